@@ -1,0 +1,46 @@
+"""Settings (env prefix MEMORY_MCP_) and their named defaults."""
+
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+APP_NAME = "memory-mcp"
+DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+DEFAULT_SCOPE = "global"
+DEFAULT_RECALL_LIMIT = 8
+MAX_RECALL_LIMIT = 50
+DEFAULT_MAX_CONTENT_CHARS = 20_000
+DEFAULT_BUSY_TIMEOUT_MS = 5_000
+
+
+def default_db_path() -> Path:
+    """The database file in the platform's per-user data dir (created on first use)."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "memory.db"
+
+
+class Settings(BaseSettings):
+    """Every knob of the server and CLI; CLI flags override the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="MEMORY_MCP_", extra="ignore")
+
+    db: Path = Field(default_factory=default_db_path, description="SQLite database file.")
+    model: str = Field(DEFAULT_MODEL, description="fastembed text embedding model name.")
+    model_dir: Path | None = Field(
+        None, description="Local ONNX model directory (fastembed specific_model_path)."
+    )
+    cache_dir: Path | None = Field(
+        None, description="Where fastembed caches downloaded models (its default if unset)."
+    )
+    default_scope: str = Field(DEFAULT_SCOPE, min_length=1, description="Scope when none given.")
+    recall_limit: int = Field(
+        DEFAULT_RECALL_LIMIT, ge=1, le=MAX_RECALL_LIMIT, description="Hits when none asked."
+    )
+    max_content_chars: int = Field(
+        DEFAULT_MAX_CONTENT_CHARS, ge=100, description="Longest memory content accepted."
+    )
+    busy_timeout_ms: int = Field(
+        DEFAULT_BUSY_TIMEOUT_MS, ge=0, description="How long a writer waits for the file lock."
+    )
+    semantic: bool = Field(True, description="Load the embedding model (False: keyword-only).")

@@ -1,0 +1,17 @@
+"""Errors the core raises; messages are written for the person or model that must act on them."""
+
+
+class MemoryMCPError(Exception):
+    """Base class: anything the user or the model can read and act on."""
+
+
+class NotFound(MemoryMCPError):
+    """A memory id that does not exist."""
+
+
+class InvalidInput(MemoryMCPError):
+    """Arguments that fail validation (empty content, bad date, bad limit)."""
+
+
+class SchemaMismatch(MemoryMCPError):
+    """The database was written by another schema version or embedding model."""

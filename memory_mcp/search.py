@@ -1,0 +1,208 @@
+"""Pure helpers for recall: safe FTS5 queries and rank fusion. No I/O."""
+
+import re
+from collections.abc import Sequence
+
+# Function words that carry no topic: dropping them keeps natural-language questions from
+# matching every memory that says "the" while the content words decide the ranking.
+STOPWORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "s",
+        "t",
+        "don",
+        "didn",
+        "doesn",
+        "isn",
+        "wasn",
+        "aren",
+        "weren",
+        "won",
+        "let",
+        "lets",
+        "did",
+        "anything",
+        "something",
+        "thing",
+        "things",
+    ]
+)
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+RRF_K = 60
+
+
+def tokens(text: str) -> list[str]:
+    return [t.lower() for t in _TOKEN.findall(text)]
+
+
+def quote(term: str) -> str:
+    """An FTS5 string literal: double quotes, inner quotes doubled."""
+    return '"' + term.replace('"', '""') + '"'
+
+
+def fts_query(text: str) -> str | None:
+    """An FTS5 MATCH expression that any text is safe to produce: an OR of quoted terms.
+
+    Stopwords are dropped (unless nothing else is left) so a question need not match every
+    word. A chunk that the tokenizer splits (`Kestrel-00042`, `user.editor`) is also added
+    as a quoted phrase, so the exact identifier outranks memories sharing only one part.
+    Returns None when the text has no searchable token at all.
+    """
+    words = tokens(text)
+    if not words:
+        return None
+    content = [w for w in words if w not in STOPWORDS] or words
+    terms = list(dict.fromkeys(content))
+    phrases = []
+    for chunk in text.split():
+        parts = tokens(chunk)
+        if len(parts) > 1:
+            phrases.append(" ".join(parts))
+    return " OR ".join(quote(t) for t in dict.fromkeys(terms + phrases))
+
+
+def fuse(
+    keyword: Sequence[tuple[int, float]],
+    semantic: Sequence[tuple[int, float]],
+    keyword_weight: float = 1.0,
+    semantic_weight: float = 1.0,
+    k: int = RRF_K,
+) -> list[tuple[int, float]]:
+    """Weighted reciprocal-rank fusion of two best-first (id, score) lists.
+
+    Returns (id, fused score) best first; ties keep keyword order, then semantic order.
+    """
+    scores: dict[int, float] = {}
+    for weight, ranking in ((keyword_weight, keyword), (semantic_weight, semantic)):
+        for rank, (memory_id, _score) in enumerate(ranking, start=1):
+            scores[memory_id] = scores.get(memory_id, 0.0) + weight / (k + rank)
+    first_seen: dict[int, int] = {}
+    for i, (mid, _) in enumerate([*keyword, *semantic]):
+        first_seen.setdefault(mid, i)
+    return sorted(scores.items(), key=lambda item: (-item[1], first_seen[item[0]]))

@@ -1,0 +1,127 @@
+"""The semantic leg: model loading (in the background when serving), index checks, embedding.
+
+Until the model is ready, or when it cannot load, recall runs keyword-only and says why;
+memories stored meanwhile get their vectors once it is ready (or by `memory-mcp reindex`).
+"""
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Literal
+
+import numpy as np
+
+from memory_mcp.embed import Embedder, EmbedderUnavailable
+from memory_mcp.errors import SchemaMismatch
+from memory_mcp.store import MemoryStore
+
+logger = logging.getLogger(__name__)
+
+State = Literal["off", "idle", "loading", "ready", "failed", "mismatch"]
+Progress = Callable[[int, int], None]
+EMBED_BATCH = 64
+
+
+class SemanticIndex:
+    def __init__(self, store: MemoryStore, embedder: Embedder | None) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.state: State = "off" if embedder is None else "idle"
+        self.reason: str | None = None
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self.state == "ready"
+
+    @property
+    def note(self) -> str | None:
+        """Why semantic search is off right now, for recall results and stats."""
+        if self.state == "off":
+            return "Semantic search is disabled by configuration; recall is keyword-only."
+        if self.state in ("idle", "loading"):
+            return "The embedding model is still loading; recall is keyword-only for now."
+        if self.state in ("failed", "mismatch"):
+            return f"Semantic search is off: {self.reason}"
+        return None
+
+    def start_background(self) -> None:
+        """Load the model on a daemon thread; never blocks the caller."""
+        with self._lock:
+            if self.state != "idle" or self._thread is not None:
+                return
+            self.state = "loading"
+            self._thread = threading.Thread(
+                target=self._activate, name="memory-mcp-model", daemon=True
+            )
+            self._thread.start()
+
+    def ensure(self) -> bool:
+        """Load the model now (CLI use); returns whether semantic search is available."""
+        thread = self._thread
+        if thread is not None:
+            thread.join()
+        elif self.state == "idle":
+            self.state = "loading"
+            self._activate()
+        return self.ready
+
+    def _activate(self) -> None:
+        assert self.embedder is not None
+        try:
+            self.embedder.load()
+            self.store.ensure_vector_index(self.embedder.model_name, self.embedder.dim)
+        except EmbedderUnavailable as exc:
+            self._fail("failed", str(exc))
+            return
+        except SchemaMismatch as exc:
+            self._fail("mismatch", str(exc))
+            return
+        self.state = "ready"
+        filled = self.fill_pending()
+        if filled:
+            logger.info("Embedded %d memories stored while the model was loading", filled)
+
+    def _fail(self, state: State, reason: str) -> None:
+        self.state, self.reason = state, reason
+        logger.warning("Semantic search is off, recall is keyword-only: %s", reason)
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray | None:
+        if not self.ready or self.embedder is None:
+            return None
+        return self.embedder.embed_documents(texts)
+
+    def embed_query(self, text: str) -> np.ndarray | None:
+        if not self.ready or self.embedder is None:
+            return None
+        return self.embedder.embed_query(text)
+
+    def fill_pending(self, progress: Progress | None = None) -> int:
+        """Embed every memory that has no vector yet, in batches (each one transaction)."""
+        if not self.ready or self.embedder is None:
+            return 0
+        total = self.store.counts()["memories"]
+        done = self.store.counts()["vec"]
+        filled, after = 0, 0
+        while batch := self.store.pending_embeddings(EMBED_BATCH, after_id=after):
+            vectors = self.embedder.embed_documents([content for _, content in batch])
+            filled += self.store.set_vectors(
+                [(mid, vec) for (mid, _), vec in zip(batch, vectors, strict=True)]
+            )
+            after = batch[-1][0]
+            if progress is not None:
+                progress(done + filled, total)
+        return filled
+
+    def reindex(self, progress: Progress | None = None) -> int:
+        """Rebuild the vector index with the configured model and re-embed every memory."""
+        if self.embedder is None:
+            raise EmbedderUnavailable("Semantic search is disabled; nothing to reindex.")
+        thread = self._thread
+        if thread is not None:
+            thread.join()
+        self.embedder.load()
+        self.store.reset_vector_index(self.embedder.model_name, self.embedder.dim)
+        self.state, self.reason = "ready", None
+        return self.fill_pending(progress)

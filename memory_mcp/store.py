@@ -1,0 +1,523 @@
+"""MemoryStore: every SQL statement over memories, memories_fts and memories_vec."""
+
+import json
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+
+from memory_mcp.db import Connection, Row, format_time, transaction, utc_now
+from memory_mcp.errors import NotFound, SchemaMismatch
+from memory_mcp.filters import memory_conditions, vector_conditions, where
+from memory_mcp.models import Memory, MemoryFilter
+
+T = TypeVar("T")
+
+MAX_KNN_K = 4096  # sqlite-vec's ceiling for `k = ?`
+
+
+@dataclass(frozen=True)
+class NewRow:
+    """One memory to insert, already validated; vector may be None (embedded later)."""
+
+    content: str
+    kind: str
+    tags: list[str]
+    scope: str
+    metadata: dict[str, Any]
+    vector: np.ndarray | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+    id: int | None = None
+    forgotten_at: str | None = None
+    forget_reason: str | None = None
+
+
+def to_blob(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype="<f4").tobytes()
+
+
+class MemoryStore:
+    """Owns the connection; serialises access with one lock; one transaction per write."""
+
+    def __init__(self, conn: Connection, path: Path | None = None) -> None:
+        self.conn = conn
+        self.path = path
+        self._lock = threading.RLock()
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self._lock, transaction(self.conn) as conn:
+            yield conn
+
+    def _read(self, fn: Callable[[Connection], T]) -> T:
+        with self._lock:
+            return fn(self.conn)
+
+    def close(self) -> None:
+        with self._lock:
+            self.conn.close()
+
+    # -- meta and the vector index --------------------------------------------------------
+
+    def meta(self, key: str) -> str | None:
+        row = self._read(
+            lambda c: c.execute("select value from meta where key = :k", {"k": key}).fetchone()
+        )
+        return None if row is None else str(row[0])
+
+    def has_vector_index(self) -> bool:
+        return self._read(_has_vec_table)
+
+    def vector_index_info(self) -> tuple[str, int] | None:
+        """(model, dimension) the vector index was built for, or None if there is none."""
+        model, dim = self.meta("embedding_model"), self.meta("embedding_dim")
+        if model is None or dim is None or not self.has_vector_index():
+            return None
+        return model, int(dim)
+
+    def ensure_vector_index(self, model: str, dim: int) -> None:
+        """Create the vector index for (model, dim), or check the existing one matches."""
+        info = self.vector_index_info()
+        if info is None:
+            self.reset_vector_index(model, dim)
+        elif info != (model, dim):
+            raise SchemaMismatch(
+                f"This database's vectors were made with {info[0]} ({info[1]}-d), but the "
+                f"configured model is {model} ({dim}-d). Run `memory-mcp reindex` to re-embed "
+                f"every memory with {model}, or set MEMORY_MCP_MODEL={info[0]}."
+            )
+
+    def reset_vector_index(self, model: str, dim: int) -> None:
+        """Drop and recreate an empty vector index (all memories become pending)."""
+        with self._write() as c:
+            for statement in _VEC_DROP:
+                c.execute(statement)
+            c.execute(_vec_ddl(dim))
+            for statement in _VEC_TRIGGERS:
+                c.execute(statement)
+            c.execute(_SET_META, {"k": "embedding_model", "v": model})
+            c.execute(_SET_META, {"k": "embedding_dim", "v": str(dim)})
+
+    # -- writes -----------------------------------------------------------------------------
+
+    def insert(self, item: NewRow) -> int:
+        ids = self.insert_many([item])
+        return ids[0]
+
+    def insert_many(self, items: Sequence[NewRow]) -> list[int]:
+        """Insert rows (and their vectors, where given) in one transaction."""
+        now = utc_now()
+        ids: list[int] = []
+        with self._write() as c:
+            with_vec = _has_vec_table(c)
+            for item in items:
+                cur = c.execute(
+                    _INSERT,
+                    {
+                        "id": item.id,
+                        "content": item.content,
+                        "kind": item.kind,
+                        "tags": json.dumps(item.tags),
+                        "scope": item.scope,
+                        "metadata": json.dumps(item.metadata),
+                        "created_at": item.created_at or now,
+                        "updated_at": item.updated_at or item.created_at or now,
+                        "forgotten_at": item.forgotten_at,
+                        "forget_reason": item.forget_reason,
+                    },
+                )
+                new_id = int(cur.lastrowid or 0)
+                if with_vec and item.vector is not None:
+                    _insert_vector(c, new_id, item.vector)
+                ids.append(new_id)
+        return ids
+
+    def update(
+        self,
+        memory_id: int,
+        fields: dict[str, Any],
+        vector: np.ndarray | None = None,
+        drop_vector: bool = False,
+    ) -> None:
+        """Update content/kind/tags/scope/metadata; replace or drop the vector in step."""
+        allowed = {"content", "kind", "tags", "scope", "metadata"}
+        unknown = set(fields) - allowed
+        if unknown:
+            raise ValueError(f"cannot update {sorted(unknown)}")
+        params = {k: json.dumps(v) if k in ("tags", "metadata") else v for k, v in fields.items()}
+        with self._write() as c:
+            _require(c, memory_id)
+            c.execute(
+                _UPDATE,
+                {
+                    "id": memory_id,
+                    "now": utc_now(),
+                    **{f"set_{k}": 1 if k in params else 0 for k in allowed},
+                    **{k: params.get(k) for k in allowed},
+                },
+            )
+            if _has_vec_table(c) and (vector is not None or drop_vector):
+                c.execute("delete from memories_vec where memory_id = :id", {"id": memory_id})
+                if vector is not None:
+                    _insert_vector(c, memory_id, vector)
+
+    def set_forgotten(self, ids: Iterable[int], reason: str | None) -> tuple[list[int], list[int]]:
+        """Soft-delete: returns (newly forgotten, already forgotten). Unknown ids raise."""
+        return self._toggle_forgotten(list(ids), forget=True, reason=reason)
+
+    def restore(self, ids: Iterable[int]) -> tuple[list[int], list[int]]:
+        """Undo forget: returns (restored, were not forgotten). Unknown ids raise."""
+        return self._toggle_forgotten(list(ids), forget=False, reason=None)
+
+    def _toggle_forgotten(
+        self, ids: list[int], forget: bool, reason: str | None
+    ) -> tuple[list[int], list[int]]:
+        changed: list[int] = []
+        unchanged: list[int] = []
+        now = utc_now()
+        with self._write() as c:
+            for memory_id in dict.fromkeys(ids):
+                row = _require(c, memory_id)
+                if (row["forgotten_at"] is None) != forget:
+                    unchanged.append(memory_id)
+                    continue
+                c.execute(
+                    """
+                    update memories set forgotten_at = :at, forget_reason = :reason
+                    where id = :id
+                    """,
+                    {"id": memory_id, "at": now if forget else None, "reason": reason},
+                )
+                changed.append(memory_id)
+        return changed, unchanged
+
+    def purge(self, ids: Iterable[int]) -> list[int]:
+        """Hard delete (explicit CLI purge only); triggers clear FTS and vectors."""
+        with self._write() as c:
+            purged = []
+            for memory_id in dict.fromkeys(ids):
+                _require(c, memory_id)
+                c.execute("delete from memories where id = :id", {"id": memory_id})
+                purged.append(memory_id)
+        return purged
+
+    def set_vectors(self, pairs: Sequence[tuple[int, np.ndarray]]) -> int:
+        """Store vectors for memories that lack one; skips ids deleted meanwhile."""
+        stored = 0
+        with self._write() as c:
+            for memory_id, vector in pairs:
+                if c.execute(_EXISTS, {"id": memory_id}).fetchone() is None:
+                    continue
+                c.execute("delete from memories_vec where memory_id = :id", {"id": memory_id})
+                _insert_vector(c, memory_id, vector)
+                stored += 1
+        return stored
+
+    # -- reads ------------------------------------------------------------------------------
+
+    def get(self, memory_id: int) -> Memory:
+        return self._read(lambda c: _to_memory(_require(c, memory_id), c))
+
+    def get_many(self, ids: Sequence[int]) -> list[Memory]:
+        """Memories for the ids that exist, in the order given."""
+
+        def fetch(c: Connection) -> list[Memory]:
+            rows = c.execute(
+                "select * from memories where id in (select value from json_each(:ids))",
+                {"ids": json.dumps(list(ids))},
+            ).fetchall()
+            by_id = {row["id"]: _to_memory(row, c) for row in rows}
+            return [by_id[i] for i in ids if i in by_id]
+
+        return self._read(fetch)
+
+    def find(
+        self,
+        flt: MemoryFilter,
+        limit: int | None = None,
+        offset: int = 0,
+        newest_first: bool = True,
+    ) -> list[Memory]:
+        conds, params = memory_conditions(flt)
+        order = "desc" if newest_first else "asc"
+        sql = f"""
+            select m.* from memories m {where(conds)}
+            order by m.created_at {order}, m.id {order}
+            limit :limit offset :offset
+        """
+        params.update(limit=-1 if limit is None else limit, offset=offset)
+        return self._read(lambda c: [_to_memory(r, c) for r in c.execute(sql, params)])
+
+    def iter_all(self, batch: int = 500) -> Iterator[Memory]:
+        """Every memory (forgotten too) in id order, streamed in batches."""
+        last = 0
+        while True:
+            rows = self._read(
+                lambda c: [
+                    _to_memory(r, c)
+                    for r in c.execute(
+                        "select * from memories where id > :last order by id limit :n",
+                        {"last": last, "n": batch},
+                    )
+                ]
+            )
+            if not rows:
+                return
+            yield from rows
+            last = rows[-1].id
+
+    def count(self, flt: MemoryFilter) -> int:
+        conds, params = memory_conditions(flt)
+        sql = f"select count(*) from memories m {where(conds)}"
+        return int(self._read(lambda c: c.execute(sql, params).fetchone()[0]))
+
+    def search_fts(self, match: str, flt: MemoryFilter, k: int) -> list[tuple[int, float]]:
+        """(id, bm25) best first; bm25 is negated so higher is better."""
+        conds, params = memory_conditions(flt)
+        sql = f"""
+            select m.id, -bm25(memories_fts) as score
+            from memories_fts join memories m on m.id = memories_fts.rowid
+            where memories_fts match :match {where(conds, "and")}
+            order by bm25(memories_fts) limit :k
+        """
+        params.update(match=match, k=k)
+        return self._read(lambda c: [(int(r[0]), float(r[1])) for r in c.execute(sql, params)])
+
+    def search_vec(self, query: np.ndarray, flt: MemoryFilter, k: int) -> list[tuple[int, float]]:
+        """(id, cosine similarity) best first, filters applied inside the KNN scan."""
+        conds, params = vector_conditions(flt)
+        sql = f"""
+            select memory_id, distance from memories_vec
+            where embedding match :q and k = :k {where(conds, "and")}
+        """
+        params.update(q=to_blob(query), k=min(k, MAX_KNN_K))
+        rows = self._read(lambda c: c.execute(sql, params).fetchall())
+        return [(int(r[0]), 1.0 - float(r[1])) for r in rows]
+
+    def vectors(self, ids: Sequence[int]) -> dict[int, np.ndarray]:
+        if not self.has_vector_index():
+            return {}
+        rows = self._read(
+            lambda c: c.execute(
+                """
+                select memory_id, embedding from memories_vec
+                where memory_id in (select value from json_each(:ids))
+                """,
+                {"ids": json.dumps(list(ids))},
+            ).fetchall()
+        )
+        return {int(r[0]): np.frombuffer(r[1], dtype="<f4") for r in rows}
+
+    def pending_embeddings(self, limit: int, after_id: int = 0) -> list[tuple[int, str]]:
+        """(id, content) of memories without a vector, in id order."""
+        if not self.has_vector_index():
+            return []
+        return self._read(
+            lambda c: [
+                (int(r[0]), str(r[1]))
+                for r in c.execute(
+                    """
+                    select m.id, m.content from memories m
+                    where m.id > :after and not exists
+                        (select 1 from memories_vec v where v.memory_id = m.id)
+                    order by m.id limit :n
+                    """,
+                    {"after": after_id, "n": limit},
+                )
+            ]
+        )
+
+    def counts(self) -> dict[str, int]:
+        """Row counts of the source table and both indexes (for drift checks and stats)."""
+
+        def fetch(c: Connection) -> dict[str, int]:
+            one = lambda sql: int(c.execute(sql).fetchone()[0])  # noqa: E731
+            result = {
+                "memories": one("select count(*) from memories"),
+                "forgotten": one("select count(*) from memories where forgotten_at is not null"),
+                "fts": one("select count(*) from memories_fts_docsize"),
+                "vec": one("select count(*) from memories_vec") if _has_vec_table(c) else 0,
+            }
+            result["orphan_vec"] = (
+                one(
+                    """select count(*) from memories_vec v
+                       where not exists (select 1 from memories m where m.id = v.memory_id)"""
+                )
+                if _has_vec_table(c)
+                else 0
+            )
+            return result
+
+        return self._read(fetch)
+
+    def group_counts(self, column: str) -> dict[str, int]:
+        if column not in ("scope", "kind"):
+            raise ValueError(column)
+        sql = f"""select {column}, count(*) from memories where forgotten_at is null
+                  group by {column} order by count(*) desc"""
+        return self._read(lambda c: {str(r[0]): int(r[1]) for r in c.execute(sql)})
+
+    # -- maintenance -------------------------------------------------------------------------
+
+    def integrity_check(self) -> str:
+        rows = self._read(lambda c: c.execute("pragma integrity_check").fetchall())
+        return "; ".join(str(r[0]) for r in rows)
+
+    def fts_integrity_ok(self) -> bool:
+        try:
+            self._read(
+                lambda c: c.execute(
+                    "insert into memories_fts (memories_fts, rank) values ('integrity-check', 1)"
+                )
+            )
+        except Exception:  # noqa: BLE001 - FTS5 reports corruption as a generic DatabaseError
+            return False
+        return True
+
+    def rebuild_fts(self) -> None:
+        with self._write() as c:
+            c.execute("insert into memories_fts (memories_fts) values ('rebuild')")
+
+    def delete_orphan_vectors(self) -> int:
+        with self._write() as c:
+            if not _has_vec_table(c):
+                return 0
+            cur = c.execute(
+                """delete from memories_vec where memory_id not in (select id from memories)"""
+            )
+            return int(cur.rowcount)
+
+    def resync_vector_metadata(self) -> None:
+        """Copy scope/kind/forgotten/created_at from memories into the vec0 metadata."""
+        with self._write() as c:
+            if _has_vec_table(c):
+                c.execute(
+                    """
+                    update memories_vec set
+                        scope = (select scope from memories m where m.id = memory_id),
+                        kind = (select kind from memories m where m.id = memory_id),
+                        forgotten = (select forgotten_at is not null from memories m
+                                     where m.id = memory_id),
+                        created_at = (select created_at from memories m where m.id = memory_id)
+                    """
+                )
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+_SET_META = (
+    "insert into meta (key, value) values (:k, :v) on conflict (key) do update set value = :v"
+)
+_EXISTS = "select 1 from memories where id = :id"
+
+_INSERT = """
+    insert into memories (id, content, kind, tags, scope, metadata, created_at, updated_at,
+                          forgotten_at, forget_reason)
+    values (:id, :content, :kind, :tags, :scope, :metadata, :created_at, :updated_at,
+            :forgotten_at, :forget_reason)
+"""
+
+_UPDATE = """
+    update memories set
+        content = case when :set_content then :content else content end,
+        kind = case when :set_kind then :kind else kind end,
+        tags = case when :set_tags then :tags else tags end,
+        scope = case when :set_scope then :scope else scope end,
+        metadata = case when :set_metadata then :metadata else metadata end,
+        updated_at = :now
+    where id = :id
+"""
+
+_VEC_DROP = [
+    "drop trigger if exists memories_vec_ad",
+    "drop trigger if exists memories_vec_au",
+    "drop table if exists memories_vec",
+]
+
+# Deletes and metadata changes on `memories` reach the vector index through triggers, so a
+# hand edit of the source table cannot leave an orphaned or mislabelled vector.
+_VEC_TRIGGERS = [
+    """
+    create trigger memories_vec_ad after delete on memories begin
+        delete from memories_vec where memory_id = old.id;
+    end
+    """,
+    """
+    create trigger memories_vec_au after update of scope, kind, forgotten_at, created_at
+    on memories begin
+        update memories_vec set scope = new.scope, kind = new.kind,
+            forgotten = (new.forgotten_at is not null), created_at = new.created_at
+        where memory_id = new.id;
+    end
+    """,
+]
+
+
+def _vec_ddl(dim: int) -> str:
+    return f"""
+        create virtual table memories_vec using vec0 (
+            memory_id integer primary key,
+            embedding float[{int(dim)}] distance_metric=cosine,
+            scope text,
+            kind text,
+            forgotten integer,
+            created_at text
+        )
+    """
+
+
+def _has_vec_table(c: Connection) -> bool:
+    return (
+        c.execute("select 1 from sqlite_master where name = 'memories_vec'").fetchone() is not None
+    )
+
+
+def _insert_vector(c: Connection, memory_id: int, vector: np.ndarray) -> None:
+    c.execute(
+        """
+        insert into memories_vec (memory_id, embedding, scope, kind, forgotten, created_at)
+        select id, :embedding, scope, kind, forgotten_at is not null, created_at
+        from memories where id = :id
+        """,
+        {"id": memory_id, "embedding": to_blob(vector)},
+    )
+
+
+def _require(c: Connection, memory_id: int) -> Row:
+    row = c.execute("select * from memories where id = :id", {"id": memory_id}).fetchone()
+    if row is None:
+        raise NotFound(f"No memory with id {memory_id}.")
+    return row
+
+
+def _to_memory(row: Row, c: Connection) -> Memory:
+    embedded = _has_vec_table(c) and (
+        c.execute("select 1 from memories_vec where memory_id = :id", {"id": row["id"]}).fetchone()
+        is not None
+    )
+    return Memory(
+        id=row["id"],
+        content=row["content"],
+        kind=row["kind"],
+        tags=json.loads(row["tags"]),
+        scope=row["scope"],
+        metadata=json.loads(row["metadata"]),
+        created_at=datetime.fromisoformat(row["created_at"]),
+        updated_at=datetime.fromisoformat(row["updated_at"]),
+        forgotten_at=None
+        if row["forgotten_at"] is None
+        else datetime.fromisoformat(row["forgotten_at"]),
+        forget_reason=row["forget_reason"],
+        embedded=embedded,
+    )
+
+
+__all__ = ["MemoryStore", "NewRow", "format_time", "to_blob"]
