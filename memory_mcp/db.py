@@ -1,11 +1,13 @@
 """The one place that knows the SQLite driver: connect, transactions, migrations."""
 
+import contextlib
 import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import sqlean
 import sqlite_vec
@@ -51,10 +53,9 @@ def _create_private(path: Path) -> None:
     if path.exists():
         return
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    try:
+    # Another process may create it between our check and open: that is fine.
+    with contextlib.suppress(FileExistsError):
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    except FileExistsError:
-        pass  # another process created it between our check and open
 
 
 @contextmanager
@@ -69,8 +70,15 @@ def transaction(conn: Connection) -> Iterator[Connection]:
     conn.execute("commit")
 
 
+def scalar(conn: Connection, sql: str, params: dict[str, Any] | None = None) -> Any:
+    """The first column of the first row of a query that always returns one row."""
+    row = conn.execute(sql, params or {}).fetchone()
+    assert row is not None, sql
+    return row[0]
+
+
 def schema_version(conn: Connection) -> int:
-    return int(conn.execute("pragma user_version").fetchone()[0])
+    return int(scalar(conn, "pragma user_version"))
 
 
 def migrate(conn: Connection, db_path: Path | None = None) -> int:

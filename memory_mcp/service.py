@@ -148,8 +148,9 @@ class MemoryService:
             for mid, score in ranked
             if mid in memories
         ]
-        mode = "keyword" if qvec is None else "hybrid"
-        return RecallResult(mode=mode, hits=hits, note=self.semantic.note)
+        return RecallResult(
+            mode="keyword" if qvec is None else "hybrid", hits=hits, note=self.semantic.note
+        )
 
     def forget(self, ids: Sequence[int], reason: str | None = None) -> ForgetResult:
         if not ids:
@@ -248,13 +249,9 @@ class MemoryService:
     def stats(self) -> Stats:
         counts = self.store.counts()
         info = self.store.vector_index_info()
-        path = self.store.path
-        size = sum(
-            p.stat().st_size for p in (path, Path(f"{path}-wal")) if path is not None and p.exists()
-        )
         return Stats(
-            db_path=str(path),
-            db_bytes=size,
+            db_path=str(self.store.path),
+            db_bytes=self.store.file_bytes(),
             total=counts["memories"],
             active=counts["memories"] - counts["forgotten"],
             forgotten=counts["forgotten"],

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from memory_mcp.db import Connection, Row, format_time, transaction, utc_now
+from memory_mcp.db import Connection, format_time, scalar, transaction, utc_now
 from memory_mcp.errors import NotFound, SchemaMismatch
 from memory_mcp.filters import memory_conditions, vector_conditions, where
 from memory_mcp.models import Memory, MemoryFilter
@@ -258,16 +258,12 @@ class MemoryStore:
 
     def iter_all(self, batch: int = 500) -> Iterator[Memory]:
         """Every memory (forgotten too) in id order, streamed in batches."""
+        sql = "select * from memories where id > :last order by id limit :n"
         last = 0
         while True:
+            params = {"last": last, "n": batch}
             rows = self._read(
-                lambda c: [
-                    _to_memory(r, c)
-                    for r in c.execute(
-                        "select * from memories where id > :last order by id limit :n",
-                        {"last": last, "n": batch},
-                    )
-                ]
+                lambda c, p=params: [_to_memory(r, c) for r in c.execute(sql, p)]  # type: ignore[misc]
             )
             if not rows:
                 return
@@ -277,7 +273,7 @@ class MemoryStore:
     def count(self, flt: MemoryFilter) -> int:
         conds, params = memory_conditions(flt)
         sql = f"select count(*) from memories m {where(conds)}"
-        return int(self._read(lambda c: c.execute(sql, params).fetchone()[0]))
+        return int(self._read(lambda c: scalar(c, sql, params)))
 
     def search_fts(self, match: str, flt: MemoryFilter, k: int) -> list[tuple[int, float]]:
         """(id, bm25) best first; bm25 is negated so higher is better."""
@@ -339,7 +335,9 @@ class MemoryStore:
         """Row counts of the source table and both indexes (for drift checks and stats)."""
 
         def fetch(c: Connection) -> dict[str, int]:
-            one = lambda sql: int(c.execute(sql).fetchone()[0])  # noqa: E731
+            def one(sql: str) -> int:
+                return int(scalar(c, sql))
+
             result = {
                 "memories": one("select count(*) from memories"),
                 "forgotten": one("select count(*) from memories where forgotten_at is not null"),
@@ -357,6 +355,13 @@ class MemoryStore:
             return result
 
         return self._read(fetch)
+
+    def file_bytes(self) -> int:
+        """Size on disk of the database file and its write-ahead log."""
+        if self.path is None:
+            return 0
+        files = (self.path, self.path.with_name(self.path.name + "-wal"))
+        return sum(f.stat().st_size for f in files if f.exists())
 
     def group_counts(self, column: str) -> dict[str, int]:
         if column not in ("scope", "kind"):
@@ -491,14 +496,14 @@ def _insert_vector(c: Connection, memory_id: int, vector: np.ndarray) -> None:
     )
 
 
-def _require(c: Connection, memory_id: int) -> Row:
+def _require(c: Connection, memory_id: int) -> Any:
     row = c.execute("select * from memories where id = :id", {"id": memory_id}).fetchone()
     if row is None:
         raise NotFound(f"No memory with id {memory_id}.")
     return row
 
 
-def _to_memory(row: Row, c: Connection) -> Memory:
+def _to_memory(row: Any, c: Connection) -> Memory:
     embedded = _has_vec_table(c) and (
         c.execute("select 1 from memories_vec where memory_id = :id", {"id": row["id"]}).fetchone()
         is not None
