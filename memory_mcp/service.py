@@ -1,15 +1,15 @@
 """MemoryService: the one object the MCP server and the CLI call. Reads like the feature list."""
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from memory_mcp import db, summarize
+from memory_mcp import db, summarize, transfer
 from memory_mcp.config import MAX_RECALL_LIMIT, Settings
 from memory_mcp.embed import Embedder, FastEmbedEmbedder
 from memory_mcp.errors import InvalidInput
@@ -264,6 +264,24 @@ class MemoryService:
             mode="hybrid" if self.semantic.ready else "keyword",
             note=self.semantic.note,
         )
+
+    def export_jsonl(self, out: TextIO, progress: Callable[[int], None] | None = None) -> int:
+        """Every memory (forgotten ones too) as JSON lines: a lossless backup."""
+        return transfer.export_jsonl(self.store, out, progress)
+
+    def import_jsonl(
+        self, path: Path, progress: Callable[[int], None] | None = None
+    ) -> transfer.ImportReport:
+        """Import a JSONL export: the whole file is validated before anything is written."""
+        try:
+            with path.open(encoding="utf-8") as fh:
+                transfer.validate_jsonl(fh, self.settings.max_content_chars)
+            with path.open(encoding="utf-8") as fh:
+                return transfer.import_jsonl(
+                    self.store, self.semantic.embed_documents, fh, progress
+                )
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InvalidInput(f"Cannot read {path}: {exc}") from exc
 
     def reindex(self, progress: Progress | None = None) -> int:
         """Rebuild the full-text index and re-embed every memory with the configured model."""

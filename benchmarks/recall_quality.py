@@ -1,0 +1,281 @@
+"""Recall quality on LoCoMo: the product's hybrid recall against its BM25 and dense legs alone.
+
+Every dialogue turn becomes one memory (`Speaker: text [image: caption]`, dia_id in metadata),
+one scope per conversation. Each question of categories 1-4 is asked through
+`MemoryService.recall(question, limit=20, scope=sample_id)`; the ranked memories are scored
+against the question's evidence turns (Recall@1/5/10/20, NDCG@10), per category and overall.
+The same database also answers with FTS5 BM25 alone and with the vector index alone, and the
+paired difference product - BM25 gets a 95% bootstrap confidence interval.
+
+The data (LoCoMo, Maharana et al., ACL 2024) is CC BY-NC 4.0: read it from outside the repo,
+never copy it in. Run:
+
+    uv run python benchmarks/recall_quality.py --data ../shared/bench/locomo-dev.json \
+        [--json-out results.json] [--limit-conversations N] [--model-dir DIR]
+"""
+
+import argparse
+import json
+import math
+import os
+import re
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from memory_mcp import MemoryService, Settings
+from memory_mcp.search import fts_query
+
+LIMIT = 20
+KS = (1, 5, 10, 20)
+CATEGORIES = {1: "multi-hop", 2: "temporal", 3: "open-domain", 4: "single-hop"}
+BOOTSTRAP_SAMPLES = 10_000
+SEED = 20240601
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[1] / "../shared/models/all-MiniLM-L6-v2-onnx"
+_DIA_ID = re.compile(r"D:?0*(\d+):0*(\d+)")
+
+Ranker = Callable[[str, str], list[str]]  # (question, scope) -> dia_ids best first
+
+
+@dataclass(frozen=True)
+class Question:
+    scope: str
+    category: int
+    text: str
+    evidence: frozenset[str]
+
+
+# -- data -------------------------------------------------------------------------------------
+
+
+def turns(sample: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every turn of a conversation in session order (sessions without turns are skipped)."""
+    conv = sample["conversation"]
+    numbers = sorted(
+        int(key.split("_")[1])
+        for key, value in conv.items()
+        if re.fullmatch(r"session_\d+", key) and isinstance(value, list)
+    )
+    return [turn for n in numbers for turn in conv[f"session_{n}"]]
+
+
+def memory_text(turn: dict[str, Any]) -> str:
+    text = f"{turn['speaker']}: {turn['text']}"
+    if turn.get("blip_caption"):
+        text += f" [image: {turn['blip_caption']}]"
+    return text
+
+
+def repair_evidence(raw: list[str], known: set[str], defects: Counter[str]) -> frozenset[str]:
+    """Split packed ids, fix mis-typed ones, drop what cannot be repaired or does not exist."""
+    ids: set[str] = set()
+    for entry in raw:
+        parts = [p for p in re.split(r"[;,\s]+", entry) if p]
+        if len(parts) > 1:
+            defects["packed entries split"] += 1
+        for part in parts:
+            match = _DIA_ID.fullmatch(part)
+            if match is None:
+                defects["unrepairable ids skipped"] += 1
+                continue
+            fixed = f"D{int(match[1])}:{int(match[2])}"
+            if fixed != part:
+                defects["mis-typed ids repaired"] += 1
+            if fixed not in known:
+                defects["nonexistent ids skipped"] += 1
+                continue
+            ids.add(fixed)
+    return frozenset(ids)
+
+
+def questions(sample: dict[str, Any], defects: Counter[str]) -> list[Question]:
+    known = {turn["dia_id"] for turn in turns(sample)}
+    result = []
+    for qa in sample["qa"]:
+        if qa["category"] not in CATEGORIES:
+            continue
+        evidence = repair_evidence(qa.get("evidence", []), known, defects)
+        if not evidence:
+            defects["questions without evidence skipped"] += 1
+            continue
+        result.append(Question(sample["sample_id"], qa["category"], qa["question"], evidence))
+    return result
+
+
+# -- the three rankers -------------------------------------------------------------------------
+
+
+def ingest(service: MemoryService, samples: list[dict[str, Any]]) -> dict[int, str]:
+    """Store every turn as one memory; returns memory id -> dia_id."""
+    dia_ids: dict[int, str] = {}
+    for sample in samples:
+        items = [
+            {
+                "content": memory_text(turn),
+                "scope": sample["sample_id"],
+                "metadata": {"dia_id": turn["dia_id"]},
+            }
+            for turn in turns(sample)
+        ]
+        ids = service.remember_many(items)
+        dia_ids.update(zip(ids, (i["metadata"]["dia_id"] for i in items), strict=True))
+    return dia_ids
+
+
+def rankers(service: MemoryService, dia_ids: dict[int, str]) -> dict[str, Ranker]:
+    embedder = service.semantic.embedder
+    assert embedder is not None
+
+    def product(q: str, scope: str) -> list[str]:
+        return [dia_ids[h.id] for h in service.recall(q, limit=LIMIT, scope=scope).hits]
+
+    def bm25(q: str, scope: str) -> list[str]:
+        match = fts_query(q)
+        flt = service.make_filter(scope=scope)
+        hits = service.store.search_fts(match, flt, LIMIT) if match else []
+        return [dia_ids[mid] for mid, _ in hits]
+
+    def dense(q: str, scope: str) -> list[str]:
+        flt = service.make_filter(scope=scope)
+        hits = service.store.search_vec(embedder.embed_query(q), flt, LIMIT)
+        return [dia_ids[mid] for mid, _ in hits]
+
+    return {"product": product, "bm25": bm25, "dense": dense}
+
+
+# -- metrics -----------------------------------------------------------------------------------
+
+
+def recall_at(ranked: list[str], gold: frozenset[str], k: int) -> float:
+    return len(gold.intersection(ranked[:k])) / len(gold)
+
+
+def ndcg_at(ranked: list[str], gold: frozenset[str], k: int) -> float:
+    dcg = sum(1 / math.log2(i + 2) for i, d in enumerate(ranked[:k]) if d in gold)
+    ideal = sum(1 / math.log2(i + 2) for i in range(min(len(gold), k)))
+    return dcg / ideal
+
+
+def score(ranked: list[str], gold: frozenset[str]) -> dict[str, float]:
+    row = {f"R@{k}": recall_at(ranked, gold, k) for k in KS}
+    row["NDCG@10"] = ndcg_at(ranked, gold, 10)
+    return row
+
+
+def mean_rows(rows: list[dict[str, float]]) -> dict[str, float]:
+    return {key: float(np.mean([r[key] for r in rows])) for key in rows[0]}
+
+
+def summarise(qs: list[Question], rows: list[dict[str, float]]) -> dict[str, Any]:
+    by_category = {
+        CATEGORIES[c]: mean_rows([r for q, r in zip(qs, rows, strict=True) if q.category == c])
+        for c in CATEGORIES
+        if any(q.category == c for q in qs)
+    }
+    return {"overall": mean_rows(rows), "by_category": by_category}
+
+
+def bootstrap_ci(diffs: np.ndarray) -> tuple[float, float, float]:
+    """Mean paired difference and its 95% percentile interval over resampled questions."""
+    rng = np.random.default_rng(SEED)
+    picks = rng.integers(0, len(diffs), size=(BOOTSTRAP_SAMPLES, len(diffs)))
+    means = diffs[picks].mean(axis=1)
+    low, high = np.percentile(means, [2.5, 97.5])
+    return float(diffs.mean()), float(low), float(high)
+
+
+# -- running -----------------------------------------------------------------------------------
+
+
+def evaluate(
+    rank: dict[str, Ranker], qs: list[Question]
+) -> tuple[dict[str, list[dict[str, float]]], list[float]]:
+    """Per-question scores for each ranker, plus the product's recall latencies (ms)."""
+    rows: dict[str, list[dict[str, float]]] = {name: [] for name in rank}
+    latencies: list[float] = []
+    for q in qs:
+        for name, ranker in rank.items():
+            started = time.perf_counter()
+            ranked = ranker(q.text, q.scope)
+            if name == "product":
+                latencies.append((time.perf_counter() - started) * 1000)
+            rows[name].append(score(ranked, q.evidence))
+    return rows, latencies
+
+
+def print_table(results: dict[str, dict[str, Any]]) -> None:
+    metrics = [f"R@{k}" for k in KS] + ["NDCG@10"]
+    print(f"{'system':<8} {'slice':<12} {'n':>4} " + " ".join(f"{m:>7}" for m in metrics))
+    for name, result in results.items():
+        slices = {"overall": result["overall"], **result["by_category"]}
+        for label, values in slices.items():
+            n = result["counts"][label]
+            cells = " ".join(f"{values[m]:>7.3f}" for m in metrics)
+            print(f"{name:<8} {label:<12} {n:>4} {cells}")
+
+
+def report(rows: dict[str, list[dict[str, float]]], qs: list[Question]) -> dict[str, Any]:
+    counts = Counter(CATEGORIES[q.category] for q in qs)
+    counts["overall"] = len(qs)
+    results = {name: summarise(qs, r) for name, r in rows.items()}
+    print_table({name: {**r, "counts": counts} for name, r in results.items()})
+    print()
+    for metric in ("R@5", "R@10"):
+        diffs = np.array(
+            [p[metric] - b[metric] for p, b in zip(rows["product"], rows["bm25"], strict=True)]
+        )
+        mean, low, high = bootstrap_ci(diffs)
+        print(f"product - bm25 {metric}: {mean:+.3f}  95% CI [{low:+.3f}, {high:+.3f}]")
+    return results
+
+
+def model_dir(arg: str | None) -> Path | None:
+    chosen = arg or os.environ.get("MEMORY_MCP_MODEL_DIR")
+    if chosen:
+        return Path(chosen)
+    return DEFAULT_MODEL_DIR.resolve() if DEFAULT_MODEL_DIR.is_dir() else None
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", required=True, type=Path, help="locomo JSON file")
+    parser.add_argument("--json-out", type=Path, help="write the scores here as JSON")
+    parser.add_argument("--limit-conversations", type=int, help="use only the first N")
+    parser.add_argument("--model-dir", help="local ONNX model dir (MEMORY_MCP_MODEL_DIR)")
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    samples = json.loads(args.data.read_text())[: args.limit_conversations]
+    defects: Counter[str] = Counter()
+    qs = [q for sample in samples for q in questions(sample, defects)]
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(db=Path(tmp) / "bench.db", model_dir=model_dir(args.model_dir))
+        service = MemoryService.open(settings)
+        if not service.semantic.ensure():
+            raise SystemExit(f"The embedding model did not load: {service.semantic.reason}")
+        started = time.perf_counter()
+        dia_ids = ingest(service, samples)
+        print(f"ingested {len(dia_ids)} turns in {time.perf_counter() - started:.1f}s")
+        rows, latencies = evaluate(rankers(service, dia_ids), qs)
+        service.close()
+    print(f"{len(qs)} questions (categories 1-4) from {len(samples)} conversations")
+    for defect, count in sorted(defects.items()):
+        print(f"  evidence: {defect}: {count}")
+    print()
+    results = report(rows, qs)
+    p50, p95 = np.percentile(latencies, [50, 95])
+    print(f"product recall latency: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+    if args.json_out:
+        args.json_out.write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
