@@ -20,9 +20,8 @@ SHARED_MODEL = REPO.parent / "shared" / "models" / "all-MiniLM-L6-v2-onnx"
 class FakeEmbedder:
     """Deterministic 8-d bag-of-hashed-words vectors: texts sharing words are similar."""
 
-    model_name = "fake/hashed-words"
-
-    def __init__(self, dim: int = FAKE_DIM) -> None:
+    def __init__(self, dim: int = FAKE_DIM, model_name: str = "fake/hashed-words") -> None:
+        self.model_name = model_name
         self._dim = dim
         self.calls = 0
 
