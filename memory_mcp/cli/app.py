@@ -62,6 +62,12 @@ UntilOpt = Annotated[str | None, typer.Option(help="Before this ISO date/time.")
 IdsArg = Annotated[list[int], typer.Argument(help="Memory ids.")]
 
 
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"memory-mcp {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _root(
     ctx: typer.Context,
@@ -74,12 +80,12 @@ def _root(
         typer.Option(envvar="MEMORY_MCP_MODEL_DIR", help="Local ONNX model directory."),
     ] = None,
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More logs.")] = 0,
-    version: Annotated[bool, typer.Option("--version", help="Show the version.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", help="Show the version.", is_eager=True, callback=_version),
+    ] = False,
 ) -> None:
     """Persistent memory for MCP clients."""
-    if version:
-        out.print(f"memory-mcp {__version__}")
-        raise typer.Exit()
     level = logging.WARNING - 10 * verbose
     _configure_logging(level if ctx.invoked_subcommand != "serve" else min(level, logging.INFO))
     overrides = {"db": db, "model": model, "model_dir": model_dir}

@@ -1,0 +1,117 @@
+"""The typer CLI through CliRunner on a real database file."""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from memory_mcp.cli import app
+
+
+@pytest.fixture
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Invoke the CLI on tmp_path/cli.db with semantic search off (fast, no model)."""
+    db = tmp_path / "cli.db"
+    monkeypatch.setenv("MEMORY_MCP_SEMANTIC", "false")
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None, code: int = 0) -> str:
+        result = runner.invoke(app, ["--db", str(db), *args], input=input)
+        assert result.exit_code == code, (result.output, result.stderr, result.exception)
+        return result.stdout
+
+    invoke.stderr_of = lambda *args: runner.invoke(app, ["--db", str(db), *args]).stderr  # type: ignore[attr-defined]
+    return invoke
+
+
+def as_json(text: str) -> object:
+    return json.loads(text)
+
+
+def test_remember_list_show_recall(run) -> None:  # type: ignore[no-untyped-def]
+    stored = as_json(run("remember", "The build uses Bazel", "-k", "fact", "-t", "build", "--json"))
+    assert stored["id"] == 1 and stored["tags"] == ["build"]
+    run("remember", "-", "--scope", "proj", input="Deploy on Tuesdays\n")
+    listed = as_json(run("list", "--json"))
+    assert [m["id"] for m in listed] == [2, 1]
+    assert as_json(run("list", "--scope", "proj", "--json"))[0]["content"] == "Deploy on Tuesdays"
+    assert as_json(run("show", "1", "--json"))["content"] == "The build uses Bazel"
+    hits = as_json(run("recall", "bazel", "--json"))
+    assert hits["mode"] == "keyword" and [h["id"] for h in hits["hits"]] == [1]
+    assert "Bazel" in run("recall", "bazel")
+    assert "Bazel" in run("list")
+
+
+def test_forget_restore_purge(run) -> None:  # type: ignore[no-untyped-def]
+    run("remember", "secret project name is Falcon")
+    assert as_json(run("forget", "1", "--reason", "oops", "--json"))["forgotten"] == [1]
+    assert as_json(run("recall", "Falcon", "--json"))["hits"] == []
+    assert as_json(run("list", "--json")) == []
+    assert as_json(run("list", "--forgotten", "--json"))[0]["forget_reason"] == "oops"
+    run("restore", "1")
+    assert [h["id"] for h in as_json(run("recall", "Falcon", "--json"))["hits"]] == [1]
+    run("purge", "1", input="n\n", code=1)
+    run("purge", "1", "--yes")
+    run("show", "1", code=1)
+
+
+def test_errors_are_one_clear_line_and_exit_1(run) -> None:  # type: ignore[no-untyped-def]
+    run("show", "42", code=1)
+    assert "No memory with id 42" in run.stderr_of("show", "42")
+    assert "ISO-8601" in run.stderr_of("recall", "x", "--since", "someday")
+    assert "kind" in run.stderr_of("remember", "x", "-k", "gossip")
+    assert "Traceback" not in run.stderr_of("forget", "7")
+
+
+def test_edit_with_options_and_with_an_editor(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("remember", "port is 8080", "-t", "ops")
+    edited = as_json(run("edit", "1", "--content", "port is 9090", "--json"))
+    assert edited["content"] == "port is 9090" and edited["tags"] == ["ops"]
+    script = tmp_path / "fake-editor.py"
+    script.write_text(
+        "import sys, pathlib\n"
+        "p = pathlib.Path(sys.argv[1])\n"
+        "t = p.read_text().replace('port is 9090', 'port is 7070').replace('kind: note', 'kind: fact')\n"
+        "p.write_text(t.replace('tags: ops', 'tags: ops, network'))\n"
+    )
+    os.environ["VISUAL"] = f"{sys.executable} {script}"
+    try:
+        edited = as_json(run("edit", "1", "--json"))
+    finally:
+        del os.environ["VISUAL"]
+    assert edited["content"] == "port is 7070"
+    assert edited["kind"] == "fact"
+    assert edited["tags"] == ["ops", "network"]
+
+
+def test_summarize_stats_doctor(run) -> None:  # type: ignore[no-untyped-def]
+    run("remember", "We chose SQLite for storage", "-k", "decision")
+    run("remember", "User likes terse replies", "-k", "preference")
+    summary = as_json(run("summarize", "--json"))
+    assert summary["total"] == 2 and sorted(summary["ids"]) == [1, 2]
+    assert "SQLite" in run("summarize")
+    stats = as_json(run("stats", "--json"))
+    assert stats["total"] == 2 and stats["mode"] == "keyword"
+    report = as_json(run("doctor", "--json"))
+    assert report["healthy"] and report["integrity"] == "ok"
+
+
+def test_export_import_round_trip(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("remember", "alpha")
+    run("remember", "beta", "-k", "decision")
+    run("forget", "2")
+    dump = tmp_path / "dump.jsonl"
+    run("export", str(dump))
+    lines = dump.read_text().splitlines()
+    assert [json.loads(line)["content"] for line in lines] == ["alpha", "beta"]
+    assert run("export", "-").splitlines() == lines
+    report = as_json(run("import", str(dump), "--json"))
+    assert report["skipped_existing"] == 2 and report["created"] == 0
+
+
+def test_help_and_version(run) -> None:  # type: ignore[no-untyped-def]
+    assert "serve" in run("--help")
+    assert "memory-mcp" in run("--version")

@@ -1,0 +1,83 @@
+"""The real embedding model: semantic recall by paraphrase, model changes, broken model dirs."""
+
+from pathlib import Path
+
+import pytest
+
+from memory_mcp.config import Settings
+from memory_mcp.embed import FastEmbedEmbedder
+from memory_mcp.search import STOPWORDS, tokens
+from memory_mcp.service import MemoryService
+from tests.conftest import FakeEmbedder
+
+pytestmark = pytest.mark.model
+
+FACTS = [
+    "The user's favourite editor is Neovim with the LazyVim distribution",
+    "Deploys go out through the Kestrel-00042 pipeline on Fridays",
+    "Our CI runs pytest on Python 3.12",
+    "The office plants are watered on Mondays",
+    "Invoices are due within thirty days",
+]
+
+
+def content_words(text: str) -> set[str]:
+    return {t for t in tokens(text) if t not in STOPWORDS}
+
+
+@pytest.fixture
+def real_service(tmp_path: Path, real_embedder: FastEmbedEmbedder) -> MemoryService:
+    svc = MemoryService.open(Settings(db=tmp_path / "real.db"), embedder=real_embedder)
+    assert svc.semantic.ensure(), svc.semantic.note
+    svc.remember_many([{"content": fact} for fact in FACTS])
+    return svc
+
+
+def test_paraphrase_with_no_shared_keyword_is_found(real_service: MemoryService) -> None:
+    query = "which program do they prefer for writing source code?"
+    target = real_service.recall("Neovim").hits[0]
+    assert not content_words(query) & content_words(target.content)
+    result = real_service.recall(query, limit=3)
+    assert result.mode == "hybrid"
+    assert result.hits[0].id == target.id
+
+
+def test_exact_identifier_is_the_top_hit(real_service: MemoryService) -> None:
+    hits = real_service.recall("Kestrel-00042").hits
+    assert "Kestrel-00042" in hits[0].content
+
+
+def test_model_change_is_detected_and_reindex_fixes_it(
+    tmp_path: Path, real_service: MemoryService
+) -> None:
+    real_service.close()
+    other = MemoryService.open(Settings(db=tmp_path / "real.db"), embedder=FakeEmbedder())
+    assert not other.semantic.ensure()
+    result = other.recall("editor")
+    assert result.mode == "keyword"
+    assert "memory-mcp reindex" in (result.note or "")
+    assert "all-MiniLM-L6-v2" in (result.note or "")
+    assert other.reindex() == len(FACTS)
+    assert other.recall("editor").mode == "hybrid"
+    assert other.stats().indexed_model == "fake/hashed-words"
+    other.close()
+
+
+@pytest.mark.parametrize("broken", ["missing", "empty", "truncated"])
+def test_broken_model_dir_means_keyword_recall_not_a_crash(
+    tmp_path: Path, model_dir: Path, broken: str
+) -> None:
+    bad = tmp_path / "model"
+    if broken != "missing":
+        bad.mkdir()
+    if broken == "truncated":
+        for f in model_dir.iterdir():
+            (bad / f.name).write_bytes(f.read_bytes()[: 1000 if f.name == "model.onnx" else None])
+    svc = MemoryService.open(Settings(db=tmp_path / "k.db", model_dir=bad))
+    stored = svc.remember("The wifi is called Skynet")
+    assert not svc.semantic.ensure()
+    result = svc.recall("wifi")
+    assert result.mode == "keyword"
+    assert [h.id for h in result.hits] == [stored.id]
+    assert "MEMORY_MCP_MODEL_DIR" in (result.note or "")
+    svc.close()
