@@ -74,7 +74,8 @@ def test_edit_with_options_and_with_an_editor(run, tmp_path: Path) -> None:  # t
     script.write_text(
         "import sys, pathlib\n"
         "p = pathlib.Path(sys.argv[1])\n"
-        "t = p.read_text().replace('port is 9090', 'port is 7070').replace('kind: note', 'kind: fact')\n"
+        "t = p.read_text().replace('port is 9090', 'port is 7070')\n"
+        "t = t.replace('kind: note', 'kind: fact')\n"
         "p.write_text(t.replace('tags: ops', 'tags: ops, network'))\n"
     )
     os.environ["VISUAL"] = f"{sys.executable} {script}"
