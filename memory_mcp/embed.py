@@ -86,6 +86,13 @@ class FastEmbedEmbedder:
             kwargs["specific_model_path"] = str(self.model_dir)
         if self.cache_dir is not None:
             kwargs["cache_dir"] = str(self.cache_dir)
+        if self.model_dir is None:
+            # A cached copy loads at once; only without one do we pay for a download (which
+            # fastembed retries for ~40 s when offline).
+            try:
+                return TextEmbedding(**kwargs, local_files_only=True)
+            except Exception:  # noqa: BLE001 - not cached yet: fall through to the download
+                logger.info("Downloading embedding model %s (first use)", self.model_name)
         try:
             return TextEmbedding(**kwargs)
         except Exception as exc:  # noqa: BLE001 - fastembed/onnxruntime raise many types

@@ -111,8 +111,11 @@ def _service(
         raise MemoryMCPError(f"Invalid setting: {exc.errors()[0]['msg']}") from exc
     service = MemoryService.open(settings)
     try:
-        if semantic and not service.semantic.ensure():
-            err.print(f"[yellow]{service.semantic.note}[/yellow]")
+        if semantic:
+            with err.status("Loading the embedding model…"):
+                ready = service.semantic.ensure()
+            if not ready:
+                err.print(f"[yellow]{service.semantic.note}[/yellow]")
         yield service
     finally:
         service.close()
