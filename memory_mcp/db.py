@@ -104,6 +104,13 @@ def migrate(conn: Connection, db_path: Path | None = None) -> int:
                 continue
             step(conn)
             conn.execute(f"pragma user_version = {version}")
+            conn.execute(
+                """
+                insert into meta (key, value) values ('schema_version', :v)
+                on conflict (key) do update set value = :v
+                """,
+                {"v": str(version)},
+            )
         logger.info("Migrated database to schema version %d", version)
     return target
 
