@@ -67,44 +67,34 @@ class MemoryStore:
 
     # -- meta and the vector index --------------------------------------------------------
 
-    def meta(self, key: str) -> str | None:
-        row = self._read(
-            lambda c: c.execute("select value from meta where key = :k", {"k": key}).fetchone()
-        )
-        return None if row is None else str(row[0])
-
     def has_vector_index(self) -> bool:
         return self._read(_has_vec_table)
 
     def vector_index_info(self) -> tuple[str, int] | None:
         """(model, dimension) the vector index was built for, or None if there is none."""
-        model, dim = self.meta("embedding_model"), self.meta("embedding_dim")
-        if model is None or dim is None or not self.has_vector_index():
-            return None
-        return model, int(dim)
+        return self._read(_vector_index_info)
 
     def ensure_vector_index(self, model: str, dim: int) -> None:
-        """Create the vector index for (model, dim), or check the existing one matches."""
-        info = self.vector_index_info()
-        if info is None:
-            self.reset_vector_index(model, dim)
-        elif info != (model, dim):
-            raise SchemaMismatch(
-                f"This database's vectors were made with {info[0]} ({info[1]}-d), but the "
-                f"configured model is {model} ({dim}-d). Run `memory-mcp reindex` to re-embed "
-                f"every memory with {model}, or set MEMORY_MCP_MODEL={info[0]}."
-            )
+        """Create the vector index for (model, dim), or check the existing one matches.
+
+        Check and create share one write transaction: two servers starting together on a
+        new file must not both create (and the second drop the first's vectors).
+        """
+        with self._write() as c:
+            info = _vector_index_info(c)
+            if info is None:
+                _create_vector_index(c, model, dim)
+            elif info != (model, dim):
+                raise SchemaMismatch(
+                    f"This database's vectors were made with {info[0]} ({info[1]}-d), but "
+                    f"the configured model is {model} ({dim}-d). Run `memory-mcp reindex` to "
+                    f"re-embed every memory with {model}, or set MEMORY_MCP_MODEL={info[0]}."
+                )
 
     def reset_vector_index(self, model: str, dim: int) -> None:
         """Drop and recreate an empty vector index (all memories become pending)."""
         with self._write() as c:
-            for statement in _VEC_DROP:
-                c.execute(statement)
-            c.execute(_vec_ddl(dim))
-            for statement in _VEC_TRIGGERS:
-                c.execute(statement)
-            c.execute(_SET_META, {"k": "embedding_model", "v": model})
-            c.execute(_SET_META, {"k": "embedding_dim", "v": str(dim)})
+            _create_vector_index(c, model, dim)
 
     # -- writes -----------------------------------------------------------------------------
 
@@ -477,6 +467,27 @@ def _vec_ddl(dim: int) -> str:
             created_at text
         )
     """
+
+
+def _vector_index_info(c: Connection) -> tuple[str, int] | None:
+    rows = dict(
+        c.execute(
+            "select key, value from meta where key in ('embedding_model', 'embedding_dim')"
+        ).fetchall()
+    )
+    if len(rows) < 2 or not _has_vec_table(c):
+        return None
+    return str(rows["embedding_model"]), int(rows["embedding_dim"])
+
+
+def _create_vector_index(c: Connection, model: str, dim: int) -> None:
+    for statement in _VEC_DROP:
+        c.execute(statement)
+    c.execute(_vec_ddl(dim))
+    for statement in _VEC_TRIGGERS:
+        c.execute(statement)
+    c.execute(_SET_META, {"k": "embedding_model", "v": model})
+    c.execute(_SET_META, {"k": "embedding_dim", "v": str(dim)})
 
 
 def _has_vec_table(c: Connection) -> bool:
