@@ -214,20 +214,18 @@ class MemoryStore:
     # -- reads ------------------------------------------------------------------------------
 
     def get(self, memory_id: int) -> Memory:
-        return self._read(lambda c: _to_memory(_require(c, memory_id), c))
+        found = self._memories("where m.id = :id", {"id": memory_id})
+        if not found:
+            raise NotFound(f"No memory with id {memory_id}.")
+        return found[0]
 
     def get_many(self, ids: Sequence[int]) -> list[Memory]:
         """Memories for the ids that exist, in the order given."""
-
-        def fetch(c: Connection) -> list[Memory]:
-            rows = c.execute(
-                "select * from memories where id in (select value from json_each(:ids))",
-                {"ids": json.dumps(list(ids))},
-            ).fetchall()
-            by_id = {row["id"]: _to_memory(row, c) for row in rows}
-            return [by_id[i] for i in ids if i in by_id]
-
-        return self._read(fetch)
+        rows = self._memories(
+            "where m.id in (select value from json_each(:ids))", {"ids": json.dumps(list(ids))}
+        )
+        by_id = {m.id: m for m in rows}
+        return [by_id[i] for i in ids if i in by_id]
 
     def find(
         self,
@@ -238,27 +236,35 @@ class MemoryStore:
     ) -> list[Memory]:
         conds, params = memory_conditions(flt)
         order = "desc" if newest_first else "asc"
-        sql = f"""
-            select m.* from memories m {where(conds)}
-            order by m.created_at {order}, m.id {order}
-            limit :limit offset :offset
-        """
         params.update(limit=-1 if limit is None else limit, offset=offset)
-        return self._read(lambda c: [_to_memory(r, c) for r in c.execute(sql, params)])
+        return self._memories(
+            f"""{where(conds)} order by m.created_at {order}, m.id {order}
+                limit :limit offset :offset""",
+            params,
+        )
 
     def iter_all(self, batch: int = 500) -> Iterator[Memory]:
         """Every memory (forgotten too) in id order, streamed in batches."""
-        sql = "select * from memories where id > :last order by id limit :n"
         last = 0
-        while True:
-            params = {"last": last, "n": batch}
-            rows = self._read(
-                lambda c, p=params: [_to_memory(r, c) for r in c.execute(sql, p)]  # type: ignore[misc]
-            )
-            if not rows:
-                return
+        while rows := self._memories(
+            "where m.id > :last order by m.id limit :n", {"last": last, "n": batch}
+        ):
             yield from rows
             last = rows[-1].id
+
+    def _memories(self, tail: str, params: dict[str, Any]) -> list[Memory]:
+        """`select` memories (aliased m) with their embedded flag, then `tail` (where/order)."""
+
+        def fetch(c: Connection) -> list[Memory]:
+            embedded = (
+                "exists (select 1 from memories_vec v where v.memory_id = m.id)"
+                if _has_vec_table(c)
+                else "0"
+            )
+            sql = f"select m.*, {embedded} as embedded from memories m {tail}"
+            return [_to_memory(row) for row in c.execute(sql, params)]
+
+        return self._read(fetch)
 
     def count(self, flt: MemoryFilter) -> int:
         conds, params = memory_conditions(flt)
@@ -514,11 +520,7 @@ def _require(c: Connection, memory_id: int) -> Any:
     return row
 
 
-def _to_memory(row: Any, c: Connection) -> Memory:
-    embedded = _has_vec_table(c) and (
-        c.execute("select 1 from memories_vec where memory_id = :id", {"id": row["id"]}).fetchone()
-        is not None
-    )
+def _to_memory(row: Any) -> Memory:
     return Memory(
         id=row["id"],
         content=row["content"],
@@ -532,7 +534,7 @@ def _to_memory(row: Any, c: Connection) -> Memory:
         if row["forgotten_at"] is None
         else datetime.fromisoformat(row["forgotten_at"]),
         forget_reason=row["forget_reason"],
-        embedded=embedded,
+        embedded=bool(row["embedded"]),
     )
 
 
