@@ -178,7 +178,9 @@ class MemoryService:
         else:
             pool = self.store.find(flt, limit=SUMMARY_POOL)
             total = self.store.count(flt)
-        chosen = summarize.select(pool, self.store.vectors([m.id for m in pool]), limit, relevance)
+        chosen = summarize.select(
+            pool, self.store.vectors_for([m.id for m in pool]), limit, relevance
+        )
         kinds: dict[str, int] = {}
         scopes: dict[str, int] = {}
         for memory in pool:

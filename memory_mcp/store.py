@@ -11,7 +11,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from memory_mcp.db import Connection, format_time, scalar, transaction, utc_now
+from memory_mcp import vectors
+from memory_mcp.db import Connection, scalar, transaction, utc_now
 from memory_mcp.errors import NotFound, SchemaMismatch
 from memory_mcp.filters import memory_conditions, vector_conditions, where
 from memory_mcp.models import Memory, MemoryFilter
@@ -36,10 +37,6 @@ class NewRow:
     id: int | None = None
     forgotten_at: str | None = None
     forget_reason: str | None = None
-
-
-def to_blob(vector: np.ndarray) -> bytes:
-    return np.asarray(vector, dtype="<f4").tobytes()
 
 
 class MemoryStore:
@@ -68,11 +65,11 @@ class MemoryStore:
     # -- meta and the vector index --------------------------------------------------------
 
     def has_vector_index(self) -> bool:
-        return self._read(_has_vec_table)
+        return self._read(vectors.has_table)
 
     def vector_index_info(self) -> tuple[str, int] | None:
         """(model, dimension) the vector index was built for, or None if there is none."""
-        return self._read(_vector_index_info)
+        return self._read(vectors.index_info)
 
     def ensure_vector_index(self, model: str, dim: int) -> None:
         """Create the vector index for (model, dim), or check the existing one matches.
@@ -81,9 +78,9 @@ class MemoryStore:
         new file must not both create (and the second drop the first's vectors).
         """
         with self._write() as c:
-            info = _vector_index_info(c)
+            info = vectors.index_info(c)
             if info is None:
-                _create_vector_index(c, model, dim)
+                vectors.create_index(c, model, dim)
             elif info != (model, dim):
                 raise SchemaMismatch(
                     f"This database's vectors were made with {info[0]} ({info[1]}-d), but "
@@ -94,7 +91,7 @@ class MemoryStore:
     def reset_vector_index(self, model: str, dim: int) -> None:
         """Drop and recreate an empty vector index (all memories become pending)."""
         with self._write() as c:
-            _create_vector_index(c, model, dim)
+            vectors.create_index(c, model, dim)
 
     # -- writes -----------------------------------------------------------------------------
 
@@ -107,7 +104,7 @@ class MemoryStore:
         now = utc_now()
         ids: list[int] = []
         with self._write() as c:
-            with_vec = _has_vec_table(c)
+            with_vec = vectors.has_table(c)
             for item in items:
                 cur = c.execute(
                     _INSERT,
@@ -126,7 +123,7 @@ class MemoryStore:
                 )
                 new_id = int(cur.lastrowid or 0)
                 if with_vec and item.vector is not None:
-                    _insert_vector(c, new_id, item.vector)
+                    vectors.insert(c, new_id, item.vector)
                 ids.append(new_id)
         return ids
 
@@ -154,10 +151,10 @@ class MemoryStore:
                     **{k: params.get(k) for k in allowed},
                 },
             )
-            if _has_vec_table(c) and (vector is not None or drop_vector):
+            if vectors.has_table(c) and (vector is not None or drop_vector):
                 c.execute("delete from memories_vec where memory_id = :id", {"id": memory_id})
                 if vector is not None:
-                    _insert_vector(c, memory_id, vector)
+                    vectors.insert(c, memory_id, vector)
 
     def set_forgotten(self, ids: Iterable[int], reason: str | None) -> tuple[list[int], list[int]]:
         """Soft-delete: returns (newly forgotten, already forgotten). Unknown ids raise."""
@@ -207,7 +204,7 @@ class MemoryStore:
                 if c.execute(_EXISTS, {"id": memory_id}).fetchone() is None:
                     continue
                 c.execute("delete from memories_vec where memory_id = :id", {"id": memory_id})
-                _insert_vector(c, memory_id, vector)
+                vectors.insert(c, memory_id, vector)
                 stored += 1
         return stored
 
@@ -258,7 +255,7 @@ class MemoryStore:
         def fetch(c: Connection) -> list[Memory]:
             embedded = (
                 "exists (select 1 from memories_vec v where v.memory_id = m.id)"
-                if _has_vec_table(c)
+                if vectors.has_table(c)
                 else "0"
             )
             sql = f"select m.*, {embedded} as embedded from memories m {tail}"
@@ -290,11 +287,11 @@ class MemoryStore:
             select memory_id, distance from memories_vec
             where embedding match :q and k = :k {where(conds, "and")}
         """
-        params.update(q=to_blob(query), k=min(k, MAX_KNN_K))
+        params.update(q=vectors.to_blob(query), k=min(k, MAX_KNN_K))
         rows = self._read(lambda c: c.execute(sql, params).fetchall())
         return [(int(r[0]), 1.0 - float(r[1])) for r in rows]
 
-    def vectors(self, ids: Sequence[int]) -> dict[int, np.ndarray]:
+    def vectors_for(self, ids: Sequence[int]) -> dict[int, np.ndarray]:
         if not self.has_vector_index():
             return {}
         rows = self._read(
@@ -338,14 +335,14 @@ class MemoryStore:
                 "memories": one("select count(*) from memories"),
                 "forgotten": one("select count(*) from memories where forgotten_at is not null"),
                 "fts": one("select count(*) from memories_fts_docsize"),
-                "vec": one("select count(*) from memories_vec") if _has_vec_table(c) else 0,
+                "vec": one("select count(*) from memories_vec") if vectors.has_table(c) else 0,
             }
             result["orphan_vec"] = (
                 one(
                     """select count(*) from memories_vec v
                        where not exists (select 1 from memories m where m.id = v.memory_id)"""
                 )
-                if _has_vec_table(c)
+                if vectors.has_table(c)
                 else 0
             )
             return result
@@ -389,7 +386,7 @@ class MemoryStore:
 
     def delete_orphan_vectors(self) -> int:
         with self._write() as c:
-            if not _has_vec_table(c):
+            if not vectors.has_table(c):
                 return 0
             cur = c.execute(
                 """delete from memories_vec where memory_id not in (select id from memories)"""
@@ -399,7 +396,7 @@ class MemoryStore:
     def resync_vector_metadata(self) -> None:
         """Copy scope/kind/forgotten/created_at from memories into the vec0 metadata."""
         with self._write() as c:
-            if _has_vec_table(c):
+            if vectors.has_table(c):
                 c.execute(
                     """
                     update memories_vec set
@@ -414,9 +411,6 @@ class MemoryStore:
 
 # -- helpers -----------------------------------------------------------------------------------
 
-_SET_META = (
-    "insert into meta (key, value) values (:k, :v) on conflict (key) do update set value = :v"
-)
 _EXISTS = "select 1 from memories where id = :id"
 
 _INSERT = """
@@ -436,81 +430,6 @@ _UPDATE = """
         updated_at = :now
     where id = :id
 """
-
-_VEC_DROP = [
-    "drop trigger if exists memories_vec_ad",
-    "drop trigger if exists memories_vec_au",
-    "drop table if exists memories_vec",
-]
-
-# Deletes and metadata changes on `memories` reach the vector index through triggers, so a
-# hand edit of the source table cannot leave an orphaned or mislabelled vector.
-_VEC_TRIGGERS = [
-    """
-    create trigger memories_vec_ad after delete on memories begin
-        delete from memories_vec where memory_id = old.id;
-    end
-    """,
-    """
-    create trigger memories_vec_au after update of scope, kind, forgotten_at, created_at
-    on memories begin
-        update memories_vec set scope = new.scope, kind = new.kind,
-            forgotten = (new.forgotten_at is not null), created_at = new.created_at
-        where memory_id = new.id;
-    end
-    """,
-]
-
-
-def _vec_ddl(dim: int) -> str:
-    return f"""
-        create virtual table memories_vec using vec0 (
-            memory_id integer primary key,
-            embedding float[{int(dim)}] distance_metric=cosine,
-            scope text,
-            kind text,
-            forgotten integer,
-            created_at text
-        )
-    """
-
-
-def _vector_index_info(c: Connection) -> tuple[str, int] | None:
-    rows = dict(
-        c.execute(
-            "select key, value from meta where key in ('embedding_model', 'embedding_dim')"
-        ).fetchall()
-    )
-    if len(rows) < 2 or not _has_vec_table(c):
-        return None
-    return str(rows["embedding_model"]), int(rows["embedding_dim"])
-
-
-def _create_vector_index(c: Connection, model: str, dim: int) -> None:
-    for statement in _VEC_DROP:
-        c.execute(statement)
-    c.execute(_vec_ddl(dim))
-    for statement in _VEC_TRIGGERS:
-        c.execute(statement)
-    c.execute(_SET_META, {"k": "embedding_model", "v": model})
-    c.execute(_SET_META, {"k": "embedding_dim", "v": str(dim)})
-
-
-def _has_vec_table(c: Connection) -> bool:
-    return (
-        c.execute("select 1 from sqlite_master where name = 'memories_vec'").fetchone() is not None
-    )
-
-
-def _insert_vector(c: Connection, memory_id: int, vector: np.ndarray) -> None:
-    c.execute(
-        """
-        insert into memories_vec (memory_id, embedding, scope, kind, forgotten, created_at)
-        select id, :embedding, scope, kind, forgotten_at is not null, created_at
-        from memories where id = :id
-        """,
-        {"id": memory_id, "embedding": to_blob(vector)},
-    )
 
 
 def _require(c: Connection, memory_id: int) -> Any:
@@ -538,4 +457,4 @@ def _to_memory(row: Any) -> Memory:
     )
 
 
-__all__ = ["MemoryStore", "NewRow", "format_time", "to_blob"]
+__all__ = ["MemoryStore", "NewRow"]
