@@ -399,8 +399,9 @@ def spawn_once(args: list[str], env: dict[str, str], workdir: Path) -> float:
         try:
             return anyio.run(first_tools_list, args, env, errlog)
         except Exception as exc:
-            tail = log.read_text().strip().splitlines()[-1:] or [repr(exc)]
-            raise RuntimeError(tail[0]) from exc
+            said = [line.strip(" │╰─╯") for line in log.read_text().splitlines()]
+            said = [line for line in said if any(ch.isalnum() for ch in line)]
+            raise RuntimeError((said or [repr(exc)])[-1]) from exc
 
 
 def choose_server_args(env: dict[str, str], workdir: Path) -> tuple[list[str], str]:
