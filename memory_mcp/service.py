@@ -134,7 +134,8 @@ class MemoryService:
         qvec = self.semantic.embed_query(query)
         semantic = [] if qvec is None else self.store.search_vec(qvec, flt, pool)
         ranked = fuse(keyword, semantic)[:limit]
-        memories = {m.id: m for m in self.store.get_many([mid for mid, _ in ranked])}
+        found = self.store.get_many([mid for mid, _ in ranked], with_embedded=False)
+        memories = {m.id: m for m in found}
         hits = [
             Hit(
                 id=mid,

@@ -216,10 +216,16 @@ class MemoryStore:
             raise NotFound(f"No memory with id {memory_id}.")
         return found[0]
 
-    def get_many(self, ids: Sequence[int]) -> list[Memory]:
-        """Memories for the ids that exist, in the order given."""
+    def get_many(self, ids: Sequence[int], with_embedded: bool = True) -> list[Memory]:
+        """Memories for the ids that exist, in the order given.
+
+        `with_embedded=False` skips the per-row vector lookup (the hot recall path does not
+        show it); `embedded` is then False for every memory.
+        """
         rows = self._memories(
-            "where m.id in (select value from json_each(:ids))", {"ids": json.dumps(list(ids))}
+            "where m.id in (select value from json_each(:ids))",
+            {"ids": json.dumps(list(ids))},
+            with_embedded,
         )
         by_id = {m.id: m for m in rows}
         return [by_id[i] for i in ids if i in by_id]
@@ -249,13 +255,15 @@ class MemoryStore:
             yield from rows
             last = rows[-1].id
 
-    def _memories(self, tail: str, params: dict[str, Any]) -> list[Memory]:
+    def _memories(
+        self, tail: str, params: dict[str, Any], with_embedded: bool = True
+    ) -> list[Memory]:
         """`select` memories (aliased m) with their embedded flag, then `tail` (where/order)."""
 
         def fetch(c: Connection) -> list[Memory]:
             embedded = (
                 "exists (select 1 from memories_vec v where v.memory_id = m.id)"
-                if vectors.has_table(c)
+                if with_embedded and vectors.has_table(c)
                 else "0"
             )
             sql = f"select m.*, {embedded} as embedded from memories m {tail}"
