@@ -173,11 +173,11 @@ class MemoryService:
         relevance: dict[int, float] | None = None
         if query and query.strip():
             result = self.recall(query, MAX_RECALL_LIMIT, scope, kind, None, since, until)
-            pool = self.store.get_many([h.id for h in result.hits])
+            pool = self.store.get_many([h.id for h in result.hits], with_embedded=False)
             relevance = {h.id: h.score for h in result.hits}
             total = len(pool)
         else:
-            pool = self.store.find(flt, limit=SUMMARY_POOL)
+            pool = self.store.find(flt, limit=SUMMARY_POOL, with_embedded=False)
             total = self.store.count(flt)
         chosen = summarize.select(
             pool, self.store.vectors_for([m.id for m in pool]), limit, relevance

@@ -236,6 +236,7 @@ class MemoryStore:
         limit: int | None = None,
         offset: int = 0,
         newest_first: bool = True,
+        with_embedded: bool = True,
     ) -> list[Memory]:
         conds, params = memory_conditions(flt)
         order = "desc" if newest_first else "asc"
@@ -244,6 +245,7 @@ class MemoryStore:
             f"""{where(conds)} order by m.created_at {order}, m.id {order}
                 limit :limit offset :offset""",
             params,
+            with_embedded,
         )
 
     def iter_all(self, batch: int = 500) -> Iterator[Memory]:
