@@ -13,6 +13,7 @@ DEFAULT_RECALL_LIMIT = 8
 MAX_RECALL_LIMIT = 50
 DEFAULT_MAX_CONTENT_CHARS = 20_000
 DEFAULT_BUSY_TIMEOUT_MS = 5_000
+DEFAULT_NEAR_DUPLICATE = 0.9  # calibrated in benchmarks/dedup_pairs.py
 
 
 def default_db_path() -> Path:
@@ -44,3 +45,9 @@ class Settings(BaseSettings):
         DEFAULT_BUSY_TIMEOUT_MS, ge=0, description="How long a writer waits for the file lock."
     )
     semantic: bool = Field(True, description="Load the embedding model (False: keyword-only).")
+    project: Path | None = Field(
+        None, description="Project folder: its scope is the default for writes and recall."
+    )
+    near_duplicate: float = Field(
+        DEFAULT_NEAR_DUPLICATE, ge=0.5, le=1.0, description="Cosine for merging rewordings."
+    )

@@ -5,8 +5,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-Kind = Literal["fact", "preference", "decision", "event", "note"]
-KINDS: tuple[str, ...] = ("fact", "preference", "decision", "event", "note")
+Kind = Literal["fact", "preference", "decision", "event", "note", "summary"]
+KINDS: tuple[str, ...] = ("fact", "preference", "decision", "event", "note", "summary")
 DEFAULT_KIND: Kind = "note"
 MAX_TAGS = 32
 MAX_TAG_CHARS = 64
@@ -78,28 +78,45 @@ class Memory(BaseModel):
     updated_at: datetime
     forgotten_at: datetime | None = None
     forget_reason: str | None = None
+    key: str | None = Field(None, description="The named slot this memory fills, if any.")
+    occurred_at: datetime | None = Field(None, description="When the thing happened.")
+    expires_at: datetime | None = None
+    superseded_by: int | None = Field(None, description="The memory that replaced this one.")
+    superseded_at: datetime | None = None
+    client: str | None = Field(None, description="Which client stored it (or `cli`).")
+    repeat_count: int = Field(1, description="How many times this was remembered.")
+    last_seen_at: datetime | None = None
     embedded: bool = Field(False, description="Whether the memory has a vector yet.")
 
 
-class MemoryFilter(BaseModel):
-    """Filters shared by recall, summarize and list; None means no constraint."""
+TimeField = Literal["occurred", "recorded"]
 
-    scope: str | None = None
+
+class MemoryFilter(BaseModel):
+    """Filters shared by recall, summarize and list; None/empty means no constraint."""
+
+    scopes: list[str] = Field(default_factory=list, description="Any of these scopes.")
     kind: Kind | None = None
     tags: list[str] = Field(default_factory=list, description="Memories carrying all of these.")
     since: datetime | None = None
     until: datetime | None = None
+    time_field: TimeField = Field(
+        "occurred", description="occurred: when it happened (else recorded); recorded: stored."
+    )
     include_forgotten: bool = False
+    include_superseded: bool = False
+    include_expired: bool = False
+    as_of: datetime | None = Field(None, description="What was current at this moment.")
 
     @field_validator("tags")
     @classmethod
     def _tags(cls, value: list[str]) -> list[str]:
         return clean_tags(value)
 
-    @field_validator("scope")
+    @field_validator("scopes")
     @classmethod
-    def _scope(cls, value: str | None) -> str | None:
-        return None if value is None else clean_scope(value)
+    def _scopes(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(clean_scope(s) for s in value))
 
 
 class Hit(BaseModel):
@@ -112,6 +129,11 @@ class Hit(BaseModel):
     scope: str
     created_at: datetime
     score: float
+    occurred_at: datetime | None = None
+    key: str | None = None
+    client: str | None = None
+    superseded_by: int | None = None
+    truncated: bool = Field(False, description="Content cut to fit; recall(ids=[id]) for all.")
 
 
 class RecallResult(BaseModel):
@@ -120,6 +142,34 @@ class RecallResult(BaseModel):
     )
     hits: list[Hit]
     note: str | None = Field(None, description="Why semantic search was off, if it was.")
+
+
+Outcome = Literal["created", "duplicate", "merged", "superseded"]
+
+
+class RememberResult(Memory):
+    """The stored (or matched) memory and what happened to the request."""
+
+    status: Outcome = Field(
+        description="created; duplicate (exact repeat, nothing new stored); merged (same "
+        "information reworded, folded into an existing memory); superseded (created, and it "
+        "replaced older memories)."
+    )
+    duplicate_of: int | None = None
+    merged_into: int | None = None
+    supersedes: list[int] = Field(default_factory=list)
+    redacted: list[str] = Field(default_factory=list, description="Secret kinds removed.")
+
+
+class HistoryEntry(BaseModel):
+    id: int
+    memory_id: int
+    action: str
+    at: datetime
+    client: str | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    detail: dict[str, Any]
 
 
 class ForgetResult(BaseModel):

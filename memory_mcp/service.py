@@ -2,37 +2,45 @@
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import replace
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
+import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from memory_mcp import db, summarize, transfer
+from memory_mcp import budget, db, dedup, scopes, summarize, transfer
 from memory_mcp.config import MAX_RECALL_LIMIT, Settings
 from memory_mcp.embed import Embedder, FastEmbedEmbedder
-from memory_mcp.errors import InvalidInput
+from memory_mcp.errors import InvalidInput, NotFound
 from memory_mcp.models import (
     DoctorReport,
     ForgetResult,
+    HistoryEntry,
     Hit,
     Memory,
     MemoryFilter,
     NewMemory,
     RecallResult,
+    RememberResult,
     Stats,
     Summary,
 )
 from memory_mcp.search import fts_query, fuse
 from memory_mcp.semantic import Progress, SemanticIndex
 from memory_mcp.store import MemoryStore, NewRow
-from memory_mcp.times import parse_time
+from memory_mcp.redact import redact
+from memory_mcp.times import parse_duration, parse_time
 
 logger = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=BaseModel)
 
+ALL_SCOPES = "*"
+MAX_KEY_CHARS = 100
+NEAR_DUPLICATE_CANDIDATES = 5
+OTHER_SCOPE_WEIGHT = 0.85  # with a project in context, its memories outrank equal global ones
 CANDIDATES_PER_HIT = 4  # each leg of hybrid recall proposes 4 x limit candidates
 SUMMARY_POOL = 500  # newest memories a query-less summary considers
 
@@ -42,6 +50,9 @@ class MemoryService:
         self.store = store
         self.settings = settings
         self.semantic = SemanticIndex(store, embedder)
+        self._configured_project = (
+            scopes.project_scope(settings.project) if settings.project else None
+        )
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> "MemoryService":
@@ -65,29 +76,139 @@ class MemoryService:
         tags: list[str] | None = None,
         scope: str | None = None,
         metadata: dict[str, Any] | None = None,
-    ) -> Memory:
+        *,
+        key: str | None = None,
+        replaces: int | None = None,
+        occurred_at: str | datetime | None = None,
+        ttl: str | None = None,
+        expires_at: str | datetime | None = None,
+        reference_time: str | datetime | None = None,
+        project: str | None = None,
+        client: str | None = None,
+    ) -> RememberResult:
+        """Store a memory unless it is already known; a key or `replaces` supersedes."""
+        cleaned = redact(content)
+        if not cleaned.text.strip():
+            raise InvalidInput(
+                "Nothing left to store: the content was entirely private or secret."
+                if cleaned.changed
+                else "content must not be empty or whitespace."
+            )
         new = _validated(
             NewMemory,
-            content=content,
+            content=cleaned.text,
             kind=kind or "note",
             tags=tags or [],
-            scope=scope,
+            scope=scope or self.project_scope(project) or self.settings.default_scope,
             metadata=metadata or {},
         )
         self._check_size(new.content)
-        vectors = self.semantic.embed_documents([new.content])
-        row = NewRow(
-            content=new.content,
-            kind=new.kind,
-            tags=new.tags,
-            scope=new.scope or self.settings.default_scope,
-            metadata=new.metadata,
-            vector=None if vectors is None else vectors[0],
+        assert new.scope is not None
+        key = _clean_key(key)
+        reference = parse_time(reference_time, "reference_time")
+        times = _Times(
+            occurred=parse_time(occurred_at, "occurred_at", reference=reference),
+            expires=self._expiry(ttl, expires_at, reference),
         )
-        memory_id = self.store.insert(row)
-        if vectors is None and self.semantic.ready:
+        outcome = self._repeat_of(new, key, replaces, client, cleaned.redacted)
+        if outcome is not None:
+            return outcome
+        vectors = self.semantic.embed_documents([new.content])
+        vector = None if vectors is None else vectors[0]
+        if key is None and replaces is None and vector is not None:
+            merged = self._merge_near_duplicate(new, vector, client, cleaned.redacted)
+            if merged is not None:
+                return merged
+        supersedes = self._superseded_by_new(new.scope, key, replaces)
+        memory_id = self.store.insert(
+            NewRow(
+                content=new.content,
+                kind=new.kind,
+                tags=new.tags,
+                scope=new.scope,
+                metadata=new.metadata,
+                vector=vector,
+                key=key,
+                occurred_at=times.occurred_at,
+                expires_at=times.expires_at,
+            ),
+            client=client,
+            supersedes=supersedes,
+        )
+        if vector is None and self.semantic.ready:
             self.semantic.fill_pending()  # the model finished loading while we stored
-        return self.store.get(memory_id)
+        return RememberResult(
+            **self.store.get(memory_id).model_dump(),
+            status="superseded" if supersedes else "created",
+            supersedes=supersedes,
+            redacted=list(cleaned.redacted),
+        )
+
+    def _repeat_of(
+        self,
+        new: NewMemory,
+        key: str | None,
+        replaces: int | None,
+        client: str | None,
+        redacted: Sequence[str],
+    ) -> RememberResult | None:
+        """An exact repeat of a visible memory is counted, not stored again."""
+        assert new.scope is not None
+        existing = self.store.find_exact(new.scope, new.content)
+        if existing is None or replaces is not None or (key is not None and existing.key != key):
+            return None
+        self.store.record_repeat(existing.id, client, "duplicate", new.tags)
+        return RememberResult(
+            **self.store.get(existing.id).model_dump(),
+            status="duplicate",
+            duplicate_of=existing.id,
+            redacted=list(redacted),
+        )
+
+    def _merge_near_duplicate(
+        self, new: NewMemory, vector: np.ndarray, client: str | None, redacted: Sequence[str]
+    ) -> RememberResult | None:
+        """Fold a rewording into the memory it repeats, only when no fact differs."""
+        flt = MemoryFilter(scopes=[new.scope or self.settings.default_scope])
+        threshold = self.settings.near_duplicate
+        for memory_id, cosine in self.store.search_vec(vector, flt, NEAR_DUPLICATE_CANDIDATES):
+            if cosine < threshold:
+                break
+            existing = self.store.get(memory_id)
+            if dedup.is_near_duplicate(existing.content, new.content, cosine, threshold):
+                self.store.record_repeat(
+                    memory_id, client, "merge", new.tags, text=new.content, cosine=cosine
+                )
+                return RememberResult(
+                    **self.store.get(memory_id).model_dump(),
+                    status="merged",
+                    merged_into=memory_id,
+                    redacted=list(redacted),
+                )
+        return None
+
+    def _superseded_by_new(self, scope: str, key: str | None, replaces: int | None) -> list[int]:
+        ids = [m.id for m in self.store.current_for_key(scope, key)] if key else []
+        if replaces is not None:
+            old = self.store.get(replaces)  # NotFound names the id
+            if old.superseded_by is not None:
+                raise InvalidInput(
+                    f"Memory {replaces} was already replaced by {old.superseded_by}; "
+                    f"replace that one instead."
+                )
+            ids.append(replaces)
+        return list(dict.fromkeys(ids))
+
+    def _expiry(
+        self, ttl: str | None, expires_at: str | datetime | None, reference: datetime | None
+    ) -> datetime | None:
+        if ttl is not None and expires_at is not None:
+            raise InvalidInput("Give ttl or expires_at, not both.")
+        now = reference or datetime.now(UTC)
+        moment = now + parse_duration(ttl) if ttl else parse_time(expires_at, "expires_at", reference=reference)
+        if moment is not None and moment <= datetime.now(UTC):
+            raise InvalidInput(f"expires_at ({moment:%Y-%m-%d %H:%M}Z) is in the past.")
+        return moment
 
     def remember_many(self, items: Sequence[dict[str, Any]], batch_size: int = 256) -> list[int]:
         """Store many memories fast: validated first, embedded in batches, one transaction
@@ -116,47 +237,83 @@ class MemoryService:
 
     def recall(
         self,
-        query: str,
+        query: str | None = None,
         limit: int | None = None,
         scope: str | None = None,
         kind: str | None = None,
         tags: list[str] | None = None,
         since: str | datetime | None = None,
         until: str | datetime | None = None,
+        *,
+        time_field: str = "occurred",
+        include_superseded: bool = False,
+        as_of: str | datetime | None = None,
+        max_tokens: int | None = None,
+        ids: Sequence[int] | None = None,
+        reference_time: str | datetime | None = None,
+        project: str | None = None,
     ) -> RecallResult:
+        """Hybrid search (or fetch by ids), filtered, fused, and fitted to a token budget."""
+        if ids:
+            return self._recall_ids(ids)
         if not query or not query.strip():
-            raise InvalidInput("query must not be empty: say what to look for.")
+            raise InvalidInput("query must not be empty: say what to look for (or pass ids).")
         limit = self._limit(limit)
-        flt = self.make_filter(scope=scope, kind=kind, tags=tags, since=since, until=until)
+        project_scope = self.project_scope(project)
+        flt = self.make_filter(
+            scopes=self._recall_scopes(scope, project_scope),
+            kind=kind, tags=tags, since=since, until=until, time_field=time_field,
+            include_superseded=include_superseded, as_of=as_of, reference_time=reference_time,
+        )  # fmt: skip
         pool = limit * CANDIDATES_PER_HIT
         match = fts_query(query)
         keyword = self.store.search_fts(match, flt, pool) if match else []
         qvec = self.semantic.embed_query(query)
         semantic = [] if qvec is None else self.store.search_vec(qvec, flt, pool)
-        ranked = fuse(keyword, semantic)[:limit]
-        found = self.store.get_many([mid for mid, _ in ranked], with_embedded=False)
-        memories = {m.id: m for m in found}
-        hits = [
-            Hit(
-                id=mid,
-                content=memories[mid].content,
-                kind=memories[mid].kind,
-                tags=memories[mid].tags,
-                scope=memories[mid].scope,
-                created_at=memories[mid].created_at,
-                score=round(score, 6),
-            )
-            for mid, score in ranked
-            if mid in memories
-        ]
+        hits = self._hits(fuse(keyword, semantic), project_scope if scope is None else None)
+        if max_tokens is not None:
+            if max_tokens < budget.HIT_OVERHEAD_TOKENS + budget.MIN_SNIPPET_TOKENS:
+                raise InvalidInput(f"max_tokens must be at least {budget.HIT_OVERHEAD_TOKENS + budget.MIN_SNIPPET_TOKENS}.")
+            hits = budget.fit(hits, self.store.vectors_for([h.id for h in hits]), max_tokens, limit)
         return RecallResult(
-            mode="keyword" if qvec is None else "hybrid", hits=hits, note=self.semantic.note
+            mode="keyword" if qvec is None else "hybrid", hits=hits[:limit], note=self.semantic.note
         )
 
-    def forget(self, ids: Sequence[int], reason: str | None = None) -> ForgetResult:
+    def _recall_ids(self, ids: Sequence[int]) -> RecallResult:
+        memories = self.store.get_many(list(ids), with_embedded=False)
+        missing = sorted(set(ids) - {m.id for m in memories})
+        if missing:
+            raise NotFound(f"No memory with id {', '.join(map(str, missing))}.")
+        hits = [_hit(m, 1.0) for m in memories]
+        return RecallResult(mode="keyword" if not self.semantic.ready else "hybrid", hits=hits)
+
+    def _recall_scopes(self, scope: str | None, project_scope: str | None) -> list[str]:
+        """An explicit scope (`*` = all); else the project and global together; else all."""
+        if scope is not None:
+            return [] if scope.strip() == ALL_SCOPES else [scope]
+        if project_scope is not None:
+            return [project_scope, self.settings.default_scope]
+        return []
+
+    def _hits(self, ranked: list[tuple[int, float]], project_scope: str | None) -> list[Hit]:
+        """Memories for ranked ids; with a project, its memories rank ahead of global ones."""
+        found = self.store.get_many([mid for mid, _ in ranked], with_embedded=False)
+        memories = {m.id: m for m in found}
+        hits = [_hit(memories[mid], score) for mid, score in ranked if mid in memories]
+        if project_scope is not None:
+            hits = [
+                h if h.scope == project_scope else h.model_copy(update={"score": round(h.score * OTHER_SCOPE_WEIGHT, 6)})
+                for h in hits
+            ]
+            hits.sort(key=lambda h: -h.score)
+        return hits
+
+    def forget(
+        self, ids: Sequence[int], reason: str | None = None, client: str | None = None
+    ) -> ForgetResult:
         if not ids:
             raise InvalidInput("ids must name at least one memory to forget.")
-        forgotten, already = self.store.set_forgotten(ids, reason)
+        forgotten, already = self.store.set_forgotten(ids, reason, client)
         return ForgetResult(forgotten=forgotten, already_forgotten=already, reason=reason)
 
     def summarize(
@@ -210,6 +367,7 @@ class MemoryService:
         tags: list[str] | None = None,
         scope: str | None = None,
         metadata: dict[str, Any] | None = None,
+        client: str | None = None,
     ) -> Memory:
         """Edit fields in place; changed content is re-embedded (or queued for it)."""
         current = self.store.get(memory_id)
@@ -236,18 +394,35 @@ class MemoryService:
             fields,
             vector=None if vectors is None else vectors[0],
             drop_vector=text_changed and vectors is None,
+            client=client,
         )
         return self.store.get(memory_id)
 
-    def restore(self, ids: Sequence[int]) -> list[Memory]:
+    def restore(self, ids: Sequence[int], client: str | None = None) -> list[Memory]:
         if not ids:
             raise InvalidInput("Name at least one memory id to restore.")
-        self.store.restore(ids)
+        self.store.restore(ids, client)
         return self.store.get_many(list(ids))
 
-    def purge(self, ids: Sequence[int]) -> list[int]:
-        """Permanent deletion, for the CLI only."""
-        return self.store.purge(ids)
+    def purge(self, ids: Sequence[int], client: str | None = None) -> list[int]:
+        """Permanent deletion, for the CLI only (history keeps a record of what it was)."""
+        return self.store.purge(ids, client)
+
+    def purge_expired(self, client: str | None = None) -> list[int]:
+        """Permanently delete memories whose expiry has passed."""
+        return self.store.purge(self.store.expired_ids(), client, action="expire")
+
+    def move(self, ids: Sequence[int], scope: str, client: str | None = None) -> list[Memory]:
+        """Move memories to another scope (recorded in their history)."""
+        return [self.update(memory_id, scope=scope, client=client) for memory_id in ids]
+
+    def history(self, memory_id: int | None = None, limit: int = 50) -> list[HistoryEntry]:
+        """One memory's audit trail (it need not exist any more), or the whole log."""
+        return self.store.history(memory_id, limit)
+
+    def scopes(self) -> dict[str, int]:
+        """Every scope with its count of visible memories."""
+        return self.store.group_counts("scope")
 
     def stats(self) -> Stats:
         counts = self.store.counts()
@@ -336,19 +511,39 @@ class MemoryService:
         since: str | datetime | None = None,
         until: str | datetime | None = None,
         include_forgotten: bool = False,
+        *,
+        scopes: list[str] | None = None,
+        time_field: str = "occurred",
+        include_superseded: bool = False,
+        include_expired: bool = False,
+        as_of: str | datetime | None = None,
+        reference_time: str | datetime | None = None,
     ) -> MemoryFilter:
-        start, end = parse_time(since, "since"), parse_time(until, "until")
+        """Validate filter arguments; dates may be relative to `reference_time` (or now)."""
+        reference = parse_time(reference_time, "reference_time")
+        start = parse_time(since, "since", reference=reference)
+        end = parse_time(until, "until", reference=reference)
         if start and end and start >= end:
             raise InvalidInput(f"since ({since}) must be earlier than until ({until}).")
+        if scopes is None:
+            scopes = [] if scope is None or scope.strip() == ALL_SCOPES else [scope]
         return _validated(
             MemoryFilter,
-            scope=scope,
+            scopes=scopes,
             kind=kind,
             tags=tags or [],
             since=start,
             until=end,
+            time_field=time_field,
             include_forgotten=include_forgotten,
+            include_superseded=include_superseded,
+            include_expired=include_expired,
+            as_of=parse_time(as_of, "as_of", reference=reference),
         )
+
+    def project_scope(self, project: str | None = None) -> str | None:
+        """The project in context: one given per call (e.g. from MCP roots), else configured."""
+        return project or self._configured_project
 
     def _limit(self, limit: int | None) -> int:
         limit = self.settings.recall_limit if limit is None else limit
@@ -374,3 +569,42 @@ def _validated(model: type[M], **fields: Any) -> M:
             for err in exc.errors()
         )
         raise InvalidInput(f"Invalid input: {problems}.") from None
+
+
+@dataclass(frozen=True)
+class _Times:
+    occurred: datetime | None
+    expires: datetime | None
+
+    @property
+    def occurred_at(self) -> str | None:
+        return None if self.occurred is None else db.format_time(self.occurred)
+
+    @property
+    def expires_at(self) -> str | None:
+        return None if self.expires is None else db.format_time(self.expires)
+
+
+def _clean_key(key: str | None) -> str | None:
+    if key is None:
+        return None
+    key = key.strip()
+    if not key or len(key) > MAX_KEY_CHARS:
+        raise InvalidInput(f"key must be 1 to {MAX_KEY_CHARS} characters, e.g. user.editor.")
+    return key
+
+
+def _hit(memory: Memory, score: float) -> Hit:
+    return Hit(
+        id=memory.id,
+        content=memory.content,
+        kind=memory.kind,
+        tags=memory.tags,
+        scope=memory.scope,
+        created_at=memory.created_at,
+        occurred_at=memory.occurred_at,
+        key=memory.key,
+        client=memory.client,
+        superseded_by=memory.superseded_by,
+        score=round(score, 6),
+    )

@@ -5,17 +5,18 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
 
-from memory_mcp import vectors
+from memory_mcp import history, vectors
+from memory_mcp.dedup import content_hash
 from memory_mcp.db import Connection, scalar, transaction, utc_now
 from memory_mcp.errors import NotFound, SchemaMismatch
 from memory_mcp.filters import memory_conditions, vector_conditions, where
-from memory_mcp.models import Memory, MemoryFilter
+from memory_mcp.models import HistoryEntry, Memory, MemoryFilter
 
 T = TypeVar("T")
 
@@ -37,6 +38,14 @@ class NewRow:
     id: int | None = None
     forgotten_at: str | None = None
     forget_reason: str | None = None
+    key: str | None = None
+    occurred_at: str | None = None
+    expires_at: str | None = None
+    client: str | None = None
+    superseded_by: int | None = None
+    superseded_at: str | None = None
+    repeat_count: int = 1
+    last_seen_at: str | None = None
 
 
 class MemoryStore:
@@ -81,6 +90,8 @@ class MemoryStore:
             info = vectors.index_info(c)
             if info is None:
                 vectors.create_index(c, model, dim)
+            elif info == (model, dim):
+                vectors.upgrade_layout(c)
             elif info != (model, dim):
                 raise SchemaMismatch(
                     f"This database's vectors were made with {info[0]} ({info[1]}-d), but "
@@ -95,37 +106,47 @@ class MemoryStore:
 
     # -- writes -----------------------------------------------------------------------------
 
-    def insert(self, item: NewRow) -> int:
-        ids = self.insert_many([item])
-        return ids[0]
-
-    def insert_many(self, items: Sequence[NewRow]) -> list[int]:
-        """Insert rows (and their vectors, where given) in one transaction."""
-        now = utc_now()
-        ids: list[int] = []
+    def insert(
+        self, item: NewRow, client: str | None = None, supersedes: Sequence[int] = ()
+    ) -> int:
+        """Insert one memory; the ones it `supersedes` are marked so in the same transaction."""
         with self._write() as c:
-            with_vec = vectors.has_table(c)
-            for item in items:
-                cur = c.execute(
-                    _INSERT,
-                    {
-                        "id": item.id,
-                        "content": item.content,
-                        "kind": item.kind,
-                        "tags": json.dumps(item.tags),
-                        "scope": item.scope,
-                        "metadata": json.dumps(item.metadata),
-                        "created_at": item.created_at or now,
-                        "updated_at": item.updated_at or item.created_at or now,
-                        "forgotten_at": item.forgotten_at,
-                        "forget_reason": item.forget_reason,
-                    },
+            new_id = _insert(c, item, "create", client)
+            now = utc_now()
+            for old_id in supersedes:
+                row = _require(c, old_id)
+                c.execute(
+                    """update memories set superseded_by = :new, superseded_at = :now
+                       where id = :old""",
+                    {"new": new_id, "now": now, "old": old_id},
                 )
-                new_id = int(cur.lastrowid or 0)
-                if with_vec and item.vector is not None:
-                    vectors.insert(c, new_id, item.vector)
-                ids.append(new_id)
-        return ids
+                history.record(c, old_id, "supersede", client, history.snapshot(row), by=new_id)
+        return new_id
+
+    def insert_many(
+        self, items: Sequence[NewRow], client: str | None = None, action: str = "create"
+    ) -> list[int]:
+        """Insert rows (and their vectors, where given) in one transaction."""
+        with self._write() as c:
+            return [_insert(c, item, action, client) for item in items]
+
+    def record_repeat(
+        self, memory_id: int, client: str | None, action: str, add_tags: Sequence[str] = (),
+        **detail: Any,
+    ) -> None:
+        """Count another sighting of a memory (exact duplicate or merged rewording)."""
+        with self._write() as c:
+            row = _require(c, memory_id)
+            tags = list(dict.fromkeys([*json.loads(row["tags"]), *add_tags]))
+            c.execute(
+                """
+                update memories set repeat_count = repeat_count + 1, last_seen_at = :now,
+                    tags = :tags
+                where id = :id
+                """,
+                {"id": memory_id, "now": utc_now(), "tags": json.dumps(tags)},
+            )
+            history.record(c, memory_id, action, client, **detail)
 
     def update(
         self,
@@ -133,39 +154,48 @@ class MemoryStore:
         fields: dict[str, Any],
         vector: np.ndarray | None = None,
         drop_vector: bool = False,
+        client: str | None = None,
     ) -> None:
-        """Update content/kind/tags/scope/metadata; replace or drop the vector in step."""
-        allowed = {"content", "kind", "tags", "scope", "metadata"}
-        unknown = set(fields) - allowed
+        """Update editable fields; replace or drop the vector in step; record the edit."""
+        unknown = set(fields) - _EDITABLE
         if unknown:
             raise ValueError(f"cannot update {sorted(unknown)}")
         params = {k: json.dumps(v) if k in ("tags", "metadata") else v for k, v in fields.items()}
+        if "content" in params:
+            params["content_hash"] = content_hash(params["content"])
         with self._write() as c:
-            _require(c, memory_id)
+            before = history.snapshot(_require(c, memory_id))
             c.execute(
                 _UPDATE,
                 {
                     "id": memory_id,
                     "now": utc_now(),
-                    **{f"set_{k}": 1 if k in params else 0 for k in allowed},
-                    **{k: params.get(k) for k in allowed},
+                    **{f"set_{k}": 1 if k in params else 0 for k in _EDITABLE_COLUMNS},
+                    **{k: params.get(k) for k in _EDITABLE_COLUMNS},
                 },
             )
+            after = history.snapshot(_require(c, memory_id))
+            action = "move" if set(fields) == {"scope"} else "edit"
+            history.record(c, memory_id, action, client, before, after)
             if vectors.has_table(c) and (vector is not None or drop_vector):
                 c.execute("delete from memories_vec where memory_id = :id", {"id": memory_id})
                 if vector is not None:
                     vectors.insert(c, memory_id, vector)
 
-    def set_forgotten(self, ids: Iterable[int], reason: str | None) -> tuple[list[int], list[int]]:
+    def set_forgotten(
+        self, ids: Iterable[int], reason: str | None, client: str | None = None
+    ) -> tuple[list[int], list[int]]:
         """Soft-delete: returns (newly forgotten, already forgotten). Unknown ids raise."""
-        return self._toggle_forgotten(list(ids), forget=True, reason=reason)
+        return self._toggle_forgotten(list(ids), True, reason, client)
 
-    def restore(self, ids: Iterable[int]) -> tuple[list[int], list[int]]:
+    def restore(
+        self, ids: Iterable[int], client: str | None = None
+    ) -> tuple[list[int], list[int]]:
         """Undo forget: returns (restored, were not forgotten). Unknown ids raise."""
-        return self._toggle_forgotten(list(ids), forget=False, reason=None)
+        return self._toggle_forgotten(list(ids), False, None, client)
 
     def _toggle_forgotten(
-        self, ids: list[int], forget: bool, reason: str | None
+        self, ids: list[int], forget: bool, reason: str | None, client: str | None
     ) -> tuple[list[int], list[int]]:
         changed: list[int] = []
         unchanged: list[int] = []
@@ -183,15 +213,18 @@ class MemoryStore:
                     """,
                     {"id": memory_id, "at": now if forget else None, "reason": reason},
                 )
+                action = "forget" if forget else "restore"
+                history.record(c, memory_id, action, client, reason=reason)
                 changed.append(memory_id)
         return changed, unchanged
 
-    def purge(self, ids: Iterable[int]) -> list[int]:
+    def purge(self, ids: Iterable[int], client: str | None = None, action: str = "purge") -> list[int]:
         """Hard delete (explicit CLI purge only); triggers clear FTS and vectors."""
         with self._write() as c:
             purged = []
             for memory_id in dict.fromkeys(ids):
-                _require(c, memory_id)
+                row = _require(c, memory_id)
+                history.record(c, memory_id, action, client, history.snapshot(row))
                 c.execute("delete from memories where id = :id", {"id": memory_id})
                 purged.append(memory_id)
         return purged
@@ -238,7 +271,7 @@ class MemoryStore:
         newest_first: bool = True,
         with_embedded: bool = True,
     ) -> list[Memory]:
-        conds, params = memory_conditions(flt)
+        conds, params = memory_conditions(flt, _now())
         order = "desc" if newest_first else "asc"
         params.update(limit=-1 if limit is None else limit, offset=offset)
         return self._memories(
@@ -273,14 +306,47 @@ class MemoryStore:
 
         return self._read(fetch)
 
+    def find_exact(self, scope: str, content: str) -> Memory | None:
+        """A visible memory in `scope` with the same normalised content, if any."""
+        found = self._memories(
+            """where m.scope = :scope and m.content_hash = :hash and m.forgotten_at is null
+               and m.superseded_by is null order by m.id limit 1""",
+            {"scope": scope, "hash": content_hash(content)},
+        )
+        return found[0] if found else None
+
+    def current_for_key(self, scope: str, key: str) -> list[Memory]:
+        """The visible, not superseded memories holding `key` in `scope`."""
+        return self._memories(
+            """where m.scope = :scope and m.key = :key and m.forgotten_at is null
+               and m.superseded_by is null order by m.id""",
+            {"scope": scope, "key": key},
+        )
+
+    def expired_ids(self) -> list[int]:
+        return self._read(
+            lambda c: [
+                int(r[0])
+                for r in c.execute(
+                    "select id from memories where expires_at <= :now order by id",
+                    {"now": utc_now()},
+                )
+            ]
+        )
+
+    def history(
+        self, memory_id: int | None = None, limit: int = 50, before_id: int | None = None
+    ) -> list[HistoryEntry]:
+        return self._read(lambda c: history.entries(c, memory_id, limit, before_id))
+
     def count(self, flt: MemoryFilter) -> int:
-        conds, params = memory_conditions(flt)
+        conds, params = memory_conditions(flt, _now())
         sql = f"select count(*) from memories m {where(conds)}"
         return int(self._read(lambda c: scalar(c, sql, params)))
 
     def search_fts(self, match: str, flt: MemoryFilter, k: int) -> list[tuple[int, float]]:
         """(id, bm25) best first; bm25 is negated so higher is better."""
-        conds, params = memory_conditions(flt)
+        conds, params = memory_conditions(flt, _now())
         sql = f"""
             select m.id, -bm25(memories_fts) as score
             from memories_fts join memories m on m.id = memories_fts.rowid
@@ -292,7 +358,7 @@ class MemoryStore:
 
     def search_vec(self, query: np.ndarray, flt: MemoryFilter, k: int) -> list[tuple[int, float]]:
         """(id, cosine similarity) best first, filters applied inside the KNN scan."""
-        conds, params = vector_conditions(flt)
+        conds, params = vector_conditions(flt, _now())
         sql = f"""
             select memory_id, distance from memories_vec
             where embedding match :q and k = :k {where(conds, "and")}
@@ -404,42 +470,59 @@ class MemoryStore:
             return int(cur.rowcount)
 
     def resync_vector_metadata(self) -> None:
-        """Copy scope/kind/forgotten/created_at from memories into the vec0 metadata."""
+        """Copy each memory's filterable fields into the vec0 metadata again."""
         with self._write() as c:
             if vectors.has_table(c):
-                c.execute(
-                    """
-                    update memories_vec set
-                        scope = (select scope from memories m where m.id = memory_id),
-                        kind = (select kind from memories m where m.id = memory_id),
-                        forgotten = (select forgotten_at is not null from memories m
-                                     where m.id = memory_id),
-                        created_at = (select created_at from memories m where m.id = memory_id)
-                    """
-                )
+                vectors.resync_metadata(c)
 
 
 # -- helpers -----------------------------------------------------------------------------------
 
 _EXISTS = "select 1 from memories where id = :id"
 
-_INSERT = """
-    insert into memories (id, content, kind, tags, scope, metadata, created_at, updated_at,
-                          forgotten_at, forget_reason)
-    values (:id, :content, :kind, :tags, :scope, :metadata, :created_at, :updated_at,
-            :forgotten_at, :forget_reason)
+_COLUMNS = (
+    "id", "content", "kind", "tags", "scope", "metadata", "created_at", "updated_at",
+    "forgotten_at", "forget_reason", "key", "occurred_at", "expires_at", "client",
+    "superseded_by", "superseded_at", "repeat_count", "last_seen_at", "content_hash",
+)  # fmt: skip
+
+_INSERT = f"""
+    insert into memories ({", ".join(_COLUMNS)})
+    values ({", ".join(":" + c for c in _COLUMNS)})
 """
 
-_UPDATE = """
+_EDITABLE = {"content", "kind", "tags", "scope", "metadata", "key", "occurred_at", "expires_at"}
+_EDITABLE_COLUMNS = sorted(_EDITABLE | {"content_hash"})
+
+_UPDATE = f"""
     update memories set
-        content = case when :set_content then :content else content end,
-        kind = case when :set_kind then :kind else kind end,
-        tags = case when :set_tags then :tags else tags end,
-        scope = case when :set_scope then :scope else scope end,
-        metadata = case when :set_metadata then :metadata else metadata end,
+        {", ".join(f"{c} = case when :set_{c} then :{c} else {c} end" for c in _EDITABLE_COLUMNS)},
         updated_at = :now
     where id = :id
 """
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _insert(c: Connection, item: NewRow, action: str, client: str | None) -> int:
+    now = utc_now()
+    values = {name: getattr(item, name, None) for name in _COLUMNS}
+    values.update(
+        tags=json.dumps(item.tags),
+        metadata=json.dumps(item.metadata),
+        created_at=item.created_at or now,
+        updated_at=item.updated_at or item.created_at or now,
+        client=item.client or client,
+        content_hash=content_hash(item.content),
+    )
+    new_id = int(c.execute(_INSERT, values).lastrowid or 0)
+    if item.vector is not None and vectors.has_table(c):
+        vectors.insert(c, new_id, item.vector)
+    row = _require(c, new_id)
+    history.record(c, new_id, action, client, after=history.snapshot(row))
+    return new_id
 
 
 def _require(c: Connection, memory_id: int) -> Any:
@@ -459,12 +542,23 @@ def _to_memory(row: Any) -> Memory:
         metadata=json.loads(row["metadata"]),
         created_at=datetime.fromisoformat(row["created_at"]),
         updated_at=datetime.fromisoformat(row["updated_at"]),
-        forgotten_at=None
-        if row["forgotten_at"] is None
-        else datetime.fromisoformat(row["forgotten_at"]),
+        forgotten_at=_time(row["forgotten_at"]),
         forget_reason=row["forget_reason"],
+        key=row["key"],
+        occurred_at=_time(row["occurred_at"]),
+        expires_at=_time(row["expires_at"]),
+        superseded_by=row["superseded_by"],
+        superseded_at=_time(row["superseded_at"]),
+        client=row["client"],
+        repeat_count=row["repeat_count"],
+        last_seen_at=_time(row["last_seen_at"]),
         embedded=bool(row["embedded"]),
     )
+
+
+
+def _time(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
 
 
 __all__ = ["MemoryStore", "NewRow"]

@@ -33,14 +33,38 @@ _VEC_TRIGGERS = [
     end
     """,
     """
-    create trigger memories_vec_au after update of scope, kind, forgotten_at, created_at
-    on memories begin
-        update memories_vec set scope = new.scope, kind = new.kind,
-            forgotten = (new.forgotten_at is not null), created_at = new.created_at
+    create trigger memories_vec_au after update of scope, kind, forgotten_at, superseded_by,
+        created_at, occurred_at, expires_at on memories begin
+        update memories_vec set
+            scope = new.scope,
+            kind = new.kind,
+            hidden = (new.forgotten_at is not null or new.superseded_by is not null),
+            at = coalesce(new.occurred_at, new.created_at),
+            expires = coalesce(new.expires_at, :never)
         where memory_id = new.id;
     end
     """,
 ]
+
+# Bumped whenever the vec0 columns change; an older layout is rebuilt from the stored
+# vectors (no re-embedding) when the index is next opened.
+LAYOUT = 2
+NEVER = "9999-12-31T23:59:59.999999Z"  # vec0 metadata can't be NULL-compared: "no expiry"
+
+# The metadata columns the KNN scan filters on: the usual recall (visible, unexpired, in
+# these scopes, of this kind, in this window) needs no id constraint at all.
+_METADATA = """
+    scope text,
+    kind text,
+    hidden integer,
+    at text,
+    expires text
+"""
+
+_ROW_METADATA = """
+    scope, kind, (forgotten_at is not null or superseded_by is not null),
+    coalesce(occurred_at, created_at), coalesce(expires_at, :never)
+"""
 
 
 def _ddl(dim: int) -> str:
@@ -48,10 +72,7 @@ def _ddl(dim: int) -> str:
         create virtual table memories_vec using vec0 (
             memory_id integer primary key,
             embedding float[{int(dim)}] distance_metric=cosine,
-            scope text,
-            kind text,
-            forgotten integer,
-            created_at text
+            {_METADATA}
         )
     """
 
@@ -71,10 +92,40 @@ def create_index(c: Connection, model: str, dim: int) -> None:
     for statement in _VEC_DROP:
         c.execute(statement)
     c.execute(_ddl(dim))
-    for statement in _VEC_TRIGGERS:
-        c.execute(statement)
+    _create_triggers(c)
     c.execute(_SET_META, {"k": "embedding_model", "v": model})
     c.execute(_SET_META, {"k": "embedding_dim", "v": str(dim)})
+    c.execute(_SET_META, {"k": "vec_layout", "v": str(LAYOUT)})
+
+
+def _create_triggers(c: Connection) -> None:
+    for statement in _VEC_TRIGGERS:
+        # Trigger bodies cannot take parameters: NEVER is a constant of ours, not user data.
+        c.execute(statement.replace(":never", f"'{NEVER}'"))
+
+
+def upgrade_layout(c: Connection) -> bool:
+    """Rebuild an index of an older layout with the current columns, keeping its vectors."""
+    row = c.execute("select value from meta where key = 'vec_layout'").fetchone()
+    if not has_table(c) or (row is not None and int(row[0]) >= LAYOUT):
+        return False
+    dim = int(c.execute("select value from meta where key = 'embedding_dim'").fetchone()[0])
+    c.execute("create temp table vec_keep as select memory_id, embedding from memories_vec")
+    for statement in _VEC_DROP:
+        c.execute(statement)
+    c.execute(_ddl(dim))
+    _create_triggers(c)
+    c.execute(
+        f"""
+        insert into memories_vec (memory_id, embedding, scope, kind, hidden, at, expires)
+        select m.id, k.embedding, {_ROW_METADATA}
+        from vec_keep k join memories m on m.id = k.memory_id
+        """,
+        {"never": NEVER},
+    )
+    c.execute("drop table vec_keep")
+    c.execute(_SET_META, {"k": "vec_layout", "v": str(LAYOUT)})
+    return True
 
 
 def has_table(c: Connection) -> bool:
@@ -85,10 +136,28 @@ def has_table(c: Connection) -> bool:
 
 def insert(c: Connection, memory_id: int, vector: np.ndarray) -> None:
     c.execute(
-        """
-        insert into memories_vec (memory_id, embedding, scope, kind, forgotten, created_at)
-        select id, :embedding, scope, kind, forgotten_at is not null, created_at
+        f"""
+        insert into memories_vec (memory_id, embedding, scope, kind, hidden, at, expires)
+        select id, :embedding, {_ROW_METADATA}
         from memories where id = :id
         """,
-        {"id": memory_id, "embedding": to_blob(vector)},
+        {"id": memory_id, "embedding": to_blob(vector), "never": NEVER},
+    )
+
+
+def resync_metadata(c: Connection) -> None:
+    """Copy every row's metadata from `memories` again (doctor --repair)."""
+    c.execute(
+        """
+        update memories_vec set
+            scope = (select scope from memories m where m.id = memory_id),
+            kind = (select kind from memories m where m.id = memory_id),
+            hidden = (select forgotten_at is not null or superseded_by is not null
+                      from memories m where m.id = memory_id),
+            at = (select coalesce(occurred_at, created_at) from memories m
+                  where m.id = memory_id),
+            expires = (select coalesce(expires_at, :never) from memories m
+                       where m.id = memory_id)
+        """,
+        {"never": NEVER},
     )

@@ -68,3 +68,34 @@ def key_values(title: str, pairs: Sequence[tuple[str, Any]]) -> Table:
 
 def _escape(text: str) -> str:
     return text.replace("[", "\\[")
+
+
+def history_table(entries: Sequence[Any], title: str) -> Table:
+    table = Table(title=title, expand=False)
+    for name in ("#", "memory", "action", "at", "client", "change"):
+        table.add_column(name, overflow="fold")
+    for e in entries:
+        table.add_row(
+            str(e.id),
+            str(e.memory_id),
+            e.action,
+            f"{e.at:%Y-%m-%d %H:%M:%S}",
+            e.client or "",
+            _escape(_change(e)),
+        )
+    return table
+
+
+def _change(entry: Any) -> str:
+    before, after = entry.before or {}, entry.after or {}
+    if before and after:
+        diffs = [
+            f"{k}: {before.get(k)!r} -> {after.get(k)!r}"
+            for k in after
+            if before.get(k) != after.get(k)
+        ]
+        return "; ".join(preview(d, 80) for d in diffs)
+    detail = ", ".join(f"{k}={v}" for k, v in entry.detail.items() if v is not None)
+    shown = after or before
+    text = preview(str(shown.get("content", "")), 80) if shown else ""
+    return " ".join(part for part in (text, detail) if part)
