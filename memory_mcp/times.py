@@ -1,29 +1,265 @@
-"""Reading the dates people and models type."""
+"""Reading the dates people and models type: ISO-8601, written dates and relative phrases.
 
-from datetime import UTC, date, datetime
+Everything resolves to an aware UTC datetime, with the stdlib only. Conventions:
+- A phrase that names a day rather than a moment is the start of that day, 00:00 UTC.
+- Relative phrases resolve against the reference's UTC calendar (default: now).
+- "N units ago", "in N units", "last/past N units", "past week" shift the reference instant
+  itself, so the time of day is kept; months and years clamp to the month's end
+  (Mar 31 - 1 month = Feb 28/29).
+- "last/this/next week|month|year" is the start of that period; weeks start on Monday.
+- "Tuesday", "on Tuesday", "last Tuesday": the latest Tuesday strictly before the reference day
+  (a week back when the reference is a Tuesday); "next Tuesday": the first strictly after it.
+- Parts of the day start at 06:00 (morning), 12:00 (afternoon), 18:00 (evening, night, tonight).
+"""
+
+import calendar
+import re
+from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, timedelta
 
 from memory_mcp.errors import InvalidInput
 
+# Real dates are short; longer text is a misplaced argument, and the cap bounds regex work.
+MAX_CHARS = 100
 
-def parse_time(value: str | datetime | date | None, name: str = "date") -> datetime | None:
-    """ISO-8601 date or datetime -> aware UTC datetime; naive values are taken as UTC."""
+_ACCEPTED = (
+    "ISO-8601 (2026-11-25; 2026-11-25T14:30:00Z; no offset means UTC), a written date "
+    "(25 Nov 2026; November 25, 2026 2:30 pm; 2026/11/25 14:30) or a relative phrase "
+    "(now; yesterday; 3 days ago; in 2 weeks; last Tuesday; last week; this month)"
+)
+# Spelled out: calendar.month_name and day_name follow the process locale.
+_MONTH_NAMES = (
+    "january february march april may june july august september october november december"
+)
+_WEEKDAY_NAMES = "monday tuesday wednesday thursday friday saturday sunday"
+_NUMBER_WORDS = "one two three four five six seven eight nine ten eleven twelve"
+_MONTHS = {
+    name: number for number, full in enumerate(_MONTH_NAMES.split(), 1) for name in (full, full[:3])
+} | {"sept": 9}
+_WEEKDAYS = {
+    name: number for number, full in enumerate(_WEEKDAY_NAMES.split()) for name in (full, full[:3])
+} | {"tues": 1, "thur": 3, "thurs": 3}
+_NUMBERS = {"a": 1, "an": 1} | {word: n for n, word in enumerate(_NUMBER_WORDS.split(), 1)}
+_STEPS = {
+    "second": timedelta(seconds=1),
+    "minute": timedelta(minutes=1),
+    "hour": timedelta(hours=1),
+    "day": timedelta(days=1),
+    "week": timedelta(weeks=1),
+}
+_UNITS = {unit: unit for unit in (*_STEPS, "month", "year")}
+_UNITS |= {"sec": "second", "min": "minute", "hr": "hour", "wk": "week", "yr": "year"}
+_DAY_PARTS = {"morning": 6, "afternoon": 12, "evening": 18, "night": 18}
+# phrase -> (days from the reference day, hour)
+_NAMED_DAYS: dict[str, tuple[int, int]] = {
+    "today": (0, 0),
+    "yesterday": (-1, 0),
+    "tomorrow": (1, 0),
+    "day before yesterday": (-2, 0),
+    "day after tomorrow": (2, 0),
+    "tonight": (0, 18),
+    "last night": (-1, 18),
+} | {
+    f"{day} {part}": (offset, hour)
+    for day, offset in (("this", 0), ("yesterday", -1), ("tomorrow", 1))
+    for part, hour in _DAY_PARTS.items()
+}
+
+_FILLER = re.compile(r"^(?:(?:on|the) )+")  # "on Tuesday", "the day before yesterday"
+_AMOUNT = r"(?P<n>[0-9]+|[a-z]+) (?P<unit>[a-z]+)"
+_OFFSETS = (
+    (re.compile(rf"{_AMOUNT} ago"), -1),
+    (re.compile(rf"(?:last|past) {_AMOUNT}"), -1),
+    (re.compile(r"past (?P<unit>[a-z]+)"), -1),  # "past week": one unit back
+    (re.compile(rf"in {_AMOUNT}"), 1),
+    (re.compile(rf"{_AMOUNT} from now"), 1),
+)
+_ANCHORED = re.compile(rf"{_AMOUNT} (?P<way>before|after) (?P<rest>.+)")
+_PERIOD = re.compile(r"(?P<which>last|this|next) (?P<unit>week|month|year)")
+_WEEKDAY = re.compile(r"(?:(?P<which>last|next) )?(?P<day>[a-z]+)")
+_YMD = re.compile(r"(?P<y>[0-9]{4})/(?P<mo>[0-9]{1,2})/(?P<d>[0-9]{1,2})")
+_DMY = re.compile(r"(?P<d>[0-9]{1,2})(?:st|nd|rd|th)? (?:of )?(?P<mo>[a-z]+)\.?,? (?P<y>[0-9]{4})")
+_MDY = re.compile(r"(?P<mo>[a-z]+)\.? (?P<d>[0-9]{1,2})(?:st|nd|rd|th)?,? (?P<y>[0-9]{4})")
+_CLOCK = (
+    r"(?P<h>[0-9]{1,2})(?::(?P<mi>[0-9]{2})(?::(?P<s>[0-9]{2}))?)?"
+    r"(?: ?(?P<ap>[ap])\.?m\.?)?(?: ?(?:utc|gmt|z))?"
+)
+_WITH_CLOCK = (
+    re.compile(rf"{_CLOCK},? on (?P<date>.+)"),  # LoCoMo: "1:56 pm on 8 may, 2023"
+    re.compile(rf"(?P<date>.+?),? (?:at )?{_CLOCK}"),
+)
+
+
+def parse_time(
+    value: str | datetime | date | None,
+    name: str = "date",
+    *,
+    reference: datetime | None = None,
+) -> datetime | None:
+    """A typed date -> aware UTC datetime; None or blank -> None; unreadable -> InvalidInput.
+
+    Accepts ISO-8601 (naive = UTC, offsets converted), written dates ("25 Nov 2026",
+    "November 25, 2026 2:30 pm", "2026/11/25", "1:56 pm on 8 May, 2023") and relative phrases
+    resolved against `reference` (default now; see the module docstring for the conventions).
+    A date without a time is 00:00 UTC that day. `name` is the parameter named in errors.
+    """
     if value is None or isinstance(value, datetime):
-        return _utc(value) if value is not None else None
+        return None if value is None else _utc(value)
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=UTC)
     text = value.strip()
     if not text:
         return None
+    if len(text) > MAX_CHARS:
+        raise _unreadable(name, text, f"longer than {MAX_CHARS} characters")
+    ref = datetime.now(UTC) if reference is None else _utc(reference)
     try:
-        moment = datetime.fromisoformat(text.replace("z", "Z"))
-    except ValueError:
-        raise InvalidInput(
-            f"Cannot read {name} {value!r}: use ISO-8601, e.g. 2026-11-25 or 2026-11-25T14:30:00Z."
-        ) from None
-    return _utc(moment)
+        moment = _resolve(_normalise(text), ref)
+    except OverflowError:
+        raise _unreadable(name, text, "outside the years 1 to 9999") from None
+    except ValueError as exc:
+        raise _unreadable(name, text, str(exc)) from None
+    if moment is None:
+        raise _unreadable(name, text)
+    return moment
+
+
+def resolve_relative(text: str, reference: datetime) -> datetime | None:
+    """A relative phrase ("3 days ago", "last Tuesday") -> UTC datetime, None if not one.
+
+    Raises ValueError or OverflowError when the phrase lands outside the years 1 to 9999.
+    """
+    return _relative(_FILLER.sub("", _normalise(text)), _utc(reference))
+
+
+def _unreadable(name: str, text: str, reason: str = "") -> InvalidInput:
+    shown = text if len(text) <= MAX_CHARS else text[:40] + "..."
+    why = f" ({reason})" if reason else ""
+    return InvalidInput(f"{name}: cannot read {shown!r}{why}. Use {_ACCEPTED}.")
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.lower().split())
 
 
 def _utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
+
+
+def _midnight(moment: datetime) -> datetime:
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _resolve(text: str, ref: datetime) -> datetime | None:
+    return _day(text, ref) or _with_clock(text, ref)
+
+
+def _day(text: str, ref: datetime) -> datetime | None:
+    """Any accepted form but a clock time attached to a day (so clocks never nest)."""
+    text = _FILLER.sub("", text)
+    return _iso(text) or _calendar_date(text) or _relative(text, ref)
+
+
+def _iso(text: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(text.upper())  # "t" and "z" arrive lowercased
+    except ValueError:
+        return None
+    return _utc(moment)
+
+
+def _with_clock(text: str, ref: datetime) -> datetime | None:
+    for pattern in _WITH_CLOCK:
+        match = pattern.fullmatch(text)
+        if match and (day := _day(match["date"], ref)) and (clock := _clock(match)):
+            hour, minute, second = clock
+            return day.replace(hour=hour, minute=minute, second=second, microsecond=0)
+    return None
+
+
+def _clock(match: re.Match[str]) -> tuple[int, int, int] | None:
+    if match["mi"] is None and match["ap"] is None:
+        return None  # a bare number is not a time of day
+    hour = int(match["h"])
+    if match["ap"]:
+        if not 1 <= hour <= 12:
+            raise ValueError(f"{hour} is not an hour on a 12-hour clock")
+        hour = hour % 12 + (12 if match["ap"] == "p" else 0)
+    return hour, int(match["mi"] or 0), int(match["s"] or 0)
+
+
+def _calendar_date(text: str) -> datetime | None:
+    for pattern in (_YMD, _DMY, _MDY):
+        match = pattern.fullmatch(text)
+        if match is None:
+            continue
+        month = int(match["mo"]) if match["mo"].isdigit() else _MONTHS.get(match["mo"])
+        if month is not None:
+            return datetime(int(match["y"]), month, int(match["d"]), tzinfo=UTC)
+    return None
+
+
+def _relative(text: str, ref: datetime) -> datetime | None:
+    if text == "now":
+        return ref
+    if text in _NAMED_DAYS:
+        days, hour = _NAMED_DAYS[text]
+        return _midnight(ref) + timedelta(days=days, hours=hour)
+    for resolver in (_offset, _period, _weekday):
+        if (moment := resolver(text, ref)) is not None:
+            return moment
+    return None
+
+
+def _offset(text: str, ref: datetime) -> datetime | None:
+    for pattern, sign in _OFFSETS:
+        match = pattern.fullmatch(text)
+        if match and (amount := _amount(match)):
+            return _shift(ref, sign * amount[0], amount[1])
+    match = _ANCHORED.fullmatch(text)
+    if match and (amount := _amount(match)) and (base := _resolve(match["rest"], ref)):
+        sign = 1 if match["way"] == "after" else -1
+        return _shift(base, sign * amount[0], amount[1])
+    return None
+
+
+def _amount(match: re.Match[str]) -> tuple[int, str] | None:
+    n = match.groupdict().get("n") or "1"
+    count = int(n) if n.isdigit() else _NUMBERS.get(n)
+    word = match["unit"]
+    unit = _UNITS.get(word) or _UNITS.get(word.removesuffix("s"))
+    return None if count is None or unit is None else (count, unit)
+
+
+def _period(text: str, ref: datetime) -> datetime | None:
+    match = _PERIOD.fullmatch(text)
+    if match is None:
+        return None
+    step = {"last": -1, "this": 0, "next": 1}[match["which"]]
+    day = _midnight(ref)
+    if match["unit"] == "week":
+        return day - timedelta(days=day.weekday()) + step * timedelta(weeks=1)
+    start = day.replace(day=1) if match["unit"] == "month" else day.replace(month=1, day=1)
+    return _shift(start, step, match["unit"])
+
+
+def _weekday(text: str, ref: datetime) -> datetime | None:
+    match = _WEEKDAY.fullmatch(text)
+    if match is None or match["day"] not in _WEEKDAYS:
+        return None
+    wanted, today = _WEEKDAYS[match["day"]], ref.weekday()
+    if match["which"] == "next":
+        return _midnight(ref) + timedelta(days=(wanted - today - 1) % 7 + 1)
+    return _midnight(ref) - timedelta(days=(today - wanted - 1) % 7 + 1)
+
+
+def _shift(moment: datetime, count: int, unit: str) -> datetime:
+    if unit in _STEPS:
+        return moment + count * _STEPS[unit]
+    months = count * (12 if unit == "year" else 1)
+    year, month = divmod(moment.year * 12 + moment.month - 1 + months, 12)
+    if not MINYEAR <= year <= MAXYEAR:
+        raise OverflowError("date value out of range")
+    day = min(moment.day, calendar.monthrange(year, month + 1)[1])  # clamp Mar 31 -> Feb 28
+    return moment.replace(year=year, month=month + 1, day=day)
