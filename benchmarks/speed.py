@@ -292,7 +292,7 @@ def recall_steps(service: MemoryService, query: str, scope: str) -> dict[str, Ca
     k = LIMIT * CANDIDATES_PER_HIT
     store, semantic = service.store, service.semantic
     match = fts_query(query) or '""'
-    everything, scoped = MemoryFilter(), MemoryFilter(scope=scope)
+    everything, scoped = MemoryFilter(), MemoryFilter(scopes=[scope])
     qvec = semantic.embed_query(query)
     assert qvec is not None
     return {

@@ -55,7 +55,9 @@ def fit(
         if estimate_tokens(best.content) > room:
             if room < MIN_SNIPPET_TOKENS:
                 continue
-            best = best.model_copy(update={"content": snippet(best.content, room), "truncated": True})
+            best = best.model_copy(
+                update={"content": snippet(best.content, room), "truncated": True}
+            )
         chosen.append(best)
         left -= HIT_OVERHEAD_TOKENS + estimate_tokens(best.content)
     return chosen

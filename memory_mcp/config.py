@@ -6,6 +6,8 @@ import platformdirs
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from memory_mcp.dedup import DEFAULT_NEAR_DUPLICATE
+
 APP_NAME = "memory-mcp"
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 DEFAULT_SCOPE = "global"
@@ -13,7 +15,6 @@ DEFAULT_RECALL_LIMIT = 8
 MAX_RECALL_LIMIT = 50
 DEFAULT_MAX_CONTENT_CHARS = 20_000
 DEFAULT_BUSY_TIMEOUT_MS = 5_000
-DEFAULT_NEAR_DUPLICATE = 0.9  # calibrated in benchmarks/dedup_pairs.py
 
 
 def default_db_path() -> Path:

@@ -71,8 +71,8 @@ def vector_conditions(flt: MemoryFilter, now: datetime) -> tuple[list[str], dict
     metadata; anything else becomes an id constraint over `memories`, still inside the scan.
     """
     if needs_id_constraint(flt):
-        inner, params = memory_conditions(flt, now)
-        return [f"memory_id in (select m.id from memories m {where(inner)})"], params
+        inner, inner_params = memory_conditions(flt, now)
+        return [f"memory_id in (select m.id from memories m {where(inner)})"], inner_params
     conds = ["hidden = 0"]
     params: dict[str, Any] = {}
     if not flt.include_expired:

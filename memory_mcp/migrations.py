@@ -65,6 +65,7 @@ _INITIAL = [
     """,
 ]
 
+
 def _lifecycle(conn: Any) -> None:
     """Dedup, supersession, event time, expiry, provenance, and the append-only history."""
     for statement in _LIFECYCLE:

@@ -3,9 +3,10 @@
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Kind = Literal["fact", "preference", "decision", "event", "note", "summary"]
+WritableKind = Literal["fact", "preference", "decision", "event", "note"]  # summaries: summarize
 KINDS: tuple[str, ...] = ("fact", "preference", "decision", "event", "note", "summary")
 DEFAULT_KIND: Kind = "note"
 MAX_TAGS = 32
@@ -94,6 +95,8 @@ TimeField = Literal["occurred", "recorded"]
 
 class MemoryFilter(BaseModel):
     """Filters shared by recall, summarize and list; None/empty means no constraint."""
+
+    model_config = ConfigDict(extra="forbid")
 
     scopes: list[str] = Field(default_factory=list, description="Any of these scopes.")
     kind: Kind | None = None

@@ -2,6 +2,7 @@
 
 import functools
 import logging
+import warnings
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal, TypeVar
@@ -10,13 +11,21 @@ import anyio.to_thread
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp.shared.exceptions import MCPDeprecationWarning
 from mcp.types import ToolAnnotations
 from pydantic import Field
 
 from memory_mcp import __version__, scopes
 from memory_mcp.config import MAX_RECALL_LIMIT, Settings
 from memory_mcp.errors import MemoryMCPError
-from memory_mcp.models import ForgetResult, Kind, RecallResult, RememberResult, Summary
+from memory_mcp.models import (
+    ForgetResult,
+    Kind,
+    RecallResult,
+    RememberResult,
+    Summary,
+    WritableKind,
+)
 from memory_mcp.service import MemoryService
 
 logger = logging.getLogger(__name__)
@@ -67,14 +76,18 @@ def build_server(service: MemoryService, load_model: bool = True) -> MCPServer[A
     )
     context = _CallContext(service)
 
-    @mcp.tool(annotations=ToolAnnotations(title="Remember", destructive_hint=False))
+    @mcp.tool(
+        annotations=ToolAnnotations(
+            title="Remember", read_only_hint=False, destructive_hint=False, idempotent_hint=False
+        )
+    )
     async def remember(
         ctx: Context,
         content: Annotated[
             str, Field(description="One self-contained fact, preference, decision or event.")
         ],
         kind: Annotated[
-            Kind, Field(description="fact, preference, decision, event or note.")
+            WritableKind, Field(description="fact, preference, decision, event or note.")
         ] = "note",
         tags: Tags = None,
         scope: Scope = None,
@@ -155,9 +168,7 @@ def build_server(service: MemoryService, load_model: bool = True) -> MCPServer[A
         return await context.run(ctx, call, scope=scope)
 
     @mcp.tool(
-        annotations=ToolAnnotations(
-            title="Forget", destructive_hint=True, idempotent_hint=True
-        )
+        annotations=ToolAnnotations(title="Forget", destructive_hint=True, idempotent_hint=True)
     )
     async def forget(
         ctx: Context,
@@ -232,7 +243,10 @@ class _CallContext:
         caps = ctx.client_capabilities
         if caps is not None and caps.roots is not None:
             try:
-                roots = (await session.list_roots()).roots
+                with warnings.catch_warnings():
+                    # Deliberate: roots are only our fallback for clients on older protocols.
+                    warnings.simplefilter("ignore", MCPDeprecationWarning)
+                    roots = (await session.list_roots()).roots
             except Exception as exc:  # noqa: BLE001 - a client may fail this; we fall back
                 logger.info("Client offered roots but list_roots failed: %s", exc)
                 roots = []

@@ -27,10 +27,10 @@ from memory_mcp.models import (
     Stats,
     Summary,
 )
+from memory_mcp.redact import redact
 from memory_mcp.search import fts_query, fuse
 from memory_mcp.semantic import Progress, SemanticIndex
 from memory_mcp.store import MemoryStore, NewRow
-from memory_mcp.redact import redact
 from memory_mcp.times import parse_duration, parse_time
 
 logger = logging.getLogger(__name__)
@@ -40,6 +40,7 @@ M = TypeVar("M", bound=BaseModel)
 ALL_SCOPES = "*"
 MAX_KEY_CHARS = 100
 NEAR_DUPLICATE_CANDIDATES = 5
+MIN_BUDGET = budget.HIT_OVERHEAD_TOKENS + budget.MIN_SNIPPET_TOKENS
 OTHER_SCOPE_WEIGHT = 0.85  # with a project in context, its memories outrank equal global ones
 CANDIDATES_PER_HIT = 4  # each leg of hybrid recall proposes 4 x limit candidates
 SUMMARY_POOL = 500  # newest memories a query-less summary considers
@@ -204,8 +205,10 @@ class MemoryService:
     ) -> datetime | None:
         if ttl is not None and expires_at is not None:
             raise InvalidInput("Give ttl or expires_at, not both.")
-        now = reference or datetime.now(UTC)
-        moment = now + parse_duration(ttl) if ttl else parse_time(expires_at, "expires_at", reference=reference)
+        if ttl:
+            moment: datetime | None = (reference or datetime.now(UTC)) + parse_duration(ttl)
+        else:
+            moment = parse_time(expires_at, "expires_at", reference=reference)
         if moment is not None and moment <= datetime.now(UTC):
             raise InvalidInput(f"expires_at ({moment:%Y-%m-%d %H:%M}Z) is in the past.")
         return moment
@@ -272,8 +275,8 @@ class MemoryService:
         semantic = [] if qvec is None else self.store.search_vec(qvec, flt, pool)
         hits = self._hits(fuse(keyword, semantic), project_scope if scope is None else None)
         if max_tokens is not None:
-            if max_tokens < budget.HIT_OVERHEAD_TOKENS + budget.MIN_SNIPPET_TOKENS:
-                raise InvalidInput(f"max_tokens must be at least {budget.HIT_OVERHEAD_TOKENS + budget.MIN_SNIPPET_TOKENS}.")
+            if max_tokens < MIN_BUDGET:
+                raise InvalidInput(f"max_tokens must be at least {MIN_BUDGET}.")
             hits = budget.fit(hits, self.store.vectors_for([h.id for h in hits]), max_tokens, limit)
         return RecallResult(
             mode="keyword" if qvec is None else "hybrid", hits=hits[:limit], note=self.semantic.note
@@ -301,10 +304,7 @@ class MemoryService:
         memories = {m.id: m for m in found}
         hits = [_hit(memories[mid], score) for mid, score in ranked if mid in memories]
         if project_scope is not None:
-            hits = [
-                h if h.scope == project_scope else h.model_copy(update={"score": round(h.score * OTHER_SCOPE_WEIGHT, 6)})
-                for h in hits
-            ]
+            hits = [h if h.scope == project_scope else _weighted(h) for h in hits]
             hits.sort(key=lambda h: -h.score)
         return hits
 
@@ -608,3 +608,7 @@ def _hit(memory: Memory, score: float) -> Hit:
         superseded_by=memory.superseded_by,
         score=round(score, 6),
     )
+
+
+def _weighted(hit: Hit) -> Hit:
+    return hit.model_copy(update={"score": round(hit.score * OTHER_SCOPE_WEIGHT, 6)})

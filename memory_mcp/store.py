@@ -12,8 +12,8 @@ from typing import Any, TypeVar
 import numpy as np
 
 from memory_mcp import history, vectors
-from memory_mcp.dedup import content_hash
 from memory_mcp.db import Connection, scalar, transaction, utc_now
+from memory_mcp.dedup import content_hash
 from memory_mcp.errors import NotFound, SchemaMismatch
 from memory_mcp.filters import memory_conditions, vector_conditions, where
 from memory_mcp.models import HistoryEntry, Memory, MemoryFilter
@@ -131,7 +131,11 @@ class MemoryStore:
             return [_insert(c, item, action, client) for item in items]
 
     def record_repeat(
-        self, memory_id: int, client: str | None, action: str, add_tags: Sequence[str] = (),
+        self,
+        memory_id: int,
+        client: str | None,
+        action: str,
+        add_tags: Sequence[str] = (),
         **detail: Any,
     ) -> None:
         """Count another sighting of a memory (exact duplicate or merged rewording)."""
@@ -188,9 +192,7 @@ class MemoryStore:
         """Soft-delete: returns (newly forgotten, already forgotten). Unknown ids raise."""
         return self._toggle_forgotten(list(ids), True, reason, client)
 
-    def restore(
-        self, ids: Iterable[int], client: str | None = None
-    ) -> tuple[list[int], list[int]]:
+    def restore(self, ids: Iterable[int], client: str | None = None) -> tuple[list[int], list[int]]:
         """Undo forget: returns (restored, were not forgotten). Unknown ids raise."""
         return self._toggle_forgotten(list(ids), False, None, client)
 
@@ -218,7 +220,9 @@ class MemoryStore:
                 changed.append(memory_id)
         return changed, unchanged
 
-    def purge(self, ids: Iterable[int], client: str | None = None, action: str = "purge") -> list[int]:
+    def purge(
+        self, ids: Iterable[int], client: str | None = None, action: str = "purge"
+    ) -> list[int]:
         """Hard delete (explicit CLI purge only); triggers clear FTS and vectors."""
         with self._write() as c:
             purged = []
@@ -435,9 +439,11 @@ class MemoryStore:
     def group_counts(self, column: str) -> dict[str, int]:
         if column not in ("scope", "kind"):
             raise ValueError(column)
-        sql = f"""select {column}, count(*) from memories where forgotten_at is null
-                  group by {column} order by count(*) desc"""
-        return self._read(lambda c: {str(r[0]): int(r[1]) for r in c.execute(sql)})
+        """Visible memories (not forgotten, superseded or expired) per scope or kind."""
+        conds, params = memory_conditions(MemoryFilter(), _now())
+        sql = f"""select m.{column}, count(*) from memories m {where(conds)}
+                  group by m.{column} order by count(*) desc, m.{column}"""
+        return self._read(lambda c: {str(r[0]): int(r[1]) for r in c.execute(sql, params)})
 
     # -- maintenance -------------------------------------------------------------------------
 
@@ -554,7 +560,6 @@ def _to_memory(row: Any) -> Memory:
         last_seen_at=_time(row["last_seen_at"]),
         embedded=bool(row["embedded"]),
     )
-
 
 
 def _time(value: str | None) -> datetime | None:

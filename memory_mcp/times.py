@@ -263,3 +263,21 @@ def _shift(moment: datetime, count: int, unit: str) -> datetime:
         raise OverflowError("date value out of range")
     day = min(moment.day, calendar.monthrange(year, month + 1)[1])  # clamp Mar 31 -> Feb 28
     return moment.replace(year=year, month=month + 1, day=day)
+
+
+_DURATION = re.compile(r"^\s*(\d{1,6})\s*(s|sec|m|min|h|hr|d|day|w|wk|week)s?\s*$", re.IGNORECASE)
+_DURATION_UNITS = {
+    "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hr": 3600,
+    "d": 86400, "day": 86400, "w": 604800, "wk": 604800, "week": 604800,
+}  # fmt: skip
+
+
+def parse_duration(value: str, name: str = "ttl") -> timedelta:
+    """'30m', '12h', '7d', '2w' (or '90 days') -> timedelta; anything else is InvalidInput."""
+    match = _DURATION.match(value or "")
+    if match is None or int(match.group(1)) == 0:
+        raise InvalidInput(
+            f"{name}: cannot read {value[:40]!r} as a duration. Use a positive number and a "
+            "unit: 30m, 12h, 7d, 2w."
+        )
+    return timedelta(seconds=int(match.group(1)) * _DURATION_UNITS[match.group(2).lower()])

@@ -7,7 +7,7 @@ and transaction; MemoryStore is the only caller.
 
 import numpy as np
 
-from memory_mcp.db import Connection
+from memory_mcp.db import Connection, scalar
 
 
 def to_blob(vector: np.ndarray) -> bytes:
@@ -109,7 +109,7 @@ def upgrade_layout(c: Connection) -> bool:
     row = c.execute("select value from meta where key = 'vec_layout'").fetchone()
     if not has_table(c) or (row is not None and int(row[0]) >= LAYOUT):
         return False
-    dim = int(c.execute("select value from meta where key = 'embedding_dim'").fetchone()[0])
+    dim = int(scalar(c, "select value from meta where key = 'embedding_dim'"))
     c.execute("create temp table vec_keep as select memory_id, embedding from memories_vec")
     for statement in _VEC_DROP:
         c.execute(statement)

@@ -116,3 +116,30 @@ def test_export_import_round_trip(run, tmp_path: Path) -> None:  # type: ignore[
 def test_help_and_version(run) -> None:  # type: ignore[no-untyped-def]
     assert "serve" in run("--help")
     assert "memory-mcp" in run("--version")
+
+
+def test_lifecycle_commands(run) -> None:  # type: ignore[no-untyped-def]
+    first = as_json(run("remember", "Editor is Vim", "--key", "user.editor", "--json"))
+    second = as_json(run("remember", "Editor is Helix", "--key", "user.editor", "--json"))
+    assert second["status"] == "superseded" and second["supersedes"] == [first["id"]]
+    again = as_json(run("remember", "editor is helix", "--key", "user.editor", "--json"))
+    assert again["status"] == "duplicate"
+    assert [m["id"] for m in as_json(run("list", "--json"))] == [second["id"]]
+    assert len(as_json(run("list", "--superseded", "--json"))) == 2
+    old = as_json(run("recall", "editor", "--superseded", "--json"))
+    assert {h["id"] for h in old["hits"]} == {first["id"], second["id"]}
+    trail = as_json(run("history", str(first["id"]), "--json"))
+    assert [e["action"] for e in trail] == ["supersede", "create"]
+    assert {e["client"] for e in trail} == {"cli"}
+    run("move", str(second["id"]), "--to", "dotfiles")
+    assert as_json(run("scopes", "--json"))["scopes"] == {"dotfiles": 1}
+    assert as_json(run("log", "--json"))[0]["action"] == "move"
+    assert "move" in run("log")
+
+
+def test_purge_expired_lists_and_confirms(run) -> None:  # type: ignore[no-untyped-def]
+    m = as_json(run("remember", "Temporary door code 1234", "--ttl", "1h", "--json"))
+    assert m["expires_at"]
+    run("purge", "--expired", "--yes")  # not expired yet: nothing to purge
+    assert as_json(run("show", str(m["id"]), "--json"))["id"] == m["id"]
+    run("remember", "x", "--ttl", "soon", code=1)

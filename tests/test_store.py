@@ -81,18 +81,18 @@ def test_vector_filters_apply_inside_knn(store: MemoryStore) -> None:
     store.insert_many([row(f"noise {i}", vec(1, 0, 0, 0.01 * i), scope="noise") for i in range(50)])
     target = store.insert(row("target", vec(0, 0, 0, 1), scope="target", tags=["x"]))
     query = vec(1, 0, 0, 0)
-    assert [i for i, _ in store.search_vec(query, MemoryFilter(scope="target"), 3)] == [target]
+    assert [i for i, _ in store.search_vec(query, MemoryFilter(scopes=["target"]), 3)] == [target]
     assert [i for i, _ in store.search_vec(query, MemoryFilter(tags=["x"]), 3)] == [target]
     store.set_forgotten([target], None)
-    assert store.search_vec(query, MemoryFilter(scope="target"), 3) == []
+    assert store.search_vec(query, MemoryFilter(scopes=["target"]), 3) == []
     store.restore([target])
-    assert [i for i, _ in store.search_vec(query, MemoryFilter(scope="target"), 3)] == [target]
+    assert [i for i, _ in store.search_vec(query, MemoryFilter(scopes=["target"]), 3)] == [target]
 
 
 def test_metadata_changes_reach_the_vector_index(store: MemoryStore) -> None:
     a = store.insert(row("moving", vec(1, 0, 0, 0), scope="old"))
     store.update(a, {"scope": "new", "kind": "decision"})
-    flt = MemoryFilter(scope="new", kind="decision")
+    flt = MemoryFilter(scopes=["new"], kind="decision")
     assert [i for i, _ in store.search_vec(vec(1, 0, 0, 0), flt, 3)] == [a]
 
 

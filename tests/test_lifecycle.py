@@ -1,0 +1,198 @@
+"""Memory that stays small, current and trustworthy: dedup, supersession, time, scopes,
+history, expiry, budgets and redaction, through the service on a real SQLite file."""
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from memory_mcp.config import Settings
+from memory_mcp.errors import InvalidInput, NotFound
+from memory_mcp.service import MemoryService
+from tests.conftest import FakeEmbedder
+
+
+def ids(result: object) -> list[int]:
+    return [h.id for h in result.hits]  # type: ignore[attr-defined]
+
+
+# -- dedup ----------------------------------------------------------------------------------
+
+
+def test_exact_duplicate_is_counted_not_stored(service: MemoryService) -> None:
+    first = service.remember("The user prefers dark mode", tags=["ui"], client="a")
+    again = service.remember("  the user prefers DARK mode. ", tags=["theme"], client="b")
+    assert first.status == "created"
+    assert again.status == "duplicate" and again.duplicate_of == first.id == again.id
+    assert again.repeat_count == 2 and again.last_seen_at is not None
+    assert again.tags == ["ui", "theme"]
+    assert service.store.counts()["memories"] == 1
+    assert [e.action for e in service.history(first.id)] == ["duplicate", "create"]
+
+
+def test_same_text_in_another_scope_is_a_separate_memory(service: MemoryService) -> None:
+    a = service.remember("Tests run with pytest", scope="repo-a")
+    b = service.remember("Tests run with pytest", scope="repo-b")
+    assert b.status == "created" and a.id != b.id
+
+
+def test_a_forgotten_memory_said_again_is_stored_again(service: MemoryService) -> None:
+    a = service.remember("Lunch is at noon")
+    service.forget([a.id])
+    assert service.remember("Lunch is at noon").status == "created"
+
+
+# -- supersession ---------------------------------------------------------------------------
+
+
+def test_key_supersedes_and_recall_hides_the_old_value(service: MemoryService) -> None:
+    old = service.remember("The user's editor is Vim", key="user.editor")
+    new = service.remember("The user's editor is Helix", key="user.editor")
+    assert new.status == "superseded" and new.supersedes == [old.id]
+    stale = service.get(old.id)
+    assert stale.superseded_by == new.id and stale.superseded_at is not None
+    assert ids(service.recall("editor")) == [new.id]
+    assert set(ids(service.recall("editor", include_superseded=True))) == {old.id, new.id}
+    same = service.remember("The user's editor is Helix", key="user.editor")
+    assert same.status == "duplicate" and same.id == new.id
+
+
+def test_as_of_returns_what_was_current_then(service: MemoryService) -> None:
+    old = service.remember("Test command is make test", key="project.test_command")
+    between = datetime.now(UTC)
+    new = service.remember("Test command is uv run pytest", key="project.test_command")
+    assert ids(service.recall("test command", as_of=between)) == [old.id]
+    assert ids(service.recall("test command")) == [new.id]
+
+
+def test_replaces_corrects_without_a_key(service: MemoryService) -> None:
+    wrong = service.remember("The staging server is stg-01")
+    right = service.remember("The staging server is stg-02", replaces=wrong.id)
+    assert right.supersedes == [wrong.id]
+    assert ids(service.recall("staging server")) == [right.id]
+    with pytest.raises(NotFound, match="No memory with id 999"):
+        service.remember("anything", replaces=999)
+    with pytest.raises(InvalidInput, match="already replaced"):
+        service.remember("again", replaces=wrong.id)
+
+
+# -- time -------------------------------------------------------------------------------------
+
+
+def test_relative_occurred_at_is_stored_absolute(service: MemoryService) -> None:
+    ref = "2026-11-25T15:00:00Z"
+    m = service.remember("Shipped v2.0", kind="event", occurred_at="yesterday", reference_time=ref)
+    assert m.occurred_at == datetime(2026, 11, 24, tzinfo=UTC)
+    week = service.recall("shipped", since="2026-11-20", until="2026-11-25")
+    assert ids(week) == [m.id]
+    assert ids(service.recall("shipped", since="2026-11-25")) == []
+    assert ids(service.recall("shipped", since="2026-11-25", time_field="recorded")) == [m.id]
+
+
+def test_expired_memories_drop_out_and_purge_removes_them(service: MemoryService) -> None:
+    m = service.remember("Door code is 4411 this week", ttl="7d")
+    assert m.expires_at is not None
+    assert m.expires_at - datetime.now(UTC) > timedelta(days=6)
+    service.store.conn.execute(
+        "update memories set expires_at = '2000-01-01T00:00:00.000000Z' where id = :id",
+        {"id": m.id},
+    )
+    assert ids(service.recall("door code")) == []
+    assert service.purge_expired() == [m.id]
+    assert service.store.counts()["memories"] == 0
+    assert [e.action for e in service.history(m.id)][0] == "expire"
+    with pytest.raises(InvalidInput, match="past"):
+        service.remember("too late", expires_at="2001-01-01")
+    with pytest.raises(InvalidInput, match="ttl or expires_at"):
+        service.remember("both", ttl="1d", expires_at="2999-01-01")
+
+
+# -- scopes -----------------------------------------------------------------------------------
+
+
+def test_project_scope_from_configuration(tmp_path: Path) -> None:
+    repo = tmp_path / "widgets"
+    (repo / ".git").mkdir(parents=True)
+    (repo / ".git" / "config").write_text(
+        '[remote "origin"]\n\turl = git@github.com:acme/widgets.git\n'
+    )
+    settings = Settings(db=tmp_path / "p.db", project=repo)
+    svc = MemoryService.open(settings, embedder=FakeEmbedder())
+    svc.semantic.ensure()
+    mine = svc.remember("Widgets use tabs")
+    assert mine.scope == "github.com/acme/widgets"
+    everywhere = svc.remember("The user likes tabs", scope="global")
+    other = svc.remember("Gadgets use tabs", scope="gadgets")
+    found = svc.recall("tabs")
+    assert ids(found)[0] == mine.id
+    assert set(ids(found)) == {mine.id, everywhere.id}
+    assert other.id in ids(svc.recall("tabs", scope="*"))
+    assert ids(svc.recall("tabs", scope="gadgets")) == [other.id]
+    assert svc.scopes() == {"github.com/acme/widgets": 1, "global": 1, "gadgets": 1}
+    svc.close()
+
+
+def test_move_between_scopes(service: MemoryService) -> None:
+    m = service.remember("Filed under the wrong project", scope="a")
+    moved = service.move([m.id], "b")
+    assert moved[0].scope == "b"
+    assert ids(service.recall("wrong project", scope="b")) == [m.id]
+    assert service.history(m.id)[0].action == "move"
+
+
+# -- history -----------------------------------------------------------------------------------
+
+
+def test_every_mutation_is_in_the_history(service: MemoryService) -> None:
+    m = service.remember("v1 of the fact", client="claude-desktop")
+    service.update(m.id, content="v2 of the fact", client="cli")
+    service.forget([m.id], reason="outdated", client="cursor")
+    service.restore([m.id], client="cli")
+    service.purge([m.id], client="cli")
+    trail = service.history(m.id)
+    assert [e.action for e in trail] == ["purge", "restore", "forget", "edit", "create"]
+    assert [e.client for e in trail] == ["cli", "cli", "cursor", "cli", "claude-desktop"]
+    edit = trail[3]
+    assert edit.before["content"] == "v1 of the fact" and edit.after["content"] == "v2 of the fact"
+    assert trail[0].before["content"] == "v2 of the fact"  # purge keeps what was deleted
+    assert trail[2].detail["reason"] == "outdated"
+    assert service.history()[0].action == "purge"
+
+
+# -- budgeted recall ---------------------------------------------------------------------------
+
+
+def test_max_tokens_fits_the_budget_and_cuts_snippets(service: MemoryService) -> None:
+    long = service.remember("Architecture notes: " + "the billing service talks to ledger " * 60)
+    for i in range(5):
+        service.remember(f"Billing runs nightly batch number {i}")
+    result = service.recall("billing", max_tokens=200, limit=10)
+    used = sum(30 + len(h.content) / 4 for h in result.hits)
+    assert used <= 200
+    assert result.hits
+    cut = [h for h in result.hits if h.truncated]
+    full = service.recall(ids=[h.id for h in cut]) if cut else None
+    if cut:
+        assert full is not None and full.hits[0].content == service.get(cut[0].id).content
+    assert long.id in ids(service.recall("architecture billing", max_tokens=120))
+
+
+def test_recall_by_ids_returns_full_text(service: MemoryService) -> None:
+    m = service.remember("full text please")
+    assert service.recall(ids=[m.id]).hits[0].content == "full text please"
+    with pytest.raises(NotFound, match="42"):
+        service.recall(ids=[m.id, 42])
+
+
+# -- hygiene -----------------------------------------------------------------------------------
+
+
+def test_secrets_and_private_text_never_reach_the_database(service: MemoryService) -> None:
+    token = "ghp_" + "a1B2" * 9
+    m = service.remember(f"CI token is {token} <private>my diary</private> ok")
+    assert token not in m.content and "diary" not in m.content
+    assert "github_token" in m.redacted and "private" in m.redacted
+    raw = service.store.conn.execute("select content from memories").fetchone()[0]
+    assert token not in raw and "diary" not in raw
+    with pytest.raises(InvalidInput, match="private or secret"):
+        service.remember("<private>only this</private>")
