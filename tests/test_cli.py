@@ -116,3 +116,17 @@ def test_export_import_round_trip(run, tmp_path: Path) -> None:  # type: ignore[
 def test_help_and_version(run) -> None:  # type: ignore[no-untyped-def]
     assert "serve" in run("--help")
     assert "memory-mcp" in run("--version")
+
+
+def test_root_db_flag_beats_the_environment(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    runner = CliRunner()
+    env = {"MEMORY_MCP_SEMANTIC": "false"}
+    stored = runner.invoke(app, ["--db", str(a), "remember", "only in a"], env=env)
+    assert stored.exit_code == 0
+    listed = runner.invoke(
+        app, ["--db", str(a), "list", "--json"], env=env | {"MEMORY_MCP_DB": str(b)}
+    )
+    assert [m["content"] for m in json.loads(listed.stdout)] == ["only in a"]
+    from_env = runner.invoke(app, ["list", "--json"], env=env | {"MEMORY_MCP_DB": str(b)})
+    assert json.loads(from_env.stdout) == []
