@@ -78,8 +78,11 @@ class SemanticIndex:
         except SchemaMismatch as exc:
             self._fail("mismatch", str(exc))
             return
+        # The backlog is embedded before recall reports hybrid mode, so "hybrid" never means
+        # "hybrid over part of the memories"; the second pass catches rows stored meanwhile.
+        filled = self._fill()
         self.state = "ready"
-        filled = self.fill_pending()
+        filled += self._fill()
         if filled:
             logger.info("Embedded %d memories stored while the model was loading", filled)
 
@@ -99,8 +102,12 @@ class SemanticIndex:
 
     def fill_pending(self, progress: Progress | None = None) -> int:
         """Embed every memory that has no vector yet, in batches (each one transaction)."""
-        if not self.ready or self.embedder is None:
+        if not self.ready:
             return 0
+        return self._fill(progress)
+
+    def _fill(self, progress: Progress | None = None) -> int:
+        assert self.embedder is not None
         total = self.store.counts()["memories"]
         done = self.store.counts()["vec"]
         filled, after = 0, 0

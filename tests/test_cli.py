@@ -143,3 +143,17 @@ def test_purge_expired_lists_and_confirms(run) -> None:  # type: ignore[no-untyp
     run("purge", "--expired", "--yes")  # not expired yet: nothing to purge
     assert as_json(run("show", str(m["id"]), "--json"))["id"] == m["id"]
     run("remember", "x", "--ttl", "soon", code=1)
+
+
+def test_root_db_flag_beats_the_environment(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    runner = CliRunner()
+    env = {"MEMORY_MCP_SEMANTIC": "false"}
+    stored = runner.invoke(app, ["--db", str(a), "remember", "only in a"], env=env)
+    assert stored.exit_code == 0
+    listed = runner.invoke(
+        app, ["--db", str(a), "list", "--json"], env=env | {"MEMORY_MCP_DB": str(b)}
+    )
+    assert [m["content"] for m in json.loads(listed.stdout)] == ["only in a"]
+    from_env = runner.invoke(app, ["list", "--json"], env=env | {"MEMORY_MCP_DB": str(b)})
+    assert json.loads(from_env.stdout) == []

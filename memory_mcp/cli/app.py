@@ -50,10 +50,13 @@ class _Options:
     overrides: dict[str, Any] = field(default_factory=dict)
 
 
-DbOpt = Annotated[
+# Only the root option reads MEMORY_MCP_DB: a subcommand's --db must come from the command
+# line, or the environment would override `memory-mcp --db X COMMAND`.
+RootDbOpt = Annotated[
     Path | None,
     typer.Option("--db", envvar="MEMORY_MCP_DB", help="Database file.", show_default=False),
 ]
+DbOpt = Annotated[Path | None, typer.Option("--db", help="Database file.", show_default=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 ScopeOpt = Annotated[str | None, typer.Option("--scope", "-s", help="Only this scope.")]
 KindOpt = Annotated[str | None, typer.Option("--kind", "-k", help=f"One of {', '.join(KINDS)}.")]
@@ -72,7 +75,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     ctx: typer.Context,
-    db: DbOpt = None,
+    db: RootDbOpt = None,
     model: Annotated[
         str | None, typer.Option(envvar="MEMORY_MCP_MODEL", help="fastembed model name.")
     ] = None,
