@@ -211,8 +211,9 @@ class Stats(BaseModel):
     db_path: str
     db_bytes: int
     total: int
-    active: int
+    active: int = Field(description="Visible to recall: not forgotten, superseded or expired.")
     forgotten: int
+    superseded: int
     embedded: int
     by_scope: dict[str, int]
     by_kind: dict[str, int]

@@ -414,6 +414,7 @@ class MemoryStore:
             result = {
                 "memories": one("select count(*) from memories"),
                 "forgotten": one("select count(*) from memories where forgotten_at is not null"),
+                "superseded": one("select count(*) from memories where superseded_by is not null"),
                 "fts": one("select count(*) from memories_fts_docsize"),
                 "vec": one("select count(*) from memories_vec") if vectors.has_table(c) else 0,
             }
@@ -520,7 +521,6 @@ def _insert(c: Connection, item: NewRow, action: str, client: str | None) -> int
         metadata=json.dumps(item.metadata),
         created_at=item.created_at or now,
         updated_at=item.updated_at or item.created_at or now,
-        client=item.client or client,
         content_hash=content_hash(item.content),
     )
     new_id = int(c.execute(_INSERT, values).lastrowid or 0)

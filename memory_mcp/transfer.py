@@ -15,6 +15,7 @@ from memory_mcp.models import DEFAULT_KIND, Kind, clean_scope, clean_tags
 from memory_mcp.store import MemoryStore, NewRow
 
 IMPORT_BATCH = 256
+IMPORT_CLIENT = "import"  # the history's client for rows a file brought in
 MAX_REPORTED_ERRORS = 10
 Progress = Callable[[int], None]
 Embed = Callable[[list[str]], np.ndarray | None]
@@ -33,6 +34,14 @@ class ExportedMemory(BaseModel):
     updated_at: datetime | None = None
     forgotten_at: datetime | None = None
     forget_reason: str | None = None
+    key: str | None = None
+    occurred_at: datetime | None = None
+    expires_at: datetime | None = None
+    superseded_by: int | None = Field(None, ge=1)
+    superseded_at: datetime | None = None
+    client: str | None = None
+    repeat_count: int = Field(1, ge=1)
+    last_seen_at: datetime | None = None
 
     @field_validator("tags")
     @classmethod
@@ -139,7 +148,7 @@ def _import_batch(
     vectors = embed([r.content for r in rows])
     if vectors is not None:
         rows = [replace(r, vector=v) for r, v in zip(rows, vectors, strict=True)]
-    store.insert_many(rows)
+    store.insert_many(rows, client=IMPORT_CLIENT, action="import")
     report.created += len(rows)
 
 
@@ -158,4 +167,12 @@ def _to_row(record: ExportedMemory, keep_id: bool) -> NewRow:
         updated_at=when(record.updated_at),
         forgotten_at=when(record.forgotten_at),
         forget_reason=record.forget_reason,
+        key=record.key,
+        occurred_at=when(record.occurred_at),
+        expires_at=when(record.expires_at),
+        superseded_by=record.superseded_by,
+        superseded_at=when(record.superseded_at),
+        client=record.client,
+        repeat_count=record.repeat_count,
+        last_seen_at=when(record.last_seen_at),
     )

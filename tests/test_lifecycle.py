@@ -196,3 +196,28 @@ def test_secrets_and_private_text_never_reach_the_database(service: MemoryServic
     assert token not in raw and "diary" not in raw
     with pytest.raises(InvalidInput, match="private or secret"):
         service.remember("<private>only this</private>")
+
+
+def test_round_trip_keeps_lifecycle_fields_and_import_is_in_history(
+    service: MemoryService, tmp_path: Path
+) -> None:
+    import io
+
+    old = service.remember("Shell is bash", key="user.shell", occurred_at="2026-01-02")
+    new = service.remember("Shell is zsh", key="user.shell", ttl="30d", client="agent")
+    buf = io.StringIO()
+    service.export_jsonl(buf)
+    path = tmp_path / "dump.jsonl"
+    path.write_text(buf.getvalue())
+    other = MemoryService.open(
+        service.settings.model_copy(update={"db": tmp_path / "copy.db"}), FakeEmbedder()
+    )
+    other.semantic.ensure()
+    other.import_jsonl(path)
+    for memory in (old, new):
+        assert other.get(memory.id).model_dump(exclude={"embedded"}) == service.get(
+            memory.id
+        ).model_dump(exclude={"embedded"})
+    assert other.history(new.id)[0].action == "import"
+    assert ids(other.recall("shell")) == [new.id]
+    other.close()

@@ -41,7 +41,14 @@ def assert_in_sync(store: MemoryStore) -> None:
 def test_insert_update_delete_keep_indexes_equal(store: MemoryStore) -> None:
     a = store.insert(row("alpha apples", vec(1, 0, 0, 0)))
     b = store.insert(row("beta bananas", vec(0, 1, 0, 0)))
-    assert store.counts() == {"memories": 2, "forgotten": 0, "fts": 2, "vec": 2, "orphan_vec": 0}
+    assert store.counts() == {
+        "memories": 2,
+        "forgotten": 0,
+        "superseded": 0,
+        "fts": 2,
+        "vec": 2,
+        "orphan_vec": 0,
+    }
     store.update(a, {"content": "alpha avocados"}, vector=vec(1, 1, 0, 0))
     assert_in_sync(store)
     assert [i for i, _ in store.search_fts('"avocados"', MemoryFilter(), 5)] == [a]
@@ -57,7 +64,14 @@ def test_insert_update_delete_keep_indexes_equal(store: MemoryStore) -> None:
 def test_hand_delete_in_sql_cannot_orphan_a_vector(store: MemoryStore) -> None:
     a = store.insert(row("gamma", vec(0, 0, 1, 0)))
     store.conn.execute("delete from memories where id = :id", {"id": a})
-    assert store.counts() == {"memories": 0, "forgotten": 0, "fts": 0, "vec": 0, "orphan_vec": 0}
+    assert store.counts() == {
+        "memories": 0,
+        "forgotten": 0,
+        "superseded": 0,
+        "fts": 0,
+        "vec": 0,
+        "orphan_vec": 0,
+    }
 
 
 def test_failed_vector_insert_rolls_back_the_row(store: MemoryStore) -> None:
