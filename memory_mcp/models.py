@@ -182,29 +182,32 @@ class ForgetResult(BaseModel):
     hint: str = "Forgetting is reversible: `memory-mcp restore ID` brings a memory back."
 
 
-class SummaryItem(BaseModel):
-    id: int
-    content: str
-    created_at: datetime
-    tags: list[str]
+class SummaryCluster(BaseModel):
+    """One theme: its most representative memory and the memories that support it."""
 
-
-class SummaryGroup(BaseModel):
-    kind: str
-    count: int = Field(description="Matching memories of this kind, shown or not.")
-    items: list[SummaryItem]
+    label: str = Field(description="The words most particular to this theme.")
+    statement: str = Field(description="The representative memory's text (may be a snippet).")
+    representative_id: int
+    ids: list[int] = Field(description="Every memory in this theme.")
+    count: int
+    kinds: dict[str, int]
+    first_at: datetime
+    last_at: datetime
 
 
 class Summary(BaseModel):
-    """An extractive digest: representative, non-redundant memories grouped by kind."""
+    """An extractive digest of current memories (superseded ones are left out)."""
 
     total: int = Field(description="Matching memories the summary was drawn from.")
     first_at: datetime | None = None
     last_at: datetime | None = None
     scopes: dict[str, int] = Field(default_factory=dict)
-    groups: list[SummaryGroup]
-    ids: list[int] = Field(description="Ids of the memories shown, in the order shown.")
+    by_kind: dict[str, int] = Field(default_factory=dict)
+    clusters: list[SummaryCluster]
+    omitted: int = Field(0, description="Themes left out by the limit or token budget.")
+    ids: list[int] = Field(description="Representative memory ids, in the order shown.")
     text: str = Field(description="The summary as readable text.")
+    saved_id: int | None = Field(None, description="Id of the stored summary (save=true).")
 
 
 class Stats(BaseModel):

@@ -180,7 +180,8 @@ def build_server(service: MemoryService, load_model: bool = True) -> MCPServer[A
         call = functools.partial(service.forget, ids, reason)
         return await context.run(ctx, call, project=False, client=True)
 
-    @mcp.tool(annotations=ToolAnnotations(title="Summarize", read_only_hint=True))
+    # Not read-only: save=true stores the summary (never touching its sources).
+    @mcp.tool(annotations=ToolAnnotations(title="Summarize", destructive_hint=False))
     async def summarize(
         ctx: Context,
         query: Annotated[
@@ -191,13 +192,22 @@ def build_server(service: MemoryService, load_model: bool = True) -> MCPServer[A
         since: Since = None,
         until: Until = None,
         limit: Annotated[
-            int, Field(ge=1, le=MAX_RECALL_LIMIT, description="Most memories to show.")
+            int, Field(ge=1, le=MAX_RECALL_LIMIT, description="Most themes to show.")
         ] = 10,
+        max_tokens: Annotated[
+            int | None, Field(ge=1, description="Keep the summary within this many tokens.")
+        ] = None,
+        save: Annotated[
+            bool, Field(description="Also store it as a `summary` memory linked to sources.")
+        ] = False,
     ) -> Summary:
-        """Get an overview of what memory holds on a topic, scope or period: the most
-        representative memories grouped by kind, with counts, dates and ids."""
-        call = functools.partial(service.summarize, query, scope, kind, since, until, limit)
-        return await context.run(ctx, call, scope=scope)
+        """Get an overview of what memory holds on a topic, scope or period: themes, each with
+        its most representative current memory, supporting ids, counts and dates."""
+        call = functools.partial(
+            service.summarize, query, scope, kind, since, until, limit,
+            max_tokens=max_tokens, save=save,
+        )  # fmt: skip
+        return await context.run(ctx, call, scope=scope, client=True)
 
     return mcp
 

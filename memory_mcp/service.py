@@ -325,29 +325,65 @@ class MemoryService:
         since: str | datetime | None = None,
         until: str | datetime | None = None,
         limit: int | None = None,
+        *,
+        max_tokens: int | None = None,
+        save: bool = False,
+        project: str | None = None,
+        client: str | None = None,
     ) -> Summary:
+        """Cluster the current memories on a topic/scope/window into themes (no LLM)."""
         limit = self._limit(limit or 10)
-        flt = self.make_filter(scope=scope, kind=kind, since=since, until=until)
+        if max_tokens is not None and max_tokens < MIN_BUDGET:
+            raise InvalidInput(f"max_tokens must be at least {MIN_BUDGET}.")
+        project_scope = self.project_scope(project)
+        scopes_ = self._recall_scopes(scope, project_scope)
+        flt = self.make_filter(scopes=scopes_, kind=kind, since=since, until=until)
         relevance: dict[int, float] | None = None
         if query and query.strip():
-            result = self.recall(query, MAX_RECALL_LIMIT, scope, kind, None, since, until)
+            result = self.recall(query, MAX_RECALL_LIMIT, scope, kind, None, since, until,
+                                 project=project)  # fmt: skip
             pool = self.store.get_many([h.id for h in result.hits], with_embedded=False)
             relevance = {h.id: h.score for h in result.hits}
-            total = len(pool)
         else:
             pool = self.store.find(flt, limit=SUMMARY_POOL, with_embedded=False)
-            total = self.store.count(flt)
-        chosen = summarize.select(
-            pool, self.store.vectors_for([m.id for m in pool]), limit, relevance
-        )
-        kinds: dict[str, int] = {}
-        scopes: dict[str, int] = {}
-        for memory in pool:
-            kinds[memory.kind] = kinds.get(memory.kind, 0) + 1
-            scopes[memory.scope] = scopes.get(memory.scope, 0) + 1
-        dates = [m.created_at for m in pool]
-        return summarize.build(
-            chosen, total, kinds, scopes, min(dates, default=None), max(dates, default=None)
+        if kind != "summary":  # summaries never summarize earlier summaries
+            pool = [m for m in pool if m.kind != "summary"]
+        total = len(pool) if relevance is not None else self._count_without_summaries(flt, kind)
+        groups = summarize.clusters(pool, self.store.vectors_for([m.id for m in pool]), relevance)
+        summary = summarize.build(groups, pool, total, limit, max_tokens)
+        if save and summary.clusters:
+            summary.saved_id = self._save_summary(summary, query, scopes_, project_scope, client)
+        return summary
+
+    def _count_without_summaries(self, flt: MemoryFilter, kind: str | None) -> int:
+        total = self.store.count(flt)
+        if kind is None:
+            total -= self.store.count(flt.model_copy(update={"kind": "summary"}))
+        return total
+
+    def _save_summary(
+        self,
+        summary: Summary,
+        query: str | None,
+        scopes_: list[str],
+        project_scope: str | None,
+        client: str | None,
+    ) -> int:
+        """Store the summary as a `summary` memory linked to its sources (left untouched)."""
+        sources = sorted({i for c in summary.clusters for i in c.ids})
+        scope = scopes_[0] if len(scopes_) == 1 else project_scope or self.settings.default_scope
+        vectors = self.semantic.embed_documents([summary.text])
+        return self.store.insert(
+            NewRow(
+                content=summary.text,
+                kind="summary",
+                tags=["summary"],
+                scope=scope,
+                metadata={"sources": sources, "query": query, "scopes": scopes_},
+                vector=None if vectors is None else vectors[0],
+                client=client,
+            ),
+            client=client,
         )
 
     # -- the rest of the CLI surface ----------------------------------------------------------

@@ -149,7 +149,7 @@ async def test_session_over_stdio(mode: str, db: Path, model_dir: Path, server_l
         assert recall_schema and "hits" in recall_schema["properties"]
         hints = {name: tool.annotations for name, tool in tools.items()}
         assert hints["recall"] and hints["recall"].read_only_hint is True
-        assert hints["summarize"] and hints["summarize"].read_only_hint is True
+        assert hints["summarize"] and hints["summarize"].destructive_hint is False
         assert hints["forget"] and hints["forget"].destructive_hint is True
         assert hints["remember"] and hints["remember"].read_only_hint is not True
 

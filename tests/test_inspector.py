@@ -101,7 +101,7 @@ def test_lists_the_four_tools(inspector: Inspector) -> None:
     assert tools["remember"]["inputSchema"]["required"] == ["content"]
     assert all("outputSchema" in tool for tool in tools.values())
     assert tools["recall"]["annotations"]["readOnlyHint"] is True
-    assert tools["summarize"]["annotations"]["readOnlyHint"] is True
+    assert tools["summarize"]["annotations"]["destructiveHint"] is False
     assert tools["forget"]["annotations"]["destructiveHint"] is True
 
 

@@ -34,7 +34,7 @@ async def test_tool_list_is_exactly_four_with_annotations(client: Client) -> Non
     tools = {t.name: t for t in (await client.list_tools()).tools}
     assert set(tools) == {"remember", "recall", "forget", "summarize"}
     assert tools["recall"].annotations.read_only_hint is True
-    assert tools["summarize"].annotations.read_only_hint is True
+    assert tools["summarize"].annotations.destructive_hint is False  # save=true writes
     assert tools["forget"].annotations.destructive_hint is True
     assert tools["remember"].annotations.read_only_hint is False
     for tool in tools.values():

@@ -9,7 +9,6 @@ import pytest
 from memory_mcp.errors import InvalidInput, NotFound
 from memory_mcp.models import Memory, MemoryFilter
 from memory_mcp.service import MemoryService
-from memory_mcp.store import NewRow
 from tests.conftest import FakeEmbedder
 
 
@@ -165,26 +164,38 @@ def test_remember_many_batches(service: MemoryService) -> None:
     assert service.store.counts()["memories"] == 300
 
 
-def test_summarize_is_extractive_deterministic_and_grouped(service: MemoryService) -> None:
-    service.remember("We decided to use Postgres for the main database", "decision")
-    # A near-identical pair stored before dedup existed (remember would merge it now).
-    vec = service.semantic.embed_documents(["For the main database we decided to use Postgres"])
-    service.store.insert(
-        NewRow(content="For the main database we decided to use Postgres", kind="decision",
-               tags=[], scope="global", metadata={}, vector=vec[0])  # type: ignore[index]
-    )  # fmt: skip
-    service.remember("The user prefers short answers", "preference")
-    service.remember("Sprint review is every second Thursday", "event")
-    first = service.summarize(limit=3)
-    assert first == service.summarize(limit=3)
+def test_summarize_clusters_themes_deterministically(keyword_service: MemoryService) -> None:
+    svc = keyword_service  # no vectors: themes come from shared words (bag of words)
+    svc.remember("We decided to use Postgres for the main database", "decision")
+    svc.remember("The main database runs Postgres 16 on db-1", "fact")
+    svc.remember("The user prefers short answers", "preference")
+    svc.remember("Sprint review is every second Thursday", "event")
+    first = svc.summarize(limit=3)
+    assert first == svc.summarize(limit=3)
     assert first.total == 4
-    assert sorted(g.kind for g in first.groups) == ["decision", "event", "preference"]
-    assert first.groups[0].kind == "decision" and first.groups[0].count == 2
-    assert len(first.ids) == 3  # the two near-identical decisions are not both shown
-    for memory_id in first.ids:
-        assert f"#{memory_id}" in first.text
-    topic = service.summarize("database")
-    assert topic.ids and all("Postgres" in service.get(i).content for i in topic.ids[:1])
+    assert first.by_kind == {"decision": 1, "fact": 1, "preference": 1, "event": 1}
+    assert first.clusters[0].ids == [1, 2] and first.clusters[0].count == 2
+    assert "database" in first.clusters[0].label
+    assert len(first.clusters) == 3 and first.omitted == 0
+    for cluster in first.clusters:
+        assert f"#{cluster.representative_id}" in first.text
+    assert "Postgres" in svc.summarize("database").clusters[0].statement
+    small = svc.summarize(max_tokens=70)
+    assert len(small.clusters) < 3 and small.omitted >= 1
+
+
+def test_summarize_save_links_sources_and_hides_nothing(keyword_service: MemoryService) -> None:
+    svc = keyword_service
+    a = svc.remember("Deploys go out on Fridays")
+    b = svc.remember("Deploys use the blue-green strategy")
+    saved = svc.summarize(save=True, client="cli")
+    assert saved.saved_id is not None
+    stored = svc.get(saved.saved_id)
+    assert stored.kind == "summary" and stored.metadata["sources"] == [a.id, b.id]
+    assert stored.content == saved.text
+    assert {m.id for m in svc.list_memories()} == {a.id, b.id, saved.saved_id}
+    again = svc.summarize()
+    assert again.total == 2  # a summary is never summarized again
 
 
 def test_summarize_empty(service: MemoryService) -> None:

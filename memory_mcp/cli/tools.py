@@ -146,14 +146,21 @@ def summarize(
     kind: KindOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", help="Most memories shown.")] = 10,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="Most themes shown.")] = 10,
+    max_tokens: Annotated[int | None, typer.Option(help="Keep within this many tokens.")] = None,
+    save: Annotated[bool, typer.Option(help="Store it as a `summary` memory.")] = False,
     db: DbOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """An extractive summary of what memory holds."""
-    with open_service(ctx, db, semantic=query is not None) as service:
-        summary = service.summarize(query, scope, kind, since, until, limit)
+    """A themed, extractive summary of what memory holds (no LLM)."""
+    with open_service(ctx, db, semantic=query is not None or save) as service:
+        summary = service.summarize(
+            query, scope, kind, since, until, limit, max_tokens=max_tokens, save=save,
+            client=CLI_CLIENT,
+        )  # fmt: skip
     if json_:
         as_json(summary)
-    else:
-        out.print(summary.text, markup=False, highlight=False)
+        return
+    out.print(summary.text, markup=False, highlight=False)
+    if summary.saved_id is not None:
+        err.print(f"Saved as summary #{summary.saved_id}.")
