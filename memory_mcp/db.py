@@ -12,7 +12,7 @@ from typing import Any
 import sqlean
 import sqlite_vec
 
-from memory_mcp.errors import MemoryMCPError, SchemaMismatch
+from memory_mcp.errors import SchemaMismatch, StorageError
 from memory_mcp.migrations import MIGRATIONS
 
 logger = logging.getLogger(__name__)
@@ -25,12 +25,17 @@ DatabaseError = sqlean.DatabaseError
 OperationalError = sqlean.OperationalError
 
 
-def connect(path: Path | str, busy_timeout_ms: int = 5000) -> Connection:
-    """Open (creating if needed, owner-only) the database with our pragmas and sqlite-vec."""
-    if str(path) != ":memory:":
-        path = Path(path).expanduser()
-        _create_private(path)
-    try:
+def connect(
+    path: Path | str, busy_timeout_ms: int = 5000, max_bytes: int | None = None
+) -> Connection:
+    """Open (creating if needed, owner-only) the database with our pragmas and sqlite-vec.
+
+    `max_bytes` caps the file's size (SQLite's max_page_count): writes past it fail cleanly.
+    """
+    with storage_errors(path, busy_timeout_ms, "open"):
+        if str(path) != ":memory:":
+            path = Path(path).expanduser()
+            _create_private(path)
         conn = sqlean.connect(
             str(path),
             isolation_level=None,  # autocommit: transaction() issues BEGIN itself
@@ -47,9 +52,72 @@ def connect(path: Path | str, busy_timeout_ms: int = 5000) -> Connection:
         conn.enable_load_extension(True)
         sqlite_vec.load(conn)
         conn.enable_load_extension(False)
-    except sqlean.DatabaseError as exc:
-        raise MemoryMCPError(f"Cannot open database {path}: {exc}") from exc
+        if max_bytes is not None:
+            page = int(scalar(conn, "pragma page_size"))
+            conn.execute(f"pragma max_page_count = {max(int(max_bytes) // page, 1)}")
     return conn
+
+
+@contextmanager
+def storage_errors(path: Path | str | None, busy_timeout_ms: int, doing: str) -> Iterator[None]:
+    """Turn the driver's operational errors into a StorageError the reader can act on.
+
+    Integrity and programming errors are bugs of ours and propagate unchanged.
+    """
+    try:
+        yield
+    except (sqlean.IntegrityError, sqlean.ProgrammingError, sqlean.InterfaceError):
+        raise
+    except sqlean.DatabaseError as exc:
+        raise StorageError(describe(exc, path, busy_timeout_ms, doing)) from exc
+    except PermissionError as exc:
+        raise StorageError(
+            f"Cannot {doing} the database {path}: permission denied ({exc.filename}). "
+            "memory-mcp needs to read and write the file and its folder."
+        ) from exc
+    except OSError as exc:
+        raise StorageError(f"Cannot {doing} the database {path}: {exc}.") from exc
+
+
+def describe(exc: Exception, path: Path | str | None, busy_timeout_ms: int, doing: str) -> str:
+    """A readable sentence for a SQLite failure: what happened, what to do."""
+    text = str(exc)
+    low = text.lower()
+    where = f"the database {path}" if path else "the database"
+    if "locked" in low or "busy" in low:
+        return (
+            f"Cannot {doing} {where}: another process held its lock for longer than "
+            f"{busy_timeout_ms} ms. Nothing was changed; try again, or raise "
+            "MEMORY_MCP_BUSY_TIMEOUT_MS."
+        )
+    if "readonly" in low or "read-only" in low:
+        return (
+            f"Cannot {doing} {where}: the file (or its folder, which holds the -wal and -shm "
+            "files) is read-only. Nothing was changed; fix its permissions or point "
+            "MEMORY_MCP_DB at a writable file."
+        )
+    if "full" in low:
+        return (
+            f"Cannot {doing} {where}: the disk is full or the database reached its size limit "
+            "(MEMORY_MCP_MAX_DB_MB). Nothing was changed; free disk space, raise the limit, or "
+            "`memory-mcp purge` memories you no longer need."
+        )
+    if "not a database" in low or "malformed" in low or "corrupt" in low:
+        return (
+            f"Cannot {doing} {where}: the file is damaged or not a memory-mcp database "
+            f"({text}). Restore a backup (memory-mcp backup), or run `memory-mcp doctor`."
+        )
+    if "unable to open" in low:
+        return f"Cannot {doing} {where}: unable to open the file (missing folder or no access)."
+    if "dimension mismatch" in low:
+        return (
+            f"Cannot {doing} {where}: its vector index was rebuilt for another embedding model "
+            "(by `memory-mcp reindex`?) while this process kept the old one. Restart this "
+            "server or command with the model the index was built for."
+        )
+    if "disk i/o" in low:
+        return f"Cannot {doing} {where}: the disk reported an I/O error ({text})."
+    return f"Cannot {doing} {where}: {text.rstrip('.')}."
 
 
 def _create_private(path: Path) -> None:
@@ -68,10 +136,13 @@ def transaction(conn: Connection) -> Iterator[Connection]:
     conn.execute("begin immediate")
     try:
         yield conn
+        conn.execute("commit")
     except BaseException:
-        conn.execute("rollback")
+        # SQLite may already have rolled back (disk full, I/O error); a failed COMMIT must
+        # not leave the transaction open, or every later BEGIN on this connection fails.
+        if conn.in_transaction:
+            conn.execute("rollback")
         raise
-    conn.execute("commit")
 
 
 def scalar(conn: Connection, sql: str, params: dict[str, Any] | None = None) -> Any:
@@ -87,6 +158,11 @@ def schema_version(conn: Connection) -> int:
 
 def migrate(conn: Connection, db_path: Path | None = None) -> int:
     """Apply pending migrations, each with its version bump in one transaction."""
+    with storage_errors(db_path, busy_timeout(conn), "migrate"):
+        return _migrate(conn, db_path)
+
+
+def _migrate(conn: Connection, db_path: Path | None) -> int:
     target = len(MIGRATIONS)
     current = schema_version(conn)
     if current > target:
@@ -119,15 +195,29 @@ def migrate(conn: Connection, db_path: Path | None = None) -> int:
     return target
 
 
+def busy_timeout(conn: Connection) -> int:
+    return int(scalar(conn, "pragma busy_timeout"))
+
+
 def backup_copy(conn: Connection, dest: Path) -> Path:
-    """A consistent copy via SQLite's online backup API (safe while others write)."""
+    """A consistent copy via SQLite's online backup API (safe while others write).
+
+    The copy is written next to `dest` and renamed into place, so a crash midway never
+    leaves a half-written file under the final name.
+    """
     dest.parent.mkdir(parents=True, exist_ok=True)
-    target = sqlean.connect(str(dest))
+    partial = dest.with_name(f".{dest.name}.{os.getpid()}.partial")
+    partial.unlink(missing_ok=True)
+    os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     try:
-        conn.backup(target)
+        target = sqlean.connect(str(partial))
+        try:
+            conn.backup(target)
+        finally:
+            target.close()
+        os.replace(partial, dest)
     finally:
-        target.close()
-    os.chmod(dest, 0o600)
+        partial.unlink(missing_ok=True)
     return dest
 
 

@@ -10,7 +10,7 @@ from typing import Any, TextIO, TypeVar
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from memory_mcp import budget, db, dedup, scopes, summarize, transfer
+from memory_mcp import budget, db, dedup, inputs, scopes, summarize, transfer
 from memory_mcp.config import MAX_RECALL_LIMIT, Settings
 from memory_mcp.embed import Embedder, FastEmbedEmbedder
 from memory_mcp.errors import InvalidInput, NotFound
@@ -59,7 +59,8 @@ class MemoryService:
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> "MemoryService":
         """Open (creating and migrating) the database; the model is not loaded yet."""
         path = Path(settings.db).expanduser()
-        conn = db.connect(path, settings.busy_timeout_ms)
+        max_bytes = None if settings.max_db_mb is None else settings.max_db_mb * 1024 * 1024
+        conn = db.connect(path, settings.busy_timeout_ms, max_bytes)
         db.migrate(conn, path)
         if embedder is None and settings.semantic:
             embedder = FastEmbedEmbedder(settings.model, settings.model_dir, settings.cache_dir)
@@ -88,6 +89,16 @@ class MemoryService:
         client: str | None = None,
     ) -> RememberResult:
         """Store a memory unless it is already known; a key or `replaces` supersedes."""
+        inputs.check_text(
+            content=content, kind=kind, tags=tags, scope=scope, key=key, ttl=ttl,
+            occurred_at=occurred_at, expires_at=expires_at, reference_time=reference_time,
+        )  # fmt: skip
+        self._check_size(content)
+        inputs.check_metadata(metadata, self.settings.max_metadata_chars)
+        if replaces is not None:
+            inputs.check_id_values([replaces])
+        if scope is not None and scope.strip() == ALL_SCOPES:
+            raise InvalidInput("scope `*` means every scope in recall; store into one scope.")
         cleaned = redact(content)
         if not cleaned.text.strip():
             raise InvalidInput(
@@ -207,7 +218,10 @@ class MemoryService:
         if ttl is not None and expires_at is not None:
             raise InvalidInput("Give ttl or expires_at, not both.")
         if ttl:
-            moment: datetime | None = (reference or datetime.now(UTC)) + parse_duration(ttl)
+            try:
+                moment: datetime | None = (reference or datetime.now(UTC)) + parse_duration(ttl)
+            except OverflowError:
+                raise InvalidInput(f"ttl: {ttl!r} ends after the year 9999.") from None
         else:
             moment = parse_time(expires_at, "expires_at", reference=reference)
         if moment is not None and moment <= datetime.now(UTC):
@@ -258,7 +272,11 @@ class MemoryService:
         project: str | None = None,
     ) -> RecallResult:
         """Hybrid search (or fetch by ids), filtered, fused, and fitted to a token budget."""
+        inputs.check_query(query=query)
+        inputs.check_text(scope=scope, tags=tags, project=project)
+        inputs.check_length("query", query, self.settings.max_query_chars)
         if ids:
+            ids = inputs.check_ids(ids, self.settings.max_ids)
             return self._recall_ids(ids)
         if not query or not query.strip():
             raise InvalidInput("query must not be empty: say what to look for (or pass ids).")
@@ -314,6 +332,9 @@ class MemoryService:
     ) -> ForgetResult:
         if not ids:
             raise InvalidInput("ids must name at least one memory to forget.")
+        ids = inputs.check_ids(ids, self.settings.max_ids)
+        inputs.check_text(reason=reason)
+        inputs.check_length("reason", reason, inputs.MAX_REASON_CHARS)
         forgotten, already = self.store.set_forgotten(ids, reason, client)
         return ForgetResult(forgotten=forgotten, already_forgotten=already, reason=reason)
 
@@ -332,6 +353,9 @@ class MemoryService:
         client: str | None = None,
     ) -> Summary:
         """Cluster the current memories on a topic/scope/window into themes (no LLM)."""
+        inputs.check_query(query=query)
+        inputs.check_text(scope=scope, project=project)
+        inputs.check_length("query", query, self.settings.max_query_chars)
         limit = self._limit(limit or 10)
         if max_tokens is not None and max_tokens < MIN_BUDGET:
             raise InvalidInput(f"max_tokens must be at least {MIN_BUDGET}.")
@@ -389,6 +413,7 @@ class MemoryService:
     # -- the rest of the CLI surface ----------------------------------------------------------
 
     def get(self, memory_id: int) -> Memory:
+        inputs.check_id_values([memory_id])
         return self.store.get(memory_id)
 
     def list_memories(
@@ -407,6 +432,11 @@ class MemoryService:
         client: str | None = None,
     ) -> Memory:
         """Edit fields in place; changed content is re-embedded (or queued for it)."""
+        inputs.check_text(content=content, kind=kind, tags=tags, scope=scope)
+        if content is not None:
+            self._check_size(content)
+        inputs.check_metadata(metadata, self.settings.max_metadata_chars)
+        inputs.check_id_values([memory_id])
         current = self.store.get(memory_id)
         merged = _validated(
             NewMemory,
@@ -438,11 +468,13 @@ class MemoryService:
     def restore(self, ids: Sequence[int], client: str | None = None) -> list[Memory]:
         if not ids:
             raise InvalidInput("Name at least one memory id to restore.")
+        ids = inputs.check_ids(ids, self.settings.max_ids)
         self.store.restore(ids, client)
         return self.store.get_many(list(ids))
 
     def purge(self, ids: Sequence[int], client: str | None = None) -> list[int]:
         """Permanent deletion, for the CLI only (history keeps a record of what it was)."""
+        inputs.check_id_values(ids)
         return self.store.purge(ids, client)
 
     def purge_expired(self, client: str | None = None) -> list[int]:
@@ -455,6 +487,8 @@ class MemoryService:
 
     def history(self, memory_id: int | None = None, limit: int = 50) -> list[HistoryEntry]:
         """One memory's audit trail (it need not exist any more), or the whole log."""
+        if memory_id is not None:
+            inputs.check_id_values([memory_id])
         return self.store.history(memory_id, limit)
 
     def scopes(self) -> dict[str, int]:
@@ -558,6 +592,7 @@ class MemoryService:
         reference_time: str | datetime | None = None,
     ) -> MemoryFilter:
         """Validate filter arguments; dates may be relative to `reference_time` (or now)."""
+        inputs.check_text(scope=scope, scopes=scopes, kind=kind, tags=tags)
         reference = parse_time(reference_time, "reference_time")
         start = parse_time(since, "since", reference=reference)
         end = parse_time(until, "until", reference=reference)

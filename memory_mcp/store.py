@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from memory_mcp import history, vectors
-from memory_mcp.db import Connection, scalar, transaction, utc_now
+from memory_mcp.db import Connection, busy_timeout, scalar, storage_errors, transaction, utc_now
 from memory_mcp.dedup import content_hash
 from memory_mcp.errors import NotFound, SchemaMismatch
 from memory_mcp.filters import memory_conditions, vector_conditions, where
@@ -55,16 +55,21 @@ class MemoryStore:
         self.conn = conn
         self.path = path
         self._lock = threading.RLock()
+        self._busy_ms = busy_timeout(conn)
 
     # -- plumbing -------------------------------------------------------------------------
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        with self._lock, transaction(self.conn) as conn:
+        with (
+            self._lock,
+            storage_errors(self.path, self._busy_ms, "write"),
+            transaction(self.conn) as conn,
+        ):
             yield conn
 
     def _read(self, fn: Callable[[Connection], T]) -> T:
-        with self._lock:
+        with self._lock, storage_errors(self.path, self._busy_ms, "read"):
             return fn(self.conn)
 
     def close(self) -> None:
