@@ -90,7 +90,7 @@ def describe(exc: Exception, path: Path | str | None, busy_timeout_ms: int, doin
             f"{busy_timeout_ms} ms. Nothing was changed; try again, or raise "
             "MEMORY_MCP_BUSY_TIMEOUT_MS."
         )
-    if "readonly" in low or "read-only" in low:
+    if "readonly" in low or "read-only" in low or _read_only(path):
         return (
             f"Cannot {doing} {where}: the file (or its folder, which holds the -wal and -shm "
             "files) is read-only. Nothing was changed; fix its permissions or point "
@@ -219,6 +219,17 @@ def backup_copy(conn: Connection, dest: Path) -> Path:
     finally:
         partial.unlink(missing_ok=True)
     return dest
+
+
+def _read_only(path: Path | str | None) -> bool:
+    """Whether the file or its folder (where SQLite keeps -wal and -shm) is not writable."""
+    if path is None or str(path) == ":memory:":
+        return False
+    file = Path(path).expanduser()
+    folder = file.parent
+    return (file.exists() and not os.access(file, os.W_OK)) or (
+        folder.exists() and not os.access(folder, os.W_OK)
+    )
 
 
 def utc_now() -> str:

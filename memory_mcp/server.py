@@ -62,19 +62,28 @@ Reference = Annotated[
 ]
 
 
-def build_server(service: MemoryService, load_model: bool = True) -> MCPServer[Any]:
-    """The MCP server over one service; the model starts loading once the server runs."""
+def build_server(
+    service: MemoryService | Callable[[], MemoryService], load_model: bool = True
+) -> MCPServer[Any]:
+    """The MCP server over one service; the model starts loading once the server runs.
+
+    `service` may also be a function opening it: the server then starts without a usable
+    database (locked, read-only, newer schema...) and each tool call retries the open, so
+    the model reads the reason as a tool error and a passing fault heals by itself.
+    """
+    context = _CallContext(service, load_model)
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[Any]) -> AsyncIterator[None]:
-        if load_model:
-            service.semantic.start_background()
-        yield
+        context.started()
+        try:
+            yield
+        finally:
+            context.close_opened()
 
     mcp: MCPServer[Any] = MCPServer(
         name="memory-mcp", version=__version__, instructions=INSTRUCTIONS, lifespan=lifespan
     )
-    context = _CallContext(service)
 
     @mcp.tool(
         annotations=ToolAnnotations(
@@ -114,9 +123,9 @@ def build_server(service: MemoryService, load_model: bool = True) -> MCPServer[A
         decision made, a durable fact about the user or project. Returns the memory and
         whether it was created, a duplicate, merged into an existing one, or superseded one."""
         call = functools.partial(
-            service.remember, content, kind, tags, scope, metadata, key=key, replaces=replaces,
-            occurred_at=occurred_at, ttl=ttl, expires_at=expires_at,
-            reference_time=reference_time,
+            MemoryService.remember, content=content, kind=kind, tags=tags, scope=scope,
+            metadata=metadata, key=key, replaces=replaces, occurred_at=occurred_at, ttl=ttl,
+            expires_at=expires_at, reference_time=reference_time,
         )  # fmt: skip
         return await context.run(ctx, call, scope=scope, client=True)
 
@@ -161,9 +170,10 @@ def build_server(service: MemoryService, load_model: bool = True) -> MCPServer[A
         """Search memory by meaning and keywords. Call it at the start of a task and whenever
         the user refers to something from an earlier session."""
         call = functools.partial(
-            service.recall, query, limit, scope, kind, tags, since, until,
-            time_field=time_field, include_superseded=include_superseded, as_of=as_of,
-            max_tokens=max_tokens, ids=ids, reference_time=reference_time,
+            MemoryService.recall, query=query, limit=limit, scope=scope, kind=kind, tags=tags,
+            since=since, until=until, time_field=time_field,
+            include_superseded=include_superseded, as_of=as_of, max_tokens=max_tokens, ids=ids,
+            reference_time=reference_time,
         )  # fmt: skip
         return await context.run(ctx, call, scope=scope)
 
@@ -177,7 +187,7 @@ def build_server(service: MemoryService, load_model: bool = True) -> MCPServer[A
     ) -> ForgetResult:
         """Hide memories that are wrong or no longer wanted (for example when the user asks you
         to forget something). Reversible: the user can restore them from the CLI."""
-        call = functools.partial(service.forget, ids, reason)
+        call = functools.partial(MemoryService.forget, ids=ids, reason=reason)
         return await context.run(ctx, call, project=False, client=True)
 
     # Not read-only: save=true stores the summary (never touching its sources).
@@ -204,8 +214,8 @@ def build_server(service: MemoryService, load_model: bool = True) -> MCPServer[A
         """Get an overview of what memory holds on a topic, scope or period: themes, each with
         its most representative current memory, supporting ids, counts and dates."""
         call = functools.partial(
-            service.summarize, query, scope, kind, since, until, limit,
-            max_tokens=max_tokens, save=save,
+            MemoryService.summarize, query=query, scope=scope, kind=kind, since=since,
+            until=until, limit=limit, max_tokens=max_tokens, save=save,
         )  # fmt: skip
         return await context.run(ctx, call, scope=scope, client=True)
 
@@ -216,9 +226,37 @@ class _CallContext:
     """Per-call translation: project scope from MCP roots (legacy fallback), client name,
     core errors as tool errors, and the blocking service call on a worker thread."""
 
-    def __init__(self, service: MemoryService) -> None:
-        self.service = service
+    def __init__(
+        self, service: MemoryService | Callable[[], MemoryService], load_model: bool
+    ) -> None:
+        self._service = service if isinstance(service, MemoryService) else None
+        self._open = None if isinstance(service, MemoryService) else service
+        self._load_model = load_model
+        self._opening = anyio.Lock()
         self._root_scopes: dict[int, str | None] = {}
+
+    def started(self) -> None:
+        if self._service is not None and self._load_model:
+            self._service.semantic.start_background()
+
+    async def service(self) -> MemoryService:
+        """The open service, opening it now if the server started without one."""
+        async with self._opening:
+            if self._service is None:
+                assert self._open is not None
+                try:
+                    self._service = await anyio.to_thread.run_sync(self._open)
+                except MemoryMCPError as exc:
+                    raise ToolError(str(exc)) from exc
+                logger.info("Database is usable now")
+                self.started()
+            return self._service
+
+    def close_opened(self) -> None:
+        """Close the service if this context opened it (a given one belongs to the caller)."""
+        if self._open is not None and self._service is not None:
+            self._service.close()
+            self._service = None
 
     async def run(
         self,
@@ -229,17 +267,18 @@ class _CallContext:
         project: bool = True,
         client: bool = False,
     ) -> T:
-        """`project`: pass the roots-derived project when no scope or configured project
-        decides it; `client`: pass the client's name for the history."""
+        """Call an unbound MemoryService method. `project`: pass the roots-derived project
+        when no scope or configured project decides it; `client`: pass the client's name."""
+        service = await self.service()
         extra: dict[str, Any] = {}
-        if project and scope is None and self.service.project_scope() is None:
+        if project and scope is None and service.project_scope() is None:
             found = await self._scope_from_roots(ctx)
             if found is not None:
                 extra["project"] = found
         if client:
             extra["client"] = _client_name(ctx)
         try:
-            return await anyio.to_thread.run_sync(functools.partial(call, **extra))
+            return await anyio.to_thread.run_sync(functools.partial(call, service, **extra))
         except MemoryMCPError as exc:
             raise ToolError(str(exc)) from exc
 
@@ -282,15 +321,23 @@ def _client_name(ctx: Context) -> str:
 def serve(settings: Settings | None = None) -> None:
     """Run the stdio server until the client closes the pipe."""
     settings = settings or Settings()
-    service = MemoryService.open(settings)
-    project = service.project_scope()
+    service: MemoryService | Callable[[], MemoryService]
+    try:
+        service = MemoryService.open(settings)
+    except MemoryMCPError as exc:
+        # Serve anyway: every tool call retries and reports the reason to the model.
+        logger.error("%s", exc)
+        service = functools.partial(MemoryService.open, settings)
+    project = settings.project
     logger.info(
         "memory-mcp %s serving %s%s",
         __version__,
         settings.db,
-        f" (project scope {project})" if project else "",
+        f" (project {project})" if project else "",
     )
+    server = build_server(service, load_model=settings.semantic)
     try:
-        build_server(service, load_model=settings.semantic).run("stdio")
+        server.run("stdio")
     finally:
-        service.close()
+        if isinstance(service, MemoryService):
+            service.close()
