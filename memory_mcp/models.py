@@ -235,6 +235,10 @@ class DoctorReport(BaseModel):
     missing_vectors: int
     orphan_vectors: int
     fts_ok: bool
+    vector_metadata_drift: int = Field(
+        0, description="Vectors whose scope/kind/visibility/dates differ from their memory."
+    )
+    reindex_interrupted: bool = Field(False, description="A reindex started and not finished.")
     repaired: list[str] = Field(default_factory=list)
 
     @property
@@ -244,4 +248,12 @@ class DoctorReport(BaseModel):
             and self.fts_ok
             and self.orphan_vectors == 0
             and self.fts_rows == self.memories
+            and self.vector_metadata_drift == 0
         )
+
+
+class BackupReport(BaseModel):
+    path: str
+    bytes: int
+    memories: int = Field(description="Memories in the copy (forgotten ones included).")
+    integrity: str = Field(description="PRAGMA integrity_check of the copy: `ok`.")

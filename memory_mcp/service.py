@@ -15,6 +15,7 @@ from memory_mcp.config import MAX_RECALL_LIMIT, Settings
 from memory_mcp.embed import Embedder, FastEmbedEmbedder
 from memory_mcp.errors import InvalidInput, NotFound
 from memory_mcp.models import (
+    BackupReport,
     DoctorReport,
     ForgetResult,
     HistoryEntry,
@@ -538,6 +539,24 @@ class MemoryService:
         self.store.rebuild_fts()
         return self.semantic.reindex(progress)
 
+    def backup(self, dest: Path, overwrite: bool = False) -> BackupReport:
+        """A consistent copy of the database (online backup API: others may keep writing)."""
+        dest = Path(dest).expanduser()
+        source = self.store.path
+        if source is not None and dest.resolve() == source.resolve():
+            raise InvalidInput(f"{dest} is the database itself; back up to another file.")
+        if dest.exists() and not overwrite:
+            raise InvalidInput(f"{dest} already exists; pass --force to replace it.")
+        if dest.is_dir():
+            raise InvalidInput(f"{dest} is a folder; name the backup file.")
+        try:
+            memories, integrity = self.store.backup(dest)
+        except OSError as exc:
+            raise InvalidInput(f"Cannot write the backup {dest}: {exc.strerror}.") from exc
+        return BackupReport(
+            path=str(dest), bytes=dest.stat().st_size, memories=memories, integrity=integrity
+        )
+
     def doctor(self, repair: bool = False) -> DoctorReport:
         """Check integrity and index drift; with repair, rebuild what drifted."""
         report = self._diagnose()
@@ -550,8 +569,13 @@ class MemoryService:
         if report.orphan_vectors:
             self.store.delete_orphan_vectors()
             repaired.append(f"removed {report.orphan_vectors} orphaned vectors")
-        self.store.resync_vector_metadata()
-        if report.missing_vectors and self.semantic.ensure():
+        if report.vector_metadata_drift:
+            self.store.resync_vector_metadata()
+            repaired.append(f"re-synced the metadata of {report.vector_metadata_drift} vectors")
+        if report.reindex_interrupted and self.semantic.ensure():
+            filled = self.semantic.reindex()
+            repaired.append(f"finished the interrupted reindex ({filled} memories embedded)")
+        elif report.missing_vectors and self.semantic.ensure():
             filled = self.semantic.fill_pending()
             repaired.append(f"embedded {filled} memories that had no vector")
         after = self._diagnose()
@@ -571,6 +595,8 @@ class MemoryService:
             else counts["memories"],
             orphan_vectors=counts["orphan_vec"],
             fts_ok=self.store.fts_integrity_ok(),
+            vector_metadata_drift=self.store.vector_metadata_drift(),
+            reindex_interrupted=self.store.reindex_pending() is not None,
         )
 
     # -- helpers ------------------------------------------------------------------------------

@@ -12,7 +12,16 @@ from typing import Any, TypeVar
 import numpy as np
 
 from memory_mcp import history, vectors
-from memory_mcp.db import Connection, busy_timeout, scalar, storage_errors, transaction, utc_now
+from memory_mcp.db import (
+    Connection,
+    busy_timeout,
+    connect,
+    scalar,
+    storage_errors,
+    transaction,
+    utc_now,
+)
+from memory_mcp.db import backup_copy as db_backup_copy
 from memory_mcp.dedup import content_hash
 from memory_mcp.errors import NotFound, SchemaMismatch
 from memory_mcp.filters import memory_conditions, vector_conditions, where
@@ -105,9 +114,27 @@ class MemoryStore:
                 )
 
     def reset_vector_index(self, model: str, dim: int) -> None:
-        """Drop and recreate an empty vector index (all memories become pending)."""
+        """Drop and recreate an empty vector index (all memories become pending), marked as
+        a reindex in progress until finish_reindex, so an interrupted one can resume."""
         with self._write() as c:
             vectors.create_index(c, model, dim)
+            c.execute(_SET_META, {"k": _REINDEX_KEY, "v": json.dumps([model, dim])})
+
+    def reindex_pending(self) -> tuple[str, int] | None:
+        """(model, dim) of a reindex that started and has not finished, if any."""
+        row = self._read(
+            lambda c: c.execute(
+                "select value from meta where key = :k", {"k": _REINDEX_KEY}
+            ).fetchone()
+        )
+        if row is None:
+            return None
+        model, dim = json.loads(row[0])
+        return str(model), int(dim)
+
+    def finish_reindex(self) -> None:
+        with self._write() as c:
+            c.execute("delete from meta where key = :k", {"k": _REINDEX_KEY})
 
     # -- writes -----------------------------------------------------------------------------
 
@@ -481,6 +508,29 @@ class MemoryStore:
             )
             return int(cur.rowcount)
 
+    def backup(self, dest: Path) -> tuple[int, str]:
+        """Copy the database to `dest` (online backup API); (memories, integrity) of the copy."""
+        with self._lock, storage_errors(self.path, self._busy_ms, "back up"):
+            db_backup_copy(self.conn, dest)
+        copy = connect(dest, self._busy_ms)
+        try:
+            with storage_errors(dest, self._busy_ms, "check the backup"):
+                memories = int(scalar(copy, "select count(*) from memories"))
+                integrity = "; ".join(str(r[0]) for r in copy.execute("pragma integrity_check"))
+        finally:
+            copy.close()
+        return memories, integrity
+
+    def vector_metadata_drift(self) -> int:
+        """Vectors whose filter metadata no longer matches their memory."""
+
+        def count(c: Connection) -> int:
+            if not vectors.has_table(c):
+                return 0
+            return int(scalar(c, vectors.DRIFT_COUNT, {"never": vectors.NEVER}))
+
+        return self._read(count)
+
     def resync_vector_metadata(self) -> None:
         """Copy each memory's filterable fields into the vec0 metadata again."""
         with self._write() as c:
@@ -491,6 +541,10 @@ class MemoryStore:
 # -- helpers -----------------------------------------------------------------------------------
 
 _EXISTS = "select 1 from memories where id = :id"
+_REINDEX_KEY = "reindex_pending"
+_SET_META = (
+    "insert into meta (key, value) values (:k, :v) on conflict (key) do update set value = :v"
+)
 
 _COLUMNS = (
     "id", "content", "kind", "tags", "scope", "metadata", "created_at", "updated_at",

@@ -145,6 +145,15 @@ def insert(c: Connection, memory_id: int, vector: np.ndarray) -> None:
     )
 
 
+DRIFT_COUNT = """
+    select count(*) from memories_vec v join memories m on m.id = v.memory_id
+    where v.scope is not m.scope or v.kind is not m.kind
+       or v.hidden is not (m.forgotten_at is not null or m.superseded_by is not null)
+       or v.at is not coalesce(m.occurred_at, m.created_at)
+       or v.expires is not coalesce(m.expires_at, :never)
+"""
+
+
 def resync_metadata(c: Connection) -> None:
     """Copy every row's metadata from `memories` again (doctor --repair)."""
     c.execute(

@@ -87,9 +87,36 @@ def import_(
 def reindex(ctx: typer.Context, db: DbOpt = None) -> None:
     """Rebuild the full-text index and re-embed every memory with the configured model."""
     with open_service(ctx, db) as service, progress_bar() as bar:
-        task = bar.add_task("reindex", total=service.store.counts()["memories"])
+        counts = service.store.counts()
+        if service.store.reindex_pending() is not None:
+            err.print(
+                f"Resuming an interrupted reindex ({counts['vec']} of {counts['memories']} "
+                "embedded); it restarts from scratch if the model changed."
+            )
+        task = bar.add_task("reindex", total=counts["memories"])
         count = service.reindex(lambda done, total: bar.update(task, completed=done, total=total))
     err.print(f"Re-embedded {count} memories with {service.settings.model}.")
+
+
+@app.command()
+def backup(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="The backup file to write.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    db: DbOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Copy the database consistently while servers keep writing (SQLite online backup)."""
+    with open_service(ctx, db) as service:
+        report = service.backup(path, overwrite=force)
+    if json_:
+        as_json(report)
+        return
+    err.print(
+        f"Backed up {report.memories} memories ({report.bytes / 1e6:.1f} MB) to {report.path}; "
+        f"integrity {report.integrity}. To restore: stop every server, delete the database's "
+        "-wal and -shm files, copy the backup over it."
+    )
 
 
 @app.command()
