@@ -3,6 +3,7 @@
 import contextlib
 import logging
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -133,7 +134,10 @@ def _create_private(path: Path) -> None:
 @contextmanager
 def transaction(conn: Connection) -> Iterator[Connection]:
     """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception."""
+    started = time.perf_counter()
     conn.execute("begin immediate")
+    # benchmarks/stress.py reads this line (at -vv) to report how long writers queue.
+    logger.debug("Waited %.3f ms for the write lock", (time.perf_counter() - started) * 1000)
     try:
         yield conn
         conn.execute("commit")
@@ -240,4 +244,19 @@ def format_time(moment: datetime) -> str:
     """ISO-8601 UTC with fixed width, so text order is time order."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    m = moment.astimezone(UTC)
+    # Not strftime: its %Y drops the zero padding of years before 1000 on glibc ("1-01-01"),
+    # which neither sorts as text nor parses back.
+    return (
+        f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}"
+        f".{m.microsecond:06d}Z"
+    )
+
+
+def parse_stored_time(value: str) -> datetime:
+    """A time as stored; also reads the unpadded years ("1-01-01T...") older versions wrote."""
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        year, _, rest = value.partition("-")
+        return datetime.fromisoformat(f"{int(year):04d}-{rest}")

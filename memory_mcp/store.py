@@ -16,6 +16,7 @@ from memory_mcp.db import (
     Connection,
     busy_timeout,
     connect,
+    parse_stored_time,
     scalar,
     storage_errors,
     transaction,
@@ -605,8 +606,8 @@ def _to_memory(row: Any) -> Memory:
         tags=json.loads(row["tags"]),
         scope=row["scope"],
         metadata=json.loads(row["metadata"]),
-        created_at=datetime.fromisoformat(row["created_at"]),
-        updated_at=datetime.fromisoformat(row["updated_at"]),
+        created_at=parse_stored_time(row["created_at"]),
+        updated_at=parse_stored_time(row["updated_at"]),
         forgotten_at=_time(row["forgotten_at"]),
         forget_reason=row["forget_reason"],
         key=row["key"],
@@ -622,7 +623,7 @@ def _to_memory(row: Any) -> Memory:
 
 
 def _time(value: str | None) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value)
+    return None if value is None else parse_stored_time(value)
 
 
 __all__ = ["MemoryStore", "NewRow"]
