@@ -123,14 +123,20 @@ def count_rows(path: Path, table: str = "memories") -> int:
         conn.close()
 
 
-def kill_when(proc: subprocess.Popen[Any], ready: Callable[[], bool], rng: random.Random) -> bool:
-    """SIGKILL once `ready()` (work under way) plus a random extra; False if it ended first."""
+def kill_when(
+    proc: subprocess.Popen[Any],
+    ready: Callable[[], bool],
+    rng: random.Random,
+    extra: float = 0.25,
+) -> bool:
+    """SIGKILL once `ready()` (work under way) plus up to `extra` seconds; False if it ended
+    first."""
     deadline = time.monotonic() + 120
     while not ready():
         if proc.poll() is not None or time.monotonic() > deadline:
             break
         time.sleep(0.005)
-    time.sleep(rng.uniform(0, 0.25))
+    time.sleep(rng.uniform(0, extra))
     alive = proc.poll() is None
     if alive:
         proc.send_signal(signal.SIGKILL)
@@ -322,10 +328,12 @@ def crash_migrations(workdir: Path, runs: int, rows: int, seed: int) -> Outcome:
         bak = path.with_name(path.name + ".v1.bak")
         # Kill while it backs up or migrates (the backup is written first, under a temp name).
         started = lambda bak=bak: any(workdir.glob(f".{bak.name}*")) or bak.exists()  # noqa: E731
-        killed = kill_when(proc, started, rng)
+        killed = kill_when(proc, started, rng, extra=0.6)
+        backed_up = bak.exists()
         conn = db.connect(path)
         version = db.schema_version(conn)
         conn.close()
+        out.notes["killed " + ("after the backup copy" if backed_up else "during the backup")] += 1
         out.killed_mid_write += killed and version == 1
         out.notes[f"schema version right after the kill: {version}"] += 1
         problems = check_file(path, False, logged=False)[1]
@@ -366,7 +374,9 @@ def crash_reindex(workdir: Path, runs: int, model_dir: Path, rows: int, seed: in
             [*CLI, "reindex"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         # Under way once the index was reset and refilling has begun.
-        killed = kill_when(proc, lambda: 0 < count_rows(path, "memories_vec") < rows, rng)
+        killed = kill_when(
+            proc, lambda: 0 < count_rows(path, "memories_vec") < rows, rng, extra=4.0
+        )
         counts, problems = check_file(path, expect_vectors=False)
         out.killed_mid_write += killed and counts["vec"] < rows
         out.notes[f"vectors left by the kill: {counts['vec'] * 10 // rows * 10}%+"] += 1
@@ -401,7 +411,10 @@ def main() -> None:
     parser.add_argument("--migration-runs", type=int, default=10)
     parser.add_argument("--reindex-runs", type=int, default=10)
     parser.add_argument("--model-dir", type=Path, default=os.environ.get("MEMORY_MCP_MODEL_DIR"))
-    parser.add_argument("--keyword-only", action="store_true")
+    parser.add_argument("--keyword-only", action="store_true", help="skip the reindex scenario")
+    parser.add_argument(
+        "--embed-writes", action="store_true", help="imports and writes embed too (slow)"
+    )
     parser.add_argument("--seed", type=int, default=9)
     args = parser.parse_args()
     model_dir = None if args.keyword_only else args.model_dir
@@ -409,9 +422,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="memory-mcp-crash-") as tmp:
         workdir = Path(tmp)
         started = time.perf_counter()
-        outcomes.append(crash_imports(workdir, args.runs, model_dir, args.seed))
+        writes_model = model_dir if args.embed_writes else None
+        outcomes.append(crash_imports(workdir, args.runs, writes_model, args.seed))
         print_outcome(outcomes[-1])
-        outcomes.append(crash_single_writes(workdir, args.runs, model_dir, args.seed))
+        outcomes.append(crash_single_writes(workdir, args.runs, writes_model, args.seed))
         print_outcome(outcomes[-1])
         outcomes.append(crash_migrations(workdir, args.migration_runs, 40_000, args.seed))
         print_outcome(outcomes[-1])

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_kill_during_bulk_imports(tmp_path: Path) -> None:
-    outcome = crash_imports(tmp_path, runs=3, model_dir=None, seed=1)
+    outcome = crash_imports(tmp_path, runs=2, model_dir=None, seed=1)
     assert not outcome.problems, outcome.problems
     assert outcome.killed_mid_write >= 1
 
@@ -27,12 +27,12 @@ def test_kill_during_single_writes(tmp_path: Path) -> None:
 
 
 def test_kill_during_a_migration(tmp_path: Path) -> None:
-    outcome = crash_migrations(tmp_path, runs=3, rows=20_000, seed=1)
+    outcome = crash_migrations(tmp_path, runs=2, rows=10_000, seed=1)
     assert not outcome.problems, outcome.problems
 
 
 @pytest.mark.model
 def test_kill_during_reindex_then_resume(tmp_path: Path, model_dir: Path) -> None:
-    outcome = crash_reindex(tmp_path, runs=2, model_dir=model_dir, rows=300, seed=1)
+    outcome = crash_reindex(tmp_path, runs=1, model_dir=model_dir, rows=300, seed=1)
     assert not outcome.problems, outcome.problems
     assert outcome.killed_mid_write >= 1
