@@ -10,7 +10,8 @@ from typing import Any, TextIO, TypeVar
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from memory_mcp import budget, db, dedup, scopes, summarize, transfer
+from memory_mcp import budget, db, scopes, summarize, transfer
+from memory_mcp import dedup as dedup_module
 from memory_mcp.config import MAX_RECALL_LIMIT, Settings
 from memory_mcp.embed import Embedder, FastEmbedEmbedder
 from memory_mcp.errors import InvalidInput, NotFound
@@ -42,7 +43,12 @@ MAX_KEY_CHARS = 100
 NEAR_DUPLICATE_CANDIDATES = 5
 MIN_BUDGET = budget.HIT_OVERHEAD_TOKENS + budget.MIN_SNIPPET_TOKENS
 OTHER_SCOPE_WEIGHT = 0.85  # with a project in context, its memories outrank equal global ones
-CANDIDATES_PER_HIT = 4  # each leg of hybrid recall proposes 4 x limit candidates
+CANDIDATES_PER_HIT = 4
+NEW_MEMORY_FIELDS = {"content", "kind", "tags", "scope", "metadata"}
+BULK_FIELDS = NEW_MEMORY_FIELDS | {
+    "occurred_at",
+    "reference_time",
+}  # each leg of hybrid recall proposes 4 x limit candidates
 SUMMARY_POOL = 500  # newest memories a query-less summary considers
 
 
@@ -177,7 +183,7 @@ class MemoryService:
             if cosine < threshold:
                 break
             existing = self.store.get(memory_id)
-            if dedup.is_near_duplicate(existing.content, new.content, cosine, threshold):
+            if dedup_module.is_near_duplicate(existing.content, new.content, cosine, threshold):
                 self.store.record_repeat(
                     memory_id, client, "merge", new.tags, text=new.content, cosine=cosine
                 )
@@ -214,29 +220,76 @@ class MemoryService:
             raise InvalidInput(f"expires_at ({moment:%Y-%m-%d %H:%M}Z) is in the past.")
         return moment
 
-    def remember_many(self, items: Sequence[dict[str, Any]], batch_size: int = 256) -> list[int]:
-        """Store many memories fast: validated first, embedded in batches, one transaction
-        per batch. Each item takes the keyword arguments of `remember`."""
-        rows: list[NewRow] = []
-        for item in items:
-            new = _validated(NewMemory, **item)
-            self._check_size(new.content)
-            rows.append(
-                NewRow(
-                    content=new.content,
-                    kind=new.kind,
-                    tags=new.tags,
-                    scope=new.scope or self.settings.default_scope,
-                    metadata=new.metadata,
-                )
-            )
+    def remember_many(
+        self,
+        items: Sequence[dict[str, Any]],
+        batch_size: int = 256,
+        dedup: bool = True,
+        client: str | None = None,
+    ) -> list[int]:
+        """Store many memories fast: all validated first, embedded in batches, one transaction
+        per batch. Items take remember's content, kind, tags, scope, metadata, occurred_at and
+        reference_time. Exact repeats (in the file or already stored) are counted on the
+        existing memory unless `dedup` is off; near-duplicate merging and keys are `remember`'s.
+        Returns one id per item."""
+        rows = [self._bulk_row(item, client) for item in items]
         ids: list[int] = []
+        seen: dict[tuple[str, str], int] = {}
         for start in range(0, len(rows), batch_size):
-            batch = rows[start : start + batch_size]
-            vectors = self.semantic.embed_documents([r.content for r in batch])
-            if vectors is not None:
-                batch = [replace(r, vector=v) for r, v in zip(batch, vectors, strict=True)]
-            ids.extend(self.store.insert_many(batch))
+            ids.extend(self._insert_batch(rows[start : start + batch_size], dedup, seen, client))
+        return ids
+
+    def _bulk_row(self, item: dict[str, Any], client: str | None) -> NewRow:
+        unknown = set(item) - BULK_FIELDS
+        if unknown:
+            raise InvalidInput(
+                f"remember_many items take {sorted(BULK_FIELDS)}, not {sorted(unknown)}."
+            )
+        cleaned = redact(str(item.get("content", "")))
+        new = _validated(NewMemory, **{k: v for k, v in item.items() if k in NEW_MEMORY_FIELDS}
+                         | {"content": cleaned.text})  # fmt: skip
+        self._check_size(new.content)
+        reference = parse_time(item.get("reference_time"), "reference_time")
+        occurred = parse_time(item.get("occurred_at"), "occurred_at", reference=reference)
+        return NewRow(
+            content=new.content,
+            kind=new.kind,
+            tags=new.tags,
+            scope=new.scope or self.project_scope() or self.settings.default_scope,
+            metadata=new.metadata,
+            occurred_at=None if occurred is None else db.format_time(occurred),
+            client=client,
+        )
+
+    def _insert_batch(
+        self, batch: list[NewRow], dedup: bool, seen: dict[tuple[str, str], int], client: str | None
+    ) -> list[int]:
+        """Insert one batch; with dedup, repeats map to the id that holds (or will hold) them."""
+        keys = [(row.scope, dedup_module.content_hash(row.content)) for row in batch]
+        first_of: dict[tuple[str, str], int] = {}  # key -> index of its first row in this batch
+        fresh: list[int] = []
+        for i, (row, key) in enumerate(zip(batch, keys, strict=True)):
+            if dedup and key not in seen and key not in first_of:
+                existing = self.store.find_exact(row.scope, row.content)
+                if existing is not None:
+                    seen[key] = existing.id
+            if not dedup or (key not in seen and key not in first_of):
+                first_of.setdefault(key, i)
+                fresh.append(i)
+        todo = [batch[i] for i in fresh]
+        vectors = self.semantic.embed_documents([r.content for r in todo]) if todo else None
+        if vectors is not None:
+            todo = [replace(r, vector=v) for r, v in zip(todo, vectors, strict=True)]
+        inserted = dict(zip(fresh, self.store.insert_many(todo, client=client), strict=True))
+        for i in fresh:
+            seen.setdefault(keys[i], inserted[i])
+        ids: list[int] = []
+        for i, key in enumerate(keys):
+            if i in inserted:
+                ids.append(inserted[i])
+            else:
+                ids.append(seen[key])
+                self.store.record_repeat(seen[key], client, "duplicate", batch[i].tags)
         return ids
 
     def recall(
