@@ -183,10 +183,13 @@ class HistoryEntry(BaseModel):
 
 
 class ForgetResult(BaseModel):
+    """A receipt: what was hidden, when, why, and how to undo it."""
+
     forgotten: list[int] = Field(description="Ids hidden from recall by this call.")
     already_forgotten: list[int] = Field(default_factory=list)
     reason: str | None = None
-    hint: str = "Forgetting is reversible: `memory-mcp restore ID` brings a memory back."
+    at: datetime
+    undo: str = Field(description="The command that brings them back.")
 
 
 class SummaryCluster(BaseModel):

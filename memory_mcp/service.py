@@ -368,7 +368,13 @@ class MemoryService:
         if not ids:
             raise InvalidInput("ids must name at least one memory to forget.")
         forgotten, already = self.store.set_forgotten(ids, reason, client)
-        return ForgetResult(forgotten=forgotten, already_forgotten=already, reason=reason)
+        return ForgetResult(
+            forgotten=forgotten,
+            already_forgotten=already,
+            reason=reason,
+            at=datetime.now(UTC),
+            undo=f"memory-mcp restore {' '.join(map(str, forgotten or already))}",
+        )
 
     def summarize(
         self,
@@ -534,9 +540,14 @@ class MemoryService:
             note=self.semantic.note,
         )
 
-    def export_jsonl(self, out: TextIO, progress: Callable[[int], None] | None = None) -> int:
-        """Every memory (forgotten ones too) as JSON lines: a lossless backup."""
-        return transfer.export_jsonl(self.store, out, progress)
+    def export_jsonl(
+        self,
+        out: TextIO,
+        progress: Callable[[int], None] | None = None,
+        scope: str | None = None,
+    ) -> int:
+        """Every memory (forgotten ones too), or one scope's, as JSON lines: a lossless backup."""
+        return transfer.export_jsonl(self.store, out, progress, scope)
 
     def import_jsonl(
         self, path: Path, progress: Callable[[int], None] | None = None

@@ -61,10 +61,14 @@ class ImportReport(BaseModel):
     renumbered: int = Field(0, description="Id taken by a different memory: got a new id.")
 
 
-def export_jsonl(store: MemoryStore, out: TextIO, progress: Progress | None = None) -> int:
-    """Write every memory, forgotten ones included, one JSON object per line."""
+def export_jsonl(
+    store: MemoryStore, out: TextIO, progress: Progress | None = None, scope: str | None = None
+) -> int:
+    """Write every memory (or one scope's), forgotten ones included, one JSON object a line."""
     written = 0
     for memory in store.iter_all():
+        if scope is not None and memory.scope != scope:
+            continue
         out.write(memory.model_dump_json(exclude={"embedded"}) + "\n")
         written += 1
         if progress is not None:

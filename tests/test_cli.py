@@ -157,3 +157,12 @@ def test_root_db_flag_beats_the_environment(tmp_path: Path) -> None:
     assert [m["content"] for m in json.loads(listed.stdout)] == ["only in a"]
     from_env = runner.invoke(app, ["list", "--json"], env=env | {"MEMORY_MCP_DB": str(b)})
     assert json.loads(from_env.stdout) == []
+
+
+def test_forget_receipt_and_scoped_export(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("remember", "alpha fact", "--scope", "a")
+    run("remember", "beta fact", "--scope", "b")
+    receipt = as_json(run("forget", "1", "--reason", "test", "--json"))
+    assert receipt["undo"] == "memory-mcp restore 1" and receipt["at"]
+    lines = run("export", "-", "--scope", "b").splitlines()
+    assert [json.loads(line)["content"] for line in lines] == ["beta fact"]

@@ -9,6 +9,7 @@ import typer
 from memory_mcp.cli.app import (
     DbOpt,
     JsonOpt,
+    ScopeOpt,
     app,
     open_service,
     progress_bar,
@@ -49,17 +50,19 @@ def serve(
 def export(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="JSONL file to write ('-' for stdout).")],
+    scope: ScopeOpt = None,
     db: DbOpt = None,
 ) -> None:
     """Write every memory (forgotten ones too) as JSON lines: a lossless backup."""
     with open_service(ctx, db) as service:
         if str(path) == "-":
-            count = service.export_jsonl(sys.stdout)
+            count = service.export_jsonl(sys.stdout, scope=scope)
         else:
             total = service.store.counts()["memories"]
             with progress_bar() as bar, path.open("w", encoding="utf-8") as fh:
                 task = bar.add_task("export", total=total)
-                count = service.export_jsonl(fh, lambda n: bar.update(task, completed=n))
+                progress = lambda n: bar.update(task, completed=n)  # noqa: E731
+                count = service.export_jsonl(fh, progress, scope=scope)
     err.print(f"Exported {count} memories.")
 
 

@@ -122,7 +122,7 @@ def forget(
         as_json(result)
         return
     if result.forgotten:
-        err.print(f"Forgot {fmt_ids(result.forgotten)}. Undo with: memory-mcp restore ...")
+        err.print(f"Forgot {fmt_ids(result.forgotten)}. Undo with: {result.undo}")
     if result.already_forgotten:
         err.print(f"Already forgotten: {fmt_ids(result.already_forgotten)}.")
 
