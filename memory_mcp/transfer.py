@@ -4,14 +4,14 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, TextIO
+from typing import TextIO
 
 import numpy as np
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError
 
 from memory_mcp.db import format_time
 from memory_mcp.errors import InvalidInput
-from memory_mcp.models import DEFAULT_KIND, Kind, clean_scope, clean_tags
+from memory_mcp.models import NewMemory
 from memory_mcp.store import MemoryStore, NewRow
 
 IMPORT_BATCH = 256
@@ -21,15 +21,11 @@ Progress = Callable[[int], None]
 Embed = Callable[[list[str]], np.ndarray | None]
 
 
-class ExportedMemory(BaseModel):
+class ExportedMemory(NewMemory):
     """One JSONL line; only content is required, so hand-written files import too."""
 
     id: int | None = Field(None, ge=1)
-    content: str = Field(min_length=1)
-    kind: Kind = DEFAULT_KIND
-    tags: list[str] = Field(default_factory=list)
     scope: str = "global"
-    metadata: dict[str, Any] = Field(default_factory=dict)
     created_at: datetime | None = None
     updated_at: datetime | None = None
     forgotten_at: datetime | None = None
@@ -42,16 +38,6 @@ class ExportedMemory(BaseModel):
     client: str | None = None
     repeat_count: int = Field(1, ge=1)
     last_seen_at: datetime | None = None
-
-    @field_validator("tags")
-    @classmethod
-    def _tags(cls, value: list[str]) -> list[str]:
-        return clean_tags(value)
-
-    @field_validator("scope")
-    @classmethod
-    def _scope(cls, value: str) -> str:
-        return clean_scope(value)
 
 
 class ImportReport(BaseModel):

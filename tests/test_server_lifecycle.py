@@ -13,6 +13,7 @@ from memory_mcp.config import Settings
 from memory_mcp.server import build_server
 from memory_mcp.service import MemoryService
 from tests.conftest import FakeEmbedder
+from tests.conftest import call_tool as call
 
 pytestmark = pytest.mark.anyio
 
@@ -33,13 +34,6 @@ def open_service(tmp_path: Path, project: Path | None = None) -> MemoryService:
     svc = MemoryService.open(Settings(db=tmp_path / "srv.db", project=project), FakeEmbedder())
     assert svc.semantic.ensure()
     return svc
-
-
-async def call(client: Client, tool: str, **args: Any) -> dict[str, Any]:
-    result = await client.call_tool(tool, args)
-    assert not result.is_error, result.content
-    assert result.structured_content is not None
-    return result.structured_content
 
 
 @pytest.fixture
