@@ -42,7 +42,6 @@ ALL_SCOPES = "*"
 MAX_KEY_CHARS = 100
 NEAR_DUPLICATE_CANDIDATES = 5
 MIN_BUDGET = budget.HIT_OVERHEAD_TOKENS + budget.MIN_SNIPPET_TOKENS
-OTHER_SCOPE_WEIGHT = 0.85  # with a project in context, its memories outrank equal global ones
 CANDIDATES_PER_HIT = 4
 NEW_MEMORY_FIELDS = {"content", "kind", "tags", "scope", "metadata"}
 BULK_FIELDS = NEW_MEMORY_FIELDS | {
@@ -353,13 +352,13 @@ class MemoryService:
         return []
 
     def _hits(self, ranked: list[tuple[int, float]], project_scope: str | None) -> list[Hit]:
-        """Memories for ranked ids; with a project, its memories rank ahead of global ones."""
+        """Memories for ranked ids; with a project in context its hits come first (each group
+        keeps its relevance order), as the project's own facts override global ones."""
         found = self.store.get_many([mid for mid, _ in ranked], with_embedded=False)
         memories = {m.id: m for m in found}
         hits = [_hit(memories[mid], score) for mid, score in ranked if mid in memories]
         if project_scope is not None:
-            hits = [h if h.scope == project_scope else _weighted(h) for h in hits]
-            hits.sort(key=lambda h: -h.score)
+            hits.sort(key=lambda h: h.scope != project_scope)  # stable: keeps score order
         return hits
 
     def forget(
@@ -710,7 +709,3 @@ def _hit(memory: Memory, score: float) -> Hit:
         superseded_by=memory.superseded_by,
         score=round(score, 6),
     )
-
-
-def _weighted(hit: Hit) -> Hit:
-    return hit.model_copy(update={"score": round(hit.score * OTHER_SCOPE_WEIGHT, 6)})
