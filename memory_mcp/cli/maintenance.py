@@ -20,7 +20,7 @@ from memory_mcp.config import Settings
 # -- serving -----------------------------------------------------------------------------------
 
 
-@app.command()
+@app.command(rich_help_panel="Serve, move data, maintain")
 def serve(
     ctx: typer.Context,
     db: DbOpt = None,
@@ -58,7 +58,7 @@ def serve(
         run(settings)
 
 
-@app.command()
+@app.command(rich_help_panel="Serve, move data, maintain")
 def token(
     ctx: typer.Context,
     rotate: Annotated[bool, typer.Option(help="Replace the token with a new one.")] = False,
@@ -79,7 +79,7 @@ def token(
 # -- moving data and maintenance ---------------------------------------------------------------
 
 
-@app.command()
+@app.command(rich_help_panel="Serve, move data, maintain")
 def export(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="JSONL file to write ('-' for stdout).")],
@@ -99,7 +99,7 @@ def export(
     err.print(f"Exported {count} memories.")
 
 
-@app.command("import")
+@app.command("import", rich_help_panel="Serve, move data, maintain")
 def import_(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="JSONL file (from `export` or hand-written).")],
@@ -119,7 +119,7 @@ def import_(
         )
 
 
-@app.command()
+@app.command(rich_help_panel="Serve, move data, maintain")
 def reindex(ctx: typer.Context, db: DbOpt = None) -> None:
     """Rebuild the full-text index and re-embed every memory with the configured model."""
     with open_service(ctx, db) as service, progress_bar() as bar:
@@ -128,7 +128,7 @@ def reindex(ctx: typer.Context, db: DbOpt = None) -> None:
     err.print(f"Re-embedded {count} memories with {service.settings.model}.")
 
 
-@app.command()
+@app.command(rich_help_panel="Serve, move data, maintain")
 def doctor(
     ctx: typer.Context,
     repair: Annotated[bool, typer.Option(help="Rebuild indexes that drifted.")] = False,
