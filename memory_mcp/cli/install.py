@@ -14,6 +14,7 @@ from memory_mcp.clients import Client, Machine, Outcome, Target
 from memory_mcp.config import DEFAULT_SCOPE
 from memory_mcp.launcher import current_runtime, launch_command
 
+PANEL = "Connect clients"
 ClientArg = Annotated[
     Client,
     typer.Argument(help="claude-desktop, cursor, claude-code or vscode.", case_sensitive=False),
@@ -46,7 +47,7 @@ def _target(client: Client, name: str, project_level: bool | None, folder: Path 
     )
 
 
-@app.command()
+@app.command(rich_help_panel=PANEL)
 def install(
     ctx: typer.Context,
     client: ClientArg,
@@ -87,7 +88,7 @@ def install(
     _say(target.spec.reload_hint)
 
 
-@app.command()
+@app.command(rich_help_panel=PANEL)
 def uninstall(
     client: ClientArg,
     name: NameOpt = clients.DEFAULT_NAME,
