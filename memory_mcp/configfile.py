@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import shutil
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +15,7 @@ class ConfigError(MemoryMCPError):
     """A client config file we must not rewrite (unreadable, not JSON, unexpected shape)."""
 
 
+_JSONC = re.compile(r"^\s*//|/\*|,\s*[}\]]", re.M)
 _UNTOUCHED = "Nothing was changed; fix the file or add the entry by hand (`--print` shows it)."
 
 
@@ -31,10 +33,10 @@ def read_config(path: Path) -> dict[str, Any] | None:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        # JSONC (comments, trailing commas) lands here too: rewriting it would drop the comments.
+        # JSONC is refused too: editors accept it, but a rewrite would drop the comments.
+        kind = "JSON with comments or trailing commas" if _JSONC.search(text) else "not valid JSON"
         raise ConfigError(
-            f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}). "
-            + _UNTOUCHED
+            f"{path} is {kind} (line {exc.lineno}, column {exc.colno}: {exc.msg}). " + _UNTOUCHED
         ) from exc
     if not isinstance(doc, dict):
         raise ConfigError(f"{path} holds a JSON {type(doc).__name__}, not an object. {_UNTOUCHED}")
