@@ -15,7 +15,7 @@ from memory_mcp import dedup as dedup_module
 from memory_mcp.config import MAX_RECALL_LIMIT, Settings
 from memory_mcp.embed import Embedder, FastEmbedEmbedder
 from memory_mcp.errors import InvalidInput, NotFound
-from memory_mcp.formats import markdown
+from memory_mcp.formats import markdown, markdown_import
 from memory_mcp.formats.ingest import ingest
 from memory_mcp.models import (
     MAX_KEY_CHARS,
@@ -584,15 +584,15 @@ class MemoryService:
 
     def import_markdown(
         self, path: Path, progress: Progress | None = None
-    ) -> markdown.MarkdownImportReport:
+    ) -> markdown_import.MarkdownImportReport:
         """Apply edited Markdown files back by id: edits update (re-embedded, in history),
         `#new` entries are remembered, missing entries are only reported. All files are
         checked before anything is written; unedited files change nothing."""
-        documents = markdown.read(path, self.settings.max_content_chars)
+        documents = markdown_import.read(path, self.settings.max_content_chars)
         entries = [e for d in documents for e in d.entries]
         listed = {e.id for e in entries if e.id is not None}
         current = {m.id: m for m in self.store.get_many(sorted(listed))}
-        report = markdown.MarkdownImportReport(files=len(documents), entries=len(entries))
+        report = markdown_import.MarkdownImportReport(files=len(documents), entries=len(entries))
         for done, entry in enumerate(entries, start=1):
             self._apply_entry(entry, current, report)
             if progress is not None:
@@ -607,9 +607,9 @@ class MemoryService:
 
     def _apply_entry(
         self,
-        entry: markdown.Entry,
+        entry: markdown_import.Entry,
         current: dict[int, Memory],
-        report: markdown.MarkdownImportReport,
+        report: markdown_import.MarkdownImportReport,
     ) -> None:
         if entry.id is None:
             existing = self.store.find_exact(entry.scope, entry.content)
@@ -624,7 +624,7 @@ class MemoryService:
             (report.created if new else report.already_present).append(made.id)
         elif entry.id not in current:
             report.unknown.append(entry.id)
-        elif fields := markdown.changes(entry, current[entry.id]):
+        elif fields := markdown_import.changes(entry, current[entry.id]):
             self.update(entry.id, **fields, client=MARKDOWN_CLIENT)
             report.updated.append(entry.id)
         else:

@@ -206,3 +206,12 @@ def test_export_markdown_of_one_scope(run, tmp_path: Path) -> None:  # type: ign
     run("remember", "beta", "--scope", "b")
     run("export", "-f", "markdown", "-s", "b", str(tmp_path / "md"))
     assert [p.name for p in (tmp_path / "md").iterdir()] == ["b.md"]
+    run("export", "-f", "markdown", "-", code=1)
+
+
+def test_cli_formats_are_the_services() -> None:
+    from memory_mcp import formats
+    from memory_mcp.cli.exchange import ExportFormat, ImportFormat
+
+    assert tuple(ExportFormat) == formats.EXPORT_FORMATS
+    assert tuple(ImportFormat) == formats.IMPORT_FORMATS

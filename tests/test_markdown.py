@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from memory_mcp.errors import InvalidInput
-from memory_mcp.formats import markdown
+from memory_mcp.formats import markdown, markdown_import
 from memory_mcp.models import Memory
 from memory_mcp.service import MemoryService
 
@@ -95,12 +95,12 @@ def test_tricky_content_survives_exactly(service: MemoryService, tmp_path: Path)
     for text in TRICKY:
         service.remember(text, scope="tricky")
     service.export_markdown(tmp_path, scope="tricky")
-    (document,) = markdown.read(tmp_path, 20_000)
+    (document,) = markdown_import.read(tmp_path, 20_000)
     stored = {m.id: m.content for m in service.store.iter_all()}
     assert len(document.entries) == len(TRICKY)
     for entry in document.entries:
         assert entry.id is not None
-        assert markdown.same_text(stored[entry.id], entry.content), entry.content
+        assert markdown_import.same_text(stored[entry.id], entry.content), entry.content
     assert service.import_markdown(tmp_path).unchanged == len(TRICKY)
 
 
@@ -113,11 +113,11 @@ def test_any_text_survives_render_and_parse(text: str) -> None:
         metadata={}, created_at="2026-01-01T00:00:00Z", updated_at="2026-01-01T00:00:00Z",
     )  # fmt: skip
     page = markdown.preamble("s") + markdown.render(memory)
-    document, problems = markdown.parse(Path("s.md"), page, 10**6)
+    document, problems = markdown_import.parse(Path("s.md"), page, 10**6)
     assert problems == []
     (entry,) = document.entries
     assert entry.id == 7 and entry.tags == []
-    assert markdown.same_text(content, entry.content)
+    assert markdown_import.same_text(content, entry.content)
 
 
 def test_edits_are_applied_by_id(service: MemoryService, tmp_path: Path) -> None:

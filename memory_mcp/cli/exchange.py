@@ -15,7 +15,7 @@ from memory_mcp.cli.app import DbOpt, JsonOpt, ScopeOpt, app, fmt_ids, open_serv
 from memory_mcp.cli.render import as_json, err
 from memory_mcp.errors import InvalidInput
 from memory_mcp.formats import ImportSummary, Skipped
-from memory_mcp.formats.markdown import MarkdownImportReport
+from memory_mcp.formats.markdown_import import MarkdownImportReport
 from memory_mcp.transfer import ImportReport
 
 SHOWN_SKIPS = 20
@@ -57,6 +57,8 @@ def export(
     db: DbOpt = None,
 ) -> None:
     """Write every memory (forgotten ones too): JSON lines, or editable Markdown per scope."""
+    if format_ is ExportFormat.markdown and str(path) == "-":
+        raise InvalidInput("A Markdown export is a folder of files: give the folder's path.")
     with open_service(ctx, db) as service:
         if format_ is ExportFormat.markdown:
             with _bar("export") as progress:
