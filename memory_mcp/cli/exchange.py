@@ -19,6 +19,7 @@ from memory_mcp.formats.markdown_import import MarkdownImportReport
 from memory_mcp.transfer import ImportReport
 
 SHOWN_SKIPS = 20
+PANEL = "Serve, move data, maintain"  # the help panel export and import are listed in
 
 
 class ExportFormat(StrEnum):
@@ -42,7 +43,7 @@ def _bar(label: str) -> Iterator[Callable[[int, int], None]]:
         yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
-@app.command()
+@app.command(rich_help_panel=PANEL)
 def export(
     ctx: typer.Context,
     path: Annotated[
@@ -73,7 +74,7 @@ def export(
     err.print(f"Exported {count} memories.")
 
 
-@app.command("import")
+@app.command("import", rich_help_panel=PANEL)
 def import_(
     ctx: typer.Context,
     path: Annotated[

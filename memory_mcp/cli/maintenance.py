@@ -18,7 +18,7 @@ from memory_mcp.config import Settings
 # -- serving -----------------------------------------------------------------------------------
 
 
-@app.command()
+@app.command(rich_help_panel="Serve, move data, maintain")
 def serve(
     ctx: typer.Context,
     db: DbOpt = None,
@@ -29,22 +29,55 @@ def serve(
             help="Project folder (e.g. ${workspaceFolder}): its scope is the default.",
         ),
     ] = None,
+    http: Annotated[bool, typer.Option("--http", help="Serve MCP over HTTP, not stdio.")] = False,
+    host: Annotated[str, typer.Option(help="HTTP address; not loopback needs a token.")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(help="HTTP port.")] = 8765,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option("--allow-host", help="Extra Host name clients use (repeatable)."),
+    ] = None,
 ) -> None:
-    """Run the MCP server on stdio (what MCP clients launch)."""
-    from memory_mcp.server import serve as run
-
+    """Run the MCP server: stdio (what MCP clients launch) or --http for shared use."""
     overrides = dict(ctx.obj.overrides) if ctx.obj else {}
     if db is not None:
         overrides["db"] = db
     if project is not None:
         overrides["project"] = project
-    run(Settings(**overrides))
+    settings = Settings(**overrides)
+    if http:
+        from memory_mcp.http import serve_http
+
+        serve_http(settings, host, port, list(allow_host or []))
+    else:
+        from memory_mcp.server import serve as run
+
+        run(settings)
+
+
+@app.command(rich_help_panel="Serve, move data, maintain")
+def token(
+    ctx: typer.Context,
+    rotate: Annotated[bool, typer.Option(help="Replace the token with a new one.")] = False,
+) -> None:
+    """Show (creating it if needed) or rotate the HTTP server's bearer token."""
+    from memory_mcp.http import read_token, rotate_token
+
+    settings = Settings(**(ctx.obj.overrides if ctx.obj else {}))
+    current = None if rotate else read_token(settings.token_file)
+    value = current or rotate_token(settings.token_file)
+    out.print(value, markup=False, highlight=False)
+    err.print(
+        f"{'Rotated' if rotate else 'Token'} in {settings.token_file} (owner-only). Clients send "
+        "`Authorization: Bearer <token>`; restart `serve --http` after rotating."
+    )
 
 
 # -- maintenance -------------------------------------------------------------------------------
 
 
-@app.command()
+@app.command(rich_help_panel="Serve, move data, maintain")
 def reindex(ctx: typer.Context, db: DbOpt = None) -> None:
     """Rebuild the full-text index and re-embed every memory with the configured model."""
     with open_service(ctx, db) as service, progress_bar() as bar:
@@ -53,7 +86,7 @@ def reindex(ctx: typer.Context, db: DbOpt = None) -> None:
     err.print(f"Re-embedded {count} memories with {service.settings.model}.")
 
 
-@app.command()
+@app.command(rich_help_panel="Serve, move data, maintain")
 def doctor(
     ctx: typer.Context,
     repair: Annotated[bool, typer.Option(help="Rebuild indexes that drifted.")] = False,
