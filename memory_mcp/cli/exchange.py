@@ -99,8 +99,7 @@ def import_(
     db: DbOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Import memories: our JSONL or edited Markdown, or another memory server's file.
-    Safe to re-run: nothing is imported twice."""
+    """Import our JSONL or edited Markdown, or another memory server's file (safe to re-run)."""
     if scope is not None and format_ in (ImportFormat.jsonl, ImportFormat.markdown):
         raise InvalidInput(
             f"--scope is for other servers' files; {format_} files carry their own scopes."
