@@ -12,6 +12,7 @@ DEFAULT_KIND: Kind = "note"
 MAX_TAGS = 32
 MAX_TAG_CHARS = 64
 MAX_SCOPE_CHARS = 200
+MAX_KEY_CHARS = 100
 
 
 def clean_tags(tags: list[str] | None) -> list[str]:

@@ -1,7 +1,7 @@
 """MemoryService: the one object the MCP server and the CLI call. Reads like the feature list."""
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,12 +10,15 @@ from typing import Any, TextIO, TypeVar
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from memory_mcp import budget, db, scopes, summarize, transfer
+from memory_mcp import budget, db, formats, scopes, summarize, transfer
 from memory_mcp import dedup as dedup_module
 from memory_mcp.config import MAX_RECALL_LIMIT, Settings
 from memory_mcp.embed import Embedder, FastEmbedEmbedder
 from memory_mcp.errors import InvalidInput, NotFound
+from memory_mcp.formats import markdown, markdown_import
+from memory_mcp.formats.ingest import ingest
 from memory_mcp.models import (
+    MAX_KEY_CHARS,
     DoctorReport,
     ForgetResult,
     HistoryEntry,
@@ -39,7 +42,6 @@ logger = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
 
 ALL_SCOPES = "*"
-MAX_KEY_CHARS = 100
 NEAR_DUPLICATE_CANDIDATES = 5
 MIN_BUDGET = budget.HIT_OVERHEAD_TOKENS + budget.MIN_SNIPPET_TOKENS
 CANDIDATES_PER_HIT = 4
@@ -49,6 +51,7 @@ BULK_FIELDS = NEW_MEMORY_FIELDS | {
     "reference_time",
 }  # each leg of hybrid recall proposes 4 x limit candidates
 SUMMARY_POOL = 500  # newest memories a query-less summary considers
+MARKDOWN_CLIENT = "import:markdown"  # how the history names edits made in Markdown files
 
 
 class MemoryService:
@@ -539,28 +542,122 @@ class MemoryService:
             note=self.semantic.note,
         )
 
+    def export_count(self, scope: str | None = None) -> int:
+        """How many memories an export writes (forgotten, superseded and expired included)."""
+        if scope is None:
+            return self.store.counts()["memories"]
+        return self.store.count(
+            MemoryFilter(
+                scopes=[scope],
+                include_forgotten=True,
+                include_superseded=True,
+                include_expired=True,
+            )  # fmt: skip
+        )
+
     def export_jsonl(
-        self,
-        out: TextIO,
-        progress: Callable[[int], None] | None = None,
-        scope: str | None = None,
+        self, out: TextIO, progress: Progress | None = None, scope: str | None = None
     ) -> int:
         """Every memory (forgotten ones too), or one scope's, as JSON lines: a lossless backup."""
-        return transfer.export_jsonl(self.store, out, progress, scope)
+        total = self.export_count(scope) if progress is not None else 0
+        each = None if progress is None else (lambda done: progress(done, max(total, done)))
+        return transfer.export_jsonl(self.store, out, each, scope)
 
-    def import_jsonl(
-        self, path: Path, progress: Callable[[int], None] | None = None
-    ) -> transfer.ImportReport:
+    def import_jsonl(self, path: Path, progress: Progress | None = None) -> transfer.ImportReport:
         """Import a JSONL export: the whole file is validated before anything is written."""
         try:
             with path.open(encoding="utf-8") as fh:
-                transfer.validate_jsonl(fh, self.settings.max_content_chars)
+                total = transfer.validate_jsonl(fh, self.settings.max_content_chars)
+            each = None if progress is None else (lambda done: progress(done, total))
             with path.open(encoding="utf-8") as fh:
-                return transfer.import_jsonl(
-                    self.store, self.semantic.embed_documents, fh, progress
-                )
+                return transfer.import_jsonl(self.store, self.semantic.embed_documents, fh, each)
         except (OSError, UnicodeDecodeError) as exc:
             raise InvalidInput(f"Cannot read {path}: {exc}") from exc
+
+    def export_markdown(
+        self, directory: Path, progress: Progress | None = None, scope: str | None = None
+    ) -> tuple[list[Path], int]:
+        """One readable Markdown file per scope (forgotten and superseded memories marked);
+        returns the files written and how many memories they hold."""
+        memories = (m for m in self.store.iter_all() if scope is None or m.scope == scope)
+        return markdown.export(memories, directory, progress, self.export_count(scope))
+
+    def import_markdown(
+        self, path: Path, progress: Progress | None = None
+    ) -> markdown_import.MarkdownImportReport:
+        """Apply edited Markdown files back by id: edits update (re-embedded, in history),
+        `#new` entries are remembered, missing entries are only reported. All files are
+        checked before anything is written; unedited files change nothing."""
+        documents = markdown_import.read(path, self.settings.max_content_chars)
+        entries = [e for d in documents for e in d.entries]
+        listed = {e.id for e in entries if e.id is not None}
+        current = {m.id: m for m in self.store.get_many(sorted(listed))}
+        report = markdown_import.MarkdownImportReport(files=len(documents), entries=len(entries))
+        for done, entry in enumerate(entries, start=1):
+            self._apply_entry(entry, current, report)
+            if progress is not None:
+                progress(done, len(entries))
+        every = MemoryFilter(
+            scopes=sorted({d.scope for d in documents}), include_forgotten=True,
+            include_superseded=True, include_expired=True,
+        )  # fmt: skip
+        accounted = listed | set(report.created) | set(report.already_present)
+        report.removed = sorted(m.id for m in self.store.find(every) if m.id not in accounted)
+        return report
+
+    def _apply_entry(
+        self,
+        entry: markdown_import.Entry,
+        current: dict[int, Memory],
+        report: markdown_import.MarkdownImportReport,
+    ) -> None:
+        if entry.id is None:
+            existing = self.store.find_exact(entry.scope, entry.content)
+            if existing is not None:
+                report.already_present.append(existing.id)
+                return
+            made = self.remember(
+                entry.content, entry.kind, entry.tags, entry.scope,
+                key=entry.key, occurred_at=entry.occurred, client=MARKDOWN_CLIENT,
+            )  # fmt: skip
+            new = made.status in ("created", "superseded")
+            (report.created if new else report.already_present).append(made.id)
+        elif entry.id not in current:
+            report.unknown.append(entry.id)
+        elif fields := markdown_import.changes(entry, current[entry.id]):
+            self.update(entry.id, **fields, client=MARKDOWN_CLIENT)
+            report.updated.append(entry.id)
+        else:
+            report.unchanged += 1
+
+    def import_from(
+        self,
+        fmt: str,
+        path: Path,
+        scope: str | None = None,
+        progress: Progress | None = None,
+    ) -> formats.ImportSummary:
+        """Import another memory system's file into one scope; re-running adds nothing.
+
+        Formats: kg-jsonl (the official MCP knowledge-graph server), mem0 (a get_all() export),
+        mcp-memory-service (its SQLite database, opened read-only). See memory_mcp/formats.
+        """
+        reader = formats.READERS.get(fmt)
+        if reader is None:
+            raise InvalidInput(
+                f"Unknown format {fmt!r}; import reads {', '.join(formats.IMPORT_FORMATS)}."
+            )
+        items = reader(path)  # the whole source is read before anything is written
+        target = _validated(
+            NewMemory, content="-", scope=scope or self.project_scope() or
+            self.settings.default_scope,
+        ).scope  # fmt: skip
+        assert target is not None
+        summary = formats.ImportSummary(format=fmt, source=str(path), scope=target)
+        return ingest(
+            self.store, self.semantic.embed_documents, items, summary,
+            self.settings.max_content_chars, progress,
+        )  # fmt: skip
 
     def reindex(self, progress: Progress | None = None) -> int:
         """Rebuild the full-text index and re-embed every memory with the configured model."""

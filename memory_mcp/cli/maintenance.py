@@ -1,6 +1,5 @@
-"""Serving, moving data in and out, and keeping the file healthy."""
+"""Serving and keeping the file healthy."""
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -9,7 +8,6 @@ import typer
 from memory_mcp.cli.app import (
     DbOpt,
     JsonOpt,
-    ScopeOpt,
     app,
     open_service,
     progress_bar,
@@ -76,47 +74,7 @@ def token(
     )
 
 
-# -- moving data and maintenance ---------------------------------------------------------------
-
-
-@app.command(rich_help_panel="Serve, move data, maintain")
-def export(
-    ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="JSONL file to write ('-' for stdout).")],
-    scope: ScopeOpt = None,
-    db: DbOpt = None,
-) -> None:
-    """Write every memory (forgotten ones too) as JSON lines: a lossless backup."""
-    with open_service(ctx, db) as service:
-        if str(path) == "-":
-            count = service.export_jsonl(sys.stdout, scope=scope)
-        else:
-            total = service.store.counts()["memories"]
-            with progress_bar() as bar, path.open("w", encoding="utf-8") as fh:
-                task = bar.add_task("export", total=total)
-                progress = lambda n: bar.update(task, completed=n)  # noqa: E731
-                count = service.export_jsonl(fh, progress, scope=scope)
-    err.print(f"Exported {count} memories.")
-
-
-@app.command("import", rich_help_panel="Serve, move data, maintain")
-def import_(
-    ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="JSONL file (from `export` or hand-written).")],
-    db: DbOpt = None,
-    json_: JsonOpt = False,
-) -> None:
-    """Import memories from JSON lines; safe to re-run (existing ids are skipped)."""
-    with open_service(ctx, db, semantic=True) as service, progress_bar() as bar:
-        task = bar.add_task("import", total=None)
-        report = service.import_jsonl(path, lambda n: bar.update(task, completed=n))
-    if json_:
-        as_json(report)
-    else:
-        err.print(
-            f"Read {report.read}: created {report.created}, skipped {report.skipped_existing} "
-            f"already present, renumbered {report.renumbered} whose id was taken."
-        )
+# -- maintenance -------------------------------------------------------------------------------
 
 
 @app.command(rich_help_panel="Serve, move data, maintain")
