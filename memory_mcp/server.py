@@ -2,10 +2,11 @@
 
 import functools
 import logging
+import threading
 import warnings
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, cast
 
 import anyio.to_thread
 from mcp.server import MCPServer
@@ -17,7 +18,7 @@ from pydantic import Field
 
 from memory_mcp import __version__, scopes
 from memory_mcp.config import MAX_RECALL_LIMIT, Settings
-from memory_mcp.errors import MemoryMCPError
+from memory_mcp.errors import MemoryMCPError, SchemaMismatch, StorageError
 from memory_mcp.models import (
     ForgetResult,
     Kind,
@@ -26,6 +27,8 @@ from memory_mcp.models import (
     Summary,
     WritableKind,
 )
+from memory_mcp.prompts import register_prompts
+from memory_mcp.resources import register_resources
 from memory_mcp.service import MemoryService
 
 logger = logging.getLogger(__name__)
@@ -71,19 +74,23 @@ def build_server(
     database (locked, read-only, newer schema...) and each tool call retries the open, so
     the model reads the reason as a tool error and a passing fault heals by itself.
     """
-    context = _CallContext(service, load_model)
+    holder = _Holder(service, load_model)
+    context = _CallContext(holder)
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[Any]) -> AsyncIterator[None]:
-        context.started()
+        holder.started()
         try:
             yield
         finally:
-            context.close_opened()
+            holder.close_opened()
 
     mcp: MCPServer[Any] = MCPServer(
         name="memory-mcp", version=__version__, instructions=INSTRUCTIONS, lifespan=lifespan
     )
+    # Resources and prompts call the service on worker threads; the holder stands in for it.
+    register_resources(mcp, cast(MemoryService, holder))
+    register_prompts(mcp, cast(MemoryService, holder))
 
     @mcp.tool(
         annotations=ToolAnnotations(
@@ -222,41 +229,56 @@ def build_server(
     return mcp
 
 
-class _CallContext:
-    """Per-call translation: project scope from MCP roots (legacy fallback), client name,
-    core errors as tool errors, and the blocking service call on a worker thread."""
+class _Holder:
+    """The service; if the server started without a usable database, opened on first use
+    (each call retries), so a passing fault heals and a lasting one is reported per call."""
 
-    def __init__(
-        self, service: MemoryService | Callable[[], MemoryService], load_model: bool
-    ) -> None:
+    def __init__(self, service: MemoryService | Callable[[], MemoryService], load_model: bool):
         self._service = service if isinstance(service, MemoryService) else None
         self._open = None if isinstance(service, MemoryService) else service
         self._load_model = load_model
-        self._opening = anyio.Lock()
-        self._root_scopes: dict[int, str | None] = {}
+        self._lock = threading.Lock()
+
+    def current(self) -> MemoryService:
+        """The open service (blocking: call on a worker thread); raises MemoryMCPError."""
+        with self._lock:
+            if self._service is None:
+                assert self._open is not None
+                self._service = self._open()
+                logger.info("Database is usable now")
+                self.started()
+            return self._service
 
     def started(self) -> None:
         if self._service is not None and self._load_model:
             self._service.semantic.start_background()
 
-    async def service(self) -> MemoryService:
-        """The open service, opening it now if the server started without one."""
-        async with self._opening:
-            if self._service is None:
-                assert self._open is not None
-                try:
-                    self._service = await anyio.to_thread.run_sync(self._open)
-                except MemoryMCPError as exc:
-                    raise ToolError(str(exc)) from exc
-                logger.info("Database is usable now")
-                self.started()
-            return self._service
-
     def close_opened(self) -> None:
-        """Close the service if this context opened it (a given one belongs to the caller)."""
+        """Close the service if the holder opened it (a given one belongs to the caller)."""
         if self._open is not None and self._service is not None:
             self._service.close()
             self._service = None
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return getattr(self.current(), name)(*args, **kwargs)
+
+        return call
+
+
+class _CallContext:
+    """Per-call translation: project scope from MCP roots (legacy fallback), client name,
+    core errors as tool errors, and the blocking service call on a worker thread."""
+
+    def __init__(self, holder: _Holder) -> None:
+        self.holder = holder
+        self._root_scopes: dict[int, str | None] = {}
+
+    async def service(self) -> MemoryService:
+        try:
+            return await anyio.to_thread.run_sync(self.holder.current)
+        except MemoryMCPError as exc:
+            raise ToolError(str(exc)) from exc
 
     async def run(
         self,
@@ -324,8 +346,9 @@ def serve(settings: Settings | None = None) -> None:
     service: MemoryService | Callable[[], MemoryService]
     try:
         service = MemoryService.open(settings)
-    except MemoryMCPError as exc:
-        # Serve anyway: every tool call retries and reports the reason to the model.
+    except (StorageError, SchemaMismatch) as exc:
+        # A database problem: serve anyway, every call retries and reports it to the model.
+        # A bad setting (e.g. --project at the home folder) still stops the server.
         logger.error("%s", exc)
         service = functools.partial(MemoryService.open, settings)
     project = settings.project

@@ -152,4 +152,4 @@ def main() -> None:
 
 
 # The command modules register themselves on `app`; imported last, as they import it.
-from memory_mcp.cli import browse, maintenance, tools  # noqa: E402, F401, I001
+from memory_mcp.cli import tools, browse, exchange, maintenance, install  # noqa: E402, F401, I001
