@@ -104,3 +104,24 @@ async def test_hostile_calls_over_stdio(tmp_path: Path) -> None:
     assert outcomes["crash"] == 0, examples
     assert outcomes["server stopped serving"] == 0
     assert outcomes["ok"] > 0 and outcomes["tool error"] > 0
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+@given(text=NASTY_TEXT)
+async def test_resources_and_prompts_answer_hostile_input_clearly(
+    client: Client, text: str
+) -> None:
+    from mcp.shared.exceptions import MCPError
+
+    for request in (
+        lambda: client.read_resource(f"memory://{text}"),
+        lambda: client.get_prompt("memory_context", {"topic": text}),
+        lambda: client.get_prompt("review_session", {"focus": text}),
+    ):
+        try:
+            await request()
+        except MCPError as exc:
+            assert exc.message and "Internal server error" not in exc.message, exc.message
+        except UnicodeEncodeError:
+            pass  # the client cannot put a lone surrogate on the wire
+    assert await still_serving(client, len(text))
