@@ -57,6 +57,8 @@ class ClientLog:
     latency: dict[str, list[float]] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
     recall_misses: int = 0
+    started: float = 0.0
+    finished: float = 0.0
 
     def timed(self, tool: str, seconds: float) -> None:
         self.latency.setdefault(tool, []).append(seconds)
@@ -116,6 +118,7 @@ async def drive(
         await wait_until_ready(client)
         ready.append(index)
         await start.wait()
+        log.started = time.perf_counter()
         for n in range(writes):
             args: dict[str, Any] = {"content": content_for(index, n, rng), "tags": [f"c{index}"]}
             live = sorted(set(log.written) - log.forgotten - set(log.replaced))
@@ -139,6 +142,7 @@ async def drive(
                 victim = rng.choice(live)
                 if await call("forget", {"ids": [victim], "reason": "stress"}) is not None:
                     log.forgotten.add(victim)
+        log.finished = time.perf_counter()
     return log
 
 
@@ -318,8 +322,10 @@ def print_report(report: Report) -> None:
         f"stress: {report.procs} server processes x {report.writes} writes, plus a CLI import "
         f"of {report.imported} memories, on one file"
     )
+    clients = max(log.finished for log in logs) - min(log.started for log in logs)
     print(
-        f"wall time {report.seconds:.1f} s; import took {report.import_seconds:.1f} s "
+        f"wall time {report.seconds:.1f} s: the clients' calls took {clients:.1f} s, the "
+        f"import (loading its own model, embedding every text) {report.import_seconds:.1f} s "
         f"(exit {report.import_returncode})"
     )
     print(
