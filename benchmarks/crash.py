@@ -163,7 +163,7 @@ def crash_imports(workdir: Path, runs: int, model_dir: Path | None, seed: int) -
     rng = random.Random(seed)
     path = workdir / "import.db"
     env = environment(path, model_dir, workdir)
-    per_file = IMPORT_BATCH * 3
+    per_file = IMPORT_BATCH * 8
     for run in range(runs):
         out.runs += 1
         jsonl = workdir / "import.jsonl"
@@ -175,7 +175,7 @@ def crash_imports(workdir: Path, runs: int, model_dir: Path | None, seed: int) -
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        killed = kill_when(proc, lambda before=before: count_rows(path) > before, rng)
+        killed = kill_when(proc, lambda before=before: count_rows(path) > before, rng, 0.4)
         after = count_rows(path)
         out.killed_mid_write += killed and before < after < before + per_file
         added = after - before
@@ -375,7 +375,7 @@ def crash_reindex(workdir: Path, runs: int, model_dir: Path, rows: int, seed: in
         )
         # Under way once the index was reset and refilling has begun.
         killed = kill_when(
-            proc, lambda: 0 < count_rows(path, "memories_vec") < rows, rng, extra=4.0
+            proc, lambda: 0 < count_rows(path, "memories_vec") < rows, rng, extra=1.5
         )
         counts, problems = check_file(path, expect_vectors=False)
         out.killed_mid_write += killed and counts["vec"] < rows

@@ -158,6 +158,15 @@ async def classify(client: Client, tool: str, args: dict[str, Any]) -> tuple[str
     return "tool error", text
 
 
+def reason(message: str) -> str:
+    """The gist of a tool error, for counting: which field or check refused the call."""
+    text = re.sub(r"^Error executing tool \w+: ", "", message)
+    if "validation error" in text:
+        return "argument type/shape (SDK validation)"
+    text = re.sub(r"'.*?'|\d+", "#", text)
+    return text[:60]
+
+
 async def still_serving(client: Client, n: int) -> bool:
     """A fresh write can be stored and read back (earlier calls may forget old ones)."""
     marker = f"Sentinel-{n} proves the server still serves"
@@ -195,6 +204,8 @@ async def fuzz(
         outcome, message = await classify(client, tool, args)
         outcomes[f"{tool if tool in TOOLS else 'unknown tool'}: {outcome}"] += 1
         outcomes[outcome] += 1
+        if outcome == "tool error":
+            outcomes["reason: " + reason(message)] += 1
         if outcome == "crash" and len(examples) < 10:
             examples[f"{tool} {str(args)[:300]}"] = message
         if n % 100 == 99 and not await still_serving(client, n):
@@ -236,14 +247,18 @@ def main() -> None:
         outcomes, examples = anyio.run(run, Path(tmp), args.calls, args.seed)
         seconds = time.perf_counter() - began
     where = "stdio serve process" if args.stdio else "in-memory mcp.Client"
-    total = sum(v for k, v in outcomes.items() if ":" not in k and k != "server stopped serving")
+    total = sum(outcomes.get(k, 0) for k in ("ok", "tool error", "unsendable", "crash"))
     print(f"fuzz: {total} calls through the {where}, seed {args.seed}, {seconds:.0f} s")
     for key in ("ok", "tool error", "unsendable", "crash", "server stopped serving"):
         print(f"  {key:<24}{outcomes.get(key, 0):>7}")
     print("  by tool:")
     for key, count in sorted(outcomes.items()):
-        if ":" in key:
+        if ":" in key and not key.startswith("reason: "):
             print(f"    {key:<34}{count:>7}")
+    print("  most common tool-error reasons:")
+    reasons = Counter({k[8:]: v for k, v in outcomes.items() if k.startswith("reason: ")})
+    for text, count in reasons.most_common(12):
+        print(f"    {count:>6}  {text}")
     for call, message in examples.items():
         print(f"  CRASH {call}\n        -> {message!r}")
     failed = outcomes.get("crash", 0) or outcomes.get("server stopped serving", 0)
