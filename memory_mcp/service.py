@@ -28,7 +28,7 @@ from memory_mcp.models import (
     Summary,
 )
 from memory_mcp.redact import redact
-from memory_mcp.search import fts_query, fuse
+from memory_mcp.search import FTS_WEIGHTS, fts_query, fuse
 from memory_mcp.semantic import Progress, SemanticIndex
 from memory_mcp.store import MemoryStore, NewRow
 from memory_mcp.times import parse_duration, parse_time
@@ -86,9 +86,14 @@ class MemoryService:
         reference_time: str | datetime | None = None,
         project: str | None = None,
         client: str | None = None,
+        context: str | None = None,
     ) -> RememberResult:
-        """Store a memory unless it is already known; a key or `replaces` supersedes."""
+        """Store a memory unless it is already known; a key or `replaces` supersedes.
+
+        `context` (e.g. the conversation around it) is searched with the memory but not shown.
+        """
         cleaned = redact(content)
+        clean_context = redact(context).text if context else None
         if not cleaned.text.strip():
             raise InvalidInput(
                 "Nothing left to store: the content was entirely private or secret."
@@ -102,8 +107,9 @@ class MemoryService:
             tags=tags or [],
             scope=scope or self.project_scope(project) or self.settings.default_scope,
             metadata=metadata or {},
+            context=clean_context,
         )
-        self._check_size(new.content)
+        self._check_size(new)
         assert new.scope is not None
         key = _clean_key(key)
         reference = parse_time(reference_time, "reference_time")
@@ -133,6 +139,7 @@ class MemoryService:
                 occurred_at=times.occurred_at,
                 expires_at=times.expires_at,
                 client=client,
+                context=new.context,
             ),
             client=client,
             supersedes=supersedes,
@@ -216,11 +223,14 @@ class MemoryService:
 
     def remember_many(self, items: Sequence[dict[str, Any]], batch_size: int = 256) -> list[int]:
         """Store many memories fast: validated first, embedded in batches, one transaction
-        per batch. Each item takes the keyword arguments of `remember`."""
+        per batch. Each item takes content, kind, tags, scope, metadata, context and
+        occurred_at (no dedup, keys or expiry: that is `remember`)."""
         rows: list[NewRow] = []
         for item in items:
-            new = _validated(NewMemory, **item)
-            self._check_size(new.content)
+            fields = dict(item)
+            occurred = parse_time(fields.pop("occurred_at", None), "occurred_at")
+            new = _validated(NewMemory, **fields)
+            self._check_size(new)
             rows.append(
                 NewRow(
                     content=new.content,
@@ -228,6 +238,8 @@ class MemoryService:
                     tags=new.tags,
                     scope=new.scope or self.settings.default_scope,
                     metadata=new.metadata,
+                    occurred_at=None if occurred is None else db.format_time(occurred),
+                    context=new.context,
                 )
             )
         ids: list[int] = []
@@ -271,7 +283,7 @@ class MemoryService:
         )  # fmt: skip
         pool = limit * CANDIDATES_PER_HIT
         match = fts_query(query)
-        keyword = self.store.search_fts(match, flt, pool) if match else []
+        keyword = self.store.search_fts(match, flt, pool, FTS_WEIGHTS) if match else []
         qvec = self.semantic.embed_query(query)
         semantic = [] if qvec is None else self.store.search_vec(qvec, flt, pool)
         hits = self._hits(fuse(keyword, semantic), project_scope if scope is None else None)
@@ -405,8 +417,12 @@ class MemoryService:
         scope: str | None = None,
         metadata: dict[str, Any] | None = None,
         client: str | None = None,
+        context: str | None = None,
     ) -> Memory:
-        """Edit fields in place; changed content is re-embedded (or queued for it)."""
+        """Edit fields in place; changed content is re-embedded (or queued for it).
+
+        An empty `context` clears it; None leaves it as it is.
+        """
         current = self.store.get(memory_id)
         merged = _validated(
             NewMemory,
@@ -415,8 +431,9 @@ class MemoryService:
             tags=current.tags if tags is None else tags,
             scope=current.scope if scope is None else scope,
             metadata=current.metadata if metadata is None else metadata,
+            context=current.context if context is None else context,
         )
-        self._check_size(merged.content)
+        self._check_size(merged)
         fields = {
             key: value
             for key, value in merged.model_dump().items()
@@ -589,12 +606,13 @@ class MemoryService:
             raise InvalidInput(f"limit must be between 1 and {MAX_RECALL_LIMIT}, not {limit}.")
         return limit
 
-    def _check_size(self, content: str) -> None:
-        if len(content) > self.settings.max_content_chars:
-            raise InvalidInput(
-                f"content is {len(content)} characters; the limit is "
-                f"{self.settings.max_content_chars}. Store a shorter, self-contained memory."
-            )
+    def _check_size(self, new: NewMemory) -> None:
+        for name, text in (("content", new.content), ("context", new.context or "")):
+            if len(text) > self.settings.max_content_chars:
+                raise InvalidInput(
+                    f"{name} is {len(text)} characters; the limit is "
+                    f"{self.settings.max_content_chars}. Store a shorter, self-contained memory."
+                )
 
 
 def _validated(model: type[M], **fields: Any) -> M:

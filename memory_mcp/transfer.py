@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from memory_mcp.db import format_time
 from memory_mcp.errors import InvalidInput
-from memory_mcp.models import DEFAULT_KIND, Kind, clean_scope, clean_tags
+from memory_mcp.models import DEFAULT_KIND, Kind, clean_context, clean_scope, clean_tags
 from memory_mcp.store import MemoryStore, NewRow
 
 IMPORT_BATCH = 256
@@ -42,6 +42,7 @@ class ExportedMemory(BaseModel):
     client: str | None = None
     repeat_count: int = Field(1, ge=1)
     last_seen_at: datetime | None = None
+    context: str | None = None
 
     @field_validator("tags")
     @classmethod
@@ -175,4 +176,5 @@ def _to_row(record: ExportedMemory, keep_id: bool) -> NewRow:
         client=record.client,
         repeat_count=record.repeat_count,
         last_seen_at=when(record.last_seen_at),
+        context=clean_context(record.context),
     )
