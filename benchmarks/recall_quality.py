@@ -20,7 +20,6 @@ never copy it in. Run:
 
 import argparse
 import json
-import math
 import os
 import re
 import tempfile
@@ -34,10 +33,10 @@ from typing import Any
 import numpy as np
 
 from memory_mcp import MemoryService, Settings
+from memory_mcp.evaluation import KS, score
 from memory_mcp.search import fts_query
 
 LIMIT = 20
-KS = (1, 5, 10, 20)
 CATEGORIES = {1: "multi-hop", 2: "temporal", 3: "open-domain", 4: "single-hop"}
 BOOTSTRAP_SAMPLES = 10_000
 SEED = 20240601
@@ -190,22 +189,6 @@ def rankers(service: MemoryService, dia_ids: dict[int, str]) -> dict[str, Ranker
 
 
 # -- metrics -----------------------------------------------------------------------------------
-
-
-def recall_at(ranked: list[str], gold: frozenset[str], k: int) -> float:
-    return len(gold.intersection(ranked[:k])) / len(gold)
-
-
-def ndcg_at(ranked: list[str], gold: frozenset[str], k: int) -> float:
-    dcg = sum(1 / math.log2(i + 2) for i, d in enumerate(ranked[:k]) if d in gold)
-    ideal = sum(1 / math.log2(i + 2) for i in range(min(len(gold), k)))
-    return dcg / ideal
-
-
-def score(ranked: list[str], gold: frozenset[str]) -> dict[str, float]:
-    row = {f"R@{k}": recall_at(ranked, gold, k) for k in KS}
-    row["NDCG@10"] = ndcg_at(ranked, gold, 10)
-    return row
 
 
 def mean_rows(rows: list[dict[str, float]]) -> dict[str, float]:

@@ -74,7 +74,7 @@ def build_server(service: MemoryService, load_model: bool = True) -> MCPServer[A
     mcp: MCPServer[Any] = MCPServer(
         name="memory-mcp", version=__version__, instructions=INSTRUCTIONS, lifespan=lifespan
     )
-    context = _CallContext(service)
+    calls = _CallContext(service)
 
     @mcp.tool(
         annotations=ToolAnnotations(
@@ -109,6 +109,13 @@ def build_server(service: MemoryService, load_model: bool = True) -> MCPServer[A
         metadata: Annotated[
             dict[str, Any] | None, Field(description="Any JSON object kept with the memory.")
         ] = None,
+        context: Annotated[
+            str | None,
+            Field(
+                description="What was being discussed when this came up (e.g. the surrounding "
+                "messages): searched with the memory, never shown in recall."
+            ),
+        ] = None,
     ) -> RememberResult:
         """Store something worth knowing in a later session: a preference the user states, a
         decision made, a durable fact about the user or project. Returns the memory and
@@ -116,9 +123,9 @@ def build_server(service: MemoryService, load_model: bool = True) -> MCPServer[A
         call = functools.partial(
             service.remember, content, kind, tags, scope, metadata, key=key, replaces=replaces,
             occurred_at=occurred_at, ttl=ttl, expires_at=expires_at,
-            reference_time=reference_time,
+            reference_time=reference_time, context=context,
         )  # fmt: skip
-        return await context.run(ctx, call, scope=scope, client=True)
+        return await calls.run(ctx, call, scope=scope, client=True)
 
     @mcp.tool(annotations=ToolAnnotations(title="Recall", read_only_hint=True))
     async def recall(
@@ -165,7 +172,7 @@ def build_server(service: MemoryService, load_model: bool = True) -> MCPServer[A
             time_field=time_field, include_superseded=include_superseded, as_of=as_of,
             max_tokens=max_tokens, ids=ids, reference_time=reference_time,
         )  # fmt: skip
-        return await context.run(ctx, call, scope=scope)
+        return await calls.run(ctx, call, scope=scope)
 
     @mcp.tool(
         annotations=ToolAnnotations(title="Forget", destructive_hint=True, idempotent_hint=True)
@@ -178,7 +185,7 @@ def build_server(service: MemoryService, load_model: bool = True) -> MCPServer[A
         """Hide memories that are wrong or no longer wanted (for example when the user asks you
         to forget something). Reversible: the user can restore them from the CLI."""
         call = functools.partial(service.forget, ids, reason)
-        return await context.run(ctx, call, project=False, client=True)
+        return await calls.run(ctx, call, project=False, client=True)
 
     # Not read-only: save=true stores the summary (never touching its sources).
     @mcp.tool(annotations=ToolAnnotations(title="Summarize", destructive_hint=False))
@@ -207,7 +214,7 @@ def build_server(service: MemoryService, load_model: bool = True) -> MCPServer[A
             service.summarize, query, scope, kind, since, until, limit,
             max_tokens=max_tokens, save=save,
         )  # fmt: skip
-        return await context.run(ctx, call, scope=scope, client=True)
+        return await calls.run(ctx, call, scope=scope, client=True)
 
     return mcp
 

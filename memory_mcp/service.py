@@ -1,6 +1,7 @@
 """MemoryService: the one object the MCP server and the CLI call. Reads like the feature list."""
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -10,7 +11,7 @@ from typing import Any, TextIO, TypeVar
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from memory_mcp import budget, db, dedup, scopes, summarize, transfer
+from memory_mcp import budget, db, dedup, evaluation, scopes, summarize, transfer
 from memory_mcp.config import MAX_RECALL_LIMIT, Settings
 from memory_mcp.embed import Embedder, FastEmbedEmbedder
 from memory_mcp.errors import InvalidInput, NotFound
@@ -286,7 +287,11 @@ class MemoryService:
         keyword = self.store.search_fts(match, flt, pool, FTS_WEIGHTS) if match else []
         qvec = self.semantic.embed_query(query)
         semantic = [] if qvec is None else self.store.search_vec(qvec, flt, pool)
-        hits = self._hits(fuse(keyword, semantic), project_scope if scope is None else None)
+        ranked = fuse(keyword, semantic)
+        weighted_scope = project_scope if scope is None else None
+        if max_tokens is None and weighted_scope is None:
+            ranked = ranked[:limit]  # nothing below can reorder: fetch only what is shown
+        hits = self._hits(ranked, weighted_scope)
         if max_tokens is not None:
             if max_tokens < MIN_BUDGET:
                 raise InvalidInput(f"max_tokens must be at least {MIN_BUDGET}.")
@@ -515,6 +520,23 @@ class MemoryService:
                 )
         except (OSError, UnicodeDecodeError) as exc:
             raise InvalidInput(f"Cannot read {path}: {exc}") from exc
+
+    def evaluate(self, path: Path) -> evaluation.EvalReport:
+        """Run labelled queries (JSONL: query, expected_ids) through recall and score them."""
+        try:
+            with path.open(encoding="utf-8") as fh:
+                queries = evaluation.parse_queries(fh)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InvalidInput(f"Cannot read {path}: {exc}") from exc
+        results = []
+        mode = "hybrid"
+        for query in queries:
+            started = time.perf_counter()
+            found = self.recall(**evaluation.recall_arguments(query))
+            elapsed = (time.perf_counter() - started) * 1000
+            results.append(evaluation.result(query, [h.id for h in found.hits], elapsed))
+            mode = found.mode if found.mode == "keyword" else mode
+        return evaluation.report(results, mode)
 
     def reindex(self, progress: Progress | None = None) -> int:
         """Rebuild the full-text index and re-embed every memory with the configured model."""
