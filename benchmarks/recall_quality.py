@@ -142,7 +142,7 @@ def ingest(service: MemoryService, samples: list[dict[str, Any]], window: int) -
                 }
                 for i, (turn, text) in enumerate(zip(session, texts, strict=True))
             ]
-        ids = service.remember_many(items)
+        ids = service.remember_many(items, dedup=False)  # every turn is its own memory
         dia_ids.update(zip(ids, (i["metadata"]["dia_id"] for i in items), strict=True))
     return dia_ids
 

@@ -17,6 +17,11 @@ DEFAULT_MAX_CONTENT_CHARS = 20_000
 DEFAULT_BUSY_TIMEOUT_MS = 5_000
 
 
+def default_token_path() -> Path:
+    """Where `memory-mcp token` keeps the HTTP bearer token (owner-only file)."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "http-token"
+
+
 def default_db_path() -> Path:
     """The database file in the platform's per-user data dir (created on first use)."""
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "memory.db"
@@ -48,6 +53,10 @@ class Settings(BaseSettings):
     semantic: bool = Field(True, description="Load the embedding model (False: keyword-only).")
     project: Path | None = Field(
         None, description="Project folder: its scope is the default for writes and recall."
+    )
+    token: str | None = Field(None, description="Bearer token the HTTP server requires.")
+    token_file: Path = Field(
+        default_factory=default_token_path, description="Where a generated token is kept."
     )
     near_duplicate: float = Field(
         DEFAULT_NEAR_DUPLICATE, ge=0.5, le=1.0, description="Cosine for merging rewordings."

@@ -52,6 +52,28 @@ def connect(path: Path | str, busy_timeout_ms: int = 5000) -> Connection:
     return conn
 
 
+def connect_readonly(path: Path | str) -> Connection:
+    """Open another program's SQLite file read-only: it, and its folder, are never changed.
+
+    Without a write-ahead log next to it the file is complete and opened `immutable` (else
+    SQLite would leave empty -wal/-shm files behind); with one, its owner may be running, so
+    it is opened `mode=ro` and reads the log too.
+    """
+    path = Path(path).expanduser()
+    if not path.is_file():
+        raise MemoryMCPError(f"No such file: {path}")
+    wal = path.with_name(path.name + "-wal").exists()
+    try:
+        options = "mode=ro" if wal else "mode=ro&immutable=1"
+        conn = sqlean.connect(f"{path.resolve().as_uri()}?{options}", uri=True)
+        conn.row_factory = sqlean.Row
+        conn.execute("pragma query_only = on")
+        conn.execute("select count(*) from sqlite_master").fetchone()  # "not a database"?
+    except sqlean.DatabaseError as exc:
+        raise MemoryMCPError(f"Cannot read {path} as an SQLite database: {exc}") from exc
+    return conn
+
+
 def _create_private(path: Path) -> None:
     """Create the parent folder and an empty file readable by its owner only."""
     if path.exists():

@@ -26,6 +26,8 @@ from memory_mcp.models import (
     Summary,
     WritableKind,
 )
+from memory_mcp.prompts import register_prompts
+from memory_mcp.resources import register_resources
 from memory_mcp.service import MemoryService
 
 logger = logging.getLogger(__name__)
@@ -75,6 +77,8 @@ def build_server(service: MemoryService, load_model: bool = True) -> MCPServer[A
         name="memory-mcp", version=__version__, instructions=INSTRUCTIONS, lifespan=lifespan
     )
     calls = _CallContext(service)
+    register_resources(mcp, service)
+    register_prompts(mcp, service)
 
     @mcp.tool(
         annotations=ToolAnnotations(

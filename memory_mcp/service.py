@@ -2,7 +2,7 @@
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,11 +11,15 @@ from typing import Any, TextIO, TypeVar
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from memory_mcp import budget, db, dedup, evaluation, scopes, summarize, transfer
+from memory_mcp import budget, db, evaluation, formats, scopes, summarize, transfer
+from memory_mcp import dedup as dedup_module
 from memory_mcp.config import MAX_RECALL_LIMIT, Settings
 from memory_mcp.embed import Embedder, FastEmbedEmbedder
 from memory_mcp.errors import InvalidInput, NotFound
+from memory_mcp.formats import markdown, markdown_import
+from memory_mcp.formats.ingest import ingest
 from memory_mcp.models import (
+    MAX_KEY_CHARS,
     DoctorReport,
     ForgetResult,
     HistoryEntry,
@@ -39,12 +43,16 @@ logger = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
 
 ALL_SCOPES = "*"
-MAX_KEY_CHARS = 100
 NEAR_DUPLICATE_CANDIDATES = 5
 MIN_BUDGET = budget.HIT_OVERHEAD_TOKENS + budget.MIN_SNIPPET_TOKENS
-OTHER_SCOPE_WEIGHT = 0.85  # with a project in context, its memories outrank equal global ones
-CANDIDATES_PER_HIT = 4  # each leg of hybrid recall proposes 4 x limit candidates
+CANDIDATES_PER_HIT = 4
+NEW_MEMORY_FIELDS = {"content", "kind", "tags", "scope", "metadata", "context"}
+BULK_FIELDS = NEW_MEMORY_FIELDS | {
+    "occurred_at",
+    "reference_time",
+}  # each leg of hybrid recall proposes 4 x limit candidates
 SUMMARY_POOL = 500  # newest memories a query-less summary considers
+MARKDOWN_CLIENT = "import:markdown"  # how the history names edits made in Markdown files
 
 
 class MemoryService:
@@ -185,7 +193,7 @@ class MemoryService:
             if cosine < threshold:
                 break
             existing = self.store.get(memory_id)
-            if dedup.is_near_duplicate(existing.content, new.content, cosine, threshold):
+            if dedup_module.is_near_duplicate(existing.content, new.content, cosine, threshold):
                 self.store.record_repeat(
                     memory_id, client, "merge", new.tags, text=new.content, cosine=cosine
                 )
@@ -222,34 +230,78 @@ class MemoryService:
             raise InvalidInput(f"expires_at ({moment:%Y-%m-%d %H:%M}Z) is in the past.")
         return moment
 
-    def remember_many(self, items: Sequence[dict[str, Any]], batch_size: int = 256) -> list[int]:
-        """Store many memories fast: validated first, embedded in batches, one transaction
-        per batch. Each item takes content, kind, tags, scope, metadata, context and
-        occurred_at (no dedup, keys or expiry: that is `remember`)."""
-        rows: list[NewRow] = []
-        for item in items:
-            fields = dict(item)
-            occurred = parse_time(fields.pop("occurred_at", None), "occurred_at")
-            new = _validated(NewMemory, **fields)
-            self._check_size(new)
-            rows.append(
-                NewRow(
-                    content=new.content,
-                    kind=new.kind,
-                    tags=new.tags,
-                    scope=new.scope or self.settings.default_scope,
-                    metadata=new.metadata,
-                    occurred_at=None if occurred is None else db.format_time(occurred),
-                    context=new.context,
-                )
-            )
+    def remember_many(
+        self,
+        items: Sequence[dict[str, Any]],
+        batch_size: int = 256,
+        dedup: bool = True,
+        client: str | None = None,
+    ) -> list[int]:
+        """Store many memories fast: all validated first, embedded in batches, one transaction
+        per batch. Items take remember's content, kind, tags, scope, metadata, context,
+        occurred_at and reference_time. Exact repeats (in the file or already stored) are
+        counted on the existing memory unless `dedup` is off; near-duplicate merging and keys
+        are `remember`'s. Returns one id per item."""
+        rows = [self._bulk_row(item, client) for item in items]
         ids: list[int] = []
+        seen: dict[tuple[str, str], int] = {}
         for start in range(0, len(rows), batch_size):
-            batch = rows[start : start + batch_size]
-            vectors = self.semantic.embed_documents([r.content for r in batch])
-            if vectors is not None:
-                batch = [replace(r, vector=v) for r, v in zip(batch, vectors, strict=True)]
-            ids.extend(self.store.insert_many(batch))
+            ids.extend(self._insert_batch(rows[start : start + batch_size], dedup, seen, client))
+        return ids
+
+    def _bulk_row(self, item: dict[str, Any], client: str | None) -> NewRow:
+        unknown = set(item) - BULK_FIELDS
+        if unknown:
+            raise InvalidInput(
+                f"remember_many items take {sorted(BULK_FIELDS)}, not {sorted(unknown)}."
+            )
+        cleaned = redact(str(item.get("content", "")))
+        context = redact(item["context"]).text if item.get("context") else None
+        new = _validated(NewMemory, **{k: v for k, v in item.items() if k in NEW_MEMORY_FIELDS}
+                         | {"content": cleaned.text, "context": context})  # fmt: skip
+        self._check_size(new)
+        reference = parse_time(item.get("reference_time"), "reference_time")
+        occurred = parse_time(item.get("occurred_at"), "occurred_at", reference=reference)
+        return NewRow(
+            content=new.content,
+            kind=new.kind,
+            tags=new.tags,
+            scope=new.scope or self.project_scope() or self.settings.default_scope,
+            metadata=new.metadata,
+            occurred_at=None if occurred is None else db.format_time(occurred),
+            client=client,
+            context=new.context,
+        )
+
+    def _insert_batch(
+        self, batch: list[NewRow], dedup: bool, seen: dict[tuple[str, str], int], client: str | None
+    ) -> list[int]:
+        """Insert one batch; with dedup, repeats map to the id that holds (or will hold) them."""
+        keys = [(row.scope, dedup_module.content_hash(row.content)) for row in batch]
+        first_of: dict[tuple[str, str], int] = {}  # key -> index of its first row in this batch
+        fresh: list[int] = []
+        for i, (row, key) in enumerate(zip(batch, keys, strict=True)):
+            if dedup and key not in seen and key not in first_of:
+                existing = self.store.find_exact(row.scope, row.content)
+                if existing is not None:
+                    seen[key] = existing.id
+            if not dedup or (key not in seen and key not in first_of):
+                first_of.setdefault(key, i)
+                fresh.append(i)
+        todo = [batch[i] for i in fresh]
+        vectors = self.semantic.embed_documents([r.content for r in todo]) if todo else None
+        if vectors is not None:
+            todo = [replace(r, vector=v) for r, v in zip(todo, vectors, strict=True)]
+        inserted = dict(zip(fresh, self.store.insert_many(todo, client=client), strict=True))
+        for i in fresh:
+            seen.setdefault(keys[i], inserted[i])
+        ids: list[int] = []
+        for i, key in enumerate(keys):
+            if i in inserted:
+                ids.append(inserted[i])
+            else:
+                ids.append(seen[key])
+                self.store.record_repeat(seen[key], client, "duplicate", batch[i].tags)
         return ids
 
     def recall(
@@ -317,13 +369,13 @@ class MemoryService:
         return []
 
     def _hits(self, ranked: list[tuple[int, float]], project_scope: str | None) -> list[Hit]:
-        """Memories for ranked ids; with a project, its memories rank ahead of global ones."""
+        """Memories for ranked ids; with a project in context its hits come first (each group
+        keeps its relevance order), as the project's own facts override global ones."""
         found = self.store.get_many([mid for mid, _ in ranked], with_embedded=False)
         memories = {m.id: m for m in found}
         hits = [_hit(memories[mid], score) for mid, score in ranked if mid in memories]
         if project_scope is not None:
-            hits = [h if h.scope == project_scope else _weighted(h) for h in hits]
-            hits.sort(key=lambda h: -h.score)
+            hits.sort(key=lambda h: h.scope != project_scope)  # stable: keeps score order
         return hits
 
     def forget(
@@ -332,7 +384,13 @@ class MemoryService:
         if not ids:
             raise InvalidInput("ids must name at least one memory to forget.")
         forgotten, already = self.store.set_forgotten(ids, reason, client)
-        return ForgetResult(forgotten=forgotten, already_forgotten=already, reason=reason)
+        return ForgetResult(
+            forgotten=forgotten,
+            already_forgotten=already,
+            reason=reason,
+            at=datetime.now(UTC),
+            undo=f"memory-mcp restore {' '.join(map(str, forgotten or already))}",
+        )
 
     def summarize(
         self,
@@ -503,21 +561,35 @@ class MemoryService:
             note=self.semantic.note,
         )
 
-    def export_jsonl(self, out: TextIO, progress: Callable[[int], None] | None = None) -> int:
-        """Every memory (forgotten ones too) as JSON lines: a lossless backup."""
-        return transfer.export_jsonl(self.store, out, progress)
+    def export_count(self, scope: str | None = None) -> int:
+        """How many memories an export writes (forgotten, superseded and expired included)."""
+        if scope is None:
+            return self.store.counts()["memories"]
+        return self.store.count(
+            MemoryFilter(
+                scopes=[scope],
+                include_forgotten=True,
+                include_superseded=True,
+                include_expired=True,
+            )  # fmt: skip
+        )
 
-    def import_jsonl(
-        self, path: Path, progress: Callable[[int], None] | None = None
-    ) -> transfer.ImportReport:
+    def export_jsonl(
+        self, out: TextIO, progress: Progress | None = None, scope: str | None = None
+    ) -> int:
+        """Every memory (forgotten ones too), or one scope's, as JSON lines: a lossless backup."""
+        total = self.export_count(scope) if progress is not None else 0
+        each = None if progress is None else (lambda done: progress(done, max(total, done)))
+        return transfer.export_jsonl(self.store, out, each, scope)
+
+    def import_jsonl(self, path: Path, progress: Progress | None = None) -> transfer.ImportReport:
         """Import a JSONL export: the whole file is validated before anything is written."""
         try:
             with path.open(encoding="utf-8") as fh:
-                transfer.validate_jsonl(fh, self.settings.max_content_chars)
+                total = transfer.validate_jsonl(fh, self.settings.max_content_chars)
+            each = None if progress is None else (lambda done: progress(done, total))
             with path.open(encoding="utf-8") as fh:
-                return transfer.import_jsonl(
-                    self.store, self.semantic.embed_documents, fh, progress
-                )
+                return transfer.import_jsonl(self.store, self.semantic.embed_documents, fh, each)
         except (OSError, UnicodeDecodeError) as exc:
             raise InvalidInput(f"Cannot read {path}: {exc}") from exc
 
@@ -537,6 +609,91 @@ class MemoryService:
             results.append(evaluation.result(query, [h.id for h in found.hits], elapsed))
             mode = found.mode if found.mode == "keyword" else mode
         return evaluation.report(results, mode)
+
+    def export_markdown(
+        self, directory: Path, progress: Progress | None = None, scope: str | None = None
+    ) -> tuple[list[Path], int]:
+        """One readable Markdown file per scope (forgotten and superseded memories marked);
+        returns the files written and how many memories they hold."""
+        memories = (m for m in self.store.iter_all() if scope is None or m.scope == scope)
+        return markdown.export(memories, directory, progress, self.export_count(scope))
+
+    def import_markdown(
+        self, path: Path, progress: Progress | None = None
+    ) -> markdown_import.MarkdownImportReport:
+        """Apply edited Markdown files back by id: edits update (re-embedded, in history),
+        `#new` entries are remembered, missing entries are only reported. All files are
+        checked before anything is written; unedited files change nothing."""
+        documents = markdown_import.read(path, self.settings.max_content_chars)
+        entries = [e for d in documents for e in d.entries]
+        listed = {e.id for e in entries if e.id is not None}
+        current = {m.id: m for m in self.store.get_many(sorted(listed))}
+        report = markdown_import.MarkdownImportReport(files=len(documents), entries=len(entries))
+        for done, entry in enumerate(entries, start=1):
+            self._apply_entry(entry, current, report)
+            if progress is not None:
+                progress(done, len(entries))
+        every = MemoryFilter(
+            scopes=sorted({d.scope for d in documents}), include_forgotten=True,
+            include_superseded=True, include_expired=True,
+        )  # fmt: skip
+        accounted = listed | set(report.created) | set(report.already_present)
+        report.removed = sorted(m.id for m in self.store.find(every) if m.id not in accounted)
+        return report
+
+    def _apply_entry(
+        self,
+        entry: markdown_import.Entry,
+        current: dict[int, Memory],
+        report: markdown_import.MarkdownImportReport,
+    ) -> None:
+        if entry.id is None:
+            existing = self.store.find_exact(entry.scope, entry.content)
+            if existing is not None:
+                report.already_present.append(existing.id)
+                return
+            made = self.remember(
+                entry.content, entry.kind, entry.tags, entry.scope,
+                key=entry.key, occurred_at=entry.occurred, client=MARKDOWN_CLIENT,
+            )  # fmt: skip
+            new = made.status in ("created", "superseded")
+            (report.created if new else report.already_present).append(made.id)
+        elif entry.id not in current:
+            report.unknown.append(entry.id)
+        elif fields := markdown_import.changes(entry, current[entry.id]):
+            self.update(entry.id, **fields, client=MARKDOWN_CLIENT)
+            report.updated.append(entry.id)
+        else:
+            report.unchanged += 1
+
+    def import_from(
+        self,
+        fmt: str,
+        path: Path,
+        scope: str | None = None,
+        progress: Progress | None = None,
+    ) -> formats.ImportSummary:
+        """Import another memory system's file into one scope; re-running adds nothing.
+
+        Formats: kg-jsonl (the official MCP knowledge-graph server), mem0 (a get_all() export),
+        mcp-memory-service (its SQLite database, opened read-only). See memory_mcp/formats.
+        """
+        reader = formats.READERS.get(fmt)
+        if reader is None:
+            raise InvalidInput(
+                f"Unknown format {fmt!r}; import reads {', '.join(formats.IMPORT_FORMATS)}."
+            )
+        items = reader(path)  # the whole source is read before anything is written
+        target = _validated(
+            NewMemory, content="-", scope=scope or self.project_scope() or
+            self.settings.default_scope,
+        ).scope  # fmt: skip
+        assert target is not None
+        summary = formats.ImportSummary(format=fmt, source=str(path), scope=target)
+        return ingest(
+            self.store, self.semantic.embed_documents, items, summary,
+            self.settings.max_content_chars, progress,
+        )  # fmt: skip
 
     def reindex(self, progress: Progress | None = None) -> int:
         """Rebuild the full-text index and re-embed every memory with the configured model."""
@@ -686,7 +843,3 @@ def _hit(memory: Memory, score: float) -> Hit:
         superseded_by=memory.superseded_by,
         score=round(score, 6),
     )
-
-
-def _weighted(hit: Hit) -> Hit:
-    return hit.model_copy(update={"score": round(hit.score * OTHER_SCOPE_WEIGHT, 6)})

@@ -321,6 +321,15 @@ class MemoryStore:
         )
         return found[0] if found else None
 
+    def imported_ids(self, source: str) -> set[str]:
+        """Source ids of the memories an importer brought in from `source` (forgotten too)."""
+        sql = """
+            select json_extract(metadata, '$.imported_from.id') from memories
+            where json_extract(metadata, '$.imported_from.format') = :source
+        """
+        rows = self._read(lambda c: c.execute(sql, {"source": source}).fetchall())
+        return {str(r[0]) for r in rows if r[0] is not None}
+
     def current_for_key(self, scope: str, key: str) -> list[Memory]:
         """The visible, not superseded memories holding `key` in `scope`."""
         return self._memories(

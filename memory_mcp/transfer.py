@@ -4,14 +4,14 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, TextIO
+from typing import TextIO
 
 import numpy as np
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError
 
 from memory_mcp.db import format_time
 from memory_mcp.errors import InvalidInput
-from memory_mcp.models import DEFAULT_KIND, Kind, clean_context, clean_scope, clean_tags
+from memory_mcp.models import NewMemory
 from memory_mcp.store import MemoryStore, NewRow
 
 IMPORT_BATCH = 256
@@ -21,15 +21,11 @@ Progress = Callable[[int], None]
 Embed = Callable[[list[str]], np.ndarray | None]
 
 
-class ExportedMemory(BaseModel):
+class ExportedMemory(NewMemory):
     """One JSONL line; only content is required, so hand-written files import too."""
 
     id: int | None = Field(None, ge=1)
-    content: str = Field(min_length=1)
-    kind: Kind = DEFAULT_KIND
-    tags: list[str] = Field(default_factory=list)
     scope: str = "global"
-    metadata: dict[str, Any] = Field(default_factory=dict)
     created_at: datetime | None = None
     updated_at: datetime | None = None
     forgotten_at: datetime | None = None
@@ -42,17 +38,6 @@ class ExportedMemory(BaseModel):
     client: str | None = None
     repeat_count: int = Field(1, ge=1)
     last_seen_at: datetime | None = None
-    context: str | None = None
-
-    @field_validator("tags")
-    @classmethod
-    def _tags(cls, value: list[str]) -> list[str]:
-        return clean_tags(value)
-
-    @field_validator("scope")
-    @classmethod
-    def _scope(cls, value: str) -> str:
-        return clean_scope(value)
 
 
 class ImportReport(BaseModel):
@@ -62,10 +47,14 @@ class ImportReport(BaseModel):
     renumbered: int = Field(0, description="Id taken by a different memory: got a new id.")
 
 
-def export_jsonl(store: MemoryStore, out: TextIO, progress: Progress | None = None) -> int:
-    """Write every memory, forgotten ones included, one JSON object per line."""
+def export_jsonl(
+    store: MemoryStore, out: TextIO, progress: Progress | None = None, scope: str | None = None
+) -> int:
+    """Write every memory (or one scope's), forgotten ones included, one JSON object a line."""
     written = 0
     for memory in store.iter_all():
+        if scope is not None and memory.scope != scope:
+            continue
         out.write(memory.model_dump_json(exclude={"embedded"}) + "\n")
         written += 1
         if progress is not None:
@@ -176,5 +165,5 @@ def _to_row(record: ExportedMemory, keep_id: bool) -> NewRow:
         client=record.client,
         repeat_count=record.repeat_count,
         last_seen_at=when(record.last_seen_at),
-        context=clean_context(record.context),
+        context=record.context,
     )

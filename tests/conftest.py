@@ -4,6 +4,7 @@ import hashlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -106,3 +107,11 @@ def real_embedder(model_dir: Path) -> object:
     emb = FastEmbedEmbedder("sentence-transformers/all-MiniLM-L6-v2", model_dir)
     emb.load()  # raises (fails the test) when the configured dir is broken
     return emb
+
+
+async def call_tool(client: Any, tool: str, **args: Any) -> dict[str, Any]:
+    """Call an MCP tool through the SDK client; fail the test on a tool error."""
+    result = await client.call_tool(tool, args)
+    assert not result.is_error, result.content
+    assert result.structured_content is not None
+    return dict(result.structured_content)

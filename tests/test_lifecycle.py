@@ -221,3 +221,24 @@ def test_round_trip_keeps_lifecycle_fields_and_import_is_in_history(
     assert other.history(new.id)[0].action == "import"
     assert ids(other.recall("shell")) == [new.id]
     other.close()
+
+
+def test_remember_many_dedups_redacts_and_keeps_event_times(service: MemoryService) -> None:
+    token = "ghp_" + "Z9y8" * 9
+    first = service.remember("Already stored fact")
+    got = service.remember_many(
+        [
+            {"content": "Already stored fact"},
+            {"content": "New fact", "occurred_at": "2023-05-08"},
+            {"content": "new fact."},
+            {"content": f"token {token}"},
+        ]
+    )
+    assert got[0] == first.id and got[1] == got[2] and len(set(got)) == 3
+    assert service.get(got[1]).occurred_at == datetime(2023, 5, 8, tzinfo=UTC)
+    assert token not in service.get(got[3]).content
+    assert service.get(first.id).repeat_count == 2
+    raw = service.remember_many([{"content": "x"}, {"content": "x"}], dedup=False)
+    assert raw[0] != raw[1]
+    with pytest.raises(InvalidInput, match="not \\['colour'\\]"):
+        service.remember_many([{"content": "y", "colour": "red"}])

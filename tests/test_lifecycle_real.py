@@ -90,3 +90,19 @@ def test_person_summary_uses_the_current_value(svc: MemoryService) -> None:
     assert "Lisbon" in text and "Porto" not in text
     drinks = next(c for c in summary.clusters if 1 in c.ids)
     assert 2 in drinks.ids  # tea preferences form one theme
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_merge_and_keep_through_the_server(svc: MemoryService, anyio_backend: str) -> None:
+    from mcp import Client
+
+    from memory_mcp.server import build_server
+
+    async with Client(build_server(svc, load_model=False)) as client:
+        first = await client.call_tool("remember", {"content": "The user prefers dark mode"})
+        again = await client.call_tool("remember", {"content": "User prefers dark mode."})
+        other = await client.call_tool("remember", {"content": "The user prefers light mode"})
+    a, b, c = (r.structured_content or {} for r in (first, again, other))
+    assert b["status"] == "merged" and b["merged_into"] == a["id"] and b["repeat_count"] == 2
+    assert c["status"] == "created"

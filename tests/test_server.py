@@ -8,6 +8,7 @@ from mcp import Client
 
 from memory_mcp.server import INSTRUCTIONS, build_server
 from memory_mcp.service import MemoryService
+from tests.conftest import call_tool as call
 
 pytestmark = pytest.mark.anyio
 
@@ -21,13 +22,6 @@ def anyio_backend() -> str:
 async def client(service: MemoryService) -> AsyncIterator[Client]:
     async with Client(build_server(service, load_model=False)) as c:
         yield c
-
-
-async def call(client: Client, tool: str, **args: Any) -> dict[str, Any]:
-    result = await client.call_tool(tool, args)
-    assert not result.is_error, result.content
-    assert result.structured_content is not None
-    return result.structured_content
 
 
 async def test_tool_list_is_exactly_four_with_annotations(client: Client) -> None:

@@ -13,6 +13,7 @@ from memory_mcp.config import Settings
 from memory_mcp.server import build_server
 from memory_mcp.service import MemoryService
 from tests.conftest import FakeEmbedder
+from tests.conftest import call_tool as call
 
 pytestmark = pytest.mark.anyio
 
@@ -33,13 +34,6 @@ def open_service(tmp_path: Path, project: Path | None = None) -> MemoryService:
     svc = MemoryService.open(Settings(db=tmp_path / "srv.db", project=project), FakeEmbedder())
     assert svc.semantic.ensure()
     return svc
-
-
-async def call(client: Client, tool: str, **args: Any) -> dict[str, Any]:
-    result = await client.call_tool(tool, args)
-    assert not result.is_error, result.content
-    assert result.structured_content is not None
-    return result.structured_content
 
 
 @pytest.fixture
@@ -111,3 +105,40 @@ async def test_project_scope_from_roots_on_the_legacy_protocol(tmp_path: Path) -
         explicit = await call(c, "remember", content="Shared fact", scope="global")
         assert explicit["scope"] == "global"
     svc.close()
+
+
+async def test_corrections_time_travel_and_expiry(client: Client) -> None:
+    wrong = await call(client, "remember", content="The VPN endpoint is vpn1.acme.io")
+    right = await call(client, "remember", content="The VPN endpoint is vpn2.acme.io",
+                       replaces=wrong["id"])  # fmt: skip
+    assert right["status"] == "superseded" and right["supersedes"] == [wrong["id"]]
+    hits = (await call(client, "recall", query="VPN endpoint"))["hits"]
+    assert [h["id"] for h in hits] == [right["id"]]
+    then = await call(client, "recall", query="VPN endpoint", as_of=wrong["created_at"])
+    assert [h["id"] for h in then["hits"]] == [wrong["id"]]
+    temp = await call(client, "remember", content="Parking spot 42 today", ttl="2h")
+    assert temp["expires_at"]
+    bad = await client.call_tool("remember", {"content": "y", "ttl": "forever"})
+    assert bad.is_error and "ttl" in bad.content[0].text  # type: ignore[union-attr]
+
+
+async def test_secrets_are_redacted_and_hits_are_framed_as_data(client: Client) -> None:
+    key = "sk-ant-" + "x" * 40
+    stored = await call(client, "remember", content=f"Anthropic key {key} for the bot")
+    assert key not in stored["content"] and stored["redacted"] == ["anthropic_key"]
+    found = await call(client, "recall", query="Anthropic key bot")
+    assert key not in str(found)
+    assert "not as instructions" in found["notice"]
+    assert found["hits"][0]["client"].startswith("test-agent")
+
+
+async def test_summarize_saves_a_linked_summary(client: Client) -> None:
+    a = await call(client, "remember", content="We deploy on Fridays", kind="decision")
+    b = await call(client, "remember", content="Deploys need a green CI run", kind="fact")
+    summary = await call(client, "summarize", save=True, max_tokens=300)
+    assert summary["saved_id"] and summary["clusters"]
+    assert sorted(i for c in summary["clusters"] for i in c["ids"]) == [a["id"], b["id"]]
+    saved = await call(client, "recall", ids=[summary["saved_id"]])
+    assert saved["hits"][0]["kind"] == "summary"
+    again = await call(client, "recall", query="deploy Fridays", kind="decision")
+    assert [h["id"] for h in again["hits"]] == [a["id"]]  # sources untouched

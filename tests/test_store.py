@@ -147,3 +147,28 @@ def test_database_file_is_private(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "private.db"
     db.connect(path).close()
     assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_an_older_vector_layout_is_rebuilt_without_reembedding(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    conn = db.connect(path)
+    db.migrate(conn, path)
+    s = MemoryStore(conn, path)
+    a = s.insert(row("kept vector", scope="x"))
+    # The first release's layout: forgotten/created_at metadata, no vec_layout in meta.
+    conn.execute(
+        """create virtual table memories_vec using vec0 (memory_id integer primary key,
+           embedding float[4] distance_metric=cosine, scope text, kind text,
+           forgotten integer, created_at text)"""
+    )
+    conn.execute(
+        "insert into memories_vec values (:id, :e, 'x', 'fact', 0, '2026')",
+        {"id": a, "e": vec(0, 1, 0, 0).tobytes()},
+    )
+    conn.execute("insert into meta values ('embedding_model', 'test-model')")
+    conn.execute("insert into meta values ('embedding_dim', '4')")
+    s.ensure_vector_index("test-model", 4)
+    assert db.scalar(conn, "select value from meta where key = 'vec_layout'") == "2"
+    assert [i for i, _ in s.search_vec(vec(0, 1, 0, 0), MemoryFilter(scopes=["x"]), 3)] == [a]
+    s.set_forgotten([a], None)  # the new triggers keep the rebuilt index in step
+    assert s.search_vec(vec(0, 1, 0, 0), MemoryFilter(scopes=["x"]), 3) == []

@@ -28,7 +28,8 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except MemoryMCPError as exc:
-            err.print(f"[red]Error:[/red] {exc}", markup=True, highlight=False)
+            # soft_wrap: a path in the message must stay whole to be copied.
+            err.print(f"[red]Error:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
             raise typer.Exit(1) from exc
 
 
@@ -145,4 +146,4 @@ def main() -> None:
 
 
 # The command modules register themselves on `app`; imported last, as they import it.
-from memory_mcp.cli import browse, maintenance, tools  # noqa: E402, F401, I001
+from memory_mcp.cli import tools, browse, exchange, maintenance, install  # noqa: E402, F401, I001

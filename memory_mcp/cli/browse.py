@@ -33,7 +33,7 @@ from memory_mcp.models import HistoryEntry
 # -- inspecting and editing -------------------------------------------------------------------
 
 
-@app.command("list")
+@app.command("list", rich_help_panel="Inspect and fix")
 def list_(
     ctx: typer.Context,
     scope: ScopeOpt = None,
@@ -64,7 +64,7 @@ def list_(
     err.print(f"{offset + 1 if memories else 0}-{offset + len(memories)} of {total}")
 
 
-@app.command()
+@app.command(rich_help_panel="Inspect and fix")
 def show(ctx: typer.Context, memory_id: int, db: DbOpt = None, json_: JsonOpt = False) -> None:
     """Show one memory in full."""
     with open_service(ctx, db) as service:
@@ -77,7 +77,7 @@ def show(ctx: typer.Context, memory_id: int, db: DbOpt = None, json_: JsonOpt = 
     out.print(memory.content, markup=False, highlight=False)
 
 
-@app.command()
+@app.command(rich_help_panel="Inspect and fix")
 def edit(
     ctx: typer.Context,
     memory_id: int,
@@ -106,7 +106,7 @@ def edit(
         err.print(f"Saved #{updated.id}." if changed else "No change.")
 
 
-@app.command()
+@app.command(rich_help_panel="Inspect and fix")
 def purge(
     ctx: typer.Context,
     ids: Annotated[list[int] | None, typer.Argument(help="Memory ids.")] = None,
@@ -130,7 +130,7 @@ def purge(
     err.print(f"Purged {fmt_ids(purged)}. Their history is kept (memory-mcp history ID).")
 
 
-@app.command()
+@app.command(rich_help_panel="Inspect and fix")
 def history(
     ctx: typer.Context,
     memory_id: int,
@@ -144,7 +144,7 @@ def history(
     _show_history(entries, json_, f"history of #{memory_id}")
 
 
-@app.command()
+@app.command(rich_help_panel="Inspect and fix")
 def log(
     ctx: typer.Context,
     limit: Annotated[int, typer.Option("--limit", "-n", help="Most entries.")] = 50,
@@ -164,7 +164,7 @@ def _show_history(entries: list[HistoryEntry], json_: bool, title: str) -> None:
         out.print(history_table(entries, title))
 
 
-@app.command()
+@app.command(rich_help_panel="Inspect and fix")
 def scopes(ctx: typer.Context, db: DbOpt = None, json_: JsonOpt = False) -> None:
     """Every scope with its count of visible memories."""
     with open_service(ctx, db) as service:
@@ -178,7 +178,7 @@ def scopes(ctx: typer.Context, db: DbOpt = None, json_: JsonOpt = False) -> None
         err.print(f"Project scope in context: {project}")
 
 
-@app.command()
+@app.command(rich_help_panel="Inspect and fix")
 def move(
     ctx: typer.Context,
     ids: IdsArg,
@@ -195,7 +195,7 @@ def move(
         err.print(f"Moved {fmt_ids([m.id for m in moved])} to {to}.")
 
 
-@app.command()
+@app.command(rich_help_panel="Inspect and fix")
 def stats(ctx: typer.Context, db: DbOpt = None, json_: JsonOpt = False) -> None:
     """Counts by scope and kind, database size, model and search mode."""
     with open_service(ctx, db, semantic=True) as service:

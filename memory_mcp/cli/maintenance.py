@@ -1,6 +1,5 @@
-"""Serving, moving data in and out, and keeping the file healthy."""
+"""Serving and keeping the file healthy."""
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -19,7 +18,7 @@ from memory_mcp.config import Settings
 # -- serving -----------------------------------------------------------------------------------
 
 
-@app.command()
+@app.command(rich_help_panel="Serve, move data, maintain")
 def serve(
     ctx: typer.Context,
     db: DbOpt = None,
@@ -30,60 +29,55 @@ def serve(
             help="Project folder (e.g. ${workspaceFolder}): its scope is the default.",
         ),
     ] = None,
+    http: Annotated[bool, typer.Option("--http", help="Serve MCP over HTTP, not stdio.")] = False,
+    host: Annotated[str, typer.Option(help="HTTP address; not loopback needs a token.")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(help="HTTP port.")] = 8765,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option("--allow-host", help="Extra Host name clients use (repeatable)."),
+    ] = None,
 ) -> None:
-    """Run the MCP server on stdio (what MCP clients launch)."""
-    from memory_mcp.server import serve as run
-
+    """Run the MCP server: stdio (what MCP clients launch) or --http for shared use."""
     overrides = dict(ctx.obj.overrides) if ctx.obj else {}
     if db is not None:
         overrides["db"] = db
     if project is not None:
         overrides["project"] = project
-    run(Settings(**overrides))
+    settings = Settings(**overrides)
+    if http:
+        from memory_mcp.http import serve_http
 
-
-# -- moving data and maintenance ---------------------------------------------------------------
-
-
-@app.command()
-def export(
-    ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="JSONL file to write ('-' for stdout).")],
-    db: DbOpt = None,
-) -> None:
-    """Write every memory (forgotten ones too) as JSON lines: a lossless backup."""
-    with open_service(ctx, db) as service:
-        if str(path) == "-":
-            count = service.export_jsonl(sys.stdout)
-        else:
-            total = service.store.counts()["memories"]
-            with progress_bar() as bar, path.open("w", encoding="utf-8") as fh:
-                task = bar.add_task("export", total=total)
-                count = service.export_jsonl(fh, lambda n: bar.update(task, completed=n))
-    err.print(f"Exported {count} memories.")
-
-
-@app.command("import")
-def import_(
-    ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="JSONL file (from `export` or hand-written).")],
-    db: DbOpt = None,
-    json_: JsonOpt = False,
-) -> None:
-    """Import memories from JSON lines; safe to re-run (existing ids are skipped)."""
-    with open_service(ctx, db, semantic=True) as service, progress_bar() as bar:
-        task = bar.add_task("import", total=None)
-        report = service.import_jsonl(path, lambda n: bar.update(task, completed=n))
-    if json_:
-        as_json(report)
+        serve_http(settings, host, port, list(allow_host or []))
     else:
-        err.print(
-            f"Read {report.read}: created {report.created}, skipped {report.skipped_existing} "
-            f"already present, renumbered {report.renumbered} whose id was taken."
-        )
+        from memory_mcp.server import serve as run
+
+        run(settings)
 
 
-@app.command()
+@app.command(rich_help_panel="Serve, move data, maintain")
+def token(
+    ctx: typer.Context,
+    rotate: Annotated[bool, typer.Option(help="Replace the token with a new one.")] = False,
+) -> None:
+    """Show (creating it if needed) or rotate the HTTP server's bearer token."""
+    from memory_mcp.http import read_token, rotate_token
+
+    settings = Settings(**(ctx.obj.overrides if ctx.obj else {}))
+    current = None if rotate else read_token(settings.token_file)
+    value = current or rotate_token(settings.token_file)
+    out.print(value, markup=False, highlight=False)
+    err.print(
+        f"{'Rotated' if rotate else 'Token'} in {settings.token_file} (owner-only). Clients send "
+        "`Authorization: Bearer <token>`; restart `serve --http` after rotating."
+    )
+
+
+# -- maintenance -------------------------------------------------------------------------------
+
+
+@app.command(rich_help_panel="Serve, move data, maintain")
 def reindex(ctx: typer.Context, db: DbOpt = None) -> None:
     """Rebuild the full-text index and re-embed every memory with the configured model."""
     with open_service(ctx, db) as service, progress_bar() as bar:
@@ -92,7 +86,7 @@ def reindex(ctx: typer.Context, db: DbOpt = None) -> None:
     err.print(f"Re-embedded {count} memories with {service.settings.model}.")
 
 
-@app.command()
+@app.command(rich_help_panel="Serve, move data, maintain")
 def doctor(
     ctx: typer.Context,
     repair: Annotated[bool, typer.Option(help="Rebuild indexes that drifted.")] = False,

@@ -25,7 +25,7 @@ from memory_mcp.models import KINDS
 # -- the four tools, by hand ------------------------------------------------------------------
 
 
-@app.command()
+@app.command(rich_help_panel="The four tools, by hand")
 def remember(
     ctx: typer.Context,
     content: Annotated[str, typer.Argument(help="The memory text ('-' reads stdin).")],
@@ -70,7 +70,7 @@ def remember(
         err.print(f"[yellow]Redacted before storing: {', '.join(result.redacted)}.[/yellow]")
 
 
-@app.command()
+@app.command(rich_help_panel="The four tools, by hand")
 def recall(
     ctx: typer.Context,
     query: Annotated[str | None, typer.Argument(help="What to look for.")] = None,
@@ -111,7 +111,7 @@ def recall(
         err.print("No memory matches.")
 
 
-@app.command()
+@app.command(rich_help_panel="The four tools, by hand")
 def forget(
     ctx: typer.Context,
     ids: IdsArg,
@@ -126,12 +126,12 @@ def forget(
         as_json(result)
         return
     if result.forgotten:
-        err.print(f"Forgot {fmt_ids(result.forgotten)}. Undo with: memory-mcp restore ...")
+        err.print(f"Forgot {fmt_ids(result.forgotten)}. Undo with: {result.undo}")
     if result.already_forgotten:
         err.print(f"Already forgotten: {fmt_ids(result.already_forgotten)}.")
 
 
-@app.command()
+@app.command(rich_help_panel="The four tools, by hand")
 def restore(ctx: typer.Context, ids: IdsArg, db: DbOpt = None, json_: JsonOpt = False) -> None:
     """Bring forgotten memories back."""
     with open_service(ctx, db) as service:
@@ -142,7 +142,7 @@ def restore(ctx: typer.Context, ids: IdsArg, db: DbOpt = None, json_: JsonOpt = 
         err.print(f"Restored {fmt_ids([m.id for m in memories])}.")
 
 
-@app.command()
+@app.command(rich_help_panel="The four tools, by hand")
 def summarize(
     ctx: typer.Context,
     query: Annotated[str | None, typer.Argument(help="Topic; omit for everything.")] = None,

@@ -1,0 +1,80 @@
+"""MCP resources: read-only views a client can attach to a conversation without a tool call."""
+
+import functools
+import json
+from collections.abc import Callable
+from typing import Any
+
+import anyio.to_thread
+from mcp.server import MCPServer
+from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
+from pydantic import BaseModel
+
+from memory_mcp.errors import MemoryMCPError, NotFound
+from memory_mcp.models import MemoryFilter
+from memory_mcp.service import MemoryService
+
+RECENT = 20
+JSON = "application/json"
+
+
+def register_resources(mcp: MCPServer[Any], service: MemoryService) -> None:
+    @mcp.resource(
+        "memory://{memory_id}",
+        name="memory",
+        title="One memory",
+        description="A memory's full text and metadata, by id (e.g. memory://12).",
+        mime_type=JSON,
+    )
+    async def one(memory_id: str) -> str:
+        if not memory_id.isdigit():
+            raise ResourceNotFoundError(f"memory://{memory_id}: ids are whole numbers.")
+        return await _json(functools.partial(service.get, int(memory_id)))
+
+    @mcp.resource(
+        "memory://recent",
+        name="recent",
+        title="Recent memories",
+        description=f"The {RECENT} newest visible memories.",
+        mime_type=JSON,
+    )
+    async def recent() -> str:
+        return await _json(functools.partial(service.list_memories, MemoryFilter(), RECENT))
+
+    @mcp.resource(
+        "memory://stats",
+        name="stats",
+        title="Memory statistics",
+        description="Counts by scope and kind, database size, model and search mode.",
+        mime_type=JSON,
+    )
+    async def stats() -> str:
+        return await _json(service.stats)
+
+    @mcp.resource(
+        "memory://scopes",
+        name="scopes",
+        title="Scopes",
+        description="Every scope with its count of visible memories, and the project in context.",
+        mime_type=JSON,
+    )
+    async def scopes() -> str:
+        def listing() -> dict[str, Any]:
+            return {"scopes": service.scopes(), "project": service.project_scope()}
+
+        return await _json(listing)
+
+
+async def _json(read: Callable[[], Any]) -> str:
+    """Run a blocking read off the event loop and serialise its result."""
+    try:
+        value = await anyio.to_thread.run_sync(read)
+    except NotFound as exc:
+        raise ResourceNotFoundError(str(exc)) from exc
+    except MemoryMCPError as exc:
+        raise ResourceError(str(exc)) from exc
+    if isinstance(value, BaseModel):
+        return value.model_dump_json(indent=2)
+    if isinstance(value, list):
+        return "[" + ",\n".join(v.model_dump_json(indent=2) for v in value) + "]"
+    return json.dumps(value, indent=2)

@@ -1,0 +1,71 @@
+"""MCP resources and prompts through the SDK client."""
+
+import json
+from collections.abc import AsyncIterator
+
+import pytest
+from mcp import Client
+from mcp.shared.exceptions import MCPError
+
+from memory_mcp.server import build_server
+from memory_mcp.service import MemoryService
+from tests.conftest import call_tool as call
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+async def client(service: MemoryService) -> AsyncIterator[Client]:
+    async with Client(build_server(service, load_model=False)) as c:
+        yield c
+
+
+def text_of(result: object) -> str:
+    return result.contents[0].text  # type: ignore[attr-defined,no-any-return]
+
+
+async def test_resources_and_templates_are_listed(client: Client) -> None:
+    uris = {str(r.uri) for r in (await client.list_resources()).resources}
+    assert uris == {"memory://recent", "memory://stats", "memory://scopes"}
+    templates = (await client.list_resource_templates()).resource_templates
+    assert [t.uri_template for t in templates] == ["memory://{memory_id}"]
+    assert all(r.mime_type == "application/json" for r in templates)
+
+
+async def test_reading_resources(client: Client) -> None:
+    a = await call(client, "remember", content="The API runs on port 8080", scope="api")
+    await call(client, "remember", content="Logs go to Loki", scope="ops")
+    one = json.loads(text_of(await client.read_resource(f"memory://{a['id']}")))
+    assert one["content"] == "The API runs on port 8080" and one["scope"] == "api"
+    recent = json.loads(text_of(await client.read_resource("memory://recent")))
+    assert [m["content"] for m in recent] == ["Logs go to Loki", "The API runs on port 8080"]
+    stats = json.loads(text_of(await client.read_resource("memory://stats")))
+    assert stats["active"] == 2
+    scopes = json.loads(text_of(await client.read_resource("memory://scopes")))
+    assert scopes["scopes"] == {"api": 1, "ops": 1}
+
+
+async def test_unknown_memory_is_a_clear_error(client: Client) -> None:
+    with pytest.raises(MCPError, match="No memory with id 404"):
+        await client.read_resource("memory://404")
+    with pytest.raises(MCPError, match="whole numbers"):
+        await client.read_resource("memory://abc")
+
+
+async def test_prompts(client: Client) -> None:
+    names = {p.name for p in (await client.list_prompts()).prompts}
+    assert names == {"memory_context", "review_session"}
+    await call(client, "remember", content="We deploy with Argo CD", kind="decision")
+    loaded = await client.get_prompt("memory_context", {"topic": "deploy"})
+    text = loaded.messages[0].content.text  # type: ignore[union-attr]
+    assert "Argo CD" in text and "not instructions" in text
+    overview = await client.get_prompt("memory_context", {})
+    assert "Argo CD" in overview.messages[0].content.text  # type: ignore[union-attr]
+    review = await client.get_prompt("review_session", {"focus": "testing"})
+    body = review.messages[0].content.text  # type: ignore[union-attr]
+    assert "`remember`" in body and "Concentrate on: testing" in body
