@@ -87,7 +87,7 @@ FIELDS: dict[str, dict[str, str]] = {
     "remember": {
         "content": "text", "kind": "kind", "tags": "texts", "scope": "text", "key": "text",
         "replaces": "id", "occurred_at": "date", "ttl": "text", "expires_at": "date",
-        "reference_time": "date", "metadata": "object",
+        "reference_time": "date", "metadata": "object", "context": "text",
     },
     "recall": {
         "query": "text", "limit": "number", "max_tokens": "number", "scope": "text",

@@ -58,11 +58,11 @@ def _check_string(name: str, value: str, pattern: re.Pattern[str]) -> None:
     )
 
 
-def check_length(name: str, value: str | None, limit: int) -> None:
+def check_length(
+    name: str, value: str | None, limit: int, hint: str = "Send something shorter."
+) -> None:
     if value is not None and len(value) > limit:
-        raise InvalidInput(
-            f"{name} is {len(value)} characters; the limit is {limit}. Send something shorter."
-        )
+        raise InvalidInput(f"{name} is {len(value)} characters; the limit is {limit}. {hint}")
 
 
 def check_metadata(metadata: dict[str, Any] | None, limit: int) -> None:

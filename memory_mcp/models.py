@@ -30,6 +30,11 @@ def clean_tags(tags: list[str] | None) -> list[str]:
     return list(seen)
 
 
+def clean_context(context: str | None) -> str | None:
+    """Stripped context, or None when there is none."""
+    return (context or "").strip() or None
+
+
 def clean_scope(scope: str) -> str:
     scope = scope.strip()
     if not scope:
@@ -47,6 +52,7 @@ class NewMemory(BaseModel):
     tags: list[str] = Field(default_factory=list)
     scope: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
+    context: str | None = None
 
     @field_validator("content")
     @classmethod
@@ -55,6 +61,11 @@ class NewMemory(BaseModel):
         if not value:
             raise ValueError("content must not be empty or whitespace")
         return value
+
+    @field_validator("context")
+    @classmethod
+    def _context(cls, value: str | None) -> str | None:
+        return clean_context(value)
 
     @field_validator("tags")
     @classmethod
@@ -89,6 +100,9 @@ class Memory(BaseModel):
     repeat_count: int = Field(1, description="How many times this was remembered.")
     last_seen_at: datetime | None = None
     embedded: bool = Field(False, description="Whether the memory has a vector yet.")
+    context: str | None = Field(
+        None, description="Surrounding text that helps find the memory; searched, not shown."
+    )
 
 
 TimeField = Literal["occurred", "recorded"]

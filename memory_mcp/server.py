@@ -75,7 +75,7 @@ def build_server(
     the model reads the reason as a tool error and a passing fault heals by itself.
     """
     holder = _Holder(service, load_model)
-    context = _CallContext(holder)
+    calls = _CallContext(holder)
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[Any]) -> AsyncIterator[None]:
@@ -125,6 +125,13 @@ def build_server(
         metadata: Annotated[
             dict[str, Any] | None, Field(description="Any JSON object kept with the memory.")
         ] = None,
+        context: Annotated[
+            str | None,
+            Field(
+                description="What was being discussed when this came up (e.g. the surrounding "
+                "messages): searched with the memory, never shown in recall."
+            ),
+        ] = None,
     ) -> RememberResult:
         """Store something worth knowing in a later session: a preference the user states, a
         decision made, a durable fact about the user or project. Returns the memory and
@@ -132,9 +139,9 @@ def build_server(
         call = functools.partial(
             MemoryService.remember, content=content, kind=kind, tags=tags, scope=scope,
             metadata=metadata, key=key, replaces=replaces, occurred_at=occurred_at, ttl=ttl,
-            expires_at=expires_at, reference_time=reference_time,
+            expires_at=expires_at, reference_time=reference_time, context=context,
         )  # fmt: skip
-        return await context.run(ctx, call, scope=scope, client=True)
+        return await calls.run(ctx, call, scope=scope, client=True)
 
     @mcp.tool(annotations=ToolAnnotations(title="Recall", read_only_hint=True))
     async def recall(
@@ -182,7 +189,7 @@ def build_server(
             include_superseded=include_superseded, as_of=as_of, max_tokens=max_tokens, ids=ids,
             reference_time=reference_time,
         )  # fmt: skip
-        return await context.run(ctx, call, scope=scope)
+        return await calls.run(ctx, call, scope=scope)
 
     @mcp.tool(
         annotations=ToolAnnotations(title="Forget", destructive_hint=True, idempotent_hint=True)
@@ -195,7 +202,7 @@ def build_server(
         """Hide memories that are wrong or no longer wanted (for example when the user asks you
         to forget something). Reversible: the user can restore them from the CLI."""
         call = functools.partial(MemoryService.forget, ids=ids, reason=reason)
-        return await context.run(ctx, call, project=False, client=True)
+        return await calls.run(ctx, call, project=False, client=True)
 
     # Not read-only: save=true stores the summary (never touching its sources).
     @mcp.tool(annotations=ToolAnnotations(title="Summarize", destructive_hint=False))
@@ -224,7 +231,7 @@ def build_server(
             MemoryService.summarize, query=query, scope=scope, kind=kind, since=since,
             until=until, limit=limit, max_tokens=max_tokens, save=save,
         )  # fmt: skip
-        return await context.run(ctx, call, scope=scope, client=True)
+        return await calls.run(ctx, call, scope=scope, client=True)
 
     return mcp
 

@@ -1,6 +1,7 @@
 """MemoryService: the one object the MCP server and the CLI call. Reads like the feature list."""
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -10,7 +11,7 @@ from typing import Any, TextIO, TypeVar
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from memory_mcp import budget, db, formats, inputs, scopes, summarize, transfer
+from memory_mcp import budget, db, evaluation, formats, inputs, scopes, summarize, transfer
 from memory_mcp import dedup as dedup_module
 from memory_mcp.config import MAX_RECALL_LIMIT, Settings
 from memory_mcp.embed import Embedder, FastEmbedEmbedder
@@ -33,7 +34,7 @@ from memory_mcp.models import (
     Summary,
 )
 from memory_mcp.redact import redact
-from memory_mcp.search import fts_query, fuse
+from memory_mcp.search import FTS_WEIGHTS, fts_query, fuse
 from memory_mcp.semantic import Progress, SemanticIndex
 from memory_mcp.store import MemoryStore, NewRow
 from memory_mcp.times import parse_duration, parse_time
@@ -43,10 +44,11 @@ logger = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
 
 ALL_SCOPES = "*"
+SHORTER = "Store a shorter, self-contained memory."
 NEAR_DUPLICATE_CANDIDATES = 5
 MIN_BUDGET = budget.HIT_OVERHEAD_TOKENS + budget.MIN_SNIPPET_TOKENS
 CANDIDATES_PER_HIT = 4
-NEW_MEMORY_FIELDS = {"content", "kind", "tags", "scope", "metadata"}
+NEW_MEMORY_FIELDS = {"content", "kind", "tags", "scope", "metadata", "context"}
 BULK_FIELDS = NEW_MEMORY_FIELDS | {
     "occurred_at",
     "reference_time",
@@ -96,19 +98,27 @@ class MemoryService:
         reference_time: str | datetime | None = None,
         project: str | None = None,
         client: str | None = None,
+        context: str | None = None,
     ) -> RememberResult:
-        """Store a memory unless it is already known; a key or `replaces` supersedes."""
+        """Store a memory unless it is already known; a key or `replaces` supersedes.
+
+        `context` (e.g. the conversation around it) is searched with the memory but not shown.
+        """
         inputs.check_text(
             content=content, kind=kind, tags=tags, scope=scope, key=key, ttl=ttl,
             occurred_at=occurred_at, expires_at=expires_at, reference_time=reference_time,
+            context=context,
         )  # fmt: skip
-        self._check_size(content)
+        # Early, before redaction's regexes run over a huge string.
+        inputs.check_length("content", content, self.settings.max_content_chars, SHORTER)
+        inputs.check_length("context", context, self.settings.max_content_chars, SHORTER)
         inputs.check_metadata(metadata, self.settings.max_metadata_chars)
         if replaces is not None:
             inputs.check_id_values([replaces])
         if scope is not None and scope.strip() == ALL_SCOPES:
             raise InvalidInput("scope `*` means every scope in recall; store into one scope.")
         cleaned = redact(content)
+        clean_context = redact(context).text if context else None
         if not cleaned.text.strip():
             raise InvalidInput(
                 "Nothing left to store: the content was entirely private or secret."
@@ -122,8 +132,9 @@ class MemoryService:
             tags=tags or [],
             scope=scope or self.project_scope(project) or self.settings.default_scope,
             metadata=metadata or {},
+            context=clean_context,
         )
-        self._check_size(new.content)
+        self._check_size(new)
         assert new.scope is not None
         key = _clean_key(key)
         reference = parse_time(reference_time, "reference_time")
@@ -153,6 +164,7 @@ class MemoryService:
                 occurred_at=times.occurred_at,
                 expires_at=times.expires_at,
                 client=client,
+                context=new.context,
             ),
             client=client,
             supersedes=supersedes,
@@ -245,10 +257,10 @@ class MemoryService:
         client: str | None = None,
     ) -> list[int]:
         """Store many memories fast: all validated first, embedded in batches, one transaction
-        per batch. Items take remember's content, kind, tags, scope, metadata, occurred_at and
-        reference_time. Exact repeats (in the file or already stored) are counted on the
-        existing memory unless `dedup` is off; near-duplicate merging and keys are `remember`'s.
-        Returns one id per item."""
+        per batch. Items take remember's content, kind, tags, scope, metadata, context,
+        occurred_at and reference_time. Exact repeats (in the file or already stored) are
+        counted on the existing memory unless `dedup` is off; near-duplicate merging and keys
+        are `remember`'s. Returns one id per item."""
         rows = [self._bulk_row(item, client) for item in items]
         ids: list[int] = []
         seen: dict[tuple[str, str], int] = {}
@@ -263,9 +275,10 @@ class MemoryService:
                 f"remember_many items take {sorted(BULK_FIELDS)}, not {sorted(unknown)}."
             )
         cleaned = redact(str(item.get("content", "")))
+        context = redact(item["context"]).text if item.get("context") else None
         new = _validated(NewMemory, **{k: v for k, v in item.items() if k in NEW_MEMORY_FIELDS}
-                         | {"content": cleaned.text})  # fmt: skip
-        self._check_size(new.content)
+                         | {"content": cleaned.text, "context": context})  # fmt: skip
+        self._check_size(new)
         reference = parse_time(item.get("reference_time"), "reference_time")
         occurred = parse_time(item.get("occurred_at"), "occurred_at", reference=reference)
         return NewRow(
@@ -276,6 +289,7 @@ class MemoryService:
             metadata=new.metadata,
             occurred_at=None if occurred is None else db.format_time(occurred),
             client=client,
+            context=new.context,
         )
 
     def _insert_batch(
@@ -345,10 +359,14 @@ class MemoryService:
         )  # fmt: skip
         pool = limit * CANDIDATES_PER_HIT
         match = fts_query(query)
-        keyword = self.store.search_fts(match, flt, pool) if match else []
+        keyword = self.store.search_fts(match, flt, pool, FTS_WEIGHTS) if match else []
         qvec = self.semantic.embed_query(query)
         semantic = [] if qvec is None else self.store.search_vec(qvec, flt, pool)
-        hits = self._hits(fuse(keyword, semantic), project_scope if scope is None else None)
+        ranked = fuse(keyword, semantic)
+        weighted_scope = project_scope if scope is None else None
+        if max_tokens is None and weighted_scope is None:
+            ranked = ranked[:limit]  # nothing below can reorder: fetch only what is shown
+        hits = self._hits(ranked, weighted_scope)
         if max_tokens is not None:
             if max_tokens < MIN_BUDGET:
                 raise InvalidInput(f"max_tokens must be at least {MIN_BUDGET}.")
@@ -492,11 +510,15 @@ class MemoryService:
         scope: str | None = None,
         metadata: dict[str, Any] | None = None,
         client: str | None = None,
+        context: str | None = None,
     ) -> Memory:
-        """Edit fields in place; changed content is re-embedded (or queued for it)."""
-        inputs.check_text(content=content, kind=kind, tags=tags, scope=scope)
-        if content is not None:
-            self._check_size(content)
+        """Edit fields in place; changed content is re-embedded (or queued for it).
+
+        An empty `context` clears it; None leaves it as it is.
+        """
+        inputs.check_text(content=content, kind=kind, tags=tags, scope=scope, context=context)
+        inputs.check_length("context", context, self.settings.max_content_chars, SHORTER)
+        inputs.check_length("content", content, self.settings.max_content_chars, SHORTER)
         inputs.check_metadata(metadata, self.settings.max_metadata_chars)
         inputs.check_id_values([memory_id])
         current = self.store.get(memory_id)
@@ -507,8 +529,9 @@ class MemoryService:
             tags=current.tags if tags is None else tags,
             scope=current.scope if scope is None else scope,
             metadata=current.metadata if metadata is None else metadata,
+            context=current.context if context is None else context,
         )
-        self._check_size(merged.content)
+        self._check_size(merged)
         fields = {
             key: value
             for key, value in merged.model_dump().items()
@@ -608,6 +631,23 @@ class MemoryService:
                 return transfer.import_jsonl(self.store, self.semantic.embed_documents, fh, each)
         except (OSError, UnicodeDecodeError) as exc:
             raise InvalidInput(f"Cannot read {path}: {exc}") from exc
+
+    def evaluate(self, path: Path) -> evaluation.EvalReport:
+        """Run labelled queries (JSONL: query, expected_ids) through recall and score them."""
+        try:
+            with path.open(encoding="utf-8") as fh:
+                queries = evaluation.parse_queries(fh)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InvalidInput(f"Cannot read {path}: {exc}") from exc
+        results = []
+        mode = "hybrid"
+        for query in queries:
+            started = time.perf_counter()
+            found = self.recall(**evaluation.recall_arguments(query))
+            elapsed = (time.perf_counter() - started) * 1000
+            results.append(evaluation.result(query, [h.id for h in found.hits], elapsed))
+            mode = found.mode if found.mode == "keyword" else mode
+        return evaluation.report(results, mode)
 
     def export_markdown(
         self, directory: Path, progress: Progress | None = None, scope: str | None = None
@@ -810,12 +850,13 @@ class MemoryService:
             raise InvalidInput(f"limit must be between 1 and {MAX_RECALL_LIMIT}, not {limit}.")
         return limit
 
-    def _check_size(self, content: str) -> None:
-        if len(content) > self.settings.max_content_chars:
-            raise InvalidInput(
-                f"content is {len(content)} characters; the limit is "
-                f"{self.settings.max_content_chars}. Store a shorter, self-contained memory."
-            )
+    def _check_size(self, new: NewMemory) -> None:
+        for name, text in (("content", new.content), ("context", new.context or "")):
+            if len(text) > self.settings.max_content_chars:
+                raise InvalidInput(
+                    f"{name} is {len(text)} characters; the limit is "
+                    f"{self.settings.max_content_chars}. Store a shorter, self-contained memory."
+                )
 
 
 def _validated(model: type[M], **fields: Any) -> M:

@@ -31,6 +31,7 @@ from memory_mcp.models import HistoryEntry, Memory, MemoryFilter
 T = TypeVar("T")
 
 MAX_KNN_K = 4096  # sqlite-vec's ceiling for `k = ?`
+ColumnWeights = tuple[float, float, float]  # bm25 weights of memories_fts: content, tags, context
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class NewRow:
     superseded_at: str | None = None
     repeat_count: int = 1
     last_seen_at: str | None = None
+    context: str | None = None
 
 
 class MemoryStore:
@@ -390,16 +392,22 @@ class MemoryStore:
         sql = f"select count(*) from memories m {where(conds)}"
         return int(self._read(lambda c: scalar(c, sql, params)))
 
-    def search_fts(self, match: str, flt: MemoryFilter, k: int) -> list[tuple[int, float]]:
-        """(id, bm25) best first; bm25 is negated so higher is better."""
+    def search_fts(
+        self, match: str, flt: MemoryFilter, k: int, weights: ColumnWeights = (1.0, 1.0, 1.0)
+    ) -> list[tuple[int, float]]:
+        """(id, bm25) best first; bm25 is negated so higher is better.
+
+        `weights` scale the columns content, tags and context (with the event date's words).
+        """
         conds, params = memory_conditions(flt, _now())
         sql = f"""
-            select m.id, -bm25(memories_fts) as score
+            select m.id, -bm25(memories_fts, :w_content, :w_tags, :w_context) as score
             from memories_fts join memories m on m.id = memories_fts.rowid
             where memories_fts match :match {where(conds, "and")}
-            order by bm25(memories_fts) limit :k
+            order by score desc limit :k
         """
-        params.update(match=match, k=k)
+        params.update(match=match, k=k, w_content=weights[0], w_tags=weights[1])
+        params.update(w_context=weights[2])
         return self._read(lambda c: [(int(r[0]), float(r[1])) for r in c.execute(sql, params)])
 
     def search_vec(self, query: np.ndarray, flt: MemoryFilter, k: int) -> list[tuple[int, float]]:
@@ -559,7 +567,7 @@ _SET_META = (
 _COLUMNS = (
     "id", "content", "kind", "tags", "scope", "metadata", "created_at", "updated_at",
     "forgotten_at", "forget_reason", "key", "occurred_at", "expires_at", "client",
-    "superseded_by", "superseded_at", "repeat_count", "last_seen_at", "content_hash",
+    "superseded_by", "superseded_at", "repeat_count", "last_seen_at", "content_hash", "context",
 )  # fmt: skip
 
 _INSERT = f"""
@@ -567,7 +575,9 @@ _INSERT = f"""
     values ({", ".join(":" + c for c in _COLUMNS)})
 """
 
-_EDITABLE = {"content", "kind", "tags", "scope", "metadata", "key", "occurred_at", "expires_at"}
+_EDITABLE = {
+    "content", "kind", "tags", "scope", "metadata", "key", "occurred_at", "expires_at", "context",
+}  # fmt: skip
 _EDITABLE_COLUMNS = sorted(_EDITABLE | {"content_hash"})
 
 _UPDATE = f"""
@@ -628,6 +638,7 @@ def _to_memory(row: Any) -> Memory:
         repeat_count=row["repeat_count"],
         last_seen_at=_time(row["last_seen_at"]),
         embedded=bool(row["embedded"]),
+        context=row["context"],
     )
 
 

@@ -12,7 +12,7 @@ from memory_mcp.cli.app import (
     open_service,
     progress_bar,
 )
-from memory_mcp.cli.render import as_json, err, key_values, out
+from memory_mcp.cli.render import as_json, err, key_values, miss_table, out
 from memory_mcp.config import Settings
 
 # -- serving -----------------------------------------------------------------------------------
@@ -131,3 +131,32 @@ def doctor(
         err.print(f"Database is {verdict}." + ("" if repair else " (--repair to fix drift)"))
     if not report.healthy:
         raise typer.Exit(1)
+
+
+@app.command("eval")
+def eval_(
+    ctx: typer.Context,
+    path: Annotated[
+        Path,
+        typer.Argument(help='JSONL: {"query": ..., "expected_ids": [...]}, scope etc. optional.'),
+    ],
+    show: Annotated[int, typer.Option(help="List this many queries that missed most.")] = 10,
+    db: DbOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Score recall on your own labelled queries: R@1/5/10/20, NDCG@10 and latency."""
+    with open_service(ctx, db, semantic=True) as service:
+        report = service.evaluate(path)
+    if json_:
+        as_json(report)
+        return
+    metrics = [(name, f"{value:.3f}") for name, value in report.metrics.items()]
+    latency = f"p50 {report.latency_p50_ms:.1f} ms, p95 {report.latency_p95_ms:.1f} ms"
+    pairs = [("queries", report.queries), ("mode", report.mode), *metrics, ("latency", latency)]
+    out.print(key_values("recall quality", pairs))
+    misses = sorted(
+        (r for r in report.results if r.scores["R@10"] < 1),
+        key=lambda r: (r.scores["R@10"], r.scores["NDCG@10"]),
+    )[:show]
+    if misses:
+        out.print(miss_table(misses))
