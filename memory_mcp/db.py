@@ -4,7 +4,7 @@ import contextlib
 import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +19,7 @@ from memory_mcp.migrations import MIGRATIONS
 logger = logging.getLogger(__name__)
 
 MMAP_BYTES = 256 * 1024 * 1024
+BACKUP_STEP_PAGES = 1024
 
 Connection = sqlean.Connection
 Row = sqlean.Row
@@ -225,7 +226,9 @@ def busy_timeout(conn: Connection) -> int:
     return int(scalar(conn, "pragma busy_timeout"))
 
 
-def backup_copy(conn: Connection, dest: Path) -> Path:
+def backup_copy(
+    conn: Connection, dest: Path, progress: Callable[[int, int], None] | None = None
+) -> Path:
     """A consistent copy via SQLite's online backup API (safe while others write).
 
     The copy is written next to `dest` and renamed into place, so a crash midway never
@@ -238,7 +241,15 @@ def backup_copy(conn: Connection, dest: Path) -> Path:
     try:
         target = sqlean.connect(str(partial))
         try:
-            conn.backup(target)
+            if progress is None:
+                conn.backup(target)
+            else:
+                # Copy in steps so a bar can move: (pages done, pages in all).
+                conn.backup(
+                    target,
+                    pages=BACKUP_STEP_PAGES,
+                    progress=lambda _status, left, total: progress(total - left, total),
+                )
         finally:
             target.close()
         os.replace(partial, dest)

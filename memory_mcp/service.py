@@ -739,7 +739,12 @@ class MemoryService:
         self.store.rebuild_fts()
         return self.semantic.reindex(progress)
 
-    def backup(self, dest: Path, overwrite: bool = False) -> BackupReport:
+    def backup(
+        self,
+        dest: Path,
+        overwrite: bool = False,
+        progress: Progress | None = None,
+    ) -> BackupReport:
         """A consistent copy of the database (online backup API: others may keep writing)."""
         dest = Path(dest).expanduser()
         source = self.store.path
@@ -750,7 +755,7 @@ class MemoryService:
         if dest.is_dir():
             raise InvalidInput(f"{dest} is a folder; name the backup file.")
         try:
-            memories, integrity = self.store.backup(dest)
+            memories, integrity = self.store.backup(dest, progress)
         except OSError as exc:
             raise InvalidInput(f"Cannot write the backup {dest}: {exc.strerror}.") from exc
         return BackupReport(

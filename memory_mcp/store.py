@@ -526,10 +526,12 @@ class MemoryStore:
             )
             return int(cur.rowcount)
 
-    def backup(self, dest: Path) -> tuple[int, str]:
+    def backup(
+        self, dest: Path, progress: Callable[[int, int], None] | None = None
+    ) -> tuple[int, str]:
         """Copy the database to `dest` (online backup API); (memories, integrity) of the copy."""
         with self._lock, storage_errors(self.path, self._busy_ms, "back up"):
-            db_backup_copy(self.conn, dest)
+            db_backup_copy(self.conn, dest, progress)
         copy = connect(dest, self._busy_ms)
         try:
             with storage_errors(dest, self._busy_ms, "check the backup"):

@@ -215,3 +215,10 @@ def test_cli_formats_are_the_services() -> None:
 
     assert tuple(ExportFormat) == formats.EXPORT_FORMATS
     assert tuple(ImportFormat) == formats.IMPORT_FORMATS
+
+
+def test_backup_with_progress(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    for i in range(30):
+        run("remember", f"backup me {i} " + "x" * 2000)
+    report = as_json(run("backup", str(tmp_path / "copy.db"), "--json"))
+    assert report["memories"] == 30 and report["integrity"] == "ok"

@@ -101,8 +101,11 @@ def backup(
     json_: JsonOpt = False,
 ) -> None:
     """Copy the database consistently while servers keep writing (SQLite online backup)."""
-    with open_service(ctx, db) as service:
-        report = service.backup(path, overwrite=force)
+    with open_service(ctx, db) as service, progress_bar() as bar:
+        task = bar.add_task("backup (pages)", total=None)
+        report = service.backup(
+            path, force, lambda done, total: bar.update(task, completed=done, total=total)
+        )
     if json_:
         as_json(report)
         return
