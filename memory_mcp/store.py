@@ -182,7 +182,7 @@ class MemoryStore:
             action = "move" if set(fields) == {"scope"} else "edit"
             history.record(c, memory_id, action, client, before, after)
             if vectors.has_table(c) and (vector is not None or drop_vector):
-                c.execute("delete from memories_vec where memory_id = :id", {"id": memory_id})
+                vectors.delete(c, memory_id)
                 if vector is not None:
                     vectors.insert(c, memory_id, vector)
 
@@ -240,7 +240,7 @@ class MemoryStore:
             for memory_id, vector in pairs:
                 if c.execute(_EXISTS, {"id": memory_id}).fetchone() is None:
                     continue
-                c.execute("delete from memories_vec where memory_id = :id", {"id": memory_id})
+                vectors.delete(c, memory_id)
                 vectors.insert(c, memory_id, vector)
                 stored += 1
         return stored
@@ -474,6 +474,7 @@ class MemoryStore:
             cur = c.execute(
                 """delete from memories_vec where memory_id not in (select id from memories)"""
             )
+            vectors.bump_generation(c)
             return int(cur.rowcount)
 
     def resync_vector_metadata(self) -> None:
