@@ -178,7 +178,7 @@ class MemoryService:
         """Fold a rewording into the memory it repeats, only when no fact differs."""
         flt = MemoryFilter(scopes=[new.scope or self.settings.default_scope])
         threshold = self.settings.near_duplicate
-        for memory_id, cosine in self.store.search_vec(vector, flt, NEAR_DUPLICATE_CANDIDATES):
+        for memory_id, cosine in self.semantic.search(vector, flt, NEAR_DUPLICATE_CANDIDATES):
             if cosine < threshold:
                 break
             existing = self.store.get(memory_id)
@@ -325,7 +325,7 @@ class MemoryService:
         match = fts_query(query)
         keyword = self.store.search_fts(match, flt, pool) if match else []
         qvec = self.semantic.embed_query(query)
-        semantic = [] if qvec is None else self.store.search_vec(qvec, flt, pool)
+        semantic = [] if qvec is None else self.semantic.search(qvec, flt, pool)
         hits = self._hits(fuse(keyword, semantic), project_scope if scope is None else None)
         if max_tokens is not None:
             if max_tokens < MIN_BUDGET:

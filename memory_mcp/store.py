@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from memory_mcp import history, vectors
-from memory_mcp.db import Connection, scalar, transaction, utc_now
+from memory_mcp.db import Connection, connect, scalar, transaction, utc_now
 from memory_mcp.dedup import content_hash
 from memory_mcp.errors import NotFound, SchemaMismatch
 from memory_mcp.filters import memory_conditions, vector_conditions, where
@@ -46,6 +46,14 @@ class NewRow:
     superseded_at: str | None = None
     repeat_count: int = 1
     last_seen_at: str | None = None
+
+
+@dataclass(frozen=True)
+class VectorDelta:
+    generation: int
+    head: int
+    ids: list[int]  # changed (inserted, updated or deleted) since the asked position
+    rows: vectors.VectorRows  # the current rows of those ids that still have a vector
 
 
 class MemoryStore:
@@ -385,6 +393,44 @@ class MemoryStore:
         )
         return {int(r[0]): np.frombuffer(r[1], dtype="<f4") for r in rows}
 
+    # -- in-memory copies of the vector index (vecindex.py) --------------------------------
+
+    def vector_log_head(self) -> tuple[int, int]:
+        """(generation, last logged change): whether an in-memory copy is still current."""
+        generation, head, _ = self._read(vectors.log_state)
+        return generation, head
+
+    def vector_changes(self, after: int, dim: int) -> VectorDelta | None:
+        """Rows changed since log position `after`, read in one snapshot; None when the log
+        no longer reaches back that far, or the index was rebuilt (reload in full)."""
+
+        def fetch(c: Connection) -> VectorDelta | None:
+            c.execute("begin")
+            try:
+                generation, head, oldest = vectors.log_state(c)
+                if head > after and (oldest is None or oldest > after + 1):
+                    return None
+                ids = vectors.changed_since(c, after)
+                return VectorDelta(generation, head, ids, vectors.rows_for(c, ids, dim))
+            finally:
+                c.execute("commit")
+
+        return self._read(fetch)
+
+    def vector_snapshot(
+        self, dim: int, consume: Callable[[vectors.VectorRows], None]
+    ) -> tuple[int, int]:
+        """Stream every vector to `consume` from one read snapshot; returns (generation,
+        log position) it reflects. A file database is read on a second connection, so
+        the store stays free for other calls during a long load."""
+        if self.path is None:
+            return self._read(lambda c: _snapshot(c, dim, consume))
+        conn = connect(self.path)
+        try:
+            return _snapshot(conn, dim, consume)
+        finally:
+            conn.close()
+
     def pending_embeddings(self, limit: int, after_id: int = 0) -> list[tuple[int, str]]:
         """(id, content) of memories without a vector, in id order."""
         if not self.has_vector_index():
@@ -508,6 +554,19 @@ _UPDATE = f"""
         updated_at = :now
     where id = :id
 """
+
+
+def _snapshot(
+    c: Connection, dim: int, consume: Callable[[vectors.VectorRows], None]
+) -> tuple[int, int]:
+    c.execute("begin")
+    try:
+        generation, head, _ = vectors.log_state(c)
+        for rows in vectors.all_rows(c, dim):
+            consume(rows)
+    finally:
+        c.execute("commit")
+    return generation, head
 
 
 def _now() -> datetime:
