@@ -177,12 +177,12 @@ class VectorCache:
             candidates = rows
         else:
             assert self._basis is not None
-            rough = self._projected[: self._cols.size] @ (q @ self._basis)
+            rough = _dot(self._projected[: self._cols.size], q @ self._basis)
             rough[~mask] = -np.inf
             count = max(MIN_CANDIDATES, CANDIDATES_PER_K * k)
             candidates = _top(rough, count)
             candidates = candidates[mask[candidates]]
-        scores = self._cols.vectors[candidates] @ q
+        scores = _dot(self._cols.vectors[candidates], q)
         best = _top(scores, k)
         return [(int(self._cols.ids[candidates[i]]), float(scores[i])) for i in best]
 
@@ -206,6 +206,13 @@ class VectorCache:
         if flt.until is not None:
             mask &= cols.at[:n] < epoch_micros(flt.until)
         return mask
+
+
+def _dot(rows: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """rows @ q on this thread: OpenBLAS's threaded gemv stalls on a busy 2-core machine
+    (8 ms instead of 1 ms at 20k rows, 171 ms against einsum's 93 ms at 1M; measured)."""
+    result: np.ndarray = np.einsum("ij,j->i", rows, q)
+    return result
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:
