@@ -103,9 +103,15 @@ class SemanticIndex:
         logger.warning("Semantic search is off, recall is keyword-only: %s", reason)
 
     def embed_documents(self, texts: list[str]) -> np.ndarray | None:
+        """One vector per text; a text repeated in the batch is embedded once."""
         if not self.ready or self.embedder is None:
             return None
-        return self.embedder.embed_documents(texts)
+        unique = list(dict.fromkeys(texts))
+        vectors = self.embedder.embed_documents(unique)
+        if len(unique) == len(texts):
+            return vectors
+        row = {text: i for i, text in enumerate(unique)}
+        return vectors[[row[text] for text in texts]]
 
     def embed_query(self, text: str) -> np.ndarray | None:
         if not self.ready or self.embedder is None:

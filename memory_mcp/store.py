@@ -1,6 +1,7 @@
 """MemoryStore: every SQL statement over memories, memories_fts and memories_vec."""
 
 import json
+import math
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -11,7 +12,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from memory_mcp import history, vectors
+from memory_mcp import ftsbudget, history, vectors
 from memory_mcp.db import Connection, connect, scalar, transaction, utc_now
 from memory_mcp.dedup import content_hash
 from memory_mcp.errors import NotFound, SchemaMismatch
@@ -63,6 +64,7 @@ class MemoryStore:
         self.conn = conn
         self.path = path
         self._lock = threading.RLock()
+        self._doc_counts: dict[str, tuple[int, int]] = {}  # term -> (documents, max id then)
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -357,16 +359,39 @@ class MemoryStore:
         return int(self._read(lambda c: scalar(c, sql, params)))
 
     def search_fts(self, match: str, flt: MemoryFilter, k: int) -> list[tuple[int, float]]:
-        """(id, bm25) best first; bm25 is negated so higher is better."""
+        """(id, bm25) best first; bm25 is negated so higher is better. On a large table the
+        query is first fitted to a ranking budget (ftsbudget.py)."""
         conds, params = memory_conditions(flt, _now())
         sql = f"""
             select m.id, -bm25(memories_fts) as score
             from memories_fts join memories m on m.id = memories_fts.rowid
-            where memories_fts match :match {where(conds, "and")}
+            where memories_fts match :match and memories_fts.rowid > :floor
+            {where(conds, "and")}
             order by bm25(memories_fts) limit :k
         """
-        params.update(match=match, k=k)
-        return self._read(lambda c: [(int(r[0]), float(r[1])) for r in c.execute(sql, params)])
+
+        def fetch(c: Connection) -> list[tuple[int, float]]:
+            top = int(scalar(c, "select coalesce(max(id), 0) from memories"))
+            plan = ftsbudget.KeywordPlan(match)
+            if top > ftsbudget.POSTINGS_BUDGET:
+                plan = ftsbudget.plan(
+                    match, [self._doc_count(c, t, top) for t in ftsbudget.terms(match)]
+                )
+            floor = top - math.ceil(plan.newest_share * top) if plan.newest_share < 1 else 0
+            params.update(match=plan.match, k=k, floor=floor)
+            return [(int(r[0]), float(r[1])) for r in c.execute(sql, params)]
+
+        return self._read(fetch)
+
+    def _doc_count(self, c: Connection, term: str, top: int) -> int:
+        """Documents matching one term, remembered until the table grows by a quarter."""
+        known = self._doc_counts.get(term)
+        if known is None or top > known[1] * 1.25:
+            if len(self._doc_counts) > 10_000:
+                self._doc_counts.clear()
+            count = int(scalar(c, _FTS_COUNT, {"term": term}))
+            known = self._doc_counts[term] = (count, top)
+        return known[0]
 
     def search_vec(self, query: np.ndarray, flt: MemoryFilter, k: int) -> list[tuple[int, float]]:
         """(id, cosine similarity) best first, filters applied inside the KNN scan."""
@@ -533,6 +558,7 @@ class MemoryStore:
 # -- helpers -----------------------------------------------------------------------------------
 
 _EXISTS = "select 1 from memories where id = :id"
+_FTS_COUNT = "select count(*) from memories_fts where memories_fts match :term"
 
 _COLUMNS = (
     "id", "content", "kind", "tags", "scope", "metadata", "created_at", "updated_at",

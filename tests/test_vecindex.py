@@ -207,3 +207,19 @@ def test_rebuilt_or_far_behind_index_reloads(
 
 def ids_of(service: MemoryService, query: str) -> list[int]:
     return [h.id for h in service.recall(query).hits]
+
+
+def test_a_text_repeated_in_a_batch_is_embedded_once(service: MemoryService) -> None:
+    embedder = service.semantic.embedder
+    assert embedder is not None
+    seen: list[list[str]] = []
+    original = embedder.embed_documents
+
+    def spy(texts: list[str]) -> np.ndarray:
+        seen.append(texts)
+        return original(texts)
+
+    embedder.embed_documents = spy  # type: ignore[method-assign]
+    out = service.semantic.embed_documents(["a b", "c d", "a b"])
+    assert out is not None and seen == [["a b", "c d"]]
+    assert np.array_equal(out[0], out[2]) and not np.array_equal(out[0], out[1])
