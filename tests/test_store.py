@@ -189,3 +189,30 @@ def test_vector_writes_are_logged_for_in_memory_copies(store: MemoryStore) -> No
     store.purge([a])
     logged = [r[0] for r in store.conn.execute("select memory_id from vec_log order by seq")]
     assert logged == [a, a, a]
+
+
+def test_a_layout_2_index_gets_integer_times(tmp_path: Path) -> None:
+    path = tmp_path / "v2.db"
+    conn = db.connect(path)
+    db.migrate(conn, path)
+    s = MemoryStore(conn, path)
+    a = s.insert(row("text times", scope="x", occurred_at="2024-05-06T07:08:09.000000Z"))
+    conn.execute(
+        """create virtual table memories_vec using vec0 (memory_id integer primary key,
+           embedding float[4] distance_metric=cosine, scope text, kind text,
+           hidden integer, at text, expires text)"""
+    )
+    conn.execute(
+        """insert into memories_vec values
+           (:id, :e, 'x', 'note', 0, '2024-05-06T07:08:09.000000Z', '9999-12-31T23:59:59Z')""",
+        {"id": a, "e": vec(0, 1, 0, 0).tobytes()},
+    )
+    for key, value in (("embedding_model", "m"), ("embedding_dim", "4"), ("vec_layout", "2")):
+        conn.execute("insert into meta values (:k, :v)", {"k": key, "v": value})
+    s.ensure_vector_index("m", 4)
+    q = vec(0, 1, 0, 0)
+    since = MemoryFilter(since=datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC))
+    assert [i for i, _ in s.search_vec(q, since, 3)] == [a]
+    later = MemoryFilter(since=datetime(2024, 5, 6, 7, 8, 10, tzinfo=UTC))
+    assert s.search_vec(q, later, 3) == []
+    assert db.scalar(conn, "select value from meta where key = 'vec_layout'") == "3"
