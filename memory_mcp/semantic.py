@@ -120,15 +120,19 @@ class SemanticIndex:
 
     # -- nearest neighbours ---------------------------------------------------------------
 
-    def search(self, query: np.ndarray, flt: MemoryFilter, k: int) -> list[tuple[int, float]]:
+    def search(
+        self, query: np.ndarray, flt: MemoryFilter, k: int, near_only: bool = False
+    ) -> list[tuple[int, float]]:
         """(id, cosine) best first: from the in-memory copy when loaded, else sqlite-vec.
-        Either way the filter is applied inside the search."""
+        Either way the filter is applied inside the search. `near_only`: only near
+        duplicates matter (see VectorCache.search)."""
         with self._cache_lock:
-            found = None if self._cache is None else self._search_cache(self._cache, query, flt, k)
+            cache = self._cache
+            found = None if cache is None else self._search_cache(cache, query, flt, k, near_only)
         return self.store.search_vec(query, flt, k) if found is None else found
 
     def _search_cache(
-        self, cache: VectorCache, query: np.ndarray, flt: MemoryFilter, k: int
+        self, cache: VectorCache, query: np.ndarray, flt: MemoryFilter, k: int, near_only: bool
     ) -> list[tuple[int, float]] | None:
         """Bring the copy up to date with the database first; None: search in SQL."""
         generation, head = self.store.vector_log_head()
@@ -139,7 +143,7 @@ class SemanticIndex:
                 self._start_cache_load()
                 return None
             cache.apply(delta.ids, delta.rows, delta.head)
-        return cache.search(query, flt, datetime.now(UTC), k)
+        return cache.search(query, flt, datetime.now(UTC), k, near_only)
 
     def load_cache(self) -> None:
         """Build the in-memory copy of the vector index now (blocking)."""

@@ -178,7 +178,8 @@ class MemoryService:
         """Fold a rewording into the memory it repeats, only when no fact differs."""
         flt = MemoryFilter(scopes=[new.scope or self.settings.default_scope])
         threshold = self.settings.near_duplicate
-        for memory_id, cosine in self.semantic.search(vector, flt, NEAR_DUPLICATE_CANDIDATES):
+        nearest = self.semantic.search(vector, flt, NEAR_DUPLICATE_CANDIDATES, near_only=True)
+        for memory_id, cosine in nearest:
             if cosine < threshold:
                 break
             existing = self.store.get(memory_id)

@@ -73,6 +73,12 @@ def test_coarse_pass_keeps_recall_and_applies_filters_inside(
     found = cache.search(rows.vectors[0], MemoryFilter(scopes=["rare"]), NOW, 10)
     assert found is not None and sorted(i for i, _ in found) == [5_998, 5_999, 6_000]
     assert cache.search(rows.vectors[0], MemoryFilter(scopes=["nowhere"]), NOW, 10) == []
+    # Near-duplicate lookups read a few clusters only, and still find every close rewording.
+    for i in rng.integers(0, 5_997, 30):
+        near = rows.vectors[i] + rng.normal(scale=0.01, size=384)
+        near /= np.linalg.norm(near)
+        found = cache.search(near, MemoryFilter(), NOW, 5, near_only=True)
+        assert found is not None and found[0][0] == i + 1 and found[0][1] >= 0.96
 
 
 def test_filters_mirror_the_vec0_conditions() -> None:
