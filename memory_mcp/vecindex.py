@@ -24,7 +24,7 @@ from memory_mcp.filters import needs_id_constraint
 from memory_mcp.models import MemoryFilter
 from memory_mcp.vectors import VectorRows
 
-COARSE_FROM = 20_000  # below this many candidate rows an exact product is as fast (measured)
+COARSE_FROM = 20_000  # a smaller copy is searched exactly: ~3 ms at 20k rows (measured)
 COARSE_DIMS = 96  # recall@10 >= 0.99 at 1M with 512 candidates; 64 dims gave 0.96-0.98
 MIN_CANDIDATES = 512
 CANDIDATES_PER_K = 16
