@@ -15,6 +15,9 @@ DEFAULT_RECALL_LIMIT = 8
 MAX_RECALL_LIMIT = 50
 DEFAULT_MAX_CONTENT_CHARS = 20_000
 DEFAULT_BUSY_TIMEOUT_MS = 5_000
+DEFAULT_MAX_QUERY_CHARS = 4_000
+DEFAULT_MAX_METADATA_CHARS = 8_000
+DEFAULT_MAX_IDS = 100
 
 
 def default_token_path() -> Path:
@@ -46,6 +49,18 @@ class Settings(BaseSettings):
     )
     max_content_chars: int = Field(
         DEFAULT_MAX_CONTENT_CHARS, ge=100, description="Longest memory content accepted."
+    )
+    max_query_chars: int = Field(
+        DEFAULT_MAX_QUERY_CHARS, ge=100, description="Longest recall/summarize query accepted."
+    )
+    max_metadata_chars: int = Field(
+        DEFAULT_MAX_METADATA_CHARS, ge=100, description="Largest metadata object (as JSON)."
+    )
+    max_ids: int = Field(
+        DEFAULT_MAX_IDS, ge=1, description="Most ids one recall/forget/restore call may name."
+    )
+    max_db_mb: int | None = Field(
+        None, ge=1, description="Cap on the database file size in MB (unset: the disk's size)."
     )
     busy_timeout_ms: int = Field(
         DEFAULT_BUSY_TIMEOUT_MS, ge=0, description="How long a writer waits for the file lock."

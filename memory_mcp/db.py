@@ -3,7 +3,8 @@
 import contextlib
 import logging
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,12 +13,13 @@ from typing import Any
 import sqlean
 import sqlite_vec
 
-from memory_mcp.errors import MemoryMCPError, SchemaMismatch
+from memory_mcp.errors import MemoryMCPError, SchemaMismatch, StorageError
 from memory_mcp.migrations import MIGRATIONS
 
 logger = logging.getLogger(__name__)
 
 MMAP_BYTES = 256 * 1024 * 1024
+BACKUP_STEP_PAGES = 1024
 
 Connection = sqlean.Connection
 Row = sqlean.Row
@@ -25,12 +27,17 @@ DatabaseError = sqlean.DatabaseError
 OperationalError = sqlean.OperationalError
 
 
-def connect(path: Path | str, busy_timeout_ms: int = 5000) -> Connection:
-    """Open (creating if needed, owner-only) the database with our pragmas and sqlite-vec."""
-    if str(path) != ":memory:":
-        path = Path(path).expanduser()
-        _create_private(path)
-    try:
+def connect(
+    path: Path | str, busy_timeout_ms: int = 5000, max_bytes: int | None = None
+) -> Connection:
+    """Open (creating if needed, owner-only) the database with our pragmas and sqlite-vec.
+
+    `max_bytes` caps the file's size (SQLite's max_page_count): writes past it fail cleanly.
+    """
+    with storage_errors(path, busy_timeout_ms, "open"):
+        if str(path) != ":memory:":
+            path = Path(path).expanduser()
+            _create_private(path)
         conn = sqlean.connect(
             str(path),
             isolation_level=None,  # autocommit: transaction() issues BEGIN itself
@@ -47,8 +54,93 @@ def connect(path: Path | str, busy_timeout_ms: int = 5000) -> Connection:
         conn.enable_load_extension(True)
         sqlite_vec.load(conn)
         conn.enable_load_extension(False)
+        if max_bytes is not None:
+            page = int(scalar(conn, "pragma page_size"))
+            conn.execute(f"pragma max_page_count = {max(int(max_bytes) // page, 1)}")
+    return conn
+
+
+@contextmanager
+def storage_errors(path: Path | str | None, busy_timeout_ms: int, doing: str) -> Iterator[None]:
+    """Turn the driver's operational errors into a StorageError the reader can act on.
+
+    Integrity and programming errors are bugs of ours and propagate unchanged.
+    """
+    try:
+        yield
+    except (sqlean.IntegrityError, sqlean.ProgrammingError, sqlean.InterfaceError):
+        raise
     except sqlean.DatabaseError as exc:
-        raise MemoryMCPError(f"Cannot open database {path}: {exc}") from exc
+        raise StorageError(describe(exc, path, busy_timeout_ms, doing)) from exc
+    except PermissionError as exc:
+        raise StorageError(
+            f"Cannot {doing} the database {path}: permission denied ({exc.filename}). "
+            "memory-mcp needs to read and write the file and its folder."
+        ) from exc
+    except OSError as exc:
+        raise StorageError(f"Cannot {doing} the database {path}: {exc}.") from exc
+
+
+def describe(exc: Exception, path: Path | str | None, busy_timeout_ms: int, doing: str) -> str:
+    """A readable sentence for a SQLite failure: what happened, what to do."""
+    text = str(exc)
+    low = text.lower()
+    where = f"the database {path}" if path else "the database"
+    if "locked" in low or "busy" in low:
+        return (
+            f"Cannot {doing} {where}: another process held its lock for longer than "
+            f"{busy_timeout_ms} ms. Nothing was changed; try again, or raise "
+            "MEMORY_MCP_BUSY_TIMEOUT_MS."
+        )
+    if "readonly" in low or "read-only" in low or _read_only(path):
+        return (
+            f"Cannot {doing} {where}: the file (or its folder, which holds the -wal and -shm "
+            "files) is read-only. Nothing was changed; fix its permissions or point "
+            "MEMORY_MCP_DB at a writable file."
+        )
+    if "full" in low:
+        return (
+            f"Cannot {doing} {where}: the disk is full or the database reached its size limit "
+            "(MEMORY_MCP_MAX_DB_MB). Nothing was changed; free disk space, raise the limit, or "
+            "`memory-mcp purge` memories you no longer need."
+        )
+    if "not a database" in low or "malformed" in low or "corrupt" in low:
+        return (
+            f"Cannot {doing} {where}: the file is damaged or not a memory-mcp database "
+            f"({text}). Restore a backup (memory-mcp backup), or run `memory-mcp doctor`."
+        )
+    if "unable to open" in low:
+        return f"Cannot {doing} {where}: unable to open the file (missing folder or no access)."
+    if "dimension mismatch" in low:
+        return (
+            f"Cannot {doing} {where}: its vector index was rebuilt for another embedding model "
+            "(by `memory-mcp reindex`?) while this process kept the old one. Restart this "
+            "server or command with the model the index was built for."
+        )
+    if "disk i/o" in low:
+        return f"Cannot {doing} {where}: the disk reported an I/O error ({text})."
+    return f"Cannot {doing} {where}: {text.rstrip('.')}."
+
+
+def connect_readonly(path: Path | str) -> Connection:
+    """Open another program's SQLite file read-only: it, and its folder, are never changed.
+
+    Without a write-ahead log next to it the file is complete and opened `immutable` (else
+    SQLite would leave empty -wal/-shm files behind); with one, its owner may be running, so
+    it is opened `mode=ro` and reads the log too.
+    """
+    path = Path(path).expanduser()
+    if not path.is_file():
+        raise MemoryMCPError(f"No such file: {path}")
+    wal = path.with_name(path.name + "-wal").exists()
+    try:
+        options = "mode=ro" if wal else "mode=ro&immutable=1"
+        conn = sqlean.connect(f"{path.resolve().as_uri()}?{options}", uri=True)
+        conn.row_factory = sqlean.Row
+        conn.execute("pragma query_only = on")
+        conn.execute("select count(*) from sqlite_master").fetchone()  # "not a database"?
+    except sqlean.DatabaseError as exc:
+        raise MemoryMCPError(f"Cannot read {path} as an SQLite database: {exc}") from exc
     return conn
 
 
@@ -65,13 +157,19 @@ def _create_private(path: Path) -> None:
 @contextmanager
 def transaction(conn: Connection) -> Iterator[Connection]:
     """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception."""
+    started = time.perf_counter()
     conn.execute("begin immediate")
+    # benchmarks/stress.py reads this line (at -vv) to report how long writers queue.
+    logger.debug("Waited %.3f ms for the write lock", (time.perf_counter() - started) * 1000)
     try:
         yield conn
+        conn.execute("commit")
     except BaseException:
-        conn.execute("rollback")
+        # SQLite may already have rolled back (disk full, I/O error); a failed COMMIT must
+        # not leave the transaction open, or every later BEGIN on this connection fails.
+        if conn.in_transaction:
+            conn.execute("rollback")
         raise
-    conn.execute("commit")
 
 
 def scalar(conn: Connection, sql: str, params: dict[str, Any] | None = None) -> Any:
@@ -87,6 +185,11 @@ def schema_version(conn: Connection) -> int:
 
 def migrate(conn: Connection, db_path: Path | None = None) -> int:
     """Apply pending migrations, each with its version bump in one transaction."""
+    with storage_errors(db_path, busy_timeout(conn), "migrate"):
+        return _migrate(conn, db_path)
+
+
+def _migrate(conn: Connection, db_path: Path | None) -> int:
     target = len(MIGRATIONS)
     current = schema_version(conn)
     if current > target:
@@ -119,16 +222,51 @@ def migrate(conn: Connection, db_path: Path | None = None) -> int:
     return target
 
 
-def backup_copy(conn: Connection, dest: Path) -> Path:
-    """A consistent copy via SQLite's online backup API (safe while others write)."""
+def busy_timeout(conn: Connection) -> int:
+    return int(scalar(conn, "pragma busy_timeout"))
+
+
+def backup_copy(
+    conn: Connection, dest: Path, progress: Callable[[int, int], None] | None = None
+) -> Path:
+    """A consistent copy via SQLite's online backup API (safe while others write).
+
+    The copy is written next to `dest` and renamed into place, so a crash midway never
+    leaves a half-written file under the final name.
+    """
     dest.parent.mkdir(parents=True, exist_ok=True)
-    target = sqlean.connect(str(dest))
+    partial = dest.with_name(f".{dest.name}.{os.getpid()}.partial")
+    partial.unlink(missing_ok=True)
+    os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     try:
-        conn.backup(target)
+        target = sqlean.connect(str(partial))
+        try:
+            if progress is None:
+                conn.backup(target)
+            else:
+                # Copy in steps so a bar can move: (pages done, pages in all).
+                conn.backup(
+                    target,
+                    pages=BACKUP_STEP_PAGES,
+                    progress=lambda _status, left, total: progress(total - left, total),
+                )
+        finally:
+            target.close()
+        os.replace(partial, dest)
     finally:
-        target.close()
-    os.chmod(dest, 0o600)
+        partial.unlink(missing_ok=True)
     return dest
+
+
+def _read_only(path: Path | str | None) -> bool:
+    """Whether the file or its folder (where SQLite keeps -wal and -shm) is not writable."""
+    if path is None or str(path) == ":memory:":
+        return False
+    file = Path(path).expanduser()
+    folder = file.parent
+    return (file.exists() and not os.access(file, os.W_OK)) or (
+        folder.exists() and not os.access(folder, os.W_OK)
+    )
 
 
 def utc_now() -> str:
@@ -147,4 +285,19 @@ def format_time(moment: datetime) -> str:
     """ISO-8601 UTC with fixed width, so text order is time order."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    m = moment.astimezone(UTC)
+    # Not strftime: its %Y drops the zero padding of years before 1000 on glibc ("1-01-01"),
+    # which neither sorts as text nor parses back.
+    return (
+        f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}"
+        f".{m.microsecond:06d}Z"
+    )
+
+
+def parse_stored_time(value: str) -> datetime:
+    """A time as stored; also reads the unpadded years ("1-01-01T...") older versions wrote."""
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        year, _, rest = value.partition("-")
+        return datetime.fromisoformat(f"{int(year):04d}-{rest}")

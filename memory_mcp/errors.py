@@ -15,3 +15,7 @@ class InvalidInput(MemoryMCPError):
 
 class SchemaMismatch(MemoryMCPError):
     """The database was written by another schema version or embedding model."""
+
+
+class StorageError(MemoryMCPError):
+    """The database file cannot be used right now: locked, read-only, full, or damaged."""

@@ -110,4 +110,73 @@ _LIFECYCLE = [
     "create index history_memory on history (memory_id, id)",
 ]
 
-MIGRATIONS: list[Step] = [_initial, _lifecycle]
+
+def _context(conn: Any) -> None:
+    """An optional `context` per memory, and the full-text index over content, tags, context
+    and the words of the event date (read through a view, so `rebuild` recreates it all)."""
+    for statement in _CONTEXT:
+        conn.execute(statement)
+
+
+# "8 May 2023" from an ISO-8601 time: the FTS index cannot call Python.
+_DATE_WORDS = """
+    case when {t} is null then '' else
+        cast(cast(strftime('%d', {t}) as integer) as text) || ' ' ||
+        case strftime('%m', {t})
+            when '01' then 'January' when '02' then 'February' when '03' then 'March'
+            when '04' then 'April' when '05' then 'May' when '06' then 'June'
+            when '07' then 'July' when '08' then 'August' when '09' then 'September'
+            when '10' then 'October' when '11' then 'November' when '12' then 'December'
+        end || ' ' || strftime('%Y', {t})
+    end
+"""
+
+
+def _indexed_context(row: str) -> str:
+    """The FTS `context` column of a `memories` row: its context, then its event date."""
+    date_words = _DATE_WORDS.format(t=f"{row}.occurred_at")
+    return f"trim(coalesce({row}.context, '') || ' ' || {date_words})"
+
+
+_CONTEXT = [
+    "alter table memories add column context text",
+    "drop trigger memories_fts_ai",
+    "drop trigger memories_fts_ad",
+    "drop trigger memories_fts_au",
+    "drop table memories_fts",
+    f"""
+    create view memories_fts_source (id, content, tags, context) as
+    select m.id, m.content, m.tags, {_indexed_context("m")} from memories m
+    """,
+    """
+    create virtual table memories_fts using fts5 (
+        content, tags, context,
+        content = 'memories_fts_source', content_rowid = 'id',
+        tokenize = 'porter unicode61'
+    )
+    """,
+    f"""
+    create trigger memories_fts_ai after insert on memories begin
+        insert into memories_fts (rowid, content, tags, context)
+        values (new.id, new.content, new.tags, {_indexed_context("new")});
+    end
+    """,
+    f"""
+    create trigger memories_fts_ad after delete on memories begin
+        insert into memories_fts (memories_fts, rowid, content, tags, context)
+        values ('delete', old.id, old.content, old.tags, {_indexed_context("old")});
+    end
+    """,
+    f"""
+    create trigger memories_fts_au after update of content, tags, context, occurred_at
+    on memories begin
+        insert into memories_fts (memories_fts, rowid, content, tags, context)
+        values ('delete', old.id, old.content, old.tags, {_indexed_context("old")});
+        insert into memories_fts (rowid, content, tags, context)
+        values (new.id, new.content, new.tags, {_indexed_context("new")});
+    end
+    """,
+    "insert into memories_fts (memories_fts) values ('rebuild')",
+]
+
+MIGRATIONS: list[Step] = [_initial, _lifecycle, _context]

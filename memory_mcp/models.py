@@ -12,6 +12,7 @@ DEFAULT_KIND: Kind = "note"
 MAX_TAGS = 32
 MAX_TAG_CHARS = 64
 MAX_SCOPE_CHARS = 200
+MAX_KEY_CHARS = 100
 
 
 def clean_tags(tags: list[str] | None) -> list[str]:
@@ -27,6 +28,11 @@ def clean_tags(tags: list[str] | None) -> list[str]:
     if len(seen) > MAX_TAGS:
         raise ValueError(f"at most {MAX_TAGS} tags per memory")
     return list(seen)
+
+
+def clean_context(context: str | None) -> str | None:
+    """Stripped context, or None when there is none."""
+    return (context or "").strip() or None
 
 
 def clean_scope(scope: str) -> str:
@@ -46,6 +52,7 @@ class NewMemory(BaseModel):
     tags: list[str] = Field(default_factory=list)
     scope: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
+    context: str | None = None
 
     @field_validator("content")
     @classmethod
@@ -54,6 +61,11 @@ class NewMemory(BaseModel):
         if not value:
             raise ValueError("content must not be empty or whitespace")
         return value
+
+    @field_validator("context")
+    @classmethod
+    def _context(cls, value: str | None) -> str | None:
+        return clean_context(value)
 
     @field_validator("tags")
     @classmethod
@@ -88,6 +100,9 @@ class Memory(BaseModel):
     repeat_count: int = Field(1, description="How many times this was remembered.")
     last_seen_at: datetime | None = None
     embedded: bool = Field(False, description="Whether the memory has a vector yet.")
+    context: str | None = Field(
+        None, description="Surrounding text that helps find the memory; searched, not shown."
+    )
 
 
 TimeField = Literal["occurred", "recorded"]
@@ -245,6 +260,10 @@ class DoctorReport(BaseModel):
     missing_vectors: int
     orphan_vectors: int
     fts_ok: bool
+    vector_metadata_drift: int = Field(
+        0, description="Vectors whose scope/kind/visibility/dates differ from their memory."
+    )
+    reindex_interrupted: bool = Field(False, description="A reindex started and not finished.")
     repaired: list[str] = Field(default_factory=list)
 
     @property
@@ -254,4 +273,12 @@ class DoctorReport(BaseModel):
             and self.fts_ok
             and self.orphan_vectors == 0
             and self.fts_rows == self.memories
+            and self.vector_metadata_drift == 0
         )
+
+
+class BackupReport(BaseModel):
+    path: str
+    bytes: int
+    memories: int = Field(description="Memories in the copy (forgotten ones included).")
+    integrity: str = Field(description="PRAGMA integrity_check of the copy: `ok`.")

@@ -5,8 +5,11 @@ from typing import Annotated, Any
 
 import anyio.to_thread
 from mcp.server import MCPServer
+from mcp.shared.exceptions import MCPError
+from mcp.types import INVALID_PARAMS
 from pydantic import Field
 
+from memory_mcp.errors import MemoryMCPError
 from memory_mcp.service import MemoryService
 
 CONTEXT_TOKENS = 1500
@@ -36,7 +39,11 @@ def register_prompts(mcp: MCPServer[Any], service: MemoryService) -> None:
             str | None, Field(description="Topic to load; omit for the project overview.")
         ] = None,
     ) -> str:
-        return await anyio.to_thread.run_sync(functools.partial(_context, service, topic))
+        try:
+            return await anyio.to_thread.run_sync(functools.partial(_context, service, topic))
+        except MemoryMCPError as exc:
+            # Anything else reaches the client as a bare "Internal server error".
+            raise MCPError(INVALID_PARAMS, str(exc)) from exc
 
     @mcp.prompt(
         name="review_session",

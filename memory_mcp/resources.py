@@ -27,7 +27,7 @@ def register_resources(mcp: MCPServer[Any], service: MemoryService) -> None:
         mime_type=JSON,
     )
     async def one(memory_id: str) -> str:
-        if not memory_id.isdigit():
+        if not (memory_id.isascii() and memory_id.isdigit()):  # "²".isdigit() is True
             raise ResourceNotFoundError(f"memory://{memory_id}: ids are whole numbers.")
         return await _json(functools.partial(service.get, int(memory_id)))
 

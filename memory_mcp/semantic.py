@@ -203,6 +203,13 @@ class SemanticIndex:
         if thread is not None:
             thread.join()
         self.embedder.load()
-        self.store.reset_vector_index(self.embedder.model_name, self.embedder.dim)
+        wanted = (self.embedder.model_name, self.embedder.dim)
+        # An interrupted reindex for the same model resumes: its vectors so far are good.
+        if self.store.reindex_pending() != wanted or self.store.vector_index_info() != wanted:
+            self.store.reset_vector_index(*wanted)
+        else:
+            logger.info("Resuming an interrupted reindex with %s", wanted[0])
         self.state, self.reason = "ready", None
-        return self.fill_pending(progress)
+        filled = self.fill_pending(progress)
+        self.store.finish_reindex()
+        return filled

@@ -2,10 +2,11 @@
 
 import functools
 import logging
+import threading
 import warnings
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, cast
 
 import anyio.to_thread
 from mcp.server import MCPServer
@@ -17,7 +18,7 @@ from pydantic import Field
 
 from memory_mcp import __version__, scopes
 from memory_mcp.config import MAX_RECALL_LIMIT, Settings
-from memory_mcp.errors import MemoryMCPError
+from memory_mcp.errors import MemoryMCPError, SchemaMismatch, StorageError
 from memory_mcp.models import (
     ForgetResult,
     Kind,
@@ -64,21 +65,32 @@ Reference = Annotated[
 ]
 
 
-def build_server(service: MemoryService, load_model: bool = True) -> MCPServer[Any]:
-    """The MCP server over one service; the model starts loading once the server runs."""
+def build_server(
+    service: MemoryService | Callable[[], MemoryService], load_model: bool = True
+) -> MCPServer[Any]:
+    """The MCP server over one service; the model starts loading once the server runs.
+
+    `service` may also be a function opening it: the server then starts without a usable
+    database (locked, read-only, newer schema...) and each tool call retries the open, so
+    the model reads the reason as a tool error and a passing fault heals by itself.
+    """
+    holder = _Holder(service, load_model)
+    calls = _CallContext(holder)
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[Any]) -> AsyncIterator[None]:
-        if load_model:
-            service.semantic.start_background()
-        yield
+        holder.started()
+        try:
+            yield
+        finally:
+            holder.close_opened()
 
     mcp: MCPServer[Any] = MCPServer(
         name="memory-mcp", version=__version__, instructions=INSTRUCTIONS, lifespan=lifespan
     )
-    context = _CallContext(service)
-    register_resources(mcp, service)
-    register_prompts(mcp, service)
+    # Resources and prompts call the service on worker threads; the holder stands in for it.
+    register_resources(mcp, cast(MemoryService, holder))
+    register_prompts(mcp, cast(MemoryService, holder))
 
     @mcp.tool(
         annotations=ToolAnnotations(
@@ -113,16 +125,23 @@ def build_server(service: MemoryService, load_model: bool = True) -> MCPServer[A
         metadata: Annotated[
             dict[str, Any] | None, Field(description="Any JSON object kept with the memory.")
         ] = None,
+        context: Annotated[
+            str | None,
+            Field(
+                description="What was being discussed when this came up (e.g. the surrounding "
+                "messages): searched with the memory, never shown in recall."
+            ),
+        ] = None,
     ) -> RememberResult:
         """Store something worth knowing in a later session: a preference the user states, a
         decision made, a durable fact about the user or project. Returns the memory and
         whether it was created, a duplicate, merged into an existing one, or superseded one."""
         call = functools.partial(
-            service.remember, content, kind, tags, scope, metadata, key=key, replaces=replaces,
-            occurred_at=occurred_at, ttl=ttl, expires_at=expires_at,
-            reference_time=reference_time,
+            MemoryService.remember, content=content, kind=kind, tags=tags, scope=scope,
+            metadata=metadata, key=key, replaces=replaces, occurred_at=occurred_at, ttl=ttl,
+            expires_at=expires_at, reference_time=reference_time, context=context,
         )  # fmt: skip
-        return await context.run(ctx, call, scope=scope, client=True)
+        return await calls.run(ctx, call, scope=scope, client=True)
 
     @mcp.tool(annotations=ToolAnnotations(title="Recall", read_only_hint=True))
     async def recall(
@@ -165,11 +184,12 @@ def build_server(service: MemoryService, load_model: bool = True) -> MCPServer[A
         """Search memory by meaning and keywords. Call it at the start of a task and whenever
         the user refers to something from an earlier session."""
         call = functools.partial(
-            service.recall, query, limit, scope, kind, tags, since, until,
-            time_field=time_field, include_superseded=include_superseded, as_of=as_of,
-            max_tokens=max_tokens, ids=ids, reference_time=reference_time,
+            MemoryService.recall, query=query, limit=limit, scope=scope, kind=kind, tags=tags,
+            since=since, until=until, time_field=time_field,
+            include_superseded=include_superseded, as_of=as_of, max_tokens=max_tokens, ids=ids,
+            reference_time=reference_time,
         )  # fmt: skip
-        return await context.run(ctx, call, scope=scope)
+        return await calls.run(ctx, call, scope=scope)
 
     @mcp.tool(
         annotations=ToolAnnotations(title="Forget", destructive_hint=True, idempotent_hint=True)
@@ -181,8 +201,8 @@ def build_server(service: MemoryService, load_model: bool = True) -> MCPServer[A
     ) -> ForgetResult:
         """Hide memories that are wrong or no longer wanted (for example when the user asks you
         to forget something). Reversible: the user can restore them from the CLI."""
-        call = functools.partial(service.forget, ids, reason)
-        return await context.run(ctx, call, project=False, client=True)
+        call = functools.partial(MemoryService.forget, ids=ids, reason=reason)
+        return await calls.run(ctx, call, project=False, client=True)
 
     # Not read-only: save=true stores the summary (never touching its sources).
     @mcp.tool(annotations=ToolAnnotations(title="Summarize", destructive_hint=False))
@@ -208,21 +228,64 @@ def build_server(service: MemoryService, load_model: bool = True) -> MCPServer[A
         """Get an overview of what memory holds on a topic, scope or period: themes, each with
         its most representative current memory, supporting ids, counts and dates."""
         call = functools.partial(
-            service.summarize, query, scope, kind, since, until, limit,
-            max_tokens=max_tokens, save=save,
+            MemoryService.summarize, query=query, scope=scope, kind=kind, since=since,
+            until=until, limit=limit, max_tokens=max_tokens, save=save,
         )  # fmt: skip
-        return await context.run(ctx, call, scope=scope, client=True)
+        return await calls.run(ctx, call, scope=scope, client=True)
 
     return mcp
+
+
+class _Holder:
+    """The service; if the server started without a usable database, opened on first use
+    (each call retries), so a passing fault heals and a lasting one is reported per call."""
+
+    def __init__(self, service: MemoryService | Callable[[], MemoryService], load_model: bool):
+        self._service = service if isinstance(service, MemoryService) else None
+        self._open = None if isinstance(service, MemoryService) else service
+        self._load_model = load_model
+        self._lock = threading.Lock()
+
+    def current(self) -> MemoryService:
+        """The open service (blocking: call on a worker thread); raises MemoryMCPError."""
+        with self._lock:
+            if self._service is None:
+                assert self._open is not None
+                self._service = self._open()
+                logger.info("Database is usable now")
+                self.started()
+            return self._service
+
+    def started(self) -> None:
+        if self._service is not None and self._load_model:
+            self._service.semantic.start_background()
+
+    def close_opened(self) -> None:
+        """Close the service if the holder opened it (a given one belongs to the caller)."""
+        if self._open is not None and self._service is not None:
+            self._service.close()
+            self._service = None
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return getattr(self.current(), name)(*args, **kwargs)
+
+        return call
 
 
 class _CallContext:
     """Per-call translation: project scope from MCP roots (legacy fallback), client name,
     core errors as tool errors, and the blocking service call on a worker thread."""
 
-    def __init__(self, service: MemoryService) -> None:
-        self.service = service
+    def __init__(self, holder: _Holder) -> None:
+        self.holder = holder
         self._root_scopes: dict[int, str | None] = {}
+
+    async def service(self) -> MemoryService:
+        try:
+            return await anyio.to_thread.run_sync(self.holder.current)
+        except MemoryMCPError as exc:
+            raise ToolError(str(exc)) from exc
 
     async def run(
         self,
@@ -233,17 +296,18 @@ class _CallContext:
         project: bool = True,
         client: bool = False,
     ) -> T:
-        """`project`: pass the roots-derived project when no scope or configured project
-        decides it; `client`: pass the client's name for the history."""
+        """Call an unbound MemoryService method. `project`: pass the roots-derived project
+        when no scope or configured project decides it; `client`: pass the client's name."""
+        service = await self.service()
         extra: dict[str, Any] = {}
-        if project and scope is None and self.service.project_scope() is None:
+        if project and scope is None and service.project_scope() is None:
             found = await self._scope_from_roots(ctx)
             if found is not None:
                 extra["project"] = found
         if client:
             extra["client"] = _client_name(ctx)
         try:
-            return await anyio.to_thread.run_sync(functools.partial(call, **extra))
+            return await anyio.to_thread.run_sync(functools.partial(call, service, **extra))
         except MemoryMCPError as exc:
             raise ToolError(str(exc)) from exc
 
@@ -286,15 +350,24 @@ def _client_name(ctx: Context) -> str:
 def serve(settings: Settings | None = None) -> None:
     """Run the stdio server until the client closes the pipe."""
     settings = settings or Settings()
-    service = MemoryService.open(settings)
-    project = service.project_scope()
+    service: MemoryService | Callable[[], MemoryService]
+    try:
+        service = MemoryService.open(settings)
+    except (StorageError, SchemaMismatch) as exc:
+        # A database problem: serve anyway, every call retries and reports it to the model.
+        # A bad setting (e.g. --project at the home folder) still stops the server.
+        logger.error("%s", exc)
+        service = functools.partial(MemoryService.open, settings)
+    project = settings.project
     logger.info(
         "memory-mcp %s serving %s%s",
         __version__,
         settings.db,
-        f" (project scope {project})" if project else "",
+        f" (project {project})" if project else "",
     )
+    server = build_server(service, load_model=settings.semantic)
     try:
-        build_server(service, load_model=settings.semantic).run("stdio")
+        server.run("stdio")
     finally:
-        service.close()
+        if isinstance(service, MemoryService):
+            service.close()

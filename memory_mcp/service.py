@@ -1,7 +1,8 @@
 """MemoryService: the one object the MCP server and the CLI call. Reads like the feature list."""
 
 import logging
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,12 +11,16 @@ from typing import Any, TextIO, TypeVar
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from memory_mcp import budget, db, scopes, summarize, transfer
+from memory_mcp import budget, db, evaluation, formats, inputs, scopes, summarize, transfer
 from memory_mcp import dedup as dedup_module
 from memory_mcp.config import MAX_RECALL_LIMIT, Settings
 from memory_mcp.embed import Embedder, FastEmbedEmbedder
 from memory_mcp.errors import InvalidInput, NotFound
+from memory_mcp.formats import markdown, markdown_import
+from memory_mcp.formats.ingest import ingest
 from memory_mcp.models import (
+    MAX_KEY_CHARS,
+    BackupReport,
     DoctorReport,
     ForgetResult,
     HistoryEntry,
@@ -29,7 +34,7 @@ from memory_mcp.models import (
     Summary,
 )
 from memory_mcp.redact import redact
-from memory_mcp.search import fts_query, fuse
+from memory_mcp.search import FTS_WEIGHTS, fts_query, fuse
 from memory_mcp.semantic import Progress, SemanticIndex
 from memory_mcp.store import MemoryStore, NewRow
 from memory_mcp.times import parse_duration, parse_time
@@ -39,16 +44,17 @@ logger = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
 
 ALL_SCOPES = "*"
-MAX_KEY_CHARS = 100
+SHORTER = "Store a shorter, self-contained memory."
 NEAR_DUPLICATE_CANDIDATES = 5
 MIN_BUDGET = budget.HIT_OVERHEAD_TOKENS + budget.MIN_SNIPPET_TOKENS
 CANDIDATES_PER_HIT = 4
-NEW_MEMORY_FIELDS = {"content", "kind", "tags", "scope", "metadata"}
+NEW_MEMORY_FIELDS = {"content", "kind", "tags", "scope", "metadata", "context"}
 BULK_FIELDS = NEW_MEMORY_FIELDS | {
     "occurred_at",
     "reference_time",
 }  # each leg of hybrid recall proposes 4 x limit candidates
 SUMMARY_POOL = 500  # newest memories a query-less summary considers
+MARKDOWN_CLIENT = "import:markdown"  # how the history names edits made in Markdown files
 
 
 class MemoryService:
@@ -64,7 +70,8 @@ class MemoryService:
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> "MemoryService":
         """Open (creating and migrating) the database; the model is not loaded yet."""
         path = Path(settings.db).expanduser()
-        conn = db.connect(path, settings.busy_timeout_ms)
+        max_bytes = None if settings.max_db_mb is None else settings.max_db_mb * 1024 * 1024
+        conn = db.connect(path, settings.busy_timeout_ms, max_bytes)
         db.migrate(conn, path)
         if embedder is None and settings.semantic:
             embedder = FastEmbedEmbedder(settings.model, settings.model_dir, settings.cache_dir)
@@ -91,9 +98,27 @@ class MemoryService:
         reference_time: str | datetime | None = None,
         project: str | None = None,
         client: str | None = None,
+        context: str | None = None,
     ) -> RememberResult:
-        """Store a memory unless it is already known; a key or `replaces` supersedes."""
+        """Store a memory unless it is already known; a key or `replaces` supersedes.
+
+        `context` (e.g. the conversation around it) is searched with the memory but not shown.
+        """
+        inputs.check_text(
+            content=content, kind=kind, tags=tags, scope=scope, key=key, ttl=ttl,
+            occurred_at=occurred_at, expires_at=expires_at, reference_time=reference_time,
+            context=context,
+        )  # fmt: skip
+        # Early, before redaction's regexes run over a huge string.
+        inputs.check_length("content", content, self.settings.max_content_chars, SHORTER)
+        inputs.check_length("context", context, self.settings.max_content_chars, SHORTER)
+        inputs.check_metadata(metadata, self.settings.max_metadata_chars)
+        if replaces is not None:
+            inputs.check_id_values([replaces])
+        if scope is not None and scope.strip() == ALL_SCOPES:
+            raise InvalidInput("scope `*` means every scope in recall; store into one scope.")
         cleaned = redact(content)
+        clean_context = redact(context).text if context else None
         if not cleaned.text.strip():
             raise InvalidInput(
                 "Nothing left to store: the content was entirely private or secret."
@@ -107,8 +132,9 @@ class MemoryService:
             tags=tags or [],
             scope=scope or self.project_scope(project) or self.settings.default_scope,
             metadata=metadata or {},
+            context=clean_context,
         )
-        self._check_size(new.content)
+        self._check_size(new)
         assert new.scope is not None
         key = _clean_key(key)
         reference = parse_time(reference_time, "reference_time")
@@ -138,6 +164,7 @@ class MemoryService:
                 occurred_at=times.occurred_at,
                 expires_at=times.expires_at,
                 client=client,
+                context=new.context,
             ),
             client=client,
             supersedes=supersedes,
@@ -213,7 +240,10 @@ class MemoryService:
         if ttl is not None and expires_at is not None:
             raise InvalidInput("Give ttl or expires_at, not both.")
         if ttl:
-            moment: datetime | None = (reference or datetime.now(UTC)) + parse_duration(ttl)
+            try:
+                moment: datetime | None = (reference or datetime.now(UTC)) + parse_duration(ttl)
+            except OverflowError:
+                raise InvalidInput(f"ttl: {ttl!r} ends after the year 9999.") from None
         else:
             moment = parse_time(expires_at, "expires_at", reference=reference)
         if moment is not None and moment <= datetime.now(UTC):
@@ -228,10 +258,10 @@ class MemoryService:
         client: str | None = None,
     ) -> list[int]:
         """Store many memories fast: all validated first, embedded in batches, one transaction
-        per batch. Items take remember's content, kind, tags, scope, metadata, occurred_at and
-        reference_time. Exact repeats (in the file or already stored) are counted on the
-        existing memory unless `dedup` is off; near-duplicate merging and keys are `remember`'s.
-        Returns one id per item."""
+        per batch. Items take remember's content, kind, tags, scope, metadata, context,
+        occurred_at and reference_time. Exact repeats (in the file or already stored) are
+        counted on the existing memory unless `dedup` is off; near-duplicate merging and keys
+        are `remember`'s. Returns one id per item."""
         rows = [self._bulk_row(item, client) for item in items]
         ids: list[int] = []
         seen: dict[tuple[str, str], int] = {}
@@ -246,9 +276,10 @@ class MemoryService:
                 f"remember_many items take {sorted(BULK_FIELDS)}, not {sorted(unknown)}."
             )
         cleaned = redact(str(item.get("content", "")))
+        context = redact(item["context"]).text if item.get("context") else None
         new = _validated(NewMemory, **{k: v for k, v in item.items() if k in NEW_MEMORY_FIELDS}
-                         | {"content": cleaned.text})  # fmt: skip
-        self._check_size(new.content)
+                         | {"content": cleaned.text, "context": context})  # fmt: skip
+        self._check_size(new)
         reference = parse_time(item.get("reference_time"), "reference_time")
         occurred = parse_time(item.get("occurred_at"), "occurred_at", reference=reference)
         return NewRow(
@@ -259,6 +290,7 @@ class MemoryService:
             metadata=new.metadata,
             occurred_at=None if occurred is None else db.format_time(occurred),
             client=client,
+            context=new.context,
         )
 
     def _insert_batch(
@@ -311,7 +343,11 @@ class MemoryService:
         project: str | None = None,
     ) -> RecallResult:
         """Hybrid search (or fetch by ids), filtered, fused, and fitted to a token budget."""
+        inputs.check_query(query=query)
+        inputs.check_text(scope=scope, tags=tags, project=project)
+        inputs.check_length("query", query, self.settings.max_query_chars)
         if ids:
+            ids = inputs.check_ids(ids, self.settings.max_ids)
             return self._recall_ids(ids)
         if not query or not query.strip():
             raise InvalidInput("query must not be empty: say what to look for (or pass ids).")
@@ -324,10 +360,14 @@ class MemoryService:
         )  # fmt: skip
         pool = limit * CANDIDATES_PER_HIT
         match = fts_query(query)
-        keyword = self.store.search_fts(match, flt, pool) if match else []
+        keyword = self.store.search_fts(match, flt, pool, FTS_WEIGHTS) if match else []
         qvec = self.semantic.embed_query(query)
         semantic = [] if qvec is None else self.semantic.search(qvec, flt, pool)
-        hits = self._hits(fuse(keyword, semantic), project_scope if scope is None else None)
+        ranked = fuse(keyword, semantic)
+        weighted_scope = project_scope if scope is None else None
+        if max_tokens is None and weighted_scope is None:
+            ranked = ranked[:limit]  # nothing below can reorder: fetch only what is shown
+        hits = self._hits(ranked, weighted_scope)
         if max_tokens is not None:
             if max_tokens < MIN_BUDGET:
                 raise InvalidInput(f"max_tokens must be at least {MIN_BUDGET}.")
@@ -367,6 +407,9 @@ class MemoryService:
     ) -> ForgetResult:
         if not ids:
             raise InvalidInput("ids must name at least one memory to forget.")
+        ids = inputs.check_ids(ids, self.settings.max_ids)
+        inputs.check_text(reason=reason)
+        inputs.check_length("reason", reason, inputs.MAX_REASON_CHARS)
         forgotten, already = self.store.set_forgotten(ids, reason, client)
         return ForgetResult(
             forgotten=forgotten,
@@ -391,6 +434,9 @@ class MemoryService:
         client: str | None = None,
     ) -> Summary:
         """Cluster the current memories on a topic/scope/window into themes (no LLM)."""
+        inputs.check_query(query=query)
+        inputs.check_text(scope=scope, project=project)
+        inputs.check_length("query", query, self.settings.max_query_chars)
         limit = self._limit(limit or 10)
         if max_tokens is not None and max_tokens < MIN_BUDGET:
             raise InvalidInput(f"max_tokens must be at least {MIN_BUDGET}.")
@@ -448,6 +494,7 @@ class MemoryService:
     # -- the rest of the CLI surface ----------------------------------------------------------
 
     def get(self, memory_id: int) -> Memory:
+        inputs.check_id_values([memory_id])
         return self.store.get(memory_id)
 
     def list_memories(
@@ -464,8 +511,17 @@ class MemoryService:
         scope: str | None = None,
         metadata: dict[str, Any] | None = None,
         client: str | None = None,
+        context: str | None = None,
     ) -> Memory:
-        """Edit fields in place; changed content is re-embedded (or queued for it)."""
+        """Edit fields in place; changed content is re-embedded (or queued for it).
+
+        An empty `context` clears it; None leaves it as it is.
+        """
+        inputs.check_text(content=content, kind=kind, tags=tags, scope=scope, context=context)
+        inputs.check_length("context", context, self.settings.max_content_chars, SHORTER)
+        inputs.check_length("content", content, self.settings.max_content_chars, SHORTER)
+        inputs.check_metadata(metadata, self.settings.max_metadata_chars)
+        inputs.check_id_values([memory_id])
         current = self.store.get(memory_id)
         merged = _validated(
             NewMemory,
@@ -474,8 +530,9 @@ class MemoryService:
             tags=current.tags if tags is None else tags,
             scope=current.scope if scope is None else scope,
             metadata=current.metadata if metadata is None else metadata,
+            context=current.context if context is None else context,
         )
-        self._check_size(merged.content)
+        self._check_size(merged)
         fields = {
             key: value
             for key, value in merged.model_dump().items()
@@ -497,11 +554,13 @@ class MemoryService:
     def restore(self, ids: Sequence[int], client: str | None = None) -> list[Memory]:
         if not ids:
             raise InvalidInput("Name at least one memory id to restore.")
+        ids = inputs.check_ids(ids, self.settings.max_ids)
         self.store.restore(ids, client)
         return self.store.get_many(list(ids))
 
     def purge(self, ids: Sequence[int], client: str | None = None) -> list[int]:
         """Permanent deletion, for the CLI only (history keeps a record of what it was)."""
+        inputs.check_id_values(ids)
         return self.store.purge(ids, client)
 
     def purge_expired(self, client: str | None = None) -> list[int]:
@@ -514,6 +573,8 @@ class MemoryService:
 
     def history(self, memory_id: int | None = None, limit: int = 50) -> list[HistoryEntry]:
         """One memory's audit trail (it need not exist any more), or the whole log."""
+        if memory_id is not None:
+            inputs.check_id_values([memory_id])
         return self.store.history(memory_id, limit)
 
     def scopes(self) -> dict[str, int]:
@@ -540,33 +601,167 @@ class MemoryService:
             note=self.semantic.note,
         )
 
+    def export_count(self, scope: str | None = None) -> int:
+        """How many memories an export writes (forgotten, superseded and expired included)."""
+        if scope is None:
+            return self.store.counts()["memories"]
+        return self.store.count(
+            MemoryFilter(
+                scopes=[scope],
+                include_forgotten=True,
+                include_superseded=True,
+                include_expired=True,
+            )  # fmt: skip
+        )
+
     def export_jsonl(
-        self,
-        out: TextIO,
-        progress: Callable[[int], None] | None = None,
-        scope: str | None = None,
+        self, out: TextIO, progress: Progress | None = None, scope: str | None = None
     ) -> int:
         """Every memory (forgotten ones too), or one scope's, as JSON lines: a lossless backup."""
-        return transfer.export_jsonl(self.store, out, progress, scope)
+        total = self.export_count(scope) if progress is not None else 0
+        each = None if progress is None else (lambda done: progress(done, max(total, done)))
+        return transfer.export_jsonl(self.store, out, each, scope)
 
-    def import_jsonl(
-        self, path: Path, progress: Callable[[int], None] | None = None
-    ) -> transfer.ImportReport:
+    def import_jsonl(self, path: Path, progress: Progress | None = None) -> transfer.ImportReport:
         """Import a JSONL export: the whole file is validated before anything is written."""
         try:
             with path.open(encoding="utf-8") as fh:
-                transfer.validate_jsonl(fh, self.settings.max_content_chars)
+                total = transfer.validate_jsonl(fh, self.settings.max_content_chars)
+            each = None if progress is None else (lambda done: progress(done, total))
             with path.open(encoding="utf-8") as fh:
-                return transfer.import_jsonl(
-                    self.store, self.semantic.embed_documents, fh, progress
-                )
+                return transfer.import_jsonl(self.store, self.semantic.embed_documents, fh, each)
         except (OSError, UnicodeDecodeError) as exc:
             raise InvalidInput(f"Cannot read {path}: {exc}") from exc
+
+    def evaluate(self, path: Path) -> evaluation.EvalReport:
+        """Run labelled queries (JSONL: query, expected_ids) through recall and score them."""
+        try:
+            with path.open(encoding="utf-8") as fh:
+                queries = evaluation.parse_queries(fh)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InvalidInput(f"Cannot read {path}: {exc}") from exc
+        results = []
+        mode = "hybrid"
+        for query in queries:
+            started = time.perf_counter()
+            found = self.recall(**evaluation.recall_arguments(query))
+            elapsed = (time.perf_counter() - started) * 1000
+            results.append(evaluation.result(query, [h.id for h in found.hits], elapsed))
+            mode = found.mode if found.mode == "keyword" else mode
+        return evaluation.report(results, mode)
+
+    def export_markdown(
+        self, directory: Path, progress: Progress | None = None, scope: str | None = None
+    ) -> tuple[list[Path], int]:
+        """One readable Markdown file per scope (forgotten and superseded memories marked);
+        returns the files written and how many memories they hold."""
+        memories = (m for m in self.store.iter_all() if scope is None or m.scope == scope)
+        return markdown.export(memories, directory, progress, self.export_count(scope))
+
+    def import_markdown(
+        self, path: Path, progress: Progress | None = None
+    ) -> markdown_import.MarkdownImportReport:
+        """Apply edited Markdown files back by id: edits update (re-embedded, in history),
+        `#new` entries are remembered, missing entries are only reported. All files are
+        checked before anything is written; unedited files change nothing."""
+        documents = markdown_import.read(path, self.settings.max_content_chars)
+        entries = [e for d in documents for e in d.entries]
+        listed = {e.id for e in entries if e.id is not None}
+        current = {m.id: m for m in self.store.get_many(sorted(listed))}
+        report = markdown_import.MarkdownImportReport(files=len(documents), entries=len(entries))
+        for done, entry in enumerate(entries, start=1):
+            self._apply_entry(entry, current, report)
+            if progress is not None:
+                progress(done, len(entries))
+        every = MemoryFilter(
+            scopes=sorted({d.scope for d in documents}), include_forgotten=True,
+            include_superseded=True, include_expired=True,
+        )  # fmt: skip
+        accounted = listed | set(report.created) | set(report.already_present)
+        report.removed = sorted(m.id for m in self.store.find(every) if m.id not in accounted)
+        return report
+
+    def _apply_entry(
+        self,
+        entry: markdown_import.Entry,
+        current: dict[int, Memory],
+        report: markdown_import.MarkdownImportReport,
+    ) -> None:
+        if entry.id is None:
+            existing = self.store.find_exact(entry.scope, entry.content)
+            if existing is not None:
+                report.already_present.append(existing.id)
+                return
+            made = self.remember(
+                entry.content, entry.kind, entry.tags, entry.scope,
+                key=entry.key, occurred_at=entry.occurred, client=MARKDOWN_CLIENT,
+            )  # fmt: skip
+            new = made.status in ("created", "superseded")
+            (report.created if new else report.already_present).append(made.id)
+        elif entry.id not in current:
+            report.unknown.append(entry.id)
+        elif fields := markdown_import.changes(entry, current[entry.id]):
+            self.update(entry.id, **fields, client=MARKDOWN_CLIENT)
+            report.updated.append(entry.id)
+        else:
+            report.unchanged += 1
+
+    def import_from(
+        self,
+        fmt: str,
+        path: Path,
+        scope: str | None = None,
+        progress: Progress | None = None,
+    ) -> formats.ImportSummary:
+        """Import another memory system's file into one scope; re-running adds nothing.
+
+        Formats: kg-jsonl (the official MCP knowledge-graph server), mem0 (a get_all() export),
+        mcp-memory-service (its SQLite database, opened read-only). See memory_mcp/formats.
+        """
+        reader = formats.READERS.get(fmt)
+        if reader is None:
+            raise InvalidInput(
+                f"Unknown format {fmt!r}; import reads {', '.join(formats.IMPORT_FORMATS)}."
+            )
+        items = reader(path)  # the whole source is read before anything is written
+        target = _validated(
+            NewMemory, content="-", scope=scope or self.project_scope() or
+            self.settings.default_scope,
+        ).scope  # fmt: skip
+        assert target is not None
+        summary = formats.ImportSummary(format=fmt, source=str(path), scope=target)
+        return ingest(
+            self.store, self.semantic.embed_documents, items, summary,
+            self.settings.max_content_chars, progress,
+        )  # fmt: skip
 
     def reindex(self, progress: Progress | None = None) -> int:
         """Rebuild the full-text index and re-embed every memory with the configured model."""
         self.store.rebuild_fts()
         return self.semantic.reindex(progress)
+
+    def backup(
+        self,
+        dest: Path,
+        overwrite: bool = False,
+        progress: Progress | None = None,
+    ) -> BackupReport:
+        """A consistent copy of the database (online backup API: others may keep writing)."""
+        dest = Path(dest).expanduser()
+        source = self.store.path
+        if source is not None and dest.resolve() == source.resolve():
+            raise InvalidInput(f"{dest} is the database itself; back up to another file.")
+        if dest.exists() and not overwrite:
+            raise InvalidInput(f"{dest} already exists; pass --force to replace it.")
+        if dest.is_dir():
+            raise InvalidInput(f"{dest} is a folder; name the backup file.")
+        try:
+            memories, integrity = self.store.backup(dest, progress)
+        except OSError as exc:
+            raise InvalidInput(f"Cannot write the backup {dest}: {exc.strerror}.") from exc
+        return BackupReport(
+            path=str(dest), bytes=dest.stat().st_size, memories=memories, integrity=integrity
+        )
 
     def doctor(self, repair: bool = False) -> DoctorReport:
         """Check integrity and index drift; with repair, rebuild what drifted."""
@@ -580,8 +775,13 @@ class MemoryService:
         if report.orphan_vectors:
             self.store.delete_orphan_vectors()
             repaired.append(f"removed {report.orphan_vectors} orphaned vectors")
-        self.store.resync_vector_metadata()
-        if report.missing_vectors and self.semantic.ensure():
+        if report.vector_metadata_drift:
+            self.store.resync_vector_metadata()
+            repaired.append(f"re-synced the metadata of {report.vector_metadata_drift} vectors")
+        if report.reindex_interrupted and self.semantic.ensure():
+            filled = self.semantic.reindex()
+            repaired.append(f"finished the interrupted reindex ({filled} memories embedded)")
+        elif report.missing_vectors and self.semantic.ensure():
             filled = self.semantic.fill_pending()
             repaired.append(f"embedded {filled} memories that had no vector")
         after = self._diagnose()
@@ -601,6 +801,8 @@ class MemoryService:
             else counts["memories"],
             orphan_vectors=counts["orphan_vec"],
             fts_ok=self.store.fts_integrity_ok(),
+            vector_metadata_drift=self.store.vector_metadata_drift(),
+            reindex_interrupted=self.store.reindex_pending() is not None,
         )
 
     # -- helpers ------------------------------------------------------------------------------
@@ -622,6 +824,7 @@ class MemoryService:
         reference_time: str | datetime | None = None,
     ) -> MemoryFilter:
         """Validate filter arguments; dates may be relative to `reference_time` (or now)."""
+        inputs.check_text(scope=scope, scopes=scopes, kind=kind, tags=tags)
         reference = parse_time(reference_time, "reference_time")
         start = parse_time(since, "since", reference=reference)
         end = parse_time(until, "until", reference=reference)
@@ -653,12 +856,13 @@ class MemoryService:
             raise InvalidInput(f"limit must be between 1 and {MAX_RECALL_LIMIT}, not {limit}.")
         return limit
 
-    def _check_size(self, content: str) -> None:
-        if len(content) > self.settings.max_content_chars:
-            raise InvalidInput(
-                f"content is {len(content)} characters; the limit is "
-                f"{self.settings.max_content_chars}. Store a shorter, self-contained memory."
-            )
+    def _check_size(self, new: NewMemory) -> None:
+        for name, text in (("content", new.content), ("context", new.context or "")):
+            if len(text) > self.settings.max_content_chars:
+                raise InvalidInput(
+                    f"{name} is {len(text)} characters; the limit is "
+                    f"{self.settings.max_content_chars}. Store a shorter, self-contained memory."
+                )
 
 
 def _validated(model: type[M], **fields: Any) -> M:

@@ -13,7 +13,17 @@ from typing import Any, TypeVar
 import numpy as np
 
 from memory_mcp import ftsbudget, history, vectors
-from memory_mcp.db import Connection, connect, scalar, transaction, utc_now
+from memory_mcp.db import (
+    Connection,
+    busy_timeout,
+    connect,
+    parse_stored_time,
+    scalar,
+    storage_errors,
+    transaction,
+    utc_now,
+)
+from memory_mcp.db import backup_copy as db_backup_copy
 from memory_mcp.dedup import content_hash
 from memory_mcp.errors import NotFound, SchemaMismatch
 from memory_mcp.filters import memory_conditions, vector_conditions, where
@@ -22,6 +32,7 @@ from memory_mcp.models import HistoryEntry, Memory, MemoryFilter
 T = TypeVar("T")
 
 MAX_KNN_K = 4096  # sqlite-vec's ceiling for `k = ?`
+ColumnWeights = tuple[float, float, float]  # bm25 weights of memories_fts: content, tags, context
 
 
 @dataclass(frozen=True)
@@ -47,6 +58,7 @@ class NewRow:
     superseded_at: str | None = None
     repeat_count: int = 1
     last_seen_at: str | None = None
+    context: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,17 +76,22 @@ class MemoryStore:
         self.conn = conn
         self.path = path
         self._lock = threading.RLock()
+        self._busy_ms = busy_timeout(conn)
         self._doc_counts: dict[str, tuple[int, int]] = {}  # term -> (documents, max id then)
 
     # -- plumbing -------------------------------------------------------------------------
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        with self._lock, transaction(self.conn) as conn:
+        with (
+            self._lock,
+            storage_errors(self.path, self._busy_ms, "write"),
+            transaction(self.conn) as conn,
+        ):
             yield conn
 
     def _read(self, fn: Callable[[Connection], T]) -> T:
-        with self._lock:
+        with self._lock, storage_errors(self.path, self._busy_ms, "read"):
             return fn(self.conn)
 
     def close(self) -> None:
@@ -110,9 +127,27 @@ class MemoryStore:
                 )
 
     def reset_vector_index(self, model: str, dim: int) -> None:
-        """Drop and recreate an empty vector index (all memories become pending)."""
+        """Drop and recreate an empty vector index (all memories become pending), marked as
+        a reindex in progress until finish_reindex, so an interrupted one can resume."""
         with self._write() as c:
             vectors.create_index(c, model, dim)
+            c.execute(_SET_META, {"k": _REINDEX_KEY, "v": json.dumps([model, dim])})
+
+    def reindex_pending(self) -> tuple[str, int] | None:
+        """(model, dim) of a reindex that started and has not finished, if any."""
+        row = self._read(
+            lambda c: c.execute(
+                "select value from meta where key = :k", {"k": _REINDEX_KEY}
+            ).fetchone()
+        )
+        if row is None:
+            return None
+        model, dim = json.loads(row[0])
+        return str(model), int(dim)
+
+    def finish_reindex(self) -> None:
+        with self._write() as c:
+            c.execute("delete from meta where key = :k", {"k": _REINDEX_KEY})
 
     # -- writes -----------------------------------------------------------------------------
 
@@ -329,6 +364,15 @@ class MemoryStore:
         )
         return found[0] if found else None
 
+    def imported_ids(self, source: str) -> set[str]:
+        """Source ids of the memories an importer brought in from `source` (forgotten too)."""
+        sql = """
+            select json_extract(metadata, '$.imported_from.id') from memories
+            where json_extract(metadata, '$.imported_from.format') = :source
+        """
+        rows = self._read(lambda c: c.execute(sql, {"source": source}).fetchall())
+        return {str(r[0]) for r in rows if r[0] is not None}
+
     def current_for_key(self, scope: str, key: str) -> list[Memory]:
         """The visible, not superseded memories holding `key` in `scope`."""
         return self._memories(
@@ -358,17 +402,23 @@ class MemoryStore:
         sql = f"select count(*) from memories m {where(conds)}"
         return int(self._read(lambda c: scalar(c, sql, params)))
 
-    def search_fts(self, match: str, flt: MemoryFilter, k: int) -> list[tuple[int, float]]:
-        """(id, bm25) best first; bm25 is negated so higher is better. On a large table the
-        query is first fitted to a ranking budget (ftsbudget.py)."""
+    def search_fts(
+        self, match: str, flt: MemoryFilter, k: int, weights: ColumnWeights = (1.0, 1.0, 1.0)
+    ) -> list[tuple[int, float]]:
+        """(id, bm25) best first; bm25 is negated so higher is better.
+
+        `weights` scale the columns content, tags and context (with the event date's words).
+        On a large table the query is first fitted to a ranking budget (ftsbudget.py).
+        """
         conds, params = memory_conditions(flt, _now())
         sql = f"""
-            select m.id, -bm25(memories_fts) as score
+            select m.id, -bm25(memories_fts, :w_content, :w_tags, :w_context) as score
             from memories_fts join memories m on m.id = memories_fts.rowid
             where memories_fts match :match and memories_fts.rowid > :floor
             {where(conds, "and")}
-            order by bm25(memories_fts) limit :k
+            order by score desc limit :k
         """
+        params.update(k=k, w_content=weights[0], w_tags=weights[1], w_context=weights[2])
 
         def fetch(c: Connection) -> list[tuple[int, float]]:
             top = int(scalar(c, "select coalesce(max(id), 0) from memories"))
@@ -378,7 +428,7 @@ class MemoryStore:
                     match, [self._doc_count(c, t, top) for t in ftsbudget.terms(match)]
                 )
             floor = top - math.ceil(plan.newest_share * top) if plan.newest_share < 1 else 0
-            params.update(match=plan.match, k=k, floor=floor)
+            params.update(match=plan.match, floor=floor)
             return [(int(r[0]), float(r[1])) for r in c.execute(sql, params)]
 
         return self._read(fetch)
@@ -548,6 +598,31 @@ class MemoryStore:
             vectors.bump_generation(c)
             return int(cur.rowcount)
 
+    def backup(
+        self, dest: Path, progress: Callable[[int, int], None] | None = None
+    ) -> tuple[int, str]:
+        """Copy the database to `dest` (online backup API); (memories, integrity) of the copy."""
+        with self._lock, storage_errors(self.path, self._busy_ms, "back up"):
+            db_backup_copy(self.conn, dest, progress)
+        copy = connect(dest, self._busy_ms)
+        try:
+            with storage_errors(dest, self._busy_ms, "check the backup"):
+                memories = int(scalar(copy, "select count(*) from memories"))
+                integrity = "; ".join(str(r[0]) for r in copy.execute("pragma integrity_check"))
+        finally:
+            copy.close()
+        return memories, integrity
+
+    def vector_metadata_drift(self) -> int:
+        """Vectors whose filter metadata no longer matches their memory."""
+
+        def count(c: Connection) -> int:
+            if not vectors.has_table(c):
+                return 0
+            return int(scalar(c, vectors.DRIFT_COUNT))
+
+        return self._read(count)
+
     def resync_vector_metadata(self) -> None:
         """Copy each memory's filterable fields into the vec0 metadata again."""
         with self._write() as c:
@@ -559,11 +634,15 @@ class MemoryStore:
 
 _EXISTS = "select 1 from memories where id = :id"
 _FTS_COUNT = "select count(*) from memories_fts where memories_fts match :term"
+_REINDEX_KEY = "reindex_pending"
+_SET_META = (
+    "insert into meta (key, value) values (:k, :v) on conflict (key) do update set value = :v"
+)
 
 _COLUMNS = (
     "id", "content", "kind", "tags", "scope", "metadata", "created_at", "updated_at",
     "forgotten_at", "forget_reason", "key", "occurred_at", "expires_at", "client",
-    "superseded_by", "superseded_at", "repeat_count", "last_seen_at", "content_hash",
+    "superseded_by", "superseded_at", "repeat_count", "last_seen_at", "content_hash", "context",
 )  # fmt: skip
 
 _INSERT = f"""
@@ -571,7 +650,9 @@ _INSERT = f"""
     values ({", ".join(":" + c for c in _COLUMNS)})
 """
 
-_EDITABLE = {"content", "kind", "tags", "scope", "metadata", "key", "occurred_at", "expires_at"}
+_EDITABLE = {
+    "content", "kind", "tags", "scope", "metadata", "key", "occurred_at", "expires_at", "context",
+}  # fmt: skip
 _EDITABLE_COLUMNS = sorted(_EDITABLE | {"content_hash"})
 
 _UPDATE = f"""
@@ -632,8 +713,8 @@ def _to_memory(row: Any) -> Memory:
         tags=json.loads(row["tags"]),
         scope=row["scope"],
         metadata=json.loads(row["metadata"]),
-        created_at=datetime.fromisoformat(row["created_at"]),
-        updated_at=datetime.fromisoformat(row["updated_at"]),
+        created_at=parse_stored_time(row["created_at"]),
+        updated_at=parse_stored_time(row["updated_at"]),
         forgotten_at=_time(row["forgotten_at"]),
         forget_reason=row["forget_reason"],
         key=row["key"],
@@ -645,11 +726,12 @@ def _to_memory(row: Any) -> Memory:
         repeat_count=row["repeat_count"],
         last_seen_at=_time(row["last_seen_at"]),
         embedded=bool(row["embedded"]),
+        context=row["context"],
     )
 
 
 def _time(value: str | None) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value)
+    return None if value is None else parse_stored_time(value)
 
 
 __all__ = ["MemoryStore", "NewRow"]

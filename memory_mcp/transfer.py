@@ -165,4 +165,5 @@ def _to_row(record: ExportedMemory, keep_id: bool) -> NewRow:
         client=record.client,
         repeat_count=record.repeat_count,
         last_seen_at=when(record.last_seen_at),
+        context=record.context,
     )

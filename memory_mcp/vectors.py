@@ -187,6 +187,15 @@ def _log(c: Connection, memory_id: int) -> None:
     c.execute("delete from vec_log where seq <= :old", {"old": int(seq or 0) - LOG_KEEP})
 
 
+DRIFT_COUNT = f"""
+    select count(*) from memories_vec v cross join memories m on m.id = v.memory_id
+    where v.scope is not m.scope or v.kind is not m.kind
+       or v.hidden is not (m.forgotten_at is not null or m.superseded_by is not null)
+       or v.at is not {micros("coalesce(m.occurred_at, m.created_at)")}
+       or v.expires is not coalesce({micros("m.expires_at")}, {NEVER})
+"""
+
+
 def resync_metadata(c: Connection) -> None:
     """Copy every row's metadata from `memories` again (doctor --repair)."""
     c.execute(

@@ -166,3 +166,59 @@ def test_forget_receipt_and_scoped_export(run, tmp_path: Path) -> None:  # type:
     assert receipt["undo"] == "memory-mcp restore 1" and receipt["at"]
     lines = run("export", "-", "--scope", "b").splitlines()
     assert [json.loads(line)["content"] for line in lines] == ["beta fact"]
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def test_markdown_export_edit_import(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("remember", "Deploys go out on Tuesdays", "-k", "decision", "-s", "github.com/acme/w")
+    run("remember", "Prefers tabs", "-k", "preference")
+    folder = tmp_path / "md"
+    run("export", "--format", "markdown", str(folder))
+    assert sorted(p.name for p in folder.iterdir()) == ["github.com%2Facme%2Fw.md", "global.md"]
+    unchanged = as_json(run("import", "--format", "markdown", str(folder), "--json"))
+    assert (unchanged["unchanged"], unchanged["updated"], unchanged["created"]) == (2, [], [])
+    page = folder / "global.md"
+    page.write_text(page.read_text().replace("Prefers tabs", "Prefers spaces"))
+    (folder / "github.com%2Facme%2Fw.md").write_text("# emptied\n")
+    text = run.stderr_of("import", "--format", "markdown", str(folder))  # type: ignore[attr-defined]
+    assert "1 updated" in text and "In no file, not deleted: #1" in text
+    assert as_json(run("show", "2", "--json"))["content"] == "Prefers spaces"
+    assert as_json(run("show", "1", "--json"))["forgotten_at"] is None
+
+
+def test_import_from_other_servers(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    kg = FIXTURES / "kg" / "memory.jsonl"
+    report = as_json(run("import", "--format", "kg-jsonl", str(kg), "--scope", "kg", "--json"))
+    assert (report["created"], report["scope"], len(report["skipped"])) == (5, "kg", 6)
+    text = run.stderr_of("import", "-f", "kg-jsonl", str(kg), "-s", "kg")  # type: ignore[attr-defined]
+    assert "created 0, 6 already imported" in text and "entity 'Bob' has no observations" in text
+    mem0 = as_json(run("import", "-f", "mem0", str(FIXTURES / "mem0" / "export.json"), "--json"))
+    assert (mem0["created"], mem0["scope"]) == (3, "global")
+    assert as_json(run("scopes", "--json"))["scopes"] == {"kg": 5, "global": 3}
+    run("import", str(kg), "--scope", "x", code=1)  # --scope is for other servers' files
+    run("import", "-f", "letta", str(kg), code=2)
+
+
+def test_export_markdown_of_one_scope(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("remember", "alpha", "--scope", "a")
+    run("remember", "beta", "--scope", "b")
+    run("export", "-f", "markdown", "-s", "b", str(tmp_path / "md"))
+    assert [p.name for p in (tmp_path / "md").iterdir()] == ["b.md"]
+    run("export", "-f", "markdown", "-", code=1)
+
+
+def test_cli_formats_are_the_services() -> None:
+    from memory_mcp import formats
+    from memory_mcp.cli.exchange import ExportFormat, ImportFormat
+
+    assert tuple(ExportFormat) == formats.EXPORT_FORMATS
+    assert tuple(ImportFormat) == formats.IMPORT_FORMATS
+
+
+def test_backup_with_progress(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    for i in range(30):
+        run("remember", f"backup me {i} " + "x" * 2000)
+    report = as_json(run("backup", str(tmp_path / "copy.db"), "--json"))
+    assert report["memories"] == 30 and report["integrity"] == "ok"

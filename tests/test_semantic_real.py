@@ -9,6 +9,7 @@ from memory_mcp.embed import FastEmbedEmbedder
 from memory_mcp.search import STOPWORDS, tokens
 from memory_mcp.service import MemoryService
 from tests.conftest import FakeEmbedder
+from tests.memory_style import CHATTY, MEMORIES, QUERIES
 
 pytestmark = pytest.mark.model
 
@@ -81,3 +82,29 @@ def test_broken_model_dir_means_keyword_recall_not_a_crash(
     assert [h.id for h in result.hits] == [stored.id]
     assert "MEMORY_MCP_MODEL_DIR" in (result.note or "")
     svc.close()
+
+
+def memory_style_recall(service: MemoryService, ids: list[int], k: int) -> float:
+    found = 0
+    for query, index in QUERIES:
+        hits = [h.id for h in service.recall(query, limit=k, scope="*").hits]
+        found += ids[index] in hits
+    return found / len(QUERIES)
+
+
+def test_ordinary_memories_are_found_with_chatty_context_memories_around(
+    tmp_path: Path, real_embedder: FastEmbedEmbedder
+) -> None:
+    """Hand-written short facts and preferences: found at the top by plain questions, and
+    still found when chat turns that carry their conversation as context share the words."""
+    svc = MemoryService.open(Settings(db=tmp_path / "style.db"), embedder=real_embedder)
+    assert svc.semantic.ensure()
+    ids = svc.remember_many([{"content": text, "kind": kind} for text, kind in MEMORIES])
+    alone = (memory_style_recall(svc, ids, 1), memory_style_recall(svc, ids, 3))
+    svc.remember_many([{"content": turn, "context": ctx} for turn, ctx in CHATTY])
+    mixed = (memory_style_recall(svc, ids, 1), memory_style_recall(svc, ids, 3))
+    svc.close()
+    assert alone[0] >= 0.7 and alone[1] >= 0.9
+    # Turns whose context repeats a question word for word may take first place (they are
+    # relevant too) but never push the answer out of the top three.
+    assert mixed[1] == alone[1] and mixed[0] >= alone[0] - 0.1

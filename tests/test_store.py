@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from memory_mcp import db, vectors
-from memory_mcp.errors import NotFound, SchemaMismatch
+from memory_mcp.errors import NotFound, SchemaMismatch, StorageError
 from memory_mcp.models import MemoryFilter
 from memory_mcp.store import MemoryStore, NewRow
 
@@ -76,7 +76,7 @@ def test_hand_delete_in_sql_cannot_orphan_a_vector(store: MemoryStore) -> None:
 
 
 def test_failed_vector_insert_rolls_back_the_row(store: MemoryStore) -> None:
-    with pytest.raises(db.DatabaseError):
+    with pytest.raises(StorageError, match="another embedding model"):
         store.insert(row("wrong dimension", np.ones(7, dtype=np.float32)))
     assert store.counts()["memories"] == 0
     assert store.counts()["fts"] == 0
@@ -85,7 +85,7 @@ def test_failed_vector_insert_rolls_back_the_row(store: MemoryStore) -> None:
 def test_batch_insert_is_one_transaction(store: MemoryStore) -> None:
     good = row("fine", vec(1, 0, 0, 0))
     bad = row("broken", np.ones(3, dtype=np.float32))
-    with pytest.raises(db.DatabaseError):
+    with pytest.raises(StorageError):
         store.insert_many([good, good, bad])
     assert store.counts()["memories"] == 0
 

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 from rich.logging import RichHandler
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from typer.core import TyperGroup
 
@@ -28,7 +29,13 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except MemoryMCPError as exc:
-            err.print(f"[red]Error:[/red] {exc}", markup=True, highlight=False)
+            # soft_wrap: one line however long, so scripts and logs see it whole
+            err.print(
+                f"[red]Error:[/red] {escape(str(exc))}",
+                markup=True,
+                highlight=False,
+                soft_wrap=True,
+            )
             raise typer.Exit(1) from exc
 
 
@@ -145,4 +152,4 @@ def main() -> None:
 
 
 # The command modules register themselves on `app`; imported last, as they import it.
-from memory_mcp.cli import tools, browse, maintenance  # noqa: E402, F401, I001
+from memory_mcp.cli import tools, browse, exchange, maintenance, install  # noqa: E402, F401, I001

@@ -1,6 +1,5 @@
-"""Serving, moving data in and out, and keeping the file healthy."""
+"""Serving and keeping the file healthy."""
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -9,12 +8,11 @@ import typer
 from memory_mcp.cli.app import (
     DbOpt,
     JsonOpt,
-    ScopeOpt,
     app,
     open_service,
     progress_bar,
 )
-from memory_mcp.cli.render import as_json, err, key_values, out
+from memory_mcp.cli.render import as_json, err, key_values, miss_table, out
 from memory_mcp.config import Settings
 
 # -- serving -----------------------------------------------------------------------------------
@@ -76,56 +74,46 @@ def token(
     )
 
 
-# -- moving data and maintenance ---------------------------------------------------------------
-
-
-@app.command(rich_help_panel="Serve, move data, maintain")
-def export(
-    ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="JSONL file to write ('-' for stdout).")],
-    scope: ScopeOpt = None,
-    db: DbOpt = None,
-) -> None:
-    """Write every memory (forgotten ones too) as JSON lines: a lossless backup."""
-    with open_service(ctx, db) as service:
-        if str(path) == "-":
-            count = service.export_jsonl(sys.stdout, scope=scope)
-        else:
-            total = service.store.counts()["memories"]
-            with progress_bar() as bar, path.open("w", encoding="utf-8") as fh:
-                task = bar.add_task("export", total=total)
-                progress = lambda n: bar.update(task, completed=n)  # noqa: E731
-                count = service.export_jsonl(fh, progress, scope=scope)
-    err.print(f"Exported {count} memories.")
-
-
-@app.command("import", rich_help_panel="Serve, move data, maintain")
-def import_(
-    ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="JSONL file (from `export` or hand-written).")],
-    db: DbOpt = None,
-    json_: JsonOpt = False,
-) -> None:
-    """Import memories from JSON lines; safe to re-run (existing ids are skipped)."""
-    with open_service(ctx, db, semantic=True) as service, progress_bar() as bar:
-        task = bar.add_task("import", total=None)
-        report = service.import_jsonl(path, lambda n: bar.update(task, completed=n))
-    if json_:
-        as_json(report)
-    else:
-        err.print(
-            f"Read {report.read}: created {report.created}, skipped {report.skipped_existing} "
-            f"already present, renumbered {report.renumbered} whose id was taken."
-        )
+# -- maintenance -------------------------------------------------------------------------------
 
 
 @app.command(rich_help_panel="Serve, move data, maintain")
 def reindex(ctx: typer.Context, db: DbOpt = None) -> None:
     """Rebuild the full-text index and re-embed every memory with the configured model."""
     with open_service(ctx, db) as service, progress_bar() as bar:
-        task = bar.add_task("reindex", total=service.store.counts()["memories"])
+        counts = service.store.counts()
+        if service.store.reindex_pending() is not None:
+            err.print(
+                f"Resuming an interrupted reindex ({counts['vec']} of {counts['memories']} "
+                "embedded); it restarts from scratch if the model changed."
+            )
+        task = bar.add_task("reindex", total=counts["memories"])
         count = service.reindex(lambda done, total: bar.update(task, completed=done, total=total))
     err.print(f"Re-embedded {count} memories with {service.settings.model}.")
+
+
+@app.command(rich_help_panel="Serve, move data, maintain")
+def backup(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="The backup file to write.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    db: DbOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Copy the database consistently while servers keep writing (SQLite online backup)."""
+    with open_service(ctx, db) as service, progress_bar() as bar:
+        task = bar.add_task("backup (pages)", total=None)
+        report = service.backup(
+            path, force, lambda done, total: bar.update(task, completed=done, total=total)
+        )
+    if json_:
+        as_json(report)
+        return
+    err.print(
+        f"Backed up {report.memories} memories ({report.bytes / 1e6:.1f} MB) to {report.path}; "
+        f"integrity {report.integrity}. To restore: stop every server, delete the database's "
+        "-wal and -shm files, copy the backup over it."
+    )
 
 
 @app.command(rich_help_panel="Serve, move data, maintain")
@@ -146,3 +134,32 @@ def doctor(
         err.print(f"Database is {verdict}." + ("" if repair else " (--repair to fix drift)"))
     if not report.healthy:
         raise typer.Exit(1)
+
+
+@app.command("eval")
+def eval_(
+    ctx: typer.Context,
+    path: Annotated[
+        Path,
+        typer.Argument(help='JSONL: {"query": ..., "expected_ids": [...]}, scope etc. optional.'),
+    ],
+    show: Annotated[int, typer.Option(help="List this many queries that missed most.")] = 10,
+    db: DbOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Score recall on your own labelled queries: R@1/5/10/20, NDCG@10 and latency."""
+    with open_service(ctx, db, semantic=True) as service:
+        report = service.evaluate(path)
+    if json_:
+        as_json(report)
+        return
+    metrics = [(name, f"{value:.3f}") for name, value in report.metrics.items()]
+    latency = f"p50 {report.latency_p50_ms:.1f} ms, p95 {report.latency_p95_ms:.1f} ms"
+    pairs = [("queries", report.queries), ("mode", report.mode), *metrics, ("latency", latency)]
+    out.print(key_values("recall quality", pairs))
+    misses = sorted(
+        (r for r in report.results if r.scores["R@10"] < 1),
+        key=lambda r: (r.scores["R@10"], r.scores["NDCG@10"]),
+    )[:show]
+    if misses:
+        out.print(miss_table(misses))

@@ -99,3 +99,19 @@ def _change(entry: Any) -> str:
     shown = after or before
     text = preview(str(shown.get("content", "")), 80) if shown else ""
     return " ".join(part for part in (text, detail) if part)
+
+
+def miss_table(results: Sequence[Any]) -> Table:
+    """Queries whose expected memories were not all in the top 10, with where they ranked."""
+    table = Table(title="missed in the top 10")
+    table.add_column("query")
+    table.add_column("expected")
+    table.add_column("ranks")
+    for r in results:
+        ranks = ", ".join("-" if rank is None else str(rank) for rank in r.ranks)
+        table.add_row(_escape(preview(r.query)), fmt_id_list(r.expected_ids), ranks)
+    return table
+
+
+def fmt_id_list(ids: Sequence[int]) -> str:
+    return ", ".join(f"#{i}" for i in ids)

@@ -41,6 +41,10 @@ def remember(
     ] = None,
     ttl: Annotated[str | None, typer.Option(help="Expire after 30m, 12h, 7d, 2w…")] = None,
     expires: Annotated[str | None, typer.Option(help="Expire at this date/time.")] = None,
+    context: Annotated[
+        str | None,
+        typer.Option(help="Surrounding text (e.g. the conversation) searched but not shown."),
+    ] = None,
     db: DbOpt = None,
     json_: JsonOpt = False,
 ) -> None:
@@ -49,7 +53,7 @@ def remember(
     with open_service(ctx, db, semantic=True) as service:
         result = service.remember(
             text, kind, tag, scope, key=key, replaces=replaces, occurred_at=occurred,
-            ttl=ttl, expires_at=expires, client=CLI_CLIENT,
+            ttl=ttl, expires_at=expires, client=CLI_CLIENT, context=context,
         )  # fmt: skip
     if json_:
         as_json(result)

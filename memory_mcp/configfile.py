@@ -1,0 +1,78 @@
+"""Reading and safely rewriting a client's JSON config file (backup first, atomic replace)."""
+
+import json
+import os
+import re
+import shutil
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from memory_mcp.errors import MemoryMCPError
+
+
+class ConfigError(MemoryMCPError):
+    """A client config file we must not rewrite (unreadable, not JSON, unexpected shape)."""
+
+
+_JSONC = re.compile(r"^\s*//|/\*|,\s*[}\]]", re.M)
+_UNTOUCHED = "Nothing was changed; fix the file or add the entry by hand (`--print` shows it)."
+
+
+def read_config(path: Path) -> dict[str, Any] | None:
+    """The file's JSON object; None when it does not exist; {} when it is empty."""
+    try:
+        # utf-8-sig: Windows editors may write a byte-order mark, which json rejects.
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"Cannot read {path}: {exc}. {_UNTOUCHED}") from exc
+    if not text.strip():
+        return {}
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        # JSONC is refused too: editors accept it, but a rewrite would drop the comments.
+        kind = "JSON with comments or trailing commas" if _JSONC.search(text) else "not valid JSON"
+        raise ConfigError(
+            f"{path} is {kind} (line {exc.lineno}, column {exc.colno}: {exc.msg}). " + _UNTOUCHED
+        ) from exc
+    if not isinstance(doc, dict):
+        raise ConfigError(f"{path} holds a JSON {type(doc).__name__}, not an object. {_UNTOUCHED}")
+    return doc
+
+
+def write_config(path: Path, doc: dict[str, Any], now: datetime) -> Path | None:
+    """Replace the file with `doc` in one step, after copying the old one to a dated backup.
+
+    Returns the backup's path (None for a new file). A symlinked config (dotfile managers)
+    is written through to its target so the link survives.
+    """
+    target = path.resolve() if path.is_symlink() else path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    backup = _backup(target, now) if target.exists() else None
+    text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    # Opened with "x" rather than mkstemp so a new file gets the usual umask mode, not 600.
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("x", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        if backup is not None:
+            shutil.copymode(backup, tmp)  # ~/.claude.json is private (600); keep it so
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return backup
+
+
+def _backup(path: Path, now: datetime) -> Path:
+    stamp = now.strftime("%Y%m%d-%H%M%S")
+    candidate = path.with_name(f"{path.name}.{stamp}.bak")
+    n = 1
+    while candidate.exists():  # two runs in one second must not overwrite the first backup
+        candidate = path.with_name(f"{path.name}.{stamp}-{n}.bak")
+        n += 1
+    shutil.copy2(path, candidate)
+    return candidate

@@ -1,0 +1,89 @@
+"""What every importer shares: the records it reads, the ones it skips, and the report."""
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from memory_mcp.errors import InvalidInput
+from memory_mcp.models import MAX_TAG_CHARS, MAX_TAGS, clean_tags
+
+
+@dataclass(frozen=True)
+class Record:
+    """One memory read from another system, before our checks (secrets, size, duplicates)."""
+
+    content: str
+    source_id: str  # stable id in the source: a re-run skips the ids it brought in before
+    where: str  # how the report points at it: "line 3", "memory 8f2a..."
+    kind: str = "note"
+    tags: list[str] = field(default_factory=list)
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    expires_at: datetime | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)  # kept under metadata.imported_from
+
+
+class Skipped(BaseModel):
+    where: str = Field(description="Which record: a line, row or id in the source.")
+    reason: str
+
+
+class ImportSummary(BaseModel):
+    """What an import from another system did; re-running it creates nothing new."""
+
+    format: str
+    source: str
+    scope: str
+    read: int = Field(0, description="Records read from the source.")
+    created: int = 0
+    already_imported: int = Field(0, description="Brought in by an earlier run: left alone.")
+    duplicates: int = Field(0, description="Same content as a memory already in the scope.")
+    redacted: int = Field(0, description="Created with secrets masked.")
+    skipped: list[Skipped] = Field(
+        default_factory=list, description="Records not imported and why (duplicates included)."
+    )
+
+
+Item = Record | Skipped
+
+
+def tags(values: Iterable[object]) -> list[str]:
+    """Tags from source values: text only, cut to our length limits, at most MAX_TAGS."""
+    texts = [str(v).strip()[:MAX_TAG_CHARS] for v in values if isinstance(v, str | int)]
+    return clean_tags(list(dict.fromkeys(t.lower() for t in texts if t))[:MAX_TAGS])
+
+
+def instant(value: object) -> datetime | None:
+    """A source timestamp (ISO-8601 text, or Unix seconds) as aware UTC; None if unreadable."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        if isinstance(value, int | float):
+            moment = datetime.fromtimestamp(float(value), UTC)
+        elif isinstance(value, str) and value.strip():
+            moment = datetime.fromisoformat(value.strip())
+        else:
+            return None
+    except (ValueError, OverflowError, OSError):
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def digest(*parts: str) -> str:
+    """A short stable id for records the source gives no id (16 hex digits)."""
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:16]
+
+
+def read_text(path: Path) -> str:
+    """A source file's text (UTF-8, with or without a byte-order mark)."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"Cannot read {path}: {exc}") from exc

@@ -1,0 +1,111 @@
+"""Store what an importer read: checked, deduplicated, in batches of one transaction each.
+
+Secrets are masked as `remember` masks them. A record is left out, and the report says why,
+when a run before already brought in its source id, when its content is already stored in the
+scope (or came earlier in the same source), or when it is empty or too long.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+import numpy as np
+
+from memory_mcp.db import format_time
+from memory_mcp.dedup import content_hash
+from memory_mcp.formats.common import ImportSummary, Item, Record, Skipped
+from memory_mcp.redact import redact
+from memory_mcp.store import MemoryStore, NewRow
+
+BATCH = 256
+Embed = Callable[[list[str]], np.ndarray | None]
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class _Run:
+    store: MemoryStore
+    summary: ImportSummary
+    max_chars: int
+    before: set[str]  # source ids that earlier runs imported
+    first: dict[str, str] = field(default_factory=dict)  # content hash or source id -> where
+
+    @property
+    def client(self) -> str:
+        return f"import:{self.summary.format}"
+
+
+def ingest(
+    store: MemoryStore,
+    embed: Embed,
+    items: Sequence[Item],
+    summary: ImportSummary,
+    max_chars: int,
+    progress: Progress | None = None,
+) -> ImportSummary:
+    """Write the admissible records into `summary.scope`; fill in and return the summary."""
+    run = _Run(store, summary, max_chars, store.imported_ids(summary.format))
+    for start in range(0, len(items), BATCH):
+        rows = [row for item in items[start : start + BATCH] if (row := _admit(run, item))]
+        if rows:
+            vectors = embed([r.content for r in rows])
+            if vectors is not None:
+                rows = [replace(r, vector=v) for r, v in zip(rows, vectors, strict=True)]
+            store.insert_many(rows, client=run.client, action="import")
+            summary.created += len(rows)
+        if progress is not None:
+            progress(min(start + BATCH, len(items)), len(items))
+    return summary
+
+
+def _admit(run: _Run, item: Item) -> NewRow | None:
+    """The row to insert for `item`, or None (counted or reported) when it is left out."""
+    run.summary.read += 1
+    if isinstance(item, Skipped):
+        run.summary.skipped.append(item)
+        return None
+    if item.source_id in run.before:
+        run.summary.already_imported += 1
+        return None
+    cleaned = redact(item.content)
+    content = cleaned.text.strip()
+    problem = _problem(run, item.source_id, content, cleaned.changed)
+    if problem is not None:
+        run.summary.skipped.append(Skipped(where=item.where, reason=problem))
+        return None
+    run.first[content_hash(content)] = run.first[item.source_id] = item.where
+    run.summary.redacted += cleaned.changed
+    return _row(run, item, content)
+
+
+def _problem(run: _Run, source_id: str, content: str, redacted: bool) -> str | None:
+    if not content:
+        return "nothing left once secrets were removed" if redacted else "empty content"
+    if len(content) > run.max_chars:
+        return f"content is {len(content)} characters; the limit is {run.max_chars}"
+    earlier = run.first.get(source_id) or run.first.get(content_hash(content))
+    if earlier is None:
+        existing = run.store.find_exact(run.summary.scope, content)
+        earlier = None if existing is None else f"memory #{existing.id}"
+    if earlier is not None:
+        run.summary.duplicates += 1
+        return f"same content as {earlier}"
+    return None
+
+
+def _row(run: _Run, item: Record, content: str) -> NewRow:
+    def when(moment: datetime | None) -> str | None:
+        return None if moment is None else format_time(moment)
+
+    origin = {"format": run.summary.format, "id": item.source_id, **item.details}
+    return NewRow(
+        content=content,
+        kind=item.kind,
+        tags=item.tags,
+        scope=run.summary.scope,
+        metadata={**item.metadata, "imported_from": origin},
+        created_at=when(item.created_at),
+        updated_at=when(item.updated_at or item.created_at),
+        expires_at=when(item.expires_at),
+        client=run.client,
+    )

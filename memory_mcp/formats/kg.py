@@ -1,0 +1,100 @@
+"""The official MCP memory server's knowledge graph (modelcontextprotocol/servers, src/memory).
+
+Its file (MEMORY_FILE_PATH, default memory.jsonl) holds one JSON object a line:
+  {"type": "entity", "name": "Alice", "entityType": "person", "observations": ["Speaks Spanish"]}
+  {"type": "relation", "from": "Alice", "to": "Acme", "relationType": "works_at"}
+Each observation becomes the fact "Alice: Speaks Spanish", tagged with the entity's type and
+name; each relation becomes "Alice works at Acme", tagged `relation` and both names. The format
+has no timestamps, so these memories are dated when imported.
+"""
+
+import json
+from pathlib import Path
+from typing import Any, TypeGuard
+
+from memory_mcp.errors import InvalidInput
+from memory_mcp.formats.common import Item, Record, Skipped, digest, read_text, tags
+
+FORMAT = "kg-jsonl"
+
+
+def read(path: Path) -> list[Item]:
+    """Every line as records to import or skips with their reason."""
+    items: list[Item] = []
+    recognised = 0
+    for number, line in enumerate(read_text(path).splitlines(), start=1):
+        if not line.strip():
+            continue
+        found = _line(number, line)
+        if isinstance(found, Skipped):
+            items.append(found)
+        else:
+            recognised += 1
+            items.extend(found)
+    if items and not recognised:
+        raise InvalidInput(
+            f"{path} is not a knowledge-graph memory file: no line is an entity or a relation "
+            f'({{"type": "entity", "name", "entityType", "observations"}} or '
+            f'{{"type": "relation", "from", "to", "relationType"}}).'
+        )
+    return items
+
+
+def _line(number: int, line: str) -> list[Item] | Skipped:
+    """An entity's or relation's items; a bare Skipped when the line is neither."""
+    where = f"line {number}"
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return Skipped(where=where, reason=f"not JSON ({exc.msg})")
+    kind = obj.get("type") if isinstance(obj, dict) else None
+    if kind == "entity":
+        return _entity(where, obj)
+    if kind == "relation":
+        return [_relation(where, obj)]
+    return Skipped(where=where, reason=f"not an entity or relation (type {kind!r})")
+
+
+def _entity(where: str, obj: dict[str, Any]) -> list[Item]:
+    name, entity_type = obj.get("name"), obj.get("entityType")
+    observations = obj.get("observations")
+    if not _text(name) or not isinstance(entity_type, str) or not isinstance(observations, list):
+        return [Skipped(where=where, reason="entity needs a name, an entityType and observations")]
+    if not observations:
+        return [Skipped(where=where, reason=f"entity {name!r} has no observations")]
+    items: list[Item] = []
+    for index, observation in enumerate(observations, start=1):
+        at = f"{where}, observation {index}"
+        if not _text(observation):
+            items.append(Skipped(where=at, reason="observation is not text"))
+            continue
+        items.append(
+            Record(
+                content=f"{name}: {observation.strip()}",
+                source_id=f"observation:{digest(name, observation)}",
+                where=at,
+                kind="fact",
+                tags=tags([entity_type, name]),
+                details={"entity": name, "entity_type": entity_type},
+            )
+        )
+    return items
+
+
+def _relation(where: str, obj: dict[str, Any]) -> Item:
+    source, target, relation = obj.get("from"), obj.get("to"), obj.get("relationType")
+    if not (_text(source) and _text(target) and _text(relation)):
+        return Skipped(where=where, reason="relation needs from, to and relationType")
+    verb = " ".join(relation.replace("_", " ").split())
+    return Record(
+        content=f"{source} {verb} {target}",
+        source_id=f"relation:{digest(source, relation, target)}",
+        where=where,
+        kind="fact",
+        tags=tags(["relation", source, target]),
+        details={"from": source, "to": target, "relation_type": relation},
+    )
+
+
+def _text(value: object) -> TypeGuard[str]:
+    return isinstance(value, str) and bool(value.strip())

@@ -1,0 +1,248 @@
+"""Reading Markdown files back (see markdown.py for the format): checked, then compared."""
+
+import json
+import re
+from dataclasses import dataclass, field
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from pydantic import BaseModel, Field
+
+from memory_mcp.errors import InvalidInput
+from memory_mcp.formats.markdown import (
+    FIELDS,
+    HEADER_LINE,
+    HEADING,
+    LOOKS_LIKE_HEADING,
+    MARKER,
+    SUFFIX,
+)
+from memory_mcp.models import KINDS, MAX_KEY_CHARS, Memory, clean_scope, clean_tags
+from memory_mcp.times import parse_time
+
+MAX_PROBLEMS = 10
+
+
+class MarkdownImportReport(BaseModel):
+    """What importing Markdown files changed; nothing at all when the files were not edited."""
+
+    files: int = 0
+    entries: int = 0
+    unchanged: int = 0
+    updated: list[int] = Field(default_factory=list, description="Edited memories.")
+    created: list[int] = Field(default_factory=list, description="From #new entries.")
+    already_present: list[int] = Field(
+        default_factory=list, description="#new entries whose content is already stored."
+    )
+    removed: list[int] = Field(
+        default_factory=list,
+        description="In the files' scopes but in no file: reported, never deleted.",
+    )
+    unknown: list[int] = Field(default_factory=list, description="Ids this database lacks.")
+
+
+@dataclass
+class Entry:
+    """One memory as written in a file; None means the file does not say (keep as is)."""
+
+    where: str
+    id: int | None
+    kind: str | None
+    content: str
+    scope: str
+    tags: list[str] | None = None
+    key: str | None = None
+    occurred: str | None = None
+
+
+@dataclass
+class Document:
+    path: Path
+    scope: str
+    entries: list[Entry] = field(default_factory=list)
+
+
+def read(path: Path, max_chars: int) -> list[Document]:
+    """Every Markdown file in a folder (or one file), all checked before anything is used."""
+    if not path.exists():
+        raise InvalidInput(f"No such file or folder: {path}")
+    files = sorted(path.glob(f"*{SUFFIX}")) if path.is_dir() else [path]
+    if not files:
+        raise InvalidInput(f"No {SUFFIX} files in {path}.")
+    documents: list[Document] = []
+    problems: list[str] = []
+    for file in files:
+        document, found = parse(file, _text(file), max_chars)
+        documents.append(document)
+        problems += found
+    problems += _repeated_ids(documents)
+    if problems:
+        shown = "\n".join(problems[:MAX_PROBLEMS])
+        extra = len(problems) - MAX_PROBLEMS
+        more = f"\n... and {extra} more" if extra > 0 else ""
+        raise InvalidInput(f"Nothing imported: {len(problems)} problem(s).\n{shown}{more}")
+    return documents
+
+
+def _text(file: Path) -> str:
+    try:
+        with file.open(encoding="utf-8-sig", newline="") as fh:
+            return fh.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"Cannot read {file}: {exc}") from exc
+
+
+def parse(file: Path, text: str, max_chars: int) -> tuple[Document, list[str]]:
+    """A file's entries, and what is wrong with it (file:line messages)."""
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
+    starts = [i for i, line in enumerate(lines) if HEADING.match(line)]
+    scope, problems = _scope(file, lines[: starts[0] if starts else len(lines)])
+    document = Document(file, scope)
+    for start, end in pairwise([*starts, len(lines)]):
+        entry, found = _entry(f"{file.name}:{start + 1}", lines[start:end], scope, max_chars)
+        problems += found
+        if entry is not None:
+            document.entries.append(entry)
+    return document, problems
+
+
+def _scope(file: Path, preamble_lines: list[str]) -> tuple[str, list[str]]:
+    """The scope the file records, else its name decoded."""
+    for number, line in enumerate(preamble_lines, start=1):
+        if match := MARKER.match(line):
+            try:
+                scope = json.loads(match["json"]).get("scope")
+                return clean_scope(scope), []
+            except (json.JSONDecodeError, AttributeError, TypeError, ValueError) as exc:
+                return "", [f"{file.name}:{number}: unreadable memory-mcp line ({exc})"]
+    try:
+        return clean_scope(unquote(file.name.removesuffix(SUFFIX))), []
+    except ValueError as exc:
+        return "", [f"{file.name}: {exc}"]
+
+
+def _entry(
+    where: str, lines: list[str], scope: str, max_chars: int
+) -> tuple[Entry | None, list[str]]:
+    match = HEADING.match(lines[0])
+    assert match is not None
+    problems: list[str] = []
+    kind = match["rest"].strip().lstrip("·|-:— ").strip().lower() or None
+    if kind is not None and kind not in KINDS:
+        problems.append(f"{where}: unknown kind {kind!r} (one of {', '.join(KINDS)})")
+    fields: dict[str, str | list[str]] = {}
+    body = lines[1:]
+    has_header = bool(body) and HEADER_LINE.match(body[0]) is not None
+    if has_header:
+        try:
+            fields = _fields(body[0])
+        except ValueError as exc:
+            problems.append(f"{where}: header line: {exc}")
+        body = body[1:]
+    content = "\n".join(line[1:] if LOOKS_LIKE_HEADING.match(line) else line for line in body)
+    content = content.strip()
+    if not content:
+        problems.append(f"{where}: no content")
+    elif len(content) > max_chars:
+        problems.append(f"{where}: content is {len(content)} characters; the limit is {max_chars}")
+    new = match["id"].lower() == "new"
+    if new:
+        problems += _check_new(where, fields)
+    entry = Entry(
+        where=where,
+        id=None if new else int(match["id"]),
+        kind=kind,
+        content=content,
+        scope=scope,
+        key=_one(fields.get("key")),
+        occurred=_one(fields.get("occurred")),
+    )
+    if has_header:  # a header without tags means no tags; no header leaves them as they are
+        try:
+            entry.tags = clean_tags(_many(fields.get("tags")))
+        except ValueError as exc:
+            problems.append(f"{where}: tags: {exc}")
+    return (None if problems else entry), problems
+
+
+def _check_new(where: str, fields: dict[str, str | list[str]]) -> list[str]:
+    """A #new entry's key and occurred are used, so they must be valid before anything is."""
+    problems = []
+    key = _one(fields.get("key"))
+    if key is not None and not 0 < len(key.strip()) <= MAX_KEY_CHARS:
+        problems.append(f"{where}: key must be 1 to {MAX_KEY_CHARS} characters")
+    try:
+        parse_time(_one(fields.get("occurred")), "occurred")
+    except InvalidInput as exc:
+        problems.append(f"{where}: {exc}")
+    return problems
+
+
+def _fields(line: str) -> dict[str, str | list[str]]:
+    """`name: value · name: value`, values plain or JSON."""
+    fields: dict[str, str | list[str]] = {}
+    rest = line
+    while rest:
+        name, sep, rest = rest.partition(":")
+        name = name.strip()
+        if not sep or name not in FIELDS:
+            raise ValueError(f"unknown field {name!r} (known: {', '.join(FIELDS)})")
+        rest = rest.lstrip(" ")
+        if rest[:1] in ('"', "["):
+            value, end = json.JSONDecoder().raw_decode(rest)
+            rest = rest[end:].lstrip(" ")
+            if rest and rest[0] not in "·|":
+                raise ValueError(f"expected ' · ' after the value of {name}")
+            rest = rest[1:]
+        else:
+            cut = re.search(r" [·|] ", rest)
+            value, rest = (rest, "") if cut is None else (rest[: cut.start()], rest[cut.end() :])
+            value = value.strip()
+        fields[name] = value if isinstance(value, list) else str(value)
+    return fields
+
+
+def _one(value: str | list[str] | None) -> str | None:
+    return None if value is None else (", ".join(value) if isinstance(value, list) else value)
+
+
+def _many(value: str | list[str] | None) -> list[str]:
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else value.split(",")
+
+
+def _repeated_ids(documents: list[Document]) -> list[str]:
+    first: dict[int, str] = {}
+    problems = []
+    for entry in (e for d in documents for e in d.entries if e.id is not None):
+        assert entry.id is not None
+        if entry.id in first:
+            problems.append(f"{entry.where}: #{entry.id} also appears at {first[entry.id]}")
+        first.setdefault(entry.id, entry.where)
+    return problems
+
+
+def same_text(stored: str, written: str) -> bool:
+    """Equal but for line endings (an editor may turn \\n into \\r\\n)."""
+
+    def normal(text: str) -> str:
+        return "\n".join(line.removesuffix("\r") for line in text.split("\n"))
+
+    return normal(stored) == normal(written)
+
+
+def changes(entry: Entry, memory: Memory) -> dict[str, Any]:
+    """The fields an edited entry changes on its memory (empty when it was not edited)."""
+    found: dict[str, Any] = {}
+    if not same_text(memory.content, entry.content):
+        found["content"] = entry.content
+    if entry.kind is not None and entry.kind != memory.kind:
+        found["kind"] = entry.kind
+    if entry.tags is not None and entry.tags != memory.tags:
+        found["tags"] = entry.tags
+    if entry.scope != memory.scope:
+        found["scope"] = entry.scope
+    return found

@@ -1,0 +1,86 @@
+"""An mcp-memory-service database (doobidoo/mcp-memory-service, its sqlite_vec backend).
+
+Its `memories` table: id, content_hash (unique), content, tags (comma-separated), memory_type,
+metadata (JSON), created_at / updated_at (Unix seconds), created_at_iso / updated_at_iso,
+deleted_at (a soft delete, v8.64+) and superseded_by (an older version, v10.30+). The file is
+opened read-only (`mode=ro`) and never changed; the vector table is not needed.
+
+Mapping: content as is; tags kept; memory_type -> kind when it is one of ours, otherwise kind
+note with the type kept as a tag; metadata kept; timestamps kept. Deleted and superseded rows
+are skipped. The content hash is the source id (re-runs skip it).
+"""
+
+import json
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+from memory_mcp import db
+from memory_mcp.errors import InvalidInput
+from memory_mcp.formats.common import Item, Record, Skipped, instant, tags
+from memory_mcp.models import KINDS
+
+FORMAT = "mcp-memory-service"
+REQUIRED = {"content", "content_hash", "memory_type"}
+
+
+def read(path: Path) -> list[Item]:
+    """Every row of the memories table as a record to import, or a skip with its reason."""
+    with closing(db.connect_readonly(path)) as conn:
+        columns = {str(r["name"]) for r in conn.execute("pragma table_info(memories)")}
+        if not columns >= REQUIRED:
+            raise InvalidInput(
+                f"{path} is not an mcp-memory-service database: it has no memories table "
+                f"with content, content_hash and memory_type columns."
+            )
+        rows = conn.execute("select * from memories order by rowid").fetchall()
+    return [_row(dict(zip(row.keys(), row, strict=True))) for row in rows]
+
+
+def _row(row: dict[str, Any]) -> Item:
+    content_hash = str(row["content_hash"])
+    where = f"row {row.get('id', '?')} ({content_hash[:12]})"
+    if row.get("deleted_at") is not None:
+        return Skipped(where=where, reason="deleted in mcp-memory-service")
+    if row.get("superseded_by"):
+        return Skipped(where=where, reason=f"superseded by {str(row['superseded_by'])[:12]}")
+    content = row.get("content")
+    if not isinstance(content, str) or not content.strip():
+        return Skipped(where=where, reason="empty content")
+    memory_type = str(row.get("memory_type") or "").strip().lower()
+    kind = memory_type if memory_type in KINDS and memory_type != "summary" else "note"
+    return Record(
+        content=content.strip(),
+        source_id=content_hash,
+        where=where,
+        kind=kind,
+        tags=tags([*_tags(row.get("tags")), *([memory_type] if kind != memory_type else [])]),
+        created_at=instant(row.get("created_at_iso")) or instant(row.get("created_at")),
+        updated_at=instant(row.get("updated_at_iso")) or instant(row.get("updated_at")),
+        metadata=_json_object(row.get("metadata")),
+        details={"memory_type": row.get("memory_type")} if row.get("memory_type") else {},
+    )
+
+
+def _tags(value: object) -> list[str]:
+    """Comma-separated text, as the service writes it (a JSON list is read too)."""
+    if not isinstance(value, str) or not value.strip():
+        return []
+    if value.lstrip().startswith("["):
+        try:
+            parsed = json.loads(value)
+        except json.JSONDecodeError:
+            parsed = None
+        if isinstance(parsed, list):
+            return [str(t) for t in parsed]
+    return [t for t in value.split(",") if t.strip()]
+
+
+def _json_object(value: object) -> dict[str, Any]:
+    if not isinstance(value, str) or not value.strip():
+        return {}
+    try:
+        parsed = json.loads(value)
+    except json.JSONDecodeError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}

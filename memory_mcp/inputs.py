@@ -1,0 +1,100 @@
+"""Bounds and sanity checks on what callers send, before anything reaches SQLite or the model.
+
+Every tool argument is bounded (sizes configurable in Settings) so a flood of huge calls
+fails fast with a message instead of filling memory or disk, and text that SQLite, the JSON
+encoder or the tokenizer cannot take (unpaired surrogates, NUL) is refused up front.
+"""
+
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from memory_mcp.errors import InvalidInput, NotFound
+
+MAX_ID = 2**63 - 1  # SQLite's largest integer: no memory id can be bigger
+MAX_REASON_CHARS = 1_000
+MAX_DEPTH = 20  # metadata nesting
+
+_STORED_BAD = re.compile("[\x00\ud800-\udfff]")  # SQLite text functions stop at NUL
+_SEARCH_BAD = re.compile("[\ud800-\udfff]")  # a NUL in a query is harmless
+
+
+def check_text(**fields: Any) -> None:
+    """Refuse strings (also inside lists and dicts) holding NUL or unpaired surrogates."""
+    for name, value in fields.items():
+        _walk(name, value, 0, _STORED_BAD)
+
+
+def check_query(**fields: Any) -> None:
+    """Refuse search text holding unpaired surrogates (the tokenizer cannot encode them)."""
+    for name, value in fields.items():
+        _walk(name, value, 0, _SEARCH_BAD)
+
+
+def _walk(name: str, value: Any, depth: int, bad: re.Pattern[str]) -> None:
+    if depth > MAX_DEPTH:
+        raise InvalidInput(f"{name} is nested more than {MAX_DEPTH} levels deep.")
+    if isinstance(value, str):
+        _check_string(name, value, bad)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _walk(name, key, depth + 1, bad)
+            _walk(f"{name}.{key}" if isinstance(key, str) else name, item, depth + 1, bad)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _walk(name, item, depth + 1, bad)
+
+
+def _check_string(name: str, value: str, pattern: re.Pattern[str]) -> None:
+    bad = pattern.search(value)
+    if bad is None:
+        return
+    char = bad.group()
+    what = "a NUL character" if char == "\x00" else f"an unpaired surrogate (U+{ord(char):04X})"
+    raise InvalidInput(
+        f"{_short(name)} contains {what} at position {bad.start()}. "
+        "Send valid Unicode text without NUL characters."
+    )
+
+
+def check_length(
+    name: str, value: str | None, limit: int, hint: str = "Send something shorter."
+) -> None:
+    if value is not None and len(value) > limit:
+        raise InvalidInput(f"{name} is {len(value)} characters; the limit is {limit}. {hint}")
+
+
+def check_metadata(metadata: dict[str, Any] | None, limit: int) -> None:
+    """Metadata must serialise to at most `limit` characters of JSON."""
+    if not metadata:
+        return
+    check_text(metadata=metadata)
+    try:
+        size = len(json.dumps(metadata, default=str))
+    except (ValueError, RecursionError) as exc:
+        raise InvalidInput(f"metadata is not storable as JSON: {exc}.") from None
+    if size > limit:
+        raise InvalidInput(
+            f"metadata is {size} characters as JSON; the limit is {limit}. Keep it small, "
+            "and put what matters in the content."
+        )
+
+
+def check_ids(ids: Sequence[int], limit: int, name: str = "ids") -> list[int]:
+    """At most `limit` ids; ids no memory can have (< 1, > 2**63-1) are NotFound."""
+    if len(ids) > limit:
+        raise InvalidInput(f"{name}: at most {limit} ids per call, not {len(ids)}.")
+    check_id_values(ids)
+    return list(ids)
+
+
+def check_id_values(ids: Sequence[int]) -> None:
+    impossible = [i for i in ids if isinstance(i, bool) or not 1 <= i <= MAX_ID]
+    if impossible:
+        shown = ", ".join(_short(str(i)) for i in impossible[:5])
+        raise NotFound(f"No memory with id {shown}: memory ids are whole numbers from 1.")
+
+
+def _short(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."

@@ -1,0 +1,53 @@
+"""The files in examples/ stay valid: configs parse and start memory-mcp; the agent runs."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from memory_mcp.clients import SPECS, Client, is_ours
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+CONFIGS = sorted(EXAMPLES.glob("*.json"))
+
+
+def test_there_is_a_config_for_each_client() -> None:
+    names = {p.name for p in CONFIGS}
+    assert {"claude_desktop_config.json", "cursor_mcp.json", "cursor_project_mcp.json",
+            "claude_code_mcp.json", "vscode_mcp.json"} <= names  # fmt: skip
+    listed = (EXAMPLES / "README.md").read_text(encoding="utf-8")
+    documented = names | {"agent.py", "WALKTHROUGH.md"}
+    assert all(f"`{name}`" in listed and (EXAMPLES / name).is_file() for name in documented)
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)
+def test_example_configs_have_the_clients_shape(path: Path) -> None:
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    key = SPECS[Client.VSCODE].servers_key if path.name.startswith("vscode") else "mcpServers"
+    assert list(doc) == [key]
+    entry = doc[key]["memory"]
+    assert is_ours(entry) and "serve" in entry["args"]
+    if path.name.startswith("vscode"):
+        assert entry["type"] == "stdio"  # required by VS Code
+
+
+@pytest.mark.slow
+def test_agent_carries_project_memory_across_sessions(tmp_path: Path) -> None:
+    project = tmp_path / "widgets"
+    project.mkdir()
+    env = {"MEMORY_MCP_SEMANTIC": "false", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+
+    def session(*args: str) -> str:
+        result = subprocess.run(
+            [sys.executable, str(EXAMPLES / "agent.py"), "--project", str(project),
+             "--db", str(tmp_path / "a.db"), *args],
+            env=env, capture_output=True, text=True, timeout=120, check=True,
+        )  # fmt: skip
+        return result.stdout
+
+    first = session("Add CSV export", "--decision", "CSV export uses the stdlib csv module")
+    assert '"status": "created", "scope": "widgets", "kind": "decision"' in first
+    second = session("Change the CSV export")
+    assert "#1 [widgets · decision] CSV export uses the stdlib csv module" in second
