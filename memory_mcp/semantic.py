@@ -149,7 +149,10 @@ class SemanticIndex:
         """Build the in-memory copy of the vector index now (blocking)."""
         assert self.embedder is not None and self.ready
         started = time.perf_counter()
-        cache = VectorCache(self.embedder.dim, capacity=self.store.counts()["memories"])
+        everything = MemoryFilter(
+            include_forgotten=True, include_superseded=True, include_expired=True
+        )  # a plain count(*): counts() also scans the vec0 table for orphans
+        cache = VectorCache(self.embedder.dim, capacity=self.store.count(everything))
         cache.generation, cache.head = self.store.vector_snapshot(cache.dim, cache.add)
         cache.prepare()
         with self._cache_lock:
