@@ -35,6 +35,7 @@ EXACT_SHARE = 32  # a filter keeping under 1/32 of the rows is searched exactly
 # ~3% of the rows instead of all of them (remember stays flat as the table grows).
 CLUSTERS = 256
 NEAR_PROBES = 8
+NEAR_CANDIDATES_PER_K = 16
 
 
 @dataclass
@@ -192,46 +193,60 @@ class VectorCache:
         for the k nearest in general."""
         if needs_id_constraint(flt):
             return None
-        mask = self._mask(flt, now)
+        q = np.asarray(query, np.float32)
+        if near_only and self._basis is not None:
+            return self._near(q, flt, now, k)
+        n = self._cols.size
+        mask = self._mask(flt, now, slice(0, n))
         if mask is None:
             return []
         rows = np.flatnonzero(mask)
-        q = np.asarray(query, np.float32)
-        n = self._cols.size
         # Exact when the table is small or the filter selective: gathering a row costs ~30x
         # what the first pass spends on it (measured), and a full product needs no gather.
         if len(rows) * EXACT_SHARE <= n or not self._ensure_basis():
             if len(rows) * 4 <= n:
-                candidates = rows
-            else:
-                everything = _dot(self._cols.vectors[:n], q)
-                everything[~mask] = -np.inf
-                candidates = _top(everything, k)
-                candidates = candidates[mask[candidates]]
+                return self._score(rows, q, k)
+            everything = _dot(self._cols.vectors[:n], q)
+            everything[~mask] = -np.inf
+            candidates = _top(everything, k)
         else:
-            assert self._basis is not None and self._centroids is not None
-            q_low = q @ self._basis
-            count = max(MIN_CANDIDATES, CANDIDATES_PER_K * k)
-            if near_only:
-                probed = np.zeros(len(self._centroids), bool)
-                probed[_top(self._centroids @ q_low, NEAR_PROBES)] = True
-                rows = np.flatnonzero(probed[self._cluster[:n]] & mask)
-                candidates = rows[_top(_dot(self._projected[rows], q_low), count)]
-            else:
-                rough = _dot(self._projected[:n], q_low)
-                rough[~mask] = -np.inf
-                candidates = _top(rough, count)
-                candidates = candidates[mask[candidates]]
+            assert self._basis is not None
+            rough = _dot(self._projected[:n], q @ self._basis)
+            rough[~mask] = -np.inf
+            candidates = _top(rough, max(MIN_CANDIDATES, CANDIDATES_PER_K * k))
+        return self._score(candidates[mask[candidates]], q, k)
+
+    def _near(
+        self, q: np.ndarray, flt: MemoryFilter, now: datetime, k: int
+    ) -> list[tuple[int, float]]:
+        """The query's neighbourhood: rows of its NEAR_PROBES nearest clusters, filtered."""
+        assert self._basis is not None and self._centroids is not None
+        q_low = q @ self._basis
+        probed = np.zeros(len(self._centroids), bool)
+        probed[_top(self._centroids @ q_low, NEAR_PROBES)] = True
+        rows = np.flatnonzero(probed[self._cluster[: self._cols.size]])
+        keep = self._mask(flt, now, rows)
+        if keep is None:
+            return []
+        rows = rows[keep]
+        # A near duplicate is among the best few by the projection: few rows to re-score.
+        count = NEAR_CANDIDATES_PER_K * k
+        return self._score(rows[_top(_dot(self._projected[rows], q_low), count)], q, k)
+
+    def _score(self, candidates: np.ndarray, q: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """The exact top k of the candidate rows."""
         scores = _dot(self._cols.vectors[candidates], q)
         best = _top(scores, k)
         return [(int(self._cols.ids[candidates[i]]), float(scores[i])) for i in best]
 
-    def _mask(self, flt: MemoryFilter, now: datetime) -> np.ndarray | None:
-        """Rows passing the filter (the same conditions as filters.vector_conditions)."""
-        cols, n = self._cols, self._cols.size
-        mask: np.ndarray = cols.alive[:n] & ~cols.hidden[:n]
+    def _mask(
+        self, flt: MemoryFilter, now: datetime, rows: slice | np.ndarray
+    ) -> np.ndarray | None:
+        """Which of `rows` pass the filter (the conditions of filters.vector_conditions)."""
+        cols = self._cols
+        mask: np.ndarray = cols.alive[rows] & ~cols.hidden[rows]
         if not flt.include_expired:
-            mask &= cols.expires[:n] > epoch_micros(now)
+            mask &= cols.expires[rows] > epoch_micros(now)
         for column, wanted in (("scope", flt.scopes), ("kind", [flt.kind] if flt.kind else [])):
             if not wanted:
                 continue
@@ -240,11 +255,11 @@ class VectorCache:
                 return None
             allowed = np.zeros(len(self._codes[column]), bool)
             allowed[codes] = True
-            mask &= allowed[getattr(cols, column)[:n]]
+            mask &= allowed[getattr(cols, column)[rows]]
         if flt.since is not None:
-            mask &= cols.at[:n] >= epoch_micros(flt.since)
+            mask &= cols.at[rows] >= epoch_micros(flt.since)
         if flt.until is not None:
-            mask &= cols.at[:n] < epoch_micros(flt.until)
+            mask &= cols.at[rows] < epoch_micros(flt.until)
         return mask
 
 

@@ -79,6 +79,10 @@ def test_coarse_pass_keeps_recall_and_applies_filters_inside(
         near /= np.linalg.norm(near)
         found = cache.search(near, MemoryFilter(), NOW, 5, near_only=True)
         assert found is not None and found[0][0] == i + 1 and found[0][1] >= 0.96
+    near = rows.vectors[5_998] + rng.normal(scale=0.01, size=384)
+    found = cache.search(near / np.linalg.norm(near), MemoryFilter(scopes=["rare"]), NOW, 5, True)
+    assert found is not None and found[0][0] == 5_999
+    assert cache.search(near, MemoryFilter(scopes=["nowhere"]), NOW, 5, near_only=True) == []
 
 
 def test_filters_mirror_the_vec0_conditions() -> None:
