@@ -273,6 +273,14 @@ def utc_now() -> str:
     return format_time(datetime.now(UTC))
 
 
+def epoch_micros(moment: datetime) -> int:
+    """Microseconds since the epoch: the vector index's integer form of a time."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    delta = moment - datetime(1970, 1, 1, tzinfo=UTC)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
 def format_time(moment: datetime) -> str:
     """ISO-8601 UTC with fixed width, so text order is time order."""
     if moment.tzinfo is None:

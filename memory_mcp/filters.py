@@ -4,7 +4,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from memory_mcp.db import format_time
+from memory_mcp.db import epoch_micros, format_time
 from memory_mcp.models import MemoryFilter
 
 
@@ -77,7 +77,7 @@ def vector_conditions(flt: MemoryFilter, now: datetime) -> tuple[list[str], dict
     params: dict[str, Any] = {}
     if not flt.include_expired:
         conds.append("expires > :f_ref")
-        params["f_ref"] = format_time(now)
+        params["f_ref"] = epoch_micros(now)
     if flt.scopes:
         conds.append("scope in (select value from json_each(:f_scopes))")
         params["f_scopes"] = json.dumps(flt.scopes)
@@ -86,10 +86,10 @@ def vector_conditions(flt: MemoryFilter, now: datetime) -> tuple[list[str], dict
         params["f_kind"] = flt.kind
     if flt.since is not None:
         conds.append("at >= :f_since")
-        params["f_since"] = format_time(flt.since)
+        params["f_since"] = epoch_micros(flt.since)
     if flt.until is not None:
         conds.append("at < :f_until")
-        params["f_until"] = format_time(flt.until)
+        params["f_until"] = epoch_micros(flt.until)
     return conds, params
 
 

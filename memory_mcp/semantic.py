@@ -6,14 +6,18 @@ memories stored meanwhile get their vectors once it is ready (or by `memory-mcp 
 
 import logging
 import threading
+import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Literal
 
 import numpy as np
 
 from memory_mcp.embed import Embedder, EmbedderUnavailable
 from memory_mcp.errors import SchemaMismatch
+from memory_mcp.models import MemoryFilter
 from memory_mcp.store import MemoryStore
+from memory_mcp.vecindex import VectorCache
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +34,9 @@ class SemanticIndex:
         self.reason: str | None = None
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._cache: VectorCache | None = None  # only a long-running server loads one
+        self._cache_lock = threading.Lock()
+        self._cache_loading = False
 
     @property
     def ready(self) -> bool:
@@ -47,15 +54,20 @@ class SemanticIndex:
         return None
 
     def start_background(self) -> None:
-        """Load the model on a daemon thread; never blocks the caller."""
+        """Load the model, then the in-memory vector copy, on a daemon thread."""
         with self._lock:
             if self.state != "idle" or self._thread is not None:
                 return
             self.state = "loading"
             self._thread = threading.Thread(
-                target=self._activate, name="memory-mcp-model", daemon=True
+                target=self._activate_and_cache, name="memory-mcp-model", daemon=True
             )
             self._thread.start()
+
+    def _activate_and_cache(self) -> None:
+        self._activate()
+        if self.ready:
+            self._load_cache_logged()
 
     def ensure(self) -> bool:
         """Load the model now (CLI use); returns whether semantic search is available."""
@@ -91,14 +103,79 @@ class SemanticIndex:
         logger.warning("Semantic search is off, recall is keyword-only: %s", reason)
 
     def embed_documents(self, texts: list[str]) -> np.ndarray | None:
+        """One vector per text; a text repeated in the batch is embedded once."""
         if not self.ready or self.embedder is None:
             return None
-        return self.embedder.embed_documents(texts)
+        unique = list(dict.fromkeys(texts))
+        vectors = self.embedder.embed_documents(unique)
+        if len(unique) == len(texts):
+            return vectors
+        row = {text: i for i, text in enumerate(unique)}
+        return vectors[[row[text] for text in texts]]
 
     def embed_query(self, text: str) -> np.ndarray | None:
         if not self.ready or self.embedder is None:
             return None
         return self.embedder.embed_query(text)
+
+    # -- nearest neighbours ---------------------------------------------------------------
+
+    def search(
+        self, query: np.ndarray, flt: MemoryFilter, k: int, near_only: bool = False
+    ) -> list[tuple[int, float]]:
+        """(id, cosine) best first: from the in-memory copy when loaded, else sqlite-vec.
+        Either way the filter is applied inside the search. `near_only`: only near
+        duplicates matter (see VectorCache.search)."""
+        with self._cache_lock:
+            cache = self._cache
+            found = None if cache is None else self._search_cache(cache, query, flt, k, near_only)
+        return self.store.search_vec(query, flt, k) if found is None else found
+
+    def _search_cache(
+        self, cache: VectorCache, query: np.ndarray, flt: MemoryFilter, k: int, near_only: bool
+    ) -> list[tuple[int, float]] | None:
+        """Bring the copy up to date with the database first; None: search in SQL."""
+        generation, head = self.store.vector_log_head()
+        if (generation, head) != (cache.generation, cache.head):
+            delta = self.store.vector_changes(cache.head, cache.dim)
+            if delta is None or delta.generation != cache.generation:
+                self._cache = None  # rebuilt or too far behind: reload without blocking
+                self._start_cache_load()
+                return None
+            cache.apply(delta.ids, delta.rows, delta.head)
+        return cache.search(query, flt, datetime.now(UTC), k, near_only)
+
+    def load_cache(self) -> None:
+        """Build the in-memory copy of the vector index now (blocking)."""
+        assert self.embedder is not None and self.ready
+        started = time.perf_counter()
+        everything = MemoryFilter(
+            include_forgotten=True, include_superseded=True, include_expired=True
+        )  # a plain count(*): counts() also scans the vec0 table for orphans
+        cache = VectorCache(self.embedder.dim, capacity=self.store.count(everything))
+        cache.generation, cache.head = self.store.vector_snapshot(cache.dim, cache.add)
+        cache.prepare()
+        with self._cache_lock:
+            self._cache = cache
+        logger.info(
+            "In-memory vector index: %d vectors in %.1fs", len(cache), time.perf_counter() - started
+        )
+
+    def _start_cache_load(self) -> None:
+        if self._cache_loading:
+            return
+        self._cache_loading = True
+        threading.Thread(
+            target=self._load_cache_logged, name="memory-mcp-vectors", daemon=True
+        ).start()
+
+    def _load_cache_logged(self) -> None:
+        try:
+            self.load_cache()
+        except Exception as exc:  # noqa: BLE001 - recall keeps working through SQL
+            logger.warning("In-memory vector index not loaded (searching in SQL): %s", exc)
+        finally:
+            self._cache_loading = False
 
     def fill_pending(self, progress: Progress | None = None) -> int:
         """Embed every memory that has no vector yet, in batches (each one transaction)."""

@@ -205,7 +205,8 @@ class MemoryService:
         """Fold a rewording into the memory it repeats, only when no fact differs."""
         flt = MemoryFilter(scopes=[new.scope or self.settings.default_scope])
         threshold = self.settings.near_duplicate
-        for memory_id, cosine in self.store.search_vec(vector, flt, NEAR_DUPLICATE_CANDIDATES):
+        nearest = self.semantic.search(vector, flt, NEAR_DUPLICATE_CANDIDATES, near_only=True)
+        for memory_id, cosine in nearest:
             if cosine < threshold:
                 break
             existing = self.store.get(memory_id)
@@ -361,7 +362,7 @@ class MemoryService:
         match = fts_query(query)
         keyword = self.store.search_fts(match, flt, pool, FTS_WEIGHTS) if match else []
         qvec = self.semantic.embed_query(query)
-        semantic = [] if qvec is None else self.store.search_vec(qvec, flt, pool)
+        semantic = [] if qvec is None else self.semantic.search(qvec, flt, pool)
         ranked = fuse(keyword, semantic)
         weighted_scope = project_scope if scope is None else None
         if max_tokens is None and weighted_scope is None:

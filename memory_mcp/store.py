@@ -1,6 +1,7 @@
 """MemoryStore: every SQL statement over memories, memories_fts and memories_vec."""
 
 import json
+import math
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -11,7 +12,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from memory_mcp import history, vectors
+from memory_mcp import ftsbudget, history, vectors
 from memory_mcp.db import (
     Connection,
     busy_timeout,
@@ -60,6 +61,14 @@ class NewRow:
     context: str | None = None
 
 
+@dataclass(frozen=True)
+class VectorDelta:
+    generation: int
+    head: int
+    ids: list[int]  # changed (inserted, updated or deleted) since the asked position
+    rows: vectors.VectorRows  # the current rows of those ids that still have a vector
+
+
 class MemoryStore:
     """Owns the connection; serialises access with one lock; one transaction per write."""
 
@@ -68,6 +77,7 @@ class MemoryStore:
         self.path = path
         self._lock = threading.RLock()
         self._busy_ms = busy_timeout(conn)
+        self._doc_counts: dict[str, tuple[int, int]] = {}  # term -> (documents, max id then)
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -217,7 +227,7 @@ class MemoryStore:
             action = "move" if set(fields) == {"scope"} else "edit"
             history.record(c, memory_id, action, client, before, after)
             if vectors.has_table(c) and (vector is not None or drop_vector):
-                c.execute("delete from memories_vec where memory_id = :id", {"id": memory_id})
+                vectors.delete(c, memory_id)
                 if vector is not None:
                     vectors.insert(c, memory_id, vector)
 
@@ -275,7 +285,7 @@ class MemoryStore:
             for memory_id, vector in pairs:
                 if c.execute(_EXISTS, {"id": memory_id}).fetchone() is None:
                     continue
-                c.execute("delete from memories_vec where memory_id = :id", {"id": memory_id})
+                vectors.delete(c, memory_id)
                 vectors.insert(c, memory_id, vector)
                 stored += 1
         return stored
@@ -398,17 +408,40 @@ class MemoryStore:
         """(id, bm25) best first; bm25 is negated so higher is better.
 
         `weights` scale the columns content, tags and context (with the event date's words).
+        On a large table the query is first fitted to a ranking budget (ftsbudget.py).
         """
         conds, params = memory_conditions(flt, _now())
         sql = f"""
             select m.id, -bm25(memories_fts, :w_content, :w_tags, :w_context) as score
             from memories_fts join memories m on m.id = memories_fts.rowid
-            where memories_fts match :match {where(conds, "and")}
+            where memories_fts match :match and memories_fts.rowid > :floor
+            {where(conds, "and")}
             order by score desc limit :k
         """
-        params.update(match=match, k=k, w_content=weights[0], w_tags=weights[1])
-        params.update(w_context=weights[2])
-        return self._read(lambda c: [(int(r[0]), float(r[1])) for r in c.execute(sql, params)])
+        params.update(k=k, w_content=weights[0], w_tags=weights[1], w_context=weights[2])
+
+        def fetch(c: Connection) -> list[tuple[int, float]]:
+            top = int(scalar(c, "select coalesce(max(id), 0) from memories"))
+            plan = ftsbudget.KeywordPlan(match)
+            if top > ftsbudget.POSTINGS_BUDGET:
+                plan = ftsbudget.plan(
+                    match, [self._doc_count(c, t, top) for t in ftsbudget.terms(match)]
+                )
+            floor = top - math.ceil(plan.newest_share * top) if plan.newest_share < 1 else 0
+            params.update(match=plan.match, floor=floor)
+            return [(int(r[0]), float(r[1])) for r in c.execute(sql, params)]
+
+        return self._read(fetch)
+
+    def _doc_count(self, c: Connection, term: str, top: int) -> int:
+        """Documents matching one term, remembered until the table grows by a quarter."""
+        known = self._doc_counts.get(term)
+        if known is None or top > known[1] * 1.25:
+            if len(self._doc_counts) > 10_000:
+                self._doc_counts.clear()
+            count = int(scalar(c, _FTS_COUNT, {"term": term}))
+            known = self._doc_counts[term] = (count, top)
+        return known[0]
 
     def search_vec(self, query: np.ndarray, flt: MemoryFilter, k: int) -> list[tuple[int, float]]:
         """(id, cosine similarity) best first, filters applied inside the KNN scan."""
@@ -434,6 +467,44 @@ class MemoryStore:
             ).fetchall()
         )
         return {int(r[0]): np.frombuffer(r[1], dtype="<f4") for r in rows}
+
+    # -- in-memory copies of the vector index (vecindex.py) --------------------------------
+
+    def vector_log_head(self) -> tuple[int, int]:
+        """(generation, last logged change): whether an in-memory copy is still current."""
+        generation, head, _ = self._read(vectors.log_state)
+        return generation, head
+
+    def vector_changes(self, after: int, dim: int) -> VectorDelta | None:
+        """Rows changed since log position `after`, read in one snapshot; None when the log
+        no longer reaches back that far, or the index was rebuilt (reload in full)."""
+
+        def fetch(c: Connection) -> VectorDelta | None:
+            c.execute("begin")
+            try:
+                generation, head, oldest = vectors.log_state(c)
+                if head > after and (oldest is None or oldest > after + 1):
+                    return None
+                ids = vectors.changed_since(c, after)
+                return VectorDelta(generation, head, ids, vectors.rows_for(c, ids, dim))
+            finally:
+                c.execute("commit")
+
+        return self._read(fetch)
+
+    def vector_snapshot(
+        self, dim: int, consume: Callable[[vectors.VectorRows], None]
+    ) -> tuple[int, int]:
+        """Stream every vector to `consume` from one read snapshot; returns (generation,
+        log position) it reflects. A file database is read on a second connection, so
+        the store stays free for other calls during a long load."""
+        if self.path is None:
+            return self._read(lambda c: _snapshot(c, dim, consume))
+        conn = connect(self.path)
+        try:
+            return _snapshot(conn, dim, consume)
+        finally:
+            conn.close()
 
     def pending_embeddings(self, limit: int, after_id: int = 0) -> list[tuple[int, str]]:
         """(id, content) of memories without a vector, in id order."""
@@ -524,6 +595,7 @@ class MemoryStore:
             cur = c.execute(
                 """delete from memories_vec where memory_id not in (select id from memories)"""
             )
+            vectors.bump_generation(c)
             return int(cur.rowcount)
 
     def backup(
@@ -547,7 +619,7 @@ class MemoryStore:
         def count(c: Connection) -> int:
             if not vectors.has_table(c):
                 return 0
-            return int(scalar(c, vectors.DRIFT_COUNT, {"never": vectors.NEVER}))
+            return int(scalar(c, vectors.DRIFT_COUNT))
 
         return self._read(count)
 
@@ -561,6 +633,7 @@ class MemoryStore:
 # -- helpers -----------------------------------------------------------------------------------
 
 _EXISTS = "select 1 from memories where id = :id"
+_FTS_COUNT = "select count(*) from memories_fts where memories_fts match :term"
 _REINDEX_KEY = "reindex_pending"
 _SET_META = (
     "insert into meta (key, value) values (:k, :v) on conflict (key) do update set value = :v"
@@ -588,6 +661,19 @@ _UPDATE = f"""
         updated_at = :now
     where id = :id
 """
+
+
+def _snapshot(
+    c: Connection, dim: int, consume: Callable[[vectors.VectorRows], None]
+) -> tuple[int, int]:
+    c.execute("begin")
+    try:
+        generation, head, _ = vectors.log_state(c)
+        for rows in vectors.all_rows(c, dim):
+            consume(rows)
+    finally:
+        c.execute("commit")
+    return generation, head
 
 
 def _now() -> datetime:

@@ -1,11 +1,12 @@
 """MemoryStore on a real SQLite file: the three tables never drift apart."""
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from memory_mcp import db
+from memory_mcp import db, vectors
 from memory_mcp.errors import NotFound, SchemaMismatch, StorageError
 from memory_mcp.models import MemoryFilter
 from memory_mcp.store import MemoryStore, NewRow
@@ -168,7 +169,50 @@ def test_an_older_vector_layout_is_rebuilt_without_reembedding(tmp_path: Path) -
     conn.execute("insert into meta values ('embedding_model', 'test-model')")
     conn.execute("insert into meta values ('embedding_dim', '4')")
     s.ensure_vector_index("test-model", 4)
-    assert db.scalar(conn, "select value from meta where key = 'vec_layout'") == "2"
+    assert db.scalar(conn, "select value from meta where key = 'vec_layout'") == str(vectors.LAYOUT)
     assert [i for i, _ in s.search_vec(vec(0, 1, 0, 0), MemoryFilter(scopes=["x"]), 3)] == [a]
     s.set_forgotten([a], None)  # the new triggers keep the rebuilt index in step
     assert s.search_vec(vec(0, 1, 0, 0), MemoryFilter(scopes=["x"]), 3) == []
+
+
+def test_vector_index_times_agree_with_python(store: MemoryStore) -> None:
+    # vec0 metadata keeps times as integer microseconds, computed in SQL from our ISO text.
+    moment = datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=UTC)
+    sql = f"select {vectors.micros(':t')}"
+    assert db.scalar(store.conn, sql, {"t": db.format_time(moment)}) == db.epoch_micros(moment)
+    assert db.epoch_micros(datetime(9999, 12, 31, 23, 59, 59, 999999)) == vectors.NEVER
+
+
+def test_vector_writes_are_logged_for_in_memory_copies(store: MemoryStore) -> None:
+    a = store.insert(row("logged", vec(1, 0, 0, 0)))
+    store.set_forgotten([a], None)
+    store.purge([a])
+    logged = [r[0] for r in store.conn.execute("select memory_id from vec_log order by seq")]
+    assert logged == [a, a, a]
+
+
+def test_a_layout_2_index_gets_integer_times(tmp_path: Path) -> None:
+    path = tmp_path / "v2.db"
+    conn = db.connect(path)
+    db.migrate(conn, path)
+    s = MemoryStore(conn, path)
+    a = s.insert(row("text times", scope="x", occurred_at="2024-05-06T07:08:09.000000Z"))
+    conn.execute(
+        """create virtual table memories_vec using vec0 (memory_id integer primary key,
+           embedding float[4] distance_metric=cosine, scope text, kind text,
+           hidden integer, at text, expires text)"""
+    )
+    conn.execute(
+        """insert into memories_vec values
+           (:id, :e, 'x', 'note', 0, '2024-05-06T07:08:09.000000Z', '9999-12-31T23:59:59Z')""",
+        {"id": a, "e": vec(0, 1, 0, 0).tobytes()},
+    )
+    for key, value in (("embedding_model", "m"), ("embedding_dim", "4"), ("vec_layout", "2")):
+        conn.execute("insert into meta values (:k, :v)", {"k": key, "v": value})
+    s.ensure_vector_index("m", 4)
+    q = vec(0, 1, 0, 0)
+    since = MemoryFilter(since=datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC))
+    assert [i for i, _ in s.search_vec(q, since, 3)] == [a]
+    later = MemoryFilter(since=datetime(2024, 5, 6, 7, 8, 10, tzinfo=UTC))
+    assert s.search_vec(q, later, 3) == []
+    assert db.scalar(conn, "select value from meta where key = 'vec_layout'") == "3"
