@@ -2,7 +2,7 @@
 
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -115,3 +115,20 @@ async def call_tool(client: Any, tool: str, **args: Any) -> dict[str, Any]:
     assert not result.is_error, result.content
     assert result.structured_content is not None
     return dict(result.structured_content)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """Async tests (pytest.mark.anyio) run on asyncio, like the SDK's own transports."""
+    return "asyncio"
+
+
+@pytest.fixture
+async def client(service: MemoryService) -> AsyncIterator[Any]:
+    """The real MCP server over `service`, through the SDK client, in memory."""
+    from mcp import Client
+
+    from memory_mcp.server import build_server
+
+    async with Client(build_server(service, load_model=False)) as c:
+        yield c

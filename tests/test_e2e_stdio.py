@@ -47,11 +47,6 @@ DEPLOY_QUESTION = "When do we ship changes to production servers?"
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def db(tmp_path: Path) -> Path:
     return tmp_path / "e2e.db"
 

@@ -41,11 +41,6 @@ conn.close()
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def cli(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     """Run the CLI; returns (exit code, stdout, stderr)."""
     monkeypatch.setenv("MEMORY_MCP_SEMANTIC", "false")

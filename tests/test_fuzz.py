@@ -33,11 +33,6 @@ NASTY_TEXT = st.one_of(
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 async def client(tmp_path: Path) -> AsyncIterator[Client]:
     service = MemoryService.open(Settings(db=tmp_path / "fuzz.db", semantic=False))
     async with Client(build_server(service, load_model=False)) as c:

@@ -1,28 +1,14 @@
 """MCP resources and prompts through the SDK client."""
 
 import json
-from collections.abc import AsyncIterator
 
 import pytest
 from mcp import Client
 from mcp.shared.exceptions import MCPError
 
-from memory_mcp.server import build_server
-from memory_mcp.service import MemoryService
 from tests.conftest import call_tool as call
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-async def client(service: MemoryService) -> AsyncIterator[Client]:
-    async with Client(build_server(service, load_model=False)) as c:
-        yield c
 
 
 def text_of(result: object) -> str:

@@ -1,6 +1,5 @@
 """The MCP adapter through the real SDK client, in memory."""
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -11,17 +10,6 @@ from memory_mcp.service import MemoryService
 from tests.conftest import call_tool as call
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-async def client(service: MemoryService) -> AsyncIterator[Client]:
-    async with Client(build_server(service, load_model=False)) as c:
-        yield c
 
 
 async def test_tool_list_is_exactly_four_with_annotations(client: Client) -> None:

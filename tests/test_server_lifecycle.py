@@ -18,11 +18,6 @@ from tests.conftest import call_tool as call
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def make_repo(root: Path, name: str, remote: str) -> Path:
     repo = root / name
     (repo / ".git").mkdir(parents=True)
