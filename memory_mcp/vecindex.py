@@ -36,6 +36,7 @@ EXACT_SHARE = 32  # a filter keeping under 1/32 of the rows is searched exactly
 CLUSTERS = 256
 NEAR_PROBES = 8
 NEAR_CANDIDATES_PER_K = 16
+GROUP_TAIL = 10_000  # rows added since the last grouping that are scanned before regrouping
 
 
 @dataclass
@@ -90,6 +91,11 @@ class VectorCache:
         self._projected = np.zeros((0, COARSE_DIMS), np.float32)
         self._centroids: np.ndarray | None = None  # (CLUSTERS, COARSE_DIMS), unit
         self._cluster = np.zeros(0, np.int16)  # each row's nearest centroid
+        # Rows [0, _grouped) listed cluster by cluster: cluster c's rows are
+        # _members[_bounds[c]:_bounds[c + 1]]. Rows added since are read from the tail.
+        self._members = np.zeros(0, np.int64)
+        self._bounds = np.zeros(CLUSTERS + 1, np.int64)
+        self._grouped = 0
 
     def __len__(self) -> int:
         return len(self._slot)
@@ -133,6 +139,7 @@ class VectorCache:
         if self._basis is not None:
             self._projected = self._projected[keep].copy()
             self._cluster = self._cluster[keep].copy()
+            self._group()
 
     def _encode(self, column: str, values: list[str]) -> np.ndarray:
         codes = self._codes[column]
@@ -158,7 +165,15 @@ class VectorCache:
         self._centroids = kmeans.fit(sample @ self._basis, CLUSTERS)
         self._projected = np.zeros((0, COARSE_DIMS), np.float32)
         self._project(0)
+        self._group()
         return True
+
+    def _group(self) -> None:
+        """List the rows by cluster (a sort of ~10 ms per 1M rows)."""
+        labels = self._cluster[: self._cols.size]
+        self._members = np.argsort(labels, kind="stable")
+        self._bounds = np.searchsorted(labels[self._members], np.arange(CLUSTERS + 1))
+        self._grouped = self._cols.size
 
     def _project(self, start: int) -> None:
         """Project rows from `start` on; the projection keeps the columns' capacity."""
@@ -222,9 +237,17 @@ class VectorCache:
         """The query's neighbourhood: rows of its NEAR_PROBES nearest clusters, filtered."""
         assert self._basis is not None and self._centroids is not None
         q_low = q @ self._basis
+        n = self._cols.size
+        if n - self._grouped > max(GROUP_TAIL, n // 20):
+            self._group()
+        probes = _top(self._centroids @ q_low, NEAR_PROBES)
         probed = np.zeros(len(self._centroids), bool)
-        probed[_top(self._centroids @ q_low, NEAR_PROBES)] = True
-        rows = np.flatnonzero(probed[self._cluster[: self._cols.size]])
+        probed[probes] = True
+        tail = np.arange(self._grouped, n)
+        rows = np.concatenate(
+            [self._members[self._bounds[c] : self._bounds[c + 1]] for c in probes]
+            + [tail[probed[self._cluster[tail]]]]
+        )
         keep = self._mask(flt, now, rows)
         if keep is None:
             return []

@@ -83,6 +83,14 @@ def test_coarse_pass_keeps_recall_and_applies_filters_inside(
     found = cache.search(near / np.linalg.norm(near), MemoryFilter(scopes=["rare"]), NOW, 5, True)
     assert found is not None and found[0][0] == 5_999
     assert cache.search(near, MemoryFilter(scopes=["nowhere"]), NOW, 5, near_only=True) == []
+    # Rows added after the clusters were listed are found too (read from the tail).
+    extra = unit_rows(
+        centers[rng.integers(0, 40, 50)] + rng.normal(scale=0.6, size=(50, 384)), 7_001
+    )
+    cache.apply([], extra, head=1)
+    near = extra.vectors[17] + rng.normal(scale=0.01, size=384)
+    found = cache.search(near / np.linalg.norm(near), MemoryFilter(), NOW, 5, near_only=True)
+    assert found is not None and found[0][0] == 7_018
 
 
 def test_filters_mirror_the_vec0_conditions() -> None:
