@@ -19,3 +19,11 @@ class SchemaMismatch(MemoryMCPError):
 
 class StorageError(MemoryMCPError):
     """The database file cannot be used right now: locked, read-only, full, or damaged."""
+
+
+def nothing_imported(problems: list[str], noun: str, shown: int = 10) -> InvalidInput:
+    """One error listing the first problems of a file refused before anything was written."""
+    listed = "\n".join(problems[:shown])
+    extra = len(problems) - shown
+    more = f"\n... and {extra} more" if extra > 0 else ""
+    return InvalidInput(f"Nothing imported: {len(problems)} {noun}.\n{listed}{more}")

@@ -10,7 +10,7 @@ import numpy as np
 from pydantic import BaseModel, Field, ValidationError
 
 from memory_mcp.db import format_time
-from memory_mcp.errors import InvalidInput
+from memory_mcp.errors import nothing_imported
 from memory_mcp.models import NewMemory
 from memory_mcp.store import MemoryStore, NewRow
 
@@ -73,10 +73,7 @@ def validate_jsonl(lines: Iterable[str], max_chars: int) -> int:
         elif len(record.content) > max_chars:
             errors.append(f"line {number}: content is longer than {max_chars} characters")
     if errors:
-        shown = "\n".join(errors[:MAX_REPORTED_ERRORS])
-        more = len(errors) - MAX_REPORTED_ERRORS
-        tail = f"\n... and {more} more" if more > 0 else ""
-        raise InvalidInput(f"Nothing imported: {len(errors)} invalid line(s).\n{shown}{tail}")
+        raise nothing_imported(errors, "invalid line(s)", MAX_REPORTED_ERRORS)
     return count
 
 

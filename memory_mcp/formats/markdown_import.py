@@ -10,7 +10,7 @@ from urllib.parse import unquote
 
 from pydantic import BaseModel, Field
 
-from memory_mcp.errors import InvalidInput
+from memory_mcp.errors import InvalidInput, nothing_imported
 from memory_mcp.formats.markdown import (
     FIELDS,
     HEADER_LINE,
@@ -79,10 +79,7 @@ def read(path: Path, max_chars: int) -> list[Document]:
         problems += found
     problems += _repeated_ids(documents)
     if problems:
-        shown = "\n".join(problems[:MAX_PROBLEMS])
-        extra = len(problems) - MAX_PROBLEMS
-        more = f"\n... and {extra} more" if extra > 0 else ""
-        raise InvalidInput(f"Nothing imported: {len(problems)} problem(s).\n{shown}{more}")
+        raise nothing_imported(problems, "problem(s)", MAX_PROBLEMS)
     return documents
 
 
