@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from memory_mcp import db
-from memory_mcp.migrations import MIGRATIONS
-from memory_mcp.transfer import IMPORT_BATCH
+from memory_mcp.service.transfer import IMPORT_BATCH
+from memory_mcp.storage.sqlite import db
+from memory_mcp.storage.sqlite.migrations import MIGRATIONS
 
 CLI = [sys.executable, "-m", "memory_mcp"]
 

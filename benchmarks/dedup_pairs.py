@@ -3,7 +3,7 @@
 MUST_MERGE pairs state one fact twice in different words; MUST_KEEP pairs look alike but differ
 in a number, version, date, weekday, name, identifier, port, negation, antonym, role or subject.
 Each pair is embedded with all-MiniLM-L6-v2 (unit vectors, so cosine = dot product) and
-printed with its cosine, the facts() difference and the decision of memory_mcp.dedup at the
+printed with its cosine, the facts() difference and the decision of memory_mcp.policies.dedup at the
 chosen threshold. The summary counts, for several thresholds, the must-merge pairs that merge
 and the must-keep pairs that are (wrongly) merged, with cosine alone and with
 cosine + same_information. Run:
@@ -18,8 +18,13 @@ from pathlib import Path
 
 import numpy as np
 
-from memory_mcp.dedup import DEFAULT_NEAR_DUPLICATE, facts, is_near_duplicate, same_information
-from memory_mcp.embed import FastEmbedEmbedder
+from memory_mcp.policies.dedup import (
+    DEFAULT_NEAR_DUPLICATE,
+    facts,
+    is_near_duplicate,
+    same_information,
+)
+from memory_mcp.search.embed import FastEmbedEmbedder
 
 MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[1] / "../shared/models/all-MiniLM-L6-v2-onnx"

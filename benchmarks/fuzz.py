@@ -28,8 +28,8 @@ import anyio
 from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
+from memory_mcp.adapters.mcp_server.server import build_server
 from memory_mcp.config import Settings
-from memory_mcp.server import build_server
 from memory_mcp.service import MemoryService
 
 TOOLS = ("remember", "recall", "forget", "summarize")

@@ -33,20 +33,20 @@ import numpy as np
 from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
+from memory_mcp.adapters.mcp_server.server import build_server
 from memory_mcp.config import DEFAULT_MODEL, Settings
-from memory_mcp.embed import FastEmbedEmbedder
 from memory_mcp.models import MemoryFilter
-from memory_mcp.search import fts_query
-from memory_mcp.server import build_server
+from memory_mcp.policies.search import fts_query
+from memory_mcp.search.embed import FastEmbedEmbedder
 from memory_mcp.service import CANDIDATES_PER_HIT, MemoryService
-from memory_mcp.store import NewRow
+from memory_mcp.storage.sqlite.store import NewRow
 
 SEED = 20240611
 LIMIT = 8  # recall limit (the server default)
 INSERT_BATCH = 5_000
 BULK_CHUNK = 256  # remember_many's default batch size
 SERVE_ARGS = ["-m", "memory_mcp", "serve"]
-FALLBACK_ARGS = ["-c", "from memory_mcp.server import serve; serve()"]
+FALLBACK_ARGS = ["-c", "from memory_mcp.adapters.mcp_server.server import serve; serve()"]
 TARGET_COLD_S = 0.5
 TARGET_RECALL_MS = 10.0
 TARGET_REMEMBER_MS = 10.0
@@ -411,7 +411,10 @@ def choose_server_args(env: dict[str, str], workdir: Path) -> tuple[list[str], s
         return SERVE_ARGS, "python -m memory_mcp serve"
     except RuntimeError as exc:
         progress(f"`python -m memory_mcp serve` failed ({exc}); falling back to serve()")
-        return FALLBACK_ARGS, "python -c 'from memory_mcp.server import serve; serve()' (fallback)"
+        return (
+            FALLBACK_ARGS,
+            "python -c 'from ...mcp_server.server import serve; serve()' (fallback)",
+        )
 
 
 def subprocess_seconds(code: str) -> float:
@@ -431,7 +434,9 @@ def measure_cold_start(
     cases: dict[str, Callable[[], float]] = {
         "python -c pass (baseline)": partial(subprocess_seconds, "pass"),
         "import mcp.server, exit (SDK floor)": partial(subprocess_seconds, "import mcp.server"),
-        "import memory_mcp.server, exit": partial(subprocess_seconds, "import memory_mcp.server"),
+        "import memory_mcp.server, exit": partial(
+            subprocess_seconds, "import memory_mcp.adapters.mcp_server.server"
+        ),
         "server, new empty DB": lambda: spawn_once(args, empty_env(), workdir),
     }
     if largest is not None:

@@ -33,7 +33,7 @@ import anyio
 from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
-from memory_mcp import db
+from memory_mcp.storage.sqlite import db
 
 SEED = 5
 LOCK_WAIT = re.compile(r"Waited ([0-9.]+) ms for the write lock")

@@ -1,3 +1,3 @@
-from memory_mcp.cli import main
+from memory_mcp.adapters.cli import main
 
 main()

@@ -6,7 +6,7 @@ import platformdirs
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from memory_mcp.dedup import DEFAULT_NEAR_DUPLICATE
+from memory_mcp.policies.dedup import DEFAULT_NEAR_DUPLICATE
 
 APP_NAME = "memory-mcp"
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from memory_mcp.config import Settings
-from memory_mcp.search import tokens
+from memory_mcp.policies.search import tokens
 from memory_mcp.service import MemoryService
 
 FAKE_DIM = 8
@@ -102,7 +102,7 @@ def model_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def real_embedder(model_dir: Path) -> object:
-    from memory_mcp.embed import FastEmbedEmbedder
+    from memory_mcp.search.embed import FastEmbedEmbedder
 
     emb = FastEmbedEmbedder("sentence-transformers/all-MiniLM-L6-v2", model_dir)
     emb.load()  # raises (fails the test) when the configured dir is broken
@@ -128,7 +128,7 @@ async def client(service: MemoryService) -> AsyncIterator[Any]:
     """The real MCP server over `service`, through the SDK client, in memory."""
     from mcp import Client
 
-    from memory_mcp.server import build_server
+    from memory_mcp.adapters.mcp_server.server import build_server
 
     async with Client(build_server(service, load_model=False)) as c:
         yield c

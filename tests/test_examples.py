@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from memory_mcp.clients import SPECS, Client, is_ours
+from memory_mcp.adapters.install.clients import SPECS, Client, is_ours
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 CONFIGS = sorted(EXAMPLES.glob("*.json"))

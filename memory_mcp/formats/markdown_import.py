@@ -20,7 +20,7 @@ from memory_mcp.formats.markdown import (
     SUFFIX,
 )
 from memory_mcp.models import KINDS, MAX_KEY_CHARS, Memory, clean_scope, clean_tags
-from memory_mcp.times import parse_time
+from memory_mcp.policies.times import parse_time
 
 MAX_PROBLEMS = 10
 

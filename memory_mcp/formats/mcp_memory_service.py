@@ -15,10 +15,10 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-from memory_mcp import db
 from memory_mcp.errors import InvalidInput
 from memory_mcp.formats.common import Item, Record, Skipped, instant, tags
 from memory_mcp.models import KINDS
+from memory_mcp.storage.sqlite import db
 
 FORMAT = "mcp-memory-service"
 REQUIRED = {"content", "content_hash", "memory_type"}

@@ -1,0 +1,155 @@
+"""CLI commands: each builds the service, makes one call, renders. Errors are handled once."""
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+from rich.logging import RichHandler
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from typer.core import TyperGroup
+
+from memory_mcp import __version__
+from memory_mcp.adapters.cli.render import err, out
+from memory_mcp.config import Settings
+from memory_mcp.errors import MemoryMCPError
+from memory_mcp.models import KINDS
+from memory_mcp.service import MemoryService
+
+
+class _Group(TyperGroup):
+    """Shows a MemoryMCPError as one red line on stderr and exits 1; anything else is a bug."""
+
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except MemoryMCPError as exc:
+            # soft_wrap: one line however long, so scripts and logs see it whole
+            err.print(
+                f"[red]Error:[/red] {escape(str(exc))}",
+                markup=True,
+                highlight=False,
+                soft_wrap=True,
+            )
+            raise typer.Exit(1) from exc
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="memory-mcp",
+    help="Persistent memory for MCP clients: run the server, or inspect and edit memory.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+
+
+CLI_CLIENT = "cli"  # how the history names changes made by hand
+
+
+@dataclass
+class _Options:
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+
+# Only the root option reads MEMORY_MCP_DB: a subcommand's --db must come from the command
+# line, or the environment would override `memory-mcp --db X COMMAND`.
+RootDbOpt = Annotated[
+    Path | None,
+    typer.Option("--db", envvar="MEMORY_MCP_DB", help="Database file.", show_default=False),
+]
+DbOpt = Annotated[Path | None, typer.Option("--db", help="Database file.", show_default=False)]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+ScopeOpt = Annotated[str | None, typer.Option("--scope", "-s", help="Only this scope.")]
+KindOpt = Annotated[str | None, typer.Option("--kind", "-k", help=f"One of {', '.join(KINDS)}.")]
+TagOpt = Annotated[list[str] | None, typer.Option("--tag", "-t", help="Tag (repeat for several).")]
+SinceOpt = Annotated[str | None, typer.Option(help="From this ISO date/time.")]
+UntilOpt = Annotated[str | None, typer.Option(help="Before this ISO date/time.")]
+IdsArg = Annotated[list[int], typer.Argument(help="Memory ids.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"memory-mcp {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    db: RootDbOpt = None,
+    model: Annotated[
+        str | None, typer.Option(envvar="MEMORY_MCP_MODEL", help="fastembed model name.")
+    ] = None,
+    model_dir: Annotated[
+        Path | None,
+        typer.Option(envvar="MEMORY_MCP_MODEL_DIR", help="Local ONNX model directory."),
+    ] = None,
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More logs.")] = 0,
+    version: Annotated[
+        bool,
+        typer.Option("--version", help="Show the version.", is_eager=True, callback=_version),
+    ] = False,
+) -> None:
+    """Persistent memory for MCP clients."""
+    level = logging.WARNING - 10 * verbose
+    _configure_logging(level if ctx.invoked_subcommand != "serve" else min(level, logging.INFO))
+    overrides = {"db": db, "model": model, "model_dir": model_dir}
+    ctx.obj = _Options({k: v for k, v in overrides.items() if v is not None})
+
+
+def _configure_logging(level: int) -> None:
+    handler = RichHandler(console=err, show_path=False, rich_tracebacks=True)
+    logging.basicConfig(level=level, format="%(message)s", handlers=[handler], force=True)
+
+
+@contextmanager
+def open_service(
+    ctx: typer.Context, db: Path | None, semantic: bool = False
+) -> Iterator[MemoryService]:
+    """Open the service; `semantic` loads the model now (the CLI can wait for it)."""
+    overrides = dict(ctx.obj.overrides) if ctx.obj else {}
+    if db is not None:
+        overrides["db"] = db
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as exc:
+        raise MemoryMCPError(f"Invalid setting: {exc.errors()[0]['msg']}") from exc
+    service = MemoryService.open(settings)
+    try:
+        if semantic:
+            with err.status("Loading the embedding model…"):
+                ready = service.semantic.ensure()
+            if not ready:
+                err.print(f"[yellow]{service.semantic.note}[/yellow]")
+        yield service
+    finally:
+        service.close()
+
+
+def progress_bar() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+def fmt_ids(ids: list[int]) -> str:
+    return ", ".join(f"#{i}" for i in ids) or "nothing"
+
+
+def main() -> None:
+    app()
+
+
+# The command modules register themselves on `app`; imported last, as they import it.
+from memory_mcp.adapters.cli import tools, browse, exchange, maintenance, install  # noqa: E402, F401, I001

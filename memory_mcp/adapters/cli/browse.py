@@ -1,0 +1,206 @@
+"""Seeing and fixing what memory holds: list, show, edit, purge, stats."""
+
+from typing import Annotated
+
+import typer
+
+from memory_mcp.adapters.cli import editing
+from memory_mcp.adapters.cli.app import (
+    CLI_CLIENT,
+    DbOpt,
+    IdsArg,
+    JsonOpt,
+    KindOpt,
+    ScopeOpt,
+    SinceOpt,
+    TagOpt,
+    UntilOpt,
+    app,
+    fmt_ids,
+    open_service,
+)
+from memory_mcp.adapters.cli.render import (
+    as_json,
+    err,
+    history_table,
+    key_values,
+    memory_table,
+    out,
+    preview,
+)
+from memory_mcp.models import HistoryEntry
+
+# -- inspecting and editing -------------------------------------------------------------------
+
+
+@app.command("list", rich_help_panel="Inspect and fix")
+def list_(
+    ctx: typer.Context,
+    scope: ScopeOpt = None,
+    kind: KindOpt = None,
+    tag: TagOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    forgotten: Annotated[bool, typer.Option(help="Include forgotten memories.")] = False,
+    superseded: Annotated[bool, typer.Option(help="Include superseded memories.")] = False,
+    expired: Annotated[bool, typer.Option(help="Include expired memories.")] = False,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="Page size.")] = 50,
+    offset: Annotated[int, typer.Option(help="Skip this many (paging).")] = 0,
+    db: DbOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """List memories, newest first."""
+    with open_service(ctx, db) as service:
+        flt = service.make_filter(
+            scope, kind, tag, since, until, include_forgotten=forgotten,
+            include_superseded=superseded, include_expired=expired,
+        )  # fmt: skip
+        memories = service.list_memories(flt, limit=limit, offset=offset)
+        total = service.store.count(flt)
+    if json_:
+        as_json(memories)
+        return
+    out.print(memory_table(memories))
+    err.print(f"{offset + 1 if memories else 0}-{offset + len(memories)} of {total}")
+
+
+@app.command(rich_help_panel="Inspect and fix")
+def show(ctx: typer.Context, memory_id: int, db: DbOpt = None, json_: JsonOpt = False) -> None:
+    """Show one memory in full."""
+    with open_service(ctx, db) as service:
+        memory = service.get(memory_id)
+    if json_:
+        as_json(memory)
+        return
+    fields = memory.model_dump(exclude={"content"})
+    out.print(key_values(f"memory {memory.id}", list(fields.items())))
+    out.print(memory.content, markup=False, highlight=False)
+
+
+@app.command(rich_help_panel="Inspect and fix")
+def edit(
+    ctx: typer.Context,
+    memory_id: int,
+    content: Annotated[str | None, typer.Option(help="New text (skips the editor).")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", "-k", help="New kind.")] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Replace tags.")] = None,
+    scope: Annotated[str | None, typer.Option("--scope", "-s", help="New scope.")] = None,
+    db: DbOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Edit a memory in $VISUAL/$EDITOR (or with options); changed text is re-embedded."""
+    with open_service(ctx, db, semantic=True) as service:
+        memory = service.get(memory_id)
+        if content is None and kind is None and tag is None and scope is None:
+            fields = editing.from_text(editing.run_editor(editing.to_text(memory)))
+            if fields is None:
+                err.print("Content emptied: edit cancelled, nothing changed.")
+                raise typer.Exit(1)
+        else:
+            fields = {"content": content, "kind": kind, "tags": tag, "scope": scope}
+        updated = service.update(memory_id, **fields, client=CLI_CLIENT)
+    if json_:
+        as_json(updated)
+    else:
+        changed = updated.updated_at != memory.updated_at
+        err.print(f"Saved #{updated.id}." if changed else "No change.")
+
+
+@app.command(rich_help_panel="Inspect and fix")
+def purge(
+    ctx: typer.Context,
+    ids: Annotated[list[int] | None, typer.Argument(help="Memory ids.")] = None,
+    expired: Annotated[bool, typer.Option(help="Purge every expired memory.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+    db: DbOpt = None,
+) -> None:
+    """Delete memories permanently (unlike forget, this cannot be undone)."""
+    with open_service(ctx, db) as service:
+        targets = list(ids or []) + (service.store.expired_ids() if expired else [])
+        if not targets:
+            err.print("Nothing to purge.")
+            return
+        for memory in service.store.get_many(targets, with_embedded=False):
+            err.print(
+                f"  #{memory.id} [{memory.scope}] {preview(memory.content, 80)}", markup=False
+            )
+        if not yes:
+            typer.confirm(f"Permanently delete these {len(targets)}?", abort=True, err=True)
+        purged = service.purge(targets, client=CLI_CLIENT)
+    err.print(f"Purged {fmt_ids(purged)}. Their history is kept (memory-mcp history ID).")
+
+
+@app.command(rich_help_panel="Inspect and fix")
+def history(
+    ctx: typer.Context,
+    memory_id: int,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="Most entries.")] = 50,
+    db: DbOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """The audit trail of one memory: every change, when, and by which client."""
+    with open_service(ctx, db) as service:
+        entries = service.history(memory_id, limit)
+    _show_history(entries, json_, f"history of #{memory_id}")
+
+
+@app.command(rich_help_panel="Inspect and fix")
+def log(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="Most entries.")] = 50,
+    db: DbOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Recent changes to any memory, newest first."""
+    with open_service(ctx, db) as service:
+        entries = service.history(None, limit)
+    _show_history(entries, json_, "log")
+
+
+def _show_history(entries: list[HistoryEntry], json_: bool, title: str) -> None:
+    if json_:
+        as_json(entries)
+    else:
+        out.print(history_table(entries, title))
+
+
+@app.command(rich_help_panel="Inspect and fix")
+def scopes(ctx: typer.Context, db: DbOpt = None, json_: JsonOpt = False) -> None:
+    """Every scope with its count of visible memories."""
+    with open_service(ctx, db) as service:
+        counts = service.scopes()
+        project = service.project_scope()
+    if json_:
+        as_json({"scopes": counts, "project": project})
+        return
+    out.print(key_values("scopes", list(counts.items())))
+    if project:
+        err.print(f"Project scope in context: {project}")
+
+
+@app.command(rich_help_panel="Inspect and fix")
+def move(
+    ctx: typer.Context,
+    ids: IdsArg,
+    to: Annotated[str, typer.Option("--to", help="The scope to move them to.")],
+    db: DbOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Move memories to another scope."""
+    with open_service(ctx, db, semantic=True) as service:
+        moved = service.move(ids, to, client=CLI_CLIENT)
+    if json_:
+        as_json(moved)
+    else:
+        err.print(f"Moved {fmt_ids([m.id for m in moved])} to {to}.")
+
+
+@app.command(rich_help_panel="Inspect and fix")
+def stats(ctx: typer.Context, db: DbOpt = None, json_: JsonOpt = False) -> None:
+    """Counts by scope and kind, database size, model and search mode."""
+    with open_service(ctx, db, semantic=True) as service:
+        result = service.stats()
+    if json_:
+        as_json(result)
+        return
+    out.print(key_values("memory-mcp", list(result.model_dump().items())))

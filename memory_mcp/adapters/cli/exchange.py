@@ -1,0 +1,176 @@
+"""Moving memories in and out: export and import in every format, with progress bars."""
+
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from memory_mcp.adapters.cli.app import (
+    DbOpt,
+    JsonOpt,
+    ScopeOpt,
+    app,
+    fmt_ids,
+    open_service,
+    progress_bar,
+)
+from memory_mcp.adapters.cli.render import as_json, err
+from memory_mcp.errors import InvalidInput
+from memory_mcp.formats import ImportSummary, Skipped
+from memory_mcp.formats.markdown_import import MarkdownImportReport
+from memory_mcp.service.transfer import ImportReport
+
+SHOWN_SKIPS = 20
+PANEL = "Serve, move data, maintain"  # the help panel export and import are listed in
+
+
+class ExportFormat(StrEnum):
+    jsonl = "jsonl"
+    markdown = "markdown"
+
+
+class ImportFormat(StrEnum):
+    jsonl = "jsonl"
+    markdown = "markdown"
+    kg_jsonl = "kg-jsonl"
+    mem0 = "mem0"
+    mcp_memory_service = "mcp-memory-service"
+
+
+@contextmanager
+def _bar(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A transient progress bar on stderr, fed (done, total) by the service."""
+    with progress_bar() as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+@app.command(rich_help_panel=PANEL)
+def export(
+    ctx: typer.Context,
+    path: Annotated[
+        Path,
+        typer.Argument(help="JSONL file ('-' for stdout), or a folder for Markdown files."),
+    ],
+    format_: Annotated[
+        ExportFormat,
+        typer.Option("--format", "-f", help="jsonl: lossless backup; markdown: one file a scope."),
+    ] = ExportFormat.jsonl,
+    scope: ScopeOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Write every memory (forgotten ones too): JSON lines, or editable Markdown per scope."""
+    if format_ is ExportFormat.markdown and str(path) == "-":
+        raise InvalidInput("A Markdown export is a folder of files: give the folder's path.")
+    with open_service(ctx, db) as service:
+        if format_ is ExportFormat.markdown:
+            with _bar("export") as progress:
+                files, count = service.export_markdown(path, progress, scope=scope)
+            err.print(f"Exported {count} memories to {len(files)} file(s) in {path}.", markup=False)
+            return
+        if str(path) == "-":
+            count = service.export_jsonl(sys.stdout, scope=scope)
+        else:
+            with _bar("export") as progress, path.open("w", encoding="utf-8") as fh:
+                count = service.export_jsonl(fh, progress, scope=scope)
+    err.print(f"Exported {count} memories.")
+
+
+@app.command("import", rich_help_panel=PANEL)
+def import_(
+    ctx: typer.Context,
+    path: Annotated[
+        Path,
+        typer.Argument(help="The file (or, for markdown, folder) to import."),
+    ],
+    format_: Annotated[
+        ImportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="jsonl or markdown (our exports); kg-jsonl, mem0 or mcp-memory-service "
+            "(other memory servers' files).",
+        ),
+    ] = ImportFormat.jsonl,
+    scope: Annotated[
+        str | None,
+        typer.Option(
+            "--scope", "-s", help="Scope for memories from another server (default: global)."
+        ),
+    ] = None,
+    db: DbOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Import our JSONL or edited Markdown, or another memory server's file (safe to re-run)."""
+    if scope is not None and format_ in (ImportFormat.jsonl, ImportFormat.markdown):
+        raise InvalidInput(
+            f"--scope is for other servers' files; {format_} files carry their own scopes."
+        )
+    with open_service(ctx, db, semantic=True) as service, _bar("import") as progress:
+        if format_ is ImportFormat.jsonl:
+            report: ImportReport | MarkdownImportReport | ImportSummary = service.import_jsonl(
+                path, progress
+            )
+        elif format_ is ImportFormat.markdown:
+            report = service.import_markdown(path, progress)
+        else:
+            report = service.import_from(format_.value, path, scope, progress)
+    if json_:
+        as_json(report)
+    elif isinstance(report, ImportReport):
+        err.print(
+            f"Read {report.read}: created {report.created}, skipped {report.skipped_existing} "
+            f"already present, renumbered {report.renumbered} whose id was taken."
+        )
+    elif isinstance(report, MarkdownImportReport):
+        _show_markdown(report)
+    else:
+        _show_summary(report)
+
+
+def _show_markdown(report: MarkdownImportReport) -> None:
+    err.print(
+        f"Read {report.entries} entries in {report.files} file(s): {report.unchanged} unchanged, "
+        f"{len(report.updated)} updated, {len(report.created)} created."
+    )
+    if report.updated or report.created:
+        err.print(f"Updated: {fmt_ids(report.updated)}; created: {fmt_ids(report.created)}.")
+    if report.already_present:
+        err.print(f"Already stored (#new entries): {fmt_ids(report.already_present)}.")
+    if report.unknown:
+        err.print(f"[yellow]Not in this database (left alone):[/yellow] {fmt_ids(report.unknown)}.")
+    if report.removed:
+        ids = " ".join(map(str, report.removed))
+        err.print(
+            f"[yellow]In no file, not deleted:[/yellow] {fmt_ids(report.removed)}. "
+            f"To hide them: memory-mcp forget {ids}"
+        )
+
+
+def _show_summary(report: ImportSummary) -> None:
+    err.print(
+        f"Read {report.read} records from {report.format} into scope {report.scope}: "
+        f"created {report.created}, {report.already_imported} already imported, "
+        f"{report.duplicates} duplicate(s), {len(report.skipped)} skipped"
+        + (f", {report.redacted} with secrets masked." if report.redacted else "."),
+        markup=False,
+    )
+    if report.skipped:
+        err.print(_skips_table(report.skipped))
+
+
+def _skips_table(skipped: Sequence[Skipped]) -> Table:
+    table = Table(title="skipped", expand=False)
+    table.add_column("record", no_wrap=True)
+    table.add_column("reason", overflow="fold")
+    for skip in skipped[:SHOWN_SKIPS]:
+        table.add_row(escape(skip.where), escape(skip.reason))
+    if len(skipped) > SHOWN_SKIPS:
+        table.add_row("…", f"and {len(skipped) - SHOWN_SKIPS} more (--json lists them all)")
+    return table

@@ -1,0 +1,150 @@
+"""`install` and `uninstall`: register memory-mcp in an MCP client's config file."""
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from memory_mcp.adapters.cli.app import DbOpt, app
+from memory_mcp.adapters.cli.render import err, out
+from memory_mcp.adapters.install import clients
+from memory_mcp.adapters.install.clients import Client, Machine, Outcome, Target
+from memory_mcp.adapters.install.launcher import current_runtime, launch_command
+from memory_mcp.config import DEFAULT_SCOPE
+
+PANEL = "Connect clients"
+ClientArg = Annotated[
+    Client,
+    typer.Argument(help="claude-desktop, cursor, claude-code or vscode.", case_sensitive=False),
+]
+NameOpt = Annotated[str, typer.Option("--name", help="The server's name in the client.")]
+LevelOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--project-level/--global",
+        help="The project's file (.cursor/mcp.json, .mcp.json, .vscode/mcp.json) or the user's."
+        " Default: project-level for claude-code and vscode, global for the others.",
+        show_default=False,
+    ),
+]
+DirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--dir", help="Project folder for --project-level (default: the current folder).",
+        exists=True, file_okay=False, show_default=False,
+    ),
+]  # fmt: skip
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="Replace or remove a same-named server that is not ours.")
+]
+
+
+def _target(client: Client, name: str, project_level: bool | None, folder: Path | None) -> Target:
+    return clients.resolve_target(
+        client, Machine.current(), name, project_level, folder or Path.cwd()
+    )
+
+
+@app.command(rich_help_panel=PANEL)
+def install(
+    ctx: typer.Context,
+    client: ClientArg,
+    name: NameOpt = clients.DEFAULT_NAME,
+    db: DbOpt = None,
+    scope: Annotated[
+        str | None,
+        typer.Option(help="Scope for memories stored outside a project (default: global)."),
+    ] = None,
+    project_level: LevelOpt = None,
+    folder: DirOpt = None,
+    print_: Annotated[bool, typer.Option("--print", help="Only show the entry.")] = False,
+    force: ForceOpt = False,
+) -> None:
+    """Add memory-mcp to a client's MCP config (or update it); keeps a dated backup."""
+    target = _target(client, name, project_level, folder)
+    overrides = dict(ctx.obj.overrides) if ctx.obj else {}
+    launch = launch_command(current_runtime())
+    env = clients.server_env(
+        db or overrides.get("db"), scope, overrides.get("model"), overrides.get("model_dir")
+    )
+    entry = clients.server_entry(target, launch, env)
+    if print_:
+        if launch.note:
+            _say(launch.note)
+        _say(f"{target.spec.title} reads this from {target.path}:")
+        text = json.dumps(clients.snippet(target, entry), indent=2, ensure_ascii=False)
+        out.print(text, markup=False, highlight=False, soft_wrap=True)
+        return
+    outcome = clients.install(target, entry, datetime.now(), force)
+    _report(target, outcome)
+    if outcome.action == "unchanged":
+        return
+    _say(f"Command: {launch.command} ({_KINDS[launch.kind]}).")
+    if launch.note:
+        _say(launch.note)
+    _explain_scope(target, env.get("MEMORY_MCP_DEFAULT_SCOPE", DEFAULT_SCOPE))
+    _say(target.spec.reload_hint)
+
+
+@app.command(rich_help_panel=PANEL)
+def uninstall(
+    client: ClientArg,
+    name: NameOpt = clients.DEFAULT_NAME,
+    project_level: LevelOpt = None,
+    folder: DirOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """Remove memory-mcp from a client's MCP config; other servers stay. Memories are kept."""
+    target = _target(client, name, project_level, folder)
+    _report(target, clients.uninstall(target, datetime.now(), force))
+
+
+_SAID = {
+    "added": "Added {name!r} to {title}'s {level} config {path}.",
+    "updated": "Updated {name!r} in {title}'s {level} config {path}.",
+    "unchanged": "{name!r} is already set up in {path}; nothing changed.",
+    "removed": "Removed {name!r} from {title}'s {level} config {path}.",
+    "absent": "No server named {name!r} in {path}; nothing changed.",
+}
+
+
+_KINDS = {
+    "uvx": "uvx, which rebuilds its environment when needed",
+    "pipx": "your pipx install",
+    "uv tool": "your uv tool install",
+    "venv": "this environment",
+    "python": "this Python, as python -m memory_mcp",
+}
+
+
+def _say(text: str) -> None:
+    # Plain text (paths may hold [brackets]) that rich must not wrap: paths get copied.
+    err.print(text, markup=False, soft_wrap=True)
+
+
+def _report(target: Target, outcome: Outcome) -> None:
+    level = "project" if target.project is not None else "user"
+    _say(
+        _SAID[outcome.action].format(
+            name=target.name, title=target.spec.title, level=level, path=outcome.path
+        )
+    )
+    if outcome.backup is not None:
+        _say(f"The previous file is saved as {outcome.backup}.")
+
+
+def _explain_scope(target: Target, default_scope: str) -> None:
+    if target.project is None:
+        _say(
+            "Memories go to the scope of the folder the client shares as an MCP root, if any,"
+            f" else {default_scope!r}; --project-level ties them to a project.",
+        )
+    elif target.spec.workspace_var:
+        _say(
+            f"Each workspace gets its own scope from {target.spec.workspace_var}"
+            f" (this folder: {target.project_scope}).",
+        )
+    else:
+        _say(f"Memories of this project go to scope {target.project_scope}.")

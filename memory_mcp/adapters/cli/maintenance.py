@@ -1,0 +1,165 @@
+"""Serving and keeping the file healthy."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from memory_mcp.adapters.cli.app import (
+    DbOpt,
+    JsonOpt,
+    app,
+    open_service,
+    progress_bar,
+)
+from memory_mcp.adapters.cli.render import as_json, err, key_values, miss_table, out
+from memory_mcp.config import Settings
+
+# -- serving -----------------------------------------------------------------------------------
+
+
+@app.command(rich_help_panel="Serve, move data, maintain")
+def serve(
+    ctx: typer.Context,
+    db: DbOpt = None,
+    project: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="MEMORY_MCP_PROJECT",
+            help="Project folder (e.g. ${workspaceFolder}): its scope is the default.",
+        ),
+    ] = None,
+    http: Annotated[bool, typer.Option("--http", help="Serve MCP over HTTP, not stdio.")] = False,
+    host: Annotated[str, typer.Option(help="HTTP address; not loopback needs a token.")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(help="HTTP port.")] = 8765,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option("--allow-host", help="Extra Host name clients use (repeatable)."),
+    ] = None,
+) -> None:
+    """Run the MCP server: stdio (what MCP clients launch) or --http for shared use."""
+    overrides = dict(ctx.obj.overrides) if ctx.obj else {}
+    if db is not None:
+        overrides["db"] = db
+    if project is not None:
+        overrides["project"] = project
+    settings = Settings(**overrides)
+    if http:
+        from memory_mcp.adapters.mcp_server.http import serve_http
+
+        serve_http(settings, host, port, list(allow_host or []))
+    else:
+        from memory_mcp.adapters.mcp_server.server import serve as run
+
+        run(settings)
+
+
+@app.command(rich_help_panel="Serve, move data, maintain")
+def token(
+    ctx: typer.Context,
+    rotate: Annotated[bool, typer.Option(help="Replace the token with a new one.")] = False,
+) -> None:
+    """Show (creating it if needed) or rotate the HTTP server's bearer token."""
+    from memory_mcp.adapters.mcp_server.http import read_token, rotate_token
+
+    settings = Settings(**(ctx.obj.overrides if ctx.obj else {}))
+    current = None if rotate else read_token(settings.token_file)
+    value = current or rotate_token(settings.token_file)
+    out.print(value, markup=False, highlight=False)
+    err.print(
+        f"{'Rotated' if rotate else 'Token'} in {settings.token_file} (owner-only). Clients send "
+        "`Authorization: Bearer <token>`; restart `serve --http` after rotating."
+    )
+
+
+# -- maintenance -------------------------------------------------------------------------------
+
+
+@app.command(rich_help_panel="Serve, move data, maintain")
+def reindex(ctx: typer.Context, db: DbOpt = None) -> None:
+    """Rebuild the full-text index and re-embed every memory with the configured model."""
+    with open_service(ctx, db) as service, progress_bar() as bar:
+        counts = service.store.counts()
+        if service.store.reindex_pending() is not None:
+            err.print(
+                f"Resuming an interrupted reindex ({counts['vec']} of {counts['memories']} "
+                "embedded); it restarts from scratch if the model changed."
+            )
+        task = bar.add_task("reindex", total=counts["memories"])
+        count = service.reindex(lambda done, total: bar.update(task, completed=done, total=total))
+    err.print(f"Re-embedded {count} memories with {service.settings.model}.")
+
+
+@app.command(rich_help_panel="Serve, move data, maintain")
+def backup(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="The backup file to write.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    db: DbOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Copy the database consistently while servers keep writing (SQLite online backup)."""
+    with open_service(ctx, db) as service, progress_bar() as bar:
+        task = bar.add_task("backup (pages)", total=None)
+        report = service.backup(
+            path, force, lambda done, total: bar.update(task, completed=done, total=total)
+        )
+    if json_:
+        as_json(report)
+        return
+    err.print(
+        f"Backed up {report.memories} memories ({report.bytes / 1e6:.1f} MB) to {report.path}; "
+        f"integrity {report.integrity}. To restore: stop every server, delete the database's "
+        "-wal and -shm files, copy the backup over it."
+    )
+
+
+@app.command(rich_help_panel="Serve, move data, maintain")
+def doctor(
+    ctx: typer.Context,
+    repair: Annotated[bool, typer.Option(help="Rebuild indexes that drifted.")] = False,
+    db: DbOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Check integrity and index drift; --repair fixes drift."""
+    with open_service(ctx, db) as service:
+        report = service.doctor(repair=repair)
+    if json_:
+        as_json(report.model_dump() | {"healthy": report.healthy})
+    else:
+        out.print(key_values("doctor", list(report.model_dump().items())))
+        verdict = "[green]healthy[/green]" if report.healthy else "[red]problems found[/red]"
+        err.print(f"Database is {verdict}." + ("" if repair else " (--repair to fix drift)"))
+    if not report.healthy:
+        raise typer.Exit(1)
+
+
+@app.command("eval")
+def eval_(
+    ctx: typer.Context,
+    path: Annotated[
+        Path,
+        typer.Argument(help='JSONL: {"query": ..., "expected_ids": [...]}, scope etc. optional.'),
+    ],
+    show: Annotated[int, typer.Option(help="List this many queries that missed most.")] = 10,
+    db: DbOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Score recall on your own labelled queries: R@1/5/10/20, NDCG@10 and latency."""
+    with open_service(ctx, db, semantic=True) as service:
+        report = service.evaluate(path)
+    if json_:
+        as_json(report)
+        return
+    metrics = [(name, f"{value:.3f}") for name, value in report.metrics.items()]
+    latency = f"p50 {report.latency_p50_ms:.1f} ms, p95 {report.latency_p95_ms:.1f} ms"
+    pairs = [("queries", report.queries), ("mode", report.mode), *metrics, ("latency", latency)]
+    out.print(key_values("recall quality", pairs))
+    misses = sorted(
+        (r for r in report.results if r.scores["R@10"] < 1),
+        key=lambda r: (r.scores["R@10"], r.scores["NDCG@10"]),
+    )[:show]
+    if misses:
+        out.print(miss_table(misses))

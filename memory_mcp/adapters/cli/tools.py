@@ -1,0 +1,170 @@
+"""The four MCP tools, by hand: remember, recall, forget/restore, summarize."""
+
+import sys
+from typing import Annotated
+
+import typer
+
+from memory_mcp.adapters.cli.app import (
+    CLI_CLIENT,
+    DbOpt,
+    IdsArg,
+    JsonOpt,
+    KindOpt,
+    ScopeOpt,
+    SinceOpt,
+    TagOpt,
+    UntilOpt,
+    app,
+    fmt_ids,
+    open_service,
+)
+from memory_mcp.adapters.cli.render import as_json, err, memory_table, out
+from memory_mcp.models import KINDS
+
+# -- the four tools, by hand ------------------------------------------------------------------
+
+
+@app.command(rich_help_panel="The four tools, by hand")
+def remember(
+    ctx: typer.Context,
+    content: Annotated[str, typer.Argument(help="The memory text ('-' reads stdin).")],
+    kind: Annotated[str, typer.Option("--kind", "-k", help=f"One of {', '.join(KINDS)}.")] = "note",
+    tag: TagOpt = None,
+    scope: ScopeOpt = None,
+    key: Annotated[
+        str | None, typer.Option(help="Named slot (user.editor): supersedes its old value.")
+    ] = None,
+    replaces: Annotated[int | None, typer.Option(help="Id of a memory this corrects.")] = None,
+    occurred: Annotated[
+        str | None, typer.Option(help="When it happened (ISO, 'yesterday', '3 days ago').")
+    ] = None,
+    ttl: Annotated[str | None, typer.Option(help="Expire after 30m, 12h, 7d, 2w…")] = None,
+    expires: Annotated[str | None, typer.Option(help="Expire at this date/time.")] = None,
+    context: Annotated[
+        str | None,
+        typer.Option(help="Surrounding text (e.g. the conversation) searched but not shown."),
+    ] = None,
+    db: DbOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Store a memory (repeats and rewordings are merged; a key or --replaces supersedes)."""
+    text = sys.stdin.read() if content == "-" else content
+    with open_service(ctx, db, semantic=True) as service:
+        result = service.remember(
+            text, kind, tag, scope, key=key, replaces=replaces, occurred_at=occurred,
+            ttl=ttl, expires_at=expires, client=CLI_CLIENT, context=context,
+        )  # fmt: skip
+    if json_:
+        as_json(result)
+        return
+    message = {
+        "created": f"Remembered [cyan]#{result.id}[/cyan] in scope {result.scope}.",
+        "duplicate": f"Already known as [cyan]#{result.id}[/cyan]; counted the repeat.",
+        "merged": f"Same information as [cyan]#{result.id}[/cyan]; merged into it.",
+        "superseded": f"Remembered [cyan]#{result.id}[/cyan]; it supersedes "
+        f"{fmt_ids(result.supersedes)}.",
+    }[result.status]
+    err.print(message)
+    if result.redacted:
+        err.print(f"[yellow]Redacted before storing: {', '.join(result.redacted)}.[/yellow]")
+
+
+@app.command(rich_help_panel="The four tools, by hand")
+def recall(
+    ctx: typer.Context,
+    query: Annotated[str | None, typer.Argument(help="What to look for.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", "-n", help="Most hits.")] = None,
+    max_tokens: Annotated[
+        int | None, typer.Option(help="Fit the hits in this many tokens.")
+    ] = None,
+    scope: ScopeOpt = None,
+    kind: KindOpt = None,
+    tag: TagOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    recorded: Annotated[
+        bool, typer.Option(help="--since/--until on when stored, not when it happened.")
+    ] = False,
+    superseded: Annotated[
+        bool, typer.Option(help="Include memories replaced by newer ones.")
+    ] = False,
+    as_of: Annotated[str | None, typer.Option(help="What was current at this time.")] = None,
+    memory_id: Annotated[
+        list[int] | None, typer.Option("--id", help="Fetch these ids in full (repeatable).")
+    ] = None,
+    db: DbOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Search memory (hybrid keyword + semantic), or fetch memories by --id."""
+    with open_service(ctx, db, semantic=not memory_id) as service:
+        result = service.recall(
+            query, limit, scope, kind, tag, since, until,
+            time_field="recorded" if recorded else "occurred", include_superseded=superseded,
+            as_of=as_of, max_tokens=max_tokens, ids=memory_id,
+        )  # fmt: skip
+    if json_:
+        as_json(result)
+        return
+    out.print(memory_table(result.hits, title=f"recall ({result.mode})", score=True))
+    if not result.hits:
+        err.print("No memory matches.")
+
+
+@app.command(rich_help_panel="The four tools, by hand")
+def forget(
+    ctx: typer.Context,
+    ids: IdsArg,
+    reason: Annotated[str | None, typer.Option(help="Why, kept for the record.")] = None,
+    db: DbOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Hide memories from recall (reversible with `restore`)."""
+    with open_service(ctx, db) as service:
+        result = service.forget(ids, reason, client=CLI_CLIENT)
+    if json_:
+        as_json(result)
+        return
+    if result.forgotten:
+        err.print(f"Forgot {fmt_ids(result.forgotten)}. Undo with: {result.undo}")
+    if result.already_forgotten:
+        err.print(f"Already forgotten: {fmt_ids(result.already_forgotten)}.")
+
+
+@app.command(rich_help_panel="The four tools, by hand")
+def restore(ctx: typer.Context, ids: IdsArg, db: DbOpt = None, json_: JsonOpt = False) -> None:
+    """Bring forgotten memories back."""
+    with open_service(ctx, db) as service:
+        memories = service.restore(ids, client=CLI_CLIENT)
+    if json_:
+        as_json(memories)
+    else:
+        err.print(f"Restored {fmt_ids([m.id for m in memories])}.")
+
+
+@app.command(rich_help_panel="The four tools, by hand")
+def summarize(
+    ctx: typer.Context,
+    query: Annotated[str | None, typer.Argument(help="Topic; omit for everything.")] = None,
+    scope: ScopeOpt = None,
+    kind: KindOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="Most themes shown.")] = 10,
+    max_tokens: Annotated[int | None, typer.Option(help="Keep within this many tokens.")] = None,
+    save: Annotated[bool, typer.Option(help="Store it as a `summary` memory.")] = False,
+    db: DbOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """A themed, extractive summary of what memory holds (no LLM)."""
+    with open_service(ctx, db, semantic=query is not None or save) as service:
+        summary = service.summarize(
+            query, scope, kind, since, until, limit, max_tokens=max_tokens, save=save,
+            client=CLI_CLIENT,
+        )  # fmt: skip
+    if json_:
+        as_json(summary)
+        return
+    out.print(summary.text, markup=False, highlight=False)
+    if summary.saved_id is not None:
+        err.print(f"Saved as summary #{summary.saved_id}.")

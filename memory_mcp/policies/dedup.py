@@ -1,0 +1,279 @@
+"""Duplicate policy: exact duplicates by normalised hash; near duplicates by cosine, but merged
+only when both texts carry the same facts (numbers, dates, names, identifiers, negations).
+
+Cosine alone cannot tell "deploy on port 8080" from "deploy on port 8081" (MiniLM puts such
+pairs above 0.95), so a cosine-only merge destroys exactly the details a memory exists to
+keep. Pure functions, no I/O; the caller decides what "merge" means and keys exact
+duplicates by (scope, content_hash).
+"""
+
+import hashlib
+import re
+import unicodedata
+from collections import Counter
+
+from memory_mcp.policies.search import STOPWORDS, tokens
+
+# Calibrated with benchmarks/dedup_pairs.py on all-MiniLM-L6-v2: the lowest threshold tried at
+# which none of 83 must-keep pairs merge. It merges 15 of 42 rewordings; the rest are stored
+# twice, which costs clutter, never a fact. At 0.95 "faster"/"slower" (0.951) merges.
+DEFAULT_NEAR_DUPLICATE = 0.96
+
+NEGATION = "NOT"
+# A sentence-initial capitalised word ("Alice", "Deployments") may be a name or not; facts()
+# keeps it under this prefix and same_information() compares it leniently.
+OPENER = "?"
+
+
+def _words(text: str) -> list[str]:
+    """A word list written as text (reads better than a list literal)."""
+    return text.split()
+
+
+def _forms(words: str, plurals: bool = False) -> dict[str, str]:
+    """Each word mapped to itself, and with `plurals` its plain -s plural to the word too."""
+    return {w: w for w in _words(words)} | ({w + "s": w for w in _words(words)} if plurals else {})
+
+
+_NEGATIONS = frozenset(
+    _words(
+        "not no never none cannot neither nor without nobody nothing nowhere dont doesnt didnt "
+        "isnt arent wasnt werent cant couldnt shouldnt wouldnt wont hasnt havent"
+    )
+)
+_NUMBER_WORDS = dict(
+    zip(
+        _words(
+            "zero one two three four five six seven eight nine ten eleven twelve thirteen "
+            "fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty "
+            "sixty seventy eighty ninety hundred thousand million billion dozen once twice "
+            "first second third fourth fifth"
+        ),
+        [*map(str, range(21)), *_words("30 40 50 60 70 80 90 100 1000 1e6 1e9 12 1x 2x")]
+        + _words("1st 2nd 3rd 4th 5th"),
+        strict=True,
+    )
+)
+_WEEKDAYS = _words("monday tuesday wednesday thursday friday saturday sunday")
+# Lower-case words that still pin down when or how long: the weekday, the time of day, the unit.
+_CALENDAR = (
+    _forms(" ".join(_WEEKDAYS), plurals=True)
+    | _forms("morning afternoon evening night weekend weekday", plurals=True)
+    | _forms("minute hour day week month year decade", plurals=True)
+    | _forms("today tomorrow yesterday tonight noon midnight pm ms")
+    | _forms("hourly daily nightly weekly monthly quarterly yearly")
+    | {"seconds": "second", "secs": "second", "mins": "minute", "hrs": "hour", "annually": "yearly"}
+)
+# Months and day abbreviations count only when capitalised: "may", "march", "sun" are words.
+_MONTHS = _words(
+    "january february march april may june july august september october november december"
+)
+_CAPITAL_DATES = (
+    _forms(" ".join(_MONTHS))
+    | {name[:3]: name for name in [*_MONTHS, *_WEEKDAYS]}
+    | {"sept": "september", "tues": "tuesday", "thur": "thursday", "thurs": "thursday"}
+)
+# Switch values and temporal order: swapping one flips a memory while its embedding barely
+# moves ("caching is enabled/disabled", "run migrations before/after deploying": cosine 0.95).
+_VALUES = _forms("true false off before after") | {
+    form: stem + "d" for stem in ("enable", "disable") for form in (stem, stem + "s", stem + "d")
+}
+# Words that give a sentence a direction: "tabs over spaces", "Carol reports to Dave".
+_DIRECTED = frozenset(_words("to from into onto over than instead before after by vs versus"))
+_NOT_CODES = frozenset({"e.g", "i.e", "etc", "a.m", "p.m"})
+
+_QUOTE_PAIRS = {'"': '"', "'": "'", "\u201c": "\u201d", "\u2018": "\u2019", "«": "»", "`": "`"}
+_TRAILING = ".!?;:,"
+_QUOTED = re.compile(
+    r'"([^"\n]+)"|\u201c([^\u201d\n]+)\u201d|\u2018([^\u2019\n]+)\u2019|«([^»\n]+)»'
+    r"|`([^`\n]+)`|(?<!\w)'([^'\n]+)'(?!\w)"
+)
+_IN_WORD_APOSTROPHE = re.compile(r"(?<=\w)[\u2019\u02bc](?=\w)")
+_BULLET = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s+")
+_DASHES = re.compile(r"[\u2013\u2014]")
+_OPENERS = "([{<\"'\u201c\u2018«*"
+_CLOSERS = ".,;:!?)]}>\"'\u201d\u2019»*"
+_SENTENCE_END = (".", "!", "?", ":")
+# Joined by code punctuation: Kestrel-00042, user.editor, snake_case, ~/.vimrc, C++, @alice.
+_CODE = re.compile(r"\w[-_./@:\\#+~]|[-_./@:\\#~$]\w")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+_SHARED_PREFIX = 5
+
+
+def normalize(text: str) -> str:
+    """The exact-duplicate key: NFKC, invisible format characters dropped, casefolded,
+    whitespace collapsed, then trailing sentence punctuation (``.!?;:,``) and one or more
+    pairs of quotes around the whole text stripped. Never strips everything: "?!" stays "?!".
+    """
+    text = unicodedata.normalize("NFKC", text)
+    # Text pasted from chats and web pages carries zero-width spaces and BOMs nobody sees.
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    text = " ".join(unicodedata.normalize("NFKC", text.casefold()).split())
+    while True:
+        stripped = text.rstrip(_TRAILING).rstrip()
+        if len(stripped) >= 2 and _QUOTE_PAIRS.get(stripped[0]) == stripped[-1]:
+            inner = stripped[1:-1]
+            if stripped[0] not in inner and stripped[-1] not in inner:
+                stripped = inner.strip()
+        if not stripped or stripped == text:
+            return text
+        text = stripped
+
+
+def content_hash(text: str) -> str:
+    """sha256 hex of normalize(text)."""
+    return hashlib.sha256(normalize(text).encode("utf-8")).hexdigest()
+
+
+def facts(text: str) -> Counter[str]:
+    """The information-bearing tokens of a text, casefolded, as a multiset.
+
+    - numbers and anything with a digit (3.12, 14:30, 8080, 2025-01-15, 1,000 -> 1000, v2);
+      number words become digits ("two" -> "2", "third" -> "3rd");
+    - dates and times: weekdays ("Fridays" -> "friday"), capitalised months and their
+      abbreviations, times of day, frequencies ("nightly") and time units ("days" -> "day");
+    - switch values and temporal order: true, false, off, enabled, disabled, before, after;
+    - identifiers: mixed-case or all-caps words (PostgreSQL, iOS, API) and words joined by
+      code punctuation (Kestrel-00042, user.editor, snake_case, billing-api, ~/.vimrc, C++);
+    - names: capitalised words inside a sentence;
+    - quoted strings ("...", '...', `...`, curly quotes) as one '"text"' entry each;
+    - negations (not, no, never, n't, without, none, cannot, neither, nor, nobody, nothing,
+      nowhere, dont...) as one NEGATION entry each.
+
+    A capitalised non-stopword that starts a sentence ("Alice likes tea", "Deployments happen")
+    may be a name or an ordinary word; it is kept as OPENER + word ("?alice") so that
+    same_information() can compare it leniently.
+    """
+    text = _IN_WORD_APOSTROPHE.sub("'", unicodedata.normalize("NFKC", text))
+    found: Counter[str] = Counter()
+    for match in _QUOTED.finditer(text):
+        quoted = next(group for group in match.groups() if group is not None)
+        found['"' + " ".join(quoted.casefold().split()) + '"'] += 1
+    text = _DASHES.sub(" ", _QUOTED.sub(" ", text))
+    for line in text.splitlines():
+        initial, after_number = True, False
+        for chunk in _BULLET.sub("", line).split():
+            word = chunk.lstrip(_OPENERS).rstrip(_CLOSERS)
+            key = _classify(word, initial, after_number) if word else None
+            if key is not None:
+                found[key] += 1
+            if word:
+                initial = chunk.rstrip(")]}\"'\u201d\u2019»*").endswith(_SENTENCE_END)
+                after_number = any(ch.isdigit() for ch in word)
+    return found
+
+
+def _classify(word: str, initial: bool, after_number: bool) -> str | None:
+    """The fact one cleaned word stands for, or None for an ordinary word."""
+    if not any(ch.isalnum() for ch in word):
+        return None
+    if word.casefold().endswith("'s"):
+        word = word[:-2]
+    lower = word.casefold()
+    if lower in _NEGATIONS or lower.endswith("n't"):
+        return NEGATION
+    if any(ch.isdigit() for ch in word):
+        return _THOUSANDS.sub("", lower)
+    if lower in _NUMBER_WORDS:
+        return _NUMBER_WORDS[lower]
+    if lower in _CALENDAR:
+        return _CALENDAR[lower]
+    if lower in _VALUES:
+        return _VALUES[lower]
+    if word[0].isupper() and lower in _CAPITAL_DATES:
+        return _CAPITAL_DATES[lower]
+    if lower in ("am", "a.m", "p.m"):
+        # "am" is a verb too; only a time makes it a fact ("9 am").
+        return ("pm" if lower == "p.m" else "am") if after_number else None
+    if lower in _NOT_CODES or not word[0].isalnum() and not _CODE.search(word):
+        return None
+    if _CODE.search(word) or any(ch.isupper() for ch in word[1:]):
+        return lower
+    if not word[0].isupper() or lower == "i":
+        return None
+    if initial:
+        return None if lower in STOPWORDS else OPENER + lower
+    return lower
+
+
+def same_information(a: str, b: str) -> bool:
+    """True when a and b carry the same facts() (so merging them loses nothing).
+
+    1. Every fact except sentence-initial capitalised words (OPENER entries) must match as a
+       multiset, case-insensitively.
+    2. An opener counts as a name when the other text uses it as one ("Alice likes tea" /
+       "Tea is what Alice likes"); otherwise it is matched when the other text contains the
+       word, or one sharing its first five letters ("Deployments" ~ "deploy"). The texts differ
+       when each has an opener the other never mentions: a swapped subject ("Alice likes tea"
+       / "Bob likes tea"). One unmatched opener alone is rewording ("We deploy on Fridays" /
+       "Deployments happen on Fridays"), since a sentence-initial word may be ordinary.
+    3. Role swaps differ: each text opens with a name or identifier that the other has
+       elsewhere ("Alice mentors Bob" / "Bob mentors Alice"), or both use the same content
+       words in another order around a direction word (to, from, over, than, before, after,
+       by, ...): "tabs over spaces" / "spaces over tabs", "Carol reports to Dave" / "Dave
+       reports to Carol".
+    """
+    firm_a, loose_a = _split(facts(a))
+    firm_b, loose_b = _split(facts(b))
+    promoted_a = Counter(w for w in loose_a if firm_b[w] > firm_a[w])
+    promoted_b = Counter(w for w in loose_b if firm_a[w] > firm_b[w])
+    if firm_a + promoted_a != firm_b + promoted_b:
+        return False
+    words_a, words_b = tokens(a), tokens(b)
+    unmatched_a = [w for w in loose_a if not _mentions(set(words_b), w)]
+    unmatched_b = [w for w in loose_b if not _mentions(set(words_a), w)]
+    if unmatched_a and unmatched_b:
+        return False
+    subject_a, subject_b = _subject(a), _subject(b)
+    if (
+        subject_a != subject_b
+        and subject_a in {*firm_b, *loose_b}
+        and subject_b in {*firm_a, *loose_a}
+    ):
+        return False
+    return not _role_swap(words_a, words_b)
+
+
+def is_near_duplicate(
+    a: str, b: str, cosine: float, threshold: float = DEFAULT_NEAR_DUPLICATE
+) -> bool:
+    """Merge a and b: their embeddings are close (cosine >= threshold) and they carry the same
+    information (same_information). Antonyms and swapped roles that no fact or direction word
+    separates ("faster" / "slower", "Alice mentors Bob" / "Bob mentors Alice") rest on the
+    threshold alone.
+    """
+    return cosine >= threshold and same_information(a, b)
+
+
+def _split(found: Counter[str]) -> tuple[Counter[str], set[str]]:
+    """(facts without openers, the opener words without their prefix)."""
+    firm = Counter({k: n for k, n in found.items() if not k.startswith(OPENER)})
+    return firm, {k[len(OPENER) :] for k in found if k.startswith(OPENER)}
+
+
+def _subject(text: str) -> str | None:
+    """The fact the text opens with (opener prefix dropped), if any."""
+    for line in text.splitlines():
+        chunks = _BULLET.sub("", line).split()
+        if chunks:
+            word = chunks[0].lstrip(_OPENERS).rstrip(_CLOSERS)
+            key = _classify(word, True, False) if word else None
+            return None if key in (None, NEGATION) else key.removeprefix(OPENER)
+    return None
+
+
+def _role_swap(words_a: list[str], words_b: list[str]) -> bool:
+    content_a = [w for w in words_a if w not in STOPWORDS]
+    content_b = [w for w in words_b if w not in STOPWORDS]
+    if content_a == content_b or Counter(content_a) != Counter(content_b):
+        return False
+    return not _DIRECTED.isdisjoint(words_a + words_b)
+
+
+def _mentions(words: set[str], word: str) -> bool:
+    if word in words:
+        return True
+    if len(word) < _SHARED_PREFIX:
+        return False
+    stem = word[:_SHARED_PREFIX]
+    return any(w.startswith(stem) for w in words)

@@ -1,0 +1,173 @@
+"""Extractive, deterministic summaries: memories clustered by theme, each cluster shown by its
+most representative statement with its supporting ids, counts and dates. No LLM: the client's
+own model reads the structured result."""
+
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+
+from memory_mcp.models import Memory, Summary, SummaryCluster
+from memory_mcp.policies.budget import estimate_tokens, snippet
+from memory_mcp.policies.search import STOPWORDS, tokens
+
+# Cosine at which a memory joins a theme: MiniLM puts paraphrases at 0.7-0.95 and memories
+# on one topic at 0.45-0.75 (unrelated ones under 0.3, or ~0.4 when they share a name);
+# bag-of-words vectors (no model) are sparser, so they get less.
+EMBEDDING_THEME = 0.45
+WORDS_THEME = 0.3
+STATEMENT_TOKENS = 80  # a representative statement longer than this is cut to a snippet
+LABEL_WORDS = 3
+
+
+def clusters(
+    memories: Sequence[Memory],
+    vectors: dict[int, np.ndarray],
+    relevance: dict[int, float] | None = None,
+) -> list[list[Memory]]:
+    """Greedy leader clustering: the most representative memories found themes, the rest join
+    the closest theme above the threshold. Deterministic: ties break on input order."""
+    if not memories:
+        return []
+    matrix, threshold = _matrix(memories, vectors)
+    sims = matrix @ matrix.T
+    score = _unit((sims.sum(axis=1) - 1.0) / max(len(memories) - 1, 1))
+    if relevance:
+        score = 0.5 * score + 0.5 * _unit(np.array([relevance.get(m.id, 0.0) for m in memories]))
+    order = sorted(range(len(memories)), key=lambda i: (-score[i], i))
+    leaders: list[int] = []
+    members: dict[int, list[int]] = {}
+    for i in order:
+        best = max(leaders, key=lambda lead: sims[i, lead], default=None)
+        if best is not None and sims[i, best] >= threshold:
+            members[best].append(i)
+        else:
+            leaders.append(i)
+            members[i] = [i]
+    groups = [[memories[i] for i in members[lead]] for lead in leaders]
+    # Bigger themes first; among equals the one founded by the more representative memory.
+    return sorted(groups, key=lambda g: -len(g))
+
+
+def build(
+    groups: Sequence[Sequence[Memory]],
+    pool: Sequence[Memory],
+    total: int,
+    limit: int,
+    max_tokens: int | None,
+) -> Summary:
+    """Shape clusters into the structured summary, within `limit` clusters and `max_tokens`."""
+    documents = Counter(t for m in pool for t in set(_words(m.content)))
+    shown: list[SummaryCluster] = []
+    spent = estimate_tokens(_header(pool, total))
+    for group in groups[:limit]:
+        cluster = _cluster(group, documents, len(pool))
+        cost = estimate_tokens(_render_cluster(len(shown) + 1, cluster))
+        if max_tokens is not None and spent + cost > max_tokens:
+            break
+        shown.append(cluster)
+        spent += cost
+    dates = [m.occurred_at or m.created_at for m in pool]
+    summary = Summary(
+        total=total,
+        first_at=min(dates, default=None),
+        last_at=max(dates, default=None),
+        scopes=dict(Counter(m.scope for m in pool).most_common()),
+        by_kind=dict(Counter(m.kind for m in pool).most_common()),
+        clusters=shown,
+        omitted=len(groups) - len(shown),
+        ids=[c.representative_id for c in shown],
+        text="",
+    )
+    summary.text = render(summary, pool, total)
+    return summary
+
+
+def render(summary: Summary, pool: Sequence[Memory], total: int) -> str:
+    if not summary.clusters:
+        return "Memory holds nothing that matches." if total == 0 else _header(pool, total)
+    lines = [_header(pool, total)]
+    lines += [_render_cluster(n, c) for n, c in enumerate(summary.clusters, start=1)]
+    if summary.omitted:
+        lines.append(f"({summary.omitted} smaller themes not shown.)")
+    return "\n".join(lines)
+
+
+def _cluster(group: Sequence[Memory], documents: Counter[str], pool_size: int) -> SummaryCluster:
+    lead = group[0]
+    dates = [m.occurred_at or m.created_at for m in group]
+    return SummaryCluster(
+        label=_label(group, documents, pool_size),
+        statement=snippet(" ".join(lead.content.split()), STATEMENT_TOKENS),
+        representative_id=lead.id,
+        ids=sorted(m.id for m in group),
+        count=len(group),
+        kinds=dict(Counter(m.kind for m in group).most_common()),
+        first_at=min(dates),
+        last_at=max(dates),
+    )
+
+
+def _header(pool: Sequence[Memory], total: int) -> str:
+    if not pool:
+        return f"{total} memories."
+    dates = [m.occurred_at or m.created_at for m in pool]
+    kinds = ", ".join(f"{n} {k}" for k, n in Counter(m.kind for m in pool).most_common())
+    scopes = ", ".join(dict(Counter(m.scope for m in pool).most_common()))
+    span = f"{min(dates):%Y-%m-%d} to {max(dates):%Y-%m-%d}"
+    return f"{total} memories from {span} in {scopes} ({kinds}). Main themes:"
+
+
+def _render_cluster(number: int, c: SummaryCluster) -> str:
+    others = [i for i in c.ids if i != c.representative_id]
+    support = f"; also {', '.join(f'#{i}' for i in others[:8])}" if others else ""
+    more = f" and {len(others) - 8} more" if len(others) > 8 else ""
+    span = f"{c.first_at:%Y-%m-%d}" + (
+        f" to {c.last_at:%Y-%m-%d}" if c.last_at.date() != c.first_at.date() else ""
+    )
+    return (
+        f"{number}. {c.label} ({c.count} memories, {span}): {c.statement} "
+        f"[#{c.representative_id}{support}{more}]"
+    )
+
+
+def _label(group: Sequence[Memory], documents: Counter[str], pool_size: int) -> str:
+    """The words most particular to this theme (tf-idf against the whole pool)."""
+    counts = Counter(t for m in group for t in _words(m.content))
+    weight = {t: n * np.log(1 + pool_size / documents[t]) for t, n in counts.items()}
+    best = sorted(weight, key=lambda t: (-weight[t], t))[:LABEL_WORDS]
+    return ", ".join(best) or "misc"
+
+
+def _words(text: str) -> list[str]:
+    return [t for t in tokens(text) if t not in STOPWORDS and len(t) > 2]
+
+
+def _matrix(memories: Sequence[Memory], vectors: dict[int, np.ndarray]) -> tuple[np.ndarray, float]:
+    """Unit rows and the theme threshold: stored embeddings when all have one, else words."""
+    if all(m.id in vectors for m in memories):
+        rows = np.stack([vectors[m.id] for m in memories]).astype(np.float32)
+        threshold = EMBEDDING_THEME
+    else:
+        rows, threshold = _bag_of_words(memories), WORDS_THEME
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    return rows / np.where(norms == 0, 1.0, norms), threshold
+
+
+def _bag_of_words(memories: Sequence[Memory]) -> np.ndarray:
+    docs = [Counter(_words(m.content)) for m in memories]
+    vocab = {term: i for i, term in enumerate(sorted({t for d in docs for t in d}))}
+    df = Counter(t for d in docs for t in d)
+    rows = np.zeros((len(docs), max(len(vocab), 1)), dtype=np.float32)
+    for r, doc in enumerate(docs):
+        for term, count in doc.items():
+            rows[r, vocab[term]] = count * np.log(1 + len(docs) / df[term])
+    return rows
+
+
+def _unit(values: np.ndarray) -> np.ndarray:
+    span = float(values.max() - values.min()) if values.size else 0.0
+    return np.ones_like(values) if span == 0 else (values - values.min()) / span
+
+
+__all__ = ["build", "clusters", "render"]

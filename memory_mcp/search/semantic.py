@@ -1,0 +1,218 @@
+"""The semantic leg: model loading (in the background when serving), index checks, embedding.
+
+Until the model is ready, or when it cannot load, recall runs keyword-only and says why;
+memories stored meanwhile get their vectors once it is ready (or by `memory-mcp reindex`).
+"""
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Literal
+
+import numpy as np
+
+from memory_mcp.errors import SchemaMismatch
+from memory_mcp.models import MemoryFilter
+from memory_mcp.search.embed import Embedder, EmbedderUnavailable
+from memory_mcp.search.vecindex import VectorCache
+from memory_mcp.storage.sqlite.store import MemoryStore
+
+logger = logging.getLogger(__name__)
+
+State = Literal["off", "idle", "loading", "ready", "failed", "mismatch"]
+Progress = Callable[[int, int], None]
+EMBED_BATCH = 64
+
+
+class SemanticIndex:
+    def __init__(self, store: MemoryStore, embedder: Embedder | None) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.state: State = "off" if embedder is None else "idle"
+        self.reason: str | None = None
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._cache: VectorCache | None = None  # only a long-running server loads one
+        self._cache_lock = threading.Lock()
+        self._cache_loading = False
+
+    @property
+    def ready(self) -> bool:
+        return self.state == "ready"
+
+    @property
+    def note(self) -> str | None:
+        """Why semantic search is off right now, for recall results and stats."""
+        if self.state == "off":
+            return "Semantic search is disabled by configuration; recall is keyword-only."
+        if self.state in ("idle", "loading"):
+            return "The embedding model is still loading; recall is keyword-only for now."
+        if self.state in ("failed", "mismatch"):
+            return f"Semantic search is off: {self.reason}"
+        return None
+
+    def start_background(self) -> None:
+        """Load the model, then the in-memory vector copy, on a daemon thread."""
+        with self._lock:
+            if self.state != "idle" or self._thread is not None:
+                return
+            self.state = "loading"
+            self._thread = threading.Thread(
+                target=self._activate_and_cache, name="memory-mcp-model", daemon=True
+            )
+            self._thread.start()
+
+    def _activate_and_cache(self) -> None:
+        self._activate()
+        if self.ready:
+            self._load_cache_logged()
+
+    def ensure(self) -> bool:
+        """Load the model now (CLI use); returns whether semantic search is available."""
+        thread = self._thread
+        if thread is not None:
+            thread.join()
+        elif self.state == "idle":
+            self.state = "loading"
+            self._activate()
+        return self.ready
+
+    def _activate(self) -> None:
+        assert self.embedder is not None
+        try:
+            self.embedder.load()
+            self.store.ensure_vector_index(self.embedder.model_name, self.embedder.dim)
+        except EmbedderUnavailable as exc:
+            self._fail("failed", str(exc))
+            return
+        except SchemaMismatch as exc:
+            self._fail("mismatch", str(exc))
+            return
+        # The backlog is embedded before recall reports hybrid mode, so "hybrid" never means
+        # "hybrid over part of the memories"; the second pass catches rows stored meanwhile.
+        filled = self._fill()
+        self.state = "ready"
+        filled += self._fill()
+        if filled:
+            logger.info("Embedded %d memories stored while the model was loading", filled)
+
+    def _fail(self, state: State, reason: str) -> None:
+        self.state, self.reason = state, reason
+        logger.warning("Semantic search is off, recall is keyword-only: %s", reason)
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray | None:
+        """One vector per text; a text repeated in the batch is embedded once."""
+        if not self.ready or self.embedder is None:
+            return None
+        unique = list(dict.fromkeys(texts))
+        vectors = self.embedder.embed_documents(unique)
+        if len(unique) == len(texts):
+            return vectors
+        row = {text: i for i, text in enumerate(unique)}
+        return vectors[[row[text] for text in texts]]
+
+    def embed_query(self, text: str) -> np.ndarray | None:
+        if not self.ready or self.embedder is None:
+            return None
+        return self.embedder.embed_query(text)
+
+    # -- nearest neighbours ---------------------------------------------------------------
+
+    def search(
+        self, query: np.ndarray, flt: MemoryFilter, k: int, near_only: bool = False
+    ) -> list[tuple[int, float]]:
+        """(id, cosine) best first: from the in-memory copy when loaded, else sqlite-vec.
+        Either way the filter is applied inside the search. `near_only`: only near
+        duplicates matter (see VectorCache.search)."""
+        with self._cache_lock:
+            cache = self._cache
+            found = None if cache is None else self._search_cache(cache, query, flt, k, near_only)
+        return self.store.search_vec(query, flt, k) if found is None else found
+
+    def _search_cache(
+        self, cache: VectorCache, query: np.ndarray, flt: MemoryFilter, k: int, near_only: bool
+    ) -> list[tuple[int, float]] | None:
+        """Bring the copy up to date with the database first; None: search in SQL."""
+        generation, head = self.store.vector_log_head()
+        if (generation, head) != (cache.generation, cache.head):
+            delta = self.store.vector_changes(cache.head, cache.dim)
+            if delta is None or delta.generation != cache.generation:
+                self._cache = None  # rebuilt or too far behind: reload without blocking
+                self._start_cache_load()
+                return None
+            cache.apply(delta.ids, delta.rows, delta.head)
+        return cache.search(query, flt, datetime.now(UTC), k, near_only)
+
+    def load_cache(self) -> None:
+        """Build the in-memory copy of the vector index now (blocking)."""
+        assert self.embedder is not None and self.ready
+        started = time.perf_counter()
+        everything = MemoryFilter(
+            include_forgotten=True, include_superseded=True, include_expired=True
+        )  # a plain count(*): counts() also scans the vec0 table for orphans
+        cache = VectorCache(self.embedder.dim, capacity=self.store.count(everything))
+        cache.generation, cache.head = self.store.vector_snapshot(cache.dim, cache.add)
+        cache.prepare()
+        with self._cache_lock:
+            self._cache = cache
+        logger.info(
+            "In-memory vector index: %d vectors in %.1fs", len(cache), time.perf_counter() - started
+        )
+
+    def _start_cache_load(self) -> None:
+        if self._cache_loading:
+            return
+        self._cache_loading = True
+        threading.Thread(
+            target=self._load_cache_logged, name="memory-mcp-vectors", daemon=True
+        ).start()
+
+    def _load_cache_logged(self) -> None:
+        try:
+            self.load_cache()
+        except Exception as exc:  # noqa: BLE001 - recall keeps working through SQL
+            logger.warning("In-memory vector index not loaded (searching in SQL): %s", exc)
+        finally:
+            self._cache_loading = False
+
+    def fill_pending(self, progress: Progress | None = None) -> int:
+        """Embed every memory that has no vector yet, in batches (each one transaction)."""
+        if not self.ready:
+            return 0
+        return self._fill(progress)
+
+    def _fill(self, progress: Progress | None = None) -> int:
+        assert self.embedder is not None
+        total = self.store.counts()["memories"]
+        done = self.store.counts()["vec"]
+        filled, after = 0, 0
+        while batch := self.store.pending_embeddings(EMBED_BATCH, after_id=after):
+            vectors = self.embedder.embed_documents([content for _, content in batch])
+            filled += self.store.set_vectors(
+                [(mid, vec) for (mid, _), vec in zip(batch, vectors, strict=True)]
+            )
+            after = batch[-1][0]
+            if progress is not None:
+                progress(done + filled, total)
+        return filled
+
+    def reindex(self, progress: Progress | None = None) -> int:
+        """Rebuild the vector index with the configured model and re-embed every memory."""
+        if self.embedder is None:
+            raise EmbedderUnavailable("Semantic search is disabled; nothing to reindex.")
+        thread = self._thread
+        if thread is not None:
+            thread.join()
+        self.embedder.load()
+        wanted = (self.embedder.model_name, self.embedder.dim)
+        # An interrupted reindex for the same model resumes: its vectors so far are good.
+        if self.store.reindex_pending() != wanted or self.store.vector_index_info() != wanted:
+            self.store.reset_vector_index(*wanted)
+        else:
+            logger.info("Resuming an interrupted reindex with %s", wanted[0])
+        self.state, self.reason = "ready", None
+        filled = self.fill_pending(progress)
+        self.store.finish_reindex()
+        return filled

@@ -1,0 +1,1 @@
+"""Storage: the contract the service relies on, and its backends."""

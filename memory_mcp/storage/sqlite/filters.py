@@ -1,0 +1,97 @@
+"""SQL `where` fragments for MemoryFilter; fragments are constants, values are bound."""
+
+import json
+from datetime import datetime
+from typing import Any
+
+from memory_mcp.models import MemoryFilter
+from memory_mcp.storage.sqlite.db import epoch_micros, format_time
+
+
+def memory_conditions(
+    flt: MemoryFilter, now: datetime, alias: str = "m"
+) -> tuple[list[str], dict[str, Any]]:
+    """Conditions on the `memories` table (aliased) and their parameters."""
+    m = alias
+    conds: list[str] = []
+    params: dict[str, Any] = {"f_ref": format_time(flt.as_of or now)}
+    if not flt.include_forgotten:
+        conds.append(f"{m}.forgotten_at is null")
+    if flt.as_of is not None:
+        # What was current then: recorded by then, not yet superseded then.
+        conds.append(f"{m}.created_at <= :f_ref")
+        conds.append(f"({m}.superseded_at is null or {m}.superseded_at > :f_ref)")
+    elif not flt.include_superseded:
+        conds.append(f"{m}.superseded_by is null")
+    if not flt.include_expired:
+        conds.append(f"({m}.expires_at is null or {m}.expires_at > :f_ref)")
+    if flt.scopes:
+        conds.append(f"{m}.scope in (select value from json_each(:f_scopes))")
+        params["f_scopes"] = json.dumps(flt.scopes)
+    if flt.kind is not None:
+        conds.append(f"{m}.kind = :f_kind")
+        params["f_kind"] = flt.kind
+    moment = (
+        f"coalesce({m}.occurred_at, {m}.created_at)"
+        if flt.time_field == "occurred"
+        else f"{m}.created_at"
+    )
+    if flt.since is not None:
+        conds.append(f"{moment} >= :f_since")
+        params["f_since"] = format_time(flt.since)
+    if flt.until is not None:
+        conds.append(f"{moment} < :f_until")
+        params["f_until"] = format_time(flt.until)
+    if flt.tags:
+        conds.append(
+            f"""(select count(distinct t.value) from json_each({m}.tags) t
+                where t.value in (select value from json_each(:f_tags))) = :f_ntags"""
+        )
+        params["f_tags"] = json.dumps(flt.tags)
+        params["f_ntags"] = len(flt.tags)
+    return conds, params
+
+
+def needs_id_constraint(flt: MemoryFilter) -> bool:
+    """Whether some condition has no vec0 metadata form (see vectors._METADATA)."""
+    windowed = flt.since is not None or flt.until is not None
+    return bool(
+        flt.include_forgotten
+        or flt.include_superseded
+        or flt.as_of is not None
+        or flt.tags
+        or (windowed and flt.time_field == "recorded")
+    )
+
+
+def vector_conditions(flt: MemoryFilter, now: datetime) -> tuple[list[str], dict[str, Any]]:
+    """Constraints evaluated inside the vec0 KNN scan, so filters never starve top-k.
+
+    The usual recall (visible, unexpired, scopes, kind, event-time window) is all vec0
+    metadata; anything else becomes an id constraint over `memories`, still inside the scan.
+    """
+    if needs_id_constraint(flt):
+        inner, inner_params = memory_conditions(flt, now)
+        return [f"memory_id in (select m.id from memories m {where(inner)})"], inner_params
+    conds = ["hidden = 0"]
+    params: dict[str, Any] = {}
+    if not flt.include_expired:
+        conds.append("expires > :f_ref")
+        params["f_ref"] = epoch_micros(now)
+    if flt.scopes:
+        conds.append("scope in (select value from json_each(:f_scopes))")
+        params["f_scopes"] = json.dumps(flt.scopes)
+    if flt.kind is not None:
+        conds.append("kind = :f_kind")
+        params["f_kind"] = flt.kind
+    if flt.since is not None:
+        conds.append("at >= :f_since")
+        params["f_since"] = epoch_micros(flt.since)
+    if flt.until is not None:
+        conds.append("at < :f_until")
+        params["f_until"] = epoch_micros(flt.until)
+    return conds, params
+
+
+def where(conds: list[str], prefix: str = "where") -> str:
+    return f"{prefix} {' and '.join(conds)}" if conds else ""

@@ -1,0 +1,182 @@
+"""Ordered schema steps; never edit a released step, append a new one.
+
+The vector index is not here: its dimension is only known once the embedding model
+has loaded, so the store creates it (see MemoryStore.ensure_vector_index).
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+Step = Callable[[Any], None]
+
+
+def _initial(conn: Any) -> None:
+    for statement in _INITIAL:
+        conn.execute(statement)
+
+
+_INITIAL = [
+    """
+    create table meta (
+        key text primary key,
+        value text not null
+    )
+    """,
+    """
+    create table memories (
+        id integer primary key,
+        content text not null check (length(content) > 0),
+        kind text not null default 'note',
+        tags text not null default '[]',
+        scope text not null default 'global',
+        metadata text not null default '{}',
+        created_at text not null,
+        updated_at text not null,
+        forgotten_at text,
+        forget_reason text
+    )
+    """,
+    "create index memories_scope_created on memories (scope, created_at)",
+    "create index memories_created on memories (created_at)",
+    """
+    create virtual table memories_fts using fts5 (
+        content, tags,
+        content = 'memories', content_rowid = 'id',
+        tokenize = 'porter unicode61'
+    )
+    """,
+    """
+    create trigger memories_fts_ai after insert on memories begin
+        insert into memories_fts (rowid, content, tags) values (new.id, new.content, new.tags);
+    end
+    """,
+    """
+    create trigger memories_fts_ad after delete on memories begin
+        insert into memories_fts (memories_fts, rowid, content, tags)
+        values ('delete', old.id, old.content, old.tags);
+    end
+    """,
+    """
+    create trigger memories_fts_au after update of content, tags on memories begin
+        insert into memories_fts (memories_fts, rowid, content, tags)
+        values ('delete', old.id, old.content, old.tags);
+        insert into memories_fts (rowid, content, tags) values (new.id, new.content, new.tags);
+    end
+    """,
+]
+
+
+def _lifecycle(conn: Any) -> None:
+    """Dedup, supersession, event time, expiry, provenance, and the append-only history."""
+    for statement in _LIFECYCLE:
+        conn.execute(statement)
+    # Exact-duplicate keys for rows stored before this step; the import is local because
+    # migrations must not pull policy modules in at import time.
+    from memory_mcp.policies.dedup import content_hash
+
+    rows = conn.execute("select id, content from memories").fetchall()
+    for memory_id, content in rows:
+        conn.execute(
+            "update memories set content_hash = :h where id = :id",
+            {"h": content_hash(content), "id": memory_id},
+        )
+
+
+_LIFECYCLE = [
+    "alter table memories add column content_hash text",
+    "alter table memories add column key text",
+    "alter table memories add column superseded_by integer",
+    "alter table memories add column superseded_at text",
+    "alter table memories add column occurred_at text",
+    "alter table memories add column expires_at text",
+    "alter table memories add column client text",
+    "alter table memories add column repeat_count integer not null default 1",
+    "alter table memories add column last_seen_at text",
+    "create index memories_scope_hash on memories (scope, content_hash)",
+    "create index memories_scope_key on memories (scope, key) where key is not null",
+    "create index memories_expires on memories (expires_at) where expires_at is not null",
+    """
+    create table history (
+        id integer primary key,
+        memory_id integer not null,
+        action text not null,
+        at text not null,
+        client text,
+        before text,
+        after text,
+        detail text not null default '{}'
+    )
+    """,
+    "create index history_memory on history (memory_id, id)",
+]
+
+
+def _context(conn: Any) -> None:
+    """An optional `context` per memory, and the full-text index over content, tags, context
+    and the words of the event date (read through a view, so `rebuild` recreates it all)."""
+    for statement in _CONTEXT:
+        conn.execute(statement)
+
+
+# "8 May 2023" from an ISO-8601 time: the FTS index cannot call Python.
+_DATE_WORDS = """
+    case when {t} is null then '' else
+        cast(cast(strftime('%d', {t}) as integer) as text) || ' ' ||
+        case strftime('%m', {t})
+            when '01' then 'January' when '02' then 'February' when '03' then 'March'
+            when '04' then 'April' when '05' then 'May' when '06' then 'June'
+            when '07' then 'July' when '08' then 'August' when '09' then 'September'
+            when '10' then 'October' when '11' then 'November' when '12' then 'December'
+        end || ' ' || strftime('%Y', {t})
+    end
+"""
+
+
+def _indexed_context(row: str) -> str:
+    """The FTS `context` column of a `memories` row: its context, then its event date."""
+    date_words = _DATE_WORDS.format(t=f"{row}.occurred_at")
+    return f"trim(coalesce({row}.context, '') || ' ' || {date_words})"
+
+
+_CONTEXT = [
+    "alter table memories add column context text",
+    "drop trigger memories_fts_ai",
+    "drop trigger memories_fts_ad",
+    "drop trigger memories_fts_au",
+    "drop table memories_fts",
+    f"""
+    create view memories_fts_source (id, content, tags, context) as
+    select m.id, m.content, m.tags, {_indexed_context("m")} from memories m
+    """,
+    """
+    create virtual table memories_fts using fts5 (
+        content, tags, context,
+        content = 'memories_fts_source', content_rowid = 'id',
+        tokenize = 'porter unicode61'
+    )
+    """,
+    f"""
+    create trigger memories_fts_ai after insert on memories begin
+        insert into memories_fts (rowid, content, tags, context)
+        values (new.id, new.content, new.tags, {_indexed_context("new")});
+    end
+    """,
+    f"""
+    create trigger memories_fts_ad after delete on memories begin
+        insert into memories_fts (memories_fts, rowid, content, tags, context)
+        values ('delete', old.id, old.content, old.tags, {_indexed_context("old")});
+    end
+    """,
+    f"""
+    create trigger memories_fts_au after update of content, tags, context, occurred_at
+    on memories begin
+        insert into memories_fts (memories_fts, rowid, content, tags, context)
+        values ('delete', old.id, old.content, old.tags, {_indexed_context("old")});
+        insert into memories_fts (rowid, content, tags, context)
+        values (new.id, new.content, new.tags, {_indexed_context("new")});
+    end
+    """,
+    "insert into memories_fts (memories_fts) values ('rebuild')",
+]
+
+MIGRATIONS: list[Step] = [_initial, _lifecycle, _context]

@@ -1,0 +1,288 @@
+"""The sqlite-vec index: its DDL, triggers, change log and the statements that need it.
+
+It is created when the embedding model first loads (its dimension comes from the model) and
+is always rebuildable from `memories`. Functions take a connection inside the store's lock
+and transaction; MemoryStore is the only caller.
+"""
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from memory_mcp.storage.sqlite.db import Connection, scalar
+
+_SET_META = (
+    "insert into meta (key, value) values (:k, :v) on conflict (key) do update set value = :v"
+)
+
+_VEC_DROP = [
+    "drop trigger if exists memories_vec_ad",
+    "drop trigger if exists memories_vec_au",
+    "drop table if exists memories_vec",
+    "drop table if exists vec_log",
+]
+
+# Times in vec0 metadata are integer microseconds since the epoch: sqlite-vec 0.1.9 compares
+# long text metadata through a side table, which made a filtered scan ~2.5x slower (measured).
+_MICROS = "(unixepoch(substr({t}, 1, 19)) * 1000000 + cast(substr({t}, 21, 6) as integer))"
+NEVER = 253402300799999999  # 9999-12-31T23:59:59.999999Z: "no expiry" (vec0 has no NULLs)
+
+
+def micros(column: str) -> str:
+    """SQL turning one of our fixed-width ISO-8601 UTC texts into integer microseconds."""
+    return _MICROS.format(t=column)
+
+
+# Deletes and metadata changes on `memories` reach the vector index through triggers, so a
+# hand edit of the source table cannot leave an orphaned or mislabelled vector. Each change
+# is also appended to vec_log, which in-memory copies of the index replay (see vecindex.py).
+_VEC_TRIGGERS = [
+    """
+    create trigger memories_vec_ad after delete on memories begin
+        delete from memories_vec where memory_id = old.id;
+        insert into vec_log (memory_id) values (old.id);
+    end
+    """,
+    f"""
+    create trigger memories_vec_au after update of scope, kind, forgotten_at, superseded_by,
+        created_at, occurred_at, expires_at on memories begin
+        update memories_vec set
+            scope = new.scope,
+            kind = new.kind,
+            hidden = (new.forgotten_at is not null or new.superseded_by is not null),
+            at = {micros("coalesce(new.occurred_at, new.created_at)")},
+            expires = coalesce({micros("new.expires_at")}, {NEVER})
+        where memory_id = new.id;
+        insert into vec_log (memory_id) values (new.id);
+    end
+    """,
+]
+
+# Bumped whenever the vec0 columns change; an older layout is rebuilt from the stored
+# vectors (no re-embedding) when the index is next opened. 3: integer times, vec_log.
+LAYOUT = 3
+# Changes kept in vec_log; a copy of the index further behind than this reloads in full.
+LOG_KEEP = 100_000
+
+# The metadata columns the KNN scan filters on: the usual recall (visible, unexpired, in
+# these scopes, of this kind, in this window) needs no id constraint at all.
+_METADATA = """
+    scope text,
+    kind text,
+    hidden integer,
+    at integer,
+    expires integer
+"""
+
+_ROW_METADATA = f"""
+    scope, kind, (forgotten_at is not null or superseded_by is not null),
+    {micros("coalesce(occurred_at, created_at)")}, coalesce({micros("expires_at")}, {NEVER})
+"""
+
+_LOG_DDL = """
+    create table vec_log (seq integer primary key autoincrement, memory_id integer not null)
+"""
+
+
+def _ddl(dim: int) -> str:
+    return f"""
+        create virtual table memories_vec using vec0 (
+            memory_id integer primary key,
+            embedding float[{int(dim)}] distance_metric=cosine,
+            {_METADATA}
+        )
+    """
+
+
+def to_blob(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype="<f4").tobytes()
+
+
+def index_info(c: Connection) -> tuple[str, int] | None:
+    rows = dict(
+        c.execute(
+            "select key, value from meta where key in ('embedding_model', 'embedding_dim')"
+        ).fetchall()
+    )
+    if len(rows) < 2 or not has_table(c):
+        return None
+    return str(rows["embedding_model"]), int(rows["embedding_dim"])
+
+
+def create_index(c: Connection, model: str, dim: int) -> None:
+    _create(c, dim)
+    c.execute(_SET_META, {"k": "embedding_model", "v": model})
+    c.execute(_SET_META, {"k": "embedding_dim", "v": str(dim)})
+
+
+def _create(c: Connection, dim: int) -> None:
+    for statement in _VEC_DROP:
+        c.execute(statement)
+    c.execute(_ddl(dim))
+    c.execute(_LOG_DDL)
+    for statement in _VEC_TRIGGERS:
+        c.execute(statement)
+    c.execute(_SET_META, {"k": "vec_layout", "v": str(LAYOUT)})
+    bump_generation(c)
+
+
+def upgrade_layout(c: Connection) -> bool:
+    """Rebuild an index of an older layout with the current columns, keeping its vectors."""
+    row = c.execute("select value from meta where key = 'vec_layout'").fetchone()
+    if not has_table(c) or (row is not None and int(row[0]) >= LAYOUT):
+        return False
+    dim = int(scalar(c, "select value from meta where key = 'embedding_dim'"))
+    c.execute("create temp table vec_keep as select memory_id, embedding from memories_vec")
+    _create(c, dim)
+    c.execute(
+        f"""
+        insert into memories_vec (memory_id, embedding, scope, kind, hidden, at, expires)
+        select m.id, k.embedding, {_ROW_METADATA}
+        from vec_keep k join memories m on m.id = k.memory_id
+        """
+    )
+    c.execute("drop table vec_keep")
+    return True
+
+
+def bump_generation(c: Connection) -> None:
+    """Tell in-memory copies of the index to reload in full (after a rebuild or repair)."""
+    c.execute(
+        """
+        insert into meta (key, value) values ('vec_generation', '1')
+        on conflict (key) do update set value = cast(value as integer) + 1
+        """
+    )
+
+
+def has_table(c: Connection) -> bool:
+    return (
+        c.execute("select 1 from sqlite_master where name = 'memories_vec'").fetchone() is not None
+    )
+
+
+def insert(c: Connection, memory_id: int, vector: np.ndarray) -> None:
+    c.execute(
+        f"""
+        insert into memories_vec (memory_id, embedding, scope, kind, hidden, at, expires)
+        select id, :embedding, {_ROW_METADATA}
+        from memories where id = :id
+        """,
+        {"id": memory_id, "embedding": to_blob(vector)},
+    )
+    _log(c, memory_id)
+
+
+def delete(c: Connection, memory_id: int) -> None:
+    c.execute("delete from memories_vec where memory_id = :id", {"id": memory_id})
+    _log(c, memory_id)
+
+
+def _log(c: Connection, memory_id: int) -> None:
+    seq = c.execute("insert into vec_log (memory_id) values (:id)", {"id": memory_id}).lastrowid
+    # One seek at the head of the table: the log stays LOG_KEEP rows long.
+    c.execute("delete from vec_log where seq <= :old", {"old": int(seq or 0) - LOG_KEEP})
+
+
+DRIFT_COUNT = f"""
+    select count(*) from memories_vec v cross join memories m on m.id = v.memory_id
+    where v.scope is not m.scope or v.kind is not m.kind
+       or v.hidden is not (m.forgotten_at is not null or m.superseded_by is not null)
+       or v.at is not {micros("coalesce(m.occurred_at, m.created_at)")}
+       or v.expires is not coalesce({micros("m.expires_at")}, {NEVER})
+"""
+
+
+def resync_metadata(c: Connection) -> None:
+    """Copy every row's metadata from `memories` again (doctor --repair)."""
+    c.execute(
+        f"""
+        update memories_vec set
+            scope = (select scope from memories m where m.id = memory_id),
+            kind = (select kind from memories m where m.id = memory_id),
+            hidden = (select forgotten_at is not null or superseded_by is not null
+                      from memories m where m.id = memory_id),
+            at = (select {micros("coalesce(occurred_at, created_at)")} from memories m
+                  where m.id = memory_id),
+            expires = (select coalesce({micros("expires_at")}, {NEVER}) from memories m
+                       where m.id = memory_id)
+        """
+    )
+    bump_generation(c)
+
+
+@dataclass(frozen=True)
+class VectorRows:
+    """Vectors with the metadata recall filters on, as columns (for in-memory copies)."""
+
+    ids: np.ndarray  # int64
+    vectors: np.ndarray  # (n, dim) float32
+    scopes: list[str]
+    kinds: list[str]
+    hidden: np.ndarray  # bool
+    at: np.ndarray  # int64 microseconds
+    expires: np.ndarray  # int64 microseconds
+
+    @classmethod
+    def from_rows(cls, rows: list[Any], dim: int) -> "VectorRows":
+        blob = b"".join(r[1] for r in rows)
+        return cls(
+            ids=np.array([r[0] for r in rows], dtype=np.int64),
+            vectors=np.frombuffer(blob, dtype="<f4").reshape(len(rows), dim).astype(np.float32),
+            scopes=[r[2] for r in rows],
+            kinds=[r[3] for r in rows],
+            hidden=np.array([bool(r[4]) for r in rows], dtype=bool),
+            at=np.array([r[5] or 0 for r in rows], dtype=np.int64),
+            expires=np.array([r[6] for r in rows], dtype=np.int64),
+        )
+
+
+# Metadata comes from `memories` (a plain table reads ~3x faster than vec0's metadata), with
+# the same expressions the vec0 columns hold.
+_ROW_COLUMNS = f"""
+    select v.memory_id, v.embedding, m.scope, m.kind,
+        (m.forgotten_at is not null or m.superseded_by is not null),
+        {micros("coalesce(m.occurred_at, m.created_at)")},
+        coalesce({micros("m.expires_at")}, {NEVER})
+"""
+
+_STATE = """
+    select (select cast(value as integer) from meta where key = 'vec_generation'),
+           coalesce((select seq from sqlite_sequence where name = 'vec_log'), 0),
+           (select min(seq) from vec_log)
+"""
+
+
+def log_state(c: Connection) -> tuple[int, int, int | None]:
+    """(generation, last logged change, oldest change still in the log)."""
+    row = c.execute(_STATE).fetchone()
+    assert row is not None
+    return int(row[0] or 0), int(row[1]), None if row[2] is None else int(row[2])
+
+
+def changed_since(c: Connection, seq: int) -> list[int]:
+    rows = c.execute("select distinct memory_id from vec_log where seq > :s", {"s": seq})
+    return [int(r[0]) for r in rows]
+
+
+def rows_for(c: Connection, ids: list[int], dim: int) -> VectorRows:
+    # memories drives the join: vec0 answers `memory_id = ?` with a point lookup.
+    found = c.execute(
+        f"""{_ROW_COLUMNS} from memories m join memories_vec v on v.memory_id = m.id
+            where m.id in (select value from json_each(:ids))""",
+        {"ids": json.dumps(ids)},
+    ).fetchall()
+    return VectorRows.from_rows(found, dim)
+
+
+def all_rows(c: Connection, dim: int, batch: int = 20_000) -> Iterator[VectorRows]:
+    """Every vector with its metadata, in batches (one vec0 scan)."""
+    # `cross join` keeps the vec0 scan outside: one pass over its chunks, not a lookup per id.
+    cursor = c.execute(
+        f"{_ROW_COLUMNS} from memories_vec v cross join memories m on m.id = v.memory_id"
+    )
+    while rows := cursor.fetchmany(batch):
+        yield VectorRows.from_rows(rows, dim)

@@ -1,0 +1,224 @@
+"""The typer CLI through CliRunner on a real database file."""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from memory_mcp.adapters.cli import app
+
+
+@pytest.fixture
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Invoke the CLI on tmp_path/cli.db with semantic search off (fast, no model)."""
+    db = tmp_path / "cli.db"
+    monkeypatch.setenv("MEMORY_MCP_SEMANTIC", "false")
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None, code: int = 0) -> str:
+        result = runner.invoke(app, ["--db", str(db), *args], input=input)
+        assert result.exit_code == code, (result.output, result.stderr, result.exception)
+        return result.stdout
+
+    invoke.stderr_of = lambda *args: runner.invoke(app, ["--db", str(db), *args]).stderr  # type: ignore[attr-defined]
+    return invoke
+
+
+def as_json(text: str) -> object:
+    return json.loads(text)
+
+
+def test_remember_list_show_recall(run) -> None:  # type: ignore[no-untyped-def]
+    stored = as_json(run("remember", "The build uses Bazel", "-k", "fact", "-t", "build", "--json"))
+    assert stored["id"] == 1 and stored["tags"] == ["build"]
+    run("remember", "-", "--scope", "proj", input="Deploy on Tuesdays\n")
+    listed = as_json(run("list", "--json"))
+    assert [m["id"] for m in listed] == [2, 1]
+    assert as_json(run("list", "--scope", "proj", "--json"))[0]["content"] == "Deploy on Tuesdays"
+    assert as_json(run("show", "1", "--json"))["content"] == "The build uses Bazel"
+    hits = as_json(run("recall", "bazel", "--json"))
+    assert hits["mode"] == "keyword" and [h["id"] for h in hits["hits"]] == [1]
+    assert "Bazel" in run("recall", "bazel")
+    assert "Bazel" in run("list")
+
+
+def test_forget_restore_purge(run) -> None:  # type: ignore[no-untyped-def]
+    run("remember", "secret project name is Falcon")
+    assert as_json(run("forget", "1", "--reason", "oops", "--json"))["forgotten"] == [1]
+    assert as_json(run("recall", "Falcon", "--json"))["hits"] == []
+    assert as_json(run("list", "--json")) == []
+    assert as_json(run("list", "--forgotten", "--json"))[0]["forget_reason"] == "oops"
+    run("restore", "1")
+    assert [h["id"] for h in as_json(run("recall", "Falcon", "--json"))["hits"]] == [1]
+    run("purge", "1", input="n\n", code=1)
+    run("purge", "1", "--yes")
+    run("show", "1", code=1)
+
+
+def test_errors_are_one_clear_line_and_exit_1(run) -> None:  # type: ignore[no-untyped-def]
+    run("show", "42", code=1)
+    assert "No memory with id 42" in run.stderr_of("show", "42")
+    assert "ISO-8601" in run.stderr_of("recall", "x", "--since", "someday")
+    assert "kind" in run.stderr_of("remember", "x", "-k", "gossip")
+    assert "Traceback" not in run.stderr_of("forget", "7")
+
+
+def test_edit_with_options_and_with_an_editor(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("remember", "port is 8080", "-t", "ops")
+    edited = as_json(run("edit", "1", "--content", "port is 9090", "--json"))
+    assert edited["content"] == "port is 9090" and edited["tags"] == ["ops"]
+    script = tmp_path / "fake-editor.py"
+    script.write_text(
+        "import sys, pathlib\n"
+        "p = pathlib.Path(sys.argv[1])\n"
+        "t = p.read_text().replace('port is 9090', 'port is 7070')\n"
+        "t = t.replace('kind: note', 'kind: fact')\n"
+        "p.write_text(t.replace('tags: ops', 'tags: ops, network'))\n"
+    )
+    os.environ["VISUAL"] = f"{sys.executable} {script}"
+    try:
+        edited = as_json(run("edit", "1", "--json"))
+    finally:
+        del os.environ["VISUAL"]
+    assert edited["content"] == "port is 7070"
+    assert edited["kind"] == "fact"
+    assert edited["tags"] == ["ops", "network"]
+
+
+def test_summarize_stats_doctor(run) -> None:  # type: ignore[no-untyped-def]
+    run("remember", "We chose SQLite for storage", "-k", "decision")
+    run("remember", "User likes terse replies", "-k", "preference")
+    summary = as_json(run("summarize", "--json"))
+    assert summary["total"] == 2 and sorted(summary["ids"]) == [1, 2]
+    assert "SQLite" in run("summarize")
+    stats = as_json(run("stats", "--json"))
+    assert stats["total"] == 2 and stats["mode"] == "keyword"
+    report = as_json(run("doctor", "--json"))
+    assert report["healthy"] and report["integrity"] == "ok"
+
+
+def test_export_import_round_trip(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("remember", "alpha")
+    run("remember", "beta", "-k", "decision")
+    run("forget", "2")
+    dump = tmp_path / "dump.jsonl"
+    run("export", str(dump))
+    lines = dump.read_text().splitlines()
+    assert [json.loads(line)["content"] for line in lines] == ["alpha", "beta"]
+    assert run("export", "-").splitlines() == lines
+    report = as_json(run("import", str(dump), "--json"))
+    assert report["skipped_existing"] == 2 and report["created"] == 0
+
+
+def test_help_and_version(run) -> None:  # type: ignore[no-untyped-def]
+    assert "serve" in run("--help")
+    assert "memory-mcp" in run("--version")
+
+
+def test_lifecycle_commands(run) -> None:  # type: ignore[no-untyped-def]
+    first = as_json(run("remember", "Editor is Vim", "--key", "user.editor", "--json"))
+    second = as_json(run("remember", "Editor is Helix", "--key", "user.editor", "--json"))
+    assert second["status"] == "superseded" and second["supersedes"] == [first["id"]]
+    again = as_json(run("remember", "editor is helix", "--key", "user.editor", "--json"))
+    assert again["status"] == "duplicate"
+    assert [m["id"] for m in as_json(run("list", "--json"))] == [second["id"]]
+    assert len(as_json(run("list", "--superseded", "--json"))) == 2
+    old = as_json(run("recall", "editor", "--superseded", "--json"))
+    assert {h["id"] for h in old["hits"]} == {first["id"], second["id"]}
+    trail = as_json(run("history", str(first["id"]), "--json"))
+    assert [e["action"] for e in trail] == ["supersede", "create"]
+    assert {e["client"] for e in trail} == {"cli"}
+    run("move", str(second["id"]), "--to", "dotfiles")
+    assert as_json(run("scopes", "--json"))["scopes"] == {"dotfiles": 1}
+    assert as_json(run("log", "--json"))[0]["action"] == "move"
+    assert "move" in run("log")
+
+
+def test_purge_expired_lists_and_confirms(run) -> None:  # type: ignore[no-untyped-def]
+    m = as_json(run("remember", "Temporary door code 1234", "--ttl", "1h", "--json"))
+    assert m["expires_at"]
+    run("purge", "--expired", "--yes")  # not expired yet: nothing to purge
+    assert as_json(run("show", str(m["id"]), "--json"))["id"] == m["id"]
+    run("remember", "x", "--ttl", "soon", code=1)
+
+
+def test_root_db_flag_beats_the_environment(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    runner = CliRunner()
+    env = {"MEMORY_MCP_SEMANTIC": "false"}
+    stored = runner.invoke(app, ["--db", str(a), "remember", "only in a"], env=env)
+    assert stored.exit_code == 0
+    listed = runner.invoke(
+        app, ["--db", str(a), "list", "--json"], env=env | {"MEMORY_MCP_DB": str(b)}
+    )
+    assert [m["content"] for m in json.loads(listed.stdout)] == ["only in a"]
+    from_env = runner.invoke(app, ["list", "--json"], env=env | {"MEMORY_MCP_DB": str(b)})
+    assert json.loads(from_env.stdout) == []
+
+
+def test_forget_receipt_and_scoped_export(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("remember", "alpha fact", "--scope", "a")
+    run("remember", "beta fact", "--scope", "b")
+    receipt = as_json(run("forget", "1", "--reason", "test", "--json"))
+    assert receipt["undo"] == "memory-mcp restore 1" and receipt["at"]
+    lines = run("export", "-", "--scope", "b").splitlines()
+    assert [json.loads(line)["content"] for line in lines] == ["beta fact"]
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def test_markdown_export_edit_import(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("remember", "Deploys go out on Tuesdays", "-k", "decision", "-s", "github.com/acme/w")
+    run("remember", "Prefers tabs", "-k", "preference")
+    folder = tmp_path / "md"
+    run("export", "--format", "markdown", str(folder))
+    assert sorted(p.name for p in folder.iterdir()) == ["github.com%2Facme%2Fw.md", "global.md"]
+    unchanged = as_json(run("import", "--format", "markdown", str(folder), "--json"))
+    assert (unchanged["unchanged"], unchanged["updated"], unchanged["created"]) == (2, [], [])
+    page = folder / "global.md"
+    page.write_text(page.read_text().replace("Prefers tabs", "Prefers spaces"))
+    (folder / "github.com%2Facme%2Fw.md").write_text("# emptied\n")
+    text = run.stderr_of("import", "--format", "markdown", str(folder))  # type: ignore[attr-defined]
+    assert "1 updated" in text and "In no file, not deleted: #1" in text
+    assert as_json(run("show", "2", "--json"))["content"] == "Prefers spaces"
+    assert as_json(run("show", "1", "--json"))["forgotten_at"] is None
+
+
+def test_import_from_other_servers(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    kg = FIXTURES / "kg" / "memory.jsonl"
+    report = as_json(run("import", "--format", "kg-jsonl", str(kg), "--scope", "kg", "--json"))
+    assert (report["created"], report["scope"], len(report["skipped"])) == (5, "kg", 6)
+    text = run.stderr_of("import", "-f", "kg-jsonl", str(kg), "-s", "kg")  # type: ignore[attr-defined]
+    assert "created 0, 6 already imported" in text and "entity 'Bob' has no observations" in text
+    mem0 = as_json(run("import", "-f", "mem0", str(FIXTURES / "mem0" / "export.json"), "--json"))
+    assert (mem0["created"], mem0["scope"]) == (3, "global")
+    assert as_json(run("scopes", "--json"))["scopes"] == {"kg": 5, "global": 3}
+    run("import", str(kg), "--scope", "x", code=1)  # --scope is for other servers' files
+    run("import", "-f", "letta", str(kg), code=2)
+
+
+def test_export_markdown_of_one_scope(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("remember", "alpha", "--scope", "a")
+    run("remember", "beta", "--scope", "b")
+    run("export", "-f", "markdown", "-s", "b", str(tmp_path / "md"))
+    assert [p.name for p in (tmp_path / "md").iterdir()] == ["b.md"]
+    run("export", "-f", "markdown", "-", code=1)
+
+
+def test_cli_formats_are_the_services() -> None:
+    from memory_mcp import formats
+    from memory_mcp.adapters.cli.exchange import ExportFormat, ImportFormat
+
+    assert tuple(ExportFormat) == formats.EXPORT_FORMATS
+    assert tuple(ImportFormat) == formats.IMPORT_FORMATS
+
+
+def test_backup_with_progress(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    for i in range(30):
+        run("remember", f"backup me {i} " + "x" * 2000)
+    report = as_json(run("backup", str(tmp_path / "copy.db"), "--json"))
+    assert report["memories"] == 30 and report["integrity"] == "ok"

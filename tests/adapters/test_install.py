@@ -1,0 +1,410 @@
+"""install/uninstall: per-client, per-OS config paths; merging into JSON safely; the CLI.
+
+Every test works in tmp_path (a fake home, %APPDATA% or project): no real config is touched.
+"""
+
+import json
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from mcp import Client as McpClient
+from mcp import StdioServerParameters
+from typer.testing import CliRunner
+
+from memory_mcp.adapters.cli import app
+from memory_mcp.adapters.install import clients
+from memory_mcp.adapters.install.clients import Client, Machine, Target
+from memory_mcp.adapters.install.configfile import ConfigError
+from memory_mcp.adapters.install.launcher import Launch
+from memory_mcp.errors import InvalidInput
+
+NOW = datetime(2026, 3, 4, 5, 6, 7)
+LAUNCH = Launch("/opt/venv/bin/memory-mcp", [], "venv")
+OTHER = {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-github"]}
+REFERENCE_MEMORY = {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-memory"]}
+PLATFORMS = ["darwin", "win32", "linux"]
+
+
+def machine(platform: str, tmp_path: Path) -> Machine:
+    home = tmp_path / "home"
+    appdata = home / "AppData" / "Roaming" if platform == "win32" else None
+    return Machine(platform=platform, home=home, appdata=appdata)
+
+
+def project(tmp_path: Path, remote: str = "git@github.com:Acme/Widgets.git") -> Path:
+    repo = tmp_path / "code" / "widgets"
+    (repo / ".git").mkdir(parents=True, exist_ok=True)
+    (repo / ".git" / "config").write_text(f'[remote "origin"]\n\turl = {remote}\n')
+    return repo
+
+
+# -- where each client's file lives ------------------------------------------------------------
+
+MAC = "Library/Application Support"
+USER_PATHS = {
+    (Client.CLAUDE_DESKTOP, "darwin"): f"{MAC}/Claude/claude_desktop_config.json",
+    (Client.CLAUDE_DESKTOP, "win32"): "AppData/Roaming/Claude/claude_desktop_config.json",
+    (Client.CLAUDE_DESKTOP, "linux"): ".config/Claude/claude_desktop_config.json",
+    (Client.CURSOR, "darwin"): ".cursor/mcp.json",
+    (Client.CURSOR, "win32"): ".cursor/mcp.json",
+    (Client.CURSOR, "linux"): ".cursor/mcp.json",
+    (Client.CLAUDE_CODE, "darwin"): ".claude.json",
+    (Client.CLAUDE_CODE, "win32"): ".claude.json",
+    (Client.CLAUDE_CODE, "linux"): ".claude.json",
+    (Client.VSCODE, "darwin"): f"{MAC}/Code/User/mcp.json",
+    (Client.VSCODE, "win32"): "AppData/Roaming/Code/User/mcp.json",
+    (Client.VSCODE, "linux"): ".config/Code/User/mcp.json",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("client", "platform"), list(USER_PATHS))
+def test_user_config_path_per_client_and_os(client: Client, platform: str, tmp_path: Path) -> None:
+    m = machine(platform, tmp_path)
+    assert clients.user_config_path(client, m) == m.home / USER_PATHS[client, platform]
+
+
+def test_linux_honours_xdg_config_home_and_windows_appdata(tmp_path: Path) -> None:
+    linux = Machine("linux", tmp_path / "home", config_home=tmp_path / "xdg")
+    assert clients.user_config_path(Client.VSCODE, linux) == tmp_path / "xdg/Code/User/mcp.json"
+    win = Machine("win32", tmp_path / "home", appdata=tmp_path / "D" / "Roaming")
+    expected = tmp_path / "D/Roaming/Claude/claude_desktop_config.json"
+    assert clients.user_config_path(Client.CLAUDE_DESKTOP, win) == expected
+    bare = Machine("win32", tmp_path / "home")  # no %APPDATA%: its usual place under home
+    assert clients.user_config_path(Client.VSCODE, bare).is_relative_to(tmp_path / "home/AppData")
+
+
+@pytest.mark.parametrize(
+    ("client", "level", "relative"),
+    [
+        (Client.CLAUDE_DESKTOP, None, None),
+        (Client.CURSOR, None, None),
+        (Client.CURSOR, True, ".cursor/mcp.json"),
+        (Client.CLAUDE_CODE, None, ".mcp.json"),
+        (Client.CLAUDE_CODE, False, None),
+        (Client.VSCODE, None, ".vscode/mcp.json"),
+        (Client.VSCODE, False, None),
+    ],
+)
+def test_default_and_explicit_levels(
+    client: Client, level: bool | None, relative: str | None, tmp_path: Path
+) -> None:
+    m, repo = machine("linux", tmp_path), project(tmp_path)
+    target = clients.resolve_target(client, m, "memory", level, repo)
+    if relative is None:
+        assert target.path == clients.user_config_path(client, m) and target.project is None
+    else:
+        assert target.path == repo / relative and target.project == repo
+        assert target.project_scope == "github.com/acme/widgets"
+
+
+def test_targets_that_are_refused(tmp_path: Path) -> None:
+    m, repo = machine("darwin", tmp_path), project(tmp_path)
+    with pytest.raises(InvalidInput, match="no per-project config"):
+        clients.resolve_target(Client.CLAUDE_DESKTOP, m, "memory", True, repo)
+    for folder in (m.home, tmp_path, Path(tmp_path.anchor)):
+        with pytest.raises(InvalidInput, match="not a project folder"):
+            clients.resolve_target(Client.CLAUDE_CODE, m, "memory", True, folder)
+    for bad in ("", "my server", "x" * 65, "a/b"):
+        with pytest.raises(InvalidInput, match="Server name"):
+            clients.resolve_target(Client.CURSOR, m, bad, None, repo)
+
+
+# -- the entry we write ------------------------------------------------------------------------
+
+
+def test_entries_use_the_clients_own_substitution_or_the_absolute_folder(tmp_path: Path) -> None:
+    m, repo = machine("linux", tmp_path), project(tmp_path)
+
+    def entry(client: Client, level: bool | None = None) -> dict[str, Any]:
+        return clients.server_entry(clients.resolve_target(client, m, "memory", level, repo),
+                                    LAUNCH, {})  # fmt: skip
+
+    assert entry(Client.VSCODE) == {
+        "type": "stdio",
+        "command": "/opt/venv/bin/memory-mcp",
+        "args": ["serve", "--project", "${workspaceFolder}"],
+    }
+    assert entry(Client.CURSOR, True)["args"] == ["serve", "--project", "${workspaceFolder}"]
+    assert entry(Client.CLAUDE_CODE)["args"] == ["serve", "--project", str(repo)]
+    assert entry(Client.CLAUDE_DESKTOP) == {"command": "/opt/venv/bin/memory-mcp",
+                                            "args": ["serve"]}  # fmt: skip
+    python = Launch("/v/bin/python", ["-m", "memory_mcp"], "python")
+    target = clients.resolve_target(Client.CURSOR, m, "memory", None, repo)
+    assert clients.server_entry(target, python, {"A": "1"}) == {
+        "type": "stdio",
+        "command": "/v/bin/python",
+        "args": ["-m", "memory_mcp", "serve"],
+        "env": {"A": "1"},
+    }
+
+
+def test_server_env_is_absolute_and_validated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    env = clients.server_env(Path("m.db"), " team ", "some/model", Path("models/x"))
+    assert env == {
+        "MEMORY_MCP_DB": str(tmp_path / "m.db"),
+        "MEMORY_MCP_DEFAULT_SCOPE": "team",
+        "MEMORY_MCP_MODEL": "some/model",
+        "MEMORY_MCP_MODEL_DIR": str(tmp_path / "models" / "x"),
+    }
+    assert clients.server_env(None, None, None, None) == {}
+    with pytest.raises(InvalidInput, match="--scope"):
+        clients.server_env(None, "  ", None, None)
+
+
+@pytest.mark.parametrize(
+    ("entry", "ours"),
+    [
+        ({"command": "/v/bin/memory-mcp", "args": ["serve"]}, True),
+        ({"command": "C:\\v\\Scripts\\memory-mcp.exe", "args": ["serve"]}, True),
+        ({"command": "/usr/bin/uvx", "args": ["--from", "memory-mcp==0.1.0", "memory-mcp"]}, True),
+        ({"command": "/v/bin/python", "args": ["-m", "memory_mcp", "serve"]}, True),
+        (REFERENCE_MEMORY, False),
+        ({"command": "basic-memory-mcp"}, False),
+        ({"url": "https://example.com/mcp"}, False),
+        ("not an object", False),
+    ],
+)
+def test_is_ours(entry: object, ours: bool) -> None:
+    assert clients.is_ours(entry) is ours
+
+
+# -- merging into real files, each client and OS -----------------------------------------------
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize("client", list(Client))
+def test_install_merges_backs_up_and_is_idempotent(
+    client: Client, platform: str, tmp_path: Path
+) -> None:
+    m, repo = machine(platform, tmp_path), project(tmp_path)
+    target = clients.resolve_target(client, m, "memory", None, repo)
+    key = target.spec.servers_key
+    before = {"theme": "dark", key: {"github": OTHER}, "inputs": [{"id": "tok"}]}
+    target.path.parent.mkdir(parents=True, exist_ok=True)
+    target.path.write_text(json.dumps(before, indent=4))
+    entry = clients.server_entry(target, LAUNCH, {"MEMORY_MCP_DB": "/data/m.db"})
+
+    first = clients.install(target, entry, NOW, force=False)
+    assert first.action == "added" and first.path == target.path
+    assert first.backup == target.path.with_name(f"{target.path.name}.20260304-050607.bak")
+    assert json.loads(first.backup.read_text()) == before
+    after = json.loads(target.path.read_text())
+    assert after == {"theme": "dark", key: {"github": OTHER, "memory": entry},
+                     "inputs": [{"id": "tok"}]}  # fmt: skip
+
+    second = clients.install(target, entry, datetime(2026, 3, 4, 9, 0, 0), force=False)
+    assert second.action == "unchanged" and second.backup is None
+    assert sorted(p.name for p in target.path.parent.glob("*.bak")) == [first.backup.name]
+
+    gone = clients.uninstall(target, NOW, force=False)
+    assert gone.action == "removed" and gone.backup is not None
+    assert gone.backup.name == f"{target.path.name}.20260304-050607-1.bak"  # same second: kept
+    assert json.loads(target.path.read_text()) == before
+    assert clients.uninstall(target, NOW, force=False).action == "absent"
+
+
+@pytest.mark.parametrize("client", list(Client))
+def test_install_creates_missing_files_and_folders(client: Client, tmp_path: Path) -> None:
+    target = clients.resolve_target(client, machine("win32", tmp_path), "mem", None,
+                                    project(tmp_path))  # fmt: skip
+    entry = clients.server_entry(target, LAUNCH, {})
+    outcome = clients.install(target, entry, NOW, force=False)
+    assert outcome.action == "added" and outcome.backup is None
+    assert json.loads(target.path.read_text()) == {target.spec.servers_key: {"mem": entry}}
+    assert target.path.read_text().endswith("}\n")
+
+
+def test_update_replaces_our_keys_and_keeps_the_users(tmp_path: Path) -> None:
+    target = clients.resolve_target(Client.CURSOR, machine("darwin", tmp_path), "memory",
+                                    None, tmp_path)  # fmt: skip
+    old = {"command": "/old/bin/memory-mcp", "args": ["serve"], "env": {"X": "1"},
+           "disabled": True, "autoApprove": ["recall"]}  # fmt: skip
+    target.path.parent.mkdir(parents=True)
+    target.path.write_text(json.dumps({"mcpServers": {"memory": old}}))
+    entry = clients.server_entry(target, LAUNCH, {})
+    outcome = clients.install(target, entry, NOW, force=False)
+    assert outcome.action == "updated" and outcome.backup is not None
+    written = json.loads(target.path.read_text())["mcpServers"]["memory"]
+    assert written == {**entry, "disabled": True, "autoApprove": ["recall"]}
+    assert "env" not in written  # dropped flags are dropped, not merged with stale values
+
+
+def test_a_same_named_server_that_is_not_ours_needs_force(tmp_path: Path) -> None:
+    target = clients.resolve_target(Client.CLAUDE_CODE, machine("linux", tmp_path), "memory",
+                                    False, tmp_path)  # fmt: skip
+    target.path.parent.mkdir(parents=True)
+    original = json.dumps({"mcpServers": {"memory": REFERENCE_MEMORY}, "numStartups": 3})
+    target.path.write_text(original)
+    entry = clients.server_entry(target, LAUNCH, {})
+    with pytest.raises(ConfigError, match="not memory-mcp.*--name"):
+        clients.install(target, entry, NOW, force=False)
+    with pytest.raises(ConfigError, match="left it alone"):
+        clients.uninstall(target, NOW, force=False)
+    assert target.path.read_text() == original and not list(tmp_path.rglob("*.bak"))
+    assert clients.install(target, entry, NOW, force=True).action == "updated"
+    assert json.loads(target.path.read_text())["mcpServers"]["memory"] == entry
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"mcpServers": {', "not valid JSON \\(line 1"),
+        ('{\n  // my servers\n  "servers": {}\n}', "JSON with comments .*\\(line 2"),
+        ('{"servers": {},}', "JSON with comments or trailing commas"),
+        ('{"servers": {"a": 1} /* x */}', "JSON with comments"),
+        ("[1, 2]", "a JSON list, not an object"),
+        ('{"servers": []}', "'servers' is not a JSON object"),
+    ],
+)
+def test_unreadable_configs_are_refused_untouched(text: str, message: str, tmp_path: Path) -> None:
+    target = clients.resolve_target(Client.VSCODE, machine("linux", tmp_path), "memory", None,
+                                    project(tmp_path))  # fmt: skip
+    target.path.parent.mkdir(parents=True)
+    target.path.write_text(text)
+    with pytest.raises(ConfigError, match=message):
+        clients.install(target, clients.server_entry(target, LAUNCH, {}), NOW, force=False)
+    with pytest.raises(ConfigError, match=message):
+        clients.uninstall(target, NOW, force=False)
+    assert target.path.read_text() == text
+    assert [p.name for p in target.path.parent.iterdir()] == ["mcp.json"]
+
+
+def test_empty_file_bom_symlink_and_mode(tmp_path: Path) -> None:
+    target = clients.resolve_target(Client.CLAUDE_CODE, machine("linux", tmp_path), "memory",
+                                    False, tmp_path)  # fmt: skip
+    dotfiles = tmp_path / "dotfiles" / "claude.json"
+    dotfiles.parent.mkdir()
+    dotfiles.write_text("\ufeff" + json.dumps({"userID": "u1"}), encoding="utf-8")
+    os.chmod(dotfiles, 0o600)
+    target.path.parent.mkdir(parents=True)
+    target.path.symlink_to(dotfiles)
+    entry = clients.server_entry(target, LAUNCH, {})
+    assert clients.install(target, entry, NOW, force=False).action == "added"
+    assert target.path.is_symlink()  # the dotfile manager's link survives
+    assert json.loads(dotfiles.read_text()) == {"userID": "u1", "mcpServers": {"memory": entry}}
+    assert (dotfiles.stat().st_mode & 0o777) == 0o600
+
+    empty = tmp_path / "home" / ".cursor" / "mcp.json"
+    empty.parent.mkdir(parents=True)
+    empty.write_text("  \n")
+    cursor = Target(Client.CURSOR, empty, "memory", None)
+    assert clients.install(cursor, entry, NOW, force=False).action == "added"
+    assert json.loads(empty.read_text()) == {"mcpServers": {"memory": entry}}
+
+
+# -- the CLI -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Run the CLI with a fake home (HOME, XDG_CONFIG_HOME, APPDATA all in tmp_path)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("USERPROFILE", str(home))
+    monkeypatch.setenv("APPDATA", str(home / "AppData" / "Roaming"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.delenv("MEMORY_MCP_MODEL_DIR", raising=False)
+    monkeypatch.delenv("MEMORY_MCP_MODEL", raising=False)
+    runner = CliRunner()
+
+    def invoke(*args: str, code: int = 0) -> tuple[str, str]:
+        result = runner.invoke(app, list(args))
+        assert result.exit_code == code, (result.output, result.exception)
+        return result.stdout, result.stderr
+
+    return invoke
+
+
+def test_cli_install_twice_then_uninstall(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    config = tmp_path / "home" / ".cursor" / "mcp.json"
+    config.parent.mkdir(parents=True)
+    config.write_text(json.dumps({"mcpServers": {"github": OTHER}}))
+    _, said = cli("install", "cursor", "--db", str(tmp_path / "team.db"), "--scope", "me")
+    assert "Added 'memory'" in said and "saved as" in said and "restart Cursor" in said
+    entry = json.loads(config.read_text())["mcpServers"]["memory"]
+    assert entry["command"].endswith(("memory-mcp", "memory-mcp.exe", "python", "python.exe"))
+    assert Path(entry["command"]).is_absolute()
+    assert entry["args"][-1] == "serve"
+    assert entry["env"] == {"MEMORY_MCP_DB": str(tmp_path / "team.db"),
+                            "MEMORY_MCP_DEFAULT_SCOPE": "me"}  # fmt: skip
+    _, said = cli("install", "cursor", "--db", str(tmp_path / "team.db"), "--scope", "me")
+    assert "nothing changed" in said
+    assert len(list(config.parent.glob("*.bak"))) == 1
+    _, said = cli("uninstall", "cursor")
+    assert "Removed 'memory'" in said
+    assert json.loads(config.read_text()) == {"mcpServers": {"github": OTHER}}
+    _, said = cli("uninstall", "cursor")
+    assert "nothing changed" in said
+
+
+def test_cli_print_changes_nothing(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    repo = project(tmp_path)
+    shown, said = cli("install", "vscode", "--dir", str(repo), "--print")
+    assert str(repo / ".vscode" / "mcp.json") in said
+    snippet = json.loads(shown)
+    assert snippet["servers"]["memory"]["args"][-2:] == ["--project", "${workspaceFolder}"]
+    assert not (repo / ".vscode").exists()
+    assert not (tmp_path / "home" / ".config").exists()
+
+
+def test_cli_project_levels(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    repo = project(tmp_path)
+    _, said = cli("install", "claude-code", "--dir", str(repo), "--name", "mem")
+    assert "github.com/acme/widgets" in said
+    servers = json.loads((repo / ".mcp.json").read_text())["mcpServers"]
+    assert servers["mem"]["args"][-2:] == ["--project", str(repo)]
+    cli("install", "cursor", "--project-level", "--dir", str(repo))
+    cursor = json.loads((repo / ".cursor" / "mcp.json").read_text())["mcpServers"]["memory"]
+    assert cursor["args"][-2:] == ["--project", "${workspaceFolder}"]
+    cli("install", "claude-code", "--global")
+    user = json.loads((tmp_path / "home" / ".claude.json").read_text())
+    assert user["mcpServers"]["memory"]["args"][-1] == "serve"
+    _, said = cli("install", "claude-desktop", "--project-level", code=1)
+    assert "no per-project config" in said
+    _, said = cli("uninstall", "claude-code", "--dir", str(repo), "--name", "mem")
+    assert json.loads((repo / ".mcp.json").read_text()) == {"mcpServers": {}}
+
+
+def test_cli_refusals_leave_files_alone(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    config = tmp_path / "home" / ".config" / "Claude" / "claude_desktop_config.json"
+    config.parent.mkdir(parents=True)
+    config.write_text('{"mcpServers": {"memory": ')
+    _, said = cli("install", "claude-desktop", code=1)
+    assert "not valid JSON" in said and "Traceback" not in said
+    config.write_text(json.dumps({"mcpServers": {"memory": REFERENCE_MEMORY}}))
+    _, said = cli("install", "claude-desktop", code=1)
+    assert "not memory-mcp" in said
+    cli("install", "claude-desktop", "--name", "memory-mcp")
+    names = json.loads(config.read_text())["mcpServers"]
+    assert names["memory"] == REFERENCE_MEMORY and "memory-mcp" in names
+    _, said = cli("install", "claude-code", "--dir", str(tmp_path / "home"), code=1)
+    assert "not a project folder" in said
+
+
+@pytest.mark.slow
+def test_the_installed_entry_starts_a_working_server(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """What a client does: read .mcp.json, spawn command + args with env, call a tool."""
+    repo = project(tmp_path)
+    cli("install", "claude-code", "--dir", str(repo), "--db", str(tmp_path / "c.db"))
+    entry = json.loads((repo / ".mcp.json").read_text())["mcpServers"]["memory"]
+    env = {**entry["env"], "MEMORY_MCP_SEMANTIC": "false", "HOME": str(tmp_path / "home")}
+    if sys.platform == "win32":  # pragma: no cover
+        env["SYSTEMROOT"] = os.environ.get("SYSTEMROOT", "")
+    params = StdioServerParameters(command=entry["command"], args=entry["args"], env=env)
+
+    async def session() -> None:
+        async with McpClient(params, mode="legacy", read_timeout_seconds=60) as client:
+            stored = await client.call_tool("remember", {"content": "Widgets ship on Fridays"})
+            assert stored.structured_content is not None
+            assert stored.structured_content["scope"] == "github.com/acme/widgets"
+
+    anyio.run(session)

@@ -1,0 +1,78 @@
+"""The MCP adapter through the real SDK client, in memory."""
+
+from typing import Any
+
+import pytest
+from mcp import Client
+
+from memory_mcp.adapters.mcp_server.server import INSTRUCTIONS, build_server
+from memory_mcp.service import MemoryService
+from tests.conftest import call_tool as call
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_tool_list_is_exactly_four_with_annotations(client: Client) -> None:
+    tools = {t.name: t for t in (await client.list_tools()).tools}
+    assert set(tools) == {"remember", "recall", "forget", "summarize"}
+    assert tools["recall"].annotations.read_only_hint is True
+    assert tools["summarize"].annotations.destructive_hint is False  # save=true writes
+    assert tools["forget"].annotations.destructive_hint is True
+    assert tools["remember"].annotations.read_only_hint is False
+    for tool in tools.values():
+        assert tool.description and tool.output_schema
+    assert tools["remember"].input_schema["required"] == ["content"]
+    kinds = tools["remember"].input_schema["properties"]["kind"]
+    assert kinds["enum"] == ["fact", "preference", "decision", "event", "note"]
+
+
+async def test_instructions_reach_the_client(service: MemoryService) -> None:
+    async with Client(build_server(service, load_model=False)) as c:
+        assert c.instructions == INSTRUCTIONS
+
+
+async def test_remember_recall_forget_summarize(client: Client) -> None:
+    stored = await call(
+        client,
+        "remember",
+        content="The user codes in Rust",
+        kind="preference",
+        tags=["lang"],
+        scope="me",
+    )
+    assert stored["id"] == 1 and stored["scope"] == "me"
+    await call(client, "remember", content="The cat is called Miso", scope="me")
+    found = await call(
+        client, "recall", query="which language does the user code in", scope="me", limit=1
+    )
+    assert found["mode"] == "hybrid"
+    assert [h["id"] for h in found["hits"]] == [1]
+    gone = await call(client, "forget", ids=[1], reason="changed jobs")
+    assert gone["forgotten"] == [1]
+    after = await call(client, "recall", query="Rust", scope="me")
+    assert 1 not in [h["id"] for h in after["hits"]]
+    summary = await call(client, "summarize", scope="me")
+    assert summary["ids"] == [2] and summary["total"] == 1
+
+
+@pytest.mark.parametrize(
+    ("tool", "args", "message"),
+    [
+        ("forget", {"ids": [99]}, "No memory with id 99"),
+        ("forget", {"ids": []}, "ids"),
+        ("remember", {"content": ""}, "content"),
+        ("remember", {"content": "x", "kind": "rumour"}, "kind"),
+        ("recall", {"query": "x", "since": "yesterday-ish"}, "ISO-8601"),
+        ("recall", {"query": "x", "limit": 500}, "limit"),
+        ("recall", {}, "query"),
+        ("summarize", {"until": "13/13/2026"}, "ISO-8601"),
+    ],
+)
+async def test_bad_input_is_a_tool_error_and_the_server_keeps_serving(
+    client: Client, tool: str, args: dict[str, Any], message: str
+) -> None:
+    result = await client.call_tool(tool, args)
+    assert result.is_error
+    assert message in result.content[0].text  # type: ignore[union-attr]
+    ok = await call(client, "remember", content="still alive")
+    assert ok["content"] == "still alive"

@@ -1,0 +1,338 @@
+"""Faults of the file and the model: each gives a clear message, never a traceback.
+
+CLI: one red line on stderr and exit 1. MCP: a tool error, and the server keeps serving
+(when it started without a usable database, every call retries the open).
+"""
+
+import contextlib
+import functools
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mcp import Client
+from typer.testing import CliRunner
+
+from memory_mcp.adapters.cli import app
+from memory_mcp.adapters.mcp_server.server import build_server
+from memory_mcp.config import Settings
+from memory_mcp.errors import SchemaMismatch, StorageError
+from memory_mcp.search.embed import FastEmbedEmbedder
+from memory_mcp.service import MemoryService
+from memory_mcp.storage.sqlite import db
+from memory_mcp.storage.sqlite.migrations import MIGRATIONS
+from tests.conftest import FakeEmbedder
+
+HOLD_LOCK = """
+import sys, time, sqlean
+conn = sqlean.connect(sys.argv[1], isolation_level=None)
+conn.execute("begin immediate")
+conn.execute("create table if not exists lock_holder (x)")
+print("locked", flush=True)
+sys.stdin.readline()
+conn.execute("rollback")
+conn.close()
+"""
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Run the CLI; returns (exit code, stdout, stderr)."""
+    monkeypatch.setenv("MEMORY_MCP_SEMANTIC", "false")
+    monkeypatch.delenv("MEMORY_MCP_DB", raising=False)
+    runner = CliRunner()
+
+    def invoke(*args: str) -> tuple[int, str, str]:
+        result = runner.invoke(app, list(args))
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return result.exit_code, result.stdout, result.stderr
+
+    return invoke
+
+
+def one_red_line(stderr: str, *words: str) -> None:
+    lines = [line for line in stderr.splitlines() if line.strip() and "keyword-only" not in line]
+    assert len(lines) == 1 and lines[0].startswith("Error: "), stderr
+    for word in words:
+        assert word in lines[0], lines[0]
+
+
+def seeded(path: Path) -> Path:
+    service = MemoryService.open(Settings(db=path, semantic=False))
+    service.remember("Seeded memory about the Heron-7 build host")
+    service.close()
+    return path
+
+
+@contextlib.contextmanager
+def lock_held(path: Path) -> Iterator[None]:
+    """Another process holds the write lock until the block ends."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
+        yield
+    finally:
+        assert proc.stdin is not None
+        proc.stdin.write("\n")
+        proc.stdin.close()
+        proc.wait(timeout=10)
+        assert proc.stdout is not None
+        proc.stdout.close()
+
+
+@contextlib.contextmanager
+def tmpfs(where: Path, size: str) -> Iterator[Path]:
+    """A small tmpfs (Linux, root): a real full disk / read-only filesystem."""
+    where.mkdir()
+    if sys.platform != "linux" or os.geteuid() != 0:
+        pytest.skip("needs root on Linux to mount a small filesystem")
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+async def tool_error(client: Client, tool: str, args: dict[str, Any], *words: str) -> str:
+    result = await client.call_tool(tool, args)
+    assert result.is_error, result
+    text = result.content[0].text  # type: ignore[union-attr]
+    assert text.startswith(f"Error executing tool {tool}: "), text
+    for word in words:
+        assert word in text, text
+    return text
+
+
+# -- locked for longer than busy_timeout -------------------------------------------------------
+
+
+def test_locked_database_cli(tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    path = seeded(tmp_path / "locked.db")
+    monkeypatch.setenv("MEMORY_MCP_BUSY_TIMEOUT_MS", "300")
+    with lock_held(path):
+        code, _, err = cli("--db", str(path), "remember", "blocked write")
+        assert code == 1
+        one_red_line(err, "another process held its lock", "300 ms", "Nothing was changed")
+        code, out, _ = cli("--db", str(path), "recall", "Heron-7")  # WAL: reads go on
+        assert code == 0 and "Heron-7" in out
+    assert cli("--db", str(path), "remember", "after the lock")[0] == 0
+
+
+@pytest.mark.anyio
+async def test_locked_database_mcp(tmp_path: Path) -> None:
+    path = seeded(tmp_path / "locked.db")
+    service = MemoryService.open(Settings(db=path, semantic=False, busy_timeout_ms=300))
+    async with Client(build_server(service, load_model=False)) as client:
+        with lock_held(path):
+            await tool_error(client, "remember", {"content": "x"}, "held its lock")
+            await tool_error(client, "forget", {"ids": [1]}, "held its lock")
+            assert not (await client.call_tool("recall", {"query": "Heron-7"})).is_error
+        stored = await client.call_tool("remember", {"content": "after the lock"})
+        assert not stored.is_error
+    service.close()
+
+
+@pytest.mark.anyio
+async def test_server_started_while_locked_heals_by_itself(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    db.connect(path).close()  # an empty file whose migration is blocked
+    opener = functools.partial(
+        MemoryService.open, Settings(db=path, semantic=False, busy_timeout_ms=200)
+    )
+    async with Client(build_server(opener, load_model=False)) as client:
+        with lock_held(path):
+            await tool_error(client, "recall", {"query": "x"}, "held its lock")
+        stored = await client.call_tool("remember", {"content": "once the lock is gone"})
+        assert not stored.is_error
+
+
+# -- read-only, full disk, size cap ------------------------------------------------------------
+
+
+def test_read_only_filesystem(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    with tmpfs(tmp_path / "ro", "4m") as mnt:
+        path = seeded(mnt / "memory.db")
+        subprocess.run(["mount", "-o", "remount,ro", str(mnt)], check=True)
+        code, _, err = cli("--db", str(path), "remember", "cannot land")
+        assert code == 1
+        one_red_line(err, "read-only", "Nothing was changed")
+        with pytest.raises(StorageError, match="read-only"):
+            MemoryService.open(Settings(db=path, semantic=False))
+
+
+@pytest.mark.anyio
+async def test_read_only_database_mcp(tmp_path: Path) -> None:
+    with tmpfs(tmp_path / "ro", "4m") as mnt:
+        path = seeded(mnt / "memory.db")
+        subprocess.run(["mount", "-o", "remount,ro", str(mnt)], check=True)
+        opener = functools.partial(MemoryService.open, Settings(db=path, semantic=False))
+        async with Client(build_server(opener, load_model=False)) as client:
+            for _ in range(2):  # and it keeps answering
+                await tool_error(client, "remember", {"content": "x"}, "read-only")
+
+
+def test_full_disk(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    with tmpfs(tmp_path / "full", "1m") as mnt:
+        path = mnt / "memory.db"
+        ballast = mnt / "ballast"
+        ballast.write_bytes(b"x" * 256 * 1024)
+        service = MemoryService.open(Settings(db=path, semantic=False))
+        stored = 0
+        with pytest.raises(StorageError, match="disk is full") as caught:
+            for i in range(1000):
+                service.remember(f"memory {i} " + "filler words " * 400)
+                stored += 1
+        assert "Nothing was changed" in str(caught.value)
+        report = service.doctor()
+        assert report.healthy and report.memories == stored
+        code, _, err = cli("--db", str(path), "remember", "big " * 4000)
+        assert code == 1
+        one_red_line(err, "disk is full")
+        ballast.unlink()  # room again: writes work
+        service.remember("fits now")
+        assert service.doctor().healthy
+        service.close()
+
+
+@pytest.mark.anyio
+async def test_size_cap_is_a_tool_error(tmp_path: Path) -> None:
+    settings = Settings(db=tmp_path / "capped.db", semantic=False, max_db_mb=1)
+    service = MemoryService.open(settings)
+    async with Client(build_server(service, load_model=False)) as client:
+        text = ""
+        for i in range(200):
+            result = await client.call_tool("remember", {"content": f"{i} " + "pad " * 4000})
+            if result.is_error:
+                text = result.content[0].text  # type: ignore[union-attr]
+                break
+        assert "size limit (MEMORY_MCP_MAX_DB_MB)" in text
+        assert not (await client.call_tool("recall", {"query": "pad"})).is_error
+    assert service.doctor().healthy
+    service.close()
+
+
+# -- schema versions ---------------------------------------------------------------------------
+
+
+def future_db(path: Path) -> bytes:
+    seeded(path)
+    conn = db.connect(path)
+    conn.execute(f"pragma user_version = {len(MIGRATIONS) + 1}")
+    conn.execute("pragma wal_checkpoint(truncate)")
+    conn.close()
+    return path.read_bytes()
+
+
+def test_newer_schema_cli(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "future.db"
+    before = future_db(path)
+    for args in (["remember", "x"], ["recall", "x"], ["stats"]):
+        code, _, err = cli("--db", str(path), *args)
+        assert code == 1
+        one_red_line(err, "newer than this memory-mcp", "not modified")
+    assert path.read_bytes() == before
+
+
+@pytest.mark.anyio
+async def test_newer_schema_mcp(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    before = future_db(path)
+    opener = functools.partial(MemoryService.open, Settings(db=path, semantic=False))
+    async with Client(build_server(opener, load_model=False)) as client:
+        for tool, args in (("remember", {"content": "x"}), ("recall", {"query": "x"})):
+            await tool_error(client, tool, args, "newer than this memory-mcp")
+    assert path.read_bytes() == before
+
+
+def test_older_schema_is_backed_up_then_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    conn = db.connect(path)
+    with db.transaction(conn):
+        MIGRATIONS[0](conn)
+        conn.execute("pragma user_version = 1")
+    conn.execute(
+        "insert into memories (content, created_at, updated_at) values (:c, :t, :t)",
+        {"c": "from version one", "t": "2024-01-01T00:00:00.000000Z"},
+    )
+    conn.close()
+    service = MemoryService.open(Settings(db=path, semantic=False))
+    assert service.recall("version one").hits[0].content == "from version one"
+    assert service.doctor().healthy
+    service.close()
+    backup = db.connect(tmp_path / "old.db.v1.bak")
+    assert db.schema_version(backup) == 1
+    assert db.scalar(backup, "select content from memories") == "from version one"
+    assert db.scalar(backup, "pragma integrity_check") == "ok"
+    assert not list(tmp_path.glob(".*partial"))
+
+
+def test_not_a_database(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "notes.txt"
+    path.write_text("this is not SQLite " * 100)
+    code, _, err = cli("--db", str(path), "recall", "x")
+    assert code == 1
+    one_red_line(err, "not a memory-mcp database")
+
+
+# -- the model: missing, truncated, another dimension -----------------------------------------
+
+
+def keyword_only_note(service: MemoryService, *words: str) -> None:
+    assert not service.semantic.ensure()
+    result = service.recall("Heron-7")
+    assert result.mode == "keyword" and result.hits
+    assert result.note is not None
+    for word in words:
+        assert word in result.note, result.note
+    assert service.remember("still storing while keyword-only").status == "created"
+
+
+def test_missing_model_dir_means_keyword_only(tmp_path: Path) -> None:
+    path = seeded(tmp_path / "m.db")
+    embedder = FastEmbedEmbedder("sentence-transformers/all-MiniLM-L6-v2", tmp_path / "nowhere")
+    service = MemoryService.open(Settings(db=path), embedder=embedder)
+    keyword_only_note(service, "no model.onnx", "MEMORY_MCP_MODEL_DIR")
+    service.close()
+
+
+@pytest.mark.model
+def test_truncated_model_means_keyword_only(tmp_path: Path, model_dir: Path) -> None:
+    broken = tmp_path / "broken-model"
+    shutil.copytree(model_dir, broken, ignore=shutil.ignore_patterns("model.onnx"))
+    (broken / "model.onnx").write_bytes((model_dir / "model.onnx").read_bytes()[:4096])
+    path = seeded(tmp_path / "m.db")
+    embedder = FastEmbedEmbedder("sentence-transformers/all-MiniLM-L6-v2", broken)
+    service = MemoryService.open(Settings(db=path), embedder=embedder)
+    keyword_only_note(service, "Cannot load embedding model", str(broken))
+    service.close()
+
+
+@pytest.mark.model
+def test_model_of_another_dimension(tmp_path: Path, real_embedder: FastEmbedEmbedder, cli) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "m.db"
+    fake = MemoryService.open(Settings(db=path), embedder=FakeEmbedder(dim=8))
+    assert fake.semantic.ensure()
+    fake.remember("Seeded memory about the Heron-7 build host")
+    fake.close()
+    service = MemoryService.open(Settings(db=path), embedder=real_embedder)
+    keyword_only_note(service, "8-d", "384-d", "memory-mcp reindex")
+    with pytest.raises(SchemaMismatch, match="reindex"):
+        service.store.ensure_vector_index(real_embedder.model_name, real_embedder.dim)
+    assert service.reindex() == 2
+    assert service.recall("which machine compiles our code?").mode == "hybrid"
+    service.close()

@@ -1,0 +1,110 @@
+"""The real embedding model: semantic recall by paraphrase, model changes, broken model dirs."""
+
+from pathlib import Path
+
+import pytest
+
+from memory_mcp.config import Settings
+from memory_mcp.policies.search import STOPWORDS, tokens
+from memory_mcp.search.embed import FastEmbedEmbedder
+from memory_mcp.service import MemoryService
+from tests.conftest import FakeEmbedder
+from tests.memory_style import CHATTY, MEMORIES, QUERIES
+
+pytestmark = pytest.mark.model
+
+FACTS = [
+    "The user's favourite editor is Neovim with the LazyVim distribution",
+    "Deploys go out through the Kestrel-00042 pipeline on Fridays",
+    "Our CI runs pytest on Python 3.12",
+    "The office plants are watered on Mondays",
+    "Invoices are due within thirty days",
+]
+
+
+def content_words(text: str) -> set[str]:
+    return {t for t in tokens(text) if t not in STOPWORDS}
+
+
+@pytest.fixture
+def real_service(tmp_path: Path, real_embedder: FastEmbedEmbedder) -> MemoryService:
+    svc = MemoryService.open(Settings(db=tmp_path / "real.db"), embedder=real_embedder)
+    assert svc.semantic.ensure(), svc.semantic.note
+    svc.remember_many([{"content": fact} for fact in FACTS])
+    return svc
+
+
+def test_paraphrase_with_no_shared_keyword_is_found(real_service: MemoryService) -> None:
+    query = "which program do they prefer for writing source code?"
+    target = real_service.recall("Neovim").hits[0]
+    assert not content_words(query) & content_words(target.content)
+    result = real_service.recall(query, limit=3)
+    assert result.mode == "hybrid"
+    assert result.hits[0].id == target.id
+
+
+def test_exact_identifier_is_the_top_hit(real_service: MemoryService) -> None:
+    hits = real_service.recall("Kestrel-00042").hits
+    assert "Kestrel-00042" in hits[0].content
+
+
+def test_model_change_is_detected_and_reindex_fixes_it(
+    tmp_path: Path, real_service: MemoryService
+) -> None:
+    real_service.close()
+    other = MemoryService.open(Settings(db=tmp_path / "real.db"), embedder=FakeEmbedder())
+    assert not other.semantic.ensure()
+    result = other.recall("editor")
+    assert result.mode == "keyword"
+    assert "memory-mcp reindex" in (result.note or "")
+    assert "all-MiniLM-L6-v2" in (result.note or "")
+    assert other.reindex() == len(FACTS)
+    assert other.recall("editor").mode == "hybrid"
+    assert other.stats().indexed_model == "fake/hashed-words"
+    other.close()
+
+
+@pytest.mark.parametrize("broken", ["missing", "empty", "truncated"])
+def test_broken_model_dir_means_keyword_recall_not_a_crash(
+    tmp_path: Path, model_dir: Path, broken: str
+) -> None:
+    bad = tmp_path / "model"
+    if broken != "missing":
+        bad.mkdir()
+    if broken == "truncated":
+        for f in model_dir.iterdir():
+            (bad / f.name).write_bytes(f.read_bytes()[: 1000 if f.name == "model.onnx" else None])
+    svc = MemoryService.open(Settings(db=tmp_path / "k.db", model_dir=bad))
+    stored = svc.remember("The wifi is called Skynet")
+    assert not svc.semantic.ensure()
+    result = svc.recall("wifi")
+    assert result.mode == "keyword"
+    assert [h.id for h in result.hits] == [stored.id]
+    assert "MEMORY_MCP_MODEL_DIR" in (result.note or "")
+    svc.close()
+
+
+def memory_style_recall(service: MemoryService, ids: list[int], k: int) -> float:
+    found = 0
+    for query, index in QUERIES:
+        hits = [h.id for h in service.recall(query, limit=k, scope="*").hits]
+        found += ids[index] in hits
+    return found / len(QUERIES)
+
+
+def test_ordinary_memories_are_found_with_chatty_context_memories_around(
+    tmp_path: Path, real_embedder: FastEmbedEmbedder
+) -> None:
+    """Hand-written short facts and preferences: found at the top by plain questions, and
+    still found when chat turns that carry their conversation as context share the words."""
+    svc = MemoryService.open(Settings(db=tmp_path / "style.db"), embedder=real_embedder)
+    assert svc.semantic.ensure()
+    ids = svc.remember_many([{"content": text, "kind": kind} for text, kind in MEMORIES])
+    alone = (memory_style_recall(svc, ids, 1), memory_style_recall(svc, ids, 3))
+    svc.remember_many([{"content": turn, "context": ctx} for turn, ctx in CHATTY])
+    mixed = (memory_style_recall(svc, ids, 1), memory_style_recall(svc, ids, 3))
+    svc.close()
+    assert alone[0] >= 0.7 and alone[1] >= 0.9
+    # Turns whose context repeats a question word for word may take first place (they are
+    # relevant too) but never push the answer out of the top three.
+    assert mixed[1] == alone[1] and mixed[0] >= alone[0] - 0.1

@@ -1,0 +1,244 @@
+"""The in-memory copy of the vector index: same answers as sqlite-vec, kept in step by vec_log."""
+
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from memory_mcp.models import MemoryFilter
+from memory_mcp.search import vecindex
+from memory_mcp.search.vecindex import VectorCache
+from memory_mcp.service import MemoryService
+from memory_mcp.storage.sqlite import vectors
+from memory_mcp.storage.sqlite.vectors import VectorRows
+from tests.conftest import FakeEmbedder
+
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+def unit_rows(vecs: np.ndarray, start: int = 1, **columns: list[str]) -> VectorRows:
+    n = len(vecs)
+    vecs = (vecs / np.linalg.norm(vecs, axis=1, keepdims=True)).astype(np.float32)
+    return VectorRows(
+        ids=np.arange(start, start + n, dtype=np.int64),
+        vectors=vecs,
+        scopes=columns.get("scopes", ["global"] * n),
+        kinds=columns.get("kinds", ["note"] * n),
+        hidden=np.zeros(n, bool),
+        at=np.full(n, 0, np.int64),
+        expires=np.full(n, vectors.NEVER, np.int64),
+    )
+
+
+def exact(rows: VectorRows, q: np.ndarray, k: int) -> list[int]:
+    sims = rows.vectors @ q
+    return [int(rows.ids[i]) for i in np.argsort(-sims, kind="stable")[:k]]
+
+
+def test_exact_search_matches_brute_force() -> None:
+    rng = np.random.default_rng(0)
+    rows = unit_rows(rng.normal(size=(300, 16)))
+    cache = VectorCache(16)
+    cache.add(rows)
+    q = rows.vectors[7]
+    found = cache.search(q, MemoryFilter(), NOW, 10)
+    assert found is not None
+    assert [i for i, _ in found] == exact(rows, q, 10)
+    assert found[0] == (8, pytest.approx(1.0))
+
+
+def test_coarse_pass_keeps_recall_and_applies_filters_inside(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(vecindex, "COARSE_FROM", 1_000)
+    rng = np.random.default_rng(1)
+    centers = rng.normal(size=(40, 384))
+    noise = rng.normal(scale=0.6, size=(6_000, 384))
+    data = centers[rng.integers(0, 40, 6_000)] + noise
+    scopes = ["bulk"] * 5_997 + ["rare"] * 3
+    rows = unit_rows(data, scopes=scopes)
+    cache = VectorCache(384)
+    cache.add(rows)
+    assert cache._ensure_basis()
+    hits = []
+    for q in rows.vectors[rng.integers(0, 6_000, 30)] + 0.1:
+        q = q / np.linalg.norm(q)
+        found = cache.search(q, MemoryFilter(), NOW, 10)
+        assert found is not None
+        hits.append(len({i for i, _ in found} & set(exact(rows, q, 10))) / 10)
+    assert np.mean(hits) >= 0.98
+    # A selective filter is applied before the top-k is taken, not after: the three rows of
+    # "rare" come back however far they are from the query.
+    found = cache.search(rows.vectors[0], MemoryFilter(scopes=["rare"]), NOW, 10)
+    assert found is not None and sorted(i for i, _ in found) == [5_998, 5_999, 6_000]
+    assert cache.search(rows.vectors[0], MemoryFilter(scopes=["nowhere"]), NOW, 10) == []
+    # Near-duplicate lookups read a few clusters only, and still find every close rewording.
+    for i in rng.integers(0, 5_997, 30):
+        near = rows.vectors[i] + rng.normal(scale=0.01, size=384)
+        near /= np.linalg.norm(near)
+        found = cache.search(near, MemoryFilter(), NOW, 5, near_only=True)
+        assert found is not None and found[0][0] == i + 1 and found[0][1] >= 0.96
+    near = rows.vectors[5_998] + rng.normal(scale=0.01, size=384)
+    found = cache.search(near / np.linalg.norm(near), MemoryFilter(scopes=["rare"]), NOW, 5, True)
+    assert found is not None and found[0][0] == 5_999
+    assert cache.search(near, MemoryFilter(scopes=["nowhere"]), NOW, 5, near_only=True) == []
+    # Rows added after the clusters were listed are found too (read from the tail).
+    extra = unit_rows(
+        centers[rng.integers(0, 40, 50)] + rng.normal(scale=0.6, size=(50, 384)), 7_001
+    )
+    cache.apply([], extra, head=1)
+    near = extra.vectors[17] + rng.normal(scale=0.01, size=384)
+    found = cache.search(near / np.linalg.norm(near), MemoryFilter(), NOW, 5, near_only=True)
+    assert found is not None and found[0][0] == 7_018
+
+
+def test_filters_mirror_the_vec0_conditions() -> None:
+    rows = unit_rows(
+        np.eye(4, 8) + 0.01, scopes=["a", "a", "b", "b"], kinds=["fact", "note", "fact", "note"]
+    )
+    hour = 3_600_000_000
+    rows.at[:] = [0, hour, 2 * hour, 3 * hour]
+    rows.hidden[3] = True
+    rows.expires[1] = 10  # long expired
+    cache = VectorCache(8)
+    cache.add(rows)
+    q = np.ones(8, np.float32) / np.sqrt(8)
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+
+    def ids(**flt: object) -> list[int]:
+        found = cache.search(q, MemoryFilter(**flt), NOW, 10)  # type: ignore[arg-type]
+        assert found is not None
+        return sorted(i for i, _ in found)
+
+    assert ids() == [1, 3]
+    assert ids(include_expired=True) == [1, 2, 3]
+    assert ids(scopes=["b"]) == [3]
+    assert ids(kind="fact") == [1, 3]
+    assert ids(since=epoch + timedelta(minutes=30)) == [3]
+    assert ids(until=epoch + timedelta(minutes=30)) == [1]
+    assert cache.search(q, MemoryFilter(tags=["t"]), NOW, 10) is None  # SQL's job
+
+
+@pytest.fixture
+def cached(service: MemoryService) -> Iterator[MemoryService]:
+    service.semantic.load_cache()
+    assert service.semantic._cache is not None
+    yield service
+
+
+def both(service: MemoryService, text: str, flt: MemoryFilter) -> tuple[dict[int, float], ...]:
+    """What the in-memory copy and sqlite-vec answer for one query (k above the row count)."""
+    q = service.semantic.embed_query(text)
+    assert q is not None
+    mine = service.semantic.search(q, flt, 100)
+    theirs = service.store.search_vec(q, flt, 100)
+    return (
+        {i: round(s, 4) for i, s in mine},
+        {i: round(s, 4) for i, s in theirs},
+    )
+
+
+FILTERS = [
+    MemoryFilter(),
+    MemoryFilter(scopes=["a"]),
+    MemoryFilter(kind="fact"),
+    MemoryFilter(scopes=["a", "b"], kind="decision"),
+    MemoryFilter(tags=["red"]),
+]
+
+
+def check_same(service: MemoryService) -> None:
+    assert service.semantic._cache is not None
+    for flt in FILTERS:
+        mine, theirs = both(service, "apples and pears in the garden", flt)
+        assert mine == theirs, flt
+
+
+def test_cached_search_follows_every_kind_of_write(cached: MemoryService) -> None:
+    s = cached
+    made = [
+        s.remember(f"{fruit} grow in the {place}", kind=kind, scope=scope, tags=[color]).id
+        for fruit, place, kind, scope, color in [
+            ("apples", "garden", "fact", "a", "red"),
+            ("pears", "orchard", "decision", "a", "green"),
+            ("plums", "garden", "fact", "b", "red"),
+            ("figs", "greenhouse", "decision", "b", "green"),
+            ("cherries", "garden", "note", "c", "red"),
+        ]
+    ]
+    check_same(s)
+    s.forget([made[0]])
+    s.update(made[1], content="pears and apples grow in the orchard")
+    s.move([made[2]], "a")
+    s.remember("quinces grow in the garden", kind="fact", scope="a", key="fruit.q")
+    s.remember("medlars grow in the garden", kind="fact", scope="a", key="fruit.q")
+    s.purge([made[3]])
+    s.remember_many(
+        [{"content": f"apple variety {i} in the garden", "scope": "a"} for i in range(30)]
+    )
+    check_same(s)
+    s.restore([made[0]])
+    check_same(s)
+
+
+def test_writes_from_another_process_reach_the_copy(
+    cached: MemoryService, settings: object, embedder: FakeEmbedder
+) -> None:
+    other = MemoryService.open(cached.settings, embedder=embedder)
+    assert other.semantic.ensure()
+    try:
+        new = other.remember("apples in a stranger's garden", scope="a").id
+        check_same(cached)
+        other.forget([new])
+        check_same(cached)
+    finally:
+        other.close()
+
+
+def wait_for_cache(service: MemoryService) -> None:
+    deadline = time.monotonic() + 10
+    while service.semantic._cache is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert service.semantic._cache is not None
+
+
+def test_rebuilt_or_far_behind_index_reloads(
+    cached: MemoryService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s = cached
+    s.remember("apples in the garden", scope="a")
+    check_same(s)
+    assert s.doctor(repair=True).healthy  # repair bumps the generation
+    assert ids_of(s, "apples") != []  # answered (from SQL) while the copy reloads
+    wait_for_cache(s)
+    check_same(s)
+    monkeypatch.setattr(vectors, "LOG_KEEP", 3)
+    for i in range(6):
+        s.remember(f"pears number {i} in the garden", scope="b")
+    q = s.semantic.embed_query("pears")
+    assert q is not None
+    assert len(s.semantic.search(q, MemoryFilter(), 100)) == 7  # via SQL, reload started
+    wait_for_cache(s)
+    check_same(s)
+
+
+def ids_of(service: MemoryService, query: str) -> list[int]:
+    return [h.id for h in service.recall(query).hits]
+
+
+def test_a_text_repeated_in_a_batch_is_embedded_once(service: MemoryService) -> None:
+    embedder = service.semantic.embedder
+    assert embedder is not None
+    seen: list[list[str]] = []
+    original = embedder.embed_documents
+
+    def spy(texts: list[str]) -> np.ndarray:
+        seen.append(texts)
+        return original(texts)
+
+    embedder.embed_documents = spy  # type: ignore[method-assign]
+    out = service.semantic.embed_documents(["a b", "c d", "a b"])
+    assert out is not None and seen == [["a b", "c d"]]
+    assert np.array_equal(out[0], out[2]) and not np.array_equal(out[0], out[1])

@@ -1,0 +1,273 @@
+"""Importers from other memory servers, on small fixture files written in their formats."""
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlean
+import sqlite_vec
+
+from memory_mcp.errors import InvalidInput, MemoryMCPError
+from memory_mcp.formats import READERS, Record, Skipped
+from memory_mcp.formats.common import instant, tags
+from memory_mcp.service import MemoryService
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+KG = FIXTURES / "kg" / "memory.jsonl"
+MEM0 = FIXTURES / "mem0" / "export.json"
+MMS_SQL = FIXTURES / "mcp_memory_service" / "memories.sql"
+
+
+def build_mms(path: Path) -> Path:
+    """An mcp-memory-service database (WAL, with its vec0 table) from the fixture script."""
+    conn = sqlean.connect(str(path))
+    conn.enable_load_extension(True)
+    sqlite_vec.load(conn)
+    conn.executescript(MMS_SQL.read_text())
+    conn.commit()
+    conn.close()
+    return path
+
+
+def by_content(service: MemoryService) -> dict[str, object]:
+    return {m.content: m for m in service.store.iter_all()}
+
+
+def reasons(summary: object) -> dict[str, str]:
+    return {s.where: s.reason for s in summary.skipped}  # type: ignore[attr-defined]
+
+
+# -- the official knowledge-graph memory server ---------------------------------------------------
+
+
+def test_kg_observations_and_relations_become_facts(service: MemoryService) -> None:
+    summary = service.import_from("kg-jsonl", KG, scope="people")
+    assert (summary.read, summary.created, summary.duplicates) == (11, 5, 1)
+    memories = by_content(service)
+    alice = memories["Alice: Speaks fluent Spanish"]
+    assert (alice.kind, alice.tags, alice.scope) == ("fact", ["person", "alice"], "people")
+    assert alice.metadata["imported_from"]["format"] == "kg-jsonl"
+    assert alice.metadata["imported_from"]["entity"] == "Alice"
+    works = memories["Alice works at Acme Corp"]
+    assert works.tags == ["relation", "alice", "acme corp"]
+    assert "Deploy bot: Uses token [REDACTED:github_token]" in memories
+    assert summary.redacted == 1
+    assert reasons(summary) == {
+        "line 2, observation 2": "same content as line 2, observation 1",
+        "line 3": "entity 'Bob' has no observations",
+        "line 5": "relation needs from, to and relationType",
+        "line 7, observation 2": "observation is not text",
+        "line 8": "not JSON (Expecting value)",
+        "line 9": "not an entity or relation (type 'note')",
+    }
+    history = service.history(alice.id)
+    assert [(h.action, h.client) for h in history] == [("import", "import:kg-jsonl")]
+
+
+def test_kg_rerun_adds_nothing(service: MemoryService) -> None:
+    first = service.import_from("kg-jsonl", KG)
+    log = len(service.history(limit=1000))
+    again = service.import_from("kg-jsonl", KG)
+    assert first.created == 5
+    assert (again.created, again.already_imported, again.duplicates) == (0, 6, 0)
+    assert len(service.history(limit=1000)) == log
+    assert service.store.counts()["memories"] == 5
+
+
+def test_kg_rerun_after_an_edit_does_not_bring_the_old_text_back(service: MemoryService) -> None:
+    service.import_from("kg-jsonl", KG)
+    alice = by_content(service)["Alice: Speaks fluent Spanish"]
+    service.update(alice.id, content="Alice: Speaks fluent Spanish and Portuguese")  # type: ignore[attr-defined]
+    assert service.import_from("kg-jsonl", KG).created == 0
+
+
+def test_kg_refuses_a_file_that_is_not_a_graph(service: MemoryService, tmp_path: Path) -> None:
+    path = tmp_path / "notes.jsonl"
+    path.write_text('{"content": "a JSONL export of ours"}\nnot json\n')
+    with pytest.raises(InvalidInput, match="not a knowledge-graph memory file"):
+        service.import_from("kg-jsonl", path)
+    assert service.store.counts()["memories"] == 0
+
+
+# -- mem0 -----------------------------------------------------------------------------------------
+
+
+def test_mem0_maps_fields_and_keeps_timestamps(service: MemoryService) -> None:
+    summary = service.import_from("mem0", MEM0)
+    assert (summary.read, summary.created, summary.duplicates) == (7, 3, 1)
+    memories = by_content(service)
+    dark = memories["Prefers dark mode in code editors"]
+    assert dark.kind == "preference"
+    assert dark.tags == ["user_preferences", "user:alice"]
+    assert dark.created_at == datetime(2024, 7, 20, 8, 30, 0, 123456, tzinfo=UTC)
+    assert dark.updated_at == datetime(2024, 7, 21, 16, 0, tzinfo=UTC)
+    assert dark.metadata["source"] == "chat"
+    assert dark.metadata["imported_from"] == {
+        "format": "mem0",
+        "id": "3f1c2a9e-7b4d-4c1e-9a51-0d6b1f0e2c11",
+        "user_id": "alice",
+        "hash": "5d41402abc4b2a76b9719d911017c592",
+    }
+    bot = memories["Escalates billing issues to the Tier 2 queue"]
+    assert (bot.kind, bot.tags) == ("fact", ["work", "agent:support-bot"])
+    assert bot.metadata["imported_from"]["run_id"] == "run-42"
+    marathon = memories["Is training for the Berlin marathon"]
+    assert marathon.tags == ["user:alice", "app:coach"]
+    assert marathon.expires_at == datetime(2099, 12, 31, tzinfo=UTC)
+    assert reasons(summary) == {
+        "memory e4da3b7f-bbce-4345-9777-2b0674a318d5": "expired in mem0 on 2020-01-01",
+        "memory 1679091c-5a88-4faf-9fb5-e6087eb1b2dc": "no memory text",
+        "memory 8f14e45f-ceea-467f-a0e6-9f1ac0e1a3b7": (
+            "same content as memory 3f1c2a9e-7b4d-4c1e-9a51-0d6b1f0e2c11"
+        ),
+        "item 7": "not a JSON object",
+    }
+
+
+def test_mem0_rerun_adds_nothing_and_a_plain_list_reads_too(
+    service: MemoryService, tmp_path: Path
+) -> None:
+    service.import_from("mem0", MEM0)
+    again = service.import_from("mem0", MEM0)
+    assert (again.created, again.already_imported) == (0, 3)
+    listed = tmp_path / "v1.json"
+    listed.write_text(json.dumps(json.loads(MEM0.read_text())["results"]))
+    assert service.import_from("mem0", listed).created == 0
+
+
+def test_mem0_skips_content_already_stored_by_hand(service: MemoryService) -> None:
+    mine = service.remember("Prefers dark mode in code editors", scope="global")
+    summary = service.import_from("mem0", MEM0)
+    assert reasons(summary)["memory 3f1c2a9e-7b4d-4c1e-9a51-0d6b1f0e2c11"] == (
+        f"same content as memory #{mine.id}"
+    )
+    assert service.get(mine.id).repeat_count == 1
+
+
+def test_mem0_refuses_other_json(service: MemoryService, tmp_path: Path) -> None:
+    path = tmp_path / "x.json"
+    path.write_text('{"memories_count": 3}')
+    with pytest.raises(InvalidInput, match="not a mem0 export"):
+        service.import_from("mem0", path)
+    path.write_text("{broken")
+    with pytest.raises(InvalidInput, match="is not JSON"):
+        service.import_from("mem0", path)
+
+
+# -- mcp-memory-service ---------------------------------------------------------------------------
+
+
+def test_mcp_memory_service_reads_its_database(service: MemoryService, tmp_path: Path) -> None:
+    source = build_mms(tmp_path / "sqlite_vec.db")
+    summary = service.import_from("mcp-memory-service", source, scope="widgets")
+    assert (summary.read, summary.created) == (6, 3)
+    memories = by_content(service)
+    suite = memories["The test suite runs with pytest -q and must stay under two minutes"]
+    assert (suite.kind, suite.tags, suite.scope) == ("note", ["python", "testing"], "widgets")
+    assert suite.created_at == datetime(2024, 6, 10, 6, 13, 20, 500000, tzinfo=UTC)
+    assert suite.updated_at == datetime(2024, 6, 10, 7, 13, 20, tzinfo=UTC)
+    assert suite.metadata["project"] == "widgets"
+    assert suite.metadata["imported_from"]["id"].startswith("a1f3c0de")
+    flag = memories["Decided to ship the v2 API behind a feature flag"]
+    assert flag.kind == "decision"
+    assert flag.created_at == datetime.fromtimestamp(1719000000, UTC)  # bad ISO: epoch used
+    docs = memories["SQLite WAL docs: https://sqlite.org/wal.html"]
+    assert (docs.kind, docs.tags) == ("note", ["docs", "sqlite", "reference"])
+    assert sorted(reasons(summary).values()) == [
+        "deleted in mcp-memory-service",
+        "empty content",
+        "superseded by b2e4d1ef0c9f",
+    ]
+
+
+def test_mcp_memory_service_source_is_never_modified(
+    service: MemoryService, tmp_path: Path
+) -> None:
+    source = build_mms(tmp_path / "sqlite_vec.db")
+
+    def snapshot() -> dict[str, tuple[str, int]]:
+        return {
+            p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+            for p in tmp_path.iterdir()
+            if p.name.startswith("sqlite_vec.db")
+        }
+
+    before = snapshot()
+    service.import_from("mcp-memory-service", source)
+    again = service.import_from("mcp-memory-service", source)
+    assert (again.created, again.already_imported) == (0, 3)
+    assert snapshot() == before
+
+
+def test_mcp_memory_service_while_it_runs_reads_its_write_ahead_log(
+    service: MemoryService, tmp_path: Path
+) -> None:
+    source = build_mms(tmp_path / "sqlite_vec.db")
+    running = sqlean.connect(str(source))  # the service, holding the log open
+    running.execute(
+        """insert into memories (content_hash, content, tags, memory_type, created_at)
+           values ('0123abcd', 'Written a moment ago', 'fresh', 'note', 1730000000.0)"""
+    )
+    running.commit()
+    assert (tmp_path / "sqlite_vec.db-wal").stat().st_size > 0
+    summary = service.import_from("mcp-memory-service", source)
+    running.close()
+    assert summary.created == 4
+    assert by_content(service)["Written a moment ago"].tags == ["fresh"]  # type: ignore[attr-defined]
+
+
+def test_mcp_memory_service_refuses_other_files(service: MemoryService, tmp_path: Path) -> None:
+    with pytest.raises(MemoryMCPError, match="No such file"):
+        service.import_from("mcp-memory-service", tmp_path / "missing.db")
+    text = tmp_path / "notes.db"
+    text.write_text("not a database at all, just text " * 40)
+    with pytest.raises(MemoryMCPError, match="Cannot read .* as an SQLite database"):
+        service.import_from("mcp-memory-service", text)
+    ours = tmp_path / "ours.db"
+    other = MemoryService.open(service.settings.model_copy(update={"db": ours, "semantic": False}))
+    other.close()
+    with pytest.raises(InvalidInput, match="not an mcp-memory-service database"):
+        service.import_from("mcp-memory-service", ours)
+
+
+# -- shared behaviour -----------------------------------------------------------------------------
+
+
+def test_unknown_format_and_the_reader_registry(service: MemoryService) -> None:
+    assert set(READERS) == {"kg-jsonl", "mem0", "mcp-memory-service"}
+    with pytest.raises(InvalidInput, match="Unknown format 'letta'"):
+        service.import_from("letta", KG)
+
+
+def test_batches_are_written_one_transaction_each(
+    service: MemoryService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = [
+        json.dumps({"type": "entity", "name": f"E{i}", "entityType": "t", "observations": ["x"]})
+        for i in range(600)
+    ]
+    path = tmp_path / "big.jsonl"
+    path.write_text("\n".join(lines))
+    calls: list[int] = []
+    insert_many = service.store.insert_many
+    monkeypatch.setattr(
+        service.store,
+        "insert_many",
+        lambda rows, **kw: calls.append(len(rows)) or insert_many(rows, **kw),
+    )
+    seen: list[tuple[int, int]] = []
+    summary = service.import_from("kg-jsonl", path, progress=lambda d, t: seen.append((d, t)))
+    assert summary.created == 600 and calls == [256, 256, 88]
+    assert seen == [(256, 600), (512, 600), (600, 600)]
+    assert service.store.counts()["vec"] == 600
+
+
+def test_records_skips_and_helpers() -> None:
+    assert tags(["A", "a", " b ", 7, None, "x" * 100]) == ["a", "b", "7", "x" * 64]
+    assert instant("2024-01-02T03:04:05+02:00") == datetime(2024, 1, 2, 1, 4, 5, tzinfo=UTC)
+    assert instant(0) == datetime(1970, 1, 1, tzinfo=UTC)
+    assert instant("yesterday") is None and instant(True) is None and instant("") is None
+    items = READERS["kg-jsonl"](KG)
+    assert isinstance(items[0], Record) and any(isinstance(i, Skipped) for i in items)

@@ -1,0 +1,141 @@
+"""backup (consistent while others write), doctor (drift found and repaired), reindex resume."""
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from memory_mcp.adapters.cli import app
+from memory_mcp.config import Settings
+from memory_mcp.errors import InvalidInput
+from memory_mcp.service import MemoryService
+from memory_mcp.storage.sqlite import db
+from tests.conftest import FakeEmbedder
+
+WRITER = """
+import sys
+from memory_mcp import MemoryService, Settings
+service = MemoryService.open(Settings(db=sys.argv[1], semantic=False))
+for i in range(int(sys.argv[2])):
+    service.remember(f"writer memory {i} during the backup")
+print("done")
+"""
+
+
+def test_backup_while_another_process_writes(service: MemoryService, tmp_path: Path) -> None:
+    for i in range(50):
+        service.remember(f"memory {i} before the backup")
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(service.store.path), "400"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    copies = []
+    while writer.poll() is None:
+        copies.append(service.backup(tmp_path / f"copy-{len(copies) % 20}.db", overwrite=True))
+        time.sleep(0.02)
+    assert writer.communicate(timeout=120)[0].strip() == "done"
+    assert any(50 < c.memories < 450 for c in copies), "no copy was taken mid-write"
+    copies = copies[-20:]
+    for report in copies:
+        assert report.integrity == "ok" and 50 <= report.memories <= 450
+        copy = MemoryService.open(Settings(db=Path(report.path), semantic=False))
+        assert copy.doctor().healthy
+        assert copy.store.counts()["memories"] == report.memories
+        copy.close()
+        assert Path(report.path).stat().st_mode & 0o777 == 0o600
+
+
+def test_backup_refuses_to_clobber(service: MemoryService, tmp_path: Path) -> None:
+    assert service.store.path is not None
+    with pytest.raises(InvalidInput, match="database itself"):
+        service.backup(service.store.path)
+    (tmp_path / "taken.db").write_text("x")
+    with pytest.raises(InvalidInput, match="--force"):
+        service.backup(tmp_path / "taken.db")
+    assert service.backup(tmp_path / "taken.db", overwrite=True).integrity == "ok"
+
+
+def test_backup_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MEMORY_MCP_SEMANTIC", "false")
+    source = tmp_path / "src.db"
+    runner = CliRunner()
+    assert runner.invoke(app, ["--db", str(source), "remember", "backed up"]).exit_code == 0
+    result = runner.invoke(app, ["--db", str(source), "backup", str(tmp_path / "b.db")])
+    assert result.exit_code == 0, result.output
+    assert "Backed up 1 memories" in result.stderr and "integrity ok" in result.stderr
+    again = runner.invoke(app, ["--db", str(source), "backup", str(tmp_path / "b.db")])
+    assert again.exit_code == 1 and "--force" in again.stderr
+
+
+def drifted(service: MemoryService) -> list[int]:
+    ids = [service.remember(f"drift test memory number {i}").id for i in range(6)]
+    c = service.store.conn
+    # FTS loses an entry, a vector loses its memory, one memory loses its vector, and one
+    # vector's metadata goes stale (as if written by a buggy or older version).
+    c.execute(
+        "insert into memories_fts (memories_fts, rowid, content, tags) "
+        "select 'delete', id, content, tags from memories where id = :id",
+        {"id": ids[0]},
+    )
+    c.execute("drop trigger memories_vec_ad")
+    c.execute("delete from memories where id = :id", {"id": ids[1]})
+    c.execute("insert into memories_fts (memories_fts) values ('rebuild')")
+    c.execute("delete from memories_vec where memory_id = :id", {"id": ids[2]})
+    c.execute("update memories_vec set scope = 'elsewhere' where memory_id = :id", {"id": ids[3]})
+    c.execute("update memories_vec set hidden = 1 where memory_id = :id", {"id": ids[4]})
+    return ids
+
+
+def test_doctor_finds_and_repairs_every_kind_of_drift(service: MemoryService) -> None:
+    ids = drifted(service)
+    service.store.conn.execute(
+        "insert into memories_fts (memories_fts, rowid, content, tags) "
+        "select 'delete', id, content, tags from memories where id = :id",
+        {"id": ids[5]},
+    )
+    report = service.doctor()
+    assert not report.healthy
+    assert report.fts_rows == report.memories - 1 and not report.fts_ok
+    assert report.orphan_vectors == 1
+    assert report.missing_vectors == 1
+    assert report.vector_metadata_drift == 2
+    fixed = service.doctor(repair=True)
+    assert fixed.healthy, fixed
+    assert fixed.missing_vectors == 0 and fixed.vector_metadata_drift == 0
+    assert len(fixed.repaired) == 4
+    assert service.recall("drift test memory number 4").hits  # visible again
+
+
+def test_reindex_resumes_after_an_interruption(service: MemoryService, tmp_path: Path) -> None:
+    for i in range(200):
+        service.remember(f"reindex memory {i} about topic {i % 7}")
+    embedder = FakeEmbedder()
+
+    class Crash(Exception):
+        pass
+
+    calls = 0
+
+    def flaky(texts: list[str]):  # type: ignore[no-untyped-def]
+        nonlocal calls
+        calls += 1
+        if calls == 2:  # dies after the first batch is stored
+            raise Crash
+        return FakeEmbedder.embed_documents(embedder, texts)
+
+    service.semantic.embedder.embed_documents = flaky  # type: ignore[union-attr, method-assign]
+    with pytest.raises(Crash):
+        service.reindex()
+    counts = service.store.counts()
+    assert 0 < counts["vec"] < counts["memories"] == 200
+    assert service.doctor().reindex_interrupted
+    service.semantic.embedder.embed_documents = embedder.embed_documents  # type: ignore[union-attr, method-assign]
+    assert service.reindex() == 200 - counts["vec"]  # resumed, not restarted
+    assert service.store.counts()["vec"] == 200
+    assert not service.doctor().reindex_interrupted
+    assert service.reindex() == 200  # a new reindex re-embeds everything
+    assert db.scalar(service.store.conn, "pragma integrity_check") == "ok"

@@ -1,0 +1,218 @@
+"""MemoryStore on a real SQLite file: the three tables never drift apart."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from memory_mcp.errors import NotFound, SchemaMismatch, StorageError
+from memory_mcp.models import MemoryFilter
+from memory_mcp.storage.sqlite import db, vectors
+from memory_mcp.storage.sqlite.store import MemoryStore, NewRow
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> MemoryStore:
+    path = tmp_path / "store.db"
+    conn = db.connect(path)
+    db.migrate(conn, path)
+    s = MemoryStore(conn, path)
+    s.ensure_vector_index("test-model", 4)
+    return s
+
+
+def vec(*values: float) -> np.ndarray:
+    v = np.array(values, dtype=np.float32)
+    return v / np.linalg.norm(v)
+
+
+def row(content: str, v: np.ndarray | None = None, **kw: object) -> NewRow:
+    fields = {"kind": "fact", "tags": [], "scope": "global", "metadata": {}} | kw
+    return NewRow(content=content, vector=v, **fields)  # type: ignore[arg-type]
+
+
+def assert_in_sync(store: MemoryStore) -> None:
+    counts = store.counts()
+    assert counts["fts"] == counts["memories"]
+    assert counts["orphan_vec"] == 0
+    assert store.fts_integrity_ok()
+
+
+def test_insert_update_delete_keep_indexes_equal(store: MemoryStore) -> None:
+    a = store.insert(row("alpha apples", vec(1, 0, 0, 0)))
+    b = store.insert(row("beta bananas", vec(0, 1, 0, 0)))
+    assert store.counts() == {
+        "memories": 2,
+        "forgotten": 0,
+        "superseded": 0,
+        "fts": 2,
+        "vec": 2,
+        "orphan_vec": 0,
+    }
+    store.update(a, {"content": "alpha avocados"}, vector=vec(1, 1, 0, 0))
+    assert_in_sync(store)
+    assert [i for i, _ in store.search_fts('"avocados"', MemoryFilter(), 5)] == [a]
+    assert store.search_fts('"apples"', MemoryFilter(), 5) == []
+    store.set_forgotten([b], "obsolete")
+    assert_in_sync(store)
+    store.purge([b])
+    assert store.counts()["memories"] == 1
+    assert store.counts()["vec"] == 1
+    assert_in_sync(store)
+
+
+def test_hand_delete_in_sql_cannot_orphan_a_vector(store: MemoryStore) -> None:
+    a = store.insert(row("gamma", vec(0, 0, 1, 0)))
+    store.conn.execute("delete from memories where id = :id", {"id": a})
+    assert store.counts() == {
+        "memories": 0,
+        "forgotten": 0,
+        "superseded": 0,
+        "fts": 0,
+        "vec": 0,
+        "orphan_vec": 0,
+    }
+
+
+def test_failed_vector_insert_rolls_back_the_row(store: MemoryStore) -> None:
+    with pytest.raises(StorageError, match="another embedding model"):
+        store.insert(row("wrong dimension", np.ones(7, dtype=np.float32)))
+    assert store.counts()["memories"] == 0
+    assert store.counts()["fts"] == 0
+
+
+def test_batch_insert_is_one_transaction(store: MemoryStore) -> None:
+    good = row("fine", vec(1, 0, 0, 0))
+    bad = row("broken", np.ones(3, dtype=np.float32))
+    with pytest.raises(StorageError):
+        store.insert_many([good, good, bad])
+    assert store.counts()["memories"] == 0
+
+
+def test_vector_filters_apply_inside_knn(store: MemoryStore) -> None:
+    # 50 near-identical vectors in scope "noise" and one distant one in scope "target":
+    # a post-filter over the top-k would starve; the in-scan filter must still find it.
+    store.insert_many([row(f"noise {i}", vec(1, 0, 0, 0.01 * i), scope="noise") for i in range(50)])
+    target = store.insert(row("target", vec(0, 0, 0, 1), scope="target", tags=["x"]))
+    query = vec(1, 0, 0, 0)
+    assert [i for i, _ in store.search_vec(query, MemoryFilter(scopes=["target"]), 3)] == [target]
+    assert [i for i, _ in store.search_vec(query, MemoryFilter(tags=["x"]), 3)] == [target]
+    store.set_forgotten([target], None)
+    assert store.search_vec(query, MemoryFilter(scopes=["target"]), 3) == []
+    store.restore([target])
+    assert [i for i, _ in store.search_vec(query, MemoryFilter(scopes=["target"]), 3)] == [target]
+
+
+def test_metadata_changes_reach_the_vector_index(store: MemoryStore) -> None:
+    a = store.insert(row("moving", vec(1, 0, 0, 0), scope="old"))
+    store.update(a, {"scope": "new", "kind": "decision"})
+    flt = MemoryFilter(scopes=["new"], kind="decision")
+    assert [i for i, _ in store.search_vec(vec(1, 0, 0, 0), flt, 3)] == [a]
+
+
+def test_unknown_ids_raise_and_change_nothing(store: MemoryStore) -> None:
+    a = store.insert(row("keep me", vec(1, 0, 0, 0)))
+    with pytest.raises(NotFound, match="No memory with id 999"):
+        store.set_forgotten([a, 999], None)
+    assert store.get(a).forgotten_at is None
+    with pytest.raises(NotFound):
+        store.get(999)
+
+
+def test_pending_embeddings_and_set_vectors(store: MemoryStore) -> None:
+    a = store.insert(row("no vector yet"))
+    assert store.pending_embeddings(10) == [(a, "no vector yet")]
+    assert store.set_vectors([(a, vec(0, 1, 0, 0)), (12345, vec(1, 0, 0, 0))]) == 1
+    assert store.pending_embeddings(10) == []
+    assert store.get(a).embedded
+
+
+def test_model_change_is_detected(store: MemoryStore) -> None:
+    with pytest.raises(SchemaMismatch, match="memory-mcp reindex"):
+        store.ensure_vector_index("other-model", 8)
+    store.reset_vector_index("other-model", 8)
+    assert store.vector_index_info() == ("other-model", 8)
+
+
+def test_fts_rebuild_repairs_drift(store: MemoryStore) -> None:
+    store.insert(row("drift check", vec(1, 0, 0, 0)))
+    store.conn.execute("insert into memories_fts (memories_fts) values ('delete-all')")
+    assert store.counts()["fts"] == 0
+    store.rebuild_fts()
+    assert store.counts()["fts"] == 1
+    assert store.search_fts('"drift"', MemoryFilter(), 5)
+
+
+def test_database_file_is_private(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "private.db"
+    db.connect(path).close()
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_an_older_vector_layout_is_rebuilt_without_reembedding(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    conn = db.connect(path)
+    db.migrate(conn, path)
+    s = MemoryStore(conn, path)
+    a = s.insert(row("kept vector", scope="x"))
+    # The first release's layout: forgotten/created_at metadata, no vec_layout in meta.
+    conn.execute(
+        """create virtual table memories_vec using vec0 (memory_id integer primary key,
+           embedding float[4] distance_metric=cosine, scope text, kind text,
+           forgotten integer, created_at text)"""
+    )
+    conn.execute(
+        "insert into memories_vec values (:id, :e, 'x', 'fact', 0, '2026')",
+        {"id": a, "e": vec(0, 1, 0, 0).tobytes()},
+    )
+    conn.execute("insert into meta values ('embedding_model', 'test-model')")
+    conn.execute("insert into meta values ('embedding_dim', '4')")
+    s.ensure_vector_index("test-model", 4)
+    assert db.scalar(conn, "select value from meta where key = 'vec_layout'") == str(vectors.LAYOUT)
+    assert [i for i, _ in s.search_vec(vec(0, 1, 0, 0), MemoryFilter(scopes=["x"]), 3)] == [a]
+    s.set_forgotten([a], None)  # the new triggers keep the rebuilt index in step
+    assert s.search_vec(vec(0, 1, 0, 0), MemoryFilter(scopes=["x"]), 3) == []
+
+
+def test_vector_index_times_agree_with_python(store: MemoryStore) -> None:
+    # vec0 metadata keeps times as integer microseconds, computed in SQL from our ISO text.
+    moment = datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=UTC)
+    sql = f"select {vectors.micros(':t')}"
+    assert db.scalar(store.conn, sql, {"t": db.format_time(moment)}) == db.epoch_micros(moment)
+    assert db.epoch_micros(datetime(9999, 12, 31, 23, 59, 59, 999999)) == vectors.NEVER
+
+
+def test_vector_writes_are_logged_for_in_memory_copies(store: MemoryStore) -> None:
+    a = store.insert(row("logged", vec(1, 0, 0, 0)))
+    store.set_forgotten([a], None)
+    store.purge([a])
+    logged = [r[0] for r in store.conn.execute("select memory_id from vec_log order by seq")]
+    assert logged == [a, a, a]
+
+
+def test_a_layout_2_index_gets_integer_times(tmp_path: Path) -> None:
+    path = tmp_path / "v2.db"
+    conn = db.connect(path)
+    db.migrate(conn, path)
+    s = MemoryStore(conn, path)
+    a = s.insert(row("text times", scope="x", occurred_at="2024-05-06T07:08:09.000000Z"))
+    conn.execute(
+        """create virtual table memories_vec using vec0 (memory_id integer primary key,
+           embedding float[4] distance_metric=cosine, scope text, kind text,
+           hidden integer, at text, expires text)"""
+    )
+    conn.execute(
+        """insert into memories_vec values
+           (:id, :e, 'x', 'note', 0, '2024-05-06T07:08:09.000000Z', '9999-12-31T23:59:59Z')""",
+        {"id": a, "e": vec(0, 1, 0, 0).tobytes()},
+    )
+    for key, value in (("embedding_model", "m"), ("embedding_dim", "4"), ("vec_layout", "2")):
+        conn.execute("insert into meta values (:k, :v)", {"k": key, "v": value})
+    s.ensure_vector_index("m", 4)
+    q = vec(0, 1, 0, 0)
+    since = MemoryFilter(since=datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC))
+    assert [i for i, _ in s.search_vec(q, since, 3)] == [a]
+    later = MemoryFilter(since=datetime(2024, 5, 6, 7, 8, 10, tzinfo=UTC))
+    assert s.search_vec(q, later, 3) == []
+    assert db.scalar(conn, "select value from meta where key = 'vec_layout'") == "3"
