@@ -52,8 +52,8 @@ from typing import Any
 import numpy as np
 
 from memory_mcp import MemoryService, Settings
-from memory_mcp.policies.search import fts_query
 from memory_mcp.search.evaluation import KS, score
+from memory_mcp.storage.sqlite.fts import fts_query
 
 LIMIT = 20
 CATEGORIES = {1: "multi-hop", 2: "temporal", 3: "open-domain", 4: "single-hop"}

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from memory_mcp.config import Settings
-from memory_mcp.policies.search import tokens
+from memory_mcp.policies.text import tokens
 from memory_mcp.service import MemoryService
 
 FAKE_DIM = 8

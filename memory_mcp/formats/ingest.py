@@ -14,8 +14,8 @@ import numpy as np
 from memory_mcp.formats.common import ImportSummary, Item, Record, Skipped
 from memory_mcp.policies.dedup import content_hash
 from memory_mcp.policies.redact import redact
-from memory_mcp.storage.sqlite.db import format_time
 from memory_mcp.storage.sqlite.store import MemoryStore, NewRow
+from memory_mcp.timestamps import format_time
 
 BATCH = 256
 Embed = Callable[[list[str]], np.ndarray | None]

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections import Counter
 
-from memory_mcp.policies.search import STOPWORDS, tokens
+from memory_mcp.policies.text import STOPWORDS, tokens
 
 # Calibrated with benchmarks/dedup_pairs.py on all-MiniLM-L6-v2: the lowest threshold tried at
 # which none of 83 must-keep pairs merge. It merges 15 of 42 rewordings; the rest are stored

@@ -9,7 +9,7 @@ import numpy as np
 
 from memory_mcp.models import Memory, Summary, SummaryCluster
 from memory_mcp.policies.budget import estimate_tokens, snippet
-from memory_mcp.policies.search import STOPWORDS, tokens
+from memory_mcp.policies.text import STOPWORDS, tokens
 
 # Cosine at which a memory joins a theme: MiniLM puts paraphrases at 0.7-0.95 and memories
 # on one topic at 0.45-0.75 (unrelated ones under 0.3, or ~0.4 when they share a name);

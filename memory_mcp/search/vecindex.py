@@ -20,9 +20,9 @@ import numpy as np
 
 from memory_mcp.models import MemoryFilter
 from memory_mcp.search import kmeans
-from memory_mcp.storage.sqlite.db import epoch_micros
 from memory_mcp.storage.sqlite.filters import needs_id_constraint
 from memory_mcp.storage.sqlite.vectors import VectorRows
+from memory_mcp.timestamps import epoch_micros
 
 COARSE_FROM = 20_000  # a smaller copy is searched exactly: ~3 ms at 20k rows (measured)
 COARSE_DIMS = 96  # recall@10 >= 0.99 at 1M with 512 candidates; 64 dims gave 0.96-0.98

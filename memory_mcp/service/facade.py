@@ -33,15 +33,16 @@ from memory_mcp.models import (
 )
 from memory_mcp.policies import budget, inputs, scopes, summarize
 from memory_mcp.policies import dedup as dedup_module
+from memory_mcp.policies.fusion import FTS_WEIGHTS, fuse
 from memory_mcp.policies.redact import redact
-from memory_mcp.policies.search import FTS_WEIGHTS, fts_query, fuse
 from memory_mcp.policies.times import parse_duration, parse_time
 from memory_mcp.search import evaluation
 from memory_mcp.search.embed import Embedder, FastEmbedEmbedder
 from memory_mcp.search.semantic import Progress, SemanticIndex
 from memory_mcp.service import transfer
-from memory_mcp.storage.sqlite import db
+from memory_mcp.storage import open_storage
 from memory_mcp.storage.sqlite.store import MemoryStore, NewRow
+from memory_mcp.timestamps import format_time
 
 logger = logging.getLogger(__name__)
 
@@ -73,13 +74,10 @@ class MemoryService:
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> "MemoryService":
         """Open (creating and migrating) the database; the model is not loaded yet."""
-        path = Path(settings.db).expanduser()
-        max_bytes = None if settings.max_db_mb is None else settings.max_db_mb * 1024 * 1024
-        conn = db.connect(path, settings.busy_timeout_ms, max_bytes)
-        db.migrate(conn, path)
+        store = open_storage(settings)
         if embedder is None and settings.semantic:
             embedder = FastEmbedEmbedder(settings.model, settings.model_dir, settings.cache_dir)
-        return cls(MemoryStore(conn, path), embedder, settings)
+        return cls(store, embedder, settings)
 
     def close(self) -> None:
         self.store.close()
@@ -292,7 +290,7 @@ class MemoryService:
             tags=new.tags,
             scope=new.scope or self.project_scope() or self.settings.default_scope,
             metadata=new.metadata,
-            occurred_at=None if occurred is None else db.format_time(occurred),
+            occurred_at=None if occurred is None else format_time(occurred),
             client=client,
             context=new.context,
         )
@@ -363,8 +361,7 @@ class MemoryService:
             include_superseded=include_superseded, as_of=as_of, reference_time=reference_time,
         )  # fmt: skip
         pool = limit * CANDIDATES_PER_HIT
-        match = fts_query(query)
-        keyword = self.store.search_fts(match, flt, pool, FTS_WEIGHTS) if match else []
+        keyword = self.store.search_keywords(query, flt, pool, FTS_WEIGHTS)
         qvec = self.semantic.embed_query(query)
         semantic = [] if qvec is None else self.semantic.search(qvec, flt, pool)
         ranked = fuse(keyword, semantic)
@@ -888,11 +885,11 @@ class _Times:
 
     @property
     def occurred_at(self) -> str | None:
-        return None if self.occurred is None else db.format_time(self.occurred)
+        return None if self.occurred is None else format_time(self.occurred)
 
     @property
     def expires_at(self) -> str | None:
-        return None if self.expires is None else db.format_time(self.expires)
+        return None if self.expires is None else format_time(self.expires)
 
 
 def _clean_key(key: str | None) -> str | None:

@@ -11,8 +11,8 @@ from pydantic import BaseModel, Field, ValidationError
 
 from memory_mcp.errors import nothing_imported
 from memory_mcp.models import NewMemory
-from memory_mcp.storage.sqlite.db import format_time
 from memory_mcp.storage.sqlite.store import MemoryStore, NewRow
+from memory_mcp.timestamps import format_time
 
 IMPORT_BATCH = 256
 IMPORT_CLIENT = "import"  # the history's client for rows a file brought in

@@ -1,1 +1,20 @@
-"""Storage: the contract the service relies on, and its backends."""
+"""Storage: the contract the service relies on (contract.py), and its backends.
+
+`open_storage` is the one place that chooses a backend from the settings; a new backend
+lives in its own folder beside `sqlite/` and is added here.
+"""
+
+from pathlib import Path
+
+from memory_mcp.config import Settings
+from memory_mcp.storage.sqlite import MemoryStore, open_store
+
+
+def open_storage(settings: Settings) -> MemoryStore:
+    """Open (creating and migrating) the database the settings name."""
+    path = Path(settings.db).expanduser()
+    max_bytes = None if settings.max_db_mb is None else settings.max_db_mb * 1024 * 1024
+    return open_store(path, settings.busy_timeout_ms, max_bytes)
+
+
+__all__ = ["open_storage"]

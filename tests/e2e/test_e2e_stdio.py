@@ -21,7 +21,7 @@ from mcp.client.stdio import stdio_client
 from mcp.types import CallToolResult
 
 from memory_mcp.config import Settings
-from memory_mcp.policies.search import STOPWORDS, tokens
+from memory_mcp.policies.text import STOPWORDS, tokens
 from memory_mcp.service import MemoryService
 from tests.conftest import real_model_dir
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from memory_mcp.config import Settings
-from memory_mcp.policies.search import STOPWORDS, tokens
+from memory_mcp.policies.text import STOPWORDS, tokens
 from memory_mcp.search.embed import FastEmbedEmbedder
 from memory_mcp.service import MemoryService
 from tests.conftest import FakeEmbedder

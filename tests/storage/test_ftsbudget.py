@@ -3,9 +3,9 @@
 import pytest
 
 from memory_mcp.models import MemoryFilter
-from memory_mcp.policies.search import fts_query
 from memory_mcp.service import MemoryService
 from memory_mcp.storage.sqlite import ftsbudget
+from memory_mcp.storage.sqlite.fts import fts_query
 from memory_mcp.storage.sqlite.ftsbudget import KeywordPlan, plan
 
 

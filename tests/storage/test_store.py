@@ -10,6 +10,7 @@ from memory_mcp.errors import NotFound, SchemaMismatch, StorageError
 from memory_mcp.models import MemoryFilter
 from memory_mcp.storage.sqlite import db, vectors
 from memory_mcp.storage.sqlite.store import MemoryStore, NewRow
+from memory_mcp.timestamps import epoch_micros, format_time
 
 
 @pytest.fixture
@@ -179,8 +180,8 @@ def test_vector_index_times_agree_with_python(store: MemoryStore) -> None:
     # vec0 metadata keeps times as integer microseconds, computed in SQL from our ISO text.
     moment = datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=UTC)
     sql = f"select {vectors.micros(':t')}"
-    assert db.scalar(store.conn, sql, {"t": db.format_time(moment)}) == db.epoch_micros(moment)
-    assert db.epoch_micros(datetime(9999, 12, 31, 23, 59, 59, 999999)) == vectors.NEVER
+    assert db.scalar(store.conn, sql, {"t": format_time(moment)}) == epoch_micros(moment)
+    assert epoch_micros(datetime(9999, 12, 31, 23, 59, 59, 999999)) == vectors.NEVER
 
 
 def test_vector_writes_are_logged_for_in_memory_copies(store: MemoryStore) -> None:

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from memory_mcp.models import MemoryFilter
-from memory_mcp.storage.sqlite.db import epoch_micros, format_time
+from memory_mcp.timestamps import epoch_micros, format_time
 
 
 def memory_conditions(

@@ -21,7 +21,7 @@ class KeywordPlan:
 
 
 def terms(match: str) -> list[str]:
-    """The quoted terms of a search.fts_query expression (terms are lowercase: no ` OR `)."""
+    """The quoted terms of a fts.fts_query expression (terms are lowercase: no ` OR `)."""
     return match.split(OR)
 
 

@@ -8,7 +8,8 @@ import json
 from typing import Any
 
 from memory_mcp.models import HistoryEntry
-from memory_mcp.storage.sqlite.db import Connection, utc_now
+from memory_mcp.storage.sqlite.db import Connection
+from memory_mcp.timestamps import utc_now
 
 ACTIONS = (
     "create", "duplicate", "merge", "supersede", "edit", "move",

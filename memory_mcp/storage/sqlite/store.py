@@ -20,14 +20,14 @@ from memory_mcp.storage.sqlite.db import (
     Connection,
     busy_timeout,
     connect,
-    parse_stored_time,
     scalar,
     storage_errors,
     transaction,
-    utc_now,
 )
 from memory_mcp.storage.sqlite.db import backup_copy as db_backup_copy
 from memory_mcp.storage.sqlite.filters import memory_conditions, vector_conditions, where
+from memory_mcp.storage.sqlite.fts import fts_query
+from memory_mcp.timestamps import parse_stored_time, utc_now
 
 T = TypeVar("T")
 
@@ -401,6 +401,13 @@ class MemoryStore:
         conds, params = memory_conditions(flt, _now())
         sql = f"select count(*) from memories m {where(conds)}"
         return int(self._read(lambda c: scalar(c, sql, params)))
+
+    def search_keywords(
+        self, query: str, flt: MemoryFilter, k: int, weights: ColumnWeights = (1.0, 1.0, 1.0)
+    ) -> list[tuple[int, float]]:
+        """(id, score) best first for the words of `query`; [] when it has no searchable word."""
+        match = fts_query(query)
+        return [] if match is None else self.search_fts(match, flt, k, weights)
 
     def search_fts(
         self, match: str, flt: MemoryFilter, k: int, weights: ColumnWeights = (1.0, 1.0, 1.0)

@@ -1,24 +1,7 @@
-"""Pure helpers for recall: safe FTS5 queries and score fusion. No I/O."""
+"""How the keyword and semantic legs of recall are blended. Pure; no I/O."""
 
-import re
 from collections.abc import Sequence
 
-# Function words that carry no topic: dropping them keeps natural-language questions from
-# matching every memory that says "the" while the content words decide the ranking.
-STOPWORDS = frozenset(
-    """
-    a about above after again against all am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each few for from further
-    had has have having he her here hers herself him himself his how i if in into is it its
-    itself just me more most my myself no nor not now of off on once only or other our ours
-    ourselves out over own same she should so some such than that the their theirs them
-    themselves then there these they this those through to too under until up very was we were
-    what when where which while who whom why will with would you your yours yourself yourselves
-    s t don didn doesn isn wasn aren weren won let lets did anything something thing things
-    """.split()  # noqa: SIM905 - a word list reads better as text
-)
-
-_TOKEN = re.compile(r"\w+", re.UNICODE)
 # Share of the keyword leg in fused scores. On LoCoMo (one memory per dialogue turn) BM25
 # alone beats MiniLM alone, and 0.5-0.7 all beat both legs; 0.6 sits in the middle.
 KEYWORD_WEIGHT = 0.6
@@ -27,36 +10,6 @@ KEYWORD_WEIGHT = 0.6
 # as its own words. On LoCoMo, context weights 0.35-0.7 all gain about as much (+0.14 R@5).
 CONTEXT_WEIGHT = 0.5
 FTS_WEIGHTS = (1.0, 1.0, CONTEXT_WEIGHT)
-
-
-def tokens(text: str) -> list[str]:
-    return [t.lower() for t in _TOKEN.findall(text)]
-
-
-def quote(term: str) -> str:
-    """An FTS5 string literal: double quotes, inner quotes doubled."""
-    return '"' + term.replace('"', '""') + '"'
-
-
-def fts_query(text: str) -> str | None:
-    """An FTS5 MATCH expression that any text is safe to produce: an OR of quoted terms.
-
-    Stopwords are dropped (unless nothing else is left) so a question need not match every
-    word. A chunk that the tokenizer splits (`Kestrel-00042`, `user.editor`) is also added
-    as a quoted phrase, so the exact identifier outranks memories sharing only one part.
-    Returns None when the text has no searchable token at all.
-    """
-    words = tokens(text)
-    if not words:
-        return None
-    content = [w for w in words if w not in STOPWORDS] or words
-    terms = list(dict.fromkeys(content))
-    phrases = []
-    for chunk in text.split():
-        parts = tokens(chunk)
-        if len(parts) > 1:
-            phrases.append(" ".join(parts))
-    return " OR ".join(quote(t) for t in dict.fromkeys(terms + phrases))
 
 
 def fuse(

@@ -1,0 +1,29 @@
+"""FTS5 MATCH expressions that any user text is safe to produce."""
+
+from memory_mcp.policies.text import STOPWORDS, tokens
+
+
+def quote(term: str) -> str:
+    """An FTS5 string literal: double quotes, inner quotes doubled."""
+    return '"' + term.replace('"', '""') + '"'
+
+
+def fts_query(text: str) -> str | None:
+    """An FTS5 MATCH expression that any text is safe to produce: an OR of quoted terms.
+
+    Stopwords are dropped (unless nothing else is left) so a question need not match every
+    word. A chunk that the tokenizer splits (`Kestrel-00042`, `user.editor`) is also added
+    as a quoted phrase, so the exact identifier outranks memories sharing only one part.
+    Returns None when the text has no searchable token at all.
+    """
+    words = tokens(text)
+    if not words:
+        return None
+    content = [w for w in words if w not in STOPWORDS] or words
+    terms = list(dict.fromkeys(content))
+    phrases = []
+    for chunk in text.split():
+        parts = tokens(chunk)
+        if len(parts) > 1:
+            phrases.append(" ".join(parts))
+    return " OR ".join(quote(t) for t in dict.fromkeys(terms + phrases))

@@ -1,0 +1,40 @@
+"""How times are stored: fixed-width ISO-8601 UTC text, and epoch microseconds for vectors.
+
+Every backend and format writes times through these helpers, so stored text sorts as time.
+"""
+
+from datetime import UTC, datetime
+
+
+def utc_now() -> str:
+    return format_time(datetime.now(UTC))
+
+
+def epoch_micros(moment: datetime) -> int:
+    """Microseconds since the epoch: the vector index's integer form of a time."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    delta = moment - datetime(1970, 1, 1, tzinfo=UTC)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def format_time(moment: datetime) -> str:
+    """ISO-8601 UTC with fixed width, so text order is time order."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    m = moment.astimezone(UTC)
+    # Not strftime: its %Y drops the zero padding of years before 1000 on glibc ("1-01-01"),
+    # which neither sorts as text nor parses back.
+    return (
+        f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}"
+        f".{m.microsecond:06d}Z"
+    )
+
+
+def parse_stored_time(value: str) -> datetime:
+    """A time as stored; also reads the unpadded years ("1-01-01T...") older versions wrote."""
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        year, _, rest = value.partition("-")
+        return datetime.fromisoformat(f"{int(year):04d}-{rest}")
