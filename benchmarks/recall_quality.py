@@ -201,7 +201,7 @@ def rankers(service: MemoryService, dia_ids: dict[int, str]) -> dict[str, Ranker
 
     def dense(q: str, scope: str) -> list[str]:
         flt = service.make_filter(scope=scope)
-        hits = service.store.search_vec(embedder.embed_query(q), flt, LIMIT)
+        hits = service.store.search_vectors(embedder.embed_query(q), flt, LIMIT)
         return [dia_ids[mid] for mid, _ in hits]
 
     return {"product": product, "bm25": bm25, "dense": dense}

@@ -361,7 +361,7 @@ def measure_size(n: int, args: argparse.Namespace, embedder: FastEmbedEmbedder, 
     service = speed.open_service(path, embedder, args.model_dir)
     row = build(service, n, args, state)
     service.store.conn.execute("pragma wal_checkpoint(truncate)")
-    row.append(f"{service.store.file_bytes() / n:,.0f}")
+    row.append(f"{service.store.size_bytes() / n:,.0f}")
     progress(f"N={n:,}: loading the in-memory vector index")
     row.append(f"{timed(service.semantic.load_cache):.1f}")
     out["builds"].append(row)

@@ -249,7 +249,7 @@ def build_pooled(service: MemoryService, items: list[dict[str, Any]], pool: np.n
 
 def bytes_per_memory(service: MemoryService, n: int) -> float:
     service.store.conn.execute("pragma wal_checkpoint(truncate)")
-    return service.store.file_bytes() / n
+    return service.store.size_bytes() / n
 
 
 # -- measurements ----------------------------------------------------------------------------
@@ -298,7 +298,7 @@ def recall_steps(service: MemoryService, query: str, scope: str) -> dict[str, Ca
     return {
         "FTS only (baseline)": lambda: store.search_fts(match, everything, k),
         "query embedding only": lambda: semantic.embed_query(query),
-        "KNN only (search_vec)": lambda: store.search_vec(qvec, everything, k),
+        "KNN only (search_vec)": lambda: store.search_vectors(qvec, everything, k),
         "recall": lambda: service.recall(query, LIMIT),
         "FTS only, scope filter": lambda: store.search_fts(match, scoped, k),
         "recall, scope filter": lambda: service.recall(query, LIMIT, scope=scope),

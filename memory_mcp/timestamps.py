@@ -5,6 +5,8 @@ Every backend and format writes times through these helpers, so stored text sort
 
 from datetime import UTC, datetime
 
+NEVER = 253402300799999999  # 9999-12-31T23:59:59.999999Z in microseconds: "no expiry"
+
 
 def utc_now() -> str:
     return format_time(datetime.now(UTC))

@@ -14,7 +14,7 @@ import numpy as np
 from memory_mcp.formats.common import ImportSummary, Item, Record, Skipped
 from memory_mcp.policies.dedup import content_hash
 from memory_mcp.policies.redact import redact
-from memory_mcp.storage.sqlite.store import MemoryStore, NewRow
+from memory_mcp.storage.contract import NewRow, Storage
 from memory_mcp.timestamps import format_time
 
 BATCH = 256
@@ -24,7 +24,7 @@ Progress = Callable[[int, int], None]
 
 @dataclass
 class _Run:
-    store: MemoryStore
+    store: Storage
     summary: ImportSummary
     max_chars: int
     before: set[str]  # source ids that earlier runs imported
@@ -36,7 +36,7 @@ class _Run:
 
 
 def ingest(
-    store: MemoryStore,
+    store: Storage,
     embed: Embed,
     items: Sequence[Item],
     summary: ImportSummary,

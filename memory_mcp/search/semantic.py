@@ -17,7 +17,7 @@ from memory_mcp.errors import SchemaMismatch
 from memory_mcp.models import MemoryFilter
 from memory_mcp.search.embed import Embedder, EmbedderUnavailable
 from memory_mcp.search.vecindex import VectorCache
-from memory_mcp.storage.sqlite.store import MemoryStore
+from memory_mcp.storage.contract import Storage
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ EMBED_BATCH = 64
 
 
 class SemanticIndex:
-    def __init__(self, store: MemoryStore, embedder: Embedder | None) -> None:
+    def __init__(self, store: Storage, embedder: Embedder | None) -> None:
         self.store = store
         self.embedder = embedder
         self.state: State = "off" if embedder is None else "idle"
@@ -129,7 +129,7 @@ class SemanticIndex:
         with self._cache_lock:
             cache = self._cache
             found = None if cache is None else self._search_cache(cache, query, flt, k, near_only)
-        return self.store.search_vec(query, flt, k) if found is None else found
+        return self.store.search_vectors(query, flt, k) if found is None else found
 
     def _search_cache(
         self, cache: VectorCache, query: np.ndarray, flt: MemoryFilter, k: int, near_only: bool

@@ -20,8 +20,7 @@ import numpy as np
 
 from memory_mcp.models import MemoryFilter
 from memory_mcp.search import kmeans
-from memory_mcp.storage.sqlite.filters import needs_id_constraint
-from memory_mcp.storage.sqlite.vectors import VectorRows
+from memory_mcp.storage.contract import VectorRows, beyond_vector_metadata
 from memory_mcp.timestamps import epoch_micros
 
 COARSE_FROM = 20_000  # a smaller copy is searched exactly: ~3 ms at 20k rows (measured)
@@ -206,7 +205,7 @@ class VectorCache:
 
         `near_only` looks in the query's neighbourhood only: exact for near duplicates, not
         for the k nearest in general."""
-        if needs_id_constraint(flt):
+        if beyond_vector_metadata(flt):
             return None
         q = np.asarray(query, np.float32)
         if near_only and self._basis is not None:

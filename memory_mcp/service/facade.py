@@ -41,7 +41,7 @@ from memory_mcp.search.embed import Embedder, FastEmbedEmbedder
 from memory_mcp.search.semantic import Progress, SemanticIndex
 from memory_mcp.service import transfer
 from memory_mcp.storage import open_storage
-from memory_mcp.storage.sqlite.store import MemoryStore, NewRow
+from memory_mcp.storage.contract import NewRow, Storage
 from memory_mcp.timestamps import format_time
 
 logger = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ MARKDOWN_CLIENT = "import:markdown"  # how the history names edits made in Markd
 
 
 class MemoryService:
-    def __init__(self, store: MemoryStore, embedder: Embedder | None, settings: Settings) -> None:
+    def __init__(self, store: Storage, embedder: Embedder | None, settings: Settings) -> None:
         self.store = store
         self.settings = settings
         self.semantic = SemanticIndex(store, embedder)
@@ -586,8 +586,8 @@ class MemoryService:
         counts = self.store.counts()
         info = self.store.vector_index_info()
         return Stats(
-            db_path=str(self.store.path),
-            db_bytes=self.store.file_bytes(),
+            db_path=self.store.location,
+            db_bytes=self.store.size_bytes(),
             total=counts["memories"],
             active=self.store.count(MemoryFilter()),
             forgotten=counts["forgotten"],
@@ -738,7 +738,7 @@ class MemoryService:
 
     def reindex(self, progress: Progress | None = None) -> int:
         """Rebuild the full-text index and re-embed every memory with the configured model."""
-        self.store.rebuild_fts()
+        self.store.rebuild_keyword_index()
         return self.semantic.reindex(progress)
 
     def backup(
@@ -749,8 +749,7 @@ class MemoryService:
     ) -> BackupReport:
         """A consistent copy of the database (online backup API: others may keep writing)."""
         dest = Path(dest).expanduser()
-        source = self.store.path
-        if source is not None and dest.resolve() == source.resolve():
+        if dest.resolve() == Path(self.store.location).expanduser().resolve():
             raise InvalidInput(f"{dest} is the database itself; back up to another file.")
         if dest.exists() and not overwrite:
             raise InvalidInput(f"{dest} already exists; pass --force to replace it.")
@@ -771,7 +770,7 @@ class MemoryService:
             return report
         repaired: list[str] = []
         if not report.fts_ok or report.fts_rows != report.memories:
-            self.store.rebuild_fts()
+            self.store.rebuild_keyword_index()
             repaired.append("rebuilt the full-text index")
         if report.orphan_vectors:
             self.store.delete_orphan_vectors()
@@ -801,7 +800,7 @@ class MemoryService:
             if has_index
             else counts["memories"],
             orphan_vectors=counts["orphan_vec"],
-            fts_ok=self.store.fts_integrity_ok(),
+            fts_ok=self.store.keyword_index_ok(),
             vector_metadata_drift=self.store.vector_metadata_drift(),
             reindex_interrupted=self.store.reindex_pending() is not None,
         )

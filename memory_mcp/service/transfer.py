@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from memory_mcp.errors import nothing_imported
 from memory_mcp.models import NewMemory
-from memory_mcp.storage.sqlite.store import MemoryStore, NewRow
+from memory_mcp.storage.contract import NewRow, Storage
 from memory_mcp.timestamps import format_time
 
 IMPORT_BATCH = 256
@@ -48,7 +48,7 @@ class ImportReport(BaseModel):
 
 
 def export_jsonl(
-    store: MemoryStore, out: TextIO, progress: Progress | None = None, scope: str | None = None
+    store: Storage, out: TextIO, progress: Progress | None = None, scope: str | None = None
 ) -> int:
     """Write every memory (or one scope's), forgotten ones included, one JSON object a line."""
     written = 0
@@ -78,7 +78,7 @@ def validate_jsonl(lines: Iterable[str], max_chars: int) -> int:
 
 
 def import_jsonl(
-    store: MemoryStore, embed: Embed, lines: Iterable[str], progress: Progress | None = None
+    store: Storage, embed: Embed, lines: Iterable[str], progress: Progress | None = None
 ) -> ImportReport:
     """Import validated lines in batches (one transaction each); re-running adds nothing."""
     report = ImportReport()
@@ -117,7 +117,7 @@ def _records(lines: Iterable[str]) -> Iterator[tuple[int, ExportedMemory | str]]
 
 
 def _import_batch(
-    store: MemoryStore, embed: Embed, batch: list[ExportedMemory], report: ImportReport
+    store: Storage, embed: Embed, batch: list[ExportedMemory], report: ImportReport
 ) -> None:
     report.read += len(batch)
     existing = {m.id: m for m in store.get_many([r.id for r in batch if r.id])}

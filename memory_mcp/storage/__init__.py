@@ -7,10 +7,11 @@ lives in its own folder beside `sqlite/` and is added here.
 from pathlib import Path
 
 from memory_mcp.config import Settings
-from memory_mcp.storage.sqlite import MemoryStore, open_store
+from memory_mcp.storage.contract import Storage
+from memory_mcp.storage.sqlite import open_store
 
 
-def open_storage(settings: Settings) -> MemoryStore:
+def open_storage(settings: Settings) -> Storage:
     """Open (creating and migrating) the database the settings name."""
     path = Path(settings.db).expanduser()
     max_bytes = None if settings.max_db_mb is None else settings.max_db_mb * 1024 * 1024

@@ -11,8 +11,9 @@ from memory_mcp.models import MemoryFilter
 from memory_mcp.search import vecindex
 from memory_mcp.search.vecindex import VectorCache
 from memory_mcp.service import MemoryService
+from memory_mcp.storage.contract import VectorRows
 from memory_mcp.storage.sqlite import vectors
-from memory_mcp.storage.sqlite.vectors import VectorRows
+from memory_mcp.timestamps import NEVER
 from tests.conftest import FakeEmbedder
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
@@ -28,7 +29,7 @@ def unit_rows(vecs: np.ndarray, start: int = 1, **columns: list[str]) -> VectorR
         kinds=columns.get("kinds", ["note"] * n),
         hidden=np.zeros(n, bool),
         at=np.full(n, 0, np.int64),
-        expires=np.full(n, vectors.NEVER, np.int64),
+        expires=np.full(n, NEVER, np.int64),
     )
 
 
@@ -133,7 +134,7 @@ def both(service: MemoryService, text: str, flt: MemoryFilter) -> tuple[dict[int
     q = service.semantic.embed_query(text)
     assert q is not None
     mine = service.semantic.search(q, flt, 100)
-    theirs = service.store.search_vec(q, flt, 100)
+    theirs = service.store.search_vectors(q, flt, 100)
     return (
         {i: round(s, 4) for i, s in mine},
         {i: round(s, 4) for i, s in theirs},

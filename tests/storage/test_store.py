@@ -1,4 +1,4 @@
-"""MemoryStore on a real SQLite file: the three tables never drift apart."""
+"""SqliteStore on a real SQLite file: the three tables never drift apart."""
 
 from datetime import UTC, datetime
 from pathlib import Path
@@ -9,16 +9,16 @@ import pytest
 from memory_mcp.errors import NotFound, SchemaMismatch, StorageError
 from memory_mcp.models import MemoryFilter
 from memory_mcp.storage.sqlite import db, vectors
-from memory_mcp.storage.sqlite.store import MemoryStore, NewRow
-from memory_mcp.timestamps import epoch_micros, format_time
+from memory_mcp.storage.sqlite.store import NewRow, SqliteStore
+from memory_mcp.timestamps import NEVER, epoch_micros, format_time
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> MemoryStore:
+def store(tmp_path: Path) -> SqliteStore:
     path = tmp_path / "store.db"
     conn = db.connect(path)
     db.migrate(conn, path)
-    s = MemoryStore(conn, path)
+    s = SqliteStore(conn, path)
     s.ensure_vector_index("test-model", 4)
     return s
 
@@ -33,14 +33,14 @@ def row(content: str, v: np.ndarray | None = None, **kw: object) -> NewRow:
     return NewRow(content=content, vector=v, **fields)  # type: ignore[arg-type]
 
 
-def assert_in_sync(store: MemoryStore) -> None:
+def assert_in_sync(store: SqliteStore) -> None:
     counts = store.counts()
     assert counts["fts"] == counts["memories"]
     assert counts["orphan_vec"] == 0
-    assert store.fts_integrity_ok()
+    assert store.keyword_index_ok()
 
 
-def test_insert_update_delete_keep_indexes_equal(store: MemoryStore) -> None:
+def test_insert_update_delete_keep_indexes_equal(store: SqliteStore) -> None:
     a = store.insert(row("alpha apples", vec(1, 0, 0, 0)))
     b = store.insert(row("beta bananas", vec(0, 1, 0, 0)))
     assert store.counts() == {
@@ -63,7 +63,7 @@ def test_insert_update_delete_keep_indexes_equal(store: MemoryStore) -> None:
     assert_in_sync(store)
 
 
-def test_hand_delete_in_sql_cannot_orphan_a_vector(store: MemoryStore) -> None:
+def test_hand_delete_in_sql_cannot_orphan_a_vector(store: SqliteStore) -> None:
     a = store.insert(row("gamma", vec(0, 0, 1, 0)))
     store.conn.execute("delete from memories where id = :id", {"id": a})
     assert store.counts() == {
@@ -76,14 +76,14 @@ def test_hand_delete_in_sql_cannot_orphan_a_vector(store: MemoryStore) -> None:
     }
 
 
-def test_failed_vector_insert_rolls_back_the_row(store: MemoryStore) -> None:
+def test_failed_vector_insert_rolls_back_the_row(store: SqliteStore) -> None:
     with pytest.raises(StorageError, match="another embedding model"):
         store.insert(row("wrong dimension", np.ones(7, dtype=np.float32)))
     assert store.counts()["memories"] == 0
     assert store.counts()["fts"] == 0
 
 
-def test_batch_insert_is_one_transaction(store: MemoryStore) -> None:
+def test_batch_insert_is_one_transaction(store: SqliteStore) -> None:
     good = row("fine", vec(1, 0, 0, 0))
     bad = row("broken", np.ones(3, dtype=np.float32))
     with pytest.raises(StorageError):
@@ -91,28 +91,29 @@ def test_batch_insert_is_one_transaction(store: MemoryStore) -> None:
     assert store.counts()["memories"] == 0
 
 
-def test_vector_filters_apply_inside_knn(store: MemoryStore) -> None:
+def test_vector_filters_apply_inside_knn(store: SqliteStore) -> None:
     # 50 near-identical vectors in scope "noise" and one distant one in scope "target":
     # a post-filter over the top-k would starve; the in-scan filter must still find it.
     store.insert_many([row(f"noise {i}", vec(1, 0, 0, 0.01 * i), scope="noise") for i in range(50)])
     target = store.insert(row("target", vec(0, 0, 0, 1), scope="target", tags=["x"]))
     query = vec(1, 0, 0, 0)
-    assert [i for i, _ in store.search_vec(query, MemoryFilter(scopes=["target"]), 3)] == [target]
-    assert [i for i, _ in store.search_vec(query, MemoryFilter(tags=["x"]), 3)] == [target]
+    scoped = MemoryFilter(scopes=["target"])
+    assert [i for i, _ in store.search_vectors(query, scoped, 3)] == [target]
+    assert [i for i, _ in store.search_vectors(query, MemoryFilter(tags=["x"]), 3)] == [target]
     store.set_forgotten([target], None)
-    assert store.search_vec(query, MemoryFilter(scopes=["target"]), 3) == []
+    assert store.search_vectors(query, scoped, 3) == []
     store.restore([target])
-    assert [i for i, _ in store.search_vec(query, MemoryFilter(scopes=["target"]), 3)] == [target]
+    assert [i for i, _ in store.search_vectors(query, scoped, 3)] == [target]
 
 
-def test_metadata_changes_reach_the_vector_index(store: MemoryStore) -> None:
+def test_metadata_changes_reach_the_vector_index(store: SqliteStore) -> None:
     a = store.insert(row("moving", vec(1, 0, 0, 0), scope="old"))
     store.update(a, {"scope": "new", "kind": "decision"})
     flt = MemoryFilter(scopes=["new"], kind="decision")
-    assert [i for i, _ in store.search_vec(vec(1, 0, 0, 0), flt, 3)] == [a]
+    assert [i for i, _ in store.search_vectors(vec(1, 0, 0, 0), flt, 3)] == [a]
 
 
-def test_unknown_ids_raise_and_change_nothing(store: MemoryStore) -> None:
+def test_unknown_ids_raise_and_change_nothing(store: SqliteStore) -> None:
     a = store.insert(row("keep me", vec(1, 0, 0, 0)))
     with pytest.raises(NotFound, match="No memory with id 999"):
         store.set_forgotten([a, 999], None)
@@ -121,7 +122,7 @@ def test_unknown_ids_raise_and_change_nothing(store: MemoryStore) -> None:
         store.get(999)
 
 
-def test_pending_embeddings_and_set_vectors(store: MemoryStore) -> None:
+def test_pending_embeddings_and_set_vectors(store: SqliteStore) -> None:
     a = store.insert(row("no vector yet"))
     assert store.pending_embeddings(10) == [(a, "no vector yet")]
     assert store.set_vectors([(a, vec(0, 1, 0, 0)), (12345, vec(1, 0, 0, 0))]) == 1
@@ -129,18 +130,18 @@ def test_pending_embeddings_and_set_vectors(store: MemoryStore) -> None:
     assert store.get(a).embedded
 
 
-def test_model_change_is_detected(store: MemoryStore) -> None:
+def test_model_change_is_detected(store: SqliteStore) -> None:
     with pytest.raises(SchemaMismatch, match="memory-mcp reindex"):
         store.ensure_vector_index("other-model", 8)
     store.reset_vector_index("other-model", 8)
     assert store.vector_index_info() == ("other-model", 8)
 
 
-def test_fts_rebuild_repairs_drift(store: MemoryStore) -> None:
+def test_fts_rebuild_repairs_drift(store: SqliteStore) -> None:
     store.insert(row("drift check", vec(1, 0, 0, 0)))
     store.conn.execute("insert into memories_fts (memories_fts) values ('delete-all')")
     assert store.counts()["fts"] == 0
-    store.rebuild_fts()
+    store.rebuild_keyword_index()
     assert store.counts()["fts"] == 1
     assert store.search_fts('"drift"', MemoryFilter(), 5)
 
@@ -155,7 +156,7 @@ def test_an_older_vector_layout_is_rebuilt_without_reembedding(tmp_path: Path) -
     path = tmp_path / "old.db"
     conn = db.connect(path)
     db.migrate(conn, path)
-    s = MemoryStore(conn, path)
+    s = SqliteStore(conn, path)
     a = s.insert(row("kept vector", scope="x"))
     # The first release's layout: forgotten/created_at metadata, no vec_layout in meta.
     conn.execute(
@@ -171,20 +172,20 @@ def test_an_older_vector_layout_is_rebuilt_without_reembedding(tmp_path: Path) -
     conn.execute("insert into meta values ('embedding_dim', '4')")
     s.ensure_vector_index("test-model", 4)
     assert db.scalar(conn, "select value from meta where key = 'vec_layout'") == str(vectors.LAYOUT)
-    assert [i for i, _ in s.search_vec(vec(0, 1, 0, 0), MemoryFilter(scopes=["x"]), 3)] == [a]
+    assert [i for i, _ in s.search_vectors(vec(0, 1, 0, 0), MemoryFilter(scopes=["x"]), 3)] == [a]
     s.set_forgotten([a], None)  # the new triggers keep the rebuilt index in step
-    assert s.search_vec(vec(0, 1, 0, 0), MemoryFilter(scopes=["x"]), 3) == []
+    assert s.search_vectors(vec(0, 1, 0, 0), MemoryFilter(scopes=["x"]), 3) == []
 
 
-def test_vector_index_times_agree_with_python(store: MemoryStore) -> None:
+def test_vector_index_times_agree_with_python(store: SqliteStore) -> None:
     # vec0 metadata keeps times as integer microseconds, computed in SQL from our ISO text.
     moment = datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=UTC)
     sql = f"select {vectors.micros(':t')}"
     assert db.scalar(store.conn, sql, {"t": format_time(moment)}) == epoch_micros(moment)
-    assert epoch_micros(datetime(9999, 12, 31, 23, 59, 59, 999999)) == vectors.NEVER
+    assert epoch_micros(datetime(9999, 12, 31, 23, 59, 59, 999999)) == NEVER
 
 
-def test_vector_writes_are_logged_for_in_memory_copies(store: MemoryStore) -> None:
+def test_vector_writes_are_logged_for_in_memory_copies(store: SqliteStore) -> None:
     a = store.insert(row("logged", vec(1, 0, 0, 0)))
     store.set_forgotten([a], None)
     store.purge([a])
@@ -196,7 +197,7 @@ def test_a_layout_2_index_gets_integer_times(tmp_path: Path) -> None:
     path = tmp_path / "v2.db"
     conn = db.connect(path)
     db.migrate(conn, path)
-    s = MemoryStore(conn, path)
+    s = SqliteStore(conn, path)
     a = s.insert(row("text times", scope="x", occurred_at="2024-05-06T07:08:09.000000Z"))
     conn.execute(
         """create virtual table memories_vec using vec0 (memory_id integer primary key,
@@ -213,7 +214,7 @@ def test_a_layout_2_index_gets_integer_times(tmp_path: Path) -> None:
     s.ensure_vector_index("m", 4)
     q = vec(0, 1, 0, 0)
     since = MemoryFilter(since=datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC))
-    assert [i for i, _ in s.search_vec(q, since, 3)] == [a]
+    assert [i for i, _ in s.search_vectors(q, since, 3)] == [a]
     later = MemoryFilter(since=datetime(2024, 5, 6, 7, 8, 10, tzinfo=UTC))
-    assert s.search_vec(q, later, 3) == []
+    assert s.search_vectors(q, later, 3) == []
     assert db.scalar(conn, "select value from meta where key = 'vec_layout'") == "3"

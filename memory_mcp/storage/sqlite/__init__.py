@@ -3,14 +3,14 @@
 from pathlib import Path
 
 from memory_mcp.storage.sqlite import db
-from memory_mcp.storage.sqlite.store import MemoryStore
+from memory_mcp.storage.sqlite.store import SqliteStore
 
 
-def open_store(path: Path, busy_timeout_ms: int, max_bytes: int | None = None) -> MemoryStore:
+def open_store(path: Path, busy_timeout_ms: int, max_bytes: int | None = None) -> SqliteStore:
     """Open (creating and migrating) the database file at `path`."""
     conn = db.connect(path, busy_timeout_ms, max_bytes)
     db.migrate(conn, path)
-    return MemoryStore(conn, path)
+    return SqliteStore(conn, path)
 
 
-__all__ = ["MemoryStore", "open_store"]
+__all__ = ["SqliteStore", "open_store"]

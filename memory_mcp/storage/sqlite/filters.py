@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from memory_mcp.models import MemoryFilter
+from memory_mcp.storage.contract import beyond_vector_metadata
 from memory_mcp.timestamps import epoch_micros, format_time
 
 
@@ -52,25 +53,13 @@ def memory_conditions(
     return conds, params
 
 
-def needs_id_constraint(flt: MemoryFilter) -> bool:
-    """Whether some condition has no vec0 metadata form (see vectors._METADATA)."""
-    windowed = flt.since is not None or flt.until is not None
-    return bool(
-        flt.include_forgotten
-        or flt.include_superseded
-        or flt.as_of is not None
-        or flt.tags
-        or (windowed and flt.time_field == "recorded")
-    )
-
-
 def vector_conditions(flt: MemoryFilter, now: datetime) -> tuple[list[str], dict[str, Any]]:
     """Constraints evaluated inside the vec0 KNN scan, so filters never starve top-k.
 
     The usual recall (visible, unexpired, scopes, kind, event-time window) is all vec0
     metadata; anything else becomes an id constraint over `memories`, still inside the scan.
     """
-    if needs_id_constraint(flt):
+    if beyond_vector_metadata(flt):
         inner, inner_params = memory_conditions(flt, now)
         return [f"memory_id in (select m.id from memories m {where(inner)})"], inner_params
     conds = ["hidden = 0"]

@@ -1,7 +1,7 @@
 """Ordered schema steps; never edit a released step, append a new one.
 
 The vector index is not here: its dimension is only known once the embedding model
-has loaded, so the store creates it (see MemoryStore.ensure_vector_index).
+has loaded, so the store creates it (see SqliteStore.ensure_vector_index).
 """
 
 from collections.abc import Callable

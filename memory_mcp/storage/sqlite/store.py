@@ -1,20 +1,26 @@
-"""MemoryStore: every SQL statement over memories, memories_fts and memories_vec."""
+"""SqliteStore: every SQL statement over memories, memories_fts and memories_vec."""
 
 import json
 import math
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 
 from memory_mcp.errors import NotFound, SchemaMismatch
 from memory_mcp.models import HistoryEntry, Memory, MemoryFilter
 from memory_mcp.policies.dedup import content_hash
+from memory_mcp.storage.contract import (
+    ColumnWeights,
+    Counts,
+    NewRow,
+    VectorDelta,
+    VectorRows,
+)
 from memory_mcp.storage.sqlite import ftsbudget, history, vectors
 from memory_mcp.storage.sqlite.db import (
     Connection,
@@ -32,44 +38,9 @@ from memory_mcp.timestamps import parse_stored_time, utc_now
 T = TypeVar("T")
 
 MAX_KNN_K = 4096  # sqlite-vec's ceiling for `k = ?`
-ColumnWeights = tuple[float, float, float]  # bm25 weights of memories_fts: content, tags, context
 
 
-@dataclass(frozen=True)
-class NewRow:
-    """One memory to insert, already validated; vector may be None (embedded later)."""
-
-    content: str
-    kind: str
-    tags: list[str]
-    scope: str
-    metadata: dict[str, Any]
-    vector: np.ndarray | None = None
-    created_at: str | None = None
-    updated_at: str | None = None
-    id: int | None = None
-    forgotten_at: str | None = None
-    forget_reason: str | None = None
-    key: str | None = None
-    occurred_at: str | None = None
-    expires_at: str | None = None
-    client: str | None = None
-    superseded_by: int | None = None
-    superseded_at: str | None = None
-    repeat_count: int = 1
-    last_seen_at: str | None = None
-    context: str | None = None
-
-
-@dataclass(frozen=True)
-class VectorDelta:
-    generation: int
-    head: int
-    ids: list[int]  # changed (inserted, updated or deleted) since the asked position
-    rows: vectors.VectorRows  # the current rows of those ids that still have a vector
-
-
-class MemoryStore:
+class SqliteStore:
     """Owns the connection; serialises access with one lock; one transaction per write."""
 
     def __init__(self, conn: Connection, path: Path | None = None) -> None:
@@ -97,6 +68,10 @@ class MemoryStore:
     def close(self) -> None:
         with self._lock:
             self.conn.close()
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
 
     # -- meta and the vector index --------------------------------------------------------
 
@@ -450,7 +425,9 @@ class MemoryStore:
             known = self._doc_counts[term] = (count, top)
         return known[0]
 
-    def search_vec(self, query: np.ndarray, flt: MemoryFilter, k: int) -> list[tuple[int, float]]:
+    def search_vectors(
+        self, query: np.ndarray, flt: MemoryFilter, k: int
+    ) -> list[tuple[int, float]]:
         """(id, cosine similarity) best first, filters applied inside the KNN scan."""
         conds, params = vector_conditions(flt, _now())
         sql = f"""
@@ -499,9 +476,7 @@ class MemoryStore:
 
         return self._read(fetch)
 
-    def vector_snapshot(
-        self, dim: int, consume: Callable[[vectors.VectorRows], None]
-    ) -> tuple[int, int]:
+    def vector_snapshot(self, dim: int, consume: Callable[[VectorRows], None]) -> tuple[int, int]:
         """Stream every vector to `consume` from one read snapshot; returns (generation,
         log position) it reflects. A file database is read on a second connection, so
         the store stays free for other calls during a long load."""
@@ -532,43 +507,36 @@ class MemoryStore:
             ]
         )
 
-    def counts(self) -> dict[str, int]:
+    def counts(self) -> Counts:
         """Row counts of the source table and both indexes (for drift checks and stats)."""
 
-        def fetch(c: Connection) -> dict[str, int]:
+        def fetch(c: Connection) -> Counts:
             def one(sql: str) -> int:
                 return int(scalar(c, sql))
 
-            result = {
+            has_vectors = vectors.has_table(c)
+            return {
                 "memories": one("select count(*) from memories"),
                 "forgotten": one("select count(*) from memories where forgotten_at is not null"),
                 "superseded": one("select count(*) from memories where superseded_by is not null"),
                 "fts": one("select count(*) from memories_fts_docsize"),
-                "vec": one("select count(*) from memories_vec") if vectors.has_table(c) else 0,
+                "vec": one("select count(*) from memories_vec") if has_vectors else 0,
+                "orphan_vec": one(_ORPHAN_VECTORS) if has_vectors else 0,
             }
-            result["orphan_vec"] = (
-                one(
-                    """select count(*) from memories_vec v
-                       where not exists (select 1 from memories m where m.id = v.memory_id)"""
-                )
-                if vectors.has_table(c)
-                else 0
-            )
-            return result
 
         return self._read(fetch)
 
-    def file_bytes(self) -> int:
+    def size_bytes(self) -> int:
         """Size on disk of the database file and its write-ahead log."""
         if self.path is None:
             return 0
         files = (self.path, self.path.with_name(self.path.name + "-wal"))
         return sum(f.stat().st_size for f in files if f.exists())
 
-    def group_counts(self, column: str) -> dict[str, int]:
+    def group_counts(self, column: Literal["scope", "kind"]) -> dict[str, int]:
+        """Visible memories (not forgotten, superseded or expired) per scope or kind."""
         if column not in ("scope", "kind"):
             raise ValueError(column)
-        """Visible memories (not forgotten, superseded or expired) per scope or kind."""
         conds, params = memory_conditions(MemoryFilter(), _now())
         sql = f"""select m.{column}, count(*) from memories m {where(conds)}
                   group by m.{column} order by count(*) desc, m.{column}"""
@@ -580,7 +548,7 @@ class MemoryStore:
         rows = self._read(lambda c: c.execute("pragma integrity_check").fetchall())
         return "; ".join(str(r[0]) for r in rows)
 
-    def fts_integrity_ok(self) -> bool:
+    def keyword_index_ok(self) -> bool:
         try:
             self._read(
                 lambda c: c.execute(
@@ -591,7 +559,7 @@ class MemoryStore:
             return False
         return True
 
-    def rebuild_fts(self) -> None:
+    def rebuild_keyword_index(self) -> None:
         with self._write() as c:
             c.execute("insert into memories_fts (memories_fts) values ('rebuild')")
 
@@ -640,6 +608,10 @@ class MemoryStore:
 # -- helpers -----------------------------------------------------------------------------------
 
 _EXISTS = "select 1 from memories where id = :id"
+_ORPHAN_VECTORS = """
+    select count(*) from memories_vec v
+    where not exists (select 1 from memories m where m.id = v.memory_id)
+"""
 _FTS_COUNT = "select count(*) from memories_fts where memories_fts match :term"
 _REINDEX_KEY = "reindex_pending"
 _SET_META = (
@@ -670,9 +642,7 @@ _UPDATE = f"""
 """
 
 
-def _snapshot(
-    c: Connection, dim: int, consume: Callable[[vectors.VectorRows], None]
-) -> tuple[int, int]:
+def _snapshot(c: Connection, dim: int, consume: Callable[[VectorRows], None]) -> tuple[int, int]:
     c.execute("begin")
     try:
         generation, head, _ = vectors.log_state(c)
@@ -741,4 +711,4 @@ def _time(value: str | None) -> datetime | None:
     return None if value is None else parse_stored_time(value)
 
 
-__all__ = ["MemoryStore", "NewRow"]
+__all__ = ["SqliteStore", "NewRow"]

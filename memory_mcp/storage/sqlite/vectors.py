@@ -2,17 +2,18 @@
 
 It is created when the embedding model first loads (its dimension comes from the model) and
 is always rebuildable from `memories`. Functions take a connection inside the store's lock
-and transaction; MemoryStore is the only caller.
+and transaction; SqliteStore is the only caller.
 """
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from memory_mcp.storage.contract import VectorRows
 from memory_mcp.storage.sqlite.db import Connection, scalar
+from memory_mcp.timestamps import NEVER
 
 _SET_META = (
     "insert into meta (key, value) values (:k, :v) on conflict (key) do update set value = :v"
@@ -28,7 +29,6 @@ _VEC_DROP = [
 # Times in vec0 metadata are integer microseconds since the epoch: sqlite-vec 0.1.9 compares
 # long text metadata through a side table, which made a filtered scan ~2.5x slower (measured).
 _MICROS = "(unixepoch(substr({t}, 1, 19)) * 1000000 + cast(substr({t}, 21, 6) as integer))"
-NEVER = 253402300799999999  # 9999-12-31T23:59:59.999999Z: "no expiry" (vec0 has no NULLs)
 
 
 def micros(column: str) -> str:
@@ -214,30 +214,18 @@ def resync_metadata(c: Connection) -> None:
     bump_generation(c)
 
 
-@dataclass(frozen=True)
-class VectorRows:
-    """Vectors with the metadata recall filters on, as columns (for in-memory copies)."""
-
-    ids: np.ndarray  # int64
-    vectors: np.ndarray  # (n, dim) float32
-    scopes: list[str]
-    kinds: list[str]
-    hidden: np.ndarray  # bool
-    at: np.ndarray  # int64 microseconds
-    expires: np.ndarray  # int64 microseconds
-
-    @classmethod
-    def from_rows(cls, rows: list[Any], dim: int) -> "VectorRows":
-        blob = b"".join(r[1] for r in rows)
-        return cls(
-            ids=np.array([r[0] for r in rows], dtype=np.int64),
-            vectors=np.frombuffer(blob, dtype="<f4").reshape(len(rows), dim).astype(np.float32),
-            scopes=[r[2] for r in rows],
-            kinds=[r[3] for r in rows],
-            hidden=np.array([bool(r[4]) for r in rows], dtype=bool),
-            at=np.array([r[5] or 0 for r in rows], dtype=np.int64),
-            expires=np.array([r[6] for r in rows], dtype=np.int64),
-        )
+def vector_rows(rows: list[Any], dim: int) -> VectorRows:
+    """Rows of (id, embedding blob, scope, kind, hidden, at, expires) as columns."""
+    blob = b"".join(r[1] for r in rows)
+    return VectorRows(
+        ids=np.array([r[0] for r in rows], dtype=np.int64),
+        vectors=np.frombuffer(blob, dtype="<f4").reshape(len(rows), dim).astype(np.float32),
+        scopes=[r[2] for r in rows],
+        kinds=[r[3] for r in rows],
+        hidden=np.array([bool(r[4]) for r in rows], dtype=bool),
+        at=np.array([r[5] or 0 for r in rows], dtype=np.int64),
+        expires=np.array([r[6] for r in rows], dtype=np.int64),
+    )
 
 
 # Metadata comes from `memories` (a plain table reads ~3x faster than vec0's metadata), with
@@ -275,7 +263,7 @@ def rows_for(c: Connection, ids: list[int], dim: int) -> VectorRows:
             where m.id in (select value from json_each(:ids))""",
         {"ids": json.dumps(ids)},
     ).fetchall()
-    return VectorRows.from_rows(found, dim)
+    return vector_rows(found, dim)
 
 
 def all_rows(c: Connection, dim: int, batch: int = 20_000) -> Iterator[VectorRows]:
@@ -285,4 +273,4 @@ def all_rows(c: Connection, dim: int, batch: int = 20_000) -> Iterator[VectorRow
         f"{_ROW_COLUMNS} from memories_vec v cross join memories m on m.id = v.memory_id"
     )
     while rows := cursor.fetchmany(batch):
-        yield VectorRows.from_rows(rows, dim)
+        yield vector_rows(rows, dim)

@@ -1,0 +1,299 @@
+"""The storage contract: exactly what the service and the semantic leg need from a backend.
+
+`Storage` is the whole of it, as small protocols grouped by purpose. A backend satisfies it
+structurally (no base class): the SQLite one in `sqlite/`, checked by mypy where
+`open_storage` returns it. Rules every backend keeps, because the service relies on them:
+
+- Every public write is one transaction: a memory, its keyword entry, its vector (when
+  given), its history entry and any rows it supersedes land together or not at all.
+- `memories` is the source of truth; the keyword and vector indexes are derived from it,
+  never drift from it, and can be rebuilt from it (`rebuild_keyword_index`, reindex).
+- Unknown ids raise `NotFound("No memory with id N.")`; storage failures raise
+  `StorageError` with a sentence the reader can act on. Nothing is returned as an error.
+- Times cross the contract as `memory_mcp.timestamps` text (fixed-width ISO-8601 UTC).
+- Filters (`MemoryFilter`) are applied inside each search, never after it, so a selective
+  filter cannot starve the top k.
+"""
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, Protocol, TypedDict
+
+import numpy as np
+
+from memory_mcp.models import HistoryEntry, Memory, MemoryFilter
+
+Ranked = list[tuple[int, float]]  # (memory id, score) best first
+ColumnWeights = tuple[float, float, float]  # keyword weights of content, tags and context
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+@dataclass(frozen=True)
+class NewRow:
+    """One memory to insert, already validated; vector may be None (embedded later).
+
+    Ids, times and states are set only by imports that restore them; otherwise the
+    backend assigns the id and stamps the times.
+    """
+
+    content: str
+    kind: str
+    tags: list[str]
+    scope: str
+    metadata: dict[str, Any]
+    vector: np.ndarray | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+    id: int | None = None
+    forgotten_at: str | None = None
+    forget_reason: str | None = None
+    key: str | None = None
+    occurred_at: str | None = None
+    expires_at: str | None = None
+    client: str | None = None
+    superseded_by: int | None = None
+    superseded_at: str | None = None
+    repeat_count: int = 1
+    last_seen_at: str | None = None
+    context: str | None = None
+
+
+@dataclass(frozen=True)
+class VectorRows:
+    """Vectors with the metadata recall filters on, as columns (for in-memory copies)."""
+
+    ids: np.ndarray  # int64
+    vectors: np.ndarray  # (n, dim) float32
+    scopes: list[str]
+    kinds: list[str]
+    hidden: np.ndarray  # bool: forgotten or superseded
+    at: np.ndarray  # int64 microseconds: occurred, else recorded
+    expires: np.ndarray  # int64 microseconds; timestamps.NEVER when it never expires
+
+
+@dataclass(frozen=True)
+class VectorDelta:
+    generation: int
+    head: int
+    ids: list[int]  # changed (inserted, updated or deleted) since the asked position
+    rows: VectorRows  # the current rows of those ids that still have a vector
+
+
+class Counts(TypedDict):
+    """Row counts of the source table and both indexes (drift checks and stats)."""
+
+    memories: int
+    forgotten: int
+    superseded: int
+    fts: int  # keyword index entries
+    vec: int  # vectors
+    orphan_vec: int  # vectors whose memory no longer exists
+
+
+def beyond_vector_metadata(flt: MemoryFilter) -> bool:
+    """Whether a filter needs fields that VectorRows does not carry (tags, as_of, hidden
+    rows, recorded-time windows): a vector search must then consult the memories too."""
+    windowed = flt.since is not None or flt.until is not None
+    return bool(
+        flt.include_forgotten
+        or flt.include_superseded
+        or flt.as_of is not None
+        or flt.tags
+        or (windowed and flt.time_field == "recorded")
+    )
+
+
+class MemoryWrites(Protocol):
+    def insert(
+        self, item: NewRow, client: str | None = None, supersedes: Sequence[int] = ()
+    ) -> int:
+        """Insert one memory; the ones it `supersedes` are marked so in the same transaction."""
+        ...
+
+    def insert_many(
+        self, items: Sequence[NewRow], client: str | None = None, action: str = "create"
+    ) -> list[int]:
+        """Insert rows (and their vectors, where given) in one transaction."""
+        ...
+
+    def record_repeat(
+        self,
+        memory_id: int,
+        client: str | None,
+        action: str,
+        add_tags: Sequence[str] = (),
+        **detail: Any,
+    ) -> None:
+        """Count another sighting of a memory (exact duplicate or merged rewording)."""
+        ...
+
+    def update(
+        self,
+        memory_id: int,
+        fields: dict[str, Any],
+        vector: np.ndarray | None = None,
+        drop_vector: bool = False,
+        client: str | None = None,
+    ) -> None:
+        """Update editable fields; replace or drop the vector in step; record the edit."""
+        ...
+
+    def set_forgotten(
+        self, ids: Iterable[int], reason: str | None, client: str | None = None
+    ) -> tuple[list[int], list[int]]:
+        """Soft-delete: returns (newly forgotten, already forgotten)."""
+        ...
+
+    def restore(self, ids: Iterable[int], client: str | None = None) -> tuple[list[int], list[int]]:
+        """Undo forget: returns (restored, were not forgotten)."""
+        ...
+
+    def purge(
+        self, ids: Iterable[int], client: str | None = None, action: str = "purge"
+    ) -> list[int]:
+        """Hard delete with its index entries; the history keeps what it was."""
+        ...
+
+
+class MemoryReads(Protocol):
+    def get(self, memory_id: int) -> Memory: ...
+
+    def get_many(self, ids: Sequence[int], with_embedded: bool = True) -> list[Memory]:
+        """Memories for the ids that exist, in the order given (`embedded` False if not asked)."""
+        ...
+
+    def find(
+        self,
+        flt: MemoryFilter,
+        limit: int | None = None,
+        offset: int = 0,
+        newest_first: bool = True,
+        with_embedded: bool = True,
+    ) -> list[Memory]: ...
+
+    def count(self, flt: MemoryFilter) -> int: ...
+
+    def iter_all(self, batch: int = 500) -> Iterator[Memory]:
+        """Every memory (forgotten too) in id order, streamed in batches."""
+        ...
+
+    def find_exact(self, scope: str, content: str) -> Memory | None:
+        """A visible memory in `scope` with the same normalised content, if any."""
+        ...
+
+    def current_for_key(self, scope: str, key: str) -> list[Memory]:
+        """The visible, not superseded memories holding `key` in `scope`."""
+        ...
+
+    def imported_ids(self, source: str) -> set[str]:
+        """Source ids of the memories an importer brought in from `source` (forgotten too)."""
+        ...
+
+    def expired_ids(self) -> list[int]: ...
+
+    def group_counts(self, column: Literal["scope", "kind"]) -> dict[str, int]:
+        """Visible memories (not forgotten, superseded or expired) per scope or kind."""
+        ...
+
+    def history(
+        self, memory_id: int | None = None, limit: int = 50, before_id: int | None = None
+    ) -> list[HistoryEntry]: ...
+
+
+class Search(Protocol):
+    def search_keywords(
+        self, query: str, flt: MemoryFilter, k: int, weights: ColumnWeights = (1.0, 1.0, 1.0)
+    ) -> Ranked:
+        """Keyword relevance (higher is better) for the words of `query`, any text accepted;
+        [] when it has no searchable word."""
+        ...
+
+    def search_vectors(self, query: np.ndarray, flt: MemoryFilter, k: int) -> Ranked:
+        """(id, cosine similarity) best first."""
+        ...
+
+    def vectors_for(self, ids: Sequence[int]) -> dict[int, np.ndarray]: ...
+
+
+class VectorIndex(Protocol):
+    """The vector index's life: which model built it, filling it, rebuilding it."""
+
+    def has_vector_index(self) -> bool: ...
+
+    def vector_index_info(self) -> tuple[str, int] | None:
+        """(model, dimension) the vector index was built for, or None if there is none."""
+        ...
+
+    def ensure_vector_index(self, model: str, dim: int) -> None:
+        """Create it for (model, dim) or check the existing one matches (SchemaMismatch)."""
+        ...
+
+    def reset_vector_index(self, model: str, dim: int) -> None:
+        """An empty index, marked as a reindex in progress until finish_reindex."""
+        ...
+
+    def reindex_pending(self) -> tuple[str, int] | None: ...
+
+    def finish_reindex(self) -> None: ...
+
+    def pending_embeddings(self, limit: int, after_id: int = 0) -> list[tuple[int, str]]:
+        """(id, content) of memories without a vector, in id order."""
+        ...
+
+    def set_vectors(self, pairs: Sequence[tuple[int, np.ndarray]]) -> int:
+        """Store vectors for memories that lack one; skips ids deleted meanwhile."""
+        ...
+
+
+class VectorFeed(Protocol):
+    """What an in-memory copy of the vector index reads to load and to stay current."""
+
+    def vector_log_head(self) -> tuple[int, int]:
+        """(generation, last logged change): whether a copy is still current."""
+        ...
+
+    def vector_changes(self, after: int, dim: int) -> VectorDelta | None:
+        """Rows changed since log position `after`; None: reload in full."""
+        ...
+
+    def vector_snapshot(self, dim: int, consume: Callable[[VectorRows], None]) -> tuple[int, int]:
+        """Stream every vector to `consume` from one snapshot; (generation, log position)."""
+        ...
+
+
+class Maintenance(Protocol):
+    @property
+    def location(self) -> str:
+        """Where the data lives, for people (a file path; never a password)."""
+        ...
+
+    def counts(self) -> Counts: ...
+
+    def size_bytes(self) -> int: ...
+
+    def integrity_check(self) -> str:
+        """'ok', or what the backend found wrong."""
+        ...
+
+    def keyword_index_ok(self) -> bool: ...
+
+    def rebuild_keyword_index(self) -> None: ...
+
+    def delete_orphan_vectors(self) -> int: ...
+
+    def vector_metadata_drift(self) -> int:
+        """Vectors whose filter metadata no longer matches their memory."""
+        ...
+
+    def resync_vector_metadata(self) -> None: ...
+
+    def backup(self, dest: Path, progress: Progress | None = None) -> tuple[int, str]:
+        """A consistent copy at `dest` while others write; (memories, integrity) of the copy."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class Storage(MemoryWrites, MemoryReads, Search, VectorIndex, VectorFeed, Maintenance, Protocol):
+    """Everything MemoryService and the semantic leg use; adapters never reach past it."""
