@@ -277,6 +277,12 @@ class DoctorReport(BaseModel):
         )
 
 
+class ReindexStatus(BaseModel):
+    memories: int
+    embedded: int  # memories that have a vector
+    interrupted: bool  # an earlier reindex stopped before it finished
+
+
 class BackupReport(BaseModel):
     path: str
     bytes: int

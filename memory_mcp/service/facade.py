@@ -27,6 +27,7 @@ from memory_mcp.models import (
     MemoryFilter,
     NewMemory,
     RecallResult,
+    ReindexStatus,
     RememberResult,
     Stats,
     Summary,
@@ -503,6 +504,20 @@ class MemoryService:
     ) -> list[Memory]:
         return self.store.find(flt or MemoryFilter(), limit=limit, offset=offset)
 
+    def count(self, flt: MemoryFilter | None = None) -> int:
+        """How many memories match a filter (by default: the visible ones)."""
+        return self.store.count(flt or MemoryFilter())
+
+    def purge_candidates(self, ids: Sequence[int], expired: bool = False) -> list[int]:
+        """The ids a purge would delete: those given, plus every expired one if asked."""
+        inputs.check_id_values(ids)
+        return list(ids) + (self.store.expired_ids() if expired else [])
+
+    def get_many(self, ids: Sequence[int]) -> list[Memory]:
+        """The memories among `ids` that exist, in that order (for previews)."""
+        inputs.check_id_values(ids)
+        return self.store.get_many(list(ids), with_embedded=False)
+
     def update(
         self,
         memory_id: int,
@@ -735,6 +750,15 @@ class MemoryService:
             self.store, self.semantic.embed_documents, items, summary,
             self.settings.max_content_chars, progress,
         )  # fmt: skip
+
+    def reindex_status(self) -> ReindexStatus:
+        """How far the vector index is, and whether an earlier reindex was interrupted."""
+        counts = self.store.counts()
+        return ReindexStatus(
+            memories=counts["memories"],
+            embedded=counts["vec"],
+            interrupted=self.store.reindex_pending() is not None,
+        )
 
     def reindex(self, progress: Progress | None = None) -> int:
         """Rebuild the full-text index and re-embed every memory with the configured model."""

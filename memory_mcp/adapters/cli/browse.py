@@ -56,7 +56,7 @@ def list_(
             include_superseded=superseded, include_expired=expired,
         )  # fmt: skip
         memories = service.list_memories(flt, limit=limit, offset=offset)
-        total = service.store.count(flt)
+        total = service.count(flt)
     if json_:
         as_json(memories)
         return
@@ -116,11 +116,11 @@ def purge(
 ) -> None:
     """Delete memories permanently (unlike forget, this cannot be undone)."""
     with open_service(ctx, db) as service:
-        targets = list(ids or []) + (service.store.expired_ids() if expired else [])
+        targets = service.purge_candidates(ids or [], expired)
         if not targets:
             err.print("Nothing to purge.")
             return
-        for memory in service.store.get_many(targets, with_embedded=False):
+        for memory in service.get_many(targets):
             err.print(
                 f"  #{memory.id} [{memory.scope}] {preview(memory.content, 80)}", markup=False
             )

@@ -81,13 +81,13 @@ def token(
 def reindex(ctx: typer.Context, db: DbOpt = None) -> None:
     """Rebuild the full-text index and re-embed every memory with the configured model."""
     with open_service(ctx, db) as service, progress_bar() as bar:
-        counts = service.store.counts()
-        if service.store.reindex_pending() is not None:
+        status = service.reindex_status()
+        if status.interrupted:
             err.print(
-                f"Resuming an interrupted reindex ({counts['vec']} of {counts['memories']} "
+                f"Resuming an interrupted reindex ({status.embedded} of {status.memories} "
                 "embedded); it restarts from scratch if the model changed."
             )
-        task = bar.add_task("reindex", total=counts["memories"])
+        task = bar.add_task("reindex", total=status.memories)
         count = service.reindex(lambda done, total: bar.update(task, completed=done, total=total))
     err.print(f"Re-embedded {count} memories with {service.settings.model}.")
 
