@@ -12,12 +12,8 @@ import re
 import unicodedata
 from collections import Counter
 
+from memory_mcp.config import DEFAULT_NEAR_DUPLICATE
 from memory_mcp.policies.text import STOPWORDS, tokens
-
-# Calibrated with benchmarks/dedup_pairs.py on all-MiniLM-L6-v2: the lowest threshold tried at
-# which none of 83 must-keep pairs merge. It merges 15 of 42 rewordings; the rest are stored
-# twice, which costs clutter, never a fact. At 0.95 "faster"/"slower" (0.951) merges.
-DEFAULT_NEAR_DUPLICATE = 0.96
 
 NEGATION = "NOT"
 # A sentence-initial capitalised word ("Alice", "Deployments") may be a name or not; facts()

@@ -1,4 +1,5 @@
-"""CLI commands: each builds the service, makes one call, renders. Errors are handled once."""
+"""The CLI's app object, shared options and helpers. Command modules import this one; it
+imports none of them (main.py puts the two together)."""
 
 import logging
 from collections.abc import Iterator
@@ -145,11 +146,3 @@ def progress_bar() -> Progress:
 
 def fmt_ids(ids: list[int]) -> str:
     return ", ".join(f"#{i}" for i in ids) or "nothing"
-
-
-def main() -> None:
-    app()
-
-
-# The command modules register themselves on `app`; imported last, as they import it.
-from memory_mcp.adapters.cli import tools, browse, exchange, maintenance, install  # noqa: E402, F401, I001
