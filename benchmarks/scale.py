@@ -40,9 +40,9 @@ from memory_mcp.config import DEFAULT_MODEL
 from memory_mcp.models import MemoryFilter
 from memory_mcp.search.embed import FastEmbedEmbedder
 from memory_mcp.service import CANDIDATES_PER_HIT, MemoryService
+from memory_mcp.storage.contract import NewRow
 from memory_mcp.storage.sqlite import vectors
 from memory_mcp.storage.sqlite.fts import fts_query
-from memory_mcp.storage.sqlite.store import NewRow
 from memory_mcp.timestamps import format_time
 
 LIMIT = speed.LIMIT

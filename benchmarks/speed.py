@@ -38,8 +38,8 @@ from memory_mcp.config import DEFAULT_MODEL, Settings
 from memory_mcp.models import MemoryFilter
 from memory_mcp.search.embed import FastEmbedEmbedder
 from memory_mcp.service import CANDIDATES_PER_HIT, MemoryService
+from memory_mcp.storage.contract import NewRow
 from memory_mcp.storage.sqlite.fts import fts_query
-from memory_mcp.storage.sqlite.store import NewRow
 
 SEED = 20240611
 LIMIT = 8  # recall limit (the server default)

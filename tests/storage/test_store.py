@@ -8,8 +8,9 @@ import pytest
 
 from memory_mcp.errors import NotFound, SchemaMismatch, StorageError
 from memory_mcp.models import MemoryFilter
+from memory_mcp.storage.contract import NewRow
 from memory_mcp.storage.sqlite import db, vectors
-from memory_mcp.storage.sqlite.store import NewRow, SqliteStore
+from memory_mcp.storage.sqlite.store import SqliteStore
 from memory_mcp.timestamps import NEVER, epoch_micros, format_time
 
 

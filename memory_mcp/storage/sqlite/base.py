@@ -1,0 +1,108 @@
+"""The SQLite store's plumbing: the connection, its lock, transactions, rows to models."""
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from memory_mcp.errors import NotFound
+from memory_mcp.models import Memory
+from memory_mcp.storage.sqlite import vectors
+from memory_mcp.storage.sqlite.db import Connection, busy_timeout, storage_errors, transaction
+from memory_mcp.timestamps import parse_stored_time
+
+T = TypeVar("T")
+
+
+class SqliteBase:
+    """Owns the connection; serialises access with one lock; one transaction per write."""
+
+    def __init__(self, conn: Connection, path: Path | None = None) -> None:
+        self.conn = conn
+        self.path = path
+        self._lock = threading.RLock()
+        self._busy_ms = busy_timeout(conn)
+        self._doc_counts: dict[str, tuple[int, int]] = {}  # term -> (documents, max id then)
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with (
+            self._lock,
+            storage_errors(self.path, self._busy_ms, "write"),
+            transaction(self.conn) as conn,
+        ):
+            yield conn
+
+    def _read(self, fn: Callable[[Connection], T]) -> T:
+        with self._lock, storage_errors(self.path, self._busy_ms, "read"):
+            return fn(self.conn)
+
+    def close(self) -> None:
+        with self._lock:
+            self.conn.close()
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+    def has_vector_index(self) -> bool:
+        return self._read(vectors.has_table)
+
+    def _memories(
+        self, tail: str, params: dict[str, Any], with_embedded: bool = True
+    ) -> list[Memory]:
+        """`select` memories (aliased m) with their embedded flag, then `tail` (where/order)."""
+
+        def fetch(c: Connection) -> list[Memory]:
+            embedded = (
+                "exists (select 1 from memories_vec v where v.memory_id = m.id)"
+                if with_embedded and vectors.has_table(c)
+                else "0"
+            )
+            sql = f"select m.*, {embedded} as embedded from memories m {tail}"
+            return [to_memory(row) for row in c.execute(sql, params)]
+
+        return self._read(fetch)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def require_row(c: Connection, memory_id: int) -> Any:
+    row = c.execute("select * from memories where id = :id", {"id": memory_id}).fetchone()
+    if row is None:
+        raise NotFound(f"No memory with id {memory_id}.")
+    return row
+
+
+def to_memory(row: Any) -> Memory:
+    return Memory(
+        id=row["id"],
+        content=row["content"],
+        kind=row["kind"],
+        tags=json.loads(row["tags"]),
+        scope=row["scope"],
+        metadata=json.loads(row["metadata"]),
+        created_at=parse_stored_time(row["created_at"]),
+        updated_at=parse_stored_time(row["updated_at"]),
+        forgotten_at=_time(row["forgotten_at"]),
+        forget_reason=row["forget_reason"],
+        key=row["key"],
+        occurred_at=_time(row["occurred_at"]),
+        expires_at=_time(row["expires_at"]),
+        superseded_by=row["superseded_by"],
+        superseded_at=_time(row["superseded_at"]),
+        client=row["client"],
+        repeat_count=row["repeat_count"],
+        last_seen_at=_time(row["last_seen_at"]),
+        embedded=bool(row["embedded"]),
+        context=row["context"],
+    )
+
+
+def _time(value: str | None) -> datetime | None:
+    return None if value is None else parse_stored_time(value)

@@ -1,0 +1,103 @@
+"""Checks and repairs: row counts for drift, integrity, rebuilds, backup."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+from memory_mcp.storage.contract import Counts
+from memory_mcp.storage.sqlite import vectors
+from memory_mcp.storage.sqlite.base import SqliteBase
+from memory_mcp.storage.sqlite.db import Connection, connect, scalar, storage_errors
+from memory_mcp.storage.sqlite.db import backup_copy as db_backup_copy
+
+_ORPHAN_VECTORS = """
+    select count(*) from memories_vec v
+    where not exists (select 1 from memories m where m.id = v.memory_id)
+"""
+
+
+class SqliteMaintenance(SqliteBase):
+    def counts(self) -> Counts:
+        """Row counts of the source table and both indexes (for drift checks and stats)."""
+
+        def fetch(c: Connection) -> Counts:
+            def one(sql: str) -> int:
+                return int(scalar(c, sql))
+
+            has_vectors = vectors.has_table(c)
+            return {
+                "memories": one("select count(*) from memories"),
+                "forgotten": one("select count(*) from memories where forgotten_at is not null"),
+                "superseded": one("select count(*) from memories where superseded_by is not null"),
+                "fts": one("select count(*) from memories_fts_docsize"),
+                "vec": one("select count(*) from memories_vec") if has_vectors else 0,
+                "orphan_vec": one(_ORPHAN_VECTORS) if has_vectors else 0,
+            }
+
+        return self._read(fetch)
+
+    def size_bytes(self) -> int:
+        """Size on disk of the database file and its write-ahead log."""
+        if self.path is None:
+            return 0
+        files = (self.path, self.path.with_name(self.path.name + "-wal"))
+        return sum(f.stat().st_size for f in files if f.exists())
+
+    def integrity_check(self) -> str:
+        rows = self._read(lambda c: c.execute("pragma integrity_check").fetchall())
+        return "; ".join(str(r[0]) for r in rows)
+
+    def keyword_index_ok(self) -> bool:
+        try:
+            self._read(
+                lambda c: c.execute(
+                    "insert into memories_fts (memories_fts, rank) values ('integrity-check', 1)"
+                )
+            )
+        except Exception:  # noqa: BLE001 - FTS5 reports corruption as a generic DatabaseError
+            return False
+        return True
+
+    def rebuild_keyword_index(self) -> None:
+        with self._write() as c:
+            c.execute("insert into memories_fts (memories_fts) values ('rebuild')")
+
+    def delete_orphan_vectors(self) -> int:
+        with self._write() as c:
+            if not vectors.has_table(c):
+                return 0
+            cur = c.execute(
+                """delete from memories_vec where memory_id not in (select id from memories)"""
+            )
+            vectors.bump_generation(c)
+            return int(cur.rowcount)
+
+    def backup(
+        self, dest: Path, progress: Callable[[int, int], None] | None = None
+    ) -> tuple[int, str]:
+        """Copy the database to `dest` (online backup API); (memories, integrity) of the copy."""
+        with self._lock, storage_errors(self.path, self._busy_ms, "back up"):
+            db_backup_copy(self.conn, dest, progress)
+        copy = connect(dest, self._busy_ms)
+        try:
+            with storage_errors(dest, self._busy_ms, "check the backup"):
+                memories = int(scalar(copy, "select count(*) from memories"))
+                integrity = "; ".join(str(r[0]) for r in copy.execute("pragma integrity_check"))
+        finally:
+            copy.close()
+        return memories, integrity
+
+    def vector_metadata_drift(self) -> int:
+        """Vectors whose filter metadata no longer matches their memory."""
+
+        def count(c: Connection) -> int:
+            if not vectors.has_table(c):
+                return 0
+            return int(scalar(c, vectors.DRIFT_COUNT))
+
+        return self._read(count)
+
+    def resync_vector_metadata(self) -> None:
+        """Copy each memory's filterable fields into the vec0 metadata again."""
+        with self._write() as c:
+            if vectors.has_table(c):
+                vectors.resync_metadata(c)

@@ -1,0 +1,119 @@
+"""Reads of memories: by id, by filter, by key, exact repeats, counts, history."""
+
+import json
+from collections.abc import Iterator, Sequence
+from typing import Literal
+
+from memory_mcp.errors import NotFound
+from memory_mcp.models import HistoryEntry, Memory, MemoryFilter
+from memory_mcp.policies.dedup import content_hash
+from memory_mcp.storage.sqlite import history
+from memory_mcp.storage.sqlite.base import SqliteBase, now
+from memory_mcp.storage.sqlite.db import scalar
+from memory_mcp.storage.sqlite.filters import memory_conditions, where
+from memory_mcp.timestamps import utc_now
+
+
+class SqliteReads(SqliteBase):
+    def get(self, memory_id: int) -> Memory:
+        found = self._memories("where m.id = :id", {"id": memory_id})
+        if not found:
+            raise NotFound(f"No memory with id {memory_id}.")
+        return found[0]
+
+    def get_many(self, ids: Sequence[int], with_embedded: bool = True) -> list[Memory]:
+        """Memories for the ids that exist, in the order given.
+
+        `with_embedded=False` skips the per-row vector lookup (the hot recall path does not
+        show it); `embedded` is then False for every memory.
+        """
+        rows = self._memories(
+            "where m.id in (select value from json_each(:ids))",
+            {"ids": json.dumps(list(ids))},
+            with_embedded,
+        )
+        by_id = {m.id: m for m in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def find(
+        self,
+        flt: MemoryFilter,
+        limit: int | None = None,
+        offset: int = 0,
+        newest_first: bool = True,
+        with_embedded: bool = True,
+    ) -> list[Memory]:
+        conds, params = memory_conditions(flt, now())
+        order = "desc" if newest_first else "asc"
+        params.update(limit=-1 if limit is None else limit, offset=offset)
+        return self._memories(
+            f"""{where(conds)} order by m.created_at {order}, m.id {order}
+                limit :limit offset :offset""",
+            params,
+            with_embedded,
+        )
+
+    def iter_all(self, batch: int = 500) -> Iterator[Memory]:
+        """Every memory (forgotten too) in id order, streamed in batches."""
+        last = 0
+        while rows := self._memories(
+            "where m.id > :last order by m.id limit :n", {"last": last, "n": batch}
+        ):
+            yield from rows
+            last = rows[-1].id
+
+    def find_exact(self, scope: str, content: str) -> Memory | None:
+        """A visible memory in `scope` with the same normalised content, if any."""
+        found = self._memories(
+            """where m.scope = :scope and m.content_hash = :hash and m.forgotten_at is null
+               and m.superseded_by is null order by m.id limit 1""",
+            {"scope": scope, "hash": content_hash(content)},
+        )
+        return found[0] if found else None
+
+    def imported_ids(self, source: str) -> set[str]:
+        """Source ids of the memories an importer brought in from `source` (forgotten too)."""
+        sql = """
+            select json_extract(metadata, '$.imported_from.id') from memories
+            where json_extract(metadata, '$.imported_from.format') = :source
+        """
+        rows = self._read(lambda c: c.execute(sql, {"source": source}).fetchall())
+        return {str(r[0]) for r in rows if r[0] is not None}
+
+    def current_for_key(self, scope: str, key: str) -> list[Memory]:
+        """The visible, not superseded memories holding `key` in `scope`."""
+        return self._memories(
+            """where m.scope = :scope and m.key = :key and m.forgotten_at is null
+               and m.superseded_by is null order by m.id""",
+            {"scope": scope, "key": key},
+        )
+
+    def expired_ids(self) -> list[int]:
+        return self._read(
+            lambda c: [
+                int(r[0])
+                for r in c.execute(
+                    "select id from memories where expires_at <= :now order by id",
+                    {"now": utc_now()},
+                )
+            ]
+        )
+
+    def history(
+        self, memory_id: int | None = None, limit: int = 50, before_id: int | None = None
+    ) -> list[HistoryEntry]:
+        return self._read(lambda c: history.entries(c, memory_id, limit, before_id))
+
+    def count(self, flt: MemoryFilter) -> int:
+        conds, params = memory_conditions(flt, now())
+        sql = f"select count(*) from memories m {where(conds)}"
+        return int(self._read(lambda c: scalar(c, sql, params)))
+
+    def group_counts(self, column: Literal["scope", "kind"]) -> dict[str, int]:
+        """Visible memories (not forgotten, superseded or expired) per scope or kind."""
+        if column not in ("scope", "kind"):
+            raise ValueError(column)
+        conds, params = memory_conditions(MemoryFilter(), now())
+        sql = f"""select m.{column}, count(*) from memories m {where(conds)}
+                  group by m.{column} order by count(*) desc, m.{column}"""
+        return self._read(lambda c: {str(r[0]): int(r[1]) for r in c.execute(sql, params)})

@@ -1,0 +1,145 @@
+"""The vector index's life (model, dimension, filling, reindex) and the feed that keeps
+in-memory copies of it current (vec_log)."""
+
+import json
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from memory_mcp.errors import SchemaMismatch
+from memory_mcp.storage.contract import VectorDelta, VectorRows
+from memory_mcp.storage.sqlite import vectors
+from memory_mcp.storage.sqlite.base import SqliteBase
+from memory_mcp.storage.sqlite.db import Connection, connect
+
+_EXISTS = "select 1 from memories where id = :id"
+
+_REINDEX_KEY = "reindex_pending"
+
+_SET_META = (
+    "insert into meta (key, value) values (:k, :v) on conflict (key) do update set value = :v"
+)
+
+
+class SqliteVectorIndex(SqliteBase):
+    def vector_index_info(self) -> tuple[str, int] | None:
+        """(model, dimension) the vector index was built for, or None if there is none."""
+        return self._read(vectors.index_info)
+
+    def ensure_vector_index(self, model: str, dim: int) -> None:
+        """Create the vector index for (model, dim), or check the existing one matches.
+
+        Check and create share one write transaction: two servers starting together on a
+        new file must not both create (and the second drop the first's vectors).
+        """
+        with self._write() as c:
+            info = vectors.index_info(c)
+            if info is None:
+                vectors.create_index(c, model, dim)
+            elif info == (model, dim):
+                vectors.upgrade_layout(c)
+            elif info != (model, dim):
+                raise SchemaMismatch(
+                    f"This database's vectors were made with {info[0]} ({info[1]}-d), but "
+                    f"the configured model is {model} ({dim}-d). Run `memory-mcp reindex` to "
+                    f"re-embed every memory with {model}, or set MEMORY_MCP_MODEL={info[0]}."
+                )
+
+    def reset_vector_index(self, model: str, dim: int) -> None:
+        """Drop and recreate an empty vector index (all memories become pending), marked as
+        a reindex in progress until finish_reindex, so an interrupted one can resume."""
+        with self._write() as c:
+            vectors.create_index(c, model, dim)
+            c.execute(_SET_META, {"k": _REINDEX_KEY, "v": json.dumps([model, dim])})
+
+    def reindex_pending(self) -> tuple[str, int] | None:
+        """(model, dim) of a reindex that started and has not finished, if any."""
+        row = self._read(
+            lambda c: c.execute(
+                "select value from meta where key = :k", {"k": _REINDEX_KEY}
+            ).fetchone()
+        )
+        if row is None:
+            return None
+        model, dim = json.loads(row[0])
+        return str(model), int(dim)
+
+    def finish_reindex(self) -> None:
+        with self._write() as c:
+            c.execute("delete from meta where key = :k", {"k": _REINDEX_KEY})
+
+    def pending_embeddings(self, limit: int, after_id: int = 0) -> list[tuple[int, str]]:
+        """(id, content) of memories without a vector, in id order."""
+        if not self.has_vector_index():
+            return []
+        return self._read(
+            lambda c: [
+                (int(r[0]), str(r[1]))
+                for r in c.execute(
+                    """
+                    select m.id, m.content from memories m
+                    where m.id > :after and not exists
+                        (select 1 from memories_vec v where v.memory_id = m.id)
+                    order by m.id limit :n
+                    """,
+                    {"after": after_id, "n": limit},
+                )
+            ]
+        )
+
+    def set_vectors(self, pairs: Sequence[tuple[int, np.ndarray]]) -> int:
+        """Store vectors for memories that lack one; skips ids deleted meanwhile."""
+        stored = 0
+        with self._write() as c:
+            for memory_id, vector in pairs:
+                if c.execute(_EXISTS, {"id": memory_id}).fetchone() is None:
+                    continue
+                vectors.delete(c, memory_id)
+                vectors.insert(c, memory_id, vector)
+                stored += 1
+        return stored
+
+    def vector_log_head(self) -> tuple[int, int]:
+        """(generation, last logged change): whether an in-memory copy is still current."""
+        generation, head, _ = self._read(vectors.log_state)
+        return generation, head
+
+    def vector_changes(self, after: int, dim: int) -> VectorDelta | None:
+        """Rows changed since log position `after`, read in one snapshot; None when the log
+        no longer reaches back that far, or the index was rebuilt (reload in full)."""
+
+        def fetch(c: Connection) -> VectorDelta | None:
+            c.execute("begin")
+            try:
+                generation, head, oldest = vectors.log_state(c)
+                if head > after and (oldest is None or oldest > after + 1):
+                    return None
+                ids = vectors.changed_since(c, after)
+                return VectorDelta(generation, head, ids, vectors.rows_for(c, ids, dim))
+            finally:
+                c.execute("commit")
+
+        return self._read(fetch)
+
+    def vector_snapshot(self, dim: int, consume: Callable[[VectorRows], None]) -> tuple[int, int]:
+        """Stream every vector to `consume` from one read snapshot; returns (generation,
+        log position) it reflects. A file database is read on a second connection, so
+        the store stays free for other calls during a long load."""
+        if self.path is None:
+            return self._read(lambda c: _snapshot(c, dim, consume))
+        conn = connect(self.path)
+        try:
+            return _snapshot(conn, dim, consume)
+        finally:
+            conn.close()
+
+
+def _snapshot(c: Connection, dim: int, consume: Callable[[VectorRows], None]) -> tuple[int, int]:
+    c.execute("begin")
+    try:
+        generation, head, _ = vectors.log_state(c)
+        for rows in vectors.all_rows(c, dim):
+            consume(rows)
+    finally:
+        c.execute("commit")
+    return generation, head
