@@ -39,7 +39,8 @@ from speed import SEED, make_items, make_queries, ms, pct, progress, table, time
 from memory_mcp.config import DEFAULT_MODEL
 from memory_mcp.models import MemoryFilter
 from memory_mcp.search.embed import FastEmbedEmbedder
-from memory_mcp.service import CANDIDATES_PER_HIT, MemoryService
+from memory_mcp.service import MemoryService
+from memory_mcp.service.recalling import CANDIDATES_PER_HIT
 from memory_mcp.storage.contract import NewRow
 from memory_mcp.storage.sqlite import vectors
 from memory_mcp.storage.sqlite.fts import fts_query

@@ -37,7 +37,8 @@ from memory_mcp.adapters.mcp_server.server import build_server
 from memory_mcp.config import DEFAULT_MODEL, Settings
 from memory_mcp.models import MemoryFilter
 from memory_mcp.search.embed import FastEmbedEmbedder
-from memory_mcp.service import CANDIDATES_PER_HIT, MemoryService
+from memory_mcp.service import MemoryService
+from memory_mcp.service.recalling import CANDIDATES_PER_HIT
 from memory_mcp.storage.contract import NewRow
 from memory_mcp.storage.sqlite.fts import fts_query
 

@@ -38,7 +38,7 @@ def micros(column: str) -> str:
 
 # Deletes and metadata changes on `memories` reach the vector index through triggers, so a
 # hand edit of the source table cannot leave an orphaned or mislabelled vector. Each change
-# is also appended to vec_log, which in-memory copies of the index replay (see vecindex.py).
+# is also appended to vec_log, which in-memory copies of the index replay (see search/vecindex.py).
 _VEC_TRIGGERS = [
     """
     create trigger memories_vec_ad after delete on memories begin

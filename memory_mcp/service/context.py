@@ -1,0 +1,86 @@
+"""What every part of the service shares: the store, the semantic index, the settings, the
+configured project, and the checks several parts apply the same way."""
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from memory_mcp.config import MAX_RECALL_LIMIT, Settings
+from memory_mcp.errors import InvalidInput
+from memory_mcp.models import NewMemory
+from memory_mcp.policies import budget, scopes
+from memory_mcp.search.embed import Embedder
+from memory_mcp.search.semantic import SemanticIndex
+from memory_mcp.storage.contract import Storage
+
+M = TypeVar("M", bound=BaseModel)
+
+ALL_SCOPES = "*"
+SHORTER = "Store a shorter, self-contained memory."
+MIN_BUDGET = budget.HIT_OVERHEAD_TOKENS + budget.MIN_SNIPPET_TOKENS
+
+
+@dataclass(frozen=True)
+class Context:
+    """Built once per service and handed to every part, so all of them see the same objects."""
+
+    store: Storage
+    semantic: SemanticIndex
+    settings: Settings
+    configured_project: str | None  # the project of the settings, as a scope
+
+    @classmethod
+    def build(cls, store: Storage, embedder: Embedder | None, settings: Settings) -> "Context":
+        semantic = SemanticIndex(store, embedder)
+        project = scopes.project_scope(settings.project) if settings.project else None
+        return cls(store, semantic, settings, project)
+
+    def project_scope(self, project: str | None = None) -> str | None:
+        """The project in context: one given per call (e.g. from MCP roots), else configured."""
+        return project or self.configured_project
+
+    def limit(self, limit: int | None) -> int:
+        limit = self.settings.recall_limit if limit is None else limit
+        if not 1 <= limit <= MAX_RECALL_LIMIT:
+            raise InvalidInput(f"limit must be between 1 and {MAX_RECALL_LIMIT}, not {limit}.")
+        return limit
+
+    def check_size(self, new: NewMemory) -> None:
+        for name, text in (("content", new.content), ("context", new.context or "")):
+            if len(text) > self.settings.max_content_chars:
+                raise InvalidInput(
+                    f"{name} is {len(text)} characters; the limit is "
+                    f"{self.settings.max_content_chars}. Store a shorter, self-contained memory."
+                )
+
+
+class Part:
+    """One part of the service; the shared store, index and settings read as its own."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    @property
+    def store(self) -> Storage:
+        return self.ctx.store
+
+    @property
+    def semantic(self) -> SemanticIndex:
+        return self.ctx.semantic
+
+    @property
+    def settings(self) -> Settings:
+        return self.ctx.settings
+
+
+def validated(model: type[M], **fields: Any) -> M:
+    """Build a pydantic model, turning validation errors into one readable InvalidInput."""
+    try:
+        return model(**fields)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'input'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise InvalidInput(f"Invalid input: {problems}.") from None

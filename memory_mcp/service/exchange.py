@@ -1,0 +1,151 @@
+"""Moving data in and out: JSONL and Markdown exports and imports, other systems' files, and
+labelled queries run through recall."""
+
+import time
+from pathlib import Path
+from typing import TextIO
+
+from memory_mcp import formats
+from memory_mcp.errors import InvalidInput
+from memory_mcp.formats import markdown, markdown_import
+from memory_mcp.formats.ingest import ingest
+from memory_mcp.models import Memory, MemoryFilter, NewMemory
+from memory_mcp.search import evaluation
+from memory_mcp.search.semantic import Progress
+from memory_mcp.service import transfer
+from memory_mcp.service.context import Context, Part, validated
+from memory_mcp.service.lifecycle import Lifecycle
+from memory_mcp.service.recalling import Recaller
+from memory_mcp.service.writing import Writer
+
+MARKDOWN_CLIENT = "import:markdown"  # how the history names edits made in Markdown files
+
+
+class Exchange(Part):
+    def __init__(
+        self, ctx: Context, writer: Writer, lifecycle: Lifecycle, recaller: Recaller
+    ) -> None:
+        super().__init__(ctx)
+        self.writer = writer
+        self.lifecycle = lifecycle
+        self.recaller = recaller
+
+    def export_count(self, scope: str | None = None) -> int:
+        if scope is None:
+            return self.store.counts()["memories"]
+        return self.store.count(
+            MemoryFilter(
+                scopes=[scope],
+                include_forgotten=True,
+                include_superseded=True,
+                include_expired=True,
+            )  # fmt: skip
+        )
+
+    def export_jsonl(
+        self, out: TextIO, progress: Progress | None = None, scope: str | None = None
+    ) -> int:
+        total = self.export_count(scope) if progress is not None else 0
+        each = None if progress is None else (lambda done: progress(done, max(total, done)))
+        return transfer.export_jsonl(self.store, out, each, scope)
+
+    def import_jsonl(self, path: Path, progress: Progress | None = None) -> transfer.ImportReport:
+        try:
+            with path.open(encoding="utf-8") as fh:
+                total = transfer.validate_jsonl(fh, self.settings.max_content_chars)
+            each = None if progress is None else (lambda done: progress(done, total))
+            with path.open(encoding="utf-8") as fh:
+                return transfer.import_jsonl(self.store, self.semantic.embed_documents, fh, each)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InvalidInput(f"Cannot read {path}: {exc}") from exc
+
+    def export_markdown(
+        self, directory: Path, progress: Progress | None = None, scope: str | None = None
+    ) -> tuple[list[Path], int]:
+        memories = (m for m in self.store.iter_all() if scope is None or m.scope == scope)
+        return markdown.export(memories, directory, progress, self.export_count(scope))
+
+    def import_markdown(
+        self, path: Path, progress: Progress | None = None
+    ) -> markdown_import.MarkdownImportReport:
+        documents = markdown_import.read(path, self.settings.max_content_chars)
+        entries = [e for d in documents for e in d.entries]
+        listed = {e.id for e in entries if e.id is not None}
+        current = {m.id: m for m in self.store.get_many(sorted(listed))}
+        report = markdown_import.MarkdownImportReport(files=len(documents), entries=len(entries))
+        for done, entry in enumerate(entries, start=1):
+            self._apply_entry(entry, current, report)
+            if progress is not None:
+                progress(done, len(entries))
+        every = MemoryFilter(
+            scopes=sorted({d.scope for d in documents}), include_forgotten=True,
+            include_superseded=True, include_expired=True,
+        )  # fmt: skip
+        accounted = listed | set(report.created) | set(report.already_present)
+        report.removed = sorted(m.id for m in self.store.find(every) if m.id not in accounted)
+        return report
+
+    def _apply_entry(
+        self,
+        entry: markdown_import.Entry,
+        current: dict[int, Memory],
+        report: markdown_import.MarkdownImportReport,
+    ) -> None:
+        if entry.id is None:
+            existing = self.store.find_exact(entry.scope, entry.content)
+            if existing is not None:
+                report.already_present.append(existing.id)
+                return
+            made = self.writer.remember(
+                entry.content, entry.kind, entry.tags, entry.scope,
+                key=entry.key, occurred_at=entry.occurred, client=MARKDOWN_CLIENT,
+            )  # fmt: skip
+            new = made.status in ("created", "superseded")
+            (report.created if new else report.already_present).append(made.id)
+        elif entry.id not in current:
+            report.unknown.append(entry.id)
+        elif fields := markdown_import.changes(entry, current[entry.id]):
+            self.lifecycle.update(entry.id, **fields, client=MARKDOWN_CLIENT)
+            report.updated.append(entry.id)
+        else:
+            report.unchanged += 1
+
+    def import_from(
+        self,
+        fmt: str,
+        path: Path,
+        scope: str | None = None,
+        progress: Progress | None = None,
+    ) -> formats.ImportSummary:
+        reader = formats.READERS.get(fmt)
+        if reader is None:
+            raise InvalidInput(
+                f"Unknown format {fmt!r}; import reads {', '.join(formats.IMPORT_FORMATS)}."
+            )
+        items = reader(path)  # the whole source is read before anything is written
+        target = validated(
+            NewMemory, content="-", scope=scope or self.ctx.project_scope() or
+            self.settings.default_scope,
+        ).scope  # fmt: skip
+        assert target is not None
+        summary = formats.ImportSummary(format=fmt, source=str(path), scope=target)
+        return ingest(
+            self.store, self.semantic.embed_documents, items, summary,
+            self.settings.max_content_chars, progress,
+        )  # fmt: skip
+
+    def evaluate(self, path: Path) -> evaluation.EvalReport:
+        try:
+            with path.open(encoding="utf-8") as fh:
+                queries = evaluation.parse_queries(fh)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InvalidInput(f"Cannot read {path}: {exc}") from exc
+        results = []
+        mode = "hybrid"
+        for query in queries:
+            started = time.perf_counter()
+            found = self.recaller.recall(**evaluation.recall_arguments(query))
+            elapsed = (time.perf_counter() - started) * 1000
+            results.append(evaluation.result(query, [h.id for h in found.hits], elapsed))
+            mode = found.mode if found.mode == "keyword" else mode
+        return evaluation.report(results, mode)

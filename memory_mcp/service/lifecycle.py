@@ -1,0 +1,125 @@
+"""A memory after it is stored: reading, editing, moving, forgetting, restoring, purging."""
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from memory_mcp.errors import InvalidInput
+from memory_mcp.models import ForgetResult, HistoryEntry, Memory, MemoryFilter, NewMemory
+from memory_mcp.policies import inputs
+from memory_mcp.service.context import SHORTER, Part, validated
+
+
+class Lifecycle(Part):
+    def get(self, memory_id: int) -> Memory:
+        inputs.check_id_values([memory_id])
+        return self.store.get(memory_id)
+
+    def get_many(self, ids: Sequence[int]) -> list[Memory]:
+        inputs.check_id_values(ids)
+        return self.store.get_many(list(ids), with_embedded=False)
+
+    def list_memories(
+        self, flt: MemoryFilter | None = None, limit: int | None = 50, offset: int = 0
+    ) -> list[Memory]:
+        return self.store.find(flt or MemoryFilter(), limit=limit, offset=offset)
+
+    def count(self, flt: MemoryFilter | None = None) -> int:
+        return self.store.count(flt or MemoryFilter())
+
+    def update(
+        self,
+        memory_id: int,
+        content: str | None = None,
+        kind: str | None = None,
+        tags: list[str] | None = None,
+        scope: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        client: str | None = None,
+        context: str | None = None,
+    ) -> Memory:
+        inputs.check_text(content=content, kind=kind, tags=tags, scope=scope, context=context)
+        inputs.check_length("context", context, self.settings.max_content_chars, SHORTER)
+        inputs.check_length("content", content, self.settings.max_content_chars, SHORTER)
+        inputs.check_metadata(metadata, self.settings.max_metadata_chars)
+        inputs.check_id_values([memory_id])
+        current = self.store.get(memory_id)
+        merged = validated(
+            NewMemory,
+            content=current.content if content is None else content,
+            kind=current.kind if kind is None else kind,
+            tags=current.tags if tags is None else tags,
+            scope=current.scope if scope is None else scope,
+            metadata=current.metadata if metadata is None else metadata,
+            context=current.context if context is None else context,
+        )
+        self.ctx.check_size(merged)
+        return self._apply(memory_id, current, merged, client)
+
+    def _apply(
+        self, memory_id: int, current: Memory, merged: NewMemory, client: str | None
+    ) -> Memory:
+        """Write only the fields that differ; new content gets a new vector (or none yet)."""
+        fields = {
+            key: value
+            for key, value in merged.model_dump().items()
+            if value != getattr(current, key)
+        }
+        if not fields:
+            return current
+        text_changed = "content" in fields
+        vectors = self.semantic.embed_documents([merged.content]) if text_changed else None
+        self.store.update(
+            memory_id,
+            fields,
+            vector=None if vectors is None else vectors[0],
+            drop_vector=text_changed and vectors is None,
+            client=client,
+        )
+        return self.store.get(memory_id)
+
+    def move(self, ids: Sequence[int], scope: str, client: str | None = None) -> list[Memory]:
+        return [self.update(memory_id, scope=scope, client=client) for memory_id in ids]
+
+    def forget(
+        self, ids: Sequence[int], reason: str | None = None, client: str | None = None
+    ) -> ForgetResult:
+        if not ids:
+            raise InvalidInput("ids must name at least one memory to forget.")
+        ids = inputs.check_ids(ids, self.settings.max_ids)
+        inputs.check_text(reason=reason)
+        inputs.check_length("reason", reason, inputs.MAX_REASON_CHARS)
+        forgotten, already = self.store.set_forgotten(ids, reason, client)
+        return ForgetResult(
+            forgotten=forgotten,
+            already_forgotten=already,
+            reason=reason,
+            at=datetime.now(UTC),
+            undo=f"memory-mcp restore {' '.join(map(str, forgotten or already))}",
+        )
+
+    def restore(self, ids: Sequence[int], client: str | None = None) -> list[Memory]:
+        if not ids:
+            raise InvalidInput("Name at least one memory id to restore.")
+        ids = inputs.check_ids(ids, self.settings.max_ids)
+        self.store.restore(ids, client)
+        return self.store.get_many(list(ids))
+
+    def purge_candidates(self, ids: Sequence[int], expired: bool = False) -> list[int]:
+        inputs.check_id_values(ids)
+        return list(ids) + (self.store.expired_ids() if expired else [])
+
+    def purge(self, ids: Sequence[int], client: str | None = None) -> list[int]:
+        inputs.check_id_values(ids)
+        return self.store.purge(ids, client)
+
+    def purge_expired(self, client: str | None = None) -> list[int]:
+        return self.store.purge(self.store.expired_ids(), client, action="expire")
+
+    def history(self, memory_id: int | None = None, limit: int = 50) -> list[HistoryEntry]:
+        if memory_id is not None:
+            inputs.check_id_values([memory_id])
+        return self.store.history(memory_id, limit)
+
+    def scopes(self) -> dict[str, int]:
+        return self.store.group_counts("scope")

@@ -1,0 +1,104 @@
+"""Looking after the database: statistics, reindexing, backups, and the doctor's check-up."""
+
+from pathlib import Path
+
+from memory_mcp.errors import InvalidInput
+from memory_mcp.models import BackupReport, DoctorReport, MemoryFilter, ReindexStatus, Stats
+from memory_mcp.search.semantic import Progress
+from memory_mcp.service.context import Part
+
+
+class Maintenance(Part):
+    def stats(self) -> Stats:
+        counts = self.store.counts()
+        info = self.store.vector_index_info()
+        return Stats(
+            db_path=self.store.location,
+            db_bytes=self.store.size_bytes(),
+            total=counts["memories"],
+            active=self.store.count(MemoryFilter()),
+            forgotten=counts["forgotten"],
+            superseded=counts["superseded"],
+            embedded=counts["vec"],
+            by_scope=self.store.group_counts("scope"),
+            by_kind=self.store.group_counts("kind"),
+            model=self.settings.model,
+            indexed_model=info[0] if info else None,
+            indexed_dim=info[1] if info else None,
+            mode="hybrid" if self.semantic.ready else "keyword",
+            note=self.semantic.note,
+        )
+
+    def reindex_status(self) -> ReindexStatus:
+        counts = self.store.counts()
+        return ReindexStatus(
+            memories=counts["memories"],
+            embedded=counts["vec"],
+            interrupted=self.store.reindex_pending() is not None,
+        )
+
+    def reindex(self, progress: Progress | None = None) -> int:
+        self.store.rebuild_keyword_index()
+        return self.semantic.reindex(progress)
+
+    def backup(
+        self,
+        dest: Path,
+        overwrite: bool = False,
+        progress: Progress | None = None,
+    ) -> BackupReport:
+        dest = Path(dest).expanduser()
+        if dest.resolve() == Path(self.store.location).expanduser().resolve():
+            raise InvalidInput(f"{dest} is the database itself; back up to another file.")
+        if dest.exists() and not overwrite:
+            raise InvalidInput(f"{dest} already exists; pass --force to replace it.")
+        if dest.is_dir():
+            raise InvalidInput(f"{dest} is a folder; name the backup file.")
+        try:
+            memories, integrity = self.store.backup(dest, progress)
+        except OSError as exc:
+            raise InvalidInput(f"Cannot write the backup {dest}: {exc.strerror}.") from exc
+        return BackupReport(
+            path=str(dest), bytes=dest.stat().st_size, memories=memories, integrity=integrity
+        )
+
+    def doctor(self, repair: bool = False) -> DoctorReport:
+        report = self._diagnose()
+        if not repair:
+            return report
+        repaired: list[str] = []
+        if not report.fts_ok or report.fts_rows != report.memories:
+            self.store.rebuild_keyword_index()
+            repaired.append("rebuilt the full-text index")
+        if report.orphan_vectors:
+            self.store.delete_orphan_vectors()
+            repaired.append(f"removed {report.orphan_vectors} orphaned vectors")
+        if report.vector_metadata_drift:
+            self.store.resync_vector_metadata()
+            repaired.append(f"re-synced the metadata of {report.vector_metadata_drift} vectors")
+        if report.reindex_interrupted and self.semantic.ensure():
+            filled = self.semantic.reindex()
+            repaired.append(f"finished the interrupted reindex ({filled} memories embedded)")
+        elif report.missing_vectors and self.semantic.ensure():
+            filled = self.semantic.fill_pending()
+            repaired.append(f"embedded {filled} memories that had no vector")
+        after = self._diagnose()
+        after.repaired = repaired
+        return after
+
+    def _diagnose(self) -> DoctorReport:
+        counts = self.store.counts()
+        has_index = self.store.has_vector_index()
+        return DoctorReport(
+            integrity=self.store.integrity_check(),
+            memories=counts["memories"],
+            fts_rows=counts["fts"],
+            vec_rows=counts["vec"],
+            missing_vectors=(counts["memories"] - counts["vec"] + counts["orphan_vec"])
+            if has_index
+            else counts["memories"],
+            orphan_vectors=counts["orphan_vec"],
+            fts_ok=self.store.keyword_index_ok(),
+            vector_metadata_drift=self.store.vector_metadata_drift(),
+            reindex_interrupted=self.store.reindex_pending() is not None,
+        )

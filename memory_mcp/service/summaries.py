@@ -1,0 +1,91 @@
+"""Summaries: the memories on a topic, scope or window clustered into themes, optionally saved."""
+
+from datetime import datetime
+
+from memory_mcp.config import MAX_RECALL_LIMIT
+from memory_mcp.errors import InvalidInput
+from memory_mcp.models import MemoryFilter, Summary
+from memory_mcp.policies import inputs, summarize
+from memory_mcp.service.context import MIN_BUDGET, Context, Part
+from memory_mcp.service.recalling import Recaller, make_filter
+from memory_mcp.storage.contract import NewRow
+
+SUMMARY_POOL = 500  # newest memories a query-less summary considers
+
+
+class Summarizer(Part):
+    def __init__(self, ctx: Context, recaller: Recaller) -> None:
+        super().__init__(ctx)
+        self.recaller = recaller
+
+    def summarize(
+        self,
+        query: str | None = None,
+        scope: str | None = None,
+        kind: str | None = None,
+        since: str | datetime | None = None,
+        until: str | datetime | None = None,
+        limit: int | None = None,
+        *,
+        max_tokens: int | None = None,
+        save: bool = False,
+        project: str | None = None,
+        client: str | None = None,
+    ) -> Summary:
+        """A query draws on recall's best hits; without one, on the newest memories."""
+        inputs.check_query(query=query)
+        inputs.check_text(scope=scope, project=project)
+        inputs.check_length("query", query, self.settings.max_query_chars)
+        limit = self.ctx.limit(limit or 10)
+        if max_tokens is not None and max_tokens < MIN_BUDGET:
+            raise InvalidInput(f"max_tokens must be at least {MIN_BUDGET}.")
+        project_scope = self.ctx.project_scope(project)
+        scopes_ = self.recaller.recall_scopes(scope, project_scope)
+        flt = make_filter(scopes=scopes_, kind=kind, since=since, until=until)
+        relevance: dict[int, float] | None = None
+        if query and query.strip():
+            result = self.recaller.recall(query, MAX_RECALL_LIMIT, scope, kind, None, since,
+                                          until, project=project)  # fmt: skip
+            pool = self.store.get_many([h.id for h in result.hits], with_embedded=False)
+            relevance = {h.id: h.score for h in result.hits}
+        else:
+            pool = self.store.find(flt, limit=SUMMARY_POOL, with_embedded=False)
+        if kind != "summary":  # summaries never summarize earlier summaries
+            pool = [m for m in pool if m.kind != "summary"]
+        total = len(pool) if relevance is not None else self._count_without_summaries(flt, kind)
+        groups = summarize.clusters(pool, self.store.vectors_for([m.id for m in pool]), relevance)
+        summary = summarize.build(groups, pool, total, limit, max_tokens)
+        if save and summary.clusters:
+            summary.saved_id = self._save_summary(summary, query, scopes_, project_scope, client)
+        return summary
+
+    def _count_without_summaries(self, flt: MemoryFilter, kind: str | None) -> int:
+        total = self.store.count(flt)
+        if kind is None:
+            total -= self.store.count(flt.model_copy(update={"kind": "summary"}))
+        return total
+
+    def _save_summary(
+        self,
+        summary: Summary,
+        query: str | None,
+        scopes_: list[str],
+        project_scope: str | None,
+        client: str | None,
+    ) -> int:
+        """Store the summary as a `summary` memory linked to its sources (left untouched)."""
+        sources = sorted({i for c in summary.clusters for i in c.ids})
+        scope = scopes_[0] if len(scopes_) == 1 else project_scope or self.settings.default_scope
+        vectors = self.semantic.embed_documents([summary.text])
+        return self.store.insert(
+            NewRow(
+                content=summary.text,
+                kind="summary",
+                tags=["summary"],
+                scope=scope,
+                metadata={"sources": sources, "query": query, "scopes": scopes_},
+                vector=None if vectors is None else vectors[0],
+                client=client,
+            ),
+            client=client,
+        )

@@ -1,0 +1,331 @@
+"""The write path: validate, redact, count exact repeats, merge near duplicates, supersede."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from memory_mcp.errors import InvalidInput
+from memory_mcp.models import MAX_KEY_CHARS, MemoryFilter, NewMemory, RememberResult
+from memory_mcp.policies import dedup as dedup_module
+from memory_mcp.policies import inputs
+from memory_mcp.policies.redact import redact
+from memory_mcp.policies.times import parse_duration, parse_time
+from memory_mcp.service.context import ALL_SCOPES, SHORTER, Part, validated
+from memory_mcp.storage.contract import NewRow
+from memory_mcp.timestamps import format_time
+
+NEAR_DUPLICATE_CANDIDATES = 5
+NEW_MEMORY_FIELDS = {"content", "kind", "tags", "scope", "metadata", "context"}
+BULK_FIELDS = NEW_MEMORY_FIELDS | {"occurred_at", "reference_time"}
+
+
+@dataclass(frozen=True)
+class _Times:
+    occurred: datetime | None
+    expires: datetime | None
+
+    @property
+    def occurred_at(self) -> str | None:
+        return None if self.occurred is None else format_time(self.occurred)
+
+    @property
+    def expires_at(self) -> str | None:
+        return None if self.expires is None else format_time(self.expires)
+
+
+class Writer(Part):
+    def remember(
+        self,
+        content: str,
+        kind: str | None = None,
+        tags: list[str] | None = None,
+        scope: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        *,
+        key: str | None = None,
+        replaces: int | None = None,
+        occurred_at: str | datetime | None = None,
+        ttl: str | None = None,
+        expires_at: str | datetime | None = None,
+        reference_time: str | datetime | None = None,
+        project: str | None = None,
+        client: str | None = None,
+        context: str | None = None,
+    ) -> RememberResult:
+        """Check every input (cheapest first), then store the memory or count the repeat."""
+        inputs.check_text(
+            content=content, kind=kind, tags=tags, scope=scope, key=key, ttl=ttl,
+            occurred_at=occurred_at, expires_at=expires_at, reference_time=reference_time,
+            context=context,
+        )  # fmt: skip
+        self._check_limits(content, context, metadata, replaces, scope)
+        new, redacted = self._new_memory(content, kind, tags, scope, metadata, project, context)
+        key = _clean_key(key)
+        reference = parse_time(reference_time, "reference_time")
+        times = _Times(
+            occurred=parse_time(occurred_at, "occurred_at", reference=reference),
+            expires=_expiry(ttl, expires_at, reference),
+        )
+        return self._store(new, key, replaces, times, client, redacted)
+
+    def _check_limits(
+        self,
+        content: str,
+        context: str | None,
+        metadata: dict[str, Any] | None,
+        replaces: int | None,
+        scope: str | None,
+    ) -> None:
+        # Early, before redaction's regexes run over a huge string.
+        inputs.check_length("content", content, self.settings.max_content_chars, SHORTER)
+        inputs.check_length("context", context, self.settings.max_content_chars, SHORTER)
+        inputs.check_metadata(metadata, self.settings.max_metadata_chars)
+        if replaces is not None:
+            inputs.check_id_values([replaces])
+        if scope is not None and scope.strip() == ALL_SCOPES:
+            raise InvalidInput("scope `*` means every scope in recall; store into one scope.")
+
+    def _new_memory(
+        self,
+        content: str,
+        kind: str | None,
+        tags: list[str] | None,
+        scope: str | None,
+        metadata: dict[str, Any] | None,
+        project: str | None,
+        context: str | None,
+    ) -> tuple[NewMemory, tuple[str, ...]]:
+        """The memory to store, secrets removed, and which kinds of secret were."""
+        cleaned = redact(content)
+        clean_context = redact(context).text if context else None
+        if not cleaned.text.strip():
+            raise InvalidInput(
+                "Nothing left to store: the content was entirely private or secret."
+                if cleaned.changed
+                else "content must not be empty or whitespace."
+            )
+        new = validated(
+            NewMemory,
+            content=cleaned.text,
+            kind=kind or "note",
+            tags=tags or [],
+            scope=scope or self.ctx.project_scope(project) or self.settings.default_scope,
+            metadata=metadata or {},
+            context=clean_context,
+        )
+        self.ctx.check_size(new)
+        return new, cleaned.redacted
+
+    def _store(
+        self,
+        new: NewMemory,
+        key: str | None,
+        replaces: int | None,
+        times: _Times,
+        client: str | None,
+        redacted: Sequence[str],
+    ) -> RememberResult:
+        """Count an exact repeat, fold a near duplicate, else insert (superseding as asked)."""
+        assert new.scope is not None
+        outcome = self._repeat_of(new, key, replaces, client, redacted)
+        if outcome is not None:
+            return outcome
+        vectors = self.semantic.embed_documents([new.content])
+        vector = None if vectors is None else vectors[0]
+        if key is None and replaces is None and vector is not None:
+            merged = self._merge_near_duplicate(new, vector, client, redacted)
+            if merged is not None:
+                return merged
+        supersedes = self._superseded_by_new(new.scope, key, replaces)
+        memory_id = self._insert(new, vector, key, times, client, supersedes)
+        if vector is None and self.semantic.ready:
+            self.semantic.fill_pending()  # the model finished loading while we stored
+        return RememberResult(
+            **self.store.get(memory_id).model_dump(),
+            status="superseded" if supersedes else "created",
+            supersedes=supersedes,
+            redacted=list(redacted),
+        )
+
+    def _insert(
+        self,
+        new: NewMemory,
+        vector: np.ndarray | None,
+        key: str | None,
+        times: _Times,
+        client: str | None,
+        supersedes: list[int],
+    ) -> int:
+        assert new.scope is not None
+        return self.store.insert(
+            NewRow(
+                content=new.content,
+                kind=new.kind,
+                tags=new.tags,
+                scope=new.scope,
+                metadata=new.metadata,
+                vector=vector,
+                key=key,
+                occurred_at=times.occurred_at,
+                expires_at=times.expires_at,
+                client=client,
+                context=new.context,
+            ),
+            client=client,
+            supersedes=supersedes,
+        )
+
+    def _repeat_of(
+        self,
+        new: NewMemory,
+        key: str | None,
+        replaces: int | None,
+        client: str | None,
+        redacted: Sequence[str],
+    ) -> RememberResult | None:
+        """An exact repeat of a visible memory is counted, not stored again."""
+        assert new.scope is not None
+        existing = self.store.find_exact(new.scope, new.content)
+        if existing is None or replaces is not None or (key is not None and existing.key != key):
+            return None
+        self.store.record_repeat(existing.id, client, "duplicate", new.tags)
+        return RememberResult(
+            **self.store.get(existing.id).model_dump(),
+            status="duplicate",
+            duplicate_of=existing.id,
+            redacted=list(redacted),
+        )
+
+    def _merge_near_duplicate(
+        self, new: NewMemory, vector: np.ndarray, client: str | None, redacted: Sequence[str]
+    ) -> RememberResult | None:
+        """Fold a rewording into the memory it repeats, only when no fact differs."""
+        flt = MemoryFilter(scopes=[new.scope or self.settings.default_scope])
+        threshold = self.settings.near_duplicate
+        nearest = self.semantic.search(vector, flt, NEAR_DUPLICATE_CANDIDATES, near_only=True)
+        for memory_id, cosine in nearest:
+            if cosine < threshold:
+                break
+            existing = self.store.get(memory_id)
+            if dedup_module.is_near_duplicate(existing.content, new.content, cosine, threshold):
+                self.store.record_repeat(
+                    memory_id, client, "merge", new.tags, text=new.content, cosine=cosine
+                )
+                return RememberResult(
+                    **self.store.get(memory_id).model_dump(),
+                    status="merged",
+                    merged_into=memory_id,
+                    redacted=list(redacted),
+                )
+        return None
+
+    def _superseded_by_new(self, scope: str, key: str | None, replaces: int | None) -> list[int]:
+        ids = [m.id for m in self.store.current_for_key(scope, key)] if key else []
+        if replaces is not None:
+            old = self.store.get(replaces)  # NotFound names the id
+            if old.superseded_by is not None:
+                raise InvalidInput(
+                    f"Memory {replaces} was already replaced by {old.superseded_by}; "
+                    f"replace that one instead."
+                )
+            ids.append(replaces)
+        return list(dict.fromkeys(ids))
+
+    def remember_many(
+        self,
+        items: Sequence[dict[str, Any]],
+        batch_size: int = 256,
+        dedup: bool = True,
+        client: str | None = None,
+    ) -> list[int]:
+        """Validate every item first, then embed and insert batch by batch."""
+        rows = [self._bulk_row(item, client) for item in items]
+        ids: list[int] = []
+        seen: dict[tuple[str, str], int] = {}
+        for start in range(0, len(rows), batch_size):
+            ids.extend(self._insert_batch(rows[start : start + batch_size], dedup, seen, client))
+        return ids
+
+    def _bulk_row(self, item: dict[str, Any], client: str | None) -> NewRow:
+        unknown = set(item) - BULK_FIELDS
+        if unknown:
+            raise InvalidInput(
+                f"remember_many items take {sorted(BULK_FIELDS)}, not {sorted(unknown)}."
+            )
+        cleaned = redact(str(item.get("content", "")))
+        context = redact(item["context"]).text if item.get("context") else None
+        new = validated(NewMemory, **{k: v for k, v in item.items() if k in NEW_MEMORY_FIELDS}
+                        | {"content": cleaned.text, "context": context})  # fmt: skip
+        self.ctx.check_size(new)
+        reference = parse_time(item.get("reference_time"), "reference_time")
+        occurred = parse_time(item.get("occurred_at"), "occurred_at", reference=reference)
+        return NewRow(
+            content=new.content,
+            kind=new.kind,
+            tags=new.tags,
+            scope=new.scope or self.ctx.project_scope() or self.settings.default_scope,
+            metadata=new.metadata,
+            occurred_at=None if occurred is None else format_time(occurred),
+            client=client,
+            context=new.context,
+        )
+
+    def _insert_batch(
+        self, batch: list[NewRow], dedup: bool, seen: dict[tuple[str, str], int], client: str | None
+    ) -> list[int]:
+        """Insert one batch; with dedup, repeats map to the id that holds (or will hold) them."""
+        keys = [(row.scope, dedup_module.content_hash(row.content)) for row in batch]
+        first_of: dict[tuple[str, str], int] = {}  # key -> index of its first row in this batch
+        fresh: list[int] = []
+        for i, (row, key) in enumerate(zip(batch, keys, strict=True)):
+            if dedup and key not in seen and key not in first_of:
+                existing = self.store.find_exact(row.scope, row.content)
+                if existing is not None:
+                    seen[key] = existing.id
+            if not dedup or (key not in seen and key not in first_of):
+                first_of.setdefault(key, i)
+                fresh.append(i)
+        todo = [batch[i] for i in fresh]
+        vectors = self.semantic.embed_documents([r.content for r in todo]) if todo else None
+        if vectors is not None:
+            todo = [replace(r, vector=v) for r, v in zip(todo, vectors, strict=True)]
+        inserted = dict(zip(fresh, self.store.insert_many(todo, client=client), strict=True))
+        for i in fresh:
+            seen.setdefault(keys[i], inserted[i])
+        ids: list[int] = []
+        for i, key in enumerate(keys):
+            if i in inserted:
+                ids.append(inserted[i])
+            else:
+                ids.append(seen[key])
+                self.store.record_repeat(seen[key], client, "duplicate", batch[i].tags)
+        return ids
+
+
+def _expiry(
+    ttl: str | None, expires_at: str | datetime | None, reference: datetime | None
+) -> datetime | None:
+    if ttl is not None and expires_at is not None:
+        raise InvalidInput("Give ttl or expires_at, not both.")
+    if ttl:
+        try:
+            moment: datetime | None = (reference or datetime.now(UTC)) + parse_duration(ttl)
+        except OverflowError:
+            raise InvalidInput(f"ttl: {ttl!r} ends after the year 9999.") from None
+    else:
+        moment = parse_time(expires_at, "expires_at", reference=reference)
+    if moment is not None and moment <= datetime.now(UTC):
+        raise InvalidInput(f"expires_at ({moment:%Y-%m-%d %H:%M}Z) is in the past.")
+    return moment
+
+
+def _clean_key(key: str | None) -> str | None:
+    if key is None:
+        return None
+    key = key.strip()
+    if not key or len(key) > MAX_KEY_CHARS:
+        raise InvalidInput(f"key must be 1 to {MAX_KEY_CHARS} characters, e.g. user.editor.")
+    return key
