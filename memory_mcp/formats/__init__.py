@@ -1,8 +1,9 @@
 """Files of other formats and other memory systems: one small module per format.
 
-`jsonl` (lossless backup, in service/transfer.py) and `markdown` (markdown.py writes, markdown_import.py
-reads back) go both ways; `kg-jsonl`, `mem0` and `mcp-memory-service` are importers: each
-reader turns a source into records (common.py), which ingest.py checks and stores.
+`jsonl` (lossless backup, in service/transfer.py) and `markdown` (markdown.py writes,
+markdown_import.py reads back) go both ways; `kg-jsonl`, `mem0` and `mcp-memory-service` are
+importers: each reader turns a source into records (common.py), which ingest.py checks and
+stores.
 """
 
 from collections.abc import Callable
