@@ -1,4 +1,5 @@
-"""SqliteStore on a real SQLite file: the three tables never drift apart."""
+"""What only the SQLite backend does: triggers, FTS5 and vec0 details, file permissions, older
+vector layouts. Everything every backend must do is in test_contract.py."""
 
 from datetime import UTC, datetime
 from pathlib import Path
@@ -6,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from memory_mcp.errors import NotFound, SchemaMismatch, StorageError
+from memory_mcp.errors import StorageError
 from memory_mcp.models import MemoryFilter
 from memory_mcp.storage.contract import NewRow
 from memory_mcp.storage.sqlite import db, vectors
@@ -34,36 +35,6 @@ def row(content: str, v: np.ndarray | None = None, **kw: object) -> NewRow:
     return NewRow(content=content, vector=v, **fields)  # type: ignore[arg-type]
 
 
-def assert_in_sync(store: SqliteStore) -> None:
-    counts = store.counts()
-    assert counts["fts"] == counts["memories"]
-    assert counts["orphan_vec"] == 0
-    assert store.keyword_index_ok()
-
-
-def test_insert_update_delete_keep_indexes_equal(store: SqliteStore) -> None:
-    a = store.insert(row("alpha apples", vec(1, 0, 0, 0)))
-    b = store.insert(row("beta bananas", vec(0, 1, 0, 0)))
-    assert store.counts() == {
-        "memories": 2,
-        "forgotten": 0,
-        "superseded": 0,
-        "fts": 2,
-        "vec": 2,
-        "orphan_vec": 0,
-    }
-    store.update(a, {"content": "alpha avocados"}, vector=vec(1, 1, 0, 0))
-    assert_in_sync(store)
-    assert [i for i, _ in store.search_fts('"avocados"', MemoryFilter(), 5)] == [a]
-    assert store.search_fts('"apples"', MemoryFilter(), 5) == []
-    store.set_forgotten([b], "obsolete")
-    assert_in_sync(store)
-    store.purge([b])
-    assert store.counts()["memories"] == 1
-    assert store.counts()["vec"] == 1
-    assert_in_sync(store)
-
-
 def test_hand_delete_in_sql_cannot_orphan_a_vector(store: SqliteStore) -> None:
     a = store.insert(row("gamma", vec(0, 0, 1, 0)))
     store.conn.execute("delete from memories where id = :id", {"id": a})
@@ -82,60 +53,6 @@ def test_failed_vector_insert_rolls_back_the_row(store: SqliteStore) -> None:
         store.insert(row("wrong dimension", np.ones(7, dtype=np.float32)))
     assert store.counts()["memories"] == 0
     assert store.counts()["fts"] == 0
-
-
-def test_batch_insert_is_one_transaction(store: SqliteStore) -> None:
-    good = row("fine", vec(1, 0, 0, 0))
-    bad = row("broken", np.ones(3, dtype=np.float32))
-    with pytest.raises(StorageError):
-        store.insert_many([good, good, bad])
-    assert store.counts()["memories"] == 0
-
-
-def test_vector_filters_apply_inside_knn(store: SqliteStore) -> None:
-    # 50 near-identical vectors in scope "noise" and one distant one in scope "target":
-    # a post-filter over the top-k would starve; the in-scan filter must still find it.
-    store.insert_many([row(f"noise {i}", vec(1, 0, 0, 0.01 * i), scope="noise") for i in range(50)])
-    target = store.insert(row("target", vec(0, 0, 0, 1), scope="target", tags=["x"]))
-    query = vec(1, 0, 0, 0)
-    scoped = MemoryFilter(scopes=["target"])
-    assert [i for i, _ in store.search_vectors(query, scoped, 3)] == [target]
-    assert [i for i, _ in store.search_vectors(query, MemoryFilter(tags=["x"]), 3)] == [target]
-    store.set_forgotten([target], None)
-    assert store.search_vectors(query, scoped, 3) == []
-    store.restore([target])
-    assert [i for i, _ in store.search_vectors(query, scoped, 3)] == [target]
-
-
-def test_metadata_changes_reach_the_vector_index(store: SqliteStore) -> None:
-    a = store.insert(row("moving", vec(1, 0, 0, 0), scope="old"))
-    store.update(a, {"scope": "new", "kind": "decision"})
-    flt = MemoryFilter(scopes=["new"], kind="decision")
-    assert [i for i, _ in store.search_vectors(vec(1, 0, 0, 0), flt, 3)] == [a]
-
-
-def test_unknown_ids_raise_and_change_nothing(store: SqliteStore) -> None:
-    a = store.insert(row("keep me", vec(1, 0, 0, 0)))
-    with pytest.raises(NotFound, match="No memory with id 999"):
-        store.set_forgotten([a, 999], None)
-    assert store.get(a).forgotten_at is None
-    with pytest.raises(NotFound):
-        store.get(999)
-
-
-def test_pending_embeddings_and_set_vectors(store: SqliteStore) -> None:
-    a = store.insert(row("no vector yet"))
-    assert store.pending_embeddings(10) == [(a, "no vector yet")]
-    assert store.set_vectors([(a, vec(0, 1, 0, 0)), (12345, vec(1, 0, 0, 0))]) == 1
-    assert store.pending_embeddings(10) == []
-    assert store.get(a).embedded
-
-
-def test_model_change_is_detected(store: SqliteStore) -> None:
-    with pytest.raises(SchemaMismatch, match="memory-mcp reindex"):
-        store.ensure_vector_index("other-model", 8)
-    store.reset_vector_index("other-model", 8)
-    assert store.vector_index_info() == ("other-model", 8)
 
 
 def test_fts_rebuild_repairs_drift(store: SqliteStore) -> None:

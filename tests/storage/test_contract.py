@@ -1,0 +1,317 @@
+"""The storage contract, checked through `Storage` alone, for every backend.
+
+Each test uses only the methods of memory_mcp.storage.contract, opened the way the service
+opens storage (`open_storage`), so a new backend is checked by adding its name to BACKENDS
+and its database location to `location`. SQLite-only behaviour (triggers, layouts, pragmas)
+is tested in test_store.py.
+"""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from memory_mcp.config import Settings
+from memory_mcp.errors import NotFound, SchemaMismatch, StorageError
+from memory_mcp.models import MemoryFilter
+from memory_mcp.storage import open_storage
+from memory_mcp.storage.contract import NewRow, Storage, VectorRows
+from memory_mcp.timestamps import format_time
+
+BACKENDS = ["sqlite"]
+MODEL, DIM = "test-model", 4
+
+
+def location(backend: str, tmp_path: Path) -> Path:
+    return tmp_path / "contract.db"
+
+
+@pytest.fixture(params=BACKENDS)
+def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]:
+    store = open_storage(Settings(db=location(request.param, tmp_path), semantic=False))
+    store.ensure_vector_index(MODEL, DIM)
+    yield store
+    store.close()
+
+
+def vec(*values: float) -> np.ndarray:
+    v = np.array(values, dtype=np.float32)
+    return v / np.linalg.norm(v)
+
+
+def row(content: str, v: np.ndarray | None = None, **kw: object) -> NewRow:
+    fields = {"kind": "fact", "tags": [], "scope": "global", "metadata": {}} | kw
+    return NewRow(content=content, vector=v, **fields)  # type: ignore[arg-type]
+
+
+def ids(ranked: list[tuple[int, float]]) -> list[int]:
+    return [memory_id for memory_id, _ in ranked]
+
+
+def assert_in_step(store: Storage, memories: int, vectors: int) -> None:
+    counts = store.counts()
+    assert (counts["memories"], counts["fts"], counts["vec"]) == (memories, memories, vectors)
+    assert counts["orphan_vec"] == 0
+    assert store.keyword_index_ok()
+    assert store.vector_metadata_drift() == 0
+
+
+EVERYTHING = MemoryFilter(include_forgotten=True, include_superseded=True, include_expired=True)
+
+
+# -- writes: one transaction each, indexes in step --------------------------------------------
+
+
+def test_every_write_keeps_the_indexes_in_step_with_the_memories(storage: Storage) -> None:
+    a = storage.insert(row("alpha apples", vec(1, 0, 0, 0)))
+    b = storage.insert(row("beta bananas", vec(0, 1, 0, 0)))
+    assert_in_step(storage, 2, 2)
+    storage.update(a, {"content": "alpha avocados"}, vector=vec(0, 0, 1, 0))
+    assert_in_step(storage, 2, 2)
+    assert ids(storage.search_keywords("avocados", MemoryFilter(), 5)) == [a]
+    assert storage.search_keywords("apples", MemoryFilter(), 5) == []
+    assert ids(storage.search_vectors(vec(0, 0, 1, 0), MemoryFilter(), 1)) == [a]
+    storage.update(b, {"content": "beta, no vector"}, drop_vector=True)
+    assert_in_step(storage, 2, 1)
+    assert storage.pending_embeddings(10) == [(b, "beta, no vector")]
+    storage.set_forgotten([b], "obsolete")
+    assert_in_step(storage, 2, 1)
+    assert storage.purge([b]) == [b]
+    assert_in_step(storage, 1, 1)
+    with pytest.raises(NotFound):
+        storage.get(b)
+
+
+def test_a_failed_vector_write_stores_nothing(storage: Storage) -> None:
+    with pytest.raises(StorageError):
+        storage.insert(row("wrong dimension", np.ones(DIM + 3, dtype=np.float32)))
+    assert_in_step(storage, 0, 0)
+    assert storage.history() == []
+
+
+def test_a_batch_is_one_transaction(storage: Storage) -> None:
+    good = row("fine", vec(1, 0, 0, 0))
+    bad = row("broken", np.ones(DIM - 1, dtype=np.float32))
+    with pytest.raises(StorageError):
+        storage.insert_many([good, good, bad])
+    assert_in_step(storage, 0, 0)
+    made = storage.insert_many([good, row("also fine")])
+    assert [m.content for m in storage.get_many(made)] == ["fine", "also fine"]
+    assert_in_step(storage, 2, 1)
+
+
+def test_superseding_is_part_of_the_insert(storage: Storage) -> None:
+    old = storage.insert(row("Editor is Helix", key="user.editor"))
+    new = storage.insert(row("Editor is Neovim", key="user.editor"), supersedes=[old])
+    assert storage.get(old).superseded_by == new
+    assert storage.get(old).superseded_at is not None
+    assert [m.id for m in storage.current_for_key("global", "user.editor")] == [new]
+    assert ids(storage.search_keywords("editor", MemoryFilter(), 5)) == [new]
+    shown = storage.search_keywords("editor", MemoryFilter(include_superseded=True), 5)
+    assert sorted(ids(shown)) == [old, new]
+    assert storage.history(old)[0].action == "supersede"
+
+
+def test_unknown_ids_raise_not_found_and_change_nothing(storage: Storage) -> None:
+    a = storage.insert(row("keep me", vec(1, 0, 0, 0)))
+    calls = [
+        lambda: storage.get(999),
+        lambda: storage.set_forgotten([a, 999], None),
+        lambda: storage.restore([999]),
+        lambda: storage.purge([a, 999]),
+        lambda: storage.update(999, {"content": "x"}),
+        lambda: storage.record_repeat(999, None, "duplicate"),
+        lambda: storage.insert(row("new"), supersedes=[999]),
+    ]
+    for call in calls:
+        with pytest.raises(NotFound, match="No memory with id 999"):
+            call()
+    assert storage.get(a).forgotten_at is None
+    assert_in_step(storage, 1, 1)
+
+
+def test_forget_and_restore_report_what_changed(storage: Storage) -> None:
+    a = storage.insert(row("hide me", vec(1, 0, 0, 0)))
+    b = storage.insert(row("already hidden", vec(0, 1, 0, 0)))
+    storage.set_forgotten([b], None)
+    assert storage.set_forgotten([a, b, a], "wrong") == ([a], [b])
+    assert storage.get(a).forget_reason == "wrong"
+    assert storage.search_keywords("hide", MemoryFilter(), 5) == []
+    assert storage.search_vectors(vec(1, 0, 0, 0), MemoryFilter(), 5) == []
+    assert storage.count(MemoryFilter()) == 0
+    assert storage.count(MemoryFilter(include_forgotten=True)) == 2
+    assert storage.restore([a]) == ([a], [])
+    assert storage.restore([a]) == ([], [a])
+    assert ids(storage.search_vectors(vec(1, 0, 0, 0), MemoryFilter(), 5)) == [a]
+
+
+def test_repeats_are_counted_on_the_memory_they_repeat(storage: Storage) -> None:
+    a = storage.insert(row("Deploys  run on Fridays.", tags=["ops"]))
+    found = storage.find_exact("global", "deploys run on fridays")
+    assert found is not None and found.id == a
+    assert storage.find_exact("elsewhere", "Deploys run on Fridays.") is None
+    storage.record_repeat(a, "client-x", "duplicate", ["ops", "release"])
+    again = storage.get(a)
+    assert again.repeat_count == 2
+    assert again.tags == ["ops", "release"]
+    assert again.last_seen_at is not None
+    storage.set_forgotten([a], None)
+    assert storage.find_exact("global", "Deploys run on Fridays.") is None
+
+
+# -- reads --------------------------------------------------------------------------------------
+
+
+def test_reads_filter_page_and_stream(storage: Storage) -> None:
+    made = [storage.insert(row(f"memory {i}", scope="a" if i % 2 else "b")) for i in range(5)]
+    storage.set_forgotten([made[0]], None)
+    assert [m.id for m in storage.find(MemoryFilter(), limit=2)] == [made[4], made[3]]
+    assert [m.id for m in storage.find(MemoryFilter(), limit=2, offset=2)] == [made[2], made[1]]
+    assert [m.id for m in storage.find(MemoryFilter(scopes=["a"]))] == [made[3], made[1]]
+    assert [m.id for m in storage.iter_all(batch=2)] == made
+    assert [m.id for m in storage.get_many([made[2], 999, made[1]])] == [made[2], made[1]]
+    assert storage.group_counts("scope") == {"a": 2, "b": 2}
+    assert storage.count(EVERYTHING) == 5
+
+
+def test_expiry_and_imports_are_found(storage: Storage) -> None:
+    past = format_time(datetime.now(UTC) - timedelta(hours=1))
+    gone = storage.insert(row("expired", expires_at=past))
+    storage.insert(row("imported", metadata={"imported_from": {"format": "mem0", "id": "m-7"}}))
+    assert storage.expired_ids() == [gone]
+    assert storage.count(MemoryFilter()) == 1
+    assert storage.imported_ids("mem0") == {"m-7"}
+    assert storage.imported_ids("kg-jsonl") == set()
+
+
+def test_history_records_every_change_with_its_client(storage: Storage) -> None:
+    a = storage.insert(row("tracked"), client="cli")
+    storage.update(a, {"content": "tracked, edited"}, client="ui")
+    storage.update(a, {"scope": "elsewhere"}, client="ui")
+    storage.set_forgotten([a], "why", client="cli")
+    storage.restore([a], client="cli")
+    storage.purge([a], client="cli")
+    trail = storage.history(a)
+    assert [e.action for e in trail] == ["purge", "restore", "forget", "move", "edit", "create"]
+    assert trail[4].client == "ui"
+    assert trail[4].before is not None and trail[4].before["content"] == "tracked"
+    assert trail[4].after is not None and trail[4].after["content"] == "tracked, edited"
+    assert [e.action for e in storage.history(limit=2)] == ["purge", "restore"]
+
+
+# -- search -------------------------------------------------------------------------------------
+
+
+def test_filters_apply_inside_both_searches(storage: Storage) -> None:
+    # Fifty close matches elsewhere and one weak match in the target scope: filtering the top
+    # k afterwards would return nothing; filtering inside the search finds it.
+    noise = [
+        row(f"deploy deploy note {i}", vec(1, 0, 0, 0.01 * i), scope="noise") for i in range(50)
+    ]
+    storage.insert_many(noise)
+    target = storage.insert(row("the deploy", vec(0, 0, 0, 1), scope="target", tags=["x"]))
+    for flt in (MemoryFilter(scopes=["target"]), MemoryFilter(tags=["x"])):
+        assert ids(storage.search_vectors(vec(1, 0, 0, 0), flt, 3)) == [target]
+        assert ids(storage.search_keywords("deploy", flt, 3)) == [target]
+
+
+def test_metadata_changes_reach_the_vector_index(storage: Storage) -> None:
+    a = storage.insert(row("moving", vec(1, 0, 0, 0), scope="old"))
+    storage.update(a, {"scope": "new", "kind": "decision"})
+    flt = MemoryFilter(scopes=["new"], kind="decision")
+    assert ids(storage.search_vectors(vec(1, 0, 0, 0), flt, 3)) == [a]
+    assert storage.search_vectors(vec(1, 0, 0, 0), MemoryFilter(scopes=["old"]), 3) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\" AND OR NEAR( * - : '",
+        "NOT a OR b",
+        "col:value ^start {x y}",
+        "user.editor Kestrel-00042",
+    ],
+)
+def test_keyword_search_takes_any_text(storage: Storage, text: str) -> None:
+    a = storage.insert(row("user.editor is Kestrel-00042 and a value"))
+    found = storage.search_keywords(text, MemoryFilter(), 5)
+    assert set(ids(found)) <= {a}
+
+
+def test_keyword_search_without_words_finds_nothing(storage: Storage) -> None:
+    storage.insert(row("anything"))
+    assert storage.search_keywords("?! -- ...", MemoryFilter(), 5) == []
+
+
+def test_vector_search_scores_are_cosine_similarities(storage: Storage) -> None:
+    a = storage.insert(row("x axis", vec(1, 0, 0, 0)))
+    b = storage.insert(row("diagonal", vec(1, 1, 0, 0)))
+    ranked = storage.search_vectors(vec(1, 0, 0, 0), MemoryFilter(), 5)
+    assert ids(ranked) == [a, b]
+    assert ranked[0][1] == pytest.approx(1.0, abs=1e-5)
+    assert ranked[1][1] == pytest.approx(2**-0.5, abs=1e-5)
+    stored = storage.vectors_for([b, 999])
+    assert list(stored) == [b]
+    assert np.allclose(stored[b], vec(1, 1, 0, 0), atol=1e-6)
+
+
+# -- the vector index and its feed --------------------------------------------------------------
+
+
+def test_a_reindex_empties_the_index_until_it_is_refilled(storage: Storage) -> None:
+    a = storage.insert(row("first", vec(1, 0, 0, 0)))
+    b = storage.insert(row("second", vec(0, 1, 0, 0)))
+    with pytest.raises(SchemaMismatch, match="memory-mcp reindex"):
+        storage.ensure_vector_index("other-model", 8)
+    storage.reset_vector_index("other-model", 8)
+    assert storage.vector_index_info() == ("other-model", 8)
+    assert storage.reindex_pending() == ("other-model", 8)
+    assert storage.pending_embeddings(1) == [(a, "first")]
+    assert storage.pending_embeddings(10, after_id=a) == [(b, "second")]
+    storage.purge([b])
+    assert storage.set_vectors([(a, np.ones(8, np.float32)), (b, np.ones(8, np.float32))]) == 1
+    storage.finish_reindex()
+    assert storage.reindex_pending() is None
+    assert storage.get(a).embedded
+    assert_in_step(storage, 1, 1)
+
+
+def test_the_vector_feed_follows_every_vector_write(storage: Storage) -> None:
+    generation, start = storage.vector_log_head()
+    a = storage.insert(row("fed", vec(1, 0, 0, 0), scope="s", kind="decision"))
+    b = storage.insert(row("also fed", vec(0, 1, 0, 0)))
+    storage.set_forgotten([a], None)
+    head = storage.vector_log_head()
+    assert head[0] == generation and head[1] > start
+    delta = storage.vector_changes(start, DIM)
+    assert delta is not None and delta.head == head[1]
+    assert set(delta.ids) == {a, b}
+    by_id = dict(zip(delta.rows.ids.tolist(), range(len(delta.rows.ids)), strict=True))
+    assert delta.rows.scopes[by_id[a]] == "s" and delta.rows.kinds[by_id[a]] == "decision"
+    assert bool(delta.rows.hidden[by_id[a]]) and not bool(delta.rows.hidden[by_id[b]])
+    streamed: list[VectorRows] = []
+    assert storage.vector_snapshot(DIM, streamed.append) == head
+    assert sorted(i for rows in streamed for i in rows.ids.tolist()) == [a, b]
+    storage.purge([b])
+    after = storage.vector_changes(head[1], DIM)
+    assert after is not None and after.ids == [b] and len(after.rows.ids) == 0
+
+
+# -- maintenance --------------------------------------------------------------------------------
+
+
+def test_a_healthy_store_says_so_and_backs_up(storage: Storage, tmp_path: Path) -> None:
+    storage.insert_many([row(f"kept {i}", vec(1, 0, 0, i)) for i in range(3)])
+    assert storage.integrity_check() == "ok"
+    assert storage.size_bytes() > 0
+    assert storage.location
+    assert storage.delete_orphan_vectors() == 0
+    storage.resync_vector_metadata()
+    storage.rebuild_keyword_index()
+    assert_in_step(storage, 3, 3)
+    seen: list[tuple[int, int]] = []
+    copied = storage.backup(tmp_path / "copy.db", lambda done, total: seen.append((done, total)))
+    assert copied == (3, "ok")
+    assert seen
