@@ -17,8 +17,9 @@ from memory_mcp.config import Settings
 from memory_mcp.errors import NotFound, SchemaMismatch, StorageError
 from memory_mcp.models import MemoryFilter
 from memory_mcp.storage import open_storage
-from memory_mcp.storage.contract import NewRow, Storage, VectorRows
+from memory_mcp.storage.contract import Storage, VectorRows
 from memory_mcp.timestamps import format_time
+from tests.storage.rows import row, vec
 
 BACKENDS = ["sqlite"]
 MODEL, DIM = "test-model", 4
@@ -34,16 +35,6 @@ def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]
     store.ensure_vector_index(MODEL, DIM)
     yield store
     store.close()
-
-
-def vec(*values: float) -> np.ndarray:
-    v = np.array(values, dtype=np.float32)
-    return v / np.linalg.norm(v)
-
-
-def row(content: str, v: np.ndarray | None = None, **kw: object) -> NewRow:
-    fields = {"kind": "fact", "tags": [], "scope": "global", "metadata": {}} | kw
-    return NewRow(content=content, vector=v, **fields)  # type: ignore[arg-type]
 
 
 def ids(ranked: list[tuple[int, float]]) -> list[int]:

@@ -9,10 +9,10 @@ import pytest
 
 from memory_mcp.errors import StorageError
 from memory_mcp.models import MemoryFilter
-from memory_mcp.storage.contract import NewRow
 from memory_mcp.storage.sqlite import db, vectors
 from memory_mcp.storage.sqlite.store import SqliteStore
 from memory_mcp.timestamps import NEVER, epoch_micros, format_time
+from tests.storage.rows import row, vec
 
 
 @pytest.fixture
@@ -23,16 +23,6 @@ def store(tmp_path: Path) -> SqliteStore:
     s = SqliteStore(conn, path)
     s.ensure_vector_index("test-model", 4)
     return s
-
-
-def vec(*values: float) -> np.ndarray:
-    v = np.array(values, dtype=np.float32)
-    return v / np.linalg.norm(v)
-
-
-def row(content: str, v: np.ndarray | None = None, **kw: object) -> NewRow:
-    fields = {"kind": "fact", "tags": [], "scope": "global", "metadata": {}} | kw
-    return NewRow(content=content, vector=v, **fields)  # type: ignore[arg-type]
 
 
 def test_hand_delete_in_sql_cannot_orphan_a_vector(store: SqliteStore) -> None:
