@@ -115,6 +115,23 @@ def test_only_adapters_import_protocol_and_terminal_frameworks(name: str) -> Non
     assert used & FRAMEWORKS == set(), name
 
 
+# Calls that touch the file system, the environment or other processes.
+IO_CALLS = {
+    "open", "read_text", "read_bytes", "write_text", "write_bytes", "exists", "is_file",
+    "is_dir", "isfile", "isdir", "resolve", "stat", "home", "getenv", "run", "Popen", "connect",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(n for n in MODULES if layer(n) in ("core", "policies")))
+def test_policies_and_the_vocabulary_do_no_io(name: str) -> None:
+    called = {
+        node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        for node in ast.walk(MODULES[name][1])
+        if isinstance(node, ast.Call)
+    }
+    assert called & IO_CALLS == set(), name
+
+
 def test_there_is_no_import_cycle() -> None:
     graph = {name: internal_imports(name) for name in MODULES}
     # A package's face importing its own submodules is how Python packages work, not a cycle.

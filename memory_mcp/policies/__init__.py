@@ -1,1 +1,1 @@
-"""Pure rules the service applies: no I/O beyond reading a project's git config."""
+"""Pure rules the service applies: no I/O, each testable alone."""

@@ -1,8 +1,7 @@
-"""The scope of a project folder: its git remote as host/owner/repo, else its folder name.
+"""Scope rules, pure: a git remote as `host/owner/repo`, the remotes in git-config text, a
+folder's name as a scope, and the local path of an MCP root's file:// URI.
 
-Git files are parsed directly rather than by running `git`, so this works where git is not
-installed and costs a few small reads. The folder must come from the client (`--project`,
-MEMORY_MCP_PROJECT, MCP roots): a server's working directory is usually the home folder.
+Reading a project folder and its git files to apply these is service/projects.py's job.
 """
 
 import hashlib
@@ -15,8 +14,6 @@ from urllib.request import url2pathname
 from memory_mcp.errors import InvalidInput
 from memory_mcp.models import MAX_SCOPE_CHARS, clean_scope
 
-# Git metadata files are tiny; a cap keeps a hostile or corrupt file from costing anything.
-_MAX_READ = 1 << 20
 _HASH_CHARS = 12
 
 # Alternate ssh endpoints (port 443, for firewalls) of hosts that clone the same repos.
@@ -30,27 +27,14 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 _HELPER = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*::(.+)", re.S)  # git's `transport::address`
 _SCP = re.compile(r"(?:([^@/]*)@)?(\[[0-9A-Fa-f:.%]+\]|[\w.-]+):(.*)", re.S)
 _HOST = re.compile(r"[\w.:%-]+")
-_UNEXPANDED = re.compile(r"\$\{[^}]*\}")
 _SECTION = re.compile(r'\[\s*([A-Za-z0-9.-]+)(?:\s+"((?:[^"\\\n]|\\.)*)")?\s*\](.*)', re.S)
 # A backslash-newline continues a config line unless that backslash is itself escaped.
 _CONTINUATION = re.compile(r"(?<!\\)((?:\\\\)*)\\\r?\n")
 _ESCAPES = {"n": "\n", "t": "\t", "b": "\b"}
 
 
-def project_scope(path: str | Path) -> str:
-    """The scope for a project folder (or any path inside it); refuses home and root folders."""
-    home = _home()
-    folder = _project_folder(path, home)
-    root = _repo_root(folder, home)
-    if root is None:
-        return _name_scope(folder)
-    url = _remote_url(root)
-    remote = normalize_remote(url) if url else None
-    return remote or _name_scope(root)
-
-
-def scope_from_root_uri(uri: str) -> str | None:
-    """project_scope of an MCP root's file:// URI (raising as it does); None for other schemes.
+def root_uri_path(uri: str) -> str | None:
+    """The local absolute path of an MCP root's file:// URI; None for other schemes.
 
     On POSIX the decoded path is used byte for byte, so a Windows form such as
     `file:///C:/Users/me/proj` becomes the absolute path `/C:/Users/me/proj` and scopes by its
@@ -71,7 +55,7 @@ def scope_from_root_uri(uri: str) -> str | None:
         local = ""
     if not os.path.isabs(local):
         raise InvalidInput(f"Root {uri!r} is not a file URI with an absolute path.")
-    return project_scope(local)
+    return local
 
 
 def normalize_remote(url: str) -> str | None:
@@ -135,105 +119,7 @@ def _azure(host: str, segments: list[str]) -> tuple[str, list[str]]:
     return host, segments
 
 
-def _project_folder(path: str | Path, home: Path | None) -> Path:
-    text = os.fspath(path)
-    if not text.strip():
-        raise InvalidInput(_NEED_FOLDER.format(what="an empty path"))
-    if "\x00" in text:
-        raise InvalidInput("A project path cannot contain a NUL character.")
-    if _UNEXPANDED.search(text):
-        raise InvalidInput(
-            f"Project path {text!r} holds a variable the client did not substitute"
-            " (is a folder open?). " + _NEED_FOLDER.format(what="no folder")
-        )
-    try:
-        folder = _resolve(Path(text).expanduser())
-    except RuntimeError:
-        raise InvalidInput(f"Cannot expand {text!r}: no such home directory.") from None
-    if os.path.isfile(folder):
-        folder = folder.parent
-    if _too_broad(folder, home):
-        if folder.parent == folder:
-            what = "a filesystem root"
-        else:
-            what = "your home folder" if folder == home else "a folder above your home folder"
-        raise InvalidInput(_NEED_FOLDER.format(what=f"{folder} ({what})"))
-    return folder
-
-
-_NEED_FOLDER = (
-    "memory-mcp needs a project folder to choose a memory scope, but got {what}; using it"
-    " would pour every project's memories into one scope. Pass the workspace folder:"
-    " `memory-mcp serve --project /path/to/repo` or MEMORY_MCP_PROJECT"
-    " (in Cursor or VS Code: ${{workspaceFolder}})."
-)
-
-
-def _resolve(path: Path) -> Path:
-    try:
-        return path.resolve()
-    except (OSError, RuntimeError):  # symlink loops, unreadable components
-        return Path(os.path.abspath(path))
-
-
-def _home() -> Path | None:
-    try:
-        home = Path.home()
-    except (RuntimeError, KeyError, OSError):
-        return None
-    return _resolve(home) if home.is_absolute() else None
-
-
-def _too_broad(folder: Path, home: Path | None) -> bool:
-    """Filesystem roots, the home folder and its ancestors (/home, /Users) are no project."""
-    if folder.parent == folder:
-        return True
-    return home is not None and (folder == home or home.is_relative_to(folder))
-
-
-def _repo_root(folder: Path, home: Path | None) -> Path | None:
-    # Stop below home: a dotfiles repo in ~ must not claim every folder beneath it.
-    for candidate in (folder, *folder.parents):
-        if _too_broad(candidate, home):
-            return None
-        if os.path.exists(candidate / ".git"):
-            return candidate
-    return None
-
-
-def _remote_url(root: Path) -> str | None:
-    """origin's url, else the first remote's, from the repository's config."""
-    config = _config_path(root / ".git")
-    text = _read(config) if config else None
-    if text is None:
-        return None
-    urls = _remote_urls(text)
-    return urls.get("origin") or next(iter(urls.values()), None)
-
-
-def _config_path(dotgit: Path) -> Path | None:
-    gitdir = dotgit
-    if os.path.isfile(dotgit):
-        # Worktrees and submodules: `.git` is a file saying `gitdir: <path>`.
-        text = _read(dotgit) or ""
-        first = text.splitlines()[0] if text.strip() else ""
-        if not first.startswith("gitdir:"):
-            return None
-        gitdir = dotgit.parent / first.removeprefix("gitdir:").strip()
-    # A worktree's gitdir names, in `commondir`, the main gitdir that holds the shared config.
-    common = (_read(gitdir / "commondir") or "").strip()
-    return (gitdir / common if common else gitdir) / "config"
-
-
-def _read(path: Path) -> str | None:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as file:
-            return file.read(_MAX_READ)
-    except (OSError, ValueError):
-        return None
-
-
-def _remote_urls(text: str) -> dict[str, str]:
+def remote_urls(text: str) -> dict[str, str]:
     """Each remote's first url, in file order, from git-config text; tolerant of junk."""
     urls: dict[str, str] = {}
     remote: str | None = None
@@ -277,7 +163,7 @@ def _value(raw: str) -> str:
     return "".join(out).strip()
 
 
-def _name_scope(folder: Path) -> str:
+def name_scope(folder: Path) -> str:
     name = _readable(folder.name)
     if not name:
         name = "project-" + _digest(os.fsencode(folder))

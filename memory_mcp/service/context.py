@@ -9,9 +9,10 @@ from pydantic import BaseModel, ValidationError
 from memory_mcp.config import MAX_RECALL_LIMIT, Settings
 from memory_mcp.errors import InvalidInput
 from memory_mcp.models import NewMemory
-from memory_mcp.policies import budget, scopes
+from memory_mcp.policies import budget
 from memory_mcp.search.embed import Embedder
 from memory_mcp.search.semantic import SemanticIndex
+from memory_mcp.service import projects
 from memory_mcp.storage.contract import Storage
 
 M = TypeVar("M", bound=BaseModel)
@@ -33,7 +34,7 @@ class Context:
     @classmethod
     def build(cls, store: Storage, embedder: Embedder | None, settings: Settings) -> "Context":
         semantic = SemanticIndex(store, embedder)
-        project = scopes.project_scope(settings.project) if settings.project else None
+        project = projects.project_scope(settings.project) if settings.project else None
         return cls(store, semantic, settings, project)
 
     def project_scope(self, project: str | None = None) -> str | None:

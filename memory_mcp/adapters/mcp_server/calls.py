@@ -15,8 +15,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.shared.exceptions import MCPDeprecationWarning
 
 from memory_mcp.errors import MemoryMCPError
-from memory_mcp.policies import scopes
-from memory_mcp.service import MemoryService
+from memory_mcp.service import MemoryService, projects
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +116,7 @@ class CallContext:
                 roots = []
             for root in roots:
                 try:
-                    found = scopes.scope_from_root_uri(str(root.uri))
+                    found = projects.scope_from_root_uri(str(root.uri))
                 except MemoryMCPError as exc:
                     logger.info("Ignoring root %s: %s", root.uri, exc)
                 if found:
