@@ -14,12 +14,11 @@ import numpy as np
 from memory_mcp.formats.common import ImportSummary, Item, Record, Skipped
 from memory_mcp.policies.dedup import content_hash
 from memory_mcp.policies.redact import redact
-from memory_mcp.storage.contract import NewRow, Storage
+from memory_mcp.storage.contract import NewRow, Progress, Storage
 from memory_mcp.timestamps import format_time
 
 BATCH = 256
 Embed = Callable[[list[str]], np.ndarray | None]
-Progress = Callable[[int, int], None]
 
 
 @dataclass

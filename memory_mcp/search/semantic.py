@@ -7,7 +7,6 @@ memories stored meanwhile get their vectors once it is ready (or by `memory-mcp 
 import logging
 import threading
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -17,12 +16,11 @@ from memory_mcp.errors import SchemaMismatch
 from memory_mcp.models import MemoryFilter
 from memory_mcp.search.embed import Embedder, EmbedderUnavailable
 from memory_mcp.search.vecindex import VectorCache
-from memory_mcp.storage.contract import Storage
+from memory_mcp.storage.contract import Progress, Storage
 
 logger = logging.getLogger(__name__)
 
 State = Literal["off", "idle", "loading", "ready", "failed", "mismatch"]
-Progress = Callable[[int, int], None]
 EMBED_BATCH = 64
 
 

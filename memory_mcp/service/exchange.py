@@ -11,12 +11,12 @@ from memory_mcp.formats import markdown, markdown_import
 from memory_mcp.formats.ingest import ingest
 from memory_mcp.models import Memory, MemoryFilter, NewMemory
 from memory_mcp.search import evaluation
-from memory_mcp.search.semantic import Progress
 from memory_mcp.service import transfer
 from memory_mcp.service.context import Context, Part, validated
 from memory_mcp.service.lifecycle import Lifecycle
 from memory_mcp.service.recalling import Recaller
 from memory_mcp.service.writing import Writer
+from memory_mcp.storage.contract import Progress
 
 MARKDOWN_CLIENT = "import:markdown"  # how the history names edits made in Markdown files
 

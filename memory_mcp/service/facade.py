@@ -24,7 +24,6 @@ from memory_mcp.models import (
 )
 from memory_mcp.search import evaluation
 from memory_mcp.search.embed import Embedder, FastEmbedEmbedder
-from memory_mcp.search.semantic import Progress
 from memory_mcp.service import recalling, transfer
 from memory_mcp.service.context import Context
 from memory_mcp.service.exchange import Exchange
@@ -34,7 +33,7 @@ from memory_mcp.service.recalling import Recaller
 from memory_mcp.service.summaries import Summarizer
 from memory_mcp.service.writing import Writer
 from memory_mcp.storage import open_storage
-from memory_mcp.storage.contract import Storage
+from memory_mcp.storage.contract import Progress, Storage
 
 
 class MemoryService:

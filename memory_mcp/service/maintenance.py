@@ -4,8 +4,8 @@ from pathlib import Path
 
 from memory_mcp.errors import InvalidInput
 from memory_mcp.models import BackupReport, DoctorReport, MemoryFilter, ReindexStatus, Stats
-from memory_mcp.search.semantic import Progress
 from memory_mcp.service.context import Part
+from memory_mcp.storage.contract import Progress
 
 
 class Maintenance(Part):
