@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import quote
 
 from memory_mcp.errors import InvalidInput
+from memory_mcp.formats import files
 from memory_mcp.formats.common import digest
 from memory_mcp.models import Memory
 
@@ -110,8 +111,13 @@ def export(
     directory: Path,
     progress: Callable[[int, int], None] | None = None,
     total: int = 0,
+    overwrite: bool = False,
 ) -> tuple[list[Path], int]:
-    """Write one file per scope into `directory` (created if need be); (files, memories)."""
+    """Write one file per scope into `directory` (created if need be); (files, memories).
+
+    Files are private and written as files.private_file writes them; unless `overwrite`, an
+    existing file stops the export before anything is written.
+    """
     if directory.exists() and not directory.is_dir():
         raise InvalidInput(f"{directory} is a file; give a folder for Markdown files.")
     by_scope: dict[str, list[str]] = {}
@@ -120,11 +126,11 @@ def export(
         by_scope.setdefault(memory.scope, []).append(render(memory))
         if progress is not None:
             progress(count, max(total, count))
-    directory.mkdir(parents=True, exist_ok=True)
-    written = []
-    for scope, name in file_names(by_scope).items():
-        path = directory / name
-        with path.open("w", encoding="utf-8", newline="") as fh:
+    files.make_folder(directory)
+    targets = {scope: directory / name for scope, name in file_names(by_scope).items()}
+    for path in targets.values():
+        files.check_target(path, overwrite)
+    for scope, path in targets.items():
+        with files.private_file(path, overwrite) as fh:
             fh.write(preamble(scope) + "".join(by_scope[scope]))
-        written.append(path)
-    return written, count
+    return list(targets.values()), count

@@ -11,6 +11,7 @@ from urllib.parse import unquote
 from pydantic import BaseModel, Field
 
 from memory_mcp.errors import InvalidInput, nothing_imported
+from memory_mcp.formats import files
 from memory_mcp.formats.markdown import (
     FIELDS,
     HEADER_LINE,
@@ -41,6 +42,10 @@ class MarkdownImportReport(BaseModel):
         description="In the files' scopes but in no file: reported, never deleted.",
     )
     unknown: list[int] = Field(default_factory=list, description="Ids this database lacks.")
+    skipped: list[str] = Field(
+        default_factory=list,
+        description="Files not read: links out of the folder, things that are not files.",
+    )
 
 
 @dataclass
@@ -64,31 +69,24 @@ class Document:
     entries: list[Entry] = field(default_factory=list)
 
 
-def read(path: Path, max_chars: int) -> list[Document]:
-    """Every Markdown file in a folder (or one file), all checked before anything is used."""
+def read(path: Path, max_chars: int) -> tuple[list[Document], list[str]]:
+    """Every Markdown file in a folder (or one file), all checked before anything is used;
+    and the files of the folder left unread, with why (nothing outside it is ever read)."""
     if not path.exists():
         raise InvalidInput(f"No such file or folder: {path}")
-    files = sorted(path.glob(f"*{SUFFIX}")) if path.is_dir() else [path]
-    if not files:
-        raise InvalidInput(f"No {SUFFIX} files in {path}.")
+    found, skipped = files.files_in(path, SUFFIX) if path.is_dir() else ([(path, path)], [])
+    if not found:
+        raise InvalidInput(f"No {SUFFIX} files in {path}." + "".join(f"\n{s}" for s in skipped))
     documents: list[Document] = []
     problems: list[str] = []
-    for file in files:
-        document, found = parse(file, _text(file), max_chars)
+    for name, real in found:
+        document, problems_ = parse(name, files.read_text(real), max_chars)
         documents.append(document)
-        problems += found
+        problems += problems_
     problems += _repeated_ids(documents)
     if problems:
         raise nothing_imported(problems, "problem(s)", MAX_PROBLEMS)
-    return documents
-
-
-def _text(file: Path) -> str:
-    try:
-        with file.open(encoding="utf-8-sig", newline="") as fh:
-            return fh.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"Cannot read {file}: {exc}") from exc
+    return documents, skipped
 
 
 def parse(file: Path, text: str, max_chars: int) -> tuple[Document, list[str]]:

@@ -7,7 +7,7 @@ from typing import TextIO
 
 from memory_mcp import formats
 from memory_mcp.errors import InvalidInput
-from memory_mcp.formats import markdown, markdown_import
+from memory_mcp.formats import files, markdown, markdown_import
 from memory_mcp.formats.ingest import ingest
 from memory_mcp.models import Memory, MemoryFilter, NewMemory
 from memory_mcp.search import evaluation
@@ -43,8 +43,15 @@ class Exchange(Part):
         )
 
     def export_jsonl(
-        self, out: TextIO, progress: Progress | None = None, scope: str | None = None
+        self,
+        out: TextIO | Path,
+        progress: Progress | None = None,
+        scope: str | None = None,
+        overwrite: bool = False,
     ) -> int:
+        if isinstance(out, Path):  # a private file, never through a link, replaced if asked
+            with files.private_file(out.expanduser(), overwrite) as fh:
+                return self.export_jsonl(fh, progress, scope)
         total = self.export_count(scope) if progress is not None else 0
         each = None if progress is None else (lambda done: progress(done, max(total, done)))
         return transfer.export_jsonl(self.store, out, each, scope)
@@ -60,19 +67,26 @@ class Exchange(Part):
             raise InvalidInput(f"Cannot read {path}: {exc}") from exc
 
     def export_markdown(
-        self, directory: Path, progress: Progress | None = None, scope: str | None = None
+        self,
+        directory: Path,
+        progress: Progress | None = None,
+        scope: str | None = None,
+        overwrite: bool = False,
     ) -> tuple[list[Path], int]:
         memories = (m for m in self.store.iter_all() if scope is None or m.scope == scope)
-        return markdown.export(memories, directory, progress, self.export_count(scope))
+        count = self.export_count(scope)
+        return markdown.export(memories, directory.expanduser(), progress, count, overwrite)
 
     def import_markdown(
         self, path: Path, progress: Progress | None = None
     ) -> markdown_import.MarkdownImportReport:
-        documents = markdown_import.read(path, self.settings.max_content_chars)
+        documents, skipped = markdown_import.read(path, self.settings.max_content_chars)
         entries = [e for d in documents for e in d.entries]
         listed = {e.id for e in entries if e.id is not None}
         current = {m.id: m for m in self.store.get_many(sorted(listed))}
-        report = markdown_import.MarkdownImportReport(files=len(documents), entries=len(entries))
+        report = markdown_import.MarkdownImportReport(
+            files=len(documents), entries=len(entries), skipped=skipped
+        )
         for done, entry in enumerate(entries, start=1):
             self._apply_entry(entry, current, report)
             if progress is not None:

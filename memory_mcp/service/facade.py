@@ -50,9 +50,12 @@ class MemoryService:
         self._maintenance = Maintenance(self._ctx)
 
     @classmethod
-    def open(cls, settings: Settings, embedder: Embedder | None = None) -> "MemoryService":
-        """Open (creating and migrating) the database; the model is not loaded yet."""
-        store = open_storage(settings)
+    def open(
+        cls, settings: Settings, embedder: Embedder | None = None, create: bool = True
+    ) -> "MemoryService":
+        """Open (and migrate) the database, creating it unless `create` is False (then a
+        missing database is a StorageError); the model is not loaded yet."""
+        store = open_storage(settings, create=create)
         if embedder is None and settings.semantic:
             embedder = FastEmbedEmbedder(settings.model, settings.model_dir, settings.cache_dir)
         return cls(store, embedder, settings)
@@ -230,21 +233,31 @@ class MemoryService:
         return self._exchange.export_count(scope)
 
     def export_jsonl(
-        self, out: TextIO, progress: Progress | None = None, scope: str | None = None
+        self,
+        out: TextIO | Path,
+        progress: Progress | None = None,
+        scope: str | None = None,
+        overwrite: bool = False,
     ) -> int:
-        """Every memory (forgotten ones too), or one scope's, as JSON lines: a lossless backup."""
-        return self._exchange.export_jsonl(out, progress, scope)
+        """Every memory (forgotten ones too), or one scope's, as JSON lines: a lossless backup.
+        A path is written as a private file and only replaces an existing one if `overwrite`."""
+        return self._exchange.export_jsonl(out, progress, scope, overwrite)
 
     def import_jsonl(self, path: Path, progress: Progress | None = None) -> transfer.ImportReport:
         """Import a JSONL export: the whole file is validated before anything is written."""
         return self._exchange.import_jsonl(path, progress)
 
     def export_markdown(
-        self, directory: Path, progress: Progress | None = None, scope: str | None = None
+        self,
+        directory: Path,
+        progress: Progress | None = None,
+        scope: str | None = None,
+        overwrite: bool = False,
     ) -> tuple[list[Path], int]:
-        """One readable Markdown file per scope (forgotten and superseded memories marked);
-        returns the files written and how many memories they hold."""
-        return self._exchange.export_markdown(directory, progress, scope)
+        """One readable Markdown file per scope (forgotten and superseded memories marked),
+        private, replacing existing files only if `overwrite`; returns the files written and
+        how many memories they hold."""
+        return self._exchange.export_markdown(directory, progress, scope, overwrite)
 
     def import_markdown(
         self, path: Path, progress: Progress | None = None

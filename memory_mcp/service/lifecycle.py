@@ -22,6 +22,10 @@ class Lifecycle(Part):
     def list_memories(
         self, flt: MemoryFilter | None = None, limit: int | None = 50, offset: int = 0
     ) -> list[Memory]:
+        if limit is not None and limit < 1:
+            raise InvalidInput(f"limit must be at least 1, not {limit}.")
+        if offset < 0:
+            raise InvalidInput(f"offset must be 0 or more, not {offset}.")
         return self.store.find(flt or MemoryFilter(), limit=limit, offset=offset)
 
     def count(self, flt: MemoryFilter | None = None) -> int:
@@ -117,6 +121,8 @@ class Lifecycle(Part):
         return self.store.purge(self.store.expired_ids(), client, action="expire")
 
     def history(self, memory_id: int | None = None, limit: int = 50) -> list[HistoryEntry]:
+        if limit < 1:
+            raise InvalidInput(f"limit must be at least 1, not {limit}.")
         if memory_id is not None:
             inputs.check_id_values([memory_id])
         return self.store.history(memory_id, limit)

@@ -36,7 +36,7 @@ class Summarizer(Part):
         inputs.check_query(query=query)
         inputs.check_text(scope=scope, project=project)
         inputs.check_length("query", query, self.settings.max_query_chars)
-        limit = self.ctx.limit(limit or 10)
+        limit = self.ctx.limit(10 if limit is None else limit)
         if max_tokens is not None and max_tokens < MIN_BUDGET:
             raise InvalidInput(f"max_tokens must be at least {MIN_BUDGET}.")
         project_scope = self.ctx.project_scope(project)

@@ -11,11 +11,12 @@ from memory_mcp.storage.contract import Storage
 from memory_mcp.storage.sqlite import open_store
 
 
-def open_storage(settings: Settings) -> Storage:
-    """Open (creating and migrating) the database the settings name."""
+def open_storage(settings: Settings, create: bool = True) -> Storage:
+    """Open (and migrate) the database the settings name; `create=False` refuses, with a
+    StorageError, to open one that does not exist yet."""
     path = Path(settings.db).expanduser()
     max_bytes = None if settings.max_db_mb is None else settings.max_db_mb * 1024 * 1024
-    return open_store(path, settings.busy_timeout_ms, max_bytes)
+    return open_store(path, settings.busy_timeout_ms, max_bytes, create=create)
 
 
 __all__ = ["open_storage"]

@@ -9,12 +9,15 @@ import pytest
 from typer.testing import CliRunner
 
 from memory_mcp.adapters.cli import app
+from memory_mcp.config import Settings
+from memory_mcp.service import MemoryService
 
 
 @pytest.fixture
 def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    """Invoke the CLI on tmp_path/cli.db with semantic search off (fast, no model)."""
+    """Invoke the CLI on tmp_path/cli.db (an empty database) with semantic search off."""
     db = tmp_path / "cli.db"
+    MemoryService.open(Settings(db=db, semantic=False)).close()
     monkeypatch.setenv("MEMORY_MCP_SEMANTIC", "false")
     runner = CliRunner()
 
@@ -155,8 +158,9 @@ def test_root_db_flag_beats_the_environment(tmp_path: Path) -> None:
         app, ["--db", str(a), "list", "--json"], env=env | {"MEMORY_MCP_DB": str(b)}
     )
     assert [m["content"] for m in json.loads(listed.stdout)] == ["only in a"]
+    assert runner.invoke(app, ["--db", str(b), "remember", "only in b"], env=env).exit_code == 0
     from_env = runner.invoke(app, ["list", "--json"], env=env | {"MEMORY_MCP_DB": str(b)})
-    assert json.loads(from_env.stdout) == []
+    assert [m["content"] for m in json.loads(from_env.stdout)] == ["only in b"]
 
 
 def test_forget_receipt_and_scoped_export(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

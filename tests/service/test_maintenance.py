@@ -66,7 +66,7 @@ def test_backup_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert runner.invoke(app, ["--db", str(source), "remember", "backed up"]).exit_code == 0
     result = runner.invoke(app, ["--db", str(source), "backup", str(tmp_path / "b.db")])
     assert result.exit_code == 0, result.output
-    assert "Backed up 1 memories" in result.stderr and "integrity ok" in result.stderr
+    assert "Backed up 1 memory " in result.stderr and "integrity ok" in result.stderr
     again = runner.invoke(app, ["--db", str(source), "backup", str(tmp_path / "b.db")])
     assert again.exit_code == 1 and "--force" in again.stderr
 

@@ -67,6 +67,7 @@ def test_round_trip_without_edits_changes_nothing(service: MemoryService, tmp_pa
         "already_present": [],
         "removed": [],
         "unknown": [],
+        "skipped": [],
     }
     assert service.history(limit=1000) == log
     assert {m.id: m for m in service.store.iter_all()} == before
@@ -95,7 +96,8 @@ def test_tricky_content_survives_exactly(service: MemoryService, tmp_path: Path)
     for text in TRICKY:
         service.remember(text, scope="tricky")
     service.export_markdown(tmp_path, scope="tricky")
-    (document,) = markdown_import.read(tmp_path, 20_000)
+    (document,), skipped = markdown_import.read(tmp_path, 20_000)
+    assert skipped == []
     stored = {m.id: m.content for m in service.store.iter_all()}
     assert len(document.entries) == len(TRICKY)
     for entry in document.entries:

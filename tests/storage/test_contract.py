@@ -306,3 +306,15 @@ def test_a_healthy_store_says_so_and_backs_up(storage: Storage, tmp_path: Path) 
     copied = storage.backup(tmp_path / "copy.db", lambda done, total: seen.append((done, total)))
     assert copied == (3, "ok")
     assert seen
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_opening_without_create_refuses_a_missing_database(backend: str, tmp_path: Path) -> None:
+    where = location(backend, tmp_path / "typo")
+    with pytest.raises(StorageError, match="No database at"):
+        open_storage(Settings(db=where, semantic=False), create=False)
+    assert not where.exists() and not where.parent.exists()
+    open_storage(Settings(db=where, semantic=False)).close()  # creating is the default
+    store = open_storage(Settings(db=where, semantic=False), create=False)
+    assert store.counts()["memories"] == 0
+    store.close()

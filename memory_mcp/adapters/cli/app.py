@@ -11,14 +11,13 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 from rich.logging import RichHandler
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from typer.core import TyperGroup
 
 from memory_mcp import __version__
-from memory_mcp.adapters.cli.render import err, out
-from memory_mcp.config import Settings
-from memory_mcp.errors import MemoryMCPError
+from memory_mcp.adapters.cli.render import err, out, safe
+from memory_mcp.config import Settings, default_db_path
+from memory_mcp.errors import InvalidInput, MemoryMCPError
 from memory_mcp.models import KINDS
 from memory_mcp.service import MemoryService
 
@@ -30,14 +29,37 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except MemoryMCPError as exc:
-            # soft_wrap: one line however long, so scripts and logs see it whole
-            err.print(
-                f"[red]Error:[/red] {escape(str(exc))}",
-                markup=True,
-                highlight=False,
-                soft_wrap=True,
-            )
+            # soft_wrap: one line however long, so scripts and logs see it whole; the message
+            # may quote what a client stored, so it is shown inert
+            err.print(f"[red]Error:[/red] {safe(exc)}", markup=True, soft_wrap=True)
             raise typer.Exit(1) from exc
+
+    def get_params(self, ctx: typer.Context) -> list[Any]:  # type: ignore[override]
+        return _readable_types(super().get_params(ctx), ctx)
+
+    def get_command(self, ctx: typer.Context, cmd_name: str) -> Any:  # type: ignore[override]
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _readable_types(command.get_params(ctx), ctx)
+        return command
+
+
+def _readable_types(params: list[Any], ctx: typer.Context) -> list[Any]:
+    """Typer's help prints a parameter's Python type: `<bool>` beside a flag, which takes no
+    value, and `<list[str]>` beside a repeatable option. Show nothing for a flag and the type
+    of one value for a list (the help says it repeats)."""
+    for param in params:
+        if getattr(param, "_readable", False) or not hasattr(param, "display_type_rich"):
+            continue
+        if getattr(param, "is_flag", False) or getattr(param, "count", False):
+            param.display_type_rich = lambda ctx: None
+        else:
+            label = param.display_type_rich(ctx)
+            if label is not None and label.startswith("<list["):
+                label = "<" + label.removeprefix("<list[").replace("]>", ">", 1)
+                param.display_type_rich = lambda ctx, label=label: label
+        param._readable = True
+    return params
 
 
 app = typer.Typer(
@@ -111,9 +133,13 @@ def _configure_logging(level: int) -> None:
 
 @contextmanager
 def open_service(
-    ctx: typer.Context, db: Path | None, semantic: bool = False
+    ctx: typer.Context, db: Path | None, semantic: bool = False, create: bool = False
 ) -> Iterator[MemoryService]:
-    """Open the service; `semantic` loads the model now (the CLI can wait for it)."""
+    """Open the service; `semantic` loads the model now (the CLI can wait for it).
+
+    Only commands that store new memories pass `create`: the others refuse a database that
+    does not exist, so a mistyped --db is an error rather than a new, empty database.
+    """
     overrides = dict(ctx.obj.overrides) if ctx.obj else {}
     if db is not None:
         overrides["db"] = db
@@ -121,7 +147,13 @@ def open_service(
         settings = Settings(**overrides)
     except ValidationError as exc:
         raise MemoryMCPError(f"Invalid setting: {exc.errors()[0]['msg']}") from exc
-    service = MemoryService.open(settings)
+    path = Path(settings.db).expanduser()
+    if create and not path.exists() and not path.parent.is_dir() and path != default_db_path():
+        raise InvalidInput(
+            f"No folder {path.parent} for the database {path}: check --db (or "
+            "MEMORY_MCP_DB), or create the folder first."
+        )
+    service = MemoryService.open(settings, create=create)
     try:
         if semantic:
             with err.status("Loading the embedding model…"):

@@ -23,10 +23,15 @@ from memory_mcp.adapters.cli.render import (
     as_json,
     err,
     history_table,
+    inert,
     key_values,
+    memory_fields,
     memory_table,
     out,
     preview,
+    readable,
+    safe,
+    size,
 )
 from memory_mcp.models import HistoryEntry
 
@@ -41,10 +46,12 @@ def list_(
     tag: TagOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
-    forgotten: Annotated[bool, typer.Option(help="Include forgotten memories.")] = False,
-    superseded: Annotated[bool, typer.Option(help="Include superseded memories.")] = False,
-    expired: Annotated[bool, typer.Option(help="Include expired memories.")] = False,
-    limit: Annotated[int, typer.Option("--limit", "-n", help="Page size.")] = 50,
+    forgotten: Annotated[bool, typer.Option("--forgotten", help="Include forgotten ones.")] = False,
+    superseded: Annotated[
+        bool, typer.Option("--superseded", help="Include superseded ones.")
+    ] = False,
+    expired: Annotated[bool, typer.Option("--expired", help="Include expired ones.")] = False,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="Page size (at least 1).")] = 50,
     offset: Annotated[int, typer.Option(help="Skip this many (paging).")] = 0,
     db: DbOpt = None,
     json_: JsonOpt = False,
@@ -60,8 +67,11 @@ def list_(
     if json_:
         as_json(memories)
         return
+    if not memories:
+        err.print(f"No memories here (of {total} matching)." if total else "No memories match.")
+        return
     out.print(memory_table(memories))
-    err.print(f"{offset + 1 if memories else 0}-{offset + len(memories)} of {total}")
+    err.print(f"{offset + 1}-{offset + len(memories)} of {total}")
 
 
 @app.command(rich_help_panel="Inspect and fix")
@@ -72,9 +82,8 @@ def show(ctx: typer.Context, memory_id: int, db: DbOpt = None, json_: JsonOpt = 
     if json_:
         as_json(memory)
         return
-    fields = memory.model_dump(exclude={"content"})
-    out.print(key_values(f"memory {memory.id}", list(fields.items())))
-    out.print(memory.content, markup=False, highlight=False)
+    out.print(key_values(f"memory #{memory.id}", memory_fields(memory)))
+    out.print(inert(memory.content))
 
 
 @app.command(rich_help_panel="Inspect and fix")
@@ -92,13 +101,14 @@ def edit(
     with open_service(ctx, db, semantic=True) as service:
         memory = service.get(memory_id)
         if content is None and kind is None and tag is None and scope is None:
-            fields = editing.from_text(editing.run_editor(editing.to_text(memory)))
+            written = editing.to_text(memory)
+            fields = editing.from_text(editing.run_editor(written), written)
             if fields is None:
                 err.print("Content emptied: edit cancelled, nothing changed.")
                 raise typer.Exit(1)
         else:
             fields = {"content": content, "kind": kind, "tags": tag, "scope": scope}
-        updated = service.update(memory_id, **fields, client=CLI_CLIENT)
+        updated = service.update(memory_id, **fields, client=CLI_CLIENT) if fields else memory
     if json_:
         as_json(updated)
     else:
@@ -110,7 +120,7 @@ def edit(
 def purge(
     ctx: typer.Context,
     ids: Annotated[list[int] | None, typer.Argument(help="Memory ids.")] = None,
-    expired: Annotated[bool, typer.Option(help="Purge every expired memory.")] = False,
+    expired: Annotated[bool, typer.Option("--expired", help="Purge every expired memory.")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
     db: DbOpt = None,
 ) -> None:
@@ -121,13 +131,13 @@ def purge(
             err.print("Nothing to purge.")
             return
         for memory in service.get_many(targets):
-            err.print(
-                f"  #{memory.id} [{memory.scope}] {preview(memory.content, 80)}", markup=False
-            )
+            err.print(inert(f"  #{memory.id} [{memory.scope}] {preview(memory.content, 80)}"))
         if not yes:
-            typer.confirm(f"Permanently delete these {len(targets)}?", abort=True, err=True)
+            what = "this memory" if len(targets) == 1 else f"these {len(targets)} memories"
+            typer.confirm(f"Permanently delete {what}?", abort=True, err=True)
         purged = service.purge(targets, client=CLI_CLIENT)
-    err.print(f"Purged {fmt_ids(purged)}. Their history is kept (memory-mcp history ID).")
+    its = "Its history is" if len(purged) == 1 else "Their history is"
+    err.print(f"Purged {fmt_ids(purged)}. {its} kept (memory-mcp history ID).")
 
 
 @app.command(rich_help_panel="Inspect and fix")
@@ -141,7 +151,9 @@ def history(
     """The audit trail of one memory: every change, when, and by which client."""
     with open_service(ctx, db) as service:
         entries = service.history(memory_id, limit)
-    _show_history(entries, json_, f"history of #{memory_id}")
+        if not entries:
+            service.get(memory_id)  # no such memory (and none ever): NotFound, as for `show`
+    _show_history(entries, json_, f"history of #{memory_id}", with_memory=False)
 
 
 @app.command(rich_help_panel="Inspect and fix")
@@ -157,11 +169,15 @@ def log(
     _show_history(entries, json_, "log")
 
 
-def _show_history(entries: list[HistoryEntry], json_: bool, title: str) -> None:
+def _show_history(
+    entries: list[HistoryEntry], json_: bool, title: str, with_memory: bool = True
+) -> None:
     if json_:
         as_json(entries)
+    elif entries:
+        out.print(history_table(entries, title, with_memory))
     else:
-        out.print(history_table(entries, title))
+        err.print("No changes recorded.")
 
 
 @app.command(rich_help_panel="Inspect and fix")
@@ -173,9 +189,12 @@ def scopes(ctx: typer.Context, db: DbOpt = None, json_: JsonOpt = False) -> None
     if json_:
         as_json({"scopes": counts, "project": project})
         return
-    out.print(key_values("scopes", list(counts.items())))
+    if counts:
+        out.print(key_values("scopes", counts.items()))
+    else:
+        err.print("No memories yet.")
     if project:
-        err.print(f"Project scope in context: {project}")
+        err.print(f"Project scope in context: {safe(project)}")
 
 
 @app.command(rich_help_panel="Inspect and fix")
@@ -192,7 +211,7 @@ def move(
     if json_:
         as_json(moved)
     else:
-        err.print(f"Moved {fmt_ids([m.id for m in moved])} to {to}.")
+        err.print(f"Moved {fmt_ids([m.id for m in moved])} to {safe(to)}.")
 
 
 @app.command(rich_help_panel="Inspect and fix")
@@ -203,4 +222,6 @@ def stats(ctx: typer.Context, db: DbOpt = None, json_: JsonOpt = False) -> None:
     if json_:
         as_json(result)
         return
-    out.print(key_values("memory-mcp", list(result.model_dump().items())))
+    fields = result.model_dump() | {"db_bytes": size(result.db_bytes)}
+    labels = {"db_path": "database", "db_bytes": "size", "total": "memories"}
+    out.print(key_values("memory-mcp", readable(fields, labels)))

@@ -13,8 +13,10 @@ from memory_mcp.models import Memory
 SEPARATOR = "---"
 HEADER = """\
 # Editing memory {id}. Change the fields and the text below the --- line, save, and quit.
-# Lines starting with # are ignored. Delete all the text to cancel the edit.
+# Lines starting with # above the --- line are ignored; the text below it is kept exactly as
+# written, # lines included. Delete all the text to cancel the edit.
 """
+FIELDS = ("kind", "scope", "tags")
 
 
 def to_text(memory: Memory) -> str:
@@ -27,27 +29,43 @@ def to_text(memory: Memory) -> str:
     )
 
 
-def from_text(text: str) -> dict[str, Any] | None:
-    """Fields from an edited file; None when the person emptied the content (cancel)."""
-    lines = [line for line in text.splitlines() if not line.startswith("#")]
-    if SEPARATOR not in lines:
+def from_text(text: str, written: str) -> dict[str, Any] | None:
+    """The fields changed in the file we wrote (`written`): {} when nothing changed, None when
+    the content was emptied (cancel). Only the header above the --- line holds comments."""
+    if text == written:
+        return {}
+    header, content = _split(text)
+    old_header, _ = _split(written)
+    if "\r" not in written:  # an editor that saved with CRLF line ends
+        content = content.replace("\r\n", "\n")
+    if not content.strip():
+        return None
+    fields: dict[str, Any] = {"content": content}
+    for key, value in header.items():
+        if value != old_header.get(key):
+            fields[key] = [t for t in value.split(",") if t.strip()] if key == "tags" else value
+    return fields
+
+
+def _split(text: str) -> tuple[dict[str, str], str]:
+    """The header's fields (as written) and the content, byte for byte but for the newline
+    to_text ends the file with."""
+    lines = text.split("\n")
+    cut = next((i for i, line in enumerate(lines) if line.rstrip("\r") == SEPARATOR), None)
+    if cut is None:
         raise InvalidInput(f"The edited file lost its '{SEPARATOR}' line; nothing was changed.")
-    cut = lines.index(SEPARATOR)
-    fields: dict[str, Any] = {}
+    header: dict[str, str] = {}
     for line in lines[:cut]:
-        if not line.strip():
+        line = line.rstrip("\r")
+        if not line.strip() or line.startswith("#"):
             continue
         key, sep, value = line.partition(":")
         key = key.strip()
-        if not sep or key not in ("kind", "scope", "tags"):
+        if not sep or key not in FIELDS:
             raise InvalidInput(f"Cannot read header line {line!r}; expected kind, scope or tags.")
-        value = value.strip()
-        fields[key] = [t for t in value.split(",") if t.strip()] if key == "tags" else value
-    content = "\n".join(lines[cut + 1 :]).strip()
-    if not content:
-        return None
-    fields["content"] = content
-    return fields
+        header[key] = value.strip()
+    content = "\n".join(lines[cut + 1 :])
+    return header, content.removesuffix("\n").removesuffix("\r")
 
 
 def run_editor(text: str) -> str:

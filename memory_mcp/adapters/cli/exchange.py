@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from memory_mcp.adapters.cli.app import (
     DbOpt,
@@ -20,7 +20,7 @@ from memory_mcp.adapters.cli.app import (
     open_service,
     progress_bar,
 )
-from memory_mcp.adapters.cli.render import as_json, err
+from memory_mcp.adapters.cli.render import as_json, count, err, inert
 from memory_mcp.errors import InvalidInput
 from memory_mcp.formats import ImportSummary, Skipped
 from memory_mcp.formats.markdown_import import MarkdownImportReport
@@ -63,23 +63,32 @@ def export(
         typer.Option("--format", "-f", help="jsonl: lossless backup; markdown: one file a scope."),
     ] = ExportFormat.jsonl,
     scope: ScopeOpt = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Replace existing files (Markdown: edits not imported are lost)."
+        ),
+    ] = False,
     db: DbOpt = None,
 ) -> None:
-    """Write every memory (forgotten ones too): JSON lines, or editable Markdown per scope."""
+    """Write every memory (forgotten ones too): JSON lines, or editable Markdown per scope.
+
+    Files are created readable by you only; an existing file is only replaced with --force."""
     if format_ is ExportFormat.markdown and str(path) == "-":
         raise InvalidInput("A Markdown export is a folder of files: give the folder's path.")
     with open_service(ctx, db) as service:
         if format_ is ExportFormat.markdown:
             with _bar("export") as progress:
-                files, count = service.export_markdown(path, progress, scope=scope)
-            err.print(f"Exported {count} memories to {len(files)} file(s) in {path}.", markup=False)
+                files, n = service.export_markdown(path, progress, scope=scope, overwrite=force)
+            where = f"{count(len(files), 'file')} in {path}"
+            err.print(f"Exported {count(n, 'memory', 'memories')} to {where}.", markup=False)
             return
         if str(path) == "-":
-            count = service.export_jsonl(sys.stdout, scope=scope)
+            n = service.export_jsonl(sys.stdout, scope=scope)
         else:
-            with _bar("export") as progress, path.open("w", encoding="utf-8") as fh:
-                count = service.export_jsonl(fh, progress, scope=scope)
-    err.print(f"Exported {count} memories.")
+            with _bar("export") as progress:
+                n = service.export_jsonl(path, progress, scope=scope, overwrite=force)
+    err.print(f"Exported {count(n, 'memory', 'memories')}.")
 
 
 @app.command("import", rich_help_panel=PANEL)
@@ -112,7 +121,7 @@ def import_(
         raise InvalidInput(
             f"--scope is for other servers' files; {format_} files carry their own scopes."
         )
-    with open_service(ctx, db, semantic=True) as service, _bar("import") as progress:
+    with open_service(ctx, db, semantic=True, create=True) as service, _bar("import") as progress:
         if format_ is ImportFormat.jsonl:
             report: ImportReport | MarkdownImportReport | ImportSummary = service.import_jsonl(
                 path, progress
@@ -125,8 +134,9 @@ def import_(
         as_json(report)
     elif isinstance(report, ImportReport):
         err.print(
-            f"Read {report.read}: created {report.created}, skipped {report.skipped_existing} "
-            f"already present, renumbered {report.renumbered} whose id was taken."
+            f"Read {count(report.read, 'memory', 'memories')}: created {report.created}, "
+            f"skipped {report.skipped_existing} already present, renumbered "
+            f"{report.renumbered} whose id was taken."
         )
     elif isinstance(report, MarkdownImportReport):
         _show_markdown(report)
@@ -135,9 +145,12 @@ def import_(
 
 
 def _show_markdown(report: MarkdownImportReport) -> None:
+    for skipped in report.skipped:
+        err.print(Text.assemble(("Skipped ", "yellow"), inert(skipped)))
     err.print(
-        f"Read {report.entries} entries in {report.files} file(s): {report.unchanged} unchanged, "
-        f"{len(report.updated)} updated, {len(report.created)} created."
+        f"Read {count(report.entries, 'entry', 'entries')} in {count(report.files, 'file')}: "
+        f"{report.unchanged} unchanged, {len(report.updated)} updated, "
+        f"{len(report.created)} created."
     )
     if report.updated or report.created:
         err.print(f"Updated: {fmt_ids(report.updated)}; created: {fmt_ids(report.created)}.")
@@ -155,11 +168,12 @@ def _show_markdown(report: MarkdownImportReport) -> None:
 
 def _show_summary(report: ImportSummary) -> None:
     err.print(
-        f"Read {report.read} records from {report.format} into scope {report.scope}: "
-        f"created {report.created}, {report.already_imported} already imported, "
-        f"{report.duplicates} duplicate(s), {len(report.skipped)} skipped"
-        + (f", {report.redacted} with secrets masked." if report.redacted else "."),
-        markup=False,
+        inert(
+            f"Read {count(report.read, 'record')} from {report.format} into scope "
+            f"{report.scope}: created {report.created}, {report.already_imported} already "
+            f"imported, {count(report.duplicates, 'duplicate')}, {len(report.skipped)} skipped"
+            + (f", {report.redacted} with secrets masked." if report.redacted else ".")
+        )
     )
     if report.skipped:
         err.print(_skips_table(report.skipped))
@@ -170,7 +184,7 @@ def _skips_table(skipped: Sequence[Skipped]) -> Table:
     table.add_column("record", no_wrap=True)
     table.add_column("reason", overflow="fold")
     for skip in skipped[:SHOWN_SKIPS]:
-        table.add_row(escape(skip.where), escape(skip.reason))
+        table.add_row(inert(skip.where), inert(skip.reason))
     if len(skipped) > SHOWN_SKIPS:
         table.add_row("…", f"and {len(skipped) - SHOWN_SKIPS} more (--json lists them all)")
     return table

@@ -137,9 +137,15 @@ def _report(target: Target, outcome: Outcome) -> None:
 
 def _explain_scope(target: Target, default_scope: str) -> None:
     if target.project is None:
+        # Only clients with a project-level file can be tied to a project (not Claude Desktop).
+        tie = (
+            "--project-level ties them to a project"
+            if target.spec.project_file is not None
+            else "install with --scope NAME to choose another"
+        )
         _say(
             "Memories go to the scope of the folder the client shares as an MCP root, if any,"
-            f" else {default_scope!r}; --project-level ties them to a project.",
+            f" else {default_scope!r}; {tie}.",
         )
     elif target.spec.workspace_var:
         _say(

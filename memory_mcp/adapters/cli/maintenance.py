@@ -12,7 +12,8 @@ from memory_mcp.adapters.cli.app import (
     open_service,
     progress_bar,
 )
-from memory_mcp.adapters.cli.render import as_json, err, key_values, miss_table, out
+from memory_mcp.adapters.cli.render import as_json, err, key_values, miss_table, out, readable, size
+from memory_mcp.adapters.cli.render import count as plural
 from memory_mcp.config import Settings
 
 # -- serving -----------------------------------------------------------------------------------
@@ -59,7 +60,9 @@ def serve(
 @app.command(rich_help_panel="Serve, move data, maintain")
 def token(
     ctx: typer.Context,
-    rotate: Annotated[bool, typer.Option(help="Replace the token with a new one.")] = False,
+    rotate: Annotated[
+        bool, typer.Option("--rotate", help="Replace the token with a new one.")
+    ] = False,
 ) -> None:
     """Show (creating it if needed) or rotate the HTTP server's bearer token."""
     from memory_mcp.adapters.mcp_server.http import read_token, rotate_token
@@ -89,7 +92,7 @@ def reindex(ctx: typer.Context, db: DbOpt = None) -> None:
             )
         task = bar.add_task("reindex", total=status.memories)
         count = service.reindex(lambda done, total: bar.update(task, completed=done, total=total))
-    err.print(f"Re-embedded {count} memories with {service.settings.model}.")
+    err.print(f"Re-embedded {plural(count, 'memory', 'memories')} with {service.settings.model}.")
 
 
 @app.command(rich_help_panel="Serve, move data, maintain")
@@ -110,7 +113,8 @@ def backup(
         as_json(report)
         return
     err.print(
-        f"Backed up {report.memories} memories ({report.bytes / 1e6:.1f} MB) to {report.path}; "
+        f"Backed up {plural(report.memories, 'memory', 'memories')} ({size(report.bytes)}) to "
+        f"{report.path}; "
         f"integrity {report.integrity}. To restore: stop every server, delete the database's "
         "-wal and -shm files, copy the backup over it."
     )
@@ -119,7 +123,7 @@ def backup(
 @app.command(rich_help_panel="Serve, move data, maintain")
 def doctor(
     ctx: typer.Context,
-    repair: Annotated[bool, typer.Option(help="Rebuild indexes that drifted.")] = False,
+    repair: Annotated[bool, typer.Option("--repair", help="Rebuild indexes that drifted.")] = False,
     db: DbOpt = None,
     json_: JsonOpt = False,
 ) -> None:
@@ -129,14 +133,15 @@ def doctor(
     if json_:
         as_json(report.model_dump() | {"healthy": report.healthy})
     else:
-        out.print(key_values("doctor", list(report.model_dump().items())))
+        out.print(key_values("doctor", readable(report.model_dump())))
         verdict = "[green]healthy[/green]" if report.healthy else "[red]problems found[/red]"
-        err.print(f"Database is {verdict}." + ("" if repair else " (--repair to fix drift)"))
+        hint = " (--repair to fix drift)" if not (report.healthy or repair) else ""
+        err.print(f"Database is {verdict}.{hint}")
     if not report.healthy:
         raise typer.Exit(1)
 
 
-@app.command("eval")
+@app.command("eval", rich_help_panel="Serve, move data, maintain")
 def eval_(
     ctx: typer.Context,
     path: Annotated[

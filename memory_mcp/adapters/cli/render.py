@@ -1,28 +1,94 @@
-"""How the CLI shows things: rich tables for people, --json for scripts. Data goes to stdout."""
+"""How the CLI shows things: rich tables for people, --json for scripts. Data goes to stdout.
 
+Everything a memory holds (content, tags, scope, kind, key, client, metadata, history) was
+written by some client, so it is data, never markup and never terminal control: it reaches rich
+only as `inert()` text (or `safe()` inside a message with markup), which shows control
+characters as visible escapes (`\\x1b`). A render hook on both consoles replaces any control
+character that still reaches them, whatever printed it.
+"""
+
+import difflib
 import json
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderableType, RenderHook, RenderResult
+from rich.markup import escape
+from rich.segment import Segment
 from rich.table import Table
+from rich.text import Text
 
-out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False)
+PREVIEW_CHARS = 160
+DIFF_CONTEXT_WORDS = 4
 
-PREVIEW_CHARS = 120
+# C0 controls but newline and tab, DEL and C1 (ESC, CSI, OSC...), bidi overrides and isolates,
+# line and paragraph separators: none may reach a terminal raw.
+_CODES = [
+    *(c for c in range(0x20) if chr(c) not in "\n\t"),
+    *range(0x7F, 0xA0),
+    0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x2028, 0x2029,
+]  # fmt: skip
+_VISIBLE = {c: f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}" for c in _CODES}
+_UNICODE_ESCAPES = {c: f"\\u{c:04x}" for c in _CODES}
+CONTROL = re.compile("[" + "".join(f"\\u{c:04x}" for c in _CODES) + "]")
+
+
+def visible(text: str) -> str:
+    """`text` with every control character written out (`\\x1b`, `\\u202e`)."""
+    return text.translate(_VISIBLE)
+
+
+def inert(value: object, style: str = "") -> Text:
+    """A value from a memory as rich text: never read as markup, shown with visible controls."""
+    return Text(visible(value if isinstance(value, str) else str(value)), style=style)
+
+
+def safe(value: object) -> str:
+    """A value from a memory, to put inside a message that uses markup."""
+    return escape(visible(str(value)))
+
+
+class _Filtered:
+    def __init__(self, renderable: RenderableType) -> None:
+        self.renderable = renderable
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for segment in console.render(self.renderable, options):
+            if segment.control is None and CONTROL.search(segment.text):
+                yield Segment(CONTROL.sub("\ufffd", segment.text), segment.style)
+            else:
+                yield segment
+
+
+class _NoControlCharacters(RenderHook):
+    """The last line of defence: whatever is printed, no control character gets through."""
+
+    def process_renderables(self, renderables: list[Any]) -> list[Any]:
+        return [_Filtered(r) for r in renderables]
+
+
+def _console(**options: Any) -> Console:
+    console = Console(highlight=False, emoji=False, **options)
+    console.push_render_hook(_NoControlCharacters())
+    return console
+
+
+out = _console(soft_wrap=False, markup=False)  # stdout is data: never markup
+err = _console(stderr=True)
 
 
 def as_json(value: BaseModel | Sequence[BaseModel] | dict[str, Any]) -> None:
-    """Print machine-readable JSON on stdout (plain, no rich markup)."""
+    """Print machine-readable JSON on stdout: plain, with control characters as \\u escapes."""
     if isinstance(value, BaseModel):
         text = value.model_dump_json(indent=2)
     elif isinstance(value, dict):
-        text = json.dumps(value, indent=2, default=str)
+        text = json.dumps(value, indent=2, default=str, ensure_ascii=False)
     else:
-        text = json.dumps([v.model_dump(mode="json") for v in value], indent=2)
-    out.print(text, markup=False, highlight=False, soft_wrap=True)
+        text = json.dumps([v.model_dump(mode="json") for v in value], indent=2, ensure_ascii=False)
+    out.print(text.translate(_UNICODE_ESCAPES), markup=False, highlight=False, soft_wrap=True)
 
 
 def preview(text: str, width: int = PREVIEW_CHARS) -> str:
@@ -30,86 +96,238 @@ def preview(text: str, width: int = PREVIEW_CHARS) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """`1 memory`, `2 memories`."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
+def when(value: datetime | None, seconds: bool = False) -> str:
+    if value is None:
+        return ""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return f"{value:%Y-%m-%d %H:%M:%S}" if seconds else f"{value:%Y-%m-%d %H:%M}"
+
+
+# -- memories ---------------------------------------------------------------------------------
+
+
 def memory_table(memories: Sequence[Any], title: str | None = None, score: bool = False) -> Table:
-    """Memories or hits as a table; `score` adds the relevance column."""
-    table = Table(title=title, show_lines=False, expand=False)
+    """Memories or hits: the text, and below it a line of what it is, where and when. Narrow
+    columns only, so it reads at 80 columns too; `score` adds the relevance column."""
+    table = Table(title=title, expand=False, show_lines=True)
     table.add_column("id", justify="right", style="cyan", no_wrap=True)
     if score:
         table.add_column("score", justify="right", no_wrap=True)
-    table.add_column("kind", no_wrap=True)
-    table.add_column("scope", no_wrap=True)
-    table.add_column("created", no_wrap=True)
-    table.add_column("tags")
-    table.add_column("content", overflow="fold")
+    table.add_column("memory", overflow="fold")
     for m in memories:
-        forgotten = getattr(m, "forgotten_at", None) is not None
-        row = [str(m.id)]
+        row: list[RenderableType] = [str(m.id)]
         if score:
-            row.append(f"{m.score:.4f}")
-        row += [
-            m.kind,
-            m.scope,
-            f"{m.created_at:%Y-%m-%d %H:%M}",
-            ", ".join(m.tags),
-            ("[dim](forgotten)[/dim] " if forgotten else "") + _escape(preview(m.content)),
-        ]
+            row.append(f"{m.score:.3f}")
+        text = inert(preview(m.content))
+        text.append("\n")
+        text.append_text(_about(m))
+        row.append(text)
         table.add_row(*row)
     return table
 
 
-def key_values(title: str, pairs: Sequence[tuple[str, Any]]) -> Table:
+def _about(m: Any) -> Text:
+    """`decision · my-scope · 2026-01-02 10:00 · tags: a, b`, then its state, if not current."""
+    parts = [m.kind, m.scope, when(m.created_at)]
+    if m.tags:
+        parts.append("tags: " + ", ".join(m.tags))
+    if m.key:
+        parts.append(f"key: {m.key}")
+    about = inert(" · ".join(parts), style="dim")
+    for mark in _states(m):
+        about.append(" · ")
+        about.append(mark, style="yellow")
+    return about
+
+
+def _states(m: Any) -> list[str]:
+    marks = []
+    if getattr(m, "forgotten_at", None) is not None:
+        marks.append("forgotten")
+    if m.superseded_by is not None:
+        marks.append(f"superseded by #{m.superseded_by}")
+    expires = getattr(m, "expires_at", None)
+    if expires is not None and expires <= datetime.now(UTC):
+        marks.append("expired")
+    if getattr(m, "truncated", False):
+        marks.append("snippet: recall --id for all of it")
+    return marks
+
+
+def key_values(title: str, pairs: Iterable[tuple[str, Any]]) -> Table:
+    """Names and values, each value shown for reading (lists joined, dicts one per line)."""
     table = Table(title=title, show_header=False, expand=False)
-    table.add_column("field", style="bold")
+    table.add_column("field", style="bold", overflow="fold")
     table.add_column("value", overflow="fold")
     for key, value in pairs:
-        table.add_row(key, _escape(str(value)))
+        table.add_row(inert(key), shown(value))
     return table
 
 
-def _escape(text: str) -> str:
-    return text.replace("[", "\\[")
+def readable(fields: dict[str, Any], labels: dict[str, str] | None = None) -> list[tuple[str, Any]]:
+    """A model's fields with names for people: `fts_rows` -> `fts rows`, or as `labels` says."""
+    labels = labels or {}
+    return [(labels.get(name, name.replace("_", " ")), value) for name, value in fields.items()]
 
 
-def history_table(entries: Sequence[Any], title: str) -> Table:
+def shown(value: Any) -> Text:
+    """One value for a person: no Python reprs, no None, no microseconds."""
+    if value is None or value == [] or value == {}:
+        return Text("—", style="dim")
+    if isinstance(value, bool):
+        return Text("yes" if value else "no")
+    if isinstance(value, datetime):
+        return Text(f"{when(value, seconds=True)} UTC")
+    if isinstance(value, list):
+        return inert(", ".join(str(v) for v in value))
+    if isinstance(value, dict):
+        if all(isinstance(v, str | int | float | bool) or v is None for v in value.values()):
+            return inert("\n".join(f"{k}: {v}" for k, v in value.items()))
+        return inert(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+    return inert(value)
+
+
+def memory_fields(memory: BaseModel) -> list[tuple[str, Any]]:
+    """A memory's fields but its content, leaving out the ones that are not set."""
+    fields = memory.model_dump(exclude={"content"})
+    return [
+        (name.removesuffix("_at").replace("_", " "), value)
+        for name, value in fields.items()
+        if value is not None and value != [] and value != {}
+    ]
+
+
+def size(n: int) -> str:
+    """`512 bytes`, `69.6 kB`, `1.2 GB`."""
+    if n < 1000:
+        return count(n, "byte")
+    value, unit = n / 1000, "kB"
+    for bigger in ("MB", "GB"):
+        if value < 1000:
+            break
+        value, unit = value / 1000, bigger
+    return f"{value:.1f} {unit}"
+
+
+# -- history ----------------------------------------------------------------------------------
+
+
+def history_table(entries: Sequence[Any], title: str, with_memory: bool = True) -> Table:
     table = Table(title=title, expand=False)
-    for name in ("#", "memory", "action", "at", "client", "change"):
-        table.add_column(name, overflow="fold")
+    table.add_column("when (UTC)", no_wrap=True)
+    if with_memory:
+        table.add_column("memory", justify="right", style="cyan", no_wrap=True)
+    table.add_column("action", no_wrap=True)
+    table.add_column("client")
+    table.add_column("change", overflow="fold")
     for e in entries:
-        table.add_row(
-            str(e.id),
-            str(e.memory_id),
-            e.action,
-            f"{e.at:%Y-%m-%d %H:%M:%S}",
-            e.client or "",
-            _escape(_change(e)),
-        )
+        row: list[RenderableType] = [when(e.at, seconds=True)]
+        if with_memory:
+            row.append(f"#{e.memory_id}")
+        row += [e.action, inert(e.client or ""), change(e)]
+        table.add_row(*row)
     return table
 
 
-def _change(entry: Any) -> str:
+def change(entry: Any) -> Text:
+    """What an entry changed: a word diff of the content, `old → new` for the other fields;
+    for a create, purge or supersede, the content then; then the details (reason, by)."""
     before, after = entry.before or {}, entry.after or {}
+    text = Text()
     if before and after:
-        diffs = [
-            f"{k}: {before.get(k)!r} -> {after.get(k)!r}"
-            for k in after
-            if before.get(k) != after.get(k)
-        ]
-        return "; ".join(preview(d, 80) for d in diffs)
-    detail = ", ".join(f"{k}={v}" for k, v in entry.detail.items() if v is not None)
-    shown = after or before
-    text = preview(str(shown.get("content", "")), 80) if shown else ""
-    return " ".join(part for part in (text, detail) if part)
+        for key in dict.fromkeys([*before, *after]):
+            old, new = before.get(key), after.get(key)
+            if old == new:
+                continue
+            if text:
+                text.append("\n")
+            text.append(f"{key}: ", style="bold")
+            if key == "content" and isinstance(old, str) and isinstance(new, str):
+                text.append_text(word_diff(old, new))
+            else:
+                text.append_text(_field(old))
+                text.append(" → ")
+                text.append_text(_field(new))
+    elif after or before:
+        content = (after or before).get("content", "")
+        text.append_text(inert(preview(str(content), 120)))
+    for key, value in entry.detail.items():
+        if value is not None:
+            text.append("\n" if text else "")
+            if key == "by":  # supersede: the memory that replaced this one
+                text.append(f"superseded by #{value}", style="bold")
+                continue
+            text.append(f"{key}: ", style="bold")
+            text.append_text(inert(preview(str(value), 120)))
+    return text
+
+
+def _field(value: Any) -> Text:
+    if value is None or value == [] or value == {}:
+        return Text("(none)", style="dim")
+    if isinstance(value, list):
+        return inert(", ".join(map(str, value)))
+    if isinstance(value, dict):
+        return inert(json.dumps(value, ensure_ascii=False, default=str))
+    return inert(value)
+
+
+_TOKEN = re.compile(r"\s+|\S+")
+
+
+def word_diff(before: str, after: str, context: int = DIFF_CONTEXT_WORDS) -> Text:
+    """Only what changed, word by word (`[-old-]{+new+}`, red and green), with `context` words
+    around each change and `…` for the unchanged text between."""
+    old, new = _TOKEN.findall(before), _TOKEN.findall(after)
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    opcodes = matcher.get_opcodes()
+    text = Text()
+    keep = 2 * context  # tokens: words and the spaces between them
+    for n, (tag, i1, i2, j1, j2) in enumerate(opcodes):
+        if tag == "equal":
+            same = old[i1:i2]
+            head = same[:keep] if n > 0 else []
+            tail = same[-keep:] if n < len(opcodes) - 1 else []
+            if len(same) > len(head) + len(tail):
+                text.append_text(_words(head, strip="right"))
+                text.append(" … " if head and tail else ("… " if tail else " …"), style="dim")
+                text.append_text(_words(tail, strip="left"))
+            else:
+                text.append_text(_words(same))
+            continue
+        if i2 > i1:
+            text.append_text(_words(old[i1:i2], "[-", "-]", "red strike"))
+        if j2 > j1:
+            text.append_text(_words(new[j1:j2], "{+", "+}", "green"))
+    return text
+
+
+def _words(
+    tokens: list[str], start: str = "", end: str = "", style: str = "", strip: str = ""
+) -> Text:
+    """Tokens as one line: spaces collapsed, except in a change, where a line break shows."""
+    joined = "".join(
+        t if not t.isspace() else (" ⏎ " if "\n" in t and style else " ") for t in tokens
+    )
+    joined = joined.rstrip() if strip == "right" else joined.lstrip() if strip == "left" else joined
+    return inert(start + joined + end, style=style)
 
 
 def miss_table(results: Sequence[Any]) -> Table:
     """Queries whose expected memories were not all in the top 10, with where they ranked."""
     table = Table(title="missed in the top 10")
-    table.add_column("query")
+    table.add_column("query", overflow="fold")
     table.add_column("expected")
     table.add_column("ranks")
     for r in results:
         ranks = ", ".join("-" if rank is None else str(rank) for rank in r.ranks)
-        table.add_row(_escape(preview(r.query)), fmt_id_list(r.expected_ids), ranks)
+        table.add_row(inert(preview(r.query)), fmt_id_list(r.expected_ids), ranks)
     return table
 
 

@@ -19,7 +19,7 @@ from memory_mcp.adapters.cli.app import (
     fmt_ids,
     open_service,
 )
-from memory_mcp.adapters.cli.render import as_json, err, memory_table, out
+from memory_mcp.adapters.cli.render import as_json, err, inert, memory_table, out, safe
 from memory_mcp.models import KINDS
 
 # -- the four tools, by hand ------------------------------------------------------------------
@@ -31,7 +31,12 @@ def remember(
     content: Annotated[str, typer.Argument(help="The memory text ('-' reads stdin).")],
     kind: Annotated[str, typer.Option("--kind", "-k", help=f"One of {', '.join(KINDS)}.")] = "note",
     tag: TagOpt = None,
-    scope: ScopeOpt = None,
+    scope: Annotated[
+        str | None,
+        typer.Option(
+            "--scope", "-s", help="Store it in this scope (default: the project's, else global)."
+        ),
+    ] = None,
     key: Annotated[
         str | None, typer.Option(help="Named slot (user.editor): supersedes its old value.")
     ] = None,
@@ -50,7 +55,7 @@ def remember(
 ) -> None:
     """Store a memory (repeats and rewordings are merged; a key or --replaces supersedes)."""
     text = sys.stdin.read() if content == "-" else content
-    with open_service(ctx, db, semantic=True) as service:
+    with open_service(ctx, db, semantic=True, create=True) as service:
         result = service.remember(
             text, kind, tag, scope, key=key, replaces=replaces, occurred_at=occurred,
             ttl=ttl, expires_at=expires, client=CLI_CLIENT, context=context,
@@ -59,7 +64,7 @@ def remember(
         as_json(result)
         return
     message = {
-        "created": f"Remembered [cyan]#{result.id}[/cyan] in scope {result.scope}.",
+        "created": f"Remembered [cyan]#{result.id}[/cyan] in scope {safe(result.scope)}.",
         "duplicate": f"Already known as [cyan]#{result.id}[/cyan]; counted the repeat.",
         "merged": f"Same information as [cyan]#{result.id}[/cyan]; merged into it.",
         "superseded": f"Remembered [cyan]#{result.id}[/cyan]; it supersedes "
@@ -84,10 +89,11 @@ def recall(
     since: SinceOpt = None,
     until: UntilOpt = None,
     recorded: Annotated[
-        bool, typer.Option(help="--since/--until on when stored, not when it happened.")
+        bool,
+        typer.Option("--recorded", help="--since/--until on when stored, not when it happened."),
     ] = False,
     superseded: Annotated[
-        bool, typer.Option(help="Include memories replaced by newer ones.")
+        bool, typer.Option("--superseded", help="Include memories replaced by newer ones.")
     ] = False,
     as_of: Annotated[str | None, typer.Option(help="What was current at this time.")] = None,
     memory_id: Annotated[
@@ -106,9 +112,10 @@ def recall(
     if json_:
         as_json(result)
         return
-    out.print(memory_table(result.hits, title=f"recall ({result.mode})", score=True))
     if not result.hits:
         err.print("No memory matches.")
+        return
+    out.print(memory_table(result.hits, title=f"recall ({result.mode})", score=True))
 
 
 @app.command(rich_help_panel="The four tools, by hand")
@@ -152,7 +159,7 @@ def summarize(
     until: UntilOpt = None,
     limit: Annotated[int, typer.Option("--limit", "-n", help="Most themes shown.")] = 10,
     max_tokens: Annotated[int | None, typer.Option(help="Keep within this many tokens.")] = None,
-    save: Annotated[bool, typer.Option(help="Store it as a `summary` memory.")] = False,
+    save: Annotated[bool, typer.Option("--save", help="Store it as a `summary` memory.")] = False,
     db: DbOpt = None,
     json_: JsonOpt = False,
 ) -> None:
@@ -165,6 +172,6 @@ def summarize(
     if json_:
         as_json(summary)
         return
-    out.print(summary.text, markup=False, highlight=False)
+    out.print(inert(summary.text))
     if summary.saved_id is not None:
         err.print(f"Saved as summary #{summary.saved_id}.")

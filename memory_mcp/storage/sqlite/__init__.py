@@ -6,9 +6,11 @@ from memory_mcp.storage.sqlite import db
 from memory_mcp.storage.sqlite.store import SqliteStore
 
 
-def open_store(path: Path, busy_timeout_ms: int, max_bytes: int | None = None) -> SqliteStore:
-    """Open (creating and migrating) the database file at `path`."""
-    conn = db.connect(path, busy_timeout_ms, max_bytes)
+def open_store(
+    path: Path, busy_timeout_ms: int, max_bytes: int | None = None, create: bool = True
+) -> SqliteStore:
+    """Open (and migrate) the database file at `path`, creating it unless `create` is False."""
+    conn = db.connect(path, busy_timeout_ms, max_bytes, create=create)
     db.migrate(conn, path)
     return SqliteStore(conn, path)
 

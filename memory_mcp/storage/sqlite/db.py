@@ -27,15 +27,25 @@ OperationalError = sqlean.OperationalError
 
 
 def connect(
-    path: Path | str, busy_timeout_ms: int = 5000, max_bytes: int | None = None
+    path: Path | str,
+    busy_timeout_ms: int = 5000,
+    max_bytes: int | None = None,
+    create: bool = True,
 ) -> Connection:
-    """Open (creating if needed, owner-only) the database with our pragmas and sqlite-vec.
+    """Open (creating if needed and `create`, owner-only) the database with our pragmas and
+    sqlite-vec.
 
     `max_bytes` caps the file's size (SQLite's max_page_count): writes past it fail cleanly.
     """
     with storage_errors(path, busy_timeout_ms, "open"):
         if str(path) != ":memory:":
             path = Path(path).expanduser()
+            if not create and not path.exists():
+                raise StorageError(
+                    f"No database at {path}; nothing was created. Check the path (--db or "
+                    "MEMORY_MCP_DB); a new database is made by the first memory stored "
+                    "(memory-mcp remember or import, or a client through the server)."
+                )
             _create_private(path)
         conn = sqlean.connect(
             str(path),
@@ -217,7 +227,12 @@ def _migrate(conn: Connection, db_path: Path | None) -> int:
                 """,
                 {"v": str(version)},
             )
-        logger.info("Migrated database to schema version %d", version)
+        logger.debug("Applied schema step %d", version)
+    # One line for the whole run, not one per step: a new file takes every step.
+    if current == 0:
+        logger.info("Created the database %s (schema version %d)", db_path or "", target)
+    else:
+        logger.info("Migrated the database from schema version %d to %d", current, target)
     return target
 
 

@@ -1,0 +1,102 @@
+"""Files memory-mcp writes for people (exports) and folders it reads them back from.
+
+An export holds private memories: it is created owner-only (600, in a 700 folder when it makes
+the folder), written whole to a temporary file in the same folder and renamed into place (a
+crash never leaves half a file, and a rename replaces a symbolic link rather than writing
+where it points), and never replaces an existing file unless asked. Reading a folder back
+only reads regular files inside it.
+"""
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
+
+from memory_mcp.errors import InvalidInput
+
+NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # not on Windows, which has no such links to follow
+
+
+def make_folder(folder: Path) -> None:
+    """Create `folder` (owner-only) if it is missing; refuse a file in its place."""
+    if folder.exists() and not folder.is_dir():
+        raise InvalidInput(f"{folder} is a file; give a folder.")
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise InvalidInput(f"Cannot create the folder {folder}: {exc.strerror}.") from exc
+
+
+def check_target(path: Path, overwrite: bool) -> None:
+    """Refuse, before anything is written, a target that is a link, a folder, or (unless
+    `overwrite`) a file that exists."""
+    if path.is_symlink():
+        raise InvalidInput(
+            f"{path} is a symbolic link; nothing was written (an export never writes through "
+            "a link). Remove it, or export to another folder."
+        )
+    if path.is_dir():
+        raise InvalidInput(f"{path} is a folder; nothing was written.")
+    if path.exists() and not overwrite:
+        raise InvalidInput(
+            f"{path} already exists; nothing was written. Pass --force to replace it, or "
+            "export somewhere else."
+        )
+    if not path.parent.is_dir():
+        raise InvalidInput(f"No folder {path.parent}; nothing was written.")
+
+
+@contextlib.contextmanager
+def private_file(path: Path, overwrite: bool = False) -> Iterator[TextIO]:
+    """Write `path` (mode 600) through a temporary file renamed into place when the block
+    ends without an error; on an error nothing changes."""
+    check_target(path, overwrite)
+    try:
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+    except OSError as exc:
+        raise InvalidInput(f"Cannot write in {path.parent}: {exc.strerror}.") from exc
+    partial = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(partial, path)
+    except OSError as exc:
+        raise InvalidInput(f"Cannot write {path}: {exc.strerror or exc}.") from exc
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def files_in(folder: Path, suffix: str) -> tuple[list[tuple[Path, Path]], list[str]]:
+    """The regular files named `*suffix` inside `folder`, as (name in the folder, real path),
+    and why any others were left unread: links that lead out of the folder (or to a file
+    already listed), and things that are not regular files."""
+    root = folder.resolve()
+    found: list[tuple[Path, Path]] = []
+    skipped: list[str] = []
+    seen: set[Path] = set()
+    for entry in sorted(folder.glob(f"*{suffix}")):
+        real = entry.resolve()
+        if not real.is_relative_to(root):
+            skipped.append(f"{entry.name}: a link to {real}, outside {folder}; not read")
+        elif not real.is_file():
+            skipped.append(f"{entry.name}: not a regular file; not read")
+        elif real in seen:
+            skipped.append(f"{entry.name}: a link to a file already read; not read again")
+        else:
+            seen.add(real)
+            found.append((entry, real))
+    return found, skipped
+
+
+def read_text(path: Path) -> str:
+    """A file's text (UTF-8, BOM dropped, line ends kept), never through a link at its end."""
+    try:
+        fd = os.open(path, os.O_RDONLY | NOFOLLOW)
+        with open(fd, encoding="utf-8-sig", newline="") as fh:
+            return fh.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"Cannot read {path}: {exc}") from exc
