@@ -78,7 +78,8 @@ def files_in(folder: Path, suffix: str) -> tuple[list[tuple[Path, Path]], list[s
     found: list[tuple[Path, Path]] = []
     skipped: list[str] = []
     seen: set[Path] = set()
-    for entry in sorted(folder.glob(f"*{suffix}")):
+    # Files before links, so a link to a file in the folder is the one left out.
+    for entry in sorted(folder.glob(f"*{suffix}"), key=lambda p: (p.is_symlink(), p.name)):
         real = entry.resolve()
         if not real.is_relative_to(root):
             skipped.append(f"{entry.name}: a link to {real}, outside {folder}; not read")
@@ -89,7 +90,7 @@ def files_in(folder: Path, suffix: str) -> tuple[list[tuple[Path, Path]], list[s
         else:
             seen.add(real)
             found.append((entry, real))
-    return found, skipped
+    return found, sorted(skipped)
 
 
 def read_text(path: Path) -> str:

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -226,3 +227,225 @@ def test_backup_with_progress(run, tmp_path: Path) -> None:  # type: ignore[no-u
         run("remember", f"backup me {i} " + "x" * 2000)
     report = as_json(run("backup", str(tmp_path / "copy.db"), "--json"))
     assert report["memories"] == 30 and report["integrity"] == "ok"
+
+
+# -- memory text is data: never markup, never terminal control ---------------------------------
+
+HOSTILE = (
+    "[/x] [bold red]boom[/bold red] :warning: \x1b]0;pwned\x07 \x1b[2J\x1b[H \x9b31m "
+    "\x1b]52;c;ZXZpbA==\x07 \u202egnp.exe\r overwritten \\"
+)
+RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def hostile_memories(db: Path) -> None:
+    """Memories whose every field holds markup, escape sequences and bidi overrides."""
+    service = MemoryService.open(Settings(db=db, semantic=False))
+    first = service.remember(
+        HOSTILE, tags=["[/x]", "\x1b]0;tag\x07"], scope="[bold red]ops\x1b[5m",
+        key="k[/x]\x9b", metadata={"note": "\x1b[31m[/x]"}, client="\x1b]52;c;Y2xpcA==\x07",
+        context="\x1b[2J",
+    )  # fmt: skip
+    service.remember("boom replaced", scope=first.scope, key=first.key)  # supersedes it
+    service.update(first.id, content=HOSTILE + " edited \x1b[1m")
+    service.close()
+
+
+def test_memory_text_is_shown_inert_by_every_command(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    hostile_memories(tmp_path / "cli.db")
+    scope = "[bold red]ops\x1b[5m"
+    commands = [
+        ("list",), ("list", "--superseded", "--scope", scope), ("recall", "boom"),
+        ("recall", "boom", "--superseded", "--scope", scope), ("recall", "--id", "1"),
+        ("show", "1"), ("history", "1"), ("log",), ("stats",), ("scopes",), ("summarize",),
+        ("summarize", "boom", "--scope", scope), ("purge", "1"),
+        ("move", "2", "--to", "[/y]\x1b]0;moved\x07"), ("recall", "x", "--since", "\x1b[2J[/z]"),
+        ("remember", "fresh", "--scope", "[/x]\x1b[6m"),
+    ]  # fmt: skip
+    shown = ""
+    for args in commands:
+        result = CliRunner().invoke(app, ["--db", str(tmp_path / "cli.db"), *args], input="n\n")
+        assert result.exception is None or isinstance(result.exception, SystemExit), (args, result)
+        assert result.exit_code in (0, 1), (args, result.output)
+        assert not RAW.search(result.stdout + result.stderr), (args, result.output)
+        shown += result.stdout + result.stderr
+    for literal in ("[/x]", "[bold red]", "\\x1b]0;pwned\\x07", "\\u202egnp", "\\x9b31m", "[/y]"):
+        assert literal in shown, literal
+
+
+def test_json_output_keeps_the_text_with_controls_escaped(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    hostile_memories(tmp_path / "cli.db")
+    text = run("show", "1", "--json")
+    assert not RAW.search(text) and "\\u001b]0;pwned" in text and "\\u202e" in text
+    assert as_json(text)["content"] == HOSTILE + " edited \x1b[1m"  # type: ignore[index]
+    for args in (("list", "--superseded"), ("recall", "boom", "--superseded"), ("log",)):
+        assert not RAW.search(run(*args, "--json")), args
+
+
+# -- a mistyped --db is an error, not a new database --------------------------------------------
+
+READ_COMMANDS = [
+    ("list",), ("show", "1"), ("recall", "x"), ("recall", "--id", "1"), ("history", "1"),
+    ("log",), ("scopes",), ("stats",), ("summarize",), ("export", "-"), ("doctor",),
+    ("backup", "copy.db"), ("reindex",), ("forget", "1"), ("restore", "1"), ("purge", "1"),
+    ("move", "1", "--to", "x"), ("edit", "1", "--content", "x"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("args", READ_COMMANDS, ids=lambda a: " ".join(a))
+def test_commands_that_need_memories_refuse_a_missing_database(
+    args: tuple[str, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MEMORY_MCP_SEMANTIC", "false")
+    monkeypatch.chdir(tmp_path)
+    for db in (tmp_path / "missing.db", tmp_path / "no-such-folder" / "memory.db"):
+        result = CliRunner().invoke(app, ["--db", str(db), *args])
+        assert result.exit_code == 1, result.output
+        assert f"No database at {db}" in result.stderr and "--db" in result.stderr
+        assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_only_writing_commands_create_a_database(tmp_path: Path) -> None:
+    runner, env = CliRunner(), {"MEMORY_MCP_SEMANTIC": "false"}
+    typo = tmp_path / "no-such-folder" / "memory.db"
+    refused = runner.invoke(app, ["--db", str(typo), "remember", "x"], env=env)
+    assert refused.exit_code == 1 and f"No folder {typo.parent}" in refused.stderr
+    assert not typo.parent.exists()
+    made = tmp_path / "new.db"
+    assert runner.invoke(app, ["--db", str(made), "remember", "x"], env=env).exit_code == 0
+    fresh = tmp_path / "imported.db"
+    dump = tmp_path / "dump.jsonl"
+    assert runner.invoke(app, ["--db", str(made), "export", str(dump)], env=env).exit_code == 0
+    assert runner.invoke(app, ["--db", str(fresh), "import", str(dump)], env=env).exit_code == 0
+    listed = runner.invoke(app, ["--db", str(fresh), "list", "--json"], env=env)
+    assert [m["content"] for m in json.loads(listed.stdout)] == ["x"]
+
+
+def test_a_new_database_logs_one_line(tmp_path: Path) -> None:
+    env = {"MEMORY_MCP_SEMANTIC": "false"}
+    result = CliRunner().invoke(
+        app, ["-v", "--db", str(tmp_path / "n.db"), "remember", "x"], env=env
+    )
+    assert result.stderr.count("Created the database") == 1
+    assert "Migrated" not in result.stderr and "schema step" not in result.stderr
+
+
+# -- output for people ---------------------------------------------------------------------------
+
+
+def test_help_shows_no_python_types() -> None:
+    runner = CliRunner()
+    commands = [info.name or info.callback.__name__ for info in app.registered_commands]  # type: ignore[union-attr]
+    for args in [["--help"], *([c, "--help"] for c in commands)]:
+        text = runner.invoke(app, args).stdout
+        assert "<bool>" not in text and "<list[" not in text, args
+        assert "Show this message" in text
+    remember = runner.invoke(app, ["remember", "--help"]).stdout
+    assert "Only this scope" not in remember and "Store it in this scope" in remember
+
+
+def test_show_stats_doctor_read_as_text(run) -> None:  # type: ignore[no-untyped-def]
+    run("remember", "Uses Postgres", "-t", "db", "-t", "prod", "--scope", "team")
+    shown = run("show", "1")
+    for python in ("None", "['", "{'", "+00:00", "False"):
+        assert python not in shown, python
+    assert "db, prod" in shown and "Uses Postgres" in shown
+    stats = run("stats")
+    assert "{'" not in stats and "team: 1" in stats and " kB" in stats
+    assert "--repair" not in run.stderr_of("doctor")  # type: ignore[attr-defined]
+
+
+def test_recall_marks_superseded_and_reads_at_80_columns(run) -> None:  # type: ignore[no-untyped-def]
+    run(
+        "remember", "Editor is Vim, with a long explanation of the many plugins used", "--key", "ed"
+    )
+    run(
+        "remember",
+        "Editor is Helix, with a long explanation of the few plugins used",
+        "--key",
+        "ed",
+    )
+    table = run("recall", "editor", "--superseded")
+    assert "superseded by #2" in table
+    assert max(len(line) for line in table.splitlines()) <= 80
+    assert "Editor is Helix, with a long explanation" in table.replace("\n", " ")
+
+
+def test_history_shows_what_changed_and_refuses_unknown_ids(run) -> None:  # type: ignore[no-untyped-def]
+    run("remember", "The staging port is 8080 and the nightly job runs at 02:00 every day")
+    run(
+        "edit",
+        "1",
+        "--content",
+        "The staging port is 9090 and the nightly job runs at 02:00 every day",
+    )
+    for args in (("history", "1"), ("log",)):
+        assert "[-8080-]{+9090+}" in run(*args)
+    run("history", "999", code=1)
+    assert "No memory with id 999" in run.stderr_of("history", "999")  # type: ignore[attr-defined]
+
+
+def test_limits_below_one_are_refused(run) -> None:  # type: ignore[no-untyped-def]
+    run("remember", "x")
+    for args in (("list", "--limit", "-3"), ("list", "--limit", "0"), ("log", "-n", "0"),
+                 ("history", "1", "-n", "-1"), ("summarize", "--limit", "0"),
+                 ("list", "--offset", "-1")):  # fmt: skip
+        run(*args, code=1)
+        assert "must be" in run.stderr_of(*args), args  # type: ignore[attr-defined]
+
+
+def test_counts_read_as_english(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("remember", "only one")
+    assert "Exported 1 memory." in run.stderr_of("export", str(tmp_path / "one.jsonl"))  # type: ignore[attr-defined]
+    result = CliRunner().invoke(app, ["--db", str(tmp_path / "cli.db"), "purge", "1"], input="n\n")
+    assert "delete this memory?" in result.stderr and "these 1" not in result.stderr
+
+
+# -- edit ----------------------------------------------------------------------------------------
+
+
+def editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: str) -> None:
+    """$VISUAL: a Python script that edits the file it is given (`text` holds its content)."""
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import sys\n"
+        "with open(sys.argv[1], encoding='utf-8', newline='') as fh:\n    text = fh.read()\n"
+        + code
+        + "\nwith open(sys.argv[1], 'w', encoding='utf-8', newline='') as fh:\n"
+        "    fh.write(text)\n"
+    )
+    monkeypatch.setenv("VISUAL", f"{sys.executable} {script}")
+
+
+def test_edit_keeps_every_content_line(
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    content = "Markdown snippet:\n# Title\n  indented #not a comment  \nbody"
+    run("remember", content)
+    editor(tmp_path, monkeypatch, "")  # saves the file unchanged
+    assert "No change." in run.stderr_of("edit", "1")  # type: ignore[attr-defined]
+    assert as_json(run("show", "1", "--json"))["content"] == content  # type: ignore[index]
+    assert [e["action"] for e in as_json(run("history", "1", "--json"))] == ["create"]  # type: ignore[index]
+    editor(tmp_path, monkeypatch, "text = text.replace('body', 'new body')")
+    edited = as_json(run("edit", "1", "--json"))
+    assert edited["content"] == content.replace("body", "new body")  # type: ignore[index]
+    editor(tmp_path, monkeypatch, "text = text.replace('\\n', '\\r\\n')")  # a CRLF editor
+    assert "No change." in run.stderr_of("edit", "1")  # type: ignore[attr-defined]
+
+
+# -- exports: private, never over an existing file unless asked --------------------------------
+
+
+def test_exports_are_private_and_replace_only_with_force(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("remember", "alpha")
+    dump, folder = tmp_path / "dump.jsonl", tmp_path / "md"
+    run("export", str(dump))
+    run("export", "-f", "markdown", str(folder))
+    assert dump.stat().st_mode & 0o777 == 0o600
+    assert (folder / "global.md").stat().st_mode & 0o777 == 0o600
+    run("remember", "beta")
+    for args in ((str(dump),), ("-f", "markdown", str(folder))):
+        run("export", *args, code=1)
+        assert "already exists" in run.stderr_of("export", *args)  # type: ignore[attr-defined]
+        run("export", *args, "--force")
+    assert len(dump.read_text().splitlines()) == 2

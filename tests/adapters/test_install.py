@@ -370,6 +370,8 @@ def test_cli_project_levels(cli, tmp_path: Path) -> None:  # type: ignore[no-unt
     assert user["mcpServers"]["memory"]["args"][-1] == "serve"
     _, said = cli("install", "claude-desktop", "--project-level", code=1)
     assert "no per-project config" in said
+    _, said = cli("install", "claude-desktop")  # so it must not suggest --project-level
+    assert "--project-level" not in said and "--scope" in said
     _, said = cli("uninstall", "claude-code", "--dir", str(repo), "--name", "mem")
     assert json.loads((repo / ".mcp.json").read_text()) == {"mcpServers": {}}
 

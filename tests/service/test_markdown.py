@@ -1,5 +1,6 @@
 """Markdown export and import: readable files per scope, edits applied back by id."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -239,3 +240,83 @@ def test_missing_folder_and_empty_folder(service: MemoryService, tmp_path: Path)
     (tmp_path / "file").write_text("x")
     with pytest.raises(InvalidInput, match="is a file"):
         service.export_markdown(tmp_path / "file")
+
+
+# -- the folder's edge: links, other files, permissions, existing files ---------------------------
+
+
+def test_export_never_writes_through_a_link(service: MemoryService, tmp_path: Path) -> None:
+    service.remember("Deploys go out on Tuesdays")
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not yours")
+    folder = tmp_path / "md"
+    folder.mkdir()
+    (folder / "global.md").symlink_to(outside)
+    for overwrite in (False, True):
+        with pytest.raises(InvalidInput, match="symbolic link"):
+            service.export_markdown(folder, overwrite=overwrite)
+    assert outside.read_text() == "not yours"
+    (folder / "global.md").unlink()
+    (folder / "global.md").symlink_to(tmp_path / "dangling.md")  # a link to nothing yet
+    with pytest.raises(InvalidInput, match="symbolic link"):
+        service.export_markdown(folder, overwrite=True)
+    assert not (tmp_path / "dangling.md").exists()
+
+
+def test_export_is_private_and_replaces_files_only_when_asked(
+    service: MemoryService, tmp_path: Path
+) -> None:
+    service.remember("Deploys go out on Tuesdays")
+    folder = tmp_path / "new" / "md"
+    service.export_markdown(folder)
+    page = folder / "global.md"
+    assert (folder.stat().st_mode & 0o777, page.stat().st_mode & 0o777) == (0o700, 0o600)
+    page.write_text(page.read_text().replace("Tuesdays", "Fridays"))  # not imported yet
+    with pytest.raises(InvalidInput, match="already exists; nothing was written.*--force"):
+        service.export_markdown(folder)
+    assert "Fridays" in page.read_text()
+    service.export_markdown(folder, overwrite=True)
+    assert "Tuesdays" in page.read_text() and page.stat().st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in folder.iterdir()) == ["global.md"]  # no temporary file left
+
+
+def test_jsonl_export_to_a_path_is_private_and_never_through_a_link(
+    service: MemoryService, tmp_path: Path
+) -> None:
+    service.remember("Deploys go out on Tuesdays")
+    dump = tmp_path / "dump.jsonl"
+    assert service.export_jsonl(dump) == 1
+    assert dump.stat().st_mode & 0o777 == 0o600
+    with pytest.raises(InvalidInput, match="already exists"):
+        service.export_jsonl(dump)
+    assert service.export_jsonl(dump, overwrite=True) == 1
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not yours")
+    (tmp_path / "link.jsonl").symlink_to(outside)
+    with pytest.raises(InvalidInput, match="symbolic link"):
+        service.export_jsonl(tmp_path / "link.jsonl", overwrite=True)
+    assert outside.read_text() == "not yours"
+
+
+def test_import_reads_nothing_outside_the_folder(service: MemoryService, tmp_path: Path) -> None:
+    service.remember("Deploys go out on Tuesdays")
+    folder = tmp_path / "md"
+    service.export_markdown(folder)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    planted = elsewhere / "planted.md"
+    planted.write_text("# x\n\n## #new · fact\n\nPlanted from outside the folder\n")
+    (folder / "planted.md").symlink_to(planted)
+    (folder / "folder.md").mkdir()
+    os.mkfifo(folder / "pipe.md")  # reading it would block forever
+    (folder / "again.md").symlink_to(folder / "global.md")  # the same file twice
+    report = service.import_markdown(folder)
+    assert (report.files, report.unchanged, report.created) == (1, 1, [])
+    assert [s.split(":")[0] for s in report.skipped] == [
+        "again.md", "folder.md", "pipe.md", "planted.md",
+    ]  # fmt: skip
+    assert "outside" in report.skipped[-1]
+    assert service.count() == 1
+    (folder / "global.md").unlink()
+    with pytest.raises(InvalidInput, match="No .md files(.|\n)*planted.md: a link to"):
+        service.import_markdown(folder)
