@@ -11,7 +11,7 @@ import sqlite_vec
 
 from memory_mcp.errors import InvalidInput, MemoryMCPError
 from memory_mcp.formats import READERS, Record, Skipped
-from memory_mcp.formats.common import instant, tags
+from memory_mcp.formats.common import instant, stored_tags, tags
 from memory_mcp.service import MemoryService
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -265,7 +265,9 @@ def test_batches_are_written_one_transaction_each(
 
 
 def test_records_skips_and_helpers() -> None:
-    assert tags(["A", "a", " b ", 7, None, "x" * 100]) == ["a", "b", "7", "x" * 64]
+    assert tags(["A", " b ", 7, None, True, " "]) == ["A", " b ", "7"]  # kept for redaction
+    cleaned = stored_tags(["A", "a", " b ", "7", "x" * 100, "tab\there\x1b[0m"])
+    assert cleaned == ["a", "b", "7", "x" * 64, "tab here [0m"]
     assert instant("2024-01-02T03:04:05+02:00") == datetime(2024, 1, 2, 1, 4, 5, tzinfo=UTC)
     assert instant(0) == datetime(1970, 1, 1, tzinfo=UTC)
     assert instant("yesterday") is None and instant(True) is None and instant("") is None

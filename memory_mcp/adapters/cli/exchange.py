@@ -126,7 +126,8 @@ def import_(
     elif isinstance(report, ImportReport):
         err.print(
             f"Read {report.read}: created {report.created}, skipped {report.skipped_existing} "
-            f"already present, renumbered {report.renumbered} whose id was taken."
+            f"already present, renumbered {report.renumbered} whose id was taken"
+            + (f"; {report.redacted} with secrets masked." if report.redacted else ".")
         )
     elif isinstance(report, MarkdownImportReport):
         _show_markdown(report)
@@ -143,6 +144,8 @@ def _show_markdown(report: MarkdownImportReport) -> None:
         err.print(f"Updated: {fmt_ids(report.updated)}; created: {fmt_ids(report.created)}.")
     if report.already_present:
         err.print(f"Already stored (#new entries): {fmt_ids(report.already_present)}.")
+    if report.redacted:
+        err.print(f"Secrets masked in: {fmt_ids(report.redacted)}.")
     if report.unknown:
         err.print(f"[yellow]Not in this database (left alone):[/yellow] {fmt_ids(report.unknown)}.")
     if report.removed:
