@@ -298,7 +298,9 @@ def test_base64_data_in_prose_is_unchanged() -> None:
 
 def test_a_whole_token_at_a_line_end_keeps_the_next_line() -> None:
     text = f"{GITHUB}\nnext line\n{AWS_ID}\nAKIA is here"
-    assert redact(text).text == f"{r('github_token')}\nnext line\n{r('aws_access_key')}\nAKIA is here"
+    assert (
+        redact(text).text == f"{r('github_token')}\nnext line\n{r('aws_access_key')}\nAKIA is here"
+    )
 
 
 @pytest.mark.parametrize("secret", CORPUS, ids=lambda s: s.name)
