@@ -8,7 +8,9 @@ secrets.py.
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 from memory_mcp.policies.secrets import KINDS, RULES, Span, field_kind, is_value
@@ -144,7 +146,7 @@ def _across_lines(text: str, start: int, end: int, found: list[Candidate]) -> li
         at = last
     pieces.append(text[at:end])
     joined = "".join(pieces)
-    whole = [(s, -e) for s, e, priority, _ in found if RULES[priority].joinable]
+    whole = _Spans((s, -e) for s, e, priority, _ in found if RULES[priority].joinable)
     extra: list[Candidate] = []
     lowered = joined.lower()
     for priority, rule in _JOINABLE:
@@ -156,9 +158,22 @@ def _across_lines(text: str, start: int, end: int, found: list[Candidate]) -> li
             if first >= last or cut == bisect_left(seams, last):
                 continue  # a token on one line: the scan of the text as it is has it
             span = (start + first + removed[cut], start + last + removed[bisect_left(seams, last)])
-            if not any(s < span[1] and span[0] < e for s, e in whole):
+            if not whole.overlap(*span):
                 extra.append((span[0], -span[1], priority, alone))
     return extra
+
+
+class _Spans:
+    """Spans, asked whether any overlaps a given one in logarithmic time."""
+
+    def __init__(self, spans: Iterable[Span]) -> None:
+        ordered = sorted(spans)
+        self.starts = [start for start, _ in ordered]
+        self.reach = list(accumulate((end for _, end in ordered), max, initial=-1))
+
+    def overlap(self, start: int, end: int) -> bool:
+        before = bisect_left(self.starts, end)  # the spans that start before `end`
+        return self.reach[before] > start  # and the furthest any of them ends
 
 
 def _mask(text: str, found: list[tuple[int, int, str]]) -> str:
