@@ -254,11 +254,26 @@ def _seam(trail: str, lead: str, before: str, after: str) -> str:
 def redact_fields(**fields: Any) -> RedactedFields:
     """Each field redacted: strings, and strings in lists and dicts at any depth (dict keys
     too). A dict entry whose name says it holds a secret (`password`, `dbPassword`,
-    `x-api-key`, `authorization`) loses its text value whatever it looks like. Other values
+    `x-api-key`, `authorization`) loses its text value whatever it looks like. A tag holding
+    a secret becomes its marker alone: a tag is a short label, and stays one. Other values
     (numbers, None) are kept. Never raises; callers bound nesting first (inputs.MAX_DEPTH)."""
     kinds: list[str] = []
-    cleaned = {name: _walk(value, kinds) for name, value in fields.items()}
+    cleaned = {
+        name: [_tag(tag, kinds) for tag in value]
+        if name == "tags" and isinstance(value, list)
+        else _walk(value, kinds)
+        for name, value in fields.items()
+    }
     return RedactedFields(cleaned, tuple(dict.fromkeys(kinds)))
+
+
+def _tag(tag: Any, kinds: list[str]) -> Any:
+    if not isinstance(tag, str):
+        return _walk(tag, kinds)
+    result = redact(tag)
+    kinds += result.redacted
+    secrets = [kind for kind in result.redacted if kind != "private"]
+    return f"[REDACTED:{secrets[0]}]" if secrets else result.text
 
 
 def _walk(value: Any, kinds: list[str]) -> Any:

@@ -100,7 +100,9 @@ class Exchange(Part):
     ) -> None:
         """Secrets are masked first, as remember and update mask them, so an entry that
         differs from its memory only by them is unchanged, and a re-import changes nothing."""
-        cleaned = redact_fields(content=entry.content, tags=entry.tags, key=entry.key)
+        cleaned = redact_fields(
+            content=entry.content, tags=entry.tags, key=entry.key, scope=entry.scope
+        )
         entry = replace(entry, **cleaned.fields)
         if entry.id is None:
             existing = self.store.find_exact(entry.scope, entry.content)

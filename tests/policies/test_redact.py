@@ -471,6 +471,11 @@ def test_redact_fields_cleans_every_text_of_a_memory() -> None:
     assert result.changed and not redact_fields(content="plain", tags=None).changed
 
 
+def test_a_tag_holding_a_secret_becomes_its_marker_alone() -> None:
+    tags = ["deploy", "password=hunter22-and-a-long-tag-name-that-nearly-fills-64-chars"]
+    assert redact_fields(tags=tags).fields["tags"] == ["deploy", r("password")]
+
+
 def test_tags_are_redacted_before_they_are_lowercased() -> None:
     # AKIA..., GOCSPX-... and eyJ... are case-sensitive shapes: lowercase, they would pass.
     assert redact_fields(tags=[AWS_ID, GOOGLE_SECRET]).fields["tags"] == [
