@@ -1,5 +1,6 @@
 """Pydantic models crossing the service boundary; validation only, no I/O."""
 
+import unicodedata
 from datetime import datetime
 from typing import Any, Literal
 
@@ -15,11 +16,38 @@ MAX_SCOPE_CHARS = 200
 MAX_KEY_CHARS = 100
 
 
+def _shows_nothing(char: str) -> bool:
+    """Whitespace, or a format character: zero-width space and joiners, BOM, bidi marks."""
+    return char.isspace() or unicodedata.category(char) == "Cf"
+
+
+def strip_invisible(text: str) -> str:
+    """Text without the whitespace and invisible characters at its ends (so text made only of
+    zero-width characters or a BOM is empty); those inside it are left alone."""
+    text = text.strip()
+    start, end = 0, len(text)
+    while start < end and _shows_nothing(text[start]):
+        start += 1
+    while end > start and _shows_nothing(text[end - 1]):
+        end -= 1
+    return text[start:end]
+
+
+def clean_name(value: str, what: str) -> str:
+    """A scope, tag or key as it prints: invisible format characters removed (`global\u200b`
+    is `global`), ends stripped; control characters refused."""
+    value = "".join(char for char in value if unicodedata.category(char) != "Cf").strip()
+    bad = next((char for char in value if unicodedata.category(char) == "Cc"), None)
+    if bad is not None:
+        raise ValueError(f"{what} {value[:20]!r} contains the control character U+{ord(bad):04X}")
+    return value
+
+
 def clean_tags(tags: list[str] | None) -> list[str]:
     """Strip, lowercase and de-duplicate tags, keeping their first-seen order."""
     seen: dict[str, None] = {}
     for tag in tags or []:
-        tag = tag.strip().lower()
+        tag = clean_name(tag, "tag").lower()
         if not tag:
             continue
         if len(tag) > MAX_TAG_CHARS:
@@ -32,11 +60,11 @@ def clean_tags(tags: list[str] | None) -> list[str]:
 
 def clean_context(context: str | None) -> str | None:
     """Stripped context, or None when there is none."""
-    return (context or "").strip() or None
+    return strip_invisible(context or "") or None
 
 
 def clean_scope(scope: str) -> str:
-    scope = scope.strip()
+    scope = clean_name(scope, "scope")
     if not scope:
         raise ValueError("scope must not be empty")
     if len(scope) > MAX_SCOPE_CHARS:
@@ -57,7 +85,7 @@ class NewMemory(BaseModel):
     @field_validator("content")
     @classmethod
     def _content_not_blank(cls, value: str) -> str:
-        value = value.strip()
+        value = strip_invisible(value)
         if not value:
             raise ValueError("content must not be empty or whitespace")
         return value
@@ -195,6 +223,12 @@ class HistoryEntry(BaseModel):
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     detail: dict[str, Any]
+
+
+class EditResult(Memory):
+    """A memory after an edit, and the secret kinds removed from what the edit sent."""
+
+    redacted: list[str] = Field(default_factory=list, description="Secret kinds removed.")
 
 
 class ForgetResult(BaseModel):

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -55,9 +56,20 @@ Item = Record | Skipped
 
 
 def tags(values: Iterable[object]) -> list[str]:
-    """Tags from source values: text only, cut to our length limits, at most MAX_TAGS."""
-    texts = [str(v).strip()[:MAX_TAG_CHARS] for v in values if isinstance(v, str | int)]
-    return clean_tags(list(dict.fromkeys(t.lower() for t in texts if t))[:MAX_TAGS])
+    """Tags from source values (text and numbers), as they are: ingest masks the secrets in
+    them before stored_tags makes them fit."""
+    texts = (str(v) for v in values if isinstance(v, str | int) and not isinstance(v, bool))
+    return [text for text in texts if text.strip()]
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]+")
+
+
+def stored_tags(texts: Iterable[str]) -> list[str]:
+    """Tags as stored: control characters as spaces, cut to our length limit, lowercase, at
+    most MAX_TAGS. Nothing in a source's tags refuses its record."""
+    cut = (" ".join(_CONTROL.sub(" ", text).split())[:MAX_TAG_CHARS] for text in texts)
+    return clean_tags(list(dict.fromkeys(t.lower() for t in cut if t))[:MAX_TAGS])
 
 
 def instant(value: object) -> datetime | None:

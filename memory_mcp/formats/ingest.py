@@ -1,19 +1,25 @@
 """Store what an importer read: checked, deduplicated, in batches of one transaction each.
 
-Secrets are masked as `remember` masks them. A record is left out, and the report says why,
-when a run before already brought in its source id, when its content is already stored in the
-scope (or came earlier in the same source), or when it is empty or too long.
+The tools' limits apply, and secrets are masked in content, tags and metadata as `remember`
+masks them. A record is left out, and the report says why, when a run before already brought
+in its source id, when its content is already stored in the scope (or came earlier in the same
+source), or when it is empty, too long, has too much metadata or text no database can hold
+(NUL, an unpaired surrogate).
 """
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 
-from memory_mcp.formats.common import ImportSummary, Item, Record, Skipped
+from memory_mcp.errors import InvalidInput
+from memory_mcp.formats.common import ImportSummary, Item, Record, Skipped, stored_tags
+from memory_mcp.models import strip_invisible
+from memory_mcp.policies import inputs
 from memory_mcp.policies.dedup import content_hash
-from memory_mcp.policies.redact import redact
+from memory_mcp.policies.redact import redact_fields
 from memory_mcp.storage.contract import NewRow, Progress, Storage
 from memory_mcp.timestamps import format_time
 
@@ -26,6 +32,7 @@ class _Run:
     store: Storage
     summary: ImportSummary
     max_chars: int
+    max_metadata: int  # characters of JSON
     before: set[str]  # source ids that earlier runs imported
     first: dict[str, str] = field(default_factory=dict)  # content hash or source id -> where
 
@@ -41,9 +48,11 @@ def ingest(
     summary: ImportSummary,
     max_chars: int,
     progress: Progress | None = None,
+    *,
+    max_metadata: int,
 ) -> ImportSummary:
     """Write the admissible records into `summary.scope`; fill in and return the summary."""
-    run = _Run(store, summary, max_chars, store.imported_ids(summary.format))
+    run = _Run(store, summary, max_chars, max_metadata, store.imported_ids(summary.format))
     for start in range(0, len(items), BATCH):
         rows = [row for item in items[start : start + BATCH] if (row := _admit(run, item))]
         if rows:
@@ -66,22 +75,35 @@ def _admit(run: _Run, item: Item) -> NewRow | None:
     if item.source_id in run.before:
         run.summary.already_imported += 1
         return None
-    cleaned = redact(item.content)
-    content = cleaned.text.strip()
-    problem = _problem(run, item.source_id, content, cleaned.changed)
+    origin = {"format": run.summary.format, "id": item.source_id, **item.details}
+    metadata = {**item.metadata, "imported_from": origin}
+    problem = _unfit(run, item, metadata)
+    if problem is None:
+        cleaned = redact_fields(content=item.content, tags=item.tags, metadata=metadata)
+        content = strip_invisible(cleaned.fields["content"])
+        problem = _problem(run, item.source_id, content, cleaned.changed)
     if problem is not None:
         run.summary.skipped.append(Skipped(where=item.where, reason=problem))
         return None
     run.first[content_hash(content)] = run.first[item.source_id] = item.where
     run.summary.redacted += cleaned.changed
-    return _row(run, item, content)
+    return _row(run, item, content, stored_tags(cleaned.fields["tags"]), cleaned.fields["metadata"])
+
+
+def _unfit(run: _Run, item: Record, metadata: dict[str, Any]) -> str | None:
+    """What keeps the record, as read, out: the checks every tool applies to what it is sent."""
+    try:
+        inputs.check_text(content=item.content, tags=item.tags, metadata=metadata)
+        inputs.check_length("content", item.content, run.max_chars)
+        inputs.check_metadata(metadata, run.max_metadata)
+    except InvalidInput as exc:
+        return str(exc).removesuffix(" Send something shorter.")
+    return None
 
 
 def _problem(run: _Run, source_id: str, content: str, redacted: bool) -> str | None:
     if not content:
         return "nothing left once secrets were removed" if redacted else "empty content"
-    if len(content) > run.max_chars:
-        return f"content is {len(content)} characters; the limit is {run.max_chars}"
     earlier = run.first.get(source_id) or run.first.get(content_hash(content))
     if earlier is None:
         existing = run.store.find_exact(run.summary.scope, content)
@@ -92,17 +114,18 @@ def _problem(run: _Run, source_id: str, content: str, redacted: bool) -> str | N
     return None
 
 
-def _row(run: _Run, item: Record, content: str) -> NewRow:
+def _row(
+    run: _Run, item: Record, content: str, tags: list[str], metadata: dict[str, Any]
+) -> NewRow:
     def when(moment: datetime | None) -> str | None:
         return None if moment is None else format_time(moment)
 
-    origin = {"format": run.summary.format, "id": item.source_id, **item.details}
     return NewRow(
         content=content,
         kind=item.kind,
-        tags=item.tags,
+        tags=tags,
         scope=run.summary.scope,
-        metadata={**item.metadata, "imported_from": origin},
+        metadata=metadata,
         created_at=when(item.created_at),
         updated_at=when(item.updated_at or item.created_at),
         expires_at=when(item.expires_at),

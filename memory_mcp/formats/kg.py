@@ -47,6 +47,8 @@ def _line(number: int, line: str) -> list[Item] | Skipped:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
         return Skipped(where=where, reason=f"not JSON ({exc.msg})")
+    except RecursionError:
+        return Skipped(where=where, reason="JSON nested too deeply to read")
     kind = obj.get("type") if isinstance(obj, dict) else None
     if kind == "entity":
         return _entity(where, obj)

@@ -20,7 +20,16 @@ from memory_mcp.formats.markdown import (
     MARKER,
     SUFFIX,
 )
-from memory_mcp.models import KINDS, MAX_KEY_CHARS, Memory, clean_scope, clean_tags
+from memory_mcp.models import (
+    KINDS,
+    MAX_KEY_CHARS,
+    Memory,
+    clean_name,
+    clean_scope,
+    clean_tags,
+    strip_invisible,
+)
+from memory_mcp.policies.redact import measured_length
 from memory_mcp.policies.times import parse_time
 
 MAX_PROBLEMS = 10
@@ -45,6 +54,9 @@ class MarkdownImportReport(BaseModel):
     skipped: list[str] = Field(
         default_factory=list,
         description="Files not read: links out of the folder, things that are not files.",
+    )
+    redacted: list[int] = Field(
+        default_factory=list, description="Created or updated with secrets masked."
     )
 
 
@@ -137,11 +149,11 @@ def _entry(
             problems.append(f"{where}: header line: {exc}")
         body = body[1:]
     content = "\n".join(line[1:] if LOOKS_LIKE_HEADING.match(line) else line for line in body)
-    content = content.strip()
+    content = strip_invisible(content)
     if not content:
         problems.append(f"{where}: no content")
-    elif len(content) > max_chars:
-        problems.append(f"{where}: content is {len(content)} characters; the limit is {max_chars}")
+    elif (size := measured_length(content)) > max_chars:
+        problems.append(f"{where}: content is {size} characters; the limit is {max_chars}")
     new = match["id"].lower() == "new"
     if new:
         problems += _check_new(where, fields)
@@ -155,8 +167,9 @@ def _entry(
         occurred=_one(fields.get("occurred")),
     )
     if has_header:  # a header without tags means no tags; no header leaves them as they are
+        entry.tags = [tag.strip() for tag in _many(fields.get("tags")) if tag.strip()]
         try:
-            entry.tags = clean_tags(_many(fields.get("tags")))
+            clean_tags(entry.tags)  # checked here, cleaned once secrets are masked
         except ValueError as exc:
             problems.append(f"{where}: tags: {exc}")
     return (None if problems else entry), problems
@@ -166,8 +179,11 @@ def _check_new(where: str, fields: dict[str, str | list[str]]) -> list[str]:
     """A #new entry's key and occurred are used, so they must be valid before anything is."""
     problems = []
     key = _one(fields.get("key"))
-    if key is not None and not 0 < len(key.strip()) <= MAX_KEY_CHARS:
-        problems.append(f"{where}: key must be 1 to {MAX_KEY_CHARS} characters")
+    try:
+        if key is not None and not 0 < len(clean_name(key, "key")) <= MAX_KEY_CHARS:
+            problems.append(f"{where}: key must be 1 to {MAX_KEY_CHARS} characters")
+    except ValueError as exc:
+        problems.append(f"{where}: {exc}")
     try:
         parse_time(_one(fields.get("occurred")), "occurred")
     except InvalidInput as exc:
@@ -236,7 +252,7 @@ def changes(entry: Entry, memory: Memory) -> dict[str, Any]:
         found["content"] = entry.content
     if entry.kind is not None and entry.kind != memory.kind:
         found["kind"] = entry.kind
-    if entry.tags is not None and entry.tags != memory.tags:
+    if entry.tags is not None and clean_tags(entry.tags) != memory.tags:
         found["tags"] = entry.tags
     if entry.scope != memory.scope:
         found["scope"] = entry.scope

@@ -27,14 +27,27 @@ REQUIRED = {"content", "content_hash", "memory_type"}
 def read(path: Path) -> list[Item]:
     """Every row of the memories table as a record to import, or a skip with its reason."""
     with closing(db.connect_readonly(path)) as conn:
-        columns = {str(r["name"]) for r in conn.execute("pragma table_info(memories)")}
-        if not columns >= REQUIRED:
-            raise InvalidInput(
-                f"{path} is not an mcp-memory-service database: it has no memories table "
-                f"with content, content_hash and memory_type columns."
-            )
-        rows = conn.execute("select * from memories order by rowid").fetchall()
+        try:
+            rows = _rows(path, conn)
+        except db.DatabaseError as exc:  # a broken view, text that is not UTF-8, ...
+            raise InvalidInput(f"Cannot read the memories of {path}: {exc}.") from exc
     return [_row(dict(zip(row.keys(), row, strict=True))) for row in rows]
+
+
+def _rows(path: Path, conn: db.Connection) -> list[db.Row]:
+    columns = {str(r["name"]) for r in conn.execute("pragma table_info(memories)")}
+    if not columns >= REQUIRED:
+        raise InvalidInput(
+            f"{path} is not an mcp-memory-service database: it has no memories table "
+            f"with content, content_hash and memory_type columns."
+        )
+    found = conn.execute(
+        "select type from sqlite_master where name = 'memories' collate nocase"
+    ).fetchone()
+    table = found is not None and found[0] == "table"
+    return conn.execute(  # a view has no rowid to order by
+        "select * from memories order by rowid" if table else "select * from memories"
+    ).fetchall()
 
 
 def _row(row: dict[str, Any]) -> Item:
@@ -69,7 +82,7 @@ def _tags(value: object) -> list[str]:
     if value.lstrip().startswith("["):
         try:
             parsed = json.loads(value)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             parsed = None
         if isinstance(parsed, list):
             return [str(t) for t in parsed]
@@ -81,6 +94,6 @@ def _json_object(value: object) -> dict[str, Any]:
         return {}
     try:
         parsed = json.loads(value)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         return {}
     return parsed if isinstance(parsed, dict) else {}

@@ -31,6 +31,8 @@ def read(path: Path) -> list[Item]:
         data = json.loads(read_text(path))
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"{path} is not JSON ({exc.msg} at line {exc.lineno}).") from exc
+    except RecursionError:
+        raise InvalidInput(f"{path} is JSON nested too deeply to read.") from None
     memories = data.get("results", data.get("memories")) if isinstance(data, dict) else data
     if not isinstance(memories, list):
         raise InvalidInput(
@@ -53,7 +55,7 @@ def _memory(index: int, item: object, now: datetime) -> Item:
     expires = instant(item.get("expiration_date"))
     if expires is not None and expires <= now:
         return Skipped(where=where, reason=f"expired in mem0 on {expires:%Y-%m-%d}")
-    categories = [c for c in item.get("categories") or [] if isinstance(c, str)]
+    categories = _categories(item.get("categories"))
     owners = [f"{key.removesuffix('_id')}:{item[key]}" for key in OWNERS if item.get(key)]
     metadata = item.get("metadata")
     return Record(
@@ -68,6 +70,13 @@ def _memory(index: int, item: object, now: datetime) -> Item:
         metadata=dict(metadata) if isinstance(metadata, dict) else {},
         details=_details(item),
     )
+
+
+def _categories(value: object) -> list[str]:
+    """A list of names; a string is one name, or several separated by commas."""
+    if isinstance(value, str):
+        return [name for name in value.split(",") if name.strip()]
+    return [name for name in value if isinstance(name, str)] if isinstance(value, list) else []
 
 
 def _details(item: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from memory_mcp.errors import InvalidInput, NotFound
+from memory_mcp.policies.redact import measured_length
 
 MAX_ID = 2**63 - 1  # SQLite's largest integer: no memory id can be bigger
 MAX_REASON_CHARS = 1_000
@@ -61,8 +62,11 @@ def _check_string(name: str, value: str, pattern: re.Pattern[str]) -> None:
 def check_length(
     name: str, value: str | None, limit: int, hint: str = "Send something shorter."
 ) -> None:
-    if value is not None and len(value) > limit:
-        raise InvalidInput(f"{name} is {len(value)} characters; the limit is {limit}. {hint}")
+    """Measured as sent, before redaction (which may lengthen it): a `[REDACTED:kind]` marker
+    already in it counts as one character, so a memory read back and sent again fits."""
+    size = 0 if value is None else measured_length(value)
+    if size > limit:
+        raise InvalidInput(f"{name} is {size} characters; the limit is {limit}. {hint}")
 
 
 def check_metadata(metadata: dict[str, Any] | None, limit: int) -> None:

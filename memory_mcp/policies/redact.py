@@ -1,14 +1,21 @@
 """Keep secrets out of stored memories: drop <private> blocks, mask credentials. No I/O.
 
-Strict about shapes only secrets have (provider prefixes, PEM blocks, passwords in URLs) and
-conservative about prose, so a memory that mentions "the password policy" survives intact.
+`redact` cleans one text; `redact_fields` cleans every text of a memory (content, context,
+tags, key, scope, metadata at any depth) in one step, and is what every write path calls
+before anything is indexed, embedded or written to history. The shapes of secrets are in
+secrets.py.
 """
 
 import re
-from collections.abc import Callable
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import accumulate
+from typing import Any
 
-Span = tuple[int, int]
+from memory_mcp.policies.secrets import KINDS, RULES, Span, field_kind, is_value
+
+__all__ = ["KINDS", "Redaction", "RedactedFields", "measured_length", "redact", "redact_fields"]
 
 
 @dataclass(frozen=True)
@@ -23,110 +30,17 @@ class Redaction:
         return bool(self.redacted)
 
 
-def _secret(match: re.Match[str]) -> tuple[Span, bool]:
-    return match.span("secret"), True
-
-
 @dataclass(frozen=True)
-class _Rule:
-    kind: str
-    pattern: re.Pattern[str]
-    # Where the secret is inside a match, and whether it is one on its own: a labelled value
-    # that looks like prose is redacted only when it overlaps a secret found by another rule.
-    pick: Callable[[re.Match[str]], tuple[Span, bool]] = _secret
+class RedactedFields:
+    """A memory's fields with every text redacted, and the kinds removed, in field order."""
 
+    fields: dict[str, Any]
+    redacted: tuple[str, ...] = ()
 
-# Every pattern is linear: no nested quantifiers over overlapping classes, and each unbounded
-# run either ends at a character outside its class or is followed by nothing that can fail.
-# Prefixed tokens must not start inside a word, or "risk-..." would look like an "sk-" key.
-_START = r"(?<![A-Za-z0-9])"
-_PEM = r"-----{0}[ A-Z0-9]{{0,40}}PRIVATE KEY(?: BLOCK)?-----"
-# A key whose END line is missing is still a key, and nothing says where it stops.
-_PRIVATE_KEY = rf"(?P<secret>{_PEM.format('BEGIN')}(?:[\s\S]*?{_PEM.format('END')}|[\s\S]*))"
-_AWS_SECRET_LABEL = r"(?i:aws_?secret_?(?:access_?)?key|secret_?access_?key)"
-_HEADER = r"(?i:authorization)[\"']?[ \t]*[:=][ \t]*[\"']?(?i:{0})[ \t]+(?P<secret>{1})"
+    @property
+    def changed(self) -> bool:
+        return bool(self.redacted)
 
-
-def _simple(kind: str, pattern: str) -> _Rule:
-    return _Rule(kind, re.compile(pattern))
-
-
-# Labelled assignments: a label, then `=`, `:`, `:=`, `=>` or the word "is", then a value.
-# The tradeoff between leaking a password and shredding an ordinary memory:
-# - a quoted value always counts (quotes are deliberate), unless empty or a placeholder;
-# - an unquoted value is one run without spaces or quotes, at least _MIN_VALUE chars long.
-#   It stops before "&name=" (the next query parameter) and before a "," or ";" that ends a
-#   clause; trailing ".)]}" are punctuation. A password ending in those keeps them visible.
-# - after ":" or "is", which prose uses too ("the token: it expires", "the password is
-#   required"), an unquoted value must also hold a digit or symbol. So `PASSWORD=swordfish`
-#   is caught but "my password is swordfish" is not; "my password is hunter2" is.
-# - references are not secrets: $VAR, ${VAR}, %VAR%, <placeholder>, {{ var }}, ****, paths,
-#   URLs, code like os.environ["X"] or getpass(), and null/none/true/false.
-_MIN_VALUE = 4
-_SEPARATOR = r"[\"']?(?:[ \t]*(?P<sep>:=|=>|=(?!=)|:(?!:))|[ \t]+(?i:is)(?=[ \t]))[ \t]*"
-_BARE = r"(?:[^\s\"'`,;&]|[,;](?=[^\s\"'`,;&])|&(?![\w.-]*=))*[^\s\"'`,;&.)\]}]"
-_VALUE = rf"(?:\"(?P<dq>[^\"\n]*)\"|'(?P<sq>[^'\n]*)'|(?P<bare>{_BARE}))"
-_PLACEHOLDERS = frozenset({"null", "none", "nil", "true", "false", "undefined"})
-_REFERENCE = re.compile(r"[$%<]|\{\{|\*+$|[~.]{0,2}/|[A-Za-z_][\w.]*[(\[]|[\w+.-]+://")
-
-
-def _labelled_value(match: re.Match[str]) -> tuple[Span, bool]:
-    for group in ("dq", "sq"):
-        value = match.group(group)
-        if value is not None:
-            return match.span(group), _is_value(value)
-    value = match.group("bare")
-    prose = match.group("sep") in (None, ":")
-    worded = len(value) >= _MIN_VALUE and not (prose and value.isalpha())
-    return match.span("bare"), worded and _is_value(value)
-
-
-def _is_value(value: str) -> bool:
-    return value.lower() not in _PLACEHOLDERS and not _REFERENCE.match(value)
-
-
-def _labelled(kind: str, labels: str) -> _Rule:
-    pattern = rf"{_START}(?i:{labels}){_SEPARATOR}{_VALUE}"
-    return _Rule(kind, re.compile(pattern), _labelled_value)
-
-
-# Earlier rules win when two find the same span, so specific kinds come before generic ones.
-_RULES = (
-    _simple("private_key", _PRIVATE_KEY),
-    _simple("aws_access_key", rf"{_START}(?P<secret>(?:AKIA|ASIA)[A-Z0-9]{{16}})(?![A-Za-z0-9])"),
-    _simple(
-        "aws_secret_key",
-        rf"{_START}{_AWS_SECRET_LABEL}[\"']?[ \t]*[:=][ \t]*[\"']?"
-        r"(?P<secret>[A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])",
-    ),
-    _simple(
-        "github_token", rf"{_START}(?P<secret>gh[pousr]_[A-Za-z0-9]{{36,}}|github_pat_\w{{22,}})"
-    ),
-    _simple("gitlab_token", rf"{_START}(?P<secret>glpat-[A-Za-z0-9_-]{{20,}})"),
-    _simple("slack_token", rf"{_START}(?P<secret>xox[abprs]-[A-Za-z0-9-]{{10,}})"),
-    _simple("anthropic_key", rf"{_START}(?P<secret>sk-ant-[A-Za-z0-9_-]{{20,}})"),
-    _simple(
-        "openai_key",
-        rf"{_START}(?P<secret>sk-(?!ant-)(?:(?:proj|svcacct|admin)-[A-Za-z0-9_-]{{20,}}"
-        r"|[A-Za-z0-9]{20,}))",
-    ),
-    _simple("google_api_key", rf"{_START}(?P<secret>AIza[A-Za-z0-9_-]{{35}})(?![A-Za-z0-9])"),
-    _simple("stripe_key", rf"{_START}(?P<secret>(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{{16,}})"),
-    _simple(
-        "jwt",
-        rf"{_START}(?P<secret>eyJ[\w-]{{10,}}\.[\w-]{{10,}}\.[\w-]*(?:\.[\w-]+){{0,2}})",
-    ),
-    _simple("bearer_token", _START + _HEADER.format("bearer|token", r"[A-Za-z0-9._~+/=-]{8,}")),
-    _simple("basic_auth", _START + _HEADER.format("basic", r"[A-Za-z0-9+/=]{8,}")),
-    # Only the password goes: scheme, user and host say which service, which is worth keeping.
-    # The password runs to the last "@" of the authority, since people paste unescaped ones.
-    _simple("url_password", r"(?<=[A-Za-z0-9]://)[^\s:/@]*:(?P<secret>[^\s/@]+(?:@[^\s/@]+)*)@"),
-    _labelled("password", r"passw(?:or)?d|pwd|passphrase"),
-    _labelled("secret", r"(?:client[_-]?)?secret(?:[_-]?key)?"),
-    _labelled("api_key", r"api[ _-]?key"),
-    _labelled("token", r"(?:access[_-]?)?token"),
-)
-KINDS = ("private", *(rule.kind for rule in _RULES))
 
 _PRIVATE_TAG = re.compile(r"<(/?)private>", re.IGNORECASE)
 _LONGEST_TAG = len("</private>")
@@ -150,12 +64,15 @@ def redact(text: str) -> Redaction:
     return Redaction(_mask(text, found), kinds)
 
 
+Candidate = tuple[int, int, int, bool]  # start, -end, rule index, a secret on its own
+
+
 def _findings(text: str) -> list[tuple[int, int, str]]:
     """Secret spans: overlapping candidates merge, and a group is kept if one is a secret.
 
     The group is named by its earliest, longest, most specific secret.
     """
-    found: list[tuple[int, int, int, bool]] = []
+    found: list[Candidate] = []
     start = 0
     for marker in [*_MARKER.finditer(text), None]:
         end = len(text) if marker is None else marker.start()
@@ -164,7 +81,7 @@ def _findings(text: str) -> list[tuple[int, int, str]]:
         start = len(text) if marker is None else marker.end()
     groups: list[tuple[int, int, str | None]] = []
     for start, negative_end, priority, alone in sorted(found):
-        end, kind = -negative_end, _RULES[priority].kind if alone else None
+        end, kind = -negative_end, RULES[priority].kind if alone else None
         if groups and start < groups[-1][1]:
             first, last, named = groups[-1]
             groups[-1] = (first, max(last, end), named or kind)
@@ -173,15 +90,90 @@ def _findings(text: str) -> list[tuple[int, int, str]]:
     return [(start, end, kind) for start, end, kind in groups if kind]
 
 
-def _scan(text: str, start: int, end: int) -> list[tuple[int, int, int, bool]]:
+def _scan(text: str, start: int, end: int) -> list[Candidate]:
     """(start, -end, rule, alone) for each candidate in text[start:end], which has no marker."""
-    found: list[tuple[int, int, int, bool]] = []
-    for priority, rule in enumerate(_RULES):
+    found: list[Candidate] = []
+    lowered = text[start:end].lower()
+    for priority, rule in enumerate(RULES):
+        if not rule.may_match(lowered):
+            continue
         for match in rule.pattern.finditer(text, start, end):
             (first, last), alone = rule.pick(match)
             if first < last:
                 found.append((first, -last, priority, alone))
-    return found
+    return found + _across_lines(text, start, end, found)
+
+
+# A line break (with the spaces around it) between two characters a token is made of, with
+# runs of such characters on either side that together are at least as long as the shortest
+# token (an "xoxb-" Slack token), or the break cannot be inside one. Prose has few.
+_SHORTEST_TOKEN = 15
+_RUN_BEFORE = re.compile(rf"[A-Za-z0-9_.+/=~-]{{1,{_SHORTEST_TOKEN}}}$")
+_RUN_AFTER = re.compile(rf"[ \t]*([A-Za-z0-9_.+/=~-]{{1,{_SHORTEST_TOKEN}}})")
+_JOINABLE = [(priority, rule) for priority, rule in enumerate(RULES) if rule.joinable]
+
+
+def _breaks(text: str, start: int, end: int) -> list[Span]:
+    """The line breaks in text[start:end] that could be inside a token, with their spaces."""
+    spans: list[Span] = []
+    newline = text.find("\n", start, end)
+    while newline >= 0:
+        first = newline
+        while first > start and text[first - 1] in " \t\r":
+            first -= 1
+        before = _RUN_BEFORE.search(text, max(start, first - _SHORTEST_TOKEN), first)
+        after = _RUN_AFTER.match(text, newline + 1, end)
+        if before and after and before.end() - before.start() + len(after[1]) >= _SHORTEST_TOKEN:
+            spans.append((first, after.start(1)))
+        newline = text.find("\n", newline + 1, end)
+    return spans
+
+
+def _across_lines(text: str, start: int, end: int, found: list[Candidate]) -> list[Candidate]:
+    """Tokens a line break cuts in two, found in the text with those breaks taken out.
+
+    Only a token that spans a break and that no rule found on the lines as they are counts,
+    so a whole token at the end of a line does not swallow the first word of the next one.
+    """
+    breaks = _breaks(text, start, end)
+    if not breaks:
+        return []
+    pieces, seams, removed, at = [], [], [0], start
+    for first, last in breaks:
+        pieces.append(text[at:first])
+        seams.append(first - start - removed[-1])  # where the break was, in the joined text
+        removed.append(removed[-1] + last - first)
+        at = last
+    pieces.append(text[at:end])
+    joined = "".join(pieces)
+    whole = _Spans((s, -e) for s, e, priority, _ in found if RULES[priority].joinable)
+    extra: list[Candidate] = []
+    lowered = joined.lower()
+    for priority, rule in _JOINABLE:
+        if not rule.may_match(lowered):
+            continue
+        for match in rule.pattern.finditer(joined):
+            (first, last), alone = rule.pick(match)
+            cut = bisect_right(seams, first)  # breaks before the token's first character
+            if first >= last or cut == bisect_left(seams, last):
+                continue  # a token on one line: the scan of the text as it is has it
+            span = (start + first + removed[cut], start + last + removed[bisect_left(seams, last)])
+            if not whole.overlap(*span):
+                extra.append((span[0], -span[1], priority, alone))
+    return extra
+
+
+class _Spans:
+    """Spans, asked whether any overlaps a given one in logarithmic time."""
+
+    def __init__(self, spans: Iterable[Span]) -> None:
+        ordered = sorted(spans)
+        self.starts = [start for start, _ in ordered]
+        self.reach = list(accumulate((end for _, end in ordered), max, initial=-1))
+
+    def overlap(self, start: int, end: int) -> bool:
+        before = bisect_left(self.starts, end)  # the spans that start before `end`
+        return self.reach[before] > start  # and the furthest any of them ends
 
 
 def _mask(text: str, found: list[tuple[int, int, str]]) -> str:
@@ -254,3 +246,61 @@ def _seam(trail: str, lead: str, before: str, after: str) -> str:
         return trail or lead
     # Two words joined could spell a new tag ("<priv" + "ate>"); keep them apart then only.
     return " " if _PRIVATE_TAG.search(before + after[:_LONGEST_TAG]) else ""
+
+
+# -- every text of a memory ----------------------------------------------------------------
+
+
+def redact_fields(**fields: Any) -> RedactedFields:
+    """Each field redacted: strings, and strings in lists and dicts at any depth (dict keys
+    too). A dict entry whose name says it holds a secret (`password`, `dbPassword`,
+    `x-api-key`, `authorization`) loses its text value whatever it looks like. A tag holding
+    a secret becomes its marker alone: a tag is a short label, and stays one. Other values
+    (numbers, None) are kept. Never raises; callers bound nesting first (inputs.MAX_DEPTH)."""
+    kinds: list[str] = []
+    cleaned = {
+        name: [_tag(tag, kinds) for tag in value]
+        if name == "tags" and isinstance(value, list)
+        else _walk(value, kinds)
+        for name, value in fields.items()
+    }
+    return RedactedFields(cleaned, tuple(dict.fromkeys(kinds)))
+
+
+def _tag(tag: Any, kinds: list[str]) -> Any:
+    if not isinstance(tag, str):
+        return _walk(tag, kinds)
+    result = redact(tag)
+    kinds += result.redacted
+    secrets = [kind for kind in result.redacted if kind != "private"]
+    return f"[REDACTED:{secrets[0]}]" if secrets else result.text
+
+
+def _walk(value: Any, kinds: list[str]) -> Any:
+    if isinstance(value, str):
+        result = redact(value)
+        kinds += result.redacted
+        return result.text
+    if isinstance(value, dict):
+        return dict(_entry(key, item, kinds) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return [_walk(item, kinds) for item in value]
+    return value
+
+
+def _entry(key: Any, value: Any, kinds: list[str]) -> tuple[Any, Any]:
+    name = _walk(key, kinds)
+    kind = field_kind(key) if isinstance(key, str) else None
+    if kind and isinstance(value, str) and is_value(value) and not _MARKER.fullmatch(value):
+        kinds.append(kind)
+        return name, f"[REDACTED:{kind}]"
+    return name, _walk(value, kinds)
+
+
+_KNOWN_MARKER = re.compile(rf"\[REDACTED:(?:{'|'.join(KINDS)})\]")
+
+
+def measured_length(text: str) -> int:
+    """The length limits apply to: each redaction marker counts as one character, so text
+    that fit before redaction (or a memory exported with its markers) fits again."""
+    return len(text) - sum(len(m.group()) - 1 for m in _KNOWN_MARKER.finditer(text))

@@ -8,7 +8,6 @@ from pydantic import BaseModel, ValidationError
 
 from memory_mcp.config import MAX_RECALL_LIMIT, Settings
 from memory_mcp.errors import InvalidInput
-from memory_mcp.models import NewMemory
 from memory_mcp.policies import budget
 from memory_mcp.search.embed import Embedder
 from memory_mcp.search.semantic import SemanticIndex
@@ -46,14 +45,6 @@ class Context:
         if not 1 <= limit <= MAX_RECALL_LIMIT:
             raise InvalidInput(f"limit must be between 1 and {MAX_RECALL_LIMIT}, not {limit}.")
         return limit
-
-    def check_size(self, new: NewMemory) -> None:
-        for name, text in (("content", new.content), ("context", new.context or "")):
-            if len(text) > self.settings.max_content_chars:
-                raise InvalidInput(
-                    f"{name} is {len(text)} characters; the limit is "
-                    f"{self.settings.max_content_chars}. Store a shorter, self-contained memory."
-                )
 
 
 class Part:

@@ -2,6 +2,7 @@
 labelled queries run through recall."""
 
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -10,6 +11,7 @@ from memory_mcp.errors import InvalidInput
 from memory_mcp.formats import files, markdown, markdown_import
 from memory_mcp.formats.ingest import ingest
 from memory_mcp.models import Memory, MemoryFilter, NewMemory
+from memory_mcp.policies.redact import redact_fields
 from memory_mcp.search import evaluation
 from memory_mcp.service import transfer
 from memory_mcp.service.context import Context, Part, validated
@@ -58,11 +60,16 @@ class Exchange(Part):
 
     def import_jsonl(self, path: Path, progress: Progress | None = None) -> transfer.ImportReport:
         try:
+            limits = transfer.Limits(
+                self.settings.max_content_chars, self.settings.max_metadata_chars
+            )
             with path.open(encoding="utf-8") as fh:
-                total = transfer.validate_jsonl(fh, self.settings.max_content_chars)
+                total, redacted = transfer.validate_jsonl(fh, limits)
             each = None if progress is None else (lambda done: progress(done, total))
             with path.open(encoding="utf-8") as fh:
-                return transfer.import_jsonl(self.store, self.semantic.embed_documents, fh, each)
+                report = transfer.import_jsonl(self.store, self.semantic.embed_documents, fh, each)
+            report.redacted = redacted
+            return report
         except (OSError, UnicodeDecodeError) as exc:
             raise InvalidInput(f"Cannot read {path}: {exc}") from exc
 
@@ -105,6 +112,12 @@ class Exchange(Part):
         current: dict[int, Memory],
         report: markdown_import.MarkdownImportReport,
     ) -> None:
+        """Secrets are masked first, as remember and update mask them, so an entry that
+        differs from its memory only by them is unchanged, and a re-import changes nothing."""
+        cleaned = redact_fields(
+            content=entry.content, tags=entry.tags, key=entry.key, scope=entry.scope
+        )
+        entry = replace(entry, **cleaned.fields)
         if entry.id is None:
             existing = self.store.find_exact(entry.scope, entry.content)
             if existing is not None:
@@ -116,11 +129,15 @@ class Exchange(Part):
             )  # fmt: skip
             new = made.status in ("created", "superseded")
             (report.created if new else report.already_present).append(made.id)
+            if new and cleaned.changed:
+                report.redacted.append(made.id)
         elif entry.id not in current:
             report.unknown.append(entry.id)
         elif fields := markdown_import.changes(entry, current[entry.id]):
             self.lifecycle.update(entry.id, **fields, client=MARKDOWN_CLIENT)
             report.updated.append(entry.id)
+            if cleaned.changed:
+                report.redacted.append(entry.id)
         else:
             report.unchanged += 1
 
@@ -146,6 +163,7 @@ class Exchange(Part):
         return ingest(
             self.store, self.semantic.embed_documents, items, summary,
             self.settings.max_content_chars, progress,
+            max_metadata=self.settings.max_metadata_chars,
         )  # fmt: skip
 
     def evaluate(self, path: Path) -> evaluation.EvalReport:

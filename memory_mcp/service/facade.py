@@ -12,6 +12,7 @@ from memory_mcp.formats import markdown_import
 from memory_mcp.models import (
     BackupReport,
     DoctorReport,
+    EditResult,
     ForgetResult,
     HistoryEntry,
     Memory,
@@ -189,10 +190,11 @@ class MemoryService:
         metadata: dict[str, Any] | None = None,
         client: str | None = None,
         context: str | None = None,
-    ) -> Memory:
+    ) -> EditResult:
         """Edit fields in place; changed content is re-embedded (or queued for it).
 
-        An empty `context` clears it; None leaves it as it is.
+        Secrets in what is sent are masked as `remember` masks them (`redacted` lists the
+        kinds). An empty `context` clears it; None leaves it as it is.
         """
         return self._lifecycle.update(
             memory_id, content, kind, tags, scope, metadata, client, context

@@ -5,8 +5,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from memory_mcp.errors import InvalidInput
-from memory_mcp.models import ForgetResult, HistoryEntry, Memory, MemoryFilter, NewMemory
+from memory_mcp.models import (
+    EditResult,
+    ForgetResult,
+    HistoryEntry,
+    Memory,
+    MemoryFilter,
+    NewMemory,
+    strip_invisible,
+)
 from memory_mcp.policies import inputs
+from memory_mcp.policies.redact import redact, redact_fields
 from memory_mcp.service.context import SHORTER, Part, validated
 
 
@@ -41,24 +50,36 @@ class Lifecycle(Part):
         metadata: dict[str, Any] | None = None,
         client: str | None = None,
         context: str | None = None,
-    ) -> Memory:
+    ) -> EditResult:
+        """Sizes are checked on what was sent, then every text sent is redacted, as remember
+        does, before anything is compared, embedded or written to history."""
         inputs.check_text(content=content, kind=kind, tags=tags, scope=scope, context=context)
         inputs.check_length("context", context, self.settings.max_content_chars, SHORTER)
         inputs.check_length("content", content, self.settings.max_content_chars, SHORTER)
         inputs.check_metadata(metadata, self.settings.max_metadata_chars)
         inputs.check_id_values([memory_id])
+        sent = {"content": content, "tags": tags, "scope": scope, "metadata": metadata,
+                "context": context}  # fmt: skip
+        cleaned = redact_fields(**{k: v for k, v in sent.items() if v is not None})
+        edit = cleaned.fields
+        if content is not None and not strip_invisible(edit["content"]):
+            raise InvalidInput(
+                "Nothing left to store: the content was entirely private or secret."
+                if edit["content"] != content
+                else "content must not be empty, whitespace or invisible characters."
+            )
         current = self.store.get(memory_id)
         merged = validated(
             NewMemory,
-            content=current.content if content is None else content,
+            content=edit.get("content", current.content),
             kind=current.kind if kind is None else kind,
-            tags=current.tags if tags is None else tags,
-            scope=current.scope if scope is None else scope,
-            metadata=current.metadata if metadata is None else metadata,
-            context=current.context if context is None else context,
+            tags=edit.get("tags", current.tags),
+            scope=edit.get("scope", current.scope),
+            metadata=edit.get("metadata", current.metadata),
+            context=edit.get("context", current.context),
         )
-        self.ctx.check_size(merged)
-        return self._apply(memory_id, current, merged, client)
+        memory = self._apply(memory_id, current, merged, client)
+        return EditResult(**memory.model_dump(), redacted=list(cleaned.redacted))
 
     def _apply(
         self, memory_id: int, current: Memory, merged: NewMemory, client: str | None
@@ -93,6 +114,7 @@ class Lifecycle(Part):
         ids = inputs.check_ids(ids, self.settings.max_ids)
         inputs.check_text(reason=reason)
         inputs.check_length("reason", reason, inputs.MAX_REASON_CHARS)
+        reason = None if reason is None else redact(reason).text  # the history keeps it
         forgotten, already = self.store.set_forgotten(ids, reason, client)
         return ForgetResult(
             forgotten=forgotten,

@@ -6,6 +6,7 @@ from memory_mcp.config import MAX_RECALL_LIMIT
 from memory_mcp.errors import InvalidInput
 from memory_mcp.models import MemoryFilter, Summary
 from memory_mcp.policies import inputs, summarize
+from memory_mcp.policies.redact import redact_fields
 from memory_mcp.service.context import MIN_BUDGET, Context, Part
 from memory_mcp.service.recalling import Recaller, make_filter
 from memory_mcp.storage.contract import NewRow
@@ -76,14 +77,18 @@ class Summarizer(Part):
         """Store the summary as a `summary` memory linked to its sources (left untouched)."""
         sources = sorted({i for c in summary.clusters for i in c.ids})
         scope = scopes_[0] if len(scopes_) == 1 else project_scope or self.settings.default_scope
-        vectors = self.semantic.embed_documents([summary.text])
+        # Its text quotes memories (already redacted); the query is the caller's own words.
+        cleaned = redact_fields(
+            content=summary.text, metadata={"sources": sources, "query": query, "scopes": scopes_}
+        ).fields
+        vectors = self.semantic.embed_documents([cleaned["content"]])
         return self.store.insert(
             NewRow(
-                content=summary.text,
+                content=cleaned["content"],
                 kind="summary",
                 tags=["summary"],
                 scope=scope,
-                metadata={"sources": sources, "query": query, "scopes": scopes_},
+                metadata=cleaned["metadata"],
                 vector=None if vectors is None else vectors[0],
                 client=client,
             ),

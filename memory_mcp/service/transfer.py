@@ -2,15 +2,17 @@
 
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TextIO
+from typing import Any, NamedTuple, TextIO
 
 import numpy as np
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from memory_mcp.errors import nothing_imported
-from memory_mcp.models import NewMemory
+from memory_mcp.errors import InvalidInput, nothing_imported
+from memory_mcp.models import MAX_KEY_CHARS, NewMemory, clean_name
+from memory_mcp.policies import inputs
+from memory_mcp.policies.redact import redact_fields
 from memory_mcp.storage.contract import NewRow, Storage
 from memory_mcp.timestamps import format_time
 
@@ -39,12 +41,31 @@ class ExportedMemory(NewMemory):
     repeat_count: int = Field(1, ge=1)
     last_seen_at: datetime | None = None
 
+    @field_validator("key")
+    @classmethod
+    def _key(cls, value: str | None) -> str | None:
+        return None if value is None else clean_name(value, "key") or None
+
 
 class ImportReport(BaseModel):
     read: int = 0
     created: int = 0
     skipped_existing: int = Field(0, description="Same id and content already present.")
     renumbered: int = Field(0, description="Id taken by a different memory: got a new id.")
+    redacted: int = Field(0, description="Lines whose secrets were masked before import.")
+
+
+class Checked(NamedTuple):
+    """What checking a JSONL file found: its records, and how many had secrets to mask."""
+
+    lines: int
+    redacted: int
+
+
+@dataclass(frozen=True)
+class Limits:
+    content: int  # content and context, each
+    metadata: int  # as JSON
 
 
 def export_jsonl(
@@ -62,19 +83,21 @@ def export_jsonl(
     return written
 
 
-def validate_jsonl(lines: Iterable[str], max_chars: int) -> int:
+def validate_jsonl(lines: Iterable[str], limits: Limits) -> Checked:
     """Check every line first, so a bad file is refused before anything is written."""
     errors: list[str] = []
-    count = 0
-    for number, record in _records(lines):
+    count = redacted = 0
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
         count += 1
+        record, kinds = _parse(line, limits)
         if isinstance(record, str):
             errors.append(f"line {number}: {record}")
-        elif len(record.content) > max_chars:
-            errors.append(f"line {number}: content is longer than {max_chars} characters")
+        redacted += bool(kinds)
     if errors:
         raise nothing_imported(errors, "invalid line(s)", MAX_REPORTED_ERRORS)
-    return count
+    return Checked(count, redacted)
 
 
 def import_jsonl(
@@ -99,21 +122,53 @@ def import_jsonl(
 
 
 def _records(lines: Iterable[str]) -> Iterator[tuple[int, ExportedMemory | str]]:
-    """(line number, parsed record or error message), skipping blank lines."""
+    """(line number, record with its secrets masked, or error message), skipping blank lines."""
     for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            yield number, ExportedMemory.model_validate(json.loads(line))
-        except json.JSONDecodeError as exc:
-            yield number, f"not JSON ({exc.msg})"
-        except ValidationError as exc:
-            yield (
-                number,
-                "; ".join(
-                    f"{'.'.join(map(str, e['loc'])) or 'record'}: {e['msg']}" for e in exc.errors()
-                ),
-            )
+        if line.strip():
+            yield number, _parse(line)[0]
+
+
+# Every text a line can carry into the database goes through redaction, as `remember` does.
+REDACTED_FIELDS = ("content", "context", "tags", "key", "scope", "metadata", "forget_reason")
+
+
+def _parse(line: str, limits: Limits | None = None) -> tuple[ExportedMemory | str, tuple[str, ...]]:
+    """One line as a record with its secrets masked, and their kinds; or what is wrong with it.
+
+    Text checks and sizes apply to the line as written, the model's checks to the masked record.
+    """
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return f"not JSON ({exc.msg})", ()
+    except RecursionError:
+        return "not readable: JSON nested too deeply", ()
+    if not isinstance(obj, dict):
+        return "not a JSON object", ()
+    try:
+        inputs.check_text(**obj)
+        if limits is not None:
+            _check_sizes(obj, limits)
+    except InvalidInput as exc:
+        return str(exc), ()
+    cleaned = redact_fields(**{name: obj[name] for name in REDACTED_FIELDS if name in obj})
+    try:
+        return ExportedMemory.model_validate(obj | cleaned.fields), cleaned.redacted
+    except ValidationError as exc:
+        return "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'record'}: {e['msg']}" for e in exc.errors()
+        ), ()
+
+
+def _check_sizes(obj: dict[str, Any], limits: Limits) -> None:
+    sizes = {"content": limits.content, "context": limits.content, "key": MAX_KEY_CHARS,
+             "forget_reason": inputs.MAX_REASON_CHARS}  # fmt: skip
+    for name, limit in sizes.items():
+        if isinstance(obj.get(name), str):
+            inputs.check_length(name, obj[name], limit)
+    metadata = obj.get("metadata")
+    if isinstance(metadata, dict):
+        inputs.check_metadata(metadata, limits.metadata)
 
 
 def _import_batch(

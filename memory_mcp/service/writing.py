@@ -8,10 +8,17 @@ from typing import Any
 import numpy as np
 
 from memory_mcp.errors import InvalidInput
-from memory_mcp.models import MAX_KEY_CHARS, MemoryFilter, NewMemory, RememberResult
+from memory_mcp.models import (
+    MAX_KEY_CHARS,
+    MemoryFilter,
+    NewMemory,
+    RememberResult,
+    clean_name,
+    strip_invisible,
+)
 from memory_mcp.policies import dedup as dedup_module
 from memory_mcp.policies import inputs
-from memory_mcp.policies.redact import redact
+from memory_mcp.policies.redact import redact_fields
 from memory_mcp.policies.times import parse_duration, parse_time
 from memory_mcp.service.context import ALL_SCOPES, SHORTER, Part, validated
 from memory_mcp.storage.contract import NewRow
@@ -62,8 +69,9 @@ class Writer(Part):
             context=context,
         )  # fmt: skip
         self._check_limits(content, context, metadata, replaces, scope)
-        new, redacted = self._new_memory(content, kind, tags, scope, metadata, project, context)
-        key = _clean_key(key)
+        new, key, redacted = self._new_memory(
+            content, kind, tags, scope, metadata, project, context, _clean_key(key)
+        )
         reference = parse_time(reference_time, "reference_time")
         times = _Times(
             occurred=parse_time(occurred_at, "occurred_at", reference=reference),
@@ -97,27 +105,32 @@ class Writer(Part):
         metadata: dict[str, Any] | None,
         project: str | None,
         context: str | None,
-    ) -> tuple[NewMemory, tuple[str, ...]]:
-        """The memory to store, secrets removed, and which kinds of secret were."""
-        cleaned = redact(content)
-        clean_context = redact(context).text if context else None
-        if not cleaned.text.strip():
+        key: str | None,
+    ) -> tuple[NewMemory, str | None, tuple[str, ...]]:
+        """The memory and key to store, secrets removed from every text, and which kinds of
+        secret were. Sizes were checked on what the caller sent: redaction markers may make
+        the stored text longer than that, never too long."""
+        cleaned = redact_fields(
+            content=content, context=context, tags=tags or [], scope=scope, key=key,
+            metadata=metadata or {},
+        )  # fmt: skip
+        fields = cleaned.fields
+        if not strip_invisible(fields["content"]):
             raise InvalidInput(
                 "Nothing left to store: the content was entirely private or secret."
-                if cleaned.changed
-                else "content must not be empty or whitespace."
+                if fields["content"] != content
+                else "content must not be empty, whitespace or invisible characters."
             )
         new = validated(
             NewMemory,
-            content=cleaned.text,
+            content=fields["content"],
             kind=kind or "note",
-            tags=tags or [],
-            scope=scope or self.ctx.project_scope(project) or self.settings.default_scope,
-            metadata=metadata or {},
-            context=clean_context,
+            tags=fields["tags"],
+            scope=fields["scope"] or self.ctx.project_scope(project) or self.settings.default_scope,
+            metadata=fields["metadata"],
+            context=fields["context"],
         )
-        self.ctx.check_size(new)
-        return new, cleaned.redacted
+        return new, fields["key"], cleaned.redacted
 
     def _store(
         self,
@@ -255,11 +268,17 @@ class Writer(Part):
             raise InvalidInput(
                 f"remember_many items take {sorted(BULK_FIELDS)}, not {sorted(unknown)}."
             )
-        cleaned = redact(str(item.get("content", "")))
-        context = redact(item["context"]).text if item.get("context") else None
+        inputs.check_text(**item)
+        texts = {k: v for k, v in item.items() if k in NEW_MEMORY_FIELDS - {"kind"}}
+        content = texts["content"] = str(item.get("content", ""))
+        context = texts.get("context")
+        context = context if isinstance(context, str) else None  # else validation says why
+        self._check_limits(content, context, texts.get("metadata"), None, None)
+        cleaned = redact_fields(**texts)
+        if not strip_invisible(cleaned.fields["content"]) and cleaned.changed:
+            raise InvalidInput("Nothing left to store: an item was entirely private or secret.")
         new = validated(NewMemory, **{k: v for k, v in item.items() if k in NEW_MEMORY_FIELDS}
-                        | {"content": cleaned.text, "context": context})  # fmt: skip
-        self.ctx.check_size(new)
+                        | cleaned.fields)  # fmt: skip
         reference = parse_time(item.get("reference_time"), "reference_time")
         occurred = parse_time(item.get("occurred_at"), "occurred_at", reference=reference)
         return NewRow(
@@ -323,9 +342,13 @@ def _expiry(
 
 
 def _clean_key(key: str | None) -> str | None:
+    """The key as it prints (see clean_name), checked before redaction like every size."""
     if key is None:
         return None
-    key = key.strip()
+    try:
+        key = clean_name(key, "key")
+    except ValueError as exc:
+        raise InvalidInput(f"{exc}.") from None
     if not key or len(key) > MAX_KEY_CHARS:
         raise InvalidInput(f"key must be 1 to {MAX_KEY_CHARS} characters, e.g. user.editor.")
     return key

@@ -4,6 +4,7 @@ import pytest
 
 from memory_mcp.config import Settings
 from memory_mcp.errors import InvalidInput, NotFound
+from memory_mcp.models import clean_name, clean_scope, clean_tags, strip_invisible
 from memory_mcp.policies import inputs
 from memory_mcp.service import MemoryService
 
@@ -83,3 +84,29 @@ def test_bounds_are_configurable(tmp_path: object, embedder: object) -> None:
     with pytest.raises(InvalidInput, match="at most 2 ids"):
         service.forget([1, 2, 3])
     service.close()
+
+
+def test_lengths_count_a_redaction_marker_as_one_character() -> None:
+    # What redaction stored (or a memory read back) fits the limit the text it came from fit.
+    inputs.check_length("content", "[REDACTED:password] " * 40 + "x" * 20, 100)
+    with pytest.raises(InvalidInput, match="content is 101 characters; the limit is 100"):
+        inputs.check_length("content", "[REDACTED:password]" + "x" * 100, 100)
+    with pytest.raises(InvalidInput, match="content is 121 characters"):
+        inputs.check_length("content", "[REDACTED:nokind]" + "x" * 104, 100)
+
+
+@pytest.mark.parametrize(
+    ("text", "stripped"),
+    [("\u200b", ""), ("\ufeff note \u200d", "note"), (" \u2060\n", ""), ("a\u200bb", "a\u200bb")],
+)
+def test_invisible_characters_at_the_ends_are_stripped(text: str, stripped: str) -> None:
+    assert strip_invisible(text) == stripped
+
+
+def test_names_lose_invisible_characters_and_refuse_control_characters() -> None:
+    assert clean_name(" glo\u200bbal\ufeff ", "scope") == "global"
+    assert clean_scope("global\u200b") == "global"
+    assert clean_tags(["\u200eTools", "tools"]) == ["tools"]
+    for bad in ("a\nb", "a\x1b[31m", "a\x00"):
+        with pytest.raises(ValueError, match="control character"):
+            clean_scope(bad)

@@ -1,5 +1,8 @@
-"""Pure tests of redact.py: private blocks, secret formats, false positives, idempotence."""
+"""Pure tests of redact.py and secrets.py: private blocks, secret formats, false positives,
+idempotence, and the one step that redacts every field of a memory."""
 
+import base64
+import random
 import string
 import time
 
@@ -7,7 +10,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from memory_mcp.policies.redact import KINDS, Redaction, redact
+from memory_mcp.policies.redact import (
+    KINDS,
+    RedactedFields,
+    Redaction,
+    measured_length,
+    redact,
+    redact_fields,
+)
+from tests.secret_corpus import CORPUS
 
 # Obviously fake values in the shape of each format (AWS's are its documented examples).
 GITHUB = "ghp_" + "x" * 36
@@ -23,6 +34,25 @@ AWS_ID = "AKIAIOSFODNN7EXAMPLE"
 AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJmYWtlIn0.ZmFrZXNpZ25hdHVyZQ"
 PEM = "-----BEGIN RSA PRIVATE KEY-----\nFAKEFAKEFAKE\nFAKEFAKE==\n-----END RSA PRIVATE KEY-----"
+PUTTY = (
+    "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: eddsa-key-20240101\n"
+    "Public-Lines: 2\nAAAAC3NzaC1lZDI1NTE5AAAAIFAKE\nFAKE\nPrivate-Lines: 1\nAAAAIFAKEFAKE\n"
+    "Private-MAC: 0123abcd"
+)
+SLACK_APP = "xapp-1-A0123456789-1234567890123-" + "ab12" * 16
+SLACK_HOOK = "T01234567/B01234567/" + "x" * 24
+DISCORD_HOOK = "123456789012345678/" + "x" * 68
+GOOGLE_SECRET = "GOCSPX-" + "x" * 28
+GOOGLE_ACCESS = "ya29.a0Af" + "x" * 100
+GOOGLE_REFRESH = "1//0g" + "x" * 60
+WHSEC = "whsec_" + "x" * 32
+HUGGINGFACE = "hf_" + "x" * 34
+NPM = "npm_" + "x" * 36
+SENDGRID = "SG." + "x" * 22 + "." + "x" * 43
+AZURE_ACCOUNT = "x" * 86 + "=="
+AZURE_SIG = "x" * 43 + "%3D"
+AZURE_ENTRA = "abc8Q~" + "x" * 34
+TELEGRAM = "123456789:AA" + "x" * 33
 
 
 def r(kind: str) -> str:
@@ -102,6 +132,69 @@ POSITIVE = [
     ("access_token => 'zzz999'", f"access_token => '{r('token')}'", ("token",)),
     ("GITHUB_TOKEN=abcd1234efgh", f"GITHUB_TOKEN={r('token')}", ("token",)),
     ("a <private>hidden</private> b", "a b", ("private",)),
+    # Kinds and spellings added for issue 11, one case each.
+    (f"ppk:\n{PUTTY}\nbye", f"ppk:\n{r('private_key')}\nbye", ("private_key",)),
+    (f"{PUTTY[:70]}", r("private_key"), ("private_key",)),  # cut short: to the end
+    (f"app token {SLACK_APP} ok", f"app token {r('slack_token')} ok", ("slack_token",)),
+    ("refresh xoxe.xoxp-1-" + "x" * 40, f"refresh {r('slack_token')}", ("slack_token",)),
+    (
+        f"post to https://hooks.slack.com/services/{SLACK_HOOK} now",
+        f"post to https://hooks.slack.com/services/{r('webhook_url')} now",
+        ("webhook_url",),
+    ),
+    (
+        f"https://discord.com/api/webhooks/{DISCORD_HOOK}",
+        f"https://discord.com/api/webhooks/{r('webhook_url')}",
+        ("webhook_url",),
+    ),
+    (f"client {GOOGLE_SECRET} ok", f"client {r('google_oauth')} ok", ("google_oauth",)),
+    (f"access {GOOGLE_ACCESS}", f"access {r('google_oauth')}", ("google_oauth",)),
+    (f"refresh {GOOGLE_REFRESH}", f"refresh {r('google_oauth')}", ("google_oauth",)),
+    (f"signing {WHSEC}.", f"signing {r('stripe_key')}.", ("stripe_key",)),
+    (f"hf {HUGGINGFACE} ok", f"hf {r('huggingface_token')} ok", ("huggingface_token",)),
+    (f"npm {NPM} ok", f"npm {r('npm_token')} ok", ("npm_token",)),
+    (f"mail {SENDGRID} ok", f"mail {r('sendgrid_key')} ok", ("sendgrid_key",)),
+    (
+        f"AccountName=acme;AccountKey={AZURE_ACCOUNT};EndpointSuffix=core.windows.net",
+        f"AccountName=acme;AccountKey={r('azure_key')};EndpointSuffix=core.windows.net",
+        ("azure_key",),
+    ),
+    (
+        f"https://a.blob.core.windows.net/c/f?sv=2022-11-02&sig={AZURE_SIG}",
+        f"https://a.blob.core.windows.net/c/f?sv=2022-11-02&sig={r('azure_key')}",
+        ("azure_key",),
+    ),
+    (f"entra {AZURE_ENTRA} ok", f"entra {r('azure_key')} ok", ("azure_key",)),
+    (f"bot {TELEGRAM} ok", f"bot {r('telegram_token')} ok", ("telegram_token",)),
+    (
+        f"The AWS secret key is {AWS_SECRET}.",
+        f"The AWS secret key is {r('aws_secret_key')}.",
+        ("aws_secret_key",),
+    ),
+    (
+        f"AWS secret access key: `{AWS_SECRET}`",
+        f"AWS secret access key: `{r('aws_secret_key')}`",
+        ("aws_secret_key",),
+    ),
+    ("PGPASSWORD=hunter22 psql", f"PGPASSWORD={r('password')} psql", ("password",)),
+    ("DB_PASS=hunter22", f"DB_PASS={r('password')}", ("password",)),
+    ("smtp-pass: s3cr3t", f"smtp-pass: {r('password')}", ("password",)),
+    ("MYSQL_PWD=letmein99", f"MYSQL_PWD={r('password')}", ("password",)),
+    ("user=bob pass=hunter22", f"user=bob pass={r('password')}", ("password",)),
+    (
+        "curl -u admin:s3cr3t https://ci.example.com",
+        f"curl -u admin:{r('password')} https://ci.example.com",
+        ("password",),
+    ),
+    (
+        "curl -X POST \\\n  --user 'bob:pa ss' \\\n  https://x",
+        f"curl -X POST \\\n  --user 'bob:{r('password')}' \\\n  https://x",
+        ("password",),
+    ),
+    # A token a terminal or editor wrapped over two lines is found across the break.
+    (f"t {GITHUB[:20]}\n{GITHUB[20:]} ok", f"t {r('github_token')} ok", ("github_token",)),
+    (f"{AWS_ID[:10]}\n  {AWS_ID[10:]}", r("aws_access_key"), ("aws_access_key",)),
+    (f"{JWT[:30]}\r\n{JWT[30:]}", r("jwt"), ("jwt",)),
 ]
 
 
@@ -173,6 +266,18 @@ FALSE_POSITIVES = [
     "email alice@example.com, mailto:bob@example.org",
     "",
     "   ",
+    # Near misses of the kinds added for issue 11: ordinary prose and code stay as they are.
+    "The password reset flow emails a link; the token bucket algorithm limits requests.",
+    "We bypass=1234 the cache; first pass: 2024 data; the build passed: 1234 tests.",
+    "Use hf_hub_download(repo_id=x) and npm_config_cache=/tmp/npm; SG.1 ships Monday.",
+    "docker run -u 1000:1000 img; sudo -u postgres psql; rsync -u a host:/srv/backup",
+    "curl -u $USER:$TOKEN https://x and curl -u bob: https://y",
+    "The AWS secret key rotation runs monthly; AccountName=devstore; ?sig=abc",
+    "Meeting 12:30; chat 123456789:hello; ya29 is a prefix; 1//0 is a path",
+    "PuTTY-User-Key-File-3: is the header of a .ppk file",
+    "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+    "https://hooks.slack.com/services/ is where webhooks live",
+    "line one ends here\nline two starts here\nand a hash 9fceb02d0ae5\n98e95dc970b7",
 ]
 
 
@@ -181,6 +286,29 @@ def test_ordinary_memories_are_unchanged(text: str) -> None:
     result = redact(text)
     assert result == Redaction(text, ())
     assert not result.changed
+
+
+def test_base64_data_in_prose_is_unchanged() -> None:
+    # An image or attachment pasted as base64, on one line or wrapped at 76 characters.
+    data = random.Random(5).randbytes(6000)
+    for blob in (base64.b64encode(data).decode(), base64.encodebytes(data).decode()):
+        text = f"The logo is data:image/png;base64,{blob} (from the design doc)."
+        assert redact(text) == Redaction(text, ())
+
+
+def test_a_whole_token_at_a_line_end_keeps_the_next_line() -> None:
+    text = f"{GITHUB}\nnext line\n{AWS_ID}\nAKIA is here"
+    assert (
+        redact(text).text == f"{r('github_token')}\nnext line\n{r('aws_access_key')}\nAKIA is here"
+    )
+
+
+@pytest.mark.parametrize("secret", CORPUS, ids=lambda s: s.name)
+def test_every_secret_of_the_corpus_is_removed(secret: object) -> None:
+    result = redact(secret.text)  # type: ignore[attr-defined]
+    for piece in secret.secrets:  # type: ignore[attr-defined]
+        assert piece not in result.text
+    assert result.changed
 
 
 PRIVATE = [
@@ -242,6 +370,19 @@ ADVERSARIAL = [
     "password=" + "." * 500_000,
     "Authorization: Bearer " * 100_000,
     "[REDACTED:x]" * 100_000,
+    "a\n" * 500_000,
+    "ghp_a\n" * 200_000,
+    "PuTTY-User-Key-File-1: a\nEncryption:" * 30_000,
+    "curl -u a:b " * 100_000,
+    "-u a:b " * 150_000,
+    ("curl-" * 200 + " -u a:b ") * 1_000,
+    "aws secret key " * 60_000,
+    "a_pass" * 150_000,
+    "PGPASSWORD" * 100_000,
+    "aaa1Q~" * 150_000,
+    "x" + " " * 500_000 + "\n",
+    ("ghp_" + "a" * 36 + " ghp_" + "b" * 10 + "\n" + "c" * 30 + " ") * 12_000,
+    "a[REDACTED:x]" * 80_000,
 ]
 
 
@@ -299,3 +440,88 @@ def test_a_found_secret_never_survives(before: str, secret: str, after: str) -> 
     result = redact(f"{before} {secret} {after}")
     assert secret not in result.text
     assert result.changed
+
+
+# -- every field of a memory -------------------------------------------------------------------
+
+
+def test_redact_fields_cleans_every_text_of_a_memory() -> None:
+    result = redact_fields(
+        content=f"use {GITHUB}",
+        context="said: password=hunter22",
+        tags=["deploy", AWS_ID, "<private>x</private>"],
+        key=f"bot.{SLACK_APP}",
+        scope="global",
+        metadata={"nested": [{"deep": {"list": [JWT, 3, None, True]}}], JWT: "as a key"},
+    )
+    assert result == RedactedFields(
+        {
+            "content": f"use {r('github_token')}",
+            "context": f"said: password={r('password')}",
+            "tags": ["deploy", r("aws_access_key"), ""],
+            "key": f"bot.{r('slack_token')}",
+            "scope": "global",
+            "metadata": {
+                "nested": [{"deep": {"list": [r("jwt"), 3, None, True]}}],
+                r("jwt"): "as a key",
+            },
+        },
+        ("github_token", "password", "aws_access_key", "private", "slack_token", "jwt"),
+    )
+    assert result.changed and not redact_fields(content="plain", tags=None).changed
+
+
+def test_a_tag_holding_a_secret_becomes_its_marker_alone() -> None:
+    tags = ["deploy", "password=hunter22-and-a-long-tag-name-that-nearly-fills-64-chars"]
+    assert redact_fields(tags=tags).fields["tags"] == ["deploy", r("password")]
+
+
+def test_tags_are_redacted_before_they_are_lowercased() -> None:
+    # AKIA..., GOCSPX-... and eyJ... are case-sensitive shapes: lowercase, they would pass.
+    assert redact_fields(tags=[AWS_ID, GOOGLE_SECRET]).fields["tags"] == [
+        r("aws_access_key"),
+        r("google_oauth"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("password", "password"),
+        ("dbPassword", "password"),
+        ("PGPASSWORD", "password"),
+        ("DB_PASS", "password"),
+        ("x-api-key", "api_key"),
+        ("apiKey", "api_key"),
+        ("client_secret", "secret"),
+        ("accessToken", "token"),
+        ("csrf-token", "token"),
+        ("Authorization", "bearer_token"),
+        ("aws_secret_access_key", "aws_secret_key"),
+        ("private_key", "private_key"),
+    ],
+)
+def test_a_field_named_for_a_secret_loses_its_value(name: str, kind: str) -> None:
+    result = redact_fields(metadata={name: "Zebra-Quartz-41", "ok": "Zebra-Quartz-41"})
+    assert result.fields["metadata"] == {name: r(kind), "ok": "Zebra-Quartz-41"}
+    assert result.redacted == (kind,)
+
+
+@pytest.mark.parametrize(
+    "name", ["token_count", "max_tokens", "password_hash", "bypass", "compass", "secret_santa"]
+)
+def test_fields_named_like_a_secret_but_not_one_are_kept(name: str) -> None:
+    assert not redact_fields(metadata={name: "kept as is"}).changed
+
+
+def test_named_fields_keep_references_placeholders_and_markers() -> None:
+    metadata = {"password": "$DB_PASSWORD", "token": "", "secret": None, "api_key": r("api_key")}
+    assert redact_fields(metadata=metadata) == RedactedFields({"metadata": metadata}, ())
+
+
+def test_measured_length_counts_a_marker_as_one_character() -> None:
+    assert measured_length("abc") == 3
+    assert measured_length(f"a{r('password')}b{r('github_token')}") == 4
+    assert measured_length("[REDACTED:not_a_kind]") == len("[REDACTED:not_a_kind]")
+    text = "pwd=abcd " * 2_000  # grows more than twice as long when redacted
+    assert len(redact(text).text) > 2 * len(text) >= 2 * measured_length(redact(text).text)

@@ -11,7 +11,7 @@ import sqlite_vec
 
 from memory_mcp.errors import InvalidInput, MemoryMCPError
 from memory_mcp.formats import READERS, Record, Skipped
-from memory_mcp.formats.common import instant, tags
+from memory_mcp.formats.common import instant, stored_tags, tags
 from memory_mcp.service import MemoryService
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -265,9 +265,114 @@ def test_batches_are_written_one_transaction_each(
 
 
 def test_records_skips_and_helpers() -> None:
-    assert tags(["A", "a", " b ", 7, None, "x" * 100]) == ["a", "b", "7", "x" * 64]
+    assert tags(["A", " b ", 7, None, True, " "]) == ["A", " b ", "7"]  # kept for redaction
+    cleaned = stored_tags(["A", "a", " b ", "7", "x" * 100, "tab\there\x1b[0m"])
+    assert cleaned == ["a", "b", "7", "x" * 64, "tab here [0m"]
     assert instant("2024-01-02T03:04:05+02:00") == datetime(2024, 1, 2, 1, 4, 5, tzinfo=UTC)
     assert instant(0) == datetime(1970, 1, 1, tzinfo=UTC)
     assert instant("yesterday") is None and instant(True) is None and instant("") is None
     items = READERS["kg-jsonl"](KG)
     assert isinstance(items[0], Record) and any(isinstance(i, Skipped) for i in items)
+
+
+# -- the tools' limits apply to imports (issue 11) -------------------------------------------------
+
+DEEP = "[" * 100_000 + "]" * 100_000  # deeper than Python's JSON decoder can go
+DEEPISH = '{"a": ' * 30 + "1" + "}" * 30  # deeper than metadata may be
+
+
+def test_importers_apply_the_limits_of_the_tools(service: MemoryService, tmp_path: Path) -> None:
+    big = {"blob": "x" * (service.settings.max_metadata_chars + 1)}
+    path = tmp_path / "mem0.json"
+    path.write_text(
+        '{"results": ['
+        '{"id": "nul", "memory": "a\\u0000b"},'
+        '{"id": "surrogate", "memory": "lone \\ud800 half"},'
+        f'{{"id": "big", "memory": "big metadata", "metadata": {json.dumps(big)}}},'
+        f'{{"id": "deep", "memory": "deep metadata", "metadata": {DEEPISH}}},'
+        '{"id": "long", "memory": "' + "y" * (service.settings.max_content_chars + 1) + '"},'
+        '{"id": "cats", "memory": "Likes hiking", "categories": "hobbies, outdoors"}'
+        "]}"
+    )
+    summary = service.import_from("mem0", path)
+    assert summary.created == 1
+    assert by_content(service)["Likes hiking"].tags == ["hobbies", "outdoors"]  # type: ignore[attr-defined]
+    limit = service.settings.max_content_chars
+    found = reasons(summary)
+    assert sorted(found) == ["memory big", "memory deep", "memory long", "memory nul",
+                             "memory surrogate"]  # fmt: skip
+    assert found["memory nul"].startswith("content contains a NUL character at position 1.")
+    assert found["memory surrogate"].startswith("content contains an unpaired surrogate")
+    assert found["memory big"].startswith("metadata is 80")
+    assert f"as JSON; the limit is {service.settings.max_metadata_chars}." in found["memory big"]
+    assert found["memory deep"].endswith("is nested more than 20 levels deep.")
+    assert found["memory long"] == f"content is {limit + 1} characters; the limit is {limit}."
+
+
+def test_json_nested_too_deeply_is_a_message_not_a_traceback(
+    service: MemoryService, tmp_path: Path
+) -> None:
+    entity = {"type": "entity", "name": "A", "entityType": "t", "observations": ["fine"]}
+    kg = tmp_path / "memory.jsonl"
+    kg.write_text(f"{DEEP}\n{json.dumps(entity)}\n")
+    summary = service.import_from("kg-jsonl", kg)
+    assert summary.created == 1 and reasons(summary) == {"line 1": "JSON nested too deeply to read"}
+    mem0 = tmp_path / "mem0.json"
+    mem0.write_text(DEEP)
+    with pytest.raises(InvalidInput, match="nested too deeply"):
+        service.import_from("mem0", mem0)
+    jsonl = tmp_path / "dump.jsonl"
+    nested: object = 1
+    for _ in range(21):
+        nested = [nested]
+    jsonl.write_text(f"{DEEP}\n{json.dumps({'content': 'x', 'metadata': {'a': nested}})}\n")
+    with pytest.raises(InvalidInput, match="line 1: not readable: JSON nested too deeply") as err:
+        service.import_jsonl(jsonl)
+    assert "line 2: metadata.a is nested more than 20 levels deep" in str(err.value)
+
+
+def test_jsonl_import_applies_the_limits_of_the_tools(
+    service: MemoryService, tmp_path: Path
+) -> None:
+    lines = [
+        {"content": "a\u0000b"},
+        {"content": "ok", "metadata": {"blob": "x" * service.settings.max_metadata_chars}},
+        {"content": "ok", "key": "k" * 101},
+        {"content": "x" * (service.settings.max_content_chars + 1)},
+        [1, 2],
+    ]
+    path = tmp_path / "dump.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    with pytest.raises(InvalidInput, match="Nothing imported: 5 invalid") as err:
+        service.import_jsonl(path)
+    message = str(err.value)
+    for expected in ("line 1: content contains a NUL", "line 2: metadata is", "line 3: key is 101",
+                     "line 4: content is", "line 5: not a JSON object"):  # fmt: skip
+        assert expected in message
+    assert service.store.counts()["memories"] == 0
+
+
+def test_mcp_memory_service_memories_may_be_a_view(service: MemoryService, tmp_path: Path) -> None:
+    source = tmp_path / "view.db"
+    conn = sqlean.connect(str(source))
+    conn.executescript(
+        "create table notes (content_hash text, content text, tags text, memory_type text);"
+        "insert into notes values ('h1', 'Viewed memory', 'a,b', 'fact');"
+        "create view memories as select * from notes;"
+        "create table broken (x);"
+        "create view memories_broken as select * from broken;"
+    )
+    conn.commit()
+    conn.close()
+    summary = service.import_from("mcp-memory-service", source)
+    assert summary.created == 1 and by_content(service)["Viewed memory"].kind == "fact"  # type: ignore[attr-defined]
+    conn = sqlean.connect(str(source))
+    conn.executescript(
+        "drop view memories; drop table notes;"
+        "create table memories (content_hash text, content text, memory_type text);"
+        "insert into memories values ('h2', cast(x'61ff62' as text), 'note');"
+    )
+    conn.commit()
+    conn.close()
+    with pytest.raises(InvalidInput, match="Cannot read the memories of .*: Could not decode"):
+        service.import_from("mcp-memory-service", source)

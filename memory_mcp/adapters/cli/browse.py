@@ -113,7 +113,8 @@ def edit(
         as_json(updated)
     else:
         changed = updated.updated_at != memory.updated_at
-        err.print(f"Saved #{updated.id}." if changed else "No change.")
+        masked = f" Secrets masked: {', '.join(updated.redacted)}." if updated.redacted else ""
+        err.print((f"Saved #{updated.id}." if changed else "No change.") + masked)
 
 
 @app.command(rich_help_panel="Inspect and fix")

@@ -136,7 +136,8 @@ def import_(
         err.print(
             f"Read {count(report.read, 'memory', 'memories')}: created {report.created}, "
             f"skipped {report.skipped_existing} already present, renumbered "
-            f"{report.renumbered} whose id was taken."
+            f"{report.renumbered} whose id was taken"
+            + (f"; {report.redacted} with secrets masked." if report.redacted else ".")
         )
     elif isinstance(report, MarkdownImportReport):
         _show_markdown(report)
@@ -156,6 +157,8 @@ def _show_markdown(report: MarkdownImportReport) -> None:
         err.print(f"Updated: {fmt_ids(report.updated)}; created: {fmt_ids(report.created)}.")
     if report.already_present:
         err.print(f"Already stored (#new entries): {fmt_ids(report.already_present)}.")
+    if report.redacted:
+        err.print(f"Secrets masked in: {fmt_ids(report.redacted)}.")
     if report.unknown:
         err.print(f"[yellow]Not in this database (left alone):[/yellow] {fmt_ids(report.unknown)}.")
     if report.removed:

@@ -1,0 +1,246 @@
+"""What secrets look like: one rule per shape, for redact.py to apply. No I/O.
+
+Strict about shapes only secrets have (provider prefixes, PEM and PuTTY blocks, passwords in
+URLs) and conservative about prose, so a memory that mentions "the password policy" or "the
+token bucket algorithm" survives intact.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+Span = tuple[int, int]
+
+
+def _secret(match: re.Match[str]) -> tuple[Span, bool]:
+    return match.span("secret"), True
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str
+    pattern: re.Pattern[str]
+    # Where the secret is inside a match, and whether it is one on its own: a labelled value
+    # that looks like prose is redacted only when it overlaps a secret found by another rule.
+    pick: Callable[[re.Match[str]], tuple[Span, bool]] = _secret
+    # A token with a shape of its own is also looked for across a line break inside it
+    # (a terminal or an editor wrapped it); see redact.py.
+    joinable: bool = False
+    needles: tuple[str, ...] = ()  # lowercase; every match holds one of them
+
+    def may_match(self, lowered: str) -> bool:
+        return any(needle in lowered for needle in self.needles)
+
+
+# Every pattern is linear: no nested quantifiers over overlapping classes, and each unbounded
+# run either ends at a character outside its class or is followed by nothing that can fail.
+# Prefixed tokens must not start inside a word, or "risk-..." would look like an "sk-" key.
+_START = r"(?<![A-Za-z0-9])"
+_END = r"(?![A-Za-z0-9])"
+_PEM = r"-----{0}[ A-Z0-9]{{0,40}}PRIVATE KEY(?: BLOCK)?-----"
+# A key whose END line is missing is still a key, and nothing says where it stops.
+_PRIVATE_KEY = rf"(?P<secret>{_PEM.format('BEGIN')}(?:[\s\S]*?{_PEM.format('END')}|[\s\S]*))"
+# A PuTTY .ppk file: its header and "Encryption:" line, to the MAC (or the end of the text).
+_PUTTY_KEY = (
+    r"(?P<secret>PuTTY-User-Key-File-\d+:[ \t]*[\w.@-]+[ \t]*\r?\nEncryption:"
+    r"(?:[\s\S]*?Private-(?:MAC|Hash):[ \t]*[0-9A-Fa-f]*|[\s\S]*))"
+)
+# "aws_secret_access_key = ...", "AWS secret key is ...", '"SecretAccessKey": "..."'.
+_AWS_SECRET = (
+    r"(?i:aws[ _-]?secret(?:[ _-]?(?:access[ _-]?)?key)?|secret[ _-]?access[ _-]?key)"
+    r"[\"'`]?(?:[ \t]*(?::=|=>|[:=])|[ \t]+(?i:is|was)\b[ \t]*:?|(?=[ \t]))[ \t]*[\"'`]?"
+    r"(?P<secret>[A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"
+)
+_HEADER = r"(?i:authorization)[\"']?[ \t]*[:=][ \t]*[\"']?(?i:{0})[ \t]+(?P<secret>{1})"
+
+
+def _token(kind: str, needles: str, pattern: str, labelled: bool = False) -> Rule:
+    """A token recognised by its own shape (or its label), wherever it stands."""
+    secret = pattern if labelled else f"(?P<secret>{pattern})"
+    return Rule(kind, re.compile(_START + secret), joinable=True, needles=tuple(needles.split("|")))
+
+
+def _simple(kind: str, needles: str, pattern: str) -> Rule:
+    return Rule(kind, re.compile(pattern), needles=tuple(needles.split("|")))
+
+
+# Labelled assignments: a label, then `=`, `:`, `:=`, `=>` or the word "is", then a value.
+# The tradeoff between leaking a password and shredding an ordinary memory:
+# - a quoted value always counts (quotes are deliberate), unless empty or a placeholder;
+# - an unquoted value is one run without spaces or quotes, at least _MIN_VALUE chars long.
+#   It stops before "&name=" (the next query parameter) and before a "," or ";" that ends a
+#   clause; trailing ".)]}" are punctuation. A password ending in those keeps them visible.
+# - after ":" or "is", which prose uses too ("the token: it expires", "the password is
+#   required"), an unquoted value must also hold a digit or symbol. So `PASSWORD=swordfish`
+#   is caught but "my password is swordfish" is not; "my password is hunter2" is.
+# - references are not secrets: $VAR, ${VAR}, %VAR%, <placeholder>, {{ var }}, ****, paths,
+#   URLs, code like os.environ["X"] or getpass(), and null/none/true/false.
+_MIN_VALUE = 4
+_ASSIGN = r":=|=>|=(?!=)"
+_SEPARATOR = r"[\"']?(?:[ \t]*(?P<sep>{0}){1})[ \t]*"
+_IS = r"|[ \t]+(?i:is)(?=[ \t])"
+_BARE = r"(?:[^\s\"'`,;&]|[,;](?=[^\s\"'`,;&])|&(?![\w.-]*=))*[^\s\"'`,;&.)\]}]"
+_VALUE = rf"(?:\"(?P<dq>[^\"\n]*)\"|'(?P<sq>[^'\n]*)'|(?P<bare>{_BARE}))"
+_PLACEHOLDERS = frozenset({"null", "none", "nil", "true", "false", "undefined"})
+_REFERENCE = re.compile(r"[$%<]|\{\{|\*+$|[~.]{0,2}/|[A-Za-z_][\w.]*[(\[]|[\w+.-]+://")
+
+
+def _labelled_value(match: re.Match[str]) -> tuple[Span, bool]:
+    for group in ("dq", "sq"):
+        value = match.group(group)
+        if value is not None:
+            return match.span(group), is_value(value)
+    value = match.group("bare")
+    prose = match.group("sep") in (None, ":")
+    worded = len(value) >= _MIN_VALUE and not (prose and value.isalpha())
+    return match.span("bare"), worded and is_value(value)
+
+
+def is_value(value: str) -> bool:
+    """Whether a labelled value is a value, not a placeholder or a reference to one."""
+    return bool(value) and value.lower() not in _PLACEHOLDERS and not _REFERENCE.match(value)
+
+
+def _labelled(kind: str, needles: str, labels: str, prose: bool = True) -> Rule:
+    """`prose`: also after ":" and "is", which ordinary sentences use as well."""
+    separator = (
+        _SEPARATOR.format(f"{_ASSIGN}|:(?!:)", _IS) if prose else _SEPARATOR.format(_ASSIGN, "")
+    )
+    pattern = rf"{_START}(?:{labels}){separator}{_VALUE}"
+    return Rule(kind, re.compile(pattern), _labelled_value, needles=tuple(needles.split("|")))
+
+
+# `curl -u user:password` (or --user): a user:group such as `-u 1000:1000` is not a password.
+_CURL_USER = re.compile(
+    r"(?<!\S)(?:-u|--user)(?:[ \t]+|=)(?:'[^'\n:]*:(?P<sq>[^'\n]+)'|\"[^\"\n:]*:(?P<dq>[^\"\n]+)\""
+    r"|[^\s:\"']+:(?P<bare>[^\s\"']+))"
+)
+_CURL_BEFORE = 1_000  # how far back on the line "curl" is looked for
+_CURL_WORD = re.compile(r"(?<![\w-])curl(?![\w-])")
+
+
+def _curl_password(match: re.Match[str]) -> tuple[Span, bool]:
+    group = next(g for g in ("sq", "dq", "bare") if match.group(g) is not None)
+    value = match.group(group)
+    return match.span(group), _after_curl(match.string, match.start()) and is_value(
+        value
+    ) and not value.isdigit()
+
+
+def _after_curl(text: str, at: int) -> bool:
+    """Whether the word `curl` comes earlier in the same command: on the same line, or on
+    lines continued with a backslash (at most _CURL_BEFORE characters back)."""
+    since = max(at - _CURL_BEFORE, 0)
+    newline = text.rfind("\n", since, at)
+    while newline > since:
+        before = newline - 1 - (text[newline - 1] == "\r")
+        if before < 0 or text[before] != "\\":
+            break
+        newline = text.rfind("\n", since, newline)
+    since = max(newline + 1, since)
+    found = text.rfind("curl", since, at)
+    while found >= 0:
+        if _CURL_WORD.match(text, found):
+            return True
+        found = text.rfind("curl", since, found)
+    return False
+
+
+# Earlier rules win when two find the same span, so specific kinds come before generic ones.
+# The needles (before each pattern) are what every match holds, lowercased: a rule whose
+# needles are all absent from a text is not run on it, which keeps ordinary prose cheap.
+RULES = (
+    _simple("private_key", "private key", _PRIVATE_KEY),
+    _simple("private_key", "putty-user-key-file-", _PUTTY_KEY),
+    _token("aws_access_key", "akia|asia", rf"(?:AKIA|ASIA)[A-Z0-9]{{16}}{_END}"),
+    _token("aws_secret_key", "secret", _AWS_SECRET, labelled=True),
+    _token("github_token", "gh|github_pat_", r"gh[pousr]_[A-Za-z0-9]{36,}|github_pat_\w{22,}"),
+    _token("gitlab_token", "gl", r"gl(?:pat|dt|rt|ptt)-[A-Za-z0-9_-]{20,}"),
+    _token("slack_token", "xox|xapp", r"(?:xox[abcdeoprs]|xoxe\.xox[bp]|xapp)-[A-Za-z0-9-]{10,}"),
+    _simple(
+        "webhook_url",
+        "hooks.slack.com",
+        r"(?i:https?://hooks\.slack\.com/(?:services|workflows|triggers)/)"
+        r"(?P<secret>[A-Za-z0-9_/-]{20,})",
+    ),
+    _simple(
+        "webhook_url",
+        "/api/webhooks/",
+        r"(?i:https?://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/)"
+        r"(?P<secret>\d+/[A-Za-z0-9_-]{30,})",
+    ),
+    _token("anthropic_key", "sk-ant-", r"sk-ant-[A-Za-z0-9_-]{20,}"),
+    _token(
+        "openai_key",
+        "sk-",
+        r"sk-(?!ant-)(?:(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,}|[A-Za-z0-9]{20,})",
+    ),
+    _token("google_api_key", "aiza", rf"AIza[A-Za-z0-9_-]{{35}}{_END}"),
+    _token(
+        "google_oauth",
+        "gocspx-|ya29.|1//0",
+        r"GOCSPX-[A-Za-z0-9_-]{24,}|ya29\.[A-Za-z0-9_-]{20,}|(?<![/:])1//0[A-Za-z0-9_-]{30,}",
+    ),
+    _token(
+        "stripe_key",
+        "_live_|_test_|whsec_",
+        r"(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}|whsec_[A-Za-z0-9+/]{24,}",
+    ),
+    _token("huggingface_token", "hf_", rf"hf_[A-Za-z0-9]{{30,}}{_END}"),
+    _token("npm_token", "npm_", rf"npm_[A-Za-z0-9]{{36}}{_END}"),
+    _token("sendgrid_key", "sg.", r"SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}"),
+    _token("telegram_token", ":aa", r"(?<![\d:])\d{8,10}:AA[A-Za-z0-9_-]{33}(?![\w-])"),
+    _simple(
+        "azure_key",
+        "accountkey=|sharedaccesskey=",
+        r"(?i:(?<![A-Za-z0-9])(?:Account|SharedAccess)Key=)(?P<secret>[A-Za-z0-9+/]{30,}={0,2})",
+    ),
+    _simple("azure_key", "sig=", r"[?&]sig=(?P<secret>[A-Za-z0-9%+/=]{30,})"),
+    _simple("azure_key", "q~", r"(?<![\w~.-])(?P<secret>[\w.-]{3}\dQ~[\w~.-]{31,34})(?![\w~.-])"),
+    _token("jwt", "eyj", r"eyJ[\w-]{10,}\.[\w-]{10,}\.[\w-]*(?:\.[\w-]+){0,2}"),
+    _simple(
+        "bearer_token",
+        "authorization",
+        _START + _HEADER.format("bearer|token", r"[A-Za-z0-9._~+/=-]{8,}"),
+    ),
+    _simple("basic_auth", "authorization", _START + _HEADER.format("basic", r"[A-Za-z0-9+/=]{8,}")),
+    # Only the password goes: scheme, user and host say which service, which is worth keeping.
+    # The password runs to the last "@" of the authority, since people paste unescaped ones.
+    _simple(
+        "url_password", "://", r"(?<=[A-Za-z0-9]://)[^\s:/@]*:(?P<secret>[^\s/@]+(?:@[^\s/@]+)*)@"
+    ),
+    Rule("password", _CURL_USER, _curl_password, needles=("-u",)),
+    _labelled("password", "pass|pwd", r"(?i:passw(?:or)?d|pwd|passphrase)"),
+    # Names of settings: DB_PASS, smtp-pass, PGPASSWORD, MYSQL_PWD.
+    _labelled("password", "_pass|-pass", r"(?i:[a-z0-9]+[_-]pass)"),
+    _labelled("password", "pass|pwd", r"[A-Z0-9]+(?:PASSWORD|PASSWD|PASS|PWD)"),
+    _labelled("password", "pass", r"(?i:pass)", prose=False),  # not "first pass: 2024"
+    _labelled("secret", "secret", r"(?i:(?:client[_-]?)?secret(?:[_-]?key)?)"),
+    _labelled("api_key", "api", r"(?i:api[ _-]?key)"),
+    _labelled("token", "token", r"(?i:(?:access[_-]?)?token)"),
+)
+KINDS = ("private", *dict.fromkeys(rule.kind for rule in RULES))
+
+# Names of fields (metadata keys) whose value is a secret whatever it looks like, matched
+# against the whole name after camelCase and separators become "_": "dbPassword", "x-api-key".
+_FIELD_LABELS = (
+    ("aws_secret_key", r"aws_?secret(?:_?access)?_?key|secret_?access_?key"),
+    ("private_key", r"private_?key"),
+    ("password", r"\w*passw(?:or)?d|pwd|passphrase|pass"),
+    ("secret", r"(?:client_?)?secret(?:_?key)?"),
+    ("api_key", r"api_?key"),
+    ("token", r"(?:access_?|refresh_?|auth_?|bearer_?|id_?)?token"),
+    ("bearer_token", r"(?:proxy_)?authorization"),
+)
+_FIELD = re.compile(
+    "|".join(rf"(?:\w*_)?(?P<{kind}{i}>{label})" for i, (kind, label) in enumerate(_FIELD_LABELS))
+)
+
+
+def field_kind(name: str) -> str | None:
+    """The kind of secret a field with this name holds, if its name says it holds one."""
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+    match = _FIELD.fullmatch(re.sub(r"[\s.-]+", "_", words.strip()))
+    if match is None or match.lastgroup is None:
+        return None
+    return match.lastgroup.rstrip("0123456789")

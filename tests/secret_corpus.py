@@ -1,0 +1,199 @@
+"""Realistic (fake) secrets of every kind the README lists, each in a memory someone could
+write, for tests that check no write path lets one through.
+
+Bodies are generated from a fixed seed in each format's alphabet and length, so they look
+like the real thing (mixed case, digits) without being anyone's credential.
+"""
+
+import random
+import string
+from dataclasses import dataclass
+
+_RANDOM = random.Random(11)
+ALNUM = string.ascii_letters + string.digits
+URLSAFE = ALNUM + "_-"
+B64 = ALNUM + "+/"
+
+
+def body(length: int, alphabet: str = ALNUM) -> str:
+    return "".join(_RANDOM.choice(alphabet) for _ in range(length))
+
+
+def upper(length: int) -> str:
+    return body(length, string.ascii_uppercase + string.digits)
+
+
+@dataclass(frozen=True)
+class Secret:
+    name: str
+    snippet: str  # the secret as written: with its label or in its command
+    secrets: tuple[str, ...]  # what must not be stored (for a multi-line key: pieces of it)
+    prose: str = "{}"  # the memory around the snippet
+
+    @property
+    def text(self) -> str:
+        return self.prose.format(self.snippet)
+
+
+def _one(name: str, snippet: str, secret: str, prose: str = "{}") -> Secret:
+    return Secret(name, snippet, (secret,), prose)
+
+
+_GITHUB = "ghp_" + body(36)
+_SPLIT = "ghp_" + body(36)
+_AWS_SECRET = body(40, B64)
+_AWS_PROSE = body(40, B64)
+_PEM_LINES = [body(64, B64) for _ in range(3)]
+_SSH_LINES = [body(70, B64) for _ in range(2)]
+_PUTTY_PRIVATE = body(64, B64)
+_PUTTY_MAC = body(64, "0123456789abcdef")
+_JWT = f"eyJ{body(20, URLSAFE)}.eyJ{body(30, URLSAFE)}.{body(43, URLSAFE)}"
+_SLACK_HOOK = f"T{upper(10)}/B{upper(10)}/{body(24)}"
+_DISCORD_HOOK = f"{body(18, string.digits)}/{body(68, URLSAFE)}"
+_AZURE_ACCOUNT = body(86, B64) + "=="
+_AZURE_SIG = body(43, B64).replace("+", "%2B") + "%3D"
+_AZURE_ENTRA = body(3) + "8Q~" + body(34, URLSAFE + "~.")
+_TELEGRAM = f"{body(10, string.digits)}:AA{body(33, URLSAFE)}"
+
+CORPUS = [
+    _one("github_token", _GITHUB, _GITHUB, "CI bot uses {} for release uploads"),
+    _one(
+        "github_pat",
+        gh := "github_pat_" + body(22) + "_" + body(59),
+        gh,
+        "Fine-grained PAT for the docs repo: {}",
+    ),
+    _one("gitlab_token", gl := "glpat-" + body(20, URLSAFE), gl, "GitLab runner token {}"),
+    _one(
+        "slack_bot",
+        sl := f"xoxb-{body(12, string.digits)}-{body(13, string.digits)}-{body(24)}",
+        sl,
+        "Slack bot token: {}",
+    ),
+    _one(
+        "slack_app",
+        sa := f"xapp-1-A{upper(10)}-{body(13, string.digits)}-{body(64, '0123456789abcdef')}",
+        sa,
+        "Socket mode needs the app-level token {}",
+    ),
+    _one(
+        "slack_webhook",
+        f"https://hooks.slack.com/services/{_SLACK_HOOK}",
+        _SLACK_HOOK,
+        "Alerts post to {} in #ops",
+    ),
+    _one(
+        "discord_webhook",
+        f"https://discord.com/api/webhooks/{_DISCORD_HOOK}",
+        _DISCORD_HOOK,
+        "Deploy notices go to {}",
+    ),
+    _one("openai_project", oa := "sk-proj-" + body(48, URLSAFE), oa, "OpenAI key for evals: {}"),
+    _one("openai_legacy", ol := "sk-" + body(48), ol, "old OpenAI key {} (revoke)"),
+    _one("anthropic", an := "sk-ant-api03-" + body(93, URLSAFE), an, "Claude API key {}"),
+    _one("aws_access_key", ak := "AKIA" + upper(16), ak, "deploy user key id {}"),
+    _one(
+        "aws_secret_config",
+        f"aws_secret_access_key = {_AWS_SECRET}",
+        _AWS_SECRET,
+        "~/.aws/credentials has\n{}\nregion = eu-west-1",
+    ),
+    _one(
+        "aws_secret_prose",
+        f"The AWS secret key is {_AWS_PROSE}",
+        _AWS_PROSE,
+        "{}, keep it out of the repo.",
+    ),
+    _one("google_api_key", gk := "AIza" + body(35, URLSAFE), gk, "Maps key {} restricted to web"),
+    _one(
+        "google_client_secret",
+        gs := "GOCSPX-" + body(28, URLSAFE),
+        gs,
+        "OAuth client secret {} for the desktop app",
+    ),
+    _one("google_access", ya := "ya29." + body(150, URLSAFE), ya, "Access token {} expires in 1h"),
+    _one("stripe_live", st := "sk_live_" + body(99), st, "Stripe live key {}"),
+    _one("stripe_webhook", wh := "whsec_" + body(32), wh, "Stripe webhook endpoint signs with {}"),
+    _one("jwt", _JWT, _JWT, "Session cookie was {}"),
+    Secret(
+        "pem_private_key",
+        "-----BEGIN RSA PRIVATE KEY-----\n"
+        + "\n".join(_PEM_LINES)
+        + "\n-----END RSA PRIVATE KEY-----",
+        tuple(_PEM_LINES),
+        "Server key:\n{}\nstored in vault too",
+    ),
+    Secret(
+        "openssh_private_key",
+        "-----BEGIN OPENSSH PRIVATE KEY-----\n"
+        + "\n".join(_SSH_LINES)
+        + "\n-----END OPENSSH PRIVATE KEY-----",
+        tuple(_SSH_LINES),
+        "deploy key\n{}",
+    ),
+    Secret(
+        "putty_private_key",
+        "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: eddsa-key-20240101\n"
+        f"Public-Lines: 2\n{body(64, B64)}\n{body(20, B64)}\nPrivate-Lines: 1\n"
+        f"{_PUTTY_PRIVATE}\nPrivate-MAC: {_PUTTY_MAC}",
+        (_PUTTY_PRIVATE, _PUTTY_MAC),
+        "My .ppk for the bastion:\n{}\n(converted with puttygen)",
+    ),
+    _one(
+        "bearer",
+        f"Authorization: Bearer {(be := body(40, URLSAFE + '.'))}",
+        be,
+        "curl -H '{}' https://api.example.com",
+    ),
+    _one(
+        "basic",
+        f"Authorization: Basic {(ba := body(32, B64) + '==')}",
+        ba,
+        "Jenkins wants the header {}",
+    ),
+    _one(
+        "url_password",
+        f"postgres://app:{(pw := body(16))}@db.internal:5432/prod",
+        pw,
+        "Prod database is {}",
+    ),
+    _one("password_assignment", f"PASSWORD={(pa := body(14))}", pa, "in .env: {}"),
+    _one("pgpassword", f"PGPASSWORD={(pg := body(12))}", pg, "{} psql -h db -U app"),
+    _one("mysql_password", f"MYSQL_PASSWORD={(my := body(12))}", my, "docker-compose sets {}"),
+    _one("db_pass", f"DB_PASS={(dp := body(12))}", dp, "staging .env has {}"),
+    _one(
+        "curl_user", f"curl -u admin:{(cu := body(14))} https://ci.example.com", cu, "Trigger: {}"
+    ),
+    Secret(
+        "split_token",
+        f"{_SPLIT[:20]}\n{_SPLIT[20:]}",
+        (_SPLIT[:20], _SPLIT[20:]),
+        "token from the wrapped terminal:\n{}\nworks",
+    ),
+    _one("huggingface", hf := "hf_" + body(34), hf, "HF token {} for gated models"),
+    _one("npm", nt := "npm_" + body(36), nt, "publish with {}"),
+    _one(
+        "sendgrid",
+        sg := f"SG.{body(22, URLSAFE)}.{body(43, URLSAFE)}",
+        sg,
+        "SendGrid API key {}",
+    ),
+    _one(
+        "azure_storage",
+        f"DefaultEndpointsProtocol=https;AccountName=acmelogs;AccountKey={_AZURE_ACCOUNT};"
+        "EndpointSuffix=core.windows.net",
+        _AZURE_ACCOUNT,
+        "Blob connection string: {}",
+    ),
+    _one(
+        "azure_sas",
+        f"https://acme.blob.core.windows.net/c/x.zip?sv=2022-11-02&se=2026-01-01&sig={_AZURE_SIG}",
+        _AZURE_SIG,
+        "Download link {}",
+    ),
+    _one("azure_entra", _AZURE_ENTRA, _AZURE_ENTRA, "App registration client secret {}"),
+    _one("telegram", _TELEGRAM, _TELEGRAM, "Telegram bot token {} for alerts"),
+    _one("api_key_json", f'{{"api_key": "{(aj := body(32))}"}}', aj, "config.json: {}"),
+    _one("client_secret", f"client_secret={(cs := body(24))}", cs, "OIDC app: {}"),
+    _one("password_prose", f"my password is {(pp := body(10) + '7!')}", pp, "{}"),
+]
