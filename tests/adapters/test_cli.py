@@ -242,12 +242,17 @@ def hostile_memories(db: Path) -> None:
     """Memories whose every field holds markup, escape sequences and bidi overrides."""
     service = MemoryService.open(Settings(db=db, semantic=False))
     first = service.remember(
-        HOSTILE, tags=["[/x]", "\x1b]0;tag\x07"], scope="[bold red]ops\x1b[5m",
-        key="k[/x]\x9b", metadata={"note": "\x1b[31m[/x]"}, client="\x1b]52;c;Y2xpcA==\x07",
-        context="\x1b[2J",
+        HOSTILE, tags=["[/x]"], scope="[bold red]ops", key="k[/x]",
+        metadata={"note": "\x1b[31m[/x]"}, client="\x1b]52;c;Y2xpcA==\x07", context="\x1b[2J",
     )  # fmt: skip
     service.remember("boom replaced", scope=first.scope, key=first.key)  # supersedes it
     service.update(first.id, content=HOSTILE + " edited \x1b[1m")
+    # Names refuse control characters now, but a file written by an older version holds them.
+    service.store.conn.execute(  # type: ignore[attr-defined]
+        "update memories set scope = :scope, tags = :tags, key = :key",
+        {"scope": "[bold red]ops\x1b[5m", "tags": '["[/x]", "\\u001b]0;tag\\u0007"]',
+         "key": "k[/x]\x9b"},
+    )  # fmt: skip
     service.close()
 
 

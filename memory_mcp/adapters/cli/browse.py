@@ -108,13 +108,15 @@ def edit(
                 raise typer.Exit(1)
         else:
             fields = {"content": content, "kind": kind, "tags": tag, "scope": scope}
-        updated = service.update(memory_id, **fields, client=CLI_CLIENT) if fields else memory
+        updated = service.update(memory_id, **fields, client=CLI_CLIENT) if fields else None
     if json_:
-        as_json(updated)
+        as_json(updated or memory)
     else:
-        changed = updated.updated_at != memory.updated_at
-        masked = f" Secrets masked: {', '.join(updated.redacted)}." if updated.redacted else ""
-        err.print((f"Saved #{updated.id}." if changed else "No change.") + masked)
+        if updated is None or updated.updated_at == memory.updated_at:
+            err.print("No change.")
+        else:
+            masked = ", ".join(updated.redacted)
+            err.print(f"Saved #{updated.id}." + (f" Secrets masked: {masked}." if masked else ""))
 
 
 @app.command(rich_help_panel="Inspect and fix")
