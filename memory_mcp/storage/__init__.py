@@ -15,7 +15,7 @@ def open_storage(settings: Settings) -> Storage:
     """Open (creating and migrating) the database the settings name."""
     path = Path(settings.db).expanduser()
     max_bytes = None if settings.max_db_mb is None else settings.max_db_mb * 1024 * 1024
-    return open_store(path, settings.busy_timeout_ms, max_bytes)
+    return open_store(path, settings.busy_timeout_ms, max_bytes, settings.durability)
 
 
 __all__ = ["open_storage"]

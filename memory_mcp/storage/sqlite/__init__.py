@@ -2,14 +2,17 @@
 
 from pathlib import Path
 
-from memory_mcp.storage.sqlite import db
+from memory_mcp.storage.sqlite import db, room
 from memory_mcp.storage.sqlite.store import SqliteStore
 
 
-def open_store(path: Path, busy_timeout_ms: int, max_bytes: int | None = None) -> SqliteStore:
+def open_store(
+    path: Path, busy_timeout_ms: int, max_bytes: int | None = None, durability: str = "full"
+) -> SqliteStore:
     """Open (creating and migrating) the database file at `path`."""
-    conn = db.connect(path, busy_timeout_ms, max_bytes)
+    conn = db.connect(path, busy_timeout_ms, max_bytes, durability)
     db.migrate(conn, path)
+    room.keep_reserve(path, conn.reserve_bytes)
     return SqliteStore(conn, path)
 
 
