@@ -59,12 +59,19 @@ def record(
 
 def erase(c: Connection, memory_id: int, by: str) -> None:
     """Drop every before/after/detail of a memory's history: `{"erased": by}` is all it says."""
-    c.execute(
+    # Deleted and inserted again under the same ids, not updated in place: a delete lets
+    # SQLite merge the pages it leaves underfull, so the room the text took is freed.
+    kept = c.execute(
+        "select id, memory_id, action, at, client from history where memory_id = :id",
+        {"id": memory_id},
+    ).fetchall()
+    c.execute("delete from history where memory_id = :id", {"id": memory_id})
+    c.executemany(
         """
-        update history set before = null, after = null, detail = :marker
-        where memory_id = :id
+        insert into history (id, memory_id, action, at, client, detail)
+        values (:id, :memory_id, :action, :at, :client, :detail)
         """,
-        {"id": memory_id, "marker": json.dumps({"erased": by})},
+        [dict(row) | {"detail": json.dumps({"erased": by})} for row in kept],
     )
 
 
