@@ -79,7 +79,7 @@ def test_purge_and_forget_work_on_a_full_disk(
     with tmpfs(tmp_path / "full", "16m") as mnt:
         path = mnt / "memory.db"
         service = MemoryService.open(Settings(db=path, semantic=False))
-        assert room.reserve_path(path).exists()  # kept while the disk has room
+        reserved = room.reserve_path(path).exists()  # kept while the disk has room
         ballast = mnt / "ballast"
         free = room.shutil.disk_usage(mnt).free
         ballast.write_bytes(b"x" * (free - 600 * 1024))
@@ -93,5 +93,6 @@ def test_purge_and_forget_work_on_a_full_disk(
         said = purge_cli(path, made[1 : len(made) // 2], monkeypatch)
         assert "Purged #" in said
         service.remember("fits again, in the room the purge freed")
+        assert reserved
         assert service.doctor().healthy
         service.close()

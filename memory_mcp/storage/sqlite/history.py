@@ -66,12 +66,10 @@ def erase(c: Connection, memory_id: int, by: str) -> None:
         {"id": memory_id},
     ).fetchall()
     c.execute("delete from history where memory_id = :id", {"id": memory_id})
+    marker = json.dumps({"erased": by})
     c.executemany(
-        """
-        insert into history (id, memory_id, action, at, client, detail)
-        values (:id, :memory_id, :action, :at, :client, :detail)
-        """,
-        [dict(row) | {"detail": json.dumps({"erased": by})} for row in kept],
+        "insert into history (id, memory_id, action, at, client, detail) values (?, ?, ?, ?, ?, ?)",
+        [(*row, marker) for row in kept],
     )
 
 
