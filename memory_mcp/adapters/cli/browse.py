@@ -154,9 +154,8 @@ def scrub(
     for memory_id, (memory, entries) in result.items():
         where = ["the memory"] if memory else []
         where += [f"{entries} history entr{'y' if entries == 1 else 'ies'}"] if entries else []
-        err.print(
-            f"#{memory_id}: " + (f"scrubbed from {' and '.join(where)}." if where else "not found.")
-        )
+        found = f"scrubbed from {' and '.join(where)}." if where else "the text is not there."
+        err.print(f"#{memory_id}: {found}")
 
 
 @app.command(rich_help_panel="Inspect and fix")

@@ -26,6 +26,7 @@ DURABILITY = ("normal", "full")
 class Connection(sqlean.Connection):
     """An SQLite connection that knows how many pages its size cap keeps spare (see connect)."""
 
+    max_pages: int | None = None  # under a size cap: the file's pages for ordinary writes
     spare_pages = 0
     reserve_bytes = 0
     log_path: Path | None = None  # under a size cap: the write-ahead log, kept to log_limit
@@ -88,7 +89,8 @@ def share_room(conn: Connection, path: Path | str, max_bytes: int | None) -> Non
     plan = room.plan(max_bytes, page)
     conn.execute(f"pragma journal_size_limit = {plan.log_pages * page}")
     conn.execute(f"pragma wal_autocheckpoint = {max(plan.log_pages // 2, 1)}")
-    conn.spare_pages, conn.reserve_bytes = plan.spare_pages, plan.reserve_bytes
+    conn.max_pages, conn.spare_pages = plan.max_pages, plan.spare_pages
+    conn.reserve_bytes = plan.reserve_bytes
     if plan.max_pages is not None:
         conn.execute(f"pragma max_page_count = {plan.max_pages}")
         if str(path) != ":memory:":
@@ -99,16 +101,16 @@ def share_room(conn: Connection, path: Path | str, max_bytes: int | None) -> Non
 @contextmanager
 def spare_room(conn: Connection) -> Iterator[None]:
     """Let the writes inside use the pages the size cap keeps spare (for purge and forget)."""
-    if not conn.spare_pages:
+    if conn.max_pages is None:
         yield
         return
-    limit = int(scalar(conn, "pragma max_page_count"))
-    conn.execute(f"pragma max_page_count = {limit + conn.spare_pages}")
+    # Absolute limits, never relative to the current one: SQLite raises max_page_count to
+    # the file's size, so a file that grew into the spare pages must not move the cap.
+    conn.execute(f"pragma max_page_count = {conn.max_pages + conn.spare_pages}")
     try:
         yield
     finally:
-        # Never below the file's size: a write that used the spare pages keeps them.
-        conn.execute(f"pragma max_page_count = {limit}")
+        conn.execute(f"pragma max_page_count = {conn.max_pages}")
 
 
 def empty_log(conn: Connection) -> bool:
@@ -156,10 +158,13 @@ def describe(exc: Exception, path: Path | str | None, busy_timeout_ms: int, doin
             "MEMORY_MCP_DB at a writable file."
         )
     if "full" in low and room.disk_full(path):
-        return (
-            f"Cannot {doing} {where}: the disk is full. Nothing was changed; free disk space, "
-            "or `memory-mcp purge ID...` memories you no longer need (purge and forget still "
-            "work on a full disk, and new memories reuse the room a purge frees)."
+        reserved = path is not None and room.reserve_path(Path(path).expanduser()).exists()
+        return f"Cannot {doing} {where}: the disk is full. Nothing was changed; " + (
+            "free disk space, or `memory-mcp purge ID...` memories you no longer need (purge "
+            "and forget still work on a full disk, and new memories reuse the room a purge "
+            "frees)."
+            if reserved
+            else "free disk space."
         )
     if "full" in low:
         return (
