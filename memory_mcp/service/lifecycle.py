@@ -132,9 +132,7 @@ class Lifecycle(Part):
                 f"The text to scrub must have at least {MIN_SCRUB_CHARS} characters besides "
                 "spaces: every occurrence is replaced, so a shorter one would hit unrelated text."
             )
-        for memory_id in ids:
-            self.store.get(memory_id)  # NotFound names a missing id before anything changes
-        result = {memory_id: self.store.scrub(memory_id, text, client) for memory_id in ids}
+        result = self.store.scrub(ids, text, client)
         if any(changed for changed, _ in result.values()):
             self.semantic.fill_pending()
         return result

@@ -160,11 +160,13 @@ class MemoryWrites(Protocol):
         detail is {"erased": action}. Works when the store is at its size limit."""
         ...
 
-    def scrub(self, memory_id: int, text: str, client: str | None = None) -> tuple[bool, int]:
-        """Replace every occurrence of `text` with SCRUBBED in the memory (content, context,
-        tags, metadata) and in every string of its history, and record a "scrub" entry that
-        does not contain it; (memory changed, history entries changed). Changed content
-        loses its vector until `set_vectors` gives it one."""
+    def scrub(
+        self, ids: Iterable[int], text: str, client: str | None = None
+    ) -> dict[int, tuple[bool, int]]:
+        """Replace every occurrence of `text` with SCRUBBED in the memories (content, context,
+        tags, metadata) and in every string of their history, and record a "scrub" entry that
+        does not contain it, in one transaction; per id, (memory changed, history entries
+        changed). Changed content loses its vector until `set_vectors` gives it one."""
         ...
 
 

@@ -215,7 +215,7 @@ def test_scrub_removes_a_string_from_a_memory_and_its_history(storage: Storage) 
     storage.set_forgotten([a], f"contains {secret}")
     storage.restore([a])
     other = storage.insert(row(f"unrelated {secret} stays", vec(0, 1, 0, 0)))
-    assert storage.scrub(a, secret, client="cli") == (True, 3)  # create, edit, forget
+    assert storage.scrub([a], secret, client="cli") == {a: (True, 3)}  # create, edit, forget
     memory = storage.get(a)
     assert memory.content == f"token {SCRUBBED} for deploys"
     assert (memory.tags, memory.context) == ([SCRUBBED], f"pasted {SCRUBBED} by mistake")
@@ -227,10 +227,11 @@ def test_scrub_removes_a_string_from_a_memory_and_its_history(storage: Storage) 
     assert ids(storage.search_keywords("scrubbed", MemoryFilter(), 5)) == [a]
     assert storage.set_vectors([(a, vec(1, 0, 0, 0))]) == 1
     assert_in_step(storage, 2, 2)
-    assert storage.scrub(a, secret) == (False, 0)  # nothing left: no entry either
+    assert storage.scrub([a], secret) == {a: (False, 0)}  # nothing left: no entry either
     assert storage.history(a)[0].action == "scrub" and len(storage.history(a)) == 5
     with pytest.raises(NotFound, match="No memory with id 999"):
-        storage.scrub(999, secret)
+        storage.scrub([other, 999], secret)  # one transaction: nothing changed
+    assert secret in storage.get(other).content
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

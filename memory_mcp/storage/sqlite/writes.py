@@ -174,16 +174,19 @@ class SqliteWrites(SqliteBase):
             self._empty_log()
         return purged
 
-    def scrub(self, memory_id: int, text: str, client: str | None = None) -> tuple[bool, int]:
-        """Replace `text` with SCRUBBED in the memory and its history: (memory changed, history
-        entries changed). Changed content drops the vector (re-embedded by set_vectors)."""
+    def scrub(
+        self, ids: Iterable[int], text: str, client: str | None = None
+    ) -> dict[int, tuple[bool, int]]:
+        """Replace `text` with SCRUBBED in memories and their history, in one transaction:
+        per id, (memory changed, history entries changed). Changed content drops the vector
+        (re-embedded by set_vectors)."""
         if not text:
             raise ValueError("scrub needs the text to remove")
 
         def scrubbed(value: Any) -> Any:
             return history.replace_in(value, lambda s: s.replace(text, SCRUBBED))
 
-        def replace(c: Connection) -> tuple[bool, int]:
+        def replace(c: Connection, memory_id: int) -> tuple[bool, int]:
             row = require_row(c, memory_id)
             current = {k: row[k] for k in _SCRUBBED_FIELDS}
             current.update(tags=json.loads(row["tags"]), metadata=json.loads(row["metadata"]))
@@ -197,10 +200,10 @@ class SqliteWrites(SqliteBase):
                 history.record(c, memory_id, "scrub", client, memory=bool(fields), entries=entries)
             return bool(fields), entries
 
-        changed, entries = self._making_room(replace)
-        if changed or entries:
+        result = self._making_room(lambda c: {i: replace(c, i) for i in dict.fromkeys(ids)})
+        if any(changed or entries for changed, entries in result.values()):
             self._empty_log()
-        return changed, entries
+        return result
 
     def _making_room(self, work: Callable[[Connection], T]) -> T:
         """Run a write that deletes or hides, even when the database is full: under a size
