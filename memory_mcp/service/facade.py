@@ -220,6 +220,13 @@ class MemoryService:
         """Permanently delete memories whose expiry has passed."""
         return self._lifecycle.purge_expired(client)
 
+    def scrub(
+        self, ids: Sequence[int], text: str, client: str | None = None
+    ) -> dict[int, tuple[bool, int]]:
+        """Erase a string (a secret) from memories and their history: per id, (memory
+        changed, history entries changed). For the CLI only, like purge."""
+        return self._lifecycle.scrub(ids, text, client)
+
     def history(self, memory_id: int | None = None, limit: int = 50) -> list[HistoryEntry]:
         """One memory's audit trail (it need not exist any more), or the whole log."""
         return self._lifecycle.history(memory_id, limit)

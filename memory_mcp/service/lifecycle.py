@@ -18,6 +18,9 @@ from memory_mcp.policies import inputs
 from memory_mcp.policies.redact import redact, redact_fields
 from memory_mcp.service.context import SHORTER, Part, validated
 
+# Shorter text is too likely to occur by chance (in other words, dates, ids) to replace blindly.
+MIN_SCRUB_CHARS = 4
+
 
 class Lifecycle(Part):
     def get(self, memory_id: int) -> Memory:
@@ -141,6 +144,24 @@ class Lifecycle(Part):
 
     def purge_expired(self, client: str | None = None) -> list[int]:
         return self.store.purge(self.store.expired_ids(), client, action="expire")
+
+    def scrub(
+        self, ids: Sequence[int], text: str, client: str | None = None
+    ) -> dict[int, tuple[bool, int]]:
+        """Remove `text` from memories and their history (it becomes [scrubbed]): per id,
+        (the memory itself changed, history entries changed). New content is re-embedded."""
+        if not ids:
+            raise InvalidInput("Name at least one memory id to scrub.")
+        ids = inputs.check_ids(ids, self.settings.max_ids)
+        if len(text.strip()) < MIN_SCRUB_CHARS:
+            raise InvalidInput(
+                f"The text to scrub must have at least {MIN_SCRUB_CHARS} characters besides "
+                "spaces: every occurrence is replaced, so a shorter one would hit unrelated text."
+            )
+        result = self.store.scrub(ids, text, client)
+        if any(changed for changed, _ in result.values()):
+            self.semantic.fill_pending()
+        return result
 
     def history(self, memory_id: int | None = None, limit: int = 50) -> list[HistoryEntry]:
         if limit < 1:

@@ -16,7 +16,7 @@ def open_storage(settings: Settings, create: bool = True) -> Storage:
     StorageError, to open one that does not exist yet."""
     path = Path(settings.db).expanduser()
     max_bytes = None if settings.max_db_mb is None else settings.max_db_mb * 1024 * 1024
-    return open_store(path, settings.busy_timeout_ms, max_bytes, create=create)
+    return open_store(path, settings.busy_timeout_ms, max_bytes, settings.durability, create=create)
 
 
 __all__ = ["open_storage"]

@@ -11,6 +11,8 @@ structurally (no base class): the SQLite one in `sqlite/`, checked by mypy where
 - Unknown ids raise `NotFound("No memory with id N.")`; storage failures raise
   `StorageError` with a sentence the reader can act on. Nothing is returned as an error.
 - Times cross the contract as `memory_mcp.timestamps` text (fixed-width ISO-8601 UTC).
+- Deleting is erasing: after `purge` or `scrub` the removed text is in no row, index, log,
+  history entry or free space of the store (a copy made earlier still holds it).
 - Filters (`MemoryFilter`) are applied inside each search, never after it, so a selective
   filter cannot starve the top k.
 """
@@ -27,6 +29,7 @@ from memory_mcp.models import HistoryEntry, Memory, MemoryFilter
 Ranked = list[tuple[int, float]]  # (memory id, score) best first
 ColumnWeights = tuple[float, float, float]  # keyword weights of content, tags and context
 Progress = Callable[[int, int], None]  # (done, total)
+SCRUBBED = "[scrubbed]"  # what `scrub` leaves where the text was
 
 
 @dataclass(frozen=True)
@@ -152,7 +155,18 @@ class MemoryWrites(Protocol):
     def purge(
         self, ids: Iterable[int], client: str | None = None, action: str = "purge"
     ) -> list[int]:
-        """Hard delete with its index entries; the history keeps what it was."""
+        """Hard delete with its index entries and vector. Its history keeps when, by which
+        client and what was done (and `action`), but no text: before/after are None and
+        detail is {"erased": action}. Works when the store is at its size limit."""
+        ...
+
+    def scrub(
+        self, ids: Iterable[int], text: str, client: str | None = None
+    ) -> dict[int, tuple[bool, int]]:
+        """Replace every occurrence of `text` with SCRUBBED in the memories (content, context,
+        tags, metadata) and in every string of their history, and record a "scrub" entry that
+        does not contain it, in one transaction; per id, (memory changed, history entries
+        changed). Changed content loses its vector until `set_vectors` gives it one."""
         ...
 
 

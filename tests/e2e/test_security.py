@@ -85,6 +85,7 @@ def test_path_like_arguments_are_just_text(settings: Settings, service: MemorySe
     assert service.recall("etc passwd", scope="/etc").hits[0].id == stored.id
     assert sorted(p.name for p in Path(settings.db).parent.iterdir()) == [
         "memory.db",
+        "memory.db-reserve",
         "memory.db-shm",
         "memory.db-wal",
     ]

@@ -17,7 +17,7 @@ from memory_mcp.config import Settings
 from memory_mcp.errors import NotFound, SchemaMismatch, StorageError
 from memory_mcp.models import MemoryFilter
 from memory_mcp.storage import open_storage
-from memory_mcp.storage.contract import Storage, VectorRows
+from memory_mcp.storage.contract import SCRUBBED, Storage, VectorRows
 from memory_mcp.timestamps import format_time
 from tests.storage.rows import row, vec
 
@@ -183,13 +183,73 @@ def test_history_records_every_change_with_its_client(storage: Storage) -> None:
     storage.update(a, {"scope": "elsewhere"}, client="ui")
     storage.set_forgotten([a], "why", client="cli")
     storage.restore([a], client="cli")
-    storage.purge([a], client="cli")
     trail = storage.history(a)
-    assert [e.action for e in trail] == ["purge", "restore", "forget", "move", "edit", "create"]
-    assert trail[4].client == "ui"
-    assert trail[4].before is not None and trail[4].before["content"] == "tracked"
-    assert trail[4].after is not None and trail[4].after["content"] == "tracked, edited"
+    assert [e.action for e in trail] == ["restore", "forget", "move", "edit", "create"]
+    assert trail[3].client == "ui"
+    assert trail[3].before is not None and trail[3].before["content"] == "tracked"
+    assert trail[3].after is not None and trail[3].after["content"] == "tracked, edited"
+    assert trail[1].detail == {"reason": "why"}
+    storage.purge([a], client="cli")
     assert [e.action for e in storage.history(limit=2)] == ["purge", "restore"]
+
+
+def test_a_purge_keeps_who_and_when_in_the_history_but_no_text(storage: Storage) -> None:
+    a = storage.insert(row("The vault code is Quasar-7731"), client="cli")
+    storage.update(a, {"content": "The vault code was rotated"}, client="ui")
+    storage.record_repeat(a, "ui", "merge", text="vault code Quasar-7731 (reworded)")
+    storage.set_forgotten([a], "leaked Quasar-7731", client="cli")
+    kept = [(e.id, e.action, e.at, e.client) for e in storage.history(a)]
+    assert storage.purge([a], client="cli") == [a]
+    trail = storage.history(a)
+    assert [(e.id, e.action, e.at, e.client) for e in trail[1:]] == kept
+    assert (trail[0].action, trail[0].client, trail[0].detail) == ("purge", "cli", {})
+    assert all(e.before is None and e.after is None for e in trail)
+    assert all(e.detail == {"erased": "purge"} for e in trail[1:])
+    assert "Quasar" not in str(storage.history())
+
+
+def test_scrub_removes_a_string_from_a_memory_and_its_history(storage: Storage) -> None:
+    secret = "sk-live-Quasar7731"
+    a = storage.insert(row(f"token {secret} for deploys", vec(1, 0, 0, 0), tags=[secret]))
+    storage.update(a, {"context": f"pasted {secret} by mistake"}, client="ui")
+    storage.set_forgotten([a], f"contains {secret}")
+    storage.restore([a])
+    other = storage.insert(row(f"unrelated {secret} stays", vec(0, 1, 0, 0)))
+    assert storage.scrub([a], secret, client="cli") == {a: (True, 3)}  # create, edit, forget
+    memory = storage.get(a)
+    assert memory.content == f"token {SCRUBBED} for deploys"
+    assert (memory.tags, memory.context) == ([SCRUBBED], f"pasted {SCRUBBED} by mistake")
+    assert not memory.embedded  # its text changed: embedded again later
+    assert secret not in str(storage.history(a))
+    assert storage.history(a)[0].action == "scrub"
+    assert storage.history(a)[0].client == "cli"
+    assert ids(storage.search_keywords(secret, MemoryFilter(), 5)) == [other]
+    assert ids(storage.search_keywords("scrubbed", MemoryFilter(), 5)) == [a]
+    assert storage.set_vectors([(a, vec(1, 0, 0, 0))]) == 1
+    assert_in_step(storage, 2, 2)
+    assert storage.scrub([a], secret) == {a: (False, 0)}  # nothing left: no entry either
+    assert storage.history(a)[0].action == "scrub" and len(storage.history(a)) == 5
+    with pytest.raises(NotFound, match="No memory with id 999"):
+        storage.scrub([other, 999], secret)  # one transaction: nothing changed
+    assert secret in storage.get(other).content
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_purge_and_forget_work_at_the_size_limit(backend: str, tmp_path: Path) -> None:
+    store = open_storage(Settings(db=location(backend, tmp_path), semantic=False, max_db_mb=1))
+    store.ensure_vector_index(MODEL, DIM)
+    made: list[int] = []
+    with pytest.raises(StorageError, match="size limit"):
+        for i in range(1000):
+            made.append(store.insert(row(f"{i} " + "filler words " * 50, vec(1, 0, 0, i))))
+    assert made
+    with pytest.raises(StorageError, match="size limit"):  # still full
+        store.insert(row("one more " * 200))
+    assert store.set_forgotten(made[:1], "make room") == (made[:1], [])
+    assert store.purge(made[: len(made) // 2]) == made[: len(made) // 2]
+    store.insert(row("fits again " * 200))
+    assert store.integrity_check() == "ok"
+    store.close()
 
 
 # -- search -------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Seeing and fixing what memory holds: list, show, edit, purge, stats."""
+"""Seeing and fixing what memory holds: list, show, edit, purge, scrub, stats."""
 
 from typing import Annotated
 
@@ -139,8 +139,37 @@ def purge(
             what = "this memory" if len(targets) == 1 else f"these {len(targets)} memories"
             typer.confirm(f"Permanently delete {what}?", abort=True, err=True)
         purged = service.purge(targets, client=CLI_CLIENT)
-    its = "Its history is" if len(purged) == 1 else "Their history is"
-    err.print(f"Purged {fmt_ids(purged)}. {its} kept (memory-mcp history ID).")
+    their = "Its history keeps" if len(purged) == 1 else "Their history keeps"
+    held = "it" if len(purged) == 1 else "them"
+    err.print(
+        f"Purged {fmt_ids(purged)}. {their} when and by whom, not what "
+        f"(memory-mcp history ID); backups made before still hold {held}."
+    )
+
+
+@app.command(rich_help_panel="Inspect and fix")
+def scrub(
+    ctx: typer.Context,
+    ids: IdsArg,
+    text: Annotated[
+        str | None, typer.Option(help="The text to remove (asked for, unechoed, if not given).")
+    ] = None,
+    db: DbOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Erase a string (a secret) from memories and their history; it becomes [scrubbed]."""
+    if text is None:
+        text = typer.prompt("Text to scrub", hide_input=True, err=True)
+    with open_service(ctx, db, semantic=True) as service:
+        result = service.scrub(ids, text, client=CLI_CLIENT)
+    if json_:
+        as_json({str(i): {"memory": m, "history_entries": n} for i, (m, n) in result.items()})
+        return
+    for memory_id, (memory, entries) in result.items():
+        where = ["the memory"] if memory else []
+        where += [f"{entries} history entr{'y' if entries == 1 else 'ies'}"] if entries else []
+        found = f"scrubbed from {' and '.join(where)}." if where else "the text is not there."
+        err.print(f"#{memory_id}: {found}")
 
 
 @app.command(rich_help_panel="Inspect and fix")

@@ -2,16 +2,21 @@
 
 from pathlib import Path
 
-from memory_mcp.storage.sqlite import db
+from memory_mcp.storage.sqlite import db, room
 from memory_mcp.storage.sqlite.store import SqliteStore
 
 
 def open_store(
-    path: Path, busy_timeout_ms: int, max_bytes: int | None = None, create: bool = True
+    path: Path,
+    busy_timeout_ms: int,
+    max_bytes: int | None = None,
+    durability: str = "full",
+    create: bool = True,
 ) -> SqliteStore:
     """Open (and migrate) the database file at `path`, creating it unless `create` is False."""
-    conn = db.connect(path, busy_timeout_ms, max_bytes, create=create)
+    conn = db.connect(path, busy_timeout_ms, max_bytes, durability, create=create)
     db.migrate(conn, path)
+    room.keep_reserve(path, conn.reserve_bytes)
     return SqliteStore(conn, path)
 
 

@@ -7,20 +7,32 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import sqlean
 import sqlite_vec
 
 from memory_mcp.errors import MemoryMCPError, SchemaMismatch, StorageError
+from memory_mcp.storage.sqlite import room
 from memory_mcp.storage.sqlite.migrations import MIGRATIONS
 
 logger = logging.getLogger(__name__)
 
 MMAP_BYTES = 256 * 1024 * 1024
 BACKUP_STEP_PAGES = 1024
+DURABILITY = ("normal", "full")
 
-Connection = sqlean.Connection
+
+class Connection(sqlean.Connection):
+    """An SQLite connection that knows how many pages its size cap keeps spare (see connect)."""
+
+    max_pages: int | None = None  # under a size cap: the file's pages for ordinary writes
+    spare_pages = 0
+    reserve_bytes = 0
+    log_path: Path | None = None  # under a size cap: the write-ahead log, kept to log_limit
+    log_limit = 0
+
+
 Row = sqlean.Row
 DatabaseError = sqlean.DatabaseError
 OperationalError = sqlean.OperationalError
@@ -30,13 +42,19 @@ def connect(
     path: Path | str,
     busy_timeout_ms: int = 5000,
     max_bytes: int | None = None,
+    durability: str = "full",
     create: bool = True,
 ) -> Connection:
     """Open (creating if needed and `create`, owner-only) the database with our pragmas and
     sqlite-vec.
 
-    `max_bytes` caps the file's size (SQLite's max_page_count): writes past it fail cleanly.
+    `max_bytes` caps the file and its write-ahead log together (see room.plan): writes past
+    it fail cleanly. `durability` "full" syncs every commit to disk (it survives power loss);
+    "normal" syncs at checkpoints only (it survives a crash of the process, not of the OS).
+    Deleted content is overwritten (secure_delete), never left in the file's free space.
     """
+    if durability not in DURABILITY:
+        raise ValueError(f"durability must be one of {DURABILITY}, not {durability!r}")
     with storage_errors(path, busy_timeout_ms, "open"):
         if str(path) != ":memory:":
             path = Path(path).expanduser()
@@ -47,26 +65,66 @@ def connect(
                     "(memory-mcp remember or import, or a client through the server)."
                 )
             _create_private(path)
-        conn = sqlean.connect(
-            str(path),
-            isolation_level=None,  # autocommit: transaction() issues BEGIN itself
-            check_same_thread=False,  # the SDK runs sync tools on worker threads; store locks
-            timeout=busy_timeout_ms / 1000,
+        conn = cast(
+            Connection,
+            sqlean.connect(
+                str(path),
+                isolation_level=None,  # autocommit: transaction() issues BEGIN itself
+                check_same_thread=False,  # the SDK runs sync tools on worker threads; store locks
+                timeout=busy_timeout_ms / 1000,
+                factory=Connection,
+            ),
         )
         conn.row_factory = sqlean.Row
         conn.execute(f"pragma busy_timeout = {int(busy_timeout_ms)}")
         conn.execute("pragma journal_mode = wal")
-        conn.execute("pragma synchronous = normal")  # WAL + normal survives process crashes
+        conn.execute(f"pragma synchronous = {durability}")
+        conn.execute(f"pragma fullfsync = {int(durability == 'full')}")  # macOS: flush the drive
+        conn.execute("pragma secure_delete = on")  # zero what a delete or update frees
         conn.execute("pragma foreign_keys = on")
         # vec0 scans read every vector blob: mapped pages cost ~40% less than the page cache.
         conn.execute(f"pragma mmap_size = {MMAP_BYTES}")
         conn.enable_load_extension(True)
         sqlite_vec.load(conn)
         conn.enable_load_extension(False)
-        if max_bytes is not None:
-            page = int(scalar(conn, "pragma page_size"))
-            conn.execute(f"pragma max_page_count = {max(int(max_bytes) // page, 1)}")
+        share_room(conn, path, max_bytes)
     return conn
+
+
+def share_room(conn: Connection, path: Path | str, max_bytes: int | None) -> None:
+    """Bound the write-ahead log, and under a cap the file (see room.plan)."""
+    page = int(scalar(conn, "pragma page_size"))
+    plan = room.plan(max_bytes, page)
+    conn.execute(f"pragma journal_size_limit = {plan.log_pages * page}")
+    conn.execute(f"pragma wal_autocheckpoint = {max(plan.log_pages // 2, 1)}")
+    conn.max_pages, conn.spare_pages = plan.max_pages, plan.spare_pages
+    conn.reserve_bytes = plan.reserve_bytes
+    if plan.max_pages is not None:
+        conn.execute(f"pragma max_page_count = {plan.max_pages}")
+        if str(path) != ":memory:":
+            conn.log_path = Path(path).with_name(Path(path).name + "-wal")
+            conn.log_limit = plan.log_pages * page
+
+
+@contextmanager
+def spare_room(conn: Connection) -> Iterator[None]:
+    """Let the writes inside use the pages the size cap keeps spare (for purge and forget)."""
+    if conn.max_pages is None:
+        yield
+        return
+    # Absolute limits, never relative to the current one: SQLite raises max_page_count to
+    # the file's size, so a file that grew into the spare pages must not move the cap.
+    conn.execute(f"pragma max_page_count = {conn.max_pages + conn.spare_pages}")
+    try:
+        yield
+    finally:
+        conn.execute(f"pragma max_page_count = {conn.max_pages}")
+
+
+def empty_log(conn: Connection) -> bool:
+    """Copy the write-ahead log into the file and truncate it to nothing, so text a write
+    deleted is in no log frame either. False when another connection's open read kept it."""
+    return not scalar(conn, "pragma wal_checkpoint(truncate)")  # its first column: busy
 
 
 @contextmanager
@@ -107,11 +165,20 @@ def describe(exc: Exception, path: Path | str | None, busy_timeout_ms: int, doin
             "files) is read-only. Nothing was changed; fix its permissions or point "
             "MEMORY_MCP_DB at a writable file."
         )
+    if "full" in low and room.disk_full(path):
+        reserved = path is not None and room.reserve_path(Path(path).expanduser()).exists()
+        return f"Cannot {doing} {where}: the disk is full. Nothing was changed; " + (
+            "free disk space, or `memory-mcp purge ID...` memories you no longer need (purge "
+            "and forget still work on a full disk, and new memories reuse the room a purge "
+            "frees)."
+            if reserved
+            else "free disk space."
+        )
     if "full" in low:
         return (
-            f"Cannot {doing} {where}: the disk is full or the database reached its size limit "
-            "(MEMORY_MCP_MAX_DB_MB). Nothing was changed; free disk space, raise the limit, or "
-            "`memory-mcp purge` memories you no longer need."
+            f"Cannot {doing} {where}: the database reached its size limit "
+            "(MEMORY_MCP_MAX_DB_MB). Nothing was changed; `memory-mcp purge ID...` memories "
+            "you no longer need (purge and forget still work at the limit), or raise the limit."
         )
     if "not a database" in low or "malformed" in low or "corrupt" in low:
         return (
@@ -144,7 +211,8 @@ def connect_readonly(path: Path | str) -> Connection:
     wal = path.with_name(path.name + "-wal").exists()
     try:
         options = "mode=ro" if wal else "mode=ro&immutable=1"
-        conn = sqlean.connect(f"{path.resolve().as_uri()}?{options}", uri=True)
+        uri = f"{path.resolve().as_uri()}?{options}"
+        conn = cast(Connection, sqlean.connect(uri, uri=True, factory=Connection))
         conn.row_factory = sqlean.Row
         conn.execute("pragma query_only = on")
         conn.execute("select count(*) from sqlite_master").fetchone()  # "not a database"?
@@ -179,6 +247,20 @@ def transaction(conn: Connection) -> Iterator[Connection]:
         if conn.in_transaction:
             conn.execute("rollback")
         raise
+    _trim_log(conn)
+
+
+def _trim_log(conn: Connection) -> None:
+    """Under a size cap, a transaction bigger than the log's share leaves the log past it:
+    checkpoint and truncate it at once, so the file and its log are back within the cap."""
+    if conn.log_path is None or not conn.log_path.exists():
+        return
+    if conn.log_path.stat().st_size <= conn.log_limit:
+        return
+    try:
+        conn.execute("pragma wal_checkpoint(truncate)")
+    except sqlean.DatabaseError as exc:  # the commit stands; the next checkpoint retries
+        logger.debug("Could not trim the write-ahead log: %s", exc)
 
 
 def scalar(conn: Connection, sql: str, params: dict[str, Any] | None = None) -> Any:

@@ -1,10 +1,12 @@
-"""The append-only audit trail: every mutation, when, by which client, before and after.
+"""The audit trail: every mutation, when, by which client, before and after.
 
-Rows are written by the store inside the same transaction as the change they describe, and
-survive a purge of the memory itself (that is the point of an audit trail).
+Rows are written by the store inside the same transaction as the change they describe. A
+purge keeps them (when, which client, what action) but erases what they said the memory
+held; a scrub replaces one string in them. Nothing else rewrites them.
 """
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from memory_mcp.models import HistoryEntry
@@ -13,10 +15,11 @@ from memory_mcp.timestamps import utc_now
 
 ACTIONS = (
     "create", "duplicate", "merge", "supersede", "edit", "move",
-    "forget", "restore", "purge", "import", "expire",
+    "forget", "restore", "purge", "import", "expire", "scrub",
 )  # fmt: skip
 
 SNAPSHOT_FIELDS = ("content", "kind", "tags", "scope", "key", "metadata")
+SCRUBBED_COLUMNS = ("before", "after", "detail")
 
 
 def snapshot(row: Any) -> dict[str, Any]:
@@ -52,6 +55,52 @@ def record(
             "detail": json.dumps(detail, default=str),
         },
     )
+
+
+def erase(c: Connection, memory_id: int, by: str) -> None:
+    """Drop every before/after/detail of a memory's history: `{"erased": by}` is all it says."""
+    # Deleted and inserted again under the same ids, not updated in place: a delete lets
+    # SQLite merge the pages it leaves underfull, so the room the text took is freed.
+    kept = c.execute(
+        "select id, memory_id, action, at, client from history where memory_id = :id",
+        {"id": memory_id},
+    ).fetchall()
+    c.execute("delete from history where memory_id = :id", {"id": memory_id})
+    marker = json.dumps({"erased": by})
+    c.executemany(
+        "insert into history (id, memory_id, action, at, client, detail) values (?, ?, ?, ?, ?, ?)",
+        [(*row, marker) for row in kept],
+    )
+
+
+def scrub(c: Connection, memory_id: int, text: str, marker: str) -> int:
+    """Replace `text` with `marker` in every string of a memory's history; entries changed."""
+    changed = 0
+    rows = c.execute(
+        "select id, before, after, detail from history where memory_id = :id", {"id": memory_id}
+    ).fetchall()
+    for row in rows:
+        old = {k: None if row[k] is None else json.loads(row[k]) for k in SCRUBBED_COLUMNS}
+        new = {k: replace_in(v, lambda s: s.replace(text, marker)) for k, v in old.items()}
+        if new != old:
+            c.execute(
+                "update history set before = :before, after = :after, detail = :detail "
+                "where id = :id",
+                {k: None if v is None else json.dumps(v) for k, v in new.items()} | {"id": row[0]},
+            )
+            changed += 1
+    return changed
+
+
+def replace_in(value: Any, fix: Callable[[str], str]) -> Any:
+    """`value` (decoded JSON) with `fix` applied to every string in it, keys included."""
+    if isinstance(value, str):
+        return fix(value)
+    if isinstance(value, list):
+        return [replace_in(v, fix) for v in value]
+    if isinstance(value, dict):
+        return {fix(k): replace_in(v, fix) for k, v in value.items()}
+    return value
 
 
 def entries(

@@ -179,4 +179,32 @@ _CONTEXT = [
     "insert into memories_fts (memories_fts) values ('rebuild')",
 ]
 
-MIGRATIONS: list[Step] = [_initial, _lifecycle, _context]
+
+def _erasure(conn: Any) -> None:
+    """Deleting erases: the keyword index removes a deleted memory's words at once (FTS5
+    secure-delete) instead of leaving them in older segments until a merge, and the history
+    of memories purged before this step loses its text as later purges do."""
+    conn.execute("insert into memories_fts (memories_fts, rank) values ('secure-delete', 1)")
+    conn.execute(
+        """
+        update history
+        set before = null, after = null,
+            detail = case when action in ('purge', 'expire') then '{}' else json_object(
+                'erased', coalesce((select max(p.action) from history p
+                    where p.memory_id = history.memory_id and p.action in ('purge', 'expire')),
+                    'purge')) end
+        where memory_id not in (select id from memories)
+        """
+    )
+    # Words of memories deleted before this step are still in old segments: merge them away
+    # when the file has room for the rewrite (never fail an upgrade for this at a size cap).
+    page = conn.execute("pragma page_size").fetchone()[0]
+    index = conn.execute("select coalesce(sum(length(block)), 0) from memories_fts_data")
+    index_pages = index.fetchone()[0] // page + 1
+    limit = conn.execute("pragma max_page_count").fetchone()[0]
+    used = conn.execute("pragma page_count").fetchone()[0]
+    if limit - used > 2 * index_pages:
+        conn.execute("insert into memories_fts (memories_fts) values ('optimize')")
+
+
+MIGRATIONS: list[Step] = [_initial, _lifecycle, _context, _erasure]
