@@ -88,4 +88,4 @@ class Summarizer(Part):
                 client=client,
             ),
             client=client,
-        )
+        ).id

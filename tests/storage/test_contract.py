@@ -56,8 +56,8 @@ EVERYTHING = MemoryFilter(include_forgotten=True, include_superseded=True, inclu
 
 
 def test_every_write_keeps_the_indexes_in_step_with_the_memories(storage: Storage) -> None:
-    a = storage.insert(row("alpha apples", vec(1, 0, 0, 0)))
-    b = storage.insert(row("beta bananas", vec(0, 1, 0, 0)))
+    a = storage.insert(row("alpha apples", vec(1, 0, 0, 0))).id
+    b = storage.insert(row("beta bananas", vec(0, 1, 0, 0))).id
     assert_in_step(storage, 2, 2)
     storage.update(a, {"content": "alpha avocados"}, vector=vec(0, 0, 1, 0))
     assert_in_step(storage, 2, 2)
@@ -88,14 +88,16 @@ def test_a_batch_is_one_transaction(storage: Storage) -> None:
     with pytest.raises(StorageError):
         storage.insert_many([good, good, bad])
     assert_in_step(storage, 0, 0)
-    made = storage.insert_many([good, row("also fine")])
+    made = [stored.id for stored in storage.insert_many([good, row("also fine")])]
     assert [m.content for m in storage.get_many(made)] == ["fine", "also fine"]
     assert_in_step(storage, 2, 1)
 
 
 def test_superseding_is_part_of_the_insert(storage: Storage) -> None:
-    old = storage.insert(row("Editor is Helix", key="user.editor"))
-    new = storage.insert(row("Editor is Neovim", key="user.editor"), supersedes=[old])
+    old = storage.insert(row("Editor is Helix", key="user.editor")).id
+    stored = storage.insert(row("Editor is Neovim", key="user.editor"))
+    new = stored.id
+    assert (stored.status, stored.supersedes) == ("created", (old,))
     assert storage.get(old).superseded_by == new
     assert storage.get(old).superseded_at is not None
     assert [m.id for m in storage.current_for_key("global", "user.editor")] == [new]
@@ -106,7 +108,7 @@ def test_superseding_is_part_of_the_insert(storage: Storage) -> None:
 
 
 def test_unknown_ids_raise_not_found_and_change_nothing(storage: Storage) -> None:
-    a = storage.insert(row("keep me", vec(1, 0, 0, 0)))
+    a = storage.insert(row("keep me", vec(1, 0, 0, 0))).id
     calls = [
         lambda: storage.get(999),
         lambda: storage.set_forgotten([a, 999], None),
@@ -114,7 +116,7 @@ def test_unknown_ids_raise_not_found_and_change_nothing(storage: Storage) -> Non
         lambda: storage.purge([a, 999]),
         lambda: storage.update(999, {"content": "x"}),
         lambda: storage.record_repeat(999, None, "duplicate"),
-        lambda: storage.insert(row("new"), supersedes=[999]),
+        lambda: storage.insert(row("new"), replaces=999),
     ]
     for call in calls:
         with pytest.raises(NotFound, match="No memory with id 999"):
@@ -124,8 +126,8 @@ def test_unknown_ids_raise_not_found_and_change_nothing(storage: Storage) -> Non
 
 
 def test_forget_and_restore_report_what_changed(storage: Storage) -> None:
-    a = storage.insert(row("hide me", vec(1, 0, 0, 0)))
-    b = storage.insert(row("already hidden", vec(0, 1, 0, 0)))
+    a = storage.insert(row("hide me", vec(1, 0, 0, 0))).id
+    b = storage.insert(row("already hidden", vec(0, 1, 0, 0))).id
     storage.set_forgotten([b], None)
     assert storage.set_forgotten([a, b, a], "wrong") == ([a], [b])
     assert storage.get(a).forget_reason == "wrong"
@@ -139,7 +141,7 @@ def test_forget_and_restore_report_what_changed(storage: Storage) -> None:
 
 
 def test_repeats_are_counted_on_the_memory_they_repeat(storage: Storage) -> None:
-    a = storage.insert(row("Deploys  run on Fridays.", tags=["ops"]))
+    a = storage.insert(row("Deploys  run on Fridays.", tags=["ops"])).id
     found = storage.find_exact("global", "deploys run on fridays")
     assert found is not None and found.id == a
     assert storage.find_exact("elsewhere", "Deploys run on Fridays.") is None
@@ -156,7 +158,7 @@ def test_repeats_are_counted_on_the_memory_they_repeat(storage: Storage) -> None
 
 
 def test_reads_filter_page_and_stream(storage: Storage) -> None:
-    made = [storage.insert(row(f"memory {i}", scope="a" if i % 2 else "b")) for i in range(5)]
+    made = [storage.insert(row(f"memory {i}", scope="a" if i % 2 else "b")).id for i in range(5)]
     storage.set_forgotten([made[0]], None)
     assert [m.id for m in storage.find(MemoryFilter(), limit=2)] == [made[4], made[3]]
     assert [m.id for m in storage.find(MemoryFilter(), limit=2, offset=2)] == [made[2], made[1]]
@@ -169,7 +171,7 @@ def test_reads_filter_page_and_stream(storage: Storage) -> None:
 
 def test_expiry_and_imports_are_found(storage: Storage) -> None:
     past = format_time(datetime.now(UTC) - timedelta(hours=1))
-    gone = storage.insert(row("expired", expires_at=past))
+    gone = storage.insert(row("expired", expires_at=past)).id
     storage.insert(row("imported", metadata={"imported_from": {"format": "mem0", "id": "m-7"}}))
     assert storage.expired_ids() == [gone]
     assert storage.count(MemoryFilter()) == 1
@@ -178,7 +180,7 @@ def test_expiry_and_imports_are_found(storage: Storage) -> None:
 
 
 def test_history_records_every_change_with_its_client(storage: Storage) -> None:
-    a = storage.insert(row("tracked"), client="cli")
+    a = storage.insert(row("tracked"), client="cli").id
     storage.update(a, {"content": "tracked, edited"}, client="ui")
     storage.update(a, {"scope": "elsewhere"}, client="ui")
     storage.set_forgotten([a], "why", client="cli")
@@ -202,14 +204,14 @@ def test_filters_apply_inside_both_searches(storage: Storage) -> None:
         row(f"deploy deploy note {i}", vec(1, 0, 0, 0.01 * i), scope="noise") for i in range(50)
     ]
     storage.insert_many(noise)
-    target = storage.insert(row("the deploy", vec(0, 0, 0, 1), scope="target", tags=["x"]))
+    target = storage.insert(row("the deploy", vec(0, 0, 0, 1), scope="target", tags=["x"])).id
     for flt in (MemoryFilter(scopes=["target"]), MemoryFilter(tags=["x"])):
         assert ids(storage.search_vectors(vec(1, 0, 0, 0), flt, 3)) == [target]
         assert ids(storage.search_keywords("deploy", flt, 3)) == [target]
 
 
 def test_metadata_changes_reach_the_vector_index(storage: Storage) -> None:
-    a = storage.insert(row("moving", vec(1, 0, 0, 0), scope="old"))
+    a = storage.insert(row("moving", vec(1, 0, 0, 0), scope="old")).id
     storage.update(a, {"scope": "new", "kind": "decision"})
     flt = MemoryFilter(scopes=["new"], kind="decision")
     assert ids(storage.search_vectors(vec(1, 0, 0, 0), flt, 3)) == [a]
@@ -226,7 +228,7 @@ def test_metadata_changes_reach_the_vector_index(storage: Storage) -> None:
     ],
 )
 def test_keyword_search_takes_any_text(storage: Storage, text: str) -> None:
-    a = storage.insert(row("user.editor is Kestrel-00042 and a value"))
+    a = storage.insert(row("user.editor is Kestrel-00042 and a value")).id
     found = storage.search_keywords(text, MemoryFilter(), 5)
     assert set(ids(found)) <= {a}
 
@@ -237,8 +239,8 @@ def test_keyword_search_without_words_finds_nothing(storage: Storage) -> None:
 
 
 def test_vector_search_scores_are_cosine_similarities(storage: Storage) -> None:
-    a = storage.insert(row("x axis", vec(1, 0, 0, 0)))
-    b = storage.insert(row("diagonal", vec(1, 1, 0, 0)))
+    a = storage.insert(row("x axis", vec(1, 0, 0, 0))).id
+    b = storage.insert(row("diagonal", vec(1, 1, 0, 0))).id
     ranked = storage.search_vectors(vec(1, 0, 0, 0), MemoryFilter(), 5)
     assert ids(ranked) == [a, b]
     assert ranked[0][1] == pytest.approx(1.0, abs=1e-5)
@@ -252,8 +254,8 @@ def test_vector_search_scores_are_cosine_similarities(storage: Storage) -> None:
 
 
 def test_a_reindex_empties_the_index_until_it_is_refilled(storage: Storage) -> None:
-    a = storage.insert(row("first", vec(1, 0, 0, 0)))
-    b = storage.insert(row("second", vec(0, 1, 0, 0)))
+    a = storage.insert(row("first", vec(1, 0, 0, 0))).id
+    b = storage.insert(row("second", vec(0, 1, 0, 0))).id
     with pytest.raises(SchemaMismatch, match="memory-mcp reindex"):
         storage.ensure_vector_index("other-model", 8)
     storage.reset_vector_index("other-model", 8)
@@ -271,8 +273,8 @@ def test_a_reindex_empties_the_index_until_it_is_refilled(storage: Storage) -> N
 
 def test_the_vector_feed_follows_every_vector_write(storage: Storage) -> None:
     generation, start = storage.vector_log_head()
-    a = storage.insert(row("fed", vec(1, 0, 0, 0), scope="s", kind="decision"))
-    b = storage.insert(row("also fed", vec(0, 1, 0, 0)))
+    a = storage.insert(row("fed", vec(1, 0, 0, 0), scope="s", kind="decision")).id
+    b = storage.insert(row("also fed", vec(0, 1, 0, 0))).id
     storage.set_forgotten([a], None)
     head = storage.vector_log_head()
     assert head[0] == generation and head[1] > start
