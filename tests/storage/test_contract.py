@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 
 from memory_mcp.config import Settings
-from memory_mcp.errors import NotFound, SchemaMismatch, StorageError
+from memory_mcp.errors import InvalidInput, NotFound, SchemaMismatch, StorageError
 from memory_mcp.models import MemoryFilter
 from memory_mcp.storage import open_storage
-from memory_mcp.storage.contract import Storage, VectorRows
+from memory_mcp.storage.contract import Inserted, Storage, VectorRows
 from memory_mcp.timestamps import format_time
 from tests.storage.rows import row, vec
 
@@ -152,6 +152,113 @@ def test_repeats_are_counted_on_the_memory_they_repeat(storage: Storage) -> None
     assert again.last_seen_at is not None
     storage.set_forgotten([a], None)
     assert storage.find_exact("global", "Deploys run on Fridays.") is None
+    assert storage.record_repeat(a, "client-x", "duplicate") is False  # hidden: not counted
+    assert storage.get(a).repeat_count == 2
+
+
+def test_back_to_back_repeats_share_one_history_entry(storage: Storage) -> None:
+    a = storage.insert(row("Standup is at ten")).id
+    for n in range(60):
+        assert storage.record_repeat(a, f"client-{n % 3}", "duplicate")
+    storage.record_repeat(a, "client-0", "duplicate", ["meetings"])  # a new tag: an entry
+    storage.record_repeat(a, "client-0", "duplicate")
+    trail = storage.history(a)
+    assert [e.action for e in trail] == ["duplicate", "duplicate", "duplicate", "create"]
+    assert trail[2].detail["count"] == 60
+    assert trail[2].detail["clients"] == ["client-0", "client-1", "client-2"]
+    assert trail[1].detail["tags_added"] == ["meetings"]
+    assert storage.get(a).repeat_count == 63
+
+
+# -- decisions taken inside the write -----------------------------------------------------------
+
+
+def test_insert_counts_a_repeat_or_supersedes_inside_its_transaction(storage: Storage) -> None:
+    a = storage.insert(row("Deploys run on Fridays", tags=["ops"])).id
+    assert storage.insert(row("deploys  RUN on fridays.", tags=["x"]), dedup=True) == Inserted(
+        a, "duplicate"
+    )
+    assert (storage.get(a).repeat_count, storage.get(a).tags) == (2, ["ops", "x"])
+    keyed = storage.insert(row("Deploys run on Fridays", key="deploy.day"), dedup=True)
+    assert keyed.status == "created"  # same text, but a value of a key it did not hold
+    assert storage.insert(row("Deploys run on Fridays"), dedup=False).status == "created"
+    fixed = storage.insert(row("Deploys run on Thursdays"), dedup=True, replaces=a)
+    assert (fixed.status, fixed.supersedes) == ("created", (a,))
+    with pytest.raises(InvalidInput, match=f"Memory {a} was already replaced by {fixed.id};"):
+        storage.insert(row("Deploys run on Mondays"), replaces=a)
+    with pytest.raises(InvalidInput, match="in scope 'global', not 'other'"):
+        storage.insert(row("Deploys run on Mondays", scope="other"), replaces=fixed.id)
+    assert storage.counts()["memories"] == 4  # the refused corrections stored nothing
+    assert storage.get(fixed.id).superseded_by is None
+
+
+def test_a_key_has_one_current_value_whatever_the_write(storage: Storage) -> None:
+    def current() -> list[int]:
+        return [m.id for m in storage.current_for_key("global", "user.editor")]
+
+    helix = storage.insert(row("Editor is Helix", key="user.editor")).id
+    storage.set_forgotten([helix], None)
+    zed = storage.insert(row("Editor is Zed", key="user.editor"))
+    assert zed.supersedes == ()  # a forgotten value is not current
+    storage.restore([helix])  # older than the current value: back, but superseded by it
+    assert current() == [zed.id] and storage.get(helix).superseded_by == zed.id
+    vim = storage.insert(row("Editor is Vim", key="user.editor", scope="other")).id
+    storage.update(vim, {"scope": "global"})  # moved in, and later-created: it is current
+    assert current() == [vim] and storage.get(zed.id).superseded_by == vim
+    month_ago = format_time(datetime.now(UTC) - timedelta(days=30))
+    [old] = storage.insert_many([row("Editor is Emacs", key="user.editor", created_at=month_ago)])
+    assert current() == [vim] and storage.get(old.id).superseded_by == vim
+    nano = storage.insert(row("Editor is nano")).id
+    storage.update(nano, {"key": "user.editor"})  # given the key, and the newest
+    assert current() == [nano] and storage.get(vim).superseded_by == nano
+    assert [e.action for e in storage.history(vim)][0] == "supersede"
+
+
+def test_insert_many_decides_each_row_against_what_is_stored(storage: Storage) -> None:
+    tea = storage.insert(row("Tea at four")).id
+    counted = storage.insert_many(
+        [row("tea at four."), row("Coffee at nine"), row("coffee at NINE")], repeats="count"
+    )
+    coffee = counted[1].id
+    assert counted == [
+        Inserted(tea, "duplicate"), Inserted(coffee, "created"), Inserted(coffee, "duplicate")
+    ]  # fmt: skip
+    assert [storage.get(i).repeat_count for i in (tea, coffee)] == [2, 2]
+    source = {"imported_from": {"format": "mem0", "id": "m-1"}}
+    [mem0] = storage.insert_many([row("From mem0", metadata=source)], repeats="skip")
+    storage.set_forgotten([mem0.id], None)
+    skipped = storage.insert_many(
+        [row("From mem0, edited there", metadata=source), row("Tea at four")], repeats="skip"
+    )
+    assert skipped == [Inserted(mem0.id, "present"), Inserted(tea, "duplicate")]
+    assert storage.get(tea).repeat_count == 2  # left out, not counted
+
+
+def test_restored_rows_keep_free_ids_and_are_found_again(storage: Storage) -> None:
+    mine = storage.insert(row("Mine")).id
+    when = "2024-05-06T07:08:09.000000Z"
+    restored = storage.insert_many(
+        [
+            row("Mine", id=mine),  # same id, same text: already here
+            row("Theirs", id=mine, created_at=when),  # id taken: renumbered
+            row("Kept id", id=500),
+        ],
+        repeats="restore",
+    )
+    theirs = restored[1].id
+    assert restored == [
+        Inserted(mine, "present"), Inserted(theirs, "created"), Inserted(500, "created")
+    ]  # fmt: skip
+    assert theirs not in (mine, 500)
+    again = storage.insert_many(
+        [row("Theirs", id=mine, created_at=when), row("Kept id", id=500)], repeats="restore"
+    )
+    assert again == [Inserted(theirs, "present"), Inserted(500, "present")]
+    other_time = storage.insert_many(
+        [row("Theirs", id=mine, created_at="2025-01-01T00:00:00.000000Z")], repeats="restore"
+    )
+    assert other_time[0].status == "created"  # same text, another memory
+    assert storage.counts()["memories"] == 4
 
 
 # -- reads --------------------------------------------------------------------------------------
