@@ -4,7 +4,8 @@ Six processes wait at a barrier and then make the same request, round after roun
 the same content, give the same key a value, correct the same memory, store the same batch.
 Whatever the interleaving, the file must end with one copy of the content, one current
 value per key, every memory replaced at most once, and every batch's texts once. The same
-import run twice at once must bring each item in once.
+import run twice at once must bring each item in once. The workers are benchmarks/races.py's
+(benchmarks/stress.py prints the same scenarios' figures at a larger size).
 """
 
 import json
@@ -14,10 +15,10 @@ from typing import Any
 
 import pytest
 
+from benchmarks.races import REAL_MODEL_SECONDS, Outcome, race
 from memory_mcp.config import Settings
 from memory_mcp.service import MemoryService
 from memory_mcp.storage.sqlite import db
-from tests.service.racing import Outcome, race
 
 pytestmark = pytest.mark.slow
 WORKERS, ROUNDS = 6, 8
@@ -44,7 +45,9 @@ def raced(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[int], di
     targets = [service.remember(f"Round {r}: a mistaken fact").id for r in range(ROUNDS)]
     service.close()
     steps = ["same-content", "same-key", "same-replaces", "same-bulk"]
-    return path, targets, race(path, steps, WORKERS, ROUNDS, targets)
+    # The workers' fake embedder takes a real model's time: the gap between a read and the
+    # write it decides is as wide as in a real server.
+    return path, targets, race(path, steps, WORKERS, ROUNDS, targets, fake_delay=REAL_MODEL_SECONDS)
 
 
 def test_the_same_content_at_once_is_stored_once(raced: tuple[Path, list[int], Any]) -> None:

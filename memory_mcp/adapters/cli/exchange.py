@@ -127,6 +127,11 @@ def import_(
         err.print(
             f"Read {report.read}: created {report.created}, skipped {report.skipped_existing} "
             f"already present, renumbered {report.renumbered} whose id was taken."
+            + (
+                f" Dropped {report.unlinked} link(s) to memories not in the file."
+                if report.unlinked
+                else ""
+            )
         )
     elif isinstance(report, MarkdownImportReport):
         _show_markdown(report)
