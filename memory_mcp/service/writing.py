@@ -62,7 +62,7 @@ class Writer(Part):
             context=context,
         )  # fmt: skip
         self._check_limits(content, context, metadata, replaces, scope)
-        if replaces is not None and scope is None and project is None:
+        if replaces is not None and scope is None:  # over the project in context, too
             scope = self.store.get(replaces).scope  # a correction lives where what it corrects
         new, redacted = self._new_memory(content, kind, tags, scope, metadata, project, context)
         key = _clean_key(key)

@@ -81,8 +81,8 @@ def test_a_correction_stays_in_the_scope_of_what_it_corrects(service: MemoryServ
     with pytest.raises(InvalidInput, match=r"in scope 'repo-a', not 'repo-b'.*scope='repo-a'"):
         service.remember("The repo uses spaces", scope="repo-b", replaces=wrong.id)
     assert service.get(wrong.id).superseded_by is None
-    right = service.remember("The repo uses spaces", replaces=wrong.id)  # scope left out
-    assert (right.scope, right.supersedes) == ("repo-a", [wrong.id])
+    right = service.remember("The repo uses spaces", replaces=wrong.id, project="repo-b")
+    assert (right.scope, right.supersedes) == ("repo-a", [wrong.id])  # no scope given: its own
 
 
 def test_saying_the_same_thing_again_and_again_keeps_a_short_history(

@@ -85,7 +85,8 @@ class Tools:
             Field(description="Named slot, e.g. user.editor: a new value supersedes the old."),
         ] = None,
         replaces: Annotated[
-            MemoryId | None, Field(description="Id of a memory this one corrects (supersedes).")
+            MemoryId | None,
+            Field(description="Id of a memory this one corrects (supersedes), in its scope."),
         ] = None,
         occurred_at: Annotated[
             str | None, Field(description=f"When the thing happened. {When}")
