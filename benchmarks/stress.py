@@ -1,6 +1,8 @@
 """Stress: many server processes and a CLI import on one database file; nothing lost.
 
     uv run python benchmarks/stress.py [--procs 8] [--writes 250] [--import-count 1000]
+                                       [--race-procs 6] [--race-rounds 20] [--import-race 3000]
+                                       [--skip-servers]
                                        [--model-dir DIR | --keyword-only] [--keep DIR]
 
 Starts `--procs` `memory-mcp serve` processes on one SQLite file, each driven by its own MCP
@@ -12,6 +14,13 @@ forgets and corrections took effect, no call failed, `PRAGMA integrity_check` is
 memories / full-text / vector counts agree, and prints counts and latencies (p50/p95/max),
 including the time servers waited for the write lock (logged by db.transaction at -vv).
 tests/test_stress.py runs a small keyword-only version of the same.
+
+Then the races (benchmarks/races.py): `--race-procs` processes make the same request at the
+same moment, `--race-rounds` times (the same text, a value of the same key, a correction of
+the same memory, the same remember_many batch), and two processes import the same mem0,
+knowledge-graph and JSONL file of `--import-race` items at once; it prints in how many
+rounds a text was stored twice, a key got several current values or a memory was replaced
+more than once, and how many imported items were stored twice (all 0 when the promises hold).
 """
 
 import argparse
@@ -33,6 +42,7 @@ import anyio
 from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
+from benchmarks import races
 from memory_mcp.storage.sqlite import db
 
 SEED = 5
@@ -373,16 +383,32 @@ def main() -> None:
     parser.add_argument("--model-dir", type=Path, default=os.environ.get("MEMORY_MCP_MODEL_DIR"))
     parser.add_argument("--keyword-only", action="store_true", help="servers without a model")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    parser.add_argument("--race-procs", type=int, default=6)
+    parser.add_argument("--race-rounds", type=int, default=20, help="0 skips the write races")
+    parser.add_argument("--import-race", type=int, default=3000, help="items; 0 skips")
+    parser.add_argument("--skip-servers", action="store_true", help="only the races")
     args = parser.parse_args()
     model_dir = None if args.keyword_only else args.model_dir
     if model_dir is None and not args.keyword_only:
         parser.error("give --model-dir (or MEMORY_MCP_MODEL_DIR) or --keyword-only")
+    ok = True
     with tempfile.TemporaryDirectory(prefix="memory-mcp-stress-") as tmp:
         workdir = args.keep or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
-        report = run_stress(args.procs, args.writes, args.import_count, workdir, model_dir)
-        print_report(report)
-    sys.exit(0 if report.ok else 1)
+        if not args.skip_servers:
+            report = run_stress(args.procs, args.writes, args.import_count, workdir, model_dir)
+            print_report(report)
+            ok = report.ok
+        if args.race_rounds:
+            writes = races.run_write_races(workdir, args.race_procs, args.race_rounds, model_dir)
+            races.print_write_races(writes)
+            ok = ok and writes.ok
+        if args.import_race:
+            imports = races.run_import_races(workdir, args.import_race, model_dir)
+            races.print_import_races(imports)
+            ok = ok and all(r.ok for r in imports)
+    print("races and servers: " + ("OK" if ok else "PROBLEMS"))
+    sys.exit(0 if ok else 1)
 
 
 if __name__ == "__main__":

@@ -51,19 +51,38 @@ def ingest(
     *,
     max_metadata: int,
 ) -> ImportSummary:
-    """Write the admissible records into `summary.scope`; fill in and return the summary."""
+    """Write the admissible records into `summary.scope`; fill in and return the summary.
+
+    What earlier runs brought in is looked up first only to spare the model; each batch's
+    transaction decides again (source id, then content), so two runs at once import once.
+    """
     run = _Run(store, summary, max_chars, max_metadata, store.imported_ids(summary.format))
     for start in range(0, len(items), BATCH):
-        rows = [row for item in items[start : start + BATCH] if (row := _admit(run, item))]
-        if rows:
-            vectors = embed([r.content for r in rows])
-            if vectors is not None:
-                rows = [replace(r, vector=v) for r, v in zip(rows, vectors, strict=True)]
-            store.insert_many(rows, client=run.client, action="import")
-            summary.created += len(rows)
+        admitted = [
+            (item, row) for item in items[start : start + BATCH] if (row := _admit(run, item))
+        ]
+        if admitted:
+            _store(run, embed, admitted)
         if progress is not None:
             progress(min(start + BATCH, len(items)), len(items))
     return summary
+
+
+def _store(run: _Run, embed: Embed, admitted: list[tuple[Item, NewRow]]) -> None:
+    rows = [row for _, row in admitted]
+    vectors = embed([r.content for r in rows])
+    if vectors is not None:
+        rows = [replace(r, vector=v) for r, v in zip(rows, vectors, strict=True)]
+    stored = run.store.insert_many(rows, client=run.client, action="import", repeats="skip")
+    for (item, _), outcome in zip(admitted, stored, strict=True):
+        if outcome.status == "created":
+            run.summary.created += 1
+        elif outcome.status == "present":  # another run brought it in meanwhile
+            run.summary.already_imported += 1
+        else:
+            run.summary.duplicates += 1
+            reason = f"same content as memory #{outcome.id}"
+            run.summary.skipped.append(Skipped(where=item.where, reason=reason))
 
 
 def _admit(run: _Run, item: Item) -> NewRow | None:

@@ -93,4 +93,4 @@ class Summarizer(Part):
                 client=client,
             ),
             client=client,
-        )
+        ).id

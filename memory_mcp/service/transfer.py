@@ -1,4 +1,12 @@
-"""JSONL export and import: lossless (ids, timestamps, forgotten state), safe to re-run."""
+"""JSONL export and import: lossless (ids, timestamps, forgotten state), safe to re-run.
+
+An import keeps each line's id when it is free and renumbers it otherwise; every id a line
+names (`superseded_by`, a summary's `metadata.sources`) is translated to the id that memory
+got here. A line waits for the memories it names, so a reference is always written
+translated, never as the file had it. Whether a line is already stored is decided inside the
+transaction of its batch (see `Storage.insert_many`, "restore"), so two imports of one file
+at once add it once.
+"""
 
 import json
 from collections.abc import Callable, Iterable, Iterator
@@ -53,6 +61,11 @@ class ImportReport(BaseModel):
     skipped_existing: int = Field(0, description="Same id and content already present.")
     renumbered: int = Field(0, description="Id taken by a different memory: got a new id.")
     redacted: int = Field(0, description="Lines whose secrets were masked before import.")
+    unlinked: int = Field(
+        0,
+        description="References (superseded_by, summary sources) to memories not in the "
+        "file: dropped, as they would name other memories here.",
+    )
 
 
 class Checked(NamedTuple):
@@ -87,6 +100,8 @@ def validate_jsonl(lines: Iterable[str], limits: Limits) -> Checked:
     """Check every line first, so a bad file is refused before anything is written."""
     errors: list[str] = []
     count = redacted = 0
+    line_of: dict[int, int] = {}  # id -> the line that has it
+    links: dict[int, int] = {}  # id -> the id that superseded it
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -94,31 +109,139 @@ def validate_jsonl(lines: Iterable[str], limits: Limits) -> Checked:
         record, kinds = _parse(line, limits)
         if isinstance(record, str):
             errors.append(f"line {number}: {record}")
+            continue
         redacted += bool(kinds)
+        if record.id is not None:
+            if record.id in line_of:
+                errors.append(f"line {number}: id {record.id} is on line {line_of[record.id]} too")
+            line_of.setdefault(record.id, number)
+            if record.superseded_by is not None:
+                links[record.id] = record.superseded_by
+    errors += [f"line {line_of[loop[0]]}: {_loop(loop)}" for loop in _loops(links)]
     if errors:
         raise nothing_imported(errors, "invalid line(s)", MAX_REPORTED_ERRORS)
     return Checked(count, redacted)
+
+
+def _loops(links: dict[int, int]) -> list[list[int]]:
+    """Chains of superseded_by that come back to where they started (a file error)."""
+    loops: list[list[int]] = []
+    done: set[int] = set()
+    for start in links:
+        path: list[int] = []
+        node: int | None = start
+        while node is not None and node not in done and node not in path:
+            path.append(node)
+            node = links.get(node)
+        if node is not None and node in path:
+            loops.append(path[path.index(node) :])
+        done.update(path)
+    return loops
+
+
+def _loop(ids: list[int]) -> str:
+    chain = " -> ".join(map(str, [*ids, ids[0]]))
+    return f"superseded_by goes round in a loop ({chain}); a memory cannot outlive itself"
 
 
 def import_jsonl(
     store: Storage, embed: Embed, lines: Iterable[str], progress: Progress | None = None
 ) -> ImportReport:
     """Import validated lines in batches (one transaction each); re-running adds nothing."""
-    report = ImportReport()
-    batch: list[ExportedMemory] = []
+    run = _Import(store, embed, progress)
     for _, record in _records(lines):
         assert not isinstance(record, str), "call validate_jsonl first"
-        batch.append(record)
-        if len(batch) >= IMPORT_BATCH:
-            _import_batch(store, embed, batch, report)
-            batch = []
-            if progress is not None:
-                progress(report.read)
-    if batch:
-        _import_batch(store, embed, batch, report)
-        if progress is not None:
-            progress(report.read)
-    return report
+        run.add(record)
+    run.finish()
+    return run.report
+
+
+class _Import:
+    """One JSONL import: a line waits until the memories it names have their ids here."""
+
+    def __init__(self, store: Storage, embed: Embed, progress: Progress | None) -> None:
+        self.store = store
+        self.embed = embed
+        self.progress = progress
+        self.report = ImportReport()
+        self.ids: dict[int, int] = {}  # the file's id -> the id that memory has here
+        self.seen: set[int] = set()  # every id the file has
+        self.gone: set[int] = set()  # ids lines name that the file does not have
+        self.ready: list[ExportedMemory] = []
+        self.waiting: dict[int, list[ExportedMemory]] = {}  # file id -> lines naming it
+
+    def add(self, record: ExportedMemory) -> None:
+        self.report.read += 1
+        if record.id is not None:
+            self.seen.add(record.id)
+        self._route(record)
+        if len(self.ready) >= IMPORT_BATCH:
+            self._flush(whole_batches=True)
+
+    def finish(self) -> None:
+        """Store the rest. Lines still waiting then name memories the file does not have
+        (a loop is refused by validate_jsonl): those names are dropped, and the lines go."""
+        self._flush()
+        while self.waiting:
+            gone = [ref for ref in self.waiting if ref not in self.seen] or list(self.waiting)
+            self.gone.update(gone)
+            for ref in gone:
+                for record in self.waiting.pop(ref):
+                    self._route(record)
+            self._flush()
+
+    def _route(self, record: ExportedMemory) -> None:
+        names = _references(record)
+        missing = [ref for ref in names if ref not in self.ids and ref not in self.gone]
+        if missing:
+            self.waiting.setdefault(missing[0], []).append(record)
+        else:
+            self.ready.append(record)
+
+    def _flush(self, whole_batches: bool = False) -> None:
+        while len(self.ready) >= (IMPORT_BATCH if whole_batches else 1):
+            batch, self.ready = self.ready[:IMPORT_BATCH], self.ready[IMPORT_BATCH:]
+            self._store(batch)
+            if self.progress is not None:
+                self.progress(self.report.read)
+
+    def _store(self, batch: list[ExportedMemory]) -> None:
+        rows = [self._link(record, _to_row(record)) for record in batch]
+        known = {m.id: m.content for m in self.store.get_many([r.id for r in rows if r.id])}
+        todo = [i for i, r in enumerate(rows) if r.id is None or known.get(r.id) != r.content]
+        vectors = self.embed([rows[i].content for i in todo]) if todo else None
+        if vectors is not None:  # lines stored before (same id, same text) are not embedded
+            for i, vector in zip(todo, vectors, strict=True):
+                rows[i] = replace(rows[i], vector=vector)
+        stored = self.store.insert_many(
+            rows, client=IMPORT_CLIENT, action="import", repeats="restore"
+        )
+        for record, outcome in zip(batch, stored, strict=True):
+            if outcome.status == "created":
+                self.report.created += 1
+                self.report.renumbered += record.id is not None and outcome.id != record.id
+            else:
+                self.report.skipped_existing += 1
+            if record.id is not None:
+                self.ids[record.id] = outcome.id
+                for waiting in self.waiting.pop(record.id, []):
+                    self._route(waiting)
+
+    def _link(self, record: ExportedMemory, row: NewRow) -> NewRow:
+        """The row with every id it names translated; names the file lacks are dropped."""
+        updates: dict[str, Any] = {}
+        if record.superseded_by is not None:
+            by = self.ids.get(record.superseded_by)
+            updates["superseded_by"] = by
+            if by is None:
+                self.report.unlinked += 1
+                updates["superseded_at"] = None
+        sources = _summary_sources(record)
+        if sources is not None:
+            kept = [self.ids[i] for i in sources if i in self.ids]
+            self.report.unlinked += len(sources) - len(kept)
+            updates["metadata"] = {**row.metadata, "sources": kept}
+        return replace(row, **updates) if updates else row
 
 
 def _records(lines: Iterable[str]) -> Iterator[tuple[int, ExportedMemory | str]]:
@@ -171,35 +294,25 @@ def _check_sizes(obj: dict[str, Any], limits: Limits) -> None:
         inputs.check_metadata(metadata, limits.metadata)
 
 
-def _import_batch(
-    store: Storage, embed: Embed, batch: list[ExportedMemory], report: ImportReport
-) -> None:
-    report.read += len(batch)
-    existing = {m.id: m for m in store.get_many([r.id for r in batch if r.id])}
-    rows: list[NewRow] = []
-    for record in batch:
-        same = existing.get(record.id) if record.id else None
-        if same is not None and same.content == record.content.strip():
-            report.skipped_existing += 1
-            continue
-        if same is not None:
-            report.renumbered += 1
-        rows.append(_to_row(record, keep_id=same is None))
-    if not rows:
-        return
-    vectors = embed([r.content for r in rows])
-    if vectors is not None:
-        rows = [replace(r, vector=v) for r, v in zip(rows, vectors, strict=True)]
-    store.insert_many(rows, client=IMPORT_CLIENT, action="import")
-    report.created += len(rows)
+def _references(record: ExportedMemory) -> list[int]:
+    """The file ids a line names: who superseded it, and a summary's sources."""
+    named = [] if record.superseded_by is None else [record.superseded_by]
+    return named + (_summary_sources(record) or [])
 
 
-def _to_row(record: ExportedMemory, keep_id: bool) -> NewRow:
+def _summary_sources(record: ExportedMemory) -> list[int] | None:
+    sources = record.metadata.get("sources") if record.kind == "summary" else None
+    if not isinstance(sources, list):
+        return None
+    return [i for i in sources if isinstance(i, int) and not isinstance(i, bool)]
+
+
+def _to_row(record: ExportedMemory) -> NewRow:
     def when(moment: datetime | None) -> str | None:
         return None if moment is None else format_time(moment)
 
     return NewRow(
-        id=record.id if keep_id else None,
+        id=record.id,  # kept when free; insert_many renumbers it otherwise
         content=record.content.strip(),
         kind=record.kind,
         tags=record.tags,

@@ -21,7 +21,7 @@ from memory_mcp.policies import inputs
 from memory_mcp.policies.redact import redact_fields
 from memory_mcp.policies.times import parse_duration, parse_time
 from memory_mcp.service.context import ALL_SCOPES, SHORTER, Part, validated
-from memory_mcp.storage.contract import NewRow
+from memory_mcp.storage.contract import Inserted, NewRow, Repeats
 from memory_mcp.timestamps import format_time
 
 NEAR_DUPLICATE_CANDIDATES = 5
@@ -69,6 +69,8 @@ class Writer(Part):
             context=context,
         )  # fmt: skip
         self._check_limits(content, context, metadata, replaces, scope)
+        if replaces is not None and scope is None:  # over the project in context, too
+            scope = self.store.get(replaces).scope  # a correction lives where what it corrects
         new, key, redacted = self._new_memory(
             content, kind, tags, scope, metadata, project, context, _clean_key(key)
         )
@@ -141,7 +143,14 @@ class Writer(Part):
         client: str | None,
         redacted: Sequence[str],
     ) -> RememberResult:
-        """Count an exact repeat, fold a near duplicate, else insert (superseding as asked)."""
+        """Count an exact repeat, fold a near duplicate, else insert (superseding as asked).
+
+        The checks before embedding only spare the model work; the insert decides again
+        inside its transaction (repeat, key holder, `replaces`), so writers racing on one
+        file never store a text twice, give a key two current values or replace a memory
+        twice. A near duplicate is found from vectors read before; a row meanwhile hidden
+        is not merged into, and the insert still catches exact repeats.
+        """
         assert new.scope is not None
         outcome = self._repeat_of(new, key, replaces, client, redacted)
         if outcome is not None:
@@ -152,14 +161,15 @@ class Writer(Part):
             merged = self._merge_near_duplicate(new, vector, client, redacted)
             if merged is not None:
                 return merged
-        supersedes = self._superseded_by_new(new.scope, key, replaces)
-        memory_id = self._insert(new, vector, key, times, client, supersedes)
+        stored = self._insert(new, vector, key, times, client, replaces)
+        if stored.status == "duplicate":
+            return self._repeated(stored.id, redacted)
         if vector is None and self.semantic.ready:
             self.semantic.fill_pending()  # the model finished loading while we stored
         return RememberResult(
-            **self.store.get(memory_id).model_dump(),
-            status="superseded" if supersedes else "created",
-            supersedes=supersedes,
+            **self.store.get(stored.id).model_dump(),
+            status="superseded" if stored.supersedes else "created",
+            supersedes=list(stored.supersedes),
             redacted=list(redacted),
         )
 
@@ -170,8 +180,8 @@ class Writer(Part):
         key: str | None,
         times: _Times,
         client: str | None,
-        supersedes: list[int],
-    ) -> int:
+        replaces: int | None,
+    ) -> Inserted:
         assert new.scope is not None
         return self.store.insert(
             NewRow(
@@ -188,7 +198,16 @@ class Writer(Part):
                 context=new.context,
             ),
             client=client,
-            supersedes=supersedes,
+            dedup=replaces is None,
+            replaces=replaces,
+        )
+
+    def _repeated(self, memory_id: int, redacted: Sequence[str]) -> RememberResult:
+        return RememberResult(
+            **self.store.get(memory_id).model_dump(),
+            status="duplicate",
+            duplicate_of=memory_id,
+            redacted=list(redacted),
         )
 
     def _repeat_of(
@@ -199,18 +218,14 @@ class Writer(Part):
         client: str | None,
         redacted: Sequence[str],
     ) -> RememberResult | None:
-        """An exact repeat of a visible memory is counted, not stored again."""
+        """An exact repeat of a visible memory is counted, not stored again (or embedded)."""
         assert new.scope is not None
         existing = self.store.find_exact(new.scope, new.content)
         if existing is None or replaces is not None or (key is not None and existing.key != key):
             return None
-        self.store.record_repeat(existing.id, client, "duplicate", new.tags)
-        return RememberResult(
-            **self.store.get(existing.id).model_dump(),
-            status="duplicate",
-            duplicate_of=existing.id,
-            redacted=list(redacted),
-        )
+        if not self.store.record_repeat(existing.id, client, "duplicate", new.tags):
+            return None  # forgotten or replaced meanwhile: store it after all
+        return self._repeated(existing.id, redacted)
 
     def _merge_near_duplicate(
         self, new: NewMemory, vector: np.ndarray, client: str | None, redacted: Sequence[str]
@@ -223,10 +238,15 @@ class Writer(Part):
             if cosine < threshold:
                 break
             existing = self.store.get(memory_id)
-            if dedup_module.is_near_duplicate(existing.content, new.content, cosine, threshold):
-                self.store.record_repeat(
-                    memory_id, client, "merge", new.tags, text=new.content, cosine=cosine
-                )
+            if dedup_module.content_hash(existing.content) == dedup_module.content_hash(
+                new.content
+            ):
+                return None  # stored by another writer since: the insert counts the repeat
+            if not dedup_module.is_near_duplicate(existing.content, new.content, cosine, threshold):
+                continue
+            if self.store.record_repeat(
+                memory_id, client, "merge", new.tags, text=new.content, cosine=cosine
+            ):
                 return RememberResult(
                     **self.store.get(memory_id).model_dump(),
                     status="merged",
@@ -234,18 +254,6 @@ class Writer(Part):
                     redacted=list(redacted),
                 )
         return None
-
-    def _superseded_by_new(self, scope: str, key: str | None, replaces: int | None) -> list[int]:
-        ids = [m.id for m in self.store.current_for_key(scope, key)] if key else []
-        if replaces is not None:
-            old = self.store.get(replaces)  # NotFound names the id
-            if old.superseded_by is not None:
-                raise InvalidInput(
-                    f"Memory {replaces} was already replaced by {old.superseded_by}; "
-                    f"replace that one instead."
-                )
-            ids.append(replaces)
-        return list(dict.fromkeys(ids))
 
     def remember_many(
         self,
@@ -257,9 +265,8 @@ class Writer(Part):
         """Validate every item first, then embed and insert batch by batch."""
         rows = [self._bulk_row(item, client) for item in items]
         ids: list[int] = []
-        seen: dict[tuple[str, str], int] = {}
         for start in range(0, len(rows), batch_size):
-            ids.extend(self._insert_batch(rows[start : start + batch_size], dedup, seen, client))
+            ids.extend(self._insert_batch(rows[start : start + batch_size], dedup, client))
         return ids
 
     def _bulk_row(self, item: dict[str, Any], client: str | None) -> NewRow:
@@ -292,36 +299,33 @@ class Writer(Part):
             context=new.context,
         )
 
-    def _insert_batch(
-        self, batch: list[NewRow], dedup: bool, seen: dict[tuple[str, str], int], client: str | None
-    ) -> list[int]:
-        """Insert one batch; with dedup, repeats map to the id that holds (or will hold) them."""
-        keys = [(row.scope, dedup_module.content_hash(row.content)) for row in batch]
-        first_of: dict[tuple[str, str], int] = {}  # key -> index of its first row in this batch
-        fresh: list[int] = []
-        for i, (row, key) in enumerate(zip(batch, keys, strict=True)):
-            if dedup and key not in seen and key not in first_of:
-                existing = self.store.find_exact(row.scope, row.content)
-                if existing is not None:
-                    seen[key] = existing.id
-            if not dedup or (key not in seen and key not in first_of):
-                first_of.setdefault(key, i)
-                fresh.append(i)
-        todo = [batch[i] for i in fresh]
-        vectors = self.semantic.embed_documents([r.content for r in todo]) if todo else None
+    def _insert_batch(self, batch: list[NewRow], dedup: bool, client: str | None) -> list[int]:
+        """Insert one batch; with dedup, a repeat (of a stored memory or of an earlier row)
+        is counted on the memory that holds it, decided inside the batch's transaction.
+        Rows already stored are not embedded: a read before, only to spare the model."""
+        todo = list(range(len(batch)))
+        if dedup:
+            first: dict[tuple[str, str], int] = {}
+            for i, r in enumerate(batch):
+                first.setdefault((r.scope, dedup_module.content_hash(r.content)), i)
+            todo = [
+                i
+                for i in first.values()
+                if not self.store.find_exact(batch[i].scope, batch[i].content)
+            ]
+        rows = list(batch)
+        vectors = self.semantic.embed_documents([rows[i].content for i in todo]) if todo else None
         if vectors is not None:
-            todo = [replace(r, vector=v) for r, v in zip(todo, vectors, strict=True)]
-        inserted = dict(zip(fresh, self.store.insert_many(todo, client=client), strict=True))
-        for i in fresh:
-            seen.setdefault(keys[i], inserted[i])
-        ids: list[int] = []
-        for i, key in enumerate(keys):
-            if i in inserted:
-                ids.append(inserted[i])
-            else:
-                ids.append(seen[key])
-                self.store.record_repeat(seen[key], client, "duplicate", batch[i].tags)
-        return ids
+            for i, vector in zip(todo, vectors, strict=True):
+                rows[i] = replace(rows[i], vector=vector)
+        repeats: Repeats = "count" if dedup else "insert"
+        stored = self.store.insert_many(rows, client=client, repeats=repeats)
+        unembedded = any(
+            s.status == "created" and r.vector is None for s, r in zip(stored, rows, strict=True)
+        )
+        if unembedded and self.semantic.ready:
+            self.semantic.fill_pending()  # a row thought stored was not (or the model loaded)
+        return [s.id for s in stored]
 
 
 def _expiry(

@@ -15,6 +15,13 @@ structurally (no base class): the SQLite one in `sqlite/`, checked by mypy where
   history entry or free space of the store (a copy made earlier still holds it).
 - Filters (`MemoryFilter`) are applied inside each search, never after it, so a selective
   filter cannot starve the top k.
+- Decisions that depend on stored rows (is this a repeat, who holds this key, was that memory
+  already replaced, was this item imported before) are taken inside the transaction of the
+  write they decide, so processes writing at once cannot both act on the same stale read.
+- A key has at most one current value per scope: a write that would make two visible,
+  unsuperseded rows hold one (scope, key) leaves one current and marks the other superseded
+  by it, in the same transaction (an insert's new row wins; otherwise the later-created).
+  A memory is superseded at most once.
 """
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -27,6 +34,8 @@ import numpy as np
 from memory_mcp.models import HistoryEntry, Memory, MemoryFilter
 
 Ranked = list[tuple[int, float]]  # (memory id, score) best first
+# What insert_many does with a row that repeats something stored (see insert_many).
+Repeats = Literal["insert", "count", "skip", "restore"]
 ColumnWeights = tuple[float, float, float]  # keyword weights of content, tags and context
 Progress = Callable[[int, int], None]  # (done, total)
 SCRUBBED = "[scrubbed]"  # what `scrub` leaves where the text was
@@ -60,6 +69,20 @@ class NewRow:
     repeat_count: int = 1
     last_seen_at: str | None = None
     context: str | None = None
+
+
+@dataclass(frozen=True)
+class Inserted:
+    """What a write did with one row, decided inside its transaction.
+
+    created: a new memory (`supersedes` lists the ones it superseded); duplicate: an exact
+    visible repeat of memory `id` in the same scope (counted there or left out, as asked);
+    present: already stored (an imported source item, or an exported row restored before).
+    """
+
+    id: int
+    status: Literal["created", "duplicate", "present"]
+    supersedes: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -109,15 +132,45 @@ def beyond_vector_metadata(flt: MemoryFilter) -> bool:
 
 class MemoryWrites(Protocol):
     def insert(
-        self, item: NewRow, client: str | None = None, supersedes: Sequence[int] = ()
-    ) -> int:
-        """Insert one memory; the ones it `supersedes` are marked so in the same transaction."""
+        self,
+        item: NewRow,
+        client: str | None = None,
+        *,
+        dedup: bool = False,
+        replaces: int | None = None,
+    ) -> Inserted:
+        """Insert one memory, deciding against the stored rows in the same transaction.
+
+        With `dedup` (ignored with `replaces`), a visible memory in the item's scope with the
+        same normalised content (and the same key, when the item has one) is counted as
+        repeated instead: status "duplicate". An item with a key supersedes the current
+        value of (scope, key). `replaces` is superseded too: NotFound if it does not exist;
+        InvalidInput if it was already superseded or lives in another scope.
+        """
         ...
 
     def insert_many(
-        self, items: Sequence[NewRow], client: str | None = None, action: str = "create"
-    ) -> list[int]:
-        """Insert rows (and their vectors, where given) in one transaction."""
+        self,
+        items: Sequence[NewRow],
+        client: str | None = None,
+        action: str = "create",
+        *,
+        repeats: Repeats = "insert",
+    ) -> list[Inserted]:
+        """Insert rows (and their vectors, where given) in one transaction; one outcome each.
+
+        Each row is decided against what is stored, earlier rows of the batch included:
+        - "insert": every row is inserted.
+        - "count": a visible memory in the row's scope with the same normalised content is
+          counted as repeated ("duplicate", like `insert` with dedup).
+        - "skip": a row whose `metadata.imported_from` names a source item (format, id)
+          already stored, forgotten ones too, is left out ("present"); so is an exact
+          visible repeat ("duplicate", not counted).
+        - "restore" (rows from an export): "present" when a row with its id has the same
+          content, or a memory in its scope has the same normalised content and creation
+          time (any content-equal one, if the row gives no time); otherwise the row is
+          inserted under its id when that is free, else under a new one.
+        """
         ...
 
     def record_repeat(
@@ -127,8 +180,10 @@ class MemoryWrites(Protocol):
         action: str,
         add_tags: Sequence[str] = (),
         **detail: Any,
-    ) -> None:
-        """Count another sighting of a memory (exact duplicate or merged rewording)."""
+    ) -> bool:
+        """Count another sighting of a memory (exact duplicate or merged rewording); False,
+        counting nothing, if it was forgotten or superseded meanwhile. Back-to-back exact
+        repeats ("duplicate", no new tag) share one history entry that counts them."""
         ...
 
     def update(

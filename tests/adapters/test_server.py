@@ -76,3 +76,20 @@ async def test_bad_input_is_a_tool_error_and_the_server_keeps_serving(
     assert message in result.content[0].text  # type: ignore[union-attr]
     ok = await call(client, "remember", content="still alive")
     assert ok["content"] == "still alive"
+
+
+@pytest.mark.parametrize("wrong", [True, 1.0])
+async def test_an_id_must_be_a_whole_number_not_true_or_one_point_zero(
+    client: Client, wrong: object
+) -> None:
+    kept = await call(client, "remember", content="Keep me, I am memory 1")
+    for tool, args in [
+        ("forget", {"ids": [wrong]}),
+        ("recall", {"ids": [wrong]}),
+        ("remember", {"content": "A correction", "replaces": wrong}),
+    ]:
+        result = await client.call_tool(tool, args)
+        assert result.is_error, (tool, args)
+        assert "whole number" in result.content[0].text  # type: ignore[union-attr]
+    shown = await call(client, "recall", query="keep me")
+    assert [h["id"] for h in shown["hits"]] == [kept["id"]] == [1]

@@ -65,6 +65,10 @@ def test_metadata_size_and_depth() -> None:
         (lambda s: s.update(1, content="a\x00"), "NUL"),
         (lambda s: s.history(2**70), "No memory with id"),
         (lambda s: s.get(-1), "No memory with id"),
+        (lambda s: s.forget([1.0]), "whole numbers such as 7, not 1.0"),
+        (lambda s: s.forget([True]), "whole numbers such as 7, not True"),
+        (lambda s: s.remember("fine", replaces=True), "whole numbers"),
+        (lambda s: s.recall(ids=["1"]), "whole numbers"),
     ],
 )
 def test_service_bounds_every_tool_argument(

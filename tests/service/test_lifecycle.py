@@ -76,6 +76,27 @@ def test_replaces_corrects_without_a_key(service: MemoryService) -> None:
         service.remember("again", replaces=wrong.id)
 
 
+def test_a_correction_stays_in_the_scope_of_what_it_corrects(service: MemoryService) -> None:
+    wrong = service.remember("The repo uses tabs", scope="repo-a")
+    with pytest.raises(InvalidInput, match=r"in scope 'repo-a', not 'repo-b'.*scope='repo-a'"):
+        service.remember("The repo uses spaces", scope="repo-b", replaces=wrong.id)
+    assert service.get(wrong.id).superseded_by is None
+    right = service.remember("The repo uses spaces", replaces=wrong.id, project="repo-b")
+    assert (right.scope, right.supersedes) == ("repo-a", [wrong.id])  # no scope given: its own
+
+
+def test_saying_the_same_thing_again_and_again_keeps_a_short_history(
+    service: MemoryService,
+) -> None:
+    first = service.remember("The build runs on kestrel", client="agent")
+    for _ in range(200):
+        again = service.remember("The build runs on kestrel", client="agent")
+    assert again.repeat_count == 201
+    trail = service.history(first.id)
+    assert [e.action for e in trail] == ["duplicate", "create"]
+    assert trail[0].detail["count"] == 200
+
+
 # -- time -------------------------------------------------------------------------------------
 
 

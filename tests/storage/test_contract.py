@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 
 from memory_mcp.config import Settings
-from memory_mcp.errors import NotFound, SchemaMismatch, StorageError
+from memory_mcp.errors import InvalidInput, NotFound, SchemaMismatch, StorageError
 from memory_mcp.models import MemoryFilter
 from memory_mcp.storage import open_storage
-from memory_mcp.storage.contract import SCRUBBED, Storage, VectorRows
+from memory_mcp.storage.contract import SCRUBBED, Inserted, Storage, VectorRows
 from memory_mcp.timestamps import format_time
 from tests.storage.rows import row, vec
 
@@ -56,8 +56,8 @@ EVERYTHING = MemoryFilter(include_forgotten=True, include_superseded=True, inclu
 
 
 def test_every_write_keeps_the_indexes_in_step_with_the_memories(storage: Storage) -> None:
-    a = storage.insert(row("alpha apples", vec(1, 0, 0, 0)))
-    b = storage.insert(row("beta bananas", vec(0, 1, 0, 0)))
+    a = storage.insert(row("alpha apples", vec(1, 0, 0, 0))).id
+    b = storage.insert(row("beta bananas", vec(0, 1, 0, 0))).id
     assert_in_step(storage, 2, 2)
     storage.update(a, {"content": "alpha avocados"}, vector=vec(0, 0, 1, 0))
     assert_in_step(storage, 2, 2)
@@ -88,14 +88,16 @@ def test_a_batch_is_one_transaction(storage: Storage) -> None:
     with pytest.raises(StorageError):
         storage.insert_many([good, good, bad])
     assert_in_step(storage, 0, 0)
-    made = storage.insert_many([good, row("also fine")])
+    made = [stored.id for stored in storage.insert_many([good, row("also fine")])]
     assert [m.content for m in storage.get_many(made)] == ["fine", "also fine"]
     assert_in_step(storage, 2, 1)
 
 
 def test_superseding_is_part_of_the_insert(storage: Storage) -> None:
-    old = storage.insert(row("Editor is Helix", key="user.editor"))
-    new = storage.insert(row("Editor is Neovim", key="user.editor"), supersedes=[old])
+    old = storage.insert(row("Editor is Helix", key="user.editor")).id
+    stored = storage.insert(row("Editor is Neovim", key="user.editor"))
+    new = stored.id
+    assert (stored.status, stored.supersedes) == ("created", (old,))
     assert storage.get(old).superseded_by == new
     assert storage.get(old).superseded_at is not None
     assert [m.id for m in storage.current_for_key("global", "user.editor")] == [new]
@@ -106,7 +108,7 @@ def test_superseding_is_part_of_the_insert(storage: Storage) -> None:
 
 
 def test_unknown_ids_raise_not_found_and_change_nothing(storage: Storage) -> None:
-    a = storage.insert(row("keep me", vec(1, 0, 0, 0)))
+    a = storage.insert(row("keep me", vec(1, 0, 0, 0))).id
     calls = [
         lambda: storage.get(999),
         lambda: storage.set_forgotten([a, 999], None),
@@ -114,7 +116,7 @@ def test_unknown_ids_raise_not_found_and_change_nothing(storage: Storage) -> Non
         lambda: storage.purge([a, 999]),
         lambda: storage.update(999, {"content": "x"}),
         lambda: storage.record_repeat(999, None, "duplicate"),
-        lambda: storage.insert(row("new"), supersedes=[999]),
+        lambda: storage.insert(row("new"), replaces=999),
     ]
     for call in calls:
         with pytest.raises(NotFound, match="No memory with id 999"):
@@ -124,8 +126,8 @@ def test_unknown_ids_raise_not_found_and_change_nothing(storage: Storage) -> Non
 
 
 def test_forget_and_restore_report_what_changed(storage: Storage) -> None:
-    a = storage.insert(row("hide me", vec(1, 0, 0, 0)))
-    b = storage.insert(row("already hidden", vec(0, 1, 0, 0)))
+    a = storage.insert(row("hide me", vec(1, 0, 0, 0))).id
+    b = storage.insert(row("already hidden", vec(0, 1, 0, 0))).id
     storage.set_forgotten([b], None)
     assert storage.set_forgotten([a, b, a], "wrong") == ([a], [b])
     assert storage.get(a).forget_reason == "wrong"
@@ -139,7 +141,7 @@ def test_forget_and_restore_report_what_changed(storage: Storage) -> None:
 
 
 def test_repeats_are_counted_on_the_memory_they_repeat(storage: Storage) -> None:
-    a = storage.insert(row("Deploys  run on Fridays.", tags=["ops"]))
+    a = storage.insert(row("Deploys  run on Fridays.", tags=["ops"])).id
     found = storage.find_exact("global", "deploys run on fridays")
     assert found is not None and found.id == a
     assert storage.find_exact("elsewhere", "Deploys run on Fridays.") is None
@@ -150,13 +152,120 @@ def test_repeats_are_counted_on_the_memory_they_repeat(storage: Storage) -> None
     assert again.last_seen_at is not None
     storage.set_forgotten([a], None)
     assert storage.find_exact("global", "Deploys run on Fridays.") is None
+    assert storage.record_repeat(a, "client-x", "duplicate") is False  # hidden: not counted
+    assert storage.get(a).repeat_count == 2
+
+
+def test_back_to_back_repeats_share_one_history_entry(storage: Storage) -> None:
+    a = storage.insert(row("Standup is at ten")).id
+    for n in range(60):
+        assert storage.record_repeat(a, f"client-{n % 3}", "duplicate")
+    storage.record_repeat(a, "client-0", "duplicate", ["meetings"])  # a new tag: an entry
+    storage.record_repeat(a, "client-0", "duplicate")
+    trail = storage.history(a)
+    assert [e.action for e in trail] == ["duplicate", "duplicate", "duplicate", "create"]
+    assert trail[2].detail["count"] == 60
+    assert trail[2].detail["clients"] == ["client-0", "client-1", "client-2"]
+    assert trail[1].detail["tags_added"] == ["meetings"]
+    assert storage.get(a).repeat_count == 63
+
+
+# -- decisions taken inside the write -----------------------------------------------------------
+
+
+def test_insert_counts_a_repeat_or_supersedes_inside_its_transaction(storage: Storage) -> None:
+    a = storage.insert(row("Deploys run on Fridays", tags=["ops"])).id
+    assert storage.insert(row("deploys  RUN on fridays.", tags=["x"]), dedup=True) == Inserted(
+        a, "duplicate"
+    )
+    assert (storage.get(a).repeat_count, storage.get(a).tags) == (2, ["ops", "x"])
+    keyed = storage.insert(row("Deploys run on Fridays", key="deploy.day"), dedup=True)
+    assert keyed.status == "created"  # same text, but a value of a key it did not hold
+    assert storage.insert(row("Deploys run on Fridays"), dedup=False).status == "created"
+    fixed = storage.insert(row("Deploys run on Thursdays"), dedup=True, replaces=a)
+    assert (fixed.status, fixed.supersedes) == ("created", (a,))
+    with pytest.raises(InvalidInput, match=f"Memory {a} was already replaced by {fixed.id};"):
+        storage.insert(row("Deploys run on Mondays"), replaces=a)
+    with pytest.raises(InvalidInput, match="in scope 'global', not 'other'"):
+        storage.insert(row("Deploys run on Mondays", scope="other"), replaces=fixed.id)
+    assert storage.counts()["memories"] == 4  # the refused corrections stored nothing
+    assert storage.get(fixed.id).superseded_by is None
+
+
+def test_a_key_has_one_current_value_whatever_the_write(storage: Storage) -> None:
+    def current() -> list[int]:
+        return [m.id for m in storage.current_for_key("global", "user.editor")]
+
+    helix = storage.insert(row("Editor is Helix", key="user.editor")).id
+    storage.set_forgotten([helix], None)
+    zed = storage.insert(row("Editor is Zed", key="user.editor"))
+    assert zed.supersedes == ()  # a forgotten value is not current
+    storage.restore([helix])  # older than the current value: back, but superseded by it
+    assert current() == [zed.id] and storage.get(helix).superseded_by == zed.id
+    vim = storage.insert(row("Editor is Vim", key="user.editor", scope="other")).id
+    storage.update(vim, {"scope": "global"})  # moved in, and later-created: it is current
+    assert current() == [vim] and storage.get(zed.id).superseded_by == vim
+    month_ago = format_time(datetime.now(UTC) - timedelta(days=30))
+    [old] = storage.insert_many([row("Editor is Emacs", key="user.editor", created_at=month_ago)])
+    assert current() == [vim] and storage.get(old.id).superseded_by == vim
+    nano = storage.insert(row("Editor is nano")).id
+    storage.update(nano, {"key": "user.editor"})  # given the key, and the newest
+    assert current() == [nano] and storage.get(vim).superseded_by == nano
+    assert [e.action for e in storage.history(vim)][0] == "supersede"
+
+
+def test_insert_many_decides_each_row_against_what_is_stored(storage: Storage) -> None:
+    tea = storage.insert(row("Tea at four")).id
+    counted = storage.insert_many(
+        [row("tea at four."), row("Coffee at nine"), row("coffee at NINE")], repeats="count"
+    )
+    coffee = counted[1].id
+    assert counted == [
+        Inserted(tea, "duplicate"), Inserted(coffee, "created"), Inserted(coffee, "duplicate")
+    ]  # fmt: skip
+    assert [storage.get(i).repeat_count for i in (tea, coffee)] == [2, 2]
+    source = {"imported_from": {"format": "mem0", "id": "m-1"}}
+    [mem0] = storage.insert_many([row("From mem0", metadata=source)], repeats="skip")
+    storage.set_forgotten([mem0.id], None)
+    skipped = storage.insert_many(
+        [row("From mem0, edited there", metadata=source), row("Tea at four")], repeats="skip"
+    )
+    assert skipped == [Inserted(mem0.id, "present"), Inserted(tea, "duplicate")]
+    assert storage.get(tea).repeat_count == 2  # left out, not counted
+
+
+def test_restored_rows_keep_free_ids_and_are_found_again(storage: Storage) -> None:
+    mine = storage.insert(row("Mine")).id
+    when = "2024-05-06T07:08:09.000000Z"
+    restored = storage.insert_many(
+        [
+            row("Mine", id=mine),  # same id, same text: already here
+            row("Theirs", id=mine, created_at=when),  # id taken: renumbered
+            row("Kept id", id=500),
+        ],
+        repeats="restore",
+    )
+    theirs = restored[1].id
+    assert restored == [
+        Inserted(mine, "present"), Inserted(theirs, "created"), Inserted(500, "created")
+    ]  # fmt: skip
+    assert theirs not in (mine, 500)
+    again = storage.insert_many(
+        [row("Theirs", id=mine, created_at=when), row("Kept id", id=500)], repeats="restore"
+    )
+    assert again == [Inserted(theirs, "present"), Inserted(500, "present")]
+    other_time = storage.insert_many(
+        [row("Theirs", id=mine, created_at="2025-01-01T00:00:00.000000Z")], repeats="restore"
+    )
+    assert other_time[0].status == "created"  # same text, another memory
+    assert storage.counts()["memories"] == 4
 
 
 # -- reads --------------------------------------------------------------------------------------
 
 
 def test_reads_filter_page_and_stream(storage: Storage) -> None:
-    made = [storage.insert(row(f"memory {i}", scope="a" if i % 2 else "b")) for i in range(5)]
+    made = [storage.insert(row(f"memory {i}", scope="a" if i % 2 else "b")).id for i in range(5)]
     storage.set_forgotten([made[0]], None)
     assert [m.id for m in storage.find(MemoryFilter(), limit=2)] == [made[4], made[3]]
     assert [m.id for m in storage.find(MemoryFilter(), limit=2, offset=2)] == [made[2], made[1]]
@@ -169,7 +278,7 @@ def test_reads_filter_page_and_stream(storage: Storage) -> None:
 
 def test_expiry_and_imports_are_found(storage: Storage) -> None:
     past = format_time(datetime.now(UTC) - timedelta(hours=1))
-    gone = storage.insert(row("expired", expires_at=past))
+    gone = storage.insert(row("expired", expires_at=past)).id
     storage.insert(row("imported", metadata={"imported_from": {"format": "mem0", "id": "m-7"}}))
     assert storage.expired_ids() == [gone]
     assert storage.count(MemoryFilter()) == 1
@@ -178,7 +287,7 @@ def test_expiry_and_imports_are_found(storage: Storage) -> None:
 
 
 def test_history_records_every_change_with_its_client(storage: Storage) -> None:
-    a = storage.insert(row("tracked"), client="cli")
+    a = storage.insert(row("tracked"), client="cli").id
     storage.update(a, {"content": "tracked, edited"}, client="ui")
     storage.update(a, {"scope": "elsewhere"}, client="ui")
     storage.set_forgotten([a], "why", client="cli")
@@ -262,14 +371,14 @@ def test_filters_apply_inside_both_searches(storage: Storage) -> None:
         row(f"deploy deploy note {i}", vec(1, 0, 0, 0.01 * i), scope="noise") for i in range(50)
     ]
     storage.insert_many(noise)
-    target = storage.insert(row("the deploy", vec(0, 0, 0, 1), scope="target", tags=["x"]))
+    target = storage.insert(row("the deploy", vec(0, 0, 0, 1), scope="target", tags=["x"])).id
     for flt in (MemoryFilter(scopes=["target"]), MemoryFilter(tags=["x"])):
         assert ids(storage.search_vectors(vec(1, 0, 0, 0), flt, 3)) == [target]
         assert ids(storage.search_keywords("deploy", flt, 3)) == [target]
 
 
 def test_metadata_changes_reach_the_vector_index(storage: Storage) -> None:
-    a = storage.insert(row("moving", vec(1, 0, 0, 0), scope="old"))
+    a = storage.insert(row("moving", vec(1, 0, 0, 0), scope="old")).id
     storage.update(a, {"scope": "new", "kind": "decision"})
     flt = MemoryFilter(scopes=["new"], kind="decision")
     assert ids(storage.search_vectors(vec(1, 0, 0, 0), flt, 3)) == [a]
@@ -286,7 +395,7 @@ def test_metadata_changes_reach_the_vector_index(storage: Storage) -> None:
     ],
 )
 def test_keyword_search_takes_any_text(storage: Storage, text: str) -> None:
-    a = storage.insert(row("user.editor is Kestrel-00042 and a value"))
+    a = storage.insert(row("user.editor is Kestrel-00042 and a value")).id
     found = storage.search_keywords(text, MemoryFilter(), 5)
     assert set(ids(found)) <= {a}
 
@@ -297,8 +406,8 @@ def test_keyword_search_without_words_finds_nothing(storage: Storage) -> None:
 
 
 def test_vector_search_scores_are_cosine_similarities(storage: Storage) -> None:
-    a = storage.insert(row("x axis", vec(1, 0, 0, 0)))
-    b = storage.insert(row("diagonal", vec(1, 1, 0, 0)))
+    a = storage.insert(row("x axis", vec(1, 0, 0, 0))).id
+    b = storage.insert(row("diagonal", vec(1, 1, 0, 0))).id
     ranked = storage.search_vectors(vec(1, 0, 0, 0), MemoryFilter(), 5)
     assert ids(ranked) == [a, b]
     assert ranked[0][1] == pytest.approx(1.0, abs=1e-5)
@@ -312,8 +421,8 @@ def test_vector_search_scores_are_cosine_similarities(storage: Storage) -> None:
 
 
 def test_a_reindex_empties_the_index_until_it_is_refilled(storage: Storage) -> None:
-    a = storage.insert(row("first", vec(1, 0, 0, 0)))
-    b = storage.insert(row("second", vec(0, 1, 0, 0)))
+    a = storage.insert(row("first", vec(1, 0, 0, 0))).id
+    b = storage.insert(row("second", vec(0, 1, 0, 0))).id
     with pytest.raises(SchemaMismatch, match="memory-mcp reindex"):
         storage.ensure_vector_index("other-model", 8)
     storage.reset_vector_index("other-model", 8)
@@ -331,8 +440,8 @@ def test_a_reindex_empties_the_index_until_it_is_refilled(storage: Storage) -> N
 
 def test_the_vector_feed_follows_every_vector_write(storage: Storage) -> None:
     generation, start = storage.vector_log_head()
-    a = storage.insert(row("fed", vec(1, 0, 0, 0), scope="s", kind="decision"))
-    b = storage.insert(row("also fed", vec(0, 1, 0, 0)))
+    a = storage.insert(row("fed", vec(1, 0, 0, 0), scope="s", kind="decision")).id
+    b = storage.insert(row("also fed", vec(0, 1, 0, 0))).id
     storage.set_forgotten([a], None)
     head = storage.vector_log_head()
     assert head[0] == generation and head[1] > start

@@ -26,7 +26,7 @@ def store(tmp_path: Path) -> SqliteStore:
 
 
 def test_hand_delete_in_sql_cannot_orphan_a_vector(store: SqliteStore) -> None:
-    a = store.insert(row("gamma", vec(0, 0, 1, 0)))
+    a = store.insert(row("gamma", vec(0, 0, 1, 0))).id
     store.conn.execute("delete from memories where id = :id", {"id": a})
     assert store.counts() == {
         "memories": 0,
@@ -65,7 +65,7 @@ def test_an_older_vector_layout_is_rebuilt_without_reembedding(tmp_path: Path) -
     conn = db.connect(path)
     db.migrate(conn, path)
     s = SqliteStore(conn, path)
-    a = s.insert(row("kept vector", scope="x"))
+    a = s.insert(row("kept vector", scope="x")).id
     # The first release's layout: forgotten/created_at metadata, no vec_layout in meta.
     conn.execute(
         """create virtual table memories_vec using vec0 (memory_id integer primary key,
@@ -94,7 +94,7 @@ def test_vector_index_times_agree_with_python(store: SqliteStore) -> None:
 
 
 def test_vector_writes_are_logged_for_in_memory_copies(store: SqliteStore) -> None:
-    a = store.insert(row("logged", vec(1, 0, 0, 0)))
+    a = store.insert(row("logged", vec(1, 0, 0, 0))).id
     store.set_forgotten([a], None)
     store.purge([a])
     logged = [r[0] for r in store.conn.execute("select memory_id from vec_log order by seq")]
@@ -106,7 +106,7 @@ def test_a_layout_2_index_gets_integer_times(tmp_path: Path) -> None:
     conn = db.connect(path)
     db.migrate(conn, path)
     s = SqliteStore(conn, path)
-    a = s.insert(row("text times", scope="x", occurred_at="2024-05-06T07:08:09.000000Z"))
+    a = s.insert(row("text times", scope="x", occurred_at="2024-05-06T07:08:09.000000Z")).id
     conn.execute(
         """create virtual table memories_vec using vec0 (memory_id integer primary key,
            embedding float[4] distance_metric=cosine, scope text, kind text,

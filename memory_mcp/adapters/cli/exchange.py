@@ -138,6 +138,11 @@ def import_(
             f"skipped {report.skipped_existing} already present, renumbered "
             f"{report.renumbered} whose id was taken"
             + (f"; {report.redacted} with secrets masked." if report.redacted else ".")
+            + (
+                f" Dropped {count(report.unlinked, 'link', 'links')} to memories not in the file."
+                if report.unlinked
+                else ""
+            )
         )
     elif isinstance(report, MarkdownImportReport):
         _show_markdown(report)

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from mcp.types import ToolAnnotations
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from memory_mcp.adapters.mcp_server.calls import CallContext
 from memory_mcp.config import MAX_RECALL_LIMIT
@@ -20,6 +20,15 @@ from memory_mcp.models import (
 )
 from memory_mcp.service import MemoryService
 
+
+def _whole_number(value: object) -> object:
+    """JSON `true` or `7.0` is not the id 7 (pydantic would take both as one)."""
+    if isinstance(value, bool | float):
+        raise ValueError(f"a memory id is a whole number such as 7, not {value!r}")
+    return value
+
+
+MemoryId = Annotated[int, BeforeValidator(_whole_number)]
 Scope = Annotated[
     str | None,
     Field(description="Scope (project or repo name, `global`); omit for the project in context."),
@@ -76,7 +85,8 @@ class Tools:
             Field(description="Named slot, e.g. user.editor: a new value supersedes the old."),
         ] = None,
         replaces: Annotated[
-            int | None, Field(description="Id of a memory this one corrects (supersedes).")
+            MemoryId | None,
+            Field(description="Id of a memory this one corrects (supersedes), in its scope."),
         ] = None,
         occurred_at: Annotated[
             str | None, Field(description=f"When the thing happened. {When}")
@@ -141,7 +151,7 @@ class Tools:
             str | None, Field(description=f"Return what was current at this time. {When}")
         ] = None,
         ids: Annotated[
-            list[int] | None, Field(description="Fetch these memories in full instead.")
+            list[MemoryId] | None, Field(description="Fetch these memories in full instead.")
         ] = None,
         reference_time: Reference = None,
     ) -> RecallResult:
@@ -158,7 +168,7 @@ class Tools:
     async def forget(
         self,
         ctx: Context,
-        ids: Annotated[list[int], Field(min_length=1, description="Ids of memories to hide.")],
+        ids: Annotated[list[MemoryId], Field(min_length=1, description="Ids of memories to hide.")],
         reason: Annotated[str | None, Field(description="Why, kept for the record.")] = None,
     ) -> ForgetResult:
         """Hide memories that are wrong or no longer wanted (for example when the user asks you

@@ -3,14 +3,15 @@
 import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import numpy as np
 
 from memory_mcp.errors import StorageError
 from memory_mcp.policies.dedup import content_hash
-from memory_mcp.storage.contract import SCRUBBED, NewRow
-from memory_mcp.storage.sqlite import db, history, room, vectors
+from memory_mcp.storage.contract import SCRUBBED, Inserted, NewRow, Repeats
+from memory_mcp.storage.sqlite import db, decisions, history, room, vectors
 from memory_mcp.storage.sqlite.base import SqliteBase, require_row
 from memory_mcp.storage.sqlite.db import Connection, storage_errors, transaction
 from memory_mcp.timestamps import utc_now
@@ -47,28 +48,36 @@ _UPDATE = f"""
 
 class SqliteWrites(SqliteBase):
     def insert(
-        self, item: NewRow, client: str | None = None, supersedes: Sequence[int] = ()
-    ) -> int:
-        """Insert one memory; the ones it `supersedes` are marked so in the same transaction."""
+        self,
+        item: NewRow,
+        client: str | None = None,
+        *,
+        dedup: bool = False,
+        replaces: int | None = None,
+    ) -> Inserted:
+        """Insert one memory, or count it as a repeat; key and `replaces` decided in the same
+        transaction (see the contract)."""
         with self._write() as c:
-            new_id = _insert(c, item, "create", client)
-            now = utc_now()
-            for old_id in supersedes:
-                row = require_row(c, old_id)
-                c.execute(
-                    """update memories set superseded_by = :new, superseded_at = :now
-                       where id = :old""",
-                    {"new": new_id, "now": now, "old": old_id},
-                )
-                history.record(c, old_id, "supersede", client, history.snapshot(row), by=new_id)
-        return new_id
+            if dedup and replaces is None:
+                same = decisions.visible_repeat(c, item)
+                if same is not None:
+                    _count_repeat(c, same["id"], client, "duplicate", item.tags)
+                    return Inserted(same["id"], "duplicate")
+            also = [] if replaces is None else [decisions.replace_target(c, replaces, item.scope)]
+            return _insert(c, item, "create", client, also, newest=True)
 
     def insert_many(
-        self, items: Sequence[NewRow], client: str | None = None, action: str = "create"
-    ) -> list[int]:
-        """Insert rows (and their vectors, where given) in one transaction."""
+        self,
+        items: Sequence[NewRow],
+        client: str | None = None,
+        action: str = "create",
+        *,
+        repeats: Repeats = "insert",
+    ) -> list[Inserted]:
+        """Insert rows (and their vectors, where given) in one transaction, each decided
+        against the rows stored before it (see the contract for `repeats`)."""
         with self._write() as c:
-            return [_insert(c, item, action, client) for item in items]
+            return [_place(c, item, action, client, repeats) for item in items]
 
     def record_repeat(
         self,
@@ -77,20 +86,14 @@ class SqliteWrites(SqliteBase):
         action: str,
         add_tags: Sequence[str] = (),
         **detail: Any,
-    ) -> None:
-        """Count another sighting of a memory (exact duplicate or merged rewording)."""
+    ) -> bool:
+        """Count another sighting of a visible memory (exact duplicate or merged rewording)."""
         with self._write() as c:
             row = require_row(c, memory_id)
-            tags = list(dict.fromkeys([*json.loads(row["tags"]), *add_tags]))
-            c.execute(
-                """
-                update memories set repeat_count = repeat_count + 1, last_seen_at = :now,
-                    tags = :tags
-                where id = :id
-                """,
-                {"id": memory_id, "now": utc_now(), "tags": json.dumps(tags)},
-            )
-            history.record(c, memory_id, action, client, **detail)
+            if row["forgotten_at"] is not None or row["superseded_by"] is not None:
+                return False
+            _count_repeat(c, memory_id, client, action, add_tags, **detail)
+            return True
 
     def update(
         self,
@@ -105,7 +108,11 @@ class SqliteWrites(SqliteBase):
         if unknown:
             raise ValueError(f"cannot update {sorted(unknown)}")
         with self._write() as c:
-            before = history.snapshot(require_row(c, memory_id))
+            row = require_row(c, memory_id)
+            before = history.snapshot(row)
+            if {"scope", "key"} & set(fields):
+                moved = {k: v for k, v in fields.items() if k in ("scope", "key")}
+                decisions.settle_key(c, dict(row) | moved, client)
             _set_fields(c, memory_id, fields)
             after = history.snapshot(require_row(c, memory_id))
             action = "move" if set(fields) == {"scope"} else "edit"
@@ -138,6 +145,9 @@ class SqliteWrites(SqliteBase):
                 if (row["forgotten_at"] is None) != forget:
                     unchanged.append(memory_id)
                     continue
+                if not forget:
+                    # back among the current values: settle its key first
+                    decisions.settle_key(c, dict(row) | {"forgotten_at": None}, client)
                 c.execute(
                     """
                     update memories set forgotten_at = :at, forget_reason = :reason
@@ -186,7 +196,7 @@ class SqliteWrites(SqliteBase):
         def scrubbed(value: Any) -> Any:
             return history.replace_in(value, lambda s: s.replace(text, SCRUBBED))
 
-        def replace(c: Connection, memory_id: int) -> tuple[bool, int]:
+        def scrub_one(c: Connection, memory_id: int) -> tuple[bool, int]:
             row = require_row(c, memory_id)
             current = {k: row[k] for k in _SCRUBBED_FIELDS}
             current.update(tags=json.loads(row["tags"]), metadata=json.loads(row["metadata"]))
@@ -200,7 +210,7 @@ class SqliteWrites(SqliteBase):
                 history.record(c, memory_id, "scrub", client, memory=bool(fields), entries=entries)
             return bool(fields), entries
 
-        result = self._making_room(lambda c: {i: replace(c, i) for i in dict.fromkeys(ids)})
+        result = self._making_room(lambda c: {i: scrub_one(c, i) for i in dict.fromkeys(ids)})
         if any(changed or entries for changed, entries in result.values()):
             self._empty_log()
         return result
@@ -261,7 +271,34 @@ def _set_fields(c: Connection, memory_id: int, fields: dict[str, Any]) -> None:
     )
 
 
-def _insert(c: Connection, item: NewRow, action: str, client: str | None) -> int:
+def _place(
+    c: Connection, item: NewRow, action: str, client: str | None, repeats: Repeats
+) -> Inserted:
+    """One row of insert_many: left out, counted, or inserted (see the contract)."""
+    if repeats == "skip" and (before := decisions.imported_before(c, item)) is not None:
+        return Inserted(before, "present")
+    if repeats in ("count", "skip") and (same := decisions.visible_repeat(c, item)) is not None:
+        if repeats == "count":
+            _count_repeat(c, same["id"], client, "duplicate", item.tags)
+        return Inserted(same["id"], "duplicate")
+    if repeats == "restore":
+        if (before := decisions.restored_before(c, item)) is not None:
+            return Inserted(before, "present")
+        if item.id is not None and decisions.id_taken(c, item.id):
+            item = replace(item, id=None)
+    return _insert(c, item, action, client)
+
+
+def _insert(
+    c: Connection,
+    item: NewRow,
+    action: str,
+    client: str | None,
+    also: Sequence[int] = (),
+    newest: bool = False,
+) -> Inserted:
+    """Insert a row; settle its key with the current holder (with `newest`, the new row is
+    the current value; else the later-created is); supersede `also` by it."""
     now = utc_now()
     values = {name: getattr(item, name, None) for name in _COLUMNS}
     values.update(
@@ -271,9 +308,78 @@ def _insert(c: Connection, item: NewRow, action: str, client: str | None) -> int
         updated_at=item.updated_at or item.created_at or now,
         content_hash=content_hash(item.content),
     )
+    current = item.key is not None and item.superseded_by is None and item.forgotten_at is None
+    holders = decisions.key_holders(c, item.scope, item.key) if current and item.key else []
+    beaten_by = None
+    if holders and not newest and holders[-1]["created_at"] > values["created_at"]:
+        beaten_by = holders[-1]["id"]  # the stored value is the later one: it stays current
+        values.update(superseded_by=beaten_by, superseded_at=now)
+    elif holders:
+        values["key"] = None  # given once the holders are superseded: one current value
     new_id = int(c.execute(_INSERT, values).lastrowid or 0)
     if item.vector is not None and vectors.has_table(c):
         vectors.insert(c, new_id, item.vector)
+    beaten = [] if beaten_by is not None else [h["id"] for h in holders]
+    superseded = decisions.supersede(c, [*beaten, *also], new_id, client)
+    if values["key"] != item.key:
+        c.execute("update memories set key = :key where id = :id", {"key": item.key, "id": new_id})
     row = require_row(c, new_id)
     history.record(c, new_id, action, client, after=history.snapshot(row))
-    return new_id
+    if beaten_by is not None:
+        history.record(c, new_id, "supersede", client, by=beaten_by, why="key")
+    return Inserted(new_id, "created", tuple(superseded))
+
+
+def _count_repeat(
+    c: Connection,
+    memory_id: int,
+    client: str | None,
+    action: str,
+    add_tags: Sequence[str] = (),
+    **detail: Any,
+) -> None:
+    """Another sighting: repeat count, last seen, new tags; back-to-back exact repeats with
+    no new tag share one history entry (a count, the last time, the clients), so a memory
+    said 20,000 times keeps a short history."""
+    row = require_row(c, memory_id)
+    old_tags = json.loads(row["tags"])
+    tags = list(dict.fromkeys([*old_tags, *add_tags]))
+    now = utc_now()
+    c.execute(
+        """
+        update memories set repeat_count = repeat_count + 1, last_seen_at = :now, tags = :tags
+        where id = :id
+        """,
+        {"id": memory_id, "now": now, "tags": json.dumps(tags)},
+    )
+    if tags != old_tags:
+        detail["tags_added"] = tags[len(old_tags) :]
+    elif action == "duplicate" and not detail and _coalesce_repeat(c, memory_id, client, now):
+        return
+    history.record(c, memory_id, action, client, **detail)
+
+
+MAX_REPEAT_CLIENTS = 16  # clients named on a coalesced repeat entry
+
+
+def _coalesce_repeat(c: Connection, memory_id: int, client: str | None, now: str) -> bool:
+    """Fold a repeat into the memory's newest history entry if that is a plain repeat too."""
+    last = c.execute(
+        "select id, action, client, detail from history where memory_id = :id "
+        "order by id desc limit 1",
+        {"id": memory_id},
+    ).fetchone()
+    if last is None or last["action"] != "duplicate":
+        return False
+    detail = json.loads(last["detail"])
+    if detail.get("tags_added"):
+        return False
+    clients = detail.get("clients") or [last["client"]]
+    if client not in clients and len(clients) < MAX_REPEAT_CLIENTS:
+        clients.append(client)
+    detail.update(count=int(detail.get("count", 1)) + 1, last_at=now, clients=clients)
+    c.execute(
+        "update history set detail = :detail where id = :id",
+        {"detail": json.dumps(detail), "id": last["id"]},
+    )
+    return True

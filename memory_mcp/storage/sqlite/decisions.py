@@ -1,0 +1,131 @@
+"""What a write decides from the stored rows, on the connection of its own transaction.
+
+Every function here runs inside the write transaction (BEGIN IMMEDIATE) of the write it
+decides, so no other process can change the rows it read before that write lands: is the
+row an exact repeat, who holds its key, can that memory still be replaced, was this import
+item or exported row stored before. Settling a key (one current value per scope and key)
+writes too, in the same transaction.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from memory_mcp.errors import InvalidInput
+from memory_mcp.policies.dedup import content_hash
+from memory_mcp.storage.contract import NewRow
+from memory_mcp.storage.sqlite import history
+from memory_mcp.storage.sqlite.base import require_row
+from memory_mcp.storage.sqlite.db import Connection
+from memory_mcp.timestamps import utc_now
+
+CURRENT = "forgotten_at is null and superseded_by is null"
+
+
+def visible_repeat(c: Connection, item: NewRow) -> Any:
+    """A visible memory in the item's scope with its normalised content (and its key, when
+    it has one), the oldest first; None if there is none."""
+    return c.execute(
+        f"""select * from memories where scope = :scope and content_hash = :hash and {CURRENT}
+            and (:key is null or key = :key) order by id limit 1""",
+        {"scope": item.scope, "hash": content_hash(item.content), "key": item.key},
+    ).fetchone()
+
+
+def imported_before(c: Connection, item: NewRow) -> int | None:
+    """The memory that already holds the source item named by `metadata.imported_from`."""
+    origin = item.metadata.get("imported_from")
+    if not isinstance(origin, dict) or origin.get("format") is None or origin.get("id") is None:
+        return None
+    row = c.execute(
+        """select id from memories
+           where json_extract(metadata, '$.imported_from.format') = :format
+             and json_extract(metadata, '$.imported_from.id') = :id
+           order by id limit 1""",
+        {"format": origin["format"], "id": origin["id"]},
+    ).fetchone()
+    return None if row is None else int(row[0])
+
+
+def restored_before(c: Connection, item: NewRow) -> int | None:
+    """The memory an exported row became on an earlier import (or was all along): its own id
+    with the same content, else the same normalised content and creation time in its scope."""
+    if item.id is not None:
+        row = c.execute("select content from memories where id = :id", {"id": item.id}).fetchone()
+        if row is not None and row["content"] == item.content:
+            return item.id
+    row = c.execute(
+        """select id from memories where scope = :scope and content_hash = :hash
+           and (:created is null or created_at = :created) order by id limit 1""",
+        {"scope": item.scope, "hash": content_hash(item.content), "created": item.created_at},
+    ).fetchone()
+    return None if row is None else int(row[0])
+
+
+def id_taken(c: Connection, memory_id: int) -> bool:
+    return (
+        c.execute("select 1 from memories where id = :id", {"id": memory_id}).fetchone() is not None
+    )
+
+
+def replace_target(c: Connection, replaces: int, scope: str) -> int:
+    """The memory a correction replaces, if it still can be: it exists, nothing replaced it
+    yet, and it lives in the correction's scope."""
+    row = require_row(c, replaces)
+    if row["superseded_by"] is not None:
+        raise InvalidInput(
+            f"Memory {replaces} was already replaced by {row['superseded_by']}; "
+            f"replace that one instead."
+        )
+    if row["scope"] != scope:
+        raise InvalidInput(
+            f"Memory {replaces} is in scope {row['scope']!r}, not {scope!r}: a correction is "
+            f"stored in the scope of the memory it corrects. Give scope={row['scope']!r} (or "
+            f"leave scope out), or move memory {replaces} first."
+        )
+    return replaces
+
+
+def key_holders(c: Connection, scope: str, key: str, besides: int | None = None) -> list[Any]:
+    """The current (visible, unsuperseded) rows holding (scope, key), oldest first."""
+    return c.execute(
+        f"""select * from memories where scope = :scope and key = :key and {CURRENT}
+            and id is not :besides order by created_at, id""",
+        {"scope": scope, "key": key, "besides": besides},
+    ).fetchall()
+
+
+def later(a: Any, b: Any) -> bool:
+    """Whether row `a` was created after row `b` (ties: the higher id)."""
+    return bool((a["created_at"], a["id"]) > (b["created_at"], b["id"]))
+
+
+def supersede(
+    c: Connection, old_ids: Iterable[int], new_id: int, client: str | None, **detail: Any
+) -> list[int]:
+    """Mark memories superseded by `new_id`, each with its history entry."""
+    done: list[int] = []
+    now = utc_now()
+    for old_id in dict.fromkeys(old_ids):
+        row = require_row(c, old_id)
+        c.execute(
+            "update memories set superseded_by = :new, superseded_at = :now where id = :old",
+            {"new": new_id, "now": now, "old": old_id},
+        )
+        history.record(c, old_id, "supersede", client, history.snapshot(row), by=new_id, **detail)
+        done.append(old_id)
+    return done
+
+
+def settle_key(c: Connection, row: Any, client: str | None) -> None:
+    """Before `row` becomes current under its (scope, key) (restored, moved, re-keyed): the
+    later-created of it and the current holder stays current, the other is superseded by it.
+    `row` may carry the scope and key it is about to get."""
+    if row["key"] is None or row["superseded_by"] is not None or row["forgotten_at"] is not None:
+        return
+    holders = key_holders(c, row["scope"], row["key"], besides=row["id"])
+    if not holders:
+        return
+    if later(holders[-1], row):
+        supersede(c, [row["id"]], holders[-1]["id"], client, why="key")
+    else:
+        supersede(c, [h["id"] for h in holders], row["id"], client, why="key")
