@@ -303,7 +303,7 @@ def test_history_records_every_change_with_its_client(storage: Storage) -> None:
 
 
 def test_a_purge_keeps_who_and_when_in_the_history_but_no_text(storage: Storage) -> None:
-    a = storage.insert(row("The vault code is Quasar-7731"), client="cli")
+    a = storage.insert(row("The vault code is Quasar-7731"), client="cli").id
     storage.update(a, {"content": "The vault code was rotated"}, client="ui")
     storage.record_repeat(a, "ui", "merge", text="vault code Quasar-7731 (reworded)")
     storage.set_forgotten([a], "leaked Quasar-7731", client="cli")
@@ -319,11 +319,11 @@ def test_a_purge_keeps_who_and_when_in_the_history_but_no_text(storage: Storage)
 
 def test_scrub_removes_a_string_from_a_memory_and_its_history(storage: Storage) -> None:
     secret = "sk-live-Quasar7731"
-    a = storage.insert(row(f"token {secret} for deploys", vec(1, 0, 0, 0), tags=[secret]))
+    a = storage.insert(row(f"token {secret} for deploys", vec(1, 0, 0, 0), tags=[secret])).id
     storage.update(a, {"context": f"pasted {secret} by mistake"}, client="ui")
     storage.set_forgotten([a], f"contains {secret}")
     storage.restore([a])
-    other = storage.insert(row(f"unrelated {secret} stays", vec(0, 1, 0, 0)))
+    other = storage.insert(row(f"unrelated {secret} stays", vec(0, 1, 0, 0))).id
     assert storage.scrub([a], secret, client="cli") == {a: (True, 3)}  # create, edit, forget
     memory = storage.get(a)
     assert memory.content == f"token {SCRUBBED} for deploys"
@@ -350,7 +350,7 @@ def test_purge_and_forget_work_at_the_size_limit(backend: str, tmp_path: Path) -
     made: list[int] = []
     with pytest.raises(StorageError, match="size limit"):
         for i in range(1000):
-            made.append(store.insert(row(f"{i} " + "filler words " * 50, vec(1, 0, 0, i))))
+            made.append(store.insert(row(f"{i} " + "filler words " * 50, vec(1, 0, 0, i))).id)
     assert made
     with pytest.raises(StorageError, match="size limit"):  # still full
         store.insert(row("one more " * 200))
