@@ -208,6 +208,23 @@ def test_filters_apply_inside_both_searches(storage: Storage) -> None:
         assert ids(storage.search_keywords("deploy", flt, 3)) == [target]
 
 
+def test_hidden_memories_never_change_keyword_scores_of_visible_ones(storage: Storage) -> None:
+    shown = storage.insert(row("the editor is neovim"))
+    storage.insert_many([row(f"other note {i} about shells") for i in range(4)])
+    before = storage.search_keywords("editor", MemoryFilter(), 5)
+    old = [storage.insert(row(f"the editor is {name}")) for name in ("vim", "emacs", "helix")]
+    storage.set_forgotten(old[:1], None)
+    nano = storage.insert(row("the editor is nano"), supersedes=old[1:])
+    storage.set_forgotten([nano], None)
+    assert storage.search_keywords("editor", MemoryFilter(), 5) == before
+    assert ids(before) == [shown]
+    everything = ids(storage.search_keywords("editor", EVERYTHING, 10))
+    assert set(everything) == {shown, nano, *old}
+    storage.restore(old[:1])
+    assert set(ids(storage.search_keywords("editor", MemoryFilter(), 5))) == {shown, old[0]}
+    assert_in_step(storage, 9, 0)
+
+
 def test_metadata_changes_reach_the_vector_index(storage: Storage) -> None:
     a = storage.insert(row("moving", vec(1, 0, 0, 0), scope="old"))
     storage.update(a, {"scope": "new", "kind": "decision"})

@@ -179,4 +179,67 @@ _CONTEXT = [
     "insert into memories_fts (memories_fts) values ('rebuild')",
 ]
 
-MIGRATIONS: list[Step] = [_initial, _lifecycle, _context]
+
+def _visible_keyword_index(conn: Any) -> None:
+    """Two keyword indexes: `memories_fts` holds the visible memories (neither forgotten nor
+    superseded) and `memories_fts_hidden` the rest, so hidden rows no longer shape the bm25
+    statistics (document counts, lengths) that rank the visible ones."""
+    for statement in _VISIBLE:
+        conn.execute(statement)
+
+
+_VISIBLE_ROW = "{r}.forgotten_at is null and {r}.superseded_by is null"
+_FTS_INDEXES = (("memories_fts", ""), ("memories_fts_hidden", "not "))
+
+
+def _fts_statements(index: str, negate: str) -> list[str]:
+    """The source view, FTS5 table and triggers of one keyword index: a row is in it while
+    `negate` + visible holds; an update moves it between the two."""
+    source = f"{index}_source"
+
+    def when(row: str) -> str:
+        return f"{negate}({_VISIBLE_ROW.format(r=row)})"
+
+    def add(row: str) -> str:
+        return f"""insert into {index} (rowid, content, tags, context)
+            select {row}.id, {row}.content, {row}.tags, {_indexed_context(row)}
+            where {when(row)};"""
+
+    def remove(row: str) -> str:
+        return f"""insert into {index} ({index}, rowid, content, tags, context)
+            select 'delete', {row}.id, {row}.content, {row}.tags, {_indexed_context(row)}
+            where {when(row)};"""
+
+    return [
+        f"""
+        create view {source} (id, content, tags, context) as
+        select m.id, m.content, m.tags, {_indexed_context("m")} from memories m where {when("m")}
+        """,
+        f"""
+        create virtual table {index} using fts5 (
+            content, tags, context,
+            content = '{source}', content_rowid = 'id',
+            tokenize = 'porter unicode61'
+        )
+        """,
+        f"create trigger {index}_ai after insert on memories begin {add('new')} end",
+        f"create trigger {index}_ad after delete on memories begin {remove('old')} end",
+        f"""
+        create trigger {index}_au after update of
+            content, tags, context, occurred_at, forgotten_at, superseded_by
+        on memories begin {remove("old")} {add("new")} end
+        """,
+        f"insert into {index} ({index}) values ('rebuild')",
+    ]
+
+
+_VISIBLE = [
+    "drop trigger memories_fts_ai",
+    "drop trigger memories_fts_ad",
+    "drop trigger memories_fts_au",
+    "drop table memories_fts",
+    "drop view memories_fts_source",
+    *(s for index, negate in _FTS_INDEXES for s in _fts_statements(index, negate)),
+]
+
+MIGRATIONS: list[Step] = [_initial, _lifecycle, _context, _visible_keyword_index]

@@ -1,0 +1,79 @@
+"""Recall ranking: what may and may not move a visible memory up or down the hits."""
+
+from pathlib import Path
+
+import pytest
+
+from memory_mcp.config import Settings
+from memory_mcp.models import RecallResult
+from memory_mcp.service import MemoryService
+from tests.conftest import FakeEmbedder
+
+VISIBLE = [
+    "The user prefers tabs over spaces",
+    "The user uses fish as their shell",
+    "The project deploys on Fridays",
+    "The user works in Berlin",
+    "Editor settings live in the dotfiles repository",
+]
+
+
+def open_service(path: Path) -> MemoryService:
+    svc = MemoryService.open(Settings(db=path), embedder=FakeEmbedder())
+    assert svc.semantic.ensure()
+    return svc
+
+
+def ranking(result: RecallResult) -> list[tuple[str, float]]:
+    return [(h.content, h.score) for h in result.hits]
+
+
+@pytest.mark.parametrize(
+    "query", ["which editor does the user use?", "user shell", "editor dotfiles"]
+)
+def test_hidden_memories_do_not_change_the_ranking_of_visible_ones(
+    tmp_path: Path, query: str
+) -> None:
+    plain = open_service(tmp_path / "plain.db")
+    with_hidden = open_service(tmp_path / "hidden.db")
+    for text in VISIBLE:
+        plain.remember(text)
+    for editor in ("Vim", "Emacs", "Helix"):  # superseded by the next value of the key
+        with_hidden.remember(f"The user's editor is {editor}", key="user.editor")
+    gone = with_hidden.remember("The user edits with nano in the user shell on the editor")
+    with_hidden.forget([gone.id])
+    for text in VISIBLE:
+        with_hidden.remember(text)
+    current = "The user's editor is Neovim"
+    plain.remember(current)
+    with_hidden.remember(current, key="user.editor")
+    assert ranking(with_hidden.recall(query)) == ranking(plain.recall(query))
+    plain.close()
+    with_hidden.close()
+
+
+def test_after_a_correction_the_current_value_ranks_first(
+    keyword_service: MemoryService,
+) -> None:
+    # Keyword-only, so the keyword leg alone decides (test_recall_real.py: with the model).
+    for text in VISIBLE[:4]:
+        keyword_service.remember(text)
+    for editor in ("Vim", "Emacs", "Helix", "Neovim"):
+        current = keyword_service.remember(f"Editor is {editor}", key="user.editor")
+    found = keyword_service.recall("which editor does the user use?")
+    assert [h.id for h in found.hits][0] == current.id
+
+
+def test_hidden_memories_are_still_found_when_asked_for(service: MemoryService) -> None:
+    old = service.remember("Editor is Helix", key="user.editor")
+    new = service.remember("Editor is Neovim", key="user.editor")
+    gone = service.remember("Editor theme is solarized")
+    service.forget([gone.id])
+    assert [h.id for h in service.recall("editor").hits] == [new.id]
+    both = [h.id for h in service.recall("editor helix", include_superseded=True).hits]
+    assert both[0] == old.id and new.id in both
+    assert [h.id for h in service.recall("helix", as_of=old.created_at).hits] == [old.id]
+    service.restore([gone.id])
+    assert gone.id in [h.id for h in service.recall("solarized theme").hits]
+    counts = service.store.counts()
+    assert counts["fts"] == counts["memories"] == 3 and service.store.keyword_index_ok()
