@@ -77,3 +77,47 @@ def test_hidden_memories_are_still_found_when_asked_for(service: MemoryService) 
     assert gone.id in [h.id for h in service.recall("solarized theme").hits]
     counts = service.store.counts()
     assert counts["fts"] == counts["memories"] == 3 and service.store.keyword_index_ok()
+
+
+PROJECT_NOISE = [
+    "Write tests before fixing a bug",
+    "Error messages go through the translation catalog",
+    "Write the changelog entry in the pull request",
+    "Log messages are structured JSON",
+    "Write migrations by hand, never autogenerate them",
+    "Validation messages name the field that failed",
+    "Write small functions with one purpose",
+    "Warning messages are shown in yellow",
+]
+
+
+def project_service(tmp_path: Path) -> MemoryService:
+    repo = tmp_path / "widgets"
+    (repo / ".git").mkdir(parents=True)
+    (repo / ".git" / "config").write_text('[remote "origin"]\n\turl = https://x.org/widgets\n')
+    svc = MemoryService.open(Settings(db=tmp_path / "p.db", project=repo, semantic=False))
+    return svc
+
+
+def test_a_better_global_answer_is_not_hidden_by_project_hits(tmp_path: Path) -> None:
+    svc = project_service(tmp_path)
+    for text in PROJECT_NOISE:
+        svc.remember(text)
+    answer = svc.remember(
+        "Commit messages use the imperative mood, under 72 characters", scope="global"
+    )
+    found = svc.recall("how should I write commit messages?", limit=8)
+    assert found.hits[0].id == answer.id
+    assert svc.recall("how should I write commit messages?", scope="*", limit=8).hits[0].id == (
+        answer.id
+    )
+    svc.close()
+
+
+def test_the_project_wins_a_tie_with_global(tmp_path: Path) -> None:
+    svc = project_service(tmp_path)
+    everywhere = svc.remember("Indent with four spaces", scope="global")
+    here = svc.remember("Indent with four spaces")
+    assert here.scope == "x.org/widgets" and here.id != everywhere.id
+    assert [h.id for h in svc.recall("indent").hits] == [here.id, everywhere.id]
+    svc.close()
