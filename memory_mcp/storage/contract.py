@@ -128,6 +128,15 @@ class MemoryWrites(Protocol):
         """Count another sighting of a memory (exact duplicate or merged rewording)."""
         ...
 
+    def merge_into(
+        self, memory_id: int, into_id: int, client: str | None = None, **detail: Any
+    ) -> bool:
+        """Fold a memory into an earlier one that says the same: the earlier counts its
+        repeats and gains its tags, the history of both records it, and `memory_id` is deleted
+        with its index entries. Does nothing and returns False unless both are visible and
+        `memory_id` replaced no other memory (a correction is never folded away)."""
+        ...
+
     def update(
         self,
         memory_id: int,

@@ -121,3 +121,16 @@ def test_the_project_wins_a_tie_with_global(tmp_path: Path) -> None:
     assert here.scope == "x.org/widgets" and here.id != everywhere.id
     assert [h.id for h in svc.recall("indent").hits] == [here.id, everywhere.id]
     svc.close()
+
+
+def test_keyword_matches_on_common_words_alone_are_not_returned(
+    keyword_service: MemoryService,
+) -> None:
+    svc = keyword_service
+    answer = svc.remember("The project stores everything in a Postgres database")
+    for text in ("The project deploys on Fridays", "The project has three maintainers",
+                 "The project logo is blue", "The project started in 2019"):  # fmt: skip
+        svc.remember(text)
+    found = svc.recall("which database does the project use?")
+    assert [h.id for h in found.hits] == [answer.id]
+    assert len(svc.recall("project").hits) == 5  # nothing stands out: all of them

@@ -152,6 +152,36 @@ def test_repeats_are_counted_on_the_memory_they_repeat(storage: Storage) -> None
     assert storage.find_exact("global", "Deploys run on Fridays.") is None
 
 
+def test_a_later_copy_folds_into_the_earlier_one(storage: Storage) -> None:
+    first = storage.insert(row("The user prefers dark mode", vec(1, 0, 0, 0), tags=["ui"]))
+    later = storage.insert(row("User prefers dark mode.", vec(1, 0.01, 0, 0), tags=["theme"]))
+    assert storage.merge_into(later, first, "client-x", cosine=0.99)
+    merged = storage.get(first)
+    assert merged.repeat_count == 2 and merged.tags == ["ui", "theme"]
+    assert storage.get_many([later]) == []
+    assert ids(storage.search_vectors(vec(1, 0, 0, 0), MemoryFilter(), 5)) == [first]
+    trail = storage.history(first)[0]
+    assert (trail.action, trail.client) == ("merge", "client-x")
+    assert trail.detail == {"text": "User prefers dark mode.", "merged": later, "cosine": 0.99}
+    gone = storage.history(later)[0]
+    assert gone.action == "merge" and gone.detail == {"into": first}
+    assert gone.before is not None and gone.before["content"] == "User prefers dark mode."
+    assert_in_step(storage, 1, 1)
+
+
+def test_hidden_memories_and_corrections_are_never_folded(storage: Storage) -> None:
+    first = storage.insert(row("Editor is Helix"))
+    correction = storage.insert(row("Editor is Neovim"), supersedes=[first])
+    other = storage.insert(row("Editor is Neovim!"))
+    assert not storage.merge_into(correction, other)  # it replaced a memory: kept
+    hidden = storage.insert(row("Editor is Neovim."))
+    storage.set_forgotten([hidden], None)
+    assert not storage.merge_into(hidden, other) and not storage.merge_into(other, hidden)
+    assert storage.count(EVERYTHING) == 4
+    with pytest.raises(NotFound):
+        storage.merge_into(999, other)
+
+
 # -- reads --------------------------------------------------------------------------------------
 
 
