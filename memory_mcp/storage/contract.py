@@ -13,6 +13,8 @@ structurally (no base class): the SQLite one in `sqlite/`, checked by mypy where
 - Times cross the contract as `memory_mcp.timestamps` text (fixed-width ISO-8601 UTC).
 - Filters (`MemoryFilter`) are applied inside each search, never after it, so a selective
   filter cannot starve the top k.
+- Hidden memories (forgotten or superseded) never change the keyword scores of visible ones:
+  a search that leaves them out scores as if they did not exist.
 """
 
 from collections.abc import Callable, Iterable, Iterator, Sequence

@@ -51,6 +51,9 @@ def arg(description: str, **constraints: Any) -> Any:
 
 
 Scope = Annotated[str | None, arg("Scope, e.g. a repo or `global`; default: the project.")]
+ScopeFilter = Annotated[
+    str | None, arg("Only this scope (`*`: all); default: the project and `global`.")
+]
 When = "ISO-8601 or relative (`yesterday`, `3 days ago`)."
 Since = Annotated[str | None, arg(f"From this time on. {When}")]
 Until = Annotated[str | None, arg(f"Before this time. {When}")]
@@ -97,11 +100,11 @@ class Tools:
         self,
         ctx: Context,
         content: Annotated[str, arg("One self-contained statement.")],
-        kind: Annotated[WritableKind, arg("What it is.")] = "note",
+        kind: Annotated[WritableKind, arg("Kind of memory.")] = "note",
         tags: Annotated[list[str] | None, arg("Labels to filter on.")] = None,
         scope: Scope = None,
         key: Annotated[
-            str | None, arg("Named slot, e.g. user.editor: replaces its old value.")
+            str | None, arg("Named slot, e.g. user.editor; a new value replaces the old.")
         ] = None,
         replaces: Annotated[int | None, arg("Id of a memory this corrects.")] = None,
         occurred_at: Annotated[str | None, arg(f"When it happened. {When}")] = None,
@@ -135,9 +138,7 @@ class Tools:
             int | None, arg("Most hits (default 8).", ge=1, le=MAX_RECALL_LIMIT)
         ] = None,
         max_tokens: MaxTokens = None,
-        scope: Annotated[
-            str | None, arg("Only this scope (`*`: all); default project + global.")
-        ] = None,
+        scope: ScopeFilter = None,
         kind: KindFilter = None,
         tags: Annotated[list[str] | None, arg("Only with all these tags.")] = None,
         since: Since = None,
@@ -175,7 +176,7 @@ class Tools:
         self,
         ctx: Context,
         query: Annotated[str | None, arg("Topic; omit for everything.")] = None,
-        scope: Scope = None,
+        scope: ScopeFilter = None,
         kind: KindFilter = None,
         since: Since = None,
         until: Until = None,
