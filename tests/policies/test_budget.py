@@ -25,10 +25,11 @@ def spent(hits: list[Hit]) -> int:
     return sum(budget.hit_tokens(h) for h in hits)
 
 
-def test_tokens_are_estimated_per_ascii_character_and_per_other_character() -> None:
-    assert budget.estimate_tokens("abcdef") == 2
+def test_tokens_are_estimated_per_character_class() -> None:
+    assert budget.estimate_tokens("abcdef") == 2  # three ASCII characters a token
     assert budget.estimate_tokens("abcdefg") == 3
-    assert budget.estimate_tokens("用户喜欢") == 4
+    assert budget.estimate_tokens("2026") == 3  # three tokens per four digits
+    assert budget.estimate_tokens("用户喜欢") == 4  # one per other character
     assert budget.estimate_tokens("") == 0
 
 
