@@ -31,7 +31,7 @@ paired differences with 95% bootstrap intervals; the starting point was 0.557 / 
   -0.037 / -0.006 / +0.004 R@5, R@10 worse at every threshold;
 - kept: a relevance floor per leg (policies/fusion.py; a hit needs a keyword score at least
   0.3 of the best or a cosine within 0.25 of the best and at least 0.15): R@5 / R@10 / R@20
-  unchanged (0.697 / 0.785 / 0.836), 19.x of 20 hits returned on average; PrefEval (one pool of
+  unchanged (0.697 / 0.785 / 0.836), 19.7 of 20 hits returned on average; PrefEval (one pool of
   499 preferences) R@5 0.222 unchanged, R@10 0.382 -> 0.380;
 - dropped: z-score fusion (+0.008 / -0.012), confidence-weighted legs (+0.007 [+0.001,
   +0.014] / +0.001 [-0.006, +0.008]), keyword weight 0.5 / 0.7 (-0.043 / +0.008 R@5),
