@@ -18,7 +18,8 @@ MAX_KEY_CHARS = 100
 
 def short_time(moment: datetime) -> str:
     """RFC 3339 to the second in UTC (`2026-01-02T10:00:00Z`), as replies send times."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    plain = moment.astimezone(UTC).replace(microsecond=0, tzinfo=None)
+    return plain.isoformat() + "Z"  # isoformat pads years before 1000; strftime may not
 
 
 # A time that tool replies send to the second (the stored value keeps its microseconds).

@@ -101,3 +101,9 @@ def test_no_reply_ever_exceeds_its_budget(texts: list[str], max_tokens: int, lim
     assert len(chosen) + omitted == min(limit, len(hits))
     whole, rest = budget.fit_whole(hits, max_tokens)
     assert spent(whole) <= max_tokens and len(whole) + rest == len(hits)
+
+
+def test_times_are_sent_to_the_second_with_four_digit_years() -> None:
+    early = hit(1, "x", 1.0).model_copy(update={"created_at": datetime(1, 1, 1, tzinfo=UTC)})
+    assert '"created_at":"0001-01-01T00:00:00Z"' in wire_json(early)
+    assert '"created_at":"2026-01-01T00:00:00Z"' in wire_json(hit(2, "x", 1.0))
