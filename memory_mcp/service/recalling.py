@@ -66,6 +66,7 @@ class Recaller(Part):
         if max_tokens is None and project_scope is None:
             ranked = ranked[:limit]  # nothing below reorders: fetch only what may be shown
         hits = self._hits(ranked, project_scope)
+        # The reply without its hits, costed with the largest `omitted` it can carry.
         frame = RecallResult(
             mode=mode, hits=[], omitted=limit, note=self.semantic.note, notice=STORED_DATA_NOTICE
         )
