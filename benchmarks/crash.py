@@ -30,6 +30,7 @@ from typing import Any
 
 from memory_mcp.service.transfer import IMPORT_BATCH
 from memory_mcp.storage.sqlite import db
+from memory_mcp.storage.sqlite.maintenance import KEYWORD_INDEXES
 from memory_mcp.storage.sqlite.migrations import MIGRATIONS
 
 CLI = [sys.executable, "-m", "memory_mcp"]
@@ -51,6 +52,9 @@ def environment(db_path: Path, model_dir: Path | None, workdir: Path) -> dict[st
     return env | {"MEMORY_MCP_DB": str(db_path), "MEMORY_MCP_MODEL_DIR": str(model_dir or empty)}
 
 
+_EXISTS = "select count(*) from sqlite_master where name = :name"
+
+
 def check_file(
     path: Path, expect_vectors: bool, logged: bool = True
 ) -> tuple[dict[str, int], list[str]]:
@@ -64,17 +68,18 @@ def check_file(
             problems.append(f"integrity_check: {integrity}")
         if db.schema_version(conn) == 0:
             return {"memories": 0, "fts": 0, "vec": 0}, problems
+        # Older schemas (a migration killed midway) have one keyword index, newer ones two.
+        indexes = [i for i in KEYWORD_INDEXES if db.scalar(conn, _EXISTS, {"name": i})]
         try:
-            conn.execute(
-                "insert into memories_fts (memories_fts, rank) values ('integrity-check', 1)"
-            )
+            for i in indexes:
+                conn.execute(f"insert into {i} ({i}, rank) values ('integrity-check', 1)")
         except db.DatabaseError as exc:
             problems.append(f"FTS integrity-check: {exc}")
         has_vec = db.scalar(conn, "select count(*) from sqlite_master where name = 'memories_vec'")
         has_log = db.scalar(conn, "select count(*) from sqlite_master where name = 'history'")
         counts = {
             "memories": db.scalar(conn, "select count(*) from memories"),
-            "fts": db.scalar(conn, "select count(*) from memories_fts_docsize"),
+            "fts": sum(db.scalar(conn, f"select count(*) from {i}_docsize") for i in indexes),
             "vec": db.scalar(conn, "select count(*) from memories_vec") if has_vec else 0,
             "orphans": db.scalar(
                 conn,

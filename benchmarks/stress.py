@@ -44,6 +44,7 @@ from mcp.client.stdio import stdio_client
 
 from benchmarks import races
 from memory_mcp.storage.sqlite import db
+from memory_mcp.storage.sqlite.maintenance import FTS_CHECKS, FTS_ROWS
 
 SEED = 5
 LOCK_WAIT = re.compile(r"Waited ([0-9.]+) ms for the write lock")
@@ -251,7 +252,7 @@ def verify(
         problems.append(f"{len(missing_imports)} imported memories missing or doubled")
     counts = {
         "memories": db.scalar(conn, "select count(*) from memories"),
-        "fts": db.scalar(conn, "select count(*) from memories_fts_docsize"),
+        "fts": db.scalar(conn, FTS_ROWS),
         "vectors": db.scalar(conn, "select count(*) from memories_vec")
         if db.scalar(conn, "select count(*) from sqlite_master where name = 'memories_vec'")
         else 0,
@@ -268,7 +269,8 @@ def verify(
     if integrity != "ok":
         problems.append(f"integrity_check: {integrity}")
     try:
-        conn.execute("insert into memories_fts (memories_fts, rank) values ('integrity-check', 1)")
+        for check in FTS_CHECKS:
+            conn.execute(check)
         fts_ok = True
     except db.DatabaseError as exc:
         fts_ok = False

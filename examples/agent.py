@@ -24,7 +24,7 @@ from mcp.client.stdio import stdio_client
 from mcp.types import Implementation
 
 ME = Implementation(name="example-agent", version="0.1")
-SHOWN = ("id", "status", "scope", "kind", "key", "supersedes", "duplicate_of", "merged_into")
+SHOWN = ("id", "status", "scope", "kind", "key", "supersedes", "content")
 
 
 def server(project: str, db: str) -> StdioServerParameters:

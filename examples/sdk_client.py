@@ -32,7 +32,8 @@ async def main(db: str) -> None:
         found = await client.call_tool("recall", {"query": "how should I phrase replies?"})
         print("recall", found.structured_content)
         summary = await client.call_tool("summarize", {})
-        print(summary.structured_content["text"])
+        for theme in summary.structured_content["clusters"]:
+            print(f"{theme['label']} ({theme['count']}): {theme['statement']}")
 
 
 if __name__ == "__main__":

@@ -25,6 +25,11 @@ DEFAULT_MAX_IDS = 100
 # the process dying, not the OS): see README, Settings. An fsync costs ~0.1-10 ms per write.
 Durability = Literal["normal", "full"]
 DEFAULT_DURABILITY: Durability = "full"
+# Every tool reply stays within this many estimated tokens (policies/budget.py), whatever the
+# arguments: a client's context and its transport (1 MB per server-sent event in the official
+# SDK; the reply's JSON travels twice) both have limits. It holds one memory of the default
+# maximum length (20,000 characters of English) whole.
+DEFAULT_MAX_REPLY_TOKENS = 10_000
 
 
 def default_token_path() -> Path:
@@ -65,6 +70,9 @@ class Settings(BaseSettings):
     )
     max_ids: int = Field(
         DEFAULT_MAX_IDS, ge=1, description="Most ids one recall/forget/restore call may name."
+    )
+    max_reply_tokens: int = Field(
+        DEFAULT_MAX_REPLY_TOKENS, ge=1_000, description="Cap on any tool reply, in tokens."
     )
     max_db_mb: int | None = Field(
         None, ge=1, description="Cap in MB on the database file and its write-ahead log together."

@@ -1,8 +1,10 @@
-"""Recall within a token budget: diversified, and long memories cut to snippets.
+"""Replies within a token budget: what is counted is the JSON a tool sends (models.wire_json).
 
-Tokens are estimated, not counted: about 4 characters per token for English text under the
-tokenizers clients use (MiniLM's WordPiece gives ~4.2 on our benchmark text). Each hit also
-costs a fixed overhead for its id, scope, dates and score in the tool result.
+Tokens are estimated, not counted (each client's model has its own tokenizer): one per three
+ASCII characters, three per four digits (ids, dates and hashes split finely), one per other
+character. Against Claude's published tokenizer that is at or above the true count for 99% of
+recall hits as JSON (median 1.19x) and of conversational English (median 1.43x); for 1% of
+code snippets and of texts full of hex ids it is up to 11% under (medians 1.26x and 1.06x).
 """
 
 import math
@@ -10,56 +12,124 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from memory_mcp.models import Hit
+from memory_mcp.models import Hit, wire_json
 
-CHARS_PER_TOKEN = 4
-HIT_OVERHEAD_TOKENS = 30
-MIN_SNIPPET_TOKENS = 24
+CHARS_PER_TOKEN = 3  # ASCII characters (other than digits) per estimated token
+TOKENS_PER_DIGIT = 0.75
+MIN_HIT_TOKENS = 100  # no hit is cut shorter than this (its fields take ~60 of it)
 MMR_LAMBDA = 0.75  # relevance vs novelty when choosing what fills the budget
 DUPLICATE_COSINE = 0.95  # a hit this close to one already chosen adds nothing
+ELLIPSIS = "…"
+_NO_DIGITS = str.maketrans("", "", "0123456789")
 
 
 def estimate_tokens(text: str) -> int:
-    return math.ceil(len(text) / CHARS_PER_TOKEN)
+    ascii_chars = len(text.encode("ascii", "ignore"))
+    digits = len(text) - len(text.translate(_NO_DIGITS))
+    words = (ascii_chars - digits) / CHARS_PER_TOKEN + digits * TOKENS_PER_DIGIT
+    return math.ceil(words) + len(text) - ascii_chars
 
 
 def snippet(text: str, tokens: int) -> str:
-    """The start of `text` cut at a word boundary to fit `tokens`, with an ellipsis."""
-    limit = max(tokens * CHARS_PER_TOKEN - 1, 1)
-    if len(text) <= limit:
+    """The start of `text` cut at a word boundary so that it estimates at most `tokens`
+    (ellipsis included); the whole text when it fits."""
+    if estimate_tokens(text) <= tokens:
         return text
-    cut = text[:limit]
+    low, high = 0, len(text)  # the longest prefix that fits, by bisection
+    while low < high:
+        mid = (low + high + 1) // 2
+        if estimate_tokens(text[:mid] + ELLIPSIS) <= tokens:
+            low = mid
+        else:
+            high = mid - 1
+    cut = text[:low]
     space = cut.rfind(" ")
-    return (cut[:space] if space > limit // 2 else cut).rstrip() + "…"
+    return (cut[:space] if space > low // 2 else cut).rstrip() + ELLIPSIS
+
+
+def hit_tokens(hit: Hit) -> int:
+    """What a hit costs in a reply: its JSON and the comma before the next one."""
+    return estimate_tokens(wire_json(hit)) + 1
 
 
 def fit(
-    hits: Sequence[Hit], vectors: dict[int, np.ndarray], max_tokens: int, limit: int
-) -> list[Hit]:
-    """Choose up to `limit` hits that fit `max_tokens`, best first, skipping near-repeats.
+    hits: Sequence[Hit],
+    vectors: dict[int, np.ndarray],
+    max_tokens: int,
+    limit: int,
+    diversify: bool = True,
+) -> tuple[list[Hit], int]:
+    """Up to `limit` hits whose JSON fits `max_tokens`, and how many were left out.
 
-    Greedy maximal marginal relevance over the ranked hits: each step takes the hit with the
-    best mix of its own score and its distance from what is already chosen. A hit too long
-    for what is left is cut to a snippet (marked `truncated`) if a useful part still fits.
+    The hits are taken best first; with `diversify`, by greedy maximal marginal relevance
+    (each step takes the hit with the best mix of its own score and its distance from those
+    already taken), skipping near-repeats. If they do not all fit whole, the short ones stay
+    whole and the long ones are cut to snippets of equal size (marked `truncated`); when that
+    size would fall under MIN_HIT_TOKENS, the last hit is left out instead, and so on.
     """
-    chosen: list[Hit] = []
+    chosen = _diverse(hits, vectors, limit) if diversify else list(hits[:limit])
+    for n in range(len(chosen), 0, -1):
+        costs = [hit_tokens(h) for h in chosen[:n]]
+        if sum(costs) <= max_tokens:
+            return chosen[:n], len(chosen) - n
+        level = _water_level(costs, max_tokens)
+        if level >= MIN_HIT_TOKENS:
+            cut = [_cut(h, level) for h in chosen[:n]]
+            if sum(hit_tokens(h) for h in cut) <= max_tokens:  # fields alone may not fit
+                return cut, len(chosen) - n
+    return [], len(chosen)
+
+
+def fit_whole(hits: Sequence[Hit], max_tokens: int) -> tuple[list[Hit], int]:
+    """Hits in order, whole, while they fit (the first is cut if it alone does not)."""
     left = max_tokens
+    for n, hit in enumerate(hits):
+        cost = hit_tokens(hit)
+        if cost > left:
+            cut = _cut(hit, left)
+            if n == 0 and hit_tokens(cut) <= left:
+                return [cut], len(hits) - 1
+            return list(hits[:n]), len(hits) - n
+        left -= cost
+    return list(hits), 0
+
+
+def _water_level(costs: list[int], budget: int) -> int:
+    """The largest size s with sum(min(cost, s)) <= budget: short items keep their size,
+    long ones are cut to s."""
+    spent = 0
+    ordered = sorted(costs)
+    for i, cost in enumerate(ordered):
+        share = (budget - spent) // (len(ordered) - i)
+        if cost > share:
+            return share
+        spent += cost
+    return ordered[-1]
+
+
+def _cut(hit: Hit, tokens: int) -> Hit:
+    """The hit with its content cut so that its JSON costs at most `tokens`."""
+    if hit_tokens(hit) <= tokens:
+        return hit
+    fields = hit_tokens(hit.model_copy(update={"content": "", "truncated": True}))
+    room = max(tokens - fields, 1)
+    for _ in range(8):  # JSON escapes can make the cut text cost more than estimated
+        cut = hit.model_copy(update={"content": snippet(hit.content, room), "truncated": True})
+        if hit_tokens(cut) <= tokens or room == 1:
+            return cut
+        room = max(room - (hit_tokens(cut) - tokens), 1)
+    return cut
+
+
+def _diverse(hits: Sequence[Hit], vectors: dict[int, np.ndarray], limit: int) -> list[Hit]:
+    chosen: list[Hit] = []
     pool = list(hits)
     top = max((h.score for h in pool), default=1.0) or 1.0
-    while pool and len(chosen) < limit and left > HIT_OVERHEAD_TOKENS:
+    while pool and len(chosen) < limit:
         best = max(pool, key=lambda h: _mmr(h, chosen, vectors, top))
         pool.remove(best)
-        if _redundancy(best, chosen, vectors) >= DUPLICATE_COSINE:
-            continue
-        room = left - HIT_OVERHEAD_TOKENS
-        if estimate_tokens(best.content) > room:
-            if room < MIN_SNIPPET_TOKENS:
-                continue
-            best = best.model_copy(
-                update={"content": snippet(best.content, room), "truncated": True}
-            )
-        chosen.append(best)
-        left -= HIT_OVERHEAD_TOKENS + estimate_tokens(best.content)
+        if _redundancy(best, chosen, vectors) < DUPLICATE_COSINE:
+            chosen.append(best)
     return chosen
 
 

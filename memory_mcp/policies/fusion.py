@@ -2,6 +2,8 @@
 
 from collections.abc import Sequence
 
+from memory_mcp.models import Hit
+
 # Share of the keyword leg in fused scores. On LoCoMo (one memory per dialogue turn) BM25
 # alone beats MiniLM alone, and 0.5-0.7 all beat both legs; 0.6 sits in the middle.
 KEYWORD_WEIGHT = 0.6
@@ -10,6 +12,20 @@ KEYWORD_WEIGHT = 0.6
 # as its own words. On LoCoMo, context weights 0.35-0.7 all gain about as much (+0.14 R@5).
 CONTEXT_WEIGHT = 0.5
 FTS_WEIGHTS = (1.0, 1.0, CONTEXT_WEIGHT)
+# With a project in context, its memories and global ones are ranked together; a project
+# memory goes first only when its fused score is within this much of a global one's (the
+# project's own facts override general ones), so a clearly better global answer stays on top.
+PROJECT_EDGE = 0.02
+# The relevance floor: a candidate is returned only when a leg vouches for it by its own
+# measure, compared with that leg's best candidate: a keyword score at least
+# FLOOR_KEYWORD_SHARE of the best one, or a cosine within
+# FLOOR_COSINE_GAP of the best one and at least FLOOR_MIN_COSINE (under it, all-MiniLM-L6-v2
+# puts unrelated sentences).
+# Calibration (benchmarks/recall_quality.py, see there): LoCoMo and PrefEval lose no gold
+# hit worth mentioning, while recall in small memories returns fewer, relevant hits.
+FLOOR_KEYWORD_SHARE = 0.3
+FLOOR_COSINE_GAP = 0.25
+FLOOR_MIN_COSINE = 0.15
 
 
 def fuse(
@@ -37,6 +53,20 @@ def fuse(
     return sorted(scores.items(), key=lambda item: (-item[1], first_seen[item[0]]))
 
 
+def supported(
+    keyword: Sequence[tuple[int, float]], semantic: Sequence[tuple[int, float]]
+) -> set[int]:
+    """The candidates that clear the relevance floor in at least one leg (see above)."""
+    found: set[int] = set()
+    if keyword:
+        least = FLOOR_KEYWORD_SHARE * max(score for _, score in keyword)
+        found |= {mid for mid, score in keyword if score >= least}
+    if semantic:
+        least = max(max(c for _, c in semantic) - FLOOR_COSINE_GAP, FLOOR_MIN_COSINE)
+        found |= {mid for mid, cosine in semantic if cosine >= least}
+    return found
+
+
 def _min_max(ranking: Sequence[tuple[int, float]]) -> dict[int, float]:
     """Scores rescaled to 0..1 (all 1 when they are equal); the best score per id wins."""
     if not ranking:
@@ -48,3 +78,10 @@ def _min_max(ranking: Sequence[tuple[int, float]]) -> dict[int, float]:
         scaled = (score - low) / (high - low) if high > low else 1.0
         unit[memory_id] = max(unit.get(memory_id, 0.0), scaled)
     return unit
+
+
+def prefer_scope(hits: Sequence[Hit], scope: str | None, edge: float = PROJECT_EDGE) -> list[Hit]:
+    """Hits by fused score, those of `scope` counted `edge` higher (ties keep their order)."""
+    if scope is None:
+        return list(hits)
+    return sorted(hits, key=lambda h: -(h.score + (edge if h.scope == scope else 0.0)))

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from memory_mcp.models import Memory, Summary, SummaryCluster
+from memory_mcp.models import Memory, Summary, SummaryCluster, SummaryReply, wire_json
 from memory_mcp.policies.budget import estimate_tokens, snippet
 from memory_mcp.policies.text import STOPWORDS, tokens
 
@@ -18,6 +18,7 @@ EMBEDDING_THEME = 0.45
 WORDS_THEME = 0.3
 STATEMENT_TOKENS = 80  # a representative statement longer than this is cut to a snippet
 LABEL_WORDS = 3
+MAX_SCOPES_LISTED = 20  # a summary names the largest scopes only
 
 
 def clusters(
@@ -56,29 +57,33 @@ def build(
     limit: int,
     max_tokens: int | None,
 ) -> Summary:
-    """Shape clusters into the structured summary, within `limit` clusters and `max_tokens`."""
+    """Shape clusters into the structured summary, within `limit` clusters and `max_tokens`
+    (counted over the JSON a reply sends, models.SummaryReply)."""
     documents = Counter(t for m in pool for t in set(_words(m.content)))
-    shown: list[SummaryCluster] = []
-    spent = estimate_tokens(_header(pool, total))
-    for group in groups[:limit]:
-        cluster = _cluster(group, documents, len(pool))
-        cost = estimate_tokens(_render_cluster(len(shown) + 1, cluster))
-        if max_tokens is not None and spent + cost > max_tokens:
-            break
-        shown.append(cluster)
-        spent += cost
     dates = [m.occurred_at or m.created_at for m in pool]
     summary = Summary(
         total=total,
         first_at=min(dates, default=None),
         last_at=max(dates, default=None),
-        scopes=dict(Counter(m.scope for m in pool).most_common()),
+        scopes=dict(Counter(m.scope for m in pool).most_common(MAX_SCOPES_LISTED)),
         by_kind=dict(Counter(m.kind for m in pool).most_common()),
-        clusters=shown,
-        omitted=len(groups) - len(shown),
-        ids=[c.representative_id for c in shown],
+        clusters=[],
+        omitted=len(groups),
+        saved_id=0,  # a saved summary's id is sent too: count room for one
+        ids=[],
         text="",
     )
+    spent = estimate_tokens(wire_json(SummaryReply.model_validate(summary.model_dump())))
+    for group in groups[:limit]:
+        cluster = _cluster(group, documents, len(pool))
+        cost = estimate_tokens(wire_json(cluster)) + 1
+        if max_tokens is not None and spent + cost > max_tokens:
+            break
+        summary.clusters.append(cluster)
+        spent += cost
+    summary.omitted = len(groups) - len(summary.clusters)
+    summary.saved_id = None
+    summary.ids = [c.representative_id for c in summary.clusters]
     summary.text = render(summary, pool, total)
     return summary
 

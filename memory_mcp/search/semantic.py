@@ -7,6 +7,7 @@ memories stored meanwhile get their vectors once it is ready (or by `memory-mcp 
 import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -22,6 +23,7 @@ logger = logging.getLogger(__name__)
 
 State = Literal["off", "idle", "loading", "ready", "failed", "mismatch"]
 EMBED_BATCH = 64
+Embedded = Callable[[list[tuple[int, np.ndarray]]], None]  # (id, vector) just stored
 
 
 class SemanticIndex:
@@ -35,6 +37,9 @@ class SemanticIndex:
         self._cache: VectorCache | None = None  # only a long-running server loads one
         self._cache_lock = threading.Lock()
         self._cache_loading = False
+        # Told of each batch of backlog vectors (memories stored before the model was
+        # ready), so the service can merge a rewording now that it can compare meanings.
+        self.on_embedded: Embedded | None = None
 
     @property
     def ready(self) -> bool:
@@ -181,16 +186,17 @@ class SemanticIndex:
             return 0
         return self._fill(progress)
 
-    def _fill(self, progress: Progress | None = None) -> int:
+    def _fill(self, progress: Progress | None = None, announce: bool = True) -> int:
         assert self.embedder is not None
         total = self.store.counts()["memories"]
         done = self.store.counts()["vec"]
         filled, after = 0, 0
         while batch := self.store.pending_embeddings(EMBED_BATCH, after_id=after):
             vectors = self.embedder.embed_documents([content for _, content in batch])
-            filled += self.store.set_vectors(
-                [(mid, vec) for (mid, _), vec in zip(batch, vectors, strict=True)]
-            )
+            pairs = [(mid, vec) for (mid, _), vec in zip(batch, vectors, strict=True)]
+            filled += self.store.set_vectors(pairs)
+            if announce and self.on_embedded is not None:
+                self.on_embedded(pairs)
             after = batch[-1][0]
             if progress is not None:
                 progress(done + filled, total)
@@ -211,6 +217,6 @@ class SemanticIndex:
         else:
             logger.info("Resuming an interrupted reindex with %s", wanted[0])
         self.state, self.reason = "ready", None
-        filled = self.fill_pending(progress)
+        filled = self._fill(progress, announce=False)  # re-embedding is not a new write
         self.store.finish_reindex()
         return filled

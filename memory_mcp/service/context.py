@@ -8,7 +8,6 @@ from pydantic import BaseModel, ValidationError
 
 from memory_mcp.config import MAX_RECALL_LIMIT, Settings
 from memory_mcp.errors import InvalidInput
-from memory_mcp.policies import budget
 from memory_mcp.search.embed import Embedder
 from memory_mcp.search.semantic import SemanticIndex
 from memory_mcp.service import projects
@@ -18,7 +17,7 @@ M = TypeVar("M", bound=BaseModel)
 
 ALL_SCOPES = "*"
 SHORTER = "Store a shorter, self-contained memory."
-MIN_BUDGET = budget.HIT_OVERHEAD_TOKENS + budget.MIN_SNIPPET_TOKENS
+MIN_BUDGET = 200  # smallest max_tokens: the frame of a reply (40-70 tokens) and one hit
 
 
 @dataclass(frozen=True)
@@ -39,6 +38,13 @@ class Context:
     def project_scope(self, project: str | None = None) -> str | None:
         """The project in context: one given per call (e.g. from MCP roots), else configured."""
         return project or self.configured_project
+
+    def reply_tokens(self, max_tokens: int | None) -> int:
+        """The tokens a reply may take: what the call asks for, within the configured cap."""
+        if max_tokens is not None and max_tokens < MIN_BUDGET:
+            raise InvalidInput(f"max_tokens must be at least {MIN_BUDGET}.")
+        cap = self.settings.max_reply_tokens
+        return cap if max_tokens is None else min(max_tokens, cap)
 
     def limit(self, limit: int | None) -> int:
         limit = self.settings.recall_limit if limit is None else limit

@@ -2,13 +2,14 @@
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Literal
 
 from memory_mcp.errors import InvalidInput, NotFound
-from memory_mcp.models import Hit, Memory, MemoryFilter, RecallResult
+from memory_mcp.models import STORED_DATA_NOTICE, Hit, Memory, MemoryFilter, RecallResult, wire_json
 from memory_mcp.policies import budget, inputs
-from memory_mcp.policies.fusion import FTS_WEIGHTS, fuse
+from memory_mcp.policies.fusion import FTS_WEIGHTS, fuse, prefer_scope, supported
 from memory_mcp.policies.times import parse_time
-from memory_mcp.service.context import ALL_SCOPES, MIN_BUDGET, Part, validated
+from memory_mcp.service.context import ALL_SCOPES, Part, validated
 
 CANDIDATES_PER_HIT = 4  # each leg of hybrid recall proposes 4 x limit candidates
 
@@ -38,7 +39,7 @@ class Recaller(Part):
         inputs.check_length("query", query, self.settings.max_query_chars)
         if ids:
             ids = inputs.check_ids(ids, self.settings.max_ids)
-            return self._recall_ids(ids)
+            return self._recall_ids(ids, max_tokens)
         if not query or not query.strip():
             raise InvalidInput("query must not be empty: say what to look for (or pass ids).")
         limit = self.ctx.limit(limit)
@@ -48,41 +49,61 @@ class Recaller(Part):
             kind=kind, tags=tags, since=since, until=until, time_field=time_field,
             include_superseded=include_superseded, as_of=as_of, reference_time=reference_time,
         )  # fmt: skip
-        weighted_scope = project_scope if scope is None else None
-        return self._search(query, flt, limit, weighted_scope, max_tokens)
+        preferred = project_scope if scope is None else None
+        return self._search(query, flt, limit, preferred, max_tokens)
 
     def _search(
         self,
         query: str,
         flt: MemoryFilter,
         limit: int,
-        weighted_scope: str | None,
+        project_scope: str | None,
         max_tokens: int | None,
     ) -> RecallResult:
-        """Both legs fused, the project's hits first, fitted to the token budget if one is set."""
+        """Both legs fused, above the relevance floor, fitted to the reply's token budget."""
+        tokens = self.ctx.reply_tokens(max_tokens)
+        mode, ranked = self.relevant(query, flt, limit)
+        if max_tokens is None and project_scope is None:
+            ranked = ranked[:limit]  # nothing below reorders: fetch only what may be shown
+        hits = self._hits(ranked, project_scope)
+        # The reply without its hits, costed with the largest `omitted` it can carry.
+        frame = RecallResult(
+            mode=mode, hits=[], omitted=limit, note=self.semantic.note, notice=STORED_DATA_NOTICE
+        )
+        room = tokens - budget.estimate_tokens(wire_json(frame))
+        if max_tokens is None:  # relevance order; long contents share what the cap leaves
+            chosen, omitted = budget.fit(hits, {}, room, limit, diversify=False)
+        else:
+            vectors = self.store.vectors_for([h.id for h in hits])
+            chosen, omitted = budget.fit(hits, vectors, room, limit)
+        return frame.model_copy(update={"hits": chosen, "omitted": omitted})
+
+    def relevant(
+        self, query: str, flt: MemoryFilter, limit: int
+    ) -> tuple[Literal["hybrid", "keyword"], list[tuple[int, float]]]:
+        """The search mode, and (id, fused score) best first of the candidates that clear the
+        relevance floor (fusion.py): each leg proposes CANDIDATES_PER_HIT x limit."""
         pool = limit * CANDIDATES_PER_HIT
         keyword = self.store.search_keywords(query, flt, pool, FTS_WEIGHTS)
         qvec = self.semantic.embed_query(query)
         semantic = [] if qvec is None else self.semantic.search(qvec, flt, pool)
-        ranked = fuse(keyword, semantic)
-        if max_tokens is None and weighted_scope is None:
-            ranked = ranked[:limit]  # nothing below can reorder: fetch only what is shown
-        hits = self._hits(ranked, weighted_scope)
-        if max_tokens is not None:
-            if max_tokens < MIN_BUDGET:
-                raise InvalidInput(f"max_tokens must be at least {MIN_BUDGET}.")
-            hits = budget.fit(hits, self.store.vectors_for([h.id for h in hits]), max_tokens, limit)
-        return RecallResult(
-            mode="keyword" if qvec is None else "hybrid", hits=hits[:limit], note=self.semantic.note
-        )
+        floor = supported(keyword, semantic)
+        ranked = [(mid, score) for mid, score in fuse(keyword, semantic) if mid in floor]
+        return ("keyword" if qvec is None else "hybrid"), ranked
 
-    def _recall_ids(self, ids: Sequence[int]) -> RecallResult:
+    def _recall_ids(self, ids: Sequence[int], max_tokens: int | None) -> RecallResult:
+        """The memories in full, in the order asked, as many as the reply cap holds."""
         memories = self.store.get_many(list(ids), with_embedded=False)
         missing = sorted(set(ids) - {m.id for m in memories})
         if missing:
             raise NotFound(f"No memory with id {', '.join(map(str, missing))}.")
-        hits = [_hit(m, 1.0) for m in memories]
-        return RecallResult(mode="keyword" if not self.semantic.ready else "hybrid", hits=hits)
+        frame = RecallResult(
+            mode="keyword" if not self.semantic.ready else "hybrid", hits=[],
+            omitted=len(ids), note=self.semantic.note, notice=STORED_DATA_NOTICE,
+        )  # fmt: skip
+        room = self.ctx.reply_tokens(max_tokens) - budget.estimate_tokens(wire_json(frame))
+        hits, omitted = budget.fit_whole([_hit(m, 1.0) for m in memories], room)
+        return frame.model_copy(update={"hits": hits, "omitted": omitted})
 
     def recall_scopes(self, scope: str | None, project_scope: str | None) -> list[str]:
         """An explicit scope (`*` = all); else the project and global together; else all."""
@@ -93,14 +114,11 @@ class Recaller(Part):
         return []
 
     def _hits(self, ranked: list[tuple[int, float]], project_scope: str | None) -> list[Hit]:
-        """Memories for ranked ids; with a project in context its hits come first (each group
-        keeps its relevance order), as the project's own facts override global ones."""
+        """Memories for ranked ids, by relevance; the project's win near-ties (fusion.py)."""
         found = self.store.get_many([mid for mid, _ in ranked], with_embedded=False)
         memories = {m.id: m for m in found}
         hits = [_hit(memories[mid], score) for mid, score in ranked if mid in memories]
-        if project_scope is not None:
-            hits.sort(key=lambda h: h.scope != project_scope)  # stable: keeps score order
-        return hits
+        return prefer_scope(hits, project_scope)
 
 
 def make_filter(
@@ -154,5 +172,5 @@ def _hit(memory: Memory, score: float) -> Hit:
         key=memory.key,
         client=memory.client,
         superseded_by=memory.superseded_by,
-        score=round(score, 6),
+        score=round(score, 3),
     )

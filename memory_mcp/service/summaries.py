@@ -3,11 +3,10 @@
 from datetime import datetime
 
 from memory_mcp.config import MAX_RECALL_LIMIT
-from memory_mcp.errors import InvalidInput
 from memory_mcp.models import MemoryFilter, Summary
 from memory_mcp.policies import inputs, summarize
 from memory_mcp.policies.redact import redact_fields
-from memory_mcp.service.context import MIN_BUDGET, Context, Part
+from memory_mcp.service.context import Context, Part
 from memory_mcp.service.recalling import Recaller, make_filter
 from memory_mcp.storage.contract import NewRow
 
@@ -38,24 +37,22 @@ class Summarizer(Part):
         inputs.check_text(scope=scope, project=project)
         inputs.check_length("query", query, self.settings.max_query_chars)
         limit = self.ctx.limit(10 if limit is None else limit)
-        if max_tokens is not None and max_tokens < MIN_BUDGET:
-            raise InvalidInput(f"max_tokens must be at least {MIN_BUDGET}.")
+        tokens = self.ctx.reply_tokens(max_tokens)
         project_scope = self.ctx.project_scope(project)
         scopes_ = self.recaller.recall_scopes(scope, project_scope)
         flt = make_filter(scopes=scopes_, kind=kind, since=since, until=until)
         relevance: dict[int, float] | None = None
         if query and query.strip():
-            result = self.recaller.recall(query, MAX_RECALL_LIMIT, scope, kind, None, since,
-                                          until, project=project)  # fmt: skip
-            pool = self.store.get_many([h.id for h in result.hits], with_embedded=False)
-            relevance = {h.id: h.score for h in result.hits}
+            _, ranked = self.recaller.relevant(query, flt, MAX_RECALL_LIMIT)
+            relevance = dict(ranked[:MAX_RECALL_LIMIT])  # only what clears the relevance floor
+            pool = self.store.get_many(list(relevance), with_embedded=False)
         else:
             pool = self.store.find(flt, limit=SUMMARY_POOL, with_embedded=False)
         if kind != "summary":  # summaries never summarize earlier summaries
             pool = [m for m in pool if m.kind != "summary"]
         total = len(pool) if relevance is not None else self._count_without_summaries(flt, kind)
         groups = summarize.clusters(pool, self.store.vectors_for([m.id for m in pool]), relevance)
-        summary = summarize.build(groups, pool, total, limit, max_tokens)
+        summary = summarize.build(groups, pool, total, limit, tokens)
         if save and summary.clusters:
             summary.saved_id = self._save_summary(summary, query, scopes_, project_scope, client)
         return summary

@@ -1,5 +1,7 @@
 """The write path: validate, redact, count exact repeats, merge near duplicates, supersede."""
 
+import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -7,9 +9,10 @@ from typing import Any
 
 import numpy as np
 
-from memory_mcp.errors import InvalidInput
+from memory_mcp.errors import InvalidInput, MemoryMCPError, NotFound
 from memory_mcp.models import (
     MAX_KEY_CHARS,
+    Memory,
     MemoryFilter,
     NewMemory,
     RememberResult,
@@ -20,9 +23,11 @@ from memory_mcp.policies import dedup as dedup_module
 from memory_mcp.policies import inputs
 from memory_mcp.policies.redact import redact_fields
 from memory_mcp.policies.times import parse_duration, parse_time
-from memory_mcp.service.context import ALL_SCOPES, SHORTER, Part, validated
+from memory_mcp.service.context import ALL_SCOPES, SHORTER, Context, Part, validated
 from memory_mcp.storage.contract import Inserted, NewRow, Repeats
 from memory_mcp.timestamps import format_time
+
+logger = logging.getLogger(__name__)
 
 NEAR_DUPLICATE_CANDIDATES = 5
 NEW_MEMORY_FIELDS = {"content", "kind", "tags", "scope", "metadata", "context"}
@@ -44,6 +49,14 @@ class _Times:
 
 
 class Writer(Part):
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        # Memories `remember` stored without a vector (the model was loading): once embedded,
+        # they get the near-duplicate check a vector would have given them (fold_embedded).
+        self._unembedded: set[int] = set()
+        self._unembedded_lock = threading.Lock()
+        ctx.semantic.on_embedded = self.fold_embedded
+
     def remember(
         self,
         content: str,
@@ -164,8 +177,14 @@ class Writer(Part):
         stored = self._insert(new, vector, key, times, client, replaces)
         if stored.status == "duplicate":
             return self._repeated(stored.id, redacted)
-        if vector is None and self.semantic.ready:
-            self.semantic.fill_pending()  # the model finished loading while we stored
+        if vector is None:
+            mergeable = key is None and replaces is None
+            folded = self._after_unembedded_insert(stored.id, mergeable)
+            if folded is not None:
+                return RememberResult(
+                    **self.store.get(folded).model_dump(), status="merged",
+                    merged_into=folded, redacted=list(redacted),
+                )  # fmt: skip
         return RememberResult(
             **self.store.get(stored.id).model_dump(),
             status="superseded" if stored.supersedes else "created",
@@ -231,29 +250,79 @@ class Writer(Part):
         self, new: NewMemory, vector: np.ndarray, client: str | None, redacted: Sequence[str]
     ) -> RememberResult | None:
         """Fold a rewording into the memory it repeats, only when no fact differs."""
-        flt = MemoryFilter(scopes=[new.scope or self.settings.default_scope])
+        found = self._near_duplicate(new.scope or self.settings.default_scope, new.content, vector)
+        if found is None:
+            return None
+        memory_id, cosine = found
+        if not self.store.record_repeat(
+            memory_id, client, "merge", new.tags, text=new.content, cosine=cosine
+        ):
+            return None  # hidden meanwhile: store the new one
+        return RememberResult(
+            **self.store.get(memory_id).model_dump(),
+            status="merged",
+            merged_into=memory_id,
+            redacted=list(redacted),
+        )
+
+    def _near_duplicate(
+        self, scope: str, content: str, vector: np.ndarray, later: Memory | None = None
+    ) -> tuple[int, float] | None:
+        """(id, cosine) of a memory in `scope` that `content` only rewords; for a stored
+        memory (`later`), only one stored before it."""
         threshold = self.settings.near_duplicate
-        nearest = self.semantic.search(vector, flt, NEAR_DUPLICATE_CANDIDATES, near_only=True)
-        for memory_id, cosine in nearest:
+        k = NEAR_DUPLICATE_CANDIDATES + (later is not None)  # it finds itself too
+        flt = MemoryFilter(scopes=[scope])
+        for memory_id, cosine in self.semantic.search(vector, flt, k, near_only=True):
             if cosine < threshold:
                 break
-            existing = self.store.get(memory_id)
-            if dedup_module.content_hash(existing.content) == dedup_module.content_hash(
-                new.content
-            ):
-                return None  # stored by another writer since: the insert counts the repeat
-            if not dedup_module.is_near_duplicate(existing.content, new.content, cosine, threshold):
+            if later is not None and memory_id == later.id:
                 continue
-            if self.store.record_repeat(
-                memory_id, client, "merge", new.tags, text=new.content, cosine=cosine
-            ):
-                return RememberResult(
-                    **self.store.get(memory_id).model_dump(),
-                    status="merged",
-                    merged_into=memory_id,
-                    redacted=list(redacted),
-                )
+            existing = self.store.get(memory_id)
+            if dedup_module.content_hash(existing.content) == dedup_module.content_hash(content):
+                return None  # stored by another writer since: the insert counts the repeat
+            if later is not None and not _stored_before(existing, later):
+                continue
+            if dedup_module.is_near_duplicate(existing.content, content, cosine, threshold):
+                return memory_id, cosine
         return None
+
+    def _after_unembedded_insert(self, memory_id: int, mergeable: bool) -> int | None:
+        """A memory stored without a vector: queue it for the near-duplicate check, and if
+        the model became ready meanwhile, embed it now; returns where it was merged, if it was."""
+        if mergeable:
+            with self._unembedded_lock:
+                self._unembedded.add(memory_id)
+        if not self.semantic.ready:
+            return None
+        self.semantic.fill_pending()
+        # The model's thread may have stored the vector before the id was queued.
+        self.fold_embedded(list(self.store.vectors_for([memory_id]).items()))
+        if self.store.get_many([memory_id], with_embedded=False):
+            return None
+        into = self.store.history(memory_id, limit=1)[0].detail.get("into")
+        return int(into) if into is not None else None
+
+    def fold_embedded(self, pairs: list[tuple[int, np.ndarray]]) -> None:
+        """Vectors just stored for the backlog: merge each queued memory that only rewords an
+        earlier one, as `remember` would have with the model ready (the later copy folds
+        into the earlier; both histories record it)."""
+        with self._unembedded_lock:
+            mine = [(mid, vec) for mid, vec in pairs if mid in self._unembedded]
+            self._unembedded.difference_update(mid for mid, _ in mine)
+        for memory_id, vector in mine:
+            try:
+                memory = self.store.get(memory_id)
+                found = self._near_duplicate(memory.scope, memory.content, vector, memory)
+                if found is not None:
+                    into, cosine = found
+                    self.store.merge_into(memory_id, into, memory.client, cosine=cosine)
+            except NotFound:
+                continue  # purged or merged meanwhile
+            except MemoryMCPError as exc:
+                # Runs on the model's thread: a failed merge leaves a duplicate (clutter, not
+                # a lost fact) and must not stop semantic search from starting.
+                logger.warning("Near-duplicate check of memory %d skipped: %s", memory_id, exc)
 
     def remember_many(
         self,
@@ -356,3 +425,7 @@ def _clean_key(key: str | None) -> str | None:
     if not key or len(key) > MAX_KEY_CHARS:
         raise InvalidInput(f"key must be 1 to {MAX_KEY_CHARS} characters, e.g. user.editor.")
     return key
+
+
+def _stored_before(a: Memory, b: Memory) -> bool:
+    return (a.created_at, a.id) < (b.created_at, b.id)

@@ -22,6 +22,8 @@ structurally (no base class): the SQLite one in `sqlite/`, checked by mypy where
   unsuperseded rows hold one (scope, key) leaves one current and marks the other superseded
   by it, in the same transaction (an insert's new row wins; otherwise the later-created).
   A memory is superseded at most once.
+- Hidden memories (forgotten or superseded) never change the keyword scores of visible ones:
+  a search that leaves them out scores as if they did not exist.
 """
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -184,6 +186,15 @@ class MemoryWrites(Protocol):
         """Count another sighting of a memory (exact duplicate or merged rewording); False,
         counting nothing, if it was forgotten or superseded meanwhile. Back-to-back exact
         repeats ("duplicate", no new tag) share one history entry that counts them."""
+        ...
+
+    def merge_into(
+        self, memory_id: int, into_id: int, client: str | None = None, **detail: Any
+    ) -> bool:
+        """Fold a memory into an earlier one that says the same: the earlier counts its
+        repeats and gains its tags, the history of both records it, and `memory_id` is deleted
+        with its index entries. Does nothing and returns False unless both are visible and
+        `memory_id` replaced no other memory (a correction is never folded away)."""
         ...
 
     def update(

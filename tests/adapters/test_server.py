@@ -1,8 +1,11 @@
 """The MCP adapter through the real SDK client, in memory."""
 
+# ruff: noqa: E501 - the snapshot of tool descriptions keeps each one on a line
+
 from typing import Any
 
 import pytest
+from inline_snapshot import snapshot
 from mcp import Client
 
 from memory_mcp.adapters.mcp_server.server import INSTRUCTIONS, build_server
@@ -40,7 +43,7 @@ async def test_remember_recall_forget_summarize(client: Client) -> None:
         tags=["lang"],
         scope="me",
     )
-    assert stored["id"] == 1 and stored["scope"] == "me"
+    assert stored == {"id": 1, "status": "created", "scope": "me", "kind": "preference"}
     await call(client, "remember", content="The cat is called Miso", scope="me")
     found = await call(
         client, "recall", query="which language does the user code in", scope="me", limit=1
@@ -52,7 +55,7 @@ async def test_remember_recall_forget_summarize(client: Client) -> None:
     after = await call(client, "recall", query="Rust", scope="me")
     assert 1 not in [h["id"] for h in after["hits"]]
     summary = await call(client, "summarize", scope="me")
-    assert summary["ids"] == [2] and summary["total"] == 1
+    assert [c["representative_id"] for c in summary["clusters"]] == [2] and summary["total"] == 1
 
 
 @pytest.mark.parametrize(
@@ -75,7 +78,7 @@ async def test_bad_input_is_a_tool_error_and_the_server_keeps_serving(
     assert result.is_error
     assert message in result.content[0].text  # type: ignore[union-attr]
     ok = await call(client, "remember", content="still alive")
-    assert ok["content"] == "still alive"
+    assert ok["status"] == "created"
 
 
 @pytest.mark.parametrize("wrong", [True, 1.0])
@@ -93,3 +96,67 @@ async def test_an_id_must_be_a_whole_number_not_true_or_one_point_zero(
         assert "whole number" in result.content[0].text  # type: ignore[union-attr]
     shown = await call(client, "recall", query="keep me")
     assert [h["id"] for h in shown["hits"]] == [kept["id"]] == [1]
+
+
+async def test_what_the_model_reads_about_the_tools(client: Client) -> None:
+    """Descriptions and arguments, as the model sees them: change them deliberately."""
+    tools = (await client.list_tools()).tools
+    read = {
+        t.name: [t.description]
+        + [
+            f"{name}: {prop.get('description')}"
+            for name, prop in t.input_schema["properties"].items()
+        ]
+        for t in tools
+    }
+    assert read == snapshot(
+        {
+            "remember": [
+                "Store what a later session should know: a preference, a decision, a durable fact. Repeats and rewordings are merged.",
+                "content: One self-contained statement.",
+                "kind: Kind of memory.",
+                "tags: Labels to filter on.",
+                "scope: Scope, e.g. a repo or `global`; default: the project.",
+                "key: Named slot, e.g. user.editor; a new value replaces the old.",
+                "replaces: Id of a memory this corrects.",
+                "occurred_at: When it happened. ISO-8601 or relative (`yesterday`, `3 days ago`).",
+                "ttl: Expire after: 30m, 12h, 7d, 2w.",
+                "expires_at: Expire at. ISO-8601 or relative (`yesterday`, `3 days ago`).",
+                "reference_time: The 'now' for relative times.",
+                "metadata: Any JSON object.",
+                "context: Surrounding conversation; searched, never shown.",
+            ],
+            "recall": [
+                "Search memory by meaning and keywords. Call it at the start of a task and when the user refers to earlier sessions.",
+                "query: What you want to know.",
+                "limit: Most hits (default 8).",
+                "max_tokens: Reply size limit in tokens.",
+                "scope: Only this scope (`*`: all); default: the project and `global`.",
+                "kind: Only this kind.",
+                "tags: Only with all these tags.",
+                "since: From this time on. ISO-8601 or relative (`yesterday`, `3 days ago`).",
+                "until: Before this time. ISO-8601 or relative (`yesterday`, `3 days ago`).",
+                "time_field: since/until on when it happened or was stored.",
+                "include_superseded: Also replaced values.",
+                "as_of: What was current then. ISO-8601 or relative (`yesterday`, `3 days ago`).",
+                "ids: Fetch these in full instead.",
+                "reference_time: The 'now' for relative times.",
+            ],
+            "forget": [
+                "Hide memories that are wrong or unwanted. Reversible from the CLI.",
+                "ids: Memories to hide.",
+                "reason: Why, for the record.",
+            ],
+            "summarize": [
+                "Overview of what memory holds on a topic, scope or period: themes with their most representative memory, ids, counts and dates.",
+                "query: Topic; omit for everything.",
+                "scope: Only this scope (`*`: all); default: the project and `global`.",
+                "kind: Only this kind.",
+                "since: From this time on. ISO-8601 or relative (`yesterday`, `3 days ago`).",
+                "until: Before this time. ISO-8601 or relative (`yesterday`, `3 days ago`).",
+                "limit: Most themes.",
+                "max_tokens: Reply size limit in tokens.",
+                "save: Also store it as a `summary` memory.",
+            ],
+        }
+    )

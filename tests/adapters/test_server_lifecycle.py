@@ -42,9 +42,11 @@ async def client(tmp_path: Path) -> AsyncIterator[Client]:
 
 async def test_statuses_keys_and_history_client(client: Client, tmp_path: Path) -> None:
     a = await call(client, "remember", content="The user's shell is zsh", key="user.shell")
-    assert a["status"] == "created" and a["client"].startswith("test-agent")
+    assert a["status"] == "created" and a["key"] == "user.shell"
+    first = await call(client, "recall", query="shell")
+    assert first["hits"][0]["client"].startswith("test-agent")
     dup = await call(client, "remember", content="the user's shell is zsh.", key="user.shell")
-    assert dup["status"] == "duplicate" and dup["duplicate_of"] == a["id"]
+    assert dup["status"] == "duplicate" and dup["id"] == a["id"] and dup["repeat_count"] == 2
     b = await call(client, "remember", content="The user's shell is fish", key="user.shell")
     assert b["status"] == "superseded" and b["supersedes"] == [a["id"]]
     now = await call(client, "recall", query="shell")
@@ -102,14 +104,23 @@ async def test_project_scope_from_roots_on_the_legacy_protocol(tmp_path: Path) -
     svc.close()
 
 
-async def test_corrections_time_travel_and_expiry(client: Client) -> None:
+async def test_corrections_time_travel_and_expiry(tmp_path: Path) -> None:
+    svc = open_service(tmp_path)
+    async with Client(build_server(svc, load_model=False)) as client:
+        await corrections_time_travel_and_expiry(client, svc)
+    svc.close()
+
+
+async def corrections_time_travel_and_expiry(client: Client, svc: MemoryService) -> None:
     wrong = await call(client, "remember", content="The VPN endpoint is vpn1.acme.io")
     right = await call(client, "remember", content="The VPN endpoint is vpn2.acme.io",
                        replaces=wrong["id"])  # fmt: skip
     assert right["status"] == "superseded" and right["supersedes"] == [wrong["id"]]
     hits = (await call(client, "recall", query="VPN endpoint"))["hits"]
     assert [h["id"] for h in hits] == [right["id"]]
-    then = await call(client, "recall", query="VPN endpoint", as_of=wrong["created_at"])
+    # Replies give times to the second; as_of needs the exact moment between the two writes.
+    moment = svc.get(wrong["id"]).created_at.isoformat()
+    then = await call(client, "recall", query="VPN endpoint", as_of=moment)
     assert [h["id"] for h in then["hits"]] == [wrong["id"]]
     temp = await call(client, "remember", content="Parking spot 42 today", ttl="2h")
     assert temp["expires_at"]

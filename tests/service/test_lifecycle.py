@@ -8,6 +8,8 @@ import pytest
 
 from memory_mcp.config import Settings
 from memory_mcp.errors import InvalidInput, NotFound
+from memory_mcp.models import wire_json
+from memory_mcp.policies.budget import estimate_tokens
 from memory_mcp.service import MemoryService
 from tests.conftest import FakeEmbedder
 
@@ -187,15 +189,14 @@ def test_max_tokens_fits_the_budget_and_cuts_snippets(service: MemoryService) ->
     long = service.remember("Architecture notes: " + "the billing service talks to ledger " * 60)
     for i in range(5):
         service.remember(f"Billing runs nightly batch number {i}")
-    result = service.recall("billing", max_tokens=200, limit=10)
-    used = sum(30 + len(h.content) / 4 for h in result.hits)
-    assert used <= 200
-    assert result.hits
+    result = service.recall("billing", max_tokens=300, limit=10)
+    assert estimate_tokens(wire_json(result)) <= 300
+    assert result.hits and result.omitted
     cut = [h for h in result.hits if h.truncated]
     full = service.recall(ids=[h.id for h in cut]) if cut else None
     if cut:
         assert full is not None and full.hits[0].content == service.get(cut[0].id).content
-    assert long.id in ids(service.recall("architecture billing", max_tokens=120))
+    assert long.id in ids(service.recall("architecture billing", max_tokens=200))
 
 
 def test_recall_by_ids_returns_full_text(service: MemoryService) -> None:

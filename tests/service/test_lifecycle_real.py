@@ -104,5 +104,5 @@ async def test_merge_and_keep_through_the_server(svc: MemoryService, anyio_backe
         again = await client.call_tool("remember", {"content": "User prefers dark mode."})
         other = await client.call_tool("remember", {"content": "The user prefers light mode"})
     a, b, c = (r.structured_content or {} for r in (first, again, other))
-    assert b["status"] == "merged" and b["merged_into"] == a["id"] and b["repeat_count"] == 2
+    assert b["status"] == "merged" and b["id"] == a["id"] and b["repeat_count"] == 2
     assert c["status"] == "created"

@@ -261,6 +261,36 @@ def test_restored_rows_keep_free_ids_and_are_found_again(storage: Storage) -> No
     assert storage.counts()["memories"] == 4
 
 
+def test_a_later_copy_folds_into_the_earlier_one(storage: Storage) -> None:
+    first = storage.insert(row("The user prefers dark mode", vec(1, 0, 0, 0), tags=["ui"]))
+    later = storage.insert(row("User prefers dark mode.", vec(1, 0.01, 0, 0), tags=["theme"]))
+    assert storage.merge_into(later, first, "client-x", cosine=0.99)
+    merged = storage.get(first)
+    assert merged.repeat_count == 2 and merged.tags == ["ui", "theme"]
+    assert storage.get_many([later]) == []
+    assert ids(storage.search_vectors(vec(1, 0, 0, 0), MemoryFilter(), 5)) == [first]
+    trail = storage.history(first)[0]
+    assert (trail.action, trail.client) == ("merge", "client-x")
+    assert trail.detail == {"text": "User prefers dark mode.", "merged": later, "cosine": 0.99}
+    gone = storage.history(later)[0]
+    assert gone.action == "merge" and gone.detail == {"into": first}
+    assert gone.before is not None and gone.before["content"] == "User prefers dark mode."
+    assert_in_step(storage, 1, 1)
+
+
+def test_hidden_memories_and_corrections_are_never_folded(storage: Storage) -> None:
+    first = storage.insert(row("Editor is Helix"))
+    correction = storage.insert(row("Editor is Neovim"), supersedes=[first])
+    other = storage.insert(row("Editor is Neovim!"))
+    assert not storage.merge_into(correction, other)  # it replaced a memory: kept
+    hidden = storage.insert(row("Editor is Neovim."))
+    storage.set_forgotten([hidden], None)
+    assert not storage.merge_into(hidden, other) and not storage.merge_into(other, hidden)
+    assert storage.count(EVERYTHING) == 4
+    with pytest.raises(NotFound):
+        storage.merge_into(999, other)
+
+
 # -- reads --------------------------------------------------------------------------------------
 
 
@@ -375,6 +405,23 @@ def test_filters_apply_inside_both_searches(storage: Storage) -> None:
     for flt in (MemoryFilter(scopes=["target"]), MemoryFilter(tags=["x"])):
         assert ids(storage.search_vectors(vec(1, 0, 0, 0), flt, 3)) == [target]
         assert ids(storage.search_keywords("deploy", flt, 3)) == [target]
+
+
+def test_hidden_memories_never_change_keyword_scores_of_visible_ones(storage: Storage) -> None:
+    shown = storage.insert(row("the editor is neovim"))
+    storage.insert_many([row(f"other note {i} about shells") for i in range(4)])
+    before = storage.search_keywords("editor", MemoryFilter(), 5)
+    old = [storage.insert(row(f"the editor is {name}")) for name in ("vim", "emacs", "helix")]
+    storage.set_forgotten(old[:1], None)
+    nano = storage.insert(row("the editor is nano"), supersedes=old[1:])
+    storage.set_forgotten([nano], None)
+    assert storage.search_keywords("editor", MemoryFilter(), 5) == before
+    assert ids(before) == [shown]
+    everything = ids(storage.search_keywords("editor", EVERYTHING, 10))
+    assert set(everything) == {shown, nano, *old}
+    storage.restore(old[:1])
+    assert set(ids(storage.search_keywords("editor", MemoryFilter(), 5))) == {shown, old[0]}
+    assert_in_step(storage, 9, 0)
 
 
 def test_metadata_changes_reach_the_vector_index(storage: Storage) -> None:

@@ -10,6 +10,7 @@ import pytest
 from memory_mcp.errors import StorageError
 from memory_mcp.models import MemoryFilter
 from memory_mcp.storage.sqlite import db, vectors
+from memory_mcp.storage.sqlite.migrations import MIGRATIONS
 from memory_mcp.storage.sqlite.store import SqliteStore
 from memory_mcp.timestamps import NEVER, epoch_micros, format_time
 from tests.storage.rows import row, vec
@@ -126,3 +127,28 @@ def test_a_layout_2_index_gets_integer_times(tmp_path: Path) -> None:
     later = MemoryFilter(since=datetime(2024, 5, 6, 7, 8, 10, tzinfo=UTC))
     assert s.search_vectors(q, later, 3) == []
     assert db.scalar(conn, "select value from meta where key = 'vec_layout'") == "3"
+
+
+def test_hidden_memories_move_to_their_own_keyword_index(tmp_path: Path) -> None:
+    # A schema-3 database (one keyword index over every row) with a forgotten and a
+    # superseded memory, migrated: each row lands in the index its state calls for.
+    path = tmp_path / "v3.db"
+    conn = db.connect(path)
+    for step in MIGRATIONS[:3]:
+        step(conn)
+    conn.execute("pragma user_version = 3")
+    for content, hidden in (("kept editor", ""), ("gone editor", "forgotten_at"),
+                            ("old editor", "superseded_by")):  # fmt: skip
+        conn.execute(
+            "insert into memories (content, created_at, updated_at) values (:c, 'a', 'a')",
+            {"c": content},
+        )
+        if hidden:
+            conn.execute(f"update memories set {hidden} = 1 where content = :c", {"c": content})
+    db.migrate(conn, path)
+    store = SqliteStore(conn, path)
+    visible = "select rowid from memories_fts where memories_fts match 'editor'"
+    hidden = "select rowid from memories_fts_hidden where memories_fts_hidden match 'editor'"
+    assert [r[0] for r in conn.execute(visible)] == [1]
+    assert sorted(r[0] for r in conn.execute(hidden)) == [2, 3]
+    assert store.counts()["fts"] == 3 and store.keyword_index_ok()

@@ -1,12 +1,17 @@
-"""The four MCP tools: each is one call on MemoryService plus translation (calls.py)."""
+"""The four MCP tools: each is one call on MemoryService plus translation (calls.py).
+
+Replies are compact: the JSON of the reply model with nulls and defaults left out and times
+to the second (models.wire), sent as structuredContent and, as the protocol asks, as the
+same JSON in one text block (clients show the model one or the other).
+"""
 
 import functools
 from typing import Annotated, Any, Literal
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
-from mcp.types import ToolAnnotations
-from pydantic import BeforeValidator, Field
+from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from pydantic import BaseModel, BeforeValidator, Field
 
 from memory_mcp.adapters.mcp_server.calls import CallContext
 from memory_mcp.config import MAX_RECALL_LIMIT
@@ -14,11 +19,15 @@ from memory_mcp.models import (
     ForgetResult,
     Kind,
     RecallResult,
-    RememberResult,
-    Summary,
+    RememberReply,
+    SummaryReply,
     WritableKind,
+    wire,
+    wire_json,
 )
+from memory_mcp.policies.budget import snippet
 from memory_mcp.service import MemoryService
+from memory_mcp.service.context import MIN_BUDGET
 
 
 def _whole_number(value: object) -> object:
@@ -29,18 +38,37 @@ def _whole_number(value: object) -> object:
 
 
 MemoryId = Annotated[int, BeforeValidator(_whole_number)]
-Scope = Annotated[
-    str | None,
-    Field(description="Scope (project or repo name, `global`); omit for the project in context."),
+ECHO_TOKENS = 200  # remember shows an existing memory's text up to this long
+
+
+def _lean(schema: dict[str, Any]) -> None:
+    """An optional argument's schema as its type alone (omitting it is how to leave it
+    unset), not `anyOf [type, null]` with `default: null`: shorter for the model to read."""
+    options = schema.get("anyOf")
+    if options and {"type": "null"} in options and schema.get("default", 0) is None:
+        rest = [o for o in options if o != {"type": "null"}]
+        del schema["anyOf"], schema["default"]
+        if len(rest) == 1:
+            schema.update(rest[0])
+        else:
+            schema["anyOf"] = rest
+
+
+def arg(description: str, **constraints: Any) -> Any:
+    """A tool argument's Field: its description and constraints, in the lean schema."""
+    return Field(description=description, json_schema_extra=_lean, **constraints)
+
+
+Scope = Annotated[str | None, arg("Scope, e.g. a repo or `global`; default: the project.")]
+ScopeFilter = Annotated[
+    str | None, arg("Only this scope (`*`: all); default: the project and `global`.")
 ]
-Tags = Annotated[list[str] | None, Field(description="Short labels; recall can filter on them.")]
-When = "ISO-8601 date/time or a relative expression like `yesterday`, `3 days ago`."
-Since = Annotated[str | None, Field(description=f"Only memories from this time on. {When}")]
-Until = Annotated[str | None, Field(description=f"Only memories before this time. {When}")]
-KindFilter = Annotated[Kind | None, Field(description="Only memories of this kind.")]
-Reference = Annotated[
-    str | None, Field(description="The 'now' that relative times are resolved against.")
-]
+When = "ISO-8601 or relative (`yesterday`, `3 days ago`)."
+Since = Annotated[str | None, arg(f"From this time on. {When}")]
+Until = Annotated[str | None, arg(f"Before this time. {When}")]
+KindFilter = Annotated[Kind | None, arg("Only this kind.")]
+Reference = Annotated[str | None, arg("The 'now' for relative times.")]
+MaxTokens = Annotated[int | None, arg("Reply size limit in tokens.", ge=MIN_BUDGET)]
 
 ANNOTATIONS = {
     "remember": ToolAnnotations(
@@ -51,6 +79,13 @@ ANNOTATIONS = {
     # Not read-only: save=true stores the summary (never touching its sources).
     "summarize": ToolAnnotations(title="Summarize", destructive_hint=False),
 }
+
+
+def reply(model: BaseModel) -> CallToolResult:
+    """One compact JSON reply: structured, and the same text for clients that read text."""
+    return CallToolResult(
+        content=[TextContent(type="text", text=wire_json(model))], structured_content=wire(model)
+    )
 
 
 class Tools:
@@ -67,139 +102,104 @@ class Tools:
             (self.forget, ANNOTATIONS["forget"]),
             (self.summarize, ANNOTATIONS["summarize"]),
         ):
-            mcp.tool(annotations=annotations)(handler)
+            description = " ".join((handler.__doc__ or "").split())  # no docstring indentation
+            mcp.tool(annotations=annotations, description=description)(handler)
 
     async def remember(
         self,
         ctx: Context,
-        content: Annotated[
-            str, Field(description="One self-contained fact, preference, decision or event.")
-        ],
-        kind: Annotated[
-            WritableKind, Field(description="fact, preference, decision, event or note.")
-        ] = "note",
-        tags: Tags = None,
+        content: Annotated[str, arg("One self-contained statement.")],
+        kind: Annotated[WritableKind, arg("Kind of memory.")] = "note",
+        tags: Annotated[list[str] | None, arg("Labels to filter on.")] = None,
         scope: Scope = None,
         key: Annotated[
-            str | None,
-            Field(description="Named slot, e.g. user.editor: a new value supersedes the old."),
+            str | None, arg("Named slot, e.g. user.editor; a new value replaces the old.")
         ] = None,
         replaces: Annotated[
-            MemoryId | None,
-            Field(description="Id of a memory this one corrects (supersedes), in its scope."),
+            MemoryId | None, arg("Id of a memory this corrects, in its scope.")
         ] = None,
-        occurred_at: Annotated[
-            str | None, Field(description=f"When the thing happened. {When}")
-        ] = None,
-        ttl: Annotated[
-            str | None, Field(description="Forget after this long: 30m, 12h, 7d, 2w.")
-        ] = None,
-        expires_at: Annotated[str | None, Field(description=f"Forget after this. {When}")] = None,
+        occurred_at: Annotated[str | None, arg(f"When it happened. {When}")] = None,
+        ttl: Annotated[str | None, arg("Expire after: 30m, 12h, 7d, 2w.")] = None,
+        expires_at: Annotated[str | None, arg(f"Expire at. {When}")] = None,
         reference_time: Reference = None,
-        metadata: Annotated[
-            dict[str, Any] | None, Field(description="Any JSON object kept with the memory.")
-        ] = None,
+        metadata: Annotated[dict[str, Any] | None, arg("Any JSON object.")] = None,
         context: Annotated[
-            str | None,
-            Field(
-                description="What was being discussed when this came up (e.g. the surrounding "
-                "messages): searched with the memory, never shown in recall."
-            ),
+            str | None, arg("Surrounding conversation; searched, never shown.")
         ] = None,
-    ) -> RememberResult:
-        """Store something worth knowing in a later session: a preference the user states, a
-        decision made, a durable fact about the user or project. Returns the memory and
-        whether it was created, a duplicate, merged into an existing one, or superseded one."""
+    ) -> Annotated[CallToolResult, RememberReply]:
+        """Store what a later session should know: a preference, a decision, a durable fact.
+        Repeats and rewordings are merged."""
         call = functools.partial(
             MemoryService.remember, content=content, kind=kind, tags=tags, scope=scope,
             metadata=metadata, key=key, replaces=replaces, occurred_at=occurred_at, ttl=ttl,
             expires_at=expires_at, reference_time=reference_time, context=context,
         )  # fmt: skip
-        return await self._calls.run(ctx, call, scope=scope, client=True)
+        sent = RememberReply.of(await self._calls.run(ctx, call, scope=scope, client=True))
+        if sent.content is not None and snippet(sent.content, ECHO_TOKENS) != sent.content:
+            sent = sent.model_copy(
+                update={"content": snippet(sent.content, ECHO_TOKENS), "truncated": True}
+            )
+        return reply(sent)
 
     async def recall(
         self,
         ctx: Context,
-        query: Annotated[
-            str | None, Field(description="What you want to know, in plain words.")
-        ] = None,
+        query: Annotated[str | None, arg("What you want to know.")] = None,
         limit: Annotated[
-            int | None, Field(ge=1, le=MAX_RECALL_LIMIT, description="Most hits to return.")
+            int | None, arg("Most hits (default 8).", ge=1, le=MAX_RECALL_LIMIT)
         ] = None,
-        max_tokens: Annotated[
-            int | None,
-            Field(ge=1, description="Fit the hits in this many tokens (diverse, snippets)."),
-        ] = None,
-        scope: Annotated[
-            str | None,
-            Field(description="Only this scope (`*` = all); default: project + global."),
-        ] = None,
+        max_tokens: MaxTokens = None,
+        scope: ScopeFilter = None,
         kind: KindFilter = None,
-        tags: Annotated[
-            list[str] | None, Field(description="Only memories carrying all of these tags.")
-        ] = None,
+        tags: Annotated[list[str] | None, arg("Only with all these tags.")] = None,
         since: Since = None,
         until: Until = None,
         time_field: Annotated[
             Literal["occurred", "recorded"],
-            Field(description="since/until on when it happened (default) or was stored."),
+            arg("since/until on when it happened or was stored."),
         ] = "occurred",
-        include_superseded: Annotated[
-            bool, Field(description="Also return memories replaced by newer ones.")
-        ] = False,
-        as_of: Annotated[
-            str | None, Field(description=f"Return what was current at this time. {When}")
-        ] = None,
-        ids: Annotated[
-            list[MemoryId] | None, Field(description="Fetch these memories in full instead.")
-        ] = None,
+        include_superseded: Annotated[bool, arg("Also replaced values.")] = False,
+        as_of: Annotated[str | None, arg(f"What was current then. {When}")] = None,
+        ids: Annotated[list[MemoryId] | None, arg("Fetch these in full instead.")] = None,
         reference_time: Reference = None,
-    ) -> RecallResult:
-        """Search memory by meaning and keywords. Call it at the start of a task and whenever
-        the user refers to something from an earlier session."""
+    ) -> Annotated[CallToolResult, RecallResult]:
+        """Search memory by meaning and keywords. Call it at the start of a task and when the
+        user refers to earlier sessions."""
         call = functools.partial(
             MemoryService.recall, query=query, limit=limit, scope=scope, kind=kind, tags=tags,
             since=since, until=until, time_field=time_field,
             include_superseded=include_superseded, as_of=as_of, max_tokens=max_tokens, ids=ids,
             reference_time=reference_time,
         )  # fmt: skip
-        return await self._calls.run(ctx, call, scope=scope)
+        return reply(await self._calls.run(ctx, call, scope=scope))
 
     async def forget(
         self,
         ctx: Context,
-        ids: Annotated[list[MemoryId], Field(min_length=1, description="Ids of memories to hide.")],
-        reason: Annotated[str | None, Field(description="Why, kept for the record.")] = None,
-    ) -> ForgetResult:
-        """Hide memories that are wrong or no longer wanted (for example when the user asks you
-        to forget something). Reversible: the user can restore them from the CLI."""
+        ids: Annotated[list[MemoryId], arg("Memories to hide.", min_length=1)],
+        reason: Annotated[str | None, arg("Why, for the record.")] = None,
+    ) -> Annotated[CallToolResult, ForgetResult]:
+        """Hide memories that are wrong or unwanted. Reversible from the CLI."""
         call = functools.partial(MemoryService.forget, ids=ids, reason=reason)
-        return await self._calls.run(ctx, call, project=False, client=True)
+        return reply(await self._calls.run(ctx, call, project=False, client=True))
 
     async def summarize(
         self,
         ctx: Context,
-        query: Annotated[
-            str | None, Field(description="Topic to summarize; omit for everything.")
-        ] = None,
-        scope: Scope = None,
+        query: Annotated[str | None, arg("Topic; omit for everything.")] = None,
+        scope: ScopeFilter = None,
         kind: KindFilter = None,
         since: Since = None,
         until: Until = None,
-        limit: Annotated[
-            int, Field(ge=1, le=MAX_RECALL_LIMIT, description="Most themes to show.")
-        ] = 10,
-        max_tokens: Annotated[
-            int | None, Field(ge=1, description="Keep the summary within this many tokens.")
-        ] = None,
-        save: Annotated[
-            bool, Field(description="Also store it as a `summary` memory linked to sources.")
-        ] = False,
-    ) -> Summary:
-        """Get an overview of what memory holds on a topic, scope or period: themes, each with
-        its most representative current memory, supporting ids, counts and dates."""
+        limit: Annotated[int, arg("Most themes.", ge=1, le=MAX_RECALL_LIMIT)] = 10,
+        max_tokens: MaxTokens = None,
+        save: Annotated[bool, arg("Also store it as a `summary` memory.")] = False,
+    ) -> Annotated[CallToolResult, SummaryReply]:
+        """Overview of what memory holds on a topic, scope or period: themes with their most
+        representative memory, ids, counts and dates."""
         call = functools.partial(
             MemoryService.summarize, query=query, scope=scope, kind=kind, since=since,
             until=until, limit=limit, max_tokens=max_tokens, save=save,
         )  # fmt: skip
-        return await self._calls.run(ctx, call, scope=scope, client=True)
+        summary = await self._calls.run(ctx, call, scope=scope, client=True)
+        return reply(SummaryReply.model_validate(summary.model_dump()))

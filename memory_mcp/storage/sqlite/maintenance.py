@@ -9,6 +9,13 @@ from memory_mcp.storage.sqlite.base import SqliteBase
 from memory_mcp.storage.sqlite.db import Connection, connect, scalar, storage_errors
 from memory_mcp.storage.sqlite.db import backup_copy as db_backup_copy
 
+# The keyword index is two FTS5 tables: visible memories, and forgotten or superseded ones.
+KEYWORD_INDEXES = ("memories_fts", "memories_fts_hidden")
+FTS_ROWS = """
+    select (select count(*) from memories_fts_docsize)
+         + (select count(*) from memories_fts_hidden_docsize)
+"""
+FTS_CHECKS = [f"insert into {i} ({i}, rank) values ('integrity-check', 1)" for i in KEYWORD_INDEXES]
 _ORPHAN_VECTORS = """
     select count(*) from memories_vec v
     where not exists (select 1 from memories m where m.id = v.memory_id)
@@ -28,7 +35,7 @@ class SqliteMaintenance(SqliteBase):
                 "memories": one("select count(*) from memories"),
                 "forgotten": one("select count(*) from memories where forgotten_at is not null"),
                 "superseded": one("select count(*) from memories where superseded_by is not null"),
-                "fts": one("select count(*) from memories_fts_docsize"),
+                "fts": one(FTS_ROWS),
                 "vec": one("select count(*) from memories_vec") if has_vectors else 0,
                 "orphan_vec": one(_ORPHAN_VECTORS) if has_vectors else 0,
             }
@@ -47,19 +54,20 @@ class SqliteMaintenance(SqliteBase):
         return "; ".join(str(r[0]) for r in rows)
 
     def keyword_index_ok(self) -> bool:
+        def check(c: Connection) -> None:
+            for sql in FTS_CHECKS:
+                c.execute(sql)
+
         try:
-            self._read(
-                lambda c: c.execute(
-                    "insert into memories_fts (memories_fts, rank) values ('integrity-check', 1)"
-                )
-            )
+            self._read(check)
         except Exception:  # noqa: BLE001 - FTS5 reports corruption as a generic DatabaseError
             return False
         return True
 
     def rebuild_keyword_index(self) -> None:
         with self._write() as c:
-            c.execute("insert into memories_fts (memories_fts) values ('rebuild')")
+            for index in KEYWORD_INDEXES:
+                c.execute(f"insert into {index} ({index}) values ('rebuild')")
 
     def delete_orphan_vectors(self) -> int:
         with self._write() as c:

@@ -181,11 +181,75 @@ _CONTEXT = [
 ]
 
 
+def _visible_keyword_index(conn: Any) -> None:
+    """Two keyword indexes: `memories_fts` holds the visible memories (neither forgotten nor
+    superseded) and `memories_fts_hidden` the rest, so hidden rows no longer shape the bm25
+    statistics (document counts, lengths) that rank the visible ones."""
+    for statement in _VISIBLE:
+        conn.execute(statement)
+
+
+_VISIBLE_ROW = "{r}.forgotten_at is null and {r}.superseded_by is null"
+_FTS_INDEXES = (("memories_fts", ""), ("memories_fts_hidden", "not "))
+
+
+def _fts_statements(index: str, negate: str) -> list[str]:
+    """The source view, FTS5 table and triggers of one keyword index: a row is in it while
+    `negate` + visible holds; an update moves it between the two."""
+    source = f"{index}_source"
+
+    def when(row: str) -> str:
+        return f"{negate}({_VISIBLE_ROW.format(r=row)})"
+
+    def add(row: str) -> str:
+        return f"""insert into {index} (rowid, content, tags, context)
+            select {row}.id, {row}.content, {row}.tags, {_indexed_context(row)}
+            where {when(row)};"""
+
+    def remove(row: str) -> str:
+        return f"""insert into {index} ({index}, rowid, content, tags, context)
+            select 'delete', {row}.id, {row}.content, {row}.tags, {_indexed_context(row)}
+            where {when(row)};"""
+
+    return [
+        f"""
+        create view {source} (id, content, tags, context) as
+        select m.id, m.content, m.tags, {_indexed_context("m")} from memories m where {when("m")}
+        """,
+        f"""
+        create virtual table {index} using fts5 (
+            content, tags, context,
+            content = '{source}', content_rowid = 'id',
+            tokenize = 'porter unicode61'
+        )
+        """,
+        f"create trigger {index}_ai after insert on memories begin {add('new')} end",
+        f"create trigger {index}_ad after delete on memories begin {remove('old')} end",
+        f"""
+        create trigger {index}_au after update of
+            content, tags, context, occurred_at, forgotten_at, superseded_by
+        on memories begin {remove("old")} {add("new")} end
+        """,
+        f"insert into {index} ({index}) values ('rebuild')",
+    ]
+
+
+_VISIBLE = [
+    "drop trigger memories_fts_ai",
+    "drop trigger memories_fts_ad",
+    "drop trigger memories_fts_au",
+    "drop table memories_fts",
+    "drop view memories_fts_source",
+    *(s for index, negate in _FTS_INDEXES for s in _fts_statements(index, negate)),
+]
+
+
 def _erasure(conn: Any) -> None:
-    """Deleting erases: the keyword index removes a deleted memory's words at once (FTS5
+    """Deleting erases: the keyword indexes remove a deleted memory's words at once (FTS5
     secure-delete) instead of leaving them in older segments until a merge, and the history
     of memories purged before this step loses its text as later purges do."""
-    conn.execute("insert into memories_fts (memories_fts, rank) values ('secure-delete', 1)")
+    for index in ("memories_fts", "memories_fts_hidden"):
+        conn.execute(f"insert into {index} ({index}, rank) values ('secure-delete', 1)")
     conn.execute(
         """
         update history
@@ -197,15 +261,8 @@ def _erasure(conn: Any) -> None:
         where memory_id not in (select id from memories)
         """
     )
-    # Words of memories deleted before this step are still in old segments: merge them away
-    # when the file has room for the rewrite (never fail an upgrade for this at a size cap).
-    page = conn.execute("pragma page_size").fetchone()[0]
-    index = conn.execute("select coalesce(sum(length(block)), 0) from memories_fts_data")
-    index_pages = index.fetchone()[0] // page + 1
-    limit = conn.execute("pragma max_page_count").fetchone()[0]
-    used = conn.execute("pragma page_count").fetchone()[0]
-    if limit - used > 2 * index_pages:
-        conn.execute("insert into memories_fts (memories_fts) values ('optimize')")
+    # The keyword indexes hold no words of memories deleted before: the step before this
+    # one built them afresh from `memories`.
 
 
 def _one_current_value(conn: Any) -> None:
@@ -267,4 +324,7 @@ _ONE_CURRENT_VALUE = [
     """,
 ]
 
-MIGRATIONS: list[Step] = [_initial, _lifecycle, _context, _erasure, _one_current_value]
+
+MIGRATIONS: list[Step] = [
+    _initial, _lifecycle, _context, _visible_keyword_index, _erasure, _one_current_value,
+]  # fmt: skip

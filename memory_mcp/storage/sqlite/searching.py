@@ -17,6 +17,22 @@ from memory_mcp.storage.sqlite.fts import fts_query
 MAX_KNN_K = 4096  # sqlite-vec's ceiling for `k = ?`
 
 _FTS_COUNT = "select count(*) from memories_fts where memories_fts match :term"
+_FTS_INDEXES = ("memories_fts", "memories_fts_hidden")  # visible memories; the rest
+
+
+def _fts_search(index: str, conds: list[str]) -> str:
+    return f"""
+        select m.id, -bm25({index}, :w_content, :w_tags, :w_context) as score
+        from {index} join memories m on m.id = {index}.rowid
+        where {index} match :match and {index}.rowid > :floor
+        {where(conds, "and")}
+        order by score desc limit :k
+    """
+
+
+def admits_hidden(flt: MemoryFilter) -> bool:
+    """Whether a filter can match forgotten or superseded memories."""
+    return flt.include_forgotten or flt.include_superseded or flt.as_of is not None
 
 
 class SqliteSearch(SqliteBase):
@@ -33,17 +49,14 @@ class SqliteSearch(SqliteBase):
         """(id, bm25) best first; bm25 is negated so higher is better.
 
         `weights` scale the columns content, tags and context (with the event date's words).
-        On a large table the query is first fitted to a ranking budget (ftsbudget.py).
+        Visible memories have their own index, so forgotten and superseded rows never change
+        their ranking; a filter that admits hidden rows also searches theirs (its scores come
+        from its own statistics). On a large table the query is first fitted to a ranking
+        budget (ftsbudget.py).
         """
         conds, params = memory_conditions(flt, now())
-        sql = f"""
-            select m.id, -bm25(memories_fts, :w_content, :w_tags, :w_context) as score
-            from memories_fts join memories m on m.id = memories_fts.rowid
-            where memories_fts match :match and memories_fts.rowid > :floor
-            {where(conds, "and")}
-            order by score desc limit :k
-        """
         params.update(k=k, w_content=weights[0], w_tags=weights[1], w_context=weights[2])
+        indexes = _FTS_INDEXES if admits_hidden(flt) else _FTS_INDEXES[:1]
 
         def fetch(c: Connection) -> list[tuple[int, float]]:
             top = int(scalar(c, "select coalesce(max(id), 0) from memories"))
@@ -54,7 +67,12 @@ class SqliteSearch(SqliteBase):
                 )
             floor = top - math.ceil(plan.newest_share * top) if plan.newest_share < 1 else 0
             params.update(match=plan.match, floor=floor)
-            return [(int(r[0]), float(r[1])) for r in c.execute(sql, params)]
+            found = [
+                (int(r[0]), float(r[1]))
+                for index in indexes
+                for r in c.execute(_fts_search(index, conds), params)
+            ]
+            return sorted(found, key=lambda hit: -hit[1])[:k]
 
         return self._read(fetch)
 

@@ -95,6 +95,38 @@ class SqliteWrites(SqliteBase):
             _count_repeat(c, memory_id, client, action, add_tags, **detail)
             return True
 
+    def merge_into(
+        self, memory_id: int, into_id: int, client: str | None = None, **detail: Any
+    ) -> bool:
+        """Fold `memory_id` into the earlier `into_id`, if both are visible and `memory_id`
+        replaced nothing; the decision is made inside the transaction."""
+        with self._write() as c:
+            rows = [require_row(c, i) for i in (memory_id, into_id)]
+            if (
+                any(r["forgotten_at"] or r["superseded_by"] for r in rows)
+                or c.execute(
+                    "select 1 from memories where superseded_by = :id limit 1", {"id": memory_id}
+                ).fetchone()
+            ):
+                return False
+            later, into = rows
+            tags = list(dict.fromkeys([*json.loads(into["tags"]), *json.loads(later["tags"])]))
+            c.execute(
+                """
+                update memories set repeat_count = repeat_count + :n, last_seen_at = :now,
+                    tags = :tags
+                where id = :id
+                """,
+                {"id": into_id, "n": later["repeat_count"], "now": utc_now(),
+                 "tags": json.dumps(tags)},
+            )  # fmt: skip
+            history.record(
+                c, into_id, "merge", client, text=later["content"], merged=memory_id, **detail
+            )
+            history.record(c, memory_id, "merge", client, history.snapshot(later), into=into_id)
+            c.execute("delete from memories where id = :id", {"id": memory_id})
+        return True
+
     def update(
         self,
         memory_id: int,
