@@ -118,7 +118,7 @@ async def test_what_the_model_reads_about_the_tools(client: Client) -> None:
                 "tags: Labels to filter on.",
                 "scope: Scope, e.g. a repo or `global`; default: the project.",
                 "key: Named slot, e.g. user.editor; a new value replaces the old.",
-                "replaces: Id of a memory this corrects.",
+                "replaces: Id of a memory this corrects, in its scope.",
                 "occurred_at: When it happened. ISO-8601 or relative (`yesterday`, `3 days ago`).",
                 "ttl: Expire after: 30m, 12h, 7d, 2w.",
                 "expires_at: Expire at. ISO-8601 or relative (`yesterday`, `3 days ago`).",

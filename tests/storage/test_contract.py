@@ -262,8 +262,8 @@ def test_restored_rows_keep_free_ids_and_are_found_again(storage: Storage) -> No
 
 
 def test_a_later_copy_folds_into_the_earlier_one(storage: Storage) -> None:
-    first = storage.insert(row("The user prefers dark mode", vec(1, 0, 0, 0), tags=["ui"]))
-    later = storage.insert(row("User prefers dark mode.", vec(1, 0.01, 0, 0), tags=["theme"]))
+    first = storage.insert(row("The user prefers dark mode", vec(1, 0, 0, 0), tags=["ui"])).id
+    later = storage.insert(row("User prefers dark mode.", vec(1, 0.01, 0, 0), tags=["theme"])).id
     assert storage.merge_into(later, first, "client-x", cosine=0.99)
     merged = storage.get(first)
     assert merged.repeat_count == 2 and merged.tags == ["ui", "theme"]
@@ -279,11 +279,11 @@ def test_a_later_copy_folds_into_the_earlier_one(storage: Storage) -> None:
 
 
 def test_hidden_memories_and_corrections_are_never_folded(storage: Storage) -> None:
-    first = storage.insert(row("Editor is Helix"))
-    correction = storage.insert(row("Editor is Neovim"), supersedes=[first])
-    other = storage.insert(row("Editor is Neovim!"))
+    first = storage.insert(row("Editor is Helix")).id
+    correction = storage.insert(row("Editor is Neovim"), replaces=first).id
+    other = storage.insert(row("Editor is Neovim!")).id
     assert not storage.merge_into(correction, other)  # it replaced a memory: kept
-    hidden = storage.insert(row("Editor is Neovim."))
+    hidden = storage.insert(row("Editor is Neovim.")).id
     storage.set_forgotten([hidden], None)
     assert not storage.merge_into(hidden, other) and not storage.merge_into(other, hidden)
     assert storage.count(EVERYTHING) == 4
@@ -408,12 +408,15 @@ def test_filters_apply_inside_both_searches(storage: Storage) -> None:
 
 
 def test_hidden_memories_never_change_keyword_scores_of_visible_ones(storage: Storage) -> None:
-    shown = storage.insert(row("the editor is neovim"))
+    shown = storage.insert(row("the editor is neovim")).id
     storage.insert_many([row(f"other note {i} about shells") for i in range(4)])
     before = storage.search_keywords("editor", MemoryFilter(), 5)
-    old = [storage.insert(row(f"the editor is {name}")) for name in ("vim", "emacs", "helix")]
-    storage.set_forgotten(old[:1], None)
-    nano = storage.insert(row("the editor is nano"), supersedes=old[1:])
+    old = [storage.insert(row("the editor is vim")).id]
+    storage.set_forgotten(old, None)
+    # emacs is superseded by helix, helix by nano (one key), and nano is forgotten: all hidden
+    for name in ("emacs", "helix"):
+        old.append(storage.insert(row(f"the editor is {name}", key="user.editor")).id)
+    nano = storage.insert(row("the editor is nano", key="user.editor")).id
     storage.set_forgotten([nano], None)
     assert storage.search_keywords("editor", MemoryFilter(), 5) == before
     assert ids(before) == [shown]
