@@ -223,27 +223,40 @@ def test_half_open_connections_cannot_lock_out_a_client(
     tmp_path: Path, servers: list[subprocess.Popen[str]]
 ) -> None:
     """300 connections that never finish a request, against a server with 256 descriptors:
-    the authorised client still gets in, and the silent connections are closed after the
-    read timeout (issue 11, finding 14)."""
+    the authorised client still gets in, and the server closes the silent connections after
+    the read timeout (issue 11, finding 14)."""
     proc, port = start(tmp_path, token=TOKEN, nofile=256,
                        extra_env={"MEMORY_MCP_HTTP_READ_TIMEOUT": "2"})  # fmt: skip
     servers.append(proc)
+    url = f"http://127.0.0.1:{port}/mcp"
+
+    async def bounded() -> list[str]:
+        with anyio.fail_after(30):
+            return await session(url, TOKEN, timeout=30, mode="legacy")
+
+    assert anyio.run(bounded)
+    before = descriptors(proc.pid)
     flood = half_open_flood(port, 300)
     try:
-        url = f"http://127.0.0.1:{port}/mcp"
-
-        async def bounded() -> list[str]:
-            with anyio.fail_after(30):
-                return await session(url, TOKEN, timeout=30)
-
         assert anyio.run(bounded)
         time.sleep(3)
-        still_open = [s for s in flood if not closed_by_server(s)]
-        assert still_open == []
+        after = descriptors(proc.pid)
+        if after is not None and before is not None:  # Linux: count the server's own
+            assert after <= before + 2
+        else:  # elsewhere: the connections that told the server something must be closed
+            assert all(closed_by_server(s) for s in flood[1::2])
     finally:
         for s in flood:
             s.close()
     assert proc.poll() is None
+
+
+def descriptors(pid: int) -> int | None:
+    """How many files and sockets a process has open (Linux), else None."""
+    try:
+        return len(os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return None
 
 
 def half_open_flood(port: int, count: int) -> list[socket.socket]:

@@ -17,7 +17,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
@@ -33,6 +33,7 @@ FD_RESERVE = 64  # descriptors kept for the database, model, logs and the listen
 BACKLOG = 128  # connections the kernel queues for accept(), and asyncio accepts in one go
 ACCEPT_BATCHES = 3  # accepted batches that can be open before the cap closes their excess
 SESSION_HEADER = b"mcp-session-id"
+WARN_EVERY_S = 60.0  # a flood is logged once a minute, not once per connection
 
 
 def connection_limits(wanted: int) -> tuple[int, int]:
@@ -64,62 +65,76 @@ def connection_limits(wanted: int) -> tuple[int, int]:
     return min(cap, wanted), backlog
 
 
-def guarded_protocol(read_timeout: float, max_connections: int) -> type[asyncio.Protocol]:
-    """A uvicorn HTTP/1.1 protocol class with the read timeout and connection cap."""
+class GuardedH11Protocol(H11Protocol):
+    """Uvicorn's HTTP/1.1 protocol with a read timeout and a connection cap; the limits are
+    set on a subclass made by `guarded_protocol`."""
 
-    class GuardedH11Protocol(H11Protocol):
-        _deadline: asyncio.TimerHandle | None = None
-        _waiting_since = 0.0
+    read_timeout: ClassVar[float] = 10.0
+    max_connections: ClassVar[int] = 256
+    last_warning: ClassVar[list[float]] = [-WARN_EVERY_S]
+    _deadline: asyncio.TimerHandle | None = None
+    _waiting_since = 0.0
 
-        def connection_made(self, transport: asyncio.BaseTransport) -> None:
-            super().connection_made(transport)  # type: ignore[arg-type]
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)  # type: ignore[arg-type]
+        self._await_request()
+        if len(self.connections) > self.max_connections:
+            self._make_room()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+        super().connection_lost(exc)
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing():
             self._await_request()
-            if len(self.connections) > max_connections:
-                self._make_room()
 
-        def connection_lost(self, exc: Exception | None) -> None:
-            if self._deadline is not None:
-                self._deadline.cancel()
-            super().connection_lost(exc)
+    def _await_request(self) -> None:
+        """Start the clock on the client's next request."""
+        if self._deadline is not None:
+            self._deadline.cancel()
+        self._waiting_since = self.loop.time()
+        self._deadline = self.loop.call_later(self.read_timeout, self._on_deadline)
 
-        def on_response_complete(self) -> None:
-            super().on_response_complete()
-            if not self.transport.is_closing():
-                self._await_request()
+    def waiting(self) -> bool:
+        """Whether the client owes us (part of) a request: none started, or its body
+        unfinished, or the previous response is sent and the next request not begun."""
+        cycle = self.cycle
+        return cycle is None or cycle.response_complete or cycle.more_body
 
-        def _await_request(self) -> None:
-            """Start the clock on the client's next request."""
-            if self._deadline is not None:
-                self._deadline.cancel()
-            self._waiting_since = self.loop.time()
-            self._deadline = self.loop.call_later(read_timeout, self._on_deadline)
+    def _on_deadline(self) -> None:
+        self._deadline = None
+        if self.waiting() and not self.transport.is_closing():
+            logger.debug("Closing a connection that sent no complete request in time")
+            self.transport.close()
 
-        def waiting(self) -> bool:
-            """Whether the client owes us (part of) a request: none started, or its body
-            unfinished, or the previous response is sent and the next request not begun."""
-            cycle = self.cycle
-            return cycle is None or cycle.response_complete or cycle.more_body
+    def _make_room(self) -> None:
+        others = [
+            c
+            for c in self.connections
+            if isinstance(c, GuardedH11Protocol)
+            and c is not self
+            and c.waiting()
+            and not c.transport.is_closing()  # closed, but its connection_lost is pending
+        ]
+        victim = min(others, key=lambda c: c._waiting_since, default=self)
+        victim.transport.close()
+        if self.loop.time() - self.last_warning[0] >= WARN_EVERY_S:
+            self.last_warning[0] = self.loop.time()
+            logger.warning(
+                "%d HTTP connections open (MEMORY_MCP_HTTP_MAX_CONNECTIONS): closing those "
+                "waiting longest for a request",
+                self.max_connections,
+            )
 
-        def _on_deadline(self) -> None:
-            self._deadline = None
-            if self.waiting() and not self.transport.is_closing():
-                logger.debug("Closing a connection that sent no complete request in time")
-                self.transport.close()
 
-        def _make_room(self) -> None:
-            others = [
-                c
-                for c in self.connections
-                if isinstance(c, GuardedH11Protocol)
-                and c is not self
-                and c.waiting()
-                and not c.transport.is_closing()  # closed, but its connection_lost is pending
-            ]
-            victim = min(others, key=lambda c: c._waiting_since, default=self)
-            logger.debug("%d connections open: closing the one waiting longest", max_connections)
-            victim.transport.close()
-
-    return GuardedH11Protocol
+def guarded_protocol(read_timeout: float, max_connections: int) -> type[GuardedH11Protocol]:
+    """The protocol class uvicorn should use (its `http=`), with these limits."""
+    limits = {"read_timeout": read_timeout, "max_connections": max_connections,
+              "last_warning": [-WARN_EVERY_S]}  # fmt: skip
+    return type("GuardedH11Protocol", (GuardedH11Protocol,), limits)
 
 
 @dataclass
@@ -138,9 +153,7 @@ class SessionLimit:
         self.limit = limit
         self.idle_timeout = idle_timeout
         self._sessions: dict[str, _Use] = {}
-
-    def __len__(self) -> int:
-        return len(self._sessions)
+        self._warned = -WARN_EVERY_S
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -196,7 +209,13 @@ class SessionLimit:
             candidates = [(u.in_flight > 0, u.last, s) for s, u in self._sessions.items()]
             _, _, victim = min(c for c in candidates if c[2] != keep)
             del self._sessions[victim]
-            logger.info("Session limit %d reached: ending the least recently used", self.limit)
+            if now - self._warned >= WARN_EVERY_S:
+                self._warned = now
+                logger.warning(
+                    "%d MCP sessions open (MEMORY_MCP_HTTP_MAX_SESSIONS): ending the least "
+                    "recently used for each new one",
+                    self.limit,
+                )
             await self._end(scope, victim)
 
     async def _end(self, scope: Scope, session_id: str) -> None:
