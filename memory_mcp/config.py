@@ -30,6 +30,10 @@ DEFAULT_DURABILITY: Durability = "full"
 # SDK; the reply's JSON travels twice) both have limits. It holds one memory of the default
 # maximum length (20,000 characters of English) whole.
 DEFAULT_MAX_REPLY_TOKENS = 10_000
+DEFAULT_HTTP_READ_TIMEOUT = 10.0
+DEFAULT_HTTP_MAX_CONNECTIONS = 256
+DEFAULT_HTTP_MAX_SESSIONS = 64
+DEFAULT_HTTP_SESSION_IDLE = 1800.0
 
 
 def default_token_path() -> Path:
@@ -91,6 +95,18 @@ class Settings(BaseSettings):
     token: str | None = Field(None, description="Bearer token the HTTP server requires.")
     token_file: Path = Field(
         default_factory=default_token_path, description="Where a generated token is kept."
+    )
+    http_read_timeout: float = Field(
+        DEFAULT_HTTP_READ_TIMEOUT, gt=0, description="Seconds a client may take to send a request."
+    )
+    http_max_connections: int = Field(
+        DEFAULT_HTTP_MAX_CONNECTIONS, ge=2, description="Open HTTP connections at most."
+    )
+    http_max_sessions: int = Field(
+        DEFAULT_HTTP_MAX_SESSIONS, ge=1, description="MCP sessions kept over HTTP at most."
+    )
+    http_session_idle: float = Field(
+        DEFAULT_HTTP_SESSION_IDLE, gt=0, description="Seconds an unused HTTP session is kept."
     )
     near_duplicate: float = Field(
         DEFAULT_NEAR_DUPLICATE, ge=0.5, le=1.0, description="Cosine for merging rewordings."

@@ -6,13 +6,16 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import anyio
 import httpx2
 import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
+from mcp.types import ListRootsResult, Root
 from typer.testing import CliRunner
 
 from memory_mcp.adapters.cli import app
@@ -29,20 +32,32 @@ def free_port() -> int:
 
 
 def start(
-    tmp_path: Path, *args: str, token: str | None = None
+    tmp_path: Path,
+    *args: str,
+    token: str | None = None,
+    extra_env: dict[str, str] | None = None,
+    nofile: int | None = None,
 ) -> tuple[subprocess.Popen[str], int]:
+    """`serve --http` on a free loopback port; `nofile` caps its descriptors (soft and hard)."""
     port = free_port()
     env = dict(os.environ, MEMORY_MCP_DB=str(tmp_path / "http.db"), MEMORY_MCP_SEMANTIC="false",
-               MEMORY_MCP_TOKEN_FILE=str(tmp_path / "token"))  # fmt: skip
+               MEMORY_MCP_TOKEN_FILE=str(tmp_path / "token"), **(extra_env or {}))  # fmt: skip
     env.pop("MEMORY_MCP_TOKEN", None)
     if token:
         env["MEMORY_MCP_TOKEN"] = token
+
+    def limit_descriptors() -> None:
+        if nofile is not None:
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
+
     log = tmp_path / f"server-{port}.log"
     with log.open("w") as stderr:
         proc = subprocess.Popen(
             [sys.executable, "-m", "memory_mcp", "serve", "--http", "--port", str(port), *args],
             env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr,
-            text=True,
+            text=True, preexec_fn=limit_descriptors,
         )  # fmt: skip
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -65,11 +80,14 @@ def servers() -> Iterator[list[subprocess.Popen[str]]]:
         proc.wait(timeout=10)
 
 
-async def session(url: str, token: str | None) -> list[str]:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
+async def session(
+    url: str, token: str | None, scheme: str = "Bearer", timeout: float = 5, mode: str = "auto"
+) -> list[str]:
+    """One client's tools, a write and a read; `mode="legacy"`: on 2025-11-25, in a session."""
+    headers = {"Authorization": f"{scheme} {token}"} if token else {}
     async with (
-        httpx2.AsyncClient(headers=headers) as http,
-        Client(streamable_http_client(url, http_client=http)) as client,
+        httpx2.AsyncClient(headers=headers, timeout=timeout) as http,
+        Client(streamable_http_client(url, http_client=http), mode=mode) as client,
     ):
         tools = sorted(t.name for t in (await client.list_tools()).tools)
         stored = await client.call_tool("remember", {"content": "Shared over HTTP"})
@@ -97,6 +115,12 @@ def test_token_is_required_when_configured(
     wrong = httpx2.post(url, json=ping, headers={"Authorization": "Bearer nope"})
     assert wrong.status_code == 401 and wrong.headers["www-authenticate"].startswith("Bearer")
     assert anyio.run(session, url, TOKEN)
+    # The scheme is case-insensitive (RFC 7235); two Authorization headers are ambiguous.
+    assert anyio.run(session, url, TOKEN, "bearer")
+    two = [("Authorization", "Bearer nope"), ("Authorization", f"Bearer {TOKEN}")]
+    for headers in (two, two[::-1]):
+        refused = httpx2.post(url, json=ping, headers=headers)
+        assert refused.status_code == 400 and "one Authorization" in refused.text
 
 
 def test_dns_rebinding_is_refused(tmp_path: Path, servers: list[subprocess.Popen[str]]) -> None:
@@ -143,3 +167,160 @@ def test_token_command_creates_and_rotates(tmp_path: Path) -> None:
     path = tmp_path / "t" / "token"
     assert path.read_text().strip() == rotated.stdout.strip()
     assert path.stat().st_mode & 0o777 == 0o600
+
+
+def make_repo(root: Path) -> Path:
+    repo = root / "gizmo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / ".git" / "config").write_text(
+        '[remote "origin"]\n\turl = https://gitlab.com/acme/gizmo\n'
+    )
+    return repo
+
+
+def test_roots_scope_stays_with_its_client_over_http(
+    tmp_path: Path, servers: list[subprocess.Popen[str]]
+) -> None:
+    """Ten clients at a time, with and without roots, each in many short sessions: every
+    write lands in the scope its own client's roots decide (issue 11, finding 1)."""
+    proc, port = start(tmp_path)
+    servers.append(proc)
+    url = f"http://127.0.0.1:{port}/mcp"
+    repo = make_repo(tmp_path)
+    wrong: list[str] = []
+
+    async def roots(_: Any) -> ListRootsResult:
+        return ListRootsResult(roots=[Root(uri=repo.as_uri(), name="gizmo")])
+
+    async def one(n: int) -> None:
+        with_roots = n % 2 == 0
+        extra: dict[str, Any] = {"list_roots_callback": roots} if with_roots else {}
+        async with (
+            httpx2.AsyncClient() as http,
+            Client(streamable_http_client(url, http_client=http), mode="legacy", **extra) as c,
+        ):
+            for i in range(3):
+                stored = await c.call_tool("remember", {"content": f"client {n} fact {i}"})
+                assert stored.structured_content is not None
+                scope = stored.structured_content["scope"]
+                if scope != ("gitlab.com/acme/gizmo" if with_roots else "global"):
+                    wrong.append(f"client {n} ({with_roots=}) wrote into {scope}")
+
+    async def clients() -> None:
+        async def worker(first: int) -> None:
+            for n in range(first, 80, 10):
+                await one(n)
+
+        async with anyio.create_task_group() as tg:
+            for first in range(10):
+                tg.start_soon(worker, first)
+
+    anyio.run(clients)
+    assert wrong == []
+
+
+def test_half_open_connections_cannot_lock_out_a_client(
+    tmp_path: Path, servers: list[subprocess.Popen[str]]
+) -> None:
+    """300 connections that never finish a request, against a server with 256 descriptors:
+    the authorised client still gets in, and the server closes the silent connections after
+    the read timeout (issue 11, finding 14)."""
+    proc, port = start(tmp_path, token=TOKEN, nofile=256,
+                       extra_env={"MEMORY_MCP_HTTP_READ_TIMEOUT": "2"})  # fmt: skip
+    servers.append(proc)
+    url = f"http://127.0.0.1:{port}/mcp"
+
+    async def bounded() -> list[str]:
+        with anyio.fail_after(30):
+            return await session(url, TOKEN, timeout=30, mode="legacy")
+
+    assert anyio.run(bounded)
+    before = descriptors(proc.pid)
+    flood = half_open_flood(port, 300)
+    try:
+        assert anyio.run(bounded)
+        time.sleep(3)
+        after = descriptors(proc.pid)
+        if after is not None and before is not None:  # Linux: count the server's own
+            assert after <= before + 2
+        else:  # elsewhere: the connections that told the server something must be closed
+            assert all(closed_by_server(s) for s in flood[1::2])
+    finally:
+        for s in flood:
+            s.close()
+    assert proc.poll() is None
+
+
+def descriptors(pid: int) -> int | None:
+    """How many files and sockets a process has open (Linux), else None."""
+    try:
+        return len(os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return None
+
+
+def half_open_flood(port: int, count: int) -> list[socket.socket]:
+    """`count` connections that never finish a request: half send nothing, half start a
+    request and stop inside its headers."""
+
+    def one(i: int) -> socket.socket:
+        s = socket.create_connection(("127.0.0.1", port), timeout=60)
+        if i % 2:
+            s.sendall(b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        return s
+
+    with ThreadPoolExecutor(32) as pool:
+        return list(pool.map(one, range(count)))
+
+
+def closed_by_server(s: socket.socket) -> bool:
+    s.settimeout(5)
+    try:
+        return s.recv(1024) == b""
+    except ConnectionResetError:
+        return True
+    except TimeoutError:
+        return False
+
+
+def initialize(url: str, name: str) -> str:
+    """Open a bare MCP session (what a flood would do) and return its id."""
+    params = {"protocolVersion": "2025-11-25", "capabilities": {},
+              "clientInfo": {"name": name, "version": "1"}}  # fmt: skip
+    reply = httpx2.post(
+        url,
+        json={"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": params},
+        headers={"Accept": "application/json, text/event-stream"},
+    )
+    assert reply.status_code == 200, reply.text
+    return reply.headers["mcp-session-id"]
+
+
+def alive(url: str, session_id: str) -> bool:
+    reply = httpx2.post(
+        url,
+        json={"jsonrpc": "2.0", "id": 2, "method": "ping"},
+        headers={
+            "Accept": "application/json, text/event-stream",
+            "Mcp-Session-Id": session_id,
+            "Mcp-Protocol-Version": "2025-11-25",
+        },  # fmt: skip
+    )
+    assert reply.status_code in (200, 404), reply.text
+    return reply.status_code == 200
+
+
+def test_idle_sessions_cannot_lock_out_a_client(
+    tmp_path: Path, servers: list[subprocess.Popen[str]]
+) -> None:
+    """Sessions past MEMORY_MCP_HTTP_MAX_SESSIONS end the least recently used one: memory
+    stays bounded and a new client always gets in (issue 11, finding 14)."""
+    proc, port = start(tmp_path, extra_env={"MEMORY_MCP_HTTP_MAX_SESSIONS": "4"})
+    servers.append(proc)
+    url = f"http://127.0.0.1:{port}/mcp"
+    ids = [initialize(url, f"idle-{i}") for i in range(10)]
+    assert alive(url, ids[0]) is False  # the oldest were ended to make room
+    assert all(alive(url, i) for i in ids[-3:])
+    assert anyio.run(session, url, None, "Bearer", 5, "legacy")  # one more session: served
+    assert anyio.run(session, url, None)  # 2026-07-28 clients need no session
+    assert sum(alive(url, i) for i in ids) <= 3

@@ -4,12 +4,15 @@ errors, and the blocking service call on a worker thread."""
 
 import functools
 import logging
+import re
 import threading
+import unicodedata
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from typing import Any, TypeVar
 
 import anyio.to_thread
+from mcp.server.connection import Connection
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.shared.exceptions import MCPDeprecationWarning
@@ -20,6 +23,11 @@ from memory_mcp.service import MemoryService, projects
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+ROOTS_SCOPE = "memory_mcp.roots_scope"  # our key in the connection's per-client state
+MAX_CLIENT_NAME_CHARS = 64
+MAX_CLIENT_VERSION_CHARS = 32
+_SPACES = re.compile(r"\s+")
 
 
 class ServiceHolder:
@@ -65,7 +73,6 @@ class CallContext:
 
     def __init__(self, holder: ServiceHolder) -> None:
         self.holder = holder
-        self._root_scopes: dict[int, str | None] = {}
 
     async def service(self) -> MemoryService:
         try:
@@ -98,11 +105,15 @@ class CallContext:
             raise ToolError(str(exc)) from exc
 
     async def _scope_from_roots(self, ctx: Context) -> str | None:
-        """The first file root's project scope, asked once per session, if the client offers
-        roots (2025-11-25 and older; deprecated by SEP-2577, so only a fallback)."""
+        """The first file root's project scope, asked once per connection, if the client
+        offers roots (2025-11-25 and older; deprecated by SEP-2577, so only a fallback).
+
+        The answer is kept in that client's own connection state, so it lives and dies with
+        the connection and no other client can ever see it."""
         session = ctx.session
-        if id(session) in self._root_scopes:
-            return self._root_scopes[id(session)]
+        state = _connection_state(ctx)
+        if state is not None and ROOTS_SCOPE in state:
+            return state[ROOTS_SCOPE]  # type: ignore[no-any-return]
         found: str | None = None
         caps = ctx.client_capabilities
         if caps is not None and caps.roots is not None:
@@ -121,13 +132,40 @@ class CallContext:
                     logger.info("Ignoring root %s: %s", root.uri, exc)
                 if found:
                     break
-        self._root_scopes[id(session)] = found
+        if state is not None:
+            state[ROOTS_SCOPE] = found
         return found
 
 
+def _connection_state(ctx: Context) -> MutableMapping[str, Any] | None:
+    """The per-connection scratch state the SDK keeps for this client (`Connection.state`),
+    or None if this SDK does not expose it (then roots are asked on every call: slower,
+    never wrong). `ServerSession` is a per-request proxy; the connection outlives it."""
+    connection = getattr(ctx.session, "_connection", None)
+    return connection.state if isinstance(connection, Connection) else None
+
+
 def _client_name(ctx: Context) -> str:
+    """The label stored with each write: the client's self-declared name and version,
+    cleaned and bounded (it is untrusted input like any argument)."""
     params = ctx.session.client_params
     info = getattr(params, "client_info", None)
-    if info is None:
+    name = clean_label(getattr(info, "name", None), MAX_CLIENT_NAME_CHARS)
+    version = clean_label(getattr(info, "version", None), MAX_CLIENT_VERSION_CHARS)
+    if not name:
         return "mcp"
-    return f"{info.name} {info.version}".strip() if getattr(info, "version", None) else info.name
+    return f"{name} {version}" if version else name
+
+
+def clean_label(text: object, limit: int) -> str:
+    """`text` as one short printable line: control and format characters (NUL, newlines,
+    bidi overrides), unpaired surrogates and private-use characters dropped, runs of
+    white space made one space, cut to `limit` characters."""
+    if not isinstance(text, str):
+        return ""
+    kept = "".join(
+        " " if ch.isspace() else ch
+        for ch in text[: limit * 4]
+        if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")
+    )
+    return _SPACES.sub(" ", kept).strip()[:limit].rstrip()

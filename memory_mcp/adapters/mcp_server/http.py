@@ -2,21 +2,32 @@
 
 Loopback needs no token unless one is configured; any other address requires a bearer token
 (MEMORY_MCP_TOKEN, or one generated into an owner-only file). DNS-rebinding protection is on:
-only the Host/Origin values this server is reachable under are accepted.
+only the Host/Origin values this server is reachable under are accepted. Connections and
+sessions are bounded (guards.py).
 """
 
+import contextlib
 import hmac
 import json
 import logging
 import os
 import secrets
-from collections.abc import Awaitable, Callable, MutableMapping
+import stat
+import tempfile
 from pathlib import Path
-from typing import Any
 
 from mcp.server.transport_security import TransportSecuritySettings
 
 from memory_mcp import __version__
+from memory_mcp.adapters.mcp_server.guards import (
+    ASGIApp,
+    Receive,
+    Scope,
+    Send,
+    SessionLimit,
+    connection_limits,
+    guarded_protocol,
+)
 from memory_mcp.adapters.mcp_server.server import build_server
 from memory_mcp.config import Settings
 from memory_mcp.errors import InvalidInput
@@ -26,12 +37,8 @@ logger = logging.getLogger(__name__)
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 MCP_PATH = "/mcp"
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+UNAUTHORIZED = "Send Authorization: Bearer <token>; see `memory-mcp token`."
+AMBIGUOUS = "Send one Authorization header, not several."
 
 
 def is_loopback(host: str) -> bool:
@@ -39,23 +46,53 @@ def is_loopback(host: str) -> bool:
 
 
 def rotate_token(path: Path) -> str:
-    """Write a new random token to an owner-only file (replacing any old one)."""
+    """Write a new random token to a fresh owner-only file that replaces any old one.
+
+    The temporary file is always created new (O_EXCL, O_NOFOLLOW, mode 600 in the same
+    folder), so a leftover file or a planted symlink is never written through; the rename
+    is atomic, so a reader sees the old token or the new, never half."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     token = secrets.token_urlsafe(32)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(token + "\n")
-    os.replace(tmp, path)  # atomic: a reader sees the old token or the new, never half
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(token + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
     return token
 
 
 def read_token(path: Path) -> str | None:
+    """The token in `path`, or None if there is none; refuses a file other users could read
+    or write (anyone who read it could be using the token)."""
     try:
-        token = path.read_text(encoding="utf-8").strip()
+        with path.open("rb") as fh:
+            _check_private(path, os.fstat(fh.fileno()))
+            token = fh.read().decode("utf-8", "replace").strip()
     except FileNotFoundError:
         return None
     return token or None
+
+
+def _check_private(path: Path, st: os.stat_result) -> None:
+    if os.name == "nt":  # no POSIX modes; the file lives in the user's own data folder
+        return
+    if st.st_uid != os.getuid():
+        raise InvalidInput(
+            f"The token file {path} belongs to another user; anyone who can change it "
+            "controls who may connect. Delete it and run `memory-mcp token --rotate`."
+        )
+    if st.st_mode & 0o077:
+        raise InvalidInput(
+            f"The token file {path} can be read or changed by other users "
+            f"(mode {stat.S_IMODE(st.st_mode):o}), so the token may be known. Run "
+            "`memory-mcp token --rotate` to replace it with a new owner-only file (mode 600)."
+        )
 
 
 def resolve_token(settings: Settings, host: str) -> str | None:
@@ -71,46 +108,42 @@ def resolve_token(settings: Settings, host: str) -> str | None:
 
 
 class BearerAuth:
-    """ASGI middleware: every HTTP request must carry `Authorization: Bearer <token>`."""
+    """ASGI middleware: every HTTP request must carry exactly one `Authorization: Bearer
+    <token>` (the scheme in any case, RFC 7235); two such headers are refused as ambiguous."""
 
     def __init__(self, app: ASGIApp, token: str) -> None:
         self.app = app
-        self.expected = f"Bearer {token}".encode()
+        self.expected = token.encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            given = dict(scope.get("headers") or []).get(b"authorization", b"")
-            if not hmac.compare_digest(given, self.expected):
-                await _unauthorized(send)
+            given = [v for k, v in scope.get("headers") or [] if k.lower() == b"authorization"]
+            if len(given) > 1:
+                await _refuse(send, 400, "bad_request", AMBIGUOUS)
+                return
+            scheme, _, credentials = (given[0] if given else b"").strip().partition(b" ")
+            ok = scheme.lower() == b"bearer"
+            if not hmac.compare_digest(credentials.strip(), self.expected) or not ok:
+                await _refuse(send, 401, "unauthorized", UNAUTHORIZED)
                 return
         await self.app(scope, receive, send)
 
 
-async def _unauthorized(send: Send) -> None:
-    body = json.dumps(
-        {
-            "error": "unauthorized",
-            "message": "Send Authorization: Bearer <token>; see `memory-mcp token`.",
-        }  # fmt: skip
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 401,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"www-authenticate", b'Bearer realm="memory-mcp"'),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
+async def _refuse(send: Send, status: int, error: str, message: str) -> None:
+    body = json.dumps({"error": error, "message": message}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    if status == 401:
+        headers.append((b"www-authenticate", b'Bearer realm="memory-mcp"'))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
 def http_app(
     service: MemoryService, host: str, port: int, token: str | None, allow_hosts: list[str]
 ) -> ASGIApp:
-    """The streamable-HTTP app at /mcp, behind DNS-rebinding protection and the token."""
+    """The streamable-HTTP app at /mcp, behind DNS-rebinding protection, the session limit
+    and the token."""
+    settings = service.settings
     names = list(dict.fromkeys([host, *LOOPBACK, *allow_hosts]))
     hosts = [f"[{n}]:{port}" if ":" in n else f"{n}:{port}" for n in names]
     security = TransportSecuritySettings(
@@ -119,9 +152,16 @@ def http_app(
         allowed_origins=[f"http://{h}" for h in hosts] + [f"https://{h}" for h in hosts],
     )
     mcp = build_server(service, load_model=False)
-    app: ASGIApp = mcp.streamable_http_app(
-        streamable_http_path=MCP_PATH, transport_security=security, host=host
+    sdk_app: ASGIApp = mcp.streamable_http_app(
+        streamable_http_path=MCP_PATH,
+        transport_security=security,
+        host=host,
+        session_idle_timeout=settings.http_session_idle,
+        # A backstop only: SessionLimit ends the least recently used session past its limit,
+        # so a new client is not refused while old sessions idle.
+        max_sessions=2 * settings.http_max_sessions,
     )
+    app = SessionLimit(sdk_app, settings.http_max_sessions, settings.http_session_idle)
     return BearerAuth(app, token) if token else app
 
 
@@ -140,7 +180,10 @@ def serve_http(settings: Settings, host: str, port: int, allow_hosts: list[str])
     app = http_app(service, host, port, token, allow_hosts)
     auth = "bearer token required" if token else "no token (loopback)"
     logger.warning("memory-mcp %s on http://%s:%d%s (%s)", __version__, host, port, MCP_PATH, auth)
+    cap, backlog = connection_limits(settings.http_max_connections)
+    protocol = guarded_protocol(settings.http_read_timeout, cap)
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
+                    http=protocol, backlog=backlog)  # fmt: skip
     finally:
         service.close()

@@ -1,0 +1,245 @@
+"""Keeping `serve --http` reachable under floods: bounded connections and sessions.
+
+- A connection gets `read_timeout` seconds to send each request (headers and body); one that
+  is silent or trickles is closed (slowloris). Uvicorn itself only times out idle keep-alive
+  connections, so a half-open connection would otherwise hold a descriptor forever.
+- At most `max_connections` are open (fewer if the process's descriptor limit is lower).
+  When a new one arrives at the cap, the connection waiting longest for its client to send a
+  request is closed to make room: a flood of half-open connections cannot lock out a client
+  that sends its request promptly.
+- At most `max_sessions` MCP sessions are kept. A client opening one more ends the least
+  recently used session (idle ones first) rather than being refused; that client gets 404
+  on its next request and starts a new session, as the MCP spec prescribes.
+"""
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, cast
+
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+logger = logging.getLogger(__name__)
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+FD_RESERVE = 64  # descriptors kept for the database, model, logs and the listening socket
+BACKLOG = 128  # connections the kernel queues for accept(), and asyncio accepts in one go
+ACCEPT_BATCHES = 3  # accepted batches that can be open before the cap closes their excess
+SESSION_HEADER = b"mcp-session-id"
+WARN_EVERY_S = 60.0  # a flood is logged once a minute, not once per connection
+
+
+def connection_limits(wanted: int) -> tuple[int, int]:
+    """(connection cap, listen backlog) that fit the descriptor limit, raising its soft value
+    first (up to the hard one). asyncio accepts up to `backlog` connections at a time before
+    the cap closes any, so room is kept for a few such batches beyond the cap: the process
+    must never run out of descriptors (EMFILE stalls accept() and fails database opens)."""
+    need = wanted + FD_RESERVE + ACCEPT_BATCHES * BACKLOG
+    try:
+        import resource
+    except ImportError:  # Windows: no descriptor limit of this kind
+        return wanted, BACKLOG
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < need:
+        raised = need if hard == resource.RLIM_INFINITY else min(need, hard)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
+            soft = raised
+        except (ValueError, OSError) as exc:
+            logger.info("Could not raise the descriptor limit: %s", exc)
+    if soft == resource.RLIM_INFINITY or soft >= need:
+        return wanted, BACKLOG
+    budget = max(soft - FD_RESERVE, 4)
+    backlog = max(budget // (2 * ACCEPT_BATCHES), 1)
+    cap = max(budget - ACCEPT_BATCHES * backlog, 1)
+    logger.warning(
+        "Serving at most %d HTTP connections: the descriptor limit is %d (ulimit -n)", cap, soft
+    )
+    return min(cap, wanted), backlog
+
+
+class GuardedH11Protocol(H11Protocol):
+    """Uvicorn's HTTP/1.1 protocol with a read timeout and a connection cap; the limits are
+    set on a subclass made by `guarded_protocol`."""
+
+    read_timeout: ClassVar[float] = 10.0
+    max_connections: ClassVar[int] = 256
+    last_warning: ClassVar[list[float]] = [-WARN_EVERY_S]
+    _deadline: asyncio.TimerHandle | None = None
+    _waiting_since = 0.0
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)  # type: ignore[arg-type]
+        self._await_request()
+        if len(self.connections) > self.max_connections:
+            self._make_room()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+        super().connection_lost(exc)
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing():
+            self._await_request()
+
+    def _await_request(self) -> None:
+        """Start the clock on the client's next request."""
+        if self._deadline is not None:
+            self._deadline.cancel()
+        self._waiting_since = self.loop.time()
+        self._deadline = self.loop.call_later(self.read_timeout, self._on_deadline)
+
+    def waiting(self) -> bool:
+        """Whether the client owes us (part of) a request: none started, or its body
+        unfinished, or the previous response is sent and the next request not begun."""
+        cycle = self.cycle
+        return cycle is None or cycle.response_complete or cycle.more_body
+
+    def _on_deadline(self) -> None:
+        self._deadline = None
+        if self.waiting() and not self.transport.is_closing():
+            logger.debug("Closing a connection that sent no complete request in time")
+            self.transport.close()
+
+    def _make_room(self) -> None:
+        others = [
+            c
+            for c in self.connections
+            if isinstance(c, GuardedH11Protocol)
+            and c is not self
+            and c.waiting()
+            and not c.transport.is_closing()  # closed, but its connection_lost is pending
+        ]
+        victim = min(others, key=lambda c: c._waiting_since, default=self)
+        victim.transport.close()
+        if self.loop.time() - self.last_warning[0] >= WARN_EVERY_S:
+            self.last_warning[0] = self.loop.time()
+            logger.warning(
+                "%d HTTP connections open (MEMORY_MCP_HTTP_MAX_CONNECTIONS): closing those "
+                "waiting longest for a request",
+                self.max_connections,
+            )
+
+
+def guarded_protocol(read_timeout: float, max_connections: int) -> type[GuardedH11Protocol]:
+    """The protocol class uvicorn should use (its `http=`), with these limits."""
+    limits = {"read_timeout": read_timeout, "max_connections": max_connections,
+              "last_warning": [-WARN_EVERY_S]}  # fmt: skip
+    return type("GuardedH11Protocol", (GuardedH11Protocol,), limits)
+
+
+@dataclass
+class _Use:
+    in_flight: int = 0
+    last: float = 0.0
+
+
+class SessionLimit:
+    """ASGI middleware in front of the SDK's session manager: keeps at most `limit` MCP
+    sessions by ending the least recently used (with an HTTP DELETE, the way a client ends
+    its own) whenever a new one has just opened past the limit."""
+
+    def __init__(self, app: ASGIApp, limit: int, idle_timeout: float) -> None:
+        self.app = app
+        self.limit = limit
+        self.idle_timeout = idle_timeout
+        self._sessions: dict[str, _Use] = {}
+        self._warned = -WARN_EVERY_S
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = _header(scope, SESSION_HEADER)
+        if given is None:
+            await self._maybe_open(scope, receive, send)
+            return
+        use = self._sessions.get(given)
+        if use is None:  # unknown or ended: the SDK answers 404
+            await self.app(scope, receive, send)
+            return
+        use.in_flight += 1
+        use.last = time.monotonic()
+        status: list[int] = []
+
+        async def watch(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status.append(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        finally:
+            use.in_flight -= 1
+            use.last = time.monotonic()
+            ended = scope.get("method") == "DELETE" and status[:1] == [200]
+            if ended or status[:1] == [404]:  # the client ended it, or the SDK expired it
+                self._sessions.pop(given, None)
+
+    async def _maybe_open(self, scope: Scope, receive: Receive, send: Send) -> None:
+        opened: list[str] = []
+
+        async def watch(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] < 400:
+                new = _header(message, SESSION_HEADER)
+                if new is not None and new not in self._sessions:
+                    self._sessions[new] = _Use(last=time.monotonic())
+                    opened.append(new)
+            await send(message)
+
+        await self.app(scope, receive, watch)
+        if opened:
+            await self._trim(scope, keep=opened[0])
+
+    async def _trim(self, scope: Scope, keep: str) -> None:
+        now = time.monotonic()
+        for sid, use in list(self._sessions.items()):
+            if not use.in_flight and now - use.last > self.idle_timeout:
+                self._sessions.pop(sid, None)  # the SDK has ended it by now
+        while len(self._sessions) > self.limit:
+            candidates = [(u.in_flight > 0, u.last, s) for s, u in self._sessions.items()]
+            _, _, victim = min(c for c in candidates if c[2] != keep)
+            del self._sessions[victim]
+            if now - self._warned >= WARN_EVERY_S:
+                self._warned = now
+                logger.warning(
+                    "%d MCP sessions open (MEMORY_MCP_HTTP_MAX_SESSIONS): ending the least "
+                    "recently used for each new one",
+                    self.limit,
+                )
+            await self._end(scope, victim)
+
+    async def _end(self, scope: Scope, session_id: str) -> None:
+        """DELETE `session_id` through the SDK, as its client would."""
+        skip = (SESSION_HEADER, b"content-length", b"content-type", b"mcp-protocol-version")
+        headers = [(k, v) for k, v in scope["headers"] if k not in skip]
+        headers.append((SESSION_HEADER, session_id.encode("latin-1")))
+        sent = False
+
+        async def receive() -> Message:
+            nonlocal sent
+            if sent:
+                return {"type": "http.disconnect"}
+            sent = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def discard(_: Message) -> None:
+            pass
+
+        await self.app(dict(scope, method="DELETE", headers=headers), receive, discard)
+
+
+def _header(holder: Scope | Message, name: bytes) -> str | None:
+    for key, value in cast(list[tuple[bytes, bytes]], holder.get("headers") or []):
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return None
