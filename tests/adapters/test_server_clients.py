@@ -98,7 +98,7 @@ async def test_client_name_is_bounded_and_cleaned(
     info = Implementation(name=name, version=version)
     async with Client(build_server(service, load_model=False), client_info=info) as client:
         wrote = await call(client, "remember", content="A short fact")
-        assert wrote["client"] == stored
+        assert service.get(wrote["id"]).client == stored
     async with Client(build_server(service, load_model=False)) as other:
         hits = (await call(other, "recall", query="short fact"))["hits"]
         assert [h["client"] for h in hits] == [stored]
