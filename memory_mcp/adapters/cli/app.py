@@ -109,6 +109,13 @@ def _configure_logging(level: int) -> None:
     logging.basicConfig(level=level, format="%(message)s", handlers=[handler], force=True)
 
 
+def settings_from(overrides: dict[str, Any]) -> Settings:
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise MemoryMCPError(f"Invalid setting: {exc.errors()[0]['msg']}") from exc
+
+
 @contextmanager
 def open_service(
     ctx: typer.Context, db: Path | None, semantic: bool = False
@@ -117,17 +124,13 @@ def open_service(
     overrides = dict(ctx.obj.overrides) if ctx.obj else {}
     if db is not None:
         overrides["db"] = db
-    try:
-        settings = Settings(**overrides)
-    except ValidationError as exc:
-        raise MemoryMCPError(f"Invalid setting: {exc.errors()[0]['msg']}") from exc
-    service = MemoryService.open(settings)
+    service = MemoryService.open(settings_from(overrides))
     try:
         if semantic:
             with err.status("Loading the embedding model…"):
                 ready = service.semantic.ensure()
-            if not ready:
-                err.print(f"[yellow]{service.semantic.note}[/yellow]")
+            if not ready:  # the one line saying why, and what to do (the loader logs nothing)
+                err.print(service.semantic.note, style="yellow", markup=False, soft_wrap=True)
         yield service
     finally:
         service.close()
