@@ -91,6 +91,10 @@ def _root(
         Path | None,
         typer.Option(envvar="MEMORY_MCP_MODEL_DIR", help="Local ONNX model directory."),
     ] = None,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(envvar="MEMORY_MCP_CACHE_DIR", help="Where downloaded models are kept."),
+    ] = None,
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More logs.")] = 0,
     version: Annotated[
         bool,
@@ -100,7 +104,7 @@ def _root(
     """Persistent memory for MCP clients."""
     level = logging.WARNING - 10 * verbose
     _configure_logging(level if ctx.invoked_subcommand != "serve" else min(level, logging.INFO))
-    overrides = {"db": db, "model": model, "model_dir": model_dir}
+    overrides = {"db": db, "model": model, "model_dir": model_dir, "cache_dir": cache_dir}
     ctx.obj = _Options({k: v for k, v in overrides.items() if v is not None})
 
 
