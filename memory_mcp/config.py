@@ -41,6 +41,12 @@ def default_token_path() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "http-token"
 
 
+def default_cache_dir() -> Path:
+    """Where downloaded embedding models are kept: the platform's per-user cache folder, which
+    survives a reboot (fastembed's own default is the temp folder)."""
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / "models"
+
+
 def default_db_path() -> Path:
     """The database file in the platform's per-user data dir (created on first use)."""
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "memory.db"
@@ -56,8 +62,8 @@ class Settings(BaseSettings):
     model_dir: Path | None = Field(
         None, description="Local ONNX model directory (fastembed specific_model_path)."
     )
-    cache_dir: Path | None = Field(
-        None, description="Where fastembed caches downloaded models (its default if unset)."
+    cache_dir: Path = Field(
+        default_factory=default_cache_dir, description="Where downloaded models are kept."
     )
     default_scope: str = Field(DEFAULT_SCOPE, min_length=1, description="Scope when none given.")
     recall_limit: int = Field(

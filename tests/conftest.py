@@ -54,6 +54,7 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test touches a real database or the user's data dir."""
     monkeypatch.setenv("MEMORY_MCP_DB", str(tmp_path / "env-default.db"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))  # where models download
 
 
 @pytest.fixture

@@ -42,6 +42,6 @@ def test_readme_quick_start_is_two_commands() -> None:
     block = README.split("## Quick start in two commands", 1)[1].split("```bash", 1)[1]
     commands = [line for line in block.split("```", 1)[0].splitlines() if line.strip()]
     assert [c.split("#")[0].strip() for c in commands] == [
-        "uvx --from . memory-mcp serve",
-        "uv run pytest",
+        "uv tool install .",
+        "memory-mcp install claude-desktop",
     ]

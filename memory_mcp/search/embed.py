@@ -8,13 +8,19 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from memory_mcp.errors import MemoryMCPError
+from memory_mcp.config import default_cache_dir
+from memory_mcp.search.model_files import (
+    OFFLINE_HINT,
+    EmbedderUnavailable,
+    download,
+    import_fastembed,
+    local_dir_problem,
+    model_spec,
+)
+
+__all__ = ["Embedder", "EmbedderUnavailable", "FastEmbedEmbedder"]
 
 logger = logging.getLogger(__name__)
-
-
-class EmbedderUnavailable(MemoryMCPError):
-    """The model could not be loaded; semantic search stays off."""
 
 
 class Embedder(Protocol):
@@ -39,7 +45,9 @@ class Embedder(Protocol):
 
 
 class FastEmbedEmbedder:
-    """fastembed TextEmbedding; `model_dir` loads a local ONNX copy with no download."""
+    """fastembed TextEmbedding; `model_dir` loads a local ONNX copy with no download. Without
+    one, a copy in `cache_dir` loads with no network, and a model not there yet is downloaded
+    once, in one attempt, unless `download` is False."""
 
     def __init__(
         self,
@@ -47,11 +55,13 @@ class FastEmbedEmbedder:
         model_dir: Path | None = None,
         cache_dir: Path | None = None,
         batch_size: int = 64,
+        download: bool = True,
     ) -> None:
         self.model_name = model_name
         self.model_dir = model_dir
-        self.cache_dir = cache_dir
+        self.cache_dir = cache_dir or default_cache_dir()
         self.batch_size = batch_size
+        self.download = download
         self._model: Any = None
         self._dim: int | None = None
         self._lock = threading.Lock()
@@ -61,9 +71,13 @@ class FastEmbedEmbedder:
             if self._model is not None:
                 return
             started = time.perf_counter()
-            self._model = self._construct()
-            probe = next(iter(self._model.query_embed(["dimension probe"])))
+            model = self._construct()
+            try:
+                probe = next(iter(model.query_embed(["dimension probe"])))
+            except Exception as exc:  # noqa: BLE001 - onnxruntime raises many types
+                raise self._cannot_load(exc) from exc
             self._dim = int(np.asarray(probe).shape[-1])
+            self._model = model
             logger.info(
                 "Embedding model %s ready (%d-d) in %.1fs",
                 self.model_name,
@@ -72,36 +86,58 @@ class FastEmbedEmbedder:
             )
 
     def _construct(self) -> Any:
-        if self.model_dir is not None and not (Path(self.model_dir) / "model.onnx").is_file():
-            raise EmbedderUnavailable(
-                f"MEMORY_MCP_MODEL_DIR={self.model_dir} holds no model.onnx: point it at a "
-                f"folder with the ONNX export of {self.model_name}, or unset it to download."
-            )
-        try:
-            from fastembed import TextEmbedding
-        except ImportError as exc:  # pragma: no cover - fastembed is a hard dependency
-            raise EmbedderUnavailable(f"fastembed is not installed: {exc}") from exc
-        kwargs: dict[str, Any] = {"model_name": self.model_name}
         if self.model_dir is not None:
-            kwargs["specific_model_path"] = str(self.model_dir)
-        if self.cache_dir is not None:
-            kwargs["cache_dir"] = str(self.cache_dir)
-        if self.model_dir is None:
-            # A cached copy loads at once; only without one do we pay for a download (which
-            # fastembed retries for ~40 s when offline).
-            try:
-                return TextEmbedding(**kwargs, local_files_only=True)
-            except Exception:  # noqa: BLE001 - not cached yet: fall through to the download
-                logger.info("Downloading embedding model %s (first use)", self.model_name)
-        try:
-            return TextEmbedding(**kwargs)
-        except Exception as exc:  # noqa: BLE001 - fastembed/onnxruntime raise many types
-            where = f"from {self.model_dir}" if self.model_dir else "(download or cache)"
+            problem = local_dir_problem(self.model_dir)
+            if problem:
+                raise EmbedderUnavailable(
+                    f"{problem}: point it at a folder with the ONNX export of {self.model_name}"
+                    ", or unset it to use the downloaded copy."
+                )
+            return self._fastembed(specific_model_path=str(self.model_dir))
+        cache = str(self.cache_dir)
+        try:  # fastembed's own lookup of a cached copy: no network, at once
+            return import_fastembed()(self.model_name, cache_dir=cache, local_files_only=True)
+        except EmbedderUnavailable:
+            raise
+        except Exception:  # noqa: BLE001 - not cached (yet): download it, or say why not
+            pass
+        if not self.download:
             raise EmbedderUnavailable(
-                f"Cannot load embedding model {self.model_name} {where}: "
-                f"{type(exc).__name__}: {exc}. Set MEMORY_MCP_MODEL_DIR to a local copy "
-                "of the model on offline machines."
-            ) from exc
+                f"The embedding model {self.model_name} is not downloaded (in {cache}): "
+                f"{OFFLINE_HINT}."
+            )
+        spec = model_spec(self.model_name)
+        logger.info(
+            "Downloading the embedding model %s (~%d MB, once) into %s",
+            spec.name,
+            spec.size_mb,
+            cache,
+        )
+        download(spec, self.cache_dir)
+        return self._fastembed(cache_dir=cache, local_files_only=True)
+
+    def _fastembed(self, **kwargs: Any) -> Any:
+        text_embedding = import_fastembed()
+        where = self.model_dir or self.cache_dir
+        logger.info("Loading the embedding model %s from %s", self.model_name, where)
+        try:
+            return text_embedding(self.model_name, **kwargs)
+        except EmbedderUnavailable:
+            raise
+        except Exception as exc:  # noqa: BLE001 - fastembed/onnxruntime raise many types
+            raise self._cannot_load(exc) from exc
+
+    def _cannot_load(self, exc: Exception) -> EmbedderUnavailable:
+        reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+        fix = (
+            "point MEMORY_MCP_MODEL_DIR at a complete copy"
+            if self.model_dir
+            else "run `memory-mcp model download` again"
+        )
+        return EmbedderUnavailable(
+            f"Cannot load embedding model {self.model_name} from "
+            f"{self.model_dir or self.cache_dir} ({reason}): the copy may be incomplete; {fix}."
+        )
 
     @property
     def dim(self) -> int:

@@ -40,6 +40,10 @@ class SemanticIndex:
         # Told of each batch of backlog vectors (memories stored before the model was
         # ready), so the service can merge a rewording now that it can compare meanings.
         self.on_embedded: Embedded | None = None
+        self._cache_thread: threading.Thread | None = None
+        # Set by stop(): background work ends at its next step instead of running on while
+        # the database closes and the interpreter exits under it.
+        self._stopping = threading.Event()
 
     @property
     def ready(self) -> bool:
@@ -50,7 +54,12 @@ class SemanticIndex:
         """Why semantic search is off right now, for recall results and stats."""
         if self.state == "off":
             return "Semantic search is disabled by configuration; recall is keyword-only."
-        if self.state in ("idle", "loading"):
+        if self.state == "idle":
+            return (
+                "The embedding model is not loaded by this command "
+                "(`memory-mcp model status` shows whether it is available)."
+            )
+        if self.state == "loading":
             return "The embedding model is still loading; recall is keyword-only for now."
         if self.state in ("failed", "mismatch"):
             return f"Semantic search is off: {self.reason}"
@@ -68,9 +77,25 @@ class SemanticIndex:
             self._thread.start()
 
     def _activate_and_cache(self) -> None:
-        self._activate()
-        if self.ready:
-            self._load_cache_logged()
+        try:
+            self._activate(background=True)
+            if self.ready and not self._stopping.is_set():
+                self._load_cache_logged()
+        except Exception:
+            if not self._stopping.is_set():
+                raise
+            # stop() closed the database under us: expected, nothing to report
+
+    def stop(self, wait: float = 5.0) -> bool:
+        """End background work: it stops at its next step; wait up to `wait` seconds for it.
+        Returns whether none is left running (a model download or load cannot be cut short).
+        """
+        self._stopping.set()
+        deadline = time.monotonic() + wait
+        for thread in (self._thread, self._cache_thread):
+            if thread is not None and thread is not threading.current_thread():
+                thread.join(max(0.0, deadline - time.monotonic()))
+        return not any(t is not None and t.is_alive() for t in (self._thread, self._cache_thread))
 
     def ensure(self) -> bool:
         """Load the model now (CLI use); returns whether semantic search is available."""
@@ -82,16 +107,18 @@ class SemanticIndex:
             self._activate()
         return self.ready
 
-    def _activate(self) -> None:
+    def _activate(self, background: bool = False) -> None:
         assert self.embedder is not None
         try:
             self.embedder.load()
+            if self._stopping.is_set():
+                return
             self.store.ensure_vector_index(self.embedder.model_name, self.embedder.dim)
         except EmbedderUnavailable as exc:
-            self._fail("failed", str(exc))
+            self._fail("failed", str(exc), background)
             return
         except SchemaMismatch as exc:
-            self._fail("mismatch", str(exc))
+            self._fail("mismatch", str(exc), background)
             return
         # The backlog is embedded before recall reports hybrid mode, so "hybrid" never means
         # "hybrid over part of the memories"; the second pass catches rows stored meanwhile.
@@ -101,9 +128,14 @@ class SemanticIndex:
         if filled:
             logger.info("Embedded %d memories stored while the model was loading", filled)
 
-    def _fail(self, state: State, reason: str) -> None:
+    def _fail(self, state: State, reason: str, background: bool) -> None:
+        """Record why; a background load logs it (a caller of ensure() reports the note)."""
         self.state, self.reason = state, reason
-        logger.warning("Semantic search is off, recall is keyword-only: %s", reason)
+        logger.log(
+            logging.WARNING if background else logging.INFO,
+            "Semantic search is off, recall is keyword-only: %s",
+            reason,
+        )
 
     def embed_documents(self, texts: list[str]) -> np.ndarray | None:
         """One vector per text; a text repeated in the batch is embedded once."""
@@ -165,18 +197,20 @@ class SemanticIndex:
         )
 
     def _start_cache_load(self) -> None:
-        if self._cache_loading:
+        if self._cache_loading or self._stopping.is_set():
             return
         self._cache_loading = True
-        threading.Thread(
+        self._cache_thread = threading.Thread(
             target=self._load_cache_logged, name="memory-mcp-vectors", daemon=True
-        ).start()
+        )
+        self._cache_thread.start()
 
     def _load_cache_logged(self) -> None:
         try:
             self.load_cache()
         except Exception as exc:  # noqa: BLE001 - recall keeps working through SQL
-            logger.warning("In-memory vector index not loaded (searching in SQL): %s", exc)
+            if not self._stopping.is_set():  # else: the database closed under it, as asked
+                logger.warning("In-memory vector index not loaded (searching in SQL): %s", exc)
         finally:
             self._cache_loading = False
 
@@ -191,7 +225,9 @@ class SemanticIndex:
         total = self.store.counts()["memories"]
         done = self.store.counts()["vec"]
         filled, after = 0, 0
-        while batch := self.store.pending_embeddings(EMBED_BATCH, after_id=after):
+        while not self._stopping.is_set() and (
+            batch := self.store.pending_embeddings(EMBED_BATCH, after_id=after)
+        ):
             vectors = self.embedder.embed_documents([content for _, content in batch])
             pairs = [(mid, vec) for (mid, _), vec in zip(batch, vectors, strict=True)]
             filled += self.store.set_vectors(pairs)

@@ -61,8 +61,10 @@ class MemoryService:
             embedder = FastEmbedEmbedder(settings.model, settings.model_dir, settings.cache_dir)
         return cls(store, embedder, settings)
 
-    def close(self) -> None:
-        """Close the database."""
+    def close(self, wait: float = 5.0) -> None:
+        """Stop background work (model loading, backlog embedding; waiting up to `wait`
+        seconds for it), then close the database."""
+        self.semantic.stop(wait)
         self.store.close()
 
     # -- the four tools (and remember in bulk) ------------------------------------------------

@@ -5,6 +5,8 @@ Every test works in tmp_path (a fake home, %APPDATA% or project): no real config
 
 import json
 import os
+import shutil
+import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +30,7 @@ LAUNCH = Launch("/opt/venv/bin/memory-mcp", [], "venv")
 OTHER = {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-github"]}
 REFERENCE_MEMORY = {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-memory"]}
 PLATFORMS = ["darwin", "win32", "linux"]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def machine(platform: str, tmp_path: Path) -> Machine:
@@ -155,6 +158,9 @@ def test_server_env_is_absolute_and_validated(
         "MEMORY_MCP_MODEL_DIR": str(tmp_path / "models" / "x"),
     }
     assert clients.server_env(None, None, None, None) == {}
+    # a model cache copied to an offline machine's custom folder: the client must see it too
+    cached = clients.server_env(None, None, None, None, Path("cache"))
+    assert cached == {"MEMORY_MCP_CACHE_DIR": str(tmp_path / "cache")}
     with pytest.raises(InvalidInput, match="--scope"):
         clients.server_env(None, "  ", None, None)
 
@@ -410,3 +416,36 @@ def test_the_installed_entry_starts_a_working_server(cli, tmp_path: Path) -> Non
             assert stored.structured_content["scope"] == "github.com/acme/widgets"
 
     anyio.run(session)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (shutil.which("uvx") and shutil.which("uv")), reason="needs uv and uvx")
+def test_install_from_uvx_writes_a_command_that_starts_offline(tmp_path: Path) -> None:
+    """`uvx --from . memory-mcp install` used to write `uvx --from DIR memory-mcp`, which asks
+    the package index at every start: offline, the client could never start the server."""
+    repo, tools = project(tmp_path), tmp_path / "uv-tools"
+    env = {
+        **os.environ,
+        "UV_TOOL_DIR": str(tools),
+        "UV_TOOL_BIN_DIR": str(tmp_path / "uv-bin"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+    }
+    for name in ("VIRTUAL_ENV", "MEMORY_MCP_MODEL_DIR", "MEMORY_MCP_DB"):
+        env.pop(name, None)
+    uvx = ["uvx", "--from", str(REPO), "memory-mcp"]
+    done = subprocess.run(
+        [*uvx, "install", "claude-code", "--dir", str(repo)],
+        env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    entry = json.loads((repo / ".mcp.json").read_text())["mcpServers"]["memory"]
+    script = tools / "memory-mcp" / ("Scripts" if sys.platform == "win32" else "bin")
+    assert Path(entry["command"]).parent == script
+    assert entry["args"] == ["serve", "--project", str(repo)]
+    assert "starts offline" in " ".join(done.stderr.split())
+    # What a client does later, without network or uv: run the command as written.
+    offline = {"PATH": os.defpath, "UV_OFFLINE": "1", "HOME": str(tmp_path)}
+    started = subprocess.run(
+        [entry["command"], "--version"], env=offline, capture_output=True, text=True, timeout=120
+    )
+    assert started.returncode == 0 and "memory-mcp" in started.stdout, started.stderr

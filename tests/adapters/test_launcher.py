@@ -7,11 +7,14 @@ from typing import Any
 import pytest
 
 from memory_mcp.adapters.install.launcher import (
+    Launch,
     Runtime,
     current_runtime,
     launch_command,
+    prepare,
     source_spec,
 )
+from memory_mcp.errors import MemoryMCPError
 
 
 def runtime(prefix: Path, *, windows: bool = False, script: bool = True, **kw: Any) -> Runtime:
@@ -51,18 +54,50 @@ def test_pipx_and_uv_tool_installs_keep_their_venv_script(tmp_path: Path) -> Non
     assert tool.kind == "uv tool" and tool.command.endswith("uv/tools/memory-mcp/bin/memory-mcp")
 
 
-def test_uvx_cache_environments_are_replaced_by_uvx_from_the_source(tmp_path: Path) -> None:
+def test_uvx_cache_environments_become_a_uv_tool_that_starts_offline(tmp_path: Path) -> None:
+    """`uvx --from DIR memory-mcp` asks the package index at every start: offline, the client
+    could not start the server. From uvx, install sets up a uv tool and writes its script."""
+    cache = tmp_path / ".cache" / "uv" / "archive-v0" / "urWbDoxNw_mMmp8D"
+    local = {"url": "file:///work/memory-mcp", "dir_info": {}}
+    tools = tmp_path / ".local" / "share" / "uv" / "tools"
+    launch = launch_command(
+        runtime(cache, direct_url=local, uvx="/usr/bin/uvx", uv="/usr/bin/uv", uv_tool_dir=tools)
+    )
+    assert (launch.command, launch.args, launch.kind) == (
+        str(tools / "memory-mcp" / "bin" / "memory-mcp"), [], "uv tool",
+    )  # fmt: skip
+    assert launch.setup == ["/usr/bin/uv", "tool", "install", "/work/memory-mcp"]
+    assert launch.note is not None and "starts offline" in launch.note
+    windows = launch_command(
+        runtime(cache, windows=True, uv="C:/uv.exe", uv_tool_dir=tools, uvx="C:/uvx.exe")
+    )
+    assert windows.command == str(tools / "memory-mcp" / "Scripts" / "memory-mcp.exe")
+
+
+def test_uvx_without_uv_keeps_uvx_and_says_what_it_costs(tmp_path: Path) -> None:
     cache = tmp_path / ".cache" / "uv" / "archive-v0" / "urWbDoxNw_mMmp8D"
     local = {"url": "file:///work/memory-mcp", "dir_info": {}}
     launch = launch_command(runtime(cache, direct_url=local, uvx="/usr/local/bin/uvx"))
-    assert (launch.command, launch.args, launch.kind) == (
-        "/usr/local/bin/uvx", ["--from", "/work/memory-mcp", "memory-mcp"], "uvx",
+    assert (launch.command, launch.args, launch.kind, launch.setup) == (
+        "/usr/local/bin/uvx", ["--from", "/work/memory-mcp", "memory-mcp"], "uvx", None,
     )  # fmt: skip
-    assert launch.note is not None and "uvx --from /work/memory-mcp" in launch.note
+    assert launch.note is not None and "package index" in launch.note
     # Without uvx on PATH the cache script is all there is: used, with a warning.
     stuck = launch_command(runtime(cache, uvx=None))
     assert stuck.command == str(cache / "bin" / "memory-mcp")
     assert stuck.note is not None and "uv cache clean" in stuck.note
+
+
+def test_prepare_runs_the_setup_and_refuses_when_it_fails(tmp_path: Path) -> None:
+    script = tmp_path / "tools" / "memory-mcp" / "bin" / "memory-mcp"
+    make = f"import pathlib; p = pathlib.Path({str(script)!r}); p.parent.mkdir(parents=True)"
+    make += "; p.touch()"
+    prepare(Launch(str(script), [], "uv tool", None, [sys.executable, "-c", make]))
+    assert script.is_file()
+    prepare(Launch("/anything", [], "venv"))  # nothing to set up
+    failing = [sys.executable, "-c", "import sys; sys.exit('no network')"]
+    with pytest.raises(MemoryMCPError, match="no network"):
+        prepare(Launch(str(tmp_path / "absent"), [], "uv tool", None, failing))
 
 
 @pytest.mark.parametrize(

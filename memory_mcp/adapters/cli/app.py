@@ -113,6 +113,10 @@ def _root(
         Path | None,
         typer.Option(envvar="MEMORY_MCP_MODEL_DIR", help="Local ONNX model directory."),
     ] = None,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(envvar="MEMORY_MCP_CACHE_DIR", help="Where downloaded models are kept."),
+    ] = None,
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More logs.")] = 0,
     version: Annotated[
         bool,
@@ -122,13 +126,20 @@ def _root(
     """Persistent memory for MCP clients."""
     level = logging.WARNING - 10 * verbose
     _configure_logging(level if ctx.invoked_subcommand != "serve" else min(level, logging.INFO))
-    overrides = {"db": db, "model": model, "model_dir": model_dir}
+    overrides = {"db": db, "model": model, "model_dir": model_dir, "cache_dir": cache_dir}
     ctx.obj = _Options({k: v for k, v in overrides.items() if v is not None})
 
 
 def _configure_logging(level: int) -> None:
     handler = RichHandler(console=err, show_path=False, rich_tracebacks=True)
     logging.basicConfig(level=level, format="%(message)s", handlers=[handler], force=True)
+
+
+def settings_from(overrides: dict[str, Any]) -> Settings:
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise MemoryMCPError(f"Invalid setting: {exc.errors()[0]['msg']}") from exc
 
 
 @contextmanager
@@ -143,10 +154,7 @@ def open_service(
     overrides = dict(ctx.obj.overrides) if ctx.obj else {}
     if db is not None:
         overrides["db"] = db
-    try:
-        settings = Settings(**overrides)
-    except ValidationError as exc:
-        raise MemoryMCPError(f"Invalid setting: {exc.errors()[0]['msg']}") from exc
+    settings = settings_from(overrides)
     path = Path(settings.db).expanduser()
     if create and not path.exists() and not path.parent.is_dir() and path != default_db_path():
         raise InvalidInput(
@@ -158,8 +166,8 @@ def open_service(
         if semantic:
             with err.status("Loading the embedding model…"):
                 ready = service.semantic.ensure()
-            if not ready:
-                err.print(f"[yellow]{service.semantic.note}[/yellow]")
+            if not ready:  # the one line saying why, and what to do (the loader logs nothing)
+                err.print(service.semantic.note, style="yellow", markup=False, soft_wrap=True)
         yield service
     finally:
         service.close()

@@ -249,7 +249,7 @@ def move(
 @app.command(rich_help_panel="Inspect and fix")
 def stats(ctx: typer.Context, db: DbOpt = None, json_: JsonOpt = False) -> None:
     """Counts by scope and kind, database size, model and search mode."""
-    with open_service(ctx, db, semantic=True) as service:
+    with open_service(ctx, db) as service:  # reads the database only: no model load
         result = service.stats()
     if json_:
         as_json(result)

@@ -11,7 +11,7 @@ from memory_mcp.adapters.cli.app import DbOpt, app
 from memory_mcp.adapters.cli.render import err, out
 from memory_mcp.adapters.install import clients
 from memory_mcp.adapters.install.clients import Client, Machine, Outcome, Target
-from memory_mcp.adapters.install.launcher import current_runtime, launch_command
+from memory_mcp.adapters.install.launcher import current_runtime, launch_command, prepare
 from memory_mcp.config import DEFAULT_SCOPE
 
 PANEL = "Connect clients"
@@ -67,7 +67,11 @@ def install(
     overrides = dict(ctx.obj.overrides) if ctx.obj else {}
     launch = launch_command(current_runtime())
     env = clients.server_env(
-        db or overrides.get("db"), scope, overrides.get("model"), overrides.get("model_dir")
+        db or overrides.get("db"),
+        scope,
+        overrides.get("model"),
+        overrides.get("model_dir"),
+        overrides.get("cache_dir"),
     )
     entry = clients.server_entry(target, launch, env)
     if print_:
@@ -77,6 +81,7 @@ def install(
         text = json.dumps(clients.snippet(target, entry), indent=2, ensure_ascii=False)
         out.print(text, markup=False, highlight=False, soft_wrap=True)
         return
+    prepare(launch)  # a uv tool install when run from uvx: its script is the command
     outcome = clients.install(target, entry, datetime.now(), force)
     _report(target, outcome)
     if outcome.action == "unchanged":
@@ -111,7 +116,7 @@ _SAID = {
 
 
 _KINDS = {
-    "uvx": "uvx, which rebuilds its environment when needed",
+    "uvx": "uvx, which asks the package index at every start",
     "pipx": "your pipx install",
     "uv tool": "your uv tool install",
     "venv": "this environment",

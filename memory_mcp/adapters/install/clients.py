@@ -145,7 +145,11 @@ def resolve_target(
 
 
 def server_env(
-    db: Path | None, scope: str | None, model: str | None, model_dir: Path | None
+    db: Path | None,
+    scope: str | None,
+    model: str | None,
+    model_dir: Path | None,
+    cache_dir: Path | None = None,
 ) -> dict[str, str]:
     """Settings for the server's `env`, paths made absolute: clients start it elsewhere."""
     env: dict[str, str] = {}
@@ -160,6 +164,8 @@ def server_env(
         env["MEMORY_MCP_MODEL"] = model
     if model_dir is not None:
         env["MEMORY_MCP_MODEL_DIR"] = str(model_dir.expanduser().absolute())
+    if cache_dir is not None:
+        env["MEMORY_MCP_CACHE_DIR"] = str(cache_dir.expanduser().absolute())
     return env
 
 

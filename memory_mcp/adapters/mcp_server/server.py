@@ -1,11 +1,16 @@
 """The MCP server: tools, resources and prompts over one MemoryService; stdio transport."""
 
+import contextlib
 import functools
 import logging
+import os
+import signal
+import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any, cast
+from typing import Any, NoReturn, cast
 
+import anyio
 from mcp.server import MCPServer
 
 from memory_mcp import __version__
@@ -66,16 +71,46 @@ def build_server(
 
 
 def serve(settings: Settings | None = None) -> None:
-    """Run the stdio server until the client closes the pipe."""
+    """Run the stdio server until the client closes stdin (exit 0), or SIGINT (130) or SIGTERM
+    (143) arrives; then stop the model loader, close the database and end the process.
+
+    The process ends with os._exit once the database is closed and output flushed, because
+    interpreter shutdown is where it used to abort: Python stops daemon threads by unwinding
+    them (pthread_exit) at whatever point they reach, and one inside onnxruntime's C++ model
+    loading dies with "terminate called without an active exception" (SIGABRT). A signal is
+    handled the same way, from the event loop: the SDK reads stdin on a worker thread that no
+    cancellation can wake, which is why Ctrl-C used to leave the server running.
+    """
     settings = settings or Settings()
+    opened: list[MemoryService] = []
+    for signum in STOP_SIGNALS:  # until the event loop watches them (and once it no longer does)
+        signal.signal(signum, _exit_at_once)
+    server = _build(settings, opened)  # a bad setting raises: the CLI says so
+    code = 0
+    try:
+        anyio.run(_serve_until_signal, server, functools.partial(_stop, opened))
+    except KeyboardInterrupt:  # pragma: no cover - Windows, where Ctrl-C raises this
+        code = 128 + signal.SIGINT
+    except Exception:
+        logger.exception("The server stopped on an unexpected error")
+        code = 1
+    _stop(opened, code)
+
+
+def _build(settings: Settings, opened: list[MemoryService]) -> MCPServer[Any]:
+    def open_service() -> MemoryService:
+        service = MemoryService.open(settings)
+        opened.append(service)
+        return service
+
     service: MemoryService | Callable[[], MemoryService]
     try:
-        service = MemoryService.open(settings)
+        service = open_service()
     except (StorageError, SchemaMismatch) as exc:
         # A database problem: serve anyway, every call retries and reports it to the model.
         # A bad setting (e.g. --project at the home folder) still stops the server.
         logger.error("%s", exc)
-        service = functools.partial(MemoryService.open, settings)
+        service = open_service
     project = settings.project
     logger.info(
         "memory-mcp %s serving %s%s",
@@ -83,9 +118,45 @@ def serve(settings: Settings | None = None) -> None:
         settings.db,
         f" (project {project})" if project else "",
     )
-    server = build_server(service, load_model=settings.semantic)
-    try:
-        server.run("stdio")
-    finally:
-        if isinstance(service, MemoryService):
-            service.close()
+    return build_server(service, load_model=settings.semantic)
+
+
+def _exit_at_once(signum: int, _frame: object) -> None:
+    """A signal while starting, or a second one while stopping: end now. Nothing is lost:
+    every write is one transaction, and an interrupted migration finishes on the next start."""
+    os._exit(128 + signum)
+
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+STOP_WAIT_S = 1.0  # for a model load about to finish; clients signal after ~2 s of waiting
+
+
+async def _serve_until_signal(server: MCPServer[Any], stop: Callable[[int], None]) -> None:
+    """Serve stdio; on SIGINT/SIGTERM call `stop` (which ends the process)."""
+    if sys.platform == "win32":  # pragma: no cover - no signal receiver; Ctrl-C raises
+        await server.run_stdio_async()
+        return
+    async with anyio.create_task_group() as tg:
+
+        async def watch() -> None:
+            with anyio.open_signal_receiver(*STOP_SIGNALS) as received:
+                async for signum in received:
+                    logger.info("Stopping (%s)", signal.Signals(signum).name)
+                    stop(128 + signum)
+
+        tg.start_soon(watch)
+        await server.run_stdio_async()
+        tg.cancel_scope.cancel()
+
+
+def _stop(opened: list[MemoryService], code: int) -> NoReturn:
+    """Stop background work, close the database, flush, and end the process with `code`."""
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, _exit_at_once)
+    for service in opened:
+        service.close(wait=STOP_WAIT_S)
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)

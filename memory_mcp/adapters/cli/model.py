@@ -1,0 +1,66 @@
+"""`model status` and `model download`: is the embedding model on this machine, and fetch it
+(e.g. before taking the machine, or a copy of its cache folder, offline)."""
+
+from dataclasses import asdict
+
+import typer
+
+from memory_mcp.adapters.cli.app import JsonOpt, app, settings_from
+from memory_mcp.adapters.cli.render import as_json, err, key_values, out
+from memory_mcp.config import Settings
+from memory_mcp.search.embed import FastEmbedEmbedder
+from memory_mcp.search.model_files import (
+    ModelStatus,
+    download,
+    find_cached,
+    model_spec,
+    model_status,
+)
+
+model_app = typer.Typer(
+    help="The embedding model: where it is, and download it for offline use.",
+    no_args_is_help=True,
+)
+app.add_typer(model_app, name="model", rich_help_panel="Serve, move data, maintain")
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    return settings_from(dict(ctx.obj.overrides) if ctx.obj else {})
+
+
+def _show(status: ModelStatus, json_: bool) -> None:
+    if json_:
+        as_json(asdict(status))
+        return
+    rows = [(k, "-" if v is None else v) for k, v in asdict(status).items() if k != "problem"]
+    out.print(key_values("embedding model", rows))
+    if status.problem:
+        err.print(status.problem, style="yellow", markup=False, soft_wrap=True)
+
+
+@model_app.command("status")
+def status(ctx: typer.Context, json_: JsonOpt = False) -> None:
+    """Which model, where its files are, whether they are here, its dimension (loads nothing)."""
+    settings = _settings(ctx)
+    _show(model_status(settings.model, settings.model_dir, settings.cache_dir), json_)
+
+
+@model_app.command("download")
+def download_model(ctx: typer.Context, json_: JsonOpt = False) -> None:
+    """Download the model into the cache folder (once), then check that it loads."""
+    settings = _settings(ctx)
+    spec = model_spec(settings.model)
+    if find_cached(spec, settings.cache_dir) is None:
+        with err.status(f"Downloading {spec.name} (~{spec.size_mb} MB) into {settings.cache_dir}…"):
+            download(spec, settings.cache_dir)
+    with err.status("Checking that it loads…"):
+        FastEmbedEmbedder(spec.name, None, settings.cache_dir, download=False).load()
+    result = model_status(spec.name, None, settings.cache_dir)
+    _show(result, json_)
+    if settings.model_dir is not None:
+        err.print(
+            f"Note: MEMORY_MCP_MODEL_DIR={settings.model_dir} is set, and takes precedence over "
+            "this copy.",
+            markup=False,
+            soft_wrap=True,
+        )
