@@ -59,7 +59,7 @@ def hub() -> Iterator[Hub]:
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
     path = tmp_path / "home"
-    path.mkdir()
+    (path / "data").mkdir(parents=True)  # the database's folder (MEMORY_MCP_DB below)
     return path
 
 
@@ -111,6 +111,8 @@ def test_without_model_or_network_one_attempt_and_one_line(
     home: Path, hub: Hub, command: list[str]
 ) -> None:
     env = machine_env(home, hub)
+    if command[0] == "recall":  # read commands need a database: make one without the model
+        cli({**env, "MEMORY_MCP_SEMANTIC": "false"}, "remember", "The deploy key rotates")
     result = cli(env, *command)
     # fastembed alone retried three times, sleeping 3 + 9 + 27 s, and logged six ERROR lines
     assert len(hub.requests) == 1, hub.requests
