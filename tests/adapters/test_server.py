@@ -160,3 +160,26 @@ async def test_what_the_model_reads_about_the_tools(client: Client) -> None:
             ],
         }
     )
+
+
+@pytest.mark.parametrize(
+    ("tool", "args", "named"),
+    [
+        ("recall", {"query": "x", "limit": 0}, "limit"),
+        ("recall", {"query": "x", "limit": 99}, "limit"),
+        ("recall", {"query": "x", "max_tokens": 5}, "max_tokens"),
+        ("recall", {"query": 5}, "query"),
+        ("summarize", {"limit": 0}, "limit"),
+        ("forget", {"ids": []}, "ids"),
+        ("remember", {}, "content"),
+    ],
+)
+async def test_rejected_arguments_read_as_sentences(
+    client: Client, tool: str, args: dict[str, Any], named: str
+) -> None:
+    result = await client.call_tool(tool, args)
+    assert result.is_error
+    text = result.content[0].text  # type: ignore[union-attr]
+    assert text.startswith(f"Invalid arguments for {tool}: {named}")
+    for noise in ("pydantic", "https://", "type=", "validation error for", "\n"):
+        assert noise not in text, text
