@@ -1,7 +1,6 @@
 """The two legs of recall in SQL: FTS5 bm25 over the keyword index, sqlite-vec KNN."""
 
 import json
-import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -16,7 +15,17 @@ from memory_mcp.storage.sqlite.fts import fts_query
 
 MAX_KNN_K = 4096  # sqlite-vec's ceiling for `k = ?`
 
-_FTS_COUNT = "select count(*) from memories_fts where memories_fts match :term"
+MIN_ID = -(2**63)  # below every rowid: no floor
+
+# A term's documents, counted only as far as the plan needs (ftsbudget.count_cap).
+_FTS_COUNT = """
+    select count(*) from (select 1 from memories_fts where memories_fts match :term limit :cap)
+"""
+# The id of the n-th newest match: FTS5 walks its doclists backwards and stops there.
+_NTH_NEWEST = """
+    select rowid from memories_fts where memories_fts match :match
+    order by rowid desc limit 1 offset :n
+"""
 
 
 class SqliteSearch(SqliteBase):
@@ -39,34 +48,25 @@ class SqliteSearch(SqliteBase):
         sql = f"""
             select m.id, -bm25(memories_fts, :w_content, :w_tags, :w_context) as score
             from memories_fts join memories m on m.id = memories_fts.rowid
-            where memories_fts match :match and memories_fts.rowid > :floor
+            where memories_fts match :match and memories_fts.rowid >= :floor
             {where(conds, "and")}
             order by score desc limit :k
         """
         params.update(k=k, w_content=weights[0], w_tags=weights[1], w_context=weights[2])
 
         def fetch(c: Connection) -> list[tuple[int, float]]:
-            top = int(scalar(c, "select coalesce(max(id), 0) from memories"))
-            plan = ftsbudget.KeywordPlan(match)
-            if top > ftsbudget.POSTINGS_BUDGET:
-                plan = ftsbudget.plan(
-                    match, [self._doc_count(c, t, top) for t in ftsbudget.terms(match)]
-                )
-            floor = top - math.ceil(plan.newest_share * top) if plan.newest_share < 1 else 0
+            cap = {"cap": ftsbudget.count_cap()}
+            counts = [int(scalar(c, _FTS_COUNT, {"term": t} | cap)) for t in ftsbudget.terms(match)]
+            plan = ftsbudget.plan(match, counts)
+            floor = MIN_ID
+            if plan.newest is not None:
+                nth = c.execute(_NTH_NEWEST, {"match": plan.match, "n": plan.newest - 1})
+                row = nth.fetchone()
+                floor = MIN_ID if row is None else int(row[0])
             params.update(match=plan.match, floor=floor)
             return [(int(r[0]), float(r[1])) for r in c.execute(sql, params)]
 
         return self._read(fetch)
-
-    def _doc_count(self, c: Connection, term: str, top: int) -> int:
-        """Documents matching one term, remembered until the table grows by a quarter."""
-        known = self._doc_counts.get(term)
-        if known is None or top > known[1] * 1.25:
-            if len(self._doc_counts) > 10_000:
-                self._doc_counts.clear()
-            count = int(scalar(c, _FTS_COUNT, {"term": term}))
-            known = self._doc_counts[term] = (count, top)
-        return known[0]
 
     def search_vectors(
         self, query: np.ndarray, flt: MemoryFilter, k: int
