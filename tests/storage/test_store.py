@@ -126,3 +126,26 @@ def test_a_layout_2_index_gets_integer_times(tmp_path: Path) -> None:
     later = MemoryFilter(since=datetime(2024, 5, 6, 7, 8, 10, tzinfo=UTC))
     assert s.search_vectors(q, later, 3) == []
     assert db.scalar(conn, "select value from meta where key = 'vec_layout'") == "3"
+
+
+def test_counts_are_one_snapshot_while_another_connection_writes(
+    store: SqliteStore, tmp_path: Path
+) -> None:
+    """A write committed between two counts is not drift (issue 11, #7)."""
+    store.insert_many([row(f"before {i}", vec(1, 0, 0, i)) for i in range(50)])
+    other = SqliteStore(db.connect(tmp_path / "store.db"), tmp_path / "store.db")
+    written: list[int] = []
+
+    def write_now() -> int:  # runs inside store's statements, as often as SQLite allows
+        written.append(other.insert(row(f"meanwhile {len(written)}", vec(0, 1, 0, 1))))
+        return 0
+
+    store.conn.set_progress_handler(write_now, 50)
+    try:
+        counts = store.counts()
+    finally:
+        store.conn.set_progress_handler(None, 0)
+    assert len(written) > 3, "no write landed during the counts"
+    assert counts["memories"] == counts["fts"] == counts["vec"]
+    assert counts["orphan_vec"] == 0
+    other.close()

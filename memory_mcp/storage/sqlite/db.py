@@ -171,6 +171,17 @@ def transaction(conn: Connection) -> Iterator[Connection]:
         raise
 
 
+@contextmanager
+def read_snapshot(conn: Connection) -> Iterator[Connection]:
+    """BEGIN ... COMMIT around reads: they all see one snapshot, and writers are not held up."""
+    conn.execute("begin")
+    try:
+        yield conn
+    finally:
+        if conn.in_transaction:
+            conn.execute("commit")
+
+
 def scalar(conn: Connection, sql: str, params: dict[str, Any] | None = None) -> Any:
     """The first column of the first row of a query that always returns one row."""
     row = conn.execute(sql, params or {}).fetchone()

@@ -6,7 +6,13 @@ from pathlib import Path
 from memory_mcp.storage.contract import Counts
 from memory_mcp.storage.sqlite import vectors
 from memory_mcp.storage.sqlite.base import SqliteBase
-from memory_mcp.storage.sqlite.db import Connection, connect, scalar, storage_errors
+from memory_mcp.storage.sqlite.db import (
+    Connection,
+    connect,
+    read_snapshot,
+    scalar,
+    storage_errors,
+)
 from memory_mcp.storage.sqlite.db import backup_copy as db_backup_copy
 
 _ORPHAN_VECTORS = """
@@ -17,21 +23,27 @@ _ORPHAN_VECTORS = """
 
 class SqliteMaintenance(SqliteBase):
     def counts(self) -> Counts:
-        """Row counts of the source table and both indexes (for drift checks and stats)."""
+        """Row counts of the source table and both indexes (for drift checks and stats), all
+        from one read transaction: a write committed between two counts is not drift."""
 
         def fetch(c: Connection) -> Counts:
             def one(sql: str) -> int:
                 return int(scalar(c, sql))
 
-            has_vectors = vectors.has_table(c)
-            return {
-                "memories": one("select count(*) from memories"),
-                "forgotten": one("select count(*) from memories where forgotten_at is not null"),
-                "superseded": one("select count(*) from memories where superseded_by is not null"),
-                "fts": one("select count(*) from memories_fts_docsize"),
-                "vec": one("select count(*) from memories_vec") if has_vectors else 0,
-                "orphan_vec": one(_ORPHAN_VECTORS) if has_vectors else 0,
-            }
+            with read_snapshot(c):
+                has_vectors = vectors.has_table(c)
+                return {
+                    "memories": one("select count(*) from memories"),
+                    "forgotten": one(
+                        "select count(*) from memories where forgotten_at is not null"
+                    ),
+                    "superseded": one(
+                        "select count(*) from memories where superseded_by is not null"
+                    ),
+                    "fts": one("select count(*) from memories_fts_docsize"),
+                    "vec": one("select count(*) from memories_vec") if has_vectors else 0,
+                    "orphan_vec": one(_ORPHAN_VECTORS) if has_vectors else 0,
+                }
 
         return self._read(fetch)
 
@@ -43,8 +55,24 @@ class SqliteMaintenance(SqliteBase):
         return sum(f.stat().st_size for f in files if f.exists())
 
     def integrity_check(self) -> str:
-        rows = self._read(lambda c: c.execute("pragma integrity_check").fetchall())
-        return "; ".join(str(r[0]) for r in rows)
+        """PRAGMA integrity_check, on a connection of its own when there is a file.
+
+        The pragma also checks the FTS5 index, but with what FTS5 cached on this connection
+        in an earlier transaction: after another process wrote, a healthy index would be
+        reported malformed. A fresh connection has nothing cached.
+        """
+
+        def check(c: Connection) -> str:
+            return "; ".join(str(r[0]) for r in c.execute("pragma integrity_check"))
+
+        if self.path is None:
+            return self._read(check)
+        with storage_errors(self.path, self._busy_ms, "check"):
+            conn = connect(self.path, self._busy_ms)
+            try:
+                return check(conn)
+            finally:
+                conn.close()
 
     def keyword_index_ok(self) -> bool:
         try:
