@@ -13,12 +13,12 @@ import sqlean
 import sqlite_vec
 
 from memory_mcp.errors import MemoryMCPError, SchemaMismatch, StorageError
+from memory_mcp.storage.sqlite import copies
 from memory_mcp.storage.sqlite.migrations import MIGRATIONS
 
 logger = logging.getLogger(__name__)
 
 MMAP_BYTES = 256 * 1024 * 1024
-BACKUP_STEP_PAGES = 1024
 
 Connection = sqlean.Connection
 Row = sqlean.Row
@@ -200,6 +200,8 @@ def migrate(conn: Connection, db_path: Path | None = None) -> int:
 
 
 def _migrate(conn: Connection, db_path: Path | None) -> int:
+    if db_path is not None:  # what a copy killed midway (before a migration) left
+        copies.sweep_partials(db_path.parent, db_path.name)
     target = len(MIGRATIONS)
     current = schema_version(conn)
     if current > target:
@@ -239,33 +241,11 @@ def busy_timeout(conn: Connection) -> int:
 def backup_copy(
     conn: Connection, dest: Path, progress: Callable[[int, int], None] | None = None
 ) -> Path:
-    """A consistent copy via SQLite's online backup API (safe while others write).
+    """A consistent copy from one read snapshot, however much others write meanwhile.
 
-    The copy is written next to `dest` and renamed into place, so a crash midway never
-    leaves a half-written file under the final name.
+    Written to a hidden partial file, synced and renamed into place (copies.py).
     """
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    partial = dest.with_name(f".{dest.name}.{os.getpid()}.partial")
-    partial.unlink(missing_ok=True)
-    os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    try:
-        target = sqlean.connect(str(partial))
-        try:
-            if progress is None:
-                conn.backup(target)
-            else:
-                # Copy in steps so a bar can move: (pages done, pages in all).
-                conn.backup(
-                    target,
-                    pages=BACKUP_STEP_PAGES,
-                    progress=lambda _status, left, total: progress(total - left, total),
-                )
-        finally:
-            target.close()
-        os.replace(partial, dest)
-    finally:
-        partial.unlink(missing_ok=True)
-    return dest
+    return copies.vacuum_into(conn, dest, progress)
 
 
 def _read_only(path: Path | str | None) -> bool:

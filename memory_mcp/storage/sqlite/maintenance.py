@@ -102,9 +102,19 @@ class SqliteMaintenance(SqliteBase):
     def backup(
         self, dest: Path, progress: Callable[[int, int], None] | None = None
     ) -> tuple[int, str]:
-        """Copy the database to `dest` (online backup API); (memories, integrity) of the copy."""
-        with self._lock, storage_errors(self.path, self._busy_ms, "back up"):
-            db_backup_copy(self.conn, dest, progress)
+        """Copy the database to `dest` from one read snapshot; (memories, integrity) of the
+        copy. A file is copied through a connection of its own, so this store's other
+        callers are not held up meanwhile."""
+        with storage_errors(self.path, self._busy_ms, "back up"):
+            if self.path is None:
+                with self._lock:
+                    db_backup_copy(self.conn, dest, progress)
+            else:
+                source = connect(self.path, self._busy_ms)
+                try:
+                    db_backup_copy(source, dest, progress)
+                finally:
+                    source.close()
         copy = connect(dest, self._busy_ms)
         try:
             with storage_errors(dest, self._busy_ms, "check the backup"):
