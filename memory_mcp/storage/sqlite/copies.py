@@ -71,7 +71,7 @@ def sweep_partials(folder: Path, name_prefix: str = "") -> list[Path]:
 
     `name_prefix` limits the sweep to copies of files whose name starts with it.
     """
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(folder.iterdir())
     except OSError:
@@ -109,10 +109,12 @@ def _owner_alive(path: Path, pid: int) -> bool:
 
 def _pages(conn: sqlean.Connection) -> tuple[int, int]:
     """(pages the copy will about have, page size): free pages are not copied."""
-    page_count = int(conn.execute("pragma page_count").fetchone()[0])
-    free = int(conn.execute("pragma freelist_count").fetchone()[0])
-    page = int(conn.execute("pragma page_size").fetchone()[0])
-    return max(page_count - free, 1), page
+
+    def one(pragma: str) -> int:
+        row = conn.execute(f"pragma {pragma}").fetchone()
+        return int(row[0]) if row is not None else 0
+
+    return max(one("page_count") - one("freelist_count"), 1), max(one("page_size"), 1)
 
 
 def _reporter(
