@@ -1,15 +1,18 @@
 """What only the SQLite backend does: triggers, FTS5 and vec0 details, file permissions, older
 vector layouts. Everything every backend must do is in test_contract.py."""
 
+import random
+import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from memory_mcp.errors import StorageError
+from memory_mcp.errors import NotFound, StorageError
 from memory_mcp.models import MemoryFilter
-from memory_mcp.storage.sqlite import db, vectors
+from memory_mcp.storage.sqlite import db, ftsrebuild, maintenance, vectors
 from memory_mcp.storage.sqlite.store import SqliteStore
 from memory_mcp.timestamps import NEVER, epoch_micros, format_time
 from tests.storage.rows import row, vec
@@ -149,3 +152,100 @@ def test_counts_are_one_snapshot_while_another_connection_writes(
     assert counts["memories"] == counts["fts"] == counts["vec"]
     assert counts["orphan_vec"] == 0
     other.close()
+
+
+def words_table(path: Path, rows: int, seed: int = 3) -> SqliteStore:
+    """A store of `rows` memories of ~100 random words each, inserted in one transaction."""
+    rng = random.Random(seed)
+    vocabulary = [f"word{i}" for i in range(3000)]
+    store = SqliteStore(db.connect(path), path)
+    db.migrate(store.conn, path)
+    with db.transaction(store.conn):
+        store.conn.executemany(
+            "insert into memories (content, created_at, updated_at) values (:c, 'a', 'a')",
+            ({"c": " ".join(rng.choices(vocabulary, k=100))} for _ in range(rows)),
+        )
+    return store
+
+
+def fts_exact(store: SqliteStore) -> None:
+    """The keyword index holds exactly what `memories` holds (FTS5's own full check)."""
+    store.conn.execute(
+        "insert into memories_fts (memories_fts, rank) values ('integrity-check', 1)"
+    )
+    counts = store.counts()
+    assert counts["fts"] == counts["memories"]
+
+
+def test_keyword_rebuild_never_locks_a_writer_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FTS5's `rebuild` held the write lock for the whole table (issue 11, #6). Meanwhile
+    another connection (150 ms busy timeout) inserts, edits and deletes rows on both sides
+    of the rebuild's progress; afterwards the index holds exactly what `memories` holds."""
+    monkeypatch.setattr(maintenance, "REBUILD_SECONDS", 0.01)
+    path = tmp_path / "big.db"
+    store = words_table(path, 8_000)
+    other = SqliteStore(db.connect(path, busy_timeout_ms=150), path)
+    stop, errors, done = threading.Event(), [], [0]
+
+    def write() -> None:
+        rng = random.Random(1)
+        while not stop.is_set():
+            try:
+                new = other.insert(row(f"written meanwhile kestrel{done[0]}"))
+                other.update(rng.randint(1, new), {"content": f"edited meanwhile heron {new}"})
+                other.purge([rng.randint(1, new)])
+                done[0] += 1
+            except NotFound:
+                pass  # edited a row purged before
+            except StorageError as exc:
+                errors.append(str(exc))
+            time.sleep(0.002)
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    try:
+        while not done[0]:
+            time.sleep(0.001)
+        before = done[0]
+        store.rebuild_keyword_index()
+        during = done[0] - before
+    finally:
+        stop.set()
+        thread.join()
+    assert not errors, errors[:3]
+    assert during > 5, "nothing was written during the rebuild"
+    fts_exact(store)
+    for word in ("heron", "meanwhile"):
+        found = {i for i, _ in store.search_fts(f'"{word}"', MemoryFilter(), 10_000)}
+        like = store.conn.execute(
+            "select id from memories where content like :w", {"w": f"%{word}%"}
+        ).fetchall()
+        assert found == {r[0] for r in like}
+    assert not store.conn.execute("select 1 from sqlite_master where name like '%next%'").fetchall()
+    other.close()
+
+
+def test_an_interrupted_keyword_rebuild_carries_on(tmp_path: Path) -> None:
+    """Killed after a few batches: searches use the old index meanwhile, writes keep the
+    half-built one exact, and the next rebuild finishes it."""
+    path = tmp_path / "half.db"
+    store = words_table(path, 300)
+    with db.transaction(store.conn) as c:
+        ftsrebuild.start(c)
+    for _ in range(2):
+        with db.transaction(store.conn) as c:
+            assert ftsrebuild.step(c, 50) == 50
+    assert store.search_fts('"word7"', MemoryFilter(), 500)  # the old index still answers
+    store.update(10, {"content": "edited below the mark"})
+    store.update(250, {"content": "edited above the mark"})
+    store.purge([20, 260])
+    store.insert(row("inserted after the kill"))
+    again = SqliteStore(db.connect(path), path)
+    again.rebuild_keyword_index()
+    fts_exact(again)
+    assert {i for i, _ in again.search_fts('"edited"', MemoryFilter(), 10)} == {10, 250}
+    assert again.search_fts('"inserted"', MemoryFilter(), 10)
+    with db.transaction(store.conn) as c:  # a rebuild that lost the race to swap stops
+        assert ftsrebuild.step(c, 50) is None and not ftsrebuild.finish(c)

@@ -1,10 +1,12 @@
 """Checks and repairs: row counts for drift, integrity, rebuilds, backup."""
 
+import random
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from memory_mcp.storage.contract import Counts
-from memory_mcp.storage.sqlite import vectors
+from memory_mcp.storage.sqlite import ftsrebuild, vectors
 from memory_mcp.storage.sqlite.base import SqliteBase
 from memory_mcp.storage.sqlite.db import (
     Connection,
@@ -14,6 +16,10 @@ from memory_mcp.storage.sqlite.db import (
     storage_errors,
 )
 from memory_mcp.storage.sqlite.db import backup_copy as db_backup_copy
+
+REBUILD_SECONDS = 0.1  # aimed length of one keyword-rebuild transaction
+REBUILD_FIRST_ROWS = 200
+REBUILD_MIN_ROWS = 20
 
 _ORPHAN_VECTORS = """
     select count(*) from memories_vec v
@@ -86,8 +92,25 @@ class SqliteMaintenance(SqliteBase):
         return True
 
     def rebuild_keyword_index(self) -> None:
+        """Rebuild the keyword index from `memories` in short transactions (ftsrebuild.py),
+        pausing between them so other writers get the lock: none waits longer than about
+        one batch (REBUILD_SECONDS)."""
         with self._write() as c:
-            c.execute("insert into memories_fts (memories_fts) values ('rebuild')")
+            ftsrebuild.start(c)
+        rows = REBUILD_FIRST_ROWS
+        while True:
+            started = time.perf_counter()
+            with self._write() as c:
+                copied = ftsrebuild.step(c, rows)
+            spent = time.perf_counter() - started
+            if copied is None:
+                return  # another rebuild swapped it in
+            if copied < rows:
+                break
+            rows = max(REBUILD_MIN_ROWS, min(rows * 4, int(rows * REBUILD_SECONDS / spent)))
+            time.sleep(spent * random.uniform(0.5, 1.0))  # jittered: no lockstep with pollers
+        with self._write() as c:
+            ftsrebuild.finish(c)
 
     def delete_orphan_vectors(self) -> int:
         with self._write() as c:
