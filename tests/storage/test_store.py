@@ -4,6 +4,8 @@ vector layouts. Everything every backend must do is in test_contract.py."""
 import random
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -177,16 +179,11 @@ def fts_exact(store: SqliteStore) -> None:
     assert counts["fts"] == counts["memories"]
 
 
-def test_keyword_rebuild_never_locks_a_writer_out(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """FTS5's `rebuild` held the write lock for the whole table (issue 11, #6). Meanwhile
-    another connection (150 ms busy timeout) inserts, edits and deletes rows on both sides
-    of the rebuild's progress; afterwards the index holds exactly what `memories` holds."""
-    monkeypatch.setattr(maintenance, "REBUILD_SECONDS", 0.01)
-    path = tmp_path / "big.db"
-    store = words_table(path, 8_000)
-    other = SqliteStore(db.connect(path, busy_timeout_ms=150), path)
+@contextmanager
+def busy_writer(path: Path, busy_timeout_ms: int) -> Iterator[tuple[list[str], list[int]]]:
+    """Another connection inserting, editing and deleting rows (anywhere in the table)
+    without pause; yields (its lock errors, writes done so far), once it has started."""
+    other = SqliteStore(db.connect(path, busy_timeout_ms=busy_timeout_ms), path)
     stop, errors, done = threading.Event(), [], [0]
 
     def write() -> None:
@@ -206,14 +203,28 @@ def test_keyword_rebuild_never_locks_a_writer_out(
     thread = threading.Thread(target=write)
     thread.start()
     try:
-        while not done[0]:
+        while not done[0] and thread.is_alive():
             time.sleep(0.001)
-        before = done[0]
-        store.rebuild_keyword_index()
-        during = done[0] - before
+        yield errors, done
     finally:
         stop.set()
         thread.join()
+        other.close()
+
+
+def test_keyword_rebuild_never_locks_a_writer_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FTS5's `rebuild` held the write lock for the whole table (issue 11, #6). Meanwhile
+    another connection (150 ms busy timeout) inserts, edits and deletes rows on both sides
+    of the rebuild's progress; afterwards the index holds exactly what `memories` holds."""
+    monkeypatch.setattr(maintenance, "REBUILD_SECONDS", 0.01)
+    path = tmp_path / "big.db"
+    store = words_table(path, 8_000)
+    with busy_writer(path, 150) as (errors, done):
+        before = done[0]
+        store.rebuild_keyword_index()
+        during = done[0] - before
     assert not errors, errors[:3]
     assert during > 5, "nothing was written during the rebuild"
     fts_exact(store)
@@ -224,7 +235,26 @@ def test_keyword_rebuild_never_locks_a_writer_out(
         ).fetchall()
         assert found == {r[0] for r in like}
     assert not store.conn.execute("select 1 from sqlite_master where name like '%next%'").fetchall()
-    other.close()
+
+
+def test_the_full_keyword_check_never_locks_a_writer_out(tmp_path: Path) -> None:
+    """FTS5's full check is an INSERT: it held the write lock while it read the whole index
+    (issue 11, #6 and #7). It runs on a snapshot copy now, and still finds drift."""
+    path = tmp_path / "big.db"
+    store = words_table(path, 8_000)
+    with busy_writer(path, 20) as (errors, done):
+        before = done[0]
+        verdicts = [store.keyword_index_ok() for _ in range(3)]
+        during = done[0] - before
+    assert not errors, errors[:3]
+    assert during > 3, "nothing was written during the checks"
+    assert verdicts == [True] * 3
+    store.conn.execute(  # the index loses one memory's words, as if a trigger had not fired
+        "insert into memories_fts (memories_fts, rowid, content, tags, context) "
+        "select 'delete', id, content, tags, context from memories_fts_source limit 1"
+    )
+    assert not store.keyword_index_ok()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.db", "big.db-shm", "big.db-wal"]
 
 
 def test_an_interrupted_keyword_rebuild_carries_on(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ import sqlean
 _PARTIAL = re.compile(
     r"^\.(?P<name>.+)\.(?P<pid>\d+)(?:-[0-9a-f]+)?\.partial(?:-journal|-wal|-shm)?$"
 )
-_COMPANIONS = ("", "-journal", "-wal", "-shm")
+COMPANIONS = ("", "-journal", "-wal", "-shm")
 PROGRESS_EVERY = 10_000  # SQLite instructions between two looks at the copy's size
 PROGRESS_SECONDS = 0.1
 STALE_SECONDS = 60  # on Windows, where the owner cannot be asked: untouched this long
@@ -61,7 +61,7 @@ def vacuum_into(
         if progress is not None:
             progress(total, total)
     finally:
-        for suffix in _COMPANIONS:
+        for suffix in COMPANIONS:
             partial.with_name(partial.name + suffix).unlink(missing_ok=True)
     return dest
 

@@ -30,6 +30,15 @@ _SET_MARK = """
 _NAME = re.compile(rf"^(\s*create\s+virtual\s+table\s+)(\"?){INDEX}\2(?=[\s(])", re.IGNORECASE)
 
 
+def definition_as(c: Connection, name: str) -> str:
+    """The keyword index's CREATE statement, for a table called `name` (may be qualified)."""
+    definition = str(scalar(c, f"select sql from main.sqlite_master where name = '{INDEX}'"))
+    create, found = _NAME.subn(rf"\g<1>{name}", definition, count=1)
+    if not found:
+        raise RuntimeError(f"Unexpected definition of the keyword index: {definition}")
+    return create
+
+
 def _columns(c: Connection) -> str:
     return ", ".join(str(r[1]) for r in c.execute(f"pragma table_info({INDEX})"))
 
@@ -78,11 +87,7 @@ def start(c: Connection) -> None:
     if _exists(c, NEXT) and _mark(c) is not None:
         return
     _drop_next(c)
-    definition = str(scalar(c, f"select sql from sqlite_master where name = '{INDEX}'"))
-    create, found = _NAME.subn(rf"\g<1>{NEXT}", definition, count=1)
-    if not found:
-        raise RuntimeError(f"Unexpected definition of the keyword index: {definition}")
-    c.execute(create)
+    c.execute(definition_as(c, NEXT))
     for statement in _triggers(c):
         c.execute(statement)
     c.execute(_SET_MARK, {"k": MARK, "v": str(-(2**63))})

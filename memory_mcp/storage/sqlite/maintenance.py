@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from memory_mcp.storage.contract import Counts
-from memory_mcp.storage.sqlite import ftsrebuild, vectors
+from memory_mcp.storage.sqlite import ftscheck, ftsrebuild, vectors
 from memory_mcp.storage.sqlite.base import SqliteBase
 from memory_mcp.storage.sqlite.db import (
     Connection,
@@ -81,15 +81,18 @@ class SqliteMaintenance(SqliteBase):
                 conn.close()
 
     def keyword_index_ok(self) -> bool:
-        try:
-            self._read(
-                lambda c: c.execute(
-                    "insert into memories_fts (memories_fts, rank) values ('integrity-check', 1)"
-                )
-            )
-        except Exception:  # noqa: BLE001 - FTS5 reports corruption as a generic DatabaseError
-            return False
-        return True
+        """Whether the keyword index holds exactly the words of `memories` (FTS5's full
+        check). A file is checked on a snapshot copy (ftscheck.py): the check reads the
+        whole index, and writers must not wait for it."""
+        if self.path is None:
+            try:
+                with self._write() as c:
+                    c.execute(ftscheck.CHECK)
+            except Exception:  # noqa: BLE001 - FTS5 reports corruption as a generic error
+                return False
+            return True
+        path = self.path
+        return self._read(lambda c: ftscheck.index_matches_source(c, path))
 
     def rebuild_keyword_index(self) -> None:
         """Rebuild the keyword index from `memories` in short transactions (ftsrebuild.py),

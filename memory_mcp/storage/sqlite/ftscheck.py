@@ -1,0 +1,68 @@
+"""Checking the keyword index against `memories` without locking writers out.
+
+FTS5's full check (`'integrity-check'` with rank 1: the index holds exactly the words of
+the content it indexes) is an INSERT, so it holds the write lock while it reads the whole
+index (seconds on a large file). Instead the index's tables and the text it indexes are
+copied, from one read snapshot, into a scratch file next to the database, and the check
+runs there on a connection of its own (one with nothing cached from before the copy). The
+scratch file is named like a partial copy, so one left by a killed check is swept later.
+"""
+
+import contextlib
+import os
+import secrets
+from pathlib import Path
+
+from memory_mcp.storage.sqlite import copies, ftsrebuild
+from memory_mcp.storage.sqlite.db import Connection, DatabaseError, connect, read_snapshot
+
+INDEX, SOURCE = ftsrebuild.INDEX, ftsrebuild.SOURCE
+SHADOW = ("config", "data", "idx", "docsize")
+CHECK = f"insert into {INDEX} ({INDEX}, rank) values ('integrity-check', 1)"
+
+
+def index_matches_source(c: Connection, db_path: Path) -> bool:
+    """Whether FTS5's full check passes on a snapshot of the index and its text."""
+    scratch = db_path.with_name(
+        f".{db_path.name}.fts-check.{os.getpid()}-{secrets.token_hex(4)}.partial"
+    )
+    try:
+        os.close(os.open(scratch, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        try:
+            _copy(c, scratch)
+        except DatabaseError:  # the index's own tables cannot be read: it is damaged
+            return False
+        check = connect(scratch)
+        try:
+            check.execute(CHECK)
+        except DatabaseError:
+            return False
+        finally:
+            check.close()
+        return True
+    finally:
+        for suffix in copies.COMPANIONS:
+            scratch.with_name(scratch.name + suffix).unlink(missing_ok=True)
+
+
+def _copy(c: Connection, scratch: Path) -> None:
+    """The index's definition, its shadow tables and the text it indexes, as of one read."""
+    c.execute("attach :path as fts_check", {"path": str(scratch)})
+    try:
+        c.execute("pragma fts_check.journal_mode = off")
+        c.execute("pragma fts_check.synchronous = off")
+        with read_snapshot(c):
+            c.execute(ftsrebuild.definition_as(c, f"fts_check.{INDEX}"))
+            columns = [str(r[1]) for r in c.execute(f"pragma main.table_info({SOURCE})")]
+            c.execute(
+                f"create table fts_check.{SOURCE} ({columns[0]} integer primary key, "
+                f"{', '.join(columns[1:])})"
+            )
+            c.execute(f"insert into fts_check.{SOURCE} select * from main.{SOURCE}")
+            for suffix in SHADOW:
+                table = f"{INDEX}_{suffix}"
+                c.execute(f"delete from fts_check.{table}")
+                c.execute(f"insert into fts_check.{table} select * from main.{table}")
+    finally:
+        with contextlib.suppress(DatabaseError):
+            c.execute("detach fts_check")
