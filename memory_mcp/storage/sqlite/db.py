@@ -177,9 +177,12 @@ def read_snapshot(conn: Connection) -> Iterator[Connection]:
     conn.execute("begin")
     try:
         yield conn
-    finally:
+    except BaseException:
         if conn.in_transaction:
-            conn.execute("commit")
+            conn.execute("rollback")
+        raise
+    if conn.in_transaction:
+        conn.execute("commit")
 
 
 def scalar(conn: Connection, sql: str, params: dict[str, Any] | None = None) -> Any:

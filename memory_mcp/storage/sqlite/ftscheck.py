@@ -6,9 +6,9 @@ index (seconds on a large file). Instead the index's tables and the text it inde
 copied, from one read snapshot, into a scratch file next to the database, and the check
 runs there on a connection of its own (one with nothing cached from before the copy). The
 scratch file is named like a partial copy, so one left by a killed check is swept later.
+Where it cannot be written (a full disk, a read-only folder) the caller checks in place.
 """
 
-import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -21,17 +21,26 @@ SHADOW = ("config", "data", "idx", "docsize")
 CHECK = f"insert into {INDEX} ({INDEX}, rank) values ('integrity-check', 1)"
 
 
+class NoScratchSpace(Exception):
+    """The scratch copy could not be written."""
+
+
 def index_matches_source(c: Connection, db_path: Path) -> bool:
-    """Whether FTS5's full check passes on a snapshot of the index and its text."""
+    """Whether FTS5's full check passes on a snapshot of the index and its text; raises
+    NoScratchSpace when the copy cannot be written."""
     scratch = db_path.with_name(
         f".{db_path.name}.fts-check.{os.getpid()}-{secrets.token_hex(4)}.partial"
     )
     try:
-        os.close(os.open(scratch, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         try:
+            os.close(os.open(scratch, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
             _copy(c, scratch)
-        except DatabaseError:  # the index's own tables cannot be read: it is damaged
-            return False
+        except OSError as exc:
+            raise NoScratchSpace(str(exc)) from exc
+        except DatabaseError as exc:
+            if any(w in str(exc).lower() for w in ("malformed", "corrupt", "not a database")):
+                return False  # the index's own tables cannot be read: it is damaged
+            raise NoScratchSpace(str(exc)) from exc
         check = connect(scratch)
         try:
             check.execute(CHECK)
@@ -49,7 +58,9 @@ def _copy(c: Connection, scratch: Path) -> None:
     """The index's definition, its shadow tables and the text it indexes, as of one read."""
     c.execute("attach :path as fts_check", {"path": str(scratch)})
     try:
-        c.execute("pragma fts_check.journal_mode = off")
+        # A rollback journal in memory: a copy that fails (a full disk) rolls back to an
+        # empty file, which DETACH can still read.
+        c.execute("pragma fts_check.journal_mode = memory")
         c.execute("pragma fts_check.synchronous = off")
         with read_snapshot(c):
             c.execute(ftsrebuild.definition_as(c, f"fts_check.{INDEX}"))
@@ -64,5 +75,10 @@ def _copy(c: Connection, scratch: Path) -> None:
                 c.execute(f"delete from fts_check.{table}")
                 c.execute(f"insert into fts_check.{table} select * from main.{table}")
     finally:
-        with contextlib.suppress(DatabaseError):
+        if c.in_transaction:  # a failed COMMIT can leave it open, and DETACH needs it closed
+            c.execute("rollback")
+        try:
+            c.execute("detach fts_check")
+        except DatabaseError:  # DETACH reads the schema: an empty file always has one
+            os.truncate(scratch, 0)
             c.execute("detach fts_check")

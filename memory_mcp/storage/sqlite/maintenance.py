@@ -1,5 +1,6 @@
 """Checks and repairs: row counts for drift, integrity, rebuilds, backup."""
 
+import logging
 import random
 import time
 from collections.abc import Callable
@@ -16,6 +17,8 @@ from memory_mcp.storage.sqlite.db import (
     storage_errors,
 )
 from memory_mcp.storage.sqlite.db import backup_copy as db_backup_copy
+
+logger = logging.getLogger(__name__)
 
 REBUILD_SECONDS = 0.1  # aimed length of one keyword-rebuild transaction
 REBUILD_FIRST_ROWS = 200
@@ -83,16 +86,20 @@ class SqliteMaintenance(SqliteBase):
     def keyword_index_ok(self) -> bool:
         """Whether the keyword index holds exactly the words of `memories` (FTS5's full
         check). A file is checked on a snapshot copy (ftscheck.py): the check reads the
-        whole index, and writers must not wait for it."""
-        if self.path is None:
+        whole index, and writers must not wait for it. Without room for the copy, or
+        without a file, it runs in place, holding the write lock."""
+        if self.path is not None:
+            path = self.path
             try:
-                with self._write() as c:
-                    c.execute(ftscheck.CHECK)
-            except Exception:  # noqa: BLE001 - FTS5 reports corruption as a generic error
-                return False
-            return True
-        path = self.path
-        return self._read(lambda c: ftscheck.index_matches_source(c, path))
+                return self._read(lambda c: ftscheck.index_matches_source(c, path))
+            except ftscheck.NoScratchSpace as exc:
+                logger.info("Checking the keyword index in place: no scratch copy (%s)", exc)
+        try:
+            with self._write() as c:
+                c.execute(ftscheck.CHECK)
+        except Exception:  # noqa: BLE001 - FTS5 reports corruption as a generic error
+            return False
+        return True
 
     def rebuild_keyword_index(self) -> None:
         """Rebuild the keyword index from `memories` in short transactions (ftsrebuild.py),
