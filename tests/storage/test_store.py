@@ -218,9 +218,9 @@ def test_keyword_rebuild_never_locks_a_writer_out(
     """FTS5's `rebuild` held the write lock for the whole table (issue 11, #6). Meanwhile
     another connection (150 ms busy timeout) inserts, edits and deletes rows on both sides
     of the rebuild's progress; afterwards the index holds exactly what `memories` holds."""
-    monkeypatch.setattr(maintenance, "REBUILD_SECONDS", 0.01)
+    monkeypatch.setattr(maintenance, "REBUILD_SECONDS", 0.03)
     path = tmp_path / "big.db"
-    store = words_table(path, 8_000)
+    store = words_table(path, 20_000)  # FTS5's rebuild: ~0.3 s
     with busy_writer(path, 150) as (errors, done):
         before = done[0]
         store.rebuild_keyword_index()
@@ -241,7 +241,7 @@ def test_the_full_keyword_check_never_locks_a_writer_out(tmp_path: Path) -> None
     """FTS5's full check is an INSERT: it held the write lock while it read the whole index
     (issue 11, #6 and #7). It runs on a snapshot copy now, and still finds drift."""
     path = tmp_path / "big.db"
-    store = words_table(path, 8_000)
+    store = words_table(path, 8_000)  # FTS5's check: ~0.1 s
     with busy_writer(path, 20) as (errors, done):
         before = done[0]
         verdicts = [store.keyword_index_ok() for _ in range(3)]
