@@ -221,6 +221,8 @@ def test_keyword_rebuild_never_locks_a_writer_out(
     monkeypatch.setattr(maintenance, "REBUILD_SECONDS", 0.03)
     path = tmp_path / "big.db"
     store = words_table(path, 20_000)  # FTS5's rebuild: ~0.3 s
+    reader = SqliteStore(db.connect(path), path)  # a long-lived connection elsewhere
+    assert reader.search_fts('"word1"', MemoryFilter(), 5)
     with busy_writer(path, 150) as (errors, done):
         before = done[0]
         store.rebuild_keyword_index()
@@ -234,6 +236,7 @@ def test_keyword_rebuild_never_locks_a_writer_out(
             "select id from memories where content like :w", {"w": f"%{word}%"}
         ).fetchall()
         assert found == {r[0] for r in like}
+        assert {i for i, _ in reader.search_fts(f'"{word}"', MemoryFilter(), 10_000)} == found
     assert not store.conn.execute("select 1 from sqlite_master where name like '%next%'").fetchall()
 
 

@@ -3,10 +3,11 @@
 FTS5's own `rebuild` is one transaction over the whole table (seconds on a large file,
 longer than a writer waits for the lock). Instead a second index, `memories_fts_next`, with
 the same definition, is filled in short transactions in id order, and swapped in at the end
-in one more short transaction; searches use the old index until then. Temporary triggers
-keep the new index in step with every write meanwhile, for the rows already copied (ids up
-to the `fts_rebuild_upto` mark in `meta`); later rows are copied with their text of that
-moment. So when the swap commits, the new index holds exactly what `memories` holds.
+in one more short transaction; searches use the old index until then. Triggers that exist
+only while it runs keep the new index in step with every write meanwhile, for the rows
+already copied (ids up to the `fts_rebuild_upto` mark in `meta`); later rows are copied with
+their text of that moment. So when the swap commits, the new index holds exactly what
+`memories` holds, and the index's own triggers (recreated as they were) take over.
 
 A rebuild killed midway leaves the new index, its triggers and the mark; the next rebuild
 carries on from the mark (the rows below it are exact: the triggers kept them so). Two

@@ -85,13 +85,17 @@ class SqliteMaintenance(SqliteBase):
 
     def keyword_index_ok(self) -> bool:
         """Whether the keyword index holds exactly the words of `memories` (FTS5's full
-        check). A file is checked on a snapshot copy (ftscheck.py): the check reads the
-        whole index, and writers must not wait for it. Without room for the copy, or
-        without a file, it runs in place, holding the write lock."""
+        check). A file is checked on a snapshot copy (ftscheck.py), through a connection of
+        its own: the check reads the whole index, and writers must not wait for it. Without
+        room for the copy, or without a file, it runs in place, holding the write lock."""
         if self.path is not None:
-            path = self.path
             try:
-                return self._read(lambda c: ftscheck.index_matches_source(c, path))
+                with storage_errors(self.path, self._busy_ms, "check"):
+                    conn = connect(self.path, self._busy_ms)
+                    try:
+                        return ftscheck.index_matches_source(conn, self.path)
+                    finally:
+                        conn.close()
             except ftscheck.NoScratchSpace as exc:
                 logger.info("Checking the keyword index in place: no scratch copy (%s)", exc)
         try:
@@ -117,7 +121,9 @@ class SqliteMaintenance(SqliteBase):
                 return  # another rebuild swapped it in
             if copied < rows:
                 break
-            rows = max(REBUILD_MIN_ROWS, min(rows * 4, int(rows * REBUILD_SECONDS / spent)))
+            rows = max(
+                REBUILD_MIN_ROWS, min(rows * 4, int(rows * REBUILD_SECONDS / max(spent, 1e-6)))
+            )
             time.sleep(spent * random.uniform(0.5, 1.0))  # jittered: no lockstep with pollers
         with self._write() as c:
             ftsrebuild.finish(c)
