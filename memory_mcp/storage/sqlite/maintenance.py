@@ -125,8 +125,10 @@ class SqliteMaintenance(SqliteBase):
             ftsrebuild.start(c, index)
         rows = REBUILD_FIRST_ROWS
         while True:
-            started = time.perf_counter()
             with self._write() as c:
+                # Timed from the lock: the batch is sized by its own work and commit, not
+                # by how long other writers kept the lock first.
+                started = time.perf_counter()
                 copied = ftsrebuild.step(c, index, rows)
             spent = time.perf_counter() - started
             if copied is None:
