@@ -177,7 +177,7 @@ def repair(path: Path) -> dict[str, Any]:
     store.conn.execute(
         "insert into memories_fts (memories_fts, rowid, content, tags, context) "
         "select 'delete', id, content, tags, context from memories_fts_source "
-        "where id = (select min(id) from memories)"
+        "where id = (select min(id) from memories_fts_source)"  # a visible memory
     )
     store.close()
     service = MemoryService.open(Settings(db=path, semantic=False))
