@@ -1,4 +1,5 @@
-"""Crash safety: kill -9 in the middle of imports, single writes, a migration and a reindex.
+"""Crash safety: kill -9 in the middle of imports, single writes, a migration, a reindex, a
+keyword-index rebuild and a backup.
 
     uv run python benchmarks/crash.py [--runs 50] [--model-dir DIR | --keyword-only]
 
@@ -8,7 +9,10 @@ memories / full-text / vector counts agree (no orphan vector, no memory without 
 index), every write the process acknowledged before dying is there exactly once, nothing
 half-written exists (an import batch is all or nothing), and the interrupted work resumes:
 re-running the import completes it without duplicates, the migration finishes on the next
-open, and `reindex` picks up where it stopped. tests/test_crash.py runs a few of each.
+open, and `reindex` picks up where it stopped. A killed keyword-index rebuild leaves the old
+index serving and the next rebuild finishes it; a killed backup (or migration copy) leaves a
+hidden partial file that the next backup (or open) removes. tests/test_crash.py runs a few of
+each.
 """
 
 import argparse
@@ -379,6 +383,8 @@ def crash_migrations(workdir: Path, runs: int, rows: int, seed: int) -> Outcome:
         if count_rows(path) != rows:
             problems.append(f"{count_rows(path)} memories after migrating, expected {rows}")
         problems += check_file(path, False, logged=False)[1]
+        if list(workdir.glob(".migrate-*partial*")):
+            problems.append("the killed copy's partial file is still there after the next open")
         out.problems += [f"run {run}: {p}" for p in problems]
         for leftover in workdir.glob("migrate-*"):
             leftover.unlink()
@@ -418,6 +424,62 @@ def crash_reindex(workdir: Path, runs: int, model_dir: Path, rows: int, seed: in
     return out
 
 
+# -- keyword-index rebuild and backup ----------------------------------------------------------
+
+REBUILD = (
+    "import sys; from memory_mcp.storage.sqlite import open_store; "
+    "open_store(__import__('pathlib').Path(sys.argv[1]), 5000).rebuild_keyword_index()"
+)
+
+
+def has_table(path: Path, name: str) -> bool:
+    conn = db.connect(path)
+    try:
+        found = conn.execute("select 1 from sqlite_master where name = :n", {"n": name})
+        return found.fetchone() is not None
+    except db.DatabaseError:
+        return False
+    finally:
+        conn.close()
+
+
+def crash_maintenance(workdir: Path, runs: int, rows: int, seed: int) -> Outcome:
+    out = Outcome("keyword rebuild, backup")
+    rng = random.Random(seed)
+    path = workdir / "maintain.db"
+    old_database(path, rows)
+    env = environment(path, None, workdir)
+    subprocess.run([*CLI, "stats"], env=env, check=True, capture_output=True)  # migrate
+    backups = workdir / "backups"
+    for run in range(runs):
+        out.runs += 1
+        rebuild = subprocess.Popen([sys.executable, "-c", REBUILD, str(path)], env=env)
+        killed = kill_when(rebuild, lambda: has_table(path, "memories_fts_next"), rng, extra=0.2)
+        halfway = has_table(path, "memories_fts_next")
+        out.killed_mid_write += killed and halfway
+        problems = check_file(path, False, logged=False)[1]  # the old index still serves
+        again = subprocess.run(
+            [sys.executable, "-c", REBUILD, str(path)], env=env, capture_output=True, text=True
+        )
+        if again.returncode != 0 or any(has_table(path, f"{i}_next") for i in KEYWORD_INDEXES):
+            problems.append(f"the next rebuild did not finish: {again.stderr[-300:]}")
+        problems += check_file(path, False, logged=False)[1]
+        backup = subprocess.Popen(
+            [*CLI, "backup", str(backups / f"b{run}.db")], env=env, stderr=subprocess.DEVNULL
+        )
+        killed = kill_when(backup, lambda: any(backups.glob(".*.partial")), rng, extra=0.3)
+        out.notes["backup killed midway" if killed else "backup finished first"] += 1
+        done = subprocess.run([*CLI, "backup", str(backups / "next.db"), "--force"], env=env,
+                              capture_output=True, text=True)  # fmt: skip
+        if done.returncode != 0:
+            problems.append(f"the next backup failed: {done.stderr[-300:]}")
+        if list(backups.glob(".*")):
+            problems.append(f"left behind: {sorted(p.name for p in backups.glob('.*'))}")
+        problems += check_file(backups / "next.db", False, logged=False)[1]
+        out.problems += [f"run {run}: {p}" for p in problems]
+    return out
+
+
 # -- main --------------------------------------------------------------------------------------
 
 
@@ -438,6 +500,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=50, help="kills per write scenario")
     parser.add_argument("--migration-runs", type=int, default=10)
     parser.add_argument("--reindex-runs", type=int, default=10)
+    parser.add_argument("--maintenance-runs", type=int, default=10)
     parser.add_argument("--model-dir", type=Path, default=os.environ.get("MEMORY_MCP_MODEL_DIR"))
     parser.add_argument("--keyword-only", action="store_true", help="skip the reindex scenario")
     parser.add_argument(
@@ -456,6 +519,8 @@ def main() -> None:
         outcomes.append(crash_single_writes(workdir, args.runs, writes_model, args.seed))
         print_outcome(outcomes[-1])
         outcomes.append(crash_migrations(workdir, args.migration_runs, 40_000, args.seed))
+        print_outcome(outcomes[-1])
+        outcomes.append(crash_maintenance(workdir, args.maintenance_runs, 60_000, args.seed))
         print_outcome(outcomes[-1])
         if model_dir is not None:
             outcomes.append(crash_reindex(workdir, args.reindex_runs, model_dir, 600, args.seed))

@@ -167,3 +167,16 @@ def test_upgrading_erases_the_history_of_earlier_purges(tmp_path: Path) -> None:
     ]
     service.close()
     assert_erased(path, needles())
+
+
+def test_a_purge_after_a_keyword_rebuild_still_erases(server: MemoryService) -> None:
+    """A rebuild swaps in new keyword tables, which FTS5 creates with secure-delete off:
+    the rebuild carries the option over, so purged words still leave both indexes."""
+    path = Path(server.settings.db)
+    shown = server.remember(f"The vault code is {SECRET}")
+    hidden = server.remember(f"The old vault code was {SECRET}")
+    server.forget([hidden.id])  # its words are in the hidden memories' index
+    server.reindex()  # rebuilds both keyword indexes
+    server.purge([shown.id, hidden.id])
+    assert_erased(path, needles())
+    assert server.doctor().healthy

@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -336,3 +337,38 @@ def test_model_of_another_dimension(tmp_path: Path, real_embedder: FastEmbedEmbe
     assert service.reindex() == 2
     assert service.recall("which machine compiles our code?").mode == "hybrid"
     service.close()
+
+
+def test_a_killed_backup_leaves_no_partial_file_after_the_next(tmp_path: Path) -> None:
+    """kill -9 mid-copy leaves a hidden partial file; the next `memory-mcp backup` into that
+    folder sweeps it (issue 11)."""
+    source = tmp_path / "src.db"
+    conn = db.connect(source)
+    db.migrate(conn, source)
+    with db.transaction(conn):
+        conn.executemany(
+            "insert into memories (content, created_at, updated_at) values (:c, 'a', 'a')",
+            ({"c": f"{'x' * 4000} {i}"} for i in range(10_000)),
+        )
+    conn.close()
+    out = tmp_path / "backups"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MEMORY_MCP_")}
+    env |= {"MEMORY_MCP_DB": str(source), "MEMORY_MCP_SEMANTIC": "false"}
+    copy = (
+        "import sys; from pathlib import Path; from memory_mcp.storage.sqlite import db; "
+        "db.backup_copy(db.connect(sys.argv[1]), Path(sys.argv[2]))"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", copy, str(source), str(out / "first.db")])
+    try:
+        while proc.poll() is None and not any(p.stat().st_size for p in out.glob(".*.partial")):
+            time.sleep(0.001)
+    finally:
+        proc.kill()
+        proc.wait()
+    if (out / "first.db").exists():
+        pytest.skip("the backup finished before it could be killed")
+    assert list(out.glob(".first.db.*.partial")), "the killed copy left nothing to sweep"
+    cli = [sys.executable, "-m", "memory_mcp", "backup", str(out / "second.db")]
+    done = subprocess.run(cli, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["second.db"]

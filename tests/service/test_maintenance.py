@@ -2,7 +2,10 @@
 
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -139,3 +142,42 @@ def test_reindex_resumes_after_an_interruption(service: MemoryService, tmp_path:
     assert not service.doctor().reindex_interrupted
     assert service.reindex() == 200  # a new reindex re-embeds everything
     assert db.scalar(service.store.conn, "pragma integrity_check") == "ok"
+
+
+@contextmanager
+def busy_writer(settings: Settings, busy_timeout_ms: int = 5000) -> Iterator[list[str]]:
+    """Another connection writing memories (with vectors) without pause; yields its errors."""
+    other = MemoryService.open(
+        settings.model_copy(update={"busy_timeout_ms": busy_timeout_ms}), embedder=FakeEmbedder()
+    )
+    assert other.semantic.ensure()
+    stop, errors = threading.Event(), []
+
+    def write() -> None:
+        i = 0
+        while not stop.is_set():
+            try:
+                other.remember(f"concurrent write {i}")
+            except Exception as exc:  # noqa: BLE001 - the test reports every failure
+                errors.append(str(exc))
+            i += 1
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    try:
+        yield errors
+    finally:
+        stop.set()
+        thread.join()
+        other.close()
+
+
+def test_doctor_never_reports_a_healthy_file_unhealthy_under_writes(
+    service: MemoryService, settings: Settings
+) -> None:
+    for i in range(200):
+        service.remember(f"memory {i} before the check")
+    with busy_writer(settings) as errors:
+        reports = [service.doctor() for _ in range(25)]
+    assert not errors
+    assert all(r.healthy for r in reports), [r for r in reports if not r.healthy][:1]

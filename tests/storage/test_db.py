@@ -1,6 +1,11 @@
 """connect() and migrate(): pragmas, sqlite-vec on a Python without extension loading, versions."""
 
+import os
 import sqlite3
+import subprocess
+import sys
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -126,3 +131,77 @@ def test_migration_settles_keys_with_several_current_values(tmp_path: Path) -> N
         )
     with pytest.raises(sqlean.IntegrityError, match="already superseded"):
         conn.execute("update memories set superseded_by = 5 where id = 2")
+
+
+def filled(path: Path, rows: int, chars: int = 4000) -> db.Connection:
+    """A migrated database of `rows` memories of about `chars` characters each."""
+    conn = db.connect(path)
+    db.migrate(conn, path)
+    with db.transaction(conn):
+        conn.executemany(
+            "insert into memories (content, created_at, updated_at) values (:c, 'a', 'a')",
+            ({"c": f"{'x' * chars} filler {i}"} for i in range(rows)),
+        )
+    return conn
+
+
+def test_backup_under_steady_writes_finishes_without_restarting(tmp_path: Path) -> None:
+    """The online backup API restarted on every write between its steps (issue 11, #5)."""
+    conn = filled(tmp_path / "src.db", 5000)  # ~20 MB: many steps of the old 1024 pages
+    writer = db.connect(tmp_path / "src.db")
+    stop, writes = threading.Event(), [0]
+
+    def write() -> None:
+        while not stop.is_set() and writes[0] < 2000:
+            with db.transaction(writer):
+                writer.execute(
+                    "insert into memories (content, created_at, updated_at) "
+                    "values ('written during the backup', 'a', 'a')"
+                )
+            writes[0] += 1
+            time.sleep(0.002)
+
+    seen: list[tuple[int, int]] = []
+    thread = threading.Thread(target=write)
+    thread.start()
+    try:
+        while writes[0] < 5:
+            time.sleep(0.001)
+        before = writes[0]
+        db.backup_copy(conn, tmp_path / "copy.db", lambda done, total: seen.append((done, total)))
+        during = writes[0] - before
+    finally:
+        stop.set()
+        thread.join()
+    assert during > 0, "nothing was written while the backup ran"
+    done = [d for d, _ in seen]
+    assert done == sorted(done), "the copy started over"
+    assert seen[-1][0] == seen[-1][1]
+    copy = db.connect(tmp_path / "copy.db")
+    assert db.scalar(copy, "pragma integrity_check") == "ok"
+    memories = db.scalar(copy, "select count(*) from memories")
+    assert 5000 <= memories <= 5000 + writes[0]
+    assert db.scalar(copy, "select count(*) from memories_fts_docsize") == memories
+    assert not list(tmp_path.glob(".*partial"))
+
+
+def test_partial_copies_of_dead_processes_are_swept_on_open(tmp_path: Path) -> None:
+    """A copy killed before a migration left `.memory.db.v1.bak.PID.partial` (issue 11)."""
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        text=True,
+        capture_output=True,
+        check=True,
+    )
+    dead, alive = int(gone.stdout), os.getppid()
+    stale = tmp_path / f".memory.db.v1.bak.{dead}.partial"
+    old_style = tmp_path / f".memory.db.v2.bak.{dead}-0a1b2c3d.partial"
+    live = tmp_path / f".memory.db.v1.bak.{alive}-00ff00ff.partial"
+    other = tmp_path / f".notes.db.{dead}.partial"  # not this database's: left to its backup
+    for path in (stale, old_style, live, other):
+        path.write_bytes(b"half a copy")
+    path = tmp_path / "memory.db"
+    db.migrate(db.connect(path), path)
+    assert sorted(p.name for p in tmp_path.glob(".*partial")) == sorted([live.name, other.name])
+    db.backup_copy(db.connect(path), tmp_path / "b.db")
+    assert [p.name for p in tmp_path.glob(".*partial")] == [live.name]

@@ -7,6 +7,7 @@ from memory_mcp.service import MemoryService
 from memory_mcp.storage.sqlite import ftsbudget
 from memory_mcp.storage.sqlite.fts import fts_query
 from memory_mcp.storage.sqlite.ftsbudget import KeywordPlan, plan
+from tests.storage.rows import row
 
 
 def test_queries_within_budget_are_untouched() -> None:
@@ -19,9 +20,11 @@ def test_commonest_terms_are_dropped_first() -> None:
     assert plan(match, [900, 1, 50], budget=100) == KeywordPlan('"kestrel 00042" OR "host"')
 
 
-def test_only_common_terms_rank_the_newest_rows() -> None:
+def test_only_common_terms_rank_the_newest_matches() -> None:
     match = '"editor" OR "prefer"'
-    assert plan(match, [300, 200], budget=100) == KeywordPlan(match, 0.2)
+    assert plan(match, [300, 200], budget=100) == KeywordPlan(match, newest=100)
+    # Counts capped just past the budget plan the same way.
+    assert plan(match, [101, 101], budget=100) == KeywordPlan(match, newest=100)
 
 
 def test_store_applies_the_plan(service: MemoryService, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -33,6 +36,41 @@ def test_store_applies_the_plan(service: MemoryService, monkeypatch: pytest.Monk
     assert match is not None
     # "common" (11 documents) is dropped: only the rare term is ranked.
     assert [i for i, _ in store.search_fts(match, everything, 20)] == [rare]
-    # Only common terms (22 matches for a budget of 4): the newest 4/22 of 11 rows are ranked.
+    # Only common terms (11 documents each, budget 4): the 4 newest matches are ranked.
     found = [i for i, _ in store.search_fts(fts_query("common words") or "", everything, 20)]
-    assert sorted(found) == [rare - 1, rare]
+    assert sorted(found) == [rare - 3, rare - 2, rare - 1, rare]
+
+
+@pytest.mark.parametrize("far_id", [1_000_000, 2**63 - 1])
+def test_the_bound_holds_for_sparse_and_huge_ids(
+    service: MemoryService, monkeypatch: pytest.MonkeyPatch, far_id: int
+) -> None:
+    """Imports keep their ids: one far-off id must not hide the matches (issue 11, #11)."""
+    monkeypatch.setattr(ftsbudget, "POSTINGS_BUDGET", 40)
+    store, everything = service.store, MemoryFilter()
+    dense = [x.id for x in store.insert_many([row(f"common word number {i}") for i in range(100)])]
+    store.insert(row("an imported memory without it", id=far_id))
+    found = [i for i, _ in store.search_fts('"common"', everything, 100)]
+    assert sorted(found) == dense[-40:]  # the newest 40 matches, ranked
+    # Past 2**63-1 SQLite picks new ids at random: the bound still ranks 40 matches.
+    later = [x.id for x in store.insert_many([row(f"common word again {i}") for i in range(30)])]
+    found = [i for i, _ in store.search_fts('"common"', everything, 100)]
+    assert len(found) == 40 and set(found) <= set(dense + later)
+    assert sorted(found) == sorted(dense + later)[-40:]
+
+
+def test_each_keyword_index_ranks_its_own_newest_matches(
+    service: MemoryService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Visible and hidden memories have separate indexes: newer forgotten rows must not
+    narrow the visible window, and a search of both ranks each one's newest matches."""
+    monkeypatch.setattr(ftsbudget, "POSTINGS_BUDGET", 40)
+    store = service.store
+    shown = [x.id for x in store.insert_many([row(f"common shown {i}") for i in range(100)])]
+    gone = [x.id for x in store.insert_many([row(f"common gone {i}") for i in range(100)])]
+    store.set_forgotten(gone, None)
+    found = [i for i, _ in store.search_fts('"common"', MemoryFilter(), 200)]
+    assert sorted(found) == shown[-40:]
+    both = MemoryFilter(include_forgotten=True)
+    found = [i for i, _ in store.search_fts('"common"', both, 200)]
+    assert sorted(found) == shown[-40:] + gone[-40:]

@@ -1,15 +1,20 @@
 """What only the SQLite backend does: triggers, FTS5 and vec0 details, file permissions, older
 vector layouts. Everything every backend must do is in test_contract.py."""
 
+import random
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from memory_mcp.errors import StorageError
+from memory_mcp.errors import NotFound, StorageError
 from memory_mcp.models import MemoryFilter
-from memory_mcp.storage.sqlite import db, vectors
+from memory_mcp.storage.sqlite import db, ftsrebuild, maintenance, vectors
 from memory_mcp.storage.sqlite.migrations import MIGRATIONS
 from memory_mcp.storage.sqlite.store import SqliteStore
 from memory_mcp.timestamps import NEVER, epoch_micros, format_time
@@ -152,3 +157,177 @@ def test_hidden_memories_move_to_their_own_keyword_index(tmp_path: Path) -> None
     assert [r[0] for r in conn.execute(visible)] == [1]
     assert sorted(r[0] for r in conn.execute(hidden)) == [2, 3]
     assert store.counts()["fts"] == 3 and store.keyword_index_ok()
+
+
+def test_counts_are_one_snapshot_while_another_connection_writes(
+    store: SqliteStore, tmp_path: Path
+) -> None:
+    """A write committed between two counts is not drift (issue 11, #7)."""
+    store.insert_many([row(f"before {i}", vec(1, 0, 0, i)) for i in range(50)])
+    other = SqliteStore(db.connect(tmp_path / "store.db"), tmp_path / "store.db")
+    written: list[int] = []
+
+    def write_now() -> int:  # runs inside store's statements, as often as SQLite allows
+        written.append(other.insert(row(f"meanwhile {len(written)}", vec(0, 1, 0, 1))))
+        return 0
+
+    store.conn.set_progress_handler(write_now, 50)
+    try:
+        counts = store.counts()
+    finally:
+        store.conn.set_progress_handler(None, 0)
+    assert len(written) > 3, "no write landed during the counts"
+    assert counts["memories"] == counts["fts"] == counts["vec"]
+    assert counts["orphan_vec"] == 0
+    other.close()
+
+
+def words_table(path: Path, rows: int, seed: int = 3) -> SqliteStore:
+    """A store of `rows` memories of ~100 random words each, inserted in one transaction."""
+    rng = random.Random(seed)
+    vocabulary = [f"word{i}" for i in range(3000)]
+    store = SqliteStore(db.connect(path), path)
+    db.migrate(store.conn, path)
+    with db.transaction(store.conn):
+        store.conn.executemany(
+            "insert into memories (content, created_at, updated_at) values (:c, 'a', 'a')",
+            ({"c": " ".join(rng.choices(vocabulary, k=100))} for _ in range(rows)),
+        )
+    return store
+
+
+def fts_exact(store: SqliteStore) -> None:
+    """Both keyword indexes hold exactly what `memories` holds (FTS5's own full check),
+    each with secure-delete on (a rebuilt table carries its options over)."""
+    for check in maintenance.FTS_CHECKS:
+        store.conn.execute(check)
+    counts = store.counts()
+    assert counts["fts"] == counts["memories"]
+    for index in maintenance.KEYWORD_INDEXES:
+        on = f"select v from {index}_config where k = 'secure-delete'"
+        assert db.scalar(store.conn, on) == 1, index
+
+
+@contextmanager
+def busy_writer(path: Path, busy_timeout_ms: int) -> Iterator[tuple[list[str], list[int]]]:
+    """Another connection inserting, editing and deleting rows (anywhere in the table)
+    without pause; yields (its lock errors, writes done so far), once it has started."""
+    other = SqliteStore(db.connect(path, busy_timeout_ms=busy_timeout_ms), path)
+    stop, errors, done = threading.Event(), [], [0]
+
+    def write() -> None:
+        rng = random.Random(1)
+        while not stop.is_set():
+            try:
+                new = other.insert(row(f"written meanwhile kestrel{done[0]}")).id
+                other.update(rng.randint(1, new), {"content": f"edited meanwhile heron {new}"})
+                other.purge([rng.randint(1, new)])
+                moved = rng.randint(1, new)  # between the visible and the hidden index
+                other.set_forgotten([moved], None)
+                if rng.random() < 0.5:
+                    other.restore([moved])
+                done[0] += 1
+            except NotFound:
+                pass  # edited a row purged before
+            except StorageError as exc:
+                errors.append(str(exc))
+            time.sleep(0.002)
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    try:
+        while not done[0] and thread.is_alive():
+            time.sleep(0.001)
+        yield errors, done
+    finally:
+        stop.set()
+        thread.join()
+        other.close()
+
+
+def test_keyword_rebuild_never_locks_a_writer_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FTS5's `rebuild` held the write lock for the whole table (issue 11, #6). Meanwhile
+    another connection (150 ms busy timeout) inserts, edits and deletes rows on both sides
+    of the rebuild's progress; afterwards the index holds exactly what `memories` holds."""
+    monkeypatch.setattr(maintenance, "REBUILD_SECONDS", 0.03)
+    path = tmp_path / "big.db"
+    store = words_table(path, 20_000)  # FTS5's rebuild: ~0.3 s
+    reader = SqliteStore(db.connect(path), path)  # a long-lived connection elsewhere
+    assert reader.search_fts('"word1"', MemoryFilter(), 5)
+    with busy_writer(path, 150) as (errors, done):
+        before = done[0]
+        store.rebuild_keyword_index()
+        during = done[0] - before
+    assert not errors, errors[:3]
+    assert during > 5, "nothing was written during the rebuild"
+    fts_exact(store)
+    hidden = "select count(*) from memories where forgotten_at is not null"
+    assert db.scalar(store.conn, hidden) > 5, "no row moved to the hidden index"
+    for word in ("heron", "meanwhile"):
+        for flt, visible in ((MemoryFilter(), "and forgotten_at is null"),
+                             (MemoryFilter(include_forgotten=True), "")):  # fmt: skip
+            found = {i for i, _ in store.search_fts(f'"{word}"', flt, 10_000)}
+            like = store.conn.execute(
+                f"select id from memories where content like :w {visible}", {"w": f"%{word}%"}
+            ).fetchall()
+            assert found == {r[0] for r in like}
+            assert {i for i, _ in reader.search_fts(f'"{word}"', flt, 10_000)} == found
+    assert not store.conn.execute("select 1 from sqlite_master where name like '%next%'").fetchall()
+
+
+def test_the_full_keyword_check_never_locks_a_writer_out(tmp_path: Path) -> None:
+    """FTS5's full check is an INSERT: it held the write lock while it read the whole index
+    (issue 11, #6 and #7). It runs on a snapshot copy now, and still finds drift."""
+    path = tmp_path / "big.db"
+    store = words_table(path, 8_000)  # FTS5's check: ~0.1 s
+    with busy_writer(path, 20) as (errors, done):
+        before = done[0]
+        verdicts = [store.keyword_index_ok() for _ in range(3)]
+        during = done[0] - before
+    assert not errors, errors[:3]
+    assert during > 3, "nothing was written during the checks"
+    assert verdicts == [True] * 3
+    store.set_forgotten([5, 6], None)
+    for index in maintenance.KEYWORD_INDEXES:  # either index checked
+        assert store.keyword_index_ok()
+        store.conn.execute(  # it loses one memory's words, as if a trigger had not fired
+            f"insert into {index} ({index}, rowid, content, tags, context) "
+            f"select 'delete', id, content, tags, context from {index}_source limit 1"
+        )
+        assert not store.keyword_index_ok()
+        store.rebuild_keyword_index()
+    assert not list(tmp_path.glob(".*")), "a scratch copy was left behind"
+
+
+def test_an_interrupted_keyword_rebuild_carries_on(tmp_path: Path) -> None:
+    """Killed after a few batches: searches use the old index meanwhile, writes keep the
+    half-built one exact, and the next rebuild finishes it."""
+    path = tmp_path / "half.db"
+    store = words_table(path, 300)
+    store.set_forgotten([30, 280], None)
+    for index in maintenance.KEYWORD_INDEXES:  # both killed midway
+        with db.transaction(store.conn) as c:
+            ftsrebuild.start(c, index)
+        for _ in range(2):
+            with db.transaction(store.conn) as c:
+                assert ftsrebuild.step(c, index, 50) == 50
+    assert store.search_fts('"word7"', MemoryFilter(), 500)  # the old index still answers
+    store.update(10, {"content": "edited below the mark"})
+    store.update(250, {"content": "edited above the mark"})
+    store.purge([20, 260])
+    store.insert(row("inserted after the kill"))
+    store.set_forgotten([10, 40], None)  # rows move between the half-built indexes
+    store.restore([30])
+    store.update(280, {"content": "edited while forgotten"})
+    again = SqliteStore(db.connect(path), path)
+    again.rebuild_keyword_index()
+    fts_exact(again)
+    assert {i for i, _ in again.search_fts('"edited"', MemoryFilter(), 10)} == {250}
+    everything = MemoryFilter(include_forgotten=True)
+    assert {i for i, _ in again.search_fts('"edited"', everything, 10)} == {10, 250, 280}
+    assert again.search_fts('"inserted"', MemoryFilter(), 10)
+    with db.transaction(store.conn) as c:  # a rebuild that lost the race to swap stops
+        for index in maintenance.KEYWORD_INDEXES:
+            assert ftsrebuild.step(c, index, 50) is None and not ftsrebuild.finish(c, index)

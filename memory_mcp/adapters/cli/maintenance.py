@@ -103,7 +103,7 @@ def backup(
     db: DbOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Copy the database consistently while servers keep writing (SQLite online backup)."""
+    """Copy the database consistently while servers keep writing (one read snapshot)."""
     with open_service(ctx, db) as service, progress_bar() as bar:
         task = bar.add_task("backup (pages)", total=None)
         report = service.backup(

@@ -25,7 +25,6 @@ class SqliteBase:
         self.path = path
         self._lock = threading.RLock()
         self._busy_ms = busy_timeout(conn)
-        self._doc_counts: dict[str, tuple[int, int]] = {}  # term -> (documents, max id then)
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:

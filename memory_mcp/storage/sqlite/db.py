@@ -13,13 +13,12 @@ import sqlean
 import sqlite_vec
 
 from memory_mcp.errors import MemoryMCPError, SchemaMismatch, StorageError
-from memory_mcp.storage.sqlite import room
+from memory_mcp.storage.sqlite import copies, room
 from memory_mcp.storage.sqlite.migrations import MIGRATIONS
 
 logger = logging.getLogger(__name__)
 
 MMAP_BYTES = 256 * 1024 * 1024
-BACKUP_STEP_PAGES = 1024
 DURABILITY = ("normal", "full")
 
 
@@ -263,6 +262,20 @@ def _trim_log(conn: Connection) -> None:
         logger.debug("Could not trim the write-ahead log: %s", exc)
 
 
+@contextmanager
+def read_snapshot(conn: Connection) -> Iterator[Connection]:
+    """BEGIN ... COMMIT around reads: they all see one snapshot, and writers are not held up."""
+    conn.execute("begin")
+    try:
+        yield conn
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("rollback")
+        raise
+    if conn.in_transaction:
+        conn.execute("commit")
+
+
 def scalar(conn: Connection, sql: str, params: dict[str, Any] | None = None) -> Any:
     """The first column of the first row of a query that always returns one row."""
     row = conn.execute(sql, params or {}).fetchone()
@@ -281,6 +294,8 @@ def migrate(conn: Connection, db_path: Path | None = None) -> int:
 
 
 def _migrate(conn: Connection, db_path: Path | None) -> int:
+    if db_path is not None:  # what a copy killed midway (before a migration) left
+        copies.sweep_partials(db_path.parent, db_path.name)
     target = len(MIGRATIONS)
     current = schema_version(conn)
     if current > target:
@@ -325,33 +340,11 @@ def busy_timeout(conn: Connection) -> int:
 def backup_copy(
     conn: Connection, dest: Path, progress: Callable[[int, int], None] | None = None
 ) -> Path:
-    """A consistent copy via SQLite's online backup API (safe while others write).
+    """A consistent copy from one read snapshot, however much others write meanwhile.
 
-    The copy is written next to `dest` and renamed into place, so a crash midway never
-    leaves a half-written file under the final name.
+    Written to a hidden partial file, synced and renamed into place (copies.py).
     """
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    partial = dest.with_name(f".{dest.name}.{os.getpid()}.partial")
-    partial.unlink(missing_ok=True)
-    os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    try:
-        target = sqlean.connect(str(partial))
-        try:
-            if progress is None:
-                conn.backup(target)
-            else:
-                # Copy in steps so a bar can move: (pages done, pages in all).
-                conn.backup(
-                    target,
-                    pages=BACKUP_STEP_PAGES,
-                    progress=lambda _status, left, total: progress(total - left, total),
-                )
-        finally:
-            target.close()
-        os.replace(partial, dest)
-    finally:
-        partial.unlink(missing_ok=True)
-    return dest
+    return copies.vacuum_into(conn, dest, progress)
 
 
 def _read_only(path: Path | str | None) -> bool:

@@ -1,21 +1,36 @@
 """Checks and repairs: row counts for drift, integrity, rebuilds, backup."""
 
+import logging
+import random
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from memory_mcp.storage.contract import Counts
-from memory_mcp.storage.sqlite import vectors
+from memory_mcp.storage.sqlite import ftscheck, ftsrebuild, vectors
 from memory_mcp.storage.sqlite.base import SqliteBase
-from memory_mcp.storage.sqlite.db import Connection, connect, scalar, storage_errors
+from memory_mcp.storage.sqlite.db import (
+    Connection,
+    connect,
+    read_snapshot,
+    scalar,
+    storage_errors,
+)
 from memory_mcp.storage.sqlite.db import backup_copy as db_backup_copy
 
+logger = logging.getLogger(__name__)
+
 # The keyword index is two FTS5 tables: visible memories, and forgotten or superseded ones.
-KEYWORD_INDEXES = ("memories_fts", "memories_fts_hidden")
+KEYWORD_INDEXES = ftsrebuild.INDEXES
 FTS_ROWS = """
     select (select count(*) from memories_fts_docsize)
          + (select count(*) from memories_fts_hidden_docsize)
 """
-FTS_CHECKS = [f"insert into {i} ({i}, rank) values ('integrity-check', 1)" for i in KEYWORD_INDEXES]
+FTS_CHECKS = ftscheck.CHECKS  # FTS5's full check of each, in place
+REBUILD_SECONDS = 0.1  # aimed length of one keyword-rebuild transaction
+REBUILD_FIRST_ROWS = 200
+REBUILD_MIN_ROWS = 20
+
 _ORPHAN_VECTORS = """
     select count(*) from memories_vec v
     where not exists (select 1 from memories m where m.id = v.memory_id)
@@ -24,21 +39,27 @@ _ORPHAN_VECTORS = """
 
 class SqliteMaintenance(SqliteBase):
     def counts(self) -> Counts:
-        """Row counts of the source table and both indexes (for drift checks and stats)."""
+        """Row counts of the source table and both indexes (for drift checks and stats), all
+        from one read transaction: a write committed between two counts is not drift."""
 
         def fetch(c: Connection) -> Counts:
             def one(sql: str) -> int:
                 return int(scalar(c, sql))
 
-            has_vectors = vectors.has_table(c)
-            return {
-                "memories": one("select count(*) from memories"),
-                "forgotten": one("select count(*) from memories where forgotten_at is not null"),
-                "superseded": one("select count(*) from memories where superseded_by is not null"),
-                "fts": one(FTS_ROWS),
-                "vec": one("select count(*) from memories_vec") if has_vectors else 0,
-                "orphan_vec": one(_ORPHAN_VECTORS) if has_vectors else 0,
-            }
+            with read_snapshot(c):
+                has_vectors = vectors.has_table(c)
+                return {
+                    "memories": one("select count(*) from memories"),
+                    "forgotten": one(
+                        "select count(*) from memories where forgotten_at is not null"
+                    ),
+                    "superseded": one(
+                        "select count(*) from memories where superseded_by is not null"
+                    ),
+                    "fts": one(FTS_ROWS),
+                    "vec": one("select count(*) from memories_vec") if has_vectors else 0,
+                    "orphan_vec": one(_ORPHAN_VECTORS) if has_vectors else 0,
+                }
 
         return self._read(fetch)
 
@@ -50,24 +71,76 @@ class SqliteMaintenance(SqliteBase):
         return sum(f.stat().st_size for f in files if f.exists())
 
     def integrity_check(self) -> str:
-        rows = self._read(lambda c: c.execute("pragma integrity_check").fetchall())
-        return "; ".join(str(r[0]) for r in rows)
+        """PRAGMA integrity_check, on a connection of its own when there is a file.
+
+        The pragma also checks the FTS5 index, but with what FTS5 cached on this connection
+        in an earlier transaction: after another process wrote, a healthy index would be
+        reported malformed. A fresh connection has nothing cached.
+        """
+
+        def check(c: Connection) -> str:
+            return "; ".join(str(r[0]) for r in c.execute("pragma integrity_check"))
+
+        if self.path is None:
+            return self._read(check)
+        with storage_errors(self.path, self._busy_ms, "check"):
+            conn = connect(self.path, self._busy_ms)
+            try:
+                return check(conn)
+            finally:
+                conn.close()
 
     def keyword_index_ok(self) -> bool:
-        def check(c: Connection) -> None:
-            for sql in FTS_CHECKS:
-                c.execute(sql)
-
+        """Whether both keyword indexes hold exactly the words of `memories` (FTS5's full
+        check). A file is checked on a snapshot copy (ftscheck.py), through a connection of
+        its own: the check reads the whole index, and writers must not wait for it. Without
+        room for the copy, or without a file, it runs in place, holding the write lock."""
+        if self.path is not None:
+            try:
+                with storage_errors(self.path, self._busy_ms, "check"):
+                    conn = connect(self.path, self._busy_ms)
+                    try:
+                        return ftscheck.index_matches_source(conn, self.path)
+                    finally:
+                        conn.close()
+            except ftscheck.NoScratchSpace as exc:
+                logger.info("Checking the keyword index in place: no scratch copy (%s)", exc)
         try:
-            self._read(check)
-        except Exception:  # noqa: BLE001 - FTS5 reports corruption as a generic DatabaseError
+            with self._write() as c:
+                for sql in FTS_CHECKS:
+                    c.execute(sql)
+        except Exception:  # noqa: BLE001 - FTS5 reports corruption as a generic error
             return False
         return True
 
     def rebuild_keyword_index(self) -> None:
+        """Rebuild both keyword indexes from `memories` in short transactions
+        (ftsrebuild.py), pausing between them so other writers get the lock: none waits
+        longer than about one batch (REBUILD_SECONDS)."""
+        for index in KEYWORD_INDEXES:
+            self._rebuild_one(index)
+
+    def _rebuild_one(self, index: str) -> None:
         with self._write() as c:
-            for index in KEYWORD_INDEXES:
-                c.execute(f"insert into {index} ({index}) values ('rebuild')")
+            ftsrebuild.start(c, index)
+        rows = REBUILD_FIRST_ROWS
+        while True:
+            with self._write() as c:
+                # Timed from the lock: the batch is sized by its own work and commit, not
+                # by how long other writers kept the lock first.
+                started = time.perf_counter()
+                copied = ftsrebuild.step(c, index, rows)
+            spent = time.perf_counter() - started
+            if copied is None:
+                return  # another rebuild swapped it in
+            if copied < rows:
+                break
+            rows = max(
+                REBUILD_MIN_ROWS, min(rows * 4, int(rows * REBUILD_SECONDS / max(spent, 1e-6)))
+            )
+            time.sleep(spent * random.uniform(0.5, 1.0))  # jittered: no lockstep with pollers
+        with self._write() as c:
+            ftsrebuild.finish(c, index)
 
     def delete_orphan_vectors(self) -> int:
         with self._write() as c:
@@ -82,9 +155,19 @@ class SqliteMaintenance(SqliteBase):
     def backup(
         self, dest: Path, progress: Callable[[int, int], None] | None = None
     ) -> tuple[int, str]:
-        """Copy the database to `dest` (online backup API); (memories, integrity) of the copy."""
-        with self._lock, storage_errors(self.path, self._busy_ms, "back up"):
-            db_backup_copy(self.conn, dest, progress)
+        """Copy the database to `dest` from one read snapshot; (memories, integrity) of the
+        copy. A file is copied through a connection of its own, so this store's other
+        callers are not held up meanwhile."""
+        with storage_errors(self.path, self._busy_ms, "back up"):
+            if self.path is None:
+                with self._lock:
+                    db_backup_copy(self.conn, dest, progress)
+            else:
+                source = connect(self.path, self._busy_ms)
+                try:
+                    db_backup_copy(source, dest, progress)
+                finally:
+                    source.close()
         copy = connect(dest, self._busy_ms)
         try:
             with storage_errors(dest, self._busy_ms, "check the backup"):

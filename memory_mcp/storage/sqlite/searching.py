@@ -1,8 +1,8 @@
 """The two legs of recall in SQL: FTS5 bm25 over the keyword index, sqlite-vec KNN."""
 
 import json
-import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -16,15 +16,31 @@ from memory_mcp.storage.sqlite.fts import fts_query
 
 MAX_KNN_K = 4096  # sqlite-vec's ceiling for `k = ?`
 
-_FTS_COUNT = "select count(*) from memories_fts where memories_fts match :term"
+MIN_ID = -(2**63)  # below every rowid: no floor
 _FTS_INDEXES = ("memories_fts", "memories_fts_hidden")  # visible memories; the rest
+
+
+def _fts_count(index: str) -> str:
+    """A term's documents in one index, counted only as far as the plan needs
+    (ftsbudget.count_cap)."""
+    return f"""
+        select count(*) from (select 1 from {index} where {index} match :term limit :cap)
+    """
+
+
+def _nth_newest(index: str) -> str:
+    """The id of the n-th newest match: FTS5 walks its doclists backwards and stops there."""
+    return f"""
+        select rowid from {index} where {index} match :match
+        order by rowid desc limit 1 offset :n
+    """
 
 
 def _fts_search(index: str, conds: list[str]) -> str:
     return f"""
         select m.id, -bm25({index}, :w_content, :w_tags, :w_context) as score
         from {index} join memories m on m.id = {index}.rowid
-        where {index} match :match and {index}.rowid > :floor
+        where {index} match :match and {index}.rowid >= :floor
         {where(conds, "and")}
         order by score desc limit :k
     """
@@ -51,40 +67,22 @@ class SqliteSearch(SqliteBase):
         `weights` scale the columns content, tags and context (with the event date's words).
         Visible memories have their own index, so forgotten and superseded rows never change
         their ranking; a filter that admits hidden rows also searches theirs (its scores come
-        from its own statistics). On a large table the query is first fitted to a ranking
-        budget (ftsbudget.py).
+        from its own statistics). In each index searched, a query matching many rows is
+        first fitted to a ranking budget (ftsbudget.py).
         """
         conds, params = memory_conditions(flt, now())
         params.update(k=k, w_content=weights[0], w_tags=weights[1], w_context=weights[2])
         indexes = _FTS_INDEXES if admits_hidden(flt) else _FTS_INDEXES[:1]
 
         def fetch(c: Connection) -> list[tuple[int, float]]:
-            top = int(scalar(c, "select coalesce(max(id), 0) from memories"))
-            plan = ftsbudget.KeywordPlan(match)
-            if top > ftsbudget.POSTINGS_BUDGET:
-                plan = ftsbudget.plan(
-                    match, [self._doc_count(c, t, top) for t in ftsbudget.terms(match)]
-                )
-            floor = top - math.ceil(plan.newest_share * top) if plan.newest_share < 1 else 0
-            params.update(match=plan.match, floor=floor)
             found = [
                 (int(r[0]), float(r[1]))
                 for index in indexes
-                for r in c.execute(_fts_search(index, conds), params)
+                for r in c.execute(_fts_search(index, conds), _fitted(c, index, match, params))
             ]
             return sorted(found, key=lambda hit: -hit[1])[:k]
 
         return self._read(fetch)
-
-    def _doc_count(self, c: Connection, term: str, top: int) -> int:
-        """Documents matching one term, remembered until the table grows by a quarter."""
-        known = self._doc_counts.get(term)
-        if known is None or top > known[1] * 1.25:
-            if len(self._doc_counts) > 10_000:
-                self._doc_counts.clear()
-            count = int(scalar(c, _FTS_COUNT, {"term": term}))
-            known = self._doc_counts[term] = (count, top)
-        return known[0]
 
     def search_vectors(
         self, query: np.ndarray, flt: MemoryFilter, k: int
@@ -112,3 +110,18 @@ class SqliteSearch(SqliteBase):
             ).fetchall()
         )
         return {int(r[0]): np.frombuffer(r[1], dtype="<f4") for r in rows}
+
+
+def _fitted(c: Connection, index: str, match: str, params: dict[str, Any]) -> dict[str, Any]:
+    """`params` with the query and id floor fitted to the ranking budget in one index (each
+    index is bounded on its own: its terms' counts, its n-th newest match)."""
+    cap = {"cap": ftsbudget.count_cap()}
+    count = _fts_count(index)
+    plan = ftsbudget.plan(
+        match, [int(scalar(c, count, {"term": t} | cap)) for t in ftsbudget.terms(match)]
+    )
+    floor = MIN_ID
+    if plan.newest is not None:
+        row = c.execute(_nth_newest(index), {"match": plan.match, "n": plan.newest - 1}).fetchone()
+        floor = MIN_ID if row is None else int(row[0])
+    return params | {"match": plan.match, "floor": floor}
