@@ -23,7 +23,13 @@ from memory_mcp.policies import dedup as dedup_module
 from memory_mcp.policies import inputs
 from memory_mcp.policies.redact import redact_fields
 from memory_mcp.policies.times import parse_duration, parse_time
-from memory_mcp.service.context import ALL_SCOPES, SHORTER, Context, Part, validated
+from memory_mcp.service.context import (
+    ALL_SCOPES,
+    Context,
+    Part,
+    check_content_left,
+    validated,
+)
 from memory_mcp.storage.contract import Inserted, NewRow, Repeats
 from memory_mcp.timestamps import format_time
 
@@ -102,10 +108,7 @@ class Writer(Part):
         replaces: int | None,
         scope: str | None,
     ) -> None:
-        # Early, before redaction's regexes run over a huge string.
-        inputs.check_length("content", content, self.settings.max_content_chars, SHORTER)
-        inputs.check_length("context", context, self.settings.max_content_chars, SHORTER)
-        inputs.check_metadata(metadata, self.settings.max_metadata_chars)
+        self.check_sizes(content, context, metadata)
         if replaces is not None:
             inputs.check_id_values([replaces])
         if scope is not None and scope.strip() == ALL_SCOPES:
@@ -130,12 +133,7 @@ class Writer(Part):
             metadata=metadata or {},
         )  # fmt: skip
         fields = cleaned.fields
-        if not strip_invisible(fields["content"]):
-            raise InvalidInput(
-                "Nothing left to store: the content was entirely private or secret."
-                if fields["content"] != content
-                else "content must not be empty, whitespace or invisible characters."
-            )
+        check_content_left(fields["content"], content)
         new = validated(
             NewMemory,
             content=fields["content"],
