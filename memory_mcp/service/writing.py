@@ -271,18 +271,19 @@ class Writer(Part):
         threshold = self.settings.near_duplicate
         k = NEAR_DUPLICATE_CANDIDATES + (later is not None)  # it finds itself too
         flt = MemoryFilter(scopes=[scope])
-        for memory_id, cosine in self.semantic.search(vector, flt, k, near_only=True):
-            if cosine < threshold:
-                break
-            if later is not None and memory_id == later.id:
-                continue
-            existing = self.store.get(memory_id)
+        close = {
+            memory_id: cosine
+            for memory_id, cosine in self.semantic.search(vector, flt, k, near_only=True)
+            if cosine >= threshold and (later is None or memory_id != later.id)
+        }  # best first; read in one query, not one per candidate
+        for existing in self.store.get_many(list(close), with_embedded=False):
+            cosine = close[existing.id]
             if dedup_module.content_hash(existing.content) == dedup_module.content_hash(content):
                 return None  # stored by another writer since: the insert counts the repeat
             if later is not None and not _stored_before(existing, later):
                 continue
             if dedup_module.is_near_duplicate(existing.content, content, cosine, threshold):
-                return memory_id, cosine
+                return existing.id, cosine
         return None
 
     def _after_unembedded_insert(self, memory_id: int, mergeable: bool) -> int | None:
