@@ -297,8 +297,7 @@ class Writer(Part):
         self.semantic.fill_pending()
         # The model's thread may have stored the vector before the id was queued.
         self.fold_embedded(list(self.store.vectors_for([memory_id]).items()))
-        if self.store.get_many([memory_id], with_embedded=False):
-            return None
+        # Whichever thread merged it, its newest history entry says where (only a merge does).
         into = self.store.history(memory_id, limit=1)[0].detail.get("into")
         return int(into) if into is not None else None
 
