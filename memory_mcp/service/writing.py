@@ -179,10 +179,7 @@ class Writer(Part):
             mergeable = key is None and replaces is None
             folded = self._after_unembedded_insert(stored.id, mergeable)
             if folded is not None:
-                return RememberResult(
-                    **self.store.get(folded).model_dump(), status="merged",
-                    merged_into=folded, redacted=list(redacted),
-                )  # fmt: skip
+                return self._merged(folded, redacted)
         return RememberResult(
             **self.store.get(stored.id).model_dump(),
             status="superseded" if stored.supersedes else "created",
@@ -227,6 +224,14 @@ class Writer(Part):
             redacted=list(redacted),
         )
 
+    def _merged(self, memory_id: int, redacted: Sequence[str]) -> RememberResult:
+        return RememberResult(
+            **self.store.get(memory_id).model_dump(),
+            status="merged",
+            merged_into=memory_id,
+            redacted=list(redacted),
+        )
+
     def _repeat_of(
         self,
         new: NewMemory,
@@ -256,12 +261,7 @@ class Writer(Part):
             memory_id, client, "merge", new.tags, text=new.content, cosine=cosine
         ):
             return None  # hidden meanwhile: store the new one
-        return RememberResult(
-            **self.store.get(memory_id).model_dump(),
-            status="merged",
-            merged_into=memory_id,
-            redacted=list(redacted),
-        )
+        return self._merged(memory_id, redacted)
 
     def _near_duplicate(
         self, scope: str, content: str, vector: np.ndarray, later: Memory | None = None
