@@ -3,7 +3,7 @@
 import logging
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,7 +17,6 @@ from memory_mcp.models import (
     NewMemory,
     RememberResult,
     clean_name,
-    strip_invisible,
 )
 from memory_mcp.policies import dedup as dedup_module
 from memory_mcp.policies import inputs
@@ -30,14 +29,12 @@ from memory_mcp.service.context import (
     check_content_left,
     validated,
 )
-from memory_mcp.storage.contract import Inserted, NewRow, Repeats
+from memory_mcp.storage.contract import Inserted, NewRow
 from memory_mcp.timestamps import format_time
 
 logger = logging.getLogger(__name__)
 
 NEAR_DUPLICATE_CANDIDATES = 5
-NEW_MEMORY_FIELDS = {"content", "kind", "tags", "scope", "metadata", "context"}
-BULK_FIELDS = NEW_MEMORY_FIELDS | {"occurred_at", "reference_time"}
 
 
 @dataclass(frozen=True)
@@ -321,78 +318,6 @@ class Writer(Part):
                 # Runs on the model's thread: a failed merge leaves a duplicate (clutter, not
                 # a lost fact) and must not stop semantic search from starting.
                 logger.warning("Near-duplicate check of memory %d skipped: %s", memory_id, exc)
-
-    def remember_many(
-        self,
-        items: Sequence[dict[str, Any]],
-        batch_size: int = 256,
-        dedup: bool = True,
-        client: str | None = None,
-    ) -> list[int]:
-        """Validate every item first, then embed and insert batch by batch."""
-        rows = [self._bulk_row(item, client) for item in items]
-        ids: list[int] = []
-        for start in range(0, len(rows), batch_size):
-            ids.extend(self._insert_batch(rows[start : start + batch_size], dedup, client))
-        return ids
-
-    def _bulk_row(self, item: dict[str, Any], client: str | None) -> NewRow:
-        unknown = set(item) - BULK_FIELDS
-        if unknown:
-            raise InvalidInput(
-                f"remember_many items take {sorted(BULK_FIELDS)}, not {sorted(unknown)}."
-            )
-        inputs.check_text(**item)
-        texts = {k: v for k, v in item.items() if k in NEW_MEMORY_FIELDS - {"kind"}}
-        content = texts["content"] = str(item.get("content", ""))
-        context = texts.get("context")
-        context = context if isinstance(context, str) else None  # else validation says why
-        self._check_limits(content, context, texts.get("metadata"), None, None)
-        cleaned = redact_fields(**texts)
-        if not strip_invisible(cleaned.fields["content"]) and cleaned.changed:
-            raise InvalidInput("Nothing left to store: an item was entirely private or secret.")
-        new = validated(NewMemory, **{k: v for k, v in item.items() if k in NEW_MEMORY_FIELDS}
-                        | cleaned.fields)  # fmt: skip
-        reference = parse_time(item.get("reference_time"), "reference_time")
-        occurred = parse_time(item.get("occurred_at"), "occurred_at", reference=reference)
-        return NewRow(
-            content=new.content,
-            kind=new.kind,
-            tags=new.tags,
-            scope=new.scope or self.ctx.project_scope() or self.settings.default_scope,
-            metadata=new.metadata,
-            occurred_at=None if occurred is None else format_time(occurred),
-            client=client,
-            context=new.context,
-        )
-
-    def _insert_batch(self, batch: list[NewRow], dedup: bool, client: str | None) -> list[int]:
-        """Insert one batch; with dedup, a repeat (of a stored memory or of an earlier row)
-        is counted on the memory that holds it, decided inside the batch's transaction.
-        Rows already stored are not embedded: a read before, only to spare the model."""
-        todo = list(range(len(batch)))
-        if dedup:
-            first: dict[tuple[str, str], int] = {}
-            for i, r in enumerate(batch):
-                first.setdefault((r.scope, dedup_module.content_hash(r.content)), i)
-            todo = [
-                i
-                for i in first.values()
-                if not self.store.find_exact(batch[i].scope, batch[i].content)
-            ]
-        rows = list(batch)
-        vectors = self.semantic.embed_documents([rows[i].content for i in todo]) if todo else None
-        if vectors is not None:
-            for i, vector in zip(todo, vectors, strict=True):
-                rows[i] = replace(rows[i], vector=vector)
-        repeats: Repeats = "count" if dedup else "insert"
-        stored = self.store.insert_many(rows, client=client, repeats=repeats)
-        unembedded = any(
-            s.status == "created" and r.vector is None for s, r in zip(stored, rows, strict=True)
-        )
-        if unembedded and self.semantic.ready:
-            self.semantic.fill_pending()  # a row thought stored was not (or the model loaded)
-        return [s.id for s in stored]
 
 
 def _expiry(
