@@ -8,6 +8,8 @@ from pydantic import BaseModel, ValidationError
 
 from memory_mcp.config import MAX_RECALL_LIMIT, Settings
 from memory_mcp.errors import InvalidInput
+from memory_mcp.models import strip_invisible
+from memory_mcp.policies import inputs
 from memory_mcp.search.embed import Embedder
 from memory_mcp.search.semantic import SemanticIndex
 from memory_mcp.service import projects
@@ -70,6 +72,25 @@ class Part:
     @property
     def settings(self) -> Settings:
         return self.ctx.settings
+
+    def check_sizes(
+        self, content: str | None, context: str | None, metadata: dict[str, Any] | None
+    ) -> None:
+        """The sizes of what the caller sent: early, before redaction's regexes run over a
+        huge string (its markers may make the stored text longer, never too long)."""
+        inputs.check_length("content", content, self.settings.max_content_chars, SHORTER)
+        inputs.check_length("context", context, self.settings.max_content_chars, SHORTER)
+        inputs.check_metadata(metadata, self.settings.max_metadata_chars)
+
+
+def check_content_left(stored: str, sent: str) -> None:
+    """Refuse content that is empty once redacted, saying whether redaction emptied it."""
+    if not strip_invisible(stored):
+        raise InvalidInput(
+            "Nothing left to store: the content was entirely private or secret."
+            if stored != sent
+            else "content must not be empty, whitespace or invisible characters."
+        )
 
 
 def validated(model: type[M], **fields: Any) -> M:

@@ -33,16 +33,11 @@ class Exchange(Part):
         self.recaller = recaller
 
     def export_count(self, scope: str | None = None) -> int:
-        if scope is None:
-            return self.store.counts()["memories"]
-        return self.store.count(
-            MemoryFilter(
-                scopes=[scope],
-                include_forgotten=True,
-                include_superseded=True,
-                include_expired=True,
-            )  # fmt: skip
-        )
+        every = MemoryFilter(
+            scopes=[] if scope is None else [scope], include_forgotten=True,
+            include_superseded=True, include_expired=True,
+        )  # fmt: skip
+        return self.store.count(every)
 
     def export_jsonl(
         self,

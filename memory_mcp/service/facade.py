@@ -26,6 +26,7 @@ from memory_mcp.models import (
 from memory_mcp.search import evaluation
 from memory_mcp.search.embed import Embedder, FastEmbedEmbedder
 from memory_mcp.service import recalling, transfer
+from memory_mcp.service.bulk import BulkWriter
 from memory_mcp.service.context import Context
 from memory_mcp.service.exchange import Exchange
 from memory_mcp.service.lifecycle import Lifecycle
@@ -44,6 +45,7 @@ class MemoryService:
         self.settings = self._ctx.settings
         self.semantic = self._ctx.semantic
         self._writer = Writer(self._ctx)
+        self._bulk = BulkWriter(self._ctx)
         self._recaller = Recaller(self._ctx)
         self._lifecycle = Lifecycle(self._ctx)
         self._summarizer = Summarizer(self._ctx, self._recaller)
@@ -109,7 +111,7 @@ class MemoryService:
         occurred_at and reference_time. Exact repeats (in the file or already stored) are
         counted on the existing memory unless `dedup` is off; near-duplicate merging and keys
         are `remember`'s. Returns one id per item."""
-        return self._writer.remember_many(items, batch_size, dedup, client)
+        return self._bulk.remember_many(items, batch_size, dedup, client)
 
     def recall(
         self,

@@ -12,11 +12,10 @@ from memory_mcp.models import (
     Memory,
     MemoryFilter,
     NewMemory,
-    strip_invisible,
 )
 from memory_mcp.policies import inputs
 from memory_mcp.policies.redact import redact, redact_fields
-from memory_mcp.service.context import SHORTER, Part, validated
+from memory_mcp.service.context import Part, check_content_left, validated
 
 # Shorter text is too likely to occur by chance (in other words, dates, ids) to replace blindly.
 MIN_SCRUB_CHARS = 4
@@ -57,20 +56,14 @@ class Lifecycle(Part):
         """Sizes are checked on what was sent, then every text sent is redacted, as remember
         does, before anything is compared, embedded or written to history."""
         inputs.check_text(content=content, kind=kind, tags=tags, scope=scope, context=context)
-        inputs.check_length("context", context, self.settings.max_content_chars, SHORTER)
-        inputs.check_length("content", content, self.settings.max_content_chars, SHORTER)
-        inputs.check_metadata(metadata, self.settings.max_metadata_chars)
+        self.check_sizes(content, context, metadata)
         inputs.check_id_values([memory_id])
         sent = {"content": content, "tags": tags, "scope": scope, "metadata": metadata,
                 "context": context}  # fmt: skip
         cleaned = redact_fields(**{k: v for k, v in sent.items() if v is not None})
         edit = cleaned.fields
-        if content is not None and not strip_invisible(edit["content"]):
-            raise InvalidInput(
-                "Nothing left to store: the content was entirely private or secret."
-                if edit["content"] != content
-                else "content must not be empty, whitespace or invisible characters."
-            )
+        if content is not None:
+            check_content_left(edit["content"], content)
         current = self.store.get(memory_id)
         merged = validated(
             NewMemory,

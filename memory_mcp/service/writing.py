@@ -3,7 +3,7 @@
 import logging
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,21 +17,24 @@ from memory_mcp.models import (
     NewMemory,
     RememberResult,
     clean_name,
-    strip_invisible,
 )
 from memory_mcp.policies import dedup as dedup_module
 from memory_mcp.policies import inputs
 from memory_mcp.policies.redact import redact_fields
 from memory_mcp.policies.times import parse_duration, parse_time
-from memory_mcp.service.context import ALL_SCOPES, SHORTER, Context, Part, validated
-from memory_mcp.storage.contract import Inserted, NewRow, Repeats
+from memory_mcp.service.context import (
+    ALL_SCOPES,
+    Context,
+    Part,
+    check_content_left,
+    validated,
+)
+from memory_mcp.storage.contract import Inserted, NewRow
 from memory_mcp.timestamps import format_time
 
 logger = logging.getLogger(__name__)
 
 NEAR_DUPLICATE_CANDIDATES = 5
-NEW_MEMORY_FIELDS = {"content", "kind", "tags", "scope", "metadata", "context"}
-BULK_FIELDS = NEW_MEMORY_FIELDS | {"occurred_at", "reference_time"}
 
 
 @dataclass(frozen=True)
@@ -102,10 +105,7 @@ class Writer(Part):
         replaces: int | None,
         scope: str | None,
     ) -> None:
-        # Early, before redaction's regexes run over a huge string.
-        inputs.check_length("content", content, self.settings.max_content_chars, SHORTER)
-        inputs.check_length("context", context, self.settings.max_content_chars, SHORTER)
-        inputs.check_metadata(metadata, self.settings.max_metadata_chars)
+        self.check_sizes(content, context, metadata)
         if replaces is not None:
             inputs.check_id_values([replaces])
         if scope is not None and scope.strip() == ALL_SCOPES:
@@ -130,12 +130,7 @@ class Writer(Part):
             metadata=metadata or {},
         )  # fmt: skip
         fields = cleaned.fields
-        if not strip_invisible(fields["content"]):
-            raise InvalidInput(
-                "Nothing left to store: the content was entirely private or secret."
-                if fields["content"] != content
-                else "content must not be empty, whitespace or invisible characters."
-            )
+        check_content_left(fields["content"], content)
         new = validated(
             NewMemory,
             content=fields["content"],
@@ -181,10 +176,7 @@ class Writer(Part):
             mergeable = key is None and replaces is None
             folded = self._after_unembedded_insert(stored.id, mergeable)
             if folded is not None:
-                return RememberResult(
-                    **self.store.get(folded).model_dump(), status="merged",
-                    merged_into=folded, redacted=list(redacted),
-                )  # fmt: skip
+                return self._merged(folded, redacted)
         return RememberResult(
             **self.store.get(stored.id).model_dump(),
             status="superseded" if stored.supersedes else "created",
@@ -229,6 +221,14 @@ class Writer(Part):
             redacted=list(redacted),
         )
 
+    def _merged(self, memory_id: int, redacted: Sequence[str]) -> RememberResult:
+        return RememberResult(
+            **self.store.get(memory_id).model_dump(),
+            status="merged",
+            merged_into=memory_id,
+            redacted=list(redacted),
+        )
+
     def _repeat_of(
         self,
         new: NewMemory,
@@ -258,12 +258,7 @@ class Writer(Part):
             memory_id, client, "merge", new.tags, text=new.content, cosine=cosine
         ):
             return None  # hidden meanwhile: store the new one
-        return RememberResult(
-            **self.store.get(memory_id).model_dump(),
-            status="merged",
-            merged_into=memory_id,
-            redacted=list(redacted),
-        )
+        return self._merged(memory_id, redacted)
 
     def _near_duplicate(
         self, scope: str, content: str, vector: np.ndarray, later: Memory | None = None
@@ -273,18 +268,19 @@ class Writer(Part):
         threshold = self.settings.near_duplicate
         k = NEAR_DUPLICATE_CANDIDATES + (later is not None)  # it finds itself too
         flt = MemoryFilter(scopes=[scope])
-        for memory_id, cosine in self.semantic.search(vector, flt, k, near_only=True):
-            if cosine < threshold:
-                break
-            if later is not None and memory_id == later.id:
-                continue
-            existing = self.store.get(memory_id)
+        close = {
+            memory_id: cosine
+            for memory_id, cosine in self.semantic.search(vector, flt, k, near_only=True)
+            if cosine >= threshold and (later is None or memory_id != later.id)
+        }  # best first; read in one query, not one per candidate
+        for existing in self.store.get_many(list(close), with_embedded=False):
+            cosine = close[existing.id]
             if dedup_module.content_hash(existing.content) == dedup_module.content_hash(content):
                 return None  # stored by another writer since: the insert counts the repeat
             if later is not None and not _stored_before(existing, later):
                 continue
             if dedup_module.is_near_duplicate(existing.content, content, cosine, threshold):
-                return memory_id, cosine
+                return existing.id, cosine
         return None
 
     def _after_unembedded_insert(self, memory_id: int, mergeable: bool) -> int | None:
@@ -298,8 +294,7 @@ class Writer(Part):
         self.semantic.fill_pending()
         # The model's thread may have stored the vector before the id was queued.
         self.fold_embedded(list(self.store.vectors_for([memory_id]).items()))
-        if self.store.get_many([memory_id], with_embedded=False):
-            return None
+        # Whichever thread merged it, its newest history entry says where (only a merge does).
         into = self.store.history(memory_id, limit=1)[0].detail.get("into")
         return int(into) if into is not None else None
 
@@ -323,78 +318,6 @@ class Writer(Part):
                 # Runs on the model's thread: a failed merge leaves a duplicate (clutter, not
                 # a lost fact) and must not stop semantic search from starting.
                 logger.warning("Near-duplicate check of memory %d skipped: %s", memory_id, exc)
-
-    def remember_many(
-        self,
-        items: Sequence[dict[str, Any]],
-        batch_size: int = 256,
-        dedup: bool = True,
-        client: str | None = None,
-    ) -> list[int]:
-        """Validate every item first, then embed and insert batch by batch."""
-        rows = [self._bulk_row(item, client) for item in items]
-        ids: list[int] = []
-        for start in range(0, len(rows), batch_size):
-            ids.extend(self._insert_batch(rows[start : start + batch_size], dedup, client))
-        return ids
-
-    def _bulk_row(self, item: dict[str, Any], client: str | None) -> NewRow:
-        unknown = set(item) - BULK_FIELDS
-        if unknown:
-            raise InvalidInput(
-                f"remember_many items take {sorted(BULK_FIELDS)}, not {sorted(unknown)}."
-            )
-        inputs.check_text(**item)
-        texts = {k: v for k, v in item.items() if k in NEW_MEMORY_FIELDS - {"kind"}}
-        content = texts["content"] = str(item.get("content", ""))
-        context = texts.get("context")
-        context = context if isinstance(context, str) else None  # else validation says why
-        self._check_limits(content, context, texts.get("metadata"), None, None)
-        cleaned = redact_fields(**texts)
-        if not strip_invisible(cleaned.fields["content"]) and cleaned.changed:
-            raise InvalidInput("Nothing left to store: an item was entirely private or secret.")
-        new = validated(NewMemory, **{k: v for k, v in item.items() if k in NEW_MEMORY_FIELDS}
-                        | cleaned.fields)  # fmt: skip
-        reference = parse_time(item.get("reference_time"), "reference_time")
-        occurred = parse_time(item.get("occurred_at"), "occurred_at", reference=reference)
-        return NewRow(
-            content=new.content,
-            kind=new.kind,
-            tags=new.tags,
-            scope=new.scope or self.ctx.project_scope() or self.settings.default_scope,
-            metadata=new.metadata,
-            occurred_at=None if occurred is None else format_time(occurred),
-            client=client,
-            context=new.context,
-        )
-
-    def _insert_batch(self, batch: list[NewRow], dedup: bool, client: str | None) -> list[int]:
-        """Insert one batch; with dedup, a repeat (of a stored memory or of an earlier row)
-        is counted on the memory that holds it, decided inside the batch's transaction.
-        Rows already stored are not embedded: a read before, only to spare the model."""
-        todo = list(range(len(batch)))
-        if dedup:
-            first: dict[tuple[str, str], int] = {}
-            for i, r in enumerate(batch):
-                first.setdefault((r.scope, dedup_module.content_hash(r.content)), i)
-            todo = [
-                i
-                for i in first.values()
-                if not self.store.find_exact(batch[i].scope, batch[i].content)
-            ]
-        rows = list(batch)
-        vectors = self.semantic.embed_documents([rows[i].content for i in todo]) if todo else None
-        if vectors is not None:
-            for i, vector in zip(todo, vectors, strict=True):
-                rows[i] = replace(rows[i], vector=vector)
-        repeats: Repeats = "count" if dedup else "insert"
-        stored = self.store.insert_many(rows, client=client, repeats=repeats)
-        unembedded = any(
-            s.status == "created" and r.vector is None for s, r in zip(stored, rows, strict=True)
-        )
-        if unembedded and self.semantic.ready:
-            self.semantic.fill_pending()  # a row thought stored was not (or the model loaded)
-        return [s.id for s in stored]
 
 
 def _expiry(

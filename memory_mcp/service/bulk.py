@@ -1,0 +1,92 @@
+"""remember_many: many memories validated first, then embedded and stored batch by batch."""
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from memory_mcp.errors import InvalidInput
+from memory_mcp.models import NewMemory, strip_invisible
+from memory_mcp.policies import dedup as dedup_module
+from memory_mcp.policies import inputs
+from memory_mcp.policies.redact import redact_fields
+from memory_mcp.policies.times import parse_time
+from memory_mcp.service.context import Part, validated
+from memory_mcp.storage.contract import NewRow, Repeats
+from memory_mcp.timestamps import format_time
+
+NEW_MEMORY_FIELDS = {"content", "kind", "tags", "scope", "metadata", "context"}
+BULK_FIELDS = NEW_MEMORY_FIELDS | {"occurred_at", "reference_time"}
+
+
+class BulkWriter(Part):
+    def remember_many(
+        self,
+        items: Sequence[dict[str, Any]],
+        batch_size: int = 256,
+        dedup: bool = True,
+        client: str | None = None,
+    ) -> list[int]:
+        """Validate every item first, then embed and insert batch by batch."""
+        rows = [self._bulk_row(item, client) for item in items]
+        ids: list[int] = []
+        for start in range(0, len(rows), batch_size):
+            ids.extend(self._insert_batch(rows[start : start + batch_size], dedup, client))
+        return ids
+
+    def _bulk_row(self, item: dict[str, Any], client: str | None) -> NewRow:
+        unknown = set(item) - BULK_FIELDS
+        if unknown:
+            raise InvalidInput(
+                f"remember_many items take {sorted(BULK_FIELDS)}, not {sorted(unknown)}."
+            )
+        inputs.check_text(**item)
+        texts = {k: v for k, v in item.items() if k in NEW_MEMORY_FIELDS - {"kind"}}
+        content = texts["content"] = str(item.get("content", ""))
+        context = texts.get("context")
+        context = context if isinstance(context, str) else None  # else validation says why
+        self.check_sizes(content, context, texts.get("metadata"))
+        cleaned = redact_fields(**texts)
+        if not strip_invisible(cleaned.fields["content"]) and cleaned.changed:
+            raise InvalidInput("Nothing left to store: an item was entirely private or secret.")
+        new = validated(NewMemory, **{k: v for k, v in item.items() if k in NEW_MEMORY_FIELDS}
+                        | cleaned.fields)  # fmt: skip
+        reference = parse_time(item.get("reference_time"), "reference_time")
+        occurred = parse_time(item.get("occurred_at"), "occurred_at", reference=reference)
+        return NewRow(
+            content=new.content,
+            kind=new.kind,
+            tags=new.tags,
+            scope=new.scope or self.ctx.project_scope() or self.settings.default_scope,
+            metadata=new.metadata,
+            occurred_at=None if occurred is None else format_time(occurred),
+            client=client,
+            context=new.context,
+        )
+
+    def _insert_batch(self, batch: list[NewRow], dedup: bool, client: str | None) -> list[int]:
+        """Insert one batch; with dedup, a repeat (of a stored memory or of an earlier row)
+        is counted on the memory that holds it, decided inside the batch's transaction.
+        Rows already stored are not embedded: a read before, only to spare the model."""
+        todo = list(range(len(batch)))
+        if dedup:
+            first: dict[tuple[str, str], int] = {}
+            for i, r in enumerate(batch):
+                first.setdefault((r.scope, dedup_module.content_hash(r.content)), i)
+            todo = [
+                i
+                for i in first.values()
+                if not self.store.find_exact(batch[i].scope, batch[i].content)
+            ]
+        rows = list(batch)
+        vectors = self.semantic.embed_documents([rows[i].content for i in todo]) if todo else None
+        if vectors is not None:
+            for i, vector in zip(todo, vectors, strict=True):
+                rows[i] = replace(rows[i], vector=vector)
+        repeats: Repeats = "count" if dedup else "insert"
+        stored = self.store.insert_many(rows, client=client, repeats=repeats)
+        unembedded = any(
+            s.status == "created" and r.vector is None for s, r in zip(stored, rows, strict=True)
+        )
+        if unembedded and self.semantic.ready:
+            self.semantic.fill_pending()  # a row thought stored was not (or the model loaded)
+        return [s.id for s in stored]
