@@ -187,7 +187,3 @@ def progress_bar() -> Progress:
         console=err,
         transient=True,
     )
-
-
-def fmt_ids(ids: list[int]) -> str:
-    return ", ".join(f"#{i}" for i in ids) or "nothing"
