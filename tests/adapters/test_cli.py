@@ -454,3 +454,14 @@ def test_exports_are_private_and_replace_only_with_force(run, tmp_path: Path) ->
         assert "already exists" in run.stderr_of("export", *args)  # type: ignore[attr-defined]
         run("export", *args, "--force")
     assert len(dump.read_text().splitlines()) == 2
+
+
+@pytest.mark.parametrize("command", [["serve"], ["token"], ["model", "status"], ["stats"]])
+def test_a_bad_setting_is_one_error_line_for_every_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    """serve and token built Settings by hand and showed pydantic's traceback instead."""
+    monkeypatch.setenv("MEMORY_MCP_DURABILITY", "extreme")
+    result = CliRunner().invoke(app, ["--db", str(tmp_path / "m.db"), *command])
+    assert result.exit_code == 1, result.output
+    assert "Invalid setting" in result.stderr and "Traceback" not in result.stderr

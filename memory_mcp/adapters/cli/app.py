@@ -135,7 +135,15 @@ def _configure_logging(level: int) -> None:
     logging.basicConfig(level=level, format="%(message)s", handlers=[handler], force=True)
 
 
-def settings_from(overrides: dict[str, Any]) -> Settings:
+def root_options(ctx: typer.Context) -> dict[str, Any]:
+    """The settings given to the root command (--db, --model...), only those given."""
+    return dict(ctx.obj.overrides) if ctx.obj else {}
+
+
+def settings_for(ctx: typer.Context, **options: Any) -> Settings:
+    """Settings from the root options with this command's own (those given) on top; a bad
+    value is a MemoryMCPError, shown as one line like any other."""
+    overrides = root_options(ctx) | {k: v for k, v in options.items() if v is not None}
     try:
         return Settings(**overrides)
     except ValidationError as exc:
@@ -151,10 +159,7 @@ def open_service(
     Only commands that store new memories pass `create`: the others refuse a database that
     does not exist, so a mistyped --db is an error rather than a new, empty database.
     """
-    overrides = dict(ctx.obj.overrides) if ctx.obj else {}
-    if db is not None:
-        overrides["db"] = db
-    settings = settings_from(overrides)
+    settings = settings_for(ctx, db=db)
     path = Path(settings.db).expanduser()
     if create and not path.exists() and not path.parent.is_dir() and path != default_db_path():
         raise InvalidInput(
@@ -182,7 +187,3 @@ def progress_bar() -> Progress:
         console=err,
         transient=True,
     )
-
-
-def fmt_ids(ids: list[int]) -> str:
-    return ", ".join(f"#{i}" for i in ids) or "nothing"

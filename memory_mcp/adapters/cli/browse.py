@@ -16,12 +16,12 @@ from memory_mcp.adapters.cli.app import (
     TagOpt,
     UntilOpt,
     app,
-    fmt_ids,
     open_service,
 )
 from memory_mcp.adapters.cli.render import (
     as_json,
     err,
+    fmt_ids,
     history_table,
     inert,
     key_values,

@@ -16,11 +16,10 @@ from memory_mcp.adapters.cli.app import (
     JsonOpt,
     ScopeOpt,
     app,
-    fmt_ids,
     open_service,
     progress_bar,
 )
-from memory_mcp.adapters.cli.render import as_json, count, err, inert
+from memory_mcp.adapters.cli.render import as_json, count, err, fmt_ids, inert
 from memory_mcp.errors import InvalidInput
 from memory_mcp.formats import ImportSummary, Skipped
 from memory_mcp.formats.markdown_import import MarkdownImportReport

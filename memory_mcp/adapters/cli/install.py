@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from memory_mcp.adapters.cli.app import DbOpt, app
+from memory_mcp.adapters.cli.app import DbOpt, app, root_options
 from memory_mcp.adapters.cli.render import err, out
 from memory_mcp.adapters.install import clients
 from memory_mcp.adapters.install.clients import Client, Machine, Outcome, Target
@@ -64,14 +64,14 @@ def install(
 ) -> None:
     """Add memory-mcp to a client's MCP config (or update it); keeps a dated backup."""
     target = _target(client, name, project_level, folder)
-    overrides = dict(ctx.obj.overrides) if ctx.obj else {}
+    given = root_options(ctx)
     launch = launch_command(current_runtime())
     env = clients.server_env(
-        db or overrides.get("db"),
+        db or given.get("db"),
         scope,
-        overrides.get("model"),
-        overrides.get("model_dir"),
-        overrides.get("cache_dir"),
+        given.get("model"),
+        given.get("model_dir"),
+        given.get("cache_dir"),
     )
     entry = clients.server_entry(target, launch, env)
     if print_:

@@ -11,10 +11,10 @@ from memory_mcp.adapters.cli.app import (
     app,
     open_service,
     progress_bar,
+    settings_for,
 )
 from memory_mcp.adapters.cli.render import as_json, err, key_values, miss_table, out, readable, size
 from memory_mcp.adapters.cli.render import count as plural
-from memory_mcp.config import Settings
 
 # -- serving -----------------------------------------------------------------------------------
 
@@ -41,12 +41,7 @@ def serve(
     ] = None,
 ) -> None:
     """Run the MCP server: stdio (what MCP clients launch) or --http for shared use."""
-    overrides = dict(ctx.obj.overrides) if ctx.obj else {}
-    if db is not None:
-        overrides["db"] = db
-    if project is not None:
-        overrides["project"] = project
-    settings = Settings(**overrides)
+    settings = settings_for(ctx, db=db, project=project)
     if http:
         from memory_mcp.adapters.mcp_server.http import serve_http
 
@@ -67,7 +62,7 @@ def token(
     """Show (creating it if needed) or rotate the HTTP server's bearer token."""
     from memory_mcp.adapters.mcp_server.http import read_token, rotate_token
 
-    settings = Settings(**(ctx.obj.overrides if ctx.obj else {}))
+    settings = settings_for(ctx)
     current = None if rotate else read_token(settings.token_file)
     value = current or rotate_token(settings.token_file)
     out.print(value, markup=False, highlight=False)

@@ -5,9 +5,8 @@ from dataclasses import asdict
 
 import typer
 
-from memory_mcp.adapters.cli.app import JsonOpt, app, settings_from
+from memory_mcp.adapters.cli.app import JsonOpt, app, settings_for
 from memory_mcp.adapters.cli.render import as_json, err, key_values, out
-from memory_mcp.config import Settings
 from memory_mcp.search.embed import FastEmbedEmbedder
 from memory_mcp.search.model_files import (
     ModelStatus,
@@ -24,10 +23,6 @@ model_app = typer.Typer(
 app.add_typer(model_app, name="model", rich_help_panel="Serve, move data, maintain")
 
 
-def _settings(ctx: typer.Context) -> Settings:
-    return settings_from(dict(ctx.obj.overrides) if ctx.obj else {})
-
-
 def _show(status: ModelStatus, json_: bool) -> None:
     if json_:
         as_json(asdict(status))
@@ -41,14 +36,14 @@ def _show(status: ModelStatus, json_: bool) -> None:
 @model_app.command("status")
 def status(ctx: typer.Context, json_: JsonOpt = False) -> None:
     """Which model, where its files are, whether they are here, its dimension (loads nothing)."""
-    settings = _settings(ctx)
+    settings = settings_for(ctx)
     _show(model_status(settings.model, settings.model_dir, settings.cache_dir), json_)
 
 
 @model_app.command("download")
 def download_model(ctx: typer.Context, json_: JsonOpt = False) -> None:
     """Download the model into the cache folder (once), then check that it loads."""
-    settings = _settings(ctx)
+    settings = settings_for(ctx)
     spec = model_spec(settings.model)
     if find_cached(spec, settings.cache_dir) is None:
         with err.status(f"Downloading {spec.name} (~{spec.size_mb} MB) into {settings.cache_dir}…"):

@@ -327,9 +327,10 @@ def miss_table(results: Sequence[Any]) -> Table:
     table.add_column("ranks")
     for r in results:
         ranks = ", ".join("-" if rank is None else str(rank) for rank in r.ranks)
-        table.add_row(inert(preview(r.query)), fmt_id_list(r.expected_ids), ranks)
+        table.add_row(inert(preview(r.query)), fmt_ids(r.expected_ids), ranks)
     return table
 
 
-def fmt_id_list(ids: Sequence[int]) -> str:
-    return ", ".join(f"#{i}" for i in ids)
+def fmt_ids(ids: Sequence[int]) -> str:
+    """`#1, #2`, or `nothing`."""
+    return ", ".join(f"#{i}" for i in ids) or "nothing"

@@ -16,10 +16,9 @@ from memory_mcp.adapters.cli.app import (
     TagOpt,
     UntilOpt,
     app,
-    fmt_ids,
     open_service,
 )
-from memory_mcp.adapters.cli.render import as_json, err, inert, memory_table, out, safe
+from memory_mcp.adapters.cli.render import as_json, err, fmt_ids, inert, memory_table, out, safe
 from memory_mcp.models import KINDS
 
 # -- the four tools, by hand ------------------------------------------------------------------

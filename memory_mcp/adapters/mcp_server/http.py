@@ -169,7 +169,7 @@ def serve_http(settings: Settings, host: str, port: int, allow_hosts: list[str])
     """Serve until interrupted; the model loads in the background meanwhile."""
     import uvicorn
 
-    if not is_loopback(host) and not allow_hosts and host in ("0.0.0.0", "::"):
+    if host in ("0.0.0.0", "::") and not allow_hosts:
         raise InvalidInput(
             f"Binding {host} listens on every interface: name the host names clients will use "
             "with --allow-host (DNS-rebinding protection only accepts known names)."

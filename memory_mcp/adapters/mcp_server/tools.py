@@ -6,6 +6,7 @@ same JSON in one text block (clients show the model one or the other).
 """
 
 import functools
+import json
 from typing import Annotated, Any, Literal
 
 from mcp.server import MCPServer
@@ -22,7 +23,6 @@ from memory_mcp.models import (
     RememberReply,
     SummaryReply,
     WritableKind,
-    wire,
     wire_json,
 )
 from memory_mcp.policies.budget import snippet
@@ -82,9 +82,12 @@ ANNOTATIONS = {
 
 
 def reply(model: BaseModel) -> CallToolResult:
-    """One compact JSON reply: structured, and the same text for clients that read text."""
+    """One compact JSON reply: the text for clients that read text, and that text parsed as
+    the structured content (the model is dumped once: a large recall reply costs ~0.4 ms a
+    dump, and parsing is faster)."""
+    text = wire_json(model)
     return CallToolResult(
-        content=[TextContent(type="text", text=wire_json(model))], structured_content=wire(model)
+        content=[TextContent(type="text", text=text)], structured_content=json.loads(text)
     )
 
 
