@@ -80,8 +80,8 @@ def _min_max(ranking: Sequence[tuple[int, float]]) -> dict[int, float]:
     return unit
 
 
-def prefer_scope(hits: Sequence[Hit], scope: str | None, edge: float = PROJECT_EDGE) -> list[Hit]:
-    """Hits by fused score, those of `scope` counted `edge` higher (ties keep their order)."""
+def prefer_scope(hits: Sequence[Hit], scope: str | None) -> list[Hit]:
+    """Hits by fused score, those of `scope` counted PROJECT_EDGE higher (ties keep order)."""
     if scope is None:
         return list(hits)
-    return sorted(hits, key=lambda h: -(h.score + (edge if h.scope == scope else 0.0)))
+    return sorted(hits, key=lambda h: -(h.score + (PROJECT_EDGE if h.scope == scope else 0.0)))

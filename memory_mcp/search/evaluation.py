@@ -16,7 +16,6 @@ from memory_mcp.models import Kind, clean_tags
 KS = (1, 5, 10, 20)
 DEPTH = max(KS)  # hits asked of recall for each query
 NDCG_DEPTH = 10
-METRICS = tuple(f"R@{k}" for k in KS) + (f"NDCG@{NDCG_DEPTH}",)
 MAX_REPORTED_ERRORS = 10
 
 

@@ -222,8 +222,8 @@ class SemanticIndex:
 
     def _fill(self, progress: Progress | None = None, announce: bool = True) -> int:
         assert self.embedder is not None
-        total = self.store.counts()["memories"]
-        done = self.store.counts()["vec"]
+        # counts() scans every table; only a progress report needs it (not each write's fill)
+        counts = self.store.counts() if progress is not None else None
         filled, after = 0, 0
         while not self._stopping.is_set() and (
             batch := self.store.pending_embeddings(EMBED_BATCH, after_id=after)
@@ -234,8 +234,8 @@ class SemanticIndex:
             if announce and self.on_embedded is not None:
                 self.on_embedded(pairs)
             after = batch[-1][0]
-            if progress is not None:
-                progress(done + filled, total)
+            if progress is not None and counts is not None:
+                progress(counts["vec"] + filled, counts["memories"])
         return filled
 
     def reindex(self, progress: Progress | None = None) -> int:
