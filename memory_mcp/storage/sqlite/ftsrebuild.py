@@ -24,9 +24,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from memory_mcp.storage.sqlite.db import Connection, DatabaseError, scalar
+from memory_mcp.storage.sqlite.fts import MIN_ID
 
-INDEXES = ("memories_fts", "memories_fts_hidden")  # visible memories; forgotten or superseded
-MIN_ID = -(2**63)
 # Options FTS5 keeps per table in `<index>_config` that a new table must carry over. The
 # schema turns secure-delete on for both indexes (migrations._erasure); a new table starts
 # with it off, so it is set even when the old table's options cannot be read.

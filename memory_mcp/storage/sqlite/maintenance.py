@@ -17,15 +17,12 @@ from memory_mcp.storage.sqlite.db import (
     storage_errors,
 )
 from memory_mcp.storage.sqlite.db import backup_copy as db_backup_copy
+from memory_mcp.storage.sqlite.fts import KEYWORD_INDEXES
 
 logger = logging.getLogger(__name__)
 
-# The keyword index is two FTS5 tables: visible memories, and forgotten or superseded ones.
-KEYWORD_INDEXES = ftsrebuild.INDEXES
-FTS_ROWS = """
-    select (select count(*) from memories_fts_docsize)
-         + (select count(*) from memories_fts_hidden_docsize)
-"""
+# Rows of both keyword indexes together.
+FTS_ROWS = "select " + " + ".join(f"(select count(*) from {i}_docsize)" for i in KEYWORD_INDEXES)
 FTS_CHECKS = ftscheck.CHECKS  # FTS5's full check of each, in place
 REBUILD_SECONDS = 0.1  # aimed length of one keyword-rebuild transaction
 REBUILD_FIRST_ROWS = 200
