@@ -10,15 +10,11 @@ from memory_mcp.errors import SchemaMismatch
 from memory_mcp.storage.contract import VectorDelta, VectorRows
 from memory_mcp.storage.sqlite import vectors
 from memory_mcp.storage.sqlite.base import SqliteBase
-from memory_mcp.storage.sqlite.db import Connection, connect
+from memory_mcp.storage.sqlite.db import Connection, connect, meta_value, set_meta
 
 _EXISTS = "select 1 from memories where id = :id"
 
 _REINDEX_KEY = "reindex_pending"
-
-_SET_META = (
-    "insert into meta (key, value) values (:k, :v) on conflict (key) do update set value = :v"
-)
 
 
 class SqliteVectorIndex(SqliteBase):
@@ -50,18 +46,14 @@ class SqliteVectorIndex(SqliteBase):
         a reindex in progress until finish_reindex, so an interrupted one can resume."""
         with self._write() as c:
             vectors.create_index(c, model, dim)
-            c.execute(_SET_META, {"k": _REINDEX_KEY, "v": json.dumps([model, dim])})
+            set_meta(c, _REINDEX_KEY, json.dumps([model, dim]))
 
     def reindex_pending(self) -> tuple[str, int] | None:
         """(model, dim) of a reindex that started and has not finished, if any."""
-        row = self._read(
-            lambda c: c.execute(
-                "select value from meta where key = :k", {"k": _REINDEX_KEY}
-            ).fetchone()
-        )
-        if row is None:
+        value = self._read(lambda c: meta_value(c, _REINDEX_KEY))
+        if value is None:
             return None
-        model, dim = json.loads(row[0])
+        model, dim = json.loads(value)
         return str(model), int(dim)
 
     def finish_reindex(self) -> None:
