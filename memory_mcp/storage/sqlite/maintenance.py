@@ -28,6 +28,8 @@ REBUILD_SECONDS = 0.1  # aimed length of one keyword-rebuild transaction
 REBUILD_FIRST_ROWS = 200
 REBUILD_MIN_ROWS = 20
 
+# All rows, forgotten ones and superseded ones: one pass over `memories`.
+_MEMORY_ROWS = "select count(*), count(forgotten_at), count(superseded_by) from memories"
 _ORPHAN_VECTORS = """
     select count(*) from memories_vec v
     where not exists (select 1 from memories m where m.id = v.memory_id)
@@ -45,14 +47,12 @@ class SqliteMaintenance(SqliteBase):
 
             with read_snapshot(c):
                 has_vectors = vectors.has_table(c)
+                rows = c.execute(_MEMORY_ROWS).fetchone()
+                assert rows is not None
                 return {
-                    "memories": one("select count(*) from memories"),
-                    "forgotten": one(
-                        "select count(*) from memories where forgotten_at is not null"
-                    ),
-                    "superseded": one(
-                        "select count(*) from memories where superseded_by is not null"
-                    ),
+                    "memories": int(rows[0]),
+                    "forgotten": int(rows[1]),
+                    "superseded": int(rows[2]),
                     "fts": one(FTS_ROWS),
                     "vec": one("select count(*) from memories_vec") if has_vectors else 0,
                     "orphan_vec": one(_ORPHAN_VECTORS) if has_vectors else 0,
