@@ -4,6 +4,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 from memory_mcp.storage.contract import Counts
@@ -74,18 +75,13 @@ class SqliteMaintenance(SqliteBase):
         in an earlier transaction: after another process wrote, a healthy index would be
         reported malformed. A fresh connection has nothing cached.
         """
-
-        def check(c: Connection) -> str:
-            return "; ".join(str(r[0]) for r in c.execute("pragma integrity_check"))
-
         if self.path is None:
-            return self._read(check)
-        with storage_errors(self.path, self._busy_ms, "check"):
-            conn = connect(self.path, self._busy_ms)
-            try:
-                return check(conn)
-            finally:
-                conn.close()
+            return self._read(_integrity)
+        with (
+            storage_errors(self.path, self._busy_ms, "check"),
+            closing(connect(self.path, self._busy_ms)) as conn,
+        ):
+            return _integrity(conn)
 
     def keyword_index_ok(self) -> bool:
         """Whether both keyword indexes hold exactly the words of `memories` (FTS5's full
@@ -94,12 +90,11 @@ class SqliteMaintenance(SqliteBase):
         room for the copy, or without a file, it runs in place, holding the write lock."""
         if self.path is not None:
             try:
-                with storage_errors(self.path, self._busy_ms, "check"):
-                    conn = connect(self.path, self._busy_ms)
-                    try:
-                        return ftscheck.index_matches_source(conn, self.path)
-                    finally:
-                        conn.close()
+                with (
+                    storage_errors(self.path, self._busy_ms, "check"),
+                    closing(connect(self.path, self._busy_ms)) as conn,
+                ):
+                    return ftscheck.index_matches_source(conn, self.path)
             except ftscheck.NoScratchSpace as exc:
                 logger.info("Checking the keyword index in place: no scratch copy (%s)", exc)
         try:
@@ -160,19 +155,13 @@ class SqliteMaintenance(SqliteBase):
                 with self._lock:
                     db_backup_copy(self.conn, dest, progress)
             else:
-                source = connect(self.path, self._busy_ms)
-                try:
+                with closing(connect(self.path, self._busy_ms)) as source:
                     db_backup_copy(source, dest, progress)
-                finally:
-                    source.close()
-        copy = connect(dest, self._busy_ms)
-        try:
-            with storage_errors(dest, self._busy_ms, "check the backup"):
-                memories = int(scalar(copy, "select count(*) from memories"))
-                integrity = "; ".join(str(r[0]) for r in copy.execute("pragma integrity_check"))
-        finally:
-            copy.close()
-        return memories, integrity
+        with (
+            closing(connect(dest, self._busy_ms)) as copy,
+            storage_errors(dest, self._busy_ms, "check the backup"),
+        ):
+            return int(scalar(copy, "select count(*) from memories")), _integrity(copy)
 
     def vector_metadata_drift(self) -> int:
         """Vectors whose filter metadata no longer matches their memory."""
@@ -189,3 +178,8 @@ class SqliteMaintenance(SqliteBase):
         with self._write() as c:
             if vectors.has_table(c):
                 vectors.resync_metadata(c)
+
+
+def _integrity(c: Connection) -> str:
+    """PRAGMA integrity_check's lines, joined ("ok" when all is well)."""
+    return "; ".join(str(r[0]) for r in c.execute("pragma integrity_check"))
