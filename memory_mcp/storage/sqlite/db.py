@@ -283,6 +283,19 @@ def scalar(conn: Connection, sql: str, params: dict[str, Any] | None = None) -> 
     return row[0]
 
 
+def meta_value(conn: Connection, key: str) -> str | None:
+    """The value `key` has in the `meta` table, or None."""
+    row = conn.execute("select value from meta where key = :k", {"k": key}).fetchone()
+    return None if row is None else str(row[0])
+
+
+def set_meta(conn: Connection, key: str, value: str) -> None:
+    conn.execute(
+        "insert into meta (key, value) values (:k, :v) on conflict (key) do update set value = :v",
+        {"k": key, "v": value},
+    )
+
+
 def schema_version(conn: Connection) -> int:
     return int(scalar(conn, "pragma user_version"))
 
@@ -317,13 +330,7 @@ def _migrate(conn: Connection, db_path: Path | None) -> int:
                 continue
             step(conn)
             conn.execute(f"pragma user_version = {version}")
-            conn.execute(
-                """
-                insert into meta (key, value) values ('schema_version', :v)
-                on conflict (key) do update set value = :v
-                """,
-                {"v": str(version)},
-            )
+            set_meta(conn, "schema_version", str(version))
         logger.debug("Applied schema step %d", version)
     # One line for the whole run, not one per step: a new file takes every step.
     if current == 0:

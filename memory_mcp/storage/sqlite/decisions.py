@@ -19,14 +19,18 @@ from memory_mcp.storage.sqlite.db import Connection
 from memory_mcp.timestamps import utc_now
 
 CURRENT = "forgotten_at is null and superseded_by is null"
+# `where` tails shared with the reads of the same rows (reads.find_exact, current_for_key).
+REPEAT = f"""scope = :scope and content_hash = :hash and {CURRENT}
+    and (:key is null or key = :key) order by id limit 1"""
+HOLDERS = f"""scope = :scope and key = :key and {CURRENT}
+    and id is not :besides order by created_at, id"""
 
 
 def visible_repeat(c: Connection, item: NewRow) -> Any:
     """A visible memory in the item's scope with its normalised content (and its key, when
     it has one), the oldest first; None if there is none."""
     return c.execute(
-        f"""select * from memories where scope = :scope and content_hash = :hash and {CURRENT}
-            and (:key is null or key = :key) order by id limit 1""",
+        f"select * from memories where {REPEAT}",
         {"scope": item.scope, "hash": content_hash(item.content), "key": item.key},
     ).fetchone()
 
@@ -88,8 +92,7 @@ def replace_target(c: Connection, replaces: int, scope: str) -> int:
 def key_holders(c: Connection, scope: str, key: str, besides: int | None = None) -> list[Any]:
     """The current (visible, unsuperseded) rows holding (scope, key), oldest first."""
     return c.execute(
-        f"""select * from memories where scope = :scope and key = :key and {CURRENT}
-            and id is not :besides order by created_at, id""",
+        f"select * from memories where {HOLDERS}",
         {"scope": scope, "key": key, "besides": besides},
     ).fetchall()
 

@@ -1,6 +1,11 @@
-"""FTS5 MATCH expressions that any user text is safe to produce."""
+"""The keyword indexes' names, and FTS5 MATCH expressions that any user text is safe to produce."""
 
 from memory_mcp.policies.text import STOPWORDS, tokens
+
+# The keyword index is two FTS5 tables: visible memories (neither forgotten nor superseded),
+# and the rest (migrations._visible_keyword_index made them; that released step spells them).
+KEYWORD_INDEXES = ("memories_fts", "memories_fts_hidden")
+MIN_ID = -(2**63)  # below every rowid
 
 
 def quote(term: str) -> str:

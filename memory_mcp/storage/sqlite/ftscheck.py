@@ -16,8 +16,8 @@ from pathlib import Path
 
 from memory_mcp.storage.sqlite import copies, ftsrebuild
 from memory_mcp.storage.sqlite.db import Connection, DatabaseError, connect, read_snapshot
+from memory_mcp.storage.sqlite.fts import KEYWORD_INDEXES
 
-INDEXES = ftsrebuild.INDEXES
 SHADOW = ("config", "data", "idx", "docsize")
 
 
@@ -26,7 +26,7 @@ def check_sql(index: str) -> str:
     return f"insert into {index} ({index}, rank) values ('integrity-check', 1)"
 
 
-CHECKS = [check_sql(index) for index in INDEXES]
+CHECKS = [check_sql(index) for index in KEYWORD_INDEXES]
 
 
 class NoScratchSpace(Exception):
@@ -72,7 +72,7 @@ def _copy(c: Connection, scratch: Path) -> None:
         c.execute("pragma fts_check.journal_mode = memory")
         c.execute("pragma fts_check.synchronous = off")
         with read_snapshot(c):
-            for index in INDEXES:
+            for index in KEYWORD_INDEXES:
                 _copy_index(c, ftsrebuild.Names(index))
     finally:
         if c.in_transaction:  # a failed COMMIT can leave it open, and DETACH needs it closed

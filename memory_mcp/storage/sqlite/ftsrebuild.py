@@ -23,18 +23,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from memory_mcp.storage.sqlite.db import Connection, DatabaseError, scalar
+from memory_mcp.storage.sqlite.db import Connection, DatabaseError, meta_value, scalar, set_meta
+from memory_mcp.storage.sqlite.fts import MIN_ID
 
-INDEXES = ("memories_fts", "memories_fts_hidden")  # visible memories; forgotten or superseded
-MIN_ID = -(2**63)
 # Options FTS5 keeps per table in `<index>_config` that a new table must carry over. The
 # schema turns secure-delete on for both indexes (migrations._erasure); a new table starts
 # with it off, so it is set even when the old table's options cannot be read.
 _DEFAULT_OPTIONS = {"secure-delete": 1}
 _NOT_OPTIONS = ("version",)  # FTS5's own format number, written when a table is created
-_SET_MARK = """
-    insert into meta (key, value) values (:k, :v) on conflict (key) do update set value = :v
-"""
 
 
 @dataclass(frozen=True)
@@ -107,8 +103,8 @@ def _exists(c: Connection, name: str) -> bool:
 
 
 def _mark(c: Connection, n: Names) -> int | None:
-    row = c.execute("select value from meta where key = :k", {"k": n.mark}).fetchone()
-    return None if row is None else int(row[0])
+    value = meta_value(c, n.mark)
+    return None if value is None else int(value)
 
 
 def _triggers(c: Connection, n: Names) -> list[str]:
@@ -152,7 +148,7 @@ def start(c: Connection, index: str) -> None:
     set_options(c, n.next, options(c, index))
     for statement in _triggers(c, n):
         c.execute(statement)
-    c.execute(_SET_MARK, {"k": n.mark, "v": str(MIN_ID)})
+    set_meta(c, n.mark, str(MIN_ID))
 
 
 def step(c: Connection, index: str, rows: int) -> int | None:
@@ -175,7 +171,7 @@ def step(c: Connection, index: str, rows: int) -> int | None:
         "where id > :u and id <= :last",
         {"u": upto, "last": last},
     )
-    c.execute(_SET_MARK, {"k": n.mark, "v": str(last)})
+    set_meta(c, n.mark, str(last))
     return int(count)
 
 

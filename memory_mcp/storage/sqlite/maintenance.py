@@ -4,6 +4,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 from memory_mcp.storage.contract import Counts
@@ -17,20 +18,19 @@ from memory_mcp.storage.sqlite.db import (
     storage_errors,
 )
 from memory_mcp.storage.sqlite.db import backup_copy as db_backup_copy
+from memory_mcp.storage.sqlite.fts import KEYWORD_INDEXES
 
 logger = logging.getLogger(__name__)
 
-# The keyword index is two FTS5 tables: visible memories, and forgotten or superseded ones.
-KEYWORD_INDEXES = ftsrebuild.INDEXES
-FTS_ROWS = """
-    select (select count(*) from memories_fts_docsize)
-         + (select count(*) from memories_fts_hidden_docsize)
-"""
+# Rows of both keyword indexes together.
+FTS_ROWS = "select " + " + ".join(f"(select count(*) from {i}_docsize)" for i in KEYWORD_INDEXES)
 FTS_CHECKS = ftscheck.CHECKS  # FTS5's full check of each, in place
 REBUILD_SECONDS = 0.1  # aimed length of one keyword-rebuild transaction
 REBUILD_FIRST_ROWS = 200
 REBUILD_MIN_ROWS = 20
 
+# All rows, forgotten ones and superseded ones: one pass over `memories`.
+_MEMORY_ROWS = "select count(*), count(forgotten_at), count(superseded_by) from memories"
 _ORPHAN_VECTORS = """
     select count(*) from memories_vec v
     where not exists (select 1 from memories m where m.id = v.memory_id)
@@ -48,14 +48,12 @@ class SqliteMaintenance(SqliteBase):
 
             with read_snapshot(c):
                 has_vectors = vectors.has_table(c)
+                rows = c.execute(_MEMORY_ROWS).fetchone()
+                assert rows is not None
                 return {
-                    "memories": one("select count(*) from memories"),
-                    "forgotten": one(
-                        "select count(*) from memories where forgotten_at is not null"
-                    ),
-                    "superseded": one(
-                        "select count(*) from memories where superseded_by is not null"
-                    ),
+                    "memories": int(rows[0]),
+                    "forgotten": int(rows[1]),
+                    "superseded": int(rows[2]),
                     "fts": one(FTS_ROWS),
                     "vec": one("select count(*) from memories_vec") if has_vectors else 0,
                     "orphan_vec": one(_ORPHAN_VECTORS) if has_vectors else 0,
@@ -77,18 +75,13 @@ class SqliteMaintenance(SqliteBase):
         in an earlier transaction: after another process wrote, a healthy index would be
         reported malformed. A fresh connection has nothing cached.
         """
-
-        def check(c: Connection) -> str:
-            return "; ".join(str(r[0]) for r in c.execute("pragma integrity_check"))
-
         if self.path is None:
-            return self._read(check)
-        with storage_errors(self.path, self._busy_ms, "check"):
-            conn = connect(self.path, self._busy_ms)
-            try:
-                return check(conn)
-            finally:
-                conn.close()
+            return self._read(_integrity)
+        with (
+            storage_errors(self.path, self._busy_ms, "check"),
+            closing(connect(self.path, self._busy_ms)) as conn,
+        ):
+            return _integrity(conn)
 
     def keyword_index_ok(self) -> bool:
         """Whether both keyword indexes hold exactly the words of `memories` (FTS5's full
@@ -97,12 +90,11 @@ class SqliteMaintenance(SqliteBase):
         room for the copy, or without a file, it runs in place, holding the write lock."""
         if self.path is not None:
             try:
-                with storage_errors(self.path, self._busy_ms, "check"):
-                    conn = connect(self.path, self._busy_ms)
-                    try:
-                        return ftscheck.index_matches_source(conn, self.path)
-                    finally:
-                        conn.close()
+                with (
+                    storage_errors(self.path, self._busy_ms, "check"),
+                    closing(connect(self.path, self._busy_ms)) as conn,
+                ):
+                    return ftscheck.index_matches_source(conn, self.path)
             except ftscheck.NoScratchSpace as exc:
                 logger.info("Checking the keyword index in place: no scratch copy (%s)", exc)
         try:
@@ -163,19 +155,13 @@ class SqliteMaintenance(SqliteBase):
                 with self._lock:
                     db_backup_copy(self.conn, dest, progress)
             else:
-                source = connect(self.path, self._busy_ms)
-                try:
+                with closing(connect(self.path, self._busy_ms)) as source:
                     db_backup_copy(source, dest, progress)
-                finally:
-                    source.close()
-        copy = connect(dest, self._busy_ms)
-        try:
-            with storage_errors(dest, self._busy_ms, "check the backup"):
-                memories = int(scalar(copy, "select count(*) from memories"))
-                integrity = "; ".join(str(r[0]) for r in copy.execute("pragma integrity_check"))
-        finally:
-            copy.close()
-        return memories, integrity
+        with (
+            closing(connect(dest, self._busy_ms)) as copy,
+            storage_errors(dest, self._busy_ms, "check the backup"),
+        ):
+            return int(scalar(copy, "select count(*) from memories")), _integrity(copy)
 
     def vector_metadata_drift(self) -> int:
         """Vectors whose filter metadata no longer matches their memory."""
@@ -192,3 +178,8 @@ class SqliteMaintenance(SqliteBase):
         with self._write() as c:
             if vectors.has_table(c):
                 vectors.resync_metadata(c)
+
+
+def _integrity(c: Connection) -> str:
+    """PRAGMA integrity_check's lines, joined ("ok" when all is well)."""
+    return "; ".join(str(r[0]) for r in c.execute("pragma integrity_check"))

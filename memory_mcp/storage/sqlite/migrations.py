@@ -248,7 +248,7 @@ def _erasure(conn: Any) -> None:
     """Deleting erases: the keyword indexes remove a deleted memory's words at once (FTS5
     secure-delete) instead of leaving them in older segments until a merge, and the history
     of memories purged before this step loses its text as later purges do."""
-    for index in ("memories_fts", "memories_fts_hidden"):
+    for index, _ in _FTS_INDEXES:
         conn.execute(f"insert into {index} ({index}, rank) values ('secure-delete', 1)")
     conn.execute(
         """

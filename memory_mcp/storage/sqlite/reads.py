@@ -7,7 +7,7 @@ from typing import Literal
 from memory_mcp.errors import NotFound
 from memory_mcp.models import HistoryEntry, Memory, MemoryFilter
 from memory_mcp.policies.dedup import content_hash
-from memory_mcp.storage.sqlite import history
+from memory_mcp.storage.sqlite import decisions, history
 from memory_mcp.storage.sqlite.base import SqliteBase, now
 from memory_mcp.storage.sqlite.db import scalar
 from memory_mcp.storage.sqlite.filters import memory_conditions, where
@@ -65,9 +65,8 @@ class SqliteReads(SqliteBase):
     def find_exact(self, scope: str, content: str) -> Memory | None:
         """A visible memory in `scope` with the same normalised content, if any."""
         found = self._memories(
-            """where m.scope = :scope and m.content_hash = :hash and m.forgotten_at is null
-               and m.superseded_by is null order by m.id limit 1""",
-            {"scope": scope, "hash": content_hash(content)},
+            f"where {decisions.REPEAT}",
+            {"scope": scope, "hash": content_hash(content), "key": None},
         )
         return found[0] if found else None
 
@@ -83,9 +82,7 @@ class SqliteReads(SqliteBase):
     def current_for_key(self, scope: str, key: str) -> list[Memory]:
         """The visible, not superseded memories holding `key` in `scope`."""
         return self._memories(
-            """where m.scope = :scope and m.key = :key and m.forgotten_at is null
-               and m.superseded_by is null order by m.id""",
-            {"scope": scope, "key": key},
+            f"where {decisions.HOLDERS}", {"scope": scope, "key": key, "besides": None}
         )
 
     def expired_ids(self) -> list[int]:

@@ -12,12 +12,9 @@ from memory_mcp.storage.sqlite import ftsbudget, vectors
 from memory_mcp.storage.sqlite.base import SqliteBase, now
 from memory_mcp.storage.sqlite.db import Connection, scalar
 from memory_mcp.storage.sqlite.filters import memory_conditions, vector_conditions, where
-from memory_mcp.storage.sqlite.fts import fts_query
+from memory_mcp.storage.sqlite.fts import KEYWORD_INDEXES, MIN_ID, fts_query
 
 MAX_KNN_K = 4096  # sqlite-vec's ceiling for `k = ?`
-
-MIN_ID = -(2**63)  # below every rowid: no floor
-_FTS_INDEXES = ("memories_fts", "memories_fts_hidden")  # visible memories; the rest
 
 
 def _fts_count(index: str) -> str:
@@ -72,7 +69,7 @@ class SqliteSearch(SqliteBase):
         """
         conds, params = memory_conditions(flt, now())
         params.update(k=k, w_content=weights[0], w_tags=weights[1], w_context=weights[2])
-        indexes = _FTS_INDEXES if admits_hidden(flt) else _FTS_INDEXES[:1]
+        indexes = KEYWORD_INDEXES if admits_hidden(flt) else KEYWORD_INDEXES[:1]
 
         def fetch(c: Connection) -> list[tuple[int, float]]:
             found = [

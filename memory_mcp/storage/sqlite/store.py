@@ -7,12 +7,20 @@ beside this one; they share the connection, its lock and the transaction helpers
 
 from memory_mcp.storage.sqlite.maintenance import SqliteMaintenance
 from memory_mcp.storage.sqlite.reads import SqliteReads
+from memory_mcp.storage.sqlite.removals import SqliteRemovals
 from memory_mcp.storage.sqlite.searching import SqliteSearch
 from memory_mcp.storage.sqlite.vector_index import SqliteVectorIndex
 from memory_mcp.storage.sqlite.writes import SqliteWrites
 
 
-class SqliteStore(SqliteWrites, SqliteReads, SqliteSearch, SqliteVectorIndex, SqliteMaintenance):
+class SqliteStore(
+    SqliteWrites,
+    SqliteRemovals,
+    SqliteReads,
+    SqliteSearch,
+    SqliteVectorIndex,
+    SqliteMaintenance,
+):
     """Satisfies memory_mcp.storage.contract.Storage over one SQLite connection."""
 
 

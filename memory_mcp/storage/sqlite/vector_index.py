@@ -8,17 +8,11 @@ import numpy as np
 
 from memory_mcp.errors import SchemaMismatch
 from memory_mcp.storage.contract import VectorDelta, VectorRows
-from memory_mcp.storage.sqlite import vectors
+from memory_mcp.storage.sqlite import decisions, vectors
 from memory_mcp.storage.sqlite.base import SqliteBase
-from memory_mcp.storage.sqlite.db import Connection, connect
-
-_EXISTS = "select 1 from memories where id = :id"
+from memory_mcp.storage.sqlite.db import Connection, connect, meta_value, read_snapshot, set_meta
 
 _REINDEX_KEY = "reindex_pending"
-
-_SET_META = (
-    "insert into meta (key, value) values (:k, :v) on conflict (key) do update set value = :v"
-)
 
 
 class SqliteVectorIndex(SqliteBase):
@@ -50,18 +44,14 @@ class SqliteVectorIndex(SqliteBase):
         a reindex in progress until finish_reindex, so an interrupted one can resume."""
         with self._write() as c:
             vectors.create_index(c, model, dim)
-            c.execute(_SET_META, {"k": _REINDEX_KEY, "v": json.dumps([model, dim])})
+            set_meta(c, _REINDEX_KEY, json.dumps([model, dim]))
 
     def reindex_pending(self) -> tuple[str, int] | None:
         """(model, dim) of a reindex that started and has not finished, if any."""
-        row = self._read(
-            lambda c: c.execute(
-                "select value from meta where key = :k", {"k": _REINDEX_KEY}
-            ).fetchone()
-        )
-        if row is None:
+        value = self._read(lambda c: meta_value(c, _REINDEX_KEY))
+        if value is None:
             return None
-        model, dim = json.loads(row[0])
+        model, dim = json.loads(value)
         return str(model), int(dim)
 
     def finish_reindex(self) -> None:
@@ -92,7 +82,7 @@ class SqliteVectorIndex(SqliteBase):
         stored = 0
         with self._write() as c:
             for memory_id, vector in pairs:
-                if c.execute(_EXISTS, {"id": memory_id}).fetchone() is None:
+                if not decisions.id_taken(c, memory_id):
                     continue
                 vectors.delete(c, memory_id)
                 vectors.insert(c, memory_id, vector)
@@ -109,15 +99,12 @@ class SqliteVectorIndex(SqliteBase):
         no longer reaches back that far, or the index was rebuilt (reload in full)."""
 
         def fetch(c: Connection) -> VectorDelta | None:
-            c.execute("begin")
-            try:
+            with read_snapshot(c):
                 generation, head, oldest = vectors.log_state(c)
                 if head > after and (oldest is None or oldest > after + 1):
                     return None
                 ids = vectors.changed_since(c, after)
                 return VectorDelta(generation, head, ids, vectors.rows_for(c, ids, dim))
-            finally:
-                c.execute("commit")
 
         return self._read(fetch)
 
@@ -135,11 +122,8 @@ class SqliteVectorIndex(SqliteBase):
 
 
 def _snapshot(c: Connection, dim: int, consume: Callable[[VectorRows], None]) -> tuple[int, int]:
-    c.execute("begin")
-    try:
+    with read_snapshot(c):
         generation, head, _ = vectors.log_state(c)
         for rows in vectors.all_rows(c, dim):
             consume(rows)
-    finally:
-        c.execute("commit")
     return generation, head

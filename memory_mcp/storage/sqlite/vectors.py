@@ -12,12 +12,8 @@ from typing import Any
 import numpy as np
 
 from memory_mcp.storage.contract import VectorRows
-from memory_mcp.storage.sqlite.db import Connection, scalar
+from memory_mcp.storage.sqlite.db import Connection, meta_value, scalar, set_meta
 from memory_mcp.timestamps import NEVER
-
-_SET_META = (
-    "insert into meta (key, value) values (:k, :v) on conflict (key) do update set value = :v"
-)
 
 _VEC_DROP = [
     "drop trigger if exists memories_vec_ad",
@@ -114,8 +110,8 @@ def index_info(c: Connection) -> tuple[str, int] | None:
 
 def create_index(c: Connection, model: str, dim: int) -> None:
     _create(c, dim)
-    c.execute(_SET_META, {"k": "embedding_model", "v": model})
-    c.execute(_SET_META, {"k": "embedding_dim", "v": str(dim)})
+    set_meta(c, "embedding_model", model)
+    set_meta(c, "embedding_dim", str(dim))
 
 
 def _create(c: Connection, dim: int) -> None:
@@ -125,14 +121,14 @@ def _create(c: Connection, dim: int) -> None:
     c.execute(_LOG_DDL)
     for statement in _VEC_TRIGGERS:
         c.execute(statement)
-    c.execute(_SET_META, {"k": "vec_layout", "v": str(LAYOUT)})
+    set_meta(c, "vec_layout", str(LAYOUT))
     bump_generation(c)
 
 
 def upgrade_layout(c: Connection) -> bool:
     """Rebuild an index of an older layout with the current columns, keeping its vectors."""
-    row = c.execute("select value from meta where key = 'vec_layout'").fetchone()
-    if not has_table(c) or (row is not None and int(row[0]) >= LAYOUT):
+    layout = meta_value(c, "vec_layout")
+    if not has_table(c) or (layout is not None and int(layout) >= LAYOUT):
         return False
     dim = int(scalar(c, "select value from meta where key = 'embedding_dim'"))
     c.execute("create temp table vec_keep as select memory_id, embedding from memories_vec")
