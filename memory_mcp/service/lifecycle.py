@@ -161,7 +161,10 @@ class Lifecycle(Part):
             raise InvalidInput(f"limit must be at least 1, not {limit}.")
         if memory_id is not None:
             inputs.check_id_values([memory_id])
-        return self.store.history(memory_id, limit)
+        entries = self.store.history(memory_id, limit)
+        if memory_id is not None and not entries:
+            self.store.get(memory_id)  # no such memory, and none ever: NotFound, as for get
+        return entries
 
     def scopes(self) -> dict[str, int]:
         return self.store.group_counts("scope")

@@ -183,8 +183,6 @@ def history(
     """The audit trail of one memory: every change, when, and by which client."""
     with open_service(ctx, db) as service:
         entries = service.history(memory_id, limit)
-        if not entries:
-            service.get(memory_id)  # no such memory (and none ever): NotFound, as for `show`
     _show_history(entries, json_, f"history of #{memory_id}", with_memory=False)
 
 
