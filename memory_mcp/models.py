@@ -316,6 +316,10 @@ class SummaryReply(BaseModel):
     omitted: int = Field(0, description="Themes left out by the limit or token budget.")
     saved_id: int | None = Field(None, description="Id of the stored summary (save=true).")
 
+    @classmethod
+    def of(cls, summary: "Summary") -> "SummaryReply":
+        return cls.model_validate(summary.model_dump())
+
 
 class Summary(SummaryReply):
     """An extractive digest of current memories, with a readable rendering."""

@@ -73,7 +73,7 @@ def build(
         ids=[],
         text="",
     )
-    spent = estimate_tokens(wire_json(SummaryReply.model_validate(summary.model_dump())))
+    spent = estimate_tokens(wire_json(SummaryReply.of(summary)))
     for group in groups[:limit]:
         cluster = _cluster(group, documents, len(pool))
         cost = estimate_tokens(wire_json(cluster)) + 1

@@ -205,4 +205,4 @@ class Tools:
             until=until, limit=limit, max_tokens=max_tokens, save=save,
         )  # fmt: skip
         summary = await self._calls.run(ctx, call, scope=scope, client=True)
-        return reply(SummaryReply.model_validate(summary.model_dump()))
+        return reply(SummaryReply.of(summary))
