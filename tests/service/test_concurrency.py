@@ -33,10 +33,15 @@ def test_parallel_writers_lose_nothing(tmp_path: Path) -> None:
         )
         for w in range(writers)
     ]
-    for proc in procs:
-        out, err = proc.communicate(timeout=120)
-        assert proc.returncode == 0, err
-        assert out.strip() == "done"
+    try:
+        for proc in procs:
+            out, err = proc.communicate(timeout=120)
+            assert proc.returncode == 0, err
+            assert out.strip() == "done"
+    finally:  # a failed writer must not leave the others running into the next test
+        for proc in procs:
+            proc.kill()
+            proc.communicate()
     service = MemoryService.open(Settings(db=db, semantic=False))
     contents = [m.content for m in service.list_memories(limit=None)]
     assert len(contents) == len(set(contents)) == writers * each

@@ -14,7 +14,7 @@ import pytest
 import sqlean
 
 from memory_mcp.config import Settings
-from memory_mcp.errors import SchemaMismatch
+from memory_mcp.errors import SchemaMismatch, StorageError
 from memory_mcp.storage import open_storage
 from memory_mcp.storage.sqlite import db, migrations
 from memory_mcp.storage.sqlite.migrations import MIGRATIONS
@@ -26,6 +26,41 @@ def test_connect_loads_sqlite_vec_and_sets_pragmas(tmp_path: Path) -> None:
     assert db.scalar(conn, "pragma journal_mode") == "wal"
     assert db.scalar(conn, "pragma busy_timeout") == 1234
     assert db.scalar(conn, "pragma foreign_keys") == 1
+
+
+def test_open_waits_for_a_writer_instead_of_failing_at_once(tmp_path: Path) -> None:
+    # SQLite refuses the switch to WAL at once, without its busy handler, while another
+    # connection writes in the old journal mode (how a file looks while it is being made,
+    # or its log deleted on close): many processes opening one file failed at random.
+    path = tmp_path / "busy.db"
+    writer = sqlean.connect(str(path), isolation_level=None, check_same_thread=False)
+    writer.execute("create table t (x)")
+    writer.execute("begin immediate")
+    writer.execute("insert into t values (1)")
+
+    def finish() -> None:
+        writer.execute("commit")
+        writer.close()
+
+    timer = threading.Timer(0.3, finish)
+    timer.start()
+    started = time.monotonic()
+    conn = db.connect(path, busy_timeout_ms=5000)
+    timer.join()
+    assert time.monotonic() - started >= 0.25  # it waited for the writer
+    assert db.scalar(conn, "pragma journal_mode") == "wal"
+    assert db.scalar(conn, "select count(*) from t") == 1
+
+
+def test_open_still_gives_up_after_the_busy_timeout(tmp_path: Path) -> None:
+    path = tmp_path / "held.db"
+    writer = sqlean.connect(str(path), isolation_level=None)
+    writer.execute("create table t (x)")
+    writer.execute("begin immediate")
+    writer.execute("insert into t values (1)")
+    with pytest.raises(StorageError, match="lock for longer than 200 ms"):
+        db.connect(path, busy_timeout_ms=200)
+    writer.execute("commit")
 
 
 def test_works_where_stdlib_sqlite3_cannot_load_extensions() -> None:

@@ -76,7 +76,7 @@ def connect(
         )
         conn.row_factory = sqlean.Row
         conn.execute(f"pragma busy_timeout = {int(busy_timeout_ms)}")
-        conn.execute("pragma journal_mode = wal")
+        _use_wal(conn, busy_timeout_ms)
         conn.execute(f"pragma synchronous = {durability}")
         conn.execute(f"pragma fullfsync = {int(durability == 'full')}")  # macOS: flush the drive
         conn.execute("pragma secure_delete = on")  # zero what a delete or update frees
@@ -88,6 +88,27 @@ def connect(
         conn.enable_load_extension(False)
         share_room(conn, path, max_bytes)
     return conn
+
+
+def _use_wal(conn: Connection, busy_timeout_ms: int) -> None:
+    """Put the file in WAL mode, waiting out other connections as long as a write would.
+
+    SQLite answers this pragma "database is locked" at once, without its busy handler, while
+    another connection is creating the file or deleting its log on close: so many processes
+    opening and closing one file could fail where a write would simply have waited.
+    """
+    deadline = time.monotonic() + busy_timeout_ms / 1000
+    pause = 0.001
+    while True:
+        try:
+            conn.execute("pragma journal_mode = wal")
+            return
+        except sqlean.OperationalError as exc:
+            low = str(exc).lower()
+            if ("locked" not in low and "busy" not in low) or time.monotonic() >= deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)
 
 
 def share_room(conn: Connection, path: Path | str, max_bytes: int | None) -> None:
