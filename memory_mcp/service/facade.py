@@ -175,10 +175,16 @@ class MemoryService:
         return self._lifecycle.get_many(ids)
 
     def list_memories(
-        self, flt: MemoryFilter | None = None, limit: int | None = 50, offset: int = 0
+        self,
+        flt: MemoryFilter | None = None,
+        limit: int | None = 50,
+        offset: int = 0,
+        *,
+        after: tuple[datetime, int] | None = None,
     ) -> list[Memory]:
-        """A page of the memories a filter matches (by default: the visible ones)."""
-        return self._lifecycle.list_memories(flt, limit, offset)
+        """A page of the memories a filter matches (by default: the visible ones), newest
+        first; `after` (created_at, id of the last one shown) pages on by keyset."""
+        return self._lifecycle.list_memories(flt, limit, offset, after)
 
     def count(self, flt: MemoryFilter | None = None) -> int:
         """How many memories match a filter (by default: the visible ones)."""

@@ -31,13 +31,17 @@ class Lifecycle(Part):
         return self.store.get_many(list(ids), with_embedded=False)
 
     def list_memories(
-        self, flt: MemoryFilter | None = None, limit: int | None = 50, offset: int = 0
+        self,
+        flt: MemoryFilter | None = None,
+        limit: int | None = 50,
+        offset: int = 0,
+        after: tuple[datetime, int] | None = None,
     ) -> list[Memory]:
         if limit is not None and limit < 1:
             raise InvalidInput(f"limit must be at least 1, not {limit}.")
         if offset < 0:
             raise InvalidInput(f"offset must be 0 or more, not {offset}.")
-        return self.store.find(flt or MemoryFilter(), limit=limit, offset=offset)
+        return self.store.find(flt or MemoryFilter(), limit=limit, offset=offset, after=after)
 
     def count(self, flt: MemoryFilter | None = None) -> int:
         return self.store.count(flt or MemoryFilter())
