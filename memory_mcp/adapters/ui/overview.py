@@ -145,6 +145,10 @@ def chart(months: list[datetime], series: dict[str, list[int]]) -> Html:
         class_="chart",
         aria_label="Memories recorded per month by kind (figures in the table below)",
     )
+    return join([svg, _legend(months, series, totals)])
+
+
+def _legend(months: list[datetime], series: dict[str, list[int]], totals: list[int]) -> Html:
     legend = tag(
         "ul",
         [
@@ -174,4 +178,4 @@ def chart(months: list[datetime], series: dict[str, list[int]]) -> Html:
             ],
         ),
     )
-    return join([svg, legend, figures])
+    return join([legend, figures])
