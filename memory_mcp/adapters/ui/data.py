@@ -54,7 +54,7 @@ async def data_page(request: Request, report: Html | None = None) -> Response:
         csrf,
         tag(
             "div",
-            tag("label", "File", for_="f-file"),
+            tag("label", "File to import", for_="f-file"),
             tag("input", type="file", id="f-file", name="file", required=True),
             class_="field",
         ),
