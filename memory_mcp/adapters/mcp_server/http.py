@@ -29,6 +29,9 @@ from memory_mcp.adapters.mcp_server.guards import (
     guarded_protocol,
 )
 from memory_mcp.adapters.mcp_server.server import build_server
+from memory_mcp.adapters.ui.app import ui_app
+from memory_mcp.adapters.ui.mount import with_ui
+from memory_mcp.adapters.ui.security import UiGuard
 from memory_mcp.config import Settings
 from memory_mcp.errors import InvalidInput
 from memory_mcp.service import MemoryService
@@ -142,7 +145,7 @@ def http_app(
     service: MemoryService, host: str, port: int, token: str | None, allow_hosts: list[str]
 ) -> ASGIApp:
     """The streamable-HTTP app at /mcp, behind DNS-rebinding protection, the session limit
-    and the token."""
+    and the token; the web UI's pages at /ui."""
     settings = service.settings
     names = list(dict.fromkeys([host, *LOOPBACK, *allow_hosts]))
     hosts = [f"[{n}]:{port}" if ":" in n else f"{n}:{port}" for n in names]
@@ -162,7 +165,9 @@ def http_app(
         max_sessions=2 * settings.http_max_sessions,
     )
     app = SessionLimit(sdk_app, settings.http_max_sessions, settings.http_session_idle)
-    return BearerAuth(app, token) if token else app
+    tools = BearerAuth(app, token) if token else app
+    # The web UI at /ui: the same hosts and token (a browser logs in with it once).
+    return with_ui(tools, ui_app(service, UiGuard(hosts, token)))
 
 
 def serve_http(settings: Settings, host: str, port: int, allow_hosts: list[str]) -> None:

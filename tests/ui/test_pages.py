@@ -1,0 +1,124 @@
+"""The web UI's pages over HTTP without a browser (fast): escaping, the Host, origin and CSRF
+checks, keyset paging, and the /ui mount of `serve --http` behind its token."""
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from starlette.testclient import TestClient
+
+from memory_mcp.adapters.mcp_server.http import http_app
+from memory_mcp.adapters.ui.app import ui_app
+from memory_mcp.adapters.ui.security import UiGuard, host_values
+from memory_mcp.service import MemoryService
+
+PORT = 8766
+ORIGIN = f"http://127.0.0.1:{PORT}"
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+@pytest.fixture
+def guard() -> UiGuard:
+    return UiGuard(host_values(["127.0.0.1", "localhost"], PORT))
+
+
+@pytest.fixture
+def web(service: MemoryService, guard: UiGuard) -> Iterator[TestClient]:
+    with TestClient(ui_app(service, guard), base_url=ORIGIN) as client:
+        yield client
+
+
+def test_memory_text_is_escaped_everywhere(web: TestClient, service: MemoryService) -> None:
+    memory = service.remember(HOSTILE, tags=["<b>t</b>"], scope="s<i>", key="k<u>")
+    for path in ["/", "/?q=alert", f"/m/{memory.id}", "/overview", f"/purge?id={memory.id}"]:
+        page = web.get(path).text
+        assert "<script>alert" not in page and "<img src=x" not in page, path
+        assert "<b>t</b>" not in page and "<i>" not in page and "<u>" not in page, path
+    assert "&lt;script&gt;alert" in web.get(f"/m/{memory.id}").text
+
+
+def test_changes_need_this_origin_and_the_page_token(
+    web: TestClient, service: MemoryService, guard: UiGuard
+) -> None:
+    memory_id = service.remember("Keep me visible.").id
+    path = f"/m/{memory_id}/forget"
+    same = {"origin": ORIGIN}
+    assert web.post(path, data={}, headers=same).status_code == 403  # no token
+    assert web.post(path, data={"csrf": "x" * 43}, headers=same).status_code == 403
+    evil = {"origin": "http://evil.example"}
+    assert web.post(path, data={"csrf": guard.csrf}, headers=evil).status_code == 403
+    site = {"origin": ORIGIN, "sec-fetch-site": "cross-site"}
+    assert web.post(path, data={"csrf": guard.csrf}, headers=site).status_code == 403
+    referer = {"referer": "http://evil.example/page"}
+    assert web.post(path, data={"csrf": guard.csrf}, headers=referer).status_code == 403
+    assert service.get(memory_id).forgotten_at is None
+    done = web.post(path, data={"csrf": guard.csrf}, headers=same, follow_redirects=False)
+    assert done.status_code == 303 and service.get(memory_id).forgotten_at is not None
+
+
+def test_unknown_hosts_are_refused_and_headers_lock_the_page_down(web: TestClient) -> None:
+    assert web.get("/", headers={"host": f"attacker.example:{PORT}"}).status_code == 421
+    page = web.get("/", headers={"origin": "http://evil.example"})
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers["x-frame-options"] == "DENY"
+    assert not any(h.startswith("access-control-") for h in page.headers)
+
+
+def test_browsing_pages_by_keyset_reaches_every_memory(
+    web: TestClient, service: MemoryService
+) -> None:
+    made = service.remember_many([{"content": f"memory number {i}"} for i in range(120)])
+    seen: list[int] = []
+    url: str | None = "/"
+    while url:
+        page = web.get(url).text
+        seen += [int(i) for i in re.findall(r'name="id" value="(\d+)"', page)]
+        nxt = re.search(r'href="([^"]*after=[^"]*)" rel="next"', page)
+        url = nxt.group(1).replace("&amp;", "&") if nxt else None
+    assert sorted(seen) == sorted(made) and len(seen) == len(set(seen))
+
+
+def test_edit_is_recorded_as_the_ui_and_purge_needs_confirmation(
+    web: TestClient, service: MemoryService, guard: UiGuard
+) -> None:
+    memory_id = service.remember("The build uses make.").id
+    form = {"csrf": guard.csrf, "content": "The build uses just.", "kind": "fact",
+            "tags": "build", "scope": "global"}  # fmt: skip
+    web.post(f"/m/{memory_id}/edit", data=form, headers={"origin": ORIGIN})
+    entry = service.history(memory_id)[0]
+    assert (entry.action, entry.client) == ("edit", "ui")
+    assert service.get(memory_id).content == "The build uses just."
+    refused = web.post("/purge", data={"csrf": guard.csrf, "id": str(memory_id)})
+    assert refused.status_code == 400 and service.get(memory_id)
+    purged = web.post("/purge", data={"csrf": guard.csrf, "id": str(memory_id), "confirm": "yes"})
+    assert purged.status_code == 200 and service.count(service.make_filter()) == 0
+
+
+def test_serve_http_serves_the_pages_under_ui_behind_its_token(service: MemoryService) -> None:
+    token = "t" * 40
+    app = http_app(service, "127.0.0.1", PORT, token, [])
+    web = TestClient(app, base_url=ORIGIN)
+    assert web.get("/ui", follow_redirects=False).status_code == 307
+    first = web.get("/ui/", follow_redirects=False)
+    assert first.status_code == 303 and first.headers["location"] == "/ui/login"
+    login = web.get("/ui/login").text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', login)
+    assert csrf is not None
+    wrong = web.post("/ui/login", data={"csrf": csrf.group(1), "token": "nope"})
+    assert wrong.status_code == 401
+    ok = web.post("/ui/login", data={"csrf": csrf.group(1), "token": token},
+                  headers={"origin": ORIGIN}, follow_redirects=False)  # fmt: skip
+    assert ok.status_code == 303 and "httponly" in ok.headers["set-cookie"].lower()
+    page = web.get("/ui/")
+    assert page.status_code == 200 and 'href="/ui/m/' not in page.text  # empty database
+    assert 'href="/ui/overview"' in page.text
+    # the tools still want the bearer token, even from a browser holding the login cookie
+    assert web.get("/mcp").status_code == 401
+    bearer = TestClient(app, base_url=ORIGIN, headers={"authorization": f"Bearer {token}"})
+    assert bearer.get("/ui/data").status_code == 200
+
+
+def test_serve_http_on_loopback_without_token_serves_the_pages(service: MemoryService) -> None:
+    web = TestClient(http_app(service, "127.0.0.1", PORT, None, []), base_url=ORIGIN)
+    assert web.get("/ui/overview").status_code == 200
+    assert web.get("/ui/", headers={"host": "rebound.example"}).status_code == 421
