@@ -200,15 +200,21 @@ class MemoryService:
         metadata: dict[str, Any] | None = None,
         client: str | None = None,
         context: str | None = None,
+        *,
+        key: str | None = None,
+        occurred_at: str | datetime | None = None,
+        expires_at: str | datetime | None = None,
     ) -> EditResult:
         """Edit fields in place; changed content is re-embedded (or queued for it).
 
         Secrets in what is sent are masked as `remember` masks them (`redacted` lists the
-        kinds). An empty `context` clears it; None leaves it as it is.
+        kinds). An empty `context`, `key`, `occurred_at` or `expires_at` clears it; None
+        leaves it as it is. A new key supersedes its current holder as `remember` would.
         """
         return self._lifecycle.update(
-            memory_id, content, kind, tags, scope, metadata, client, context
-        )
+            memory_id, content, kind, tags, scope, metadata, client, context,
+            key=key, occurred_at=occurred_at, expires_at=expires_at,
+        )  # fmt: skip
 
     def move(self, ids: Sequence[int], scope: str, client: str | None = None) -> list[Memory]:
         """Move memories to another scope (recorded in their history)."""

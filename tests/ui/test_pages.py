@@ -83,11 +83,14 @@ def test_edit_is_recorded_as_the_ui_and_purge_needs_confirmation(
 ) -> None:
     memory_id = service.remember("The build uses make.").id
     form = {"csrf": guard.csrf, "content": "The build uses just.", "kind": "fact",
-            "tags": "build", "scope": "global"}  # fmt: skip
+            "tags": "build", "scope": "global", "key": "build.tool",
+            "occurred_at": "2026-02-01", "expires_at": ""}  # fmt: skip
     web.post(f"/m/{memory_id}/edit", data=form, headers={"origin": ORIGIN})
     entry = service.history(memory_id)[0]
     assert (entry.action, entry.client) == ("edit", "ui")
-    assert service.get(memory_id).content == "The build uses just."
+    edited = service.get(memory_id)
+    assert (edited.content, edited.key) == ("The build uses just.", "build.tool")
+    assert edited.occurred_at is not None and edited.occurred_at.month == 2
     refused = web.post("/purge", data={"csrf": guard.csrf, "id": str(memory_id)})
     assert refused.status_code == 400 and service.get(memory_id)
     purged = web.post("/purge", data={"csrf": guard.csrf, "id": str(memory_id), "confirm": "yes"})

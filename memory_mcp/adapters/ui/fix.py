@@ -42,6 +42,9 @@ async def edit(request: Request, data: FormData) -> Response:
         tags=tags_of(text(data, "tags")),
         scope=(text(data, "scope") or "").strip() or None,
         client=UI_CLIENT,
+        key=text(data, "key"),
+        occurred_at=text(data, "occurred_at"),
+        expires_at=text(data, "expires_at"),
     )
     done = "nochange" if after.updated_at == before.updated_at else "saved"
     return redirect(request, f"/m/{memory_id}", done)

@@ -4,6 +4,7 @@ readable before/after differences, and the forms that fix it."""
 import difflib
 import json
 import re
+from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -13,6 +14,7 @@ from memory_mcp.adapters.ui.common import base, guard, render, run, service
 from memory_mcp.adapters.ui.find import when
 from memory_mcp.adapters.ui.html import Html, button, dl, field, form, join, select, tag
 from memory_mcp.models import KINDS, HistoryEntry, Memory
+from memory_mcp.timestamps import format_time
 
 HISTORY = 100
 WORDS = re.compile(r"\s+|[^\s]+")
@@ -117,6 +119,9 @@ def _fix_forms(request: Request, m: Memory) -> Html:
         select("Kind", "kind", [(k, k) for k in KINDS], m.kind),
         field("Tags (comma separated)", "tags", ", ".join(m.tags)),
         field("Scope (changing it moves the memory)", "scope", m.scope),
+        field("Key (a named slot, e.g. user.editor; empty for none)", "key", m.key or ""),
+        field("Happened (ISO date/time; empty for none)", "occurred_at", _iso(m.occurred_at)),
+        field("Expires (ISO date/time; empty for never)", "expires_at", _iso(m.expires_at)),
         button("Save changes"),
         class_="edit",
         aria_label="Edit",
@@ -133,6 +138,10 @@ def _fix_forms(request: Request, m: Memory) -> Html:
         )
     purge = tag("a", "Purge permanently…", href=f"{base(request)}/purge?id={m.id}", class_="danger")
     return join([edit, tag("div", toggle, purge, class_="actions")])
+
+
+def _iso(moment: datetime | None) -> str:
+    return "" if moment is None else format_time(moment)
 
 
 def _history(entries: list[HistoryEntry]) -> Html:
