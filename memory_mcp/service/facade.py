@@ -247,6 +247,10 @@ class MemoryService:
         """One memory's audit trail (it need not exist any more), or the whole log."""
         return self._lifecycle.history(memory_id, limit)
 
+    def superseded(self, memory_id: int) -> list[int]:
+        """The memories this one replaced (by key or `replaces`), in the order it did."""
+        return self._lifecycle.superseded(memory_id)
+
     def scopes(self) -> dict[str, int]:
         """Every scope with its count of visible memories."""
         return self._lifecycle.scopes()

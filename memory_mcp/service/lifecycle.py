@@ -188,6 +188,10 @@ class Lifecycle(Part):
             self.store.get(memory_id)  # no such memory, and none ever: NotFound, as for get
         return entries
 
+    def superseded(self, memory_id: int) -> list[int]:
+        inputs.check_id_values([memory_id])
+        return self.store.superseded_ids(memory_id)
+
     def scopes(self) -> dict[str, int]:
         return self.store.group_counts("scope")
 

@@ -278,6 +278,10 @@ class MemoryReads(Protocol):
 
     def expired_ids(self) -> list[int]: ...
 
+    def superseded_ids(self, by: int) -> list[int]:
+        """The memories `by` superseded (whatever their state now), in the order it did."""
+        ...
+
     def group_counts(self, column: Literal["scope", "kind"]) -> dict[str, int]:
         """Visible memories (not forgotten, superseded or expired) per scope or kind."""
         ...

@@ -325,6 +325,15 @@ def test_keyset_pages_cover_every_row_once_even_with_equal_times(storage: Storag
     assert rest == []
 
 
+def test_superseded_ids_name_what_a_memory_replaced(storage: Storage) -> None:
+    first = storage.insert(row("Editor is Vim.", key="editor")).id
+    second = storage.insert(row("Editor is Emacs.", key="editor")).id
+    third = storage.insert(row("Editor is Helix.", key="editor")).id
+    assert storage.superseded_ids(second) == [first]
+    assert storage.superseded_ids(third) == [second]
+    assert storage.superseded_ids(first) == []
+
+
 def test_expiry_and_imports_are_found(storage: Storage) -> None:
     past = format_time(datetime.now(UTC) - timedelta(hours=1))
     gone = storage.insert(row("expired", expires_at=past)).id

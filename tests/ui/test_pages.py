@@ -125,3 +125,14 @@ def test_serve_http_on_loopback_without_token_serves_the_pages(service: MemorySe
     web = TestClient(http_app(service, "127.0.0.1", PORT, None, []), base_url=ORIGIN)
     assert web.get("/ui/overview").status_code == 200
     assert web.get("/ui/", headers={"host": "rebound.example"}).status_code == 421
+
+
+def test_a_memory_page_links_what_it_replaced_and_what_replaced_it(
+    web: TestClient, service: MemoryService
+) -> None:
+    old = service.remember("Editor is Vim.", key="editor").id
+    new = service.remember("Editor is Helix.", key="editor").id
+    newer = web.get(f"/m/{new}").text
+    assert f'Replaced <a href="/m/{old}">#{old}</a>' in newer
+    older = web.get(f"/m/{old}").text
+    assert f'<dd><a href="/m/{new}">#{new}</a></dd>' in older and "Superseded" in older

@@ -25,6 +25,7 @@ async def memory_page(request: Request) -> Response:
     svc = service(request)
     memory = await run(svc.get, memory_id)
     entries = await run(svc.history, memory_id, HISTORY)
+    replaced = await run(svc.superseded, memory_id)
     body = join(
         [
             _status(memory),
@@ -32,7 +33,7 @@ async def memory_page(request: Request) -> Response:
             tag("pre", memory.content, class_="content", id="content"),
             tag("h2", "Details"),
             dl(_fields(request, memory)),
-            _merged(request, entries),
+            _links(request, entries, replaced),
             tag("h2", "Fix it"),
             _fix_forms(request, memory),
             tag("h2", "History"),
@@ -81,9 +82,9 @@ def _fields(request: Request, m: Memory) -> list[tuple[str, Any]]:
     return rows
 
 
-def _merged(request: Request, entries: list[HistoryEntry]) -> Html | None:
-    """Near-duplicates folded into this memory, and what it replaced or was replaced by."""
-    items = []
+def _links(request: Request, entries: list[HistoryEntry], replaced: list[int]) -> Html | None:
+    """What it replaced, near-duplicates folded into it, and what it was replaced by."""
+    items = [join(["Replaced ", link(request, i), " (superseded by this one)"]) for i in replaced]
     for e in entries:
         if e.action == "merge" and "merged" in e.detail:
             items.append(

@@ -102,6 +102,10 @@ class SqliteReads(SqliteBase):
             ]
         )
 
+    def superseded_ids(self, by: int) -> list[int]:
+        sql = "select id from memories where superseded_by = :by order by superseded_at, id"
+        return self._read(lambda c: [int(r[0]) for r in c.execute(sql, {"by": by})])
+
     def history(
         self, memory_id: int | None = None, limit: int = 50, before_id: int | None = None
     ) -> list[HistoryEntry]:
