@@ -213,7 +213,9 @@ def test_import_a_jsonl_file(page: Any, world: dict[str, Any], service: MemorySe
     assert service.recall("when must bills be paid").hits[0].content.startswith("Invoices")
 
 
-def test_bulk_forget_a_selection(page: Any, world: dict[str, Any], service: MemoryService) -> None:
+def test_bulk_forget_a_selection_and_undo(
+    page: Any, world: dict[str, Any], service: MemoryService
+) -> None:
     ids = [world["ids"]["bulk1"], world["ids"]["bulk2"]]
     page.goto(f"{world['url']}/")
     for memory_id in ids:
@@ -222,3 +224,6 @@ def test_bulk_forget_a_selection(page: Any, world: dict[str, Any], service: Memo
     page.get_by_role("button", name="Apply").click()
     page.get_by_role("status").filter(has_text="Forgotten").wait_for()
     assert all(m.forgotten_at is not None for m in service.get_many(ids))
+    page.get_by_role("button", name=f"Undo: restore #{ids[0]}, #{ids[1]}").click()
+    page.get_by_role("status").filter(has_text="Restored").wait_for()
+    assert all(m.forgotten_at is None for m in service.get_many(ids))

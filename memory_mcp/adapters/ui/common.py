@@ -62,9 +62,30 @@ def render(
     request: Request, title: str, body: Child, nav: str = "", status: int = 200
 ) -> HTMLResponse:
     notice = NOTICES.get(request.query_params.get("done", ""))
-    flash = tag("p", notice, class_="notice", role="status") if notice else None
+    flash = (
+        tag("div", tag("p", notice), _undo(request), class_="notice", role="status")
+        if notice
+        else None
+    )
     html: Html = page(title, [flash, body], base=base(request), csrf=guard(request).csrf, nav=nav)
     return HTMLResponse(html, status_code=status)
+
+
+def _undo(request: Request) -> Html | None:
+    """After forgetting a selection: one button that restores exactly those."""
+    ids = [v for v in request.query_params.getlist("undo") if v.isdigit()]
+    if not ids:
+        return None
+    hidden = [tag("input", type="hidden", name="id", value=i) for i in ids]
+    return tag(
+        "form",
+        tag("input", type="hidden", name="csrf", value=guard(request).csrf),
+        tag("input", type="hidden", name="action", value="restore"),
+        hidden,
+        tag("button", f"Undo: restore {', '.join('#' + i for i in ids)}", type="submit"),
+        method="post",
+        action=f"{base(request)}/bulk",
+    )
 
 
 def redirect(request: Request, path: str, done: str | None = None) -> Response:

@@ -72,6 +72,8 @@ async def bulk(request: Request, data: FormData) -> Response:
         raise Refused(400, "Select at least one memory first.")
     if action == "forget":
         await run(svc.forget, ids, None, UI_CLIENT)
+        undo = "&".join(f"undo={i}" for i in sorted(ids))  # the notice offers to restore them
+        return redirect(request, f"/?{undo}", "forgotten")
     elif action == "restore":
         await run(svc.restore, ids, UI_CLIENT)
     elif action == "move":
@@ -83,9 +85,7 @@ async def bulk(request: Request, data: FormData) -> Response:
         return redirect(request, "/purge?" + "&".join(f"id={i}" for i in ids))
     else:
         raise Refused(400, "Choose forget, restore, move or purge.")
-    return redirect(
-        request, "/", {"forget": "forgotten", "restore": "restored"}.get(action, "moved")
-    )
+    return redirect(request, "/", "restored" if action == "restore" else "moved")
 
 
 async def confirm_purge(request: Request) -> Response:
