@@ -112,8 +112,11 @@ def test_serve_http_serves_the_pages_under_ui_behind_its_token(service: MemorySe
     ok = web.post("/ui/login", data={"csrf": csrf.group(1), "token": token},
                   headers={"origin": ORIGIN}, follow_redirects=False)  # fmt: skip
     assert ok.status_code == 303 and "httponly" in ok.headers["set-cookie"].lower()
+    assert '<meta name="csrf-token" content="">' in login  # the pages' token: after login
     page = web.get("/ui/")
     assert page.status_code == 200 and 'href="/ui/m/' not in page.text  # empty database
+    shown = re.search(r'name="csrf-token" content="([^"]+)"', page.text)
+    assert shown is not None and shown.group(1) != csrf.group(1)
     assert 'href="/ui/overview"' in page.text
     # the tools still want the bearer token, even from a browser holding the login cookie
     assert web.get("/mcp").status_code == 401

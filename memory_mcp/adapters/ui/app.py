@@ -59,7 +59,7 @@ class Guarded:
 async def login_page(request: Request) -> Response:
     body = form(
         f"{base(request)}/login",
-        request.app.state.guard.csrf,
+        request.app.state.guard.login_csrf,
         tag("p", "This server asks for its token (see `memory-mcp token` on the server)."),
         field("Token", "token", "", type="password", autocomplete="current-password"),
         button("Log in"),
@@ -67,8 +67,7 @@ async def login_page(request: Request) -> Response:
     return render(request, "Log in", body)
 
 
-@checked_post
-async def login(request: Request, data: FormData) -> Response:
+async def _login(request: Request, data: FormData) -> Response:
     guard: UiGuard = request.app.state.guard
     token = data.get("token")
     if not isinstance(token, str) or not guard.token_ok(token):
@@ -83,6 +82,9 @@ async def login(request: Request, data: FormData) -> Response:
         path=base(request) or "/",
     )
     return response
+
+
+login = checked_post(_login, login=True)
 
 
 async def refused(request: Request, exc: Exception) -> Response:

@@ -67,7 +67,9 @@ def render(
         if notice
         else None
     )
-    html: Html = page(title, [flash, body], base=base(request), csrf=guard(request).csrf, nav=nav)
+    g = guard(request)
+    csrf = g.csrf if g.authenticated(request) else ""
+    html: Html = page(title, [flash, body], base=base(request), csrf=csrf, nav=nav)
     return HTMLResponse(html, status_code=status)
 
 
@@ -96,9 +98,10 @@ def redirect(request: Request, path: str, done: str | None = None) -> Response:
 
 
 def checked_post(
-    handler: Callable[[Request, FormData], Awaitable[Response]],
+    handler: Callable[[Request, FormData], Awaitable[Response]], login: bool = False
 ) -> Callable[[Request], Awaitable[Response]]:
-    """A POST handler that only runs for a same-origin request carrying the page's token."""
+    """A POST handler that only runs for a same-origin request carrying the page's token
+    (for the login form, its own)."""
 
     @functools.wraps(handler)
     async def wrapped(request: Request) -> Response:
@@ -107,7 +110,7 @@ def checked_post(
             raise Refused(403, "Refused: this request came from another site.")
         form = await request.form()
         token = form.get("csrf")
-        if not g.csrf_ok(token if isinstance(token, str) else None):
+        if not g.csrf_ok(token if isinstance(token, str) else None, login):
             raise Refused(403, "Refused: the form's security token is missing or stale; reload.")
         return await handler(request, form)
 

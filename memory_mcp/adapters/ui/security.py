@@ -40,6 +40,8 @@ class UiGuard:
     hosts: list[str]  # Host header values accepted, e.g. "127.0.0.1:8766"
     token: str | None = None  # required (as a login) when set
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    # the login form's own token: the one above is only ever shown to a logged-in visitor
+    login_csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
 
     def host_ok(self, request: Request) -> bool:
         return request.headers.get("host", "") in self.hosts
@@ -62,8 +64,9 @@ class UiGuard:
             origin = f"{parts.scheme}://{parts.netloc}"
         return origin in self.origins()
 
-    def csrf_ok(self, sent: str | None) -> bool:
-        return sent is not None and hmac.compare_digest(sent.encode(), self.csrf.encode())
+    def csrf_ok(self, sent: str | None, login: bool = False) -> bool:
+        expected = self.login_csrf if login else self.csrf
+        return sent is not None and hmac.compare_digest(sent.encode(), expected.encode())
 
     # -- who may see the pages ------------------------------------------------------------
 
