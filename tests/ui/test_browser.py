@@ -227,3 +227,23 @@ def test_bulk_forget_a_selection_and_undo(
     page.get_by_role("button", name=f"Undo: restore #{ids[0]}, #{ids[1]}").click()
     page.get_by_role("status").filter(has_text="Restored").wait_for()
     assert all(m.forgotten_at is None for m in service.get_many(ids))
+
+
+def test_the_keyboard_reaches_everything_with_a_visible_focus(
+    page: Any, world: dict[str, Any]
+) -> None:
+    page.goto(f"{world['url']}/m/{world['ids']['coffee']}")
+    page.keyboard.press("Tab")
+    focused = page.evaluate_handle("document.activeElement")
+    assert focused.evaluate("e => e.textContent") == "Skip to content"
+    assert focused.evaluate("e => getComputedStyle(e).outlineStyle") != "none"
+    unlabelled = """() => [...document.querySelectorAll(
+        'input:not([type=hidden]), select, textarea')]
+        .filter(e => !e.labels.length && !e.getAttribute('aria-label')).map(e => e.name)"""
+    for path in [f"/m/{world['ids']['coffee']}", "/", "/data", "/purge?id=1"]:
+        page.goto(world["url"] + path)
+        assert page.evaluate(unlabelled) == [], path  # every control has a label
+    page.goto(f"{world['url']}/")
+    page.locator("h1").click()
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "f-q"
