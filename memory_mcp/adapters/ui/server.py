@@ -1,9 +1,16 @@
 """`memory-mcp ui`: the pages on loopback for the person at this machine."""
 
 import logging
+import signal
 import threading
 import webbrowser
 
+from memory_mcp.adapters.mcp_server.server import (
+    STOP_SIGNALS,
+    STOP_WAIT_S,
+    exit_at_once,
+    stop_process,
+)
 from memory_mcp.adapters.ui.app import ui_app
 from memory_mcp.adapters.ui.security import UiGuard, host_values
 from memory_mcp.config import Settings
@@ -16,10 +23,15 @@ LOOPBACK_NAMES = ("127.0.0.1", "localhost")
 
 
 def serve_ui(settings: Settings, port: int, open_browser: bool = True) -> None:
-    """Serve until interrupted; the model loads in the background meanwhile."""
+    """Serve until interrupted; the model loads in the background meanwhile. Stops as
+    `serve --http` does: the database is closed and the process ends with 130/143."""
     import uvicorn
 
+    for signum in STOP_SIGNALS:  # until the database is open: end at once, nothing to close
+        signal.signal(signum, exit_at_once)
     service = MemoryService.open(settings)
+    for signum in STOP_SIGNALS:  # uvicorn re-raises the signal once it has shut down
+        signal.signal(signum, lambda received, _frame: stop_process([service], 128 + received))
     service.semantic.start_background()
     app = ui_app(service, UiGuard(host_values(LOOPBACK_NAMES, port)))
     url = f"http://{HOST}:{port}/"
@@ -28,5 +40,7 @@ def serve_ui(settings: Settings, port: int, open_browser: bool = True) -> None:
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
     try:
         uvicorn.run(app, host=HOST, port=port, log_level="warning", access_log=False)
-    finally:
-        service.close()
+    except BaseException:  # e.g. the port is taken: the CLI reports it
+        service.close(wait=STOP_WAIT_S)
+        raise
+    stop_process([service], 0)
