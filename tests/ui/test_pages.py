@@ -3,6 +3,7 @@ checks, keyset paging, and the /ui mount of `serve --http` behind its token."""
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
@@ -10,7 +11,9 @@ from starlette.testclient import TestClient
 from memory_mcp.adapters.mcp_server.http import http_app
 from memory_mcp.adapters.ui.app import ui_app
 from memory_mcp.adapters.ui.security import UiGuard, host_values
+from memory_mcp.config import Settings
 from memory_mcp.service import MemoryService
+from tests.conftest import FakeEmbedder
 
 PORT = 8766
 ORIGIN = f"http://127.0.0.1:{PORT}"
@@ -139,3 +142,22 @@ def test_a_memory_page_links_what_it_replaced_and_what_replaced_it(
     assert f'Replaced <a href="/m/{old}">#{old}</a>' in newer
     older = web.get(f"/m/{old}").text
     assert f'<dd><a href="/m/{new}">#{new}</a></dd>' in older and "Superseded" in older
+
+
+def test_find_searches_every_scope_even_with_a_project_configured(
+    tmp_path: Path, embedder: FakeEmbedder
+) -> None:
+    """The UI is for looking at everything: a configured project does not narrow it."""
+    (tmp_path / "proj").mkdir()
+    settings = Settings(db=tmp_path / "p.db", project=tmp_path / "proj")
+    svc = MemoryService.open(settings, embedder=embedder)
+    try:
+        assert svc.semantic.ensure()
+        svc.remember("Zebra crossings are painted white.", scope="elsewhere")
+        guard = UiGuard(host_values(["127.0.0.1"], PORT))
+        with TestClient(ui_app(svc, guard), base_url=ORIGIN) as web:
+            assert "Zebra crossings" in web.get("/?q=zebra crossings").text
+            assert "Zebra crossings" in web.get("/").text
+            assert "Zebra crossings" in web.get("/overview").text
+    finally:
+        svc.close()

@@ -48,7 +48,7 @@ def _cursor(value: str) -> tuple[datetime, int] | None:
 async def find(request: Request) -> Response:
     q = request.query_params
     args: dict[str, Any] = {
-        "scope": q.get("scope") or None,
+        "scope": q.get("scope") or "*",  # every scope, whatever project is configured
         "kind": q.get("kind") or None,
         "tags": tags_of(q.get("tags")),
         "since": q.get("since") or None,

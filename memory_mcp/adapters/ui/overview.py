@@ -23,7 +23,7 @@ async def overview(request: Request) -> Response:
     svc = service(request)
     stats = await run(svc.stats)
     recent = await run(svc.list_memories, None, PROFILE_SCAN)
-    summary = await run(svc.summarize, None, limit=8)
+    summary = await run(svc.summarize, None, "*", limit=8)  # every scope
     months, series = await run(timeline, svc, [k for k in KINDS if k in stats.by_kind])
     counts = table(
         ["", "memories"],
