@@ -1,7 +1,10 @@
 """The web UI's pages over HTTP without a browser (fast): escaping, the Host, origin and CSRF
 checks, keyset paging, and the /ui mount of `serve --http` behind its token."""
 
+import io
+import json
 import re
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -161,3 +164,33 @@ def test_find_searches_every_scope_even_with_a_project_configured(
             assert "Zebra crossings" in web.get("/overview").text
     finally:
         svc.close()
+
+
+def test_export_and_import_through_the_pages(
+    web: TestClient, service: MemoryService, guard: UiGuard, tmp_path: Path
+) -> None:
+    kept = service.remember("The VPN endpoint is vpn.example.org.").id
+    hidden = service.remember("Old office address: 1 Main St.").id
+    service.forget([hidden])
+    exported = web.get("/export.jsonl")
+    assert "attachment" in exported.headers["content-disposition"]
+    assert [json.loads(line)["id"] for line in exported.text.splitlines()] == [kept, hidden]
+    archive = zipfile.ZipFile(io.BytesIO(web.get("/export.zip").content))
+    assert any(name.endswith(".md") for name in archive.namelist())
+    # into a new database, as `memory-mcp import` would
+    other = MemoryService.open(Settings(db=tmp_path / "other.db"), embedder=FakeEmbedder())
+    try:
+        with TestClient(ui_app(other, guard), base_url=ORIGIN) as web2:
+            form = {"csrf": guard.csrf, "format": "jsonl"}
+            files = {"file": ("backup.jsonl", exported.content, "application/x-ndjson")}
+            report = web2.post("/import", data=form, files=files, headers={"origin": ORIGIN})
+            assert "Read 2 memories: created 2, skipped 0 already present" in report.text
+            again = web2.post("/import", data=form, files=files, headers={"origin": ORIGIN})
+            assert "created 0, skipped 2 already present" in again.text
+            bad = {"file": ("bad.jsonl", b'{"content": 5}\n', "application/x-ndjson")}
+            refused = web2.post("/import", data=form, files=bad, headers={"origin": ORIGIN})
+            assert refused.status_code == 400 and other.count(other.make_filter()) == 1
+            scoped = {**form, "scope": "x"}
+            assert web2.post("/import", data=scoped, files=files).status_code == 400
+    finally:
+        other.close()

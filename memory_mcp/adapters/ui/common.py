@@ -108,11 +108,11 @@ def checked_post(
         g = guard(request)
         if not g.same_origin(request):
             raise Refused(403, "Refused: this request came from another site.")
-        form = await request.form()
-        token = form.get("csrf")
-        if not g.csrf_ok(token if isinstance(token, str) else None, login):
-            raise Refused(403, "Refused: the form's security token is missing or stale; reload.")
-        return await handler(request, form)
+        async with request.form() as form:  # uploaded files are closed (and deleted) after
+            token = form.get("csrf")
+            if not g.csrf_ok(token if isinstance(token, str) else None, login):
+                raise Refused(403, "Refused: the form's security token is missing or stale.")
+            return await handler(request, form)
 
     return wrapped
 
