@@ -7,7 +7,7 @@ from typing import Literal
 from memory_mcp.errors import InvalidInput, NotFound
 from memory_mcp.models import STORED_DATA_NOTICE, Hit, Memory, MemoryFilter, RecallResult, wire_json
 from memory_mcp.policies import budget, inputs
-from memory_mcp.policies.fusion import FTS_WEIGHTS, fuse, prefer_scope, supported
+from memory_mcp.policies.fusion import FTS_WEIGHTS, fuse, prefer_scope, query_mass, supported
 from memory_mcp.policies.times import parse_time
 from memory_mcp.service.context import ALL_SCOPES, Part, validated
 
@@ -87,8 +87,10 @@ class Recaller(Part):
         keyword = self.store.search_keywords(query, flt, pool, FTS_WEIGHTS)
         qvec = self.semantic.embed_query(query)
         semantic = [] if qvec is None else self.semantic.search(qvec, flt, pool)
+        mass = query_mass(*self.store.keyword_statistics(query)) if keyword else 0.0
         floor = supported(keyword, semantic)
-        ranked = [(mid, score) for mid, score in fuse(keyword, semantic) if mid in floor]
+        fused = fuse(keyword, semantic, keyword_mass=mass)
+        ranked = [(mid, score) for mid, score in fused if mid in floor]
         return ("keyword" if qvec is None else "hybrid"), ranked
 
     def _recall_ids(self, ids: Sequence[int], max_tokens: int | None) -> RecallResult:

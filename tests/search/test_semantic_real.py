@@ -108,3 +108,31 @@ def test_ordinary_memories_are_found_with_chatty_context_memories_around(
     # Turns whose context repeats a question word for word may take first place (they are
     # relevant too) but never push the answer out of the top three.
     assert mixed[1] == alone[1] and mixed[0] >= alone[0] - 0.1
+
+
+PREFERENCES = [
+    "I am vegetarian and never eat meat or fish",
+    "I prefer window seats on long flights",
+    "My favourite colour for clothes is navy blue",
+    "I only buy books as paperbacks, never e-books",
+    "I go to bed early and avoid late-night events",
+    "I am allergic to cats",
+    "I listen to jazz while working",
+    "Try to keep summaries under five bullet points",
+]
+
+
+def test_a_keyword_match_on_an_incidental_word_does_not_outrank_the_meaning(
+    tmp_path: Path, real_embedder: FastEmbedEmbedder
+) -> None:
+    """Requests that share only an incidental word ("buy", "try") with an unrelated memory:
+    that match covers a small part of what the query says, so it must not take first place
+    from the memory the meaning points at (policies/fusion.py, KEYWORD_FULL_SHARE)."""
+    svc = MemoryService.open(Settings(db=tmp_path / "prefs.db"), embedder=real_embedder)
+    assert svc.semantic.ensure()
+    ids = svc.remember_many([{"content": p, "kind": "preference"} for p in PREFERENCES])
+    jacket = svc.recall("Any ideas for a new jacket to buy?", limit=3).hits
+    rome = svc.recall("Which restaurants should I try while I'm in Rome?", limit=3).hits
+    svc.close()
+    assert jacket[0].id == ids[2]
+    assert rome[0].id != ids[7]
