@@ -136,3 +136,31 @@ def test_a_keyword_match_on_an_incidental_word_does_not_outrank_the_meaning(
     svc.close()
     assert jacket[0].id == ids[2]
     assert rome[0].id != ids[7]
+
+
+def test_a_stronger_model_setting_works_end_to_end(
+    tmp_path: Path, real_service: MemoryService, model_dir: Path
+) -> None:
+    """MEMORY_MCP_MODEL=BAAI/bge-small-en-v1.5 (no weights here: the MiniLM files stand in
+    under the names fastembed expects for it): the index built with the old model is
+    detected, `reindex` re-embeds with the new one, and queries carry the model's prefix."""
+    real_service.close()
+    stand_in = tmp_path / "bge-stand-in"
+    stand_in.mkdir()
+    for f in model_dir.iterdir():
+        (stand_in / f.name).symlink_to(f)
+    (stand_in / "model_optimized.onnx").symlink_to(model_dir / "model.onnx")
+    settings = Settings(db=tmp_path / "real.db", model="BAAI/bge-small-en-v1.5", model_dir=stand_in)
+    svc = MemoryService.open(settings)
+    assert not svc.semantic.ensure()  # built by all-MiniLM-L6-v2: recall says to reindex
+    assert "memory-mcp reindex" in (svc.recall("editor").note or "")
+    assert svc.reindex() == len(FACTS)
+    assert svc.stats().indexed_model == "BAAI/bge-small-en-v1.5"
+    result = svc.recall("Neovim editor")
+    assert result.mode == "hybrid" and "Neovim" in result.hits[0].content
+    embedder = svc.semantic.embedder
+    assert embedder is not None
+    text = "which editor"
+    query, passage = embedder.embed_query(text), embedder.embed_documents([text])[0]
+    assert float(query @ passage) < 0.999  # the query went in with bge's instruction
+    svc.close()
