@@ -45,6 +45,24 @@ paired differences with 95% bootstrap intervals; the starting point was 0.557 / 
   -0.006), candidate pools of 40 / 160 (within 0.005).
 Leave-one-conversation-out (window and weight chosen on four, scored on the fifth) gives
 0.694 / 0.781 pooled over the held-out conversations; every conversation gains 0.11-0.17 R@5.
+
+Fusion that knows how much the keyword leg knows (README: Recall quality), both benchmarks:
+- kept: the keyword leg's top is at least half the query's IDF mass (KEYWORD_FULL_SHARE):
+  LoCoMo 0.697 / 0.785 -> 0.698 / 0.780; PrefEval 0.222 / 0.384 -> 0.279 / 0.424 (dense alone
+  0.277 / 0.436; product - dense +0.002 [-0.018, +0.022], was -0.055); shares 0.3 / 0.7: LoCoMo
+  0.697 / 0.688, PrefEval 0.271 / 0.287; keyword share of the query mass as the score itself
+  (no min-max): LoCoMo 0.63-0.69 at weights 0.4-0.7. Leave-one-out (share 0-1 and keyword
+  weight 0.5-0.7 chosen on the other groups): LoCoMo 0.701, PrefEval 0.275 pooled over held-out
+  conversations / topics;
+- dropped (R@5, LoCoMo / PrefEval): cosine calibrated against 24 unrelated anchor sentences
+  ((cos - mean) / (1 - mean), top at least 0.7): +0.007 / -0.008; per-query leg weights from
+  each leg's best evidence: -0.031 / +0.004; a bonus for agreement of both legs: -0.017 /
+  +0.006; CSLS hubness correction: PrefEval -0.014 to -0.05; question sentences embedded apart:
+  PrefEval 0 to -0.004; second stage over the 30 best: neighbouring turns' fused scores (same
+  session, +-1/2, weight 0.1-0.5) up to +0.011, same session as a top-3 hit +0.008, own-text
+  query-word coverage -0.001 / -0.006, content-only BM25 rank as a third signal -0.002 /
+  +0.008, a follow-up keyword search for the top hits' rare words up to +0.008 (multi-hop
+  -0.006 to +0.002); wider pools (200) -0.012.
 """
 
 import argparse

@@ -104,7 +104,9 @@ def test_ordinary_memories_are_found_with_chatty_context_memories_around(
     svc.remember_many([{"content": turn, "context": ctx} for turn, ctx in CHATTY])
     mixed = (memory_style_recall(svc, ids, 1), memory_style_recall(svc, ids, 3))
     svc.close()
-    assert alone[0] >= 0.7 and alone[1] >= 0.9
+    # Before fusion measured the keyword leg against the query's IDF mass, a match on one
+    # incidental word took first place for 5 of the 20 questions (R@1 0.75, R@3 0.9).
+    assert alone[0] >= 0.9 and alone[1] == 1.0
     # Turns whose context repeats a question word for word may take first place (they are
     # relevant too) but never push the answer out of the top three.
     assert mixed[1] == alone[1] and mixed[0] >= alone[0] - 0.1
