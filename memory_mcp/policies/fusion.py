@@ -28,8 +28,7 @@ KEYWORD_FULL_SHARE = 0.5
 PROJECT_EDGE = 0.02
 # The relevance floor: a candidate is returned only when a leg vouches for it by its own
 # measure, compared with that leg's best candidate: a keyword score at least
-# FLOOR_KEYWORD_SHARE of the best one (or of KEYWORD_FULL_SHARE of the query's IDF mass, when
-# that is higher: on PrefEval 19.2 hits of 20 instead of 19.6, recall unchanged), or a cosine within
+# FLOOR_KEYWORD_SHARE of the best one, or a cosine within
 # FLOOR_COSINE_GAP of the best one and at least FLOOR_MIN_COSINE (under it, all-MiniLM-L6-v2
 # puts unrelated sentences).
 # Calibration (benchmarks/recall_quality.py, see there): LoCoMo and PrefEval lose no gold
@@ -81,17 +80,12 @@ def fuse(
 
 
 def supported(
-    keyword: Sequence[tuple[int, float]],
-    semantic: Sequence[tuple[int, float]],
-    keyword_mass: float = 0.0,
+    keyword: Sequence[tuple[int, float]], semantic: Sequence[tuple[int, float]]
 ) -> set[int]:
-    """The candidates that clear the relevance floor in at least one leg (see above); the
-    keyword leg's best is counted as fuse() counts it (KEYWORD_FULL_SHARE of the query's IDF
-    mass at least), so matches on a small part of the query alone are not returned."""
+    """The candidates that clear the relevance floor in at least one leg (see above)."""
     found: set[int] = set()
     if keyword:
-        top = max(KEYWORD_FULL_SHARE * keyword_mass, *(score for _, score in keyword))
-        least = FLOOR_KEYWORD_SHARE * top
+        least = FLOOR_KEYWORD_SHARE * max(score for _, score in keyword)
         found |= {mid for mid, score in keyword if score >= least}
     if semantic:
         least = max(max(c for _, c in semantic) - FLOOR_COSINE_GAP, FLOOR_MIN_COSINE)

@@ -91,7 +91,7 @@ class Recaller(Part):
         qvec = self.semantic.embed_query(query)
         semantic = [] if qvec is None else self.semantic.search(qvec, flt, pool)
         mass = query_mass(*self.store.keyword_statistics(query)) if keyword else 0.0
-        floor = supported(keyword, semantic, mass)
+        floor = supported(keyword, semantic)
         fused = fuse(keyword, semantic, keyword_mass=mass)
         ranked = [(mid, score) for mid, score in fused if mid in floor]
         return ("keyword" if qvec is None else "hybrid"), self._reranked(query, ranked, limit)

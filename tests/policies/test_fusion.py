@@ -2,7 +2,7 @@
 
 import pytest
 
-from memory_mcp.policies.fusion import fuse, idf, query_mass, supported
+from memory_mcp.policies.fusion import fuse, idf, query_mass
 
 
 def ids(ranked: list[tuple[int, float]]) -> list[int]:
@@ -78,11 +78,3 @@ def test_query_mass_adds_the_idf_of_each_term() -> None:
     assert query_mass(0, []) == 0.0
     assert query_mass(100, [1, 1]) == pytest.approx(2 * idf(100, 1))
     assert idf(100, 1) > idf(100, 10) > idf(100, 60) > 0.0  # never negative, however common
-
-
-def test_the_floor_measures_keyword_matches_against_what_the_query_could_score() -> None:
-    keyword = [(1, 1.0), (2, 0.9)]  # both match a word or two of a query of mass 10
-    assert supported(keyword, []) == {1, 2}
-    assert supported(keyword, [], keyword_mass=10.0) == set()
-    assert supported(keyword, [(2, 0.5)], keyword_mass=10.0) == {2}  # the meaning vouches
-    assert supported([(1, 6.0), (2, 1.0)], [], keyword_mass=10.0) == {1}
