@@ -39,8 +39,10 @@ FLOOR_MIN_COSINE = 0.15
 
 
 def idf(documents: int, containing: int) -> float:
-    """BM25's inverse document frequency, as FTS5 computes it (never below a millionth)."""
-    return max(math.log((documents - containing + 0.5) / (containing + 0.5)), 1e-6)
+    """BM25's inverse document frequency, as FTS5 computes it (never below a millionth, also
+    when a count read while others write exceeds the total)."""
+    ratio = (documents - containing + 0.5) / (containing + 0.5)
+    return max(math.log(ratio), 1e-6) if ratio > 0 else 1e-6
 
 
 def query_mass(documents: int, counts: Sequence[int]) -> float:

@@ -90,7 +90,10 @@ class Recaller(Part):
         keyword = self.store.search_keywords(query, flt, pool, FTS_WEIGHTS)
         qvec = self.semantic.embed_query(query)
         semantic = [] if qvec is None else self.semantic.search(qvec, flt, pool)
-        mass = query_mass(*self.store.keyword_statistics(query)) if keyword else 0.0
+        # How much of the query the keyword leg matched only matters against another leg: a
+        # keyword-only recall ranks and scores as BM25 does.
+        weigh = bool(keyword and semantic)
+        mass = query_mass(*self.store.keyword_statistics(query)) if weigh else 0.0
         floor = supported(keyword, semantic)
         fused = fuse(keyword, semantic, keyword_mass=mass)
         ranked = [(mid, score) for mid, score in fused if mid in floor]

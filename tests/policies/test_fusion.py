@@ -78,3 +78,4 @@ def test_query_mass_adds_the_idf_of_each_term() -> None:
     assert query_mass(0, []) == 0.0
     assert query_mass(100, [1, 1]) == pytest.approx(2 * idf(100, 1))
     assert idf(100, 1) > idf(100, 10) > idf(100, 60) > 0.0  # never negative, however common
+    assert idf(3, 5) > 0.0  # a count read while others write may exceed the total
