@@ -144,7 +144,8 @@ def report(name: str, scored: Scored) -> dict[str, Any]:
     print_slices(f"{name} by category", scored, by_category)
     print()
     loo = held_out(scored)
-    print_slices(f"{name} per held-out group", scored, loo["groups"])
+    if any(q.group != q.category for q in scored.qs):  # else the same table again
+        print_slices(f"{name} per held-out group", scored, loo["groups"])
     margins = loo["margin_over_best_leg_R@5"]
     wins = sum(m >= 0 for m in margins.values())
     print(f"{name}: product >= its better leg (R@5) in {wins} of {len(margins)} held-out groups; "
