@@ -25,6 +25,7 @@ from memory_mcp.models import (
 )
 from memory_mcp.search import evaluation
 from memory_mcp.search.embed import Embedder, FastEmbedEmbedder
+from memory_mcp.search.rerank import FastEmbedReranker, Reranker
 from memory_mcp.service import recalling, transfer
 from memory_mcp.service.bulk import BulkWriter
 from memory_mcp.service.context import Context
@@ -39,8 +40,14 @@ from memory_mcp.storage.contract import Progress, Storage
 
 
 class MemoryService:
-    def __init__(self, store: Storage, embedder: Embedder | None, settings: Settings) -> None:
-        self._ctx = Context.build(store, embedder, settings)
+    def __init__(
+        self,
+        store: Storage,
+        embedder: Embedder | None,
+        settings: Settings,
+        reranker: Reranker | None = None,
+    ) -> None:
+        self._ctx = Context.build(store, embedder, settings, reranker)
         self.store = self._ctx.store
         self.settings = self._ctx.settings
         self.semantic = self._ctx.semantic
@@ -54,14 +61,22 @@ class MemoryService:
 
     @classmethod
     def open(
-        cls, settings: Settings, embedder: Embedder | None = None, create: bool = True
+        cls,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        create: bool = True,
+        reranker: Reranker | None = None,
     ) -> "MemoryService":
         """Open (and migrate) the database, creating it unless `create` is False (then a
-        missing database is a StorageError); the model is not loaded yet."""
+        missing database is a StorageError); the models are not loaded yet."""
         store = open_storage(settings, create=create)
         if embedder is None and settings.semantic:
             embedder = FastEmbedEmbedder(settings.model, settings.model_dir, settings.cache_dir)
-        return cls(store, embedder, settings)
+        if reranker is None and settings.reranker:
+            reranker = FastEmbedReranker(
+                settings.reranker, settings.reranker_dir, settings.cache_dir
+            )
+        return cls(store, embedder, settings, reranker)
 
     def close(self, wait: float = 5.0) -> None:
         """Stop background work (model loading, backlog embedding; waiting up to `wait`

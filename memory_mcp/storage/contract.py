@@ -299,6 +299,16 @@ class Search(Protocol):
         [] when it has no searchable word."""
         ...
 
+    def keyword_statistics(self, query: str) -> tuple[int, list[int]]:
+        """How many visible memories the keyword index holds, and how many of them contain
+        each search term of `query` (the terms search_keywords forms from it; a count may
+        stop once past a few thousand). With them policies/fusion.py measures a keyword score
+        against what the query could score: the sum of its terms' IDF (BM25's), which is
+        about what a memory of average length matching every term once scores. A backend's
+        search_keywords scores must be on that BM25 scale. (0, []) when nothing is
+        searchable."""
+        ...
+
     def search_vectors(self, query: np.ndarray, flt: MemoryFilter, k: int) -> Ranked:
         """(id, cosine similarity) best first."""
         ...

@@ -435,6 +435,20 @@ def test_filters_apply_inside_both_searches(storage: Storage) -> None:
         assert ids(storage.search_keywords("deploy", flt, 3)) == [target]
 
 
+def test_keyword_statistics_count_visible_memories_and_each_terms_documents(
+    storage: Storage,
+) -> None:
+    assert storage.keyword_statistics("anything") == (0, [0])
+    assert storage.keyword_statistics("?!") == (0, [])
+    for i in range(5):
+        storage.insert(row(f"note {i} about cats", vec(1, 0, 0, 0)))
+    dog = storage.insert(row("dogs are loyal", vec(0, 1, 0, 0))).id
+    # stopwords are not search terms; stemming counts "cat" and "cats" alike
+    assert storage.keyword_statistics("the cat and the dogs?") == (6, [5, 1])
+    storage.set_forgotten([dog], "test")
+    assert storage.keyword_statistics("the cat and the dogs?") == (5, [5, 0])
+
+
 def test_hidden_memories_never_change_keyword_scores_of_visible_ones(storage: Storage) -> None:
     shown = storage.insert(row("the editor is neovim")).id
     storage.insert_many([row(f"other note {i} about shells") for i in range(4)])
