@@ -26,11 +26,14 @@ from memory_mcp.models import (
 from memory_mcp.search import evaluation
 from memory_mcp.search.embed import Embedder, FastEmbedEmbedder
 from memory_mcp.service import recalling, transfer
+from memory_mcp.service.briefing import Briefer, Briefing
 from memory_mcp.service.bulk import BulkWriter
+from memory_mcp.service.capture import Capturer, CaptureReport
 from memory_mcp.service.context import Context
 from memory_mcp.service.exchange import Exchange
 from memory_mcp.service.lifecycle import Lifecycle
 from memory_mcp.service.maintenance import Maintenance
+from memory_mcp.service.profile import Profile, Profiler
 from memory_mcp.service.recalling import Recaller
 from memory_mcp.service.summaries import Summarizer
 from memory_mcp.service.writing import Writer
@@ -51,6 +54,9 @@ class MemoryService:
         self._summarizer = Summarizer(self._ctx, self._recaller)
         self._exchange = Exchange(self._ctx, self._writer, self._lifecycle, self._recaller)
         self._maintenance = Maintenance(self._ctx)
+        self._profiler = Profiler(self._ctx)
+        self._capturer = Capturer(self._writer)
+        self._briefer = Briefer(self._recaller, self._profiler)
 
     @classmethod
     def open(
@@ -289,6 +295,35 @@ class MemoryService:
         mcp-memory-service (its SQLite database, opened read-only). See memory_mcp/formats.
         """
         return self._exchange.import_from(fmt, path, scope, progress)
+
+    # -- automatic memory: client hooks and the profile ------------------------------------
+
+    def capture(
+        self, transcript: Path, cwd: str | None = None, session_id: str | None = None,
+        project: str | None = None, client: str = "hook:claude-code",
+    ) -> CaptureReport:  # fmt: skip
+        """Store what a session transcript said and explored, in its project's scope
+        (LLM-free, idempotent: re-running over it, or a longer version, adds nothing twice)."""
+        return self._capturer.capture(transcript, cwd, session_id, project, client)
+
+    def session_briefing(
+        self, cwd: str | None = None, project: str | None = None, max_tokens: int | None = None
+    ) -> Briefing:
+        """The project briefing a client injects at session start, within its budget."""
+        return self._briefer.session_start(cwd, project, max_tokens)
+
+    def prompt_context(
+        self, prompt: str, cwd: str | None = None, project: str | None = None,
+        max_tokens: int | None = None,
+    ) -> Briefing:  # fmt: skip
+        """The memories that clearly bear on a prompt, within its budget (often none)."""
+        return self._briefer.prompt_context(prompt, cwd, project, max_tokens)
+
+    def profile(
+        self, scope: str | None = None, project: str | None = None, superseded: bool = False
+    ) -> Profile:
+        """Every current keyed fact, grouped by prefix, with when set and how often changed."""
+        return self._profiler.profile(scope, project, superseded)
 
     # -- maintenance --------------------------------------------------------------------------
 
