@@ -26,7 +26,8 @@ _PREFERENCE = [
         r"\bfrom now on\b",
         r"\b(?:i|we)\s+(?:always|never)\b",
         r"\b(?:i|we)\s+(?:really\s+)?(?:prefer|like to|'d rather|would rather)\b",
-        r"^(?:i|we)\s+(?:use|write|keep|run|ship|deploy|format|test)\b",
+        r"^(?:i|we)\s+(?:use|write|run|ship|deploy|format|test)\b",
+        r"^(?:i|we)\s+keep\s+(?!getting|having|seeing|hitting|running into|failing)",
         r"\b(?:our|the)\s+convention\b",
         r"\bby convention\b",
         r"\b(?:in this (?:repo|project|codebase)|here),?\s+we\b",
@@ -44,6 +45,7 @@ _DECISION = [
         r"\bwe(?:'re| are)\s+(?:moving|switching|migrating)\s+to\b",
     )
 ]
+_LEADING = re.compile(r"^(?:and|also|plus|oh|so|but|ok|okay)\b[,]?\s+", re.IGNORECASE)
 _CORRECTION = re.compile(
     r"^(?:no|nope|actually|not quite|wrong)\b[,.!:;]?\s*(?:—|-)?\s*(?P<rest>.+)$", re.IGNORECASE
 )
@@ -121,6 +123,7 @@ def classify(sentence: str) -> Statement | None:
         return None
     if _TRANSIENT.search(sentence) or _HEDGE.search(sentence):
         return None
+    sentence = _LEADING.sub("", sentence)
     correction = _CORRECTION.match(sentence)
     body = correction.group("rest") if correction else sentence
     if any(p.search(body) for p in _DECISION):

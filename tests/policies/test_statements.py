@@ -50,3 +50,14 @@ def test_a_message_is_split_into_sentences_and_code_is_skipped() -> None:
     text = "Fix it. Always run ruff first.\n```\nalways do this in code\n```\n> never quoted"
     assert sentences(text) == ["Fix it.", "Always run ruff first."]
     assert [s.text for s in durable(text)] == ["Always run ruff first."]
+
+
+def test_what_keeps_happening_is_a_complaint_not_a_convention() -> None:
+    assert classify("I keep getting 401s from the staging box.") is None
+    found = classify("We keep the changelog in docs/CHANGES.md.")
+    assert found is not None and found.kind == "preference"
+
+
+def test_a_leading_conjunction_is_dropped() -> None:
+    found = classify("And from now on run ruff format before every commit.")
+    assert found is not None and found.text == "From now on run ruff format before every commit."
