@@ -28,6 +28,7 @@ from memory_mcp.adapters.mcp_server.guards import (
     connection_limits,
     guarded_protocol,
 )
+from memory_mcp.adapters.mcp_server.hookroute import HookRoutes
 from memory_mcp.adapters.mcp_server.server import build_server
 from memory_mcp.config import Settings
 from memory_mcp.errors import InvalidInput
@@ -161,7 +162,8 @@ def http_app(
         # so a new client is not refused while old sessions idle.
         max_sessions=2 * settings.http_max_sessions,
     )
-    app = SessionLimit(sdk_app, settings.http_max_sessions, settings.http_session_idle)
+    limited = SessionLimit(sdk_app, settings.http_max_sessions, settings.http_session_idle)
+    app = HookRoutes(limited, service, hosts)  # client hooks POST to /hooks/<command>
     return BearerAuth(app, token) if token else app
 
 
