@@ -113,7 +113,18 @@ def followups(service: MemoryService, labels: dict, folders: dict[str, Path]) ->
     return {"briefings": briefings, "results": results, "prompt_tokens": prompt_tokens}
 
 
-def quality(settings: Settings, root: Path) -> None:
+def add_noise(service: MemoryService, n: int, scopes: list[str]) -> None:
+    """n unrelated memories per project (other work, other sessions) that must not drown it."""
+    topics = ["billing", "search", "deploy", "cache", "logging", "queue", "metrics", "email"]
+    for scope in scopes:
+        items = [{"content": f"Note {i} on the {topics[i % 8]} module: job {i % 97} retries"
+                  f" {i % 5} times against service {i % 31} before paging on-call.",
+                  "kind": ("fact", "decision", "preference", "note", "event")[i % 5],
+                  "scope": scope} for i in range(n)]  # fmt: skip
+        service.remember_many(items, dedup=False)
+
+
+def quality(settings: Settings, root: Path, noise: int = 0) -> None:
     spec = json.loads((DATA / "sessions.json").read_text())
     labels = json.loads((DATA / "labels.json").read_text())
     folders = make_projects(root, spec)
@@ -125,10 +136,20 @@ def quality(settings: Settings, root: Path) -> None:
         again = capture_all(service, spec, folders)  # idempotent: a second run adds nothing
         total = service.count(service.make_filter(scope="*"))
         q = statement_quality(service, labels, sessions)
+        if noise:
+            scopes = [
+                "github.com/acme/widgets",
+                "github.com/acme/ledger",
+                "gitlab.com/acme/atlas-web",
+            ]
+            add_noise(service, noise, scopes)
         f = followups(service, labels, folders)
     finally:
         service.close()
-    print(f"sessions {len(sessions)} (captured twice: {len(again)}); memories {total}")
+    print(
+        f"sessions {len(sessions)} (captured twice: {len(again)}); memories {total};"
+        f" noise {noise} per project"
+    )
     print(f"durable statements: captured {q['captured']}, precision {q['precision']:.2f},"
           f" recall {q['recall']:.2f}, kind agreement {q['kind_agreement']:.2f}")  # fmt: skip
     for line in q["wrong"]:
@@ -217,13 +238,19 @@ def main() -> None:
     parser.add_argument("--latency", action="store_true")
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--noise",
+        type=int,
+        default=0,
+        help="unrelated memories added to each project before the follow-ups",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         semantic = not args.keyword_only and args.model_dir is not None
         settings = Settings(db=root / "memory.db", semantic=semantic, model_dir=args.model_dir)
         print(f"mode: {'hybrid' if semantic else 'keyword-only'}")
-        quality(settings, root / "q")
+        quality(settings, root / "q", args.noise)
         if args.latency:
             latency(settings, root, [int(s) for s in args.sizes.split(",")], args.runs)
 

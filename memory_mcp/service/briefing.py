@@ -81,7 +81,8 @@ class Briefer(Part):
         vectors = self.store.vectors_for([h.id for h in hits]) if qvec is not None else {}
         chosen = [
             h for h in hits
-            if layout.bears_on(query, h.content, _cosine(qvec, vectors.get(h.id)))
+            if "session" not in h.tags  # an episode lists every prompt: it matches too much
+            and layout.bears_on(query, h.content, _cosine(qvec, vectors.get(h.id)))
         ]  # fmt: skip
         items = [f"[{h.kind}, {_day(h.occurred_at or h.created_at)}] {h.content}" for h in chosen]
         section = layout.Section("Recalled", items)
