@@ -19,6 +19,7 @@ from memory_mcp.errors import InvalidInput
 from memory_mcp.formats import claude_code_transcript as transcript_format
 from memory_mcp.formats.common import ImportSummary, Record
 from memory_mcp.formats.ingest import ingest
+from memory_mcp.models import Memory
 from memory_mcp.policies import episodes, statements
 from memory_mcp.policies.redact import redact
 from memory_mcp.service import projects
@@ -29,6 +30,7 @@ SOURCE = "claude-code-session"  # metadata.imported_from.format of captured memo
 CAPTURED = "captured"  # the tag every captured memory carries
 MAX_CONTEXT_CHARS = 1_500
 IGNORE_FILE = ".memoryignore"
+CURSOR = "statements_through"  # in the episode's metadata: requests whose statements are in
 
 
 class CaptureReport(BaseModel):
@@ -83,17 +85,44 @@ class Capturer(Part):
             return report
         roots = [str(p) for p in (_repo_root(folder), folder, parsed.cwd) if p]
         ignored = episodes.IgnoreRules(_ignore_text(folder))
+        key = _episode_key(sid)
+        episode = next(iter(self.store.current_for_key(scope, key)), None)
+        cursor = episode.metadata.get(CURSOR, 0) if episode is not None else 0
+        start = cursor if isinstance(cursor, int) and cursor >= 0 else 0
         records, total = self._records(parsed, sid, roots, ignored)
+        before = self.store.imported_ids(SOURCE) | _taken(records, parsed, start)
+        fresh = [r for r in records if r.source_id not in before]
+        report.already = len(records) - len(fresh)
+        said = [r for r in fresh if r.kind != "event"]
+        for record in said:  # remember's dedup and near-duplicate merging, one at a time
+            status = self._remember(record, scope, client)
+            report.created += status == "created"
+            report.duplicates += status != "created"
         summary = ImportSummary(format=SOURCE, source=str(transcript), scope=scope)
         ingest(
-            self.store, self.semantic.embed_documents, records, summary,
-            self.settings.max_content_chars, max_metadata=self.settings.max_metadata_chars,
-            client=client,
+            self.store, self.semantic.embed_documents, [r for r in fresh if r.kind == "event"],
+            summary, self.settings.max_content_chars,
+            max_metadata=self.settings.max_metadata_chars, client=client,
         )  # fmt: skip
-        report.created, report.already = summary.created, summary.already_imported
-        report.duplicates = summary.duplicates
-        report.episode = self._episode(parsed, sid, scope, total, client)
+        report.created += summary.created
+        report.already += summary.already_imported
+        report.duplicates += summary.duplicates
+        report.episode = self._episode(parsed, sid, scope, total, client, episode)
         return report
+
+    def _remember(self, record: Record, scope: str, client: str) -> str:
+        """A durable statement through remember: a repeat is counted on the memory it
+        repeats, a rewording merged into it; the source id keeps a re-run from counting it."""
+        origin = {"format": SOURCE, "id": record.source_id}
+        try:
+            result = self._writer.remember(
+                record.content, record.kind, record.tags, scope,
+                {**record.metadata, "imported_from": origin}, occurred_at=_when(record.occurred_at),
+                client=client, context=record.context,
+            )  # fmt: skip
+        except InvalidInput:  # entirely private or secret, too long: not kept
+            return "skipped"
+        return str(result.status)
 
     def _records(
         self,
@@ -113,7 +142,7 @@ class Capturer(Part):
             for n, found in enumerate(statements.durable(prompt)):
                 records.append(Record(
                     content=found.text, source_id=f"{sid}:{turn.uuid}:s{n}",
-                    where=f"request {turn.uuid}", kind=found.kind,
+                    where=turn.uuid, kind=found.kind,
                     tags=[CAPTURED, "said-by-user"], occurred_at=turn.at, created_at=None,
                     metadata={"session": sid}, context=context,
                 ))  # fmt: skip
@@ -136,23 +165,37 @@ class Capturer(Part):
         scope: str,
         total: episodes.Activity,
         client: str,
+        current: Memory | None,
     ) -> str:
+        """The session's episode, replacing an earlier one (it also holds the cursor: how
+        many requests' statements were taken)."""
         if not parsed.turns or not sid:
             return "none"
         day = f"{parsed.started:%Y-%m-%d}" if parsed.started else "an unknown day"
         prompts = [redact(t.prompt).text for t in parsed.turns]
         text = episodes.episode(day, parsed.branch, prompts, total, len(parsed.turns))
-        key = f"session.{sid}"[:100]
-        current = self.store.current_for_key(scope, key)
-        if current and current[0].content == redact(text).text:
+        done = len(parsed.turns)
+        same = current is not None and current.content == redact(text).text
+        if same and current is not None and current.metadata.get(CURSOR) == done:
             return "unchanged"
+        metadata = {"session": sid, "files": total.files[:20], "changed": total.changed[:20],
+                    "branch": parsed.branch, CURSOR: done}  # fmt: skip
         result = self._writer.remember(
-            text, "event", [CAPTURED, "session"], scope,
-            {"session": sid, "files": total.files[:20], "changed": total.changed[:20],
-             "branch": parsed.branch},
-            key=key, occurred_at=_when(parsed.started), client=client,
+            text, "event", [CAPTURED, "session"], scope, metadata, key=_episode_key(sid),
+            occurred_at=_when(parsed.started), client=client,
         )  # fmt: skip
         return "created" if result.status == "created" else str(result.status)
+
+
+def _taken(records: list[Record], parsed: transcript_format.Transcript, start: int) -> set[str]:
+    """Source ids of the statements of the first `start` requests: an earlier run took them
+    (stored, or counted as a repeat of a memory that does not carry their id)."""
+    earlier = {turn.uuid for turn in parsed.turns[:start]}
+    return {r.source_id for r in records if r.kind != "event" and r.where in earlier}
+
+
+def _episode_key(sid: str) -> str:
+    return f"session.{sid}"[:100]
 
 
 def _context(prompt: str, conclusion: str) -> str:

@@ -189,3 +189,22 @@ def test_prompt_context_is_silent_unless_a_memory_clearly_bears_on_it(
     assert (
         keyword_service.prompt_context("rewrite the kubernetes helm chart", str(folder)).text == ""
     )
+
+
+def test_a_statement_said_again_in_a_later_session_is_a_repeat_not_a_second_memory(
+    keyword_service: MemoryService, tmp_path: Path
+) -> None:
+    folder = project(tmp_path)
+    for n, session in enumerate(("s1", "s2"), start=1):
+        lines = [
+            {
+                **user("Always use uv for Python, never pip.", n),
+                "sessionId": session,
+                "uuid": f"{session}-u",
+            },
+            said("Noted.", n),
+        ]
+        keyword_service.capture(write(tmp_path / f"{session}.jsonl", lines), cwd=str(folder))
+    keyword_service.capture(tmp_path / "s2.jsonl", cwd=str(folder))  # re-run: not a third
+    (memory,) = [m for m in keyword_service.list_memories(limit=None) if m.kind == "preference"]
+    assert memory.repeat_count == 2
