@@ -113,6 +113,24 @@ def followups(service: MemoryService, labels: dict, folders: dict[str, Path]) ->
     return {"briefings": briefings, "results": results, "prompt_tokens": prompt_tokens}
 
 
+def heldout() -> None:
+    """The rules on sentences they were not written against (labels in heldout.json)."""
+    from memory_mcp.policies.statements import classify
+
+    rows = json.loads((DATA / "heldout.json").read_text())["sentences"]
+    found = [(text, kind, classify(text)) for text, kind in rows]
+    said = [f for f in found if f[2] is not None]
+    right = [f for f in said if f[1] is not None]
+    durable = [f for f in found if f[1] is not None]
+    print(
+        f"held-out sentences: {len(rows)}, durable {len(durable)}; precision"
+        f" {len(right) / max(1, len(said)):.2f}, recall {len(right) / max(1, len(durable)):.2f}"
+    )
+    for text, kind, got in found:
+        if (got is None) != (kind is None):
+            print(f"  {'missed' if got is None else 'wrong'}: {text}")
+
+
 def add_noise(service: MemoryService, n: int, scopes: list[str]) -> None:
     """n unrelated memories per project (other work, other sessions) that must not drown it."""
     topics = ["billing", "search", "deploy", "cache", "logging", "queue", "metrics", "email"]
@@ -251,6 +269,7 @@ def main() -> None:
         settings = Settings(db=root / "memory.db", semantic=semantic, model_dir=args.model_dir)
         print(f"mode: {'hybrid' if semantic else 'keyword-only'}")
         quality(settings, root / "q", args.noise)
+        heldout()
         if args.latency:
             latency(settings, root, [int(s) for s in args.sizes.split(",")], args.runs)
 
