@@ -18,19 +18,27 @@ MAX_WORDS = 40
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+(?=[A-Z\"'`(~])|\n+")
 _WORD = re.compile(r"[\w'./~-]+")
 
+# After "always" / "never": an instruction goes on with a verb ("never log bodies"), not a
+# description ("never seen this", "always fails", "always the same error", "never mind").
+_NOT_A_VERB = r"(?!mind\b|the\b|a\b|an\b|this\b|that\b|same\b|been\b|seen\b|\w+ed\b|\w+s\b)"
+# The objects of a one-off request: "don't change anything else", "don't do that".
+_THIS_TASK = r"(?!.*\b(?:anything else|it|that|this|these|those|yet|again)\b[.!]?$)"
 _PREFERENCE = [
     re.compile(p, re.IGNORECASE)
     for p in (
-        r"^(?:please\s+)?(?:always|never)\b",
-        r"^(?:please\s+)?(?:don't|do not|dont)\s+(?!worry|bother)",
+        rf"^(?:please\s+)?(?:always|never)\s+{_NOT_A_VERB}\w",
+        rf"^(?:please\s+)?(?:don't|do not|dont)\s+(?!worry|bother|forget){_THIS_TASK}",
         r"\bfrom now on\b",
-        r"\b(?:i|we)\s+(?:always|never)\b",
-        r"\b(?:i|we)\s+(?:really\s+)?(?:prefer|like to|'d rather|would rather)\b",
-        r"^(?:i|we)\s+(?:use|write|run|ship|deploy|format|test)\b",
+        rf"\b(?:i|we)\s+(?:always|never)\s+{_NOT_A_VERB}\w",
+        r"\b(?:i|we)\s+(?:really\s+)?(?:prefer|like to)\b(?!\s+not to (?:say|answer))",
+        r"\b(?:i|we)(?:'d|\s+would)\s+rather\b",
+        r"^(?:i|we)\s+(?:use|write|run|ship|deploy|format|test)\s+(?!this|that|it\b|these|those)",
         r"^(?:i|we)\s+keep\s+(?!getting|having|seeing|hitting|running into|failing)",
         r"\b(?:our|the)\s+convention\b",
         r"\bby convention\b",
         r"\b(?:in this (?:repo|project|codebase)|here),?\s+we\b",
+        r"^(?:please\s+)?(?:use|prefer)\b.*\b(?:everywhere|always|in (?:all|every)|"
+        r"for (?:all|every))\b",
     )
 ]
 _DECISION = [
@@ -39,29 +47,31 @@ _DECISION = [
         r"\b(?:we|i)\s+(?:have\s+|'ve\s+)?(?:decided|agreed|chose|settled on|picked)\b",
         r"\b(?:we|i)(?:'re| are)\s+going with\b",
         r"\b(?:we|i)(?:'ll| will)\s+go with\b",
-        r"^let's\s+(?:go with|stick with|standardi[sz]e on|keep)\b",
-        r"^(?:keep|stick with|stick to)\s+(?:using\s+)?\w",
+        r"^let's\s+(?:go with|stick with|standardi[sz]e on)\b",
+        r"^(?:keep|stick with|stick to)\s+using\s+\w",
+        r"^(?:keep|stick with|stick to)\b[^;]*(?:;|\bbecause\b|\bsince\b)\s*\w",  # with a reason
         r"^decision:",
         r"\bwe(?:'re| are)\s+(?:moving|switching|migrating)\s+to\b",
     )
 ]
+_FACT = [
+    re.compile(r"\b(?:lives?|is kept|are kept|is stored|are stored|is defined|is configured)"
+               r"\s+in\b", re.IGNORECASE),
+    re.compile(r"\b(?:[Ww]e're|[Ww]e are|[Ii]t's|[Ii]t is)\s+on\s+[A-Z0-9]"),  # on Postgres 16
+    re.compile(r"\b(?:is|are)\s+(?:in|at|under)\s+\S*[/.~]", re.IGNORECASE),  # a path
+    re.compile(r"\bis\s+\d", re.IGNORECASE),
+    re.compile(r"\b(?:is|are|runs?|listens?)\s+on\s+port\s+\d", re.IGNORECASE),
+    re.compile(r"\b(?:fyi|note that|keep in mind|remember that|for the record)\b", re.IGNORECASE),
+    re.compile(r"\bruns? on (?:port|python|node|go)\b", re.IGNORECASE),
+]  # fmt: skip
 _LEADING = re.compile(r"^(?:and|also|plus|oh|so|but|ok|okay)\b[,]?\s+", re.IGNORECASE)
 _CORRECTION = re.compile(
     r"^(?:no|nope|actually|not quite|wrong)\b[,.!:;]?\s*(?:—|-)?\s*(?P<rest>.+)$", re.IGNORECASE
 )
-_FACT = [
-    re.compile(p, re.IGNORECASE)
-    for p in (
-        r"\b(?:lives?|is kept|are kept|is stored|are stored|is defined|is configured)\s+in\b",
-        r"\b(?:we're|we are|it's|it is|is|are)\s+on\s+\w",
-        r"\bis\s+\d",
-        r"\b(?:fyi|note that|keep in mind|remember that|for the record)\b",
-        r"\bruns? on (?:port|python|node|go)\b",
-    )
-]
 # What keeps a sentence out whatever else it says.
 _TRANSIENT = re.compile(
-    r"\b(?:for now|this time|today|right now|for the moment|temporarily|just this once|"
+    r"\b(?:for now|this time|today|tomorrow|tonight|right now|for the moment|temporarily|"
+    r"just this once|"
     r"this session|for this (?:task|change|pr|commit))\b",
     re.IGNORECASE,
 )
@@ -71,8 +81,8 @@ _HEDGE = re.compile(
     re.IGNORECASE,
 )
 _QUESTION_START = re.compile(
-    r"^(?:who|what|where|when|why|how|which|is|are|can|could|would|should|do|does|did|will|"
-    r"has|have)\b",
+    r"^(?:who|what|where|when|why|how|which|is|are|can|could|would|should|do(?!\s+not)|does|"
+    r"did|will|has|have)\b",
     re.IGNORECASE,
 )
 _ONE_OFF = re.compile(
@@ -139,8 +149,9 @@ def classify(sentence: str) -> Statement | None:
 
 def _declarative(sentence: str) -> bool:
     """Says what is (a subject, then is/are/lives...), rather than asking for something."""
-    return re.match(r"^(?:the|our|we|it|this|that|all|every|\w+\s+(?:is|are|lives))\b",
-                    sentence, re.IGNORECASE) is not None  # fmt: skip
+    subject = r"(?!it\b|this\b|that\b|there\b|he\b|she\b)\w+\s+(?:is|are|lives)"
+    return re.match(rf"^(?:the|our|we|all|every|{subject})\b", sentence,
+                    re.IGNORECASE) is not None  # fmt: skip
 
 
 def _tidy(text: str) -> str:
