@@ -113,11 +113,11 @@ def followups(service: MemoryService, labels: dict, folders: dict[str, Path]) ->
     return {"briefings": briefings, "results": results, "prompt_tokens": prompt_tokens}
 
 
-def heldout() -> None:
-    """The rules on sentences they were not written against (labels in heldout.json)."""
+def heldout(name: str) -> None:
+    """The rules on sentences they were not written against (labels in heldout*.json)."""
     from memory_mcp.policies.statements import classify
 
-    rows = json.loads((DATA / "heldout.json").read_text())["sentences"]
+    rows = json.loads((DATA / name).read_text())["sentences"]
     found = [(text, kind, classify(text)) for text, kind in rows]
     said = [f for f in found if f[2] is not None]
     right = [f for f in said if f[1] is not None]
@@ -269,7 +269,8 @@ def main() -> None:
         settings = Settings(db=root / "memory.db", semantic=semantic, model_dir=args.model_dir)
         print(f"mode: {'hybrid' if semantic else 'keyword-only'}")
         quality(settings, root / "q", args.noise)
-        heldout()
+        heldout("heldout.json")  # tuned on after its first run
+        heldout("heldout2.json")  # never tuned on
         if args.latency:
             latency(settings, root, [int(s) for s in args.sizes.split(",")], args.runs)
 
