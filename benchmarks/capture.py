@@ -123,7 +123,7 @@ def heldout(name: str) -> None:
     right = [f for f in said if f[1] is not None]
     durable = [f for f in found if f[1] is not None]
     print(
-        f"held-out sentences: {len(rows)}, durable {len(durable)}; precision"
+        f"{name}: {len(rows)} sentences, durable {len(durable)}; precision"
         f" {len(right) / max(1, len(said)):.2f}, recall {len(right) / max(1, len(durable)):.2f}"
     )
     for text, kind, got in found:
