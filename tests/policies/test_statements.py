@@ -16,6 +16,12 @@ DURABLE = [
     ("We agreed not to introduce Redux.", "decision"),
     ("No, the config lives in settings.toml.", "fact"),
     ("Actually, the port is 8443 in staging.", "fact"),
+    ("Do not touch the generated files in api/gen.", "preference"),
+    ("I'd rather you ask before deleting files.", "preference"),
+    ("Keep Windows support; we ship to Windows users.", "decision"),
+    ("Keep using zustand for state.", "decision"),
+    ("No, the tests are in tests/unit, not tests/.", "fact"),
+    ("Actually, the staging database is on port 5433.", "fact"),
 ]
 NOT_DURABLE = [
     "Where are the bearer tokens checked?",
@@ -27,6 +33,14 @@ NOT_DURABLE = [
     "Thanks, that's all for today.",
     "Add support for the Revolut export format.",
     "ok",
+    "Never mind, I found it.",
+    "Always fails on the second run, weird.",
+    "We use this function in three places.",
+    "Don't change anything else.",
+    "Keep the diff small.",
+    "It is 3pm already.",
+    "We are on it.",
+    "We decided to look at it tomorrow.",
 ]
 
 
