@@ -241,6 +241,41 @@ def latency(settings: Settings, root: Path, sizes: list[int], runs: int) -> None
             print(f"{n:>6} memories  {command:<13} cold p50 {_ms(cold, 50)} p95 {_ms(cold, 95)}"
                   f"   warm p50 {_ms(warm, 50)} p95 {_ms(warm, 95)}")  # fmt: skip
         service.close()
+        http_latency(n, env, cases, runs * 4)
+
+
+def http_latency(n: int, env: dict[str, str], cases: dict[str, dict], runs: int) -> None:
+    """The same hooks POSTed to a running `serve --http` (Claude Code's http hooks)."""
+    import socket
+
+    import httpx2
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([*CLI, "serve", "--http", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                httpx2.post(f"http://127.0.0.1:{port}/hooks/prompt", json={}, timeout=2)
+                break
+            except httpx2.TransportError:
+                time.sleep(0.2)
+        with httpx2.Client(timeout=30) as http:
+            for command, hook in cases.items():
+                url = f"http://127.0.0.1:{port}/hooks/{command}"
+                times = []
+                for _ in range(runs):
+                    start = time.perf_counter()
+                    http.post(url, json=hook).raise_for_status()
+                    times.append(time.perf_counter() - start)
+                print(f"{n:>6} memories  {command:<13} serve --http p50 {_ms(times, 50)}"
+                      f" p95 {_ms(times, 95)}")  # fmt: skip
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def _ms(values: list[float], pct: int) -> str:

@@ -149,3 +149,24 @@ def test_profile_groups_keyed_facts_by_prefix(
     assert groups["user"][0]["previous"] == []
     shown = CliRunner().invoke(app, ["--db", str(db), "profile", "--superseded"]).stdout
     assert "user.editor = Editor is Neovim" in shown and "was: Editor is Helix" in shown
+
+
+@pytest.mark.slow
+def test_capture_loads_the_model_so_memories_get_vectors(
+    tmp_path: Path, folder: Path, model_dir: Path
+) -> None:
+    db = tmp_path / "memory.db"
+    done = hook(
+        "capture",
+        documented("Stop", folder),
+        db,
+        MEMORY_MCP_SEMANTIC="true",
+        MEMORY_MCP_MODEL_DIR=str(model_dir),
+    )
+    assert done.returncode == 0, done.stderr
+    service = MemoryService.open(Settings(db=db, semantic=False))
+    try:
+        memories = service.list_memories(limit=None)
+        assert memories and all(m.embedded for m in memories)
+    finally:
+        service.close()

@@ -50,7 +50,10 @@ def _run(ctx: typer.Context, command: str, db: Path | None, project: Path | None
             return  # no memories yet: nothing to brief
         if command == "capture" and not settings.capture:
             return
-        with open_service(ctx, db, create=command == "capture") as service:
+        capture = command == "capture"  # runs in the background: worth loading the model
+        with open_service(
+            ctx, db, semantic=capture and settings.semantic, create=capture
+        ) as service:
             reply = answer(service, command, hook, _scope_of(project))
     except (HookProblem, MemoryMCPError) as exc:
         err.print(f"memory-mcp hook {command}: {safe(exc)}", markup=False, soft_wrap=True)

@@ -24,9 +24,9 @@ from memory_mcp.adapters.install.launcher import DIST, MODULE, Launch
 EVENTS: dict[str, tuple[str, int]] = {
     "SessionStart": ("session-start", 15),
     "UserPromptSubmit": ("prompt", 10),
-    "Stop": ("capture", 60),
-    "PreCompact": ("capture", 60),
-    "SessionEnd": ("capture", 60),
+    "Stop": ("capture", 120),
+    "PreCompact": ("capture", 120),
+    "SessionEnd": ("capture", 120),
 }
 SETTINGS_FILE = ".claude/settings.json"
 
