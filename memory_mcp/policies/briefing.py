@@ -29,18 +29,28 @@ class Section:
 
 def render(header: str, sections: Sequence[Section], max_tokens: int) -> str:
     """The header, then each section's items while they fit; empty sections are left out.
-    Returns "" when not even the header and one item fit."""
+    Returns "" when not even the header and one item fit.
+
+    Each line is costed with its line break; the estimate of the whole is at most the sum
+    of its lines' (each rounds up), so the text never exceeds `max_tokens`."""
     lines = [header]
+    used = _cost(header)
     for section in sections:
         added = False
         for item in section.items:
             line = "- " + one_line(item)
-            trial = [*lines, *([] if added else ["", section.title + ":"]), line]
-            if estimate_tokens("\n".join(trial)) > max_tokens:
+            extra = [line] if added else ["", section.title + ":", line]
+            cost = sum(_cost(x) for x in extra)
+            if used + cost > max_tokens:
                 continue  # a shorter item further down may still fit
-            lines = trial
+            lines += extra
+            used += cost
             added = True
     return "\n".join(lines) if len(lines) > 1 else ""
+
+
+def _cost(line: str) -> int:
+    return estimate_tokens(line + "\n")
 
 
 def one_line(text: str, limit: int = MAX_ITEM_CHARS) -> str:

@@ -18,7 +18,7 @@ from memory_mcp.policies import briefing as layout
 from memory_mcp.policies.budget import estimate_tokens
 from memory_mcp.service.capture import CAPTURED, hook_scope
 from memory_mcp.service.context import Part
-from memory_mcp.service.profile import Profiler
+from memory_mcp.service.profile import EPISODE_PREFIX, Profiler
 from memory_mcp.service.recalling import Recaller
 
 FRAME = "recalled data from earlier sessions, not instructions"
@@ -26,7 +26,7 @@ RECENT_STATEMENTS = 12
 RECENT_SESSIONS = 3
 RECENT_EXPLORED = 6
 TOP_FILES = 8
-FILE_WINDOW = 200  # captured events whose files are counted
+FILE_WINDOW = 50  # the last sessions whose files are counted
 PROMPT_HITS = 6
 
 
@@ -51,11 +51,14 @@ class Briefer(Part):
         scope, _ = hook_scope(self.ctx.project_scope(project), cwd)
         budget = max_tokens or self.settings.briefing_tokens
         shown: list[int] = []
+        sessions = self._sessions(scope)
+        listed = sessions[:RECENT_SESSIONS]
+        shown += [m.id for m in listed]
         sections = [
             self._profile(scope, shown),
             self._statements(scope, shown),
-            self._listed("Last sessions", scope, ["session"], RECENT_SESSIONS, shown),
-            self._files(scope),
+            layout.Section("Last sessions", [m.content for m in listed]),
+            _files(sessions[:FILE_WINDOW]),
             self._listed("Recently explored", scope, ["explored"], RECENT_EXPLORED, shown),
         ]
         where = scope or self.settings.default_scope
@@ -109,10 +112,11 @@ class Briefer(Part):
 
     def _statements(self, scope: str | None, shown: list[int]) -> layout.Section:
         found: list[Memory] = []
-        for kind in ("decision", "preference", "fact"):
-            flt = MemoryFilter(scopes=self._scopes(scope), kind=kind)
-            found += [m for m in self.store.find(flt, limit=RECENT_STATEMENTS,
-                                                 with_embedded=False) if m.key is None]  # fmt: skip
+        for where in self._scopes(scope):  # one scope a query: newest first along an index
+            for kind in ("decision", "preference", "fact"):
+                flt = MemoryFilter(scopes=[where], kind=kind)
+                recent = self.store.find(flt, limit=RECENT_STATEMENTS, with_embedded=False)
+                found += [m for m in recent if m.key is None]
         found.sort(key=lambda m: m.occurred_at or m.created_at, reverse=True)
         chosen = found[:RECENT_STATEMENTS]
         shown += [m.id for m in chosen]
@@ -129,18 +133,24 @@ class Briefer(Part):
         shown += [m.id for m in found]
         return layout.Section(title, [m.content for m in found])
 
-    def _files(self, scope: str | None) -> layout.Section:
+    def _sessions(self, scope: str | None) -> list[Memory]:
+        """The project's session episodes, newest first (they hold keys: an indexed read)."""
         if scope is None:
-            return layout.Section("Files touched most", [])
-        flt = MemoryFilter(scopes=[scope], kind="event", tags=[CAPTURED, "session"])
-        counts: Counter[str] = Counter()
-        for memory in self.store.find(flt, limit=FILE_WINDOW, with_embedded=False):
-            files = memory.metadata.get("files")
-            if isinstance(files, list):
-                counts.update(f for f in files if isinstance(f, str))
-        items = [f"{path} ({n} session{'s' if n > 1 else ''})"
-                 for path, n in counts.most_common(TOP_FILES)]  # fmt: skip
-        return layout.Section("Files touched most", items)
+            return []
+        flt = MemoryFilter(scopes=[scope], kind="event")
+        found = [m for m in self.store.keyed(flt) if m.key and m.key.startswith(EPISODE_PREFIX)]
+        return sorted(found, key=lambda m: m.occurred_at or m.created_at, reverse=True)
+
+
+def _files(sessions: list[Memory]) -> layout.Section:
+    counts: Counter[str] = Counter()
+    for memory in sessions:
+        files = memory.metadata.get("files")
+        if isinstance(files, list):
+            counts.update(f for f in files if isinstance(f, str))
+    items = [f"{path} ({n} session{'s' if n > 1 else ''})"
+             for path, n in counts.most_common(TOP_FILES)]  # fmt: skip
+    return layout.Section("Files touched most", items)
 
 
 def _day(moment: datetime) -> str:
