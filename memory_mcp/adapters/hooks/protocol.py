@@ -77,11 +77,8 @@ def answer(
     if command == "session-start":
         text = service.session_briefing(hook.cwd, project).text
     elif command == "prompt":
-        text = (
-            service.prompt_context(hook.prompt or "", hook.cwd, project).text
-            if (hook.prompt)
-            else ""
-        )
+        prompt = hook.prompt or ""
+        text = service.prompt_context(prompt, hook.cwd, project).text if prompt else ""
     else:
         raise HookProblem(f"Unknown hook command {command!r}: use one of {', '.join(COMMANDS)}.")
     if not text:
