@@ -20,6 +20,7 @@ READERS: dict[str, Reader] = {
     mem0.FORMAT: mem0.read,
     mcp_memory_service.FORMAT: mcp_memory_service.read,
     claude_code_memory.FORMAT: claude_code_memory.read,
+    claude_code_memory.CODEX_FORMAT: claude_code_memory.read_codex,
 }
 EXPORT_FORMATS = ("jsonl", "markdown")
 IMPORT_FORMATS = (*EXPORT_FORMATS, *READERS)

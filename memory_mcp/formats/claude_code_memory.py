@@ -1,4 +1,5 @@
-"""Claude Code's own memory files, read into memories (`import --format claude-code PATH`).
+"""Claude Code's own memory files, read into memories (`import --format claude-code PATH`),
+and the Codex CLI's AGENTS.md (`import --format codex PATH`).
 
 PATH is a project folder: its CLAUDE.md, .claude/CLAUDE.md, CLAUDE.local.md and
 .claude/rules/*.md, and Claude Code's auto memory for that project, the folder
@@ -20,6 +21,10 @@ from memory_mcp.policies.statements import classify
 
 FORMAT = "claude-code"
 PROJECT_FILES = ("CLAUDE.md", ".claude/CLAUDE.md", "CLAUDE.local.md")
+# The Codex CLI's project instructions (developers.openai.com/codex/guides/agents-md): in a
+# folder, AGENTS.override.md wins over AGENTS.md. Same Markdown, read the same way.
+CODEX_FORMAT = "codex"
+CODEX_FILES = ("AGENTS.override.md", "AGENTS.md")
 MAX_FILES = 200
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?(.*)$")
@@ -62,9 +67,20 @@ def read(path: Path, home: Path | None = None) -> list[Item]:
     return items
 
 
+def read_codex(path: Path) -> list[Item]:
+    """A project folder's AGENTS.override.md (else AGENTS.md), or one Markdown file."""
+    if path.is_file():
+        return _records(path, path.parent)
+    found = next((path / name for name in CODEX_FILES if (path / name).is_file()), None)
+    if found is None:
+        raise InvalidInput(f"No {' or '.join(CODEX_FILES)} in {path}.")
+    return _records(found, path)
+
+
 def _records(file: Path, base: Path) -> list[Item]:
     text = _COMMENT.sub("", read_text(file))
     name = str(file.relative_to(base)) if file.is_relative_to(base) else file.name
+    source = "codex" if file.name in CODEX_FILES else "claude-code"
     records: list[Item] = []
     headings: list[str] = []
     block: list[str] = []
@@ -78,7 +94,7 @@ def _records(file: Path, base: Path) -> list[Item]:
             records.append(Record(
                 content=content, source_id=f"{name}:{digest(content)}",
                 where=f"{name}: {content[:40]}", kind=statement.kind if statement else "note",
-                tags=["claude-code", *headings[-2:]],
+                tags=[source, *headings[-2:]],
             ))  # fmt: skip
 
     for line in text.splitlines():

@@ -149,7 +149,8 @@ class Exchange(Part):
                 f"Unknown format {fmt!r}; import reads {', '.join(formats.IMPORT_FORMATS)}."
             )
         items = reader(path)  # the whole source is read before anything is written
-        if scope is None and fmt == claude_code_memory.FORMAT and path.is_dir():
+        project_formats = (claude_code_memory.FORMAT, claude_code_memory.CODEX_FORMAT)
+        if scope is None and fmt in project_formats and path.is_dir():
             scope = _folder_scope(path)  # a project's memory files belong to its scope
         target = validated(
             NewMemory, content="-", scope=scope or self.ctx.project_scope() or

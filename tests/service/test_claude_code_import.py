@@ -70,3 +70,19 @@ def test_import_goes_to_the_projects_scope_and_reruns_add_nothing(
 def test_nothing_to_read_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="No Claude Code memory files"):
         claude_code_memory.read(tmp_path, tmp_path / "home")
+
+
+def test_codex_agents_md_the_override_wins(keyword_service: MemoryService, tmp_path: Path) -> None:
+    folder = project(tmp_path)
+    (folder / "AGENTS.md").write_text("- Never run the e2e suite in CI.\n")
+    with pytest.raises(InvalidInput, match="No AGENTS.override.md or AGENTS.md"):
+        claude_code_memory.read_codex(tmp_path)
+    (folder / "AGENTS.override.md").write_text("- Always run make check before committing.\n")
+    report = keyword_service.import_from("codex", folder)
+    assert (report.scope, report.created) == ("github.com/acme/widgets", 1)
+    (memory,) = keyword_service.list_memories()
+    assert (memory.content, memory.kind, memory.tags) == (
+        "Always run make check before committing.",
+        "preference",
+        ["codex"],
+    )

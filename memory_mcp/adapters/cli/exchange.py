@@ -41,6 +41,7 @@ class ImportFormat(StrEnum):
     mem0 = "mem0"
     mcp_memory_service = "mcp-memory-service"
     claude_code = "claude-code"
+    codex = "codex"
 
 
 @contextmanager
@@ -104,7 +105,8 @@ def import_(
             "--format",
             "-f",
             help="jsonl or markdown (our exports); kg-jsonl, mem0 or mcp-memory-service "
-            "(other memory servers' files); claude-code (a project's CLAUDE.md and auto memory).",
+            "(other memory servers' files); claude-code (a project's CLAUDE.md and auto memory),"
+            " codex (its AGENTS.md).",
         ),
     ] = ImportFormat.jsonl,
     scope: Annotated[
