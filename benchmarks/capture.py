@@ -110,7 +110,16 @@ def followups(service: MemoryService, labels: dict, folders: dict[str, Path]) ->
         by_prompt = any(e in _norm(added) for e in expect)
         by_briefing = any(e in _norm(briefings[item["project"]][0]) for e in expect)
         results.append((item["question"], by_briefing, by_prompt))
-    return {"briefings": briefings, "results": results, "prompt_tokens": prompt_tokens}
+    silent = []
+    for item in labels.get("unrelated", []):
+        added = service.prompt_context(item["prompt"], str(folders[item["project"]])).text
+        silent.append((item["prompt"], not added))
+    return {
+        "briefings": briefings,
+        "results": results,
+        "prompt_tokens": prompt_tokens,
+        "silent": silent,
+    }
 
 
 def heldout(name: str) -> None:
@@ -189,6 +198,11 @@ def quality(settings: Settings, root: Path, noise: int = 0) -> None:
     for question, b, p in results:
         if not (b or p):
             print("  unanswered:", question)
+    quiet = sum(1 for _, s in f["silent"] if s)
+    print(f"unrelated prompts left alone by the prompt hook: {quiet}/{len(f['silent'])}")
+    for prompt, s in f["silent"]:
+        if not s:
+            print("  injected for:", prompt)
 
 
 def _seed(settings: Settings, n: int, folder: Path) -> None:
