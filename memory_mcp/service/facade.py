@@ -26,14 +26,15 @@ from memory_mcp.models import (
 from memory_mcp.search import evaluation
 from memory_mcp.search.embed import Embedder, FastEmbedEmbedder
 from memory_mcp.service import recalling, transfer
-from memory_mcp.service.briefing import Briefer, Briefing
+from memory_mcp.service.automatic import AutomaticMemory
+from memory_mcp.service.briefing import Briefer
 from memory_mcp.service.bulk import BulkWriter
-from memory_mcp.service.capture import Capturer, CaptureReport
+from memory_mcp.service.capture import Capturer
 from memory_mcp.service.context import Context
 from memory_mcp.service.exchange import Exchange
 from memory_mcp.service.lifecycle import Lifecycle
 from memory_mcp.service.maintenance import Maintenance
-from memory_mcp.service.profile import Profile, Profiler
+from memory_mcp.service.profile import Profiler
 from memory_mcp.service.recalling import Recaller
 from memory_mcp.service.summaries import Summarizer
 from memory_mcp.service.writing import Writer
@@ -41,7 +42,7 @@ from memory_mcp.storage import open_storage
 from memory_mcp.storage.contract import Progress, Storage
 
 
-class MemoryService:
+class MemoryService(AutomaticMemory):
     def __init__(self, store: Storage, embedder: Embedder | None, settings: Settings) -> None:
         self._ctx = Context.build(store, embedder, settings)
         self.store = self._ctx.store
@@ -181,10 +182,16 @@ class MemoryService:
         return self._lifecycle.get_many(ids)
 
     def list_memories(
-        self, flt: MemoryFilter | None = None, limit: int | None = 50, offset: int = 0
+        self,
+        flt: MemoryFilter | None = None,
+        limit: int | None = 50,
+        offset: int = 0,
+        *,
+        after: tuple[datetime, int] | None = None,
     ) -> list[Memory]:
-        """A page of the memories a filter matches (by default: the visible ones)."""
-        return self._lifecycle.list_memories(flt, limit, offset)
+        """A page of the memories a filter matches (by default: the visible ones), newest
+        first; `after` (created_at, id of the last one shown) pages on by keyset."""
+        return self._lifecycle.list_memories(flt, limit, offset, after)
 
     def count(self, flt: MemoryFilter | None = None) -> int:
         """How many memories match a filter (by default: the visible ones)."""
@@ -200,15 +207,21 @@ class MemoryService:
         metadata: dict[str, Any] | None = None,
         client: str | None = None,
         context: str | None = None,
+        *,
+        key: str | None = None,
+        occurred_at: str | datetime | None = None,
+        expires_at: str | datetime | None = None,
     ) -> EditResult:
         """Edit fields in place; changed content is re-embedded (or queued for it).
 
         Secrets in what is sent are masked as `remember` masks them (`redacted` lists the
-        kinds). An empty `context` clears it; None leaves it as it is.
+        kinds). An empty `context`, `key`, `occurred_at` or `expires_at` clears it; None
+        leaves it as it is. A new key supersedes its current holder as `remember` would.
         """
         return self._lifecycle.update(
-            memory_id, content, kind, tags, scope, metadata, client, context
-        )
+            memory_id, content, kind, tags, scope, metadata, client, context,
+            key=key, occurred_at=occurred_at, expires_at=expires_at,
+        )  # fmt: skip
 
     def move(self, ids: Sequence[int], scope: str, client: str | None = None) -> list[Memory]:
         """Move memories to another scope (recorded in their history)."""
@@ -240,6 +253,10 @@ class MemoryService:
     def history(self, memory_id: int | None = None, limit: int = 50) -> list[HistoryEntry]:
         """One memory's audit trail (it need not exist any more), or the whole log."""
         return self._lifecycle.history(memory_id, limit)
+
+    def superseded(self, memory_id: int) -> list[int]:
+        """The memories this one replaced (by key or `replaces`), in the order it did."""
+        return self._lifecycle.superseded(memory_id)
 
     def scopes(self) -> dict[str, int]:
         """Every scope with its count of visible memories."""
@@ -295,35 +312,6 @@ class MemoryService:
         mcp-memory-service (its SQLite database, opened read-only). See memory_mcp/formats.
         """
         return self._exchange.import_from(fmt, path, scope, progress)
-
-    # -- automatic memory: client hooks and the profile ------------------------------------
-
-    def capture(
-        self, transcript: Path, cwd: str | None = None, session_id: str | None = None,
-        project: str | None = None, client: str = "hook:claude-code",
-    ) -> CaptureReport:  # fmt: skip
-        """Store what a session transcript said and explored, in its project's scope
-        (LLM-free, idempotent: re-running over it, or a longer version, adds nothing twice)."""
-        return self._capturer.capture(transcript, cwd, session_id, project, client)
-
-    def session_briefing(
-        self, cwd: str | None = None, project: str | None = None, max_tokens: int | None = None
-    ) -> Briefing:
-        """The project briefing a client injects at session start, within its budget."""
-        return self._briefer.session_start(cwd, project, max_tokens)
-
-    def prompt_context(
-        self, prompt: str, cwd: str | None = None, project: str | None = None,
-        max_tokens: int | None = None,
-    ) -> Briefing:  # fmt: skip
-        """The memories that clearly bear on a prompt, within its budget (often none)."""
-        return self._briefer.prompt_context(prompt, cwd, project, max_tokens)
-
-    def profile(
-        self, scope: str | None = None, project: str | None = None, superseded: bool = False
-    ) -> Profile:
-        """Every current keyed fact, grouped by prefix, with when set and how often changed."""
-        return self._profiler.profile(scope, project, superseded)
 
     # -- maintenance --------------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ structurally (no base class): the SQLite one in `sqlite/`, checked by mypy where
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol, TypedDict
 
@@ -250,7 +251,12 @@ class MemoryReads(Protocol):
         offset: int = 0,
         newest_first: bool = True,
         with_embedded: bool = True,
-    ) -> list[Memory]: ...
+        *,
+        after: tuple[datetime, int] | None = None,
+    ) -> list[Memory]:
+        """A page in (created_at, id) order; `after` is the last row of the previous page
+        (keyset paging: as fast on the thousandth page as on the first)."""
+        ...
 
     def count(self, flt: MemoryFilter) -> int: ...
 
@@ -276,6 +282,10 @@ class MemoryReads(Protocol):
         ...
 
     def expired_ids(self) -> list[int]: ...
+
+    def superseded_ids(self, by: int) -> list[int]:
+        """The memories `by` superseded (whatever their state now), in the order it did."""
+        ...
 
     def group_counts(self, column: Literal["scope", "kind"]) -> dict[str, int]:
         """Visible memories (not forgotten, superseded or expired) per scope or kind."""
