@@ -27,11 +27,15 @@ from memory_mcp.search import evaluation
 from memory_mcp.search.embed import Embedder, FastEmbedEmbedder
 from memory_mcp.search.rerank import FastEmbedReranker, Reranker
 from memory_mcp.service import recalling, transfer
+from memory_mcp.service.automatic import AutomaticMemory
+from memory_mcp.service.briefing import Briefer
 from memory_mcp.service.bulk import BulkWriter
+from memory_mcp.service.capture import Capturer
 from memory_mcp.service.context import Context
 from memory_mcp.service.exchange import Exchange
 from memory_mcp.service.lifecycle import Lifecycle
 from memory_mcp.service.maintenance import Maintenance
+from memory_mcp.service.profile import Profiler
 from memory_mcp.service.recalling import Recaller
 from memory_mcp.service.summaries import Summarizer
 from memory_mcp.service.writing import Writer
@@ -39,7 +43,7 @@ from memory_mcp.storage import open_storage
 from memory_mcp.storage.contract import Progress, Storage
 
 
-class MemoryService:
+class MemoryService(AutomaticMemory):
     def __init__(
         self,
         store: Storage,
@@ -58,6 +62,9 @@ class MemoryService:
         self._summarizer = Summarizer(self._ctx, self._recaller)
         self._exchange = Exchange(self._ctx, self._writer, self._lifecycle, self._recaller)
         self._maintenance = Maintenance(self._ctx)
+        self._profiler = Profiler(self._ctx)
+        self._capturer = Capturer(self._writer)
+        self._briefer = Briefer(self._recaller, self._profiler)
 
     @classmethod
     def open(

@@ -272,6 +272,11 @@ class MemoryReads(Protocol):
         """The visible, not superseded memories holding `key` in `scope`."""
         ...
 
+    def keyed(self, flt: MemoryFilter, limit: int = 1000) -> list[Memory]:
+        """Memories holding a key that match `flt` (superseded ones only if it says so),
+        by key, then newest first: the profile of a scope."""
+        ...
+
     def imported_ids(self, source: str) -> set[str]:
         """Source ids of the memories an importer brought in from `source` (forgotten too)."""
         ...

@@ -7,6 +7,7 @@ is tested in test_store.py.
 """
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -105,6 +106,18 @@ def test_superseding_is_part_of_the_insert(storage: Storage) -> None:
     shown = storage.search_keywords("editor", MemoryFilter(include_superseded=True), 5)
     assert sorted(ids(shown)) == [old, new]
     assert storage.history(old)[0].action == "supersede"
+
+
+def test_keyed_lists_the_keys_of_a_scope_current_or_with_their_history(storage: Storage) -> None:
+    old = storage.insert(row("Editor is Helix", key="user.editor")).id
+    new = storage.insert(row("Editor is Neovim", key="user.editor")).id
+    shell = storage.insert(row("Shell is fish", key="user.shell")).id
+    storage.insert(row("no key at all"))
+    storage.insert(replace(row("Elsewhere", key="user.editor"), scope="other"))
+    current = storage.keyed(MemoryFilter(scopes=["global"]))
+    assert [m.id for m in current] == [new, shell]
+    every = storage.keyed(MemoryFilter(scopes=["global"], include_superseded=True))
+    assert [m.id for m in every] == [new, old, shell]
 
 
 def test_unknown_ids_raise_not_found_and_change_nothing(storage: Storage) -> None:

@@ -29,6 +29,7 @@ from memory_mcp.adapters.mcp_server.guards import (
     connection_limits,
     guarded_protocol,
 )
+from memory_mcp.adapters.mcp_server.hookroute import HookRoutes
 from memory_mcp.adapters.mcp_server.server import (
     STOP_SIGNALS,
     STOP_WAIT_S,
@@ -171,7 +172,8 @@ def http_app(
         # so a new client is not refused while old sessions idle.
         max_sessions=2 * settings.http_max_sessions,
     )
-    app = SessionLimit(sdk_app, settings.http_max_sessions, settings.http_session_idle)
+    limited = SessionLimit(sdk_app, settings.http_max_sessions, settings.http_session_idle)
+    app = HookRoutes(limited, service, hosts)  # client hooks POST to /hooks/<command>
     tools = BearerAuth(app, token) if token else app
     # The web UI at /ui: the same hosts and token (a browser logs in with it once).
     return with_ui(tools, ui_app(service, UiGuard(hosts, token)))

@@ -91,6 +91,16 @@ class SqliteReads(SqliteBase):
             f"where {decisions.HOLDERS}", {"scope": scope, "key": key, "besides": None}
         )
 
+    def keyed(self, flt: MemoryFilter, limit: int = 1000) -> list[Memory]:
+        conds, params = memory_conditions(flt, now())
+        params["limit"] = limit
+        return self._memories(
+            f"""{where([*conds, "m.key is not null"])}
+                order by m.key, m.created_at desc, m.id desc limit :limit""",
+            params,
+            False,
+        )
+
     def expired_ids(self) -> list[int]:
         return self._read(
             lambda c: [
