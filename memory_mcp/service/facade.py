@@ -1,6 +1,7 @@
 """MemoryService: the one object the MCP server and the CLI call. Reads like the feature list;
 each method hands over to the part of the service that does the work."""
 
+import copy
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -23,9 +24,10 @@ from memory_mcp.models import (
     Stats,
     Summary,
 )
+from memory_mcp.policies.access import Access
 from memory_mcp.search import evaluation
 from memory_mcp.search.embed import Embedder, FastEmbedEmbedder
-from memory_mcp.service import recalling, transfer
+from memory_mcp.service import grants, recalling, transfer
 from memory_mcp.service.bulk import BulkWriter
 from memory_mcp.service.context import Context
 from memory_mcp.service.exchange import Exchange
@@ -33,6 +35,7 @@ from memory_mcp.service.lifecycle import Lifecycle
 from memory_mcp.service.maintenance import Maintenance
 from memory_mcp.service.recalling import Recaller
 from memory_mcp.service.summaries import Summarizer
+from memory_mcp.service.team import Team
 from memory_mcp.service.writing import Writer
 from memory_mcp.storage import open_storage
 from memory_mcp.storage.contract import Progress, Storage
@@ -51,6 +54,29 @@ class MemoryService:
         self._summarizer = Summarizer(self._ctx, self._recaller)
         self._exchange = Exchange(self._ctx, self._writer, self._lifecycle, self._recaller)
         self._maintenance = Maintenance(self._ctx)
+        self.team = Team(self._ctx)  # principals and tokens of a shared server
+
+    def as_principal(self, access: Access) -> "MemoryService":
+        """This service acting for one caller: every method then only reads and writes what
+        its grants allow, and the history records its principal. Cheap (no new state); the
+        store, model and background work are shared with this service."""
+        view = copy.copy(self)
+        ctx = view._ctx = grants.scoped(self._ctx, access)
+        view.store = ctx.store
+        view._writer = self._writer.bind(ctx)
+        view._bulk = self._bulk.bind(ctx)
+        view._recaller = self._recaller.bind(ctx)
+        view._lifecycle = self._lifecycle.bind(ctx)
+        view._summarizer = Summarizer(ctx, view._recaller)
+        view._exchange = Exchange(ctx, view._writer, view._lifecycle, view._recaller)
+        view._maintenance = self._maintenance.bind(ctx)
+        view.team = self.team.bind(ctx)
+        return view
+
+    @property
+    def access(self) -> Access:
+        """Who this service acts for (the owner unless made with as_principal)."""
+        return self._ctx.access
 
     @classmethod
     def open(
@@ -231,9 +257,12 @@ class MemoryService:
         changed, history entries changed). For the CLI only, like purge."""
         return self._lifecycle.scrub(ids, text, client)
 
-    def history(self, memory_id: int | None = None, limit: int = 50) -> list[HistoryEntry]:
-        """One memory's audit trail (it need not exist any more), or the whole log."""
-        return self._lifecycle.history(memory_id, limit)
+    def history(
+        self, memory_id: int | None = None, limit: int = 50, by: str | None = None
+    ) -> list[HistoryEntry]:
+        """One memory's audit trail (it need not exist any more), or the whole log; `by`:
+        only the changes one principal made."""
+        return self._lifecycle.history(memory_id, limit, by)
 
     def scopes(self) -> dict[str, int]:
         """Every scope with its count of visible memories."""

@@ -17,6 +17,7 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.shared.exceptions import MCPDeprecationWarning
 
+from memory_mcp.adapters.mcp_server.access import current_access
 from memory_mcp.errors import MemoryMCPError
 from memory_mcp.service import MemoryService, projects
 
@@ -41,14 +42,18 @@ class ServiceHolder:
         self._lock = threading.Lock()
 
     def current(self) -> MemoryService:
-        """The open service (blocking: call on a worker thread); raises MemoryMCPError."""
+        """The open service (blocking: call on a worker thread); raises MemoryMCPError. Over
+        HTTP it acts for the request's caller, so every tool, resource and prompt obeys
+        that caller's grants."""
         with self._lock:
             if self._service is None:
                 assert self._open is not None
                 self._service = self._open()
                 logger.info("Database is usable now")
                 self.started()
-            return self._service
+            service = self._service
+        access = current_access()
+        return service if access is None else service.as_principal(access)
 
     def started(self) -> None:
         if self._service is not None and self._load_model:
