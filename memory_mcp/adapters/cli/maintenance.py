@@ -52,26 +52,6 @@ def serve(
         run(settings)
 
 
-@app.command(rich_help_panel="Serve, move data, maintain")
-def token(
-    ctx: typer.Context,
-    rotate: Annotated[
-        bool, typer.Option("--rotate", help="Replace the token with a new one.")
-    ] = False,
-) -> None:
-    """Show (creating it if needed) or rotate the HTTP server's bearer token."""
-    from memory_mcp.adapters.mcp_server.http import read_token, rotate_token
-
-    settings = settings_for(ctx)
-    current = None if rotate else read_token(settings.token_file)
-    value = current or rotate_token(settings.token_file)
-    out.print(value, markup=False, highlight=False)
-    err.print(
-        f"{'Rotated' if rotate else 'Token'} in {settings.token_file} (owner-only). Clients send "
-        "`Authorization: Bearer <token>`; restart `serve --http` after rotating."
-    )
-
-
 # -- maintenance -------------------------------------------------------------------------------
 
 
