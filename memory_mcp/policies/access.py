@@ -22,7 +22,7 @@ OWNER_NAME = "owner"  # the principal of the single owner token (and of local us
 PERSONAL_PREFIX = "user/"
 MAX_NAME_CHARS = 64
 MAX_GRANTS = 64
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]*")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+|:-]*")  # logins, addresses, IdP subjects
 
 
 @dataclass(frozen=True)
@@ -86,12 +86,12 @@ def personal_scope(name: str) -> str:
 
 
 def check_name(name: str) -> str:
-    """A principal's name: letters, digits and `. _ @ + -` (an e-mail address or a login),
-    at most 64 characters; `owner` is reserved for the owner token."""
+    """A principal's name: letters, digits and `. _ @ + | : -` (a login, an e-mail address,
+    an identity provider's subject), at most 64 characters; `owner` is reserved."""
     name = name.strip()
     if not _NAME.fullmatch(name) or len(name) > MAX_NAME_CHARS:
         raise InvalidInput(
-            f"Principal names are 1-{MAX_NAME_CHARS} letters, digits and . _ @ + - "
+            f"Principal names are 1-{MAX_NAME_CHARS} letters, digits and . _ @ + | : - "
             f"(starting with a letter or digit), not {name[:80]!r}."
         )
     if name.lower() == OWNER_NAME:

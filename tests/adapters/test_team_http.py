@@ -50,8 +50,8 @@ async def tool(client: Any, name: str, **args: Any) -> tuple[bool, Any]:
     return True, result.structured_content
 
 
-async def _bob_never_sees_alice(url: str, keys: dict[str, str]) -> None:
-    async with connect(url, keys["alice"]) as alice:
+async def _bob_never_sees_alice(url: str, keys: dict[str, str], mode: str) -> None:
+    async with connect(url, keys["alice"], mode) as alice:
         ok, secret = await tool(alice, "remember", content=ALICE_SECRET)
         assert ok and secret["scope"] == "user/alice"
         ok, shared = await tool(
@@ -60,7 +60,7 @@ async def _bob_never_sees_alice(url: str, keys: dict[str, str]) -> None:
         assert ok
     secret_id, shared_id = secret["id"], shared["id"]
     missing = f"No memory with id {secret_id}."
-    async with connect(url, keys["bob"]) as bob:
+    async with connect(url, keys["bob"], mode) as bob:
         for args in ({"query": "locker"}, {"query": "locker", "scope": "*"},
                      {"query": "locker", "scope": "user/alice"}):  # fmt: skip
             ok, found = await tool(bob, "recall", **args)
@@ -85,15 +85,16 @@ async def _bob_never_sees_alice(url: str, keys: dict[str, str]) -> None:
         for args in ({"topic": "locker"}, {}):
             prompt = await bob.get_prompt("memory_context", args)
             assert "4417" not in prompt.messages[0].content.text  # type: ignore[union-attr]
-    async with connect(url, keys["owner"]) as owner:
+    async with connect(url, keys["owner"], mode) as owner:
         ok, found = await tool(owner, "recall", query="locker", scope="*")
         assert ok and {h["id"] for h in found["hits"]} == {secret_id, shared_id}
 
 
-def test_bob_never_sees_alices_personal_memories(team_service: MemoryService) -> None:
+@pytest.mark.parametrize("mode", ["auto", "legacy"])  # sessionless 2026-07-28; a session
+def test_bob_never_sees_alices_personal_memories(team_service: MemoryService, mode: str) -> None:
     keys = tokens(team_service)
     with serving(team_service) as url:
-        anyio.run(_bob_never_sees_alice, url, keys)
+        anyio.run(_bob_never_sees_alice, url, keys, mode)
     log = team_service.history(by="bob")
     assert log == []  # every write bob tried was refused
     assert {e.principal for e in team_service.history()} == {"alice"}
@@ -153,3 +154,23 @@ def test_a_body_over_the_cap_is_refused(tmp_path: Path) -> None:
             assert httpx2.post(url, json=body, headers=headers).status_code == 413
     finally:
         service.close()
+
+
+def test_a_session_belongs_to_the_principal_that_opened_it(team_service: MemoryService) -> None:
+    """Bob presenting alice's session id is answered as if it did not exist."""
+    keys = tokens(team_service)
+    accept = {"Accept": "application/json, text/event-stream"}
+    init = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-11-25", "capabilities": {},
+        "clientInfo": {"name": "t", "version": "1"}}}  # fmt: skip
+    with serving(team_service) as url:
+        opened = httpx2.post(url, json=init, headers=accept | auth(keys["alice"]))
+        session = opened.headers["mcp-session-id"]
+        call = {"jsonrpc": "2.0", "id": 2, "method": "tools/list"}
+        headers = accept | {"mcp-session-id": session, "mcp-protocol-version": "2025-11-25"}
+        assert httpx2.post(url, json=call, headers=headers | auth(keys["bob"])).status_code == 404
+        assert httpx2.post(url, json=call, headers=headers | auth(keys["alice"])).status_code == 200
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

@@ -62,3 +62,4 @@ def test_bad_principal_names_are_refused(name: str) -> None:
 def test_names_may_be_logins_or_addresses() -> None:
     assert access.check_name(" alice@example.com ") == "alice@example.com"
     assert access.check_name("bob.smith+ci") == "bob.smith+ci"
+    assert access.check_name("auth0|5f7c8ec7c33c6c004bbafe82") == "auth0|5f7c8ec7c33c6c004bbafe82"
