@@ -1,5 +1,5 @@
 """Who is calling `serve --http`, and how often: the bearer token of the owner, a principal's
-token (hashed in the database), or an organisation's JWT; then a per-principal rate limit.
+token (hashed in the database), or an organisation's JWT; then each principal's rate limit.
 
 `AccessGate` wraps any ASGI app (the MCP endpoint; a web UI route can be wrapped the same
 way) and hands the caller on as an `Access` in `scope[ACCESS_KEY]` and in `current_access()`,
@@ -151,7 +151,9 @@ class AccessGate:
             await self._refuse(send, found)
             return
         who = found.principal or policy.OWNER_NAME
-        wait = self.limit.wait(who)
+        # A team member's rate is limited so one cannot starve the others; the owner's is
+        # not (it owns the database, and single-user setups must not change).
+        wait = 0.0 if found.unrestricted else self.limit.wait(who)
         if wait > 0:
             seconds = max(1, math.ceil(wait))
             message = SLOW_DOWN.format(who=who, limit=self.limit.per_minute, wait=seconds)

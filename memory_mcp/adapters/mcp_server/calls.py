@@ -19,6 +19,7 @@ from mcp.shared.exceptions import MCPDeprecationWarning
 
 from memory_mcp.adapters.mcp_server.access import current_access
 from memory_mcp.errors import MemoryMCPError
+from memory_mcp.policies.access import OWNER
 from memory_mcp.service import MemoryService, projects
 
 logger = logging.getLogger(__name__)
@@ -53,7 +54,9 @@ class ServiceHolder:
                 self.started()
             service = self._service
         access = current_access()
-        return service if access is None else service.as_principal(access)
+        if access is None or access == OWNER:  # stdio, or an open loopback server
+            return service
+        return service.as_principal(access)
 
     def started(self) -> None:
         if self._service is not None and self._load_model:
