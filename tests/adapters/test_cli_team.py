@@ -65,3 +65,38 @@ def test_as_a_principal_the_cli_obeys_its_grants(cli) -> None:  # type: ignore[n
     by_alice = json.loads(cli("log", "--by", "alice", "--json"))
     assert [e["memory_id"] for e in by_alice] == [1] and by_alice[0]["principal"] == "alice"
     assert json.loads(cli("--as", "bob", "log", "--json"))[0]["memory_id"] != 1
+
+
+def test_a_stdio_server_run_as_a_principal_obeys_its_grants(tmp_path: Path) -> None:
+    """`memory-mcp --as bob serve`: the server every tool call goes through acts as bob,
+    with the grants stored for him at the time of each call."""
+    import anyio
+    from mcp import Client
+
+    from memory_mcp.adapters.mcp_server.server import build_server
+
+    service = MemoryService.open(Settings(db=tmp_path / "stdio.db", semantic=False))
+    service.remember("The owner's private plan")
+    service.remember("The team meets on Mondays", scope="team")
+    service.team.set_grants("bob", ["team=read"])
+
+    async def main() -> None:
+        async with Client(build_server(service, load_model=False, principal="bob")) as client:
+            found = await client.call_tool("recall", {"query": "plan meets", "scope": "*"})
+            hits = found.structured_content["hits"]  # type: ignore[index]
+            assert [h["scope"] for h in hits] == ["team"]
+            made = await client.call_tool("remember", {"content": "Bob's stdio note"})
+            assert made.structured_content["scope"] == "user/bob"  # type: ignore[index]
+            service.team.set_grants("bob", [])  # takes effect on the next call
+            found = await client.call_tool("recall", {"query": "meets", "scope": "*"})
+            assert not found.structured_content.get("hits")  # type: ignore[union-attr]
+
+    try:
+        anyio.run(main)
+        assert service.history(by="bob")[0].action == "create"
+    finally:
+        service.close()
+
+
+def test_serve_http_refuses_as(cli) -> None:  # type: ignore[no-untyped-def]
+    assert "--as is for stdio" in cli("--as", "bob", "serve", "--http", code=1)

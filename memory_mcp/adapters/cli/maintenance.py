@@ -15,6 +15,7 @@ from memory_mcp.adapters.cli.app import (
 )
 from memory_mcp.adapters.cli.render import as_json, err, key_values, miss_table, out, readable, size
 from memory_mcp.adapters.cli.render import count as plural
+from memory_mcp.errors import InvalidInput
 
 # -- serving -----------------------------------------------------------------------------------
 
@@ -42,14 +43,19 @@ def serve(
 ) -> None:
     """Run the MCP server: stdio (what MCP clients launch) or --http for shared use."""
     settings = settings_for(ctx, db=db, project=project)
+    principal = ctx.obj.principal if ctx.obj else None
     if http:
         from memory_mcp.adapters.mcp_server.http import serve_http
 
+        if principal is not None:
+            raise InvalidInput(
+                "serve --http knows each caller by its token; --as is for stdio and commands."
+            )
         serve_http(settings, host, port, list(allow_host or []))
     else:
         from memory_mcp.adapters.mcp_server.server import serve as run
 
-        run(settings)
+        run(settings, principal)
 
 
 # -- maintenance -------------------------------------------------------------------------------

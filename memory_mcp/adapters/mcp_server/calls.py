@@ -36,7 +36,13 @@ class ServiceHolder:
     """The service; if the server started without a usable database, opened on first use
     (each call retries), so a passing fault heals and a lasting one is reported per call."""
 
-    def __init__(self, service: MemoryService | Callable[[], MemoryService], load_model: bool):
+    def __init__(
+        self,
+        service: MemoryService | Callable[[], MemoryService],
+        load_model: bool,
+        principal: str | None = None,
+    ) -> None:
+        self._principal = principal  # `memory-mcp --as NAME serve`: every call as NAME
         self._service = service if isinstance(service, MemoryService) else None
         self._open = None if isinstance(service, MemoryService) else service
         self._load_model = load_model
@@ -54,6 +60,8 @@ class ServiceHolder:
                 self.started()
             service = self._service
         access = current_access()
+        if access is None and self._principal is not None:
+            access = service.team.access_for(self._principal)  # read per call: grants apply now
         if access is None or access == OWNER:  # stdio, or an open loopback server
             return service
         return service.as_principal(access)
