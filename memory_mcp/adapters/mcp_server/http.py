@@ -11,6 +11,7 @@ import contextlib
 import logging
 import os
 import secrets
+import signal
 import stat
 import tempfile
 from pathlib import Path
@@ -29,7 +30,13 @@ from memory_mcp.adapters.mcp_server.guards import (
     guarded_protocol,
 )
 from memory_mcp.adapters.mcp_server.oauth import JwtVerifier, metadata_app
-from memory_mcp.adapters.mcp_server.server import build_server
+from memory_mcp.adapters.mcp_server.server import (
+    STOP_SIGNALS,
+    STOP_WAIT_S,
+    build_server,
+    exit_at_once,
+    stop_process,
+)
 from memory_mcp.config import Settings
 from memory_mcp.errors import InvalidInput
 from memory_mcp.service import MemoryService
@@ -164,7 +171,15 @@ def serve_http(settings: Settings, host: str, port: int, allow_hosts: list[str])
             f"Binding {host} listens on every interface: name the host names clients will use "
             "with --allow-host (DNS-rebinding protection only accepts known names)."
         )
+    for signum in STOP_SIGNALS:  # until the database is open: end at once, nothing to close
+        signal.signal(signum, exit_at_once)
     service = MemoryService.open(settings)
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM, puts these handlers back and raises the
+    # signal again: they then stop the model loader, close the database and end the process
+    # (exit 130/143) the way the stdio server does, never in interpreter shutdown, which can
+    # abort inside onnxruntime while the model loads.
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, lambda received, _frame: stop_process([service], 128 + received))
     try:
         team = bool(settings.oauth_issuer) or service.store.has_tokens()
         token = resolve_token(settings, host, team)
@@ -178,5 +193,7 @@ def serve_http(settings: Settings, host: str, port: int, allow_hosts: list[str])
         protocol = guarded_protocol(settings.http_read_timeout, cap)
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
                     http=protocol, backlog=backlog)  # fmt: skip
-    finally:
-        service.close()
+    except BaseException:  # e.g. the port is taken: the CLI reports it
+        service.close(wait=STOP_WAIT_S)
+        raise
+    stop_process([service], 0)
