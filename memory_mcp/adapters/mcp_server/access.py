@@ -142,6 +142,11 @@ class AccessGate:
         self.limit = limit
         self.metadata_url = metadata_url
 
+    def wrap(self, app: ASGIApp) -> "AccessGate":
+        """Another app (a web UI route, a hook endpoint) behind the same identification and
+        the same rate limits; it reads the caller from `current_access()`."""
+        return AccessGate(app, self.authenticator, self.limit, self.metadata_url)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
