@@ -174,3 +174,17 @@ def test_a_session_belongs_to_the_principal_that_opened_it(team_service: MemoryS
 
 def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def test_a_revocation_reaches_every_server_on_the_database(tmp_path: Path) -> None:
+    settings = Settings(db=tmp_path / "shared.db", semantic=False)
+    first, second, cli = (MemoryService.open(settings) for _ in range(3))
+    try:
+        _, bob = cli.team.add("bob", [])
+        with serving(first) as one, serving(second) as two:
+            assert let_in(ping(one, bob)) and let_in(ping(two, bob))
+            cli.team.revoke("bob")  # as `memory-mcp token revoke bob` would, elsewhere
+            assert ping(one, bob).status_code == 401 and ping(two, bob).status_code == 401
+    finally:
+        for service in (first, second, cli):
+            service.close()
