@@ -121,8 +121,10 @@ def test_revoked_and_expired_tokens_get_401_at_once(team_service: MemoryService)
 def test_principal_tokens_close_an_open_loopback_server(team_service: MemoryService) -> None:
     with serving(team_service, token=None) as url:
         assert let_in(ping(url, None))  # no token, no principals: open, as before
+        assert let_in(ping(url, "whatever-a-client-sends"))
         _, alice = team_service.team.add("alice", [])
         assert ping(url, None).status_code == 401
+        assert ping(url, "whatever-a-client-sends").status_code == 401
         assert let_in(ping(url, alice))
 
 
