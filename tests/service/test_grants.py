@@ -6,9 +6,12 @@ belongs to the owner. A memory a principal may not read is answered as a missing
 
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from memory_mcp.errors import Forbidden, NotFound
 from memory_mcp.models import MemoryFilter
@@ -164,3 +167,74 @@ def test_a_principal_with_no_grants_sees_only_its_own(team: dict) -> None:  # ty
     assert carol.history() == []
     made = carol.remember("Carol walks to work")
     assert carol.recall("walks", scope="*").hits[0].id == made.id
+
+
+# -- property: whatever the grants, every read returns only what they allow --------------------
+
+SCOPES = ["team/a", "team/b", "ops", "global", "user/p", "user/q"]
+PATTERNS = ["team/*", "team/a", "ops", "global", "*", "user/q", "t*"]
+WORDS = ["ferry", "ledger", "orchid", "cobalt", "walnut", "harbor"]
+
+grant_lists = st.lists(
+    st.builds(
+        lambda p, r: f"{p}={r}", st.sampled_from(PATTERNS), st.sampled_from(["read", "write"])
+    ),
+    max_size=3,
+)
+
+
+@pytest.fixture(scope="module")
+def world(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[MemoryService, dict[int, str]]]:
+    from memory_mcp.config import Settings
+    from tests.conftest import FakeEmbedder
+
+    service = MemoryService.open(
+        Settings(db=tmp_path_factory.mktemp("grants") / "g.db"), embedder=FakeEmbedder()
+    )
+    assert service.semantic.ensure()
+    where = {}
+    for n in range(40):
+        scope = SCOPES[n % len(SCOPES)]
+        text = f"{WORDS[n % 6]} {WORDS[(n * 5) % 6]} {WORDS[(n * 7 + 1) % 6]} note {n}"
+        made = service.remember(text, scope=scope)
+        where[made.id] = scope
+        if n % 9 == 0:
+            service.forget([made.id])
+    yield service, where
+    service.close()
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    grants=grant_lists,
+    scope=st.sampled_from([None, "*", *SCOPES]),
+    query=st.sampled_from(WORDS),
+)
+def test_every_read_returns_only_what_the_grants_allow(
+    world: tuple[MemoryService, dict[int, str]], grants: list[str], scope: str | None, query: str
+) -> None:
+    owner, where = world
+    caller = access.principal("p", access.parse_grants(grants))
+    view = owner.as_principal(caller)
+    readable = {i for i, s in where.items() if caller.can_read(s)}
+    hits = view.recall(query, scope=scope, limit=50).hits
+    assert {h.id for h in hits} <= readable
+    flt = MemoryFilter(scopes=[] if scope in (None, "*") else [scope], include_forgotten=True)
+    listed = {m.id for m in view.list_memories(flt, limit=None)}
+    expected = {i for i in readable if scope in (None, "*") or where[i] == scope}
+    assert listed == expected and view.count(flt) == len(expected)
+    summary = view.summarize(scope=scope)
+    assert {i for c in summary.clusters for i in c.ids} <= readable
+    assert set(view.scopes()) <= {s for s in SCOPES if caller.can_read(s)}
+    assert set(view.stats().by_scope) == set(view.scopes())
+    assert {e.memory_id for e in view.history(limit=500)} == readable
+    for memory_id, memory_scope in where.items():
+        if caller.can_read(memory_scope):
+            assert view.get(memory_id).id == memory_id
+        else:
+            with pytest.raises(NotFound, match=f"^No memory with id {memory_id}.$"):
+                view.get(memory_id)
