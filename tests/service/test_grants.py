@@ -238,3 +238,25 @@ def test_every_read_returns_only_what_the_grants_allow(
         else:
             with pytest.raises(NotFound, match=f"^No memory with id {memory_id}.$"):
                 view.get(memory_id)
+
+
+def test_imports_expiry_purges_and_backups_keep_to_grants(team: dict, tmp_path: Path) -> None:  # type: ignore[type-arg]
+    owner: MemoryService = team["owner"]
+    alice: MemoryService = team["alice"]
+    bob: MemoryService = team["bob"]
+    kg = Path(__file__).resolve().parents[1] / "fixtures" / "kg" / "memory.jsonl"
+    with pytest.raises(Forbidden):
+        bob.import_from("kg-jsonl", kg, scope="team")
+    assert alice.import_from("kg-jsonl", kg, scope="team").scope == "team"
+    assert bob.import_from("kg-jsonl", kg).scope == "user/bob"
+    # Expired memories: a principal purges only those it may write.
+    mine = alice.remember("Alice's short-lived note", ttl="1d").id
+    others = owner.remember("The owner's short-lived note", ttl="1d").id
+    owner.store.update(mine, {"expires_at": "2020-01-01T00:00:00.000000Z"})
+    owner.store.update(others, {"expires_at": "2020-01-01T00:00:00.000000Z"})
+    assert bob.purge_expired() == []
+    assert alice.purge_candidates([], expired=True) == [mine]
+    assert alice.purge_expired() == [mine]
+    assert owner.get(others).id == others
+    with pytest.raises(Forbidden):
+        bob.backup(tmp_path / "copy.db")
