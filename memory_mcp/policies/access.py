@@ -52,6 +52,10 @@ class Access:
     def unrestricted(self) -> bool:
         return self.grants is None
 
+    @property
+    def reads_everything(self) -> bool:
+        return self.grants is None or any(g.pattern == "*" for g in self.grants)
+
     def can_read(self, scope: str) -> bool:
         return self._allows(scope, RIGHTS)
 

@@ -51,7 +51,7 @@ def restrict(ctx: "Context", flt: MemoryFilter) -> MemoryFilter | None:
     """`flt` narrowed to the scopes the caller may read (every readable scope when it names
     none); None when that leaves no scope, i.e. nothing can match."""
     access = ctx.access
-    if access.unrestricted:
+    if access.reads_everything:
         return flt
     readable = access.readable(flt.scopes or ctx.store.scope_names())
     if not readable:
@@ -61,7 +61,7 @@ def restrict(ctx: "Context", flt: MemoryFilter) -> MemoryFilter | None:
 
 def readable_scopes(ctx: "Context") -> list[str] | None:
     """Every scope holding a memory the caller may read; None: all of them (the owner)."""
-    if ctx.access.unrestricted:
+    if ctx.access.reads_everything:
         return None
     return ctx.access.readable(ctx.store.scope_names())
 

@@ -35,7 +35,8 @@ class Maintenance(Part):
     def _stats_readable(self) -> Stats:
         """A principal's statistics: counts of the scopes it may read, nothing of others'
         (no file path, no database size: both describe everyone's memories)."""
-        scopes = grants.readable_scopes(self.ctx) or []
+        found = grants.readable_scopes(self.ctx)
+        scopes = self.store.scope_names() if found is None else found
         info = self.store.vector_index_info()
 
         def count(**flags: bool) -> int:
