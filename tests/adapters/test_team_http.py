@@ -190,3 +190,22 @@ def test_a_revocation_reaches_every_server_on_the_database(tmp_path: Path) -> No
     finally:
         for service in (first, second, cli):
             service.close()
+
+
+def test_a_database_that_cannot_be_read_is_503_not_401(
+    team_service: MemoryService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tokens live in the database: when it is locked or gone, the caller's token is not
+    wrong, so the answer is 503 (try again), never 401 (sign in again)."""
+    from memory_mcp.errors import StorageError
+
+    keys = tokens(team_service)
+
+    def locked(*_: object) -> None:
+        raise StorageError("Cannot read the database: another process holds its lock.")
+
+    with serving(team_service) as url:
+        monkeypatch.setattr(team_service.store, "use_token", locked)
+        refused = ping(url, keys["bob"])
+        assert refused.status_code == 503 and "another process" in refused.json()["message"]
+        assert let_in(ping(url, OWNER_TOKEN))  # the owner's token is not in the database

@@ -21,7 +21,7 @@ from mcp.server.auth.provider import AccessToken
 
 from memory_mcp.adapters.mcp_server.guards import ASGIApp, Receive, Scope, Send
 from memory_mcp.adapters.mcp_server.oauth import JwtVerifier
-from memory_mcp.errors import MemoryMCPError
+from memory_mcp.errors import MemoryMCPError, StorageError
 from memory_mcp.policies import access as policy
 from memory_mcp.policies.access import Access
 from memory_mcp.service import MemoryService
@@ -60,6 +60,14 @@ class Authenticator:
         self.verifier = verifier
 
     async def identify(self, scope: Scope) -> Access | Refusal:
+        """The caller, or why not: 400 (two Authorization headers), 401 (no or no valid
+        token), 503 (the database, which holds the tokens, cannot be read right now)."""
+        try:
+            return await self._identify(scope)
+        except StorageError as exc:
+            return Refusal(503, "unavailable", f"Cannot check the token now: {exc}")
+
+    async def _identify(self, scope: Scope) -> Access | Refusal:
         given = [v for k, v in scope.get("headers") or [] if k.lower() == b"authorization"]
         if len(given) > 1:
             return Refusal(400, "bad_request", AMBIGUOUS)
@@ -101,8 +109,10 @@ class Authenticator:
                 return None
             name, claimed = self.verifier.principal(claims)
             return self.service.team.access_for(name, claimed)
+        except StorageError:
+            raise  # not the caller's fault: 503, not 401
         except MemoryMCPError:
-            return None  # a bad name or grant in a token's claims, or the database down
+            return None  # a bad name or grant in a token's claims
 
 
 @dataclass
