@@ -144,3 +144,9 @@ class Settings(BaseSettings):
     near_duplicate: float = Field(
         DEFAULT_NEAR_DUPLICATE, ge=0.5, le=1.0, description="Cosine for merging rewordings."
     )
+    reranker: str | None = Field(
+        None, description="fastembed TextCrossEncoder model reordering recall's best candidates."
+    )
+    reranker_dir: Path | None = Field(
+        None, description="Local ONNX folder of the reranker (fastembed specific_model_path)."
+    )

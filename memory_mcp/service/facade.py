@@ -27,6 +27,7 @@ from memory_mcp.models import (
 from memory_mcp.policies.access import Access
 from memory_mcp.search import evaluation
 from memory_mcp.search.embed import Embedder, FastEmbedEmbedder
+from memory_mcp.search.rerank import FastEmbedReranker, Reranker
 from memory_mcp.service import grants, recalling, transfer
 from memory_mcp.service.bulk import BulkWriter
 from memory_mcp.service.context import Context
@@ -42,8 +43,14 @@ from memory_mcp.storage.contract import Progress, Storage
 
 
 class MemoryService:
-    def __init__(self, store: Storage, embedder: Embedder | None, settings: Settings) -> None:
-        self._ctx = Context.build(store, embedder, settings)
+    def __init__(
+        self,
+        store: Storage,
+        embedder: Embedder | None,
+        settings: Settings,
+        reranker: Reranker | None = None,
+    ) -> None:
+        self._ctx = Context.build(store, embedder, settings, reranker)
         self.store = self._ctx.store
         self.settings = self._ctx.settings
         self.semantic = self._ctx.semantic
@@ -57,37 +64,32 @@ class MemoryService:
         self.team = Team(self._ctx)  # principals and tokens of a shared server
 
     def as_principal(self, access: Access) -> "MemoryService":
-        """This service acting for one caller: every method then only reads and writes what
-        its grants allow, and the history records its principal. Cheap (no new state); the
-        store, model and background work are shared with this service."""
-        view = copy.copy(self)
-        ctx = view._ctx = grants.scoped(self._ctx, access)
-        view.store = ctx.store
-        view._writer = self._writer.bind(ctx)
-        view._bulk = self._bulk.bind(ctx)
-        view._recaller = self._recaller.bind(ctx)
-        view._lifecycle = self._lifecycle.bind(ctx)
-        view._summarizer = Summarizer(ctx, view._recaller)
-        view._exchange = Exchange(ctx, view._writer, view._lifecycle, view._recaller)
-        view._maintenance = self._maintenance.bind(ctx)
-        view.team = self.team.bind(ctx)
-        return view
+        """This service acting for one caller: its grants bound every method and the history
+        records its principal. Cheap: the store, model and background work are shared."""
+        return _view(self, access)
 
     @property
-    def access(self) -> Access:
-        """Who this service acts for (the owner unless made with as_principal)."""
+    def access(self) -> Access:  # who this service acts for (the owner, unless a view)
         return self._ctx.access
 
     @classmethod
     def open(
-        cls, settings: Settings, embedder: Embedder | None = None, create: bool = True
+        cls,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        create: bool = True,
+        reranker: Reranker | None = None,
     ) -> "MemoryService":
         """Open (and migrate) the database, creating it unless `create` is False (then a
-        missing database is a StorageError); the model is not loaded yet."""
+        missing database is a StorageError); the models are not loaded yet."""
         store = open_storage(settings, create=create)
         if embedder is None and settings.semantic:
             embedder = FastEmbedEmbedder(settings.model, settings.model_dir, settings.cache_dir)
-        return cls(store, embedder, settings)
+        if reranker is None and settings.reranker:
+            reranker = FastEmbedReranker(
+                settings.reranker, settings.reranker_dir, settings.cache_dir
+            )
+        return cls(store, embedder, settings, reranker)
 
     def close(self, wait: float = 5.0) -> None:
         """Stop background work (model loading, backlog embedding; waiting up to `wait`
@@ -201,10 +203,16 @@ class MemoryService:
         return self._lifecycle.get_many(ids)
 
     def list_memories(
-        self, flt: MemoryFilter | None = None, limit: int | None = 50, offset: int = 0
+        self,
+        flt: MemoryFilter | None = None,
+        limit: int | None = 50,
+        offset: int = 0,
+        *,
+        after: tuple[datetime, int] | None = None,
     ) -> list[Memory]:
-        """A page of the memories a filter matches (by default: the visible ones)."""
-        return self._lifecycle.list_memories(flt, limit, offset)
+        """A page of the memories a filter matches (by default: the visible ones), newest
+        first; `after` (created_at, id of the last one shown) pages on by keyset."""
+        return self._lifecycle.list_memories(flt, limit, offset, after)
 
     def count(self, flt: MemoryFilter | None = None) -> int:
         """How many memories match a filter (by default: the visible ones)."""
@@ -220,15 +228,21 @@ class MemoryService:
         metadata: dict[str, Any] | None = None,
         client: str | None = None,
         context: str | None = None,
+        *,
+        key: str | None = None,
+        occurred_at: str | datetime | None = None,
+        expires_at: str | datetime | None = None,
     ) -> EditResult:
         """Edit fields in place; changed content is re-embedded (or queued for it).
 
         Secrets in what is sent are masked as `remember` masks them (`redacted` lists the
-        kinds). An empty `context` clears it; None leaves it as it is.
+        kinds). An empty `context`, `key`, `occurred_at` or `expires_at` clears it; None
+        leaves it as it is. A new key supersedes its current holder as `remember` would.
         """
         return self._lifecycle.update(
-            memory_id, content, kind, tags, scope, metadata, client, context
-        )
+            memory_id, content, kind, tags, scope, metadata, client, context,
+            key=key, occurred_at=occurred_at, expires_at=expires_at,
+        )  # fmt: skip
 
     def move(self, ids: Sequence[int], scope: str, client: str | None = None) -> list[Memory]:
         """Move memories to another scope (recorded in their history)."""
@@ -260,9 +274,12 @@ class MemoryService:
     def history(
         self, memory_id: int | None = None, limit: int = 50, by: str | None = None
     ) -> list[HistoryEntry]:
-        """One memory's audit trail (it need not exist any more), or the whole log; `by`:
-        only the changes one principal made."""
+        """A memory's trail (it may be gone), or the whole log; `by`: one principal's changes."""
         return self._lifecycle.history(memory_id, limit, by)
+
+    def superseded(self, memory_id: int) -> list[int]:
+        """The memories this one replaced (by key or `replaces`), in the order it did."""
+        return self._lifecycle.superseded(memory_id)
 
     def scopes(self) -> dict[str, int]:
         """Every scope with its count of visible memories."""
@@ -375,3 +392,19 @@ class MemoryService:
     def project_scope(self, project: str | None = None) -> str | None:
         """The project in context: one given per call (e.g. from MCP roots), else configured."""
         return self._ctx.project_scope(project)
+
+
+def _view(service: MemoryService, access: Access) -> MemoryService:
+    """`service` with every part bound to a context acting as `access` (state shared)."""
+    view = copy.copy(service)
+    ctx = view._ctx = grants.scoped(service._ctx, access)
+    view.store = ctx.store
+    view._writer = service._writer.bind(ctx)
+    view._bulk = service._bulk.bind(ctx)
+    view._recaller = service._recaller.bind(ctx)
+    view._lifecycle = service._lifecycle.bind(ctx)
+    view._summarizer = Summarizer(ctx, view._recaller)
+    view._exchange = Exchange(ctx, view._writer, view._lifecycle, view._recaller)
+    view._maintenance = service._maintenance.bind(ctx)
+    view.team = service.team.bind(ctx)
+    return view

@@ -91,7 +91,7 @@ class Writer(Part):
             if scope is None:  # over the project in context, too
                 scope = replaced.scope  # a correction lives where what it corrects
         new, key, redacted = self._new_memory(
-            content, kind, tags, scope, metadata, project, context, _clean_key(key)
+            content, kind, tags, scope, metadata, project, context, clean_key(key)
         )
         assert new.scope is not None
         grants.check_write(self.ctx, new.scope)
@@ -342,7 +342,7 @@ def _expiry(
     return moment
 
 
-def _clean_key(key: str | None) -> str | None:
+def clean_key(key: str | None) -> str | None:
     """The key as it prints (see clean_name), checked before redaction like every size."""
     if key is None:
         return None

@@ -27,15 +27,18 @@ structurally (no base class): the SQLite one in `sqlite/`, checked by mypy where
 """
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol, TypedDict
 
 import numpy as np
 
 from memory_mcp.models import HistoryEntry, Memory, MemoryFilter
+from memory_mcp.storage.principals import PrincipalRecord as PrincipalRecord
+from memory_mcp.storage.principals import Principals
+from memory_mcp.storage.principals import acting_as as acting_as
+from memory_mcp.storage.principals import acting_principal as acting_principal
 
 Ranked = list[tuple[int, float]]  # (memory id, score) best first
 # What insert_many does with a row that repeats something stored (see insert_many).
@@ -252,7 +255,12 @@ class MemoryReads(Protocol):
         offset: int = 0,
         newest_first: bool = True,
         with_embedded: bool = True,
-    ) -> list[Memory]: ...
+        *,
+        after: tuple[datetime, int] | None = None,
+    ) -> list[Memory]:
+        """A page in (created_at, id) order; `after` is the last row of the previous page
+        (keyset paging: as fast on the thousandth page as on the first)."""
+        ...
 
     def count(self, flt: MemoryFilter) -> int: ...
 
@@ -273,6 +281,10 @@ class MemoryReads(Protocol):
         ...
 
     def expired_ids(self) -> list[int]: ...
+
+    def superseded_ids(self, by: int) -> list[int]:
+        """The memories `by` superseded (whatever their state now), in the order it did."""
+        ...
 
     def group_counts(self, column: Literal["scope", "kind"]) -> dict[str, int]:
         """Visible memories (not forgotten, superseded or expired) per scope or kind."""
@@ -299,6 +311,16 @@ class Search(Protocol):
     ) -> Ranked:
         """Keyword relevance (higher is better) for the words of `query`, any text accepted;
         [] when it has no searchable word."""
+        ...
+
+    def keyword_statistics(self, query: str) -> tuple[int, list[int]]:
+        """How many visible memories the keyword index holds, and how many of them contain
+        each search term of `query` (the terms search_keywords forms from it; a count may
+        stop once past a few thousand). With them policies/fusion.py measures a keyword score
+        against what the query could score: the sum of its terms' IDF (BM25's), which is
+        about what a memory of average length matching every term once scores. A backend's
+        search_keywords scores must be on that BM25 scale. (0, []) when nothing is
+        searchable."""
         ...
 
     def search_vectors(self, query: np.ndarray, flt: MemoryFilter, k: int) -> Ranked:
@@ -385,63 +407,6 @@ class Maintenance(Protocol):
         ...
 
     def close(self) -> None: ...
-
-
-_ACTING: ContextVar[str | None] = ContextVar("memory_mcp_acting_principal", default=None)
-
-
-def acting_principal() -> str | None:
-    """The principal every history entry written now records (None: local use)."""
-    return _ACTING.get()
-
-
-@contextmanager
-def acting_as(principal: str | None) -> Iterator[None]:
-    """Writes inside record `principal` in their history (backends read acting_principal)."""
-    token = _ACTING.set(principal)
-    try:
-        yield
-    finally:
-        _ACTING.reset(token)
-
-
-@dataclass(frozen=True)
-class PrincipalRecord:
-    """Grants (`PATTERN=right` texts) and a token's life; the token is never stored."""
-
-    name: str
-    grants: tuple[str, ...]
-    created_at: str
-    has_token: bool = False
-    token_created_at: str | None = None
-    expires_at: str | None = None
-    last_used_at: str | None = None
-    revoked_at: str | None = None
-
-
-class Principals(Protocol):
-    """Principals and hashed tokens, stored with the memories: every server on one database
-    agrees at once on who may call (a revoked token fails on its next request)."""
-
-    def save_principal(self, name: str, grants: Sequence[str]) -> PrincipalRecord:
-        """Create the principal, or replace its grants."""
-
-    def set_token(
-        self, name: str, token_hash: str | None, expires_at: str | None = None
-    ) -> PrincipalRecord:
-        """A new token hash (replacing any), or with None revoke; NotFound if unknown."""
-
-    def get_principal(self, name: str) -> PrincipalRecord | None: ...
-    def list_principals(self) -> list[PrincipalRecord]: ...
-    def has_tokens(self) -> bool:
-        """Whether any principal holds a token (then no caller is let in without one)."""
-
-    def use_token(self, token_hash: str, now: str, stale_before: str) -> PrincipalRecord | None:
-        """The principal whose live token (not revoked, not expired at `now`) has this hash,
-        its `last_used_at` set to `now` if it was unset or before `stale_before`."""
-
-    def scope_names(self) -> list[str]:
-        """Every scope holding a memory, forgotten and superseded ones included."""
 
 
 class Storage(

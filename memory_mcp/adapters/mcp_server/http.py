@@ -37,6 +37,9 @@ from memory_mcp.adapters.mcp_server.server import (
     exit_at_once,
     stop_process,
 )
+from memory_mcp.adapters.ui.app import ui_app
+from memory_mcp.adapters.ui.mount import with_ui
+from memory_mcp.adapters.ui.security import UiGuard
 from memory_mcp.config import Settings
 from memory_mcp.errors import InvalidInput
 from memory_mcp.service import MemoryService
@@ -119,7 +122,7 @@ def http_app(
 ) -> ASGIApp:
     """The streamable-HTTP app at /mcp, behind DNS-rebinding protection, the session limit,
     the caller's identification and rate limit; with OAuth, the protected-resource
-    metadata beside it (served to anyone)."""
+    metadata beside it (served to anyone); the web UI's pages at /ui (the owner's)."""
     settings = service.settings
     names = list(dict.fromkeys([host, *LOOPBACK, *allow_hosts]))
     hosts = [f"[{n}]:{port}" if ":" in n else f"{n}:{port}" for n in names]
@@ -149,17 +152,19 @@ def http_app(
         app, Authenticator(service, token, verifier), RateLimit(settings.http_rate_limit),
         metadata_url,
     )  # fmt: skip
-    if metadata is None:
-        return gate
-    public = metadata
+    tools: ASGIApp = gate
+    if metadata is not None:
+        public = metadata
 
-    async def route(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and str(scope.get("path", "")).startswith(WELL_KNOWN):
-            await public(scope, receive, send)
-        else:
-            await gate(scope, receive, send)
+        async def route(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] == "http" and str(scope.get("path", "")).startswith(WELL_KNOWN):
+                await public(scope, receive, send)
+            else:
+                await gate(scope, receive, send)
 
-    return route
+        tools = route
+    # The web UI at /ui: the same hosts and the owner's token (a browser logs in with it once).
+    return with_ui(tools, ui_app(service, UiGuard(hosts, token)))
 
 
 def serve_http(settings: Settings, host: str, port: int, allow_hosts: list[str]) -> None:
