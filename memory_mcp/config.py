@@ -34,6 +34,9 @@ DEFAULT_HTTP_READ_TIMEOUT = 10.0
 DEFAULT_HTTP_MAX_CONNECTIONS = 256
 DEFAULT_HTTP_MAX_SESSIONS = 64
 DEFAULT_HTTP_SESSION_IDLE = 1800.0
+DEFAULT_HTTP_RATE_LIMIT = 600  # requests a minute per principal
+DEFAULT_HTTP_MAX_BODY_KB = 1024  # the largest memory and metadata fit many times over
+DEFAULT_OAUTH_PRINCIPAL_CLAIM = "sub"
 # Client hooks (README, Automatic memory): the session-start briefing and the per-prompt
 # additions each stay within these many estimated tokens.
 DEFAULT_BRIEFING_TOKENS = 1_200
@@ -117,6 +120,30 @@ class Settings(BaseSettings):
     )
     http_session_idle: float = Field(
         DEFAULT_HTTP_SESSION_IDLE, gt=0, description="Seconds an unused HTTP session is kept."
+    )
+    http_rate_limit: int = Field(
+        DEFAULT_HTTP_RATE_LIMIT, ge=0, description="Requests a minute per principal (0: no limit)."
+    )
+    http_max_body_kb: int = Field(
+        DEFAULT_HTTP_MAX_BODY_KB, ge=64, description="Largest HTTP request body, in KiB."
+    )
+    oauth_issuer: str | None = Field(
+        None, description="Authorization server whose JWT access tokens serve --http accepts."
+    )
+    oauth_audience: str | None = Field(
+        None, description="The `aud` those tokens must carry (default: oauth_resource)."
+    )
+    oauth_jwks_url: str | None = Field(
+        None, description="The issuer's JWKS (default: found through its discovery document)."
+    )
+    oauth_resource: str | None = Field(
+        None, description="This server's public MCP URL, as its protected-resource metadata says."
+    )
+    oauth_principal_claim: str = Field(
+        DEFAULT_OAUTH_PRINCIPAL_CLAIM, min_length=1, description="JWT claim naming the principal."
+    )
+    oauth_grants_claim: str | None = Field(
+        None, description="JWT claim listing grants (PATTERN=read|write); else the CLI's grants."
     )
     near_duplicate: float = Field(
         DEFAULT_NEAR_DUPLICATE, ge=0.5, le=1.0, description="Cosine for merging rewordings."

@@ -13,6 +13,10 @@ class InvalidInput(MemoryMCPError):
     """Arguments that fail validation (empty content, bad date, bad limit)."""
 
 
+class Forbidden(MemoryMCPError):
+    """A caller's grants do not allow this (a memory it cannot read is NotFound instead)."""
+
+
 class SchemaMismatch(MemoryMCPError):
     """The database was written by another schema version or embedding model."""
 

@@ -270,6 +270,7 @@ class HistoryEntry(BaseModel):
     action: str
     at: datetime
     client: str | None
+    principal: str | None = None
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     detail: dict[str, Any]

@@ -10,6 +10,7 @@ from memory_mcp.policies import dedup as dedup_module
 from memory_mcp.policies import inputs
 from memory_mcp.policies.redact import redact_fields
 from memory_mcp.policies.times import parse_time
+from memory_mcp.service import grants
 from memory_mcp.service.context import Part, validated
 from memory_mcp.storage.contract import NewRow, Repeats
 from memory_mcp.timestamps import format_time
@@ -52,11 +53,13 @@ class BulkWriter(Part):
                         | cleaned.fields)  # fmt: skip
         reference = parse_time(item.get("reference_time"), "reference_time")
         occurred = parse_time(item.get("occurred_at"), "occurred_at", reference=reference)
+        scope = new.scope or self.ctx.write_scope()
+        grants.check_write(self.ctx, scope)
         return NewRow(
             content=new.content,
             kind=new.kind,
             tags=new.tags,
-            scope=new.scope or self.ctx.project_scope() or self.settings.default_scope,
+            scope=scope,
             metadata=new.metadata,
             occurred_at=None if occurred is None else format_time(occurred),
             client=client,

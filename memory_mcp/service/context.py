@@ -1,6 +1,7 @@
 """What every part of the service shares: the store, the semantic index, the settings, the
 configured project, and the checks several parts apply the same way."""
 
+import copy
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -10,6 +11,7 @@ from memory_mcp.config import MAX_RECALL_LIMIT, Settings
 from memory_mcp.errors import InvalidInput
 from memory_mcp.models import strip_invisible
 from memory_mcp.policies import inputs
+from memory_mcp.policies.access import OWNER, Access
 from memory_mcp.search.embed import Embedder
 from memory_mcp.search.rerank import Reranker
 from memory_mcp.search.semantic import SemanticIndex
@@ -17,6 +19,7 @@ from memory_mcp.service import projects
 from memory_mcp.storage.contract import Storage
 
 M = TypeVar("M", bound=BaseModel)
+P = TypeVar("P", bound="Part")
 
 ALL_SCOPES = "*"
 SHORTER = "Store a shorter, self-contained memory."
@@ -32,6 +35,7 @@ class Context:
     settings: Settings
     configured_project: str | None  # the project of the settings, as a scope
     reranker: Reranker | None = None  # recall's optional second stage (search/rerank.py)
+    access: Access = OWNER  # who is calling, and what it may read and write (grants.py)
 
     @classmethod
     def build(
@@ -48,6 +52,19 @@ class Context:
     def project_scope(self, project: str | None = None) -> str | None:
         """The project in context: one given per call (e.g. from MCP roots), else configured."""
         return project or self.configured_project
+
+    @property
+    def default_scope(self) -> str:
+        """Where a memory goes when nothing else decides: a principal's personal scope."""
+        return self.access.home or self.settings.default_scope
+
+    def write_scope(self, project: str | None = None) -> str:
+        """The scope of a write that names none: the project in context (for a principal,
+        if it may write there), else the default."""
+        found = self.project_scope(project)
+        if found is not None and self.access.can_write(found):
+            return found
+        return self.default_scope
 
     def reply_tokens(self, max_tokens: int | None) -> int:
         """The tokens a reply may take: what the call asks for, within the configured cap."""
@@ -68,6 +85,12 @@ class Part:
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
+
+    def bind(self: "P", ctx: Context) -> "P":
+        """This part working for another caller (its state shared, its context `ctx`)."""
+        part = copy.copy(self)
+        part.ctx = ctx
+        return part
 
     @property
     def store(self) -> Storage:

@@ -13,7 +13,7 @@ from memory_mcp.formats.ingest import ingest
 from memory_mcp.models import Memory, MemoryFilter, NewMemory
 from memory_mcp.policies.redact import redact_fields
 from memory_mcp.search import evaluation
-from memory_mcp.service import projects, transfer
+from memory_mcp.service import grants, projects, transfer
 from memory_mcp.service.context import Context, Part, validated
 from memory_mcp.service.lifecycle import Lifecycle
 from memory_mcp.service.recalling import Recaller
@@ -37,7 +37,8 @@ class Exchange(Part):
             scopes=[] if scope is None else [scope], include_forgotten=True,
             include_superseded=True, include_expired=True,
         )  # fmt: skip
-        return self.store.count(every)
+        allowed = grants.restrict(self.ctx, every)
+        return 0 if allowed is None else self.store.count(allowed)
 
     def export_jsonl(
         self,
@@ -51,9 +52,11 @@ class Exchange(Part):
                 return self.export_jsonl(fh, progress, scope)
         total = self.export_count(scope) if progress is not None else 0
         each = None if progress is None else (lambda done: progress(done, max(total, done)))
-        return transfer.export_jsonl(self.store, out, each, scope)
+        return transfer.export_jsonl(self.store, out, each, scope, self.ctx.access.can_read)
 
     def import_jsonl(self, path: Path, progress: Progress | None = None) -> transfer.ImportReport:
+        # An export restores ids, times and history links across scopes: the owner's job.
+        grants.owner_only(self.ctx, "import a JSONL export")
         try:
             limits = transfer.Limits(
                 self.settings.max_content_chars, self.settings.max_metadata_chars
@@ -75,13 +78,19 @@ class Exchange(Part):
         scope: str | None = None,
         overwrite: bool = False,
     ) -> tuple[list[Path], int]:
-        memories = (m for m in self.store.iter_all() if scope is None or m.scope == scope)
+        access = self.ctx.access
+        memories = (
+            m
+            for m in self.store.iter_all()
+            if (scope is None or m.scope == scope) and access.can_read(m.scope)
+        )
         count = self.export_count(scope)
         return markdown.export(memories, directory.expanduser(), progress, count, overwrite)
 
     def import_markdown(
         self, path: Path, progress: Progress | None = None
     ) -> markdown_import.MarkdownImportReport:
+        grants.owner_only(self.ctx, "import Markdown files")
         documents, skipped = markdown_import.read(path, self.settings.max_content_chars)
         entries = [e for d in documents for e in d.entries]
         listed = {e.id for e in entries if e.id is not None}
@@ -153,10 +162,10 @@ class Exchange(Part):
         if scope is None and fmt in project_formats and path.is_dir():
             scope = _folder_scope(path)  # a project's memory files belong to its scope
         target = validated(
-            NewMemory, content="-", scope=scope or self.ctx.project_scope() or
-            self.settings.default_scope,
+            NewMemory, content="-", scope=scope or self.ctx.write_scope(),
         ).scope  # fmt: skip
         assert target is not None
+        grants.check_write(self.ctx, target)
         summary = formats.ImportSummary(format=fmt, source=str(path), scope=target)
         return ingest(
             self.store, self.semantic.embed_documents, items, summary,

@@ -27,6 +27,7 @@ from memory_mcp.search import evaluation
 from memory_mcp.search.embed import Embedder, FastEmbedEmbedder
 from memory_mcp.search.rerank import FastEmbedReranker, Reranker
 from memory_mcp.service import recalling, transfer
+from memory_mcp.service.acting import ActingAs
 from memory_mcp.service.automatic import AutomaticMemory
 from memory_mcp.service.briefing import Briefer
 from memory_mcp.service.bulk import BulkWriter
@@ -38,12 +39,13 @@ from memory_mcp.service.maintenance import Maintenance
 from memory_mcp.service.profile import Profiler
 from memory_mcp.service.recalling import Recaller
 from memory_mcp.service.summaries import Summarizer
+from memory_mcp.service.team import Team
 from memory_mcp.service.writing import Writer
 from memory_mcp.storage import open_storage
 from memory_mcp.storage.contract import Progress, Storage
 
 
-class MemoryService(AutomaticMemory):
+class MemoryService(AutomaticMemory, ActingAs):
     def __init__(
         self,
         store: Storage,
@@ -65,6 +67,7 @@ class MemoryService(AutomaticMemory):
         self._profiler = Profiler(self._ctx)
         self._capturer = Capturer(self._writer)
         self._briefer = Briefer(self._recaller, self._profiler)
+        self.team = Team(self._ctx)  # principals and tokens of a shared server
 
     @classmethod
     def open(
@@ -265,9 +268,11 @@ class MemoryService(AutomaticMemory):
         changed, history entries changed). For the CLI only, like purge."""
         return self._lifecycle.scrub(ids, text, client)
 
-    def history(self, memory_id: int | None = None, limit: int = 50) -> list[HistoryEntry]:
-        """One memory's audit trail (it need not exist any more), or the whole log."""
-        return self._lifecycle.history(memory_id, limit)
+    def history(
+        self, memory_id: int | None = None, limit: int = 50, by: str | None = None
+    ) -> list[HistoryEntry]:
+        """A memory's trail (it may be gone), or the whole log; `by`: one principal's changes."""
+        return self._lifecycle.history(memory_id, limit, by)
 
     def superseded(self, memory_id: int) -> list[int]:
         """The memories this one replaced (by key or `replaces`), in the order it did."""

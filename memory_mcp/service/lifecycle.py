@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from memory_mcp.errors import InvalidInput
+from memory_mcp.errors import InvalidInput, NotFound
 from memory_mcp.models import (
     EditResult,
     ForgetResult,
@@ -16,6 +16,7 @@ from memory_mcp.models import (
 from memory_mcp.policies import inputs
 from memory_mcp.policies.redact import redact, redact_fields
 from memory_mcp.policies.times import parse_time
+from memory_mcp.service import grants
 from memory_mcp.service.context import Part, check_content_left, validated
 from memory_mcp.service.writing import clean_key
 from memory_mcp.timestamps import format_time
@@ -27,11 +28,14 @@ MIN_SCRUB_CHARS = 4
 class Lifecycle(Part):
     def get(self, memory_id: int) -> Memory:
         inputs.check_id_values([memory_id])
-        return self.store.get(memory_id)
+        memory = self.store.get(memory_id)
+        if not self.ctx.access.can_read(memory.scope):
+            raise NotFound(f"No memory with id {memory_id}.")
+        return memory
 
     def get_many(self, ids: Sequence[int]) -> list[Memory]:
         inputs.check_id_values(ids)
-        return self.store.get_many(list(ids), with_embedded=False)
+        return grants.readable(self.ctx, self.store.get_many(list(ids), with_embedded=False))
 
     def list_memories(
         self,
@@ -44,10 +48,14 @@ class Lifecycle(Part):
             raise InvalidInput(f"limit must be at least 1, not {limit}.")
         if offset < 0:
             raise InvalidInput(f"offset must be 0 or more, not {offset}.")
-        return self.store.find(flt or MemoryFilter(), limit=limit, offset=offset, after=after)
+        allowed = grants.restrict(self.ctx, flt or MemoryFilter())
+        if allowed is None:
+            return []
+        return self.store.find(allowed, limit=limit, offset=offset, after=after)
 
     def count(self, flt: MemoryFilter | None = None) -> int:
-        return self.store.count(flt or MemoryFilter())
+        allowed = grants.restrict(self.ctx, flt or MemoryFilter())
+        return 0 if allowed is None else self.store.count(allowed)
 
     def update(
         self,
@@ -78,7 +86,8 @@ class Lifecycle(Part):
         slots = _slots(key, occurred_at, expires_at, edit.get("key"))
         if content is not None:
             check_content_left(edit["content"], content)
-        current = self.store.get(memory_id)
+        current = self.get(memory_id)
+        grants.check_write(self.ctx, current.scope)
         merged = validated(
             NewMemory,
             content=edit.get("content", current.content),
@@ -88,6 +97,8 @@ class Lifecycle(Part):
             metadata=edit.get("metadata", current.metadata),
             context=edit.get("context", current.context),
         )
+        if merged.scope is not None:
+            grants.check_write(self.ctx, merged.scope)  # a move needs write on both
         memory = self._apply(memory_id, current, merged, client, slots)
         return EditResult(**memory.model_dump(), redacted=list(cleaned.redacted))
 
@@ -133,6 +144,7 @@ class Lifecycle(Part):
         inputs.check_text(reason=reason)
         inputs.check_length("reason", reason, inputs.MAX_REASON_CHARS)
         reason = None if reason is None else redact(reason).text  # the history keeps it
+        self._check_writable(ids)
         forgotten, already = self.store.set_forgotten(ids, reason, client)
         return ForgetResult(
             forgotten=forgotten,
@@ -146,19 +158,35 @@ class Lifecycle(Part):
         if not ids:
             raise InvalidInput("Name at least one memory id to restore.")
         ids = inputs.check_ids(ids, self.settings.max_ids)
+        self._check_writable(ids)
         self.store.restore(ids, client)
         return self.store.get_many(list(ids))
 
     def purge_candidates(self, ids: Sequence[int], expired: bool = False) -> list[int]:
         inputs.check_id_values(ids)
-        return list(ids) + (self.store.expired_ids() if expired else [])
+        self._check_writable(ids)
+        return list(ids) + (self._expired() if expired else [])
 
     def purge(self, ids: Sequence[int], client: str | None = None) -> list[int]:
         inputs.check_id_values(ids)
+        self._check_writable(ids)
         return self.store.purge(ids, client)
 
     def purge_expired(self, client: str | None = None) -> list[int]:
-        return self.store.purge(self.store.expired_ids(), client, action="expire")
+        return self.store.purge(self._expired(), client, action="expire")
+
+    def _expired(self) -> list[int]:
+        """Expired memories the caller may delete."""
+        ids = self.store.expired_ids()
+        if self.ctx.access.unrestricted:
+            return ids
+        found = self.store.get_many(ids, with_embedded=False)
+        return [m.id for m in found if self.ctx.access.can_write(m.scope)]
+
+    def _check_writable(self, ids: Sequence[int]) -> None:
+        """For a principal: every id exists, is readable (else NotFound) and writable."""
+        if not self.ctx.access.unrestricted:
+            grants.require_writable(self.ctx, ids)
 
     def scrub(
         self, ids: Sequence[int], text: str, client: str | None = None
@@ -173,27 +201,37 @@ class Lifecycle(Part):
                 f"The text to scrub must have at least {MIN_SCRUB_CHARS} characters besides "
                 "spaces: every occurrence is replaced, so a shorter one would hit unrelated text."
             )
+        self._check_writable(ids)
         result = self.store.scrub(ids, text, client)
         if any(changed for changed, _ in result.values()):
             self.semantic.fill_pending()
         return result
 
-    def history(self, memory_id: int | None = None, limit: int = 50) -> list[HistoryEntry]:
+    def history(
+        self, memory_id: int | None = None, limit: int = 50, by: str | None = None
+    ) -> list[HistoryEntry]:
         if limit < 1:
             raise InvalidInput(f"limit must be at least 1, not {limit}.")
         if memory_id is not None:
             inputs.check_id_values([memory_id])
-        entries = self.store.history(memory_id, limit)
+            if not self.ctx.access.unrestricted:
+                self.get(memory_id)  # a principal sees the trail of what it can read now
+        scopes = grants.readable_scopes(self.ctx)
+        entries = self.store.history(memory_id, limit, by=by, scopes=scopes)
         if memory_id is not None and not entries:
             self.store.get(memory_id)  # no such memory, and none ever: NotFound, as for get
         return entries
 
     def superseded(self, memory_id: int) -> list[int]:
         inputs.check_id_values([memory_id])
-        return self.store.superseded_ids(memory_id)
+        if self.ctx.access.unrestricted:
+            return self.store.superseded_ids(memory_id)
+        self.get(memory_id)  # NotFound unless the caller may read it
+        return [m.id for m in self.get_many(self.store.superseded_ids(memory_id))]
 
     def scopes(self) -> dict[str, int]:
-        return self.store.group_counts("scope")
+        counts = self.store.group_counts("scope")
+        return {s: n for s, n in counts.items() if self.ctx.access.can_read(s)}
 
 
 def _slots(

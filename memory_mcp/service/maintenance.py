@@ -3,13 +3,16 @@
 from pathlib import Path
 
 from memory_mcp.errors import InvalidInput
-from memory_mcp.models import BackupReport, DoctorReport, MemoryFilter, ReindexStatus, Stats
+from memory_mcp.models import KINDS, BackupReport, DoctorReport, MemoryFilter, ReindexStatus, Stats
+from memory_mcp.service import grants
 from memory_mcp.service.context import Part
 from memory_mcp.storage.contract import Progress
 
 
 class Maintenance(Part):
     def stats(self) -> Stats:
+        if not self.ctx.access.unrestricted:
+            return self._stats_readable()
         counts = self.store.counts()
         info = self.store.vector_index_info()
         return Stats(
@@ -29,7 +32,42 @@ class Maintenance(Part):
             note=self.semantic.note,
         )
 
+    def _stats_readable(self) -> Stats:
+        """A principal's statistics: counts of the scopes it may read, nothing of others'
+        (no file path, no database size: both describe everyone's memories)."""
+        found = grants.readable_scopes(self.ctx)
+        scopes = self.store.scope_names() if found is None else found
+        info = self.store.vector_index_info()
+
+        def count(**flags: bool) -> int:
+            return self.store.count(MemoryFilter(scopes=scopes, **flags)) if scopes else 0
+
+        everything = count(include_forgotten=True, include_superseded=True, include_expired=True)
+        not_forgotten = count(include_superseded=True, include_expired=True)
+        current = count(include_forgotten=True, include_expired=True)
+        by_kind = {k: count_kind for k in KINDS if (count_kind := self._kind(scopes, k))}
+        return Stats(
+            db_path="",
+            db_bytes=0,
+            total=everything,
+            active=count(),
+            forgotten=everything - not_forgotten,
+            superseded=everything - current,
+            embedded=0,
+            by_scope={s: n for s, n in self.store.group_counts("scope").items() if s in scopes},
+            by_kind=by_kind,
+            model=self.settings.model,
+            indexed_model=info[0] if info else None,
+            indexed_dim=info[1] if info else None,
+            mode="hybrid" if self.semantic.ready else "keyword",
+            note=self.semantic.note,
+        )
+
+    def _kind(self, scopes: list[str], kind: str) -> int:
+        return self.store.count(MemoryFilter(scopes=scopes, kind=kind)) if scopes else 0
+
     def reindex_status(self) -> ReindexStatus:
+        grants.owner_only(self.ctx, "see the state of the index")
         counts = self.store.counts()
         return ReindexStatus(
             memories=counts["memories"],
@@ -38,6 +76,7 @@ class Maintenance(Part):
         )
 
     def reindex(self, progress: Progress | None = None) -> int:
+        grants.owner_only(self.ctx, "reindex")
         self.store.rebuild_keyword_index()
         return self.semantic.reindex(progress)
 
@@ -47,6 +86,7 @@ class Maintenance(Part):
         overwrite: bool = False,
         progress: Progress | None = None,
     ) -> BackupReport:
+        grants.owner_only(self.ctx, "back up the database")
         dest = Path(dest).expanduser()
         if dest.resolve() == Path(self.store.location).expanduser().resolve():
             raise InvalidInput(f"{dest} is the database itself; back up to another file.")
@@ -63,6 +103,7 @@ class Maintenance(Part):
         )
 
     def doctor(self, repair: bool = False) -> DoctorReport:
+        grants.owner_only(self.ctx, "check the database")
         report = self._diagnose()
         if not repair:
             return report

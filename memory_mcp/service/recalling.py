@@ -9,6 +9,7 @@ from memory_mcp.models import STORED_DATA_NOTICE, Hit, Memory, MemoryFilter, Rec
 from memory_mcp.policies import budget, inputs
 from memory_mcp.policies.fusion import FTS_WEIGHTS, fuse, prefer_scope, query_mass, supported
 from memory_mcp.policies.times import parse_time
+from memory_mcp.service import grants
 from memory_mcp.service.context import ALL_SCOPES, Part, validated
 
 CANDIDATES_PER_HIT = 4  # each leg of hybrid recall proposes 4 x limit candidates
@@ -87,8 +88,12 @@ class Recaller(Part):
         """The search mode, and (id, fused score) best first of the candidates that clear the
         relevance floor (fusion.py): each leg proposes CANDIDATES_PER_HIT x limit."""
         pool = limit * CANDIDATES_PER_HIT
-        keyword = self.store.search_keywords(query, flt, pool, FTS_WEIGHTS)
         qvec = self.semantic.embed_query(query)
+        allowed = grants.restrict(self.ctx, flt)
+        if allowed is None:  # the caller may read none of the scopes asked
+            return ("keyword" if qvec is None else "hybrid"), []
+        flt = allowed
+        keyword = self.store.search_keywords(query, flt, pool, FTS_WEIGHTS)
         semantic = [] if qvec is None else self.semantic.search(qvec, flt, pool)
         # How much of the query the keyword leg matched only matters against another leg: a
         # keyword-only recall ranks and scores as BM25 does.
@@ -120,8 +125,8 @@ class Recaller(Part):
     def _recall_ids(self, ids: Sequence[int], max_tokens: int | None) -> RecallResult:
         """The memories in full, in the order asked, as many as the reply cap holds."""
         memories = self.store.get_many(list(ids), with_embedded=False)
-        missing = sorted(set(ids) - {m.id for m in memories})
-        if missing:
+        missing = sorted(set(ids) - {m.id for m in grants.readable(self.ctx, memories)})
+        if missing:  # not stored, or not readable by this caller: the same answer
             raise NotFound(f"No memory with id {', '.join(map(str, missing))}.")
         frame = RecallResult(
             mode="keyword" if not self.semantic.ready else "hybrid", hits=[],
@@ -136,7 +141,7 @@ class Recaller(Part):
         if scope is not None:
             return [] if scope.strip() == ALL_SCOPES else [scope]
         if project_scope is not None:
-            return [project_scope, self.settings.default_scope]
+            return [project_scope, self.ctx.default_scope]
         return []
 
     def _hits(self, ranked: list[tuple[int, float]], project_scope: str | None) -> list[Hit]:

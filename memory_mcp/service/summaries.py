@@ -6,6 +6,7 @@ from memory_mcp.config import MAX_RECALL_LIMIT
 from memory_mcp.models import MemoryFilter, Summary
 from memory_mcp.policies import inputs, summarize
 from memory_mcp.policies.redact import redact_fields
+from memory_mcp.service import grants
 from memory_mcp.service.context import Context, Part
 from memory_mcp.service.recalling import Recaller, make_filter
 from memory_mcp.storage.contract import NewRow
@@ -47,7 +48,12 @@ class Summarizer(Part):
             relevance = dict(ranked[:MAX_RECALL_LIMIT])  # only what clears the relevance floor
             pool = self.store.get_many(list(relevance), with_embedded=False)
         else:
-            pool = self.store.find(flt, limit=SUMMARY_POOL, with_embedded=False)
+            allowed = grants.restrict(self.ctx, flt)
+            pool = (
+                []
+                if allowed is None
+                else self.store.find(allowed, limit=SUMMARY_POOL, with_embedded=False)
+            )
         if kind != "summary":  # summaries never summarize earlier summaries
             pool = [m for m in pool if m.kind != "summary"]
         total = len(pool) if relevance is not None else self._count_without_summaries(flt, kind)
@@ -58,6 +64,10 @@ class Summarizer(Part):
         return summary
 
     def _count_without_summaries(self, flt: MemoryFilter, kind: str | None) -> int:
+        allowed = grants.restrict(self.ctx, flt)
+        if allowed is None:
+            return 0
+        flt = allowed
         total = self.store.count(flt)
         if kind is None:
             total -= self.store.count(flt.model_copy(update={"kind": "summary"}))
@@ -73,7 +83,8 @@ class Summarizer(Part):
     ) -> int:
         """Store the summary as a `summary` memory linked to its sources (left untouched)."""
         sources = sorted({i for c in summary.clusters for i in c.ids})
-        scope = scopes_[0] if len(scopes_) == 1 else project_scope or self.settings.default_scope
+        scope = scopes_[0] if len(scopes_) == 1 else self.ctx.write_scope(project_scope)
+        grants.check_write(self.ctx, scope)
         # Its text quotes memories (already redacted); the query is the caller's own words.
         cleaned = redact_fields(
             content=summary.text, metadata={"sources": sources, "query": query, "scopes": scopes_}

@@ -82,12 +82,19 @@ class Limits:
 
 
 def export_jsonl(
-    store: Storage, out: TextIO, progress: Progress | None = None, scope: str | None = None
+    store: Storage,
+    out: TextIO,
+    progress: Progress | None = None,
+    scope: str | None = None,
+    readable: Callable[[str], bool] | None = None,
 ) -> int:
-    """Write every memory (or one scope's), forgotten ones included, one JSON object a line."""
+    """Write every memory (or one scope's; only `readable` scopes), forgotten ones included,
+    one JSON object a line."""
     written = 0
     for memory in store.iter_all():
         if scope is not None and memory.scope != scope:
+            continue
+        if readable is not None and not readable(memory.scope):
             continue
         out.write(memory.model_dump_json(exclude={"embedded"}) + "\n")
         written += 1

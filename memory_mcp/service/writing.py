@@ -22,6 +22,7 @@ from memory_mcp.policies import dedup as dedup_module
 from memory_mcp.policies import inputs
 from memory_mcp.policies.redact import redact_fields
 from memory_mcp.policies.times import parse_duration, parse_time
+from memory_mcp.service import grants
 from memory_mcp.service.context import (
     ALL_SCOPES,
     Context,
@@ -85,11 +86,15 @@ class Writer(Part):
             context=context,
         )  # fmt: skip
         self._check_limits(content, context, metadata, replaces, scope)
-        if replaces is not None and scope is None:  # over the project in context, too
-            scope = self.store.get(replaces).scope  # a correction lives where what it corrects
+        if replaces is not None:
+            replaced = grants.require_readable(self.ctx, [replaces])[0]
+            if scope is None:  # over the project in context, too
+                scope = replaced.scope  # a correction lives where what it corrects
         new, key, redacted = self._new_memory(
             content, kind, tags, scope, metadata, project, context, clean_key(key)
         )
+        assert new.scope is not None
+        grants.check_write(self.ctx, new.scope)
         reference = parse_time(reference_time, "reference_time")
         times = _Times(
             occurred=parse_time(occurred_at, "occurred_at", reference=reference),
@@ -136,7 +141,7 @@ class Writer(Part):
             content=fields["content"],
             kind=kind or "note",
             tags=fields["tags"],
-            scope=fields["scope"] or self.ctx.project_scope(project) or self.settings.default_scope,
+            scope=fields["scope"] or self.ctx.write_scope(project),
             metadata=fields["metadata"],
             context=fields["context"],
         )

@@ -35,6 +35,10 @@ from typing import Any, Literal, Protocol, TypedDict
 import numpy as np
 
 from memory_mcp.models import HistoryEntry, Memory, MemoryFilter
+from memory_mcp.storage.principals import PrincipalRecord as PrincipalRecord
+from memory_mcp.storage.principals import Principals
+from memory_mcp.storage.principals import acting_as as acting_as
+from memory_mcp.storage.principals import acting_principal as acting_principal
 
 Ranked = list[tuple[int, float]]  # (memory id, score) best first
 # What insert_many does with a row that repeats something stored (see insert_many).
@@ -292,8 +296,18 @@ class MemoryReads(Protocol):
         ...
 
     def history(
-        self, memory_id: int | None = None, limit: int = 50, before_id: int | None = None
-    ) -> list[HistoryEntry]: ...
+        self,
+        memory_id: int | None = None,
+        limit: int = 50,
+        before_id: int | None = None,
+        *,
+        by: str | None = None,
+        scopes: Sequence[str] | None = None,
+    ) -> list[HistoryEntry]:
+        """Newest first: one memory's trail, or the whole log; `by`: only changes made by
+        that principal; `scopes`: only entries of memories now in one of those scopes (so a
+        purged memory's entries are left out)."""
+        ...
 
 
 class Search(Protocol):
@@ -400,5 +414,7 @@ class Maintenance(Protocol):
     def close(self) -> None: ...
 
 
-class Storage(MemoryWrites, MemoryReads, Search, VectorIndex, VectorFeed, Maintenance, Protocol):
+class Storage(
+    MemoryWrites, MemoryReads, Search, VectorIndex, VectorFeed, Maintenance, Principals, Protocol
+):
     """Everything MemoryService and the semantic leg use; adapters never reach past it."""

@@ -592,3 +592,52 @@ def test_opening_without_create_refuses_a_missing_database(backend: str, tmp_pat
     store = open_storage(Settings(db=where, semantic=False), create=False)
     assert store.counts()["memories"] == 0
     store.close()
+
+
+# -- principals: tokens by hash, grants, who made each change --------------------------------
+
+
+def test_principals_keep_grants_and_a_hashed_token(storage: Storage) -> None:
+    assert not storage.has_tokens() and storage.list_principals() == []
+    made = storage.save_principal("alice", ["team/*=write"])
+    assert (made.name, made.grants, made.has_token) == ("alice", ("team/*=write",), False)
+    assert storage.save_principal("alice", ["team/*=read"]).grants == ("team/*=read",)
+    with pytest.raises(NotFound):
+        storage.set_token("nobody", "h")
+    now, later = format_time(datetime.now(UTC)), "9999-01-01T00:00:00.000000Z"
+    storage.set_token("alice", "hash-1", expires_at=later)
+    assert storage.has_tokens()
+    used = storage.use_token("hash-1", now, now)
+    assert used is not None and used.name == "alice" and used.grants == ("team/*=read",)
+    assert storage.get_principal("alice").last_used_at is not None  # type: ignore[union-attr]
+    assert storage.use_token("hash-2", now, now) is None
+    # A new token replaces the old one at once; revoking leaves no live token.
+    storage.set_token("alice", "hash-2")
+    assert storage.use_token("hash-1", now, now) is None
+    assert storage.use_token("hash-2", now, now) is not None
+    revoked = storage.set_token("alice", None)
+    assert revoked.revoked_at is not None and not revoked.has_token
+    assert storage.use_token("hash-2", now, now) is None and not storage.has_tokens()
+    # An expired token is no token.
+    storage.set_token("alice", "hash-3", expires_at=format_time(datetime.now(UTC) - timedelta(1)))
+    assert storage.use_token("hash-3", now, now) is None
+    assert [p.name for p in storage.list_principals()] == ["alice"]
+
+
+def test_history_records_the_acting_principal(storage: Storage) -> None:
+    from memory_mcp.storage.contract import acting_as
+
+    with acting_as("alice"):
+        a = storage.insert(row("alice's note", scope="user/alice")).id
+    b = storage.insert(row("the owner's note", scope="global")).id
+    with acting_as("bob"):
+        storage.set_forgotten([a], "tidy")
+    assert [e.principal for e in storage.history(a)] == ["bob", "alice"]
+    assert storage.history(b)[0].principal is None
+    assert {e.memory_id for e in storage.history(by="alice")} == {a}
+    assert {e.memory_id for e in storage.history(scopes=["global"])} == {b}
+    assert storage.history(scopes=[]) == []
+    assert storage.scope_names() == ["global", "user/alice"]
+    storage.purge([a])
+    assert [e.principal for e in storage.history(a)][-2:] == ["bob", "alice"]
+    assert storage.history(scopes=["user/alice"]) == []

@@ -78,6 +78,7 @@ CLI_CLIENT = "cli"  # how the history names changes made by hand
 @dataclass
 class _Options:
     overrides: dict[str, Any] = field(default_factory=dict)
+    principal: str | None = None  # --as: the principal whose grants every command obeys
 
 
 # Only the root option reads MEMORY_MCP_DB: a subcommand's --db must come from the command
@@ -117,6 +118,12 @@ def _root(
         Path | None,
         typer.Option(envvar="MEMORY_MCP_CACHE_DIR", help="Where downloaded models are kept."),
     ] = None,
+    as_: Annotated[
+        str | None,
+        typer.Option(
+            "--as", envvar="MEMORY_MCP_AS", help="Act as this principal, within its grants."
+        ),
+    ] = None,
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More logs.")] = 0,
     version: Annotated[
         bool,
@@ -127,7 +134,7 @@ def _root(
     level = logging.WARNING - 10 * verbose
     _configure_logging(level if ctx.invoked_subcommand != "serve" else min(level, logging.INFO))
     overrides = {"db": db, "model": model, "model_dir": model_dir, "cache_dir": cache_dir}
-    ctx.obj = _Options({k: v for k, v in overrides.items() if v is not None})
+    ctx.obj = _Options({k: v for k, v in overrides.items() if v is not None}, as_)
 
 
 def _configure_logging(level: int) -> None:
@@ -183,7 +190,12 @@ def open_service(
                 ready = service.semantic.ensure()
             if not ready:  # the one line saying why, and what to do (the loader logs nothing)
                 err.print(service.semantic.note, style="yellow", markup=False, soft_wrap=True)
-        yield service
+        principal = ctx.obj.principal if ctx.obj else None
+        yield (
+            service
+            if principal is None
+            else service.as_principal(service.team.access_for(principal))
+        )
     finally:
         service.close()
 

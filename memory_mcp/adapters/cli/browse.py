@@ -190,12 +190,15 @@ def history(
 def log(
     ctx: typer.Context,
     limit: Annotated[int, typer.Option("--limit", "-n", help="Most entries.")] = 50,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Only changes made by this principal.")
+    ] = None,
     db: DbOpt = None,
     json_: JsonOpt = False,
 ) -> None:
     """Recent changes to any memory, newest first."""
     with open_service(ctx, db) as service:
-        entries = service.history(None, limit)
+        entries = service.history(None, limit, by=by)
     _show_history(entries, json_, "log")
 
 

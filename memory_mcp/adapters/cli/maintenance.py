@@ -15,6 +15,7 @@ from memory_mcp.adapters.cli.app import (
 )
 from memory_mcp.adapters.cli.render import as_json, err, key_values, miss_table, out, readable, size
 from memory_mcp.adapters.cli.render import count as plural
+from memory_mcp.errors import InvalidInput
 
 # -- serving -----------------------------------------------------------------------------------
 
@@ -42,34 +43,19 @@ def serve(
 ) -> None:
     """Run the MCP server: stdio (what MCP clients launch) or --http for shared use."""
     settings = settings_for(ctx, db=db, project=project)
+    principal = ctx.obj.principal if ctx.obj else None
     if http:
         from memory_mcp.adapters.mcp_server.http import serve_http
 
+        if principal is not None:
+            raise InvalidInput(
+                "serve --http knows each caller by its token; --as is for stdio and commands."
+            )
         serve_http(settings, host, port, list(allow_host or []))
     else:
         from memory_mcp.adapters.mcp_server.server import serve as run
 
-        run(settings)
-
-
-@app.command(rich_help_panel="Serve, move data, maintain")
-def token(
-    ctx: typer.Context,
-    rotate: Annotated[
-        bool, typer.Option("--rotate", help="Replace the token with a new one.")
-    ] = False,
-) -> None:
-    """Show (creating it if needed) or rotate the HTTP server's bearer token."""
-    from memory_mcp.adapters.mcp_server.http import read_token, rotate_token
-
-    settings = settings_for(ctx)
-    current = None if rotate else read_token(settings.token_file)
-    value = current or rotate_token(settings.token_file)
-    out.print(value, markup=False, highlight=False)
-    err.print(
-        f"{'Rotated' if rotate else 'Token'} in {settings.token_file} (owner-only). Clients send "
-        "`Authorization: Bearer <token>`; restart `serve --http` after rotating."
-    )
+        run(settings, principal)
 
 
 # -- maintenance -------------------------------------------------------------------------------

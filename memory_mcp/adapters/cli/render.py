@@ -225,12 +225,17 @@ def history_table(entries: Sequence[Any], title: str, with_memory: bool = True) 
         table.add_column("memory", justify="right", style="cyan", no_wrap=True)
     table.add_column("action", no_wrap=True)
     table.add_column("client")
+    by = any(getattr(e, "principal", None) for e in entries)
+    if by:
+        table.add_column("by")
     table.add_column("change", overflow="fold")
     for e in entries:
         row: list[RenderableType] = [when(e.at, seconds=True)]
         if with_memory:
             row.append(f"#{e.memory_id}")
-        row += [e.action, inert(e.client or ""), change(e)]
+        row += [e.action, inert(e.client or "")]
+        row += [inert(e.principal or "")] if by else []
+        row.append(change(e))
         table.add_row(*row)
     return table
 

@@ -17,7 +17,9 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.shared.exceptions import MCPDeprecationWarning
 
+from memory_mcp.adapters.mcp_server.access import current_access
 from memory_mcp.errors import MemoryMCPError
+from memory_mcp.policies.access import OWNER
 from memory_mcp.service import MemoryService, projects
 
 logger = logging.getLogger(__name__)
@@ -34,21 +36,35 @@ class ServiceHolder:
     """The service; if the server started without a usable database, opened on first use
     (each call retries), so a passing fault heals and a lasting one is reported per call."""
 
-    def __init__(self, service: MemoryService | Callable[[], MemoryService], load_model: bool):
+    def __init__(
+        self,
+        service: MemoryService | Callable[[], MemoryService],
+        load_model: bool,
+        principal: str | None = None,
+    ) -> None:
+        self._principal = principal  # `memory-mcp --as NAME serve`: every call as NAME
         self._service = service if isinstance(service, MemoryService) else None
         self._open = None if isinstance(service, MemoryService) else service
         self._load_model = load_model
         self._lock = threading.Lock()
 
     def current(self) -> MemoryService:
-        """The open service (blocking: call on a worker thread); raises MemoryMCPError."""
+        """The open service (blocking: call on a worker thread); raises MemoryMCPError. Over
+        HTTP it acts for the request's caller, so every tool, resource and prompt obeys
+        that caller's grants."""
         with self._lock:
             if self._service is None:
                 assert self._open is not None
                 self._service = self._open()
                 logger.info("Database is usable now")
                 self.started()
-            return self._service
+            service = self._service
+        access = current_access()
+        if access is None and self._principal is not None:
+            access = service.team.access_for(self._principal)  # read per call: grants apply now
+        if access is None or access == OWNER:  # stdio, or an open loopback server
+            return service
+        return service.as_principal(access)
 
     def started(self) -> None:
         if self._service is not None and self._load_model:

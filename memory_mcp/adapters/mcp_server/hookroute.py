@@ -4,7 +4,8 @@ hook's JSON to a URL and read the same JSON a command hook prints.
 `POST /hooks/capture`, `/hooks/session-start`, `/hooks/prompt`: the body is the hook input;
 the reply is 200 with the client's output object, or `{}` when there is nothing to add. The
 running server has its model and indexes loaded, so these answer in milliseconds. They sit
-behind the same bearer token and accept only the Host names the MCP endpoint accepts.
+behind the same access gate (a principal's hooks act within its grants) and accept only the
+Host names the MCP endpoint accepts.
 """
 
 import json
@@ -14,8 +15,10 @@ import anyio.to_thread
 
 from memory_mcp.adapters.hooks import HookProblem, answer, parse
 from memory_mcp.adapters.hooks.protocol import COMMANDS, MAX_INPUT_CHARS
+from memory_mcp.adapters.mcp_server.access import ACCESS_KEY
 from memory_mcp.adapters.mcp_server.guards import ASGIApp, Receive, Scope, Send
 from memory_mcp.errors import MemoryMCPError
+from memory_mcp.policies.access import OWNER
 from memory_mcp.service import MemoryService
 
 PREFIX = "/hooks/"
@@ -43,9 +46,11 @@ class HookRoutes:
         elif scope.get("method") != "POST":
             await _reply(send, 405, {"error": "method", "message": "POST the hook's JSON."})
         else:
-            await self._hook(command, receive, send)
+            await self._hook(command, _acting_for(self.service, scope), receive, send)
 
-    async def _hook(self, command: str, receive: Receive, send: Send) -> None:
+    async def _hook(
+        self, command: str, service: MemoryService, receive: Receive, send: Send
+    ) -> None:
         body = b""
         while True:
             message = await receive()
@@ -57,11 +62,18 @@ class HookRoutes:
                 break
         try:
             hook = parse(json.loads(body or b"{}"))
-            reply = await anyio.to_thread.run_sync(answer, self.service, command, hook)
+            reply = await anyio.to_thread.run_sync(answer, service, command, hook)
         except (ValueError, HookProblem, MemoryMCPError) as exc:
             await _reply(send, 400, {"error": "bad_request", "message": str(exc)})
             return
         await _reply(send, 200, reply or {})
+
+
+def _acting_for(service: MemoryService, scope: Scope) -> MemoryService:
+    """The service as the caller the access gate identified: a principal's hooks capture into,
+    and brief from, only the scopes its grants allow (the owner, or an open server: all)."""
+    access = scope.get(ACCESS_KEY)
+    return service if access is None or access == OWNER else service.as_principal(access)
 
 
 async def _reply(send: Send, status: int, payload: dict[str, Any]) -> None:

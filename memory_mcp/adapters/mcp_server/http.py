@@ -1,14 +1,13 @@
 """One server for several clients or machines: the same tools over MCP streamable HTTP.
 
 Loopback needs no token unless one is configured; any other address requires a bearer token
-(MEMORY_MCP_TOKEN, or one generated into an owner-only file). DNS-rebinding protection is on:
-only the Host/Origin values this server is reachable under are accepted. Connections and
-sessions are bounded (guards.py).
+(MEMORY_MCP_TOKEN, or one generated into an owner-only file, for the owner), and a team's
+principals bring their own tokens or an organisation's JWTs (access.py, oauth.py).
+DNS-rebinding protection is on: only the Host/Origin values this server is reachable under
+are accepted. Connections, sessions, bodies and each principal's request rate are bounded.
 """
 
 import contextlib
-import hmac
-import json
 import logging
 import os
 import secrets
@@ -20,6 +19,7 @@ from pathlib import Path
 from mcp.server.transport_security import TransportSecuritySettings
 
 from memory_mcp import __version__
+from memory_mcp.adapters.mcp_server.access import AccessGate, Authenticator, RateLimit
 from memory_mcp.adapters.mcp_server.guards import (
     ASGIApp,
     Receive,
@@ -30,6 +30,7 @@ from memory_mcp.adapters.mcp_server.guards import (
     guarded_protocol,
 )
 from memory_mcp.adapters.mcp_server.hookroute import HookRoutes
+from memory_mcp.adapters.mcp_server.oauth import JwtVerifier, metadata_app
 from memory_mcp.adapters.mcp_server.server import (
     STOP_SIGNALS,
     STOP_WAIT_S,
@@ -48,8 +49,7 @@ logger = logging.getLogger(__name__)
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 MCP_PATH = "/mcp"
-UNAUTHORIZED = "Send Authorization: Bearer <token>; see `memory-mcp token`."
-AMBIGUOUS = "Send one Authorization header, not several."
+WELL_KNOWN = "/.well-known/"
 
 
 def is_loopback(host: str) -> bool:
@@ -106,54 +106,24 @@ def _check_private(path: Path, st: os.stat_result) -> None:
         )
 
 
-def resolve_token(settings: Settings, host: str) -> str | None:
-    """The token to require: configured, else the token file; created if the address is
-    not loopback and none exists."""
+def resolve_token(settings: Settings, host: str, team: bool = False) -> str | None:
+    """The owner's token: configured, else the token file; created if the address is not
+    loopback (or a team shares the server) and none exists."""
     if settings.token:
         return settings.token
     token = read_token(settings.token_file)
-    if token is None and not is_loopback(host):
+    if token is None and (team or not is_loopback(host)):
         token = rotate_token(settings.token_file)
         logger.warning("Generated a bearer token in %s (owner-only)", settings.token_file)
     return token
 
 
-class BearerAuth:
-    """ASGI middleware: every HTTP request must carry exactly one `Authorization: Bearer
-    <token>` (the scheme in any case, RFC 7235); two such headers are refused as ambiguous."""
-
-    def __init__(self, app: ASGIApp, token: str) -> None:
-        self.app = app
-        self.expected = token.encode()
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            given = [v for k, v in scope.get("headers") or [] if k.lower() == b"authorization"]
-            if len(given) > 1:
-                await _refuse(send, 400, "bad_request", AMBIGUOUS)
-                return
-            scheme, _, credentials = (given[0] if given else b"").strip().partition(b" ")
-            ok = scheme.lower() == b"bearer"
-            if not hmac.compare_digest(credentials.strip(), self.expected) or not ok:
-                await _refuse(send, 401, "unauthorized", UNAUTHORIZED)
-                return
-        await self.app(scope, receive, send)
-
-
-async def _refuse(send: Send, status: int, error: str, message: str) -> None:
-    body = json.dumps({"error": error, "message": message}).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    if status == 401:
-        headers.append((b"www-authenticate", b'Bearer realm="memory-mcp"'))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
-
-
 def http_app(
     service: MemoryService, host: str, port: int, token: str | None, allow_hosts: list[str]
 ) -> ASGIApp:
-    """The streamable-HTTP app at /mcp, behind DNS-rebinding protection, the session limit
-    and the token; the web UI's pages at /ui."""
+    """The streamable-HTTP app at /mcp, behind DNS-rebinding protection, the session limit,
+    the caller's identification and rate limit; with OAuth, the protected-resource
+    metadata beside it (served to anyone); the web UI's pages at /ui (the owner's)."""
     settings = service.settings
     names = list(dict.fromkeys([host, *LOOPBACK, *allow_hosts]))
     hosts = [f"[{n}]:{port}" if ":" in n else f"{n}:{port}" for n in names]
@@ -171,11 +141,31 @@ def http_app(
         # A backstop only: SessionLimit ends the least recently used session past its limit,
         # so a new client is not refused while old sessions idle.
         max_sessions=2 * settings.http_max_sessions,
+        max_request_body_size=settings.http_max_body_kb * 1024,
     )
     limited = SessionLimit(sdk_app, settings.http_max_sessions, settings.http_session_idle)
     app = HookRoutes(limited, service, hosts)  # client hooks POST to /hooks/<command>
-    tools = BearerAuth(app, token) if token else app
-    # The web UI at /ui: the same hosts and token (a browser logs in with it once).
+    resource = settings.oauth_resource or f"http://{hosts[0]}{MCP_PATH}"
+    verifier = JwtVerifier.from_settings(settings, resource)
+    metadata, metadata_url = (None, None)
+    if settings.oauth_issuer:
+        metadata, metadata_url = metadata_app(resource, settings.oauth_issuer)
+    gate = AccessGate(
+        app, Authenticator(service, token, verifier), RateLimit(settings.http_rate_limit),
+        metadata_url,
+    )  # fmt: skip
+    tools: ASGIApp = gate
+    if metadata is not None:
+        public = metadata
+
+        async def route(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] == "http" and str(scope.get("path", "")).startswith(WELL_KNOWN):
+                await public(scope, receive, send)
+            else:
+                await gate(scope, receive, send)
+
+        tools = route
+    # The web UI at /ui: the same hosts and the owner's token (a browser logs in with it once).
     return with_ui(tools, ui_app(service, UiGuard(hosts, token)))
 
 
@@ -188,7 +178,6 @@ def serve_http(settings: Settings, host: str, port: int, allow_hosts: list[str])
             f"Binding {host} listens on every interface: name the host names clients will use "
             "with --allow-host (DNS-rebinding protection only accepts known names)."
         )
-    token = resolve_token(settings, host)
     for signum in STOP_SIGNALS:  # until the database is open: end at once, nothing to close
         signal.signal(signum, exit_at_once)
     service = MemoryService.open(settings)
@@ -198,13 +187,17 @@ def serve_http(settings: Settings, host: str, port: int, allow_hosts: list[str])
     # abort inside onnxruntime while the model loads.
     for signum in STOP_SIGNALS:
         signal.signal(signum, lambda received, _frame: stop_process([service], 128 + received))
-    service.semantic.start_background()
-    app = http_app(service, host, port, token, allow_hosts)
-    auth = "bearer token required" if token else "no token (loopback)"
-    logger.warning("memory-mcp %s on http://%s:%d%s (%s)", __version__, host, port, MCP_PATH, auth)
-    cap, backlog = connection_limits(settings.http_max_connections)
-    protocol = guarded_protocol(settings.http_read_timeout, cap)
     try:
+        team = bool(settings.oauth_issuer) or service.store.has_tokens()
+        token = resolve_token(settings, host, team)
+        service.semantic.start_background()
+        app = http_app(service, host, port, token, allow_hosts)
+        auth = "bearer token required" if token or team else "no token (loopback)"
+        logger.warning(
+            "memory-mcp %s on http://%s:%d%s (%s)", __version__, host, port, MCP_PATH, auth
+        )
+        cap, backlog = connection_limits(settings.http_max_connections)
+        protocol = guarded_protocol(settings.http_read_timeout, cap)
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
                     http=protocol, backlog=backlog)  # fmt: skip
     except BaseException:  # e.g. the port is taken: the CLI reports it

@@ -76,7 +76,9 @@ def _short(value: Any, width: int = 40) -> str:
 
 
 def build_server(
-    service: MemoryService | Callable[[], MemoryService], load_model: bool = True
+    service: MemoryService | Callable[[], MemoryService],
+    load_model: bool = True,
+    principal: str | None = None,
 ) -> MCPServer[Any]:
     """The MCP server over one service; the model starts loading once the server runs.
 
@@ -84,7 +86,7 @@ def build_server(
     database (locked, read-only, newer schema...) and each tool call retries the open, so
     the model reads the reason as a tool error and a passing fault heals by itself.
     """
-    holder = ServiceHolder(service, load_model)
+    holder = ServiceHolder(service, load_model, principal)
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[Any]) -> AsyncIterator[None]:
@@ -104,7 +106,7 @@ def build_server(
     return mcp
 
 
-def serve(settings: Settings | None = None) -> None:
+def serve(settings: Settings | None = None, principal: str | None = None) -> None:
     """Run the stdio server until the client closes stdin (exit 0), or SIGINT (130) or SIGTERM
     (143) arrives; then stop the model loader, close the database and end the process.
 
@@ -119,7 +121,7 @@ def serve(settings: Settings | None = None) -> None:
     opened: list[MemoryService] = []
     for signum in STOP_SIGNALS:  # until the event loop watches them (and once it no longer does)
         signal.signal(signum, exit_at_once)
-    server = _build(settings, opened)  # a bad setting raises: the CLI says so
+    server = _build(settings, opened, principal)  # a bad setting raises: the CLI says so
     code = 0
     try:
         anyio.run(_serve_until_signal, server, functools.partial(stop_process, opened))
@@ -131,7 +133,9 @@ def serve(settings: Settings | None = None) -> None:
     stop_process(opened, code)
 
 
-def _build(settings: Settings, opened: list[MemoryService]) -> MCPServer[Any]:
+def _build(
+    settings: Settings, opened: list[MemoryService], principal: str | None = None
+) -> MCPServer[Any]:
     def open_service() -> MemoryService:
         service = MemoryService.open(settings)
         opened.append(service)
@@ -152,7 +156,7 @@ def _build(settings: Settings, opened: list[MemoryService]) -> MCPServer[Any]:
         settings.db,
         f" (project {project})" if project else "",
     )
-    return build_server(service, load_model=settings.semantic)
+    return build_server(service, load_model=settings.semantic, principal=principal)
 
 
 def exit_at_once(signum: int, _frame: object) -> None:

@@ -6,10 +6,11 @@ held; a scrub replaces one string in them. Nothing else rewrites them.
 """
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from memory_mcp.models import HistoryEntry
+from memory_mcp.storage.contract import acting_principal
 from memory_mcp.storage.sqlite.db import Connection
 from memory_mcp.timestamps import utc_now
 
@@ -42,10 +43,11 @@ def record(
     assert action in ACTIONS, action
     c.execute(
         """
-        insert into history (memory_id, action, at, client, before, after, detail)
-        values (:memory_id, :action, :at, :client, :before, :after, :detail)
+        insert into history (memory_id, action, at, client, before, after, detail, principal)
+        values (:memory_id, :action, :at, :client, :before, :after, :detail, :principal)
         """,
         {
+            "principal": acting_principal(),
             "memory_id": memory_id,
             "action": action,
             "at": utc_now(),
@@ -62,13 +64,14 @@ def erase(c: Connection, memory_id: int, by: str) -> None:
     # Deleted and inserted again under the same ids, not updated in place: a delete lets
     # SQLite merge the pages it leaves underfull, so the room the text took is freed.
     kept = c.execute(
-        "select id, memory_id, action, at, client from history where memory_id = :id",
+        "select id, memory_id, action, at, client, principal from history where memory_id = :id",
         {"id": memory_id},
     ).fetchall()
     c.execute("delete from history where memory_id = :id", {"id": memory_id})
     marker = json.dumps({"erased": by})
     c.executemany(
-        "insert into history (id, memory_id, action, at, client, detail) values (?, ?, ?, ?, ?, ?)",
+        "insert into history (id, memory_id, action, at, client, principal, detail) "
+        "values (?, ?, ?, ?, ?, ?, ?)",
         [(*row, marker) for row in kept],
     )
 
@@ -104,17 +107,35 @@ def replace_in(value: Any, fix: Callable[[str], str]) -> Any:
 
 
 def entries(
-    c: Connection, memory_id: int | None = None, limit: int = 50, before_id: int | None = None
+    c: Connection,
+    memory_id: int | None = None,
+    limit: int = 50,
+    before_id: int | None = None,
+    by: str | None = None,
+    scopes: Sequence[str] | None = None,
 ) -> list[HistoryEntry]:
-    """Newest first; one memory's trail, or the whole log."""
+    """Newest first; one memory's trail, or the whole log; by a principal; in scopes."""
+    in_scopes = (
+        ""
+        if scopes is None
+        else """and memory_id in (select m.id from memories m
+                where m.scope in (select value from json_each(:scopes)))"""
+    )
     rows = c.execute(
-        """
+        f"""
         select * from history
         where (:memory_id is null or memory_id = :memory_id)
           and (:before_id is null or id < :before_id)
+          and (:by is null or principal = :by) {in_scopes}
         order by id desc limit :limit
         """,
-        {"memory_id": memory_id, "limit": limit, "before_id": before_id},
+        {
+            "memory_id": memory_id,
+            "limit": limit,
+            "before_id": before_id,
+            "by": by,
+            "scopes": json.dumps(list(scopes or [])),
+        },
     ).fetchall()
     return [
         HistoryEntry(
@@ -123,6 +144,7 @@ def entries(
             action=r["action"],
             at=r["at"],
             client=r["client"],
+            principal=r["principal"],
             before=None if r["before"] is None else json.loads(r["before"]),
             after=None if r["after"] is None else json.loads(r["after"]),
             detail=json.loads(r["detail"]),

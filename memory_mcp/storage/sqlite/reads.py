@@ -117,9 +117,15 @@ class SqliteReads(SqliteBase):
         return self._read(lambda c: [int(r[0]) for r in c.execute(sql, {"by": by})])
 
     def history(
-        self, memory_id: int | None = None, limit: int = 50, before_id: int | None = None
+        self,
+        memory_id: int | None = None,
+        limit: int = 50,
+        before_id: int | None = None,
+        *,
+        by: str | None = None,
+        scopes: Sequence[str] | None = None,
     ) -> list[HistoryEntry]:
-        return self._read(lambda c: history.entries(c, memory_id, limit, before_id))
+        return self._read(lambda c: history.entries(c, memory_id, limit, before_id, by, scopes))
 
     def count(self, flt: MemoryFilter) -> int:
         conds, params = memory_conditions(flt, now())

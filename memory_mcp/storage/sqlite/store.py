@@ -6,6 +6,7 @@ beside this one; they share the connection, its lock and the transaction helpers
 """
 
 from memory_mcp.storage.sqlite.maintenance import SqliteMaintenance
+from memory_mcp.storage.sqlite.principals import SqlitePrincipals
 from memory_mcp.storage.sqlite.reads import SqliteReads
 from memory_mcp.storage.sqlite.removals import SqliteRemovals
 from memory_mcp.storage.sqlite.searching import SqliteSearch
@@ -22,6 +23,7 @@ class SqliteStore(
     SqliteTermStats,
     SqliteVectorIndex,
     SqliteMaintenance,
+    SqlitePrincipals,
 ):
     """Satisfies memory_mcp.storage.contract.Storage over one SQLite connection."""
 

@@ -1,0 +1,65 @@
+"""The principals part of the storage contract (re-exported by contract.py, which `Storage`
+combines): principals and their hashed tokens, and the principal each history entry records.
+"""
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Protocol
+
+_ACTING: ContextVar[str | None] = ContextVar("memory_mcp_acting_principal", default=None)
+
+
+def acting_principal() -> str | None:
+    """The principal every history entry written now records (None: local use)."""
+    return _ACTING.get()
+
+
+@contextmanager
+def acting_as(principal: str | None) -> Iterator[None]:
+    """Writes inside record `principal` in their history (backends read acting_principal)."""
+    token = _ACTING.set(principal)
+    try:
+        yield
+    finally:
+        _ACTING.reset(token)
+
+
+@dataclass(frozen=True)
+class PrincipalRecord:
+    """Grants (`PATTERN=right` texts) and a token's life; the token is never stored."""
+
+    name: str
+    grants: tuple[str, ...]
+    created_at: str
+    has_token: bool = False
+    token_created_at: str | None = None
+    expires_at: str | None = None
+    last_used_at: str | None = None
+    revoked_at: str | None = None
+
+
+class Principals(Protocol):
+    """Principals and hashed tokens, stored with the memories: every server on one database
+    agrees at once on who may call (a revoked token fails on its next request)."""
+
+    def save_principal(self, name: str, grants: Sequence[str]) -> PrincipalRecord:
+        """Create the principal, or replace its grants."""
+
+    def set_token(
+        self, name: str, token_hash: str | None, expires_at: str | None = None
+    ) -> PrincipalRecord:
+        """A new token hash (replacing any), or with None revoke; NotFound if unknown."""
+
+    def get_principal(self, name: str) -> PrincipalRecord | None: ...
+    def list_principals(self) -> list[PrincipalRecord]: ...
+    def has_tokens(self) -> bool:
+        """Whether any principal holds a token (then no caller is let in without one)."""
+
+    def use_token(self, token_hash: str, now: str, stale_before: str) -> PrincipalRecord | None:
+        """The principal whose live token (not revoked, not expired at `now`) has this hash,
+        its `last_used_at` set to `now` if it was unset or before `stale_before`."""
+
+    def scope_names(self) -> list[str]:
+        """Every scope holding a memory, forgotten and superseded ones included."""

@@ -1,0 +1,96 @@
+"""Principals and their hashed tokens (the `principals` table), and the scope names grants
+are matched against."""
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from memory_mcp.errors import NotFound
+from memory_mcp.storage.contract import PrincipalRecord
+from memory_mcp.storage.sqlite.base import SqliteBase
+from memory_mcp.storage.sqlite.db import Connection, scalar
+from memory_mcp.timestamps import utc_now
+
+
+class SqlitePrincipals(SqliteBase):
+    def save_principal(self, name: str, grants: Sequence[str]) -> PrincipalRecord:
+        with self._write() as c:
+            c.execute(
+                """insert into principals (name, grants, created_at) values (:n, :g, :now)
+                   on conflict (name) do update set grants = excluded.grants""",
+                {"n": name, "g": json.dumps(list(grants)), "now": utc_now()},
+            )
+            return _one(c, name)
+
+    def set_token(
+        self, name: str, token_hash: str | None, expires_at: str | None = None
+    ) -> PrincipalRecord:
+        now = utc_now()
+        with self._write() as c:
+            _one(c, name)
+            if token_hash is None:
+                c.execute(
+                    """update principals set token_hash = null, expires_at = null,
+                       revoked_at = :now where name = :n""",
+                    {"n": name, "now": now},
+                )
+            else:
+                c.execute(
+                    """update principals set token_hash = :h, token_created_at = :now,
+                       expires_at = :exp, revoked_at = null, last_used_at = null
+                       where name = :n""",
+                    {"n": name, "h": token_hash, "exp": expires_at, "now": now},
+                )
+            return _one(c, name)
+
+    def get_principal(self, name: str) -> PrincipalRecord | None:
+        rows = self._read(lambda c: c.execute(_SELECT + " where name = :n", {"n": name}).fetchall())
+        return _record(rows[0]) if rows else None
+
+    def list_principals(self) -> list[PrincipalRecord]:
+        rows = self._read(lambda c: c.execute(_SELECT + " order by name").fetchall())
+        return [_record(r) for r in rows]
+
+    def has_tokens(self) -> bool:
+        sql = "select exists (select 1 from principals where token_hash is not null)"
+        return bool(self._read(lambda c: scalar(c, sql)))
+
+    def use_token(self, token_hash: str, now: str, stale_before: str) -> PrincipalRecord | None:
+        live = """ where token_hash = :h and (expires_at is null or expires_at > :now)"""
+        params: dict[str, Any] = {"h": token_hash, "now": now}
+        rows = self._read(lambda c: c.execute(_SELECT + live, params).fetchall())
+        if not rows:
+            return None
+        found = _record(rows[0])
+        if found.last_used_at is None or found.last_used_at < stale_before:
+            with self._write() as c:
+                c.execute("update principals set last_used_at = :now" + live, params)
+        return found
+
+    def scope_names(self) -> list[str]:
+        sql = "select distinct scope from memories order by scope"
+        return self._read(lambda c: [str(r[0]) for r in c.execute(sql)])
+
+
+_SELECT = """select name, grants, created_at, token_hash is not null as has_token,
+             token_created_at, expires_at, last_used_at, revoked_at from principals"""
+
+
+def _one(c: Connection, name: str) -> PrincipalRecord:
+    row = c.execute(_SELECT + " where name = :n", {"n": name}).fetchone()
+    if row is None:
+        raise NotFound(f"No principal named {name!r}; see `memory-mcp token list`.")
+    return _record(row)
+
+
+def _record(row: Any) -> PrincipalRecord:
+    return PrincipalRecord(
+        name=row["name"],
+        grants=tuple(json.loads(row["grants"])),
+        created_at=row["created_at"],
+        has_token=bool(row["has_token"]),
+        token_created_at=row["token_created_at"],
+        expires_at=row["expires_at"],
+        last_used_at=row["last_used_at"],
+        revoked_at=row["revoked_at"],
+    )
