@@ -7,8 +7,13 @@ Each command builds the service, makes one call and renders; errors are handled 
 # order: the tools first, then browsing, moving data, maintenance, client set-up.
 from memory_mcp.adapters.cli import tools, browse, exchange, maintenance, model, install  # noqa: I001
 from memory_mcp.adapters.cli.app import app
+import sys
 
 COMMAND_MODULES = (tools, browse, exchange, maintenance, model, install)
+
+# The package's `app` is this Typer app (imported lazily, cli/__init__.py), not the module
+# app.py, which importing it bound to that name.
+sys.modules[__package__].app = app  # type: ignore[attr-defined]
 
 
 def main() -> None:
