@@ -183,3 +183,23 @@ async def test_rejected_arguments_read_as_sentences(
     assert text.startswith(f"Invalid arguments for {tool}: {named}")
     for noise in ("pydantic", "https://", "type=", "validation error for", "\n"):
         assert noise not in text, text
+
+
+async def test_a_tool_call_hops_to_a_worker_thread_once(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The open service is handed over on the event loop; only the blocking call itself runs
+    on a worker thread (each hop costs ~0.1-0.3 ms of a call: issue 17)."""
+    import anyio.to_thread
+
+    await call(client, "remember", content="The user codes in Rust")
+    hops: list[Any] = []
+    real = anyio.to_thread.run_sync
+
+    async def counted(func: Any, *args: Any, **kwargs: Any) -> Any:
+        hops.append(func)
+        return await real(func, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    await call(client, "recall", query="rust", scope="global")
+    assert len(hops) == 1, hops
