@@ -2,7 +2,7 @@
 
 Run from the repository root (a few minutes; the model comes from MEMORY_MCP_MODEL_DIR):
 
-    uv run python benchmarks/scale.py            # N = 10k (every text embedded)
+    uv run python benchmarks/scale.py            # N = 10k (every text embedded) and 100k
     uv run python benchmarks/scale.py --full     # N = 10k, 100k and 1M (about an hour)
 
 Databases up to `--embed-max` memories are built with `remember_many` (every text embedded).
@@ -12,7 +12,9 @@ are as crowded as template-made memories get. Recall always runs through the pro
 path (`MemoryService.recall`, with the in-memory vector index a server loads) using real query
 embeddings, next to (a) a plain sqlite-vec float KNN over the whole table and (b) exact numpy
 brute force over a float32 matrix of the same vectors, all timed per query in one interleaved
-loop; recall@10 compares the product's vector leg with (b), ties counted as hits. The machine
+loop; recall@10 compares the product's vector leg with (b), ties counted as hits. Resident
+memory per memory is the idle RSS of a server on the largest database minus that of a server
+on an empty one (both with the model and the vector copy loaded), divided by N. The machine
 may be shared and noisy: read the ratios, which compare figures taken in the same run.
 Figures go to stdout, progress to stderr.
 """
@@ -32,6 +34,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import floors
 import numpy as np
 import speed
 from speed import SEED, make_items, make_queries, ms, pct, progress, table, timed, verdict
@@ -316,7 +319,7 @@ def measure_cold(db: Path, n: int, env: dict[str, str], workdir: Path, spawns: i
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10000", help="comma-separated N (default 10000)")
+    parser.add_argument("--sizes", default="10000,100000", help="comma-separated N")
     parser.add_argument("--full", action="store_true", help="N = 10000,100000,1000000")
     parser.add_argument("--queries", type=int, default=100, help="timed queries per N")
     parser.add_argument("--slow", type=int, default=30, help="queries for baseline (a)")
@@ -420,6 +423,10 @@ def main() -> None:
         table(f"Server cold start, {args.spawns} spawns (s, p50), largest DB",
               ["case", "s", "x SDK floor", "target"],
               measure_cold(path, args.sizes[-1], env, workdir, args.spawns))  # fmt: skip
+        progress("resident memory per memory")
+        rss = floors.resident_rows(path, workdir / "empty.db", env, workdir, args.sizes[-1])
+        table("Resident memory of an idle server (model and vector copy loaded)",
+              ["measure", "now", "floor in the same run", "per memory", "target"], rss)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -477,7 +477,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--calls", type=int, default=100, help="timed remember calls per path")
     parser.add_argument("--embed-max", type=int, default=10_000, help="largest N embedded fully")
     parser.add_argument("--pool", type=int, default=4_000, help="texts embedded for larger N")
+    parser.add_argument(
+        "--common-at", default="20000", help="N for common-word recall (e.g. 20000,100000)"
+    )
+    parser.add_argument("--http-seconds", type=float, default=15.0, help="per client count")
+    parser.add_argument("--no-limits", action="store_true", help="skip the limits table")
     args = parser.parse_args()
+    args.common_at = [int(s) for s in args.common_at.split(",") if s]
     args.sizes = [1_000, 10_000] if args.quick else sorted(int(s) for s in args.sizes.split(","))
     return args
 
@@ -517,9 +523,12 @@ def build_one(
     return [f"{n:,}", how, f"{seconds:.1f}", f"{n / seconds:.0f}"]
 
 
-def run_sizes(args: argparse.Namespace, embedder: FastEmbedEmbedder, workdir: Path) -> Any:
-    """Build, measure and size every DB; returns the largest (still open) and its path."""
-    state: dict[str, Any] = {}
+def run_sizes(
+    args: argparse.Namespace, embedder: FastEmbedEmbedder, workdir: Path, state: dict[str, Any]
+) -> Any:
+    """Build, measure and size every DB; returns the largest (still open) and its path.
+    `state` keeps the bulk figures, the vector pool and every DB's path ("paths")."""
+    state["paths"] = {}
     builds, recalls = [], []
     service, path = None, None
     for n in args.sizes:
@@ -529,6 +538,7 @@ def run_sizes(args: argparse.Namespace, embedder: FastEmbedEmbedder, workdir: Pa
         progress(f"building N={n:,}")
         service = open_service(path, embedder, args.model_dir)
         row = build_one(service, n, args, state)
+        state["paths"][n] = path
         progress(f"measuring recall at N={n:,}")
         recalls += measure_recall(service, n, args.queries)
         builds.append([*row, f"{bytes_per_memory(service, n):,.0f}"])
@@ -550,7 +560,8 @@ def main() -> None:
     print_header(args, load_s)
     with tempfile.TemporaryDirectory(prefix="memory-mcp-speed-") as tmp:
         workdir = Path(tmp)
-        service, path = run_sizes(args, embedder, workdir)
+        state: dict[str, Any] = {}
+        service, path = run_sizes(args, embedder, workdir, state)
         progress("measuring remember")
         title = (
             f"Remember, model loaded, {args.calls} calls per path, "
@@ -564,6 +575,10 @@ def main() -> None:
         label, rows = measure_cold_start(largest, args.model_dir, args.spawns, workdir)
         title = f"Cold start to first tools/list reply, {args.spawns} spawns each (s); {label}"
         table(title, ["case", "p50", "min", "x python startup", "target"], rows)
+        if not args.no_limits:
+            import floors
+
+            floors.run(args, embedder, workdir, state, rows)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,9 @@ from inline_snapshot import snapshot
 from mcp import Client
 
 from memory_mcp.adapters.mcp_server.server import INSTRUCTIONS, build_server
+from memory_mcp.config import Settings
 from memory_mcp.service import MemoryService
+from tests.conftest import FakeEmbedder
 from tests.conftest import call_tool as call
 
 pytestmark = pytest.mark.anyio
@@ -183,3 +185,41 @@ async def test_rejected_arguments_read_as_sentences(
     assert text.startswith(f"Invalid arguments for {tool}: {named}")
     for noise in ("pydantic", "https://", "type=", "validation error for", "\n"):
         assert noise not in text, text
+
+
+async def test_a_tool_call_hops_to_a_worker_thread_once(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The open service is handed over on the event loop; only the blocking call itself runs
+    on a worker thread (each hop costs ~0.1-0.3 ms of a call: issue 17)."""
+    import anyio.to_thread
+
+    await call(client, "remember", content="The user codes in Rust")
+    hops: list[Any] = []
+    real = anyio.to_thread.run_sync
+
+    async def counted(func: Any, *args: Any, **kwargs: Any) -> Any:
+        hops.append(func)
+        return await real(func, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    await call(client, "recall", query="rust", scope="global")
+    assert len(hops) == 1, hops
+
+
+async def test_the_model_starts_loading_after_the_handshake(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loading the model (onnxruntime's imports) competed with the first replies for the
+    interpreter; it now starts at the first tools/list or call (or after a timer)."""
+    from memory_mcp.adapters.mcp_server import server
+
+    monkeypatch.setattr(server, "MODEL_LOAD_DELAY_S", 60.0)
+    svc = MemoryService.open(settings, embedder=FakeEmbedder())
+    try:
+        async with Client(build_server(svc, load_model=True)) as c:
+            assert svc.semantic.state == "idle"
+            await c.list_tools()
+            assert svc.semantic.state != "idle"
+    finally:
+        svc.close()

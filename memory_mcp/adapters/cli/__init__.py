@@ -1,5 +1,31 @@
-"""The `memory-mcp` command: typer app over MemoryService."""
+"""The `memory-mcp` command: typer app over MemoryService.
 
-from memory_mcp.adapters.cli.main import app, main
+A plain stdio `serve` starts without importing the app (quick.py): start-up is what an MCP
+client waits for. `app` is imported on first use.
+"""
+
+import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from memory_mcp.adapters.cli.main import app
+
+
+def main() -> None:
+    from memory_mcp.adapters.cli.quick import quick_serve
+
+    if not quick_serve(sys.argv[1:]):
+        from memory_mcp.adapters.cli.main import main as run
+
+        run()
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":
+        from memory_mcp.adapters.cli.main import app
+
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["app", "main"]

@@ -9,8 +9,13 @@ from memory_mcp.adapters.cli import tools, browse, exchange, maintenance, model,
 from memory_mcp.adapters.cli import team, ui  # noqa: I001
 from memory_mcp.adapters.cli import hooks  # noqa: I001
 from memory_mcp.adapters.cli.app import app
+import sys
 
 COMMAND_MODULES = (tools, browse, exchange, maintenance, model, install, ui, hooks, team)
+
+# The package's `app` is this Typer app (imported lazily, cli/__init__.py), not the module
+# app.py, which importing it bound to that name.
+sys.modules[__package__].app = app  # type: ignore[attr-defined]
 
 
 def main() -> None:

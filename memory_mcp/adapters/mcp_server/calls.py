@@ -66,6 +66,11 @@ class ServiceHolder:
             return service
         return service.as_principal(access)
 
+    @property
+    def opened(self) -> MemoryService | None:
+        """The service if it is open (never blocks: safe on the event loop)."""
+        return self._service
+
     def started(self) -> None:
         if self._service is not None and self._load_model:
             self._service.semantic.start_background()
@@ -91,6 +96,9 @@ class CallContext:
         self.holder = holder
 
     async def service(self) -> MemoryService:
+        opened = self.holder.opened
+        if opened is not None:  # the usual case: no thread hop (~0.1-0.3 ms per call)
+            return opened
         try:
             return await anyio.to_thread.run_sync(self.holder.current)
         except MemoryMCPError as exc:

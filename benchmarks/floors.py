@@ -1,0 +1,458 @@
+"""Each figure next to its floor measured in the same run: the rows of the speed issue.
+
+Used by speed.py (the "limits" table) and scale.py (resident memory per memory). Every
+measure here is interleaved with its floor, so load from other processes hits both alike;
+read the ratios. Servers run as real subprocesses (`python -m memory_mcp serve`), reached
+with the SDK's client and with a bare JSON-RPC client (one line per message, no schema
+validation), so the two show what our side and the client's side each cost.
+"""
+
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
+
+import anyio
+import numpy as np
+from mcp import Client, StdioServerParameters
+from mcp.client.stdio import stdio_client
+from speed import _slots, ms, pct, progress, timed
+
+from memory_mcp.models import MemoryFilter
+from memory_mcp.service import MemoryService
+from memory_mcp.service.recalling import CANDIDATES_PER_HIT
+from memory_mcp.storage.sqlite.fts import fts_query
+
+LIMIT = 8
+K = LIMIT * CANDIDATES_PER_HIT
+READY_LINE = "In-memory vector index"  # logged once the model and the vector copy are loaded
+HELLO = {
+    "protocolVersion": "2025-06-18",
+    "capabilities": {},
+    "clientInfo": {"name": "floors", "version": "0"},
+}
+
+# Questions full of words that many memories share (team, decide, project names, the...).
+COMMON_QUERIES = [
+    "what did the {project} team decide about {code}-{num}",
+    "what does the team know about the {component} in {env} for {project}",
+    "what did we decide about the {lib} version for the {project} release",
+    "tell me everything about the {component} and the {bug} in {project}",
+    "which database does the {component} use in {env} and who owns it",
+    "what should I know about {project} before the release on {date}",
+]
+
+
+def make_common_queries(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return [rng.choice(COMMON_QUERIES).format(**_slots(rng)) for _ in range(n)]
+
+
+# -- servers as subprocesses ------------------------------------------------------------------
+
+
+class StdioServer:
+    """`python -m memory_mcp serve` on a database, spoken to with bare JSON-RPC lines."""
+
+    def __init__(self, db: Path, env: dict[str, str], log: Path) -> None:
+        self.log = log
+        self._errlog = log.open("w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "memory_mcp", "serve"],
+            env={**env, "MEMORY_MCP_DB": str(db)},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._errlog,
+        )
+        self._next = 10
+        self.call("initialize", HELLO)
+        self.notify("notifications/initialized")
+
+    def notify(self, method: str) -> None:
+        self._send({"jsonrpc": "2.0", "method": method})
+
+    def call(self, method: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        self._next += 1
+        self._send({"jsonrpc": "2.0", "id": self._next, "method": method, "params": params or {}})
+        assert self.proc.stdout is not None
+        reply: dict[str, Any] = json.loads(self.proc.stdout.readline())
+        assert "result" in reply, reply
+        return reply["result"]
+
+    def tool(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        result = self.call("tools/call", {"name": name, "arguments": arguments})
+        assert not result.get("isError"), result
+        return result
+
+    def _send(self, message: dict[str, Any]) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write((json.dumps(message) + "\n").encode())
+        self.proc.stdin.flush()
+
+    def wait_ready(self, timeout: float = 900) -> None:
+        wait_for_line(self.log, READY_LINE, timeout)
+
+    def rss_bytes(self) -> int:
+        return rss_bytes(self.proc.pid)
+
+    def close(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        self.proc.wait(timeout=60)
+        self._errlog.close()
+
+
+def wait_for_line(log: Path, line: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while line not in log.read_text():
+        if time.monotonic() > deadline:
+            sys.exit(f"the server never logged {line!r}; see {log}")
+        time.sleep(0.2)
+
+
+def rss_bytes(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text().splitlines()
+    return int(next(x for x in status if x.startswith("VmRSS")).split()[1]) * 1024
+
+
+# -- recall and remember over MCP stdio -------------------------------------------------------
+
+
+async def _over_stdio(
+    db: Path,
+    env: dict[str, str],
+    workdir: Path,
+    service: MemoryService,
+    queries: list[str],
+    items: list[dict[str, Any]],
+) -> dict[str, list[float]]:
+    """Two phases, one server alive in each (a bare JSON-RPC client's, then the SDK
+    client's), so their model threads never compete: per query, in-process recall and recall
+    over stdio; per item, one embedding, service.remember and remember over stdio. Each
+    phase has its own in-process figures, to compare with the same load."""
+    samples: dict[str, list[float]] = {}
+    embed = service.semantic.embedder.embed_documents
+
+    def add(name: str, seconds: float) -> None:
+        samples.setdefault(name, []).append(seconds)
+
+    async def phase(how: str, call: Callable[[str, dict[str, Any]], Any]) -> None:
+        for i, query in enumerate(queries):
+            inside = timed(lambda q=query: service.recall(q, LIMIT))
+            start = time.perf_counter()
+            await call("recall", {"query": query})
+            if i >= 3:  # warm-up
+                add(f"recall in-process ({how})", inside)
+                add(f"recall {how}", time.perf_counter() - start)
+        for item in items:
+            add(f"embed one ({how})", timed(lambda t=item["content"]: embed([t])))
+            one = {**item, "content": f"{item['content']} (in-process, {how})"}
+            add(f"remember in-process ({how})", timed(lambda x=one: service.remember(**x)))
+            start = time.perf_counter()
+            await call("remember", {**item, "content": f"{item['content']} ({how})"})
+            add(f"remember {how}", time.perf_counter() - start)
+
+    bare = StdioServer(db, env, workdir / "bare.log")
+    bare.wait_ready()
+
+    async def bare_call(name: str, arguments: dict[str, Any]) -> Any:
+        return bare.tool(name, arguments)
+
+    await phase("bare", bare_call)
+    bare.close()
+    params = StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "memory_mcp", "serve"],
+        env={**env, "MEMORY_MCP_DB": str(db)},
+    )
+    with (workdir / "sdk.log").open("w") as errlog:
+        async with Client(stdio_client(params, errlog=errlog), mode="legacy") as client:
+            await client.list_tools()  # the model starts loading after the handshake
+            wait_for_line(workdir / "sdk.log", READY_LINE, 900)
+
+            async def sdk_call(name: str, arguments: dict[str, Any]) -> Any:
+                result = await client.call_tool(name, arguments)
+                assert not result.is_error, result
+                return result
+
+            await phase("sdk", sdk_call)
+    return samples
+
+
+def recall_floor_samples(
+    service: MemoryService, queries: list[str], mat: np.ndarray
+) -> dict[str, list[float]]:
+    """Recall next to its parts' floors: query embedding, exact numpy, FTS5 alone."""
+    samples: dict[str, list[float]] = {}
+    store, semantic = service.store, service.semantic
+    everything = MemoryFilter()
+    for i, query in enumerate(queries):
+        qvec = semantic.embed_query(query)
+        assert qvec is not None
+        match = fts_query(query) or '""'
+        steps: dict[str, Callable[[], Any]] = {
+            "recall": lambda q=query: service.recall(q, LIMIT),
+            "query embedding": lambda q=query: semantic.embed_query(q),
+            "exact numpy": lambda v=qvec: np.argpartition(-np.einsum("ij,j->i", mat, v), K)[:K],
+            "FTS5 alone": lambda m=match: store.search_fts(m, everything, K),
+        }
+        for name, step in steps.items():
+            took = timed(step)
+            if i >= 5:
+                samples.setdefault(name, []).append(took)
+    return samples
+
+
+def all_vectors(service: MemoryService) -> np.ndarray:
+    parts: list[np.ndarray] = []
+    service.store.vector_snapshot(service.semantic.embedder.dim, lambda r: parts.append(r.vectors))
+    return np.concatenate(parts) if parts else np.zeros((0, 384), np.float32)
+
+
+def limit_rows(
+    service: MemoryService,
+    db: Path,
+    env: dict[str, str],
+    workdir: Path,
+    queries: list[str],
+    items: list[dict[str, Any]],
+) -> list[list[str]]:
+    """The issue's rows for recall and remember, each next to its floor."""
+    s = recall_floor_samples(service, queries, all_vectors(service))
+    p = {name: pct(values, 0.5) for name, values in s.items()}
+    floor = p["query embedding"] + p["exact numpy"] + p["FTS5 alone"]
+    rows = [
+        ["recall in-process", ms(p["recall"]),
+         f"embedding {ms(p['query embedding'])} + numpy {ms(p['exact numpy'])} "
+         f"+ FTS5 {ms(p['FTS5 alone'])} = {ms(floor)}",
+         f"{p['recall'] / floor:.2f}x", "<= 1.3x"],
+    ]  # fmt: skip
+    progress("recall and remember over MCP stdio (one server at a time)")
+    over = anyio.run(_over_stdio, db, env, workdir, service, queries, items)
+    q = {name: pct(values, 0.5) for name, values in over.items()}
+    for how, label in (("bare", "bare JSON-RPC"), ("sdk", "SDK client")):
+        base = q[f"recall in-process ({how})"]
+        rows.append([f"recall over MCP stdio ({label})", ms(q[f"recall {how}"]),
+                     f"in-process recall {ms(base)}",
+                     f"+{ms(q[f'recall {how}'] - base)} ms", "<= +1.5 ms"])  # fmt: skip
+    for how, label in (("bare", "bare JSON-RPC"), ("sdk", "SDK client")):
+        one = q[f"embed one ({how})"]
+        for name, target in ((f"remember in-process ({how})", "<= 1.2x"),
+                             (f"remember {how}", "<= 1.6x")):  # fmt: skip
+            shown = name if "in-process" in name else f"remember over MCP ({label})"
+            rows.append([shown, ms(q[name]), f"one embedding {ms(one)}",
+                         f"{q[name] / one:.2f}x", target])  # fmt: skip
+    return rows
+
+
+# -- common words ---------------------------------------------------------------------------
+
+
+def common_word_rows(service: MemoryService, n: int, ordinary: list[str], count: int) -> list[Any]:
+    """Recall and its keyword leg for questions full of common words, next to ordinary ones."""
+    common = make_common_queries(count + 5, 7 * n)
+    store = service.store
+    samples: dict[str, list[float]] = {}
+    for i, (c, o) in enumerate(zip(common, ordinary, strict=False)):
+        steps = {
+            "common recall": lambda q=c: service.recall(q, LIMIT),
+            "common keyword leg": lambda q=c: store.search_keywords(q, MemoryFilter(), K),
+            "ordinary recall": lambda q=o: service.recall(q, LIMIT),
+            "ordinary keyword leg": lambda q=o: store.search_keywords(q, MemoryFilter(), K),
+        }
+        for name, step in steps.items():
+            took = timed(step)
+            if i >= 5:
+                samples.setdefault(name, []).append(took)
+    rows = []
+    for kind in ("recall", "keyword leg"):
+        c, o = samples[f"common {kind}"], samples[f"ordinary {kind}"]
+        rows.append([f"common-word {kind}, N={n:,}", f"{ms(pct(c, 0.5))} / {ms(pct(c, 0.95))}",
+                     f"ordinary queries {ms(pct(o, 0.5))} / {ms(pct(o, 0.95))}",
+                     f"{pct(c, 0.5) / pct(o, 0.5):.2f}x / {pct(c, 0.95) / pct(o, 0.95):.2f}x",
+                     "p50 and p95 ~1x"])  # fmt: skip
+    return rows
+
+
+# -- HTTP concurrency -----------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def http_rows(
+    db: Path, env: dict[str, str], workdir: Path, queries: list[str], seconds: float
+) -> list[list[str]]:
+    """recall req/s and p95 with 1, 4 and 16 concurrent clients on one `serve --http`."""
+    import logging
+
+    import httpx2
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpx2").setLevel(logging.WARNING)
+    port = free_port()
+    log = workdir / "http.log"
+    with log.open("w") as errlog:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "memory_mcp", "serve", "--http", "--port", str(port)],
+            env={**env, "MEMORY_MCP_DB": str(db)},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=errlog,
+        )
+        try:
+            wait_for_line(log, READY_LINE, 900)
+            url = f"http://127.0.0.1:{port}/mcp"
+            figures = {c: _http_load(httpx2, url, queries, c, seconds) for c in (1, 4, 16)}
+        finally:
+            proc.terminate()
+            proc.wait(timeout=60)
+    one = figures[1][0]
+    cores = os.cpu_count() or 1
+    return [
+        [f"HTTP recall, {c} client{'s' if c > 1 else ''}", f"{rate:.1f} req/s, p95 {ms(p95)}",
+         f"1 client x min(clients, {cores} cores) = {one * min(c, cores):.1f} req/s",
+         f"{rate / (one * min(c, cores)):.2f}x", "~1x"]
+        for c, (rate, p95) in figures.items()
+    ]  # fmt: skip
+
+
+def _http_load(
+    httpx2: Any, url: str, queries: list[str], clients: int, seconds: float
+) -> tuple[float, float]:
+    """Each client thread: its own session (initialize), then recall calls until time is up."""
+    headers = {"Accept": "application/json, text/event-stream"}
+    took: list[float] = []
+    stop = time.monotonic() + seconds
+    lock = threading.Lock()
+
+    def client(c: int) -> None:
+        with httpx2.Client(headers=headers, timeout=120) as http:
+            init = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": HELLO}
+            reply = http.post(url, json=init)
+            sid = reply.headers.get("mcp-session-id")
+            extra = {"Mcp-Session-Id": sid} if sid else {}
+            extra["Mcp-Protocol-Version"] = HELLO["protocolVersion"]
+            note = {"jsonrpc": "2.0", "method": "notifications/initialized"}
+            http.post(url, json=note, headers=extra)
+            i = c
+            while time.monotonic() < stop:
+                i += clients
+                body = {"jsonrpc": "2.0", "id": i, "method": "tools/call",
+                        "params": {"name": "recall",
+                                   "arguments": {"query": queries[i % len(queries)]}}}  # fmt: skip
+                start = time.perf_counter()
+                r = http.post(url, json=body, headers=extra)
+                elapsed = time.perf_counter() - start
+                assert r.status_code == 200, r.text
+                with lock:
+                    took.append(elapsed)
+
+    began = time.monotonic()
+    threads = [threading.Thread(target=client, args=(c,)) for c in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.monotonic() - began
+    return len(took) / wall, pct(took, 0.95)
+
+
+# -- resident memory ------------------------------------------------------------------------
+
+
+def resident_rows(db: Path, empty: Path, env: dict[str, str], workdir: Path, n: int) -> list[Any]:
+    """Idle RSS of a server on the N-memory database minus one on an empty database (both
+    with the model and the vector copy loaded), per memory."""
+    sizes = {}
+    for name, path in (("empty", empty), ("full", db)):
+        server = StdioServer(path, env, workdir / f"rss-{name}.log")
+        with suppress(Exception):
+            server.tool("remember", {"content": f"warm-up memory for the {name} server"})
+        server.wait_ready()
+        server.tool("recall", {"query": "warm-up"})
+        time.sleep(1)
+        sizes[name] = server.rss_bytes()
+        server.close()
+    per = (sizes["full"] - sizes["empty"]) / n
+    return [
+        [f"idle RSS, N={n:,}", f"{sizes['full'] / 2**20:,.0f} MiB",
+         f"empty DB {sizes['empty'] / 2**20:,.0f} MiB", f"{per:,.0f} B/memory",
+         "<= 1,024 B/memory at 1M"],
+    ]  # fmt: skip
+
+
+# -- the table ------------------------------------------------------------------------------
+
+
+def run(
+    args: Any, embedder: Any, workdir: Path, state: dict[str, Any], cold: list[list[Any]]
+) -> None:
+    """Print the issue's table: every row next to its floor from this run."""
+    import speed
+
+    env = {
+        **os.environ,
+        **({"MEMORY_MCP_MODEL_DIR": str(args.model_dir)} if args.model_dir else {}),
+    }
+    paths: dict[int, Path] = state["paths"]
+    n = min(paths, key=lambda size: abs(size - 10_000))
+    rows: list[list[Any]] = []
+    service = speed.open_service(paths[n], embedder, args.model_dir)
+    service.semantic.load_cache()  # as a server does
+    queries = [q for q, _ in speed.make_queries(args.queries + 5, speed.SEED + 5)]
+    items = speed.make_items(max(20, args.calls // 2), speed.SEED + 555)
+    progress(f"limits: recall and remember at N={n:,}")
+    rows += limit_rows(service, paths[n], env, workdir, queries, items)
+    if "bulk" in state:
+        bulk_n, bulk = state["bulk"]
+        rate, embed_rate = float(bulk[1][1]), float(bulk[0][1])
+        rows.append([f"bulk import (remember_many), N={bulk_n:,}", f"{rate:.0f}/s",
+                     f"embedder batch rate {embed_rate:.0f}/s", f"{rate / embed_rate:.2f}x",
+                     ">= 0.95x"])  # fmt: skip
+    sdk = next(r for r in cold if r[0].startswith("import mcp.server"))
+    ours = next(r for r in cold if r[0] == "server, new empty DB")
+    rows.append(["cold start to tools/list", f"{ours[1]} s", f"import mcp.server {sdk[1]} s",
+                 f"{float(ours[1]) / float(sdk[1]):.2f}x", "<= 1.03x"])  # fmt: skip
+    service.close()
+    for size in args.common_at:
+        progress(f"limits: common-word recall at N={size:,}")
+        rows += common_at(args, embedder, workdir, state, size)
+    progress("limits: HTTP concurrency")
+    rows += http_rows(paths[n], env, workdir, queries, args.http_seconds)
+    speed.table(
+        f"Limits: each figure next to its floor in this run (N={n:,} unless said; p50, ms)",
+        ["measure", "now", "floor in the same run", "ratio", "target"],
+        rows,
+    )
+
+
+def common_at(
+    args: Any, embedder: Any, workdir: Path, state: dict[str, Any], n: int
+) -> list[list[Any]]:
+    import speed
+
+    path = state["paths"].get(n) or workdir / f"common-{n}.db"
+    service = speed.open_service(path, embedder, args.model_dir)
+    if n not in state["paths"]:
+        items = speed.make_items(n, speed.SEED)
+        if "pool" not in state:
+            texts = [item["content"] for item in items[: args.pool]]
+            state["pool"] = embedder.embed_documents(texts)
+        speed.build_pooled(service, items, state["pool"])
+    service.semantic.load_cache()
+    ordinary = [q for q, _ in speed.make_queries(args.queries + 5, speed.SEED + n)]
+    rows = common_word_rows(service, n, ordinary, args.queries)
+    service.close()
+    return rows
