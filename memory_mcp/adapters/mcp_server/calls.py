@@ -59,6 +59,9 @@ class ServiceHolder:
                 logger.info("Database is usable now")
                 self.started()
             service = self._service
+        return self._acting(service)
+
+    def _acting(self, service: MemoryService) -> MemoryService:
         access = current_access()
         if access is None and self._principal is not None:
             access = service.team.access_for(self._principal)  # read per call: grants apply now
@@ -68,8 +71,11 @@ class ServiceHolder:
 
     @property
     def opened(self) -> MemoryService | None:
-        """The service if it is open (never blocks: safe on the event loop)."""
-        return self._service
+        """What `current` returns, when that needs no database (never blocks: safe on the
+        event loop); None when the service must be opened, or `--as NAME` read from it."""
+        if self._service is None or self._principal is not None:
+            return None
+        return self._acting(self._service)
 
     def started(self) -> None:
         if self._service is not None and self._load_model:
