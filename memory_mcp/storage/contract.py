@@ -329,6 +329,11 @@ class VectorIndex(Protocol):
 class VectorFeed(Protocol):
     """What an in-memory copy of the vector index reads to load and to stay current."""
 
+    def wants_vector_copy(self) -> bool:
+        """Whether an in-memory copy serves searches better than the backend's own index
+        (SQLite: yes; a database server's index is shared by every replica: no)."""
+        ...
+
     def vector_log_head(self) -> tuple[int, int]:
         """(generation, last logged change): whether a copy is still current."""
         ...
