@@ -43,3 +43,37 @@ def drop_schemas() -> None:
         for name in _created:
             conn.execute(f'drop schema if exists "{name}" cascade')
     _created.clear()
+
+
+def raw_rows(store: object, statement: str) -> list[tuple[object, ...]]:
+    """Run SQL (values inlined by the test) straight on the database under a store, below
+    the contract, whichever backend it is: for tests that plant a state or read raw rows."""
+    conn = getattr(store, "conn", None)
+    if conn is not None:  # SQLite
+        return [tuple(r) for r in conn.execute(statement).fetchall()]
+    import psycopg
+
+    schema = getattr(store, "schema")  # noqa: B009
+    with psycopg.connect(url(), autocommit=True) as pg_conn:
+        pg_conn.execute(f'set search_path = "{schema}", public')
+        cur = pg_conn.execute(statement)
+        return list(cur.fetchall()) if cur.description else []
+
+
+def schema_text(schema: str) -> bytes:
+    """Every row of every table in a schema, as text: what the database holds (rows only;
+    dead row versions are the server's, see the README)."""
+    import psycopg
+
+    with psycopg.connect(url(), autocommit=True) as conn:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "select tablename from pg_tables where schemaname = %s", (schema,)
+            ).fetchall()
+        ]
+        return b"".join(
+            str(row[0]).encode()
+            for table in tables
+            for row in conn.execute(f'select t::text from "{schema}"."{table}" t').fetchall()
+        )

@@ -31,11 +31,47 @@ FTS_FUNCTIONS = [
     $$
     """,
     """
+    create function tsvector_tokens(doc tsvector) returns integer language sql immutable as $$
+    select coalesce(sum(coalesce(array_length(positions, 1), 1)), 0)::integer
+    from unnest(doc)
+    $$
+    """,
+    """
     create function memories_fts_doc() returns trigger language plpgsql as $$
     begin
         new.fts := memory_fts(new.content, new.tags, new.context, new.occurred_at);
+        new.doc_len := tsvector_tokens(new.fts);
         return new;
     end $$
+    """,
+    # What bm25 needs of each keyword index (visible rows, hidden rows): documents and
+    # their total length, kept by a trigger so a search never counts the table.
+    """
+    create table fts_stats (
+        visible boolean primary key,
+        docs bigint not null default 0,
+        tokens bigint not null default 0
+    )
+    """,
+    "insert into fts_stats (visible) values (true), (false)",
+    f"""
+    create function memories_fts_stats() returns trigger language plpgsql as $$
+    begin
+        if tg_op in ('UPDATE', 'DELETE') then
+            update fts_stats set docs = docs - 1, tokens = tokens - old.doc_len
+            where visible = (old.{CURRENT.replace(" and ", " and old.")});
+        end if;
+        if tg_op in ('UPDATE', 'INSERT') then
+            update fts_stats set docs = docs + 1, tokens = tokens + new.doc_len
+            where visible = (new.{CURRENT.replace(" and ", " and new.")});
+        end if;
+        return null;
+    end $$
+    """,
+    """
+    create trigger memories_fts_stats after insert or delete or update of
+        content, tags, context, occurred_at, forgotten_at, superseded_by, fts, doc_len
+    on memories for each row execute function memories_fts_stats()
     """,
 ]
 FTS_OF = "memory_fts(content, tags, context, occurred_at)"
@@ -70,7 +106,8 @@ _INITIAL = [
         repeat_count integer not null default 1,
         last_seen_at text,
         context text,
-        fts tsvector not null default ''
+        fts tsvector not null default '',
+        doc_len integer not null default 0
     )
     """,
     "create index memories_scope_created on memories (scope, created_at)",

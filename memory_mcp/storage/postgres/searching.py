@@ -5,23 +5,24 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from psycopg import sql
 
 from memory_mcp.models import MemoryFilter
 from memory_mcp.policies.text import STOPWORDS, tokens
 from memory_mcp.storage.contract import ColumnWeights
+from memory_mcp.storage.postgres import bm25
 from memory_mcp.storage.postgres.base import PgBase, now
 from memory_mcp.storage.postgres.db import Connection
-from memory_mcp.storage.postgres.filters import memory_conditions, where
+from memory_mcp.storage.postgres.filters import memory_conditions, visible_only, where
 from memory_mcp.storage.postgres.vectors import as_array
 
 EF_SEARCH_MAX = 1000  # pgvector's ceiling for hnsw.ef_search
 
 
 def query_parts(text: str) -> tuple[list[str], list[str]]:
-    """(words, phrases) of any text: the words that are not stopwords (unless nothing else
-    is left), and each chunk the tokenizer splits (`Kestrel-00042`) as a phrase, so an exact
-    identifier outranks memories sharing only one part (as the SQLite side's fts_query)."""
+    """(words, chunks) of any text: the words that are not stopwords (unless nothing else
+    is left), and each chunk the tokenizer splits (`Kestrel-00042`): PostgreSQL's parser
+    keeps such a chunk whole as well as its parts, so an exact identifier outranks memories
+    sharing only one part (as the SQLite side's phrases do)."""
     words = tokens(text)
     if not words:
         return [], []
@@ -30,17 +31,8 @@ def query_parts(text: str) -> tuple[list[str], list[str]]:
     for chunk in text.split():
         parts = tokens(chunk)
         if len(parts) > 1:
-            phrases.append(" ".join(parts))
+            phrases.append(chunk)
     return list(dict.fromkeys(content)), list(dict.fromkeys(phrases))
-
-
-def tsquery(words: list[str], phrases: list[str]) -> sql.Composable:
-    """An OR of the words and phrases, each parsed by PostgreSQL itself (never as tsquery
-    syntax), inlined as literals."""
-    return sql.SQL(" || ").join(
-        [sql.SQL("plainto_tsquery('english', {})").format(sql.Literal(w)) for w in words]
-        + [sql.SQL("phraseto_tsquery('english', {})").format(sql.Literal(p)) for p in phrases]
-    )
 
 
 class PgSearch(PgBase):
@@ -49,24 +41,25 @@ class PgSearch(PgBase):
     def search_keywords(
         self, query: str, flt: MemoryFilter, k: int, weights: ColumnWeights = (1.0, 1.0, 1.0)
     ) -> list[tuple[int, float]]:
-        """(id, ts_rank) best first; [] when the text has no searchable word. The weights
-        scale content, tags and context (the tsvector's A, B and C labels). ts_rank reads
-        only the row it ranks, so hidden rows never change the scores of visible ones."""
-        words, phrases = query_parts(query)
+        """(id, bm25) best first; [] when the text has no searchable word (bm25.py). The
+        weights scale content, tags and context (the tsvector's A, B and C labels)."""
+        words, chunks = query_parts(query)
         if not words:
             return []
         conds, params = memory_conditions(flt, now())
-        statement = sql.SQL(
-            """
-            with q as (select ({q}) as q)
-            select m.id, ts_rank(%(w)s::float4[], m.fts, q.q) as score
-            from memories m, q where numnode(q.q) > 0 and m.fts @@ q.q {conds}
-            order by score desc, m.id desc limit %(k)s
-            """
-        ).format(q=tsquery(words, phrases), conds=sql.SQL(where(conds, "and")))
-        params.update(k=k, w=[0.0, weights[2], weights[1], weights[0]])
-        rows = self._read(lambda c: c.execute(statement, params).fetchall())
-        return [(int(r["id"]), float(r["score"])) for r in rows]
+        # The visible index; a filter that admits hidden rows also ranks theirs, each by
+        # its own statistics (as the SQLite side's two FTS5 tables).
+        indexes = (True,) if visible_only(flt) else (True, False)
+
+        def fetch(c: Connection) -> list[tuple[int, float]]:
+            found = [
+                hit
+                for visible in indexes
+                for hit in bm25.rank(c, [*words, *chunks], where(conds, "and"), params, visible, k, weights)
+            ]
+            return sorted(found, key=lambda hit: -hit[1])[:k]
+
+        return self._read(fetch)
 
     def search_vectors(
         self, query: np.ndarray, flt: MemoryFilter, k: int
