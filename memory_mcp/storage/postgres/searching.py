@@ -55,7 +55,9 @@ class PgSearch(PgBase):
             found = [
                 hit
                 for visible in indexes
-                for hit in bm25.rank(c, [*words, *chunks], where(conds, "and"), params, visible, k, weights)
+                for hit in bm25.rank(
+                    c, [*words, *chunks], where(conds, "and"), params, visible, k, weights
+                )
             ]
             return sorted(found, key=lambda hit: -hit[1])[:k]
 
