@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 Connection = psycopg.Connection[dict[str, Any]]
 MIGRATE_LOCK = 0x6D656D6F  # advisory lock key (namespace) of schema migrations: "memo"
 WRITE_LOCK = 0x77726974  # advisory lock namespace of writes that decide per scope: "writ"
-POOL_WAIT_S = 30.0
+POOL_WAIT_S = 10.0  # how long a call waits for a connection (server down: then an error)
 
 
 def safe_location(url: str, schema: str) -> str:
