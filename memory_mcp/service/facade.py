@@ -25,12 +25,13 @@ from memory_mcp.models import (
 )
 from memory_mcp.search import evaluation
 from memory_mcp.search.embed import Embedder, FastEmbedEmbedder
-from memory_mcp.service import recalling, transfer
+from memory_mcp.service import migration, recalling, transfer
 from memory_mcp.service.bulk import BulkWriter
 from memory_mcp.service.context import Context
 from memory_mcp.service.exchange import Exchange
 from memory_mcp.service.lifecycle import Lifecycle
 from memory_mcp.service.maintenance import Maintenance
+from memory_mcp.service.migration import MigrationReport
 from memory_mcp.service.recalling import Recaller
 from memory_mcp.service.summaries import Summarizer
 from memory_mcp.service.writing import Writer
@@ -309,6 +310,15 @@ class MemoryService:
     ) -> BackupReport:
         """A consistent copy of the database (online backup API: others may keep writing)."""
         return self._maintenance.backup(dest, overwrite, progress)
+
+    def migrate_to(self, db: str | Path, progress: Progress | None = None) -> MigrationReport:
+        """Copy this database, exactly, into another (a postgresql:// URL or an SQLite
+        file), then verify it; re-running resumes an interrupted copy."""
+        target = open_storage(self.settings.model_copy(update={"db": db}))
+        try:
+            return migration.migrate(self.store, target, progress)
+        finally:
+            target.close()
 
     def doctor(self, repair: bool = False) -> DoctorReport:
         """Check integrity and index drift; with repair, rebuild what drifted."""

@@ -380,5 +380,22 @@ class Maintenance(Protocol):
     def close(self) -> None: ...
 
 
-class Storage(MemoryWrites, MemoryReads, Search, VectorIndex, VectorFeed, Maintenance, Protocol):
+class Transfer(Protocol):
+    """Copying a whole database into another store (`memory-mcp migrate`): rows exactly as
+    they are, no decisions taken and no history added; re-running skips what is there."""
+
+    def copy_rows(self, rows: Sequence[NewRow]) -> int:
+        """Insert memories exactly as given (ids, times, states, keys, counts, vectors) in
+        one transaction, leaving out a row whose id is already stored; rows inserted."""
+        ...
+
+    def copy_history(self, entries: Sequence[HistoryEntry]) -> int:
+        """Insert history entries exactly as given (ids too) in one transaction, leaving
+        out an id already stored; entries inserted."""
+        ...
+
+
+class Storage(
+    MemoryWrites, MemoryReads, Search, VectorIndex, VectorFeed, Maintenance, Transfer, Protocol
+):
     """Everything MemoryService and the semantic leg use; adapters never reach past it."""

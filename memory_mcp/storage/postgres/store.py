@@ -8,11 +8,12 @@ from memory_mcp.storage.postgres.maintenance import PgMaintenance
 from memory_mcp.storage.postgres.reads import PgReads
 from memory_mcp.storage.postgres.removals import PgRemovals
 from memory_mcp.storage.postgres.searching import PgSearch
+from memory_mcp.storage.postgres.transfer import PgTransfer
 from memory_mcp.storage.postgres.vector_index import PgVectorIndex
 from memory_mcp.storage.postgres.writes import PgWrites
 
 
-class PgStore(PgWrites, PgRemovals, PgReads, PgSearch, PgVectorIndex, PgMaintenance):
+class PgStore(PgWrites, PgRemovals, PgReads, PgSearch, PgVectorIndex, PgMaintenance, PgTransfer):
     """Satisfies memory_mcp.storage.contract.Storage over a psycopg connection pool."""
 
 
