@@ -15,7 +15,11 @@ never copy it in. Run:
 
     uv run python benchmarks/recall_quality.py --data ../shared/bench/locomo-dev.json \
         [--json-out results.json] [--limit-conversations N] [--model-dir DIR] \
-        [--context-window N]
+        [--context-window N] [--db postgresql://... [--pg-schema NAME]]
+
+With `--db postgresql://...` the same runs on PostgreSQL (in a fresh schema, dropped after):
+the product there ranks keywords with its own BM25 over tsvector (storage/postgres/bm25.py),
+and the `bm25` row is that keyword leg over content alone (weights 1, 0, 0).
 
 What was measured on the dev split (5 conversations, 760 questions; R@5 / R@10, changes are
 paired differences with 95% bootstrap intervals; the starting point was 0.557 / 0.660):
@@ -190,17 +194,25 @@ _BASELINE_SEARCH = f"""
 def rankers(service: MemoryService, dia_ids: dict[int, str]) -> dict[str, Ranker]:
     embedder = service.semantic.embedder
     assert embedder is not None
-    for statement in _BASELINE_FTS:
-        service.store.conn.execute(statement)
+    on_sqlite = hasattr(service.store, "conn")
+    for statement in _BASELINE_FTS if on_sqlite else []:
+        service.store.conn.execute(statement)  # type: ignore[attr-defined]
 
     def product(q: str, scope: str) -> list[str]:
         return [dia_ids[h.id] for h in service.recall(q, limit=LIMIT, scope=scope).hits]
 
+    def keyword_leg(q: str, scope: str) -> list[str]:  # PostgreSQL: content only
+        flt = service.make_filter(scope=scope)
+        return [dia_ids[i] for i, _ in service.store.search_keywords(q, flt, LIMIT, (1, 0, 0))]
+
     def bm25(q: str, scope: str) -> list[str]:
+        if not on_sqlite:
+            return keyword_leg(q, scope)
         match = fts_query(q)
         if not match:
             return []
-        rows = service.store.conn.execute(_BASELINE_SEARCH, {"match": match, "scope": scope})
+        conn = service.store.conn  # type: ignore[attr-defined]
+        rows = conn.execute(_BASELINE_SEARCH, {"match": match, "scope": scope})
         return [dia_ids[int(row[0])] for row in rows]
 
     def dense(q: str, scope: str) -> list[str]:
@@ -284,6 +296,13 @@ def report(rows: dict[str, list[dict[str, float]]], qs: list[Question]) -> dict[
     return results
 
 
+def drop_schema(url: str, schema: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'drop schema if exists "{schema}" cascade')
+
+
 def model_dir(arg: str | None) -> Path | None:
     chosen = arg or os.environ.get("MEMORY_MCP_MODEL_DIR")
     if chosen:
@@ -297,6 +316,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--json-out", type=Path, help="write the scores here as JSON")
     parser.add_argument("--limit-conversations", type=int, help="use only the first N")
     parser.add_argument("--model-dir", help="local ONNX model dir (MEMORY_MCP_MODEL_DIR)")
+    parser.add_argument("--db", help="a postgresql:// URL: run on PostgreSQL instead")
+    parser.add_argument("--pg-schema", help="schema to create and drop (default: a new name)")
     parser.add_argument(
         "--context-window",
         type=int,
@@ -313,6 +334,9 @@ def main() -> None:
     qs = [q for sample in samples for q in questions(sample, defects)]
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(db=Path(tmp) / "bench.db", model_dir=model_dir(args.model_dir))
+        if args.db:
+            schema = args.pg_schema or f"bench_{os.getpid()}"
+            settings = Settings(db=args.db, pg_schema=schema, model_dir=model_dir(args.model_dir))
         service = MemoryService.open(settings)
         if not service.semantic.ensure():
             raise SystemExit(f"The embedding model did not load: {service.semantic.reason}")
@@ -321,6 +345,8 @@ def main() -> None:
         print(f"ingested {len(dia_ids)} turns in {time.perf_counter() - started:.1f}s")
         rows, latencies, returned = evaluate(rankers(service, dia_ids), qs)
         service.close()
+        if args.db:
+            drop_schema(args.db, settings.pg_schema)
     print(f"{len(qs)} questions (categories 1-4) from {len(samples)} conversations")
     for defect, count in sorted(defects.items()):
         print(f"  evidence: {defect}: {count}")
