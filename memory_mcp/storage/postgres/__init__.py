@@ -13,11 +13,8 @@ def open_store(
     with db.storage_errors(where, "open"):
         with db.connect_once(url, schema, statement_timeout_ms) as conn:
             db.migrate(conn, schema, create)
-            version = db.vector_version(conn)
         pool = db.open_pool(url, schema, pool_size, statement_timeout_ms)
-    store = PgStore(pool, where, schema)
-    store.vector_version = version
-    return store
+    return PgStore(pool, where, schema)
 
 
 __all__ = ["PgStore", "open_store"]

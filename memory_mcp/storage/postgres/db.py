@@ -77,9 +77,17 @@ def _first_line(exc: Exception) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0].rstrip(".")
 
 
-def _options(schema: str, vector_schema: str, timeout_ms: int) -> str:
+EF_SEARCH = 100  # HNSW candidates per search; past them pgvector 0.8 scans on (iteratively)
+
+
+def _options(schema: str, vector_schema: str, timeout_ms: int, iterative: bool) -> str:
+    """Session settings of every pooled connection: our schema first on the search path,
+    the statement timeout, and pgvector's search settings (0.8: iterative index scans, so a
+    filter applied inside the HNSW scan never starves the top k)."""
     path = ",".join(f'"{s}"' for s in dict.fromkeys([schema, vector_schema]))
-    return f"-c search_path={path} -c statement_timeout={int(timeout_ms)}"
+    options = f"-c search_path={path} -c statement_timeout={int(timeout_ms)}"
+    options += f" -c hnsw.ef_search={EF_SEARCH}"
+    return options + (" -c hnsw.iterative_scan=relaxed_order" if iterative else "")
 
 
 def connect_once(url: str, schema: str, timeout_ms: int) -> Connection:
@@ -107,6 +115,7 @@ def open_pool(
     types must exist before a connection registers them)."""
     with connect_once(url, schema, timeout_ms) as probe:
         vector_schema = _vector_schema(probe) or "public"
+        iterative = vector_version(probe) >= (0, 8)
 
     def configure(conn: Connection) -> None:
         register_vector(conn)
@@ -119,7 +128,7 @@ def open_pool(
             "autocommit": True,
             "row_factory": dict_row,
             "connect_timeout": 10,
-            "options": _options(schema, vector_schema, timeout_ms),
+            "options": _options(schema, vector_schema, timeout_ms, iterative),
         },
         configure=configure,
         check=psycopg_pool.ConnectionPool.check_connection,

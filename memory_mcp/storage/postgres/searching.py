@@ -2,7 +2,6 @@
 pgvector cosine search (HNSW), both with the filters inside the query."""
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 
@@ -14,8 +13,6 @@ from memory_mcp.storage.postgres.base import PgBase, now
 from memory_mcp.storage.postgres.db import Connection
 from memory_mcp.storage.postgres.filters import memory_conditions, visible_only, where
 from memory_mcp.storage.postgres.vectors import as_array
-
-EF_SEARCH_MAX = 1000  # pgvector's ceiling for hnsw.ef_search
 
 
 def query_parts(text: str) -> tuple[list[str], list[str]]:
@@ -36,8 +33,6 @@ def query_parts(text: str) -> tuple[list[str], list[str]]:
 
 
 class PgSearch(PgBase):
-    vector_version: tuple[int, ...] = (0, 8)
-
     def search_keywords(
         self, query: str, flt: MemoryFilter, k: int, weights: ColumnWeights = (1.0, 1.0, 1.0)
     ) -> list[tuple[int, float]]:
@@ -67,8 +62,9 @@ class PgSearch(PgBase):
         self, query: np.ndarray, flt: MemoryFilter, k: int
     ) -> list[tuple[int, float]]:
         """(id, cosine similarity) best first. The filter is part of the index scan's query:
-        pgvector 0.8's iterative scan keeps reading the HNSW graph until k rows pass it (or,
-        for a selective filter, the planner reads the few matching rows exactly)."""
+        pgvector 0.8's iterative scan (a session setting, db._options) keeps reading the
+        HNSW graph until k rows pass it; for a selective filter the planner may read the
+        few matching rows exactly instead. The outer sort puts a relaxed order right."""
         conds, params = memory_conditions(flt, now())
         statement = f"""
             with near as materialized (
@@ -79,12 +75,7 @@ class PgSearch(PgBase):
         """
         params.update(q=np.asarray(query, dtype=np.float32), k=k)
 
-        def fetch(c: Connection) -> list[Any]:
-            with c.transaction():
-                _tune_scan(c, k, self.vector_version)
-                return c.execute(statement, params).fetchall()
-
-        rows = self._read(fetch)
+        rows = self._read(lambda c: c.execute(statement, params).fetchall())
         return [(int(r["memory_id"]), 1.0 - float(r["distance"])) for r in rows]
 
     def vectors_for(self, ids: Sequence[int]) -> dict[int, np.ndarray]:
@@ -97,12 +88,3 @@ class PgSearch(PgBase):
             ).fetchall()
         )
         return {int(r["memory_id"]): as_array(r["embedding"]) for r in rows}
-
-
-def _tune_scan(c: Connection, k: int, version: tuple[int, ...]) -> None:
-    """For this transaction: search at least k candidates, iteratively where supported."""
-    c.execute(
-        "select set_config('hnsw.ef_search', %s, true)", (str(min(max(k, 40), EF_SEARCH_MAX)),)
-    )
-    if version >= (0, 8):
-        c.execute("select set_config('hnsw.iterative_scan', 'relaxed_order', true)")
