@@ -24,31 +24,51 @@ K1, B = 1.2, 0.75
 POSTINGS_BUDGET = 4_000
 MIN_IDF = 1e-6  # FTS5 clamps a term in more than half the rows to this
 
-# The lexemes of the query's words (stemmed, stopwords dropped by the english config).
-_LEXEMES = "select distinct lexeme from unnest(to_tsvector('english', %(text)s)) order by 1"
-
-_STATS = "select docs, tokens from fts_stats where visible = %(visible)s"
-
 
 def _visibility(visible: bool, alias: str = "m") -> str:
     test = f"{alias}.forgotten_at is null and {alias}.superseded_by is null"
     return test if visible else f"not ({test})"
 
 
-def lexemes(c: Connection, words: list[str]) -> list[str]:
-    rows = c.execute(_LEXEMES, {"text": " ".join(words)}).fetchall()
-    return [str(r["lexeme"]) for r in rows if "\\" not in r["lexeme"]]
+def _count(visible: bool, term: str) -> str:
+    """Rows of one index holding the lexeme `term` (an SQL expression), up to %(cap)s."""
+    return f"""(select count(*) from (select 1 from memories m
+        where m.fts @@ quote_literal({term})::tsquery and {_visibility(visible)}
+        limit %(cap)s) x)"""
 
 
-def document_counts(c: Connection, terms: list[str], visible: bool, cap: int) -> list[int]:
-    """Rows of the index holding each lexeme, counted only up to `cap`."""
-    query = f"""
-        select count(*) as n from (
-            select 1 from memories m
-            where m.fts @@ quote_literal(%(term)s)::tsquery and {_visibility(visible)}
-            limit %(cap)s) x
+def _survey(visible: bool) -> str:
+    """One round trip: the query's lexemes (stemmed, stopwords dropped by the english
+    config), each one's document count up to the cap, and the index's N and total length."""
+    return f"""
+        with t as (select distinct lexeme from unnest(to_tsvector('english', %(text)s)))
+        select t.lexeme, {_count(visible, "t.lexeme")} as n, s.docs, s.tokens
+        from t, fts_stats s where s.visible = %(visible)s order by t.lexeme
     """
-    return [int(c.execute(query, {"term": t, "cap": cap}).fetchone()["n"]) for t in terms]  # type: ignore[index]
+
+
+def survey(
+    c: Connection, words: list[str], visible: bool, cap: int
+) -> tuple[list[str], list[int], int, int]:
+    """(lexemes, their capped document counts, N, total tokens) of one index."""
+    rows = c.execute(
+        _survey(visible), {"text": " ".join(words), "visible": visible, "cap": cap}
+    ).fetchall()
+    rows = [r for r in rows if "\\" not in r["lexeme"]]
+    if not rows:
+        return [], [], 0, 0
+    return (
+        [str(r["lexeme"]) for r in rows],
+        [int(r["n"]) for r in rows],
+        int(rows[0]["docs"]),
+        int(rows[0]["tokens"]),
+    )
+
+
+def exact_counts(c: Connection, terms: list[str], visible: bool) -> list[int]:
+    query = f"select {_count(visible, 't')} as n from unnest(%(terms)s::text[]) as t"
+    rows = c.execute(query, {"terms": terms, "cap": None}).fetchall()
+    return [int(r["n"]) for r in rows]
 
 
 def plan(terms: list[str], counts: list[int]) -> tuple[list[str], bool]:
@@ -81,17 +101,14 @@ def rank(
 ) -> list[tuple[int, float]]:
     """(id, bm25) best first among the rows of one index (visible or hidden) that pass
     `conds` (conditions on `memories m`, with their `params`)."""
-    terms = lexemes(c, words)
-    if not terms:
+    terms, counts, n, tokens = survey(c, words, visible, POSTINGS_BUDGET + 1)
+    if not terms or n <= 0:
         return []
-    stats = c.execute(_STATS, {"visible": visible}).fetchone()
-    assert stats is not None
-    n, tokens = int(stats["docs"]), int(stats["tokens"])
-    if n <= 0:
-        return []
-    counts = document_counts(c, terms, visible, POSTINGS_BUDGET + 1)
     kept, newest_only = plan(terms, counts)
-    exact = dict(zip(terms, document_counts(c, kept, visible, n + 1), strict=False))
+    exact = dict(zip(terms, counts, strict=True))
+    capped = [t for t in kept if exact[t] > POSTINGS_BUDGET]  # only when ranking the newest
+    if capped:
+        exact.update(zip(capped, exact_counts(c, capped, visible), strict=True))
     floor = ""
     if newest_only:
         floor = "and m.id in (select m2.id from memories m2 where m2.fts @@ %(match)s::tsquery "
