@@ -164,13 +164,12 @@ _INITIAL = [
     "create table vec_log (seq bigint generated always as identity primary key, memory_id bigint)",
     """
     create or replace function memories_vec_log() returns trigger language plpgsql as $$
+    declare s bigint;
     begin
-        if tg_op = 'DELETE' then
-            insert into vec_log (memory_id) values (old.id);
-            return old;
-        end if;
-        insert into vec_log (memory_id) values (new.id);
-        return new;
+        insert into vec_log (memory_id) values (case when tg_op = 'DELETE' then old.id
+            else new.id end) returning seq into s;
+        delete from vec_log where seq <= s - 100000;  -- vectors.LOG_KEEP changes are kept
+        return null;
     end $$
     """,
     """

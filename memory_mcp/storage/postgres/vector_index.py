@@ -76,7 +76,6 @@ class PgVectorIndex(PgBase):
                 vectors.delete(c, memory_id)
                 vectors.insert(c, memory_id, vector)
                 stored += 1
-            vectors.trim_log(c)
         return stored
 
     def wants_vector_copy(self) -> bool:

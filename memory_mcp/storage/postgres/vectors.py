@@ -38,15 +38,14 @@ def _ddl(dim: int) -> list[str]:
     ]
 
 
-_LOG_FUNCTION = """
+_LOG_FUNCTION = f"""
 create or replace function memory_vectors_log() returns trigger language plpgsql as $$
+declare s bigint;
 begin
-    if tg_op = 'DELETE' then
-        insert into vec_log (memory_id) values (old.memory_id);
-        return old;
-    end if;
-    insert into vec_log (memory_id) values (new.memory_id);
-    return new;
+    insert into vec_log (memory_id) values (case when tg_op = 'DELETE' then old.memory_id
+        else new.memory_id end) returning seq into s;
+    delete from vec_log where seq <= s - {LOG_KEEP};
+    return null;
 end $$
 """
 
@@ -89,10 +88,6 @@ def insert(c: Connection, memory_id: int, vector: np.ndarray) -> None:
 
 def delete(c: Connection, memory_id: int) -> None:
     c.execute("delete from memory_vectors where memory_id = %s", (memory_id,))
-
-
-def trim_log(c: Connection) -> None:
-    c.execute("delete from vec_log where seq <= (select max(seq) from vec_log) - %s", (LOG_KEEP,))
 
 
 def log_state(c: Connection) -> tuple[int, int, int | None]:
