@@ -2,8 +2,8 @@
 
 Each test uses only the methods of memory_mcp.storage.contract, opened the way the service
 opens storage (`open_storage`), so a new backend is checked by adding its name to BACKENDS
-and its database location to `location`. SQLite-only behaviour (triggers, layouts, pragmas)
-is tested in test_store.py.
+and its fresh database to `settings`. SQLite-only behaviour (triggers, layouts, pragmas)
+is tested in test_store.py, PostgreSQL-only behaviour in test_postgres.py.
 """
 
 from collections.abc import Iterator
