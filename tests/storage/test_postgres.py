@@ -177,3 +177,20 @@ def test_a_server_restart_gives_a_clear_error_then_recovers(
     second = store.insert(row("after the restart")).id  # the pool reconnected by itself
     assert [m.id for m in store.find(MemoryFilter())] == [second, first]
     store.close()
+
+
+def test_a_query_matching_many_rows_is_fitted_to_the_ranking_budget(
+    replicas: list[Storage], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from memory_mcp.storage.postgres import bm25
+
+    monkeypatch.setattr(bm25, "POSTINGS_BUDGET", 3)
+    store = replicas[0]
+    common = [store.insert(row(f"common note {i}")).id for i in range(8)]
+    rare = store.insert(row("common and rare note")).id
+    found = store.search_keywords("common rare", MemoryFilter(), 10)
+    assert [i for i, _ in found] == [rare]  # the commonest term left out, the rarest kept
+    newest = store.search_keywords("common", MemoryFilter(), 10)
+    assert {i for i, _ in newest} == {rare, *common[-2:]}  # only the 3 newest matches ranked
+    monkeypatch.setattr(bm25, "POSTINGS_BUDGET", 4_000)
+    assert len(store.search_keywords("common", MemoryFilter(), 10)) == 9
