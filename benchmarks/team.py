@@ -161,8 +161,9 @@ def replicas_run(
             async with anyio.create_task_group() as tg:
                 for n in range(CLIENTS):
                     tg.start_soon(one_client, n, [p.url for p in procs], calls, tally, killed)
-                if kill and replicas > 1:
-                    await anyio.sleep(max(1.0, calls * CLIENTS * 0.004))
+                if kill and replicas > 1:  # halfway through the calls
+                    while sum(map(len, tally.latency.values())) < calls * CLIENTS // 2:
+                        await anyio.sleep(0.01)
                     procs[-1].send_signal(signal.SIGKILL)
                     killed.set()
             return time.perf_counter() - started

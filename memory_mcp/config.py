@@ -2,6 +2,7 @@
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit, urlunsplit
 
 import platformdirs
 from pydantic import Field, field_validator
@@ -148,3 +149,14 @@ class Settings(BaseSettings):
 def is_database_url(value: Path | str) -> bool:
     """Whether MEMORY_MCP_DB names a PostgreSQL server rather than an SQLite file."""
     return isinstance(value, str) and value.startswith(POSTGRES_SCHEMES)
+
+
+def shown_db(value: Path | str) -> str:
+    """MEMORY_MCP_DB for logs and people: a URL's password replaced by `***`."""
+    if not is_database_url(value):
+        return str(value)
+    parts = urlsplit(str(value))
+    if parts.password is None:
+        return str(value)
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))

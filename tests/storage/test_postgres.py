@@ -194,3 +194,15 @@ def test_a_query_matching_many_rows_is_fitted_to_the_ranking_budget(
     assert {i for i, _ in newest} == {rare, *common[-2:]}  # only the 3 newest matches ranked
     monkeypatch.setattr(bm25, "POSTINGS_BUDGET", 4_000)
     assert len(store.search_keywords("common", MemoryFilter(), 10)) == 9
+
+
+def test_urls_are_shown_without_their_password(schema: str) -> None:
+    from memory_mcp.config import is_database_url, shown_db
+
+    given = "postgresql://team:s3cret@db.internal:5432/memory?sslmode=verify-full"
+    assert shown_db(given) == "postgresql://team:***@db.internal:5432/memory?sslmode=verify-full"
+    assert Settings(db="postgres://team@db/memory").db == "postgres://team@db/memory"
+    assert not is_database_url(Settings(db="postgresql.db").db)  # a file named so stays one
+    store = open_storage(settings(schema))
+    assert "memory_mcp:memory_mcp@" not in store.location and schema in store.location
+    store.close()
