@@ -17,6 +17,18 @@ PostgreSQL next to SQLite (sqlite-vec, the store's own search) in the same run.
         [--keyword-only] [--skip-index | --skip-replicas]
 
 Keyword-only unless MEMORY_MCP_MODEL_DIR (or --model-dir) names the embedding model.
+
+Measured on a shared 2-core VM (other jobs running), MiniLM on, --calls 40 (8 clients):
+- PostgreSQL 15, 2 replicas, one killed halfway: 42 calls/s; p50/p95 remember 168/388 ms,
+  recall 106/323 ms, forget 90/255 ms; 4 in-flight calls broken by the kill, 0 of 144
+  acknowledged writes lost, 0 duplicated, 37 key conflicts resolved (one current value per
+  key); rows 144 memories = 144 keyword entries = 144 vectors.
+- SQLite, 1 replica: 68 calls/s; remember 88/260 ms, recall 57/258 ms; 0 lost, 0 duplicated.
+- HNSW recall@10 against exact cosine (clustered 384-d): 1.000 at 10k and at 100k; vector
+  search p50/p95 on PostgreSQL 0.9/5.0 ms at 10k, 1.9/6.7 ms at 100k; SQLite's store-level
+  search (sqlite-vec, exact; an SQLite server searches its in-memory copy instead) 8.7/17.7 ms
+  and 73/128 ms. Loading 100k rows through insert_many: PostgreSQL 529 s, SQLite 34 s (each
+  row is decided in its transaction: about five round trips per row on PostgreSQL).
 """
 
 import argparse
