@@ -1,27 +1,35 @@
-"""Recall quality on LoCoMo: the product's hybrid recall against its BM25 and dense legs alone.
+"""Recall quality on LoCoMo and PrefEval: the product's recall against its BM25 and dense legs.
 
-Every dialogue turn becomes one memory (`Speaker: text [image: caption]`, dia_id in metadata),
-one scope per conversation, with its session's date as occurred_at and the turns around it in
-the same session (two either side by default, `--context-window`) as its context: what a chat
-client storing a turn would pass along. Each question of categories 1-4 is asked through
-`MemoryService.recall(question, limit=20, scope=sample_id)`; the ranked memories are scored
-against the question's evidence turns (Recall@1/5/10/20, NDCG@10), per category and overall.
-The same database also answers with FTS5 BM25 over the memories' own text alone (a separate
-FTS5 table over `content`, as the product indexed it before context) and with the vector index
-alone, and the paired difference product - BM25 gets a 95% bootstrap confidence interval.
+LoCoMo (`--data`): every dialogue turn becomes one memory (`Speaker: text [image: caption]`,
+dia_id in metadata), one scope per conversation, with its session's date as occurred_at and
+the turns around it in the same session (two either side by default, `--context-window`) as
+its context: what a chat client storing a turn would pass along. Each question of categories
+1-4 is asked through `MemoryService.recall(question, limit=20, scope=sample_id)` and scored
+against its evidence turns. PrefEval (`--prefeval`, recall_prefeval.py): every distinct
+preference is one memory in one scope; the gold memory is the question's own preference.
 
-The data (LoCoMo, Maharana et al., ACL 2024) is CC BY-NC 4.0: read it from outside the repo,
-never copy it in. Run:
+For each, the same database also answers with FTS5 BM25 over the memories' own text alone (a
+separate FTS5 table over `content`) and with the vector index alone. Printed: R@1/5/10/20,
+NDCG@10 and MRR@10 overall, per category (LoCoMo's question types, PrefEval's topics) and per
+held-out group (conversation, topic), with paired 95% bootstrap intervals of product - BM25
+and product - dense, and recall latency. `--json-out` writes {product, bm25, dense} (each
+{overall, by_category}) for LoCoMo, a `prefeval` block ({product, bm25, dense}: metric
+means), and each suite's full `report`.
+
+The data (LoCoMo, Maharana et al., ACL 2024; PrefEval, Zhao et al. 2025) is CC BY-NC 4.0:
+read it from outside the repo, never copy it in. Run:
 
     uv run python benchmarks/recall_quality.py --data ../shared/bench/locomo-dev.json \
-        [--json-out results.json] [--limit-conversations N] [--model-dir DIR] \
-        [--context-window N] [--db postgresql://... [--pg-schema NAME]]
+        --prefeval ../shared/bench/prefeval-dev.json [--json-out results.json] \
+        [--limit-conversations N] [--model-dir DIR] [--context-window N] \
+        [--db postgresql://...]
 
-With `--db postgresql://...` the same runs on PostgreSQL (in a fresh schema, dropped after):
+With `--db postgresql://...` the same runs on PostgreSQL (in fresh schemas, dropped after):
 the product there ranks keywords with its own BM25 over tsvector (storage/postgres/bm25.py),
 and the `bm25` row is that keyword leg over content alone (weights 1, 0, 0). Measured on the
-dev split: product R@5 / R@10 0.696 / 0.780 on PostgreSQL against 0.697 / 0.785 on SQLite in
-the same session (dense alone 0.401 / 0.493 on both: HNSW lost nothing at this size).
+LoCoMo dev split before the IDF-mass fusion change: product R@5 / R@10 0.696 / 0.780 on
+PostgreSQL against 0.697 / 0.785 on SQLite in the same session (dense alone 0.401 / 0.493 on
+both: HNSW lost nothing at this size).
 
 What was measured on the dev split (5 conversations, 760 questions; R@5 / R@10, changes are
 paired differences with 95% bootstrap intervals; the starting point was 0.557 / 0.660):
@@ -45,42 +53,47 @@ paired differences with 95% bootstrap intervals; the starting point was 0.557 / 
   -0.006), candidate pools of 40 / 160 (within 0.005).
 Leave-one-conversation-out (window and weight chosen on four, scored on the fifth) gives
 0.694 / 0.781 pooled over the held-out conversations; every conversation gains 0.11-0.17 R@5.
+
+Fusion that knows how much the keyword leg knows (README: Recall quality), both benchmarks:
+- kept: the keyword leg's top is at least half the query's IDF mass (KEYWORD_FULL_SHARE):
+  LoCoMo 0.697 / 0.785 -> 0.698 / 0.780; PrefEval 0.222 / 0.384 -> 0.279 / 0.424 (dense alone
+  0.277 / 0.436; product - dense +0.002 [-0.018, +0.022], was -0.055); shares 0.3 / 0.7: LoCoMo
+  0.697 / 0.688, PrefEval 0.271 / 0.287; keyword share of the query mass as the score itself
+  (no min-max): LoCoMo 0.63-0.69 at weights 0.4-0.7. Leave-one-out (share 0-1 and keyword
+  weight 0.5-0.7 chosen on the other groups): LoCoMo 0.701, PrefEval 0.275 pooled over held-out
+  conversations / topics;
+- dropped (R@5, LoCoMo / PrefEval): cosine calibrated against 24 unrelated anchor sentences
+  ((cos - mean) / (1 - mean), top at least 0.7): +0.007 / -0.008; per-query leg weights from
+  each leg's best evidence: -0.031 / +0.004; a bonus for agreement of both legs: -0.017 /
+  +0.006; CSLS hubness correction: PrefEval -0.014 to -0.05; question sentences embedded apart:
+  PrefEval 0 to -0.004; second stage over the 30 best: neighbouring turns' fused scores (same
+  session, +-1/2, weight 0.1-0.5) up to +0.011, same session as a top-3 hit +0.008, own-text
+  query-word coverage -0.001 / -0.006, content-only BM25 rank as a third signal -0.002 /
+  +0.008, a follow-up keyword search for the top hits' rare words up to +0.008 (multi-hop
+  -0.006 to +0.002); wider pools (200) -0.012.
 """
 
 import argparse
+import atexit
 import json
 import os
 import re
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+import recall_prefeval
+from recall_report import Question, Ranker, Scored, evaluate, mean_rows, report
 
 from memory_mcp import MemoryService, Settings
-from memory_mcp.search.evaluation import KS, score
 from memory_mcp.storage.sqlite.fts import fts_query
 
 LIMIT = 20
 CATEGORIES = {1: "multi-hop", 2: "temporal", 3: "open-domain", 4: "single-hop"}
-BOOTSTRAP_SAMPLES = 10_000
-SEED = 20240601
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[1] / "../shared/models/all-MiniLM-L6-v2-onnx"
 _DIA_ID = re.compile(r"D:?0*(\d+):0*(\d+)")
-
-Ranker = Callable[[str, str], list[str]]  # (question, scope) -> dia_ids best first
-
-
-@dataclass(frozen=True)
-class Question:
-    scope: str
-    category: int
-    text: str
-    evidence: frozenset[str]
 
 
 # -- data -------------------------------------------------------------------------------------
@@ -141,7 +154,9 @@ def questions(sample: dict[str, Any], defects: Counter[str]) -> list[Question]:
         if not evidence:
             defects["questions without evidence skipped"] += 1
             continue
-        result.append(Question(sample["sample_id"], qa["category"], qa["question"], evidence))
+        scope = sample["sample_id"]
+        category = CATEGORIES[qa["category"]]
+        result.append(Question(scope, category, scope, qa["question"], evidence))
     return result
 
 
@@ -203,13 +218,11 @@ def rankers(service: MemoryService, dia_ids: dict[int, str]) -> dict[str, Ranker
     def product(q: str, scope: str) -> list[str]:
         return [dia_ids[h.id] for h in service.recall(q, limit=LIMIT, scope=scope).hits]
 
-    def keyword_leg(q: str, scope: str) -> list[str]:  # PostgreSQL: content only
-        flt = service.make_filter(scope=scope)
-        return [dia_ids[i] for i, _ in service.store.search_keywords(q, flt, LIMIT, (1, 0, 0))]
-
     def bm25(q: str, scope: str) -> list[str]:
-        if not on_sqlite:
-            return keyword_leg(q, scope)
+        if not on_sqlite:  # PostgreSQL: its keyword leg over content alone
+            flt = service.make_filter(scope=scope)
+            found = service.store.search_keywords(q, flt, LIMIT, (1, 0, 0))
+            return [dia_ids[i] for i, _ in found]
         match = fts_query(q)
         if not match:
             return []
@@ -225,84 +238,66 @@ def rankers(service: MemoryService, dia_ids: dict[int, str]) -> dict[str, Ranker
     return {"product": product, "bm25": bm25, "dense": dense}
 
 
-# -- metrics -----------------------------------------------------------------------------------
-
-
-def mean_rows(rows: list[dict[str, float]]) -> dict[str, float]:
-    return {key: float(np.mean([r[key] for r in rows])) for key in rows[0]}
-
-
-def summarise(qs: list[Question], rows: list[dict[str, float]]) -> dict[str, Any]:
-    by_category = {
-        CATEGORIES[c]: mean_rows([r for q, r in zip(qs, rows, strict=True) if q.category == c])
-        for c in CATEGORIES
-        if any(q.category == c for q in qs)
-    }
-    return {"overall": mean_rows(rows), "by_category": by_category}
-
-
-def bootstrap_ci(diffs: np.ndarray) -> tuple[float, float, float]:
-    """Mean paired difference and its 95% percentile interval over resampled questions."""
-    rng = np.random.default_rng(SEED)
-    picks = rng.integers(0, len(diffs), size=(BOOTSTRAP_SAMPLES, len(diffs)))
-    means = diffs[picks].mean(axis=1)
-    low, high = np.percentile(means, [2.5, 97.5])
-    return float(diffs.mean()), float(low), float(high)
-
-
 # -- running -----------------------------------------------------------------------------------
 
 
-def evaluate(
-    rank: dict[str, Ranker], qs: list[Question]
-) -> tuple[dict[str, list[dict[str, float]]], list[float], list[int]]:
-    """Per-question scores for each ranker, plus the product's recall latencies (ms) and how
-    many hits it returned (the relevance floor may return fewer than LIMIT)."""
-    rows: dict[str, list[dict[str, float]]] = {name: [] for name in rank}
-    latencies: list[float] = []
-    returned: list[int] = []
-    for q in qs:
-        for name, ranker in rank.items():
-            started = time.perf_counter()
-            ranked = ranker(q.text, q.scope)
-            if name == "product":
-                latencies.append((time.perf_counter() - started) * 1000)
-                returned.append(len(ranked))
-            rows[name].append(score(ranked, q.evidence))
-    return rows, latencies, returned
+DB_URL: str | None = None  # --db: a PostgreSQL server instead of files in tmp
 
 
-def print_table(results: dict[str, dict[str, Any]]) -> None:
-    metrics = [f"R@{k}" for k in KS] + ["NDCG@10"]
-    print(f"{'system':<8} {'slice':<12} {'n':>4} " + " ".join(f"{m:>7}" for m in metrics))
-    for name, result in results.items():
-        slices = {"overall": result["overall"], **result["by_category"]}
-        for label, values in slices.items():
-            n = result["counts"][label]
-            cells = " ".join(f"{values[m]:>7.3f}" for m in metrics)
-            print(f"{name:<8} {label:<12} {n:>4} {cells}")
+def open_service(tmp: str, name: str, model: Path | None) -> MemoryService:
+    settings = Settings(db=Path(tmp) / f"{name}.db", model_dir=model)
+    if DB_URL:
+        schema = f"bench_{name}_{os.getpid()}"
+        settings = Settings(db=DB_URL, pg_schema=schema, model_dir=model)
+        atexit.register(drop_schema, DB_URL, schema)
+    service = MemoryService.open(settings)
+    if not service.semantic.ensure():
+        raise SystemExit(f"The embedding model did not load: {service.semantic.reason}")
+    return service
 
 
-def report(rows: dict[str, list[dict[str, float]]], qs: list[Question]) -> dict[str, Any]:
-    counts = Counter(CATEGORIES[q.category] for q in qs)
-    counts["overall"] = len(qs)
-    results = {name: summarise(qs, r) for name, r in rows.items()}
-    print_table({name: {**r, "counts": counts} for name, r in results.items()})
-    print()
-    for metric in ("R@5", "R@10"):
-        diffs = np.array(
-            [p[metric] - b[metric] for p, b in zip(rows["product"], rows["bm25"], strict=True)]
-        )
-        mean, low, high = bootstrap_ci(diffs)
-        print(f"product - bm25 {metric}: {mean:+.3f}  95% CI [{low:+.3f}, {high:+.3f}]")
-    return results
+def run_locomo(args: argparse.Namespace, tmp: str) -> dict[str, Any]:
+    samples = json.loads(args.data.read_text())[: args.limit_conversations]
+    defects: Counter[str] = Counter()
+    qs = [q for sample in samples for q in questions(sample, defects)]
+    service = open_service(tmp, "locomo", model_dir(args.model_dir))
+    started = time.perf_counter()
+    dia_ids = ingest(service, samples, args.context_window)
+    print(f"LoCoMo: ingested {len(dia_ids)} turns in {time.perf_counter() - started:.1f}s; "
+          f"{len(qs)} questions (categories 1-4) from {len(samples)} conversations")  # fmt: skip
+    for defect, count in sorted(defects.items()):
+        print(f"  evidence: {defect}: {count}")
+    scored = evaluate(rankers(service, dia_ids), qs)
+    service.close()
+    return legacy_shape(scored) | {"report": report("LoCoMo", scored)}
 
 
-def drop_schema(url: str, schema: str) -> None:
-    import psycopg
+def run_prefeval(args: argparse.Namespace, tmp: str) -> dict[str, Any]:
+    rows = json.loads(args.prefeval.read_text())
+    service = open_service(tmp, "prefeval", model_dir(args.model_dir))
+    labels, qs = recall_prefeval.ingest(service, rows)
+    print(f"PrefEval: {len(qs)} questions over {len(labels)} preferences in one scope")
+    scored = evaluate(rankers(service, labels), qs)
+    service.close()
+    means = legacy_shape(scored)
+    return {name: means[name]["overall"] for name in ("product", "bm25", "dense")} | {
+        "report": report("PrefEval", scored)
+    }
 
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f'drop schema if exists "{schema}" cascade')
+
+def legacy_shape(scored: Scored) -> dict[str, Any]:
+    """{ranker: {overall, by_category}} of metric means, as --json-out always wrote."""
+    out: dict[str, Any] = {}
+    for name, rows in scored.rows.items():
+        cats = sorted({q.category for q in scored.qs})
+        out[name] = {
+            "overall": mean_rows(rows),
+            "by_category": {
+                c: mean_rows([r for q, r in zip(scored.qs, rows, strict=True) if q.category == c])
+                for c in cats
+            },
+        }
+    return out
 
 
 def model_dir(arg: str | None) -> Path | None:
@@ -312,53 +307,43 @@ def model_dir(arg: str | None) -> Path | None:
     return DEFAULT_MODEL_DIR.resolve() if DEFAULT_MODEL_DIR.is_dir() else None
 
 
+def drop_schema(url: str, schema: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'drop schema if exists "{schema}" cascade')
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", required=True, type=Path, help="locomo JSON file")
+    parser.add_argument("--data", type=Path, help="LoCoMo JSON file")
+    parser.add_argument("--prefeval", type=Path, help="PrefEval JSON file")
     parser.add_argument("--json-out", type=Path, help="write the scores here as JSON")
     parser.add_argument("--limit-conversations", type=int, help="use only the first N")
     parser.add_argument("--model-dir", help="local ONNX model dir (MEMORY_MCP_MODEL_DIR)")
     parser.add_argument("--db", help="a postgresql:// URL: run on PostgreSQL instead")
-    parser.add_argument("--pg-schema", help="schema to create and drop (default: a new name)")
     parser.add_argument(
         "--context-window",
         type=int,
         default=2,
         help="turns either side stored as each memory's context (0: none)",
     )
-    return parser.parse_args()
+    args = parser.parse_args()
+    if args.data is None and args.prefeval is None:
+        parser.error("give --data (LoCoMo), --prefeval, or both")
+    return args
 
 
 def main() -> None:
+    global DB_URL
     args = parse_args()
-    samples = json.loads(args.data.read_text())[: args.limit_conversations]
-    defects: Counter[str] = Counter()
-    qs = [q for sample in samples for q in questions(sample, defects)]
+    DB_URL = args.db
+    results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(db=Path(tmp) / "bench.db", model_dir=model_dir(args.model_dir))
-        if args.db:
-            schema = args.pg_schema or f"bench_{os.getpid()}"
-            settings = Settings(db=args.db, pg_schema=schema, model_dir=model_dir(args.model_dir))
-        service = MemoryService.open(settings)
-        if not service.semantic.ensure():
-            raise SystemExit(f"The embedding model did not load: {service.semantic.reason}")
-        started = time.perf_counter()
-        dia_ids = ingest(service, samples, args.context_window)
-        print(f"ingested {len(dia_ids)} turns in {time.perf_counter() - started:.1f}s")
-        rows, latencies, returned = evaluate(rankers(service, dia_ids), qs)
-        service.close()
-        if args.db:
-            drop_schema(args.db, settings.pg_schema)
-    print(f"{len(qs)} questions (categories 1-4) from {len(samples)} conversations")
-    for defect, count in sorted(defects.items()):
-        print(f"  evidence: {defect}: {count}")
-    print()
-    results = report(rows, qs)
-    p50, p95 = np.percentile(latencies, [50, 95])
-    print(f"product recall latency: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
-    short = sum(n < LIMIT for n in returned)
-    print(f"product hits per question: mean {np.mean(returned):.1f} of {LIMIT}, "
-          f"{short} questions under {LIMIT} (relevance floor)")  # fmt: skip
+        if args.data is not None:
+            results = run_locomo(args, tmp)
+        if args.prefeval is not None:
+            results["prefeval"] = run_prefeval(args, tmp)
     if args.json_out:
         args.json_out.write_text(json.dumps(results, indent=2) + "\n")
 

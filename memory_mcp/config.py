@@ -38,6 +38,10 @@ DEFAULT_HTTP_READ_TIMEOUT = 10.0
 DEFAULT_HTTP_MAX_CONNECTIONS = 256
 DEFAULT_HTTP_MAX_SESSIONS = 64
 DEFAULT_HTTP_SESSION_IDLE = 1800.0
+# Client hooks (README, Automatic memory): the session-start briefing and the per-prompt
+# additions each stay within these many estimated tokens.
+DEFAULT_BRIEFING_TOKENS = 1_200
+DEFAULT_PROMPT_TOKENS = 400
 
 
 def default_token_path() -> Path:
@@ -124,6 +128,21 @@ class Settings(BaseSettings):
     )
     near_duplicate: float = Field(
         DEFAULT_NEAR_DUPLICATE, ge=0.5, le=1.0, description="Cosine for merging rewordings."
+    )
+    reranker: str | None = Field(
+        None, description="fastembed TextCrossEncoder model reordering recall's best candidates."
+    )
+    reranker_dir: Path | None = Field(
+        None, description="Local ONNX folder of the reranker (fastembed specific_model_path)."
+    )
+    capture: bool = Field(
+        True, description="`memory-mcp hook capture` stores what sessions said and explored."
+    )
+    briefing_tokens: int = Field(
+        DEFAULT_BRIEFING_TOKENS, ge=100, description="Budget of the session-start briefing."
+    )
+    prompt_tokens: int = Field(
+        DEFAULT_PROMPT_TOKENS, ge=50, description="Budget of what the prompt hook adds."
     )
     pg_schema: str = Field(
         "memory_mcp",

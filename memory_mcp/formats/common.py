@@ -29,6 +29,8 @@ class Record:
     expires_at: datetime | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
     details: dict[str, Any] = field(default_factory=dict)  # kept under metadata.imported_from
+    occurred_at: datetime | None = None
+    context: str | None = None  # searched with the memory, never shown
 
 
 class Skipped(BaseModel):

@@ -35,10 +35,11 @@ class _Run:
     max_metadata: int  # characters of JSON
     before: set[str]  # source ids that earlier runs imported
     first: dict[str, str] = field(default_factory=dict)  # content hash or source id -> where
+    by: str | None = None  # the client named in history (default import:<format>)
 
     @property
     def client(self) -> str:
-        return f"import:{self.summary.format}"
+        return self.by or f"import:{self.summary.format}"
 
 
 def ingest(
@@ -50,13 +51,15 @@ def ingest(
     progress: Progress | None = None,
     *,
     max_metadata: int,
+    client: str | None = None,
 ) -> ImportSummary:
     """Write the admissible records into `summary.scope`; fill in and return the summary.
 
     What earlier runs brought in is looked up first only to spare the model; each batch's
     transaction decides again (source id, then content), so two runs at once import once.
     """
-    run = _Run(store, summary, max_chars, max_metadata, store.imported_ids(summary.format))
+    before = store.imported_ids(summary.format)
+    run = _Run(store, summary, max_chars, max_metadata, before, by=client)
     for start in range(0, len(items), BATCH):
         admitted = [
             (item, row) for item in items[start : start + BATCH] if (row := _admit(run, item))
@@ -98,7 +101,9 @@ def _admit(run: _Run, item: Item) -> NewRow | None:
     metadata = {**item.metadata, "imported_from": origin}
     problem = _unfit(run, item, metadata)
     if problem is None:
-        cleaned = redact_fields(content=item.content, tags=item.tags, metadata=metadata)
+        cleaned = redact_fields(
+            content=item.content, tags=item.tags, metadata=metadata, context=item.context
+        )
         content = strip_invisible(cleaned.fields["content"])
         problem = _problem(run, item.source_id, content, cleaned.changed)
     if problem is not None:
@@ -106,7 +111,8 @@ def _admit(run: _Run, item: Item) -> NewRow | None:
         return None
     run.first[content_hash(content)] = run.first[item.source_id] = item.where
     run.summary.redacted += cleaned.changed
-    return _row(run, item, content, stored_tags(cleaned.fields["tags"]), cleaned.fields["metadata"])
+    fields = cleaned.fields
+    return _row(run, item, content, stored_tags(fields["tags"]), fields["metadata"], fields)
 
 
 def _unfit(run: _Run, item: Record, metadata: dict[str, Any]) -> str | None:
@@ -134,7 +140,12 @@ def _problem(run: _Run, source_id: str, content: str, redacted: bool) -> str | N
 
 
 def _row(
-    run: _Run, item: Record, content: str, tags: list[str], metadata: dict[str, Any]
+    run: _Run,
+    item: Record,
+    content: str,
+    tags: list[str],
+    metadata: dict[str, Any],
+    fields: dict[str, Any],
 ) -> NewRow:
     def when(moment: datetime | None) -> str | None:
         return None if moment is None else format_time(moment)
@@ -149,4 +160,6 @@ def _row(
         updated_at=when(item.updated_at or item.created_at),
         expires_at=when(item.expires_at),
         client=run.client,
+        occurred_at=when(item.occurred_at),
+        context=fields.get("context"),
     )

@@ -18,9 +18,27 @@ from memory_mcp.search.model_files import (
     model_spec,
 )
 
-__all__ = ["Embedder", "EmbedderUnavailable", "FastEmbedEmbedder"]
+__all__ = ["Embedder", "EmbedderUnavailable", "FastEmbedEmbedder", "prefixes"]
 
 logger = logging.getLogger(__name__)
+
+# Texts some models were trained to see in front of queries and of passages (their model
+# cards); fastembed adds none. (query prefix, passage prefix) by model name, lowercase. A
+# passage prefix is part of the stored vectors, so changing one needs `memory-mcp reindex`.
+_BGE_QUERY = "Represent this sentence for searching relevant passages: "
+PREFIXES: dict[str, tuple[str, str]] = {
+    "baai/bge-small-en-v1.5": (_BGE_QUERY, ""),
+    "baai/bge-base-en-v1.5": (_BGE_QUERY, ""),
+    "baai/bge-large-en-v1.5": (_BGE_QUERY, ""),
+    "intfloat/multilingual-e5-large": ("query: ", "passage: "),
+    "nomic-ai/nomic-embed-text-v1.5": ("search_query: ", "search_document: "),
+    "nomic-ai/nomic-embed-text-v1.5-q": ("search_query: ", "search_document: "),
+}
+
+
+def prefixes(model_name: str) -> tuple[str, str]:
+    """(query prefix, passage prefix) for `model_name`; none for models that need none."""
+    return PREFIXES.get(model_name.lower(), ("", ""))
 
 
 class Embedder(Protocol):
@@ -149,9 +167,12 @@ class FastEmbedEmbedder:
         self.load()
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        passage = prefixes(self.model_name)[1]
+        texts = [passage + text for text in texts] if passage else texts
         vectors = self._model.passage_embed(texts, batch_size=self.batch_size)
         return np.asarray(list(vectors), dtype=np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
         self.load()
-        return np.asarray(next(iter(self._model.query_embed([text]))), dtype=np.float32)
+        query = prefixes(self.model_name)[0] + text
+        return np.asarray(next(iter(self._model.query_embed([query]))), dtype=np.float32)

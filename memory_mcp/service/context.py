@@ -11,6 +11,7 @@ from memory_mcp.errors import InvalidInput
 from memory_mcp.models import strip_invisible
 from memory_mcp.policies import inputs
 from memory_mcp.search.embed import Embedder
+from memory_mcp.search.rerank import Reranker
 from memory_mcp.search.semantic import SemanticIndex
 from memory_mcp.service import projects
 from memory_mcp.storage.contract import Storage
@@ -30,12 +31,19 @@ class Context:
     semantic: SemanticIndex
     settings: Settings
     configured_project: str | None  # the project of the settings, as a scope
+    reranker: Reranker | None = None  # recall's optional second stage (search/rerank.py)
 
     @classmethod
-    def build(cls, store: Storage, embedder: Embedder | None, settings: Settings) -> "Context":
+    def build(
+        cls,
+        store: Storage,
+        embedder: Embedder | None,
+        settings: Settings,
+        reranker: Reranker | None = None,
+    ) -> "Context":
         semantic = SemanticIndex(store, embedder)
         project = projects.project_scope(settings.project) if settings.project else None
-        return cls(store, semantic, settings, project)
+        return cls(store, semantic, settings, project, reranker)
 
     def project_scope(self, project: str | None = None) -> str | None:
         """The project in context: one given per call (e.g. from MCP roots), else configured."""

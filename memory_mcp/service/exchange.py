@@ -8,12 +8,12 @@ from typing import TextIO
 
 from memory_mcp import formats
 from memory_mcp.errors import InvalidInput
-from memory_mcp.formats import files, markdown, markdown_import
+from memory_mcp.formats import claude_code_memory, files, markdown, markdown_import
 from memory_mcp.formats.ingest import ingest
 from memory_mcp.models import Memory, MemoryFilter, NewMemory
 from memory_mcp.policies.redact import redact_fields
 from memory_mcp.search import evaluation
-from memory_mcp.service import transfer
+from memory_mcp.service import projects, transfer
 from memory_mcp.service.context import Context, Part, validated
 from memory_mcp.service.lifecycle import Lifecycle
 from memory_mcp.service.recalling import Recaller
@@ -149,6 +149,9 @@ class Exchange(Part):
                 f"Unknown format {fmt!r}; import reads {', '.join(formats.IMPORT_FORMATS)}."
             )
         items = reader(path)  # the whole source is read before anything is written
+        project_formats = (claude_code_memory.FORMAT, claude_code_memory.CODEX_FORMAT)
+        if scope is None and fmt in project_formats and path.is_dir():
+            scope = _folder_scope(path)  # a project's memory files belong to its scope
         target = validated(
             NewMemory, content="-", scope=scope or self.ctx.project_scope() or
             self.settings.default_scope,
@@ -176,3 +179,10 @@ class Exchange(Part):
             results.append(evaluation.result(query, [h.id for h in found.hits], elapsed))
             mode = found.mode if found.mode == "keyword" else mode
         return evaluation.report(results, mode)
+
+
+def _folder_scope(path: Path) -> str | None:
+    try:
+        return projects.project_scope(path.parent if (path / "MEMORY.md").is_file() else path)
+    except InvalidInput:
+        return None

@@ -25,13 +25,18 @@ from memory_mcp.models import (
 )
 from memory_mcp.search import evaluation
 from memory_mcp.search.embed import Embedder, FastEmbedEmbedder
+from memory_mcp.search.rerank import FastEmbedReranker, Reranker
 from memory_mcp.service import migration, recalling, transfer
+from memory_mcp.service.automatic import AutomaticMemory
+from memory_mcp.service.briefing import Briefer
 from memory_mcp.service.bulk import BulkWriter
+from memory_mcp.service.capture import Capturer
 from memory_mcp.service.context import Context
 from memory_mcp.service.exchange import Exchange
 from memory_mcp.service.lifecycle import Lifecycle
 from memory_mcp.service.maintenance import Maintenance
 from memory_mcp.service.migration import MigrationReport
+from memory_mcp.service.profile import Profiler
 from memory_mcp.service.recalling import Recaller
 from memory_mcp.service.summaries import Summarizer
 from memory_mcp.service.writing import Writer
@@ -39,9 +44,15 @@ from memory_mcp.storage import open_storage
 from memory_mcp.storage.contract import Progress, Storage
 
 
-class MemoryService:
-    def __init__(self, store: Storage, embedder: Embedder | None, settings: Settings) -> None:
-        self._ctx = Context.build(store, embedder, settings)
+class MemoryService(AutomaticMemory):
+    def __init__(
+        self,
+        store: Storage,
+        embedder: Embedder | None,
+        settings: Settings,
+        reranker: Reranker | None = None,
+    ) -> None:
+        self._ctx = Context.build(store, embedder, settings, reranker)
         self.store = self._ctx.store
         self.settings = self._ctx.settings
         self.semantic = self._ctx.semantic
@@ -52,17 +63,28 @@ class MemoryService:
         self._summarizer = Summarizer(self._ctx, self._recaller)
         self._exchange = Exchange(self._ctx, self._writer, self._lifecycle, self._recaller)
         self._maintenance = Maintenance(self._ctx)
+        self._profiler = Profiler(self._ctx)
+        self._capturer = Capturer(self._writer)
+        self._briefer = Briefer(self._recaller, self._profiler)
 
     @classmethod
     def open(
-        cls, settings: Settings, embedder: Embedder | None = None, create: bool = True
+        cls,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        create: bool = True,
+        reranker: Reranker | None = None,
     ) -> "MemoryService":
         """Open (and migrate) the database, creating it unless `create` is False (then a
-        missing database is a StorageError); the model is not loaded yet."""
+        missing database is a StorageError); the models are not loaded yet."""
         store = open_storage(settings, create=create)
         if embedder is None and settings.semantic:
             embedder = FastEmbedEmbedder(settings.model, settings.model_dir, settings.cache_dir)
-        return cls(store, embedder, settings)
+        if reranker is None and settings.reranker:
+            reranker = FastEmbedReranker(
+                settings.reranker, settings.reranker_dir, settings.cache_dir
+            )
+        return cls(store, embedder, settings, reranker)
 
     def close(self, wait: float = 5.0) -> None:
         """Stop background work (model loading, backlog embedding; waiting up to `wait`
@@ -176,10 +198,16 @@ class MemoryService:
         return self._lifecycle.get_many(ids)
 
     def list_memories(
-        self, flt: MemoryFilter | None = None, limit: int | None = 50, offset: int = 0
+        self,
+        flt: MemoryFilter | None = None,
+        limit: int | None = 50,
+        offset: int = 0,
+        *,
+        after: tuple[datetime, int] | None = None,
     ) -> list[Memory]:
-        """A page of the memories a filter matches (by default: the visible ones)."""
-        return self._lifecycle.list_memories(flt, limit, offset)
+        """A page of the memories a filter matches (by default: the visible ones), newest
+        first; `after` (created_at, id of the last one shown) pages on by keyset."""
+        return self._lifecycle.list_memories(flt, limit, offset, after)
 
     def count(self, flt: MemoryFilter | None = None) -> int:
         """How many memories match a filter (by default: the visible ones)."""
@@ -195,15 +223,21 @@ class MemoryService:
         metadata: dict[str, Any] | None = None,
         client: str | None = None,
         context: str | None = None,
+        *,
+        key: str | None = None,
+        occurred_at: str | datetime | None = None,
+        expires_at: str | datetime | None = None,
     ) -> EditResult:
         """Edit fields in place; changed content is re-embedded (or queued for it).
 
         Secrets in what is sent are masked as `remember` masks them (`redacted` lists the
-        kinds). An empty `context` clears it; None leaves it as it is.
+        kinds). An empty `context`, `key`, `occurred_at` or `expires_at` clears it; None
+        leaves it as it is. A new key supersedes its current holder as `remember` would.
         """
         return self._lifecycle.update(
-            memory_id, content, kind, tags, scope, metadata, client, context
-        )
+            memory_id, content, kind, tags, scope, metadata, client, context,
+            key=key, occurred_at=occurred_at, expires_at=expires_at,
+        )  # fmt: skip
 
     def move(self, ids: Sequence[int], scope: str, client: str | None = None) -> list[Memory]:
         """Move memories to another scope (recorded in their history)."""
@@ -235,6 +269,10 @@ class MemoryService:
     def history(self, memory_id: int | None = None, limit: int = 50) -> list[HistoryEntry]:
         """One memory's audit trail (it need not exist any more), or the whole log."""
         return self._lifecycle.history(memory_id, limit)
+
+    def superseded(self, memory_id: int) -> list[int]:
+        """The memories this one replaced (by key or `replaces`), in the order it did."""
+        return self._lifecycle.superseded(memory_id)
 
     def scopes(self) -> dict[str, int]:
         """Every scope with its count of visible memories."""

@@ -15,7 +15,10 @@ from memory_mcp.models import (
 )
 from memory_mcp.policies import inputs
 from memory_mcp.policies.redact import redact, redact_fields
+from memory_mcp.policies.times import parse_time
 from memory_mcp.service.context import Part, check_content_left, validated
+from memory_mcp.service.writing import clean_key
+from memory_mcp.timestamps import format_time
 
 # Shorter text is too likely to occur by chance (in other words, dates, ids) to replace blindly.
 MIN_SCRUB_CHARS = 4
@@ -31,13 +34,17 @@ class Lifecycle(Part):
         return self.store.get_many(list(ids), with_embedded=False)
 
     def list_memories(
-        self, flt: MemoryFilter | None = None, limit: int | None = 50, offset: int = 0
+        self,
+        flt: MemoryFilter | None = None,
+        limit: int | None = 50,
+        offset: int = 0,
+        after: tuple[datetime, int] | None = None,
     ) -> list[Memory]:
         if limit is not None and limit < 1:
             raise InvalidInput(f"limit must be at least 1, not {limit}.")
         if offset < 0:
             raise InvalidInput(f"offset must be 0 or more, not {offset}.")
-        return self.store.find(flt or MemoryFilter(), limit=limit, offset=offset)
+        return self.store.find(flt or MemoryFilter(), limit=limit, offset=offset, after=after)
 
     def count(self, flt: MemoryFilter | None = None) -> int:
         return self.store.count(flt or MemoryFilter())
@@ -52,16 +59,23 @@ class Lifecycle(Part):
         metadata: dict[str, Any] | None = None,
         client: str | None = None,
         context: str | None = None,
+        *,
+        key: str | None = None,
+        occurred_at: str | datetime | None = None,
+        expires_at: str | datetime | None = None,
     ) -> EditResult:
         """Sizes are checked on what was sent, then every text sent is redacted, as remember
-        does, before anything is compared, embedded or written to history."""
+        does, before anything is compared, embedded or written to history. An empty key,
+        occurred_at or expires_at clears it; None leaves it as it is."""
         inputs.check_text(content=content, kind=kind, tags=tags, scope=scope, context=context)
         self.check_sizes(content, context, metadata)
         inputs.check_id_values([memory_id])
+        new_key = clean_key(key) if key and key.strip() else None
         sent = {"content": content, "tags": tags, "scope": scope, "metadata": metadata,
-                "context": context}  # fmt: skip
+                "context": context, "key": new_key}  # fmt: skip
         cleaned = redact_fields(**{k: v for k, v in sent.items() if v is not None})
         edit = cleaned.fields
+        slots = _slots(key, occurred_at, expires_at, edit.get("key"))
         if content is not None:
             check_content_left(edit["content"], content)
         current = self.store.get(memory_id)
@@ -74,18 +88,26 @@ class Lifecycle(Part):
             metadata=edit.get("metadata", current.metadata),
             context=edit.get("context", current.context),
         )
-        memory = self._apply(memory_id, current, merged, client)
+        memory = self._apply(memory_id, current, merged, client, slots)
         return EditResult(**memory.model_dump(), redacted=list(cleaned.redacted))
 
     def _apply(
-        self, memory_id: int, current: Memory, merged: NewMemory, client: str | None
+        self,
+        memory_id: int,
+        current: Memory,
+        merged: NewMemory,
+        client: str | None,
+        slots: dict[str, Any] | None = None,
     ) -> Memory:
         """Write only the fields that differ; new content gets a new vector (or none yet)."""
         fields = {
             key: value
-            for key, value in merged.model_dump().items()
+            for key, value in (merged.model_dump() | (slots or {})).items()
             if value != getattr(current, key)
         }
+        for name in ("occurred_at", "expires_at"):  # the store takes times as text
+            if fields.get(name) is not None:
+                fields[name] = format_time(fields[name])
         if not fields:
             return current
         text_changed = "content" in fields
@@ -166,5 +188,25 @@ class Lifecycle(Part):
             self.store.get(memory_id)  # no such memory, and none ever: NotFound, as for get
         return entries
 
+    def superseded(self, memory_id: int) -> list[int]:
+        inputs.check_id_values([memory_id])
+        return self.store.superseded_ids(memory_id)
+
     def scopes(self) -> dict[str, int]:
         return self.store.group_counts("scope")
+
+
+def _slots(
+    key: str | None,
+    occurred_at: str | datetime | None,
+    expires_at: str | datetime | None,
+    cleaned_key: str | None,
+) -> dict[str, Any]:
+    """The key and times an edit sets: "" clears one, None leaves it out."""
+    slots: dict[str, Any] = {}
+    if key is not None:
+        slots["key"] = cleaned_key if key.strip() else None
+    for name, value in (("occurred_at", occurred_at), ("expires_at", expires_at)):
+        if value is not None:
+            slots[name] = parse_time(value, name) if str(value).strip() else None
+    return slots

@@ -7,11 +7,14 @@ from typing import Literal
 from memory_mcp.errors import InvalidInput, NotFound
 from memory_mcp.models import STORED_DATA_NOTICE, Hit, Memory, MemoryFilter, RecallResult, wire_json
 from memory_mcp.policies import budget, inputs
-from memory_mcp.policies.fusion import FTS_WEIGHTS, fuse, prefer_scope, supported
+from memory_mcp.policies.fusion import FTS_WEIGHTS, fuse, prefer_scope, query_mass, supported
 from memory_mcp.policies.times import parse_time
 from memory_mcp.service.context import ALL_SCOPES, Part, validated
 
 CANDIDATES_PER_HIT = 4  # each leg of hybrid recall proposes 4 x limit candidates
+# With a reranker configured (search/rerank.py), it reorders this many of the best fused
+# candidates (or `limit`, when more are asked for): misses mostly sit just below the cut.
+RERANK_DEPTH = 30
 
 
 class Recaller(Part):
@@ -87,9 +90,32 @@ class Recaller(Part):
         keyword = self.store.search_keywords(query, flt, pool, FTS_WEIGHTS)
         qvec = self.semantic.embed_query(query)
         semantic = [] if qvec is None else self.semantic.search(qvec, flt, pool)
+        # How much of the query the keyword leg matched only matters against another leg: a
+        # keyword-only recall ranks and scores as BM25 does.
+        weigh = bool(keyword and semantic)
+        mass = query_mass(*self.store.keyword_statistics(query)) if weigh else 0.0
         floor = supported(keyword, semantic)
-        ranked = [(mid, score) for mid, score in fuse(keyword, semantic) if mid in floor]
-        return ("keyword" if qvec is None else "hybrid"), ranked
+        fused = fuse(keyword, semantic, keyword_mass=mass)
+        ranked = [(mid, score) for mid, score in fused if mid in floor]
+        return ("keyword" if qvec is None else "hybrid"), self._reranked(query, ranked, limit)
+
+    def _reranked(
+        self, query: str, ranked: list[tuple[int, float]], limit: int
+    ) -> list[tuple[int, float]]:
+        """The best RERANK_DEPTH candidates in the reranker's order, when one is configured
+        and works; their scores stay the fused ones, handed out best first in the new order."""
+        reranker = self.ctx.reranker
+        head, tail = ranked[: max(RERANK_DEPTH, limit)], ranked[max(RERANK_DEPTH, limit) :]
+        if reranker is None or len(head) < 2:
+            return ranked
+        texts = {m.id: m.content for m in self.store.get_many([mid for mid, _ in head], False)}
+        kept = [mid for mid, _ in head if mid in texts]
+        scores = reranker.score(query, [texts[mid] for mid in kept])
+        if scores is None:
+            return ranked
+        order = sorted(range(len(kept)), key=lambda i: -scores[i])
+        fused = sorted((score for mid, score in head if mid in texts), reverse=True)
+        return [(kept[i], fused[rank]) for rank, i in enumerate(order)] + tail
 
     def _recall_ids(self, ids: Sequence[int], max_tokens: int | None) -> RecallResult:
         """The memories in full, in the order asked, as many as the reply cap holds."""

@@ -88,7 +88,7 @@ class Writer(Part):
         if replaces is not None and scope is None:  # over the project in context, too
             scope = self.store.get(replaces).scope  # a correction lives where what it corrects
         new, key, redacted = self._new_memory(
-            content, kind, tags, scope, metadata, project, context, _clean_key(key)
+            content, kind, tags, scope, metadata, project, context, clean_key(key)
         )
         reference = parse_time(reference_time, "reference_time")
         times = _Times(
@@ -337,7 +337,7 @@ def _expiry(
     return moment
 
 
-def _clean_key(key: str | None) -> str | None:
+def clean_key(key: str | None) -> str | None:
     """The key as it prints (see clean_name), checked before redaction like every size."""
     if key is None:
         return None

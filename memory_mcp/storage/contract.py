@@ -28,6 +28,7 @@ structurally (no base class): the SQLite one in `sqlite/`, checked by mypy where
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol, TypedDict
 
@@ -250,7 +251,12 @@ class MemoryReads(Protocol):
         offset: int = 0,
         newest_first: bool = True,
         with_embedded: bool = True,
-    ) -> list[Memory]: ...
+        *,
+        after: tuple[datetime, int] | None = None,
+    ) -> list[Memory]:
+        """A page in (created_at, id) order; `after` is the last row of the previous page
+        (keyset paging: as fast on the thousandth page as on the first)."""
+        ...
 
     def count(self, flt: MemoryFilter) -> int: ...
 
@@ -266,11 +272,20 @@ class MemoryReads(Protocol):
         """The visible, not superseded memories holding `key` in `scope`."""
         ...
 
+    def keyed(self, flt: MemoryFilter, limit: int = 1000) -> list[Memory]:
+        """Memories holding a key that match `flt` (superseded ones only if it says so),
+        by key, then newest first: the profile of a scope."""
+        ...
+
     def imported_ids(self, source: str) -> set[str]:
         """Source ids of the memories an importer brought in from `source` (forgotten too)."""
         ...
 
     def expired_ids(self) -> list[int]: ...
+
+    def superseded_ids(self, by: int) -> list[int]:
+        """The memories `by` superseded (whatever their state now), in the order it did."""
+        ...
 
     def group_counts(self, column: Literal["scope", "kind"]) -> dict[str, int]:
         """Visible memories (not forgotten, superseded or expired) per scope or kind."""
@@ -287,6 +302,16 @@ class Search(Protocol):
     ) -> Ranked:
         """Keyword relevance (higher is better) for the words of `query`, any text accepted;
         [] when it has no searchable word."""
+        ...
+
+    def keyword_statistics(self, query: str) -> tuple[int, list[int]]:
+        """How many visible memories the keyword index holds, and how many of them contain
+        each search term of `query` (the terms search_keywords forms from it; a count may
+        stop once past a few thousand). With them policies/fusion.py measures a keyword score
+        against what the query could score: the sum of its terms' IDF (BM25's), which is
+        about what a memory of average length matching every term once scores. A backend's
+        search_keywords scores must be on that BM25 scale. (0, []) when nothing is
+        searchable."""
         ...
 
     def search_vectors(self, query: np.ndarray, flt: MemoryFilter, k: int) -> Ranked:

@@ -464,4 +464,5 @@ def test_a_bad_setting_is_one_error_line_for_every_command(
     monkeypatch.setenv("MEMORY_MCP_DURABILITY", "extreme")
     result = CliRunner().invoke(app, ["--db", str(tmp_path / "m.db"), *command])
     assert result.exit_code == 1, result.output
-    assert "Invalid setting" in result.stderr and "Traceback" not in result.stderr
+    assert "Invalid setting MEMORY_MCP_DURABILITY" in result.stderr  # which one, by its name
+    assert "'extreme'" in result.stderr and "Traceback" not in result.stderr

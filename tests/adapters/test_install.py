@@ -449,3 +449,88 @@ def test_install_from_uvx_writes_a_command_that_starts_offline(tmp_path: Path) -
         [entry["command"], "--version"], env=offline, capture_output=True, text=True, timeout=120
     )
     assert started.returncode == 0 and "memory-mcp" in started.stdout, started.stderr
+
+
+# -- hooks for automatic memory (Claude Code) ---------------------------------------------------
+
+USERS_HOOK = {"matcher": "Bash", "hooks": [{"type": "command", "command": "./lint.sh"}]}
+
+
+def test_hooks_are_merged_idempotently_and_removed_alone(tmp_path: Path) -> None:
+    from memory_mcp.adapters.install import hookconfig
+
+    path = tmp_path / ".claude" / "settings.json"
+    path.parent.mkdir()
+    mine = {
+        "model": "opus",
+        "hooks": {
+            "PreToolUse": [USERS_HOOK],
+            "Stop": [{"hooks": [{"type": "command", "command": "say done"}]}],
+        },
+    }
+    path.write_text(json.dumps(mine))
+    ours = hookconfig.entries(LAUNCH, ["--db", "/data/m.db"])
+    assert hookconfig.install_hooks(path, ours, NOW).action == "added"
+    doc = json.loads(path.read_text())
+    assert doc["model"] == "opus" and doc["hooks"]["PreToolUse"] == [USERS_HOOK]
+    assert doc["hooks"]["SessionStart"] == [
+        {
+            "hooks": [
+                {
+                    "type": "command",
+                    "command": "/opt/venv/bin/memory-mcp --db /data/m.db hook session-start",
+                    "timeout": 15,
+                }
+            ]
+        }
+    ]
+    assert [g["hooks"][0]["command"].split()[-1] for g in doc["hooks"]["Stop"]] == [
+        "done",
+        "capture",
+    ]
+    assert set(doc["hooks"]) == {
+        "PreToolUse",
+        "Stop",
+        "SessionStart",
+        "UserPromptSubmit",
+        "PreCompact",
+        "SessionEnd",
+    }
+    assert hookconfig.install_hooks(path, ours, NOW).action == "unchanged"
+    moved = hookconfig.entries(Launch("/usr/bin/memory-mcp", [], "venv"), [])
+    assert hookconfig.install_hooks(path, moved, NOW).action == "updated"
+    assert len(json.loads(path.read_text())["hooks"]["Stop"]) == 2  # replaced, not added
+    assert hookconfig.install_hooks(path, None, NOW).action == "removed"
+    assert json.loads(path.read_text()) == mine
+    assert hookconfig.install_hooks(path, None, NOW).action == "absent"
+
+
+def test_cli_install_claude_code_with_hooks_and_without(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    repo = project(tmp_path)
+    _, said = cli("install", "claude-code", "--dir", str(repo), "--hooks")
+    assert "Added the automatic-memory hooks" in said
+    settings = json.loads((repo / ".claude" / "settings.json").read_text())
+    command = settings["hooks"]["UserPromptSubmit"][0]["hooks"][0]["command"]
+    assert command.endswith(" hook prompt")
+    assert json.loads((repo / ".mcp.json").read_text())["mcpServers"]["memory"]
+    ran = subprocess.run(
+        command,
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        input=json.dumps(
+            {
+                "session_id": "s",
+                "hook_event_name": "UserPromptSubmit",
+                "cwd": str(repo),
+                "prompt": "hello there world",
+            }
+        ),
+        env={**os.environ, "MEMORY_MCP_DB": str(tmp_path / "none.db")},
+    )
+    assert (ran.returncode, ran.stdout) == (0, ""), ran.stderr  # runs; nothing stored yet
+    _, said = cli("install", "claude-code", "--dir", str(repo), "--no-hooks")
+    assert "Removed the automatic-memory hooks" in said
+    assert json.loads((repo / ".claude" / "settings.json").read_text()) == {}
+    _, said = cli("install", "cursor", "--hooks", code=1)

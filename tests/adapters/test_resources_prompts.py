@@ -17,7 +17,7 @@ def text_of(result: object) -> str:
 
 async def test_resources_and_templates_are_listed(client: Client) -> None:
     uris = {str(r.uri) for r in (await client.list_resources()).resources}
-    assert uris == {"memory://recent", "memory://stats", "memory://scopes"}
+    assert uris == {"memory://recent", "memory://stats", "memory://scopes", "memory://profile"}
     templates = (await client.list_resource_templates()).resource_templates
     assert [t.uri_template for t in templates] == ["memory://{memory_id}"]
     assert all(r.mime_type == "application/json" for r in templates)
@@ -34,6 +34,19 @@ async def test_reading_resources(client: Client) -> None:
     assert stats["active"] == 2
     scopes = json.loads(text_of(await client.read_resource("memory://scopes")))
     assert scopes["scopes"] == {"api": 1, "ops": 1}
+
+
+async def test_profile_resource_groups_keyed_facts(client: Client) -> None:
+    await call(client, "remember", content="Editor is Helix", key="user.editor")
+    await call(client, "remember", content="Editor is Neovim", key="user.editor")
+    await call(client, "remember", content="No key here")
+    profile = json.loads(text_of(await client.read_resource("memory://profile")))
+    (entry,) = profile["groups"]["user"]
+    assert (entry["key"], entry["value"], entry["changes"]) == (
+        "user.editor",
+        "Editor is Neovim",
+        1,
+    )
 
 
 async def test_unknown_memory_is_a_clear_error(client: Client) -> None:

@@ -5,12 +5,14 @@ model is still loading on its background thread. Real processes, the real model.
 import json
 import os
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from tests.adapters.test_http import free_port
 from tests.e2e.test_e2e_stdio import MODEL_READY_S, RawSession, _keyword_only_ids
 
 pytestmark = [pytest.mark.slow, pytest.mark.model]
@@ -94,3 +96,35 @@ def test_sigint_and_sigterm_stop_the_server(
         code = session.close(timeout=5)
     assert_clean(session, code, 128 + stop)
     assert _keyword_only_ids(tmp_path / "signal.db", "Kestrel-00042") == [stored["id"]]
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_serve_http_stops_like_stdio_while_the_model_loads(
+    tmp_path: Path, model_dir: Path, stop: signal.Signals
+) -> None:
+    """uvicorn raised the signal again after its graceful shutdown, which killed the process
+    (exit -15) before the database was closed; ending in interpreter shutdown instead could
+    abort inside onnxruntime's model loading."""
+    db = tmp_path / "http.db"
+    env = {**os.environ, "MEMORY_MCP_DB": str(db), "MEMORY_MCP_MODEL_DIR": str(model_dir)}
+    log_path = tmp_path / "http.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [str(SCRIPT), "serve", "--http", "--port", str(free_port())],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+    try:
+        deadline = time.monotonic() + MODEL_READY_S
+        while LOADING not in log_path.read_text() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        proc.send_signal(stop)
+        code = proc.wait(timeout=30)
+    finally:
+        proc.kill()
+        proc.wait()
+    text = log_path.read_text()
+    assert code == 128 + stop, text
+    assert ABORT not in text and "Traceback" not in text, text
+    assert not Path(f"{db}-wal").exists()  # the last connection closed: its log was folded in

@@ -2,7 +2,7 @@
 
 import pytest
 
-from memory_mcp.policies.fusion import fuse
+from memory_mcp.policies.fusion import fuse, idf, query_mass
 
 
 def ids(ranked: list[tuple[int, float]]) -> list[int]:
@@ -56,3 +56,26 @@ def test_keyword_weight_moves_the_balance() -> None:
 def test_ties_keep_keyword_order_then_semantic_order() -> None:
     ranked = fuse([(8, 2.0), (9, 2.0)], [(6, 0.5), (5, 0.5)], keyword_weight=0.5)
     assert ids(ranked) == [8, 9, 6, 5]
+
+
+def test_a_keyword_match_on_a_small_part_of_the_query_is_weak_evidence() -> None:
+    # Memory 1 matches one incidental word of a long question (BM25 2.0 of a query whose
+    # terms' IDF add up to 12); min-max over the candidates alone made it the keyword leg's
+    # full 1.0 and put it above the semantic leg's clear best.
+    keyword = [(1, 2.0), (3, 0.5)]
+    semantic = [(2, 0.6), (1, 0.3), (4, 0.2)]
+    assert ids(fuse(keyword, semantic, keyword_mass=12.0))[0] == 2
+
+
+def test_a_keyword_match_on_most_of_the_query_keeps_its_full_weight() -> None:
+    keyword = [(1, 2.0), (3, 0.5)]
+    semantic = [(2, 0.6), (1, 0.3), (4, 0.2)]
+    assert fuse(keyword, semantic, keyword_mass=3.0) == fuse(keyword, semantic)
+    assert ids(fuse(keyword, semantic, keyword_mass=3.0))[0] == 1
+
+
+def test_query_mass_adds_the_idf_of_each_term() -> None:
+    assert query_mass(0, []) == 0.0
+    assert query_mass(100, [1, 1]) == pytest.approx(2 * idf(100, 1))
+    assert idf(100, 1) > idf(100, 10) > idf(100, 60) > 0.0  # never negative, however common
+    assert idf(3, 5) > 0.0  # a count read while others write may exceed the total

@@ -236,7 +236,7 @@ def test_mcp_memory_service_refuses_other_files(service: MemoryService, tmp_path
 
 
 def test_unknown_format_and_the_reader_registry(service: MemoryService) -> None:
-    assert set(READERS) == {"kg-jsonl", "mem0", "mcp-memory-service"}
+    assert set(READERS) == {"kg-jsonl", "mem0", "mcp-memory-service", "claude-code", "codex"}
     with pytest.raises(InvalidInput, match="Unknown format 'letta'"):
         service.import_from("letta", KG)
 

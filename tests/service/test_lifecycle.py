@@ -167,6 +167,31 @@ def test_move_between_scopes(service: MemoryService) -> None:
 # -- history -----------------------------------------------------------------------------------
 
 
+def test_an_edit_sets_and_clears_the_key_and_times(service: MemoryService) -> None:
+    """The web UI edits a memory's key and times through update: a new key supersedes its
+    current holder as remember would, "" clears a field, None leaves it, bad times are clear
+    errors, and the edit is in the history."""
+    old = service.remember("Editor is Vim.", key="editor").id
+    memory = service.remember("I now use Helix for everything.").id
+    edited = service.update(memory, key="editor", occurred_at="2026-03-01",
+                            expires_at="2099-01-01", client="ui")  # fmt: skip
+    assert edited.key == "editor" and edited.occurred_at == datetime(2026, 3, 1, tzinfo=UTC)
+    assert edited.expires_at is not None and edited.expires_at.year == 2099
+    assert service.get(old).superseded_by == memory
+    entry = service.history(memory)[0]
+    assert (entry.action, entry.client, entry.after and entry.after["key"]) == (
+        "edit",
+        "ui",
+        "editor",
+    )
+    kept = service.update(memory, content="I now use Helix.")
+    assert kept.key == "editor" and kept.occurred_at is not None
+    cleared = service.update(memory, key="", occurred_at="", expires_at="")
+    assert (cleared.key, cleared.occurred_at, cleared.expires_at) == (None, None, None)
+    with pytest.raises(InvalidInput, match="occurred_at"):
+        service.update(memory, occurred_at="not a date")
+
+
 def test_every_mutation_is_in_the_history(service: MemoryService) -> None:
     m = service.remember("v1 of the fact", client="claude-desktop")
     service.update(m.id, content="v2 of the fact", client="cli")

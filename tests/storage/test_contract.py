@@ -7,6 +7,7 @@ is tested in test_store.py, PostgreSQL-only behaviour in test_postgres.py.
 """
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -110,6 +111,18 @@ def test_superseding_is_part_of_the_insert(storage: Storage) -> None:
     shown = storage.search_keywords("editor", MemoryFilter(include_superseded=True), 5)
     assert sorted(ids(shown)) == [old, new]
     assert storage.history(old)[0].action == "supersede"
+
+
+def test_keyed_lists_the_keys_of_a_scope_current_or_with_their_history(storage: Storage) -> None:
+    old = storage.insert(row("Editor is Helix", key="user.editor")).id
+    new = storage.insert(row("Editor is Neovim", key="user.editor")).id
+    shell = storage.insert(row("Shell is fish", key="user.shell")).id
+    storage.insert(row("no key at all"))
+    storage.insert(replace(row("Elsewhere", key="user.editor"), scope="other"))
+    current = storage.keyed(MemoryFilter(scopes=["global"]))
+    assert [m.id for m in current] == [new, shell]
+    every = storage.keyed(MemoryFilter(scopes=["global"], include_superseded=True))
+    assert [m.id for m in every] == [new, old, shell]
 
 
 def test_unknown_ids_raise_not_found_and_change_nothing(storage: Storage) -> None:
@@ -311,6 +324,34 @@ def test_reads_filter_page_and_stream(storage: Storage) -> None:
     assert storage.count(EVERYTHING) == 5
 
 
+def test_keyset_pages_cover_every_row_once_even_with_equal_times(storage: Storage) -> None:
+    """Paging by (created_at, id) after the last row shown: rows sharing a time are neither
+    skipped nor repeated, and filters still apply."""
+    same = format_time(datetime(2026, 1, 1, tzinfo=UTC))
+    made = [storage.insert(row(f"memory {i}", created_at=same)).id for i in range(5)]
+    made.append(storage.insert(row("newer")).id)
+    seen: list[int] = []
+    after = None
+    while page := storage.find(MemoryFilter(), limit=2, after=after):
+        seen += [m.id for m in page]
+        after = (page[-1].created_at, page[-1].id)
+    assert seen == [made[5], *reversed(made[:5])]
+    first = storage.find(MemoryFilter(), limit=3)
+    rest = storage.find(
+        MemoryFilter(scopes=["nowhere"]), after=(first[-1].created_at, first[-1].id)
+    )
+    assert rest == []
+
+
+def test_superseded_ids_name_what_a_memory_replaced(storage: Storage) -> None:
+    first = storage.insert(row("Editor is Vim.", key="editor")).id
+    second = storage.insert(row("Editor is Emacs.", key="editor")).id
+    third = storage.insert(row("Editor is Helix.", key="editor")).id
+    assert storage.superseded_ids(second) == [first]
+    assert storage.superseded_ids(third) == [second]
+    assert storage.superseded_ids(first) == []
+
+
 def test_expiry_and_imports_are_found(storage: Storage) -> None:
     past = format_time(datetime.now(UTC) - timedelta(hours=1))
     gone = storage.insert(row("expired", expires_at=past)).id
@@ -410,6 +451,20 @@ def test_filters_apply_inside_both_searches(storage: Storage) -> None:
     for flt in (MemoryFilter(scopes=["target"]), MemoryFilter(tags=["x"])):
         assert ids(storage.search_vectors(vec(1, 0, 0, 0), flt, 3)) == [target]
         assert ids(storage.search_keywords("deploy", flt, 3)) == [target]
+
+
+def test_keyword_statistics_count_visible_memories_and_each_terms_documents(
+    storage: Storage,
+) -> None:
+    assert storage.keyword_statistics("anything") == (0, [0])
+    assert storage.keyword_statistics("?!") == (0, [])
+    for i in range(5):
+        storage.insert(row(f"note {i} about cats", vec(1, 0, 0, 0)))
+    dog = storage.insert(row("dogs are loyal", vec(0, 1, 0, 0))).id
+    # stopwords are not search terms; stemming counts "cat" and "cats" alike
+    assert storage.keyword_statistics("the cat and the dogs?") == (6, [5, 1])
+    storage.set_forgotten([dog], "test")
+    assert storage.keyword_statistics("the cat and the dogs?") == (5, [5, 0])
 
 
 def test_hidden_memories_never_change_keyword_scores_of_visible_ones(storage: Storage) -> None:

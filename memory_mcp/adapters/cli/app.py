@@ -148,7 +148,17 @@ def settings_for(ctx: typer.Context, **options: Any) -> Settings:
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        raise MemoryMCPError(f"Invalid setting: {exc.errors()[0]['msg']}") from exc
+        raise MemoryMCPError(setting_errors(exc)) from exc
+
+
+def setting_errors(exc: ValidationError) -> str:
+    """One line per bad setting, named as the environment variable (or the option of the same
+    name) that set it, with the value it was given."""
+    lines = []
+    for error in exc.errors():
+        name = f"MEMORY_MCP_{str(error['loc'][0]).upper()}" if error["loc"] else "a setting"
+        lines.append(f"Invalid setting {name}: {error['msg']}; got {error.get('input')!r}.")
+    return "\n".join(lines)
 
 
 @contextmanager

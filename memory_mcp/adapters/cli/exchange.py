@@ -40,6 +40,8 @@ class ImportFormat(StrEnum):
     kg_jsonl = "kg-jsonl"
     mem0 = "mem0"
     mcp_memory_service = "mcp-memory-service"
+    claude_code = "claude-code"
+    codex = "codex"
 
 
 @contextmanager
@@ -103,7 +105,8 @@ def import_(
             "--format",
             "-f",
             help="jsonl or markdown (our exports); kg-jsonl, mem0 or mcp-memory-service "
-            "(other memory servers' files).",
+            "(other memory servers' files); claude-code (a project's CLAUDE.md and auto memory),"
+            " codex (its AGENTS.md).",
         ),
     ] = ImportFormat.jsonl,
     scope: Annotated[

@@ -3,16 +3,17 @@
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from memory_mcp.adapters.cli.app import DbOpt, app, root_options
 from memory_mcp.adapters.cli.render import err, out
-from memory_mcp.adapters.install import clients
+from memory_mcp.adapters.install import clients, hookconfig
 from memory_mcp.adapters.install.clients import Client, Machine, Outcome, Target
 from memory_mcp.adapters.install.launcher import current_runtime, launch_command, prepare
 from memory_mcp.config import DEFAULT_SCOPE
+from memory_mcp.errors import InvalidInput
 
 PANEL = "Connect clients"
 ClientArg = Annotated[
@@ -36,6 +37,15 @@ DirOpt = Annotated[
         exists=True, file_okay=False, show_default=False,
     ),
 ]  # fmt: skip
+HooksOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--hooks/--no-hooks",
+        help="Claude Code: also add (or remove) the hooks that capture each session and brief"
+        " the next one, in .claude/settings.json (or ~/.claude/settings.json with --global).",
+        show_default=False,
+    ),
+]
 ForceOpt = Annotated[
     bool, typer.Option("--force", help="Replace or remove a same-named server that is not ours.")
 ]
@@ -61,9 +71,11 @@ def install(
     folder: DirOpt = None,
     print_: Annotated[bool, typer.Option("--print", help="Only show the entry.")] = False,
     force: ForceOpt = False,
+    hooks: HooksOpt = None,
 ) -> None:
     """Add memory-mcp to a client's MCP config (or update it); keeps a dated backup."""
     target = _target(client, name, project_level, folder)
+    _check_hooks(client, hooks)
     given = root_options(ctx)
     launch = launch_command(current_runtime())
     env = clients.server_env(
@@ -84,6 +96,9 @@ def install(
     prepare(launch)  # a uv tool install when run from uvx: its script is the command
     outcome = clients.install(target, entry, datetime.now(), force)
     _report(target, outcome)
+    if hooks is not None:
+        options = ["--db", env["MEMORY_MCP_DB"]] if "MEMORY_MCP_DB" in env else []
+        _hooks(target, hookconfig.entries(launch, options) if hooks else None)
     if outcome.action == "unchanged":
         return
     _say(f"Command: {launch.command} ({_KINDS[launch.kind]}).")
@@ -104,6 +119,31 @@ def uninstall(
     """Remove memory-mcp from a client's MCP config; other servers stay. Memories are kept."""
     target = _target(client, name, project_level, folder)
     _report(target, clients.uninstall(target, datetime.now(), force))
+    if client is Client.CLAUDE_CODE:
+        _hooks(target, None)
+
+
+def _check_hooks(client: Client, hooks: bool | None) -> None:
+    if hooks is not None and client is not Client.CLAUDE_CODE:
+        raise InvalidInput(
+            f"--hooks is for claude-code; {client.value} has no hook that can brief a session"
+            " or hand over its transcript that memory-mcp installs (README, Automatic memory)."
+        )
+
+
+def _hooks(target: Target, ours: dict[str, Any] | None) -> None:
+    path = hookconfig.settings_path(Machine.current().home, target.project)
+    outcome = hookconfig.install_hooks(path, ours, datetime.now())
+    said = {
+        "added": "Added the automatic-memory hooks to {path}.",
+        "updated": "Updated the automatic-memory hooks in {path}.",
+        "unchanged": "The automatic-memory hooks in {path} are already set up.",
+        "removed": "Removed the automatic-memory hooks from {path}.",
+        "absent": "No automatic-memory hooks in {path}; nothing changed.",
+    }
+    _say(said[outcome.action].format(path=outcome.path))
+    if outcome.backup is not None:
+        _say(f"The previous file is saved as {outcome.backup}.")
 
 
 _SAID = {

@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import secrets
+import signal
 import stat
 import tempfile
 from pathlib import Path
@@ -28,7 +29,17 @@ from memory_mcp.adapters.mcp_server.guards import (
     connection_limits,
     guarded_protocol,
 )
-from memory_mcp.adapters.mcp_server.server import build_server
+from memory_mcp.adapters.mcp_server.hookroute import HookRoutes
+from memory_mcp.adapters.mcp_server.server import (
+    STOP_SIGNALS,
+    STOP_WAIT_S,
+    build_server,
+    exit_at_once,
+    stop_process,
+)
+from memory_mcp.adapters.ui.app import ui_app
+from memory_mcp.adapters.ui.mount import with_ui
+from memory_mcp.adapters.ui.security import UiGuard
 from memory_mcp.config import Settings
 from memory_mcp.errors import InvalidInput
 from memory_mcp.service import MemoryService
@@ -142,7 +153,7 @@ def http_app(
     service: MemoryService, host: str, port: int, token: str | None, allow_hosts: list[str]
 ) -> ASGIApp:
     """The streamable-HTTP app at /mcp, behind DNS-rebinding protection, the session limit
-    and the token."""
+    and the token; the web UI's pages at /ui."""
     settings = service.settings
     names = list(dict.fromkeys([host, *LOOPBACK, *allow_hosts]))
     hosts = [f"[{n}]:{port}" if ":" in n else f"{n}:{port}" for n in names]
@@ -161,8 +172,11 @@ def http_app(
         # so a new client is not refused while old sessions idle.
         max_sessions=2 * settings.http_max_sessions,
     )
-    app = SessionLimit(sdk_app, settings.http_max_sessions, settings.http_session_idle)
-    return BearerAuth(app, token) if token else app
+    limited = SessionLimit(sdk_app, settings.http_max_sessions, settings.http_session_idle)
+    app = HookRoutes(limited, service, hosts)  # client hooks POST to /hooks/<command>
+    tools = BearerAuth(app, token) if token else app
+    # The web UI at /ui: the same hosts and token (a browser logs in with it once).
+    return with_ui(tools, ui_app(service, UiGuard(hosts, token)))
 
 
 def serve_http(settings: Settings, host: str, port: int, allow_hosts: list[str]) -> None:
@@ -175,7 +189,15 @@ def serve_http(settings: Settings, host: str, port: int, allow_hosts: list[str])
             "with --allow-host (DNS-rebinding protection only accepts known names)."
         )
     token = resolve_token(settings, host)
+    for signum in STOP_SIGNALS:  # until the database is open: end at once, nothing to close
+        signal.signal(signum, exit_at_once)
     service = MemoryService.open(settings)
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM, puts these handlers back and raises the
+    # signal again: they then stop the model loader, close the database and end the process
+    # (exit 130/143) the way the stdio server does, never in interpreter shutdown, which can
+    # abort inside onnxruntime while the model loads.
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, lambda received, _frame: stop_process([service], 128 + received))
     service.semantic.start_background()
     app = http_app(service, host, port, token, allow_hosts)
     auth = "bearer token required" if token else "no token (loopback)"
@@ -185,5 +207,7 @@ def serve_http(settings: Settings, host: str, port: int, allow_hosts: list[str])
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
                     http=protocol, backlog=backlog)  # fmt: skip
-    finally:
-        service.close()
+    except BaseException:  # e.g. the port is taken: the CLI reports it
+        service.close(wait=STOP_WAIT_S)
+        raise
+    stop_process([service], 0)

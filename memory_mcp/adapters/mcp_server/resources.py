@@ -64,6 +64,17 @@ def register_resources(mcp: MCPServer[Any], service: MemoryService) -> None:
 
         return await _json(listing)
 
+    @mcp.resource(
+        "memory://profile",
+        name="profile",
+        title="Profile",
+        description="Every current keyed fact (user.*, project.*, any key) grouped by prefix, with"
+        " when it was set and how often it changed.",
+        mime_type=JSON,
+    )
+    async def profile() -> str:
+        return await _json(service.profile)
+
 
 async def _json(read: Callable[[], Any]) -> str:
     """Run a blocking read off the event loop and serialise its result."""

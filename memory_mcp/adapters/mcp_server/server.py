@@ -118,17 +118,17 @@ def serve(settings: Settings | None = None) -> None:
     settings = settings or Settings()
     opened: list[MemoryService] = []
     for signum in STOP_SIGNALS:  # until the event loop watches them (and once it no longer does)
-        signal.signal(signum, _exit_at_once)
+        signal.signal(signum, exit_at_once)
     server = _build(settings, opened)  # a bad setting raises: the CLI says so
     code = 0
     try:
-        anyio.run(_serve_until_signal, server, functools.partial(_stop, opened))
+        anyio.run(_serve_until_signal, server, functools.partial(stop_process, opened))
     except KeyboardInterrupt:  # pragma: no cover - Windows, where Ctrl-C raises this
         code = 128 + signal.SIGINT
     except Exception:
         logger.exception("The server stopped on an unexpected error")
         code = 1
-    _stop(opened, code)
+    stop_process(opened, code)
 
 
 def _build(settings: Settings, opened: list[MemoryService]) -> MCPServer[Any]:
@@ -155,7 +155,7 @@ def _build(settings: Settings, opened: list[MemoryService]) -> MCPServer[Any]:
     return build_server(service, load_model=settings.semantic)
 
 
-def _exit_at_once(signum: int, _frame: object) -> None:
+def exit_at_once(signum: int, _frame: object) -> None:
     """A signal while starting, or a second one while stopping: end now. Nothing is lost:
     every write is one transaction, and an interrupted migration finishes on the next start."""
     os._exit(128 + signum)
@@ -183,10 +183,10 @@ async def _serve_until_signal(server: MCPServer[Any], stop: Callable[[int], None
         tg.cancel_scope.cancel()
 
 
-def _stop(opened: list[MemoryService], code: int) -> NoReturn:
+def stop_process(opened: list[MemoryService], code: int) -> NoReturn:
     """Stop background work, close the database, flush, and end the process with `code`."""
     for signum in STOP_SIGNALS:
-        signal.signal(signum, _exit_at_once)
+        signal.signal(signum, exit_at_once)
     for service in opened:
         service.close(wait=STOP_WAIT_S)
     logging.shutdown()

@@ -1,6 +1,7 @@
 """Reads of memories on PostgreSQL: by id, by filter, by key, exact repeats, counts, history."""
 
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 from typing import Literal
 
 from memory_mcp.errors import NotFound
@@ -10,7 +11,7 @@ from memory_mcp.storage.postgres import decisions, history
 from memory_mcp.storage.postgres.base import PgBase, now
 from memory_mcp.storage.postgres.db import scalar
 from memory_mcp.storage.postgres.filters import memory_conditions, where
-from memory_mcp.timestamps import utc_now
+from memory_mcp.timestamps import format_time, utc_now
 
 
 class PgReads(PgBase):
@@ -32,9 +33,16 @@ class PgReads(PgBase):
         offset: int = 0,
         newest_first: bool = True,
         with_embedded: bool = True,
+        *,
+        after: tuple[datetime, int] | None = None,
     ) -> list[Memory]:
         conds, params = memory_conditions(flt, now())
         order = "desc" if newest_first else "asc"
+        if after is not None:  # keyset paging
+            conds.append(
+                f"(m.created_at, m.id) {'<' if newest_first else '>'} (%(k_at)s, %(k_id)s)"
+            )
+            params.update(k_at=format_time(after[0]), k_id=after[1])
         params.update(limit=limit, offset=offset)
         return self._memories(
             f"""{where(conds)} order by m.created_at {order}, m.id {order}
@@ -70,6 +78,20 @@ class PgReads(PgBase):
         return self._memories(
             f"where {decisions.HOLDERS}", {"scope": scope, "key": key, "besides": None}
         )
+
+    def keyed(self, flt: MemoryFilter, limit: int = 1000) -> list[Memory]:
+        conds, params = memory_conditions(flt, now())
+        params["limit"] = limit
+        return self._memories(
+            f"""{where([*conds, "m.key is not null"])}
+                order by m.key, m.created_at desc, m.id desc limit %(limit)s""",
+            params,
+            False,
+        )
+
+    def superseded_ids(self, by: int) -> list[int]:
+        query = "select id from memories where superseded_by = %s order by superseded_at, id"
+        return self._read(lambda c: [int(r["id"]) for r in c.execute(query, (by,))])
 
     def expired_ids(self) -> list[int]:
         return self._read(

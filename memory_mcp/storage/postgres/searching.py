@@ -58,6 +58,20 @@ class PgSearch(PgBase):
 
         return self._read(fetch)
 
+    def keyword_statistics(self, query: str) -> tuple[int, list[int]]:
+        """(memories in the visible keyword index, memories containing each search term of
+        `query`, counted up to bm25's cap): the terms and counts bm25.rank uses."""
+        words, chunks = query_parts(query)
+        if not words:
+            return 0, []
+
+        def read(c: Connection) -> tuple[int, list[int]]:
+            cap = bm25.POSTINGS_BUDGET + 1
+            terms, counts, n, _ = bm25.survey(c, [*words, *chunks], True, cap)
+            return (n, counts) if terms else (0, [])
+
+        return self._read(read)
+
     def search_vectors(
         self, query: np.ndarray, flt: MemoryFilter, k: int
     ) -> list[tuple[int, float]]:

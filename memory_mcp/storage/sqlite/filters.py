@@ -26,7 +26,10 @@ def memory_conditions(
         conds.append(f"{m}.superseded_by is null")
     if not flt.include_expired:
         conds.append(f"({m}.expires_at is null or {m}.expires_at > :f_ref)")
-    if flt.scopes:
+    if len(flt.scopes) == 1:  # a plain equality lets the planner walk (scope, created_at)
+        conds.append(f"{m}.scope = :f_scope")
+        params["f_scope"] = flt.scopes[0]
+    elif flt.scopes:
         conds.append(f"{m}.scope in (select value from json_each(:f_scopes))")
         params["f_scopes"] = json.dumps(flt.scopes)
     if flt.kind is not None:

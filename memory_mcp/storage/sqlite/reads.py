@@ -2,6 +2,7 @@
 
 import json
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 from typing import Literal
 
 from memory_mcp.errors import NotFound
@@ -11,7 +12,7 @@ from memory_mcp.storage.sqlite import decisions, history
 from memory_mcp.storage.sqlite.base import SqliteBase, now
 from memory_mcp.storage.sqlite.db import scalar
 from memory_mcp.storage.sqlite.filters import memory_conditions, where
-from memory_mcp.timestamps import utc_now
+from memory_mcp.timestamps import format_time, utc_now
 
 
 class SqliteReads(SqliteBase):
@@ -42,9 +43,14 @@ class SqliteReads(SqliteBase):
         offset: int = 0,
         newest_first: bool = True,
         with_embedded: bool = True,
+        *,
+        after: tuple[datetime, int] | None = None,
     ) -> list[Memory]:
         conds, params = memory_conditions(flt, now())
         order = "desc" if newest_first else "asc"
+        if after is not None:
+            conds.append(f"(m.created_at, m.id) {'<' if newest_first else '>'} (:k_at, :k_id)")
+            params.update(k_at=format_time(after[0]), k_id=after[1])
         params.update(limit=-1 if limit is None else limit, offset=offset)
         return self._memories(
             f"""{where(conds)} order by m.created_at {order}, m.id {order}
@@ -85,6 +91,16 @@ class SqliteReads(SqliteBase):
             f"where {decisions.HOLDERS}", {"scope": scope, "key": key, "besides": None}
         )
 
+    def keyed(self, flt: MemoryFilter, limit: int = 1000) -> list[Memory]:
+        conds, params = memory_conditions(flt, now())
+        params["limit"] = limit
+        return self._memories(
+            f"""{where([*conds, "m.key is not null"])}
+                order by m.key, m.created_at desc, m.id desc limit :limit""",
+            params,
+            False,
+        )
+
     def expired_ids(self) -> list[int]:
         return self._read(
             lambda c: [
@@ -95,6 +111,10 @@ class SqliteReads(SqliteBase):
                 )
             ]
         )
+
+    def superseded_ids(self, by: int) -> list[int]:
+        sql = "select id from memories where superseded_by = :by order by superseded_at, id"
+        return self._read(lambda c: [int(r[0]) for r in c.execute(sql, {"by": by})])
 
     def history(
         self, memory_id: int | None = None, limit: int = 50, before_id: int | None = None

@@ -9,6 +9,7 @@ from memory_mcp.storage.sqlite.maintenance import SqliteMaintenance
 from memory_mcp.storage.sqlite.reads import SqliteReads
 from memory_mcp.storage.sqlite.removals import SqliteRemovals
 from memory_mcp.storage.sqlite.searching import SqliteSearch
+from memory_mcp.storage.sqlite.termstats import SqliteTermStats
 from memory_mcp.storage.sqlite.transfer import SqliteTransfer
 from memory_mcp.storage.sqlite.vector_index import SqliteVectorIndex
 from memory_mcp.storage.sqlite.writes import SqliteWrites
@@ -19,6 +20,7 @@ class SqliteStore(
     SqliteRemovals,
     SqliteReads,
     SqliteSearch,
+    SqliteTermStats,
     SqliteVectorIndex,
     SqliteMaintenance,
     SqliteTransfer,

@@ -1,0 +1,119 @@
+"""Automatic memory: `memory-mcp hook capture|session-start|prompt` (what a client's hooks run,
+the hook's JSON on stdin) and `memory-mcp profile`.
+
+A hook must never get in the client's way: a problem is one line on stderr and exit code 1,
+which clients show and carry on from (never 2, which would block a prompt); no database yet
+means nothing to say, exit 0.
+"""
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from memory_mcp.adapters.cli.app import DbOpt, JsonOpt, ScopeOpt, app, open_service, settings_for
+from memory_mcp.adapters.cli.render import as_json, err, inert, out, safe, when
+from memory_mcp.adapters.hooks import HookProblem, answer, parse
+from memory_mcp.adapters.hooks.protocol import MAX_INPUT_CHARS
+from memory_mcp.config import is_database_url
+from memory_mcp.errors import MemoryMCPError
+from memory_mcp.service.projects import project_scope
+
+PANEL = "Automatic memory"
+hook_app = typer.Typer(
+    help="What client hooks run: the hook's JSON on stdin, the client's answer on stdout.",
+    no_args_is_help=True,
+)
+app.add_typer(hook_app, name="hook", rich_help_panel=PANEL)
+
+ProjectOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--project", envvar="MEMORY_MCP_PROJECT", show_default=False,
+        help="Project folder (default: the cwd the hook passes, resolved to its git repo).",
+    ),
+]  # fmt: skip
+
+
+def _run(ctx: typer.Context, command: str, db: str | None, project: Path | None) -> None:
+    try:
+        raw = sys.stdin.read(MAX_INPUT_CHARS + 1)
+        if len(raw) > MAX_INPUT_CHARS:
+            raise HookProblem("The hook input is larger than 1 MB.")
+        try:
+            hook = parse(json.loads(raw) if raw.strip() else {})
+        except json.JSONDecodeError as exc:
+            raise HookProblem(f"The hook input is not JSON ({exc.msg}).") from None
+        settings = settings_for(ctx, db=db)
+        missing = not is_database_url(settings.db) and not Path(settings.db).expanduser().exists()
+        if command != "capture" and missing:
+            return  # no memories yet: nothing to brief
+        if command == "capture" and not settings.capture:
+            return
+        capture = command == "capture"  # runs in the background: worth loading the model
+        with open_service(
+            ctx, db, semantic=capture and settings.semantic, create=capture
+        ) as service:
+            reply = answer(service, command, hook, _scope_of(project))
+    except (HookProblem, MemoryMCPError) as exc:
+        err.print(f"memory-mcp hook {command}: {safe(exc)}", markup=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    if reply is not None:
+        sys.stdout.write(json.dumps(reply, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+
+
+@hook_app.command("capture")
+def hook_capture(ctx: typer.Context, db: DbOpt = None, project: ProjectOpt = None) -> None:
+    """Store what the session said and explored (Stop, PreCompact, SessionEnd hooks)."""
+    _run(ctx, "capture", db, project)
+
+
+@hook_app.command("session-start")
+def hook_session_start(ctx: typer.Context, db: DbOpt = None, project: ProjectOpt = None) -> None:
+    """Print the project briefing as the client's additionalContext (SessionStart hook)."""
+    _run(ctx, "session-start", db, project)
+
+
+@hook_app.command("prompt")
+def hook_prompt(ctx: typer.Context, db: DbOpt = None, project: ProjectOpt = None) -> None:
+    """Print the memories that clearly bear on the prompt, if any (UserPromptSubmit hook)."""
+    _run(ctx, "prompt", db, project)
+
+
+@app.command(rich_help_panel=PANEL)
+def profile(
+    ctx: typer.Context,
+    scope: ScopeOpt = None,
+    project: ProjectOpt = None,
+    superseded: Annotated[
+        bool, typer.Option("--superseded", help="Show earlier values too.")
+    ] = False,
+    db: DbOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Every current keyed fact (user.*, project.*, …) grouped by prefix: what memory believes."""
+    with open_service(ctx, db) as service:
+        found = service.profile(scope, _scope_of(project), superseded)
+    if json_:
+        as_json(found)
+        return
+    if not found.size:
+        err.print("No keyed facts yet (remember one with --key, e.g. user.editor).")
+        return
+    for prefix, entries in found.groups.items():
+        out.print(inert(f"{prefix}.*", "bold"))
+        for entry in entries:
+            changed = f", changed {entry.changes}x" if entry.changes else ""
+            line = (
+                f"  {entry.key} = {entry.value}  (#{entry.id}, set {when(entry.set_at)}{changed})"
+            )
+            out.print(inert(line))
+            for old in entry.previous:
+                out.print(inert(f"      was: {old}", "dim"))
+
+
+def _scope_of(project: Path | None) -> str | None:
+    return None if project is None else project_scope(project)

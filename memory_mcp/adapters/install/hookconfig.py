@@ -1,0 +1,129 @@
+"""Claude Code's hook entries for automatic memory, merged into its settings file.
+
+Claude Code reads hooks from `~/.claude/settings.json` (user), `.claude/settings.json`
+(project) and `.claude/settings.local.json`, as `{"hooks": {"<Event>": [{"matcher": …,
+"hooks": [{"type": "command", "command": "…", "timeout": seconds}]}]}}`; every matching hook of
+every file runs. VS Code's agent hooks read the same files. We add one group per event whose
+commands run `memory-mcp … hook <command>`, and recognise ours by that command: installing
+again replaces them (never duplicates), removing them leaves every other hook as it was.
+"""
+
+import copy
+import shlex
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from memory_mcp.adapters.install.clients import Outcome
+from memory_mcp.adapters.install.configfile import ConfigError, read_config, write_config
+from memory_mcp.adapters.install.launcher import DIST, MODULE, Launch
+
+# event -> (hook command, timeout in seconds). Capture runs when a turn ends, before the
+# context is compacted, and when the session ends; the briefing when a session starts (also
+# after /clear and compaction); the prompt hook before each prompt.
+EVENTS: dict[str, tuple[str, int]] = {
+    "SessionStart": ("session-start", 15),
+    "UserPromptSubmit": ("prompt", 10),
+    "Stop": ("capture", 120),
+    "PreCompact": ("capture", 120),
+    "SessionEnd": ("capture", 120),
+}
+SETTINGS_FILE = ".claude/settings.json"
+
+
+def settings_path(home: Path, project: Path | None) -> Path:
+    """The project's .claude/settings.json, or the user's ~/.claude/settings.json."""
+    return (project if project is not None else home) / SETTINGS_FILE
+
+
+def hook_command(launch: Launch, options: list[str], command: str) -> str:
+    """The shell command a hook runs: the launcher, root options (--db …), `hook <command>`."""
+    return shlex.join([launch.command, *launch.args, *options, "hook", command])
+
+
+def entries(launch: Launch, options: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """Our hook groups, one per event."""
+    return {
+        event: [
+            {
+                "hooks": [
+                    {
+                        "type": "command",
+                        "command": hook_command(launch, options, cmd),
+                        "timeout": timeout,
+                    }
+                ]
+            }
+        ]  # fmt: skip
+        for event, (cmd, timeout) in EVENTS.items()
+    }
+
+
+def is_our_hook(hook: object) -> bool:
+    """A hook whose command runs memory-mcp's `hook` subcommand."""
+    if not isinstance(hook, dict) or not isinstance(hook.get("command"), str):
+        return False
+    try:
+        words = shlex.split(hook["command"])
+    except ValueError:
+        return False
+    names = [w.replace("\\", "/").rsplit("/", 1)[-1].lower().removesuffix(".exe") for w in words]
+    ours = DIST in names or any(
+        a == "-m" and b == MODULE for a, b in zip(words, words[1:], strict=False)
+    )
+    return ours and "hook" in words
+
+
+def install_hooks(
+    path: Path, ours: dict[str, list[dict[str, Any]]] | None, now: datetime
+) -> Outcome:
+    """Put our groups in (or, with None, take them out), keeping every other hook and key."""
+    doc = read_config(path)
+    old = _hooks(path, doc or {})
+    new = _without_ours(old)
+    for event, groups in (ours or {}).items():
+        new.setdefault(event, []).extend(copy.deepcopy(groups))
+    if new == old:
+        return Outcome("unchanged" if ours else "absent", path)
+    updated = copy.deepcopy(doc or {})
+    if new:
+        updated["hooks"] = new
+    else:
+        updated.pop("hooks", None)
+    backup = write_config(path, updated, now)
+    had = any(is_our_hook(h) for groups in old.values() for g in groups for h in _list(g))
+    action = ("updated" if had else "added") if ours else "removed"
+    return Outcome(action, path, backup)
+
+
+def _hooks(path: Path, doc: dict[str, Any]) -> dict[str, list[Any]]:
+    hooks = doc.get("hooks", {})
+    if not isinstance(hooks, dict) or not all(isinstance(v, list) for v in hooks.values()):
+        raise ConfigError(
+            f"{path}: 'hooks' is not an object of event lists. Nothing was changed; fix the"
+            " file or add the hooks by hand (README, Automatic memory)."
+        )
+    return copy.deepcopy(hooks)
+
+
+def _list(group: object) -> list[Any]:
+    hooks = group.get("hooks") if isinstance(group, dict) else None
+    return hooks if isinstance(hooks, list) else []
+
+
+def _without_ours(hooks: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """Every event's groups minus our hooks; a group we emptied goes, an event left empty too."""
+    kept: dict[str, list[Any]] = {}
+    for event, groups in hooks.items():
+        left = []
+        for group in groups:
+            inner = _list(group)
+            if not any(is_our_hook(h) for h in inner):
+                left.append(group)
+                continue
+            rest = [h for h in inner if not is_our_hook(h)]
+            if rest:
+                left.append({**group, "hooks": rest})
+        if left or not groups:
+            kept[event] = left
+    return kept

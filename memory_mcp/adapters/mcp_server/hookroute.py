@@ -1,0 +1,71 @@
+"""Client hooks over HTTP: `serve --http` answers Claude Code's `http` hooks, which POST the
+hook's JSON to a URL and read the same JSON a command hook prints.
+
+`POST /hooks/capture`, `/hooks/session-start`, `/hooks/prompt`: the body is the hook input;
+the reply is 200 with the client's output object, or `{}` when there is nothing to add. The
+running server has its model and indexes loaded, so these answer in milliseconds. They sit
+behind the same bearer token and accept only the Host names the MCP endpoint accepts.
+"""
+
+import json
+from typing import Any
+
+import anyio.to_thread
+
+from memory_mcp.adapters.hooks import HookProblem, answer, parse
+from memory_mcp.adapters.hooks.protocol import COMMANDS, MAX_INPUT_CHARS
+from memory_mcp.adapters.mcp_server.guards import ASGIApp, Receive, Scope, Send
+from memory_mcp.errors import MemoryMCPError
+from memory_mcp.service import MemoryService
+
+PREFIX = "/hooks/"
+
+
+class HookRoutes:
+    """ASGI middleware: /hooks/<command> here, everything else to the MCP app."""
+
+    def __init__(self, app: ASGIApp, service: MemoryService, hosts: list[str]) -> None:
+        self.app = app
+        self.service = service
+        self.hosts = {h.lower().encode() for h in hosts}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if not path.startswith(PREFIX):
+            await self.app(scope, receive, send)
+            return
+        command = path.removeprefix(PREFIX).strip("/")
+        host = dict(scope.get("headers") or []).get(b"host", b"").lower()
+        if host not in self.hosts:
+            await _reply(send, 421, {"error": "misdirected", "message": "Unknown Host."})
+        elif command not in COMMANDS:
+            await _reply(send, 404, {"error": "not_found", "message": f"Hooks: {COMMANDS}."})
+        elif scope.get("method") != "POST":
+            await _reply(send, 405, {"error": "method", "message": "POST the hook's JSON."})
+        else:
+            await self._hook(command, receive, send)
+
+    async def _hook(self, command: str, receive: Receive, send: Send) -> None:
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if len(body) > MAX_INPUT_CHARS:
+                await _reply(send, 413, {"error": "too_large", "message": "Over 1 MB."})
+                return
+            if not message.get("more_body"):
+                break
+        try:
+            hook = parse(json.loads(body or b"{}"))
+            reply = await anyio.to_thread.run_sync(answer, self.service, command, hook)
+        except (ValueError, HookProblem, MemoryMCPError) as exc:
+            await _reply(send, 400, {"error": "bad_request", "message": str(exc)})
+            return
+        await _reply(send, 200, reply or {})
+
+
+async def _reply(send: Send, status: int, payload: dict[str, Any]) -> None:
+    body = json.dumps(payload, ensure_ascii=False).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

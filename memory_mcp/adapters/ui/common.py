@@ -1,0 +1,134 @@
+"""What every page handler shares: the service call off the event loop, the page frame,
+redirects with a notice, and the checked POST."""
+
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import anyio.to_thread
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from memory_mcp.adapters.ui.html import Child, Html, page, tag
+from memory_mcp.adapters.ui.security import UiGuard
+from memory_mcp.service import MemoryService
+
+UI_CLIENT = "ui"  # how the history names changes made in these pages
+
+# Notices a redirect may ask for, by code: a URL never carries text to show.
+NOTICES = {
+    "saved": "Saved.",
+    "nochange": "Nothing changed.",
+    "forgotten": "Forgotten: hidden from recall.",
+    "restored": "Restored: recall sees it again.",
+    "moved": "Moved.",
+    "purged": "Deleted permanently.",
+}
+
+T = TypeVar("T")
+
+
+class Refused(Exception):
+    """A request these pages will not act on (status, message)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def service(request: Request) -> MemoryService:
+    svc: MemoryService = request.app.state.service
+    return svc
+
+
+def guard(request: Request) -> UiGuard:
+    g: UiGuard = request.app.state.guard
+    return g
+
+
+def base(request: Request) -> str:
+    """The prefix the pages are served under ("" or "/ui")."""
+    return str(request.scope.get("root_path", "")).rstrip("/")
+
+
+async def run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """A blocking service call on a worker thread (the service is synchronous)."""
+    return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs))
+
+
+def render(
+    request: Request, title: str, body: Child, nav: str = "", status: int = 200
+) -> HTMLResponse:
+    notice = NOTICES.get(request.query_params.get("done", ""))
+    flash = (
+        tag("div", tag("p", notice), _undo(request), class_="notice", role="status")
+        if notice
+        else None
+    )
+    g = guard(request)
+    csrf = g.csrf if g.authenticated(request) else ""
+    html: Html = page(title, [flash, body], base=base(request), csrf=csrf, nav=nav)
+    return HTMLResponse(html, status_code=status)
+
+
+def _undo(request: Request) -> Html | None:
+    """After forgetting a selection: one button that restores exactly those."""
+    ids = [v for v in request.query_params.getlist("undo") if v.isdigit()]
+    if not ids:
+        return None
+    hidden = [tag("input", type="hidden", name="id", value=i) for i in ids]
+    return tag(
+        "form",
+        tag("input", type="hidden", name="csrf", value=guard(request).csrf),
+        tag("input", type="hidden", name="action", value="restore"),
+        hidden,
+        tag("button", f"Undo: restore {', '.join('#' + i for i in ids)}", type="submit"),
+        method="post",
+        action=f"{base(request)}/bulk",
+    )
+
+
+def redirect(request: Request, path: str, done: str | None = None) -> Response:
+    """303 See Other after a change, so reloading the page does not repeat it."""
+    sep = "&" if "?" in path else "?"
+    url = base(request) + path + (f"{sep}done={done}" if done else "")
+    return RedirectResponse(url, status_code=303)
+
+
+def checked_post(
+    handler: Callable[[Request, FormData], Awaitable[Response]], login: bool = False
+) -> Callable[[Request], Awaitable[Response]]:
+    """A POST handler that only runs for a same-origin request carrying the page's token
+    (for the login form, its own)."""
+
+    @functools.wraps(handler)
+    async def wrapped(request: Request) -> Response:
+        g = guard(request)
+        if not g.same_origin(request):
+            raise Refused(403, "Refused: this request came from another site.")
+        async with request.form() as form:  # uploaded files are closed (and deleted) after
+            token = form.get("csrf")
+            if not g.csrf_ok(token if isinstance(token, str) else None, login):
+                raise Refused(403, "Refused: the form's security token is missing or stale.")
+            return await handler(request, form)
+
+    return wrapped
+
+
+def ids_of(form: FormData, name: str = "id") -> list[int]:
+    values = form.getlist(name)
+    try:
+        return [int(str(v)) for v in values]
+    except ValueError:
+        raise Refused(400, "Memory ids are whole numbers.") from None
+
+
+def text(form: FormData, name: str) -> str | None:
+    value = form.get(name)
+    return value if isinstance(value, str) else None
+
+
+def tags_of(value: str | None) -> list[str]:
+    return [t.strip() for t in (value or "").split(",") if t.strip()]

@@ -1,0 +1,251 @@
+"""Find: one search box running the real recall (mode shown), or, without a query, every
+memory newest first, paged by keyset; both filtered; a selection takes bulk actions."""
+
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from memory_mcp.adapters.ui.common import Refused, base, guard, render, run, service, tags_of
+from memory_mcp.adapters.ui.html import (
+    Html,
+    button,
+    checkbox,
+    field,
+    form,
+    join,
+    select,
+    tag,
+)
+from memory_mcp.models import KINDS, Memory, RecallResult
+from memory_mcp.timestamps import format_time
+
+PAGE = 50
+PREVIEW = 240
+
+
+def preview(text: str, limit: int = PREVIEW) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def when(moment: datetime | None) -> str:
+    return "" if moment is None else format_time(moment)[:16].replace("T", " ")
+
+
+def _cursor(value: str) -> tuple[datetime, int] | None:
+    if not value:
+        return None
+    at, _, ident = value.rpartition("~")
+    try:
+        return datetime.fromisoformat(at), int(ident)
+    except ValueError:
+        raise Refused(400, "That page link is damaged; start from the first page.") from None
+
+
+async def find(request: Request) -> Response:
+    q = request.query_params
+    args: dict[str, Any] = {
+        "scope": q.get("scope") or "*",  # every scope, whatever project is configured
+        "kind": q.get("kind") or None,
+        "tags": tags_of(q.get("tags")),
+        "since": q.get("since") or None,
+        "until": q.get("until") or None,
+    }
+    time_field = "recorded" if q.get("time") == "recorded" else "occurred"
+    forgotten, superseded = q.get("forgotten") == "on", q.get("superseded") == "on"
+    query = (q.get("q") or "").strip()
+    svc = service(request)
+    scopes = await run(svc.scopes)
+    filters = _filters(request, scopes, time_field, forgotten, superseded)
+    if query:
+        found = await run(
+            svc.recall,
+            query,
+            PAGE,
+            **args,
+            time_field=time_field,
+            include_superseded=superseded,
+            max_tokens=None,
+        )
+        results = _hits(request, found, forgotten)
+    else:
+        flt = await run(
+            svc.make_filter,
+            **args,
+            include_forgotten=forgotten,
+            include_superseded=superseded,
+            time_field=time_field,
+        )
+        after = _cursor(q.get("after", ""))
+        page = await run(svc.list_memories, flt, PAGE + 1, after=after)
+        total = await run(svc.count, flt)
+        results = _browse(request, page, total, after is not None)
+    return render(request, "Find", join([filters, results]), nav="find")
+
+
+def _filters(
+    request: Request, scopes: dict[str, int], time_field: str, forgotten: bool, sup: bool
+) -> Html:
+    q = request.query_params
+    scope_options = [("", "every scope"), *((s, f"{s} ({n})") for s, n in scopes.items())]
+    return tag(
+        "form",
+        tag(
+            "div",
+            field(
+                "Search (recall)",
+                "q",
+                q.get("q", ""),
+                type="search",
+                autofocus=True,
+                placeholder="what do you want to find?",
+            ),
+            button("Search"),
+            class_="searchbar",
+        ),
+        tag(
+            "fieldset",
+            tag("legend", "Filters"),
+            select("Scope", "scope", scope_options, q.get("scope", "")),
+            select("Kind", "kind", [("", "any kind"), *((k, k) for k in KINDS)], q.get("kind", "")),
+            field("Tags (comma separated)", "tags", q.get("tags", "")),
+            field("Since", "since", q.get("since", ""), placeholder="2026-01-01 or 7d"),
+            field("Until", "until", q.get("until", ""), placeholder="2026-02-01"),
+            select(
+                "Time",
+                "time",
+                [("occurred", "when it happened"), ("recorded", "when recorded")],
+                time_field,
+            ),
+            checkbox("Forgotten too", "forgotten", forgotten),
+            checkbox("Superseded too", "superseded", sup),
+            class_="filters",
+        ),
+        method="get",
+        action=f"{base(request)}/",
+        role="search",
+    )
+
+
+def _row(request: Request, ident: int, text: str, cells: list[Any], marks: list[str]) -> Html:
+    link = tag("a", f"#{ident}", href=f"{base(request)}/m/{ident}")
+    pick = tag(
+        "input",
+        type="checkbox",
+        name="id",
+        value=ident,
+        form="bulk",
+        aria_label=f"select memory {ident}",
+        class_="pick",
+    )
+    badges = [tag("span", m, class_=f"badge {m}") for m in marks]
+    return tag(
+        "tr",
+        tag("td", pick),
+        tag("td", link),
+        tag("td", tag("span", preview(text), class_="memtext"), badges),
+        [tag("td", c) for c in cells],
+    )
+
+
+def _marks(memory: Memory) -> list[str]:
+    marks = ["forgotten"] if memory.forgotten_at else []
+    return marks + (["superseded"] if memory.superseded_by else [])
+
+
+def _hits(request: Request, found: RecallResult, forgotten: bool) -> Html:
+    head = tag(
+        "p",
+        f"Recall, {found.mode} mode: {len(found.hits)} found.",
+        f" {found.note}" if found.note else "",
+        " (Recall never returns forgotten memories; clear the query to browse them.)"
+        if forgotten
+        else "",
+        class_="mode",
+        role="status",
+    )
+    rows = [
+        _row(
+            request,
+            h.id,
+            h.content,
+            [h.kind, h.scope, f"{h.score:.2f}", when(h.created_at)],
+            ["superseded"] if h.superseded_by else [],
+        )
+        for h in found.hits
+    ]
+    return join([head, _results(request, ["kind", "scope", "score", "recorded"], rows)])
+
+
+def _browse(request: Request, page: list[Memory], total: int, deeper: bool) -> Html:
+    more = len(page) > PAGE
+    page = page[:PAGE]
+    rows = [
+        _row(request, m.id, m.content, [m.kind, m.scope, when(m.created_at)], _marks(m))
+        for m in page
+    ]
+    head = tag("p", f"{total} memories, newest first.", class_="mode", role="status")
+    nav = []
+    if deeper:
+        nav.append(tag("a", "First page", href=_page_link(request, None)))
+    if more:
+        last = page[-1]
+        nav.append(tag("a", "Older →", href=_page_link(request, last), rel="next"))
+    pager = tag("nav", nav, aria_label="Pages", class_="pager")
+    return join([head, _results(request, ["kind", "scope", "recorded"], rows), pager])
+
+
+def _page_link(request: Request, last: Memory | None) -> str:
+    params = {k: v for k, v in request.query_params.items() if k not in ("after", "done")}
+    if last is not None:
+        params["after"] = f"{last.created_at.isoformat()}~{last.id}"
+    return f"{base(request)}/?{urlencode(params)}"
+
+
+def _results(request: Request, headers: list[str], rows: list[Html]) -> Html:
+    if not rows:
+        return tag("p", "Nothing matches.", class_="empty")
+    actions = [
+        ("forget", "Forget"),
+        ("restore", "Restore"),
+        ("move", "Move to scope…"),
+        ("purge", "Purge (asks first)"),
+    ]
+    bulk = form(
+        f"{base(request)}/bulk",
+        guard(request).csrf,
+        tag("span", "With the selected:", class_="label"),
+        select("Action", "action", actions),
+        tag(
+            "div",
+            tag("label", "Scope to move to", for_="f-to"),
+            tag("input", id="f-to", name="to"),
+            class_="field",
+        ),
+        button("Apply"),
+        id="bulk",
+        class_="bulk",
+    )
+    table = tag(
+        "table",
+        tag(
+            "thead",
+            tag(
+                "tr",
+                tag(
+                    "th",
+                    tag("input", type="checkbox", class_="pick-all", aria_label="select all shown"),
+                    scope="col",
+                ),
+                tag("th", "id", scope="col"),
+                tag("th", "memory", scope="col"),
+                [tag("th", h, scope="col") for h in headers],
+            ),
+        ),
+        tag("tbody", rows),
+        class_="results",
+    )
+    return join([bulk, table])

@@ -1,0 +1,146 @@
+"""Fixing memory: edit (re-embedded, in history as `ui`), forget and restore (undoable),
+move, purge after a confirmation page naming what goes, and the same on a selection."""
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import Response
+
+from memory_mcp.adapters.ui.common import (
+    UI_CLIENT,
+    Refused,
+    base,
+    checked_post,
+    guard,
+    ids_of,
+    redirect,
+    render,
+    run,
+    service,
+    tags_of,
+    text,
+)
+from memory_mcp.adapters.ui.find import preview
+from memory_mcp.adapters.ui.html import button, form, join, tag
+
+
+def _id(request: Request) -> int:
+    return int(request.path_params["memory_id"])
+
+
+@checked_post
+async def edit(request: Request, data: FormData) -> Response:
+    memory_id, svc = _id(request), service(request)
+    before = await run(svc.get, memory_id)
+    content = text(data, "content")
+    if content is not None:
+        content = content.replace("\r\n", "\n")  # browsers send form text with CRLF
+    after = await run(
+        svc.update,
+        memory_id,
+        content=content,
+        kind=text(data, "kind") or None,
+        tags=tags_of(text(data, "tags")),
+        scope=(text(data, "scope") or "").strip() or None,
+        client=UI_CLIENT,
+        key=text(data, "key"),
+        occurred_at=text(data, "occurred_at"),
+        expires_at=text(data, "expires_at"),
+    )
+    done = "nochange" if after.updated_at == before.updated_at else "saved"
+    return redirect(request, f"/m/{memory_id}", done)
+
+
+@checked_post
+async def forget(request: Request, data: FormData) -> Response:
+    memory_id = _id(request)
+    reason = (text(data, "reason") or "").strip() or None
+    await run(service(request).forget, [memory_id], reason, UI_CLIENT)
+    return redirect(request, f"/m/{memory_id}", "forgotten")
+
+
+@checked_post
+async def restore(request: Request, data: FormData) -> Response:
+    memory_id = _id(request)
+    await run(service(request).restore, [memory_id], UI_CLIENT)
+    return redirect(request, f"/m/{memory_id}", "restored")
+
+
+@checked_post
+async def bulk(request: Request, data: FormData) -> Response:
+    ids, action, svc = ids_of(data), text(data, "action"), service(request)
+    if not ids:
+        raise Refused(400, "Select at least one memory first.")
+    if action == "forget":
+        await run(svc.forget, ids, None, UI_CLIENT)
+        undo = "&".join(f"undo={i}" for i in sorted(ids))  # the notice offers to restore them
+        return redirect(request, f"/?{undo}", "forgotten")
+    elif action == "restore":
+        await run(svc.restore, ids, UI_CLIENT)
+    elif action == "move":
+        to = (text(data, "to") or "").strip()
+        if not to:
+            raise Refused(400, "Name the scope to move the selected memories to.")
+        await run(svc.move, ids, to, UI_CLIENT)
+    elif action == "purge":
+        return redirect(request, "/purge?" + "&".join(f"id={i}" for i in ids))
+    else:
+        raise Refused(400, "Choose forget, restore, move or purge.")
+    return redirect(request, "/", "restored" if action == "restore" else "moved")
+
+
+async def confirm_purge(request: Request) -> Response:
+    """The confirmation page: each memory that would be deleted, by id, scope and text."""
+    try:
+        ids = [int(v) for v in request.query_params.getlist("id")]
+    except ValueError:
+        raise Refused(400, "Memory ids are whole numbers.") from None
+    memories = await run(service(request).get_many, ids)
+    if not memories:
+        raise Refused(404, "None of those memories exists (any more).")
+    what = "this memory" if len(memories) == 1 else f"these {len(memories)} memories"
+    listing = tag(
+        "ul",
+        [
+            tag("li", tag("strong", f"#{m.id}"), f" [{m.scope}] ", preview(m.content, 160))
+            for m in memories
+        ],
+        class_="doomed",
+    )
+    names = ", ".join(f"#{m.id}" for m in memories)
+    body = join(
+        [
+            tag(
+                "p",
+                f"Permanently delete {what}? Unlike forget, this cannot be undone: the "
+                "history keeps when and by whom, not what; backups made before still hold it.",
+            ),
+            listing,
+            form(
+                f"{base(request)}/purge",
+                guard(request).csrf,
+                [tag("input", type="hidden", name="id", value=m.id) for m in memories],
+                tag("input", type="hidden", name="confirm", value="yes"),
+                button(f"Delete {names} permanently", class_="danger"),
+                " ",
+                tag(
+                    "a",
+                    "Cancel",
+                    href=f"{base(request)}/m/{memories[0].id}"
+                    if len(memories) == 1
+                    else f"{base(request)}/",
+                ),
+            ),
+        ]
+    )
+    return render(request, "Purge permanently?", body)
+
+
+@checked_post
+async def purge(request: Request, data: FormData) -> Response:
+    if text(data, "confirm") != "yes":
+        raise Refused(400, "A purge needs the confirmation page; nothing was deleted.")
+    ids = ids_of(data)
+    if not ids:
+        raise Refused(400, "Nothing to purge.")
+    await run(service(request).purge, ids, UI_CLIENT)
+    return redirect(request, "/", "purged")

@@ -1,0 +1,181 @@
+"""Overview: the current keyed facts (the profile), the themes `summarize` finds, counts by
+scope and kind, and memories recorded per month by kind as an inline SVG chart (no CDN)."""
+
+from datetime import UTC, datetime
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from memory_mcp.adapters.ui.common import base, render, run, service
+from memory_mcp.adapters.ui.find import preview
+from memory_mcp.adapters.ui.html import Html, join, table, tag
+from memory_mcp.models import KINDS, Memory
+from memory_mcp.service import MemoryService
+
+MONTHS = 12
+PROFILE_SCAN = 1000  # the newest visible memories the profile is drawn from
+COLORS = dict(
+    zip(KINDS, ("#1f6feb", "#a0522d", "#2e8b57", "#b8860b", "#6a5acd", "#708090"), strict=True)
+)
+
+
+async def overview(request: Request) -> Response:
+    svc = service(request)
+    stats = await run(svc.stats)
+    recent = await run(svc.list_memories, None, PROFILE_SCAN)
+    summary = await run(svc.summarize, None, "*", limit=8)  # every scope
+    months, series = await run(timeline, svc, [k for k in KINDS if k in stats.by_kind])
+    counts = table(
+        ["", "memories"],
+        [
+            ("visible to recall", stats.active),
+            ("forgotten", stats.forgotten),
+            ("superseded", stats.superseded),
+            ("in all", stats.total),
+        ],
+        caption=f"Search mode: {stats.mode}",
+    )
+    themes = [
+        tag(
+            "li",
+            tag("strong", c.label),
+            f" ({c.count}): ",
+            preview(c.statement, 200),
+            " ",
+            tag("a", f"#{c.representative_id}", href=f"{base(request)}/m/{c.representative_id}"),
+        )
+        for c in summary.clusters
+    ]
+    body = join(
+        [
+            tag("h2", "Profile: current keyed facts"),
+            _profile(request, recent),
+            tag("h2", "Themes"),
+            tag("ul", themes) if themes else tag("p", "Nothing to summarize yet."),
+            tag("h2", "Counts"),
+            tag(
+                "div",
+                counts,
+                table(["scope", "visible"], stats.by_scope.items(), caption="By scope"),
+                table(["kind", "visible"], stats.by_kind.items(), caption="By kind"),
+                class_="counts",
+            ),
+            tag("h2", "Memories recorded per month"),
+            chart(months, series),
+        ]
+    )
+    return render(request, "Overview", body, nav="overview")
+
+
+def _profile(request: Request, recent: list[Memory]) -> Html:
+    keyed = [m for m in recent if m.key]
+    if not keyed:
+        return tag("p", "No keyed facts yet (memories stored with a key, like editor or name).")
+    rows = [
+        (
+            m.key,
+            m.scope,
+            preview(m.content, 160),
+            tag("a", f"#{m.id}", href=f"{base(request)}/m/{m.id}"),
+        )
+        for m in sorted(keyed, key=lambda m: (m.scope, m.key or ""))
+    ]
+    return table(["key", "scope", "value", ""], rows)
+
+
+def month_starts(now: datetime, count: int = MONTHS) -> list[datetime]:
+    """The first instant of each of the last `count` months, and of the next one."""
+    year, month = now.year, now.month
+    starts = []
+    for back in range(count - 1, -2, -1):
+        y, m = divmod((year * 12 + month - 1) - back, 12)
+        starts.append(datetime(y, m + 1, 1, tzinfo=UTC))
+    return starts
+
+
+def timeline(svc: MemoryService, kinds: list[str]) -> tuple[list[datetime], dict[str, list[int]]]:
+    """Visible memories recorded in each month, per kind: service counts, one per cell."""
+    starts = month_starts(datetime.now(UTC))
+    series = {
+        kind: [
+            svc.count(svc.make_filter(kind=kind, since=a, until=b, time_field="recorded"))
+            for a, b in zip(starts, starts[1:], strict=False)
+        ]
+        for kind in kinds
+    }
+    return starts[:-1], series
+
+
+def chart(months: list[datetime], series: dict[str, list[int]]) -> Html:
+    """Stacked bars, one per month, a colour per kind; each bar segment titled with its count,
+    and the same figures in a table for screen readers."""
+    width, height, pad, axis = 720, 220, 30, 20
+    totals = [sum(col) for col in zip(*series.values(), strict=True)] or [0] * len(months)
+    top = max(totals, default=0) or 1
+    slot = (width - pad) / max(len(months), 1)
+    shapes: list[Html] = [
+        tag("line", x1=pad, y1=height - axis, x2=width, y2=height - axis, stroke="#888")
+    ]
+    shapes.append(tag("text", str(top), x=2, y=12, font_size=11, fill="#555"))
+    for i, month in enumerate(months):
+        x, y = pad + i * slot + 4, float(height - axis)
+        for kind, counts in series.items():
+            h = (height - axis - 16) * counts[i] / top
+            if counts[i]:
+                y -= h
+                shapes.append(
+                    tag(
+                        "rect",
+                        tag("title", f"{month:%Y-%m} {kind}: {counts[i]}"),
+                        x=f"{x:.1f}",
+                        y=f"{y:.1f}",
+                        width=f"{slot - 8:.1f}",
+                        height=f"{h:.1f}",
+                        fill=COLORS[kind],
+                    )
+                )
+        shapes.append(
+            tag("text", f"{month:%b}", x=f"{x:.1f}", y=height - 5, font_size=11, fill="#555")
+        )
+    svg = tag(
+        "svg",
+        shapes,
+        viewBox=f"0 0 {width} {height}",
+        role="img",
+        class_="chart",
+        aria_label="Memories recorded per month by kind (figures in the table below)",
+    )
+    return join([svg, _legend(months, series, totals)])
+
+
+def _legend(months: list[datetime], series: dict[str, list[int]], totals: list[int]) -> Html:
+    legend = tag(
+        "ul",
+        [
+            tag(
+                "li",
+                tag(
+                    "svg",
+                    tag("rect", width=12, height=12, fill=COLORS[k]),
+                    width=12,
+                    height=12,
+                    aria_hidden="true",
+                ),
+                f" {k}",
+            )
+            for k in series
+        ],
+        class_="legend",
+    )
+    figures = tag(
+        "details",
+        tag("summary", "The figures"),
+        table(
+            ["month", *series, "all"],
+            [
+                (f"{m:%Y-%m}", *(series[k][i] for k in series), totals[i])
+                for i, m in enumerate(months)
+            ],
+        ),
+    )
+    return join([legend, figures])

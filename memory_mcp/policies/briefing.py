@@ -1,0 +1,88 @@
+"""How a briefing is laid out and cut to its budget, and when a memory bears on a prompt. No I/O.
+
+A briefing is sections of one-line items, in priority order; items are added while the whole
+text stays within the budget (estimated tokens, policies/budget.py), so it never exceeds it.
+Memory text is shown as data under a frame saying so, one line per memory, cut to a length.
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from memory_mcp.policies.budget import estimate_tokens
+from memory_mcp.policies.text import STOPWORDS, tokens
+
+MAX_ITEM_CHARS = 320
+# A memory bears on a prompt when it shares this share of the prompt's content words (at
+# least two of them), or its embedding is this close to the prompt's.
+MIN_SHARED_WORDS = 2
+MIN_WORD_SHARE = 0.34
+MIN_COSINE = 0.5
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    items: Sequence[str]
+
+
+def render(header: str, sections: Sequence[Section], max_tokens: int) -> str:
+    """The header, then each section's items while they fit; empty sections are left out.
+    Returns "" when not even the header and one item fit.
+
+    Each line is costed with its line break; the estimate of the whole is at most the sum
+    of its lines' (each rounds up), so the text never exceeds `max_tokens`."""
+    lines = [header]
+    used = _cost(header)
+    for section in sections:
+        added = False
+        for item in section.items:
+            line = "- " + one_line(item)
+            extra = [line] if added else ["", section.title + ":", line]
+            cost = sum(_cost(x) for x in extra)
+            if used + cost > max_tokens:
+                continue  # a shorter item further down may still fit
+            lines += extra
+            used += cost
+            added = True
+    return "\n".join(lines) if len(lines) > 1 else ""
+
+
+def _cost(line: str) -> int:
+    return estimate_tokens(line + "\n")
+
+
+def one_line(text: str, limit: int = MAX_ITEM_CHARS) -> str:
+    """Memory text as one inert line: no line breaks or control characters, cut to `limit`."""
+    flat = " ".join(_CONTROL.sub(" ", text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def content_words(text: str) -> set[str]:
+    """A text's topic words: no stopwords, no one-letter words, crude plural/ing folding."""
+    return {_stem(t) for t in tokens(text) if t not in STOPWORDS and len(t) > 1}
+
+
+def word_share(query: str, text: str) -> tuple[int, float]:
+    """How many of the query's content words the text holds, and what share of them."""
+    wanted = content_words(query)
+    if not wanted:
+        return 0, 0.0
+    shared = len(wanted & content_words(text))
+    return shared, shared / len(wanted)
+
+
+def bears_on(query: str, text: str, cosine: float | None = None) -> bool:
+    """Whether a recalled memory clearly concerns the prompt (silence beats noise)."""
+    if cosine is not None and cosine >= MIN_COSINE:
+        return True
+    shared, share = word_share(query, text)
+    return shared >= MIN_SHARED_WORDS and share >= MIN_WORD_SHARE
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ies", "es", "s", "ing", "ed"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word

@@ -1,0 +1,179 @@
+"""What a session explored and did, as short memories: one per request, one per session. No I/O.
+
+The service hands over each request's tool calls as (tool name, input, succeeded) triples, in
+Claude Code's tool vocabulary: Read / Edit / MultiEdit / Write / NotebookEdit name a file
+(`file_path`, `notebook_path`), Grep a `pattern` (and `path`), Glob a `pattern`, Bash a
+`command`. Paths are shown relative to the project root; paths an ignore rule matches are left
+out, and a request that touched no file leaves no memory.
+"""
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+MAX_PROMPT_CHARS = 160
+MAX_CONCLUSION_CHARS = 400
+MAX_FILES = 8
+MAX_COMMANDS = 5
+MAX_COMMAND_CHARS = 80
+
+READS = {"Read": "file_path", "NotebookRead": "notebook_path"}
+WRITES = {"Edit": "file_path", "MultiEdit": "file_path", "Write": "file_path",
+          "NotebookEdit": "notebook_path"}  # fmt: skip
+
+Tool = tuple[str, Mapping[str, Any], bool | None]
+
+
+@dataclass
+class Activity:
+    read: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    searched: list[str] = field(default_factory=list)
+    commands: list[tuple[str, bool | None]] = field(default_factory=list)
+
+    @property
+    def files(self) -> list[str]:
+        return list(dict.fromkeys([*self.changed, *self.read]))
+
+    def add(self, other: "Activity") -> None:
+        for mine, theirs in ((self.read, other.read), (self.changed, other.changed),
+                             (self.searched, other.searched)):  # fmt: skip
+            mine.extend(x for x in theirs if x not in mine)
+        self.commands.extend(other.commands)
+
+
+def activity(
+    tools: Iterable[Tool], roots: Sequence[str], ignored: Callable[[str], bool]
+) -> Activity:
+    """The files read and changed, searches and commands of some tool calls; paths under
+    one of `roots` (the project folder) are made relative to it."""
+    act = Activity()
+    for name, given, ok in tools:
+        if name in READS or name in WRITES:
+            path = relative(str(given.get(READS.get(name) or WRITES[name], "")), roots)
+            target = act.read if name in READS else act.changed
+            if path and not ignored(path) and path not in target:
+                target.append(path)
+        elif name == "Grep" and isinstance(given.get("pattern"), str):
+            if given["pattern"] not in act.searched:
+                act.searched.append(given["pattern"])
+        elif name == "Bash" and isinstance(given.get("command"), str):
+            act.commands.append((" ".join(given["command"].split()), ok))
+    act.read = [p for p in act.read if p not in act.changed]
+    return act
+
+
+def relative(path: str, roots: Sequence[str]) -> str:
+    """A path inside the project as a relative one; others as given."""
+    path = path.strip()
+    for root in roots:
+        prefix = root.rstrip("/") + "/"
+        if root and path.startswith(prefix):
+            return path[len(prefix) :]
+    return path
+
+
+def explored(prompt: str, act: Activity, conclusion: str) -> str | None:
+    """'To answer "…" the assistant read a, b; changed c; searched "x"; ran `y`. Conclusion: …'
+    or None when the request touched no file."""
+    if not act.files:
+        return None
+    parts = []
+    if act.read:
+        parts.append("read " + _list(act.read))
+    if act.changed:
+        parts.append("changed " + _list(act.changed))
+    if act.searched:
+        parts.append("searched for " + ", ".join(f"'{_cut(s, 40)}'" for s in act.searched[:3]))
+    if act.commands:
+        parts.append("ran " + _commands(act.commands))
+    text = f"Asked '{_cut(_oneline(prompt), MAX_PROMPT_CHARS)}': the assistant " + "; ".join(parts)
+    if conclusion.strip():
+        text += ". Found: " + _cut(_oneline(conclusion), MAX_CONCLUSION_CHARS)
+    return text if text.endswith(".") else text + "."
+
+
+def episode(
+    day: str, branch: str | None, prompts: Sequence[str], act: Activity, requests: int
+) -> str:
+    """One line per session: when, branch, what was asked, files changed, commands run."""
+    head = f"Session of {day}" + (f" on branch {branch}" if branch else "")
+    asked = "; ".join(f"'{_cut(_oneline(p), 80)}'" for p in prompts[:4])
+    more = f" and {requests - 4} more" if requests > 4 else ""
+    text = f"{head}: {requests} request{'s' if requests != 1 else ''} ({asked}{more})."
+    if act.changed:
+        text += " Changed " + _list(act.changed) + "."
+    if act.commands:
+        text += " Ran " + _commands(_last_per_command(act.commands)) + "."
+    return text
+
+
+def _last_per_command(commands: list[tuple[str, bool | None]]) -> list[tuple[str, bool | None]]:
+    """Each command once, with its last outcome (a test run that failed then passed passed)."""
+    last: dict[str, bool | None] = {}
+    for command, ok in commands:
+        last.pop(command, None)
+        last[command] = ok
+    return list(last.items())
+
+
+def _commands(commands: list[tuple[str, bool | None]]) -> str:
+    shown = [
+        f"`{_cut(c, MAX_COMMAND_CHARS)}`" + ("" if ok is None else " (ok)" if ok else " (failed)")
+        for c, ok in commands[-MAX_COMMANDS:]
+    ]
+    return ", ".join(shown)
+
+
+def _list(paths: list[str]) -> str:
+    more = len(paths) - MAX_FILES
+    return ", ".join(paths[:MAX_FILES]) + (f" and {more} more" if more > 0 else "")
+
+
+def _oneline(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+class IgnoreRules:
+    """`.memoryignore` in gitignore syntax: globs, `/` anchors to the root, a trailing `/`
+    matches a folder and everything in it, `**` any depth, `!` re-includes, `#` comments."""
+
+    def __init__(self, text: str = "") -> None:
+        self._rules: list[tuple[bool, re.Pattern[str]]] = []
+        for line in text.splitlines():
+            line = line.rstrip()
+            if not line or line.startswith("#"):
+                continue
+            negate = line.startswith("!")
+            self._rules.append((negate, _pattern(line.removeprefix("!"))))
+
+    def __call__(self, path: str) -> bool:
+        """Whether a project-relative path is ignored (the last matching rule wins)."""
+        path = path.replace("\\", "/").lstrip("/")
+        verdict = False
+        for negate, rule in self._rules:
+            if rule.search(path):
+                verdict = not negate
+        return verdict
+
+
+def _pattern(glob: str) -> re.Pattern[str]:
+    anchored = glob.startswith("/") or "/" in glob.rstrip("/")
+    folder = glob.endswith("/")
+    body = "/".join(".*" if part == "**" else _part(part) for part in glob.strip("/").split("/"))
+    start = "^" if anchored else r"(?:^|/)"
+    end = "/" if folder else r"(?:/|$)"
+    return re.compile(start + body + end)
+
+
+def _part(glob: str) -> str:
+    """One path component of a glob: `*` and `?` never cross a `/`."""
+    out = []
+    for char in glob:
+        out.append("[^/]*" if char == "*" else "[^/]" if char == "?" else re.escape(char))
+    return "".join(out)

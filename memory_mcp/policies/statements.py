@@ -1,0 +1,161 @@
+"""Which sentences a user typed should outlast the session, without a language model. No I/O.
+
+A durable statement is the user's own rule, choice or correction about the project or about how
+to work: "always use uv", "we decided on Postgres 16", "no, the config lives in settings.toml".
+Found by sentence shape: an imperative about conduct (always / never / don't / from now on), a
+first-person preference or convention (I prefer, we use, our convention), a reported decision
+(we decided, let's go with, we agreed), or a correction (no, / actually, + a statement). Left
+out: questions, requests for this one task, hedges (maybe, I think), and what is said to hold
+only for now. A wrong memory costs more than a missing one, so every rule errs towards silence.
+"""
+
+import re
+from dataclasses import dataclass
+
+MIN_WORDS = 4
+MAX_WORDS = 40
+
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+(?=[A-Z\"'`(~])|\n+")
+_WORD = re.compile(r"[\w'./~-]+")
+
+# After "always" / "never": an instruction goes on with a verb ("never log bodies"), not a
+# description ("never seen this", "always fails", "always the same error", "never mind").
+_NOT_A_VERB = r"(?!mind\b|the\b|a\b|an\b|this\b|that\b|same\b|been\b|seen\b|\w+ed\b|\w+s\b)"
+# The objects of a one-off request: "don't change anything else", "don't do that".
+_THIS_TASK = r"(?!.*\b(?:anything else|it|that|this|these|those|yet|again)\b[.!]?$)"
+_PREFERENCE = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        rf"^(?:please\s+)?(?:always|never)\s+{_NOT_A_VERB}\w",
+        rf"^(?:please\s+)?(?:don't|do not|dont)\s+(?!worry|bother|forget){_THIS_TASK}",
+        r"\bfrom now on\b",
+        rf"\b(?:i|we)\s+(?:always|never)\s+{_NOT_A_VERB}\w",
+        r"\b(?:i|we)\s+(?:really\s+)?(?:prefer|like to)\b(?!\s+not to (?:say|answer))",
+        r"\b(?:i|we)(?:'d|\s+would)\s+rather\b",
+        r"^(?:i|we)\s+(?:use|write|run|ship|deploy|format|test)\s+(?!this|that|it\b|these|those)",
+        r"^(?:i|we)\s+keep\s+(?!getting|having|seeing|hitting|running into|failing)",
+        r"\b(?:our|the)\s+convention\b",
+        r"\bby convention\b",
+        r"\b(?:in this (?:repo|project|codebase)|here),?\s+we\b",
+        r"^(?:please\s+)?(?:use|prefer)\b.*\b(?:everywhere|always|in (?:all|every)|"
+        r"for (?:all|every))\b",
+    )
+]
+_DECISION = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"\b(?:we|i)\s+(?:have\s+|'ve\s+)?(?:decided|agreed|chose|settled on|picked)\b",
+        r"\b(?:we|i)(?:'re| are)\s+going with\b",
+        r"\b(?:we|i)(?:'ll| will)\s+go with\b",
+        r"^let's\s+(?:go with|stick with|standardi[sz]e on)\b",
+        r"^(?:keep|stick with|stick to)\s+using\s+\w",
+        r"^(?:keep|stick with|stick to)\b[^;]*(?:;|\bbecause\b|\bsince\b)\s*\w",  # with a reason
+        r"^decision:",
+        r"\bwe(?:'re| are)\s+(?:moving|switching|migrating)\s+to\b",
+    )
+]
+_FACT = [
+    re.compile(r"\b(?:lives?|is kept|are kept|is stored|are stored|is defined|is configured)"
+               r"\s+in\b", re.IGNORECASE),
+    re.compile(r"\b(?:[Ww]e're|[Ww]e are|[Ii]t's|[Ii]t is)\s+on\s+[A-Z0-9]"),  # on Postgres 16
+    re.compile(r"\b(?:is|are)\s+(?:in|at|under)\s+\S*[/.~]", re.IGNORECASE),  # a path
+    re.compile(r"\bis\s+\d", re.IGNORECASE),
+    re.compile(r"\b(?:is|are|runs?|listens?)\s+on\s+port\s+\d", re.IGNORECASE),
+    re.compile(r"\b(?:fyi|note that|keep in mind|remember that|for the record)\b", re.IGNORECASE),
+    re.compile(r"\bruns? on (?:port|python|node|go)\b", re.IGNORECASE),
+]  # fmt: skip
+_LEADING = re.compile(r"^(?:and|also|plus|oh|so|but|ok|okay)\b[,]?\s+", re.IGNORECASE)
+_CORRECTION = re.compile(
+    r"^(?:no|nope|actually|not quite|wrong)\b[,.!:;]?\s*(?:—|-)?\s*(?P<rest>.+)$", re.IGNORECASE
+)
+# What keeps a sentence out whatever else it says.
+_TRANSIENT = re.compile(
+    r"\b(?:for now|this time|today|tomorrow|tonight|right now|for the moment|temporarily|"
+    r"just this once|"
+    r"this session|for this (?:task|change|pr|commit))\b",
+    re.IGNORECASE,
+)
+_HEDGE = re.compile(
+    r"\b(?:maybe|perhaps|probably|i think|i guess|not sure|might|wondering|what if|"
+    r"could we|should we|would it)\b",
+    re.IGNORECASE,
+)
+_QUESTION_START = re.compile(
+    r"^(?:who|what|where|when|why|how|which|is|are|can|could|would|should|do(?!\s+not)|does|"
+    r"did|will|has|have)\b",
+    re.IGNORECASE,
+)
+_ONE_OFF = re.compile(
+    r"^(?:please\s+)?(?:can you|could you|would you|fix|add|write|make|create|run|check|look|"
+    r"show|tell|explain|help|put|move|rename|remove|delete|update|change|commit|push|open|"
+    r"find|try|thanks|thank you|ok|okay|great|cool|good|yes|sure)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Statement:
+    kind: str  # preference, decision or fact
+    text: str  # the sentence, as the user said it (a correction without its "No,")
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a message; code blocks and quoted lines are not sentences."""
+    kept: list[str] = []
+    fenced = False
+    for line in text.splitlines():
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+            continue
+        if fenced or line.lstrip().startswith((">", "    ", "\t", "$ ")):
+            continue
+        kept.append(line)
+    parts = _SENTENCE.split("\n".join(kept))
+    return [" ".join(p.split()) for p in parts if p and p.strip()]
+
+
+def durable(text: str) -> list[Statement]:
+    """The durable statements among a user message's sentences, in order."""
+    found: list[Statement] = []
+    for sentence in sentences(text):
+        statement = classify(sentence)
+        if statement is not None:
+            found.append(statement)
+    return found
+
+
+def classify(sentence: str) -> Statement | None:
+    """A sentence's kind if it states something lasting, else None."""
+    words = _WORD.findall(sentence)
+    if not MIN_WORDS <= len(words) <= MAX_WORDS:
+        return None
+    if sentence.rstrip().endswith("?") or _QUESTION_START.match(sentence):
+        return None
+    if _TRANSIENT.search(sentence) or _HEDGE.search(sentence):
+        return None
+    sentence = _LEADING.sub("", sentence)
+    correction = _CORRECTION.match(sentence)
+    body = correction.group("rest") if correction else sentence
+    if any(p.search(body) for p in _DECISION):
+        return Statement("decision", _tidy(body))
+    if any(p.search(body) for p in _PREFERENCE):
+        return Statement("preference", _tidy(body))
+    if _ONE_OFF.match(body):
+        return None
+    if any(p.search(body) for p in _FACT) and (correction or _declarative(body)):
+        return Statement("fact", _tidy(body))
+    return None
+
+
+def _declarative(sentence: str) -> bool:
+    """Says what is (a subject, then is/are/lives...), rather than asking for something."""
+    subject = r"(?!it\b|this\b|that\b|there\b|he\b|she\b)\w+\s+(?:is|are|lives)"
+    return re.match(rf"^(?:the|our|we|all|every|{subject})\b", sentence,
+                    re.IGNORECASE) is not None  # fmt: skip
+
+
+def _tidy(text: str) -> str:
+    text = text.strip().rstrip(",;")
+    if text and text[0].islower():
+        text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!")) else text + "."

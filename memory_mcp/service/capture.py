@@ -1,0 +1,233 @@
+"""Capture: turn a client's session transcript into memories, without a language model.
+
+From each request the user made: the durable statements they typed (policies/statements.py)
+and, once the assistant has answered, one `event` naming the files, searches and commands it
+used and what it found (policies/episodes.py); and one `event` per session (its episode).
+Everything goes into the project's scope through the importers' path (formats/ingest.py):
+secrets masked, `<private>` blocks dropped, the tools' limits applied, and each record keyed
+by a source id (session, message, part) so a second run over the same transcript, or a longer
+version of it, stores nothing twice. The episode holds the key `session.<id>`: a longer
+session supersedes its earlier episode instead of adding one.
+"""
+
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from memory_mcp.errors import InvalidInput
+from memory_mcp.formats import claude_code_transcript as transcript_format
+from memory_mcp.formats.common import ImportSummary, Record
+from memory_mcp.formats.ingest import ingest
+from memory_mcp.models import Memory
+from memory_mcp.policies import episodes, statements
+from memory_mcp.policies.redact import redact
+from memory_mcp.service import projects
+from memory_mcp.service.context import Part
+from memory_mcp.service.writing import Writer
+
+SOURCE = "claude-code-session"  # metadata.imported_from.format of captured memories
+CAPTURED = "captured"  # the tag every captured memory carries
+MAX_CONTEXT_CHARS = 1_500
+IGNORE_FILE = ".memoryignore"
+CURSOR = "statements_through"  # in the episode's metadata: requests whose statements are in
+
+
+class CaptureReport(BaseModel):
+    """What one capture stored."""
+
+    scope: str | None = None
+    session_id: str = ""
+    requests: int = Field(0, description="User requests in the transcript.")
+    created: int = Field(0, description="Statements and explorations stored now.")
+    already: int = Field(0, description="Captured by an earlier run: left alone.")
+    duplicates: int = 0
+    episode: str | None = Field(None, description="created, superseded, unchanged or none.")
+    skipped: str | None = Field(None, description="Why nothing was captured, when it was not.")
+
+
+def hook_scope(configured: str | None, folder: str | Path | None) -> tuple[str | None, Path | None]:
+    """The scope hooks work in, as the tools resolve it: an explicit project (argument or
+    MEMORY_MCP_PROJECT, `configured`), else the folder the client says it works in, resolved
+    to its git repository (worktrees share it). (None, None) for no project folder."""
+    if configured is not None:
+        return configured, None
+    if folder is None or not str(folder).strip():
+        return None, None
+    try:
+        return projects.project_scope(folder), Path(folder)
+    except InvalidInput:  # the home folder, a filesystem root: no project
+        return None, None
+
+
+class Capturer(Part):
+    def __init__(self, writer: Writer) -> None:
+        super().__init__(writer.ctx)
+        self._writer = writer
+
+    def capture(
+        self,
+        transcript: Path,
+        cwd: str | None = None,
+        session_id: str | None = None,
+        project: str | None = None,
+        client: str = "hook:claude-code",
+    ) -> CaptureReport:
+        """Store what the transcript's session said and explored, in the project's scope."""
+        if not self.settings.capture:
+            return CaptureReport(skipped="capture is off (MEMORY_MCP_CAPTURE=false)")
+        parsed = transcript_format.read(transcript)
+        sid = session_id or parsed.session_id
+        scope, folder = hook_scope(self.ctx.project_scope(project), cwd or parsed.cwd)
+        report = CaptureReport(scope=scope, session_id=sid, requests=len(parsed.turns))
+        if scope is None:
+            report.skipped = "no project folder (the hook's cwd is not inside a project)"
+            return report
+        roots = [str(p) for p in (_repo_root(folder), folder, parsed.cwd) if p]
+        ignored = episodes.IgnoreRules(_ignore_text(folder))
+        key = _episode_key(sid)
+        episode = next(iter(self.store.current_for_key(scope, key)), None)
+        cursor = episode.metadata.get(CURSOR, 0) if episode is not None else 0
+        start = cursor if isinstance(cursor, int) and cursor >= 0 else 0
+        records, total = self._records(parsed, sid, roots, ignored)
+        before = self.store.imported_ids(SOURCE) | _taken(records, parsed, start)
+        fresh = [r for r in records if r.source_id not in before]
+        report.already = len(records) - len(fresh)
+        said = [r for r in fresh if r.kind != "event"]
+        for record in said:  # remember's dedup and near-duplicate merging, one at a time
+            status = self._remember(record, scope, client)
+            report.created += status == "created"
+            report.duplicates += status != "created"
+        summary = ImportSummary(format=SOURCE, source=str(transcript), scope=scope)
+        ingest(
+            self.store, self.semantic.embed_documents, [r for r in fresh if r.kind == "event"],
+            summary, self.settings.max_content_chars,
+            max_metadata=self.settings.max_metadata_chars, client=client,
+        )  # fmt: skip
+        report.created += summary.created
+        report.already += summary.already_imported
+        report.duplicates += summary.duplicates
+        report.episode = self._episode(parsed, sid, scope, total, client, episode)
+        return report
+
+    def _remember(self, record: Record, scope: str, client: str) -> str:
+        """A durable statement through remember: a repeat is counted on the memory it
+        repeats, a rewording merged into it; the source id keeps a re-run from counting it."""
+        origin = {"format": SOURCE, "id": record.source_id}
+        try:
+            result = self._writer.remember(
+                record.content, record.kind, record.tags, scope,
+                {**record.metadata, "imported_from": origin}, occurred_at=_when(record.occurred_at),
+                client=client, context=record.context,
+            )  # fmt: skip
+        except InvalidInput:  # entirely private or secret, too long: not kept
+            return "skipped"
+        return str(result.status)
+
+    def _records(
+        self,
+        parsed: transcript_format.Transcript,
+        sid: str,
+        roots: list[str],
+        ignored: episodes.IgnoreRules,
+    ) -> tuple[list[Record], episodes.Activity]:
+        records: list[Record] = []
+        total = episodes.Activity()
+        for turn in parsed.turns:
+            prompt = redact(turn.prompt).text  # <private> blocks go before sentences are cut
+            tools = [(t.name, t.input, t.ok) for t in turn.tools]
+            act = episodes.activity(tools, roots, ignored)
+            total.add(act)
+            context = _context(prompt, turn.conclusion)
+            for n, found in enumerate(statements.durable(prompt)):
+                records.append(Record(
+                    content=found.text, source_id=f"{sid}:{turn.uuid}:s{n}",
+                    where=turn.uuid, kind=found.kind,
+                    tags=[CAPTURED, "said-by-user"], occurred_at=turn.at, created_at=None,
+                    metadata={"session": sid}, context=context,
+                ))  # fmt: skip
+            text = episodes.explored(prompt, act, turn.conclusion) if turn.complete else None
+            if text is not None:
+                records.append(Record(
+                    content=text, source_id=f"{sid}:{turn.uuid}:explored",
+                    where=f"request {turn.uuid}", kind="event", tags=[CAPTURED, "explored"],
+                    occurred_at=turn.at,
+                    metadata={"session": sid, "files": act.files[:20],
+                              "changed": act.changed[:20]},
+                    context=context,
+                ))  # fmt: skip
+        return records, total
+
+    def _episode(
+        self,
+        parsed: transcript_format.Transcript,
+        sid: str,
+        scope: str,
+        total: episodes.Activity,
+        client: str,
+        current: Memory | None,
+    ) -> str:
+        """The session's episode, replacing an earlier one (it also holds the cursor: how
+        many requests' statements were taken)."""
+        if not parsed.turns or not sid:
+            return "none"
+        day = f"{parsed.started:%Y-%m-%d}" if parsed.started else "an unknown day"
+        prompts = [redact(t.prompt).text for t in parsed.turns]
+        text = episodes.episode(day, parsed.branch, prompts, total, len(parsed.turns))
+        done = len(parsed.turns)
+        same = current is not None and current.content == redact(text).text
+        if same and current is not None and current.metadata.get(CURSOR) == done:
+            return "unchanged"
+        metadata = {"session": sid, "files": total.files[:20], "changed": total.changed[:20],
+                    "branch": parsed.branch, CURSOR: done}  # fmt: skip
+        result = self._writer.remember(
+            text, "event", [CAPTURED, "session"], scope, metadata, key=_episode_key(sid),
+            occurred_at=_when(parsed.started), client=client,
+        )  # fmt: skip
+        return "created" if result.status == "created" else str(result.status)
+
+
+def _taken(records: list[Record], parsed: transcript_format.Transcript, start: int) -> set[str]:
+    """Source ids of the statements of the first `start` requests: an earlier run took them
+    (stored, or counted as a repeat of a memory that does not carry their id)."""
+    earlier = {turn.uuid for turn in parsed.turns[:start]}
+    return {r.source_id for r in records if r.kind != "event" and r.where in earlier}
+
+
+def _episode_key(sid: str) -> str:
+    return f"session.{sid}"[:100]
+
+
+def _context(prompt: str, conclusion: str) -> str:
+    text = f"User: {prompt}\nAssistant: {conclusion}".strip()
+    return text[:MAX_CONTEXT_CHARS]
+
+
+def _when(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _repo_root(folder: Path | None) -> Path | None:
+    """The git repository holding `folder` (paths are shown relative to it), if any."""
+    if folder is None:
+        return None
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return None
+
+
+def _ignore_text(folder: Path | None) -> str:
+    """The project's .memoryignore: in the folder or the nearest one above it (up to the
+    repository's root)."""
+    if folder is None:
+        return ""
+    for candidate in (folder, *folder.parents):
+        path = candidate / IGNORE_FILE
+        try:
+            return path.read_text(encoding="utf-8", errors="replace")[:100_000]
+        except OSError:
+            pass
+        if (candidate / ".git").exists():
+            break
+    return ""

@@ -1,0 +1,77 @@
+"""Which sentences a user typed are durable: rules, choices and corrections, not requests."""
+
+import pytest
+
+from memory_mcp.policies.statements import classify, durable, sentences
+
+DURABLE = [
+    ("Always use uv for Python, never pip.", "preference"),
+    ("Never commit generated files.", "preference"),
+    ("Please don't add comments that restate the code.", "preference"),
+    ("From now on run the linter before every commit.", "preference"),
+    ("I prefer table-driven tests with subtests.", "preference"),
+    ("We use pnpm in this repo, not npm.", "preference"),
+    ("We decided to keep tokens in the environment.", "decision"),
+    ("Let's go with goreleaser for releases.", "decision"),
+    ("We agreed not to introduce Redux.", "decision"),
+    ("No, the config lives in settings.toml.", "fact"),
+    ("Actually, the port is 8443 in staging.", "fact"),
+    ("Do not touch the generated files in api/gen.", "preference"),
+    ("I'd rather you ask before deleting files.", "preference"),
+    ("Keep Windows support; we ship to Windows users.", "decision"),
+    ("Keep using zustand for state.", "decision"),
+    ("No, the tests are in tests/unit, not tests/.", "fact"),
+    ("Actually, the staging database is on port 5433.", "fact"),
+]
+NOT_DURABLE = [
+    "Where are the bearer tokens checked?",
+    "Can you add a test for the missing token case.",
+    "Fix the flaky test please.",
+    "For now skip the visual regression tests.",
+    "Maybe we should use Postgres.",
+    "Could we run the tests in parallel with xdist?",
+    "Thanks, that's all for today.",
+    "Add support for the Revolut export format.",
+    "ok",
+    "Never mind, I found it.",
+    "Always fails on the second run, weird.",
+    "We use this function in three places.",
+    "Don't change anything else.",
+    "Keep the diff small.",
+    "It is 3pm already.",
+    "We are on it.",
+    "We decided to look at it tomorrow.",
+]
+
+
+@pytest.mark.parametrize(("sentence", "kind"), DURABLE)
+def test_durable_statements_are_found_with_their_kind(sentence: str, kind: str) -> None:
+    found = classify(sentence)
+    assert found is not None and found.kind == kind
+
+
+@pytest.mark.parametrize("sentence", NOT_DURABLE)
+def test_requests_questions_hedges_and_for_now_are_not_durable(sentence: str) -> None:
+    assert classify(sentence) is None
+
+
+def test_a_correction_is_stored_without_its_no() -> None:
+    found = classify("No, the config lives in settings.toml.")
+    assert found is not None and found.text == "The config lives in settings.toml."
+
+
+def test_a_message_is_split_into_sentences_and_code_is_skipped() -> None:
+    text = "Fix it. Always run ruff first.\n```\nalways do this in code\n```\n> never quoted"
+    assert sentences(text) == ["Fix it.", "Always run ruff first."]
+    assert [s.text for s in durable(text)] == ["Always run ruff first."]
+
+
+def test_what_keeps_happening_is_a_complaint_not_a_convention() -> None:
+    assert classify("I keep getting 401s from the staging box.") is None
+    found = classify("We keep the changelog in docs/CHANGES.md.")
+    assert found is not None and found.kind == "preference"
+
+
+def test_a_leading_conjunction_is_dropped() -> None:
+    found = classify("And from now on run ruff format before every commit.")
+    assert found is not None and found.text == "From now on run ruff format before every commit."

@@ -1,0 +1,210 @@
+"""Capture from a Claude Code transcript: what is stored, where, once, and what is not."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from memory_mcp.config import Settings
+from memory_mcp.service import MemoryService
+
+TRANSCRIPTS = (
+    Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "capture" / "transcripts"
+)
+
+
+def project(
+    tmp_path: Path, name: str = "widgets", remote: str = "git@github.com:acme/widgets.git"
+) -> Path:
+    folder = tmp_path / name
+    (folder / ".git").mkdir(parents=True)
+    (folder / ".git" / "config").write_text(f'[remote "origin"]\n\turl = {remote}\n')
+    return folder
+
+
+def write(path: Path, lines: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    return path
+
+
+def user(text: str, n: int, **extra: object) -> dict:
+    return {
+        "type": "user",
+        "uuid": f"u{n}",
+        "sessionId": "s1",
+        "cwd": "/w",
+        "gitBranch": "main",
+        "timestamp": f"2026-10-05T09:{n:02d}:00Z",
+        "message": {"role": "user", "content": text},
+        **extra,
+    }
+
+
+def said(text: str, n: int) -> dict:
+    return {
+        "type": "assistant",
+        "uuid": f"a{n}",
+        "sessionId": "s1",
+        "timestamp": f"2026-10-05T09:{n:02d}:30Z",
+        "message": {"role": "assistant", "content": [{"type": "text", "text": text}]},
+    }
+
+
+def test_capture_stores_statements_explorations_and_one_episode_in_the_project_scope(
+    keyword_service: MemoryService, tmp_path: Path
+) -> None:
+    folder = project(tmp_path)
+    report = keyword_service.capture(TRANSCRIPTS / "w1.jsonl", cwd=str(folder))
+    assert report.scope == "github.com/acme/widgets" and report.requests == 3
+    assert report.episode == "created"
+    memories = keyword_service.list_memories(keyword_service.make_filter(scope="*"), limit=None)
+    assert {m.scope for m in memories} == {"github.com/acme/widgets"}
+    statements = {m.content: m.kind for m in memories if "said-by-user" in m.tags}
+    assert statements == {
+        "Always use uv for anything Python here, never pip or poetry.": "preference",
+        "We decided to keep the tokens in the environment, not in a config file.": "decision",
+    }
+    explored = [m for m in memories if "explored" in m.tags]
+    assert (
+        explored[-1].content.startswith("Asked 'Where are the HTTP bearer tokens checked?")
+        and "read src/widgets/api/auth.py" in explored[-1].content
+    )
+    assert explored[-1].occurred_at is not None and explored[-1].occurred_at.day == 5
+    assert explored[-1].context and "BearerAuth" in explored[-1].context
+    episode = [m for m in memories if "session" in m.tags]
+    assert len(episode) == 1 and episode[0].key.startswith("session.")
+
+
+def test_capture_twice_or_on_a_longer_transcript_stores_nothing_twice(
+    keyword_service: MemoryService, tmp_path: Path
+) -> None:
+    folder = project(tmp_path)
+    lines = (TRANSCRIPTS / "w1.jsonl").read_text().splitlines(keepends=True)
+    partial = tmp_path / "partial.jsonl"
+    partial.write_text("".join(lines[: len(lines) // 2]))
+    first = keyword_service.capture(partial, cwd=str(folder))
+    full = keyword_service.capture(TRANSCRIPTS / "w1.jsonl", cwd=str(folder))
+    again = keyword_service.capture(TRANSCRIPTS / "w1.jsonl", cwd=str(folder))
+    assert first.created > 0 and full.already == first.created
+    assert (again.created, again.episode) == (0, "unchanged")
+    visible = keyword_service.list_memories(keyword_service.make_filter(scope="*"), limit=None)
+    contents = [m.content for m in visible]
+    assert len(contents) == len(set(contents))
+    assert sum("session" in m.tags for m in visible) == 1  # the longer episode superseded
+
+
+def test_private_blocks_secrets_and_ignored_paths_stay_out(
+    keyword_service: MemoryService, tmp_path: Path
+) -> None:
+    folder = project(tmp_path)
+    (folder / ".memoryignore").write_text("secrets/\n")
+    read = {
+        "type": "tool_use",
+        "id": "t1",
+        "name": "Read",
+        "input": {"file_path": f"{folder}/secrets/prod.key"},
+    }
+    read2 = {
+        "type": "tool_use",
+        "id": "t2",
+        "name": "Read",
+        "input": {"file_path": f"{folder}/src/app.py"},
+    }
+    lines = [
+        user(
+            "Always deploy with <private>the password is hunter2 and</private> make deploy."
+            " We use the token sk-ant-api03-" + "a" * 90 + " everywhere.",
+            1,
+        ),
+        {
+            "type": "assistant",
+            "uuid": "a1",
+            "message": {"role": "assistant", "content": [read, read2]},
+        },
+        said("The app reads its key at startup.", 2),
+    ]
+    keyword_service.capture(write(tmp_path / "t.jsonl", lines), cwd=str(folder))
+    memories = keyword_service.list_memories(keyword_service.make_filter(scope="*"), limit=None)
+    text = json.dumps([m.model_dump(mode="json") for m in memories])
+    assert "hunter2" not in text and "a" * 90 not in text and "secrets/prod.key" not in text
+    assert "src/app.py" in text
+
+
+def test_capture_off_and_no_project_store_nothing(settings: Settings, tmp_path: Path) -> None:
+    off = MemoryService.open(settings.model_copy(update={"semantic": False, "capture": False}))
+    try:
+        report = off.capture(TRANSCRIPTS / "w1.jsonl", cwd=str(project(tmp_path)))
+        assert report.skipped and off.count() == 0
+    finally:
+        off.close()
+    on = MemoryService.open(settings.model_copy(update={"semantic": False}))
+    try:
+        report = on.capture(TRANSCRIPTS / "w1.jsonl", cwd=str(Path.home()))
+        assert report.skipped and on.count() == 0
+    finally:
+        on.close()
+
+
+def test_a_missing_transcript_is_a_clear_error(
+    keyword_service: MemoryService, tmp_path: Path
+) -> None:
+    from memory_mcp.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="Cannot read the transcript"):
+        keyword_service.capture(tmp_path / "nope.jsonl", cwd=str(project(tmp_path)))
+
+
+def test_briefing_holds_profile_decisions_sessions_and_files_within_budget(
+    keyword_service: MemoryService, tmp_path: Path
+) -> None:
+    folder = project(tmp_path)
+    for name in ("w1", "w2", "w3", "w4"):
+        keyword_service.capture(TRANSCRIPTS / f"{name}.jsonl", cwd=str(folder))
+    keyword_service.remember("Editor is Helix", key="user.editor")
+    keyword_service.remember("Editor is Neovim", key="user.editor")
+    brief = keyword_service.session_briefing(cwd=str(folder))
+    assert brief.text.startswith("Memory of github.com/acme/widgets (recalled data")
+    for part in (
+        "Profile:",
+        "user.editor: Editor is Neovim",
+        "changed 1x",
+        "Preferences, decisions and facts:",
+        "Last sessions:",
+        "Files touched most:",
+    ):
+        assert part in brief.text, part
+    assert brief.tokens <= brief.budget == 1200
+    small = keyword_service.session_briefing(cwd=str(folder), max_tokens=150)
+    assert 0 < small.tokens <= 150
+
+
+def test_prompt_context_is_silent_unless_a_memory_clearly_bears_on_it(
+    keyword_service: MemoryService, tmp_path: Path
+) -> None:
+    folder = project(tmp_path)
+    keyword_service.capture(TRANSCRIPTS / "w1.jsonl", cwd=str(folder))
+    found = keyword_service.prompt_context("where are the bearer tokens checked?", str(folder))
+    assert "src/widgets/api/auth.py" in found.text and found.tokens <= 400
+    assert keyword_service.prompt_context("thanks!", str(folder)).text == ""
+    assert (
+        keyword_service.prompt_context("rewrite the kubernetes helm chart", str(folder)).text == ""
+    )
+
+
+def test_a_statement_said_again_in_a_later_session_is_a_repeat_not_a_second_memory(
+    keyword_service: MemoryService, tmp_path: Path
+) -> None:
+    folder = project(tmp_path)
+    for n, session in enumerate(("s1", "s2"), start=1):
+        lines = [
+            {
+                **user("Always use uv for Python, never pip.", n),
+                "sessionId": session,
+                "uuid": f"{session}-u",
+            },
+            said("Noted.", n),
+        ]
+        keyword_service.capture(write(tmp_path / f"{session}.jsonl", lines), cwd=str(folder))
+    keyword_service.capture(tmp_path / "s2.jsonl", cwd=str(folder))  # re-run: not a third
+    (memory,) = [m for m in keyword_service.list_memories(limit=None) if m.kind == "preference"]
+    assert memory.repeat_count == 2

@@ -1,0 +1,88 @@
+"""import --format claude-code: a project's CLAUDE.md files and Claude Code's auto memory."""
+
+from pathlib import Path
+
+import pytest
+
+from memory_mcp.errors import InvalidInput
+from memory_mcp.formats import claude_code_memory
+from memory_mcp.service import MemoryService
+
+CLAUDE_MD = """# Widgets
+
+@docs/extra.md
+
+## Conventions
+- Always use uv, never pip.
+- Tests live in tests/, one module per package module.
+
+<!-- a comment that is not a memory -->
+
+```bash
+uv run pytest
+```
+
+We decided on Postgres 16 for every environment.
+"""
+
+
+def project(tmp_path: Path) -> Path:
+    folder = tmp_path / "code" / "widgets"
+    (folder / ".git").mkdir(parents=True)
+    (folder / ".git" / "config").write_text(
+        '[remote "origin"]\n\turl = git@github.com:acme/widgets.git\n'
+    )
+    (folder / "CLAUDE.md").write_text(CLAUDE_MD)
+    return folder
+
+
+def test_reads_items_and_paragraphs_with_headings_as_tags(tmp_path: Path) -> None:
+    folder = project(tmp_path)
+    home = tmp_path / "home"
+    memory = claude_code_memory.auto_memory_folder(folder, home)
+    memory.mkdir(parents=True)
+    (memory / "MEMORY.md").write_text("- The staging box is staging.acme.internal\n")
+    (memory / "debugging.md").write_text("# Debugging\nFlaky export tests come from set order.\n")
+    records = claude_code_memory.read(folder, home)
+    got = {(r.content, r.kind) for r in records}  # type: ignore[union-attr]
+    assert got == {
+        ("Always use uv, never pip.", "preference"),
+        ("Tests live in tests/, one module per package module.", "note"),
+        ("We decided on Postgres 16 for every environment.", "decision"),
+        ("The staging box is staging.acme.internal", "note"),
+        ("Flaky export tests come from set order.", "note"),
+    }
+    first = records[0]
+    assert first.tags == ["claude-code", "Widgets", "Conventions"]  # type: ignore[union-attr]
+    assert str(memory).endswith("code-widgets/memory")
+
+
+def test_import_goes_to_the_projects_scope_and_reruns_add_nothing(
+    keyword_service: MemoryService, tmp_path: Path
+) -> None:
+    folder = project(tmp_path)
+    first = keyword_service.import_from("claude-code", folder)
+    assert first.scope == "github.com/acme/widgets" and first.created == 3
+    again = keyword_service.import_from("claude-code", folder)
+    assert (again.created, again.already_imported) == (0, 3)
+
+
+def test_nothing_to_read_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match="No Claude Code memory files"):
+        claude_code_memory.read(tmp_path, tmp_path / "home")
+
+
+def test_codex_agents_md_the_override_wins(keyword_service: MemoryService, tmp_path: Path) -> None:
+    folder = project(tmp_path)
+    (folder / "AGENTS.md").write_text("- Never run the e2e suite in CI.\n")
+    with pytest.raises(InvalidInput, match="No AGENTS.override.md or AGENTS.md"):
+        claude_code_memory.read_codex(tmp_path)
+    (folder / "AGENTS.override.md").write_text("- Always run make check before committing.\n")
+    report = keyword_service.import_from("codex", folder)
+    assert (report.scope, report.created) == ("github.com/acme/widgets", 1)
+    (memory,) = keyword_service.list_memories()
+    assert (memory.content, memory.kind, memory.tags) == (
+        "Always run make check before committing.",
+        "preference",
+        ["codex"],
+    )

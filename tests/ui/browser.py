@@ -1,0 +1,103 @@
+"""Driving Debian's chromium with Playwright (never Playwright's own browser download), and
+`memory-mcp ui` as a real subprocess on a free loopback port."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+CHROMIUM = Path(os.environ.get("MEMORY_MCP_CHROMIUM", "/usr/bin/chromium"))
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-default-apps",
+    "--disable-extensions",
+]
+
+
+def missing() -> str | None:
+    """Why browser tests cannot run here, or None."""
+    if not CHROMIUM.exists():
+        return f"no chromium at {CHROMIUM}: `apt-get install chromium` (CI: .ci/chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is missing: `uv sync` (it is in the dev group)"
+    return None
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """A headless chromium with a fresh profile, removed afterwards."""
+    from playwright.sync_api import sync_playwright
+
+    profile = tempfile.mkdtemp(prefix="memory-mcp-chromium-")
+    try:
+        with sync_playwright() as pw:
+            context = pw.chromium.launch_persistent_context(
+                profile,
+                executable_path=str(CHROMIUM),
+                headless=True,
+                args=ARGS,
+                viewport={"width": 1200, "height": 860},
+            )
+            try:
+                yield context
+            finally:
+                context.close()
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def ui_server(db: Path, model_dir: Path | None, log: Path) -> Iterator[str]:
+    """`memory-mcp ui --no-browser` on a free port; yields its address."""
+    port = free_port()
+    env = dict(os.environ, MEMORY_MCP_DB=str(db))
+    if model_dir is not None:
+        env["MEMORY_MCP_MODEL_DIR"] = str(model_dir)
+    with log.open("w") as stderr:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "memory_mcp", "ui", "--no-browser", "--port", str(port)],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise AssertionError(log.read_text())
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            if time.monotonic() > deadline:
+                raise AssertionError("memory-mcp ui did not start: " + log.read_text())
+            time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

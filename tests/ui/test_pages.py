@@ -1,0 +1,196 @@
+"""The web UI's pages over HTTP without a browser (fast): escaping, the Host, origin and CSRF
+checks, keyset paging, and the /ui mount of `serve --http` behind its token."""
+
+import io
+import json
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from memory_mcp.adapters.mcp_server.http import http_app
+from memory_mcp.adapters.ui.app import ui_app
+from memory_mcp.adapters.ui.security import UiGuard, host_values
+from memory_mcp.config import Settings
+from memory_mcp.service import MemoryService
+from tests.conftest import FakeEmbedder
+
+PORT = 8766
+ORIGIN = f"http://127.0.0.1:{PORT}"
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+@pytest.fixture
+def guard() -> UiGuard:
+    return UiGuard(host_values(["127.0.0.1", "localhost"], PORT))
+
+
+@pytest.fixture
+def web(service: MemoryService, guard: UiGuard) -> Iterator[TestClient]:
+    with TestClient(ui_app(service, guard), base_url=ORIGIN) as client:
+        yield client
+
+
+def test_memory_text_is_escaped_everywhere(web: TestClient, service: MemoryService) -> None:
+    memory = service.remember(HOSTILE, tags=["<b>t</b>"], scope="s<i>", key="k<u>")
+    for path in ["/", "/?q=alert", f"/m/{memory.id}", "/overview", f"/purge?id={memory.id}"]:
+        page = web.get(path).text
+        assert "<script>alert" not in page and "<img src=x" not in page, path
+        assert "<b>t</b>" not in page and "<i>" not in page and "<u>" not in page, path
+    assert "&lt;script&gt;alert" in web.get(f"/m/{memory.id}").text
+
+
+def test_changes_need_this_origin_and_the_page_token(
+    web: TestClient, service: MemoryService, guard: UiGuard
+) -> None:
+    memory_id = service.remember("Keep me visible.").id
+    path = f"/m/{memory_id}/forget"
+    same = {"origin": ORIGIN}
+    assert web.post(path, data={}, headers=same).status_code == 403  # no token
+    assert web.post(path, data={"csrf": "x" * 43}, headers=same).status_code == 403
+    evil = {"origin": "http://evil.example"}
+    assert web.post(path, data={"csrf": guard.csrf}, headers=evil).status_code == 403
+    site = {"origin": ORIGIN, "sec-fetch-site": "cross-site"}
+    assert web.post(path, data={"csrf": guard.csrf}, headers=site).status_code == 403
+    referer = {"referer": "http://evil.example/page"}
+    assert web.post(path, data={"csrf": guard.csrf}, headers=referer).status_code == 403
+    assert service.get(memory_id).forgotten_at is None
+    done = web.post(path, data={"csrf": guard.csrf}, headers=same, follow_redirects=False)
+    assert done.status_code == 303 and service.get(memory_id).forgotten_at is not None
+
+
+def test_unknown_hosts_are_refused_and_headers_lock_the_page_down(web: TestClient) -> None:
+    assert web.get("/", headers={"host": f"attacker.example:{PORT}"}).status_code == 421
+    page = web.get("/", headers={"origin": "http://evil.example"})
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers["x-frame-options"] == "DENY"
+    assert not any(h.startswith("access-control-") for h in page.headers)
+
+
+def test_browsing_pages_by_keyset_reaches_every_memory(
+    web: TestClient, service: MemoryService
+) -> None:
+    made = service.remember_many([{"content": f"memory number {i}"} for i in range(120)])
+    seen: list[int] = []
+    url: str | None = "/"
+    while url:
+        page = web.get(url).text
+        seen += [int(i) for i in re.findall(r'name="id" value="(\d+)"', page)]
+        nxt = re.search(r'href="([^"]*after=[^"]*)" rel="next"', page)
+        url = nxt.group(1).replace("&amp;", "&") if nxt else None
+    assert sorted(seen) == sorted(made) and len(seen) == len(set(seen))
+
+
+def test_edit_is_recorded_as_the_ui_and_purge_needs_confirmation(
+    web: TestClient, service: MemoryService, guard: UiGuard
+) -> None:
+    memory_id = service.remember("The build uses make.").id
+    form = {"csrf": guard.csrf, "content": "The build uses just.", "kind": "fact",
+            "tags": "build", "scope": "global", "key": "build.tool",
+            "occurred_at": "2026-02-01", "expires_at": ""}  # fmt: skip
+    web.post(f"/m/{memory_id}/edit", data=form, headers={"origin": ORIGIN})
+    entry = service.history(memory_id)[0]
+    assert (entry.action, entry.client) == ("edit", "ui")
+    edited = service.get(memory_id)
+    assert (edited.content, edited.key) == ("The build uses just.", "build.tool")
+    assert edited.occurred_at is not None and edited.occurred_at.month == 2
+    refused = web.post("/purge", data={"csrf": guard.csrf, "id": str(memory_id)})
+    assert refused.status_code == 400 and service.get(memory_id)
+    purged = web.post("/purge", data={"csrf": guard.csrf, "id": str(memory_id), "confirm": "yes"})
+    assert purged.status_code == 200 and service.count(service.make_filter()) == 0
+
+
+def test_serve_http_serves_the_pages_under_ui_behind_its_token(service: MemoryService) -> None:
+    token = "t" * 40
+    app = http_app(service, "127.0.0.1", PORT, token, [])
+    web = TestClient(app, base_url=ORIGIN)
+    assert web.get("/ui", follow_redirects=False).status_code == 307
+    first = web.get("/ui/", follow_redirects=False)
+    assert first.status_code == 303 and first.headers["location"] == "/ui/login"
+    login = web.get("/ui/login").text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', login)
+    assert csrf is not None
+    wrong = web.post("/ui/login", data={"csrf": csrf.group(1), "token": "nope"})
+    assert wrong.status_code == 401
+    ok = web.post("/ui/login", data={"csrf": csrf.group(1), "token": token},
+                  headers={"origin": ORIGIN}, follow_redirects=False)  # fmt: skip
+    assert ok.status_code == 303 and "httponly" in ok.headers["set-cookie"].lower()
+    assert '<meta name="csrf-token" content="">' in login  # the pages' token: after login
+    page = web.get("/ui/")
+    assert page.status_code == 200 and 'href="/ui/m/' not in page.text  # empty database
+    shown = re.search(r'name="csrf-token" content="([^"]+)"', page.text)
+    assert shown is not None and shown.group(1) != csrf.group(1)
+    assert 'href="/ui/overview"' in page.text
+    # the tools still want the bearer token, even from a browser holding the login cookie
+    assert web.get("/mcp").status_code == 401
+    bearer = TestClient(app, base_url=ORIGIN, headers={"authorization": f"Bearer {token}"})
+    assert bearer.get("/ui/data").status_code == 200
+
+
+def test_serve_http_on_loopback_without_token_serves_the_pages(service: MemoryService) -> None:
+    web = TestClient(http_app(service, "127.0.0.1", PORT, None, []), base_url=ORIGIN)
+    assert web.get("/ui/overview").status_code == 200
+    assert web.get("/ui/", headers={"host": "rebound.example"}).status_code == 421
+
+
+def test_a_memory_page_links_what_it_replaced_and_what_replaced_it(
+    web: TestClient, service: MemoryService
+) -> None:
+    old = service.remember("Editor is Vim.", key="editor").id
+    new = service.remember("Editor is Helix.", key="editor").id
+    newer = web.get(f"/m/{new}").text
+    assert f'Replaced <a href="/m/{old}">#{old}</a>' in newer
+    older = web.get(f"/m/{old}").text
+    assert f'<dd><a href="/m/{new}">#{new}</a></dd>' in older and "Superseded" in older
+
+
+def test_find_searches_every_scope_even_with_a_project_configured(
+    tmp_path: Path, embedder: FakeEmbedder
+) -> None:
+    """The UI is for looking at everything: a configured project does not narrow it."""
+    (tmp_path / "proj").mkdir()
+    settings = Settings(db=tmp_path / "p.db", project=tmp_path / "proj")
+    svc = MemoryService.open(settings, embedder=embedder)
+    try:
+        assert svc.semantic.ensure()
+        svc.remember("Zebra crossings are painted white.", scope="elsewhere")
+        guard = UiGuard(host_values(["127.0.0.1"], PORT))
+        with TestClient(ui_app(svc, guard), base_url=ORIGIN) as web:
+            assert "Zebra crossings" in web.get("/?q=zebra crossings").text
+            assert "Zebra crossings" in web.get("/").text
+            assert "Zebra crossings" in web.get("/overview").text
+    finally:
+        svc.close()
+
+
+def test_export_and_import_through_the_pages(
+    web: TestClient, service: MemoryService, guard: UiGuard, tmp_path: Path
+) -> None:
+    kept = service.remember("The VPN endpoint is vpn.example.org.").id
+    hidden = service.remember("Old office address: 1 Main St.").id
+    service.forget([hidden])
+    exported = web.get("/export.jsonl")
+    assert "attachment" in exported.headers["content-disposition"]
+    assert [json.loads(line)["id"] for line in exported.text.splitlines()] == [kept, hidden]
+    archive = zipfile.ZipFile(io.BytesIO(web.get("/export.zip").content))
+    assert any(name.endswith(".md") for name in archive.namelist())
+    # into a new database, as `memory-mcp import` would
+    other = MemoryService.open(Settings(db=tmp_path / "other.db"), embedder=FakeEmbedder())
+    try:
+        with TestClient(ui_app(other, guard), base_url=ORIGIN) as web2:
+            form = {"csrf": guard.csrf, "format": "jsonl"}
+            files = {"file": ("backup.jsonl", exported.content, "application/x-ndjson")}
+            report = web2.post("/import", data=form, files=files, headers={"origin": ORIGIN})
+            assert "Read 2 memories: created 2, skipped 0 already present" in report.text
+            again = web2.post("/import", data=form, files=files, headers={"origin": ORIGIN})
+            assert "created 0, skipped 2 already present" in again.text
+            bad = {"file": ("bad.jsonl", b'{"content": 5}\n', "application/x-ndjson")}
+            refused = web2.post("/import", data=form, files=bad, headers={"origin": ORIGIN})
+            assert refused.status_code == 400 and other.count(other.make_filter()) == 1
+            scoped = {**form, "scope": "x"}
+            assert web2.post("/import", data=scoped, files=files).status_code == 400
+    finally:
+        other.close()
