@@ -27,9 +27,8 @@ read it from outside the repo, never copy it in. Run:
 With `--db postgresql://...` the same runs on PostgreSQL (in fresh schemas, dropped after):
 the product there ranks keywords with its own BM25 over tsvector (storage/postgres/bm25.py),
 and the `bm25` row is that keyword leg over content alone (weights 1, 0, 0). Measured on the
-LoCoMo dev split before the IDF-mass fusion change: product R@5 / R@10 0.696 / 0.780 on
-PostgreSQL against 0.697 / 0.785 on SQLite in the same session (dense alone 0.401 / 0.493 on
-both: HNSW lost nothing at this size).
+LoCoMo dev split: product R@5 / R@10 0.697 / 0.782 on PostgreSQL, 0.698 / 0.780 on SQLite
+(dense alone 0.401 / 0.493 on both: HNSW lost nothing at this size).
 
 What was measured on the dev split (5 conversations, 760 questions; R@5 / R@10, changes are
 paired differences with 95% bootstrap intervals; the starting point was 0.557 / 0.660):
