@@ -2,9 +2,10 @@
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit, urlunsplit
 
 import platformdirs
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 APP_NAME = "memory-mcp"
@@ -18,6 +19,9 @@ MAX_RECALL_LIMIT = 50
 DEFAULT_NEAR_DUPLICATE = 0.96
 DEFAULT_MAX_CONTENT_CHARS = 20_000
 DEFAULT_BUSY_TIMEOUT_MS = 5_000
+DEFAULT_PG_POOL_SIZE = 10
+DEFAULT_PG_STATEMENT_TIMEOUT_MS = 30_000
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 DEFAULT_MAX_QUERY_CHARS = 4_000
 DEFAULT_MAX_METADATA_CHARS = 8_000
 DEFAULT_MAX_IDS = 100
@@ -64,7 +68,11 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="MEMORY_MCP_", extra="ignore")
 
-    db: Path = Field(default_factory=default_db_path, description="SQLite database file.")
+    db: Path | str = Field(
+        default_factory=default_db_path,
+        description="SQLite database file, or a postgresql:// URL (credentials from the URL, "
+        "PG* environment variables or .pgpass).",
+    )
     model: str = Field(DEFAULT_MODEL, description="fastembed text embedding model name.")
     model_dir: Path | None = Field(
         None, description="Local ONNX model directory (fastembed specific_model_path)."
@@ -163,3 +171,38 @@ class Settings(BaseSettings):
     prompt_tokens: int = Field(
         DEFAULT_PROMPT_TOKENS, ge=50, description="Budget of what the prompt hook adds."
     )
+    pg_schema: str = Field(
+        "memory_mcp",
+        pattern=r"^[a-z_][a-z0-9_]{0,62}$",
+        description="PostgreSQL: the schema holding memory-mcp's tables.",
+    )
+    pg_pool_size: int = Field(
+        DEFAULT_PG_POOL_SIZE, ge=1, le=1000, description="PostgreSQL: connections at most."
+    )
+    pg_statement_timeout_ms: int = Field(
+        DEFAULT_PG_STATEMENT_TIMEOUT_MS,
+        ge=0,
+        description="PostgreSQL: longest a statement may run (0: no limit).",
+    )
+
+    @field_validator("db", mode="after")
+    @classmethod
+    def _db_path_or_url(cls, value: Path | str) -> Path | str:
+        """A postgresql:// or postgres:// URL stays text; anything else is a file path."""
+        return str(value) if is_database_url(value) else Path(value)
+
+
+def is_database_url(value: Path | str) -> bool:
+    """Whether MEMORY_MCP_DB names a PostgreSQL server rather than an SQLite file."""
+    return isinstance(value, str) and value.startswith(POSTGRES_SCHEMES)
+
+
+def shown_db(value: Path | str) -> str:
+    """MEMORY_MCP_DB for logs and people: a URL's password replaced by `***`."""
+    if not is_database_url(value):
+        return str(value)
+    parts = urlsplit(str(value))
+    if parts.password is None:
+        return str(value)
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))

@@ -133,3 +133,12 @@ async def client(service: MemoryService) -> AsyncIterator[Any]:
 
     async with Client(build_server(service, load_model=False)) as c:
         yield c
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_test_schemas() -> Iterator[None]:
+    """The PostgreSQL schemas tests made (tests/pg.py) go at the end of the session."""
+    from tests import pg
+
+    yield
+    pg.drop_schemas()

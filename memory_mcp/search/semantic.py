@@ -79,7 +79,7 @@ class SemanticIndex:
     def _activate_and_cache(self) -> None:
         try:
             self._activate(background=True)
-            if self.ready and not self._stopping.is_set():
+            if self.ready and not self._stopping.is_set() and self.store.wants_vector_copy():
                 self._load_cache_logged()
         except Exception:
             if not self._stopping.is_set():

@@ -36,6 +36,7 @@ from memory_mcp.service.context import Context
 from memory_mcp.service.exchange import Exchange
 from memory_mcp.service.lifecycle import Lifecycle
 from memory_mcp.service.maintenance import Maintenance
+from memory_mcp.service.migration import MigrationReport
 from memory_mcp.service.profile import Profiler
 from memory_mcp.service.recalling import Recaller
 from memory_mcp.service.summaries import Summarizer
@@ -352,6 +353,11 @@ class MemoryService(AutomaticMemory, ActingAs):
     ) -> BackupReport:
         """A consistent copy of the database (online backup API: others may keep writing)."""
         return self._maintenance.backup(dest, overwrite, progress)
+
+    def migrate_to(self, db: str | Path, progress: Progress | None = None) -> MigrationReport:
+        """Copy this database, exactly, into another (a postgresql:// URL or an SQLite
+        file), then verify it; re-running resumes an interrupted copy."""
+        return self._maintenance.migrate_to(db, progress)
 
     def doctor(self, repair: bool = False) -> DoctorReport:
         """Check integrity and index drift; with repair, rebuild what drifted."""

@@ -4,8 +4,10 @@ from pathlib import Path
 
 from memory_mcp.errors import InvalidInput
 from memory_mcp.models import KINDS, BackupReport, DoctorReport, MemoryFilter, ReindexStatus, Stats
-from memory_mcp.service import grants
+from memory_mcp.service import grants, migration
 from memory_mcp.service.context import Part
+from memory_mcp.service.migration import MigrationReport
+from memory_mcp.storage import open_storage
 from memory_mcp.storage.contract import Progress
 
 
@@ -79,6 +81,14 @@ class Maintenance(Part):
         grants.owner_only(self.ctx, "reindex")
         self.store.rebuild_keyword_index()
         return self.semantic.reindex(progress)
+
+    def migrate_to(self, db: str | Path, progress: Progress | None = None) -> MigrationReport:
+        grants.owner_only(self.ctx, "copy the whole database")  # every scope goes with it
+        target = open_storage(self.settings.model_copy(update={"db": db}))
+        try:
+            return migration.migrate(self.store, target, progress)
+        finally:
+            target.close()
 
     def backup(
         self,

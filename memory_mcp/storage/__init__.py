@@ -6,14 +6,24 @@ lives in its own folder beside `sqlite/` and is added here.
 
 from pathlib import Path
 
-from memory_mcp.config import Settings
+from memory_mcp.config import Settings, is_database_url
+from memory_mcp.storage import postgres
 from memory_mcp.storage.contract import Storage
 from memory_mcp.storage.sqlite import open_store
 
 
 def open_storage(settings: Settings, create: bool = True) -> Storage:
     """Open (and migrate) the database the settings name; `create=False` refuses, with a
-    StorageError, to open one that does not exist yet."""
+    StorageError, to open one that does not exist yet. A postgresql:// (or postgres://) URL
+    opens the PostgreSQL backend, any other value an SQLite file."""
+    if is_database_url(settings.db):
+        return postgres.open_store(
+            str(settings.db),
+            settings.pg_schema,
+            settings.pg_pool_size,
+            settings.pg_statement_timeout_ms,
+            create=create,
+        )
     path = Path(settings.db).expanduser()
     max_bytes = None if settings.max_db_mb is None else settings.max_db_mb * 1024 * 1024
     return open_store(path, settings.busy_timeout_ms, max_bytes, settings.durability, create=create)

@@ -368,6 +368,11 @@ class VectorIndex(Protocol):
 class VectorFeed(Protocol):
     """What an in-memory copy of the vector index reads to load and to stay current."""
 
+    def wants_vector_copy(self) -> bool:
+        """Whether an in-memory copy serves searches better than the backend's own index
+        (SQLite: yes; a database server's index is shared by every replica: no)."""
+        ...
+
     def vector_log_head(self) -> tuple[int, int]:
         """(generation, last logged change): whether a copy is still current."""
         ...
@@ -414,7 +419,30 @@ class Maintenance(Protocol):
     def close(self) -> None: ...
 
 
+class Transfer(Protocol):
+    """Copying a whole database into another store (`memory-mcp migrate`): rows exactly as
+    they are, no decisions taken and no history added; re-running skips what is there."""
+
+    def copy_rows(self, rows: Sequence[NewRow]) -> int:
+        """Insert memories exactly as given (ids, times, states, keys, counts, vectors) in
+        one transaction, leaving out a row whose id is already stored; rows inserted."""
+        ...
+
+    def copy_history(self, entries: Sequence[HistoryEntry]) -> int:
+        """Insert history entries exactly as given (ids too) in one transaction, leaving
+        out an id already stored; entries inserted."""
+        ...
+
+
 class Storage(
-    MemoryWrites, MemoryReads, Search, VectorIndex, VectorFeed, Maintenance, Principals, Protocol
+    MemoryWrites,
+    MemoryReads,
+    Search,
+    VectorIndex,
+    VectorFeed,
+    Maintenance,
+    Transfer,
+    Principals,
+    Protocol,
 ):
     """Everything MemoryService and the semantic leg use; adapters never reach past it."""

@@ -2,11 +2,12 @@
 combines): principals and their hashed tokens, and the principal each history entry records.
 """
 
-from collections.abc import Iterator, Sequence
+import json
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 _ACTING: ContextVar[str | None] = ContextVar("memory_mcp_acting_principal", default=None)
 
@@ -38,6 +39,20 @@ class PrincipalRecord:
     expires_at: str | None = None
     last_used_at: str | None = None
     revoked_at: str | None = None
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> "PrincipalRecord":
+        """From a `principals` row with `has_token` selected (the same on every backend)."""
+        return cls(
+            name=row["name"],
+            grants=tuple(json.loads(row["grants"])),
+            created_at=row["created_at"],
+            has_token=bool(row["has_token"]),
+            token_created_at=row["token_created_at"],
+            expires_at=row["expires_at"],
+            last_used_at=row["last_used_at"],
+            revoked_at=row["revoked_at"],
+        )
 
 
 class Principals(Protocol):

@@ -260,3 +260,6 @@ def test_imports_expiry_purges_and_backups_keep_to_grants(team: dict, tmp_path: 
     assert owner.get(others).id == others
     with pytest.raises(Forbidden):
         bob.backup(tmp_path / "copy.db")
+    with pytest.raises(Forbidden):  # a copy holds every scope
+        alice.migrate_to(tmp_path / "copy.db")
+    assert not (tmp_path / "copy.db").exists()

@@ -11,6 +11,7 @@ from memory_mcp.errors import InvalidInput, NotFound
 from memory_mcp.models import wire_json
 from memory_mcp.policies.budget import estimate_tokens
 from memory_mcp.service import MemoryService
+from tests import pg
 from tests.conftest import FakeEmbedder
 
 
@@ -116,9 +117,9 @@ def test_expired_memories_drop_out_and_purge_removes_them(service: MemoryService
     m = service.remember("Door code is 4411 this week", ttl="7d")
     assert m.expires_at is not None
     assert m.expires_at - datetime.now(UTC) > timedelta(days=6)
-    service.store.conn.execute(
-        "update memories set expires_at = '2000-01-01T00:00:00.000000Z' where id = :id",
-        {"id": m.id},
+    pg.raw_rows(
+        service.store,
+        f"update memories set expires_at = '2000-01-01T00:00:00.000000Z' where id = {m.id}",
     )
     assert ids(service.recall("door code")) == []
     assert service.purge_expired() == [m.id]
@@ -239,7 +240,7 @@ def test_secrets_and_private_text_never_reach_the_database(service: MemoryServic
     m = service.remember(f"CI token is {token} <private>my diary</private> ok")
     assert token not in m.content and "diary" not in m.content
     assert "github_token" in m.redacted and "private" in m.redacted
-    raw = service.store.conn.execute("select content from memories").fetchone()[0]
+    raw = str(pg.raw_rows(service.store, "select content from memories")[0][0])
     assert token not in raw and "diary" not in raw
     with pytest.raises(InvalidInput, match="private or secret"):
         service.remember("<private>only this</private>")

@@ -15,7 +15,6 @@ from memory_mcp.adapters.cli import app
 from memory_mcp.config import Settings
 from memory_mcp.errors import InvalidInput
 from memory_mcp.service import MemoryService
-from memory_mcp.storage.sqlite import db
 from tests.conftest import FakeEmbedder
 
 WRITER = """
@@ -28,6 +27,7 @@ print("done")
 """
 
 
+@pytest.mark.sqlite_only
 def test_backup_while_another_process_writes(service: MemoryService, tmp_path: Path) -> None:
     for i in range(50):
         service.remember(f"memory {i} before the backup")
@@ -52,6 +52,7 @@ def test_backup_while_another_process_writes(service: MemoryService, tmp_path: P
         assert Path(report.path).stat().st_mode & 0o777 == 0o600
 
 
+@pytest.mark.sqlite_only
 def test_backup_refuses_to_clobber(service: MemoryService, tmp_path: Path) -> None:
     assert service.store.path is not None
     with pytest.raises(InvalidInput, match="database itself"):
@@ -93,6 +94,7 @@ def drifted(service: MemoryService) -> list[int]:
     return ids
 
 
+@pytest.mark.sqlite_only
 def test_doctor_finds_and_repairs_every_kind_of_drift(service: MemoryService) -> None:
     ids = drifted(service)
     service.store.conn.execute(
@@ -141,7 +143,7 @@ def test_reindex_resumes_after_an_interruption(service: MemoryService, tmp_path:
     assert service.store.counts()["vec"] == 200
     assert not service.doctor().reindex_interrupted
     assert service.reindex() == 200  # a new reindex re-embeds everything
-    assert db.scalar(service.store.conn, "pragma integrity_check") == "ok"
+    assert service.store.integrity_check() == "ok"
 
 
 @contextmanager

@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 import sqlean
 
+from memory_mcp.config import is_database_url
 from memory_mcp.errors import InvalidInput
 from memory_mcp.service import MemoryService
+from tests import pg
 from tests.conftest import FakeEmbedder
 from tests.secret_corpus import CORPUS, Secret
 
@@ -32,6 +34,8 @@ def embedded(embedder: FakeEmbedder, monkeypatch: pytest.MonkeyPatch) -> list[st
 
 
 def stored_bytes(service: MemoryService) -> bytes:
+    if is_database_url(service.settings.db):
+        return pg.schema_text(service.settings.pg_schema)
     db = Path(service.settings.db)
     files = [db, db.with_name(db.name + "-wal")]
     return b"".join(path.read_bytes() for path in files if path.exists())

@@ -148,7 +148,7 @@ def test_update_reembeds_changed_content(service: MemoryService, embedder: FakeE
     changed = service.update(m.id, content="The API runs on port 9090")
     assert embedder.calls == calls + 1
     assert ids(service.recall("9090")) == [changed.id]
-    assert service.store.search_fts('"8080"', MemoryFilter(), 5) == []
+    assert service.store.search_keywords("8080", MemoryFilter(), 5) == []
     assert service.store.counts()["vec"] == 1
 
 
@@ -262,6 +262,7 @@ def test_stats_and_doctor(service: MemoryService) -> None:
     assert service.doctor().healthy
 
 
+@pytest.mark.sqlite_only
 def test_doctor_repairs_drift(service: MemoryService) -> None:
     m = service.remember("drifting memory")
     conn = service.store.conn

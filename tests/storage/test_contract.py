@@ -2,14 +2,15 @@
 
 Each test uses only the methods of memory_mcp.storage.contract, opened the way the service
 opens storage (`open_storage`), so a new backend is checked by adding its name to BACKENDS
-and its database location to `location`. SQLite-only behaviour (triggers, layouts, pragmas)
-is tested in test_store.py.
+and its fresh database to `settings`. SQLite-only behaviour (triggers, layouts, pragmas)
+is tested in test_store.py, PostgreSQL-only behaviour in test_postgres.py.
 """
 
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -20,19 +21,23 @@ from memory_mcp.models import MemoryFilter
 from memory_mcp.storage import open_storage
 from memory_mcp.storage.contract import SCRUBBED, Inserted, Storage, VectorRows
 from memory_mcp.timestamps import format_time
+from tests import pg
 from tests.storage.rows import row, vec
 
-BACKENDS = ["sqlite"]
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pg.needs_postgres)]
 MODEL, DIM = "test-model", 4
 
 
-def location(backend: str, tmp_path: Path) -> Path:
-    return tmp_path / "contract.db"
+def settings(backend: str, tmp_path: Path, **kw: Any) -> Settings:
+    """Settings for a fresh database of `backend`: a file in tmp_path, or a new schema."""
+    if backend == "postgres":
+        return Settings(db=pg.url(), pg_schema=pg.fresh_schema(tmp_path), semantic=False, **kw)
+    return Settings(db=tmp_path / "contract.db", semantic=False, **kw)
 
 
 @pytest.fixture(params=BACKENDS)
 def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]:
-    store = open_storage(Settings(db=location(request.param, tmp_path), semantic=False))
+    store = open_storage(settings(request.param, tmp_path))
     store.ensure_vector_index(MODEL, DIM)
     yield store
     store.close()
@@ -414,9 +419,9 @@ def test_scrub_removes_a_string_from_a_memory_and_its_history(storage: Storage) 
     assert secret in storage.get(other).content
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", ["sqlite"])  # a size cap is a file's: a server has its own
 def test_purge_and_forget_work_at_the_size_limit(backend: str, tmp_path: Path) -> None:
-    store = open_storage(Settings(db=location(backend, tmp_path), semantic=False, max_db_mb=1))
+    store = open_storage(settings(backend, tmp_path, max_db_mb=1))
     store.ensure_vector_index(MODEL, DIM)
     made: list[int] = []
     with pytest.raises(StorageError, match="size limit"):
@@ -568,6 +573,8 @@ def test_the_vector_feed_follows_every_vector_write(storage: Storage) -> None:
 
 
 def test_a_healthy_store_says_so_and_backs_up(storage: Storage, tmp_path: Path) -> None:
+    if storage.location.startswith("postgresql://"):
+        pytest.skip("backup copies SQLite files; a PostgreSQL database uses pg_dump")
     storage.insert_many([row(f"kept {i}", vec(1, 0, 0, i)) for i in range(3)])
     assert storage.integrity_check() == "ok"
     assert storage.size_bytes() > 0
@@ -584,12 +591,13 @@ def test_a_healthy_store_says_so_and_backs_up(storage: Storage, tmp_path: Path) 
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_opening_without_create_refuses_a_missing_database(backend: str, tmp_path: Path) -> None:
-    where = location(backend, tmp_path / "typo")
+    where = settings(backend, tmp_path / "typo")
     with pytest.raises(StorageError, match="No database at"):
-        open_storage(Settings(db=where, semantic=False), create=False)
-    assert not where.exists() and not where.parent.exists()
-    open_storage(Settings(db=where, semantic=False)).close()  # creating is the default
-    store = open_storage(Settings(db=where, semantic=False), create=False)
+        open_storage(where, create=False)
+    if backend == "sqlite":
+        assert not (tmp_path / "typo").exists()
+    open_storage(where).close()  # creating is the default
+    store = open_storage(where, create=False)
     assert store.counts()["memories"] == 0
     store.close()
 

@@ -16,7 +16,7 @@ from typer.core import TyperGroup
 
 from memory_mcp import __version__
 from memory_mcp.adapters.cli.render import err, out, safe
-from memory_mcp.config import Settings, default_db_path
+from memory_mcp.config import Settings, default_db_path, is_database_url
 from memory_mcp.errors import InvalidInput, MemoryMCPError
 from memory_mcp.models import KINDS
 from memory_mcp.service import MemoryService
@@ -83,11 +83,12 @@ class _Options:
 
 # Only the root option reads MEMORY_MCP_DB: a subcommand's --db must come from the command
 # line, or the environment would override `memory-mcp --db X COMMAND`.
+_DB_HELP = "Database file, or a postgresql:// URL."
 RootDbOpt = Annotated[
-    Path | None,
-    typer.Option("--db", envvar="MEMORY_MCP_DB", help="Database file.", show_default=False),
+    str | None,
+    typer.Option("--db", envvar="MEMORY_MCP_DB", help=_DB_HELP, show_default=False),
 ]
-DbOpt = Annotated[Path | None, typer.Option("--db", help="Database file.", show_default=False)]
+DbOpt = Annotated[str | None, typer.Option("--db", help=_DB_HELP, show_default=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 ScopeOpt = Annotated[str | None, typer.Option("--scope", "-s", help="Only this scope.")]
 KindOpt = Annotated[str | None, typer.Option("--kind", "-k", help=f"One of {', '.join(KINDS)}.")]
@@ -169,7 +170,7 @@ def setting_errors(exc: ValidationError) -> str:
 
 @contextmanager
 def open_service(
-    ctx: typer.Context, db: Path | None, semantic: bool = False, create: bool = False
+    ctx: typer.Context, db: str | None, semantic: bool = False, create: bool = False
 ) -> Iterator[MemoryService]:
     """Open the service; `semantic` loads the model now (the CLI can wait for it).
 
@@ -178,7 +179,13 @@ def open_service(
     """
     settings = settings_for(ctx, db=db)
     path = Path(settings.db).expanduser()
-    if create and not path.exists() and not path.parent.is_dir() and path != default_db_path():
+    if (
+        create
+        and not is_database_url(settings.db)
+        and not path.exists()
+        and not path.parent.is_dir()
+        and path != default_db_path()
+    ):
         raise InvalidInput(
             f"No folder {path.parent} for the database {path}: check --db (or "
             "MEMORY_MCP_DB), or create the folder first."

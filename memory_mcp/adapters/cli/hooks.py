@@ -17,6 +17,7 @@ from memory_mcp.adapters.cli.app import DbOpt, JsonOpt, ScopeOpt, app, open_serv
 from memory_mcp.adapters.cli.render import as_json, err, inert, out, safe, when
 from memory_mcp.adapters.hooks import HookProblem, answer, parse
 from memory_mcp.adapters.hooks.protocol import MAX_INPUT_CHARS
+from memory_mcp.config import is_database_url
 from memory_mcp.errors import MemoryMCPError
 from memory_mcp.service.projects import project_scope
 
@@ -36,7 +37,7 @@ ProjectOpt = Annotated[
 ]  # fmt: skip
 
 
-def _run(ctx: typer.Context, command: str, db: Path | None, project: Path | None) -> None:
+def _run(ctx: typer.Context, command: str, db: str | None, project: Path | None) -> None:
     try:
         raw = sys.stdin.read(MAX_INPUT_CHARS + 1)
         if len(raw) > MAX_INPUT_CHARS:
@@ -46,7 +47,8 @@ def _run(ctx: typer.Context, command: str, db: Path | None, project: Path | None
         except json.JSONDecodeError as exc:
             raise HookProblem(f"The hook input is not JSON ({exc.msg}).") from None
         settings = settings_for(ctx, db=db)
-        if command != "capture" and not Path(settings.db).expanduser().exists():
+        missing = not is_database_url(settings.db) and not Path(settings.db).expanduser().exists()
+        if command != "capture" and missing:
             return  # no memories yet: nothing to brief
         if command == "capture" and not settings.capture:
             return

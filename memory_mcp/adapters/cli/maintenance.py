@@ -15,7 +15,7 @@ from memory_mcp.adapters.cli.app import (
 )
 from memory_mcp.adapters.cli.render import as_json, err, key_values, miss_table, out, readable, size
 from memory_mcp.adapters.cli.render import count as plural
-from memory_mcp.errors import InvalidInput
+from memory_mcp.errors import InvalidInput, StorageError
 
 # -- serving -----------------------------------------------------------------------------------
 
@@ -99,6 +99,34 @@ def backup(
         f"integrity {report.integrity}. To restore: stop every server, delete the database's "
         "-wal and -shm files, copy the backup over it."
     )
+
+
+@app.command(rich_help_panel="Serve, move data, maintain")
+def migrate(
+    ctx: typer.Context,
+    to: Annotated[
+        str, typer.Option("--to", help="Target: a postgresql:// URL (or an SQLite file).")
+    ],
+    db: DbOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Copy the whole database (every state, history, ids, times, vectors) into another,
+    verify it; re-run to resume an interrupted copy."""
+    with open_service(ctx, db) as service, progress_bar() as bar:
+        task = bar.add_task("migrate (memories)", total=None)
+        try:
+            report = service.migrate_to(
+                to, lambda done, total: bar.update(task, completed=done, total=total)
+            )
+        except StorageError as exc:
+            raise StorageError(
+                f"{exc} What was copied before stopping is intact; run the same command "
+                "again to resume."
+            ) from exc
+    if json_:
+        as_json(report.model_dump())
+    else:
+        out.print(key_values("migrated", readable(report.model_dump())))
 
 
 @app.command(rich_help_panel="Serve, move data, maintain")

@@ -19,6 +19,7 @@ from typing import Any
 
 from memory_mcp.adapters.install.configfile import ConfigError, read_config, write_config
 from memory_mcp.adapters.install.launcher import DIST, MODULE, Launch
+from memory_mcp.config import is_database_url
 from memory_mcp.errors import InvalidInput
 from memory_mcp.models import clean_scope
 from memory_mcp.service.projects import project_scope
@@ -145,7 +146,7 @@ def resolve_target(
 
 
 def server_env(
-    db: Path | None,
+    db: Path | str | None,
     scope: str | None,
     model: str | None,
     model_dir: Path | None,
@@ -154,7 +155,8 @@ def server_env(
     """Settings for the server's `env`, paths made absolute: clients start it elsewhere."""
     env: dict[str, str] = {}
     if db is not None:
-        env["MEMORY_MCP_DB"] = str(db.expanduser().absolute())
+        url = is_database_url(str(db))
+        env["MEMORY_MCP_DB"] = str(db) if url else str(Path(db).expanduser().absolute())
     if scope is not None:
         try:
             env["MEMORY_MCP_DEFAULT_SCOPE"] = clean_scope(scope)

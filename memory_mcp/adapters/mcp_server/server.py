@@ -21,7 +21,7 @@ from memory_mcp.adapters.mcp_server.calls import CallContext, ServiceHolder
 from memory_mcp.adapters.mcp_server.prompts import register_prompts
 from memory_mcp.adapters.mcp_server.resources import register_resources
 from memory_mcp.adapters.mcp_server.tools import Tools
-from memory_mcp.config import Settings
+from memory_mcp.config import Settings, shown_db
 from memory_mcp.errors import SchemaMismatch, StorageError
 from memory_mcp.service import MemoryService
 
@@ -177,7 +177,7 @@ def _build(
     logger.info(
         "memory-mcp %s serving %s%s",
         __version__,
-        settings.db,
+        shown_db(settings.db),
         f" (project {project})" if project else "",
     )
     return build_server(service, load_model=settings.semantic, principal=principal)

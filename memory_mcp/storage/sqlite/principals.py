@@ -45,11 +45,11 @@ class SqlitePrincipals(SqliteBase):
 
     def get_principal(self, name: str) -> PrincipalRecord | None:
         rows = self._read(lambda c: c.execute(_SELECT + " where name = :n", {"n": name}).fetchall())
-        return _record(rows[0]) if rows else None
+        return PrincipalRecord.from_row(rows[0]) if rows else None
 
     def list_principals(self) -> list[PrincipalRecord]:
         rows = self._read(lambda c: c.execute(_SELECT + " order by name").fetchall())
-        return [_record(r) for r in rows]
+        return [PrincipalRecord.from_row(r) for r in rows]
 
     def has_tokens(self) -> bool:
         sql = "select exists (select 1 from principals where token_hash is not null)"
@@ -61,7 +61,7 @@ class SqlitePrincipals(SqliteBase):
         rows = self._read(lambda c: c.execute(_SELECT + live, params).fetchall())
         if not rows:
             return None
-        found = _record(rows[0])
+        found = PrincipalRecord.from_row(rows[0])
         if found.last_used_at is None or found.last_used_at < stale_before:
             with self._write() as c:
                 c.execute("update principals set last_used_at = :now" + live, params)
@@ -80,17 +80,4 @@ def _one(c: Connection, name: str) -> PrincipalRecord:
     row = c.execute(_SELECT + " where name = :n", {"n": name}).fetchone()
     if row is None:
         raise NotFound(f"No principal named {name!r}; see `memory-mcp token list`.")
-    return _record(row)
-
-
-def _record(row: Any) -> PrincipalRecord:
-    return PrincipalRecord(
-        name=row["name"],
-        grants=tuple(json.loads(row["grants"])),
-        created_at=row["created_at"],
-        has_token=bool(row["has_token"]),
-        token_created_at=row["token_created_at"],
-        expires_at=row["expires_at"],
-        last_used_at=row["last_used_at"],
-        revoked_at=row["revoked_at"],
-    )
+    return PrincipalRecord.from_row(row)

@@ -11,6 +11,7 @@ from memory_mcp.storage.sqlite.reads import SqliteReads
 from memory_mcp.storage.sqlite.removals import SqliteRemovals
 from memory_mcp.storage.sqlite.searching import SqliteSearch
 from memory_mcp.storage.sqlite.termstats import SqliteTermStats
+from memory_mcp.storage.sqlite.transfer import SqliteTransfer
 from memory_mcp.storage.sqlite.vector_index import SqliteVectorIndex
 from memory_mcp.storage.sqlite.writes import SqliteWrites
 
@@ -24,6 +25,7 @@ class SqliteStore(
     SqliteVectorIndex,
     SqliteMaintenance,
     SqlitePrincipals,
+    SqliteTransfer,
 ):
     """Satisfies memory_mcp.storage.contract.Storage over one SQLite connection."""
 

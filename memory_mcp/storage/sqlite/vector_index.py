@@ -89,6 +89,10 @@ class SqliteVectorIndex(SqliteBase):
                 stored += 1
         return stored
 
+    def wants_vector_copy(self) -> bool:
+        """Yes: an in-memory copy searches faster than a scan of the vec0 table."""
+        return True
+
     def vector_log_head(self) -> tuple[int, int]:
         """(generation, last logged change): whether an in-memory copy is still current."""
         generation, head, _ = self._read(vectors.log_state)

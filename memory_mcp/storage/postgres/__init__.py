@@ -1,0 +1,20 @@
+"""The PostgreSQL backend: tsvector + GIN for keywords, pgvector (HNSW) for vectors, any
+number of server processes on one database."""
+
+from memory_mcp.storage.postgres import db
+from memory_mcp.storage.postgres.store import PgStore
+
+
+def open_store(
+    url: str, schema: str, pool_size: int, statement_timeout_ms: int, create: bool = True
+) -> PgStore:
+    """Connect, migrate the schema (creating it unless `create` is False), open the pool."""
+    where = db.safe_location(url, schema)
+    with db.storage_errors(where, "open"):
+        with db.connect_once(url, schema, statement_timeout_ms) as conn:
+            db.migrate(conn, schema, create)
+        pool = db.open_pool(url, schema, pool_size, statement_timeout_ms)
+    return PgStore(pool, where, schema)
+
+
+__all__ = ["PgStore", "open_store"]

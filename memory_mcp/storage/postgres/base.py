@@ -1,0 +1,142 @@
+"""The PostgreSQL store's plumbing: the pool, transactions, the write lock, rows to models.
+
+Writes that decide from stored rows (is this a repeat, who holds this key, can that memory
+still be replaced) take one transaction-scoped advisory lock first, so writers in any number
+of processes or replicas decide one after another on what the previous one committed, as
+SQLite's single writer does; reads never wait for it.
+"""
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any, TypeVar
+
+import psycopg_pool
+from psycopg.types.json import Json, Jsonb
+
+from memory_mcp.errors import NotFound
+from memory_mcp.models import Memory
+from memory_mcp.storage.postgres.db import WRITE_LOCK, Connection, storage_errors
+from memory_mcp.timestamps import parse_stored_time
+
+T = TypeVar("T")
+_dumps = partial(json.dumps, default=str)
+
+
+def as_json(value: Any) -> Json:
+    """A value for a `json` column (key order kept, as written)."""
+    return Json(value, dumps=_dumps)
+
+
+def as_jsonb(value: Any) -> Jsonb:
+    return Jsonb(value, dumps=_dumps)
+
+
+class PgBase:
+    """Owns the pool; one transaction per write, decided under the schema's write lock."""
+
+    def __init__(
+        self, pool: psycopg_pool.ConnectionPool[Connection], where: str, schema: str
+    ) -> None:
+        self.pool = pool
+        self.where = where
+        self.schema = schema
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with (
+            storage_errors(self.where, "write to"),
+            self.pool.connection() as conn,
+            conn.transaction(),
+        ):
+            conn.execute(
+                "select pg_advisory_xact_lock(%s, hashtext(%s))", (WRITE_LOCK, self.schema)
+            )
+            yield conn
+
+    def _read(self, fn: Callable[[Connection], T]) -> T:
+        with storage_errors(self.where, "read"), self.pool.connection() as conn:
+            return fn(conn)
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[Connection]:
+        """One repeatable-read transaction: every read inside sees the same snapshot."""
+        with (
+            storage_errors(self.where, "read"),
+            self.pool.connection() as conn,
+            conn.transaction(),
+        ):
+            conn.execute("set transaction isolation level repeatable read")
+            yield conn
+
+    def close(self) -> None:
+        self.pool.close()
+
+    @property
+    def location(self) -> str:
+        return self.where
+
+    def has_vector_index(self) -> bool:
+        return self._read(has_vectors)
+
+    def _memories(self, tail: str, params: Any, with_embedded: bool = True) -> list[Memory]:
+        """`select` memories (aliased m) with their embedded flag, then `tail` (where/order)."""
+
+        def fetch(c: Connection) -> list[Memory]:
+            embedded = (
+                "exists (select 1 from memory_vectors v where v.memory_id = m.id)"
+                if with_embedded and has_vectors(c)
+                else "false"
+            )
+            query = f"select m.*, {embedded} as embedded from memories m {tail}"
+            return [to_memory(row) for row in c.execute(query, params)]
+
+        return self._read(fetch)
+
+
+def has_vectors(c: Connection) -> bool:
+    row = c.execute("select to_regclass('memory_vectors') is not null as e").fetchone()
+    return bool(row and row["e"])
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def require_row(c: Connection, memory_id: int, lock: bool = False) -> Any:
+    tail = " for update" if lock else ""
+    row = c.execute(f"select * from memories where id = %s{tail}", (memory_id,)).fetchone()
+    if row is None:
+        raise NotFound(f"No memory with id {memory_id}.")
+    return row
+
+
+def to_memory(row: Any) -> Memory:
+    return Memory(
+        id=row["id"],
+        content=row["content"],
+        kind=row["kind"],
+        tags=list(row["tags"]),
+        scope=row["scope"],
+        metadata=dict(row["metadata"]),
+        created_at=parse_stored_time(row["created_at"]),
+        updated_at=parse_stored_time(row["updated_at"]),
+        forgotten_at=_time(row["forgotten_at"]),
+        forget_reason=row["forget_reason"],
+        key=row["key"],
+        occurred_at=_time(row["occurred_at"]),
+        expires_at=_time(row["expires_at"]),
+        superseded_by=row["superseded_by"],
+        superseded_at=_time(row["superseded_at"]),
+        client=row["client"],
+        repeat_count=row["repeat_count"],
+        last_seen_at=_time(row["last_seen_at"]),
+        embedded=bool(row["embedded"]),
+        context=row["context"],
+    )
+
+
+def _time(value: str | None) -> datetime | None:
+    return None if value is None else parse_stored_time(value)

@@ -1,0 +1,218 @@
+"""The one place that knows psycopg: the pool, transactions, errors, ordered migrations.
+
+Connections come from a psycopg_pool pool (size: MEMORY_MCP_PG_POOL_SIZE), in autocommit
+mode: every write opens its own transaction (`with conn.transaction()`), so a failed write
+leaves nothing behind. Each connection gets the schema on its search_path (ours first, then
+the schema pgvector lives in) and a statement timeout. A connection that broke (the server
+restarted) is dropped by the pool's check and a new one is made: the caller sees one clear
+StorageError, and the next call works once the server is back.
+"""
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+import psycopg_pool
+from pgvector.psycopg import register_vector
+from psycopg import conninfo, sql
+from psycopg.rows import dict_row
+
+from memory_mcp.errors import SchemaMismatch, StorageError
+from memory_mcp.storage.postgres.migrations import MIGRATIONS, TARGET
+
+logger = logging.getLogger(__name__)
+
+Connection = psycopg.Connection[dict[str, Any]]
+MIGRATE_LOCK = 0x6D656D6F  # advisory lock key (namespace) of schema migrations: "memo"
+WRITE_LOCK = 0x77726974  # advisory lock namespace of writes that decide per scope: "writ"
+POOL_WAIT_S = 10.0  # how long a call waits for a connection (server down: then an error)
+
+
+def safe_location(url: str, schema: str) -> str:
+    """The URL for people: user, host, port and database, never a password."""
+    try:
+        parts = conninfo.conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return f"PostgreSQL (schema {schema})"
+    user = f"{parts['user']}@" if parts.get("user") else ""
+    host = parts.get("host") or "localhost"
+    port = f":{parts['port']}" if parts.get("port") else ""
+    return f"postgresql://{user}{host}{port}/{parts.get('dbname') or ''} (schema {schema})"
+
+
+@contextmanager
+def storage_errors(where: str, doing: str) -> Iterator[None]:
+    """Turn the driver's failures into a StorageError the reader can act on; integrity and
+    programming errors are bugs of ours and propagate unchanged."""
+    try:
+        yield
+    except (psycopg.IntegrityError, psycopg.ProgrammingError):
+        raise
+    except psycopg.errors.QueryCanceled as exc:
+        raise StorageError(
+            f"Cannot {doing} {where}: a statement ran past the statement timeout "
+            f"(MEMORY_MCP_PG_STATEMENT_TIMEOUT_MS). Nothing was changed; try again, or raise "
+            "the timeout."
+        ) from exc
+    except psycopg_pool.PoolTimeout as exc:
+        raise StorageError(
+            f"Cannot {doing} {where}: no connection to the server within {POOL_WAIT_S:.0f} s "
+            "(is PostgreSQL running and reachable, or are all MEMORY_MCP_PG_POOL_SIZE "
+            "connections busy?). Nothing was changed; try again once it is back."
+        ) from exc
+    except psycopg.OperationalError as exc:
+        raise StorageError(
+            f"Cannot {doing} {where}: the database server is unreachable or closed the "
+            f"connection ({_first_line(exc)}). Nothing was changed; try again once it is back."
+        ) from exc
+    except psycopg.DatabaseError as exc:
+        raise StorageError(f"Cannot {doing} {where}: {_first_line(exc)}.") from exc
+    except psycopg.Error as exc:  # InterfaceError and the like: the connection is gone
+        raise StorageError(f"Cannot {doing} {where}: {_first_line(exc)}.") from exc
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0].rstrip(".")
+
+
+EF_SEARCH = 100  # HNSW candidates per search; past them pgvector 0.8 scans on (iteratively)
+
+
+def _options(schema: str, vector_schema: str, timeout_ms: int, iterative: bool) -> str:
+    """Session settings of every pooled connection: our schema first on the search path,
+    the statement timeout, and pgvector's search settings (0.8: iterative index scans, so a
+    filter applied inside the HNSW scan never starves the top k)."""
+    path = ",".join(f'"{s}"' for s in dict.fromkeys([schema, vector_schema]))
+    options = f"-c search_path={path} -c statement_timeout={int(timeout_ms)}"
+    options += f" -c hnsw.ef_search={EF_SEARCH}"
+    return options + (" -c hnsw.iterative_scan=relaxed_order" if iterative else "")
+
+
+def connect_once(url: str, schema: str, timeout_ms: int) -> Connection:
+    """A plain connection (for migrations and snapshots), search_path set to our schema."""
+    conn = psycopg.connect(url, autocommit=True, row_factory=dict_row, connect_timeout=10)
+    vector_schema = _vector_schema(conn) or "public"
+    conn.execute(
+        "select set_config('search_path', %s, false), set_config('statement_timeout', %s, false)",
+        (f'"{schema}","{vector_schema}"', str(int(timeout_ms))),
+    )
+    return conn
+
+
+def _vector_schema(conn: Connection) -> str | None:
+    row = conn.execute(
+        "select extnamespace::regnamespace::text as s from pg_extension where extname = 'vector'"
+    ).fetchone()
+    return None if row is None else str(row["s"]).strip('"')
+
+
+def open_pool(
+    url: str, schema: str, size: int, timeout_ms: int
+) -> psycopg_pool.ConnectionPool[Connection]:
+    """The pool every call of the store borrows from (created after migrate: pgvector's
+    types must exist before a connection registers them)."""
+    with connect_once(url, schema, timeout_ms) as probe:
+        vector_schema = _vector_schema(probe) or "public"
+        iterative = vector_version(probe) >= (0, 8)
+
+    def configure(conn: Connection) -> None:
+        register_vector(conn)
+
+    pool: psycopg_pool.ConnectionPool[Connection] = psycopg_pool.ConnectionPool(
+        url,
+        min_size=1,
+        max_size=size,
+        kwargs={
+            "autocommit": True,
+            "row_factory": dict_row,
+            "connect_timeout": 10,
+            "options": _options(schema, vector_schema, timeout_ms, iterative),
+        },
+        configure=configure,
+        check=psycopg_pool.ConnectionPool.check_connection,
+        timeout=POOL_WAIT_S,
+        open=False,
+        name=f"memory-mcp-{schema}",
+    )
+    pool.open(wait=True, timeout=POOL_WAIT_S)
+    return pool
+
+
+def schema_version(c: Connection, schema: str) -> int:
+    exists = c.execute(
+        "select to_regclass(%s) is not null as e", (f'"{schema}".schema_version',)
+    ).fetchone()
+    if not exists or not exists["e"]:
+        return 0
+    row = c.execute(
+        sql.SQL("select max(version) as v from {}.schema_version").format(sql.Identifier(schema))
+    ).fetchone()
+    return int(row["v"] or 0) if row else 0
+
+
+def migrate(c: Connection, schema: str, create: bool) -> int:
+    """Apply pending migrations, each with its version row in one transaction, under an
+    advisory lock: replicas starting together migrate once, the others wait and skip."""
+    current = schema_version(c, schema)
+    if current > TARGET:
+        raise SchemaMismatch(
+            f"This database's schema {schema!r} uses schema version {current}, newer than this "
+            f"memory-mcp understands ({TARGET}). Upgrade memory-mcp; nothing was modified."
+        )
+    if current == 0 and not create:
+        raise StorageError(
+            f"No database at schema {schema!r}: nothing was created. Check the URL and "
+            "MEMORY_MCP_PG_SCHEMA; a new one is made by the first memory stored."
+        )
+    if current == TARGET:
+        return current
+    with c.transaction():
+        c.execute("select pg_advisory_xact_lock(%s, hashtext(%s))", (MIGRATE_LOCK, schema))
+        if _vector_schema(c) is None:
+            c.execute("create extension if not exists vector schema public")
+        c.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
+    for version, step in MIGRATIONS:
+        with c.transaction():
+            c.execute("select pg_advisory_xact_lock(%s, hashtext(%s))", (MIGRATE_LOCK, schema))
+            if schema_version(c, schema) >= version:
+                continue  # another replica migrated while we waited for the lock
+            step(c)
+            c.execute(
+                "insert into schema_version (version) values (%s) on conflict do nothing",
+                (version,),
+            )
+            c.execute(
+                """insert into meta (key, value) values ('schema_version', %s)
+                   on conflict (key) do update set value = excluded.value""",
+                (str(version),),
+            )
+    logger.info("PostgreSQL schema %r at version %d (was %d)", schema, TARGET, current)
+    return TARGET
+
+
+def meta_value(c: Connection, key: str) -> str | None:
+    row = c.execute("select value from meta where key = %s", (key,)).fetchone()
+    return None if row is None else str(row["value"])
+
+
+def set_meta(c: Connection, key: str, value: str) -> None:
+    c.execute(
+        """insert into meta (key, value) values (%s, %s)
+           on conflict (key) do update set value = excluded.value""",
+        (key, value),
+    )
+
+
+def scalar(c: Connection, query: str, params: Any = None) -> Any:
+    row = c.execute(query, params).fetchone()
+    assert row is not None, query
+    return next(iter(row.values()))
+
+
+def vector_version(c: Connection) -> tuple[int, ...]:
+    """The installed pgvector's version, e.g. (0, 8, 0)."""
+    row = c.execute("select extversion from pg_extension where extname = 'vector'").fetchone()
+    text = "0" if row is None else str(row["extversion"])
+    return tuple(int(p) for p in text.split(".") if p.isdigit())

@@ -1,0 +1,118 @@
+"""What a write decides from the stored rows, on the connection of its own transaction.
+
+Every function here runs inside the write transaction of the write it decides, after that
+transaction took the schema's write lock (base.PgBase._write): no other writer, in this
+process or another replica, can change the rows it read before the write commits. The
+unique index on current (scope, key) backs the one-current-value rule in the schema too.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from memory_mcp.errors import InvalidInput
+from memory_mcp.policies.dedup import content_hash
+from memory_mcp.storage.contract import NewRow
+from memory_mcp.storage.postgres import history
+from memory_mcp.storage.postgres.base import require_row
+from memory_mcp.storage.postgres.db import Connection
+from memory_mcp.timestamps import utc_now
+
+CURRENT = "forgotten_at is null and superseded_by is null"
+# `where` tails shared with the reads of the same rows (reads.find_exact, current_for_key).
+REPEAT = f"""scope = %(scope)s and content_hash = %(hash)s and {CURRENT}
+    and (%(key)s::text is null or key = %(key)s) order by id limit 1"""
+HOLDERS = f"""scope = %(scope)s and key = %(key)s and {CURRENT}
+    and id is distinct from %(besides)s::bigint order by created_at, id"""
+
+
+def visible_repeat(c: Connection, item: NewRow) -> Any:
+    return c.execute(
+        f"select * from memories where {REPEAT}",
+        {"scope": item.scope, "hash": content_hash(item.content), "key": item.key},
+    ).fetchone()
+
+
+def imported_before(c: Connection, item: NewRow) -> int | None:
+    origin = item.metadata.get("imported_from")
+    if not isinstance(origin, dict) or origin.get("format") is None or origin.get("id") is None:
+        return None
+    row = c.execute(
+        """select id from memories
+           where (metadata -> 'imported_from' ->> 'format') = %s
+             and (metadata -> 'imported_from' ->> 'id') = %s
+           order by id limit 1""",
+        (str(origin["format"]), str(origin["id"])),
+    ).fetchone()
+    return None if row is None else int(row["id"])
+
+
+def restored_before(c: Connection, item: NewRow) -> int | None:
+    if item.id is not None:
+        row = c.execute("select content from memories where id = %s", (item.id,)).fetchone()
+        if row is not None and row["content"] == item.content:
+            return item.id
+    row = c.execute(
+        """select id from memories where scope = %(scope)s and content_hash = %(hash)s
+           and (%(created)s::text is null or created_at = %(created)s) order by id limit 1""",
+        {"scope": item.scope, "hash": content_hash(item.content), "created": item.created_at},
+    ).fetchone()
+    return None if row is None else int(row["id"])
+
+
+def id_taken(c: Connection, memory_id: int) -> bool:
+    return c.execute("select 1 from memories where id = %s", (memory_id,)).fetchone() is not None
+
+
+def replace_target(c: Connection, replaces: int, scope: str) -> int:
+    row = require_row(c, replaces)
+    if row["superseded_by"] is not None:
+        raise InvalidInput(
+            f"Memory {replaces} was already replaced by {row['superseded_by']}; "
+            f"replace that one instead."
+        )
+    if row["scope"] != scope:
+        raise InvalidInput(
+            f"Memory {replaces} is in scope {row['scope']!r}, not {scope!r}: a correction is "
+            f"stored in the scope of the memory it corrects. Give scope={row['scope']!r} (or "
+            f"leave scope out), or move memory {replaces} first."
+        )
+    return replaces
+
+
+def key_holders(c: Connection, scope: str, key: str, besides: int | None = None) -> list[Any]:
+    return c.execute(
+        f"select * from memories where {HOLDERS}",
+        {"scope": scope, "key": key, "besides": besides},
+    ).fetchall()
+
+
+def later(a: Any, b: Any) -> bool:
+    return bool((a["created_at"], a["id"]) > (b["created_at"], b["id"]))
+
+
+def supersede(
+    c: Connection, old_ids: Iterable[int], new_id: int, client: str | None, **detail: Any
+) -> list[int]:
+    done: list[int] = []
+    now = utc_now()
+    for old_id in dict.fromkeys(old_ids):
+        row = require_row(c, old_id)
+        c.execute(
+            "update memories set superseded_by = %s, superseded_at = %s where id = %s",
+            (new_id, now, old_id),
+        )
+        history.record(c, old_id, "supersede", client, history.snapshot(row), by=new_id, **detail)
+        done.append(old_id)
+    return done
+
+
+def settle_key(c: Connection, row: Any, client: str | None) -> None:
+    if row["key"] is None or row["superseded_by"] is not None or row["forgotten_at"] is not None:
+        return
+    holders = key_holders(c, row["scope"], row["key"], besides=row["id"])
+    if not holders:
+        return
+    if later(holders[-1], row):
+        supersede(c, [row["id"]], holders[-1]["id"], client, why="key")
+    else:
+        supersede(c, [h["id"] for h in holders], row["id"], client, why="key")

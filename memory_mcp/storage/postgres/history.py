@@ -1,0 +1,145 @@
+"""The audit trail on PostgreSQL: every mutation, when, by which client, before and after.
+
+Rows are written inside the transaction of the change they describe; purge erases what they
+said, scrub replaces one string in them (memory_mcp/storage/sqlite/history.py, the same rules).
+"""
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from memory_mcp.models import HistoryEntry
+from memory_mcp.storage.contract import acting_principal
+from memory_mcp.storage.postgres.base import as_json
+from memory_mcp.storage.postgres.db import Connection
+from memory_mcp.timestamps import utc_now
+
+ACTIONS = (
+    "create", "duplicate", "merge", "supersede", "edit", "move",
+    "forget", "restore", "purge", "import", "expire", "scrub",
+)  # fmt: skip
+
+SNAPSHOT_FIELDS = ("content", "kind", "tags", "scope", "key", "metadata")
+SCRUBBED_COLUMNS = ("before", "after", "detail")
+
+
+def snapshot(row: Any) -> dict[str, Any]:
+    """The fields a person would want to compare before and after a change."""
+    snap = {name: row[name] for name in SNAPSHOT_FIELDS}
+    snap["tags"] = list(snap["tags"])
+    snap["metadata"] = dict(snap["metadata"])
+    return snap
+
+
+def record(
+    c: Connection,
+    memory_id: int,
+    action: str,
+    client: str | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    **detail: Any,
+) -> None:
+    assert action in ACTIONS, action
+    c.execute(
+        """
+        insert into history (memory_id, action, at, client, before, after, detail, principal)
+        values (%s, %s, %s, %s, %s, %s, %s, %s)
+        """,
+        (
+            memory_id,
+            action,
+            utc_now(),
+            client,
+            None if before is None else as_json(before),
+            None if after is None else as_json(after),
+            as_json(detail),
+            acting_principal(),
+        ),
+    )
+
+
+def erase(c: Connection, memory_id: int, by: str) -> None:
+    """Drop every before/after/detail of a memory's history: `{"erased": by}` is all it says."""
+    c.execute(
+        "update history set before = null, after = null, detail = %s where memory_id = %s",
+        (as_json({"erased": by}), memory_id),
+    )
+
+
+def scrub(c: Connection, memory_id: int, text: str, marker: str) -> int:
+    """Replace `text` with `marker` in every string of a memory's history; entries changed."""
+    changed = 0
+    rows = c.execute(
+        "select id, before, after, detail from history where memory_id = %s", (memory_id,)
+    ).fetchall()
+    for row in rows:
+        old = {k: row[k] for k in SCRUBBED_COLUMNS}
+        new = {k: replace_in(v, lambda s: s.replace(text, marker)) for k, v in old.items()}
+        if new != old:
+            c.execute(
+                "update history set before = %s, after = %s, detail = %s where id = %s",
+                (
+                    *(None if new[k] is None else as_json(new[k]) for k in SCRUBBED_COLUMNS),
+                    row["id"],
+                ),
+            )
+            changed += 1
+    return changed
+
+
+def replace_in(value: Any, fix: Callable[[str], str]) -> Any:
+    """`value` (decoded JSON) with `fix` applied to every string in it, keys included."""
+    if isinstance(value, str):
+        return fix(value)
+    if isinstance(value, list):
+        return [replace_in(v, fix) for v in value]
+    if isinstance(value, dict):
+        return {fix(k): replace_in(v, fix) for k, v in value.items()}
+    return value
+
+
+def entries(
+    c: Connection,
+    memory_id: int | None = None,
+    limit: int = 50,
+    before_id: int | None = None,
+    by: str | None = None,
+    scopes: Sequence[str] | None = None,
+) -> list[HistoryEntry]:
+    """Newest first; one memory's trail, or the whole log; by a principal; in scopes."""
+    in_scopes = (
+        ""
+        if scopes is None
+        else "and exists (select 1 from memories m where m.id = history.memory_id"
+        " and m.scope = any(%(scopes)s))"
+    )
+    rows = c.execute(
+        f"""
+        select * from history
+        where (%(memory_id)s::bigint is null or memory_id = %(memory_id)s)
+          and (%(before_id)s::bigint is null or id < %(before_id)s)
+          and (%(by)s::text is null or principal = %(by)s) {in_scopes}
+        order by id desc limit %(limit)s
+        """,
+        {
+            "memory_id": memory_id,
+            "limit": limit,
+            "before_id": before_id,
+            "by": by,
+            "scopes": list(scopes or []),
+        },
+    ).fetchall()
+    return [
+        HistoryEntry(
+            id=r["id"],
+            memory_id=r["memory_id"],
+            action=r["action"],
+            at=r["at"],
+            client=r["client"],
+            principal=r["principal"],
+            before=r["before"],
+            after=r["after"],
+            detail=r["detail"],
+        )
+        for r in rows
+    ]

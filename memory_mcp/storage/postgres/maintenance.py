@@ -1,0 +1,111 @@
+"""Checks and repairs on PostgreSQL: row counts for drift, the keyword column's check and
+rebuild, sizes. Backups of a server database are the server's own tools (pg_dump)."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+from memory_mcp.errors import StorageError
+from memory_mcp.storage.contract import Counts
+from memory_mcp.storage.postgres import vectors
+from memory_mcp.storage.postgres.base import PgBase
+from memory_mcp.storage.postgres.db import scalar
+from memory_mcp.storage.postgres.migrations import FTS_OF
+
+REBUILD_BATCH = 2_000
+_STALE_FTS = f"select count(*) from memories where fts is distinct from {FTS_OF}"
+
+
+class PgMaintenance(PgBase):
+    def counts(self) -> Counts:
+        """Row counts of memories, the keyword column and vectors from one snapshot. The
+        keyword index is a column of `memories` kept by a trigger: every row has an entry."""
+        with self._snapshot() as c:
+            row = c.execute(
+                """select count(*) as n, count(forgotten_at) as f, count(superseded_by) as s
+                   from memories"""
+            ).fetchone()
+            assert row is not None
+            has = vectors.has_table(c)
+            vec = int(scalar(c, "select count(*) from memory_vectors")) if has else 0
+            orphan = (
+                int(
+                    scalar(
+                        c,
+                        """select count(*) from memory_vectors v
+                           where not exists (select 1 from memories m where m.id = v.memory_id)""",
+                    )
+                )
+                if has
+                else 0
+            )
+            return {
+                "memories": int(row["n"]),
+                "forgotten": int(row["f"]),
+                "superseded": int(row["s"]),
+                "fts": int(row["n"]),
+                "vec": vec,
+                "orphan_vec": orphan,
+            }
+
+    def size_bytes(self) -> int:
+        """Bytes the schema's tables and indexes take on the server."""
+        return int(
+            self._read(
+                lambda c: scalar(
+                    c,
+                    """select coalesce(sum(pg_total_relation_size(c.oid)), 0) from pg_class c
+                       where c.relnamespace = %s::regnamespace and c.relkind in ('r', 'm')""",
+                    (self.schema,),
+                )
+            )
+        )
+
+    def integrity_check(self) -> str:
+        """'ok' when every keyword entry matches its row (the server checks its own pages)."""
+        stale = int(self._read(lambda c: scalar(c, _STALE_FTS)))
+        return "ok" if stale == 0 else f"{stale} keyword entries do not match their memories"
+
+    def keyword_index_ok(self) -> bool:
+        return int(self._read(lambda c: scalar(c, _STALE_FTS))) == 0
+
+    def rebuild_keyword_index(self) -> None:
+        """Recompute the keyword column in short batches, so writers never wait long."""
+        last = 0
+        while True:
+            with self._write() as c:
+                row = c.execute(
+                    f"""with batch as (select id from memories where id > %s order by id
+                                       limit %s)
+                        update memories set fts = {FTS_OF} where id in (select id from batch)
+                        returning id""",
+                    (last, REBUILD_BATCH),
+                ).fetchall()
+            if not row:
+                return
+            last = max(int(r["id"]) for r in row)
+
+    def delete_orphan_vectors(self) -> int:
+        """Always 0 here: a vector is deleted with its memory (foreign key)."""
+        with self._write() as c:
+            if not vectors.has_table(c):
+                return 0
+            cur = c.execute(
+                """delete from memory_vectors v
+                   where not exists (select 1 from memories m where m.id = v.memory_id)"""
+            )
+            return int(cur.rowcount)
+
+    def vector_metadata_drift(self) -> int:
+        """Always 0: searches join `memories` for their filters, nothing is copied."""
+        return 0
+
+    def resync_vector_metadata(self) -> None:
+        """Nothing to copy (see vector_metadata_drift)."""
+
+    def backup(
+        self, dest: Path, progress: Callable[[int, int], None] | None = None
+    ) -> tuple[int, str]:
+        raise StorageError(
+            f"memory-mcp backup copies SQLite files; back up {self.where} with the server's "
+            "tools (pg_dump -n SCHEMA), or `memory-mcp export` for a portable JSONL copy."
+        )

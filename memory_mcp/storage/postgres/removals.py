@@ -1,0 +1,113 @@
+"""Writes that take memories out of sight or out of the database on PostgreSQL: forget (and
+its undo, restore), purge and scrub, each one transaction (sqlite/removals.py, same rules).
+
+Purge and scrub then vacuum the tables they changed, so the dead row versions that held the
+text are removed from the tables at once rather than at the next autovacuum.
+"""
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from memory_mcp.storage.contract import SCRUBBED
+from memory_mcp.storage.postgres import decisions, history, vectors
+from memory_mcp.storage.postgres.base import PgBase, require_row
+from memory_mcp.storage.postgres.db import Connection, storage_errors
+from memory_mcp.storage.postgres.writes import set_fields
+from memory_mcp.timestamps import utc_now
+
+logger = logging.getLogger(__name__)
+
+_SCRUBBED_FIELDS = ("content", "context", "tags", "metadata")
+
+
+class PgRemovals(PgBase):
+    def set_forgotten(
+        self, ids: Iterable[int], reason: str | None, client: str | None = None
+    ) -> tuple[list[int], list[int]]:
+        return self._toggle_forgotten(list(ids), True, reason, client)
+
+    def restore(self, ids: Iterable[int], client: str | None = None) -> tuple[list[int], list[int]]:
+        return self._toggle_forgotten(list(ids), False, None, client)
+
+    def _toggle_forgotten(
+        self, ids: list[int], forget: bool, reason: str | None, client: str | None
+    ) -> tuple[list[int], list[int]]:
+        now = utc_now()
+        changed: list[int] = []
+        unchanged: list[int] = []
+        with self._write() as c:
+            for memory_id in dict.fromkeys(ids):
+                row = require_row(c, memory_id)
+                if (row["forgotten_at"] is None) != forget:
+                    unchanged.append(memory_id)
+                    continue
+                if not forget:
+                    decisions.settle_key(c, dict(row) | {"forgotten_at": None}, client)
+                c.execute(
+                    "update memories set forgotten_at = %s, forget_reason = %s where id = %s",
+                    (now if forget else None, reason, memory_id),
+                )
+                action = "forget" if forget else "restore"
+                history.record(c, memory_id, action, client, reason=reason)
+                changed.append(memory_id)
+        return changed, unchanged
+
+    def purge(
+        self, ids: Iterable[int], client: str | None = None, action: str = "purge"
+    ) -> list[int]:
+        """Hard delete: the row, its keyword entry (a column of it) and vector (cascade),
+        and every text its history held; the history keeps when, who and what action."""
+        purged: list[int] = []
+        with self._write() as c:
+            for memory_id in dict.fromkeys(ids):
+                require_row(c, memory_id)
+                c.execute("delete from memories where id = %s", (memory_id,))
+                history.erase(c, memory_id, action)
+                history.record(c, memory_id, action, client)
+                purged.append(memory_id)
+        if purged:
+            self._vacuum()
+        return purged
+
+    def scrub(
+        self, ids: Iterable[int], text: str, client: str | None = None
+    ) -> dict[int, tuple[bool, int]]:
+        if not text:
+            raise ValueError("scrub needs the text to remove")
+
+        def scrubbed(value: Any) -> Any:
+            return history.replace_in(value, lambda s: s.replace(text, SCRUBBED))
+
+        def scrub_one(c: Connection, memory_id: int) -> tuple[bool, int]:
+            row = require_row(c, memory_id)
+            current = {k: row[k] for k in _SCRUBBED_FIELDS}
+            fields = {k: scrubbed(v) for k, v in current.items() if scrubbed(v) != v}
+            if fields:
+                set_fields(c, memory_id, fields)
+                if "content" in fields and vectors.has_table(c):
+                    vectors.delete(c, memory_id)
+            entries = history.scrub(c, memory_id, text, SCRUBBED)
+            if fields or entries:
+                history.record(c, memory_id, "scrub", client, memory=bool(fields), entries=entries)
+            return bool(fields), entries
+
+        with self._write() as c:
+            result = {i: scrub_one(c, i) for i in dict.fromkeys(ids)}
+        if any(changed or entries for changed, entries in result.values()):
+            self._vacuum()
+        return result
+
+    def _vacuum(self) -> None:
+        """Remove the dead row versions that still held deleted text (outside a transaction;
+        a failure leaves the deletion done, and autovacuum gets there later)."""
+
+        def run(c: Connection) -> None:
+            for table in ("memories", "history"):
+                c.execute(f"vacuum {table}")
+
+        try:
+            with storage_errors(self.where, "vacuum"):
+                self._read(run)
+        except Exception as exc:  # noqa: BLE001 - the deletion itself is committed
+            logger.warning("The deletion is done, but vacuuming the tables was not: %s", exc)

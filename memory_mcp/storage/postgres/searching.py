@@ -1,0 +1,104 @@
+"""The two legs of recall on PostgreSQL: tsvector ranking over the keyword column (GIN), and
+pgvector cosine search (HNSW), both with the filters inside the query."""
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from memory_mcp.models import MemoryFilter
+from memory_mcp.policies.text import STOPWORDS, tokens
+from memory_mcp.storage.contract import ColumnWeights
+from memory_mcp.storage.postgres import bm25
+from memory_mcp.storage.postgres.base import PgBase, now
+from memory_mcp.storage.postgres.db import Connection
+from memory_mcp.storage.postgres.filters import memory_conditions, visible_only, where
+from memory_mcp.storage.postgres.vectors import as_array
+
+
+def query_parts(text: str) -> tuple[list[str], list[str]]:
+    """(words, chunks) of any text: the words that are not stopwords (unless nothing else
+    is left), and each chunk the tokenizer splits (`Kestrel-00042`): PostgreSQL's parser
+    keeps such a chunk whole as well as its parts, so an exact identifier outranks memories
+    sharing only one part (as the SQLite side's phrases do)."""
+    words = tokens(text)
+    if not words:
+        return [], []
+    content = [w for w in words if w not in STOPWORDS] or words
+    phrases = []
+    for chunk in text.split():
+        parts = tokens(chunk)
+        if len(parts) > 1:
+            phrases.append(chunk)
+    return list(dict.fromkeys(content)), list(dict.fromkeys(phrases))
+
+
+class PgSearch(PgBase):
+    def search_keywords(
+        self, query: str, flt: MemoryFilter, k: int, weights: ColumnWeights = (1.0, 1.0, 1.0)
+    ) -> list[tuple[int, float]]:
+        """(id, bm25) best first; [] when the text has no searchable word (bm25.py). The
+        weights scale content, tags and context (the tsvector's A, B and C labels)."""
+        words, chunks = query_parts(query)
+        if not words:
+            return []
+        conds, params = memory_conditions(flt, now())
+        # The visible index; a filter that admits hidden rows also ranks theirs, each by
+        # its own statistics (as the SQLite side's two FTS5 tables).
+        indexes = (True,) if visible_only(flt) else (True, False)
+
+        def fetch(c: Connection) -> list[tuple[int, float]]:
+            found = [
+                hit
+                for visible in indexes
+                for hit in bm25.rank(
+                    c, [*words, *chunks], where(conds, "and"), params, visible, k, weights
+                )
+            ]
+            return sorted(found, key=lambda hit: -hit[1])[:k]
+
+        return self._read(fetch)
+
+    def keyword_statistics(self, query: str) -> tuple[int, list[int]]:
+        """(memories in the visible keyword index, memories containing each search term of
+        `query`, counted up to bm25's cap): the terms and counts bm25.rank uses."""
+        words, chunks = query_parts(query)
+        if not words:
+            return 0, []
+
+        def read(c: Connection) -> tuple[int, list[int]]:
+            cap = bm25.POSTINGS_BUDGET + 1
+            terms, counts, n, _ = bm25.survey(c, [*words, *chunks], True, cap)
+            return (n, counts) if terms else (0, [])
+
+        return self._read(read)
+
+    def search_vectors(
+        self, query: np.ndarray, flt: MemoryFilter, k: int
+    ) -> list[tuple[int, float]]:
+        """(id, cosine similarity) best first. The filter is part of the index scan's query:
+        pgvector 0.8's iterative scan (a session setting, db._options) keeps reading the
+        HNSW graph until k rows pass it; for a selective filter the planner may read the
+        few matching rows exactly instead. The outer sort puts a relaxed order right."""
+        conds, params = memory_conditions(flt, now())
+        statement = f"""
+            with near as materialized (
+                select v.memory_id, v.embedding <=> %(q)s as distance
+                from memory_vectors v join memories m on m.id = v.memory_id
+                {where(conds)} order by distance limit %(k)s
+            ) select memory_id, distance from near order by distance, memory_id
+        """
+        params.update(q=np.asarray(query, dtype=np.float32), k=k)
+
+        rows = self._read(lambda c: c.execute(statement, params).fetchall())
+        return [(int(r["memory_id"]), 1.0 - float(r["distance"])) for r in rows]
+
+    def vectors_for(self, ids: Sequence[int]) -> dict[int, np.ndarray]:
+        if not self.has_vector_index():
+            return {}
+        rows = self._read(
+            lambda c: c.execute(
+                "select memory_id, embedding from memory_vectors where memory_id = any(%s)",
+                (list(ids),),
+            ).fetchall()
+        )
+        return {int(r["memory_id"]): as_array(r["embedding"]) for r in rows}

@@ -1,0 +1,69 @@
+"""Copying rows in exactly as another store holds them (memory-mcp migrate): see the
+contract's Transfer. No decisions, no history added; ids already stored are left out. The
+id sequences continue after the highest id copied."""
+
+from collections.abc import Sequence
+
+from memory_mcp.models import HistoryEntry
+from memory_mcp.policies.dedup import content_hash
+from memory_mcp.storage.contract import NewRow
+from memory_mcp.storage.postgres import vectors
+from memory_mcp.storage.postgres.base import PgBase, as_json, as_jsonb
+from memory_mcp.storage.postgres.db import Connection
+from memory_mcp.storage.postgres.writes import _COLUMNS
+from memory_mcp.timestamps import format_time
+
+_COPY = f"""
+    insert into memories ({", ".join(_COLUMNS)})
+    values ({", ".join(f"%({c})s" for c in _COLUMNS)})
+    on conflict (id) do nothing returning id
+"""
+_COPY_HISTORY = """
+    insert into history (id, memory_id, action, at, client, principal, before, after, detail)
+    overriding system value
+    values (%(id)s, %(memory_id)s, %(action)s, %(at)s, %(client)s, %(principal)s, %(before)s,
+            %(after)s, %(detail)s)
+    on conflict (id) do nothing returning id
+"""
+
+
+def _continue_after(c: Connection, table: str) -> None:
+    c.execute(
+        f"""select setval(pg_get_serial_sequence('{table}', 'id'),
+                          greatest((select max(id) from {table}), 1))"""
+    )
+
+
+class PgTransfer(PgBase):
+    def copy_rows(self, rows: Sequence[NewRow]) -> int:
+        copied = 0
+        with self._write() as c:
+            embed = vectors.has_table(c)
+            for item in rows:
+                values = {name: getattr(item, name, None) for name in _COLUMNS}
+                values.update(
+                    tags=as_jsonb(item.tags),
+                    metadata=as_json(item.metadata),
+                    content_hash=content_hash(item.content),
+                )
+                if c.execute(_COPY, values).fetchone() is None:
+                    continue
+                copied += 1
+                if item.vector is not None and embed and item.id is not None:
+                    vectors.insert(c, item.id, item.vector)
+            _continue_after(c, "memories")
+        return copied
+
+    def copy_history(self, entries: Sequence[HistoryEntry]) -> int:
+        copied = 0
+        with self._write() as c:
+            for e in entries:
+                values = e.model_dump() | {
+                    "at": format_time(e.at),
+                    "before": None if e.before is None else as_json(e.before),
+                    "after": None if e.after is None else as_json(e.after),
+                    "detail": as_json(e.detail),
+                }
+                copied += c.execute(_COPY_HISTORY, values).fetchone() is not None
+            _continue_after(c, "history")
+        return copied

@@ -1,0 +1,102 @@
+"""The vector index's life on PostgreSQL (model, dimension, filling, reindex), and the feed
+(vec_log, filled by triggers) that keeps any in-memory copy current across replicas."""
+
+import json
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from memory_mcp.errors import SchemaMismatch
+from memory_mcp.storage.contract import VectorDelta, VectorRows
+from memory_mcp.storage.postgres import decisions, vectors
+from memory_mcp.storage.postgres.base import PgBase
+from memory_mcp.storage.postgres.db import meta_value, set_meta
+
+_REINDEX_KEY = "reindex_pending"
+
+
+class PgVectorIndex(PgBase):
+    def vector_index_info(self) -> tuple[str, int] | None:
+        return self._read(vectors.index_info)
+
+    def ensure_vector_index(self, model: str, dim: int) -> None:
+        """Create the vector index for (model, dim), or check the existing one matches; under
+        the write lock, so replicas starting together create it once."""
+        with self._write() as c:
+            info = vectors.index_info(c)
+            if info is None:
+                vectors.create_index(c, model, dim)
+            elif info != (model, dim):
+                raise SchemaMismatch(
+                    f"This database's vectors were made with {info[0]} ({info[1]}-d), but "
+                    f"the configured model is {model} ({dim}-d). Run `memory-mcp reindex` to "
+                    f"re-embed every memory with {model}, or set MEMORY_MCP_MODEL={info[0]}."
+                )
+
+    def reset_vector_index(self, model: str, dim: int) -> None:
+        with self._write() as c:
+            vectors.create_index(c, model, dim)
+            set_meta(c, _REINDEX_KEY, json.dumps([model, dim]))
+
+    def reindex_pending(self) -> tuple[str, int] | None:
+        value = self._read(lambda c: meta_value(c, _REINDEX_KEY))
+        if value is None:
+            return None
+        model, dim = json.loads(value)
+        return str(model), int(dim)
+
+    def finish_reindex(self) -> None:
+        with self._write() as c:
+            c.execute("delete from meta where key = %s", (_REINDEX_KEY,))
+
+    def pending_embeddings(self, limit: int, after_id: int = 0) -> list[tuple[int, str]]:
+        if not self.has_vector_index():
+            return []
+        return self._read(
+            lambda c: [
+                (int(r["id"]), str(r["content"]))
+                for r in c.execute(
+                    """
+                    select m.id, m.content from memories m
+                    where m.id > %s and not exists
+                        (select 1 from memory_vectors v where v.memory_id = m.id)
+                    order by m.id limit %s
+                    """,
+                    (after_id, limit),
+                )
+            ]
+        )
+
+    def set_vectors(self, pairs: Sequence[tuple[int, np.ndarray]]) -> int:
+        stored = 0
+        with self._write() as c:
+            for memory_id, vector in pairs:
+                if not decisions.id_taken(c, memory_id):
+                    continue
+                vectors.delete(c, memory_id)
+                vectors.insert(c, memory_id, vector)
+                stored += 1
+        return stored
+
+    def wants_vector_copy(self) -> bool:
+        """No: pgvector's HNSW index lives in the server, shared by every replica."""
+        return False
+
+    def vector_log_head(self) -> tuple[int, int]:
+        generation, head, _ = self._read(vectors.log_state)
+        return generation, head
+
+    def vector_changes(self, after: int, dim: int) -> VectorDelta | None:
+        with self._snapshot() as c:
+            generation, head, oldest = vectors.log_state(c)
+            if head > after and (oldest is None or oldest > after + 1):
+                return None
+            ids = vectors.changed_since(c, after)
+            return VectorDelta(generation, head, ids, vectors.rows_for(c, ids, dim))
+
+    def vector_snapshot(self, dim: int, consume: Callable[[VectorRows], None]) -> tuple[int, int]:
+        with self._snapshot() as c:
+            generation, head, _ = vectors.log_state(c)
+            for rows in vectors.all_rows(c, dim):
+                consume(rows)
+        return generation, head

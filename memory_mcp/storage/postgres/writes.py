@@ -1,0 +1,298 @@
+"""Writes that store or change memories on PostgreSQL (insert, repeats, merge, update): each
+public method is one transaction, index entries and history included (sqlite/writes.py, the
+same decisions). Forget, purge and scrub: removals.py."""
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from memory_mcp.policies.dedup import content_hash
+from memory_mcp.storage.contract import Inserted, NewRow, Repeats
+from memory_mcp.storage.postgres import decisions, history, vectors
+from memory_mcp.storage.postgres.base import PgBase, as_json, as_jsonb, require_row
+from memory_mcp.storage.postgres.db import Connection
+from memory_mcp.timestamps import utc_now
+
+_COLUMNS = (
+    "id", "content", "kind", "tags", "scope", "metadata", "created_at", "updated_at",
+    "forgotten_at", "forget_reason", "key", "occurred_at", "expires_at", "client",
+    "superseded_by", "superseded_at", "repeat_count", "last_seen_at", "content_hash", "context",
+)  # fmt: skip
+
+
+def _insert_sql(columns: tuple[str, ...]) -> str:
+    return f"""
+        insert into memories ({", ".join(columns)})
+        values ({", ".join(f"%({c})s" for c in columns)})
+        returning id
+    """
+
+
+_INSERT_WITH_ID = _insert_sql(_COLUMNS)
+_INSERT = _insert_sql(_COLUMNS[1:])  # the database numbers it
+
+_EDITABLE = {
+    "content", "kind", "tags", "scope", "metadata", "key", "occurred_at", "expires_at", "context",
+}  # fmt: skip
+
+_EDITABLE_COLUMNS = sorted(_EDITABLE | {"content_hash"})
+
+_SET = ", ".join(
+    f"{c} = case when %(set_{c})s then %({c})s else {c} end" for c in _EDITABLE_COLUMNS
+)
+_UPDATE = f"""
+    update memories set
+        {_SET},
+        updated_at = %(now)s
+    where id = %(id)s
+"""
+
+
+class PgWrites(PgBase):
+    def insert(
+        self,
+        item: NewRow,
+        client: str | None = None,
+        *,
+        dedup: bool = False,
+        replaces: int | None = None,
+    ) -> Inserted:
+        """Insert one memory, or count it as a repeat; key and `replaces` decided in the same
+        transaction (see the contract)."""
+        with self._write() as c:
+            if dedup and replaces is None:
+                same = decisions.visible_repeat(c, item)
+                if same is not None:
+                    _count_repeat(c, same["id"], client, "duplicate", item.tags)
+                    return Inserted(same["id"], "duplicate")
+            also = [] if replaces is None else [decisions.replace_target(c, replaces, item.scope)]
+            return _insert(c, item, "create", client, also, newest=True)
+
+    def insert_many(
+        self,
+        items: Sequence[NewRow],
+        client: str | None = None,
+        action: str = "create",
+        *,
+        repeats: Repeats = "insert",
+    ) -> list[Inserted]:
+        """Insert rows (and their vectors, where given) in one transaction, each decided
+        against the rows stored before it (see the contract for `repeats`)."""
+        with self._write() as c:
+            return [_place(c, item, action, client, repeats) for item in items]
+
+    def record_repeat(
+        self,
+        memory_id: int,
+        client: str | None,
+        action: str,
+        add_tags: Sequence[str] = (),
+        **detail: Any,
+    ) -> bool:
+        """Count another sighting of a visible memory (exact duplicate or merged rewording)."""
+        with self._write() as c:
+            row = require_row(c, memory_id)
+            if row["forgotten_at"] is not None or row["superseded_by"] is not None:
+                return False
+            _count_repeat(c, memory_id, client, action, add_tags, **detail)
+            return True
+
+    def merge_into(
+        self, memory_id: int, into_id: int, client: str | None = None, **detail: Any
+    ) -> bool:
+        """Fold `memory_id` into the earlier `into_id`, if both are visible and `memory_id`
+        replaced nothing; the decision is made inside the transaction."""
+        with self._write() as c:
+            rows = [require_row(c, i) for i in (memory_id, into_id)]
+            if (
+                any(r["forgotten_at"] or r["superseded_by"] for r in rows)
+                or c.execute(
+                    "select 1 from memories where superseded_by = %s limit 1", (memory_id,)
+                ).fetchone()
+            ):
+                return False
+            later, into = rows
+            tags = list(dict.fromkeys([*into["tags"], *later["tags"]]))
+            c.execute(
+                """
+                update memories set repeat_count = repeat_count + %s, last_seen_at = %s,
+                    tags = %s
+                where id = %s
+                """,
+                (later["repeat_count"], utc_now(), as_jsonb(tags), into_id),
+            )
+            history.record(
+                c, into_id, "merge", client, text=later["content"], merged=memory_id, **detail
+            )
+            history.record(c, memory_id, "merge", client, history.snapshot(later), into=into_id)
+            c.execute("delete from memories where id = %s", (memory_id,))
+        return True
+
+    def update(
+        self,
+        memory_id: int,
+        fields: dict[str, Any],
+        vector: np.ndarray | None = None,
+        drop_vector: bool = False,
+        client: str | None = None,
+    ) -> None:
+        """Update editable fields; replace or drop the vector in step; record the edit."""
+        unknown = set(fields) - _EDITABLE
+        if unknown:
+            raise ValueError(f"cannot update {sorted(unknown)}")
+        with self._write() as c:
+            row = require_row(c, memory_id)
+            before = history.snapshot(row)
+            if {"scope", "key"} & set(fields):
+                moved = {k: v for k, v in fields.items() if k in ("scope", "key")}
+                decisions.settle_key(c, dict(row) | moved, client)
+            set_fields(c, memory_id, fields)
+            after = history.snapshot(require_row(c, memory_id))
+            action = "move" if set(fields) == {"scope"} else "edit"
+            history.record(c, memory_id, action, client, before, after)
+            if (vector is not None or drop_vector) and vectors.has_table(c):
+                vectors.delete(c, memory_id)
+                if vector is not None:
+                    vectors.insert(c, memory_id, vector)
+
+
+def set_fields(c: Connection, memory_id: int, fields: dict[str, Any]) -> None:
+    """Update editable fields (tags and metadata as values, encoded here)."""
+    encode = {"tags": as_jsonb, "metadata": as_json}
+    params = {k: encode[k](v) if k in encode else v for k, v in fields.items()}
+    if "content" in params:
+        params["content_hash"] = content_hash(fields["content"])
+    c.execute(
+        _UPDATE,
+        {
+            "id": memory_id,
+            "now": utc_now(),
+            **{f"set_{k}": k in params for k in _EDITABLE_COLUMNS},
+            **{k: params.get(k) for k in _EDITABLE_COLUMNS},
+        },
+    )
+
+
+def _place(
+    c: Connection, item: NewRow, action: str, client: str | None, repeats: Repeats
+) -> Inserted:
+    """One row of insert_many: left out, counted, or inserted (see the contract)."""
+    if repeats == "skip" and (before := decisions.imported_before(c, item)) is not None:
+        return Inserted(before, "present")
+    if repeats in ("count", "skip") and (same := decisions.visible_repeat(c, item)) is not None:
+        if repeats == "count":
+            _count_repeat(c, same["id"], client, "duplicate", item.tags)
+        return Inserted(same["id"], "duplicate")
+    if repeats == "restore":
+        if (before := decisions.restored_before(c, item)) is not None:
+            return Inserted(before, "present")
+        if item.id is not None and decisions.id_taken(c, item.id):
+            item = replace(item, id=None)
+    return _insert(c, item, action, client)
+
+
+def _insert(
+    c: Connection,
+    item: NewRow,
+    action: str,
+    client: str | None,
+    also: Sequence[int] = (),
+    newest: bool = False,
+) -> Inserted:
+    """Insert a row; settle its key with the current holder (with `newest`, the new row is
+    the current value; else the later-created is); supersede `also` by it."""
+    now = utc_now()
+    values = {name: getattr(item, name, None) for name in _COLUMNS}
+    values.update(
+        tags=as_jsonb(item.tags),
+        metadata=as_json(item.metadata),
+        created_at=item.created_at or now,
+        updated_at=item.updated_at or item.created_at or now,
+        content_hash=content_hash(item.content),
+    )
+    current = item.key is not None and item.superseded_by is None and item.forgotten_at is None
+    holders = decisions.key_holders(c, item.scope, item.key) if current and item.key else []
+    beaten_by = None
+    if holders and not newest and holders[-1]["created_at"] > values["created_at"]:
+        beaten_by = holders[-1]["id"]  # the stored value is the later one: it stays current
+        values.update(superseded_by=beaten_by, superseded_at=now)
+    elif holders:
+        values["key"] = None  # given once the holders are superseded: one current value
+    statement = _INSERT if item.id is None else _INSERT_WITH_ID
+    new_id = int(_one(c.execute(statement, values).fetchone())["id"])
+    if item.id is not None:  # an id given by an import: new ids continue after it
+        c.execute(
+            """select setval(pg_get_serial_sequence('memories', 'id'),
+                             greatest(%s, (select max(id) from memories)))""",
+            (item.id,),
+        )
+    if item.vector is not None and vectors.has_table(c):
+        vectors.insert(c, new_id, item.vector)
+    beaten = [] if beaten_by is not None else [h["id"] for h in holders]
+    superseded = decisions.supersede(c, [*beaten, *also], new_id, client)
+    if values["key"] != item.key:
+        c.execute("update memories set key = %s where id = %s", (item.key, new_id))
+    row = require_row(c, new_id)
+    history.record(c, new_id, action, client, after=history.snapshot(row))
+    if beaten_by is not None:
+        history.record(c, new_id, "supersede", client, by=beaten_by, why="key")
+    return Inserted(new_id, "created", tuple(superseded))
+
+
+def _count_repeat(
+    c: Connection,
+    memory_id: int,
+    client: str | None,
+    action: str,
+    add_tags: Sequence[str] = (),
+    **detail: Any,
+) -> None:
+    """Another sighting: repeat count, last seen, new tags; back-to-back exact repeats with
+    no new tag share one history entry (a count, the last time, the clients), so a memory
+    said 20,000 times keeps a short history."""
+    row = require_row(c, memory_id)
+    old_tags = list(row["tags"])
+    tags = list(dict.fromkeys([*old_tags, *add_tags]))
+    now = utc_now()
+    c.execute(
+        """
+        update memories set repeat_count = repeat_count + 1, last_seen_at = %s, tags = %s
+        where id = %s
+        """,
+        (now, as_jsonb(tags), memory_id),
+    )
+    if tags != old_tags:
+        detail["tags_added"] = tags[len(old_tags) :]
+    elif action == "duplicate" and not detail and _coalesce_repeat(c, memory_id, client, now):
+        return
+    history.record(c, memory_id, action, client, **detail)
+
+
+MAX_REPEAT_CLIENTS = 16  # clients named on a coalesced repeat entry
+
+
+def _coalesce_repeat(c: Connection, memory_id: int, client: str | None, now: str) -> bool:
+    """Fold a repeat into the memory's newest history entry if that is a plain repeat too."""
+    last = c.execute(
+        "select id, action, client, detail from history where memory_id = %s "
+        "order by id desc limit 1",
+        (memory_id,),
+    ).fetchone()
+    if last is None or last["action"] != "duplicate":
+        return False
+    detail = dict(last["detail"])
+    if detail.get("tags_added"):
+        return False
+    clients = detail.get("clients") or [last["client"]]
+    if client not in clients and len(clients) < MAX_REPEAT_CLIENTS:
+        clients.append(client)
+    detail.update(count=int(detail.get("count", 1)) + 1, last_at=now, clients=clients)
+    c.execute("update history set detail = %s where id = %s", (as_json(detail), last["id"]))
+    return True
+
+
+def _one(row: Any) -> Any:
+    assert row is not None
+    return row

@@ -1,0 +1,79 @@
+"""The PostgreSQL server the tests use: MEMORY_MCP_TEST_PG_URL (CI sets it from .ci/postgres).
+
+Without it the PostgreSQL tests skip, saying why; each test gets a schema of its own, dropped
+at the end of the session.
+"""
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+ENV = "MEMORY_MCP_TEST_PG_URL"
+SKIP_REASON = (
+    f"no PostgreSQL server: set {ENV} to a postgresql:// URL of a database with pgvector "
+    "(`.ci/postgres` installs one and prints it) to run the PostgreSQL tests"
+)
+needs_postgres = pytest.mark.skipif(not os.environ.get(ENV), reason=SKIP_REASON)
+_created: list[str] = []
+
+
+def url() -> str:
+    given = os.environ.get(ENV)
+    if not given:
+        pytest.skip(SKIP_REASON)
+    return given
+
+
+def fresh_schema(tmp_path: Path | None = None) -> str:
+    """A new schema name (created by the store on open), dropped after the session."""
+    name = f"test_{uuid.uuid4().hex[:16]}"
+    _created.append(name)
+    return name
+
+
+def drop_schemas() -> None:
+    """Drop every schema the session made (called once, at its end)."""
+    if not _created or not os.environ.get(ENV):
+        return
+    import psycopg
+
+    with psycopg.connect(url(), autocommit=True) as conn:
+        for name in _created:
+            conn.execute(f'drop schema if exists "{name}" cascade')
+    _created.clear()
+
+
+def raw_rows(store: object, statement: str) -> list[tuple[object, ...]]:
+    """Run SQL (values inlined by the test) straight on the database under a store, below
+    the contract, whichever backend it is: for tests that plant a state or read raw rows."""
+    conn = getattr(store, "conn", None)
+    if conn is not None:  # SQLite
+        return [tuple(r) for r in conn.execute(statement).fetchall()]
+    import psycopg
+
+    schema = getattr(store, "schema")  # noqa: B009
+    with psycopg.connect(url(), autocommit=True) as pg_conn:
+        pg_conn.execute(f'set search_path = "{schema}", public')
+        cur = pg_conn.execute(statement)
+        return list(cur.fetchall()) if cur.description else []
+
+
+def schema_text(schema: str) -> bytes:
+    """Every row of every table in a schema, as text: what the database holds (rows only;
+    dead row versions are the server's, see the README)."""
+    import psycopg
+
+    with psycopg.connect(url(), autocommit=True) as conn:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "select tablename from pg_tables where schemaname = %s", (schema,)
+            ).fetchall()
+        ]
+        return b"".join(
+            str(row[0]).encode()
+            for table in tables
+            for row in conn.execute(f'select t::text from "{schema}"."{table}" t').fetchall()
+        )

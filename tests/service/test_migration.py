@@ -1,0 +1,139 @@
+"""`memory-mcp migrate --to`: an exact copy (states, history, ids, times, vectors), verified,
+re-runnable, resumable; from SQLite into PostgreSQL and back."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from memory_mcp.adapters.cli.main import app
+from memory_mcp.config import Settings
+from memory_mcp.models import MemoryFilter
+from memory_mcp.service import MemoryService
+from memory_mcp.service.migration import EVERYTHING, migrate
+from memory_mcp.storage import open_storage
+from memory_mcp.storage.contract import Storage
+from tests import pg
+from tests.conftest import FakeEmbedder
+
+pytestmark = pg.needs_postgres
+
+
+def filled(db: Path) -> MemoryService:
+    """A SQLite service holding every state a memory can be in, and its history."""
+    svc = MemoryService.open(Settings(db=db), embedder=FakeEmbedder())
+    assert svc.semantic.ensure()
+    svc.remember("Editor is Helix", key="user.editor", tags=["tools"])
+    svc.remember("Editor is Neovim", key="user.editor", context="said on the standup call")
+    gone = svc.remember("The wifi password changed")
+    svc.forget([gone.id], reason="obsolete")
+    svc.remember("Deploy freeze on Friday", ttl="7d", occurred_at="2026-01-02")
+    svc.remember("Deploy freeze on Friday")  # a repeat: counted
+    for i in range(30):
+        svc.remember(f"note {i} about the build cache and the release train", scope="proj")
+    return svc
+
+
+def everything(store: Storage) -> list[dict[str, Any]]:
+    return [m.model_dump() for m in store.find(EVERYTHING, newest_first=False)]
+
+
+def trail(store: Storage) -> list[dict[str, Any]]:
+    return [e.model_dump() for e in store.history(limit=10_000)]
+
+
+def test_a_migration_copies_everything_exactly_and_can_be_rerun(tmp_path: Path) -> None:
+    source = filled(tmp_path / "memory.db")
+    target_settings = Settings(db=pg.url(), pg_schema=pg.fresh_schema())
+    target = open_storage(target_settings)
+    first = migrate(source.store, target)
+    assert (first.memories, first.copied, first.history_copied) == (34, 34, first.history)
+    assert first.vectors == 34 and first.sampled == 34
+    assert everything(target) == everything(source.store)
+    assert trail(target) == trail(source.store)
+    ids = [m.id for m in source.store.find(EVERYTHING)]
+    theirs, ours = source.store.vectors_for(ids), target.vectors_for(ids)
+    assert all((theirs[i] - ours[i]).max() < 1e-6 for i in ids)  # not re-embedded
+    again = migrate(source.store, target)
+    assert (again.copied, again.history_copied, again.memories) == (0, 0, 34)
+    # The copy works as a database: new ids continue, search finds, keys still supersede.
+    hits = target.search_keywords("release train", MemoryFilter(scopes=["proj"]), 5)
+    assert len(hits) == 5
+    target.close()
+    on_pg = MemoryService.open(target_settings, embedder=FakeEmbedder())
+    assert on_pg.semantic.ensure()
+    newer = on_pg.remember("Editor is Zed", key="user.editor")
+    assert newer.id > max(ids) and newer.supersedes
+    assert on_pg.recall("which editor?").hits[0].id == newer.id
+    on_pg.close()
+    source.close()
+
+
+def test_an_interrupted_migration_resumes(tmp_path: Path) -> None:
+    source = filled(tmp_path / "memory.db")
+    target = open_storage(Settings(db=pg.url(), pg_schema=pg.fresh_schema()))
+    real_copy = target.copy_history
+
+    def broken(entries: Any) -> int:
+        raise RuntimeError("connection lost")
+
+    target.copy_history = broken  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError):
+        migrate(source.store, target)
+    assert target.counts()["memories"] == 34  # memories copied, history not yet: usable
+    target.copy_history = real_copy  # type: ignore[method-assign]
+    resumed = migrate(source.store, target)
+    assert resumed.copied == 0 and resumed.history_copied == resumed.history > 0
+    assert trail(target) == trail(source.store)
+    target.close()
+    source.close()
+
+
+def test_the_migrate_command_and_back_to_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = filled(tmp_path / "memory.db")
+    source.close()
+    schema = pg.fresh_schema()
+    monkeypatch.setenv("MEMORY_MCP_PG_SCHEMA", schema)
+    monkeypatch.setenv("MEMORY_MCP_SEMANTIC", "false")
+    runner = CliRunner()
+    result = runner.invoke(
+        app, ["--db", str(tmp_path / "memory.db"), "migrate", "--to", pg.url(), "--json"]
+    )
+    assert result.exit_code == 0, (result.output, result.exception)
+    report = json.loads(result.stdout)
+    assert report["memories"] == 34 and "memory_mcp:memory_mcp@" not in report["target"]
+    back = tmp_path / "back.db"
+    result = runner.invoke(app, ["--db", pg.url(), "migrate", "--to", str(back), "--json"])
+    assert result.exit_code == 0, (result.output, result.exception)
+    assert json.loads(result.stdout)["memories"] == 34
+    a = open_storage(Settings(db=tmp_path / "memory.db", semantic=False))
+    b = open_storage(Settings(db=back, semantic=False))
+    assert everything(a) == everything(b) and trail(a) == trail(b)
+    a.close()
+    b.close()
+
+
+def test_jsonl_export_and_import_work_across_backends_both_ways(tmp_path: Path) -> None:
+    source = filled(tmp_path / "memory.db")
+    to_pg = tmp_path / "from-sqlite.jsonl"
+    with to_pg.open("w") as out:
+        source.export_jsonl(out)
+    on_pg = MemoryService.open(Settings(db=pg.url(), pg_schema=pg.fresh_schema(), semantic=False))
+    report = on_pg.import_jsonl(to_pg)
+    assert report.created == 34 and on_pg.import_jsonl(to_pg).created == 0  # re-runnable
+    back = tmp_path / "from-postgres.jsonl"
+    with back.open("w") as out:
+        on_pg.export_jsonl(out)
+    assert back.read_text() == to_pg.read_text()  # the same lines, ids and times kept
+    again = MemoryService.open(Settings(db=tmp_path / "again.db", semantic=False))
+    assert again.import_jsonl(back).created == 34
+    for a, b in zip(everything(again.store), everything(source.store), strict=True):
+        assert {k: v for k, v in a.items() if k != "embedded"} == {
+            k: v for k, v in b.items() if k != "embedded"
+        }
+    for svc in (source, on_pg, again):
+        svc.close()

@@ -1,0 +1,245 @@
+"""PostgreSQL-only behaviour: migrations, replicas on one database, filters inside the HNSW
+search, statement timeouts, a server restart. The contract itself: test_contract.py."""
+
+import os
+import shlex
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import psycopg
+import pytest
+
+from memory_mcp.config import Settings
+from memory_mcp.errors import SchemaMismatch, StorageError
+from memory_mcp.models import MemoryFilter
+from memory_mcp.storage import open_storage
+from memory_mcp.storage.contract import Storage
+from memory_mcp.storage.postgres import db as pg_db
+from memory_mcp.storage.postgres import migrations as pg_migrations
+from memory_mcp.storage.sqlite.migrations import MIGRATIONS as SQLITE_MIGRATIONS
+from tests import pg
+from tests.storage.rows import row, vec
+
+pytestmark = pg.needs_postgres
+DIM = 4
+
+
+def settings(schema: str, **kw: Any) -> Settings:
+    return Settings(db=pg.url(), pg_schema=schema, semantic=False, **kw)
+
+
+@pytest.fixture
+def schema() -> str:
+    return pg.fresh_schema()
+
+
+@pytest.fixture
+def replicas(schema: str) -> Iterator[list[Storage]]:
+    """Two stores on one schema, each with its own pool: two server replicas."""
+    stores = [open_storage(settings(schema)) for _ in range(2)]
+    for store in stores:
+        store.ensure_vector_index("test-model", DIM)
+    yield stores
+    for store in stores:
+        store.close()
+
+
+def at_once(n: int, work: Callable[[int], Any]) -> list[Any]:
+    """Run work(0..n-1) on n threads released together; re-raise the first failure."""
+    results: list[Any] = [None] * n
+    errors: list[BaseException] = []
+    start = threading.Barrier(n)
+
+    def run(i: int) -> None:
+        start.wait()
+        try:
+            results[i] = work(i)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+    return results
+
+
+def test_schema_versions_and_meta_match_the_sqlite_side(schema: str) -> None:
+    stores = at_once(4, lambda _: open_storage(settings(schema)))  # replicas starting together
+    versions = pg.raw_rows(stores[0], "select version from schema_version order by version")
+    first = pg_migrations.MIGRATIONS[0][0]  # PostgreSQL arrived at SQLite's version 6
+    assert versions == [(v,) for v in range(first, len(SQLITE_MIGRATIONS) + 1)]  # each once
+    meta = dict(pg.raw_rows(stores[0], "select key, value from meta"))
+    assert meta["schema_version"] == str(len(SQLITE_MIGRATIONS))
+    stores[0].ensure_vector_index("test-model", DIM)
+    assert dict(pg.raw_rows(stores[1], "select key, value from meta"))["embedding_dim"] == "4"
+    with pytest.raises(SchemaMismatch, match="memory-mcp reindex"):
+        stores[1].ensure_vector_index("other-model", 8)
+    for store in stores:
+        store.close()
+
+
+def test_a_database_of_the_previous_version_is_upgraded_in_place(
+    schema: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Version 6 (before principals) opened by this memory-mcp: step 7 adds the principals
+    and the history's principal column; what was stored stays, with no principal."""
+    previous = pg_migrations.MIGRATIONS[:-1]
+    monkeypatch.setattr(pg_db, "MIGRATIONS", previous)
+    monkeypatch.setattr(pg_db, "TARGET", previous[-1][0])
+    old = open_storage(settings(schema))
+    # written as version 6 wrote it (today's code records a principal that column lacks)
+    pg.raw_rows(
+        old,
+        """insert into memories (id, content, created_at, updated_at)
+           values (41, 'written before the upgrade', '2026-01-01T00:00:00Z',
+                   '2026-01-01T00:00:00Z')""",
+    )
+    pg.raw_rows(
+        old,
+        """insert into history (memory_id, action, at, client)
+           values (41, 'create', '2026-01-01T00:00:00Z', 'cli')""",
+    )
+    old.close()
+    kept = 41
+    monkeypatch.undo()
+    store = open_storage(settings(schema))
+    try:
+        assert store.get(kept).content == "written before the upgrade"
+        assert [e.principal for e in store.history(kept)] == [None]
+        assert store.save_principal("alice", ["team=read"]).grants == ("team=read",)
+        versions = pg.raw_rows(store, "select version from schema_version order by version")
+        assert versions[-1] == (len(SQLITE_MIGRATIONS),)
+    finally:
+        store.close()
+
+
+def test_a_newer_schema_is_refused_untouched(schema: str) -> None:
+    open_storage(settings(schema)).close()
+    store = open_storage(settings(schema))
+    pg.raw_rows(store, "insert into schema_version (version) values (99)")
+    store.close()
+    with pytest.raises(SchemaMismatch, match="newer than this memory-mcp"):
+        open_storage(settings(schema))
+
+
+def test_replicas_writing_one_key_at_once_leave_one_current_value(
+    replicas: list[Storage],
+) -> None:
+    writes = at_once(
+        16, lambda i: replicas[i % 2].insert(row(f"Editor is number {i}", key="user.editor"))
+    )
+    current = replicas[0].current_for_key("global", "user.editor")
+    assert len(current) == 1
+    everything = MemoryFilter(include_superseded=True)
+    rows = replicas[1].find(everything)
+    assert len(rows) == 16 and {w.id for w in writes} == {m.id for m in rows}
+    assert sum(m.superseded_by is None for m in rows) == 1  # each other one superseded once
+
+
+def test_replicas_storing_one_content_at_once_store_it_once(replicas: list[Storage]) -> None:
+    results = at_once(
+        16, lambda i: replicas[i % 2].insert(row("Deploys run on Fridays"), dedup=True)
+    )
+    assert sorted(r.status for r in results).count("created") == 1
+    [memory] = replicas[0].find(MemoryFilter())
+    assert memory.repeat_count == 16
+    counts = replicas[1].counts()
+    assert (counts["memories"], counts["fts"]) == (1, 1)
+
+
+def test_a_selective_filter_is_not_starved_by_the_hnsw_index(replicas: list[Storage]) -> None:
+    store = replicas[0]
+    rng = np.random.default_rng(7)
+    noise = [
+        row(f"noise {i}", vec(1, *(0.05 * rng.standard_normal(DIM - 1))), scope="noise")
+        for i in range(3000)
+    ]
+    for start in range(0, len(noise), 500):
+        store.insert_many(noise[start : start + 500])
+    target = {
+        store.insert(row(f"target {i}", vec(-1, 0.1 * i, 1, 0), scope="target")).id
+        for i in range(3)
+    }
+    plan = pg.raw_rows(
+        store,
+        "explain select memory_id from memory_vectors order by embedding <=> '[1,0,0,0]' limit 5",
+    )
+    assert "memory_vectors_hnsw" in str(plan)  # the index is what a search uses
+    found = store.search_vectors(vec(1, 0, 0, 0), MemoryFilter(scopes=["target"]), 5)
+    assert {i for i, _ in found} == target
+    near = store.search_vectors(vec(1, 0, 0, 0), MemoryFilter(), 10)
+    assert len(near) == 10 and not {i for i, _ in near} & target
+
+
+def test_a_statement_past_the_timeout_fails_cleanly(schema: str) -> None:
+    store = open_storage(settings(schema, pg_statement_timeout_ms=200))
+    kept = store.insert(row("kept")).id
+    with psycopg.connect(pg.url()) as holder:  # another session holds the table
+        holder.execute(f'lock table "{schema}".memories in access exclusive mode')
+        started = time.monotonic()
+        with pytest.raises(StorageError, match="statement timeout"):
+            store.insert(row("waits"))
+        assert time.monotonic() - started < 5
+    assert [m.id for m in store.find(MemoryFilter())] == [kept]  # nothing half-written
+    store.close()
+
+
+@pytest.mark.skipif(
+    not os.environ.get("MEMORY_MCP_TEST_PG_CTL"),
+    reason="set MEMORY_MCP_TEST_PG_CTL (e.g. 'pg_ctlcluster 15 main') to let this test stop "
+    "and start the test server",
+)
+def test_a_server_restart_gives_a_clear_error_then_recovers(
+    schema: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(pg_db, "POOL_WAIT_S", 2.0)
+    ctl = shlex.split(os.environ["MEMORY_MCP_TEST_PG_CTL"])
+    store = open_storage(settings(schema))
+    first = store.insert(row("before the restart")).id
+    subprocess.run([*ctl, "stop", "-m", "fast"], check=True)
+    try:
+        with pytest.raises(StorageError, match="Nothing was changed; try again once it is back"):
+            store.insert(row("while it is down"))
+    finally:
+        subprocess.run([*ctl, "start"], check=True)
+    second = store.insert(row("after the restart")).id  # the pool reconnected by itself
+    assert [m.id for m in store.find(MemoryFilter())] == [second, first]
+    store.close()
+
+
+def test_a_query_matching_many_rows_is_fitted_to_the_ranking_budget(
+    replicas: list[Storage], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from memory_mcp.storage.postgres import bm25
+
+    monkeypatch.setattr(bm25, "POSTINGS_BUDGET", 3)
+    store = replicas[0]
+    common = [store.insert(row(f"common note {i}")).id for i in range(8)]
+    rare = store.insert(row("common and rare note")).id
+    found = store.search_keywords("common rare", MemoryFilter(), 10)
+    assert [i for i, _ in found] == [rare]  # the commonest term left out, the rarest kept
+    newest = store.search_keywords("common", MemoryFilter(), 10)
+    assert {i for i, _ in newest} == {rare, *common[-2:]}  # only the 3 newest matches ranked
+    monkeypatch.setattr(bm25, "POSTINGS_BUDGET", 4_000)
+    assert len(store.search_keywords("common", MemoryFilter(), 10)) == 9
+
+
+def test_urls_are_shown_without_their_password(schema: str) -> None:
+    from memory_mcp.config import is_database_url, shown_db
+
+    given = "postgresql://team:s3cret@db.internal:5432/memory?sslmode=verify-full"
+    assert shown_db(given) == "postgresql://team:***@db.internal:5432/memory?sslmode=verify-full"
+    assert Settings(db="postgres://team@db/memory").db == "postgres://team@db/memory"
+    assert not is_database_url(Settings(db="postgresql.db").db)  # a file named so stays one
+    store = open_storage(settings(schema))
+    assert "memory_mcp:memory_mcp@" not in store.location and schema in store.location
+    store.close()
