@@ -123,7 +123,7 @@ def http_app(
 ) -> ASGIApp:
     """The streamable-HTTP app at /mcp, behind DNS-rebinding protection, the session limit,
     the caller's identification and rate limit; with OAuth, the protected-resource
-    metadata beside it (served to anyone); the web UI's pages at /ui (the owner's)."""
+    metadata beside it (served to anyone); the web UI's pages at /ui, for the same callers."""
     settings = service.settings
     names = list(dict.fromkeys([host, *LOOPBACK, *allow_hosts]))
     hosts = [f"[{n}]:{port}" if ":" in n else f"{n}:{port}" for n in names]
@@ -150,10 +150,9 @@ def http_app(
     metadata, metadata_url = (None, None)
     if settings.oauth_issuer:
         metadata, metadata_url = metadata_app(resource, settings.oauth_issuer)
-    gate = AccessGate(
-        app, Authenticator(service, token, verifier), RateLimit(settings.http_rate_limit),
-        metadata_url,
-    )  # fmt: skip
+    authenticator = Authenticator(service, token, verifier)
+    limit = RateLimit(settings.http_rate_limit)
+    gate = AccessGate(app, authenticator, limit, metadata_url)
     tools: ASGIApp = gate
     if metadata is not None:
         public = metadata
@@ -165,8 +164,9 @@ def http_app(
                 await gate(scope, receive, send)
 
         tools = route
-    # The web UI at /ui: the same hosts and the owner's token (a browser logs in with it once).
-    return with_ui(tools, ui_app(service, UiGuard(hosts, token)))
+    # The web UI at /ui: the same hosts, callers and rate limits (a browser logs in once with
+    # the owner's or a principal's token; the pages then obey that caller's grants).
+    return with_ui(tools, ui_app(service, UiGuard(hosts, authenticator, limit)))
 
 
 def serve_http(settings: Settings, host: str, port: int, allow_hosts: list[str]) -> None:

@@ -4,6 +4,7 @@ little plain JavaScript and CSS shipped in the package, nothing from elsewhere.
 `ui_app` is mounted at "/" by `memory-mcp ui` and under "/ui" by `serve --http`.
 """
 
+import math
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -14,21 +15,30 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from memory_mcp.adapters.mcp_server.access import SLOW_DOWN, Refusal
 from memory_mcp.adapters.ui import data, find, fix, memory, overview
-from memory_mcp.adapters.ui.common import Refused, base, checked_post, redirect, render
+from memory_mcp.adapters.ui.common import (
+    VISITOR_KEY,
+    Refused,
+    base,
+    checked_post,
+    redirect,
+    render,
+    visitor,
+)
 from memory_mcp.adapters.ui.html import button, field, form, tag
 from memory_mcp.adapters.ui.security import HEADERS, SESSION_COOKIE, UiGuard
-from memory_mcp.errors import MemoryMCPError, NotFound
+from memory_mcp.errors import Forbidden, MemoryMCPError, NotFound
 from memory_mcp.service import MemoryService
 
 STATIC = Path(__file__).parent / "static"
 MAX_UPLOAD = 512 * 1024 * 1024
-OPEN_PATHS = ("/login", "/static/")  # reachable before logging in
+OPEN_PATHS = ("/login",)  # reachable before logging in (and /static/)
 
 
 class Guarded:
-    """Outermost layer: the Host check (DNS rebinding), the login when a token is required,
-    and the security headers on every response."""
+    """Outermost layer: the Host check (DNS rebinding), who the visitor is (a login when the
+    tools need a token) and its rate limit, and the security headers on every response."""
 
     def __init__(self, app: ASGIApp, guard: UiGuard) -> None:
         self.app, self.guard = app, guard
@@ -46,21 +56,46 @@ class Guarded:
             await send(message)
 
         if not self.guard.host_ok(request):
-            response: Response = PlainTextResponse("Unknown Host header.", status_code=421)
+            wrong_host = PlainTextResponse("Unknown Host header.", status_code=421)
+            await wrong_host(scope, receive, send_with_headers)
+            return
+        path = request.url.path[len(base(request)) :] or "/"
+        if path.startswith("/static/"):  # the same files for everyone, before logging in too
+            await self.app(scope, receive, send_with_headers)
+            return
+        response = await self._admit(scope, request, path)
+        if response is None:
+            await self.app(scope, receive, send_with_headers)
         else:
-            path = request.url.path[len(base(request)) :] or "/"
-            if self.guard.authenticated(request) or path.startswith(OPEN_PATHS):
-                await self.app(scope, receive, send_with_headers)
-                return
-            response = redirect(request, "/login")
-        await response(scope, receive, send_with_headers)
+            await response(scope, receive, send_with_headers)
+
+    async def _admit(self, scope: Scope, request: Request, path: str) -> Response | None:
+        """None to go ahead (with the visitor in the scope), else the answer instead."""
+        found = await self.guard.visitor(request)
+        if isinstance(found, Refusal):
+            return PlainTextResponse(found.message, status_code=found.status)
+        if found is None:
+            return None if path.startswith(OPEN_PATHS) else redirect(request, "/login")
+        wait = self.guard.rate_wait(found)
+        if wait > 0:
+            seconds = max(1, math.ceil(wait))
+            message = SLOW_DOWN.format(who=found.who, limit=self.guard.limit_per_minute(),
+                                       wait=seconds)  # fmt: skip
+            headers = {"retry-after": str(seconds)}
+            return PlainTextResponse(message, status_code=429, headers=headers)
+        scope[VISITOR_KEY] = found
+        return None
 
 
 async def login_page(request: Request) -> Response:
     body = form(
         f"{base(request)}/login",
         request.app.state.guard.login_csrf,
-        tag("p", "This server asks for its token (see `memory-mcp token` on the server)."),
+        tag(
+            "p",
+            "Log in with your token: the owner's (`memory-mcp token`) or your own "
+            "(`memory-mcp token add NAME` on the server). You see what its grants allow.",
+        ),
         field("Token", "token", "", type="password", autocomplete="current-password"),
         button("Log in"),
     )
@@ -70,12 +105,13 @@ async def login_page(request: Request) -> Response:
 async def _login(request: Request, data: FormData) -> Response:
     guard: UiGuard = request.app.state.guard
     token = data.get("token")
-    if not isinstance(token, str) or not guard.token_ok(token):
-        raise Refused(401, "That is not this server's token.")
+    session = await guard.login(token) if isinstance(token, str) else None
+    if session is None:
+        raise Refused(401, "That is not a valid token for this server.")
     response = redirect(request, "/")
     response.set_cookie(
         SESSION_COOKIE,
-        guard.session_value(),
+        session,
         httponly=True,
         samesite="strict",
         secure=request.url.scheme == "https",
@@ -87,13 +123,16 @@ async def _login(request: Request, data: FormData) -> Response:
 login = checked_post(_login, login=True)
 
 
+_STATUS: dict[type, int] = {NotFound: 404, Forbidden: 403}
+
+
 async def refused(request: Request, exc: Exception) -> Response:
     if isinstance(exc, Refused):
         status, message = exc.status, exc.message
     else:
-        status, message = (404 if isinstance(exc, NotFound) else 400), str(exc)
+        status, message = _STATUS.get(type(exc), 400), str(exc)
     body = tag("p", message, class_="error", role="alert")
-    if request.app.state.guard.authenticated(request):
+    if visitor(request) is not None:
         return render(request, "Not done", body, status=status)
     return HTMLResponse(tag("p", message), status_code=status)
 

@@ -11,10 +11,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from memory_mcp.adapters.ui.html import Child, Html, page, tag
-from memory_mcp.adapters.ui.security import UiGuard
+from memory_mcp.adapters.ui.security import UiGuard, Visitor
+from memory_mcp.policies.access import OWNER
 from memory_mcp.service import MemoryService
 
 UI_CLIENT = "ui"  # how the history names changes made in these pages
+VISITOR_KEY = "memory_mcp.ui.visitor"  # set in the request's scope by the guard
 
 # Notices a redirect may ask for, by code: a URL never carries text to show.
 NOTICES = {
@@ -38,9 +40,28 @@ class Refused(Exception):
         self.message = message
 
 
+def visitor(request: Request) -> Visitor | None:
+    """Who is logged in (None on the login page before logging in)."""
+    found: Visitor | None = request.scope.get(VISITOR_KEY)
+    return found
+
+
+def csrf(request: Request) -> str:
+    """The token this visitor's forms carry ("" before logging in)."""
+    found = visitor(request)
+    return found.csrf if found else ""
+
+
 def service(request: Request) -> MemoryService:
+    """The service acting for the visitor, as the tools do for their caller: a team member's
+    grants bound everything the pages read and change; the owner gets the service itself."""
     svc: MemoryService = request.app.state.service
-    return svc
+    found = visitor(request)
+    if found is None:
+        raise Refused(401, "Log in first.")
+    if found.access == OWNER:
+        return svc
+    return svc.as_principal(found.access)
 
 
 def guard(request: Request) -> UiGuard:
@@ -67,9 +88,7 @@ def render(
         if notice
         else None
     )
-    g = guard(request)
-    csrf = g.csrf if g.authenticated(request) else ""
-    html: Html = page(title, [flash, body], base=base(request), csrf=csrf, nav=nav)
+    html: Html = page(title, [flash, body], base=base(request), csrf=csrf(request), nav=nav)
     return HTMLResponse(html, status_code=status)
 
 
@@ -81,7 +100,7 @@ def _undo(request: Request) -> Html | None:
     hidden = [tag("input", type="hidden", name="id", value=i) for i in ids]
     return tag(
         "form",
-        tag("input", type="hidden", name="csrf", value=guard(request).csrf),
+        tag("input", type="hidden", name="csrf", value=csrf(request)),
         tag("input", type="hidden", name="action", value="restore"),
         hidden,
         tag("button", f"Undo: restore {', '.join('#' + i for i in ids)}", type="submit"),
@@ -110,7 +129,8 @@ def checked_post(
             raise Refused(403, "Refused: this request came from another site.")
         async with request.form() as form:  # uploaded files are closed (and deleted) after
             token = form.get("csrf")
-            if not g.csrf_ok(token if isinstance(token, str) else None, login):
+            sent = token if isinstance(token, str) else None
+            if not g.csrf_ok(visitor(request), sent, login):
                 raise Refused(403, "Refused: the form's security token is missing or stale.")
             return await handler(request, form)
 

@@ -11,7 +11,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
-from memory_mcp.adapters.ui.common import Refused, base, checked_post, guard, render, run, service
+from memory_mcp.adapters.ui.common import Refused, base, checked_post, csrf, render, run, service
 from memory_mcp.adapters.ui.common import text as form_text
 from memory_mcp.adapters.ui.html import Html, button, field, form, join, select, tag
 from memory_mcp.formats import ImportSummary
@@ -35,7 +35,7 @@ SUFFIX = {
 
 
 async def data_page(request: Request, report: Html | None = None) -> Response:
-    b, csrf = base(request), guard(request).csrf
+    b, token = base(request), csrf(request)
     export = tag(
         "ul",
         tag(
@@ -51,7 +51,7 @@ async def data_page(request: Request, report: Html | None = None) -> Response:
     )
     upload = form(
         f"{b}/import",
-        csrf,
+        token,
         tag(
             "div",
             tag("label", "File to import", for_="f-file"),

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import Response
 
-from memory_mcp.adapters.ui.common import Refused, base, guard, render, run, service, tags_of
+from memory_mcp.adapters.ui.common import Refused, base, csrf, render, run, service, tags_of
 from memory_mcp.adapters.ui.html import (
     Html,
     button,
@@ -216,7 +216,7 @@ def _results(request: Request, headers: list[str], rows: list[Html]) -> Html:
     ]
     bulk = form(
         f"{base(request)}/bulk",
-        guard(request).csrf,
+        csrf(request),
         tag("span", "With the selected:", class_="label"),
         select("Action", "action", actions),
         tag(

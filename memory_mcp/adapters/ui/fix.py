@@ -10,7 +10,7 @@ from memory_mcp.adapters.ui.common import (
     Refused,
     base,
     checked_post,
-    guard,
+    csrf,
     ids_of,
     redirect,
     render,
@@ -117,7 +117,7 @@ async def confirm_purge(request: Request) -> Response:
             listing,
             form(
                 f"{base(request)}/purge",
-                guard(request).csrf,
+                csrf(request),
                 [tag("input", type="hidden", name="id", value=m.id) for m in memories],
                 tag("input", type="hidden", name="confirm", value="yes"),
                 button(f"Delete {names} permanently", class_="danger"),

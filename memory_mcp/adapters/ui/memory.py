@@ -10,7 +10,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from memory_mcp.adapters.ui.common import base, guard, render, run, service
+from memory_mcp.adapters.ui.common import base, csrf, render, run, service
 from memory_mcp.adapters.ui.find import when
 from memory_mcp.adapters.ui.html import Html, button, dl, field, form, join, select, tag
 from memory_mcp.models import KINDS, HistoryEntry, Memory
@@ -107,10 +107,10 @@ def _links(request: Request, entries: list[HistoryEntry], replaced: list[int]) -
 
 
 def _fix_forms(request: Request, m: Memory) -> Html:
-    csrf, at = guard(request).csrf, f"{base(request)}/m/{m.id}"
+    token, at = csrf(request), f"{base(request)}/m/{m.id}"
     edit = form(
         f"{at}/edit",
-        csrf,
+        token,
         tag(
             "div",
             tag("label", "Text", for_="f-content"),
@@ -128,11 +128,11 @@ def _fix_forms(request: Request, m: Memory) -> Html:
         aria_label="Edit",
     )
     if m.forgotten_at:
-        toggle = form(f"{at}/restore", csrf, button("Restore"), class_="inline")
+        toggle = form(f"{at}/restore", token, button("Restore"), class_="inline")
     else:
         toggle = form(
             f"{at}/forget",
-            csrf,
+            token,
             field("Reason (optional)", "reason", ""),
             button("Forget"),
             class_="inline",
