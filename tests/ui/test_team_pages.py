@@ -86,6 +86,7 @@ def test_a_principal_sees_its_own_and_team_memories_never_anothers(team: Team) -
     for page in (alice.get("/?q=locker").text, alice.get("/").text):
         assert ALICE in page and TEAM in page and BOB not in page
     assert BOB not in alice.get("/?q=9931&scope=user/bob").text
+    assert "user/bob" not in alice.get("/").text  # not even among the scopes to filter by
     hidden, never = alice.get(f"/m/{team.ids['bob']}"), alice.get("/m/999999")
     assert hidden.status_code == never.status_code == 404
     assert f"No memory with id {team.ids['bob']}." in hidden.text
@@ -99,6 +100,7 @@ def test_a_principal_sees_its_own_and_team_memories_never_anothers(team: Team) -
     assert forget.status_code == 404
     purge = alice.post("/purge", data={"csrf": csrf, "id": team.ids["bob"], "confirm": "yes"})
     assert purge.status_code == 404
+    assert alice.get(f"/purge?id={team.ids['bob']}").status_code == 404  # no confirmation page
     bob_memory = team.service.get(team.ids["bob"])
     assert bob_memory.forgotten_at is None and bob_memory.content == BOB
     # a change it may make is recorded as hers
@@ -130,6 +132,13 @@ def test_a_read_only_grant_cannot_edit_or_forget(team: Team) -> None:
     own = team.service.remember("A note of Bob", scope="user/bob").id
     moved = bob.post("/bulk", data={"csrf": csrf, "action": "move", "to": "team", "id": own})
     assert moved.status_code == 403 and team.service.get(own).scope == "user/bob"
+    # imports obey the service's rules too (a JSONL restore is the owner's): nothing lands
+    line = json.dumps({"content": "Smuggled into the team", "scope": "team"}) + "\n"
+    files = {"file": ("in.jsonl", line.encode(), "application/x-ndjson")}
+    before = team.service.count(team.service.make_filter())
+    imported = bob.post("/import", data={"csrf": csrf, "format": "jsonl"}, files=files)
+    assert imported.status_code == 403 and "Only the database owner may" in imported.text
+    assert team.service.count(team.service.make_filter()) == before
 
 
 def test_a_revoked_or_rotated_token_ends_its_session_on_the_next_request(team: Team) -> None:
