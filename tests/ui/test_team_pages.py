@@ -12,7 +12,7 @@ import pytest
 
 from memory_mcp.config import Settings
 from memory_mcp.service import MemoryService
-from tests.adapters.team_server import OWNER_TOKEN, serving
+from tests.adapters.team_server import OWNER_TOKEN, Issuer, serving
 
 ALICE = "Alice keeps locker code 4417"
 BOB = "Bob keeps locker code 9931"
@@ -187,3 +187,27 @@ def test_a_principals_pages_share_its_rate_limit(tmp_path: Path) -> None:
                 team.close()
     finally:
         service.close()
+
+
+def test_an_organisations_jwt_logs_in_with_the_grants_it_carries(tmp_path: Path) -> None:
+    issuer = Issuer()
+    settings = Settings(
+        db=tmp_path / "oauth.db", semantic=False, oauth_issuer=issuer.url,
+        oauth_jwks_url=issuer.jwks_url, oauth_audience="memory",
+        oauth_grants_claim="memory_grants",
+    )  # fmt: skip
+    service = MemoryService.open(settings)
+    try:
+        with serving(service) as url:
+            team = Team(service, url)
+            try:
+                jwt = issuer.token(sub="carol", memory_grants=["team=read"])
+                carol = team.browser(jwt)
+                assert exported_ids(carol) == {team.ids["team"]}
+                wrong = issuer.token(sub="carol", aud="someone-else")
+                assert team.client(authorization=f"Bearer {wrong}").get("/").status_code == 303
+            finally:
+                team.close()
+    finally:
+        service.close()
+        issuer.close()
