@@ -3,6 +3,7 @@ how often a new session gets its follow-up questions answered; then hook latency
 
     uv run python benchmarks/capture.py [--model-dir DIR | --keyword-only] [--latency]
                                         [--sizes 1000,10000] [--runs 5]
+    uv run python benchmarks/capture.py --latency-only --runs 15 [--baseline /tmp/hookbase]
 
 Data: benchmarks/data/capture/ holds 12 Claude Code transcripts over 3 made-up projects
 (written from sessions.json by make_transcripts.py) and labels.json, written by hand before
@@ -13,8 +14,10 @@ documented Stop-hook JSON); then, per project, `session-start` and for each ques
 Printed: precision and recall of the durable statements captured (a statement is right when
 it contains a label of its session), every briefing's token size against its budget, and the
 share of follow-up questions whose answer reached the model (briefing plus prompt addition).
-With --latency: p50/p95 of the hook commands as clients run them (a new process each: cold)
-and of the same calls on an open service (warm: what `serve --http` answers), at each size.
+With --latency: p50/p95 of the hook commands as clients run them (a new process each: cold),
+next to the floor measured in the same run (a bare interpreter, `import sqlite3`) and, with
+--baseline, the same commands from another checkout, interleaved; then the same calls on an
+open service (warm: what `serve --http` answers), at each size.
 """
 
 import argparse
@@ -221,7 +224,33 @@ def _seed(settings: Settings, n: int, folder: Path) -> None:
     service.close()
 
 
-def latency(settings: Settings, root: Path, sizes: list[int], runs: int) -> None:
+def cold_latency(
+    command: str, hook: dict, env: dict[str, str], cwd: Path, baseline: Path | None, runs: int
+) -> dict[str, list[float]]:
+    """Seconds per `hook <command>` process, interleaved with the floor (a bare interpreter,
+    `import sqlite3`) and, given a baseline checkout, the same command from it. Every process
+    starts in a neutral folder, with PYTHONPATH naming the checkout it runs."""
+    here = str(Path(__file__).resolve().parents[1])
+    hook_cli = [*CLI, "hook", command]
+    runners: dict[str, tuple[list[str], str]] = {
+        "this checkout": (hook_cli, here),
+        **({f"baseline {baseline}": (hook_cli, str(baseline))} if baseline else {}),
+        "floor: python -c pass": ([sys.executable, "-c", "pass"], here),
+        "floor: python -c 'import sqlite3'": ([sys.executable, "-c", "import sqlite3"], here),
+    }
+    times: dict[str, list[float]] = {name: [] for name in runners}
+    for _ in range(runs):
+        for name, (argv, path) in runners.items():
+            start = time.perf_counter()
+            subprocess.run(argv, input=json.dumps(hook), env={**env, "PYTHONPATH": path},
+                           cwd=cwd, capture_output=True, check=True, text=True)  # fmt: skip
+            times[name].append(time.perf_counter() - start)
+    return times
+
+
+def latency(
+    settings: Settings, root: Path, sizes: list[int], runs: int, baseline: Path | None = None
+) -> None:
     spec = json.loads((DATA / "sessions.json").read_text())
     for n in sizes:
         base = root / f"lat{n}"
@@ -241,19 +270,17 @@ def latency(settings: Settings, root: Path, sizes: list[int], runs: int) -> None
                        "prompt": "where are the bearer tokens checked?"},
         }  # fmt: skip
         for command, hook in cases.items():
-            cold = []
-            for _ in range(runs):
-                start = time.perf_counter()
-                subprocess.run([*CLI, "hook", command], input=json.dumps(hook), env=env,
-                               capture_output=True, check=True, text=True)  # fmt: skip
-                cold.append(time.perf_counter() - start)
+            cold = cold_latency(command, hook, env, root, baseline, runs)
             warm = []
             for _ in range(runs * 4):
                 start = time.perf_counter()
                 answer(service, command, parse(hook))
                 warm.append(time.perf_counter() - start)
-            print(f"{n:>6} memories  {command:<13} cold p50 {_ms(cold, 50)} p95 {_ms(cold, 95)}"
-                  f"   warm p50 {_ms(warm, 50)} p95 {_ms(warm, 95)}")  # fmt: skip
+            for name, times in cold.items():
+                print(f"{n:>6} memories  {command:<13} cold p50 {_ms(times, 50)} p95 "
+                      f"{_ms(times, 95)}  {name}")  # fmt: skip
+            print(f"{n:>6} memories  {command:<13} warm p50 {_ms(warm, 50)} p95 {_ms(warm, 95)}"
+                  "  (same call on an open service)")  # fmt: skip
         service.close()
         http_latency(n, env, cases, runs * 4)
 
@@ -305,6 +332,13 @@ def main() -> None:
     parser.add_argument("--latency", action="store_true")
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--latency-only", action="store_true", help="skip the quality part")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout (git worktree add /tmp/hookbase main): its cold hook commands"
+        " are timed interleaved with this one's",
+    )
     parser.add_argument(
         "--noise",
         type=int,
@@ -317,11 +351,13 @@ def main() -> None:
         semantic = not args.keyword_only and args.model_dir is not None
         settings = Settings(db=root / "memory.db", semantic=semantic, model_dir=args.model_dir)
         print(f"mode: {'hybrid' if semantic else 'keyword-only'}")
-        quality(settings, root / "q", args.noise)
-        heldout("heldout.json")  # tuned on after its first run
-        heldout("heldout2.json")  # never tuned on
-        if args.latency:
-            latency(settings, root, [int(s) for s in args.sizes.split(",")], args.runs)
+        if not args.latency_only:
+            quality(settings, root / "q", args.noise)
+            heldout("heldout.json")  # tuned on after its first run
+            heldout("heldout2.json")  # never tuned on
+        if args.latency or args.latency_only:
+            sizes = [int(s) for s in args.sizes.split(",")]
+            latency(settings, root, sizes, args.runs, args.baseline)
 
 
 if __name__ == "__main__":

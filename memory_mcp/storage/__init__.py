@@ -7,7 +7,6 @@ lives in its own folder beside `sqlite/` and is added here.
 from pathlib import Path
 
 from memory_mcp.config import Settings, is_database_url
-from memory_mcp.storage import postgres
 from memory_mcp.storage.contract import Storage
 from memory_mcp.storage.sqlite import open_store
 
@@ -17,6 +16,9 @@ def open_storage(settings: Settings, create: bool = True) -> Storage:
     StorageError, to open one that does not exist yet. A postgresql:// (or postgres://) URL
     opens the PostgreSQL backend, any other value an SQLite file."""
     if is_database_url(settings.db):
+        # imported only for a URL: psycopg and its pool cost a tenth of a second at start-up
+        from memory_mcp.storage import postgres
+
         return postgres.open_store(
             str(settings.db),
             settings.pg_schema,

@@ -1,6 +1,7 @@
 """The `memory-mcp` command: typer app over MemoryService.
 
-A plain stdio `serve` starts without importing the app (quick.py): start-up is what an MCP
+A plain stdio `serve` and the session-start/prompt hooks start without importing the app
+(quick.py): start-up is what an MCP
 client waits for. `app` is imported on first use.
 """
 
@@ -12,9 +13,9 @@ if TYPE_CHECKING:
 
 
 def main() -> None:
-    from memory_mcp.adapters.cli.quick import quick_serve
+    from memory_mcp.adapters.cli.quick import quick_hook, quick_serve
 
-    if not quick_serve(sys.argv[1:]):
+    if not quick_serve(sys.argv[1:]) and not quick_hook(sys.argv[1:]):
         from memory_mcp.adapters.cli.main import main as run
 
         run()

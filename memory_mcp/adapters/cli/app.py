@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from typer.core import TyperGroup
 
 from memory_mcp import __version__
+from memory_mcp.adapters.cli.quick import setting_errors
 from memory_mcp.adapters.cli.render import err, out, safe
 from memory_mcp.config import Settings, default_db_path, is_database_url
 from memory_mcp.errors import InvalidInput, MemoryMCPError
@@ -156,16 +157,6 @@ def settings_for(ctx: typer.Context, **options: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         raise MemoryMCPError(setting_errors(exc)) from exc
-
-
-def setting_errors(exc: ValidationError) -> str:
-    """One line per bad setting, named as the environment variable (or the option of the same
-    name) that set it, with the value it was given."""
-    lines = []
-    for error in exc.errors():
-        name = f"MEMORY_MCP_{str(error['loc'][0]).upper()}" if error["loc"] else "a setting"
-        lines.append(f"Invalid setting {name}: {error['msg']}; got {error.get('input')!r}.")
-    return "\n".join(lines)
 
 
 @contextmanager

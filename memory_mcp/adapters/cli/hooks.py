@@ -6,7 +6,6 @@ which clients show and carry on from (never 2, which would block a prompt); no d
 means nothing to say, exit 0.
 """
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -14,10 +13,9 @@ from typing import Annotated
 import typer
 
 from memory_mcp.adapters.cli.app import DbOpt, JsonOpt, ScopeOpt, app, open_service, settings_for
-from memory_mcp.adapters.cli.render import as_json, err, inert, out, safe, when
-from memory_mcp.adapters.hooks import HookProblem, answer, parse
-from memory_mcp.adapters.hooks.protocol import MAX_INPUT_CHARS
-from memory_mcp.config import is_database_url
+from memory_mcp.adapters.cli.render import as_json, err, inert, out, when
+from memory_mcp.adapters.hooks import HookProblem, answer
+from memory_mcp.adapters.hooks.command import has_work, read_hook, report_problem, write_reply
 from memory_mcp.errors import MemoryMCPError
 from memory_mcp.service.projects import project_scope
 
@@ -39,18 +37,9 @@ ProjectOpt = Annotated[
 
 def _run(ctx: typer.Context, command: str, db: str | None, project: Path | None) -> None:
     try:
-        raw = sys.stdin.read(MAX_INPUT_CHARS + 1)
-        if len(raw) > MAX_INPUT_CHARS:
-            raise HookProblem("The hook input is larger than 1 MB.")
-        try:
-            hook = parse(json.loads(raw) if raw.strip() else {})
-        except json.JSONDecodeError as exc:
-            raise HookProblem(f"The hook input is not JSON ({exc.msg}).") from None
+        hook = read_hook(sys.stdin)
         settings = settings_for(ctx, db=db)
-        missing = not is_database_url(settings.db) and not Path(settings.db).expanduser().exists()
-        if command != "capture" and missing:
-            return  # no memories yet: nothing to brief
-        if command == "capture" and not settings.capture:
+        if not has_work(command, settings):
             return
         capture = command == "capture"  # runs in the background: worth loading the model
         with open_service(
@@ -58,11 +47,9 @@ def _run(ctx: typer.Context, command: str, db: str | None, project: Path | None)
         ) as service:
             reply = answer(service, command, hook, _scope_of(project))
     except (HookProblem, MemoryMCPError) as exc:
-        err.print(f"memory-mcp hook {command}: {safe(exc)}", markup=False, soft_wrap=True)
+        report_problem(command, exc)
         raise typer.Exit(1) from None
-    if reply is not None:
-        sys.stdout.write(json.dumps(reply, ensure_ascii=False) + "\n")
-        sys.stdout.flush()
+    write_reply(sys.stdout, reply)
 
 
 @hook_app.command("capture")

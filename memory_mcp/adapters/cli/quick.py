@@ -1,12 +1,15 @@
-"""`memory-mcp serve` over stdio without the CLI: what an MCP client launches, and waits for.
+"""`memory-mcp serve` over stdio and `memory-mcp hook session-start|prompt` without the CLI:
+what an MCP client launches and waits for, and what a client's hooks run before every prompt.
 
 typer, rich and the command modules cost a tenth of a second or more of start-up (measured
-with `python -X importtime`), and serving needs none of them. The common invocations
-(`serve`, with `--db` and `--project`) start here; anything else (--http, -v, --help, an
-unknown option) goes through the full CLI, which behaves the same.
+with `python -X importtime`), and neither needs them. The common invocations (`serve` with
+`--db` and `--project`; `hook session-start|prompt` with `--db` and `--project`, as `install
+--hooks` writes them) start here; anything else (--http, -v, --help, --as, an unknown option,
+`hook capture`, which loads the model anyway) goes through the full CLI, which behaves the same.
 """
 
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -57,6 +60,110 @@ def quick_serve(argv: list[str]) -> bool:
     except MemoryMCPError as exc:
         _fail(str(exc))
     return True
+
+
+HOOK_COMMANDS = ("session-start", "prompt")
+
+
+def hook_options(argv: list[str]) -> tuple[str, dict[str, Any]] | None:
+    """(command, settings) of a plain `[--db X] hook session-start|prompt [--db X] [--project
+    P]` line, or None for anything else. The hook's own --db wins over the root's."""
+    try:
+        at = argv.index("hook")
+    except ValueError:
+        return None
+    root, rest = _pairs(argv[:at], ("--db",)), _pairs(argv[at + 2 :], ("--db", "--project"))
+    if root is None or rest is None or argv[at + 1 : at + 2] not in ([c] for c in HOOK_COMMANDS):
+        return None
+    return argv[at + 1], root | rest
+
+
+def _pairs(args: list[str], names: tuple[str, ...]) -> dict[str, str] | None:
+    """`--name value` / `--name=value` pairs, each name at most once; None for anything else."""
+    found: dict[str, str] = {}
+    words = iter(args)
+    for arg in words:
+        name, eq, value = arg.partition("=")
+        if name not in names:
+            return None
+        if not eq:
+            value = next(words, "")
+        if not value or value.startswith("-") or name.lstrip("-") in found:
+            return None
+        found[name.lstrip("-")] = value
+    return found
+
+
+def quick_hook(argv: list[str]) -> bool:
+    """Run the hook if `argv` is a plain session-start/prompt line (exits then); else False."""
+    parsed = hook_options(argv)
+    if parsed is None or os.environ.get("MEMORY_MCP_AS"):  # a principal: the CLI's --as
+        return False
+    command, options = parsed
+    project = options.pop("project", None) or os.environ.get("MEMORY_MCP_PROJECT") or None
+    logging.basicConfig(level=logging.WARNING, handlers=[_LazyRichHandler()], force=True)
+    raise SystemExit(run_hook(command, options, None if project is None else Path(project)))
+
+
+def run_hook(command: str, options: dict[str, Any], project: Path | None) -> int:
+    """What the CLI's hook command does for session-start and prompt (cli/hooks.py), with the
+    same output and exit code; the model is not loaded (keyword-only recall)."""
+    from pydantic import ValidationError
+
+    from memory_mcp.adapters.hooks import HookProblem, answer
+    from memory_mcp.adapters.hooks.command import has_work, read_hook, report_problem, write_reply
+    from memory_mcp.config import Settings
+    from memory_mcp.errors import MemoryMCPError
+    from memory_mcp.service import MemoryService
+    from memory_mcp.service.projects import project_scope
+
+    try:
+        hook = read_hook(sys.stdin)
+        try:
+            settings = Settings(**options)
+        except ValidationError as exc:
+            raise MemoryMCPError(setting_errors(exc)) from exc
+        if not has_work(command, settings):
+            return 0
+        service = MemoryService.open(settings, create=False)
+        try:
+            scope = None if project is None else project_scope(project)
+            reply = answer(service, command, hook, scope)
+        finally:
+            service.close()
+    except (HookProblem, MemoryMCPError) as exc:
+        report_problem(command, exc)
+        return 1
+    write_reply(sys.stdout, reply)
+    return 0
+
+
+class _LazyRichHandler(logging.Handler):
+    """The CLI's log handler (rich, on stderr), built only if something is logged."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._handler: logging.Handler | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._handler is None:
+            from rich.logging import RichHandler
+
+            from memory_mcp.adapters.cli.render import err
+
+            self._handler = RichHandler(console=err, show_path=False, rich_tracebacks=True)
+            self._handler.setFormatter(logging.Formatter("%(message)s"))
+        self._handler.handle(record)
+
+
+def setting_errors(exc: Any) -> str:
+    """One line per bad setting (a pydantic ValidationError), named as the environment
+    variable (or the option of the same name) that set it, with the value it was given."""
+    lines = []
+    for error in exc.errors():
+        name = f"MEMORY_MCP_{str(error['loc'][0]).upper()}" if error["loc"] else "a setting"
+        lines.append(f"Invalid setting {name}: {error['msg']}; got {error.get('input')!r}.")
+    return "\n".join(lines)
 
 
 def _fail(message: str) -> NoReturn:
