@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from memory_mcp.models import Memory, MemoryFilter
 from memory_mcp.policies import briefing as layout
 from memory_mcp.policies.budget import estimate_tokens
+from memory_mcp.service import grants
 from memory_mcp.service.capture import CAPTURED, hook_scope
 from memory_mcp.service.context import Part
 from memory_mcp.service.profile import EPISODE_PREFIX, Profiler
@@ -115,13 +116,19 @@ class Briefer(Part):
         for where in self._scopes(scope):  # one scope a query: newest first along an index
             for kind in ("decision", "preference", "fact"):
                 flt = MemoryFilter(scopes=[where], kind=kind)
-                recent = self.store.find(flt, limit=RECENT_STATEMENTS, with_embedded=False)
-                found += [m for m in recent if m.key is None]
+                found += [m for m in self._find(flt, RECENT_STATEMENTS) if m.key is None]
         found.sort(key=lambda m: m.occurred_at or m.created_at, reverse=True)
         chosen = found[:RECENT_STATEMENTS]
         shown += [m.id for m in chosen]
         items = [f"[{m.kind}, {_day(m.occurred_at or m.created_at)}] {m.content}" for m in chosen]
         return layout.Section("Preferences, decisions and facts", items)
+
+    def _find(self, flt: MemoryFilter, limit: int) -> list[Memory]:
+        """Newest first, within the scopes the caller may read (none: nothing)."""
+        allowed = grants.restrict(self.ctx, flt)
+        if allowed is None:
+            return []
+        return self.store.find(allowed, limit=limit, with_embedded=False)
 
     def _listed(
         self, title: str, scope: str | None, tags: list[str], limit: int, shown: list[int]
@@ -129,7 +136,7 @@ class Briefer(Part):
         if scope is None:
             return layout.Section(title, [])
         flt = MemoryFilter(scopes=[scope], kind="event", tags=[CAPTURED, *tags])
-        found = self.store.find(flt, limit=limit, with_embedded=False)
+        found = self._find(flt, limit)
         shown += [m.id for m in found]
         return layout.Section(title, [m.content for m in found])
 
@@ -137,8 +144,9 @@ class Briefer(Part):
         """The project's session episodes, newest first (they hold keys: an indexed read)."""
         if scope is None:
             return []
-        flt = MemoryFilter(scopes=[scope], kind="event")
-        found = [m for m in self.store.keyed(flt) if m.key and m.key.startswith(EPISODE_PREFIX)]
+        flt = grants.restrict(self.ctx, MemoryFilter(scopes=[scope], kind="event"))
+        keyed = [] if flt is None else self.store.keyed(flt)
+        found = [m for m in keyed if m.key and m.key.startswith(EPISODE_PREFIX)]
         return sorted(found, key=lambda m: m.occurred_at or m.created_at, reverse=True)
 
 

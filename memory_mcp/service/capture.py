@@ -22,7 +22,7 @@ from memory_mcp.formats.ingest import ingest
 from memory_mcp.models import Memory
 from memory_mcp.policies import episodes, statements
 from memory_mcp.policies.redact import redact
-from memory_mcp.service import projects
+from memory_mcp.service import grants, projects
 from memory_mcp.service.context import Part
 from memory_mcp.service.writing import Writer
 
@@ -83,6 +83,7 @@ class Capturer(Part):
         if scope is None:
             report.skipped = "no project folder (the hook's cwd is not inside a project)"
             return report
+        grants.check_write(self.ctx, scope)  # events are stored below remember's own check
         roots = [str(p) for p in (_repo_root(folder), folder, parsed.cwd) if p]
         ignored = episodes.IgnoreRules(_ignore_text(folder))
         key = _episode_key(sid)

@@ -10,6 +10,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from memory_mcp.models import Memory, MemoryFilter
+from memory_mcp.service import grants
 from memory_mcp.service.context import ALL_SCOPES, Part
 
 EPISODE_PREFIX = "session."
@@ -50,9 +51,8 @@ class Profiler(Part):
             scopes = [project_scope, self.settings.default_scope]
         else:
             scopes = []
-        rows = self.store.keyed(
-            MemoryFilter(scopes=scopes, include_superseded=True), limit=MAX_KEYED
-        )
+        flt = grants.restrict(self.ctx, MemoryFilter(scopes=scopes, include_superseded=True))
+        rows = [] if flt is None else self.store.keyed(flt, limit=MAX_KEYED)
         return Profile(scopes=scopes, groups=_groups(rows, superseded))
 
 

@@ -263,3 +263,29 @@ def test_imports_expiry_purges_and_backups_keep_to_grants(team: dict, tmp_path: 
     with pytest.raises(Forbidden):  # a copy holds every scope
         alice.migrate_to(tmp_path / "copy.db")
     assert not (tmp_path / "copy.db").exists()
+
+
+def test_profile_briefing_and_capture_keep_to_grants(team: dict, tmp_path: Path) -> None:  # type: ignore[type-arg]
+    """The automatic-memory parts read and wrote the store directly: a principal's profile
+    (`memory://profile`) and session briefing listed every scope's keyed facts and decisions,
+    and its capture wrote exploration events into a project it may only read."""
+    owner: MemoryService = team["owner"]
+    bob: MemoryService = team["bob"]
+    project = "github.com/acme/widgets"
+    owner.remember(
+        "Alice's locker code is 4417", kind="fact", key="user.locker", scope="user/alice"
+    )
+    owner.remember("We decided the vault code is 9981", kind="decision", scope=project)
+    owner.remember("The team ferry pass is 5512", kind="fact", key="team.pass", scope="team")
+    assert "4417" in str(owner.profile(scope="*").groups)  # the owner sees every scope
+    seen = str(bob.profile(scope="*").groups) + str(bob.profile().groups)
+    assert "4417" not in seen and "5512" in seen  # bob reads team, not alice's scope
+    assert "4417" not in str(bob.profile(scope="user/alice").groups)
+    briefing = bob.session_briefing(project=project).text
+    assert "9981" not in briefing  # bob has no grant on the project
+    assert "9981" in owner.session_briefing(project=project).text
+    transcript = Path(__file__).resolve().parents[2] / "benchmarks/data/capture/transcripts"
+    before = owner.count(owner.make_filter(scope=project))
+    with pytest.raises(Forbidden):
+        bob.capture(next(transcript.glob("*.jsonl")), project=project)
+    assert owner.count(owner.make_filter(scope=project)) == before
