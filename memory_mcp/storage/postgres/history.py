@@ -4,22 +4,15 @@ Rows are written inside the transaction of the change they describe; purge erase
 said, scrub replaces one string in them (memory_mcp/storage/sqlite/history.py, the same rules).
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from memory_mcp.models import HistoryEntry
+from memory_mcp.storage.audit import ACTIONS, SCRUBBED_COLUMNS, SNAPSHOT_FIELDS, replace_in
 from memory_mcp.storage.contract import acting_principal
 from memory_mcp.storage.postgres.base import as_json
 from memory_mcp.storage.postgres.db import Connection
 from memory_mcp.timestamps import utc_now
-
-ACTIONS = (
-    "create", "duplicate", "merge", "supersede", "edit", "move",
-    "forget", "restore", "purge", "import", "expire", "scrub",
-)  # fmt: skip
-
-SNAPSHOT_FIELDS = ("content", "kind", "tags", "scope", "key", "metadata")
-SCRUBBED_COLUMNS = ("before", "after", "detail")
 
 
 def snapshot(row: Any) -> dict[str, Any]:
@@ -85,17 +78,6 @@ def scrub(c: Connection, memory_id: int, text: str, marker: str) -> int:
             )
             changed += 1
     return changed
-
-
-def replace_in(value: Any, fix: Callable[[str], str]) -> Any:
-    """`value` (decoded JSON) with `fix` applied to every string in it, keys included."""
-    if isinstance(value, str):
-        return fix(value)
-    if isinstance(value, list):
-        return [replace_in(v, fix) for v in value]
-    if isinstance(value, dict):
-        return {fix(k): replace_in(v, fix) for k, v in value.items()}
-    return value
 
 
 def entries(

@@ -9,6 +9,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from memory_mcp.storage import audit
 from memory_mcp.storage.contract import SCRUBBED
 from memory_mcp.storage.postgres import decisions, history, vectors
 from memory_mcp.storage.postgres.base import PgBase, require_row
@@ -77,7 +78,7 @@ class PgRemovals(PgBase):
             raise ValueError("scrub needs the text to remove")
 
         def scrubbed(value: Any) -> Any:
-            return history.replace_in(value, lambda s: s.replace(text, SCRUBBED))
+            return audit.replace_in(value, lambda s: s.replace(text, SCRUBBED))
 
         def scrub_one(c: Connection, memory_id: int) -> tuple[bool, int]:
             row = require_row(c, memory_id)

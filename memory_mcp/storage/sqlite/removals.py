@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from memory_mcp.errors import StorageError
+from memory_mcp.storage import audit
 from memory_mcp.storage.contract import SCRUBBED
 from memory_mcp.storage.sqlite import db, decisions, history, room, vectors
 from memory_mcp.storage.sqlite.base import SqliteBase, require_row
@@ -96,7 +97,7 @@ class SqliteRemovals(SqliteBase):
             raise ValueError("scrub needs the text to remove")
 
         def scrubbed(value: Any) -> Any:
-            return history.replace_in(value, lambda s: s.replace(text, SCRUBBED))
+            return audit.replace_in(value, lambda s: s.replace(text, SCRUBBED))
 
         def scrub_one(c: Connection, memory_id: int) -> tuple[bool, int]:
             row = require_row(c, memory_id)
