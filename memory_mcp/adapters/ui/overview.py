@@ -9,11 +9,11 @@ from starlette.responses import Response
 from memory_mcp.adapters.ui.common import base, render, run, service
 from memory_mcp.adapters.ui.find import preview
 from memory_mcp.adapters.ui.html import Html, join, table, tag
-from memory_mcp.models import KINDS, Memory
+from memory_mcp.models import KINDS
 from memory_mcp.service import MemoryService
+from memory_mcp.service.profile import Profile
 
 MONTHS = 12
-PROFILE_SCAN = 1000  # the newest visible memories the profile is drawn from
 COLORS = dict(
     zip(KINDS, ("#1f6feb", "#a0522d", "#2e8b57", "#b8860b", "#6a5acd", "#708090"), strict=True)
 )
@@ -22,7 +22,7 @@ COLORS = dict(
 async def overview(request: Request) -> Response:
     svc = service(request)
     stats = await run(svc.stats)
-    recent = await run(svc.list_memories, None, PROFILE_SCAN)
+    profile = await run(svc.profile, "*")  # every scope the visitor may read
     summary = await run(svc.summarize, None, "*", limit=8)  # every scope
     months, series = await run(timeline, svc, [k for k in KINDS if k in stats.by_kind])
     counts = table(
@@ -49,7 +49,7 @@ async def overview(request: Request) -> Response:
     body = join(
         [
             tag("h2", "Profile: current keyed facts"),
-            _profile(request, recent),
+            _profile(request, profile),
             tag("h2", "Themes"),
             tag("ul", themes) if themes else tag("p", "Nothing to summarize yet."),
             tag("h2", "Counts"),
@@ -67,18 +67,20 @@ async def overview(request: Request) -> Response:
     return render(request, "Overview", body, nav="overview")
 
 
-def _profile(request: Request, recent: list[Memory]) -> Html:
-    keyed = [m for m in recent if m.key]
-    if not keyed:
+def _profile(request: Request, profile: Profile) -> Html:
+    entries = sorted(
+        (e for group in profile.groups.values() for e in group), key=lambda e: (e.scope, e.key)
+    )
+    if not entries:
         return tag("p", "No keyed facts yet (memories stored with a key, like editor or name).")
     rows = [
         (
-            m.key,
-            m.scope,
-            preview(m.content, 160),
-            tag("a", f"#{m.id}", href=f"{base(request)}/m/{m.id}"),
+            e.key,
+            e.scope,
+            preview(e.value, 160),
+            tag("a", f"#{e.id}", href=f"{base(request)}/m/{e.id}"),
         )
-        for m in sorted(keyed, key=lambda m: (m.scope, m.key or ""))
+        for e in entries
     ]
     return table(["key", "scope", "value", ""], rows)
 
