@@ -39,7 +39,10 @@ class ActingAs:
 
     def as_principal(self, access: Access) -> Self:
         """This service acting for one caller: its grants bound every method and the history
-        records its principal. Cheap: the store, model and background work are shared."""
+        records its principal. Cheap: the store, model and background work are shared.
+        Already acting as `access` (the owner's service asked for the owner): itself."""
+        if access == self._ctx.access:
+            return self
         view = copy.copy(self)
         ctx = view._ctx = grants.scoped(self._ctx, access)
         view.store = ctx.store

@@ -289,3 +289,11 @@ def test_profile_briefing_and_capture_keep_to_grants(team: dict, tmp_path: Path)
     with pytest.raises(Forbidden):
         bob.capture(next(transcript.glob("*.jsonl")), project=project)
     assert owner.count(owner.make_filter(scope=project)) == before
+
+
+def test_acting_as_whom_a_service_already_acts_for_is_that_service(team: dict) -> None:  # type: ignore[type-arg]
+    owner: MemoryService = team["owner"]
+    alice: MemoryService = team["alice"]
+    assert owner.as_principal(access.OWNER) is owner
+    assert alice.as_principal(alice.access) is alice
+    assert alice.as_principal(access.OWNER) is not alice  # never keeps a principal's bounds

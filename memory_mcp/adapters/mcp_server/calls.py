@@ -19,7 +19,6 @@ from mcp.shared.exceptions import MCPDeprecationWarning
 
 from memory_mcp.adapters.mcp_server.access import current_access
 from memory_mcp.errors import MemoryMCPError
-from memory_mcp.policies.access import OWNER
 from memory_mcp.service import MemoryService, projects
 
 logger = logging.getLogger(__name__)
@@ -65,9 +64,7 @@ class ServiceHolder:
         access = current_access()
         if access is None and self._principal is not None:
             access = service.team.access_for(self._principal)  # read per call: grants apply now
-        if access is None or access == OWNER:  # stdio, or an open loopback server
-            return service
-        return service.as_principal(access)
+        return service if access is None else service.as_principal(access)  # None: stdio
 
     @property
     def opened(self) -> MemoryService | None:

@@ -18,7 +18,6 @@ from memory_mcp.adapters.hooks.protocol import COMMANDS, MAX_INPUT_CHARS
 from memory_mcp.adapters.mcp_server.access import ACCESS_KEY
 from memory_mcp.adapters.mcp_server.guards import ASGIApp, Receive, Scope, Send
 from memory_mcp.errors import MemoryMCPError
-from memory_mcp.policies.access import OWNER
 from memory_mcp.service import MemoryService
 
 PREFIX = "/hooks/"
@@ -73,7 +72,7 @@ def _acting_for(service: MemoryService, scope: Scope) -> MemoryService:
     """The service as the caller the access gate identified: a principal's hooks capture into,
     and brief from, only the scopes its grants allow (the owner, or an open server: all)."""
     access = scope.get(ACCESS_KEY)
-    return service if access is None or access == OWNER else service.as_principal(access)
+    return service if access is None else service.as_principal(access)
 
 
 async def _reply(send: Send, status: int, payload: dict[str, Any]) -> None:

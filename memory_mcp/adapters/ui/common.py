@@ -12,7 +12,6 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from memory_mcp.adapters.ui.html import Child, Html, page, tag
 from memory_mcp.adapters.ui.security import UiGuard, Visitor
-from memory_mcp.policies.access import OWNER
 from memory_mcp.service import MemoryService
 
 UI_CLIENT = "ui"  # how the history names changes made in these pages
@@ -59,8 +58,6 @@ def service(request: Request) -> MemoryService:
     found = visitor(request)
     if found is None:
         raise Refused(401, "Log in first.")
-    if found.access == OWNER:
-        return svc
     return svc.as_principal(found.access)
 
 
