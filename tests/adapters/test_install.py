@@ -534,3 +534,43 @@ def test_cli_install_claude_code_with_hooks_and_without(cli, tmp_path: Path) -> 
     assert "Removed the automatic-memory hooks" in said
     assert json.loads((repo / ".claude" / "settings.json").read_text()) == {}
     _, said = cli("install", "cursor", "--hooks", code=1)
+
+
+def test_cli_install_hooks_that_post_to_a_running_server(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    repo = project(tmp_path)
+    url = "http://127.0.0.1:8765"
+    _, said = cli("install", "claude-code", "--dir", str(repo), "--hooks", "--hook-url", url + "/")
+    assert "Added the automatic-memory hooks" in said
+    hooks = json.loads((repo / ".claude" / "settings.json").read_text())["hooks"]
+    # The prompt hook is Claude Code's http hook; the token is never written, only named.
+    assert hooks["UserPromptSubmit"] == [
+        {
+            "hooks": [
+                {
+                    "type": "http",
+                    "url": "http://127.0.0.1:8765/hooks/prompt",
+                    "headers": {"Authorization": "Bearer ${MEMORY_MCP_TOKEN}"},
+                    "allowedEnvVars": ["MEMORY_MCP_TOKEN"],
+                    "timeout": 10,
+                }
+            ]
+        }
+    ]
+    start = hooks["SessionStart"][0]["hooks"][0]
+    assert start["type"] == "command"
+    assert start["command"].endswith(f" hook session-start --url {url}")
+    stop = hooks["Stop"][0]["hooks"][0]
+    assert stop["command"].endswith(f" hook capture --url {url}") and stop["async"] is True
+    # Installing again without the URL replaces our http hook (it is recognised as ours).
+    _, said = cli("install", "claude-code", "--dir", str(repo), "--hooks")
+    assert "Updated the automatic-memory hooks" in said
+    hooks = json.loads((repo / ".claude" / "settings.json").read_text())["hooks"]
+    assert [h["hooks"][0]["type"] for h in hooks["UserPromptSubmit"]] == ["command"]
+    cli("install", "claude-code", "--dir", str(repo), "--hooks", "--hook-url", url)
+    _, said = cli("install", "claude-code", "--dir", str(repo), "--no-hooks")
+    assert json.loads((repo / ".claude" / "settings.json").read_text()) == {}
+    _, said = cli("install", "claude-code", "--dir", str(repo), "--hook-url", url, code=1)
+    assert "--hook-url goes with --hooks" in said
+    _, said = cli("install", "claude-code", "--dir", str(repo), "--hooks", "--hook-url", "8765",
+                  code=1)  # fmt: skip
+    assert "is not the address of a running" in said

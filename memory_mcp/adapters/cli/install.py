@@ -4,6 +4,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import typer
 
@@ -46,6 +47,16 @@ HooksOpt = Annotated[
         show_default=False,
     ),
 ]
+HookUrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--hook-url",
+        help="With --hooks: the address of a running `memory-mcp serve --http` (e.g."
+        " http://127.0.0.1:8765) that answers the hooks in milliseconds; the prompt hook becomes"
+        " an http hook, the others post to it and answer locally when it does not.",
+        show_default=False,
+    ),
+]
 ForceOpt = Annotated[
     bool, typer.Option("--force", help="Replace or remove a same-named server that is not ours.")
 ]
@@ -72,10 +83,12 @@ def install(
     print_: Annotated[bool, typer.Option("--print", help="Only show the entry.")] = False,
     force: ForceOpt = False,
     hooks: HooksOpt = None,
+    hook_url: HookUrlOpt = None,
 ) -> None:
     """Add memory-mcp to a client's MCP config (or update it); keeps a dated backup."""
     target = _target(client, name, project_level, folder)
     _check_hooks(client, hooks)
+    url = None if hook_url is None else _check_hook_url(hook_url, hooks)
     given = root_options(ctx)
     launch = launch_command(current_runtime())
     env = clients.server_env(
@@ -98,7 +111,7 @@ def install(
     _report(target, outcome)
     if hooks is not None:
         options = ["--db", env["MEMORY_MCP_DB"]] if "MEMORY_MCP_DB" in env else []
-        _hooks(target, hookconfig.entries(launch, options) if hooks else None)
+        _hooks(target, hookconfig.entries(launch, options, url) if hooks else None)
     if outcome.action == "unchanged":
         return
     _say(f"Command: {launch.command} ({_KINDS[launch.kind]}).")
@@ -129,6 +142,18 @@ def _check_hooks(client: Client, hooks: bool | None) -> None:
             f"--hooks is for claude-code; {client.value} has no hook that can brief a session"
             " or hand over its transcript that memory-mcp installs (README, Automatic memory)."
         )
+
+
+def _check_hook_url(url: str, hooks: bool | None) -> str:
+    parts = urlsplit(url)
+    if not hooks:
+        raise InvalidInput("--hook-url goes with --hooks: it says where the hooks post to.")
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+        raise InvalidInput(
+            f"--hook-url {url!r} is not the address of a running `memory-mcp serve --http`;"
+            " give one like http://127.0.0.1:8765."
+        )
+    return url.rstrip("/")
 
 
 def _hooks(target: Target, ours: dict[str, Any] | None) -> None:

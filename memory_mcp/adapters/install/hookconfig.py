@@ -13,6 +13,7 @@ import shlex
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from memory_mcp.adapters.install.clients import Outcome
 from memory_mcp.adapters.install.configfile import ConfigError, read_config, write_config
@@ -29,6 +30,7 @@ EVENTS: dict[str, tuple[str, int]] = {
     "SessionEnd": ("capture", 120),
 }
 SETTINGS_FILE = ".claude/settings.json"
+HOOK_PATH = "/hooks/"  # serve --http's hook endpoints (mcp_server/hookroute.py)
 
 
 def settings_path(home: Path, project: Path | None) -> Path:
@@ -41,26 +43,46 @@ def hook_command(launch: Launch, options: list[str], command: str) -> str:
     return shlex.join([launch.command, *launch.args, *options, "hook", command])
 
 
-def entries(launch: Launch, options: list[str]) -> dict[str, list[dict[str, Any]]]:
-    """Our hook groups, one per event."""
+def entries(
+    launch: Launch, options: list[str], url: str | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """Our hook groups, one per event. With the `url` of a running `serve --http`, the prompt
+    hook is Claude Code's `http` hook (no process at all: milliseconds) and the commands post
+    to that server (`--url`), answering locally when it does not."""
+    groups = {}
+    for event, (cmd, timeout) in EVENTS.items():
+        hook: dict[str, Any]
+        if url and cmd == "prompt":
+            hook = http_hook(url, cmd, timeout)
+        else:
+            extra = ["--url", url] if url else []
+            hook = {"type": "command", "command": hook_command(launch, options, cmd) + "".join(
+                " " + shlex.quote(w) for w in extra), "timeout": timeout}  # fmt: skip
+        if cmd == "capture":
+            hook["async"] = True  # the client does not wait for it
+        groups[event] = [{"hooks": [hook]}]
+    return groups
+
+
+def http_hook(url: str, command: str, timeout: int) -> dict[str, Any]:
+    """Claude Code's `http` hook: POSTs the hook JSON to `url`/hooks/<command>. The token is
+    read from MEMORY_MCP_TOKEN in Claude Code's environment when it sends (header values
+    interpolate only the variables allowedEnvVars lists); an open loopback server ignores it."""
     return {
-        event: [
-            {
-                "hooks": [
-                    {
-                        "type": "command",
-                        "command": hook_command(launch, options, cmd),
-                        "timeout": timeout,
-                    }
-                ]
-            }
-        ]  # fmt: skip
-        for event, (cmd, timeout) in EVENTS.items()
+        "type": "http",
+        "url": url.rstrip("/") + HOOK_PATH + command,
+        "headers": {"Authorization": "Bearer ${MEMORY_MCP_TOKEN}"},
+        "allowedEnvVars": ["MEMORY_MCP_TOKEN"],
+        "timeout": timeout,
     }
 
 
 def is_our_hook(hook: object) -> bool:
-    """A hook whose command runs memory-mcp's `hook` subcommand."""
+    """A hook whose command runs memory-mcp's `hook` subcommand, or an http hook posting to
+    a memory-mcp server's hook endpoint."""
+    if isinstance(hook, dict) and hook.get("type") == "http" and isinstance(hook.get("url"), str):
+        path = urlsplit(hook["url"]).path
+        return any(path.endswith(HOOK_PATH + c) for c, _ in EVENTS.values())
     if not isinstance(hook, dict) or not isinstance(hook.get("command"), str):
         return False
     try:
