@@ -61,9 +61,6 @@ class HookRoutes:
                 break
         try:
             hook = parse(json.loads(body or b"{}"))
-            if command == "capture" and not service.settings.capture:
-                await _reply(send, 200, {})  # MEMORY_MCP_CAPTURE=false, as for the command
-                return
             reply = await anyio.to_thread.run_sync(answer, service, command, hook)
         except (ValueError, HookProblem, MemoryMCPError) as exc:
             await _reply(send, 400, {"error": "bad_request", "message": str(exc)})
