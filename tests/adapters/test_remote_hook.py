@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from memory_mcp.adapters.cli.remote import remote_target
-from memory_mcp.config import Settings
+from memory_mcp.adapters.cli.remote import _default_token_file, remote_target, split_url
+from memory_mcp.config import Settings, default_token_path
 from memory_mcp.service import MemoryService
 from tests.adapters.test_http import TOKEN, free_port, servers, start  # noqa: F401 - fixture
 
@@ -78,6 +78,33 @@ def test_which_lines_go_to_the_server(
     assert remote_target(argv, env) == target
 
 
+@pytest.mark.parametrize(
+    ("url", "parts"),
+    [
+        ("http://127.0.0.1:8765", ("http", "127.0.0.1", 8765, "")),
+        ("HTTP://localhost:8765/", ("http", "localhost", 8765, "")),
+        ("https://mem.example/base/", ("https", "mem.example", 443, "/base")),
+        ("http://[::1]:9000", ("http", "::1", 9000, "")),
+    ],
+)
+def test_server_urls(url: str, parts: tuple[str, str, int, str]) -> None:
+    assert split_url(url) == parts
+
+
+@pytest.mark.parametrize(
+    "url", ["127.0.0.1:8765", "ftp://h/", "http://", "http://h:0", "http://u:p@h/", "http://h:x"]
+)
+def test_what_is_not_a_server_url(url: str) -> None:
+    with pytest.raises(ValueError):
+        split_url(url)
+
+
+def test_the_token_file_is_where_the_server_keeps_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _default_token_file() == str(default_token_path())
+    monkeypatch.setenv("XDG_DATA_HOME", "/elsewhere")
+    assert _default_token_file() == str(default_token_path())
+
+
 def test_hooks_through_a_running_server_say_what_the_local_path_says(
     tmp_path: Path,
     servers: list[subprocess.Popen[str]],  # noqa: F811
@@ -119,7 +146,8 @@ def test_hooks_through_a_running_server_say_what_the_local_path_says(
     imported = {line.split("|")[-1].strip() for line in timed.stderr.splitlines() if "|" in line}
     assert timed.stdout == _hook(["prompt"], prompt, served, folder).stdout
     heavy = {"numpy", "pydantic", "pydantic_settings", "sqlite3", "sqlean", "sqlite_vec",
-             "memory_mcp.service", "memory_mcp.config", "typer", "rich", "logging"}  # fmt: skip
+             "memory_mcp.service", "memory_mcp.config", "typer", "rich", "logging",
+             "platformdirs", "http.client", "typing", "json"}  # fmt: skip
     assert not imported & heavy, imported & heavy
 
     # A wrong token: one line on stderr, and the local path answers.

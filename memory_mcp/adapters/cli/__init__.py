@@ -7,9 +7,11 @@ with the standard library only (remote.py), falling back to those paths.
 """
 
 import sys
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # not typing's: importing typing costs a hook milliseconds
 if TYPE_CHECKING:
+    from typing import Any
+
     from memory_mcp.adapters.cli.main import app
 
 
@@ -26,7 +28,7 @@ def main() -> None:
         run()
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> "Any":
     if name == "app":
         from memory_mcp.adapters.cli.main import app
 

@@ -14,10 +14,12 @@ line means it: an explicit project (`--project`, `MEMORY_MCP_PROJECT`), a princi
 """
 
 import io
-import json
 import os
 import sys
-from typing import Any
+
+TYPE_CHECKING = False  # typing itself costs milliseconds here
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 URL_ENV = "MEMORY_MCP_HOOK_URL"
 COMMANDS = ("capture", "session-start", "prompt")
@@ -29,9 +31,7 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 _OFF = ("0", "false", "no", "off")
 
 
-def remote_target(
-    argv: list[str], env: dict[str, str] | os._Environ[str]
-) -> tuple[str, str] | None:
+def remote_target(argv: list[str], env: "Mapping[str, str]") -> tuple[str, str] | None:
     """(command, url) of a `[--db X] hook <command> [--db X] [--project P] [--url U]` line whose
     hook the server can answer as asked, or None for the local path."""
     try:
@@ -81,50 +81,89 @@ def remote_hook(argv: list[str]) -> bool:
     if reply is None:
         sys.stdin = io.StringIO(raw)  # the local path reads the same input
         return False
-    if reply:
-        sys.stdout.write(json.dumps(reply, ensure_ascii=False) + "\n")
+    if reply != b"{}":  # what the server sends is what write_reply prints, but the newline
+        sys.stdout.buffer.write(reply + b"\n")
         sys.stdout.flush()
     raise SystemExit(0)
 
 
-def post(command: str, url: str, body: str) -> dict[str, Any] | None:
-    """The server's answer to one hook (an empty dict: nothing to print), or None if it gave
-    none (the caller then answers locally)."""
-    import http.client
-    from urllib.parse import urlsplit
-
+def post(command: str, url: str, body: str) -> bytes | None:
+    """The server's answer to one hook (the JSON object it sent; b"{}": nothing to print), or
+    None if it gave none (the caller then answers locally)."""
     try:
-        parts = urlsplit(url)
-        host, port = parts.hostname, parts.port
-        if parts.scheme not in ("http", "https") or not host:
-            raise ValueError(f"not an http(s) URL: {url!r}")
-        kind = (
-            http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-        )
-        conn = kind(host, port, timeout=TIMEOUTS[command])
-        headers = {"Content-Type": "application/json"}
+        scheme, host, port, path = split_url(url)
         token = _token(host)
+        head = [f"POST {path}/hooks/{command} HTTP/1.1", f"Host: {_host_header(host, port)}",
+                "Content-Type: application/json", f"Content-Length: {len(data := body.encode())}",
+                "Connection: close"]  # fmt: skip
         if token:
-            headers["Authorization"] = f"Bearer {token}"
-        path = parts.path.rstrip("/") + f"/hooks/{command}"
-        try:
-            conn.request("POST", path, body=body.encode("utf-8"), headers=headers)
-            response = conn.getresponse()
-            status, data = response.status, response.read()
-        finally:
-            conn.close()
-    except (OSError, ValueError, http.client.HTTPException):
+            head.append(f"Authorization: Bearer {token}")
+        request = ("\r\n".join(head) + "\r\n\r\n").encode() + data
+        status, reply = _exchange(scheme, host, port, request, TIMEOUTS[command])
+    except (OSError, ValueError):
         return None  # not running, refused, timed out, a bad URL: the local path answers
     if status in (401, 403):
         sys.stderr.write(f"memory-mcp hook {command}: {url} refused the token ({status});"
                          " answered locally (set MEMORY_MCP_TOKEN).\n")  # fmt: skip
-    if status != 200:
+    reply = reply.strip()
+    if status != 200 or not (reply.startswith(b"{") and reply.endswith(b"}")):
         return None
-    try:
-        reply = json.loads(data)
-    except ValueError:
-        return None
-    return reply if isinstance(reply, dict) else None
+    return reply
+
+
+def split_url(url: str) -> tuple[str, str, int, str]:
+    """(scheme, host, port, path without a trailing slash) of an http(s) URL; ValueError
+    otherwise. (urllib.parse would import `re`: a few milliseconds more per hook.)"""
+    scheme, sep, rest = url.strip().partition("://")
+    scheme = scheme.lower()
+    if not sep or scheme not in ("http", "https"):
+        raise ValueError(f"not an http(s) URL: {url!r}")
+    netloc, slash, path = rest.partition("/")
+    if "@" in netloc or "?" in netloc or "#" in netloc:
+        raise ValueError(f"not a server address: {url!r}")
+    if netloc.startswith("["):
+        host, _, after = netloc[1:].partition("]")
+        port_text = after.removeprefix(":")
+    else:
+        host, _, port_text = netloc.partition(":")
+    port = int(port_text) if port_text else (443 if scheme == "https" else 80)
+    if not host or not 0 < port < 65536:
+        raise ValueError(f"not a server address: {url!r}")
+    return scheme, host, port, (slash + path).rstrip("/")
+
+
+def _host_header(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _exchange(
+    scheme: str, host: str, port: int, request: bytes, timeout: float
+) -> tuple[int, bytes]:
+    """Send one HTTP/1.1 request (Connection: close) and read the whole reply: (status, body)."""
+    import socket
+
+    with socket.create_connection((host, port), timeout=timeout) as raw:
+        conn = raw
+        if scheme == "https":
+            import ssl
+
+            conn = ssl.create_default_context().wrap_socket(raw, server_hostname=host)
+        conn.sendall(request)
+        chunks = []
+        while chunk := conn.recv(65536):
+            chunks.append(chunk)
+    head, sep, body = b"".join(chunks).partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    parts = lines[0].split(b" ", 2)
+    if not sep or len(parts) < 2 or not parts[0].startswith(b"HTTP/1."):
+        raise ValueError("not an HTTP reply")
+    headers = dict(line.lower().partition(b":")[::2] for line in lines[1:])
+    if b"chunked" in headers.get(b"transfer-encoding", b""):
+        raise ValueError("a chunked reply")  # serve --http sends Content-Length
+    length = headers.get(b"content-length")
+    if length is not None and len(body) != int(length):
+        raise ValueError("a short reply")
+    return int(parts[1]), body
 
 
 def _token(host: str) -> str | None:
@@ -133,13 +172,23 @@ def _token(host: str) -> str | None:
     token = os.environ.get("MEMORY_MCP_TOKEN", "").strip()
     if token or host.lower().strip("[]") not in LOOPBACK:
         return token or None
-    path = os.environ.get("MEMORY_MCP_TOKEN_FILE", "").strip()
-    if not path:
-        import platformdirs  # what config.default_token_path uses (pure Python, small)
-
-        path = os.path.join(platformdirs.user_data_dir("memory-mcp", appauthor=False), "http-token")
+    path = os.environ.get("MEMORY_MCP_TOKEN_FILE", "").strip() or _default_token_file()
     try:
         with open(os.path.expanduser(path), encoding="utf-8", errors="replace") as fh:
             return fh.read().strip() or None
     except OSError:
         return None
+
+
+def _default_token_file() -> str:
+    """config.default_token_path without importing platformdirs where its answer is plain:
+    $XDG_DATA_HOME or ~/.local/share on Linux and BSD, ~/Library/Application Support on macOS."""
+    if sys.platform == "darwin":
+        base = os.path.expanduser("~/Library/Application Support")
+    elif os.name == "posix":
+        base = os.environ.get("XDG_DATA_HOME", "").strip() or os.path.expanduser("~/.local/share")
+    else:
+        import platformdirs
+
+        return os.path.join(platformdirs.user_data_dir("memory-mcp", appauthor=False), "http-token")
+    return os.path.join(base, "memory-mcp", "http-token")
