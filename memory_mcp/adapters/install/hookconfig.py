@@ -30,17 +30,37 @@ EVENTS: dict[str, tuple[str, int]] = {
     "SessionEnd": ("capture", 120),
 }
 SETTINGS_FILE = ".claude/settings.json"
+# Codex CLI reads the same JSON from .codex/hooks.json (project) or ~/.codex/hooks.json, and
+# its SessionStart and UserPromptSubmit hooks inject hookSpecificOutput.additionalContext too.
+# No capture: its transcript format is not documented (capture would find nothing), and its
+# Stop hook holds the turn until it returns.
+CODEX_FILE = ".codex/hooks.json"
+CODEX_EVENTS = {event: EVENTS[event] for event in ("SessionStart", "UserPromptSubmit")}
 HOOK_PATH = "/hooks/"  # serve --http's hook endpoints (mcp_server/hookroute.py)
 
 
-def settings_path(home: Path, project: Path | None) -> Path:
-    """The project's .claude/settings.json, or the user's ~/.claude/settings.json."""
-    return (project if project is not None else home) / SETTINGS_FILE
+def settings_path(home: Path, project: Path | None, codex: bool = False) -> Path:
+    """The project's .claude/settings.json, or the user's ~/.claude/settings.json (Codex CLI:
+    .codex/hooks.json)."""
+    return (project if project is not None else home) / (CODEX_FILE if codex else SETTINGS_FILE)
 
 
 def hook_command(launch: Launch, options: list[str], command: str) -> str:
     """The shell command a hook runs: the launcher, root options (--db …), `hook <command>`."""
     return shlex.join([launch.command, *launch.args, *options, "hook", command])
+
+
+def codex_entries(
+    launch: Launch, options: list[str], url: str | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """Our Codex CLI hook groups: the briefing and the prompt hook, as commands (Codex runs
+    command hooks); with `url`, they post to that server and answer locally when it does not."""
+    extra = "".join(" " + shlex.quote(w) for w in (["--url", url] if url else []))
+    return {
+        event: [{"hooks": [{"type": "command", "timeout": timeout,
+                            "command": hook_command(launch, options, cmd) + extra}]}]
+        for event, (cmd, timeout) in CODEX_EVENTS.items()
+    }  # fmt: skip
 
 
 def entries(
