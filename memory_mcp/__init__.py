@@ -1,8 +1,9 @@
 """memory-mcp: persistent, cross-session memory for MCP clients."""
 
-from typing import TYPE_CHECKING, Any
-
+TYPE_CHECKING = False  # not typing's: importing typing costs a hook milliseconds
 if TYPE_CHECKING:
+    from typing import Any
+
     from memory_mcp.config import Settings
     from memory_mcp.models import Memory
     from memory_mcp.service import MemoryService
@@ -18,7 +19,7 @@ _EXPORTS = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> "Any":
     if name in _EXPORTS:
         import importlib
 

@@ -19,15 +19,30 @@ _SENTENCE = re.compile(r"(?<=[.!?;])\s+(?=[A-Z\"'`(~])|\n+")
 _WORD = re.compile(r"[\w'./~-]+")
 
 # After "always" / "never": an instruction goes on with a verb ("never log bodies"), not a
-# description ("never seen this", "always fails", "always the same error", "never mind").
-_NOT_A_VERB = r"(?!mind\b|the\b|a\b|an\b|this\b|that\b|same\b|been\b|seen\b|\w+ed\b|\w+s\b)"
+# description or a complaint ("never seen this", "always fails", "always the same error",
+# "never mind", "always something with this build", "always happy to see green tests"): no
+# determiner, pronoun, preposition, adverb of degree or adjective of mood comes first.
+_NOT_A_VERB = (
+    r"(?!(?:mind|the|a|an|this|that|these|those|same|been|seen|something|nothing|anything|"
+    r"everything|someone|anyone|everyone|one|some|any|my|your|his|her|its|our|their|so|such|"
+    r"too|very|quite|really|more|less|much|here|there|again|on|in|at|with|for|like|when|"
+    r"whenever|if|happy|glad|nice|good|great|fun|funny|bad|sad|annoying|weird|strange|broken|"
+    r"late|slow|fast|busy|ready|sure|easy|hard)\b|\w+ed\b|\w+s\b)"
+)
 # The objects of a one-off request: "don't change anything else", "don't do that".
 _THIS_TASK = r"(?!.*\b(?:anything else|it|that|this|these|those|yet|again)\b[.!]?$)"
+# "Don't" about the work going on, not about how to work: "don't stop now, finish the
+# refactor", "don't wait for me, keep going with the next file", "don't worry about it".
+_IN_THE_MOMENT = (
+    r"(?!(?:worry|bother|forget|stop|wait|hesitate|panic|give up|rush)\b)"
+    r"(?!.*(?:(?<!from )\bnow\b(?! on\b)|\bkeep going\b|\bgo on\b|\bcarry on\b|"
+    r"\bnext (?:file|one|step|test|part|function)\b|\bstill\b))"
+)
 _PREFERENCE = [
     re.compile(p, re.IGNORECASE)
     for p in (
         rf"^(?:please\s+)?(?:always|never)\s+{_NOT_A_VERB}\w",
-        rf"^(?:please\s+)?(?:don't|do not|dont)\s+(?!worry|bother|forget){_THIS_TASK}",
+        rf"^(?:please\s+)?(?:don't|do not|dont)\s+{_IN_THE_MOMENT}{_THIS_TASK}",
         r"\bfrom now on\b",
         rf"\b(?:i|we)\s+(?:always|never)\s+{_NOT_A_VERB}\w",
         r"\b(?:i|we)\s+(?:really\s+)?(?:prefer|like to)\b(?!\s+not to (?:say|answer))",

@@ -119,7 +119,7 @@ class Capturer(Part):
             result = self._writer.remember(
                 record.content, record.kind, record.tags, scope,
                 {**record.metadata, "imported_from": origin}, occurred_at=_when(record.occurred_at),
-                client=client, context=record.context,
+                client=client, context=record.context, once=True,
             )  # fmt: skip
         except InvalidInput:  # entirely private or secret, too long: not kept
             return "skipped"

@@ -78,8 +78,12 @@ class Writer(Part):
         project: str | None = None,
         client: str | None = None,
         context: str | None = None,
+        once: bool = False,
     ) -> RememberResult:
-        """Check every input (cheapest first), then store the memory or count the repeat."""
+        """Check every input (cheapest first), then store the memory or count the repeat.
+        With `once` (capture), the source item `metadata.imported_from` names is stored or
+        counted at most once, decided in the write's transaction: a second run over the same
+        item, even at the same instant, is answered as a duplicate and counts nothing."""
         inputs.check_text(
             content=content, kind=kind, tags=tags, scope=scope, key=key, ttl=ttl,
             occurred_at=occurred_at, expires_at=expires_at, reference_time=reference_time,
@@ -100,7 +104,8 @@ class Writer(Part):
             occurred=parse_time(occurred_at, "occurred_at", reference=reference),
             expires=_expiry(ttl, expires_at, reference),
         )
-        return self._store(new, key, replaces, times, client, redacted)
+        source = new.metadata.get("imported_from") if once else None
+        return self._store(new, key, replaces, times, client, redacted, source)
 
     def _check_limits(
         self,
@@ -155,6 +160,7 @@ class Writer(Part):
         times: _Times,
         client: str | None,
         redacted: Sequence[str],
+        source: dict[str, str] | None = None,
     ) -> RememberResult:
         """Count an exact repeat, fold a near duplicate, else insert (superseding as asked).
 
@@ -165,17 +171,17 @@ class Writer(Part):
         is not merged into, and the insert still catches exact repeats.
         """
         assert new.scope is not None
-        outcome = self._repeat_of(new, key, replaces, client, redacted)
+        outcome = self._repeat_of(new, key, replaces, client, redacted, source)
         if outcome is not None:
             return outcome
         vectors = self.semantic.embed_documents([new.content])
         vector = None if vectors is None else vectors[0]
         if key is None and replaces is None and vector is not None:
-            merged = self._merge_near_duplicate(new, vector, client, redacted)
+            merged = self._merge_near_duplicate(new, vector, client, redacted, source)
             if merged is not None:
                 return merged
-        stored = self._insert(new, vector, key, times, client, replaces)
-        if stored.status == "duplicate":
+        stored = self._insert(new, vector, key, times, client, replaces, once=source is not None)
+        if stored.status in ("duplicate", "present"):  # present: another run took its source
             return self._repeated(stored.id, redacted)
         if vector is None:
             mergeable = key is None and replaces is None
@@ -197,6 +203,7 @@ class Writer(Part):
         times: _Times,
         client: str | None,
         replaces: int | None,
+        once: bool = False,
     ) -> Inserted:
         assert new.scope is not None
         return self.store.insert(
@@ -216,6 +223,7 @@ class Writer(Part):
             client=client,
             dedup=replaces is None,
             replaces=replaces,
+            once=once,
         )
 
     def _repeated(self, memory_id: int, redacted: Sequence[str]) -> RememberResult:
@@ -241,18 +249,24 @@ class Writer(Part):
         replaces: int | None,
         client: str | None,
         redacted: Sequence[str],
+        source: dict[str, str] | None = None,
     ) -> RememberResult | None:
         """An exact repeat of a visible memory is counted, not stored again (or embedded)."""
         assert new.scope is not None
         existing = self.store.find_exact(new.scope, new.content)
         if existing is None or replaces is not None or (key is not None and existing.key != key):
             return None
-        if not self.store.record_repeat(existing.id, client, "duplicate", new.tags):
+        if not self.store.record_repeat(existing.id, client, "duplicate", new.tags, source=source):
             return None  # forgotten or replaced meanwhile: store it after all
         return self._repeated(existing.id, redacted)
 
     def _merge_near_duplicate(
-        self, new: NewMemory, vector: np.ndarray, client: str | None, redacted: Sequence[str]
+        self,
+        new: NewMemory,
+        vector: np.ndarray,
+        client: str | None,
+        redacted: Sequence[str],
+        source: dict[str, str] | None = None,
     ) -> RememberResult | None:
         """Fold a rewording into the memory it repeats, only when no fact differs."""
         found = self._near_duplicate(new.scope or self.settings.default_scope, new.content, vector)
@@ -260,7 +274,7 @@ class Writer(Part):
             return None
         memory_id, cosine = found
         if not self.store.record_repeat(
-            memory_id, client, "merge", new.tags, text=new.content, cosine=cosine
+            memory_id, client, "merge", new.tags, source=source, text=new.content, cosine=cosine
         ):
             return None  # hidden meanwhile: store the new one
         return self._merged(memory_id, redacted)

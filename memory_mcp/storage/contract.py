@@ -145,6 +145,7 @@ class MemoryWrites(Protocol):
         *,
         dedup: bool = False,
         replaces: int | None = None,
+        once: bool = False,
     ) -> Inserted:
         """Insert one memory, deciding against the stored rows in the same transaction.
 
@@ -152,8 +153,8 @@ class MemoryWrites(Protocol):
         same normalised content (and the same key, when the item has one) is counted as
         repeated instead: status "duplicate". An item with a key supersedes the current
         value of (scope, key). `replaces` is superseded too: NotFound if it does not exist;
-        InvalidInput if it was already superseded or lives in another scope.
-        """
+        InvalidInput if it was already superseded or lives in another scope. `once`: "present"
+        if its `metadata.imported_from` is held or was counted (`record_repeat`'s `source`)."""
         ...
 
     def insert_many(
@@ -186,11 +187,12 @@ class MemoryWrites(Protocol):
         client: str | None,
         action: str,
         add_tags: Sequence[str] = (),
+        source: dict[str, str] | None = None,
         **detail: Any,
     ) -> bool:
         """Count another sighting of a memory (exact duplicate or merged rewording); False,
-        counting nothing, if it was forgotten or superseded meanwhile. Back-to-back exact
-        repeats ("duplicate", no new tag) share one history entry that counts them."""
+        counting nothing, if forgotten or superseded meanwhile; back-to-back exact repeats
+        share one history entry. A `source` ({"format", "id"}) counts once (True if it was)."""
         ...
 
     def merge_into(

@@ -23,7 +23,9 @@ from memory_mcp.adapters.install import clients
 from memory_mcp.adapters.install.clients import Client, Machine, Target
 from memory_mcp.adapters.install.configfile import ConfigError
 from memory_mcp.adapters.install.launcher import Launch
+from memory_mcp.config import Settings
 from memory_mcp.errors import InvalidInput
+from memory_mcp.service import MemoryService
 
 NOW = datetime(2026, 3, 4, 5, 6, 7)
 LAUNCH = Launch("/opt/venv/bin/memory-mcp", [], "venv")
@@ -534,3 +536,75 @@ def test_cli_install_claude_code_with_hooks_and_without(cli, tmp_path: Path) -> 
     assert "Removed the automatic-memory hooks" in said
     assert json.loads((repo / ".claude" / "settings.json").read_text()) == {}
     _, said = cli("install", "cursor", "--hooks", code=1)
+
+
+def test_cli_install_hooks_that_post_to_a_running_server(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    repo = project(tmp_path)
+    url = "http://127.0.0.1:8765"
+    _, said = cli("install", "claude-code", "--dir", str(repo), "--hooks", "--hook-url", url + "/")
+    assert "Added the automatic-memory hooks" in said
+    hooks = json.loads((repo / ".claude" / "settings.json").read_text())["hooks"]
+    # The prompt hook is Claude Code's http hook; the token is never written, only named.
+    assert hooks["UserPromptSubmit"] == [
+        {
+            "hooks": [
+                {
+                    "type": "http",
+                    "url": "http://127.0.0.1:8765/hooks/prompt",
+                    "headers": {"Authorization": "Bearer ${MEMORY_MCP_TOKEN}"},
+                    "allowedEnvVars": ["MEMORY_MCP_TOKEN"],
+                    "timeout": 10,
+                }
+            ]
+        }
+    ]
+    start = hooks["SessionStart"][0]["hooks"][0]
+    assert start["type"] == "command"
+    assert start["command"].endswith(f" hook session-start --url {url}")
+    stop = hooks["Stop"][0]["hooks"][0]
+    assert stop["command"].endswith(f" hook capture --url {url}") and stop["async"] is True
+    # Installing again without the URL replaces our http hook (it is recognised as ours).
+    _, said = cli("install", "claude-code", "--dir", str(repo), "--hooks")
+    assert "Updated the automatic-memory hooks" in said
+    hooks = json.loads((repo / ".claude" / "settings.json").read_text())["hooks"]
+    assert [h["hooks"][0]["type"] for h in hooks["UserPromptSubmit"]] == ["command"]
+    cli("install", "claude-code", "--dir", str(repo), "--hooks", "--hook-url", url)
+    _, said = cli("install", "claude-code", "--dir", str(repo), "--no-hooks")
+    assert json.loads((repo / ".claude" / "settings.json").read_text()) == {}
+    _, said = cli("install", "claude-code", "--dir", str(repo), "--hook-url", url, code=1)
+    assert "--hook-url goes with --hooks" in said
+    _, said = cli("install", "claude-code", "--dir", str(repo), "--hooks", "--hook-url", "8765",
+                  code=1)  # fmt: skip
+    assert "is not the address of a running" in said
+
+
+def test_cli_install_codex_hooks_brief_a_codex_session(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Codex CLI reads Claude Code's hook JSON from .codex/hooks.json; its SessionStart and
+    UserPromptSubmit hooks inject hookSpecificOutput.additionalContext (its hooks docs)."""
+    repo = project(tmp_path)
+    db = tmp_path / "codex.db"
+    _, said = cli("install", "codex", "--dir", str(repo), "--db", str(db), "--hooks")
+    assert "Added the automatic-memory hooks" in said and "codex mcp add memory --" in said
+    hooks = json.loads((repo / ".codex" / "hooks.json").read_text())["hooks"]
+    assert set(hooks) == {"SessionStart", "UserPromptSubmit"}  # no capture: see README
+    command = hooks["SessionStart"][0]["hooks"][0]["command"]
+    assert command.endswith(f"--db {db} hook session-start")
+    assert not (repo / ".codex" / "config.toml").exists()  # its servers are codex mcp add's
+    service = MemoryService.open(Settings(db=db, semantic=False))
+    service.remember(
+        "We decided to ship on Fridays only.", "decision", scope="github.com/acme/widgets"
+    )
+    service.close()
+    codex_input = {"session_id": "019d", "transcript_path": None, "cwd": str(repo),
+                   "hook_event_name": "SessionStart", "model": "gpt-5-codex",
+                   "source": "startup"}  # fmt: skip
+    ran = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=60,
+                         input=json.dumps(codex_input), env={**os.environ})  # fmt: skip
+    out = json.loads(ran.stdout)["hookSpecificOutput"]
+    assert out["hookEventName"] == "SessionStart"
+    assert "We decided to ship on Fridays only." in out["additionalContext"]
+    _, said = cli("install", "codex", "--dir", str(repo), "--no-hooks")
+    assert "Removed the automatic-memory hooks" in said
+    assert json.loads((repo / ".codex" / "hooks.json").read_text()) == {}
+    _, said = cli("install", "codex", "--dir", str(repo), code=1)
+    assert "codex mcp add" in said

@@ -75,3 +75,46 @@ def test_what_keeps_happening_is_a_complaint_not_a_convention() -> None:
 def test_a_leading_conjunction_is_dropped() -> None:
     found = classify("And from now on run ruff format before every commit.")
     assert found is not None and found.text == "From now on run ruff format before every commit."
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Always something with this build.",
+        "Always happy to see green tests.",
+        "Never easy to debug, this module.",
+        "Always so slow on Mondays.",
+        "Never anything useful in these logs.",
+    ],
+)
+def test_a_complaint_or_exclamation_with_always_or_never_is_not_a_rule(sentence: str) -> None:
+    assert classify(sentence) is None
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Don't stop now, finish the refactor.",
+        "Don't stop, keep going with the next file.",
+        "Don't wait for the CI run, merge the fix.",
+        "Don't push now, the release is frozen.",
+        "Don't rush, the deadline moved.",
+        "Do not give up on the migration yet.",
+    ],
+)
+def test_an_instruction_about_the_work_going_on_is_not_a_convention(sentence: str) -> None:
+    assert classify(sentence) is None
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Don't rename public functions without a deprecation.",
+        "Always write the test first, then the code.",
+        "Never apply migrations by hand in production.",
+        "Don't add new dependencies without asking me first.",
+        "From now on, don't merge without a review.",
+    ],
+)
+def test_rules_that_share_those_words_are_still_found(sentence: str) -> None:
+    assert classify(sentence) is not None

@@ -208,3 +208,65 @@ def test_a_statement_said_again_in_a_later_session_is_a_repeat_not_a_second_memo
     keyword_service.capture(tmp_path / "s2.jsonl", cwd=str(folder))  # re-run: not a third
     (memory,) = [m for m in keyword_service.list_memories(limit=None) if m.kind == "preference"]
     assert memory.repeat_count == 2
+
+
+def test_two_captures_of_one_session_at_once_count_each_statement_once(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both runs read what was captured before either writes (a barrier holds them there):
+    whether a statement is new, a repeat, or already taken by the other run is decided in the
+    write's transaction, so the session counts once."""
+    import threading
+
+    folder = project(tmp_path)
+    first = [user("Always use uv for Python, never pip.", 1), said("Noted.", 1)]
+    keyword_service = MemoryService.open(settings.model_copy(update={"semantic": False}))
+    keyword_service.capture(write(tmp_path / "s1.jsonl", first), cwd=str(folder))
+    keyword_service.close()
+    second = [
+        {**user("Always use uv for Python, never pip.", 2), "sessionId": "s2", "uuid": "s2-a"},
+        said("Noted.", 2),
+        {
+            **user("We decided to keep the tokens in the environment.", 3),
+            "sessionId": "s2",
+            "uuid": "s2-b",
+        },  # fmt: skip
+        said("Understood.", 3),
+    ]
+    transcript = write(tmp_path / "s2.jsonl", second)
+    services = [
+        MemoryService.open(settings.model_copy(update={"semantic": False})) for _ in range(2)
+    ]
+    barrier = threading.Barrier(2, timeout=30)
+    store_type = type(services[0].store)
+    original = store_type.imported_ids
+
+    def together(self: object, source: str) -> set[str]:
+        found = original(self, source)  # type: ignore[arg-type]
+        barrier.wait()  # neither writes before both have read
+        return found
+
+    monkeypatch.setattr(store_type, "imported_ids", together)
+    errors: list[BaseException] = []
+
+    def run(service: MemoryService) -> None:
+        try:
+            service.capture(transcript, cwd=str(folder))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(s,)) for s in services]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    monkeypatch.undo()
+    assert not errors, errors
+    said_by_user = [m for m in services[0].list_memories(limit=None) if m.kind != "event"]
+    for service in services:
+        service.close()
+    counts = sorted((m.content, m.repeat_count) for m in said_by_user)
+    assert counts == [
+        ("Always use uv for Python, never pip.", 2),
+        ("We decided to keep the tokens in the environment.", 1),
+    ]

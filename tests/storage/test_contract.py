@@ -158,6 +158,34 @@ def test_forget_and_restore_report_what_changed(storage: Storage) -> None:
     assert ids(storage.search_vectors(vec(1, 0, 0, 0), MemoryFilter(), 5)) == [a]
 
 
+def test_a_source_item_is_stored_or_counted_once(storage: Storage) -> None:
+    """`once` / `source`: whether an import item was taken is decided inside the write, so
+    two runs over one item (a capture twice at the same instant) take it once."""
+    src = {"format": "claude-code-session", "id": "s1:u1:s0"}
+    first = storage.insert(row("Use uv.", metadata={"imported_from": src}), once=True, dedup=True)
+    assert first.status == "created"
+    again = storage.insert(row("Use uv.", metadata={"imported_from": src}), once=True, dedup=True)
+    assert (again.id, again.status) == (first.id, "present")
+    assert storage.record_repeat(first.id, None, "duplicate", source=src)  # held: not counted
+    assert storage.get(first.id).repeat_count == 1
+    # A sighting counted for another item (a later session) is counted once for it.
+    later = {"format": "claude-code-session", "id": "s2:u1:s0"}
+    assert storage.record_repeat(first.id, None, "merge", source=later, text="Use uv!")
+    assert storage.record_repeat(first.id, None, "merge", source=later, text="Use uv!")
+    repeat = storage.insert(row("use uv.", metadata={"imported_from": later}), once=True,
+                            dedup=True)  # fmt: skip
+    assert (repeat.id, repeat.status) == (first.id, "present")
+    third = {"format": "claude-code-session", "id": "s3:u1:s0"}
+    counted = storage.insert(row("Use uv.", metadata={"imported_from": third}), once=True,
+                             dedup=True)  # fmt: skip
+    assert (counted.id, counted.status) == (first.id, "duplicate")
+    assert storage.insert(row("Use uv.", metadata={"imported_from": third}), once=True,
+                          dedup=True).status == "present"  # fmt: skip
+    assert storage.get(first.id).repeat_count == 3  # said in three sessions, counted thrice
+    assert storage.record_repeat(first.id, None, "duplicate")  # no source: always counted
+    assert storage.get(first.id).repeat_count == 4
+
+
 def test_repeats_are_counted_on_the_memory_they_repeat(storage: Storage) -> None:
     a = storage.insert(row("Deploys  run on Fridays.", tags=["ops"])).id
     found = storage.find_exact("global", "deploys run on fridays")

@@ -1,18 +1,25 @@
 """The `memory-mcp` command: typer app over MemoryService.
 
 A plain stdio `serve` and the session-start/prompt hooks start without importing the app
-(quick.py): start-up is what an MCP
-client waits for. `app` is imported on first use.
+(quick.py): start-up is what an MCP client waits for. A hook given a server URL posts to it
+with the standard library only (remote.py), falling back to those paths.
+`app` is imported on first use.
 """
 
 import sys
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # not typing's: importing typing costs a hook milliseconds
 if TYPE_CHECKING:
+    from typing import Any
+
     from memory_mcp.adapters.cli.main import app
 
 
 def main() -> None:
+    from memory_mcp.adapters.cli.remote import remote_hook
+
+    if remote_hook(sys.argv[1:]):  # a hook line with a server URL: answered by the server
+        return
     from memory_mcp.adapters.cli.quick import quick_hook, quick_serve
 
     if not quick_serve(sys.argv[1:]) and not quick_hook(sys.argv[1:]):
@@ -21,7 +28,7 @@ def main() -> None:
         run()
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> "Any":
     if name == "app":
         from memory_mcp.adapters.cli.main import app
 

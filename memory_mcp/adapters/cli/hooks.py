@@ -35,6 +35,16 @@ ProjectOpt = Annotated[
 ]  # fmt: skip
 
 
+UrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--url", envvar="MEMORY_MCP_HOOK_URL", show_default=False,
+        help="A running `serve --http` (http://127.0.0.1:8765) to answer the hook; this"
+        " process answers when it cannot.",
+    ),
+]  # fmt: skip
+
+
 def _run(ctx: typer.Context, command: str, db: str | None, project: Path | None) -> None:
     try:
         hook = read_hook(sys.stdin)
@@ -53,19 +63,25 @@ def _run(ctx: typer.Context, command: str, db: str | None, project: Path | None)
 
 
 @hook_app.command("capture")
-def hook_capture(ctx: typer.Context, db: DbOpt = None, project: ProjectOpt = None) -> None:
+def hook_capture(
+    ctx: typer.Context, db: DbOpt = None, project: ProjectOpt = None, url: UrlOpt = None
+) -> None:
     """Store what the session said and explored (Stop, PreCompact, SessionEnd hooks)."""
     _run(ctx, "capture", db, project)
 
 
 @hook_app.command("session-start")
-def hook_session_start(ctx: typer.Context, db: DbOpt = None, project: ProjectOpt = None) -> None:
+def hook_session_start(
+    ctx: typer.Context, db: DbOpt = None, project: ProjectOpt = None, url: UrlOpt = None
+) -> None:
     """Print the project briefing as the client's additionalContext (SessionStart hook)."""
     _run(ctx, "session-start", db, project)
 
 
 @hook_app.command("prompt")
-def hook_prompt(ctx: typer.Context, db: DbOpt = None, project: ProjectOpt = None) -> None:
+def hook_prompt(
+    ctx: typer.Context, db: DbOpt = None, project: ProjectOpt = None, url: UrlOpt = None
+) -> None:
     """Print the memories that clearly bear on the prompt, if any (UserPromptSubmit hook)."""
     _run(ctx, "prompt", db, project)
 

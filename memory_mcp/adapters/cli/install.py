@@ -1,9 +1,11 @@
 """`install` and `uninstall`: register memory-mcp in an MCP client's config file."""
 
 import json
+import shlex
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import typer
 
@@ -11,14 +13,17 @@ from memory_mcp.adapters.cli.app import DbOpt, app, root_options
 from memory_mcp.adapters.cli.render import err, out
 from memory_mcp.adapters.install import clients, hookconfig
 from memory_mcp.adapters.install.clients import Client, Machine, Outcome, Target
-from memory_mcp.adapters.install.launcher import current_runtime, launch_command, prepare
+from memory_mcp.adapters.install.launcher import Launch, current_runtime, launch_command, prepare
 from memory_mcp.config import DEFAULT_SCOPE
 from memory_mcp.errors import InvalidInput
 
 PANEL = "Connect clients"
 ClientArg = Annotated[
     Client,
-    typer.Argument(help="claude-desktop, cursor, claude-code or vscode.", case_sensitive=False),
+    typer.Argument(
+        help="claude-desktop, cursor, claude-code, vscode or codex (hooks only).",
+        case_sensitive=False,
+    ),
 ]
 NameOpt = Annotated[str, typer.Option("--name", help="The server's name in the client.")]
 LevelOpt = Annotated[
@@ -43,6 +48,16 @@ HooksOpt = Annotated[
         "--hooks/--no-hooks",
         help="Claude Code: also add (or remove) the hooks that capture each session and brief"
         " the next one, in .claude/settings.json (or ~/.claude/settings.json with --global).",
+        show_default=False,
+    ),
+]
+HookUrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--hook-url",
+        help="With --hooks: the address of a running `memory-mcp serve --http` (e.g."
+        " http://127.0.0.1:8765) that answers the hooks in milliseconds; the prompt hook becomes"
+        " an http hook, the others post to it and answer locally when it does not.",
         show_default=False,
     ),
 ]
@@ -72,12 +87,17 @@ def install(
     print_: Annotated[bool, typer.Option("--print", help="Only show the entry.")] = False,
     force: ForceOpt = False,
     hooks: HooksOpt = None,
+    hook_url: HookUrlOpt = None,
 ) -> None:
     """Add memory-mcp to a client's MCP config (or update it); keeps a dated backup."""
     target = _target(client, name, project_level, folder)
     _check_hooks(client, hooks)
+    url = None if hook_url is None else _check_hook_url(hook_url, hooks)
     given = root_options(ctx)
     launch = launch_command(current_runtime())
+    if client is Client.CODEX:
+        _codex(target, launch, db or given.get("db"), url if hooks else None, hooks, name)
+        return
     env = clients.server_env(
         db or given.get("db"),
         scope,
@@ -98,7 +118,7 @@ def install(
     _report(target, outcome)
     if hooks is not None:
         options = ["--db", env["MEMORY_MCP_DB"]] if "MEMORY_MCP_DB" in env else []
-        _hooks(target, hookconfig.entries(launch, options) if hooks else None)
+        _hooks(target, hookconfig.entries(launch, options, url) if hooks else None)
     if outcome.action == "unchanged":
         return
     _say(f"Command: {launch.command} ({_KINDS[launch.kind]}).")
@@ -118,21 +138,59 @@ def uninstall(
 ) -> None:
     """Remove memory-mcp from a client's MCP config; other servers stay. Memories are kept."""
     target = _target(client, name, project_level, folder)
+    if client is Client.CODEX:
+        _hooks(target, None)
+        _say(f"Remove the server from Codex with: codex mcp remove {name}")
+        return
     _report(target, clients.uninstall(target, datetime.now(), force))
     if client is Client.CLAUDE_CODE:
         _hooks(target, None)
 
 
 def _check_hooks(client: Client, hooks: bool | None) -> None:
-    if hooks is not None and client is not Client.CLAUDE_CODE:
+    if hooks is not None and client not in (Client.CLAUDE_CODE, Client.CODEX):
         raise InvalidInput(
-            f"--hooks is for claude-code; {client.value} has no hook that can brief a session"
-            " or hand over its transcript that memory-mcp installs (README, Automatic memory)."
+            f"--hooks is for claude-code and codex; {client.value} has no hook that can brief a"
+            " session or hand over its transcript that memory-mcp installs (README, Automatic"
+            " memory)."
+        )
+    if hooks is None and client is Client.CODEX:
+        raise InvalidInput(
+            "Codex CLI keeps its MCP servers in config.toml: add memory-mcp with `codex mcp add"
+            " memory -- memory-mcp serve`; `install codex --hooks` adds the hooks that brief it."
         )
 
 
+def _codex(
+    target: Target, launch: Launch, db: str | None, url: str | None, hooks: bool | None, name: str
+) -> None:
+    """Codex CLI: its hooks in .codex/hooks.json (or ~/.codex/hooks.json with --global); its
+    server entry is TOML, which `codex mcp add` writes."""
+    options = ["--db", str(db)] if db else []
+    if hooks:
+        prepare(launch)  # a uv tool install when run from uvx: its script is the command
+    _hooks(target, hookconfig.codex_entries(launch, options, url) if hooks else None)
+    if hooks:
+        server = " ".join(shlex.quote(w) for w in [launch.command, *launch.args, *options])
+        _say(f"Add the server to Codex too, if it is not there yet: codex mcp add {name} --"
+             f" {server} serve")  # fmt: skip
+
+
+def _check_hook_url(url: str, hooks: bool | None) -> str:
+    parts = urlsplit(url)
+    if not hooks:
+        raise InvalidInput("--hook-url goes with --hooks: it says where the hooks post to.")
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+        raise InvalidInput(
+            f"--hook-url {url!r} is not the address of a running `memory-mcp serve --http`;"
+            " give one like http://127.0.0.1:8765."
+        )
+    return url.rstrip("/")
+
+
 def _hooks(target: Target, ours: dict[str, Any] | None) -> None:
-    path = hookconfig.settings_path(Machine.current().home, target.project)
+    codex = target.client is Client.CODEX
+    path = hookconfig.settings_path(Machine.current().home, target.project, codex)
     outcome = hookconfig.install_hooks(path, ours, datetime.now())
     said = {
         "added": "Added the automatic-memory hooks to {path}.",

@@ -67,14 +67,16 @@ HOOK_COMMANDS = ("session-start", "prompt")
 
 def hook_options(argv: list[str]) -> tuple[str, dict[str, Any]] | None:
     """(command, settings) of a plain `[--db X] hook session-start|prompt [--db X] [--project
-    P]` line, or None for anything else. The hook's own --db wins over the root's."""
+    P] [--url U]` line, or None for anything else. The hook's own --db wins over the root's."""
     try:
         at = argv.index("hook")
     except ValueError:
         return None
-    root, rest = _pairs(argv[:at], ("--db",)), _pairs(argv[at + 2 :], ("--db", "--project"))
+    names = ("--db", "--project", "--url")  # --url: the server's, used by remote.py
+    root, rest = _pairs(argv[:at], ("--db",)), _pairs(argv[at + 2 :], names)
     if root is None or rest is None or argv[at + 1 : at + 2] not in ([c] for c in HOOK_COMMANDS):
         return None
+    rest.pop("url", None)
     return argv[at + 1], root | rest
 
 

@@ -35,6 +35,7 @@ class Client(StrEnum):
     CURSOR = "cursor"
     CLAUDE_CODE = "claude-code"
     VSCODE = "vscode"
+    CODEX = "codex"  # hooks only (install --hooks): its servers live in TOML (codex mcp add)
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,10 @@ SPECS = {
     Client.VSCODE: Spec(
         "VS Code", "servers", ".vscode/mcp.json", "${workspaceFolder}", True, True,
         "VS Code lists it under MCP: List Servers; start it there or from Copilot Chat.",
+    ),
+    Client.CODEX: Spec(
+        "Codex CLI", "mcp_servers", ".codex/config.toml", None, False, True,
+        "Start `codex` again; `/mcp` lists the server, and new sessions run the hooks.",
     ),
 }  # fmt: skip
 
@@ -104,6 +109,8 @@ def user_config_path(client: Client, machine: Machine) -> Path:
         return machine.app_config_dir() / "Code" / "User" / "mcp.json"
     if client is Client.CURSOR:
         return machine.home / ".cursor" / "mcp.json"
+    if client is Client.CODEX:
+        return machine.home / ".codex" / "config.toml"
     return machine.home / ".claude.json"
 
 

@@ -13,6 +13,7 @@ import shlex
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from memory_mcp.adapters.install.clients import Outcome
 from memory_mcp.adapters.install.configfile import ConfigError, read_config, write_config
@@ -29,11 +30,19 @@ EVENTS: dict[str, tuple[str, int]] = {
     "SessionEnd": ("capture", 120),
 }
 SETTINGS_FILE = ".claude/settings.json"
+# Codex CLI reads the same JSON from .codex/hooks.json (project) or ~/.codex/hooks.json, and
+# its SessionStart and UserPromptSubmit hooks inject hookSpecificOutput.additionalContext too.
+# No capture: its transcript format is not documented (capture would find nothing), and its
+# Stop hook holds the turn until it returns.
+CODEX_FILE = ".codex/hooks.json"
+CODEX_EVENTS = {event: EVENTS[event] for event in ("SessionStart", "UserPromptSubmit")}
+HOOK_PATH = "/hooks/"  # serve --http's hook endpoints (mcp_server/hookroute.py)
 
 
-def settings_path(home: Path, project: Path | None) -> Path:
-    """The project's .claude/settings.json, or the user's ~/.claude/settings.json."""
-    return (project if project is not None else home) / SETTINGS_FILE
+def settings_path(home: Path, project: Path | None, codex: bool = False) -> Path:
+    """The project's .claude/settings.json, or the user's ~/.claude/settings.json (Codex CLI:
+    .codex/hooks.json)."""
+    return (project if project is not None else home) / (CODEX_FILE if codex else SETTINGS_FILE)
 
 
 def hook_command(launch: Launch, options: list[str], command: str) -> str:
@@ -41,26 +50,59 @@ def hook_command(launch: Launch, options: list[str], command: str) -> str:
     return shlex.join([launch.command, *launch.args, *options, "hook", command])
 
 
-def entries(launch: Launch, options: list[str]) -> dict[str, list[dict[str, Any]]]:
-    """Our hook groups, one per event."""
+def codex_entries(
+    launch: Launch, options: list[str], url: str | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """Our Codex CLI hook groups: the briefing and the prompt hook, as commands (Codex runs
+    command hooks); with `url`, they post to that server and answer locally when it does not."""
+    extra = "".join(" " + shlex.quote(w) for w in (["--url", url] if url else []))
     return {
-        event: [
-            {
-                "hooks": [
-                    {
-                        "type": "command",
-                        "command": hook_command(launch, options, cmd),
-                        "timeout": timeout,
-                    }
-                ]
-            }
-        ]  # fmt: skip
-        for event, (cmd, timeout) in EVENTS.items()
+        event: [{"hooks": [{"type": "command", "timeout": timeout,
+                            "command": hook_command(launch, options, cmd) + extra}]}]
+        for event, (cmd, timeout) in CODEX_EVENTS.items()
+    }  # fmt: skip
+
+
+def entries(
+    launch: Launch, options: list[str], url: str | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """Our hook groups, one per event. With the `url` of a running `serve --http`, the prompt
+    hook is Claude Code's `http` hook (no process at all: milliseconds) and the commands post
+    to that server (`--url`), answering locally when it does not."""
+    groups = {}
+    for event, (cmd, timeout) in EVENTS.items():
+        hook: dict[str, Any]
+        if url and cmd == "prompt":
+            hook = http_hook(url, cmd, timeout)
+        else:
+            extra = ["--url", url] if url else []
+            hook = {"type": "command", "command": hook_command(launch, options, cmd) + "".join(
+                " " + shlex.quote(w) for w in extra), "timeout": timeout}  # fmt: skip
+        if cmd == "capture":
+            hook["async"] = True  # the client does not wait for it
+        groups[event] = [{"hooks": [hook]}]
+    return groups
+
+
+def http_hook(url: str, command: str, timeout: int) -> dict[str, Any]:
+    """Claude Code's `http` hook: POSTs the hook JSON to `url`/hooks/<command>. The token is
+    read from MEMORY_MCP_TOKEN in Claude Code's environment when it sends (header values
+    interpolate only the variables allowedEnvVars lists); an open loopback server ignores it."""
+    return {
+        "type": "http",
+        "url": url.rstrip("/") + HOOK_PATH + command,
+        "headers": {"Authorization": "Bearer ${MEMORY_MCP_TOKEN}"},
+        "allowedEnvVars": ["MEMORY_MCP_TOKEN"],
+        "timeout": timeout,
     }
 
 
 def is_our_hook(hook: object) -> bool:
-    """A hook whose command runs memory-mcp's `hook` subcommand."""
+    """A hook whose command runs memory-mcp's `hook` subcommand, or an http hook posting to
+    a memory-mcp server's hook endpoint."""
+    if isinstance(hook, dict) and hook.get("type") == "http" and isinstance(hook.get("url"), str):
+        path = urlsplit(hook["url"]).path
+        return any(path.endswith(HOOK_PATH + c) for c, _ in EVENTS.values())
     if not isinstance(hook, dict) or not isinstance(hook.get("command"), str):
         return False
     try:

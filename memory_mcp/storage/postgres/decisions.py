@@ -33,17 +33,39 @@ def visible_repeat(c: Connection, item: NewRow) -> Any:
 
 
 def imported_before(c: Connection, item: NewRow) -> int | None:
-    origin = item.metadata.get("imported_from")
-    if not isinstance(origin, dict) or origin.get("format") is None or origin.get("id") is None:
+    source = origin(item)
+    return None if source is None else source_held(c, source)
+
+
+def origin(item: NewRow) -> dict[str, str] | None:
+    """The import source item (format, id) `metadata.imported_from` names, if any."""
+    found = item.metadata.get("imported_from")
+    if not isinstance(found, dict) or found.get("format") is None or found.get("id") is None:
         return None
+    return {"format": str(found["format"]), "id": str(found["id"])}
+
+
+def source_held(c: Connection, source: dict[str, str]) -> int | None:
+    """The memory (forgotten ones too) whose `metadata.imported_from` is this source item."""
     row = c.execute(
         """select id from memories
            where (metadata -> 'imported_from' ->> 'format') = %s
              and (metadata -> 'imported_from' ->> 'id') = %s
            order by id limit 1""",
-        (str(origin["format"]), str(origin["id"])),
+        (source["format"], source["id"]),
     ).fetchone()
     return None if row is None else int(row["id"])
+
+
+def source_counted(c: Connection, source: dict[str, str], memory_id: int) -> bool:
+    """Whether a sighting of `memory_id` was already counted for this source item."""
+    row = c.execute(
+        """select 1 as found from history where memory_id = %s
+           and (detail -> 'source' ->> 'format') = %s
+           and (detail -> 'source' ->> 'id') = %s limit 1""",
+        (memory_id, source["format"], source["id"]),
+    ).fetchone()
+    return row is not None
 
 
 def restored_before(c: Connection, item: NewRow) -> int | None:

@@ -48,14 +48,21 @@ class SqliteWrites(SqliteBase):
         *,
         dedup: bool = False,
         replaces: int | None = None,
+        once: bool = False,
     ) -> Inserted:
-        """Insert one memory, or count it as a repeat; key and `replaces` decided in the same
-        transaction (see the contract)."""
+        """Insert one memory, or count it as a repeat; key, `replaces` and whether its source
+        item was taken already (`once`) decided in the same transaction (see the contract)."""
         with self._write() as c:
+            source = decisions.origin(item) if once else None
+            if source is not None and (held := decisions.source_held(c, source)) is not None:
+                return Inserted(held, "present")
             if dedup and replaces is None:
                 same = decisions.visible_repeat(c, item)
                 if same is not None:
-                    _count_repeat(c, same["id"], client, "duplicate", item.tags)
+                    if source is not None and decisions.source_counted(c, source, same["id"]):
+                        return Inserted(same["id"], "present")
+                    sighting = {} if source is None else {"source": source}
+                    _count_repeat(c, same["id"], client, "duplicate", item.tags, **sighting)
                     return Inserted(same["id"], "duplicate")
             also = [] if replaces is None else [decisions.replace_target(c, replaces, item.scope)]
             return _insert(c, item, "create", client, also, newest=True)
@@ -79,13 +86,21 @@ class SqliteWrites(SqliteBase):
         client: str | None,
         action: str,
         add_tags: Sequence[str] = (),
+        source: dict[str, str] | None = None,
         **detail: Any,
     ) -> bool:
-        """Count another sighting of a visible memory (exact duplicate or merged rewording)."""
+        """Count another sighting of a visible memory (exact duplicate or merged rewording),
+        once per import `source` item (decided here: see the contract)."""
         with self._write() as c:
             row = require_row(c, memory_id)
             if row["forgotten_at"] is not None or row["superseded_by"] is not None:
                 return False
+            if source is not None:
+                if decisions.source_held(c, source) is not None or decisions.source_counted(
+                    c, source, memory_id
+                ):
+                    return True  # another run took it
+                detail["source"] = source
             _count_repeat(c, memory_id, client, action, add_tags, **detail)
             return True
 
