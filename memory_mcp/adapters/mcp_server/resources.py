@@ -3,7 +3,7 @@
 import functools
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
 from mcp.server import MCPServer
@@ -12,13 +12,15 @@ from pydantic import BaseModel
 
 from memory_mcp.errors import MemoryMCPError, NotFound
 from memory_mcp.models import MemoryFilter
-from memory_mcp.service import MemoryService
+
+if TYPE_CHECKING:  # imported after the first replies (server.py)
+    from memory_mcp.service import MemoryService
 
 RECENT = 20
 JSON = "application/json"
 
 
-def register_resources(mcp: MCPServer[Any], service: MemoryService) -> None:
+def register_resources(mcp: MCPServer[Any], service: "MemoryService") -> None:
     @mcp.resource(
         "memory://{memory_id}",
         name="memory",
