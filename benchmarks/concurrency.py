@@ -22,6 +22,7 @@ from typing import Any
 
 from floors import READY_LINE, _http_load, free_port, make_common_queries, wait_for_line
 from speed import SEED, load_embedder, make_items, progress
+from startup import process_cpu
 
 from memory_mcp.config import Settings
 from memory_mcp.service import MemoryService
@@ -87,11 +88,14 @@ def main() -> None:
         try:
             for i in range(len(servers)):
                 wait_for_line(work / f"s{i}.log", READY_LINE, 900)
-            figures: dict[str, dict[int, tuple[float, float]]] = {n: {} for n in servers}
+            figures: dict[str, dict[int, tuple[float, float, float]]] = {n: {} for n in servers}
             for c in CLIENTS:
-                for name, (_, url) in servers.items():
+                for name, (proc, url) in servers.items():
                     progress(f"{name}: {c} clients")
-                    figures[name][c] = _http_load(httpx2, url, queries, c, args.seconds)
+                    cpu = process_cpu(proc.pid)
+                    rate, p95 = _http_load(httpx2, url, queries, c, args.seconds)
+                    busy = (process_cpu(proc.pid) - cpu) / args.seconds  # cores, roughly
+                    figures[name][c] = (rate, p95, busy)
         finally:
             for proc, _ in servers.values():
                 proc.terminate()
@@ -99,16 +103,22 @@ def main() -> None:
     report(figures, args)
 
 
-def report(figures: dict[str, dict[int, tuple[float, float]]], args: argparse.Namespace) -> None:
+def report(
+    figures: dict[str, dict[int, tuple[float, float, float]]], args: argparse.Namespace
+) -> None:
     cores = os.cpu_count() or 1
     print(f"Recall over serve --http, {args.n:,} memories, {args.seconds:.0f} s per load")
-    print(f"{'server':<28} {'clients':>7} {'req/s':>8} {'p95 ms':>8} {'x 1 client':>11}")
+    print(
+        f"{'server':<28} {'clients':>7} {'req/s':>8} {'p95 ms':>8} {'x 1 client':>18}"
+        f" {'server cores busy':>18} {'server CPU/req':>15}"
+    )
     for name, rows in figures.items():
         one = rows[1][0]
-        for c, (rate, p95) in rows.items():
+        for c, (rate, p95, busy) in rows.items():
             print(
-                f"{name:<28} {c:>7} {rate:>8.1f} {p95 * 1e3:>8.1f} {rate / one:>10.2f}x"
-                f"  (ideal {min(c, cores)}x)"
+                f"{name:<28} {c:>7} {rate:>8.1f} {p95 * 1e3:>8.1f}"
+                f" {rate / one:>5.2f}x (ideal {min(c, cores)}x)"
+                f" {busy:>18.2f} {busy / rate * 1e3:>12.1f} ms"
             )
 
 

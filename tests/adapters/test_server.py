@@ -227,3 +227,23 @@ async def test_the_model_starts_loading_after_the_handshake(
                     await anyio.sleep(0.01)
     finally:
         svc.close()
+
+
+async def test_the_saved_tool_list_is_what_the_tools_register() -> None:
+    from memory_mcp.adapters.mcp_server.server import listed_tools, registered_tools
+
+    saved = [t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in listed_tools()]
+    assert saved == await registered_tools(), (
+        "tools.json is stale: `uv run python -m memory_mcp.adapters.mcp_server.server`"
+    )
+
+
+async def test_tools_list_answers_without_registering_the_tools(service: MemoryService) -> None:
+    """Registering the four tools (pydantic schemas from their signatures) cost ~25 ms of
+    start-up; tools/list answers from tools.json, and the first call registers them."""
+    built = build_server(service, load_model=False)
+    async with Client(built) as c:
+        assert len((await c.list_tools()).tools) == 4
+        assert built._tool_manager.list_tools() == []
+        await call(c, "recall", query="anything")
+        assert len(built._tool_manager.list_tools()) == 4

@@ -2,6 +2,7 @@
 
 import contextlib
 import functools
+import json
 import logging
 import os
 import signal
@@ -9,11 +10,13 @@ import sys
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 import anyio
 from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from mcp.types import Tool as MCPTool
 from pydantic import ValidationError
 
 from memory_mcp import __version__
@@ -57,13 +60,25 @@ class _Server(MCPServer[Any]):
     the reply for the interpreter), or at a tool call (a timer starts it anyway, see
     build_server)."""
 
-    def __init__(self, *args: Any, begin: Callable[[], None], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, begin: Callable[[], None], tools: Callable[[], None], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._begin = begin
         self._begun = False
+        self._add_tools: Callable[[], None] | None = tools
+
+    def _tools_added(self) -> None:
+        """Register the tools (their schemas from the signatures: ~25 ms of pydantic), once."""
+        if self._add_tools is not None:
+            add, self._add_tools = self._add_tools, None
+            add()
 
     async def list_tools(self) -> Any:
-        tools = await super().list_tools()
+        if self._add_tools is not None:  # the tools' list as registering them would make it
+            tools = listed_tools()
+        else:
+            tools = await super().list_tools()
         if not self._begun:
             self._begun = True
             later = threading.Timer(AFTER_REPLY_S, self._begin)
@@ -72,6 +87,7 @@ class _Server(MCPServer[Any]):
         return tools
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
+        self._tools_added()
         self._begin()
         try:
             return await super().call_tool(name, arguments, context)
@@ -80,6 +96,15 @@ class _Server(MCPServer[Any]):
             if isinstance(exc, UnexpectedToolError) or not isinstance(cause, ValidationError):
                 raise
             raise ToolError(argument_errors(name, cause)) from cause
+
+
+TOOLS_JSON = Path(__file__).with_name("tools.json")
+
+
+def listed_tools() -> list[MCPTool]:
+    """tools/list's reply, saved from the registered tools (`python -m
+    memory_mcp.adapters.mcp_server.server` rewrites it; a test checks that it is current)."""
+    return [MCPTool.model_validate(tool) for tool in json.loads(TOOLS_JSON.read_text("utf-8"))]
 
 
 def argument_errors(tool: str, error: ValidationError) -> str:
@@ -127,6 +152,9 @@ def build_server(
             timer.cancel()
             holder.close_opened()
 
+    def add_tools() -> None:
+        Tools(CallContext(holder)).register(mcp)
+
     with _sdk_logging_left_alone():
         mcp: MCPServer[Any] = _Server(
             name="memory-mcp",
@@ -134,8 +162,8 @@ def build_server(
             instructions=INSTRUCTIONS,
             lifespan=lifespan,
             begin=holder.started,
+            tools=add_tools,
         )
-    Tools(CallContext(holder)).register(mcp)
     # Resources and prompts call the service on worker threads; the holder stands in for it.
     register_resources(mcp, cast("MemoryService", holder))
     register_prompts(mcp, cast("MemoryService", holder))
@@ -252,3 +280,15 @@ def stop_process(opened: list["MemoryService"], code: int) -> NoReturn:
         with contextlib.suppress(Exception):
             stream.flush()
     os._exit(code)
+
+
+async def registered_tools() -> list[dict[str, Any]]:
+    """tools/list's reply from the registered tools, as tools.json holds it."""
+    server = build_server(lambda: None, load_model=False)  # type: ignore[arg-type,return-value]
+    cast(_Server, server)._tools_added()
+    tools = await server.list_tools()
+    return [t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in tools]
+
+
+if __name__ == "__main__":  # rewrite tools.json from the registered tools
+    TOOLS_JSON.write_text(json.dumps(anyio.run(registered_tools), indent=1) + "\n", "utf-8")
