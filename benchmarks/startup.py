@@ -45,7 +45,19 @@ def floor_once() -> dict[str, float]:
     return {"tools/list": time.perf_counter() - start, "cpu": _cpu() - cpu}
 
 
-def serve_once(checkout: Path | None, db: Path, model_dir: str | None) -> dict[str, float]:
+# The SDK alone answering: a bare MCPServer with four no-op tools over stdio.
+BARE = """
+from mcp.server import MCPServer
+server = MCPServer("bare")
+for name in ("remember", "recall", "forget", "summarize"):
+    server.tool(name=name)(lambda query: query)
+server.run()
+"""
+
+
+def serve_once(
+    checkout: Path | None, db: Path, model_dir: str | None, argv: tuple[str, ...] = ()
+) -> dict[str, float]:
     """Spawn → initialize → tools/list → recall with bare JSON-RPC lines; seconds to each."""
     env = {**os.environ, "MEMORY_MCP_DB": str(db)}
     if model_dir:
@@ -54,7 +66,7 @@ def serve_once(checkout: Path | None, db: Path, model_dir: str | None) -> dict[s
         env["PYTHONPATH"] = str(checkout)
     cpu, start = _cpu(), time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "memory_mcp", "serve"],
+        [sys.executable, *(argv or ("-m", "memory_mcp", "serve"))],
         env=env,
         cwd=checkout or REPO,
         stdin=subprocess.PIPE,
@@ -83,7 +95,7 @@ def serve_once(checkout: Path | None, db: Path, model_dir: str | None) -> dict[s
     assert len(tools["tools"]) == 4  # type: ignore[arg-type]
     found = call(3, "tools/call", {"name": "recall", "arguments": {"query": "editor"}})
     times["first recall"] = time.perf_counter() - start
-    assert not found.get("isError"), found
+    assert not found.get("isError"), found  # (the bare server echoes the query)
     proc.stdin.close()
     proc.wait(timeout=60)
     times["cpu"] = _cpu() - cpu
@@ -112,6 +124,7 @@ def main() -> None:
 
         cases: dict[str, Callable[[], dict[str, float]]] = {
             "import mcp.server (floor)": floor_once,
+            "bare MCPServer, 4 no-op tools": lambda: serve_once(None, db(), None, ("-c", BARE)),
             "serve, this checkout": lambda: serve_once(None, db(), args.model_dir),
         }
         if args.baseline is not None:

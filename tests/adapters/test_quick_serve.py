@@ -81,7 +81,7 @@ from memory_mcp.config import Settings
 
 server.MODEL_LOAD_DELAY_S = 60.0  # only the first tools/list starts the open,
 server.AFTER_REPLY_S = 1.0  # this long after its reply
-STACK = {"numpy", "memory_mcp.service.facade", "memory_mcp.storage.sqlite"}
+STACK = {"numpy", "memory_mcp.models", "memory_mcp.service.facade", "memory_mcp.storage.sqlite"}
 
 async def main() -> None:
     built = server._build(Settings(db=sys.argv[1], project=sys.argv[2], semantic=False), [])

@@ -11,7 +11,6 @@ from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
 from pydantic import BaseModel
 
 from memory_mcp.errors import MemoryMCPError, NotFound
-from memory_mcp.models import MemoryFilter
 
 if TYPE_CHECKING:  # imported after the first replies (server.py)
     from memory_mcp.service import MemoryService
@@ -41,6 +40,8 @@ def register_resources(mcp: MCPServer[Any], service: "MemoryService") -> None:
         mime_type=JSON,
     )
     async def recent() -> str:
+        from memory_mcp.models import MemoryFilter  # not imported before the first replies
+
         return await _json(functools.partial(service.list_memories, MemoryFilter(), RECENT))
 
     @mcp.resource(

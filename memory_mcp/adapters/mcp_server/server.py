@@ -23,7 +23,6 @@ from memory_mcp import __version__
 from memory_mcp.adapters.mcp_server.calls import CallContext, ServiceHolder
 from memory_mcp.adapters.mcp_server.prompts import register_prompts
 from memory_mcp.adapters.mcp_server.resources import register_resources
-from memory_mcp.adapters.mcp_server.tools import Tools
 from memory_mcp.config import Settings, shown_db
 from memory_mcp.service import projects
 
@@ -153,6 +152,8 @@ def build_server(
             holder.close_opened()
 
     def add_tools() -> None:
+        from memory_mcp.adapters.mcp_server.tools import Tools  # with memory_mcp.models
+
         Tools(CallContext(holder)).register(mcp)
 
     with _sdk_logging_left_alone():
@@ -222,7 +223,7 @@ def _build(
     home folder) still stops the server before it answers anything; a database problem is
     logged, and every call retries and reports it to the model."""
     if settings.project:
-        projects.project_scope(settings.project)  # raises InvalidInput: the CLI says so
+        projects.check_project(settings.project)  # raises InvalidInput: the CLI says so
 
     def open_service() -> "MemoryService":
         from memory_mcp.service import MemoryService
