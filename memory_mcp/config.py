@@ -13,6 +13,7 @@ DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 DEFAULT_SCOPE = "global"
 DEFAULT_RECALL_LIMIT = 8
 MAX_RECALL_LIMIT = 50
+MIN_BUDGET = 200  # smallest max_tokens: the frame of a reply (40-70 tokens) and one hit
 # Calibrated with benchmarks/dedup_pairs.py on all-MiniLM-L6-v2: the lowest threshold tried at
 # which none of 83 must-keep pairs merge. It merges 15 of 42 rewordings; the rest are stored
 # twice, which costs clutter, never a fact. At 0.95 "faster"/"slower" (0.951) merges.

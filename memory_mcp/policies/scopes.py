@@ -12,7 +12,6 @@ from urllib.parse import unquote, unquote_to_bytes, urlsplit
 from urllib.request import url2pathname
 
 from memory_mcp.errors import InvalidInput
-from memory_mcp.models import MAX_SCOPE_CHARS, clean_scope
 
 _HASH_CHARS = 12
 
@@ -180,6 +179,9 @@ def _readable(text: str) -> str:
 
 def _finish(text: str) -> str:
     text = _readable(text)
+    # memory_mcp.models (~30 ms of pydantic classes) is not needed to check --project at start-up
+    from memory_mcp.models import MAX_SCOPE_CHARS, clean_scope
+
     if len(text) > MAX_SCOPE_CHARS:
         # Keep a readable prefix and a hash of the whole, so long names stay distinct.
         head = text[: MAX_SCOPE_CHARS - _HASH_CHARS - 1].rstrip()

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from memory_mcp.config import MAX_RECALL_LIMIT, Settings
+from memory_mcp.config import MAX_RECALL_LIMIT, MIN_BUDGET, Settings
 from memory_mcp.errors import InvalidInput
 from memory_mcp.models import strip_invisible
 from memory_mcp.policies import inputs
@@ -23,7 +23,6 @@ P = TypeVar("P", bound="Part")
 
 ALL_SCOPES = "*"
 SHORTER = "Store a shorter, self-contained memory."
-MIN_BUDGET = 200  # smallest max_tokens: the frame of a reply (40-70 tokens) and one hit
 
 
 @dataclass(frozen=True)

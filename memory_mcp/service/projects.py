@@ -36,6 +36,12 @@ def scope_from_root_uri(uri: str) -> str | None:
     return None if local is None else project_scope(local)
 
 
+def check_project(path: str | Path) -> None:
+    """Raise InvalidInput, as project_scope would, for a path that is no project folder (a
+    server checks its --project at start-up, before it names the scope)."""
+    _project_folder(path, _home())
+
+
 def _project_folder(path: str | Path, home: Path | None) -> Path:
     text = os.fspath(path)
     if not text.strip():

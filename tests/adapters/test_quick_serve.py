@@ -68,3 +68,59 @@ def test_a_bad_setting_stops_serve_with_one_line(tmp_path: Path) -> None:
     assert result.returncode == 1
     said = [line for line in result.stderr.splitlines() if "import time" not in line]
     assert said == [said[-1]] and said[-1].startswith("Error: Invalid setting"), said
+
+
+# The stdio server as `serve` builds it, driven by the SDK's in-memory client in a fresh
+# interpreter (this one has numpy loaded already): argv = database, project folder.
+FIRST_REPLIES = """
+import sys, time
+import anyio
+from mcp import Client
+from memory_mcp.adapters.mcp_server import server
+from memory_mcp.config import Settings
+
+server.MODEL_LOAD_DELAY_S = 60.0  # only the first tools/list starts the open,
+server.AFTER_REPLY_S = 1.0  # this long after its reply
+STACK = {"numpy", "memory_mcp.models", "memory_mcp.service.facade", "memory_mcp.storage.sqlite"}
+
+async def main() -> None:
+    built = server._build(Settings(db=sys.argv[1], project=sys.argv[2], semantic=False), [])
+    async with Client(built) as client:  # initialize
+        assert not STACK & set(sys.modules), STACK & set(sys.modules)
+        assert len((await client.list_tools()).tools) == 4
+        assert not STACK & set(sys.modules), "imported before the tools/list reply"
+        deadline = time.monotonic() + 60
+        while not STACK <= set(sys.modules):  # opened on a thread, with no call
+            assert time.monotonic() < deadline, "the service never opened"
+            await anyio.sleep(0.01)
+        stored = await client.call_tool("remember", {"content": "deferred open works"})
+        assert not stored.is_error, stored
+    print("ok")
+
+anyio.run(main)
+"""
+
+
+def test_serve_answers_initialize_and_tools_list_before_importing_the_service(
+    tmp_path: Path,
+) -> None:
+    """numpy, the storage backend and the service (~0.2 s of imports, a fifth of start-up)
+    were imported before the first reply; now on a thread once tools/list is answered."""
+    project = tmp_path / "repo"
+    project.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-c", FIRST_REPLIES, str(tmp_path / "m.db"), str(project)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.strip() == "ok", result.stderr
+    assert (tmp_path / "m.db").exists()
+
+
+def test_a_bad_project_still_stops_serve_before_it_answers(tmp_path: Path) -> None:
+    result = _serve(tmp_path, MEMORY_MCP_PROJECT="/")
+    assert result.returncode == 1
+    said = [line for line in result.stderr.splitlines() if "import time" not in line]
+    assert said[-1].startswith("Error: ") and "filesystem root" in said[-1], said
+    assert "numpy" not in result.stderr  # refused before the service stack was imported

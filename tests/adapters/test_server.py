@@ -211,7 +211,9 @@ async def test_the_model_starts_loading_after_the_handshake(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Loading the model (onnxruntime's imports) competed with the first replies for the
-    interpreter; it now starts at the first tools/list or call (or after a timer)."""
+    interpreter; it now starts after the first tools/list (or a call, or a timer)."""
+    import anyio
+
     from memory_mcp.adapters.mcp_server import server
 
     monkeypatch.setattr(server, "MODEL_LOAD_DELAY_S", 60.0)
@@ -220,6 +222,28 @@ async def test_the_model_starts_loading_after_the_handshake(
         async with Client(build_server(svc, load_model=True)) as c:
             assert svc.semantic.state == "idle"
             await c.list_tools()
-            assert svc.semantic.state != "idle"
+            with anyio.fail_after(30):
+                while svc.semantic.state == "idle":
+                    await anyio.sleep(0.01)
     finally:
         svc.close()
+
+
+async def test_the_saved_tool_list_is_what_the_tools_register() -> None:
+    from memory_mcp.adapters.mcp_server.server import listed_tools, registered_tools
+
+    saved = [t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in listed_tools()]
+    assert saved == await registered_tools(), (
+        "tools.json is stale: `uv run python -m memory_mcp.adapters.mcp_server.server`"
+    )
+
+
+async def test_tools_list_answers_without_registering_the_tools(service: MemoryService) -> None:
+    """Registering the four tools (pydantic schemas from their signatures) cost ~25 ms of
+    start-up; tools/list answers from tools.json, and the first call registers them."""
+    built = build_server(service, load_model=False)
+    async with Client(built) as c:
+        assert len((await c.list_tools()).tools) == 4
+        assert built._tool_manager.list_tools() == []
+        await call(c, "recall", query="anything")
+        assert len(built._tool_manager.list_tools()) == 4

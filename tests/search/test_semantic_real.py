@@ -166,3 +166,20 @@ def test_a_stronger_model_setting_works_end_to_end(
     query, passage = embedder.embed_query(text), embedder.embed_documents([text])[0]
     assert float(query @ passage) < 0.999  # the query went in with bge's instruction
     svc.close()
+
+
+def test_each_inference_runs_on_its_callers_thread(real_embedder: FastEmbedEmbedder) -> None:
+    """onnxruntime's default intra-op pool spun a thread per core for every run: a query cost
+    2.4x the CPU, and concurrent requests (serve --http) queued behind each other's spinning
+    threads. Now one thread per run; a large embed_documents runs its batches side by side,
+    in order."""
+    import numpy as np
+
+    real_embedder.load()
+    session = real_embedder._model.model.model  # fastembed's model, its onnxruntime session
+    assert session.get_session_options().intra_op_num_threads == 1
+    texts = [f"note {i} about the Kestrel-{i:05d} deploy" for i in range(200)]
+    together = real_embedder.embed_documents(texts)
+    alone = np.stack([real_embedder.embed_documents([t])[0] for t in texts[::37]])
+    assert together.shape == (200, real_embedder.dim)
+    np.testing.assert_allclose(together[::37], alone, atol=1e-5)

@@ -2,9 +2,9 @@
 token (hashed in the database), or an organisation's JWT; then each principal's rate limit.
 
 `AccessGate` wraps any ASGI app (the MCP endpoint; a web UI route can be wrapped the same
-way) and hands the caller on as an `Access` in `scope[ACCESS_KEY]` and in `current_access()`,
-which the service holder turns into a service acting for that caller (calls.py). What the
-caller may then read and write is decided by the service, never here.
+way) and hands the caller on as an `Access` in `scope[ACCESS_KEY]` and in
+`calls.current_access()`, which the service holder turns into a service acting for that
+caller. What the caller may then read and write is decided by the service, never here.
 """
 
 import hmac
@@ -12,31 +12,27 @@ import json
 import math
 import threading
 import time
-from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import anyio.to_thread
 from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
 from mcp.server.auth.provider import AccessToken
 
+from memory_mcp.adapters.mcp_server.calls import CALLER
 from memory_mcp.adapters.mcp_server.guards import ASGIApp, Receive, Scope, Send
 from memory_mcp.adapters.mcp_server.oauth import JwtVerifier
 from memory_mcp.errors import MemoryMCPError, StorageError
 from memory_mcp.policies import access as policy
 from memory_mcp.policies.access import Access
-from memory_mcp.service import MemoryService
+
+if TYPE_CHECKING:  # imported after the first replies (server.py)
+    from memory_mcp.service import MemoryService
 
 ACCESS_KEY = "memory_mcp.access"
 UNAUTHORIZED = "Send Authorization: Bearer <token>; see `memory-mcp token`."
 AMBIGUOUS = "Send one Authorization header, not several."
 SLOW_DOWN = "Too many requests from {who}: at most {limit} a minute. Retry in {wait} s."
-
-_CURRENT: ContextVar[Access | None] = ContextVar("memory_mcp_http_access", default=None)
-
-
-def current_access() -> Access | None:
-    """The caller of the HTTP request being served (None: not over HTTP, i.e. the owner)."""
-    return _CURRENT.get()
 
 
 @dataclass
@@ -51,7 +47,7 @@ class Authenticator:
 
     def __init__(
         self,
-        service: MemoryService,
+        service: "MemoryService",
         owner_token: str | None,
         verifier: JwtVerifier | None = None,
     ) -> None:
@@ -185,11 +181,11 @@ class AccessGate:
             scope["user"] = AuthenticatedUser(
                 AccessToken(token="", client_id=found.principal, scopes=[], subject=who)
             )
-        token = _CURRENT.set(found)
+        token = CALLER.set(found)
         try:
             await self.app(scope, receive, send)
         finally:
-            _CURRENT.reset(token)
+            CALLER.reset(token)
 
     async def _refuse(self, send: Send, refusal: Refusal, retry: int | None = None) -> None:
         body = json.dumps({"error": refusal.error, "message": refusal.message}).encode()

@@ -1,6 +1,6 @@
-"""Per-call plumbing of the MCP server: the service (opened lazily when the database was not
-usable at start), the project scope from MCP roots, the client's name, core errors as tool
-errors, and the blocking service call on a worker thread."""
+"""Per-call plumbing of the MCP server: the service (opened after the first replies, or once
+the database is usable), the HTTP caller it acts for, the project scope from MCP roots, the
+client's name, core errors as tool errors, and the blocking service call on a worker thread."""
 
 import functools
 import logging
@@ -9,7 +9,8 @@ import threading
 import unicodedata
 import warnings
 from collections.abc import Callable, MutableMapping
-from typing import Any, TypeVar
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio.to_thread
 from mcp.server.connection import Connection
@@ -17,9 +18,12 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.shared.exceptions import MCPDeprecationWarning
 
-from memory_mcp.adapters.mcp_server.access import current_access
 from memory_mcp.errors import MemoryMCPError
-from memory_mcp.service import MemoryService, projects
+from memory_mcp.service import projects
+
+if TYPE_CHECKING:  # the service stack is imported once the first requests are answered
+    from memory_mcp.policies.access import Access
+    from memory_mcp.service import MemoryService
 
 logger = logging.getLogger(__name__)
 
@@ -30,44 +34,75 @@ MAX_CLIENT_NAME_CHARS = 64
 MAX_CLIENT_VERSION_CHARS = 32
 _SPACES = re.compile(r"\s+")
 
+# Set by access.AccessGate for each HTTP request (here, so that stdio never imports the gate).
+CALLER: "ContextVar[Access | None]" = ContextVar("memory_mcp_http_access", default=None)
+
+
+def current_access() -> "Access | None":
+    """The caller of the HTTP request being served (None: not over HTTP, i.e. the owner)."""
+    return CALLER.get()
+
 
 class ServiceHolder:
-    """The service; if the server started without a usable database, opened on first use
-    (each call retries), so a passing fault heals and a lasting one is reported per call."""
+    """The service, or a function opening it: the stdio server answers its first requests
+    before the service stack is imported, then opens it on a thread (`started`); a call that
+    comes first opens it itself. If the database is not usable, each call retries the open,
+    so a passing fault heals and a lasting one is reported per call."""
 
     def __init__(
         self,
-        service: MemoryService | Callable[[], MemoryService],
+        service: "MemoryService | Callable[[], MemoryService]",
         load_model: bool,
         principal: str | None = None,
     ) -> None:
         self._principal = principal  # `memory-mcp --as NAME serve`: every call as NAME
-        self._service = service if isinstance(service, MemoryService) else None
-        self._open = None if isinstance(service, MemoryService) else service
+        self._service = None if callable(service) else service
+        self._open = service if callable(service) else None
         self._load_model = load_model
         self._lock = threading.Lock()
+        self._tried = False  # the open on a thread: once; after that, calls retry it
+        self._failed = False
+        self._closed = False
 
-    def current(self) -> MemoryService:
+    def current(self) -> "MemoryService":
         """The open service (blocking: call on a worker thread); raises MemoryMCPError. Over
         HTTP it acts for the request's caller, so every tool, resource and prompt obeys
         that caller's grants."""
+        return self._acting(self._opened_now())
+
+    def _opened_now(self) -> "MemoryService":
         with self._lock:
             if self._service is None:
-                assert self._open is not None
-                self._service = self._open()
-                logger.info("Database is usable now")
-                self.started()
-            service = self._service
-        return self._acting(service)
+                if self._open is None or self._closed:
+                    raise MemoryMCPError("The server is stopping.")
+                try:
+                    self._service = self._open()
+                except MemoryMCPError:
+                    self._failed = True
+                    raise
+                if self._failed:
+                    logger.info("Database is usable now")
+                if self._load_model:
+                    self._service.semantic.start_background()
+            return self._service
 
-    def _acting(self, service: MemoryService) -> MemoryService:
+    def _open_quietly(self) -> None:
+        try:
+            self._opened_now()
+        except MemoryMCPError as exc:  # a database problem: every call retries and says so
+            logger.error("%s", exc)
+        except Exception:
+            logger.exception("Opening the database failed; every call will retry")
+            self._failed = True
+
+    def _acting(self, service: "MemoryService") -> "MemoryService":
         access = current_access()
         if access is None and self._principal is not None:
             access = service.team.access_for(self._principal)  # read per call: grants apply now
         return service if access is None else service.as_principal(access)  # None: stdio
 
     @property
-    def opened(self) -> MemoryService | None:
+    def opened(self) -> "MemoryService | None":
         """What `current` returns, when that needs no database (never blocks: safe on the
         event loop); None when the service must be opened, or `--as NAME` read from it."""
         if self._service is None or self._principal is not None:
@@ -75,14 +110,27 @@ class ServiceHolder:
         return self._acting(self._service)
 
     def started(self) -> None:
-        if self._service is not None and self._load_model:
+        """The first requests are answered: open the service on a thread if it is not open
+        yet (once), else start loading the model."""
+        if self._closed:
+            return
+        if self._service is None:
+            if self._open is not None and not self._tried:
+                self._tried = True
+                threading.Thread(target=self._open_quietly, name="open", daemon=True).start()
+        elif self._load_model:
             self._service.semantic.start_background()
 
     def close_opened(self) -> None:
-        """Close the service if the holder opened it (a given one belongs to the caller)."""
-        if self._open is not None and self._service is not None:
-            self._service.close()
-            self._service = None
+        """Close the service if the holder opened it (a given one belongs to the caller),
+        once an open under way has finished."""
+        if self._open is None:
+            return
+        with self._lock:
+            self._closed = True
+            if self._service is not None:
+                self._service.close()
+                self._service = None
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         def call(*args: Any, **kwargs: Any) -> Any:
@@ -98,7 +146,7 @@ class CallContext:
     def __init__(self, holder: ServiceHolder) -> None:
         self.holder = holder
 
-    async def service(self) -> MemoryService:
+    async def service(self) -> "MemoryService":
         opened = self.holder.opened
         if opened is not None:  # the usual case: no thread hop (~0.1-0.3 ms per call)
             return opened

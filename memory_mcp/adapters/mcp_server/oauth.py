@@ -7,10 +7,9 @@ import json
 import logging
 import threading
 import urllib.request
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
-import jwt
 from mcp.server.auth.provider import AccessToken
 from mcp.server.auth.routes import build_resource_metadata_url, create_protected_resource_routes
 from pydantic import AnyHttpUrl
@@ -18,6 +17,9 @@ from starlette.applications import Starlette
 
 from memory_mcp.config import Settings
 from memory_mcp.errors import InvalidInput
+
+if TYPE_CHECKING:  # PyJWT and cryptography: a fifth of a second, only for JWT callers
+    import jwt
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +65,8 @@ class JwtVerifier:
     def claims(self, token: str) -> dict[str, Any] | None:
         """The token's claims if it is valid for us, else None (blocking: fetches the JWKS
         when a key is not cached)."""
+        import jwt
+
         try:
             key = self._keys().get_signing_key_from_jwt(token)
             claims: dict[str, Any] = jwt.decode(
@@ -111,7 +115,9 @@ class JwtVerifier:
             claims=claims,
         )
 
-    def _keys(self) -> jwt.PyJWKClient:
+    def _keys(self) -> "jwt.PyJWKClient":
+        import jwt
+
         with self._lock:
             if self._client is None:
                 url = self._jwks_url or discover_jwks(self.issuer)
@@ -123,6 +129,8 @@ class JwtVerifier:
 
 def discover_jwks(issuer: str) -> str:
     """The issuer's `jwks_uri` from its OpenID or OAuth discovery document."""
+    import jwt
+
     base = issuer.rstrip("/")
     for path in ("/.well-known/openid-configuration", "/.well-known/oauth-authorization-server"):
         try:

@@ -1,7 +1,7 @@
 """MCP prompts: load what memory knows into a conversation; review a session for memories."""
 
 import functools
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import anyio.to_thread
 from mcp.server import MCPServer
@@ -10,7 +10,9 @@ from mcp.types import INVALID_PARAMS
 from pydantic import Field
 
 from memory_mcp.errors import MemoryMCPError
-from memory_mcp.service import MemoryService
+
+if TYPE_CHECKING:  # imported after the first replies (server.py)
+    from memory_mcp.service import MemoryService
 
 CONTEXT_TOKENS = 1500
 
@@ -28,7 +30,7 @@ anything temporary, and secrets (keys, tokens, passwords). Before storing, `reca
 if memory already says it, don't repeat it.{focus}"""
 
 
-def register_prompts(mcp: MCPServer[Any], service: MemoryService) -> None:
+def register_prompts(mcp: MCPServer[Any], service: "MemoryService") -> None:
     @mcp.prompt(
         name="memory_context",
         title="Load memory context",
@@ -56,7 +58,7 @@ def register_prompts(mcp: MCPServer[Any], service: MemoryService) -> None:
         return REVIEW.format(focus=f"\nConcentrate on: {focus}." if focus else "")
 
 
-def _context(service: MemoryService, topic: str | None) -> str:
+def _context(service: "MemoryService", topic: str | None) -> str:
     """A framed block of memories: a topic's best hits, or the project's themed summary."""
     project = service.project_scope()
     where = f"project {project} and global" if project else "all scopes"

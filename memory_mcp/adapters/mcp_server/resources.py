@@ -3,7 +3,7 @@
 import functools
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
 from mcp.server import MCPServer
@@ -11,14 +11,15 @@ from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
 from pydantic import BaseModel
 
 from memory_mcp.errors import MemoryMCPError, NotFound
-from memory_mcp.models import MemoryFilter
-from memory_mcp.service import MemoryService
+
+if TYPE_CHECKING:  # imported after the first replies (server.py)
+    from memory_mcp.service import MemoryService
 
 RECENT = 20
 JSON = "application/json"
 
 
-def register_resources(mcp: MCPServer[Any], service: MemoryService) -> None:
+def register_resources(mcp: MCPServer[Any], service: "MemoryService") -> None:
     @mcp.resource(
         "memory://{memory_id}",
         name="memory",
@@ -39,6 +40,8 @@ def register_resources(mcp: MCPServer[Any], service: MemoryService) -> None:
         mime_type=JSON,
     )
     async def recent() -> str:
+        from memory_mcp.models import MemoryFilter  # not imported before the first replies
+
         return await _json(functools.partial(service.list_memories, MemoryFilter(), RECENT))
 
     @mcp.resource(

@@ -7,7 +7,8 @@ same JSON in one text block (clients show the model one or the other).
 
 import functools
 import json
-from typing import Annotated, Any, Literal
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
@@ -15,7 +16,7 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, BeforeValidator, Field
 
 from memory_mcp.adapters.mcp_server.calls import CallContext
-from memory_mcp.config import MAX_RECALL_LIMIT
+from memory_mcp.config import MAX_RECALL_LIMIT, MIN_BUDGET
 from memory_mcp.models import (
     ForgetResult,
     Kind,
@@ -25,9 +26,9 @@ from memory_mcp.models import (
     WritableKind,
     wire_json,
 )
-from memory_mcp.policies.budget import snippet
-from memory_mcp.service import MemoryService
-from memory_mcp.service.context import MIN_BUDGET
+
+if TYPE_CHECKING:
+    from memory_mcp.service import MemoryService
 
 
 def _whole_number(value: object) -> object:
@@ -79,6 +80,16 @@ ANNOTATIONS = {
     # Not read-only: save=true stores the summary (never touching its sources).
     "summarize": ToolAnnotations(title="Summarize", destructive_hint=False),
 }
+
+
+def _on(method: str) -> Callable[..., Any]:
+    """MemoryService.<method>, unbound, looked up per call: this module is imported before
+    the service stack is (server.py answers the first requests while that loads)."""
+
+    def call(service: "MemoryService", /, **kwargs: Any) -> Any:
+        return getattr(service, method)(**kwargs)
+
+    return call
 
 
 def reply(model: BaseModel) -> CallToolResult:
@@ -133,10 +144,12 @@ class Tools:
         """Store what a later session should know: a preference, a decision, a durable fact.
         Repeats and rewordings are merged."""
         call = functools.partial(
-            MemoryService.remember, content=content, kind=kind, tags=tags, scope=scope,
+            _on("remember"), content=content, kind=kind, tags=tags, scope=scope,
             metadata=metadata, key=key, replaces=replaces, occurred_at=occurred_at, ttl=ttl,
             expires_at=expires_at, reference_time=reference_time, context=context,
         )  # fmt: skip
+        from memory_mcp.policies.budget import snippet  # with numpy: after the first replies
+
         sent = RememberReply.of(await self._calls.run(ctx, call, scope=scope, client=True))
         if sent.content is not None and snippet(sent.content, ECHO_TOKENS) != sent.content:
             sent = sent.model_copy(
@@ -169,7 +182,7 @@ class Tools:
         """Search memory by meaning and keywords. Call it at the start of a task and when the
         user refers to earlier sessions."""
         call = functools.partial(
-            MemoryService.recall, query=query, limit=limit, scope=scope, kind=kind, tags=tags,
+            _on("recall"), query=query, limit=limit, scope=scope, kind=kind, tags=tags,
             since=since, until=until, time_field=time_field,
             include_superseded=include_superseded, as_of=as_of, max_tokens=max_tokens, ids=ids,
             reference_time=reference_time,
@@ -183,7 +196,7 @@ class Tools:
         reason: Annotated[str | None, arg("Why, for the record.")] = None,
     ) -> Annotated[CallToolResult, ForgetResult]:
         """Hide memories that are wrong or unwanted. Reversible from the CLI."""
-        call = functools.partial(MemoryService.forget, ids=ids, reason=reason)
+        call = functools.partial(_on("forget"), ids=ids, reason=reason)
         return reply(await self._calls.run(ctx, call, project=False, client=True))
 
     async def summarize(
@@ -201,7 +214,7 @@ class Tools:
         """Overview of what memory holds on a topic, scope or period: themes with their most
         representative memory, ids, counts and dates."""
         call = functools.partial(
-            MemoryService.summarize, query=query, scope=scope, kind=kind, since=since,
+            _on("summarize"), query=query, scope=scope, kind=kind, since=since,
             until=until, limit=limit, max_tokens=max_tokens, save=save,
         )  # fmt: skip
         summary = await self._calls.run(ctx, call, scope=scope, client=True)
