@@ -90,7 +90,10 @@ Pseudo-relevance feedback (policies/feedback.py), R@5 LoCoMo / PrefEval:
   +0.003 / -0.014 to +0.004), keyword weight 0.5 / 0.55 / 0.65 (-0.048 / -0.024 / -0.005;
   PrefEval -0.010 / -0.010 / -0.014), a second round (0 / 0), mixing the first and second fused
   lists (-0.007 / -0.006), neighbouring turns' scores on top (-0.002 to -0.012), preferences
-  embedded behind a "preference:" prefix (PrefEval -0.006 to +0.006).
+  embedded behind a "preference:" prefix (PrefEval -0.006 to +0.006); RM3-style keyword
+  expansion, the 1 / 3 / 5 rarest new words of the 3 best hits added to the keyword query
+  (-0.026 / -0.034 / -0.038; PrefEval -0.008 / -0.014 / -0.014); a bonus of 0.02-0.1 for
+  the same session as one of the best 1 or 3 hits (-0.004 to +0.000).
 """
 
 import argparse
