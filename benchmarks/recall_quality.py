@@ -93,7 +93,9 @@ Pseudo-relevance feedback (policies/feedback.py), R@5 LoCoMo / PrefEval:
   embedded behind a "preference:" prefix (PrefEval -0.006 to +0.006); RM3-style keyword
   expansion, the 1 / 3 / 5 rarest new words of the 3 best hits added to the keyword query
   (-0.026 / -0.034 / -0.038; PrefEval -0.008 / -0.014 / -0.014); a bonus of 0.02-0.1 for
-  the same session as one of the best 1 or 3 hits (-0.004 to +0.000).
+  the same session as one of the best 1 or 3 hits (-0.004 to +0.000); Rocchio's negative
+  term, minus 0.1 / 0.2 x the mean vector of fused ranks 11-30 or 21-60 (-0.003 to -0.001 /
+  -0.012 to -0.004).
 """
 
 import argparse
