@@ -70,6 +70,32 @@ Fusion that knows how much the keyword leg knows (README: Recall quality), both 
   query-word coverage -0.001 / -0.006, content-only BM25 rank as a third signal -0.002 /
   +0.008, a follow-up keyword search for the top hits' rare words up to +0.008 (multi-hop
   -0.006 to +0.002); wider pools (200) -0.012.
+
+Pseudo-relevance feedback (policies/feedback.py), R@5 LoCoMo / PrefEval:
+- kept: the semantic leg searches again from the query + 0.3 x the fused-score-weighted mean
+  vector of the 3 best fused hits, and the legs are fused again: 0.698 -> 0.707 (product -
+  before +0.009 [-0.000, +0.019]) / 0.279 -> 0.299 (+0.020 [+0.000, +0.040]; product - dense
+  +0.022 [-0.002, +0.048]); depth 2-4 x weight 0.2-0.5 (unweighted or weighted) all gained on
+  both: +0.002 to +0.012 / +0.008 to +0.020. Leave-one-out (depth and weight chosen on the
+  other groups): LoCoMo 0.709, PrefEval 0.285. Unlike the dense-only feedback dropped above,
+  it feeds back the fused hits (mostly keyword evidence on conversations);
+- dropped, against fusion without feedback (0.698 / 0.279): feedback from the best hit alone
+  (+0.004 to +0.007 / -0.002 to -0.022), from the best 5 (-0.005 to -0.004 / +0.006 to
+  +0.010) or 10 (PrefEval 0 to +0.002), from the dense leg's best instead of the fused ones
+  (PrefEval -0.002 to +0.008); MMR by embedding over the best 30 (-0.001 to +0.006 / +0.002 to
+  -0.022); a penalty for turns next to a better hit (-0.005 to -0.036); each turn's vector
+  mixed with its neighbours' (+-1/2, weight 0.5/1) as the dense leg or a third leg (-0.004 to
+  -0.087); the request's content words embedded alone or mixed in (PrefEval -0.010 to -0.014);
+- dropped, against feedback (0.707 / 0.299): a relative-score cutoff for the depth (-0.005 to
+  +0.003 / -0.014 to +0.004), keyword weight 0.5 / 0.55 / 0.65 (-0.048 / -0.024 / -0.005;
+  PrefEval -0.010 / -0.010 / -0.014), a second round (0 / 0), mixing the first and second fused
+  lists (-0.007 / -0.006), neighbouring turns' scores on top (-0.002 to -0.012), preferences
+  embedded behind a "preference:" prefix (PrefEval -0.006 to +0.006); RM3-style keyword
+  expansion, the 1 / 3 / 5 rarest new words of the 3 best hits added to the keyword query
+  (-0.026 / -0.034 / -0.038; PrefEval -0.008 / -0.014 / -0.014); a bonus of 0.02-0.1 for
+  the same session as one of the best 1 or 3 hits (-0.004 to +0.000); Rocchio's negative
+  term, minus 0.1 / 0.2 x the mean vector of fused ranks 11-30 or 21-60 (-0.003 to -0.001 /
+  -0.012 to -0.004).
 """
 
 import argparse

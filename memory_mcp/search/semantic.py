@@ -166,6 +166,14 @@ class SemanticIndex:
             found = None if cache is None else self._search_cache(cache, query, flt, k, near_only)
         return self.store.search_vectors(query, flt, k) if found is None else found
 
+    def vectors(self, ids: list[int]) -> dict[int, np.ndarray]:
+        """Stored vectors of `ids`: from the in-memory copy when loaded (a search just brought
+        it up to date), else, and for any id it lacks, from the database."""
+        with self._cache_lock:
+            found = {} if self._cache is None else self._cache.vectors_of(ids)
+        missing = [mid for mid in ids if mid not in found]
+        return found | (self.store.vectors_for(missing) if missing else {})
+
     def _search_cache(
         self, cache: VectorCache, query: np.ndarray, flt: MemoryFilter, k: int, near_only: bool
     ) -> list[tuple[int, float]] | None:

@@ -13,6 +13,7 @@ the owner reload it. Filters that vec0 metadata cannot express return None: the 
 searches in SQL instead, so filters are always applied inside the search, never after it.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -98,6 +99,11 @@ class VectorCache:
 
     def __len__(self) -> int:
         return len(self._slot)
+
+    def vectors_of(self, ids: Sequence[int]) -> dict[int, np.ndarray]:
+        """The copy's vectors of those `ids` it holds (as Storage.vectors_for, without SQL)."""
+        slots = {mid: self._slot[mid] for mid in ids if mid in self._slot}
+        return {mid: self._cols.vectors[slot].copy() for mid, slot in slots.items()}
 
     # -- keeping in step ------------------------------------------------------------------
 

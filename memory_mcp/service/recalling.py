@@ -4,9 +4,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal
 
+import numpy as np
+
 from memory_mcp.errors import InvalidInput, NotFound
 from memory_mcp.models import STORED_DATA_NOTICE, Hit, Memory, MemoryFilter, RecallResult, wire_json
 from memory_mcp.policies import budget, inputs
+from memory_mcp.policies.feedback import FEEDBACK_DEPTH, feedback_query
 from memory_mcp.policies.fusion import FTS_WEIGHTS, fuse, prefer_scope, query_mass, supported
 from memory_mcp.policies.times import parse_time
 from memory_mcp.service import grants
@@ -99,10 +102,18 @@ class Recaller(Part):
         # keyword-only recall ranks and scores as BM25 does.
         weigh = bool(keyword and semantic)
         mass = query_mass(*self.store.keyword_statistics(query)) if weigh else 0.0
-        floor = supported(keyword, semantic)
-        fused = fuse(keyword, semantic, keyword_mass=mass)
-        ranked = [(mid, score) for mid, score in fused if mid in floor]
+        ranked = _fused(keyword, semantic, mass)
+        if qvec is not None and semantic and ranked:  # the semantic leg asks again (feedback.py)
+            moved = self._feedback(qvec, ranked)
+            if moved is not None:
+                ranked = _fused(keyword, self.semantic.search(moved, flt, pool), mass)
         return ("keyword" if qvec is None else "hybrid"), self._reranked(query, ranked, limit)
+
+    def _feedback(self, qvec: np.ndarray, ranked: list[tuple[int, float]]) -> np.ndarray | None:
+        """The query vector moved towards the best FEEDBACK_DEPTH fused hits."""
+        best = ranked[:FEEDBACK_DEPTH]
+        vectors = self.semantic.vectors([mid for mid, _ in best])
+        return feedback_query(qvec, [(vectors[mid], s) for mid, s in best if mid in vectors])
 
     def _reranked(
         self, query: str, ranked: list[tuple[int, float]], limit: int
@@ -150,6 +161,14 @@ class Recaller(Part):
         memories = {m.id: m for m in found}
         hits = [_hit(memories[mid], score) for mid, score in ranked if mid in memories]
         return prefer_scope(hits, project_scope)
+
+
+def _fused(
+    keyword: list[tuple[int, float]], semantic: list[tuple[int, float]], mass: float
+) -> list[tuple[int, float]]:
+    """Both legs fused, best first, keeping the candidates above the relevance floor."""
+    floor = supported(keyword, semantic)
+    return [(mid, s) for mid, s in fuse(keyword, semantic, keyword_mass=mass) if mid in floor]
 
 
 def make_filter(

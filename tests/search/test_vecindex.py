@@ -243,3 +243,17 @@ def test_a_text_repeated_in_a_batch_is_embedded_once(service: MemoryService) -> 
     out = service.semantic.embed_documents(["a b", "c d", "a b"])
     assert out is not None and seen == [["a b", "c d"]]
     assert np.array_equal(out[0], out[2]) and not np.array_equal(out[0], out[1])
+
+
+def test_vectors_come_from_the_copy_and_match_the_database(cached: MemoryService) -> None:
+    """Feedback (policies/feedback.py) reads the best hits' vectors from the copy: the same
+    vectors the database holds, also right after an edit, and none for unknown ids."""
+    s = cached
+    ids = [s.remember(f"{fruit} grow in the garden").id for fruit in ("apples", "pears")]
+    s.update(ids[0], content="apples and plums grow in the orchard")
+    s.semantic.search(np.ones(8, np.float32) / np.sqrt(8), MemoryFilter(), 5)  # syncs the copy
+    assert s.semantic._cache is not None and ids[0] in s.semantic._cache.vectors_of(ids)
+    mine, theirs = s.semantic.vectors([*ids, 999]), s.store.vectors_for(ids)
+    assert mine.keys() == theirs.keys() == set(ids)
+    for mid in ids:
+        assert np.allclose(mine[mid], theirs[mid])

@@ -1,0 +1,56 @@
+"""Pseudo-relevance feedback (policies/feedback.py) through the service: after fusion the
+semantic leg searches again from the query moved towards the best hits."""
+
+from pathlib import Path
+
+import numpy as np
+
+from memory_mcp.config import Settings
+from memory_mcp.service import MemoryService
+
+
+def unit(*xs: float) -> np.ndarray:
+    v = np.array(xs, dtype=np.float32)
+    return v / np.linalg.norm(v)
+
+
+QUERY = "what about kestrel?"
+# The keyword leg's only match (it says "kestrel"), far from the query in meaning.
+NAMED = "kestrel pipeline notes"
+# Worded like NAMED (near it in meaning), a little less close to the query than SIDE.
+RELATED = "the deploy runner broke last night"
+SIDE = "coffee machine downtime"
+VECTORS = {
+    QUERY: unit(1, 0, 0, 0),
+    NAMED: unit(0.1, 1, 0, 0),
+    RELATED: unit(0.5, 1, 0, 0),
+    SIDE: unit(0.52, 0, 1, 0),
+}
+
+
+class TableEmbedder:
+    """Vectors from a table: the geometry of the test is written down, not hashed."""
+
+    model_name = "test/table"
+    dim = 4
+
+    def load(self) -> None:
+        pass
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        return np.stack([VECTORS.get(t, unit(0, 0, 0, 1)) for t in texts])
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return VECTORS.get(text, unit(0, 0, 0, 1))
+
+
+def test_a_memory_worded_like_the_best_hit_rises_above_one_only_near_the_query(
+    tmp_path: Path,
+) -> None:
+    svc = MemoryService.open(Settings(db=tmp_path / "m.db"), embedder=TableEmbedder())
+    assert svc.semantic.ensure()
+    svc.remember_many([{"content": t} for t in (NAMED, RELATED, SIDE)], dedup=False)
+    order = [h.content for h in svc.recall(QUERY, limit=3).hits]
+    svc.close()
+    # Without feedback: SIDE (cosine 0.46) above RELATED (0.45).
+    assert order.index(RELATED) < order.index(SIDE)
