@@ -38,19 +38,39 @@ _IN_THE_MOMENT = (
     r"(?!.*(?:(?<!from )\bnow\b(?! on\b)|\bkeep going\b|\bgo on\b|\bcarry on\b|"
     r"\bnext (?:file|one|step|test|part|function)\b|\bstill\b))"
 )
+# After "I always" / "we never": what happens to the speaker, not a habit they keep ("I always
+# forget how this works", "we always end up rewriting it", "I never get this right").
+_NOT_A_HABIT = (
+    r"(?!(?:forget|wonder|struggle|mix|mess|confuse|get|lose|miss|end|seem|feel|find|hate|"
+    r"have to|need to|fall|trip|break|screw)\b)"
+)
+# "I like" as a standing taste, not approval of what is on the screen ("I like this", "I like
+# the idea", "I like how it reads", "I like your fix").
+_NOT_APPROVAL = r"(?!(?:this|that|it|these|those|the|your|how|what|where|when|both|either|them)\b)"
 _PREFERENCE = [
     re.compile(p, re.IGNORECASE)
     for p in (
         rf"^(?:please\s+)?(?:always|never)\s+{_NOT_A_VERB}\w",
         rf"^(?:please\s+)?(?:don't|do not|dont)\s+{_IN_THE_MOMENT}{_THIS_TASK}",
-        r"\bfrom now on\b",
-        rf"\b(?:i|we)\s+(?:always|never)\s+{_NOT_A_VERB}\w",
+        r"\b(?:from now on|going forward|moving forward|from here on|in (?:the )?future|"
+        r"henceforth)\b",
+        rf"\b(?:i|we)\s+(?:always|never)\s+{_NOT_A_VERB}{_NOT_A_HABIT}\w",
         r"\b(?:i|we)\s+(?:really\s+)?(?:prefer|like to)\b(?!\s+not to (?:say|answer))",
+        rf"^(?:i|we)\s+(?:really\s+)?like\s+{_NOT_APPROVAL}\w+",
+        r"^(?:please\s+)?prefer\s+(?!(?:the (?:first|second|last|other)|this|that|it|option)\b)"
+        r"\w.*\b(?:over|to|instead of|rather than)\s+\w",
+        r"^(?:please\s+)?(?:make sure|be sure|remember)\s+(?:(?:that\s+)?you\s+|to\s+)?"
+        r"(?:always|never|don't|do not)\b",
         r"\b(?:i|we)(?:'d|\s+would)\s+rather\b",
         r"^(?:i|we)\s+(?:use|write|run|ship|deploy|format|test)\s+(?!this|that|it\b|these|those)",
         r"^(?:i|we)\s+keep\s+(?!getting|having|seeing|hitting|running into|failing)",
         r"\b(?:our|the)\s+convention\b",
         r"\bby convention\b",
+        # a rule with its force ("tests must not hit the real network"), not a guess ("it
+        # must be the cache") or a deadline ("the fix must be in today")
+        r"^(?!it\b|this\b|that\b|there\b)\w+(?:\s+[\w-]+){0,3}\s+must\s+(?:not|never|always)\s",
+        r"^(?:please\s+)?keep\s+(?!it\b|this\b|that\b|them\b)[\w ]{1,30}\s+"
+        r"(?:under|below|within|at most|at least)\s+\d",
         r"\b(?:in this (?:repo|project|codebase)|here),?\s+we\b",
         r"^(?:please\s+)?(?:use|prefer)\b.*\b(?:everywhere|always|in (?:all|every)|"
         r"for (?:all|every))\b",
@@ -59,29 +79,45 @@ _PREFERENCE = [
 _DECISION = [
     re.compile(p, re.IGNORECASE)
     for p in (
-        r"\b(?:we|i)\s+(?:have\s+|'ve\s+)?(?:decided|agreed|chose|settled on|picked)\b",
+        r"\b(?:we|i|the team|everyone|we all)\s+(?:have\s+|'ve\s+|has\s+)?"
+        r"(?:decided|agreed|chose|settled on|picked)\b",
         r"\b(?:we|i)(?:'re| are)\s+going with\b",
         r"\b(?:we|i)(?:'ll| will)\s+go with\b",
         r"^let's\s+(?:go with|stick with|standardi[sz]e on)\b",
         r"^(?:keep|stick with|stick to)\s+using\s+\w",
         r"^(?:keep|stick with|stick to)\b[^;]*(?:;|\bbecause\b|\bsince\b)\s*\w",  # with a reason
         r"^decision:",
-        r"\bwe(?:'re| are)\s+(?:moving|switching|migrating)\s+to\b",
+        r"\bwe(?:'re| are)\s+(?:moving|switching|migrating)\b(?:\s+[\w.-]+){0,6}\s+to\b",
     )
 ]
 _FACT = [
     re.compile(r"\b(?:lives?|is kept|are kept|is stored|are stored|is defined|is configured)"
                r"\s+in\b", re.IGNORECASE),
     re.compile(r"\b(?:[Ww]e're|[Ww]e are|[Ii]t's|[Ii]t is)\s+on\s+[A-Z0-9]"),  # on Postgres 16
-    re.compile(r"\b(?:is|are)\s+(?:in|at|under)\s+\S*[/.~]", re.IGNORECASE),  # a path
+    re.compile(r"\b(?:is|are)\s+(?:in|at|under)\s+\S*?(?:[/~]|\.\w)", re.IGNORECASE),  # a path
     re.compile(r"\bis\s+\d", re.IGNORECASE),
     re.compile(r"\b(?:is|are|runs?|listens?)\s+on\s+port\s+\d", re.IGNORECASE),
     re.compile(r"\b(?:fyi|note that|keep in mind|remember that|for the record)\b", re.IGNORECASE),
     re.compile(r"\bruns? on (?:port|python|node|go)\b", re.IGNORECASE),
+    re.compile(r"\b(?:needs?|requires?|expects?|uses?)\b.*\bon port\s+\d", re.IGNORECASE),
+    re.compile(r"\b(?:is|are)\s+(?:owned|maintained|run|managed)\s+by\b", re.IGNORECASE),
+    re.compile(r"\bruns?\s+(?:at\s+\d|(?:every|daily|nightly|hourly|weekly)\b)", re.IGNORECASE),
+    # "Our production region is eu-west-1", "our CI is GitHub Actions": a property of the
+    # project whose value is a name, number or path, not its state ("our tests are failing")
+    # nor an opinion ("our problem is the cache", "our best bet is to revert").
+    re.compile(r"^our\s+(?:[\w-]+\s+){1,3}(?:is|are)\s+[`'\"]?(?=\S*?(?:(?-i:[A-Z0-9/_`-])|\.\w))\S",
+               re.IGNORECASE),
 ]  # fmt: skip
+# Who the user is: said of themselves, so no subject test ("My name is Priya", "I maintain
+# the ingestion pipeline").
+_ABOUT_ME = re.compile(
+    r"^(?:my name is|call me\s+(?-i:[A-Z]))|^i\s+(?:maintain|own|lead|manage)\s+(?:the|our)\b",
+    re.IGNORECASE,
+)
 _LEADING = re.compile(r"^(?:and|also|plus|oh|so|but|ok|okay)\b[,]?\s+", re.IGNORECASE)
 _CORRECTION = re.compile(
-    r"^(?:no|nope|actually|not quite|wrong)\b[,.!:;]?\s*(?:—|-)?\s*(?P<rest>.+)$", re.IGNORECASE
+    r"^(?:no|nope|actually|not quite|wrong|correction)\b[,.!:;]?\s*(?:—|-)?\s*(?P<rest>.+)$",
+    re.IGNORECASE,
 )
 # What keeps a sentence out whatever else it says.
 _TRANSIENT = re.compile(
@@ -157,6 +193,8 @@ def classify(sentence: str) -> Statement | None:
         return Statement("preference", _tidy(body))
     if _ONE_OFF.match(body):
         return None
+    if _ABOUT_ME.search(body):
+        return Statement("fact", _tidy(body))
     if any(p.search(body) for p in _FACT) and (correction or _declarative(body)):
         return Statement("fact", _tidy(body))
     return None

@@ -118,3 +118,51 @@ def test_an_instruction_about_the_work_going_on_is_not_a_convention(sentence: st
 )
 def test_rules_that_share_those_words_are_still_found(sentence: str) -> None:
     assert classify(sentence) is not None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("I like small commits with imperative subject lines.", "preference"),
+        ("Prefer dataclasses over namedtuples in new code.", "preference"),
+        ("Going forward, every migration needs a down step.", "preference"),
+        ("Make sure you never commit the fixtures in tmp/.", "preference"),
+        ("Tests must not hit the real network.", "preference"),
+        ("Please keep line length under 100 characters.", "preference"),
+        ("The team agreed to retire the old admin panel.", "decision"),
+        ("We're switching the queue from RabbitMQ to Redis streams.", "decision"),
+        ("The integration tests need a running Redis on port 6380.", "fact"),
+        ("Our production region is eu-west-1.", "fact"),
+        ("Our CI is GitHub Actions.", "fact"),
+        ("The billing service is owned by the payments team.", "fact"),
+        ("The nightly job runs at 2am UTC.", "fact"),
+        ("My name is Priya and I maintain the ingestion pipeline.", "fact"),
+        ("Correction: the rate limit is 50 requests per minute, not 100.", "fact"),
+    ],
+)
+def test_tastes_limits_ownership_schedules_and_who_i_am_are_found(sentence: str, kind: str) -> None:
+    found = classify(sentence)
+    assert found is not None and found.kind == kind
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I always forget how this regex works.",
+        "We always end up rewriting this part.",
+        "I like this approach.",
+        "I like how this reads.",
+        "Prefer the first one over the second.",
+        "Keep it under 100 lines.",
+        "It must be the cache.",
+        "Our build is broken.",
+        "Our tests are failing again.",
+        "Our problem is the cache.",
+        "Our best option is to revert.",
+        "Our meeting is at 3.",
+        "The server crashed on port 8080.",
+        "Call me when it's done, please.",
+    ],
+)
+def test_moods_approvals_one_off_choices_and_states_are_not_rules(sentence: str) -> None:
+    assert classify(sentence) is None
