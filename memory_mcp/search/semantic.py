@@ -71,10 +71,13 @@ class SemanticIndex:
             if self.state != "idle" or self._thread is not None:
                 return
             self.state = "loading"
-            self._thread = threading.Thread(
+            # Published once started: stop() and ensure(), on other threads and without the
+            # lock, join whatever they find there (joining an unstarted thread raises).
+            thread = threading.Thread(
                 target=self._activate_and_cache, name="memory-mcp-model", daemon=True
             )
-            self._thread.start()
+            thread.start()
+            self._thread = thread
 
     def _activate_and_cache(self) -> None:
         try:
@@ -99,11 +102,14 @@ class SemanticIndex:
 
     def ensure(self) -> bool:
         """Load the model now (CLI use); returns whether semantic search is available."""
-        thread = self._thread
+        with self._lock:  # as start_background decides: load here or wait for its thread
+            thread = self._thread
+            here = thread is None and self.state == "idle"
+            if here:
+                self.state = "loading"
         if thread is not None:
             thread.join()
-        elif self.state == "idle":
-            self.state = "loading"
+        elif here:
             self._activate()
         return self.ready
 
@@ -208,10 +214,11 @@ class SemanticIndex:
         if self._cache_loading or self._stopping.is_set():
             return
         self._cache_loading = True
-        self._cache_thread = threading.Thread(
+        thread = threading.Thread(
             target=self._load_cache_logged, name="memory-mcp-vectors", daemon=True
         )
-        self._cache_thread.start()
+        thread.start()
+        self._cache_thread = thread  # published once started, as in start_background
 
     def _load_cache_logged(self) -> None:
         try:
