@@ -331,3 +331,24 @@ def test_an_interrupted_keyword_rebuild_carries_on(tmp_path: Path) -> None:
     with db.transaction(store.conn) as c:  # a rebuild that lost the race to swap stops
         for index in maintenance.KEYWORD_INDEXES:
             assert ftsrebuild.step(c, index, 50) is None and not ftsrebuild.finish(c, index)
+
+
+def test_vectors_for_looks_up_its_ids_without_scanning_the_index(store: SqliteStore) -> None:
+    """Recall with max_tokens reads its hits' vectors: point lookups, not a vec0 scan (which
+    cost ~50 ms per call at 100k memories). Counted in SQLite VM steps, not timed."""
+    rng = np.random.default_rng(2)
+    ids = [r.id for r in store.insert_many([row(f"m{i}", rng.normal(size=4)) for i in range(3_000)])]
+    steps = 0
+
+    def step() -> int:
+        nonlocal steps
+        steps += 1
+        return 0
+
+    store.conn.set_progress_handler(step, 1)
+    try:
+        found = store.vectors_for([ids[10], ids[2_000]])
+    finally:
+        store.conn.set_progress_handler(None, 1)
+    assert sorted(found) == [ids[10], ids[2_000]]
+    assert steps < 1_000  # a scan takes a few VM steps per stored vector
