@@ -372,9 +372,22 @@ def _http_load(
 # -- resident memory ------------------------------------------------------------------------
 
 
-def resident_rows(db: Path, empty: Path, env: dict[str, str], workdir: Path, n: int) -> list[Any]:
+def rss_parts(pid: int) -> dict[str, int]:
+    """VmRSS and its anonymous part (RssAnon: the heap, arrays; the rest is mapped files,
+    such as SQLite's memory-mapped database pages, which the kernel may drop)."""
+    status = Path(f"/proc/{pid}/status").read_text().splitlines()
+    return {
+        key: int(next(x for x in status if x.startswith(key)).split()[1]) * 1024
+        for key in ("VmRSS", "RssAnon")
+    }
+
+
+def resident_rows(
+    db: Path, empty: Path, env: dict[str, str], workdir: Path, n: int, label: str = ""
+) -> list[Any]:
     """Idle RSS of a server on the N-memory database minus one on an empty database (both
-    with the model and the vector copy loaded), per memory."""
+    with the model and the vector copy loaded), per memory: all of it, and the anonymous
+    part. `label` names the code measured (env may point PYTHONPATH at another checkout)."""
     sizes = {}
     for name, path in (("empty", empty), ("full", db)):
         server = StdioServer(path, env, workdir / f"rss-{name}.log")
@@ -383,14 +396,17 @@ def resident_rows(db: Path, empty: Path, env: dict[str, str], workdir: Path, n: 
         server.wait_ready()
         server.tool("recall", {"query": "warm-up"})
         time.sleep(1)
-        sizes[name] = server.rss_bytes()
+        sizes[name] = rss_parts(server.proc.pid)
         server.close()
-    per = (sizes["full"] - sizes["empty"]) / n
-    return [
-        [f"idle RSS, N={n:,}", f"{sizes['full'] / 2**20:,.0f} MiB",
-         f"empty DB {sizes['empty'] / 2**20:,.0f} MiB", f"{per:,.0f} B/memory",
-         "<= 1,024 B/memory at 1M"],
-    ]  # fmt: skip
+    rows = []
+    for key, what in (("VmRSS", "idle RSS"), ("RssAnon", "idle RSS, anonymous part")):
+        full, base = sizes["full"][key], sizes["empty"][key]
+        rows.append(
+            [f"{what}, N={n:,}{label}", f"{full / 2**20:,.0f} MiB",
+             f"empty DB {base / 2**20:,.0f} MiB", f"{(full - base) / n:,.0f} B/memory",
+             "<= 1,024 B/memory at 1M"]
+        )  # fmt: skip
+    return rows
 
 
 # -- the table ------------------------------------------------------------------------------

@@ -116,14 +116,18 @@ class VectorCache:
         head: int = 0,
         capacity: int = 0,
         folder: Path | None = None,
+        compact: bool = True,
     ) -> None:
         """`folder`: where the exact vectors' unlinked file goes (the database's folder:
-        a temporary folder may be memory-backed); the system's temporary folder if None."""
+        a temporary folder may be memory-backed); the system's temporary folder if None.
+        `compact=False` keeps float32 vectors however large the copy grows (the layout
+        before int8 codes, which benchmarks compare with)."""
         self.dim = dim
+        self._may_compact = compact
         self._exact = vecfile.ExactFile(dim, folder)
         self.generation = generation
         self.head = head
-        self._cols = _Columns(dim, compact=capacity >= COARSE_FROM)
+        self._cols = _Columns(dim, compact=compact and capacity >= COARSE_FROM)
         self._cols.reserve(capacity)
         self._slot = vecfile.Slots()
         self._codes: dict[str, dict[str, int]] = {"scope": {}, "kind": {}}
@@ -202,7 +206,8 @@ class VectorCache:
         live = np.flatnonzero(self._cols.alive[: self._cols.size])
         if len(live) < COARSE_FROM or self.dim < 2 * COARSE_DIMS:
             return False
-        self._cols.make_compact(self._exact)
+        if self._may_compact:
+            self._cols.make_compact(self._exact)
         rng = np.random.default_rng(len(live))
         picked = rng.choice(live, min(PCA_SAMPLE, len(live)), replace=False)
         sample = vecfile.decode(self._cols.codes[picked], self._cols.scale[picked])
