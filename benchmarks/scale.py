@@ -121,7 +121,9 @@ def matrix(service: MemoryService) -> tuple[np.ndarray, np.ndarray]:
 
 def float32_copy(service: MemoryService) -> VectorCache:
     """The vector copy as it was before int8 codes: float32 rows (and the same PCA pass)."""
-    cache = VectorCache(service.semantic.embedder.dim, compact=False)
+    everything = MemoryFilter(include_forgotten=True, include_superseded=True, include_expired=True)
+    count = service.store.count(everything)  # sized up front, as the server's copy is
+    cache = VectorCache(service.semantic.embedder.dim, capacity=count, compact=False)
     cache.generation, cache.head = service.store.vector_snapshot(cache.dim, cache.add)
     cache.prepare()
     return cache

@@ -9,6 +9,10 @@ so the scores returned are the ones sqlite-vec computes. The file is private to 
 written as rows arrive, rewritten when the copy compacts, gone when the process ends.
 """
 
+import ctypes
+import ctypes.util
+import os
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -17,6 +21,20 @@ from typing import BinaryIO
 import numpy as np
 
 CHUNK = 8_192  # rows decoded at a time by a full scan (bounded temporaries)
+_PREAD = hasattr(os, "pread")  # not on Windows: seek and read there
+
+
+def release_free_memory() -> None:
+    """Return freed heap pages to the system (glibc keeps them otherwise: loading 100k
+    vectors in batches left ~80 MB of freed temporaries resident, measured). No-op where
+    there is no glibc malloc_trim."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim(0)
+    except (OSError, AttributeError):  # musl and others: nothing to do
+        return
 
 
 def quantise(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -56,7 +74,8 @@ class ExactFile:
 
     def _open(self) -> BinaryIO:
         # Unlinked at once on POSIX (deleted on close on Windows); mode 0600 either way.
-        return tempfile.TemporaryFile(prefix=".memory-mcp-vectors-", dir=self._folder)
+        # Unbuffered: every write reaches the file before a positioned read looks for it.
+        return tempfile.TemporaryFile(prefix=".memory-mcp-vectors-", dir=self._folder, buffering=0)
 
     def append(self, vectors: np.ndarray) -> np.ndarray:
         """Write rows at the end; returns their row numbers."""
@@ -69,13 +88,18 @@ class ExactFile:
         return np.arange(start, start + len(data), dtype=np.int64)
 
     def read(self, rows: np.ndarray) -> np.ndarray:
-        """The float32 rows at these row numbers, in this order."""
+        """The float32 rows at these row numbers, in this order (one positioned read each)."""
         out = np.empty((len(rows), self.dim), np.float32)
         size = self._row_bytes
         with self._lock:
-            for i, row in enumerate(rows.tolist()):
-                self._file.seek(row * size)
-                out[i] = np.frombuffer(self._file.read(size), dtype="<f4")
+            if _PREAD:
+                fd = self._file.fileno()
+                for i, row in enumerate(rows.tolist()):
+                    out[i] = np.frombuffer(os.pread(fd, size, row * size), dtype="<f4")
+            else:
+                for i, row in enumerate(rows.tolist()):
+                    self._file.seek(row * size)
+                    out[i] = np.frombuffer(self._file.read(size), dtype="<f4")
         return out
 
     def rewrite(self, rows: np.ndarray) -> np.ndarray:

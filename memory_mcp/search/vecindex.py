@@ -196,8 +196,10 @@ class VectorCache:
     # -- the coarse pass ------------------------------------------------------------------
 
     def prepare(self) -> None:
-        """Fit the coarse pass now if the copy needs one (else at the first search that does)."""
+        """Fit the coarse pass now if the copy needs one (else at the first search that does),
+        then hand the loading's freed temporaries back to the system."""
         self._ensure_basis()
+        vecfile.release_free_memory()
 
     def _ensure_basis(self) -> bool:
         """Fit the PCA directions once the copy is big enough to need them."""
