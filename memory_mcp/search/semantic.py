@@ -188,7 +188,8 @@ class SemanticIndex:
         everything = MemoryFilter(
             include_forgotten=True, include_superseded=True, include_expired=True
         )  # a plain count(*): counts() also scans the vec0 table for orphans
-        folder = Path(self.store.location).parent  # the exact vectors' file goes there
+        db = Path(self.store.location)  # the exact vectors' file goes next to the database
+        folder = db.parent if db.is_file() else None
         cache = VectorCache(self.embedder.dim, capacity=self.store.count(everything), folder=folder)
         cache.generation, cache.head = self.store.vector_snapshot(cache.dim, cache.add)
         cache.prepare()

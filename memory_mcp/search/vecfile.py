@@ -117,7 +117,9 @@ class ExactFile:
             self._file.close()
 
     def __del__(self) -> None:  # a copy dropped for a reload lets go of its file
-        self._file.close()
+        file = getattr(self, "_file", None)
+        if file is not None:
+            file.close()
 
 
 class Slots:

@@ -1,8 +1,10 @@
 """The in-memory copy of the vector index: same answers as sqlite-vec, kept in step by vec_log."""
 
+import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -320,3 +322,20 @@ def test_ids_far_apart_are_kept_apart() -> None:
     found = cache.search(far.vectors[1], MemoryFilter(), NOW, 12)
     assert found is not None and [i for i, _ in found].count(2**40 + 1) == 1
     assert 3 not in [i for i, _ in found]
+
+
+def test_the_exact_vectors_file_leaves_no_name_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The float32 rows go to an unlinked temporary file in the given folder: nothing in the
+    folder names it (nothing to sweep after a crash, nothing another user could open)."""
+    monkeypatch.setattr(vecindex, "COARSE_FROM", 100)
+    rng = np.random.default_rng(9)
+    rows = unit_rows(rng.normal(size=(300, 16)))
+    cache = VectorCache(16, capacity=300, folder=tmp_path)
+    cache.add(rows)
+    found = cache.search(rows.vectors[4], MemoryFilter(), NOW, 1)
+    assert found is not None and found[0] == (5, pytest.approx(1.0))
+    if sys.platform != "win32":  # there the file is named until it is closed
+        assert list(tmp_path.iterdir()) == []
+    cache.close()
