@@ -256,8 +256,36 @@ def limit_rows(
 # -- common words ---------------------------------------------------------------------------
 
 
+def joined_keyword_leg(store: Any, query: str) -> list[tuple[int, float]]:
+    """The keyword leg as one statement joining every match to its row for the filter (how it
+    ran before it read the rows of its best matches only), on the same fitted query."""
+    from memory_mcp.storage.sqlite import searching
+    from memory_mcp.storage.sqlite.base import now
+    from memory_mcp.storage.sqlite.filters import memory_conditions, where
+
+    match = fts_query(query)
+    if match is None:
+        return []
+    conds, params = memory_conditions(MemoryFilter(), now())
+    params.update(k=K, w_content=1.0, w_tags=1.0, w_context=1.0)
+    sql = f"""
+        select m.id, -bm25(memories_fts, :w_content, :w_tags, :w_context) as score
+        from memories_fts join memories m on m.id = memories_fts.rowid
+        where memories_fts match :match and memories_fts.rowid >= :floor {where(conds, "and")}
+        order by score desc limit :k
+    """
+
+    def run(c: Any) -> list[tuple[int, float]]:
+        fitted = searching._fitted(c, "memories_fts", match, params)
+        return [(int(r[0]), float(r[1])) for r in c.execute(sql, fitted)]
+
+    found: list[tuple[int, float]] = store._read(run)
+    return found
+
+
 def common_word_rows(service: MemoryService, n: int, ordinary: list[str], count: int) -> list[Any]:
-    """Recall and its keyword leg for questions full of common words, next to ordinary ones."""
+    """Recall and its keyword leg for questions full of common words, next to ordinary ones;
+    the keyword leg also as one joined statement (before), in the same loop."""
     common = make_common_queries(count + 5, 7 * n)
     store = service.store
     samples: dict[str, list[float]] = {}
@@ -267,13 +295,15 @@ def common_word_rows(service: MemoryService, n: int, ordinary: list[str], count:
             "common keyword leg": lambda q=c: store.search_keywords(q, MemoryFilter(), K),
             "ordinary recall": lambda q=o: service.recall(q, LIMIT),
             "ordinary keyword leg": lambda q=o: store.search_keywords(q, MemoryFilter(), K),
+            "common keyword leg, joined (before)": lambda q=c: joined_keyword_leg(store, q),
+            "ordinary keyword leg, joined (before)": lambda q=o: joined_keyword_leg(store, q),
         }
         for name, step in steps.items():
             took = timed(step)
             if i >= 5:
                 samples.setdefault(name, []).append(took)
     rows = []
-    for kind in ("recall", "keyword leg"):
+    for kind in ("recall", "keyword leg", "keyword leg, joined (before)"):
         c, o = samples[f"common {kind}"], samples[f"ordinary {kind}"]
         rows.append([f"common-word {kind}, N={n:,}", f"{ms(pct(c, 0.5))} / {ms(pct(c, 0.95))}",
                      f"ordinary queries {ms(pct(o, 0.5))} / {ms(pct(o, 0.95))}",
@@ -372,9 +402,22 @@ def _http_load(
 # -- resident memory ------------------------------------------------------------------------
 
 
-def resident_rows(db: Path, empty: Path, env: dict[str, str], workdir: Path, n: int) -> list[Any]:
+def rss_parts(pid: int) -> dict[str, int]:
+    """VmRSS and its anonymous part (RssAnon: the heap, arrays; the rest is mapped files,
+    such as SQLite's memory-mapped database pages, which the kernel may drop)."""
+    status = Path(f"/proc/{pid}/status").read_text().splitlines()
+    return {
+        key: int(next(x for x in status if x.startswith(key)).split()[1]) * 1024
+        for key in ("VmRSS", "RssAnon")
+    }
+
+
+def resident_rows(
+    db: Path, empty: Path, env: dict[str, str], workdir: Path, n: int, label: str = ""
+) -> list[Any]:
     """Idle RSS of a server on the N-memory database minus one on an empty database (both
-    with the model and the vector copy loaded), per memory."""
+    with the model and the vector copy loaded), per memory: all of it, and the anonymous
+    part. `label` names the code measured (env may point PYTHONPATH at another checkout)."""
     sizes = {}
     for name, path in (("empty", empty), ("full", db)):
         server = StdioServer(path, env, workdir / f"rss-{name}.log")
@@ -383,14 +426,17 @@ def resident_rows(db: Path, empty: Path, env: dict[str, str], workdir: Path, n: 
         server.wait_ready()
         server.tool("recall", {"query": "warm-up"})
         time.sleep(1)
-        sizes[name] = server.rss_bytes()
+        sizes[name] = rss_parts(server.proc.pid)
         server.close()
-    per = (sizes["full"] - sizes["empty"]) / n
-    return [
-        [f"idle RSS, N={n:,}", f"{sizes['full'] / 2**20:,.0f} MiB",
-         f"empty DB {sizes['empty'] / 2**20:,.0f} MiB", f"{per:,.0f} B/memory",
-         "<= 1,024 B/memory at 1M"],
-    ]  # fmt: skip
+    rows = []
+    for key, what in (("VmRSS", "idle RSS"), ("RssAnon", "idle RSS, anonymous part")):
+        full, base = sizes["full"][key], sizes["empty"][key]
+        rows.append(
+            [f"{what}, N={n:,}{label}", f"{full / 2**20:,.0f} MiB",
+             f"empty DB {base / 2**20:,.0f} MiB", f"{(full - base) / n:,.0f} B/memory",
+             "<= 1,024 B/memory at 1M"]
+        )  # fmt: skip
+    return rows
 
 
 # -- the table ------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ from speed import SEED, make_items, make_queries, ms, pct, progress, table, time
 from memory_mcp.config import DEFAULT_MODEL
 from memory_mcp.models import MemoryFilter
 from memory_mcp.search.embed import FastEmbedEmbedder
+from memory_mcp.search.vecindex import VectorCache
 from memory_mcp.service import MemoryService
 from memory_mcp.service.recalling import CANDIDATES_PER_HIT
 from memory_mcp.storage.contract import NewRow
@@ -118,8 +119,31 @@ def matrix(service: MemoryService) -> tuple[np.ndarray, np.ndarray]:
 # -- measurements ---------------------------------------------------------------------------
 
 
+def float32_copy(service: MemoryService) -> VectorCache:
+    """The vector copy as it was before int8 codes: float32 rows (and the same PCA pass)."""
+    everything = MemoryFilter(include_forgotten=True, include_superseded=True, include_expired=True)
+    count = service.store.count(everything)  # sized up front, as the server's copy is
+    cache = VectorCache(service.semantic.embedder.dim, capacity=count, compact=False)
+    cache.generation, cache.head = service.store.vector_snapshot(cache.dim, cache.add)
+    cache.prepare()
+    return cache
+
+
+def with_copy(service: MemoryService, cache: VectorCache, call: Callable[[], Any]) -> Any:
+    """`call` with `cache` standing in for the service's own vector copy."""
+    own, service.semantic._cache = service.semantic._cache, cache
+    try:
+        return call()
+    finally:
+        service.semantic._cache = own
+
+
 def query_steps(
-    service: MemoryService, ref: tuple[np.ndarray, np.ndarray], query: str, scope: str
+    service: MemoryService,
+    ref: tuple[np.ndarray, np.ndarray],
+    query: str,
+    scope: str,
+    f32: VectorCache,
 ) -> dict[str, Callable[[], Any]]:
     ids, mat = ref
     qvec = service.semantic.embed_query(query)
@@ -134,6 +158,12 @@ def query_steps(
         "query embedding": lambda: service.semantic.embed_query(query),
         "FTS leg": lambda: service.store.search_fts(match, MemoryFilter(), K),
         "vector leg (product)": lambda: service.semantic.search(qvec, MemoryFilter(), K),
+        "vector leg, float32 copy (before)": lambda: with_copy(
+            service, f32, lambda: service.semantic.search(qvec, MemoryFilter(), K)
+        ),
+        "recall, float32 copy (before)": lambda: with_copy(
+            service, f32, lambda: service.recall(query, LIMIT)
+        ),
         "(a) plain sqlite-vec KNN": lambda: conn.execute(plain, {"q": blob, "k": K}).fetchall(),
         "(b) exact numpy": lambda: np.argpartition(-(mat @ qvec), K)[:K],
         "recall, scope filter": lambda: service.recall(query, LIMIT, scope=scope),
@@ -148,6 +178,18 @@ def query_steps(
 def recall_at_10(
     service: MemoryService, ref: tuple[np.ndarray, np.ndarray], qs: list[str]
 ) -> float:
+    def search(q: np.ndarray) -> list[tuple[int, float]]:
+        return service.semantic.search(q, MemoryFilter(), 10)
+
+    return recall_at_10_of(service, ref, qs, search)
+
+
+def recall_at_10_of(
+    service: MemoryService,
+    ref: tuple[np.ndarray, np.ndarray],
+    qs: list[str],
+    search: Callable[[np.ndarray], list[tuple[int, float]]],
+) -> float:
     """Share of the product's top 10 whose cosine reaches the exact 10th best (ties count)."""
     ids, mat = ref
     order = np.argsort(ids)
@@ -157,20 +199,25 @@ def recall_at_10(
         assert qvec is not None
         sims = mat @ qvec
         tenth = np.partition(sims, -10)[-10]
-        got = np.array([i for i, _ in service.semantic.search(qvec, MemoryFilter(), 10)])
+        got = np.array([i for i, _ in search(qvec)])
         rows = order[np.searchsorted(ids, got, sorter=order)]
         scores.append(float(np.mean(sims[rows] >= tenth - 1e-5)))
     return float(np.mean(scores))
 
 
 def measure_queries(
-    service: MemoryService, n: int, ref: tuple[np.ndarray, np.ndarray], count: int, slow: int
+    service: MemoryService,
+    n: int,
+    ref: tuple[np.ndarray, np.ndarray],
+    count: int,
+    slow: int,
+    f32: VectorCache,
 ) -> list[list[Any]]:
     """Every step per query, interleaved; the slow baseline (a) runs on the first `slow`."""
     queries = make_queries(count + 5, SEED + n)
     samples: dict[str, list[float]] = {}
     for i, (query, scope) in enumerate(queries):
-        for name, step in query_steps(service, ref, query, scope).items():
+        for name, step in query_steps(service, ref, query, scope, f32).items():
             if name.startswith("(a)") and i >= slow + 5:
                 continue
             took = timed(step)
@@ -181,7 +228,7 @@ def measure_queries(
     rows = []
     for name, values in samples.items():
         p50, p95 = pct(values, 0.5), pct(values, 0.95)
-        base = leg if name.startswith(("(a)", "(b)")) else product
+        base = leg if name.startswith(("(a)", "(b)", "vector leg, float32")) else product
         note = ""
         if name == "recall (product)":
             target = TARGET_RECALL_MS.get(n)
@@ -193,8 +240,17 @@ def measure_queries(
     qs = [q for q, _ in queries]
     r10 = recall_at_10(service, ref, qs)
     rows.append(
-        [f"{n:,}", "recall@10, vector leg vs (b)", f"{r10:.3f}", "", "", verdict(r10 >= 0.98)]
+        [f"{n:,}", "recall@10, vector leg vs (b)", f"{r10:.3f}", "", "", verdict(r10 >= 0.99)]
     )
+    before = recall_at_10_of(
+        service, ref, qs, lambda q: f32.search(q, MemoryFilter(), NOW, 10) or []
+    )
+    rows.append([f"{n:,}", "recall@10, float32 copy (before) vs (b)", f"{before:.3f}", "", "", ""])
+    cache = service.semantic._cache
+    assert cache is not None
+    for name, copy in (("product", cache), ("float32 copy (before)", f32)):
+        per = copy.resident_bytes() / len(copy)
+        rows.append([f"{n:,}", f"vector copy arrays, {name}", f"{per:,.0f} B/memory", "", "", ""])
     return rows
 
 
@@ -332,6 +388,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--model-dir", type=Path, default=os.environ.get("MEMORY_MCP_MODEL_DIR") or None
     )
+    parser.add_argument(
+        "--before", type=Path, default=None, help="a checkout whose servers' RSS to show too"
+    )
     args = parser.parse_args()
     text = "10000,100000,1000000" if args.full else args.sizes
     args.sizes = sorted(int(s) for s in text.split(","))
@@ -371,8 +430,10 @@ def measure_size(n: int, args: argparse.Namespace, embedder: FastEmbedEmbedder, 
     out["builds"].append(row)
     progress(f"N={n:,}: recall")
     ref = matrix(service)
-    out["recall"] += measure_queries(service, n, ref, args.queries, args.slow)
-    del ref
+    f32 = float32_copy(service)
+    out["recall"] += measure_queries(service, n, ref, args.queries, args.slow, f32)
+    f32.close()
+    del ref, f32
     progress(f"N={n:,}: remember")
     out["remember"].append(measure_remember(service, n, args.calls))
     service.close()
@@ -424,7 +485,13 @@ def main() -> None:
               ["case", "s", "x SDK floor", "target"],
               measure_cold(path, args.sizes[-1], env, workdir, args.spawns))  # fmt: skip
         progress("resident memory per memory")
-        rss = floors.resident_rows(path, workdir / "empty.db", env, workdir, args.sizes[-1])
+        rss = []
+        if args.before is not None:  # the same servers, running the other checkout's code
+            before = {**env, "PYTHONPATH": str(args.before.resolve())}
+            rss += floors.resident_rows(
+                path, workdir / "empty.db", before, workdir, args.sizes[-1], f" ({args.before})"
+            )
+        rss += floors.resident_rows(path, workdir / "empty.db", env, workdir, args.sizes[-1])
         table("Resident memory of an idle server (model and vector copy loaded)",
               ["measure", "now", "floor in the same run", "per memory", "target"], rss)  # fmt: skip
 

@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -201,7 +202,9 @@ class SemanticIndex:
         everything = MemoryFilter(
             include_forgotten=True, include_superseded=True, include_expired=True
         )  # a plain count(*): counts() also scans the vec0 table for orphans
-        cache = VectorCache(self.embedder.dim, capacity=self.store.count(everything))
+        db = Path(self.store.location)  # the exact vectors' file goes next to the database
+        folder = db.parent if db.is_file() else None
+        cache = VectorCache(self.embedder.dim, capacity=self.store.count(everything), folder=folder)
         cache.generation, cache.head = self.store.vector_snapshot(cache.dim, cache.add)
         cache.prepare()
         with self._cache_lock:

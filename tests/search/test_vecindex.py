@@ -1,8 +1,10 @@
 """The in-memory copy of the vector index: same answers as sqlite-vec, kept in step by vec_log."""
 
+import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -257,3 +259,99 @@ def test_vectors_come_from_the_copy_and_match_the_database(cached: MemoryService
     assert mine.keys() == theirs.keys() == set(ids)
     for mid in ids:
         assert np.allclose(mine[mid], theirs[mid])
+
+
+def clustered(rng: np.random.Generator, n: int, dim: int) -> np.ndarray:
+    centers = rng.normal(size=(60, dim))
+    return centers[rng.integers(0, 60, n)] + rng.normal(scale=0.7, size=(n, dim))
+
+
+@pytest.mark.parametrize(
+    ("shape", "dim"), [("clustered", 384), ("random", 128), ("clustered", 128)]
+)
+def test_compact_copy_keeps_recall_at_10_against_exact_cosine(
+    shape: str, dim: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past COARSE_FROM the copy holds int8 codes; the best candidates are re-scored from
+    float32, so the top 10 match exact cosine and the scores are the exact ones. At 384
+    dimensions the PCA pass picks the candidates; at 128 (too few for it) the codes of all."""
+    monkeypatch.setattr(vecindex, "COARSE_FROM", 1_000)
+    rng = np.random.default_rng(7)
+    data = rng.normal(size=(4_000, dim)) if shape == "random" else clustered(rng, 4_000, dim)
+    rows = unit_rows(data)
+    cache = VectorCache(dim, capacity=4_000)
+    cache.add(rows)
+    cache.prepare()
+    assert cache._cols.codes.dtype == np.int8
+    hits = []
+    for i in rng.integers(0, 4_000, 60):
+        q = rows.vectors[i] + rng.normal(scale=0.05, size=dim).astype(np.float32)
+        q = (q / np.linalg.norm(q)).astype(np.float32)
+        found = cache.search(q, MemoryFilter(), NOW, 10)
+        assert found is not None
+        hits.append(len({i for i, _ in found} & set(exact(rows, q, 10))) / 10)
+        exact_scores = rows.vectors[[i - 1 for i, _ in found]] @ q
+        assert [s for _, s in found] == pytest.approx(exact_scores.tolist(), abs=1e-6)
+    assert np.mean(hits) >= 0.99
+
+
+def test_a_copy_that_grows_past_coarse_from_turns_compact(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Small copies keep float32 (exact, fastest); one that grows large holds int8 codes and
+    stays under 1 KB per memory, with the same answers as before the switch."""
+    monkeypatch.setattr(vecindex, "COARSE_FROM", 1_000)
+    rng = np.random.default_rng(3)
+    rows = unit_rows(clustered(rng, 3_000, 384))
+    cache = VectorCache(384)
+    cache.add(rows)
+    assert cache._cols.codes.dtype == np.float32
+    q = rows.vectors[5]
+    before = cache.search(q, MemoryFilter(), NOW, 10)
+    cache.prepare()  # as a search past COARSE_FROM does
+    assert cache._cols.codes.dtype == np.int8
+    assert cache.resident_bytes() / len(cache) <= 900  # the float32 row alone was 1,536
+    held = cache.vectors_of([int(rows.ids[5]), 10**9])  # feedback's read: the exact row
+    assert list(held) == [int(rows.ids[5])] and np.allclose(held[int(rows.ids[5])], q)
+    after = cache.search(q, MemoryFilter(), NOW, 10)
+    assert before is not None and after is not None
+    assert [i for i, _ in after] == [i for i, _ in before]
+    assert [s for _, s in after] == pytest.approx([s for _, s in before], abs=1e-6)
+    # rows added and replaced afterwards are coded too, and compaction keeps them exact
+    cache.apply(list(range(1, 2_001)), unit_rows(rows.vectors[:100] * 1.0, start=9_001), head=1)
+    found = cache.search(rows.vectors[50], MemoryFilter(), NOW, 1)
+    assert found is not None and found[0][0] == 9_051 and found[0][1] == pytest.approx(1.0)
+
+
+def test_ids_far_apart_are_kept_apart() -> None:
+    """The id -> row map is an array indexed by id; an id far beyond the others still maps."""
+    rng = np.random.default_rng(5)
+    cache = VectorCache(16)
+    cache.add(unit_rows(rng.normal(size=(10, 16))))
+    far = unit_rows(rng.normal(size=(2, 16)), start=2**40)
+    cache.apply([], far, head=1)
+    assert len(cache) == 12
+    found = cache.search(far.vectors[1], MemoryFilter(), NOW, 1)
+    assert found is not None and found[0][0] == 2**40 + 1
+    cache.apply([2**40 + 1, 3], unit_rows(far.vectors[1:], start=2**40 + 1), head=2)
+    assert len(cache) == 11
+    found = cache.search(far.vectors[1], MemoryFilter(), NOW, 12)
+    assert found is not None and [i for i, _ in found].count(2**40 + 1) == 1
+    assert 3 not in [i for i, _ in found]
+
+
+def test_the_exact_vectors_file_leaves_no_name_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The float32 rows go to an unlinked temporary file in the given folder: nothing in the
+    folder names it (nothing to sweep after a crash, nothing another user could open)."""
+    monkeypatch.setattr(vecindex, "COARSE_FROM", 100)
+    rng = np.random.default_rng(9)
+    rows = unit_rows(rng.normal(size=(300, 16)))
+    cache = VectorCache(16, capacity=300, folder=tmp_path)
+    cache.add(rows)
+    found = cache.search(rows.vectors[4], MemoryFilter(), NOW, 1)
+    assert found is not None and found[0] == (5, pytest.approx(1.0))
+    if sys.platform != "win32":  # there the file is named until it is closed
+        assert list(tmp_path.iterdir()) == []
+    cache.close()

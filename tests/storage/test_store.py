@@ -15,6 +15,7 @@ import pytest
 from memory_mcp.errors import NotFound, StorageError
 from memory_mcp.models import MemoryFilter
 from memory_mcp.storage.sqlite import db, ftsrebuild, maintenance, vectors
+from memory_mcp.storage.sqlite.filters import memory_conditions, where
 from memory_mcp.storage.sqlite.migrations import MIGRATIONS
 from memory_mcp.storage.sqlite.store import SqliteStore
 from memory_mcp.timestamps import NEVER, epoch_micros, format_time
@@ -331,3 +332,62 @@ def test_an_interrupted_keyword_rebuild_carries_on(tmp_path: Path) -> None:
     with db.transaction(store.conn) as c:  # a rebuild that lost the race to swap stops
         for index in maintenance.KEYWORD_INDEXES:
             assert ftsrebuild.step(c, index, 50) is None and not ftsrebuild.finish(c, index)
+
+
+def test_vectors_for_looks_up_its_ids_without_scanning_the_index(store: SqliteStore) -> None:
+    """Recall with max_tokens reads its hits' vectors: point lookups, not a vec0 scan (which
+    cost ~50 ms per call at 100k memories). Counted in SQLite VM steps, not timed."""
+    rng = np.random.default_rng(2)
+    made = store.insert_many([row(f"m{i}", rng.normal(size=4)) for i in range(3_000)])
+    ids = [r.id for r in made]
+    steps = 0
+
+    def step() -> int:
+        nonlocal steps
+        steps += 1
+        return 0
+
+    store.conn.set_progress_handler(step, 1)
+    try:
+        found = store.vectors_for([ids[10], ids[2_000]])
+    finally:
+        store.conn.set_progress_handler(None, 1)
+    assert sorted(found) == [ids[10], ids[2_000]]
+    assert steps < 1_000  # a scan takes a few VM steps per stored vector
+
+
+def test_keyword_ranking_reads_rows_only_for_the_best_matches(store: SqliteStore) -> None:
+    """The keyword leg ranks in FTS5 and checks the filter on its best matches' rows, batch
+    by batch: the answer is the one a statement joining every match to its row gives, even
+    when the filter rejects most of the best matches."""
+    rng = random.Random(4)
+    past = format_time(datetime(2020, 1, 1, tzinfo=UTC))
+    rows = []
+    for i in range(1_500):
+        words = rng.choices(["apple", "pear", "plum", "fig", "kiwi", "lime"], k=rng.randint(1, 9))
+        rows.append(
+            row(f"{' '.join(words)} {i}", scope="rare" if i % 97 == 0 else "bulk",
+                kind="fact" if i % 3 else "note", expires_at=past if i % 5 == 0 else None)
+        )  # fmt: skip
+    store.insert_many(rows)
+
+    def joined(flt: MemoryFilter, k: int) -> list[tuple[int, float]]:
+        conds, params = memory_conditions(flt, datetime.now(UTC))
+        sql = f"""
+            select m.id, -bm25(memories_fts, 1.0, 1.0, 1.0) as score
+            from memories_fts join memories m on m.id = memories_fts.rowid
+            where memories_fts match :match {where(conds, "and")}
+            order by score desc limit :k
+        """
+        found = store.conn.execute(sql, params | {"match": '"apple" OR "kiwi"', "k": k})
+        return [(int(r[0]), float(r[1])) for r in found]
+
+    for flt, k in [
+        (MemoryFilter(), 10),
+        (MemoryFilter(scopes=["rare"]), 10),
+        (MemoryFilter(scopes=["rare"], kind="note"), 40),
+        (MemoryFilter(include_expired=True), 32),
+        (MemoryFilter(scopes=["nowhere"]), 10),
+    ]:
+        got = store.search_fts('"apple" OR "kiwi"', flt, k)
+        assert got == joined(flt, k), flt

@@ -59,7 +59,11 @@ class SqliteVectorIndex(SqliteBase):
             c.execute("delete from meta where key = :k", {"k": _REINDEX_KEY})
 
     def pending_embeddings(self, limit: int, after_id: int = 0) -> list[tuple[int, str]]:
-        """(id, content) of memories without a vector, in id order."""
+        """(id, content) of memories without a vector, in id order.
+
+        Looked up in vec0's own id table (`memories_vec_rowids`: rowid = memory_id): a vec0
+        point lookup per memory read its vector chunks, 0.57 s per call at 100k memories,
+        and this runs at every start and after every write stored without a vector."""
         if not self.has_vector_index():
             return []
         return self._read(
@@ -69,7 +73,7 @@ class SqliteVectorIndex(SqliteBase):
                     """
                     select m.id, m.content from memories m
                     where m.id > :after and not exists
-                        (select 1 from memories_vec v where v.memory_id = m.id)
+                        (select 1 from memories_vec_rowids v where v.rowid = m.id)
                     order by m.id limit :n
                     """,
                     {"after": after_id, "n": limit},
