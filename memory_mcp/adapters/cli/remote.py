@@ -19,6 +19,7 @@ import sys
 
 TYPE_CHECKING = False  # typing itself costs milliseconds here
 if TYPE_CHECKING:
+    import socket
     from collections.abc import Mapping
 
 URL_ENV = "MEMORY_MCP_HOOK_URL"
@@ -149,21 +150,41 @@ def _exchange(
 
             conn = ssl.create_default_context().wrap_socket(raw, server_hostname=host)
         conn.sendall(request)
-        chunks = []
-        while chunk := conn.recv(65536):
-            chunks.append(chunk)
-    head, sep, body = b"".join(chunks).partition(b"\r\n\r\n")
+        reply = _read_reply(conn)
+    head, sep, body = reply.partition(b"\r\n\r\n")
     lines = head.split(b"\r\n")
     parts = lines[0].split(b" ", 2)
     if not sep or len(parts) < 2 or not parts[0].startswith(b"HTTP/1."):
         raise ValueError("not an HTTP reply")
-    headers = dict(line.lower().partition(b":")[::2] for line in lines[1:])
+    headers = _headers(head)
     if b"chunked" in headers.get(b"transfer-encoding", b""):
         raise ValueError("a chunked reply")  # serve --http sends Content-Length
     length = headers.get(b"content-length")
     if length is not None and len(body) != int(length):
         raise ValueError("a short reply")
     return int(parts[1]), body
+
+
+def _read_reply(conn: "socket.socket") -> bytes:
+    """The reply's bytes: up to the end of its Content-Length body (a server or proxy that
+    keeps the connection open despite `Connection: close` is not waited for), else to the
+    close. The reply may come in any number of pieces."""
+    data, want = b"", None
+    while want is None or len(data) < want:
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+        head, sep, _ = data.partition(b"\r\n\r\n")
+        if want is None and sep and (length := _headers(head).get(b"content-length")):
+            want = len(head) + len(sep) + int(length)
+    return data
+
+
+def _headers(head: bytes) -> dict[bytes, bytes]:
+    """The header fields after the status line, names lower-cased, values stripped."""
+    fields = (line.partition(b":")[::2] for line in head.split(b"\r\n")[1:])
+    return {name.strip().lower(): value.strip() for name, value in fields}
 
 
 def _token(host: str) -> str | None:
