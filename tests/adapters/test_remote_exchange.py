@@ -81,3 +81,26 @@ def test_a_refusal_is_answered_locally(
     url = serve_once(lambda conn: conn.sendall(b"HTTP/1.1 " + status + b"\r\n"
                                                b"Content-Length: 2\r\n\r\n{}"))  # fmt: skip
     assert remote.post("prompt", url, "{}") is None
+
+
+def test_a_server_trickling_bytes_does_not_hold_the_hook_past_its_timeout(
+    serve_once: Callable[[Answer], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each byte arrives well within the timeout, the reply never ends: the timeout is for
+    # the whole exchange, so the local path still has its turn before the client gives up.
+    monkeypatch.setitem(remote.TIMEOUTS, "prompt", 1.0)
+    stop = threading.Event()
+
+    def answer(conn: socket.socket) -> None:
+        for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"x" * 40:
+            if stop.wait(0.2):
+                return
+            conn.sendall(bytes([byte]))
+
+    url = serve_once(answer)
+    began = time.monotonic()
+    try:
+        assert remote.post("prompt", url, "{}") is None
+        assert time.monotonic() - began < 4.0  # the trickle lasts ~11 s
+    finally:
+        stop.set()

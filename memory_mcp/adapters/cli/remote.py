@@ -16,6 +16,7 @@ line means it: an explicit project (`--project`, `MEMORY_MCP_PROJECT`), a princi
 import io
 import os
 import sys
+import time
 
 TYPE_CHECKING = False  # typing itself costs milliseconds here
 if TYPE_CHECKING:
@@ -140,9 +141,11 @@ def _host_header(host: str, port: int) -> str:
 def _exchange(
     scheme: str, host: str, port: int, request: bytes, timeout: float
 ) -> tuple[int, bytes]:
-    """Send one HTTP/1.1 request (Connection: close) and read the whole reply: (status, body)."""
+    """Send one HTTP/1.1 request (Connection: close) and read the whole reply: (status, body),
+    all within `timeout` seconds (TimeoutError otherwise)."""
     import socket
 
+    deadline = time.monotonic() + timeout
     with socket.create_connection((host, port), timeout=timeout) as raw:
         conn = raw
         if scheme == "https":
@@ -150,7 +153,7 @@ def _exchange(
 
             conn = ssl.create_default_context().wrap_socket(raw, server_hostname=host)
         conn.sendall(request)
-        reply = _read_reply(conn)
+        reply = _read_reply(conn, deadline)
     head, sep, body = reply.partition(b"\r\n\r\n")
     lines = head.split(b"\r\n")
     parts = lines[0].split(b" ", 2)
@@ -165,12 +168,17 @@ def _exchange(
     return int(parts[1]), body
 
 
-def _read_reply(conn: "socket.socket") -> bytes:
+def _read_reply(conn: "socket.socket", deadline: float) -> bytes:
     """The reply's bytes: up to the end of its Content-Length body (a server or proxy that
     keeps the connection open despite `Connection: close` is not waited for), else to the
-    close. The reply may come in any number of pieces."""
+    close. The reply may come in any number of pieces, all before `deadline` (a server
+    trickling bytes does not hold the hook past its timeout)."""
     data, want = b"", None
     while want is None or len(data) < want:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("no whole reply in time")
+        conn.settimeout(left)
         chunk = conn.recv(65536)
         if not chunk:
             break
