@@ -121,7 +121,7 @@ def split_url(url: str) -> tuple[str, str, int, str]:
     if not sep or scheme not in ("http", "https"):
         raise ValueError(f"not an http(s) URL: {url!r}")
     netloc, slash, path = rest.partition("/")
-    if "@" in netloc or "?" in netloc or "#" in netloc:
+    if "@" in netloc or any(c in rest for c in "?# \t\r\n"):  # the path goes into a request line
         raise ValueError(f"not a server address: {url!r}")
     if netloc.startswith("["):
         host, _, after = netloc[1:].partition("]")
