@@ -576,6 +576,12 @@ def test_cli_install_hooks_that_post_to_a_running_server(cli, tmp_path: Path) ->
     _, said = cli("install", "claude-code", "--dir", str(repo), "--hooks", "--hook-url", "8765",
                   code=1)  # fmt: skip
     assert "is not the address of a running" in said
+    # Addresses the hook command cannot post to (it would answer locally every time).
+    for bad in ("http://me@127.0.0.1:8765", "http://127.0.0.1:99999", "http://127.0.0.1:87x5",
+                "http://127.0.0.1:8765/#top"):  # fmt: skip
+        _, said = cli("install", "claude-code", "--dir", str(repo), "--hooks", "--hook-url", bad,
+                      code=1)  # fmt: skip
+        assert "is not the address of a running" in said, bad
 
 
 def test_cli_install_codex_hooks_brief_a_codex_session(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -92,7 +92,16 @@ def test_server_urls(url: str, parts: tuple[str, str, int, str]) -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["127.0.0.1:8765", "ftp://h/", "http://", "http://h:0", "http://u:p@h/", "http://h:x"]
+    "url",
+    [
+        *("127.0.0.1:8765", "ftp://h/", "http://", "http://h:0", "http://u:p@h/", "http://h:x"),
+        *(
+            "http://h:1/#top",
+            "http://h:1/base?x=1",
+            "http://h:1/a b",
+            "http://h:1/a\r\nX: y",
+        ),  # not a path to post to
+    ],
 )
 def test_what_is_not_a_server_url(url: str) -> None:
     with pytest.raises(ValueError):

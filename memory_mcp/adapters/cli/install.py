@@ -5,11 +5,11 @@ import shlex
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 import typer
 
 from memory_mcp.adapters.cli.app import DbOpt, app, root_options
+from memory_mcp.adapters.cli.remote import split_url
 from memory_mcp.adapters.cli.render import err, out
 from memory_mcp.adapters.install import clients, hookconfig
 from memory_mcp.adapters.install.clients import Client, Machine, Outcome, Target
@@ -177,15 +177,16 @@ def _codex(
 
 
 def _check_hook_url(url: str, hooks: bool | None) -> str:
-    parts = urlsplit(url)
     if not hooks:
         raise InvalidInput("--hook-url goes with --hooks: it says where the hooks post to.")
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+    try:
+        split_url(url)  # as the hook command reads it: one it rejects would never be posted to
+    except ValueError:
         raise InvalidInput(
             f"--hook-url {url!r} is not the address of a running `memory-mcp serve --http`;"
             " give one like http://127.0.0.1:8765."
-        )
-    return url.rstrip("/")
+        ) from None
+    return url.strip().rstrip("/")
 
 
 def _hooks(target: Target, ours: dict[str, Any] | None) -> None:

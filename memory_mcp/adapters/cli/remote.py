@@ -16,9 +16,11 @@ line means it: an explicit project (`--project`, `MEMORY_MCP_PROJECT`), a princi
 import io
 import os
 import sys
+import time
 
 TYPE_CHECKING = False  # typing itself costs milliseconds here
 if TYPE_CHECKING:
+    import socket
     from collections.abc import Mapping
 
 URL_ENV = "MEMORY_MCP_HOOK_URL"
@@ -119,7 +121,7 @@ def split_url(url: str) -> tuple[str, str, int, str]:
     if not sep or scheme not in ("http", "https"):
         raise ValueError(f"not an http(s) URL: {url!r}")
     netloc, slash, path = rest.partition("/")
-    if "@" in netloc or "?" in netloc or "#" in netloc:
+    if "@" in netloc or any(c in rest for c in "?# \t\r\n"):  # the path goes into a request line
         raise ValueError(f"not a server address: {url!r}")
     if netloc.startswith("["):
         host, _, after = netloc[1:].partition("]")
@@ -139,9 +141,11 @@ def _host_header(host: str, port: int) -> str:
 def _exchange(
     scheme: str, host: str, port: int, request: bytes, timeout: float
 ) -> tuple[int, bytes]:
-    """Send one HTTP/1.1 request (Connection: close) and read the whole reply: (status, body)."""
+    """Send one HTTP/1.1 request (Connection: close) and read the whole reply: (status, body),
+    all within `timeout` seconds (TimeoutError otherwise)."""
     import socket
 
+    deadline = time.monotonic() + timeout
     with socket.create_connection((host, port), timeout=timeout) as raw:
         conn = raw
         if scheme == "https":
@@ -149,21 +153,46 @@ def _exchange(
 
             conn = ssl.create_default_context().wrap_socket(raw, server_hostname=host)
         conn.sendall(request)
-        chunks = []
-        while chunk := conn.recv(65536):
-            chunks.append(chunk)
-    head, sep, body = b"".join(chunks).partition(b"\r\n\r\n")
+        reply = _read_reply(conn, deadline)
+    head, sep, body = reply.partition(b"\r\n\r\n")
     lines = head.split(b"\r\n")
     parts = lines[0].split(b" ", 2)
     if not sep or len(parts) < 2 or not parts[0].startswith(b"HTTP/1."):
         raise ValueError("not an HTTP reply")
-    headers = dict(line.lower().partition(b":")[::2] for line in lines[1:])
+    headers = _headers(head)
     if b"chunked" in headers.get(b"transfer-encoding", b""):
         raise ValueError("a chunked reply")  # serve --http sends Content-Length
     length = headers.get(b"content-length")
     if length is not None and len(body) != int(length):
         raise ValueError("a short reply")
     return int(parts[1]), body
+
+
+def _read_reply(conn: "socket.socket", deadline: float) -> bytes:
+    """The reply's bytes: up to the end of its Content-Length body (a server or proxy that
+    keeps the connection open despite `Connection: close` is not waited for), else to the
+    close. The reply may come in any number of pieces, all before `deadline` (a server
+    trickling bytes does not hold the hook past its timeout)."""
+    data, want = b"", None
+    while want is None or len(data) < want:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("no whole reply in time")
+        conn.settimeout(left)
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+        head, sep, _ = data.partition(b"\r\n\r\n")
+        if want is None and sep and (length := _headers(head).get(b"content-length")):
+            want = len(head) + len(sep) + int(length)
+    return data
+
+
+def _headers(head: bytes) -> dict[bytes, bytes]:
+    """The header fields after the status line, names lower-cased, values stripped."""
+    fields = (line.partition(b":")[::2] for line in head.split(b"\r\n")[1:])
+    return {name.strip().lower(): value.strip() for name, value in fields}
 
 
 def _token(host: str) -> str | None:

@@ -121,15 +121,15 @@ class ServiceHolder:
         elif self._load_model:
             self._service.semantic.start_background()
 
-    def close_opened(self) -> None:
+    def close_opened(self, wait: float) -> None:
         """Close the service if the holder opened it (a given one belongs to the caller),
-        once an open under way has finished."""
+        once an open under way has finished, waiting up to `wait` s for its background work."""
         if self._open is None:
             return
         with self._lock:
             self._closed = True
             if self._service is not None:
-                self._service.close()
+                self._service.close(wait)
                 self._service = None
 
     def __getattr__(self, name: str) -> Callable[..., Any]:

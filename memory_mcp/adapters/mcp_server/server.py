@@ -149,7 +149,7 @@ def build_server(
             yield
         finally:
             timer.cancel()
-            holder.close_opened()
+            holder.close_opened(STOP_WAIT_S)  # as stop_process: a client waits ~2 s, no more
 
     def add_tools() -> None:
         from memory_mcp.adapters.mcp_server.tools import Tools  # with memory_mcp.models
@@ -206,6 +206,7 @@ def serve(settings: Settings | None = None, principal: str | None = None) -> Non
     code = 0
     try:
         anyio.run(_serve_until_signal, server, functools.partial(stop_process, opened))
+        opened.clear()  # stdin closed: the lifespan has closed it (ServiceHolder.close_opened)
     except KeyboardInterrupt:  # pragma: no cover - Windows, where Ctrl-C raises this
         code = 128 + signal.SIGINT
     except Exception:

@@ -1,0 +1,72 @@
+"""A stdio server whose client closes stdin while the embedding model is still loading ends
+within the wait a client gives it (~2 s before it signals), not after the model load."""
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+MODEL = Path(os.environ.get("MEMORY_MCP_MODEL_DIR", "/nonexistent"))
+
+
+def _blocking_model(folder: Path) -> Path:
+    """The model's files, but its tokenizer files are FIFOs nobody writes: loading never ends."""
+    folder.mkdir()
+    for name in ("model.onnx", "special_tokens_map.json", "tokenizer_config.json"):
+        (folder / name).symlink_to(MODEL / name)
+    for name in ("config.json", "tokenizer.json"):
+        os.mkfifo(folder / name)
+    return folder
+
+
+@pytest.mark.skipif(not (MODEL / "tokenizer.json").exists(), reason="needs the model files")
+def test_closing_stdin_while_the_model_loads_ends_the_server_promptly(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MEMORY_MCP_")}
+    env |= {"MEMORY_MCP_DB": str(tmp_path / "m.db"),
+            "MEMORY_MCP_MODEL_DIR": str(_blocking_model(tmp_path / "model"))}  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "memory_mcp", "serve"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+    )  # fmt: skip
+    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+    loading, log = threading.Event(), []
+
+    def watch(stream: "subprocess.IO[bytes]") -> None:
+        for line in stream:
+            log.append(line.decode(errors="replace"))
+            if b"Loading the embedding model" in line:
+                loading.set()
+
+    watcher = threading.Thread(target=watch, args=(proc.stderr,), daemon=True)
+    watcher.start()
+    try:
+        for message in (
+            {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+                "protocolVersion": "2025-06-18", "capabilities": {},
+                "clientInfo": {"name": "t", "version": "1"}}},
+            {"jsonrpc": "2.0", "method": "notifications/initialized"},
+            {"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
+        ):  # fmt: skip
+            proc.stdin.write(json.dumps(message).encode() + b"\n")
+            proc.stdin.flush()
+        assert json.loads(proc.stdout.readline())["id"] == 1
+        assert json.loads(proc.stdout.readline())["id"] == 2
+        assert loading.wait(60), "".join(log)
+        closed = time.monotonic()
+        proc.stdin.close()
+        code = proc.wait(timeout=30)
+        # Before: the lifespan waited 5 s for the load, then the exit 1 s more (~6 s).
+        assert time.monotonic() - closed < 4.0, "".join(log)
+        assert code == 0, "".join(log)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        watcher.join(10)
+        proc.__exit__(None, None, None)  # closes its pipes, waits for it
