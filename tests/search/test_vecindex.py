@@ -227,6 +227,20 @@ def test_rebuilt_or_far_behind_index_reloads(
     check_same(s)
 
 
+def test_a_dropped_copy_lets_go_of_its_file_at_once(cached: MemoryService) -> None:
+    s = cached
+    s.remember("apples in the garden", scope="a")
+    old = s.semantic._cache
+    assert old is not None and not old._exact._file.closed
+    s.semantic.reindex()  # a new generation: the copy is dropped and reloaded
+    q = s.semantic.embed_query("apples")
+    assert q is not None and len(s.semantic.search(q, MemoryFilter(), 10)) == 1
+    assert s.semantic._cache is not old
+    assert old._exact._file.closed
+    wait_for_cache(s)
+    check_same(s)
+
+
 def ids_of(service: MemoryService, query: str) -> list[int]:
     return [h.id for h in service.recall(query).hits]
 
