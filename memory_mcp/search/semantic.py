@@ -190,6 +190,7 @@ class SemanticIndex:
             delta = self.store.vector_changes(cache.head, cache.dim)
             if delta is None or delta.generation != cache.generation:
                 self._cache = None  # rebuilt or too far behind: reload without blocking
+                cache.close()  # its file goes now, not whenever the copy is collected
                 self._start_cache_load()
                 return None
             cache.apply(delta.ids, delta.rows, delta.head)
@@ -208,7 +209,9 @@ class SemanticIndex:
         cache.generation, cache.head = self.store.vector_snapshot(cache.dim, cache.add)
         cache.prepare()
         with self._cache_lock:
-            self._cache = cache
+            replaced, self._cache = self._cache, cache
+            if replaced is not None:
+                replaced.close()
         logger.info(
             "In-memory vector index: %d vectors in %.1fs", len(cache), time.perf_counter() - started
         )

@@ -83,7 +83,7 @@ class ExactFile:
         with self._lock:
             start = self.rows
             self._file.seek(start * self._row_bytes)
-            self._file.write(data.tobytes())
+            _write_all(self._file, data.tobytes())
             self.rows += len(data)
         return np.arange(start, start + len(data), dtype=np.int64)
 
@@ -106,7 +106,9 @@ class ExactFile:
         """Keep only these rows (in this order) in a fresh file; returns their new numbers."""
         fresh = self._open()
         for at in range(0, len(rows), CHUNK):
-            fresh.write(np.ascontiguousarray(self.read(rows[at : at + CHUNK]), "<f4").tobytes())
+            _write_all(
+                fresh, np.ascontiguousarray(self.read(rows[at : at + CHUNK]), "<f4").tobytes()
+            )
         with self._lock:
             self._file.close()
             self._file, self.rows = fresh, len(rows)
@@ -120,6 +122,17 @@ class ExactFile:
         file = getattr(self, "_file", None)
         if file is not None:
             file.close()
+
+
+def _write_all(file: BinaryIO, data: bytes) -> None:
+    """Write all of `data` to an unbuffered file: a raw write may write only part of it (a
+    full disk, a file size limit), and the next one then raises the reason."""
+    view = memoryview(data)
+    while view:
+        written = file.write(view)
+        if not written:
+            raise OSError("the in-memory index's vectors file takes no more bytes")
+        view = view[written:]
 
 
 class Slots:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from memory_mcp.policies.statements import classify, durable, sentences
+from memory_mcp.policies.statements import MAX_CHARS, classify, durable, sentences
 
 DURABLE = [
     ("Always use uv for Python, never pip.", "preference"),
@@ -166,3 +166,13 @@ def test_tastes_limits_ownership_schedules_and_who_i_am_are_found(sentence: str,
 )
 def test_moods_approvals_one_off_choices_and_states_are_not_rules(sentence: str) -> None:
     assert classify(sentence) is None
+
+
+def test_a_sentence_longer_than_max_chars_is_not_a_statement() -> None:
+    # few words, many characters: a pasted blob, which the patterns scanning the rest of the
+    # sentence would take quadratic time over
+    long_fact = f"The gateway needs {'x' * MAX_CHARS} on port 8080."
+    assert classify(long_fact) is None
+    blob = "-".join(["uses"] * 20_000)
+    assert classify(f"The gateway {blob} on port 8080.") is None
+    assert classify("The gateway needs the broker on port 8080.") is not None

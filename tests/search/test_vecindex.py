@@ -1,5 +1,6 @@
 """The in-memory copy of the vector index: same answers as sqlite-vec, kept in step by vec_log."""
 
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -227,6 +228,20 @@ def test_rebuilt_or_far_behind_index_reloads(
     check_same(s)
 
 
+def test_a_dropped_copy_lets_go_of_its_file_at_once(cached: MemoryService) -> None:
+    s = cached
+    s.remember("apples in the garden", scope="a")
+    old = s.semantic._cache
+    assert old is not None and not old._exact._file.closed
+    s.semantic.reindex()  # a new generation: the copy is dropped and reloaded
+    q = s.semantic.embed_query("apples")
+    assert q is not None and len(s.semantic.search(q, MemoryFilter(), 10)) == 1
+    assert s.semantic._cache is not old
+    assert old._exact._file.closed
+    wait_for_cache(s)
+    check_same(s)
+
+
 def ids_of(service: MemoryService, query: str) -> list[int]:
     return [h.id for h in service.recall(query).hits]
 
@@ -355,3 +370,24 @@ def test_the_exact_vectors_file_leaves_no_name_behind(
     if sys.platform != "win32":  # there the file is named until it is closed
         assert list(tmp_path.iterdir()) == []
     cache.close()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a file size limit (RLIMIT_FSIZE)")
+def test_a_vectors_file_that_takes_only_part_of_a_write_raises() -> None:
+    """A raw write may write only part of the rows (a full disk, a file size limit): the
+    copy says so at once rather than counting rows that are not in the file."""
+    script = """
+import resource, signal, sys
+import numpy as np
+from memory_mcp.search.vecfile import ExactFile
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+exact = ExactFile(4)
+resource.setrlimit(resource.RLIMIT_FSIZE, (100, resource.RLIM_INFINITY))
+try:
+    exact.append(np.ones((10, 4), np.float32))  # 160 bytes: 100 are written
+except OSError:
+    sys.exit(0 if exact.rows == 0 else 2)
+sys.exit(1)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr.decode()
