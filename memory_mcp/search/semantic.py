@@ -4,6 +4,7 @@ Until the model is ready, or when it cannot load, recall runs keyword-only and s
 memories stored meanwhile get their vectors once it is ready (or by `memory-mcp reindex`).
 """
 
+import contextlib
 import logging
 import threading
 import time
@@ -169,15 +170,35 @@ class SemanticIndex:
         Either way the filter is applied inside the search. `near_only`: only near
         duplicates matter (see VectorCache.search)."""
         with self._cache_lock:
-            cache = self._cache
-            found = None if cache is None else self._search_cache(cache, query, flt, k, near_only)
+            cache, found = self._cache, None
+            if cache is not None:
+                try:
+                    found = self._search_cache(cache, query, flt, k, near_only)
+                except Exception:  # a copy that failed mid-update (a full disk...) is dropped
+                    self._drop_broken_copy(cache)
         return self.store.search_vectors(query, flt, k) if found is None else found
+
+    def _drop_broken_copy(self, cache: VectorCache) -> None:
+        """The copy is the database's servant: on any error in it, searches go to SQL
+        (always right) and the copy is loaded again from the database (caller holds the
+        cache lock)."""
+        logger.exception("In-memory vector index failed; searching the database, reloading it")
+        if self._cache is cache:
+            self._cache = None
+        with contextlib.suppress(OSError):
+            cache.close()
+        self._start_cache_load()
 
     def vectors(self, ids: list[int]) -> dict[int, np.ndarray]:
         """Stored vectors of `ids`: from the in-memory copy when loaded (a search just brought
         it up to date), else, and for any id it lacks, from the database."""
         with self._cache_lock:
-            found = {} if self._cache is None else self._cache.vectors_of(ids)
+            cache, found = self._cache, {}
+            if cache is not None:
+                try:
+                    found = cache.vectors_of(ids)
+                except Exception:
+                    self._drop_broken_copy(cache)
         missing = [mid for mid in ids if mid not in found]
         return found | (self.store.vectors_for(missing) if missing else {})
 

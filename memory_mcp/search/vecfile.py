@@ -68,22 +68,38 @@ class ExactFile:
         self.dim = dim
         self._row_bytes = dim * 4
         self._folder = folder if folder is not None and folder.is_dir() else None
-        self._file = self._open()
+        # Opened at the first row: a small float32 copy never writes one, and needs neither
+        # a descriptor nor a writable folder.
+        self._file: BinaryIO | None = None
         self._lock = threading.Lock()
         self.rows = 0
 
     def _open(self) -> BinaryIO:
         # Unlinked at once on POSIX (deleted on close on Windows); mode 0600 either way.
         # Unbuffered: every write reaches the file before a positioned read looks for it.
-        return tempfile.TemporaryFile(prefix=".memory-mcp-vectors-", dir=self._folder, buffering=0)
+        # The database's folder first (a temporary folder may be memory-backed); the system's
+        # temporary folder if that one is read-only.
+        try:
+            return tempfile.TemporaryFile(
+                prefix=".memory-mcp-vectors-", dir=self._folder, buffering=0
+            )
+        except OSError:
+            if self._folder is None:
+                raise
+            return tempfile.TemporaryFile(prefix=".memory-mcp-vectors-", buffering=0)
+
+    def _opened(self) -> BinaryIO:  # call with the lock held
+        if self._file is None:
+            self._file = self._open()
+        return self._file
 
     def append(self, vectors: np.ndarray) -> np.ndarray:
         """Write rows at the end; returns their row numbers."""
         data = np.ascontiguousarray(vectors, dtype="<f4")
         with self._lock:
-            start = self.rows
-            self._file.seek(start * self._row_bytes)
-            _write_all(self._file, data.tobytes())
+            start, file = self.rows, self._opened()
+            file.seek(start * self._row_bytes)
+            _write_all(file, data.tobytes())
             self.rows += len(data)
         return np.arange(start, start + len(data), dtype=np.int64)
 
@@ -92,14 +108,15 @@ class ExactFile:
         out = np.empty((len(rows), self.dim), np.float32)
         size = self._row_bytes
         with self._lock:
+            file = self._opened()
             if _PREAD:
-                fd = self._file.fileno()
+                fd = file.fileno()
                 for i, row in enumerate(rows.tolist()):
                     out[i] = np.frombuffer(os.pread(fd, size, row * size), dtype="<f4")
             else:
                 for i, row in enumerate(rows.tolist()):
-                    self._file.seek(row * size)
-                    out[i] = np.frombuffer(self._file.read(size), dtype="<f4")
+                    file.seek(row * size)
+                    out[i] = np.frombuffer(file.read(size), dtype="<f4")
         return out
 
     def rewrite(self, rows: np.ndarray) -> np.ndarray:
@@ -110,13 +127,15 @@ class ExactFile:
                 fresh, np.ascontiguousarray(self.read(rows[at : at + CHUNK]), "<f4").tobytes()
             )
         with self._lock:
-            self._file.close()
+            if self._file is not None:
+                self._file.close()
             self._file, self.rows = fresh, len(rows)
         return np.arange(len(rows), dtype=np.int64)
 
     def close(self) -> None:
         with self._lock:
-            self._file.close()
+            if self._file is not None:
+                self._file.close()
 
     def __del__(self) -> None:  # a copy dropped for a reload lets go of its file
         file = getattr(self, "_file", None)

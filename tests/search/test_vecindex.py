@@ -2,16 +2,18 @@
 
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 from memory_mcp.models import MemoryFilter
-from memory_mcp.search import vecindex
+from memory_mcp.search import vecfile, vecindex
 from memory_mcp.search.vecindex import VectorCache
 from memory_mcp.service import MemoryService
 from memory_mcp.storage.contract import VectorRows
@@ -232,14 +234,66 @@ def test_a_dropped_copy_lets_go_of_its_file_at_once(cached: MemoryService) -> No
     s = cached
     s.remember("apples in the garden", scope="a")
     old = s.semantic._cache
-    assert old is not None and not old._exact._file.closed
+    assert old is not None
+    old._exact.append(np.zeros((1, old.dim), np.float32))  # the file a large copy holds
+    file = old._exact._file
+    assert file is not None and not file.closed
     s.semantic.reindex()  # a new generation: the copy is dropped and reloaded
     q = s.semantic.embed_query("apples")
     assert q is not None and len(s.semantic.search(q, MemoryFilter(), 10)) == 1
     assert s.semantic._cache is not old
-    assert old._exact._file.closed
+    assert file.closed
     wait_for_cache(s)
     check_same(s)
+
+
+def test_a_copy_that_fails_is_dropped_and_recall_answers_from_the_database(
+    cached: MemoryService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error inside the copy (a full disk while appending, say) made recall fail; the
+    database is always right, so the search goes there and the copy is loaded again."""
+    s = cached
+    s.remember("apples in the garden", scope="a")
+    broken = s.semantic._cache
+    assert broken is not None
+
+    def fail(*_: object, **__: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(broken, "search", fail)
+    monkeypatch.setattr(broken, "vectors_of", fail)
+    q = s.semantic.embed_query("apples")
+    assert q is not None
+    assert [mid for mid, _ in s.semantic.search(q, MemoryFilter(), 10)] == ids_of(s, "apples")
+    assert s.semantic._cache is not broken
+    wait_for_cache(s)
+    assert s.semantic._cache is not None and s.semantic._cache is not broken
+    check_same(s)
+
+
+def test_a_small_copy_opens_no_file_and_a_read_only_folder_is_no_obstacle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small = VectorCache(16, capacity=10, folder=tmp_path)
+    small.add(unit_rows(np.random.default_rng(1).normal(size=(10, 16))))
+    assert small._exact._file is None  # float32 rows: no descriptor, no folder needed
+    monkeypatch.setattr(vecindex, "COARSE_FROM", 100)
+    locked = tmp_path / "locked"  # a database folder this process may not write in
+    locked.mkdir()
+    real = tempfile.TemporaryFile
+
+    def refused_in_locked(*args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("dir") == locked:
+            raise PermissionError(13, "Permission denied", str(locked))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(vecfile.tempfile, "TemporaryFile", refused_in_locked)
+    big = VectorCache(16, capacity=300, folder=locked)
+    rows = unit_rows(np.random.default_rng(2).normal(size=(300, 16)))
+    big.add(rows)  # int8 codes: the exact rows go to the system's temporary folder
+    found = big.search(rows.vectors[4], MemoryFilter(), NOW, 1)
+    assert found is not None and found[0] == (5, pytest.approx(1.0))
+    big.close()
 
 
 def ids_of(service: MemoryService, query: str) -> list[int]:
