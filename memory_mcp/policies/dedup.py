@@ -102,8 +102,10 @@ def normalize(text: str) -> str:
     pairs of quotes around the whole text stripped. Never strips everything: "?!" stays "?!".
     """
     text = unicodedata.normalize("NFKC", text)
-    # Text pasted from chats and web pages carries zero-width spaces and BOMs nobody sees.
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    # Text pasted from chats and web pages carries zero-width spaces and BOMs nobody sees
+    # (no ASCII character is one: plain text skips the scan, a Python step per character).
+    if not text.isascii():
+        text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
     text = " ".join(unicodedata.normalize("NFKC", text.casefold()).split())
     while True:
         stripped = text.rstrip(_TRAILING).rstrip()

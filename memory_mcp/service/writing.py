@@ -188,8 +188,9 @@ class Writer(Part):
             folded = self._after_unembedded_insert(stored.id, mergeable)
             if folded is not None:
                 return self._merged(folded, redacted)
+        memory = stored.memory or self.store.get(stored.id)
         return RememberResult(
-            **self.store.get(stored.id).model_dump(),
+            **memory.model_dump(),
             status="superseded" if stored.supersedes else "created",
             supersedes=list(stored.supersedes),
             redacted=list(redacted),
@@ -292,6 +293,8 @@ class Writer(Part):
             for memory_id, cosine in self.semantic.search(vector, flt, k, near_only=True)
             if cosine >= threshold and (later is None or memory_id != later.id)
         }  # best first; read in one query, not one per candidate
+        if not close:
+            return None
         for existing in self.store.get_many(list(close), with_embedded=False):
             cosine = close[existing.id]
             if dedup_module.content_hash(existing.content) == dedup_module.content_hash(content):

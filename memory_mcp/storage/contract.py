@@ -27,7 +27,7 @@ structurally (no base class): the SQLite one in `sqlite/`, checked by mypy where
 """
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol, TypedDict
@@ -80,16 +80,16 @@ class NewRow:
 
 @dataclass(frozen=True)
 class Inserted:
-    """What a write did with one row, decided inside its transaction.
-
-    created: a new memory (`supersedes` lists the ones it superseded); duplicate: an exact
-    visible repeat of memory `id` in the same scope (counted there or left out, as asked);
-    present: already stored (an imported source item, or an exported row restored before).
+    """What a write did with one row, decided inside its transaction. created: a new memory
+    (`supersedes`: what it superseded; `memory`: the row as created, not read again);
+    duplicate: an exact visible repeat of memory `id` in the same scope (counted there or
+    left out, as asked); present: already stored (an imported source item, a restored row).
     """
 
     id: int
     status: Literal["created", "duplicate", "present"]
     supersedes: tuple[int, ...] = ()
+    memory: Memory | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import pytest
 
 from memory_mcp.config import Settings
 from memory_mcp.errors import InvalidInput, NotFound, SchemaMismatch, StorageError
-from memory_mcp.models import MemoryFilter
+from memory_mcp.models import Memory, MemoryFilter
 from memory_mcp.storage import open_storage
 from memory_mcp.storage.contract import SCRUBBED, Inserted, Storage, VectorRows
 from memory_mcp.timestamps import format_time
@@ -677,3 +677,26 @@ def test_history_records_the_acting_principal(storage: Storage) -> None:
     storage.purge([a])
     assert [e.principal for e in storage.history(a)][-2:] == ["bob", "alice"]
     assert storage.history(scopes=["user/alice"]) == []
+
+
+def test_an_insert_hands_back_the_row_it_stored(storage: Storage) -> None:
+    """The created row comes back with the insert, as a read of it then gives it (so the
+    write path need not read it again), and its history records that row: plain, with a
+    vector, superseding by key, and an older import the stored value of its key beats."""
+    month_ago = format_time(datetime.now(UTC) - timedelta(days=30))
+
+    def stored(inserted: Inserted) -> Memory:
+        assert inserted.status == "created" and inserted.memory is not None
+        assert inserted.memory == storage.get(inserted.id)
+        after = storage.history(inserted.id)[-1].after
+        assert after is not None and after["content"] == inserted.memory.content
+        assert after["key"] == inserted.memory.key
+        return inserted.memory
+
+    stored(storage.insert(row("Tea at four", tags=["drinks"], metadata={"n": 1})))
+    assert stored(storage.insert(row("Coffee at nine", vec(1, 0, 0, 0), context="am"))).embedded
+    stored(storage.insert(row("Editor is Helix", key="user.editor")))
+    zed = stored(storage.insert(row("Editor is Zed", key="user.editor", occurred_at=month_ago)))
+    assert zed.key == "user.editor"
+    [emacs] = storage.insert_many([row("Editor is Emacs", key="user.editor", created_at=month_ago)])
+    assert stored(emacs).superseded_by == zed.id

@@ -391,3 +391,26 @@ def test_keyword_ranking_reads_rows_only_for_the_best_matches(store: SqliteStore
     ]:
         got = store.search_fts('"apple" OR "kiwi"', flt, k)
         assert got == joined(flt, k), flt
+
+
+def test_the_vector_index_is_looked_up_until_seen_committed(tmp_path: Path) -> None:
+    """has_table remembers an index a connection saw committed (sparing a sqlite_master scan
+    per read and write), never one whose creation then rolled back, nor a missing one (another
+    connection may create it)."""
+    path = tmp_path / "seen.db"
+    store, other = (SqliteStore(db.connect(path), path) for _ in range(2))
+    db.migrate(store.conn, path)
+    with pytest.raises(RuntimeError), db.transaction(store.conn) as c:
+        vectors.create_index(c, "test-model", 4)
+        assert vectors.has_table(c)
+        raise RuntimeError("rolled back")
+    assert not vectors.has_table(store.conn)
+    other.ensure_vector_index("test-model", 4)  # created by another connection
+    assert vectors.has_table(store.conn)
+    scans: list[str] = []
+    store.conn.set_trace_callback(scans.append)
+    assert vectors.has_table(store.conn) and store.has_vector_index()
+    store.conn.set_trace_callback(None)
+    assert scans == []
+    store.close()
+    other.close()

@@ -11,7 +11,7 @@ import numpy as np
 from memory_mcp.policies.dedup import content_hash
 from memory_mcp.storage.contract import Inserted, NewRow, Repeats
 from memory_mcp.storage.postgres import decisions, history, vectors
-from memory_mcp.storage.postgres.base import PgBase, as_json, as_jsonb, require_row
+from memory_mcp.storage.postgres.base import PgBase, as_json, as_jsonb, require_row, to_memory
 from memory_mcp.storage.postgres.db import Connection
 from memory_mcp.timestamps import utc_now
 
@@ -243,7 +243,8 @@ def _insert(
                              greatest(%s, (select max(id) from memories)))""",
             (item.id,),
         )
-    if item.vector is not None and vectors.has_table(c):
+    embedded = item.vector is not None and vectors.has_table(c)
+    if embedded and item.vector is not None:
         vectors.insert(c, new_id, item.vector)
     beaten = [] if beaten_by is not None else [h["id"] for h in holders]
     superseded = decisions.supersede(c, [*beaten, *also], new_id, client)
@@ -253,7 +254,8 @@ def _insert(
     history.record(c, new_id, action, client, after=history.snapshot(row))
     if beaten_by is not None:
         history.record(c, new_id, "supersede", client, by=beaten_by, why="key")
-    return Inserted(new_id, "created", tuple(superseded))
+    memory = to_memory(dict(row) | {"embedded": embedded})
+    return Inserted(new_id, "created", tuple(superseded), memory)
 
 
 def _count_repeat(

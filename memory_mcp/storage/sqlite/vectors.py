@@ -6,6 +6,7 @@ and transaction; SqliteStore is the only caller.
 """
 
 import json
+import weakref
 from collections.abc import Iterator
 from typing import Any
 
@@ -154,10 +155,21 @@ def bump_generation(c: Connection) -> None:
     )
 
 
+# Connections that have seen the index. Once created, memories_vec is only ever dropped and
+# created again inside one transaction (_create), so a connection that has seen it always will:
+# remembering that spares a sqlite_master scan on every read and write (three per remember).
+# Only a committed index is remembered (seen outside a transaction, which may yet roll back
+# its creation); a missing one is looked up again each time (another process may create it).
+_SEEN: "weakref.WeakSet[Connection]" = weakref.WeakSet()
+
+
 def has_table(c: Connection) -> bool:
-    return (
-        c.execute("select 1 from sqlite_master where name = 'memories_vec'").fetchone() is not None
-    )
+    if c in _SEEN:
+        return True
+    found = c.execute("select 1 from sqlite_master where name = 'memories_vec'").fetchone()
+    if found is not None and not c.in_transaction:
+        _SEEN.add(c)
+    return found is not None
 
 
 def insert(c: Connection, memory_id: int, vector: np.ndarray) -> None:

@@ -11,7 +11,7 @@ import numpy as np
 from memory_mcp.policies.dedup import content_hash
 from memory_mcp.storage.contract import Inserted, NewRow, Repeats
 from memory_mcp.storage.sqlite import decisions, history, vectors
-from memory_mcp.storage.sqlite.base import SqliteBase, require_row
+from memory_mcp.storage.sqlite.base import SqliteBase, require_row, to_memory
 from memory_mcp.storage.sqlite.db import Connection
 from memory_mcp.timestamps import utc_now
 
@@ -226,17 +226,20 @@ def _insert(
     elif holders:
         values["key"] = None  # given once the holders are superseded: one current value
     new_id = int(c.execute(_INSERT, values).lastrowid or 0)
-    if item.vector is not None and vectors.has_table(c):
+    embedded = item.vector is not None and vectors.has_table(c)
+    if embedded and item.vector is not None:
         vectors.insert(c, new_id, item.vector)
     beaten = [] if beaten_by is not None else [h["id"] for h in holders]
     superseded = decisions.supersede(c, [*beaten, *also], new_id, client)
     if values["key"] != item.key:
         c.execute("update memories set key = :key where id = :id", {"key": item.key, "id": new_id})
-    row = require_row(c, new_id)
+    # The row as stored, from the values written (every column is given; no trigger edits
+    # the row itself): reading it back cost a statement per insert.
+    row = values | {"id": new_id, "key": item.key, "embedded": embedded}
     history.record(c, new_id, action, client, after=history.snapshot(row))
     if beaten_by is not None:
         history.record(c, new_id, "supersede", client, by=beaten_by, why="key")
-    return Inserted(new_id, "created", tuple(superseded))
+    return Inserted(new_id, "created", tuple(superseded), to_memory(row))
 
 
 def _count_repeat(
