@@ -184,6 +184,13 @@ def test_a_source_item_is_stored_or_counted_once(storage: Storage) -> None:
     assert storage.get(first.id).repeat_count == 3  # said in three sessions, counted thrice
     assert storage.record_repeat(first.id, None, "duplicate")  # no source: always counted
     assert storage.get(first.id).repeat_count == 4
+    # The same item however the caller spells it (an int id, extra keys) is the same item.
+    fourth: dict[str, Any] = {"format": "jsonl", "id": 7, "line": 3}
+    assert storage.record_repeat(first.id, None, "duplicate", source=fourth)
+    assert storage.record_repeat(first.id, None, "duplicate", source=fourth)
+    spelt = storage.insert(row("Use uv.", metadata={"imported_from": {"format": "jsonl",
+                           "id": "7"}}), once=True, dedup=True)  # fmt: skip
+    assert spelt.status == "present" and storage.get(first.id).repeat_count == 5
 
 
 def test_repeats_are_counted_on_the_memory_they_repeat(storage: Storage) -> None:

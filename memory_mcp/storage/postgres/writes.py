@@ -105,6 +105,7 @@ class PgWrites(PgBase):
             row = require_row(c, memory_id)
             if row["forgotten_at"] is not None or row["superseded_by"] is not None:
                 return False
+            source = decisions.source_of(source)
             if source is not None:
                 if decisions.source_held(c, source) is not None or decisions.source_counted(
                     c, source, memory_id
