@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
+from memory_mcp.adapters.cli.remote import option_pairs
+
 LOG_FORMAT = "%(asctime)s %(levelname)-7s %(message)s"
 
 
@@ -73,27 +75,11 @@ def hook_options(argv: list[str]) -> tuple[str, dict[str, Any]] | None:
     except ValueError:
         return None
     names = ("--db", "--project", "--url")  # --url: the server's, used by remote.py
-    root, rest = _pairs(argv[:at], ("--db",)), _pairs(argv[at + 2 :], names)
+    root, rest = option_pairs(argv[:at], ("--db",)), option_pairs(argv[at + 2 :], names)
     if root is None or rest is None or argv[at + 1 : at + 2] not in ([c] for c in HOOK_COMMANDS):
         return None
     rest.pop("url", None)
     return argv[at + 1], root | rest
-
-
-def _pairs(args: list[str], names: tuple[str, ...]) -> dict[str, str] | None:
-    """`--name value` / `--name=value` pairs, each name at most once; None for anything else."""
-    found: dict[str, str] = {}
-    words = iter(args)
-    for arg in words:
-        name, eq, value = arg.partition("=")
-        if name not in names:
-            return None
-        if not eq:
-            value = next(words, "")
-        if not value or value.startswith("-") or name.lstrip("-") in found:
-            return None
-        found[name.lstrip("-")] = value
-    return found
 
 
 def quick_hook(argv: list[str]) -> bool:

@@ -42,8 +42,8 @@ def remote_target(argv: list[str], env: "Mapping[str, str]") -> tuple[str, str] 
         return None
     command = argv[at + 1] if at + 1 < len(argv) else ""
     root, rest = (
-        _pairs(argv[:at], ("--db",)),
-        _pairs(argv[at + 2 :], ("--db", "--project", "--url")),
+        option_pairs(argv[:at], ("--db",)),
+        option_pairs(argv[at + 2 :], ("--db", "--project", "--url")),
     )
     if command not in COMMANDS or root is None or rest is None or "project" in rest:
         return None
@@ -55,8 +55,9 @@ def remote_target(argv: list[str], env: "Mapping[str, str]") -> tuple[str, str] 
     return command, url
 
 
-def _pairs(args: list[str], names: tuple[str, ...]) -> dict[str, str] | None:
-    """`--name value` / `--name=value` pairs, each name at most once; None for anything else."""
+def option_pairs(args: list[str], names: tuple[str, ...]) -> dict[str, str] | None:
+    """`--name value` / `--name=value` pairs, each name at most once; None for anything else
+    (the hook lines' options, here and in quick.py)."""
     found: dict[str, str] = {}
     words = iter(args)
     for arg in words:
