@@ -614,3 +614,42 @@ def test_cli_install_codex_hooks_brief_a_codex_session(cli, tmp_path: Path) -> N
     assert json.loads((repo / ".codex" / "hooks.json").read_text()) == {}
     _, said = cli("install", "codex", "--dir", str(repo), code=1)
     assert "codex mcp add" in said
+
+
+def test_cli_install_gemini_writes_the_server_and_hooks_that_brief_a_gemini_session(
+    cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Gemini CLI keeps servers (mcpServers) and hooks in one settings.json; its SessionStart
+    and BeforeAgent hooks inject hookSpecificOutput.additionalContext, timeouts in ms (its
+    hooks reference)."""
+    repo = project(tmp_path)
+    db = tmp_path / "gemini.db"
+    _, said = cli("install", "gemini", "--dir", str(repo), "--db", str(db), "--hooks")
+    assert "Added the automatic-memory hooks" in said
+    settings = json.loads((repo / ".gemini" / "settings.json").read_text())
+    assert "serve" in settings["mcpServers"]["memory"]["args"]
+    assert set(settings["hooks"]) == {"SessionStart", "BeforeAgent"}  # no capture: README
+    prompt_hook = settings["hooks"]["BeforeAgent"][0]["hooks"][0]
+    assert prompt_hook["timeout"] == 10_000 and prompt_hook["name"] == "memory-mcp-prompt"
+    assert prompt_hook["command"].endswith(f"--db {db} hook prompt")
+    service = MemoryService.open(Settings(db=db, semantic=False))
+    service.remember(
+        "We decided to ship on Fridays only.", "decision", scope="github.com/acme/widgets"
+    )
+    service.close()
+    gemini_input = {"session_id": "g-1", "transcript_path": str(tmp_path / "t.json"),
+                    "cwd": str(repo), "hook_event_name": "BeforeAgent",
+                    "timestamp": "2026-12-05T18:00:00Z",
+                    "prompt": "Can we ship the release on Fridays?"}  # fmt: skip
+    ran = subprocess.run(prompt_hook["command"], shell=True, capture_output=True, text=True,
+                         timeout=60, input=json.dumps(gemini_input))  # fmt: skip
+    out = json.loads(ran.stdout)["hookSpecificOutput"]
+    assert out["hookEventName"] == "BeforeAgent"
+    assert "We decided to ship on Fridays only." in out["additionalContext"]
+    _, said = cli("install", "gemini", "--dir", str(repo), "--hooks")  # again: replaced
+    again = json.loads((repo / ".gemini" / "settings.json").read_text())
+    assert [len(again["hooks"][e]) for e in ("SessionStart", "BeforeAgent")] == [1, 1]
+    _, said = cli("uninstall", "gemini", "--dir", str(repo))
+    assert "Removed the automatic-memory hooks" in said
+    left = json.loads((repo / ".gemini" / "settings.json").read_text())
+    assert left.get("mcpServers", {}) == {} and "hooks" not in left

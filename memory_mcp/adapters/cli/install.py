@@ -21,7 +21,7 @@ PANEL = "Connect clients"
 ClientArg = Annotated[
     Client,
     typer.Argument(
-        help="claude-desktop, cursor, claude-code, vscode or codex (hooks only).",
+        help="claude-desktop, cursor, claude-code, vscode, gemini or codex (hooks only).",
         case_sensitive=False,
     ),
 ]
@@ -118,7 +118,8 @@ def install(
     _report(target, outcome)
     if hooks is not None:
         options = ["--db", env["MEMORY_MCP_DB"]] if "MEMORY_MCP_DB" in env else []
-        _hooks(target, hookconfig.entries(launch, options, url) if hooks else None)
+        groups = hookconfig.gemini_entries if client is Client.GEMINI else hookconfig.entries
+        _hooks(target, groups(launch, options, url) if hooks else None)
     if outcome.action == "unchanged":
         return
     _say(f"Command: {launch.command} ({_KINDS[launch.kind]}).")
@@ -143,16 +144,16 @@ def uninstall(
         _say(f"Remove the server from Codex with: codex mcp remove {name}")
         return
     _report(target, clients.uninstall(target, datetime.now(), force))
-    if client is Client.CLAUDE_CODE:
+    if client in (Client.CLAUDE_CODE, Client.GEMINI):
         _hooks(target, None)
 
 
 def _check_hooks(client: Client, hooks: bool | None) -> None:
-    if hooks is not None and client not in (Client.CLAUDE_CODE, Client.CODEX):
+    if hooks is not None and client not in (Client.CLAUDE_CODE, Client.CODEX, Client.GEMINI):
         raise InvalidInput(
-            f"--hooks is for claude-code and codex; {client.value} has no hook that can brief a"
-            " session or hand over its transcript that memory-mcp installs (README, Automatic"
-            " memory)."
+            f"--hooks is for claude-code, codex and gemini; {client.value} has no hook that can"
+            " brief a session or hand over its transcript that memory-mcp installs (README,"
+            " Automatic memory)."
         )
     if hooks is None and client is Client.CODEX:
         raise InvalidInput(
@@ -190,8 +191,10 @@ def _check_hook_url(url: str, hooks: bool | None) -> str:
 
 
 def _hooks(target: Target, ours: dict[str, Any] | None) -> None:
-    codex = target.client is Client.CODEX
-    path = hookconfig.settings_path(Machine.current().home, target.project, codex)
+    file = {Client.CODEX: hookconfig.CODEX_FILE, Client.GEMINI: hookconfig.GEMINI_FILE}
+    path = hookconfig.settings_path(
+        Machine.current().home, target.project, file.get(target.client, hookconfig.SETTINGS_FILE)
+    )
     outcome = hookconfig.install_hooks(path, ours, datetime.now())
     said = {
         "added": "Added the automatic-memory hooks to {path}.",

@@ -36,6 +36,7 @@ class Client(StrEnum):
     CLAUDE_CODE = "claude-code"
     VSCODE = "vscode"
     CODEX = "codex"  # hooks only (install --hooks): its servers live in TOML (codex mcp add)
+    GEMINI = "gemini"  # Gemini CLI: servers and hooks in one settings.json
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,10 @@ SPECS = {
     Client.CODEX: Spec(
         "Codex CLI", "mcp_servers", ".codex/config.toml", None, False, True,
         "Start `codex` again; `/mcp` lists the server, and new sessions run the hooks.",
+    ),
+    Client.GEMINI: Spec(
+        "Gemini CLI", "mcpServers", ".gemini/settings.json", None, False, True,
+        "Start `gemini` again; `/mcp` lists the server (and `/hooks` the hooks).",
     ),
 }  # fmt: skip
 
@@ -111,6 +116,8 @@ def user_config_path(client: Client, machine: Machine) -> Path:
         return machine.home / ".cursor" / "mcp.json"
     if client is Client.CODEX:
         return machine.home / ".codex" / "config.toml"
+    if client is Client.GEMINI:
+        return machine.home / ".gemini" / "settings.json"
     return machine.home / ".claude.json"
 
 

@@ -36,13 +36,20 @@ SETTINGS_FILE = ".claude/settings.json"
 # Stop hook holds the turn until it returns.
 CODEX_FILE = ".codex/hooks.json"
 CODEX_EVENTS = {event: EVENTS[event] for event in ("SessionStart", "UserPromptSubmit")}
+# Gemini CLI reads the same groups from the `hooks` of its settings.json (.gemini/ in the project
+# or the home folder, where its mcpServers are too), with timeouts in milliseconds; its
+# SessionStart and BeforeAgent hooks inject hookSpecificOutput.additionalContext (the prompt
+# hook answers with the event it was called for). No capture: its transcript format is not
+# documented, and its hooks run synchronously.
+GEMINI_FILE = ".gemini/settings.json"
+GEMINI_EVENTS = {"SessionStart": EVENTS["SessionStart"], "BeforeAgent": EVENTS["UserPromptSubmit"]}
 HOOK_PATH = "/hooks/"  # serve --http's hook endpoints (mcp_server/hookroute.py)
 
 
-def settings_path(home: Path, project: Path | None, codex: bool = False) -> Path:
-    """The project's .claude/settings.json, or the user's ~/.claude/settings.json (Codex CLI:
-    .codex/hooks.json)."""
-    return (project if project is not None else home) / (CODEX_FILE if codex else SETTINGS_FILE)
+def settings_path(home: Path, project: Path | None, file: str = SETTINGS_FILE) -> Path:
+    """The client's hooks file (SETTINGS_FILE, CODEX_FILE or GEMINI_FILE) in the project, or
+    in the user's home folder."""
+    return (project if project is not None else home) / file
 
 
 def hook_command(launch: Launch, options: list[str], command: str) -> str:
@@ -55,11 +62,32 @@ def codex_entries(
 ) -> dict[str, list[dict[str, Any]]]:
     """Our Codex CLI hook groups: the briefing and the prompt hook, as commands (Codex runs
     command hooks); with `url`, they post to that server and answer locally when it does not."""
+    return _command_groups(CODEX_EVENTS, launch, options, url, 1)
+
+
+def gemini_entries(
+    launch: Launch, options: list[str], url: str | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """Our Gemini CLI hook groups: as Codex's, on SessionStart and BeforeAgent, timeouts in
+    milliseconds, each named (Gemini lists hooks by name)."""
+    groups = _command_groups(GEMINI_EVENTS, launch, options, url, 1000)
+    for event, (cmd, _) in GEMINI_EVENTS.items():
+        groups[event][0]["hooks"][0]["name"] = f"memory-mcp-{cmd}"
+    return groups
+
+
+def _command_groups(
+    events: dict[str, tuple[str, int]],
+    launch: Launch,
+    options: list[str],
+    url: str | None,
+    timeout_unit: int,
+) -> dict[str, list[dict[str, Any]]]:
     extra = "".join(" " + shlex.quote(w) for w in (["--url", url] if url else []))
     return {
-        event: [{"hooks": [{"type": "command", "timeout": timeout,
+        event: [{"hooks": [{"type": "command", "timeout": timeout * timeout_unit,
                             "command": hook_command(launch, options, cmd) + extra}]}]
-        for event, (cmd, timeout) in CODEX_EVENTS.items()
+        for event, (cmd, timeout) in events.items()
     }  # fmt: skip
 
 
