@@ -5,17 +5,16 @@ id sequences continue after the highest id copied."""
 from collections.abc import Sequence
 
 from memory_mcp.models import HistoryEntry
-from memory_mcp.policies.dedup import content_hash
 from memory_mcp.storage.contract import NewRow
 from memory_mcp.storage.postgres import vectors
-from memory_mcp.storage.postgres.base import PgBase, as_json, as_jsonb
+from memory_mcp.storage.postgres.base import PgBase, as_json
 from memory_mcp.storage.postgres.db import Connection
-from memory_mcp.storage.postgres.writes import _COLUMNS
-from memory_mcp.timestamps import format_time
+from memory_mcp.storage.postgres.writes import COLUMNS, row_values
+from memory_mcp.timestamps import format_time, utc_now
 
 _COPY = f"""
-    insert into memories ({", ".join(_COLUMNS)})
-    values ({", ".join(f"%({c})s" for c in _COLUMNS)})
+    insert into memories ({", ".join(COLUMNS)})
+    values ({", ".join(f"%({c})s" for c in COLUMNS)})
     on conflict (id) do nothing returning id
 """
 _COPY_HISTORY = """
@@ -38,14 +37,9 @@ class PgTransfer(PgBase):
     def copy_rows(self, rows: Sequence[NewRow]) -> int:
         copied = 0
         with self._write() as c:
-            embed = vectors.has_table(c)
+            embed, now = vectors.has_table(c), utc_now()
             for item in rows:
-                values = {name: getattr(item, name, None) for name in _COLUMNS}
-                values.update(
-                    tags=as_jsonb(item.tags),
-                    metadata=as_json(item.metadata),
-                    content_hash=content_hash(item.content),
-                )
+                values = row_values(item, now)  # a copy's times are its own
                 if c.execute(_COPY, values).fetchone() is None:
                     continue
                 copied += 1

@@ -15,7 +15,7 @@ from memory_mcp.storage.postgres.base import PgBase, as_json, as_jsonb, require_
 from memory_mcp.storage.postgres.db import Connection
 from memory_mcp.timestamps import utc_now
 
-_COLUMNS = (
+COLUMNS = (
     "id", "content", "kind", "tags", "scope", "metadata", "created_at", "updated_at",
     "forgotten_at", "forget_reason", "key", "occurred_at", "expires_at", "client",
     "superseded_by", "superseded_at", "repeat_count", "last_seen_at", "content_hash", "context",
@@ -30,18 +30,16 @@ def _insert_sql(columns: tuple[str, ...]) -> str:
     """
 
 
-_INSERT_WITH_ID = _insert_sql(_COLUMNS)
-_INSERT = _insert_sql(_COLUMNS[1:])  # the database numbers it
+_INSERT_WITH_ID = _insert_sql(COLUMNS)
+_INSERT = _insert_sql(COLUMNS[1:])  # the database numbers it
 
 _EDITABLE = {
     "content", "kind", "tags", "scope", "metadata", "key", "occurred_at", "expires_at", "context",
 }  # fmt: skip
 
-_EDITABLE_COLUMNS = sorted(_EDITABLE | {"content_hash"})
+_EDITABLECOLUMNS = sorted(_EDITABLE | {"content_hash"})
 
-_SET = ", ".join(
-    f"{c} = case when %(set_{c})s then %({c})s else {c} end" for c in _EDITABLE_COLUMNS
-)
+_SET = ", ".join(f"{c} = case when %(set_{c})s then %({c})s else {c} end" for c in _EDITABLECOLUMNS)
 _UPDATE = f"""
     update memories set
         {_SET},
@@ -185,8 +183,8 @@ def set_fields(c: Connection, memory_id: int, fields: dict[str, Any]) -> None:
         {
             "id": memory_id,
             "now": utc_now(),
-            **{f"set_{k}": k in params for k in _EDITABLE_COLUMNS},
-            **{k: params.get(k) for k in _EDITABLE_COLUMNS},
+            **{f"set_{k}": k in params for k in _EDITABLECOLUMNS},
+            **{k: params.get(k) for k in _EDITABLECOLUMNS},
         },
     )
 
@@ -220,14 +218,7 @@ def _insert(
     """Insert a row; settle its key with the current holder (with `newest`, the new row is
     the current value; else the later-created is); supersede `also` by it."""
     now = utc_now()
-    values = {name: getattr(item, name, None) for name in _COLUMNS}
-    values.update(
-        tags=as_jsonb(item.tags),
-        metadata=as_json(item.metadata),
-        created_at=item.created_at or now,
-        updated_at=item.updated_at or item.created_at or now,
-        content_hash=content_hash(item.content),
-    )
+    values = row_values(item, now)
     current = item.key is not None and item.superseded_by is None and item.forgotten_at is None
     holders = decisions.key_holders(c, item.scope, item.key) if current and item.key else []
     beaten_by = None
@@ -314,3 +305,17 @@ def _coalesce_repeat(c: Connection, memory_id: int, client: str | None, now: str
 def _one(row: Any) -> Any:
     assert row is not None
     return row
+
+
+def row_values(item: NewRow, now: str) -> dict[str, Any]:
+    """The insert's parameters for a row (COLUMNS): JSON columns encoded, missing times `now`,
+    the content's hash; shared by inserts and migrate's exact copies (transfer.py)."""
+    values = {name: getattr(item, name, None) for name in COLUMNS}
+    values.update(
+        tags=as_jsonb(item.tags),
+        metadata=as_json(item.metadata),
+        created_at=item.created_at or now,
+        updated_at=item.updated_at or item.created_at or now,
+        content_hash=content_hash(item.content),
+    )
+    return values

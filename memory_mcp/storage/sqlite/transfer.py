@@ -5,16 +5,15 @@ import json
 from collections.abc import Sequence
 
 from memory_mcp.models import HistoryEntry
-from memory_mcp.policies.dedup import content_hash
 from memory_mcp.storage.contract import NewRow
 from memory_mcp.storage.sqlite import vectors
 from memory_mcp.storage.sqlite.base import SqliteBase
-from memory_mcp.storage.sqlite.writes import _COLUMNS
-from memory_mcp.timestamps import format_time
+from memory_mcp.storage.sqlite.writes import COLUMNS, row_values
+from memory_mcp.timestamps import format_time, utc_now
 
 _COPY = f"""
-    insert into memories ({", ".join(_COLUMNS)})
-    values ({", ".join(":" + c for c in _COLUMNS)})
+    insert into memories ({", ".join(COLUMNS)})
+    values ({", ".join(":" + c for c in COLUMNS)})
     on conflict (id) do nothing
 """
 _COPY_HISTORY = """
@@ -28,14 +27,9 @@ class SqliteTransfer(SqliteBase):
     def copy_rows(self, rows: Sequence[NewRow]) -> int:
         copied = 0
         with self._write() as c:
-            embed = vectors.has_table(c)
+            embed, now = vectors.has_table(c), utc_now()
             for item in rows:
-                values = {name: getattr(item, name, None) for name in _COLUMNS}
-                values.update(
-                    tags=json.dumps(item.tags),
-                    metadata=json.dumps(item.metadata),
-                    content_hash=content_hash(item.content),
-                )
+                values = row_values(item, now)  # a copy's times are its own
                 if c.execute(_COPY, values).rowcount == 0:
                     continue
                 copied += 1

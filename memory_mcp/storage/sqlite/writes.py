@@ -15,26 +15,26 @@ from memory_mcp.storage.sqlite.base import SqliteBase, require_row, to_memory
 from memory_mcp.storage.sqlite.db import Connection
 from memory_mcp.timestamps import utc_now
 
-_COLUMNS = (
+COLUMNS = (
     "id", "content", "kind", "tags", "scope", "metadata", "created_at", "updated_at",
     "forgotten_at", "forget_reason", "key", "occurred_at", "expires_at", "client",
     "superseded_by", "superseded_at", "repeat_count", "last_seen_at", "content_hash", "context",
 )  # fmt: skip
 
 _INSERT = f"""
-    insert into memories ({", ".join(_COLUMNS)})
-    values ({", ".join(":" + c for c in _COLUMNS)})
+    insert into memories ({", ".join(COLUMNS)})
+    values ({", ".join(":" + c for c in COLUMNS)})
 """
 
 _EDITABLE = {
     "content", "kind", "tags", "scope", "metadata", "key", "occurred_at", "expires_at", "context",
 }  # fmt: skip
 
-_EDITABLE_COLUMNS = sorted(_EDITABLE | {"content_hash"})
+_EDITABLECOLUMNS = sorted(_EDITABLE | {"content_hash"})
 
 _UPDATE = f"""
     update memories set
-        {", ".join(f"{c} = case when :set_{c} then :{c} else {c} end" for c in _EDITABLE_COLUMNS)},
+        {", ".join(f"{c} = case when :set_{c} then :{c} else {c} end" for c in _EDITABLECOLUMNS)},
         updated_at = :now
     where id = :id
 """
@@ -175,8 +175,8 @@ def set_fields(c: Connection, memory_id: int, fields: dict[str, Any]) -> None:
         {
             "id": memory_id,
             "now": utc_now(),
-            **{f"set_{k}": 1 if k in params else 0 for k in _EDITABLE_COLUMNS},
-            **{k: params.get(k) for k in _EDITABLE_COLUMNS},
+            **{f"set_{k}": 1 if k in params else 0 for k in _EDITABLECOLUMNS},
+            **{k: params.get(k) for k in _EDITABLECOLUMNS},
         },
     )
 
@@ -210,14 +210,7 @@ def _insert(
     """Insert a row; settle its key with the current holder (with `newest`, the new row is
     the current value; else the later-created is); supersede `also` by it."""
     now = utc_now()
-    values = {name: getattr(item, name, None) for name in _COLUMNS}
-    values.update(
-        tags=json.dumps(item.tags),
-        metadata=json.dumps(item.metadata),
-        created_at=item.created_at or now,
-        updated_at=item.updated_at or item.created_at or now,
-        content_hash=content_hash(item.content),
-    )
+    values = row_values(item, now)
     current = item.key is not None and item.superseded_by is None and item.forgotten_at is None
     holders = decisions.key_holders(c, item.scope, item.key) if current and item.key else []
     beaten_by = None
@@ -296,3 +289,17 @@ def _coalesce_repeat(c: Connection, memory_id: int, client: str | None, now: str
         {"detail": json.dumps(detail), "id": last["id"]},
     )
     return True
+
+
+def row_values(item: NewRow, now: str) -> dict[str, Any]:
+    """The insert's parameters for a row (COLUMNS): JSON columns encoded, missing times `now`,
+    the content's hash; shared by inserts and migrate's exact copies (transfer.py)."""
+    values = {name: getattr(item, name, None) for name in COLUMNS}
+    values.update(
+        tags=json.dumps(item.tags),
+        metadata=json.dumps(item.metadata),
+        created_at=item.created_at or now,
+        updated_at=item.updated_at or item.created_at or now,
+        content_hash=content_hash(item.content),
+    )
+    return values
