@@ -169,12 +169,13 @@ def test_token_command_creates_and_rotates(tmp_path: Path) -> None:
     assert path.stat().st_mode & 0o777 == 0o600
 
 
-def make_repo(root: Path) -> Path:
-    repo = root / "gizmo"
+def make_repo(
+    root: Path, name: str = "gizmo", remote: str = "https://gitlab.com/acme/gizmo"
+) -> Path:
+    """A git repository folder `root/name` whose origin is `remote` (its project scope)."""
+    repo = root / name
     (repo / ".git").mkdir(parents=True)
-    (repo / ".git" / "config").write_text(
-        '[remote "origin"]\n\turl = https://gitlab.com/acme/gizmo\n'
-    )
+    (repo / ".git" / "config").write_text(f'[remote "origin"]\n\turl = {remote}\n')
     return repo
 
 

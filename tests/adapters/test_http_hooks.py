@@ -5,7 +5,7 @@ from pathlib import Path
 
 import httpx2
 
-from tests.adapters.test_http import TOKEN, servers, start  # noqa: F401 - the fixture
+from tests.adapters.test_http import TOKEN, make_repo, servers, start  # noqa: F401 - the fixture
 
 TRANSCRIPT = Path(__file__).resolve().parents[2] / "benchmarks/data/capture/transcripts/w1.jsonl"
 
@@ -14,11 +14,7 @@ def test_hook_endpoints_capture_brief_and_answer_prompts(
     tmp_path: Path,
     servers: list[subprocess.Popen[str]],  # noqa: F811
 ) -> None:
-    folder = tmp_path / "widgets"
-    (folder / ".git").mkdir(parents=True)
-    (folder / ".git" / "config").write_text(
-        '[remote "origin"]\n\turl = https://github.com/acme/widgets\n'
-    )
+    folder = make_repo(tmp_path, "widgets", "https://github.com/acme/widgets")
     proc, port = start(tmp_path, token=TOKEN)
     servers.append(proc)
     base = f"http://127.0.0.1:{port}/hooks"

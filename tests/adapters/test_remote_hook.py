@@ -13,7 +13,7 @@ import pytest
 from memory_mcp.adapters.cli.remote import _default_token_file, remote_target, split_url
 from memory_mcp.config import Settings, default_token_path
 from memory_mcp.service import MemoryService
-from tests.adapters.test_http import TOKEN, free_port, servers, start  # noqa: F401 - fixture
+from tests.adapters.test_http import TOKEN, free_port, make_repo, servers, start  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.slow
 
@@ -118,11 +118,7 @@ def test_hooks_through_a_running_server_say_what_the_local_path_says(
     tmp_path: Path,
     servers: list[subprocess.Popen[str]],  # noqa: F811
 ) -> None:
-    folder = tmp_path / "widgets"
-    (folder / ".git").mkdir(parents=True)
-    (folder / ".git" / "config").write_text(
-        '[remote "origin"]\n\turl = https://github.com/acme/widgets\n'
-    )
+    folder = make_repo(tmp_path, "widgets", "https://github.com/acme/widgets")
     proc, port = start(tmp_path, token=TOKEN)
     servers.append(proc)
     url, served, nowhere = f"http://127.0.0.1:{port}", tmp_path / "http.db", tmp_path / "no.db"

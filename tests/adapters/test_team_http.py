@@ -17,6 +17,7 @@ from memory_mcp.config import Settings
 from memory_mcp.service import MemoryService
 from memory_mcp.timestamps import format_time
 from tests.adapters.team_server import OWNER_TOKEN, connect, ping, serving
+from tests.adapters.test_http import make_repo
 
 ALICE_SECRET = "Alice's locker code is 4417"
 
@@ -216,11 +217,7 @@ def test_hooks_over_http_act_within_the_callers_grants(
 ) -> None:
     """The hook routes answered with the owner's service: a principal's prompt hook could
     recall, and its capture write into, a project it has no grant on."""
-    folder = tmp_path / "widgets"
-    (folder / ".git").mkdir(parents=True)
-    (folder / ".git" / "config").write_text(
-        '[remote "origin"]\n\turl = https://github.com/acme/widgets\n'
-    )
+    folder = make_repo(tmp_path, "widgets", "https://github.com/acme/widgets")
     project = "github.com/acme/widgets"
     team_service.remember(ALICE_SECRET, scope=project)
     _, bob = team_service.team.add("bob", ["team=read"])
