@@ -170,24 +170,24 @@ class SemanticIndex:
         Either way the filter is applied inside the search. `near_only`: only near
         duplicates matter (see VectorCache.search)."""
         with self._cache_lock:
-            cache, found = self._cache, None
-            if cache is not None:
-                try:
-                    found = self._search_cache(cache, query, flt, k, near_only)
-                except Exception:  # a copy that failed mid-update (a full disk...) is dropped
-                    self._drop_broken_copy(cache)
+            cache = self._cache
+            found = None if cache is None else self._search_cache(cache, query, flt, k, near_only)
         return self.store.search_vectors(query, flt, k) if found is None else found
 
-    def _drop_broken_copy(self, cache: VectorCache) -> None:
-        """The copy is the database's servant: on any error in it, searches go to SQL
-        (always right) and the copy is loaded again from the database (caller holds the
-        cache lock)."""
-        logger.exception("In-memory vector index failed; searching the database, reloading it")
+    def _drop_copy(self, cache: VectorCache) -> None:
+        """Searches go to the database (always right) while the copy loads again (caller
+        holds the cache lock); its file goes now, not whenever the copy is collected."""
         if self._cache is cache:
             self._cache = None
         with contextlib.suppress(OSError):
             cache.close()
         self._start_cache_load()
+
+    def _drop_broken_copy(self, cache: VectorCache) -> None:
+        """The copy is the database's servant: an error inside it (a full disk while
+        appending...) drops it rather than failing the recall."""
+        logger.exception("In-memory vector index failed; searching the database, reloading it")
+        self._drop_copy(cache)
 
     def vectors(self, ids: list[int]) -> dict[int, np.ndarray]:
         """Stored vectors of `ids`: from the in-memory copy when loaded (a search just brought
@@ -206,16 +206,19 @@ class SemanticIndex:
         self, cache: VectorCache, query: np.ndarray, flt: MemoryFilter, k: int, near_only: bool
     ) -> list[tuple[int, float]] | None:
         """Bring the copy up to date with the database first; None: search in SQL."""
-        generation, head = self.store.vector_log_head()
-        if (generation, head) != (cache.generation, cache.head):
+        delta = None
+        if self.store.vector_log_head() != (cache.generation, cache.head):
             delta = self.store.vector_changes(cache.head, cache.dim)
             if delta is None or delta.generation != cache.generation:
-                self._cache = None  # rebuilt or too far behind: reload without blocking
-                cache.close()  # its file goes now, not whenever the copy is collected
-                self._start_cache_load()
+                self._drop_copy(cache)  # rebuilt or too far behind: reload without blocking
                 return None
-            cache.apply(delta.ids, delta.rows, delta.head)
-        return cache.search(query, flt, datetime.now(UTC), k, near_only)
+        try:  # the copy's own work; a database error above is the caller's to see
+            if delta is not None:
+                cache.apply(delta.ids, delta.rows, delta.head)
+            return cache.search(query, flt, datetime.now(UTC), k, near_only)
+        except Exception:
+            self._drop_broken_copy(cache)
+            return None
 
     def load_cache(self) -> None:
         """Build the in-memory copy of the vector index now (blocking)."""
