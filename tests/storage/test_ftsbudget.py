@@ -4,7 +4,7 @@ import pytest
 
 from memory_mcp.models import MemoryFilter
 from memory_mcp.service import MemoryService
-from memory_mcp.storage.sqlite import ftsbudget
+from memory_mcp.policies import keyword_budget
 from memory_mcp.storage.sqlite.fts import fts_query
 from memory_mcp.storage.sqlite.ftsbudget import KeywordPlan, plan
 from tests.storage.rows import row
@@ -28,7 +28,7 @@ def test_only_common_terms_rank_the_newest_matches() -> None:
 
 
 def test_store_applies_the_plan(service: MemoryService, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ftsbudget, "POSTINGS_BUDGET", 4)
+    monkeypatch.setattr(keyword_budget, "POSTINGS_BUDGET", 4)
     service.remember_many([{"content": f"common words number {i}"} for i in range(10)])
     rare = service.remember("common words and a rare kestrel").id
     store, everything = service.store, MemoryFilter()
@@ -46,7 +46,7 @@ def test_the_bound_holds_for_sparse_and_huge_ids(
     service: MemoryService, monkeypatch: pytest.MonkeyPatch, far_id: int
 ) -> None:
     """Imports keep their ids: one far-off id must not hide the matches (issue 11, #11)."""
-    monkeypatch.setattr(ftsbudget, "POSTINGS_BUDGET", 40)
+    monkeypatch.setattr(keyword_budget, "POSTINGS_BUDGET", 40)
     store, everything = service.store, MemoryFilter()
     dense = [x.id for x in store.insert_many([row(f"common word number {i}") for i in range(100)])]
     store.insert(row("an imported memory without it", id=far_id))
@@ -64,7 +64,7 @@ def test_each_keyword_index_ranks_its_own_newest_matches(
 ) -> None:
     """Visible and hidden memories have separate indexes: newer forgotten rows must not
     narrow the visible window, and a search of both ranks each one's newest matches."""
-    monkeypatch.setattr(ftsbudget, "POSTINGS_BUDGET", 40)
+    monkeypatch.setattr(keyword_budget, "POSTINGS_BUDGET", 40)
     store = service.store
     shown = [x.id for x in store.insert_many([row(f"common shown {i}") for i in range(100)])]
     gone = [x.id for x in store.insert_many([row(f"common gone {i}") for i in range(100)])]

@@ -219,9 +219,9 @@ def test_a_server_restart_gives_a_clear_error_then_recovers(
 def test_a_query_matching_many_rows_is_fitted_to_the_ranking_budget(
     replicas: list[Storage], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from memory_mcp.storage.postgres import bm25
+    from memory_mcp.policies import keyword_budget
 
-    monkeypatch.setattr(bm25, "POSTINGS_BUDGET", 3)
+    monkeypatch.setattr(keyword_budget, "POSTINGS_BUDGET", 3)
     store = replicas[0]
     common = [store.insert(row(f"common note {i}")).id for i in range(8)]
     rare = store.insert(row("common and rare note")).id
@@ -229,7 +229,7 @@ def test_a_query_matching_many_rows_is_fitted_to_the_ranking_budget(
     assert [i for i, _ in found] == [rare]  # the commonest term left out, the rarest kept
     newest = store.search_keywords("common", MemoryFilter(), 10)
     assert {i for i, _ in newest} == {rare, *common[-2:]}  # only the 3 newest matches ranked
-    monkeypatch.setattr(bm25, "POSTINGS_BUDGET", 4_000)
+    monkeypatch.setattr(keyword_budget, "POSTINGS_BUDGET", 4_000)
     assert len(store.search_keywords("common", MemoryFilter(), 10)) == 9
 
 

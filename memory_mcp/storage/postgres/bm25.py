@@ -8,9 +8,9 @@ kept apart as on SQLite, so hidden rows never change visible scores), column wei
 applied to the term frequencies through the tsvector's A/B/C labels (content, tags,
 context), document lengths from `doc_len`, and N and the average length from `fts_stats`.
 
-A query matching many rows is first fitted to a ranking budget, as on SQLite
-(sqlite/ftsbudget.py): past POSTINGS_BUDGET matches only the rarest terms are kept, or, when
-even the rarest is that common, only the newest POSTINGS_BUDGET matches are ranked.
+A query matching many rows is first fitted to the ranking budget both backends share
+(policies/keyword_budget.py): past its matches only the rarest terms are kept, or, when even
+the rarest is that common, only the newest matches within the budget are ranked.
 """
 
 import math
@@ -18,10 +18,10 @@ from typing import Any
 
 from psycopg import sql
 
+from memory_mcp.policies import keyword_budget
 from memory_mcp.storage.postgres.db import Connection
 
 K1, B = 1.2, 0.75
-POSTINGS_BUDGET = 4_000
 MIN_IDF = 1e-6  # FTS5 clamps a term in more than half the rows to this
 
 
@@ -72,17 +72,9 @@ def exact_counts(c: Connection, terms: list[str], visible: bool) -> list[int]:
 
 
 def plan(terms: list[str], counts: list[int]) -> tuple[list[str], bool]:
-    """(terms kept, rank only the newest matches): the rarest terms that fit the budget."""
-    if sum(counts) <= POSTINGS_BUDGET:
-        return terms, False
-    kept: list[str] = []
-    total = 0
-    for count, term in sorted(zip(counts, terms, strict=True)):
-        if total + count > POSTINGS_BUDGET:
-            break
-        kept.append(term)
-        total += count
-    return (kept, False) if kept else (terms, True)
+    """(terms kept, rank only the newest matches): keyword_budget.fit on lexemes."""
+    kept, newest_only = keyword_budget.fit(counts)
+    return [terms[i] for i in kept], newest_only
 
 
 def idf(n: int, df: int) -> float:
@@ -101,12 +93,13 @@ def rank(
 ) -> list[tuple[int, float]]:
     """(id, bm25) best first among the rows of one index (visible or hidden) that pass
     `conds` (conditions on `memories m`, with their `params`)."""
-    terms, counts, n, tokens = survey(c, words, visible, POSTINGS_BUDGET + 1)
+    terms, counts, n, tokens = survey(c, words, visible, keyword_budget.count_cap())
     if not terms or n <= 0:
         return []
     kept, newest_only = plan(terms, counts)
     exact = dict(zip(terms, counts, strict=True))
-    capped = [t for t in kept if exact[t] > POSTINGS_BUDGET]  # only when ranking the newest
+    budget = keyword_budget.POSTINGS_BUDGET
+    capped = [t for t in kept if exact[t] > budget]  # only when ranking the newest
     if capped:
         exact.update(zip(capped, exact_counts(c, capped, visible), strict=True))
     floor = ""
@@ -142,7 +135,7 @@ def rank(
         "wc": weights[2],
         "avgdl": max(tokens / n, 1e-9),
         "k": k,
-        "budget": POSTINGS_BUDGET,
+        "budget": budget,
     }
     return [(int(r["id"]), float(r["score"])) for r in c.execute(statement, values)]
 

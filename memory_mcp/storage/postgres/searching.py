@@ -6,6 +6,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from memory_mcp.models import MemoryFilter
+from memory_mcp.policies import keyword_budget
 from memory_mcp.policies.text import STOPWORDS, tokens
 from memory_mcp.storage.contract import ColumnWeights
 from memory_mcp.storage.postgres import bm25
@@ -66,7 +67,7 @@ class PgSearch(PgBase):
             return 0, []
 
         def read(c: Connection) -> tuple[int, list[int]]:
-            cap = bm25.POSTINGS_BUDGET + 1
+            cap = keyword_budget.count_cap()
             terms, counts, n, _ = bm25.survey(c, [*words, *chunks], True, cap)
             return (n, counts) if terms else (0, [])
 
