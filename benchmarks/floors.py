@@ -259,7 +259,6 @@ def limit_rows(
 def joined_keyword_leg(store: Any, query: str) -> list[tuple[int, float]]:
     """The keyword leg as one statement joining every match to its row for the filter (how it
     ran before it read the rows of its best matches only), on the same fitted query."""
-    from memory_mcp.storage.sqlite import searching
     from memory_mcp.storage.sqlite.base import now
     from memory_mcp.storage.sqlite.filters import memory_conditions, where
 
@@ -276,7 +275,7 @@ def joined_keyword_leg(store: Any, query: str) -> list[tuple[int, float]]:
     """
 
     def run(c: Any) -> list[tuple[int, float]]:
-        fitted = searching._fitted(c, "memories_fts", match, params)
+        fitted = store._fitted(c, "memories_fts", match, params)
         return [(int(r[0]), float(r[1])) for r in c.execute(sql, fitted)]
 
     found: list[tuple[int, float]] = store._read(run)

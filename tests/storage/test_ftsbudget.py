@@ -1,10 +1,14 @@
 """The keyword leg's cost bound on large tables."""
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
+from memory_mcp.config import Settings
 from memory_mcp.models import MemoryFilter
-from memory_mcp.service import MemoryService
 from memory_mcp.policies import keyword_budget
+from memory_mcp.service import MemoryService
 from memory_mcp.storage.sqlite.fts import fts_query
 from memory_mcp.storage.sqlite.ftsbudget import KeywordPlan, plan
 from tests.storage.rows import row
@@ -74,3 +78,43 @@ def test_each_keyword_index_ranks_its_own_newest_matches(
     both = MemoryFilter(include_forgotten=True)
     found = [i for i, _ in store.search_fts('"common"', both, 200)]
     assert sorted(found) == shown[-40:] + gone[-40:]
+
+
+def _counts_sent(service: MemoryService, action: Callable[[], Any]) -> int:
+    """How many term counts `action` ran on the store's connection."""
+    seen: list[str] = []
+    conn = service.store.conn  # type: ignore[attr-defined]
+    conn.set_trace_callback(seen.append)
+    try:
+        action()
+    finally:
+        conn.set_trace_callback(None)
+    return sum(
+        "select count(*) from (select 1 from memories_fts" in " ".join(s.split()) for s in seen
+    )
+
+
+@pytest.mark.sqlite_only
+def test_a_recall_counts_each_term_once(service: MemoryService) -> None:
+    """Fitting the query to the budget and its IDF mass need the same counts: once each."""
+    service.remember_many([{"content": f"billing team decision number {i}"} for i in range(20)])
+    assert _counts_sent(service, lambda: service.recall("what did the billing team decide")) == 3
+    # Until the database changes, the same words are not counted again.
+    assert _counts_sent(service, lambda: service.recall("billing team decide quickly")) == 1
+
+
+@pytest.mark.sqlite_only
+def test_kept_counts_follow_every_write(service: MemoryService, settings: Settings) -> None:
+    store = service.store
+    service.remember_many([{"content": f"kestrel note {i}"} for i in range(3)])
+    assert store.keyword_statistics("kestrel")[1] == [3]
+    service.remember("another kestrel note")  # this connection's write
+    assert store.keyword_statistics("kestrel")[1] == [4]
+    other = MemoryService.open(settings)  # another connection's commit
+    try:
+        other.remember("a kestrel from elsewhere")
+    finally:
+        other.close()
+    assert store.keyword_statistics("kestrel")[1] == [5]
+    service.forget([m.id for m in store.find(MemoryFilter())][:2], reason="test")
+    assert store.keyword_statistics("kestrel")[1] == [3]  # the visible index lost two

@@ -12,6 +12,7 @@ from memory_mcp.errors import NotFound
 from memory_mcp.models import Memory
 from memory_mcp.storage.sqlite import vectors
 from memory_mcp.storage.sqlite.db import Connection, busy_timeout, storage_errors, transaction
+from memory_mcp.storage.sqlite.termcounts import TermCounts
 from memory_mcp.timestamps import parse_stored_time
 
 T = TypeVar("T")
@@ -25,6 +26,7 @@ class SqliteBase:
         self.path = path
         self._lock = threading.RLock()
         self._busy_ms = busy_timeout(conn)
+        self._term_counts = TermCounts()  # the keyword leg's, kept while nothing changes
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:

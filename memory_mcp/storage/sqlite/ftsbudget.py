@@ -18,15 +18,10 @@ def terms(match: str) -> list[str]:
     return match.split(OR)
 
 
-def count_cap() -> int:
-    """How far a term's documents need counting (keyword_budget.count_cap)."""
-    return keyword_budget.count_cap()
-
-
 def plan(match: str, counts: list[int], budget: int | None = None) -> KeywordPlan:
     """Keep the query, drop its commonest terms, or narrow it to the newest matches.
 
-    `counts` may be capped at count_cap(): the plan is the same as with exact ones.
+    `counts` may be capped at keyword_budget.count_cap(): the plan is the same as with exact ones.
     """
     parts = terms(match)
     kept, newest_only = keyword_budget.fit(counts, budget)

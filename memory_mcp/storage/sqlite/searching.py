@@ -10,19 +10,11 @@ from memory_mcp.models import MemoryFilter
 from memory_mcp.storage.contract import ColumnWeights
 from memory_mcp.storage.sqlite import ftsbudget, vectors
 from memory_mcp.storage.sqlite.base import SqliteBase, now
-from memory_mcp.storage.sqlite.db import Connection, scalar
+from memory_mcp.storage.sqlite.db import Connection
 from memory_mcp.storage.sqlite.filters import memory_conditions, vector_conditions, where
 from memory_mcp.storage.sqlite.fts import KEYWORD_INDEXES, MIN_ID, fts_query
 
 MAX_KNN_K = 4096  # sqlite-vec's ceiling for `k = ?`
-
-
-def _fts_count(index: str) -> str:
-    """A term's documents in one index, counted only as far as the plan needs
-    (ftsbudget.count_cap)."""
-    return f"""
-        select count(*) from (select 1 from {index} where {index} match :term limit :cap)
-    """
 
 
 def _nth_newest(index: str) -> str:
@@ -107,11 +99,25 @@ class SqliteSearch(SqliteBase):
             found = [
                 hit
                 for index in indexes
-                for hit in _best_passing(c, index, conds, _fitted(c, index, match, params), k)
+                for hit in _best_passing(c, index, conds, self._fitted(c, index, match, params), k)
             ]
             return sorted(found, key=lambda hit: -hit[1])[:k]
 
         return self._read(fetch)
+
+    def _fitted(
+        self, c: Connection, index: str, match: str, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        """`params` with the query and id floor fitted to the ranking budget in one index
+        (each index is bounded on its own: its terms' counts, its n-th newest match)."""
+        counts = self._term_counts.of(c, index, ftsbudget.terms(match))
+        plan = ftsbudget.plan(match, counts)
+        floor = MIN_ID
+        if plan.newest is not None:
+            newest: dict[str, Any] = {"match": plan.match, "n": plan.newest - 1}
+            row = c.execute(_nth_newest(index), newest).fetchone()
+            floor = MIN_ID if row is None else int(row[0])
+        return params | {"match": plan.match, "floor": floor}
 
     def search_vectors(
         self, query: np.ndarray, flt: MemoryFilter, k: int
@@ -142,18 +148,3 @@ class SqliteSearch(SqliteBase):
             ).fetchall()
         )
         return {int(r[0]): np.frombuffer(r[1], dtype="<f4") for r in rows}
-
-
-def _fitted(c: Connection, index: str, match: str, params: dict[str, Any]) -> dict[str, Any]:
-    """`params` with the query and id floor fitted to the ranking budget in one index (each
-    index is bounded on its own: its terms' counts, its n-th newest match)."""
-    cap = {"cap": ftsbudget.count_cap()}
-    count = _fts_count(index)
-    plan = ftsbudget.plan(
-        match, [int(scalar(c, count, {"term": t} | cap)) for t in ftsbudget.terms(match)]
-    )
-    floor = MIN_ID
-    if plan.newest is not None:
-        row = c.execute(_nth_newest(index), {"match": plan.match, "n": plan.newest - 1}).fetchone()
-        floor = MIN_ID if row is None else int(row[0])
-    return params | {"match": plan.match, "floor": floor}

@@ -4,7 +4,7 @@ into the query's IDF mass, the score a memory matching every term would get)."""
 
 from memory_mcp.storage.sqlite import ftsbudget
 from memory_mcp.storage.sqlite.base import SqliteBase
-from memory_mcp.storage.sqlite.db import Connection, scalar
+from memory_mcp.storage.sqlite.db import Connection
 from memory_mcp.storage.sqlite.fts import KEYWORD_INDEXES, fts_query
 
 _INDEX = KEYWORD_INDEXES[0]  # visible memories: the statistics their ranking uses
@@ -26,7 +26,7 @@ def _varint(blob: bytes) -> int:
 class SqliteTermStats(SqliteBase):
     def keyword_statistics(self, query: str) -> tuple[int, list[int]]:
         """(memories in the visible keyword index, memories containing each search term of
-        `query`); counts stop at ftsbudget.count_cap(), past which a term carries no
+        `query`); counts stop at keyword_budget.count_cap(), past which a term carries no
         weight anyway. (0, []) when the query has no searchable word."""
         match = fts_query(query)
         if match is None:
@@ -37,12 +37,6 @@ class SqliteTermStats(SqliteBase):
                 f"select block from {_INDEX}_data where id = ?", (_AVERAGES_ROWID,)
             ).fetchone()
             total = 0 if row is None or not row[0] else _varint(bytes(row[0]))
-            count = f"""
-                select count(*) from (select 1 from {_INDEX} where {_INDEX} match :term limit :cap)
-            """
-            cap = ftsbudget.count_cap()
-            return total, [
-                int(scalar(c, count, {"term": t, "cap": cap})) for t in ftsbudget.terms(match)
-            ]
+            return total, self._term_counts.of(c, _INDEX, ftsbudget.terms(match))
 
         return self._read(read)
