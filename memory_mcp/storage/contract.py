@@ -84,12 +84,16 @@ class Inserted:
     (`supersedes`: what it superseded; `memory`: the row as created, not read again);
     duplicate: an exact visible repeat of memory `id` in the same scope (counted there or
     left out, as asked); present: already stored (an imported source item, a restored row).
+    `logged`: the change-log position (VectorFeed) of a created row's vector (0: none, or a
+    backend without the log): a copy of the index at the position just before it gets to it
+    by adding `memory` with its vector, with no read of the log.
     """
 
     id: int
     status: Literal["created", "duplicate", "present"]
     supersedes: tuple[int, ...] = ()
     memory: Memory | None = field(default=None, compare=False)
+    logged: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)

@@ -221,6 +221,7 @@ def test_rebuilt_or_far_behind_index_reloads(
     wait_for_cache(s)
     check_same(s)
     monkeypatch.setattr(vectors, "LOG_KEEP", 3)
+    monkeypatch.setattr(vectors, "TRIM_EVERY", 1)
     for i in range(6):
         s.remember(f"pears number {i} in the garden", scope="b")
     q = s.semantic.embed_query("pears")

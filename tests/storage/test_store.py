@@ -414,3 +414,15 @@ def test_the_vector_index_is_looked_up_until_seen_committed(tmp_path: Path) -> N
     assert scans == []
     store.close()
     other.close()
+
+
+def test_the_change_log_is_trimmed_every_few_writes(
+    store: SqliteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(vectors, "LOG_KEEP", 3)
+    monkeypatch.setattr(vectors, "TRIM_EVERY", 4)
+    for i in range(10):
+        store.insert(row(f"logged {i}", vec(1, 0, 0, i)))
+        kept = [r[0] for r in store.conn.execute("select seq from vec_log order by seq")]
+        assert kept[-1] == i + 1 and len(kept) <= 3 + 4 - 1, kept
+    assert kept == [6, 7, 8, 9, 10]  # trimmed at 8: seq <= 5 gone

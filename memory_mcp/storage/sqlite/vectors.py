@@ -63,6 +63,7 @@ _VEC_TRIGGERS = [
 LAYOUT = 3
 # Changes kept in vec_log; a copy of the index further behind than this reloads in full.
 LOG_KEEP = 100_000
+TRIM_EVERY = 256
 
 # The metadata columns the KNN scan filters on: the usual recall (visible, unexpired, in
 # these scopes, of this kind, in this window) needs no id constraint at all.
@@ -172,7 +173,8 @@ def has_table(c: Connection) -> bool:
     return found is not None
 
 
-def insert(c: Connection, memory_id: int, vector: np.ndarray) -> None:
+def insert(c: Connection, memory_id: int, vector: np.ndarray) -> int:
+    """Store the row's vector; returns its change-log position."""
     c.execute(
         f"""
         insert into memories_vec (memory_id, embedding, scope, kind, hidden, at, expires)
@@ -181,7 +183,7 @@ def insert(c: Connection, memory_id: int, vector: np.ndarray) -> None:
         """,
         {"id": memory_id, "embedding": to_blob(vector)},
     )
-    _log(c, memory_id)
+    return _log(c, memory_id)
 
 
 def delete(c: Connection, memory_id: int) -> None:
@@ -189,10 +191,14 @@ def delete(c: Connection, memory_id: int) -> None:
     _log(c, memory_id)
 
 
-def _log(c: Connection, memory_id: int) -> None:
-    seq = c.execute("insert into vec_log (memory_id) values (:id)", {"id": memory_id}).lastrowid
-    # One seek at the head of the table: the log stays LOG_KEEP rows long.
-    c.execute("delete from vec_log where seq <= :old", {"old": int(seq or 0) - LOG_KEEP})
+def _log(c: Connection, memory_id: int) -> int:
+    logged = c.execute("insert into vec_log (memory_id) values (:id)", {"id": memory_id})
+    seq = int(logged.lastrowid or 0)
+    # One seek at the head of the table, every TRIM_EVERY changes (not a statement per
+    # write): the log stays LOG_KEEP to LOG_KEEP + TRIM_EVERY rows long.
+    if seq % TRIM_EVERY == 0:
+        c.execute("delete from vec_log where seq <= :old", {"old": seq - LOG_KEEP})
+    return seq
 
 
 DRIFT_COUNT = f"""

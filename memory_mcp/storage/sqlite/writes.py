@@ -221,8 +221,9 @@ def _insert(
         values["key"] = None  # given once the holders are superseded: one current value
     new_id = int(c.execute(_INSERT, values).lastrowid or 0)
     embedded = item.vector is not None and vectors.has_table(c)
+    logged = 0
     if embedded and item.vector is not None:
-        vectors.insert(c, new_id, item.vector)
+        logged = vectors.insert(c, new_id, item.vector)
     beaten = [] if beaten_by is not None else [h["id"] for h in holders]
     superseded = decisions.supersede(c, [*beaten, *also], new_id, client)
     if values["key"] != item.key:
@@ -233,7 +234,7 @@ def _insert(
     history.record(c, new_id, action, client, after=history.snapshot(row))
     if beaten_by is not None:
         history.record(c, new_id, "supersede", client, by=beaten_by, why="key")
-    return Inserted(new_id, "created", tuple(superseded), to_memory(row))
+    return Inserted(new_id, "created", tuple(superseded), to_memory(row), logged)
 
 
 def _count_repeat(
