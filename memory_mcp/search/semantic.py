@@ -220,15 +220,14 @@ class SemanticIndex:
     def _search_cache(
         self, cache: VectorCache, query: np.ndarray, flt: MemoryFilter, k: int, near_only: bool
     ) -> list[tuple[int, float]] | None:
-        """Bring the copy up to date with the database first; None: search in SQL."""
-        delta = None
-        if self.store.vector_log_head() != (cache.generation, cache.head):
-            delta = self.store.vector_changes(cache.head, cache.dim)
-            if delta is None or delta.generation != cache.generation:
-                self._drop_copy(cache)  # rebuilt or too far behind: reload without blocking
-                return None
+        """Bring the copy up to date with the database first (one read: the log's head and
+        what changed since the copy's position, usually nothing); None: search in SQL."""
+        delta = self.store.vector_changes(cache.head, cache.dim)
+        if delta is None or delta.generation != cache.generation:
+            self._drop_copy(cache)  # rebuilt or too far behind: reload without blocking
+            return None
         try:  # the copy's own work; a database error above is the caller's to see
-            if delta is not None:
+            if delta.head != cache.head:
                 cache.apply(delta.ids, delta.rows, delta.head)
             return cache.search(query, flt, datetime.now(UTC), k, near_only)
         except Exception:

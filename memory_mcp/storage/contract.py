@@ -384,7 +384,8 @@ class VectorFeed(Protocol):
         ...
 
     def vector_changes(self, after: int, dim: int) -> VectorDelta | None:
-        """Rows changed since log position `after`; None: reload in full."""
+        """Rows changed since log position `after` (none when the head is still there: a
+        copy's check before each search); None: reload in full."""
         ...
 
     def vector_snapshot(self, dim: int, consume: Callable[[VectorRows], None]) -> tuple[int, int]:

@@ -602,6 +602,9 @@ def test_the_vector_feed_follows_every_vector_write(storage: Storage) -> None:
     storage.purge([b])
     after = storage.vector_changes(head[1], DIM)
     assert after is not None and after.ids == [b] and len(after.rows.ids) == 0
+    still = storage.vector_changes(after.head, DIM)  # nothing since: the head, no rows
+    assert still is not None and (still.generation, still.head) == (generation, after.head)
+    assert still.ids == [] and len(still.rows.ids) == 0
 
 
 # -- maintenance --------------------------------------------------------------------------------
