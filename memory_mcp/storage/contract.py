@@ -84,9 +84,7 @@ class Inserted:
     (`supersedes`: what it superseded; `memory`: the row as created, not read again);
     duplicate: an exact visible repeat of memory `id` in the same scope (counted there or
     left out, as asked); present: already stored (an imported source item, a restored row).
-    `logged`: the change-log position (VectorFeed) of a created row's vector (0: none, or a
-    backend without the log): a copy of the index at the position just before it gets to it
-    by adding `memory` with its vector, with no read of the log.
+    `logged`: the change-log position of a created row's vector (0: none), see VectorFeed.
     """
 
     id: int
@@ -372,7 +370,8 @@ class VectorIndex(Protocol):
 
 
 class VectorFeed(Protocol):
-    """What an in-memory copy of the vector index reads to load and to stay current."""
+    """What an in-memory copy of the vector index reads to load and to stay current; a
+    copy one position behind an insert's `logged` adds the row itself (no log read)."""
 
     def wants_vector_copy(self) -> bool:
         """Whether an in-memory copy serves searches better than the backend's own index
@@ -384,8 +383,7 @@ class VectorFeed(Protocol):
         ...
 
     def vector_changes(self, after: int, dim: int) -> VectorDelta | None:
-        """Rows changed since log position `after` (none when the head is still there: a
-        copy's check before each search); None: reload in full."""
+        """Rows changed since log position `after`; None: reload in full."""
         ...
 
     def vector_snapshot(self, dim: int, consume: Callable[[VectorRows], None]) -> tuple[int, int]:
@@ -400,7 +398,6 @@ class Maintenance(Protocol):
         ...
 
     def counts(self) -> Counts: ...
-
     def size_bytes(self) -> int: ...
 
     def integrity_check(self) -> str:
@@ -408,9 +405,7 @@ class Maintenance(Protocol):
         ...
 
     def keyword_index_ok(self) -> bool: ...
-
     def rebuild_keyword_index(self) -> None: ...
-
     def delete_orphan_vectors(self) -> int: ...
 
     def vector_metadata_drift(self) -> int:
