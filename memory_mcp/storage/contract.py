@@ -81,7 +81,7 @@ class NewRow:
 @dataclass(frozen=True)
 class Inserted:
     """What a write did with one row, decided inside its transaction. created: a new memory
-    (`supersedes`: what it superseded; `memory`: the row as created, not read again);
+    (`supersedes`: what it superseded; `memory`: the row as created, by insert alone);
     duplicate: an exact visible repeat of memory `id` in the same scope (counted there or
     left out, as asked); present: already stored (an imported source item, a restored row).
     `logged`: the change-log position of a created row's vector (0: none), see VectorFeed.
