@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any
 
-from memory_mcp.policies.secrets import KINDS, RULES, Span, field_kind, is_value
+from memory_mcp.policies.secrets import (
+    KINDS,
+    RULES,
+    Span,
+    field_kind,
+    is_value,
+    possible_rules,
+)
 
 __all__ = ["KINDS", "Redaction", "RedactedFields", "measured_length", "redact", "redact_fields"]
 
@@ -93,9 +100,9 @@ def _findings(text: str) -> list[tuple[int, int, str]]:
 def _scan(text: str, start: int, end: int) -> list[Candidate]:
     """(start, -end, rule, alone) for each candidate in text[start:end], which has no marker."""
     found: list[Candidate] = []
-    lowered = text[start:end].lower()
+    possible = possible_rules(text[start:end].lower())
     for priority, rule in enumerate(RULES):
-        if not rule.may_match(lowered):
+        if priority not in possible:
             continue
         for match in rule.pattern.finditer(text, start, end):
             (first, last), alone = rule.pick(match)
@@ -148,9 +155,9 @@ def _across_lines(text: str, start: int, end: int, found: list[Candidate]) -> li
     joined = "".join(pieces)
     whole = _Spans((s, -e) for s, e, priority, _ in found if RULES[priority].joinable)
     extra: list[Candidate] = []
-    lowered = joined.lower()
+    possible = possible_rules(joined.lower())
     for priority, rule in _JOINABLE:
-        if not rule.may_match(lowered):
+        if priority not in possible:
             continue
         for match in rule.pattern.finditer(joined):
             (first, last), alone = rule.pick(match)

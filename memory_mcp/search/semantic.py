@@ -16,10 +16,11 @@ from typing import Literal
 import numpy as np
 
 from memory_mcp.errors import SchemaMismatch
-from memory_mcp.models import MemoryFilter
+from memory_mcp.models import Memory, MemoryFilter
 from memory_mcp.search.embed import Embedder, EmbedderUnavailable
 from memory_mcp.search.vecindex import VectorCache
-from memory_mcp.storage.contract import Progress, Storage
+from memory_mcp.storage.contract import Progress, Storage, VectorRows
+from memory_mcp.timestamps import NEVER, epoch_micros
 
 logger = logging.getLogger(__name__)
 
@@ -174,6 +175,20 @@ class SemanticIndex:
             found = None if cache is None else self._search_cache(cache, query, flt, k, near_only)
         return self.store.search_vectors(query, flt, k) if found is None else found
 
+    def stored(self, memory: Memory, vector: np.ndarray, logged: int) -> None:
+        """A row this process just wrote (logged at `logged`, see Inserted): the copy, if
+        it stands just before that position, adds it now, so the next search finds the
+        copy current instead of reading the change log back (five statements a remember).
+        Any other position is left to the next search's catch-up, as a foreign write is."""
+        with self._cache_lock:
+            cache = self._cache
+            if cache is None or not logged or cache.head + 1 != logged:
+                return
+            try:
+                cache.apply([memory.id], _vector_rows(memory, vector), logged)
+            except Exception:
+                self._drop_broken_copy(cache)
+
     def _drop_copy(self, cache: VectorCache) -> None:
         """Searches go to the database (always right) while the copy loads again (caller
         holds the cache lock); its file goes now, not whenever the copy is collected."""
@@ -205,15 +220,14 @@ class SemanticIndex:
     def _search_cache(
         self, cache: VectorCache, query: np.ndarray, flt: MemoryFilter, k: int, near_only: bool
     ) -> list[tuple[int, float]] | None:
-        """Bring the copy up to date with the database first; None: search in SQL."""
-        delta = None
-        if self.store.vector_log_head() != (cache.generation, cache.head):
-            delta = self.store.vector_changes(cache.head, cache.dim)
-            if delta is None or delta.generation != cache.generation:
-                self._drop_copy(cache)  # rebuilt or too far behind: reload without blocking
-                return None
+        """Bring the copy up to date with the database first (one read: the log's head and
+        what changed since the copy's position, usually nothing); None: search in SQL."""
+        delta = self.store.vector_changes(cache.head, cache.dim)
+        if delta is None or delta.generation != cache.generation:
+            self._drop_copy(cache)  # rebuilt or too far behind: reload without blocking
+            return None
         try:  # the copy's own work; a database error above is the caller's to see
-            if delta is not None:
+            if delta.head != cache.head:
                 cache.apply(delta.ids, delta.rows, delta.head)
             return cache.search(query, flt, datetime.now(UTC), k, near_only)
         except Exception:
@@ -301,3 +315,19 @@ class SemanticIndex:
         filled = self._fill(progress, announce=False)  # re-embedding is not a new write
         self.store.finish_reindex()
         return filled
+
+
+def _vector_rows(memory: Memory, vector: np.ndarray) -> VectorRows:
+    """One row as the change log would read it back (the vec0 metadata's expressions)."""
+    hidden = memory.forgotten_at is not None or memory.superseded_by is not None
+    at = memory.occurred_at or memory.created_at
+    expires = NEVER if memory.expires_at is None else epoch_micros(memory.expires_at)
+    return VectorRows(
+        ids=np.array([memory.id], np.int64),
+        vectors=np.asarray(vector, np.float32).reshape(1, -1),
+        scopes=[memory.scope],
+        kinds=[memory.kind],
+        hidden=np.array([hidden]),
+        at=np.array([epoch_micros(at)], np.int64),
+        expires=np.array([expires], np.int64),
+    )

@@ -189,6 +189,8 @@ class Writer(Part):
             if folded is not None:
                 return self._merged(folded, redacted)
         memory = stored.memory or self.store.get(stored.id)
+        if vector is not None:
+            self.semantic.stored(memory, vector, stored.logged)
         return RememberResult(
             **memory.model_dump(),
             status="superseded" if stored.supersedes else "created",

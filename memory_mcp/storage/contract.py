@@ -81,15 +81,17 @@ class NewRow:
 @dataclass(frozen=True)
 class Inserted:
     """What a write did with one row, decided inside its transaction. created: a new memory
-    (`supersedes`: what it superseded; `memory`: the row as created, not read again);
+    (`supersedes`: what it superseded; `memory`: the row as created, by insert alone);
     duplicate: an exact visible repeat of memory `id` in the same scope (counted there or
     left out, as asked); present: already stored (an imported source item, a restored row).
+    `logged`: the change-log position of a created row's vector (0: none), see VectorFeed.
     """
 
     id: int
     status: Literal["created", "duplicate", "present"]
     supersedes: tuple[int, ...] = ()
     memory: Memory | None = field(default=None, compare=False)
+    logged: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -368,7 +370,8 @@ class VectorIndex(Protocol):
 
 
 class VectorFeed(Protocol):
-    """What an in-memory copy of the vector index reads to load and to stay current."""
+    """What an in-memory copy of the vector index reads to load and to stay current; a
+    copy one position behind an insert's `logged` adds the row itself (no log read)."""
 
     def wants_vector_copy(self) -> bool:
         """Whether an in-memory copy serves searches better than the backend's own index
@@ -395,7 +398,6 @@ class Maintenance(Protocol):
         ...
 
     def counts(self) -> Counts: ...
-
     def size_bytes(self) -> int: ...
 
     def integrity_check(self) -> str:
@@ -403,9 +405,7 @@ class Maintenance(Protocol):
         ...
 
     def keyword_index_ok(self) -> bool: ...
-
     def rebuild_keyword_index(self) -> None: ...
-
     def delete_orphan_vectors(self) -> int: ...
 
     def vector_metadata_drift(self) -> int:

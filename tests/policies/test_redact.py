@@ -18,6 +18,7 @@ from memory_mcp.policies.redact import (
     redact,
     redact_fields,
 )
+from memory_mcp.policies.secrets import RULES, Rule, possible_rules
 from tests.secret_corpus import CORPUS
 
 # Obviously fake values in the shape of each format (AWS's are its documented examples).
@@ -525,3 +526,31 @@ def test_measured_length_counts_a_marker_as_one_character() -> None:
     assert measured_length("[REDACTED:not_a_kind]") == len("[REDACTED:not_a_kind]")
     text = "pwd=abcd " * 2_000  # grows more than twice as long when redacted
     assert len(redact(text).text) > 2 * len(text) >= 2 * measured_length(redact(text).text)
+
+
+def test_which_rules_to_run_is_decided_in_one_pass_over_the_needles(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A rule runs only on a text holding one of its needles; that was asked rule by rule
+    (33 calls of Rule.may_match per text, ~30 us a sentence); one pass over the needles
+    answers the same."""
+    texts = [s.snippet for s in CORPUS] + [
+        "We moved the payment worker from PostgreSQL to Redis because it handles our load.",
+        "editor",
+        "see https://example.com -u and AKIA, sk-ant, xoxb, gh, private key, pass_word",
+    ]
+    for text in texts:
+        lowered = text.lower()
+        assert possible_rules(lowered) == {
+            i for i, rule in enumerate(RULES) if rule.may_match(lowered)
+        }, text
+    calls: list[str] = []
+    original = Rule.may_match
+
+    def counted(self: Rule, lowered: str) -> bool:
+        calls.append(lowered)
+        return original(self, lowered)
+
+    monkeypatch.setattr(Rule, "may_match", counted)
+    assert redact("the password policy is strict; my password is hunter2").changed
+    assert not calls

@@ -203,6 +203,35 @@ def test_writes_from_another_process_reach_the_copy(
         other.close()
 
 
+def test_an_own_write_after_anothers_is_caught_up_through_the_log(
+    cached: MemoryService, embedder: FakeEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """remember adds its row to the copy itself only when the copy stands just before it;
+    another writer's change logged between the copy's check and this insert makes the
+    copy leave both to the next search, which replays them from the log."""
+    s = cached
+    s.remember("apples in the garden", scope="a")
+    other = MemoryService.open(s.settings, embedder=embedder)
+    assert other.semantic.ensure()
+    store_insert = s.store.insert
+
+    def insert_after_another(*args: Any, **kwargs: Any) -> Any:
+        other.remember("pears in a stranger's garden", scope="a")
+        return store_insert(*args, **kwargs)
+
+    try:
+        monkeypatch.setattr(s.store, "insert", insert_after_another)
+        mine = s.remember("plums in the orchard", scope="b").id
+        monkeypatch.undo()
+        cache = s.semantic._cache
+        assert cache is not None and mine not in cache.vectors_of([mine])  # left to the log
+        check_same(s)
+        assert (cache.generation, cache.head) == s.store.vector_log_head()
+        assert mine in cache.vectors_of([mine])
+    finally:
+        other.close()
+
+
 def wait_for_cache(service: MemoryService) -> None:
     deadline = time.monotonic() + 10
     while service.semantic._cache is None and time.monotonic() < deadline:
@@ -221,6 +250,7 @@ def test_rebuilt_or_far_behind_index_reloads(
     wait_for_cache(s)
     check_same(s)
     monkeypatch.setattr(vectors, "LOG_KEEP", 3)
+    monkeypatch.setattr(vectors, "TRIM_EVERY", 1)
     for i in range(6):
         s.remember(f"pears number {i} in the garden", scope="b")
     q = s.semantic.embed_query("pears")

@@ -602,6 +602,9 @@ def test_the_vector_feed_follows_every_vector_write(storage: Storage) -> None:
     storage.purge([b])
     after = storage.vector_changes(head[1], DIM)
     assert after is not None and after.ids == [b] and len(after.rows.ids) == 0
+    still = storage.vector_changes(after.head, DIM)  # nothing since: the head, no rows
+    assert still is not None and (still.generation, still.head) == (generation, after.head)
+    assert still.ids == [] and len(still.rows.ids) == 0
 
 
 # -- maintenance --------------------------------------------------------------------------------
@@ -692,13 +695,14 @@ def test_an_insert_hands_back_the_row_it_stored(storage: Storage) -> None:
     vector, superseding by key, and an older import the stored value of its key beats."""
     month_ago = format_time(datetime.now(UTC) - timedelta(days=30))
 
-    def stored(inserted: Inserted) -> Memory:
-        assert inserted.status == "created" and inserted.memory is not None
-        assert inserted.memory == storage.get(inserted.id)
+    def stored(inserted: Inserted, handed_back: bool = True) -> Memory:
+        assert inserted.status == "created"
+        memory = inserted.memory if handed_back else storage.get(inserted.id)
+        assert memory is not None and memory == storage.get(inserted.id)
         after = storage.history(inserted.id)[-1].after
-        assert after is not None and after["content"] == inserted.memory.content
-        assert after["key"] == inserted.memory.key
-        return inserted.memory
+        assert after is not None and after["content"] == memory.content
+        assert after["key"] == memory.key
+        return memory
 
     stored(storage.insert(row("Tea at four", tags=["drinks"], metadata={"n": 1})))
     assert stored(storage.insert(row("Coffee at nine", vec(1, 0, 0, 0), context="am"))).embedded
@@ -706,4 +710,4 @@ def test_an_insert_hands_back_the_row_it_stored(storage: Storage) -> None:
     zed = stored(storage.insert(row("Editor is Zed", key="user.editor", occurred_at=month_ago)))
     assert zed.key == "user.editor"
     [emacs] = storage.insert_many([row("Editor is Emacs", key="user.editor", created_at=month_ago)])
-    assert stored(emacs).superseded_by == zed.id
+    assert stored(emacs, handed_back=False).superseded_by == zed.id  # insert_many: ids only

@@ -14,7 +14,8 @@ import pytest
 
 from memory_mcp.errors import NotFound, StorageError
 from memory_mcp.models import MemoryFilter
-from memory_mcp.storage.sqlite import db, ftsrebuild, maintenance, vectors
+from memory_mcp.storage.sqlite import db, ftsrebuild, maintenance, vectors, writes
+from memory_mcp.storage.sqlite.base import to_memory
 from memory_mcp.storage.sqlite.filters import memory_conditions, where
 from memory_mcp.storage.sqlite.migrations import MIGRATIONS
 from memory_mcp.storage.sqlite.store import SqliteStore
@@ -414,3 +415,28 @@ def test_the_vector_index_is_looked_up_until_seen_committed(tmp_path: Path) -> N
     assert scans == []
     store.close()
     other.close()
+
+
+def test_the_change_log_is_trimmed_every_few_writes(
+    store: SqliteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(vectors, "LOG_KEEP", 3)
+    monkeypatch.setattr(vectors, "TRIM_EVERY", 4)
+    for i in range(10):
+        store.insert(row(f"logged {i}", vec(1, 0, 0, i)))
+        kept = [r[0] for r in store.conn.execute("select seq from vec_log order by seq")]
+        assert kept[-1] == i + 1 and len(kept) <= 3 + 4 - 1, kept
+    assert kept == [6, 7, 8, 9, 10]  # trimmed at 8: seq <= 5 gone
+
+
+def test_a_bulk_insert_builds_no_memory_models(
+    store: SqliteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """insert_many's callers read ids and outcomes; a Memory per row (JSON, times, pydantic)
+    was a sixth of a bulk insert's time. insert still returns the row it stored."""
+    built: list[object] = []
+    monkeypatch.setattr(writes, "to_memory", lambda r: built.append(r) or to_memory(r))
+    done = store.insert_many([row(f"bulk {i}", vec(1, 0, 0, i)) for i in range(5)])
+    assert [d.status for d in done] == ["created"] * 5 and not built
+    one = store.insert(row("single", vec(0, 1, 0, 0)))
+    assert one.memory is not None and one.memory.content == "single" and len(built) == 1

@@ -107,12 +107,10 @@ class SqliteVectorIndex(SqliteBase):
         no longer reaches back that far, or the index was rebuilt (reload in full)."""
 
         def fetch(c: Connection) -> VectorDelta | None:
-            with read_snapshot(c):
-                generation, head, oldest = vectors.log_state(c)
-                if head > after and (oldest is None or oldest > after + 1):
-                    return None
-                ids = vectors.changed_since(c, after)
-                return VectorDelta(generation, head, ids, vectors.rows_for(c, ids, dim))
+            generation, head, oldest, ids, rows = vectors.changes(c, after, dim)
+            if head > after and (oldest is None or oldest > after + 1):
+                return None
+            return VectorDelta(generation, head, ids, rows)
 
         return self._read(fetch)
 

@@ -5,7 +5,6 @@ is always rebuildable from `memories`. Functions take a connection inside the st
 and transaction; SqliteStore is the only caller.
 """
 
-import json
 import weakref
 from collections.abc import Iterator
 from typing import Any
@@ -63,6 +62,7 @@ _VEC_TRIGGERS = [
 LAYOUT = 3
 # Changes kept in vec_log; a copy of the index further behind than this reloads in full.
 LOG_KEEP = 100_000
+TRIM_EVERY = 256
 
 # The metadata columns the KNN scan filters on: the usual recall (visible, unexpired, in
 # these scopes, of this kind, in this window) needs no id constraint at all.
@@ -172,7 +172,8 @@ def has_table(c: Connection) -> bool:
     return found is not None
 
 
-def insert(c: Connection, memory_id: int, vector: np.ndarray) -> None:
+def insert(c: Connection, memory_id: int, vector: np.ndarray) -> int:
+    """Store the row's vector; returns its change-log position."""
     c.execute(
         f"""
         insert into memories_vec (memory_id, embedding, scope, kind, hidden, at, expires)
@@ -181,7 +182,7 @@ def insert(c: Connection, memory_id: int, vector: np.ndarray) -> None:
         """,
         {"id": memory_id, "embedding": to_blob(vector)},
     )
-    _log(c, memory_id)
+    return _log(c, memory_id)
 
 
 def delete(c: Connection, memory_id: int) -> None:
@@ -189,10 +190,14 @@ def delete(c: Connection, memory_id: int) -> None:
     _log(c, memory_id)
 
 
-def _log(c: Connection, memory_id: int) -> None:
-    seq = c.execute("insert into vec_log (memory_id) values (:id)", {"id": memory_id}).lastrowid
-    # One seek at the head of the table: the log stays LOG_KEEP rows long.
-    c.execute("delete from vec_log where seq <= :old", {"old": int(seq or 0) - LOG_KEEP})
+def _log(c: Connection, memory_id: int) -> int:
+    logged = c.execute("insert into vec_log (memory_id) values (:id)", {"id": memory_id})
+    seq = int(logged.lastrowid or 0)
+    # One seek at the head of the table, every TRIM_EVERY changes (not a statement per
+    # write): the log stays LOG_KEEP to LOG_KEEP + TRIM_EVERY rows long.
+    if seq % TRIM_EVERY == 0:
+        c.execute("delete from vec_log where seq <= :old", {"old": seq - LOG_KEEP})
+    return seq
 
 
 DRIFT_COUNT = f"""
@@ -238,18 +243,18 @@ def vector_rows(rows: list[Any], dim: int) -> VectorRows:
 
 # Metadata comes from `memories` (a plain table reads ~3x faster than vec0's metadata), with
 # the same expressions the vec0 columns hold.
-_ROW_COLUMNS = f"""
-    select v.memory_id, v.embedding, m.scope, m.kind,
-        (m.forgotten_at is not null or m.superseded_by is not null),
-        {micros("coalesce(m.occurred_at, m.created_at)")},
-        coalesce({micros("m.expires_at")}, {NEVER})
+_METADATA_OF_M = f"""
+    m.scope, m.kind, (m.forgotten_at is not null or m.superseded_by is not null),
+    {micros("coalesce(m.occurred_at, m.created_at)")}, coalesce({micros("m.expires_at")}, {NEVER})
 """
+_ROW_COLUMNS = f"select v.memory_id, v.embedding, {_METADATA_OF_M}"
 
-_STATE = """
-    select (select cast(value as integer) from meta where key = 'vec_generation'),
-           coalesce((select seq from sqlite_sequence where name = 'vec_log'), 0),
-           (select min(seq) from vec_log)
+_STATE_COLUMNS = """
+    (select cast(value as integer) from meta where key = 'vec_generation'),
+    coalesce((select seq from sqlite_sequence where name = 'vec_log'), 0),
+    (select min(seq) from vec_log)
 """
+_STATE = f"select {_STATE_COLUMNS}"
 
 
 def log_state(c: Connection) -> tuple[int, int, int | None]:
@@ -259,19 +264,31 @@ def log_state(c: Connection) -> tuple[int, int, int | None]:
     return int(row[0] or 0), int(row[1]), None if row[2] is None else int(row[2])
 
 
-def changed_since(c: Connection, seq: int) -> list[int]:
-    rows = c.execute("select distinct memory_id from vec_log where seq > :s", {"s": seq})
-    return [int(r[0]) for r in rows]
+# The log's state (a row marked 0), then each id changed since :after (marked 1) with its
+# row as it is now (no vector: it lost it or was deleted), in one statement: one snapshot,
+# with no BEGIN and COMMIT around it. A log that no longer reaches back reads no ids.
+# The joins run in the order written: vec0 answers `memory_id = ?` with a point lookup.
+_CHANGES = f"""
+    select 0, {_STATE_COLUMNS}, null, null, null, null
+    union all
+    select 1, l.memory_id, v.embedding, {_METADATA_OF_M}
+    from (select distinct memory_id from vec_log
+          where seq > :after and (select min(seq) from vec_log) <= :after + 1) l
+    left join memories m on m.id = l.memory_id
+    left join memories_vec v on v.memory_id = l.memory_id
+"""
 
 
-def rows_for(c: Connection, ids: list[int], dim: int) -> VectorRows:
-    # memories drives the join: vec0 answers `memory_id = ?` with a point lookup.
-    found = c.execute(
-        f"""{_ROW_COLUMNS} from memories m join memories_vec v on v.memory_id = m.id
-            where m.id in (select value from json_each(:ids))""",
-        {"ids": json.dumps(ids)},
-    ).fetchall()
-    return vector_rows(found, dim)
+def changes(
+    c: Connection, after: int, dim: int
+) -> tuple[int, int, int | None, list[int], VectorRows]:
+    """(generation, head, oldest logged change, ids changed since `after`, their rows)."""
+    found = c.execute(_CHANGES, {"after": after}).fetchall()
+    state = next(r for r in found if r[0] == 0)
+    changed = [r[1:] for r in found if r[0] == 1]
+    rows = vector_rows([r for r in changed if r[1] is not None and r[2] is not None], dim)
+    oldest = None if state[3] is None else int(state[3])
+    return int(state[1] or 0), int(state[2]), oldest, [int(r[0]) for r in changed], rows
 
 
 def all_rows(c: Connection, dim: int, batch: int = 20_000) -> Iterator[VectorRows]:

@@ -196,7 +196,7 @@ def _place(
             return Inserted(before, "present")
         if item.id is not None and decisions.id_taken(c, item.id):
             item = replace(item, id=None)
-    return _insert(c, item, action, client)
+    return _insert(c, item, action, client, model=False)  # a batch's rows go unread
 
 
 def _insert(
@@ -206,9 +206,11 @@ def _insert(
     client: str | None,
     also: Sequence[int] = (),
     newest: bool = False,
+    model: bool = True,
 ) -> Inserted:
     """Insert a row; settle its key with the current holder (with `newest`, the new row is
-    the current value; else the later-created is); supersede `also` by it."""
+    the current value; else the later-created is); supersede `also` by it. `model`: return
+    the row as a Memory (a sixth of a bulk insert's time when nobody reads it)."""
     now = utc_now()
     values = row_values(item, now)
     current = item.key is not None and item.superseded_by is None and item.forgotten_at is None
@@ -221,8 +223,9 @@ def _insert(
         values["key"] = None  # given once the holders are superseded: one current value
     new_id = int(c.execute(_INSERT, values).lastrowid or 0)
     embedded = item.vector is not None and vectors.has_table(c)
+    logged = 0
     if embedded and item.vector is not None:
-        vectors.insert(c, new_id, item.vector)
+        logged = vectors.insert(c, new_id, item.vector)
     beaten = [] if beaten_by is not None else [h["id"] for h in holders]
     superseded = decisions.supersede(c, [*beaten, *also], new_id, client)
     if values["key"] != item.key:
@@ -233,7 +236,8 @@ def _insert(
     history.record(c, new_id, action, client, after=history.snapshot(row))
     if beaten_by is not None:
         history.record(c, new_id, "supersede", client, by=beaten_by, why="key")
-    return Inserted(new_id, "created", tuple(superseded), to_memory(row))
+    memory = to_memory(row) if model else None
+    return Inserted(new_id, "created", tuple(superseded), memory, logged)
 
 
 def _count_repeat(
