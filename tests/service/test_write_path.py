@@ -1,31 +1,17 @@
 """What one `remember` sends to SQLite: the statements it needs and no more (counted with
 the connection's trace callback, not timed: speed figures are in benchmarks/speed.py)."""
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from memory_mcp.models import MemoryFilter
 from memory_mcp.service import MemoryService
+from tests.statements import sent
 
 # was 16: three sqlite_master scans, a read of no ids, two reads of the new row; 10: the
 # change log's trim (now every vectors.TRIM_EVERY changes)
 BUDGET = 9
-
-
-def sent(service: MemoryService, action: Callable[[], Any]) -> list[str]:
-    """The statements `action` sent on the store's connection (statements run by triggers,
-    which the callback reports as comments or as their statement again, left out)."""
-    seen: list[str] = []
-    conn = service.store.conn  # type: ignore[attr-defined]
-    conn.set_trace_callback(seen.append)
-    try:
-        action()
-    finally:
-        conn.set_trace_callback(None)
-    ours = [" ".join(s.split()) for s in seen if not s.lstrip().startswith("--")]
-    return [s for i, s in enumerate(ours) if i == 0 or s != ours[i - 1]]
 
 
 @pytest.mark.sqlite_only

@@ -11,6 +11,7 @@ from memory_mcp.policies import keyword_budget
 from memory_mcp.service import MemoryService
 from memory_mcp.storage.sqlite.fts import fts_query
 from memory_mcp.storage.sqlite.ftsbudget import KeywordPlan, plan
+from tests.statements import sent
 from tests.storage.rows import row
 
 
@@ -82,16 +83,8 @@ def test_each_keyword_index_ranks_its_own_newest_matches(
 
 def _counts_sent(service: MemoryService, action: Callable[[], Any]) -> int:
     """How many term counts `action` ran on the store's connection."""
-    seen: list[str] = []
-    conn = service.store.conn  # type: ignore[attr-defined]
-    conn.set_trace_callback(seen.append)
-    try:
-        action()
-    finally:
-        conn.set_trace_callback(None)
-    return sum(
-        "select count(*) from (select 1 from memories_fts" in " ".join(s.split()) for s in seen
-    )
+    counting = "select count(*) from (select 1 from memories_fts"
+    return sum(counting in statement for statement in sent(service, action))
 
 
 @pytest.mark.sqlite_only
