@@ -89,3 +89,34 @@ def test_the_copy_reads_another_writers_change_in_one_statement(
     statements = sent(service, lambda: found.extend(service.semantic.search(q, MemoryFilter(), 5)))
     assert len(statements) == 1, "\n".join(statements)
     assert theirs in [memory_id for memory_id, _ in found]
+
+
+@pytest.mark.sqlite_only
+def test_rows_the_copy_adds_itself_filter_as_the_database_does(service: MemoryService) -> None:
+    """The copy builds remember's own row from the stored memory (semantic._vector_rows)
+    instead of reading it back: its scope, kind, visibility, time and expiry must filter
+    exactly as the vec0 metadata the change log would have given."""
+    service.semantic.load_cache()
+    service.remember(
+        "Deploy window is Thursday", scope="ops", kind="fact", occurred_at="2024-03-01"
+    )
+    service.remember("Billing runs at midnight", scope="billing", kind="decision",
+                     occurred_at="2023-01-05")  # fmt: skip
+    service.remember("Freeze until the release", ttl="2h")
+    service.remember("Old freeze notice", expires_at="2999-01-01T00:00:00Z")
+    service.remember("Editor is Helix", key="user.editor")
+    service.remember("Editor is Zed", key="user.editor")  # logs two rows: read back from the log
+    q = service.semantic.embed_query("what happens when")
+    assert q is not None
+    filters = [
+        MemoryFilter(),
+        service.make_filter(scope="ops"),
+        service.make_filter(kind="decision"),
+        service.make_filter(since="2024-01-01"),
+        service.make_filter(until="2024-01-01"),
+        service.make_filter(include_forgotten=True),
+    ]
+    for flt in filters:
+        mine = [(i, round(s, 4)) for i, s in service.semantic.search(q, flt, 10)]
+        theirs = [(i, round(s, 4)) for i, s in service.store.search_vectors(q, flt, 10)]
+        assert mine == theirs, flt
