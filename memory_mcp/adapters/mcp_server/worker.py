@@ -48,7 +48,7 @@ def run() -> None:
         protocol = guarded_protocol(settings.http_read_timeout, cap)
         uv = uvicorn.Config(app, log_level="warning", access_log=False, http=protocol,
                             backlog=ACCEPT_AT_ONCE)  # fmt: skip
-        logger.info("Worker %d (pid %d) serving", config.index, os.getpid())
+        logger.info("serving (pid %d)", os.getpid())
         _Server(uv, backlog).run(sockets=[sock])
     except BaseException:
         service.close(wait=STOP_WAIT_S)
