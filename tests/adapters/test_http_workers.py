@@ -204,6 +204,15 @@ def test_a_session_and_a_write_on_one_worker_serve_on_the_other(
     with ThreadPoolExecutor(2) as pool:
         ids = set(pool.map(lambda c: call(c, session, "remember", content=same)["id"], [a, b]))
     assert len(ids) == 1
+    hook = {"session_id": "s", "cwd": str(tmp_path), "hook_event_name": "UserPromptSubmit",
+            "prompt": "where does the deploy key live?"}  # fmt: skip
+    assert post(b, hook, path="/hooks/prompt")[0] == 200
+    assert post(a, hook, {"Host": "evil.example:80"}, path="/hooks/prompt")[0] == 421
+    assert post(a, {"jsonrpc": "2.0", "id": 2, "method": "ping"}, {"Host": "evil.example"})[0] in (
+        400,
+        403,
+        421,
+    )  # DNS-rebinding protection on every worker
     forged = dict(session, **{"Mcp-Session-Id": session["Mcp-Session-Id"][:-2] + "00"})
     assert post(a, {"jsonrpc": "2.0", "id": 3, "method": "tools/list"}, forged)[0] == 404
     a.request("GET", "/mcp", headers={"Accept": "text/event-stream", **session})
