@@ -28,6 +28,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS
+
 from memory_mcp.adapters.mcp_server.access import ACCESS_KEY, RateLimit
 from memory_mcp.adapters.mcp_server.calls import SESSION_CLIENT
 from memory_mcp.adapters.mcp_server.guards import (
@@ -42,7 +44,6 @@ from memory_mcp.adapters.mcp_server.guards import (
 
 MAX_INITIALIZE_BYTES = 64 * 1024  # an initialize request is small; a larger one is not read
 MAX_LABEL_CHARS = 200  # the client's name and version, each, as the session id carries them
-HANDSHAKE_VERSIONS = ("2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25")
 
 
 def derive(secret: bytes, purpose: str) -> bytes:
@@ -150,7 +151,10 @@ def _initialize_client(body: bytes) -> dict[str, Any] | None:
     if not isinstance(request, dict) or request.get("method") != "initialize":
         return None
     params = request.get("params")
-    if not isinstance(params, dict) or params.get("protocolVersion") not in HANDSHAKE_VERSIONS:
+    if (
+        not isinstance(params, dict)
+        or params.get("protocolVersion") not in HANDSHAKE_PROTOCOL_VERSIONS
+    ):
         return None
     info = params.get("clientInfo")
     return info if isinstance(info, dict) else {}
