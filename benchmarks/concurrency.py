@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from floors import READY_LINE, _http_load, free_port, make_common_queries, rss_bytes
 from speed import SEED, load_embedder, make_items, progress
@@ -88,6 +89,28 @@ class Server:
         self.proc.wait(timeout=60)
 
 
+def _spin(seconds: float, out: Any) -> None:
+    began, cpu = time.monotonic(), time.process_time()
+    while time.monotonic() - began < seconds:
+        pass
+    out.put(time.process_time() - cpu)
+
+
+def capacity(processes: int, seconds: float = 2.0) -> float:
+    """Cores `processes` busy-looping processes get right now: the machine's own limit on the
+    ratio N workers can reach (other processes on a shared machine take their share)."""
+    import multiprocessing
+
+    out: Any = multiprocessing.Queue()
+    spinners = [multiprocessing.Process(target=_spin, args=(seconds, out))
+                for _ in range(processes)]  # fmt: skip
+    for p in spinners:
+        p.start()
+    for p in spinners:
+        p.join()
+    return sum(out.get() for _ in spinners) / seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=2000)
@@ -124,8 +147,11 @@ def main() -> None:
                 server.wait_ready()
             rss = {name: server.rss_mb() for name, server in servers.items()}
             figures: Figures = {name: {c: [] for c in CLIENTS} for name in servers}
+            most = max(server.workers for server in servers.values())
+            machine: dict[tuple[int, int], float] = {}
             for r in range(args.rounds):
                 for c in CLIENTS:
+                    machine[(r, c)] = capacity(most) / capacity(1)
                     for name, server in servers.items():
                         progress(f"round {r + 1}: {name}: {c} clients")
                         cpu = server.cpu()
@@ -136,10 +162,15 @@ def main() -> None:
         finally:
             for server in servers.values():
                 server.stop()
-    report(figures, rss, args)
+    report(figures, rss, machine, args)
 
 
-def report(figures: Figures, rss: dict[str, float], args: argparse.Namespace) -> None:
+def report(
+    figures: Figures,
+    rss: dict[str, float],
+    machine: dict[tuple[int, int], float],
+    args: argparse.Namespace,
+) -> None:
     cores = os.cpu_count() or 1
     one_worker = next(iter(figures))
     print(f"Recall over serve --http, {args.n:,} memories, {args.seconds:.0f} s per load, "
@@ -147,7 +178,7 @@ def report(figures: Figures, rss: dict[str, float], args: argparse.Namespace) ->
     print(
         f"{'server':<34} {'round':>5} {'clients':>7} {'req/s':>8} {'p95 ms':>8}"
         f" {'x 1 client':>18} {'x ' + one_worker.split(', ')[-1]:>12}"
-        f" {'cores busy':>10} {'CPU/req':>9} {'RSS MB':>7}"
+        f" {'cores busy':>10} {'CPU/req':>9} {'RSS MB':>7} {'machine':>8}"
     )
     for name, rows in figures.items():
         for r in range(args.rounds):
@@ -159,8 +190,12 @@ def report(figures: Figures, rss: dict[str, float], args: argparse.Namespace) ->
                     f"{name:<34} {r + 1:>5} {c:>7} {rate:>8.1f} {p95 * 1e3:>8.1f}"
                     f" {rate / one:>5.2f}x (ideal {min(c, cores)}x)"
                     f" {rate / base:>11.2f}x {busy:>10.2f} {busy / rate * 1e3:>6.1f} ms"
-                    f" {rss[name]:>7.0f}"
+                    f" {rss[name]:>7.0f} {machine[(r, c)]:>7.2f}x"
                 )
+    print(
+        "machine: cores N busy-loop processes got over the cores one got, measured just before"
+        " each client count (N: the most workers): the most N workers could reach then"
+    )
 
 
 if __name__ == "__main__":
