@@ -42,6 +42,7 @@ from memory_mcp.adapters.mcp_server.guards import (
     header,
 )
 
+VERSION_HEADER = b"mcp-protocol-version"
 MAX_INITIALIZE_BYTES = 64 * 1024  # an initialize request is small; a larger one is not read
 MAX_LABEL_CHARS = 200  # the client's name and version, each, as the session id carries them
 
@@ -75,7 +76,9 @@ class SignedSessions:
             return
         given = header(scope, SESSION_HEADER)
         if given is None:
-            if scope.get("method") == "POST":
+            # 2026-07-28 requests (named in this header) open no session: passed as they are.
+            version = header(scope, VERSION_HEADER)
+            if scope.get("method") == "POST" and version in (None, *HANDSHAKE_PROTOCOL_VERSIONS):
                 await self._maybe_open(scope, receive, send)
             else:
                 await self.app(scope, receive, send)
@@ -144,6 +147,8 @@ class SignedSessions:
 
 def _initialize_client(body: bytes) -> dict[str, Any] | None:
     """The clientInfo of an initialize request on a handshake protocol version, else None."""
+    if b"initialize" not in body:
+        return None
     try:
         request = json.loads(body)
     except ValueError:
