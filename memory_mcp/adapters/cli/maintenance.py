@@ -43,12 +43,14 @@ def serve(
     workers: Annotated[
         str | None,
         typer.Option(
-            envvar="MEMORY_MCP_HTTP_WORKERS",
-            help="HTTP: server processes on the port, or auto (one per core). Default 1.",
+            help="With --http: server processes on the port, or auto (one per core); "
+            "MEMORY_MCP_HTTP_WORKERS. Default 1.",
         ),
     ] = None,
 ) -> None:
     """Run the MCP server: stdio (what MCP clients launch) or --http for shared use."""
+    if workers is not None and not http:
+        raise InvalidInput("--workers is for serve --http; a stdio server has one client.")
     settings = settings_for(ctx, db=db, project=project, http_workers=workers)
     principal = ctx.obj.principal if ctx.obj else None
     if http:
