@@ -362,37 +362,48 @@ def free_port() -> int:
 def http_rows(
     db: Path, env: dict[str, str], workdir: Path, queries: list[str], seconds: float
 ) -> list[list[str]]:
-    """recall req/s and p95 with 1, 4 and 16 concurrent clients on one `serve --http`."""
+    """recall req/s and p95 with 1, 4 and 16 concurrent clients on one `serve --http` with one
+    worker process and with one per core (`--workers`), the loads interleaved."""
     import logging
+    import shutil
 
     import httpx2
 
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpx2").setLevel(logging.WARNING)
-    port = free_port()
-    log = workdir / "http.log"
-    with log.open("w") as errlog:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "memory_mcp", "serve", "--http", "--port", str(port)],
-            env={**env, "MEMORY_MCP_DB": str(db)},
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=errlog,
-        )
-        try:
-            wait_for_line(log, READY_LINE, 900)
-            url = f"http://127.0.0.1:{port}/mcp"
-            figures = {c: _http_load(httpx2, url, queries, c, seconds) for c in (1, 4, 16)}
-        finally:
+    cores = os.cpu_count() or 1
+    servers: dict[int, tuple[subprocess.Popen[bytes], str]] = {}
+    try:
+        for workers in dict.fromkeys((1, cores)):
+            port, log = free_port(), workdir / f"http-{workers}.log"
+            copy = workdir / f"http-{workers}.db"
+            shutil.copy(db, copy)
+            with log.open("w") as errlog:
+                proc = subprocess.Popen(
+                    [sys.executable, "-m", "memory_mcp", "serve", "--http", "--port", str(port),
+                     "--workers", str(workers)],
+                    env={**env, "MEMORY_MCP_DB": str(copy)}, stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL, stderr=errlog,
+                )  # fmt: skip
+            servers[workers] = (proc, f"http://127.0.0.1:{port}/mcp")
+            deadline = time.monotonic() + 900
+            while log.read_text().count(READY_LINE) < workers:  # every worker loaded
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    sys.exit(f"the server never got ready; see {log}")
+                time.sleep(0.2)
+        figures = {(w, c): _http_load(httpx2, url, queries, c, seconds)
+                   for c in (1, 4, 16) for w, (_, url) in servers.items()}  # fmt: skip
+    finally:
+        for proc, _ in servers.values():
             proc.terminate()
             proc.wait(timeout=60)
-    one = figures[1][0]
-    cores = os.cpu_count() or 1
+    one = figures[(1, 1)][0]
     return [
-        [f"HTTP recall, {c} client{'s' if c > 1 else ''}", f"{rate:.1f} req/s, p95 {ms(p95)}",
-         f"1 client x min(clients, {cores} cores) = {one * min(c, cores):.1f} req/s",
-         f"{rate / (one * min(c, cores)):.2f}x", "~1x"]
-        for c, (rate, p95) in figures.items()
+        [f"HTTP recall, {c} client{'s' if c > 1 else ''}, {w} worker{'s' if w > 1 else ''}",
+         f"{rate:.1f} req/s, p95 {ms(p95)}",
+         f"1 client x min(clients, workers, {cores} cores) = {one * min(c, w, cores):.1f} req/s",
+         f"{rate / (one * min(c, w, cores)):.2f}x", "~1x"]
+        for (w, c), (rate, p95) in figures.items()
     ]  # fmt: skip
 
 

@@ -41,6 +41,7 @@ DEFAULT_HTTP_MAX_SESSIONS = 64
 DEFAULT_HTTP_SESSION_IDLE = 1800.0
 DEFAULT_HTTP_RATE_LIMIT = 600  # requests a minute per principal
 DEFAULT_HTTP_MAX_BODY_KB = 1024  # the largest memory and metadata fit many times over
+HttpWorkers = int | Literal["auto"]
 DEFAULT_OAUTH_PRINCIPAL_CLAIM = "sub"
 # Client hooks (README, Automatic memory): the session-start briefing and the per-prompt
 # additions each stay within these many estimated tokens.
@@ -136,6 +137,9 @@ class Settings(BaseSettings):
     http_max_body_kb: int = Field(
         DEFAULT_HTTP_MAX_BODY_KB, ge=64, description="Largest HTTP request body, in KiB."
     )
+    http_workers: HttpWorkers = Field(
+        1, description="serve --http processes answering on the port (auto: one per core)."
+    )
     oauth_issuer: str | None = Field(
         None, description="Authorization server whose JWT access tokens serve --http accepts."
     )
@@ -185,6 +189,13 @@ class Settings(BaseSettings):
         ge=0,
         description="PostgreSQL: longest a statement may run (0: no limit).",
     )
+
+    @field_validator("http_workers", mode="after")
+    @classmethod
+    def _workers_positive(cls, value: HttpWorkers) -> HttpWorkers:
+        if value != "auto" and value < 1:
+            raise ValueError("must be at least 1, or auto")
+        return value
 
     @field_validator("db", mode="after")
     @classmethod

@@ -68,6 +68,8 @@ def test_errors_are_one_clear_line_and_exit_1(run) -> None:  # type: ignore[no-u
     assert "ISO-8601" in run.stderr_of("recall", "x", "--since", "someday")
     assert "kind" in run.stderr_of("remember", "x", "-k", "gossip")
     assert "Traceback" not in run.stderr_of("forget", "7")
+    assert "--workers is for serve --http" in run.stderr_of("serve", "--workers", "2")
+    assert "at least 1, or auto" in run.stderr_of("serve", "--http", "--workers", "0")
 
 
 def test_edit_with_options_and_with_an_editor(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -40,9 +40,18 @@ def serve(
         list[str] | None,
         typer.Option("--allow-host", help="Extra Host name clients use (repeatable)."),
     ] = None,
+    workers: Annotated[
+        str | None,
+        typer.Option(
+            help="With --http: server processes on the port, or auto (one per core); "
+            "MEMORY_MCP_HTTP_WORKERS. Default 1.",
+        ),
+    ] = None,
 ) -> None:
     """Run the MCP server: stdio (what MCP clients launch) or --http for shared use."""
-    settings = settings_for(ctx, db=db, project=project)
+    if workers is not None and not http:
+        raise InvalidInput("--workers is for serve --http; a stdio server has one client.")
+    settings = settings_for(ctx, db=db, project=project, http_workers=workers)
     principal = ctx.obj.principal if ctx.obj else None
     if http:
         from memory_mcp.adapters.mcp_server.http import serve_http

@@ -124,17 +124,25 @@ class RateLimit:
         """0 if `who` may go ahead now (and counts it), else the seconds to wait."""
         if self.per_minute <= 0:
             return 0.0
-        rate = self.per_minute / 60.0
-        burst = max(self.per_minute / 6.0, 1.0)
         now = time.monotonic()
         with self._lock:
-            tokens, at = self._buckets.get(who, (burst, now))
-            tokens = min(burst, tokens + (now - at) * rate)
-            if tokens >= 1.0:
-                self._buckets[who] = (tokens - 1.0, now)
-                return 0.0
+            tokens, at = self._buckets.get(who, (self.burst, now))
+            tokens, wait = self.take(tokens, at, now)
             self._buckets[who] = (tokens, now)
-            return (1.0 - tokens) / rate
+            return wait
+
+    @property
+    def burst(self) -> float:
+        return max(self.per_minute / 6.0, 1.0)
+
+    def take(self, tokens: float, at: float, now: float) -> tuple[float, float]:
+        """A bucket holding `tokens` at `at`, refilled up to `now`: what it holds after this
+        request, and 0 (the request counted) or the seconds to wait (not counted)."""
+        rate = self.per_minute / 60.0
+        tokens = min(self.burst, tokens + (now - at) * rate)
+        if tokens >= 1.0:
+            return tokens - 1.0, 0.0
+        return tokens, (1.0 - tokens) / rate
 
 
 class AccessGate:

@@ -36,6 +36,11 @@ _SPACES = re.compile(r"\s+")
 
 # Set by access.AccessGate for each HTTP request (here, so that stdio never imports the gate).
 CALLER: "ContextVar[Access | None]" = ContextVar("memory_mcp_http_access", default=None)
+# Set by shared.SignedSessions under `serve --http --workers N`: the (name, version) the
+# client declared in its session's initialize, which another worker may have answered.
+SESSION_CLIENT: "ContextVar[tuple[str, str] | None]" = ContextVar(
+    "memory_mcp_session_client", default=None
+)
 
 
 def current_access() -> "Access | None":
@@ -225,8 +230,11 @@ def _client_name(ctx: Context) -> str:
     cleaned and bounded (it is untrusted input like any argument)."""
     params = ctx.session.client_params
     info = getattr(params, "client_info", None)
-    name = clean_label(getattr(info, "name", None), MAX_CLIENT_NAME_CHARS)
-    version = clean_label(getattr(info, "version", None), MAX_CLIENT_VERSION_CHARS)
+    declared = (getattr(info, "name", None), getattr(info, "version", None))
+    if params is None:
+        declared = SESSION_CLIENT.get() or declared
+    name = clean_label(declared[0], MAX_CLIENT_NAME_CHARS)
+    version = clean_label(declared[1], MAX_CLIENT_VERSION_CHARS)
     if not name:
         return "mcp"
     return f"{name} {version}" if version else name

@@ -159,7 +159,7 @@ class SessionLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        given = _header(scope, SESSION_HEADER)
+        given = header(scope, SESSION_HEADER)
         if given is None:
             await self._maybe_open(scope, receive, send)
             return
@@ -190,7 +190,7 @@ class SessionLimit:
 
         async def watch(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] < 400:
-                new = _header(message, SESSION_HEADER)
+                new = header(message, SESSION_HEADER)
                 if new is not None and new not in self._sessions:
                     self._sessions[new] = _Use(last=time.monotonic())
                     opened.append(new)
@@ -238,7 +238,7 @@ class SessionLimit:
         await self.app(dict(scope, method="DELETE", headers=headers), receive, discard)
 
 
-def _header(holder: Scope | Message, name: bytes) -> str | None:
+def header(holder: Scope | Message, name: bytes) -> str | None:
     for key, value in cast(list[tuple[bytes, bytes]], holder.get("headers") or []):
         if key.lower() == name:
             return value.decode("latin-1")

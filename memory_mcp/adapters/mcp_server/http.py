@@ -38,6 +38,7 @@ from memory_mcp.adapters.mcp_server.server import (
     exit_at_once,
     stop_process,
 )
+from memory_mcp.adapters.mcp_server.shared import Shared, SharedRateLimit, SignedSessions
 from memory_mcp.adapters.ui.app import ui_app
 from memory_mcp.adapters.ui.mount import with_ui
 from memory_mcp.adapters.ui.security import UiGuard
@@ -119,11 +120,20 @@ def resolve_token(settings: Settings, host: str, team: bool = False) -> str | No
 
 
 def http_app(
-    service: MemoryService, host: str, port: int, token: str | None, allow_hosts: list[str]
+    service: MemoryService,
+    host: str,
+    port: int,
+    token: str | None,
+    allow_hosts: list[str],
+    shared: "Shared | None" = None,
 ) -> ASGIApp:
     """The streamable-HTTP app at /mcp, behind DNS-rebinding protection, the session limit,
     the caller's identification and rate limit; with OAuth, the protected-resource
-    metadata beside it (served to anyone); the web UI's pages at /ui, for the same callers."""
+    metadata beside it (served to anyone); the web UI's pages at /ui, for the same callers.
+
+    `shared`: this process is one worker of several (workers.py): MCP sessions keep no state
+    in it (the SDK's stateless mode, with session ids any worker verifies), and the rate
+    limit and the UI's login cookies use what the workers share."""
     settings = service.settings
     names = list(dict.fromkeys([host, *LOOPBACK, *allow_hosts]))
     hosts = [f"[{n}]:{port}" if ":" in n else f"{n}:{port}" for n in names]
@@ -137,21 +147,21 @@ def http_app(
         streamable_http_path=MCP_PATH,
         transport_security=security,
         host=host,
+        stateless_http=shared is not None,
         session_idle_timeout=settings.http_session_idle,
         # A backstop only: SessionLimit ends the least recently used session past its limit,
         # so a new client is not refused while old sessions idle.
         max_sessions=2 * settings.http_max_sessions,
         max_request_body_size=settings.http_max_body_kb * 1024,
     )
-    limited = SessionLimit(sdk_app, settings.http_max_sessions, settings.http_session_idle)
-    app = HookRoutes(limited, service, hosts)  # client hooks POST to /hooks/<command>
+    sessions, limit, secret = _per_process(sdk_app, settings, shared)
+    app = HookRoutes(sessions, service, hosts)  # client hooks POST to /hooks/<command>
     resource = settings.oauth_resource or f"http://{hosts[0]}{MCP_PATH}"
     verifier = JwtVerifier.from_settings(settings, resource)
     metadata, metadata_url = (None, None)
     if settings.oauth_issuer:
         metadata, metadata_url = metadata_app(resource, settings.oauth_issuer)
     authenticator = Authenticator(service, token, verifier)
-    limit = RateLimit(settings.http_rate_limit)
     gate = AccessGate(app, authenticator, limit, metadata_url)
     tools: ASGIApp = gate
     if metadata is not None:
@@ -166,21 +176,47 @@ def http_app(
         tools = route
     # The web UI at /ui: the same hosts, callers and rate limits (a browser logs in once with
     # the owner's or a principal's token; the pages then obey that caller's grants).
-    return with_ui(tools, ui_app(service, UiGuard(hosts, authenticator, limit)))
+    return with_ui(tools, ui_app(service, UiGuard(hosts, authenticator, limit, secret)))
+
+
+def _per_process(
+    sdk_app: ASGIApp, settings: Settings, shared: "Shared | None"
+) -> tuple[ASGIApp, RateLimit, bytes]:
+    """The sessions' middleware, the rate limit and the secret: this process's own, or, for
+    one worker of several, those every worker shares."""
+    if shared is None:
+        limited = SessionLimit(sdk_app, settings.http_max_sessions, settings.http_session_idle)
+        return limited, RateLimit(settings.http_rate_limit), secrets.token_bytes(32)
+    limit = SharedRateLimit(settings.http_rate_limit, shared.limit_fd)
+    return SignedSessions(sdk_app, shared.secret), limit, shared.secret
 
 
 def serve_http(settings: Settings, host: str, port: int, allow_hosts: list[str]) -> None:
-    """Serve until interrupted; the model loads in the background meanwhile."""
+    """Serve until interrupted; the model loads in the background meanwhile. With
+    `http_workers` > 1, several processes serve (workers.py)."""
     import uvicorn
+
+    from memory_mcp.adapters.mcp_server import workers
 
     if host in ("0.0.0.0", "::") and not allow_hosts:
         raise InvalidInput(
             f"Binding {host} listens on every interface: name the host names clients will use "
             "with --allow-host (DNS-rebinding protection only accepts known names)."
         )
+    count = workers.worker_count(settings.http_workers)
+    if count > 1 and os.name == "nt":
+        raise InvalidInput("Several HTTP workers need a POSIX system; on Windows serve with one.")
     for signum in STOP_SIGNALS:  # until the database is open: end at once, nothing to close
         signal.signal(signum, exit_at_once)
     service = MemoryService.open(settings)
+    if count > 1:  # the schema is upgraded and a token generated once, here, before them
+        try:
+            team = _team(service)
+            token = resolve_token(settings, host, team)
+        finally:
+            service.close()
+        config = workers.new_config(settings, host, port, allow_hosts, token)
+        workers.supervise(config, count, _auth(token, team))
     # uvicorn shuts down gracefully on SIGINT/SIGTERM, puts these handlers back and raises the
     # signal again: they then stop the model loader, close the database and end the process
     # (exit 130/143) the way the stdio server does, never in interpreter shutdown, which can
@@ -188,14 +224,12 @@ def serve_http(settings: Settings, host: str, port: int, allow_hosts: list[str])
     for signum in STOP_SIGNALS:
         signal.signal(signum, lambda received, _frame: stop_process([service], 128 + received))
     try:
-        team = bool(settings.oauth_issuer) or service.store.has_tokens()
+        team = _team(service)
         token = resolve_token(settings, host, team)
         service.semantic.start_background()
         app = http_app(service, host, port, token, allow_hosts)
-        auth = "bearer token required" if token or team else "no token (loopback)"
-        logger.warning(
-            "memory-mcp %s on http://%s:%d%s (%s)", __version__, host, port, MCP_PATH, auth
-        )
+        logger.warning("memory-mcp %s on http://%s:%d%s (%s)", __version__, host, port,
+                       MCP_PATH, _auth(token, team))  # fmt: skip
         cap, backlog = connection_limits(settings.http_max_connections)
         protocol = guarded_protocol(settings.http_read_timeout, cap)
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
@@ -204,3 +238,11 @@ def serve_http(settings: Settings, host: str, port: int, allow_hosts: list[str])
         service.close(wait=STOP_WAIT_S)
         raise
     stop_process([service], 0)
+
+
+def _auth(token: str | None, team: bool) -> str:
+    return "bearer token required" if token or team else "no token (loopback)"
+
+
+def _team(service: MemoryService) -> bool:
+    return bool(service.settings.oauth_issuer) or service.store.has_tokens()

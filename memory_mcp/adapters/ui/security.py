@@ -6,17 +6,19 @@ their callers.
 `UiGuard` is the one seam: `memory-mcp ui` builds it without an authenticator (loopback
 only, the owner), `serve --http` with the tools' own `Authenticator` and rate limit, so the
 owner's token, a principal's token (or an organisation's JWT) logs in, and the pages then act
-for that caller exactly as the tools do. The login cookie holds a signed random session id;
-the credential behind it stays in this process and is checked again on every request, so a
-revoked, rotated or expired token ends its sessions at once.
+for that caller exactly as the tools do. The login cookie holds the credential sealed
+(AES-GCM) under a key derived from the server's secret, with the login's expiry: only this
+server can open it, every worker of `serve --http --workers N` can (they share the secret),
+and the credential is checked again on every request, so a revoked, rotated or expired token
+ends its logins at once. A restart makes a new secret: everyone logs in again.
 """
 
+import base64
 import hashlib
 import hmac
+import json
 import secrets
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -29,7 +31,8 @@ from memory_mcp.policies.access import Access
 
 SESSION_COOKIE = "memory_mcp_ui"
 SESSION_AGE_S = 12 * 3600  # a login lasts this long at most (the token is re-checked always)
-MAX_SESSIONS = 10_000  # the oldest login is dropped past this
+MAX_COOKIE_CHARS = 3_800  # browsers keep cookies of up to 4 KB, name and attributes included
+NONCE_BYTES = 12
 # Pages, not an API: no CORS headers at all, nothing embeds them, scripts and styles only
 # from this server, and forms only post back to it.
 HEADERS = {
@@ -66,12 +69,17 @@ class UiGuard:
     hosts: list[str]  # Host header values accepted, e.g. "127.0.0.1:8766"
     authenticator: Authenticator | None = None  # None: loopback, the owner, no login
     limit: RateLimit | None = None  # the tools' per-principal rate limit, shared
-    csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    # the server's secret: random per run, the same in every worker of one server
+    secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
+    csrf: str = field(init=False)
     # the login form's own token: a visitor's is only ever shown to that visitor
-    login_csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
-    _secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
-    _sessions: "OrderedDict[str, tuple[bytes, float]]" = field(default_factory=OrderedDict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    login_csrf: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._mac = _derive(self.secret, "ui signing")
+        self._seal_key = _derive(self.secret, "ui sealing")
+        self.csrf = self._sign("csrf", "")
+        self.login_csrf = self._sign("login", "")
 
     def host_ok(self, request: Request) -> bool:
         return request.headers.get("host", "") in self.hosts
@@ -116,8 +124,7 @@ class UiGuard:
             found = await self._identify(credential)
             if isinstance(found, Access):
                 return Visitor(found, self._sign("csrf", sid))
-            if found.status == 401:  # revoked, rotated or expired: the session ends
-                self._end(sid)
+            if found.status == 401:  # revoked, rotated or expired: the login no longer holds
                 return None
             return found
         found = await self.authenticator.identify(request.scope)
@@ -132,12 +139,7 @@ class UiGuard:
             return None
         if not isinstance(await self._identify(credential), Access):
             return None
-        sid = secrets.token_urlsafe(32)
-        with self._lock:
-            self._sessions[sid] = (credential, time.monotonic())
-            while len(self._sessions) > MAX_SESSIONS:
-                self._sessions.popitem(last=False)
-        return f"{sid}.{self._sign('session', sid)}"
+        return self._seal(credential, time.time() + SESSION_AGE_S)
 
     def rate_wait(self, visitor: Visitor) -> float:
         """As for the tools: a team member's requests are limited, the owner's are not."""
@@ -153,23 +155,41 @@ class UiGuard:
         scope = {"type": "http", "headers": [(b"authorization", b"Bearer " + credential)]}
         return await self.authenticator.identify(scope)
 
-    def _session(self, cookie: str) -> tuple[str, bytes] | None:
-        sid, _, signature = cookie.partition(".")
-        if not sid or not hmac.compare_digest(
-            signature.encode(), self._sign("session", sid).encode()
-        ):
-            return None
-        with self._lock:
-            found = self._sessions.get(sid)
-        if found is None or time.monotonic() - found[1] > SESSION_AGE_S:
-            self._end(sid)
-            return None
-        return sid, found[0]
+    def _seal(self, credential: bytes, expires: float) -> str | None:
+        """The cookie's value: a random nonce and the sealed credential and expiry; None if
+        it would not fit in a cookie (a very large JWT)."""
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # mcp's pyjwt[crypto]
 
-    def _end(self, sid: str) -> None:
-        with self._lock:
-            self._sessions.pop(sid, None)
+        nonce = secrets.token_bytes(NONCE_BYTES)
+        plain = json.dumps({"c": credential.decode("latin-1"), "e": expires}).encode()
+        sealed = AESGCM(self._seal_key).encrypt(nonce, plain, SESSION_COOKIE.encode())
+        value = base64.urlsafe_b64encode(nonce + sealed).rstrip(b"=").decode()
+        return value if len(value) <= MAX_COOKIE_CHARS else None
+
+    def _session(self, cookie: str) -> tuple[str, bytes] | None:
+        """(the login's id, its credential) from a cookie this server sealed and that has not
+        expired, else None."""
+        from cryptography.exceptions import InvalidTag
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        if not cookie or len(cookie) > MAX_COOKIE_CHARS:
+            return None
+        try:
+            raw = base64.urlsafe_b64decode(cookie + "=" * (-len(cookie) % 4))
+            nonce, sealed = raw[:NONCE_BYTES], raw[NONCE_BYTES:]
+            plain = AESGCM(self._seal_key).decrypt(nonce, sealed, SESSION_COOKIE.encode())
+            found = json.loads(plain)
+            credential, expires = found["c"].encode("latin-1"), float(found["e"])
+        except (ValueError, InvalidTag, KeyError, TypeError, AttributeError):
+            return None
+        if time.time() > expires:
+            return None
+        return base64.urlsafe_b64encode(nonce).decode(), credential
 
     def _sign(self, purpose: str, value: str) -> str:
         message = f"memory-mcp ui {purpose}\0{value}".encode()
-        return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
+        return hmac.new(self._mac, message, hashlib.sha256).hexdigest()
+
+
+def _derive(secret: bytes, purpose: str) -> bytes:
+    return hmac.new(secret, f"memory-mcp {purpose}".encode(), hashlib.sha256).digest()
