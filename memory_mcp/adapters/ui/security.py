@@ -158,7 +158,7 @@ class UiGuard:
     def _seal(self, credential: bytes, expires: float) -> str | None:
         """The cookie's value: a random nonce and the sealed credential and expiry; None if
         it would not fit in a cookie (a very large JWT)."""
-        from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # mcp's pyjwt[crypto]
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
         nonce = secrets.token_bytes(NONCE_BYTES)
         plain = json.dumps({"c": credential.decode("latin-1"), "e": expires}).encode()
