@@ -8,6 +8,7 @@ source), or when it is empty, too long, has too much metadata or text no databas
 """
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -60,20 +61,37 @@ def ingest(
     """
     before = store.imported_ids(summary.format)
     run = _Run(store, summary, max_chars, max_metadata, before, by=client)
-    for start in range(0, len(items), BATCH):
-        admitted = [
-            (item, row) for item in items[start : start + BATCH] if (row := _admit(run, item))
-        ]
-        if admitted:
-            _store(run, embed, admitted)
-        if progress is not None:
-            progress(min(start + BATCH, len(items)), len(items))
+    # While one batch is stored, the next is admitted and embedded on a thread (the model runs
+    # outside the GIL). Admitting ahead is safe: what a batch brings is in `run.first` from
+    # its admission on, and the insert still decides repeats inside its transaction.
+    with ThreadPoolExecutor(1, thread_name_prefix="embed-ahead") as ahead:
+
+        def admit(start: int) -> tuple[int, list[tuple[Item, NewRow]], Future[Any] | None]:
+            admitted = [
+                (it, row) for it in items[start : start + BATCH] if (row := _admit(run, it))
+            ]
+            texts = [row.content for _, row in admitted]
+            return start, admitted, ahead.submit(embed, texts) if texts else None
+
+        try:
+            starts = iter(range(0, len(items), BATCH))
+            first = next(starts, None)
+            waiting = None if first is None else admit(first)
+            while waiting is not None:
+                done, admitted, embedding = waiting
+                following = next(starts, None)
+                waiting = None if following is None else admit(following)
+                if embedding is not None:
+                    _store(run, embedding.result(), admitted)
+                if progress is not None:
+                    progress(min(done + BATCH, len(items)), len(items))
+        finally:
+            ahead.shutdown(cancel_futures=True)
     return summary
 
 
-def _store(run: _Run, embed: Embed, admitted: list[tuple[Item, NewRow]]) -> None:
+def _store(run: _Run, vectors: np.ndarray | None, admitted: list[tuple[Item, NewRow]]) -> None:
     rows = [row for _, row in admitted]
-    vectors = embed([r.content for r in rows])
     if vectors is not None:
         rows = [replace(r, vector=v) for r, v in zip(rows, vectors, strict=True)]
     stored = run.store.insert_many(rows, client=run.client, action="import", repeats="skip")

@@ -1,8 +1,12 @@
-"""remember_many: many memories validated first, then embedded and stored batch by batch."""
+"""remember_many: many memories validated first, then embedded and stored batch by batch, the
+next batch embedding while the last one is stored."""
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
+
+import numpy as np
 
 from memory_mcp.errors import InvalidInput
 from memory_mcp.models import NewMemory, strip_invisible
@@ -27,11 +31,28 @@ class BulkWriter(Part):
         dedup: bool = True,
         client: str | None = None,
     ) -> list[int]:
-        """Validate every item first, then embed and insert batch by batch."""
+        """Validate every item first, then embed and insert batch by batch. While a batch is
+        stored (Python and SQLite), the next one is embedded on a thread (the model runs
+        outside the GIL), so a long import costs about what embedding it does."""
         rows = [self._bulk_row(item, client) for item in items]
+        batches = [rows[start : start + batch_size] for start in range(0, len(rows), batch_size)]
         ids: list[int] = []
-        for start in range(0, len(rows), batch_size):
-            ids.extend(self._insert_batch(rows[start : start + batch_size], dedup, client))
+        if not batches:
+            return ids
+        with ThreadPoolExecutor(1, thread_name_prefix="embed-ahead") as ahead:
+            try:
+                todo = self._to_embed(batches[0], dedup)
+                vectors = ahead.submit(self._embedded, batches[0], todo)
+                for following in [*batches[1:], None]:
+                    embedded = vectors.result()
+                    if following is not None:
+                        # Read before this batch is stored: a row repeating one of it is then
+                        # embedded for nothing, but still counted as a repeat (insert_many).
+                        todo = self._to_embed(following, dedup)
+                        vectors = ahead.submit(self._embedded, following, todo)
+                    ids.extend(self._insert_batch(embedded, dedup, client))
+            finally:
+                ahead.shutdown(cancel_futures=True)
         return ids
 
     def _bulk_row(self, item: dict[str, Any], client: str | None) -> NewRow:
@@ -66,25 +87,33 @@ class BulkWriter(Part):
             context=new.context,
         )
 
-    def _insert_batch(self, batch: list[NewRow], dedup: bool, client: str | None) -> list[int]:
-        """Insert one batch; with dedup, a repeat (of a stored memory or of an earlier row)
-        is counted on the memory that holds it, decided inside the batch's transaction.
-        Rows already stored are not embedded: a read before, only to spare the model."""
-        todo = list(range(len(batch)))
-        if dedup:
-            first: dict[tuple[str, str], int] = {}
-            for i, r in enumerate(batch):
-                first.setdefault((r.scope, dedup_module.content_hash(r.content)), i)
-            todo = [
-                i
-                for i in first.values()
-                if not self.store.find_exact(batch[i].scope, batch[i].content)
-            ]
+    def _to_embed(self, batch: list[NewRow], dedup: bool) -> list[int]:
+        """Which rows need a vector: with dedup, the first of each text in the batch that is
+        not stored already (a read, only to spare the model: insert_many decides repeats)."""
+        if not dedup:
+            return list(range(len(batch)))
+        first: dict[tuple[str, str], int] = {}
+        for i, r in enumerate(batch):
+            first.setdefault((r.scope, dedup_module.content_hash(r.content)), i)
+        return [
+            i for i in first.values() if not self.store.find_exact(batch[i].scope, batch[i].content)
+        ]
+
+    def _embedded(self, batch: list[NewRow], todo: list[int]) -> list[NewRow]:
+        """The batch with the rows in `todo` carrying their vectors (none: the model is not
+        ready; they are embedded once it is)."""
+        vectors: np.ndarray | None = None
+        if todo:
+            vectors = self.semantic.embed_documents([batch[i].content for i in todo])
         rows = list(batch)
-        vectors = self.semantic.embed_documents([rows[i].content for i in todo]) if todo else None
         if vectors is not None:
             for i, vector in zip(todo, vectors, strict=True):
                 rows[i] = replace(rows[i], vector=vector)
+        return rows
+
+    def _insert_batch(self, rows: list[NewRow], dedup: bool, client: str | None) -> list[int]:
+        """Insert one batch; with dedup, a repeat (of a stored memory or of an earlier row)
+        is counted on the memory that holds it, decided inside the batch's transaction."""
         repeats: Repeats = "count" if dedup else "insert"
         stored = self.store.insert_many(rows, client=client, repeats=repeats)
         unembedded = any(

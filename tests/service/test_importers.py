@@ -2,8 +2,10 @@
 
 import hashlib
 import json
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlean
@@ -376,3 +378,39 @@ def test_mcp_memory_service_memories_may_be_a_view(service: MemoryService, tmp_p
     conn.close()
     with pytest.raises(InvalidInput, match="Cannot read the memories of .*: Could not decode"):
         service.import_from("mcp-memory-service", source)
+
+
+def test_an_import_embeds_the_next_batch_while_one_is_stored(
+    service: MemoryService, embedder: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ingest.py admits and embeds batch k+1 while batch k is stored: the insert of the
+    first batch sees the second batch's embedding begin (it waits for it, bounded)."""
+    from memory_mcp.formats import ingest
+
+    monkeypatch.setattr(ingest, "BATCH", 2)
+    second_started = threading.Event()
+    embed = embedder.embed_documents
+
+    def watched_embed(texts: list[str]) -> Any:
+        if any("second" in t for t in texts):
+            second_started.set()
+        return embed(texts)
+
+    store = service.store
+    insert_many = store.insert_many
+    overlapped: list[bool] = []
+
+    def watched_insert(rows: Any, **kwargs: Any) -> Any:
+        if any("first" in r.content for r in rows):
+            overlapped.append(second_started.wait(timeout=10))
+        return insert_many(rows, **kwargs)
+
+    monkeypatch.setattr(embedder, "embed_documents", watched_embed)
+    monkeypatch.setattr(store, "insert_many", watched_insert)
+    results = [{"id": f"m{which}{i}", "memory": f"{which} batch fact {i}", "user_id": "alice"}
+               for which in ("first", "second") for i in (1, 2)]  # fmt: skip
+    path = tmp_path / "mem0.json"
+    path.write_text(json.dumps({"results": results}))
+    summary = service.import_from("mem0", path)
+    assert overlapped == [True]
+    assert summary.created == 4

@@ -1,6 +1,7 @@
 """What one `remember` sends to SQLite: the statements it needs and no more (counted with
 the connection's trace callback, not timed: speed figures are in benchmarks/speed.py)."""
 
+import threading
 from typing import Any
 
 import pytest
@@ -120,3 +121,46 @@ def test_rows_the_copy_adds_itself_filter_as_the_database_does(service: MemorySe
         mine = [(i, round(s, 4)) for i, s in service.semantic.search(q, flt, 10)]
         theirs = [(i, round(s, 4)) for i, s in service.store.search_vectors(q, flt, 10)]
         assert mine == theirs, flt
+
+
+def test_the_next_batch_is_embedded_while_one_is_stored(
+    service: MemoryService, embedder: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """remember_many embeds batch k+1 while batch k is stored: the insert of the first batch
+    sees the second batch's embedding begin (it waits for it, bounded)."""
+    second_started = threading.Event()
+    embed = embedder.embed_documents
+
+    def watched_embed(texts: list[str]) -> Any:
+        if any("second" in t for t in texts):
+            second_started.set()
+        return embed(texts)
+
+    store = service.store
+    insert_many = store.insert_many
+    overlapped: list[bool] = []
+
+    def watched_insert(rows: Any, **kwargs: Any) -> Any:
+        if any("first" in r.content for r in rows):
+            overlapped.append(second_started.wait(timeout=10))
+        return insert_many(rows, **kwargs)
+
+    monkeypatch.setattr(embedder, "embed_documents", watched_embed)
+    monkeypatch.setattr(store, "insert_many", watched_insert)
+    items = [
+        {"content": f"{which} batch note {i}"} for which in ("first", "second") for i in (1, 2)
+    ]
+    ids = service.remember_many(items, batch_size=2)
+    assert overlapped == [True]
+    assert len(set(ids)) == 4 and all(m.embedded for m in store.get_many(ids, True))
+
+
+def test_a_row_repeating_the_batch_before_is_counted_not_stored_twice(
+    service: MemoryService,
+) -> None:
+    """The next batch's stored rows are looked up before this batch is stored (so that it
+    can embed meanwhile): a repeat across the two is still decided inside the insert."""
+    items = [{"content": c} for c in ("alpha note", "beta note", "alpha note", "gamma note")]
+    ids = service.remember_many(items, batch_size=2)
+    assert ids[2] == ids[0] and len(set(ids)) == 3
+    assert service.store.get(ids[0]).repeat_count == 2
