@@ -2,7 +2,6 @@
 
 import hashlib
 import json
-import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from memory_mcp.errors import InvalidInput, MemoryMCPError
 from memory_mcp.formats import READERS, Record, Skipped
 from memory_mcp.formats.common import instant, stored_tags, tags
 from memory_mcp.service import MemoryService
+from tests.overlap import watch_overlap
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 KG = FIXTURES / "kg" / "memory.jsonl"
@@ -388,25 +388,7 @@ def test_an_import_embeds_the_next_batch_while_one_is_stored(
     from memory_mcp.formats import ingest
 
     monkeypatch.setattr(ingest, "BATCH", 2)
-    second_started = threading.Event()
-    embed = embedder.embed_documents
-
-    def watched_embed(texts: list[str]) -> Any:
-        if any("second" in t for t in texts):
-            second_started.set()
-        return embed(texts)
-
-    store = service.store
-    insert_many = store.insert_many
-    overlapped: list[bool] = []
-
-    def watched_insert(rows: Any, **kwargs: Any) -> Any:
-        if any("first" in r.content for r in rows):
-            overlapped.append(second_started.wait(timeout=10))
-        return insert_many(rows, **kwargs)
-
-    monkeypatch.setattr(embedder, "embed_documents", watched_embed)
-    monkeypatch.setattr(store, "insert_many", watched_insert)
+    overlapped = watch_overlap(embedder, service.store, monkeypatch)
     results = [{"id": f"m{which}{i}", "memory": f"{which} batch fact {i}", "user_id": "alice"}
                for which in ("first", "second") for i in (1, 2)]  # fmt: skip
     path = tmp_path / "mem0.json"

@@ -1,13 +1,13 @@
 """What one `remember` sends to SQLite: the statements it needs and no more (counted with
 the connection's trace callback, not timed: speed figures are in benchmarks/speed.py)."""
 
-import threading
 from typing import Any
 
 import pytest
 
 from memory_mcp.models import MemoryFilter
 from memory_mcp.service import MemoryService
+from tests.overlap import watch_overlap
 from tests.statements import sent
 
 # was 16: three sqlite_master scans, a read of no ids, two reads of the new row; 10: the
@@ -128,31 +128,13 @@ def test_the_next_batch_is_embedded_while_one_is_stored(
 ) -> None:
     """remember_many embeds batch k+1 while batch k is stored: the insert of the first batch
     sees the second batch's embedding begin (it waits for it, bounded)."""
-    second_started = threading.Event()
-    embed = embedder.embed_documents
-
-    def watched_embed(texts: list[str]) -> Any:
-        if any("second" in t for t in texts):
-            second_started.set()
-        return embed(texts)
-
-    store = service.store
-    insert_many = store.insert_many
-    overlapped: list[bool] = []
-
-    def watched_insert(rows: Any, **kwargs: Any) -> Any:
-        if any("first" in r.content for r in rows):
-            overlapped.append(second_started.wait(timeout=10))
-        return insert_many(rows, **kwargs)
-
-    monkeypatch.setattr(embedder, "embed_documents", watched_embed)
-    monkeypatch.setattr(store, "insert_many", watched_insert)
+    overlapped = watch_overlap(embedder, service.store, monkeypatch)
     items = [
         {"content": f"{which} batch note {i}"} for which in ("first", "second") for i in (1, 2)
     ]
     ids = service.remember_many(items, batch_size=2)
     assert overlapped == [True]
-    assert len(set(ids)) == 4 and all(m.embedded for m in store.get_many(ids, True))
+    assert len(set(ids)) == 4 and all(m.embedded for m in service.store.get_many(ids, True))
 
 
 def test_a_row_repeating_the_batch_before_is_counted_not_stored_twice(
