@@ -15,6 +15,7 @@ from memory_mcp.storage.contract import NewRow
 from memory_mcp.storage.postgres import history
 from memory_mcp.storage.postgres.base import require_row
 from memory_mcp.storage.postgres.db import Connection
+from memory_mcp.storage.sources import origin
 from memory_mcp.timestamps import utc_now
 
 CURRENT = "forgotten_at is null and superseded_by is null"
@@ -35,19 +36,6 @@ def visible_repeat(c: Connection, item: NewRow) -> Any:
 def imported_before(c: Connection, item: NewRow) -> int | None:
     source = origin(item)
     return None if source is None else source_held(c, source)
-
-
-def origin(item: NewRow) -> dict[str, str] | None:
-    """The import source item (format, id) `metadata.imported_from` names, if any."""
-    return source_of(item.metadata.get("imported_from"))
-
-
-def source_of(found: Any) -> dict[str, str] | None:
-    """A source item as insert(once=True) and record_repeat(source=) both compare it: its
-    format and id as text, nothing else."""
-    if not isinstance(found, dict) or found.get("format") is None or found.get("id") is None:
-        return None
-    return {"format": str(found["format"]), "id": str(found["id"])}
 
 
 def source_held(c: Connection, source: dict[str, str]) -> int | None:

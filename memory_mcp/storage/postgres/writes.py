@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from memory_mcp.policies.dedup import content_hash
+from memory_mcp.storage import sources
 from memory_mcp.storage.contract import Inserted, NewRow, Repeats
 from memory_mcp.storage.postgres import decisions, history, vectors
 from memory_mcp.storage.postgres.base import PgBase, as_json, as_jsonb, require_row, to_memory
@@ -61,7 +62,7 @@ class PgWrites(PgBase):
         """Insert one memory, or count it as a repeat; key, `replaces` and whether its source
         item was taken already (`once`) decided in the same transaction (see the contract)."""
         with self._write() as c:
-            source = decisions.origin(item) if once else None
+            source = sources.origin(item) if once else None
             if source is not None and (held := decisions.source_held(c, source)) is not None:
                 return Inserted(held, "present")
             if dedup and replaces is None:
@@ -103,7 +104,7 @@ class PgWrites(PgBase):
             row = require_row(c, memory_id)
             if row["forgotten_at"] is not None or row["superseded_by"] is not None:
                 return False
-            source = decisions.source_of(source)
+            source = sources.source_of(source)
             if source is not None:
                 if decisions.source_held(c, source) is not None or decisions.source_counted(
                     c, source, memory_id
