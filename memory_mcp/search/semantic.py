@@ -165,14 +165,24 @@ class SemanticIndex:
     # -- nearest neighbours ---------------------------------------------------------------
 
     def search(
-        self, query: np.ndarray, flt: MemoryFilter, k: int, near_only: bool = False
+        self,
+        query: np.ndarray,
+        flt: MemoryFilter,
+        k: int,
+        near_only: bool = False,
+        origin: np.ndarray | None = None,
     ) -> list[tuple[int, float]]:
         """(id, cosine) best first: from the in-memory copy when loaded, else sqlite-vec.
         Either way the filter is applied inside the search. `near_only`: only near
-        duplicates matter (see VectorCache.search)."""
+        duplicates matter; `origin`: the query this one was moved from, searched just
+        before (see VectorCache.search)."""
         with self._cache_lock:
             cache = self._cache
-            found = None if cache is None else self._search_cache(cache, query, flt, k, near_only)
+            found = (
+                None
+                if cache is None
+                else self._search_cache(cache, query, flt, k, near_only, origin)
+            )
         return self.store.search_vectors(query, flt, k) if found is None else found
 
     def stored(self, memory: Memory, vector: np.ndarray, logged: int) -> None:
@@ -218,7 +228,13 @@ class SemanticIndex:
         return found | (self.store.vectors_for(missing) if missing else {})
 
     def _search_cache(
-        self, cache: VectorCache, query: np.ndarray, flt: MemoryFilter, k: int, near_only: bool
+        self,
+        cache: VectorCache,
+        query: np.ndarray,
+        flt: MemoryFilter,
+        k: int,
+        near_only: bool,
+        origin: np.ndarray | None,
     ) -> list[tuple[int, float]] | None:
         """Bring the copy up to date with the database first (one read: the log's head and
         what changed since the copy's position, usually nothing); None: search in SQL."""
@@ -229,7 +245,7 @@ class SemanticIndex:
         try:  # the copy's own work; a database error above is the caller's to see
             if delta.head != cache.head:
                 cache.apply(delta.ids, delta.rows, delta.head)
-            return cache.search(query, flt, datetime.now(UTC), k, near_only)
+            return cache.search(query, flt, datetime.now(UTC), k, near_only, origin)
         except Exception:
             self._drop_broken_copy(cache)
             return None

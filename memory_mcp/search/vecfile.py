@@ -51,6 +51,14 @@ def decode(codes: np.ndarray, scale: np.ndarray) -> np.ndarray:
     return result
 
 
+def top(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k highest scores, best first (ties in index order)."""
+    if len(scores) > k:
+        part = np.argpartition(-scores, k)[:k]
+        return part[np.argsort(-scores[part], kind="stable")]
+    return np.argsort(-scores, kind="stable")
+
+
 def rough_scores(codes: np.ndarray, scale: np.ndarray, q: np.ndarray) -> np.ndarray:
     """codes @ q * scale, decoded CHUNK rows at a time."""
     out = np.empty(len(codes), np.float32)

@@ -25,6 +25,8 @@ import numpy as np
 
 from memory_mcp.models import MemoryFilter
 from memory_mcp.search import kmeans, vecfile
+from memory_mcp.search.moved import FirstPass, moved_top
+from memory_mcp.search.vecfile import top
 from memory_mcp.storage.contract import VectorRows, beyond_vector_metadata
 from memory_mcp.timestamps import epoch_micros
 
@@ -141,6 +143,9 @@ class VectorCache:
         self._members = np.zeros(0, np.int32)
         self._bounds = np.zeros(CLUSTERS + 1, np.int64)
         self._grouped = 0
+        self._changes = 0  # rows added or dropped so far: a first pass is of one state only
+        self._longest = 0.0  # no float32 row is longer (the bound in moved.py needs it)
+        self._first: FirstPass | None = None  # the last exact full pass (moved.py)
 
     def __len__(self) -> int:
         return len(self._slot)
@@ -171,6 +176,10 @@ class VectorCache:
         cols.alive[at] = True
         self._slot.add(rows.ids, np.arange(at.start, at.stop, dtype=np.int32))
         cols.size += n
+        self._changes += 1
+        if n and not cols.compact:
+            lengths = np.einsum("ij,ij->i", cols.codes[at], cols.codes[at])
+            self._longest = max(self._longest, float(np.sqrt(lengths.max())))
         if self._basis is not None:
             self._project(at.start)
 
@@ -265,16 +274,23 @@ class VectorCache:
         now: datetime,
         k: int,
         near_only: bool = False,
+        origin: np.ndarray | None = None,
     ) -> list[tuple[int, float]] | None:
         """(id, cosine) best first, filtered inside the search; None if the filter needs SQL.
 
         `near_only` looks in the query's neighbourhood only: exact for near duplicates, not
-        for the k nearest in general."""
+        for the k nearest in general. `origin`: the query this one was moved from (recall's
+        feedback), whose full pass, if it was the last search, bounds this one (moved.py)."""
         if beyond_vector_metadata(flt):
             return None
         q = np.asarray(query, np.float32)
         if near_only and self._basis is not None:
             return self._near(q, flt, now, k)
+        first, self._first = self._first, None
+        if origin is not None and first is not None:
+            found = self._moved(first, origin, q, flt, k)
+            if found is not None:
+                return found
         n = self._cols.size
         mask = self._mask(flt, now, slice(0, n))
         if mask is None:
@@ -287,14 +303,35 @@ class VectorCache:
                 return self._score(rows, q, k)
             everything = self._rough(n, q)
             everything[~mask] = -np.inf
-            candidates = _top(everything, _rescored(k))
+            if not self._cols.compact:  # exact scores: kept for a search moved from q
+                self._first = FirstPass(q, flt, self._changes, everything)
+                best = top(everything, k)
+                best = best[mask[best]]
+                return [(int(self._cols.ids[i]), float(everything[i])) for i in best]
+            candidates = top(everything, _rescored(k))
             return self._exact_top(candidates[mask[candidates]], q, k)
         else:
             assert self._basis is not None
             rough = _dot(self._projected[:n], q @ self._basis)
             rough[~mask] = -np.inf
-            candidates = _top(rough, max(MIN_CANDIDATES, CANDIDATES_PER_K * k))
+            candidates = top(rough, max(MIN_CANDIDATES, CANDIDATES_PER_K * k))
         return self._score(candidates[mask[candidates]], q, k)
+
+    def _moved(
+        self, first: FirstPass, origin: np.ndarray, q: np.ndarray, flt: MemoryFilter, k: int
+    ) -> list[tuple[int, float]] | None:
+        """The exact top k for q from the bound `first` gives, if it is the full pass of
+        `origin` with this filter over the copy as it is (None: search as usual)."""
+        if first.changes != self._changes or self._cols.compact or first.flt != flt:
+            return None
+        if not np.array_equal(first.query, origin):
+            return None
+        codes = self._cols.codes
+        found = moved_top(first.scores, origin, q, lambda rows: codes[rows], k, self._longest)
+        if found is None:
+            return None
+        rows, scores = found
+        return [(int(self._cols.ids[r]), float(s)) for r, s in zip(rows, scores, strict=True)]
 
     def _near(
         self, q: np.ndarray, flt: MemoryFilter, now: datetime, k: int
@@ -305,7 +342,7 @@ class VectorCache:
         n = self._cols.size
         if n - self._grouped > max(GROUP_TAIL, n // 20):
             self._group()
-        probes = _top(self._centroids @ q_low, NEAR_PROBES)
+        probes = top(self._centroids @ q_low, NEAR_PROBES)
         probed = np.zeros(len(self._centroids), bool)
         probed[probes] = True
         tail = np.arange(self._grouped, n)
@@ -319,7 +356,7 @@ class VectorCache:
         rows = rows[keep]
         # A near duplicate is among the best few by the projection: few rows to re-score.
         count = NEAR_CANDIDATES_PER_K * k
-        return self._score(rows[_top(_dot(self._projected[rows], q_low), count)], q, k)
+        return self._score(rows[top(_dot(self._projected[rows], q_low), count)], q, k)
 
     def _score(self, candidates: np.ndarray, q: np.ndarray, k: int) -> list[tuple[int, float]]:
         """The exact top k of the candidate rows: ranked by their int8 codes, the best few
@@ -328,7 +365,7 @@ class VectorCache:
         if not cols.compact:
             return self._exact_top(candidates, q, k)
         rough = _dot(cols.codes[candidates].astype(np.float32), q) * cols.scale[candidates]
-        return self._exact_top(candidates[_top(rough, _rescored(k))], q, k)
+        return self._exact_top(candidates[top(rough, _rescored(k))], q, k)
 
     def _rough(self, n: int, q: np.ndarray) -> np.ndarray:
         """Scores of the first n rows: exact for float32 vectors, from the codes if compact."""
@@ -341,7 +378,7 @@ class VectorCache:
         cols = self._cols
         exact = self._exact.read(cols.row[candidates]) if cols.compact else cols.codes[candidates]
         scores = _dot(exact, q)
-        best = _top(scores, k)
+        best = top(scores, k)
         return [(int(self._cols.ids[candidates[i]]), float(scores[i])) for i in best]
 
     def resident_bytes(self) -> int:
@@ -387,11 +424,3 @@ def _dot(rows: np.ndarray, q: np.ndarray) -> np.ndarray:
     (8 ms instead of 1 ms at 20k rows, 171 ms against einsum's 93 ms at 1M; measured)."""
     result: np.ndarray = np.einsum("ij,j->i", rows, q)
     return result
-
-
-def _top(scores: np.ndarray, k: int) -> np.ndarray:
-    """Indices of the k highest scores, best first."""
-    if len(scores) > k:
-        part = np.argpartition(-scores, k)[:k]
-        return part[np.argsort(-scores[part], kind="stable")]
-    return np.argsort(-scores, kind="stable")

@@ -106,7 +106,7 @@ class Recaller(Part):
         if qvec is not None and semantic and ranked:  # the semantic leg asks again (feedback.py)
             moved = self._feedback(qvec, ranked)
             if moved is not None:
-                ranked = _fused(keyword, self.semantic.search(moved, flt, pool), mass)
+                ranked = _fused(keyword, self.semantic.search(moved, flt, pool, origin=qvec), mass)
         return ("keyword" if qvec is None else "hybrid"), self._reranked(query, ranked, limit)
 
     def _feedback(self, qvec: np.ndarray, ranked: list[tuple[int, float]]) -> np.ndarray | None:
