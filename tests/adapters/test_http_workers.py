@@ -197,6 +197,9 @@ def test_a_session_and_a_write_on_one_worker_serve_on_the_other(
                "Mcp-Protocol-Version": "2025-11-25"}  # fmt: skip
     assert post(b, {"jsonrpc": "2.0", "method": "notifications/initialized"}, session)[0] == 202
     stored = call(b, session, "remember", content="The deploy key lives in vault seven")
+    body = {"jsonrpc": "2.0", "id": 4, "method": "tools/list"}
+    status, headers, listed = post(a, body, session)  # one JSON body: no stream to set up
+    assert (status, headers["content-type"]) == (200, "application/json") and listed["result"]
     found = call(a, session, "recall", query="deploy key vault")
     assert stored["id"] in [hit["id"] for hit in found["hits"]]  # written on b, read on a
     # Both at once, the same fact: one memory, decided inside each write's transaction.

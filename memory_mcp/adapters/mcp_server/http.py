@@ -148,6 +148,9 @@ def http_app(
         transport_security=security,
         host=host,
         stateless_http=shared is not None,
+        # Each reply one JSON body, not an SSE stream: a worker starts no message of its own
+        # (no roots asked, no GET stream), and the stream cost ~1 ms of CPU per request.
+        json_response=shared is not None,
         session_idle_timeout=settings.http_session_idle,
         # A backstop only: SessionLimit ends the least recently used session past its limit,
         # so a new client is not refused while old sessions idle.
