@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from memory_mcp.models import MemoryFilter
-from memory_mcp.search.vecfile import top
+from memory_mcp.search.vecfile import dot, top
 
 SEEDS_PER_K = 4  # rows best by the first pass scored first: they set the bar
 MAX_SHARE = 4  # a bound keeping over 1/MAX_SHARE of the rows is no cheaper than the pass
@@ -61,11 +61,11 @@ def moved_top(
         return None  # a reversed direction, or so few rows that scoring them all is as cheap
     s = first[live] / size
     seeds = live[top(s, SEEDS_PER_K * k)]
-    bar = np.partition(gather(seeds) @ moved, -k)[-k]
+    bar = np.partition(dot(gather(seeds), moved), -k)[-k]
     bound = along * s + across * np.sqrt(np.maximum(longest * longest - s * s, 0.0))
     rows = live[bound >= bar - SLACK]
     if len(rows) * MAX_SHARE > len(first):
         return None
-    scores = gather(rows) @ moved
+    scores = dot(gather(rows), moved)
     best = top(scores, k)
     return rows[best], scores[best]

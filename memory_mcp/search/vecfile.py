@@ -51,6 +51,13 @@ def decode(codes: np.ndarray, scale: np.ndarray) -> np.ndarray:
     return result
 
 
+def dot(rows: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """rows @ q on this thread: OpenBLAS's threaded gemv stalls on a busy 2-core machine
+    (8 ms instead of 1 ms at 20k rows, 171 ms against einsum's 93 ms at 1M; measured)."""
+    result: np.ndarray = np.einsum("ij,j->i", rows, q)
+    return result
+
+
 def top(scores: np.ndarray, k: int) -> np.ndarray:
     """Indices of the k highest scores, best first (ties in index order)."""
     if len(scores) > k:
