@@ -3,10 +3,10 @@
 An import keeps each line's id when it is free and renumbers it otherwise; every id a line
 names (`superseded_by`, a summary's `metadata.sources`) is translated to the id that memory
 got here. A line waits for the memories it names (it goes in a batch after theirs), so a
-reference is always written translated, never as the file had it. While one batch is
-stored the next is embedded; its names are translated once the batches before it are stored. Whether a line is already stored is decided inside the
-transaction of its batch (see `Storage.insert_many`, "restore"), so two imports of one file
-at once add it once.
+reference is always written translated, never as the file had it. While one batch is stored
+the next is embedded; its names are translated once the batches before it are stored.
+Whether a line is already stored is decided inside the transaction of its batch (see
+`Storage.insert_many`, "restore"), so two imports of one file at once add it once.
 """
 
 import json
@@ -168,6 +168,7 @@ def import_jsonl(
             run.finish()
         finally:
             ahead.shutdown(cancel_futures=True)
+    store.compact_keyword_index(run.report.created)
     return run.report
 
 

@@ -68,6 +68,11 @@ class PgMaintenance(PgBase):
     def keyword_index_ok(self) -> bool:
         return int(self._read(lambda c: scalar(c, _STALE_FTS))) == 0
 
+    def compact_keyword_index(self, written: int) -> None:
+        """Nothing to fold: the keyword index is one GIN index per visibility, which has no
+        segments; its pending list (fastupdate) is merged when it outgrows
+        gin_pending_list_limit and by autovacuum."""
+
     def rebuild_keyword_index(self) -> None:
         """Recompute the keyword column in short batches, so writers never wait long."""
         last = 0
