@@ -243,3 +243,43 @@ def test_urls_are_shown_without_their_password(schema: str) -> None:
     store = open_storage(settings(schema))
     assert "memory_mcp:memory_mcp@" not in store.location and schema in store.location
     store.close()
+
+
+def test_a_recall_counts_each_term_once(
+    schema: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hybrid recall ranks (search_keywords) and weighs (keyword_statistics) the keyword
+    leg with one survey of the terms' document counts, not one each; nothing is kept across
+    recalls (a write between two recalls is counted), nor for another thread."""
+    from memory_mcp.service import MemoryService
+    from tests.conftest import FakeEmbedder
+
+    service = MemoryService.open(Settings(db=pg.url(), pg_schema=schema), embedder=FakeEmbedder())
+    assert service.semantic.ensure()
+    for i in range(6):
+        service.remember(f"The deploy runbook step {i} names the rollback owner")
+    sent: list[str] = []
+    execute = psycopg.Connection.execute
+
+    def recorded(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append(str(query))
+        return execute(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Connection, "execute", recorded)
+
+    def surveys() -> int:
+        return sum("fts_stats" in s for s in sent)
+
+    service.recall("who owns the rollback of a deploy", limit=3)
+    assert surveys() == 1
+    service.recall("who owns the rollback of a deploy", limit=3)
+    assert surveys() == 2  # one per recall: the second reads the counts again
+    store = service.store
+    assert store.keyword_statistics("rollback owner") == (6, [6, 6])
+    store.search_keywords("rollback owner", MemoryFilter(), 5)
+    service.remember("Another rollback owner")  # between the two: read again
+    assert store.keyword_statistics("rollback owner") == (7, [7, 7])
+    store.search_keywords("rollback owner", MemoryFilter(), 5)
+    assert at_once(1, lambda _: store.keyword_statistics("rollback owner")) == [(7, [7, 7])]
+    assert surveys() == 7  # 2 recalls, 2 searches, 3 statistics: none of these handed over
+    service.close()
