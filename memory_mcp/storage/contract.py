@@ -405,8 +405,8 @@ class Maintenance(Protocol):
     def rebuild_keyword_index(self) -> None: ...
 
     def compact_keyword_index(self, written: int) -> None:
-        """After a bulk write of `written` rows: fold the pieces its transactions left in the
-        keyword index, in transactions of its own, at a cost bounded by what was written."""
+        """After a bulk write of `written` rows: tidy what its transactions left that slows
+        keyword search, at a cost bounded by what was written; never raises."""
         ...
 
     def delete_orphan_vectors(self) -> int: ...
