@@ -74,9 +74,9 @@ class PgMaintenance(PgBase):
 
     def compact_keyword_index(self, written: int) -> None:
         """VACUUM `memories` after a bulk write of at least VACUUM_MIN_ROWS rows and 1/8 of
-        the table. GIN has no segments to merge, but until a vacuum (autovacuum comes when
-        inserts pass a fifth of the table, or not at all below that) the keyword leg ran ~6x
-        slower on a table just filled (20,000 memories: p50 45.7 -> 7.5 ms; a vacuum took
+        the table. GIN has no segments to merge, but until a vacuum (autovacuum waits until
+        inserts pass a fifth of the table) the keyword leg ran ~6x slower on a table just
+        filled (20,000 memories: p50 45.7 -> 7.5 ms; a vacuum took
         34 ms). A vacuum's cost follows the pages not yet vacuumed, plus a pass over the
         keyword indexes; it blocks no reader or writer. Best effort: the write is stored."""
         if written < VACUUM_MIN_ROWS:
