@@ -87,6 +87,7 @@ def ingest(
                     progress(min(done + BATCH, len(items)), len(items))
         finally:
             ahead.shutdown(cancel_futures=True)
+    store.compact_keyword_index(summary.created)
     return summary
 
 

@@ -16,7 +16,7 @@ from memory_mcp.policies.redact import redact_fields
 from memory_mcp.policies.times import parse_time
 from memory_mcp.service import grants
 from memory_mcp.service.context import Part, validated
-from memory_mcp.storage.contract import NewRow, Repeats
+from memory_mcp.storage.contract import Inserted, NewRow, Repeats
 from memory_mcp.timestamps import format_time
 
 NEW_MEMORY_FIELDS = {"content", "kind", "tags", "scope", "metadata", "context"}
@@ -36,9 +36,9 @@ class BulkWriter(Part):
         outside the GIL), so a long import costs about what embedding it does."""
         rows = [self._bulk_row(item, client) for item in items]
         batches = [rows[start : start + batch_size] for start in range(0, len(rows), batch_size)]
-        ids: list[int] = []
+        stored: list[Inserted] = []
         if not batches:
-            return ids
+            return []
         with ThreadPoolExecutor(1, thread_name_prefix="embed-ahead") as ahead:
             try:
                 todo = self._to_embed(batches[0], dedup)
@@ -50,10 +50,12 @@ class BulkWriter(Part):
                         # embedded for nothing, but still counted as a repeat (insert_many).
                         todo = self._to_embed(following, dedup)
                         vectors = ahead.submit(self._embedded, following, todo)
-                    ids.extend(self._insert_batch(embedded, dedup, client))
+                    stored += self._insert_batch(embedded, dedup, client)
             finally:
                 ahead.shutdown(cancel_futures=True)
-        return ids
+        # Its transactions left the keyword index in pieces a search visits one by one.
+        self.store.compact_keyword_index(sum(s.status == "created" for s in stored))
+        return [s.id for s in stored]
 
     def _bulk_row(self, item: dict[str, Any], client: str | None) -> NewRow:
         unknown = set(item) - BULK_FIELDS
@@ -111,7 +113,7 @@ class BulkWriter(Part):
                 rows[i] = replace(rows[i], vector=vector)
         return rows
 
-    def _insert_batch(self, rows: list[NewRow], dedup: bool, client: str | None) -> list[int]:
+    def _insert_batch(self, rows: list[NewRow], dedup: bool, client: str | None) -> list[Inserted]:
         """Insert one batch; with dedup, a repeat (of a stored memory or of an earlier row)
         is counted on the memory that holds it, decided inside the batch's transaction."""
         repeats: Repeats = "count" if dedup else "insert"
@@ -121,4 +123,4 @@ class BulkWriter(Part):
         )
         if unembedded and self.semantic.ready:
             self.semantic.fill_pending()  # a row thought stored was not (or the model loaded)
-        return [s.id for s in stored]
+        return stored

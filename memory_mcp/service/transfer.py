@@ -2,14 +2,16 @@
 
 An import keeps each line's id when it is free and renumbers it otherwise; every id a line
 names (`superseded_by`, a summary's `metadata.sources`) is translated to the id that memory
-got here. A line waits for the memories it names, so a reference is always written
-translated, never as the file had it. Whether a line is already stored is decided inside the
-transaction of its batch (see `Storage.insert_many`, "restore"), so two imports of one file
-at once add it once.
+got here. A line waits for the memories it names (it goes in a batch after theirs), so a
+reference is always written translated, never as the file had it. While one batch is stored
+the next is embedded; its names are translated once the batches before it are stored.
+Whether a line is already stored is decided inside the transaction of its batch (see
+`Storage.insert_many`, "restore"), so two imports of one file at once add it once.
 """
 
 import json
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, NamedTuple, TextIO
@@ -154,28 +156,56 @@ def _loop(ids: list[int]) -> str:
 def import_jsonl(
     store: Storage, embed: Embed, lines: Iterable[str], progress: Progress | None = None
 ) -> ImportReport:
-    """Import validated lines in batches (one transaction each); re-running adds nothing."""
-    run = _Import(store, embed, progress)
-    for _, record in _records(lines):
-        assert not isinstance(record, str), "call validate_jsonl first"
-        run.add(record)
-    run.finish()
+    """Import validated lines in batches (one transaction each); re-running adds nothing.
+    While a batch is stored, the next one is embedded on a thread (the model runs outside
+    the GIL)."""
+    with ThreadPoolExecutor(1, thread_name_prefix="embed-ahead") as ahead:
+        run = _Import(store, embed, progress, ahead)
+        try:
+            for _, record in _records(lines):
+                assert not isinstance(record, str), "call validate_jsonl first"
+                run.add(record)
+            run.finish()
+        finally:
+            ahead.shutdown(cancel_futures=True)
+    store.compact_keyword_index(run.report.created)
     return run.report
 
 
-class _Import:
-    """One JSONL import: a line waits until the memories it names have their ids here."""
+@dataclass
+class _Batch:
+    """A batch taken from the ready lines, its texts embedding, until it is stored."""
 
-    def __init__(self, store: Storage, embed: Embed, progress: Progress | None) -> None:
+    records: list[ExportedMemory]
+    todo: list[int]  # which of them are embedded (not stored before with the same text)
+    vectors: "Future[np.ndarray | None] | None"
+    read: int  # lines read when it was taken: the progress it reports once stored
+
+
+class _Import:
+    """One JSONL import: a line waits until the memories it names are in an earlier batch.
+
+    A batch is taken (its lines' ids then count as placed, which routes the lines waiting for
+    them) and embedded on a thread, then stored once the next batch is taken: the names a
+    line gives are translated only then, when the batches before it are stored. The batches
+    are the ones a batch-by-batch import takes, since routing only asks whether a name is
+    placed, never which id it got here."""
+
+    def __init__(
+        self, store: Storage, embed: Embed, progress: Progress | None, ahead: ThreadPoolExecutor
+    ) -> None:
         self.store = store
         self.embed = embed
         self.progress = progress
+        self.ahead = ahead
         self.report = ImportReport()
-        self.ids: dict[int, int] = {}  # the file's id -> the id that memory has here
+        self.ids: dict[int, int] = {}  # the file's id -> the id that memory has here (stored)
+        self.placed: set[int] = set()  # file ids of the lines in batches taken so far
         self.seen: set[int] = set()  # every id the file has
         self.gone: set[int] = set()  # ids lines name that the file does not have
         self.ready: list[ExportedMemory] = []
         self.waiting: dict[int, list[ExportedMemory]] = {}  # file id -> lines naming it
+        self.taken: _Batch | None = None  # the batch embedding, stored when the next is taken
 
     def add(self, record: ExportedMemory) -> None:
         self.report.read += 1
@@ -196,10 +226,13 @@ class _Import:
                 for record in self.waiting.pop(ref):
                     self._route(record)
             self._flush()
+        if self.taken is not None:
+            self._store(self.taken)
+            self.taken = None
 
     def _route(self, record: ExportedMemory) -> None:
         names = _references(record)
-        missing = [ref for ref in names if ref not in self.ids and ref not in self.gone]
+        missing = [ref for ref in names if ref not in self.placed and ref not in self.gone]
         if missing:
             self.waiting.setdefault(missing[0], []).append(record)
         else:
@@ -208,22 +241,39 @@ class _Import:
     def _flush(self, whole_batches: bool = False) -> None:
         while len(self.ready) >= (IMPORT_BATCH if whole_batches else 1):
             batch, self.ready = self.ready[:IMPORT_BATCH], self.ready[IMPORT_BATCH:]
-            self._store(batch)
-            if self.progress is not None:
-                self.progress(self.report.read)
+            taken, self.taken = self.taken, self._take(batch)
+            if taken is not None:
+                self._store(taken)
 
-    def _store(self, batch: list[ExportedMemory]) -> None:
-        rows = [self._link(record, _to_row(record)) for record in batch]
-        known = {m.id: m.content for m in self.store.get_many([r.id for r in rows if r.id])}
-        todo = [i for i, r in enumerate(rows) if r.id is None or known.get(r.id) != r.content]
-        vectors = self.embed([rows[i].content for i in todo]) if todo else None
-        if vectors is not None:  # lines stored before (same id, same text) are not embedded
-            for i, vector in zip(todo, vectors, strict=True):
+    def _take(self, batch: list[ExportedMemory]) -> _Batch:
+        """Start embedding a batch; the lines waiting for its memories are routed now.
+
+        Lines stored before (same id, same text) are not embedded: looked up now, before the
+        batch ahead of it is stored, only to spare the model (insert_many decides)."""
+        ids = [r.id for r in batch if r.id is not None]
+        known = {m.id: m.content for m in self.store.get_many(ids)}
+        todo = [
+            i for i, r in enumerate(batch) if r.id is None or known.get(r.id) != r.content.strip()
+        ]
+        texts = [batch[i].content.strip() for i in todo]
+        vectors = self.ahead.submit(self.embed, texts) if texts else None
+        for record in batch:
+            if record.id is not None:
+                self.placed.add(record.id)
+                for waiting in self.waiting.pop(record.id, []):
+                    self._route(waiting)
+        return _Batch(batch, todo, vectors, self.report.read)
+
+    def _store(self, taken: _Batch) -> None:
+        rows = [self._link(record, _to_row(record)) for record in taken.records]
+        vectors = None if taken.vectors is None else taken.vectors.result()
+        if vectors is not None:
+            for i, vector in zip(taken.todo, vectors, strict=True):
                 rows[i] = replace(rows[i], vector=vector)
         stored = self.store.insert_many(
             rows, client=IMPORT_CLIENT, action="import", repeats="restore"
         )
-        for record, outcome in zip(batch, stored, strict=True):
+        for record, outcome in zip(taken.records, stored, strict=True):
             if outcome.status == "created":
                 self.report.created += 1
                 self.report.renumbered += record.id is not None and outcome.id != record.id
@@ -231,8 +281,8 @@ class _Import:
                 self.report.skipped_existing += 1
             if record.id is not None:
                 self.ids[record.id] = outcome.id
-                for waiting in self.waiting.pop(record.id, []):
-                    self._route(waiting)
+        if self.progress is not None:
+            self.progress(taken.read)
 
     def _link(self, record: ExportedMemory, row: NewRow) -> NewRow:
         """The row with every id it names translated; names the file lacks are dropped."""

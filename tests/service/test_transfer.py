@@ -4,6 +4,7 @@ a line names (superseded_by, a summary's sources) follows its memory to its new 
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,6 +12,7 @@ from memory_mcp.config import Settings
 from memory_mcp.errors import InvalidInput
 from memory_mcp.service import MemoryService
 from memory_mcp.service.transfer import IMPORT_BATCH
+from tests.overlap import watch_overlap
 
 
 def open_db(path: Path) -> MemoryService:
@@ -129,3 +131,98 @@ def test_a_file_whose_links_cannot_hold_is_refused(
         target.import_jsonl(path)
     assert target.store.counts()["memories"] == 0
     target.close()
+
+
+# A file whose lines name memories of earlier and later batches (IMPORT_BATCH 3), ids of
+# memories not in it (77, 99), and ids taken in the target: (file id, content, names).
+LINKED_FILE: list[tuple[int, str, dict[str, object]]] = [
+    (10, "a", {"superseded_by": 13}),
+    (11, "b", {}),
+    (12, "c", {"kind": "summary", "metadata": {"sources": [10, 11]}}),
+    (13, "d", {}),
+    (14, "e", {"superseded_by": 11}),
+    (15, "f", {}),
+    (16, "g", {"kind": "summary", "metadata": {"sources": [13, 99]}}),
+    (17, "h", {"superseded_by": 20}),
+    (18, "i", {}),
+    (19, "j", {"superseded_by": 18}),
+    (20, "k", {}),
+    (21, "l", {"kind": "summary", "metadata": {"sources": [17, 19, 20]}}),
+    (22, "m", {"superseded_by": 77}),
+    (23, "n", {}),
+]
+# What the import did before it embedded ahead (batch by batch): the batches it stored, and
+# each memory's id here with the memories it names.
+LINKED_BATCHES = [["b", "d", "f"], ["e", "a", "i"], ["c", "j", "k"], ["h", "n"], ["l"], ["g", "m"]]
+LINKED_RESULT = {
+    "b": (16, None, None), "d": (17, None, None), "f": (18, None, None), "e": (19, "b", None),
+    "a": (20, "d", None), "i": (21, None, None), "c": (22, None, ["a", "b"]),
+    "j": (23, "i", None), "k": (24, None, None), "h": (25, "k", None), "n": (26, None, None),
+    "l": (27, None, ["h", "j", "k"]), "g": (28, None, ["d"]), "m": (29, None, None),
+}  # fmt: skip
+
+
+def test_lines_naming_other_batches_are_routed_as_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from memory_mcp.service import transfer
+
+    monkeypatch.setattr(transfer, "IMPORT_BATCH", 3)
+    path = tmp_path / "linked.jsonl"
+    lines = [{"id": i, "content": f"Memory {c}"} | names for i, c, names in LINKED_FILE]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    target = open_db(tmp_path / "target.db")
+    for i in range(15):
+        target.remember(f"Already here {i}")  # ids 1-15: the file's 10-15, then 16-..., move
+    batches: list[list[str]] = []
+    insert_many = target.store.insert_many
+
+    def recorded(rows: Any, **kwargs: Any) -> Any:
+        batches.append([r.content.removeprefix("Memory ") for r in rows])
+        return insert_many(rows, **kwargs)
+
+    monkeypatch.setattr(target.store, "insert_many", recorded)
+    seen: list[tuple[int, int]] = []
+    report = target.import_jsonl(path, lambda done, total: seen.append((done, total)))
+    memories = {m.content: m for m in target.store.iter_all() if m.content.startswith("Memory ")}
+    label = {m.id: c.removeprefix("Memory ") for c, m in memories.items()}
+    result = {
+        label[m.id]: (
+            m.id,
+            None if m.superseded_by is None else label[m.superseded_by],
+            None if m.kind != "summary" else [label[i] for i in m.metadata["sources"]],
+        )
+        for m in memories.values()
+    }
+    assert (report.read, report.created, report.renumbered, report.unlinked) == (14, 14, 14, 2)
+    assert batches == LINKED_BATCHES
+    assert seen == [(6, 14), (9, 14), (11, 14), (14, 14), (14, 14), (14, 14)]  # after each
+    assert result == LINKED_RESULT
+    target.close()
+
+
+def test_an_import_embeds_the_next_batch_while_one_is_stored(
+    service: MemoryService, embedder: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The JSONL import embeds batch k+1 while batch k is stored, lines naming memories of
+    batch k included (their names are translated once it is stored): the insert of the first
+    batch sees the second batch's embedding begin (it waits for it, bounded)."""
+    from memory_mcp.service import transfer
+
+    monkeypatch.setattr(transfer, "IMPORT_BATCH", 2)
+    overlapped = watch_overlap(embedder, service.store, monkeypatch)
+    lines = [
+        {"id": 1, "content": "first batch fact 1"},
+        {"id": 2, "content": "first batch fact 2"},
+        {"id": 3, "content": "second batch fact 1", "superseded_by": 4},
+        {"id": 4, "content": "second batch fact 2"},
+        {"id": 5, "content": "second batch fact 3", "kind": "summary",
+         "metadata": {"sources": [1, 2]}},
+    ]  # fmt: skip
+    path = tmp_path / "dump.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    report = service.import_jsonl(path)
+    assert overlapped == [True]
+    assert (report.created, report.unlinked) == (5, 0)
+    assert service.get(3).superseded_by == 4 and service.get(5).metadata["sources"] == [1, 2]
+    assert all(m.embedded for m in service.store.get_many([1, 2, 3, 4, 5], True))

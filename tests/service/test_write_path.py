@@ -1,6 +1,8 @@
 """What one `remember` sends to SQLite: the statements it needs and no more (counted with
 the connection's trace callback, not timed: speed figures are in benchmarks/speed.py)."""
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -146,3 +148,33 @@ def test_a_row_repeating_the_batch_before_is_counted_not_stored_twice(
     ids = service.remember_many(items, batch_size=2)
     assert ids[2] == ids[0] and len(set(ids)) == 3
     assert service.store.get(ids[0]).repeat_count == 2
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("path", ["remember_many", "import", "import --format mem0"])
+def test_a_bulk_write_leaves_the_keyword_index_in_one_segment(
+    service: MemoryService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
+    """Each batch's transaction adds an FTS5 segment that every search then visits; a bulk
+    write large for its index merges them once it is stored. A remember does not."""
+    from memory_mcp.formats import ingest
+    from memory_mcp.service import transfer
+    from memory_mcp.storage.sqlite import ftsmerge
+
+    monkeypatch.setattr(transfer, "IMPORT_BATCH", 16)
+    monkeypatch.setattr(ingest, "BATCH", 16)
+    texts = [f"bulk note {i} about {i % 7} things" for i in range(300)]
+    if path == "remember_many":
+        service.remember_many([{"content": t} for t in texts], batch_size=16)
+    elif path == "import":
+        dump = tmp_path / "dump.jsonl"
+        dump.write_text("".join(json.dumps({"content": t}) + "\n" for t in texts))
+        assert service.import_jsonl(dump).created == 300
+    else:
+        results = [{"id": f"m{i}", "memory": t, "user_id": "u"} for i, t in enumerate(texts)]
+        dump = tmp_path / "mem0.json"
+        dump.write_text(json.dumps({"results": results}))
+        assert service.import_from("mem0", dump).created == 300
+    assert ftsmerge.segments(service.store.conn, "memories_fts") == 1  # type: ignore[attr-defined]
+    service.remember("one more note")
+    assert ftsmerge.segments(service.store.conn, "memories_fts") == 2  # type: ignore[attr-defined]

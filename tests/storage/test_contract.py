@@ -711,3 +711,22 @@ def test_an_insert_hands_back_the_row_it_stored(storage: Storage) -> None:
     assert zed.key == "user.editor"
     [emacs] = storage.insert_many([row("Editor is Emacs", key="user.editor", created_at=month_ago)])
     assert stored(emacs, handed_back=False).superseded_by == zed.id  # insert_many: ids only
+
+
+def test_compacting_the_keyword_index_changes_no_search(storage: Storage) -> None:
+    """After a bulk write of many transactions, compact_keyword_index (whatever a backend
+    folds) leaves every keyword search, statistic and count as it was."""
+    words = ["apple", "birch", "cedar", "delta", "ember", "fjord", "grove", "heron"]
+    for batch in range(12):
+        storage.insert_many(
+            [row(f"{words[i % 8]} {words[(i + batch) % 8]} note {batch}-{i}") for i in range(40)]
+        )
+    storage.set_forgotten(list(range(1, 60, 3)), "old")
+    queries = ["apple", "birch cedar", "note", "grove heron apple", "ember 7-3"]
+    flt = [MemoryFilter(), EVERYTHING]
+    before = [storage.search_keywords(q, f, 25) for q in queries for f in flt]
+    stats = [storage.keyword_statistics(q) for q in queries]
+    storage.compact_keyword_index(480)
+    assert [storage.search_keywords(q, f, 25) for q in queries for f in flt] == before
+    assert [storage.keyword_statistics(q) for q in queries] == stats
+    assert_in_step(storage, 480, 0)

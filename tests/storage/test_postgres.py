@@ -243,3 +243,70 @@ def test_urls_are_shown_without_their_password(schema: str) -> None:
     store = open_storage(settings(schema))
     assert "memory_mcp:memory_mcp@" not in store.location and schema in store.location
     store.close()
+
+
+def test_a_recall_counts_each_term_once(
+    schema: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hybrid recall ranks (search_keywords) and weighs (keyword_statistics) the keyword
+    leg with one survey of the terms' document counts, not one each; nothing is kept across
+    recalls (a write between two recalls is counted), nor for another thread."""
+    from memory_mcp.service import MemoryService
+    from tests.conftest import FakeEmbedder
+
+    service = MemoryService.open(Settings(db=pg.url(), pg_schema=schema), embedder=FakeEmbedder())
+    assert service.semantic.ensure()
+    for i in range(6):
+        service.remember(f"The deploy runbook step {i} names the rollback owner")
+    sent: list[str] = []
+    execute = psycopg.Connection.execute
+
+    def recorded(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append(str(query))
+        return execute(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Connection, "execute", recorded)
+
+    def surveys() -> int:
+        return sum("fts_stats" in s for s in sent)
+
+    service.recall("who owns the rollback of a deploy", limit=3)
+    assert surveys() == 1
+    service.recall("who owns the rollback of a deploy", limit=3)
+    assert surveys() == 2  # one per recall: the second reads the counts again
+    store = service.store
+    assert store.keyword_statistics("rollback owner") == (6, [6, 6])
+    store.search_keywords("rollback owner", MemoryFilter(), 5)
+    service.remember("Another rollback owner")  # between the two: read again
+    assert store.keyword_statistics("rollback owner") == (7, [7, 7])
+    store.search_keywords("rollback owner", MemoryFilter(), 5)
+    assert at_once(1, lambda _: store.keyword_statistics("rollback owner")) == [(7, [7, 7])]
+    assert surveys() == 7  # 2 recalls, 2 searches, 3 statistics: none of these handed over
+    service.close()
+
+
+def test_a_bulk_write_large_for_its_table_vacuums_it(schema: str) -> None:
+    """remember_many of at least VACUUM_MIN_ROWS rows and 1/8 of the table vacuums it (the
+    keyword leg ran ~6x slower on a table just filled); a smaller one leaves it to autovacuum."""
+    from memory_mcp.service import MemoryService
+    from memory_mcp.storage.postgres.maintenance import VACUUM_MIN_ROWS
+
+    service = MemoryService.open(settings(schema))
+
+    def vacuums() -> int:
+        with psycopg.connect(pg.url(), autocommit=True) as c:
+            c.execute("select pg_stat_clear_snapshot()")
+            row = c.execute(
+                "select vacuum_count from pg_stat_user_tables"
+                " where schemaname = %s and relname = 'memories'",
+                (schema,),
+            ).fetchone()
+            return int(row[0]) if row else 0
+
+    service.remember_many([{"content": f"small batch note {i}"} for i in range(10)])
+    assert vacuums() == 0
+    service.remember_many(
+        [{"content": f"bulk note {i}"} for i in range(VACUUM_MIN_ROWS)], batch_size=64
+    )
+    assert vacuums() == 1
+    service.close()

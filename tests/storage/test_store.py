@@ -440,3 +440,28 @@ def test_a_bulk_insert_builds_no_memory_models(
     assert [d.status for d in done] == ["created"] * 5 and not built
     one = store.insert(row("single", vec(0, 1, 0, 0)))
     assert one.memory is not None and one.memory.content == "single" and len(built) == 1
+
+
+def test_a_bulk_write_of_enough_rows_is_merged_into_one_segment(store: SqliteStore) -> None:
+    """Each batch's transaction adds an FTS5 segment; compact_keyword_index merges them into
+    one (a bounded step a transaction), but only for a write of at least MIN_ROWS rows and
+    1/SHARE of the index: below that the cost would grow with the index, not the write."""
+    from memory_mcp.storage.sqlite import ftsmerge
+
+    rows = 12 * 200
+    for batch in range(12):
+        store.insert_many([row(f"note {batch} number {i} of a batch") for i in range(200)])
+    assert ftsmerge.segments(store.conn, "memories_fts") > 1
+    assert rows // ftsmerge.SHARE > ftsmerge.MIN_ROWS
+    before = store.conn.total_changes
+    store.compact_keyword_index(ftsmerge.MIN_ROWS - 1)  # a small write: left to automerge
+    store.compact_keyword_index(rows // ftsmerge.SHARE - 1)  # under 1/SHARE of the index
+    assert store.conn.total_changes == before and ftsmerge.segments(store.conn, "memories_fts") > 1
+    store.compact_keyword_index(rows // ftsmerge.SHARE)
+    assert ftsmerge.segments(store.conn, "memories_fts") == 1
+    assert ids_of(store.search_keywords("number 7", MemoryFilter(), 20)) != []
+    assert store.keyword_index_ok()
+
+
+def ids_of(ranked: list[tuple[int, float]]) -> list[int]:
+    return [i for i, _ in ranked]

@@ -19,6 +19,7 @@ from psycopg.types.json import Json, Jsonb
 from memory_mcp.errors import NotFound
 from memory_mcp.models import Memory
 from memory_mcp.storage.postgres.db import WRITE_LOCK, Connection, storage_errors
+from memory_mcp.storage.postgres.surveys import Surveys
 from memory_mcp.timestamps import parse_stored_time
 
 T = TypeVar("T")
@@ -43,18 +44,22 @@ class PgBase:
         self.pool = pool
         self.where = where
         self.schema = schema
+        self._surveys = Surveys()  # the keyword survey a recall reads twice, read once
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        with (
-            storage_errors(self.where, "write to"),
-            self.pool.connection() as conn,
-            conn.transaction(),
-        ):
-            conn.execute(
-                "select pg_advisory_xact_lock(%s, hashtext(%s))", (WRITE_LOCK, self.schema)
-            )
-            yield conn
+        try:
+            with (
+                storage_errors(self.where, "write to"),
+                self.pool.connection() as conn,
+                conn.transaction(),
+            ):
+                conn.execute(
+                    "select pg_advisory_xact_lock(%s, hashtext(%s))", (WRITE_LOCK, self.schema)
+                )
+                yield conn
+        finally:
+            self._surveys.changed()  # once committed: a survey read before may be stale
 
     def _read(self, fn: Callable[[Connection], T]) -> T:
         with storage_errors(self.where, "read"), self.pool.connection() as conn:

@@ -90,10 +90,14 @@ def rank(
     visible: bool,
     k: int,
     weights: tuple[float, float, float],
+    surveyed: tuple[list[str], list[int], int, int] | None = None,
 ) -> list[tuple[int, float]]:
     """(id, bm25) best first among the rows of one index (visible or hidden) that pass
-    `conds` (conditions on `memories m`, with their `params`)."""
-    terms, counts, n, tokens = survey(c, words, visible, keyword_budget.count_cap())
+    `conds` (conditions on `memories m`, with their `params`); `surveyed`: its survey, when
+    already read."""
+    if surveyed is None:
+        surveyed = survey(c, words, visible, keyword_budget.count_cap())
+    terms, counts, n, tokens = surveyed
     if not terms or n <= 0:
         return []
     kept, newest_only = plan(terms, counts)

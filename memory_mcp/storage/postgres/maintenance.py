@@ -1,6 +1,7 @@
 """Checks and repairs on PostgreSQL: row counts for drift, the keyword column's check and
 rebuild, sizes. Backups of a server database are the server's own tools (pg_dump)."""
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +13,9 @@ from memory_mcp.storage.postgres.db import scalar
 from memory_mcp.storage.postgres.migrations import FTS_OF
 
 REBUILD_BATCH = 2_000
+VACUUM_MIN_ROWS = 256
+_ROWS = "select greatest(reltuples, 0) from pg_class where oid = 'memories'::regclass"
+logger = logging.getLogger(__name__)
 _STALE_FTS = f"select count(*) from memories where fts is distinct from {FTS_OF}"
 
 
@@ -67,6 +71,22 @@ class PgMaintenance(PgBase):
 
     def keyword_index_ok(self) -> bool:
         return int(self._read(lambda c: scalar(c, _STALE_FTS))) == 0
+
+    def compact_keyword_index(self, written: int) -> None:
+        """VACUUM `memories` after a bulk write of at least VACUUM_MIN_ROWS rows and 1/8 of
+        the table. GIN has no segments to merge, but until a vacuum (autovacuum waits until
+        inserts pass a fifth of the table) the keyword leg ran ~6x slower on a table just
+        filled (20,000 memories: p50 45.7 -> 7.5 ms; a vacuum took
+        34 ms). A vacuum's cost follows the pages not yet vacuumed, plus a pass over the
+        keyword indexes; it blocks no reader or writer. Best effort: the write is stored."""
+        if written < VACUUM_MIN_ROWS:
+            return
+        try:
+            rows = float(self._read(lambda c: scalar(c, _ROWS)))
+            if written * 8 >= rows:
+                self._read(lambda c: c.execute("vacuum memories"))
+        except StorageError as exc:
+            logger.info("Could not vacuum after a bulk write (autovacuum will): %s", exc)
 
     def rebuild_keyword_index(self) -> None:
         """Recompute the keyword column in short batches, so writers never wait long."""

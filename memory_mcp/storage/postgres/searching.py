@@ -47,13 +47,25 @@ class PgSearch(PgBase):
         # its own statistics (as the SQLite side's two FTS5 tables).
         indexes = (True,) if visible_only(flt) else (True, False)
 
+        terms = [*words, *chunks]
+        key = (tuple(terms), keyword_budget.count_cap())
+
         def fetch(c: Connection) -> list[tuple[int, float]]:
+            shown = bm25.survey(c, terms, True, key[1])  # kept for keyword_statistics
+            self._surveys.keep(key, shown)
             found = [
                 hit
                 for visible in indexes
                 for hit in bm25.rank(
-                    c, [*words, *chunks], where(conds, "and"), params, visible, k, weights
-                )
+                    c,
+                    terms,
+                    where(conds, "and"),
+                    params,
+                    visible,
+                    k,
+                    weights,
+                    shown if visible else None,
+                )  # fmt: skip
             ]
             return sorted(found, key=lambda hit: -hit[1])[:k]
 
@@ -66,11 +78,18 @@ class PgSearch(PgBase):
         if not words:
             return 0, []
 
+        cap = keyword_budget.count_cap()
+        key = ((*words, *chunks), cap)
+
         def read(c: Connection) -> tuple[int, list[int]]:
-            cap = keyword_budget.count_cap()
             terms, counts, n, _ = bm25.survey(c, [*words, *chunks], True, cap)
             return (n, counts) if terms else (0, [])
 
+        # A recall's search_keywords read this survey just before (surveys.py).
+        kept = self._surveys.take(key)
+        if kept is not None:
+            terms, counts, n, _ = kept
+            return (n, counts) if terms else (0, [])
         return self._read(read)
 
     def search_vectors(

@@ -5,10 +5,12 @@ import random
 import time
 from collections.abc import Callable
 from contextlib import closing
+from functools import partial
 from pathlib import Path
 
+from memory_mcp.errors import StorageError
 from memory_mcp.storage.contract import Counts
-from memory_mcp.storage.sqlite import ftscheck, ftsrebuild, vectors
+from memory_mcp.storage.sqlite import ftscheck, ftsmerge, ftsrebuild, vectors
 from memory_mcp.storage.sqlite.base import SqliteBase
 from memory_mcp.storage.sqlite.db import (
     Connection,
@@ -111,6 +113,23 @@ class SqliteMaintenance(SqliteBase):
         longer than about one batch (REBUILD_SECONDS)."""
         for index in KEYWORD_INDEXES:
             self._rebuild_one(index)
+
+    def compact_keyword_index(self, written: int) -> None:
+        """After a bulk write of `written` rows: merge the FTS5 segments it left, when it
+        added enough of an index (ftsmerge.py), a bounded step a transaction, pausing
+        between steps so other writers get the lock."""
+        try:
+            for index in KEYWORD_INDEXES:
+                steps = self._read(partial(ftsmerge.due, index=index, written=written))
+                for _ in range(steps):
+                    with self._write() as c:
+                        started = time.perf_counter()
+                        merged = ftsmerge.step(c, index)
+                    if not merged:
+                        break
+                    time.sleep((time.perf_counter() - started) * random.uniform(0.5, 1.0))
+        except StorageError as exc:  # best effort: the write is stored; automerge goes on
+            logger.info("Could not merge the keyword index after a bulk write: %s", exc)
 
     def _rebuild_one(self, index: str) -> None:
         with self._write() as c:
