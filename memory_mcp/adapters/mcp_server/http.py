@@ -132,8 +132,9 @@ def http_app(
     metadata beside it (served to anyone); the web UI's pages at /ui, for the same callers.
 
     `shared`: this process is one worker of several (workers.py): MCP sessions keep no state
-    in it (the SDK's stateless mode, with session ids any worker verifies), and the rate
-    limit and the UI's login cookies use what the workers share."""
+    in it (the SDK's stateless mode, with session ids any worker verifies), each reply is one
+    JSON body (a worker starts no message of its own: an event stream cost ~1 ms of CPU), and
+    the rate limit and the UI's login cookies use what the workers share."""
     settings = service.settings
     names = list(dict.fromkeys([host, *LOOPBACK, *allow_hosts]))
     hosts = [f"[{n}]:{port}" if ":" in n else f"{n}:{port}" for n in names]
@@ -148,8 +149,6 @@ def http_app(
         transport_security=security,
         host=host,
         stateless_http=shared is not None,
-        # Each reply one JSON body, not an SSE stream: a worker starts no message of its own
-        # (no roots asked, no GET stream), and the stream cost ~1 ms of CPU per request.
         json_response=shared is not None,
         session_idle_timeout=settings.http_session_idle,
         # A backstop only: SessionLimit ends the least recently used session past its limit,
