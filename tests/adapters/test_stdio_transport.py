@@ -2,6 +2,7 @@
 processes: large messages, bursts, slow readers, stray output, bad lines, end of input, and
 the SDK transport it falls back to when stdin is not a pipe or socket."""
 
+import contextlib
 import fcntl
 import json
 import os
@@ -160,6 +161,8 @@ def test_a_last_line_without_newline_is_read_at_end_of_input(tmp_path: Path) -> 
 
 
 def test_stdin_from_a_file_is_served_by_the_sdk_transport(tmp_path: Path) -> None:
+    """The SDK's transport cancels what is in flight at end of input, which a file reaches at
+    once: only initialize (answered before the next line is read) is sure to be answered."""
     requests = tmp_path / "requests.jsonl"
     requests.write_bytes(OPENING + _line({"id": 1, "method": "tools/list"}))
     with requests.open("rb") as stdin:
@@ -168,8 +171,32 @@ def test_stdin_from_a_file_is_served_by_the_sdk_transport(tmp_path: Path) -> Non
         )
     assert done.returncode == 0, done.stderr.decode()
     replies = [json.loads(line) for line in done.stdout.splitlines()]
-    assert [r["id"] for r in replies] == [0, 1]
-    assert {"remember", "recall"} <= {t["name"] for t in replies[1]["result"]["tools"]}
+    assert replies[0]["id"] == 0 and replies[0]["result"]["serverInfo"]["name"] == "memory-mcp"
+    assert [r["id"] for r in replies] in ([0], [0, 1])
+
+
+def test_stdout_to_a_file_is_served_by_the_sdk_transport(tmp_path: Path) -> None:
+    out = tmp_path / "replies.jsonl"
+    with out.open("wb") as stdout, (tmp_path / "stderr.log").open("wb") as stderr:
+        proc = subprocess.Popen(
+            SERVE, stdin=subprocess.PIPE, stdout=stdout, stderr=stderr, env=_env(tmp_path)
+        )
+    assert proc.stdin is not None
+    try:
+        proc.stdin.write(OPENING + _line({"id": 1, "method": "tools/list"}))
+        proc.stdin.flush()
+        deadline = time.monotonic() + 30
+        while out.read_bytes().count(b"\n") < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        replies = [json.loads(line) for line in out.read_bytes().splitlines()]
+        assert [r["id"] for r in replies] == [0, 1]
+        assert {"remember", "recall"} <= {t["name"] for t in replies[1]["result"]["tools"]}
+        proc.stdin.close()
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
 
 
 def test_a_terminal_on_stdin_is_served_by_the_sdk_transport_and_left_blocking(
@@ -200,3 +227,33 @@ def _raw(attrs: list[Any]) -> list[Any]:
     """No echo, no line editing: the terminal passes the lines through as written."""
     attrs[3] &= ~(termios.ECHO | termios.ICANON)
     return attrs
+
+
+@pytest.mark.parametrize("how", ["end of input", "SIGTERM"])
+def test_the_wire_is_left_blocking_for_whoever_shares_it(tmp_path: Path, how: str) -> None:
+    """A shell that runs the server and then reads on shares its stdin's open file, and with
+    it O_NONBLOCK: the server sets that flag while it serves and clears it on every exit."""
+    theirs, ours = os.pipe()  # `theirs`: the read end, kept open here as a shell would
+    with (tmp_path / "stderr.log").open("wb") as stderr:
+        proc = subprocess.Popen(
+            SERVE, stdin=theirs, stdout=subprocess.PIPE, stderr=stderr, env=_env(tmp_path)
+        )
+    try:
+        os.write(ours, OPENING + _line({"id": 1, "method": "ping"}))
+        assert [r["id"] for r in _replies(proc, 2)] == [0, 1]
+        assert fcntl.fcntl(theirs, fcntl.F_GETFL) & os.O_NONBLOCK  # while serving
+        if how == "SIGTERM":
+            proc.terminate()
+        else:
+            os.close(ours)
+        proc.wait(timeout=30)
+        assert not fcntl.fcntl(theirs, fcntl.F_GETFL) & os.O_NONBLOCK
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        assert proc.stdout is not None
+        proc.stdout.close()
+        os.close(theirs)
+        with contextlib.suppress(OSError):
+            os.close(ours)

@@ -23,7 +23,7 @@ from memory_mcp import __version__
 from memory_mcp.adapters.mcp_server.calls import CallContext, ServiceHolder
 from memory_mcp.adapters.mcp_server.prompts import register_prompts
 from memory_mcp.adapters.mcp_server.resources import register_resources
-from memory_mcp.adapters.mcp_server.stdio import run_stdio
+from memory_mcp.adapters.mcp_server.stdio import restore_blocking, run_stdio
 from memory_mcp.config import Settings, shown_db
 from memory_mcp.service import projects
 
@@ -276,6 +276,7 @@ def stop_process(opened: list["MemoryService"], code: int) -> NoReturn:
     """Stop background work, close the database, flush, and end the process with `code`."""
     for signum in STOP_SIGNALS:
         signal.signal(signum, exit_at_once)
+    restore_blocking()  # the wire as whoever started us had it (os._exit skips stdio's exit)
     for service in opened:
         service.close(wait=STOP_WAIT_S)
     logging.shutdown()

@@ -161,21 +161,33 @@ def _claim_wire() -> AbstractContextManager[tuple[LineReader, LineWriter]] | Non
 
 @contextmanager
 def _serving(wire_in: int, wire_out: int) -> Iterator[tuple[LineReader, LineWriter]]:
-    flags = {fd: fcntl.fcntl(fd, fcntl.F_GETFL) for fd in (wire_in, wire_out)}
+    _blocking.update({fd: fcntl.fcntl(fd, fcntl.F_GETFL) for fd in (wire_in, wire_out)})
     try:
-        for fd, was in flags.items():
+        for fd, was in _blocking.items():
             fcntl.fcntl(fd, fcntl.F_SETFL, was | os.O_NONBLOCK)
         yield LineReader(wire_in), LineWriter(wire_out)
     finally:
-        for fd, was in flags.items():  # the description is shared with whoever started us
-            with suppress(OSError):
-                fcntl.fcntl(fd, fcntl.F_SETFL, was)
+        restore_blocking()
         with suppress(Exception):  # a stray print still buffered goes to stderr, not the wire
             sys.stdout.flush()
         for private, fd in ((wire_out, 1), (wire_in, 0)):
             with suppress(OSError):
                 os.dup2(private, fd)
             os.close(private)
+
+
+# The wire's file flags before serving: O_NONBLOCK belongs to the open file, which whoever
+# started the server may share (a shell running it and then more commands), so it is put
+# back on every way out, os._exit included (server.stop_process calls restore_blocking).
+_blocking: dict[int, int] = {}
+
+
+def restore_blocking() -> None:
+    """Put the wire's file flags back as they were before serving (idempotent)."""
+    while _blocking:
+        fd, was = _blocking.popitem()
+        with suppress(OSError):
+            fcntl.fcntl(fd, fcntl.F_SETFL, was)
 
 
 def _divert(fd: int, open_diversion: Callable[[], int]) -> None:
