@@ -6,12 +6,14 @@ The SDK's transport (`mcp.server.stdio.stdio_server`) wraps the standard streams
 and back. When stdin and stdout are pipes or sockets (how MCP clients start a server), the
 loop waits for them here instead (`add_reader`/`add_writer` on non-blocking private
 duplicates) and the SDK's transport only parses and serialises (`stdio_server(stdin=...,
-stdout=...)`), so messages, invalid lines (a parse error, and serving goes on) and end of
-input behave exactly as with the SDK's own streams. Anything else (Windows, a file or a
-terminal on stdin, a loop other than asyncio) is served by the SDK's transport unchanged.
+stdout=...)`), so messages, invalid lines (handed to the server as an exception, which logs
+it and serves on) and end of input behave as with the SDK's own streams. Anything else
+(Windows, a file or a terminal, a loop other than asyncio) is served by the SDK's transport
+unchanged: a terminal's open file is the shell's too, and must not turn non-blocking.
 
 While serving, fd 0 reads /dev/null and fd 1 writes to stderr, so a stray print or a child
-process never writes on the wire; both point back at the wire on exit, as with the SDK.
+process never writes on the wire; both point back at the wire on exit, as with the SDK, and
+the wire's O_NONBLOCK is cleared on every exit (restore_blocking).
 """
 
 import asyncio
