@@ -2,6 +2,7 @@
 (off the loop, the caller's context, concurrent calls in parallel, a cancelled caller waits
 for its call), on real threads and a real event loop."""
 
+import os
 import threading
 import time
 from contextvars import ContextVar
@@ -94,3 +95,19 @@ async def test_a_caller_cancelled_already_starts_no_call() -> None:
         scope.cancel()
         await offload.run(ran.set)
     assert scope.cancelled_caught and not ran.is_set()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="POSIX fork")
+def test_a_forked_child_starts_threads_of_its_own() -> None:
+    offload = Offload()
+    assert anyio.run(offload.run, lambda: "parent") == "parent"  # an idle thread of ours now
+    pid = os.fork()
+    if pid == 0:  # the child: the parent's idle thread does not exist here
+        code = 1
+        try:
+            threading.Timer(5, os._exit, (2,)).start()  # a hang fails, not blocks, the test
+            code = 0 if anyio.run(offload.run, lambda: "child") == "child" else 1
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0

@@ -9,6 +9,7 @@ at once wait in anyio's pool instead."""
 import asyncio
 import contextlib
 import contextvars
+import os
 import queue
 import threading
 from collections.abc import Callable
@@ -60,6 +61,13 @@ class Offload:
         self._idle: list[_Worker] = []
         self._started = 0
         self._most = most
+        self._lock = threading.Lock()
+        if hasattr(os, "register_at_fork"):  # a forked child has none of these threads
+            os.register_at_fork(after_in_child=self._forget_threads)
+
+    def _forget_threads(self) -> None:
+        self._idle.clear()
+        self._started = 0
         self._lock = threading.Lock()
 
     async def run(self, call: Callable[[], T]) -> T:
