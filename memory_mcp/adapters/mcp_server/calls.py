@@ -1,6 +1,7 @@
 """Per-call plumbing of the MCP server: the service (opened after the first replies, or once
 the database is usable), the HTTP caller it acts for, the project scope from MCP roots, the
-client's name, core errors as tool errors, and the blocking service call on a worker thread."""
+client's name, core errors as tool errors, and the blocking service call on a worker thread
+(offload.py)."""
 
 import functools
 import logging
@@ -18,6 +19,7 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.shared.exceptions import MCPDeprecationWarning
 
+from memory_mcp.adapters.mcp_server.offload import OFFLOAD
 from memory_mcp.errors import MemoryMCPError
 from memory_mcp.service import projects
 
@@ -180,7 +182,7 @@ class CallContext:
         if client:
             extra["client"] = _client_name(ctx)
         try:
-            return await anyio.to_thread.run_sync(functools.partial(call, service, **extra))
+            return await OFFLOAD.run(functools.partial(call, service, **extra))
         except MemoryMCPError as exc:
             raise ToolError(str(exc)) from exc
 

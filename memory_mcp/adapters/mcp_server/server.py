@@ -23,6 +23,7 @@ from memory_mcp import __version__
 from memory_mcp.adapters.mcp_server.calls import CallContext, ServiceHolder
 from memory_mcp.adapters.mcp_server.prompts import register_prompts
 from memory_mcp.adapters.mcp_server.resources import register_resources
+from memory_mcp.adapters.mcp_server.stdio import restore_blocking, run_stdio
 from memory_mcp.config import Settings, shown_db
 from memory_mcp.service import projects
 
@@ -254,9 +255,9 @@ STOP_WAIT_S = 1.0  # for a model load about to finish; clients signal after ~2 s
 
 
 async def _serve_until_signal(server: MCPServer[Any], stop: Callable[[int], None]) -> None:
-    """Serve stdio; on SIGINT/SIGTERM call `stop` (which ends the process)."""
+    """Serve stdio (stdio.py); on SIGINT/SIGTERM call `stop` (which ends the process)."""
     if sys.platform == "win32":  # pragma: no cover - no signal receiver; Ctrl-C raises
-        await server.run_stdio_async()
+        await run_stdio(server)
         return
     async with anyio.create_task_group() as tg:
 
@@ -267,7 +268,7 @@ async def _serve_until_signal(server: MCPServer[Any], stop: Callable[[int], None
                     stop(128 + signum)
 
         tg.start_soon(watch)
-        await server.run_stdio_async()
+        await run_stdio(server)
         tg.cancel_scope.cancel()
 
 
@@ -275,6 +276,7 @@ def stop_process(opened: list["MemoryService"], code: int) -> NoReturn:
     """Stop background work, close the database, flush, and end the process with `code`."""
     for signum in STOP_SIGNALS:
         signal.signal(signum, exit_at_once)
+    restore_blocking()  # the wire as whoever started us had it (os._exit skips stdio's exit)
     for service in opened:
         service.close(wait=STOP_WAIT_S)
     logging.shutdown()

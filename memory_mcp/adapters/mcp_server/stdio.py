@@ -1,0 +1,228 @@
+"""The stdio transport: MCP messages as lines on stdin and stdout, read and written by the
+event loop itself rather than by worker threads.
+
+The SDK's transport (`mcp.server.stdio.stdio_server`) wraps the standard streams with
+`anyio.wrap_file`: every line read, every write and every flush is a hop to a worker thread
+and back. When stdin and stdout are pipes or sockets (how MCP clients start a server), the
+loop waits for them here instead (`add_reader`/`add_writer` on non-blocking private
+duplicates) and the SDK's transport only parses and serialises (`stdio_server(stdin=...,
+stdout=...)`), so messages, invalid lines (handed to the server as an exception, which logs
+it and serves on) and end of input behave as with the SDK's own streams. Anything else
+(Windows, a file or a terminal, a loop other than asyncio) is served by the SDK's transport
+unchanged: a terminal's open file is the shell's too, and must not turn non-blocking.
+
+While serving, fd 0 reads /dev/null and fd 1 writes to stderr, so a stray print or a child
+process never writes on the wire; both point back at the wire on exit, as with the SDK, and
+the wire's O_NONBLOCK is cleared on every exit (restore_blocking).
+"""
+
+import asyncio
+import os
+import stat
+import sys
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, suppress
+from typing import Any, TextIO
+
+from mcp.server import MCPServer
+from mcp.server.stdio import stdio_server
+
+if sys.platform != "win32":  # pragma: no branch
+    import fcntl
+
+READ_CHUNK = 256 * 1024  # as asyncio's pipe transports; a pipe gives at most what it holds
+# The SDK's transport learns of end of input a thread hop after the last line, so a request
+# sent just before it and answered without a thread (initialize, ping, tools/list) is still
+# answered; at end of input the loop runs this many passes first, for the same.
+EOF_PASSES = 8
+
+
+async def run_stdio(server: MCPServer[Any]) -> None:
+    """`server.run_stdio_async()`, with the loop-driven streams where the platform allows."""
+    lowlevel: Any = getattr(server, "_lowlevel_server", None)  # as run_stdio_async uses it
+    wire = None if lowlevel is None else _claim_wire()
+    if wire is None:
+        await server.run_stdio_async()
+        return
+    with wire as (reader, writer):
+        async with stdio_server(stdin=reader, stdout=writer) as (read_stream, write_stream):  # type: ignore[arg-type]
+            options = lowlevel.create_initialization_options()
+            await lowlevel.run(read_stream, write_stream, options)
+
+
+class LineReader:
+    """`async for line in reader`: the lines of a non-blocking fd as text (UTF-8, undecodable
+    bytes replaced), each with its newline, a last one without; read only when the loop
+    reports the fd readable, and only when every line read so far has been taken."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+        self._lines: deque[str] = deque()
+        self._partial: list[bytes] = []  # a line's start, over as many reads as it takes
+        self._eof = False
+
+    def __aiter__(self) -> "LineReader":
+        return self
+
+    async def __anext__(self) -> str:
+        while not self._lines:
+            if self._eof:
+                for _ in range(EOF_PASSES):
+                    await asyncio.sleep(0)
+                raise StopAsyncIteration
+            self._take(await self._read())
+        return self._lines.popleft()
+
+    async def _read(self) -> bytes:
+        while True:
+            try:
+                return os.read(self._fd, READ_CHUNK)
+            except BlockingIOError:
+                await _ready(self._fd, "reader")
+
+    def _take(self, data: bytes) -> None:
+        if not data:
+            self._eof = True
+            if self._partial:
+                self._lines.append(self._line(b""))
+            return
+        start = 0
+        while (end := data.find(b"\n", start)) >= 0:
+            self._lines.append(self._line(data[start : end + 1]))
+            start = end + 1
+        if start < len(data):
+            self._partial.append(data[start:])
+
+    def _line(self, tail: bytes) -> str:
+        if self._partial:  # joined once: a message of many MB costs one copy, not one per read
+            tail = b"".join([*self._partial, tail])
+            self._partial.clear()
+        return tail.decode("utf-8", "replace")  # a newline never splits a UTF-8 character
+
+
+class LineWriter:
+    """`await writer.write(text)` returns once every byte is in the pipe, waiting for the loop
+    to report it writable while the reader is slow; the one writer task keeps the order."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+
+    async def write(self, text: str) -> None:
+        data = memoryview(text.encode("utf-8"))
+        while data:
+            try:
+                data = data[os.write(self._fd, data) :]
+            except BlockingIOError:
+                await _ready(self._fd, "writer")
+
+    async def flush(self) -> None:
+        """Nothing is buffered here: `write` has handed every byte to the pipe."""
+
+
+async def _ready(fd: int, which: str) -> None:
+    """Wait until the loop reports `fd` readable ("reader") or writable ("writer")."""
+    loop = asyncio.get_running_loop()
+    waiter = loop.create_future()
+    getattr(loop, f"add_{which}")(fd, _wake, waiter)
+    try:
+        await waiter
+    finally:
+        getattr(loop, f"remove_{which}")(fd)
+
+
+def _wake(waiter: "asyncio.Future[None]") -> None:
+    if not waiter.done():
+        waiter.set_result(None)
+
+
+def _claim_wire() -> AbstractContextManager[tuple[LineReader, LineWriter]] | None:
+    """fd 0 and 1 diverted (/dev/null, stderr) and the wire on private non-blocking
+    duplicates, as a context manager yielding (reader, writer) and restoring everything on
+    exit; None (serve with the SDK's transport) where the loop cannot drive the wire."""
+    if sys.platform == "win32" or not _loop_drives_fds():
+        return None
+    if not (_backed_by(sys.stdin, 0) and _backed_by(sys.stdout, 1)) or not _pipes_apart():
+        return None
+    private: list[int] = []
+    try:
+        for fd in (0, 1):
+            private.append(fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 3))
+        _divert(0, lambda: os.open(os.devnull, os.O_RDONLY))
+        try:
+            _divert(1, lambda: os.dup(2))
+        except OSError:
+            os.dup2(private[0], 0)
+            raise
+    except OSError:
+        for fd in private:
+            os.close(fd)
+        return None
+    return _serving(private[0], private[1])
+
+
+@contextmanager
+def _serving(wire_in: int, wire_out: int) -> Iterator[tuple[LineReader, LineWriter]]:
+    _blocking.update({fd: fcntl.fcntl(fd, fcntl.F_GETFL) for fd in (wire_in, wire_out)})
+    try:
+        for fd, was in _blocking.items():
+            fcntl.fcntl(fd, fcntl.F_SETFL, was | os.O_NONBLOCK)
+        yield LineReader(wire_in), LineWriter(wire_out)
+    finally:
+        restore_blocking()
+        with suppress(Exception):  # a stray print still buffered goes to stderr, not the wire
+            sys.stdout.flush()
+        for private, fd in ((wire_out, 1), (wire_in, 0)):
+            with suppress(OSError):
+                os.dup2(private, fd)
+            os.close(private)
+
+
+# The wire's file flags before serving: O_NONBLOCK belongs to the open file, which whoever
+# started the server may share (a shell running it and then more commands), so it is put
+# back on every way out, os._exit included (server.stop_process calls restore_blocking).
+_blocking: dict[int, int] = {}
+
+
+def restore_blocking() -> None:
+    """Put the wire's file flags back as they were before serving (idempotent)."""
+    while _blocking:
+        fd, was = _blocking.popitem()
+        with suppress(OSError):
+            fcntl.fcntl(fd, fcntl.F_SETFL, was)
+
+
+def _divert(fd: int, open_diversion: Callable[[], int]) -> None:
+    diversion = open_diversion()
+    try:
+        os.dup2(diversion, fd)
+    finally:
+        os.close(diversion)
+
+
+def _loop_drives_fds() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # not asyncio (trio)
+        return False
+    return True
+
+
+def _backed_by(stream: TextIO | None, fd: int) -> bool:
+    try:
+        return stream is not None and stream.buffer.fileno() == fd
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+def _pipes_apart() -> bool:
+    """stdin and stdout are pipes or sockets, and stdout is not stderr's pipe: O_NONBLOCK
+    belongs to the open file, which a shared stderr would get too (and lose log lines)."""
+    try:
+        found = [os.fstat(fd) for fd in (0, 1)]
+        err = os.fstat(2)
+    except OSError:
+        return False
+    if not all(stat.S_ISFIFO(s.st_mode) or stat.S_ISSOCK(s.st_mode) for s in found):
+        return False
+    return (found[1].st_dev, found[1].st_ino) != (err.st_dev, err.st_ino)

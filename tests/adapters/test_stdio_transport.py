@@ -1,0 +1,259 @@
+"""The stdio transport (adapters/mcp_server/stdio.py) against real `memory-mcp serve`
+processes: large messages, bursts, slow readers, stray output, bad lines, end of input, and
+the SDK transport it falls back to when stdin is not a pipe or socket."""
+
+import contextlib
+import fcntl
+import json
+import os
+import pty
+import subprocess
+import sys
+import termios
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mcp import Client, StdioServerParameters
+from mcp.client.stdio import stdio_client
+
+pytestmark = pytest.mark.slow
+
+SERVE = [sys.executable, "-m", "memory_mcp", "serve"]
+PROBE = [sys.executable, str(Path(__file__).with_name("stdio_probe.py"))]
+HELLO = {
+    "protocolVersion": "2025-06-18",
+    "capabilities": {},
+    "clientInfo": {"name": "t", "version": "1"},
+}
+# Characters of 1 to 4 UTF-8 bytes, so pipe reads split some of them in two.
+BIG = ("naïve café — 🙂 rocket 🚀 " * 80_000)[:1_500_000].strip()
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MEMORY_MCP_")}
+    return env | {"MEMORY_MCP_DB": str(tmp_path / "m.db"), "MEMORY_MCP_SEMANTIC": "false"} | extra
+
+
+def _line(message: dict[str, Any]) -> bytes:
+    return json.dumps({"jsonrpc": "2.0", **message}).encode() + b"\n"
+
+
+OPENING = _line({"id": 0, "method": "initialize", "params": HELLO}) + _line(
+    {"method": "notifications/initialized"}
+)
+
+
+def _spawn(tmp_path: Path, argv: list[str] = SERVE, **extra: str) -> "subprocess.Popen[bytes]":
+    with (tmp_path / "stderr.log").open("wb") as stderr:  # the child keeps its own copy
+        return subprocess.Popen(
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
+            env=_env(tmp_path, **extra),
+        )  # fmt: skip
+
+
+def _replies(proc: "subprocess.Popen[bytes]", count: int) -> list[dict[str, Any]]:
+    """The next `count` stdout lines, each of which must be one JSON-RPC message."""
+    assert proc.stdout is not None
+    found = []
+    for _ in range(count):
+        line = proc.stdout.readline()
+        assert line.endswith(b"\n"), f"stdout ended early: {line[:200]!r}"
+        message = json.loads(line)
+        assert message.get("jsonrpc") == "2.0", line[:200]
+        found.append(message)
+    return found
+
+
+def _finish(proc: "subprocess.Popen[bytes]") -> tuple[int, bytes]:
+    """Close stdin as a client does; the exit code and whatever else stdout held."""
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.close()
+    try:
+        rest = proc.stdout.read()
+        return proc.wait(timeout=30), rest
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        proc.stdout.close()
+
+
+@pytest.mark.anyio
+async def test_a_message_larger_than_a_pipe_buffer_crosses_both_ways(tmp_path: Path) -> None:
+    env = _env(tmp_path, MEMORY_MCP_MAX_CONTENT_CHARS=str(2 * len(BIG)))
+    params = StdioServerParameters(command=SERVE[0], args=SERVE[1:], env=env)
+    with (tmp_path / "stderr.log").open("w") as errlog:
+        async with Client(stdio_client(params, errlog=errlog), mode="legacy") as client:
+            stored = await client.call_tool("remember", {"content": BIG})
+            assert not stored.is_error, stored
+            assert stored.structured_content is not None
+            read = await client.read_resource(f"memory://{stored.structured_content['id']}")
+            assert json.loads(read.contents[0].text)["content"] == BIG  # type: ignore[union-attr]
+
+
+def test_a_burst_of_requests_in_one_write_is_answered_in_order(tmp_path: Path) -> None:
+    proc = _spawn(tmp_path)
+    assert proc.stdin is not None
+    burst = b"".join(_line({"id": i, "method": "ping"}) for i in range(1, 401))
+    proc.stdin.write(OPENING + burst)
+    proc.stdin.flush()
+    replies = _replies(proc, 401)
+    assert [r["id"] for r in replies] == list(range(401))
+    assert all("result" in r for r in replies)
+    assert _finish(proc) == (0, b"")
+
+
+def test_a_client_that_stops_reading_gets_every_byte_later(tmp_path: Path) -> None:
+    content = BIG[:300_000].strip()
+    proc = _spawn(tmp_path, MEMORY_MCP_MAX_CONTENT_CHARS=str(len(BIG)))
+    assert proc.stdin is not None
+    remember = {"name": "remember", "arguments": {"content": content}}
+    proc.stdin.write(OPENING + _line({"id": 1, "method": "tools/call", "params": remember}))
+    proc.stdin.flush()
+    stored = _replies(proc, 2)[1]["result"]["structuredContent"]["id"]
+    reads = [
+        _line({"id": i, "method": "resources/read", "params": {"uri": f"memory://{stored}"}})
+        for i in range(2, 12)
+    ]
+    proc.stdin.write(b"".join(reads))  # ~10 MB of replies for a 64 KiB pipe
+    proc.stdin.flush()
+    time.sleep(1.5)  # the server's writes block meanwhile
+    replies = sorted(_replies(proc, 10), key=lambda r: r["id"])  # read on threads: any order
+    assert [r["id"] for r in replies] == list(range(2, 12))
+    for reply in replies:
+        assert json.loads(reply["result"]["contents"][0]["text"])["content"] == content
+    assert _finish(proc) == (0, b"")
+
+
+def test_stray_output_on_fd_1_during_a_call_never_reaches_the_wire(tmp_path: Path) -> None:
+    proc = _spawn(tmp_path, PROBE)
+    assert proc.stdin is not None
+    call = {"name": "noise", "arguments": {}}
+    proc.stdin.write(OPENING + _line({"id": 1, "method": "tools/call", "params": call}))
+    proc.stdin.write(_line({"id": 2, "method": "ping"}))
+    proc.stdin.flush()
+    replies = sorted(_replies(proc, 3), key=lambda r: r["id"])
+    assert replies[1]["result"]["content"][0]["text"] == "noisy"
+    assert replies[2] == {"jsonrpc": "2.0", "id": 2, "result": {}}
+    assert _finish(proc) == (0, b"")
+    stderr = (tmp_path / "stderr.log").read_text()
+    assert all(f"STRAY {how}" in stderr for how in ("print", "os.write", "child")), stderr
+
+
+def test_bad_lines_are_skipped_and_serving_goes_on(tmp_path: Path) -> None:
+    proc = _spawn(tmp_path)
+    assert proc.stdin is not None
+    proc.stdin.write(OPENING + b"not json\n\xff\xfe{\n\n" + _line({"id": 1, "method": "ping"}))
+    proc.stdin.flush()
+    assert [r["id"] for r in _replies(proc, 2)] == [0, 1]
+    assert _finish(proc) == (0, b"")  # nothing answered the bad lines, as with the SDK's
+
+
+def test_a_last_line_without_newline_is_read_at_end_of_input(tmp_path: Path) -> None:
+    proc = _spawn(tmp_path)
+    assert proc.stdin is not None
+    proc.stdin.write(OPENING + _line({"id": 1, "method": "tools/list"}).rstrip(b"\n"))
+    code, out = _finish(proc)  # stdin closed right after: as with the SDK's, still answered
+    assert code == 0
+    assert [json.loads(line)["id"] for line in out.splitlines()] == [0, 1]
+
+
+def test_stdin_from_a_file_is_served_by_the_sdk_transport(tmp_path: Path) -> None:
+    """The SDK's transport cancels what is in flight at end of input, which a file reaches at
+    once: only initialize (answered before the next line is read) is sure to be answered."""
+    requests = tmp_path / "requests.jsonl"
+    requests.write_bytes(OPENING + _line({"id": 1, "method": "tools/list"}))
+    with requests.open("rb") as stdin:
+        done = subprocess.run(
+            SERVE, stdin=stdin, capture_output=True, env=_env(tmp_path), timeout=60
+        )
+    assert done.returncode == 0, done.stderr.decode()
+    replies = [json.loads(line) for line in done.stdout.splitlines()]
+    assert replies[0]["id"] == 0 and replies[0]["result"]["serverInfo"]["name"] == "memory-mcp"
+    assert [r["id"] for r in replies] in ([0], [0, 1])
+
+
+def test_stdout_to_a_file_is_served_by_the_sdk_transport(tmp_path: Path) -> None:
+    out = tmp_path / "replies.jsonl"
+    with out.open("wb") as stdout, (tmp_path / "stderr.log").open("wb") as stderr:
+        proc = subprocess.Popen(
+            SERVE, stdin=subprocess.PIPE, stdout=stdout, stderr=stderr, env=_env(tmp_path)
+        )
+    assert proc.stdin is not None
+    try:
+        proc.stdin.write(OPENING + _line({"id": 1, "method": "tools/list"}))
+        proc.stdin.flush()
+        deadline = time.monotonic() + 30
+        while out.read_bytes().count(b"\n") < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        replies = [json.loads(line) for line in out.read_bytes().splitlines()]
+        assert [r["id"] for r in replies] == [0, 1]
+        assert {"remember", "recall"} <= {t["name"] for t in replies[1]["result"]["tools"]}
+        proc.stdin.close()
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+
+
+def test_a_terminal_on_stdin_is_served_by_the_sdk_transport_and_left_blocking(
+    tmp_path: Path,
+) -> None:
+    """O_NONBLOCK belongs to the open file, which a terminal shares with the shell: the loop
+    must not drive it (the SDK's transport reads it on a thread instead)."""
+    main, tty = pty.openpty()
+    termios.tcsetattr(tty, termios.TCSANOW, _raw(termios.tcgetattr(tty)))
+    with (tmp_path / "stderr.log").open("wb") as stderr:
+        proc = subprocess.Popen(
+            SERVE, stdin=tty, stdout=subprocess.PIPE, stderr=stderr, env=_env(tmp_path)
+        )
+    try:
+        os.write(main, OPENING + _line({"id": 1, "method": "ping"}))
+        assert [r["id"] for r in _replies(proc, 2)] == [0, 1]
+        assert not fcntl.fcntl(tty, fcntl.F_GETFL) & os.O_NONBLOCK
+    finally:
+        proc.kill()
+        proc.wait()
+        assert proc.stdout is not None
+        proc.stdout.close()
+        os.close(main)
+        os.close(tty)
+
+
+def _raw(attrs: list[Any]) -> list[Any]:
+    """No echo, no line editing: the terminal passes the lines through as written."""
+    attrs[3] &= ~(termios.ECHO | termios.ICANON)
+    return attrs
+
+
+@pytest.mark.parametrize("how", ["end of input", "SIGTERM"])
+def test_the_wire_is_left_blocking_for_whoever_shares_it(tmp_path: Path, how: str) -> None:
+    """A shell that runs the server and then reads on shares its stdin's open file, and with
+    it O_NONBLOCK: the server sets that flag while it serves and clears it on every exit."""
+    theirs, ours = os.pipe()  # `theirs`: the read end, kept open here as a shell would
+    with (tmp_path / "stderr.log").open("wb") as stderr:
+        proc = subprocess.Popen(
+            SERVE, stdin=theirs, stdout=subprocess.PIPE, stderr=stderr, env=_env(tmp_path)
+        )
+    try:
+        os.write(ours, OPENING + _line({"id": 1, "method": "ping"}))
+        assert [r["id"] for r in _replies(proc, 2)] == [0, 1]
+        assert fcntl.fcntl(theirs, fcntl.F_GETFL) & os.O_NONBLOCK  # while serving
+        if how == "SIGTERM":
+            proc.terminate()
+        else:
+            os.close(ours)
+        proc.wait(timeout=30)
+        assert not fcntl.fcntl(theirs, fcntl.F_GETFL) & os.O_NONBLOCK
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        assert proc.stdout is not None
+        proc.stdout.close()
+        os.close(theirs)
+        with contextlib.suppress(OSError):
+            os.close(ours)
