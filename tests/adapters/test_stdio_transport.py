@@ -45,12 +45,20 @@ OPENING = _line({"id": 0, "method": "initialize", "params": HELLO}) + _line(
 )
 
 
-def _spawn(tmp_path: Path, argv: list[str] = SERVE, **extra: str) -> "subprocess.Popen[bytes]":
+def _spawn(
+    tmp_path: Path, argv: list[str] = SERVE, stdin: int = subprocess.PIPE, **extra: str
+) -> "subprocess.Popen[bytes]":
     with (tmp_path / "stderr.log").open("wb") as stderr:  # the child keeps its own copy
         return subprocess.Popen(
-            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
+            argv, stdin=stdin, stdout=subprocess.PIPE, stderr=stderr,
             env=_env(tmp_path, **extra),
         )  # fmt: skip
+
+
+def _ping(proc: "subprocess.Popen[bytes]", wire: int) -> None:
+    """The opening and a ping written straight to `wire` (the server's stdin), both answered."""
+    os.write(wire, OPENING + _line({"id": 1, "method": "ping"}))
+    assert [r["id"] for r in _replies(proc, 2)] == [0, 1]
 
 
 def _replies(proc: "subprocess.Popen[bytes]", count: int) -> list[dict[str, Any]]:
@@ -206,13 +214,9 @@ def test_a_terminal_on_stdin_is_served_by_the_sdk_transport_and_left_blocking(
     must not drive it (the SDK's transport reads it on a thread instead)."""
     main, tty = pty.openpty()
     termios.tcsetattr(tty, termios.TCSANOW, _raw(termios.tcgetattr(tty)))
-    with (tmp_path / "stderr.log").open("wb") as stderr:
-        proc = subprocess.Popen(
-            SERVE, stdin=tty, stdout=subprocess.PIPE, stderr=stderr, env=_env(tmp_path)
-        )
+    proc = _spawn(tmp_path, stdin=tty)
     try:
-        os.write(main, OPENING + _line({"id": 1, "method": "ping"}))
-        assert [r["id"] for r in _replies(proc, 2)] == [0, 1]
+        _ping(proc, main)
         assert not fcntl.fcntl(tty, fcntl.F_GETFL) & os.O_NONBLOCK
     finally:
         proc.kill()
@@ -234,13 +238,9 @@ def test_the_wire_is_left_blocking_for_whoever_shares_it(tmp_path: Path, how: st
     """A shell that runs the server and then reads on shares its stdin's open file, and with
     it O_NONBLOCK: the server sets that flag while it serves and clears it on every exit."""
     theirs, ours = os.pipe()  # `theirs`: the read end, kept open here as a shell would
-    with (tmp_path / "stderr.log").open("wb") as stderr:
-        proc = subprocess.Popen(
-            SERVE, stdin=theirs, stdout=subprocess.PIPE, stderr=stderr, env=_env(tmp_path)
-        )
+    proc = _spawn(tmp_path, stdin=theirs)
     try:
-        os.write(ours, OPENING + _line({"id": 1, "method": "ping"}))
-        assert [r["id"] for r in _replies(proc, 2)] == [0, 1]
+        _ping(proc, ours)
         assert fcntl.fcntl(theirs, fcntl.F_GETFL) & os.O_NONBLOCK  # while serving
         if how == "SIGTERM":
             proc.terminate()
