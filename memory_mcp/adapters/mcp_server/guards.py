@@ -143,7 +143,30 @@ class _Use:
     last: float = 0.0
 
 
-class SessionLimit:
+class BySession:
+    """ASGI middleware in front of the SDK's MCP app that treats a request by the session id
+    it bears (`in_session`) or its lack of one (`sessionless`); other traffic passes."""
+
+    app: ASGIApp
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = header(scope, SESSION_HEADER)
+        if given is None:
+            await self.sessionless(scope, receive, send)
+        else:
+            await self.in_session(given, scope, receive, send)
+
+    async def sessionless(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+
+    async def in_session(self, given: str, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+
+
+class SessionLimit(BySession):
     """ASGI middleware in front of the SDK's session manager: keeps at most `limit` MCP
     sessions by ending the least recently used (with an HTTP DELETE, the way a client ends
     its own) whenever a new one has just opened past the limit."""
@@ -155,14 +178,10 @@ class SessionLimit:
         self._sessions: dict[str, _Use] = {}
         self._warned = -WARN_EVERY_S
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        given = header(scope, SESSION_HEADER)
-        if given is None:
-            await self._maybe_open(scope, receive, send)
-            return
+    async def sessionless(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._maybe_open(scope, receive, send)
+
+    async def in_session(self, given: str, scope: Scope, receive: Receive, send: Send) -> None:
         use = self._sessions.get(given)
         if use is None:  # unknown or ended: the SDK answers 404
             await self.app(scope, receive, send)

@@ -35,6 +35,7 @@ from memory_mcp.adapters.mcp_server.calls import SESSION_CLIENT
 from memory_mcp.adapters.mcp_server.guards import (
     SESSION_HEADER,
     ASGIApp,
+    BySession,
     Message,
     Receive,
     Scope,
@@ -55,7 +56,7 @@ def derive(secret: bytes, purpose: str) -> bytes:
 # -- MCP session ids any worker verifies --------------------------------------------------------
 
 
-class SignedSessions:
+class SignedSessions(BySession):
     """ASGI middleware in front of the SDK's stateless streamable-HTTP app.
 
     An initialize (2025-11-25 and older) answered with success gets an `Mcp-Session-Id`:
@@ -70,19 +71,15 @@ class SignedSessions:
         self.app = app
         self.key = derive(secret, "session")
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+    async def sessionless(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # 2026-07-28 requests (named in this header) open no session: passed as they are.
+        version = header(scope, VERSION_HEADER)
+        if scope.get("method") == "POST" and version in (None, *HANDSHAKE_PROTOCOL_VERSIONS):
+            await self._maybe_open(scope, receive, send)
+        else:
             await self.app(scope, receive, send)
-            return
-        given = header(scope, SESSION_HEADER)
-        if given is None:
-            # 2026-07-28 requests (named in this header) open no session: passed as they are.
-            version = header(scope, VERSION_HEADER)
-            if scope.get("method") == "POST" and version in (None, *HANDSHAKE_PROTOCOL_VERSIONS):
-                await self._maybe_open(scope, receive, send)
-            else:
-                await self.app(scope, receive, send)
-            return
+
+    async def in_session(self, given: str, scope: Scope, receive: Receive, send: Send) -> None:
         client = self.verify(given, _principal(scope))
         if client is None:
             await _reply(send, 404, "Session not found")
