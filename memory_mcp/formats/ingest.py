@@ -8,7 +8,7 @@ source), or when it is empty, too long, has too much metadata or text no databas
 """
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from memory_mcp.errors import InvalidInput
+from memory_mcp.formats.ahead import embedding_thread, one_ahead
 from memory_mcp.formats.common import ImportSummary, Item, Record, Skipped, stored_tags
 from memory_mcp.models import strip_invisible
 from memory_mcp.policies import inputs
@@ -61,32 +62,26 @@ def ingest(
     """
     before = store.imported_ids(summary.format)
     run = _Run(store, summary, max_chars, max_metadata, before, by=client)
-    # While one batch is stored, the next is admitted and embedded on a thread (the model runs
-    # outside the GIL). Admitting ahead is safe: what a batch brings is in `run.first` from
-    # its admission on, and the insert still decides repeats inside its transaction.
-    with ThreadPoolExecutor(1, thread_name_prefix="embed-ahead") as ahead:
+    # While one batch is stored, the next is admitted and embedded on a thread (ahead.py).
+    # Admitting ahead is safe: what a batch brings is in `run.first` from its admission on,
+    # and the insert still decides repeats inside its transaction.
+    with embedding_thread() as ahead:
 
-        def admit(start: int) -> tuple[int, list[tuple[Item, NewRow]], Future[Any] | None]:
+        def take(start: int) -> tuple[int, list[tuple[Item, NewRow]], Future[Any] | None]:
             admitted = [
                 (it, row) for it in items[start : start + BATCH] if (row := _admit(run, it))
             ]
             texts = [row.content for _, row in admitted]
             return start, admitted, ahead.submit(embed, texts) if texts else None
 
-        try:
-            starts = iter(range(0, len(items), BATCH))
-            first = next(starts, None)
-            waiting = None if first is None else admit(first)
-            while waiting is not None:
-                done, admitted, embedding = waiting
-                following = next(starts, None)
-                waiting = None if following is None else admit(following)
-                if embedding is not None:
-                    _store(run, embedding.result(), admitted)
-                if progress is not None:
-                    progress(min(done + BATCH, len(items)), len(items))
-        finally:
-            ahead.shutdown(cancel_futures=True)
+        def stored(taken: tuple[int, list[tuple[Item, NewRow]], Future[Any] | None]) -> None:
+            start, admitted, embedding = taken
+            if embedding is not None:
+                _store(run, embedding.result(), admitted)
+            if progress is not None:
+                progress(min(start + BATCH, len(items)), len(items))
+
+        one_ahead(range(0, len(items), BATCH), take, stored)
     store.compact_keyword_index(summary.created)
     return summary
 

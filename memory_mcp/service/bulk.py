@@ -2,13 +2,14 @@
 next batch embedding while the last one is stored."""
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from memory_mcp.errors import InvalidInput
+from memory_mcp.formats.ahead import embedding_thread, one_ahead
 from memory_mcp.models import NewMemory, strip_invisible
 from memory_mcp.policies import dedup as dedup_module
 from memory_mcp.policies import inputs
@@ -39,20 +40,17 @@ class BulkWriter(Part):
         stored: list[Inserted] = []
         if not batches:
             return []
-        with ThreadPoolExecutor(1, thread_name_prefix="embed-ahead") as ahead:
-            try:
-                todo = self._to_embed(batches[0], dedup)
-                vectors = ahead.submit(self._embedded, batches[0], todo)
-                for following in [*batches[1:], None]:
-                    embedded = vectors.result()
-                    if following is not None:
-                        # Read before this batch is stored: a row repeating one of it is then
-                        # embedded for nothing, but still counted as a repeat (insert_many).
-                        todo = self._to_embed(following, dedup)
-                        vectors = ahead.submit(self._embedded, following, todo)
-                    stored += self._insert_batch(embedded, dedup, client)
-            finally:
-                ahead.shutdown(cancel_futures=True)
+        with embedding_thread() as ahead:
+
+            def take(batch: list[NewRow]) -> Future[list[NewRow]]:
+                # Read before the batch ahead is stored: a row repeating one of it is then
+                # embedded for nothing, but still counted as a repeat (insert_many).
+                return ahead.submit(self._embedded, batch, self._to_embed(batch, dedup))
+
+            def store(embedded: Future[list[NewRow]]) -> None:
+                stored.extend(self._insert_batch(embedded.result(), dedup, client))
+
+            one_ahead(batches, take, store)
         # Its transactions left the keyword index in pieces a search visits one by one.
         self.store.compact_keyword_index(sum(s.status == "created" for s in stored))
         return [s.id for s in stored]

@@ -20,6 +20,7 @@ import numpy as np
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from memory_mcp.errors import InvalidInput, nothing_imported
+from memory_mcp.formats.ahead import embedding_thread
 from memory_mcp.models import MAX_KEY_CHARS, NewMemory, clean_name
 from memory_mcp.policies import inputs
 from memory_mcp.policies.redact import redact_fields
@@ -159,15 +160,12 @@ def import_jsonl(
     """Import validated lines in batches (one transaction each); re-running adds nothing.
     While a batch is stored, the next one is embedded on a thread (the model runs outside
     the GIL)."""
-    with ThreadPoolExecutor(1, thread_name_prefix="embed-ahead") as ahead:
+    with embedding_thread() as ahead:
         run = _Import(store, embed, progress, ahead)
-        try:
-            for _, record in _records(lines):
-                assert not isinstance(record, str), "call validate_jsonl first"
-                run.add(record)
-            run.finish()
-        finally:
-            ahead.shutdown(cancel_futures=True)
+        for _, record in _records(lines):
+            assert not isinstance(record, str), "call validate_jsonl first"
+            run.add(record)
+        run.finish()
     store.compact_keyword_index(run.report.created)
     return run.report
 
