@@ -4,6 +4,7 @@ import json
 import os
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -349,6 +350,30 @@ def test_help_shows_no_python_types() -> None:
         assert "Show this message" in text
     remember = runner.invoke(app, ["remember", "--help"]).stdout
     assert "Only this scope" not in remember and "Store it in this scope" in remember
+
+
+def test_help_prints_bracketed_words_as_written() -> None:
+    """`[scrubbed]` in a docstring is text, not a rich style tag that prints as nothing."""
+    import typer
+
+    runner = CliRunner()
+
+    def commands(group: object, path: list[str]) -> Iterator[tuple[list[str], object]]:
+        for name, command in getattr(group, "commands", {}).items():
+            yield [*path, name], command
+            yield from commands(command, [*path, name])
+
+    checked = 0
+    for path, command in commands(typer.main.get_command(app), []):
+        texts = [command.help or ""] + [p.help or "" for p in command.params]  # type: ignore[attr-defined]
+        words = {w for t in texts for w in re.findall(r"\[[a-z][^\]]*\]", t.replace("\\[", "["))}
+        if not words:
+            continue
+        shown = " ".join(runner.invoke(app, [*path, "--help"], terminal_width=200).stdout.split())
+        for word in words:
+            assert word in shown, (path, word)
+            checked += 1
+    assert checked >= 1  # scrub's [scrubbed]
 
 
 def test_show_stats_doctor_read_as_text(run) -> None:  # type: ignore[no-untyped-def]

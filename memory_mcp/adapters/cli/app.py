@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 from rich.logging import RichHandler
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from typer.core import TyperGroup
 
@@ -23,8 +24,9 @@ from memory_mcp.models import KINDS
 from memory_mcp.service import MemoryService
 
 
-class _Group(TyperGroup):
-    """Shows a MemoryMCPError as one red line on stderr and exits 1; anything else is a bug."""
+class Group(TyperGroup):
+    """Shows a MemoryMCPError as one red line on stderr and exits 1 (anything else is a bug),
+    and its commands' help as written."""
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
@@ -42,7 +44,21 @@ class _Group(TyperGroup):
         command = super().get_command(ctx, cmd_name)
         if command is not None:
             _readable_types(command.get_params(ctx), ctx)
+            _literal_help(command, ctx)
         return command
+
+
+def _literal_help(command: Any, ctx: typer.Context) -> None:
+    """Help is plain text: rich would take `[scrubbed]` in a docstring for a style tag and
+    print nothing of it. Escaped once per command object (typer keeps them)."""
+    if getattr(command, "_literal", False):
+        return
+    for item in [command, *command.get_params(ctx)]:
+        for name in ("help", "short_help"):
+            text = getattr(item, name, None)
+            if text:
+                setattr(item, name, escape(text))
+    command._literal = True
 
 
 def _readable_types(params: list[Any], ctx: typer.Context) -> list[Any]:
@@ -64,7 +80,7 @@ def _readable_types(params: list[Any], ctx: typer.Context) -> list[Any]:
 
 
 app = typer.Typer(
-    cls=_Group,
+    cls=Group,
     name="memory-mcp",
     help="Persistent memory for MCP clients: run the server, or inspect and edit memory.",
     no_args_is_help=True,

@@ -12,7 +12,15 @@ from typing import Annotated
 
 import typer
 
-from memory_mcp.adapters.cli.app import DbOpt, JsonOpt, ScopeOpt, app, open_service, settings_for
+from memory_mcp.adapters.cli.app import (
+    DbOpt,
+    Group,
+    JsonOpt,
+    ScopeOpt,
+    app,
+    open_service,
+    settings_for,
+)
 from memory_mcp.adapters.cli.render import as_json, err, inert, out, when
 from memory_mcp.adapters.hooks import HookProblem, answer
 from memory_mcp.adapters.hooks.command import has_work, read_hook, report_problem, write_reply
@@ -21,6 +29,7 @@ from memory_mcp.service.projects import project_scope
 
 PANEL = "Automatic memory"
 hook_app = typer.Typer(
+    cls=Group,
     help="What client hooks run: the hook's JSON on stdin, the client's answer on stdout.",
     no_args_is_help=True,
 )

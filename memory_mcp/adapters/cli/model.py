@@ -5,7 +5,7 @@ from dataclasses import asdict
 
 import typer
 
-from memory_mcp.adapters.cli.app import JsonOpt, app, settings_for
+from memory_mcp.adapters.cli.app import Group, JsonOpt, app, settings_for
 from memory_mcp.adapters.cli.render import as_json, err, key_values, out
 from memory_mcp.search.embed import FastEmbedEmbedder
 from memory_mcp.search.model_files import (
@@ -17,6 +17,7 @@ from memory_mcp.search.model_files import (
 )
 
 model_app = typer.Typer(
+    cls=Group,
     help="The embedding model: where it is, and download it for offline use.",
     no_args_is_help=True,
 )

@@ -6,11 +6,12 @@ from typing import Annotated
 
 import typer
 
-from memory_mcp.adapters.cli.app import DbOpt, JsonOpt, app, open_service, settings_for
+from memory_mcp.adapters.cli.app import DbOpt, Group, JsonOpt, app, open_service, settings_for
 from memory_mcp.adapters.cli.render import as_json, err, out
 from memory_mcp.storage.contract import PrincipalRecord
 
 token_app = typer.Typer(
+    cls=Group,
     name="token",
     help="The owner's HTTP bearer token (no subcommand), or a team's principals and tokens.",
     invoke_without_command=True,
