@@ -7,13 +7,15 @@ One JSON object per line (`~/.claude/projects/<folder>/<session id>.jsonl`). Lin
 Every line carries `uuid`, `timestamp` (ISO-8601), `sessionId`, `cwd` and `gitBranch`; side
 chains (`isSidechain`, a subagent's work) and meta lines (`isMeta`) are not the user's
 conversation. Other types (summary, system, file-history-snapshot, progress) are skipped, and
-so is any line that is not JSON (a transcript may be read while it is being written).
+so is any line that is not JSON (a transcript may be read while it is being written); a NUL or
+half a surrogate pair in a line's text becomes U+FFFD.
 
 The parse is a list of turns: what the user asked, the tools the assistant used to answer it
 and its last words. Nothing here decides what is worth keeping (policies/capture.py does).
 """
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +23,7 @@ from typing import Any
 
 from memory_mcp.errors import InvalidInput
 from memory_mcp.formats.common import instant
+from memory_mcp.policies.inputs import mend
 
 MAX_TRANSCRIPT_BYTES = 64 << 20  # read at most the last 64 MB of a very long session
 # What Claude Code writes as a "user" message that the user did not type.
@@ -34,6 +37,9 @@ _NOT_TYPED = (
     "This session is being continued from a previous conversation",
     "[Request interrupted",
 )
+# A JSON escape that decodes to text no database takes (NUL, half of a surrogate pair): such a
+# line's strings are mended (U+FFFD) rather than the line, or the whole capture, refused.
+_UNFIT_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
 
 
 @dataclass(frozen=True)
@@ -107,9 +113,21 @@ def _entry(line: str) -> dict[str, Any] | None:
         return None
     try:
         entry = json.loads(line)
+        if isinstance(entry, dict) and _UNFIT_ESCAPE.search(line):
+            entry = _mended(entry)
     except (json.JSONDecodeError, RecursionError):
         return None
     return entry if isinstance(entry, dict) else None
+
+
+def _mended(value: Any) -> Any:
+    if isinstance(value, str):
+        return mend(value)
+    if isinstance(value, dict):
+        return {_mended(k): _mended(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mended(v) for v in value]
+    return value
 
 
 def _context(transcript: Transcript, entry: dict[str, Any]) -> None:

@@ -170,3 +170,65 @@ def test_capture_loads_the_model_so_memories_get_vectors(
         assert memories and all(m.embedded for m in memories)
     finally:
         service.close()
+
+
+def _line(uuid: str, kind: str, content: object, minute: int, sid: str = "s1") -> str:
+    """One Claude Code transcript line (a user's or the assistant's message)."""
+    message = {"role": kind, "content": content}
+    at = f"2026-10-05T09:{minute:02d}:00Z"
+    entry = {"type": kind, "message": message, "uuid": uuid, "sessionId": sid, "timestamp": at}
+    return json.dumps(entry)
+
+
+def test_text_no_database_takes_in_a_transcript_is_mended_not_a_failed_capture(
+    tmp_path: Path, folder: Path
+) -> None:
+    # JSON lets a client write half a surrogate pair (a cut emoji) or a NUL as an escape; one
+    # such character used to fail the whole capture, and every later one of that session.
+    cut = "Always run \\ud83d the linter before you commit.\\u0000"
+    lines = [
+        _line("u1", "user", "We decided to use structlog for logging.", 0),
+        _line("a1", "assistant", [{"type": "text", "text": "Noted."}], 1),
+        _line("u2", "user", "PLACEHOLDER", 2),
+        _line("a2", "assistant", [{"type": "text", "text": "Ok \\udc00."}], 3),
+    ]
+    text = "\n".join(lines).replace('"PLACEHOLDER"', f'"{cut}"').replace("\\\\u", "\\u")
+    transcript = tmp_path / "s1.jsonl"
+    transcript.write_text(text + "\n", encoding="utf-8")
+    db = tmp_path / "memory.db"
+    payload = {"session_id": "s1", "transcript_path": str(transcript), "cwd": str(folder)}
+    for _ in range(2):  # a second run (the next Stop) finds the same session whole
+        done = hook("capture", payload, db)
+        assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    service = MemoryService.open(Settings(db=db, semantic=False))
+    try:
+        contents = [m.content for m in service.list_memories(limit=None)]
+    finally:
+        service.close()
+    assert any(c.startswith("Always run \ufffd the linter before you commit.") for c in contents)
+    assert any(c.startswith("Session of 2026-10-05") for c in contents)  # the episode too
+
+
+@pytest.mark.parametrize(
+    ("command", "fields"),
+    [
+        ("capture", {"transcript_path": "PATH\u0000"}),
+        ("capture", {"session_id": "s\ud800", "transcript_path": "PATH"}),
+        ("session-start", {"cwd": "FOLDER\ud800"}),
+        ("prompt", {"prompt": "\ud800 which logging library do we use?"}),
+    ],
+)
+def test_hook_input_no_database_takes_is_one_line_never_a_traceback(
+    tmp_path: Path, folder: Path, command: str, fields: dict[str, str]
+) -> None:
+    db = tmp_path / "memory.db"
+    transcript = str(TRANSCRIPTS / "w1.jsonl")
+    assert hook("capture", documented("Stop", folder), db).returncode == 0  # a database
+    payload = documented("Stop", folder) | {
+        k: v.replace("PATH", transcript).replace("FOLDER", str(folder)) for k, v in fields.items()
+    }
+    done = hook(command, payload, db)
+    assert "Traceback" not in done.stderr and len(done.stderr.splitlines()) <= 1, done.stderr
+    assert done.returncode in (0, 1) and (done.returncode == 0 or done.stdout == "")
+    if done.stdout:
+        assert json.loads(done.stdout)["hookSpecificOutput"]["additionalContext"]

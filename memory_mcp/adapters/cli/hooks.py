@@ -14,9 +14,8 @@ import typer
 
 from memory_mcp.adapters.cli.app import DbOpt, JsonOpt, ScopeOpt, app, open_service, settings_for
 from memory_mcp.adapters.cli.render import as_json, err, inert, out, when
-from memory_mcp.adapters.hooks import HookProblem, answer
+from memory_mcp.adapters.hooks import answer
 from memory_mcp.adapters.hooks.command import has_work, read_hook, report_problem, write_reply
-from memory_mcp.errors import MemoryMCPError
 from memory_mcp.service.projects import project_scope
 
 PANEL = "Automatic memory"
@@ -56,7 +55,7 @@ def _run(ctx: typer.Context, command: str, db: str | None, project: Path | None)
             ctx, db, semantic=capture and settings.semantic, create=capture
         ) as service:
             reply = answer(service, command, hook, _scope_of(project))
-    except (HookProblem, MemoryMCPError) as exc:
+    except Exception as exc:  # noqa: BLE001 - a hook never fails the client's session
         report_problem(command, exc)
         raise typer.Exit(1) from None
     write_reply(sys.stdout, reply)

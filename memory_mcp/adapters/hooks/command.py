@@ -34,7 +34,11 @@ def write_reply(stream: TextIO, reply: dict[str, Any] | None) -> None:
 
 
 def report_problem(command: str, exc: Exception) -> None:
-    """The one line on stderr a hook problem gets (clients show it and carry on)."""
+    """The one line on stderr a hook problem gets (clients show it and carry on). Any error
+    gets it, never a traceback: one the hook did not foresee is named by its type."""
     from memory_mcp.adapters.cli.render import err, safe  # rich: only when there is a problem
+    from memory_mcp.errors import MemoryMCPError
 
-    err.print(f"memory-mcp hook {command}: {safe(exc)}", markup=False, soft_wrap=True)
+    foreseen = isinstance(exc, HookProblem | MemoryMCPError)
+    what = safe(exc) if foreseen else f"unexpected {type(exc).__name__}: {safe(exc)}"
+    err.print(f"memory-mcp hook {command}: {' '.join(what.split())}", markup=False, soft_wrap=True)
