@@ -232,3 +232,36 @@ def test_hook_input_no_database_takes_is_one_line_never_a_traceback(
     assert done.returncode in (0, 1) and (done.returncode == 0 or done.stdout == "")
     if done.stdout:
         assert json.loads(done.stdout)["hookSpecificOutput"]["additionalContext"]
+
+
+def test_capture_embeds_what_it_stores_not_the_whole_backlog(
+    tmp_path: Path, folder: Path, model_dir: Path
+) -> None:
+    # Memories stored without the model (semantic off for a while, no network for the first
+    # download) wait for a vector. Capture used to embed them all before its own work: minutes
+    # on a big database, past the client's hook timeout, so the session was never captured.
+    db = tmp_path / "memory.db"
+    service = MemoryService.open(Settings(db=db, semantic=False))
+    backlog = service.remember_many(
+        [
+            {"content": f"Backlog note {i} about widget {i * 7}.", "scope": "other"}
+            for i in range(300)
+        ]
+    )
+    service.close()
+    done = hook(
+        "capture",
+        documented("Stop", folder),
+        db,
+        MEMORY_MCP_SEMANTIC="true",
+        MEMORY_MCP_MODEL_DIR=str(model_dir),
+    )
+    assert (done.returncode, done.stdout) == (0, ""), done.stderr
+    service = MemoryService.open(Settings(db=db, semantic=False))
+    try:
+        memories = service.list_memories(limit=None)
+    finally:
+        service.close()
+    captured = [m for m in memories if m.id not in set(backlog)]
+    assert captured and all(m.embedded for m in captured)  # what it stored has vectors
+    assert not any(m.embedded for m in memories if m.id in set(backlog))  # the rest waits

@@ -50,9 +50,11 @@ def _run(ctx: typer.Context, command: str, db: str | None, project: Path | None)
         settings = settings_for(ctx, db=db)
         if not has_work(command, settings):
             return
-        capture = command == "capture"  # runs in the background: worth loading the model
+        # Capture runs in the background: worth loading the model for what it stores, but
+        # not embedding a backlog (minutes, past the client's timeout: the capture was lost).
+        capture = command == "capture"
         with open_service(
-            ctx, db, semantic=capture and settings.semantic, create=capture
+            ctx, db, semantic=capture and settings.semantic, create=capture, backlog=False
         ) as service:
             reply = answer(service, command, hook, _scope_of(project))
     except Exception as exc:  # noqa: BLE001 - a hook never fails the client's session
