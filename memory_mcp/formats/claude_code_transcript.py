@@ -4,11 +4,13 @@ One JSON object per line (`~/.claude/projects/<folder>/<session id>.jsonl`). Lin
 `type` "user" with `message.content` a string (what the user typed) or a list of blocks
 (`text`, or `tool_result` with `tool_use_id`, `content`, `is_error`); `type` "assistant" with
 `message.content` a list of `text`, `thinking` and `tool_use` (`id`, `name`, `input`) blocks.
-Every line carries `uuid`, `timestamp` (ISO-8601), `sessionId`, `cwd` and `gitBranch`; side
-chains (`isSidechain`, a subagent's work) and meta lines (`isMeta`) are not the user's
-conversation. Other types (summary, system, file-history-snapshot, progress) are skipped, and
-so is any line that is not JSON (a transcript may be read while it is being written); a NUL or
-half a surrogate pair in a line's text becomes U+FFFD.
+Every line carries `uuid`, `timestamp` (ISO-8601), `sessionId`, `cwd` and `gitBranch`. A
+message's `uuid` is its own: Claude Code writes copies of earlier messages, same uuid, when it
+resumes a session (into the new session's file) or after compaction (into the same file); a
+copy is read once. Side chains (`isSidechain`, a subagent's work) and meta lines (`isMeta`)
+are not the user's conversation. Other types (summary, system, file-history-snapshot,
+progress) are skipped, and so is any line that is not JSON (a transcript may be read while it
+is being written); a NUL or half a surrogate pair in a line's text becomes U+FFFD.
 
 The parse is a list of turns: what the user asked, the tools the assistant used to answer it
 and its last words. Nothing here decides what is worth keeping (policies/capture.py does).
@@ -59,6 +61,9 @@ class Turn:
     tools: list[ToolUse] = field(default_factory=list)
     replies: list[str] = field(default_factory=list)  # the assistant's text blocks, in order
     complete: bool = False  # the assistant finished (or the user spoke again)
+    # `uuid` is the message's own (unique to it, kept when a session is resumed under a new
+    # id), not a stand-in numbered within the file
+    own_id: bool = True
 
     @property
     def conclusion(self) -> str:
@@ -93,6 +98,7 @@ def parse(lines: list[str], session_id: str = "") -> Transcript:
     """Turns from transcript lines, in order (lines that are not JSON objects are skipped)."""
     transcript = Transcript(session_id=session_id)
     pending: dict[str, tuple[Turn, int]] = {}  # tool_use id -> its turn and index
+    seen: set[str] = set()  # message uuids: a second copy is a replay, not a new message
     for line in lines:
         entry = _entry(line)
         if entry is None or entry.get("isSidechain") or entry.get("isMeta"):
@@ -100,6 +106,11 @@ def parse(lines: list[str], session_id: str = "") -> Transcript:
         kind, message = entry.get("type"), entry.get("message")
         if kind not in ("user", "assistant") or not isinstance(message, dict):
             continue
+        uuid = entry.get("uuid")
+        if isinstance(uuid, str):
+            if uuid in seen:
+                continue
+            seen.add(uuid)
         _context(transcript, entry)
         if kind == "user":
             _user(transcript, entry, message.get("content"), pending)
@@ -165,9 +176,10 @@ def _user(
         return
     if transcript.turns:
         transcript.turns[-1].complete = True
-    uuid = entry.get("uuid") if isinstance(entry.get("uuid"), str) else None
+    uuid = entry.get("uuid") if isinstance(entry.get("uuid"), str) and entry["uuid"] else None
     turn_id = uuid or f"turn-{len(transcript.turns) + 1}"
-    transcript.turns.append(Turn(turn_id, typed, instant(entry.get("timestamp"))))
+    at = instant(entry.get("timestamp"))
+    transcript.turns.append(Turn(turn_id, typed, at, own_id=uuid is not None))
 
 
 def _result(block: dict[str, Any], pending: dict[str, tuple[Turn, int]]) -> None:

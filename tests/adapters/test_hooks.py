@@ -265,3 +265,108 @@ def test_capture_embeds_what_it_stores_not_the_whole_backlog(
     captured = [m for m in memories if m.id not in set(backlog)]
     assert captured and all(m.embedded for m in captured)  # what it stored has vectors
     assert not any(m.embedded for m in memories if m.id in set(backlog))  # the rest waits
+
+
+def _session(tmp_path: Path, sid: str, lines: list[str]) -> Path:
+    path = tmp_path / f"{sid}.jsonl"
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def _captured(db: Path) -> tuple[list, list]:
+    """(session episodes, other captured memories) now current."""
+    service = MemoryService.open(Settings(db=db, semantic=False))
+    try:
+        memories = service.list_memories(limit=None)
+    finally:
+        service.close()
+    episodes = [m for m in memories if "session" in m.tags]
+    return episodes, [m for m in memories if "session" not in m.tags]
+
+
+FIRST_SESSION = [
+    _line("u1", "user", "We decided to use structlog for logging.", 0),
+    _line("a1", "assistant", [{"type": "text", "text": "Noted, structlog it is."}], 1),
+    _line("u2", "user", "Always run the linter before you commit.", 2),
+    _line("a2", "assistant", [{"type": "text", "text": "Will do."}], 3),
+]
+
+
+def test_a_resumed_session_carries_on_its_conversation_episode_and_counts_nothing_again(
+    tmp_path: Path, folder: Path
+) -> None:
+    # `claude --resume` gives the session a new id, and its file starts with the earlier
+    # session's messages (same uuids): they were counted as said again, and the conversation
+    # got a second episode, for every resume.
+    db = tmp_path / "memory.db"
+    first = _session(tmp_path, "s1", FIRST_SESSION)
+    payload = {"session_id": "s1", "transcript_path": str(first), "cwd": str(folder)}
+    assert hook("capture", payload, db).returncode == 0
+    later = [line.replace('"sessionId": "s1"', '"sessionId": "s2"') for line in FIRST_SESSION]
+    later += [
+        _line("u3", "user", "Never push directly to main.", 30, sid="s2"),
+        _line("a3", "assistant", [{"type": "text", "text": "Understood."}], 31, sid="s2"),
+    ]
+    resumed = _session(tmp_path, "s2", later)
+    for _ in range(2):
+        payload = {"session_id": "s2", "transcript_path": str(resumed), "cwd": str(folder)}
+        done = hook("capture", payload, db)
+        assert (done.returncode, done.stderr) == (0, "")
+    episodes, others = _captured(db)
+    assert len(episodes) == 1 and "3 requests" in episodes[0].content
+    said = {m.content: m.repeat_count for m in others if "said-by-user" in m.tags}
+    assert said == {
+        "We decided to use structlog for logging.": 1,
+        "Always run the linter before you commit.": 1,
+        "Never push directly to main.": 1,
+    }
+    assert len([m for m in others if "explored" in m.tags]) <= 3
+
+
+def test_messages_written_again_in_the_same_file_are_read_once(
+    tmp_path: Path, folder: Path
+) -> None:
+    # After compaction (and on a cold resume) Claude Code writes copies of earlier messages,
+    # same uuid and time, into the same file: they were read as new requests.
+    db = tmp_path / "memory.db"
+    replayed = FIRST_SESSION + [json.dumps({"type": "system", "subtype": "compact_boundary"})]
+    replayed += FIRST_SESSION + [
+        _line("u3", "user", "Never push directly to main.", 30),
+        _line("a3", "assistant", [{"type": "text", "text": "Understood."}], 31),
+    ]
+    path = _session(tmp_path, "s1", replayed)
+    payload = {"session_id": "s1", "transcript_path": str(path), "cwd": str(folder)}
+    assert hook("capture", payload, db).returncode == 0
+    episodes, others = _captured(db)
+    assert len(episodes) == 1 and "3 requests" in episodes[0].content
+    assert all(m.repeat_count == 1 for m in others)
+    assert len([m for m in others if "said-by-user" in m.tags]) == 3
+
+
+def test_messages_captured_under_the_earlier_id_scheme_are_not_counted_again(
+    tmp_path: Path, folder: Path
+) -> None:
+    # Earlier versions named a captured message `<session>:<message uuid>:…`: its copy in a
+    # resumed session's file, captured after the upgrade, is the same message.
+    import sqlean
+
+    db = tmp_path / "memory.db"
+    path = _session(tmp_path, "s1", FIRST_SESSION)
+    payload = {"session_id": "s1", "transcript_path": str(path), "cwd": str(folder)}
+    assert hook("capture", payload, db).returncode == 0
+    with sqlean.connect(db) as conn:  # the ids as the earlier version wrote them
+        conn.execute(
+            "update memories set metadata = json_set(metadata, '$.imported_from.id',"
+            " 's1:' || json_extract(metadata, '$.imported_from.id'))"
+            " where json_extract(metadata, '$.imported_from.id') is not null"
+        )  # and its episode did not name the session's first request
+        conn.execute("update memories set metadata = json_remove(metadata, '$.first_message')")
+    later = [line.replace('"sessionId": "s1"', '"sessionId": "s2"') for line in FIRST_SESSION]
+    resumed = _session(tmp_path, "s2", later)
+    payload = {"session_id": "s2", "transcript_path": str(resumed), "cwd": str(folder)}
+    assert hook("capture", payload, db).returncode == 0
+    said = {m.content: m.repeat_count for m in _captured(db)[1] if "said-by-user" in m.tags}
+    assert said == {
+        "We decided to use structlog for logging.": 1,
+        "Always run the linter before you commit.": 1,
+    }
