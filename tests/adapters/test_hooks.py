@@ -95,6 +95,16 @@ def test_nothing_to_say_prints_nothing_and_bad_input_never_blocks(
     )
     # exit 2 would block the user's prompt in Claude Code: a problem is exit 1 and one line
     assert bad.returncode == 1 and bad.stdout == "" and "not JSON" in bad.stderr
+    bom = subprocess.run(  # what a Windows tool may write first is no reason to fail
+        [sys.executable, "-m", "memory_mcp", "hook", "prompt"],
+        input="\ufeff" + json.dumps(documented("UserPromptSubmit", folder, prompt="hi")),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env={**os.environ, "MEMORY_MCP_DB": str(db)},
+        timeout=60,
+    )
+    assert (bom.returncode, bom.stdout, bom.stderr) == (0, "", "")
     off = hook("capture", documented("Stop", folder), db, MEMORY_MCP_CAPTURE="false")
     assert (off.returncode, off.stdout) == (0, "") and not db.exists()
 

@@ -10,8 +10,9 @@ from memory_mcp.config import Settings, is_database_url
 
 
 def read_hook(stream: TextIO) -> HookInput:
-    """The hook's JSON from `stream` (stdin); empty input is an empty object."""
-    raw = stream.read(MAX_INPUT_CHARS + 1)
+    """The hook's JSON from `stream` (stdin); empty input is an empty object, and a byte
+    order mark (what Windows tools write first) is not part of it."""
+    raw = stream.read(MAX_INPUT_CHARS + 1).removeprefix("\ufeff")
     if len(raw) > MAX_INPUT_CHARS:
         raise HookProblem("The hook input is larger than 1 MB.")
     try:
