@@ -78,6 +78,7 @@ class Transcript:
     started: datetime | None = None
     ended: datetime | None = None
     turns: list[Turn] = field(default_factory=list)
+    whole: bool = True  # False: only the file's tail was read (its first turn is not the first)
 
 
 def read(path: Path) -> Transcript:
@@ -91,6 +92,7 @@ def read(path: Path) -> Transcript:
         raise InvalidInput(f"Cannot read the transcript {path}: {exc.strerror or exc}.") from exc
     transcript = parse(data.decode("utf-8", errors="replace").splitlines())
     transcript.session_id = transcript.session_id or path.stem
+    transcript.whole = size <= MAX_TRANSCRIPT_BYTES
     return transcript
 
 

@@ -90,7 +90,8 @@ class Capturer(Part):
         episode = next(iter(self.store.current_for_key(scope, _episode_key(sid))), None)
         episode = episode or self._resumed(parsed, scope)
         cursor = episode.metadata.get(CURSOR, 0) if episode is not None else 0
-        start = cursor if isinstance(cursor, int) and cursor >= 0 else 0
+        # The cursor counts requests from the session's first: of a tail, it says nothing
+        start = cursor if isinstance(cursor, int) and cursor >= 0 and parsed.whole else 0
         records, total = self._records(parsed, sid, roots, ignored)
         before = _as_written_now(self.store.imported_ids(SOURCE)) | _taken(records, parsed, start)
         fresh = [r for r in records if r.source_id not in before]
