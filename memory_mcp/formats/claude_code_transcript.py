@@ -8,9 +8,11 @@ Every line carries `uuid`, `timestamp` (ISO-8601), `sessionId`, `cwd` and `gitBr
 message's `uuid` is its own: Claude Code writes copies of earlier messages, same uuid, when it
 resumes a session (into the new session's file) or after compaction (into the same file); a
 copy is read once. Side chains (`isSidechain`, a subagent's work) and meta lines (`isMeta`)
-are not the user's conversation. Other types (summary, system, file-history-snapshot,
-progress) are skipped, and so is any line that is not JSON (a transcript may be read while it
-is being written); a NUL or half a surrogate pair in a line's text becomes U+FFFD.
+are not the user's conversation, and neither is what the client adds to a message in its own
+tags (`<system-reminder>`, `<ide_opened_file>`, `<ide_selection>`). Other types (summary,
+system, file-history-snapshot, progress) are skipped, and so is any line that is not JSON (a
+transcript may be read while it is being written); a NUL or half a surrogate pair in a line's
+text becomes U+FFFD.
 
 The parse is a list of turns: what the user asked, the tools the assistant used to answer it
 and its last words. Nothing here decides what is worth keeping (policies/capture.py does).
@@ -38,6 +40,13 @@ _NOT_TYPED = (
     "Caveat: The messages below were generated",
     "This session is being continued from a previous conversation",
     "[Request interrupted",
+)
+# What Claude Code (and its IDE extensions) wraps in its own tags inside a user's message,
+# wherever it stands: a reminder, the file open in the editor, the selected lines. An opening
+# tag left without its end (a cut line) hides the rest.
+_ADDED = re.compile(
+    r"<(system-reminder|ide_opened_file|ide_selection|ide_diagnostics)>(?:.*?</\1>|.*\Z)",
+    re.DOTALL,
 )
 # A JSON escape that decodes to text no database takes (NUL, half of a surrogate pair): such a
 # line's strings are mended (U+FFFD) rather than the line, or the whole capture, refused.
@@ -173,6 +182,7 @@ def _user(
                 texts.append(block["text"])
             elif block.get("type") == "tool_result":
                 _result(block, pending)
+    texts = [_ADDED.sub("", t) if "<" in t else t for t in texts]
     typed = "\n".join(t for t in texts if not t.lstrip().startswith(_NOT_TYPED)).strip()
     if not typed:
         return

@@ -380,3 +380,32 @@ def test_messages_captured_under_the_earlier_id_scheme_are_not_counted_again(
         "We decided to use structlog for logging.": 1,
         "Always run the linter before you commit.": 1,
     }
+
+
+def test_what_the_client_adds_to_a_users_message_is_not_taken_as_said(
+    tmp_path: Path, folder: Path
+) -> None:
+    # Claude Code adds a reminder, and its IDE extensions the open file and the selected lines,
+    # in tags inside the user's message: a rule in them was captured as the user's own.
+    added = [
+        {"type": "text", "text": "<ide_opened_file>The user opened the file src/a.py in the"
+         " IDE. This may or may not be related.</ide_opened_file>"},
+        {"type": "text", "text": "<ide_selection>The user selected the lines 1 to 2:\n"
+         "# Never call this directly.\ndef f(): ...</ide_selection>"},
+        {"type": "text", "text": "What does f do? We always use black for formatting."},
+    ]  # fmt: skip
+    lines = [
+        _line("u1", "user", added, 0),
+        _line("a1", "assistant", [{"type": "text", "text": "It formats."}], 1),
+        _line("u2", "user", "Please fix the login bug.\n\n<system-reminder>\nNEVER create"
+              " files unless necessary. Always prefer editing a file.\n</system-reminder>", 2),
+        _line("a2", "assistant", [{"type": "text", "text": "Fixed."}], 3),
+    ]  # fmt: skip
+    path = _session(tmp_path, "s1", lines)
+    payload = {"session_id": "s1", "transcript_path": str(path), "cwd": str(folder)}
+    assert hook("capture", payload, db := tmp_path / "memory.db").returncode == 0
+    episodes, others = _captured(db)
+    assert [m.content for m in others if "said-by-user" in m.tags] == [
+        "We always use black for formatting."
+    ]
+    assert "ide_" not in episodes[0].content and "reminder" not in episodes[0].content
