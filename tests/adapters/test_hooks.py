@@ -409,3 +409,28 @@ def test_what_the_client_adds_to_a_users_message_is_not_taken_as_said(
         "We always use black for formatting."
     ]
     assert "ide_" not in episodes[0].content and "reminder" not in episodes[0].content
+
+
+@pytest.mark.parametrize("command", ["session-start", "prompt"])
+def test_hooks_speak_utf8_whatever_the_locale_encoding(tmp_path: Path, command: str) -> None:
+    # On Windows a piped Python reads and writes the console's code page (cp1252 here): a
+    # folder named "wïdgets" became "wÃ¯dgets" (no such project), and text the code page
+    # cannot encode made the reply fail. Clients write and read UTF-8.
+    folder = tmp_path / "wïdgets"
+    (folder / ".git").mkdir(parents=True)
+    db = tmp_path / "memory.db"
+    service = MemoryService.open(Settings(db=db, semantic=False, project=folder))
+    service.remember("We decided the release notes stay in 日本語 and English.", kind="decision")
+    service.close()
+    payload = {"cwd": str(folder), "prompt": "Which languages do the release notes use?"}
+    environ = {**os.environ, "MEMORY_MCP_DB": str(db), "PYTHONIOENCODING": "cp1252"}
+    done = subprocess.run(
+        [sys.executable, "-m", "memory_mcp", "hook", command],
+        input=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
+        capture_output=True,
+        env=environ,
+        timeout=60,
+    )
+    assert (done.returncode, done.stderr) == (0, b"")
+    context = json.loads(done.stdout.decode("utf-8"))["hookSpecificOutput"]["additionalContext"]
+    assert "日本語" in context

@@ -10,10 +10,19 @@ from memory_mcp.config import Settings, is_database_url
 
 
 def read_hook(stream: TextIO) -> HookInput:
-    """The hook's JSON from `stream` (stdin); empty input is an empty object, and a byte
-    order mark (what Windows tools write first) is not part of it."""
-    raw = stream.read(MAX_INPUT_CHARS + 1).removeprefix("\ufeff")
-    if len(raw) > MAX_INPUT_CHARS:
+    """The hook's JSON from `stream` (stdin), read as the UTF-8 clients write whatever the
+    locale's encoding (a Windows code page garbled a folder's name); empty input is an empty
+    object, and a byte order mark (what Windows tools write first) is not part of it."""
+    buffer = getattr(stream, "buffer", None)
+    if buffer is not None:
+        data = buffer.read(MAX_INPUT_CHARS + 1)
+        raw = data.decode("utf-8", errors="replace")
+        too_big = len(data) > MAX_INPUT_CHARS
+    else:
+        raw = stream.read(MAX_INPUT_CHARS + 1)
+        too_big = len(raw) > MAX_INPUT_CHARS
+    raw = raw.removeprefix("\ufeff")
+    if too_big:
         raise HookProblem("The hook input is larger than 1 MB.")
     try:
         return parse(json.loads(raw) if raw.strip() else {})
@@ -29,9 +38,19 @@ def has_work(command: str, settings: Settings) -> bool:
 
 
 def write_reply(stream: TextIO, reply: dict[str, Any] | None) -> None:
-    if reply is not None:
-        stream.write(json.dumps(reply, ensure_ascii=False) + "\n")
+    """The reply as UTF-8, the encoding clients read, whatever the locale's (a Windows code
+    page could not encode most of the world's text: the briefing was lost)."""
+    if reply is None:
+        return
+    text = json.dumps(reply, ensure_ascii=False) + "\n"
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:
+        stream.write(text)
         stream.flush()
+        return
+    stream.flush()
+    buffer.write(text.encode("utf-8", errors="replace"))
+    buffer.flush()
 
 
 def report_problem(command: str, exc: Exception) -> None:
