@@ -10,6 +10,7 @@ version of it, stores nothing twice. The episode holds the key `session.<id>`: a
 session supersedes its earlier episode instead of adding one.
 """
 
+import logging
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -25,6 +26,8 @@ from memory_mcp.policies.redact import redact
 from memory_mcp.service import grants, projects
 from memory_mcp.service.context import Part
 from memory_mcp.service.writing import Writer
+
+logger = logging.getLogger(__name__)
 
 SOURCE = "claude-code-session"  # metadata.imported_from.format of captured memories
 CAPTURED = "captured"  # the tag every captured memory carries
@@ -96,6 +99,8 @@ class Capturer(Part):
         before = _as_written_now(self.store.imported_ids(SOURCE)) | _taken(records, parsed, start)
         fresh = [r for r in records if r.source_id not in before]
         report.already = len(records) - len(fresh)
+        if fresh:
+            self._load_model()
         said = [r for r in fresh if r.kind != "event"]
         for record in said:  # remember's dedup and near-duplicate merging, one at a time
             status = self._remember(record, scope, client)
@@ -112,6 +117,14 @@ class Capturer(Part):
         report.duplicates += summary.duplicates
         report.episode = self._episode(parsed, sid, scope, total, client, episode)
         return report
+
+    def _load_model(self) -> None:
+        """Load the embedding model for what this capture stores, unless it is loaded or being
+        loaded (a server). A hook's process loads it only when there is something new (a
+        second and 200 MB on each turn's end otherwise), and never embeds the backlog of
+        memories stored without a vector (minutes on a big database: the server does that)."""
+        if self.semantic.state == "idle" and not self.semantic.ensure(backlog=False):
+            logger.warning("%s", self.semantic.note)
 
     def _remember(self, record: Record, scope: str, client: str) -> str:
         """A durable statement through remember: a repeat is counted on the memory it
@@ -203,6 +216,7 @@ class Capturer(Part):
                     "branch": parsed.branch, CURSOR: done}  # fmt: skip
         if parsed.turns[0].own_id:
             metadata[FIRST] = parsed.turns[0].uuid
+        self._load_model()
         key = current.key if current is not None and current.key else _episode_key(sid)
         result = self._writer.remember(
             text, "event", [CAPTURED, "session"], scope, metadata, key=key,

@@ -161,14 +161,9 @@ def settings_for(ctx: typer.Context, **options: Any) -> Settings:
 
 @contextmanager
 def open_service(
-    ctx: typer.Context,
-    db: str | None,
-    semantic: bool = False,
-    create: bool = False,
-    backlog: bool = True,
+    ctx: typer.Context, db: str | None, semantic: bool = False, create: bool = False
 ) -> Iterator[MemoryService]:
-    """Open the service; `semantic` loads the model now (the CLI can wait for it), and with
-    `backlog` embeds first what was stored without a vector (see Semantic.ensure).
+    """Open the service; `semantic` loads the model now (the CLI can wait for it).
 
     Only commands that store new memories pass `create`: the others refuse a database that
     does not exist, so a mistyped --db is an error rather than a new, empty database.
@@ -190,7 +185,7 @@ def open_service(
     try:
         if semantic:
             with err.status("Loading the embedding model…"):
-                ready = service.semantic.ensure(backlog)
+                ready = service.semantic.ensure()
             if not ready:  # the one line saying why, and what to do (the loader logs nothing)
                 err.print(service.semantic.note, style="yellow", markup=False, soft_wrap=True)
         principal = ctx.obj.principal if ctx.obj else None

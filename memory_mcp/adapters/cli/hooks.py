@@ -50,12 +50,9 @@ def _run(ctx: typer.Context, command: str, db: str | None, project: Path | None)
         settings = settings_for(ctx, db=db)
         if not has_work(command, settings):
             return
-        # Capture runs in the background: worth loading the model for what it stores, but
-        # not embedding a backlog (minutes, past the client's timeout: the capture was lost).
+        # Capture loads the model itself, only when it has something to store (service/capture.py)
         capture = command == "capture"
-        with open_service(
-            ctx, db, semantic=capture and settings.semantic, create=capture, backlog=False
-        ) as service:
+        with open_service(ctx, db, create=capture) as service:
             reply = answer(service, command, hook, _scope_of(project))
     except Exception as exc:  # noqa: BLE001 - a hook never fails the client's session
         report_problem(command, exc)
