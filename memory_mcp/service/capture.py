@@ -34,6 +34,7 @@ CAPTURED = "captured"  # the tag every captured memory carries
 MAX_CONTEXT_CHARS = 1_500
 IGNORE_FILE = ".memoryignore"
 CURSOR = "statements_through"  # in the episode's metadata: requests whose statements are in
+CURSOR_AT = "statements_through_message"  # …and the uuid of the last of them
 FIRST = "first_message"  # in the episode's metadata: the uuid of the session's first request
 
 
@@ -92,11 +93,9 @@ class Capturer(Part):
         ignored = episodes.IgnoreRules(_ignore_text(folder))
         episode = next(iter(self.store.current_for_key(scope, _episode_key(sid))), None)
         episode = episode or self._resumed(parsed, scope)
-        cursor = episode.metadata.get(CURSOR, 0) if episode is not None else 0
-        # The cursor counts requests from the session's first: of a tail, it says nothing
-        start = cursor if isinstance(cursor, int) and cursor >= 0 and parsed.whole else 0
         records, total = self._records(parsed, sid, roots, ignored)
-        before = _as_written_now(self.store.imported_ids(SOURCE)) | _taken(records, parsed, start)
+        taken = _taken(records, _taken_requests(parsed, episode))
+        before = _as_written_now(self.store.imported_ids(SOURCE)) | taken
         fresh = [r for r in records if r.source_id not in before]
         report.already = len(records) - len(fresh)
         if fresh:
@@ -210,10 +209,15 @@ class Capturer(Part):
         text = episodes.episode(day, parsed.branch, prompts, total, len(parsed.turns))
         done = len(parsed.turns)
         same = current is not None and current.content == redact(text).text
-        if same and current is not None and current.metadata.get(CURSOR) == done:
+        last = parsed.turns[-1]
+        through = last.uuid if last.own_id else None
+        if (
+            same and current is not None and current.metadata.get(CURSOR) == done
+            and current.metadata.get(CURSOR_AT) == through
+        ):  # fmt: skip
             return "unchanged"
         metadata = {"session": sid, "files": total.files[:20], "changed": total.changed[:20],
-                    "branch": parsed.branch, CURSOR: done}  # fmt: skip
+                    "branch": parsed.branch, CURSOR: done, CURSOR_AT: through}  # fmt: skip
         if parsed.turns[0].own_id:
             metadata[FIRST] = parsed.turns[0].uuid
         self._load_model()
@@ -225,10 +229,25 @@ class Capturer(Part):
         return "created" if result.status == "created" else str(result.status)
 
 
-def _taken(records: list[Record], parsed: transcript_format.Transcript, start: int) -> set[str]:
-    """Source ids of the statements of the first `start` requests: an earlier run took them
-    (stored, or counted as a repeat of a memory that does not carry their id)."""
-    earlier = {turn.uuid for turn in parsed.turns[:start]}
+def _taken_requests(parsed: transcript_format.Transcript, episode: Memory | None) -> set[str]:
+    """The requests whose statements an earlier run took (stored, or counted as a repeat of a
+    memory that does not carry their id): those up to the message the episode names. A count
+    of requests alone is trusted only while it can still mean the same ones: a whole file
+    holding at least that many (what counts as a request has changed: copies, client tags)."""
+    if episode is None:
+        return set()
+    uuids = [turn.uuid for turn in parsed.turns]
+    through = episode.metadata.get(CURSOR_AT)
+    if isinstance(through, str):
+        return set(uuids[: uuids.index(through) + 1]) if through in uuids else set()
+    count = episode.metadata.get(CURSOR)
+    if not isinstance(count, int) or count < 0 or not parsed.whole or count > len(uuids):
+        return set()
+    return set(uuids[:count])
+
+
+def _taken(records: list[Record], earlier: set[str]) -> set[str]:
+    """Source ids of the statements of the `earlier` requests."""
     return {r.source_id for r in records if r.kind != "event" and r.where in earlier}
 
 

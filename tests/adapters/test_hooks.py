@@ -471,3 +471,43 @@ def test_capture_loads_the_model_only_when_it_has_something_to_store(
     assert (first.returncode, first.stdout) == (0, "") and "Semantic search is off" in first.stderr
     again = hook("capture", documented("Stop", folder), db, **env)
     assert (again.returncode, again.stdout, again.stderr) == (0, "", "")  # nothing new: no model
+
+
+def test_requests_taken_by_an_earlier_count_are_not_miscounted_when_fewer_are_read(
+    tmp_path: Path, folder: Path
+) -> None:
+    # The episode said how many requests' statements were taken, as a count. When fewer
+    # messages read as requests than when it was written (copies Claude Code wrote after a
+    # compaction are read once now), the count reached past them over the next request, whose
+    # statements were never stored. Now the episode names the last message taken.
+    import sqlean
+
+    db = tmp_path / "memory.db"
+    path = _session(tmp_path, "s1", FIRST_SESSION)
+    payload = {"session_id": "s1", "transcript_path": str(path), "cwd": str(folder)}
+    assert hook("capture", payload, db).returncode == 0
+    with sqlean.connect(db) as conn:  # as an earlier version counted the two copies too
+        conn.execute(
+            "update memories set metadata = json_remove(json_set(metadata,"
+            " '$.statements_through', 4), '$.statements_through_message')"
+            " where key = 'session.s1'"
+        )
+    later = FIRST_SESSION + [
+        _line("u3", "user", "Never push directly to main.", 30),
+        _line("a3", "assistant", [{"type": "text", "text": "Understood."}], 31),
+    ]
+    path = _session(tmp_path, "s1", later)
+    assert hook("capture", payload, db).returncode == 0
+    later += [
+        _line("u4", "user", "We decided to keep the changelog by hand.", 32),
+        _line("a4", "assistant", [{"type": "text", "text": "Noted."}], 33),
+    ]
+    path = _session(tmp_path, "s1", later)
+    assert hook("capture", payload, db).returncode == 0
+    said = {m.content: m.repeat_count for m in _captured(db)[1] if "said-by-user" in m.tags}
+    assert said == {
+        "We decided to use structlog for logging.": 1,
+        "Always run the linter before you commit.": 1,
+        "Never push directly to main.": 1,
+        "We decided to keep the changelog by hand.": 1,
+    }
