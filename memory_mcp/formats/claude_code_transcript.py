@@ -4,16 +4,22 @@ One JSON object per line (`~/.claude/projects/<folder>/<session id>.jsonl`). Lin
 `type` "user" with `message.content` a string (what the user typed) or a list of blocks
 (`text`, or `tool_result` with `tool_use_id`, `content`, `is_error`); `type` "assistant" with
 `message.content` a list of `text`, `thinking` and `tool_use` (`id`, `name`, `input`) blocks.
-Every line carries `uuid`, `timestamp` (ISO-8601), `sessionId`, `cwd` and `gitBranch`; side
-chains (`isSidechain`, a subagent's work) and meta lines (`isMeta`) are not the user's
-conversation. Other types (summary, system, file-history-snapshot, progress) are skipped, and
-so is any line that is not JSON (a transcript may be read while it is being written).
+Every line carries `uuid`, `timestamp` (ISO-8601), `sessionId`, `cwd` and `gitBranch`. A
+message's `uuid` is its own: Claude Code writes copies of earlier messages, same uuid, when it
+resumes a session (into the new session's file) or after compaction (into the same file); a
+copy is read once. Side chains (`isSidechain`, a subagent's work) and meta lines (`isMeta`)
+are not the user's conversation, and neither is what the client adds to a message in its own
+tags (`<system-reminder>`, `<ide_opened_file>`, `<ide_selection>`). Other types (summary,
+system, file-history-snapshot, progress) are skipped, and so is any line that is not JSON (a
+transcript may be read while it is being written); a NUL or half a surrogate pair in a line's
+text becomes U+FFFD.
 
 The parse is a list of turns: what the user asked, the tools the assistant used to answer it
 and its last words. Nothing here decides what is worth keeping (policies/capture.py does).
 """
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +27,7 @@ from typing import Any
 
 from memory_mcp.errors import InvalidInput
 from memory_mcp.formats.common import instant
+from memory_mcp.policies.inputs import mend
 
 MAX_TRANSCRIPT_BYTES = 64 << 20  # read at most the last 64 MB of a very long session
 # What Claude Code writes as a "user" message that the user did not type.
@@ -34,6 +41,16 @@ _NOT_TYPED = (
     "This session is being continued from a previous conversation",
     "[Request interrupted",
 )
+# What Claude Code (and its IDE extensions) wraps in its own tags inside a user's message,
+# wherever it stands: a reminder, the file open in the editor, the selected lines. An opening
+# tag left without its end (a cut line) hides the rest.
+_ADDED = re.compile(
+    r"<(system-reminder|ide_opened_file|ide_selection|ide_diagnostics)>(?:.*?</\1>|.*\Z)",
+    re.DOTALL,
+)
+# A JSON escape that decodes to text no database takes (NUL, half of a surrogate pair): such a
+# line's strings are mended (U+FFFD) rather than the line, or the whole capture, refused.
+_UNFIT_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
 
 
 @dataclass(frozen=True)
@@ -53,6 +70,9 @@ class Turn:
     tools: list[ToolUse] = field(default_factory=list)
     replies: list[str] = field(default_factory=list)  # the assistant's text blocks, in order
     complete: bool = False  # the assistant finished (or the user spoke again)
+    # `uuid` is the message's own (unique to it, kept when a session is resumed under a new
+    # id), not a stand-in numbered within the file
+    own_id: bool = True
 
     @property
     def conclusion(self) -> str:
@@ -67,6 +87,7 @@ class Transcript:
     started: datetime | None = None
     ended: datetime | None = None
     turns: list[Turn] = field(default_factory=list)
+    whole: bool = True  # False: only the file's tail was read (its first turn is not the first)
 
 
 def read(path: Path) -> Transcript:
@@ -80,6 +101,7 @@ def read(path: Path) -> Transcript:
         raise InvalidInput(f"Cannot read the transcript {path}: {exc.strerror or exc}.") from exc
     transcript = parse(data.decode("utf-8", errors="replace").splitlines())
     transcript.session_id = transcript.session_id or path.stem
+    transcript.whole = size <= MAX_TRANSCRIPT_BYTES
     return transcript
 
 
@@ -87,6 +109,7 @@ def parse(lines: list[str], session_id: str = "") -> Transcript:
     """Turns from transcript lines, in order (lines that are not JSON objects are skipped)."""
     transcript = Transcript(session_id=session_id)
     pending: dict[str, tuple[Turn, int]] = {}  # tool_use id -> its turn and index
+    seen: set[str] = set()  # message uuids: a second copy is a replay, not a new message
     for line in lines:
         entry = _entry(line)
         if entry is None or entry.get("isSidechain") or entry.get("isMeta"):
@@ -94,6 +117,11 @@ def parse(lines: list[str], session_id: str = "") -> Transcript:
         kind, message = entry.get("type"), entry.get("message")
         if kind not in ("user", "assistant") or not isinstance(message, dict):
             continue
+        uuid = entry.get("uuid")
+        if isinstance(uuid, str):
+            if uuid in seen:
+                continue
+            seen.add(uuid)
         _context(transcript, entry)
         if kind == "user":
             _user(transcript, entry, message.get("content"), pending)
@@ -107,9 +135,21 @@ def _entry(line: str) -> dict[str, Any] | None:
         return None
     try:
         entry = json.loads(line)
+        if isinstance(entry, dict) and _UNFIT_ESCAPE.search(line):
+            entry = _mended(entry)
     except (json.JSONDecodeError, RecursionError):
         return None
     return entry if isinstance(entry, dict) else None
+
+
+def _mended(value: Any) -> Any:
+    if isinstance(value, str):
+        return mend(value)
+    if isinstance(value, dict):
+        return {_mended(k): _mended(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mended(v) for v in value]
+    return value
 
 
 def _context(transcript: Transcript, entry: dict[str, Any]) -> None:
@@ -142,14 +182,16 @@ def _user(
                 texts.append(block["text"])
             elif block.get("type") == "tool_result":
                 _result(block, pending)
+    texts = [_ADDED.sub("", t) if "<" in t else t for t in texts]
     typed = "\n".join(t for t in texts if not t.lstrip().startswith(_NOT_TYPED)).strip()
     if not typed:
         return
     if transcript.turns:
         transcript.turns[-1].complete = True
-    uuid = entry.get("uuid") if isinstance(entry.get("uuid"), str) else None
+    uuid = entry.get("uuid") if isinstance(entry.get("uuid"), str) and entry["uuid"] else None
     turn_id = uuid or f"turn-{len(transcript.turns) + 1}"
-    transcript.turns.append(Turn(turn_id, typed, instant(entry.get("timestamp"))))
+    at = instant(entry.get("timestamp"))
+    transcript.turns.append(Turn(turn_id, typed, at, own_id=uuid is not None))
 
 
 def _result(block: dict[str, Any], pending: dict[str, tuple[Turn, int]]) -> None:

@@ -2,7 +2,8 @@
 
 A briefing is sections of one-line items, in priority order; items are added while the whole
 text stays within the budget (estimated tokens, policies/budget.py), so it never exceeds it.
-Memory text is shown as data under a frame saying so, one line per memory, cut to a length.
+Memory text is shown as data under a frame saying so, one line per memory, cut to a length,
+its tags defused (a stored `</system-reminder>` cannot close the client's wrapper).
 """
 
 import re
@@ -19,6 +20,10 @@ MIN_SHARED_WORDS = 2
 MIN_WORD_SHARE = 0.34
 MIN_COSINE = 0.5
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# A tag in memory text (`</system-reminder>`, `<user>`): a client wraps the briefing in its
+# own tags, and a stored `</…>` would close that wrapper, making what follows read as the
+# user's or the system's words. Shown as ‹tag›, it stays text.
+_TAG = re.compile(r"<(/?[A-Za-z][\w:.-]*(?:\s[^<>]*)?/?)>")
 
 
 @dataclass(frozen=True)
@@ -54,8 +59,9 @@ def _cost(line: str) -> int:
 
 
 def one_line(text: str, limit: int = MAX_ITEM_CHARS) -> str:
-    """Memory text as one inert line: no line breaks or control characters, cut to `limit`."""
-    flat = " ".join(_CONTROL.sub(" ", text).split())
+    """Memory text as one inert line: no line breaks or control characters, no tags (shown as
+    ‹tag›), cut to `limit`."""
+    flat = " ".join(_TAG.sub(r"‹\1›", _CONTROL.sub(" ", text)).split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 

@@ -27,6 +27,12 @@ def check_text(**fields: Any) -> None:
         _walk(name, value, 0, _STORED_BAD)
 
 
+def mend(text: str) -> str:
+    """`text` with each NUL and unpaired surrogate replaced by U+FFFD: for text read from what
+    a client wrote (a transcript, a hook's JSON), kept rather than refused over one character."""
+    return _STORED_BAD.sub("\ufffd", text)
+
+
 def check_query(**fields: Any) -> None:
     """Refuse search text holding unpaired surrogates (the tokenizer cannot encode them)."""
     for name, value in fields.items():

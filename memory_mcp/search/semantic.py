@@ -103,8 +103,11 @@ class SemanticIndex:
                 thread.join(max(0.0, deadline - time.monotonic()))
         return not any(t is not None and t.is_alive() for t in (self._thread, self._cache_thread))
 
-    def ensure(self) -> bool:
-        """Load the model now (CLI use); returns whether semantic search is available."""
+    def ensure(self, backlog: bool = True) -> bool:
+        """Load the model now (CLI use); returns whether semantic search is available.
+        `backlog`: embed first every memory stored without a vector (all of them, which can
+        take minutes); without it, only what this process stores gets a vector (a hook that
+        must finish within its client's timeout), and the backlog waits for a server."""
         with self._lock:  # as start_background decides: load here or wait for its thread
             thread = self._thread
             here = thread is None and self.state == "idle"
@@ -113,10 +116,10 @@ class SemanticIndex:
         if thread is not None:
             thread.join()
         elif here:
-            self._activate()
+            self._activate(backlog=backlog)
         return self.ready
 
-    def _activate(self, background: bool = False) -> None:
+    def _activate(self, background: bool = False, backlog: bool = True) -> None:
         assert self.embedder is not None
         try:
             self.embedder.load()
@@ -131,6 +134,9 @@ class SemanticIndex:
             return
         # The backlog is embedded before recall reports hybrid mode, so "hybrid" never means
         # "hybrid over part of the memories"; the second pass catches rows stored meanwhile.
+        if not backlog:
+            self.state = "ready"
+            return
         filled = self._fill()
         self.state = "ready"
         filled += self._fill()

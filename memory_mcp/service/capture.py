@@ -10,7 +10,8 @@ version of it, stores nothing twice. The episode holds the key `session.<id>`: a
 session supersedes its earlier episode instead of adding one.
 """
 
-from datetime import datetime
+import logging
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -19,18 +20,22 @@ from memory_mcp.errors import InvalidInput
 from memory_mcp.formats import claude_code_transcript as transcript_format
 from memory_mcp.formats.common import ImportSummary, Record
 from memory_mcp.formats.ingest import ingest
-from memory_mcp.models import Memory
+from memory_mcp.models import Memory, MemoryFilter
 from memory_mcp.policies import episodes, statements
 from memory_mcp.policies.redact import redact
 from memory_mcp.service import grants, projects
 from memory_mcp.service.context import Part
 from memory_mcp.service.writing import Writer
 
+logger = logging.getLogger(__name__)
+
 SOURCE = "claude-code-session"  # metadata.imported_from.format of captured memories
 CAPTURED = "captured"  # the tag every captured memory carries
 MAX_CONTEXT_CHARS = 1_500
 IGNORE_FILE = ".memoryignore"
 CURSOR = "statements_through"  # in the episode's metadata: requests whose statements are in
+CURSOR_AT = "statements_through_message"  # …and the uuid of the last of them
+FIRST = "first_message"  # in the episode's metadata: the uuid of the session's first request
 
 
 class CaptureReport(BaseModel):
@@ -86,14 +91,15 @@ class Capturer(Part):
         grants.check_write(self.ctx, scope)  # events are stored below remember's own check
         roots = [str(p) for p in (_repo_root(folder), folder, parsed.cwd) if p]
         ignored = episodes.IgnoreRules(_ignore_text(folder))
-        key = _episode_key(sid)
-        episode = next(iter(self.store.current_for_key(scope, key)), None)
-        cursor = episode.metadata.get(CURSOR, 0) if episode is not None else 0
-        start = cursor if isinstance(cursor, int) and cursor >= 0 else 0
+        episode = next(iter(self.store.current_for_key(scope, _episode_key(sid))), None)
+        episode = episode or self._resumed(parsed, scope)
         records, total = self._records(parsed, sid, roots, ignored)
-        before = self.store.imported_ids(SOURCE) | _taken(records, parsed, start)
+        taken = _taken(records, _taken_requests(parsed, episode))
+        before = _as_written_now(self.store.imported_ids(SOURCE)) | taken
         fresh = [r for r in records if r.source_id not in before]
         report.already = len(records) - len(fresh)
+        if fresh:
+            self._load_model()
         said = [r for r in fresh if r.kind != "event"]
         for record in said:  # remember's dedup and near-duplicate merging, one at a time
             status = self._remember(record, scope, client)
@@ -110,6 +116,14 @@ class Capturer(Part):
         report.duplicates += summary.duplicates
         report.episode = self._episode(parsed, sid, scope, total, client, episode)
         return report
+
+    def _load_model(self) -> None:
+        """Load the embedding model for what this capture stores, unless it is loaded or being
+        loaded (a server). A hook's process loads it only when there is something new (a
+        second and 200 MB on each turn's end otherwise), and never embeds the backlog of
+        memories stored without a vector (minutes on a big database: the server does that)."""
+        if self.semantic.state == "idle" and not self.semantic.ensure(backlog=False):
+            logger.warning("%s", self.semantic.note)
 
     def _remember(self, record: Record, scope: str, client: str) -> str:
         """A durable statement through remember: a repeat is counted on the memory it
@@ -135,6 +149,9 @@ class Capturer(Part):
         records: list[Record] = []
         total = episodes.Activity()
         for turn in parsed.turns:
+            # A message's own uuid names it in every session that holds a copy (a resumed
+            # session's file starts with the earlier one's messages); a stand-in, within this one
+            source = turn.uuid if turn.own_id else f"{sid}:{turn.uuid}"
             prompt = redact(turn.prompt).text  # <private> blocks go before sentences are cut
             tools = [(t.name, t.input, t.ok) for t in turn.tools]
             act = episodes.activity(tools, roots, ignored)
@@ -142,7 +159,7 @@ class Capturer(Part):
             context = _context(prompt, turn.conclusion)
             for n, found in enumerate(statements.durable(prompt)):
                 records.append(Record(
-                    content=found.text, source_id=f"{sid}:{turn.uuid}:s{n}",
+                    content=found.text, source_id=f"{source}:s{n}",
                     where=turn.uuid, kind=found.kind,
                     tags=[CAPTURED, "said-by-user"], occurred_at=turn.at, created_at=None,
                     metadata={"session": sid}, context=context,
@@ -150,7 +167,7 @@ class Capturer(Part):
             text = episodes.explored(prompt, act, turn.conclusion) if turn.complete else None
             if text is not None:
                 records.append(Record(
-                    content=text, source_id=f"{sid}:{turn.uuid}:explored",
+                    content=text, source_id=f"{source}:explored",
                     where=f"request {turn.uuid}", kind="event", tags=[CAPTURED, "explored"],
                     occurred_at=turn.at,
                     metadata={"session": sid, "files": act.files[:20],
@@ -158,6 +175,21 @@ class Capturer(Part):
                     context=context,
                 ))  # fmt: skip
         return records, total
+
+    def _resumed(self, parsed: transcript_format.Transcript, scope: str) -> Memory | None:
+        """The episode of the session this one resumes, if any: Claude Code starts a resumed
+        session's file (a new session id) with the earlier session's messages, same uuids and
+        times, so the conversation's episode is that session's, carried on."""
+        first = parsed.turns[0] if parsed.turns else None
+        if first is None or not first.own_id or parsed.started is None:
+            return None
+        second = timedelta(seconds=1)
+        flt = MemoryFilter(
+            scopes=[scope], kind="event", tags=[CAPTURED, "session"],
+            since=parsed.started - second, until=parsed.started + second,
+        )  # fmt: skip
+        found = (m for m in self.store.find(flt, limit=50) if m.metadata.get(FIRST) == first.uuid)
+        return next(found, None)
 
     def _episode(
         self,
@@ -177,22 +209,53 @@ class Capturer(Part):
         text = episodes.episode(day, parsed.branch, prompts, total, len(parsed.turns))
         done = len(parsed.turns)
         same = current is not None and current.content == redact(text).text
-        if same and current is not None and current.metadata.get(CURSOR) == done:
+        last = parsed.turns[-1]
+        through = last.uuid if last.own_id else None
+        if (
+            same and current is not None and current.metadata.get(CURSOR) == done
+            and current.metadata.get(CURSOR_AT) == through
+        ):  # fmt: skip
             return "unchanged"
         metadata = {"session": sid, "files": total.files[:20], "changed": total.changed[:20],
-                    "branch": parsed.branch, CURSOR: done}  # fmt: skip
+                    "branch": parsed.branch, CURSOR: done, CURSOR_AT: through}  # fmt: skip
+        if parsed.turns[0].own_id:
+            metadata[FIRST] = parsed.turns[0].uuid
+        self._load_model()
+        key = current.key if current is not None and current.key else _episode_key(sid)
         result = self._writer.remember(
-            text, "event", [CAPTURED, "session"], scope, metadata, key=_episode_key(sid),
+            text, "event", [CAPTURED, "session"], scope, metadata, key=key,
             occurred_at=_when(parsed.started), client=client,
         )  # fmt: skip
         return "created" if result.status == "created" else str(result.status)
 
 
-def _taken(records: list[Record], parsed: transcript_format.Transcript, start: int) -> set[str]:
-    """Source ids of the statements of the first `start` requests: an earlier run took them
-    (stored, or counted as a repeat of a memory that does not carry their id)."""
-    earlier = {turn.uuid for turn in parsed.turns[:start]}
+def _taken_requests(parsed: transcript_format.Transcript, episode: Memory | None) -> set[str]:
+    """The requests whose statements an earlier run took (stored, or counted as a repeat of a
+    memory that does not carry their id): those up to the message the episode names. A count
+    of requests alone is trusted only while it can still mean the same ones: a whole file
+    holding at least that many (what counts as a request has changed: copies, client tags)."""
+    if episode is None:
+        return set()
+    uuids = [turn.uuid for turn in parsed.turns]
+    through = episode.metadata.get(CURSOR_AT)
+    if isinstance(through, str):
+        return set(uuids[: uuids.index(through) + 1]) if through in uuids else set()
+    count = episode.metadata.get(CURSOR)
+    if not isinstance(count, int) or count < 0 or not parsed.whole or count > len(uuids):
+        return set()
+    return set(uuids[:count])
+
+
+def _taken(records: list[Record], earlier: set[str]) -> set[str]:
+    """Source ids of the statements of the `earlier` requests."""
     return {r.source_id for r in records if r.kind != "event" and r.where in earlier}
+
+
+def _as_written_now(ids: set[str]) -> set[str]:
+    """Source ids taken, also as this version writes them: earlier versions named a message
+    `<session>:<message uuid>:…`, now `<message uuid>:…` (so a copy in a resumed session's
+    file is the same message)."""
+    return ids | {i.partition(":")[2] for i in ids}
 
 
 def _episode_key(sid: str) -> str:

@@ -536,6 +536,9 @@ def test_cli_install_claude_code_with_hooks_and_without(cli, tmp_path: Path) -> 
     assert "Removed the automatic-memory hooks" in said
     assert json.loads((repo / ".claude" / "settings.json").read_text()) == {}
     _, said = cli("install", "cursor", "--hooks", code=1)
+    # VS Code's agent hooks read Claude Code's file: the error says what serves it
+    _, said = cli("install", "vscode", "--hooks", code=1)
+    assert "install claude-code --hooks" in " ".join(said.split())
 
 
 def test_cli_install_hooks_that_post_to_a_running_server(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

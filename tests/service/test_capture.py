@@ -270,3 +270,30 @@ def test_two_captures_of_one_session_at_once_count_each_statement_once(
         ("Always use uv for Python, never pip.", 2),
         ("We decided to keep the tokens in the environment.", 1),
     ]
+
+
+def test_a_transcript_longer_than_is_read_loses_no_later_statement(
+    keyword_service: MemoryService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Past MAX_TRANSCRIPT_BYTES only the file's tail is read: its first requests are not the
+    # session's first, so "the first N requests were taken" must not be applied to them.
+    from memory_mcp.formats import claude_code_transcript
+
+    folder = project(tmp_path)
+    padding = {"toolUseResult": "x" * 2_000}  # a big tool output on each line
+    lines = []
+    for n in range(1, 9):
+        lines += [user(f"Always tag release {n} with a signed tag.", n * 2, **padding)]
+        lines += [said("Done.", n * 2 + 1)]
+    path = tmp_path / "s1.jsonl"
+    write(path, lines[:8])  # four requests: all read, all taken
+    assert keyword_service.capture(path, cwd=str(folder)).created >= 4
+    write(path, lines)  # eight: only the last ~six fit
+    monkeypatch.setattr(
+        claude_code_transcript, "MAX_TRANSCRIPT_BYTES", len(path.read_bytes()) * 3 // 4
+    )
+    keyword_service.capture(path, cwd=str(folder))
+    said_ = {
+        m.content for m in keyword_service.list_memories(limit=None) if "said-by-user" in m.tags
+    }
+    assert said_ == {f"Always tag release {n} with a signed tag." for n in range(1, 9)}

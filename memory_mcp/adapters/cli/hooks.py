@@ -22,9 +22,8 @@ from memory_mcp.adapters.cli.app import (
     settings_for,
 )
 from memory_mcp.adapters.cli.render import as_json, err, inert, out, when
-from memory_mcp.adapters.hooks import HookProblem, answer
+from memory_mcp.adapters.hooks import answer
 from memory_mcp.adapters.hooks.command import has_work, read_hook, report_problem, write_reply
-from memory_mcp.errors import MemoryMCPError
 from memory_mcp.service.projects import project_scope
 
 PANEL = "Automatic memory"
@@ -60,12 +59,11 @@ def _run(ctx: typer.Context, command: str, db: str | None, project: Path | None)
         settings = settings_for(ctx, db=db)
         if not has_work(command, settings):
             return
-        capture = command == "capture"  # runs in the background: worth loading the model
-        with open_service(
-            ctx, db, semantic=capture and settings.semantic, create=capture
-        ) as service:
+        # Capture loads the model itself, only when it has something to store (service/capture.py)
+        capture = command == "capture"
+        with open_service(ctx, db, create=capture) as service:
             reply = answer(service, command, hook, _scope_of(project))
-    except (HookProblem, MemoryMCPError) as exc:
+    except Exception as exc:  # noqa: BLE001 - a hook never fails the client's session
         report_problem(command, exc)
         raise typer.Exit(1) from None
     write_reply(sys.stdout, reply)

@@ -149,6 +149,12 @@ def uninstall(
 
 
 def _check_hooks(client: Client, hooks: bool | None) -> None:
+    if hooks is not None and client is Client.VSCODE:
+        raise InvalidInput(
+            "--hooks is for claude-code, codex and gemini. VS Code's agent hooks read Claude"
+            " Code's .claude/settings.json: run `memory-mcp install claude-code --hooks` in the"
+            " workspace (README, Automatic memory)."
+        )
     if hooks is not None and client not in (Client.CLAUDE_CODE, Client.CODEX, Client.GEMINI):
         raise InvalidInput(
             f"--hooks is for claude-code, codex and gemini; {client.value} has no hook that can"

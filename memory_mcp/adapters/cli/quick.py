@@ -98,7 +98,7 @@ def run_hook(command: str, options: dict[str, Any], project: Path | None) -> int
     same output and exit code; the model is not loaded (keyword-only recall)."""
     from pydantic import ValidationError
 
-    from memory_mcp.adapters.hooks import HookProblem, answer
+    from memory_mcp.adapters.hooks import answer
     from memory_mcp.adapters.hooks.command import has_work, read_hook, report_problem, write_reply
     from memory_mcp.config import Settings
     from memory_mcp.errors import MemoryMCPError
@@ -119,7 +119,7 @@ def run_hook(command: str, options: dict[str, Any], project: Path | None) -> int
             reply = answer(service, command, hook, scope)
         finally:
             service.close()
-    except (HookProblem, MemoryMCPError) as exc:
+    except Exception as exc:  # noqa: BLE001 - a hook never fails the client's session
         report_problem(command, exc)
         return 1
     write_reply(sys.stdout, reply)

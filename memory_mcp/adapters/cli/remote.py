@@ -79,10 +79,10 @@ def remote_hook(argv: list[str]) -> bool:
     if target is None:
         return False
     command, url = target
-    raw = sys.stdin.read(MAX_INPUT_CHARS + 1)
+    raw = sys.stdin.buffer.read(MAX_INPUT_CHARS + 1)  # bytes: clients write UTF-8
     reply = None if len(raw) > MAX_INPUT_CHARS else post(command, url, raw)
-    if reply is None:
-        sys.stdin = io.StringIO(raw)  # the local path reads the same input
+    if reply is None:  # the local path reads the same input
+        sys.stdin = io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8", errors="replace")
         return False
     if reply != b"{}":  # what the server sends is what write_reply prints, but the newline
         sys.stdout.buffer.write(reply + b"\n")
@@ -90,14 +90,14 @@ def remote_hook(argv: list[str]) -> bool:
     raise SystemExit(0)
 
 
-def post(command: str, url: str, body: str) -> bytes | None:
+def post(command: str, url: str, body: str | bytes) -> bytes | None:
     """The server's answer to one hook (the JSON object it sent; b"{}": nothing to print), or
     None if it gave none (the caller then answers locally)."""
     try:
         scheme, host, port, path = split_url(url)
         token = _token(host)
         head = [f"POST {path}/hooks/{command} HTTP/1.1", f"Host: {_host_header(host, port)}",
-                "Content-Type: application/json", f"Content-Length: {len(data := body.encode())}",
+                "Content-Type: application/json", f"Content-Length: {len(data := _utf8(body))}",
                 "Connection: close"]  # fmt: skip
         if token:
             head.append(f"Authorization: Bearer {token}")
@@ -112,6 +112,10 @@ def post(command: str, url: str, body: str) -> bytes | None:
     if status != 200 or not (reply.startswith(b"{") and reply.endswith(b"}")):
         return None
     return reply
+
+
+def _utf8(body: str | bytes) -> bytes:
+    return body if isinstance(body, bytes) else body.encode()
 
 
 def split_url(url: str) -> tuple[str, str, int, str]:

@@ -10,9 +10,19 @@ from memory_mcp.config import Settings, is_database_url
 
 
 def read_hook(stream: TextIO) -> HookInput:
-    """The hook's JSON from `stream` (stdin); empty input is an empty object."""
-    raw = stream.read(MAX_INPUT_CHARS + 1)
-    if len(raw) > MAX_INPUT_CHARS:
+    """The hook's JSON from `stream` (stdin), read as the UTF-8 clients write whatever the
+    locale's encoding (a Windows code page garbled a folder's name); empty input is an empty
+    object, and a byte order mark (what Windows tools write first) is not part of it."""
+    buffer = getattr(stream, "buffer", None)
+    if buffer is not None:
+        data = buffer.read(MAX_INPUT_CHARS + 1)
+        raw = data.decode("utf-8", errors="replace")
+        too_big = len(data) > MAX_INPUT_CHARS
+    else:
+        raw = stream.read(MAX_INPUT_CHARS + 1)
+        too_big = len(raw) > MAX_INPUT_CHARS
+    raw = raw.removeprefix("\ufeff")
+    if too_big:
         raise HookProblem("The hook input is larger than 1 MB.")
     try:
         return parse(json.loads(raw) if raw.strip() else {})
@@ -28,13 +38,27 @@ def has_work(command: str, settings: Settings) -> bool:
 
 
 def write_reply(stream: TextIO, reply: dict[str, Any] | None) -> None:
-    if reply is not None:
-        stream.write(json.dumps(reply, ensure_ascii=False) + "\n")
+    """The reply as UTF-8, the encoding clients read, whatever the locale's (a Windows code
+    page could not encode most of the world's text: the briefing was lost)."""
+    if reply is None:
+        return
+    text = json.dumps(reply, ensure_ascii=False) + "\n"
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:
+        stream.write(text)
         stream.flush()
+        return
+    stream.flush()
+    buffer.write(text.encode("utf-8", errors="replace"))
+    buffer.flush()
 
 
 def report_problem(command: str, exc: Exception) -> None:
-    """The one line on stderr a hook problem gets (clients show it and carry on)."""
+    """The one line on stderr a hook problem gets (clients show it and carry on). Any error
+    gets it, never a traceback: one the hook did not foresee is named by its type."""
     from memory_mcp.adapters.cli.render import err, safe  # rich: only when there is a problem
+    from memory_mcp.errors import MemoryMCPError
 
-    err.print(f"memory-mcp hook {command}: {safe(exc)}", markup=False, soft_wrap=True)
+    foreseen = isinstance(exc, HookProblem | MemoryMCPError)
+    what = safe(exc) if foreseen else f"unexpected {type(exc).__name__}: {safe(exc)}"
+    err.print(f"memory-mcp hook {command}: {' '.join(what.split())}", markup=False, soft_wrap=True)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from memory_mcp.policies.inputs import mend
 from memory_mcp.service import MemoryService
 
 COMMANDS = ("capture", "session-start", "prompt")
@@ -48,14 +49,14 @@ def parse(data: object) -> HookInput:
         for name in names:
             value = data.get(name)
             if isinstance(value, str) and value.strip():
-                return value
+                return mend(value)  # a NUL or half a surrogate pair: U+FFFD, not an error
         return None
 
     transcript = text("transcript_path", "transcriptPath")
     cwd = text("cwd")
     roots = data.get("workspace_roots")  # Cursor names the open folders instead
     if cwd is None and isinstance(roots, list) and roots and isinstance(roots[0], str):
-        cwd = roots[0]
+        cwd = mend(roots[0])
     return HookInput(
         event=text("hook_event_name", "hookEventName"),
         session_id=text("session_id", "sessionId", "conversation_id"),
