@@ -196,4 +196,23 @@ CORPUS = [
     _one("api_key_json", f'{{"api_key": "{(aj := body(32))}"}}', aj, "config.json: {}"),
     _one("client_secret", f"client_secret={(cs := body(24))}", cs, "OIDC app: {}"),
     _one("password_prose", f"my password is {(pp := body(10) + '7!')}", pp, "{}"),
+    # JSON pasted inside a JSON string (a log line, a tool's escaped output): quotes are \".
+    _one(
+        "password_escaped_json",
+        f'{{\\"user\\": \\"app\\", \\"password\\": \\"{(ej := body(14))}\\"}}',
+        ej,
+        'log: "body": "{}"',
+    ),
+    _one(
+        "aws_secret_escaped_json",
+        f'\\"SecretAccessKey\\": \\"{(ea := body(40, B64))}\\"',
+        ea,
+        'event: "{}"',
+    ),
+    _one(
+        "bearer_escaped_json",
+        f'\\"Authorization\\": \\"Bearer {(eb := body(40, URLSAFE))}\\"',
+        eb,
+        'request headers: "{{{}}}"',
+    ),
 ]

@@ -48,10 +48,12 @@ _PUTTY_KEY = (
 # "aws_secret_access_key = ...", "AWS secret key is ...", '"SecretAccessKey": "..."'.
 _AWS_SECRET = (
     r"(?i:aws[ _-]?secret(?:[ _-]?(?:access[ _-]?)?key)?|secret[ _-]?access[ _-]?key)"
-    r"[\"'`]?(?:[ \t]*(?::=|=>|[:=])|[ \t]+(?i:is|was)\b[ \t]*:?|(?=[ \t]))[ \t]*[\"'`]?"
+    r"(?:\\?[\"'`])?(?:[ \t]*(?::=|=>|[:=])|[ \t]+(?i:is|was)\b[ \t]*:?|(?=[ \t]))[ \t]*"
+    r"(?:\\?[\"'`])?"
     r"(?P<secret>[A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"
 )
-_HEADER = r"(?i:authorization)[\"']?[ \t]*[:=][ \t]*[\"']?(?i:{0})[ \t]+(?P<secret>{1})"
+_QUOTE = r"(?:\\?[\"'])?"  # a quote, maybe escaped (JSON inside a JSON string)
+_HEADER = rf"(?i:authorization){_QUOTE}[ \t]*[:=][ \t]*{_QUOTE}(?i:{{0}})[ \t]+(?P<secret>{{1}})"
 
 
 def _token(kind: str, needles: str, pattern: str, labelled: bool = False) -> Rule:
@@ -77,16 +79,16 @@ def _simple(kind: str, needles: str, pattern: str) -> Rule:
 #   URLs, code like os.environ["X"] or getpass(), and null/none/true/false.
 _MIN_VALUE = 4
 _ASSIGN = r":=|=>|=(?!=)"
-_SEPARATOR = r"[\"']?(?:[ \t]*(?P<sep>{0}){1})[ \t]*"
+_SEPARATOR = _QUOTE + r"(?:[ \t]*(?P<sep>{0}){1})[ \t]*"
 _IS = r"|[ \t]+(?i:is)(?=[ \t])"
 _BARE = r"(?:[^\s\"'`,;&]|[,;](?=[^\s\"'`,;&])|&(?![\w.-]*=))*[^\s\"'`,;&.)\]}]"
-_VALUE = rf"(?:\"(?P<dq>[^\"\n]*)\"|'(?P<sq>[^'\n]*)'|(?P<bare>{_BARE}))"
+_VALUE = rf"(?:\\\"(?P<eq>[^\"\n]*?)\\\"|\"(?P<dq>[^\"\n]*)\"|'(?P<sq>[^'\n]*)'|(?P<bare>{_BARE}))"
 _PLACEHOLDERS = frozenset({"null", "none", "nil", "true", "false", "undefined"})
 _REFERENCE = re.compile(r"[$%<]|\{\{|\*+$|[~.]{0,2}/|[A-Za-z_][\w.]*[(\[]|[\w+.-]+://")
 
 
 def _labelled_value(match: re.Match[str]) -> tuple[Span, bool]:
-    for group in ("dq", "sq"):
+    for group in ("eq", "dq", "sq"):
         value = match.group(group)
         if value is not None:
             return match.span(group), is_value(value)

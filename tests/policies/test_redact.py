@@ -520,6 +520,27 @@ def test_named_fields_keep_references_placeholders_and_markers() -> None:
     assert redact_fields(metadata=metadata) == RedactedFields({"metadata": metadata}, ())
 
 
+def test_a_named_field_loses_every_text_and_number_it_holds() -> None:
+    # A YAML or JSON config turned into metadata: the secret is in a list, a nested dict, or
+    # a number; a dict's own entries still speak for themselves (a policy's min_length).
+    metadata = {
+        "password": ["Zebra-Quartz-41", {"value": "Zebra-Quartz-42", "min_length": 12}],
+        "db": {"dbPassword": 41852093, "port": 5432},
+        "apiKey": 123456789012,
+        "credentials": {"token": {"access": "Zebra-Quartz-43", "expires_in": 3600}},
+        "max_token": 512,
+        "secret": {"hint": None, "rotated": True},
+    }
+    assert redact_fields(metadata=metadata).fields["metadata"] == {
+        "password": [r("password"), {"value": r("password"), "min_length": 12}],
+        "db": {"dbPassword": r("password"), "port": 5432},
+        "apiKey": r("api_key"),
+        "credentials": {"token": {"access": r("token"), "expires_in": 3600}},
+        "max_token": 512,
+        "secret": {"hint": None, "rotated": True},
+    }
+
+
 def test_measured_length_counts_a_marker_as_one_character() -> None:
     assert measured_length("abc") == 3
     assert measured_length(f"a{r('password')}b{r('github_token')}") == 4
