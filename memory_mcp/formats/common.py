@@ -85,9 +85,10 @@ def instant(value: object) -> datetime | None:
             moment = datetime.fromisoformat(value.strip())
         else:
             return None
+        # An offset can carry a moment past year 1 or 9999 (0001-01-01T00:00+01:00).
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     except (ValueError, OverflowError, OSError):
         return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def digest(*parts: str) -> str:

@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, NamedTuple, TextIO
 
 import numpy as np
@@ -56,6 +56,21 @@ class ExportedMemory(NewMemory):
     @classmethod
     def _key(cls, value: str | None) -> str | None:
         return None if value is None else clean_name(value, "key") or None
+
+    @field_validator(
+        "created_at", "updated_at", "forgotten_at", "occurred_at", "expires_at",
+        "superseded_at", "last_seen_at",
+    )  # fmt: skip
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        """Times are stored in UTC: an offset that carries one past year 1 or 9999
+        (0001-01-01T00:00:00+01:00) refuses the line here, before anything is written."""
+        if value is None or value.tzinfo is None:
+            return value
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("is outside the years 1 to 9999 in UTC") from None
 
 
 class ImportReport(BaseModel):
