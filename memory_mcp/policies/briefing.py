@@ -5,11 +5,11 @@ text stays within the budget (estimated tokens, policies/budget.py), so it never
 Memory text is shown as data under a frame saying so, one line per memory, cut to a length.
 """
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from memory_mcp.policies.budget import estimate_tokens
+from memory_mcp.policies.controls import CONTROL
 from memory_mcp.policies.text import STOPWORDS, tokens
 
 MAX_ITEM_CHARS = 320
@@ -18,7 +18,6 @@ MAX_ITEM_CHARS = 320
 MIN_SHARED_WORDS = 2
 MIN_WORD_SHARE = 0.34
 MIN_COSINE = 0.5
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,7 @@ def _cost(line: str) -> int:
 
 def one_line(text: str, limit: int = MAX_ITEM_CHARS) -> str:
     """Memory text as one inert line: no line breaks or control characters, cut to `limit`."""
-    flat = " ".join(_CONTROL.sub(" ", text).split())
+    flat = " ".join(CONTROL.sub(" ", text).split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 

@@ -23,6 +23,7 @@ from memory_mcp.errors import InvalidInput, nothing_imported
 from memory_mcp.formats.ahead import embedding_thread
 from memory_mcp.models import MAX_KEY_CHARS, NewMemory, clean_name
 from memory_mcp.policies import inputs
+from memory_mcp.policies.controls import json_escaped
 from memory_mcp.policies.redact import redact_fields
 from memory_mcp.storage.contract import NewRow, Storage
 from memory_mcp.timestamps import format_time
@@ -114,7 +115,7 @@ def export_jsonl(
             continue
         if readable is not None and not readable(memory.scope):
             continue
-        out.write(memory.model_dump_json(exclude={"embedded"}) + "\n")
+        out.write(json_escaped(memory.model_dump_json(exclude={"embedded"})) + "\n")
         written += 1
         if progress is not None:
             progress(written)

@@ -237,7 +237,9 @@ HOSTILE = (
     "[/x] [bold red]boom[/bold red] :warning: \x1b]0;pwned\x07 \x1b[2J\x1b[H \x9b31m "
     "\x1b]52;c;ZXZpbA==\x07 \u202egnp.exe\r overwritten \\"
 )
-RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+RAW = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
+)
 
 
 def hostile_memories(db: Path) -> None:
@@ -287,6 +289,28 @@ def test_json_output_keeps_the_text_with_controls_escaped(run, tmp_path: Path) -
     assert as_json(text)["content"] == HOSTILE + " edited \x1b[1m"  # type: ignore[index]
     for args in (("list", "--superseded"), ("recall", "boom", "--superseded"), ("log",)):
         assert not RAW.search(run(*args, "--json")), args
+
+
+def test_an_export_escapes_controls_and_line_separators_and_imports_back(  # type: ignore[no-untyped-def]
+    run, tmp_path: Path
+) -> None:
+    run("remember", HOSTILE, "--tag", "[/x]")
+    run("remember", "NEL\x85 LS\u2028 PS\u2029 DEL\x7f", "--context", "RLM\u200f")
+    shown = run("export", "-")  # a JSON string may hold C1 and U+2028 raw: not on a terminal
+    assert not RAW.search(shown) and "\\u009b31m" in shown and "\\u2028" in shown
+    dump = tmp_path / "dump.jsonl"
+    run("export", str(dump))
+    text = dump.read_text(encoding="utf-8")
+    assert not RAW.search(text)
+    lines = text.splitlines()  # breaks at NEL and U+2028 too, as many line readers do
+    assert len(lines) == 2 and all(isinstance(json.loads(line), dict) for line in lines)
+    fresh = tmp_path / "fresh.db"
+    again = tmp_path / "again.jsonl"
+    for args in (("import", str(dump)), ("export", str(again))):
+        assert CliRunner().invoke(app, ["--db", str(fresh), *args]).exit_code == 0
+    assert again.read_text(encoding="utf-8") == text  # lossless, odd characters and all
+    contents = [json.loads(line)["content"] for line in lines]
+    assert "NEL\x85 LS\u2028 PS\u2029 DEL\x7f" in contents
 
 
 # -- a mistyped --db is an error, not a new database --------------------------------------------
