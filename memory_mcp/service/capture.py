@@ -21,7 +21,7 @@ from memory_mcp.formats.common import ImportSummary, Record
 from memory_mcp.formats.ingest import ingest
 from memory_mcp.models import Memory
 from memory_mcp.policies import episodes, statements
-from memory_mcp.policies.redact import redact
+from memory_mcp.policies.redact import redact, redact_fields
 from memory_mcp.service import grants, projects
 from memory_mcp.service.context import Part
 from memory_mcp.service.writing import Writer
@@ -135,11 +135,17 @@ class Capturer(Part):
         records: list[Record] = []
         total = episodes.Activity()
         for turn in parsed.turns:
+            # Every text of the transcript is redacted before it is cut or put on one line: a
+            # token cut short, or split at a line break that became a space, is no longer
+            # found by the redaction of what is stored, and its head would stay.
             prompt = redact(turn.prompt).text  # <private> blocks go before sentences are cut
-            tools = [(t.name, t.input, t.ok) for t in turn.tools]
+            conclusion = redact(turn.conclusion).text
+            tools = [
+                (t.name, redact_fields(input=t.input).fields["input"], t.ok) for t in turn.tools
+            ]
             act = episodes.activity(tools, roots, ignored)
             total.add(act)
-            context = _context(prompt, turn.conclusion)
+            context = _context(prompt, conclusion)
             for n, found in enumerate(statements.durable(prompt)):
                 records.append(Record(
                     content=found.text, source_id=f"{sid}:{turn.uuid}:s{n}",
@@ -147,7 +153,7 @@ class Capturer(Part):
                     tags=[CAPTURED, "said-by-user"], occurred_at=turn.at, created_at=None,
                     metadata={"session": sid}, context=context,
                 ))  # fmt: skip
-            text = episodes.explored(prompt, act, turn.conclusion) if turn.complete else None
+            text = episodes.explored(prompt, act, conclusion) if turn.complete else None
             if text is not None:
                 records.append(Record(
                     content=text, source_id=f"{sid}:{turn.uuid}:explored",
