@@ -10,6 +10,7 @@ Whether a line is already stored is decided inside the transaction of its batch 
 """
 
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -53,6 +54,15 @@ class ExportedMemory(NewMemory):
     repeat_count: int = Field(1, ge=1)
     last_seen_at: datetime | None = None
 
+    @field_validator("tags", "scope", "key", mode="before")
+    @classmethod
+    def _names(cls, value: Any) -> Any:
+        """Names an older version stored with control characters (refused since) import with
+        them as spaces, as the other importers' tags do: its export imports again."""
+        if isinstance(value, list):
+            return [_spaced(item) for item in value]
+        return _spaced(value)
+
     @field_validator("key")
     @classmethod
     def _key(cls, value: str | None) -> str | None:
@@ -72,6 +82,15 @@ class ExportedMemory(NewMemory):
             return value.astimezone(UTC)
         except OverflowError:
             raise ValueError("is outside the years 1 to 9999 in UTC") from None
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def _spaced(name: Any) -> Any:
+    if not isinstance(name, str) or not _CONTROL.search(name):
+        return name
+    return " ".join(_CONTROL.sub(" ", name).split())
 
 
 class ImportReport(BaseModel):

@@ -313,6 +313,26 @@ def test_an_export_escapes_controls_and_line_separators_and_imports_back(  # typ
     assert "NEL\x85 LS\u2028 PS\u2029 DEL\x7f" in contents
 
 
+def test_an_export_of_names_an_older_version_stored_imports_again(  # type: ignore[no-untyped-def]
+    run, tmp_path: Path
+) -> None:
+    hostile_memories(tmp_path / "cli.db")  # scope, tags and key hold control characters
+    dump = tmp_path / "dump.jsonl"
+    run("export", str(dump))
+    fresh = tmp_path / "fresh.db"
+    result = CliRunner().invoke(app, ["--db", str(fresh), "import", str(dump)])
+    assert result.exit_code == 0, result.stderr
+    service = MemoryService.open(Settings(db=fresh, semantic=False))
+    try:
+        everything = service.make_filter(scope="*", include_superseded=True)
+        memories = service.list_memories(everything)
+    finally:
+        service.close()
+    assert len(memories) == 2 and {m.scope for m in memories} == {"[bold red]ops [5m"}
+    assert {m.key for m in memories} == {"k[/x]"} and memories[0].tags == ["[/x]", "]0;tag"]
+    assert sum(m.superseded_by is not None for m in memories) == 1  # the chain came along
+
+
 # -- a mistyped --db is an error, not a new database --------------------------------------------
 
 READ_COMMANDS = [
