@@ -122,6 +122,9 @@ def test_export_import_round_trip(run, tmp_path: Path) -> None:  # type: ignore[
 def test_help_and_version(run) -> None:  # type: ignore[no-untyped-def]
     assert "serve" in run("--help")
     assert "memory-mcp" in run("--version")
+    # Help is rich markup: a literal [word] in a docstring must be escaped or it vanishes.
+    assert "it becomes [scrubbed]." in " ".join(run("scrub", "--help").replace("│", "").split())
+    assert "[scrubbed]" in run("--help")
 
 
 def test_lifecycle_commands(run) -> None:  # type: ignore[no-untyped-def]

@@ -157,7 +157,7 @@ def scrub(
     db: DbOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Erase a string (a secret) from memories and their history; it becomes [scrubbed]."""
+    """Erase a string (a secret) from memories and their history; it becomes \\[scrubbed]."""
     if text is None:
         text = typer.prompt("Text to scrub", hide_input=True, err=True)
     with open_service(ctx, db, semantic=True) as service:
