@@ -96,6 +96,23 @@ def digest(*parts: str) -> str:
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:16]
 
 
+def read_lines(path: Path) -> list[str | None]:
+    """A JSON-lines file's lines, split at "\n" only (a JSON string may hold U+2028 or NEL
+    raw, which str.splitlines would break a line at), each decoded on its own: None for a
+    line that is not UTF-8, so one bad line does not refuse the rest."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"Cannot read {path}: {exc}") from exc
+    lines: list[str | None] = []
+    for raw in data.removeprefix(b"\xef\xbb\xbf").split(b"\n"):
+        try:
+            lines.append(raw.decode("utf-8").removesuffix("\r"))
+        except UnicodeDecodeError:
+            lines.append(None)
+    return lines
+
+
 def read_text(path: Path) -> str:
     """A source file's text (UTF-8, with or without a byte-order mark)."""
     try:

@@ -157,6 +157,22 @@ def test_a_secret_where_capture_cuts_or_flattens_a_text_leaves_no_piece(
     assert "Q7xQ7x" not in text and "W9kW9k" not in text
 
 
+def test_a_transcript_line_holding_a_line_separator_is_read_whole(
+    keyword_service: MemoryService, tmp_path: Path
+) -> None:
+    # Claude Code writes JSON.stringify lines, which keep U+2028 and NEL raw.
+    folder = project(tmp_path)
+    lines = [user("We decided to ship on\u2028Fridays only.\x85Thanks", 1), said("Noted.", 2)]
+    path = tmp_path / "t.jsonl"
+    path.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines))
+    report = keyword_service.capture(path, cwd=str(folder))
+    assert report.requests == 1
+    memories = keyword_service.list_memories(keyword_service.make_filter(scope="*"), limit=None)
+    episode = next(m for m in memories if "session" in m.tags)
+    assert "We decided to ship on Fridays only." in episode.content
+    assert any(m.kind == "decision" for m in memories if "said-by-user" in m.tags)
+
+
 def test_capture_off_and_no_project_store_nothing(settings: Settings, tmp_path: Path) -> None:
     off = MemoryService.open(settings.model_copy(update={"semantic": False, "capture": False}))
     try:

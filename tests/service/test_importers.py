@@ -85,6 +85,29 @@ def test_kg_rerun_after_an_edit_does_not_bring_the_old_text_back(service: Memory
     assert service.import_from("kg-jsonl", KG).created == 0
 
 
+def test_kg_lines_end_at_newlines_only_and_a_line_not_utf8_is_skipped_alone(
+    service: MemoryService, tmp_path: Path
+) -> None:
+    # JSON.stringify keeps U+2028, U+2029 and NEL raw in strings; str.splitlines breaks there.
+    observations = ["Pasted\u2028from a PDF", "NEL\x85here", "para\u2029graph"]
+    odd = {"type": "entity", "name": "Alice", "entityType": "person", "observations": observations}
+    fine = {"type": "entity", "name": "Bob", "entityType": "person", "observations": ["Hi"]}
+    path = tmp_path / "memory.jsonl"
+    path.write_bytes(
+        b"\xef\xbb\xbf"
+        + json.dumps(odd, ensure_ascii=False).encode()
+        + b"\r\n"
+        + b'{"type": "entity", "name": "Eve \xff", "entityType": "p", "observations": ["x"]}\n'
+        + json.dumps(fine).encode()
+        + b"\n"
+    )
+    summary = service.import_from("kg-jsonl", path)
+    assert summary.created == 4 and reasons(summary) == {"line 2": "not UTF-8 text"}
+    assert {"Alice: Pasted\u2028from a PDF", "Alice: NEL\x85here", "Bob: Hi"} <= set(
+        by_content(service)
+    )
+
+
 def test_kg_refuses_a_file_that_is_not_a_graph(service: MemoryService, tmp_path: Path) -> None:
     path = tmp_path / "notes.jsonl"
     path.write_text('{"content": "a JSONL export of ours"}\nnot json\n')
