@@ -454,6 +454,16 @@ def test_scrub_removes_a_string_from_a_memory_and_its_history(storage: Storage) 
     assert secret in storage.get(other).content
 
 
+def test_an_id_is_never_given_twice_not_even_after_a_purge(storage: Storage) -> None:
+    storage.insert(row("First"))
+    newest = storage.insert(row("Project Falcon", scope="private")).id
+    storage.purge([newest])
+    fresh = storage.insert(row("Unrelated", scope="other")).id
+    [again] = storage.insert_many([row("Also unrelated")])
+    assert newest < fresh < again.id  # a client's or a summary's "#newest" names no other memory
+    assert [e.action for e in storage.history(fresh)] == ["create"]
+
+
 def test_purging_a_replacement_brings_back_what_it_replaced(storage: Storage) -> None:
     def current(key: str = "user.editor") -> list[int]:
         return [m.id for m in storage.current_for_key("global", key)]
