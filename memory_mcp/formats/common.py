@@ -31,6 +31,7 @@ class Record:
     details: dict[str, Any] = field(default_factory=dict)  # kept under metadata.imported_from
     occurred_at: datetime | None = None
     context: str | None = None  # searched with the memory, never shown
+    redacted: bool = False  # secrets already masked as it was read (before lines were joined)
 
 
 class Skipped(BaseModel):
