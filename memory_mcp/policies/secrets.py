@@ -124,14 +124,40 @@ _CURL_WORD = re.compile(r"(?<![\w-])curl(?![\w-])")
 def _curl_password(match: re.Match[str]) -> tuple[Span, bool]:
     group = next(g for g in ("sq", "dq", "bare") if match.group(g) is not None)
     value = match.group(group)
-    return match.span(group), _after_curl(match.string, match.start()) and is_value(
+    return match.span(group), _after(_CURL_WORD, match.string, match.start()) and is_value(
         value
     ) and not value.isdigit()
 
 
-def _after_curl(text: str, at: int) -> bool:
-    """Whether the word `curl` comes earlier in the same command: on the same line, or on
-    lines continued with a backslash (at most _CURL_BEFORE characters back)."""
+# A password given as a flag: `mysql -pSECRET` (attached: `-p NAME` asks, NAME is the
+# database), `sshpass -p SECRET`, `docker login -u me -p SECRET`, `--password SECRET`.
+_PASSWORD_FLAG = re.compile(
+    r"(?<!\S)(?:-p(?P<attached>[^\s\"'=-][^\s\"']*)|(?P<flag>-p|--password)[ \t]+"
+    r"(?:'(?P<sq>[^'\n]+)'|\"(?P<dq>[^\"\n]+)\"|(?P<bare>[^\s\"'-][^\s\"']*)))"
+)
+_MYSQL_WORD = re.compile(r"(?<![\w-])(?:mysql\w*|mariadb[\w-]*)(?![\w-])")
+_LOGIN_WORD = re.compile(
+    r"(?<![\w-])(?:sshpass|(?:docker|podman|nerdctl|buildah|skopeo|oras|crane|helm|az|oc|cf)"
+    r"(?:[ \t]+[\w-]+)?[ \t]+login)(?![\w-])"
+)
+
+
+def _flag_password(match: re.Match[str]) -> tuple[Span, bool]:
+    group = next(g for g in ("attached", "sq", "dq", "bare") if match.group(g) is not None)
+    value, text, at = match.group(group), match.string, match.start()
+    if group == "attached":
+        command = _after(_MYSQL_WORD, text, at)
+    else:  # `-p 2222` after a login is a port (ssh, psql); spelt out, the flag says password
+        command = _after(_LOGIN_WORD, text, at) or (
+            match.group("flag") == "--password" and _after(_MYSQL_WORD, text, at)
+        )
+        command = command and not (match.group("flag") == "-p" and value.isdigit())
+    return match.span(group), bool(command) and is_value(value)
+
+
+def _after(word: re.Pattern[str], text: str, at: int) -> bool:
+    """Whether `word` comes earlier in the same command: on the same line, or on lines
+    continued with a backslash (at most _CURL_BEFORE characters back)."""
     since = max(at - _CURL_BEFORE, 0)
     newline = text.rfind("\n", since, at)
     while newline > since:
@@ -140,12 +166,7 @@ def _after_curl(text: str, at: int) -> bool:
             break
         newline = text.rfind("\n", since, newline)
     since = max(newline + 1, since)
-    found = text.rfind("curl", since, at)
-    while found >= 0:
-        if _CURL_WORD.match(text, found):
-            return True
-        found = text.rfind("curl", since, found)
-    return False
+    return word.search(text, since, at) is not None
 
 
 # Earlier rules win when two find the same span, so specific kinds come before generic ones.
@@ -212,6 +233,7 @@ RULES = (
         "url_password", "://", r"(?<=[A-Za-z0-9]://)[^\s:/@]*:(?P<secret>[^\s/@]+(?:@[^\s/@]+)*)@"
     ),
     Rule("password", _CURL_USER, _curl_password, needles=("-u",)),
+    Rule("password", _PASSWORD_FLAG, _flag_password, needles=("-p",)),
     _labelled("password", "pass|pwd", r"(?i:passw(?:or)?d|pwd|passphrase)"),
     # Names of settings: DB_PASS, smtp-pass, PGPASSWORD, MYSQL_PWD.
     _labelled("password", "_pass|-pass", r"(?i:[a-z0-9]+[_-]pass)"),

@@ -279,6 +279,10 @@ FALSE_POSITIVES = [
     "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
     "https://hooks.slack.com/services/ is where webhooks live",
     "line one ends here\nline two starts here\nand a hash 9fceb02d0ae5\n98e95dc970b7",
+    # -p is a port, a patch, a prompt for the password, or in prose: not a password.
+    "ssh -p 2222 host; psql -h db -p 5432 -U app; git log -p; tar -pxf a.tar; cp -p a b",
+    "mysql -u root -p shop asks for it; mysql -p$MYSQL_PWD; the login page -p option",
+    "sshpass -p $PASS ssh -p 2222 host; echo x | docker login --password-stdin",
 ]
 
 
