@@ -381,6 +381,22 @@ def test_importers_apply_the_limits_of_the_tools(service: MemoryService, tmp_pat
     assert found["memory long"] == f"content is {limit + 1} characters; the limit is {limit}."
 
 
+def test_metadata_numbers_json_cannot_hold_are_refused_on_every_backend(
+    service: MemoryService, tmp_path: Path
+) -> None:
+    for value in (float("nan"), float("inf"), -float("inf")):
+        with pytest.raises(InvalidInput, match="metadata is not storable as JSON"):
+            service.remember("Quarterly numbers", metadata={"ratio": [value]})
+    path = tmp_path / "mem0.json"
+    path.write_text(
+        '[{"id": "n", "memory": "Ratio", "metadata": {"r": NaN}}, {"id": "ok", "memory": "Fine"}]'
+    )
+    summary = service.import_from("mem0", path)
+    assert summary.created == 1 and reasons(summary)["memory n"].startswith(
+        "metadata is not storable as JSON"
+    )
+
+
 def test_json_nested_too_deeply_is_a_message_not_a_traceback(
     service: MemoryService, tmp_path: Path
 ) -> None:
