@@ -94,6 +94,26 @@ def test_edit_with_options_and_with_an_editor(run, tmp_path: Path) -> None:  # t
     assert edited["tags"] == ["ops", "network"]
 
 
+def test_an_editor_that_changes_nothing_keeps_crlf_and_cr_exactly(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    text = "line one\r\nline two\r\nend\rcr only"
+    run("remember", text)
+    script = tmp_path / "kind-only.py"  # changes the header, never the text
+    script.write_bytes(
+        b"import sys, pathlib\n"
+        b"p = pathlib.Path(sys.argv[1])\n"
+        b"p.write_bytes(p.read_bytes().replace(b'kind: note', b'kind: fact'))\n"
+    )
+    for editor, kind, entries in (("-c pass", "note", 1), (str(script), "fact", 2)):
+        os.environ["VISUAL"] = f"{sys.executable} {editor}"
+        try:
+            run("edit", "1")
+        finally:
+            del os.environ["VISUAL"]
+        shown = as_json(run("show", "1", "--json"))
+        assert (shown["content"], shown["kind"]) == (text, kind)  # type: ignore[index]
+        assert len(as_json(run("history", "1", "--json"))) == entries  # type: ignore[arg-type]
+
+
 def test_summarize_stats_doctor(run) -> None:  # type: ignore[no-untyped-def]
     run("remember", "We chose SQLite for storage", "-k", "decision")
     run("remember", "User likes terse replies", "-k", "preference")
