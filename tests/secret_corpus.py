@@ -204,6 +204,8 @@ CORPUS = [
         "The pipeline does {} before pushing",
     ),
     _one("sshpass_flag", f"sshpass -p '{(sf := body(12) + ' 9!')}' ssh -p 2222 ops@db", sf, "{}"),
+    _one("encryption_key", f"ENCRYPTION_KEY={(ek := body(32))}", ek, "prod .env: {}"),
+    _one("laravel_app_key", f"APP_KEY=base64:{(lk := body(43, B64))}=", lk, "Laravel {}"),
     # JSON pasted inside a JSON string (a log line, a tool's escaped output): quotes are \".
     _one(
         "password_escaped_json",

@@ -240,6 +240,14 @@ RULES = (
     _labelled("password", "pass|pwd", r"[A-Z0-9]+(?:PASSWORD|PASSWD|PASS|PWD)"),
     _labelled("password", "pass", r"(?i:pass)", prose=False),  # not "first pass: 2024"
     _labelled("secret", "secret", r"(?i:(?:client[_-]?)?secret(?:[_-]?key)?)"),
+    # Keys named for what they guard (.env: APP_KEY, ENCRYPTION_KEY, JWT_SIGNING_KEY); not
+    # primary_key, sort_key, cache_key, which name no secret.
+    _labelled(
+        "secret",
+        "key",
+        r"(?i:(?:[a-z0-9]+[_-])*(?:private|encryption|signing|master|app|session|cookie|jwt"
+        r"|hmac|license|decryption|cipher)[_-]?key)",
+    ),
     _labelled("api_key", "api", r"(?i:api[ _-]?key)"),
     _labelled("token", "token", r"(?i:(?:access[_-]?)?token)"),
 )
@@ -270,6 +278,7 @@ _FIELD_LABELS = (
     ("private_key", r"private_?key"),
     ("password", r"\w*passw(?:or)?d|pwd|passphrase|pass"),
     ("secret", r"(?:client_?)?secret(?:_?key)?"),
+    ("secret", r"(?:encryption|signing|master|app|session|cookie|jwt|hmac|license|cipher)_?key"),
     ("api_key", r"api_?key"),
     ("token", r"(?:access_?|refresh_?|auth_?|bearer_?|id_?)?token"),
     ("bearer_token", r"(?:proxy_)?authorization"),

@@ -283,6 +283,8 @@ FALSE_POSITIVES = [
     "ssh -p 2222 host; psql -h db -p 5432 -U app; git log -p; tar -pxf a.tar; cp -p a b",
     "mysql -u root -p shop asks for it; mysql -p$MYSQL_PWD; the login page -p option",
     "sshpass -p $PASS ssh -p 2222 host; echo x | docker login --password-stdin",
+    "primary_key=id; sort_key: created_at; cache_key=user:42; monkey=banana12; keyboard=qwerty1",
+    "The private key is stored in Vault; the encryption key: rotate it yearly.",
 ]
 
 
@@ -504,6 +506,8 @@ def test_tags_are_redacted_before_they_are_lowercased() -> None:
         ("Authorization", "bearer_token"),
         ("aws_secret_access_key", "aws_secret_key"),
         ("private_key", "private_key"),
+        ("encryptionKey", "secret"),
+        ("JWT_SIGNING_KEY", "secret"),
     ],
 )
 def test_a_field_named_for_a_secret_loses_its_value(name: str, kind: str) -> None:
@@ -513,7 +517,18 @@ def test_a_field_named_for_a_secret_loses_its_value(name: str, kind: str) -> Non
 
 
 @pytest.mark.parametrize(
-    "name", ["token_count", "max_tokens", "password_hash", "bypass", "compass", "secret_santa"]
+    "name",
+    [
+        "token_count",
+        "max_tokens",
+        "password_hash",
+        "bypass",
+        "compass",
+        "secret_santa",
+        "primary_key",
+        "sort_key",
+        "cache_key",
+    ],  # fmt: skip
 )
 def test_fields_named_like_a_secret_but_not_one_are_kept(name: str) -> None:
     assert not redact_fields(metadata={name: "kept as is"}).changed
