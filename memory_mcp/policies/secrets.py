@@ -124,9 +124,8 @@ _CURL_WORD = re.compile(r"(?<![\w-])curl(?![\w-])")
 def _curl_password(match: re.Match[str]) -> tuple[Span, bool]:
     group = next(g for g in ("sq", "dq", "bare") if match.group(g) is not None)
     value = match.group(group)
-    return match.span(group), _after(_CURL_WORD, match.string, match.start()) and is_value(
-        value
-    ) and not value.isdigit()
+    command = _after(_CURL_WORD, ("curl",), match.string, match.start())
+    return match.span(group), command and is_value(value) and not value.isdigit()
 
 
 # A password given as a flag: `mysql -pSECRET` (attached: `-p NAME` asks, NAME is the
@@ -136,6 +135,7 @@ _PASSWORD_FLAG = re.compile(
     r"(?:'(?P<sq>[^'\n]+)'|\"(?P<dq>[^\"\n]+)\"|(?P<bare>[^\s\"'-][^\s\"']*)))"
 )
 _MYSQL_WORD = re.compile(r"(?<![\w-])(?:mysql\w*|mariadb[\w-]*)(?![\w-])")
+_MYSQL_NEEDLES, _LOGIN_NEEDLES = ("mysql", "mariadb"), ("sshpass", "login")
 _LOGIN_WORD = re.compile(
     r"(?<![\w-])(?:sshpass|(?:docker|podman|nerdctl|buildah|skopeo|oras|crane|helm|az|oc|cf)"
     r"(?:[ \t]+[\w-]+)?[ \t]+login)(?![\w-])"
@@ -146,18 +146,19 @@ def _flag_password(match: re.Match[str]) -> tuple[Span, bool]:
     group = next(g for g in ("attached", "sq", "dq", "bare") if match.group(g) is not None)
     value, text, at = match.group(group), match.string, match.start()
     if group == "attached":
-        command = _after(_MYSQL_WORD, text, at)
+        command = _after(_MYSQL_WORD, _MYSQL_NEEDLES, text, at)
     else:  # `-p 2222` after a login is a port (ssh, psql); spelt out, the flag says password
-        command = _after(_LOGIN_WORD, text, at) or (
-            match.group("flag") == "--password" and _after(_MYSQL_WORD, text, at)
+        command = _after(_LOGIN_WORD, _LOGIN_NEEDLES, text, at) or (
+            match.group("flag") == "--password" and _after(_MYSQL_WORD, _MYSQL_NEEDLES, text, at)
         )
         command = command and not (match.group("flag") == "-p" and value.isdigit())
     return match.span(group), bool(command) and is_value(value)
 
 
-def _after(word: re.Pattern[str], text: str, at: int) -> bool:
-    """Whether `word` comes earlier in the same command: on the same line, or on lines
-    continued with a backslash (at most _CURL_BEFORE characters back)."""
+def _after(word: re.Pattern[str], needles: tuple[str, ...], text: str, at: int) -> bool:
+    """Whether `word` (holding one of `needles`, lowercase) comes earlier in the same command:
+    on the same line, or on lines continued with a backslash (at most _CURL_BEFORE characters
+    back). The needles are looked for first, so a flood of flags stays cheap."""
     since = max(at - _CURL_BEFORE, 0)
     newline = text.rfind("\n", since, at)
     while newline > since:
@@ -166,7 +167,8 @@ def _after(word: re.Pattern[str], text: str, at: int) -> bool:
             break
         newline = text.rfind("\n", since, newline)
     since = max(newline + 1, since)
-    return word.search(text, since, at) is not None
+    window = text[since:at].lower()
+    return any(n in window for n in needles) and word.search(text, since, at) is not None
 
 
 # Earlier rules win when two find the same span, so specific kinds come before generic ones.
@@ -245,8 +247,8 @@ RULES = (
     _labelled(
         "secret",
         "key",
-        r"(?i:(?:[a-z0-9]+[_-])*(?:private|encryption|signing|master|app|session|cookie|jwt"
-        r"|hmac|license|decryption|cipher)[_-]?key)",
+        r"(?i:(?:private|encryption|signing|master|app|session|cookie|jwt|hmac|license"
+        r"|decryption|cipher)[_-]?key)",
     ),
     _labelled("api_key", "api", r"(?i:api[ _-]?key)"),
     _labelled("token", "token", r"(?i:(?:access[_-]?)?token)"),
