@@ -246,7 +246,7 @@ RULES = (
     # primary_key, sort_key, cache_key, which name no secret.
     _labelled(
         "secret",
-        "key",
+        "private|encryption|signing|master|app|session|cookie|jwt|hmac|license|decryption|cipher",
         r"(?i:(?:private|encryption|signing|master|app|session|cookie|jwt|hmac|license"
         r"|decryption|cipher)[_-]?key)",
     ),
