@@ -196,4 +196,33 @@ CORPUS = [
     _one("api_key_json", f'{{"api_key": "{(aj := body(32))}"}}', aj, "config.json: {}"),
     _one("client_secret", f"client_secret={(cs := body(24))}", cs, "OIDC app: {}"),
     _one("password_prose", f"my password is {(pp := body(10) + '7!')}", pp, "{}"),
+    _one("mysql_flag", f"mysql -u root -p{(mf := body(14))} shop", mf, "Backup job runs {}"),
+    _one(
+        "login_flag",
+        f"docker login -u ci -p {(lf := body(16))} registry.acme.io",
+        lf,
+        "The pipeline does {} before pushing",
+    ),
+    _one("sshpass_flag", f"sshpass -p '{(sf := body(12) + ' 9!')}' ssh -p 2222 ops@db", sf, "{}"),
+    _one("encryption_key", f"ENCRYPTION_KEY={(ek := body(32))}", ek, "prod .env: {}"),
+    _one("laravel_app_key", f"APP_KEY=base64:{(lk := body(43, B64))}=", lk, "Laravel {}"),
+    # JSON pasted inside a JSON string (a log line, a tool's escaped output): quotes are \".
+    _one(
+        "password_escaped_json",
+        f'{{\\"user\\": \\"app\\", \\"password\\": \\"{(ej := body(14))}\\"}}',
+        ej,
+        'log: "body": "{}"',
+    ),
+    _one(
+        "aws_secret_escaped_json",
+        f'\\"SecretAccessKey\\": \\"{(ea := body(40, B64))}\\"',
+        ea,
+        'event: "{}"',
+    ),
+    _one(
+        "bearer_escaped_json",
+        f'\\"Authorization\\": \\"Bearer {(eb := body(40, URLSAFE))}\\"',
+        eb,
+        'request headers: "{{{}}}"',
+    ),
 ]

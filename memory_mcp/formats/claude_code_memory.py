@@ -17,6 +17,7 @@ from pathlib import Path
 
 from memory_mcp.errors import InvalidInput
 from memory_mcp.formats.common import Item, Record, digest, read_text
+from memory_mcp.policies.redact import redact
 from memory_mcp.policies.statements import classify
 
 FORMAT = "claude-code"
@@ -87,14 +88,17 @@ def _records(file: Path, base: Path) -> list[Item]:
     fenced = False
 
     def flush() -> None:
-        content = " ".join(" ".join(block).split())
+        # Secrets go before the lines are joined: a token wrapped onto the next line is found
+        # across the line break, not once it is a space (and the report's `where` shows none).
+        masked = redact("\n".join(block))
+        content = " ".join(masked.text.split())
         block.clear()
         if content and not content.startswith("@"):
             statement = classify(content)
             records.append(Record(
                 content=content, source_id=f"{name}:{digest(content)}",
                 where=f"{name}: {content[:40]}", kind=statement.kind if statement else "note",
-                tags=[source, *headings[-2:]],
+                tags=[source, *headings[-2:]], redacted=masked.changed,
             ))  # fmt: skip
 
     for line in text.splitlines():

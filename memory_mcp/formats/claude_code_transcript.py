@@ -99,7 +99,8 @@ def read(path: Path) -> Transcript:
             data = fh.read()
     except OSError as exc:
         raise InvalidInput(f"Cannot read the transcript {path}: {exc.strerror or exc}.") from exc
-    transcript = parse(data.decode("utf-8", errors="replace").splitlines())
+    # Lines end at "\n" only: a message may hold U+2028 or NEL, which JSON keeps raw.
+    transcript = parse(data.decode("utf-8", errors="replace").split("\n"))
     transcript.session_id = transcript.session_id or path.stem
     transcript.whole = size <= MAX_TRANSCRIPT_BYTES
     return transcript

@@ -31,6 +31,7 @@ class Record:
     details: dict[str, Any] = field(default_factory=dict)  # kept under metadata.imported_from
     occurred_at: datetime | None = None
     context: str | None = None  # searched with the memory, never shown
+    redacted: bool = False  # secrets already masked as it was read (before lines were joined)
 
 
 class Skipped(BaseModel):
@@ -85,14 +86,32 @@ def instant(value: object) -> datetime | None:
             moment = datetime.fromisoformat(value.strip())
         else:
             return None
+        # An offset can carry a moment past year 1 or 9999 (0001-01-01T00:00+01:00).
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     except (ValueError, OverflowError, OSError):
         return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def digest(*parts: str) -> str:
     """A short stable id for records the source gives no id (16 hex digits)."""
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:16]
+
+
+def read_lines(path: Path) -> list[str | None]:
+    """A JSON-lines file's lines, split at "\n" only (a JSON string may hold U+2028 or NEL
+    raw, which str.splitlines would break a line at), each decoded on its own: None for a
+    line that is not UTF-8, so one bad line does not refuse the rest."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"Cannot read {path}: {exc}") from exc
+    lines: list[str | None] = []
+    for raw in data.removeprefix(b"\xef\xbb\xbf").split(b"\n"):
+        try:
+            lines.append(raw.decode("utf-8").removesuffix("\r"))
+        except UnicodeDecodeError:
+            lines.append(None)
+    return lines
 
 
 def read_text(path: Path) -> str:

@@ -119,12 +119,12 @@ def _admit(run: _Run, item: Item) -> NewRow | None:
             content=item.content, tags=item.tags, metadata=metadata, context=item.context
         )
         content = strip_invisible(cleaned.fields["content"])
-        problem = _problem(run, item.source_id, content, cleaned.changed)
+        problem = _problem(run, item.source_id, content, cleaned.changed or item.redacted)
     if problem is not None:
         run.summary.skipped.append(Skipped(where=item.where, reason=problem))
         return None
     run.first[content_hash(content)] = run.first[item.source_id] = item.where
-    run.summary.redacted += cleaned.changed
+    run.summary.redacted += cleaned.changed or item.redacted
     fields = cleaned.fields
     return _row(run, item, content, stored_tags(fields["tags"]), fields["metadata"], fields)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, TypeGuard
 
 from memory_mcp.errors import InvalidInput
-from memory_mcp.formats.common import Item, Record, Skipped, digest, read_text, tags
+from memory_mcp.formats.common import Item, Record, Skipped, digest, read_lines, tags
 
 FORMAT = "kg-jsonl"
 
@@ -22,7 +22,10 @@ def read(path: Path) -> list[Item]:
     """Every line as records to import or skips with their reason."""
     items: list[Item] = []
     recognised = 0
-    for number, line in enumerate(read_text(path).splitlines(), start=1):
+    for number, line in enumerate(read_lines(path), start=1):
+        if line is None:
+            items.append(Skipped(where=f"line {number}", reason="not UTF-8 text"))
+            continue
         if not line.strip():
             continue
         found = _line(number, line)

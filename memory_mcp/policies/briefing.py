@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from memory_mcp.policies.budget import estimate_tokens
+from memory_mcp.policies.controls import CONTROL
 from memory_mcp.policies.text import STOPWORDS, tokens
 
 MAX_ITEM_CHARS = 320
@@ -19,7 +20,6 @@ MAX_ITEM_CHARS = 320
 MIN_SHARED_WORDS = 2
 MIN_WORD_SHARE = 0.34
 MIN_COSINE = 0.5
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # A tag in memory text (`</system-reminder>`, `<user>`): a client wraps the briefing in its
 # own tags, and a stored `</…>` would close that wrapper, making what follows read as the
 # user's or the system's words. Shown as ‹tag›, it stays text.
@@ -61,7 +61,7 @@ def _cost(line: str) -> int:
 def one_line(text: str, limit: int = MAX_ITEM_CHARS) -> str:
     """Memory text as one inert line: no line breaks or control characters, no tags (shown as
     ‹tag›), cut to `limit`."""
-    flat = " ".join(_TAG.sub(r"‹\1›", _CONTROL.sub(" ", text)).split())
+    flat = " ".join(_TAG.sub(r"‹\1›", CONTROL.sub(" ", text)).split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 

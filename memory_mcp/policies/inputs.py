@@ -76,12 +76,13 @@ def check_length(
 
 
 def check_metadata(metadata: dict[str, Any] | None, limit: int) -> None:
-    """Metadata must serialise to at most `limit` characters of JSON."""
+    """Metadata must serialise to at most `limit` characters of JSON (standard JSON: no NaN or
+    Infinity, which one backend would store as text no JSON reader takes and another refuse)."""
     if not metadata:
         return
     check_text(metadata=metadata)
     try:
-        size = len(json.dumps(metadata, default=str))
+        size = len(json.dumps(metadata, default=str, allow_nan=False))
     except (ValueError, RecursionError) as exc:
         raise InvalidInput(f"metadata is not storable as JSON: {exc}.") from None
     if size > limit:

@@ -295,13 +295,39 @@ def _walk(value: Any, kinds: list[str]) -> Any:
     return value
 
 
-def _entry(key: Any, value: Any, kinds: list[str]) -> tuple[Any, Any]:
+def _entry(key: Any, value: Any, kinds: list[str], within: str | None = None) -> tuple[Any, Any]:
+    """One dict entry; `within`: the kind a field around it is named for."""
     name = _walk(key, kinds)
     kind = field_kind(key) if isinstance(key, str) else None
-    if kind and isinstance(value, str) and is_value(value) and not _MARKER.fullmatch(value):
+    if kind:
+        return name, _named(value, kind, kinds, direct=True)
+    return name, _walk(value, kinds) if within is None else _named(value, within, kinds, False)
+
+
+# Kinds whose named field may hold its secret as a number (a PIN-like password, a numeric
+# key); a number under a "max_token" field is a count.
+_NUMERIC_KINDS = frozenset({"password", "secret", "api_key", "private_key", "aws_secret_key"})
+
+
+def _named(value: Any, kind: str, kinds: list[str], direct: bool) -> Any:
+    """The value of a field named for a secret: every text in it, in lists and in dicts at
+    any depth, is the secret (a dict's own secret-named entries name theirs); so is a number
+    given as the field's value or in a list there, not one deeper in a dict (a password
+    policy's `min_length`)."""
+    if isinstance(value, str):
+        if is_value(value) and not _MARKER.fullmatch(value):
+            kinds.append(kind)
+            return f"[REDACTED:{kind}]"
+        return _walk(value, kinds)
+    if isinstance(value, dict):
+        return dict(_entry(key, item, kinds, kind) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return [_named(item, kind, kinds, direct) for item in value]
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if number and direct and kind in _NUMERIC_KINDS:
         kinds.append(kind)
-        return name, f"[REDACTED:{kind}]"
-    return name, _walk(value, kinds)
+        return f"[REDACTED:{kind}]"
+    return value
 
 
 _KNOWN_MARKER = re.compile(rf"\[REDACTED:(?:{'|'.join(KINDS)})\]")

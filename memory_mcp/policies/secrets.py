@@ -48,10 +48,12 @@ _PUTTY_KEY = (
 # "aws_secret_access_key = ...", "AWS secret key is ...", '"SecretAccessKey": "..."'.
 _AWS_SECRET = (
     r"(?i:aws[ _-]?secret(?:[ _-]?(?:access[ _-]?)?key)?|secret[ _-]?access[ _-]?key)"
-    r"[\"'`]?(?:[ \t]*(?::=|=>|[:=])|[ \t]+(?i:is|was)\b[ \t]*:?|(?=[ \t]))[ \t]*[\"'`]?"
+    r"(?:\\?[\"'`])?(?:[ \t]*(?::=|=>|[:=])|[ \t]+(?i:is|was)\b[ \t]*:?|(?=[ \t]))[ \t]*"
+    r"(?:\\?[\"'`])?"
     r"(?P<secret>[A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"
 )
-_HEADER = r"(?i:authorization)[\"']?[ \t]*[:=][ \t]*[\"']?(?i:{0})[ \t]+(?P<secret>{1})"
+_QUOTE = r"(?:\\?[\"'])?"  # a quote, maybe escaped (JSON inside a JSON string)
+_HEADER = rf"(?i:authorization){_QUOTE}[ \t]*[:=][ \t]*{_QUOTE}(?i:{{0}})[ \t]+(?P<secret>{{1}})"
 
 
 def _token(kind: str, needles: str, pattern: str, labelled: bool = False) -> Rule:
@@ -77,16 +79,16 @@ def _simple(kind: str, needles: str, pattern: str) -> Rule:
 #   URLs, code like os.environ["X"] or getpass(), and null/none/true/false.
 _MIN_VALUE = 4
 _ASSIGN = r":=|=>|=(?!=)"
-_SEPARATOR = r"[\"']?(?:[ \t]*(?P<sep>{0}){1})[ \t]*"
+_SEPARATOR = _QUOTE + r"(?:[ \t]*(?P<sep>{0}){1})[ \t]*"
 _IS = r"|[ \t]+(?i:is)(?=[ \t])"
 _BARE = r"(?:[^\s\"'`,;&]|[,;](?=[^\s\"'`,;&])|&(?![\w.-]*=))*[^\s\"'`,;&.)\]}]"
-_VALUE = rf"(?:\"(?P<dq>[^\"\n]*)\"|'(?P<sq>[^'\n]*)'|(?P<bare>{_BARE}))"
+_VALUE = rf"(?:\\\"(?P<eq>[^\"\n]*?)\\\"|\"(?P<dq>[^\"\n]*)\"|'(?P<sq>[^'\n]*)'|(?P<bare>{_BARE}))"
 _PLACEHOLDERS = frozenset({"null", "none", "nil", "true", "false", "undefined"})
 _REFERENCE = re.compile(r"[$%<]|\{\{|\*+$|[~.]{0,2}/|[A-Za-z_][\w.]*[(\[]|[\w+.-]+://")
 
 
 def _labelled_value(match: re.Match[str]) -> tuple[Span, bool]:
-    for group in ("dq", "sq"):
+    for group in ("eq", "dq", "sq"):
         value = match.group(group)
         if value is not None:
             return match.span(group), is_value(value)
@@ -122,14 +124,41 @@ _CURL_WORD = re.compile(r"(?<![\w-])curl(?![\w-])")
 def _curl_password(match: re.Match[str]) -> tuple[Span, bool]:
     group = next(g for g in ("sq", "dq", "bare") if match.group(g) is not None)
     value = match.group(group)
-    return match.span(group), _after_curl(match.string, match.start()) and is_value(
-        value
-    ) and not value.isdigit()
+    command = _after(_CURL_WORD, ("curl",), match.string, match.start())
+    return match.span(group), command and is_value(value) and not value.isdigit()
 
 
-def _after_curl(text: str, at: int) -> bool:
-    """Whether the word `curl` comes earlier in the same command: on the same line, or on
-    lines continued with a backslash (at most _CURL_BEFORE characters back)."""
+# A password given as a flag: `mysql -pSECRET` (attached: `-p NAME` asks, NAME is the
+# database), `sshpass -p SECRET`, `docker login -u me -p SECRET`, `--password SECRET`.
+_PASSWORD_FLAG = re.compile(
+    r"(?<!\S)(?:-p(?P<attached>[^\s\"'=-][^\s\"']*)|(?P<flag>-p|--password)[ \t]+"
+    r"(?:'(?P<sq>[^'\n]+)'|\"(?P<dq>[^\"\n]+)\"|(?P<bare>[^\s\"'-][^\s\"']*)))"
+)
+_MYSQL_WORD = re.compile(r"(?<![\w-])(?:mysql\w*|mariadb[\w-]*)(?![\w-])")
+_MYSQL_NEEDLES, _LOGIN_NEEDLES = ("mysql", "mariadb"), ("sshpass", "login")
+_LOGIN_WORD = re.compile(
+    r"(?<![\w-])(?:sshpass|(?:docker|podman|nerdctl|buildah|skopeo|oras|crane|helm|az|oc|cf)"
+    r"(?:[ \t]+[\w-]+)?[ \t]+login)(?![\w-])"
+)
+
+
+def _flag_password(match: re.Match[str]) -> tuple[Span, bool]:
+    group = next(g for g in ("attached", "sq", "dq", "bare") if match.group(g) is not None)
+    value, text, at = match.group(group), match.string, match.start()
+    if group == "attached":
+        command = _after(_MYSQL_WORD, _MYSQL_NEEDLES, text, at)
+    else:  # `-p 2222` after a login is a port (ssh, psql); spelt out, the flag says password
+        command = _after(_LOGIN_WORD, _LOGIN_NEEDLES, text, at) or (
+            match.group("flag") == "--password" and _after(_MYSQL_WORD, _MYSQL_NEEDLES, text, at)
+        )
+        command = command and not (match.group("flag") == "-p" and value.isdigit())
+    return match.span(group), bool(command) and is_value(value)
+
+
+def _after(word: re.Pattern[str], needles: tuple[str, ...], text: str, at: int) -> bool:
+    """Whether `word` (holding one of `needles`, lowercase) comes earlier in the same command:
+    on the same line, or on lines continued with a backslash (at most _CURL_BEFORE characters
+    back). The needles are looked for first, so a flood of flags stays cheap."""
     since = max(at - _CURL_BEFORE, 0)
     newline = text.rfind("\n", since, at)
     while newline > since:
@@ -138,12 +167,8 @@ def _after_curl(text: str, at: int) -> bool:
             break
         newline = text.rfind("\n", since, newline)
     since = max(newline + 1, since)
-    found = text.rfind("curl", since, at)
-    while found >= 0:
-        if _CURL_WORD.match(text, found):
-            return True
-        found = text.rfind("curl", since, found)
-    return False
+    window = text[since:at].lower()
+    return any(n in window for n in needles) and word.search(text, since, at) is not None
 
 
 # Earlier rules win when two find the same span, so specific kinds come before generic ones.
@@ -210,12 +235,21 @@ RULES = (
         "url_password", "://", r"(?<=[A-Za-z0-9]://)[^\s:/@]*:(?P<secret>[^\s/@]+(?:@[^\s/@]+)*)@"
     ),
     Rule("password", _CURL_USER, _curl_password, needles=("-u",)),
+    Rule("password", _PASSWORD_FLAG, _flag_password, needles=("-p",)),
     _labelled("password", "pass|pwd", r"(?i:passw(?:or)?d|pwd|passphrase)"),
     # Names of settings: DB_PASS, smtp-pass, PGPASSWORD, MYSQL_PWD.
     _labelled("password", "_pass|-pass", r"(?i:[a-z0-9]+[_-]pass)"),
     _labelled("password", "pass|pwd", r"[A-Z0-9]+(?:PASSWORD|PASSWD|PASS|PWD)"),
     _labelled("password", "pass", r"(?i:pass)", prose=False),  # not "first pass: 2024"
     _labelled("secret", "secret", r"(?i:(?:client[_-]?)?secret(?:[_-]?key)?)"),
+    # Keys named for what they guard (.env: APP_KEY, ENCRYPTION_KEY, JWT_SIGNING_KEY); not
+    # primary_key, sort_key, cache_key, which name no secret.
+    _labelled(
+        "secret",
+        "private|encryption|signing|master|app|session|cookie|jwt|hmac|license|decryption|cipher",
+        r"(?i:(?:private|encryption|signing|master|app|session|cookie|jwt|hmac|license"
+        r"|decryption|cipher)[_-]?key)",
+    ),
     _labelled("api_key", "api", r"(?i:api[ _-]?key)"),
     _labelled("token", "token", r"(?i:(?:access[_-]?)?token)"),
 )
@@ -246,6 +280,7 @@ _FIELD_LABELS = (
     ("private_key", r"private_?key"),
     ("password", r"\w*passw(?:or)?d|pwd|passphrase|pass"),
     ("secret", r"(?:client_?)?secret(?:_?key)?"),
+    ("secret", r"(?:encryption|signing|master|app|session|cookie|jwt|hmac|license|cipher)_?key"),
     ("api_key", r"api_?key"),
     ("token", r"(?:access_?|refresh_?|auth_?|bearer_?|id_?)?token"),
     ("bearer_token", r"(?:proxy_)?authorization"),

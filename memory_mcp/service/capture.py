@@ -22,7 +22,7 @@ from memory_mcp.formats.common import ImportSummary, Record
 from memory_mcp.formats.ingest import ingest
 from memory_mcp.models import Memory, MemoryFilter
 from memory_mcp.policies import episodes, statements
-from memory_mcp.policies.redact import redact
+from memory_mcp.policies.redact import redact, redact_fields
 from memory_mcp.service import grants, projects
 from memory_mcp.service.context import Part
 from memory_mcp.service.writing import Writer
@@ -152,11 +152,17 @@ class Capturer(Part):
             # A message's own uuid names it in every session that holds a copy (a resumed
             # session's file starts with the earlier one's messages); a stand-in, within this one
             source = turn.uuid if turn.own_id else f"{sid}:{turn.uuid}"
+            # Every text of the transcript is redacted before it is cut or put on one line: a
+            # token cut short, or split at a line break that became a space, is no longer
+            # found by the redaction of what is stored, and its head would stay.
             prompt = redact(turn.prompt).text  # <private> blocks go before sentences are cut
-            tools = [(t.name, t.input, t.ok) for t in turn.tools]
+            conclusion = redact(turn.conclusion).text
+            tools = [
+                (t.name, redact_fields(input=t.input).fields["input"], t.ok) for t in turn.tools
+            ]
             act = episodes.activity(tools, roots, ignored)
             total.add(act)
-            context = _context(prompt, turn.conclusion)
+            context = _context(prompt, conclusion)
             for n, found in enumerate(statements.durable(prompt)):
                 records.append(Record(
                     content=found.text, source_id=f"{source}:s{n}",
@@ -164,7 +170,7 @@ class Capturer(Part):
                     tags=[CAPTURED, "said-by-user"], occurred_at=turn.at, created_at=None,
                     metadata={"session": sid}, context=context,
                 ))  # fmt: skip
-            text = episodes.explored(prompt, act, turn.conclusion) if turn.complete else None
+            text = episodes.explored(prompt, act, conclusion) if turn.complete else None
             if text is not None:
                 records.append(Record(
                     content=text, source_id=f"{source}:explored",

@@ -61,10 +61,10 @@ class Exchange(Part):
             limits = transfer.Limits(
                 self.settings.max_content_chars, self.settings.max_metadata_chars
             )
-            with path.open(encoding="utf-8") as fh:
+            with path.open(encoding="utf-8-sig") as fh:  # a BOM (Windows editors) is no text
                 total, redacted = transfer.validate_jsonl(fh, limits)
             each = None if progress is None else (lambda done: progress(done, total))
-            with path.open(encoding="utf-8") as fh:
+            with path.open(encoding="utf-8-sig") as fh:  # a BOM (Windows editors) is no text
                 report = transfer.import_jsonl(self.store, self.semantic.embed_documents, fh, each)
             report.redacted = redacted
             return report
@@ -175,7 +175,7 @@ class Exchange(Part):
 
     def evaluate(self, path: Path) -> evaluation.EvalReport:
         try:
-            with path.open(encoding="utf-8") as fh:
+            with path.open(encoding="utf-8-sig") as fh:  # a BOM (Windows editors) is no text
                 queries = evaluation.parse_queries(fh)
         except (OSError, UnicodeDecodeError) as exc:
             raise InvalidInput(f"Cannot read {path}: {exc}") from exc

@@ -10,10 +10,11 @@ Whether a line is already stored is decided inside the transaction of its batch 
 """
 
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, NamedTuple, TextIO
 
 import numpy as np
@@ -23,6 +24,7 @@ from memory_mcp.errors import InvalidInput, nothing_imported
 from memory_mcp.formats.ahead import embedding_thread
 from memory_mcp.models import MAX_KEY_CHARS, NewMemory, clean_name
 from memory_mcp.policies import inputs
+from memory_mcp.policies.controls import json_escaped
 from memory_mcp.policies.redact import redact_fields
 from memory_mcp.storage.contract import NewRow, Storage
 from memory_mcp.timestamps import format_time
@@ -52,10 +54,43 @@ class ExportedMemory(NewMemory):
     repeat_count: int = Field(1, ge=1)
     last_seen_at: datetime | None = None
 
+    @field_validator("tags", "scope", "key", mode="before")
+    @classmethod
+    def _names(cls, value: Any) -> Any:
+        """Names an older version stored with control characters (refused since) import with
+        them as spaces, as the other importers' tags do: its export imports again."""
+        if isinstance(value, list):
+            return [_spaced(item) for item in value]
+        return _spaced(value)
+
     @field_validator("key")
     @classmethod
     def _key(cls, value: str | None) -> str | None:
         return None if value is None else clean_name(value, "key") or None
+
+    @field_validator(
+        "created_at", "updated_at", "forgotten_at", "occurred_at", "expires_at",
+        "superseded_at", "last_seen_at",
+    )  # fmt: skip
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        """Times are stored in UTC: an offset that carries one past year 1 or 9999
+        (0001-01-01T00:00:00+01:00) refuses the line here, before anything is written."""
+        if value is None or value.tzinfo is None:
+            return value
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("is outside the years 1 to 9999 in UTC") from None
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def _spaced(name: Any) -> Any:
+    if not isinstance(name, str) or not _CONTROL.search(name):
+        return name
+    return " ".join(_CONTROL.sub(" ", name).split())
 
 
 class ImportReport(BaseModel):
@@ -99,7 +134,7 @@ def export_jsonl(
             continue
         if readable is not None and not readable(memory.scope):
             continue
-        out.write(memory.model_dump_json(exclude={"embedded"}) + "\n")
+        out.write(json_escaped(memory.model_dump_json(exclude={"embedded"})) + "\n")
         written += 1
         if progress is not None:
             progress(written)

@@ -231,8 +231,8 @@ class MemoryWrites(Protocol):
         self, ids: Iterable[int], client: str | None = None, action: str = "purge"
     ) -> list[int]:
         """Hard delete with its index entries and vector. Its history keeps when, by which
-        client and what was done (and `action`), but no text: before/after are None and
-        detail is {"erased": action}. Works when the store is at its size limit."""
+        client and what was done (`action`), no text: detail {"erased": action}. What it
+        superseded is restored, or superseded by its key's later value. Works when full."""
         ...
 
     def scrub(

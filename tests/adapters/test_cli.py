@@ -95,6 +95,26 @@ def test_edit_with_options_and_with_an_editor(run, tmp_path: Path) -> None:  # t
     assert edited["tags"] == ["ops", "network"]
 
 
+def test_an_editor_that_changes_nothing_keeps_crlf_and_cr_exactly(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    text = "line one\r\nline two\r\nend\rcr only"
+    run("remember", text)
+    script = tmp_path / "kind-only.py"  # changes the header, never the text
+    script.write_bytes(
+        b"import sys, pathlib\n"
+        b"p = pathlib.Path(sys.argv[1])\n"
+        b"p.write_bytes(p.read_bytes().replace(b'kind: note', b'kind: fact'))\n"
+    )
+    for editor, kind, entries in (("-c pass", "note", 1), (str(script), "fact", 2)):
+        os.environ["VISUAL"] = f"{sys.executable} {editor}"
+        try:
+            run("edit", "1")
+        finally:
+            del os.environ["VISUAL"]
+        shown = as_json(run("show", "1", "--json"))
+        assert (shown["content"], shown["kind"]) == (text, kind)  # type: ignore[index]
+        assert len(as_json(run("history", "1", "--json"))) == entries  # type: ignore[arg-type]
+
+
 def test_summarize_stats_doctor(run) -> None:  # type: ignore[no-untyped-def]
     run("remember", "We chose SQLite for storage", "-k", "decision")
     run("remember", "User likes terse replies", "-k", "preference")
@@ -123,6 +143,9 @@ def test_export_import_round_trip(run, tmp_path: Path) -> None:  # type: ignore[
 def test_help_and_version(run) -> None:  # type: ignore[no-untyped-def]
     assert "serve" in run("--help")
     assert "memory-mcp" in run("--version")
+    # Help is rich markup: a literal [word] in a docstring must be escaped or it vanishes.
+    assert "it becomes [scrubbed]." in " ".join(run("scrub", "--help").replace("│", "").split())
+    assert "[scrubbed]" in run("--help")
 
 
 def test_lifecycle_commands(run) -> None:  # type: ignore[no-untyped-def]
@@ -238,7 +261,9 @@ HOSTILE = (
     "[/x] [bold red]boom[/bold red] :warning: \x1b]0;pwned\x07 \x1b[2J\x1b[H \x9b31m "
     "\x1b]52;c;ZXZpbA==\x07 \u202egnp.exe\r overwritten \\"
 )
-RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+RAW = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
+)
 
 
 def hostile_memories(db: Path) -> None:
@@ -288,6 +313,48 @@ def test_json_output_keeps_the_text_with_controls_escaped(run, tmp_path: Path) -
     assert as_json(text)["content"] == HOSTILE + " edited \x1b[1m"  # type: ignore[index]
     for args in (("list", "--superseded"), ("recall", "boom", "--superseded"), ("log",)):
         assert not RAW.search(run(*args, "--json")), args
+
+
+def test_an_export_escapes_controls_and_line_separators_and_imports_back(  # type: ignore[no-untyped-def]
+    run, tmp_path: Path
+) -> None:
+    run("remember", HOSTILE, "--tag", "[/x]")
+    run("remember", "NEL\x85 LS\u2028 PS\u2029 DEL\x7f", "--context", "RLM\u200f")
+    shown = run("export", "-")  # a JSON string may hold C1 and U+2028 raw: not on a terminal
+    assert not RAW.search(shown) and "\\u009b31m" in shown and "\\u2028" in shown
+    dump = tmp_path / "dump.jsonl"
+    run("export", str(dump))
+    text = dump.read_text(encoding="utf-8")
+    assert not RAW.search(text)
+    lines = text.splitlines()  # breaks at NEL and U+2028 too, as many line readers do
+    assert len(lines) == 2 and all(isinstance(json.loads(line), dict) for line in lines)
+    fresh = tmp_path / "fresh.db"
+    again = tmp_path / "again.jsonl"
+    for args in (("import", str(dump)), ("export", str(again))):
+        assert CliRunner().invoke(app, ["--db", str(fresh), *args]).exit_code == 0
+    assert again.read_text(encoding="utf-8") == text  # lossless, odd characters and all
+    contents = [json.loads(line)["content"] for line in lines]
+    assert "NEL\x85 LS\u2028 PS\u2029 DEL\x7f" in contents
+
+
+def test_an_export_of_names_an_older_version_stored_imports_again(  # type: ignore[no-untyped-def]
+    run, tmp_path: Path
+) -> None:
+    hostile_memories(tmp_path / "cli.db")  # scope, tags and key hold control characters
+    dump = tmp_path / "dump.jsonl"
+    run("export", str(dump))
+    fresh = tmp_path / "fresh.db"
+    result = CliRunner().invoke(app, ["--db", str(fresh), "import", str(dump)])
+    assert result.exit_code == 0, result.stderr
+    service = MemoryService.open(Settings(db=fresh, semantic=False))
+    try:
+        everything = service.make_filter(scope="*", include_superseded=True)
+        memories = service.list_memories(everything)
+    finally:
+        service.close()
+    assert len(memories) == 2 and {m.scope for m in memories} == {"[bold red]ops [5m"}
+    assert {m.key for m in memories} == {"k[/x]"} and memories[0].tags == ["[/x]", "]0;tag"]
+    assert sum(m.superseded_by is not None for m in memories) == 1  # the chain came along
 
 
 # -- a mistyped --db is an error, not a new database --------------------------------------------

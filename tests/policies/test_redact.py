@@ -279,6 +279,12 @@ FALSE_POSITIVES = [
     "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
     "https://hooks.slack.com/services/ is where webhooks live",
     "line one ends here\nline two starts here\nand a hash 9fceb02d0ae5\n98e95dc970b7",
+    # -p is a port, a patch, a prompt for the password, or in prose: not a password.
+    "ssh -p 2222 host; psql -h db -p 5432 -U app; git log -p; tar -pxf a.tar; cp -p a b",
+    "mysql -u root -p shop asks for it; mysql -p$MYSQL_PWD; the login page -p option",
+    "sshpass -p $PASS ssh -p 2222 host; echo x | docker login --password-stdin",
+    "primary_key=id; sort_key: created_at; cache_key=user:42; monkey=banana12; keyboard=qwerty1",
+    "The private key is stored in Vault; the encryption key: rotate it yearly.",
 ]
 
 
@@ -384,6 +390,12 @@ ADVERSARIAL = [
     "x" + " " * 500_000 + "\n",
     ("ghp_" + "a" * 36 + " ghp_" + "b" * 10 + "\n" + "c" * 30 + " ") * 12_000,
     "a[REDACTED:x]" * 80_000,
+    "a_" * 250_000 + "key=x1",
+    "app_" * 120_000 + "key=x1",
+    "docker login " + "-p x " * 100_000,
+    "mysql -pa " * 50_000,
+    '\\"password\\": \\"' * 60_000,
+    "\\" * 500_000,
 ]
 
 
@@ -500,6 +512,8 @@ def test_tags_are_redacted_before_they_are_lowercased() -> None:
         ("Authorization", "bearer_token"),
         ("aws_secret_access_key", "aws_secret_key"),
         ("private_key", "private_key"),
+        ("encryptionKey", "secret"),
+        ("JWT_SIGNING_KEY", "secret"),
     ],
 )
 def test_a_field_named_for_a_secret_loses_its_value(name: str, kind: str) -> None:
@@ -509,7 +523,18 @@ def test_a_field_named_for_a_secret_loses_its_value(name: str, kind: str) -> Non
 
 
 @pytest.mark.parametrize(
-    "name", ["token_count", "max_tokens", "password_hash", "bypass", "compass", "secret_santa"]
+    "name",
+    [
+        "token_count",
+        "max_tokens",
+        "password_hash",
+        "bypass",
+        "compass",
+        "secret_santa",
+        "primary_key",
+        "sort_key",
+        "cache_key",
+    ],  # fmt: skip
 )
 def test_fields_named_like_a_secret_but_not_one_are_kept(name: str) -> None:
     assert not redact_fields(metadata={name: "kept as is"}).changed
@@ -518,6 +543,27 @@ def test_fields_named_like_a_secret_but_not_one_are_kept(name: str) -> None:
 def test_named_fields_keep_references_placeholders_and_markers() -> None:
     metadata = {"password": "$DB_PASSWORD", "token": "", "secret": None, "api_key": r("api_key")}
     assert redact_fields(metadata=metadata) == RedactedFields({"metadata": metadata}, ())
+
+
+def test_a_named_field_loses_every_text_and_number_it_holds() -> None:
+    # A YAML or JSON config turned into metadata: the secret is in a list, a nested dict, or
+    # a number; a dict's own entries still speak for themselves (a policy's min_length).
+    metadata = {
+        "password": ["Zebra-Quartz-41", {"value": "Zebra-Quartz-42", "min_length": 12}],
+        "db": {"dbPassword": 41852093, "port": 5432},
+        "apiKey": 123456789012,
+        "credentials": {"token": {"access": "Zebra-Quartz-43", "expires_in": 3600}},
+        "max_token": 512,
+        "secret": {"hint": None, "rotated": True},
+    }
+    assert redact_fields(metadata=metadata).fields["metadata"] == {
+        "password": [r("password"), {"value": r("password"), "min_length": 12}],
+        "db": {"dbPassword": r("password"), "port": 5432},
+        "apiKey": r("api_key"),
+        "credentials": {"token": {"access": r("token"), "expires_in": 3600}},
+        "max_token": 512,
+        "secret": {"hint": None, "rotated": True},
+    }
 
 
 def test_measured_length_counts_a_marker_as_one_character() -> None:

@@ -130,6 +130,49 @@ def test_private_blocks_secrets_and_ignored_paths_stay_out(
     assert "src/app.py" in text
 
 
+def test_a_secret_where_capture_cuts_or_flattens_a_text_leaves_no_piece(
+    keyword_service: MemoryService, tmp_path: Path
+) -> None:
+    # Commands, searches and conclusions are cut to a length and put on one line: a token
+    # cut short, or wrapped at a line break that became a space, no longer looks like one.
+    folder = project(tmp_path)
+    token = "ghp_" + "Q7x" * 12
+    wrapped = "ghp_" + "W9k" * 12
+    tools = [
+        {"type": "tool_use", "id": "t1", "name": "Bash",
+         "input": {"command": "x" * 18 + f" && gh auth login --with-token {token}"}},
+        {"type": "tool_use", "id": "t2", "name": "Grep", "input": {"pattern": f"xx {token}"}},
+        {"type": "tool_use", "id": "t3", "name": "Read", "input": {"file_path": f"{folder}/a.py"}},
+    ]  # fmt: skip
+    conclusion = "y " * 185 + f"The token is {token} ok. Wrapped:\n{wrapped[:20]}\n{wrapped[20:]}"
+    lines = [
+        user("Where does the app log in to GitHub?", 1),
+        {"type": "assistant", "uuid": "a1", "message": {"role": "assistant", "content": tools}},
+        said(conclusion, 2),
+    ]
+    keyword_service.capture(write(tmp_path / "t.jsonl", lines), cwd=str(folder))
+    memories = keyword_service.list_memories(keyword_service.make_filter(scope="*"), limit=None)
+    assert {"explored", "session"} <= {tag for m in memories for tag in m.tags}
+    text = json.dumps([m.model_dump(mode="json") for m in memories])
+    assert "Q7xQ7x" not in text and "W9kW9k" not in text
+
+
+def test_a_transcript_line_holding_a_line_separator_is_read_whole(
+    keyword_service: MemoryService, tmp_path: Path
+) -> None:
+    # Claude Code writes JSON.stringify lines, which keep U+2028 and NEL raw.
+    folder = project(tmp_path)
+    lines = [user("We decided to ship on\u2028Fridays only.\x85Thanks", 1), said("Noted.", 2)]
+    path = tmp_path / "t.jsonl"
+    path.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines))
+    report = keyword_service.capture(path, cwd=str(folder))
+    assert report.requests == 1
+    memories = keyword_service.list_memories(keyword_service.make_filter(scope="*"), limit=None)
+    episode = next(m for m in memories if "session" in m.tags)
+    assert "We decided to ship on Fridays only." in episode.content
+    assert any(m.kind == "decision" for m in memories if "said-by-user" in m.tags)
+
+
 def test_capture_off_and_no_project_store_nothing(settings: Settings, tmp_path: Path) -> None:
     off = MemoryService.open(settings.model_copy(update={"semantic": False, "capture": False}))
     try:

@@ -86,3 +86,19 @@ def test_codex_agents_md_the_override_wins(keyword_service: MemoryService, tmp_p
         "preference",
         ["codex"],
     )
+
+
+def test_a_token_wrapped_onto_the_next_line_is_masked_before_the_lines_are_joined(
+    keyword_service: MemoryService, tmp_path: Path
+) -> None:
+    folder = project(tmp_path)
+    token = "ghp_" + "Wq3" * 12
+    (folder / "CLAUDE.md").write_text(
+        f"# Deploy\n\nThe CI token is {token[:20]}\n{token[20:]} for uploads.\n\n"
+        f"- never \x00 commit {token}\n"  # skipped (NUL): its report shows no secret either
+    )
+    summary = keyword_service.import_from("claude-code", folder)
+    assert summary.created == 1 and summary.redacted == 1
+    [memory] = keyword_service.list_memories(keyword_service.make_filter(scope="*"))
+    assert memory.content == "The CI token is [REDACTED:github_token] for uploads."
+    assert "Wq3Wq3" not in summary.model_dump_json()

@@ -85,6 +85,29 @@ def test_kg_rerun_after_an_edit_does_not_bring_the_old_text_back(service: Memory
     assert service.import_from("kg-jsonl", KG).created == 0
 
 
+def test_kg_lines_end_at_newlines_only_and_a_line_not_utf8_is_skipped_alone(
+    service: MemoryService, tmp_path: Path
+) -> None:
+    # JSON.stringify keeps U+2028, U+2029 and NEL raw in strings; str.splitlines breaks there.
+    observations = ["Pasted\u2028from a PDF", "NEL\x85here", "para\u2029graph"]
+    odd = {"type": "entity", "name": "Alice", "entityType": "person", "observations": observations}
+    fine = {"type": "entity", "name": "Bob", "entityType": "person", "observations": ["Hi"]}
+    path = tmp_path / "memory.jsonl"
+    path.write_bytes(
+        b"\xef\xbb\xbf"
+        + json.dumps(odd, ensure_ascii=False).encode()
+        + b"\r\n"
+        + b'{"type": "entity", "name": "Eve \xff", "entityType": "p", "observations": ["x"]}\n'
+        + json.dumps(fine).encode()
+        + b"\n"
+    )
+    summary = service.import_from("kg-jsonl", path)
+    assert summary.created == 4 and reasons(summary) == {"line 2": "not UTF-8 text"}
+    assert {"Alice: Pasted\u2028from a PDF", "Alice: NEL\x85here", "Bob: Hi"} <= set(
+        by_content(service)
+    )
+
+
 def test_kg_refuses_a_file_that_is_not_a_graph(service: MemoryService, tmp_path: Path) -> None:
     path = tmp_path / "notes.jsonl"
     path.write_text('{"content": "a JSONL export of ours"}\nnot json\n')
@@ -277,6 +300,53 @@ def test_records_skips_and_helpers() -> None:
     assert isinstance(items[0], Record) and any(isinstance(i, Skipped) for i in items)
 
 
+# An offset carries these past year 1 or 9999 once in UTC: Python cannot hold that moment.
+PAST_YEAR_1 = "0001-01-01T00:00:00+01:00"
+PAST_YEAR_9999 = "9999-12-31T23:59:59-14:00"
+
+
+def test_a_date_an_offset_carries_out_of_range_is_dropped_not_a_traceback(
+    service: MemoryService, tmp_path: Path
+) -> None:
+    assert instant(PAST_YEAR_1) is None and instant(PAST_YEAR_9999) is None
+    path = tmp_path / "mem0.json"
+    items = [
+        {"id": "a", "memory": "Early bird", "created_at": PAST_YEAR_1},
+        {"id": "b", "memory": "Late owl", "updated_at": PAST_YEAR_9999,
+         "expiration_date": PAST_YEAR_9999},
+        {"id": "c", "memory": "Edge of time", "created_at": "0001-01-01T00:00:00Z"},
+    ]  # fmt: skip
+    path.write_text(json.dumps(items))
+    before = datetime.now(UTC)
+    assert service.import_from("mem0", path).created == 3
+    found = by_content(service)
+    assert found["Early bird"].created_at >= before  # type: ignore[attr-defined]
+    assert found["Late owl"].expires_at is None  # type: ignore[attr-defined]
+    assert found["Edge of time"].created_at == datetime(1, 1, 1, tzinfo=UTC)  # type: ignore[attr-defined]
+
+
+def test_a_jsonl_time_out_of_range_in_utc_refuses_the_file_before_writing(
+    service: MemoryService, tmp_path: Path
+) -> None:
+    path = tmp_path / "dump.jsonl"
+    lines = [
+        {"content": "fine", "created_at": "0001-01-01T00:00:00Z",
+         "expires_at": "9999-12-31T23:59:59Z"},
+        {"content": "early", "created_at": PAST_YEAR_1},
+        {"content": "late", "occurred_at": PAST_YEAR_9999},
+    ]  # fmt: skip
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    with pytest.raises(InvalidInput) as err:
+        service.import_jsonl(path)
+    outside = "Value error, is outside the years 1 to 9999 in UTC"
+    assert f"line 2: created_at: {outside}" in str(err.value)
+    assert f"line 3: occurred_at: {outside}" in str(err.value)
+    assert service.count() == 0
+    path.write_text(json.dumps(lines[0]) + "\n")
+    assert service.import_jsonl(path).created == 1  # the ends of the range themselves are fine
+    assert service.list_memories()[0].created_at == datetime(1, 1, 1, tzinfo=UTC)
+
+
 # -- the tools' limits apply to imports (issue 11) -------------------------------------------------
 
 DEEP = "[" * 100_000 + "]" * 100_000  # deeper than Python's JSON decoder can go
@@ -309,6 +379,22 @@ def test_importers_apply_the_limits_of_the_tools(service: MemoryService, tmp_pat
     assert f"as JSON; the limit is {service.settings.max_metadata_chars}." in found["memory big"]
     assert found["memory deep"].endswith("is nested more than 20 levels deep.")
     assert found["memory long"] == f"content is {limit + 1} characters; the limit is {limit}."
+
+
+def test_metadata_numbers_json_cannot_hold_are_refused_on_every_backend(
+    service: MemoryService, tmp_path: Path
+) -> None:
+    for value in (float("nan"), float("inf"), -float("inf")):
+        with pytest.raises(InvalidInput, match="metadata is not storable as JSON"):
+            service.remember("Quarterly numbers", metadata={"ratio": [value]})
+    path = tmp_path / "mem0.json"
+    path.write_text(
+        '[{"id": "n", "memory": "Ratio", "metadata": {"r": NaN}}, {"id": "ok", "memory": "Fine"}]'
+    )
+    summary = service.import_from("mem0", path)
+    assert summary.created == 1 and reasons(summary)["memory n"].startswith(
+        "metadata is not storable as JSON"
+    )
 
 
 def test_json_nested_too_deeply_is_a_message_not_a_traceback(

@@ -48,7 +48,12 @@ def short(secret: Secret, width: int = 40) -> list[str]:
 
 
 def details(secret: Secret) -> dict[str, object]:
-    return {"note": secret.text, "deep": [{"list": [secret.text]}], "password": "Zebra-41!"}
+    return {
+        "note": secret.text,
+        "deep": [{"list": [secret.text]}],
+        "password": "Zebra-41!",
+        "db": {"password": ["Zebra-42!"], "pin_password": 918273645},  # not only as a string
+    }
 
 
 # -- one function per write path: each stores the whole corpus ---------------------------------
@@ -204,7 +209,8 @@ def test_no_secret_reaches_the_database_or_the_embedding(
         if piece.encode() in raw or any(piece in text for text in embedded)
     ]
     assert leaked == []
-    assert b"Zebra-41!" not in raw  # a metadata field named "password"
+    for value in (b"Zebra-41!", b"Zebra-42!", b"918273645"):  # metadata fields named "password"
+        assert value not in raw
 
 
 # -- edits, re-imports and sizes ----------------------------------------------------------------

@@ -226,3 +226,19 @@ def test_an_import_embeds_the_next_batch_while_one_is_stored(
     assert (report.created, report.unlinked) == (5, 0)
     assert service.get(3).superseded_by == 4 and service.get(5).metadata["sources"] == [1, 2]
     assert all(m.embedded for m in service.store.get_many([1, 2, 3, 4, 5], True))
+
+
+def test_a_file_saved_with_a_byte_order_mark_and_crlf_imports(tmp_path: Path) -> None:
+    # Windows editors and PowerShell's Out-File start UTF-8 files with a BOM.
+    path = tmp_path / "edited.jsonl"
+    lines = [{"content": "First line after the mark"}, {"content": "Second, CRLF-ended"}]
+    path.write_bytes(b"\xef\xbb\xbf" + b"".join(json.dumps(x).encode() + b"\r\n" for x in lines))
+    service = open_db(tmp_path / "memory.db")
+    try:
+        assert service.import_jsonl(path).created == 2
+        assert set(by_content(service)) == {"First line after the mark", "Second, CRLF-ended"}
+        queries = tmp_path / "queries.jsonl"
+        queries.write_bytes(b"\xef\xbb\xbf" + b'{"query": "first line", "expected_ids": [1]}\r\n')
+        assert service.evaluate(queries).queries == 1
+    finally:
+        service.close()

@@ -454,6 +454,51 @@ def test_scrub_removes_a_string_from_a_memory_and_its_history(storage: Storage) 
     assert secret in storage.get(other).content
 
 
+def test_an_id_is_never_given_twice_not_even_after_a_purge(storage: Storage) -> None:
+    storage.insert(row("First"))
+    newest = storage.insert(row("Project Falcon", scope="private")).id
+    storage.purge([newest])
+    fresh = storage.insert(row("Unrelated", scope="other")).id
+    [again] = storage.insert_many([row("Also unrelated")])
+    assert newest < fresh < again.id  # a client's or a summary's "#newest" names no other memory
+    assert [e.action for e in storage.history(fresh)] == ["create"]
+
+
+def test_purging_a_replacement_brings_back_what_it_replaced(storage: Storage) -> None:
+    def current(key: str = "user.editor") -> list[int]:
+        return [m.id for m in storage.current_for_key("global", key)]
+
+    vim = storage.insert(row("Editor is Vim", key="user.editor")).id
+    helix = storage.insert(row("Editor is Helix", key="user.editor")).id
+    zed = storage.insert(row("Editor is Zed", key="user.editor")).id
+    storage.purge([zed])  # the current value: the one it replaced is current again
+    assert current() == [helix] and storage.get(vim).superseded_by == helix
+    assert storage.get(helix).superseded_at is None
+    assert [(e.action, e.detail) for e in storage.history(helix)][0] == (
+        "restore", {"replaced_by_purged": zed},
+    )  # fmt: skip
+    nano = storage.insert(row("Editor is nano", key="user.editor")).id
+    storage.purge([helix])  # in the middle of a chain: what it replaced goes to the next
+    assert current() == [nano] and storage.get(vim).superseded_by == nano
+    port = storage.insert(row("Port is 8080")).id
+    fixed = storage.insert(row("Port is 9090"), replaces=port).id
+    storage.purge([fixed])  # a correction erased: the corrected memory shows again
+    assert storage.get(port).superseded_by is None
+    assert ids(storage.search_keywords("port", MemoryFilter(), 5)) == [port]
+    shell = storage.insert(row("Shell is bash", key="user.shell")).id
+    storage.set_forgotten([shell], None)
+    zsh = storage.insert(row("Shell is zsh", key="user.shell")).id
+    fish = storage.insert(row("Shell is fish", key="user.shell")).id
+    storage.purge([zsh, fish])
+    assert storage.get(shell).forgotten_at is not None  # still forgotten, no longer replaced
+    assert storage.get(shell).superseded_by is None and current("user.shell") == []
+    assert storage.restore([shell])[0] == [shell] and current("user.shell") == [shell]
+    every = storage.find(EVERYTHING, limit=100)
+    held = {m.id for m in every}
+    assert all(m.superseded_by in held for m in every if m.superseded_by is not None)
+    assert_in_step(storage, len(every), 0)
+
+
 @pytest.mark.parametrize("backend", ["sqlite"])  # a size cap is a file's: a server has its own
 def test_purge_and_forget_work_at_the_size_limit(backend: str, tmp_path: Path) -> None:
     store = open_storage(settings(backend, tmp_path, max_db_mb=1))

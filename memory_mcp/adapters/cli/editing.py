@@ -74,11 +74,14 @@ def run_editor(text: str) -> str:
     fd, name = tempfile.mkstemp(prefix="memory-", suffix=".md")
     path = Path(name)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        # No newline translation either way: a memory's \r\n or \r is text to keep, and
+        # an unchanged file must read back as exactly what was written.
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
         result = subprocess.run([*shlex.split(editor), str(path)], check=False)
         if result.returncode != 0:
             raise InvalidInput(f"The editor ({editor}) exited with {result.returncode}.")
-        return path.read_text(encoding="utf-8")
+        with path.open(encoding="utf-8", newline="") as fh:
+            return fh.read()
     finally:
         path.unlink(missing_ok=True)

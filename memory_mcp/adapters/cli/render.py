@@ -21,19 +21,12 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
+from memory_mcp.policies.controls import CODES, CONTROL, json_escaped
+
 PREVIEW_CHARS = 160
 DIFF_CONTEXT_WORDS = 4
 
-# C0 controls but newline and tab, DEL and C1 (ESC, CSI, OSC...), bidi overrides and isolates,
-# line and paragraph separators: none may reach a terminal raw.
-_CODES = [
-    *(c for c in range(0x20) if chr(c) not in "\n\t"),
-    *range(0x7F, 0xA0),
-    0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x2028, 0x2029,
-]  # fmt: skip
-_VISIBLE = {c: f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}" for c in _CODES}
-_UNICODE_ESCAPES = {c: f"\\u{c:04x}" for c in _CODES}
-CONTROL = re.compile("[" + "".join(f"\\u{c:04x}" for c in _CODES) + "]")
+_VISIBLE = {c: f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}" for c in CODES}
 
 
 def visible(text: str) -> str:
@@ -88,7 +81,7 @@ def as_json(value: BaseModel | Sequence[BaseModel] | dict[str, Any]) -> None:
         text = json.dumps(value, indent=2, default=str, ensure_ascii=False)
     else:
         text = json.dumps([v.model_dump(mode="json") for v in value], indent=2, ensure_ascii=False)
-    out.print(text.translate(_UNICODE_ESCAPES), markup=False, highlight=False, soft_wrap=True)
+    out.print(json_escaped(text), markup=False, highlight=False, soft_wrap=True)
 
 
 def preview(text: str, width: int = PREVIEW_CHARS) -> str:

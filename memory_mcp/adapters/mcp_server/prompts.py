@@ -10,6 +10,7 @@ from mcp.types import INVALID_PARAMS
 from pydantic import Field
 
 from memory_mcp.errors import MemoryMCPError
+from memory_mcp.policies.briefing import one_line
 
 if TYPE_CHECKING:  # imported after the first replies (server.py)
     from memory_mcp.service import MemoryService
@@ -64,8 +65,12 @@ def _context(service: "MemoryService", topic: str | None) -> str:
     where = f"project {project} and global" if project else "all scopes"
     if topic and topic.strip():
         result = service.recall(topic, limit=20, max_tokens=CONTEXT_TOKENS)
+        # One line per memory (as briefings do): its text cannot end the frame or forge
+        # another entry, and holds no control characters.
         body = "\n".join(
-            f"- [#{h.id}, {h.scope}, {h.created_at:%Y-%m-%d}] {h.content}" for h in result.hits
+            f"- [#{h.id}, {h.scope}, {h.created_at:%Y-%m-%d}] "
+            + one_line(h.content, limit=len(h.content) + 1)
+            for h in result.hits
         )
         heading = f"Memories about {topic!r} ({where})"
     else:

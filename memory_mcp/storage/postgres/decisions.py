@@ -131,3 +131,35 @@ def settle_key(c: Connection, row: Any, client: str | None) -> None:
         supersede(c, [row["id"]], holders[-1]["id"], client, why="key")
     else:
         supersede(c, [h["id"] for h in holders], row["id"], client, why="key")
+
+
+def reinstate_replaced(c: Connection, gone: int, client: str | None) -> list[int]:
+    """After `gone` is purged, the memories it superseded are current again unless their
+    key's slot holds a later value (sqlite/decisions.py, same rule and steps)."""
+    rows = c.execute(
+        "select * from memories where superseded_by = %s order by created_at, id", (gone,)
+    ).fetchall()
+    for row in rows:
+        holders = [] if row["key"] is None else key_holders(c, row["scope"], row["key"], row["id"])
+        if row["forgotten_at"] is None and holders and later(holders[-1], row):
+            _unlink(c, row["id"], "coalesce(forgotten_at, %s)")
+            supersede(c, [row["id"]], holders[-1]["id"], client, why="key")
+            c.execute(
+                "update memories set forgotten_at = %s where id = %s",
+                (row["forgotten_at"], row["id"]),
+            )
+        else:
+            if row["forgotten_at"] is None and holders:
+                supersede(c, [h["id"] for h in holders], row["id"], client, why="key")
+            _unlink(c, row["id"], "forgotten_at")
+        history.record(c, row["id"], "restore", client, replaced_by_purged=gone)
+    return [int(row["id"]) for row in rows]
+
+
+def _unlink(c: Connection, memory_id: int, forgotten: str) -> None:
+    params = (utc_now(), memory_id) if "%s" in forgotten else (memory_id,)
+    c.execute(
+        f"""update memories set superseded_by = null, superseded_at = null,
+            forgotten_at = {forgotten} where id = %s""",
+        params,
+    )

@@ -66,6 +66,7 @@ class PgRemovals(PgBase):
                 c.execute("delete from memories where id = %s", (memory_id,))
                 history.erase(c, memory_id, action)
                 history.record(c, memory_id, action, client)
+                decisions.reinstate_replaced(c, memory_id, client)
                 purged.append(memory_id)
         if purged:
             self._vacuum()

@@ -149,3 +149,42 @@ def settle_key(c: Connection, row: Any, client: str | None) -> None:
         supersede(c, [row["id"]], holders[-1]["id"], client, why="key")
     else:
         supersede(c, [h["id"] for h in holders], row["id"], client, why="key")
+
+
+def reinstate_replaced(c: Connection, gone: int, client: str | None) -> list[int]:
+    """After `gone` is purged, the memories it superseded: a pointer to a deleted memory
+    would hide them for good (and an export would not say what the database does). Each is
+    current again, unless its key's slot holds a later current value, which then supersedes
+    it instead (a chain a -> gone -> d becomes a -> d)."""
+    rows = c.execute(
+        "select * from memories where superseded_by = :gone order by created_at, id",
+        {"gone": gone},
+    ).fetchall()
+    for row in rows:
+        holders = [] if row["key"] is None else key_holders(c, row["scope"], row["key"], row["id"])
+        if row["forgotten_at"] is None and holders and later(holders[-1], row):
+            # superseded_by changes only from null (a trigger), and the row may not be
+            # current beside the holder (the key's index): step through forgotten.
+            _unlink(c, row["id"], "coalesce(forgotten_at, :now)")
+            supersede(c, [row["id"]], holders[-1]["id"], client, why="key")
+            _set_forgotten_at(c, row["id"], row["forgotten_at"])
+        else:
+            if row["forgotten_at"] is None and holders:
+                supersede(c, [h["id"] for h in holders], row["id"], client, why="key")
+            _unlink(c, row["id"], "forgotten_at")
+        history.record(c, row["id"], "restore", client, replaced_by_purged=gone)
+    return [int(row["id"]) for row in rows]
+
+
+def _unlink(c: Connection, memory_id: int, forgotten: str) -> None:
+    c.execute(
+        f"""update memories set superseded_by = null, superseded_at = null,
+            forgotten_at = {forgotten} where id = :id""",
+        {"id": memory_id, "now": utc_now()},
+    )
+
+
+def _set_forgotten_at(c: Connection, memory_id: int, value: str | None) -> None:
+    c.execute(
+        "update memories set forgotten_at = :at where id = :id", {"at": value, "id": memory_id}
+    )

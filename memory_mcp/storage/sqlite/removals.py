@@ -79,6 +79,7 @@ class SqliteRemovals(SqliteBase):
                 c.execute("delete from memories where id = :id", {"id": memory_id})
                 history.erase(c, memory_id, action)
                 history.record(c, memory_id, action, client)
+                decisions.reinstate_replaced(c, memory_id, client)
                 purged.append(memory_id)
             return purged
 

@@ -22,9 +22,16 @@ COLUMNS = (
     "superseded_by", "superseded_at", "repeat_count", "last_seen_at", "content_hash", "context",
 )  # fmt: skip
 
+# A new memory's id is past every id the database ever gave, the purged ones too (their
+# history stays): SQLite would reuse the highest after a purge, handing a new memory the old
+# one's history and the references still naming it (a summary's sources, a client's "#12").
+# (At the largest id, SQLite's own choice: a random free one.)
+_NEXT_ID = """(select case when max(used) >= 9223372036854775807 then null
+    else coalesce(max(used), 0) + 1 end from (
+    select max(id) as used from memories union all select max(memory_id) from history))"""
 _INSERT = f"""
     insert into memories ({", ".join(COLUMNS)})
-    values ({", ".join(":" + c for c in COLUMNS)})
+    values (coalesce(:id, {_NEXT_ID}), {", ".join(":" + c for c in COLUMNS[1:])})
 """
 
 _EDITABLE = {
