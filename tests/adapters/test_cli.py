@@ -443,6 +443,43 @@ def test_help_prints_bracketed_words_as_written() -> None:
     assert checked >= 1  # scrub's [scrubbed]
 
 
+def test_a_backlog_is_embedded_before_the_command_and_shown_as_it_goes(
+    tmp_path: Path, model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Memories stored with semantic search off get vectors before a later command's recall
+    (hybrid over all of them), with a bar on a terminal; none when nothing is pending."""
+    import io
+
+    from rich.console import Console
+
+    cli_app = sys.modules[
+        "memory_mcp.adapters.cli.app"
+    ]  # the module (the package's `app` is typer's)
+    db = tmp_path / "backlog.db"
+    offline = MemoryService.open(Settings(db=db, semantic=False))
+    for text in ("The deploy runs on Fridays", "Staging uses Postgres 16", "Tabs, not spaces"):
+        offline.remember(text)
+    offline.close()
+    monkeypatch.setenv("MEMORY_MCP_MODEL_DIR", str(model_dir))
+    monkeypatch.delenv("MEMORY_MCP_SEMANTIC", raising=False)
+
+    def recall() -> tuple[dict[str, object], str]:
+        shown = io.StringIO()
+        monkeypatch.setattr(cli_app, "err", Console(file=shown, force_terminal=True, width=100))
+        result = CliRunner().invoke(app, ["--db", str(db), "recall", "when do we ship", "--json"])
+        assert result.exit_code == 0, (result.output, result.exception)
+        return json.loads(result.stdout), shown.getvalue()
+
+    found, shown = recall()
+    assert found["mode"] == "hybrid" and "Embedding memories stored without a vector" in shown
+    assert found["hits"][0]["content"] == "The deploy runs on Fridays"  # by meaning alone
+    check = MemoryService.open(Settings(db=db, semantic=False))
+    assert check.store.counts()["vec"] == 3
+    check.close()
+    found, shown = recall()
+    assert found["mode"] == "hybrid" and "Embedding" not in shown
+
+
 def test_show_stats_doctor_read_as_text(run) -> None:  # type: ignore[no-untyped-def]
     run("remember", "Uses Postgres", "-t", "db", "-t", "prod", "--scope", "team")
     shown = run("show", "1")

@@ -201,8 +201,10 @@ def open_service(
     try:
         if semantic:
             with err.status("Loading the embedding model…"):
-                ready = service.semantic.ensure()
-            if not ready:  # the one line saying why, and what to do (the loader logs nothing)
+                ready = service.semantic.ensure(backlog=False)
+            if ready:
+                _embed_backlog(service)
+            else:  # the one line saying why, and what to do (the loader logs nothing)
                 err.print(service.semantic.note, style="yellow", markup=False, soft_wrap=True)
         principal = ctx.obj.principal if ctx.obj else None
         yield (
@@ -212,6 +214,28 @@ def open_service(
         )
     finally:
         service.close()
+
+
+def _embed_backlog(service: MemoryService) -> None:
+    """Memories stored without a vector (semantic search off, offline, a hook's quick store)
+    get one before the command runs, so its recall is hybrid over all of them. At a few
+    hundred a second a large backlog takes a while, once: a bar shows it, from its first batch
+    on (nothing shows when there is none)."""
+    shown: list[tuple[Progress, Any]] = []
+
+    def report(done: int, total: int) -> None:
+        if not shown:
+            bar = progress_bar()
+            bar.start()
+            shown.append((bar, bar.add_task("Embedding memories stored without a vector")))
+        bar, task = shown[0]
+        bar.update(task, completed=done, total=total)
+
+    try:
+        service.semantic.fill_pending(report)
+    finally:
+        for bar, _ in shown:
+            bar.stop()
 
 
 def progress_bar() -> Progress:
