@@ -176,9 +176,9 @@ def http_app(
                 await gate(scope, receive, send)
 
         tools = route
-    # The web UI at /ui: the same hosts, callers and rate limits (a browser logs in once with
-    # the owner's or a principal's token; the pages then obey that caller's grants).
-    return with_ui(tools, ui_app(service, UiGuard(hosts, authenticator, limit, secret)))
+    # The web UI at /ui: the same hosts, callers, rate limits and body limit (bar owners' imports)
+    guard = UiGuard(hosts, authenticator, limit, secret, settings.http_max_body_kb * 1024)
+    return with_ui(tools, ui_app(service, guard))
 
 
 def _per_process(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.datastructures import FormData
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
@@ -32,13 +33,14 @@ from memory_mcp.errors import Forbidden, MemoryMCPError, NotFound
 from memory_mcp.service import MemoryService
 
 STATIC = Path(__file__).parent / "static"
-MAX_UPLOAD = 512 * 1024 * 1024
+MAX_UPLOAD = 512 * 1024 * 1024  # the owner's imports; others get the guard's `max_body`
 OPEN_PATHS = ("/login",)  # reachable before logging in (and /static/)
 
 
 class Guarded:
     """Outermost layer: the Host check (DNS rebinding), who the visitor is (a login when the
-    tools need a token) and its rate limit, and the security headers on every response."""
+    tools need a token), its rate limit and the size of body it may send, and the security
+    headers on every response."""
 
     def __init__(self, app: ASGIApp, guard: UiGuard) -> None:
         self.app, self.guard = app, guard
@@ -65,7 +67,11 @@ class Guarded:
             return
         response = await self._admit(scope, request, path)
         if response is None:
-            await self.app(scope, receive, send_with_headers)
+            # The body is read only after this: an upload past the visitor's limit gets 413,
+            # and one who has not logged in cannot send more than a login form needs.
+            limit = self.guard.body_limit(visitor(request), MAX_UPLOAD)
+            limited = RequestBodyLimitMiddleware(self.app, max_body_size=limit)
+            await limited(scope, receive, send_with_headers)
         else:
             await response(scope, receive, send_with_headers)
 
@@ -163,7 +169,6 @@ def ui_app(service: MemoryService, guard: UiGuard) -> ASGIApp:
     app = Starlette(
         routes=routes(),
         exception_handlers={Refused: refused, MemoryMCPError: refused},
-        max_body_size=MAX_UPLOAD,
     )
     app.state.service = service
     app.state.guard = guard

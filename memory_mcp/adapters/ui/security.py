@@ -71,6 +71,8 @@ class UiGuard:
     limit: RateLimit | None = None  # the tools' per-principal rate limit, shared
     # the server's secret: random per run, the same in every worker of one server
     secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
+    # the largest body from anyone but the owner (serve --http: MEMORY_MCP_HTTP_MAX_BODY_KB)
+    max_body: int | None = None
     csrf: str = field(init=False)
     # the login form's own token: a visitor's is only ever shown to that visitor
     login_csrf: str = field(init=False)
@@ -140,6 +142,13 @@ class UiGuard:
         if not isinstance(await self._identify(credential), Access):
             return None
         return self._seal(credential, time.time() + SESSION_AGE_S)
+
+    def body_limit(self, visitor: Visitor | None, owners: int) -> int:
+        """The largest request body `visitor` may send: `owners` for the owner (imports),
+        `max_body` for a team member or someone not logged in."""
+        if self.max_body is None or (visitor is not None and visitor.access.unrestricted):
+            return owners
+        return self.max_body
 
     def rate_wait(self, visitor: Visitor) -> float:
         """As for the tools: a team member's requests are limited, the owner's are not."""
