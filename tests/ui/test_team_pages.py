@@ -230,8 +230,14 @@ def test_a_body_is_bounded_by_who_sends_it(team: Team) -> None:
     refused = bob.post("/import", data={"csrf": team.csrf(bob), "format": "jsonl"}, files=upload)
     assert refused.status_code == 413
     lines = [
-        json.dumps({"id": 1000 + i, "content": f"Imported fact number {i} " + "y" * 200,
-                    "kind": "note", "scope": "team"})  # fmt: skip
+        json.dumps(
+            {
+                "id": 1000 + i,
+                "content": f"Imported fact number {i} " + "y" * 200,
+                "kind": "note",
+                "scope": "team",
+            }
+        )  # fmt: skip
         for i in range(10_000)
     ]
     jsonl = ("\n".join(lines) + "\n").encode()

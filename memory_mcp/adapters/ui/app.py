@@ -94,13 +94,21 @@ class Guarded:
 
 
 async def login_page(request: Request) -> Response:
+    guard: UiGuard = request.app.state.guard
+    given = request.query_params.get("token") if guard.link_login else None
+    if given is not None:  # the address `memory-mcp ui` prints
+        session = await guard.login(given)
+        if session is not None:  # a page that goes on, not a redirect: see _logged_in
+            return _logged_in(request, session, onward=True)
     body = form(
         f"{base(request)}/login",
-        request.app.state.guard.login_csrf,
+        guard.login_csrf,
+        tag("p", "That address's key is not this run's.") if given is not None else None,
         tag(
             "p",
-            "Log in with your token: the owner's (`memory-mcp token`) or your own "
-            "(`memory-mcp token add NAME` on the server). You see what its grants allow.",
+            "Log in with a token. For `memory-mcp ui`: open the address it printed (the key "
+            "is new each run). For `serve --http`: the owner's (`memory-mcp token`) or your "
+            "own (`memory-mcp token add NAME` on the server); you see what its grants allow.",
         ),
         field("Token", "token", "", type="password", autocomplete="current-password"),
         button("Log in"),
@@ -114,7 +122,21 @@ async def _login(request: Request, data: FormData) -> Response:
     session = await guard.login(token) if isinstance(token, str) else None
     if session is None:
         raise Refused(401, "That is not a valid token for this server.")
-    response = redirect(request, "/")
+    return _logged_in(request, session)
+
+
+def _logged_in(request: Request, session: str, onward: bool = False) -> Response:
+    """The login cookie, and on to the pages. `onward`: with a page that goes on by itself,
+    since the browser may have come from another site (the file `memory-mcp ui` opens),
+    and a redirect would carry on that navigation, in which a SameSite=Strict cookie is not
+    sent; the page's own navigation is same-site."""
+    if onward:
+        home = f"{base(request)}/"
+        body = tag("p", tag("a", "Logged in: on to the pages", href=home))
+        response: Response = render(request, "Logged in", body)
+        response.headers["refresh"] = f"0;url={home}"
+    else:
+        response = redirect(request, "/")
     response.set_cookie(
         SESSION_COOKIE,
         session,

@@ -52,6 +52,16 @@ def host_values(names: Iterable[str], port: int) -> list[str]:
     return [f"[{n}]:{port}" if ":" in n else f"{n}:{port}" for n in dict.fromkeys(names)]
 
 
+class RunKey(Authenticator):
+    """`memory-mcp ui`'s login: only the key made for this run, which makes the visitor the
+    owner (as the CLI is). Its address (`/login?token=KEY`) logs in with one click: nobody
+    else can know the key, so no one can log a browser in with a key of their own."""
+
+    def _check(self, credentials: bytes) -> Access | None:
+        assert self.owner_token is not None
+        return policy.OWNER if hmac.compare_digest(credentials, self.owner_token) else None
+
+
 @dataclass(frozen=True)
 class Visitor:
     """Who is looking at the pages, and the CSRF token their forms carry."""
@@ -82,6 +92,12 @@ class UiGuard:
         self._seal_key = _derive(self.secret, "ui sealing")
         self.csrf = self._sign("csrf", "")
         self.login_csrf = self._sign("login", "")
+
+    @property
+    def link_login(self) -> bool:
+        """Whether an address carrying the token logs in (only `memory-mcp ui`'s run key: a
+        page elsewhere could otherwise log a browser into a principal of its choosing)."""
+        return isinstance(self.authenticator, RunKey)
 
     def host_ok(self, request: Request) -> bool:
         return request.headers.get("host", "") in self.hosts
