@@ -77,6 +77,16 @@ def test_a_principal_cannot_make_the_server_read_its_files(
     assert "only the owner" in refused.json()["message"]
     prompt = {**hook, "hook_event_name": "UserPromptSubmit", "prompt": "uv for Python?"}
     assert httpx2.post(f"{base}/hooks/prompt", headers=mallory, json=prompt).status_code == 200
+    # `hook capture --url` says why, and captures where it runs (its own database) instead
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MEMORY_MCP_")}
+    command = subprocess.run(
+        [sys.executable, "-m", "memory_mcp", "hook", "capture", "--url", base],
+        input=json.dumps(hook), capture_output=True, text=True, timeout=120,
+        env={**env, "MEMORY_MCP_DB": str(tmp_path / "mallory.db"), "MEMORY_MCP_SEMANTIC":
+             "false", "MEMORY_MCP_TOKEN": made.stdout.strip()},
+    )  # fmt: skip
+    assert command.returncode == 0
+    assert "refused: Capture over HTTP reads the transcript file" in command.stderr
     owner = {"Authorization": f"Bearer {TOKEN}"}
     assert httpx2.post(f"{base}/hooks/capture", headers=owner, json=hook).status_code == 200
 
