@@ -15,6 +15,8 @@ import pytest
 
 from memory_mcp.config import Settings
 from memory_mcp.service import MemoryService
+from tests.adapters.test_http import TOKEN
+from tests.adapters.test_http import start as start_http
 from tests.ui.browser import chromium, free_port, missing
 
 SECRET = "The vault combination is 12-34-56"
@@ -27,6 +29,7 @@ def ui(tmp_path: Path) -> Iterator[tuple[str, str]]:
 
 
 def start_ui(tmp_path: Path, *args: str, **env_extra: str) -> Iterator[tuple[str, str]]:
+    tmp_path.mkdir(exist_ok=True)
     db = tmp_path / "ui.db"
     service = MemoryService.open(Settings(db=db, semantic=False))
     service.remember(SECRET)
@@ -114,3 +117,30 @@ def test_the_browser_opened_for_the_owner_is_logged_in(tmp_path: Path) -> None:
             assert SECRET in page.locator("main").inner_text()
     finally:
         ui.close()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(missing() is not None, reason=missing() or "")
+def test_one_browser_stays_logged_in_to_two_servers_on_one_machine(tmp_path: Path) -> None:
+    """A browser sends a host's cookies to every port of it: `memory-mcp ui` and a
+    `serve --http` on another port each keep their own login in one browser."""
+    ui_url, login = next(ui := start_ui(tmp_path / "a", "--no-browser"))
+    (tmp_path / "b").mkdir()
+    proc, port = start_http(tmp_path / "b", token=TOKEN)
+    served = f"http://127.0.0.1:{port}/ui"
+    try:
+        with chromium() as context:
+            page = context.new_page()
+            page.goto(login)
+            page.wait_for_url(ui_url + "/")
+            page.goto(served + "/login")
+            page.get_by_label("Token").fill(TOKEN)
+            page.get_by_role("button", name="Log in").click()
+            page.wait_for_url(served + "/")
+            for url in (ui_url + "/", served + "/", ui_url + "/overview", served + "/overview"):
+                page.goto(url)
+                assert page.url == url, f"{url} sent the browser to {page.url}"
+    finally:
+        ui.close()
+        proc.terminate()
+        proc.wait(10)

@@ -158,7 +158,7 @@ def test_a_revoked_or_rotated_token_ends_its_session_on_the_next_request(team: T
     assert login is not None
     again = stale.post("/login", data={"csrf": login.group(1), "token": team.alice})
     assert again.status_code == 401
-    forged = team.client(cookie="memory_mcp_ui=x.y")
+    forged = team.client(cookie=f"memory_mcp_ui_{team.origin.rsplit(':', 1)[1]}=x.y")
     assert forged.get("/").status_code == 303
 
 

@@ -28,7 +28,7 @@ from memory_mcp.adapters.ui.common import (
     visitor,
 )
 from memory_mcp.adapters.ui.html import button, field, form, tag
-from memory_mcp.adapters.ui.security import HEADERS, SESSION_COOKIE, UiGuard
+from memory_mcp.adapters.ui.security import HEADERS, UiGuard
 from memory_mcp.errors import Forbidden, MemoryMCPError, NotFound
 from memory_mcp.service import MemoryService
 
@@ -138,7 +138,7 @@ def _logged_in(request: Request, session: str, onward: bool = False) -> Response
     else:
         response = redirect(request, "/")
     response.set_cookie(
-        SESSION_COOKIE,
+        UiGuard.cookie_name(request),
         session,
         httponly=True,
         samesite="strict",

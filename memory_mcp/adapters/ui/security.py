@@ -99,6 +99,13 @@ class UiGuard:
         page elsewhere could otherwise log a browser into a principal of its choosing)."""
         return isinstance(self.authenticator, RunKey)
 
+    @staticmethod
+    def cookie_name(request: Request) -> str:
+        """The login cookie's name on this server: a browser sends a host's cookies to every
+        port of it, so two servers on one machine (`memory-mcp ui` beside `serve --http`, or
+        two of those) would otherwise each read the other's cookie and log out."""
+        return f"{SESSION_COOKIE}_{request.url.port or request.url.scheme}"
+
     def host_ok(self, request: Request) -> bool:
         return request.headers.get("host", "") in self.hosts
 
@@ -136,7 +143,7 @@ class UiGuard:
         tokens cannot be checked now (503) or the request is malformed (400)."""
         if self.authenticator is None:
             return Visitor(policy.OWNER, self.csrf)
-        session = self._session(request.cookies.get(SESSION_COOKIE, ""))
+        session = self._session(request.cookies.get(self.cookie_name(request), ""))
         if session is not None and "authorization" not in request.headers:
             sid, credential = session
             found = await self._identify(credential)
