@@ -95,6 +95,13 @@ def test_nothing_to_say_prints_nothing_and_bad_input_never_blocks(
     )
     # exit 2 would block the user's prompt in Claude Code: a problem is exit 1 and one line
     assert bad.returncode == 1 and bad.stdout == "" and "not JSON" in bad.stderr
+    deep = subprocess.run(
+        [sys.executable, "-m", "memory_mcp", "hook", "prompt"],
+        input="[" * 100_000 + "]" * 100_000,
+        capture_output=True, text=True, env={**os.environ, "MEMORY_MCP_DB": str(db)}, timeout=60,
+    )  # fmt: skip
+    assert deep.returncode == 1 and "nested too deeply" in deep.stderr
+    assert "Traceback" not in deep.stderr
     off = hook("capture", documented("Stop", folder), db, MEMORY_MCP_CAPTURE="false")
     assert (off.returncode, off.stdout) == (0, "") and not db.exists()
 

@@ -103,7 +103,7 @@ def test_a_principal_cannot_make_the_server_read_its_files(
     assert written_by("owner")  # the owner's capture was stored
 
 
-def test_a_web_page_cannot_post_to_the_hooks(
+def test_a_web_page_cannot_post_to_the_hooks_and_bad_json_is_400(
     tmp_path: Path,
     servers: list[subprocess.Popen[str]],  # noqa: F811
 ) -> None:
@@ -122,6 +122,9 @@ def test_a_web_page_cannot_post_to_the_hooks(
             json=hook,
         )
         assert evil.status_code == 403, (path, evil.text)
+    for body in (b"[" * 100_000 + b"]" * 100_000, b"\xff{}", b"not json"):  # 400, not a crash
+        unreadable = httpx2.post(f"{base}/prompt", content=body)
+        assert unreadable.status_code == 400 and "hook input" in unreadable.json()["message"]
     own = httpx2.post(f"{base}/prompt", headers={"Origin": f"http://127.0.0.1:{port}"}, json=hook)
     assert own.status_code == 200
     assert httpx2.post(f"{base}/prompt", json=hook).status_code == 200

@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 from typing import Any, TextIO
 
-from memory_mcp.adapters.hooks.protocol import MAX_INPUT_CHARS, HookInput, HookProblem, parse
+from memory_mcp.adapters.hooks.protocol import MAX_INPUT_CHARS, HookInput, HookProblem, decode
 from memory_mcp.config import Settings, is_database_url
 
 
@@ -14,10 +14,7 @@ def read_hook(stream: TextIO) -> HookInput:
     raw = stream.read(MAX_INPUT_CHARS + 1)
     if len(raw) > MAX_INPUT_CHARS:
         raise HookProblem("The hook input is larger than 1 MB.")
-    try:
-        return parse(json.loads(raw) if raw.strip() else {})
-    except json.JSONDecodeError as exc:
-        raise HookProblem(f"The hook input is not JSON ({exc.msg}).") from None
+    return decode(raw)
 
 
 def has_work(command: str, settings: Settings) -> bool:

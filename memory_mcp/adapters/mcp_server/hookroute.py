@@ -18,8 +18,8 @@ from typing import Any
 
 import anyio.to_thread
 
-from memory_mcp.adapters.hooks import HookProblem, answer, parse
-from memory_mcp.adapters.hooks.protocol import COMMANDS, MAX_INPUT_CHARS
+from memory_mcp.adapters.hooks import HookProblem, answer
+from memory_mcp.adapters.hooks.protocol import COMMANDS, MAX_INPUT_CHARS, decode
 from memory_mcp.adapters.mcp_server.access import ACCESS_KEY
 from memory_mcp.adapters.mcp_server.guards import ASGIApp, Receive, Scope, Send, header
 from memory_mcp.errors import MemoryMCPError
@@ -76,7 +76,7 @@ class HookRoutes:
             if not message.get("more_body"):
                 break
         try:
-            hook = parse(json.loads(body or b"{}"))
+            hook = decode(body)
             reply = await anyio.to_thread.run_sync(answer, service, command, hook)
         except (ValueError, HookProblem, MemoryMCPError) as exc:
             await _reply(send, 400, {"error": "bad_request", "message": str(exc)})
