@@ -30,10 +30,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(service: MemoryService, token: str | None = OWNER_TOKEN) -> Iterator[str]:
+def serving(
+    service: MemoryService, token: str | None = OWNER_TOKEN, allow_hosts: list[str] | None = None
+) -> Iterator[str]:
     """The HTTP app over `service` on a free loopback port; yields the MCP URL."""
     port = free_port()
-    app = http_app(service, "127.0.0.1", port, token, [])
+    app = http_app(service, "127.0.0.1", port, token, allow_hosts or [])
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -105,6 +105,13 @@ def test_nothing_to_say_prints_nothing_and_bad_input_never_blocks(
         timeout=60,
     )
     assert (bom.returncode, bom.stdout, bom.stderr) == (0, "", "")
+    deep = subprocess.run(
+        [sys.executable, "-m", "memory_mcp", "hook", "prompt"],
+        input="[" * 100_000 + "]" * 100_000,
+        capture_output=True, text=True, env={**os.environ, "MEMORY_MCP_DB": str(db)}, timeout=60,
+    )  # fmt: skip
+    assert deep.returncode == 1 and "nested too deeply" in deep.stderr
+    assert "Traceback" not in deep.stderr
     off = hook("capture", documented("Stop", folder), db, MEMORY_MCP_CAPTURE="false")
     assert (off.returncode, off.stdout) == (0, "") and not db.exists()
 

@@ -1,6 +1,9 @@
 """`serve --http` answers Claude Code's `http` hooks: POST the hook JSON, read the same JSON."""
 
+import json
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import httpx2
@@ -47,3 +50,81 @@ def test_hook_endpoints_capture_brief_and_answer_prompts(
     assert bad.status_code == 400
     evil = httpx2.post(f"{base}/prompt", headers={**auth, "Host": "evil.example:80"}, json={})
     assert evil.status_code == 421
+
+
+def test_a_principal_cannot_make_the_server_read_its_files(
+    tmp_path: Path,
+    servers: list[subprocess.Popen[str]],  # noqa: F811
+) -> None:
+    """A capture names a transcript on the server's machine: the server reads it only for the
+    owner. A principal that may write the project's scope gets 403 and nothing is stored (it
+    could otherwise have the owner's own transcripts captured into a scope it can recall)."""
+    folder = make_repo(tmp_path, "widgets", "https://github.com/acme/widgets")
+    made = subprocess.run(
+        [sys.executable, "-m", "memory_mcp", "--db", str(tmp_path / "http.db"), "token", "add",
+         "mallory", "--grant", "github.com/acme/*=write"],
+        capture_output=True, text=True, check=True,
+        env=dict(os.environ, MEMORY_MCP_SEMANTIC="false"),
+    )  # fmt: skip
+    proc, port = start(tmp_path, token=TOKEN)
+    servers.append(proc)
+    base = f"http://127.0.0.1:{port}"
+    mallory = {"Authorization": f"Bearer {made.stdout.strip()}"}
+    hook = {"session_id": "abc", "transcript_path": str(TRANSCRIPT), "cwd": str(folder),
+            "hook_event_name": "Stop"}  # fmt: skip
+    refused = httpx2.post(f"{base}/hooks/capture", headers=mallory, json=hook)
+    assert refused.status_code == 403, refused.text
+    assert "only the owner" in refused.json()["message"]
+    prompt = {**hook, "hook_event_name": "UserPromptSubmit", "prompt": "uv for Python?"}
+    assert httpx2.post(f"{base}/hooks/prompt", headers=mallory, json=prompt).status_code == 200
+    # `hook capture --url` says why, and captures where it runs (its own database) instead
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MEMORY_MCP_")}
+    command = subprocess.run(
+        [sys.executable, "-m", "memory_mcp", "hook", "capture", "--url", base],
+        input=json.dumps(hook), capture_output=True, text=True, timeout=120,
+        env={**env, "MEMORY_MCP_DB": str(tmp_path / "mallory.db"), "MEMORY_MCP_SEMANTIC":
+             "false", "MEMORY_MCP_TOKEN": made.stdout.strip()},
+    )  # fmt: skip
+    assert command.returncode == 0
+    assert "refused: Capture over HTTP reads the transcript file" in command.stderr
+    owner = {"Authorization": f"Bearer {TOKEN}"}
+    assert httpx2.post(f"{base}/hooks/capture", headers=owner, json=hook).status_code == 200
+
+    def written_by(name: str) -> list[object]:
+        log = subprocess.run(
+            [sys.executable, "-m", "memory_mcp", "--db", str(tmp_path / "http.db"), "log",
+             "--by", name, "--json"],
+            capture_output=True, text=True, check=True,
+            env=dict(os.environ, MEMORY_MCP_SEMANTIC="false"),
+        )  # fmt: skip
+        return list(json.loads(log.stdout))
+
+    assert written_by("mallory") == []
+    assert written_by("owner")  # the owner's capture was stored
+
+
+def test_a_web_page_cannot_post_to_the_hooks_and_bad_json_is_400(
+    tmp_path: Path,
+    servers: list[subprocess.Popen[str]],  # noqa: F811
+) -> None:
+    """An open loopback server takes hooks without a token, so a page on another site that
+    posts a hook's JSON (a simple request, no preflight) is refused by its Origin, as the
+    MCP endpoint refuses it; the server's own origin and clients sending none are served."""
+    proc, port = start(tmp_path)
+    servers.append(proc)
+    base = f"http://127.0.0.1:{port}/hooks"
+    hook = {"session_id": "abc", "transcript_path": str(TRANSCRIPT), "cwd": str(tmp_path),
+            "hook_event_name": "UserPromptSubmit", "prompt": "hello"}  # fmt: skip
+    for path in ("capture", "session-start", "prompt"):
+        evil = httpx2.post(
+            f"{base}/{path}",
+            headers={"Origin": "https://evil.example", "Content-Type": "text/plain"},
+            json=hook,
+        )
+        assert evil.status_code == 403, (path, evil.text)
+    for body in (b"[" * 100_000 + b"]" * 100_000, b"\xff{}", b"not json"):  # 400, not a crash
+        unreadable = httpx2.post(f"{base}/prompt", content=body)
+        assert unreadable.status_code == 400 and "hook input" in unreadable.json()["message"]
+    own = httpx2.post(f"{base}/prompt", headers={"Origin": f"http://127.0.0.1:{port}"}, json=hook)
+    assert own.status_code == 200
+    assert httpx2.post(f"{base}/prompt", json=hook).status_code == 200

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from memory_mcp.config import Settings
 from memory_mcp.service import MemoryService
-from tests.adapters.team_server import Issuer, connect, ping, serving
+from tests.adapters.team_server import OWNER_TOKEN, Issuer, connect, ping, serving
 
 
 @pytest.fixture
@@ -116,3 +116,46 @@ def test_claims_make_the_principal_and_its_grants(
     with serving(oauth_service, token=None) as url:
         anyio.run(_as_jwt_principals, url, issuer)
     assert {e.principal for e in oauth_service.history()} == {"alice"}
+
+
+def test_an_unreachable_issuer_is_not_asked_again_for_every_jwt(tmp_path: Path) -> None:
+    """Anyone can send a well-formed JWT: while the issuer's JWKS cannot be reached, one
+    attempt is made and later JWTs are refused at once, rather than each holding a thread
+    (which the database calls need too) for the fetch's timeout."""
+    import socket
+    import struct
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    attempts: list[int] = []
+
+    def refuse() -> None:  # accept and hang up at once: the fetch fails
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            attempts.append(1)
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            conn.close()  # a reset: an OSError in the fetch, not only urllib's own errors
+
+    threading.Thread(target=refuse, daemon=True).start()
+    jwks = f"http://127.0.0.1:{listener.getsockname()[1]}/certs"
+    forger = Issuer()
+    settings = Settings(
+        db=tmp_path / "down.db", semantic=False, oauth_issuer=forger.url,
+        oauth_jwks_url=jwks, oauth_audience="memory",
+    )  # fmt: skip
+    service = MemoryService.open(settings)
+    try:
+        with serving(service) as url:
+            for n in range(5):
+                assert ping(url, forger.token(jti=str(n))).status_code == 401
+            assert ping(url, OWNER_TOKEN).status_code != 401  # other callers unaffected
+    finally:
+        service.close()
+        forger.close()
+        listener.close()
+    assert len(attempts) == 1

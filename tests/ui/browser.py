@@ -2,6 +2,7 @@
 `memory-mcp ui` as a real subprocess on a free loopback port."""
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -68,8 +69,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def ui_server(db: Path, model_dir: Path | None, log: Path) -> Iterator[str]:
-    """`memory-mcp ui --no-browser` on a free port; yields its address."""
+def ui_server(db: Path, model_dir: Path | None, log: Path) -> Iterator[tuple[str, str]]:
+    """`memory-mcp ui --no-browser` on a free port; yields its address and the address it
+    printed that logs in (open it once in a browser: its cookie keeps it logged in)."""
     port = free_port()
     env = dict(os.environ, MEMORY_MCP_DB=str(db))
     if model_dir is not None:
@@ -93,7 +95,10 @@ def ui_server(db: Path, model_dir: Path | None, log: Path) -> Iterator[str]:
             if time.monotonic() > deadline:
                 raise AssertionError("memory-mcp ui did not start: " + log.read_text())
             time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
+        url = f"http://127.0.0.1:{port}"
+        login = re.search(rf"Open ({url}/login\?token=\S+)", log.read_text())
+        assert login is not None, log.read_text()
+        yield url, login.group(1)
     finally:
         proc.terminate()
         try:

@@ -61,8 +61,12 @@ def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     root = Path(tempfile.mkdtemp(prefix="memory-mcp-shots-"))
     seed(root / "demo.db", model_dir).close()
-    with ui_server(root / "demo.db", model_dir, root / "ui.log") as url, chromium() as browser:
+    with (
+        ui_server(root / "demo.db", model_dir, root / "ui.log") as (url, login),
+        chromium() as browser,
+    ):
         page = browser.new_page()
+        page.goto(login)
         page.set_viewport_size({"width": 1100, "height": 760})
         for _ in range(60):  # until the model is loaded and recall runs hybrid
             page.goto(f"{url}/?q=what+does+the+user+like+to+drink")

@@ -53,7 +53,10 @@ def world(tmp_path_factory: pytest.TempPathFactory, model_dir: Path) -> Iterator
         ]
     }
     service.close()
-    with ui_server(db, model_dir, root / "ui.log") as url, chromium() as browser:
+    with ui_server(db, model_dir, root / "ui.log") as (url, login), chromium() as browser:
+        page = browser.new_page()
+        page.goto(login)  # the address `memory-mcp ui` printed: the browser is logged in
+        page.close()
         yield {"url": url, "ids": ids, "settings": settings, "browser": browser, "root": root}
 
 
@@ -171,7 +174,9 @@ def test_a_cross_site_post_is_refused(
     )
     with page.expect_response(f"{url}/m/{memory_id}/forget") as answer:
         page.goto("http://evil.example/attack")
-    assert answer.value.status == 403
+    # the login cookie is SameSite=Strict: the browser does not send it from another site,
+    # so the post is not even logged in
+    assert (answer.value.status, answer.value.headers["location"]) == (303, "/login")
     # even with the page's real token, another origin is refused
     page.goto(f"{url}/")
     token = page.locator("meta[name=csrf-token]").get_attribute("content")

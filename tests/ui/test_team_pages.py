@@ -158,7 +158,7 @@ def test_a_revoked_or_rotated_token_ends_its_session_on_the_next_request(team: T
     assert login is not None
     again = stale.post("/login", data={"csrf": login.group(1), "token": team.alice})
     assert again.status_code == 401
-    forged = team.client(cookie="memory_mcp_ui=x.y")
+    forged = team.client(cookie=f"memory_mcp_ui_{team.origin.rsplit(':', 1)[1]}=x.y")
     assert forged.get("/").status_code == 303
 
 
@@ -211,3 +211,42 @@ def test_an_organisations_jwt_logs_in_with_the_grants_it_carries(tmp_path: Path)
     finally:
         service.close()
         issuer.close()
+
+
+def test_a_body_is_bounded_by_who_sends_it(team: Team) -> None:
+    """Only the owner may upload an import of any size: someone not logged in (the login form
+    is open to all) or a team member gets 413 past MEMORY_MCP_HTTP_MAX_BODY_KB, as the tools
+    do, before the server reads (and spools to disk) the rest."""
+    big = b"x" * (2 * 1024 * 1024)  # the default limit is 1 MiB
+    stranger = team.client(origin=team.origin)
+    form = re.search(r'name="csrf" value="([^"]+)"', stranger.get("/login").text)
+    assert form is not None
+    login = stranger.post(
+        "/login", data={"csrf": form.group(1), "token": "x"}, files={"file": ("f", big)}
+    )
+    assert login.status_code == 413
+    bob = team.browser(team.bob)
+    upload = {"file": ("export.jsonl", big)}
+    refused = bob.post("/import", data={"csrf": team.csrf(bob), "format": "jsonl"}, files=upload)
+    assert refused.status_code == 413
+    lines = [
+        json.dumps(
+            {
+                "id": 1000 + i,
+                "content": f"Imported fact number {i} " + "y" * 200,
+                "kind": "note",
+                "scope": "team",
+            }
+        )  # fmt: skip
+        for i in range(10_000)
+    ]
+    jsonl = ("\n".join(lines) + "\n").encode()
+    assert len(jsonl) > 2 * 1024 * 1024
+    owner = team.browser(OWNER_TOKEN)
+    done = owner.post(
+        "/import",
+        data={"csrf": team.csrf(owner), "format": "jsonl"},
+        files={"file": ("export.jsonl", jsonl)},
+    )
+    assert done.status_code == 200, done.text[-500:]
+    assert "10000" in done.text.replace(",", "")

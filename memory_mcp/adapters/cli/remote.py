@@ -105,9 +105,12 @@ def post(command: str, url: str, body: str | bytes) -> bytes | None:
         status, reply = _exchange(scheme, host, port, request, TIMEOUTS[command])
     except (OSError, ValueError):
         return None  # not running, refused, timed out, a bad URL: the local path answers
-    if status in (401, 403):
+    if status == 401 or (status == 403 and not _said(reply)):
         sys.stderr.write(f"memory-mcp hook {command}: {url} refused the token ({status});"
                          " answered locally (set MEMORY_MCP_TOKEN).\n")  # fmt: skip
+    elif status == 403:  # the token is good, what it asked is not its to ask
+        sys.stderr.write(f"memory-mcp hook {command}: {url} refused: {_said(reply)} "
+                         "Answered locally.\n")  # fmt: skip
     reply = reply.strip()
     if status != 200 or not (reply.startswith(b"{") and reply.endswith(b"}")):
         return None
@@ -116,6 +119,18 @@ def post(command: str, url: str, body: str | bytes) -> bytes | None:
 
 def _utf8(body: str | bytes) -> bytes:
     return body if isinstance(body, bytes) else body.encode()
+
+
+def _said(reply: bytes) -> str:
+    """The message of a refusal's JSON body ("" if none)."""
+    import json
+
+    try:
+        found = json.loads(reply)
+    except ValueError:
+        return ""
+    message = found.get("message") if isinstance(found, dict) else None
+    return message if isinstance(message, str) else ""
 
 
 def split_url(url: str) -> tuple[str, str, int, str]:

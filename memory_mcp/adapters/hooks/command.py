@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 from typing import Any, TextIO
 
-from memory_mcp.adapters.hooks.protocol import MAX_INPUT_CHARS, HookInput, HookProblem, parse
+from memory_mcp.adapters.hooks.protocol import MAX_INPUT_CHARS, HookInput, HookProblem, decode
 from memory_mcp.config import Settings, is_database_url
 
 
@@ -24,10 +24,7 @@ def read_hook(stream: TextIO) -> HookInput:
     raw = raw.removeprefix("\ufeff")
     if too_big:
         raise HookProblem("The hook input is larger than 1 MB.")
-    try:
-        return parse(json.loads(raw) if raw.strip() else {})
-    except json.JSONDecodeError as exc:
-        raise HookProblem(f"The hook input is not JSON ({exc.msg}).") from None
+    return decode(raw)
 
 
 def has_work(command: str, settings: Settings) -> bool:

@@ -13,6 +13,7 @@ means no output at all. Capture (Stop, PreCompact, SessionEnd) prints nothing: a
 JSON could otherwise ask the client to keep going.
 """
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,20 @@ class HookInput:
     transcript: Path | None
     cwd: str | None
     prompt: str | None
+
+
+def decode(raw: str | bytes) -> HookInput:
+    """The hook input from its JSON text (empty: an empty object), from stdin or an HTTP
+    body alike; HookProblem when it is not readable JSON."""
+    try:
+        data = json.loads(raw) if raw.strip() else {}
+    except json.JSONDecodeError as exc:
+        raise HookProblem(f"The hook input is not JSON ({exc.msg}).") from None
+    except UnicodeDecodeError:
+        raise HookProblem("The hook input is not UTF-8 text.") from None
+    except RecursionError:  # not a ValueError: it would escape as a crash
+        raise HookProblem("The hook input is not readable: JSON nested too deeply.") from None
+    return parse(data)
 
 
 def parse(data: object) -> HookInput:

@@ -5,7 +5,12 @@ hook's JSON to a URL and read the same JSON a command hook prints.
 the reply is 200 with the client's output object, or `{}` when there is nothing to add. The
 running server has its model and indexes loaded, so these answer in milliseconds. They sit
 behind the same access gate (a principal's hooks act within its grants) and accept only the
-Host names the MCP endpoint accepts.
+Host and Origin names the MCP endpoint accepts (a web page cannot post to them).
+
+A hook's `transcript_path` names a file on the client's machine. The server reads it only for
+the owner (who owns the server's files too): a principal's capture is refused, or any
+principal could have the server read, and store where it can recall, files of the server's
+user (the owner's own transcripts included).
 """
 
 import json
@@ -13,14 +18,19 @@ from typing import Any
 
 import anyio.to_thread
 
-from memory_mcp.adapters.hooks import HookProblem, answer, parse
-from memory_mcp.adapters.hooks.protocol import COMMANDS, MAX_INPUT_CHARS
+from memory_mcp.adapters.hooks import HookProblem, answer
+from memory_mcp.adapters.hooks.protocol import COMMANDS, MAX_INPUT_CHARS, decode
 from memory_mcp.adapters.mcp_server.access import ACCESS_KEY
-from memory_mcp.adapters.mcp_server.guards import ASGIApp, Receive, Scope, Send
+from memory_mcp.adapters.mcp_server.guards import ASGIApp, Receive, Scope, Send, header
 from memory_mcp.errors import MemoryMCPError
+from memory_mcp.policies.access import Access
 from memory_mcp.service import MemoryService
 
 PREFIX = "/hooks/"
+NOT_YOURS = (
+    "Capture over HTTP reads the transcript file on the server's machine, which only the "
+    "owner's token may do. Capture with `memory-mcp hook capture` where the transcript is."
+)
 
 
 class HookRoutes:
@@ -30,6 +40,7 @@ class HookRoutes:
         self.app = app
         self.service = service
         self.hosts = {h.lower().encode() for h in hosts}
+        self.origins = {f"{scheme}://{h}".lower() for h in hosts for scheme in ("http", "https")}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
@@ -38,12 +49,17 @@ class HookRoutes:
             return
         command = path.removeprefix(PREFIX).strip("/")
         host = dict(scope.get("headers") or []).get(b"host", b"").lower()
+        origin = header(scope, b"origin")
         if host not in self.hosts:
             await _reply(send, 421, {"error": "misdirected", "message": "Unknown Host."})
+        elif origin is not None and origin.lower() not in self.origins:  # a web page's request
+            await _reply(send, 403, {"error": "forbidden", "message": "Invalid Origin header."})
         elif command not in COMMANDS:
             await _reply(send, 404, {"error": "not_found", "message": f"Hooks: {COMMANDS}."})
         elif scope.get("method") != "POST":
             await _reply(send, 405, {"error": "method", "message": "POST the hook's JSON."})
+        elif command == "capture" and not _is_owner(scope):
+            await _reply(send, 403, {"error": "forbidden", "message": NOT_YOURS})
         else:
             await self._hook(command, _acting_for(self.service, scope), receive, send)
 
@@ -60,12 +76,18 @@ class HookRoutes:
             if not message.get("more_body"):
                 break
         try:
-            hook = parse(json.loads(body or b"{}"))
+            hook = decode(body)
             reply = await anyio.to_thread.run_sync(answer, service, command, hook)
         except (ValueError, HookProblem, MemoryMCPError) as exc:
             await _reply(send, 400, {"error": "bad_request", "message": str(exc)})
             return
         await _reply(send, 200, reply or {})
+
+
+def _is_owner(scope: Scope) -> bool:
+    """The caller may have the server read files: the owner (an open server's caller too)."""
+    access = scope.get(ACCESS_KEY)
+    return not isinstance(access, Access) or access.unrestricted
 
 
 def _acting_for(service: MemoryService, scope: Scope) -> MemoryService:

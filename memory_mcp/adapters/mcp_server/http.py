@@ -57,6 +57,44 @@ def is_loopback(host: str) -> bool:
     return host in LOOPBACK
 
 
+def host_values(host: str, port: int, allow_hosts: list[str]) -> list[str]:
+    """The Host header values the server answers (the Origins are these with a scheme): its
+    address and the loopback names with its port, and each `--allow-host` NAME with the port
+    and without one (a reverse proxy in front presents the name alone, on 443 or 80), or
+    NAME:PORT as given (a proxy on another port). The first is how the server names itself."""
+    values = [_with_port(n, port) for n in dict.fromkeys([host, *LOOPBACK])]
+    for given in allow_hosts:
+        name, named_port = _split_host(given)
+        values += [_with_port(name, named_port)] if named_port else [_with_port(name, port), name]
+    return list(dict.fromkeys(values))
+
+
+def _with_port(name: str, port: int) -> str:
+    return f"[{name}]:{port}" if ":" in name and not name.startswith("[") else f"{name}:{port}"
+
+
+def _split_host(given: str) -> tuple[str, int | None]:
+    """(name, port or None) of an `--allow-host` value; IPv6 literals in brackets."""
+    text = given.strip().lower()
+    if text.count(":") > 1 and not text.startswith("["):
+        text = f"[{text}]"  # a bare IPv6 address
+    if text.startswith("["):
+        address, bracket, after = text.partition("]")
+        name, colon, port_text = address + "]", after[:1] == ":", after[1:]
+        bad = not bracket or len(address) < 2 or bool(after and not colon)
+    else:
+        name, sep, port_text = text.partition(":")
+        colon, bad = bool(sep), False
+    bad = bad or bool(colon and not port_text)
+    port = int(port_text) if port_text.isdigit() and 0 < int(port_text) < 65536 else None
+    if bad or not name or (port_text and port is None) or any(c in name for c in "/@*?#% \t"):
+        raise InvalidInput(
+            f"--allow-host takes a host name clients use, as in their URL: NAME or NAME:PORT "
+            f"(e.g. mybox.lan, memory.acme.com:8443), not {given!r}."
+        )
+    return name, port
+
+
 def rotate_token(path: Path) -> str:
     """Write a new random token to a fresh owner-only file that replaces any old one.
 
@@ -136,8 +174,7 @@ def http_app(
     JSON body (a worker starts no message of its own: an event stream cost ~1 ms of CPU), and
     the rate limit and the UI's login cookies use what the workers share."""
     settings = service.settings
-    names = list(dict.fromkeys([host, *LOOPBACK, *allow_hosts]))
-    hosts = [f"[{n}]:{port}" if ":" in n else f"{n}:{port}" for n in names]
+    hosts = host_values(host, port, allow_hosts)
     security = TransportSecuritySettings(
         enable_dns_rebinding_protection=True,
         allowed_hosts=hosts,
@@ -176,9 +213,9 @@ def http_app(
                 await gate(scope, receive, send)
 
         tools = route
-    # The web UI at /ui: the same hosts, callers and rate limits (a browser logs in once with
-    # the owner's or a principal's token; the pages then obey that caller's grants).
-    return with_ui(tools, ui_app(service, UiGuard(hosts, authenticator, limit, secret)))
+    # The web UI at /ui: the same hosts, callers, rate limits and body limit (bar owners' imports)
+    guard = UiGuard(hosts, authenticator, limit, secret, settings.http_max_body_kb * 1024)
+    return with_ui(tools, ui_app(service, guard))
 
 
 def _per_process(
@@ -205,6 +242,7 @@ def serve_http(settings: Settings, host: str, port: int, allow_hosts: list[str])
             f"Binding {host} listens on every interface: name the host names clients will use "
             "with --allow-host (DNS-rebinding protection only accepts known names)."
         )
+    host_values(host, port, allow_hosts)  # each --allow-host is one a client can send
     count = workers.worker_count(settings.http_workers)
     if count > 1 and os.name == "nt":
         raise InvalidInput("Several HTTP workers need a POSIX system; on Windows serve with one.")

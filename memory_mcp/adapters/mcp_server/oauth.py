@@ -6,6 +6,7 @@ tokens from an organisation's authorization server, checked against the issuer's
 import json
 import logging
 import threading
+import time
 import urllib.request
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,10 @@ ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES
 LEEWAY_S = 30  # clock skew allowed on exp / nbf
 JWKS_CACHE_S = 300
 FETCH_TIMEOUT_S = 5
+# After the issuer could not be reached, JWTs are refused without trying again for this long:
+# anyone can send a well-formed JWT, and each would otherwise hold a worker thread for up to
+# FETCH_TIMEOUT_S (the threads the database calls need too) while the issuer is down.
+UNREACHABLE_S = 30.0
 
 
 class JwtVerifier:
@@ -49,6 +54,7 @@ class JwtVerifier:
         self._jwks_url = jwks_url
         self._client: jwt.PyJWKClient | None = None
         self._lock = threading.Lock()
+        self._unreachable_until = 0.0  # time.monotonic() before which the issuer is not tried
 
     @classmethod
     def from_settings(cls, settings: Settings, resource: str) -> "JwtVerifier | None":
@@ -67,6 +73,8 @@ class JwtVerifier:
         when a key is not cached)."""
         import jwt
 
+        if time.monotonic() < self._unreachable_until:
+            return None
         try:
             key = self._keys().get_signing_key_from_jwt(token)
             claims: dict[str, Any] = jwt.decode(
@@ -78,6 +86,11 @@ class JwtVerifier:
                 leeway=LEEWAY_S,
                 options={"require": ["exp", "iss", "aud"]},
             )
+        except (jwt.PyJWKClientConnectionError, OSError) as exc:  # a reset is an OSError
+            self._unreachable_until = time.monotonic() + UNREACHABLE_S
+            logger.warning("JWTs refused for %d s: the issuer's JWKS is unreachable (%s)",
+                           UNREACHABLE_S, exc)  # fmt: skip
+            return None
         except jwt.PyJWKClientError as exc:
             logger.warning("JWT refused: no usable key from the issuer's JWKS (%s)", exc)
             return None
@@ -141,7 +154,10 @@ def discover_jwks(issuer: str) -> str:
             continue
         if isinstance(found, str):
             return found
-    raise jwt.PyJWKClientError(f"no jwks_uri found for {issuer}; set MEMORY_MCP_OAUTH_JWKS_URL")
+    # as unreachable: each JWT would otherwise try both documents again
+    raise jwt.PyJWKClientConnectionError(
+        f"no jwks_uri found for {issuer}; set MEMORY_MCP_OAUTH_JWKS_URL"
+    )
 
 
 def metadata_app(resource: str, issuer: str) -> tuple[Starlette, str]:

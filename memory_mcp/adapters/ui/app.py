@@ -9,6 +9,7 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.datastructures import FormData
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
@@ -27,18 +28,19 @@ from memory_mcp.adapters.ui.common import (
     visitor,
 )
 from memory_mcp.adapters.ui.html import button, field, form, tag
-from memory_mcp.adapters.ui.security import HEADERS, SESSION_COOKIE, UiGuard
+from memory_mcp.adapters.ui.security import HEADERS, UiGuard
 from memory_mcp.errors import Forbidden, MemoryMCPError, NotFound
 from memory_mcp.service import MemoryService
 
 STATIC = Path(__file__).parent / "static"
-MAX_UPLOAD = 512 * 1024 * 1024
+MAX_UPLOAD = 512 * 1024 * 1024  # the owner's imports; others get the guard's `max_body`
 OPEN_PATHS = ("/login",)  # reachable before logging in (and /static/)
 
 
 class Guarded:
     """Outermost layer: the Host check (DNS rebinding), who the visitor is (a login when the
-    tools need a token) and its rate limit, and the security headers on every response."""
+    tools need a token), its rate limit and the size of body it may send, and the security
+    headers on every response."""
 
     def __init__(self, app: ASGIApp, guard: UiGuard) -> None:
         self.app, self.guard = app, guard
@@ -65,7 +67,11 @@ class Guarded:
             return
         response = await self._admit(scope, request, path)
         if response is None:
-            await self.app(scope, receive, send_with_headers)
+            # The body is read only after this: an upload past the visitor's limit gets 413,
+            # and one who has not logged in cannot send more than a login form needs.
+            limit = self.guard.body_limit(visitor(request), MAX_UPLOAD)
+            limited = RequestBodyLimitMiddleware(self.app, max_body_size=limit)
+            await limited(scope, receive, send_with_headers)
         else:
             await response(scope, receive, send_with_headers)
 
@@ -88,13 +94,21 @@ class Guarded:
 
 
 async def login_page(request: Request) -> Response:
+    guard: UiGuard = request.app.state.guard
+    given = request.query_params.get("token") if guard.link_login else None
+    if given is not None:  # the address `memory-mcp ui` prints
+        session = await guard.login(given)
+        if session is not None:  # a page that goes on, not a redirect: see _logged_in
+            return _logged_in(request, session, onward=True)
     body = form(
         f"{base(request)}/login",
-        request.app.state.guard.login_csrf,
+        guard.login_csrf,
+        tag("p", "That address's key is not this run's.") if given is not None else None,
         tag(
             "p",
-            "Log in with your token: the owner's (`memory-mcp token`) or your own "
-            "(`memory-mcp token add NAME` on the server). You see what its grants allow.",
+            "Log in with a token. For `memory-mcp ui`: open the address it printed (the key "
+            "is new each run). For `serve --http`: the owner's (`memory-mcp token`) or your "
+            "own (`memory-mcp token add NAME` on the server); you see what its grants allow.",
         ),
         field("Token", "token", "", type="password", autocomplete="current-password"),
         button("Log in"),
@@ -108,9 +122,23 @@ async def _login(request: Request, data: FormData) -> Response:
     session = await guard.login(token) if isinstance(token, str) else None
     if session is None:
         raise Refused(401, "That is not a valid token for this server.")
-    response = redirect(request, "/")
+    return _logged_in(request, session)
+
+
+def _logged_in(request: Request, session: str, onward: bool = False) -> Response:
+    """The login cookie, and on to the pages. `onward`: with a page that goes on by itself,
+    since the browser may have come from another site (the file `memory-mcp ui` opens),
+    and a redirect would carry on that navigation, in which a SameSite=Strict cookie is not
+    sent; the page's own navigation is same-site."""
+    if onward:
+        home = f"{base(request)}/"
+        body = tag("p", tag("a", "Logged in: on to the pages", href=home))
+        response: Response = render(request, "Logged in", body)
+        response.headers["refresh"] = f"0;url={home}"
+    else:
+        response = redirect(request, "/")
     response.set_cookie(
-        SESSION_COOKIE,
+        UiGuard.cookie_name(request),
         session,
         httponly=True,
         samesite="strict",
@@ -163,7 +191,6 @@ def ui_app(service: MemoryService, guard: UiGuard) -> ASGIApp:
     app = Starlette(
         routes=routes(),
         exception_handlers={Refused: refused, MemoryMCPError: refused},
-        max_body_size=MAX_UPLOAD,
     )
     app.state.service = service
     app.state.guard = guard

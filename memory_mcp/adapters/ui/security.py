@@ -52,6 +52,16 @@ def host_values(names: Iterable[str], port: int) -> list[str]:
     return [f"[{n}]:{port}" if ":" in n else f"{n}:{port}" for n in dict.fromkeys(names)]
 
 
+class RunKey(Authenticator):
+    """`memory-mcp ui`'s login: only the key made for this run, which makes the visitor the
+    owner (as the CLI is). Its address (`/login?token=KEY`) logs in with one click: nobody
+    else can know the key, so no one can log a browser in with a key of their own."""
+
+    def _check(self, credentials: bytes) -> Access | None:
+        assert self.owner_token is not None
+        return policy.OWNER if hmac.compare_digest(credentials, self.owner_token) else None
+
+
 @dataclass(frozen=True)
 class Visitor:
     """Who is looking at the pages, and the CSRF token their forms carry."""
@@ -71,6 +81,8 @@ class UiGuard:
     limit: RateLimit | None = None  # the tools' per-principal rate limit, shared
     # the server's secret: random per run, the same in every worker of one server
     secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
+    # the largest body from anyone but the owner (serve --http: MEMORY_MCP_HTTP_MAX_BODY_KB)
+    max_body: int | None = None
     csrf: str = field(init=False)
     # the login form's own token: a visitor's is only ever shown to that visitor
     login_csrf: str = field(init=False)
@@ -80,6 +92,19 @@ class UiGuard:
         self._seal_key = _derive(self.secret, "ui sealing")
         self.csrf = self._sign("csrf", "")
         self.login_csrf = self._sign("login", "")
+
+    @property
+    def link_login(self) -> bool:
+        """Whether an address carrying the token logs in (only `memory-mcp ui`'s run key: a
+        page elsewhere could otherwise log a browser into a principal of its choosing)."""
+        return isinstance(self.authenticator, RunKey)
+
+    @staticmethod
+    def cookie_name(request: Request) -> str:
+        """The login cookie's name on this server: a browser sends a host's cookies to every
+        port of it, so two servers on one machine (`memory-mcp ui` beside `serve --http`, or
+        two of those) would otherwise each read the other's cookie and log out."""
+        return f"{SESSION_COOKIE}_{request.url.port or request.url.scheme}"
 
     def host_ok(self, request: Request) -> bool:
         return request.headers.get("host", "") in self.hosts
@@ -118,7 +143,7 @@ class UiGuard:
         tokens cannot be checked now (503) or the request is malformed (400)."""
         if self.authenticator is None:
             return Visitor(policy.OWNER, self.csrf)
-        session = self._session(request.cookies.get(SESSION_COOKIE, ""))
+        session = self._session(request.cookies.get(self.cookie_name(request), ""))
         if session is not None and "authorization" not in request.headers:
             sid, credential = session
             found = await self._identify(credential)
@@ -140,6 +165,13 @@ class UiGuard:
         if not isinstance(await self._identify(credential), Access):
             return None
         return self._seal(credential, time.time() + SESSION_AGE_S)
+
+    def body_limit(self, visitor: Visitor | None, owners: int) -> int:
+        """The largest request body `visitor` may send: `owners` for the owner (imports),
+        `max_body` for a team member or someone not logged in."""
+        if self.max_body is None or (visitor is not None and visitor.access.unrestricted):
+            return owners
+        return self.max_body
 
     def rate_wait(self, visitor: Visitor) -> float:
         """As for the tools: a team member's requests are limited, the owner's are not."""

@@ -1,9 +1,22 @@
-"""`memory-mcp ui`: the pages on loopback for the person at this machine."""
+"""`memory-mcp ui`: the pages on loopback for the person at this machine.
 
+Loopback is not private on a machine with other users: any of them can connect to
+127.0.0.1. So the pages need a key made for this run, which only its owner sees: it is
+printed to the terminal (an address that logs in) and handed to the browser through a file
+only the owner can read (a command line is readable by everyone), and a login cookie keeps
+the browser logged in until the server stops.
+"""
+
+import html
 import logging
+import secrets
+import shutil
 import signal
+import sys
+import tempfile
 import threading
 import webbrowser
+from pathlib import Path
 
 from memory_mcp.adapters.mcp_server.server import (
     STOP_SIGNALS,
@@ -12,7 +25,7 @@ from memory_mcp.adapters.mcp_server.server import (
     stop_process,
 )
 from memory_mcp.adapters.ui.app import ui_app
-from memory_mcp.adapters.ui.security import UiGuard, host_values
+from memory_mcp.adapters.ui.security import RunKey, UiGuard, host_values
 from memory_mcp.config import Settings
 from memory_mcp.service import MemoryService
 
@@ -30,17 +43,41 @@ def serve_ui(settings: Settings, port: int, open_browser: bool = True) -> None:
     for signum in STOP_SIGNALS:  # until the database is open: end at once, nothing to close
         signal.signal(signum, exit_at_once)
     service = MemoryService.open(settings)
+    folder = Path(tempfile.mkdtemp(prefix="memory-mcp-ui-"))  # mode 700: the owner's only
+
+    def stop(code: int) -> None:
+        shutil.rmtree(folder, ignore_errors=True)
+        stop_process([service], code)
+
     for signum in STOP_SIGNALS:  # uvicorn re-raises the signal once it has shut down
-        signal.signal(signum, lambda received, _frame: stop_process([service], 128 + received))
+        signal.signal(signum, lambda received, _frame: stop(128 + received))
     service.semantic.start_background()
-    app = ui_app(service, UiGuard(host_values(LOOPBACK_NAMES, port)))
+    key = secrets.token_urlsafe(32)
+    app = ui_app(service, UiGuard(host_values(LOOPBACK_NAMES, port), RunKey(service, key)))
     url = f"http://{HOST}:{port}/"
+    login = f"{url}login?token={key}"
     logger.warning("memory-mcp web UI on %s (Ctrl+C to stop)", url)
+    sys.stderr.write(f"Open {login} to log in (the key is new each run).\n")
+    sys.stderr.flush()
     if open_browser:  # once the server is listening (a moment later), not before
-        threading.Timer(1.0, webbrowser.open, args=(url,)).start()
+        threading.Timer(1.0, webbrowser.open, args=(_opener(folder, login),)).start()
     try:
         uvicorn.run(app, host=HOST, port=port, log_level="warning", access_log=False)
     except BaseException:  # e.g. the port is taken: the CLI reports it
+        shutil.rmtree(folder, ignore_errors=True)
         service.close(wait=STOP_WAIT_S)
         raise
-    stop_process([service], 0)
+    stop(0)
+
+
+def _opener(folder: Path, login: str) -> str:
+    """A file:// address of a page in `folder` (the owner's only) that goes on to `login`:
+    the browser is started with it, so the key never appears on a command line."""
+    page = folder / "open.html"
+    target = html.escape(login, quote=True)
+    page.write_text(
+        f'<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url={target}">'
+        f'<a href="{target}">memory-mcp web UI</a>\n',
+        encoding="utf-8",
+    )
+    return page.as_uri()
