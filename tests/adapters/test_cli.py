@@ -468,3 +468,13 @@ def test_a_bad_setting_is_one_error_line_for_every_command(
     assert result.exit_code == 1, result.output
     assert "Invalid setting MEMORY_MCP_DURABILITY" in result.stderr  # which one, by its name
     assert "'extreme'" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", [["serve", "--http"], ["ui", "--no-browser"]])
+@pytest.mark.parametrize("port", ["0", "65536", "-1"])
+def test_a_port_out_of_range_is_a_usage_error(run, command: list[str], port: str) -> None:  # type: ignore[no-untyped-def]
+    """Not the socket's OverflowError as a traceback once the server is half started."""
+    result = CliRunner().invoke(app, [*command, "--port", port])
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert "Invalid value for '--port'" in result.stderr
+    assert "Traceback" not in result.output
