@@ -27,6 +27,7 @@ from memory_mcp.adapters.mcp_server.prompts import register_prompts
 from memory_mcp.adapters.mcp_server.resources import register_resources
 from memory_mcp.adapters.mcp_server.stdio import restore_blocking, run_stdio
 from memory_mcp.config import Settings, shown_db
+from memory_mcp.errors import validation_problems
 from memory_mcp.service import projects
 
 if TYPE_CHECKING:  # imported on a thread once the first requests are answered (_build)
@@ -133,14 +134,7 @@ def listed_tools() -> list[MCPTool]:
 
 def argument_errors(tool: str, error: ValidationError) -> str:
     """One readable sentence per rejected argument, e.g. `limit: must be at least 1 (got 0)`."""
-    problems = []
-    for err in error.errors():
-        where = ".".join(str(part) for part in err["loc"]) or "arguments"
-        message = str(err["msg"]).removeprefix("Value error, ")
-        message = message.replace("Input should be", "must be", 1)
-        got = "" if err["type"] == "missing" else f" (got {_short(err.get('input'))})"
-        problems.append(f"{where}: {message}{got}")
-    return f"Invalid arguments for {tool}: " + "; ".join(problems) + "."
+    return f"Invalid arguments for {tool}: {validation_problems(error.errors())}."
 
 
 def _listed(names: Any, most: int = 5) -> str:
