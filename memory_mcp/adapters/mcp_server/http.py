@@ -22,6 +22,7 @@ from memory_mcp import __version__
 from memory_mcp.adapters.mcp_server.access import AccessGate, Authenticator, RateLimit
 from memory_mcp.adapters.mcp_server.guards import (
     ASGIApp,
+    JsonTooLarge,
     Receive,
     Scope,
     Send,
@@ -156,6 +157,7 @@ def http_app(
         max_sessions=2 * settings.http_max_sessions,
         max_request_body_size=settings.http_max_body_kb * 1024,
     )
+    sdk_app = JsonTooLarge(sdk_app, too_large(settings))
     sessions, limit, secret = _per_process(sdk_app, settings, shared)
     app = HookRoutes(sessions, service, hosts)  # client hooks POST to /hooks/<command>
     resource = settings.oauth_resource or f"http://{hosts[0]}{MCP_PATH}"
@@ -179,6 +181,14 @@ def http_app(
     # The web UI at /ui: the same hosts, callers and rate limits (a browser logs in once with
     # the owner's or a principal's token; the pages then obey that caller's grants).
     return with_ui(tools, ui_app(service, UiGuard(hosts, authenticator, limit, secret)))
+
+
+def too_large(settings: Settings) -> str:
+    return (
+        f"Request body too large: this server takes at most {settings.http_max_body_kb} KiB"
+        f" per request (MEMORY_MCP_HTTP_MAX_BODY_KB). Send less: a memory's content holds at"
+        f" most {settings.max_content_chars} characters."
+    )
 
 
 def _per_process(
