@@ -478,3 +478,20 @@ def test_a_port_out_of_range_is_a_usage_error(run, command: list[str], port: str
     assert result.exit_code == 2, (result.output, result.exception)
     assert "Invalid value for '--port'" in result.stderr
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["install", "bogus"], "'bogus' is not one of 'claude-desktop'"),
+        (["show", "abc"], "must be a valid integer"),
+        (["list", "--limit", "many"], "must be a valid integer"),
+        (["serve", "--http", "--port", "70000"], "must be less than or equal to 65535"),
+    ],
+)
+def test_a_value_typer_cannot_convert_reads_as_a_sentence(args: list[str], said: str) -> None:
+    """Typer converts values with pydantic and shows its message as is."""
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    text = " ".join(result.stderr.replace("│", " ").split())
+    assert said in text and "Value error" not in text and "Input should" not in text, text
