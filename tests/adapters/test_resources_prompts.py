@@ -95,3 +95,15 @@ async def test_prompt_mistakes_are_clear_errors(service: object, mode: str) -> N
             )
         review = await c.get_prompt("review_session", {"focus": "tests"})
         assert "Concentrate on: tests" in review.messages[0].content.text  # type: ignore[union-attr]
+
+
+async def test_a_topic_with_no_memories_does_not_say_memory_is_empty(
+    keyword_service: object,
+) -> None:
+    from memory_mcp.adapters.mcp_server.server import build_server
+
+    async with Client(build_server(keyword_service, load_model=False)) as c:  # type: ignore[arg-type]
+        await call(c, "remember", content="We deploy with Argo CD")
+        loaded = await c.get_prompt("memory_context", {"topic": "xylophone"})
+    text = loaded.messages[0].content.text  # type: ignore[union-attr]
+    assert "Nothing stored yet" not in text and "None match this topic" in text
