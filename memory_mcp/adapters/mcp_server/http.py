@@ -157,7 +157,6 @@ def http_app(
         max_sessions=2 * settings.http_max_sessions,
         max_request_body_size=settings.http_max_body_kb * 1024,
     )
-    sdk_app = JsonTooLarge(sdk_app, too_large(settings))
     sessions, limit, secret = _per_process(sdk_app, settings, shared)
     app = HookRoutes(sessions, service, hosts)  # client hooks POST to /hooks/<command>
     resource = settings.oauth_resource or f"http://{hosts[0]}{MCP_PATH}"
@@ -196,6 +195,7 @@ def _per_process(
 ) -> tuple[ASGIApp, RateLimit, bytes]:
     """The sessions' middleware, the rate limit and the secret: this process's own, or, for
     one worker of several, those every worker shares."""
+    sdk_app = JsonTooLarge(sdk_app, too_large(settings))  # the SDK's 413 is plain text
     if shared is None:
         limited = SessionLimit(sdk_app, settings.http_max_sessions, settings.http_session_idle)
         return limited, RateLimit(settings.http_rate_limit), secrets.token_bytes(32)
