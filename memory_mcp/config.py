@@ -68,7 +68,12 @@ def default_db_path() -> Path:
 class Settings(BaseSettings):
     """Every knob of the server and CLI; CLI flags override the environment."""
 
-    model_config = SettingsConfigDict(env_prefix="MEMORY_MCP_", extra="ignore")
+    # An empty variable is an unset one, as for the CLI's options: a client's config that
+    # passes `"MEMORY_MCP_DB": "${env:MEMORY_MCP_DB}"` with it unset gives "", which was the
+    # path "." (the server could not start) and for the model folder "." (no model).
+    model_config = SettingsConfigDict(
+        env_prefix="MEMORY_MCP_", extra="ignore", env_ignore_empty=True
+    )
 
     db: Path | str = Field(
         default_factory=default_db_path,

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from memory_mcp.errors import InvalidInput
+from memory_mcp.errors import InvalidInput, validation_problems
 from memory_mcp.models import Kind, clean_tags
 
 KS = (1, 5, 10, 20)
@@ -66,10 +66,7 @@ def parse_queries(lines: Iterable[str]) -> list[LabelledQuery]:
         except json.JSONDecodeError as exc:
             errors.append(f"line {number}: not JSON ({exc.msg})")
         except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(map(str, e['loc'])) or 'record'}: {e['msg']}" for e in exc.errors()
-            )
-            errors.append(f"line {number}: {problems}")
+            errors.append(f"line {number}: {validation_problems(exc.errors())}")
     if errors:
         more = len(errors) - MAX_REPORTED_ERRORS
         tail = f"\n... and {more} more" if more > 0 else ""

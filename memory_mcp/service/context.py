@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from memory_mcp.config import MAX_RECALL_LIMIT, MIN_BUDGET, Settings
-from memory_mcp.errors import InvalidInput
+from memory_mcp.errors import InvalidInput, validation_problems
 from memory_mcp.models import strip_invisible
 from memory_mcp.policies import inputs
 from memory_mcp.policies.access import OWNER, Access
@@ -128,8 +128,4 @@ def validated(model: type[M], **fields: Any) -> M:
     try:
         return model(**fields)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'input'}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise InvalidInput(f"Invalid input: {problems}.") from None
+        raise InvalidInput(f"{validation_problems(exc.errors())}.") from None

@@ -81,7 +81,9 @@ class Summarizer(Part):
         project_scope: str | None,
         client: str | None,
     ) -> int:
-        """Store the summary as a `summary` memory linked to its sources (left untouched)."""
+        """Store the summary as a `summary` memory linked to its sources (left untouched); the
+        same summary saved again (nothing changed since) is counted as a repeat, not stored
+        twice."""
         sources = sorted({i for c in summary.clusters for i in c.ids})
         scope = scopes_[0] if len(scopes_) == 1 else self.ctx.write_scope(project_scope)
         grants.check_write(self.ctx, scope)
@@ -101,4 +103,5 @@ class Summarizer(Part):
                 client=client,
             ),
             client=client,
+            dedup=True,
         ).id

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple, TextIO
 import numpy as np
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from memory_mcp.errors import InvalidInput, nothing_imported
+from memory_mcp.errors import InvalidInput, nothing_imported, validation_problems
 from memory_mcp.formats.ahead import embedding_thread
 from memory_mcp.models import MAX_KEY_CHARS, NewMemory, clean_name
 from memory_mcp.policies import inputs
@@ -368,9 +368,7 @@ def _parse(line: str, limits: Limits | None = None) -> tuple[ExportedMemory | st
     try:
         return ExportedMemory.model_validate(obj | cleaned.fields), cleaned.redacted
     except ValidationError as exc:
-        return "; ".join(
-            f"{'.'.join(map(str, e['loc'])) or 'record'}: {e['msg']}" for e in exc.errors()
-        ), ()
+        return validation_problems(exc.errors()), ()
 
 
 def _check_sizes(obj: dict[str, Any], limits: Limits) -> None:

@@ -597,3 +597,30 @@ def test_a_bad_setting_is_one_error_line_for_every_command(
     assert result.exit_code == 1, result.output
     assert "Invalid setting MEMORY_MCP_DURABILITY" in result.stderr  # which one, by its name
     assert "'extreme'" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", [["serve", "--http"], ["ui", "--no-browser"]])
+@pytest.mark.parametrize("port", ["0", "65536", "-1"])
+def test_a_port_out_of_range_is_a_usage_error(run, command: list[str], port: str) -> None:  # type: ignore[no-untyped-def]
+    """Not the socket's OverflowError as a traceback once the server is half started."""
+    result = CliRunner().invoke(app, [*command, "--port", port])
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert "Invalid value for '--port'" in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["install", "bogus"], "'bogus' is not one of 'claude-desktop'"),
+        (["show", "abc"], "must be a valid integer"),
+        (["list", "--limit", "many"], "must be a valid integer"),
+        (["serve", "--http", "--port", "70000"], "must be less than or equal to 65535"),
+    ],
+)
+def test_a_value_typer_cannot_convert_reads_as_a_sentence(args: list[str], said: str) -> None:
+    """Typer converts values with pydantic and shows its message as is."""
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    text = " ".join(result.stderr.replace("│", " ").split())
+    assert said in text and "Value error" not in text and "Input should" not in text, text

@@ -325,3 +325,27 @@ def test_idle_sessions_cannot_lock_out_a_client(
     assert anyio.run(session, url, None, "Bearer", 5, "legacy")  # one more session: served
     assert anyio.run(session, url, None)  # 2026-07-28 clients need no session
     assert sum(alive(url, i) for i in ids) <= 3
+
+
+async def oversized(url: str, mode: str) -> str:
+    """A request over the body limit, then a normal one in the same session."""
+    from mcp.shared.exceptions import MCPError
+
+    async with Client(url, mode=mode) as client:
+        with pytest.raises(MCPError) as refused:
+            await client.call_tool("remember", {"content": "x" * 100_000})
+        stored = await client.call_tool("remember", {"content": "Still serving"})
+        assert not stored.is_error
+        return str(refused.value)
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+def test_a_body_over_the_limit_is_a_json_rpc_error(
+    tmp_path: Path, servers: list[subprocess.Popen[str]], mode: str
+) -> None:
+    """The SDK's plain-text 413 reached the client as "Server returned an error response"."""
+    proc, port = start(tmp_path, extra_env={"MEMORY_MCP_HTTP_MAX_BODY_KB": "64"})
+    servers.append(proc)
+    message = anyio.run(oversized, f"http://127.0.0.1:{port}/mcp", mode)
+    assert message.startswith("Request body too large: this server takes at most 64 KiB")
+    assert "20000 characters" in message

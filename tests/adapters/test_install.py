@@ -354,6 +354,18 @@ def test_cli_install_twice_then_uninstall(cli, tmp_path: Path) -> None:  # type:
     assert "nothing changed" in said
 
 
+def test_a_rerun_says_which_settings_it_no_longer_writes(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Re-running install without --db (after moving the install, as the README says) silently
+    pointed the client at the default database: the entry's memories seemed gone."""
+    db = str(tmp_path / "team.db")
+    cli("install", "cursor", "--db", db, "--scope", "me")
+    _, said = cli("install", "cursor", "--scope", "me")
+    said = " ".join(said.split())
+    assert f"No longer in the entry: MEMORY_MCP_DB={db} (" in said and "--db" in said
+    _, said = cli("install", "cursor", "--scope", "me")
+    assert "nothing changed" in said and "No longer" not in said
+
+
 def test_cli_print_changes_nothing(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     repo = project(tmp_path)
     shown, said = cli("install", "vscode", "--dir", str(repo), "--print")

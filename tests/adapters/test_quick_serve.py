@@ -63,11 +63,26 @@ def test_serve_imports_neither_typer_nor_the_cli(tmp_path: Path) -> None:
     assert not imported & {"typer", "rich.progress", "memory_mcp.adapters.cli.main"}
 
 
-def test_a_bad_setting_stops_serve_with_one_line(tmp_path: Path) -> None:
-    result = _serve(tmp_path, MEMORY_MCP_DURABILITY="extreme")
+@pytest.mark.parametrize(
+    ("name", "value", "why"),
+    [
+        ("MEMORY_MCP_DURABILITY", "extreme", "must be 'normal' or 'full'"),
+        (
+            "MEMORY_MCP_MAX_IDS",
+            "many",
+            "must be a valid integer, unable to parse string as an integer",
+        ),
+        ("MEMORY_MCP_HTTP_WORKERS", "0", "must be at least 1, or auto"),
+    ],
+)
+def test_a_bad_setting_stops_serve_with_one_line(
+    tmp_path: Path, name: str, value: str, why: str
+) -> None:
+    """Naming the variable, as the CLI's commands do (it said only pydantic's message)."""
+    result = _serve(tmp_path, **{name: value})
     assert result.returncode == 1
     said = [line for line in result.stderr.splitlines() if "import time" not in line]
-    assert said == [said[-1]] and said[-1].startswith("Error: Invalid setting"), said
+    assert said == [f"Error: Invalid setting {name}: {why}; got {value!r}."], said
 
 
 # The stdio server as `serve` builds it, driven by the SDK's in-memory client in a fresh
@@ -124,3 +139,20 @@ def test_a_bad_project_still_stops_serve_before_it_answers(tmp_path: Path) -> No
     said = [line for line in result.stderr.splitlines() if "import time" not in line]
     assert said[-1].startswith("Error: ") and "filesystem root" in said[-1], said
     assert "numpy" not in result.stderr  # refused before the service stack was imported
+
+
+@pytest.mark.anyio
+async def test_empty_variables_are_unset_ones(tmp_path: Path) -> None:
+    """A client config's `"MEMORY_MCP_DB": "${env:MEMORY_MCP_DB}"` with the variable unset
+    hands the server "": it was the path "." and the server could not open it."""
+    from mcp import Client, StdioServerParameters
+
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "MEMORY_MCP_SEMANTIC": "false"}
+    env |= {"MEMORY_MCP_DB": "", "MEMORY_MCP_MODEL_DIR": "", "MEMORY_MCP_PROJECT": ""}
+    server = StdioServerParameters(
+        command=sys.executable, args=["-m", "memory_mcp", "serve"], env=env, cwd=tmp_path
+    )
+    async with Client(server, read_timeout_seconds=60) as client:
+        stored = await client.call_tool("remember", {"content": "Stored in the default place"})
+        assert not stored.is_error, stored.content
+    assert (tmp_path / "data" / "memory-mcp" / "memory.db").exists()

@@ -187,6 +187,29 @@ async def test_rejected_arguments_read_as_sentences(
         assert noise not in text, text
 
 
+@pytest.mark.parametrize(
+    ("tool", "args", "said"),
+    [
+        ("remember", {"content": "x", "tags": ["t" * 100]}, "tag 'tttttttttttttttttttt'... is"),
+        ("remember", {"content": "x", "scope": "s" * 300}, "scope is longer than 200 characters"),
+        ("remember", {"content": "x", "tags": [f"t{i}" for i in range(40)]}, "at most"),
+        ("recall", {"query": "x", "scope": ""}, "scope must not be empty"),
+        ("recall", {"query": "x", "tags": ["t" * 100]}, "tag 'tttttttttttttttttttt'... is"),
+    ],
+)
+async def test_checks_past_the_arguments_read_as_sentences(
+    client: Client, tool: str, args: dict[str, Any], said: str
+) -> None:
+    """What the service's models refuse is said in their own words, without pydantic's
+    `Value error, ` or the model's field names (`scopes` for recall's `scope`)."""
+    result = await client.call_tool(tool, args)
+    assert result.is_error
+    text = result.content[0].text  # type: ignore[union-attr]
+    assert text.startswith(f"Error executing tool {tool}: {said}"), text
+    for noise in ("Value error", "Invalid input", "scopes", "Input should be"):
+        assert noise not in text, text
+
+
 async def test_a_tool_call_hops_to_a_worker_thread_once(
     client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -10,6 +10,7 @@ import pty
 import subprocess
 import sys
 import termios
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -157,6 +158,30 @@ def test_bad_lines_are_skipped_and_serving_goes_on(tmp_path: Path) -> None:
     proc.stdin.flush()
     assert [r["id"] for r in _replies(proc, 2)] == [0, 1]
     assert _finish(proc) == (0, b"")  # nothing answered the bad lines, as with the SDK's
+
+
+def test_half_an_emoji_is_answered_not_left_unanswered(tmp_path: Path) -> None:
+    """JavaScript clients write a lone UTF-16 surrogate as a `\\ud83d` escape, which the SDK's
+    parser refuses: the request was never answered (the Inspector timed out after 60 s)."""
+    proc = _spawn(tmp_path)
+    assert proc.stdin is not None
+    content = r"cut \ud83d, whole \ud83d\ude00, lone \udc00, text \\ud83d"
+    call = {"name": "remember", "arguments": {"content": "CONTENT"}}
+    line = _line({"id": 1, "method": "tools/call", "params": call})
+    proc.stdin.write(OPENING + line.replace(b"CONTENT", content.encode()))
+    proc.stdin.flush()
+    unanswered = threading.Timer(30, proc.kill)  # then stdout ends: no hanging test
+    unanswered.start()
+    try:
+        reply = _replies(proc, 2)[1]
+    finally:
+        unanswered.cancel()
+    assert reply["id"] == 1 and not reply["result"]["isError"], reply
+    proc.stdin.write(_line({"id": 2, "method": "resources/read", "params": {"uri": "memory://1"}}))
+    proc.stdin.flush()
+    stored = json.loads(_replies(proc, 1)[0]["result"]["contents"][0]["text"])
+    assert stored["content"] == "cut \ufffd, whole \U0001f600, lone \ufffd, text \\ud83d"
+    assert _finish(proc)[0] == 0
 
 
 def test_a_last_line_without_newline_is_read_at_end_of_input(tmp_path: Path) -> None:

@@ -198,6 +198,18 @@ def test_summarize_save_links_sources_and_hides_nothing(keyword_service: MemoryS
     assert again.total == 2  # a summary is never summarized again
 
 
+def test_the_same_summary_saved_again_is_stored_once(service: MemoryService) -> None:
+    """A model that saves a summary each session must not pile up identical copies."""
+    service.remember("Deploys go out on Fridays")
+    service.remember("Tests run with pytest")
+    first = service.summarize(save=True).saved_id
+    assert service.summarize(save=True).saved_id == first
+    assert [m.id for m in service.list_memories(MemoryFilter(kind="summary"))] == [first]
+    service.remember("Logs go to Loki")
+    changed = service.summarize(save=True).saved_id
+    assert changed not in (None, first)
+
+
 def test_summarize_empty(service: MemoryService) -> None:
     empty = service.summarize()
     assert empty.total == 0 and empty.ids == [] and "nothing" in empty.text

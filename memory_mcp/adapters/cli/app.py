@@ -36,6 +36,10 @@ class Group(TyperGroup):
             # may quote what a client stored, so it is shown inert
             err.print(f"[red]Error:[/red] {safe(exc)}", markup=True, soft_wrap=True)
             raise typer.Exit(1) from exc
+        except typer.BadParameter as exc:  # typer words a value it cannot convert as pydantic
+            exc.message = exc.message.removeprefix("Value error, ")  # does: `Input should be`
+            exc.message = exc.message.replace("Input should be", "must be", 1)
+            raise
 
     def get_params(self, ctx: typer.Context) -> list[Any]:  # type: ignore[override]
         return _readable_types(super().get_params(ctx), ctx)

@@ -212,6 +212,11 @@ def _hooks(target: Target, ours: dict[str, Any] | None) -> None:
     _say(said[outcome.action].format(path=outcome.path))
     if outcome.backup is not None:
         _say(f"The previous file is saved as {outcome.backup}.")
+    if outcome.dropped:
+        _say(
+            f"No longer in the entry: {', '.join(outcome.dropped)} (options and variables are"
+            " written as given on each run: give them again, e.g. --db, to keep them)."
+        )
 
 
 _SAID = {
@@ -246,6 +251,11 @@ def _report(target: Target, outcome: Outcome) -> None:
     )
     if outcome.backup is not None:
         _say(f"The previous file is saved as {outcome.backup}.")
+    if outcome.dropped:
+        _say(
+            f"No longer in the entry: {', '.join(outcome.dropped)} (options and variables are"
+            " written as given on each run: give them again, e.g. --db, to keep them)."
+        )
 
 
 def _explain_scope(target: Target, default_scope: str) -> None:

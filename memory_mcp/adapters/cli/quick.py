@@ -56,7 +56,7 @@ def quick_serve(argv: list[str]) -> bool:
     try:
         settings = Settings(**options)
     except ValidationError as exc:
-        _fail(f"Invalid setting: {exc.errors()[0]['msg']}")
+        _fail(setting_errors(exc))  # which variable, as the CLI's commands say it
     try:
         serve(settings)
     except MemoryMCPError as exc:
@@ -150,7 +150,8 @@ def setting_errors(exc: Any) -> str:
     lines = []
     for error in exc.errors():
         name = f"MEMORY_MCP_{str(error['loc'][0]).upper()}" if error["loc"] else "a setting"
-        lines.append(f"Invalid setting {name}: {error['msg']}; got {error.get('input')!r}.")
+        said = str(error["msg"]).removeprefix("Value error, ").replace("Input should be", "must be")
+        lines.append(f"Invalid setting {name}: {said}; got {error.get('input')!r}.")
     return "\n".join(lines)
 
 

@@ -217,6 +217,7 @@ class Outcome:
     action: str  # "added", "updated", "unchanged", "removed" or "absent"
     path: Path
     backup: Path | None = None
+    dropped: tuple[str, ...] = ()  # the old entry's env settings the new one no longer has
 
 
 def install(target: Target, entry: dict[str, Any], now: datetime, force: bool) -> Outcome:
@@ -237,7 +238,17 @@ def install(target: Target, entry: dict[str, Any], now: datetime, force: bool) -
     updated = copy.deepcopy(doc or {})
     updated.setdefault(target.spec.servers_key, {})[target.name] = new
     backup = write_config(target.path, updated, now)
-    return Outcome("added" if old is None else "updated", target.path, backup)
+    return Outcome("added" if old is None else "updated", target.path, backup, _dropped(old, new))
+
+
+def _dropped(old: object, new: dict[str, Any]) -> tuple[str, ...]:
+    """`NAME=value` for each env setting of the old entry that the new one lacks or changes:
+    a re-run without `--db` points the client at another database, so it is said."""
+    before = old.get("env") if isinstance(old, dict) else None
+    after = new.get("env") or {}
+    if not isinstance(before, dict):
+        return ()
+    return tuple(f"{k}={v}" for k, v in before.items() if after.get(k) != v)
 
 
 def uninstall(target: Target, now: datetime, force: bool) -> Outcome:

@@ -13,6 +13,7 @@
 """
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -262,3 +263,33 @@ def header(holder: Scope | Message, name: bytes) -> str | None:
         if key.lower() == name:
             return value.decode("latin-1")
     return None
+
+
+class JsonTooLarge:
+    """The SDK refuses a body over its limit with a plain-text 413, which MCP clients can
+    only report as "Server returned an error response": the same 413 as a JSON-RPC error
+    (which the SDK's client and the Inspector show) saying what the limit is and what to do."""
+
+    def __init__(self, app: ASGIApp, message: str) -> None:
+        self.app = app
+        body = {"jsonrpc": "2.0", "id": None, "error": {"code": -32600, "message": message}}
+        self.body = json.dumps(body).encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        replaced = False
+
+        async def relay(message: Message) -> None:
+            nonlocal replaced
+            if message["type"] == "http.response.start" and message["status"] == 413:
+                replaced = True
+                headers = [(b"content-type", b"application/json"),
+                           (b"content-length", str(len(self.body)).encode())]  # fmt: skip
+                await send({"type": "http.response.start", "status": 413, "headers": headers})
+                await send({"type": "http.response.body", "body": self.body})
+            elif not replaced:  # the SDK's text body is dropped
+                await send(message)
+
+        await self.app(scope, receive, relay)

@@ -22,6 +22,7 @@ from memory_mcp import __version__
 from memory_mcp.adapters.mcp_server.access import AccessGate, Authenticator, RateLimit
 from memory_mcp.adapters.mcp_server.guards import (
     ASGIApp,
+    JsonTooLarge,
     Receive,
     Scope,
     Send,
@@ -218,11 +219,20 @@ def http_app(
     return with_ui(tools, ui_app(service, guard))
 
 
+def too_large(settings: Settings) -> str:
+    return (
+        f"Request body too large: this server takes at most {settings.http_max_body_kb} KiB"
+        f" per request (MEMORY_MCP_HTTP_MAX_BODY_KB). Send less: a memory's content holds at"
+        f" most {settings.max_content_chars} characters."
+    )
+
+
 def _per_process(
     sdk_app: ASGIApp, settings: Settings, shared: "Shared | None"
 ) -> tuple[ASGIApp, RateLimit, bytes]:
     """The sessions' middleware, the rate limit and the secret: this process's own, or, for
     one worker of several, those every worker shares."""
+    sdk_app = JsonTooLarge(sdk_app, too_large(settings))  # the SDK's 413 is plain text
     if shared is None:
         limited = SessionLimit(sdk_app, settings.http_max_sessions, settings.http_session_idle)
         return limited, RateLimit(settings.http_rate_limit), secrets.token_bytes(32)

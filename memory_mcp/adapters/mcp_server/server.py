@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, NoReturn, cast
 import anyio
 from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from mcp.shared.exceptions import MCPError
+from mcp.types import INVALID_PARAMS
 from mcp.types import Tool as MCPTool
 from pydantic import ValidationError
 
@@ -25,6 +27,7 @@ from memory_mcp.adapters.mcp_server.prompts import register_prompts
 from memory_mcp.adapters.mcp_server.resources import register_resources
 from memory_mcp.adapters.mcp_server.stdio import restore_blocking, run_stdio
 from memory_mcp.config import Settings, shown_db
+from memory_mcp.errors import validation_problems
 from memory_mcp.service import projects
 
 if TYPE_CHECKING:  # imported on a thread once the first requests are answered (_build)
@@ -97,6 +100,28 @@ class _Server(MCPServer[Any]):
                 raise
             raise ToolError(argument_errors(name, cause)) from cause
 
+    async def get_prompt(self, name: str, arguments: dict[str, Any] | None = None,
+                         context: Any = None) -> Any:  # fmt: skip
+        """An unknown prompt or argument is the client's mistake, said as such: the SDK raises
+        a bare ValueError for both, which the 2026-07-28 era answers as "Internal server
+        error" (and logs with a traceback)."""
+        prompts = {p.name: p for p in await self.list_prompts()}
+        if name not in prompts:
+            raise MCPError(
+                INVALID_PARAMS,
+                f"Unknown prompt {_short(name)}; the prompts are {_listed(prompts)}.",
+            )
+        known = {a.name: a.required for a in prompts[name].arguments or []}
+        given = arguments or {}
+        takes = f"it takes {_listed(known)}" if known else "it takes none"
+        if unknown := [a for a in given if a not in known]:
+            raise MCPError(
+                INVALID_PARAMS, f"Prompt {name} has no argument {_listed(unknown)}; {takes}."
+            )
+        if missing := [a for a, required in known.items() if required and a not in given]:
+            raise MCPError(INVALID_PARAMS, f"Prompt {name} needs {_listed(missing)}; {takes}.")
+        return await super().get_prompt(name, arguments, context)
+
 
 TOOLS_JSON = Path(__file__).with_name("tools.json")
 
@@ -109,14 +134,13 @@ def listed_tools() -> list[MCPTool]:
 
 def argument_errors(tool: str, error: ValidationError) -> str:
     """One readable sentence per rejected argument, e.g. `limit: must be at least 1 (got 0)`."""
-    problems = []
-    for err in error.errors():
-        where = ".".join(str(part) for part in err["loc"]) or "arguments"
-        message = str(err["msg"]).removeprefix("Value error, ")
-        message = message.replace("Input should be", "must be", 1)
-        got = "" if err["type"] == "missing" else f" (got {_short(err.get('input'))})"
-        problems.append(f"{where}: {message}{got}")
-    return f"Invalid arguments for {tool}: " + "; ".join(problems) + "."
+    return f"Invalid arguments for {tool}: {validation_problems(error.errors())}."
+
+
+def _listed(names: Any, most: int = 5) -> str:
+    """Names a client sent, quoted and cut short: `'topic', 'focus'`."""
+    shown = [_short(str(n)) for n in list(names)[:most]]
+    return ", ".join(shown) + (", …" if len(names) > most else "")
 
 
 def _short(value: Any, width: int = 40) -> str:

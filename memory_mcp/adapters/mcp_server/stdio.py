@@ -18,6 +18,7 @@ the wire's O_NONBLOCK is cleared on every exit (restore_blocking).
 
 import asyncio
 import os
+import re
 import stat
 import sys
 from collections import deque
@@ -36,6 +37,13 @@ READ_CHUNK = 256 * 1024  # as asyncio's pipe transports; a pipe gives at most wh
 # sent just before it and answered without a thread (initialize, ping, tools/list) is still
 # answered; at end of input the loop runs this many passes first, for the same.
 EOF_PASSES = 8
+# JSON escapes, left to right (so `\\` is one escape and never starts another): a
+# surrogate pair (an emoji as ASCII-only JSON writes it), a lone half of one, anything else.
+_ESCAPES = re.compile(
+    r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+    r"|(\\u[dD][89a-fA-F][0-9a-fA-F]{2})|\\."
+)
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 async def run_stdio(server: MCPServer[Any]) -> None:
@@ -98,7 +106,18 @@ class LineReader:
         if self._partial:  # joined once: a message of many MB costs one copy, not one per read
             tail = b"".join([*self._partial, tail])
             self._partial.clear()
-        return tail.decode("utf-8", "replace")  # a newline never splits a UTF-8 character
+        # a newline never splits a UTF-8 character
+        return lone_surrogates_replaced(tail.decode("utf-8", "replace"))
+
+
+def lone_surrogates_replaced(line: str) -> str:
+    """`line` with every JSON escape of a lone UTF-16 surrogate (half an emoji, cut by a
+    client: JavaScript's JSON.stringify writes one as `\\ud83d`) made U+FFFD, as invalid
+    UTF-8 bytes are. The SDK's parser refuses such a line whole, and a request refused on
+    stdio is never answered: the client waits until it times out."""
+    if not _SURROGATE.search(line):
+        return line
+    return _ESCAPES.sub(lambda m: "\\ufffd" if m.group(1) else m.group(0), line)
 
 
 class LineWriter:
