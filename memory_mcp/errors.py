@@ -38,21 +38,30 @@ def nothing_imported(problems: list[str], noun: str, shown: int = 10) -> Invalid
 def validation_problems(errors: list[Any]) -> str:
     """pydantic's errors (`ValidationError.errors()`) as one short sentence each, joined by
     "; ": `limit: must be greater than or equal to 1 (got 0)`. A validator's own message
-    already names what it checks (`scope must not be empty`) and comes alone, without the
-    model's field name (`scopes`) or pydantic's `Value error, ` before it."""
+    that already names what it checks (`scope must not be empty`) comes alone, without the
+    model's field name (`scopes`) or pydantic's `Value error, ` before it; one that does not
+    (`is outside the years 1 to 9999`) keeps the field's name."""
     problems = []
     for err in errors:
         message = str(err["msg"])
+        where = ".".join(str(part) for part in err["loc"]) or "input"
         if err["type"] in ("value_error", "assertion_error"):
             message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
-            problems.append(message)
+            problems.append(message if _names(message, err["loc"]) else f"{where}: {message}")
             continue
         message = message.replace("Input should be", "must be", 1)
         message = message.replace(" after validation", "", 1)
-        where = ".".join(str(part) for part in err["loc"]) or "input"
         got = "" if err["type"] == "missing" else f" (got {_short(err.get('input'))})"
         problems.append(f"{where}: {message}{got}")
     return "; ".join(problems)
+
+
+def _names(message: str, loc: Any) -> bool:
+    """Whether the message starts by naming its field (`scope must…` for `scopes`), or has
+    no field to name."""
+    field = str(loc[-1]).lower() if loc else ""
+    first = message.split(" ", 1)[0].lower().strip(":,")
+    return not field or bool(first) and (field.startswith(first) or first.startswith(field))
 
 
 def _short(value: Any, width: int = 40) -> str:

@@ -192,7 +192,7 @@ async def test_rejected_arguments_read_as_sentences(
     [
         ("remember", {"content": "x", "tags": ["t" * 100]}, "tag 'tttttttttttttttttttt'... is"),
         ("remember", {"content": "x", "scope": "s" * 300}, "scope is longer than 200 characters"),
-        ("remember", {"content": "x", "tags": [f"t{i}" for i in range(40)]}, "at most"),
+        ("remember", {"content": "x", "tags": [f"t{i}" for i in range(40)]}, "tags: at most"),
         ("recall", {"query": "x", "scope": ""}, "scope must not be empty"),
         ("recall", {"query": "x", "tags": ["t" * 100]}, "tag 'tttttttttttttttttttt'... is"),
     ],

@@ -338,7 +338,7 @@ def test_a_jsonl_time_out_of_range_in_utc_refuses_the_file_before_writing(
     path.write_text("".join(json.dumps(line) + "\n" for line in lines))
     with pytest.raises(InvalidInput) as err:
         service.import_jsonl(path)
-    outside = "Value error, is outside the years 1 to 9999 in UTC"
+    outside = "is outside the years 1 to 9999 in UTC"
     assert f"line 2: created_at: {outside}" in str(err.value)
     assert f"line 3: occurred_at: {outside}" in str(err.value)
     assert service.count() == 0
