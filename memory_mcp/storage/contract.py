@@ -214,7 +214,9 @@ class MemoryWrites(Protocol):
         drop_vector: bool = False,
         client: str | None = None,
     ) -> None:
-        """Update editable fields; replace or drop the vector in step; record the edit."""
+        """Update editable fields; replace or drop the vector in step; record the edit. A keyed
+        memory moved or re-keyed leaves its (scope, key): what it superseded there is
+        reinstated as purge does (history: restore, {"replacement_moved": id})."""
         ...
 
     def set_forgotten(
