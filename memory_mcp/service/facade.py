@@ -80,8 +80,7 @@ class MemoryService(AutomaticMemory, ActingAs):
         connect_timeout_s: int | None = None,
     ) -> "MemoryService":
         """Open (and migrate) the database, creating it unless `create` is False (then a
-        missing database is a StorageError); the models are not loaded yet.
-        `connect_timeout_s`: see open_storage (a hook that must answer fast gives up sooner)."""
+        missing database is a StorageError); the models are not loaded yet (see open_storage)."""
         store = open_storage(settings, create=create, connect_timeout_s=connect_timeout_s)
         if embedder is None and settings.semantic:
             embedder = FastEmbedEmbedder(settings.model, settings.model_dir, settings.cache_dir)

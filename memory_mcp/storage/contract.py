@@ -214,9 +214,7 @@ class MemoryWrites(Protocol):
         drop_vector: bool = False,
         client: str | None = None,
     ) -> None:
-        """Update editable fields; replace or drop the vector in step; record the edit. A keyed
-        memory moved or re-keyed leaves its (scope, key): what it superseded there is
-        reinstated as purge does (history: restore, {"replacement_moved": id})."""
+        """Update editable fields; replace or drop the vector in step; record the edit."""
         ...
 
     def set_forgotten(
@@ -232,9 +230,9 @@ class MemoryWrites(Protocol):
     def purge(
         self, ids: Iterable[int], client: str | None = None, action: str = "purge"
     ) -> list[int]:
-        """Hard delete with its index entries and vector. Its history keeps when, by which
-        client and what was done (`action`), no text: detail {"erased": action}. What it
-        superseded is restored, or superseded by its key's later value. Works when full."""
+        """Hard delete (index entries, vector; works when full); history keeps when, which
+        client, `action` (detail {"erased": action}), no text. What it superseded is restored
+        (or superseded by its key's later value), as update does in a key slot a row leaves."""
         ...
 
     def scrub(
