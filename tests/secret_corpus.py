@@ -225,4 +225,35 @@ CORPUS = [
         eb,
         'request headers: "{{{}}}"',
     ),
+    # Evasions: cookies, %-encoding in URLs, quoted attached flags, labels in other languages.
+    _one("cookie", f"Cookie: theme=dark; session={(ck := body(32))}", ck, "curl -H '{}' /api"),
+    _one(
+        "set_cookie",
+        f"Set-Cookie: connect.sid=s%3A{(sc := body(24))}.{body(20)}; Path=/; HttpOnly",
+        sc,
+        "the login response had {}",
+    ),
+    _one(
+        "url_encoded_token",
+        f"https://ci.example.com/hook?auth=%22{(ue := 'ghp_' + body(36))}%22",
+        ue,
+        "webhook target {}",
+    ),
+    _one(
+        "url_encoded_bearer",
+        f"https://x.example.com/proxy?h=Authorization%3A%20Bearer%20{(ub := body(40))}",
+        ub,
+        "debug link {}",
+    ),
+    _one(
+        "query_password",
+        f"https://app.example.com/login?user=bob&password={(qp := body(9))}%21x",
+        qp,
+        "old login link {}",
+    ),
+    _one("mysqldump_quoted", f"mysqldump -u root -p'{(mq := body(8))} {body(4)}' shop", mq, "{}"),
+    _one("passwort", f"Passwort: {(de := body(10) + '7!')}", de, "Router {}"),
+    _one("mot_de_passe", f"mot de passe : {(fr := body(10) + '7!')}", fr, "Wifi du bureau, {}"),
+    _one("contrasena", f"contraseña: {(es := body(10) + '7!')}", es, "VPN {}"),
+    _one("senha", f"senha: {(pt := body(10) + '7!')}", pt, "Servidor {}"),
 ]

@@ -108,7 +108,44 @@ def _scan(text: str, start: int, end: int) -> list[Candidate]:
             (first, last), alone = rule.pick(match)
             if first < last:
                 found.append((first, -last, priority, alone))
-    return found + _across_lines(text, start, end, found)
+    return found + _across_lines(text, start, end, found) + _url_decoded(text, start, end)
+
+
+_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}|\+")
+
+
+def _url_decoded(text: str, start: int, end: int) -> list[Candidate]:
+    """Secrets %-encoded in a URL or query string (`password%3Dhunter2%21x`,
+    `Authorization%3A%20Bearer%20…`, `%22ghp_…%22`), found in text[start:end] with each
+    `%XX` (and `+`, a space in a query) decoded once, and mapped back to the text as it is."""
+    if text.find("%", start, end) < 0:
+        return []
+    pieces, seams, removed, at = [], [], [0], start
+    for escape in _ESCAPE.finditer(text, start, end):
+        pieces += [text[at : escape.start()], _decode(escape.group())]
+        seams.append(escape.start() - start - removed[-1])  # where it is in the decoded text
+        removed.append(removed[-1] + len(escape.group()) - 1)
+        at = escape.end()
+    if removed[-1] == 0:
+        return []  # only "+": nothing %-encoded
+    pieces.append(text[at:end])
+    decoded = "".join(pieces)
+    found: list[Candidate] = []
+    possible = possible_rules(decoded.lower())
+    for priority, rule in enumerate(RULES):
+        if priority not in possible:
+            continue
+        for match in rule.pattern.finditer(decoded):
+            (first, last), alone = rule.pick(match)
+            if first < last:
+                first += start + removed[bisect_left(seams, first)]
+                last += start + removed[bisect_left(seams, last)]
+                found.append((first, -last, priority, alone))
+    return found
+
+
+def _decode(escape: str) -> str:
+    return " " if escape == "+" else chr(int(escape[1:], 16))
 
 
 # A line break (with the spaces around it) between two characters a token is made of, with

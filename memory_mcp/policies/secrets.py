@@ -131,7 +131,8 @@ def _curl_password(match: re.Match[str]) -> tuple[Span, bool]:
 # A password given as a flag: `mysql -pSECRET` (attached: `-p NAME` asks, NAME is the
 # database), `sshpass -p SECRET`, `docker login -u me -p SECRET`, `--password SECRET`.
 _PASSWORD_FLAG = re.compile(
-    r"(?<!\S)(?:-p(?P<attached>[^\s\"'=-][^\s\"']*)|(?P<flag>-p|--password)[ \t]+"
+    r"(?<!\S)(?:-p(?:(?P<attached>[^\s\"'=-][^\s\"']*)|'(?P<asq>[^'\n]+)'|\"(?P<adq>[^\"\n]+)\")"
+    r"|(?P<flag>-p|--password)[ \t]+"
     r"(?:'(?P<sq>[^'\n]+)'|\"(?P<dq>[^\"\n]+)\"|(?P<bare>[^\s\"'-][^\s\"']*)))"
 )
 _MYSQL_WORD = re.compile(r"(?<![\w-])(?:mysql\w*|mariadb[\w-]*)(?![\w-])")
@@ -143,9 +144,11 @@ _LOGIN_WORD = re.compile(
 
 
 def _flag_password(match: re.Match[str]) -> tuple[Span, bool]:
-    group = next(g for g in ("attached", "sq", "dq", "bare") if match.group(g) is not None)
+    group = next(
+        g for g in ("attached", "asq", "adq", "sq", "dq", "bare") if match.group(g) is not None
+    )
     value, text, at = match.group(group), match.string, match.start()
-    if group == "attached":
+    if group in ("attached", "asq", "adq"):  # `mysqldump -p'two words'`
         command = _after(_MYSQL_WORD, _MYSQL_NEEDLES, text, at)
     else:  # `-p 2222` after a login is a port (ssh, psql); spelt out, the flag says password
         command = _after(_LOGIN_WORD, _LOGIN_NEEDLES, text, at) or (
@@ -153,6 +156,21 @@ def _flag_password(match: re.Match[str]) -> tuple[Span, bool]:
         )
         command = command and not (match.group("flag") == "-p" and value.isdigit())
     return match.span(group), bool(command) and is_value(value)
+
+
+# A cookie in a `Cookie:` or `Set-Cookie:` header, named for a session or a credential
+# (session, connect.sid, PHPSESSID, auth_token, remember_me): its value; `theme=dark` stays.
+_COOKIE = re.compile(r"(?<![^\s;:\"'])(?P<name>[\w.$-]{1,64})=(?P<secret>[^\s;,\"']+)")
+_COOKIE_NAME = re.compile(r"(?i:sess|sid|token|auth|jwt|remember|login|secret|csrf|xsrf|key)")
+_COOKIE_HEADER = re.compile(r"(?i)(?<![\w-])(?:set-)?cookie[\"']?[ \t]*:")
+
+
+def _cookie_value(match: re.Match[str]) -> tuple[Span, bool]:
+    value = match.group("secret")
+    secret = len(value) >= _MIN_VALUE and is_value(value)
+    secret = secret and _COOKIE_NAME.search(match.group("name")) is not None
+    header = secret and _after(_COOKIE_HEADER, ("cookie",), match.string, match.start())
+    return match.span("secret"), bool(header)
 
 
 def _after(word: re.Pattern[str], needles: tuple[str, ...], text: str, at: int) -> bool:
@@ -241,6 +259,13 @@ RULES = (
     _labelled("password", "_pass|-pass", r"(?i:[a-z0-9]+[_-]pass)"),
     _labelled("password", "pass|pwd", r"[A-Z0-9]+(?:PASSWORD|PASSWD|PASS|PWD)"),
     _labelled("password", "pass", r"(?i:pass)", prose=False),  # not "first pass: 2024"
+    # The word in other languages notes are written in: "Passwort:", "mot de passe :".
+    _labelled(
+        "password",
+        "pass|wort|contrase|senha|woord|hasło|пароль",
+        r"(?i:passwort|kennwort|mot[ _]de[ _]passe|contrase[ñn]a|senha|wachtwoord|hasło|пароль)",
+    ),
+    Rule("session_cookie", _COOKIE, _cookie_value, needles=("cookie",)),
     _labelled("secret", "secret", r"(?i:(?:client[_-]?)?secret(?:[_-]?key)?)"),
     # Keys named for what they guard (.env: APP_KEY, ENCRYPTION_KEY, JWT_SIGNING_KEY); not
     # primary_key, sort_key, cache_key, which name no secret.
@@ -279,6 +304,7 @@ _FIELD_LABELS = (
     ("aws_secret_key", r"aws_?secret(?:_?access)?_?key|secret_?access_?key"),
     ("private_key", r"private_?key"),
     ("password", r"\w*passw(?:or)?d|pwd|passphrase|pass"),
+    ("password", r"passwort|kennwort|mot_de_passe|contrase[ñn]a|senha|wachtwoord|hasło|пароль"),
     ("secret", r"(?:client_?)?secret(?:_?key)?"),
     ("secret", r"(?:encryption|signing|master|app|session|cookie|jwt|hmac|license|cipher)_?key"),
     ("api_key", r"api_?key"),

@@ -77,10 +77,11 @@ class MemoryService(AutomaticMemory, ActingAs):
         embedder: Embedder | None = None,
         create: bool = True,
         reranker: Reranker | None = None,
+        connect_timeout_s: int | None = None,
     ) -> "MemoryService":
         """Open (and migrate) the database, creating it unless `create` is False (then a
-        missing database is a StorageError); the models are not loaded yet."""
-        store = open_storage(settings, create=create)
+        missing database is a StorageError); the models are not loaded yet (see open_storage)."""
+        store = open_storage(settings, create=create, connect_timeout_s=connect_timeout_s)
         if embedder is None and settings.semantic:
             embedder = FastEmbedEmbedder(settings.model, settings.model_dir, settings.cache_dir)
         if reranker is None and settings.reranker:

@@ -230,9 +230,9 @@ class MemoryWrites(Protocol):
     def purge(
         self, ids: Iterable[int], client: str | None = None, action: str = "purge"
     ) -> list[int]:
-        """Hard delete with its index entries and vector. Its history keeps when, by which
-        client and what was done (`action`), no text: detail {"erased": action}. What it
-        superseded is restored, or superseded by its key's later value. Works when full."""
+        """Hard delete (index entries, vector; works when full); history keeps when, which
+        client, `action` (detail {"erased": action}), no text. What it superseded is restored
+        (or superseded by its key's later value), as update does in a key slot a row leaves."""
         ...
 
     def scrub(

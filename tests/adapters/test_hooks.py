@@ -518,3 +518,40 @@ def test_requests_taken_by_an_earlier_count_are_not_miscounted_when_fewer_are_re
         "Never push directly to main.": 1,
         "We decided to keep the changelog by hand.": 1,
     }
+
+
+FULL_CLI = "from memory_mcp.adapters.cli.main import main; main()"
+
+
+@pytest.mark.parametrize(
+    ("command", "start"),
+    [("prompt", ["-m", "memory_mcp"]), ("session-start", ["-c", FULL_CLI])],
+)
+def test_a_briefing_hook_gives_up_soon_on_a_silent_database_server(
+    tmp_path: Path, command: str, start: list[str]
+) -> None:
+    # A server that takes the connection and never answers (a host behind a firewall that
+    # drops packets looks the same to libpq): the hook must not spend the client's whole
+    # time limit for it (10 s, the connect timeout other commands keep), but say so at once.
+    import socket
+    import time
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        url = f"postgresql://u:p@127.0.0.1:{silent.getsockname()[1]}/db"
+        started = time.monotonic()
+        result = subprocess.run(
+            [sys.executable, *start, "hook", command],
+            input=json.dumps({"hook_event_name": "UserPromptSubmit", "prompt": "where is x?"}),
+            capture_output=True,
+            text=True,
+            env={**os.environ, "MEMORY_MCP_DB": url},
+            cwd=tmp_path,
+            timeout=60,
+        )
+        took = time.monotonic() - started
+    assert result.returncode == 1 and result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert "unreachable" in result.stderr
+    assert took < 8, took  # 2 s to connect, and the start-up; not the 10 s of other commands

@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import httpx2
 
@@ -128,3 +129,55 @@ def test_a_web_page_cannot_post_to_the_hooks_and_bad_json_is_400(
     own = httpx2.post(f"{base}/prompt", headers={"Origin": f"http://127.0.0.1:{port}"}, json=hook)
     assert own.status_code == 200
     assert httpx2.post(f"{base}/prompt", json=hook).status_code == 200
+
+
+def _post_hook(routes: Any, body: bytes, access: object | None) -> tuple[int, dict]:
+    """POST /hooks/prompt to the hook routes in this process, as `access` (None: an open
+    server), the body in 64 KiB chunks; the status and the JSON reply."""
+    import anyio
+
+    from memory_mcp.adapters.mcp_server.access import ACCESS_KEY
+
+    chunks = [body[i : i + 65536] for i in range(0, len(body), 65536)] or [b""]
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        chunk = chunks.pop(0)
+        return {"type": "http.request", "body": chunk, "more_body": bool(chunks)}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/hooks/prompt",
+             "headers": [(b"host", b"127.0.0.1:8765")]}  # fmt: skip
+    if access is not None:
+        scope[ACCESS_KEY] = access
+    anyio.run(routes, scope, receive, send)
+    return sent[0]["status"], json.loads(sent[1]["body"])
+
+
+def test_hook_bodies_honour_the_body_limit_as_the_ui_does(tmp_path: Path) -> None:
+    # MEMORY_MCP_HTTP_MAX_BODY_KB bounds what a principal (or anyone not the owner) may send,
+    # as on the MCP endpoint and the UI; the owner, as on the UI, is bound only by the hook
+    # input's own 1 MB (what `memory-mcp hook` reads from stdin). It was 1 MB for everyone.
+    from memory_mcp.adapters.mcp_server.hookroute import HookRoutes
+    from memory_mcp.config import Settings
+    from memory_mcp.policies.access import Access
+    from memory_mcp.service import MemoryService
+
+    service = MemoryService.open(Settings(db=tmp_path / "m.db", semantic=False))
+    try:
+        routes = HookRoutes(None, service, ["127.0.0.1:8765"], max_body_kb=64)  # type: ignore[arg-type]
+        prompt = {"hook_event_name": "UserPromptSubmit", "prompt": "where is x? " + "y" * 100_000}
+        body = json.dumps(prompt).encode()
+        alice = Access(principal="alice", grants=())
+        status, reply = _post_hook(routes, body, alice)
+        assert status == 413 and reply["error"] == "too_large"
+        assert "64 KiB" in reply["message"] and "MEMORY_MCP_HTTP_MAX_BODY_KB" in reply["message"]
+        assert _post_hook(routes, body[:1000] + b'"}', alice)[0] == 200  # small: answered
+        for owner in (None, Access()):  # an open server's caller, the owner's token
+            assert _post_hook(routes, body, owner) == (200, {})
+            status, reply = _post_hook(routes, b" " * (1 << 20) + body, owner)
+            assert (status, reply["message"]) == (413, "The hook input is larger than 1 MB.")
+    finally:
+        service.close()

@@ -62,6 +62,37 @@ def r(kind: str) -> str:
 
 # (input, expected output, expected kinds): the secret is gone, everything around it stays.
 POSITIVE = [
+    (
+        "curl -b x -H 'Cookie: theme=dark; PHPSESSID=9c1b7e4d4a6f' /",
+        f"curl -b x -H 'Cookie: theme=dark; PHPSESSID={r('session_cookie')}' /",
+        ("session_cookie",),
+    ),
+    (
+        '"Set-Cookie": "remember_token=a1b2c3d4e5; Max-Age=3600"',
+        f'"Set-Cookie": "remember_token={r("session_cookie")}; Max-Age=3600"',
+        ("session_cookie",),
+    ),
+    (
+        "go to https://x.io/cb?state=1&h=Authorization%3A+Bearer%20abcdefgh12345678%2Bx&r=2",
+        f"go to https://x.io/cb?state=1&h=Authorization%3A+Bearer%20{r('bearer_token')}&r=2",
+        ("bearer_token",),
+    ),
+    (
+        "link ?password%3Dhunter2%21x&next=%2F",
+        f"link ?password%3D{r('password')}&next=%2F",
+        ("password",),
+    ),
+    (
+        f"a+b ?q=%22{GITHUB}%22",
+        f"a+b ?q=%22{r('github_token')}%22",
+        ("github_token",),
+    ),
+    ('mysqldump -p"two words" db', f'mysqldump -p"{r("password")}" db', ("password",)),
+    (
+        "Kennwort=Sommer2024 und hasło: Zima2024!",
+        f"Kennwort={r('password')} und hasło: {r('password')}",
+        ("password",),
+    ),
     (f"key:\n{PEM}\nrotate it", f"key:\n{r('private_key')}\nrotate it", ("private_key",)),
     (
         "-----BEGIN OPENSSH PRIVATE KEY-----\nFAKE\n-----END OPENSSH PRIVATE KEY----- done",
@@ -285,6 +316,14 @@ FALSE_POSITIVES = [
     "sshpass -p $PASS ssh -p 2222 host; echo x | docker login --password-stdin",
     "primary_key=id; sort_key: created_at; cache_key=user:42; monkey=banana12; keyboard=qwerty1",
     "The private key is stored in Vault; the encryption key: rotate it yearly.",
+    # Near misses of cookies, %-encoding and the labels in other languages.
+    "Cookie: theme=dark; lang=en-GB; tz=Europe%2FParis",
+    "The session cookie expires after 30 minutes; set-cookie: is sent on login.",
+    "https://example.com/search?q=reset%20my%20password%20please&page=2",
+    "https://example.com/a%20b/c%2Fd?x=100%25&id=123e4567-e89b-12d3-a456-426614174000",
+    "Passwort vergessen? Das Passwort: mindestens 12 Zeichen. Kennwort ändern.",
+    "mot de passe : oublié ; le mot de passe doit changer. contraseña: olvidada; senha: nova",
+    "mysqldump -u root -p shop > dump.sql; mysql -p'$MYSQL_PWD' shop",
 ]
 
 
@@ -396,6 +435,15 @@ ADVERSARIAL = [
     "mysql -pa " * 50_000,
     '\\"password\\": \\"' * 60_000,
     "\\" * 500_000,
+    "%41" * 300_000,
+    "%3D" * 300_000,
+    "password%3D" * 80_000,
+    "a+%" * 300_000,
+    "Cookie: session=x1; " * 50_000,
+    "session=x1; " * 80_000 + "cookie",
+    "mysql -p'" * 100_000,
+    "mot de passe : " * 60_000,
+    "contraseña:" * 80_000,
 ]
 
 
@@ -414,7 +462,8 @@ FRAGMENTS = [
     "<priv", "ate>", "password", "token", "api_key", "secret", "aws_secret_access_key",
     "Authorization: Bearer ", "Basic ", "https://", "user:", "@host", "@", ":", "=", " is ",
     '"', "'", " ", "\n", ".", ",", "-", "_", "/", "hunter2", "abcd", "x", "[REDACTED:token]",
-    "$VAR", "null", "eyJ", "sk-", "ghp_",
+    "$VAR", "null", "eyJ", "sk-", "ghp_", "%3D", "%22", "%20", "+", "%", "Cookie: ", "sid=",
+    "-p'", "Passwort:",
 ]  # fmt: skip
 glued = st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=5), max_size=12).map("".join)
 any_text = st.text(st.characters(exclude_categories=()), max_size=200)

@@ -181,7 +181,11 @@ def settings_for(ctx: typer.Context, **options: Any) -> Settings:
 
 @contextmanager
 def open_service(
-    ctx: typer.Context, db: str | None, semantic: bool = False, create: bool = False
+    ctx: typer.Context,
+    db: str | None,
+    semantic: bool = False,
+    create: bool = False,
+    connect_timeout_s: int | None = None,
 ) -> Iterator[MemoryService]:
     """Open the service; `semantic` loads the model now (the CLI can wait for it).
 
@@ -201,7 +205,7 @@ def open_service(
             f"No folder {path.parent} for the database {path}: check --db (or "
             "MEMORY_MCP_DB), or create the folder first."
         )
-    service = MemoryService.open(settings, create=create)
+    service = MemoryService.open(settings, create=create, connect_timeout_s=connect_timeout_s)
     try:
         if semantic:
             with err.status("Loading the embedding model…"):

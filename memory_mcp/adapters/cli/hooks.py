@@ -23,7 +23,13 @@ from memory_mcp.adapters.cli.app import (
 )
 from memory_mcp.adapters.cli.render import as_json, err, inert, out, when
 from memory_mcp.adapters.hooks import answer
-from memory_mcp.adapters.hooks.command import has_work, read_hook, report_problem, write_reply
+from memory_mcp.adapters.hooks.command import (
+    connect_timeout,
+    has_work,
+    read_hook,
+    report_problem,
+    write_reply,
+)
 from memory_mcp.service.projects import project_scope
 
 PANEL = "Automatic memory"
@@ -61,7 +67,8 @@ def _run(ctx: typer.Context, command: str, db: str | None, project: Path | None)
             return
         # Capture loads the model itself, only when it has something to store (service/capture.py)
         capture = command == "capture"
-        with open_service(ctx, db, create=capture) as service:
+        opened = open_service(ctx, db, create=capture, connect_timeout_s=connect_timeout(command))
+        with opened as service:
             reply = answer(service, command, hook, _scope_of(project))
     except Exception as exc:  # noqa: BLE001 - a hook never fails the client's session
         report_problem(command, exc)

@@ -99,7 +99,13 @@ def run_hook(command: str, options: dict[str, Any], project: Path | None) -> int
     from pydantic import ValidationError
 
     from memory_mcp.adapters.hooks import answer
-    from memory_mcp.adapters.hooks.command import has_work, read_hook, report_problem, write_reply
+    from memory_mcp.adapters.hooks.command import (
+        connect_timeout,
+        has_work,
+        read_hook,
+        report_problem,
+        write_reply,
+    )
     from memory_mcp.config import Settings
     from memory_mcp.errors import MemoryMCPError
     from memory_mcp.service import MemoryService
@@ -113,7 +119,9 @@ def run_hook(command: str, options: dict[str, Any], project: Path | None) -> int
             raise MemoryMCPError(setting_errors(exc)) from exc
         if not has_work(command, settings):
             return 0
-        service = MemoryService.open(settings, create=False)
+        service = MemoryService.open(
+            settings, create=False, connect_timeout_s=connect_timeout(command)
+        )
         try:
             scope = None if project is None else project_scope(project)
             reply = answer(service, command, hook, scope)

@@ -27,6 +27,17 @@ def read_hook(stream: TextIO) -> HookInput:
     return decode(raw)
 
 
+# session-start and prompt run before the model answers, within the client's time limit for
+# the hook: a database server that does not answer is given up on after this many seconds
+# (libpq's least), not the 10 s other commands wait. Capture runs after, and waits longer.
+BRIEF_CONNECT_TIMEOUT_S = 2
+
+
+def connect_timeout(command: str) -> int | None:
+    """How long the hook `command` waits for a database server to answer (None: the default)."""
+    return None if command == "capture" else BRIEF_CONNECT_TIMEOUT_S
+
+
 def has_work(command: str, settings: Settings) -> bool:
     """False when there is nothing to do: no database yet to brief from, or capture is off."""
     if command == "capture":

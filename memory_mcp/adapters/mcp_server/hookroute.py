@@ -11,6 +11,9 @@ A hook's `transcript_path` names a file on the client's machine. The server read
 the owner (who owns the server's files too): a principal's capture is refused, or any
 principal could have the server read, and store where it can recall, files of the server's
 user (the owner's own transcripts included).
+
+A body is at most 1 MB (what `memory-mcp hook` reads from stdin too), and, from anyone but the
+owner, at most MEMORY_MCP_HTTP_MAX_BODY_KB, as on the MCP endpoint and the web UI.
 """
 
 import json
@@ -36,9 +39,12 @@ NOT_YOURS = (
 class HookRoutes:
     """ASGI middleware: /hooks/<command> here, everything else to the MCP app."""
 
-    def __init__(self, app: ASGIApp, service: MemoryService, hosts: list[str]) -> None:
+    def __init__(
+        self, app: ASGIApp, service: MemoryService, hosts: list[str], max_body_kb: int
+    ) -> None:
         self.app = app
         self.service = service
+        self.max_body_kb = max_body_kb
         self.hosts = {h.lower().encode() for h in hosts}
         self.origins = {f"{scheme}://{h}".lower() for h in hosts for scheme in ("http", "https")}
 
@@ -61,17 +67,32 @@ class HookRoutes:
         elif command == "capture" and not _is_owner(scope):
             await _reply(send, 403, {"error": "forbidden", "message": NOT_YOURS})
         else:
-            await self._hook(command, _acting_for(self.service, scope), receive, send)
+            limit, too_large = MAX_INPUT_CHARS, "The hook input is larger than 1 MB."
+            if not _is_owner(scope) and self.max_body_kb * 1024 < limit:
+                limit, too_large = (
+                    self.max_body_kb * 1024,
+                    (
+                        f"Request body too large: this server takes at most {self.max_body_kb} KiB"
+                        " per request (MEMORY_MCP_HTTP_MAX_BODY_KB)."
+                    ),
+                )
+            service = _acting_for(self.service, scope)
+            await self._hook(command, service, receive, send, (limit, too_large))
 
     async def _hook(
-        self, command: str, service: MemoryService, receive: Receive, send: Send
+        self,
+        command: str,
+        service: MemoryService,
+        receive: Receive,
+        send: Send,
+        limit: tuple[int, str],
     ) -> None:
         body = b""
         while True:
             message = await receive()
             body += message.get("body", b"")
-            if len(body) > MAX_INPUT_CHARS:
-                await _reply(send, 413, {"error": "too_large", "message": "Over 1 MB."})
+            if len(body) > limit[0]:
+                await _reply(send, 413, {"error": "too_large", "message": limit[1]})
                 return
             if not message.get("more_body"):
                 break

@@ -195,7 +195,8 @@ def http_app(
         max_request_body_size=settings.http_max_body_kb * 1024,
     )
     sessions, limit, secret = _per_process(sdk_app, settings, shared)
-    app = HookRoutes(sessions, service, hosts)  # client hooks POST to /hooks/<command>
+    # client hooks POST to /hooks/<command>
+    app = HookRoutes(sessions, service, hosts, settings.http_max_body_kb)
     resource = settings.oauth_resource or f"http://{hosts[0]}{MCP_PATH}"
     verifier = JwtVerifier.from_settings(settings, resource)
     metadata, metadata_url = (None, None)

@@ -6,14 +6,20 @@ from memory_mcp.storage.postgres.store import PgStore
 
 
 def open_store(
-    url: str, schema: str, pool_size: int, statement_timeout_ms: int, create: bool = True
+    url: str,
+    schema: str,
+    pool_size: int,
+    statement_timeout_ms: int,
+    create: bool = True,
+    connect_timeout_s: int = db.CONNECT_TIMEOUT_S,
 ) -> PgStore:
-    """Connect, migrate the schema (creating it unless `create` is False), open the pool."""
+    """Connect, migrate the schema (creating it unless `create` is False), open the pool.
+    `connect_timeout_s`: how long each new connection may take (a hook gives up sooner)."""
     where = db.safe_location(url, schema)
     with db.storage_errors(where, "open"):
-        with db.connect_once(url, schema, statement_timeout_ms) as conn:
+        with db.connect_once(url, schema, statement_timeout_ms, connect_timeout_s) as conn:
             db.migrate(conn, schema, create)
-        pool = db.open_pool(url, schema, pool_size, statement_timeout_ms)
+        pool = db.open_pool(url, schema, pool_size, statement_timeout_ms, connect_timeout_s)
     return PgStore(pool, where, schema)
 
 

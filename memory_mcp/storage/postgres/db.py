@@ -90,9 +90,16 @@ def _options(schema: str, vector_schema: str, timeout_ms: int, iterative: bool) 
     return options + (" -c hnsw.iterative_scan=relaxed_order" if iterative else "")
 
 
-def connect_once(url: str, schema: str, timeout_ms: int) -> Connection:
+CONNECT_TIMEOUT_S = 10  # how long a new connection may take, unless its user says otherwise
+
+
+def connect_once(
+    url: str, schema: str, timeout_ms: int, connect_timeout_s: int = CONNECT_TIMEOUT_S
+) -> Connection:
     """A plain connection (for migrations and snapshots), search_path set to our schema."""
-    conn = psycopg.connect(url, autocommit=True, row_factory=dict_row, connect_timeout=10)
+    conn = psycopg.connect(
+        url, autocommit=True, row_factory=dict_row, connect_timeout=connect_timeout_s
+    )
     vector_schema = _vector_schema(conn) or "public"
     conn.execute(
         "select set_config('search_path', %s, false), set_config('statement_timeout', %s, false)",
@@ -109,11 +116,11 @@ def _vector_schema(conn: Connection) -> str | None:
 
 
 def open_pool(
-    url: str, schema: str, size: int, timeout_ms: int
+    url: str, schema: str, size: int, timeout_ms: int, connect_timeout_s: int = CONNECT_TIMEOUT_S
 ) -> psycopg_pool.ConnectionPool[Connection]:
     """The pool every call of the store borrows from (created after migrate: pgvector's
     types must exist before a connection registers them)."""
-    with connect_once(url, schema, timeout_ms) as probe:
+    with connect_once(url, schema, timeout_ms, connect_timeout_s) as probe:
         vector_schema = _vector_schema(probe) or "public"
         iterative = vector_version(probe) >= (0, 8)
 
@@ -127,7 +134,7 @@ def open_pool(
         kwargs={
             "autocommit": True,
             "row_factory": dict_row,
-            "connect_timeout": 10,
+            "connect_timeout": connect_timeout_s,
             "options": _options(schema, vector_schema, timeout_ms, iterative),
         },
         configure=configure,

@@ -133,12 +133,17 @@ def settle_key(c: Connection, row: Any, client: str | None) -> None:
         supersede(c, [h["id"] for h in holders], row["id"], client, why="key")
 
 
-def reinstate_replaced(c: Connection, gone: int, client: str | None) -> list[int]:
-    """After `gone` is purged, the memories it superseded are current again unless their
-    key's slot holds a later value (sqlite/decisions.py, same rule and steps)."""
+def reinstate_replaced(
+    c: Connection, gone: int, client: str | None, slot: tuple[str, str] | None = None
+) -> list[int]:
+    """After `gone` is purged (or, with `slot`, left that scope and key), the memories it
+    superseded (there) are current again unless their key's slot holds a later value
+    (sqlite/decisions.py, same rule and steps)."""
+    where = "superseded_by = %s" + (" and scope = %s and key = %s" if slot else "")
     rows = c.execute(
-        "select * from memories where superseded_by = %s order by created_at, id", (gone,)
+        f"select * from memories where {where} order by created_at, id", (gone, *(slot or ()))
     ).fetchall()
+    detail: dict[str, Any] = {"replacement_moved" if slot else "replaced_by_purged": gone}
     for row in rows:
         holders = [] if row["key"] is None else key_holders(c, row["scope"], row["key"], row["id"])
         if row["forgotten_at"] is None and holders and later(holders[-1], row):
@@ -152,7 +157,7 @@ def reinstate_replaced(c: Connection, gone: int, client: str | None) -> list[int
             if row["forgotten_at"] is None and holders:
                 supersede(c, [h["id"] for h in holders], row["id"], client, why="key")
             _unlink(c, row["id"], "forgotten_at")
-        history.record(c, row["id"], "restore", client, replaced_by_purged=gone)
+        history.record(c, row["id"], "restore", client, None, None, **detail)
     return [int(row["id"]) for row in rows]
 
 

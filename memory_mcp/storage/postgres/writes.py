@@ -160,10 +160,13 @@ class PgWrites(PgBase):
         with self._write() as c:
             row = require_row(c, memory_id)
             before = history.snapshot(row)
-            if {"scope", "key"} & set(fields):
-                moved = {k: v for k, v in fields.items() if k in ("scope", "key")}
+            moved = {k: v for k, v in fields.items() if k in ("scope", "key")}
+            if moved:
                 decisions.settle_key(c, dict(row) | moved, client)
             set_fields(c, memory_id, fields)
+            if row["key"] is not None and any(row[k] != v for k, v in moved.items()):
+                # it left its key's slot: what it superseded there is that slot's value again
+                decisions.reinstate_replaced(c, memory_id, client, (row["scope"], row["key"]))
             after = history.snapshot(require_row(c, memory_id))
             action = "move" if set(fields) == {"scope"} else "edit"
             history.record(c, memory_id, action, client, before, after)

@@ -151,15 +151,22 @@ def settle_key(c: Connection, row: Any, client: str | None) -> None:
         supersede(c, [h["id"] for h in holders], row["id"], client, why="key")
 
 
-def reinstate_replaced(c: Connection, gone: int, client: str | None) -> list[int]:
+def reinstate_replaced(
+    c: Connection, gone: int, client: str | None, slot: tuple[str, str] | None = None
+) -> list[int]:
     """After `gone` is purged, the memories it superseded: a pointer to a deleted memory
     would hide them for good (and an export would not say what the database does). Each is
     current again, unless its key's slot holds a later current value, which then supersedes
-    it instead (a chain a -> gone -> d becomes a -> d)."""
+    it instead (a chain a -> gone -> d becomes a -> d). With `slot` (scope, key): `gone`
+    left that slot (moved or re-keyed), and only what it superseded there comes back (a key
+    has one current value per scope: one elsewhere says nothing of this scope's)."""
+    where = "superseded_by = :gone" + (" and scope = :scope and key = :key" if slot else "")
+    scope, key = slot or (None, None)
     rows = c.execute(
-        "select * from memories where superseded_by = :gone order by created_at, id",
-        {"gone": gone},
+        f"select * from memories where {where} order by created_at, id",
+        {"gone": gone, "scope": scope, "key": key},
     ).fetchall()
+    detail: dict[str, Any] = {"replacement_moved" if slot else "replaced_by_purged": gone}
     for row in rows:
         holders = [] if row["key"] is None else key_holders(c, row["scope"], row["key"], row["id"])
         if row["forgotten_at"] is None and holders and later(holders[-1], row):
@@ -172,7 +179,7 @@ def reinstate_replaced(c: Connection, gone: int, client: str | None) -> list[int
             if row["forgotten_at"] is None and holders:
                 supersede(c, [h["id"] for h in holders], row["id"], client, why="key")
             _unlink(c, row["id"], "forgotten_at")
-        history.record(c, row["id"], "restore", client, replaced_by_purged=gone)
+        history.record(c, row["id"], "restore", client, None, None, **detail)
     return [int(row["id"]) for row in rows]
 
 
