@@ -284,8 +284,8 @@ def serve_http(settings: Settings, host: str, port: int, allow_hosts: list[str])
         token = resolve_token(settings, host, team)
         service.semantic.start_background()
         app = http_app(service, host, port, token, allow_hosts)
-        logger.warning("memory-mcp %s on http://%s:%d%s (%s)", __version__, host, port,
-                       MCP_PATH, _auth(token, team))  # fmt: skip
+        logger.info("memory-mcp %s serving http://%s:%d%s: %s.", __version__, host, port,
+                    MCP_PATH, _auth(token, team))  # fmt: skip
         cap, backlog = connection_limits(settings.http_max_connections)
         protocol = guarded_protocol(settings.http_read_timeout, cap)
         uv = uvicorn.Config(app, log_level="warning", access_log=False, http=protocol,
@@ -299,7 +299,10 @@ def serve_http(settings: Settings, host: str, port: int, allow_hosts: list[str])
 
 
 def _auth(token: str | None, team: bool) -> str:
-    return "bearer token required" if token or team else "no token (loopback)"
+    """How clients authenticate, as the end of the startup sentence."""
+    if token or team:
+        return "clients send a bearer token"
+    return "clients on this machine connect without a token (loopback)"
 
 
 def _team(service: MemoryService) -> bool:

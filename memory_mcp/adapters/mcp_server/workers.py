@@ -58,8 +58,8 @@ def supervise(config: WorkerConfig, count: int, auth: str) -> NoReturn:
     """Become the lean supervisor (supervisor.py) that starts `count` workers, watches them
     and stops them on SIGINT/SIGTERM: this process is replaced (same pid, the port and the
     rate-limit table kept), shedding the ~80 MB of modules the preparation loaded."""
-    banner = (f"memory-mcp {__version__} on http://{config.host}:{config.port}/mcp ({auth}), "
-              f"{count} worker processes")  # fmt: skip
+    banner = (f"memory-mcp {__version__} serving http://{config.host}:{config.port}/mcp with "
+              f"{count} worker processes: {auth}.")  # fmt: skip
     job = json.dumps({"config": asdict(config), "count": count, "banner": banner}).encode()
     read, write = os.pipe()
     os.write(write, job)  # a few KB: within the pipe's buffer, nobody reads yet

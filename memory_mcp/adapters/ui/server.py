@@ -62,7 +62,7 @@ def serve_ui(settings: Settings, port: int, open_browser: bool = True) -> None:
     app = ui_app(service, UiGuard(host_values(LOOPBACK_NAMES, port), RunKey(service, key)))
     url = f"http://{HOST}:{port}/"
     login = f"{url}login?token={key}"
-    logger.warning("memory-mcp web UI on %s (Ctrl+C to stop)", url)
+    logger.info("memory-mcp web UI on %s (Ctrl+C to stop).", url)
     sys.stderr.write(f"Open {login} to log in (the key is new each run).\n")
     sys.stderr.flush()
     if open_browser:  # once the server is listening (a moment later), not before
