@@ -10,7 +10,6 @@ from mcp.types import INVALID_PARAMS
 from pydantic import Field
 
 from memory_mcp.errors import MemoryMCPError
-from memory_mcp.policies.briefing import one_line
 
 if TYPE_CHECKING:  # imported after the first replies (server.py)
     from memory_mcp.service import MemoryService
@@ -61,6 +60,9 @@ def register_prompts(mcp: MCPServer[Any], service: "MemoryService") -> None:
 
 def _context(service: "MemoryService", topic: str | None) -> str:
     """A framed block of memories: a topic's best hits, or the project's themed summary."""
+    # briefing pulls in models and numpy: not before the first replies (server.py)
+    from memory_mcp.policies.briefing import one_line
+
     project = service.project_scope()
     where = f"project {project} and global" if project else "all scopes"
     if topic and topic.strip():
