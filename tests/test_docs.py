@@ -45,3 +45,16 @@ def test_readme_quick_start_is_two_commands() -> None:
         "uv tool install .",
         "memory-mcp install claude-desktop",
     ]
+
+
+def test_every_client_install_knows_has_an_example_under_connect_a_client() -> None:
+    """`memory-mcp install gemini` worked, but the README showed no Gemini CLI entry."""
+    from memory_mcp.adapters.install.clients import SPECS, Client
+
+    section = README.split("### Connect a client", 1)[1].split("\n## ", 1)[0]
+    for client, spec in SPECS.items():
+        if client is Client.CODEX:  # hooks only: its servers are added with `codex mcp add`
+            continue
+        example = section.split(f"#### {spec.title}\n", 1)
+        assert len(example) == 2, spec.title
+        assert f"memory-mcp install {client}" in example[1].split("\n#### ", 1)[0], spec.title

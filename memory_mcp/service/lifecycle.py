@@ -1,10 +1,11 @@
 """A memory after it is stored: reading, editing, moving, forgetting, restoring, purging."""
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from memory_mcp.errors import InvalidInput, NotFound
+from memory_mcp.errors import Forbidden, InvalidInput, NotFound
 from memory_mcp.models import (
     EditResult,
     ForgetResult,
@@ -23,6 +24,18 @@ from memory_mcp.timestamps import format_time
 
 # Shorter text is too likely to occur by chance (in other words, dates, ids) to replace blindly.
 MIN_SCRUB_CHARS = 4
+
+
+@contextmanager
+def all_or_nothing(ids: Sequence[int]) -> Iterator[None]:
+    """A write to several memories that fails for one of them changes none: its error says
+    so, or the caller is left to wonder about the others (`forget 1 99999`)."""
+    try:
+        yield
+    except (NotFound, Forbidden) as exc:
+        if len(set(ids)) < 2:
+            raise
+        raise type(exc)(f"{str(exc).rstrip('.')}; nothing was changed.") from exc
 
 
 class Lifecycle(Part):
@@ -133,7 +146,11 @@ class Lifecycle(Part):
         return self.store.get(memory_id)
 
     def move(self, ids: Sequence[int], scope: str, client: str | None = None) -> list[Memory]:
-        return [self.update(memory_id, scope=scope, client=client) for memory_id in ids]
+        """Every id is checked before the first is moved: one unknown id moves none."""
+        with all_or_nothing(ids):
+            inputs.check_id_values(ids)
+            self._require_all(ids)
+            return [self.update(memory_id, scope=scope, client=client) for memory_id in ids]
 
     def forget(
         self, ids: Sequence[int], reason: str | None = None, client: str | None = None
@@ -144,8 +161,9 @@ class Lifecycle(Part):
         inputs.check_text(reason=reason)
         inputs.check_length("reason", reason, inputs.MAX_REASON_CHARS)
         reason = None if reason is None else redact(reason).text  # the history keeps it
-        self._check_writable(ids)
-        forgotten, already = self.store.set_forgotten(ids, reason, client)
+        with all_or_nothing(ids):
+            self._check_writable(ids)
+            forgotten, already = self.store.set_forgotten(ids, reason, client)
         return ForgetResult(
             forgotten=forgotten,
             already_forgotten=already,
@@ -158,19 +176,22 @@ class Lifecycle(Part):
         if not ids:
             raise InvalidInput("Name at least one memory id to restore.")
         ids = inputs.check_ids(ids, self.settings.max_ids)
-        self._check_writable(ids)
-        self.store.restore(ids, client)
+        with all_or_nothing(ids):
+            self._check_writable(ids)
+            self.store.restore(ids, client)
         return self.store.get_many(list(ids))
 
     def purge_candidates(self, ids: Sequence[int], expired: bool = False) -> list[int]:
         inputs.check_id_values(ids)
-        self._check_writable(ids)
+        with all_or_nothing(ids):
+            self._require_all(ids)  # before the CLI asks to confirm
         return list(ids) + (self._expired() if expired else [])
 
     def purge(self, ids: Sequence[int], client: str | None = None) -> list[int]:
         inputs.check_id_values(ids)
-        self._check_writable(ids)
-        return self.store.purge(ids, client)
+        with all_or_nothing(ids):
+            self._check_writable(ids)
+            return self.store.purge(ids, client)
 
     def purge_expired(self, client: str | None = None) -> list[int]:
         return self.store.purge(self._expired(), client, action="expire")
@@ -182,6 +203,16 @@ class Lifecycle(Part):
             return ids
         found = self.store.get_many(ids, with_embedded=False)
         return [m.id for m in found if self.ctx.access.can_write(m.scope)]
+
+    def _require_all(self, ids: Sequence[int]) -> None:
+        """Every id exists and the caller may change it (else NotFound or Forbidden)."""
+        if not self.ctx.access.unrestricted:
+            grants.require_writable(self.ctx, ids)
+            return
+        found = {m.id for m in self.store.get_many(list(ids), with_embedded=False)}
+        missing = [i for i in dict.fromkeys(ids) if i not in found]
+        if missing:
+            raise NotFound(f"No memory with id {', '.join(map(str, missing))}.")
 
     def _check_writable(self, ids: Sequence[int]) -> None:
         """For a principal: every id exists, is readable (else NotFound) and writable."""
@@ -201,8 +232,9 @@ class Lifecycle(Part):
                 f"The text to scrub must have at least {MIN_SCRUB_CHARS} characters besides "
                 "spaces: every occurrence is replaced, so a shorter one would hit unrelated text."
             )
-        self._check_writable(ids)
-        result = self.store.scrub(ids, text, client)
+        with all_or_nothing(ids):
+            self._check_writable(ids)
+            result = self.store.scrub(ids, text, client)
         if any(changed for changed, _ in result.values()):
             self.semantic.fill_pending()
         return result

@@ -625,3 +625,12 @@ def test_a_value_typer_cannot_convert_reads_as_a_sentence(args: list[str], said:
     assert result.exit_code == 2
     text = " ".join(result.stderr.replace("│", " ").split())
     assert said in text and "Value error" not in text and "Input should" not in text, text
+
+
+def test_one_unknown_id_among_several_changes_nothing_and_says_so(run) -> None:  # type: ignore[no-untyped-def]
+    run("remember", "Keep me where I am")
+    for args in (["forget"], ["restore"], ["purge", "--yes"], ["move", "--to", "elsewhere"]):
+        error = run.stderr_of(*args, "1", "99999")  # type: ignore[attr-defined]
+        assert "No memory with id 99999; nothing was changed." in error, args
+    kept = as_json(run("show", "1", "--json"))
+    assert kept["scope"] == "global" and kept["forgotten_at"] is None

@@ -1,6 +1,8 @@
 """MCP resources and prompts through the SDK client."""
 
 import json
+import re
+from typing import Any
 
 import pytest
 from mcp import Client
@@ -47,6 +49,31 @@ async def test_profile_resource_groups_keyed_facts(client: Client) -> None:
         "Editor is Neovim",
         1,
     )
+
+
+def times_in(value: Any) -> list[str]:
+    """Every string in a JSON value that starts like an ISO date and time."""
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in times_in(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in times_in(v)]
+    return [value] if isinstance(value, str) and re.match(r"\d{4}-\d\d-\d\dT", value) else []
+
+
+async def test_resources_send_times_to_the_second_as_tool_replies_do(client: Client) -> None:
+    """Resources sent `2026-12-05T23:52:15.743052Z` where tool replies send `...:15Z`."""
+    stored = await call(client, "remember", content="Editor is Helix", key="user.editor")
+    await call(client, "forget", ids=[(await call(client, "remember", content="Gone"))["id"]])
+    hit = (await call(client, "recall", query="helix"))["hits"][0]
+    found: list[str] = []
+    for uri in [f"memory://{stored['id']}", "memory://recent", "memory://stats",
+                "memory://scopes", "memory://profile", "memory://2"]:  # fmt: skip
+        value = json.loads(text_of(await client.read_resource(uri)))
+        found += times_in(value)
+        if uri == f"memory://{stored['id']}":
+            assert value["created_at"] == hit["created_at"]
+    assert len(found) >= 5
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", t) for t in found), found
 
 
 async def test_unknown_memory_is_a_clear_error(client: Client) -> None:

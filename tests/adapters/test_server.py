@@ -278,3 +278,12 @@ async def test_tools_list_answers_without_registering_the_tools(service: MemoryS
         assert built._tool_manager.list_tools() == []
         await call(c, "recall", query="anything")
         assert len(built._tool_manager.list_tools()) == 4
+
+
+async def test_forget_with_one_unknown_id_says_nothing_was_changed(client: Client) -> None:
+    kept = await call(client, "remember", content="Keep me: the one id that exists")
+    result = await client.call_tool("forget", {"ids": [kept["id"], 99999]})
+    assert result.is_error
+    assert "No memory with id 99999; nothing was changed." in result.content[0].text  # type: ignore[union-attr]
+    shown = await call(client, "recall", query="keep me")
+    assert [h["id"] for h in shown["hits"]] == [kept["id"]]  # not forgotten

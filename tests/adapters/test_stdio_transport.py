@@ -151,13 +151,47 @@ def test_stray_output_on_fd_1_during_a_call_never_reaches_the_wire(tmp_path: Pat
     assert all(f"STRAY {how}" in stderr for how in ("print", "os.write", "child")), stderr
 
 
-def test_bad_lines_are_skipped_and_serving_goes_on(tmp_path: Path) -> None:
+def test_bad_lines_are_answered_with_json_rpc_errors_and_serving_goes_on(tmp_path: Path) -> None:
+    """The SDK drops a line it cannot parse, so the client waited for its timeout: each gets
+    JSON-RPC's error (a blank line none); the server then serves on, the SDK client too."""
     proc = _spawn(tmp_path)
     assert proc.stdin is not None
     proc.stdin.write(OPENING + b"not json\n\xff\xfe{\n\n" + _line({"id": 1, "method": "ping"}))
     proc.stdin.flush()
-    assert [r["id"] for r in _replies(proc, 2)] == [0, 1]
-    assert _finish(proc) == (0, b"")  # nothing answered the bad lines, as with the SDK's
+    replies = _replies(proc, 4)  # an error can come before an earlier request's answer
+    errors = [(r["id"], r["error"]["code"]) for r in replies if "error" in r]
+    assert errors == [(None, -32700), (None, -32700)]
+    assert [r["id"] for r in replies if "result" in r] == [0, 1]
+    assert _finish(proc) == (0, b"")
+
+
+BAD_LINES = {  # a line, and the (id, code) of its answer
+    "not json": (None, -32700),
+    '{"jsonrpc": "2.0", "id": 3, "method": "ping"': (None, -32700),
+    '[{"jsonrpc": "2.0", "id": 4, "method": "ping"}]': (None, -32600),
+    '{"jsonrpc": "2.0", "id": 5}': (5, -32600),
+    '{"id": "six", "method": "ping"}': ("six", -32600),
+    "42": (None, -32600),
+}
+
+
+@pytest.mark.anyio
+async def test_each_bad_line_gets_its_error_then_the_sdk_client_is_served(
+    tmp_path: Path,
+) -> None:
+    raw, replies = tmp_path / "raw.jsonl", tmp_path / "replies.jsonl"
+    raw.write_text("".join(line + "\n" for line in BAD_LINES) + "\n")  # and a blank line
+    relay = str(Path(__file__).with_name("stdio_relay.py"))
+    args = [relay, str(raw), str(replies), str(len(BAD_LINES))]
+    params = StdioServerParameters(command=sys.executable, args=args, env=_env(tmp_path))
+    with (tmp_path / "stderr.log").open("w") as errlog:
+        async with Client(stdio_client(params, errlog=errlog), mode="legacy") as client:
+            answered = [json.loads(line) for line in replies.read_text().splitlines()]
+            assert [(a["id"], a["error"]["code"]) for a in answered] == list(BAD_LINES.values())
+            assert all(a["jsonrpc"] == "2.0" for a in answered)
+            assert "batch" in answered[2]["error"]["message"]
+            stored = await client.call_tool("remember", {"content": "Served after bad lines"})
+            assert not stored.is_error, stored
 
 
 def test_half_an_emoji_is_answered_not_left_unanswered(tmp_path: Path) -> None:

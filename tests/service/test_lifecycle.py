@@ -290,3 +290,32 @@ def test_remember_many_dedups_redacts_and_keeps_event_times(service: MemoryServi
     assert raw[0] != raw[1]
     with pytest.raises(InvalidInput, match="not \\['colour'\\]"):
         service.remember_many([{"content": "y", "colour": "red"}])
+
+
+# -- several ids at once ----------------------------------------------------------------------
+
+
+def test_one_unknown_id_changes_none_and_the_error_says_so(service: MemoryService) -> None:
+    """`move` moved the known ids before failing on the unknown one; every such error named
+    the unknown id only, leaving the caller to wonder about the others."""
+    kept = service.remember("The staging database is on port 5433 secretword")
+    hidden = service.remember("An old note, forgotten")
+    service.forget([hidden.id])
+    unchanged = "No memory with id 99999; nothing was changed."
+    attempts = {
+        "forget": lambda: service.forget([kept.id, 99999]),
+        "restore": lambda: service.restore([hidden.id, 99999]),
+        "move": lambda: service.move([kept.id, 99999], "elsewhere"),
+        "purge": lambda: service.purge([kept.id, 99999]),
+        "purge_candidates": lambda: service.purge_candidates([kept.id, 99999]),
+        "scrub": lambda: service.scrub([kept.id, 99999], "secretword"),
+    }
+    for name, attempt in attempts.items():
+        with pytest.raises(NotFound) as caught:
+            attempt()
+        assert str(caught.value) == unchanged, name
+        now = service.get(kept.id)
+        assert (now.scope, now.content, now.forgotten_at) == (kept.scope, kept.content, None), name
+        assert service.get(hidden.id).forgotten_at is not None, name
+    with pytest.raises(NotFound, match=r"^No memory with id 99999\.$"):  # one id: nothing else
+        service.forget([99999])

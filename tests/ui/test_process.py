@@ -28,9 +28,9 @@ def test_ui_stops_cleanly_on_a_signal(tmp_path: Path, model_dir: Path, stop: int
         )  # fmt: skip
     try:
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and proc.poll() is None:
+        while time.monotonic() < deadline and proc.poll() is None:  # the port is bound first
             with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
+                if s.connect_ex(("127.0.0.1", port)) == 0 and "web UI" in log_path.read_text():
                     break
             time.sleep(0.05)
         assert "web UI on http://127.0.0.1:" in log_path.read_text()

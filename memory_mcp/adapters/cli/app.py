@@ -154,7 +154,8 @@ def _root(
 ) -> None:
     """Persistent memory for MCP clients."""
     level = logging.WARNING - 10 * verbose
-    _configure_logging(level if ctx.invoked_subcommand != "serve" else min(level, logging.INFO))
+    serving = ctx.invoked_subcommand in ("serve", "ui")  # their startup lines are INFO
+    _configure_logging(min(level, logging.INFO) if serving else level)
     overrides = {"db": db, "model": model, "model_dir": model_dir, "cache_dir": cache_dir}
     ctx.obj = _Options({k: v for k, v in overrides.items() if v is not None}, as_)
 

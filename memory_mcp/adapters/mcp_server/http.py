@@ -31,6 +31,7 @@ from memory_mcp.adapters.mcp_server.guards import (
     guarded_protocol,
 )
 from memory_mcp.adapters.mcp_server.hookroute import HookRoutes
+from memory_mcp.adapters.mcp_server.listen import listening_socket, serve_socket
 from memory_mcp.adapters.mcp_server.oauth import JwtVerifier, metadata_app
 from memory_mcp.adapters.mcp_server.server import (
     STOP_SIGNALS,
@@ -257,16 +258,21 @@ def serve_http(settings: Settings, host: str, port: int, allow_hosts: list[str])
     count = workers.worker_count(settings.http_workers)
     if count > 1 and os.name == "nt":
         raise InvalidInput("Several HTTP workers need a POSIX system; on Windows serve with one.")
+    sock = listening_socket(host, port)  # a port in use: one line, before anything loads
     for signum in STOP_SIGNALS:  # until the database is open: end at once, nothing to close
         signal.signal(signum, exit_at_once)
-    service = MemoryService.open(settings)
+    try:
+        service = MemoryService.open(settings)
+    except BaseException:
+        sock.close()
+        raise
     if count > 1:  # the schema is upgraded and a token generated once, here, before them
         try:
             team = _team(service)
             token = resolve_token(settings, host, team)
         finally:
             service.close()
-        config = workers.new_config(settings, host, port, allow_hosts, token)
+        config = workers.new_config(settings, host, port, allow_hosts, token, sock)
         workers.supervise(config, count, _auth(token, team))
     # uvicorn shuts down gracefully on SIGINT/SIGTERM, puts these handlers back and raises the
     # signal again: they then stop the model loader, close the database and end the process
@@ -279,20 +285,25 @@ def serve_http(settings: Settings, host: str, port: int, allow_hosts: list[str])
         token = resolve_token(settings, host, team)
         service.semantic.start_background()
         app = http_app(service, host, port, token, allow_hosts)
-        logger.warning("memory-mcp %s on http://%s:%d%s (%s)", __version__, host, port,
-                       MCP_PATH, _auth(token, team))  # fmt: skip
+        logger.info("memory-mcp %s serving http://%s:%d%s: %s.", __version__, host, port,
+                    MCP_PATH, _auth(token, team))  # fmt: skip
         cap, backlog = connection_limits(settings.http_max_connections)
         protocol = guarded_protocol(settings.http_read_timeout, cap)
-        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
-                    http=protocol, backlog=backlog)  # fmt: skip
-    except BaseException:  # e.g. the port is taken: the CLI reports it
+        uv = uvicorn.Config(app, log_level="warning", access_log=False, http=protocol,
+                            backlog=backlog)  # fmt: skip
+        serve_socket(uv, sock)
+    except BaseException:
+        sock.close()
         service.close(wait=STOP_WAIT_S)
         raise
     stop_process([service], 0)
 
 
 def _auth(token: str | None, team: bool) -> str:
-    return "bearer token required" if token or team else "no token (loopback)"
+    """How clients authenticate, as the end of the startup sentence."""
+    if token or team:
+        return "clients send a bearer token"
+    return "clients on this machine connect without a token (loopback)"
 
 
 def _team(service: MemoryService) -> bool:

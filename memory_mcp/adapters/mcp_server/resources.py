@@ -3,12 +3,14 @@
 import functools
 import json
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
 from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
 from pydantic import BaseModel
+from pydantic_core import to_jsonable_python
 
 from memory_mcp.errors import MemoryMCPError, NotFound
 
@@ -87,8 +89,16 @@ async def _json(read: Callable[[], Any]) -> str:
         raise ResourceNotFoundError(str(exc)) from exc
     except MemoryMCPError as exc:
         raise ResourceError(str(exc)) from exc
+    return json.dumps(value, indent=2, ensure_ascii=False, default=_plain)
+
+
+def _plain(value: Any) -> Any:
+    """JSON for what json.dumps cannot write itself: times to the second in UTC, as tool
+    replies send them (models.ShortTime), not with microseconds."""
+    if isinstance(value, datetime):
+        from memory_mcp.models import short_time  # not imported before the first replies
+
+        return short_time(value)
     if isinstance(value, BaseModel):
-        return value.model_dump_json(indent=2)
-    if isinstance(value, list):
-        return "[" + ",\n".join(v.model_dump_json(indent=2) for v in value) + "]"
-    return json.dumps(value, indent=2)
+        return value.model_dump(mode="python")  # its times stay datetimes, for the above
+    return to_jsonable_python(value)

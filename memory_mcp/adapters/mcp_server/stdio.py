@@ -17,20 +17,31 @@ the wire's O_NONBLOCK is cleared on every exit (restore_blocking).
 """
 
 import asyncio
+import json
+import logging
 import os
 import re
 import stat
 import sys
 from collections import deque
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, suppress
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractContextManager, asynccontextmanager, contextmanager, suppress
 from typing import Any, TextIO
 
+import anyio
+from mcp import types
 from mcp.server import MCPServer
-from mcp.server.stdio import stdio_server
+from mcp.shared._context_streams import (
+    ContextReceiveStream,
+    ContextSendStream,
+    create_context_streams,
+)
+from mcp.shared.message import SessionMessage
 
 if sys.platform != "win32":  # pragma: no branch
     import fcntl
+
+logger = logging.getLogger(__name__)
 
 READ_CHUNK = 256 * 1024  # as asyncio's pipe transports; a pipe gives at most what it holds
 # The SDK's transport learns of end of input a thread hop after the last line, so a request
@@ -54,9 +65,88 @@ async def run_stdio(server: MCPServer[Any]) -> None:
         await server.run_stdio_async()
         return
     with wire as (reader, writer):
-        async with stdio_server(stdin=reader, stdout=writer) as (read_stream, write_stream):  # type: ignore[arg-type]
+        async with message_streams(reader, writer) as (read_stream, write_stream):
             options = lowlevel.create_initialization_options()
             await lowlevel.run(read_stream, write_stream, options)
+
+
+@asynccontextmanager
+async def message_streams(
+    reader: "LineReader", writer: "LineWriter"
+) -> AsyncIterator[tuple[ContextReceiveStream[Any], ContextSendStream[SessionMessage]]]:
+    """The SDK's `stdio_server(stdin=reader, stdout=writer)`, but a line that is not a
+    JSON-RPC message is answered with JSON-RPC's error (`refusal`) rather than handed to the
+    server, which only logs it: the client would wait for a reply until its timeout."""
+    read_send, read_receive = create_context_streams[SessionMessage | Exception](0)
+    write_send, write_receive = create_context_streams[SessionMessage](0)
+    lock = anyio.Lock()  # one line at a time on the wire: replies and refusals never interleave
+
+    async def put(text: str) -> None:
+        async with lock:
+            await writer.write(text)
+
+    async def read_lines() -> None:
+        with suppress(anyio.ClosedResourceError):
+            async with read_send:
+                async for line in reader:
+                    try:
+                        message = types.jsonrpc_message_adapter.validate_json(line, by_name=False)
+                    except Exception:
+                        answer = refusal(line)
+                        if answer is not None:
+                            await put(answer)
+                        continue
+                    await read_send.send(SessionMessage(message))
+
+    async def write_messages() -> None:
+        with suppress(anyio.ClosedResourceError):
+            async with write_receive:
+                async for outgoing in write_receive:
+                    json_text = outgoing.message.model_dump_json(by_alias=True, exclude_unset=True)
+                    await put(json_text + "\n")
+
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(read_lines)
+        tasks.start_soon(write_messages)
+        yield read_receive, write_send
+
+
+PARSE_ERROR, INVALID_REQUEST = -32700, -32600  # JSON-RPC 2.0's codes
+
+
+def refusal(line: str) -> str | None:
+    """The JSON-RPC error line answering `line`, which the SDK could not take as a message;
+    None for a blank line or a malformed response (JSON-RPC answers no response)."""
+    text = line.strip()
+    if not text:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return _error(None, PARSE_ERROR, "Parse error: the line is not JSON. Send one JSON-RPC "
+                      "message per line, as UTF-8 JSON with no newline inside.")  # fmt: skip
+    if isinstance(value, list):
+        return _error(None, INVALID_REQUEST, "Invalid Request: JSON-RPC batches (arrays) are not "
+                      "supported: MCP removed batching in protocol version 2025-06-18. Send each "
+                      "message as a line of its own.")  # fmt: skip
+    if (
+        isinstance(value, dict)
+        and "method" not in value
+        and ("result" in value or "error" in value)
+    ):
+        logger.warning("Ignored a malformed JSON-RPC response from the client")
+        return None
+    given = value.get("id") if isinstance(value, dict) else None
+    known = isinstance(given, str) or (isinstance(given, int) and not isinstance(given, bool))
+    return _error(given if known else None, INVALID_REQUEST, "Invalid Request: not a JSON-RPC "
+                  '2.0 message: a request is an object with "jsonrpc": "2.0", a string "method", '
+                  'an "id" (a string or an integer) and optional object "params".')  # fmt: skip
+
+
+def _error(message_id: str | int | None, code: int, text: str) -> str:
+    logger.warning("Answered a line that is not a JSON-RPC message with error %d", code)
+    error = {"jsonrpc": "2.0", "id": message_id, "error": {"code": code, "message": text}}
+    return json.dumps(error, separators=(",", ":")) + "\n"
 
 
 class LineReader:

@@ -114,7 +114,7 @@ def main() -> NoReturn:
     pool = Pool(job["config"], job["count"])
     for index in range(job["count"]):
         pool.start(index)
-    logger.warning("%s", job["banner"])
+    logger.info("%s", job["banner"])
     code = pool.watch()
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):

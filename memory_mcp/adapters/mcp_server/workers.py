@@ -24,10 +24,8 @@ from dataclasses import asdict, dataclass
 from typing import Any, NoReturn
 
 from memory_mcp import __version__
-from memory_mcp.adapters.mcp_server.guards import BACKLOG
 from memory_mcp.adapters.mcp_server.shared import limit_table
 from memory_mcp.config import HttpWorkers, Settings
-from memory_mcp.errors import InvalidInput
 
 ACCEPT_AT_ONCE = 1  # connections a worker accepts per wake-up: the others go to idle workers
 
@@ -56,27 +54,12 @@ class WorkerConfig:
     index: int = 0
 
 
-def listening_socket(host: str, port: int) -> socket.socket:
-    """The port, bound once by the parent (as uvicorn binds it); the workers inherit it."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-        sock.listen(BACKLOG)
-    except OSError as exc:
-        sock.close()
-        raise InvalidInput(f"Cannot listen on {host}:{port}: {exc.strerror or exc}.") from exc
-    sock.set_inheritable(True)
-    return sock
-
-
 def supervise(config: WorkerConfig, count: int, auth: str) -> NoReturn:
     """Become the lean supervisor (supervisor.py) that starts `count` workers, watches them
     and stops them on SIGINT/SIGTERM: this process is replaced (same pid, the port and the
     rate-limit table kept), shedding the ~80 MB of modules the preparation loaded."""
-    banner = (f"memory-mcp {__version__} on http://{config.host}:{config.port}/mcp ({auth}), "
-              f"{count} worker processes")  # fmt: skip
+    banner = (f"memory-mcp {__version__} serving http://{config.host}:{config.port}/mcp with "
+              f"{count} worker processes: {auth}.")  # fmt: skip
     job = json.dumps({"config": asdict(config), "count": count, "banner": banner}).encode()
     read, write = os.pipe()
     os.write(write, job)  # a few KB: within the pipe's buffer, nobody reads yet
@@ -95,11 +78,16 @@ def supervise(config: WorkerConfig, count: int, auth: str) -> NoReturn:
 
 
 def new_config(
-    settings: Settings, host: str, port: int, allow_hosts: list[str], token: str | None
+    settings: Settings,
+    host: str,
+    port: int,
+    allow_hosts: list[str],
+    token: str | None,
+    sock: socket.socket,
 ) -> WorkerConfig:
     """The workers' configuration: these settings, a new secret and rate-limit table, the
-    port bound (raises InvalidInput if it cannot be)."""
-    sock = listening_socket(host, port)
+    port `sock` bound (listen.py), which the workers inherit."""
+    sock.set_inheritable(True)
     return WorkerConfig(
         settings=settings.model_dump(mode="json"),
         host=host,

@@ -18,6 +18,7 @@ import threading
 import webbrowser
 from pathlib import Path
 
+from memory_mcp.adapters.mcp_server.listen import listening_socket, serve_socket
 from memory_mcp.adapters.mcp_server.server import (
     STOP_SIGNALS,
     STOP_WAIT_S,
@@ -40,9 +41,14 @@ def serve_ui(settings: Settings, port: int, open_browser: bool = True) -> None:
     `serve --http` does: the database is closed and the process ends with 130/143."""
     import uvicorn
 
+    sock = listening_socket(HOST, port, host_option=False)  # in use: one line, nothing loaded
     for signum in STOP_SIGNALS:  # until the database is open: end at once, nothing to close
         signal.signal(signum, exit_at_once)
-    service = MemoryService.open(settings)
+    try:
+        service = MemoryService.open(settings)
+    except BaseException:
+        sock.close()
+        raise
     folder = Path(tempfile.mkdtemp(prefix="memory-mcp-ui-"))  # mode 700: the owner's only
 
     def stop(code: int) -> None:
@@ -56,14 +62,15 @@ def serve_ui(settings: Settings, port: int, open_browser: bool = True) -> None:
     app = ui_app(service, UiGuard(host_values(LOOPBACK_NAMES, port), RunKey(service, key)))
     url = f"http://{HOST}:{port}/"
     login = f"{url}login?token={key}"
-    logger.warning("memory-mcp web UI on %s (Ctrl+C to stop)", url)
+    logger.info("memory-mcp web UI on %s (Ctrl+C to stop).", url)
     sys.stderr.write(f"Open {login} to log in (the key is new each run).\n")
     sys.stderr.flush()
     if open_browser:  # once the server is listening (a moment later), not before
         threading.Timer(1.0, webbrowser.open, args=(_opener(folder, login),)).start()
     try:
-        uvicorn.run(app, host=HOST, port=port, log_level="warning", access_log=False)
-    except BaseException:  # e.g. the port is taken: the CLI reports it
+        serve_socket(uvicorn.Config(app, log_level="warning", access_log=False), sock)
+    except BaseException:
+        sock.close()
         shutil.rmtree(folder, ignore_errors=True)
         service.close(wait=STOP_WAIT_S)
         raise
