@@ -225,9 +225,6 @@ class LineWriter:
             except BlockingIOError:
                 await _ready(self._fd, "writer")
 
-    async def flush(self) -> None:
-        """Nothing is buffered here: `write` has handed every byte to the pipe."""
-
 
 async def _ready(fd: int, which: str) -> None:
     """Wait until the loop reports `fd` readable ("reader") or writable ("writer")."""
