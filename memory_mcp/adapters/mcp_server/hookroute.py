@@ -67,17 +67,18 @@ class HookRoutes:
         elif command == "capture" and not _is_owner(scope):
             await _reply(send, 403, {"error": "forbidden", "message": NOT_YOURS})
         else:
-            limit, too_large = MAX_INPUT_CHARS, "The hook input is larger than 1 MB."
-            if not _is_owner(scope) and self.max_body_kb * 1024 < limit:
-                limit, too_large = (
-                    self.max_body_kb * 1024,
-                    (
-                        f"Request body too large: this server takes at most {self.max_body_kb} KiB"
-                        " per request (MEMORY_MCP_HTTP_MAX_BODY_KB)."
-                    ),
-                )
             service = _acting_for(self.service, scope)
-            await self._hook(command, service, receive, send, (limit, too_large))
+            await self._hook(command, service, receive, send, self._body_limit(scope))
+
+    def _body_limit(self, scope: Scope) -> tuple[int, str]:
+        """The most bytes the caller may post, and what a larger body is told: 1 MB, or for
+        anyone but the owner MEMORY_MCP_HTTP_MAX_BODY_KB where that is less."""
+        if _is_owner(scope) or self.max_body_kb * 1024 >= MAX_INPUT_CHARS:
+            return MAX_INPUT_CHARS, "The hook input is larger than 1 MB."
+        return self.max_body_kb * 1024, (
+            f"Request body too large: this server takes at most {self.max_body_kb} KiB"
+            " per request (MEMORY_MCP_HTTP_MAX_BODY_KB)."
+        )
 
     async def _hook(
         self,
