@@ -258,6 +258,11 @@ class SessionLimit(BySession):
         await self.app(dict(scope, method="DELETE", headers=headers), receive, discard)
 
 
+def origins(hosts: list[str]) -> list[str]:
+    """The Origin values of a page served from one of `hosts` (Host header values)."""
+    return [f"{scheme}://{h}" for h in hosts for scheme in ("http", "https")]
+
+
 def header(holder: Scope | Message, name: bytes) -> str | None:
     for key, value in cast(list[tuple[bytes, bytes]], holder.get("headers") or []):
         if key.lower() == name:

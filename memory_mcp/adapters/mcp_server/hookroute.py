@@ -24,7 +24,14 @@ import anyio.to_thread
 from memory_mcp.adapters.hooks import HookProblem, answer
 from memory_mcp.adapters.hooks.protocol import COMMANDS, MAX_INPUT_CHARS, decode
 from memory_mcp.adapters.mcp_server.access import ACCESS_KEY
-from memory_mcp.adapters.mcp_server.guards import ASGIApp, Receive, Scope, Send, header
+from memory_mcp.adapters.mcp_server.guards import (
+    ASGIApp,
+    Receive,
+    Scope,
+    Send,
+    header,
+    origins,
+)
 from memory_mcp.errors import MemoryMCPError
 from memory_mcp.policies.access import Access
 from memory_mcp.service import MemoryService
@@ -46,7 +53,7 @@ class HookRoutes:
         self.service = service
         self.max_body_kb = max_body_kb
         self.hosts = {h.lower().encode() for h in hosts}
-        self.origins = {f"{scheme}://{h}".lower() for h in hosts for scheme in ("http", "https")}
+        self.origins = {o.lower() for o in origins(hosts)}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""

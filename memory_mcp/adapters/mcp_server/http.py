@@ -29,6 +29,7 @@ from memory_mcp.adapters.mcp_server.guards import (
     SessionLimit,
     connection_limits,
     guarded_protocol,
+    origins,
 )
 from memory_mcp.adapters.mcp_server.hookroute import HookRoutes
 from memory_mcp.adapters.mcp_server.listen import listening_socket, serve_socket
@@ -180,7 +181,7 @@ def http_app(
     security = TransportSecuritySettings(
         enable_dns_rebinding_protection=True,
         allowed_hosts=hosts,
-        allowed_origins=[f"http://{h}" for h in hosts] + [f"https://{h}" for h in hosts],
+        allowed_origins=origins(hosts),
     )
     mcp = build_server(service, load_model=False)
     sdk_app: ASGIApp = mcp.streamable_http_app(
