@@ -65,13 +65,18 @@ def tags(values: Iterable[object]) -> list[str]:
     return [text for text in texts if text.strip()]
 
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]+")
+C0_C1 = re.compile("[\x00-\x1f\x7f-\x9f]+")
+
+
+def spaced(text: str) -> str:
+    """`text` with its C0 and C1 control characters as spaces, and its spaces collapsed."""
+    return " ".join(C0_C1.sub(" ", text).split())
 
 
 def stored_tags(texts: Iterable[str]) -> list[str]:
     """Tags as stored: control characters as spaces, cut to our length limit, lowercase, at
     most MAX_TAGS. Nothing in a source's tags refuses its record."""
-    cut = (" ".join(_CONTROL.sub(" ", text).split())[:MAX_TAG_CHARS] for text in texts)
+    cut = (spaced(text)[:MAX_TAG_CHARS] for text in texts)
     return clean_tags(list(dict.fromkeys(t.lower() for t in cut if t))[:MAX_TAGS])
 
 

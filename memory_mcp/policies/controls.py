@@ -14,11 +14,11 @@ CODES = (
     0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x2028, 0x2029,
 )  # fmt: skip
 CONTROL = re.compile("[" + "".join(f"\\u{c:04x}" for c in CODES) + "]")
-UNICODE_ESCAPES = {c: f"\\u{c:04x}" for c in CODES}
+_UNICODE_ESCAPES = {c: f"\\u{c:04x}" for c in CODES}
 
 
 def json_escaped(text: str) -> str:
     """JSON text with every such character as a `\\u` escape: a JSON string may hold them
     raw (only C0 must be escaped), so a JSON line printed to a terminal could drive it, and
     U+2028 or NEL would split it for readers that break lines there."""
-    return text.translate(UNICODE_ESCAPES)
+    return text.translate(_UNICODE_ESCAPES)

@@ -117,7 +117,7 @@ _CURL_USER = re.compile(
     r"(?<!\S)(?:-u|--user)(?:[ \t]+|=)(?:'[^'\n:]*:(?P<sq>[^'\n]+)'|\"[^\"\n:]*:(?P<dq>[^\"\n]+)\""
     r"|[^\s:\"']+:(?P<bare>[^\s\"']+))"
 )
-_CURL_BEFORE = 1_000  # how far back on the line "curl" is looked for
+_COMMAND_BEFORE = 1_000  # how far back on the line a command (curl, mysql...) is looked for
 _CURL_WORD = re.compile(r"(?<![\w-])curl(?![\w-])")
 
 
@@ -175,9 +175,9 @@ def _cookie_value(match: re.Match[str]) -> tuple[Span, bool]:
 
 def _after(word: re.Pattern[str], needles: tuple[str, ...], text: str, at: int) -> bool:
     """Whether `word` (holding one of `needles`, lowercase) comes earlier in the same command:
-    on the same line, or on lines continued with a backslash (at most _CURL_BEFORE characters
+    on the same line, or on lines continued with a backslash (at most _COMMAND_BEFORE characters
     back). The needles are looked for first, so a flood of flags stays cheap."""
-    since = max(at - _CURL_BEFORE, 0)
+    since = max(at - _COMMAND_BEFORE, 0)
     newline = text.rfind("\n", since, at)
     while newline > since:
         before = newline - 1 - (text[newline - 1] == "\r")

@@ -149,7 +149,7 @@ class Lifecycle(Part):
         """Every id is checked before the first is moved: one unknown id moves none."""
         with all_or_nothing(ids):
             inputs.check_id_values(ids)
-            self._require_all(ids)
+            grants.require_writable(self.ctx, ids)
             return [self.update(memory_id, scope=scope, client=client) for memory_id in ids]
 
     def forget(
@@ -184,7 +184,7 @@ class Lifecycle(Part):
     def purge_candidates(self, ids: Sequence[int], expired: bool = False) -> list[int]:
         inputs.check_id_values(ids)
         with all_or_nothing(ids):
-            self._require_all(ids)  # before the CLI asks to confirm
+            grants.require_writable(self.ctx, ids)  # before the CLI asks to confirm
         return list(ids) + (self._expired() if expired else [])
 
     def purge(self, ids: Sequence[int], client: str | None = None) -> list[int]:
@@ -203,16 +203,6 @@ class Lifecycle(Part):
             return ids
         found = self.store.get_many(ids, with_embedded=False)
         return [m.id for m in found if self.ctx.access.can_write(m.scope)]
-
-    def _require_all(self, ids: Sequence[int]) -> None:
-        """Every id exists and the caller may change it (else NotFound or Forbidden)."""
-        if not self.ctx.access.unrestricted:
-            grants.require_writable(self.ctx, ids)
-            return
-        found = {m.id for m in self.store.get_many(list(ids), with_embedded=False)}
-        missing = [i for i in dict.fromkeys(ids) if i not in found]
-        if missing:
-            raise NotFound(f"No memory with id {', '.join(map(str, missing))}.")
 
     def _check_writable(self, ids: Sequence[int]) -> None:
         """For a principal: every id exists, is readable (else NotFound) and writable."""

@@ -10,7 +10,6 @@ Whether a line is already stored is decided inside the transaction of its batch 
 """
 
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -22,6 +21,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from memory_mcp.errors import InvalidInput, nothing_imported, validation_problems
 from memory_mcp.formats.ahead import embedding_thread
+from memory_mcp.formats.common import C0_C1, spaced
 from memory_mcp.models import MAX_KEY_CHARS, NewMemory, clean_name
 from memory_mcp.policies import inputs
 from memory_mcp.policies.controls import json_escaped
@@ -84,13 +84,8 @@ class ExportedMemory(NewMemory):
             raise ValueError("is outside the years 1 to 9999 in UTC") from None
 
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-
-
 def _spaced(name: Any) -> Any:
-    if not isinstance(name, str) or not _CONTROL.search(name):
-        return name
-    return " ".join(_CONTROL.sub(" ", name).split())
+    return spaced(name) if isinstance(name, str) and C0_C1.search(name) else name
 
 
 class ImportReport(BaseModel):
