@@ -147,7 +147,7 @@ def reinstate_replaced(
     for row in rows:
         holders = [] if row["key"] is None else key_holders(c, row["scope"], row["key"], row["id"])
         if row["forgotten_at"] is None and holders and later(holders[-1], row):
-            _unlink(c, row["id"], "coalesce(forgotten_at, %s)")
+            _unlink(c, row["id"], hide=True)
             supersede(c, [row["id"]], holders[-1]["id"], client, why="key")
             c.execute(
                 "update memories set forgotten_at = %s where id = %s",
@@ -156,15 +156,17 @@ def reinstate_replaced(
         else:
             if row["forgotten_at"] is None and holders:
                 supersede(c, [h["id"] for h in holders], row["id"], client, why="key")
-            _unlink(c, row["id"], "forgotten_at")
+            _unlink(c, row["id"], hide=False)
         history.record(c, row["id"], "restore", client, None, None, **detail)
     return [int(row["id"]) for row in rows]
 
 
-def _unlink(c: Connection, memory_id: int, forgotten: str) -> None:
-    params = (utc_now(), memory_id) if "%s" in forgotten else (memory_id,)
+def _unlink(c: Connection, memory_id: int, hide: bool) -> None:
+    """No longer superseded; `hide`: forgotten meanwhile (it may not be current beside its
+    key's holder), until the caller puts its own forgotten_at back."""
+    forgotten = "coalesce(forgotten_at, %s)" if hide else "forgotten_at"
     c.execute(
         f"""update memories set superseded_by = null, superseded_at = null,
             forgotten_at = {forgotten} where id = %s""",
-        params,
+        (utc_now(), memory_id) if hide else (memory_id,),
     )

@@ -78,19 +78,14 @@ class PgSearch(PgBase):
         if not words:
             return 0, []
 
-        cap = keyword_budget.count_cap()
-        key = ((*words, *chunks), cap)
-
-        def read(c: Connection) -> tuple[int, list[int]]:
-            terms, counts, n, _ = bm25.survey(c, [*words, *chunks], True, cap)
-            return (n, counts) if terms else (0, [])
-
+        terms = [*words, *chunks]
+        key = (tuple(terms), keyword_budget.count_cap())
         # A recall's search_keywords read this survey just before (surveys.py).
-        kept = self._surveys.take(key)
-        if kept is not None:
-            terms, counts, n, _ = kept
-            return (n, counts) if terms else (0, [])
-        return self._read(read)
+        surveyed = self._surveys.take(key) or self._read(
+            lambda c: bm25.survey(c, terms, True, key[1])
+        )
+        found, counts, n, _ = surveyed
+        return (n, counts) if found else (0, [])
 
     def search_vectors(
         self, query: np.ndarray, flt: MemoryFilter, k: int

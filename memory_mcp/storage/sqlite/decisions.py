@@ -172,18 +172,21 @@ def reinstate_replaced(
         if row["forgotten_at"] is None and holders and later(holders[-1], row):
             # superseded_by changes only from null (a trigger), and the row may not be
             # current beside the holder (the key's index): step through forgotten.
-            _unlink(c, row["id"], "coalesce(forgotten_at, :now)")
+            _unlink(c, row["id"], hide=True)
             supersede(c, [row["id"]], holders[-1]["id"], client, why="key")
             _set_forgotten_at(c, row["id"], row["forgotten_at"])
         else:
             if row["forgotten_at"] is None and holders:
                 supersede(c, [h["id"] for h in holders], row["id"], client, why="key")
-            _unlink(c, row["id"], "forgotten_at")
+            _unlink(c, row["id"], hide=False)
         history.record(c, row["id"], "restore", client, None, None, **detail)
     return [int(row["id"]) for row in rows]
 
 
-def _unlink(c: Connection, memory_id: int, forgotten: str) -> None:
+def _unlink(c: Connection, memory_id: int, hide: bool) -> None:
+    """No longer superseded; `hide`: forgotten meanwhile (it may not be current beside its
+    key's holder), until the caller puts its own forgotten_at back."""
+    forgotten = "coalesce(forgotten_at, :now)" if hide else "forgotten_at"
     c.execute(
         f"""update memories set superseded_by = null, superseded_at = null,
             forgotten_at = {forgotten} where id = :id""",

@@ -25,11 +25,14 @@ def segments(c: Connection, index: str) -> int:
 def due(c: Connection, index: str, written: int) -> int:
     """How many merge steps at most, when `written` rows warrant merging `index`; else 0.
     (Steps: its leaf pages over MERGE_PAGES, and one more to find that none is left.)"""
-    if written < MIN_ROWS or segments(c, index) < 2:
+    if written < MIN_ROWS:
         return 0
-    if written * SHARE < int(scalar(c, f"select count(*) from {index}_docsize")):
+    row = c.execute(f"select count(distinct segid), count(*) from {index}_idx").fetchone()
+    assert row is not None  # an aggregate's one row
+    segs, pages = row
+    if segs < 2 or written * SHARE < int(scalar(c, f"select count(*) from {index}_docsize")):
         return 0
-    return int(scalar(c, f"select count(*) from {index}_idx")) // MERGE_PAGES + 2
+    return int(pages) // MERGE_PAGES + 2
 
 
 def step(c: Connection, index: str) -> bool:
