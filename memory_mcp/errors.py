@@ -43,17 +43,21 @@ def validation_problems(errors: list[Any]) -> str:
     (`is outside the years 1 to 9999`) keeps the field's name."""
     problems = []
     for err in errors:
-        message = str(err["msg"])
+        message = plain_wording(str(err["msg"]))
         where = ".".join(str(part) for part in err["loc"]) or "input"
         if err["type"] in ("value_error", "assertion_error"):
-            message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
             problems.append(message if _names(message, err["loc"]) else f"{where}: {message}")
             continue
-        message = message.replace("Input should be", "must be", 1)
-        message = message.replace(" after validation", "", 1)
         got = "" if err["type"] == "missing" else f" (got {_short(err.get('input'))})"
         problems.append(f"{where}: {message}{got}")
     return "; ".join(problems)
+
+
+def plain_wording(message: str) -> str:
+    """A pydantic message as a sentence: without `Value error, ` / `Assertion failed, ` before a
+    validator's own words, `must be` for `Input should be`, no `after validation`."""
+    message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    return message.replace("Input should be", "must be", 1).replace(" after validation", "", 1)
 
 
 def _names(message: str, loc: Any) -> bool:

@@ -19,7 +19,7 @@ from memory_mcp import __version__
 from memory_mcp.adapters.cli.quick import setting_errors
 from memory_mcp.adapters.cli.render import err, out, safe
 from memory_mcp.config import Settings, default_db_path, is_database_url
-from memory_mcp.errors import InvalidInput, MemoryMCPError
+from memory_mcp.errors import InvalidInput, MemoryMCPError, plain_wording
 from memory_mcp.models import KINDS
 from memory_mcp.service import MemoryService
 
@@ -37,8 +37,7 @@ class Group(TyperGroup):
             err.print(f"[red]Error:[/red] {safe(exc)}", markup=True, soft_wrap=True)
             raise typer.Exit(1) from exc
         except typer.BadParameter as exc:  # typer words a value it cannot convert as pydantic
-            exc.message = exc.message.removeprefix("Value error, ")  # does: `Input should be`
-            exc.message = exc.message.replace("Input should be", "must be", 1)
+            exc.message = plain_wording(exc.message)
             raise
 
     def get_params(self, ctx: typer.Context) -> list[Any]:  # type: ignore[override]

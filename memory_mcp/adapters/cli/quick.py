@@ -155,10 +155,12 @@ class _LazyRichHandler(logging.Handler):
 def setting_errors(exc: Any) -> str:
     """One line per bad setting (a pydantic ValidationError), named as the environment
     variable (or the option of the same name) that set it, with the value it was given."""
+    from memory_mcp.errors import plain_wording
+
     lines = []
     for error in exc.errors():
         name = f"MEMORY_MCP_{str(error['loc'][0]).upper()}" if error["loc"] else "a setting"
-        said = str(error["msg"]).removeprefix("Value error, ").replace("Input should be", "must be")
+        said = plain_wording(str(error["msg"]))
         lines.append(f"Invalid setting {name}: {said}; got {error.get('input')!r}.")
     return "\n".join(lines)
 
