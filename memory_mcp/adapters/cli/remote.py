@@ -90,18 +90,18 @@ def remote_hook(argv: list[str]) -> bool:
     raise SystemExit(0)
 
 
-def post(command: str, url: str, body: bytes) -> bytes | None:
+def post(command: str, url: str, body: str | bytes) -> bytes | None:
     """The server's answer to one hook (the JSON object it sent; b"{}": nothing to print), or
     None if it gave none (the caller then answers locally)."""
     try:
         scheme, host, port, path = split_url(url)
         token = _token(host)
         head = [f"POST {path}/hooks/{command} HTTP/1.1", f"Host: {_host_header(host, port)}",
-                "Content-Type: application/json", f"Content-Length: {len(body)}",
+                "Content-Type: application/json", f"Content-Length: {len(data := _utf8(body))}",
                 "Connection: close"]  # fmt: skip
         if token:
             head.append(f"Authorization: Bearer {token}")
-        request = ("\r\n".join(head) + "\r\n\r\n").encode() + body
+        request = ("\r\n".join(head) + "\r\n\r\n").encode() + data
         status, reply = _exchange(scheme, host, port, request, TIMEOUTS[command])
     except (OSError, ValueError):
         return None  # not running, refused, timed out, a bad URL: the local path answers
@@ -115,6 +115,10 @@ def post(command: str, url: str, body: bytes) -> bytes | None:
     if status != 200 or not (reply.startswith(b"{") and reply.endswith(b"}")):
         return None
     return reply
+
+
+def _utf8(body: str | bytes) -> bytes:
+    return body if isinstance(body, bytes) else body.encode()
 
 
 def _said(reply: bytes) -> str:
