@@ -119,7 +119,7 @@ def parse(lines: list[str], session_id: str = "") -> Transcript:
         if kind not in ("user", "assistant") or not isinstance(message, dict):
             continue
         uuid = entry.get("uuid")
-        if isinstance(uuid, str):
+        if isinstance(uuid, str) and uuid:  # an empty uuid names no message: never a replay
             if uuid in seen:
                 continue
             seen.add(uuid)

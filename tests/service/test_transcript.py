@@ -82,3 +82,17 @@ def test_turns_tools_outcomes_and_what_is_not_the_users_conversation() -> None:
     assert first.conclusion == "X is in x.py." and first.at is not None
     assert (second.prompt, second.complete) == ("Thanks.", False)  # no answer yet
     assert transcript.ended is not None and transcript.ended.minute == 2
+
+
+def test_messages_without_a_uuid_of_their_own_are_all_read() -> None:
+    # An empty uuid names no message: the second and third turns are not replays of the first.
+    lines = [
+        line(type="user", uuid="", message={"role": "user", "content": f"Request {n}"})
+        for n in (1, 2, 3)
+    ] + [line(type="user", message={"role": "user", "content": "Request 4"})]
+
+    turns = parse(lines).turns
+
+    assert [t.prompt for t in turns] == ["Request 1", "Request 2", "Request 3", "Request 4"]
+    assert [t.uuid for t in turns] == ["turn-1", "turn-2", "turn-3", "turn-4"]
+    assert not any(t.own_id for t in turns)
