@@ -243,7 +243,7 @@ class MemoryService(AutomaticMemory, ActingAs):
             key=key, occurred_at=occurred_at, expires_at=expires_at,
         )  # fmt: skip
 
-    def move(self, ids: Sequence[int], scope: str, client: str | None = None) -> list[Memory]:
+    def move(self, ids: Sequence[int], scope: str, client: str | None = None) -> list[EditResult]:
         """Move memories to another scope (recorded in their history)."""
         return self._lifecycle.move(ids, scope, client)
 

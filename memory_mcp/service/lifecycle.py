@@ -145,12 +145,18 @@ class Lifecycle(Part):
         )
         return self.store.get(memory_id)
 
-    def move(self, ids: Sequence[int], scope: str, client: str | None = None) -> list[Memory]:
-        """Every id is checked before the first is moved: one unknown id moves none."""
+    def move(self, ids: Sequence[int], scope: str, client: str | None = None) -> list[EditResult]:
+        """One transaction: one unknown id, or one the caller may not change, moves none."""
+        inputs.check_text(scope=scope)
+        cleaned = redact_fields(scope=scope)
+        target = validated(MemoryFilter, scopes=[cleaned.fields["scope"]]).scopes[0]
         with all_or_nothing(ids):
             inputs.check_id_values(ids)
             grants.require_writable(self.ctx, ids)
-            return [self.update(memory_id, scope=scope, client=client) for memory_id in ids]
+            grants.check_write(self.ctx, target)
+            self.store.move(ids, target, client)
+        moved = self.store.get_many(list(dict.fromkeys(ids)))
+        return [EditResult(**m.model_dump(), redacted=list(cleaned.redacted)) for m in moved]
 
     def forget(
         self, ids: Sequence[int], reason: str | None = None, client: str | None = None

@@ -50,11 +50,8 @@ SCRUBBED = "[scrubbed]"  # what `scrub` leaves where the text was
 
 @dataclass(frozen=True)
 class NewRow:
-    """One memory to insert, already validated; vector may be None (embedded later).
-
-    Ids, times and states are set only by imports that restore them; otherwise the
-    backend assigns the id and stamps the times.
-    """
+    """One memory to insert, already validated; vector may be None (embedded later). Ids,
+    times and states are set only by imports that restore them, else by the backend."""
 
     content: str
     kind: str
@@ -84,8 +81,7 @@ class Inserted:
     (`supersedes`: what it superseded; `memory`: the row as created, by insert alone);
     duplicate: an exact visible repeat of memory `id` in the same scope (counted there or
     left out, as asked); present: already stored (an imported source item, a restored row).
-    `logged`: the change-log position of a created row's vector (0: none), see VectorFeed.
-    """
+    `logged`: the change-log position of a created row's vector (0: none), see VectorFeed."""
 
     id: int
     status: Literal["created", "duplicate", "present"]
@@ -215,6 +211,10 @@ class MemoryWrites(Protocol):
         client: str | None = None,
     ) -> None:
         """Update editable fields; replace or drop the vector in step; record the edit."""
+        ...
+
+    def move(self, ids: Sequence[int], scope: str, client: str | None = None) -> list[int]:
+        """`update` of each id's scope, in one transaction (NotFound: none moved); ids moved."""
         ...
 
     def set_forgotten(

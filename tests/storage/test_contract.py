@@ -133,14 +133,32 @@ def test_unknown_ids_raise_not_found_and_change_nothing(storage: Storage) -> Non
         lambda: storage.restore([999]),
         lambda: storage.purge([a, 999]),
         lambda: storage.update(999, {"content": "x"}),
+        lambda: storage.move([a, 999], "elsewhere"),
         lambda: storage.record_repeat(999, None, "duplicate"),
         lambda: storage.insert(row("new"), replaces=999),
     ]
     for call in calls:
         with pytest.raises(NotFound, match="No memory with id 999"):
             call()
-    assert storage.get(a).forgotten_at is None
+    assert storage.get(a).forgotten_at is None and storage.get(a).scope == "global"
     assert_in_step(storage, 1, 1)
+
+
+def test_move_takes_every_id_in_one_transaction(storage: Storage) -> None:
+    # Two values of one key moved into a scope together: one current value there, the later.
+    old = storage.insert(row("Port 8080", vec(1, 0, 0, 0), key="port", scope="p1")).id
+    new = storage.insert(row("Port 9090", vec(0, 1, 0, 0), key="port", scope="p2")).id
+    here = storage.insert(row("Already there", vec(0, 0, 1, 0), scope="p3")).id
+
+    assert storage.move([new, old, here, old], "p3", client="cli") == [new, old]
+
+    assert [m.id for m in storage.current_for_key("p3", "port")] == [new]
+    assert storage.get(old).superseded_by == new
+    assert [e.action for e in storage.history(here)] == ["create"]  # nothing to record
+    assert [e.action for e in storage.history(old)][:2] == ["move", "supersede"]
+    assert {m.scope for m in storage.get_many([old, new, here])} == {"p3"}
+    assert storage.search_vectors(vec(0, 1, 0, 0), MemoryFilter(scopes=["p2"]), 5) == []
+    assert_in_step(storage, 3, 3)
 
 
 def test_forget_and_restore_report_what_changed(storage: Storage) -> None:

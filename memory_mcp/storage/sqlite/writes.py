@@ -158,22 +158,36 @@ class SqliteWrites(SqliteBase):
         if unknown:
             raise ValueError(f"cannot update {sorted(unknown)}")
         with self._write() as c:
-            row = require_row(c, memory_id)
-            before = history.snapshot(row)
-            moved = {k: v for k, v in fields.items() if k in ("scope", "key")}
-            if moved:
-                decisions.settle_key(c, dict(row) | moved, client)
-            set_fields(c, memory_id, fields)
-            if row["key"] is not None and any(row[k] != v for k, v in moved.items()):
-                # it left its key's slot: what it superseded there is that slot's value again
-                decisions.reinstate_replaced(c, memory_id, client, (row["scope"], row["key"]))
-            after = history.snapshot(require_row(c, memory_id))
-            action = "move" if set(fields) == {"scope"} else "edit"
-            history.record(c, memory_id, action, client, before, after)
+            _update_row(c, require_row(c, memory_id), fields, client)
             if vectors.has_table(c) and (vector is not None or drop_vector):
                 vectors.delete(c, memory_id)
                 if vector is not None:
                     vectors.insert(c, memory_id, vector)
+
+    def move(self, ids: Sequence[int], scope: str, client: str | None = None) -> list[int]:
+        with self._write() as c:
+            rows = [require_row(c, memory_id) for memory_id in dict.fromkeys(ids)]  # all exist
+            moving = [row["id"] for row in rows if row["scope"] != scope]
+            for memory_id in moving:  # read again: moving one may supersede or restore another
+                _update_row(c, require_row(c, memory_id), {"scope": scope}, client)
+        return moving
+
+
+def _update_row(c: Connection, row: Any, fields: dict[str, Any], client: str | None) -> None:
+    """`update` within its transaction, but for the vector: the fields, the key slots the row
+    leaves and enters, and the history entry."""
+    memory_id = row["id"]
+    before = history.snapshot(row)
+    moved = {k: v for k, v in fields.items() if k in ("scope", "key")}
+    if moved:
+        decisions.settle_key(c, dict(row) | moved, client)
+    set_fields(c, memory_id, fields)
+    if row["key"] is not None and any(row[k] != v for k, v in moved.items()):
+        # it left its key's slot: what it superseded there is that slot's value again
+        decisions.reinstate_replaced(c, memory_id, client, (row["scope"], row["key"]))
+    after = history.snapshot(require_row(c, memory_id))
+    action = "move" if set(fields) == {"scope"} else "edit"
+    history.record(c, memory_id, action, client, before, after)
 
 
 def set_fields(c: Connection, memory_id: int, fields: dict[str, Any]) -> None:
