@@ -33,6 +33,22 @@ def format_time(moment: datetime) -> str:
     )
 
 
+def month_text(moment: datetime) -> str:
+    """ "YYYY-MM", the year padded to four digits (see format_time on strftime)."""
+    return f"{moment.year:04d}-{moment.month:02d}"
+
+
+def day_text(moment: datetime) -> str:
+    """ "YYYY-MM-DD", the year padded to four digits."""
+    return f"{month_text(moment)}-{moment.day:02d}"
+
+
+def minute_text(moment: datetime, seconds: bool = False) -> str:
+    """ "YYYY-MM-DD HH:MM" (":SS" with seconds) as the moment gives it: no zone conversion."""
+    text = f"{day_text(moment)} {moment.hour:02d}:{moment.minute:02d}"
+    return f"{text}:{moment.second:02d}" if seconds else text
+
+
 def parse_stored_time(value: str) -> datetime:
     """A time as stored; also reads the unpadded years ("1-01-01T...") older versions wrote."""
     try:

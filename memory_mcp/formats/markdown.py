@@ -27,6 +27,7 @@ from memory_mcp.errors import InvalidInput
 from memory_mcp.formats import files
 from memory_mcp.formats.common import digest
 from memory_mcp.models import Memory
+from memory_mcp.timestamps import minute_text
 
 FORMAT_VERSION = 1
 SUFFIX = ".md"
@@ -93,7 +94,7 @@ def _header(memory: Memory) -> str:
 
 def _value(value: Any) -> str:
     if isinstance(value, datetime):
-        return f"{value:%Y-%m-%d %H:%M}Z"
+        return f"{minute_text(value)}Z"
     if isinstance(value, list):
         text = ", ".join(value)
         plain = all("," not in v and v.strip() == v for v in value)

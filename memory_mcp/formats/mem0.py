@@ -19,6 +19,7 @@ from typing import Any
 
 from memory_mcp.errors import InvalidInput
 from memory_mcp.formats.common import Item, Record, Skipped, instant, read_text, tags
+from memory_mcp.timestamps import day_text
 
 FORMAT = "mem0"
 OWNERS = ("user_id", "agent_id", "app_id")  # each becomes a tag "user:<id>", ...
@@ -54,7 +55,7 @@ def _memory(index: int, item: object, now: datetime) -> Item:
         return Skipped(where=where, reason="no memory text")
     expires = instant(item.get("expiration_date"))
     if expires is not None and expires <= now:
-        return Skipped(where=where, reason=f"expired in mem0 on {expires:%Y-%m-%d}")
+        return Skipped(where=where, reason=f"expired in mem0 on {day_text(expires)}")
     categories = _categories(item.get("categories"))
     owners = [f"{key.removesuffix('_id')}:{item[key]}" for key in OWNERS if item.get(key)]
     metadata = item.get("metadata")

@@ -10,6 +10,7 @@ import numpy as np
 from memory_mcp.models import Memory, Summary, SummaryCluster, SummaryReply, wire_json
 from memory_mcp.policies.budget import estimate_tokens, snippet
 from memory_mcp.policies.text import STOPWORDS, tokens
+from memory_mcp.timestamps import day_text
 
 # Cosine at which a memory joins a theme: MiniLM puts paraphrases at 0.7-0.95 and memories
 # on one topic at 0.45-0.75 (unrelated ones under 0.3, or ~0.4 when they share a name);
@@ -119,7 +120,7 @@ def _header(pool: Sequence[Memory], total: int) -> str:
     dates = [m.occurred_at or m.created_at for m in pool]
     kinds = ", ".join(f"{n} {k}" for k, n in Counter(m.kind for m in pool).most_common())
     scopes = ", ".join(dict(Counter(m.scope for m in pool).most_common()))
-    span = f"{min(dates):%Y-%m-%d} to {max(dates):%Y-%m-%d}"
+    span = f"{day_text(min(dates))} to {day_text(max(dates))}"
     return f"{total} memories from {span} in {scopes} ({kinds}). Main themes:"
 
 
@@ -127,8 +128,8 @@ def _render_cluster(number: int, c: SummaryCluster) -> str:
     others = [i for i in c.ids if i != c.representative_id]
     support = f"; also {', '.join(f'#{i}' for i in others[:8])}" if others else ""
     more = f" and {len(others) - 8} more" if len(others) > 8 else ""
-    span = f"{c.first_at:%Y-%m-%d}" + (
-        f" to {c.last_at:%Y-%m-%d}" if c.last_at.date() != c.first_at.date() else ""
+    span = day_text(c.first_at) + (
+        f" to {day_text(c.last_at)}" if c.last_at.date() != c.first_at.date() else ""
     )
     return (
         f"{number}. {c.label} ({c.count} memories, {span}): {c.statement} "

@@ -634,3 +634,8 @@ def test_one_unknown_id_among_several_changes_nothing_and_says_so(run) -> None: 
         assert "No memory with id 99999; nothing was changed." in error, args
     kept = as_json(run("show", "1", "--json"))
     assert kept["scope"] == "global" and kept["forgotten_at"] is None
+
+
+def test_dates_before_year_1000_print_four_digits(run) -> None:  # type: ignore[no-untyped-def]
+    run("remember", "The old charter was signed", "--occurred", "0999-05-01")
+    assert "0999-05-01 00:00" in run("show", "1")

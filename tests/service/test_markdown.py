@@ -321,3 +321,10 @@ def test_import_reads_nothing_outside_the_folder(service: MemoryService, tmp_pat
     (folder / "global.md").unlink()
     with pytest.raises(InvalidInput, match="No .md files(.|\n)*planted.md: a link to"):
         service.import_markdown(folder)
+
+
+def test_years_before_1000_keep_four_digits(service: MemoryService, tmp_path: Path) -> None:
+    # strftime's %Y prints year 999 as "999" on glibc: neither sortable nor ISO.
+    service.remember("The old charter was signed", "event", occurred_at="0999-05-01")
+    service.export_markdown(tmp_path)
+    assert "occurred: 0999-05-01 00:00Z · created: " in (tmp_path / "global.md").read_text()

@@ -22,6 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from memory_mcp.policies.controls import CODES, CONTROL, json_escaped
+from memory_mcp.timestamps import minute_text
 
 PREVIEW_CHARS = 160
 DIFF_CONTEXT_WORDS = 4
@@ -99,7 +100,7 @@ def when(value: datetime | None, seconds: bool = False) -> str:
         return ""
     if value.tzinfo is not None:
         value = value.astimezone(UTC)
-    return f"{value:%Y-%m-%d %H:%M:%S}" if seconds else f"{value:%Y-%m-%d %H:%M}"
+    return minute_text(value, seconds)
 
 
 # -- memories ---------------------------------------------------------------------------------

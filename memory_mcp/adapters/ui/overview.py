@@ -12,6 +12,7 @@ from memory_mcp.adapters.ui.html import Html, join, table, tag
 from memory_mcp.models import KINDS
 from memory_mcp.service import MemoryService
 from memory_mcp.service.profile import Profile
+from memory_mcp.timestamps import month_text
 
 MONTHS = 12
 COLORS = dict(
@@ -128,7 +129,7 @@ def chart(months: list[datetime], series: dict[str, list[int]]) -> Html:
                 shapes.append(
                     tag(
                         "rect",
-                        tag("title", f"{month:%Y-%m} {kind}: {counts[i]}"),
+                        tag("title", f"{month_text(month)} {kind}: {counts[i]}"),
                         x=f"{x:.1f}",
                         y=f"{y:.1f}",
                         width=f"{slot - 8:.1f}",
@@ -175,7 +176,7 @@ def _legend(months: list[datetime], series: dict[str, list[int]], totals: list[i
         table(
             ["month", *series, "all"],
             [
-                (f"{m:%Y-%m}", *(series[k][i] for k in series), totals[i])
+                (month_text(m), *(series[k][i] for k in series), totals[i])
                 for i, m in enumerate(months)
             ],
         ),
