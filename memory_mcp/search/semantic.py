@@ -47,6 +47,10 @@ class SemanticIndex:
         # Set by stop(): background work ends at its next step instead of running on while
         # the database closes and the interpreter exits under it.
         self._stopping = threading.Event()
+        # The vector index generation whose model was last found to be ours, and whether
+        # another process has since rebuilt it for another model (see _still_ours).
+        self._checked: int | None = None
+        self._outdated = False
 
     @property
     def ready(self) -> bool:
@@ -154,6 +158,8 @@ class SemanticIndex:
 
     def embed_documents(self, texts: list[str]) -> np.ndarray | None:
         """One vector per text; a text repeated in the batch is embedded once."""
+        if self._outdated:
+            self._still_ours()
         if not self.ready or self.embedder is None:
             return None
         unique = list(dict.fromkeys(texts))
@@ -164,6 +170,8 @@ class SemanticIndex:
         return vectors[[row[text] for text in texts]]
 
     def embed_query(self, text: str) -> np.ndarray | None:
+        if self._outdated:
+            self._still_ours()
         if not self.ready or self.embedder is None:
             return None
         return self.embedder.embed_query(text)
@@ -189,7 +197,43 @@ class SemanticIndex:
                 if cache is None
                 else self._search_cache(cache, query, flt, k, near_only, origin)
             )
-        return self.store.search_vectors(query, flt, k) if found is None else found
+        if found is not None:
+            return found
+        return self.store.search_vectors(query, flt, k) if self._still_ours() else []
+
+    def _still_ours(self) -> bool:
+        """Whether the stored vectors are still of this process's model. Another process's
+        `reindex` with another model (it starts a new generation of the index) turns semantic
+        search off here, with the reason, instead of comparing one model's query with the
+        other's vectors or failing every call on another dimension; the store keeps this
+        process's vectors out of that index. A reindex back to our model turns it on again."""
+        generation = self.store.vector_log_head()[0]
+        if generation == self._checked or self.embedder is None:
+            return self.ready
+        info = self.store.vector_index_info()
+        ours = (self.embedder.model_name, self.embedder.dim)
+        self._checked = generation
+        if info is None or info == ours:
+            if self._outdated:
+                self.state, self.reason, self._outdated = "ready", None, False
+                logger.info("The vector index is %s's again: semantic search is back on", ours[0])
+                self._start_cache_load()
+            return self.ready
+        if self.state == "ready" or self._outdated:
+            self.state, self._outdated = "mismatch", True
+            self.reason = (
+                f"another process re-embedded this database with {info[0]} ({info[1]}-d) "
+                f"while this one runs {ours[0]} ({ours[1]}-d): restart it with "
+                f"MEMORY_MCP_MODEL={info[0]}, or run `memory-mcp reindex` with {ours[0]}. "
+                "Memories stored meanwhile are embedded by a process with the database's model."
+            )
+            logger.warning("Semantic search is off, recall is keyword-only: %s", self.reason)
+            with self._cache_lock:
+                dropped, self._cache = self._cache, None
+            if dropped is not None:
+                with contextlib.suppress(OSError):
+                    dropped.close()
+        return False
 
     def stored(self, memory: Memory, vector: np.ndarray, logged: int) -> None:
         """A row this process just wrote (logged at `logged`, see Inserted): the copy, if
@@ -258,7 +302,9 @@ class SemanticIndex:
 
     def load_cache(self) -> None:
         """Build the in-memory copy of the vector index now (blocking)."""
-        assert self.embedder is not None and self.ready
+        assert self.embedder is not None
+        if not self._still_ours():
+            return
         started = time.perf_counter()
         everything = MemoryFilter(
             include_forgotten=True, include_superseded=True, include_expired=True

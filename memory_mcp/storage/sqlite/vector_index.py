@@ -38,6 +38,7 @@ class SqliteVectorIndex(SqliteBase):
                     f"the configured model is {model} ({dim}-d). Run `memory-mcp reindex` to "
                     f"re-embed every memory with {model}, or set MEMORY_MCP_MODEL={info[0]}."
                 )
+        self._made_with = (model, dim)
 
     def reset_vector_index(self, model: str, dim: int) -> None:
         """Drop and recreate an empty vector index (all memories become pending), marked as
@@ -45,6 +46,7 @@ class SqliteVectorIndex(SqliteBase):
         with self._write() as c:
             vectors.create_index(c, model, dim)
             set_meta(c, _REINDEX_KEY, json.dumps([model, dim]))
+        self._made_with = (model, dim)
 
     def reindex_pending(self) -> tuple[str, int] | None:
         """(model, dim) of a reindex that started and has not finished, if any."""
@@ -85,6 +87,8 @@ class SqliteVectorIndex(SqliteBase):
         """Store vectors for memories that lack one; skips ids deleted meanwhile."""
         stored = 0
         with self._write() as c:
+            if self._foreign_index(c):
+                return 0
             for memory_id, vector in pairs:
                 if not decisions.id_taken(c, memory_id):
                     continue

@@ -286,7 +286,12 @@ def changes(
     found = c.execute(_CHANGES, {"after": after}).fetchall()
     state = next(r for r in found if r[0] == 0)
     changed = [r[1:] for r in found if r[0] == 1]
-    rows = vector_rows([r for r in changed if r[1] is not None and r[2] is not None], dim)
+    # A row of another width belongs to an index rebuilt for another model (its generation
+    # tells the caller to reload): never decoded as one of `dim`.
+    rows = vector_rows(
+        [r for r in changed if r[1] is not None and r[2] is not None and len(r[1]) == 4 * dim],
+        dim,
+    )
     oldest = None if state[3] is None else int(state[3])
     return int(state[1] or 0), int(state[2]), oldest, [int(r[0]) for r in changed], rows
 
