@@ -66,6 +66,17 @@ def same_key(service: MemoryService, rnd: int, worker: int) -> Outcome:
     return made.status, made.id
 
 
+REWORDINGS = (
+    "Round {rnd}: the build server is kestrel-{rnd}",
+    "Round {rnd}: the build server is named kestrel-{rnd}",
+)  # each a near duplicate of the other, as the fake embedder and the dedup policy judge
+
+
+def same_meaning(service: MemoryService, rnd: int, worker: int) -> Outcome:
+    made = service.remember(REWORDINGS[worker % 2].format(rnd=rnd), scope="rewording")
+    return made.status, made.id
+
+
 def same_replaces(service: MemoryService, rnd: int, worker: int) -> Outcome:
     made = service.remember(f"Round {rnd}: correction from worker {worker}", replaces=TARGETS[rnd])
     return made.status, made.id
@@ -88,6 +99,7 @@ def same_import(service: MemoryService, rnd: int, worker: int) -> Outcome:
 STEPS: dict[str, Step] = {
     "same-content": same_content,
     "same-key": same_key,
+    "same-meaning": same_meaning,
     "same-replaces": same_replaces,
     "same-bulk": same_bulk,
     "same-import": same_import,

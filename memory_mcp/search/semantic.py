@@ -15,7 +15,7 @@ from typing import Literal
 
 import numpy as np
 
-from memory_mcp.errors import SchemaMismatch
+from memory_mcp.errors import SchemaMismatch, StorageError
 from memory_mcp.models import Memory, MemoryFilter
 from memory_mcp.search.embed import Embedder, EmbedderUnavailable
 from memory_mcp.search.vecindex import VectorCache
@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 
 State = Literal["off", "idle", "loading", "ready", "failed", "mismatch"]
 EMBED_BATCH = 64
+CHECK_EVERY_S = 10.0  # how often a search without the in-memory copy checks the index's model
 Embedded = Callable[[list[tuple[int, np.ndarray]]], None]  # (id, vector) just stored
 
 
@@ -47,10 +48,12 @@ class SemanticIndex:
         # Set by stop(): background work ends at its next step instead of running on while
         # the database closes and the interpreter exits under it.
         self._stopping = threading.Event()
-        # The vector index generation whose model was last found to be ours, and whether
-        # another process has since rebuilt it for another model (see _still_ours).
+        # The vector index generation whose model was last found to be ours (when), and
+        # whether another process has since rebuilt it for another model (see _still_ours).
         self._checked: int | None = None
+        self._checked_at = 0.0
         self._outdated = False
+        self._seen = threading.local()  # the log position a thread's last write check saw
 
     @property
     def ready(self) -> bool:
@@ -159,7 +162,7 @@ class SemanticIndex:
     def embed_documents(self, texts: list[str]) -> np.ndarray | None:
         """One vector per text; a text repeated in the batch is embedded once."""
         if self._outdated:
-            self._still_ours()
+            self._still_ours(self.store.vector_log_head()[0])
         if not self.ready or self.embedder is None:
             return None
         unique = list(dict.fromkeys(texts))
@@ -171,7 +174,7 @@ class SemanticIndex:
 
     def embed_query(self, text: str) -> np.ndarray | None:
         if self._outdated:
-            self._still_ours()
+            self._still_ours(self.store.vector_log_head()[0])
         if not self.ready or self.embedder is None:
             return None
         return self.embedder.embed_query(text)
@@ -199,16 +202,39 @@ class SemanticIndex:
             )
         if found is not None:
             return found
-        return self.store.search_vectors(query, flt, k) if self._still_ours() else []
+        generation = None
+        if cache is not None or near_only:  # the copy just went (a new generation?), or a
+            # write's duplicate check, which notes where the log stood (see searched_at)
+            generation, self._seen.head = self.store.vector_log_head()
+        try:
+            return self.store.search_vectors(query, flt, k) if self._still_ours(generation) else []
+        except StorageError:  # another width of vectors, say: was the index rebuilt?
+            if self._still_ours(self.store.vector_log_head()[0]):
+                raise
+            return []
 
-    def _still_ours(self) -> bool:
+    def searched_at(self) -> int | None:
+        """The vector log position this thread's last near-duplicate search reflected (every
+        vector stored up to it was there to be found), once; None if unknown."""
+        head, self._seen.head = getattr(self._seen, "head", None), None
+        return head
+
+    def _still_ours(self, generation: int | None = None) -> bool:
         """Whether the stored vectors are still of this process's model. Another process's
         `reindex` with another model (it starts a new generation of the index) turns semantic
         search off here, with the reason, instead of comparing one model's query with the
         other's vectors or failing every call on another dimension; the store keeps this
-        process's vectors out of that index. A reindex back to our model turns it on again."""
-        generation = self.store.vector_log_head()[0]
-        if generation == self._checked or self.embedder is None:
+        process's vectors out of that index. A reindex back to our model turns it on again.
+        Without a `generation` just read, asked of the store at most every CHECK_EVERY_S
+        (the in-memory copy sees each new generation at once, for free)."""
+        if self.embedder is None:
+            return self.ready
+        if generation is None:
+            if self._checked is not None and time.monotonic() - self._checked_at < CHECK_EVERY_S:
+                return self.ready
+            generation = self.store.vector_log_head()[0]
+        self._checked_at = time.monotonic()
+        if generation == self._checked:
             return self.ready
         info = self.store.vector_index_info()
         ours = (self.embedder.model_name, self.embedder.dim)
@@ -295,6 +321,7 @@ class SemanticIndex:
         try:  # the copy's own work; a database error above is the caller's to see
             if delta.head != cache.head:
                 cache.apply(delta.ids, delta.rows, delta.head)
+            self._seen.head = delta.head if near_only else None
             return cache.search(query, flt, datetime.now(UTC), k, near_only, origin)
         except Exception:
             self._drop_broken_copy(cache)
@@ -303,7 +330,7 @@ class SemanticIndex:
     def load_cache(self) -> None:
         """Build the in-memory copy of the vector index now (blocking)."""
         assert self.embedder is not None
-        if not self._still_ours():
+        if not self._still_ours(self.store.vector_log_head()[0]):
             return
         started = time.perf_counter()
         everything = MemoryFilter(

@@ -27,7 +27,7 @@ class SqliteBase:
         self._lock = threading.RLock()
         self._busy_ms = busy_timeout(conn)
         self._term_counts = TermCounts()  # the keyword leg's, kept while nothing changes
-        self._made_with: tuple[str, int] | None = None  # the model our callers' vectors are of
+        self._made_with: str | None = None  # the model our callers' vectors are of
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
@@ -49,12 +49,6 @@ class SqliteBase:
     @property
     def location(self) -> str:
         return str(self.path)
-
-    def _foreign_index(self, c: Connection) -> bool:
-        """Whether the vector index is now another model's than the one this store's vectors
-        come from (another process ran `reindex` with it): they must not go in (the rows
-        wait, unembedded, for a process with that model). Asked inside the write."""
-        return self._made_with is not None and vectors.index_info(c) not in (None, self._made_with)
 
     def has_vector_index(self) -> bool:
         return self._read(vectors.has_table)

@@ -38,7 +38,7 @@ class SqliteVectorIndex(SqliteBase):
                     f"the configured model is {model} ({dim}-d). Run `memory-mcp reindex` to "
                     f"re-embed every memory with {model}, or set MEMORY_MCP_MODEL={info[0]}."
                 )
-        self._made_with = (model, dim)
+        self._made_with = model
 
     def reset_vector_index(self, model: str, dim: int) -> None:
         """Drop and recreate an empty vector index (all memories become pending), marked as
@@ -46,7 +46,7 @@ class SqliteVectorIndex(SqliteBase):
         with self._write() as c:
             vectors.create_index(c, model, dim)
             set_meta(c, _REINDEX_KEY, json.dumps([model, dim]))
-        self._made_with = (model, dim)
+        self._made_with = model
 
     def reindex_pending(self) -> tuple[str, int] | None:
         """(model, dim) of a reindex that started and has not finished, if any."""
@@ -87,14 +87,11 @@ class SqliteVectorIndex(SqliteBase):
         """Store vectors for memories that lack one; skips ids deleted meanwhile."""
         stored = 0
         with self._write() as c:
-            if self._foreign_index(c):
-                return 0
             for memory_id, vector in pairs:
                 if not decisions.id_taken(c, memory_id):
                     continue
                 vectors.delete(c, memory_id)
-                vectors.insert(c, memory_id, vector)
-                stored += 1
+                stored += bool(vectors.insert(c, memory_id, vector, self._made_with))
         return stored
 
     def wants_vector_copy(self) -> bool:

@@ -172,17 +172,21 @@ def has_table(c: Connection) -> bool:
     return found is not None
 
 
-def insert(c: Connection, memory_id: int, vector: np.ndarray) -> int:
-    """Store the row's vector; returns its change-log position."""
-    c.execute(
+def insert(c: Connection, memory_id: int, vector: np.ndarray, model: str | None = None) -> int:
+    """Store the row's vector; returns its change-log position. `model`: the one the vector
+    was made with; when the index is now another's (another process's reindex), nothing is
+    stored (returns 0), decided by the same statement."""
+    stored = c.execute(
         f"""
         insert into memories_vec (memory_id, embedding, scope, kind, hidden, at, expires)
         select id, :embedding, {_ROW_METADATA}
         from memories where id = :id
+            and (:model is null
+                 or :model = (select value from meta where key = 'embedding_model'))
         """,
-        {"id": memory_id, "embedding": to_blob(vector)},
+        {"id": memory_id, "embedding": to_blob(vector), "model": model},
     )
-    return _log(c, memory_id)
+    return _log(c, memory_id) if stored.rowcount else 0
 
 
 def delete(c: Connection, memory_id: int) -> None:
