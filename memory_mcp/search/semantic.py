@@ -18,6 +18,7 @@ import numpy as np
 from memory_mcp.errors import SchemaMismatch, StorageError
 from memory_mcp.models import Memory, MemoryFilter
 from memory_mcp.search.embed import Embedder, EmbedderUnavailable
+from memory_mcp.search.index_model import IndexModel
 from memory_mcp.search.vecindex import VectorCache
 from memory_mcp.storage.contract import Progress, Storage, VectorRows
 from memory_mcp.timestamps import NEVER, epoch_micros
@@ -26,7 +27,12 @@ logger = logging.getLogger(__name__)
 
 State = Literal["off", "idle", "loading", "ready", "failed", "mismatch"]
 EMBED_BATCH = 64
-CHECK_EVERY_S = 10.0  # how often a search without the in-memory copy checks the index's model
+NOTES: dict[State, str] = {
+    "off": "Semantic search is disabled by configuration; recall is keyword-only.",
+    "idle": "The embedding model is not loaded by this command "
+    "(`memory-mcp model status` shows whether it is available).",
+    "loading": "The embedding model is still loading; recall is keyword-only for now.",
+}
 Embedded = Callable[[list[tuple[int, np.ndarray]]], None]  # (id, vector) just stored
 
 
@@ -48,11 +54,8 @@ class SemanticIndex:
         # Set by stop(): background work ends at its next step instead of running on while
         # the database closes and the interpreter exits under it.
         self._stopping = threading.Event()
-        # The vector index generation whose model was last found to be ours (when), and
-        # whether another process has since rebuilt it for another model (see _still_ours).
-        self._checked: int | None = None
-        self._checked_at = 0.0
-        self._outdated = False
+        self._model: IndexModel | None = None  # is the index still our model's? (lazily)
+        self._outdated = False  # it was found to be another model's (state "mismatch")
         self._seen = threading.local()  # the log position a thread's last write check saw
 
     @property
@@ -62,18 +65,9 @@ class SemanticIndex:
     @property
     def note(self) -> str | None:
         """Why semantic search is off right now, for recall results and stats."""
-        if self.state == "off":
-            return "Semantic search is disabled by configuration; recall is keyword-only."
-        if self.state == "idle":
-            return (
-                "The embedding model is not loaded by this command "
-                "(`memory-mcp model status` shows whether it is available)."
-            )
-        if self.state == "loading":
-            return "The embedding model is still loading; recall is keyword-only for now."
         if self.state in ("failed", "mismatch"):
             return f"Semantic search is off: {self.reason}"
-        return None
+        return NOTES.get(self.state)
 
     def start_background(self) -> None:
         """Load the model, then the in-memory vector copy, on a daemon thread."""
@@ -214,52 +208,34 @@ class SemanticIndex:
             return []
 
     def searched_at(self) -> int | None:
-        """The vector log position this thread's last near-duplicate search reflected (every
-        vector stored up to it was there to be found), once; None if unknown."""
+        """The vector log position this thread's last near-duplicate search saw, once."""
         head, self._seen.head = getattr(self._seen, "head", None), None
         return head
 
     def _still_ours(self, generation: int | None = None) -> bool:
-        """Whether the stored vectors are still of this process's model. Another process's
-        `reindex` with another model (it starts a new generation of the index) turns semantic
-        search off here, with the reason, instead of comparing one model's query with the
-        other's vectors or failing every call on another dimension; the store keeps this
-        process's vectors out of that index. A reindex back to our model turns it on again.
-        Without a `generation` just read, asked of the store at most every CHECK_EVERY_S
-        (the in-memory copy sees each new generation at once, for free)."""
+        """Whether the index is still our model's (index_model.py); if not, semantic search
+        is off here, with the reason, rather than mixing two models or failing on widths."""
         if self.embedder is None:
-            return self.ready
-        if generation is None:
-            if self._checked is not None and time.monotonic() - self._checked_at < CHECK_EVERY_S:
-                return self.ready
-            generation = self.store.vector_log_head()[0]
-        self._checked_at = time.monotonic()
-        if generation == self._checked:
-            return self.ready
-        info = self.store.vector_index_info()
-        ours = (self.embedder.model_name, self.embedder.dim)
-        self._checked = generation
-        if info is None or info == ours:
-            if self._outdated:
-                self.state, self.reason, self._outdated = "ready", None, False
-                logger.info("The vector index is %s's again: semantic search is back on", ours[0])
-                self._start_cache_load()
-            return self.ready
-        if self.state == "ready" or self._outdated:
-            self.state, self._outdated = "mismatch", True
-            self.reason = (
-                f"another process re-embedded this database with {info[0]} ({info[1]}-d) "
-                f"while this one runs {ours[0]} ({ours[1]}-d): restart it with "
-                f"MEMORY_MCP_MODEL={info[0]}, or run `memory-mcp reindex` with {ours[0]}. "
-                "Memories stored meanwhile are embedded by a process with the database's model."
-            )
+            return True
+        if self._model is None:
+            self._model = IndexModel(self.store, (self.embedder.model_name, self.embedder.dim))
+        theirs = self._model.foreign(generation)
+        if theirs is None and self._outdated:
+            self.state, self.reason, self._outdated = "ready", None, False
+            logger.info("The vector index is this model's again: semantic search is back on")
+            self._start_cache_load()
+        elif theirs is not None:
+            switching = not self._outdated or self.state == "ready"
+            self.state, self.reason, self._outdated = "mismatch", self._model.reason(theirs), True
+            if not switching:
+                return False
             logger.warning("Semantic search is off, recall is keyword-only: %s", self.reason)
             with self._cache_lock:
                 dropped, self._cache = self._cache, None
-            if dropped is not None:
-                with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError):
+                if dropped is not None:
                     dropped.close()
-        return False
+        return theirs is None
 
     def stored(self, memory: Memory, vector: np.ndarray, logged: int) -> None:
         """A row this process just wrote (logged at `logged`, see Inserted): the copy, if

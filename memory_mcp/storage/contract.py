@@ -8,9 +8,6 @@ structurally (no base class): the SQLite one in `sqlite/`, checked by mypy where
   given), its history entry and any rows it supersedes land together or not at all.
 - `memories` is the source of truth; the keyword and vector indexes are derived from it,
   never drift from it, and can be rebuilt from it (`rebuild_keyword_index`, reindex).
-  Vectors go only into an index of the model the store was last set to with
-  `ensure_vector_index` / `reset_vector_index`: once another process rebuilds it for
-  another model, this store's writes leave their rows unembedded (decided inside the write).
 - Unknown ids raise `NotFound("No memory with id N.")`; storage failures raise
   `StorageError` with a sentence the reader can act on. Nothing is returned as an error.
 - Times cross the contract as `memory_mcp.timestamps` text (fixed-width ISO-8601 UTC).
@@ -352,7 +349,7 @@ class VectorIndex(Protocol):
         ...
 
     def ensure_vector_index(self, model: str, dim: int) -> None:
-        """Create it for (model, dim) or check the existing one matches (SchemaMismatch)."""
+        """Create for (model, dim) or check it (SchemaMismatch); only its model's vectors go in."""
         ...
 
     def reset_vector_index(self, model: str, dim: int) -> None:
