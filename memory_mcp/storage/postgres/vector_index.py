@@ -32,13 +32,13 @@ class PgVectorIndex(PgBase):
                     f"the configured model is {model} ({dim}-d). Run `memory-mcp reindex` to "
                     f"re-embed every memory with {model}, or set MEMORY_MCP_MODEL={info[0]}."
                 )
-        self._made_with = (model, dim)
+        self._made_with = model
 
     def reset_vector_index(self, model: str, dim: int) -> None:
         with self._write() as c:
             vectors.create_index(c, model, dim)
             set_meta(c, _REINDEX_KEY, json.dumps([model, dim]))
-        self._made_with = (model, dim)
+        self._made_with = model
 
     def reindex_pending(self) -> tuple[str, int] | None:
         value = self._read(lambda c: meta_value(c, _REINDEX_KEY))
