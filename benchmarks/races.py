@@ -66,6 +66,17 @@ def same_key(service: MemoryService, rnd: int, worker: int) -> Outcome:
     return made.status, made.id
 
 
+REWORDINGS = (
+    "Round {rnd}: the build machine is kestrel-{rnd}",
+    "Round {rnd}: the build machine is named kestrel-{rnd}",
+)  # near duplicates of each other, by the real model (cosine 0.962+) and the fake one
+
+
+def same_meaning(service: MemoryService, rnd: int, worker: int) -> Outcome:
+    made = service.remember(REWORDINGS[worker % 2].format(rnd=rnd), scope="rewording")
+    return made.status, made.id
+
+
 def same_replaces(service: MemoryService, rnd: int, worker: int) -> Outcome:
     made = service.remember(f"Round {rnd}: correction from worker {worker}", replaces=TARGETS[rnd])
     return made.status, made.id
@@ -88,6 +99,7 @@ def same_import(service: MemoryService, rnd: int, worker: int) -> Outcome:
 STEPS: dict[str, Step] = {
     "same-content": same_content,
     "same-key": same_key,
+    "same-meaning": same_meaning,
     "same-replaces": same_replaces,
     "same-bulk": same_bulk,
     "same-import": same_import,
@@ -189,11 +201,13 @@ class WriteRaces:
     most_corrections: int = 0
     refused_corrections: int = 0  # the clear "already replaced" answers
     bulk_text_twice: int = 0
+    rewording_kept_twice: int = 0  # rounds whose two wordings of one fact stayed two memories
     crashed: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         broken = self.text_stored_twice + self.key_with_several_values
+        broken += self.rewording_kept_twice
         return not (
             broken + self.replaced_more_than_once + self.bulk_text_twice + len(self.crashed)
         )
@@ -209,7 +223,7 @@ def run_write_races(
     targets = [service.remember(f"Round {r}: a mistaken fact").id for r in range(rounds)]
     service.close()
     began = time.perf_counter()
-    steps = ["same-content", "same-key", "same-replaces", "same-bulk"]
+    steps = ["same-content", "same-meaning", "same-key", "same-replaces", "same-bulk"]
     outcomes = race(path, steps, procs, rounds, targets, None, model_dir, fake_delay)
     report = WriteRaces(procs, rounds, time.perf_counter() - began)
     report.crashed = [
@@ -243,6 +257,11 @@ def run_write_races(
                 {"c": f"Bulk round {rnd} fact %"},
             )  # fmt: skip
             report.bulk_text_twice += bulk > 1
+            kept = db.scalar(
+                conn, "select count(*) from memories where scope = 'rewording' and content like :c",
+                {"c": f"Round {rnd}: %"},
+            )  # fmt: skip
+            report.rewording_kept_twice += kept > 1 and (model_dir is not None or fake_delay > 0)
     finally:
         conn.close()
     return report
@@ -324,7 +343,7 @@ def print_write_races(report: WriteRaces) -> None:
     r = report
     print(
         f"write races: {r.procs} processes x {r.rounds} rounds of the same remember at once "
-        f"(text, key, replaces, remember_many), {r.seconds:.1f} s"
+        f"(text, rewording, key, replaces, remember_many), {r.seconds:.1f} s"
     )
     print(
         f"  same text stored twice in {r.text_stored_twice}/{r.rounds} rounds (most copies "
@@ -332,6 +351,7 @@ def print_write_races(report: WriteRaces) -> None:
         f"{r.rounds} (most {r.most_current_values}); memory replaced more than once in "
         f"{r.replaced_more_than_once}/{r.rounds} (most {r.most_corrections}; refused "
         f"{r.refused_corrections}); batch text stored twice in {r.bulk_text_twice}/{r.rounds}; "
+        f"two wordings kept apart in {r.rewording_kept_twice}/{r.rounds}; "
         f"crashed {len(r.crashed)}"
     )
 

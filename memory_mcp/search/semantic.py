@@ -15,9 +15,10 @@ from typing import Literal
 
 import numpy as np
 
-from memory_mcp.errors import SchemaMismatch
+from memory_mcp.errors import SchemaMismatch, StorageError
 from memory_mcp.models import Memory, MemoryFilter
 from memory_mcp.search.embed import Embedder, EmbedderUnavailable
+from memory_mcp.search.index_model import IndexModel
 from memory_mcp.search.vecindex import VectorCache
 from memory_mcp.storage.contract import Progress, Storage, VectorRows
 from memory_mcp.timestamps import NEVER, epoch_micros
@@ -26,6 +27,12 @@ logger = logging.getLogger(__name__)
 
 State = Literal["off", "idle", "loading", "ready", "failed", "mismatch"]
 EMBED_BATCH = 64
+NOTES: dict[State, str] = {
+    "off": "Semantic search is disabled by configuration; recall is keyword-only.",
+    "idle": "The embedding model is not loaded by this command "
+    "(`memory-mcp model status` shows whether it is available).",
+    "loading": "The embedding model is still loading; recall is keyword-only for now.",
+}
 Embedded = Callable[[list[tuple[int, np.ndarray]]], None]  # (id, vector) just stored
 
 
@@ -47,6 +54,9 @@ class SemanticIndex:
         # Set by stop(): background work ends at its next step instead of running on while
         # the database closes and the interpreter exits under it.
         self._stopping = threading.Event()
+        self._model: IndexModel | None = None  # is the index still our model's? (lazily)
+        self._outdated = False  # it was found to be another model's (state "mismatch")
+        self._seen = threading.local()  # the log position a thread's last write check saw
 
     @property
     def ready(self) -> bool:
@@ -55,18 +65,9 @@ class SemanticIndex:
     @property
     def note(self) -> str | None:
         """Why semantic search is off right now, for recall results and stats."""
-        if self.state == "off":
-            return "Semantic search is disabled by configuration; recall is keyword-only."
-        if self.state == "idle":
-            return (
-                "The embedding model is not loaded by this command "
-                "(`memory-mcp model status` shows whether it is available)."
-            )
-        if self.state == "loading":
-            return "The embedding model is still loading; recall is keyword-only for now."
         if self.state in ("failed", "mismatch"):
             return f"Semantic search is off: {self.reason}"
-        return None
+        return NOTES.get(self.state)
 
     def start_background(self) -> None:
         """Load the model, then the in-memory vector copy, on a daemon thread."""
@@ -154,6 +155,8 @@ class SemanticIndex:
 
     def embed_documents(self, texts: list[str]) -> np.ndarray | None:
         """One vector per text; a text repeated in the batch is embedded once."""
+        if self._outdated:
+            self._still_ours(self.store.vector_log_head()[0])
         if not self.ready or self.embedder is None:
             return None
         unique = list(dict.fromkeys(texts))
@@ -164,6 +167,8 @@ class SemanticIndex:
         return vectors[[row[text] for text in texts]]
 
     def embed_query(self, text: str) -> np.ndarray | None:
+        if self._outdated:
+            self._still_ours(self.store.vector_log_head()[0])
         if not self.ready or self.embedder is None:
             return None
         return self.embedder.embed_query(text)
@@ -189,7 +194,48 @@ class SemanticIndex:
                 if cache is None
                 else self._search_cache(cache, query, flt, k, near_only, origin)
             )
-        return self.store.search_vectors(query, flt, k) if found is None else found
+        if found is not None:
+            return found
+        generation = None
+        if cache is not None or near_only:  # the copy just went (a new generation?), or a
+            # write's duplicate check, which notes where the log stood (see searched_at)
+            generation, self._seen.head = self.store.vector_log_head()
+        try:
+            return self.store.search_vectors(query, flt, k) if self._still_ours(generation) else []
+        except StorageError:  # another width of vectors, say: was the index rebuilt?
+            if self._still_ours(self.store.vector_log_head()[0]):
+                raise
+            return []
+
+    def searched_at(self) -> int | None:
+        """The vector log position this thread's last near-duplicate search saw, once."""
+        head, self._seen.head = getattr(self._seen, "head", None), None
+        return head
+
+    def _still_ours(self, generation: int | None = None) -> bool:
+        """Whether the index is still our model's (index_model.py); if not, semantic search
+        is off here, with the reason, rather than mixing two models or failing on widths."""
+        if self.embedder is None:
+            return True
+        if self._model is None:
+            self._model = IndexModel(self.store, (self.embedder.model_name, self.embedder.dim))
+        theirs = self._model.foreign(generation)
+        if theirs is None and self._outdated:
+            self.state, self.reason, self._outdated = "ready", None, False
+            logger.info("The vector index is this model's again: semantic search is back on")
+            self._start_cache_load()
+        elif theirs is not None:
+            switching = not self._outdated or self.state == "ready"
+            self.state, self.reason, self._outdated = "mismatch", self._model.reason(theirs), True
+            if not switching:
+                return False
+            logger.warning("Semantic search is off, recall is keyword-only: %s", self.reason)
+            with self._cache_lock:
+                dropped, self._cache = self._cache, None
+            with contextlib.suppress(OSError):
+                if dropped is not None:
+                    dropped.close()
+        return theirs is None
 
     def stored(self, memory: Memory, vector: np.ndarray, logged: int) -> None:
         """A row this process just wrote (logged at `logged`, see Inserted): the copy, if
@@ -251,6 +297,7 @@ class SemanticIndex:
         try:  # the copy's own work; a database error above is the caller's to see
             if delta.head != cache.head:
                 cache.apply(delta.ids, delta.rows, delta.head)
+            self._seen.head = delta.head if near_only else None
             return cache.search(query, flt, datetime.now(UTC), k, near_only, origin)
         except Exception:
             self._drop_broken_copy(cache)
@@ -258,7 +305,9 @@ class SemanticIndex:
 
     def load_cache(self) -> None:
         """Build the in-memory copy of the vector index now (blocking)."""
-        assert self.embedder is not None and self.ready
+        assert self.embedder is not None
+        if not self._still_ours(self.store.vector_log_head()[0]):
+            return
         started = time.perf_counter()
         everything = MemoryFilter(
             include_forgotten=True, include_superseded=True, include_expired=True

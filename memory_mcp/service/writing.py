@@ -176,13 +176,19 @@ class Writer(Part):
             return outcome
         vectors = self.semantic.embed_documents([new.content])
         vector = None if vectors is None else vectors[0]
+        searched = None  # the vector log position the near-duplicate search reflected
         if key is None and replaces is None and vector is not None:
             merged = self._merge_near_duplicate(new, vector, client, redacted, source)
             if merged is not None:
                 return merged
+            searched = self.semantic.searched_at()
         stored = self._insert(new, vector, key, times, client, replaces, once=source is not None)
         if stored.status in ("duplicate", "present"):  # present: another run took its source
             return self._repeated(stored.id, redacted)
+        if searched is not None and vector is not None:
+            folded = self._fold_raced(stored, vector, searched, client)
+            if folded is not None:
+                return self._merged(folded, redacted)
         if vector is None:
             mergeable = key is None and replaces is None
             folded = self._after_unembedded_insert(stored.id, mergeable)
@@ -197,6 +203,24 @@ class Writer(Part):
             supersedes=list(stored.supersedes),
             redacted=list(redacted),
         )
+
+    def _fold_raced(
+        self, stored: Inserted, vector: np.ndarray, searched: int, client: str | None
+    ) -> int | None:
+        """A rewording another writer stored between our near-duplicate search and our
+        insert (another process, or another request of this one) was not there to be found:
+        now both are stored, the later folds into the earlier, as it would have one after the
+        other. Searched again only when vectors changed in between (none: no statement)."""
+        memory = stored.memory or self.store.get(stored.id)
+        if not memory.embedded:
+            return None
+        if (stored.logged or self.store.vector_log_head()[1]) <= searched + 1:
+            return None  # (a backend that logs no position per write: the head, read now)
+        found = self._near_duplicate(memory.scope, memory.content, vector, memory)
+        if found is None:
+            return None
+        into, cosine = found
+        return into if self.store.merge_into(memory.id, into, client, cosine=cosine) else None
 
     def _insert(
         self,

@@ -349,7 +349,7 @@ class VectorIndex(Protocol):
         ...
 
     def ensure_vector_index(self, model: str, dim: int) -> None:
-        """Create it for (model, dim) or check the existing one matches (SchemaMismatch)."""
+        """Create for (model, dim) or check it (SchemaMismatch); only its model's vectors go in."""
         ...
 
     def reset_vector_index(self, model: str, dim: int) -> None:

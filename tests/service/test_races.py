@@ -44,7 +44,7 @@ def raced(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[int], di
     service = MemoryService.open(Settings(db=path, semantic=False))
     targets = [service.remember(f"Round {r}: a mistaken fact").id for r in range(ROUNDS)]
     service.close()
-    steps = ["same-content", "same-key", "same-replaces", "same-bulk"]
+    steps = ["same-content", "same-meaning", "same-key", "same-replaces", "same-bulk"]
     # The workers' fake embedder takes a real model's time: the gap between a read and the
     # write it decides is as wide as in a real server.
     return path, targets, race(path, steps, WORKERS, ROUNDS, targets, fake_delay=REAL_MODEL_SECONDS)
@@ -61,6 +61,19 @@ def test_the_same_content_at_once_is_stored_once(raced: tuple[Path, list[int], A
     for rnd, got in enumerate(outcomes["same-content"]):
         assert Counter(s for s, _ in got) == {"created": 1, "duplicate": WORKERS - 1}, (rnd, got)
         assert len({memory_id for _, memory_id in got}) == 1  # all name the one memory
+
+
+def test_two_rewordings_at_once_are_merged_into_one(raced: tuple[Path, list[int], Any]) -> None:
+    """Half the processes store one wording, half another of the same fact, at once: one
+    memory holds them all (the later rewording folds into the earlier, whichever commits
+    first), as when one process stores them one after the other."""
+    path, _, outcomes = raced
+    no_crash(outcomes["same-meaning"])
+    kept = rows(
+        path, "select substr(content, 1, 9), count(*), sum(repeat_count) from memories "
+        "where scope = 'rewording' and forgotten_at is null group by 1 order by 1",
+    )  # fmt: skip
+    assert kept == sorted((f"Round {r}: ", 1, WORKERS) for r in range(ROUNDS))
 
 
 def test_the_same_key_at_once_keeps_one_current_value(raced: tuple[Path, list[int], Any]) -> None:

@@ -32,7 +32,9 @@ def test_remember_sends_only_the_statements_it_needs(service: MemoryService) -> 
     reads = [s for s in statements if s.startswith(("select * from memories where id",
                                                      "select m.*"))]  # fmt: skip
     assert len(reads) == 1, reads  # the exact-repeat check; the new row is never read back
-    assert len(statements) <= BUDGET, "\n".join(statements)
+    # + 1 without the in-memory copy: the vector log's head before the near-duplicate search,
+    # so a rewording another writer stores before our insert is merged (test_races.py)
+    assert len(statements) <= BUDGET + 1, "\n".join(statements)
     assert (
         stored[0].model_dump(exclude={"status"}).items()
         >= service.get(stored[0].id).model_dump().items()
@@ -60,7 +62,7 @@ def test_remember_with_the_vector_copy_loaded_reads_no_change_log(
         service.remember(f"Deploy window number {n} is on Thursday at {n} pm")
     statements = sent(service, lambda: service.remember("Billing runs at midnight UTC"))
     assert statements.count("begin") == 0  # no read snapshot: only the write's transaction
-    assert len(statements) <= BUDGET, "\n".join(statements)  # the same as without the copy
+    assert len(statements) <= BUDGET, "\n".join(statements)  # the copy knows its position
     cache = service.semantic._cache
     assert cache is not None
     assert (cache.generation, cache.head) == service.store.vector_log_head()

@@ -689,6 +689,46 @@ def test_a_reindex_empties_the_index_until_it_is_refilled(storage: Storage) -> N
     assert_in_step(storage, 1, 1)
 
 
+@pytest.fixture(params=BACKENDS)
+def two_processes(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[list[Storage]]:
+    """Two stores on one database, as two processes (or replicas) open it."""
+    config = settings(request.param, tmp_path)
+    stores = [open_storage(config), open_storage(config)]
+    yield stores
+    for store in stores:
+        store.close()
+
+
+def test_vectors_of_a_model_never_go_into_another_models_index(
+    two_processes: list[Storage],
+) -> None:
+    """A server runs on with its model while another process reindexes with another: the
+    server's vectors stay out of the new index (the rows wait for that model), decided
+    inside each write, on both dimensions; a reindex back to its model takes them again."""
+    server, other = two_processes
+    server.ensure_vector_index(MODEL, DIM)
+    kept = server.insert(row("stored before", vec(1, 0, 0, 0))).id
+    for dim in (8, DIM):  # another width, then the same width of another model
+        other.reset_vector_index(f"other-{dim}", dim)
+        other.finish_reindex()
+        one = server.insert(row(f"one {dim}", vec(0, 1, 0, 0)))
+        assert one.status == "created" and not server.get(one.id).embedded
+        many = server.insert_many([row(f"many {dim}", vec(0, 0, 1, 0))])[0].id
+        assert not server.get(many).embedded
+        server.update(kept, {"content": f"edited {dim}"}, vector=vec(0, 0, 0, 1))
+        assert not server.get(kept).embedded  # its old vector went with its old text
+        assert server.set_vectors([(kept, vec(0, 0, 0, 1))]) == 0
+        assert server.counts()["vec"] == 0
+        assert {kept, one.id, many} <= {mid for mid, _ in other.pending_embeddings(100)}
+        assert other.set_vectors([(one.id, np.ones(dim, np.float32))]) == 1
+        assert other.get(one.id).embedded
+    other.reset_vector_index(MODEL, DIM)  # back to the server's model
+    other.finish_reindex()
+    assert server.set_vectors([(kept, vec(0, 0, 0, 1))]) == 1
+    after = server.insert(row("stored after", vec(0, 1, 0, 0))).id
+    assert server.get(after).embedded
+
+
 def test_the_vector_feed_follows_every_vector_write(storage: Storage) -> None:
     generation, start = storage.vector_log_head()
     a = storage.insert(row("fed", vec(1, 0, 0, 0), scope="s", kind="decision")).id

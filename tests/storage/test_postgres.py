@@ -156,6 +156,31 @@ def test_replicas_storing_one_content_at_once_store_it_once(replicas: list[Stora
     assert (counts["memories"], counts["fts"]) == (1, 1)
 
 
+def test_replicas_starting_at_once_on_a_new_schema_create_it_once(schema: str) -> None:
+    """Six replicas start together on a schema that does not exist yet: each opens, the
+    tables, the migrations' version rows and the vector index are made once, and their
+    first writes of one text count one memory."""
+
+    def start(i: int) -> Storage:
+        store = open_storage(settings(schema))
+        store.ensure_vector_index("test-model", DIM)
+        store.insert(row("Deploys run on Fridays", vec(1, 0, 0, 0)), dedup=True)
+        return store
+
+    stores = at_once(6, start)
+    try:
+        generation, _ = stores[0].vector_log_head()
+        assert generation == 1  # created once, never dropped and made again
+        [memory] = stores[1].find(MemoryFilter())
+        assert memory.repeat_count == 6 and memory.embedded
+        with psycopg.connect(pg.url()) as conn:
+            versions = conn.execute(f'select version from "{schema}".schema_version').fetchall()
+        assert sorted(v for (v,) in versions) == [v for v, _ in pg_migrations.MIGRATIONS]
+    finally:
+        for store in stores:
+            store.close()
+
+
 def test_a_selective_filter_is_not_starved_by_the_hnsw_index(replicas: list[Storage]) -> None:
     store = replicas[0]
     rng = np.random.default_rng(7)

@@ -18,7 +18,7 @@ from psycopg.types.json import Json, Jsonb
 
 from memory_mcp.errors import NotFound
 from memory_mcp.models import Memory
-from memory_mcp.storage.postgres.db import WRITE_LOCK, Connection, storage_errors
+from memory_mcp.storage.postgres.db import WRITE_LOCK, Connection, meta_value, storage_errors
 from memory_mcp.storage.postgres.surveys import Surveys
 from memory_mcp.timestamps import parse_stored_time
 
@@ -45,6 +45,7 @@ class PgBase:
         self.where = where
         self.schema = schema
         self._surveys = Surveys()  # the keyword survey a recall reads twice, read once
+        self._made_with: str | None = None  # the model our callers' vectors are of
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
@@ -60,6 +61,13 @@ class PgBase:
                 yield conn
         finally:
             self._surveys.changed()  # once committed: a survey read before may be stale
+
+    def _foreign_index(self, c: Connection) -> bool:
+        """Whether the vector index is now another model's than the one this store's vectors
+        come from (another replica ran `reindex` with it): they must not go in (the rows
+        wait, unembedded, for a process with that model). Asked under the write lock."""
+        made_with = self._made_with
+        return made_with is not None and meta_value(c, "embedding_model") not in (None, made_with)
 
     def _read(self, fn: Callable[[Connection], T]) -> T:
         with storage_errors(self.where, "read"), self.pool.connection() as conn:

@@ -32,11 +32,13 @@ class PgVectorIndex(PgBase):
                     f"the configured model is {model} ({dim}-d). Run `memory-mcp reindex` to "
                     f"re-embed every memory with {model}, or set MEMORY_MCP_MODEL={info[0]}."
                 )
+        self._made_with = model
 
     def reset_vector_index(self, model: str, dim: int) -> None:
         with self._write() as c:
             vectors.create_index(c, model, dim)
             set_meta(c, _REINDEX_KEY, json.dumps([model, dim]))
+        self._made_with = model
 
     def reindex_pending(self) -> tuple[str, int] | None:
         value = self._read(lambda c: meta_value(c, _REINDEX_KEY))
@@ -70,6 +72,8 @@ class PgVectorIndex(PgBase):
     def set_vectors(self, pairs: Sequence[tuple[int, np.ndarray]]) -> int:
         stored = 0
         with self._write() as c:
+            if self._foreign_index(c):
+                return 0
             for memory_id, vector in pairs:
                 if not decisions.id_taken(c, memory_id):
                     continue

@@ -62,6 +62,8 @@ class PgWrites(PgBase):
         """Insert one memory, or count it as a repeat; key, `replaces` and whether its source
         item was taken already (`once`) decided in the same transaction (see the contract)."""
         with self._write() as c:
+            if item.vector is not None and self._foreign_index(c):
+                item = replace(item, vector=None)
             source = sources.origin(item) if once else None
             if source is not None and (held := decisions.source_held(c, source)) is not None:
                 return Inserted(held, "present")
@@ -87,6 +89,8 @@ class PgWrites(PgBase):
         """Insert rows (and their vectors, where given) in one transaction, each decided
         against the rows stored before it (see the contract for `repeats`)."""
         with self._write() as c:
+            if any(i.vector is not None for i in items) and self._foreign_index(c):
+                items = [replace(i, vector=None) for i in items]
             return [_place(c, item, action, client, repeats) for item in items]
 
     def record_repeat(
@@ -158,6 +162,8 @@ class PgWrites(PgBase):
         if unknown:
             raise ValueError(f"cannot update {sorted(unknown)}")
         with self._write() as c:
+            if vector is not None and self._foreign_index(c):
+                vector, drop_vector = None, True  # the old text's vector must go either way
             _update_row(c, require_row(c, memory_id), fields, client)
             if (vector is not None or drop_vector) and vectors.has_table(c):
                 vectors.delete(c, memory_id)

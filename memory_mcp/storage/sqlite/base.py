@@ -27,6 +27,7 @@ class SqliteBase:
         self._lock = threading.RLock()
         self._busy_ms = busy_timeout(conn)
         self._term_counts = TermCounts()  # the keyword leg's, kept while nothing changes
+        self._made_with: str | None = None  # the model our callers' vectors are of
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:

@@ -38,6 +38,7 @@ class SqliteVectorIndex(SqliteBase):
                     f"the configured model is {model} ({dim}-d). Run `memory-mcp reindex` to "
                     f"re-embed every memory with {model}, or set MEMORY_MCP_MODEL={info[0]}."
                 )
+        self._made_with = model
 
     def reset_vector_index(self, model: str, dim: int) -> None:
         """Drop and recreate an empty vector index (all memories become pending), marked as
@@ -45,6 +46,7 @@ class SqliteVectorIndex(SqliteBase):
         with self._write() as c:
             vectors.create_index(c, model, dim)
             set_meta(c, _REINDEX_KEY, json.dumps([model, dim]))
+        self._made_with = model
 
     def reindex_pending(self) -> tuple[str, int] | None:
         """(model, dim) of a reindex that started and has not finished, if any."""
@@ -89,8 +91,7 @@ class SqliteVectorIndex(SqliteBase):
                 if not decisions.id_taken(c, memory_id):
                     continue
                 vectors.delete(c, memory_id)
-                vectors.insert(c, memory_id, vector)
-                stored += 1
+                stored += bool(vectors.insert(c, memory_id, vector, self._made_with))
         return stored
 
     def wants_vector_copy(self) -> bool:

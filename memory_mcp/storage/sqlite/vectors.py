@@ -172,17 +172,21 @@ def has_table(c: Connection) -> bool:
     return found is not None
 
 
-def insert(c: Connection, memory_id: int, vector: np.ndarray) -> int:
-    """Store the row's vector; returns its change-log position."""
-    c.execute(
+def insert(c: Connection, memory_id: int, vector: np.ndarray, model: str | None = None) -> int:
+    """Store the row's vector; returns its change-log position. `model`: the one the vector
+    was made with; when the index is now another's (another process's reindex), nothing is
+    stored (returns 0), decided by the same statement."""
+    stored = c.execute(
         f"""
         insert into memories_vec (memory_id, embedding, scope, kind, hidden, at, expires)
         select id, :embedding, {_ROW_METADATA}
         from memories where id = :id
+            and (:model is null
+                 or :model = (select value from meta where key = 'embedding_model'))
         """,
-        {"id": memory_id, "embedding": to_blob(vector)},
+        {"id": memory_id, "embedding": to_blob(vector), "model": model},
     )
-    return _log(c, memory_id)
+    return _log(c, memory_id) if stored.rowcount else 0
 
 
 def delete(c: Connection, memory_id: int) -> None:
@@ -286,7 +290,12 @@ def changes(
     found = c.execute(_CHANGES, {"after": after}).fetchall()
     state = next(r for r in found if r[0] == 0)
     changed = [r[1:] for r in found if r[0] == 1]
-    rows = vector_rows([r for r in changed if r[1] is not None and r[2] is not None], dim)
+    # A row of another width belongs to an index rebuilt for another model (its generation
+    # tells the caller to reload): never decoded as one of `dim`.
+    rows = vector_rows(
+        [r for r in changed if r[1] is not None and r[2] is not None and len(r[1]) == 4 * dim],
+        dim,
+    )
     oldest = None if state[3] is None else int(state[3])
     return int(state[1] or 0), int(state[2]), oldest, [int(r[0]) for r in changed], rows
 

@@ -73,7 +73,7 @@ class SqliteWrites(SqliteBase):
                     _count_repeat(c, same["id"], client, "duplicate", item.tags, **sighting)
                     return Inserted(same["id"], "duplicate")
             also = [] if replaces is None else [decisions.replace_target(c, replaces, item.scope)]
-            return _insert(c, item, "create", client, also, newest=True)
+            return _insert(c, item, "create", client, also, newest=True, made_with=self._made_with)
 
     def insert_many(
         self,
@@ -86,7 +86,7 @@ class SqliteWrites(SqliteBase):
         """Insert rows (and their vectors, where given) in one transaction, each decided
         against the rows stored before it (see the contract for `repeats`)."""
         with self._write() as c:
-            return [_place(c, item, action, client, repeats) for item in items]
+            return [_place(c, item, action, client, repeats, self._made_with) for item in items]
 
     def record_repeat(
         self,
@@ -161,8 +161,8 @@ class SqliteWrites(SqliteBase):
             _update_row(c, require_row(c, memory_id), fields, client)
             if vectors.has_table(c) and (vector is not None or drop_vector):
                 vectors.delete(c, memory_id)
-                if vector is not None:
-                    vectors.insert(c, memory_id, vector)
+                if vector is not None:  # not into another model's index (then: pending)
+                    vectors.insert(c, memory_id, vector, self._made_with)
 
     def move(self, ids: Sequence[int], scope: str, client: str | None = None) -> list[int]:
         with self._write() as c:
@@ -207,7 +207,12 @@ def set_fields(c: Connection, memory_id: int, fields: dict[str, Any]) -> None:
 
 
 def _place(
-    c: Connection, item: NewRow, action: str, client: str | None, repeats: Repeats
+    c: Connection,
+    item: NewRow,
+    action: str,
+    client: str | None,
+    repeats: Repeats,
+    made_with: str | None,
 ) -> Inserted:
     """One row of insert_many: left out, counted, or inserted (see the contract)."""
     if repeats == "skip" and (before := decisions.imported_before(c, item)) is not None:
@@ -221,7 +226,7 @@ def _place(
             return Inserted(before, "present")
         if item.id is not None and decisions.id_taken(c, item.id):
             item = replace(item, id=None)
-    return _insert(c, item, action, client, model=False)  # a batch's rows go unread
+    return _insert(c, item, action, client, model=False, made_with=made_with)  # go unread
 
 
 def _insert(
@@ -232,10 +237,12 @@ def _insert(
     also: Sequence[int] = (),
     newest: bool = False,
     model: bool = True,
+    made_with: str | None = None,
 ) -> Inserted:
     """Insert a row; settle its key with the current holder (with `newest`, the new row is
     the current value; else the later-created is); supersede `also` by it. `model`: return
-    the row as a Memory (a sixth of a bulk insert's time when nobody reads it)."""
+    the row as a Memory (a sixth of a bulk insert's time when nobody reads it). `made_with`:
+    the model of `item.vector`, kept out of another model's index (vectors.insert)."""
     now = utc_now()
     values = row_values(item, now)
     current = item.key is not None and item.superseded_by is None and item.forgotten_at is None
@@ -247,10 +254,10 @@ def _insert(
     elif holders:
         values["key"] = None  # given once the holders are superseded: one current value
     new_id = int(c.execute(_INSERT, values).lastrowid or 0)
-    embedded = item.vector is not None and vectors.has_table(c)
     logged = 0
-    if embedded and item.vector is not None:
-        logged = vectors.insert(c, new_id, item.vector)
+    if item.vector is not None and vectors.has_table(c):
+        logged = vectors.insert(c, new_id, item.vector, made_with)
+    embedded = logged > 0
     beaten = [] if beaten_by is not None else [h["id"] for h in holders]
     superseded = decisions.supersede(c, [*beaten, *also], new_id, client)
     if values["key"] != item.key:
