@@ -522,6 +522,21 @@ def test_history_shows_what_changed_and_refuses_unknown_ids(run) -> None:  # typ
     assert "No memory with id 999" in run.stderr_of("history", "999")  # type: ignore[attr-defined]
 
 
+def test_history_and_log_show_the_change_in_a_narrow_terminal(run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """At 40 columns the change was squeezed to one letter a line (history) or to nothing
+    (log): the fixed columns beside it took the width. The change must stay readable."""
+    from memory_mcp.adapters.cli import render
+
+    run("remember", "port is 8080", "--scope", "github.com/acme/widgets")
+    run("edit", "1", "--content", "port is 9090")
+    monkeypatch.setattr(render.out, "_width", 40)
+    for args in (("history", "1"), ("log",)):
+        shown = run(*args)
+        assert max(len(line) for line in shown.splitlines()) <= 40
+        assert "[-8080-]{+9090+}" in shown, shown
+        assert "edit" in shown and "create" in shown
+
+
 def test_limits_below_one_are_refused(run) -> None:  # type: ignore[no-untyped-def]
     run("remember", "x")
     for args in (("list", "--limit", "-3"), ("list", "--limit", "0"), ("log", "-n", "0"),
