@@ -63,6 +63,20 @@ def test_forget_restore_purge(run) -> None:  # type: ignore[no-untyped-def]
     run("show", "1", code=1)
 
 
+def test_restore_says_what_it_did_not_bring_back(run) -> None:  # type: ignore[no-untyped-def]
+    """`restore` said "Restored #1" of a memory that was never forgotten, and of a
+    superseded one that recall still hides behind its newer value."""
+    run("remember", "Editor is Vim", "--key", "user.editor")
+    run("remember", "Editor is Helix", "--key", "user.editor")
+    run("remember", "Deploys go through CI")
+    run("forget", "3")
+    said = run.stderr_of("restore", "1", "2", "3")  # type: ignore[attr-defined]
+    assert "Restored #3." in said
+    assert "Not forgotten, nothing to restore: #1, #2." in " ".join(said.split())
+    assert "#1 stays superseded by #2" in said
+    assert "Restored #1" not in said and "Restored #1, #2" not in said
+
+
 def test_errors_are_one_clear_line_and_exit_1(run) -> None:  # type: ignore[no-untyped-def]
     run("show", "42", code=1)
     assert "No memory with id 42" in run.stderr_of("show", "42")
