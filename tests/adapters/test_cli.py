@@ -522,6 +522,19 @@ def test_recall_marks_superseded_and_reads_at_80_columns(run) -> None:  # type: 
     assert "Editor is Helix, with a long explanation" in table.replace("\n", " ")
 
 
+@pytest.mark.parametrize("editor", ["/nonexistent/editor", "no-such-editor-here", 'vim "open'])
+def test_an_editor_that_cannot_run_is_one_clear_error(run, monkeypatch, editor: str) -> None:  # type: ignore[no-untyped-def]
+    """A mistyped $EDITOR (missing, not executable, unbalanced quote) printed a traceback."""
+    run("remember", "port is 8080")
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", editor)
+    said = run.stderr_of("edit", "1")  # type: ignore[attr-defined]
+    assert "Cannot run the editor" in said and "--content" in said, said
+    assert "Traceback" not in said
+    run("edit", "1", code=1)
+    assert as_json(run("show", "1", "--json"))["content"] == "port is 8080"
+
+
 def test_history_shows_what_changed_and_refuses_unknown_ids(run) -> None:  # type: ignore[no-untyped-def]
     run("remember", "The staging port is 8080 and the nightly job runs at 02:00 every day")
     run(

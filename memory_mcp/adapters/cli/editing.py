@@ -70,7 +70,7 @@ def _split(text: str) -> tuple[dict[str, str], str]:
 
 def run_editor(text: str) -> str:
     """Open $VISUAL / $EDITOR on a temp file holding `text`; return what was saved."""
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    editor = (os.environ.get("VISUAL") or os.environ.get("EDITOR") or "").strip() or "vi"
     fd, name = tempfile.mkstemp(prefix="memory-", suffix=".md")
     path = Path(name)
     try:
@@ -78,7 +78,13 @@ def run_editor(text: str) -> str:
         # an unchanged file must read back as exactly what was written.
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
-        result = subprocess.run([*shlex.split(editor), str(path)], check=False)
+        try:
+            result = subprocess.run([*shlex.split(editor), str(path)], check=False)
+        except (OSError, ValueError) as exc:  # missing, not runnable, bad quoting
+            raise InvalidInput(
+                f"Cannot run the editor ({editor}): {exc}. Set VISUAL or EDITOR to an editor "
+                "command, or edit without one: memory-mcp edit ID --content TEXT."
+            ) from exc
         if result.returncode != 0:
             raise InvalidInput(f"The editor ({editor}) exited with {result.returncode}.")
         with path.open(encoding="utf-8", newline="") as fh:
