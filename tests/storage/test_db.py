@@ -294,6 +294,23 @@ def test_a_file_numbered_in_another_step_order_is_completed(tmp_path: Path, step
     )
 
 
+def test_a_file_at_the_newest_number_missing_a_step_gets_it(tmp_path: Path) -> None:
+    """A file whose newest number meant another step (a branch merged in another order)
+    says it is current: the step it lacks still runs, once, with the file backed up."""
+    path = tmp_path / "branch.db"
+    conn = db.connect(path)
+    db.migrate(conn, path)
+    with db.transaction(conn):
+        conn.execute("drop index history_principal")
+        conn.execute("drop table principals")
+        conn.execute("alter table history drop column principal")
+    conn.close()
+    store = open_storage(Settings(db=path, semantic=False))
+    assert store.save_principal("alice", ["team=read"]).grants == ("team=read",)
+    store.close()
+    assert [p.name for p in tmp_path.glob("*.bak")] == [f"branch.db.v{len(MIGRATIONS)}.bak"]
+
+
 def test_every_schema_step_has_a_probe() -> None:
     """A step appended without a probe would be trusted to its number, which a merge may
     have given another step in some file (see migrations.py)."""

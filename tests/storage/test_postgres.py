@@ -146,6 +146,18 @@ def test_a_step_a_database_holds_under_another_number_is_not_run_again(
         store.close()
 
 
+def test_a_database_at_the_newest_number_missing_a_step_gets_it(schema: str) -> None:
+    store = open_storage(settings(schema))
+    for statement in ("drop table principals", "alter table history drop column principal"):
+        pg.raw_rows(store, statement)
+    store.close()
+    store = open_storage(settings(schema))
+    try:
+        assert store.save_principal("alice", ["team=read"]).grants == ("team=read",)
+    finally:
+        store.close()
+
+
 def test_every_postgresql_step_has_a_probe() -> None:
     assert {step for _, step in pg_migrations.MIGRATIONS} == set(pg_migrations.APPLIED)
 

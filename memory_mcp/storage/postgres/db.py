@@ -173,7 +173,7 @@ def migrate(c: Connection, schema: str, create: bool) -> int:
             f"No database at schema {schema!r}: nothing was created. Check the URL and "
             "MEMORY_MCP_PG_SCHEMA; a new one is made by the first memory stored."
         )
-    if current == TARGET:
+    if current == TARGET and all(probe(c) for probe in APPLIED.values()):
         return current
     with c.transaction():
         c.execute("select pg_advisory_xact_lock(%s, hashtext(%s))", (MIGRATE_LOCK, schema))

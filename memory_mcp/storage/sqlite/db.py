@@ -341,12 +341,13 @@ def _migrate(conn: Connection, db_path: Path | None) -> int:
             f"This database uses schema version {current}, newer than this memory-mcp "
             f"understands ({target}). Upgrade memory-mcp; the file was not modified."
         )
-    if current == target:
-        return current
+    steps = list(enumerate(MIGRATIONS, start=1))
+    if current == target and all(_applied(conn, step, version) for version, step in steps):
+        return current  # (each probe is one lookup in the schema: well under a millisecond)
     if current > 0 and db_path is not None:
         backup = backup_copy(conn, db_path.with_name(f"{db_path.name}.v{current}.bak"))
         logger.info("Backed up schema v%d database to %s before migrating", current, backup)
-    for version, step in enumerate(MIGRATIONS, start=1):
+    for version, step in steps:
         if version <= current and _applied(conn, step, version):
             continue
         with transaction(conn):
@@ -361,6 +362,8 @@ def _migrate(conn: Connection, db_path: Path | None) -> int:
     # One line for the whole run, not one per step: a new file takes every step.
     if current == 0:
         logger.info("Created the database %s (schema version %d)", db_path or "", target)
+    elif current == target:
+        logger.info("Applied the schema steps the database lacked (version %d)", target)
     else:
         logger.info("Migrated the database from schema version %d to %d", current, target)
     return target

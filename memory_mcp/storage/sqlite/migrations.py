@@ -3,8 +3,8 @@
 A step's number is not proof of what a file holds: branches merged in another order gave one
 number to different steps (a file made between two merges had step 4 = _erasure and 5 =
 _one_current_value; main's order later put _visible_keyword_index at 4). So each step has a
-probe in APPLIED that tells, from the schema itself, whether its work is there, and the
-migration runs every step whose work is missing, whatever the file's number says.
+probe in APPLIED that tells, from the schema itself, whether its work is there, and opening a
+file runs every step whose work is missing, whatever its number says (even at the newest).
 
 The vector index is not here: its dimension is only known once the embedding model
 has loaded, so the store creates it (see SqliteStore.ensure_vector_index).
