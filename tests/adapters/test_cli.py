@@ -535,6 +535,29 @@ def test_an_editor_that_cannot_run_is_one_clear_error(run, monkeypatch, editor: 
     assert as_json(run("show", "1", "--json"))["content"] == "port is 8080"
 
 
+def test_an_edit_the_editor_saved_but_that_is_refused_is_kept(run, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A typo in the header (a kind that does not exist) threw away everything typed."""
+    run("remember", "port is 8080")
+    editor = tmp_path / "editor.py"
+    editor.write_text(
+        "import sys, pathlib\n"
+        "p = pathlib.Path(sys.argv[1])\n"
+        "t = p.read_text().replace('kind: note', 'kind: gossip')\n"
+        "p.write_text(t.replace('port is 8080', 'port is 9090 after a long rewrite'))\n"
+    )
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
+    said = " ".join(run.stderr_of("edit", "1").split())  # type: ignore[attr-defined]
+    assert "gossip" in said and "What you wrote is kept in " in said, said
+    kept = Path(said.split("What you wrote is kept in ")[1].rstrip("."))
+    try:
+        assert "port is 9090 after a long rewrite" in kept.read_text()
+        assert kept.stat().st_mode & 0o777 == 0o600
+    finally:
+        kept.unlink()
+    assert as_json(run("show", "1", "--json"))["content"] == "port is 8080"
+
+
 def test_history_shows_what_changed_and_refuses_unknown_ids(run) -> None:  # type: ignore[no-untyped-def]
     run("remember", "The staging port is 8080 and the nightly job runs at 02:00 every day")
     run(

@@ -102,13 +102,16 @@ def edit(
         memory = service.get(memory_id)
         if content is None and kind is None and tag is None and scope is None:
             written = editing.to_text(memory)
-            fields = editing.from_text(editing.run_editor(written), written)
-            if fields is None:
-                err.print("Content emptied: edit cancelled, nothing changed.")
-                raise typer.Exit(1)
+            edited = editing.run_editor(written)
+            with editing.kept_on_error(edited, memory_id):  # a refused edit is not lost
+                fields = editing.from_text(edited, written)
+                if fields is None:
+                    err.print("Content emptied: edit cancelled, nothing changed.")
+                    raise typer.Exit(1)
+                updated = service.update(memory_id, **fields, client=CLI_CLIENT) if fields else None
         else:
             fields = {"content": content, "kind": kind, "tags": tag, "scope": scope}
-        updated = service.update(memory_id, **fields, client=CLI_CLIENT) if fields else None
+            updated = service.update(memory_id, **fields, client=CLI_CLIENT)
     if json_:
         as_json(updated or memory)
     else:

@@ -4,10 +4,12 @@ import os
 import shlex
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from memory_mcp.errors import InvalidInput
+from memory_mcp.errors import InvalidInput, MemoryMCPError
 from memory_mcp.models import Memory
 
 SEPARATOR = "---"
@@ -91,3 +93,16 @@ def run_editor(text: str) -> str:
             return fh.read()
     finally:
         path.unlink(missing_ok=True)
+
+
+@contextmanager
+def kept_on_error(edited: str, memory_id: int) -> Iterator[None]:
+    """If the edit is refused (a bad header, a kind that does not exist, a text too long),
+    keep what was typed in a private file and say where, so it can be fixed, not retyped."""
+    try:
+        yield
+    except MemoryMCPError as exc:
+        fd, name = tempfile.mkstemp(prefix=f"memory-{memory_id}-edit-", suffix=".md")
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(edited)
+        raise MemoryMCPError(f"{exc} What you wrote is kept in {name}.") from exc
