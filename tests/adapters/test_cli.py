@@ -558,6 +558,22 @@ def test_an_edit_the_editor_saved_but_that_is_refused_is_kept(run, monkeypatch, 
     assert as_json(run("show", "1", "--json"))["content"] == "port is 8080"
 
 
+def test_edit_fixes_key_dates_and_expiry_and_history_shows_them(run) -> None:  # type: ignore[no-untyped-def]
+    """The CLI could not fix a memory's key, event date or expiry (a `--ttl` given by mistake
+    would delete it), and an edit of the dates left an empty history entry."""
+    run("remember", "Sprint ends Friday", "--ttl", "7d", "--occurred", "2026-01-05")
+    edited = as_json(run("edit", "1", "--expires", "", "--occurred", "2026-01-06", "--json"))
+    assert edited["expires_at"] is None and edited["occurred_at"].startswith("2026-01-06")
+    assert as_json(run("edit", "1", "--key", "project.sprint", "--json"))["key"] == "project.sprint"
+    assert as_json(run("edit", "1", "--key", "", "--json"))["key"] is None
+    entry = as_json(run("history", "1", "--json"))[2]  # newest first: the dates' edit
+    assert entry["before"]["occurred_at"].startswith("2026-01-05")
+    assert entry["after"]["occurred_at"].startswith("2026-01-06")
+    assert entry["before"]["expires_at"] and entry["after"]["expires_at"] is None
+    assert "occurred_at" in run("history", "1") and "expires_at" in run("history", "1")
+    run("edit", "1", "--occurred", "someday", code=1)
+
+
 def test_history_shows_what_changed_and_refuses_unknown_ids(run) -> None:  # type: ignore[no-untyped-def]
     run("remember", "The staging port is 8080 and the nightly job runs at 02:00 every day")
     run(
