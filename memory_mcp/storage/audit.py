@@ -9,7 +9,9 @@ ACTIONS = (
     "forget", "restore", "purge", "import", "expire", "scrub",
 )  # fmt: skip
 
-SNAPSHOT_FIELDS = ("content", "kind", "tags", "scope", "key", "metadata")
+SNAPSHOT_FIELDS = (
+    "content", "kind", "tags", "scope", "key", "metadata", "occurred_at", "expires_at",
+)  # fmt: skip
 SCRUBBED_COLUMNS = ("before", "after", "detail")
 
 

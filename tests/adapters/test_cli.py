@@ -63,6 +63,20 @@ def test_forget_restore_purge(run) -> None:  # type: ignore[no-untyped-def]
     run("show", "1", code=1)
 
 
+def test_restore_says_what_it_did_not_bring_back(run) -> None:  # type: ignore[no-untyped-def]
+    """`restore` said "Restored #1" of a memory that was never forgotten, and of a
+    superseded one that recall still hides behind its newer value."""
+    run("remember", "Editor is Vim", "--key", "user.editor")
+    run("remember", "Editor is Helix", "--key", "user.editor")
+    run("remember", "Deploys go through CI")
+    run("forget", "3")
+    said = run.stderr_of("restore", "1", "2", "3")  # type: ignore[attr-defined]
+    assert "Restored #3." in said
+    assert "Not forgotten, nothing to restore: #1, #2." in " ".join(said.split())
+    assert "#1 stays superseded by #2" in said
+    assert "Restored #1" not in said and "Restored #1, #2" not in said
+
+
 def test_errors_are_one_clear_line_and_exit_1(run) -> None:  # type: ignore[no-untyped-def]
     run("show", "42", code=1)
     assert "No memory with id 42" in run.stderr_of("show", "42")
@@ -508,6 +522,58 @@ def test_recall_marks_superseded_and_reads_at_80_columns(run) -> None:  # type: 
     assert "Editor is Helix, with a long explanation" in table.replace("\n", " ")
 
 
+@pytest.mark.parametrize("editor", ["/nonexistent/editor", "no-such-editor-here", 'vim "open'])
+def test_an_editor_that_cannot_run_is_one_clear_error(run, monkeypatch, editor: str) -> None:  # type: ignore[no-untyped-def]
+    """A mistyped $EDITOR (missing, not executable, unbalanced quote) printed a traceback."""
+    run("remember", "port is 8080")
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", editor)
+    said = run.stderr_of("edit", "1")  # type: ignore[attr-defined]
+    assert "Cannot run the editor" in said and "--content" in said, said
+    assert "Traceback" not in said
+    run("edit", "1", code=1)
+    assert as_json(run("show", "1", "--json"))["content"] == "port is 8080"
+
+
+def test_an_edit_the_editor_saved_but_that_is_refused_is_kept(run, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A typo in the header (a kind that does not exist) threw away everything typed."""
+    run("remember", "port is 8080")
+    editor = tmp_path / "editor.py"
+    editor.write_text(
+        "import sys, pathlib\n"
+        "p = pathlib.Path(sys.argv[1])\n"
+        "t = p.read_text().replace('kind: note', 'kind: gossip')\n"
+        "p.write_text(t.replace('port is 8080', 'port is 9090 after a long rewrite'))\n"
+    )
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
+    said = " ".join(run.stderr_of("edit", "1").split())  # type: ignore[attr-defined]
+    assert "gossip" in said and "What you wrote is kept in " in said, said
+    kept = Path(said.split("What you wrote is kept in ")[1].rstrip("."))
+    try:
+        assert "port is 9090 after a long rewrite" in kept.read_text()
+        assert kept.stat().st_mode & 0o777 == 0o600
+    finally:
+        kept.unlink()
+    assert as_json(run("show", "1", "--json"))["content"] == "port is 8080"
+
+
+def test_edit_fixes_key_dates_and_expiry_and_history_shows_them(run) -> None:  # type: ignore[no-untyped-def]
+    """The CLI could not fix a memory's key, event date or expiry (a `--ttl` given by mistake
+    would delete it), and an edit of the dates left an empty history entry."""
+    run("remember", "Sprint ends Friday", "--ttl", "7d", "--occurred", "2026-01-05")
+    edited = as_json(run("edit", "1", "--expires", "", "--occurred", "2026-01-06", "--json"))
+    assert edited["expires_at"] is None and edited["occurred_at"].startswith("2026-01-06")
+    assert as_json(run("edit", "1", "--key", "project.sprint", "--json"))["key"] == "project.sprint"
+    assert as_json(run("edit", "1", "--key", "", "--json"))["key"] is None
+    entry = as_json(run("history", "1", "--json"))[2]  # newest first: the dates' edit
+    assert entry["before"]["occurred_at"].startswith("2026-01-05")
+    assert entry["after"]["occurred_at"].startswith("2026-01-06")
+    assert entry["before"]["expires_at"] and entry["after"]["expires_at"] is None
+    assert "occurred_at" in run("history", "1") and "expires_at" in run("history", "1")
+    run("edit", "1", "--occurred", "someday", code=1)
+
+
 def test_history_shows_what_changed_and_refuses_unknown_ids(run) -> None:  # type: ignore[no-untyped-def]
     run("remember", "The staging port is 8080 and the nightly job runs at 02:00 every day")
     run(
@@ -520,6 +586,21 @@ def test_history_shows_what_changed_and_refuses_unknown_ids(run) -> None:  # typ
         assert "[-8080-]{+9090+}" in run(*args)
     run("history", "999", code=1)
     assert "No memory with id 999" in run.stderr_of("history", "999")  # type: ignore[attr-defined]
+
+
+def test_history_and_log_show_the_change_in_a_narrow_terminal(run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """At 40 columns the change was squeezed to one letter a line (history) or to nothing
+    (log): the fixed columns beside it took the width. The change must stay readable."""
+    from memory_mcp.adapters.cli import render
+
+    run("remember", "port is 8080", "--scope", "github.com/acme/widgets")
+    run("edit", "1", "--content", "port is 9090")
+    monkeypatch.setattr(render.out, "_width", 40)
+    for args in (("history", "1"), ("log",)):
+        shown = run(*args)
+        assert max(len(line) for line in shown.splitlines()) <= 40
+        assert "[-8080-]{+9090+}" in shown, shown
+        assert "edit" in shown and "create" in shown
 
 
 def test_limits_below_one_are_refused(run) -> None:  # type: ignore[no-untyped-def]

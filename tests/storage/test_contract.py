@@ -816,6 +816,21 @@ def test_principals_keep_grants_and_a_hashed_token(storage: Storage) -> None:
     assert [p.name for p in storage.list_principals()] == ["alice"]
 
 
+def test_history_records_a_change_of_event_date_or_expiry(storage: Storage) -> None:
+    a = storage.insert(row("sprint ends", expires_at="2030-01-01T00:00:00.000000Z")).id
+    storage.update(a, {"occurred_at": "2026-01-06T00:00:00.000000Z", "expires_at": None})
+    entry = storage.history(a)[0]
+    assert entry.before is not None and entry.after is not None
+    assert (entry.before["occurred_at"], entry.after["occurred_at"]) == (
+        None,
+        "2026-01-06T00:00:00.000000Z",
+    )
+    assert (entry.before["expires_at"], entry.after["expires_at"]) == (
+        "2030-01-01T00:00:00.000000Z",
+        None,
+    )
+
+
 def test_history_records_the_acting_principal(storage: Storage) -> None:
     from memory_mcp.storage.contract import acting_as
 

@@ -240,3 +240,86 @@ def test_partial_copies_of_dead_processes_are_swept_on_open(tmp_path: Path) -> N
     assert sorted(p.name for p in tmp_path.glob(".*partial")) == sorted([live.name, other.name])
     db.backup_copy(db.connect(path), tmp_path / "b.db")
     assert [p.name for p in tmp_path.glob(".*partial")] == [live.name]
+
+
+def _erasure_as_first_numbered(conn: Any) -> None:
+    """The _erasure step as main numbered it 4 (Dec 5, 12:27-12:41), before the keyword
+    index was split in two: secure-delete on the one index, purged memories' text erased."""
+    conn.execute("insert into memories_fts (memories_fts, rank) values ('secure-delete', 1)")
+    conn.execute(
+        "update history set before = null, after = null where memory_id not in "
+        "(select id from memories)"
+    )
+
+
+@pytest.mark.parametrize("steps", [4, 5])
+def test_a_file_numbered_in_another_step_order_is_completed(tmp_path: Path, steps: int) -> None:
+    """Merges renumbered steps: files made on main between two merges say version 4 or 5 but
+    hold _erasure (and _one_current_value), never _visible_keyword_index. Opening one runs
+    the steps whose work is missing, skips those it holds, and loses nothing."""
+    path = tmp_path / "merged.db"
+    conn = db.connect(path)
+    order = [migrations._initial, migrations._lifecycle, migrations._context]
+    order += [_erasure_as_first_numbered, migrations._one_current_value][: steps - 3]
+    for version, step in enumerate(order, start=1):
+        with db.transaction(conn):
+            step(conn)
+            conn.execute(f"pragma user_version = {version}")
+    rows = [("Editor is Helix", "user.editor", None), ("Old plan", None, "2024-01-02T00:00Z")]
+    for content, key, forgotten in rows:
+        conn.execute(
+            """insert into memories (content, key, created_at, updated_at, forgotten_at)
+               values (?, ?, '2024-01-01T00:00Z', '2024-01-01T00:00Z', ?)""",
+            (content, key, forgotten),
+        )
+    conn.execute(
+        """insert into history (memory_id, action, at, client)
+           values (1, 'create', '2024-01-01T00:00Z', 'cli')"""
+    )
+    conn.close()
+
+    store = open_storage(Settings(db=path, semantic=False))
+    assert store.counts()["memories"] == 2
+    assert [m.id for m in store.current_for_key("global", "user.editor")] == [1]
+    assert [e.action for e in store.history(1)] == ["create"]
+    store.close()
+    conn = db.connect(path)
+    assert db.schema_version(conn) == len(MIGRATIONS)
+    assert all(probe(conn) for probe in migrations.APPLIED.values())
+    # The visible index holds the current memory only; the forgotten one is in the other.
+    assert db.scalar(conn, "select count(*) from memories_fts where memories_fts match 'helix'")
+    assert not db.scalar(conn, "select count(*) from memories_fts where memories_fts match 'plan'")
+    assert db.scalar(
+        conn, "select count(*) from memories_fts_hidden where memories_fts_hidden match 'plan'"
+    )
+
+
+def test_a_file_at_the_newest_number_missing_a_step_gets_it(tmp_path: Path) -> None:
+    """A file whose newest number meant another step (a branch merged in another order)
+    says it is current: the step it lacks still runs, once, with the file backed up."""
+    path = tmp_path / "branch.db"
+    conn = db.connect(path)
+    db.migrate(conn, path)
+    with db.transaction(conn):
+        conn.execute("drop index history_principal")
+        conn.execute("drop table principals")
+        conn.execute("alter table history drop column principal")
+    conn.close()
+    store = open_storage(Settings(db=path, semantic=False))
+    assert store.save_principal("alice", ["team=read"]).grants == ("team=read",)
+    store.close()
+    assert [p.name for p in tmp_path.glob("*.bak")] == [f"branch.db.v{len(MIGRATIONS)}.bak"]
+
+
+def test_every_schema_step_has_a_probe() -> None:
+    """A step appended without a probe would be trusted to its number, which a merge may
+    have given another step in some file (see migrations.py)."""
+    assert set(MIGRATIONS) == set(migrations.APPLIED)
+
+
+def test_each_probe_tells_its_own_step_from_the_ones_before() -> None:
+    conn = db.connect(":memory:")
+    for step in MIGRATIONS:
+        assert not migrations.APPLIED[step](conn), step.__name__
+        step(conn)
+        assert migrations.APPLIED[step](conn), step.__name__

@@ -122,6 +122,46 @@ def test_a_database_of_the_previous_version_is_upgraded_in_place(
         store.close()
 
 
+def test_a_step_a_database_holds_under_another_number_is_not_run_again(
+    schema: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database whose version rows say 6 but which holds step 7's work (merged branches
+    numbered steps differently): opening it records 7 without running the step again (which
+    failed: 'relation "principals" already exists')."""
+    previous = pg_migrations.MIGRATIONS[:-1]
+    monkeypatch.setattr(pg_db, "MIGRATIONS", previous)
+    monkeypatch.setattr(pg_db, "TARGET", previous[-1][0])
+    old = open_storage(settings(schema))
+    for statement in pg_migrations._PRINCIPALS:
+        pg.raw_rows(old, statement)
+    pg.raw_rows(old, "insert into principals (name, created_at) values ('alice', 'x')")
+    old.close()
+    monkeypatch.undo()
+    store = open_storage(settings(schema))
+    try:
+        assert [p.name for p in store.list_principals()] == ["alice"]
+        versions = pg.raw_rows(store, "select version from schema_version order by version")
+        assert versions[-1] == (len(SQLITE_MIGRATIONS),)
+    finally:
+        store.close()
+
+
+def test_a_database_at_the_newest_number_missing_a_step_gets_it(schema: str) -> None:
+    store = open_storage(settings(schema))
+    for statement in ("drop table principals", "alter table history drop column principal"):
+        pg.raw_rows(store, statement)
+    store.close()
+    store = open_storage(settings(schema))
+    try:
+        assert store.save_principal("alice", ["team=read"]).grants == ("team=read",)
+    finally:
+        store.close()
+
+
+def test_every_postgresql_step_has_a_probe() -> None:
+    assert {step for _, step in pg_migrations.MIGRATIONS} == set(pg_migrations.APPLIED)
+
+
 def test_a_newer_schema_is_refused_untouched(schema: str) -> None:
     open_storage(settings(schema)).close()
     store = open_storage(settings(schema))

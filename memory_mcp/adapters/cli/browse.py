@@ -1,6 +1,6 @@
 """Seeing and fixing what memory holds: list, show, edit, purge, scrub, stats."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -94,21 +94,33 @@ def edit(
     kind: Annotated[str | None, typer.Option("--kind", "-k", help="New kind.")] = None,
     tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Replace tags.")] = None,
     scope: Annotated[str | None, typer.Option("--scope", "-s", help="New scope.")] = None,
+    key: Annotated[str | None, typer.Option(help="New key ('' removes it).")] = None,
+    occurred: Annotated[
+        str | None, typer.Option(help="When it happened ('' removes the date).")
+    ] = None,
+    expires: Annotated[
+        str | None, typer.Option(help="Expire at this date/time ('' keeps it for good).")
+    ] = None,
     db: DbOpt = None,
     json_: JsonOpt = False,
 ) -> None:
     """Edit a memory in $VISUAL/$EDITOR (or with options); changed text is re-embedded."""
+    slots: dict[str, Any] = {"key": key, "occurred_at": occurred, "expires_at": expires}
     with open_service(ctx, db, semantic=True) as service:
         memory = service.get(memory_id)
-        if content is None and kind is None and tag is None and scope is None:
+        options = (content, kind, tag, scope, *slots.values())
+        if all(option is None for option in options):
             written = editing.to_text(memory)
-            fields = editing.from_text(editing.run_editor(written), written)
-            if fields is None:
-                err.print("Content emptied: edit cancelled, nothing changed.")
-                raise typer.Exit(1)
+            edited = editing.run_editor(written)
+            with editing.kept_on_error(edited, memory_id):  # a refused edit is not lost
+                fields = editing.from_text(edited, written)
+                if fields is None:
+                    err.print("Content emptied: edit cancelled, nothing changed.")
+                    raise typer.Exit(1)
+                updated = service.update(memory_id, **fields, client=CLI_CLIENT) if fields else None
         else:
             fields = {"content": content, "kind": kind, "tags": tag, "scope": scope}
-        updated = service.update(memory_id, **fields, client=CLI_CLIENT) if fields else None
+            updated = service.update(memory_id, **fields, client=CLI_CLIENT, **slots)
     if json_:
         as_json(updated or memory)
     else:

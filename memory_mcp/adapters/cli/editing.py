@@ -4,10 +4,12 @@ import os
 import shlex
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from memory_mcp.errors import InvalidInput
+from memory_mcp.errors import InvalidInput, MemoryMCPError
 from memory_mcp.models import Memory
 
 SEPARATOR = "---"
@@ -70,7 +72,7 @@ def _split(text: str) -> tuple[dict[str, str], str]:
 
 def run_editor(text: str) -> str:
     """Open $VISUAL / $EDITOR on a temp file holding `text`; return what was saved."""
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    editor = (os.environ.get("VISUAL") or os.environ.get("EDITOR") or "").strip() or "vi"
     fd, name = tempfile.mkstemp(prefix="memory-", suffix=".md")
     path = Path(name)
     try:
@@ -78,10 +80,29 @@ def run_editor(text: str) -> str:
         # an unchanged file must read back as exactly what was written.
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
-        result = subprocess.run([*shlex.split(editor), str(path)], check=False)
+        try:
+            result = subprocess.run([*shlex.split(editor), str(path)], check=False)
+        except (OSError, ValueError) as exc:  # missing, not runnable, bad quoting
+            raise InvalidInput(
+                f"Cannot run the editor ({editor}): {exc}. Set VISUAL or EDITOR to an editor "
+                "command, or edit without one: memory-mcp edit ID --content TEXT."
+            ) from exc
         if result.returncode != 0:
             raise InvalidInput(f"The editor ({editor}) exited with {result.returncode}.")
         with path.open(encoding="utf-8", newline="") as fh:
             return fh.read()
     finally:
         path.unlink(missing_ok=True)
+
+
+@contextmanager
+def kept_on_error(edited: str, memory_id: int) -> Iterator[None]:
+    """If the edit is refused (a bad header, a kind that does not exist, a text too long),
+    keep what was typed in a private file and say where, so it can be fixed, not retyped."""
+    try:
+        yield
+    except MemoryMCPError as exc:
+        fd, name = tempfile.mkstemp(prefix=f"memory-{memory_id}-edit-", suffix=".md")
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(edited)
+        raise MemoryMCPError(f"{exc} What you wrote is kept in {name}.") from exc

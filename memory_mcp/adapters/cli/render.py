@@ -213,24 +213,21 @@ def size(n: int) -> str:
 
 
 def history_table(entries: Sequence[Any], title: str, with_memory: bool = True) -> Table:
-    table = Table(title=title, expand=False)
-    table.add_column("when (UTC)", no_wrap=True)
+    """Changes: what each changed, below a line of when, what and who. Like memory_table, only
+    narrow columns beside it, so the change stays readable in a narrow terminal."""
+    table = Table(title=title, expand=False, show_lines=True)
     if with_memory:
         table.add_column("memory", justify="right", style="cyan", no_wrap=True)
-    table.add_column("action", no_wrap=True)
-    table.add_column("client")
-    by = any(getattr(e, "principal", None) for e in entries)
-    if by:
-        table.add_column("by")
-    table.add_column("change", overflow="fold")
+    table.add_column("change (times UTC)", overflow="fold")
     for e in entries:
-        row: list[RenderableType] = [when(e.at, seconds=True)]
-        if with_memory:
-            row.append(f"#{e.memory_id}")
-        row += [e.action, inert(e.client or "")]
-        row += [inert(e.principal or "")] if by else []
-        row.append(change(e))
-        table.add_row(*row)
+        parts = [when(e.at, seconds=True), e.action, e.client or ""]
+        parts += [f"by {e.principal}"] if getattr(e, "principal", None) else []
+        text = inert(" · ".join(p for p in parts if p), style="dim")
+        what = change(e)
+        if what:
+            text.append("\n")
+            text.append_text(what)
+        table.add_row(*([f"#{e.memory_id}"] if with_memory else []), text)
     return table
 
 

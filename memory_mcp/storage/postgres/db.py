@@ -20,7 +20,7 @@ from psycopg import conninfo, sql
 from psycopg.rows import dict_row
 
 from memory_mcp.errors import SchemaMismatch, StorageError
-from memory_mcp.storage.postgres.migrations import MIGRATIONS, TARGET
+from memory_mcp.storage.postgres.migrations import APPLIED, MIGRATIONS, TARGET
 
 logger = logging.getLogger(__name__)
 
@@ -173,7 +173,7 @@ def migrate(c: Connection, schema: str, create: bool) -> int:
             f"No database at schema {schema!r}: nothing was created. Check the URL and "
             "MEMORY_MCP_PG_SCHEMA; a new one is made by the first memory stored."
         )
-    if current == TARGET:
+    if current == TARGET and all(probe(c) for probe in APPLIED.values()):
         return current
     with c.transaction():
         c.execute("select pg_advisory_xact_lock(%s, hashtext(%s))", (MIGRATE_LOCK, schema))
@@ -183,9 +183,14 @@ def migrate(c: Connection, schema: str, create: bool) -> int:
     for version, step in MIGRATIONS:
         with c.transaction():
             c.execute("select pg_advisory_xact_lock(%s, hashtext(%s))", (MIGRATE_LOCK, schema))
-            if schema_version(c, schema) >= version:
-                continue  # another replica migrated while we waited for the lock
-            step(c)
+            # Another replica may have run it while we waited for the lock; a database whose
+            # numbers meant other steps (see migrations.py) may hold its work already.
+            counted = schema_version(c, schema) >= version
+            probe = APPLIED.get(step)
+            if not (counted if probe is None else probe(c)):
+                step(c)
+            elif counted:
+                continue
             c.execute(
                 "insert into schema_version (version) values (%s) on conflict do nothing",
                 (version,),
@@ -193,7 +198,7 @@ def migrate(c: Connection, schema: str, create: bool) -> int:
             c.execute(
                 """insert into meta (key, value) values ('schema_version', %s)
                    on conflict (key) do update set value = excluded.value""",
-                (str(version),),
+                (str(schema_version(c, schema)),),
             )
     logger.info("PostgreSQL schema %r at version %d (was %d)", schema, TARGET, current)
     return TARGET

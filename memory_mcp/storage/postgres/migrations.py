@@ -211,5 +211,19 @@ _PRINCIPALS = [
     "create index history_principal on history (principal, id) where principal is not null",
 ]
 
+
+def _has_table(c: Any, name: str) -> bool:
+    """Whether the schema (the connection's search path) holds this table."""
+    row = c.execute("select to_regclass(%s) is not null as e", (name,)).fetchone()
+    return bool(row["e"])
+
+
+# Whether each step's work is in the schema, whatever its version rows say: a number that a
+# merge gave to another step in some database must not skip or repeat one (as on SQLite).
+APPLIED: dict[Step, Callable[[Any], bool]] = {
+    _initial: lambda c: _has_table(c, "memories"),
+    _principals: lambda c: _has_table(c, "principals"),
+}
+
 TARGET = 7
 MIGRATIONS: list[tuple[int, Step]] = [(6, _initial), (7, _principals)]

@@ -14,7 +14,7 @@ import sqlite_vec
 
 from memory_mcp.errors import MemoryMCPError, SchemaMismatch, StorageError
 from memory_mcp.storage.sqlite import copies, room
-from memory_mcp.storage.sqlite.migrations import MIGRATIONS
+from memory_mcp.storage.sqlite.migrations import APPLIED, MIGRATIONS
 
 logger = logging.getLogger(__name__)
 
@@ -341,28 +341,39 @@ def _migrate(conn: Connection, db_path: Path | None) -> int:
             f"This database uses schema version {current}, newer than this memory-mcp "
             f"understands ({target}). Upgrade memory-mcp; the file was not modified."
         )
-    if current == target:
-        return current
+    steps = list(enumerate(MIGRATIONS, start=1))
+    if current == target and all(_applied(conn, step, version) for version, step in steps):
+        return current  # (each probe is one lookup in the schema: well under a millisecond)
     if current > 0 and db_path is not None:
         backup = backup_copy(conn, db_path.with_name(f"{db_path.name}.v{current}.bak"))
         logger.info("Backed up schema v%d database to %s before migrating", current, backup)
-    for version, step in enumerate(MIGRATIONS, start=1):
-        if version <= current:
+    for version, step in steps:
+        if version <= current and _applied(conn, step, version):
             continue
         with transaction(conn):
-            # Another process may have migrated while we waited for the write lock.
-            if schema_version(conn) >= version:
-                continue
-            step(conn)
-            conn.execute(f"pragma user_version = {version}")
-            set_meta(conn, "schema_version", str(version))
-        logger.debug("Applied schema step %d", version)
+            # Another process may have run it while we waited for the write lock; a file
+            # whose numbers meant other steps (see migrations.py) may hold its work already.
+            if not _applied(conn, step, version):
+                step(conn)
+                logger.debug("Applied schema step %d", version)
+            if schema_version(conn) < version:
+                conn.execute(f"pragma user_version = {version}")
+                set_meta(conn, "schema_version", str(version))
     # One line for the whole run, not one per step: a new file takes every step.
     if current == 0:
         logger.info("Created the database %s (schema version %d)", db_path or "", target)
+    elif current == target:
+        logger.info("Applied the schema steps the database lacked (version %d)", target)
     else:
         logger.info("Migrated the database from schema version %d to %d", current, target)
     return target
+
+
+def _applied(conn: Connection, step: Callable[[Any], None], version: int) -> bool:
+    """Whether the schema holds the step's work: its probe says so (APPLIED), or, for a step
+    without one, the file's version number counts it."""
+    probe = APPLIED.get(step)
+    return bool(probe(conn)) if probe is not None else schema_version(conn) >= version
 
 
 def busy_timeout(conn: Connection) -> int:

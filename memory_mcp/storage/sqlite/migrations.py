@@ -1,5 +1,11 @@
 """Ordered schema steps; never edit a released step, append a new one.
 
+A step's number is not proof of what a file holds: branches merged in another order gave one
+number to different steps (a file made between two merges had step 4 = _erasure and 5 =
+_one_current_value; main's order later put _visible_keyword_index at 4). So each step has a
+probe in APPLIED that tells, from the schema itself, whether its work is there, and opening a
+file runs every step whose work is missing, whatever its number says (even at the newest).
+
 The vector index is not here: its dimension is only known once the embedding model
 has loaded, so the store creates it (see SqliteStore.ensure_vector_index).
 """
@@ -349,6 +355,38 @@ _PRINCIPALS = [
     "create index history_principal on history (principal, id) where principal is not null",
 ]
 
+
+def _has(conn: Any, kind: str, name: str) -> bool:
+    """Whether the schema holds a table, view, index or trigger of this name."""
+    row = conn.execute(
+        "select 1 from sqlite_master where type = :t and name = :n", {"t": kind, "n": name}
+    ).fetchone()
+    return row is not None
+
+
+def _has_column(conn: Any, table: str, column: str) -> bool:
+    return any(r[1] == column for r in conn.execute(f"pragma table_info({table})"))
+
+
+def _secure_delete(conn: Any) -> bool:
+    """Both keyword indexes erase deleted words at once (the _erasure step's setting)."""
+    return all(
+        _has(conn, "table", f"{index}_config")
+        and conn.execute(f"select 1 from {index}_config where k = 'secure-delete'").fetchone()
+        is not None
+        for index, _ in _FTS_INDEXES
+    )
+
+
+APPLIED: dict[Step, Callable[[Any], bool]] = {
+    _initial: lambda c: _has(c, "table", "memories"),
+    _lifecycle: lambda c: _has(c, "table", "history"),
+    _context: lambda c: _has_column(c, "memories", "context"),
+    _visible_keyword_index: lambda c: _has(c, "table", "memories_fts_hidden"),
+    _erasure: _secure_delete,
+    _one_current_value: lambda c: _has(c, "index", "memories_current_key"),
+    _principals: lambda c: _has(c, "table", "principals"),
+}
 
 MIGRATIONS: list[Step] = [
     _initial, _lifecycle, _context, _visible_keyword_index, _erasure, _one_current_value,
