@@ -4,6 +4,7 @@ readable before/after differences, and the forms that fix it."""
 import difflib
 import json
 import re
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +19,8 @@ from memory_mcp.timestamps import format_time
 
 HISTORY = 100
 WORDS = re.compile(r"\s+|[^\s]+")
+LINES = re.compile(r"[^\n]*\n|[^\n]+")
+DIFF_ITEMS = 300  # the most words (or lines) a side may have for one SequenceMatcher
 
 
 async def memory_page(request: Request) -> Response:
@@ -37,7 +40,7 @@ async def memory_page(request: Request) -> Response:
             tag("h2", "Fix it"),
             _fix_forms(request, memory),
             tag("h2", "History"),
-            _history(entries),
+            await run(_history, entries),  # word diffs: off the event loop
         ]
     )
     return render(request, f"Memory #{memory.id}", body)
@@ -185,14 +188,45 @@ def _show(value: Any) -> str:
 
 
 def diff(old: str, new: str) -> Html:
-    """Word by word: removed words struck through (<del>), added ones marked (<ins>)."""
-    a, b = WORDS.findall(old), WORDS.findall(new)
+    """Word by word: removed words struck through (<del>), added ones marked (<ins>); lines
+    that changed are compared word by word, so an edit anywhere in a long text is shown."""
     parts: list[Html] = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if op in ("delete", "replace"):
-            parts.append(tag("del", "".join(a[i1:i2])))
-        if op in ("insert", "replace"):
-            parts.append(tag("ins", "".join(b[j1:j2])))
-        if op == "equal":
-            parts.append(tag("span", "".join(a[i1:i2])))
+    for same, a_lines, b_lines in _blocks(LINES.findall(old), LINES.findall(new)):
+        if same:
+            parts.append(tag("span", "".join(a_lines)))
+            continue
+        a_words, b_words = WORDS.findall("".join(a_lines)), WORDS.findall("".join(b_lines))
+        for same_words, a, b in _blocks(a_words, b_words):
+            if same_words:
+                parts.append(tag("span", "".join(a)))
+                continue
+            if a:
+                parts.append(tag("del", "".join(a)))
+            if b:
+                parts.append(tag("ins", "".join(b)))
     return join(parts)
+
+
+def _blocks(a: list[str], b: list[str]) -> Iterator[tuple[bool, list[str], list[str]]]:
+    """(same, part of a, part of b) in order: the common start and end, and between them
+    SequenceMatcher's matches when each side has at most DIFF_ITEMS items, else one change.
+    Its work grows faster than the square of the lengths on repetitive text (minutes for a
+    20,000-character memory), so it is only ever given short sequences."""
+    shorter = min(len(a), len(b))
+    start = 0
+    while start < shorter and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < shorter - start and a[-1 - end] == b[-1 - end]:
+        end += 1
+    if start:
+        yield True, a[:start], b[:start]
+    a_mid, b_mid = a[start : len(a) - end], b[start : len(b) - end]
+    if len(a_mid) <= DIFF_ITEMS and len(b_mid) <= DIFF_ITEMS:
+        matcher = difflib.SequenceMatcher(None, a_mid, b_mid, autojunk=False)
+        for op, i1, i2, j1, j2 in matcher.get_opcodes():
+            yield op == "equal", a_mid[i1:i2], b_mid[j1:j2]
+    elif a_mid or b_mid:
+        yield False, a_mid, b_mid
+    if end:
+        yield True, a[len(a) - end :], b[len(b) - end :]
