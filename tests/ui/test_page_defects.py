@@ -55,3 +55,47 @@ def test_a_long_memorys_history_is_diffed_with_bounded_work(
     service.update(long_id, content=" ".join(words))
     marked = re.findall(r"<(del|ins)>([^<]*)</", web.get(f"/m/{long_id}").text)
     assert marked == [("del", "word1000"), ("ins", "CHANGED")]
+
+
+def _form(page: str) -> dict[str, str]:
+    """The edit form's hidden fields as the page holds them."""
+    version = re.search(r'name="version" value="([^"]+)"', page)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert version is not None and csrf is not None
+    return {"version": version.group(1), "csrf": csrf.group(1)}
+
+
+def test_an_edit_never_overwrites_a_change_made_since_the_page_opened(
+    web: TestClient, service: MemoryService
+) -> None:
+    memory_id = service.remember("The deploy runs on Fridays.", tags=["ops"]).id
+    opened = _form(web.get(f"/m/{memory_id}").text)
+    service.update(memory_id, tags=["ops", "urgent"], client="claude-code")  # from MCP, meanwhile
+    mine = {**opened, "content": "The deploy runs on Mondays.", "kind": "note", "tags": "ops",
+            "scope": "global", "key": "", "occurred_at": "", "expires_at": ""}  # fmt: skip
+    refused = web.post(f"/m/{memory_id}/edit", data=mine, headers={"origin": ORIGIN})
+    assert refused.status_code == 409
+    assert "changed by claude-code" in refused.text and "Not saved" in refused.text
+    assert ">The deploy runs on Mondays.</textarea>" in refused.text  # what was typed is kept
+    kept = service.get(memory_id)
+    assert (kept.content, kept.tags) == ("The deploy runs on Fridays.", ["ops", "urgent"])
+    # saving again from the page that showed the conflict is a knowing replacement
+    again = {**mine, **_form(refused.text)}
+    assert (
+        web.post(f"/m/{memory_id}/edit", data=again, headers={"origin": ORIGIN}).status_code == 200
+    )
+    assert service.get(memory_id).content == "The deploy runs on Mondays."
+
+
+def test_a_refused_edit_keeps_what_was_typed_and_says_why(
+    web: TestClient, service: MemoryService
+) -> None:
+    memory_id = service.remember("Standup is at 9:30.").id
+    typed = {**_form(web.get(f"/m/{memory_id}").text), "content": "Standup <moved> to 10:00.",
+             "kind": "event", "tags": "team", "scope": "global", "key": "",
+             "occurred_at": "not a date", "expires_at": ""}  # fmt: skip
+    refused = web.post(f"/m/{memory_id}/edit", data=typed, headers={"origin": ORIGIN})
+    assert refused.status_code == 400 and "Not saved: occurred_at: cannot read" in refused.text
+    assert ">Standup &lt;moved&gt; to 10:00.</textarea>" in refused.text
+    assert 'value="not a date"' in refused.text and 'value="team"' in refused.text
+    assert service.get(memory_id).content == "Standup is at 9:30."

@@ -2,6 +2,7 @@
 readable before/after differences, and the forms that fix it."""
 
 import difflib
+import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -24,13 +25,25 @@ DIFF_ITEMS = 300  # the most words (or lines) a side may have for one SequenceMa
 
 
 async def memory_page(request: Request) -> Response:
-    memory_id = int(request.path_params["memory_id"])
+    return await show(request, int(request.path_params["memory_id"]))
+
+
+async def show(
+    request: Request,
+    memory_id: int,
+    problem: str | None = None,
+    sent: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    """The page; after a refused edit, `problem` says why above it and the form holds what
+    was `sent`, so nothing typed is lost."""
     svc = service(request)
     memory = await run(svc.get, memory_id)
     entries = await run(svc.history, memory_id, HISTORY)
     replaced = await run(svc.superseded, memory_id)
     body = join(
         [
+            tag("p", problem, class_="error", role="alert") if problem else None,
             _status(memory),
             tag("h2", "Text"),
             tag("pre", memory.content, class_="content", id="content"),
@@ -38,12 +51,19 @@ async def memory_page(request: Request) -> Response:
             dl(_fields(request, memory)),
             _links(request, entries, replaced),
             tag("h2", "Fix it"),
-            _fix_forms(request, memory),
+            _fix_forms(request, memory, sent or {}),
             tag("h2", "History"),
             await run(_history, entries),  # word diffs: off the event loop
         ]
     )
-    return render(request, f"Memory #{memory.id}", body)
+    return render(request, f"Memory #{memory.id}", body, status=status)
+
+
+def version(m: Memory) -> str:
+    """A fingerprint of the fields the edit form holds: an edit based on another version
+    of them would overwrite a change made meanwhile (from MCP, the CLI, another tab)."""
+    shown = [m.content, m.kind, m.tags, m.scope, m.key, _iso(m.occurred_at), _iso(m.expires_at)]
+    return hashlib.sha256(json.dumps(shown).encode()).hexdigest()[:32]
 
 
 def link(request: Request, memory_id: int) -> Html:
@@ -109,23 +129,33 @@ def _links(request: Request, entries: list[HistoryEntry], replaced: list[int]) -
     return join([tag("h2", "Links"), tag("ul", [tag("li", i) for i in items])])
 
 
-def _fix_forms(request: Request, m: Memory) -> Html:
+def _fix_forms(request: Request, m: Memory, sent: dict[str, str]) -> Html:
     token, at = csrf(request), f"{base(request)}/m/{m.id}"
+    shown = {
+        "content": m.content,
+        "kind": m.kind,
+        "tags": ", ".join(m.tags),
+        "scope": m.scope,
+        "key": m.key or "",
+        "occurred_at": _iso(m.occurred_at),
+        "expires_at": _iso(m.expires_at),
+    } | sent
     edit = form(
         f"{at}/edit",
         token,
+        tag("input", type="hidden", name="version", value=version(m)),
         tag(
             "div",
             tag("label", "Text", for_="f-content"),
-            tag("textarea", m.content, id="f-content", name="content", rows=6),
+            tag("textarea", shown["content"], id="f-content", name="content", rows=6),
             class_="field",
         ),
-        select("Kind", "kind", [(k, k) for k in KINDS], m.kind),
-        field("Tags (comma separated)", "tags", ", ".join(m.tags)),
-        field("Scope (changing it moves the memory)", "scope", m.scope),
-        field("Key (a named slot, e.g. user.editor; empty for none)", "key", m.key or ""),
-        field("Happened (ISO date/time; empty for none)", "occurred_at", _iso(m.occurred_at)),
-        field("Expires (ISO date/time; empty for never)", "expires_at", _iso(m.expires_at)),
+        select("Kind", "kind", [(k, k) for k in KINDS], shown["kind"]),
+        field("Tags (comma separated)", "tags", shown["tags"]),
+        field("Scope (changing it moves the memory)", "scope", shown["scope"]),
+        field("Key (a named slot, e.g. user.editor; empty for none)", "key", shown["key"]),
+        field("Happened (ISO date/time; empty for none)", "occurred_at", shown["occurred_at"]),
+        field("Expires (ISO date/time; empty for never)", "expires_at", shown["expires_at"]),
         button("Save changes"),
         class_="edit",
         aria_label="Edit",
