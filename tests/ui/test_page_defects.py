@@ -99,3 +99,15 @@ def test_a_refused_edit_keeps_what_was_typed_and_says_why(
     assert ">Standup &lt;moved&gt; to 10:00.</textarea>" in refused.text
     assert 'value="not a date"' in refused.text and 'value="team"' in refused.text
     assert service.get(memory_id).content == "Standup is at 9:30."
+
+
+def test_history_shows_no_python_none_and_isolates_bidi_text(
+    web: TestClient, service: MemoryService
+) -> None:
+    memory_id = service.remember("Lunch is at noon.").id
+    service.forget([memory_id], reason="why \u2069\u202ereversed")
+    service.restore([memory_id])  # its history entry's reason is None
+    page = web.get(f"/m/{memory_id}").text
+    assert "None" not in page
+    # memory text with bidi controls is isolated, and a closer of the isolate is dropped
+    assert "<bdi>why \u202ereversed</bdi>" in page and "\u2069" not in page

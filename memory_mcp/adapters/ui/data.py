@@ -166,5 +166,5 @@ def describe(report: ImportReport | MarkdownImportReport | ImportSummary) -> Htm
         f"duplicates, {len(report.skipped)} skipped"
         + (f", {report.redacted} with secrets masked." if report.redacted else ".")
     ]
-    lines += [f"Skipped {s.where}: {s.reason}" for s in report.skipped[:20]]
-    return join(tag("p", line) for line in lines)
+    skipped = [["Skipped ", s.where, ": ", s.reason] for s in report.skipped[:20]]
+    return join(tag("p", line) for line in [*lines, *skipped])

@@ -151,6 +151,11 @@ def _row(request: Request, ident: int, text: str, cells: list[Any], marks: list[
     )
 
 
+def _name(scope: str) -> Html:
+    """A scope in a cell: it wraps where the short cells (kind, score, time) do not."""
+    return tag("span", scope, class_="name")
+
+
 def _marks(memory: Memory) -> list[str]:
     marks = ["forgotten"] if memory.forgotten_at else []
     return marks + (["superseded"] if memory.superseded_by else [])
@@ -172,7 +177,7 @@ def _hits(request: Request, found: RecallResult, forgotten: bool) -> Html:
             request,
             h.id,
             h.content,
-            [h.kind, h.scope, f"{h.score:.2f}", when(h.created_at)],
+            [h.kind, _name(h.scope), f"{h.score:.2f}", when(h.created_at)],
             ["superseded"] if h.superseded_by else [],
         )
         for h in found.hits
@@ -184,7 +189,7 @@ def _browse(request: Request, page: list[Memory], total: int, deeper: bool) -> H
     more = len(page) > PAGE
     page = page[:PAGE]
     rows = [
-        _row(request, m.id, m.content, [m.kind, m.scope, when(m.created_at)], _marks(m))
+        _row(request, m.id, m.content, [m.kind, _name(m.scope), when(m.created_at)], _marks(m))
         for m in page
     ]
     head = tag("p", f"{total} memories, newest first.", class_="mode", role="status")

@@ -46,12 +46,17 @@ async def edit(request: Request, data: FormData) -> Response:
     seen = text(data, "version")
     if seen is not None and seen != memory.version(before):
         entries = await run(svc.history, memory_id, 1)
-        by = f" by {entries[0].client or 'unknown'} at {when(entries[0].at)}" if entries else ""
-        problem = (
-            f"Not saved: this memory was changed{by} after you opened this page. It now "
-            "reads as shown below; the form still holds your version: save it again to "
-            "replace the current one."
+        by = (
+            [" by ", entries[0].client or "unknown", f" at {when(entries[0].at)}"]
+            if entries
+            else []
         )
+        problem = [
+            "Not saved: this memory was changed",
+            *by,
+            " after you opened this page. It now reads as shown below; the form still holds "
+            "your version: save it again to replace the current one.",
+        ]
         return await memory.show(request, memory_id, problem, sent, status=409)
     try:
         after = await run(

@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from memory_mcp.adapters.ui.common import base, csrf, render, run, service
 from memory_mcp.adapters.ui.find import when
-from memory_mcp.adapters.ui.html import Html, button, dl, field, form, join, select, tag
+from memory_mcp.adapters.ui.html import Child, Html, button, dl, field, form, join, select, tag
 from memory_mcp.models import KINDS, HistoryEntry, Memory
 from memory_mcp.timestamps import format_time
 
@@ -31,7 +31,7 @@ async def memory_page(request: Request) -> Response:
 async def show(
     request: Request,
     memory_id: int,
-    problem: str | None = None,
+    problem: Child = None,
     sent: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
@@ -71,12 +71,12 @@ def link(request: Request, memory_id: int) -> Html:
 
 
 def _status(memory: Memory) -> Html:
-    states = []
+    states: list[list[str | None]] = []  # memory text a part of its own (see html.isolated)
     if memory.forgotten_at:
-        why = f" ({memory.forget_reason})" if memory.forget_reason else ""
-        states.append(f"Forgotten {when(memory.forgotten_at)}{why}: recall does not see it.")
+        why = [" (", memory.forget_reason, ")"] if memory.forget_reason else []
+        states.append([f"Forgotten {when(memory.forgotten_at)}", *why, ": recall does not see it."])
     if memory.superseded_by:
-        states.append(f"Superseded {when(memory.superseded_at)}: recall shows the newer one.")
+        states.append([f"Superseded {when(memory.superseded_at)}: recall shows the newer one."])
     if not states:
         return tag("p", "Current: recall sees it.", class_="state ok")
     return join(tag("p", s, class_="state off") for s in states)
@@ -186,7 +186,7 @@ def _history(entries: list[HistoryEntry]) -> Html:
 
 def _entry(e: HistoryEntry) -> Html:
     head = tag(
-        "p", tag("strong", e.action), f" {when(e.at)} by {e.client or 'unknown'}", class_="what"
+        "p", tag("strong", e.action), f" {when(e.at)} by ", e.client or "unknown", class_="what"
     )
     changes = []
     before, after = e.before or {}, e.after or {}
@@ -204,8 +204,9 @@ def _entry(e: HistoryEntry) -> Html:
             )
     if e.before is None and e.after is not None and "content" in e.after:
         changes = [tag("div", tag("span", "text: ", class_="label"), str(e.after["content"]))]
-    extra = {k: v for k, v in e.detail.items() if k not in ("text",)}
-    detail = tag("p", ", ".join(f"{k}: {v}" for k, v in extra.items()), class_="detail")
+    extra = {k: v for k, v in e.detail.items() if k != "text" and v is not None}
+    shown = [[", " if i else "", f"{k}: ", _show(v)] for i, (k, v) in enumerate(extra.items())]
+    detail = tag("p", shown, class_="detail")
     return join([head, changes, detail if extra else None])
 
 
