@@ -35,6 +35,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         "bidi": svc.remember(f"Innocent {PDI}{RLO}evil text").id,
         "long": svc.remember("A" * 5000, scope="s" + "L" * 190, tags=["T" * 60]).id,
         "edited": svc.remember("The deploy runs on Fridays.").id,
+        "late": svc.remember("The office opens at 8.").id,
     }  # fmt: skip
     svc.forget([ids["xss"]], reason="why " + XSS, client="c" + XSS)
     svc.forget([ids["bidi"]], reason=f"why {PDI}{RLO}reversed", client=f"c{RLO}x")
@@ -45,7 +46,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         page.goto(login)
         page.wait_for_url(url + "/")
         page.close()
-        yield {"url": url, "ids": ids, "settings": settings, "browser": b}
+        yield {"url": url, "login": login, "ids": ids, "settings": settings, "browser": b}
 
 
 @pytest.fixture
@@ -133,3 +134,22 @@ def test_an_edit_over_a_change_made_meanwhile_is_refused_and_kept(
         assert (saved.content, saved.tags) == ("The deploy runs on Mondays.", ["ops", "urgent"])
     finally:
         svc.close()
+
+
+def test_an_edit_sent_after_the_login_ended_is_kept(page: Any, world: dict[str, Any]) -> None:
+    memory_id, browser = world["ids"]["late"], world["browser"]
+    page.goto(f"{world['url']}/m/{memory_id}")
+    page.get_by_label("Text").fill("The office opens at 9.")
+    browser.clear_cookies()  # the server restarted, or the login expired
+    try:
+        page.get_by_role("button", name="Save changes").click()
+        assert "Not saved" in page.get_by_role("alert").inner_text()
+    finally:
+        again = browser.new_page()
+        again.goto(world["login"])  # "log in in a new tab"
+        again.wait_for_url(world["url"] + "/")
+        again.close()
+    page.go_back()
+    assert page.get_by_label("Text").input_value() == "The office opens at 9."
+    page.get_by_role("button", name="Save changes").click()
+    page.get_by_role("status").filter(has_text="Saved.").wait_for()
