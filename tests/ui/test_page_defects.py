@@ -111,3 +111,22 @@ def test_history_shows_no_python_none_and_isolates_bidi_text(
     assert "None" not in page
     # memory text with bidi controls is isolated, and a closer of the isolate is dropped
     assert "<bdi>why \u202ereversed</bdi>" in page and "\u2069" not in page
+
+
+def test_a_damaged_page_link_is_a_clear_error_not_a_server_error(web: TestClient) -> None:
+    for after in ["2026-01-01T00:00:00~99999999999999999999999", "2026-01-01~x", "junk"]:
+        page = web.get("/", params={"after": after})
+        assert page.status_code == 400 and "That page link is damaged" in page.text, after
+
+
+def test_a_server_error_is_a_page_that_says_what_to_do(
+    service: MemoryService, guard: UiGuard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(service, "stats", broken)
+    with TestClient(ui_app(service, guard), base_url=ORIGIN, raise_server_exceptions=False) as web:
+        page = web.get("/overview")
+    assert page.status_code == 500 and "Something went wrong on the server" in page.text
+    assert "disk on fire" not in page.text and page.headers["x-frame-options"] == "DENY"

@@ -194,6 +194,17 @@ async def refused(request: Request, exc: Exception) -> Response:
     return HTMLResponse(tag("p", message), status_code=status)
 
 
+async def failed(request: Request, exc: Exception) -> Response:
+    """An unexpected error: the page frame and what to do, not a bare "Internal Server
+    Error" (the traceback goes to the server's log, never to the page)."""
+    message = (
+        "Something went wrong on the server while answering this (its log has the details). "
+        "If you were saving a change, go Back: the form still holds it."
+    )
+    body = tag("p", message, class_="error", role="alert")
+    return render(request, "Server error", body, status=500)
+
+
 def routes() -> list[Route | Mount]:
     return [
         Route("/", find.find),
@@ -219,7 +230,7 @@ def ui_app(service: MemoryService, guard: UiGuard) -> ASGIApp:
     """The pages over `service`, behind `guard` (hosts, token, CSRF)."""
     app = Starlette(
         routes=routes(),
-        exception_handlers={Refused: refused, MemoryMCPError: refused},
+        exception_handlers={Refused: refused, MemoryMCPError: refused, 500: failed},
     )
     app.state.service = service
     app.state.guard = guard

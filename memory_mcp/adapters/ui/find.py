@@ -20,6 +20,7 @@ from memory_mcp.adapters.ui.html import (
     tag,
 )
 from memory_mcp.models import KINDS, Memory, RecallResult
+from memory_mcp.policies.inputs import MAX_ID
 from memory_mcp.timestamps import format_time
 
 PAGE = 50
@@ -39,10 +40,14 @@ def _cursor(value: str) -> tuple[datetime, int] | None:
     if not value:
         return None
     at, _, ident = value.rpartition("~")
+    damaged = Refused(400, "That page link is damaged; start from the first page.")
     try:
-        return datetime.fromisoformat(at), int(ident)
+        moment, last = datetime.fromisoformat(at), int(ident)
     except ValueError:
-        raise Refused(400, "That page link is damaged; start from the first page.") from None
+        raise damaged from None
+    if not 1 <= last <= MAX_ID:  # else the database cannot take the number: a server error
+        raise damaged
+    return moment, last
 
 
 async def find(request: Request) -> Response:
