@@ -58,18 +58,20 @@ async def edit(request: Request, data: FormData) -> Response:
             "your version: save it again to replace the current one.",
         ]
         return await memory.show(request, memory_id, problem, sent, status=409)
+    shown = memory.form_values(before)  # what the form held: the fields not touched
+    changed = {name: value for name, value in sent.items() if value != shown[name]}
     try:
         after = await run(
             svc.update,
             memory_id,
-            content=sent.get("content"),
-            kind=sent.get("kind") or None,
-            tags=tags_of(sent.get("tags")),
-            scope=(sent.get("scope") or "").strip() or None,
+            content=changed.get("content"),
+            kind=changed.get("kind") or None,
+            tags=tags_of(changed["tags"]) if "tags" in changed else None,
+            scope=(changed.get("scope") or "").strip() or None,
             client=UI_CLIENT,
-            key=sent.get("key"),
-            occurred_at=sent.get("occurred_at"),
-            expires_at=sent.get("expires_at"),
+            key=changed.get("key"),
+            occurred_at=changed.get("occurred_at"),
+            expires_at=changed.get("expires_at"),
         )
     except MemoryMCPError as exc:
         status = 403 if isinstance(exc, Forbidden) else 400

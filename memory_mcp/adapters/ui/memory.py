@@ -62,8 +62,22 @@ async def show(
 def version(m: Memory) -> str:
     """A fingerprint of the fields the edit form holds: an edit based on another version
     of them would overwrite a change made meanwhile (from MCP, the CLI, another tab)."""
-    shown = [m.content, m.kind, m.tags, m.scope, m.key, _iso(m.occurred_at), _iso(m.expires_at)]
-    return hashlib.sha256(json.dumps(shown).encode()).hexdigest()[:32]
+    shown = json.dumps(form_values(m), sort_keys=True).encode()
+    return hashlib.sha256(shown).hexdigest()[:32]
+
+
+def form_values(m: Memory) -> dict[str, str]:
+    """What the edit form shows of `m`, by field name: a field sent back unchanged is left
+    alone, never parsed again (a tag holding a comma stays one tag)."""
+    return {
+        "content": m.content,
+        "kind": m.kind,
+        "tags": ", ".join(m.tags),
+        "scope": m.scope,
+        "key": m.key or "",
+        "occurred_at": _iso(m.occurred_at),
+        "expires_at": _iso(m.expires_at),
+    }
 
 
 def link(request: Request, memory_id: int) -> Html:
@@ -131,15 +145,7 @@ def _links(request: Request, entries: list[HistoryEntry], replaced: list[int]) -
 
 def _fix_forms(request: Request, m: Memory, sent: dict[str, str]) -> Html:
     token, at = csrf(request), f"{base(request)}/m/{m.id}"
-    shown = {
-        "content": m.content,
-        "kind": m.kind,
-        "tags": ", ".join(m.tags),
-        "scope": m.scope,
-        "key": m.key or "",
-        "occurred_at": _iso(m.occurred_at),
-        "expires_at": _iso(m.expires_at),
-    } | sent
+    shown = form_values(m) | sent
     edit = form(
         f"{at}/edit",
         token,
