@@ -146,3 +146,25 @@ def test_an_edit_leaves_the_fields_it_did_not_touch_as_they_are(
     web.post(f"/m/{memory_id}/edit", data=form, headers={"origin": ORIGIN})
     edited = service.get(memory_id)
     assert (edited.content, edited.tags) == ("Ship it on Mondays.", ["release,prod", "ops"])
+
+
+@pytest.mark.parametrize(
+    ("fmt", "body", "says"),
+    [
+        ("jsonl", b"\xff\xfe garbage", "Cannot read notes.txt"),
+        ("jsonl", b'{"id": 99999999999999999999999, "content": "x"}\n', "less than or equal"),
+        ("mem0", b'{"results": 5}', "notes.txt is not a mem0 export"),
+        ("mcp-memory-service", b"not a database", "Cannot read notes.txt as an SQLite"),
+    ],
+)
+def test_an_import_that_fails_names_the_uploaded_file_and_is_no_server_error(
+    web: TestClient, guard: UiGuard, fmt: str, body: bytes, says: str
+) -> None:
+    answer = web.post(
+        "/import",
+        data={"csrf": guard.csrf, "format": fmt},
+        files={"file": ("notes.txt", body)},
+        headers={"origin": ORIGIN},
+    )
+    assert answer.status_code == 400 and says in answer.text
+    assert "memory-mcp-ui-" not in answer.text  # never the server's temporary copy
