@@ -83,7 +83,9 @@ class Guarded:
         if found is None:
             if path.startswith(OPEN_PATHS):
                 return None
-            return logged_out(request) if request.method == "POST" else redirect(request, "/login")
+            if request.method == "POST" and self.guard.same_origin(request):
+                return logged_out(request)  # from our own page: say so, keep the form
+            return redirect(request, "/login")
         wait = self.guard.rate_wait(found)
         if wait > 0:
             seconds = max(1, math.ceil(wait))
