@@ -168,3 +168,14 @@ def test_an_import_that_fails_names_the_uploaded_file_and_is_no_server_error(
     )
     assert answer.status_code == 400 and says in answer.text
     assert "memory-mcp-ui-" not in answer.text  # never the server's temporary copy
+
+
+def test_a_filter_it_cannot_read_is_said_above_the_filters_kept_as_typed(
+    web: TestClient,
+) -> None:
+    page = web.get("/", params={"q": "standup", "since": "last blursday", "tags": "team"})
+    assert page.status_code == 400 and "since: cannot read" in page.text
+    assert 'role="alert"' in page.text and 'value="last blursday"' in page.text
+    assert 'value="standup"' in page.text and 'value="team"' in page.text
+    damaged = web.get("/", params={"after": "junk", "tags": "team"})
+    assert "That page link is damaged" in damaged.text and 'value="team"' in damaged.text

@@ -19,8 +19,10 @@ from memory_mcp.adapters.ui.html import (
     select,
     tag,
 )
+from memory_mcp.errors import MemoryMCPError
 from memory_mcp.models import KINDS, Memory, RecallResult
 from memory_mcp.policies.inputs import MAX_ID
+from memory_mcp.service import MemoryService
 from memory_mcp.timestamps import format_time
 
 PAGE = 50
@@ -65,6 +67,25 @@ async def find(request: Request) -> Response:
     svc = service(request)
     scopes = await run(svc.scopes)
     filters = _filters(request, scopes, time_field, forgotten, superseded)
+    try:
+        results = await _results_for(request, svc, query, args, time_field, forgotten, superseded)
+    except (Refused, MemoryMCPError) as exc:  # a filter it cannot read: say so above them
+        message = exc.message if isinstance(exc, Refused) else str(exc)
+        alert = tag("p", message, class_="error", role="alert")
+        return render(request, "Find", join([alert, filters]), nav="find", status=400)
+    return render(request, "Find", join([filters, results]), nav="find")
+
+
+async def _results_for(
+    request: Request,
+    svc: MemoryService,
+    query: str,
+    args: dict[str, Any],
+    time_field: str,
+    forgotten: bool,
+    superseded: bool,
+) -> Html:
+    """Recall's hits for a query, else a page of every memory the filters match."""
     if query:
         found = await run(
             svc.recall,
@@ -75,20 +96,18 @@ async def find(request: Request) -> Response:
             include_superseded=superseded,
             max_tokens=None,
         )
-        results = _hits(request, found, forgotten)
-    else:
-        flt = await run(
-            svc.make_filter,
-            **args,
-            include_forgotten=forgotten,
-            include_superseded=superseded,
-            time_field=time_field,
-        )
-        after = _cursor(q.get("after", ""))
-        page = await run(svc.list_memories, flt, PAGE + 1, after=after)
-        total = await run(svc.count, flt)
-        results = _browse(request, page, total, after is not None)
-    return render(request, "Find", join([filters, results]), nav="find")
+        return _hits(request, found, forgotten)
+    flt = await run(
+        svc.make_filter,
+        **args,
+        include_forgotten=forgotten,
+        include_superseded=superseded,
+        time_field=time_field,
+    )
+    after = _cursor(request.query_params.get("after", ""))
+    page = await run(svc.list_memories, flt, PAGE + 1, after=after)
+    total = await run(svc.count, flt)
+    return _browse(request, page, total, after is not None)
 
 
 def _filters(
