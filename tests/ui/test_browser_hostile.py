@@ -36,6 +36,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         "long": svc.remember("A" * 5000, scope="s" + "L" * 190, tags=["T" * 60]).id,
         "edited": svc.remember("The deploy runs on Fridays.").id,
         "late": svc.remember("The office opens at 8.").id,
+        "back": svc.remember("The backup runs at 2.").id,
     }  # fmt: skip
     svc.forget([ids["xss"]], reason="why " + XSS, client="c" + XSS)
     svc.forget([ids["bidi"]], reason=f"why {PDI}{RLO}reversed", client=f"c{RLO}x")
@@ -153,3 +154,24 @@ def test_an_edit_sent_after_the_login_ended_is_kept(page: Any, world: dict[str, 
     assert page.get_by_label("Text").input_value() == "The office opens at 9."
     page.get_by_role("button", name="Save changes").click()
     page.get_by_role("status").filter(has_text="Saved.").wait_for()
+
+
+def test_text_typed_then_left_and_refilled_by_back_is_checked_against_its_version(
+    page: Any, world: dict[str, Any]
+) -> None:
+    """Back refills a form with what was typed, into the page as it is now: the text is
+    still checked against the version it was typed on."""
+    memory_id = world["ids"]["back"]
+    page.goto(f"{world['url']}/m/{memory_id}")
+    page.get_by_label("Text").fill("The backup runs at 3.")
+    page.goto(f"{world['url']}/overview")  # off somewhere else, meanwhile a change elsewhere
+    svc = MemoryService.open(world["settings"], create=False)
+    try:
+        svc.update(memory_id, content="The backup runs at 4.", client="claude-code")
+        page.go_back()
+        assert page.get_by_label("Text").input_value() == "The backup runs at 3."
+        page.get_by_role("button", name="Save changes").click()
+        assert "Not saved" in page.get_by_role("alert").inner_text()
+        assert svc.get(memory_id).content == "The backup runs at 4."
+    finally:
+        svc.close()

@@ -43,7 +43,7 @@ async def edit(request: Request, data: FormData) -> Response:
     if "content" in sent:
         sent["content"] = sent["content"].replace("\r\n", "\n")  # browsers send CRLF
     before = await run(svc.get, memory_id)
-    seen = text(data, "version")
+    seen = text(data, "base") or text(data, "version")  # base: see memory._fix_forms
     if seen is not None and seen != memory.version(before):
         entries = await run(svc.history, memory_id, 1)
         by = (
