@@ -153,7 +153,7 @@ def _fix_forms(request: Request, m: Memory, sent: dict[str, str]) -> Html:
         # ui.js copies the version here at the first keystroke: a browser refills a visible
         # kind of input (not type=hidden) when Back returns to the form, so text typed on an
         # older version is still checked against that version, not the page's fresh one
-        tag("input", type="text", hidden=True, name="base", value="", aria_hidden="true"),
+        tag("input", type="text", hidden=True, name="base", value="", aria_label="typed on"),
         tag(
             "div",
             tag("label", "Text", for_="f-content"),
