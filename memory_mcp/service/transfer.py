@@ -39,7 +39,7 @@ Embed = Callable[[list[str]], np.ndarray | None]
 class ExportedMemory(NewMemory):
     """One JSONL line; only content is required, so hand-written files import too."""
 
-    id: int | None = Field(None, ge=1)
+    id: int | None = Field(None, ge=1, le=inputs.MAX_ID)  # larger: not an SQL integer
     scope: str = "global"
     created_at: datetime | None = None
     updated_at: datetime | None = None
@@ -48,10 +48,10 @@ class ExportedMemory(NewMemory):
     key: str | None = None
     occurred_at: datetime | None = None
     expires_at: datetime | None = None
-    superseded_by: int | None = Field(None, ge=1)
+    superseded_by: int | None = Field(None, ge=1, le=inputs.MAX_ID)
     superseded_at: datetime | None = None
     client: str | None = None
-    repeat_count: int = Field(1, ge=1)
+    repeat_count: int = Field(1, ge=1, le=inputs.MAX_ID)
     last_seen_at: datetime | None = None
 
     @field_validator("tags", "scope", "key", mode="before")

@@ -27,7 +27,7 @@ from memory_mcp.adapters.ui.common import (
     render,
     visitor,
 )
-from memory_mcp.adapters.ui.html import button, field, form, tag
+from memory_mcp.adapters.ui.html import button, field, form, join, tag
 from memory_mcp.adapters.ui.security import HEADERS, UiGuard
 from memory_mcp.errors import Forbidden, MemoryMCPError, NotFound
 from memory_mcp.service import MemoryService
@@ -81,7 +81,11 @@ class Guarded:
         if isinstance(found, Refusal):
             return PlainTextResponse(found.message, status_code=found.status)
         if found is None:
-            return None if path.startswith(OPEN_PATHS) else redirect(request, "/login")
+            if path.startswith(OPEN_PATHS):
+                return None
+            if request.method == "POST" and self.guard.same_origin(request):
+                return logged_out(request)  # from our own page: say so, keep the form
+            return redirect(request, "/login")
         wait = self.guard.rate_wait(found)
         if wait > 0:
             seconds = max(1, math.ceil(wait))
@@ -91,6 +95,33 @@ class Guarded:
             return PlainTextResponse(message, status_code=429, headers=headers)
         scope[VISITOR_KEY] = found
         return None
+
+
+def logged_out(request: Request) -> Response:
+    """A change sent after the login ended (the server restarted, or the login expired): not
+    a redirect to the login page, which would lose the form; Back returns to it, and the
+    browser refills what was typed once the page opens again."""
+    body = join(
+        [
+            tag(
+                "p",
+                "Not saved: this browser is no longer logged in (the server restarted, or "
+                "the login ended). What you typed is still in the form you came from:",
+                class_="error",
+                role="alert",
+            ),
+            tag(
+                "ol",
+                tag(
+                    "li",
+                    tag("a", "Log in", href=f"{base(request)}/login", target="_blank"),
+                    " in a new tab (for `memory-mcp ui`: the address it printed this run).",
+                ),
+                tag("li", "Come back here and go Back: the form holds your text; send it again."),
+            ),
+        ]
+    )
+    return render(request, "Not saved: logged out", body, status=401)
 
 
 async def login_page(request: Request) -> Response:
@@ -165,6 +196,17 @@ async def refused(request: Request, exc: Exception) -> Response:
     return HTMLResponse(tag("p", message), status_code=status)
 
 
+async def failed(request: Request, exc: Exception) -> Response:
+    """An unexpected error: the page frame and what to do, not a bare "Internal Server
+    Error" (the traceback goes to the server's log, never to the page)."""
+    message = (
+        "Something went wrong on the server while answering this (its log has the details). "
+        "If you were saving a change, go Back: the form still holds it."
+    )
+    body = tag("p", message, class_="error", role="alert")
+    return render(request, "Server error", body, status=500)
+
+
 def routes() -> list[Route | Mount]:
     return [
         Route("/", find.find),
@@ -190,7 +232,7 @@ def ui_app(service: MemoryService, guard: UiGuard) -> ASGIApp:
     """The pages over `service`, behind `guard` (hosts, token, CSRF)."""
     app = Starlette(
         routes=routes(),
-        exception_handlers={Refused: refused, MemoryMCPError: refused},
+        exception_handlers={Refused: refused, MemoryMCPError: refused, 500: failed},
     )
     app.state.service = service
     app.state.guard = guard

@@ -13,7 +13,8 @@ from starlette.responses import FileResponse, Response
 
 from memory_mcp.adapters.ui.common import Refused, base, checked_post, csrf, render, run, service
 from memory_mcp.adapters.ui.common import text as form_text
-from memory_mcp.adapters.ui.html import Html, button, field, form, join, select, tag
+from memory_mcp.adapters.ui.html import Html, button, field, form, isolated, join, select, tag
+from memory_mcp.errors import Forbidden, MemoryMCPError
 from memory_mcp.formats import ImportSummary
 from memory_mcp.formats.markdown_import import MarkdownImportReport
 from memory_mcp.service.transfer import ImportReport
@@ -124,12 +125,17 @@ async def import_file(request: Request, data: FormData) -> Response:
         with path.open("wb") as fh:
             shutil.copyfileobj(upload.file, fh)
         svc = service(request)
-        if fmt == "jsonl":
-            report = describe(await run(svc.import_jsonl, path))
-        elif fmt == "markdown":
-            report = describe(await run(svc.import_markdown, path))
-        else:
-            report = describe(await run(svc.import_from, fmt, path, scope))
+        try:
+            if fmt == "jsonl":
+                report = describe(await run(svc.import_jsonl, path))
+            elif fmt == "markdown":
+                report = describe(await run(svc.import_markdown, path))
+            else:
+                report = describe(await run(svc.import_from, fmt, path, scope))
+        except MemoryMCPError as exc:  # named by the file uploaded, not the server's copy
+            status = 403 if isinstance(exc, Forbidden) else 400
+            raise Refused(status, str(exc).replace(str(path), upload.filename)) from None
+        report = Html(report.replace(str(path), isolated(upload.filename)))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return await data_page(
@@ -166,5 +172,5 @@ def describe(report: ImportReport | MarkdownImportReport | ImportSummary) -> Htm
         f"duplicates, {len(report.skipped)} skipped"
         + (f", {report.redacted} with secrets masked." if report.redacted else ".")
     ]
-    lines += [f"Skipped {s.where}: {s.reason}" for s in report.skipped[:20]]
-    return join(tag("p", line) for line in lines)
+    skipped = [["Skipped ", s.where, ": ", s.reason] for s in report.skipped[:20]]
+    return join(tag("p", line) for line in [*lines, *skipped])

@@ -19,7 +19,10 @@ from memory_mcp.adapters.ui.html import (
     select,
     tag,
 )
+from memory_mcp.errors import MemoryMCPError
 from memory_mcp.models import KINDS, Memory, RecallResult
+from memory_mcp.policies.inputs import MAX_ID
+from memory_mcp.service import MemoryService
 from memory_mcp.timestamps import format_time
 
 PAGE = 50
@@ -39,10 +42,14 @@ def _cursor(value: str) -> tuple[datetime, int] | None:
     if not value:
         return None
     at, _, ident = value.rpartition("~")
+    damaged = Refused(400, "That page link is damaged; start from the first page.")
     try:
-        return datetime.fromisoformat(at), int(ident)
+        moment, last = datetime.fromisoformat(at), int(ident)
     except ValueError:
-        raise Refused(400, "That page link is damaged; start from the first page.") from None
+        raise damaged from None
+    if not 1 <= last <= MAX_ID:  # else the database cannot take the number: a server error
+        raise damaged
+    return moment, last
 
 
 async def find(request: Request) -> Response:
@@ -60,6 +67,25 @@ async def find(request: Request) -> Response:
     svc = service(request)
     scopes = await run(svc.scopes)
     filters = _filters(request, scopes, time_field, forgotten, superseded)
+    try:
+        results = await _results_for(request, svc, query, args, time_field, forgotten, superseded)
+    except (Refused, MemoryMCPError) as exc:  # a filter it cannot read: say so above them
+        message = exc.message if isinstance(exc, Refused) else str(exc)
+        alert = tag("p", message, class_="error", role="alert")
+        return render(request, "Find", join([alert, filters]), nav="find", status=400)
+    return render(request, "Find", join([filters, results]), nav="find")
+
+
+async def _results_for(
+    request: Request,
+    svc: MemoryService,
+    query: str,
+    args: dict[str, Any],
+    time_field: str,
+    forgotten: bool,
+    superseded: bool,
+) -> Html:
+    """Recall's hits for a query, else a page of every memory the filters match."""
     if query:
         found = await run(
             svc.recall,
@@ -70,20 +96,18 @@ async def find(request: Request) -> Response:
             include_superseded=superseded,
             max_tokens=None,
         )
-        results = _hits(request, found, forgotten)
-    else:
-        flt = await run(
-            svc.make_filter,
-            **args,
-            include_forgotten=forgotten,
-            include_superseded=superseded,
-            time_field=time_field,
-        )
-        after = _cursor(q.get("after", ""))
-        page = await run(svc.list_memories, flt, PAGE + 1, after=after)
-        total = await run(svc.count, flt)
-        results = _browse(request, page, total, after is not None)
-    return render(request, "Find", join([filters, results]), nav="find")
+        return _hits(request, found, forgotten)
+    flt = await run(
+        svc.make_filter,
+        **args,
+        include_forgotten=forgotten,
+        include_superseded=superseded,
+        time_field=time_field,
+    )
+    after = _cursor(request.query_params.get("after", ""))
+    page = await run(svc.list_memories, flt, PAGE + 1, after=after)
+    total = await run(svc.count, flt)
+    return _browse(request, page, total, after is not None)
 
 
 def _filters(
@@ -151,6 +175,11 @@ def _row(request: Request, ident: int, text: str, cells: list[Any], marks: list[
     )
 
 
+def _name(scope: str) -> Html:
+    """A scope in a cell: it wraps where the short cells (kind, score, time) do not."""
+    return tag("span", scope, class_="name")
+
+
 def _marks(memory: Memory) -> list[str]:
     marks = ["forgotten"] if memory.forgotten_at else []
     return marks + (["superseded"] if memory.superseded_by else [])
@@ -172,7 +201,7 @@ def _hits(request: Request, found: RecallResult, forgotten: bool) -> Html:
             request,
             h.id,
             h.content,
-            [h.kind, h.scope, f"{h.score:.2f}", when(h.created_at)],
+            [h.kind, _name(h.scope), f"{h.score:.2f}", when(h.created_at)],
             ["superseded"] if h.superseded_by else [],
         )
         for h in found.hits
@@ -184,7 +213,7 @@ def _browse(request: Request, page: list[Memory], total: int, deeper: bool) -> H
     more = len(page) > PAGE
     page = page[:PAGE]
     rows = [
-        _row(request, m.id, m.content, [m.kind, m.scope, when(m.created_at)], _marks(m))
+        _row(request, m.id, m.content, [m.kind, _name(m.scope), when(m.created_at)], _marks(m))
         for m in page
     ]
     head = tag("p", f"{total} memories, newest first.", class_="mode", role="status")

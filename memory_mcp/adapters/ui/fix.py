@@ -5,6 +5,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
+from memory_mcp.adapters.ui import memory
 from memory_mcp.adapters.ui.common import (
     UI_CLIENT,
     Refused,
@@ -19,33 +20,62 @@ from memory_mcp.adapters.ui.common import (
     tags_of,
     text,
 )
-from memory_mcp.adapters.ui.find import preview
+from memory_mcp.adapters.ui.find import preview, when
 from memory_mcp.adapters.ui.html import button, form, join, tag
+from memory_mcp.errors import Forbidden, MemoryMCPError
 
 
 def _id(request: Request) -> int:
     return int(request.path_params["memory_id"])
 
 
+EDITED = ("content", "kind", "tags", "scope", "key", "occurred_at", "expires_at")
+
+
 @checked_post
 async def edit(request: Request, data: FormData) -> Response:
+    """Saves the form only over the version it was made from: if the memory changed since
+    the page was opened, nothing is written and the page shows the current memory with the
+    form still holding what was typed (saving that again then replaces it). A refused value
+    likewise comes back in the form with the reason."""
     memory_id, svc = _id(request), service(request)
+    sent = {name: value for name in EDITED if (value := text(data, name)) is not None}
+    if "content" in sent:
+        sent["content"] = sent["content"].replace("\r\n", "\n")  # browsers send CRLF
     before = await run(svc.get, memory_id)
-    content = text(data, "content")
-    if content is not None:
-        content = content.replace("\r\n", "\n")  # browsers send form text with CRLF
-    after = await run(
-        svc.update,
-        memory_id,
-        content=content,
-        kind=text(data, "kind") or None,
-        tags=tags_of(text(data, "tags")),
-        scope=(text(data, "scope") or "").strip() or None,
-        client=UI_CLIENT,
-        key=text(data, "key"),
-        occurred_at=text(data, "occurred_at"),
-        expires_at=text(data, "expires_at"),
-    )
+    seen = text(data, "base") or text(data, "version")  # base: see memory._fix_forms
+    if seen is not None and seen != memory.version(before):
+        entries = await run(svc.history, memory_id, 1)
+        by = (
+            [" by ", entries[0].client or "unknown", f" at {when(entries[0].at)}"]
+            if entries
+            else []
+        )
+        problem = [
+            "Not saved: this memory was changed",
+            *by,
+            " after you opened this page. It now reads as shown below; the form still holds "
+            "your version: save it again to replace the current one.",
+        ]
+        return await memory.show(request, memory_id, problem, sent, status=409)
+    shown = memory.form_values(before)  # what the form held: the fields not touched
+    changed = {name: value for name, value in sent.items() if value != shown[name]}
+    try:
+        after = await run(
+            svc.update,
+            memory_id,
+            content=changed.get("content"),
+            kind=changed.get("kind") or None,
+            tags=tags_of(changed["tags"]) if "tags" in changed else None,
+            scope=(changed.get("scope") or "").strip() or None,
+            client=UI_CLIENT,
+            key=changed.get("key"),
+            occurred_at=changed.get("occurred_at"),
+            expires_at=changed.get("expires_at"),
+        )
+    except MemoryMCPError as exc:
+        status = 403 if isinstance(exc, Forbidden) else 400
+        return await memory.show(request, memory_id, f"Not saved: {exc}", sent, status=status)
     done = "nochange" if after.updated_at == before.updated_at else "saved"
     return redirect(request, f"/m/{memory_id}", done)
 

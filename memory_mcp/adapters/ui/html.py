@@ -2,6 +2,7 @@
 `Html` made by these helpers. No template engine, no markup from strings a memory could hold."""
 
 import html
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -18,19 +19,47 @@ def esc(value: Any) -> Html:
     return value if isinstance(value, Html) else Html(html.escape(str(value), quote=True))
 
 
-def join(children: Iterable[Child]) -> Html:
+# Bidi embeddings, overrides and isolates (LRE..RLO, LRI..PDI): in text they reorder what
+# follows them in the same paragraph, the page's own words and controls too.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+PDI = "\u2069"
+
+
+def isolated(text: str) -> Html:
+    """`text` escaped, and if it holds bidi controls, in a <bdi> so that whatever they open
+    ends with it: a memory cannot reverse or reorder the page around it (a badge, the
+    sentence it sits in, another row). A PDI that closes nothing opened in `text` is
+    dropped, since it would close the <bdi> itself."""
+    if not BIDI_CONTROLS.search(text):
+        return esc(text)
+    kept, depth = [], 0
+    for char in text:
+        if char in "\u2066\u2067\u2068":
+            depth += 1
+        elif char == PDI:
+            if depth == 0:
+                continue
+            depth -= 1
+        kept.append(char)
+    return Html(f"<bdi>{esc(''.join(kept))}</bdi>")
+
+
+def join(children: Iterable[Child], markup: bool = True) -> Html:
+    """The children as markup; text escaped (and bidi-isolated where `markup` allows tags
+    inside: not in a textarea, whose text must come back exactly as it is)."""
     parts: list[str] = []
     for child in children:
         if child is None or child is False:
             continue
-        if isinstance(child, str | int | float):
-            parts.append(esc(child))
+        if isinstance(child, Html) or not isinstance(child, str | int | float):
+            parts.append(child if isinstance(child, Html) else join(child, markup))
         else:
-            parts.append(join(child))
+            parts.append(isolated(str(child)) if markup else esc(child))
     return Html("".join(parts))
 
 
 VOID = {"input", "br", "meta", "link", "hr", "img"}
+TEXT_ONLY = {"textarea", "title", "option", "script", "style"}  # no tags inside
 
 
 def tag(name: str, /, *children: Child, **attrs: Any) -> Html:
@@ -45,7 +74,7 @@ def tag(name: str, /, *children: Child, **attrs: Any) -> Html:
     start = f"<{name}{''.join(rendered)}>"
     if name in VOID:
         return Html(start)
-    return Html(f"{start}{join(children)}</{name}>")
+    return Html(f"{start}{join(children, markup=name not in TEXT_ONLY)}</{name}>")
 
 
 def page(title: str, body: Child, *, base: str, csrf: str, nav: str = "") -> Html:

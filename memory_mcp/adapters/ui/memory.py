@@ -2,8 +2,10 @@
 readable before/after differences, and the forms that fix it."""
 
 import difflib
+import hashlib
 import json
 import re
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -12,22 +14,36 @@ from starlette.responses import Response
 
 from memory_mcp.adapters.ui.common import base, csrf, render, run, service
 from memory_mcp.adapters.ui.find import when
-from memory_mcp.adapters.ui.html import Html, button, dl, field, form, join, select, tag
+from memory_mcp.adapters.ui.html import Child, Html, button, dl, field, form, join, select, tag
 from memory_mcp.models import KINDS, HistoryEntry, Memory
 from memory_mcp.timestamps import format_time
 
 HISTORY = 100
 WORDS = re.compile(r"\s+|[^\s]+")
+LINES = re.compile(r"[^\n]*\n|[^\n]+")
+DIFF_ITEMS = 300  # the most words (or lines) a side may have for one SequenceMatcher
 
 
 async def memory_page(request: Request) -> Response:
-    memory_id = int(request.path_params["memory_id"])
+    return await show(request, int(request.path_params["memory_id"]))
+
+
+async def show(
+    request: Request,
+    memory_id: int,
+    problem: Child = None,
+    sent: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    """The page; after a refused edit, `problem` says why above it and the form holds what
+    was `sent`, so nothing typed is lost."""
     svc = service(request)
     memory = await run(svc.get, memory_id)
     entries = await run(svc.history, memory_id, HISTORY)
     replaced = await run(svc.superseded, memory_id)
     body = join(
         [
+            tag("p", problem, class_="error", role="alert") if problem else None,
             _status(memory),
             tag("h2", "Text"),
             tag("pre", memory.content, class_="content", id="content"),
@@ -35,12 +51,33 @@ async def memory_page(request: Request) -> Response:
             dl(_fields(request, memory)),
             _links(request, entries, replaced),
             tag("h2", "Fix it"),
-            _fix_forms(request, memory),
+            _fix_forms(request, memory, sent or {}),
             tag("h2", "History"),
-            _history(entries),
+            await run(_history, entries),  # word diffs: off the event loop
         ]
     )
-    return render(request, f"Memory #{memory.id}", body)
+    return render(request, f"Memory #{memory.id}", body, status=status)
+
+
+def version(m: Memory) -> str:
+    """A fingerprint of the fields the edit form holds: an edit based on another version
+    of them would overwrite a change made meanwhile (from MCP, the CLI, another tab)."""
+    shown = json.dumps(form_values(m), sort_keys=True).encode()
+    return hashlib.sha256(shown).hexdigest()[:32]
+
+
+def form_values(m: Memory) -> dict[str, str]:
+    """What the edit form shows of `m`, by field name: a field sent back unchanged is left
+    alone, never parsed again (a tag holding a comma stays one tag)."""
+    return {
+        "content": m.content,
+        "kind": m.kind,
+        "tags": ", ".join(m.tags),
+        "scope": m.scope,
+        "key": m.key or "",
+        "occurred_at": _iso(m.occurred_at),
+        "expires_at": _iso(m.expires_at),
+    }
 
 
 def link(request: Request, memory_id: int) -> Html:
@@ -48,12 +85,12 @@ def link(request: Request, memory_id: int) -> Html:
 
 
 def _status(memory: Memory) -> Html:
-    states = []
+    states: list[list[str | None]] = []  # memory text a part of its own (see html.isolated)
     if memory.forgotten_at:
-        why = f" ({memory.forget_reason})" if memory.forget_reason else ""
-        states.append(f"Forgotten {when(memory.forgotten_at)}{why}: recall does not see it.")
+        why = [" (", memory.forget_reason, ")"] if memory.forget_reason else []
+        states.append([f"Forgotten {when(memory.forgotten_at)}", *why, ": recall does not see it."])
     if memory.superseded_by:
-        states.append(f"Superseded {when(memory.superseded_at)}: recall shows the newer one.")
+        states.append([f"Superseded {when(memory.superseded_at)}: recall shows the newer one."])
     if not states:
         return tag("p", "Current: recall sees it.", class_="state ok")
     return join(tag("p", s, class_="state off") for s in states)
@@ -106,23 +143,29 @@ def _links(request: Request, entries: list[HistoryEntry], replaced: list[int]) -
     return join([tag("h2", "Links"), tag("ul", [tag("li", i) for i in items])])
 
 
-def _fix_forms(request: Request, m: Memory) -> Html:
+def _fix_forms(request: Request, m: Memory, sent: dict[str, str]) -> Html:
     token, at = csrf(request), f"{base(request)}/m/{m.id}"
+    shown = form_values(m) | sent
     edit = form(
         f"{at}/edit",
         token,
+        tag("input", type="hidden", name="version", value=version(m)),
+        # ui.js copies the version here at the first keystroke: a browser refills a visible
+        # kind of input (not type=hidden) when Back returns to the form, so text typed on an
+        # older version is still checked against that version, not the page's fresh one
+        tag("input", type="text", hidden=True, name="base", value="", aria_label="typed on"),
         tag(
             "div",
             tag("label", "Text", for_="f-content"),
-            tag("textarea", m.content, id="f-content", name="content", rows=6),
+            tag("textarea", shown["content"], id="f-content", name="content", rows=6),
             class_="field",
         ),
-        select("Kind", "kind", [(k, k) for k in KINDS], m.kind),
-        field("Tags (comma separated)", "tags", ", ".join(m.tags)),
-        field("Scope (changing it moves the memory)", "scope", m.scope),
-        field("Key (a named slot, e.g. user.editor; empty for none)", "key", m.key or ""),
-        field("Happened (ISO date/time; empty for none)", "occurred_at", _iso(m.occurred_at)),
-        field("Expires (ISO date/time; empty for never)", "expires_at", _iso(m.expires_at)),
+        select("Kind", "kind", [(k, k) for k in KINDS], shown["kind"]),
+        field("Tags (comma separated)", "tags", shown["tags"]),
+        field("Scope (changing it moves the memory)", "scope", shown["scope"]),
+        field("Key (a named slot, e.g. user.editor; empty for none)", "key", shown["key"]),
+        field("Happened (ISO date/time; empty for none)", "occurred_at", shown["occurred_at"]),
+        field("Expires (ISO date/time; empty for never)", "expires_at", shown["expires_at"]),
         button("Save changes"),
         class_="edit",
         aria_label="Edit",
@@ -153,7 +196,7 @@ def _history(entries: list[HistoryEntry]) -> Html:
 
 def _entry(e: HistoryEntry) -> Html:
     head = tag(
-        "p", tag("strong", e.action), f" {when(e.at)} by {e.client or 'unknown'}", class_="what"
+        "p", tag("strong", e.action), f" {when(e.at)} by ", e.client or "unknown", class_="what"
     )
     changes = []
     before, after = e.before or {}, e.after or {}
@@ -171,8 +214,9 @@ def _entry(e: HistoryEntry) -> Html:
             )
     if e.before is None and e.after is not None and "content" in e.after:
         changes = [tag("div", tag("span", "text: ", class_="label"), str(e.after["content"]))]
-    extra = {k: v for k, v in e.detail.items() if k not in ("text",)}
-    detail = tag("p", ", ".join(f"{k}: {v}" for k, v in extra.items()), class_="detail")
+    extra = {k: v for k, v in e.detail.items() if k != "text" and v is not None}
+    shown = [[", " if i else "", f"{k}: ", _show(v)] for i, (k, v) in enumerate(extra.items())]
+    detail = tag("p", shown, class_="detail")
     return join([head, changes, detail if extra else None])
 
 
@@ -185,14 +229,45 @@ def _show(value: Any) -> str:
 
 
 def diff(old: str, new: str) -> Html:
-    """Word by word: removed words struck through (<del>), added ones marked (<ins>)."""
-    a, b = WORDS.findall(old), WORDS.findall(new)
+    """Word by word: removed words struck through (<del>), added ones marked (<ins>); lines
+    that changed are compared word by word, so an edit anywhere in a long text is shown."""
     parts: list[Html] = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if op in ("delete", "replace"):
-            parts.append(tag("del", "".join(a[i1:i2])))
-        if op in ("insert", "replace"):
-            parts.append(tag("ins", "".join(b[j1:j2])))
-        if op == "equal":
-            parts.append(tag("span", "".join(a[i1:i2])))
+    for same, a_lines, b_lines in _blocks(LINES.findall(old), LINES.findall(new)):
+        if same:
+            parts.append(tag("span", "".join(a_lines)))
+            continue
+        a_words, b_words = WORDS.findall("".join(a_lines)), WORDS.findall("".join(b_lines))
+        for same_words, a, b in _blocks(a_words, b_words):
+            if same_words:
+                parts.append(tag("span", "".join(a)))
+                continue
+            if a:
+                parts.append(tag("del", "".join(a)))
+            if b:
+                parts.append(tag("ins", "".join(b)))
     return join(parts)
+
+
+def _blocks(a: list[str], b: list[str]) -> Iterator[tuple[bool, list[str], list[str]]]:
+    """(same, part of a, part of b) in order: the common start and end, and between them
+    SequenceMatcher's matches when each side has at most DIFF_ITEMS items, else one change.
+    Its work grows faster than the square of the lengths on repetitive text (minutes for a
+    20,000-character memory), so it is only ever given short sequences."""
+    shorter = min(len(a), len(b))
+    start = 0
+    while start < shorter and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < shorter - start and a[-1 - end] == b[-1 - end]:
+        end += 1
+    if start:
+        yield True, a[:start], b[:start]
+    a_mid, b_mid = a[start : len(a) - end], b[start : len(b) - end]
+    if len(a_mid) <= DIFF_ITEMS and len(b_mid) <= DIFF_ITEMS:
+        matcher = difflib.SequenceMatcher(None, a_mid, b_mid, autojunk=False)
+        for op, i1, i2, j1, j2 in matcher.get_opcodes():
+            yield op == "equal", a_mid[i1:i2], b_mid[j1:j2]
+    elif a_mid or b_mid:
+        yield False, a_mid, b_mid
+    if end:
+        yield True, a[len(a) - end :], b[len(b) - end :]

@@ -10,6 +10,14 @@ document.addEventListener("DOMContentLoaded", function () {
       });
     });
   });
+  // the edit form remembers which version its text was typed on (see memory.py _fix_forms)
+  document.querySelectorAll("form.edit").forEach(function (form) {
+    form.addEventListener("input", function () {
+      if (form.elements.base && !form.elements.base.value) {
+        form.elements.base.value = form.elements.version.value;
+      }
+    });
+  });
   // "/" jumps to the search box, as on many sites (not while typing in a field)
   document.addEventListener("keydown", function (event) {
     var target = event.target;

@@ -1,0 +1,181 @@
+"""What a long, hostile or concurrently changed memory does to the pages (fast, no browser):
+bounded work per page, edits that never overwrite a newer change, and pages that say what
+went wrong."""
+
+import difflib
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from memory_mcp.adapters.ui import memory as memory_page
+from memory_mcp.adapters.ui.app import ui_app
+from memory_mcp.adapters.ui.security import UiGuard, host_values
+from memory_mcp.service import MemoryService
+
+PORT = 8766
+ORIGIN = f"http://127.0.0.1:{PORT}"
+
+
+@pytest.fixture
+def guard() -> UiGuard:
+    return UiGuard(host_values(["127.0.0.1", "localhost"], PORT))
+
+
+@pytest.fixture
+def web(service: MemoryService, guard: UiGuard) -> Iterator[TestClient]:
+    with TestClient(ui_app(service, guard), base_url=ORIGIN) as client:
+        yield client
+
+
+class ShortOnly(difflib.SequenceMatcher):  # type: ignore[type-arg]
+    """SequenceMatcher refusing long sequences: on repetitive text its work grows faster
+    than the square of their lengths (minutes for one 20,000-character memory)."""
+
+    def __init__(self, isjunk: Any, a: Any, b: Any, autojunk: bool = True) -> None:
+        assert len(a) <= 600 and len(b) <= 600, (len(a), len(b))
+        super().__init__(isjunk, a, b, autojunk)
+
+
+def test_a_long_memorys_history_is_diffed_with_bounded_work(
+    web: TestClient, service: MemoryService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(memory_page.difflib, "SequenceMatcher", ShortOnly)
+    first = " ".join(f"w{i % 50}" for i in range(3000))
+    memory_id = service.remember(first).id
+    service.update(memory_id, content=" ".join(f"v{i % 37}" for i in range(3000)))
+    page = web.get(f"/m/{memory_id}")
+    assert page.status_code == 200 and "<del>w0 w1 w2" in page.text
+    # one word changed in the middle of a long text: only that word is marked
+    words = [f"word{i}" for i in range(2000)]
+    long_id = service.remember(" ".join(words)).id
+    words[1000] = "CHANGED"
+    service.update(long_id, content=" ".join(words))
+    marked = re.findall(r"<(del|ins)>([^<]*)</", web.get(f"/m/{long_id}").text)
+    assert marked == [("del", "word1000"), ("ins", "CHANGED")]
+
+
+def _form(page: str) -> dict[str, str]:
+    """The edit form's hidden fields as the page holds them."""
+    version = re.search(r'name="version" value="([^"]+)"', page)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert version is not None and csrf is not None
+    return {"version": version.group(1), "csrf": csrf.group(1)}
+
+
+def test_an_edit_never_overwrites_a_change_made_since_the_page_opened(
+    web: TestClient, service: MemoryService
+) -> None:
+    memory_id = service.remember("The deploy runs on Fridays.", tags=["ops"]).id
+    opened = _form(web.get(f"/m/{memory_id}").text)
+    service.update(memory_id, tags=["ops", "urgent"], client="claude-code")  # from MCP, meanwhile
+    mine = {**opened, "content": "The deploy runs on Mondays.", "kind": "note", "tags": "ops",
+            "scope": "global", "key": "", "occurred_at": "", "expires_at": ""}  # fmt: skip
+    refused = web.post(f"/m/{memory_id}/edit", data=mine, headers={"origin": ORIGIN})
+    assert refused.status_code == 409
+    assert "changed by claude-code" in refused.text and "Not saved" in refused.text
+    assert ">The deploy runs on Mondays.</textarea>" in refused.text  # what was typed is kept
+    kept = service.get(memory_id)
+    assert (kept.content, kept.tags) == ("The deploy runs on Fridays.", ["ops", "urgent"])
+    # saving again from the page that showed the conflict is a knowing replacement
+    again = {**mine, **_form(refused.text)}
+    assert (
+        web.post(f"/m/{memory_id}/edit", data=again, headers={"origin": ORIGIN}).status_code == 200
+    )
+    assert service.get(memory_id).content == "The deploy runs on Mondays."
+
+
+def test_a_refused_edit_keeps_what_was_typed_and_says_why(
+    web: TestClient, service: MemoryService
+) -> None:
+    memory_id = service.remember("Standup is at 9:30.").id
+    typed = {**_form(web.get(f"/m/{memory_id}").text), "content": "Standup <moved> to 10:00.",
+             "kind": "event", "tags": "team", "scope": "global", "key": "",
+             "occurred_at": "not a date", "expires_at": ""}  # fmt: skip
+    refused = web.post(f"/m/{memory_id}/edit", data=typed, headers={"origin": ORIGIN})
+    assert refused.status_code == 400 and "Not saved: occurred_at: cannot read" in refused.text
+    assert ">Standup &lt;moved&gt; to 10:00.</textarea>" in refused.text
+    assert 'value="not a date"' in refused.text and 'value="team"' in refused.text
+    assert service.get(memory_id).content == "Standup is at 9:30."
+
+
+def test_history_shows_no_python_none_and_isolates_bidi_text(
+    web: TestClient, service: MemoryService
+) -> None:
+    memory_id = service.remember("Lunch is at noon.").id
+    service.forget([memory_id], reason="why \u2069\u202ereversed")
+    service.restore([memory_id])  # its history entry's reason is None
+    page = web.get(f"/m/{memory_id}").text
+    assert "None" not in page
+    # memory text with bidi controls is isolated, and a closer of the isolate is dropped
+    assert "<bdi>why \u202ereversed</bdi>" in page and "\u2069" not in page
+
+
+def test_a_damaged_page_link_is_a_clear_error_not_a_server_error(web: TestClient) -> None:
+    for after in ["2026-01-01T00:00:00~99999999999999999999999", "2026-01-01~x", "junk"]:
+        page = web.get("/", params={"after": after})
+        assert page.status_code == 400 and "That page link is damaged" in page.text, after
+
+
+def test_a_server_error_is_a_page_that_says_what_to_do(
+    service: MemoryService, guard: UiGuard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(service, "stats", broken)
+    with TestClient(ui_app(service, guard), base_url=ORIGIN, raise_server_exceptions=False) as web:
+        page = web.get("/overview")
+    assert page.status_code == 500 and "Something went wrong on the server" in page.text
+    assert "disk on fire" not in page.text and page.headers["x-frame-options"] == "DENY"
+
+
+def test_an_edit_leaves_the_fields_it_did_not_touch_as_they_are(
+    web: TestClient, service: MemoryService
+) -> None:
+    """A tag may hold a comma (MCP and the CLI take it); the form shows tags comma separated,
+    so parsing the field again would split it: untouched fields are never parsed again."""
+    memory_id = service.remember("Ship it on Fridays.", tags=["release,prod", "ops"]).id
+    page = web.get(f"/m/{memory_id}").text
+    form = {**_form(page), "content": "Ship it on Mondays.", "kind": "note",
+            "tags": "release,prod, ops", "scope": "global", "key": "", "occurred_at": "",
+            "expires_at": ""}  # fmt: skip
+    assert 'value="release,prod, ops"' in page
+    web.post(f"/m/{memory_id}/edit", data=form, headers={"origin": ORIGIN})
+    edited = service.get(memory_id)
+    assert (edited.content, edited.tags) == ("Ship it on Mondays.", ["release,prod", "ops"])
+
+
+@pytest.mark.parametrize(
+    ("fmt", "body", "says"),
+    [
+        ("jsonl", b"\xff\xfe garbage", "Cannot read notes.txt"),
+        ("jsonl", b'{"id": 99999999999999999999999, "content": "x"}\n', "less than or equal"),
+        ("mem0", b'{"results": 5}', "notes.txt is not a mem0 export"),
+        ("mcp-memory-service", b"not a database", "Cannot read notes.txt as an SQLite"),
+    ],
+)
+def test_an_import_that_fails_names_the_uploaded_file_and_is_no_server_error(
+    web: TestClient, guard: UiGuard, fmt: str, body: bytes, says: str
+) -> None:
+    answer = web.post(
+        "/import",
+        data={"csrf": guard.csrf, "format": fmt},
+        files={"file": ("notes.txt", body)},
+        headers={"origin": ORIGIN},
+    )
+    assert answer.status_code == 400 and says in answer.text
+    assert "memory-mcp-ui-" not in answer.text  # never the server's temporary copy
+
+
+def test_a_filter_it_cannot_read_is_said_above_the_filters_kept_as_typed(
+    web: TestClient,
+) -> None:
+    page = web.get("/", params={"q": "standup", "since": "last blursday", "tags": "team"})
+    assert page.status_code == 400 and "since: cannot read" in page.text
+    assert 'role="alert"' in page.text and 'value="last blursday"' in page.text
+    assert 'value="standup"' in page.text and 'value="team"' in page.text
+    damaged = web.get("/", params={"after": "junk", "tags": "team"})
+    assert "That page link is damaged" in damaged.text and 'value="team"' in damaged.text
