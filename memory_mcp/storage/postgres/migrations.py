@@ -12,6 +12,8 @@ loaded (see vectors.py), as on SQLite.
 from collections.abc import Callable
 from typing import Any
 
+from memory_mcp.policies.text import UNSPACED_RANGES
+
 Step = Callable[[Any], None]
 
 CURRENT = "forgotten_at is null and superseded_by is null"
@@ -211,5 +213,45 @@ _PRINCIPALS = [
     "create index history_principal on history (principal, id) where principal is not null",
 ]
 
-TARGET = 7
-MIGRATIONS: list[tuple[int, Step]] = [(6, _initial), (7, _principals)]
+
+def _pg_escape(code: int) -> str:
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+# policies.text.UNSPACED_RANGES as a regular expression bracket, frozen in step 8.
+_UNSPACED = "".join(f"{_pg_escape(lo)}-{_pg_escape(hi)}" for lo, hi in UNSPACED_RANGES)
+
+
+def _spaced_keyword_text(c: Any) -> None:
+    """SQLite's step 8: the keyword column holds the text of unspaced scripts (Chinese,
+    Japanese, Korean) one character a word (policies.text.spaced), so a word is found inside
+    a sentence: the parser took a whole run of such characters as one word."""
+    for statement in _SPACED:
+        c.execute(statement)
+
+
+_SPACED = [
+    f"""
+    create function memory_spaced(t text) returns text language sql immutable as $$
+    select regexp_replace(t, '([{_UNSPACED}])', ' \\1 ', 'g')
+    $$
+    """,
+    """
+    create or replace function memory_fts(content text, tags jsonb, context text,
+        occurred_at text)
+    returns tsvector language sql immutable as $$
+    select setweight(to_tsvector('english', memory_spaced(content)), 'A') ||
+           setweight(to_tsvector('english', memory_spaced(tags::text)), 'B') ||
+           setweight(to_tsvector('english', memory_spaced(trim(coalesce(context, '') || ' ' ||
+               case when occurred_at is null then ''
+               else to_char(cast(occurred_at as timestamp), 'FMDD FMMonth YYYY') end))), 'C')
+    $$
+    """,
+    f"""
+    update memories set fts = {FTS_OF}, doc_len = tsvector_tokens({FTS_OF})
+    where fts is distinct from {FTS_OF}
+    """,
+]
+
+TARGET = 8
+MIGRATIONS: list[tuple[int, Step]] = [(6, _initial), (7, _principals), (8, _spaced_keyword_text)]
