@@ -16,6 +16,7 @@ words split finer than English ones) have medians of 0.8x-1.5x and are up to 30%
 """
 
 import math
+import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
@@ -55,9 +56,47 @@ def snippet(text: str, tokens: int) -> str:
             low = mid
         else:
             high = mid - 1
-    cut = text[:low]
+    cut = text[: _cluster_start(text, low)]
     space = cut.rfind(" ")
     return (cut[:space] if space > low // 2 else cut).rstrip() + ELLIPSIS
+
+
+def _joins(ch: str) -> bool:
+    """Whether a character belongs to the one before it: a combining mark, a zero-width
+    joiner, a variation selector, a skin-tone modifier or an emoji tag character."""
+    return (
+        unicodedata.category(ch) in ("Mn", "Mc", "Me")
+        or ch == "\u200d"
+        or "\ufe00" <= ch <= "\ufe0f"
+        or "\U0001f3fb" <= ch <= "\U0001f3ff"
+        or "\U000e0020" <= ch <= "\U000e007f"
+    )
+
+
+def _regional(ch: str) -> bool:
+    return "\U0001f1e6" <= ch <= "\U0001f1ff"  # a flag is two of these
+
+
+def _cluster_start(text: str, i: int) -> int:
+    """The cut `i` moved back to the start of the character cluster it falls in (an accent
+    and its letter, an emoji with its joiners and modifiers, the two halves of a flag), so a
+    snippet never ends in half of what the reader sees as one character."""
+    while 0 < i < len(text):
+        if _joins(text[i]) or text[i - 1] == "\u200d" or _splits_flag(text, i):
+            i -= 1
+        else:
+            break
+    return i
+
+
+def _splits_flag(text: str, i: int) -> bool:
+    """Whether `i` falls between the two halves of a flag (after an odd run of halves)."""
+    if not _regional(text[i]):
+        return False
+    run = i
+    while run > 0 and _regional(text[run - 1]):
+        run -= 1
+    return (i - run) % 2 == 1
 
 
 def hit_tokens(hit: Hit) -> int:

@@ -114,6 +114,26 @@ def test_snippet_cuts_at_a_word() -> None:
     assert budget.snippet("short", 10) == "short"
 
 
+def test_a_snippet_never_ends_inside_what_reads_as_one_character() -> None:
+    """A cut fell anywhere between code points: half a flag (🇩 for 🇩🇪), a family emoji
+    ending in a joiner, an accent torn from its letter, a skin tone from its hand."""
+    clusters = [
+        "🇩🇪",
+        "👨\u200d👩\u200d👧\u200d👦",
+        "e\u0301",
+        "👍🏽",
+        "🏴\U000e0067\U000e0062\U000e007f",
+    ]
+    for cluster in clusters:
+        for pad in range(4):
+            text = "x" * pad + cluster * 200
+            for tokens in range(101, 140, 3):
+                cut = budget.snippet(text, tokens)
+                assert cut.endswith(budget.ELLIPSIS)
+                body = cut.removesuffix(budget.ELLIPSIS)[pad:]
+                assert body == cluster * (len(body) // len(cluster)), (cluster, pad, tokens)
+
+
 @given(
     texts=st.lists(st.text(min_size=1, max_size=3000), min_size=1, max_size=12),
     max_tokens=st.integers(min_value=100, max_value=3000),
