@@ -137,7 +137,7 @@ def test_the_keyword_column_is_spaced_on_upgrade(
            values (41, '我喜欢喝咖啡，不喜欢喝茶', '2026-01-01T00:00:00Z',
                    '2026-01-01T00:00:00Z')""",
     )
-    assert old.search_keywords("咖啡", MemoryFilter(), 5) == []
+    assert pg.raw_rows(old, "select doc_len from memories") == [(2,)]  # 2 words, not 11
     old.close()
     monkeypatch.undo()
     store = open_storage(settings(schema))

@@ -225,24 +225,32 @@ _UNSPACED = "".join(f"{_pg_escape(lo)}-{_pg_escape(hi)}" for lo, hi in UNSPACED_
 def _spaced_keyword_text(c: Any) -> None:
     """SQLite's step 8: the keyword column holds the text of unspaced scripts (Chinese,
     Japanese, Korean) one character a word (policies.text.spaced), so a word is found inside
-    a sentence: the parser took a whole run of such characters as one word."""
+    a sentence: the parser took a whole run of such characters as one word. And it reads
+    ASCII punctuation other than `-` and `'` as a space, as FTS5 does: the parser kept a
+    file path, host, e-mail address or version (`src/app/main.py`, `v1.2.3`) as one word
+    without its parts, so `main.py` or `1.2.3` was never found on PostgreSQL alone."""
     for statement in _SPACED:
         c.execute(statement)
 
 
+# ASCII punctuation but `-` (hyphenated words: the parser keeps them whole and their parts)
+# and `'` (O'Brien).
+_PUNCTUATION = '[]!"#$%&()*+,./:;<=>?@[\\\\^_`{|}~]+'
+
 _SPACED = [
     f"""
-    create function memory_spaced(t text) returns text language sql immutable as $$
-    select regexp_replace(t, '([{_UNSPACED}])', ' \\1 ', 'g')
+    create function memory_words(t text) returns text language sql immutable as $$
+    select regexp_replace(regexp_replace(t, '([{_UNSPACED}])', ' \\1 ', 'g'),
+                          '{_PUNCTUATION}', ' ', 'g')
     $$
     """,
     """
     create or replace function memory_fts(content text, tags jsonb, context text,
         occurred_at text)
     returns tsvector language sql immutable as $$
-    select setweight(to_tsvector('english', memory_spaced(content)), 'A') ||
-           setweight(to_tsvector('english', memory_spaced(tags::text)), 'B') ||
-           setweight(to_tsvector('english', memory_spaced(trim(coalesce(context, '') || ' ' ||
+    select setweight(to_tsvector('english', memory_words(content)), 'A') ||
+           setweight(to_tsvector('english', memory_words(tags::text)), 'B') ||
+           setweight(to_tsvector('english', memory_words(trim(coalesce(context, '') || ' ' ||
                case when occurred_at is null then ''
                else to_char(cast(occurred_at as timestamp), 'FMDD FMMonth YYYY') end))), 'C')
     $$
