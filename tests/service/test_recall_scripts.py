@@ -67,5 +67,13 @@ def test_tags_with_non_ascii_characters_are_found(keyword_service: MemoryService
     """SQLite indexed the tags' JSON, which escapes every non-ASCII character: a tag such as
     `café` or `财务报告` was never found by its words."""
     mid = keyword_service.remember("Quarterly numbers", tags=["café", "财务报告", "naïve"]).id
-    for query in ("café", "财务", "naïve"):
+    for query in ("café", "cafe", "CAFÉ", "财务", "naïve", "naive"):
         assert [h.id for h in keyword_service.recall(query).hits] == [mid], query
+
+
+def test_accents_are_folded_on_both_backends(keyword_service: MemoryService) -> None:
+    """SQLite's FTS5 folds accents; PostgreSQL's english configuration kept them, so `cafe`
+    found `café` on one backend and not the other."""
+    ids = [keyword_service.remember(t).id for t in ("We meet at the café", "Herr Müller")]
+    for query, expected in [("cafe", ids[0]), ("CAFÉ", ids[0]), ("Muller", ids[1])]:
+        assert [h.id for h in keyword_service.recall(query).hits] == [expected], query

@@ -9,6 +9,7 @@ The vector table is not here: its dimension is only known once the embedding mod
 loaded (see vectors.py), as on SQLite.
 """
 
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -225,10 +226,11 @@ _UNSPACED = "".join(f"{_pg_escape(lo)}-{_pg_escape(hi)}" for lo, hi in UNSPACED_
 def _spaced_keyword_text(c: Any) -> None:
     """SQLite's step 8: the keyword column holds the text of unspaced scripts (Chinese,
     Japanese, Korean) one character a word (policies.text.spaced), so a word is found inside
-    a sentence: the parser took a whole run of such characters as one word. And it reads
-    ASCII punctuation other than `-` and `'` as a space, as FTS5 does: the parser kept a
-    file path, host, e-mail address or version (`src/app/main.py`, `v1.2.3`) as one word
-    without its parts, so `main.py` or `1.2.3` was never found on PostgreSQL alone."""
+    a sentence: the parser took a whole run of such characters as one word. And, as FTS5
+    does, it reads ASCII punctuation other than `-` and `'` as a space (the parser kept a
+    file path, host, e-mail address or version, `src/app/main.py`, `v1.2.3`, as one word
+    without its parts, so `main.py` or `1.2.3` was never found on PostgreSQL alone), and
+    Latin letters without their accents (`cafe` finds `café`)."""
     for statement in _SPACED:
         c.execute(statement)
 
@@ -237,11 +239,26 @@ def _spaced_keyword_text(c: Any) -> None:
 # and `'` (O'Brien).
 _PUNCTUATION = '[]!"#$%&()*+,./:;<=>?@[\\\\^_`{|}~]+'
 
+
+def _folded() -> tuple[str, str]:
+    """The Latin letters with diacritics (U+00C0-U+024F) and their base letters, as FTS5's
+    unicode61 folds them (`é` to `e`; `ß` and `ı` stay)."""
+    pairs = []
+    for code in range(0xC0, 0x250):
+        parts = unicodedata.normalize("NFKD", chr(code))
+        base, marks = parts[0], parts[1:]
+        if marks and base.isascii() and base.isalpha() and all(map(unicodedata.combining, marks)):
+            pairs.append((chr(code), base))
+    return "".join(p[0] for p in pairs), "".join(p[1] for p in pairs)
+
+
+_ACCENTED, _BASES = _folded()
+
 _SPACED = [
     f"""
     create function memory_words(t text) returns text language sql immutable as $$
-    select regexp_replace(regexp_replace(t, '([{_UNSPACED}])', ' \\1 ', 'g'),
-                          '{_PUNCTUATION}', ' ', 'g')
+    select regexp_replace(regexp_replace(translate(t, '{_ACCENTED}', '{_BASES}'),
+                          '([{_UNSPACED}])', ' \\1 ', 'g'), '{_PUNCTUATION}', ' ', 'g')
     $$
     """,
     """
