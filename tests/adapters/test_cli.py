@@ -434,6 +434,15 @@ def test_help_shows_no_python_types() -> None:
     assert "Only this scope" not in remember and "Store it in this scope" in remember
 
 
+def test_date_options_say_they_take_relative_dates() -> None:
+    """--since/--until said "ISO date/time" while taking `last week` as the tools do."""
+    for command in ("recall", "list"):
+        text = " ".join(
+            CliRunner().invoke(app, [command, "--help"], terminal_width=200).stdout.split()
+        )
+        assert "3 days ago" in text and "ISO date/time" not in text, command
+
+
 def test_help_prints_bracketed_words_as_written() -> None:
     """`[scrubbed]` in a docstring is text, not a rich style tag that prints as nothing."""
     import typer

@@ -29,8 +29,33 @@ def test_tokens_are_estimated_per_character_class() -> None:
     assert budget.estimate_tokens("abcdef") == 2  # three ASCII characters a token
     assert budget.estimate_tokens("abcdefg") == 3
     assert budget.estimate_tokens("2026") == 3  # three tokens per four digits
-    assert budget.estimate_tokens("用户喜欢") == 4  # one per other character
+    assert budget.estimate_tokens("é") == 1  # others: one per UTF-8 byte past the first
+    assert budget.estimate_tokens("用户喜欢") == 8
+    assert budget.estimate_tokens("🚀") == 3
+    assert budget.estimate_tokens("…") == budget.estimate_tokens("€") == 1  # but punctuation: 1
     assert budget.estimate_tokens("") == 0
+
+
+# Texts in scripts the English-calibrated rule undercounted, with their token counts by
+# Claude's published tokenizer (@anthropic-ai/tokenizer's countTokens).
+NON_ENGLISH = {
+    "🚀🎉👍🔥😀 deploy ok": 13,
+    "ผู้ใช้ชอบโหมดมืดและทำงานจากกรุงเทพ": 61,
+    "我喜欢喝咖啡，不喜欢喝茶。项目的数据库是PostgreSQL。": 30,
+    "사용자는 다크 모드를 선호합니다": 13,
+    "उपयोगकर्ता डार्क मोड पसंद करता है": 37,
+}
+
+
+def test_non_english_text_is_not_undercounted() -> None:
+    """A budget holds what it says for emoji, Thai, CJK, Hangul and Devanagari too (one token
+    per character counted emoji and Thai at half their cost, so replies ran 2x over)."""
+    for text, true_count in NON_ENGLISH.items():
+        assert budget.estimate_tokens(text) >= true_count, text
+
+
+def test_a_lone_surrogate_is_counted_not_raised() -> None:
+    assert budget.estimate_tokens("a\ud83d") == 3
 
 
 def test_a_hit_costs_its_json() -> None:
@@ -87,6 +112,26 @@ def test_fit_whole_keeps_whole_memories_in_order_and_counts_the_rest() -> None:
 def test_snippet_cuts_at_a_word() -> None:
     assert budget.snippet("alpha beta gamma delta", 5) == "alpha beta…"
     assert budget.snippet("short", 10) == "short"
+
+
+def test_a_snippet_never_ends_inside_what_reads_as_one_character() -> None:
+    """A cut fell anywhere between code points: half a flag (🇩 for 🇩🇪), a family emoji
+    ending in a joiner, an accent torn from its letter, a skin tone from its hand."""
+    clusters = [
+        "🇩🇪",
+        "👨\u200d👩\u200d👧\u200d👦",
+        "e\u0301",
+        "👍🏽",
+        "🏴\U000e0067\U000e0062\U000e007f",
+    ]
+    for cluster in clusters:
+        for pad in range(4):
+            text = "x" * pad + cluster * 200
+            for tokens in range(101, 140, 3):
+                cut = budget.snippet(text, tokens)
+                assert cut.endswith(budget.ELLIPSIS)
+                body = cut.removesuffix(budget.ELLIPSIS)[pad:]
+                assert body == cluster * (len(body) // len(cluster)), (cluster, pad, tokens)
 
 
 @given(

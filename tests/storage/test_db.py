@@ -323,3 +323,41 @@ def test_each_probe_tells_its_own_step_from_the_ones_before() -> None:
         assert not migrations.APPLIED[step](conn), step.__name__
         step(conn)
         assert migrations.APPLIED[step](conn), step.__name__
+
+
+def test_the_keyword_index_is_rebuilt_spaced_on_upgrade(tmp_path: Path) -> None:
+    """A database of version 7 held Chinese text and non-ASCII tags as FTS5 could not find
+    them (a sentence one word; tags as escaped JSON): step 8 rebuilds both indexes, keeping
+    their secure-delete setting, and finds them."""
+    path = tmp_path / "v7.db"
+    conn = old_schema(path, migrations._spaced_keyword_index)
+    rows = [  # (content, tags, forgotten_at)
+        ("我喜欢喝咖啡，不喜欢喝茶", "[]", None),
+        ("Quarterly numbers", '["caf\\u00e9"]', None),
+        ("项目的数据库是PostgreSQL", "[]", "2026-01-02T00:00:00.000000Z"),
+    ]
+    for content, tags, forgotten in rows:
+        conn.execute(
+            """insert into memories (content, tags, created_at, updated_at, forgotten_at)
+               values (?, ?, '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z', ?)""",
+            (content, tags, forgotten),
+        )
+    assert (
+        conn.execute("select rowid from memories_fts where memories_fts match '咖啡'").fetchall()
+        == []
+    )
+    conn.close()
+    store = open_storage(Settings(db=path, semantic=False))
+    try:
+        for index, match, found in [
+            ("memories_fts", '"咖 啡"', [1]),
+            ("memories_fts", "café", [2]),
+            ("memories_fts_hidden", '"数 据 库"', [3]),
+        ]:
+            sql = f"select rowid from {index} where {index} match ?"
+            assert [r[0] for r in store.conn.execute(sql, (match,))] == found  # type: ignore[attr-defined]
+            setting = f"select v from {index}_config where k = 'secure-delete'"
+            assert store.conn.execute(setting).fetchone()[0] == 1  # type: ignore[attr-defined]
+        assert store.keyword_index_ok()
+    finally:
+        store.close()

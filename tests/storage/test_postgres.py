@@ -92,7 +92,7 @@ def test_a_database_of_the_previous_version_is_upgraded_in_place(
 ) -> None:
     """Version 6 (before principals) opened by this memory-mcp: step 7 adds the principals
     and the history's principal column; what was stored stays, with no principal."""
-    previous = pg_migrations.MIGRATIONS[:-1]
+    previous = pg_migrations.MIGRATIONS[:1]
     monkeypatch.setattr(pg_db, "MIGRATIONS", previous)
     monkeypatch.setattr(pg_db, "TARGET", previous[-1][0])
     old = open_storage(settings(schema))
@@ -128,7 +128,7 @@ def test_a_step_a_database_holds_under_another_number_is_not_run_again(
     """A database whose version rows say 6 but which holds step 7's work (merged branches
     numbered steps differently): opening it records 7 without running the step again (which
     failed: 'relation "principals" already exists')."""
-    previous = pg_migrations.MIGRATIONS[:-1]
+    previous = pg_migrations.MIGRATIONS[:1]
     monkeypatch.setattr(pg_db, "MIGRATIONS", previous)
     monkeypatch.setattr(pg_db, "TARGET", previous[-1][0])
     old = open_storage(settings(schema))
@@ -142,6 +142,34 @@ def test_a_step_a_database_holds_under_another_number_is_not_run_again(
         assert [p.name for p in store.list_principals()] == ["alice"]
         versions = pg.raw_rows(store, "select version from schema_version order by version")
         assert versions[-1] == (len(SQLITE_MIGRATIONS),)
+    finally:
+        store.close()
+
+
+def test_the_keyword_column_is_spaced_on_upgrade(
+    schema: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Version 7 held a Chinese sentence as one word: step 8 recomputes every row's keyword
+    column (and its length, which bm25's statistics sum), and finds a word inside it."""
+    previous = pg_migrations.MIGRATIONS[:2]
+    monkeypatch.setattr(pg_db, "MIGRATIONS", previous)
+    monkeypatch.setattr(pg_db, "TARGET", previous[-1][0])
+    old = open_storage(settings(schema))
+    pg.raw_rows(
+        old,
+        """insert into memories (id, content, created_at, updated_at)
+           values (41, '我喜欢喝咖啡，不喜欢喝茶', '2026-01-01T00:00:00Z',
+                   '2026-01-01T00:00:00Z')""",
+    )
+    assert pg.raw_rows(old, "select doc_len from memories") == [(2,)]  # 2 words, not 11
+    old.close()
+    monkeypatch.undo()
+    store = open_storage(settings(schema))
+    try:
+        assert [mid for mid, _ in store.search_keywords("咖啡", MemoryFilter(), 5)] == [41]
+        stats = pg.raw_rows(store, "select tokens from fts_stats where visible")
+        lengths = pg.raw_rows(store, "select sum(doc_len) from memories")
+        assert stats[0][0] == lengths[0][0] == 11  # one a character
     finally:
         store.close()
 

@@ -113,8 +113,10 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")
 ScopeOpt = Annotated[str | None, typer.Option("--scope", "-s", help="Only this scope.")]
 KindOpt = Annotated[str | None, typer.Option("--kind", "-k", help=f"One of {', '.join(KINDS)}.")]
 TagOpt = Annotated[list[str] | None, typer.Option("--tag", "-t", help="Tag (repeat for several).")]
-SinceOpt = Annotated[str | None, typer.Option(help="From this ISO date/time.")]
-UntilOpt = Annotated[str | None, typer.Option(help="Before this ISO date/time.")]
+# The same dates the tools take (policies/times.py), not only ISO-8601 ones.
+_WHEN = "date/time: ISO-8601, or e.g. 'yesterday', '3 days ago', 'last week'."
+SinceOpt = Annotated[str | None, typer.Option(help=f"From this {_WHEN}")]
+UntilOpt = Annotated[str | None, typer.Option(help=f"Before this {_WHEN}")]
 IdsArg = Annotated[list[int], typer.Argument(help="Memory ids.")]
 
 

@@ -9,8 +9,11 @@ The vector table is not here: its dimension is only known once the embedding mod
 loaded (see vectors.py), as on SQLite.
 """
 
+import unicodedata
 from collections.abc import Callable
 from typing import Any
+
+from memory_mcp.policies.text import UNSPACED_RANGES
 
 Step = Callable[[Any], None]
 
@@ -212,9 +215,78 @@ _PRINCIPALS = [
 ]
 
 
+def _pg_escape(code: int) -> str:
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+# policies.text.UNSPACED_RANGES as a regular expression bracket, frozen in step 8.
+_UNSPACED = "".join(f"{_pg_escape(lo)}-{_pg_escape(hi)}" for lo, hi in UNSPACED_RANGES)
+
+
+def _spaced_keyword_text(c: Any) -> None:
+    """SQLite's step 8: the keyword column holds the text of unspaced scripts (Chinese,
+    Japanese, Korean) one character a word (policies.text.spaced), so a word is found inside
+    a sentence: the parser took a whole run of such characters as one word. And, as FTS5
+    does, it reads ASCII punctuation other than `-` and `'` as a space (the parser kept a
+    file path, host, e-mail address or version, `src/app/main.py`, `v1.2.3`, as one word
+    without its parts, so `main.py` or `1.2.3` was never found on PostgreSQL alone), and
+    Latin letters without their accents (`cafe` finds `café`)."""
+    for statement in _SPACED:
+        c.execute(statement)
+
+
+# ASCII punctuation but `-` (hyphenated words: the parser keeps them whole and their parts)
+# and `'` (O'Brien).
+_PUNCTUATION = '[]!"#$%&()*+,./:;<=>?@[\\\\^_`{|}~]+'
+
+
+def _folded() -> tuple[str, str]:
+    """The Latin letters with diacritics (U+00C0-U+024F) and their base letters, as FTS5's
+    unicode61 folds them (`é` to `e`; `ß` and `ı` stay)."""
+    pairs = []
+    for code in range(0xC0, 0x250):
+        parts = unicodedata.normalize("NFKD", chr(code))
+        base, marks = parts[0], parts[1:]
+        if marks and base.isascii() and base.isalpha() and all(map(unicodedata.combining, marks)):
+            pairs.append((chr(code), base))
+    return "".join(p[0] for p in pairs), "".join(p[1] for p in pairs)
+
+
+_ACCENTED, _BASES = _folded()
+
+_SPACED = [
+    f"""
+    create function memory_words(t text) returns text language sql immutable as $$
+    select regexp_replace(regexp_replace(translate(t, '{_ACCENTED}', '{_BASES}'),
+                          '([{_UNSPACED}])', ' \\1 ', 'g'), '{_PUNCTUATION}', ' ', 'g')
+    $$
+    """,
+    """
+    create or replace function memory_fts(content text, tags jsonb, context text,
+        occurred_at text)
+    returns tsvector language sql immutable as $$
+    select setweight(to_tsvector('english', memory_words(content)), 'A') ||
+           setweight(to_tsvector('english', memory_words(tags::text)), 'B') ||
+           setweight(to_tsvector('english', memory_words(trim(coalesce(context, '') || ' ' ||
+               case when occurred_at is null then ''
+               else to_char(cast(occurred_at as timestamp), 'FMDD FMMonth YYYY') end))), 'C')
+    $$
+    """,
+    f"""
+    update memories set fts = {FTS_OF}, doc_len = tsvector_tokens({FTS_OF})
+    where fts is distinct from {FTS_OF}
+    """,
+]
+
+
 def _has_table(c: Any, name: str) -> bool:
     """Whether the schema (the connection's search path) holds this table."""
     row = c.execute("select to_regclass(%s) is not null as e", (name,)).fetchone()
+    return bool(row["e"])
+
+
+def _has_function(c: Any, name: str) -> bool:
+    row = c.execute("select to_regproc(%s) is not null as e", (name,)).fetchone()
     return bool(row["e"])
 
 
@@ -223,7 +295,8 @@ def _has_table(c: Any, name: str) -> bool:
 APPLIED: dict[Step, Callable[[Any], bool]] = {
     _initial: lambda c: _has_table(c, "memories"),
     _principals: lambda c: _has_table(c, "principals"),
+    _spaced_keyword_text: lambda c: _has_function(c, "memory_words"),
 }
 
-TARGET = 7
-MIGRATIONS: list[tuple[int, Step]] = [(6, _initial), (7, _principals)]
+TARGET = 8
+MIGRATIONS: list[tuple[int, Step]] = [(6, _initial), (7, _principals), (8, _spaced_keyword_text)]

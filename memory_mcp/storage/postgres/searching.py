@@ -7,7 +7,7 @@ import numpy as np
 
 from memory_mcp.models import MemoryFilter
 from memory_mcp.policies import keyword_budget
-from memory_mcp.policies.text import STOPWORDS, tokens
+from memory_mcp.policies.text import STOPWORDS, search_words, spaced, tokens
 from memory_mcp.storage.contract import ColumnWeights
 from memory_mcp.storage.postgres import bm25
 from memory_mcp.storage.postgres.base import PgBase, now
@@ -20,16 +20,17 @@ def query_parts(text: str) -> tuple[list[str], list[str]]:
     """(words, chunks) of any text: the words that are not stopwords (unless nothing else
     is left), and each chunk the tokenizer splits (`Kestrel-00042`): PostgreSQL's parser
     keeps such a chunk whole as well as its parts, so an exact identifier outranks memories
-    sharing only one part (as the SQLite side's phrases do)."""
-    words = tokens(text)
+    sharing only one part (as the SQLite side's phrases do). Chinese, Japanese and Korean
+    come as one character a word, as the keyword column holds them (policies.text.spaced)."""
+    words = search_words(text)
     if not words:
         return [], []
     content = [w for w in words if w not in STOPWORDS] or words
     phrases = []
     for chunk in text.split():
-        parts = tokens(chunk)
+        parts = tokens(spaced(chunk))
         if len(parts) > 1:
-            phrases.append(chunk)
+            phrases.append(spaced(chunk))
     return list(dict.fromkeys(content)), list(dict.fromkeys(phrases))
 
 

@@ -1,6 +1,7 @@
 """The one place that knows the SQLite driver: connect, transactions, migrations."""
 
 import contextlib
+import json
 import logging
 import os
 import time
@@ -13,8 +14,14 @@ import sqlean
 import sqlite_vec
 
 from memory_mcp.errors import MemoryMCPError, SchemaMismatch, StorageError
+from memory_mcp.policies.text import spaced
 from memory_mcp.storage.sqlite import copies, room
-from memory_mcp.storage.sqlite.migrations import APPLIED, MIGRATIONS
+from memory_mcp.storage.sqlite.migrations import (
+    APPLIED,
+    MIGRATIONS,
+    SPACED_FUNCTION,
+    TAG_WORDS_FUNCTION,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +86,10 @@ def connect(
             ),
         )
         conn.row_factory = sqlean.Row
+        # The keyword indexes' text (migrations._spaced_keyword_index): their views and
+        # triggers call it, so every connection that writes memories needs it.
+        conn.create_function(SPACED_FUNCTION, 1, _spaced, deterministic=True)
+        conn.create_function(TAG_WORDS_FUNCTION, 1, _tag_words, deterministic=True)
         conn.execute(f"pragma busy_timeout = {int(busy_timeout_ms)}")
         _use_wal(conn, busy_timeout_ms)
         conn.execute(f"pragma synchronous = {durability}")
@@ -92,6 +103,23 @@ def connect(
         conn.enable_load_extension(False)
         share_room(conn, path, max_bytes)
     return conn
+
+
+def _spaced(text: str | None) -> str | None:
+    return spaced(text) if isinstance(text, str) else text
+
+
+def _tag_words(tags: str | None) -> str | None:
+    """A JSON list of tags as spaced words (anything else as it is)."""
+    if not isinstance(tags, str):
+        return tags
+    try:
+        words = json.loads(tags)
+    except ValueError:
+        return spaced(tags)
+    if not isinstance(words, list):
+        return spaced(tags)
+    return spaced(" ".join(str(w) for w in words))
 
 
 def _use_wal(conn: Connection, busy_timeout_ms: int) -> None:

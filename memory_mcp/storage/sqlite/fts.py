@@ -1,6 +1,6 @@
 """The keyword indexes' names, and FTS5 MATCH expressions that any user text is safe to produce."""
 
-from memory_mcp.policies.text import STOPWORDS, tokens
+from memory_mcp.policies.text import STOPWORDS, search_words, spaced, tokens
 
 # The keyword index is two FTS5 tables: visible memories (neither forgotten nor superseded),
 # and the rest (migrations._visible_keyword_index made them; that released step spells them).
@@ -19,16 +19,18 @@ def fts_query(text: str) -> str | None:
     Stopwords are dropped (unless nothing else is left) so a question need not match every
     word. A chunk that the tokenizer splits (`Kestrel-00042`, `user.editor`) is also added
     as a quoted phrase, so the exact identifier outranks memories sharing only one part.
+    Chinese, Japanese and Korean are searched as pairs of neighbouring characters, each a
+    quoted phrase (policies.text.search_words; the index holds one character a word).
     Returns None when the text has no searchable token at all.
     """
-    words = tokens(text)
+    words = search_words(text)
     if not words:
         return None
     content = [w for w in words if w not in STOPWORDS] or words
     terms = list(dict.fromkeys(content))
     phrases = []
     for chunk in text.split():
-        parts = tokens(chunk)
+        parts = tokens(spaced(chunk))
         if len(parts) > 1:
             phrases.append(" ".join(parts))
     return " OR ".join(quote(t) for t in dict.fromkeys(terms + phrases))

@@ -199,28 +199,37 @@ _VISIBLE_ROW = "{r}.forgotten_at is null and {r}.superseded_by is null"
 _FTS_INDEXES = (("memories_fts", ""), ("memories_fts_hidden", "not "))
 
 
-def _fts_statements(index: str, negate: str) -> list[str]:
+def _fts_statements(index: str, negate: str, spaced: bool = False) -> list[str]:
     """The source view, FTS5 table and triggers of one keyword index: a row is in it while
-    `negate` + visible holds; an update moves it between the two."""
+    `negate` + visible holds; an update moves it between the two. `spaced` (step 8 on): each
+    column's text through SPACED_FUNCTION, and the tags as words (their JSON escapes every
+    non-ASCII character: `café` was indexed as `caf`, `u00e9`)."""
     source = f"{index}_source"
+
+    def columns(row: str) -> str:
+        if not spaced:
+            return f"{row}.content, {row}.tags, {_indexed_context(row)}"
+        cols = [f"{row}.content", _indexed_context(row)]
+        content, context = (f"{SPACED_FUNCTION}({col})" for col in cols)
+        return f"{content}, {TAG_WORDS_FUNCTION}({row}.tags), {context}"
 
     def when(row: str) -> str:
         return f"{negate}({_VISIBLE_ROW.format(r=row)})"
 
     def add(row: str) -> str:
         return f"""insert into {index} (rowid, content, tags, context)
-            select {row}.id, {row}.content, {row}.tags, {_indexed_context(row)}
+            select {row}.id, {columns(row)}
             where {when(row)};"""
 
     def remove(row: str) -> str:
         return f"""insert into {index} ({index}, rowid, content, tags, context)
-            select 'delete', {row}.id, {row}.content, {row}.tags, {_indexed_context(row)}
+            select 'delete', {row}.id, {columns(row)}
             where {when(row)};"""
 
     return [
         f"""
         create view {source} (id, content, tags, context) as
-        select m.id, m.content, m.tags, {_indexed_context("m")} from memories m where {when("m")}
+        select m.id, {columns("m")} from memories m where {when("m")}
         """,
         f"""
         create virtual table {index} using fts5 (
@@ -356,6 +365,27 @@ _PRINCIPALS = [
 ]
 
 
+# Registered on every connection (db.connect) under these names: policies.text.spaced, and
+# the same of a JSON list of tags, joined by spaces.
+SPACED_FUNCTION = "memory_mcp_spaced"
+TAG_WORDS_FUNCTION = "memory_mcp_tag_words"
+
+
+def _spaced_keyword_index(conn: Any) -> None:
+    """Both keyword indexes hold the text of unspaced scripts (Chinese, Japanese, Korean)
+    one character a word (policies.text.spaced), so a word is found inside a sentence: FTS5
+    took a whole run of such characters, often a sentence, as one word. Tags are indexed as
+    their words, no longer as JSON (which hid every tag with a non-ASCII character)."""
+    for index, negate in _FTS_INDEXES:
+        for trigger in ("ai", "ad", "au"):
+            conn.execute(f"drop trigger {index}_{trigger}")
+        conn.execute(f"drop table {index}")
+        conn.execute(f"drop view {index}_source")
+        for statement in _fts_statements(index, negate, spaced=True):
+            conn.execute(statement)
+        conn.execute(f"insert into {index} ({index}, rank) values ('secure-delete', 1)")
+
+
 def _has(conn: Any, kind: str, name: str) -> bool:
     """Whether the schema holds a table, view, index or trigger of this name."""
     row = conn.execute(
@@ -378,6 +408,14 @@ def _secure_delete(conn: Any) -> bool:
     )
 
 
+def _spaced_source(conn: Any, view: str) -> bool:
+    """The keyword index reads its text through the spacing function (_spaced_keyword_index)."""
+    row = conn.execute(
+        "select sql from sqlite_master where type = 'view' and name = :n", {"n": view}
+    ).fetchone()
+    return row is not None and SPACED_FUNCTION in row[0]
+
+
 APPLIED: dict[Step, Callable[[Any], bool]] = {
     _initial: lambda c: _has(c, "table", "memories"),
     _lifecycle: lambda c: _has(c, "table", "history"),
@@ -386,9 +424,10 @@ APPLIED: dict[Step, Callable[[Any], bool]] = {
     _erasure: _secure_delete,
     _one_current_value: lambda c: _has(c, "index", "memories_current_key"),
     _principals: lambda c: _has(c, "table", "principals"),
+    _spaced_keyword_index: lambda c: _spaced_source(c, "memories_fts_source"),
 }
 
 MIGRATIONS: list[Step] = [
     _initial, _lifecycle, _context, _visible_keyword_index, _erasure, _one_current_value,
-    _principals,
+    _principals, _spaced_keyword_index,
 ]  # fmt: skip
