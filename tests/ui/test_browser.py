@@ -61,14 +61,6 @@ def world(tmp_path_factory: pytest.TempPathFactory, model_dir: Path) -> Iterator
 
 
 @pytest.fixture
-def page(world: dict[str, Any]) -> Iterator[Any]:
-    page = world["browser"].new_page()
-    page.set_default_timeout(20_000)
-    yield page
-    page.close()
-
-
-@pytest.fixture
 def service(world: dict[str, Any]) -> Iterator[MemoryService]:
     """The same database through the service, as the next MCP recall would see it."""
     svc = MemoryService.open(world["settings"], create=False)

@@ -50,14 +50,6 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         yield {"url": url, "login": login, "ids": ids, "settings": settings, "browser": b}
 
 
-@pytest.fixture
-def page(world: dict[str, Any]) -> Iterator[Any]:
-    page = world["browser"].new_page()
-    page.set_default_timeout(20_000)
-    yield page
-    page.close()
-
-
 def test_markup_in_every_field_stays_text(page: Any, world: dict[str, Any]) -> None:
     memory_id = world["ids"]["xss"]
     for path in ["/?forgotten=on", "/?q=markup", f"/m/{memory_id}", "/overview",

@@ -4,7 +4,6 @@ went wrong."""
 
 import difflib
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,22 +11,9 @@ from starlette.testclient import TestClient
 
 from memory_mcp.adapters.ui import memory as memory_page
 from memory_mcp.adapters.ui.app import ui_app
-from memory_mcp.adapters.ui.security import UiGuard, host_values
+from memory_mcp.adapters.ui.security import UiGuard
 from memory_mcp.service import MemoryService
-
-PORT = 8766
-ORIGIN = f"http://127.0.0.1:{PORT}"
-
-
-@pytest.fixture
-def guard() -> UiGuard:
-    return UiGuard(host_values(["127.0.0.1", "localhost"], PORT))
-
-
-@pytest.fixture
-def web(service: MemoryService, guard: UiGuard) -> Iterator[TestClient]:
-    with TestClient(ui_app(service, guard), base_url=ORIGIN) as client:
-        yield client
+from tests.ui.conftest import ORIGIN
 
 
 class ShortOnly(difflib.SequenceMatcher):  # type: ignore[type-arg]

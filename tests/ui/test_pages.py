@@ -5,10 +5,8 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from starlette.testclient import TestClient
 
 from memory_mcp.adapters.mcp_server.http import http_app
@@ -17,21 +15,9 @@ from memory_mcp.adapters.ui.security import UiGuard, host_values
 from memory_mcp.config import Settings
 from memory_mcp.service import MemoryService
 from tests.conftest import FakeEmbedder
+from tests.ui.conftest import ORIGIN, PORT
 
-PORT = 8766
-ORIGIN = f"http://127.0.0.1:{PORT}"
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-
-
-@pytest.fixture
-def guard() -> UiGuard:
-    return UiGuard(host_values(["127.0.0.1", "localhost"], PORT))
-
-
-@pytest.fixture
-def web(service: MemoryService, guard: UiGuard) -> Iterator[TestClient]:
-    with TestClient(ui_app(service, guard), base_url=ORIGIN) as client:
-        yield client
 
 
 def test_memory_text_is_escaped_everywhere(web: TestClient, service: MemoryService) -> None:
