@@ -212,11 +212,12 @@ def fts_exact(store: SqliteStore) -> None:
 
 @contextmanager
 def busy_writer(
-    path: Path, busy_timeout_ms: int, slowest: list[float] | None = None
+    path: Path, busy_timeout_ms: int, slowest: list[float] | None = None, pause: float = 0.002
 ) -> Iterator[tuple[list[str], list[int]]]:
-    """Another connection inserting, editing and deleting rows (anywhere in the table)
-    without pause; yields (its lock errors, writes done so far), once it has started.
-    `slowest[0]` becomes the longest any one insert took (waiting for the lock included)."""
+    """Another connection inserting, editing and deleting rows (anywhere in the table),
+    `pause` seconds between rounds of five writes; yields (its lock errors, writes done so
+    far), once it has started. `slowest[0]` becomes the longest any one insert took (waiting
+    for the lock included)."""
     other = SqliteStore(db.connect(path, busy_timeout_ms=busy_timeout_ms), path)
     stop, errors, done = threading.Event(), [], [0]
     slowest = [0.0] if slowest is None else slowest
@@ -239,7 +240,7 @@ def busy_writer(
                 pass  # edited a row purged before
             except StorageError as exc:
                 errors.append(str(exc))
-            time.sleep(0.002)
+            time.sleep(pause)
 
     thread = threading.Thread(target=write)
     thread.start()
@@ -267,7 +268,9 @@ def test_keyword_rebuild_never_locks_a_writer_out(
     reader = SqliteStore(db.connect(path), path)  # a long-lived connection elsewhere
     assert reader.search_fts('"word1"', MemoryFilter(), 5)
     slowest = [0.0]
-    with busy_writer(path, 10_000, slowest) as (errors, done):
+    # Pauses of 20 ms: with 2 ms ones, the rebuild's own wait for the lock (SQLite's busy
+    # handler polls at growing intervals) missed every gap for 5 s on a loaded machine.
+    with busy_writer(path, 10_000, slowest, pause=0.02) as (errors, done):
         before, started = done[0], time.perf_counter()
         store.rebuild_keyword_index()
         took, during = time.perf_counter() - started, done[0] - before

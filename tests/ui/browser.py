@@ -84,20 +84,21 @@ def ui_server(db: Path, model_dir: Path | None, log: Path) -> Iterator[tuple[str
             stdout=subprocess.DEVNULL,
             stderr=stderr,
         )
+    url = f"http://127.0.0.1:{port}"
     try:
+        # The port is bound before the database and the model are loaded (listen.py), and the
+        # login address printed after: wait for both.
         deadline = time.monotonic() + 60
         while True:
             if proc.poll() is not None:
                 raise AssertionError(log.read_text())
+            login = re.search(rf"Open ({url}/login\?token=\S+)", log.read_text())
             with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
+                if login is not None and s.connect_ex(("127.0.0.1", port)) == 0:
                     break
             if time.monotonic() > deadline:
                 raise AssertionError("memory-mcp ui did not start: " + log.read_text())
             time.sleep(0.1)
-        url = f"http://127.0.0.1:{port}"
-        login = re.search(rf"Open ({url}/login\?token=\S+)", log.read_text())
-        assert login is not None, log.read_text()
         yield url, login.group(1)
     finally:
         proc.terminate()
