@@ -63,8 +63,10 @@ def start(
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise AssertionError(log.read_text())
+        # The port is bound before the database opens and the token is made (listen.py):
+        # ready is the start-up line, logged once both are done.
         with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
+            if "serving http://" in log.read_text() and s.connect_ex(("127.0.0.1", port)) == 0:
                 return proc, port
         time.sleep(0.1)
     proc.kill()

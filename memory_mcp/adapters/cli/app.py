@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from typer.core import TyperGroup
 
 from memory_mcp import __version__
-from memory_mcp.adapters.cli.quick import setting_errors
+from memory_mcp.adapters.cli.quick import plain_logging, setting_errors
 from memory_mcp.adapters.cli.render import err, out, safe
 from memory_mcp.config import Settings, default_db_path, is_database_url
 from memory_mcp.errors import InvalidInput, MemoryMCPError, plain_wording
@@ -162,6 +162,9 @@ def _root(
 
 
 def _configure_logging(level: int) -> None:
+    if not err.is_terminal:  # rich would wrap each record at 80 columns in a log file
+        plain_logging(level)
+        return
     handler = RichHandler(console=err, show_path=False, rich_tracebacks=True)
     logging.basicConfig(level=level, format="%(message)s", handlers=[handler], force=True)
 

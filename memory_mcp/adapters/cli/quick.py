@@ -19,6 +19,25 @@ from memory_mcp.adapters.cli.remote import option_pairs
 LOG_FORMAT = "%(asctime)s %(levelname)-7s %(message)s"
 
 
+class PlainLines(logging.Formatter):
+    """A log line for a file or a pipe (a client's log, systemd, docker): whole, never
+    wrapped, and with no control character a later `cat` of the log would act on."""
+
+    def __init__(self) -> None:
+        super().__init__(LOG_FORMAT, "%H:%M:%S")
+
+    def format(self, record: logging.LogRecord) -> str:
+        from memory_mcp.policies.controls import CONTROL
+
+        return CONTROL.sub("\ufffd", super().format(record))
+
+
+def plain_logging(level: int) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(PlainLines())
+    logging.basicConfig(level=level, handlers=[handler], force=True)
+
+
 def serve_options(argv: list[str]) -> dict[str, Any] | None:
     """The settings of a plain stdio `serve` command line, or None for anything else."""
     options: dict[str, Any] = {}
@@ -44,9 +63,7 @@ def quick_serve(argv: list[str]) -> bool:
     options = serve_options(argv)
     if options is None:
         return False
-    logging.basicConfig(
-        level=logging.INFO, format=LOG_FORMAT, datefmt="%H:%M:%S", stream=sys.stderr, force=True
-    )
+    plain_logging(logging.INFO)
     from pydantic import ValidationError
 
     from memory_mcp.adapters.mcp_server.server import serve
