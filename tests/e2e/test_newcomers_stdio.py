@@ -42,6 +42,7 @@ async def recall(client: Client, query: str) -> dict[str, Any]:
     return dict(result.structured_content)
 
 
+@pytest.mark.slow
 @pytest.mark.model
 @pytest.mark.anyio
 async def test_a_running_server_embeds_what_a_keyword_only_process_stores(
