@@ -7,7 +7,8 @@ model. A server embeds the backlog it finds at start; after that it notices newe
 highest memory id (one index lookup at any size), checked at most every CHECK_EVERY_S when it
 is asked to embed (a recall or a write), and embeds them on a background thread, scanning only
 the ids after the last it looked at (less OVERLAP: on PostgreSQL a lower id can commit after
-a higher one).
+a higher one). A row such a process edits loses its vector; the vector change log (its head is
+one lookup too) names those rows, and they are embedded again the same way.
 """
 
 import logging
@@ -62,20 +63,24 @@ Fill = Callable[[int], int | None]
 
 
 class Newcomers:
-    def __init__(self, store: Storage, fill: Fill, stopping: threading.Event) -> None:
-        self.store, self._fill, self._stopping = store, fill, stopping
-        self.known: int | None = None  # every row up to this id was looked at (None: off)
+    def __init__(
+        self, store: Storage, embedder: Embedder | None, fill: Fill, stopping: threading.Event
+    ) -> None:
+        self.store, self.embedder, self._fill, self._stopping = store, embedder, fill, stopping
+        # Every row up to this id, and every vector change up to this log position, was
+        # looked at (None: not watching, as in a one-shot command).
+        self.known: tuple[int, int] | None = None
         self._at = 0.0
         self._lock = threading.Lock()
         self.thread: threading.Thread | None = None
 
-    def watch_from(self, known: int) -> None:
-        """Start watching: every row up to `known` was embedded (or looked at)."""
-        self.known = known
+    def watch_from(self, known: int, logged: int) -> None:
+        """Start watching past memory id `known` and vector log position `logged`."""
+        self.known = (known, logged)
 
     def check(self) -> None:
-        """On the request path: at most every CHECK_EVERY_S one read of the highest id; rows
-        past the last one looked at are embedded on a background thread."""
+        """On the request path: at most every CHECK_EVERY_S, read the highest id and the
+        vector log's head (two index lookups); anything past them is embedded on a thread."""
         known = self.known
         if known is None or self._stopping.is_set():
             return
@@ -85,11 +90,11 @@ class Newcomers:
             if busy or now - self._at < CHECK_EVERY_S:
                 return
             self._at = now
-        last = self.store.last_memory_id()
-        if last <= known:
+        now_at = (self.store.last_memory_id(), self.store.vector_log_head()[1])
+        if now_at[0] <= known[0] and now_at[1] <= known[1]:
             return
         thread = threading.Thread(
-            target=self._embed, args=(known, last), name="memory-mcp-newcomers", daemon=True
+            target=self._embed, args=(known, now_at), name="memory-mcp-newcomers", daemon=True
         )
         with self._lock:
             if self.thread is not None and self.thread.is_alive():
@@ -97,15 +102,37 @@ class Newcomers:
             thread.start()
             self.thread = thread
 
-    def _embed(self, known: int, last: int) -> None:
+    def _embed(self, known: tuple[int, int], now_at: tuple[int, int]) -> None:
         try:
-            filled = self._fill(max(0, known - OVERLAP))
+            filled = self._fill(max(0, known[0] - OVERLAP))
+            if filled is None:
+                return
+            edited = self._embed_edited(known[1])
+            if edited is None:  # too far behind to tell which: every row without a vector
+                edited = self._fill(0) or 0
+            filled += edited
         except Exception as exc:  # noqa: BLE001 - the next check tries again
             if not self._stopping.is_set():
                 logger.warning("Embedding memories stored by other processes failed: %s", exc)
             return
-        if filled is None:
-            return
-        self.known = max(last, self.known or 0)
+        self.known = now_at
         if filled:
             logger.info("Embedded %d memories other processes stored without a vector", filled)
+
+    def _embed_edited(self, logged: int) -> int | None:
+        """Rows whose vector went since log position `logged` (another process without the
+        model changed their text): embedded again. None: the log no longer reaches back
+        that far (a full scan for rows without a vector follows)."""
+        assert self.embedder is not None
+        delta = self.store.vector_changes(logged, self.embedder.dim)
+        if delta is None:
+            return None
+        still = set(delta.rows.ids.tolist())
+        gone = [mid for mid in dict.fromkeys(delta.ids) if mid not in still]
+        edited = [m for m in self.store.get_many(gone) if not m.embedded] if gone else []
+        if not edited or self._stopping.is_set():
+            return 0
+        vectors = self.embedder.embed_documents([m.content for m in edited])
+        return self.store.set_vectors(
+            [(m.id, m.content, vec) for m, vec in zip(edited, vectors, strict=True)]
+        )

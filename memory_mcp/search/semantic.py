@@ -55,7 +55,7 @@ class SemanticIndex:
         self._model: IndexModel | None = None  # is the index still our model's? (lazily)
         self._outdated = False  # it was found to be another model's (state "mismatch")
         self._seen = threading.local()  # the log position a thread's last write check saw
-        self.newcomers = Newcomers(store, self._fill_newcomers, self._stopping)  # backlog.py
+        self.newcomers = Newcomers(store, embedder, self._fill_newcomers, self._stopping)
 
     @property
     def ready(self) -> bool:
@@ -140,10 +140,10 @@ class SemanticIndex:
             return
         filled = self._fill()
         self.state = "ready"
-        known = self.store.last_memory_id()  # the second pass covers every row up to here
-        filled += self._fill()
+        known = (self.store.last_memory_id(), self.store.vector_log_head()[1])
+        filled += self._fill()  # covers every row up to `known`
         if background:  # a server: from now on it embeds what other processes store
-            self.newcomers.watch_from(known)
+            self.newcomers.watch_from(*known)
         if filled:
             logger.info("Embedded %d memories stored while the model was loading", filled)
 

@@ -64,7 +64,29 @@ def test_a_server_embeds_rows_other_processes_store_without_a_vector(
     # Nothing new: a check reads the highest id and starts no work.
     known = server.semantic.newcomers.known
     settle(server)
-    assert server.semantic.newcomers.known == known == stored[-1]
+    assert server.semantic.newcomers.known == known and known is not None
+    assert known[0] == stored[-1]
+    other.close()
+    server.close()
+
+
+def test_a_server_embeds_again_what_a_process_without_the_model_edits(
+    settings: Settings,
+) -> None:
+    """An old row (far below the newest id) edited by a keyword-only process loses its
+    vector; the vector change log names it, and the server embeds its new text."""
+    server = serving(settings)
+    old = server.remember("Deploys go out on Fridays").id
+    server.remember_many([{"content": f"Filler memory number {n}"} for n in range(400)])
+    settle(server)
+    other = keyword_only(settings)
+    other.update(old, content="Deploys go out on Thursdays now")
+    assert not server.get(old).embedded
+    recall_until_embedded(server, old)
+    hits = server.recall("thursdays deploys")
+    assert hits.hits[0].id == old and hits.mode == "hybrid"
+    counts = server.store.counts()
+    assert counts["memories"] == counts["vec"] == 401
     other.close()
     server.close()
 
