@@ -129,10 +129,14 @@ class Newcomers:
             return None
         still = set(delta.rows.ids.tolist())
         gone = [mid for mid in dict.fromkeys(delta.ids) if mid not in still]
-        edited = [m for m in self.store.get_many(gone) if not m.embedded] if gone else []
-        if not edited or self._stopping.is_set():
-            return 0
-        vectors = self.embedder.embed_documents([m.content for m in edited])
-        return self.store.set_vectors(
-            [(m.id, m.content, vec) for m, vec in zip(edited, vectors, strict=True)]
-        )
+        filled = 0
+        for start in range(0, len(gone), EMBED_BATCH):
+            batch = self.store.get_many(gone[start : start + EMBED_BATCH])
+            edited = [(m.id, m.content) for m in batch if not m.embedded]  # purged: not there
+            if self._stopping.is_set():
+                break
+            if edited:
+                vectors = self.embedder.embed_documents([text for _, text in edited])
+                rows = [(mid, text, vec) for (mid, text), vec in zip(edited, vectors, strict=True)]
+                filled += self.store.set_vectors(rows)
+        return filled
