@@ -42,6 +42,6 @@ class IndexModel:
             f"another process re-embedded this database with {theirs[0]} ({theirs[1]}-d) "
             f"while this one runs {self.ours[0]} ({self.ours[1]}-d): restart it with "
             f"MEMORY_MCP_MODEL={theirs[0]}, or run `memory-mcp reindex` with {self.ours[0]}. "
-            "What it stores meanwhile is embedded by the next command or server start with "
-            "the database's model."
+            "What it stores meanwhile is embedded by a server running the database's model, "
+            "or the next command or server start with it."
         )

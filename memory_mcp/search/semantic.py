@@ -8,7 +8,6 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -17,6 +16,7 @@ import numpy as np
 
 from memory_mcp.errors import SchemaMismatch, StorageError
 from memory_mcp.models import Memory, MemoryFilter
+from memory_mcp.search.backlog import Embedded, Newcomers, embed_pending
 from memory_mcp.search.embed import Embedder, EmbedderUnavailable
 from memory_mcp.search.index_model import IndexModel
 from memory_mcp.search.vecindex import VectorCache
@@ -26,14 +26,12 @@ from memory_mcp.timestamps import NEVER, epoch_micros
 logger = logging.getLogger(__name__)
 
 State = Literal["off", "idle", "loading", "ready", "failed", "mismatch"]
-EMBED_BATCH = 64
 NOTES: dict[State, str] = {
     "off": "Semantic search is disabled by configuration; recall is keyword-only.",
     "idle": "The embedding model is not loaded by this command "
     "(`memory-mcp model status` shows whether it is available).",
     "loading": "The embedding model is still loading; recall is keyword-only for now.",
 }
-Embedded = Callable[[list[tuple[int, np.ndarray]]], None]  # (id, vector) just stored
 
 
 class SemanticIndex:
@@ -57,6 +55,7 @@ class SemanticIndex:
         self._model: IndexModel | None = None  # is the index still our model's? (lazily)
         self._outdated = False  # it was found to be another model's (state "mismatch")
         self._seen = threading.local()  # the log position a thread's last write check saw
+        self.newcomers = Newcomers(store, embedder, self._fill_newcomers, self._stopping)
 
     @property
     def ready(self) -> bool:
@@ -99,10 +98,11 @@ class SemanticIndex:
         """
         self._stopping.set()
         deadline = time.monotonic() + wait
-        for thread in (self._thread, self._cache_thread):
+        threads = (self._thread, self._cache_thread, self.newcomers.thread)
+        for thread in threads:
             if thread is not None and thread is not threading.current_thread():
                 thread.join(max(0.0, deadline - time.monotonic()))
-        return not any(t is not None and t.is_alive() for t in (self._thread, self._cache_thread))
+        return not any(t is not None and t.is_alive() for t in threads)
 
     def ensure(self, backlog: bool = True) -> bool:
         """Load the model now (CLI use); returns whether semantic search is available.
@@ -140,7 +140,10 @@ class SemanticIndex:
             return
         filled = self._fill()
         self.state = "ready"
-        filled += self._fill()
+        known = (self.store.last_memory_id(), self.store.vector_log_head()[1])
+        filled += self._fill()  # covers every row up to `known`
+        if background:  # a server: from now on it embeds what other processes store
+            self.newcomers.watch_from(*known)
         if filled:
             logger.info("Embedded %d memories stored while the model was loading", filled)
 
@@ -155,6 +158,7 @@ class SemanticIndex:
 
     def embed_documents(self, texts: list[str]) -> np.ndarray | None:
         """One vector per text; a text repeated in the batch is embedded once."""
+        self.newcomers.check()
         if self._outdated:
             self._still_ours(self.store.vector_log_head()[0])
         if not self.ready or self.embedder is None:
@@ -167,6 +171,7 @@ class SemanticIndex:
         return vectors[[row[text] for text in texts]]
 
     def embed_query(self, text: str) -> np.ndarray | None:
+        self.newcomers.check()
         if self._outdated:
             self._still_ours(self.store.vector_log_head()[0])
         if not self.ready or self.embedder is None:
@@ -350,23 +355,16 @@ class SemanticIndex:
             return 0
         return self._fill(progress)
 
-    def _fill(self, progress: Progress | None = None, announce: bool = True) -> int:
+    def _fill_newcomers(self, after: int) -> int | None:
+        """Embed rows without a vector after id `after` (backlog.py); None: not now."""
+        if not self.ready or not self._still_ours(self.store.vector_log_head()[0]):
+            return None  # another model's index: its rows are not ours to embed
+        return self._fill(after=after)
+
+    def _fill(self, progress: Progress | None = None, announce: bool = True, after: int = 0) -> int:
         assert self.embedder is not None
-        # counts() scans every table; only a progress report needs it (not each write's fill)
-        counts = self.store.counts() if progress is not None else None
-        filled, after = 0, 0
-        while not self._stopping.is_set() and (
-            batch := self.store.pending_embeddings(EMBED_BATCH, after_id=after)
-        ):
-            vectors = self.embedder.embed_documents([content for _, content in batch])
-            pairs = [(mid, vec) for (mid, _), vec in zip(batch, vectors, strict=True)]
-            filled += self.store.set_vectors(pairs)
-            if announce and self.on_embedded is not None:
-                self.on_embedded(pairs)
-            after = batch[-1][0]
-            if progress is not None and counts is not None:
-                progress(counts["vec"] + filled, counts["memories"])
-        return filled
+        told = self.on_embedded if announce else None
+        return embed_pending(self.store, self.embedder, self._stopping, told, progress, after)
 
     def reindex(self, progress: Progress | None = None) -> int:
         """Rebuild the vector index with the configured model and re-embed every memory."""

@@ -1,8 +1,7 @@
 """The storage contract: exactly what the service and the semantic leg need from a backend.
 
-`Storage` is the whole of it, as small protocols grouped by purpose. A backend satisfies it
-structurally (no base class): the SQLite one in `sqlite/`, checked by mypy where
-`open_storage` returns it. Rules every backend keeps, because the service relies on them:
+`Storage` is the whole of it, as small protocols grouped by purpose, satisfied structurally
+(no base class) by `sqlite/` and `postgres/`. Rules every backend keeps:
 
 - Every public write is one transaction: a memory, its keyword entry, its vector (when
   given), its history entry and any rows it supersedes land together or not at all.
@@ -267,6 +266,7 @@ class MemoryReads(Protocol):
         ...
 
     def count(self, flt: MemoryFilter) -> int: ...
+    def last_memory_id(self) -> int: ...  # max(id), 0 if none: one index lookup at any size
 
     def iter_all(self, batch: int = 500) -> Iterator[Memory]:
         """Every memory (forgotten too) in id order, streamed in batches."""
@@ -364,8 +364,8 @@ class VectorIndex(Protocol):
         """(id, content) of memories without a vector, in id order."""
         ...
 
-    def set_vectors(self, pairs: Sequence[tuple[int, np.ndarray]]) -> int:
-        """Store vectors for memories that lack one; skips ids deleted meanwhile."""
+    def set_vectors(self, rows: Sequence[tuple[int, str, np.ndarray]]) -> int:
+        """(id, text embedded, vector): stored where that row still has that text and no vector."""
         ...
 
 

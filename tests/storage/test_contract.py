@@ -463,7 +463,7 @@ def test_scrub_removes_a_string_from_a_memory_and_its_history(storage: Storage) 
     assert storage.history(a)[0].client == "cli"
     assert ids(storage.search_keywords(secret, MemoryFilter(), 5)) == [other]
     assert ids(storage.search_keywords("scrubbed", MemoryFilter(), 5)) == [a]
-    assert storage.set_vectors([(a, vec(1, 0, 0, 0))]) == 1
+    assert storage.set_vectors([(a, memory.content, vec(1, 0, 0, 0))]) == 1
     assert_in_step(storage, 2, 2)
     assert storage.scrub([a], secret) == {a: (False, 0)}  # nothing left: no entry either
     assert storage.history(a)[0].action == "scrub" and len(storage.history(a)) == 5
@@ -682,11 +682,39 @@ def test_a_reindex_empties_the_index_until_it_is_refilled(storage: Storage) -> N
     assert storage.pending_embeddings(1) == [(a, "first")]
     assert storage.pending_embeddings(10, after_id=a) == [(b, "second")]
     storage.purge([b])
-    assert storage.set_vectors([(a, np.ones(8, np.float32)), (b, np.ones(8, np.float32))]) == 1
+    ones = np.ones(8, np.float32)
+    assert storage.set_vectors([(a, "first", ones), (b, "second", ones)]) == 1
     storage.finish_reindex()
     assert storage.reindex_pending() is None
     assert storage.get(a).embedded
     assert_in_step(storage, 1, 1)
+
+
+def test_set_vectors_never_replaces_a_vector_nor_embeds_text_edited_since(
+    two_processes: list[Storage],
+) -> None:
+    """Two servers embed the same backlog row, or a row is edited while its old text is
+    embedded: the vector of its current text is never replaced by a stale one, and an edited
+    row stays pending for its new text. last_memory_id: the highest id, deleted ones aside."""
+    one, two = two_processes
+    one.ensure_vector_index(MODEL, DIM)
+    assert one.last_memory_id() == 0
+    a = one.insert(row("first text")).id
+    b = two.insert(row("second text")).id
+    assert (one.last_memory_id(), two.last_memory_id()) == (b, b)
+    assert one.set_vectors([(a, "first text", vec(1, 0, 0, 0))]) == 1
+    assert two.set_vectors([(a, "first text", vec(0, 1, 0, 0))]) == 0
+    assert np.allclose(one.vectors_for([a])[a], vec(1, 0, 0, 0))
+    two.update(b, {"content": "second text, edited"})  # as a process without the model does
+    assert one.set_vectors([(b, "second text", vec(0, 0, 1, 0))]) == 0
+    assert one.pending_embeddings(10) == [(b, "second text, edited")]
+    assert one.set_vectors([(b, "second text, edited", vec(0, 0, 0, 1))]) == 1
+    two.update(a, {"content": "first text, edited"}, vector=vec(0, 0, 1, 0))
+    assert one.set_vectors([(a, "first text", vec(1, 0, 0, 0))]) == 0
+    assert np.allclose(two.vectors_for([a])[a], vec(0, 0, 1, 0))
+    assert_in_step(one, 2, 2)
+    two.purge([a])
+    assert one.last_memory_id() == b
 
 
 @pytest.fixture(params=BACKENDS)
@@ -717,14 +745,14 @@ def test_vectors_of_a_model_never_go_into_another_models_index(
         assert not server.get(many).embedded
         server.update(kept, {"content": f"edited {dim}"}, vector=vec(0, 0, 0, 1))
         assert not server.get(kept).embedded  # its old vector went with its old text
-        assert server.set_vectors([(kept, vec(0, 0, 0, 1))]) == 0
+        assert server.set_vectors([(kept, f"edited {dim}", vec(0, 0, 0, 1))]) == 0
         assert server.counts()["vec"] == 0
         assert {kept, one.id, many} <= {mid for mid, _ in other.pending_embeddings(100)}
-        assert other.set_vectors([(one.id, np.ones(dim, np.float32))]) == 1
+        assert other.set_vectors([(one.id, f"one {dim}", np.ones(dim, np.float32))]) == 1
         assert other.get(one.id).embedded
     other.reset_vector_index(MODEL, DIM)  # back to the server's model
     other.finish_reindex()
-    assert server.set_vectors([(kept, vec(0, 0, 0, 1))]) == 1
+    assert server.set_vectors([(kept, f"edited {DIM}", vec(0, 0, 0, 1))]) == 1
     after = server.insert(row("stored after", vec(0, 1, 0, 0))).id
     assert server.get(after).embedded
 

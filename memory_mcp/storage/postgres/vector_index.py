@@ -8,9 +8,9 @@ import numpy as np
 
 from memory_mcp.errors import SchemaMismatch
 from memory_mcp.storage.contract import VectorDelta, VectorRows
-from memory_mcp.storage.postgres import decisions, vectors
+from memory_mcp.storage.postgres import vectors
 from memory_mcp.storage.postgres.base import PgBase
-from memory_mcp.storage.postgres.db import meta_value, set_meta
+from memory_mcp.storage.postgres.db import Connection, meta_value, set_meta
 
 _REINDEX_KEY = "reindex_pending"
 
@@ -69,18 +69,28 @@ class PgVectorIndex(PgBase):
             ]
         )
 
-    def set_vectors(self, pairs: Sequence[tuple[int, np.ndarray]]) -> int:
+    def set_vectors(self, rows: Sequence[tuple[int, str, np.ndarray]]) -> int:
+        """Store vectors for memories that still lack one (see the contract), decided under
+        the write lock: replicas embedding the same row store it once."""
         stored = 0
         with self._write() as c:
             if self._foreign_index(c):
                 return 0
-            for memory_id, vector in pairs:
-                if not decisions.id_taken(c, memory_id):
+            for memory_id, content, vector in rows:
+                if not vectors.awaits_vector(c, memory_id, content):
                     continue
-                vectors.delete(c, memory_id)
                 vectors.insert(c, memory_id, vector)
                 stored += 1
         return stored
+
+    def last_memory_id(self) -> int:
+        """max(id): a backward step on the primary key's index."""
+
+        def last(c: Connection) -> int:
+            row = c.execute("select coalesce(max(id), 0) as id from memories").fetchone()
+            return int(row["id"]) if row is not None else 0
+
+        return self._read(last)
 
     def wants_vector_copy(self) -> bool:
         """No: pgvector's HNSW index lives in the server, shared by every replica."""

@@ -90,6 +90,21 @@ def delete(c: Connection, memory_id: int) -> None:
     c.execute("delete from memory_vectors where memory_id = %s", (memory_id,))
 
 
+def awaits_vector(c: Connection, memory_id: int, content: str) -> bool:
+    """The row exists, still holds `content` and has no vector."""
+    return (
+        c.execute(
+            """
+            select 1 from memories m
+            where m.id = %(id)s and m.content = %(content)s
+                and not exists (select 1 from memory_vectors v where v.memory_id = m.id)
+            """,
+            {"id": memory_id, "content": content},
+        ).fetchone()
+        is not None
+    )
+
+
 def log_state(c: Connection) -> tuple[int, int, int | None]:
     """(generation, last logged change, oldest kept change)."""
     row = c.execute(

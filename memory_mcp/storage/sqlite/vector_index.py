@@ -8,9 +8,16 @@ import numpy as np
 
 from memory_mcp.errors import SchemaMismatch
 from memory_mcp.storage.contract import VectorDelta, VectorRows
-from memory_mcp.storage.sqlite import decisions, vectors
+from memory_mcp.storage.sqlite import vectors
 from memory_mcp.storage.sqlite.base import SqliteBase
-from memory_mcp.storage.sqlite.db import Connection, connect, meta_value, read_snapshot, set_meta
+from memory_mcp.storage.sqlite.db import (
+    Connection,
+    connect,
+    meta_value,
+    read_snapshot,
+    scalar,
+    set_meta,
+)
 
 _REINDEX_KEY = "reindex_pending"
 
@@ -83,16 +90,21 @@ class SqliteVectorIndex(SqliteBase):
             ]
         )
 
-    def set_vectors(self, pairs: Sequence[tuple[int, np.ndarray]]) -> int:
-        """Store vectors for memories that lack one; skips ids deleted meanwhile."""
+    def set_vectors(self, rows: Sequence[tuple[int, str, np.ndarray]]) -> int:
+        """Store vectors for memories that still lack one (see the contract): two servers
+        embedding the same row, or a row edited while its old text was embedded, never
+        replace the vector of its current content with a stale one."""
         stored = 0
         with self._write() as c:
-            for memory_id, vector in pairs:
-                if not decisions.id_taken(c, memory_id):
+            for memory_id, content, vector in rows:
+                if not vectors.awaits_vector(c, memory_id, content):
                     continue
-                vectors.delete(c, memory_id)
                 stored += bool(vectors.insert(c, memory_id, vector, self._made_with))
         return stored
+
+    def last_memory_id(self) -> int:
+        """max(id): SQLite reads it off the end of the rowid b-tree."""
+        return self._read(lambda c: int(scalar(c, "select max(id) from memories") or 0))
 
     def wants_vector_copy(self) -> bool:
         """Yes: an in-memory copy searches faster than a scan of the vec0 table."""

@@ -194,6 +194,21 @@ def delete(c: Connection, memory_id: int) -> None:
     _log(c, memory_id)
 
 
+def awaits_vector(c: Connection, memory_id: int, content: str) -> bool:
+    """The row exists, still holds `content` and has no vector (vec0's id table)."""
+    return (
+        c.execute(
+            """
+            select 1 from memories m
+            where m.id = :id and m.content = :content
+                and not exists (select 1 from memories_vec_rowids v where v.rowid = m.id)
+            """,
+            {"id": memory_id, "content": content},
+        ).fetchone()
+        is not None
+    )
+
+
 def _log(c: Connection, memory_id: int) -> int:
     logged = c.execute("insert into vec_log (memory_id) values (:id)", {"id": memory_id})
     seq = int(logged.lastrowid or 0)

@@ -1,0 +1,142 @@
+"""Embedding the memories stored without a vector: at start (every one), and, in a server,
+those other processes store while it runs.
+
+A hook's capture, a `MEMORY_MCP_SEMANTIC=false` or offline command, a process whose model is
+not the index's: each stores rows without a vector and leaves them to a process with the
+model. A server embeds the backlog it finds at start; after that it notices newer rows by the
+highest memory id (one index lookup at any size), checked at most every CHECK_EVERY_S when it
+is asked to embed (a recall or a write), and embeds them on a background thread, scanning only
+the ids after the last it looked at (less OVERLAP: on PostgreSQL a lower id can commit after
+a higher one). A row such a process edits loses its vector; the vector change log (its head is
+one lookup too) names those rows, and they are embedded again the same way.
+"""
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from memory_mcp.search.embed import Embedder
+from memory_mcp.storage.contract import Progress, Storage
+
+logger = logging.getLogger(__name__)
+
+EMBED_BATCH = 64
+CHECK_EVERY_S = 2.0
+OVERLAP = 256
+
+Embedded = Callable[[list[tuple[int, np.ndarray]]], None]  # (id, vector) just stored
+
+
+def embed_pending(
+    store: Storage,
+    embedder: Embedder,
+    stopping: threading.Event,
+    told: Embedded | None = None,
+    progress: Progress | None = None,
+    after: int = 0,
+) -> int:
+    """Embed every memory without a vector after id `after`, in batches (each one
+    transaction); `told` hears of each batch's vectors. Returns how many were stored."""
+    # counts() scans every table; only a progress report needs it (not each write's fill)
+    counts = store.counts() if progress is not None else None
+    filled = 0
+    while not stopping.is_set() and (batch := store.pending_embeddings(EMBED_BATCH, after)):
+        vectors = embedder.embed_documents([content for _, content in batch])
+        # With the text embedded: a row edited since waits for its new text's vector.
+        filled += store.set_vectors(
+            [(mid, text, vec) for (mid, text), vec in zip(batch, vectors, strict=True)]
+        )
+        if told is not None:
+            told([(mid, vec) for (mid, _), vec in zip(batch, vectors, strict=True)])
+        after = batch[-1][0]
+        if progress is not None and counts is not None:
+            progress(counts["vec"] + filled, counts["memories"])
+    return filled
+
+
+# Embed the rows without a vector after this id: how many; None: not now (the model is not
+# ready, or the index is another model's), the rows wait for a later check.
+Fill = Callable[[int], int | None]
+
+
+class Newcomers:
+    def __init__(
+        self, store: Storage, embedder: Embedder | None, fill: Fill, stopping: threading.Event
+    ) -> None:
+        self.store, self.embedder, self._fill, self._stopping = store, embedder, fill, stopping
+        # Every row up to this id, and every vector change up to this log position, was
+        # looked at (None: not watching, as in a one-shot command).
+        self.known: tuple[int, int] | None = None
+        self._at = 0.0
+        self._lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+
+    def watch_from(self, known: int, logged: int) -> None:
+        """Start watching past memory id `known` and vector log position `logged`."""
+        self.known = (known, logged)
+
+    def check(self) -> None:
+        """On the request path: at most every CHECK_EVERY_S, read the highest id and the
+        vector log's head (two index lookups); anything past them is embedded on a thread."""
+        known = self.known
+        if known is None or self._stopping.is_set():
+            return
+        with self._lock:
+            now = time.monotonic()
+            busy = self.thread is not None and self.thread.is_alive()
+            if busy or now - self._at < CHECK_EVERY_S:
+                return
+            self._at = now
+        now_at = (self.store.last_memory_id(), self.store.vector_log_head()[1])
+        if now_at[0] <= known[0] and now_at[1] <= known[1]:
+            return
+        thread = threading.Thread(
+            target=self._embed, args=(known, now_at), name="memory-mcp-newcomers", daemon=True
+        )
+        with self._lock:
+            if self.thread is not None and self.thread.is_alive():
+                return
+            thread.start()
+            self.thread = thread
+
+    def _embed(self, known: tuple[int, int], now_at: tuple[int, int]) -> None:
+        try:
+            filled = self._fill(max(0, known[0] - OVERLAP))
+            if filled is None:
+                return
+            edited = self._embed_edited(known[1])
+            if edited is None:  # too far behind to tell which: every row without a vector
+                edited = self._fill(0) or 0
+            filled += edited
+        except Exception as exc:  # noqa: BLE001 - the next check tries again
+            if not self._stopping.is_set():
+                logger.warning("Embedding memories stored by other processes failed: %s", exc)
+            return
+        self.known = now_at
+        if filled:
+            logger.info("Embedded %d memories other processes stored without a vector", filled)
+
+    def _embed_edited(self, logged: int) -> int | None:
+        """Rows whose vector went since log position `logged` (another process without the
+        model changed their text): embedded again. None: the log no longer reaches back
+        that far (a full scan for rows without a vector follows)."""
+        assert self.embedder is not None
+        delta = self.store.vector_changes(logged, self.embedder.dim)
+        if delta is None:
+            return None
+        still = set(delta.rows.ids.tolist())
+        gone = [mid for mid in dict.fromkeys(delta.ids) if mid not in still]
+        filled = 0
+        for start in range(0, len(gone), EMBED_BATCH):
+            batch = self.store.get_many(gone[start : start + EMBED_BATCH])
+            edited = [(m.id, m.content) for m in batch if not m.embedded]  # purged: not there
+            if self._stopping.is_set():
+                break
+            if edited:
+                vectors = self.embedder.embed_documents([text for _, text in edited])
+                rows = [(mid, text, vec) for (mid, text), vec in zip(edited, vectors, strict=True)]
+                filled += self.store.set_vectors(rows)
+        return filled
