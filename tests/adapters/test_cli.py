@@ -77,6 +77,18 @@ def test_restore_says_what_it_did_not_bring_back(run) -> None:  # type: ignore[n
     assert "Restored #1" not in said and "Restored #1, #2" not in said
 
 
+def test_semantic_search_turned_off_is_said_where_it_informs_only(run) -> None:  # type: ignore[no-untyped-def]
+    """With MEMORY_MCP_SEMANTIC=false every remember and edit said "Semantic search is
+    disabled by configuration": noise to whoever turned it off. Recall and stats still say."""
+    off = "disabled by configuration"
+    assert off not in run.stderr_of("remember", "Deploys go through CI")  # type: ignore[attr-defined]
+    assert off not in run.stderr_of("edit", "1", "--content", "Deploys go through CD")  # type: ignore[attr-defined]
+    assert off not in run.stderr_of("import", "--format", "markdown", "nowhere")  # type: ignore[attr-defined]
+    assert off in run.stderr_of("recall", "deploys")  # type: ignore[attr-defined]
+    assert as_json(run("recall", "deploys", "--json"))["note"].endswith("keyword-only.")
+    assert off in run("stats")
+
+
 def test_errors_are_one_clear_line_and_exit_1(run) -> None:  # type: ignore[no-untyped-def]
     run("show", "42", code=1)
     assert "No memory with id 42" in run.stderr_of("show", "42")

@@ -108,6 +108,9 @@ def recall(
             time_field="recorded" if recorded else "occurred", include_superseded=superseded,
             as_of=as_of, max_tokens=max_tokens, ids=memory_id,
         )  # fmt: skip
+        off = service.semantic.state == "off"  # open_service says why only when not chosen
+    if off and result.note and not json_:
+        err.print(result.note, style="yellow", markup=False, soft_wrap=True)
     if json_:
         as_json(result)
         return
