@@ -292,6 +292,20 @@ class ForgetResult(BaseModel):
     undo: str = Field(description="The command that brings them back.")
 
 
+class RestoreResult(BaseModel):
+    """What restore did, as its transaction saw it: a memory that was not forgotten is not
+    "restored", and one a newer value supersedes stays out of recall (that value shows)."""
+
+    memories: list[Memory] = Field(description="The memories named, as they are now.")
+    restored: list[int] = Field(description="Forgotten, and back now.")
+    not_forgotten: list[int] = Field(default_factory=list, description="Nothing to restore.")
+
+    @property
+    def still_superseded(self) -> dict[int, int]:
+        """Memory id -> the newer memory recall shows instead of it."""
+        return {m.id: m.superseded_by for m in self.memories if m.superseded_by is not None}
+
+
 class SummaryCluster(BaseModel):
     """One theme: its most representative memory and the memories that support it."""
 

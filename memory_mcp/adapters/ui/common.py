@@ -22,7 +22,12 @@ NOTICES = {
     "saved": "Saved.",
     "nochange": "Nothing changed.",
     "forgotten": "Forgotten: hidden from recall.",
-    "restored": "Restored: recall sees it again.",
+    "restored": "Restored: back in recall.",
+    "restoredsuperseded": "Restored, but superseded by a newer value: recall shows that one "
+    "instead.",
+    "notforgotten": "Not forgotten: nothing to restore.",
+    "stillsuperseded": "Not forgotten, and superseded by a newer value: recall shows that one "
+    "instead.",
     "moved": "Moved.",
     "purged": "Deleted permanently.",
 }
@@ -79,7 +84,8 @@ async def run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 def render(
     request: Request, title: str, body: Child, nav: str = "", status: int = 200
 ) -> HTMLResponse:
-    notice = NOTICES.get(request.query_params.get("done", ""))
+    said = [NOTICES[code] for code in request.query_params.getlist("done") if code in NOTICES]
+    notice = " ".join(said)
     flash = (
         tag("div", tag("p", notice), _undo(request), class_="notice", role="status")
         if notice
@@ -106,10 +112,12 @@ def _undo(request: Request) -> Html | None:
     )
 
 
-def redirect(request: Request, path: str, done: str | None = None) -> Response:
-    """303 See Other after a change, so reloading the page does not repeat it."""
+def redirect(request: Request, path: str, done: str | list[str] | None = None) -> Response:
+    """303 See Other after a change, so reloading the page does not repeat it; `done`: the
+    codes of the notices it shows (NOTICES)."""
+    codes = [done] if isinstance(done, str) else done or []
     sep = "&" if "?" in path else "?"
-    url = base(request) + path + (f"{sep}done={done}" if done else "")
+    url = base(request) + path + (sep + "&".join(f"done={c}" for c in codes) if codes else "")
     return RedirectResponse(url, status_code=303)
 
 
