@@ -210,3 +210,26 @@ def test_restore_says_what_it_did_as_the_cli_does(
         "Not forgotten: nothing to restore. Not forgotten, and superseded by a newer value: "
         "recall shows that one instead."
     )
+
+
+def test_find_and_edit_hold_a_tag_with_a_comma(
+    web: TestClient, service: MemoryService, guard: UiGuard
+) -> None:
+    """The tag fields split at every comma: a tag holding one (`-t "ci, cd"` in the CLI)
+    could not be filtered on, and saving its memory's tags split it. Past 32 tags the Find
+    filter said "at most 32 tags per memory"."""
+    memory = service.remember("Pipelines run on every push.", tags=["ci, cd", 'say "hi"', "ops"])
+    other = service.remember("Pipelines are slow on Mondays.", tags=["ci", "cd"])
+    page = web.get("/", params={"tags": '"ci, cd"'}).text
+    assert "every push" in page and "slow on Mondays" not in page
+    assert "slow on Mondays" in web.get("/", params={"tags": "ci, cd"}).text
+    form = web.get(f"/m/{memory.id}").text
+    assert 'value="&quot;ci, cd&quot;, say &quot;hi&quot;, ops"' in form
+    sent = {"csrf": guard.csrf, "tags": '"ci, cd", say "hi", ops, new'}
+    saved = web.post(f"/m/{memory.id}/edit", data=sent, headers={"origin": ORIGIN})
+    assert saved.status_code == 200, saved.text
+    assert service.get(memory.id).tags == ["ci, cd", 'say "hi"', "ops", "new"]
+    assert service.get(other.id).tags == ["ci", "cd"]
+    many = ", ".join(f"t{i}" for i in range(33))
+    refused = web.get("/", params={"tags": many}).text
+    assert "at most 32 tags in a filter" in refused and "per memory" not in refused

@@ -1,6 +1,7 @@
 """What every page handler shares: the service call off the event loop, the page frame,
 redirects with a notice, and the checked POST."""
 
+import csv
 import functools
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -15,6 +16,7 @@ from memory_mcp.adapters.ui.security import UiGuard, Visitor
 from memory_mcp.service import MemoryService
 
 UI_CLIENT = "ui"  # how the history names changes made in these pages
+TAGS_LABEL = 'Tags (comma separated): "a, b" in quotes is one tag'
 VISITOR_KEY = "memory_mcp.ui.visitor"  # set in the request's scope by the guard
 
 # Notices a redirect may ask for, by code: a URL never carries text to show.
@@ -156,4 +158,16 @@ def text(form: FormData, name: str) -> str | None:
 
 
 def tags_of(value: str | None) -> list[str]:
-    return [t.strip() for t in (value or "").split(",") if t.strip()]
+    """The tags a form field lists, comma separated; a tag holding a comma is in double
+    quotes (`"a, b", c`), a quote in it doubled, as in a CSV line."""
+    line = " ".join((value or "").splitlines())
+    rows = csv.reader([line], skipinitialspace=True)
+    return [t.strip() for row in rows for t in row if t.strip()]
+
+
+def tags_text(tags: list[str]) -> str:
+    """Tags as a form field lists them (read back by tags_of)."""
+    quoted = (
+        '"' + t.replace('"', '""') + '"' if "," in t or t.startswith('"') else t for t in tags
+    )
+    return ", ".join(quoted)
