@@ -10,7 +10,7 @@ from urllib.parse import unquote
 
 from pydantic import BaseModel, Field
 
-from memory_mcp.errors import InvalidInput, nothing_imported
+from memory_mcp.errors import InvalidInput, json_problem, nothing_imported
 from memory_mcp.formats import files
 from memory_mcp.formats.markdown import (
     FIELDS,
@@ -138,7 +138,10 @@ def _scope(file: Path, preamble_lines: list[str]) -> tuple[str, list[str]]:
             try:
                 scope = json.loads(match["json"]).get("scope")
                 return clean_scope(scope), []
-            except (json.JSONDecodeError, AttributeError, TypeError, ValueError) as exc:
+            except json.JSONDecodeError as exc:
+                why = f"its JSON: {json_problem(exc, one_line=True)}"
+                return "", [f"{file.name}:{number}: unreadable memory-mcp line ({why})"]
+            except (AttributeError, TypeError, ValueError) as exc:
                 return "", [f"{file.name}:{number}: unreadable memory-mcp line ({exc})"]
     try:
         return clean_scope(unquote(file.name.removesuffix(SUFFIX))), []

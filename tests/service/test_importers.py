@@ -409,16 +409,19 @@ def test_json_errors_read_the_same_in_every_importer(
         service.import_from("mem0", mem0)
     assert "(Invalid control character at line 1, column 15)" in str(refused.value)
     kg = tmp_path / "memory.jsonl"
-    kg.write_text(bad + "\n")
-    with pytest.raises(InvalidInput) as empty:  # no line is a graph's: refused, with why
-        service.import_from("kg-jsonl", kg)
-    assert "not a knowledge-graph memory file" in str(empty.value)
-    assert READERS["kg-jsonl"](kg) == [
-        Skipped(where="line 1", reason="not JSON (Invalid control character at column 15)")
-    ]
+    entity = {"type": "entity", "name": "A", "entityType": "t", "observations": ["fine"]}
+    kg.write_text(f"{bad}\n{json.dumps(entity)}\n")
+    summary = service.import_from("kg-jsonl", kg)
+    assert reasons(summary) == {"line 1": "not JSON (Invalid control character at column 15)"}
     with pytest.raises(InvalidInput) as jsonl:
         service.import_jsonl(kg)
     assert "line 1: not JSON (Invalid control character at column 15)" in str(jsonl.value)
+    notes = tmp_path / "notes.md"  # a Markdown export's memory-mcp line holds JSON too
+    notes.write_text('<!-- memory-mcp: {"scope": "a\x01"} -->\n\n## #new\n\ntext\n')
+    with pytest.raises(InvalidInput) as markdown:
+        service.import_markdown(notes)
+    said = "unreadable memory-mcp line (its JSON: Invalid control character at column 13)"
+    assert said in str(markdown.value)
 
 
 def test_json_nested_too_deeply_is_a_message_not_a_traceback(
