@@ -1,5 +1,6 @@
 """Errors the core raises; messages are written for the person or model that must act on them."""
 
+import json
 from typing import Any
 
 
@@ -71,3 +72,11 @@ def _names(message: str, loc: Any) -> bool:
 def _short(value: Any, width: int = 40) -> str:
     text = repr(value)
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def json_problem(exc: json.JSONDecodeError, one_line: bool = False) -> str:
+    """Why a text is not JSON, in one wording for every reader: `Expecting value at line 2,
+    column 5` (`at column 5` for a text that is one line of a file). Python's message alone
+    may end in a dangling "at" (`Invalid control character at`), its place given apart."""
+    where = f"column {exc.colno}" if one_line else f"line {exc.lineno}, column {exc.colno}"
+    return f"{exc.msg.removesuffix(' at')} at {where}"

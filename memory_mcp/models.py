@@ -64,8 +64,9 @@ def wire_json(model: BaseModel) -> str:
     return json.dumps(wire(model), ensure_ascii=False, separators=(",", ":"))
 
 
-def clean_tags(tags: list[str] | None) -> list[str]:
-    """Strip, lowercase and de-duplicate tags, keeping their first-seen order."""
+def clean_tags(tags: list[str] | None, held: str = "per memory") -> list[str]:
+    """Strip, lowercase and de-duplicate tags, keeping their first-seen order; `held`: where
+    the limit on their number applies (a memory's, a filter's)."""
     seen: dict[str, None] = {}
     for tag in tags or []:
         tag = clean_name(tag, "tag").lower()
@@ -75,7 +76,7 @@ def clean_tags(tags: list[str] | None) -> list[str]:
             raise ValueError(f"tag {tag[:20]!r}... is longer than {MAX_TAG_CHARS} characters")
         seen[tag] = None
     if len(seen) > MAX_TAGS:
-        raise ValueError(f"at most {MAX_TAGS} tags per memory")
+        raise ValueError(f"at most {MAX_TAGS} tags {held}")
     return list(seen)
 
 
@@ -178,7 +179,7 @@ class MemoryFilter(BaseModel):
     @field_validator("tags")
     @classmethod
     def _tags(cls, value: list[str]) -> list[str]:
-        return clean_tags(value)
+        return clean_tags(value, "in a filter")
 
     @field_validator("scopes")
     @classmethod
@@ -290,6 +291,20 @@ class ForgetResult(BaseModel):
     reason: str | None = None
     at: ShortTime
     undo: str = Field(description="The command that brings them back.")
+
+
+class RestoreResult(BaseModel):
+    """What restore did, as its transaction saw it: a memory that was not forgotten is not
+    "restored", and one a newer value supersedes stays out of recall (that value shows)."""
+
+    memories: list[Memory] = Field(description="The memories named, as they are now.")
+    restored: list[int] = Field(description="Forgotten, and back now.")
+    not_forgotten: list[int] = Field(default_factory=list, description="Nothing to restore.")
+
+    @property
+    def still_superseded(self) -> dict[int, int]:
+        """Memory id -> the newer memory recall shows instead of it."""
+        return {m.id: m.superseded_by for m in self.memories if m.superseded_by is not None}
 
 
 class SummaryCluster(BaseModel):

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any, TypeGuard
 
-from memory_mcp.errors import InvalidInput
+from memory_mcp.errors import InvalidInput, json_problem
 from memory_mcp.formats.common import Item, Record, Skipped, digest, read_lines, tags
 
 FORMAT = "kg-jsonl"
@@ -49,7 +49,7 @@ def _line(number: int, line: str) -> list[Item] | Skipped:
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
-        return Skipped(where=where, reason=f"not JSON ({exc.msg})")
+        return Skipped(where=where, reason=f"not JSON ({json_problem(exc, one_line=True)})")
     except RecursionError:
         return Skipped(where=where, reason="JSON nested too deeply to read")
     kind = obj.get("type") if isinstance(obj, dict) else None

@@ -10,7 +10,7 @@ from urllib.parse import unquote
 
 from pydantic import BaseModel, Field
 
-from memory_mcp.errors import InvalidInput, nothing_imported
+from memory_mcp.errors import InvalidInput, json_problem, nothing_imported
 from memory_mcp.formats import files
 from memory_mcp.formats.markdown import (
     FIELDS,
@@ -33,6 +33,12 @@ from memory_mcp.policies.redact import measured_length
 from memory_mcp.policies.times import parse_time
 
 MAX_PROBLEMS = 10
+NOT_OURS = (
+    "{path} is not a memory-mcp Markdown file: it has no `## #<id>` or `## #new` entry and no "
+    "memory-mcp line. Nothing imported. `export --format markdown DIR` writes such files (add "
+    "`## #new · fact` entries to create memories); another tool's notes import with "
+    "`--format claude-code` or `--format codex`."
+)
 
 
 class MarkdownImportReport(BaseModel):
@@ -79,6 +85,13 @@ class Document:
     path: Path
     scope: str
     entries: list[Entry] = field(default_factory=list)
+    marked: bool = False  # has the memory-mcp line an export writes
+
+    @property
+    def ours(self) -> bool:
+        """Written by an export or in its format: a file given alone with no entry and no
+        memory-mcp line is someone else's Markdown (a README), which imports as nothing."""
+        return self.marked or bool(self.entries)
 
 
 def read(path: Path, max_chars: int) -> tuple[list[Document], list[str]]:
@@ -93,6 +106,8 @@ def read(path: Path, max_chars: int) -> tuple[list[Document], list[str]]:
     problems: list[str] = []
     for name, real in found:
         document, problems_ = parse(name, files.read_text(real), max_chars)
+        if not document.ours and not path.is_dir():  # in a folder: its entries were deleted
+            raise InvalidInput(NOT_OURS.format(path=path))
         documents.append(document)
         problems += problems_
     problems += _repeated_ids(documents)
@@ -105,8 +120,9 @@ def parse(file: Path, text: str, max_chars: int) -> tuple[Document, list[str]]:
     """A file's entries, and what is wrong with it (file:line messages)."""
     lines = [line.removesuffix("\r") for line in text.split("\n")]
     starts = [i for i, line in enumerate(lines) if HEADING.match(line)]
-    scope, problems = _scope(file, lines[: starts[0] if starts else len(lines)])
-    document = Document(file, scope)
+    preamble = lines[: starts[0] if starts else len(lines)]
+    scope, problems = _scope(file, preamble)
+    document = Document(file, scope, marked=any(MARKER.match(line) for line in preamble))
     for start, end in pairwise([*starts, len(lines)]):
         entry, found = _entry(f"{file.name}:{start + 1}", lines[start:end], scope, max_chars)
         problems += found
@@ -122,7 +138,10 @@ def _scope(file: Path, preamble_lines: list[str]) -> tuple[str, list[str]]:
             try:
                 scope = json.loads(match["json"]).get("scope")
                 return clean_scope(scope), []
-            except (json.JSONDecodeError, AttributeError, TypeError, ValueError) as exc:
+            except json.JSONDecodeError as exc:
+                why = f"its JSON: {json_problem(exc, one_line=True)}"
+                return "", [f"{file.name}:{number}: unreadable memory-mcp line ({why})"]
+            except (AttributeError, TypeError, ValueError) as exc:
                 return "", [f"{file.name}:{number}: unreadable memory-mcp line ({exc})"]
     try:
         return clean_scope(unquote(file.name.removesuffix(SUFFIX))), []

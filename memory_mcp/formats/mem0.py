@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from memory_mcp.errors import InvalidInput
+from memory_mcp.errors import InvalidInput, json_problem
 from memory_mcp.formats.common import Item, Record, Skipped, instant, read_text, tags
 from memory_mcp.timestamps import day_text
 
@@ -31,7 +31,7 @@ def read(path: Path) -> list[Item]:
     try:
         data = json.loads(read_text(path))
     except json.JSONDecodeError as exc:
-        raise InvalidInput(f"{path} is not JSON ({exc.msg} at line {exc.lineno}).") from exc
+        raise InvalidInput(f"{path} is not JSON ({json_problem(exc)}).") from exc
     except RecursionError:
         raise InvalidInput(f"{path} is JSON nested too deeply to read.") from None
     memories = data.get("results", data.get("memories")) if isinstance(data, dict) else data

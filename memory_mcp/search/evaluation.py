@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from memory_mcp.errors import InvalidInput, validation_problems
+from memory_mcp.errors import InvalidInput, json_problem, validation_problems
 from memory_mcp.models import Kind, clean_tags
 
 KS = (1, 5, 10, 20)
@@ -64,7 +64,7 @@ def parse_queries(lines: Iterable[str]) -> list[LabelledQuery]:
         try:
             queries.append(LabelledQuery.model_validate(json.loads(line)))
         except json.JSONDecodeError as exc:
-            errors.append(f"line {number}: not JSON ({exc.msg})")
+            errors.append(f"line {number}: not JSON ({json_problem(exc, one_line=True)})")
         except ValidationError as exc:
             errors.append(f"line {number}: {validation_problems(exc.errors())}")
     if errors:

@@ -20,6 +20,7 @@ from memory_mcp.models import (
     RecallResult,
     ReindexStatus,
     RememberResult,
+    RestoreResult,
     Stats,
     Summary,
 )
@@ -247,8 +248,8 @@ class MemoryService(AutomaticMemory, ActingAs):
         """Move memories to another scope (recorded in their history)."""
         return self._lifecycle.move(ids, scope, client)
 
-    def restore(self, ids: Sequence[int], client: str | None = None) -> list[Memory]:
-        """Bring forgotten memories back."""
+    def restore(self, ids: Sequence[int], client: str | None = None) -> RestoreResult:
+        """Bring forgotten memories back; says which were not, and which stay superseded."""
         return self._lifecycle.restore(ids, client)
 
     def purge_candidates(self, ids: Sequence[int], expired: bool = False) -> list[int]:

@@ -13,6 +13,7 @@ from memory_mcp.models import (
     Memory,
     MemoryFilter,
     NewMemory,
+    RestoreResult,
 )
 from memory_mcp.policies import inputs
 from memory_mcp.policies.redact import redact, redact_fields
@@ -178,14 +179,16 @@ class Lifecycle(Part):
             undo=f"memory-mcp restore {' '.join(map(str, forgotten or already))}",
         )
 
-    def restore(self, ids: Sequence[int], client: str | None = None) -> list[Memory]:
+    def restore(self, ids: Sequence[int], client: str | None = None) -> RestoreResult:
         if not ids:
             raise InvalidInput("Name at least one memory id to restore.")
         ids = inputs.check_ids(ids, self.settings.max_ids)
         with all_or_nothing(ids):
             self._check_writable(ids)
-            self.store.restore(ids, client)
-        return self.store.get_many(list(ids))
+            restored, not_forgotten = self.store.restore(ids, client)
+        return RestoreResult(
+            memories=self.store.get_many(list(ids)), restored=restored, not_forgotten=not_forgotten
+        )
 
     def purge_candidates(self, ids: Sequence[int], expired: bool = False) -> list[int]:
         inputs.check_id_values(ids)

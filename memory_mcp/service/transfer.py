@@ -19,7 +19,7 @@ from typing import Any, NamedTuple, TextIO
 import numpy as np
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from memory_mcp.errors import InvalidInput, nothing_imported, validation_problems
+from memory_mcp.errors import InvalidInput, json_problem, nothing_imported, validation_problems
 from memory_mcp.formats.ahead import embedding_thread
 from memory_mcp.formats.common import C0_C1, spaced
 from memory_mcp.models import MAX_KEY_CHARS, NewMemory, clean_name
@@ -348,7 +348,7 @@ def _parse(line: str, limits: Limits | None = None) -> tuple[ExportedMemory | st
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
-        return f"not JSON ({exc.msg})", ()
+        return f"not JSON ({json_problem(exc, one_line=True)})", ()
     except RecursionError:
         return "not readable: JSON nested too deeply", ()
     if not isinstance(obj, dict):

@@ -77,6 +77,18 @@ def test_restore_says_what_it_did_not_bring_back(run) -> None:  # type: ignore[n
     assert "Restored #1" not in said and "Restored #1, #2" not in said
 
 
+def test_semantic_search_turned_off_is_said_where_it_informs_only(run) -> None:  # type: ignore[no-untyped-def]
+    """With MEMORY_MCP_SEMANTIC=false every remember and edit said "Semantic search is
+    disabled by configuration": noise to whoever turned it off. Recall and stats still say."""
+    off = "disabled by configuration"
+    assert off not in run.stderr_of("remember", "Deploys go through CI")  # type: ignore[attr-defined]
+    assert off not in run.stderr_of("edit", "1", "--content", "Deploys go through CD")  # type: ignore[attr-defined]
+    assert off not in run.stderr_of("import", "--format", "markdown", "nowhere")  # type: ignore[attr-defined]
+    assert off in run.stderr_of("recall", "deploys")  # type: ignore[attr-defined]
+    assert as_json(run("recall", "deploys", "--json"))["note"].endswith("keyword-only.")
+    assert off in run("stats")
+
+
 def test_errors_are_one_clear_line_and_exit_1(run) -> None:  # type: ignore[no-untyped-def]
     run("show", "42", code=1)
     assert "No memory with id 42" in run.stderr_of("show", "42")
@@ -232,6 +244,48 @@ def test_markdown_export_edit_import(run, tmp_path: Path) -> None:  # type: igno
     assert "1 updated" in text and "In no file, not deleted: #1" in text
     assert as_json(run("show", "2", "--json"))["content"] == "Prefers spaces"
     assert as_json(run("show", "1", "--json"))["forgotten_at"] is None
+
+
+def test_import_reads_stdin_for_the_one_file_formats(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`export -` wrote stdout but `import -` looked for a file named "-"."""
+    run("remember", "Deploys go out on Tuesdays", "-s", "ops")
+    dump = run("export", "-")
+    fresh = tmp_path / "fresh.db"
+    runner = CliRunner()
+    back = runner.invoke(app, ["--db", str(fresh), "import", "-", "--json"], input=dump)
+    assert back.exit_code == 0, back.stderr
+    assert json.loads(back.stdout)["created"] == 1
+    kg = (FIXTURES / "kg" / "memory.jsonl").read_text()
+    graph = as_json(run("import", "-f", "kg-jsonl", "-", "-s", "kg", "--json", input=kg))
+    assert (graph["created"], graph["source"]) == (5, "-")
+    bad = runner.invoke(app, ["--db", str(fresh), "import", "-f", "mem0", "-"], input="{x")
+    assert bad.exit_code == 1 and "stdin is not JSON (Expecting" in bad.stderr
+    assert "memory-mcp-import-" not in bad.stderr  # the temporary copy is not named
+    for fmt in ("markdown", "claude-code", "codex", "mcp-memory-service"):
+        refused = runner.invoke(app, ["--db", str(fresh), "import", "-f", fmt, "-"], input="x")
+        assert refused.exit_code == 1 and "'-' (stdin) is for jsonl" in refused.stderr, fmt
+
+
+def test_import_of_a_folder_or_a_stray_markdown_file_says_what_to_do(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`import DIR` said "Cannot read md: [Errno 21] Is a directory"; `import --format
+    markdown FILE` of a file that is not ours read 0 entries and exited 0."""
+    run("remember", "Prefers tabs", "-k", "preference")
+    folder = tmp_path / "md"
+    run("export", "--format", "markdown", str(folder))
+    said = run.stderr_of("import", str(folder))  # type: ignore[attr-defined]
+    assert "is a folder; --format jsonl reads one file" in said and "--format markdown" in said
+    assert "Errno" not in said
+    run("import", "-f", "mem0", str(folder), code=1)
+    one = as_json(run("import", "-f", "markdown", str(folder / "global.md"), "--json"))
+    assert (one["files"], one["entries"], one["unchanged"]) == (1, 1, 1)
+    readme = tmp_path / "README.md"
+    readme.write_text("# Project\n\nSome notes, no memory entries.\n")
+    run("import", "-f", "markdown", str(readme), code=1)
+    said = run.stderr_of("import", "-f", "markdown", str(readme))  # type: ignore[attr-defined]
+    assert "is not a memory-mcp Markdown file" in " ".join(said.split())
+    new = tmp_path / "new.md"
+    new.write_text("## #new · fact\nThe staging database is db2.\n")
+    assert len(as_json(run("import", "-f", "markdown", str(new), "--json"))["created"]) == 1
 
 
 def test_import_from_other_servers(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -264,8 +264,8 @@ def test_a_same_named_server_that_is_not_ours_needs_force(tmp_path: Path) -> Non
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('{"mcpServers": {', "not valid JSON \\(line 1"),
-        ('{\n  // my servers\n  "servers": {}\n}', "JSON with comments .*\\(line 2"),
+        ('{"mcpServers": {', "not valid JSON \\(.* at line 1"),
+        ('{\n  // my servers\n  "servers": {}\n}', "JSON with comments .* at line 2"),
         ('{"servers": {},}', "JSON with comments or trailing commas"),
         ('{"servers": {"a": 1} /* x */}', "JSON with comments"),
         ("[1, 2]", "a JSON list, not an object"),

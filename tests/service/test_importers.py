@@ -61,7 +61,7 @@ def test_kg_observations_and_relations_become_facts(service: MemoryService) -> N
         "line 3": "entity 'Bob' has no observations",
         "line 5": "relation needs from, to and relationType",
         "line 7, observation 2": "observation is not text",
-        "line 8": "not JSON (Expecting value)",
+        "line 8": "not JSON (Expecting value at column 1)",
         "line 9": "not an entity or relation (type 'note')",
     }
     history = service.history(alice.id)
@@ -395,6 +395,33 @@ def test_metadata_numbers_json_cannot_hold_are_refused_on_every_backend(
     assert summary.created == 1 and reasons(summary)["memory n"].startswith(
         "metadata is not storable as JSON"
     )
+
+
+def test_json_errors_read_the_same_in_every_importer(
+    service: MemoryService, tmp_path: Path
+) -> None:
+    """mem0 said "not JSON (Invalid control character at at line 1)", kg-jsonl and JSONL
+    "(Invalid control character at)": Python's message ends in "at", its place given apart."""
+    bad = '{"content": "a\x01b"}'
+    mem0 = tmp_path / "mem0.json"
+    mem0.write_text(bad)
+    with pytest.raises(InvalidInput) as refused:
+        service.import_from("mem0", mem0)
+    assert "(Invalid control character at line 1, column 15)" in str(refused.value)
+    kg = tmp_path / "memory.jsonl"
+    entity = {"type": "entity", "name": "A", "entityType": "t", "observations": ["fine"]}
+    kg.write_text(f"{bad}\n{json.dumps(entity)}\n")
+    summary = service.import_from("kg-jsonl", kg)
+    assert reasons(summary) == {"line 1": "not JSON (Invalid control character at column 15)"}
+    with pytest.raises(InvalidInput) as jsonl:
+        service.import_jsonl(kg)
+    assert "line 1: not JSON (Invalid control character at column 15)" in str(jsonl.value)
+    notes = tmp_path / "notes.md"  # a Markdown export's memory-mcp line holds JSON too
+    notes.write_text('<!-- memory-mcp: {"scope": "a\x01"} -->\n\n## #new\n\ntext\n')
+    with pytest.raises(InvalidInput) as markdown:
+        service.import_markdown(notes)
+    said = "unreadable memory-mcp line (its JSON: Invalid control character at column 13)"
+    assert said in str(markdown.value)
 
 
 def test_json_nested_too_deeply_is_a_message_not_a_traceback(

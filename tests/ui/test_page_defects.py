@@ -122,13 +122,13 @@ def test_an_edit_leaves_the_fields_it_did_not_touch_as_they_are(
     web: TestClient, service: MemoryService
 ) -> None:
     """A tag may hold a comma (MCP and the CLI take it); the form shows tags comma separated,
-    so parsing the field again would split it: untouched fields are never parsed again."""
+    that one in double quotes, and untouched fields are never parsed again."""
     memory_id = service.remember("Ship it on Fridays.", tags=["release,prod", "ops"]).id
     page = web.get(f"/m/{memory_id}").text
     form = {**_form(page), "content": "Ship it on Mondays.", "kind": "note",
-            "tags": "release,prod, ops", "scope": "global", "key": "", "occurred_at": "",
+            "tags": '"release,prod", ops', "scope": "global", "key": "", "occurred_at": "",
             "expires_at": ""}  # fmt: skip
-    assert 'value="release,prod, ops"' in page
+    assert 'value="&quot;release,prod&quot;, ops"' in page
     web.post(f"/m/{memory_id}/edit", data=form, headers={"origin": ORIGIN})
     edited = service.get(memory_id)
     assert (edited.content, edited.tags) == ("Ship it on Mondays.", ["release,prod", "ops"])

@@ -180,3 +180,56 @@ def test_export_and_import_through_the_pages(
             assert web2.post("/import", data=scoped, files=files).status_code == 400
     finally:
         other.close()
+
+
+def test_restore_says_what_it_did_as_the_cli_does(
+    web: TestClient, service: MemoryService, guard: UiGuard
+) -> None:
+    """The restore button said "Restored: recall sees it again." of a memory that was never
+    forgotten, and of one a newer value still supersedes (recall shows that one)."""
+    old = service.remember("Editor is Vim", key="user.editor").id
+    new = service.remember("Editor is Helix", key="user.editor").id
+    gone = service.remember("Deploys go through CI").id
+    service.forget([gone, old])
+    sent = {"csrf": guard.csrf}
+    same = {"origin": ORIGIN}
+
+    def notice(page: str) -> str:
+        return " ".join(re.findall(r'role="status"><p>([^<]*)</p>', page))
+
+    back = notice(web.post(f"/m/{gone}/restore", data=sent, headers=same).text)
+    assert back == "Restored: back in recall."
+    again = notice(web.post(f"/m/{gone}/restore", data=sent, headers=same).text)
+    assert again == "Not forgotten: nothing to restore."
+    hidden = notice(web.post(f"/m/{old}/restore", data=sent, headers=same).text)
+    assert "recall sees it" not in hidden and "back in recall" not in hidden
+    assert hidden.startswith("Restored, but superseded by a newer value")
+    both = {**sent, "action": "restore", "id": [str(old), str(new)]}
+    said = notice(web.post("/bulk", data=both, headers=same).text)
+    assert said == (
+        "Not forgotten: nothing to restore. Not forgotten, and superseded by a newer value: "
+        "recall shows that one instead."
+    )
+
+
+def test_find_and_edit_hold_a_tag_with_a_comma(
+    web: TestClient, service: MemoryService, guard: UiGuard
+) -> None:
+    """The tag fields split at every comma: a tag holding one (`-t "ci, cd"` in the CLI)
+    could not be filtered on, and saving its memory's tags split it. Past 32 tags the Find
+    filter said "at most 32 tags per memory"."""
+    memory = service.remember("Pipelines run on every push.", tags=["ci, cd", 'say "hi"', "ops"])
+    other = service.remember("Pipelines are slow on Mondays.", tags=["ci", "cd"])
+    page = web.get("/", params={"tags": '"ci, cd"'}).text
+    assert "every push" in page and "slow on Mondays" not in page
+    assert "slow on Mondays" in web.get("/", params={"tags": "ci, cd"}).text
+    form = web.get(f"/m/{memory.id}").text
+    assert 'value="&quot;ci, cd&quot;, say &quot;hi&quot;, ops"' in form
+    sent = {"csrf": guard.csrf, "tags": '"ci, cd", say "hi", ops, new'}
+    saved = web.post(f"/m/{memory.id}/edit", data=sent, headers={"origin": ORIGIN})
+    assert saved.status_code == 200, saved.text
+    assert service.get(memory.id).tags == ["ci, cd", 'say "hi"', "ops", "new"]
+    assert service.get(other.id).tags == ["ci", "cd"]
+    many = ", ".join(f"t{i}" for i in range(33))
+    refused = web.get("/", params={"tags": many}).text
+    assert "at most 32 tags in a filter" in refused and "per memory" not in refused

@@ -217,7 +217,8 @@ def open_service(
                 ready = service.semantic.ensure(backlog=False)
             if ready:
                 _embed_backlog(service)
-            else:  # the one line saying why, and what to do (the loader logs nothing)
+            elif service.semantic.state != "off":  # why, and what to do (the loader logs
+                # nothing); turned off by choice, it is said where it informs (recall, stats)
                 err.print(service.semantic.note, style="yellow", markup=False, soft_wrap=True)
         principal = ctx.obj.principal if ctx.obj else None
         yield (

@@ -1,6 +1,8 @@
 """Moving memories in and out: export and import in every format, with progress bars."""
 
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
@@ -97,7 +99,10 @@ def import_(
     ctx: typer.Context,
     path: Annotated[
         Path,
-        typer.Argument(help="The file (or, for markdown, folder) to import."),
+        typer.Argument(
+            help="The file (or, for markdown, folder) to import; '-' reads stdin "
+            "(jsonl, kg-jsonl, mem0)."
+        ),
     ],
     format_: Annotated[
         ImportFormat,
@@ -118,11 +123,23 @@ def import_(
     db: DbOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Import our JSONL or edited Markdown, or another memory server's file (safe to re-run)."""
+    """Import our JSONL or edited Markdown, or another memory server's file (safe to re-run).
+
+    '-' reads a JSONL, kg-jsonl or mem0 file from stdin."""
     if scope is not None and format_ in (ImportFormat.jsonl, ImportFormat.markdown):
         raise InvalidInput(
             f"--scope is for other servers' files; {format_} files carry their own scopes."
         )
+    with _source(path, format_) as source:
+        report = _import(ctx, db, source, format_, scope)
+    if str(path) == "-" and isinstance(report, ImportSummary):
+        report.source = "-"
+    _show(report, json_)
+
+
+def _import(
+    ctx: typer.Context, db: str | None, path: Path, format_: ImportFormat, scope: str | None
+) -> ImportReport | MarkdownImportReport | ImportSummary:
     with open_service(ctx, db, semantic=True, create=True) as service, _bar("import") as progress:
         if format_ is ImportFormat.jsonl:
             report: ImportReport | MarkdownImportReport | ImportSummary = service.import_jsonl(
@@ -132,6 +149,41 @@ def import_(
             report = service.import_markdown(path, progress)
         else:
             report = service.import_from(format_.value, path, scope, progress)
+    return report
+
+
+STDIN_FORMATS = (ImportFormat.jsonl, ImportFormat.kg_jsonl, ImportFormat.mem0)
+FILE_FORMATS = (*STDIN_FORMATS, ImportFormat.mcp_memory_service)  # one file, never a folder
+
+
+@contextmanager
+def _source(path: Path, format_: ImportFormat) -> Iterator[Path]:
+    """The file to import: `-` is stdin, copied to a private temporary file (a JSONL import
+    reads it twice: checked whole, then stored), named `stdin` in what is said of it."""
+    if str(path) != "-":
+        if format_ in FILE_FORMATS and path.is_dir():
+            raise InvalidInput(
+                f"{path} is a folder; --format {format_} reads one file. A folder written by "
+                "`export --format markdown` imports with `--format markdown`."
+            )
+        yield path
+        return
+    if format_ not in STDIN_FORMATS:
+        raise InvalidInput(
+            f"'-' (stdin) is for {', '.join(STDIN_FORMATS)} files; --format {format_} reads "
+            "a folder or a file by its path: give the path."
+        )
+    with tempfile.TemporaryDirectory(prefix="memory-mcp-import-") as folder:
+        spooled = Path(folder) / "stdin"
+        with spooled.open("wb") as fh:  # the folder is the owner's only (700)
+            shutil.copyfileobj(sys.stdin.buffer, fh)
+        try:
+            yield spooled
+        except InvalidInput as exc:
+            raise InvalidInput(str(exc).replace(str(spooled), "stdin")) from exc
+
+
+def _show(report: ImportReport | MarkdownImportReport | ImportSummary, json_: bool) -> None:
     if json_:
         as_json(report)
     elif isinstance(report, ImportReport):

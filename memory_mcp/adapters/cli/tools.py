@@ -108,6 +108,9 @@ def recall(
             time_field="recorded" if recorded else "occurred", include_superseded=superseded,
             as_of=as_of, max_tokens=max_tokens, ids=memory_id,
         )  # fmt: skip
+        off = service.semantic.state == "off"  # open_service says why only when not chosen
+    if off and result.note and not json_:
+        err.print(result.note, style="yellow", markup=False, soft_wrap=True)
     if json_:
         as_json(result)
         return
@@ -141,23 +144,19 @@ def forget(
 def restore(ctx: typer.Context, ids: IdsArg, db: DbOpt = None, json_: JsonOpt = False) -> None:
     """Bring forgotten memories back."""
     with open_service(ctx, db) as service:
-        forgotten = {m.id for m in service.get_many(ids) if m.forgotten_at is not None}
-        memories = service.restore(ids, client=CLI_CLIENT)
+        result = service.restore(ids, client=CLI_CLIENT)
     if json_:
-        as_json(memories)
+        as_json(result.memories)
         return
-    restored = [m.id for m in memories if m.id in forgotten]
-    if restored:
-        err.print(f"Restored {fmt_ids(restored)}.")
-    if kept := [m.id for m in memories if m.id not in forgotten]:
-        err.print(f"Not forgotten, nothing to restore: {fmt_ids(kept)}.")
-    for m in memories:  # back, or never gone, but a newer value still replaces it
-        if m.superseded_by is not None:
-            new = m.superseded_by
-            err.print(
-                f"#{m.id} stays superseded by #{new}: recall shows #{new} instead "
-                "(`recall --superseded` shows both)."
-            )
+    if result.restored:
+        err.print(f"Restored {fmt_ids(result.restored)}.")
+    if result.not_forgotten:
+        err.print(f"Not forgotten, nothing to restore: {fmt_ids(result.not_forgotten)}.")
+    for old, new in result.still_superseded.items():  # back, or never gone, but replaced
+        err.print(
+            f"#{old} stays superseded by #{new}: recall shows #{new} instead "
+            "(`recall --superseded` shows both)."
+        )
 
 
 @app.command(rich_help_panel="The four tools, by hand")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from memory_mcp.errors import json_problem
 from memory_mcp.policies.inputs import mend
 from memory_mcp.service import MemoryService
 
@@ -47,7 +48,7 @@ def decode(raw: str | bytes) -> HookInput:
     try:
         data = json.loads(raw) if raw.strip() else {}
     except json.JSONDecodeError as exc:
-        raise HookProblem(f"The hook input is not JSON ({exc.msg}).") from None
+        raise HookProblem(f"The hook input is not JSON ({json_problem(exc)}).") from None
     except UnicodeDecodeError:
         raise HookProblem("The hook input is not UTF-8 text.") from None
     except RecursionError:  # not a ValueError: it would escape as a crash

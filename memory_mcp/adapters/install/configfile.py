@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from memory_mcp.errors import MemoryMCPError
+from memory_mcp.errors import MemoryMCPError, json_problem
 
 
 class ConfigError(MemoryMCPError):
@@ -35,9 +35,7 @@ def read_config(path: Path) -> dict[str, Any] | None:
     except json.JSONDecodeError as exc:
         # JSONC is refused too: editors accept it, but a rewrite would drop the comments.
         kind = "JSON with comments or trailing commas" if _JSONC.search(text) else "not valid JSON"
-        raise ConfigError(
-            f"{path} is {kind} (line {exc.lineno}, column {exc.colno}: {exc.msg}). " + _UNTOUCHED
-        ) from exc
+        raise ConfigError(f"{path} is {kind} ({json_problem(exc)}). " + _UNTOUCHED) from exc
     if not isinstance(doc, dict):
         raise ConfigError(f"{path} holds a JSON {type(doc).__name__}, not an object. {_UNTOUCHED}")
     return doc

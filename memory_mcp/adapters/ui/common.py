@@ -1,6 +1,7 @@
 """What every page handler shares: the service call off the event loop, the page frame,
 redirects with a notice, and the checked POST."""
 
+import csv
 import functools
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -15,6 +16,7 @@ from memory_mcp.adapters.ui.security import UiGuard, Visitor
 from memory_mcp.service import MemoryService
 
 UI_CLIENT = "ui"  # how the history names changes made in these pages
+TAGS_LABEL = 'Tags (comma separated): "a, b" in quotes is one tag'
 VISITOR_KEY = "memory_mcp.ui.visitor"  # set in the request's scope by the guard
 
 # Notices a redirect may ask for, by code: a URL never carries text to show.
@@ -22,7 +24,12 @@ NOTICES = {
     "saved": "Saved.",
     "nochange": "Nothing changed.",
     "forgotten": "Forgotten: hidden from recall.",
-    "restored": "Restored: recall sees it again.",
+    "restored": "Restored: back in recall.",
+    "restoredsuperseded": "Restored, but superseded by a newer value: recall shows that one "
+    "instead.",
+    "notforgotten": "Not forgotten: nothing to restore.",
+    "stillsuperseded": "Not forgotten, and superseded by a newer value: recall shows that one "
+    "instead.",
     "moved": "Moved.",
     "purged": "Deleted permanently.",
 }
@@ -79,7 +86,8 @@ async def run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 def render(
     request: Request, title: str, body: Child, nav: str = "", status: int = 200
 ) -> HTMLResponse:
-    notice = NOTICES.get(request.query_params.get("done", ""))
+    said = [NOTICES[code] for code in request.query_params.getlist("done") if code in NOTICES]
+    notice = " ".join(said)
     flash = (
         tag("div", tag("p", notice), _undo(request), class_="notice", role="status")
         if notice
@@ -106,10 +114,12 @@ def _undo(request: Request) -> Html | None:
     )
 
 
-def redirect(request: Request, path: str, done: str | None = None) -> Response:
-    """303 See Other after a change, so reloading the page does not repeat it."""
+def redirect(request: Request, path: str, done: str | list[str] | None = None) -> Response:
+    """303 See Other after a change, so reloading the page does not repeat it; `done`: the
+    codes of the notices it shows (NOTICES)."""
+    codes = [done] if isinstance(done, str) else done or []
     sep = "&" if "?" in path else "?"
-    url = base(request) + path + (f"{sep}done={done}" if done else "")
+    url = base(request) + path + (sep + "&".join(f"done={c}" for c in codes) if codes else "")
     return RedirectResponse(url, status_code=303)
 
 
@@ -148,4 +158,16 @@ def text(form: FormData, name: str) -> str | None:
 
 
 def tags_of(value: str | None) -> list[str]:
-    return [t.strip() for t in (value or "").split(",") if t.strip()]
+    """The tags a form field lists, comma separated; a tag holding a comma is in double
+    quotes (`"a, b", c`), a quote in it doubled, as in a CSV line."""
+    line = " ".join((value or "").splitlines())
+    rows = csv.reader([line], skipinitialspace=True)
+    return [t.strip() for row in rows for t in row if t.strip()]
+
+
+def tags_text(tags: list[str]) -> str:
+    """Tags as a form field lists them (read back by tags_of)."""
+    quoted = (
+        '"' + t.replace('"', '""') + '"' if "," in t or t.startswith('"') else t for t in tags
+    )
+    return ", ".join(quoted)

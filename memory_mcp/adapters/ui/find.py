@@ -8,7 +8,16 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import Response
 
-from memory_mcp.adapters.ui.common import Refused, base, csrf, render, run, service, tags_of
+from memory_mcp.adapters.ui.common import (
+    TAGS_LABEL,
+    Refused,
+    base,
+    csrf,
+    render,
+    run,
+    service,
+    tags_of,
+)
 from memory_mcp.adapters.ui.html import (
     Html,
     button,
@@ -135,7 +144,7 @@ def _filters(
             tag("legend", "Filters"),
             select("Scope", "scope", scope_options, q.get("scope", "")),
             select("Kind", "kind", [("", "any kind"), *((k, k) for k in KINDS)], q.get("kind", "")),
-            field("Tags (comma separated)", "tags", q.get("tags", "")),
+            field(TAGS_LABEL, "tags", q.get("tags", "")),
             field("Since", "since", q.get("since", ""), placeholder="2026-01-01 or 7d"),
             field("Until", "until", q.get("until", ""), placeholder="2026-02-01"),
             select(

@@ -23,6 +23,7 @@ from memory_mcp.adapters.ui.common import (
 from memory_mcp.adapters.ui.find import preview, when
 from memory_mcp.adapters.ui.html import button, form, join, tag
 from memory_mcp.errors import Forbidden, MemoryMCPError
+from memory_mcp.models import RestoreResult
 
 
 def _id(request: Request) -> int:
@@ -91,8 +92,22 @@ async def forget(request: Request, data: FormData) -> Response:
 @checked_post
 async def restore(request: Request, data: FormData) -> Response:
     memory_id = _id(request)
-    await run(service(request).restore, [memory_id], UI_CLIENT)
-    return redirect(request, f"/m/{memory_id}", "restored")
+    result = await run(service(request).restore, [memory_id], UI_CLIENT)
+    return redirect(request, f"/m/{memory_id}", _restore_notices(result))
+
+
+def _restore_notices(result: RestoreResult) -> list[str]:
+    """What the restore did, as the service saw it in its transaction (as the CLI says it):
+    back in recall, not forgotten, or still superseded by a newer value."""
+    replaced = result.still_superseded
+    back = set(result.restored)
+    facts = {
+        "restored": bool(back - set(replaced)),
+        "restoredsuperseded": bool(back & set(replaced)),
+        "notforgotten": bool(set(result.not_forgotten) - set(replaced)),
+        "stillsuperseded": bool(set(result.not_forgotten) & set(replaced)),
+    }
+    return [code for code, true in facts.items() if true]
 
 
 @checked_post
@@ -105,7 +120,8 @@ async def bulk(request: Request, data: FormData) -> Response:
         undo = "&".join(f"undo={i}" for i in sorted(ids))  # the notice offers to restore them
         return redirect(request, f"/?{undo}", "forgotten")
     elif action == "restore":
-        await run(svc.restore, ids, UI_CLIENT)
+        restored = await run(svc.restore, ids, UI_CLIENT)
+        return redirect(request, "/", _restore_notices(restored))
     elif action == "move":
         to = (text(data, "to") or "").strip()
         if not to:
@@ -115,7 +131,7 @@ async def bulk(request: Request, data: FormData) -> Response:
         return redirect(request, "/purge?" + "&".join(f"id={i}" for i in ids))
     else:
         raise Refused(400, "Choose forget, restore, move or purge.")
-    return redirect(request, "/", "restored" if action == "restore" else "moved")
+    return redirect(request, "/", "moved")
 
 
 async def confirm_purge(request: Request) -> Response:

@@ -12,7 +12,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from memory_mcp.adapters.ui.common import base, csrf, render, run, service
+from memory_mcp.adapters.ui.common import TAGS_LABEL, base, csrf, render, run, service, tags_text
 from memory_mcp.adapters.ui.find import when
 from memory_mcp.adapters.ui.html import Child, Html, button, dl, field, form, join, select, tag
 from memory_mcp.models import KINDS, HistoryEntry, Memory
@@ -72,7 +72,7 @@ def form_values(m: Memory) -> dict[str, str]:
     return {
         "content": m.content,
         "kind": m.kind,
-        "tags": ", ".join(m.tags),
+        "tags": tags_text(m.tags),
         "scope": m.scope,
         "key": m.key or "",
         "occurred_at": _iso(m.occurred_at),
@@ -100,7 +100,7 @@ def _fields(request: Request, m: Memory) -> list[tuple[str, Any]]:
     rows: list[tuple[str, Any]] = [
         ("kind", m.kind),
         ("scope", m.scope),
-        ("tags", ", ".join(m.tags) or "—"),
+        ("tags", tags_text(m.tags) or "—"),
         ("key", m.key or "—"),
         ("happened", when(m.occurred_at) or "—"),
         ("recorded", when(m.created_at)),
@@ -161,7 +161,7 @@ def _fix_forms(request: Request, m: Memory, sent: dict[str, str]) -> Html:
             class_="field",
         ),
         select("Kind", "kind", [(k, k) for k in KINDS], shown["kind"]),
-        field("Tags (comma separated)", "tags", shown["tags"]),
+        field(TAGS_LABEL, "tags", shown["tags"]),
         field("Scope (changing it moves the memory)", "scope", shown["scope"]),
         field("Key (a named slot, e.g. user.editor; empty for none)", "key", shown["key"]),
         field("Happened (ISO date/time; empty for none)", "occurred_at", shown["occurred_at"]),
