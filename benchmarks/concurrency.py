@@ -54,7 +54,9 @@ class Server:
         self, checkout: Path, db: Path, env: dict[str, str], log: Path, workers: int
     ) -> None:
         port = free_port()
-        env = {**env, "MEMORY_MCP_DB": str(db), "PYTHONPATH": str(checkout)}
+        # its own (absent) token file: one the user's servers made would demand a token
+        env = {**env, "MEMORY_MCP_DB": str(db), "PYTHONPATH": str(checkout),
+               "MEMORY_MCP_TOKEN_FILE": str(log.with_suffix(".no-token"))}  # fmt: skip
         more = ["--workers", str(workers)] if workers > 1 else []
         self.log, self.workers = log, workers
         with log.open("w") as errlog:  # (-m puts the working directory first on sys.path)

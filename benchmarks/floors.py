@@ -382,7 +382,11 @@ def http_rows(
                 proc = subprocess.Popen(
                     [sys.executable, "-m", "memory_mcp", "serve", "--http", "--port", str(port),
                      "--workers", str(workers)],
-                    env={**env, "MEMORY_MCP_DB": str(copy)}, stdin=subprocess.DEVNULL,
+                    # its own token file (none): one the user's own servers made would
+                    # demand a token of the benchmark's loopback clients
+                    env={**env, "MEMORY_MCP_DB": str(copy),
+                         "MEMORY_MCP_TOKEN_FILE": str(workdir / "no-token")},
+                    stdin=subprocess.DEVNULL,
                     stdout=subprocess.DEVNULL, stderr=errlog,
                 )  # fmt: skip
             servers[workers] = (proc, f"http://127.0.0.1:{port}/mcp")
