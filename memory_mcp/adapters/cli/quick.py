@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from memory_mcp.adapters.cli.remote import option_pairs
+from memory_mcp.policies.controls import CONTROL
 
 LOG_FORMAT = "%(asctime)s %(levelname)-7s %(message)s"
 
@@ -27,8 +28,6 @@ class PlainLines(logging.Formatter):
         super().__init__(LOG_FORMAT, "%H:%M:%S")
 
     def format(self, record: logging.LogRecord) -> str:
-        from memory_mcp.policies.controls import CONTROL
-
         return CONTROL.sub("\ufffd", super().format(record))
 
 
