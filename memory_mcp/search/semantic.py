@@ -49,8 +49,7 @@ class SemanticIndex:
         # ready), so the service can merge a rewording now that it can compare meanings.
         self.on_embedded: Embedded | None = None
         self._cache_thread: threading.Thread | None = None
-        # Set by stop(): background work ends at its next step instead of running on while
-        # the database closes and the interpreter exits under it.
+        # Set by stop(): background work ends at its next step, not under a closing database.
         self._stopping = threading.Event()
         self._model: IndexModel | None = None  # is the index still our model's? (lazily)
         self._outdated = False  # it was found to be another model's (state "mismatch")
@@ -94,8 +93,7 @@ class SemanticIndex:
 
     def stop(self, wait: float = 5.0) -> bool:
         """End background work: it stops at its next step; wait up to `wait` seconds for it.
-        Returns whether none is left running (a model download or load cannot be cut short).
-        """
+        Returns whether none is left running (a model download or load cannot be cut short)."""
         self._stopping.set()
         deadline = time.monotonic() + wait
         threads = (self._thread, self._cache_thread, self.newcomers.thread)
@@ -158,9 +156,7 @@ class SemanticIndex:
 
     def embed_documents(self, texts: list[str]) -> np.ndarray | None:
         """One vector per text; a text repeated in the batch is embedded once."""
-        self.newcomers.check()
-        if self._outdated:
-            self._still_ours(self.store.vector_log_head()[0])
+        self._look_around()
         if not self.ready or self.embedder is None:
             return None
         unique = list(dict.fromkeys(texts))
@@ -170,10 +166,14 @@ class SemanticIndex:
         row = {text: i for i, text in enumerate(unique)}
         return vectors[[row[text] for text in texts]]
 
-    def embed_query(self, text: str) -> np.ndarray | None:
+    def _look_around(self) -> None:
+        """Before an embedding: others' new rows (backlog.py); is the index ours again?"""
         self.newcomers.check()
         if self._outdated:
             self._still_ours(self.store.vector_log_head()[0])
+
+    def embed_query(self, text: str) -> np.ndarray | None:
+        self._look_around()
         if not self.ready or self.embedder is None:
             return None
         return self.embedder.embed_query(text)
