@@ -233,3 +233,20 @@ def test_find_and_edit_hold_a_tag_with_a_comma(
     many = ", ".join(f"t{i}" for i in range(33))
     refused = web.get("/", params={"tags": many}).text
     assert "at most 32 tags in a filter" in refused and "per memory" not in refused
+
+
+def test_only_a_forget_just_made_offers_its_undo(
+    web: TestClient, service: MemoryService, guard: UiGuard
+) -> None:
+    kept, other = service.remember("Deploys go out on Tuesdays.").id, service.remember("Ok.").id
+    service.forget([other])  # forgotten on purpose, earlier: a link must not offer it back
+    crafted = web.get(f"/?done=forgotten&undo={other}").text
+    assert "Forgotten" in crafted and "Undo: restore" not in crafted
+    forged = web.get(f"/?done=forgotten&undo={other}&mark={'0' * 64}").text
+    assert "Undo: restore" not in forged
+    sent = {"csrf": guard.csrf, "id": str(kept), "action": "forget"}
+    done = web.post("/bulk", data=sent, headers={"origin": ORIGIN}, follow_redirects=False)
+    offered = web.get(done.headers["location"]).text
+    assert f"Undo: restore #{kept}" in offered and f"#{other}" not in offered
+    swapped = done.headers["location"].replace(f"undo={kept}", f"undo={other}")
+    assert "Undo: restore" not in web.get(swapped).text  # the mark names exactly those ids

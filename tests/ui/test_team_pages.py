@@ -247,6 +247,7 @@ def test_a_body_is_bounded_by_who_sends_it(team: Team) -> None:
         "/import",
         data={"csrf": team.csrf(owner), "format": "jsonl"},
         files={"file": ("export.jsonl", jsonl)},
+        timeout=120,  # 10,000 rows stored before the reply: seconds on a loaded machine
     )
     assert done.status_code == 200, done.text[-500:]
     assert "10000" in done.text.replace(",", "")

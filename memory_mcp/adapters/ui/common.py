@@ -100,7 +100,9 @@ def render(
 def _undo(request: Request) -> Html | None:
     """After forgetting a selection: one button that restores exactly those."""
     ids = [v for v in request.query_params.getlist("undo") if v.isdigit()]
-    if not ids:
+    found = visitor(request)
+    mark = request.query_params.get("mark")
+    if not ids or found is None or not guard(request).undo_ok(found, ids, mark):
         return None
     hidden = [tag("input", type="hidden", name="id", value=i) for i in ids]
     return tag(

@@ -12,6 +12,7 @@ from memory_mcp.adapters.ui.common import (
     base,
     checked_post,
     csrf,
+    guard,
     ids_of,
     redirect,
     render,
@@ -19,6 +20,7 @@ from memory_mcp.adapters.ui.common import (
     service,
     tags_of,
     text,
+    visitor,
 )
 from memory_mcp.adapters.ui.find import preview, when
 from memory_mcp.adapters.ui.html import button, form, join, tag
@@ -117,8 +119,11 @@ async def bulk(request: Request, data: FormData) -> Response:
         raise Refused(400, "Select at least one memory first.")
     if action == "forget":
         await run(svc.forget, ids, None, UI_CLIENT)
-        undo = "&".join(f"undo={i}" for i in sorted(ids))  # the notice offers to restore them
-        return redirect(request, f"/?{undo}", "forgotten")
+        # the notice offers to restore them, marked so that no other link can offer it
+        undo = "&".join(f"undo={i}" for i in sorted(ids))
+        found = visitor(request)
+        mark = guard(request).undo_mark(found, sorted(ids)) if found else ""
+        return redirect(request, f"/?{undo}&mark={mark}", "forgotten")
     elif action == "restore":
         restored = await run(svc.restore, ids, UI_CLIENT)
         return redirect(request, "/", _restore_notices(restored))

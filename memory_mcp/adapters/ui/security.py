@@ -127,6 +127,16 @@ class UiGuard:
             origin = f"{parts.scheme}://{parts.netloc}"
         return origin in self.origins()
 
+    def undo_mark(self, visitor: Visitor, ids: Iterable[int | str]) -> str:
+        """What an undo link carries: only a forget this visitor just made offers to restore
+        exactly those ids (a crafted `?undo=5` shows no button)."""
+        return self._sign("undo", f"{visitor.csrf}\0{','.join(str(i) for i in ids)}")
+
+    def undo_ok(self, visitor: Visitor, ids: Iterable[int | str], mark: str | None) -> bool:
+        return mark is not None and hmac.compare_digest(
+            mark.encode(), self.undo_mark(visitor, ids).encode()
+        )
+
     def csrf_ok(self, visitor: Visitor | None, sent: str | None, login: bool = False) -> bool:
         expected = self.login_csrf if login else (visitor.csrf if visitor else None)
         return (
