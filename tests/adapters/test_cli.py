@@ -783,3 +783,22 @@ def test_one_unknown_id_among_several_changes_nothing_and_says_so(run) -> None: 
 def test_dates_before_year_1000_print_four_digits(run) -> None:  # type: ignore[no-untyped-def]
     run("remember", "The old charter was signed", "--occurred", "0999-05-01")
     assert "0999-05-01 00:00" in run("show", "1")
+
+
+def test_help_in_a_narrow_terminal_keeps_option_names_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """At 40 columns rich's boxes cut `--max-tokens` to `--max-tok…`: plain help wraps instead,
+    still printing bracketed words as written."""
+    monkeypatch.setenv("COLUMNS", "40")
+    runner = CliRunner()
+    recall = runner.invoke(app, ["recall", "--help"]).stdout
+    assert "…" not in recall and "╭" not in recall
+    for option in ("--max-tokens", "--since", "--superseded", "--recorded"):
+        assert option in recall, option
+    assert max(len(line) for line in recall.splitlines()) <= 40
+    scrub = " ".join(runner.invoke(app, ["scrub", "--help"]).stdout.split())
+    assert "it becomes [scrubbed]." in scrub and "\\[" not in scrub
+    assert "--rotate" in runner.invoke(app, ["token", "--help"]).stdout  # a sub-app too
+    monkeypatch.setenv("COLUMNS", "120")
+    assert "╭" in runner.invoke(app, ["recall", "--help"]).stdout  # wide: rich's panels

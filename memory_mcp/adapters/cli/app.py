@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
+from rich.console import Console
 from rich.logging import RichHandler
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -50,11 +51,34 @@ class Group(TyperGroup):
             _literal_help(command, ctx)
         return command
 
+    def get_help(self, ctx: typer.Context) -> str:  # type: ignore[override]
+        _plain_if_narrow(self, ctx)
+        return str(super().get_help(ctx))
+
+
+NARROW_COLUMNS = 60
+
+
+def _plain_if_narrow(command: Any, ctx: typer.Context) -> bool:
+    """Below 60 columns rich's boxed help cuts option names (`--max-tok…`) and wraps
+    descriptions a word a line: click's plain help is used there instead, at the terminal's
+    width (its own default never goes below 50). Commands inherit the width from `ctx`."""
+    width = Console().width
+    if width >= NARROW_COLUMNS:
+        return False
+    command.rich_markup_mode = None
+    ctx.terminal_width = width
+    return True
+
 
 def _literal_help(command: Any, ctx: typer.Context) -> None:
     """Help is plain text: rich would take `[scrubbed]` in a docstring for a style tag and
-    print nothing of it. Escaped once per command object (typer keeps them)."""
+    print nothing of it. Escaped once per command object (typer keeps them). In a narrow
+    terminal click's plain help shows it, which reads no markup, so nothing is escaped."""
     if getattr(command, "_literal", False):
+        return
+    if _plain_if_narrow(command, ctx):
+        command._literal = True
         return
     for item in [command, *command.get_params(ctx)]:
         for name in ("help", "short_help"):
