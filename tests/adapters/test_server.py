@@ -2,6 +2,7 @@
 
 # ruff: noqa: E501 - the snapshot of tool descriptions keeps each one on a line
 
+import json
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from mcp import Client
 
 from memory_mcp.adapters.mcp_server.server import INSTRUCTIONS, build_server
 from memory_mcp.config import Settings
+from memory_mcp.models import ForgetResult, Hit, RecallResult, RememberReply, SummaryReply
 from memory_mcp.service import MemoryService
 from tests.conftest import FakeEmbedder
 from tests.conftest import call_tool as call
@@ -267,6 +269,34 @@ async def test_the_saved_tool_list_is_what_the_tools_register() -> None:
     assert saved == await registered_tools(), (
         "tools.json is stale: `uv run python -m memory_mcp.adapters.mcp_server.server`"
     )
+
+
+async def test_output_schemas_are_flat_and_keep_every_reply_field(client: Client) -> None:
+    """The SDK client checks every reply against its tool's output schema with jsonschema, at
+    a cost per schema node each value meets: nested models inline (no `$ref` into `$defs`),
+    an optional field as its own type (replies leave nulls out), no generated titles; every
+    field, its type, format, description and default are still there."""
+    tools = {t.name: t for t in (await client.list_tools()).tools}
+    replies = {
+        "remember": RememberReply,
+        "recall": RecallResult,
+        "forget": ForgetResult,
+        "summarize": SummaryReply,
+    }
+    for name, model in replies.items():
+        schema = tools[name].output_schema
+        assert schema is not None
+        text = json.dumps(schema)
+        for generated in ('"$ref"', '"$defs"', '"title"', '{"type": "null"}', '"default": null'):
+            assert generated not in text, (name, generated)
+        assert list(schema["properties"]) == list(model.model_fields)
+        required = [f for f, info in model.model_fields.items() if info.is_required()]
+        assert schema["required"] == required
+    hit = tools["recall"].output_schema["properties"]["hits"]["items"]  # type: ignore[index]
+    assert list(hit["properties"]) == list(Hit.model_fields)
+    assert hit["properties"]["occurred_at"] == {"format": "date-time", "type": "string"}
+    assert hit["properties"]["client"] == {"description": "Who stored it.", "type": "string"}
+    assert hit["properties"]["truncated"]["default"] is False
 
 
 async def test_tools_list_answers_without_registering_the_tools(service: MemoryService) -> None:
