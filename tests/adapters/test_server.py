@@ -317,3 +317,27 @@ async def test_forget_with_one_unknown_id_says_nothing_was_changed(client: Clien
     assert "No memory with id 99999; nothing was changed." in result.content[0].text  # type: ignore[union-attr]
     shown = await call(client, "recall", query="keep me")
     assert [h["id"] for h in shown["hits"]] == [kept["id"]]  # not forgotten
+
+
+def test_stdio_leaves_out_the_sdk_tracing_only_without_a_tracer_provider(
+    service: MemoryService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No tracer provider installed: the SDK's span per request records nothing, so serving
+    stdio leaves its middleware out; under an OpenTelemetry launcher (a provider installed
+    before the server starts) the spans stay."""
+    from mcp.server._otel import OpenTelemetryMiddleware
+    from opentelemetry import trace
+
+    from memory_mcp.adapters.mcp_server.stdio import untraced
+
+    def traced(server: Any) -> bool:
+        return any(isinstance(m, OpenTelemetryMiddleware) for m in server.middleware)
+
+    lowlevel = build_server(service, load_model=False)._lowlevel_server  # type: ignore[attr-defined]
+    assert traced(lowlevel)
+    with monkeypatch.context() as patched:
+        patched.setattr(trace, "get_tracer_provider", trace.NoOpTracerProvider)
+        untraced(lowlevel)
+        assert traced(lowlevel)
+    untraced(lowlevel)
+    assert not traced(lowlevel)
