@@ -299,6 +299,21 @@ async def test_output_schemas_are_flat_and_keep_every_reply_field(client: Client
     assert hit["properties"]["truncated"]["default"] is False
 
 
+def test_a_flat_schema_keeps_a_field_named_title() -> None:
+    from pydantic import BaseModel
+
+    from memory_mcp.adapters.mcp_server.tools import flat_schema
+
+    class Titled(BaseModel):
+        title: str | None = None
+        parts: list[Hit]
+
+    schema = flat_schema(Titled)
+    assert schema["properties"]["title"] == {"type": "string"}
+    assert "title" not in schema["properties"]["parts"]["items"]
+    assert schema["required"] == ["parts"]
+
+
 async def test_tools_list_answers_without_registering_the_tools(service: MemoryService) -> None:
     """Registering the four tools (pydantic schemas from their signatures) cost ~25 ms of
     start-up; tools/list answers from tools.json, and the first call registers them."""

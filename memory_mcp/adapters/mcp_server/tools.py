@@ -125,7 +125,13 @@ def _flat(node: Any, defs: dict[str, Any]) -> Any:
         named = {**defs[node["$ref"].rsplit("/", 1)[-1]], **node}
         del named["$ref"]
         return _flat(named, defs)
-    flat = {key: _flat(value, defs) for key, value in node.items() if key != "title"}
+    flat = {
+        key: {name: _flat(field, defs) for name, field in value.items()}  # a field named title
+        if key == "properties"
+        else _flat(value, defs)
+        for key, value in node.items()
+        if key != "title"
+    }
     options = flat.get("anyOf")
     if options and {"type": "null"} in options and flat.get("default", 0) is None:
         rest = [option for option in options if option != {"type": "null"}]
