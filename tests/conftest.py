@@ -1,6 +1,7 @@
 """Shared fixtures: a deterministic fake embedder, settings on tmp_path, a service on both."""
 
 import hashlib
+import json
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -115,6 +116,8 @@ async def call_tool(client: Any, tool: str, **args: Any) -> dict[str, Any]:
     result = await client.call_tool(tool, args)
     assert not result.is_error, result.content
     assert result.structured_content is not None
+    # The text block is the same JSON, for clients that show the model text.
+    assert [json.loads(block.text) for block in result.content] == [result.structured_content]
     return dict(result.structured_content)
 
 

@@ -2,6 +2,7 @@
 
 # ruff: noqa: E501 - the snapshot of tool descriptions keeps each one on a line
 
+import json
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from mcp import Client
 
 from memory_mcp.adapters.mcp_server.server import INSTRUCTIONS, build_server
 from memory_mcp.config import Settings
+from memory_mcp.models import ForgetResult, Hit, RecallResult, RememberReply, SummaryReply
 from memory_mcp.service import MemoryService
 from tests.conftest import FakeEmbedder
 from tests.conftest import call_tool as call
@@ -269,6 +271,49 @@ async def test_the_saved_tool_list_is_what_the_tools_register() -> None:
     )
 
 
+async def test_output_schemas_are_flat_and_keep_every_reply_field(client: Client) -> None:
+    """The SDK client checks every reply against its tool's output schema with jsonschema, at
+    a cost per schema node each value meets: nested models inline (no `$ref` into `$defs`),
+    an optional field as its own type (replies leave nulls out), no generated titles; every
+    field, its type, format, description and default are still there."""
+    tools = {t.name: t for t in (await client.list_tools()).tools}
+    replies = {
+        "remember": RememberReply,
+        "recall": RecallResult,
+        "forget": ForgetResult,
+        "summarize": SummaryReply,
+    }
+    for name, model in replies.items():
+        schema = tools[name].output_schema
+        assert schema is not None
+        text = json.dumps(schema)
+        for generated in ('"$ref"', '"$defs"', '"title"', '{"type": "null"}', '"default": null'):
+            assert generated not in text, (name, generated)
+        assert list(schema["properties"]) == list(model.model_fields)
+        required = [f for f, info in model.model_fields.items() if info.is_required()]
+        assert schema["required"] == required
+    hit = tools["recall"].output_schema["properties"]["hits"]["items"]  # type: ignore[index]
+    assert list(hit["properties"]) == list(Hit.model_fields)
+    assert hit["properties"]["occurred_at"] == {"format": "date-time", "type": "string"}
+    assert hit["properties"]["client"] == {"description": "Who stored it.", "type": "string"}
+    assert hit["properties"]["truncated"]["default"] is False
+
+
+def test_a_flat_schema_keeps_a_field_named_title() -> None:
+    from pydantic import BaseModel
+
+    from memory_mcp.adapters.mcp_server.tools import flat_schema
+
+    class Titled(BaseModel):
+        title: str | None = None
+        parts: list[Hit]
+
+    schema = flat_schema(Titled)
+    assert schema["properties"]["title"] == {"type": "string"}
+    assert "title" not in schema["properties"]["parts"]["items"]
+    assert schema["required"] == ["parts"]
+
+
 async def test_tools_list_answers_without_registering_the_tools(service: MemoryService) -> None:
     """Registering the four tools (pydantic schemas from their signatures) cost ~25 ms of
     start-up; tools/list answers from tools.json, and the first call registers them."""
@@ -287,3 +332,27 @@ async def test_forget_with_one_unknown_id_says_nothing_was_changed(client: Clien
     assert "No memory with id 99999; nothing was changed." in result.content[0].text  # type: ignore[union-attr]
     shown = await call(client, "recall", query="keep me")
     assert [h["id"] for h in shown["hits"]] == [kept["id"]]  # not forgotten
+
+
+def test_stdio_leaves_out_the_sdk_tracing_only_without_a_tracer_provider(
+    service: MemoryService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No tracer provider installed: the SDK's span per request records nothing, so serving
+    stdio leaves its middleware out; under an OpenTelemetry launcher (a provider installed
+    before the server starts) the spans stay."""
+    from mcp.server._otel import OpenTelemetryMiddleware
+    from opentelemetry import trace
+
+    from memory_mcp.adapters.mcp_server.stdio import untraced
+
+    def traced(server: Any) -> bool:
+        return any(isinstance(m, OpenTelemetryMiddleware) for m in server.middleware)
+
+    lowlevel = build_server(service, load_model=False)._lowlevel_server  # type: ignore[attr-defined]
+    assert traced(lowlevel)
+    with monkeypatch.context() as patched:
+        patched.setattr(trace, "get_tracer_provider", trace.NoOpTracerProvider)
+        untraced(lowlevel)
+        assert traced(lowlevel)
+    untraced(lowlevel)
+    assert not traced(lowlevel)

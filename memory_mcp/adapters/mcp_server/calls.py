@@ -235,11 +235,18 @@ def _client_name(ctx: Context) -> str:
     declared = (getattr(info, "name", None), getattr(info, "version", None))
     if params is None:
         declared = SESSION_CLIENT.get() or declared
-    name = clean_label(declared[0], MAX_CLIENT_NAME_CHARS)
-    version = clean_label(declared[1], MAX_CLIENT_VERSION_CHARS)
-    if not name:
+    name, version = (text if isinstance(text, str) else None for text in declared)
+    return _label(name, version)
+
+
+@functools.lru_cache(maxsize=64)
+def _label(name: str | None, version: str | None) -> str:
+    """A client's label, cleaned once: a connection declares it once and calls many times."""
+    cleaned = clean_label(name, MAX_CLIENT_NAME_CHARS)
+    if not cleaned:
         return "mcp"
-    return f"{name} {version}" if version else name
+    shown = clean_label(version, MAX_CLIENT_VERSION_CHARS)
+    return f"{cleaned} {shown}" if shown else cleaned
 
 
 def clean_label(text: object, limit: int) -> str:

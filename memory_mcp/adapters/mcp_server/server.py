@@ -70,6 +70,7 @@ class _Server(MCPServer[Any]):
         self._begin = begin
         self._begun = False
         self._add_tools: Callable[[], None] | None = tools
+        self.output_schemas: dict[str, dict[str, Any]] = {}  # by tool: see tools.flat_schema
 
     def _tools_added(self) -> None:
         """Register the tools (their schemas from the signatures: ~25 ms of pydantic), once."""
@@ -82,6 +83,8 @@ class _Server(MCPServer[Any]):
             tools = listed_tools()
         else:
             tools = await super().list_tools()
+            for tool in tools:  # registered without an output model (tools.Tools.register)
+                tool.output_schema = self.output_schemas.get(tool.name, tool.output_schema)
         if not self._begun:
             self._begun = True
             later = threading.Timer(AFTER_REPLY_S, self._begin)
@@ -179,10 +182,10 @@ def build_server(
     def add_tools() -> None:
         from memory_mcp.adapters.mcp_server.tools import Tools  # with memory_mcp.models
 
-        Tools(CallContext(holder)).register(mcp)
+        mcp.output_schemas.update(Tools(CallContext(holder)).register(mcp))
 
     with _sdk_logging_left_alone():
-        mcp: MCPServer[Any] = _Server(
+        mcp = _Server(
             name="memory-mcp",
             version=__version__,
             instructions=INSTRUCTIONS,

@@ -31,12 +31,14 @@ from typing import Any, TextIO
 import anyio
 from mcp import types
 from mcp.server import MCPServer
+from mcp.server._otel import OpenTelemetryMiddleware
 from mcp.shared._context_streams import (
     ContextReceiveStream,
     ContextSendStream,
     create_context_streams,
 )
 from mcp.shared.message import SessionMessage
+from opentelemetry import trace
 
 if sys.platform != "win32":  # pragma: no branch
     import fcntl
@@ -64,10 +66,22 @@ async def run_stdio(server: MCPServer[Any]) -> None:
     if wire is None:
         await server.run_stdio_async()
         return
+    untraced(lowlevel)
     with wire as (reader, writer):
         async with message_streams(reader, writer) as (read_stream, write_stream):
             options = lowlevel.create_initialization_options()
             await lowlevel.run(read_stream, write_stream, options)
+
+
+def untraced(lowlevel: Any) -> None:
+    """Without an OpenTelemetry tracer provider (none is installed unless the server runs
+    under an OpenTelemetry launcher, which installs it first), the SDK's tracing middleware
+    makes a span per request that nothing records, at ~20-60 us a request (its attributes,
+    the context attached and detached): the SDK lets a server leave it out."""
+    if isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
+        lowlevel.middleware[:] = [
+            m for m in lowlevel.middleware if not isinstance(m, OpenTelemetryMiddleware)
+        ]
 
 
 @asynccontextmanager

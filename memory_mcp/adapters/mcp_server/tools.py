@@ -3,12 +3,17 @@
 Replies are compact: the JSON of the reply model with nulls and defaults left out and times
 to the second (models.wire), sent as structuredContent and, as the protocol asks, as the
 same JSON in one text block (clients show the model one or the other).
+
+Each tool's output schema is its reply model's, flat (`flat_schema`): a client such as the
+SDK's validates every reply against it with jsonschema, whose cost grows with the schema
+nodes each reply value is checked against. The server does not validate its own replies
+again (they are dumped from the reply models): the tools are registered without an output
+model, and the server lists these schemas with them (server._Server.list_tools).
 """
 
 import functools
-import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
@@ -24,7 +29,8 @@ from memory_mcp.models import (
     RememberReply,
     SummaryReply,
     WritableKind,
-    wire_json,
+    wire,
+    wire_text,
 )
 
 if TYPE_CHECKING:
@@ -93,13 +99,48 @@ def _on(method: str) -> Callable[..., Any]:
 
 
 def reply(model: BaseModel) -> CallToolResult:
-    """One compact JSON reply: the text for clients that read text, and that text parsed as
-    the structured content (the model is dumped once: a large recall reply costs ~0.4 ms a
-    dump, and parsing is faster)."""
-    text = wire_json(model)
+    """One compact JSON reply: the model dumped once (models.wire) as the structured content,
+    and that value's JSON text for clients that read text."""
+    value = wire(model)
     return CallToolResult(
-        content=[TextContent(type="text", text=text)], structured_content=json.loads(text)
+        content=[TextContent(type="text", text=wire_text(value))], structured_content=value
     )
+
+
+def flat_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """`model`'s JSON schema as a reply is checked against it: nested models inline (no
+    `$defs`/`$ref`), an optional field as its own type (replies leave a null out rather than
+    send it, so `anyOf [type, null]` says nothing more), no generated titles and no null
+    defaults; descriptions, formats, enums and the other defaults stay."""
+    schema = model.model_json_schema()
+    return cast(dict[str, Any], _flat(schema, schema.pop("$defs", {})))
+
+
+def _flat(node: Any, defs: dict[str, Any]) -> Any:
+    if isinstance(node, list):
+        return [_flat(item, defs) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        named = {**defs[node["$ref"].rsplit("/", 1)[-1]], **node}
+        del named["$ref"]
+        return _flat(named, defs)
+    flat = {
+        key: {name: _flat(field, defs) for name, field in value.items()}  # a field named title
+        if key == "properties"
+        else _flat(value, defs)
+        for key, value in node.items()
+        if key != "title"
+    }
+    options = flat.get("anyOf")
+    if options and {"type": "null"} in options and flat.get("default", 0) is None:
+        rest = [option for option in options if option != {"type": "null"}]
+        del flat["anyOf"], flat["default"]
+        if len(rest) == 1:
+            flat.update(rest[0])
+        else:
+            flat["anyOf"] = rest
+    return flat
 
 
 class Tools:
@@ -109,15 +150,24 @@ class Tools:
     def __init__(self, calls: CallContext) -> None:
         self._calls = calls
 
-    def register(self, mcp: MCPServer[Any]) -> None:
-        for handler, annotations in (
-            (self.remember, ANNOTATIONS["remember"]),
-            (self.recall, ANNOTATIONS["recall"]),
-            (self.forget, ANNOTATIONS["forget"]),
-            (self.summarize, ANNOTATIONS["summarize"]),
+    def register(self, mcp: MCPServer[Any]) -> dict[str, dict[str, Any]]:
+        """Register the four tools; returns the output schema of each, for tools/list."""
+        schemas = {}
+        for handler, replies in (
+            (self.remember, RememberReply),
+            (self.recall, RecallResult),
+            (self.forget, ForgetResult),
+            (self.summarize, SummaryReply),
         ):
+            name = handler.__name__
             description = " ".join((handler.__doc__ or "").split())  # no docstring indentation
-            mcp.tool(annotations=annotations, description=description)(handler)
+            # No output model: the SDK would validate every reply against it again, though
+            # each is dumped from that very model; the server lists `schemas` instead.
+            mcp.tool(
+                annotations=ANNOTATIONS[name], description=description, structured_output=False
+            )(handler)
+            schemas[name] = flat_schema(replies)
+        return schemas
 
     async def remember(
         self,
