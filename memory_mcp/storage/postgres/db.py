@@ -19,7 +19,7 @@ from pgvector.psycopg import register_vector
 from psycopg import conninfo, sql
 from psycopg.rows import dict_row
 
-from memory_mcp.errors import SchemaMismatch, StorageError
+from memory_mcp.errors import ReadOnly, SchemaMismatch, StorageError
 from memory_mcp.storage.postgres.migrations import APPLIED, MIGRATIONS, TARGET
 
 logger = logging.getLogger(__name__)
@@ -48,6 +48,12 @@ def storage_errors(where: str, doing: str) -> Iterator[None]:
     programming errors are bugs of ours and propagate unchanged."""
     try:
         yield
+    except psycopg.errors.InsufficientPrivilege as exc:
+        raise ReadOnly(
+            f"Cannot {doing} {where}: {_first_line(exc)}. Nothing was changed; the database "
+            "role in the URL lacks that right: an administrator can grant it, or run this "
+            "as the role that owns memory-mcp's tables (see README, Running on PostgreSQL)."
+        ) from exc
     except (psycopg.IntegrityError, psycopg.ProgrammingError):
         raise
     except psycopg.errors.QueryCanceled as exc:
@@ -63,6 +69,12 @@ def storage_errors(where: str, doing: str) -> Iterator[None]:
             "connections busy?). Nothing was changed; try again once it is back."
         ) from exc
     except psycopg.OperationalError as exc:
+        if any(marker in str(exc) for marker in _REFUSALS):
+            raise StorageError(
+                f"Cannot {doing} {where}: the server refused the connection "
+                f"({_first_line(exc)}). Check the URL's user, password and database name "
+                "(or PGPASSWORD, ~/.pgpass); trying again will not help."
+            ) from exc
         raise StorageError(
             f"Cannot {doing} {where}: the database server is unreachable or closed the "
             f"connection ({_first_line(exc)}). Nothing was changed; try again once it is back."
@@ -71,6 +83,19 @@ def storage_errors(where: str, doing: str) -> Iterator[None]:
         raise StorageError(f"Cannot {doing} {where}: {_first_line(exc)}.") from exc
     except psycopg.Error as exc:  # InterfaceError and the like: the connection is gone
         raise StorageError(f"Cannot {doing} {where}: {_first_line(exc)}.") from exc
+
+
+# What a server that answered says when it will never let this URL in (as opposed to a
+# server that is down, restarting or out of connection slots, which a retry can get past).
+_REFUSALS = (
+    "password authentication failed",
+    "no pg_hba.conf entry",
+    "does not exist",
+    "permission denied for database",
+    "invalid sslmode value",
+    "invalid connection option",
+    "invalid integer value",
+)
 
 
 def _first_line(exc: Exception) -> str:
@@ -178,8 +203,9 @@ def migrate(c: Connection, schema: str, create: bool) -> int:
     with c.transaction():
         c.execute("select pg_advisory_xact_lock(%s, hashtext(%s))", (MIGRATE_LOCK, schema))
         if _vector_schema(c) is None:
-            c.execute("create extension if not exists vector schema public")
-        c.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
+            _create_vector_extension(c)
+        if not _schema_exists(c, schema):
+            c.execute(sql.SQL("create schema {}").format(sql.Identifier(schema)))
     for version, step in MIGRATIONS:
         with c.transaction():
             c.execute("select pg_advisory_xact_lock(%s, hashtext(%s))", (MIGRATE_LOCK, schema))
@@ -202,6 +228,35 @@ def migrate(c: Connection, schema: str, create: bool) -> int:
             )
     logger.info("PostgreSQL schema %r at version %d (was %d)", schema, TARGET, current)
     return TARGET
+
+
+def _create_vector_extension(c: Connection) -> None:
+    """pgvector, into `public`: only a superuser (or the database owner, where pgvector is
+    marked trusted) may; anyone else learns who must, and what to run."""
+    database = scalar(c, "select current_database()")
+    try:
+        with c.transaction():  # a savepoint: the error text is ours to give
+            c.execute("create extension if not exists vector schema public")
+    except (psycopg.errors.InsufficientPrivilege, psycopg.errors.UndefinedFile) as exc:
+        missing = isinstance(exc, psycopg.errors.UndefinedFile)
+        raise StorageError(
+            f"pgvector is not installed in database {database!r}"
+            + (
+                " (nor on the server: install it, e.g. the postgresql-NN-pgvector package)"
+                if missing
+                else f", and role {scalar(c, 'select current_user')!r} may not install it"
+            )
+            + f". A superuser runs `CREATE EXTENSION vector;` in {database!r} once, then "
+            "memory-mcp creates its tables itself. Nothing was created."
+        ) from exc
+
+
+def _schema_exists(c: Connection, schema: str) -> bool:
+    """Whether the schema is there: one an administrator made, for a role that may create
+    tables in it but not schemas in the database (`create schema if not exists` would
+    still ask for that right)."""
+    found = c.execute("select 1 from pg_namespace where nspname = %s", (schema,)).fetchone()
+    return found is not None
 
 
 def meta_value(c: Connection, key: str) -> str | None:
