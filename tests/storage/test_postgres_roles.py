@@ -117,3 +117,22 @@ def test_a_database_without_pgvector_names_the_statement_a_superuser_runs() -> N
     message = str(caught.value)
     assert f"pgvector is not installed in database '{database}'" in message
     assert f"role '{name}' may not install it" in message and "CREATE EXTENSION vector" in message
+
+
+def test_a_url_naming_its_own_search_path_is_refused_not_overruled() -> None:
+    # The tables live in MEMORY_MCP_PG_SCHEMA; a search_path in the URL's options used to be
+    # replaced without a word, so the memories went to another schema than the URL said.
+    schema, elsewhere = pg.fresh_schema(), pg.fresh_schema()
+    url = f"{pg.url()}?options=-csearch_path%3D{elsewhere}"
+    with pytest.raises(StorageError, match=f"search_path=.*{elsewhere}.*MEMORY_MCP_PG_SCHEMA"):
+        open_storage(Settings(db=url, pg_schema=schema, semantic=False))
+    pg.admin(f'create schema "{schema}"')  # nothing was made in either, so this works
+
+
+def test_the_urls_own_session_options_reach_every_pooled_connection() -> None:
+    url = f"{pg.url()}?options=-c%20application_name%3Dteam-memory"
+    store = open_storage(Settings(db=url, pg_schema=pg.fresh_schema(), semantic=False))
+    with store.pool.connection() as conn:  # type: ignore[attr-defined]
+        row = conn.execute("select current_setting('application_name') as a").fetchone()
+    assert row["a"] == "team-memory"
+    store.close()

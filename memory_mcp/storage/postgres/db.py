@@ -118,6 +118,23 @@ def _options(schema: str, vector_schema: str, timeout_ms: int, iterative: bool) 
 CONNECT_TIMEOUT_S = 10  # how long a new connection may take, unless its user says otherwise
 
 
+def url_options(url: str, schema: str) -> str:
+    """The session settings the URL itself gives (`?options=-c...`), which every pooled
+    connection keeps (ours come after them). A search_path there is refused: the tables live
+    in MEMORY_MCP_PG_SCHEMA, and a URL naming another schema would silently be overruled."""
+    try:
+        given = conninfo.conninfo_to_dict(url).get("options") or ""
+    except psycopg.ProgrammingError:
+        return ""  # connecting reports what is wrong with the URL
+    if "search_path" in str(given):
+        raise StorageError(
+            f"The URL sets search_path in its options ({given}); memory-mcp keeps its tables "
+            f"in MEMORY_MCP_PG_SCHEMA (now {schema!r}). Remove it from the URL and set "
+            "MEMORY_MCP_PG_SCHEMA to that schema instead."
+        )
+    return str(given)
+
+
 def connect_once(
     url: str, schema: str, timeout_ms: int, connect_timeout_s: int = CONNECT_TIMEOUT_S
 ) -> Connection:
@@ -160,7 +177,15 @@ def open_pool(
             "autocommit": True,
             "row_factory": dict_row,
             "connect_timeout": connect_timeout_s,
-            "options": _options(schema, vector_schema, timeout_ms, iterative),
+            "options": " ".join(
+                filter(
+                    None,
+                    [
+                        url_options(url, schema),
+                        _options(schema, vector_schema, timeout_ms, iterative),
+                    ],
+                )
+            ),
         },
         configure=configure,
         check=psycopg_pool.ConnectionPool.check_connection,

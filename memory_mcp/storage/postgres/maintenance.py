@@ -127,5 +127,5 @@ class PgMaintenance(PgBase):
     ) -> tuple[int, str]:
         raise StorageError(
             f"memory-mcp backup copies SQLite files; back up {self.where} with the server's "
-            "tools (pg_dump -n SCHEMA), or `memory-mcp export` for a portable JSONL copy."
+            f"tools (pg_dump -n {self.schema}), or `memory-mcp export` for a portable JSONL copy."
         )
