@@ -105,23 +105,33 @@ def _first_line(exc: Exception) -> str:
 EF_SEARCH = 100  # HNSW candidates per search; past them pgvector 0.8 scans on (iteratively)
 
 
-def _options(schema: str, vector_schema: str, timeout_ms: int, iterative: bool) -> str:
+def _settings(schema: str, vector_schema: str, timeout_ms: int, iterative: bool) -> dict[str, str]:
     """Session settings of every pooled connection: our schema first on the search path,
     the statement timeout, and pgvector's search settings (0.8: iterative index scans, so a
-    filter applied inside the HNSW scan never starves the top k)."""
+    filter applied inside the HNSW scan never starves the top k). Set once a connection is
+    made rather than sent as its startup `options`, which connection poolers such as
+    PgBouncer refuse ("unsupported startup parameter")."""
     path = ",".join(f'"{s}"' for s in dict.fromkeys([schema, vector_schema]))
-    options = f"-c search_path={path} -c statement_timeout={int(timeout_ms)}"
-    options += f" -c hnsw.ef_search={EF_SEARCH}"
-    return options + (" -c hnsw.iterative_scan=relaxed_order" if iterative else "")
+    settings = {
+        "search_path": path,
+        "statement_timeout": str(int(timeout_ms)),
+        "hnsw.ef_search": str(EF_SEARCH),
+    }
+    return settings | ({"hnsw.iterative_scan": "relaxed_order"} if iterative else {})
+
+
+def _apply(conn: Connection, settings: dict[str, str]) -> None:
+    query = ", ".join("set_config(%s, %s, false)" for _ in settings)
+    conn.execute(f"select {query}", [v for pair in settings.items() for v in pair])
 
 
 CONNECT_TIMEOUT_S = 10  # how long a new connection may take, unless its user says otherwise
 
 
 def url_options(url: str, schema: str) -> str:
-    """The session settings the URL itself gives (`?options=-c...`), which every pooled
-    connection keeps (ours come after them). A search_path there is refused: the tables live
-    in MEMORY_MCP_PG_SCHEMA, and a URL naming another schema would silently be overruled."""
+    """The session settings the URL itself gives (`?options=-c...`), which every connection
+    keeps (ours are set after them). A search_path there is refused: the tables live in
+    MEMORY_MCP_PG_SCHEMA, and a URL naming another schema would silently be overruled."""
     try:
         given = conninfo.conninfo_to_dict(url).get("options") or ""
     except psycopg.ProgrammingError:
@@ -143,9 +153,9 @@ def connect_once(
         url, autocommit=True, row_factory=dict_row, connect_timeout=connect_timeout_s
     )
     vector_schema = _vector_schema(conn) or "public"
-    conn.execute(
-        "select set_config('search_path', %s, false), set_config('statement_timeout', %s, false)",
-        (f'"{schema}","{vector_schema}"', str(int(timeout_ms))),
+    _apply(
+        conn,
+        {"search_path": f'"{schema}","{vector_schema}"', "statement_timeout": str(int(timeout_ms))},
     )
     return conn
 
@@ -166,7 +176,10 @@ def open_pool(
         vector_schema = _vector_schema(probe) or "public"
         iterative = vector_version(probe) >= (0, 8)
 
+    settings = _settings(schema, vector_schema, timeout_ms, iterative)
+
     def configure(conn: Connection) -> None:
+        _apply(conn, settings)
         register_vector(conn)
 
     pool: psycopg_pool.ConnectionPool[Connection] = psycopg_pool.ConnectionPool(
@@ -177,15 +190,6 @@ def open_pool(
             "autocommit": True,
             "row_factory": dict_row,
             "connect_timeout": connect_timeout_s,
-            "options": " ".join(
-                filter(
-                    None,
-                    [
-                        url_options(url, schema),
-                        _options(schema, vector_schema, timeout_ms, iterative),
-                    ],
-                )
-            ),
         },
         configure=configure,
         check=psycopg_pool.ConnectionPool.check_connection,
