@@ -54,7 +54,6 @@ class SemanticIndex:
         self._model: IndexModel | None = None  # is the index still our model's? (lazily)
         self._outdated = False  # it was found to be another model's (state "mismatch")
         self._seen = threading.local()  # the log position a thread's last write check saw
-        self._told_read_only = False  # the warning that this process cannot embed, once
         self.newcomers = Newcomers(store, embedder, self._fill_newcomers, self._stopping)
 
     @property
@@ -126,14 +125,11 @@ class SemanticIndex:
             if self._stopping.is_set():
                 return
             self.store.ensure_vector_index(self.embedder.model_name, self.embedder.dim)
-        except EmbedderUnavailable as exc:
-            self._fail("failed", str(exc), background)
+        except (EmbedderUnavailable, ReadOnly) as exc:  # ReadOnly: a role that may not make
+            self._fail("failed", str(exc), background)  # the vector table
             return
         except SchemaMismatch as exc:
             self._fail("mismatch", str(exc), background)
-            return
-        except ReadOnly as exc:  # no vector table yet, and this role may not make it
-            self._fail("failed", str(exc), background)
             return
         # The backlog is embedded before recall reports hybrid mode, so "hybrid" never means
         # "hybrid over part of the memories"; the second pass catches rows stored meanwhile.
@@ -366,23 +362,6 @@ class SemanticIndex:
         return self._fill(after=after)
 
     def _fill(self, progress: Progress | None = None, announce: bool = True, after: int = 0) -> int:
-        """Embed what has no vector; a process that may only read (a read-only PostgreSQL
-        role) leaves it to one that may write, and searches what has vectors meanwhile."""
-        try:
-            return self._fill_strictly(progress, announce, after)
-        except ReadOnly as exc:
-            if not self._told_read_only:
-                self._told_read_only = True
-                logger.warning(
-                    "Memories stored without a vector are found by keyword only until a "
-                    "process that may write embeds them: %s",
-                    exc,
-                )
-            return 0
-
-    def _fill_strictly(
-        self, progress: Progress | None = None, announce: bool = True, after: int = 0
-    ) -> int:
         assert self.embedder is not None
         told = self.on_embedded if announce else None
         return embed_pending(self.store, self.embedder, self._stopping, told, progress, after)
@@ -402,7 +381,7 @@ class SemanticIndex:
         else:
             logger.info("Resuming an interrupted reindex with %s", wanted[0])
         self.state, self.reason = "ready", None
-        filled = self._fill_strictly(progress, announce=False)  # re-embedding is no new write
+        filled = self._fill(progress, announce=False)  # re-embedding is not a new write
         self.store.finish_reindex()
         return filled
 
