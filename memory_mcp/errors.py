@@ -28,6 +28,12 @@ class StorageError(MemoryMCPError):
     """The database file cannot be used right now: locked, read-only, full, or damaged."""
 
 
+class ReadOnly(StorageError):
+    """This process may read the database but not make this change (a PostgreSQL role
+    without the right): reads go on; vectors for memories stored without one wait for a
+    process that may write them."""
+
+
 def nothing_imported(problems: list[str], noun: str, shown: int = 10) -> InvalidInput:
     """One error listing the first problems of a file refused before anything was written."""
     listed = "\n".join(problems[:shown])

@@ -17,6 +17,8 @@ SKIP_REASON = (
 )
 needs_postgres = pytest.mark.skipif(not os.environ.get(ENV), reason=SKIP_REASON)
 _created: list[str] = []
+_roles: list[str] = []
+_databases: list[str] = []
 
 
 def url() -> str:
@@ -34,15 +36,57 @@ def fresh_schema(tmp_path: Path | None = None) -> str:
 
 
 def drop_schemas() -> None:
-    """Drop every schema the session made (called once, at its end)."""
-    if not _created or not os.environ.get(ENV):
+    """Drop every schema, database and role the session made (called once, at its end)."""
+    if not (_created or _roles or _databases) or not os.environ.get(ENV):
         return
     import psycopg
 
     with psycopg.connect(url(), autocommit=True) as conn:
         for name in _created:
             conn.execute(f'drop schema if exists "{name}" cascade')
+        for name in _databases:
+            conn.execute(f'drop database if exists "{name}" with (force)')
+        for name in _roles:
+            conn.execute(f'drop owned by "{name}" cascade')
+            conn.execute(f'drop role if exists "{name}"')
     _created.clear()
+    _roles.clear()
+    _databases.clear()
+
+
+def admin(*statements: str, database: str | None = None) -> None:
+    """Run statements as the test server's (superuser) role: an administrator's set-up."""
+    import psycopg
+    from psycopg import conninfo
+
+    target = url() if database is None else conninfo.make_conninfo(url(), dbname=database)
+    with psycopg.connect(target, autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+def fresh_role(password: str = "pw") -> tuple[str, str]:
+    """A new login role with no rights beyond PUBLIC's (dropped after the session), and the
+    URL of the test database as that role: (name, url)."""
+    from urllib.parse import quote
+
+    from psycopg import conninfo
+
+    name = f"test_role_{uuid.uuid4().hex[:12]}"
+    _roles.append(name)
+    admin(f"create role \"{name}\" login password '{password}'")
+    parts = conninfo.conninfo_to_dict(url())
+    host, port = parts.get("host", "localhost"), parts.get("port", "5432")
+    login = f"{name}:{quote(password, safe='')}"
+    return name, f"postgresql://{login}@{host}:{port}/{parts['dbname']}"
+
+
+def fresh_database(owner: str) -> str:
+    """A new database owned by `owner`, without pgvector (dropped after the session)."""
+    name = f"test_db_{uuid.uuid4().hex[:12]}"
+    _databases.append(name)
+    admin(f'create database "{name}" owner "{owner}"')
+    return name
 
 
 def raw_rows(store: object, statement: str) -> list[tuple[object, ...]]:

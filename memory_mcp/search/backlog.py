@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from memory_mcp.errors import ReadOnly
 from memory_mcp.search.embed import Embedder
 from memory_mcp.storage.contract import Progress, Storage
 
@@ -43,17 +44,27 @@ def embed_pending(
     # counts() scans every table; only a progress report needs it (not each write's fill)
     counts = store.counts() if progress is not None else None
     filled = 0
-    while not stopping.is_set() and (batch := store.pending_embeddings(EMBED_BATCH, after)):
-        vectors = embedder.embed_documents([content for _, content in batch])
-        # With the text embedded: a row edited since waits for its new text's vector.
-        filled += store.set_vectors(
-            [(mid, text, vec) for (mid, text), vec in zip(batch, vectors, strict=True)]
+    try:
+        while not stopping.is_set() and (batch := store.pending_embeddings(EMBED_BATCH, after)):
+            vectors = embedder.embed_documents([content for _, content in batch])
+            # With the text embedded: a row edited since waits for its new text's vector.
+            filled += store.set_vectors(
+                [(mid, text, vec) for (mid, text), vec in zip(batch, vectors, strict=True)]
+            )
+            if told is not None:
+                told([(mid, vec) for (mid, _), vec in zip(batch, vectors, strict=True)])
+            after = batch[-1][0]
+            if progress is not None and counts is not None:
+                progress(counts["vec"] + filled, counts["memories"])
+    except ReadOnly as exc:
+        # A process that may only read (a read-only PostgreSQL role) leaves these rows to one
+        # that may write, and searches what has vectors meanwhile. (A reindex never gets
+        # here: replacing the vector table already needs the owner.)
+        logger.warning(
+            "Memories stored without a vector are found by keyword only until a process "
+            "that may write embeds them: %s",
+            exc,
         )
-        if told is not None:
-            told([(mid, vec) for (mid, _), vec in zip(batch, vectors, strict=True)])
-        after = batch[-1][0]
-        if progress is not None and counts is not None:
-            progress(counts["vec"] + filled, counts["memories"])
     return filled
 
 

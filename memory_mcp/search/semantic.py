@@ -14,7 +14,7 @@ from typing import Literal
 
 import numpy as np
 
-from memory_mcp.errors import SchemaMismatch, StorageError
+from memory_mcp.errors import ReadOnly, SchemaMismatch, StorageError
 from memory_mcp.models import Memory, MemoryFilter
 from memory_mcp.search.backlog import Embedded, Newcomers, embed_pending
 from memory_mcp.search.embed import Embedder, EmbedderUnavailable
@@ -125,8 +125,8 @@ class SemanticIndex:
             if self._stopping.is_set():
                 return
             self.store.ensure_vector_index(self.embedder.model_name, self.embedder.dim)
-        except EmbedderUnavailable as exc:
-            self._fail("failed", str(exc), background)
+        except (EmbedderUnavailable, ReadOnly) as exc:  # ReadOnly: a role that may not make
+            self._fail("failed", str(exc), background)  # the vector table
             return
         except SchemaMismatch as exc:
             self._fail("mismatch", str(exc), background)

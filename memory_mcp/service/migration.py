@@ -41,6 +41,7 @@ def migrate(
     source: Storage, target: Storage, progress: Progress | None = None, seed: int = 0
 ) -> MigrationReport:
     """Copy everything from `source` into `target`, then verify (StorageError if not equal)."""
+    _check_target_is_ours(source, target)
     info = source.vector_index_info()
     if info is not None:
         target.ensure_vector_index(*info)  # SchemaMismatch: the target has another model
@@ -65,6 +66,27 @@ def migrate(
         history_copied=history_copied,
         sampled=sampled,
     )
+
+
+def _check_target_is_ours(source: Storage, target: Storage) -> None:
+    """Before copying: whatever the target holds must be an earlier run's copy. A memory of
+    its own under an id the source uses would make the copy skip the source's one, and the
+    sample read back afterwards catches that only when it happens to pick that id."""
+    for chunk in _batches(target.iter_all(BATCH), BATCH):
+        theirs = {m.id: m for m in source.get_many([m.id for m in chunk], with_embedded=False)}
+        for memory in chunk:
+            there = theirs.get(memory.id)
+            if there is None or _facts(there) != _facts(memory):
+                raise StorageError(
+                    f"{target.location} already holds a memory #{memory.id} that is not the "
+                    "source's (another database's, or the source changed it since an earlier "
+                    "run): the copy would skip the source's one. Nothing was copied; migrate "
+                    "into an empty database or schema (MEMORY_MCP_PG_SCHEMA)."
+                )
+
+
+def _facts(memory: Memory) -> dict[str, object]:
+    return memory.model_dump(exclude={"embedded"})
 
 
 def _copy_history(source: Storage, target: Storage) -> tuple[int, int]:

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from memory_mcp.adapters.cli.main import app
 from memory_mcp.config import Settings
+from memory_mcp.errors import StorageError
 from memory_mcp.models import MemoryFilter
 from memory_mcp.service import MemoryService
 from memory_mcp.service.migration import EVERYTHING, migrate
@@ -137,3 +138,20 @@ def test_jsonl_export_and_import_work_across_backends_both_ways(tmp_path: Path) 
         }
     for svc in (source, on_pg, again):
         svc.close()
+
+
+def test_a_target_holding_other_memories_under_the_same_ids_is_refused_untouched(
+    tmp_path: Path,
+) -> None:
+    # Ids the source uses hold another database's memories: the copy would skip them, and
+    # the sample read back afterwards only sees that when it picks one of them.
+    source = filled(tmp_path / "memory.db")
+    target = open_storage(Settings(db=pg.url(), pg_schema=pg.fresh_schema(), semantic=False))
+    theirs = MemoryService(target, None, Settings(db=pg.url(), semantic=False))
+    theirs.remember("The staging database is on db-07")
+    before = everything(target)
+    with pytest.raises(StorageError, match="already holds a memory #1 that is not the source"):
+        migrate(source.store, target)
+    assert everything(target) == before  # nothing copied
+    target.close()
+    source.close()

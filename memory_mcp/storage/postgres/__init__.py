@@ -16,6 +16,7 @@ def open_store(
     """Connect, migrate the schema (creating it unless `create` is False), open the pool.
     `connect_timeout_s`: how long each new connection may take (a hook gives up sooner)."""
     where = db.safe_location(url, schema)
+    db.url_options(url, schema)  # refused before anything is created in the wrong place
     with db.storage_errors(where, "open"):
         with db.connect_once(url, schema, statement_timeout_ms, connect_timeout_s) as conn:
             db.migrate(conn, schema, create)

@@ -19,7 +19,7 @@ from pgvector.psycopg import register_vector
 from psycopg import conninfo, sql
 from psycopg.rows import dict_row
 
-from memory_mcp.errors import SchemaMismatch, StorageError
+from memory_mcp.errors import ReadOnly, SchemaMismatch, StorageError
 from memory_mcp.storage.postgres.migrations import APPLIED, MIGRATIONS, TARGET
 
 logger = logging.getLogger(__name__)
@@ -48,6 +48,12 @@ def storage_errors(where: str, doing: str) -> Iterator[None]:
     programming errors are bugs of ours and propagate unchanged."""
     try:
         yield
+    except psycopg.errors.InsufficientPrivilege as exc:
+        raise ReadOnly(
+            f"Cannot {doing} {where}: {_first_line(exc)}. Nothing was changed; the database "
+            "role in the URL lacks that right: an administrator can grant it, or run this "
+            "as the role that owns memory-mcp's tables (see README, Running on PostgreSQL)."
+        ) from exc
     except (psycopg.IntegrityError, psycopg.ProgrammingError):
         raise
     except psycopg.errors.QueryCanceled as exc:
@@ -63,6 +69,12 @@ def storage_errors(where: str, doing: str) -> Iterator[None]:
             "connections busy?). Nothing was changed; try again once it is back."
         ) from exc
     except psycopg.OperationalError as exc:
+        if any(marker in str(exc) for marker in _REFUSALS):
+            raise StorageError(
+                f"Cannot {doing} {where}: the server refused the connection "
+                f"({_first_line(exc)}). Check the URL's user, password and database name "
+                "(or PGPASSWORD, ~/.pgpass); trying again will not help."
+            ) from exc
         raise StorageError(
             f"Cannot {doing} {where}: the database server is unreachable or closed the "
             f"connection ({_first_line(exc)}). Nothing was changed; try again once it is back."
@@ -73,6 +85,19 @@ def storage_errors(where: str, doing: str) -> Iterator[None]:
         raise StorageError(f"Cannot {doing} {where}: {_first_line(exc)}.") from exc
 
 
+# What a server that answered says when it will never let this URL in (as opposed to a
+# server that is down, restarting or out of connection slots, which a retry can get past).
+_REFUSALS = (
+    "password authentication failed",
+    "no pg_hba.conf entry",
+    "does not exist",
+    "permission denied for database",
+    "invalid sslmode value",
+    "invalid connection option",
+    "invalid integer value",
+)
+
+
 def _first_line(exc: Exception) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0].rstrip(".")
 
@@ -80,17 +105,44 @@ def _first_line(exc: Exception) -> str:
 EF_SEARCH = 100  # HNSW candidates per search; past them pgvector 0.8 scans on (iteratively)
 
 
-def _options(schema: str, vector_schema: str, timeout_ms: int, iterative: bool) -> str:
+def _settings(schema: str, vector_schema: str, timeout_ms: int, iterative: bool) -> dict[str, str]:
     """Session settings of every pooled connection: our schema first on the search path,
     the statement timeout, and pgvector's search settings (0.8: iterative index scans, so a
-    filter applied inside the HNSW scan never starves the top k)."""
+    filter applied inside the HNSW scan never starves the top k). Set once a connection is
+    made rather than sent as its startup `options`, which connection poolers such as
+    PgBouncer refuse ("unsupported startup parameter")."""
     path = ",".join(f'"{s}"' for s in dict.fromkeys([schema, vector_schema]))
-    options = f"-c search_path={path} -c statement_timeout={int(timeout_ms)}"
-    options += f" -c hnsw.ef_search={EF_SEARCH}"
-    return options + (" -c hnsw.iterative_scan=relaxed_order" if iterative else "")
+    settings = {
+        "search_path": path,
+        "statement_timeout": str(int(timeout_ms)),
+        "hnsw.ef_search": str(EF_SEARCH),
+    }
+    return settings | ({"hnsw.iterative_scan": "relaxed_order"} if iterative else {})
+
+
+def _apply(conn: Connection, settings: dict[str, str]) -> None:
+    query = ", ".join("set_config(%s, %s, false)" for _ in settings)
+    conn.execute(f"select {query}", [v for pair in settings.items() for v in pair])
 
 
 CONNECT_TIMEOUT_S = 10  # how long a new connection may take, unless its user says otherwise
+
+
+def url_options(url: str, schema: str) -> str:
+    """The session settings the URL itself gives (`?options=-c...`), which every connection
+    keeps (ours are set after them). A search_path there is refused: the tables live in
+    MEMORY_MCP_PG_SCHEMA, and a URL naming another schema would silently be overruled."""
+    try:
+        given = conninfo.conninfo_to_dict(url).get("options") or ""
+    except psycopg.ProgrammingError:
+        return ""  # connecting reports what is wrong with the URL
+    if "search_path" in str(given):
+        raise StorageError(
+            f"The URL sets search_path in its options ({given}); memory-mcp keeps its tables "
+            f"in MEMORY_MCP_PG_SCHEMA (now {schema!r}). Remove it from the URL and set "
+            "MEMORY_MCP_PG_SCHEMA to that schema instead."
+        )
+    return str(given)
 
 
 def connect_once(
@@ -101,9 +153,9 @@ def connect_once(
         url, autocommit=True, row_factory=dict_row, connect_timeout=connect_timeout_s
     )
     vector_schema = _vector_schema(conn) or "public"
-    conn.execute(
-        "select set_config('search_path', %s, false), set_config('statement_timeout', %s, false)",
-        (f'"{schema}","{vector_schema}"', str(int(timeout_ms))),
+    _apply(
+        conn,
+        {"search_path": f'"{schema}","{vector_schema}"', "statement_timeout": str(int(timeout_ms))},
     )
     return conn
 
@@ -124,7 +176,10 @@ def open_pool(
         vector_schema = _vector_schema(probe) or "public"
         iterative = vector_version(probe) >= (0, 8)
 
+    settings = _settings(schema, vector_schema, timeout_ms, iterative)
+
     def configure(conn: Connection) -> None:
+        _apply(conn, settings)
         register_vector(conn)
 
     pool: psycopg_pool.ConnectionPool[Connection] = psycopg_pool.ConnectionPool(
@@ -135,7 +190,6 @@ def open_pool(
             "autocommit": True,
             "row_factory": dict_row,
             "connect_timeout": connect_timeout_s,
-            "options": _options(schema, vector_schema, timeout_ms, iterative),
         },
         configure=configure,
         check=psycopg_pool.ConnectionPool.check_connection,
@@ -178,8 +232,9 @@ def migrate(c: Connection, schema: str, create: bool) -> int:
     with c.transaction():
         c.execute("select pg_advisory_xact_lock(%s, hashtext(%s))", (MIGRATE_LOCK, schema))
         if _vector_schema(c) is None:
-            c.execute("create extension if not exists vector schema public")
-        c.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
+            _create_vector_extension(c)
+        if not _schema_exists(c, schema):
+            c.execute(sql.SQL("create schema {}").format(sql.Identifier(schema)))
     for version, step in MIGRATIONS:
         with c.transaction():
             c.execute("select pg_advisory_xact_lock(%s, hashtext(%s))", (MIGRATE_LOCK, schema))
@@ -202,6 +257,35 @@ def migrate(c: Connection, schema: str, create: bool) -> int:
             )
     logger.info("PostgreSQL schema %r at version %d (was %d)", schema, TARGET, current)
     return TARGET
+
+
+def _create_vector_extension(c: Connection) -> None:
+    """pgvector, into `public`: only a superuser (or the database owner, where pgvector is
+    marked trusted) may; anyone else learns who must, and what to run."""
+    database = scalar(c, "select current_database()")
+    try:
+        with c.transaction():  # a savepoint: the error text is ours to give
+            c.execute("create extension if not exists vector schema public")
+    except (psycopg.errors.InsufficientPrivilege, psycopg.errors.UndefinedFile) as exc:
+        missing = isinstance(exc, psycopg.errors.UndefinedFile)
+        raise StorageError(
+            f"pgvector is not installed in database {database!r}"
+            + (
+                " (nor on the server: install it, e.g. the postgresql-NN-pgvector package)"
+                if missing
+                else f", and role {scalar(c, 'select current_user')!r} may not install it"
+            )
+            + f". A superuser runs `CREATE EXTENSION vector;` in {database!r} once, then "
+            "memory-mcp creates its tables itself. Nothing was created."
+        ) from exc
+
+
+def _schema_exists(c: Connection, schema: str) -> bool:
+    """Whether the schema is there: one an administrator made, for a role that may create
+    tables in it but not schemas in the database (`create schema if not exists` would
+    still ask for that right)."""
+    found = c.execute("select 1 from pg_namespace where nspname = %s", (schema,)).fetchone()
+    return found is not None
 
 
 def meta_value(c: Connection, key: str) -> str | None:

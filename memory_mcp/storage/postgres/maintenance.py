@@ -16,7 +16,11 @@ REBUILD_BATCH = 2_000
 VACUUM_MIN_ROWS = 256
 _ROWS = "select greatest(reltuples, 0) from pg_class where oid = 'memories'::regclass"
 logger = logging.getLogger(__name__)
-_STALE_FTS = f"select count(*) from memories where fts is distinct from {FTS_OF}"
+# One id range of the keyword check: recomputing every row's entry in one statement ran past
+# the 30 s statement timeout at 50,000 memories on a busy server (`doctor` failed there).
+_STALE_FTS = f"""select count(*) from memories
+                 where id > %s and id <= %s and fts is distinct from {FTS_OF}"""
+CHECK_BATCH = 5_000
 
 
 class PgMaintenance(PgBase):
@@ -66,11 +70,21 @@ class PgMaintenance(PgBase):
 
     def integrity_check(self) -> str:
         """'ok' when every keyword entry matches its row (the server checks its own pages)."""
-        stale = int(self._read(lambda c: scalar(c, _STALE_FTS)))
+        stale = self._stale_keyword_entries()
         return "ok" if stale == 0 else f"{stale} keyword entries do not match their memories"
 
     def keyword_index_ok(self) -> bool:
-        return int(self._read(lambda c: scalar(c, _STALE_FTS))) == 0
+        return self._stale_keyword_entries() == 0
+
+    def _stale_keyword_entries(self) -> int:
+        """Rows whose keyword entry is not what their text gives, counted CHECK_BATCH ids at a
+        time, each range a statement of its own."""
+        top = int(self._read(lambda c: scalar(c, "select coalesce(max(id), 0) from memories")))
+
+        def stale(at: int) -> int:
+            return int(self._read(lambda c: scalar(c, _STALE_FTS, (at, at + CHECK_BATCH))))
+
+        return sum(stale(at) for at in range(0, top, CHECK_BATCH))
 
     def compact_keyword_index(self, written: int) -> None:
         """VACUUM `memories` after a bulk write of at least VACUUM_MIN_ROWS rows and 1/8 of
@@ -127,5 +141,5 @@ class PgMaintenance(PgBase):
     ) -> tuple[int, str]:
         raise StorageError(
             f"memory-mcp backup copies SQLite files; back up {self.where} with the server's "
-            "tools (pg_dump -n SCHEMA), or `memory-mcp export` for a portable JSONL copy."
+            f"tools (pg_dump -n {self.schema}), or `memory-mcp export` for a portable JSONL copy."
         )

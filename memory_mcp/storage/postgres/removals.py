@@ -9,6 +9,8 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+import psycopg
+
 from memory_mcp.storage import audit
 from memory_mcp.storage.contract import SCRUBBED
 from memory_mcp.storage.postgres import decisions, history, vectors
@@ -102,14 +104,33 @@ class PgRemovals(PgBase):
 
     def _vacuum(self) -> None:
         """Remove the dead row versions that still held deleted text (outside a transaction;
-        a failure leaves the deletion done, and autovacuum gets there later)."""
+        a failure leaves the deletion done, and autovacuum gets there later). Only the
+        tables' owner may vacuum them: for any other role the server skips them with a
+        mere notice, which is passed on as a warning."""
+        skipped: list[str] = []
+
+        def heard(diag: psycopg.errors.Diagnostic) -> None:
+            if diag.severity_nonlocalized == "WARNING" and diag.message_primary:
+                skipped.append(diag.message_primary)
 
         def run(c: Connection) -> None:
-            for table in ("memories", "history"):
-                c.execute(f"vacuum {table}")
+            c.add_notice_handler(heard)
+            try:
+                for table in ("memories", "history"):
+                    c.execute(f"vacuum {table}")
+            finally:
+                c.remove_notice_handler(heard)
 
         try:
             with storage_errors(self.where, "vacuum"):
                 self._read(run)
         except Exception as exc:  # noqa: BLE001 - the deletion itself is committed
             logger.warning("The deletion is done, but vacuuming the tables was not: %s", exc)
+        if skipped:
+            logger.warning(
+                "The deletion is done, but the server keeps the old row versions that held "
+                "the text until autovacuum reaches them (%s): run `VACUUM memories, history` "
+                "in schema %s as the tables' owner to remove them now.",
+                "; ".join(skipped),
+                self.schema,
+            )

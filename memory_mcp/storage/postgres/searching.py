@@ -92,7 +92,7 @@ class PgSearch(PgBase):
         self, query: np.ndarray, flt: MemoryFilter, k: int
     ) -> list[tuple[int, float]]:
         """(id, cosine similarity) best first. The filter is part of the index scan's query:
-        pgvector 0.8's iterative scan (a session setting, db._options) keeps reading the
+        pgvector 0.8's iterative scan (a session setting, db._settings) keeps reading the
         HNSW graph until k rows pass it; for a selective filter the planner may read the
         few matching rows exactly instead. The outer sort puts a relaxed order right."""
         conds, params = memory_conditions(flt, now())
