@@ -91,10 +91,13 @@ async def message_streams(
                 async for line in reader:
                     try:
                         message = types.jsonrpc_message_adapter.validate_json(line, by_name=False)
-                    except Exception:
-                        answer = refusal(line)
+                    except Exception as exc:
+                        answer = refusal(line, too_deep=_too_deep(exc))
                         if answer is not None:
                             await put(answer)
+                        continue
+                    if isinstance(message, types.JSONRPCNotification) and _bears_id(line):
+                        await put(_error(None, INVALID_REQUEST, BAD_ID))
                         continue
                     await read_send.send(SessionMessage(message))
 
@@ -112,16 +115,25 @@ async def message_streams(
 
 
 PARSE_ERROR, INVALID_REQUEST = -32700, -32600  # JSON-RPC 2.0's codes
+# The SDK's parser (pydantic's) refuses JSON nested deeper than about this.
+MOST_DEPTH = 200
+TOO_DEEP = (f"Invalid Request: the message nests objects and arrays more than {MOST_DEPTH} "
+            "levels deep, which this server does not read. Send flatter arguments.")  # fmt: skip
+BAD_ID = ('Invalid Request: "id" must be a string or an integer (MCP allows no null id); '
+          'a notification, which gets no answer, has no "id" member at all.')  # fmt: skip
 
 
-def refusal(line: str) -> str | None:
-    """The JSON-RPC error line answering `line`, which the SDK could not take as a message;
-    None for a blank line or a malformed response (JSON-RPC answers no response)."""
+def refusal(line: str, too_deep: bool = False) -> str | None:
+    """The JSON-RPC error line answering `line`, which the SDK could not take as a message
+    (`too_deep`: its parser gave up on the nesting); None for a blank line or a malformed
+    response (JSON-RPC answers no response)."""
     text = line.strip()
     if not text:
         return None
     try:
         value = json.loads(text)
+    except RecursionError:  # deeper than Python's parser goes: the id is found by a scan
+        return _error(_top_level_id(text), INVALID_REQUEST, TOO_DEEP)
     except ValueError:
         return _error(None, PARSE_ERROR, "Parse error: the line is not JSON. Send one JSON-RPC "
                       "message per line, as UTF-8 JSON with no newline inside.")  # fmt: skip
@@ -138,9 +150,55 @@ def refusal(line: str) -> str | None:
         return None
     given = value.get("id") if isinstance(value, dict) else None
     known = isinstance(given, str) or (isinstance(given, int) and not isinstance(given, bool))
+    if too_deep:
+        return _error(given if known else None, INVALID_REQUEST, TOO_DEEP)
     return _error(given if known else None, INVALID_REQUEST, "Invalid Request: not a JSON-RPC "
                   '2.0 message: a request is an object with "jsonrpc": "2.0", a string "method", '
                   'an "id" (a string or an integer) and optional object "params".')  # fmt: skip
+
+
+def _too_deep(error: Exception) -> bool:
+    """Whether the SDK's parser refused a line for its nesting alone."""
+    try:
+        first = error.errors()[0]  # type: ignore[attr-defined]
+    except (AttributeError, IndexError, TypeError):
+        return False
+    return first.get("type") == "json_invalid" and "recursion limit" in str(first.get("msg"))
+
+
+def _bears_id(line: str) -> bool:
+    """Whether a line the SDK took as a notification has an "id" after all (null, a
+    fraction, a boolean...): a request it would drop unanswered, its client waiting."""
+    if '"id"' not in line:  # the usual notification costs one substring search
+        return False
+    try:
+        value = json.loads(line)
+    except ValueError:
+        return False
+    return isinstance(value, dict) and "id" in value
+
+
+# JSON strings, brackets and braces: enough to follow the nesting without parsing.
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[][{}]')
+_ID_VALUE = re.compile(r'\s*:\s*(?:("(?:[^"\\]|\\.)*")|(-?\d{1,40})\s*[,}])')
+
+
+def _top_level_id(text: str) -> str | int | None:
+    """The request's own "id" (a string or an integer) in JSON too deep to parse, or None."""
+    depth = 0
+    for token in _TOKENS.finditer(text):
+        mark = token.group()
+        if mark in "[{":
+            depth += 1
+        elif mark in "]}":
+            depth -= 1
+        elif depth == 1 and mark == '"id"' and (found := _ID_VALUE.match(text, token.end())):
+            if found.group(2) is not None:
+                return int(found.group(2))
+            with suppress(ValueError):
+                return str(json.loads(found.group(1)))
+            return None
+    return None
 
 
 def _error(message_id: str | int | None, code: int, text: str) -> str:
