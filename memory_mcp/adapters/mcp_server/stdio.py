@@ -17,7 +17,6 @@ the wire's O_NONBLOCK is cleared on every exit (restore_blocking).
 """
 
 import asyncio
-import json
 import logging
 import os
 import re
@@ -37,6 +36,15 @@ from mcp.shared._context_streams import (
     create_context_streams,
 )
 from mcp.shared.message import SessionMessage
+
+from memory_mcp.adapters.mcp_server.refusals import (
+    BAD_ID,
+    INVALID_REQUEST,
+    bears_id,
+    error_line,
+    nested_too_deep,
+    refusal,
+)
 
 if sys.platform != "win32":  # pragma: no branch
     import fcntl
@@ -92,12 +100,12 @@ async def message_streams(
                     try:
                         message = types.jsonrpc_message_adapter.validate_json(line, by_name=False)
                     except Exception as exc:
-                        answer = refusal(line, too_deep=_too_deep(exc))
+                        answer = refusal(line, too_deep=nested_too_deep(exc))
                         if answer is not None:
-                            await put(answer)
+                            await put(answer + "\n")
                         continue
-                    if isinstance(message, types.JSONRPCNotification) and _bears_id(line):
-                        await put(_error(None, INVALID_REQUEST, BAD_ID))
+                    if isinstance(message, types.JSONRPCNotification) and bears_id(line):
+                        await put(error_line(None, INVALID_REQUEST, BAD_ID) + "\n")
                         continue
                     await read_send.send(SessionMessage(message))
 
@@ -112,99 +120,6 @@ async def message_streams(
         tasks.start_soon(read_lines)
         tasks.start_soon(write_messages)
         yield read_receive, write_send
-
-
-PARSE_ERROR, INVALID_REQUEST = -32700, -32600  # JSON-RPC 2.0's codes
-# The SDK's parser (pydantic's) refuses JSON nested deeper than about this.
-MOST_DEPTH = 200
-TOO_DEEP = (f"Invalid Request: the message nests objects and arrays more than {MOST_DEPTH} "
-            "levels deep, which this server does not read. Send flatter arguments.")  # fmt: skip
-BAD_ID = ('Invalid Request: "id" must be a string or an integer (MCP allows no null id); '
-          'a notification, which gets no answer, has no "id" member at all.')  # fmt: skip
-
-
-def refusal(line: str, too_deep: bool = False) -> str | None:
-    """The JSON-RPC error line answering `line`, which the SDK could not take as a message
-    (`too_deep`: its parser gave up on the nesting); None for a blank line or a malformed
-    response (JSON-RPC answers no response)."""
-    text = line.strip()
-    if not text:
-        return None
-    try:
-        value = json.loads(text)
-    except RecursionError:  # deeper than Python's parser goes: the id is found by a scan
-        return _error(_top_level_id(text), INVALID_REQUEST, TOO_DEEP)
-    except ValueError:
-        return _error(None, PARSE_ERROR, "Parse error: the line is not JSON. Send one JSON-RPC "
-                      "message per line, as UTF-8 JSON with no newline inside.")  # fmt: skip
-    if isinstance(value, list):
-        return _error(None, INVALID_REQUEST, "Invalid Request: JSON-RPC batches (arrays) are not "
-                      "supported: MCP removed batching in protocol version 2025-06-18. Send each "
-                      "message as a line of its own.")  # fmt: skip
-    if (
-        isinstance(value, dict)
-        and "method" not in value
-        and ("result" in value or "error" in value)
-    ):
-        logger.warning("Ignored a malformed JSON-RPC response from the client")
-        return None
-    given = value.get("id") if isinstance(value, dict) else None
-    known = isinstance(given, str) or (isinstance(given, int) and not isinstance(given, bool))
-    if too_deep:
-        return _error(given if known else None, INVALID_REQUEST, TOO_DEEP)
-    return _error(given if known else None, INVALID_REQUEST, "Invalid Request: not a JSON-RPC "
-                  '2.0 message: a request is an object with "jsonrpc": "2.0", a string "method", '
-                  'an "id" (a string or an integer) and optional object "params".')  # fmt: skip
-
-
-def _too_deep(error: Exception) -> bool:
-    """Whether the SDK's parser refused a line for its nesting alone."""
-    try:
-        first = error.errors()[0]  # type: ignore[attr-defined]
-    except (AttributeError, IndexError, TypeError):
-        return False
-    return first.get("type") == "json_invalid" and "recursion limit" in str(first.get("msg"))
-
-
-def _bears_id(line: str) -> bool:
-    """Whether a line the SDK took as a notification has an "id" after all (null, a
-    fraction, a boolean...): a request it would drop unanswered, its client waiting."""
-    if '"id"' not in line:  # the usual notification costs one substring search
-        return False
-    try:
-        value = json.loads(line)
-    except ValueError:
-        return False
-    return isinstance(value, dict) and "id" in value
-
-
-# JSON strings, brackets and braces: enough to follow the nesting without parsing.
-_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[][{}]')
-_ID_VALUE = re.compile(r'\s*:\s*(?:("(?:[^"\\]|\\.)*")|(-?\d{1,40})\s*[,}])')
-
-
-def _top_level_id(text: str) -> str | int | None:
-    """The request's own "id" (a string or an integer) in JSON too deep to parse, or None."""
-    depth = 0
-    for token in _TOKENS.finditer(text):
-        mark = token.group()
-        if mark in "[{":
-            depth += 1
-        elif mark in "]}":
-            depth -= 1
-        elif depth == 1 and mark == '"id"' and (found := _ID_VALUE.match(text, token.end())):
-            if found.group(2) is not None:
-                return int(found.group(2))
-            with suppress(ValueError):
-                return str(json.loads(found.group(1)))
-            return None
-    return None
-
-
-def _error(message_id: str | int | None, code: int, text: str) -> str:
-    logger.warning("Answered a line that is not a JSON-RPC message with error %d", code)
-    error = {"jsonrpc": "2.0", "id": message_id, "error": {"code": code, "message": text}}
-    return json.dumps(error, separators=(",", ":")) + "\n"
 
 
 class LineReader:
