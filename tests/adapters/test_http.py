@@ -396,3 +396,27 @@ def test_what_the_sdk_cannot_take_as_a_message_gets_json_rpc_answers(
         assert "more than 200 levels deep" in answers["deep"]["error"]["message"]
         served = http.post(url, json=ping, headers=session)
         assert served.status_code == 200 and '"result":{}' in served.text
+
+
+def test_a_client_gone_before_its_body_is_one_info_line_not_a_traceback(
+    tmp_path: Path, servers: list[subprocess.Popen[str]]
+) -> None:
+    """The SDK logged each such client as "ERROR Error handling POST request" with a
+    ten-line traceback: a client killed or timing out mid-request filled the log."""
+    proc, port = start(tmp_path)
+    servers.append(proc)
+    log = tmp_path / f"server-{port}.log"
+    for _ in range(3):
+        with socket.create_connection(("127.0.0.1", port)) as s:
+            s.sendall(
+                f"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n"
+                'Content-Length: 1000\r\n\r\n{"jsonrpc": "2.0", "id": 1, '.encode()
+            )
+    deadline = time.monotonic() + 30
+    while log.read_text().count("disconnected before its request was read") < 3:
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.1)
+    text = log.read_text()
+    assert "Traceback" not in text and "ERROR" not in text, text
+    assert anyio.run(session, f"http://127.0.0.1:{port}/mcp", None)  # serving goes on

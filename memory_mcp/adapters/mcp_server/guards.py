@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, cast
 
+from starlette.requests import ClientDisconnect
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from memory_mcp.adapters.mcp_server.refusals import (
@@ -368,3 +369,23 @@ def _refusal(status: int, request: bytes, reply: bytes) -> bytes | None:
     else:
         return None
     return None if answer is None else answer.encode()
+
+
+class ClientGone(logging.Filter):
+    """The SDK logs a client that disconnects before its request body is read (a killed
+    client, a timeout, a flood) as an ERROR with a traceback; nothing was done and nothing
+    is wrong here, so it is one INFO line (a filter on the SDK's `streamable_http` logger)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], ClientDisconnect):
+            record.msg, record.args = "A client disconnected before its request was read", ()
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
+def quiet_client_disconnects() -> None:
+    """Install ClientGone once on the SDK's HTTP transport logger."""
+    sdk = logging.getLogger("mcp.server.streamable_http")
+    if not any(isinstance(f, ClientGone) for f in sdk.filters):
+        sdk.addFilter(ClientGone())

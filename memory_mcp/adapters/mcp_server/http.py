@@ -31,6 +31,7 @@ from memory_mcp.adapters.mcp_server.guards import (
     connection_limits,
     guarded_protocol,
     origins,
+    quiet_client_disconnects,
 )
 from memory_mcp.adapters.mcp_server.hookroute import HookRoutes
 from memory_mcp.adapters.mcp_server.listen import listening_socket, serve_socket
@@ -185,6 +186,7 @@ def http_app(
         allowed_origins=origins(hosts),
     )
     mcp = build_server(service, load_model=False)
+    quiet_client_disconnects()
     sdk_app: ASGIApp = mcp.streamable_http_app(
         streamable_http_path=MCP_PATH,
         transport_security=security,
