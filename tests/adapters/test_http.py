@@ -396,6 +396,9 @@ def test_what_the_sdk_cannot_take_as_a_message_gets_json_rpc_answers(
         assert "more than 200 levels deep" in answers["deep"]["error"]["message"]
         served = http.post(url, json=ping, headers=session)
         assert served.status_code == 200 and '"result":{}' in served.text
+        # A response (as to roots/list) has an id and no method: still accepted as one.
+        answer = {"jsonrpc": "2.0", "id": 99, "result": {"roots": []}}
+        assert http.post(url, json=answer, headers=session).status_code == 202
 
 
 def test_a_client_gone_before_its_body_is_one_info_line_not_a_traceback(

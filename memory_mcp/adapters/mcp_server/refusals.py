@@ -69,15 +69,17 @@ def nested_too_deep(error: Exception) -> bool:
 
 
 def bears_id(line: str) -> bool:
-    """Whether a message the SDK took as a notification has an "id" after all (null, a
-    fraction, a boolean...): a request it would drop unanswered, its client waiting."""
+    """Whether a message the SDK took as a notification (or, over HTTP, as a response) is
+    a request with an "id" after all (null, a fraction, a boolean...): one it would drop
+    unanswered, its client waiting."""
     if '"id"' not in line:  # the usual notification costs one substring search
         return False
     try:
         value = json.loads(line)
     except ValueError:
         return False
-    return isinstance(value, dict) and "id" in value
+    # A response (the client answering roots/list) has an id too, and is none of this.
+    return isinstance(value, dict) and "id" in value and "method" in value
 
 
 # JSON strings, brackets and braces: enough to follow the nesting without parsing.
