@@ -186,7 +186,6 @@ def http_app(
         allowed_origins=origins(hosts),
     )
     mcp = build_server(service, load_model=False)
-    quiet_client_disconnects()
     sdk_app: ASGIApp = mcp.streamable_http_app(
         streamable_http_path=MCP_PATH,
         transport_security=security,
@@ -238,6 +237,7 @@ def _per_process(
 ) -> tuple[ASGIApp, RateLimit, bytes]:
     """The sessions' middleware, the rate limit and the secret: this process's own, or, for
     one worker of several, those every worker shares."""
+    quiet_client_disconnects()
     sdk_app = JsonTooLarge(SdkRefusals(sdk_app), too_large(settings))  # its 413 is plain text
     if shared is None:
         limited = SessionLimit(sdk_app, settings.http_max_sessions, settings.http_session_idle)
