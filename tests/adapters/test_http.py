@@ -1,5 +1,6 @@
 """`memory-mcp serve --http`: real HTTP on loopback, bearer tokens, DNS-rebinding protection."""
 
+import json
 import os
 import socket
 import subprocess
@@ -351,3 +352,74 @@ def test_a_body_over_the_limit_is_a_json_rpc_error(
     message = anyio.run(oversized, f"http://127.0.0.1:{port}/mcp", mode)
     assert message.startswith("Request body too large: this server takes at most 64 KiB")
     assert "20000 characters" in message
+
+
+def test_what_the_sdk_cannot_take_as_a_message_gets_json_rpc_answers(
+    tmp_path: Path, servers: list[subprocess.Popen[str]]
+) -> None:
+    """As on stdio: a batch got 400 with pydantic's report under -32602 (Invalid params); a
+    request with a null or fractional id got 202 Accepted (taken for a notification) and
+    never an answer; JSON nested past the SDK's parser got a parse error without its id."""
+    proc, port = start(tmp_path)
+    servers.append(proc)
+    url = f"http://127.0.0.1:{port}/mcp"
+    headers = {"Accept": "application/json, text/event-stream"}
+    with httpx2.Client(headers=headers, timeout=10) as http:
+        hello = {"protocolVersion": "2025-11-25", "capabilities": {},
+                 "clientInfo": {"name": "t", "version": "1"}}  # fmt: skip
+        opened = http.post(url, json={"jsonrpc": "2.0", "id": 0, "method": "initialize",
+                                      "params": hello})  # fmt: skip
+        session = {"mcp-session-id": opened.headers["mcp-session-id"],
+                   "mcp-protocol-version": "2025-11-25"}  # fmt: skip
+        ping = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
+        deep = '{"a":' * 300 + "1" + "}" * 300
+        bodies = {
+            "batch": json.dumps([ping]),
+            "null id": json.dumps(ping | {"id": None}),
+            "fractional id": json.dumps(ping | {"id": 1.5}),
+            "deep": json.dumps(ping | {"id": 8, "params": {"x": "DEEP"}}).replace('"DEEP"', deep),
+        }
+        answers = {}
+        for name, body in bodies.items():
+            reply = http.post(
+                url, content=body, headers=session | {"Content-Type": "application/json"}
+            )
+            assert reply.status_code == 400, (name, reply.status_code, reply.text)
+            assert reply.headers["mcp-session-id"] == session["mcp-session-id"]
+            answers[name] = reply.json()
+        assert {n: (a["id"], a["error"]["code"]) for n, a in answers.items()} == {
+            "batch": (None, -32600), "null id": (None, -32600),
+            "fractional id": (None, -32600), "deep": (8, -32600),
+        }  # fmt: skip
+        assert "batches (arrays) are not supported" in answers["batch"]["error"]["message"]
+        assert '"id" must be a string or an integer' in answers["null id"]["error"]["message"]
+        assert "more than 200 levels deep" in answers["deep"]["error"]["message"]
+        served = http.post(url, json=ping, headers=session)
+        assert served.status_code == 200 and '"result":{}' in served.text
+        # A response (as to roots/list) has an id and no method: still accepted as one.
+        answer = {"jsonrpc": "2.0", "id": 99, "result": {"roots": []}}
+        assert http.post(url, json=answer, headers=session).status_code == 202
+
+
+def test_a_client_gone_before_its_body_is_one_info_line_not_a_traceback(
+    tmp_path: Path, servers: list[subprocess.Popen[str]]
+) -> None:
+    """The SDK logged each such client as "ERROR Error handling POST request" with a
+    ten-line traceback: a client killed or timing out mid-request filled the log."""
+    proc, port = start(tmp_path)
+    servers.append(proc)
+    log = tmp_path / f"server-{port}.log"
+    for _ in range(3):
+        with socket.create_connection(("127.0.0.1", port)) as s:
+            s.sendall(
+                f"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n"
+                'Content-Length: 1000\r\n\r\n{"jsonrpc": "2.0", "id": 1, '.encode()
+            )
+    deadline = time.monotonic() + 30
+    while log.read_text().count("disconnected before its request was read") < 3:
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.1)
+    text = log.read_text()
+    assert "Traceback" not in text and "ERROR" not in text, text
+    assert anyio.run(session, f"http://127.0.0.1:{port}/mcp", None)  # serving goes on

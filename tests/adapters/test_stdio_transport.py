@@ -194,6 +194,35 @@ async def test_each_bad_line_gets_its_error_then_the_sdk_client_is_served(
             assert not stored.is_error, stored
 
 
+def _nested(message_id: int, depth: int) -> bytes:
+    """A remember call whose metadata nests `depth` objects deep."""
+    metadata = '{"a":' * depth + "1" + "}" * depth
+    call = {"name": "remember", "arguments": {"content": "deep", "metadata": "METADATA"}}
+    line = _line({"id": message_id, "method": "tools/call", "params": call})
+    return line.replace(b'"METADATA"', metadata.encode())
+
+
+def test_odd_ids_and_deep_nesting_are_answered_and_serving_goes_on(tmp_path: Path) -> None:
+    """A request whose id is null, a fraction or a boolean was taken for a notification and
+    dropped, its client waiting until its timeout; a line nested deeper than Python's JSON
+    parser goes ended the server (RecursionError while answering it), and one nested past
+    the SDK's parser's depth was refused as "not a JSON-RPC 2.0 message"."""
+    proc = _spawn(tmp_path)
+    assert proc.stdin is not None
+    odd_ids = b"".join(_line({"id": odd, "method": "ping"}) for odd in (None, 1.5, True))
+    proc.stdin.write(OPENING + odd_ids + _nested(7, 300) + _nested(8, 100_000))
+    proc.stdin.write(_line({"id": 9, "method": "ping"}))
+    proc.stdin.flush()
+    replies = _replies(proc, 7)
+    errors = [(r["id"], r["error"]["code"]) for r in replies if "error" in r]
+    assert errors == [(None, -32600)] * 3 + [(7, -32600), (8, -32600)]
+    messages = [r["error"]["message"] for r in replies if "error" in r]
+    assert all('"id" must be a string or an integer' in m for m in messages[:3]), messages
+    assert all("more than 200 levels deep" in m for m in messages[3:]), messages
+    assert [r["id"] for r in replies if "result" in r] == [0, 9]
+    assert _finish(proc) == (0, b"")
+
+
 def test_half_an_emoji_is_answered_not_left_unanswered(tmp_path: Path) -> None:
     """JavaScript clients write a lone UTF-16 surrogate as a `\\ud83d` escape, which the SDK's
     parser refuses: the request was never answered (the Inspector timed out after 60 s)."""

@@ -20,7 +20,16 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, cast
 
+from starlette.requests import ClientDisconnect
 from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from memory_mcp.adapters.mcp_server.refusals import (
+    BAD_ID,
+    INVALID_REQUEST,
+    bears_id,
+    error_line,
+    refusal,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -298,3 +307,85 @@ class JsonTooLarge:
                 await send(message)
 
         await self.app(scope, receive, relay)
+
+
+class SdkRefusals:
+    """What the SDK does with a POSTed body it cannot take as a message, made JSON-RPC's
+    answer (refusals.py), as stdio gives it: a batch or an invalid request got 400 with
+    pydantic's report under -32602 (Invalid params) rather than -32600 (Invalid Request); a
+    request whose id is null, a fraction or a boolean was taken for a notification and got
+    202 Accepted, and never an answer. The request body is kept (the SDK reads it whole
+    anyway) and looked at only when one of those two replies starts."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") != "POST":
+            await self.app(scope, receive, send)
+            return
+        body: list[bytes] = []
+        held: list[Message] = []  # a 202 or 400 reply's start, until its body shows which
+
+        async def tee() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                body.append(message.get("body", b""))
+            return message
+
+        async def relay(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] in (202, 400):
+                held.append(message)
+                return
+            answer = None
+            if held and message["type"] == "http.response.body" and not message.get("more_body"):
+                answer = _refusal(held[0]["status"], b"".join(body), message.get("body", b""))
+            if answer is not None:
+                kept = [(k, v) for k, v in held[0].get("headers", []) if k.lower() not in _BODY]
+                headers = [*kept, (b"content-type", b"application/json"),
+                           (b"content-length", str(len(answer)).encode())]  # fmt: skip
+                await send({"type": "http.response.start", "status": 400, "headers": headers})
+                await send({"type": "http.response.body", "body": answer})
+            else:
+                for start in held:
+                    await send(start)
+                await send(message)
+            held.clear()
+
+        await self.app(scope, tee, relay)
+
+
+_BODY = (b"content-type", b"content-length")
+
+
+def _refusal(status: int, request: bytes, reply: bytes) -> bytes | None:
+    """JSON-RPC's error for a request the SDK refused (400) or took for a notification (202)
+    although it is neither, or None to keep the SDK's reply."""
+    text = request.decode("utf-8", "replace")
+    if status == 202:
+        answer = error_line(None, INVALID_REQUEST, BAD_ID) if bears_id(text) else None
+    elif b'"Validation error: ' in reply or b"recursion limit exceeded" in reply:
+        answer = refusal(text, too_deep=b"recursion limit exceeded" in reply)
+    else:
+        return None
+    return None if answer is None else answer.encode()
+
+
+class ClientGone(logging.Filter):
+    """The SDK logs a client that disconnects before its request body is read (a killed
+    client, a timeout, a flood) as an ERROR with a traceback; nothing was done and nothing
+    is wrong here, so it is one INFO line (a filter on the SDK's `streamable_http` logger)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], ClientDisconnect):
+            record.msg, record.args = "A client disconnected before its request was read", ()
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
+def quiet_client_disconnects() -> None:
+    """Install ClientGone once on the SDK's HTTP transport logger."""
+    sdk = logging.getLogger("mcp.server.streamable_http")
+    if not any(isinstance(f, ClientGone) for f in sdk.filters):
+        sdk.addFilter(ClientGone())

@@ -25,11 +25,13 @@ from memory_mcp.adapters.mcp_server.guards import (
     JsonTooLarge,
     Receive,
     Scope,
+    SdkRefusals,
     Send,
     SessionLimit,
     connection_limits,
     guarded_protocol,
     origins,
+    quiet_client_disconnects,
 )
 from memory_mcp.adapters.mcp_server.hookroute import HookRoutes
 from memory_mcp.adapters.mcp_server.listen import listening_socket, serve_socket
@@ -235,7 +237,8 @@ def _per_process(
 ) -> tuple[ASGIApp, RateLimit, bytes]:
     """The sessions' middleware, the rate limit and the secret: this process's own, or, for
     one worker of several, those every worker shares."""
-    sdk_app = JsonTooLarge(sdk_app, too_large(settings))  # the SDK's 413 is plain text
+    quiet_client_disconnects()
+    sdk_app = JsonTooLarge(SdkRefusals(sdk_app), too_large(settings))  # its 413 is plain text
     if shared is None:
         limited = SessionLimit(sdk_app, settings.http_max_sessions, settings.http_session_idle)
         return limited, RateLimit(settings.http_rate_limit), secrets.token_bytes(32)

@@ -98,6 +98,11 @@ class _Server(MCPServer[Any]):
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as exc:
+            if str(exc) == f"Unknown tool: {name}":  # the SDK's words, which name no tool
+                tools = [tool.name for tool in await super().list_tools()]
+                raise ToolError(
+                    f"Unknown tool {_short(name)}; the tools are {_listed(tools)}."
+                ) from None
             cause = exc.__cause__
             if isinstance(exc, UnexpectedToolError) or not isinstance(cause, ValidationError):
                 raise
@@ -126,6 +131,34 @@ class _Server(MCPServer[Any]):
         return await super().get_prompt(name, arguments, context)
 
 
+async def readable_protocol_errors(ctx: Any, call_next: Any) -> Any:
+    """Server middleware: the SDK answers malformed request params (a tools/call without a
+    name, prompt arguments that are not strings, a progress token that is an object...) and
+    any request before initialize with the same bare "Invalid request parameters", which
+    tells a client's author nothing; the same code (-32602) here says what was wrong. (Both
+    are about spec methods this server serves: their names are safe to repeat.)"""
+    try:
+        return await call_next(ctx)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        if not errors or any(err["loc"][:1] != ("params",) for err in errors):
+            raise  # not the request's own params: left to the SDK, which shows no detail
+        raise MCPError(
+            INVALID_PARAMS, f"Invalid params for {ctx.method}: {validation_problems(errors)}. "
+            f"See the schema of {ctx.method} in the MCP specification."
+        ) from exc  # fmt: skip
+    except MCPError as exc:
+        if (exc.error.code, exc.error.message, exc.error.data) != NOT_INITIALIZED:
+            raise
+        raise MCPError(
+            INVALID_PARAMS, f"{ctx.method} before initialize: send initialize first "
+            "(and notifications/initialized after its answer), then requests on this "
+            "connection; only ping is answered before."
+        ) from exc  # fmt: skip
+
+
+# What the SDK raises for a request other than ping before initialize (ServerRunner).
+NOT_INITIALIZED = (INVALID_PARAMS, "Invalid request parameters", "")
 TOOLS_JSON = Path(__file__).with_name("tools.json")
 
 
@@ -192,6 +225,11 @@ def build_server(
             lifespan=lifespan,
             begin=holder.started,
             tools=add_tools,
+            middleware=[readable_protocol_errors],
+            # No change events to listen for: nothing here publishes them (writes from other
+            # processes could not be seen anyway), so 2026-07-28 clients are not told they
+            # may subscribe (the 2025 handshake says the same: subscribe and listChanged off).
+            subscriptions=False,
         )
     # Resources and prompts call the service on worker threads; the holder stands in for it.
     register_resources(mcp, cast("MemoryService", holder))

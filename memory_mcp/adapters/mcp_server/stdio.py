@@ -17,7 +17,6 @@ the wire's O_NONBLOCK is cleared on every exit (restore_blocking).
 """
 
 import asyncio
-import json
 import logging
 import os
 import re
@@ -39,6 +38,15 @@ from mcp.shared._context_streams import (
 )
 from mcp.shared.message import SessionMessage
 from opentelemetry import trace
+
+from memory_mcp.adapters.mcp_server.refusals import (
+    BAD_ID,
+    INVALID_REQUEST,
+    bears_id,
+    error_line,
+    nested_too_deep,
+    refusal,
+)
 
 if sys.platform != "win32":  # pragma: no branch
     import fcntl
@@ -105,10 +113,13 @@ async def message_streams(
                 async for line in reader:
                     try:
                         message = types.jsonrpc_message_adapter.validate_json(line, by_name=False)
-                    except Exception:
-                        answer = refusal(line)
+                    except Exception as exc:
+                        answer = refusal(line, too_deep=nested_too_deep(exc))
                         if answer is not None:
-                            await put(answer)
+                            await put(answer + "\n")
+                        continue
+                    if isinstance(message, types.JSONRPCNotification) and bears_id(line):
+                        await put(error_line(None, INVALID_REQUEST, BAD_ID) + "\n")
                         continue
                     await read_send.send(SessionMessage(message))
 
@@ -123,44 +134,6 @@ async def message_streams(
         tasks.start_soon(read_lines)
         tasks.start_soon(write_messages)
         yield read_receive, write_send
-
-
-PARSE_ERROR, INVALID_REQUEST = -32700, -32600  # JSON-RPC 2.0's codes
-
-
-def refusal(line: str) -> str | None:
-    """The JSON-RPC error line answering `line`, which the SDK could not take as a message;
-    None for a blank line or a malformed response (JSON-RPC answers no response)."""
-    text = line.strip()
-    if not text:
-        return None
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return _error(None, PARSE_ERROR, "Parse error: the line is not JSON. Send one JSON-RPC "
-                      "message per line, as UTF-8 JSON with no newline inside.")  # fmt: skip
-    if isinstance(value, list):
-        return _error(None, INVALID_REQUEST, "Invalid Request: JSON-RPC batches (arrays) are not "
-                      "supported: MCP removed batching in protocol version 2025-06-18. Send each "
-                      "message as a line of its own.")  # fmt: skip
-    if (
-        isinstance(value, dict)
-        and "method" not in value
-        and ("result" in value or "error" in value)
-    ):
-        logger.warning("Ignored a malformed JSON-RPC response from the client")
-        return None
-    given = value.get("id") if isinstance(value, dict) else None
-    known = isinstance(given, str) or (isinstance(given, int) and not isinstance(given, bool))
-    return _error(given if known else None, INVALID_REQUEST, "Invalid Request: not a JSON-RPC "
-                  '2.0 message: a request is an object with "jsonrpc": "2.0", a string "method", '
-                  'an "id" (a string or an integer) and optional object "params".')  # fmt: skip
-
-
-def _error(message_id: str | int | None, code: int, text: str) -> str:
-    logger.warning("Answered a line that is not a JSON-RPC message with error %d", code)
-    error = {"jsonrpc": "2.0", "id": message_id, "error": {"code": code, "message": text}}
-    return json.dumps(error, separators=(",", ":")) + "\n"
 
 
 class LineReader:
