@@ -288,13 +288,12 @@ def _keyword_words(c: Any) -> None:
     that word: SQLite matches the pair as a phrase; the characters alone matched a memory
     holding them apart), and stopwords, which the english configuration left out (a query
     of stopwords alone, "The Who", found nothing): `memory_english` is english with its
-    stemmer but no stopword list. Every row's column and length are recomputed."""
+    stemmer but no stopword list. BM25's document lengths still leave the stopwords out
+    (memory_fts_length), as before. Every row's column and length are recomputed."""
     for statement in _KEYWORDS:
         c.execute(statement)
-    c.execute(
-        f"""update memories set fts = {FTS_OF}, doc_len = tsvector_tokens({FTS_OF})
-            where fts is distinct from {FTS_OF}"""
-    )
+    length = FTS_OF.replace("memory_fts", "memory_fts_length")
+    c.execute(f"update memories set fts = {FTS_OF}, doc_len = {length}")
 
 
 def _identifiers(text: str) -> str:
@@ -315,6 +314,20 @@ def _folds(text: str) -> str:
 
 
 _UNIT = keyword_text.unit_pattern(escape=True)
+
+
+def _columns(config: str) -> str:
+    """SQL of a row's keyword vector in a text search configuration: content (weight A),
+    tags (B), context with the words of the event date (C), each read by memory_keywords."""
+    context = """trim(coalesce(context, '') || ' ' || case when occurred_at is null then ''
+        else to_char(cast(occurred_at as timestamp), 'FMDD FMMonth YYYY') end)"""
+    return " || ".join(
+        f"setweight(to_tsvector('{config}', memory_keywords({text})), '{weight}')"
+        for text, weight in (("content", "A"), ("tags::text", "B"), (context, "C"))
+    )
+
+
+_NEW_FTS = "memory_fts(new.content, new.tags, new.context, new.occurred_at)"
 
 _KEYWORDS = [
     # policies.keyword_text.folded: the case traps the parser's lowercasing leaves apart.
@@ -358,16 +371,28 @@ _KEYWORDS = [
     alter text search configuration memory_english
     alter mapping replace english_stem with memory_english_stem
     """,
-    """
+    f"""
     create or replace function memory_fts(content text, tags jsonb, context text,
         occurred_at text)
-    returns tsvector language sql immutable as $$
-    select setweight(to_tsvector('memory_english', memory_keywords(content)), 'A') ||
-           setweight(to_tsvector('memory_english', memory_keywords(tags::text)), 'B') ||
-           setweight(to_tsvector('memory_english', memory_keywords(trim(
-               coalesce(context, '') || ' ' || case when occurred_at is null then ''
-               else to_char(cast(occurred_at as timestamp), 'FMDD FMMonth YYYY') end))), 'C')
+    returns tsvector language sql immutable as $$ select {_columns("memory_english")} $$
+    """,
+    # BM25's document length: the words but the stopwords, as before this step (measured:
+    # with the stopwords counted, LoCoMo R@5 / R@10 0.703 / 0.781 -> 0.710 / 0.779 and
+    # PrefEval R@10 0.446 -> 0.444; this way the ranking of other queries is unchanged).
+    f"""
+    create function memory_fts_length(content text, tags jsonb, context text,
+        occurred_at text)
+    returns integer language sql immutable as $$
+    select tsvector_tokens({_columns("english")})
     $$
+    """,
+    f"""
+    create or replace function memories_fts_doc() returns trigger language plpgsql as $$
+    begin
+        new.fts := {_NEW_FTS};
+        new.doc_len := {_NEW_FTS.replace("memory_fts", "memory_fts_length")};
+        return new;
+    end $$
     """,
 ]
 
