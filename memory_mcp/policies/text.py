@@ -27,10 +27,10 @@ def tokens(text: str) -> list[str]:
 # Scripts written without spaces between words: Han (CJK ideographs, radicals, the
 # iteration marks), kana and Hangul syllables. Word tokenizers (FTS5's unicode61,
 # PostgreSQL's parser, `\w+`) take a whole run of them, often a whole sentence, as one word,
-# so a word inside it was never found. The keyword indexes hold each such character as a
-# word of its own (spaced), and searches look for each pair of neighbours (search_words).
-# Never change these ranges without a schema step that rebuilds both keyword indexes: an index
-# removes a row by the words it was given, and PostgreSQL's step 8 holds a copy of them.
+# so a word inside it was never found. Schema step 8 made the keyword indexes hold each such
+# character as a word of its own (spaced); step 9 reads text through policies.keyword_text,
+# which splits these and more scripts. Never change these ranges or `spaced`: step 8 runs
+# them on files it migrates, and PostgreSQL's step 8 holds a copy of the ranges.
 UNSPACED_RANGES = (
     (0x2E80, 0x2FDF),  # CJK radicals, Kangxi radicals
     (0x3005, 0x3007),  # 々 〆 〇
@@ -46,23 +46,9 @@ UNSPACED_RANGES = (
 )
 _UNSPACED = "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in UNSPACED_RANGES)
 _UNSPACED_CHAR = re.compile(f"([{_UNSPACED}])")
-_UNSPACED_RUN = re.compile(f"([{_UNSPACED}]+)")
 
 
 def spaced(text: str) -> str:
-    """The text as the keyword indexes hold it: each character of an unspaced script
+    """The text as step 8's keyword indexes held it: each character of an unspaced script
     set apart by spaces (other text unchanged)."""
     return _UNSPACED_CHAR.sub(r" \1 ", text)
-
-
-def search_words(text: str) -> list[str]:
-    """What a keyword search looks for: the word tokens, and in a run of an unspaced script
-    each pair of neighbouring characters as a two-word phrase ("数 据", "据 库" for 数据库;
-    a character alone when the run is one), which matches the run anywhere in a sentence."""
-    words: list[str] = []
-    for i, piece in enumerate(_UNSPACED_RUN.split(text)):
-        if i % 2 == 0:  # split() with one group alternates other text and runs
-            words += tokens(piece)
-        else:
-            words += [" ".join(piece[j : j + 2]) for j in range(max(len(piece) - 1, 1))]
-    return words

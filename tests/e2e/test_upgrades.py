@@ -4,7 +4,7 @@ tests/fixtures/upgrades/<commit>-v<version>.sql are `sqlite3 .dump`s of files th
 commit wrote (`git worktree add /tmp/old <commit>`, then in it, with MEMORY_MCP_SEMANTIC=false):
 remember 8 memories (kinds, tags, two scopes, a key set twice, an event date and expiry,
 non-ASCII text), forget #7 with a reason, edit #6, move #1, remember and purge #9. Add one
-whenever a schema step is appended (the newest now: 105b108, version 7). cc7099f
+whenever a schema step is appended (the newest now: cbd5497, version 8). cc7099f
 numbered its steps in another order than main does now (4 = _erasure, 5 = _one_current_value).
 """
 

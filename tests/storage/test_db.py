@@ -361,3 +361,40 @@ def test_the_keyword_index_is_rebuilt_spaced_on_upgrade(tmp_path: Path) -> None:
         assert store.keyword_index_ok()
     finally:
         store.close()
+
+
+def test_the_keyword_index_is_rebuilt_with_words_on_upgrade(tmp_path: Path) -> None:
+    """A database of version 8 split Thai at its tone marks, read `C#` as `c` and kept
+    `kullanıcı` apart from `KULLANICI`: step 9 rebuilds both indexes (policies.keyword_text),
+    keeping their secure-delete setting, and finds them."""
+    path = tmp_path / "v8.db"
+    conn = old_schema(path, migrations._keyword_words)
+    rows = [  # (content, tags, forgotten_at)
+        ("ฉันอ่านข่าวทุกวัน", "[]", None),
+        ("Written in C#", '["c++"]', None),
+        ("Kullanıcı ayarları", "[]", "2026-01-02T00:00:00.000000Z"),
+    ]
+    for content, tags, forgotten in rows:
+        conn.execute(
+            """insert into memories (content, tags, created_at, updated_at, forgotten_at)
+               values (?, ?, '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z', ?)""",
+            (content, tags, forgotten),
+        )
+    before = "select rowid from memories_fts where memories_fts match 'csharp'"
+    assert conn.execute(before).fetchall() == []
+    conn.close()
+    store = open_storage(Settings(db=path, semantic=False))
+    try:
+        for index, match, found in [
+            ("memories_fts", '"ข่ า"', [1]),
+            ("memories_fts", "csharp", [2]),
+            ("memories_fts", "cplusplus", [2]),
+            ("memories_fts_hidden", "kullanici", [3]),
+        ]:
+            sql = f"select rowid from {index} where {index} match ?"
+            assert [r[0] for r in store.conn.execute(sql, (match,))] == found  # type: ignore[attr-defined]
+            setting = f"select v from {index}_config where k = 'secure-delete'"
+            assert store.conn.execute(setting).fetchone()[0] == 1  # type: ignore[attr-defined]
+        assert store.keyword_index_ok()
+    finally:
+        store.close()

@@ -169,7 +169,45 @@ def test_the_keyword_column_is_spaced_on_upgrade(
         assert [mid for mid, _ in store.search_keywords("咖啡", MemoryFilter(), 5)] == [41]
         stats = pg.raw_rows(store, "select tokens from fts_stats where visible")
         lengths = pg.raw_rows(store, "select sum(doc_len) from memories")
-        assert stats[0][0] == lengths[0][0] == 11  # one a character
+        # One a character (step 8) and one a pair of neighbours in each run (step 9).
+        assert stats[0][0] == lengths[0][0] == 11 + 9
+    finally:
+        store.close()
+
+
+def test_the_keyword_column_holds_stopwords_identifiers_and_pairs_on_upgrade(
+    schema: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Version 8 left stopwords out (english configuration), read `C#` as `c` and 数据 as its
+    characters: step 9 recomputes every row's keyword column and length, so "The Who", `C#`
+    and the pair 数据 find their memories only."""
+    previous = pg_migrations.MIGRATIONS[:3]
+    monkeypatch.setattr(pg_db, "MIGRATIONS", previous)
+    monkeypatch.setattr(pg_db, "TARGET", previous[-1][0])
+    old = open_storage(settings(schema))
+    for mid, content in [
+        (41, "The Who played in İstanbul"),
+        (42, "Written in C#"),
+        (43, "Written in C++"),
+        (44, "据说这个数字不对"),
+        (45, "数据已经备份"),
+    ]:
+        pg.raw_rows(
+            old,
+            f"""insert into memories (id, content, created_at, updated_at)
+               values ({mid}, '{content}', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')""",
+        )
+    assert pg.raw_rows(old, "select doc_len from memories where id = 41") == [(2,)]
+    old.close()
+    monkeypatch.undo()
+    store = open_storage(settings(schema))
+    try:
+        for query, found in [("The Who", [41]), ("istanbul", [41]), ("C#", [42]), ("数据", [45])]:
+            assert [mid for mid, _ in store.search_keywords(query, MemoryFilter(), 5)] == found
+        # Stopwords are searched, but left out of BM25's document length as before.
+        assert pg.raw_rows(store, "select doc_len from memories where id = 41") == [(2,)]
+        stats = pg.raw_rows(store, "select tokens from fts_stats where visible")
+        assert stats == pg.raw_rows(store, "select sum(doc_len) from memories")
     finally:
         store.close()
 

@@ -38,12 +38,14 @@ def _count(visible: bool, term: str) -> str:
 
 
 def _survey(visible: bool) -> str:
-    """One round trip: the query's lexemes (read as the keyword column reads text, stemmed,
-    stopwords dropped by the english config), each one's document count up to the cap, and
-    the index's N and total length."""
+    """One round trip: the query's lexemes (its words, already folded and split as
+    policies.keyword_text does, read as the keyword column reads text: accents folded,
+    punctuation a space, stemmed), each one's document count up to the cap, and the index's
+    N and total length."""
     return f"""
         with t as (
-            select distinct lexeme from unnest(to_tsvector('english', memory_words(%(text)s)))
+            select distinct lexeme
+            from unnest(to_tsvector('memory_english', memory_search_text(%(text)s)))
         )
         select t.lexeme, {_count(visible, "t.lexeme")} as n, s.docs, s.tokens
         from t, fts_stats s where s.visible = %(visible)s order by t.lexeme

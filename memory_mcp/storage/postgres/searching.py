@@ -7,7 +7,8 @@ import numpy as np
 
 from memory_mcp.models import MemoryFilter
 from memory_mcp.policies import keyword_budget
-from memory_mcp.policies.text import STOPWORDS, search_words, spaced, tokens
+from memory_mcp.policies.keyword_text import search_words, searched, unspaced, words
+from memory_mcp.policies.text import STOPWORDS
 from memory_mcp.storage.contract import ColumnWeights
 from memory_mcp.storage.postgres import bm25
 from memory_mcp.storage.postgres.base import PgBase, now
@@ -18,19 +19,23 @@ from memory_mcp.storage.postgres.vectors import as_array
 
 def query_parts(text: str) -> tuple[list[str], list[str]]:
     """(words, chunks) of any text: the words that are not stopwords (unless nothing else
-    is left), and each chunk the tokenizer splits (`Kestrel-00042`): PostgreSQL's parser
-    keeps such a chunk whole as well as its parts, so an exact identifier outranks memories
-    sharing only one part (as the SQLite side's phrases do). Chinese, Japanese and Korean
-    come as one character a word, as the keyword column holds them (policies.text.spaced)."""
-    words = search_words(text)
-    if not words:
+    is left), and each hyphenated chunk (`Kestrel-00042`): PostgreSQL's parser keeps it
+    whole as well as its parts, so an exact identifier outranks memories sharing only one
+    part (as the SQLite side's phrases do; not one with a stopword part, `mother-in-law`:
+    the column keeps stopwords, so `in` would be searched too). Scripts written without
+    spaces come as pairs of
+    neighbouring units, each one word, as the keyword column holds them; `c++`, `c#` or
+    `.net` as its own word (policies.keyword_text)."""
+    found = search_words(text, pair="")
+    if not found:
         return [], []
-    content = [w for w in words if w not in STOPWORDS] or words
+    content = [w for w in found if w not in STOPWORDS] or found
     phrases = []
-    for chunk in text.split():
-        parts = tokens(spaced(chunk))
-        if len(parts) > 1:
-            phrases.append(spaced(chunk))
+    for chunk in searched(text).split():
+        parts = words(chunk)
+        hyphenated = "-" in chunk and len(parts) > 1 and not unspaced(chunk)
+        if hyphenated and not STOPWORDS.intersection(parts):
+            phrases.append(chunk)
     return list(dict.fromkeys(content)), list(dict.fromkeys(phrases))
 
 

@@ -14,14 +14,16 @@ import sqlean
 import sqlite_vec
 
 from memory_mcp.errors import MemoryMCPError, SchemaMismatch, StorageError
+from memory_mcp.policies.keyword_text import indexed
 from memory_mcp.policies.text import spaced
 from memory_mcp.storage.sqlite import copies, room
-from memory_mcp.storage.sqlite.migrations import (
-    APPLIED,
-    MIGRATIONS,
+from memory_mcp.storage.sqlite.keyword_schema import (
+    KEYWORDS_FUNCTION,
     SPACED_FUNCTION,
+    TAG_KEYWORDS_FUNCTION,
     TAG_WORDS_FUNCTION,
 )
+from memory_mcp.storage.sqlite.migrations import APPLIED, MIGRATIONS
 
 logger = logging.getLogger(__name__)
 
@@ -86,10 +88,13 @@ def connect(
             ),
         )
         conn.row_factory = sqlean.Row
-        # The keyword indexes' text (migrations._spaced_keyword_index): their views and
-        # triggers call it, so every connection that writes memories needs it.
-        conn.create_function(SPACED_FUNCTION, 1, _spaced, deterministic=True)
-        conn.create_function(TAG_WORDS_FUNCTION, 1, _tag_words, deterministic=True)
+        # The keyword indexes' text (keyword_schema.py): their views and triggers call it,
+        # so every connection that writes memories needs it; step 8's while a file is
+        # migrated past it.
+        conn.create_function(SPACED_FUNCTION, 1, _text_of(spaced), deterministic=True)
+        conn.create_function(TAG_WORDS_FUNCTION, 1, _tags_of(spaced), deterministic=True)
+        conn.create_function(KEYWORDS_FUNCTION, 1, _text_of(indexed), deterministic=True)
+        conn.create_function(TAG_KEYWORDS_FUNCTION, 1, _tags_of(indexed), deterministic=True)
         conn.execute(f"pragma busy_timeout = {int(busy_timeout_ms)}")
         _use_wal(conn, busy_timeout_ms)
         conn.execute(f"pragma synchronous = {durability}")
@@ -105,21 +110,30 @@ def connect(
     return conn
 
 
-def _spaced(text: str | None) -> str | None:
-    return spaced(text) if isinstance(text, str) else text
+def _text_of(words: Callable[[str], str]) -> Callable[[str | None], str | None]:
+    """A text's indexed words (anything else as it is)."""
+
+    def text(value: str | None) -> str | None:
+        return words(value) if isinstance(value, str) else value
+
+    return text
 
 
-def _tag_words(tags: str | None) -> str | None:
-    """A JSON list of tags as spaced words (anything else as it is)."""
-    if not isinstance(tags, str):
-        return tags
-    try:
-        words = json.loads(tags)
-    except ValueError:
-        return spaced(tags)
-    if not isinstance(words, list):
-        return spaced(tags)
-    return spaced(" ".join(str(w) for w in words))
+def _tags_of(words: Callable[[str], str]) -> Callable[[str | None], str | None]:
+    """A JSON list of tags as indexed words, joined by spaces (anything else as it is)."""
+
+    def tags(value: str | None) -> str | None:
+        if not isinstance(value, str):
+            return value
+        try:
+            found = json.loads(value)
+        except ValueError:
+            return words(value)
+        if not isinstance(found, list):
+            return words(value)
+        return words(" ".join(str(w) for w in found))
+
+    return tags
 
 
 def _use_wal(conn: Connection, busy_timeout_ms: int) -> None:

@@ -1,6 +1,7 @@
 """The keyword indexes' names, and FTS5 MATCH expressions that any user text is safe to produce."""
 
-from memory_mcp.policies.text import STOPWORDS, search_words, spaced, tokens
+from memory_mcp.policies.keyword_text import search_words, searched, words
+from memory_mcp.policies.text import STOPWORDS
 
 # The keyword index is two FTS5 tables: visible memories (neither forgotten nor superseded),
 # and the rest (migrations._visible_keyword_index made them; that released step spells them).
@@ -19,18 +20,19 @@ def fts_query(text: str) -> str | None:
     Stopwords are dropped (unless nothing else is left) so a question need not match every
     word. A chunk that the tokenizer splits (`Kestrel-00042`, `user.editor`) is also added
     as a quoted phrase, so the exact identifier outranks memories sharing only one part.
-    Chinese, Japanese and Korean are searched as pairs of neighbouring characters, each a
-    quoted phrase (policies.text.search_words; the index holds one character a word).
+    Scripts written without spaces are searched as pairs of neighbouring units (a CJK
+    character, a Thai letter with its signs), each a quoted phrase; `c++`, `c#` or `.net` as
+    its own word (policies.keyword_text, whose rules the index's text follows).
     Returns None when the text has no searchable token at all.
     """
-    words = search_words(text)
-    if not words:
+    looked_for = search_words(text)
+    if not looked_for:
         return None
-    content = [w for w in words if w not in STOPWORDS] or words
+    content = [w for w in looked_for if w not in STOPWORDS] or looked_for
     terms = list(dict.fromkeys(content))
     phrases = []
-    for chunk in text.split():
-        parts = tokens(spaced(chunk))
+    for chunk in searched(text).split():
+        parts = words(chunk)
         if len(parts) > 1:
             phrases.append(" ".join(parts))
     return " OR ".join(quote(t) for t in dict.fromkeys(terms + phrases))

@@ -14,6 +14,16 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from memory_mcp.storage.sqlite.keyword_schema import (
+    FTS_INDEXES,
+    KEYWORDS_FUNCTION,
+    SPACED_FUNCTION,
+    TAG_KEYWORDS_FUNCTION,
+    TAG_WORDS_FUNCTION,
+    fts_statements,
+    indexed_context,
+)
+
 Step = Callable[[Any], None]
 
 
@@ -125,26 +135,6 @@ def _context(conn: Any) -> None:
         conn.execute(statement)
 
 
-# "8 May 2023" from an ISO-8601 time: the FTS index cannot call Python.
-_DATE_WORDS = """
-    case when {t} is null then '' else
-        cast(cast(strftime('%d', {t}) as integer) as text) || ' ' ||
-        case strftime('%m', {t})
-            when '01' then 'January' when '02' then 'February' when '03' then 'March'
-            when '04' then 'April' when '05' then 'May' when '06' then 'June'
-            when '07' then 'July' when '08' then 'August' when '09' then 'September'
-            when '10' then 'October' when '11' then 'November' when '12' then 'December'
-        end || ' ' || strftime('%Y', {t})
-    end
-"""
-
-
-def _indexed_context(row: str) -> str:
-    """The FTS `context` column of a `memories` row: its context, then its event date."""
-    date_words = _DATE_WORDS.format(t=f"{row}.occurred_at")
-    return f"trim(coalesce({row}.context, '') || ' ' || {date_words})"
-
-
 _CONTEXT = [
     "alter table memories add column context text",
     "drop trigger memories_fts_ai",
@@ -153,7 +143,7 @@ _CONTEXT = [
     "drop table memories_fts",
     f"""
     create view memories_fts_source (id, content, tags, context) as
-    select m.id, m.content, m.tags, {_indexed_context("m")} from memories m
+    select m.id, m.content, m.tags, {indexed_context("m")} from memories m
     """,
     """
     create virtual table memories_fts using fts5 (
@@ -165,22 +155,22 @@ _CONTEXT = [
     f"""
     create trigger memories_fts_ai after insert on memories begin
         insert into memories_fts (rowid, content, tags, context)
-        values (new.id, new.content, new.tags, {_indexed_context("new")});
+        values (new.id, new.content, new.tags, {indexed_context("new")});
     end
     """,
     f"""
     create trigger memories_fts_ad after delete on memories begin
         insert into memories_fts (memories_fts, rowid, content, tags, context)
-        values ('delete', old.id, old.content, old.tags, {_indexed_context("old")});
+        values ('delete', old.id, old.content, old.tags, {indexed_context("old")});
     end
     """,
     f"""
     create trigger memories_fts_au after update of content, tags, context, occurred_at
     on memories begin
         insert into memories_fts (memories_fts, rowid, content, tags, context)
-        values ('delete', old.id, old.content, old.tags, {_indexed_context("old")});
+        values ('delete', old.id, old.content, old.tags, {indexed_context("old")});
         insert into memories_fts (rowid, content, tags, context)
-        values (new.id, new.content, new.tags, {_indexed_context("new")});
+        values (new.id, new.content, new.tags, {indexed_context("new")});
     end
     """,
     "insert into memories_fts (memories_fts) values ('rebuild')",
@@ -195,67 +185,13 @@ def _visible_keyword_index(conn: Any) -> None:
         conn.execute(statement)
 
 
-_VISIBLE_ROW = "{r}.forgotten_at is null and {r}.superseded_by is null"
-_FTS_INDEXES = (("memories_fts", ""), ("memories_fts_hidden", "not "))
-
-
-def _fts_statements(index: str, negate: str, spaced: bool = False) -> list[str]:
-    """The source view, FTS5 table and triggers of one keyword index: a row is in it while
-    `negate` + visible holds; an update moves it between the two. `spaced` (step 8 on): each
-    column's text through SPACED_FUNCTION, and the tags as words (their JSON escapes every
-    non-ASCII character: `café` was indexed as `caf`, `u00e9`)."""
-    source = f"{index}_source"
-
-    def columns(row: str) -> str:
-        if not spaced:
-            return f"{row}.content, {row}.tags, {_indexed_context(row)}"
-        cols = [f"{row}.content", _indexed_context(row)]
-        content, context = (f"{SPACED_FUNCTION}({col})" for col in cols)
-        return f"{content}, {TAG_WORDS_FUNCTION}({row}.tags), {context}"
-
-    def when(row: str) -> str:
-        return f"{negate}({_VISIBLE_ROW.format(r=row)})"
-
-    def add(row: str) -> str:
-        return f"""insert into {index} (rowid, content, tags, context)
-            select {row}.id, {columns(row)}
-            where {when(row)};"""
-
-    def remove(row: str) -> str:
-        return f"""insert into {index} ({index}, rowid, content, tags, context)
-            select 'delete', {row}.id, {columns(row)}
-            where {when(row)};"""
-
-    return [
-        f"""
-        create view {source} (id, content, tags, context) as
-        select m.id, {columns("m")} from memories m where {when("m")}
-        """,
-        f"""
-        create virtual table {index} using fts5 (
-            content, tags, context,
-            content = '{source}', content_rowid = 'id',
-            tokenize = 'porter unicode61'
-        )
-        """,
-        f"create trigger {index}_ai after insert on memories begin {add('new')} end",
-        f"create trigger {index}_ad after delete on memories begin {remove('old')} end",
-        f"""
-        create trigger {index}_au after update of
-            content, tags, context, occurred_at, forgotten_at, superseded_by
-        on memories begin {remove("old")} {add("new")} end
-        """,
-        f"insert into {index} ({index}) values ('rebuild')",
-    ]
-
-
 _VISIBLE = [
     "drop trigger memories_fts_ai",
     "drop trigger memories_fts_ad",
     "drop trigger memories_fts_au",
     "drop table memories_fts",
     "drop view memories_fts_source",
-    *(s for index, negate in _FTS_INDEXES for s in _fts_statements(index, negate)),
+    *(s for index, negate in FTS_INDEXES for s in fts_statements(index, negate)),
 ]
 
 
@@ -263,7 +199,7 @@ def _erasure(conn: Any) -> None:
     """Deleting erases: the keyword indexes remove a deleted memory's words at once (FTS5
     secure-delete) instead of leaving them in older segments until a merge, and the history
     of memories purged before this step loses its text as later purges do."""
-    for index, _ in _FTS_INDEXES:
+    for index, _ in FTS_INDEXES:
         conn.execute(f"insert into {index} ({index}, rank) values ('secure-delete', 1)")
     conn.execute(
         """
@@ -365,23 +301,37 @@ _PRINCIPALS = [
 ]
 
 
-# Registered on every connection (db.connect) under these names: policies.text.spaced, and
-# the same of a JSON list of tags, joined by spaces.
-SPACED_FUNCTION = "memory_mcp_spaced"
-TAG_WORDS_FUNCTION = "memory_mcp_tag_words"
-
-
 def _spaced_keyword_index(conn: Any) -> None:
     """Both keyword indexes hold the text of unspaced scripts (Chinese, Japanese, Korean)
     one character a word (policies.text.spaced), so a word is found inside a sentence: FTS5
     took a whole run of such characters, often a sentence, as one word. Tags are indexed as
     their words, no longer as JSON (which hid every tag with a non-ASCII character)."""
-    for index, negate in _FTS_INDEXES:
+    for index, negate in FTS_INDEXES:
         for trigger in ("ai", "ad", "au"):
             conn.execute(f"drop trigger {index}_{trigger}")
         conn.execute(f"drop table {index}")
         conn.execute(f"drop view {index}_source")
-        for statement in _fts_statements(index, negate, spaced=True):
+        for statement in fts_statements(index, negate, (SPACED_FUNCTION, TAG_WORDS_FUNCTION)):
+            conn.execute(statement)
+        conn.execute(f"insert into {index} ({index}, rank) values ('secure-delete', 1)")
+
+
+def _keyword_words(conn: Any) -> None:
+    """Both keyword indexes hold the text as policies.keyword_text.indexed makes it (the
+    same rules as PostgreSQL's step 9): Turkish, German and Greek case traps folded,
+    identifiers such as `c++`, `c#`, `.net`, `node.js` as words of their own, and Thai, Lao,
+    Khmer and Burmese split into letters with their signs, which FTS5 must keep in a word
+    (tokenchars: unicode61 read the signs as separators)."""
+    from memory_mcp.policies.keyword_text import cluster_chars
+
+    tokenize = f"\"porter unicode61 tokenchars '{cluster_chars()}'\""
+    functions = (KEYWORDS_FUNCTION, TAG_KEYWORDS_FUNCTION)
+    for index, negate in FTS_INDEXES:
+        for trigger in ("ai", "ad", "au"):
+            conn.execute(f"drop trigger {index}_{trigger}")
+        conn.execute(f"drop table {index}")
+        conn.execute(f"drop view {index}_source")
+        for statement in fts_statements(index, negate, functions, tokenize):
             conn.execute(statement)
         conn.execute(f"insert into {index} ({index}, rank) values ('secure-delete', 1)")
 
@@ -404,16 +354,16 @@ def _secure_delete(conn: Any) -> bool:
         _has(conn, "table", f"{index}_config")
         and conn.execute(f"select 1 from {index}_config where k = 'secure-delete'").fetchone()
         is not None
-        for index, _ in _FTS_INDEXES
+        for index, _ in FTS_INDEXES
     )
 
 
-def _spaced_source(conn: Any, view: str) -> bool:
-    """The keyword index reads its text through the spacing function (_spaced_keyword_index)."""
+def _source_calls(conn: Any, view: str, *functions: str) -> bool:
+    """The keyword index reads its text through one of these functions."""
     row = conn.execute(
         "select sql from sqlite_master where type = 'view' and name = :n", {"n": view}
     ).fetchone()
-    return row is not None and SPACED_FUNCTION in row[0]
+    return row is not None and any(f in row[0] for f in functions)
 
 
 APPLIED: dict[Step, Callable[[Any], bool]] = {
@@ -424,10 +374,14 @@ APPLIED: dict[Step, Callable[[Any], bool]] = {
     _erasure: _secure_delete,
     _one_current_value: lambda c: _has(c, "index", "memories_current_key"),
     _principals: lambda c: _has(c, "table", "principals"),
-    _spaced_keyword_index: lambda c: _spaced_source(c, "memories_fts_source"),
+    # Step 9 rebuilds the indexes step 8 made, with their work (spacing) and more.
+    _spaced_keyword_index: lambda c: _source_calls(
+        c, "memories_fts_source", SPACED_FUNCTION, KEYWORDS_FUNCTION
+    ),
+    _keyword_words: lambda c: _source_calls(c, "memories_fts_source", KEYWORDS_FUNCTION),
 }
 
 MIGRATIONS: list[Step] = [
     _initial, _lifecycle, _context, _visible_keyword_index, _erasure, _one_current_value,
-    _principals, _spaced_keyword_index,
+    _principals, _spaced_keyword_index, _keyword_words,
 ]  # fmt: skip
