@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from memory_mcp.policies import keyword_text
 from memory_mcp.policies.keyword_text import IDENTIFIERS, indexed, search_words, unit_pattern
 
 
@@ -41,3 +42,29 @@ def test_the_patterns_read_the_same_in_postgresql_syntax() -> None:
         assert re.compile(pattern)
         assert "\\g" not in index + looked_for
     assert "\\" not in unit_pattern() and "\\u" in unit_pattern(escape=True)
+
+
+def test_the_shortcuts_change_no_text() -> None:
+    """`indexed` and `searched` skip the rules a text cannot meet (folds and units need a
+    non-ASCII character, each identifier rule its own punctuation): every text comes out as
+    the rules applied one by one give it."""
+    import random
+    import re
+
+    rules = [(re.compile(p), index, search) for p, index, search in keyword_text.IDENTIFIERS]
+    unit = re.compile(keyword_text.unit_pattern())
+    folds = str.maketrans(dict(keyword_text.FOLDS))
+
+    def reference(text: str, search: bool) -> str:
+        text = text.translate(folds)
+        for pattern, index, looked_for in rules:
+            text = pattern.sub(looked_for if search else index, text)
+        return text if search else unit.sub(r" \g<0> ", text)
+
+    pieces = ["c++", "C#", ".NET", "node.js", "e.g.", "a+b", "x#y", "..", "ı", "İ", "ß", "ς",
+              "数据", "ก่อน", "ខ្មែរ", "Straße", " ", ".", "+", "#", "v1.2", "_", "é"]  # fmt: skip
+    rng = random.Random(9)
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 9))) for _ in range(3000)]
+    for text in texts:
+        assert keyword_text.indexed(text) == reference(text, search=False), text
+        assert keyword_text.searched(text) == reference(text, search=True), text
