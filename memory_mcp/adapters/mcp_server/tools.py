@@ -132,14 +132,7 @@ def _flat(node: Any, defs: dict[str, Any]) -> Any:
         for key, value in node.items()
         if key != "title"
     }
-    options = flat.get("anyOf")
-    if options and {"type": "null"} in options and flat.get("default", 0) is None:
-        rest = [option for option in options if option != {"type": "null"}]
-        del flat["anyOf"], flat["default"]
-        if len(rest) == 1:
-            flat.update(rest[0])
-        else:
-            flat["anyOf"] = rest
+    _lean(flat)  # an optional field as its own type, as the arguments' schemas have it
     return flat
 
 
