@@ -336,31 +336,20 @@ def test_the_keyword_index_is_rebuilt_spaced_on_upgrade(tmp_path: Path) -> None:
         ("Quarterly numbers", '["caf\\u00e9"]', None),
         ("项目的数据库是PostgreSQL", "[]", "2026-01-02T00:00:00.000000Z"),
     ]
-    for content, tags, forgotten in rows:
-        conn.execute(
-            """insert into memories (content, tags, created_at, updated_at, forgotten_at)
-               values (?, ?, '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z', ?)""",
-            (content, tags, forgotten),
-        )
+    _insert_rows(conn, rows)
     assert (
         conn.execute("select rowid from memories_fts where memories_fts match '咖啡'").fetchall()
         == []
     )
     conn.close()
-    store = open_storage(Settings(db=path, semantic=False))
-    try:
-        for index, match, found in [
+    _assert_upgraded_finds(
+        path,
+        [
             ("memories_fts", '"咖 啡"', [1]),
             ("memories_fts", "café", [2]),
             ("memories_fts_hidden", '"数 据 库"', [3]),
-        ]:
-            sql = f"select rowid from {index} where {index} match ?"
-            assert [r[0] for r in store.conn.execute(sql, (match,))] == found  # type: ignore[attr-defined]
-            setting = f"select v from {index}_config where k = 'secure-delete'"
-            assert store.conn.execute(setting).fetchone()[0] == 1  # type: ignore[attr-defined]
-        assert store.keyword_index_ok()
-    finally:
-        store.close()
+        ],
+    )
 
 
 def test_the_keyword_index_is_rebuilt_with_words_on_upgrade(tmp_path: Path) -> None:
@@ -374,23 +363,37 @@ def test_the_keyword_index_is_rebuilt_with_words_on_upgrade(tmp_path: Path) -> N
         ("Written in C#", '["c++"]', None),
         ("Kullanıcı ayarları", "[]", "2026-01-02T00:00:00.000000Z"),
     ]
+    _insert_rows(conn, rows)
+    before = "select rowid from memories_fts where memories_fts match 'csharp'"
+    assert conn.execute(before).fetchall() == []
+    conn.close()
+    _assert_upgraded_finds(
+        path,
+        [
+            ("memories_fts", '"ข่ า"', [1]),
+            ("memories_fts", "csharp", [2]),
+            ("memories_fts", "cplusplus", [2]),
+            ("memories_fts_hidden", "kullanici", [3]),
+        ],
+    )
+
+
+def _insert_rows(conn: sqlite3.Connection, rows: list[tuple[str, str, str | None]]) -> None:
+    """(content, tags, forgotten_at) rows written straight into an old schema's table."""
     for content, tags, forgotten in rows:
         conn.execute(
             """insert into memories (content, tags, created_at, updated_at, forgotten_at)
                values (?, ?, '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z', ?)""",
             (content, tags, forgotten),
         )
-    before = "select rowid from memories_fts where memories_fts match 'csharp'"
-    assert conn.execute(before).fetchall() == []
-    conn.close()
+
+
+def _assert_upgraded_finds(path: Path, expected: list[tuple[str, str, list[int]]]) -> None:
+    """Opened (and so upgraded), each keyword index finds its rows by each (index, match,
+    rowids), keeps secure-delete, and matches the memories."""
     store = open_storage(Settings(db=path, semantic=False))
     try:
-        for index, match, found in [
-            ("memories_fts", '"ข่ า"', [1]),
-            ("memories_fts", "csharp", [2]),
-            ("memories_fts", "cplusplus", [2]),
-            ("memories_fts_hidden", "kullanici", [3]),
-        ]:
+        for index, match, found in expected:
             sql = f"select rowid from {index} where {index} match ?"
             assert [r[0] for r in store.conn.execute(sql, (match,))] == found  # type: ignore[attr-defined]
             setting = f"select v from {index}_config where k = 'secure-delete'"
