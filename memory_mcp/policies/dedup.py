@@ -205,7 +205,11 @@ def same_information(a: str, b: str) -> bool:
        when each has an opener the other never mentions: a swapped subject ("Alice likes tea"
        / "Bob likes tea"). One unmatched opener alone is rewording ("We deploy on Fridays" /
        "Deployments happen on Fridays"), since a sentence-initial word may be ordinary.
-    3. Role swaps differ: each text opens with a name or identifier that the other has
+    3. A text with a letter outside ASCII (another language or script, an accented word) has
+       the same words as the other, in any order: the embedding model reads English, so its
+       cosine cannot tell "Мне нравится кофе" from "Мне не нравится кофе" (0.990) or
+       "我喜欢喝咖啡" from "我喜欢喝茶" (0.997), and facts() knows only English negations.
+    4. Role swaps differ: each text opens with a name or identifier that the other has
        elsewhere ("Alice mentors Bob" / "Bob mentors Alice"), or both use the same content
        words in another order around a direction word (to, from, over, than, before, after,
        by, ...): "tabs over spaces" / "spaces over tabs", "Carol reports to Dave" / "Dave
@@ -218,6 +222,10 @@ def same_information(a: str, b: str) -> bool:
     if firm_a + promoted_a != firm_b + promoted_b:
         return False
     words_a, words_b = tokens(a), tokens(b)
+    if not _readable(a) or not _readable(b):
+        content_a = Counter(w for w in words_a if w not in STOPWORDS)
+        if content_a != Counter(w for w in words_b if w not in STOPWORDS):
+            return False
     unmatched_a = [w for w in loose_a if not _mentions(set(words_b), w)]
     unmatched_b = [w for w in loose_b if not _mentions(set(words_a), w)]
     if unmatched_a and unmatched_b:
@@ -241,6 +249,11 @@ def is_near_duplicate(
     threshold alone.
     """
     return cosine >= threshold and same_information(a, b)
+
+
+def _readable(text: str) -> bool:
+    """No letter outside ASCII: text whose wording the English embedding model can judge."""
+    return text.isascii() or not any(ch.isalpha() and not ch.isascii() for ch in text)
 
 
 def _split(found: Counter[str]) -> tuple[Counter[str], set[str]]:

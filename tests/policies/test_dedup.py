@@ -126,6 +126,10 @@ def test_facts_names_are_case_insensitive() -> None:
         ("Run migrations before deploying", "Run migrations after deploying"),  # order in time
         ("The user prefers tabs over spaces", "The user prefers spaces over tabs"),  # role
         ("Alice mentors Bob", "Bob mentors Alice"),  # role
+        ("Мне нравится кофе", "Мне не нравится кофе"),  # negation in Russian
+        ("我喜欢喝咖啡", "我喜欢喝茶"),  # another drink, in Chinese
+        ("Kullanıcı kahveyi seviyor", "Kullanıcı kahveyi sevmiyor"),  # Turkish negation
+        ("l'utilisateur préfère le thé", "l'utilisateur préfère le café"),  # French
     ],
 )
 def test_same_information_keeps_distinct_facts_apart(a: str, b: str) -> None:
@@ -145,6 +149,8 @@ def test_same_information_keeps_distinct_facts_apart(a: str, b: str) -> None:
         ("The mobile app supports iOS and Android", "The mobile app supports Android and iOS"),
         ("Use ruff for linting", "Linting is done with ruff"),
         ("Backups run nightly at 02:00", "Nightly backups run at 02:00"),
+        ("Пользователь любит кофе.", "пользователь любит кофе"),  # same words
+        ("José prefers dark mode", "Dark mode is what José prefers"),
     ],
 )
 def test_same_information_merges_rewording(a: str, b: str) -> None:
