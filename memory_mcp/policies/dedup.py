@@ -69,11 +69,13 @@ _CAPITAL_DATES = (
     | {name[:3]: name for name in [*_MONTHS, *_WEEKDAYS]}
     | {"sept": "september", "tues": "tuesday", "thur": "thursday", "thurs": "thursday"}
 )
-# Switch values and temporal order: swapping one flips a memory while its embedding barely
-# moves ("caching is enabled/disabled", "run migrations before/after deploying": cosine 0.95).
-_VALUES = _forms("true false off before after") | {
-    form: stem + "d" for stem in ("enable", "disable") for form in (stem, stem + "s", stem + "d")
-}
+# Switch values, temporal order, bounds and compass points: swapping one flips a memory while
+# its embedding barely moves ("caching is enabled/disabled", "run migrations before/after
+# deploying": cosine 0.95; "at least/at most 12 characters": 0.972).
+_VALUES = _forms(
+    "true false off before after least most min max minimum maximum above below "
+    "north south east west northern southern eastern western"
+) | {form: stem + "d" for stem in ("enable", "disable") for form in (stem, stem + "s", stem + "d")}
 # Words that give a sentence a direction: "tabs over spaces", "Carol reports to Dave".
 _DIRECTED = frozenset(_words("to from into onto over than instead before after by vs versus"))
 _NOT_CODES = frozenset({"e.g", "i.e", "etc", "a.m", "p.m"})
@@ -94,6 +96,8 @@ _SENTENCE_END = (".", "!", "?", ":")
 _CODE = re.compile(r"\w[-_./@:\\#+~]|[-_./@:\\#~$]\w")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _SHARED_PREFIX = 5
+# Math, currency and other symbols (emoji included), but not modifiers such as skin tones.
+_SYMBOLS = frozenset({"Sm", "Sc", "So"})
 
 
 def normalize(text: str) -> str:
@@ -130,13 +134,15 @@ def facts(text: str) -> Counter[str]:
       number words become digits ("two" -> "2", "third" -> "3rd");
     - dates and times: weekdays ("Fridays" -> "friday"), capitalised months and their
       abbreviations, times of day, frequencies ("nightly") and time units ("days" -> "day");
-    - switch values and temporal order: true, false, off, enabled, disabled, before, after;
+    - switch values, temporal order, bounds and compass points: true, false, off, enabled,
+      disabled, before, after, least, most, min, max, above, below, north, south...;
     - identifiers: mixed-case or all-caps words (PostgreSQL, iOS, API) and words joined by
       code punctuation (Kestrel-00042, user.editor, snake_case, billing-api, ~/.vimrc, C++);
     - names: capitalised words inside a sentence;
     - quoted strings ("...", '...', `...`, curly quotes) as one '"text"' entry each;
     - negations (not, no, never, n't, without, none, cannot, neither, nor, nobody, nothing,
-      nowhere, dont...) as one NEGATION entry each.
+      nowhere, dont...) as one NEGATION entry each;
+    - symbols (< > = +, currency, emoji such as ✅ ❌ 👍), one entry each, outside quotes.
 
     A capitalised non-stopword that starts a sentence ("Alice likes tea", "Deployments happen")
     may be a name or an ordinary word; it is kept as OPENER + word ("?alice") so that
@@ -155,7 +161,13 @@ def facts(text: str) -> Counter[str]:
             key = _classify(word, initial, after_number) if word else None
             if key is not None:
                 found[key] += 1
-            if word:
+            else:
+                # The model reads most symbols as one unknown token: "Build status ✅" and
+                # "Build status ❌" embed alike (cosine 1.0), "< 100ms" and "> 100ms" nearly
+                # (0.987). Inside an identifier or number (~/.vimrc, $20) the key holds them.
+                found.update(ch for ch in chunk if unicodedata.category(ch) in _SYMBOLS)
+            # A symbol or a dash between words ("✅ The build is green") starts no sentence.
+            if any(ch.isalnum() for ch in word):
                 initial = chunk.rstrip(")]}\"'\u201d\u2019»*").endswith(_SENTENCE_END)
                 after_number = any(ch.isdigit() for ch in word)
     return found

@@ -30,6 +30,11 @@ MUST_KEEP = [
     ("Kullanıcı kahveyi seviyor", "Kullanıcı kahveyi sevmiyor"),
     ("המשתמש אוהב קפה", "המשתמש לא אוהב קפה"),
     ("उपयोगकर्ता को कॉफी पसंद है", "उपयोगकर्ता को कॉफी पसंद नहीं है"),
+    # Symbols the model reads as one unknown token, and bounds (cosine 0.972 - 1.0).
+    ("Build status ✅", "Build status ❌"),
+    ("The user reacted with 👍", "The user reacted with 👎"),
+    ("Latency must be < 100ms", "Latency must be > 100ms"),
+    ("The password must be at least 12 characters", "The password must be at most 12 characters"),
 ]
 
 CODING_PROJECT = [
