@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 
+from memory_mcp.policies.budget import estimate_tokens
 from memory_mcp.service import MemoryService
 from tests.conftest import call_tool as call
 
@@ -41,3 +42,48 @@ async def test_a_repeat_lives_as_long_as_it_asks(client: Any, service: MemorySer
     later = await call(client, "remember", content="Parking is on level 2", ttl="2w", scope="s")
     assert later["expires_at"] > soon["expires_at"]
     assert await found(client, "parking level", "s") == [soon["id"]]
+
+
+async def test_restore_or_move_never_leaves_a_text_twice(
+    client: Any, service: MemoryService
+) -> None:
+    """Forgotten, said again, then restored: one memory of the text, the restored one."""
+    text = "Standups are at 9:15"
+    first = await call(client, "remember", content=text, scope="team", tags=["meetings"])
+    await call(client, "forget", ids=[first["id"]])
+    again = await call(client, "remember", content=text + ".", scope="team", tags=["daily"])
+    assert again["status"] == "created" and again["id"] != first["id"]
+    assert service.restore([first["id"]]).restored == [first["id"]]
+    assert await found(client, "standups", "team") == [first["id"]]
+    kept = service.get(first["id"])
+    assert (kept.repeat_count, kept.tags) == (2, ["meetings", "daily"])
+    assert service.history(again["id"])[0].detail == {"into": first["id"]}
+
+    # Moved into a scope that holds its text: the one there folds into it.
+    there = await call(client, "remember", content="Deploys need two approvals", scope="web")
+    moved = await call(client, "remember", content="deploys need two approvals", scope="api")
+    service.move([moved["id"]], "web")
+    assert await found(client, "deploys approvals", "web") == [moved["id"]]
+    assert service.history(there["id"])[0].detail == {"into": moved["id"]}
+    counts = service.store.counts()
+    assert counts["memories"] == counts["fts"] == counts["vec"] == 2
+
+
+async def test_summarize_fits_a_large_theme_and_a_blob_into_its_budget(
+    client: Any, service: MemoryService
+) -> None:
+    """A theme too big to list every id, or labelled by a 5,000-character word, is still
+    shown within max_tokens (it fit none before: the summary came back empty)."""
+    for i in range(120):
+        service.remember(
+            f"Release checklist item {i}: verify service-{i} before release", scope="r"
+        )
+    reply = await client.call_tool("summarize", {"scope": "r", "max_tokens": 300})
+    assert not reply.is_error
+    assert estimate_tokens(reply.content[0].text) <= 300
+    theme = reply.structured_content["clusters"][0]
+    assert theme["representative_id"] in theme["ids"] and len(theme["ids"]) < theme["count"]
+
+    await call(client, "remember", content="deploy " + "x" * 5000, scope="blob")
+    blob = await call(client, "summarize", scope="blob", max_tokens=400)
+    assert [len(w) <= 24 for w in blob["clusters"][0]["label"].split(", ")] == [True, True]

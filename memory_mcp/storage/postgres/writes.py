@@ -136,21 +136,7 @@ class PgWrites(PgBase):
             ):
                 return False
             later, into = rows
-            _live_as_long(c, into, later["expires_at"], detail)
-            tags = list(dict.fromkeys([*into["tags"], *later["tags"]]))
-            c.execute(
-                """
-                update memories set repeat_count = repeat_count + %s, last_seen_at = %s,
-                    tags = %s
-                where id = %s
-                """,
-                (later["repeat_count"], utc_now(), as_jsonb(tags), into_id),
-            )
-            history.record(
-                c, into_id, "merge", client, text=later["content"], merged=memory_id, **detail
-            )
-            history.record(c, memory_id, "merge", client, history.snapshot(later), into=into_id)
-            c.execute("delete from memories where id = %s", (memory_id,))
+            fold(c, later, into, client, **detail)
         return True
 
     def update(
@@ -199,6 +185,46 @@ def _update_row(c: Connection, row: Any, fields: dict[str, Any], client: str | N
     after = history.snapshot(require_row(c, memory_id))
     action = "move" if set(fields) == {"scope"} else "edit"
     history.record(c, memory_id, action, client, before, after)
+    if action == "move":  # not an edit: a batch of them (Markdown) may fold one edited later
+        fold_repeats(c, memory_id, client)
+
+
+def fold(c: Connection, later: Any, into: Any, client: str | None, **detail: Any) -> None:
+    """Fold row `later` into row `into`: its repeats, tags and longer life, both histories,
+    and `later` deleted with its index entries (cascade)."""
+    _live_as_long(c, into, later["expires_at"], detail)
+    tags = list(dict.fromkeys([*into["tags"], *later["tags"]]))
+    c.execute(
+        """
+        update memories set repeat_count = repeat_count + %s, last_seen_at = %s, tags = %s
+        where id = %s
+        """,
+        (later["repeat_count"], utc_now(), as_jsonb(tags), into["id"]),
+    )
+    history.record(
+        c, into["id"], "merge", client, text=later["content"], merged=later["id"], **detail
+    )
+    history.record(c, later["id"], "merge", client, history.snapshot(later), into=into["id"])
+    c.execute("delete from memories where id = %s", (later["id"],))
+
+
+def fold_repeats(c: Connection, memory_id: int, client: str | None) -> list[int]:
+    """A memory just made current again (restored, moved) stays the one memory of
+    its text in its scope: the other current copies with its key fold into it (not one
+    that replaced another: its correction would point at nothing). Returns their ids."""
+    row = require_row(c, memory_id)
+    if row["forgotten_at"] is not None or row["superseded_by"] is not None:
+        return []
+    others = c.execute(
+        f"""select * from memories m where scope = %(scope)s and content_hash = %(hash)s
+            and {decisions.CURRENT} and key is not distinct from %(key)s and id <> %(id)s
+            and not exists (select 1 from memories r where r.superseded_by = m.id)
+            order by id""",
+        {"scope": row["scope"], "hash": row["content_hash"], "key": row["key"], "id": row["id"]},
+    ).fetchall()
+    for other in others:
+        fold(c, other, require_row(c, memory_id), client)
+    return [int(other["id"]) for other in others]
 
 
 def set_fields(c: Connection, memory_id: int, fields: dict[str, Any]) -> None:

@@ -131,22 +131,7 @@ class SqliteWrites(SqliteBase):
             ):
                 return False
             later, into = rows
-            _live_as_long(c, into, later["expires_at"], detail)
-            tags = list(dict.fromkeys([*json.loads(into["tags"]), *json.loads(later["tags"])]))
-            c.execute(
-                """
-                update memories set repeat_count = repeat_count + :n, last_seen_at = :now,
-                    tags = :tags
-                where id = :id
-                """,
-                {"id": into_id, "n": later["repeat_count"], "now": utc_now(),
-                 "tags": json.dumps(tags)},
-            )  # fmt: skip
-            history.record(
-                c, into_id, "merge", client, text=later["content"], merged=memory_id, **detail
-            )
-            history.record(c, memory_id, "merge", client, history.snapshot(later), into=into_id)
-            c.execute("delete from memories where id = :id", {"id": memory_id})
+            fold(c, later, into, client, **detail)
         return True
 
     def update(
@@ -192,6 +177,46 @@ def _update_row(c: Connection, row: Any, fields: dict[str, Any], client: str | N
     after = history.snapshot(require_row(c, memory_id))
     action = "move" if set(fields) == {"scope"} else "edit"
     history.record(c, memory_id, action, client, before, after)
+    if action == "move":  # not an edit: a batch of them (Markdown) may fold one edited later
+        fold_repeats(c, memory_id, client)
+
+
+def fold(c: Connection, later: Any, into: Any, client: str | None, **detail: Any) -> None:
+    """Fold row `later` into row `into`: its repeats, tags and longer life, both histories,
+    and `later` deleted with its index entries (triggers)."""
+    _live_as_long(c, into, later["expires_at"], detail)
+    tags = list(dict.fromkeys([*json.loads(into["tags"]), *json.loads(later["tags"])]))
+    c.execute(
+        """
+        update memories set repeat_count = repeat_count + :n, last_seen_at = :now, tags = :tags
+        where id = :id
+        """,
+        {"id": into["id"], "n": later["repeat_count"], "now": utc_now(), "tags": json.dumps(tags)},
+    )
+    history.record(
+        c, into["id"], "merge", client, text=later["content"], merged=later["id"], **detail
+    )
+    history.record(c, later["id"], "merge", client, history.snapshot(later), into=into["id"])
+    c.execute("delete from memories where id = :id", {"id": later["id"]})
+
+
+def fold_repeats(c: Connection, memory_id: int, client: str | None) -> list[int]:
+    """A memory just made current again (restored, moved) stays the one memory of
+    its text in its scope: the other current copies with its key fold into it (not one
+    that replaced another: its correction would point at nothing). Returns their ids."""
+    row = require_row(c, memory_id)
+    if row["forgotten_at"] is not None or row["superseded_by"] is not None:
+        return []
+    others = c.execute(
+        f"""select * from memories m where scope = :scope and content_hash = :hash
+            and {decisions.CURRENT} and key is :key and id != :id
+            and not exists (select 1 from memories r where r.superseded_by = m.id)
+            order by id""",
+        {"scope": row["scope"], "hash": row["content_hash"], "key": row["key"], "id": row["id"]},
+    ).fetchall()
+    for other in others:
+        fold(c, other, require_row(c, memory_id), client)
+    return [int(other["id"]) for other in others]
 
 
 def set_fields(c: Connection, memory_id: int, fields: dict[str, Any]) -> None:
