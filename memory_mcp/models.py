@@ -319,7 +319,9 @@ class SummaryCluster(BaseModel):
     label: str = Field(description="The words most particular to this theme.")
     statement: str = Field(description="The representative memory's text (may be a snippet).")
     representative_id: int
-    ids: list[int] = Field(description="Every memory in this theme.")
+    ids: list[int] = Field(
+        description="The memories in this theme (as many as fit the budget: see count)."
+    )
     count: int
     kinds: dict[str, int]
     first_at: ShortTime
