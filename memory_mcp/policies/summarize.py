@@ -7,7 +7,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from memory_mcp.models import Memory, Summary, SummaryCluster, SummaryReply, wire_json
+from memory_mcp.models import (
+    SUMMARY_DATA_NOTICE,
+    Memory,
+    Summary,
+    SummaryCluster,
+    SummaryReply,
+    wire_json,
+)
 from memory_mcp.policies.budget import estimate_tokens, snippet
 from memory_mcp.policies.text import STOPWORDS, tokens
 from memory_mcp.timestamps import day_text
@@ -74,6 +81,7 @@ def build(
         clusters=[],
         omitted=len(groups),
         saved_id=0,  # a saved summary's id is sent too: count room for one
+        notice=SUMMARY_DATA_NOTICE,
         ids=[],
         text="",
     )
