@@ -58,6 +58,13 @@ async def test_restore_or_move_never_leaves_a_text_twice(
     kept = service.get(first["id"])
     assert (kept.repeat_count, kept.tags) == (2, ["meetings", "daily"])
     assert service.history(again["id"])[0].detail == {"into": first["id"]}
+    for tool, args in [
+        ("forget", {"ids": [again["id"]]}),
+        ("recall", {"ids": [again["id"]]}),
+        ("remember", {"content": "Standups are at 9:30", "replaces": again["id"]}),
+    ]:
+        refused = await client.call_tool(tool, args)  # an id the client was given says where
+        assert refused.is_error and f"merged into #{first['id']}" in refused.content[0].text
 
     # Moved into a scope that holds its text: the one there folds into it.
     there = await call(client, "remember", content="Deploys need two approvals", scope="web")
