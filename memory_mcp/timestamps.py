@@ -49,6 +49,11 @@ def minute_text(moment: datetime, seconds: bool = False) -> str:
     return f"{text}:{moment.second:02d}" if seconds else text
 
 
+def longer_life(a: str | None, b: str | None) -> str | None:
+    """The later of two stored expiry times; None (never expires) outlives any time."""
+    return None if a is None or b is None else max(a, b, key=parse_stored_time)
+
+
 def parse_stored_time(value: str) -> datetime:
     """A time as stored; also reads the unpadded years ("1-01-01T...") older versions wrote."""
     try:

@@ -69,11 +69,13 @@ _CAPITAL_DATES = (
     | {name[:3]: name for name in [*_MONTHS, *_WEEKDAYS]}
     | {"sept": "september", "tues": "tuesday", "thur": "thursday", "thurs": "thursday"}
 )
-# Switch values and temporal order: swapping one flips a memory while its embedding barely
-# moves ("caching is enabled/disabled", "run migrations before/after deploying": cosine 0.95).
-_VALUES = _forms("true false off before after") | {
-    form: stem + "d" for stem in ("enable", "disable") for form in (stem, stem + "s", stem + "d")
-}
+# Switch values, temporal order, bounds and compass points: swapping one flips a memory while
+# its embedding barely moves ("caching is enabled/disabled", "run migrations before/after
+# deploying": cosine 0.95; "at least/at most 12 characters": 0.972).
+_VALUES = _forms(
+    "true false off before after least most min max minimum maximum above below "
+    "north south east west northern southern eastern western"
+) | {form: stem + "d" for stem in ("enable", "disable") for form in (stem, stem + "s", stem + "d")}
 # Words that give a sentence a direction: "tabs over spaces", "Carol reports to Dave".
 _DIRECTED = frozenset(_words("to from into onto over than instead before after by vs versus"))
 _NOT_CODES = frozenset({"e.g", "i.e", "etc", "a.m", "p.m"})
@@ -94,6 +96,8 @@ _SENTENCE_END = (".", "!", "?", ":")
 _CODE = re.compile(r"\w[-_./@:\\#+~]|[-_./@:\\#~$]\w")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _SHARED_PREFIX = 5
+# Math, currency and other symbols (emoji included), but not modifiers such as skin tones.
+_SYMBOLS = frozenset({"Sm", "Sc", "So"})
 
 
 def normalize(text: str) -> str:
@@ -130,13 +134,15 @@ def facts(text: str) -> Counter[str]:
       number words become digits ("two" -> "2", "third" -> "3rd");
     - dates and times: weekdays ("Fridays" -> "friday"), capitalised months and their
       abbreviations, times of day, frequencies ("nightly") and time units ("days" -> "day");
-    - switch values and temporal order: true, false, off, enabled, disabled, before, after;
+    - switch values, temporal order, bounds and compass points: true, false, off, enabled,
+      disabled, before, after, least, most, min, max, above, below, north, south...;
     - identifiers: mixed-case or all-caps words (PostgreSQL, iOS, API) and words joined by
       code punctuation (Kestrel-00042, user.editor, snake_case, billing-api, ~/.vimrc, C++);
     - names: capitalised words inside a sentence;
     - quoted strings ("...", '...', `...`, curly quotes) as one '"text"' entry each;
     - negations (not, no, never, n't, without, none, cannot, neither, nor, nobody, nothing,
-      nowhere, dont...) as one NEGATION entry each.
+      nowhere, dont...) as one NEGATION entry each;
+    - symbols (< > = +, currency, emoji such as ✅ ❌ 👍), one entry each, outside quotes.
 
     A capitalised non-stopword that starts a sentence ("Alice likes tea", "Deployments happen")
     may be a name or an ordinary word; it is kept as OPENER + word ("?alice") so that
@@ -155,7 +161,13 @@ def facts(text: str) -> Counter[str]:
             key = _classify(word, initial, after_number) if word else None
             if key is not None:
                 found[key] += 1
-            if word:
+            elif not chunk.isalnum():  # (a plain word has none: most are, checked in C)
+                # The model reads most symbols as one unknown token: "Build status ✅" and
+                # "Build status ❌" embed alike (cosine 1.0), "< 100ms" and "> 100ms" nearly
+                # (0.987). Inside an identifier or number (~/.vimrc, $20) the key holds them.
+                found.update(ch for ch in chunk if unicodedata.category(ch) in _SYMBOLS)
+            # A symbol or a dash between words ("✅ The build is green") starts no sentence.
+            if any(ch.isalnum() for ch in word):
                 initial = chunk.rstrip(")]}\"'\u201d\u2019»*").endswith(_SENTENCE_END)
                 after_number = any(ch.isdigit() for ch in word)
     return found
@@ -205,7 +217,11 @@ def same_information(a: str, b: str) -> bool:
        when each has an opener the other never mentions: a swapped subject ("Alice likes tea"
        / "Bob likes tea"). One unmatched opener alone is rewording ("We deploy on Fridays" /
        "Deployments happen on Fridays"), since a sentence-initial word may be ordinary.
-    3. Role swaps differ: each text opens with a name or identifier that the other has
+    3. A text with a letter outside ASCII (another language or script, an accented word) has
+       the same words as the other, in any order: the embedding model reads English, so its
+       cosine cannot tell "Мне нравится кофе" from "Мне не нравится кофе" (0.990) or
+       "我喜欢喝咖啡" from "我喜欢喝茶" (0.997), and facts() knows only English negations.
+    4. Role swaps differ: each text opens with a name or identifier that the other has
        elsewhere ("Alice mentors Bob" / "Bob mentors Alice"), or both use the same content
        words in another order around a direction word (to, from, over, than, before, after,
        by, ...): "tabs over spaces" / "spaces over tabs", "Carol reports to Dave" / "Dave
@@ -218,6 +234,10 @@ def same_information(a: str, b: str) -> bool:
     if firm_a + promoted_a != firm_b + promoted_b:
         return False
     words_a, words_b = tokens(a), tokens(b)
+    if not _readable(a) or not _readable(b):
+        content_a = Counter(w for w in words_a if w not in STOPWORDS)
+        if content_a != Counter(w for w in words_b if w not in STOPWORDS):
+            return False
     unmatched_a = [w for w in loose_a if not _mentions(set(words_b), w)]
     unmatched_b = [w for w in loose_b if not _mentions(set(words_a), w)]
     if unmatched_a and unmatched_b:
@@ -241,6 +261,11 @@ def is_near_duplicate(
     threshold alone.
     """
     return cosine >= threshold and same_information(a, b)
+
+
+def _readable(text: str) -> bool:
+    """No letter outside ASCII: text whose wording the English embedding model can judge."""
+    return text.isascii() or not any(ch.isalpha() and not ch.isascii() for ch in text)
 
 
 def _split(found: Counter[str]) -> tuple[Counter[str], set[str]]:

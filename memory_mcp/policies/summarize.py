@@ -7,7 +7,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from memory_mcp.models import Memory, Summary, SummaryCluster, SummaryReply, wire_json
+from memory_mcp.models import (
+    SUMMARY_DATA_NOTICE,
+    Memory,
+    Summary,
+    SummaryCluster,
+    SummaryReply,
+    wire_json,
+)
 from memory_mcp.policies.budget import estimate_tokens, snippet
 from memory_mcp.policies.text import STOPWORDS, tokens
 from memory_mcp.timestamps import day_text
@@ -19,6 +26,9 @@ EMBEDDING_THEME = 0.45
 WORDS_THEME = 0.3
 STATEMENT_TOKENS = 80  # a representative statement longer than this is cut to a snippet
 LABEL_WORDS = 3
+# A label word longer than this (a pasted blob, an unspaced sentence) is cut: one 5,000
+# character word made a theme cost ~1,700 tokens, so no theme fit a budget of 1,000.
+LABEL_WORD_CHARS = 24
 MAX_SCOPES_LISTED = 20  # a summary names the largest scopes only
 
 
@@ -71,22 +81,51 @@ def build(
         clusters=[],
         omitted=len(groups),
         saved_id=0,  # a saved summary's id is sent too: count room for one
+        notice=SUMMARY_DATA_NOTICE,
         ids=[],
         text="",
     )
     spent = estimate_tokens(wire_json(SummaryReply.of(summary)))
     for group in groups[:limit]:
         cluster = _cluster(group, documents, len(pool))
-        cost = estimate_tokens(wire_json(cluster)) + 1
-        if max_tokens is not None and spent + cost > max_tokens:
-            break
+        if max_tokens is not None:
+            fitted = _fitted(cluster, max_tokens - spent)
+            if fitted is None:
+                break
+            cluster = fitted
         summary.clusters.append(cluster)
-        spent += cost
+        spent += _cost(cluster)
     summary.omitted = len(groups) - len(summary.clusters)
     summary.saved_id = None
     summary.ids = [c.representative_id for c in summary.clusters]
     summary.text = render(summary, pool, total)
     return summary
+
+
+def _cost(cluster: SummaryCluster) -> int:
+    return estimate_tokens(wire_json(cluster)) + 1  # and the comma before the next one
+
+
+def _fitted(cluster: SummaryCluster, room: int) -> SummaryCluster | None:
+    """The cluster within `room` tokens: whole, else listing fewer of its ids (the
+    representative always; `count` still says how many there are), else None. A theme of
+    300 memories listed every id, so it fit no budget under ~900 and the summary was empty."""
+    if _cost(cluster) <= room:
+        return cluster
+    others = [i for i in cluster.ids if i != cluster.representative_id]
+    low, high = 0, len(others)  # the most ids that fit, by bisection
+    while low < high:
+        mid = (low + high + 1) // 2
+        if _cost(_listing(cluster, others[:mid])) <= room:
+            low = mid
+        else:
+            high = mid - 1
+    shown = _listing(cluster, others[:low])
+    return shown if _cost(shown) <= room else None
+
+
+def _listing(cluster: SummaryCluster, others: list[int]) -> SummaryCluster:
+    return cluster.model_copy(update={"ids": sorted([cluster.representative_id, *others])})
 
 
 def render(summary: Summary, pool: Sequence[Memory], total: int) -> str:
@@ -142,7 +181,8 @@ def _label(group: Sequence[Memory], documents: Counter[str], pool_size: int) -> 
     counts = Counter(t for m in group for t in _words(m.content))
     weight = {t: n * np.log(1 + pool_size / documents[t]) for t, n in counts.items()}
     best = sorted(weight, key=lambda t: (-weight[t], t))[:LABEL_WORDS]
-    return ", ".join(best) or "misc"
+    cut = [t if len(t) <= LABEL_WORD_CHARS else t[: LABEL_WORD_CHARS - 1] + "…" for t in best]
+    return ", ".join(cut) or "misc"
 
 
 def _words(text: str) -> list[str]:

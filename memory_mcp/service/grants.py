@@ -76,8 +76,37 @@ def require_readable(ctx: "Context", ids: Sequence[int]) -> list[Memory]:
     found = {m.id: m for m in readable(ctx, ctx.store.get_many(list(ids), with_embedded=False))}
     missing = [i for i in dict.fromkeys(ids) if i not in found]
     if missing:
-        raise NotFound(f"No memory with id {', '.join(map(str, missing))}.")
+        raise not_found(ctx, missing)
     return [found[i] for i in ids]
+
+
+MERGE_HOPS = 8  # a copy folded into one that was folded in turn, and so on
+
+
+def not_found(ctx: "Context", missing: Sequence[int]) -> NotFound:
+    """NotFound naming the ids; for one folded into another memory (a repeat restored or
+    moved beside it, a rewording stored while the model loaded), the memory that holds it
+    now: an id a client was given must not just vanish. Folds stay within a scope, so the
+    one it names is readable exactly when this one was."""
+    notes = []
+    for memory_id in missing:
+        into = _merged_into(ctx, memory_id)
+        if into is not None:
+            notes.append(f"#{memory_id} was merged into #{into}, which says the same: use {into}.")
+    return NotFound(" ".join([f"No memory with id {', '.join(map(str, missing))}.", *notes]))
+
+
+def _merged_into(ctx: "Context", memory_id: int) -> int | None:
+    into = None
+    for _ in range(MERGE_HOPS):
+        newest = ctx.store.history(memory_id, limit=1)
+        if not newest or newest[0].action != "merge" or "into" not in newest[0].detail:
+            break
+        into = memory_id = int(newest[0].detail["into"])
+    if into is None:
+        return None
+    memory = ctx.store.get_many([into], with_embedded=False)
+    return into if readable(ctx, memory) else None
 
 
 def require_writable(ctx: "Context", ids: Sequence[int]) -> list[Memory]:

@@ -214,9 +214,12 @@ class Lifecycle(Part):
         return [m.id for m in found if self.ctx.access.can_write(m.scope)]
 
     def _check_writable(self, ids: Sequence[int]) -> None:
-        """For a principal: every id exists, is readable (else NotFound) and writable."""
+        """Every id exists (else NotFound, naming where a merged one went); for a principal,
+        is readable and writable too. The write decides again in its transaction."""
         if not self.ctx.access.unrestricted:
             grants.require_writable(self.ctx, ids)
+        else:
+            grants.require_readable(self.ctx, ids)
 
     def scrub(
         self, ids: Sequence[int], text: str, client: str | None = None

@@ -6,7 +6,7 @@ from typing import Literal
 
 import numpy as np
 
-from memory_mcp.errors import InvalidInput, NotFound
+from memory_mcp.errors import InvalidInput
 from memory_mcp.models import STORED_DATA_NOTICE, Hit, Memory, MemoryFilter, RecallResult, wire_json
 from memory_mcp.policies import budget, inputs
 from memory_mcp.policies.feedback import FEEDBACK_DEPTH, feedback_query
@@ -138,7 +138,7 @@ class Recaller(Part):
         memories = self.store.get_many(list(ids), with_embedded=False)
         missing = sorted(set(ids) - {m.id for m in grants.readable(self.ctx, memories)})
         if missing:  # not stored, or not readable by this caller: the same answer
-            raise NotFound(f"No memory with id {', '.join(map(str, missing))}.")
+            raise grants.not_found(self.ctx, missing)
         frame = RecallResult(
             mode="keyword" if not self.semantic.ready else "hybrid", hits=[],
             omitted=len(ids), note=self.semantic.note, notice=STORED_DATA_NOTICE,

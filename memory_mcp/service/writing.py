@@ -171,14 +171,14 @@ class Writer(Part):
         is not merged into, and the insert still catches exact repeats.
         """
         assert new.scope is not None
-        outcome = self._repeat_of(new, key, replaces, client, redacted, source)
+        outcome = self._repeat_of(new, key, replaces, times, client, redacted, source)
         if outcome is not None:
             return outcome
         vectors = self.semantic.embed_documents([new.content])
         vector = None if vectors is None else vectors[0]
         searched = None  # the vector log position the near-duplicate search reflected
         if key is None and replaces is None and vector is not None:
-            merged = self._merge_near_duplicate(new, vector, client, redacted, source)
+            merged = self._merge_near_duplicate(new, vector, times, client, redacted, source)
             if merged is not None:
                 return merged
             searched = self.semantic.searched_at()
@@ -274,16 +274,20 @@ class Writer(Part):
         new: NewMemory,
         key: str | None,
         replaces: int | None,
+        times: _Times,
         client: str | None,
         redacted: Sequence[str],
         source: dict[str, str] | None = None,
     ) -> RememberResult | None:
-        """An exact repeat of a visible memory is counted, not stored again (or embedded)."""
+        """An exact repeat of a visible memory is counted, not stored again (or embedded);
+        it lives on as long as the repeat asks (see record_repeat)."""
         assert new.scope is not None
         existing = self.store.find_exact(new.scope, new.content)
         if existing is None or replaces is not None or (key is not None and existing.key != key):
             return None
-        if not self.store.record_repeat(existing.id, client, "duplicate", new.tags, source=source):
+        if not self.store.record_repeat(
+            existing.id, client, "duplicate", new.tags, source, times.expires_at
+        ):
             return None  # forgotten or replaced meanwhile: store it after all
         return self._repeated(existing.id, redacted)
 
@@ -291,6 +295,7 @@ class Writer(Part):
         self,
         new: NewMemory,
         vector: np.ndarray,
+        times: _Times,
         client: str | None,
         redacted: Sequence[str],
         source: dict[str, str] | None = None,
@@ -301,8 +306,9 @@ class Writer(Part):
             return None
         memory_id, cosine = found
         if not self.store.record_repeat(
-            memory_id, client, "merge", new.tags, source=source, text=new.content, cosine=cosine
-        ):
+            memory_id, client, "merge", new.tags, source, times.expires_at,
+            text=new.content, cosine=cosine,
+        ):  # fmt: skip
             return None  # hidden meanwhile: store the new one
         return self._merged(memory_id, redacted)
 

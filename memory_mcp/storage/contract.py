@@ -185,20 +185,20 @@ class MemoryWrites(Protocol):
         action: str,
         add_tags: Sequence[str] = (),
         source: dict[str, str] | None = None,
+        expires_at: str | None = None,
         **detail: Any,
     ) -> bool:
-        """Count another sighting of a memory (exact duplicate or merged rewording); False,
-        counting nothing, if forgotten or superseded meanwhile; back-to-back exact repeats
-        share one history entry. A `source` ({"format", "id"}) counts once (True if it was)."""
+        """Count another sighting (exact repeat or merged rewording), expiring no sooner than
+        `expires_at` (None: never); False if hidden meanwhile; a `source` counts once."""
         ...
 
     def merge_into(
         self, memory_id: int, into_id: int, client: str | None = None, **detail: Any
     ) -> bool:
         """Fold a memory into an earlier one that says the same: the earlier counts its
-        repeats and gains its tags, the history of both records it, and `memory_id` is deleted
-        with its index entries. Does nothing and returns False unless both are visible and
-        `memory_id` replaced no other memory (a correction is never folded away)."""
+        repeats, gains its tags and lives as long, both histories record it, and `memory_id`
+        is deleted with its index entries. Does nothing and returns False unless both are
+        visible and `memory_id` replaced no other memory (a correction is never folded away)."""
         ...
 
     def update(

@@ -23,6 +23,18 @@ MUST_KEEP = [
     ("Alice reviews the backend pull requests", "Bob reviews the backend pull requests"),
     ("The release is planned for 2026-03-01", "The release is planned for 2026-04-01"),
     ("Python 3.11 is the minimum version", "Python 3.12 is the minimum version"),
+    # The model reads English: other scripts and languages look alike to it (cosine >= 0.968).
+    ("Мне нравится кофе", "Мне не нравится кофе"),
+    ("我喜欢喝咖啡", "我喜欢喝茶"),
+    ("나는 커피를 좋아한다", "나는 커피를 좋아하지 않는다"),
+    ("Kullanıcı kahveyi seviyor", "Kullanıcı kahveyi sevmiyor"),
+    ("המשתמש אוהב קפה", "המשתמש לא אוהב קפה"),
+    ("उपयोगकर्ता को कॉफी पसंद है", "उपयोगकर्ता को कॉफी पसंद नहीं है"),
+    # Symbols the model reads as one unknown token, and bounds (cosine 0.972 - 1.0).
+    ("Build status ✅", "Build status ❌"),
+    ("The user reacted with 👍", "The user reacted with 👎"),
+    ("Latency must be < 100ms", "Latency must be > 100ms"),
+    ("The password must be at least 12 characters", "The password must be at most 12 characters"),
 ]
 
 CODING_PROJECT = [

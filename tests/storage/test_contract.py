@@ -349,6 +349,27 @@ def test_a_later_copy_folds_into_the_earlier_one(storage: Storage) -> None:
     assert_in_step(storage, 1, 1)
 
 
+def test_a_fold_or_a_repeat_keeps_the_longer_life(storage: Storage) -> None:
+    """A memory said again, or a rewording folded into it, expires no sooner than the new
+    statement asked (None: never); the vector index follows (it filters on expiry)."""
+    soon, far = "2099-01-01T00:00:00.000000Z", "2199-01-01T00:00:00.000000Z"
+    past = "2000-01-01T00:00:00.000000Z"
+    first = storage.insert(row("Parking is on level 2", vec(1, 0, 0, 0), expires_at=soon)).id
+    later = storage.insert(row("Parking: level 2", vec(1, 0.01, 0, 0))).id
+    assert storage.merge_into(later, first)
+    assert storage.get(first).expires_at is None
+    assert storage.history(first)[0].detail["expires"] == "never"
+    gone = storage.insert(row("Standup at ten", vec(0, 1, 0, 0), expires_at=past)).id
+    assert gone not in ids(storage.search_vectors(vec(0, 1, 0, 0), MemoryFilter(), 5))
+    assert storage.record_repeat(gone, None, "duplicate", expires_at=far)
+    assert storage.get(gone).expires_at == datetime(2199, 1, 1, tzinfo=UTC)
+    assert ids(storage.search_vectors(vec(0, 1, 0, 0), MemoryFilter(), 5))[0] == gone
+    assert storage.record_repeat(gone, None, "duplicate", expires_at=soon)  # never shortened
+    assert storage.insert(row("standup at ten."), dedup=True).status == "duplicate"
+    assert storage.get(gone).expires_at is None
+    assert_in_step(storage, 2, 2)
+
+
 def test_hidden_memories_and_corrections_are_never_folded(storage: Storage) -> None:
     first = storage.insert(row("Editor is Helix")).id
     correction = storage.insert(row("Editor is Neovim"), replaces=first).id

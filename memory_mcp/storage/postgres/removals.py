@@ -16,7 +16,7 @@ from memory_mcp.storage.contract import SCRUBBED
 from memory_mcp.storage.postgres import decisions, history, vectors
 from memory_mcp.storage.postgres.base import PgBase, require_row
 from memory_mcp.storage.postgres.db import Connection, storage_errors
-from memory_mcp.storage.postgres.writes import set_fields
+from memory_mcp.storage.postgres.writes import fold_repeats, set_fields
 from memory_mcp.timestamps import utc_now
 
 logger = logging.getLogger(__name__)
@@ -53,6 +53,8 @@ class PgRemovals(PgBase):
                 )
                 action = "forget" if forget else "restore"
                 history.record(c, memory_id, action, client, reason=reason)
+                if not forget:  # its text stored again meanwhile: one memory of it
+                    fold_repeats(c, memory_id, client)
                 changed.append(memory_id)
         return changed, unchanged
 

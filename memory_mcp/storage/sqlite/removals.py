@@ -15,7 +15,7 @@ from memory_mcp.storage.contract import SCRUBBED
 from memory_mcp.storage.sqlite import db, decisions, history, room, vectors
 from memory_mcp.storage.sqlite.base import SqliteBase, require_row
 from memory_mcp.storage.sqlite.db import Connection, storage_errors, transaction
-from memory_mcp.storage.sqlite.writes import set_fields
+from memory_mcp.storage.sqlite.writes import fold_repeats, set_fields
 from memory_mcp.timestamps import utc_now
 
 logger = logging.getLogger(__name__)
@@ -60,6 +60,8 @@ class SqliteRemovals(SqliteBase):
                 )
                 action = "forget" if forget else "restore"
                 history.record(c, memory_id, action, client, reason=reason)
+                if not forget:  # its text stored again meanwhile: one memory of it
+                    fold_repeats(c, memory_id, client)
                 changed.append(memory_id)
             return changed, unchanged
 

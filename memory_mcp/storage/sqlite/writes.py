@@ -14,7 +14,7 @@ from memory_mcp.storage.contract import Inserted, NewRow, Repeats
 from memory_mcp.storage.sqlite import decisions, history, vectors
 from memory_mcp.storage.sqlite.base import SqliteBase, require_row, to_memory
 from memory_mcp.storage.sqlite.db import Connection
-from memory_mcp.timestamps import utc_now
+from memory_mcp.timestamps import longer_life, utc_now
 
 COLUMNS = (
     "id", "content", "kind", "tags", "scope", "metadata", "created_at", "updated_at",
@@ -70,7 +70,9 @@ class SqliteWrites(SqliteBase):
                     if source is not None and decisions.source_counted(c, source, same["id"]):
                         return Inserted(same["id"], "present")
                     sighting = {} if source is None else {"source": source}
-                    _count_repeat(c, same["id"], client, "duplicate", item.tags, **sighting)
+                    _count_repeat(
+                        c, same["id"], client, "duplicate", item.tags, item.expires_at, **sighting
+                    )
                     return Inserted(same["id"], "duplicate")
             also = [] if replaces is None else [decisions.replace_target(c, replaces, item.scope)]
             return _insert(c, item, "create", client, also, newest=True, made_with=self._made_with)
@@ -95,6 +97,7 @@ class SqliteWrites(SqliteBase):
         action: str,
         add_tags: Sequence[str] = (),
         source: dict[str, str] | None = None,
+        expires_at: str | None = None,
         **detail: Any,
     ) -> bool:
         """Count another sighting of a visible memory (exact duplicate or merged rewording),
@@ -110,7 +113,7 @@ class SqliteWrites(SqliteBase):
                 ):
                     return True  # another run took it
                 detail["source"] = source
-            _count_repeat(c, memory_id, client, action, add_tags, **detail)
+            _count_repeat(c, memory_id, client, action, add_tags, expires_at, **detail)
             return True
 
     def merge_into(
@@ -128,21 +131,7 @@ class SqliteWrites(SqliteBase):
             ):
                 return False
             later, into = rows
-            tags = list(dict.fromkeys([*json.loads(into["tags"]), *json.loads(later["tags"])]))
-            c.execute(
-                """
-                update memories set repeat_count = repeat_count + :n, last_seen_at = :now,
-                    tags = :tags
-                where id = :id
-                """,
-                {"id": into_id, "n": later["repeat_count"], "now": utc_now(),
-                 "tags": json.dumps(tags)},
-            )  # fmt: skip
-            history.record(
-                c, into_id, "merge", client, text=later["content"], merged=memory_id, **detail
-            )
-            history.record(c, memory_id, "merge", client, history.snapshot(later), into=into_id)
-            c.execute("delete from memories where id = :id", {"id": memory_id})
+            fold(c, later, into, client, **detail)
         return True
 
     def update(
@@ -188,6 +177,46 @@ def _update_row(c: Connection, row: Any, fields: dict[str, Any], client: str | N
     after = history.snapshot(require_row(c, memory_id))
     action = "move" if set(fields) == {"scope"} else "edit"
     history.record(c, memory_id, action, client, before, after)
+    if action == "move":  # not an edit: a batch of them (Markdown) may fold one edited later
+        fold_repeats(c, memory_id, client)
+
+
+def fold(c: Connection, later: Any, into: Any, client: str | None, **detail: Any) -> None:
+    """Fold row `later` into row `into`: its repeats, tags and longer life, both histories,
+    and `later` deleted with its index entries (triggers)."""
+    _live_as_long(c, into, later["expires_at"], detail)
+    tags = list(dict.fromkeys([*json.loads(into["tags"]), *json.loads(later["tags"])]))
+    c.execute(
+        """
+        update memories set repeat_count = repeat_count + :n, last_seen_at = :now, tags = :tags
+        where id = :id
+        """,
+        {"id": into["id"], "n": later["repeat_count"], "now": utc_now(), "tags": json.dumps(tags)},
+    )
+    history.record(
+        c, into["id"], "merge", client, text=later["content"], merged=later["id"], **detail
+    )
+    history.record(c, later["id"], "merge", client, history.snapshot(later), into=into["id"])
+    c.execute("delete from memories where id = :id", {"id": later["id"]})
+
+
+def fold_repeats(c: Connection, memory_id: int, client: str | None) -> list[int]:
+    """A memory just made current again (restored, moved) stays the one memory of
+    its text in its scope: the other current copies with its key fold into it (not one
+    that replaced another: its correction would point at nothing). Returns their ids."""
+    row = require_row(c, memory_id)
+    if row["forgotten_at"] is not None or row["superseded_by"] is not None:
+        return []
+    others = c.execute(
+        f"""select * from memories m where scope = :scope and content_hash = :hash
+            and {decisions.CURRENT} and key is :key and id != :id
+            and not exists (select 1 from memories r where r.superseded_by = m.id)
+            order by id""",
+        {"scope": row["scope"], "hash": row["content_hash"], "key": row["key"], "id": row["id"]},
+    ).fetchall()
+    for other in others:
+        fold(c, other, require_row(c, memory_id), client)
+    return [int(other["id"]) for other in others]
 
 
 def set_fields(c: Connection, memory_id: int, fields: dict[str, Any]) -> None:
@@ -219,7 +248,7 @@ def _place(
         return Inserted(before, "present")
     if repeats in ("count", "skip") and (same := decisions.visible_repeat(c, item)) is not None:
         if repeats == "count":
-            _count_repeat(c, same["id"], client, "duplicate", item.tags)
+            _count_repeat(c, same["id"], client, "duplicate", item.tags, item.expires_at)
         return Inserted(same["id"], "duplicate")
     if repeats == "restore":
         if (before := decisions.restored_before(c, item)) is not None:
@@ -278,12 +307,15 @@ def _count_repeat(
     client: str | None,
     action: str,
     add_tags: Sequence[str] = (),
+    expires_at: str | None = None,
     **detail: Any,
 ) -> None:
-    """Another sighting: repeat count, last seen, new tags; back-to-back exact repeats with
-    no new tag share one history entry (a count, the last time, the clients), so a memory
-    said 20,000 times keeps a short history."""
+    """Another sighting: repeat count, last seen, new tags, and the sighting's expiry
+    (`expires_at`, None: never) when it outlives the memory's; back-to-back exact repeats
+    with nothing new share one history entry (a count, the last time, the clients), so a
+    memory said 20,000 times keeps a short history."""
     row = require_row(c, memory_id)
+    _live_as_long(c, row, expires_at, detail)
     old_tags = json.loads(row["tags"])
     tags = list(dict.fromkeys([*old_tags, *add_tags]))
     now = utc_now()
@@ -299,6 +331,19 @@ def _count_repeat(
     elif action == "duplicate" and not detail and _coalesce_repeat(c, memory_id, client, now):
         return
     history.record(c, memory_id, action, client, **detail)
+
+
+def _live_as_long(c: Connection, row: Any, expires_at: str | None, detail: dict[str, Any]) -> None:
+    """A memory said again lasts as long as the new statement asked: "X" for good after "X"
+    for a day (or after "X" expired) must not vanish with the first (None: never expires).
+    Written only when it changes: the vector index's trigger logs every write of it."""
+    expires = longer_life(row["expires_at"], expires_at)
+    if expires != row["expires_at"]:
+        c.execute(
+            "update memories set expires_at = :expires where id = :id",
+            {"expires": expires, "id": row["id"]},
+        )
+        detail["expires"] = expires or "never"
 
 
 MAX_REPEAT_CLIENTS = 16  # clients named on a coalesced repeat entry
