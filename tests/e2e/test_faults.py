@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 from memory_mcp.adapters.cli import app
 from memory_mcp.adapters.mcp_server.server import build_server
 from memory_mcp.config import Settings
-from memory_mcp.errors import SchemaMismatch, StorageError
+from memory_mcp.errors import ReadOnly, SchemaMismatch, StorageError
 from memory_mcp.search.embed import FastEmbedEmbedder
 from memory_mcp.service import MemoryService
 from memory_mcp.storage.sqlite import db
@@ -172,8 +172,10 @@ def test_read_only_filesystem(tmp_path: Path, cli) -> None:  # type: ignore[no-u
         code, _, err = cli("--db", str(path), "remember", "cannot land")
         assert code == 1
         one_red_line(err, "read-only", "Nothing was changed")
-        with pytest.raises(StorageError, match="read-only"):
-            MemoryService.open(Settings(db=path, semantic=False))
+        service = MemoryService.open(Settings(db=path, semantic=False))  # it reads
+        with pytest.raises(ReadOnly, match="read-only"):
+            service.remember("nor this")
+        service.close()
 
 
 @pytest.mark.anyio
@@ -287,7 +289,7 @@ def test_not_a_database(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped
     path.write_text("this is not SQLite " * 100)
     code, _, err = cli("--db", str(path), "recall", "x")
     assert code == 1
-    one_red_line(err, "not a memory-mcp database")
+    one_red_line(err, "not an SQLite database", "check the path")
 
 
 # -- the model: missing, truncated, another dimension -----------------------------------------

@@ -2,6 +2,7 @@
 
 import logging
 import random
+import tempfile
 import time
 from collections.abc import Callable
 from contextlib import closing
@@ -96,7 +97,10 @@ class SqliteMaintenance(SqliteBase):
                     storage_errors(self.path, self._busy_ms, "check"),
                     closing(connect(self.path, self._busy_ms)) as conn,
                 ):
-                    return ftscheck.index_matches_source(conn, self.path)
+                    # A read-only folder cannot hold the copy (nor can the file be checked
+                    # in place, which writes): the copy goes to the temporary folder.
+                    elsewhere = Path(tempfile.gettempdir()) if conn.read_only else None
+                    return ftscheck.index_matches_source(conn, self.path, elsewhere)
             except ftscheck.NoScratchSpace as exc:
                 logger.info("Checking the keyword index in place: no scratch copy (%s)", exc)
         try:
