@@ -182,3 +182,11 @@ def test_a_read_only_database_reads_and_refuses_changes_with_read_only(tmp_path:
         assert service.doctor().healthy
         service.close()
         assert _state(path.parent) == before
+
+
+def test_a_new_database_on_a_read_only_disk_says_so(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    with tmpfs(tmp_path / "ro", "1m") as mnt:
+        subprocess.run(["mount", "-o", "remount,ro", str(mnt)], check=True)
+        code, _, err = cli("--db", str(mnt / "memory.db"), "remember", "nowhere to go")
+        assert code == 1
+        one_red_line(err, "read-only file system", "Nothing was changed")

@@ -1,6 +1,7 @@
 """The one place that knows the SQLite driver: connect, transactions, migrations."""
 
 import contextlib
+import errno
 import json
 import logging
 import os
@@ -127,14 +128,18 @@ def _prepare(
 def _open(path: Path | str, busy_timeout_ms: int, read_only: bool) -> Connection:
     """The driver's connection; for a file we may not write, one that only reads.
 
-    Read-only, the file is opened `immutable` when no write-ahead log is beside it (SQLite
-    could not create the -shm file it would need in a read-only folder, and nobody can be
-    writing a WAL file without one); with a log, `mode=ro` reads the log too.
+    Read-only, the file is opened `mode=ro` (it sees what others write, through the -wal and
+    -shm files beside it), or `immutable` when its folder is read-only too and holds no
+    write-ahead log: SQLite could not create the -shm file there, and nobody can be writing
+    the file in WAL mode without one.
     """
     target, uri = str(path), False
     if read_only:
-        wal = Path(path).with_name(Path(path).name + "-wal").exists()
-        target = f"{Path(path).resolve().as_uri()}?mode=ro" + ("" if wal else "&immutable=1")
+        file = Path(path)
+        frozen = (
+            not os.access(file.parent, os.W_OK) and not file.with_name(f"{file.name}-wal").exists()
+        )
+        target = f"{file.resolve().as_uri()}?mode=ro" + ("&immutable=1" if frozen else "")
         uri = True
     conn = cast(
         Connection,
@@ -255,6 +260,11 @@ def storage_errors(path: Path | str | None, busy_timeout_ms: int, doing: str) ->
             "memory-mcp needs to read and write the file and its folder."
         ) from exc
     except OSError as exc:
+        if exc.errno == errno.EROFS:
+            raise ReadOnly(
+                f"Cannot {doing} the database {path}: {exc.filename} is on a read-only file "
+                "system. Nothing was changed; point --db or MEMORY_MCP_DB at a writable place."
+            ) from exc
         raise StorageError(f"Cannot {doing} the database {path}: {exc}.") from exc
 
 
