@@ -212,6 +212,19 @@ def test_full_disk(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
         service.close()
 
 
+def test_a_backup_onto_a_full_disk_names_that_disk(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    # SQLite says "database or disk is full" for the copy's disk too: it was reported as
+    # the database's size cap (which was not even set), with advice to purge memories.
+    path = seeded(tmp_path / "memory.db")
+    with tmpfs(tmp_path / "small", "64k") as mnt:
+        code, _, err = cli("--db", str(path), "backup", str(mnt / "copy.db"))
+        assert code == 1
+        one_red_line(err, f"Cannot back up to {mnt / 'copy.db'}: the disk there is full")
+        assert "MEMORY_MCP_MAX_DB_MB" not in err and "purge" not in err
+        assert list(mnt.iterdir()) == []  # no partial copy left behind
+    assert MemoryService.open(Settings(db=path, semantic=False)).doctor().memories == 1
+
+
 @pytest.mark.anyio
 async def test_size_cap_is_a_tool_error(tmp_path: Path) -> None:
     settings = Settings(db=tmp_path / "capped.db", semantic=False, max_db_mb=1)
