@@ -34,6 +34,17 @@ class ReadOnly(StorageError):
     process that may write them."""
 
 
+def stopped_partway(exc: StorageError, created: int) -> StorageError:
+    """A storage failure in a batch of an import after earlier batches were stored: the
+    failure's "Nothing was changed" is only true of that batch."""
+    reason = str(exc).replace("Nothing was changed", "That batch was not stored")
+    return type(exc)(
+        f"The import stopped partway. {reason} The {created} memories the earlier batches "
+        "created stay; once this is fixed, run the same import again: it carries on "
+        "without duplicates."
+    )
+
+
 def nothing_imported(problems: list[str], noun: str, shown: int = 10) -> InvalidInput:
     """One error listing the first problems of a file refused before anything was written."""
     listed = "\n".join(problems[:shown])

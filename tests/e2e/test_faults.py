@@ -6,6 +6,7 @@ CLI: one red line on stderr and exit 1. MCP: a tool error, and the server keeps 
 
 import contextlib
 import functools
+import json
 import os
 import shutil
 import subprocess
@@ -210,6 +211,54 @@ def test_full_disk(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
         service.remember("fits now")
         assert service.doctor().healthy
         service.close()
+
+
+def test_an_import_that_fills_the_disk_says_what_stayed_and_resumes(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    # It said "Nothing was changed" while the batches before the full one had been stored.
+    lines = [
+        json.dumps({"id": i, "content": f"Imported fact {i} about the Heron-{i} build host"})
+        for i in range(1, 3001)
+    ]
+    source = tmp_path / "big.jsonl"
+    source.write_text("\n".join(lines) + "\n")
+    with tmpfs(tmp_path / "full", "8m") as mnt:
+        path = mnt / "memory.db"
+        ballast = mnt / "ballast"
+        ballast.write_bytes(b"x" * 7 * 1024 * 1024)
+        code, _, err = cli("--db", str(path), "import", str(source))
+        assert code == 1
+        one_red_line(err, "stopped partway", "disk is full", "run the same import again")
+        assert "Nothing was changed" not in err
+        service = MemoryService.open(Settings(db=path, semantic=False))
+        kept = service.doctor()
+        assert kept.healthy and 0 < kept.memories < 3000
+        assert f"The {kept.memories} memories the earlier batches created stay" in err
+        service.close()
+        ballast.unlink()  # room again: the same import carries on
+        code, _, err = cli("--db", str(path), "import", str(source))
+        assert code == 0, err
+        service = MemoryService.open(Settings(db=path, semantic=False))
+        assert service.doctor().memories == 3000
+        service.close()
+
+
+def test_an_import_from_another_format_that_hits_the_cap_says_what_stayed(tmp_path: Path) -> None:
+    entity = {
+        "type": "entity",
+        "name": "Heron",
+        "entityType": "host",
+        "observations": [f"Observation {i}: " + "build log words " * 8 for i in range(3000)],
+    }
+    source = tmp_path / "memory.jsonl"
+    source.write_text(json.dumps(entity) + "\n")
+    service = MemoryService.open(Settings(db=tmp_path / "capped.db", semantic=False, max_db_mb=1))
+    with pytest.raises(StorageError, match="stopped partway") as caught:
+        service.import_from("kg-jsonl", source)
+    assert "Nothing was changed" not in str(caught.value)
+    kept = service.doctor()
+    assert kept.healthy and 0 < kept.memories < 3000
+    assert f"The {kept.memories} memories the earlier batches created stay" in str(caught.value)
+    service.close()
 
 
 def test_a_backup_onto_a_full_disk_names_that_disk(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
