@@ -34,14 +34,14 @@ class ReadOnly(StorageError):
     process that may write them."""
 
 
-def stopped_partway(exc: StorageError, created: int) -> StorageError:
-    """A storage failure in a batch of an import after earlier batches were stored: the
-    failure's "Nothing was changed" is only true of that batch."""
+def stopped_partway(exc: StorageError, done: str, command: str = "import") -> StorageError:
+    """A storage failure in one batch of a command that stores batch by batch, after earlier
+    batches were stored: the failure's "Nothing was changed" is only true of that batch.
+    `done` names what stays ("The 512 memories the earlier batches created")."""
     reason = str(exc).replace("Nothing was changed", "That batch was not stored")
     return type(exc)(
-        f"The import stopped partway. {reason} The {created} memories the earlier batches "
-        "created stay; once this is fixed, run the same import again: it carries on "
-        "without duplicates."
+        f"The {command} stopped partway. {reason} {done} stay; once this is fixed, run the "
+        f"same {command} again: it carries on without duplicates."
     )
 
 

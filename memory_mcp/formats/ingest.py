@@ -86,7 +86,8 @@ def ingest(
         except StorageError as exc:
             if summary.created + summary.already_imported + summary.duplicates == 0:
                 raise
-            raise stopped_partway(exc, summary.created) from exc
+            done = f"The {summary.created} memories the earlier batches created"
+            raise stopped_partway(exc, done) from exc
     store.compact_keyword_index(summary.created)
     return summary
 

@@ -207,7 +207,8 @@ def import_jsonl(
         except StorageError as exc:
             if run.report.created + run.report.skipped_existing == 0:
                 raise
-            raise stopped_partway(exc, run.report.created) from exc
+            done = f"The {run.report.created} memories the earlier batches created"
+            raise stopped_partway(exc, done) from exc
     store.compact_keyword_index(run.report.created)
     return run.report
 

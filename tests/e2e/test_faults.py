@@ -26,6 +26,8 @@ from memory_mcp.config import Settings
 from memory_mcp.errors import ReadOnly, SchemaMismatch, StorageError
 from memory_mcp.search.embed import FastEmbedEmbedder
 from memory_mcp.service import MemoryService
+from memory_mcp.service.migration import migrate
+from memory_mcp.storage import open_storage
 from memory_mcp.storage.sqlite import db
 from memory_mcp.storage.sqlite.migrations import MIGRATIONS
 from tests.conftest import FakeEmbedder
@@ -259,6 +261,26 @@ def test_an_import_from_another_format_that_hits_the_cap_says_what_stayed(tmp_pa
     assert kept.healthy and 0 < kept.memories < 3000
     assert f"The {kept.memories} memories the earlier batches created stay" in str(caught.value)
     service.close()
+
+
+def test_a_migration_into_a_capped_target_says_what_stayed_and_resumes(tmp_path: Path) -> None:
+    source = MemoryService.open(Settings(db=tmp_path / "source.db", semantic=False))
+    lines = [
+        json.dumps({"id": i, "content": f"Fact {i}: " + "words " * 60}) for i in range(1, 2001)
+    ]
+    (tmp_path / "facts.jsonl").write_text("\n".join(lines) + "\n")
+    source.import_jsonl(tmp_path / "facts.jsonl")
+    capped = Settings(db=tmp_path / "target.db", semantic=False, max_db_mb=1)
+    target = open_storage(capped)
+    with pytest.raises(StorageError, match="The migrate stopped partway") as caught:
+        migrate(source.store, target)
+    assert "Nothing was changed" not in str(caught.value)
+    assert "run the same migrate again" in str(caught.value)
+    target.close()
+    roomy = open_storage(Settings(db=tmp_path / "target.db", semantic=False))
+    assert migrate(source.store, roomy).memories == 2000  # re-run: it carries on
+    roomy.close()
+    source.close()
 
 
 def test_a_backup_onto_a_full_disk_names_that_disk(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
