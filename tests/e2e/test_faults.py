@@ -283,6 +283,18 @@ def test_a_migration_into_a_capped_target_says_what_stayed_and_resumes(tmp_path:
     source.close()
 
 
+def test_no_room_for_the_vector_index_to_grow_is_the_size_limit(tmp_path: Path) -> None:
+    # sqlite-vec adds ~1024 vectors' room at a time; without it, it said only "Internal
+    # sqlite-vec error: Could not insert a new vector chunk".
+    settings = Settings(db=tmp_path / "capped.db", max_db_mb=2)
+    service = MemoryService.open(settings, embedder=FakeEmbedder(dim=1024))
+    assert service.semantic.ensure()
+    with pytest.raises(StorageError, match=r"size limit \(MEMORY_MCP_MAX_DB_MB\)"):
+        service.remember("The first memory needs the vector index's first chunk")
+    assert service.doctor().healthy
+    service.close()
+
+
 def test_a_backup_onto_a_full_disk_names_that_disk(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
     # SQLite says "database or disk is full" for the copy's disk too: it was reported as
     # the database's size cap (which was not even set), with advice to purge memories.

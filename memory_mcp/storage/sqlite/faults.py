@@ -90,6 +90,10 @@ def describe(exc: Exception, path: Path | str | None, busy_timeout_ms: int, doin
             "changed; fix its permissions and restart, or point MEMORY_MCP_DB at a writable "
             "file."
         )
+    # sqlite-vec grows its table a chunk (~1.5 MB of vectors) at a time and reports a chunk
+    # it could not add without SQLite's reason: in practice, no room for it.
+    if "vector chunk" in low:
+        low = "database or disk is full"
     if "full" in low and room.disk_full(path):
         reserved = path is not None and room.reserve_path(Path(path).expanduser()).exists()
         return f"Cannot {doing} {where}: the disk is full. Nothing was changed; " + (
