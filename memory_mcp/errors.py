@@ -34,6 +34,17 @@ class ReadOnly(StorageError):
     process that may write them."""
 
 
+def stopped_partway(exc: StorageError, done: str, command: str = "import") -> StorageError:
+    """A storage failure in one batch of a command that stores batch by batch, after earlier
+    batches were stored: the failure's "Nothing was changed" is only true of that batch.
+    `done` names what stays ("The 512 memories the earlier batches created")."""
+    reason = str(exc).replace("Nothing was changed", "That batch was not stored")
+    return type(exc)(
+        f"The {command} stopped partway. {reason} {done} stay; once this is fixed, run the "
+        f"same {command} again: it carries on without duplicates."
+    )
+
+
 def nothing_imported(problems: list[str], noun: str, shown: int = 10) -> InvalidInput:
     """One error listing the first problems of a file refused before anything was written."""
     listed = "\n".join(problems[:shown])

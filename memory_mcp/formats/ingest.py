@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from memory_mcp.errors import InvalidInput
+from memory_mcp.errors import InvalidInput, StorageError, stopped_partway
 from memory_mcp.formats.ahead import embedding_thread, one_ahead
 from memory_mcp.formats.common import ImportSummary, Item, Record, Skipped, stored_tags
 from memory_mcp.models import strip_invisible
@@ -81,7 +81,13 @@ def ingest(
             if progress is not None:
                 progress(min(start + BATCH, len(items)), len(items))
 
-        one_ahead(range(0, len(items), BATCH), take, stored)
+        try:
+            one_ahead(range(0, len(items), BATCH), take, stored)
+        except StorageError as exc:
+            if summary.created + summary.already_imported + summary.duplicates == 0:
+                raise
+            done = f"The {summary.created} memories the earlier batches created"
+            raise stopped_partway(exc, done) from exc
     store.compact_keyword_index(summary.created)
     return summary
 

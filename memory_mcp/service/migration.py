@@ -15,7 +15,7 @@ from typing import TypeVar
 import numpy as np
 from pydantic import BaseModel, Field
 
-from memory_mcp.errors import StorageError
+from memory_mcp.errors import StorageError, stopped_partway
 from memory_mcp.models import HistoryEntry, Memory, MemoryFilter
 from memory_mcp.storage.contract import NewRow, Storage
 from memory_mcp.timestamps import format_time
@@ -47,12 +47,18 @@ def migrate(
         target.ensure_vector_index(*info)  # SchemaMismatch: the target has another model
     total = source.count(EVERYTHING)
     copied = done = 0
-    for chunk in _batches(source.iter_all(BATCH), BATCH):
-        vectors = source.vectors_for([m.id for m in chunk]) if info is not None else {}
-        copied += target.copy_rows([_row(m, vectors.get(m.id)) for m in chunk])
-        done += len(chunk)
-        if progress is not None:
-            progress(done, total)
+    try:
+        for chunk in _batches(source.iter_all(BATCH), BATCH):
+            vectors = source.vectors_for([m.id for m in chunk]) if info is not None else {}
+            copied += target.copy_rows([_row(m, vectors.get(m.id)) for m in chunk])
+            done += len(chunk)
+            if progress is not None:
+                progress(done, total)
+    except StorageError as exc:
+        if not done:
+            raise
+        stayed = f"The {done} memories of the earlier batches, now in {target.location},"
+        raise stopped_partway(exc, stayed, "migrate") from exc
     history, history_copied = _copy_history(source, target)
     _check_counts(source, target, history)
     sampled = _check_sample(source, target, random.Random(seed))

@@ -19,7 +19,14 @@ from typing import Any, NamedTuple, TextIO
 import numpy as np
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from memory_mcp.errors import InvalidInput, json_problem, nothing_imported, validation_problems
+from memory_mcp.errors import (
+    InvalidInput,
+    StorageError,
+    json_problem,
+    nothing_imported,
+    stopped_partway,
+    validation_problems,
+)
 from memory_mcp.formats.ahead import embedding_thread
 from memory_mcp.formats.common import C0_C1, spaced
 from memory_mcp.models import MAX_KEY_CHARS, NewMemory, clean_name
@@ -192,10 +199,16 @@ def import_jsonl(
     the GIL)."""
     with embedding_thread() as ahead:
         run = _Import(store, embed, progress, ahead)
-        for _, record in _records(lines):
-            assert not isinstance(record, str), "call validate_jsonl first"
-            run.add(record)
-        run.finish()
+        try:
+            for _, record in _records(lines):
+                assert not isinstance(record, str), "call validate_jsonl first"
+                run.add(record)
+            run.finish()
+        except StorageError as exc:
+            if run.report.created + run.report.skipped_existing == 0:
+                raise
+            done = f"The {run.report.created} memories the earlier batches created"
+            raise stopped_partway(exc, done) from exc
     store.compact_keyword_index(run.report.created)
     return run.report
 

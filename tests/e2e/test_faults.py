@@ -6,6 +6,7 @@ CLI: one red line on stderr and exit 1. MCP: a tool error, and the server keeps 
 
 import contextlib
 import functools
+import json
 import os
 import shutil
 import subprocess
@@ -22,9 +23,11 @@ from typer.testing import CliRunner
 from memory_mcp.adapters.cli import app
 from memory_mcp.adapters.mcp_server.server import build_server
 from memory_mcp.config import Settings
-from memory_mcp.errors import SchemaMismatch, StorageError
+from memory_mcp.errors import ReadOnly, SchemaMismatch, StorageError
 from memory_mcp.search.embed import FastEmbedEmbedder
 from memory_mcp.service import MemoryService
+from memory_mcp.service.migration import migrate
+from memory_mcp.storage import open_storage
 from memory_mcp.storage.sqlite import db
 from memory_mcp.storage.sqlite.migrations import MIGRATIONS
 from tests.conftest import FakeEmbedder
@@ -172,8 +175,10 @@ def test_read_only_filesystem(tmp_path: Path, cli) -> None:  # type: ignore[no-u
         code, _, err = cli("--db", str(path), "remember", "cannot land")
         assert code == 1
         one_red_line(err, "read-only", "Nothing was changed")
-        with pytest.raises(StorageError, match="read-only"):
-            MemoryService.open(Settings(db=path, semantic=False))
+        service = MemoryService.open(Settings(db=path, semantic=False))  # it reads
+        with pytest.raises(ReadOnly, match="read-only"):
+            service.remember("nor this")
+        service.close()
 
 
 @pytest.mark.anyio
@@ -208,6 +213,99 @@ def test_full_disk(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
         service.remember("fits now")
         assert service.doctor().healthy
         service.close()
+
+
+def test_an_import_that_fills_the_disk_says_what_stayed_and_resumes(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    # It said "Nothing was changed" while the batches before the full one had been stored.
+    lines = [
+        json.dumps({"id": i, "content": f"Imported fact {i} about the Heron-{i} build host"})
+        for i in range(1, 3001)
+    ]
+    source = tmp_path / "big.jsonl"
+    source.write_text("\n".join(lines) + "\n")
+    with tmpfs(tmp_path / "full", "8m") as mnt:
+        path = mnt / "memory.db"
+        ballast = mnt / "ballast"
+        ballast.write_bytes(b"x" * 7 * 1024 * 1024)
+        code, _, err = cli("--db", str(path), "import", str(source))
+        assert code == 1
+        one_red_line(err, "stopped partway", "disk is full", "run the same import again")
+        assert "Nothing was changed" not in err
+        service = MemoryService.open(Settings(db=path, semantic=False))
+        kept = service.doctor()
+        assert kept.healthy and 0 < kept.memories < 3000
+        assert f"The {kept.memories} memories the earlier batches created stay" in err
+        service.close()
+        ballast.unlink()  # room again: the same import carries on
+        code, _, err = cli("--db", str(path), "import", str(source))
+        assert code == 0, err
+        service = MemoryService.open(Settings(db=path, semantic=False))
+        assert service.doctor().memories == 3000
+        service.close()
+
+
+def test_an_import_from_another_format_that_hits_the_cap_says_what_stayed(tmp_path: Path) -> None:
+    entity = {
+        "type": "entity",
+        "name": "Heron",
+        "entityType": "host",
+        "observations": [f"Observation {i}: " + "build log words " * 8 for i in range(3000)],
+    }
+    source = tmp_path / "memory.jsonl"
+    source.write_text(json.dumps(entity) + "\n")
+    service = MemoryService.open(Settings(db=tmp_path / "capped.db", semantic=False, max_db_mb=1))
+    with pytest.raises(StorageError, match="stopped partway") as caught:
+        service.import_from("kg-jsonl", source)
+    assert "Nothing was changed" not in str(caught.value)
+    kept = service.doctor()
+    assert kept.healthy and 0 < kept.memories < 3000
+    assert f"The {kept.memories} memories the earlier batches created stay" in str(caught.value)
+    service.close()
+
+
+def test_a_migration_into_a_capped_target_says_what_stayed_and_resumes(tmp_path: Path) -> None:
+    source = MemoryService.open(Settings(db=tmp_path / "source.db", semantic=False))
+    lines = [
+        json.dumps({"id": i, "content": f"Fact {i}: " + "words " * 60}) for i in range(1, 2001)
+    ]
+    (tmp_path / "facts.jsonl").write_text("\n".join(lines) + "\n")
+    source.import_jsonl(tmp_path / "facts.jsonl")
+    capped = Settings(db=tmp_path / "target.db", semantic=False, max_db_mb=1)
+    target = open_storage(capped)
+    with pytest.raises(StorageError, match="The migrate stopped partway") as caught:
+        migrate(source.store, target)
+    assert "Nothing was changed" not in str(caught.value)
+    assert "run the same migrate again" in str(caught.value)
+    target.close()
+    roomy = open_storage(Settings(db=tmp_path / "target.db", semantic=False))
+    assert migrate(source.store, roomy).memories == 2000  # re-run: it carries on
+    roomy.close()
+    source.close()
+
+
+def test_no_room_for_the_vector_index_to_grow_is_the_size_limit(tmp_path: Path) -> None:
+    # sqlite-vec adds ~1024 vectors' room at a time; without it, it said only "Internal
+    # sqlite-vec error: Could not insert a new vector chunk".
+    settings = Settings(db=tmp_path / "capped.db", max_db_mb=2)
+    service = MemoryService.open(settings, embedder=FakeEmbedder(dim=1024))
+    assert service.semantic.ensure()
+    with pytest.raises(StorageError, match=r"size limit \(MEMORY_MCP_MAX_DB_MB\)"):
+        service.remember("The first memory needs the vector index's first chunk")
+    assert service.doctor().healthy
+    service.close()
+
+
+def test_a_backup_onto_a_full_disk_names_that_disk(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    # SQLite says "database or disk is full" for the copy's disk too: it was reported as
+    # the database's size cap (which was not even set), with advice to purge memories.
+    path = seeded(tmp_path / "memory.db")
+    with tmpfs(tmp_path / "small", "64k") as mnt:
+        code, _, err = cli("--db", str(path), "backup", str(mnt / "copy.db"))
+        assert code == 1
+        one_red_line(err, f"Cannot back up to {mnt / 'copy.db'}: the disk there is full")
+        assert "MEMORY_MCP_MAX_DB_MB" not in err and "purge" not in err
+        assert list(mnt.iterdir()) == []  # no partial copy left behind
+    assert MemoryService.open(Settings(db=path, semantic=False)).doctor().memories == 1
 
 
 @pytest.mark.anyio
@@ -287,7 +385,7 @@ def test_not_a_database(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped
     path.write_text("this is not SQLite " * 100)
     code, _, err = cli("--db", str(path), "recall", "x")
     assert code == 1
-    one_red_line(err, "not a memory-mcp database")
+    one_red_line(err, "not an SQLite database", "check the path")
 
 
 # -- the model: missing, truncated, another dimension -----------------------------------------

@@ -34,9 +34,10 @@ def test_open_waits_for_a_writer_instead_of_failing_at_once(tmp_path: Path) -> N
     # or its log deleted on close): many processes opening one file failed at random.
     path = tmp_path / "busy.db"
     writer = sqlean.connect(str(path), isolation_level=None, check_same_thread=False)
-    writer.execute("create table t (x)")
+    writer.execute("create table meta (x)")  # a memory-mcp file in the making
+    writer.execute("create table memories (x)")
     writer.execute("begin immediate")
-    writer.execute("insert into t values (1)")
+    writer.execute("insert into memories values (1)")
 
     def finish() -> None:
         writer.execute("commit")
@@ -49,15 +50,16 @@ def test_open_waits_for_a_writer_instead_of_failing_at_once(tmp_path: Path) -> N
     timer.join()
     assert time.monotonic() - started >= 0.25  # it waited for the writer
     assert db.scalar(conn, "pragma journal_mode") == "wal"
-    assert db.scalar(conn, "select count(*) from t") == 1
+    assert db.scalar(conn, "select count(*) from memories") == 1
 
 
 def test_open_still_gives_up_after_the_busy_timeout(tmp_path: Path) -> None:
     path = tmp_path / "held.db"
     writer = sqlean.connect(str(path), isolation_level=None)
-    writer.execute("create table t (x)")
+    writer.execute("create table meta (x)")  # a memory-mcp file in the making
+    writer.execute("create table memories (x)")
     writer.execute("begin immediate")
-    writer.execute("insert into t values (1)")
+    writer.execute("insert into memories values (1)")
     with pytest.raises(StorageError, match="lock for longer than 200 ms"):
         db.connect(path, busy_timeout_ms=200)
     writer.execute("commit")

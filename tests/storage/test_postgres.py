@@ -237,6 +237,27 @@ def test_a_newer_schema_is_refused_untouched(schema: str) -> None:
         open_storage(settings(schema))
 
 
+def test_a_schema_holding_another_programs_tables_of_our_names_is_refused_untouched(
+    schema: str,
+) -> None:
+    # It failed with psycopg's UndefinedTable (a traceback in the CLI): the first step's probe
+    # took their `memories` for ours and skipped the step that makes schema_version.
+    pg.admin(
+        f'create schema "{schema}"',
+        f'create table "{schema}".memories (id serial primary key, body text)',
+        f"insert into \"{schema}\".memories (body) values ('theirs')",
+    )
+    with pytest.raises(StorageError, match=r"another program's tables .*\(memories\)"):
+        open_storage(settings(schema))
+    with psycopg.connect(pg.url()) as conn:
+        tables = conn.execute(
+            "select table_name from information_schema.tables where table_schema = %s",
+            (schema,),
+        ).fetchall()
+        assert tables == [("memories",)]
+        assert conn.execute(f'select body from "{schema}".memories').fetchall() == [("theirs",)]
+
+
 def test_replicas_writing_one_key_at_once_leave_one_current_value(
     replicas: list[Storage],
 ) -> None:

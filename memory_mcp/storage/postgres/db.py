@@ -229,6 +229,13 @@ def migrate(c: Connection, schema: str, create: bool) -> int:
         )
     if current == TARGET and all(probe(c) for probe in APPLIED.values()):
         return current
+    if current == 0 and (taken := _taken(c, schema)):
+        raise StorageError(
+            f"Cannot use schema {schema!r}: another program's tables there have memory-mcp's "
+            f"names ({', '.join(taken)}), and it has no schema_version table of ours. Nothing "
+            "was changed; set MEMORY_MCP_PG_SCHEMA to a schema of memory-mcp's own (a new name "
+            "makes a new one)."
+        )
     with c.transaction():
         c.execute("select pg_advisory_xact_lock(%s, hashtext(%s))", (MIGRATE_LOCK, schema))
         if _vector_schema(c) is None:
@@ -278,6 +285,21 @@ def _create_vector_extension(c: Connection) -> None:
             + f". A superuser runs `CREATE EXTENSION vector;` in {database!r} once, then "
             "memory-mcp creates its tables itself. Nothing was created."
         ) from exc
+
+
+# The tables memory-mcp makes in its schema (besides schema_version, made by the first step
+# with its own row, so a schema without it holds none of ours).
+OUR_TABLES = ("fts_stats", "history", "memories", "memory_vectors", "meta", "principals", "vec_log")
+
+
+def _taken(c: Connection, schema: str) -> list[str]:
+    """Our tables' names held by another program's relations in a schema without ours."""
+    rows = c.execute(
+        "select table_name as t from information_schema.tables where table_schema = %s "
+        "and table_name = any(%s) order by 1",
+        (schema, list(OUR_TABLES)),
+    ).fetchall()
+    return [str(row["t"]) for row in rows]
 
 
 def _schema_exists(c: Connection, schema: str) -> bool:

@@ -15,7 +15,11 @@ def open_store(
 ) -> SqliteStore:
     """Open (and migrate) the database file at `path`, creating it unless `create` is False."""
     conn = db.connect(path, busy_timeout_ms, max_bytes, durability, create=create)
-    db.migrate(conn, path)
+    try:
+        db.migrate(conn, path)
+    except BaseException:
+        conn.close()  # a refused file (newer schema, read-only) keeps no -wal or -shm beside it
+        raise
     room.keep_reserve(path, conn.reserve_bytes)
     return SqliteStore(conn, path)
 

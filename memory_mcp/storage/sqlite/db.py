@@ -1,6 +1,7 @@
 """The one place that knows the SQLite driver: connect, transactions, migrations."""
 
 import contextlib
+import errno
 import json
 import logging
 import os
@@ -13,10 +14,10 @@ from typing import Any, cast
 import sqlean
 import sqlite_vec
 
-from memory_mcp.errors import MemoryMCPError, SchemaMismatch, StorageError
+from memory_mcp.errors import MemoryMCPError, ReadOnly, SchemaMismatch, StorageError
 from memory_mcp.policies.keyword_text import indexed
 from memory_mcp.policies.text import spaced
-from memory_mcp.storage.sqlite import copies, room
+from memory_mcp.storage.sqlite import copies, faults, room
 from memory_mcp.storage.sqlite.keyword_schema import (
     KEYWORDS_FUNCTION,
     SPACED_FUNCTION,
@@ -43,6 +44,7 @@ class Connection(sqlean.Connection):
     reserve_bytes = 0
     log_path: Path | None = None  # under a size cap: the write-ahead log, kept to log_limit
     log_limit = 0
+    read_only = False  # opened for reading only: the file or its folder is not writable
 
 
 Row = sqlean.Row
@@ -56,6 +58,7 @@ def connect(
     max_bytes: int | None = None,
     durability: str = "full",
     create: bool = True,
+    check_owner: bool = True,
 ) -> Connection:
     """Open (creating if needed and `create`, owner-only) the database with our pragmas and
     sqlite-vec.
@@ -64,49 +67,92 @@ def connect(
     it fail cleanly. `durability` "full" syncs every commit to disk (it survives power loss);
     "normal" syncs at checkpoints only (it survives a crash of the process, not of the OS).
     Deleted content is overwritten (secure_delete), never left in the file's free space.
+    Another program's SQLite file is refused unchanged (`check_owner` off: a scratch copy).
     """
     if durability not in DURABILITY:
         raise ValueError(f"durability must be one of {DURABILITY}, not {durability!r}")
     with storage_errors(path, busy_timeout_ms, "open"):
+        read_only = False
         if str(path) != ":memory:":
             path = Path(path).expanduser()
+            if (why := faults.missing(path)) is not None:
+                raise StorageError(why)
             if not create and not path.exists():
                 raise StorageError(
                     f"No database at {path}; nothing was created. Check the path (--db or "
                     "MEMORY_MCP_DB); a new database is made by the first memory stored "
                     "(memory-mcp remember or import, or a client through the server)."
                 )
-            _create_private(path)
-        conn = cast(
-            Connection,
-            sqlean.connect(
-                str(path),
-                isolation_level=None,  # autocommit: transaction() issues BEGIN itself
-                check_same_thread=False,  # the SDK runs sync tools on worker threads; store locks
-                timeout=busy_timeout_ms / 1000,
-                factory=Connection,
-            ),
-        )
-        conn.row_factory = sqlean.Row
-        # The keyword indexes' text (keyword_schema.py): their views and triggers call it,
-        # so every connection that writes memories needs it; step 8's while a file is
-        # migrated past it.
-        conn.create_function(SPACED_FUNCTION, 1, _text_of(spaced), deterministic=True)
-        conn.create_function(TAG_WORDS_FUNCTION, 1, _tags_of(spaced), deterministic=True)
-        conn.create_function(KEYWORDS_FUNCTION, 1, _text_of(indexed), deterministic=True)
-        conn.create_function(TAG_KEYWORDS_FUNCTION, 1, _tags_of(indexed), deterministic=True)
-        conn.execute(f"pragma busy_timeout = {int(busy_timeout_ms)}")
+            read_only = path.exists() and faults.read_only(path)
+            if not read_only:
+                _create_private(path)
+        conn = _open(path, busy_timeout_ms, read_only)
+        try:
+            _prepare(conn, path, busy_timeout_ms, durability, check_owner)
+            share_room(conn, path, max_bytes)
+        except BaseException:
+            conn.close()  # (SQLite then removes the -wal and -shm files it made)
+            raise
+    return conn
+
+
+def _prepare(
+    conn: Connection, path: Path | str, busy_timeout_ms: int, durability: str, check_owner: bool
+) -> None:
+    """Our functions and pragmas and sqlite-vec, once the file is known to be ours."""
+    conn.row_factory = sqlean.Row
+    # The keyword indexes' text (keyword_schema.py): their views and triggers call it,
+    # so every connection that writes memories needs it; step 8's while a file is
+    # migrated past it.
+    conn.create_function(SPACED_FUNCTION, 1, _text_of(spaced), deterministic=True)
+    conn.create_function(TAG_WORDS_FUNCTION, 1, _tags_of(spaced), deterministic=True)
+    conn.create_function(KEYWORDS_FUNCTION, 1, _text_of(indexed), deterministic=True)
+    conn.create_function(TAG_KEYWORDS_FUNCTION, 1, _tags_of(indexed), deterministic=True)
+    conn.execute(f"pragma busy_timeout = {int(busy_timeout_ms)}")
+    # Before WAL mode, which would change the file's header.
+    if check_owner and (tables := faults.foreign_tables(conn)):
+        raise StorageError(faults.foreign(path, tables))
+    if not conn.read_only:
         _use_wal(conn, busy_timeout_ms)
-        conn.execute(f"pragma synchronous = {durability}")
-        conn.execute(f"pragma fullfsync = {int(durability == 'full')}")  # macOS: flush the drive
-        conn.execute("pragma secure_delete = on")  # zero what a delete or update frees
-        conn.execute("pragma foreign_keys = on")
-        # vec0 scans read every vector blob: mapped pages cost ~40% less than the page cache.
-        conn.execute(f"pragma mmap_size = {MMAP_BYTES}")
-        conn.enable_load_extension(True)
-        sqlite_vec.load(conn)
-        conn.enable_load_extension(False)
-        share_room(conn, path, max_bytes)
+    conn.execute(f"pragma synchronous = {durability}")
+    conn.execute(f"pragma fullfsync = {int(durability == 'full')}")  # macOS: flush the drive
+    conn.execute("pragma secure_delete = on")  # zero what a delete or update frees
+    conn.execute("pragma foreign_keys = on")
+    # vec0 scans read every vector blob: mapped pages cost ~40% less than the page cache.
+    conn.execute(f"pragma mmap_size = {MMAP_BYTES}")
+    conn.enable_load_extension(True)
+    sqlite_vec.load(conn)
+    conn.enable_load_extension(False)
+
+
+def _open(path: Path | str, busy_timeout_ms: int, read_only: bool) -> Connection:
+    """The driver's connection; for a file we may not write, one that only reads.
+
+    Read-only, the file is opened `mode=ro` (it sees what others write, through the -wal and
+    -shm files beside it), or `immutable` when its folder is read-only too and holds no
+    write-ahead log: SQLite could not create the -shm file there, and nobody can be writing
+    the file in WAL mode without one.
+    """
+    target, uri = str(path), False
+    if read_only:
+        file = Path(path)
+        frozen = (
+            not os.access(file.parent, os.W_OK) and not file.with_name(f"{file.name}-wal").exists()
+        )
+        target = f"{file.resolve().as_uri()}?mode=ro" + ("&immutable=1" if frozen else "")
+        uri = True
+    conn = cast(
+        Connection,
+        sqlean.connect(
+            target,
+            uri=uri,
+            isolation_level=None,  # autocommit: transaction() issues BEGIN itself
+            check_same_thread=False,  # the SDK runs sync tools on worker threads; store locks
+            timeout=busy_timeout_ms / 1000,
+            factory=Connection,
+        ),
+    )
+    conn.read_only = read_only
     return conn
 
 
@@ -204,64 +250,22 @@ def storage_errors(path: Path | str | None, busy_timeout_ms: int, doing: str) ->
     except (sqlean.IntegrityError, sqlean.ProgrammingError, sqlean.InterfaceError):
         raise
     except sqlean.DatabaseError as exc:
-        raise StorageError(describe(exc, path, busy_timeout_ms, doing)) from exc
+        # One class for both backends: a read-only file, like a read-only PostgreSQL role,
+        # still reads; only the change is refused.
+        kind = ReadOnly if faults.is_read_only(exc, path) else StorageError
+        raise kind(faults.describe(exc, path, busy_timeout_ms, doing)) from exc
     except PermissionError as exc:
         raise StorageError(
             f"Cannot {doing} the database {path}: permission denied ({exc.filename}). "
             "memory-mcp needs to read and write the file and its folder."
         ) from exc
     except OSError as exc:
+        if exc.errno == errno.EROFS:
+            raise ReadOnly(
+                f"Cannot {doing} the database {path}: {exc.filename} is on a read-only file "
+                "system. Nothing was changed; point --db or MEMORY_MCP_DB at a writable place."
+            ) from exc
         raise StorageError(f"Cannot {doing} the database {path}: {exc}.") from exc
-
-
-def describe(exc: Exception, path: Path | str | None, busy_timeout_ms: int, doing: str) -> str:
-    """A readable sentence for a SQLite failure: what happened, what to do."""
-    text = str(exc)
-    low = text.lower()
-    where = f"the database {path}" if path else "the database"
-    if "locked" in low or "busy" in low:
-        return (
-            f"Cannot {doing} {where}: another process held its lock for longer than "
-            f"{busy_timeout_ms} ms. Nothing was changed; try again, or raise "
-            "MEMORY_MCP_BUSY_TIMEOUT_MS."
-        )
-    if "readonly" in low or "read-only" in low or _read_only(path):
-        return (
-            f"Cannot {doing} {where}: the file (or its folder, which holds the -wal and -shm "
-            "files) is read-only. Nothing was changed; fix its permissions or point "
-            "MEMORY_MCP_DB at a writable file."
-        )
-    if "full" in low and room.disk_full(path):
-        reserved = path is not None and room.reserve_path(Path(path).expanduser()).exists()
-        return f"Cannot {doing} {where}: the disk is full. Nothing was changed; " + (
-            "free disk space, or `memory-mcp purge ID...` memories you no longer need (purge "
-            "and forget still work on a full disk, and new memories reuse the room a purge "
-            "frees)."
-            if reserved
-            else "free disk space."
-        )
-    if "full" in low:
-        return (
-            f"Cannot {doing} {where}: the database reached its size limit "
-            "(MEMORY_MCP_MAX_DB_MB). Nothing was changed; `memory-mcp purge ID...` memories "
-            "you no longer need (purge and forget still work at the limit), or raise the limit."
-        )
-    if "not a database" in low or "malformed" in low or "corrupt" in low:
-        return (
-            f"Cannot {doing} {where}: the file is damaged or not a memory-mcp database "
-            f"({text}). Restore a backup (memory-mcp backup), or run `memory-mcp doctor`."
-        )
-    if "unable to open" in low:
-        return f"Cannot {doing} {where}: unable to open the file (missing folder or no access)."
-    if "dimension mismatch" in low:
-        return (
-            f"Cannot {doing} {where}: its vector index was rebuilt for another embedding model "
-            "(by `memory-mcp reindex`?) while this process kept the old one. Restart this "
-            "server or command with the model the index was built for."
-        )
-    if "disk i/o" in low:
-        return f"Cannot {doing} {where}: the disk reported an I/O error ({text})."
-    return f"Cannot {doing} {where}: {text.rstrip('.')}."
 
 
 def connect_readonly(path: Path | str) -> Connection:
@@ -386,6 +390,20 @@ def _migrate(conn: Connection, db_path: Path | None) -> int:
     steps = list(enumerate(MIGRATIONS, start=1))
     if current == target and all(_applied(conn, step, version) for version, step in steps):
         return current  # (each probe is one lookup in the schema: well under a millisecond)
+    if conn.read_only:
+        made = (
+            "is empty, and a new database"
+            if current == 0
+            else (
+                f"was written by an older memory-mcp (schema version {current}) and must be "
+                "upgraded, which"
+            )
+        )
+        raise ReadOnly(
+            f"Cannot open the database {db_path}: it {made} needs write access, but the file "
+            "(or its folder) is read-only. Nothing was changed; make it writable, or point "
+            "MEMORY_MCP_DB at a writable file."
+        )
     if current > 0 and db_path is not None:
         backup = backup_copy(conn, db_path.with_name(f"{db_path.name}.v{current}.bak"))
         logger.info("Backed up schema v%d database to %s before migrating", current, backup)
@@ -430,14 +448,3 @@ def backup_copy(
     Written to a hidden partial file, synced and renamed into place (copies.py).
     """
     return copies.vacuum_into(conn, dest, progress)
-
-
-def _read_only(path: Path | str | None) -> bool:
-    """Whether the file or its folder (where SQLite keeps -wal and -shm) is not writable."""
-    if path is None or str(path) == ":memory:":
-        return False
-    file = Path(path).expanduser()
-    folder = file.parent
-    return (file.exists() and not os.access(file, os.W_OK)) or (
-        folder.exists() and not os.access(folder, os.W_OK)
-    )

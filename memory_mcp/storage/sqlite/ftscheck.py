@@ -33,10 +33,11 @@ class NoScratchSpace(Exception):
     """The scratch copy could not be written."""
 
 
-def index_matches_source(c: Connection, db_path: Path) -> bool:
+def index_matches_source(c: Connection, db_path: Path, folder: Path | None = None) -> bool:
     """Whether FTS5's full check passes on a snapshot of each index and its text; raises
-    NoScratchSpace when the copy cannot be written."""
-    scratch = db_path.with_name(
+    NoScratchSpace when the copy cannot be written. The copy goes beside the database, or
+    into `folder` (for a database in a read-only folder)."""
+    scratch = (folder or db_path.parent) / (
         f".{db_path.name}.fts-check.{os.getpid()}-{secrets.token_hex(4)}.partial"
     )
     try:
@@ -49,7 +50,7 @@ def index_matches_source(c: Connection, db_path: Path) -> bool:
             if any(w in str(exc).lower() for w in ("malformed", "corrupt", "not a database")):
                 return False  # the index's own tables cannot be read: it is damaged
             raise NoScratchSpace(str(exc)) from exc
-        check = connect(scratch)
+        check = connect(scratch, check_owner=False)  # (index tables only)
         try:
             for sql in CHECKS:
                 check.execute(sql)
@@ -60,7 +61,9 @@ def index_matches_source(c: Connection, db_path: Path) -> bool:
         return True
     finally:
         for suffix in copies.COMPANIONS:
-            scratch.with_name(scratch.name + suffix).unlink(missing_ok=True)
+            companion = scratch.with_name(scratch.name + suffix)
+            if companion.exists():  # (a read-only folder refuses even to unlink nothing)
+                companion.unlink()
 
 
 def _copy(c: Connection, scratch: Path) -> None:

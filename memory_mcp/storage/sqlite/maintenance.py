@@ -2,18 +2,20 @@
 
 import logging
 import random
+import tempfile
 import time
-from collections.abc import Callable
-from contextlib import closing
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from functools import partial
 from pathlib import Path
 
 from memory_mcp.errors import StorageError
 from memory_mcp.storage.contract import Counts
-from memory_mcp.storage.sqlite import ftscheck, ftsmerge, ftsrebuild, vectors
+from memory_mcp.storage.sqlite import ftscheck, ftsmerge, ftsrebuild, room, vectors
 from memory_mcp.storage.sqlite.base import SqliteBase
 from memory_mcp.storage.sqlite.db import (
     Connection,
+    DatabaseError,
     connect,
     read_snapshot,
     scalar,
@@ -96,7 +98,10 @@ class SqliteMaintenance(SqliteBase):
                     storage_errors(self.path, self._busy_ms, "check"),
                     closing(connect(self.path, self._busy_ms)) as conn,
                 ):
-                    return ftscheck.index_matches_source(conn, self.path)
+                    # A read-only folder cannot hold the copy (nor can the file be checked
+                    # in place, which writes): the copy goes to the temporary folder.
+                    elsewhere = Path(tempfile.gettempdir()) if conn.read_only else None
+                    return ftscheck.index_matches_source(conn, self.path, elsewhere)
             except ftscheck.NoScratchSpace as exc:
                 logger.info("Checking the keyword index in place: no scratch copy (%s)", exc)
         try:
@@ -169,7 +174,7 @@ class SqliteMaintenance(SqliteBase):
         """Copy the database to `dest` from one read snapshot; (memories, integrity) of the
         copy. A file is copied through a connection of its own, so this store's other
         callers are not held up meanwhile."""
-        with storage_errors(self.path, self._busy_ms, "back up"):
+        with storage_errors(self.path, self._busy_ms, "back up"), _room_at(dest):
             if self.path is None:
                 with self._lock:
                     db_backup_copy(self.conn, dest, progress)
@@ -202,3 +207,18 @@ class SqliteMaintenance(SqliteBase):
 def _integrity(c: Connection) -> str:
     """PRAGMA integrity_check's lines, joined ("ok" when all is well)."""
     return "; ".join(str(r[0]) for r in c.execute("pragma integrity_check"))
+
+
+@contextmanager
+def _room_at(dest: Path) -> Iterator[None]:
+    """A copy that fills the destination's disk says so: SQLite's "database or disk is full"
+    would otherwise be read as the database's own disk or size cap."""
+    try:
+        yield
+    except DatabaseError as exc:
+        if "full" in str(exc).lower() and room.disk_full(dest):
+            raise StorageError(
+                f"Cannot back up to {dest}: the disk there is full. Nothing was written (the "
+                "database is unchanged); free space there, or back up to another disk."
+            ) from exc
+        raise
