@@ -183,3 +183,28 @@ def test_each_inference_runs_on_its_callers_thread(real_embedder: FastEmbedEmbed
     alone = np.stack([real_embedder.embed_documents([t])[0] for t in texts[::37]])
     assert together.shape == (200, real_embedder.dim)
     np.testing.assert_allclose(together[::37], alone, atol=1e-5)
+
+
+def test_a_batch_of_mixed_lengths_is_embedded_with_few_pads(model_dir: Path) -> None:
+    """The tokenizer pads each batch to its longest text and the model runs on the pads: one-
+    liners batched with paragraphs cost as much as paragraphs. Texts of like length now go
+    together, and each vector still comes back in its text's place."""
+    import numpy as np
+
+    batches: list[list[str]] = []
+
+    class Recording(FastEmbedEmbedder):
+        def _embed_batch(self, texts: list[str]) -> np.ndarray:
+            batches.append(texts)
+            return super()._embed_batch(texts)
+
+    embedder = Recording("sentence-transformers/all-MiniLM-L6-v2", model_dir=model_dir)
+    long = "The nightly export of the billing tables to the warehouse " * 6
+    texts = [f"deploy {i}" if i % 2 else f"{long} run {i}" for i in range(256)]
+    vectors = embedder.embed_documents(texts)
+    tokenizer = embedder._model.model.tokenizer
+    real = sum(len(tokenizer.encode(t).ids) for t in texts)
+    padded = sum(len(b) * max(len(tokenizer.encode(t).ids) for t in b) for b in batches)
+    assert padded <= 1.05 * real
+    alone = np.stack([embedder.embed_documents([t])[0] for t in texts[:6]])
+    np.testing.assert_allclose(vectors[:6], alone, atol=1e-5)
