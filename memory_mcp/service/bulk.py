@@ -32,14 +32,14 @@ class BulkWriter(Part):
         dedup: bool = True,
         client: str | None = None,
     ) -> list[int]:
-        """Validate every item first, then embed and insert batch by batch. While a batch is
-        stored (Python and SQLite), the next one is embedded on a thread (the model runs
-        outside the GIL), so a long import costs about what embedding it does."""
-        rows = [self._bulk_row(item, client) for item in items]
-        batches = [rows[start : start + batch_size] for start in range(0, len(rows), batch_size)]
-        stored: list[Inserted] = []
-        if not batches:
+        """Validate every item before anything is stored, then embed and insert batch by
+        batch. The model starts on the first batch as soon as that batch is checked, while
+        the rest are checked; while a batch is stored (Python and SQLite), the next one is
+        embedded (the model runs outside the GIL), so a long import costs about what
+        embedding it does."""
+        if not items:
             return []
+        stored: list[Inserted] = []
         with embedding_thread() as ahead:
 
             def take(batch: list[NewRow]) -> Future[list[NewRow]]:
@@ -50,7 +50,12 @@ class BulkWriter(Part):
             def store(embedded: Future[list[NewRow]]) -> None:
                 stored.extend(self._insert_batch(embedded.result(), dedup, client))
 
-            one_ahead(batches, take, store)
+            # Redacted before it is embedded; a later item refused stores nothing (the first
+            # batch's vectors are then dropped, and the thread's exit cancels nothing more).
+            first = take([self._bulk_row(item, client) for item in items[:batch_size]])
+            rest = [self._bulk_row(item, client) for item in items[batch_size:]]
+            batches = [rest[at : at + batch_size] for at in range(0, len(rest), batch_size)]
+            one_ahead(batches, take, store, taken=first)
         # Its transactions left the keyword index in pieces a search visits one by one.
         self.store.compact_keyword_index(sum(s.status == "created" for s in stored))
         return [s.id for s in stored]

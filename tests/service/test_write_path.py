@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from memory_mcp.errors import InvalidInput
 from memory_mcp.models import MemoryFilter
 from memory_mcp.service import MemoryService
 from tests.overlap import watch_overlap
@@ -139,6 +140,22 @@ def test_the_next_batch_is_embedded_while_one_is_stored(
     ids = service.remember_many(items, batch_size=2)
     assert overlapped == [True]
     assert len(set(ids)) == 4 and all(m.embedded for m in service.store.get_many(ids, True))
+
+
+def test_the_first_batch_is_embedded_while_the_rest_is_checked(
+    service: MemoryService, embedder: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every item is checked before anything is stored, but the model need not wait for
+    that: it starts on the first batch (redacted) while the later items are checked. A later
+    item refused still stores nothing."""
+    embedded: list[list[str]] = []
+    embed = embedder.embed_documents
+    monkeypatch.setattr(embedder, "embed_documents", lambda t: embedded.append(t) or embed(t))
+    items = [{"content": f"note {i} password=hunter2xyz"} for i in range(3)]
+    with pytest.raises(InvalidInput, match="remember_many items take"):
+        service.remember_many([*items, {"content": "late", "colour": "red"}], batch_size=3)
+    assert embedded == [[f"note {i} password=[REDACTED:password]" for i in range(3)]]
+    assert service.store.count(MemoryFilter()) == 0
 
 
 def test_a_row_repeating_the_batch_before_is_counted_not_stored_twice(
