@@ -10,6 +10,7 @@ import pytest
 from memory_mcp.errors import InvalidInput
 from memory_mcp.models import MemoryFilter
 from memory_mcp.service import MemoryService
+from memory_mcp.storage.contract import NewRow
 from tests.overlap import watch_overlap
 from tests.statements import sent
 
@@ -197,3 +198,36 @@ def test_a_bulk_write_leaves_the_keyword_index_in_one_segment(
     assert ftsmerge.segments(service.store.conn, "memories_fts") == 1  # type: ignore[attr-defined]
     service.remember("one more note")
     assert ftsmerge.segments(service.store.conn, "memories_fts") == 2  # type: ignore[attr-defined]
+
+
+def test_a_postgres_bulk_write_sends_four_statements_a_row(
+    service: MemoryService, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each statement is a round trip to the server. A bulk row needs four: its repeat check,
+    the insert (which returns the row as stored), its vector and its history entry. It also
+    looked the vector table up and read the row back, a row at a time."""
+    if backend != "postgres":
+        pytest.skip("counts PostgreSQL round trips")
+    import psycopg
+
+    sent: list[str] = []
+    execute = psycopg.Cursor.execute
+
+    def counted(cursor: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append(" ".join(str(query).split()))
+        return execute(cursor, query, *args, **kwargs)
+
+    service.remember("warm up the vector index")
+    texts = [f"bulk row {i} about topic {i}" for i in range(40)]
+    vectors = service.semantic.embed_documents(texts)
+    assert vectors is not None
+    rows = [
+        NewRow(content=t, kind="note", tags=[], scope="global", metadata={}, vector=v)
+        for t, v in zip(texts, vectors, strict=True)
+    ]
+    monkeypatch.setattr(psycopg.Cursor, "execute", counted)
+    stored = service.store.insert_many(rows, repeats="count")
+    monkeypatch.undo()
+    assert [s.status for s in stored] == ["created"] * 40
+    assert all(m.embedded for m in service.store.get_many([s.id for s in stored], True))
+    assert len(sent) <= 4 * 40 + 5, "\n".join(sent[:12])
