@@ -186,9 +186,11 @@ class FastEmbedEmbedder:
         # same in any batch (the pads are masked out).
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         ordered = [passage + texts[i] for i in order]
-        size = self.batch_size
+        cores = os.cpu_count() or 1
+        # Fewer texts than a batch per core: smaller batches, so that every core has one.
+        size = min(self.batch_size, -(-len(ordered) // cores))
         batches = [ordered[i : i + size] for i in range(0, len(ordered), size)]
-        workers = min(len(batches), os.cpu_count() or 1)
+        workers = min(len(batches), cores)
         if workers == 1:
             vectors = self._embed_batch(ordered)
         else:

@@ -208,3 +208,26 @@ def test_a_batch_of_mixed_lengths_is_embedded_with_few_pads(model_dir: Path) -> 
     assert padded <= 1.05 * real
     alone = np.stack([embedder.embed_documents([t])[0] for t in texts[:6]])
     np.testing.assert_allclose(vectors[:6], alone, atol=1e-5)
+
+
+def test_fewer_texts_than_a_batch_per_core_still_keep_every_core_busy(model_dir: Path) -> None:
+    """64 texts were one batch on one thread, whatever the cores; they are now split so that
+    each core has a batch (the last batch of every bulk write is this size)."""
+    import os
+
+    import numpy as np
+
+    batches: list[list[str]] = []
+
+    class Recording(FastEmbedEmbedder):
+        def _embed_batch(self, texts: list[str]) -> np.ndarray:
+            batches.append(texts)
+            return super()._embed_batch(texts)
+
+    embedder = Recording("sentence-transformers/all-MiniLM-L6-v2", model_dir=model_dir)
+    texts = [f"note {i} about the Kestrel-{i:05d} deploy" for i in range(64)]
+    vectors = embedder.embed_documents(texts)
+    assert len(batches) == min(os.cpu_count() or 1, 64)
+    assert sorted(t for b in batches for t in b) == sorted(texts)
+    alone = np.stack([embedder.embed_documents([t])[0] for t in texts[::21]])
+    np.testing.assert_allclose(vectors[::21], alone, atol=1e-5)

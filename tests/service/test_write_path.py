@@ -159,6 +159,27 @@ def test_the_first_batch_is_embedded_while_the_rest_is_checked(
     assert service.store.count(MemoryFilter()) == 0
 
 
+def test_the_last_rows_are_embedded_while_the_rest_of_their_batch_is_stored(
+    service: MemoryService, embedder: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last batch of a bulk write had nothing to overlap: it was stored once all was
+    embedded (and a write of one batch overlapped nothing at all). Its last eighth now goes
+    alone, embedded while the rest of its batch is stored."""
+    overlapped = watch_overlap(embedder, service.store, monkeypatch)
+    stored: list[list[str]] = []
+    insert_many = service.store.insert_many
+    monkeypatch.setattr(
+        service.store,
+        "insert_many",
+        lambda rows, **kw: stored.append([r.content for r in rows]) or insert_many(rows, **kw),
+    )
+    items = [{"content": f"first batch note {i}"} for i in range(7)]
+    ids = service.remember_many([*items, {"content": "second batch note"}], batch_size=8)
+    assert overlapped == [True]
+    assert stored == [[i["content"] for i in items], ["second batch note"]]
+    assert len(set(ids)) == 8 and all(m.embedded for m in service.store.get_many(ids, True))
+
+
 def test_a_row_repeating_the_batch_before_is_counted_not_stored_twice(
     service: MemoryService,
 ) -> None:
