@@ -22,13 +22,19 @@ def embedding_thread() -> Iterator[ThreadPoolExecutor]:
             ahead.shutdown(cancel_futures=True)
 
 
-def one_ahead(batches: Iterable[B], take: Callable[[B], T], store: Callable[[T], None]) -> None:
+def one_ahead(
+    batches: Iterable[B],
+    take: Callable[[B], T],
+    store: Callable[[T], None],
+    taken: T | None = None,
+) -> None:
     """`take` each batch in order (it starts the batch's embedding), and `store` what a batch
-    gave once the next one is taken, the last at the end."""
-    pending: list[T] = []
+    gave once the next one is taken, the last at the end. `taken`: a batch before `batches`,
+    taken already."""
+    pending: list[T] = [] if taken is None else [taken]
     for batch in batches:
         pending.append(take(batch))
         if len(pending) == 2:
             store(pending.pop(0))
-    for taken in pending:
-        store(taken)
+    for result in pending:
+        store(result)

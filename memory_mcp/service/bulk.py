@@ -24,6 +24,24 @@ NEW_MEMORY_FIELDS = {"content", "kind", "tags", "scope", "metadata", "context"}
 BULK_FIELDS = NEW_MEMORY_FIELDS | {"occurred_at", "reference_time"}
 
 
+TAIL_SHARE = 8  # the last batch's last 1/8 goes alone: see batch_sizes
+
+
+def batch_sizes(count: int, batch_size: int) -> list[int]:
+    """How many rows each batch of `count` takes: `batch_size` each, but for the last,
+    whose last eighth is a batch of its own. The last batch is stored with nothing left to
+    embed (a core idle); cut so, only a few rows are, and the model embeds them while the
+    rest of that batch is stored."""
+    if batch_size < 1:
+        raise InvalidInput(f"batch_size must be at least 1, not {batch_size}.")
+    sizes = [batch_size] * (count // batch_size) + (
+        [count % batch_size] if count % batch_size else []
+    )
+    last = sizes.pop()
+    tail = last // TAIL_SHARE
+    return [*sizes, last - tail, tail] if tail else [*sizes, last]
+
+
 class BulkWriter(Part):
     def remember_many(
         self,
@@ -32,14 +50,14 @@ class BulkWriter(Part):
         dedup: bool = True,
         client: str | None = None,
     ) -> list[int]:
-        """Validate every item first, then embed and insert batch by batch. While a batch is
-        stored (Python and SQLite), the next one is embedded on a thread (the model runs
-        outside the GIL), so a long import costs about what embedding it does."""
-        rows = [self._bulk_row(item, client) for item in items]
-        batches = [rows[start : start + batch_size] for start in range(0, len(rows), batch_size)]
-        stored: list[Inserted] = []
-        if not batches:
+        """Validate every item before anything is stored, then embed and insert batch by
+        batch. The model starts on the first batch as soon as that batch is checked, while
+        the rest are checked; while a batch is stored (Python and SQLite), the next one is
+        embedded (the model runs outside the GIL), so a long import costs about what
+        embedding it does."""
+        if not items:
             return []
+        stored: list[Inserted] = []
         with embedding_thread() as ahead:
 
             def take(batch: list[NewRow]) -> Future[list[NewRow]]:
@@ -50,7 +68,16 @@ class BulkWriter(Part):
             def store(embedded: Future[list[NewRow]]) -> None:
                 stored.extend(self._insert_batch(embedded.result(), dedup, client))
 
-            one_ahead(batches, take, store)
+            # Redacted before it is embedded; a later item refused stores nothing (the first
+            # batch's vectors are then dropped, and the thread's exit cancels nothing more).
+            sizes = batch_sizes(len(items), batch_size)
+            first = take([self._bulk_row(item, client) for item in items[: sizes[0]]])
+            rest = [self._bulk_row(item, client) for item in items[sizes[0] :]]
+            batches, at = [], 0
+            for size in sizes[1:]:
+                batches.append(rest[at : at + size])
+                at += size
+            one_ahead(batches, take, store, taken=first)
         # Its transactions left the keyword index in pieces a search visits one by one.
         self.store.compact_keyword_index(sum(s.status == "created" for s in stored))
         return [s.id for s in stored]

@@ -183,3 +183,51 @@ def test_each_inference_runs_on_its_callers_thread(real_embedder: FastEmbedEmbed
     alone = np.stack([real_embedder.embed_documents([t])[0] for t in texts[::37]])
     assert together.shape == (200, real_embedder.dim)
     np.testing.assert_allclose(together[::37], alone, atol=1e-5)
+
+
+def test_a_batch_of_mixed_lengths_is_embedded_with_few_pads(model_dir: Path) -> None:
+    """The tokenizer pads each batch to its longest text and the model runs on the pads: one-
+    liners batched with paragraphs cost as much as paragraphs. Texts of like length now go
+    together, and each vector still comes back in its text's place."""
+    import numpy as np
+
+    batches: list[list[str]] = []
+
+    class Recording(FastEmbedEmbedder):
+        def _embed_batch(self, texts: list[str]) -> np.ndarray:
+            batches.append(texts)
+            return super()._embed_batch(texts)
+
+    embedder = Recording("sentence-transformers/all-MiniLM-L6-v2", model_dir=model_dir)
+    long = "The nightly export of the billing tables to the warehouse " * 6
+    texts = [f"deploy {i}" if i % 2 else f"{long} run {i}" for i in range(256)]
+    vectors = embedder.embed_documents(texts)
+    tokenizer = embedder._model.model.tokenizer
+    real = sum(len(tokenizer.encode(t).ids) for t in texts)
+    padded = sum(len(b) * max(len(tokenizer.encode(t).ids) for t in b) for b in batches)
+    assert padded <= 1.05 * real
+    alone = np.stack([embedder.embed_documents([t])[0] for t in texts[:6]])
+    np.testing.assert_allclose(vectors[:6], alone, atol=1e-5)
+
+
+def test_fewer_texts_than_a_batch_per_core_still_keep_every_core_busy(model_dir: Path) -> None:
+    """64 texts were one batch on one thread, whatever the cores; they are now split so that
+    each core has a batch (the last batch of every bulk write is this size)."""
+    import os
+
+    import numpy as np
+
+    batches: list[list[str]] = []
+
+    class Recording(FastEmbedEmbedder):
+        def _embed_batch(self, texts: list[str]) -> np.ndarray:
+            batches.append(texts)
+            return super()._embed_batch(texts)
+
+    embedder = Recording("sentence-transformers/all-MiniLM-L6-v2", model_dir=model_dir)
+    texts = [f"note {i} about the Kestrel-{i:05d} deploy" for i in range(64)]
+    vectors = embedder.embed_documents(texts)
+    assert len(batches) == min(os.cpu_count() or 1, 64)
+    assert sorted(t for b in batches for t in b) == sorted(texts)
+    alone = np.stack([embedder.embed_documents([t])[0] for t in texts[::21]])
+    np.testing.assert_allclose(vectors[::21], alone, atol=1e-5)

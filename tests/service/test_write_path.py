@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 
+from memory_mcp.errors import InvalidInput
 from memory_mcp.models import MemoryFilter
 from memory_mcp.service import MemoryService
+from memory_mcp.storage.contract import NewRow
 from tests.overlap import watch_overlap
 from tests.statements import sent
 
@@ -141,6 +143,43 @@ def test_the_next_batch_is_embedded_while_one_is_stored(
     assert len(set(ids)) == 4 and all(m.embedded for m in service.store.get_many(ids, True))
 
 
+def test_the_first_batch_is_embedded_while_the_rest_is_checked(
+    service: MemoryService, embedder: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every item is checked before anything is stored, but the model need not wait for
+    that: it starts on the first batch (redacted) while the later items are checked. A later
+    item refused still stores nothing."""
+    embedded: list[list[str]] = []
+    embed = embedder.embed_documents
+    monkeypatch.setattr(embedder, "embed_documents", lambda t: embedded.append(t) or embed(t))
+    items = [{"content": f"note {i} password=hunter2xyz"} for i in range(3)]
+    with pytest.raises(InvalidInput, match="remember_many items take"):
+        service.remember_many([*items, {"content": "late", "colour": "red"}], batch_size=3)
+    assert embedded == [[f"note {i} password=[REDACTED:password]" for i in range(3)]]
+    assert service.store.count(MemoryFilter()) == 0
+
+
+def test_the_last_rows_are_embedded_while_the_rest_of_their_batch_is_stored(
+    service: MemoryService, embedder: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last batch of a bulk write had nothing to overlap: it was stored once all was
+    embedded (and a write of one batch overlapped nothing at all). Its last eighth now goes
+    alone, embedded while the rest of its batch is stored."""
+    overlapped = watch_overlap(embedder, service.store, monkeypatch)
+    stored: list[list[str]] = []
+    insert_many = service.store.insert_many
+    monkeypatch.setattr(
+        service.store,
+        "insert_many",
+        lambda rows, **kw: stored.append([r.content for r in rows]) or insert_many(rows, **kw),
+    )
+    items = [{"content": f"first batch note {i}"} for i in range(7)]
+    ids = service.remember_many([*items, {"content": "second batch note"}], batch_size=8)
+    assert overlapped == [True]
+    assert stored == [[i["content"] for i in items], ["second batch note"]]
+    assert len(set(ids)) == 8 and all(m.embedded for m in service.store.get_many(ids, True))
+
+
 def test_a_row_repeating_the_batch_before_is_counted_not_stored_twice(
     service: MemoryService,
 ) -> None:
@@ -180,3 +219,36 @@ def test_a_bulk_write_leaves_the_keyword_index_in_one_segment(
     assert ftsmerge.segments(service.store.conn, "memories_fts") == 1  # type: ignore[attr-defined]
     service.remember("one more note")
     assert ftsmerge.segments(service.store.conn, "memories_fts") == 2  # type: ignore[attr-defined]
+
+
+def test_a_postgres_bulk_write_sends_four_statements_a_row(
+    service: MemoryService, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each statement is a round trip to the server. A bulk row needs four: its repeat check,
+    the insert (which returns the row as stored), its vector and its history entry. It also
+    looked the vector table up and read the row back, a row at a time."""
+    if backend != "postgres":
+        pytest.skip("counts PostgreSQL round trips")
+    import psycopg
+
+    sent: list[str] = []
+    execute = psycopg.Cursor.execute
+
+    def counted(cursor: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append(" ".join(str(query).split()))
+        return execute(cursor, query, *args, **kwargs)
+
+    service.remember("warm up the vector index")
+    texts = [f"bulk row {i} about topic {i}" for i in range(40)]
+    vectors = service.semantic.embed_documents(texts)
+    assert vectors is not None
+    rows = [
+        NewRow(content=t, kind="note", tags=[], scope="global", metadata={}, vector=v)
+        for t, v in zip(texts, vectors, strict=True)
+    ]
+    monkeypatch.setattr(psycopg.Cursor, "execute", counted)
+    stored = service.store.insert_many(rows, repeats="count")
+    monkeypatch.undo()
+    assert [s.status for s in stored] == ["created"] * 40
+    assert all(m.embedded for m in service.store.get_many([s.id for s in stored], True))
+    assert len(sent) <= 4 * 40 + 5, "\n".join(sent[:12])

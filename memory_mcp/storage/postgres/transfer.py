@@ -4,6 +4,8 @@ id sequences continue after the highest id copied."""
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from memory_mcp.models import HistoryEntry
 from memory_mcp.storage.contract import NewRow
 from memory_mcp.storage.postgres import vectors
@@ -35,18 +37,25 @@ def _continue_after(c: Connection, table: str) -> None:
 
 class PgTransfer(PgBase):
     def copy_rows(self, rows: Sequence[NewRow]) -> int:
-        copied = 0
-        with self._write() as c:
-            embed, now = vectors.has_table(c), utc_now()
-            for item in rows:
-                values = row_values(item, now)  # a copy's times are its own
-                if c.execute(_COPY, values).fetchone() is None:
-                    continue
-                copied += 1
-                if item.vector is not None and embed and item.id is not None:
-                    vectors.insert(c, item.id, item.vector)
+        """One pipelined executemany for the rows (a round trip per batch, not per row), then
+        one for the vectors of those that went in; ids already stored are left out by the
+        insert itself, inside the transaction."""
+        with self._write() as c, c.cursor() as cur:
+            now = utc_now()
+            cur.executemany(_COPY, [row_values(item, now) for item in rows], returning=True)
+            copied: list[NewRow] = []
+            for item in rows:  # one result set per row: its id, or none when left out
+                if cur.fetchone() is not None:
+                    copied.append(item)
+                cur.nextset()
+            if vectors.has_table(c):
+                cur.executemany(
+                    vectors.INSERT,
+                    [(i.id, np.asarray(i.vector, dtype=np.float32)) for i in copied
+                     if i.vector is not None and i.id is not None],
+                )  # fmt: skip
             _continue_after(c, "memories")
-        return copied
+        return len(copied)
 
     def copy_history(self, entries: Sequence[HistoryEntry]) -> int:
         copied = 0

@@ -79,11 +79,11 @@ def bump_generation(c: Connection) -> None:
     set_meta(c, "vec_generation", str(generation))
 
 
+INSERT = "insert into memory_vectors (memory_id, embedding) values (%s, %s)"
+
+
 def insert(c: Connection, memory_id: int, vector: np.ndarray) -> None:
-    c.execute(
-        "insert into memory_vectors (memory_id, embedding) values (%s, %s)",
-        (memory_id, np.asarray(vector, dtype=np.float32)),
-    )
+    c.execute(INSERT, (memory_id, np.asarray(vector, dtype=np.float32)))
 
 
 def delete(c: Connection, memory_id: int) -> None:

@@ -27,7 +27,7 @@ def _insert_sql(columns: tuple[str, ...]) -> str:
     return f"""
         insert into memories ({", ".join(columns)})
         values ({", ".join(f"%({c})s" for c in columns)})
-        returning id
+        returning *
     """
 
 
@@ -93,7 +93,9 @@ class PgWrites(PgBase):
         with self._write() as c:
             if any(i.vector is not None for i in items) and self._foreign_index(c):
                 items = [replace(i, vector=None) for i in items]
-            return [_place(c, item, action, client, repeats) for item in items]
+            # Looked up once, not once a row: only a write (holding our lock) adds or drops it.
+            table = vectors.has_table(c)
+            return [_place(c, item, action, client, repeats, table) for item in items]
 
     def record_repeat(
         self,
@@ -245,7 +247,12 @@ def set_fields(c: Connection, memory_id: int, fields: dict[str, Any]) -> None:
 
 
 def _place(
-    c: Connection, item: NewRow, action: str, client: str | None, repeats: Repeats
+    c: Connection,
+    item: NewRow,
+    action: str,
+    client: str | None,
+    repeats: Repeats,
+    vectors_table: bool | None = None,
 ) -> Inserted:
     """One row of insert_many: left out, counted, or inserted (see the contract)."""
     if repeats == "skip" and (before := decisions.imported_before(c, item)) is not None:
@@ -259,7 +266,7 @@ def _place(
             return Inserted(before, "present")
         if item.id is not None and decisions.id_taken(c, item.id):
             item = replace(item, id=None)
-    return _insert(c, item, action, client)
+    return _insert(c, item, action, client, vectors_table=vectors_table)
 
 
 def _insert(
@@ -269,9 +276,11 @@ def _insert(
     client: str | None,
     also: Sequence[int] = (),
     newest: bool = False,
+    vectors_table: bool | None = None,
 ) -> Inserted:
     """Insert a row; settle its key with the current holder (with `newest`, the new row is
-    the current value; else the later-created is); supersede `also` by it."""
+    the current value; else the later-created is); supersede `also` by it. `vectors_table`:
+    whether the vector index exists, if the caller knows (else it is looked up)."""
     now = utc_now()
     values = row_values(item, now)
     current = item.key is not None and item.superseded_by is None and item.forgotten_at is None
@@ -283,21 +292,24 @@ def _insert(
     elif holders:
         values["key"] = None  # given once the holders are superseded: one current value
     statement = _INSERT if item.id is None else _INSERT_WITH_ID
-    new_id = int(_one(c.execute(statement, values).fetchone())["id"])
+    row = _one(c.execute(statement, values).fetchone())  # as stored: its triggers ran
+    new_id = int(row["id"])
     if item.id is not None:  # an id given by an import: new ids continue after it
         c.execute(
             """select setval(pg_get_serial_sequence('memories', 'id'),
                              greatest(%s, (select max(id) from memories)))""",
             (item.id,),
         )
-    embedded = item.vector is not None and vectors.has_table(c)
+    if vectors_table is None and item.vector is not None:
+        vectors_table = vectors.has_table(c)
+    embedded = item.vector is not None and bool(vectors_table)
     if embedded and item.vector is not None:
         vectors.insert(c, new_id, item.vector)
     beaten = [] if beaten_by is not None else [h["id"] for h in holders]
     superseded = decisions.supersede(c, [*beaten, *also], new_id, client)
     if values["key"] != item.key:
         c.execute("update memories set key = %s where id = %s", (item.key, new_id))
-    row = require_row(c, new_id)
+        row = require_row(c, new_id)
     history.record(c, new_id, action, client, after=history.snapshot(row))
     if beaten_by is not None:
         history.record(c, new_id, "supersede", client, by=beaten_by, why="key")
