@@ -87,6 +87,24 @@ def test_a_refused_edit_keeps_what_was_typed_and_says_why(
     assert service.get(memory_id).content == "Standup is at 9:30."
 
 
+@pytest.mark.parametrize("cleared", ["", "   "])
+def test_a_cleared_scope_is_refused_not_silently_kept(
+    web: TestClient, service: MemoryService, cleared: str
+) -> None:
+    """Emptying the scope field and saving said "saved" and left the scope as it was, while
+    the text typed with it was stored: the same mistake a tool call is refused for."""
+    memory_id = service.remember("Standup is at 9:30.", scope="team").id
+    typed = {**_form(web.get(f"/m/{memory_id}").text), "content": "Standup is at 10:00.",
+             "kind": "note", "tags": "", "scope": cleared, "key": "", "occurred_at": "",
+             "expires_at": ""}  # fmt: skip
+    refused = web.post(f"/m/{memory_id}/edit", data=typed, headers={"origin": ORIGIN})
+    assert refused.status_code == 400, refused.text
+    assert "Not saved: scope must not be empty or blank" in refused.text
+    assert ">Standup is at 10:00.</textarea>" in refused.text
+    kept = service.get(memory_id)
+    assert (kept.content, kept.scope) == ("Standup is at 9:30.", "team")
+
+
 def test_history_shows_no_python_none_and_isolates_bidi_text(
     web: TestClient, service: MemoryService
 ) -> None:

@@ -70,7 +70,7 @@ async def edit(request: Request, data: FormData) -> Response:
             content=changed.get("content"),
             kind=changed.get("kind") or None,
             tags=tags_of(changed["tags"]) if "tags" in changed else None,
-            scope=(changed.get("scope") or "").strip() or None,
+            scope=changed.get("scope"),  # a cleared field is refused, not left as it was
             client=UI_CLIENT,
             key=changed.get("key"),
             occurred_at=changed.get("occurred_at"),
