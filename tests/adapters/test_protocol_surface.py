@@ -125,3 +125,38 @@ async def test_no_change_notifications_are_promised(service: MemoryService, mode
                 async with client.listen(resource_subscriptions=["memory://recent"]):
                     pass
             assert refused.value.error.code == METHOD_NOT_FOUND
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+@pytest.mark.parametrize(
+    ("tool", "args", "said"),
+    [
+        ("recall", {"query": "deploy", "limt": 1}, "unknown argument 'limt'; recall takes "
+         "query, limit, max_tokens, scope, kind, tags, since, until, time_field, "
+         "include_superseded, as_of, ids, reference_time."),
+        ("remember", {"content": "x", "tag": ["a"], "scopes": "p"}, "unknown arguments "
+         "'tag', 'scopes'; remember takes content, kind, tags, scope, key, replaces, "
+         "occurred_at, ttl, expires_at, reference_time, metadata, context."),
+        ("forget", {"ids": [1], "reson": "old"}, "unknown argument 'reson'; forget takes "
+         "ids, reason."),
+        ("summarize", {"ctx": {}}, "unknown argument 'ctx'; summarize takes query, scope, "
+         "kind, since, until, limit, max_tokens, save."),
+    ],
+)  # fmt: skip
+async def test_an_unknown_argument_is_refused_naming_the_right_ones(
+    service: MemoryService, mode: str, tool: str, args: dict[str, Any], said: str
+) -> None:
+    """`recall(query=..., limt=1)` answered with the default limit, and `forget` with a
+    misspelt reason forgot without it: the SDK drops arguments it has no field for, so the
+    model got a wrong answer and never learnt why. The input schemas say so too."""
+    service.remember("The deploy runs on Fridays")
+    service.remember("The deploy needs a green build")
+    async with Client(build_server(service, load_model=False), mode=mode) as client:  # type: ignore[arg-type]
+        assert client.protocol_version == ("2026-07-28" if mode == "auto" else "2025-11-25")
+        schemas = {t.name: t.input_schema for t in (await client.list_tools()).tools}
+        assert all(schema["additionalProperties"] is False for schema in schemas.values())
+        result = await client.call_tool(tool, args)
+    assert result.is_error
+    assert result.content[0].text == f"Invalid arguments for {tool}: {said}"  # type: ignore[union-attr]
+    assert service.get(1).forgotten_at is None and service.count(service.make_filter()) == 2
