@@ -8,7 +8,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, cast
@@ -180,6 +180,31 @@ async def readable_protocol_errors(ctx: Any, call_next: Any) -> Any:
         ) from exc  # fmt: skip
 
 
+PAGED = {
+    "tools/list": "tool",
+    "resources/list": "resource",
+    "resources/templates/list": "resource template",
+    "prompts/list": "prompt",
+}
+
+
+async def refuse_cursors(ctx: Any, call_next: Any) -> Any:
+    """Server middleware: every list is answered whole, in one page without `nextCursor`, so
+    no cursor was ever issued and any cursor sent is invalid (-32602, as the specification's
+    pagination says). The SDK ignored it and sent the first page again, which a client
+    paging on reads as the list starting over. A cursor that is not a string is left to the
+    SDK's check of the params (readable_protocol_errors)."""
+    params = ctx.params
+    what = PAGED.get(ctx.method)
+    if what is not None and isinstance(params, Mapping) and isinstance(params.get("cursor"), str):
+        raise MCPError(
+            INVALID_PARAMS, f"Invalid cursor {_short(params['cursor'])}: this server sends "
+            f"every {what} in one page (its {ctx.method} answers have no nextCursor), so "
+            f"there is no page to go on to; send {ctx.method} without a cursor."
+        )  # fmt: skip
+    return await call_next(ctx)
+
+
 # What the SDK raises for a request other than ping before initialize (ServerRunner).
 NOT_INITIALIZED = (INVALID_PARAMS, "Invalid request parameters", "")
 TOOLS_JSON = Path(__file__).with_name("tools.json")
@@ -248,7 +273,7 @@ def build_server(
             lifespan=lifespan,
             begin=holder.started,
             tools=add_tools,
-            middleware=[readable_protocol_errors],
+            middleware=[readable_protocol_errors, refuse_cursors],
             # No change events to listen for: nothing here publishes them (writes from other
             # processes could not be seen anyway), so 2026-07-28 clients are not told they
             # may subscribe (the 2025 handshake says the same: subscribe and listChanged off).
