@@ -356,13 +356,14 @@ class Summary(SummaryReply):
 
 
 class Stats(BaseModel):
-    db_path: str
-    db_bytes: int
+    # None for a principal: the file, its size and the vectors describe everyone's memories.
+    db_path: str | None
+    db_bytes: int | None
     total: int
     active: int = Field(description="Visible to recall: not forgotten, superseded or expired.")
     forgotten: int
     superseded: int
-    embedded: int
+    embedded: int | None
     by_scope: dict[str, int]
     by_kind: dict[str, int]
     model: str

@@ -36,7 +36,8 @@ class Maintenance(Part):
 
     def _stats_readable(self) -> Stats:
         """A principal's statistics: counts of the scopes it may read, nothing of others'
-        (no file path, no database size: both describe everyone's memories)."""
+        (no file path, database size or vector count, which describe everyone's memories:
+        left out, never shown as an empty path or 0 bytes)."""
         found = grants.readable_scopes(self.ctx)
         scopes = self.store.scope_names() if found is None else found
         info = self.store.vector_index_info()
@@ -49,13 +50,13 @@ class Maintenance(Part):
         current = count(include_forgotten=True, include_expired=True)
         by_kind = {k: count_kind for k in KINDS if (count_kind := self._kind(scopes, k))}
         return Stats(
-            db_path="",
-            db_bytes=0,
+            db_path=None,
+            db_bytes=None,
             total=everything,
             active=count(),
             forgotten=everything - not_forgotten,
             superseded=everything - current,
-            embedded=0,
+            embedded=None,
             by_scope={s: n for s, n in self.store.group_counts("scope").items() if s in scopes},
             by_kind=by_kind,
             model=self.settings.model,
