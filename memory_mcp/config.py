@@ -65,6 +65,9 @@ def default_db_path() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "memory.db"
 
 
+PG_SCHEMA_PATTERN = r"^[a-z_][a-z0-9_]{0,62}$"  # a schema name needing no quoting
+
+
 class Settings(BaseSettings):
     """Every knob of the server and CLI; CLI flags override the environment."""
 
@@ -183,7 +186,7 @@ class Settings(BaseSettings):
     )
     pg_schema: str = Field(
         "memory_mcp",
-        pattern=r"^[a-z_][a-z0-9_]{0,62}$",
+        pattern=PG_SCHEMA_PATTERN,
         description="PostgreSQL: the schema holding memory-mcp's tables.",
     )
     pg_pool_size: int = Field(

@@ -91,10 +91,15 @@ def clean_context(context: str | None) -> str | None:
     return strip_invisible(context or "") or None
 
 
+# An empty or blank scope is a caller's mistake, never a way to ask for the default scope
+# (leaving the argument out is): every entry point refuses it in these words.
+EMPTY_SCOPE = "scope must not be empty or blank: name a scope such as `global`, or leave it out"
+
+
 def clean_scope(scope: str) -> str:
     scope = clean_name(scope, "scope")
     if not scope:
-        raise ValueError("scope must not be empty")
+        raise ValueError(EMPTY_SCOPE)
     if len(scope) > MAX_SCOPE_CHARS:
         raise ValueError(f"scope is longer than {MAX_SCOPE_CHARS} characters")
     return scope
@@ -359,13 +364,14 @@ class Summary(SummaryReply):
 
 
 class Stats(BaseModel):
-    db_path: str
-    db_bytes: int
+    # None for a principal: the file, its size and the vectors describe everyone's memories.
+    db_path: str | None
+    db_bytes: int | None
     total: int
     active: int = Field(description="Visible to recall: not forgotten, superseded or expired.")
     forgotten: int
     superseded: int
-    embedded: int
+    embedded: int | None
     by_scope: dict[str, int]
     by_kind: dict[str, int]
     model: str

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from memory_mcp.errors import InvalidInput, NotFound
+from memory_mcp.models import EMPTY_SCOPE, strip_invisible
 from memory_mcp.policies.redact import measured_length
 
 MAX_ID = 2**63 - 1  # SQLite's largest integer: no memory id can be bigger
@@ -63,6 +64,13 @@ def _check_string(name: str, value: str, pattern: re.Pattern[str]) -> None:
         f"{_short(name)} contains {what} at position {bad.start()}. "
         "Send valid Unicode text without NUL characters."
     )
+
+
+def check_scope(scope: str | None) -> None:
+    """A scope, when given, names one: `""` or blanks are refused, never read as the default
+    (checked before anything that treats an empty string as "not given")."""
+    if scope is not None and not strip_invisible(scope):
+        raise InvalidInput(f"{EMPTY_SCOPE}.")
 
 
 def check_length(

@@ -11,6 +11,7 @@ from memory_mcp.errors import InvalidInput
 from memory_mcp.formats import claude_code_memory, files, markdown, markdown_import
 from memory_mcp.formats.ingest import ingest
 from memory_mcp.models import Memory, MemoryFilter, NewMemory
+from memory_mcp.policies import inputs
 from memory_mcp.policies.redact import redact_fields
 from memory_mcp.search import evaluation
 from memory_mcp.service import grants, projects, transfer
@@ -33,6 +34,7 @@ class Exchange(Part):
         self.recaller = recaller
 
     def export_count(self, scope: str | None = None) -> int:
+        inputs.check_scope(scope)
         every = MemoryFilter(
             scopes=[] if scope is None else [scope], include_forgotten=True,
             include_superseded=True, include_expired=True,
@@ -47,6 +49,7 @@ class Exchange(Part):
         scope: str | None = None,
         overwrite: bool = False,
     ) -> int:
+        inputs.check_scope(scope)  # before a file is made
         if isinstance(out, Path):  # a private file, never through a link, replaced if asked
             with files.private_file(out.expanduser(), overwrite) as fh:
                 return self.export_jsonl(fh, progress, scope)
@@ -78,6 +81,7 @@ class Exchange(Part):
         scope: str | None = None,
         overwrite: bool = False,
     ) -> tuple[list[Path], int]:
+        inputs.check_scope(scope)
         access = self.ctx.access
         memories = (
             m
@@ -157,6 +161,7 @@ class Exchange(Part):
             raise InvalidInput(
                 f"Unknown format {fmt!r}; import reads {', '.join(formats.IMPORT_FORMATS)}."
             )
+        inputs.check_scope(scope)
         items = reader(path)  # the whole source is read before anything is written
         project_formats = (claude_code_memory.FORMAT, claude_code_memory.CODEX_FORMAT)
         if scope is None and fmt in project_formats and path.is_dir():

@@ -356,10 +356,10 @@ class MemoryService(AutomaticMemory, ActingAs):
         """A consistent copy of the database (online backup API: others may keep writing)."""
         return self._maintenance.backup(dest, overwrite, progress)
 
-    def migrate_to(self, db: str | Path, progress: Progress | None = None) -> MigrationReport:
-        """Copy this database, exactly, into another (a postgresql:// URL or an SQLite
-        file), then verify it; re-running resumes an interrupted copy."""
-        return self._maintenance.migrate_to(db, progress)
+    def migrate_to(self, db: str | Path, progress: Progress | None = None,
+                   schema: str | None = None) -> MigrationReport:  # fmt: skip
+        """Copy this database exactly into another (a URL, in `schema`; a file); resumable."""
+        return self._maintenance.migrate_to(db, progress, schema)
 
     def doctor(self, repair: bool = False) -> DoctorReport:
         """Check integrity and index drift; with repair, rebuild what drifted."""

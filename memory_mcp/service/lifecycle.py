@@ -90,6 +90,7 @@ class Lifecycle(Part):
         does, before anything is compared, embedded or written to history. An empty key,
         occurred_at or expires_at clears it; None leaves it as it is."""
         inputs.check_text(content=content, kind=kind, tags=tags, scope=scope, context=context)
+        inputs.check_scope(scope)
         self.check_sizes(content, context, metadata)
         inputs.check_id_values([memory_id])
         new_key = clean_key(key) if key and key.strip() else None
@@ -149,6 +150,7 @@ class Lifecycle(Part):
     def move(self, ids: Sequence[int], scope: str, client: str | None = None) -> list[EditResult]:
         """One transaction: one unknown id, or one the caller may not change, moves none."""
         inputs.check_text(scope=scope)
+        inputs.check_scope(scope)
         cleaned = redact_fields(scope=scope)
         target = validated(MemoryFilter, scopes=[cleaned.fields["scope"]]).scopes[0]
         with all_or_nothing(ids):

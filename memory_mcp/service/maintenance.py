@@ -1,7 +1,9 @@
 """Looking after the database: statistics, reindexing, backups, and the doctor's check-up."""
 
+import re
 from pathlib import Path
 
+from memory_mcp.config import PG_SCHEMA_PATTERN, is_database_url
 from memory_mcp.errors import InvalidInput
 from memory_mcp.models import KINDS, BackupReport, DoctorReport, MemoryFilter, ReindexStatus, Stats
 from memory_mcp.service import grants, migration
@@ -36,7 +38,8 @@ class Maintenance(Part):
 
     def _stats_readable(self) -> Stats:
         """A principal's statistics: counts of the scopes it may read, nothing of others'
-        (no file path, no database size: both describe everyone's memories)."""
+        (no file path, database size or vector count, which describe everyone's memories:
+        left out, never shown as an empty path or 0 bytes)."""
         found = grants.readable_scopes(self.ctx)
         scopes = self.store.scope_names() if found is None else found
         info = self.store.vector_index_info()
@@ -49,13 +52,13 @@ class Maintenance(Part):
         current = count(include_forgotten=True, include_expired=True)
         by_kind = {k: count_kind for k in KINDS if (count_kind := self._kind(scopes, k))}
         return Stats(
-            db_path="",
-            db_bytes=0,
+            db_path=None,
+            db_bytes=None,
             total=everything,
             active=count(),
             forgotten=everything - not_forgotten,
             superseded=everything - current,
-            embedded=0,
+            embedded=None,
             by_scope={s: n for s, n in self.store.group_counts("scope").items() if s in scopes},
             by_kind=by_kind,
             model=self.settings.model,
@@ -82,9 +85,23 @@ class Maintenance(Part):
         self.store.rebuild_keyword_index()
         return self.semantic.reindex(progress)
 
-    def migrate_to(self, db: str | Path, progress: Progress | None = None) -> MigrationReport:
+    def migrate_to(
+        self, db: str | Path, progress: Progress | None = None, schema: str | None = None
+    ) -> MigrationReport:
+        """`schema`: the target's (a URL names a database, not a schema; two schemas of
+        one database are copied between this way); by default this one's setting."""
         grants.owner_only(self.ctx, "copy the whole database")  # every scope goes with it
-        target = open_storage(self.settings.model_copy(update={"db": db}))
+        update: dict[str, object] = {"db": db}
+        if schema is not None:
+            if not is_database_url(db):
+                raise InvalidInput(f"{db} is an SQLite file: a schema is for a PostgreSQL URL.")
+            if not re.fullmatch(PG_SCHEMA_PATTERN, schema):
+                raise InvalidInput(
+                    f"{schema!r} is not a schema name memory-mcp uses: lowercase letters, "
+                    "digits and _, not starting with a digit, at most 63 characters."
+                )
+            update["pg_schema"] = schema
+        target = open_storage(self.settings.model_copy(update=update))
         try:
             return migration.migrate(self.store, target, progress)
         finally:

@@ -15,7 +15,7 @@ from typing import TypeVar
 import numpy as np
 from pydantic import BaseModel, Field
 
-from memory_mcp.errors import StorageError, stopped_partway
+from memory_mcp.errors import InvalidInput, StorageError, stopped_partway
 from memory_mcp.models import HistoryEntry, Memory, MemoryFilter
 from memory_mcp.storage.contract import NewRow, Storage
 from memory_mcp.timestamps import format_time
@@ -41,6 +41,11 @@ def migrate(
     source: Storage, target: Storage, progress: Progress | None = None, seed: int = 0
 ) -> MigrationReport:
     """Copy everything from `source` into `target`, then verify (StorageError if not equal)."""
+    if target.location == source.location:
+        raise InvalidInput(
+            f"The target is the source itself ({source.location}); copy into another "
+            "database, file or schema (`migrate --to URL --to-schema NAME`)."
+        )
     _check_target_is_ours(source, target)
     info = source.vector_index_info()
     if info is not None:
@@ -87,7 +92,7 @@ def _check_target_is_ours(source: Storage, target: Storage) -> None:
                     f"{target.location} already holds a memory #{memory.id} that is not the "
                     "source's (another database's, or the source changed it since an earlier "
                     "run): the copy would skip the source's one. Nothing was copied; migrate "
-                    "into an empty database or schema (MEMORY_MCP_PG_SCHEMA)."
+                    "into an empty database or schema (--to-schema)."
                 )
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from memory_mcp.models import Memory, MemoryFilter
+from memory_mcp.policies import inputs
 from memory_mcp.service import grants
 from memory_mcp.service.context import ALL_SCOPES, Part
 
@@ -44,6 +45,7 @@ class Profiler(Part):
         self, scope: str | None = None, project: str | None = None, superseded: bool = False
     ) -> Profile:
         """Keyed facts of a scope (`*`: all), or of the project in context and global."""
+        inputs.check_scope(scope)
         project_scope = self.ctx.project_scope(project)
         if scope is not None:
             scopes = [] if scope.strip() == ALL_SCOPES else [scope]

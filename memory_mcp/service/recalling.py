@@ -43,6 +43,7 @@ class Recaller(Part):
         """Check the inputs, then fetch by ids or search the scopes in view."""
         inputs.check_query(query=query)
         inputs.check_text(scope=scope, tags=tags, project=project)
+        inputs.check_scope(scope)
         inputs.check_length("query", query, self.settings.max_query_chars)
         if ids:
             ids = inputs.check_ids(ids, self.settings.max_ids)

@@ -36,6 +36,7 @@ class Summarizer(Part):
         """A query draws on recall's best hits; without one, on the newest memories."""
         inputs.check_query(query=query)
         inputs.check_text(scope=scope, project=project)
+        inputs.check_scope(scope)
         inputs.check_length("query", query, self.settings.max_query_chars)
         limit = self.ctx.limit(10 if limit is None else limit)
         tokens = self.ctx.reply_tokens(max_tokens)

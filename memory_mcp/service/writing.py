@@ -116,6 +116,7 @@ class Writer(Part):
         scope: str | None,
     ) -> None:
         self.check_sizes(content, context, metadata)
+        inputs.check_scope(scope)
         if replaces is not None:
             inputs.check_id_values([replaces])
         if scope is not None and scope.strip() == ALL_SCOPES:

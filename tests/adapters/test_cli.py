@@ -802,3 +802,34 @@ def test_help_in_a_narrow_terminal_keeps_option_names_whole(
     assert "--rotate" in runner.invoke(app, ["token", "--help"]).stdout  # a sub-app too
     monkeypatch.setenv("COLUMNS", "120")
     assert "╭" in runner.invoke(app, ["recall", "--help"]).stdout  # wide: rich's panels
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("remember", "The deploy runs on Fridays"),
+        ("recall", "deploy"),
+        ("list",),
+        ("summarize",),
+        ("profile",),
+        ("export", "-"),
+        ("export", "-f", "markdown", "{tmp}/md-out"),
+        ("import", "-f", "mem0", str(FIXTURES / "mem0" / "export.json")),
+        ("edit", "1"),
+        ("move", "1", "--to"),
+    ],
+)
+@pytest.mark.parametrize("scope", ["", "  "])
+def test_an_empty_scope_option_is_refused_not_read_as_global(  # type: ignore[no-untyped-def]
+    run, tmp_path: Path, command: tuple[str, ...], scope: str
+) -> None:
+    """`--scope ""` (an unset shell variable, say) is an error naming the option's value,
+    never the default scope, and never a traceback; nothing is stored, moved or written."""
+    run("remember", "The cat is called Miso", "--scope", "home")
+    command = tuple(part.format(tmp=tmp_path) for part in command)
+    option = () if command[-1] == "--to" else ("--scope",)
+    errors = run.stderr_of(*command, *option, scope)  # type: ignore[attr-defined]
+    assert "scope must not be empty or blank" in errors and "Traceback" not in errors, errors
+    run(*command, *option, scope, code=1)
+    assert [(m["id"], m["scope"]) for m in as_json(run("list", "--json"))] == [(1, "home")]
+    assert not (tmp_path / "md-out").exists()

@@ -100,3 +100,21 @@ def test_a_stdio_server_run_as_a_principal_obeys_its_grants(tmp_path: Path) -> N
 
 def test_serve_http_refuses_as(cli) -> None:  # type: ignore[no-untyped-def]
     assert "--as is for stdio" in cli("--as", "bob", "serve", "--http", code=1)
+
+
+def test_stats_as_a_principal_leave_out_what_they_do_not_tell(cli) -> None:  # type: ignore[no-untyped-def]
+    """`stats --as bob` printed `database` empty, `size 0 bytes` and `embedded 0`: the
+    principal is not told the file, its size or the vectors (everyone's), and a made-up 0
+    read as an empty database."""
+    cli("token", "grant", "bob", "-g", "team=read")
+    cli("remember", "The team meets on Mondays", "--scope", "team")
+    shown = cli("--as", "bob", "stats")
+    assert "team" in shown and "memories" in shown
+    for absent in ("size", "bytes", "database", "embedded"):
+        assert absent not in shown, shown
+    told = json.loads(cli("--as", "bob", "stats", "--json"))
+    assert (told["db_path"], told["db_bytes"], told["embedded"], told["total"]) == (
+        None, None, None, 1,
+    )  # fmt: skip
+    owner = cli("stats")
+    assert "size" in owner and "database" in owner and "embedded" in owner

@@ -423,3 +423,43 @@ def test_a_client_gone_before_its_body_is_one_info_line_not_a_traceback(
     text = log.read_text()
     assert "Traceback" not in text and "ERROR" not in text, text
     assert anyio.run(session, f"http://127.0.0.1:{port}/mcp", None)  # serving goes on
+
+
+def test_an_unsupported_protocol_version_header_names_the_supported_ones(
+    tmp_path: Path, servers: list[subprocess.Popen[str]]
+) -> None:
+    """The 400 was right but its words were the SDK's about something else (`params._meta
+    must be an object carrying ... envelope keys`): a client on a version this server does
+    not speak could not tell that its version was the problem, nor which to use."""
+    proc, port = start(tmp_path)
+    servers.append(proc)
+    url = f"http://127.0.0.1:{port}/mcp"
+    supported = ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25", "2026-07-28"]
+    for asked in ("1999-01-01", "2027-01-01", "garbage"):
+        reply = httpx2.post(
+            url,
+            json={"jsonrpc": "2.0", "id": 7, "method": "tools/list", "params": {}},
+            headers={
+                "Accept": "application/json, text/event-stream",
+                "MCP-Protocol-Version": asked,
+            },  # fmt: skip
+        )
+        assert reply.status_code == 400, reply.text
+        answer = reply.json()
+        assert answer["id"] == 7 and answer["error"]["code"] == -32022
+        assert answer["error"]["message"].startswith(
+            f"Unsupported MCP-Protocol-Version {asked!r}: this server speaks 2024-11-05, "
+            "2025-03-26, 2025-06-18, 2025-11-25 (after initialize) and 2026-07-28"
+        )
+        assert answer["error"]["data"] == {"supported": supported, "requested": asked}
+    # A version it speaks still gets the SDK's own answer about what else is wrong.
+    modern = httpx2.post(
+        url,
+        json={"jsonrpc": "2.0", "id": 8, "method": "tools/list", "params": {}},
+        headers={
+            "Accept": "application/json, text/event-stream",
+            "MCP-Protocol-Version": "2026-07-28",
+        },  # fmt: skip
+    )
+    assert modern.status_code == 400 and "params._meta" in modern.json()["error"]["message"]
+    assert anyio.run(session, url, None) and initialize(url, "after")

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from mcp import Client
 from mcp.shared.exceptions import MCPError
-from mcp.types import METHOD_NOT_FOUND
+from mcp.types import INVALID_PARAMS, METHOD_NOT_FOUND
 
 from memory_mcp.adapters.mcp_server.server import build_server
 from memory_mcp.service import MemoryService
@@ -125,3 +125,70 @@ async def test_no_change_notifications_are_promised(service: MemoryService, mode
                 async with client.listen(resource_subscriptions=["memory://recent"]):
                     pass
             assert refused.value.error.code == METHOD_NOT_FOUND
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+@pytest.mark.parametrize(
+    ("tool", "args", "said"),
+    [
+        ("recall", {"query": "deploy", "limt": 1}, "unknown argument 'limt'; recall takes "
+         "query, limit, max_tokens, scope, kind, tags, since, until, time_field, "
+         "include_superseded, as_of, ids, reference_time."),
+        ("remember", {"content": "x", "tag": ["a"], "scopes": "p"}, "unknown arguments "
+         "'tag', 'scopes'; remember takes content, kind, tags, scope, key, replaces, "
+         "occurred_at, ttl, expires_at, reference_time, metadata, context."),
+        ("forget", {"ids": [1], "reson": "old"}, "unknown argument 'reson'; forget takes "
+         "ids, reason."),
+        ("summarize", {"ctx": {}}, "unknown argument 'ctx'; summarize takes query, scope, "
+         "kind, since, until, limit, max_tokens, save."),
+    ],
+)  # fmt: skip
+async def test_an_unknown_argument_is_refused_naming_the_right_ones(
+    service: MemoryService, mode: str, tool: str, args: dict[str, Any], said: str
+) -> None:
+    """`recall(query=..., limt=1)` answered with the default limit, and `forget` with a
+    misspelt reason forgot without it: the SDK drops arguments it has no field for, so the
+    model got a wrong answer and never learnt why. The input schemas say so too."""
+    service.remember("The deploy runs on Fridays")
+    service.remember("The deploy needs a green build")
+    async with Client(build_server(service, load_model=False), mode=mode) as client:  # type: ignore[arg-type]
+        assert client.protocol_version == ("2026-07-28" if mode == "auto" else "2025-11-25")
+        schemas = {t.name: t.input_schema for t in (await client.list_tools()).tools}
+        assert all(schema["additionalProperties"] is False for schema in schemas.values())
+        result = await client.call_tool(tool, args)
+    assert result.is_error
+    assert result.content[0].text == f"Invalid arguments for {tool}: {said}"  # type: ignore[union-attr]
+    assert service.get(1).forgotten_at is None and service.count(service.make_filter()) == 2
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+@pytest.mark.parametrize(
+    ("method", "listed", "what"),
+    [
+        ("list_tools", "tools/list", "tool"),
+        ("list_resources", "resources/list", "resource"),
+        ("list_resource_templates", "resources/templates/list", "resource template"),
+        ("list_prompts", "prompts/list", "prompt"),
+    ],
+)
+async def test_a_cursor_never_issued_is_invalid(
+    service: MemoryService, mode: str, method: str, listed: str, what: str
+) -> None:
+    """Every list comes whole, without nextCursor; a made-up cursor got the whole list
+    again, which a client paging on reads as the list starting over. The specification
+    asks for -32602."""
+    async with Client(build_server(service, load_model=False), mode=mode) as client:  # type: ignore[arg-type]
+        whole = await getattr(client, method)()
+        assert whole.next_cursor is None
+        for cursor in ("garbage!!", "", "eyJwYWdlIjogMn0="):
+            with pytest.raises(MCPError) as refused:
+                await getattr(client, method)(cursor=cursor)
+            assert refused.value.error.code == INVALID_PARAMS
+            assert refused.value.error.message == (
+                f"Invalid cursor {cursor!r}: this server sends every {what} in one page (its "
+                f"{listed} answers have no nextCursor), so there is no page to go on to; "
+                f"send {listed} without a cursor."
+            )
+        assert await getattr(client, method)() == whole  # and the connection serves on

@@ -196,6 +196,10 @@ async def test_rejected_arguments_read_as_sentences(
         ("remember", {"content": "x", "scope": "s" * 300}, "scope is longer than 200 characters"),
         ("remember", {"content": "x", "tags": [f"t{i}" for i in range(40)]}, "tags: at most"),
         ("recall", {"query": "x", "scope": ""}, "scope must not be empty"),
+        # Never read as "the default scope": leaving the argument out is how to ask for it.
+        ("remember", {"content": "x", "scope": ""}, "scope must not be empty or blank"),
+        ("remember", {"content": "x", "scope": " \u200b "}, "scope must not be empty or blank"),
+        ("summarize", {"scope": "\t"}, "scope must not be empty or blank"),
         ("recall", {"query": "x", "tags": ["t" * 100]}, "tag 'tttttttttttttttttttt'... is"),
     ],
 )

@@ -155,3 +155,40 @@ def test_a_target_holding_other_memories_under_the_same_ids_is_refused_untouched
     assert everything(target) == before  # nothing copied
     target.close()
     source.close()
+
+
+def test_two_schemas_of_one_database_are_copied_between_with_to_schema(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`migrate --to URL` took the target's schema from the source's setting, so a copy
+    into another schema of the same database went into the source itself (and "copied" 0)."""
+    source_schema, target_schema = pg.fresh_schema(), pg.fresh_schema()
+    filled(tmp_path / "memory.db").close()
+    monkeypatch.setenv("MEMORY_MCP_PG_SCHEMA", source_schema)
+    monkeypatch.setenv("MEMORY_MCP_SEMANTIC", "false")
+    runner = CliRunner()
+
+    def migrate_cli(*args: str) -> Any:
+        return runner.invoke(app, ["--db", pg.url(), "migrate", "--to", *args, "--json"])
+
+    into = runner.invoke(app, ["--db", str(tmp_path / "memory.db"), "migrate", "--to", pg.url()])
+    assert into.exit_code == 0, (into.output, into.exception)
+    same = migrate_cli(pg.url())
+    assert same.exit_code == 1 and "The target is the source itself" in same.stderr
+    copied = migrate_cli(pg.url(), "--to-schema", target_schema)
+    assert copied.exit_code == 0, (copied.output, copied.exception)
+    report = json.loads(copied.stdout)
+    assert (report["memories"], report["copied"]) == (34, 34)
+    assert f"(schema {target_schema})" in report["target"]
+    a = open_storage(Settings(db=pg.url(), pg_schema=source_schema, semantic=False))
+    b = open_storage(Settings(db=pg.url(), pg_schema=target_schema, semantic=False))
+    assert everything(a) == everything(b) and trail(a) == trail(b)
+    a.close()
+    b.close()
+    for args, said in (
+        ((str(tmp_path / "x.db"), "--to-schema", "other"), "a schema is for a PostgreSQL URL"),
+        ((pg.url(), "--to-schema", "Bad-Name"), "is not a schema name"),
+    ):
+        refused = migrate_cli(*args)
+        assert refused.exit_code == 1 and said in refused.stderr, refused.stderr
+    assert not (tmp_path / "x.db").exists()

@@ -462,3 +462,53 @@ def test_a_bulk_write_large_for_its_table_vacuums_it(schema: str) -> None:
     )
     assert vacuums() == 1
     service.close()
+
+
+def test_doctor_checks_keywords_once_and_repair_restores_lengths_and_totals(
+    schema: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`doctor` made its slowest pass (every row's keyword entry recomputed) twice, once for
+    `integrity` and once for the keyword check; that check and `rebuild_keyword_index`
+    (reindex, doctor --repair) looked at each row's words (`fts`) but not at BM25's length
+    of it (`doc_len`) nor at the totals BM25 divides by (`fts_stats`), so a wrong length or
+    total was never found or repaired, and ranking stayed off."""
+    from memory_mcp.service import MemoryService
+
+    service = MemoryService.open(settings(schema))
+    for i in range(5):
+        service.remember(f"The deploy runbook step {i} names the rollback owner" + " x" * i)
+
+    def ranked() -> list[tuple[int, float]]:  # the keyword leg's BM25 scores, as they are
+        return list(service.store.search_keywords("rollback owner x", MemoryFilter(), 5))
+
+    before = ranked()
+    sent: list[str] = []
+    execute = psycopg.Connection.execute
+
+    def recorded(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append(str(query))
+        return execute(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Connection, "execute", recorded)
+    report = service.doctor()
+    assert (report.integrity, report.fts_ok) == ("ok", True)
+    assert sum("fts is distinct from" in s for s in sent) == 1  # one id range, checked once
+    monkeypatch.undo()
+
+    def damage(sql: str) -> None:
+        with psycopg.connect(pg.url(), autocommit=True) as c:
+            c.execute(f'set search_path = "{schema}", public')
+            c.execute(sql)
+
+    for sql in (
+        "update memories set doc_len = doc_len + 40 where id = 4",  # a row's length alone
+        "update fts_stats set tokens = tokens + 100 where visible",  # BM25's totals alone
+    ):
+        damage(sql)
+        assert ranked() != before
+        found = service.doctor()
+        assert (found.integrity, found.fts_ok) == ("ok", False), sql
+        repaired = service.doctor(repair=True)
+        assert repaired.fts_ok and repaired.repaired == ["rebuilt the full-text index"], sql
+        assert ranked() == before, sql
+    service.close()

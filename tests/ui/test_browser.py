@@ -244,3 +244,37 @@ def test_the_keyboard_reaches_everything_with_a_visible_focus(
     page.locator("h1").click()
     page.keyboard.press("/")
     assert page.evaluate("document.activeElement.id") == "f-q"
+
+
+def test_a_refused_form_comes_back_filled_in_with_why_beside_it(
+    page: Any, world: dict[str, Any], service: MemoryService
+) -> None:
+    """A refused bulk action or forget showed a page with the message alone: the filters,
+    the selection, the action and the reason typed were gone."""
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    picked = [world["ids"]["hostile"], world["ids"]["bulk1"]]
+    page.goto(f"{world['url']}/?kind=note")
+    for memory_id in picked:
+        page.get_by_label(f"select memory {memory_id}").check()
+    page.get_by_label("Action").select_option("move")
+    page.get_by_label("Scope to move to").fill("   ")
+    page.get_by_role("button", name="Apply").click()
+    alert = page.locator("form#bulk [role=alert]")
+    assert "Name the scope to move the selected memories to." in alert.inner_text()
+    assert page.get_by_label("Action").input_value() == "move"
+    assert page.get_by_label("Kind").input_value() == "note"  # the same filtered page
+    for memory_id in picked:
+        assert page.get_by_label(f"select memory {memory_id}").is_checked()
+    assert "<script>" in page.locator("table.results").inner_text()  # memory text inert
+    assert [m.scope for m in service.get_many(picked)] == ["global", "global"]
+    memory_id = world["ids"]["coffee"]
+    page.goto(f"{world['url']}/m/{memory_id}")
+    typed = "<b>switched</b> to tea " + "!" * 1_000
+    page.get_by_label("Reason (optional)").fill(typed)
+    page.get_by_role("button", name="Forget").click()
+    said = page.locator("form[action$='/forget'] [role=alert]").inner_text()
+    assert said.startswith("Not forgotten: reason is") and "limit is 1000" in said
+    assert page.get_by_label("Reason (optional)").input_value() == typed
+    assert service.get(memory_id).forgotten_at is None
+    assert page.evaluate("typeof window.pwned") == "undefined" and dialogs == []

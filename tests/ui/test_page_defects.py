@@ -87,6 +87,24 @@ def test_a_refused_edit_keeps_what_was_typed_and_says_why(
     assert service.get(memory_id).content == "Standup is at 9:30."
 
 
+@pytest.mark.parametrize("cleared", ["", "   "])
+def test_a_cleared_scope_is_refused_not_silently_kept(
+    web: TestClient, service: MemoryService, cleared: str
+) -> None:
+    """Emptying the scope field and saving said "saved" and left the scope as it was, while
+    the text typed with it was stored: the same mistake a tool call is refused for."""
+    memory_id = service.remember("Standup is at 9:30.", scope="team").id
+    typed = {**_form(web.get(f"/m/{memory_id}").text), "content": "Standup is at 10:00.",
+             "kind": "note", "tags": "", "scope": cleared, "key": "", "occurred_at": "",
+             "expires_at": ""}  # fmt: skip
+    refused = web.post(f"/m/{memory_id}/edit", data=typed, headers={"origin": ORIGIN})
+    assert refused.status_code == 400, refused.text
+    assert "Not saved: scope must not be empty or blank" in refused.text
+    assert ">Standup is at 10:00.</textarea>" in refused.text
+    kept = service.get(memory_id)
+    assert (kept.content, kept.scope) == ("Standup is at 9:30.", "team")
+
+
 def test_history_shows_no_python_none_and_isolates_bidi_text(
     web: TestClient, service: MemoryService
 ) -> None:
@@ -165,3 +183,73 @@ def test_a_filter_it_cannot_read_is_said_above_the_filters_kept_as_typed(
     assert 'value="standup"' in page.text and 'value="team"' in page.text
     damaged = web.get("/", params={"after": "junk", "tags": "team"})
     assert "That page link is damaged" in damaged.text and 'value="team"' in damaged.text
+
+
+HOSTILE = '<b id="x">bold</b><script>window.pwned = 1</script>'
+
+
+def test_a_refused_forget_keeps_the_reason_typed_and_says_why_beside_it(
+    web: TestClient, service: MemoryService
+) -> None:
+    """A refused forget showed the page frame with the message alone: the memory, its
+    forms and the reason typed were gone."""
+    memory_id = service.remember(HOSTILE).id
+    csrf = _form(web.get(f"/m/{memory_id}").text)["csrf"]
+    typed = "<i>too long</i> " + "r" * 1_000
+    refused = web.post(
+        f"/m/{memory_id}/forget", data={"csrf": csrf, "reason": typed}, headers={"origin": ORIGIN}
+    )
+    assert refused.status_code == 400
+    forget = re.search(r'<form[^>]*action="[^"]*/forget".*?</form>', refused.text, re.S)
+    assert forget is not None, refused.text
+    assert 'role="alert"><p' not in refused.text  # beside the form, not a page of its own
+    assert "Not forgotten: reason is 1016 characters; the limit is 1000" in forget.group()
+    assert 'value="&lt;i&gt;too long&lt;/i&gt; rrr' in forget.group()
+    assert "&lt;script&gt;window.pwned" in refused.text and "<script>window" not in refused.text
+    assert service.get(memory_id).forgotten_at is None
+
+
+def test_a_refused_bulk_action_is_the_same_page_with_the_selection_kept(
+    web: TestClient, service: MemoryService, guard: UiGuard
+) -> None:
+    """A move with no scope, or a selection holding a memory gone meanwhile, showed the
+    frame with the message alone: the filters, the results and the selection were lost."""
+    shown = [service.remember(f"Printer note {i}: {HOSTILE}", tags=["ops"]).id for i in range(2)]
+    other = service.remember("The kitchen tap drips.").id
+    page = web.get("/", params={"tags": "ops", "done": "moved"}).text
+    action = re.search(r'<form[^>]*action="([^"]*/bulk[^"]*)"', page)
+    assert action is not None and "tags=ops" in action.group(1) and "done" not in action.group(1)
+    address = action.group(1).replace("&amp;", "&").removeprefix(ORIGIN)
+    for sent, said in (
+        ({"action": "move", "to": "  ", "id": [str(i) for i in shown]}, "Name the scope"),
+        ({"action": "forget", "to": "ops-archive", "id": [str(shown[0]), "99999"]},
+         "Not done: No memory with id 99999; nothing was changed."),
+    ):  # fmt: skip
+        refused = web.post(address, data={"csrf": guard.csrf, **sent}, headers={"origin": ORIGIN})
+        assert refused.status_code in (400, 404), refused.text
+        bulk = re.search(r'<form[^>]*id="bulk".*?</form>', refused.text, re.S)
+        assert bulk is not None and said in bulk.group(), refused.text
+        assert f'value="{sent["to"]}"' in bulk.group()
+        assert re.search(f'<option value="{sent["action"]}" selected', bulk.group())
+        for memory_id in shown:
+            checked = f'value="{memory_id}" checked' in refused.text
+            assert checked == (str(memory_id) in sent["id"]), memory_id
+        assert f"#{other}<" not in refused.text  # still the page filtered by tag `ops`
+        assert 'value="ops"' in refused.text and "Moved" not in refused.text
+        assert "<script>window" not in refused.text
+    assert all(m.scope == "global" and m.forgotten_at is None for m in service.get_many(shown))
+
+
+def test_a_refused_import_is_the_form_again_with_the_choices_kept(
+    web: TestClient, service: MemoryService, guard: UiGuard
+) -> None:
+    sent = {"csrf": guard.csrf, "format": "mem0", "scope": "<b>team</b>"}
+    files = {"file": ("notes.json", b"not json at all")}
+    refused = web.post("/import", data=sent, files=files, headers={"origin": ORIGIN})
+    assert refused.status_code == 400
+    upload = re.search(r'<form[^>]*action="[^"]*/import".*?</form>', refused.text, re.S)
+    assert upload is not None, refused.text
+    assert "notes.json" in upload.group() and "Choose the file again." in upload.group()
+    assert '<option value="mem0" selected' in upload.group()
+    assert 'value="&lt;b&gt;team&lt;/b&gt;"' in upload.group()
+    assert service.count(service.make_filter()) == 0

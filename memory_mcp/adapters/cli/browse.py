@@ -267,6 +267,10 @@ def stats(ctx: typer.Context, db: DbOpt = None, json_: JsonOpt = False) -> None:
     if json_:
         as_json(result)
         return
-    fields = result.model_dump() | {"db_bytes": size(result.db_bytes)}
+    # What a principal is not shown (stats: None) is left out, not printed as "size —".
+    fields = {name: value for name, value in result.model_dump().items()
+              if value is not None or name not in ("db_path", "db_bytes", "embedded")}  # fmt: skip
+    if result.db_bytes is not None:
+        fields["db_bytes"] = size(result.db_bytes)
     labels = {"db_path": "database", "db_bytes": "size", "total": "memories"}
     out.print(key_values("memory-mcp", readable(fields, labels)))

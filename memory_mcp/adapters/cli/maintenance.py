@@ -116,6 +116,13 @@ def migrate(
     to: Annotated[
         str, typer.Option("--to", help="Target: a postgresql:// URL (or an SQLite file).")
     ],
+    to_schema: Annotated[
+        str | None,
+        typer.Option(
+            "--to-schema",
+            help="The target URL's schema (default: MEMORY_MCP_PG_SCHEMA, as the source's).",
+        ),
+    ] = None,
     db: DbOpt = None,
     json_: JsonOpt = False,
 ) -> None:
@@ -125,7 +132,7 @@ def migrate(
         task = bar.add_task("migrate (memories)", total=None)
         try:
             report = service.migrate_to(
-                to, lambda done, total: bar.update(task, completed=done, total=total)
+                to, lambda done, total: bar.update(task, completed=done, total=total), to_schema
             )
         except StorageError as exc:
             raise StorageError(

@@ -20,6 +20,8 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, cast
 
+from mcp.types import UNSUPPORTED_PROTOCOL_VERSION
+from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, MODERN_PROTOCOL_VERSIONS
 from starlette.requests import ClientDisconnect
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
@@ -315,7 +317,11 @@ class SdkRefusals:
     pydantic's report under -32602 (Invalid params) rather than -32600 (Invalid Request); a
     request whose id is null, a fraction or a boolean was taken for a notification and got
     202 Accepted, and never an answer. The request body is kept (the SDK reads it whole
-    anyway) and looked at only when one of those two replies starts."""
+    anyway) and looked at only when one of those two replies starts.
+
+    An `MCP-Protocol-Version` header naming no version this server speaks got the right
+    400, but the SDK's words were about something else (a missing `params._meta` envelope,
+    or a header that does not match it): the answer names the versions it supports."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -326,6 +332,8 @@ class SdkRefusals:
             return
         body: list[bytes] = []
         held: list[Message] = []  # a 202 or 400 reply's start, until its body shows which
+        asked = next((v for k, v in scope["headers"] if k == _VERSION_HEADER), None)
+        unknown = None if asked is None or asked in _VERSIONS else asked.decode("latin-1")
 
         async def tee() -> Message:
             message = await receive()
@@ -339,7 +347,12 @@ class SdkRefusals:
                 return
             answer = None
             if held and message["type"] == "http.response.body" and not message.get("more_body"):
-                answer = _refusal(held[0]["status"], b"".join(body), message.get("body", b""))
+                reply = message.get("body", b"")
+                answer = (
+                    _unsupported(unknown, reply)
+                    if unknown is not None and held[0]["status"] == 400
+                    else _refusal(held[0]["status"], b"".join(body), reply)
+                )
             if answer is not None:
                 kept = [(k, v) for k, v in held[0].get("headers", []) if k.lower() not in _BODY]
                 headers = [*kept, (b"content-type", b"application/json"),
@@ -356,6 +369,28 @@ class SdkRefusals:
 
 
 _BODY = (b"content-type", b"content-length")
+_VERSION_HEADER = b"mcp-protocol-version"
+_VERSIONS = {v.encode() for v in (*HANDSHAKE_PROTOCOL_VERSIONS, *MODERN_PROTOCOL_VERSIONS)}
+
+
+def _unsupported(asked: str, reply: bytes) -> bytes:
+    """The 400 for a protocol version this server does not speak, with the request's id
+    (from the SDK's reply) and the versions it does, as the 2026-07-28 error's data."""
+    try:
+        message_id = json.loads(reply).get("id")
+    except (ValueError, AttributeError):
+        message_id = None
+    handshake, modern = ", ".join(HANDSHAKE_PROTOCOL_VERSIONS), ", ".join(MODERN_PROTOCOL_VERSIONS)
+    shown = asked if len(asked) <= 40 else asked[:39] + "…"
+    text = (
+        f"Unsupported MCP-Protocol-Version {shown!r}: this server speaks {handshake} (after "
+        f"initialize) and {modern} (no initialize: each request carries its _meta). Send one "
+        "of these, or no MCP-Protocol-Version header on initialize."
+    )
+    data = {"supported": [*HANDSHAKE_PROTOCOL_VERSIONS, *MODERN_PROTOCOL_VERSIONS],
+            "requested": asked}  # fmt: skip
+    error = {"code": UNSUPPORTED_PROTOCOL_VERSION, "message": text, "data": data}
+    return json.dumps({"jsonrpc": "2.0", "id": message_id, "error": error}).encode()
 
 
 def _refusal(status: int, request: bytes, reply: bytes) -> bytes | None:

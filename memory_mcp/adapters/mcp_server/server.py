@@ -8,7 +8,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, cast
@@ -71,6 +71,7 @@ class _Server(MCPServer[Any]):
         self._begun = False
         self._add_tools: Callable[[], None] | None = tools
         self.output_schemas: dict[str, dict[str, Any]] = {}  # by tool: see tools.flat_schema
+        self._arguments: dict[str, list[str]] = {}  # by tool: the arguments it takes
 
     def _tools_added(self) -> None:
         """Register the tools (their schemas from the signatures: ~25 ms of pydantic), once."""
@@ -85,6 +86,8 @@ class _Server(MCPServer[Any]):
             tools = await super().list_tools()
             for tool in tools:  # registered without an output model (tools.Tools.register)
                 tool.output_schema = self.output_schemas.get(tool.name, tool.output_schema)
+                # Said as call_tool enforces it: an argument not listed is refused.
+                tool.input_schema = {**tool.input_schema, "additionalProperties": False}
         if not self._begun:
             self._begun = True
             later = threading.Timer(AFTER_REPLY_S, self._begin)
@@ -95,6 +98,7 @@ class _Server(MCPServer[Any]):
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
         self._tools_added()
         self._begin()
+        await self._refuse_unknown_arguments(name, arguments or {})
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as exc:
@@ -107,6 +111,25 @@ class _Server(MCPServer[Any]):
             if isinstance(exc, UnexpectedToolError) or not isinstance(cause, ValidationError):
                 raise
             raise ToolError(argument_errors(name, cause)) from cause
+
+    async def _refuse_unknown_arguments(self, name: str, arguments: dict[str, Any]) -> None:
+        """A misspelt argument (`limt`) is the model's mistake, said with the right names:
+        the SDK drops arguments its model has no field for, so the call ran with the
+        default and the model never learnt why its answer was wrong."""
+        if not self._arguments:
+            self._arguments = {
+                tool.name: list(tool.input_schema.get("properties", {}))
+                for tool in await super().list_tools()
+            }
+        known = self._arguments.get(name)
+        if known is None:
+            return  # an unknown tool: the SDK's call says so (above)
+        if unknown := [arg for arg in arguments if arg not in known]:
+            noun = "argument" if len(unknown) == 1 else "arguments"
+            raise ToolError(
+                f"Invalid arguments for {name}: unknown {noun} {_listed(unknown)}; "
+                f"{name} takes {', '.join(known)}."
+            )
 
     async def get_prompt(self, name: str, arguments: dict[str, Any] | None = None,
                          context: Any = None) -> Any:  # fmt: skip
@@ -155,6 +178,31 @@ async def readable_protocol_errors(ctx: Any, call_next: Any) -> Any:
             "(and notifications/initialized after its answer), then requests on this "
             "connection; only ping is answered before."
         ) from exc  # fmt: skip
+
+
+PAGED = {
+    "tools/list": "tool",
+    "resources/list": "resource",
+    "resources/templates/list": "resource template",
+    "prompts/list": "prompt",
+}
+
+
+async def refuse_cursors(ctx: Any, call_next: Any) -> Any:
+    """Server middleware: every list is answered whole, in one page without `nextCursor`, so
+    no cursor was ever issued and any cursor sent is invalid (-32602, as the specification's
+    pagination says). The SDK ignored it and sent the first page again, which a client
+    paging on reads as the list starting over. A cursor that is not a string is left to the
+    SDK's check of the params (readable_protocol_errors)."""
+    params = ctx.params
+    what = PAGED.get(ctx.method)
+    if what is not None and isinstance(params, Mapping) and isinstance(params.get("cursor"), str):
+        raise MCPError(
+            INVALID_PARAMS, f"Invalid cursor {_short(params['cursor'])}: this server sends "
+            f"every {what} in one page (its {ctx.method} answers have no nextCursor), so "
+            f"there is no page to go on to; send {ctx.method} without a cursor."
+        )  # fmt: skip
+    return await call_next(ctx)
 
 
 # What the SDK raises for a request other than ping before initialize (ServerRunner).
@@ -225,7 +273,7 @@ def build_server(
             lifespan=lifespan,
             begin=holder.started,
             tools=add_tools,
-            middleware=[readable_protocol_errors],
+            middleware=[readable_protocol_errors, refuse_cursors],
             # No change events to listen for: nothing here publishes them (writes from other
             # processes could not be seen anyway), so 2026-07-28 clients are not told they
             # may subscribe (the 2025 handshake says the same: subscribe and listChanged off).

@@ -35,8 +35,17 @@ SUFFIX = {
 }
 
 
-async def data_page(request: Request, report: Html | None = None) -> Response:
+async def data_page(
+    request: Request,
+    report: Html | None = None,
+    typed: tuple[str, str] = ("jsonl", ""),
+    problem: str | None = None,
+    status: int = 200,
+) -> Response:
+    """The page; after a refused import, the form again with the format and scope `typed`
+    and the `problem` beside them (a browser never refills a file field: chosen again)."""
     b, token = base(request), csrf(request)
+    fmt, scope = typed
     export = tag(
         "ul",
         tag(
@@ -59,8 +68,11 @@ async def data_page(request: Request, report: Html | None = None) -> Response:
             tag("input", type="file", id="f-file", name="file", required=True),
             class_="field",
         ),
-        select("Format", "format", FORMATS, "jsonl"),
-        field("Scope (only for other servers' files)", "scope", ""),
+        tag("p", problem, " Choose the file again.", class_="error", role="alert")
+        if problem
+        else None,
+        select("Format", "format", FORMATS, fmt),
+        field("Scope (only for other servers' files)", "scope", scope),
         button("Import"),
         enctype="multipart/form-data",
         class_="import",
@@ -79,7 +91,7 @@ async def data_page(request: Request, report: Html | None = None) -> Response:
             upload,
         ]
     )
-    return render(request, "Move data", body, nav="data")
+    return render(request, "Move data", body, nav="data", status=status)
 
 
 async def export_jsonl(request: Request) -> Response:
@@ -111,6 +123,18 @@ async def export_zip(request: Request) -> Response:
 
 @checked_post
 async def import_file(request: Request, data: FormData) -> Response:
+    """A refused import is this page again, its form holding what was chosen and typed."""
+    try:
+        return await _import_file(request, data)
+    except (Refused, MemoryMCPError) as exc:
+        typed = (form_text(data, "format") or "jsonl", form_text(data, "scope") or "")
+        if isinstance(exc, Refused):
+            return await data_page(request, None, typed, exc.message, exc.status)
+        status = 403 if isinstance(exc, Forbidden) else 400
+        return await data_page(request, None, typed, f"Not imported: {exc}", status)
+
+
+async def _import_file(request: Request, data: FormData) -> Response:
     upload, fmt = data.get("file"), form_text(data, "format") or "jsonl"
     if not isinstance(upload, UploadFile) or not upload.filename:
         raise Refused(400, "Choose a file to import.")

@@ -1,6 +1,7 @@
 """Find: one search box running the real recall (mode shown), or, without a query, every
 memory newest first, paged by keyset; both filtered; a selection takes bulk actions."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -36,6 +37,24 @@ from memory_mcp.timestamps import format_time
 
 PAGE = 50
 PREVIEW = 240
+_KEPT_OUT = ("done", "undo", "mark")  # a notice's parameters: not the page's own
+
+
+@dataclass(frozen=True)
+class Picked:
+    """A refused bulk action as it was sent: shown again, selected and typed as it was,
+    with why beside it."""
+
+    ids: frozenset[int] = frozenset()
+    action: str = "forget"
+    to: str = ""
+    problem: str | None = None
+    status: int = 400
+
+
+def _picked(request: Request) -> Picked:
+    found = getattr(request.state, "picked", None)
+    return found if isinstance(found, Picked) else Picked()
 
 
 def preview(text: str, limit: int = PREVIEW) -> str:
@@ -61,7 +80,10 @@ def _cursor(value: str) -> tuple[datetime, int] | None:
     return moment, last
 
 
-async def find(request: Request) -> Response:
+async def find(request: Request, picked: Picked | None = None) -> Response:
+    """`picked`: a refused bulk action, shown again over the page it came from (its
+    filters ride along in the bulk form's address)."""
+    request.state.picked = picked or Picked()
     q = request.query_params
     args: dict[str, Any] = {
         "scope": q.get("scope") or "*",  # every scope, whatever project is configured
@@ -82,7 +104,8 @@ async def find(request: Request) -> Response:
         message = exc.message if isinstance(exc, Refused) else str(exc)
         alert = tag("p", message, class_="error", role="alert")
         return render(request, "Find", join([alert, filters]), nav="find", status=400)
-    return render(request, "Find", join([filters, results]), nav="find")
+    status = 200 if picked is None or picked.problem is None else picked.status
+    return render(request, "Find", join([filters, results]), nav="find", status=status)
 
 
 async def _results_for(
@@ -170,6 +193,7 @@ def _row(request: Request, ident: int, text: str, cells: list[Any], marks: list[
         type="checkbox",
         name="id",
         value=ident,
+        checked=ident in _picked(request).ids,
         form="bulk",
         aria_label=f"select memory {ident}",
         class_="pick",
@@ -252,15 +276,18 @@ def _results(request: Request, headers: list[str], rows: list[Html]) -> Html:
         ("move", "Move to scope…"),
         ("purge", "Purge (asks first)"),
     ]
+    picked = _picked(request)
+    here = urlencode([(k, v) for k, v in request.query_params.multi_items() if k not in _KEPT_OUT])
     bulk = form(
-        f"{base(request)}/bulk",
+        f"{base(request)}/bulk" + (f"?{here}" if here else ""),
         csrf(request),
+        tag("p", picked.problem, class_="error", role="alert") if picked.problem else None,
         tag("span", "With the selected:", class_="label"),
-        select("Action", "action", actions),
+        select("Action", "action", actions, picked.action),
         tag(
             "div",
             tag("label", "Scope to move to", for_="f-to"),
-            tag("input", id="f-to", name="to"),
+            tag("input", id="f-to", name="to", value=picked.to),
             class_="field",
         ),
         button("Apply"),

@@ -22,9 +22,9 @@ from memory_mcp.adapters.ui.common import (
     text,
     visitor,
 )
-from memory_mcp.adapters.ui.find import preview, when
+from memory_mcp.adapters.ui.find import Picked, find, preview, when
 from memory_mcp.adapters.ui.html import button, form, join, tag
-from memory_mcp.errors import Forbidden, MemoryMCPError
+from memory_mcp.errors import Forbidden, MemoryMCPError, NotFound
 from memory_mcp.models import RestoreResult
 
 
@@ -70,24 +70,35 @@ async def edit(request: Request, data: FormData) -> Response:
             content=changed.get("content"),
             kind=changed.get("kind") or None,
             tags=tags_of(changed["tags"]) if "tags" in changed else None,
-            scope=(changed.get("scope") or "").strip() or None,
+            scope=changed.get("scope"),  # a cleared field is refused, not left as it was
             client=UI_CLIENT,
             key=changed.get("key"),
             occurred_at=changed.get("occurred_at"),
             expires_at=changed.get("expires_at"),
         )
     except MemoryMCPError as exc:
-        status = 403 if isinstance(exc, Forbidden) else 400
-        return await memory.show(request, memory_id, f"Not saved: {exc}", sent, status=status)
+        return await memory.show(request, memory_id, f"Not saved: {exc}", sent, refusal(exc))
     done = "nochange" if after.updated_at == before.updated_at else "saved"
     return redirect(request, f"/m/{memory_id}", done)
 
 
+def refusal(exc: MemoryMCPError) -> int:
+    """The status of a page that shows a refused form again."""
+    return 403 if isinstance(exc, Forbidden) else 404 if isinstance(exc, NotFound) else 400
+
+
 @checked_post
 async def forget(request: Request, data: FormData) -> Response:
-    memory_id = _id(request)
-    reason = (text(data, "reason") or "").strip() or None
-    await run(service(request).forget, [memory_id], reason, UI_CLIENT)
+    """A refused forget (a reason too long, no right to change it) is the memory's page
+    again, the reason typed still in the form and why it was refused beside it."""
+    memory_id, typed = _id(request), text(data, "reason") or ""
+    try:
+        await run(service(request).forget, [memory_id], typed.strip() or None, UI_CLIENT)
+    except NotFound:
+        raise  # no page of it to show the form on
+    except MemoryMCPError as exc:
+        said, sent = f"Not forgotten: {exc}", {"reason": typed}
+        return await memory.show(request, memory_id, said, sent, refusal(exc), "forget")
     return redirect(request, f"/m/{memory_id}", "forgotten")
 
 
@@ -114,6 +125,23 @@ def _restore_notices(result: RestoreResult) -> list[str]:
 
 @checked_post
 async def bulk(request: Request, data: FormData) -> Response:
+    """A refused action is the page it was sent from again (its filters are in this
+    address), the selection, action and scope as they were sent, and why beside them."""
+    try:
+        return await _bulk(request, data)
+    except (Refused, MemoryMCPError) as exc:
+        problem = exc.message if isinstance(exc, Refused) else f"Not done: {exc}"
+        status = exc.status if isinstance(exc, Refused) else refusal(exc)
+        try:
+            ids = frozenset(ids_of(data))
+        except Refused:
+            ids = frozenset()  # ids that are not numbers: nothing to keep selected
+        action, to = text(data, "action") or "forget", text(data, "to") or ""
+        typed = Picked(ids, action, to, problem, status)
+        return await find(request, typed)
+
+
+async def _bulk(request: Request, data: FormData) -> Response:
     ids, action, svc = ids_of(data), text(data, "action"), service(request)
     if not ids:
         raise Refused(400, "Select at least one memory first.")

@@ -34,16 +34,18 @@ async def show(
     problem: Child = None,
     sent: dict[str, str] | None = None,
     status: int = 200,
+    refused: str = "edit",
 ) -> Response:
     """The page; after a refused edit, `problem` says why above it and the form holds what
-    was `sent`, so nothing typed is lost."""
+    was `sent`, so nothing typed is lost; after a refused forget (`refused="forget"`), it
+    says why inside the forget form, which holds the reason typed."""
     svc = service(request)
     memory = await run(svc.get, memory_id)
     entries = await run(svc.history, memory_id, HISTORY)
     replaced = await run(svc.superseded, memory_id)
     body = join(
         [
-            tag("p", problem, class_="error", role="alert") if problem else None,
+            _problem(problem) if refused == "edit" else None,
             _status(memory),
             tag("h2", "Text"),
             tag("pre", memory.content, class_="content", id="content"),
@@ -51,7 +53,7 @@ async def show(
             dl(_fields(request, memory)),
             _links(request, entries, replaced),
             tag("h2", "Fix it"),
-            _fix_forms(request, memory, sent or {}),
+            _fix_forms(request, memory, sent or {}, problem if refused == "forget" else None),
             tag("h2", "History"),
             await run(_history, entries),  # word diffs: off the event loop
         ]
@@ -143,7 +145,13 @@ def _links(request: Request, entries: list[HistoryEntry], replaced: list[int]) -
     return join([tag("h2", "Links"), tag("ul", [tag("li", i) for i in items])])
 
 
-def _fix_forms(request: Request, m: Memory, sent: dict[str, str]) -> Html:
+def _problem(problem: Child) -> Html | None:
+    return tag("p", problem, class_="error", role="alert") if problem else None
+
+
+def _fix_forms(
+    request: Request, m: Memory, sent: dict[str, str], forget_problem: Child = None
+) -> Html:
     token, at = csrf(request), f"{base(request)}/m/{m.id}"
     shown = form_values(m) | sent
     edit = form(
@@ -176,7 +184,8 @@ def _fix_forms(request: Request, m: Memory, sent: dict[str, str]) -> Html:
         toggle = form(
             f"{at}/forget",
             token,
-            field("Reason (optional)", "reason", ""),
+            _problem(forget_problem),
+            field("Reason (optional)", "reason", sent.get("reason", "")),
             button("Forget"),
             class_="inline",
         )

@@ -79,6 +79,7 @@ FTS_FUNCTIONS = [
     """,
 ]
 FTS_OF = "memory_fts(content, tags, context, occurred_at)"
+LENGTH_OF = "memory_fts_length(content, tags, context, occurred_at)"  # BM25's doc_len (step 9)
 
 _INITIAL = [
     """
@@ -292,8 +293,7 @@ def _keyword_words(c: Any) -> None:
     (memory_fts_length), as before. Every row's column and length are recomputed."""
     for statement in _KEYWORDS:
         c.execute(statement)
-    length = FTS_OF.replace("memory_fts", "memory_fts_length")
-    c.execute(f"update memories set fts = {FTS_OF}, doc_len = {length}")
+    c.execute(f"update memories set fts = {FTS_OF}, doc_len = {LENGTH_OF}")
 
 
 def _identifiers(text: str) -> str:
