@@ -1,0 +1,65 @@
+"""The CLI on stores of more than one page: a listing is read and written a page at a time."""
+
+import contextlib
+import json
+import tracemalloc
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from memory_mcp.adapters.cli import app
+from memory_mcp.adapters.cli.browse import LIST_PAGE
+from memory_mcp.config import Settings
+from memory_mcp.models import MemoryFilter
+from memory_mcp.service import MemoryService
+
+
+def _store(path: Path, n: int) -> Path:
+    service = MemoryService.open(Settings(db=path, semantic=False))
+    items = [{"content": f"Note {i} about the build: " + "detail " * 40} for i in range(n)]
+    service.remember_many(items, dedup=False)
+    service.close()
+    return path
+
+
+def _list_json(db: Path, *args: str) -> tuple[str, int]:
+    """stdout of `list --json`, written to a file (as a pipe takes it: not kept in memory),
+    and the most memory (traced) the command held at once."""
+    target = db.with_suffix(".json")
+    with target.open("w", encoding="utf-8") as fh, contextlib.redirect_stdout(fh):
+        tracemalloc.start()
+        try:
+            app(["--db", str(db), "list", "--json", *args], standalone_mode=False)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    return target.read_text(encoding="utf-8"), peak
+
+
+def test_list_json_holds_one_page_whatever_the_limit(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("MEMORY_MCP_SEMANTIC", "false")
+    small = _store(tmp_path / "small.db", 2 * LIST_PAGE)  # pages follow pages in both
+    large = _store(tmp_path / "large.db", 6 * LIST_PAGE)
+    _list_json(small, "--limit", "1000000")  # imports and caches warmed before measuring
+    text, held_small = _list_json(small, "--limit", "1000000")
+    assert len(json.loads(text)) == 2 * LIST_PAGE
+    text, held_large = _list_json(large, "--limit", "1000000")
+    assert len(json.loads(text)) == 6 * LIST_PAGE
+    # Before, every memory was held as a model, a dict, one JSON string and rich's segments
+    # of it (5.8 GB for `list -n 1000000 --json` at 196k memories); now one page is.
+    assert held_large < 1.5 * held_small, (held_small, held_large)
+
+
+def test_a_listing_across_pages_is_the_same_as_one_read(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("MEMORY_MCP_SEMANTIC", "false")
+    db = _store(tmp_path / "memory.db", 2 * LIST_PAGE + 7)  # times tie within a batch
+    service = MemoryService.open(Settings(db=db, semantic=False))
+    expected = service.list_memories(MemoryFilter(), limit=LIST_PAGE + 20, offset=13)
+    service.close()
+    text, _ = _list_json(db, "--limit", str(LIST_PAGE + 20), "--offset", "13")
+    assert text == json.dumps(
+        [m.model_dump(mode="json") for m in expected], indent=2, ensure_ascii=False
+    ) + "\n"
+    table = CliRunner().invoke(app, ["--db", str(db), "list", "-n", "600", "--offset", "450"])
+    assert table.exit_code == 0 and "451-1007 of 1007" in table.stderr
+    assert table.stdout.count("Note ") == 557
