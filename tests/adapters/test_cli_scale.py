@@ -57,9 +57,11 @@ def test_a_listing_across_pages_is_the_same_as_one_read(tmp_path: Path, monkeypa
     expected = service.list_memories(MemoryFilter(), limit=LIST_PAGE + 20, offset=13)
     service.close()
     text, _ = _list_json(db, "--limit", str(LIST_PAGE + 20), "--offset", "13")
-    assert text == json.dumps(
-        [m.model_dump(mode="json") for m in expected], indent=2, ensure_ascii=False
-    ) + "\n"
+    assert (
+        text
+        == json.dumps([m.model_dump(mode="json") for m in expected], indent=2, ensure_ascii=False)
+        + "\n"
+    )
     table = CliRunner().invoke(app, ["--db", str(db), "list", "-n", "600", "--offset", "450"])
     assert table.exit_code == 0 and "451-1007 of 1007" in table.stderr
     assert table.stdout.count("Note ") == 557
