@@ -220,8 +220,8 @@ def history(
 ) -> None:
     """The audit trail of one memory: every change, when, and by which client."""
     with open_service(ctx, db) as service:
-        entries = service.history(memory_id, limit)
-    _show_history(entries, json_, f"history of #{memory_id}", with_memory=False)
+        pages = _history_pages(service, memory_id, limit)
+        _show_history(pages, json_, f"history of #{memory_id}", with_memory=False)
 
 
 @app.command(rich_help_panel="Inspect and fix")
@@ -236,18 +236,36 @@ def log(
 ) -> None:
     """Recent changes to any memory, newest first."""
     with open_service(ctx, db) as service:
-        entries = service.history(None, limit, by=by)
-    _show_history(entries, json_, "log")
+        _show_history(_history_pages(service, None, limit, by), json_, "log")
+
+
+def _history_pages(
+    service: MemoryService, memory_id: int | None, limit: int, by: str | None = None
+) -> Iterator[list[HistoryEntry]]:
+    """`limit` entries, newest first, LIST_PAGE at a time (as `_pages`)."""
+    before: int | None = None
+    while True:
+        size = min(limit, LIST_PAGE)  # a limit below 1 is refused by the first read
+        page = service.history(memory_id, size, by, before)
+        if page:
+            yield page
+        limit -= len(page)
+        if len(page) < size or limit <= 0:
+            return
+        before = page[-1].id
 
 
 def _show_history(
-    entries: list[HistoryEntry], json_: bool, title: str, with_memory: bool = True
+    pages: Iterator[list[HistoryEntry]], json_: bool, title: str, with_memory: bool = True
 ) -> None:
     if json_:
-        as_json(entries)
-    elif entries:
-        out.print(history_table(entries, title, with_memory))
-    else:
+        json_array(entry for page in pages for entry in page)
+        return
+    shown = 0
+    for page in pages:
+        out.print(history_table(page, title if not shown else None, with_memory))
+        shown += len(page)
+    if not shown:
         err.print("No changes recorded.")
 
 

@@ -230,7 +230,7 @@ def size(n: int) -> str:
 # -- history ----------------------------------------------------------------------------------
 
 
-def history_table(entries: Sequence[Any], title: str, with_memory: bool = True) -> Table:
+def history_table(entries: Sequence[Any], title: str | None, with_memory: bool = True) -> Table:
     """Changes: what each changed, below a line of when, what and who. Like memory_table, only
     narrow columns beside it, so the change stays readable in a narrow terminal."""
     table = Table(title=title, expand=False, show_lines=True)
