@@ -232,7 +232,10 @@ def build_server(
             subscriptions=False,
         )
     # Resources and prompts call the service on worker threads; the holder stands in for it.
-    register_resources(mcp, cast("MemoryService", holder))
+    def reply_tokens() -> int:
+        return holder.current().settings.max_reply_tokens
+
+    register_resources(mcp, cast("MemoryService", holder), reply_tokens)
     register_prompts(mcp, cast("MemoryService", holder))
     return mcp
 
