@@ -441,3 +441,32 @@ def test_a_bulk_write_large_for_its_table_vacuums_it(schema: str) -> None:
     )
     assert vacuums() == 1
     service.close()
+
+
+def test_doctor_recomputes_the_keyword_entries_once(
+    schema: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each row's keyword entry is recomputed to compare it with the stored one: doctor did
+    it twice (integrity_check and keyword_index_ok), 90 s each at 30k memories. The server
+    checks its own pages; a stale entry is reported once, as fts_ok, which --repair mends."""
+    from memory_mcp.service import MemoryService
+
+    service = MemoryService.open(Settings(db=pg.url(), pg_schema=schema, semantic=False))
+    ids = [service.remember(f"The deploy runbook step {i}").id for i in range(3)]
+    pg.raw_rows(service.store, "select 1")  # the schema is there before the entry is broken
+    with psycopg.connect(pg.url(), autocommit=True) as conn:
+        conn.execute(f'set search_path to "{schema}", public')  # as the triggers expect
+        conn.execute("update memories set fts = to_tsvector('stale') where id = %s", (ids[1],))
+    sent: list[str] = []
+    execute = psycopg.Connection.execute
+
+    def recorded(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append(str(query))
+        return execute(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Connection, "execute", recorded)
+    report = service.doctor()
+    assert sum("is distinct from memory_fts" in s for s in sent) == 1
+    assert report.integrity == "ok" and not report.fts_ok and not report.healthy
+    assert service.doctor(repair=True).healthy
+    service.close()

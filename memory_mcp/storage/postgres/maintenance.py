@@ -69,9 +69,10 @@ class PgMaintenance(PgBase):
         )
 
     def integrity_check(self) -> str:
-        """'ok' when every keyword entry matches its row (the server checks its own pages)."""
-        stale = self._stale_keyword_entries()
-        return "ok" if stale == 0 else f"{stale} keyword entries do not match their memories"
+        """'ok': the server checks its own pages. Whether each keyword entry matches its row is
+        keyword_index_ok's question, asked once: `doctor` asks both, and recomputing every
+        row's entry took 90 s a time at 30k memories on a loaded machine."""
+        return "ok"
 
     def keyword_index_ok(self) -> bool:
         return self._stale_keyword_entries() == 0
