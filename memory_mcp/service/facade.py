@@ -271,11 +271,10 @@ class MemoryService(AutomaticMemory, ActingAs):
         changed, history entries changed). For the CLI only, like purge."""
         return self._lifecycle.scrub(ids, text, client)
 
-    def history(
-        self, memory_id: int | None = None, limit: int = 50, by: str | None = None
-    ) -> list[HistoryEntry]:
-        """A memory's trail (it may be gone), or the whole log; `by`: one principal's changes."""
-        return self._lifecycle.history(memory_id, limit, by)
+    def history(self, memory_id: int | None = None, limit: int = 50, by: str | None = None,
+                before_id: int | None = None) -> list[HistoryEntry]:  # fmt: skip
+        """A memory's trail (it may be gone) or the whole log, by `by`, older than `before_id`."""
+        return self._lifecycle.history(memory_id, limit, by, before_id)
 
     def superseded(self, memory_id: int) -> list[int]:
         """The memories this one replaced (by key or `replaces`), in the order it did."""

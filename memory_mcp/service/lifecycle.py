@@ -244,7 +244,11 @@ class Lifecycle(Part):
         return result
 
     def history(
-        self, memory_id: int | None = None, limit: int = 50, by: str | None = None
+        self,
+        memory_id: int | None = None,
+        limit: int = 50,
+        by: str | None = None,
+        before_id: int | None = None,
     ) -> list[HistoryEntry]:
         if limit < 1:
             raise InvalidInput(f"limit must be at least 1, not {limit}.")
@@ -253,8 +257,8 @@ class Lifecycle(Part):
             if not self.ctx.access.unrestricted:
                 self.get(memory_id)  # a principal sees the trail of what it can read now
         scopes = grants.readable_scopes(self.ctx)
-        entries = self.store.history(memory_id, limit, by=by, scopes=scopes)
-        if memory_id is not None and not entries:
+        entries = self.store.history(memory_id, limit, before_id, by=by, scopes=scopes)
+        if memory_id is not None and not entries and before_id is None:
             self.store.get(memory_id)  # no such memory, and none ever: NotFound, as for get
         return entries
 

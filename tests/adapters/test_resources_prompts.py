@@ -149,3 +149,40 @@ async def test_a_topic_with_no_memories_does_not_say_memory_is_empty(
         loaded = await c.get_prompt("memory_context", {"topic": "xylophone"})
     text = loaded.messages[0].content.text  # type: ignore[union-attr]
     assert "Nothing stored yet" not in text and "None match this topic" in text
+
+
+async def test_resources_keep_to_the_reply_cap(tmp_path: Any) -> None:
+    """Every scope, or 20 whole memories, could fill a resource far past what any tool reply
+    may take (10k scopes: 195 KB); the largest scopes that fit are listed, the rest counted,
+    and long memories come back as snippets marked `truncated` (memory://ID has them whole)."""
+    from memory_mcp.adapters.mcp_server.server import build_server
+    from memory_mcp.config import Settings
+    from memory_mcp.policies.budget import estimate_tokens
+    from memory_mcp.service import MemoryService
+
+    cap = 1_000
+    service = MemoryService.open(Settings(db=tmp_path / "m.db", semantic=False,
+                                          max_reply_tokens=cap))  # fmt: skip
+    items = [{"content": f"Scope number {i}", "scope": f"team/project-{i:04d}"} for i in range(600)]
+    service.remember_many(items + [{"content": "the largest", "scope": "team/project-0007"}])
+    long = [{"content": f"Entry {i}: " + "a long story about a deploy " * 200} for i in range(20)]
+    ids = service.remember_many(long)
+    try:
+        async with Client(build_server(service, load_model=False)) as client:
+            for uri, field in [("memory://scopes", "scopes"), ("memory://stats", "by_scope")]:
+                text = text_of(await client.read_resource(uri))
+                assert estimate_tokens(text) <= cap, uri
+                found = json.loads(text)
+                largest = list(found[field].items())[:2]
+                assert largest == [("global", 20), ("team/project-0007", 2)], uri
+                assert len(found[field]) + found["scopes_omitted"] == 601, uri
+            text = text_of(await client.read_resource("memory://recent"))
+            assert estimate_tokens(text) <= cap
+            recent = json.loads(text)
+            assert [m["id"] for m in recent] == ids[::-1][: len(recent)]  # the newest
+            assert len(recent) >= 3 and all(m["truncated"] for m in recent)
+            assert recent[0]["content"].startswith("Entry 19: a long story")
+            whole = json.loads(text_of(await client.read_resource(f"memory://{ids[0]}")))
+            assert whole["content"] == long[0]["content"].strip()
+    finally:
+        service.close()

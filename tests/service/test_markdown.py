@@ -1,6 +1,7 @@
 """Markdown export and import: readable files per scope, edits applied back by id."""
 
 import os
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from memory_mcp.errors import InvalidInput
 from memory_mcp.formats import markdown, markdown_import
 from memory_mcp.models import Memory, strip_invisible
 from memory_mcp.service import MemoryService
+from memory_mcp.service.exchange import MARKDOWN_PAGE
 
 TRICKY = [
     "# A heading\n\n## Another heading\n\nText under it.",
@@ -328,3 +330,40 @@ def test_years_before_1000_keep_four_digits(service: MemoryService, tmp_path: Pa
     service.remember("The old charter was signed", "event", occurred_at="0999-05-01")
     service.export_markdown(tmp_path)
     assert "occurred: 0999-05-01 00:00Z · created: " in (tmp_path / "global.md").read_text()
+
+
+def _held_while_importing(service: MemoryService, folder: Path) -> int:
+    """The most memory (traced) a Markdown import held beyond reading the files."""
+    tracemalloc.start()
+    try:
+        markdown_import.read(folder, service.settings.max_content_chars)
+        reading = tracemalloc.get_traced_memory()[1]
+        tracemalloc.reset_peak()
+        report = service.import_markdown(folder)
+        importing = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert report.updated == [] and report.created == []
+    return importing - reading
+
+
+def test_an_import_reads_the_stored_memories_a_page_at_a_time(
+    keyword_service: MemoryService, tmp_path: Path
+) -> None:
+    """Unchanged files compared with the database: before, every memory they listed was
+    loaded at once, and every memory of their scopes again (1.9 GB at 200k memories)."""
+    held = []
+    for round_, n in enumerate([2 * MARKDOWN_PAGE, 6 * MARKDOWN_PAGE]):
+        scope = f"big{round_}"
+        text = "A note about the deploy pipeline and its many steps, kept for later: "
+        items = [{"content": f"{text}{i}", "scope": scope} for i in range(n)]
+        keyword_service.remember_many(items, dedup=False)
+        folder = tmp_path / scope
+        keyword_service.export_markdown(folder, scope=scope)
+        path = folder / f"{scope}.md"
+        kept = path.read_text().split("\n## #")
+        path.write_text("\n## #".join(kept[: len(kept) // 2]) + "\n")  # half deleted
+        held.append(_held_while_importing(keyword_service, folder))
+        report = keyword_service.import_markdown(folder)
+        assert report.unchanged == n // 2 - 1 and len(report.removed) == n - n // 2 + 1
+    assert held[1] < 1.5 * held[0], held

@@ -1,5 +1,7 @@
 """Seeing and fixing what memory holds: list, show, edit, purge, scrub, stats."""
 
+from collections.abc import Iterator
+from datetime import datetime
 from typing import Annotated, Any
 
 import typer
@@ -24,6 +26,7 @@ from memory_mcp.adapters.cli.render import (
     fmt_ids,
     history_table,
     inert,
+    json_array,
     key_values,
     memory_fields,
     memory_table,
@@ -33,7 +36,10 @@ from memory_mcp.adapters.cli.render import (
     safe,
     size,
 )
-from memory_mcp.models import HistoryEntry
+from memory_mcp.models import HistoryEntry, Memory, MemoryFilter
+from memory_mcp.service import MemoryService
+
+LIST_PAGE = 500  # memories `list` reads and prints at a time
 
 # -- inspecting and editing -------------------------------------------------------------------
 
@@ -62,16 +68,36 @@ def list_(
             scope, kind, tag, since, until, include_forgotten=forgotten,
             include_superseded=superseded, include_expired=expired,
         )  # fmt: skip
-        memories = service.list_memories(flt, limit=limit, offset=offset)
         total = service.count(flt)
-    if json_:
-        as_json(memories)
-        return
-    if not memories:
+        pages = _pages(service, flt, limit, offset)
+        if json_:
+            json_array(memory for page in pages for memory in page)
+            return
+        shown = 0
+        for page in pages:  # one table a page: a long listing is printed as it is read
+            out.print(memory_table(page))
+            shown += len(page)
+    if not shown:
         err.print(f"No memories here (of {total} matching)." if total else "No memories match.")
         return
-    out.print(memory_table(memories))
-    err.print(f"{offset + 1}-{offset + len(memories)} of {total}")
+    err.print(f"{offset + 1}-{offset + shown} of {total}")
+
+
+def _pages(
+    service: MemoryService, flt: MemoryFilter, limit: int, offset: int
+) -> Iterator[list[Memory]]:
+    """`limit` memories from `offset`, LIST_PAGE at a time, each page after the last one by
+    keyset: memory holds one page however many are asked for."""
+    after: tuple[datetime, int] | None = None
+    while True:
+        size = min(limit, LIST_PAGE)  # a limit below 1 is refused by the first read
+        page = service.list_memories(flt, size, 0 if after else offset, after=after)
+        if page:
+            yield page
+        limit -= len(page)
+        if len(page) < size or limit <= 0:
+            return
+        after = (page[-1].created_at, page[-1].id)
 
 
 @app.command(rich_help_panel="Inspect and fix")
@@ -194,8 +220,8 @@ def history(
 ) -> None:
     """The audit trail of one memory: every change, when, and by which client."""
     with open_service(ctx, db) as service:
-        entries = service.history(memory_id, limit)
-    _show_history(entries, json_, f"history of #{memory_id}", with_memory=False)
+        pages = _history_pages(service, memory_id, limit)
+        _show_history(pages, json_, f"history of #{memory_id}", with_memory=False)
 
 
 @app.command(rich_help_panel="Inspect and fix")
@@ -210,18 +236,36 @@ def log(
 ) -> None:
     """Recent changes to any memory, newest first."""
     with open_service(ctx, db) as service:
-        entries = service.history(None, limit, by=by)
-    _show_history(entries, json_, "log")
+        _show_history(_history_pages(service, None, limit, by), json_, "log")
+
+
+def _history_pages(
+    service: MemoryService, memory_id: int | None, limit: int, by: str | None = None
+) -> Iterator[list[HistoryEntry]]:
+    """`limit` entries, newest first, LIST_PAGE at a time (as `_pages`)."""
+    before: int | None = None
+    while True:
+        size = min(limit, LIST_PAGE)  # a limit below 1 is refused by the first read
+        page = service.history(memory_id, size, by, before)
+        if page:
+            yield page
+        limit -= len(page)
+        if len(page) < size or limit <= 0:
+            return
+        before = page[-1].id
 
 
 def _show_history(
-    entries: list[HistoryEntry], json_: bool, title: str, with_memory: bool = True
+    pages: Iterator[list[HistoryEntry]], json_: bool, title: str, with_memory: bool = True
 ) -> None:
     if json_:
-        as_json(entries)
-    elif entries:
-        out.print(history_table(entries, title, with_memory))
-    else:
+        json_array(entry for page in pages for entry in page)
+        return
+    shown = 0
+    for page in pages:
+        out.print(history_table(page, title if not shown else None, with_memory))
+        shown += len(page)
+    if not shown:
         err.print("No changes recorded.")
 
 

@@ -10,6 +10,7 @@ character that still reaches them, whatever printed it.
 import difflib
 import json
 import re
+import textwrap
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -81,8 +82,25 @@ def as_json(value: BaseModel | Sequence[BaseModel] | dict[str, Any]) -> None:
     elif isinstance(value, dict):
         text = json.dumps(value, indent=2, default=str, ensure_ascii=False)
     else:
-        text = json.dumps([v.model_dump(mode="json") for v in value], indent=2, ensure_ascii=False)
-    out.print(json_escaped(text), markup=False, highlight=False, soft_wrap=True)
+        json_array(value)
+        return
+    out.file.write(json_escaped(text) + "\n")
+    out.file.flush()
+
+
+def json_array(items: Iterable[BaseModel]) -> int:
+    """Write a JSON array on stdout as its items come, in the text `json.dumps(indent=2)`
+    gives: a long list (`list -n 1000000 --json`) is never held whole, as one string or as
+    rich's segments of it (gigabytes at 200k memories), and a reader sees the first at once."""
+    write = out.file.write
+    count = 0
+    for item in items:
+        text = json.dumps(item.model_dump(mode="json"), indent=2, ensure_ascii=False)
+        write(("[\n" if count == 0 else ",\n") + json_escaped(textwrap.indent(text, "  ")))
+        count += 1
+    write("\n]\n" if count else "[]\n")
+    out.file.flush()
+    return count
 
 
 def preview(text: str, width: int = PREVIEW_CHARS) -> str:
@@ -212,7 +230,7 @@ def size(n: int) -> str:
 # -- history ----------------------------------------------------------------------------------
 
 
-def history_table(entries: Sequence[Any], title: str, with_memory: bool = True) -> Table:
+def history_table(entries: Sequence[Any], title: str | None, with_memory: bool = True) -> Table:
     """Changes: what each changed, below a line of when, what and who. Like memory_table, only
     narrow columns beside it, so the change stays readable in a narrow terminal."""
     table = Table(title=title, expand=False, show_lines=True)

@@ -15,13 +15,20 @@ from pydantic_core import to_jsonable_python
 from memory_mcp.errors import MemoryMCPError, NotFound
 
 if TYPE_CHECKING:  # imported after the first replies (server.py)
+    from memory_mcp.models import Memory
     from memory_mcp.service import MemoryService
 
 RECENT = 20
 JSON = "application/json"
+OTHER_FIELDS_TOKENS = 400  # what stats holds besides its scopes, with room to spare
+MIN_SNIPPET_TOKENS = 50
 
 
-def register_resources(mcp: MCPServer[Any], service: "MemoryService") -> None:
+def register_resources(
+    mcp: MCPServer[Any], service: "MemoryService", cap: Callable[[], int]
+) -> None:
+    """`cap`: the tokens a reply may take (MEMORY_MCP_MAX_REPLY_TOKENS), resources' too."""
+
     @mcp.resource(
         "memory://{memory_id}",
         name="memory",
@@ -44,7 +51,7 @@ def register_resources(mcp: MCPServer[Any], service: "MemoryService") -> None:
     async def recent() -> str:
         from memory_mcp.models import MemoryFilter  # not imported before the first replies
 
-        return await _json(functools.partial(service.list_memories, MemoryFilter(), RECENT))
+        return await _json(lambda: _snippets(service.list_memories(MemoryFilter(), RECENT), cap()))
 
     @mcp.resource(
         "memory://stats",
@@ -54,7 +61,7 @@ def register_resources(mcp: MCPServer[Any], service: "MemoryService") -> None:
         mime_type=JSON,
     )
     async def stats() -> str:
-        return await _json(service.stats)
+        return await _json(lambda: _fitted(service.stats().model_dump(), "by_scope", cap()))
 
     @mcp.resource(
         "memory://scopes",
@@ -64,10 +71,7 @@ def register_resources(mcp: MCPServer[Any], service: "MemoryService") -> None:
         mime_type=JSON,
     )
     async def scopes() -> str:
-        def listing() -> dict[str, Any]:
-            return {"scopes": service.scopes(), "project": service.project_scope()}
-
-        return await _json(listing)
+        return await _json(lambda: _fitted(_scopes(service), "scopes", cap()))
 
     @mcp.resource(
         "memory://profile",
@@ -79,6 +83,55 @@ def register_resources(mcp: MCPServer[Any], service: "MemoryService") -> None:
     )
     async def profile() -> str:
         return await _json(service.profile)
+
+
+def _scopes(service: "MemoryService") -> dict[str, Any]:
+    return {"scopes": service.scopes(), "project": service.project_scope()}
+
+
+def _fitted(found: dict[str, Any], field: str, reply_tokens: int) -> dict[str, Any]:
+    """`found` with only the largest scopes of `field` that fit in the reply cap (less room
+    for the other fields), and how many were left out, if any."""
+    budget = max(reply_tokens - OTHER_FIELDS_TOKENS, OTHER_FIELDS_TOKENS)
+    found[field], omitted = _largest(found[field], budget)
+    return found | ({"scopes_omitted": omitted} if omitted else {})
+
+
+def _largest(counts: dict[str, int], tokens: int) -> tuple[dict[str, int], int]:
+    """The largest scopes that fit in `tokens`, and how many were left out: a resource is
+    read into a model's context as a tool reply is, and 10k scopes took 195 KB."""
+    from memory_mcp.policies.budget import estimate_tokens
+
+    kept: dict[str, int] = {}
+    for name, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        tokens -= estimate_tokens(json.dumps({name: count}, ensure_ascii=False))
+        if tokens < 0:
+            break
+        kept[name] = count
+    return kept, len(counts) - len(kept)
+
+
+def _snippets(memories: "list[Memory]", tokens: int) -> list[dict[str, Any]]:
+    """The memories as JSON objects, their contents cut to snippets (marked `truncated`) when
+    together they would take more than `tokens` (20 long memories took 400 KB), and the
+    oldest left out while even their snippets do not fit."""
+    from memory_mcp.policies.budget import estimate_tokens, snippet
+
+    def cost(memory: dict[str, Any]) -> int:
+        return estimate_tokens(json.dumps(memory, indent=2, default=_plain)) + 1
+
+    found = [m.model_dump() for m in memories]
+    if sum(map(cost, found)) <= tokens:
+        return found
+    share = tokens // max(len(found), 1)
+    for memory in found:
+        room = max(share - cost(memory | {"content": ""}), MIN_SNIPPET_TOKENS)
+        cut = snippet(memory["content"], room)
+        if cut != memory["content"]:
+            memory.update(content=cut, truncated=True)
+    while len(found) > 1 and sum(map(cost, found)) > tokens:
+        found.pop()
+    return found
 
 
 async def _json(read: Callable[[], Any]) -> str:

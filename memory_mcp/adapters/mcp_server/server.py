@@ -279,8 +279,12 @@ def build_server(
             # may subscribe (the 2025 handshake says the same: subscribe and listChanged off).
             subscriptions=False,
         )
+
+    def reply_tokens() -> int:
+        return holder.current().settings.max_reply_tokens
+
     # Resources and prompts call the service on worker threads; the holder stands in for it.
-    register_resources(mcp, cast("MemoryService", holder))
+    register_resources(mcp, cast("MemoryService", holder), reply_tokens)
     register_prompts(mcp, cast("MemoryService", holder))
     return mcp
 
