@@ -182,7 +182,8 @@ async def test_a_cursor_never_issued_is_invalid(
     async with Client(build_server(service, load_model=False), mode=mode) as client:  # type: ignore[arg-type]
         whole = await getattr(client, method)()
         assert whole.next_cursor is None
-        for cursor in ("garbage!!", "", "eyJwYWdlIjogMn0="):
+        assert await getattr(client, method)(cursor="") == whole  # names no page: the first
+        for cursor in ("garbage!!", " ", "eyJwYWdlIjogMn0="):
             with pytest.raises(MCPError) as refused:
                 await getattr(client, method)(cursor=cursor)
             assert refused.value.error.code == INVALID_PARAMS

@@ -193,10 +193,16 @@ async def refuse_cursors(ctx: Any, call_next: Any) -> Any:
     no cursor was ever issued and any cursor sent is invalid (-32602, as the specification's
     pagination says). The SDK ignored it and sent the first page again, which a client
     paging on reads as the list starting over. A cursor that is not a string is left to the
-    SDK's check of the params (readable_protocol_errors)."""
+    SDK's check of the params (readable_protocol_errors). An empty cursor is read as none:
+    it names no page, and a client that sends one for its first page still gets its list."""
     params = ctx.params
     what = PAGED.get(ctx.method)
-    if what is not None and isinstance(params, Mapping) and isinstance(params.get("cursor"), str):
+    if (
+        what is not None
+        and isinstance(params, Mapping)
+        and isinstance(params.get("cursor"), str)
+        and params["cursor"]
+    ):
         raise MCPError(
             INVALID_PARAMS, f"Invalid cursor {_short(params['cursor'])}: this server sends "
             f"every {what} in one page (its {ctx.method} answers have no nextCursor), so "
