@@ -294,15 +294,21 @@ class SemanticIndex:
         origin: np.ndarray | None,
     ) -> list[tuple[int, float]] | None:
         """Bring the copy up to date with the database first (one read: the log's head and
-        what changed since the copy's position, usually nothing); None: search in SQL."""
-        delta = self.store.vector_changes(cache.head, cache.dim)
-        if delta is None or delta.generation != cache.generation:
+        what changed since the copy's position, usually nothing); None: search in SQL.
+
+        A search moved from `origin` (recall's feedback) searches the copy as the search it
+        was moved from saw it: a vector stored between the two would be scored against a
+        query moved towards hits chosen without it, and one recall would rank it against
+        two views of the index (a memory another process had just had embedded came below
+        unrelated ones)."""
+        delta = None if origin is not None else self.store.vector_changes(cache.head, cache.dim)
+        if origin is None and (delta is None or delta.generation != cache.generation):
             self._drop_copy(cache)  # rebuilt or too far behind: reload without blocking
             return None
         try:  # the copy's own work; a database error above is the caller's to see
-            if delta.head != cache.head:
+            if delta is not None and delta.head != cache.head:
                 cache.apply(delta.ids, delta.rows, delta.head)
-            self._seen.head = delta.head if near_only else None
+            self._seen.head = delta.head if near_only and delta is not None else None
             return cache.search(query, flt, datetime.now(UTC), k, near_only, origin)
         except Exception:
             self._drop_broken_copy(cache)

@@ -54,3 +54,28 @@ def test_a_memory_worded_like_the_best_hit_rises_above_one_only_near_the_query(
     svc.close()
     # Without feedback: SIDE (cosine 0.46) above RELATED (0.45).
     assert order.index(RELATED) < order.index(SIDE)
+
+
+def test_the_feedback_search_sees_the_copy_as_the_first_search_did(tmp_path: Path) -> None:
+    """Each semantic search brought the in-memory copy up to date first, the feedback search
+    too: a vector another process stored between recall's two searches was scored against a
+    query moved towards hits chosen without it, and a memory that had just been embedded
+    came below unrelated ones (seen in CI). The moved search now sees the copy as its first
+    search did; the next recall sees the new vector."""
+    from memory_mcp.models import MemoryFilter
+
+    db = tmp_path / "m.db"
+    svc = MemoryService.open(Settings(db=db), embedder=TableEmbedder())
+    assert svc.semantic.ensure()
+    svc.remember_many([{"content": t} for t in (NAMED, SIDE)], dedup=False)
+    svc.semantic.load_cache()
+    query, flt = VECTORS[QUERY], MemoryFilter()
+    first = svc.semantic.search(query, flt, 10)
+    other = MemoryService.open(Settings(db=db), embedder=TableEmbedder())  # another process
+    assert other.semantic.ensure()
+    stored = other.remember(RELATED).id
+    other.close()
+    moved = svc.semantic.search(unit(1, 0.2, 0, 0), flt, 10, origin=query)
+    assert {mid for mid, _ in moved} == {mid for mid, _ in first}  # not yet `stored`
+    assert stored in {mid for mid, _ in svc.semantic.search(query, flt, 10)}
+    svc.close()
