@@ -48,10 +48,10 @@ async def recalled_by_meaning(client: Client, question: str, content: str) -> li
     """Recall `question` (no word in common with `content`) until `content` is the best hit.
 
     Not merely a hit: once, in CI under load, a recall made while the background thread
-    stored the new vector ranked it below an unrelated memory (not reproduced in 8 runs
-    since; the likeliest cause is that recall's two semantic searches, the second after
-    feedback.py, saw the index before and after that write). Once stored, it must come
-    first, or this times out."""
+    stored the new vector ranked it below an unrelated memory, because recall's two
+    semantic searches saw the index before and after that write (fixed in semantic.py,
+    tested in test_recall_feedback.py). Once stored, it must come first, or this times
+    out."""
     assert not (set(tokens(question)) - STOPWORDS) & set(tokens(content))
     with anyio.fail_after(EMBEDDED_S):
         while True:
