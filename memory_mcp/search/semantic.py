@@ -293,14 +293,8 @@ class SemanticIndex:
         near_only: bool,
         origin: np.ndarray | None,
     ) -> list[tuple[int, float]] | None:
-        """Bring the copy up to date with the database first (one read: the log's head and
-        what changed since the copy's position, usually nothing); None: search in SQL.
-
-        A search moved from `origin` (recall's feedback) searches the copy as the search it
-        was moved from saw it: a vector stored between the two would be scored against a
-        query moved towards hits chosen without it, and one recall would rank it against
-        two views of the index (a memory another process had just had embedded came below
-        unrelated ones)."""
+        """Bring the copy up to date (one read, usually finding nothing), but not for recall's
+        feedback search (`origin`): one recall, one view of the index. None: search in SQL."""
         delta = None if origin is not None else self.store.vector_changes(cache.head, cache.dim)
         if origin is None and (delta is None or delta.generation != cache.generation):
             self._drop_copy(cache)  # rebuilt or too far behind: reload without blocking
