@@ -1,8 +1,7 @@
 """Seeing and fixing what memory holds: list, show, edit, purge, scrub, stats."""
 
-from collections.abc import Iterator
-from datetime import datetime
-from typing import Annotated, Any
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -39,7 +38,9 @@ from memory_mcp.adapters.cli.render import (
 from memory_mcp.models import HistoryEntry, Memory, MemoryFilter
 from memory_mcp.service import MemoryService
 
-LIST_PAGE = 500  # memories `list` reads and prints at a time
+LIST_PAGE = 500  # memories or history entries `list`, `log` and `history` read at a time
+T = TypeVar("T")
+K = TypeVar("K")
 
 # -- inspecting and editing -------------------------------------------------------------------
 
@@ -83,21 +84,33 @@ def list_(
     err.print(f"{offset + 1}-{offset + shown} of {total}")
 
 
-def _pages(
-    service: MemoryService, flt: MemoryFilter, limit: int, offset: int
-) -> Iterator[list[Memory]]:
-    """`limit` memories from `offset`, LIST_PAGE at a time, each page after the last one by
-    keyset: memory holds one page however many are asked for."""
-    after: tuple[datetime, int] | None = None
+def _keyset_pages(
+    read: Callable[[int, K | None], list[T]], key: Callable[[T], K], limit: int
+) -> Iterator[list[T]]:
+    """`limit` items, LIST_PAGE at a time: `read(size, None)` reads the first page and
+    `read(size, key(last item))` each one after, so memory holds one page however many are
+    asked for."""
+    after: K | None = None
     while True:
         size = min(limit, LIST_PAGE)  # a limit below 1 is refused by the first read
-        page = service.list_memories(flt, size, 0 if after else offset, after=after)
+        page = read(size, after)
         if page:
             yield page
         limit -= len(page)
         if len(page) < size or limit <= 0:
             return
-        after = (page[-1].created_at, page[-1].id)
+        after = key(page[-1])
+
+
+def _pages(
+    service: MemoryService, flt: MemoryFilter, limit: int, offset: int
+) -> Iterator[list[Memory]]:
+    """`limit` memories from `offset`, newest first, each page after the last by keyset."""
+    return _keyset_pages(
+        lambda size, after: service.list_memories(flt, size, 0 if after else offset, after=after),
+        lambda memory: (memory.created_at, memory.id),
+        limit,
+    )
 
 
 @app.command(rich_help_panel="Inspect and fix")
@@ -242,17 +255,12 @@ def log(
 def _history_pages(
     service: MemoryService, memory_id: int | None, limit: int, by: str | None = None
 ) -> Iterator[list[HistoryEntry]]:
-    """`limit` entries, newest first, LIST_PAGE at a time (as `_pages`)."""
-    before: int | None = None
-    while True:
-        size = min(limit, LIST_PAGE)  # a limit below 1 is refused by the first read
-        page = service.history(memory_id, size, by, before)
-        if page:
-            yield page
-        limit -= len(page)
-        if len(page) < size or limit <= 0:
-            return
-        before = page[-1].id
+    """`limit` entries, newest first, each page before the last one's id."""
+    return _keyset_pages(
+        lambda size, before: service.history(memory_id, size, by, before),
+        lambda entry: entry.id,
+        limit,
+    )
 
 
 def _show_history(
