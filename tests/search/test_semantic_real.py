@@ -191,14 +191,7 @@ def test_a_batch_of_mixed_lengths_is_embedded_with_few_pads(model_dir: Path) -> 
     together, and each vector still comes back in its text's place."""
     import numpy as np
 
-    batches: list[list[str]] = []
-
-    class Recording(FastEmbedEmbedder):
-        def _embed_batch(self, texts: list[str]) -> np.ndarray:
-            batches.append(texts)
-            return super()._embed_batch(texts)
-
-    embedder = Recording("sentence-transformers/all-MiniLM-L6-v2", model_dir=model_dir)
+    embedder, batches = _recording_batches(model_dir)
     long = "The nightly export of the billing tables to the warehouse " * 6
     texts = [f"deploy {i}" if i % 2 else f"{long} run {i}" for i in range(256)]
     vectors = embedder.embed_documents(texts)
@@ -217,6 +210,19 @@ def test_fewer_texts_than_a_batch_per_core_still_keep_every_core_busy(model_dir:
 
     import numpy as np
 
+    embedder, batches = _recording_batches(model_dir)
+    texts = [f"note {i} about the Kestrel-{i:05d} deploy" for i in range(64)]
+    vectors = embedder.embed_documents(texts)
+    assert len(batches) == min(os.cpu_count() or 1, 64)
+    assert sorted(t for b in batches for t in b) == sorted(texts)
+    alone = np.stack([embedder.embed_documents([t])[0] for t in texts[::21]])
+    np.testing.assert_allclose(vectors[::21], alone, atol=1e-5)
+
+
+def _recording_batches(model_dir: Path) -> tuple[FastEmbedEmbedder, list[list[str]]]:
+    """The real embedder, and the batches it hands the model, as they are run."""
+    import numpy as np
+
     batches: list[list[str]] = []
 
     class Recording(FastEmbedEmbedder):
@@ -224,10 +230,4 @@ def test_fewer_texts_than_a_batch_per_core_still_keep_every_core_busy(model_dir:
             batches.append(texts)
             return super()._embed_batch(texts)
 
-    embedder = Recording("sentence-transformers/all-MiniLM-L6-v2", model_dir=model_dir)
-    texts = [f"note {i} about the Kestrel-{i:05d} deploy" for i in range(64)]
-    vectors = embedder.embed_documents(texts)
-    assert len(batches) == min(os.cpu_count() or 1, 64)
-    assert sorted(t for b in batches for t in b) == sorted(texts)
-    alone = np.stack([embedder.embed_documents([t])[0] for t in texts[::21]])
-    np.testing.assert_allclose(vectors[::21], alone, atol=1e-5)
+    return Recording("sentence-transformers/all-MiniLM-L6-v2", model_dir=model_dir), batches

@@ -410,14 +410,7 @@ def test_a_recall_counts_each_term_once(
     assert service.semantic.ensure()
     for i in range(6):
         service.remember(f"The deploy runbook step {i} names the rollback owner")
-    sent: list[str] = []
-    execute = psycopg.Connection.execute
-
-    def recorded(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
-        sent.append(str(query))
-        return execute(self, query, *args, **kwargs)
-
-    monkeypatch.setattr(psycopg.Connection, "execute", recorded)
+    sent = _statements_sent(monkeypatch)
 
     def surveys() -> int:
         return sum("fts_stats" in s for s in sent)
@@ -482,14 +475,7 @@ def test_doctor_checks_keywords_once_and_repair_restores_lengths_and_totals(
         return list(service.store.search_keywords("rollback owner x", MemoryFilter(), 5))
 
     before = ranked()
-    sent: list[str] = []
-    execute = psycopg.Connection.execute
-
-    def recorded(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
-        sent.append(str(query))
-        return execute(self, query, *args, **kwargs)
-
-    monkeypatch.setattr(psycopg.Connection, "execute", recorded)
+    sent = _statements_sent(monkeypatch)
     report = service.doctor()
     assert (report.integrity, report.fts_ok) == ("ok", True)
     assert sum("fts is distinct from" in s for s in sent) == 1  # one id range, checked once
@@ -512,3 +498,16 @@ def test_doctor_checks_keywords_once_and_repair_restores_lengths_and_totals(
         assert repaired.fts_ok and repaired.repaired == ["rebuilt the full-text index"], sql
         assert ranked() == before, sql
     service.close()
+
+
+def _statements_sent(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The SQL of every statement psycopg executes from now on (until monkeypatch undoes it)."""
+    sent: list[str] = []
+    execute = psycopg.Connection.execute
+
+    def recorded(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append(str(query))
+        return execute(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Connection, "execute", recorded)
+    return sent
