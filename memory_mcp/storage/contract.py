@@ -48,6 +48,7 @@ from memory_mcp.storage.records import NewRow as NewRow
 from memory_mcp.storage.records import Progress as Progress
 from memory_mcp.storage.records import Ranked as Ranked
 from memory_mcp.storage.records import Repeats as Repeats
+from memory_mcp.storage.records import Tally as Tally
 from memory_mcp.storage.records import VectorDelta as VectorDelta
 from memory_mcp.storage.records import VectorRows as VectorRows
 from memory_mcp.storage.records import beyond_vector_metadata as beyond_vector_metadata
@@ -216,6 +217,11 @@ class MemoryReads(Protocol):
 
     def group_counts(self, column: Literal["scope", "kind"]) -> dict[str, int]:
         """Visible memories (not forgotten, superseded or expired) per scope or kind."""
+        ...
+
+    def tally(self, flt: MemoryFilter) -> list[Tally]:
+        """Every memory matching `flt`, counted per (scope, kind) with its time span, by
+        (scope, kind); one query, whatever the number of matches."""
         ...
 
     def history(

@@ -7,6 +7,7 @@ the service and the semantic leg import them from the contract as before.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal, TypedDict
 
 import numpy as np
@@ -82,6 +83,18 @@ class VectorDelta:
     head: int
     ids: list[int]  # changed (inserted, updated or deleted) since the asked position
     rows: VectorRows  # the current rows of those ids that still have a vector
+
+
+@dataclass(frozen=True)
+class Tally:
+    """The memories matching a filter that share a scope and a kind: how many, and the first
+    and last of their times (when it happened, else when it was recorded)."""
+
+    scope: str
+    kind: str
+    count: int
+    first_at: datetime
+    last_at: datetime
 
 
 class Counts(TypedDict):

@@ -398,6 +398,35 @@ def test_reads_filter_page_and_stream(storage: Storage) -> None:
     assert storage.count(EVERYTHING) == 5
 
 
+def test_tally_counts_every_match_per_scope_and_kind_with_its_span(storage: Storage) -> None:
+    """One grouped read: counts and the first and last time (occurred, else recorded) of
+    every memory the filter matches, however many, with the filter applied inside it."""
+
+    def at(day: int) -> str:
+        return format_time(datetime(2025, 1, day, tzinfo=UTC))
+
+    storage.insert(row("a", scope="w", kind="fact", created_at=at(5)))
+    storage.insert(row("b", scope="w", kind="fact", created_at=at(20), occurred_at=at(2)))
+    storage.insert(row("c", scope="w", kind="event", created_at=at(9)))
+    storage.insert(row("d", scope="p", kind="fact", created_at=at(12)))
+    gone = storage.insert(row("e", scope="p", kind="fact", created_at=at(1))).id
+    storage.set_forgotten([gone], None)
+    tallies = storage.tally(MemoryFilter())
+    assert [(t.scope, t.kind, t.count) for t in tallies] == [
+        ("p", "fact", 1),
+        ("w", "event", 1),
+        ("w", "fact", 2),
+    ]
+    spans = {(t.scope, t.kind): (t.first_at, t.last_at) for t in tallies}
+    assert spans[("w", "fact")] == (
+        datetime(2025, 1, 2, tzinfo=UTC),
+        datetime(2025, 1, 5, tzinfo=UTC),
+    )
+    assert [(t.scope, t.count) for t in storage.tally(MemoryFilter(scopes=["p"]))] == [("p", 1)]
+    assert sum(t.count for t in storage.tally(EVERYTHING)) == storage.count(EVERYTHING) == 5
+    assert storage.tally(MemoryFilter(kind="preference")) == []
+
+
 def test_keyset_pages_cover_every_row_once_even_with_equal_times(storage: Storage) -> None:
     """Paging by (created_at, id) after the last row shown: rows sharing a time are neither
     skipped nor repeated, and filters still apply."""

@@ -2,16 +2,17 @@
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from memory_mcp.errors import NotFound
 from memory_mcp.models import HistoryEntry, Memory, MemoryFilter
 from memory_mcp.policies.dedup import content_hash
+from memory_mcp.storage.contract import Tally
 from memory_mcp.storage.postgres import decisions, history
 from memory_mcp.storage.postgres.base import PgBase, now
 from memory_mcp.storage.postgres.db import scalar
 from memory_mcp.storage.postgres.filters import memory_conditions, where
-from memory_mcp.timestamps import format_time, utc_now
+from memory_mcp.timestamps import format_time, parse_stored_time, utc_now
 
 
 class PgReads(PgBase):
@@ -126,3 +127,17 @@ class PgReads(PgBase):
         query = f"""select m.{column} as name, count(*) as n from memories m {where(conds)}
                   group by m.{column} order by count(*) desc, m.{column}"""
         return self._read(lambda c: {str(r["name"]): int(r["n"]) for r in c.execute(query, params)})
+
+    def tally(self, flt: MemoryFilter) -> list[Tally]:
+        conds, params = memory_conditions(flt, now())
+        sql = f"""select m.scope, m.kind, count(*) as n,
+                         min(coalesce(m.occurred_at, m.created_at)) as first_at,
+                         max(coalesce(m.occurred_at, m.created_at)) as last_at
+                  from memories m {where(conds)} group by m.scope, m.kind
+                  order by m.scope, m.kind"""
+        return self._read(lambda c: [_tally(r) for r in c.execute(sql, params)])
+
+
+def _tally(row: Any) -> Tally:
+    first, last = parse_stored_time(row["first_at"]), parse_stored_time(row["last_at"])
+    return Tally(str(row["scope"]), str(row["kind"]), int(row["n"]), first, last)
