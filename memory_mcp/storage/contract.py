@@ -196,6 +196,11 @@ class MemoryReads(Protocol):
         """A visible memory in `scope` with the same normalised content, if any."""
         ...
 
+    def held_texts(self, texts: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        """The (scope, content) pairs of `texts` for which `find_exact` finds a memory, in
+        one statement (a bulk write's check of what it need not embed)."""
+        ...
+
     def current_for_key(self, scope: str, key: str) -> list[Memory]:
         """The visible, not superseded memories holding `key` in `scope`."""
         ...

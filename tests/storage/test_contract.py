@@ -227,6 +227,31 @@ def test_repeats_are_counted_on_the_memory_they_repeat(storage: Storage) -> None
     assert storage.get(a).repeat_count == 2
 
 
+def test_held_texts_is_find_exact_for_many(storage: Storage) -> None:
+    """One read answers, for many (scope, text) pairs, what find_exact answers for one."""
+    storage.insert(row("Deploys  run on Fridays."))
+    storage.insert(row("Tests use pytest", scope="work"))
+    gone = storage.insert(row("Logs go to Loki")).id
+    storage.set_forgotten([gone], None)
+    old = storage.insert(row("The port is 8080", key="port")).id
+    storage.insert(row("The port is 8081", key="port"))  # supersedes `old`
+    assert storage.get(old).superseded_by is not None
+    asked = [
+        ("global", "deploys run on fridays"),
+        ("global", "DEPLOYS RUN ON FRIDAYS."),  # the same text spelt otherwise: both held
+        ("elsewhere", "Deploys run on Fridays."),
+        ("work", "Tests use pytest"),
+        ("global", "Tests use pytest"),
+        ("global", "Logs go to Loki"),  # forgotten
+        ("global", "The port is 8080"),  # superseded
+        ("global", "The port is 8081"),  # held under a key: find_exact finds it too
+    ]
+    held = storage.held_texts(asked)
+    assert held == {pair for pair in asked if storage.find_exact(*pair) is not None}
+    assert held == {asked[0], asked[1], asked[3], asked[7]}
+    assert storage.held_texts([]) == set()
+
+
 def test_back_to_back_repeats_share_one_history_entry(storage: Storage) -> None:
     a = storage.insert(row("Standup is at ten")).id
     for n in range(60):

@@ -67,6 +67,25 @@ class PgReads(PgBase):
         )
         return found[0] if found else None
 
+    def held_texts(self, texts: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        """find_exact for many: one statement walking (scope, content_hash) per pair."""
+        pairs: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for scope, content in texts:  # texts that differ only in case or spacing share a hash
+            pairs.setdefault((scope, content_hash(content)), []).append((scope, content))
+        if not pairs:
+            return set()
+        scopes, hashes = zip(*pairs, strict=True)
+        rows = self._read(
+            lambda c: c.execute(
+                """select distinct m.scope, m.content_hash
+                    from unnest(%(scopes)s::text[], %(hashes)s::text[]) as p(scope, hash)
+                    join memories m on m.scope = p.scope and m.content_hash = p.hash
+                    where m.forgotten_at is null and m.superseded_by is null""",
+                {"scopes": list(scopes), "hashes": list(hashes)},
+            ).fetchall()
+        )
+        return {text for r in rows for text in pairs[(r["scope"], r["content_hash"])]}
+
     def imported_ids(self, source: str) -> set[str]:
         query = """
             select metadata -> 'imported_from' ->> 'id' as source_id from memories

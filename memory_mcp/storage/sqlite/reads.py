@@ -77,6 +77,25 @@ class SqliteReads(SqliteBase):
         )
         return found[0] if found else None
 
+    def held_texts(self, texts: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        """find_exact for many: one statement walking (scope, content_hash) per pair."""
+        pairs: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for scope, content in texts:  # texts that differ only in case or spacing share a hash
+            pairs.setdefault((scope, content_hash(content)), []).append((scope, content))
+        if not pairs:
+            return set()
+        rows = self._read(
+            lambda c: c.execute(
+                # json_each first (cross join keeps it outer): one index probe a pair
+                """select distinct m.scope, m.content_hash
+                    from json_each(:pairs) p cross join memories m
+                    on m.scope = p.value ->> 0 and m.content_hash = p.value ->> 1
+                    where m.forgotten_at is null and m.superseded_by is null""",
+                {"pairs": json.dumps(list(pairs))},
+            ).fetchall()
+        )
+        return {text for r in rows for text in pairs[(r[0], r[1])]}
+
     def imported_ids(self, source: str) -> set[str]:
         """Source ids of the memories an importer brought in from `source` (forgotten too)."""
         sql = """
