@@ -24,6 +24,12 @@ class Copy:
     hidden: bool  # forgotten or superseded
     replaced_another: bool  # it superseded a memory: folding it away orphans that correction
 
+    @classmethod
+    def of_row(cls, row: Any, replaced_another: bool) -> "Copy":
+        """From a stored row (either backend's: read by column name)."""
+        hidden = row["forgotten_at"] is not None or row["superseded_by"] is not None
+        return cls(int(row["id"]), row["key"], hidden, bool(replaced_another))
+
 
 @dataclass(frozen=True)
 class Kept:

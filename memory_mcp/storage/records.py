@@ -1,8 +1,8 @@
 """The records crossing the storage contract: the rows a write is given and what it did with
 them, the vector columns an in-memory copy loads, the counts stats and drift checks read.
 
-Plain values, no behaviour beyond reading a filter; `contract.py` re-exports every name, so
-the service and the semantic leg import them from the contract as before.
+Plain values, read from a filter or a stored row at most; `contract.py` re-exports the
+records, so the service and the semantic leg import them from the contract as before.
 """
 
 from collections.abc import Callable
@@ -13,6 +13,7 @@ from typing import Any, Literal, TypedDict
 import numpy as np
 
 from memory_mcp.models import Memory, MemoryFilter
+from memory_mcp.timestamps import parse_stored_time
 
 Ranked = list[tuple[int, float]]  # (memory id, score) best first
 # What insert_many does with a row that repeats something stored (see insert_many).
@@ -95,6 +96,18 @@ class Tally:
     count: int
     first_at: datetime
     last_at: datetime
+
+    @classmethod
+    def of_row(cls, row: Any) -> "Tally":
+        """From a row of TALLY (either backend's: read by column name)."""
+        first, last = parse_stored_time(row["first_at"]), parse_stored_time(row["last_at"])
+        return cls(str(row["scope"]), str(row["kind"]), int(row["n"]), first, last)
+
+
+# The columns of a tally: plain SQL both backends run, grouped by (m.scope, m.kind).
+TALLY = """select m.scope, m.kind, count(*) as n,
+    min(coalesce(m.occurred_at, m.created_at)) as first_at,
+    max(coalesce(m.occurred_at, m.created_at)) as last_at"""
 
 
 class Counts(TypedDict):

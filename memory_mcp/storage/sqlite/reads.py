@@ -3,17 +3,18 @@
 import json
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from memory_mcp.errors import NotFound
 from memory_mcp.models import HistoryEntry, Memory, MemoryFilter
-from memory_mcp.policies.dedup import content_hash
+from memory_mcp.policies.dedup import by_hash, content_hash
 from memory_mcp.storage.contract import Tally
+from memory_mcp.storage.records import TALLY
 from memory_mcp.storage.sqlite import decisions, history
 from memory_mcp.storage.sqlite.base import SqliteBase, now
 from memory_mcp.storage.sqlite.db import scalar
 from memory_mcp.storage.sqlite.filters import memory_conditions, where
-from memory_mcp.timestamps import format_time, parse_stored_time, utc_now
+from memory_mcp.timestamps import format_time, utc_now
 
 
 class SqliteReads(SqliteBase):
@@ -79,9 +80,7 @@ class SqliteReads(SqliteBase):
 
     def held_texts(self, texts: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
         """find_exact for many: one statement walking (scope, content_hash) per pair."""
-        pairs: dict[tuple[str, str], list[tuple[str, str]]] = {}
-        for scope, content in texts:  # texts that differ only in case or spacing share a hash
-            pairs.setdefault((scope, content_hash(content)), []).append((scope, content))
+        pairs = by_hash(texts)
         if not pairs:
             return set()
         rows = self._read(
@@ -163,14 +162,5 @@ class SqliteReads(SqliteBase):
 
     def tally(self, flt: MemoryFilter) -> list[Tally]:
         conds, params = memory_conditions(flt, now())
-        sql = f"""select m.scope, m.kind, count(*) as n,
-                         min(coalesce(m.occurred_at, m.created_at)) as first_at,
-                         max(coalesce(m.occurred_at, m.created_at)) as last_at
-                  from memories m {where(conds)} group by m.scope, m.kind
-                  order by m.scope, m.kind"""
-        return self._read(lambda c: [_tally(r) for r in c.execute(sql, params)])
-
-
-def _tally(row: Any) -> Tally:
-    first, last = parse_stored_time(row["first_at"]), parse_stored_time(row["last_at"])
-    return Tally(str(row["scope"]), str(row["kind"]), int(row["n"]), first, last)
+        sql = f"{TALLY} from memories m {where(conds)} group by m.scope, m.kind order by 1, 2"
+        return self._read(lambda c: [Tally.of_row(r) for r in c.execute(sql, params)])

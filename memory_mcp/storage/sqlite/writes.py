@@ -10,6 +10,7 @@ import numpy as np
 
 from memory_mcp.policies import folding
 from memory_mcp.policies.dedup import content_hash
+from memory_mcp.policies.folding import Copy
 from memory_mcp.storage import sources
 from memory_mcp.storage.contract import Inserted, NewRow, Repeats
 from memory_mcp.storage.sqlite import decisions, history, vectors
@@ -127,7 +128,9 @@ class SqliteWrites(SqliteBase):
             replaced = c.execute(
                 "select 1 from memories where superseded_by = :id limit 1", {"id": memory_id}
             ).fetchone()
-            if not folding.can_fold(_copy(later, replaced is not None), _copy(into, False)):
+            if not folding.can_fold(
+                Copy.of_row(later, replaced is not None), Copy.of_row(into, False)
+            ):
                 return False
             fold(c, later, into, client, **detail)
         return True
@@ -211,15 +214,12 @@ def fold_repeats(c: Connection, memory_id: int, client: str | None) -> list[int]
             {"scope": row["scope"], "hash": row["content_hash"]},
         ).fetchall()
     }
-    folded = folding.folded_into(memory_id, [_copy(r, r["replaced"]) for r in same_text.values()])
+    folded = folding.folded_into(
+        memory_id, [Copy.of_row(r, r["replaced"]) for r in same_text.values()]
+    )
     for other in folded:
         fold(c, same_text[other], require_row(c, memory_id), client)
     return folded
-
-
-def _copy(row: Any, replaced_another: bool) -> folding.Copy:
-    hidden = row["forgotten_at"] is not None or row["superseded_by"] is not None
-    return folding.Copy(row["id"], row["key"], hidden, bool(replaced_another))
 
 
 def _keep(c: Connection, memory_id: int, kept: folding.Kept, now: str) -> None:
