@@ -11,6 +11,7 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 
 from memory_mcp.config import DEFAULT_NEAR_DUPLICATE
 from memory_mcp.policies.text import STOPWORDS, tokens
@@ -125,6 +126,15 @@ def normalize(text: str) -> str:
 def content_hash(text: str) -> str:
     """sha256 hex of normalize(text)."""
     return hashlib.sha256(normalize(text).encode("utf-8")).hexdigest()
+
+
+def by_hash(texts: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """(scope, text) pairs grouped under (scope, content_hash): what one lookup of exact
+    repeats answers for (texts that differ only in case or spacing share a hash)."""
+    grouped: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for scope, text in texts:
+        grouped.setdefault((scope, content_hash(text)), []).append((scope, text))
+    return grouped
 
 
 def facts(text: str) -> Counter[str]:

@@ -4,6 +4,8 @@ own model reads the structured result."""
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 
@@ -30,6 +32,30 @@ LABEL_WORDS = 3
 # character word made a theme cost ~1,700 tokens, so no theme fit a budget of 1,000.
 LABEL_WORD_CHARS = 24
 MAX_SCOPES_LISTED = 20  # a summary names the largest scopes only
+
+
+@dataclass(frozen=True)
+class Extent:
+    """What a summary says of every memory it counts, which may be more than the memories it
+    finds themes in (without a query, the newest few hundred)."""
+
+    total: int
+    scopes: Counter[str]
+    kinds: Counter[str]
+    first_at: datetime | None
+    last_at: datetime | None
+
+    @classmethod
+    def of(cls, memories: Sequence[Memory]) -> "Extent":
+        """The extent of memories that are all there is to count."""
+        dates = [m.occurred_at or m.created_at for m in memories]
+        return cls(
+            len(memories),
+            Counter(m.scope for m in memories),
+            Counter(m.kind for m in memories),
+            min(dates, default=None),
+            max(dates, default=None),
+        )
 
 
 def clusters(
@@ -64,20 +90,19 @@ def clusters(
 def build(
     groups: Sequence[Sequence[Memory]],
     pool: Sequence[Memory],
-    total: int,
+    extent: Extent,
     limit: int,
     max_tokens: int | None,
 ) -> Summary:
-    """Shape clusters into the structured summary, within `limit` clusters and `max_tokens`
-    (counted over the JSON a reply sends, models.SummaryReply)."""
+    """Shape clusters of `pool` into the structured summary of all `extent` counts, within
+    `limit` clusters and `max_tokens` (counted over the JSON a reply sends, SummaryReply)."""
     documents = Counter(t for m in pool for t in set(_words(m.content)))
-    dates = [m.occurred_at or m.created_at for m in pool]
     summary = Summary(
-        total=total,
-        first_at=min(dates, default=None),
-        last_at=max(dates, default=None),
-        scopes=dict(Counter(m.scope for m in pool).most_common(MAX_SCOPES_LISTED)),
-        by_kind=dict(Counter(m.kind for m in pool).most_common()),
+        total=extent.total,
+        first_at=extent.first_at,
+        last_at=extent.last_at,
+        scopes=dict(extent.scopes.most_common(MAX_SCOPES_LISTED)),
+        by_kind=dict(extent.kinds.most_common()),
         clusters=[],
         omitted=len(groups),
         saved_id=0,  # a saved summary's id is sent too: count room for one
@@ -98,7 +123,7 @@ def build(
     summary.omitted = len(groups) - len(summary.clusters)
     summary.saved_id = None
     summary.ids = [c.representative_id for c in summary.clusters]
-    summary.text = render(summary, pool, total)
+    summary.text = render(summary, len(pool), extent)
     return summary
 
 
@@ -128,10 +153,11 @@ def _listing(cluster: SummaryCluster, others: list[int]) -> SummaryCluster:
     return cluster.model_copy(update={"ids": sorted([cluster.representative_id, *others])})
 
 
-def render(summary: Summary, pool: Sequence[Memory], total: int) -> str:
+def render(summary: Summary, pooled: int, extent: Extent) -> str:
+    """The summary as text; its themes are drawn from `pooled` of the memories counted."""
     if not summary.clusters:
-        return "Memory holds nothing that matches." if total == 0 else _header(pool, total)
-    lines = [_header(pool, total)]
+        return "Memory holds nothing that matches." if extent.total == 0 else _header(extent)
+    lines = [_header(extent, pooled)]
     lines += [_render_cluster(n, c) for n, c in enumerate(summary.clusters, start=1)]
     if summary.omitted:
         lines.append(f"({summary.omitted} smaller themes not shown.)")
@@ -153,14 +179,19 @@ def _cluster(group: Sequence[Memory], documents: Counter[str], pool_size: int) -
     )
 
 
-def _header(pool: Sequence[Memory], total: int) -> str:
-    if not pool:
-        return f"{total} memories."
-    dates = [m.occurred_at or m.created_at for m in pool]
-    kinds = ", ".join(f"{n} {k}" for k, n in Counter(m.kind for m in pool).most_common())
-    scopes = ", ".join(dict(Counter(m.scope for m in pool).most_common()))
-    span = f"{day_text(min(dates))} to {day_text(max(dates))}"
-    return f"{total} memories from {span} in {scopes} ({kinds}). Main themes:"
+def _header(extent: Extent, pooled: int | None = None) -> str:
+    if extent.first_at is None or extent.last_at is None:
+        return f"{extent.total} memories."
+    kinds = ", ".join(f"{n} {k}" for k, n in extent.kinds.most_common())
+    scopes = ", ".join(dict(extent.scopes.most_common(MAX_SCOPES_LISTED)))
+    more = len(extent.scopes) - MAX_SCOPES_LISTED
+    scopes += f" and {more} more scopes" if more > 0 else ""
+    span = f"{day_text(extent.first_at)} to {day_text(extent.last_at)}"
+    text = f"{extent.total} memories from {span} in {scopes} ({kinds})."
+    if pooled is None:
+        return text
+    of = f" (of the newest {pooled})" if pooled < extent.total else ""
+    return f"{text} Main themes{of}:"
 
 
 def _render_cluster(number: int, c: SummaryCluster) -> str:
@@ -216,4 +247,4 @@ def _unit(values: np.ndarray) -> np.ndarray:
     return np.ones_like(values) if span == 0 else (values - values.min()) / span
 
 
-__all__ = ["build", "clusters", "render"]
+__all__ = ["Extent", "build", "clusters", "render"]

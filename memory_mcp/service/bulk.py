@@ -116,15 +116,15 @@ class BulkWriter(Part):
 
     def _to_embed(self, batch: list[NewRow], dedup: bool) -> list[int]:
         """Which rows need a vector: with dedup, the first of each text in the batch that is
-        not stored already (a read, only to spare the model: insert_many decides repeats)."""
+        not stored already (one read a batch, only to spare the model: insert_many decides
+        repeats)."""
         if not dedup:
             return list(range(len(batch)))
         first: dict[tuple[str, str], int] = {}
         for i, r in enumerate(batch):
             first.setdefault((r.scope, dedup_module.content_hash(r.content)), i)
-        return [
-            i for i in first.values() if not self.store.find_exact(batch[i].scope, batch[i].content)
-        ]
+        held = self.store.held_texts([(batch[i].scope, batch[i].content) for i in first.values()])
+        return [i for i in first.values() if (batch[i].scope, batch[i].content) not in held]
 
     def _embedded(self, batch: list[NewRow], todo: list[int]) -> list[NewRow]:
         """The batch with the rows in `todo` carrying their vectors (none: the model is not

@@ -1,17 +1,19 @@
 """Summaries: the memories on a topic, scope or window clustered into themes, optionally saved."""
 
+from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime
 
 from memory_mcp.config import MAX_RECALL_LIMIT
-from memory_mcp.models import MemoryFilter, Summary
+from memory_mcp.models import Summary
 from memory_mcp.policies import inputs, summarize
 from memory_mcp.policies.redact import redact_fields
 from memory_mcp.service import grants
 from memory_mcp.service.context import Context, Part
 from memory_mcp.service.recalling import Recaller, make_filter
-from memory_mcp.storage.contract import NewRow
+from memory_mcp.storage.contract import NewRow, Tally
 
-SUMMARY_POOL = 500  # newest memories a query-less summary considers
+SUMMARY_POOL = 500  # newest memories a query-less summary finds themes in
 
 
 class Summarizer(Part):
@@ -44,35 +46,25 @@ class Summarizer(Part):
         scopes_ = self.recaller.recall_scopes(scope, project_scope)
         flt = make_filter(scopes=scopes_, kind=kind, since=since, until=until)
         relevance: dict[int, float] | None = None
+        tallies: list[Tally] = []
         if query and query.strip():
             _, ranked = self.recaller.relevant(query, flt, MAX_RECALL_LIMIT)
             relevance = dict(ranked[:MAX_RECALL_LIMIT])  # only what clears the relevance floor
             pool = self.store.get_many(list(relevance), with_embedded=False)
-        else:
-            allowed = grants.restrict(self.ctx, flt)
-            pool = (
-                []
-                if allowed is None
-                else self.store.find(allowed, limit=SUMMARY_POOL, with_embedded=False)
-            )
+        elif (allowed := grants.restrict(self.ctx, flt)) is None:
+            pool = []
+        else:  # themes from the newest; the counts and dates of every match
+            pool = self.store.find(allowed, limit=SUMMARY_POOL, with_embedded=False)
+            tallies = self.store.tally(allowed)
         if kind != "summary":  # summaries never summarize earlier summaries
             pool = [m for m in pool if m.kind != "summary"]
-        total = len(pool) if relevance is not None else self._count_without_summaries(flt, kind)
+            tallies = [t for t in tallies if t.kind != "summary"]
+        extent = summarize.Extent.of(pool) if relevance is not None else _extent(tallies)
         groups = summarize.clusters(pool, self.store.vectors_for([m.id for m in pool]), relevance)
-        summary = summarize.build(groups, pool, total, limit, tokens)
+        summary = summarize.build(groups, pool, extent, limit, tokens)
         if save and summary.clusters:
             summary.saved_id = self._save_summary(summary, query, scopes_, project_scope, client)
         return summary
-
-    def _count_without_summaries(self, flt: MemoryFilter, kind: str | None) -> int:
-        allowed = grants.restrict(self.ctx, flt)
-        if allowed is None:
-            return 0
-        flt = allowed
-        total = self.store.count(flt)
-        if kind is None:
-            total -= self.store.count(flt.model_copy(update={"kind": "summary"}))
-        return total
 
     def _save_summary(
         self,
@@ -106,3 +98,19 @@ class Summarizer(Part):
             client=client,
             dedup=True,
         ).id
+
+
+def _extent(tallies: Sequence[Tally]) -> summarize.Extent:
+    """What a summary says of all the memories storage counted, per scope and kind."""
+    scopes: Counter[str] = Counter()
+    kinds: Counter[str] = Counter()
+    for t in tallies:
+        scopes[t.scope] += t.count
+        kinds[t.kind] += t.count
+    return summarize.Extent(
+        sum(t.count for t in tallies),
+        scopes,
+        kinds,
+        min((t.first_at for t in tallies), default=None),
+        max((t.last_at for t in tallies), default=None),
+    )

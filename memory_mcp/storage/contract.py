@@ -1,7 +1,8 @@
 """The storage contract: exactly what the service and the semantic leg need from a backend.
 
 `Storage` is the whole of it, as small protocols grouped by purpose, satisfied structurally
-(no base class) by `sqlite/` and `postgres/`. Rules every backend keeps:
+(no base class) by `sqlite/` and `postgres/`; the records crossing it are in records.py.
+Rules every backend keeps:
 
 - Every public write is one transaction: a memory, its keyword entry, its vector (when
   given), its history entry and any rows it supersedes land together or not at all.
@@ -26,10 +27,9 @@
 """
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal, Protocol, TypedDict
+from typing import Any, Literal, Protocol
 
 import numpy as np
 
@@ -39,99 +39,19 @@ from memory_mcp.storage.principals import Principals
 from memory_mcp.storage.principals import acting_as as acting_as
 from memory_mcp.storage.principals import acting_principal as acting_principal
 
-Ranked = list[tuple[int, float]]  # (memory id, score) best first
-# What insert_many does with a row that repeats something stored (see insert_many).
-Repeats = Literal["insert", "count", "skip", "restore"]
-ColumnWeights = tuple[float, float, float]  # keyword weights of content, tags and context
-Progress = Callable[[int, int], None]  # (done, total)
-SCRUBBED = "[scrubbed]"  # what `scrub` leaves where the text was
-
-
-@dataclass(frozen=True)
-class NewRow:
-    """One memory to insert, already validated; vector may be None (embedded later). Ids,
-    times and states are set only by imports that restore them, else by the backend."""
-
-    content: str
-    kind: str
-    tags: list[str]
-    scope: str
-    metadata: dict[str, Any]
-    vector: np.ndarray | None = None
-    created_at: str | None = None
-    updated_at: str | None = None
-    id: int | None = None
-    forgotten_at: str | None = None
-    forget_reason: str | None = None
-    key: str | None = None
-    occurred_at: str | None = None
-    expires_at: str | None = None
-    client: str | None = None
-    superseded_by: int | None = None
-    superseded_at: str | None = None
-    repeat_count: int = 1
-    last_seen_at: str | None = None
-    context: str | None = None
-
-
-@dataclass(frozen=True)
-class Inserted:
-    """What a write did with one row, decided inside its transaction. created: a new memory
-    (`supersedes`: what it superseded; `memory`: the row as created, by insert alone);
-    duplicate: an exact visible repeat of memory `id` in the same scope (counted there or
-    left out, as asked); present: already stored (an imported source item, a restored row).
-    `logged`: the change-log position of a created row's vector (0: none), see VectorFeed."""
-
-    id: int
-    status: Literal["created", "duplicate", "present"]
-    supersedes: tuple[int, ...] = ()
-    memory: Memory | None = field(default=None, compare=False)
-    logged: int = field(default=0, compare=False)
-
-
-@dataclass(frozen=True)
-class VectorRows:
-    """Vectors with the metadata recall filters on, as columns (for in-memory copies)."""
-
-    ids: np.ndarray  # int64
-    vectors: np.ndarray  # (n, dim) float32
-    scopes: list[str]
-    kinds: list[str]
-    hidden: np.ndarray  # bool: forgotten or superseded
-    at: np.ndarray  # int64 microseconds: occurred, else recorded
-    expires: np.ndarray  # int64 microseconds; timestamps.NEVER when it never expires
-
-
-@dataclass(frozen=True)
-class VectorDelta:
-    generation: int
-    head: int
-    ids: list[int]  # changed (inserted, updated or deleted) since the asked position
-    rows: VectorRows  # the current rows of those ids that still have a vector
-
-
-class Counts(TypedDict):
-    """Row counts of the source table and both indexes (drift checks and stats)."""
-
-    memories: int
-    forgotten: int
-    superseded: int
-    fts: int  # keyword index entries
-    vec: int  # vectors
-    orphan_vec: int  # vectors whose memory no longer exists
-
-
-def beyond_vector_metadata(flt: MemoryFilter) -> bool:
-    """Whether a filter needs fields that VectorRows does not carry (tags, as_of, hidden
-    rows, recorded-time windows): a vector search must then consult the memories too."""
-    windowed = flt.since is not None or flt.until is not None
-    return bool(
-        flt.include_forgotten
-        or flt.include_superseded
-        or flt.as_of is not None
-        or flt.tags
-        or (windowed and flt.time_field == "recorded")
-    )
+# The records crossing the contract live in records.py; importers name them from here.
+from memory_mcp.storage.records import SCRUBBED as SCRUBBED
+from memory_mcp.storage.records import ColumnWeights as ColumnWeights
+from memory_mcp.storage.records import Counts as Counts
+from memory_mcp.storage.records import Inserted as Inserted
+from memory_mcp.storage.records import NewRow as NewRow
+from memory_mcp.storage.records import Progress as Progress
+from memory_mcp.storage.records import Ranked as Ranked
+from memory_mcp.storage.records import Repeats as Repeats
+from memory_mcp.storage.records import Tally as Tally
+from memory_mcp.storage.records import VectorDelta as VectorDelta
+from memory_mcp.storage.records import VectorRows as VectorRows
+from memory_mcp.storage.records import beyond_vector_metadata as beyond_vector_metadata
 
 
 class MemoryWrites(Protocol):
@@ -276,6 +196,11 @@ class MemoryReads(Protocol):
         """A visible memory in `scope` with the same normalised content, if any."""
         ...
 
+    def held_texts(self, texts: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        """The (scope, content) pairs of `texts` for which `find_exact` finds a memory, in
+        one statement (a bulk write's check of what it need not embed)."""
+        ...
+
     def current_for_key(self, scope: str, key: str) -> list[Memory]:
         """The visible, not superseded memories holding `key` in `scope`."""
         ...
@@ -297,6 +222,11 @@ class MemoryReads(Protocol):
 
     def group_counts(self, column: Literal["scope", "kind"]) -> dict[str, int]:
         """Visible memories (not forgotten, superseded or expired) per scope or kind."""
+        ...
+
+    def tally(self, flt: MemoryFilter) -> list[Tally]:
+        """Every memory matching `flt`, counted per (scope, kind) with its time span, by
+        (scope, kind); one query, whatever the number of matches."""
         ...
 
     def history(

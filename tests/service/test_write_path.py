@@ -252,3 +252,29 @@ def test_a_postgres_bulk_write_sends_four_statements_a_row(
     assert [s.status for s in stored] == ["created"] * 40
     assert all(m.embedded for m in service.store.get_many([s.id for s in stored], True))
     assert len(sent) <= 4 * 40 + 5, "\n".join(sent[:12])
+
+
+def test_a_bulk_write_embeds_only_texts_not_stored_yet(
+    service: MemoryService, embedder: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before a batch is embedded, one read finds which of its texts a visible memory in the
+    same scope already holds: those are counted, not embedded (a forgotten one, another
+    scope's, a text repeated inside the batch is embedded once)."""
+    held = service.remember("Deploys run on Fridays").id
+    gone = service.remember("Logs go to Loki").id
+    service.forget([gone])
+    embedded: list[str] = []
+    embed = embedder.embed_documents
+    monkeypatch.setattr(embedder, "embed_documents", lambda t: embedded.extend(t) or embed(t))
+    items = [
+        {"content": "deploys  run on FRIDAYS"},
+        {"content": "Logs go to Loki"},
+        {"content": "Deploys run on Fridays", "scope": "other"},
+        {"content": "Tests use pytest"},
+        {"content": "tests use pytest"},
+    ]
+    ids = service.remember_many(items, batch_size=8)
+    assert embedded == ["Logs go to Loki", "Deploys run on Fridays", "Tests use pytest"]
+    assert ids[0] == held and ids[3] == ids[4]
+    assert service.get(held).repeat_count == 2
+    assert len(set(ids)) == 4 and all(m.embedded for m in service.store.get_many(ids))

@@ -227,6 +227,31 @@ def test_repeats_are_counted_on_the_memory_they_repeat(storage: Storage) -> None
     assert storage.get(a).repeat_count == 2
 
 
+def test_held_texts_is_find_exact_for_many(storage: Storage) -> None:
+    """One read answers, for many (scope, text) pairs, what find_exact answers for one."""
+    storage.insert(row("Deploys  run on Fridays."))
+    storage.insert(row("Tests use pytest", scope="work"))
+    gone = storage.insert(row("Logs go to Loki")).id
+    storage.set_forgotten([gone], None)
+    old = storage.insert(row("The port is 8080", key="port")).id
+    storage.insert(row("The port is 8081", key="port"))  # supersedes `old`
+    assert storage.get(old).superseded_by is not None
+    asked = [
+        ("global", "deploys run on fridays"),
+        ("global", "DEPLOYS RUN ON FRIDAYS."),  # the same text spelt otherwise: both held
+        ("elsewhere", "Deploys run on Fridays."),
+        ("work", "Tests use pytest"),
+        ("global", "Tests use pytest"),
+        ("global", "Logs go to Loki"),  # forgotten
+        ("global", "The port is 8080"),  # superseded
+        ("global", "The port is 8081"),  # held under a key: find_exact finds it too
+    ]
+    held = storage.held_texts(asked)
+    assert held == {pair for pair in asked if storage.find_exact(*pair) is not None}
+    assert held == {asked[0], asked[1], asked[3], asked[7]}
+    assert storage.held_texts([]) == set()
+
+
 def test_back_to_back_repeats_share_one_history_entry(storage: Storage) -> None:
     a = storage.insert(row("Standup is at ten")).id
     for n in range(60):
@@ -396,6 +421,35 @@ def test_reads_filter_page_and_stream(storage: Storage) -> None:
     assert [m.id for m in storage.get_many([made[2], 999, made[1]])] == [made[2], made[1]]
     assert storage.group_counts("scope") == {"a": 2, "b": 2}
     assert storage.count(EVERYTHING) == 5
+
+
+def test_tally_counts_every_match_per_scope_and_kind_with_its_span(storage: Storage) -> None:
+    """One grouped read: counts and the first and last time (occurred, else recorded) of
+    every memory the filter matches, however many, with the filter applied inside it."""
+
+    def at(day: int) -> str:
+        return format_time(datetime(2025, 1, day, tzinfo=UTC))
+
+    storage.insert(row("a", scope="w", kind="fact", created_at=at(5)))
+    storage.insert(row("b", scope="w", kind="fact", created_at=at(20), occurred_at=at(2)))
+    storage.insert(row("c", scope="w", kind="event", created_at=at(9)))
+    storage.insert(row("d", scope="p", kind="fact", created_at=at(12)))
+    gone = storage.insert(row("e", scope="p", kind="fact", created_at=at(1))).id
+    storage.set_forgotten([gone], None)
+    tallies = storage.tally(MemoryFilter())
+    assert [(t.scope, t.kind, t.count) for t in tallies] == [
+        ("p", "fact", 1),
+        ("w", "event", 1),
+        ("w", "fact", 2),
+    ]
+    spans = {(t.scope, t.kind): (t.first_at, t.last_at) for t in tallies}
+    assert spans[("w", "fact")] == (
+        datetime(2025, 1, 2, tzinfo=UTC),
+        datetime(2025, 1, 5, tzinfo=UTC),
+    )
+    assert [(t.scope, t.count) for t in storage.tally(MemoryFilter(scopes=["p"]))] == [("p", 1)]
+    assert sum(t.count for t in storage.tally(EVERYTHING)) == storage.count(EVERYTHING) == 5
+    assert storage.tally(MemoryFilter(kind="preference")) == []
 
 
 def test_keyset_pages_cover_every_row_once_even_with_equal_times(storage: Storage) -> None:

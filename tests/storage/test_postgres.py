@@ -500,6 +500,43 @@ def test_doctor_checks_keywords_once_and_repair_restores_lengths_and_totals(
     service.close()
 
 
+def test_remember_many_checks_a_batch_for_stored_texts_in_one_statement(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Which texts of a batch are stored already (so not embedded) is one read a batch: it
+    was find_exact a row, three round trips each (pool check, vector-table lookup, select).
+    Measured against the same batches written by insert_many alone."""
+    from memory_mcp.service import MemoryService
+
+    items = [{"content": f"Imported note {i} about the billing queue"} for i in range(60)]
+    services = [MemoryService.open(settings(pg.fresh_schema())) for _ in range(2)]
+    bulk, alone = services
+    written: list[list[str]] = []
+    insert_many = bulk.store.insert_many
+
+    def recorded(rows: Any, **kw: Any) -> Any:
+        written.append([r.content for r in rows])
+        return insert_many(rows, **kw)
+
+    monkeypatch.setattr(bulk.store, "insert_many", recorded)
+    sent = _statements_sent(monkeypatch)
+    ids = bulk.remember_many(items, batch_size=30)
+    by_bulk = len(sent)
+    batches = len(written)
+    assert batches == 3  # 30, then the last batch's 7/8 and 1/8 (bulk.batch_sizes)
+    scope = bulk.store.get(ids[0]).scope
+    sent.clear()
+    for contents in written:
+        alone.store.insert_many([row(c, scope=scope) for c in contents], repeats="count")
+    extra = by_bulk - len(sent)
+    assert extra == 2 * batches  # a pool check and one read a batch, whatever its size
+    monkeypatch.undo()
+    assert len(set(ids)) == len(items) == bulk.count(MemoryFilter())
+    assert bulk.remember_many(items[:5]) == ids[:5]  # stored: counted, not stored again
+    for service in services:
+        service.close()
+
+
 def _statements_sent(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The SQL of every statement psycopg executes from now on (until monkeypatch undoes it)."""
     sent: list[str] = []

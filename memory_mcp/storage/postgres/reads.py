@@ -6,11 +6,13 @@ from typing import Literal
 
 from memory_mcp.errors import NotFound
 from memory_mcp.models import HistoryEntry, Memory, MemoryFilter
-from memory_mcp.policies.dedup import content_hash
+from memory_mcp.policies.dedup import by_hash, content_hash
+from memory_mcp.storage.contract import Tally
 from memory_mcp.storage.postgres import decisions, history
 from memory_mcp.storage.postgres.base import PgBase, now
 from memory_mcp.storage.postgres.db import scalar
 from memory_mcp.storage.postgres.filters import memory_conditions, where
+from memory_mcp.storage.records import TALLY
 from memory_mcp.timestamps import format_time, utc_now
 
 
@@ -65,6 +67,23 @@ class PgReads(PgBase):
             {"scope": scope, "hash": content_hash(content), "key": None},
         )
         return found[0] if found else None
+
+    def held_texts(self, texts: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        """find_exact for many: one statement walking (scope, content_hash) per pair."""
+        pairs = by_hash(texts)
+        if not pairs:
+            return set()
+        scopes, hashes = zip(*pairs, strict=True)
+        rows = self._read(
+            lambda c: c.execute(
+                """select distinct m.scope, m.content_hash
+                    from unnest(%(scopes)s::text[], %(hashes)s::text[]) as p(scope, hash)
+                    join memories m on m.scope = p.scope and m.content_hash = p.hash
+                    where m.forgotten_at is null and m.superseded_by is null""",
+                {"scopes": list(scopes), "hashes": list(hashes)},
+            ).fetchall()
+        )
+        return {text for r in rows for text in pairs[(r["scope"], r["content_hash"])]}
 
     def imported_ids(self, source: str) -> set[str]:
         query = """
@@ -126,3 +145,8 @@ class PgReads(PgBase):
         query = f"""select m.{column} as name, count(*) as n from memories m {where(conds)}
                   group by m.{column} order by count(*) desc, m.{column}"""
         return self._read(lambda c: {str(r["name"]): int(r["n"]) for r in c.execute(query, params)})
+
+    def tally(self, flt: MemoryFilter) -> list[Tally]:
+        conds, params = memory_conditions(flt, now())
+        sql = f"{TALLY} from memories m {where(conds)} group by m.scope, m.kind order by 1, 2"
+        return self._read(lambda c: [Tally.of_row(r) for r in c.execute(sql, params)])

@@ -8,13 +8,15 @@ from typing import Any
 
 import numpy as np
 
+from memory_mcp.policies import folding
 from memory_mcp.policies.dedup import content_hash
+from memory_mcp.policies.folding import Copy
 from memory_mcp.storage import sources
 from memory_mcp.storage.contract import Inserted, NewRow, Repeats
 from memory_mcp.storage.postgres import decisions, history, vectors
 from memory_mcp.storage.postgres.base import PgBase, as_json, as_jsonb, require_row, to_memory
 from memory_mcp.storage.postgres.db import Connection
-from memory_mcp.timestamps import longer_life, utc_now
+from memory_mcp.timestamps import utc_now
 
 COLUMNS = (
     "id", "content", "kind", "tags", "scope", "metadata", "created_at", "updated_at",
@@ -129,15 +131,14 @@ class PgWrites(PgBase):
         """Fold `memory_id` into the earlier `into_id`, if both are visible and `memory_id`
         replaced nothing; the decision is made inside the transaction."""
         with self._write() as c:
-            rows = [require_row(c, i) for i in (memory_id, into_id)]
-            if (
-                any(r["forgotten_at"] or r["superseded_by"] for r in rows)
-                or c.execute(
-                    "select 1 from memories where superseded_by = %s limit 1", (memory_id,)
-                ).fetchone()
+            later, into = (require_row(c, i) for i in (memory_id, into_id))
+            replaced = c.execute(
+                "select 1 from memories where superseded_by = %s limit 1", (memory_id,)
+            ).fetchone()
+            if not folding.can_fold(
+                Copy.of_row(later, replaced is not None), Copy.of_row(into, False)
             ):
                 return False
-            later, into = rows
             fold(c, later, into, client, **detail)
         return True
 
@@ -192,17 +193,13 @@ def _update_row(c: Connection, row: Any, fields: dict[str, Any], client: str | N
 
 
 def fold(c: Connection, later: Any, into: Any, client: str | None, **detail: Any) -> None:
-    """Fold row `later` into row `into`: its repeats, tags and longer life, both histories,
-    and `later` deleted with its index entries (cascade)."""
-    _live_as_long(c, into, later["expires_at"], detail)
-    tags = list(dict.fromkeys([*into["tags"], *later["tags"]]))
-    c.execute(
-        """
-        update memories set repeat_count = repeat_count + %s, last_seen_at = %s, tags = %s
-        where id = %s
-        """,
-        (later["repeat_count"], utc_now(), as_jsonb(tags), into["id"]),
+    """Fold row `later` into row `into`: what `into` keeps (policies.folding), both
+    histories, and `later` deleted with its index entries (cascade)."""
+    kept = folding.keep(
+        into["tags"], into["expires_at"], later["tags"], later["expires_at"], later["repeat_count"]
     )
+    _keep(c, into["id"], kept, utc_now())
+    detail.update(kept.detail)
     history.record(
         c, into["id"], "merge", client, text=later["content"], merged=later["id"], **detail
     )
@@ -211,22 +208,38 @@ def fold(c: Connection, later: Any, into: Any, client: str | None, **detail: Any
 
 
 def fold_repeats(c: Connection, memory_id: int, client: str | None) -> list[int]:
-    """A memory just made current again (restored, moved) stays the one memory of
-    its text in its scope: the other current copies with its key fold into it (not one
-    that replaced another: its correction would point at nothing). Returns their ids."""
+    """A memory just made current again (restored, moved) stays the one memory of its text
+    in its scope: the copies policies.folding picks fold into it. Returns their ids."""
     row = require_row(c, memory_id)
-    if row["forgotten_at"] is not None or row["superseded_by"] is not None:
-        return []
-    others = c.execute(
-        f"""select * from memories m where scope = %(scope)s and content_hash = %(hash)s
-            and {decisions.CURRENT} and key is not distinct from %(key)s and id <> %(id)s
-            and not exists (select 1 from memories r where r.superseded_by = m.id)
-            order by id""",
-        {"scope": row["scope"], "hash": row["content_hash"], "key": row["key"], "id": row["id"]},
-    ).fetchall()
-    for other in others:
-        fold(c, other, require_row(c, memory_id), client)
-    return [int(other["id"]) for other in others]
+    same_text = {
+        r["id"]: r
+        for r in c.execute(
+            """select m.*, exists (select 1 from memories r where r.superseded_by = m.id)
+                   as replaced
+               from memories m where scope = %s and content_hash = %s""",
+            (row["scope"], row["content_hash"]),
+        ).fetchall()
+    }
+    folded = folding.folded_into(
+        memory_id, [Copy.of_row(r, r["replaced"]) for r in same_text.values()]
+    )
+    for other in folded:
+        fold(c, same_text[other], require_row(c, memory_id), client)
+    return folded
+
+
+def _keep(c: Connection, memory_id: int, kept: folding.Kept, now: str) -> None:
+    """Write what a memory keeps of a sighting. Its expiry only when it changes: the vector
+    index's trigger logs every write of it."""
+    if kept.expires_changed:
+        c.execute("update memories set expires_at = %s where id = %s", (kept.expires_at, memory_id))
+    c.execute(
+        """
+        update memories set repeat_count = repeat_count + %s, last_seen_at = %s, tags = %s
+        where id = %s
+        """,
+        (kept.repeats, now, as_jsonb(kept.tags), memory_id),
+    )
 
 
 def set_fields(c: Connection, memory_id: int, fields: dict[str, Any]) -> None:
@@ -331,35 +344,15 @@ def _count_repeat(
     with nothing new share one history entry (a count, the last time, the clients), so a
     memory said 20,000 times keeps a short history."""
     row = require_row(c, memory_id)
-    _live_as_long(c, row, expires_at, detail)
-    old_tags = list(row["tags"])
-    tags = list(dict.fromkeys([*old_tags, *add_tags]))
+    kept = folding.keep(row["tags"], row["expires_at"], add_tags, expires_at)
     now = utc_now()
-    c.execute(
-        """
-        update memories set repeat_count = repeat_count + 1, last_seen_at = %s, tags = %s
-        where id = %s
-        """,
-        (now, as_jsonb(tags), memory_id),
-    )
-    if tags != old_tags:
-        detail["tags_added"] = tags[len(old_tags) :]
+    _keep(c, memory_id, kept, now)
+    detail.update(kept.detail)
+    if kept.tags_added:
+        detail["tags_added"] = kept.tags_added
     elif action == "duplicate" and not detail and _coalesce_repeat(c, memory_id, client, now):
         return
     history.record(c, memory_id, action, client, **detail)
-
-
-def _live_as_long(c: Connection, row: Any, expires_at: str | None, detail: dict[str, Any]) -> None:
-    """A memory said again lasts as long as the new statement asked: "X" for good after "X"
-    for a day (or after "X" expired) must not vanish with the first (None: never expires).
-    Written only when it changes: the vector index's trigger logs every write of it."""
-    expires = longer_life(row["expires_at"], expires_at)
-    if expires != row["expires_at"]:
-        c.execute("update memories set expires_at = %s where id = %s", (expires, row["id"]))
-        detail["expires"] = expires or "never"
-
-
-MAX_REPEAT_CLIENTS = 16  # clients named on a coalesced repeat entry
 
 
 def _coalesce_repeat(c: Connection, memory_id: int, client: str | None, now: str) -> bool:
@@ -369,17 +362,14 @@ def _coalesce_repeat(c: Connection, memory_id: int, client: str | None, now: str
         "order by id desc limit 1",
         (memory_id,),
     ).fetchone()
-    if last is None or last["action"] != "duplicate":
+    if last is None:
         return False
-    detail = dict(last["detail"])
-    if detail.get("tags_added"):
-        return False
-    clients = detail.get("clients") or [last["client"]]
-    if client not in clients and len(clients) < MAX_REPEAT_CLIENTS:
-        clients.append(client)
-    detail.update(count=int(detail.get("count", 1)) + 1, last_at=now, clients=clients)
-    c.execute("update history set detail = %s where id = %s", (as_json(detail), last["id"]))
-    return True
+    detail = folding.coalesced_repeat(
+        last["action"], last["client"], dict(last["detail"]), client, now
+    )
+    if detail is not None:
+        c.execute("update history set detail = %s where id = %s", (as_json(detail), last["id"]))
+    return detail is not None
 
 
 def _one(row: Any) -> Any:

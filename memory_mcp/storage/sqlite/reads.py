@@ -7,7 +7,9 @@ from typing import Literal
 
 from memory_mcp.errors import NotFound
 from memory_mcp.models import HistoryEntry, Memory, MemoryFilter
-from memory_mcp.policies.dedup import content_hash
+from memory_mcp.policies.dedup import by_hash, content_hash
+from memory_mcp.storage.contract import Tally
+from memory_mcp.storage.records import TALLY
 from memory_mcp.storage.sqlite import decisions, history
 from memory_mcp.storage.sqlite.base import SqliteBase, now
 from memory_mcp.storage.sqlite.db import scalar
@@ -76,6 +78,23 @@ class SqliteReads(SqliteBase):
         )
         return found[0] if found else None
 
+    def held_texts(self, texts: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        """find_exact for many: one statement walking (scope, content_hash) per pair."""
+        pairs = by_hash(texts)
+        if not pairs:
+            return set()
+        rows = self._read(
+            lambda c: c.execute(
+                # json_each first (cross join keeps it outer): one index probe a pair
+                """select distinct m.scope, m.content_hash
+                    from json_each(:pairs) p cross join memories m
+                    on m.scope = p.value ->> 0 and m.content_hash = p.value ->> 1
+                    where m.forgotten_at is null and m.superseded_by is null""",
+                {"pairs": json.dumps(list(pairs))},
+            ).fetchall()
+        )
+        return {text for r in rows for text in pairs[(r[0], r[1])]}
+
     def imported_ids(self, source: str) -> set[str]:
         """Source ids of the memories an importer brought in from `source` (forgotten too)."""
         sql = """
@@ -140,3 +159,8 @@ class SqliteReads(SqliteBase):
         sql = f"""select m.{column}, count(*) from memories m {where(conds)}
                   group by m.{column} order by count(*) desc, m.{column}"""
         return self._read(lambda c: {str(r[0]): int(r[1]) for r in c.execute(sql, params)})
+
+    def tally(self, flt: MemoryFilter) -> list[Tally]:
+        conds, params = memory_conditions(flt, now())
+        sql = f"{TALLY} from memories m {where(conds)} group by m.scope, m.kind order by 1, 2"
+        return self._read(lambda c: [Tally.of_row(r) for r in c.execute(sql, params)])
