@@ -96,6 +96,46 @@ Pseudo-relevance feedback (policies/feedback.py), R@5 LoCoMo / PrefEval:
   the same session as one of the best 1 or 3 hits (-0.004 to +0.000); Rocchio's negative
   term, minus 0.1 / 0.2 x the mean vector of fused ranks 11-30 or 21-60 (-0.003 to -0.001 /
   -0.012 to -0.004).
+
+Embedding-space post-processing, late interaction and rank fusion, against the product with
+feedback (0.709 / 0.299 R@5; R@5 changes LoCoMo / PrefEval with paired 95% intervals; held-out:
+the setting chosen on the other conversations / topics), all dropped:
+- the dense leg's vectors post-processed from the scope's stored memories alone (fitted per
+  scope, query transformed alike): centred on the scope's mean: dense alone +0.014 / -0.022,
+  product -0.006 [-0.019, +0.006] / -0.030 [-0.051, -0.008]; memories centred, query not:
+  dense -0.050 / +0.014, product -0.011 / -0.004; the query alone centred: dense -0.017 /
+  -0.022, product -0.009 / -0.053; all-but-the-top (the top 1 / 2 / 3 / 5 principal
+  directions removed): dense +0.012 / +0.006 / +0.005 / -0.009 and -0.020 / -0.022 / -0.036 /
+  -0.044, product -0.008 / -0.017 / -0.021 / -0.020 and -0.040 / -0.042 / -0.042 / -0.042
+  (held-out 0.702 / 0.244); whitening, covariance shrunk by 0.3 / 1 / 3 x its mean eigenvalue:
+  dense +0.050 / +0.059 / +0.062 (R@10 up to +0.087) and -0.075 / -0.050 / -0.034, product
+  -0.025 / -0.014 / -0.010 and -0.095 / -0.048 / -0.016 (held-out 0.699 / 0.283). The style
+  every preference shares ("I prefer / avoid ...") does not swamp the topic: removing the
+  common directions loses PrefEval's gold preferences, and a better dense leg on LoCoMo
+  does not make a better fusion;
+- late interaction over the fused best 20 / 30 with MiniLM's own token outputs (MaxSim of the
+  query's tokens against each candidate's, [CLS]/[SEP] left out, plain mean or weighted by the
+  tokens' IDF in the scope), min-max over the candidates and added to the fused score at
+  weight 0.1-1 or ranking alone: plain -0.010 to -0.081 / -0.008 to -0.042; IDF-weighted
+  -0.000 to -0.060 (R@10 +0.007 to +0.014 at weights 0.1-0.5) / -0.006 to -0.038; held-out
+  0.703 / 0.291. The candidates' token outputs cost about 90 x the query's embedding when
+  computed at query time (30 LoCoMo turns: 934 ms against 10.6 ms, loaded machine), so a win
+  would also have needed a stored token matrix per memory;
+- reciprocal-rank fusion (k 60, legs 0.5 / 0.5 or 0.6 / 0.4; k 10) in place of min-max fusion,
+  feedback and floor unchanged: -0.118 / -0.097 / -0.056 and -0.051 / -0.057 / -0.050;
+- the semantic leg's min-max anchored below at the query's mean cosine over the whole scope
+  (what an unrelated memory scores) instead of the weakest candidate: -0.020 / -0.018;
+- each memory's sentences embedded apart, its cosine the best of the whole and its sentences
+  (max), the sentences alone, or the mean of the two: +0.005 [-0.008, +0.018] / +0.000,
+  -0.020 / -0.004, -0.001 / +0.000 (about 3 vectors per LoCoMo turn);
+- memories and queries pooled from MiniLM's token outputs with weights from the scope's own
+  token statistics instead of the plain mean ([CLS]/[SEP] left out): smooth inverse frequency
+  (a / (a + p(token)), a 1e-3) or IDF. The dense leg alone gains much on LoCoMo, +0.120 / +0.117
+  (R@10 +0.135 / +0.126), not on PrefEval, -0.006 / -0.012; the product: -0.003 [-0.017,
+  +0.011] / +0.001 and +0.004 [-0.026, +0.034] / -0.012 (R@10 +0.006 / +0.004 and -0.016 /
+  -0.016; held-out 0.706 / 0.303). As with whitening, the words a weighted pooling brings out
+  are the keyword leg's evidence already; it would also have to re-embed a scope as its
+  statistics drift.
 """
 
 import argparse
