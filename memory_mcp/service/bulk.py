@@ -14,7 +14,7 @@ from memory_mcp.models import NewMemory, strip_invisible
 from memory_mcp.policies import dedup as dedup_module
 from memory_mcp.policies import inputs
 from memory_mcp.policies.redact import redact_fields
-from memory_mcp.policies.times import parse_time
+from memory_mcp.policies.times import parse_reference, parse_time
 from memory_mcp.service import grants
 from memory_mcp.service.context import Part, validated
 from memory_mcp.storage.contract import Inserted, NewRow, Repeats
@@ -99,7 +99,7 @@ class BulkWriter(Part):
             raise InvalidInput("Nothing left to store: an item was entirely private or secret.")
         new = validated(NewMemory, **{k: v for k, v in item.items() if k in NEW_MEMORY_FIELDS}
                         | cleaned.fields)  # fmt: skip
-        reference = parse_time(item.get("reference_time"), "reference_time")
+        reference = parse_reference(item.get("reference_time"))
         occurred = parse_time(item.get("occurred_at"), "occurred_at", reference=reference)
         scope = new.scope or self.ctx.write_scope()
         grants.check_write(self.ctx, scope)

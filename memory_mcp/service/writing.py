@@ -21,7 +21,7 @@ from memory_mcp.models import (
 from memory_mcp.policies import dedup as dedup_module
 from memory_mcp.policies import inputs
 from memory_mcp.policies.redact import redact_fields
-from memory_mcp.policies.times import parse_duration, parse_time
+from memory_mcp.policies.times import parse_duration, parse_reference, parse_time
 from memory_mcp.service import grants
 from memory_mcp.service.context import (
     ALL_SCOPES,
@@ -99,7 +99,7 @@ class Writer(Part):
         )
         assert new.scope is not None
         grants.check_write(self.ctx, new.scope)
-        reference = parse_time(reference_time, "reference_time")
+        reference = parse_reference(reference_time)
         times = _Times(
             occurred=parse_time(occurred_at, "occurred_at", reference=reference),
             expires=_expiry(ttl, expires_at, reference),
