@@ -20,6 +20,7 @@ from memory_mcp.models import (
 )
 from memory_mcp.policies import dedup as dedup_module
 from memory_mcp.policies import inputs
+from memory_mcp.policies.keys import key_form
 from memory_mcp.policies.redact import redact_fields
 from memory_mcp.policies.times import parse_duration, parse_reference, parse_time
 from memory_mcp.service import grants
@@ -151,7 +152,8 @@ class Writer(Part):
             metadata=fields["metadata"],
             context=fields["context"],
         )
-        return new, fields["key"], cleaned.redacted
+        key = fields["key"]  # compared and stored in its one spelling, once secrets are masked
+        return new, None if key is None else key_form(key), cleaned.redacted
 
     def _store(
         self,

@@ -17,10 +17,9 @@
 - Decisions that depend on stored rows (is this a repeat, who holds this key, was that memory
   already replaced, was this item imported before) are taken inside the transaction of the
   write they decide, so processes writing at once cannot both act on the same stale read.
-- A key has at most one current value per scope: a write that would make two visible,
-  unsuperseded rows hold one (scope, key) leaves one current and marks the other superseded
-  by it, in the same transaction (an insert's new row wins; otherwise the later-created).
-  A memory is superseded at most once.
+- A key (one spelling: policies.keys) has at most one current value per scope: a write that
+  would make two visible, unsuperseded rows hold one leaves one current, the other superseded
+  by it (an insert's row wins, else the later-created). A memory is superseded at most once.
 - Hidden memories (forgotten or superseded) never change the keyword scores of visible ones:
   a search that leaves them out scores as if they did not exist.
 """

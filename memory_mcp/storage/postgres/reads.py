@@ -7,6 +7,7 @@ from typing import Literal
 from memory_mcp.errors import NotFound
 from memory_mcp.models import HistoryEntry, Memory, MemoryFilter
 from memory_mcp.policies.dedup import content_hash
+from memory_mcp.policies.keys import key_form
 from memory_mcp.storage.postgres import decisions, history
 from memory_mcp.storage.postgres.base import PgBase, now
 from memory_mcp.storage.postgres.db import scalar
@@ -76,7 +77,8 @@ class PgReads(PgBase):
 
     def current_for_key(self, scope: str, key: str) -> list[Memory]:
         return self._memories(
-            f"where {decisions.HOLDERS}", {"scope": scope, "key": key, "besides": None}
+            f"where {decisions.HOLDERS}",
+            {"scope": scope, "key": key_form(key), "besides": None},  # in any spelling
         )
 
     def keyed(self, flt: MemoryFilter, limit: int = 1000) -> list[Memory]:

@@ -8,6 +8,7 @@ from typing import Literal
 from memory_mcp.errors import NotFound
 from memory_mcp.models import HistoryEntry, Memory, MemoryFilter
 from memory_mcp.policies.dedup import content_hash
+from memory_mcp.policies.keys import key_form
 from memory_mcp.storage.sqlite import decisions, history
 from memory_mcp.storage.sqlite.base import SqliteBase, now
 from memory_mcp.storage.sqlite.db import scalar
@@ -88,7 +89,8 @@ class SqliteReads(SqliteBase):
     def current_for_key(self, scope: str, key: str) -> list[Memory]:
         """The visible, not superseded memories holding `key` in `scope`."""
         return self._memories(
-            f"where {decisions.HOLDERS}", {"scope": scope, "key": key, "besides": None}
+            f"where {decisions.HOLDERS}",
+            {"scope": scope, "key": key_form(key), "besides": None},  # in any spelling
         )
 
     def keyed(self, flt: MemoryFilter, limit: int = 1000) -> list[Memory]:
