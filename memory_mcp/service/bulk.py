@@ -14,6 +14,7 @@ from memory_mcp.models import NewMemory, strip_invisible
 from memory_mcp.policies import dedup as dedup_module
 from memory_mcp.policies import inputs
 from memory_mcp.policies.redact import redact_fields
+from memory_mcp.policies.repeats import event_day
 from memory_mcp.policies.times import parse_reference, parse_time
 from memory_mcp.service import grants
 from memory_mcp.service.context import Part, validated
@@ -119,11 +120,15 @@ class BulkWriter(Part):
         not stored already (a read, only to spare the model: insert_many decides repeats)."""
         if not dedup:
             return list(range(len(batch)))
-        first: dict[tuple[str, str], int] = {}
-        for i, r in enumerate(batch):
-            first.setdefault((r.scope, dedup_module.content_hash(r.content)), i)
+        first: dict[tuple[str, str, str | None], int] = {}
+        for i, r in enumerate(batch):  # events of other days are other memories
+            first.setdefault(
+                (r.scope, dedup_module.content_hash(r.content), event_day(r.occurred_at)), i
+            )
         return [
-            i for i in first.values() if not self.store.find_exact(batch[i].scope, batch[i].content)
+            i
+            for i in first.values()
+            if not self.store.find_exact(batch[i].scope, batch[i].content, batch[i].occurred_at)
         ]
 
     def _embedded(self, batch: list[NewRow], todo: list[int]) -> list[NewRow]:

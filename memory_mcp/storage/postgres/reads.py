@@ -8,6 +8,7 @@ from memory_mcp.errors import NotFound
 from memory_mcp.models import HistoryEntry, Memory, MemoryFilter
 from memory_mcp.policies.dedup import content_hash
 from memory_mcp.policies.keys import key_form
+from memory_mcp.policies.repeats import event_day
 from memory_mcp.storage.postgres import decisions, history
 from memory_mcp.storage.postgres.base import PgBase, now
 from memory_mcp.storage.postgres.db import scalar
@@ -60,10 +61,15 @@ class PgReads(PgBase):
             yield from rows
             last = rows[-1].id
 
-    def find_exact(self, scope: str, content: str) -> Memory | None:
+    def find_exact(self, scope: str, content: str, occurred_at: str | None = None) -> Memory | None:
         found = self._memories(
             f"where {decisions.REPEAT}",
-            {"scope": scope, "hash": content_hash(content), "key": None},
+            {
+                "scope": scope,
+                "hash": content_hash(content),
+                "key": None,
+                "day": event_day(occurred_at),
+            },
         )
         return found[0] if found else None
 

@@ -9,6 +9,7 @@ from memory_mcp.errors import NotFound
 from memory_mcp.models import HistoryEntry, Memory, MemoryFilter
 from memory_mcp.policies.dedup import content_hash
 from memory_mcp.policies.keys import key_form
+from memory_mcp.policies.repeats import event_day
 from memory_mcp.storage.sqlite import decisions, history
 from memory_mcp.storage.sqlite.base import SqliteBase, now
 from memory_mcp.storage.sqlite.db import scalar
@@ -69,11 +70,17 @@ class SqliteReads(SqliteBase):
             yield from rows
             last = rows[-1].id
 
-    def find_exact(self, scope: str, content: str) -> Memory | None:
-        """A visible memory in `scope` with the same normalised content, if any."""
+    def find_exact(self, scope: str, content: str, occurred_at: str | None = None) -> Memory | None:
+        """A visible memory in `scope` with the same normalised content (and, given an event
+        time, no event of another day), if any."""
         found = self._memories(
             f"where {decisions.REPEAT}",
-            {"scope": scope, "hash": content_hash(content), "key": None},
+            {
+                "scope": scope,
+                "hash": content_hash(content),
+                "key": None,
+                "day": event_day(occurred_at),
+            },
         )
         return found[0] if found else None
 
