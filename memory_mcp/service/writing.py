@@ -412,7 +412,7 @@ def clean_key(key: str | None) -> str | None:
         key = clean_name(key, "key")
     except ValueError as exc:
         raise InvalidInput(f"{exc}.") from None
-    if not key or len(key) > MAX_KEY_CHARS:
+    if not key or len(key_form(key)) > MAX_KEY_CHARS:  # as stored: "ß" is "ss"
         raise InvalidInput(f"key must be 1 to {MAX_KEY_CHARS} characters, e.g. user.editor.")
     return key
 

@@ -6,6 +6,9 @@ import io
 import json
 from pathlib import Path
 
+import pytest
+
+from memory_mcp.errors import InvalidInput
 from memory_mcp.service import MemoryService
 from tests.conftest import FakeEmbedder
 
@@ -91,3 +94,12 @@ def test_markdown_new_entries_on_another_day_are_remembered(
     report = service.import_markdown(tmp_path)
     assert len(report.created) == 1 and report.already_present == [first.id]
     assert service.get(report.created[0]).occurred_at is not None
+
+
+def test_a_key_is_measured_as_it_is_stored(service: MemoryService) -> None:
+    """Case folding can lengthen a key ("ß" is "ss"): a key that would be stored longer than
+    the limit is refused up front, or its export could not be imported again."""
+    with pytest.raises(InvalidInput, match="key must be 1 to 100 characters"):
+        service.remember("A long key", key="\u00df" * 60)
+    stored = service.remember("The Straße is closed", key="Straße.Status")
+    assert stored.key == "strasse.status"
