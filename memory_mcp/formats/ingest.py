@@ -22,6 +22,7 @@ from memory_mcp.models import strip_invisible
 from memory_mcp.policies import inputs
 from memory_mcp.policies.dedup import content_hash
 from memory_mcp.policies.redact import redact_fields
+from memory_mcp.policies.repeats import event_day
 from memory_mcp.storage.contract import NewRow, Progress, Storage
 from memory_mcp.timestamps import format_time
 
@@ -125,11 +126,12 @@ def _admit(run: _Run, item: Item) -> NewRow | None:
             content=item.content, tags=item.tags, metadata=metadata, context=item.context
         )
         content = strip_invisible(cleaned.fields["content"])
-        problem = _problem(run, item.source_id, content, cleaned.changed or item.redacted)
+        redacted = cleaned.changed or item.redacted
+        problem = _problem(run, item.source_id, content, redacted, _when(item.occurred_at))
     if problem is not None:
         run.summary.skipped.append(Skipped(where=item.where, reason=problem))
         return None
-    run.first[content_hash(content)] = run.first[item.source_id] = item.where
+    run.first[_seen(content, _when(item.occurred_at))] = run.first[item.source_id] = item.where
     run.summary.redacted += cleaned.changed or item.redacted
     fields = cleaned.fields
     return _row(run, item, content, stored_tags(fields["tags"]), fields["metadata"], fields)
@@ -146,17 +148,31 @@ def _unfit(run: _Run, item: Record, metadata: dict[str, Any]) -> str | None:
     return None
 
 
-def _problem(run: _Run, source_id: str, content: str, redacted: bool) -> str | None:
+def _problem(
+    run: _Run, source_id: str, content: str, redacted: bool, occurred_at: str | None
+) -> str | None:
     if not content:
         return "nothing left once secrets were removed" if redacted else "empty content"
-    earlier = run.first.get(source_id) or run.first.get(content_hash(content))
+    earlier = run.first.get(source_id) or run.first.get(_seen(content, occurred_at))
+    if earlier is None and occurred_at is not None:  # an undated one of this run repeats it
+        earlier = run.first.get(_seen(content, None))
     if earlier is None:
-        existing = run.store.find_exact(run.summary.scope, content)
+        existing = run.store.find_exact(run.summary.scope, content, occurred_at)
         earlier = None if existing is None else f"memory #{existing.id}"
     if earlier is not None:
         run.summary.duplicates += 1
         return f"same content as {earlier}"
     return None
+
+
+def _seen(content: str, occurred_at: str | None) -> str:
+    """What an item of this run is remembered by: its text, and the day of an event (the
+    same text on another day is another event: policies.repeats)."""
+    return f"{content_hash(content)} {event_day(occurred_at) or ''}"
+
+
+def _when(moment: datetime | None) -> str | None:
+    return None if moment is None else format_time(moment)
 
 
 def _row(

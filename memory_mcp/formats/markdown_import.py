@@ -29,6 +29,7 @@ from memory_mcp.models import (
     clean_tags,
     strip_invisible,
 )
+from memory_mcp.policies.keys import key_form
 from memory_mcp.policies.redact import measured_length
 from memory_mcp.policies.times import parse_time
 
@@ -199,7 +200,7 @@ def _check_new(where: str, fields: dict[str, str | list[str]]) -> list[str]:
     problems = []
     key = _one(fields.get("key"))
     try:
-        if key is not None and not 0 < len(clean_name(key, "key")) <= MAX_KEY_CHARS:
+        if key is not None and not 0 < len(key_form(clean_name(key, "key"))) <= MAX_KEY_CHARS:
             problems.append(f"{where}: key must be 1 to {MAX_KEY_CHARS} characters")
     except ValueError as exc:
         problems.append(f"{where}: {exc}")

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from memory_mcp.config import DEFAULT_NEAR_DUPLICATE
+from memory_mcp.policies.repeats import event_day
 from memory_mcp.policies.text import STOPWORDS, tokens
 
 NEGATION = "NOT"
@@ -128,12 +129,18 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(normalize(text).encode("utf-8")).hexdigest()
 
 
-def by_hash(texts: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[tuple[str, str]]]:
-    """(scope, text) pairs grouped under (scope, content_hash): what one lookup of exact
-    repeats answers for (texts that differ only in case or spacing share a hash)."""
-    grouped: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for scope, text in texts:
-        grouped.setdefault((scope, content_hash(text)), []).append((scope, text))
+Written = tuple[str, str, str | None]  # (scope, text, occurred_at) of a statement
+
+
+def by_hash(texts: Iterable[Written]) -> dict[tuple[str, str, str | None], list[Written]]:
+    """(scope, text, occurred_at) grouped under (scope, content_hash, event day): what one
+    lookup of exact repeats answers for (texts that differ only in case or spacing share a
+    hash; events of other days are other memories, policies/repeats.py)."""
+    grouped: dict[tuple[str, str, str | None], list[Written]] = {}
+    for scope, text, occurred_at in texts:
+        grouped.setdefault((scope, content_hash(text), event_day(occurred_at)), []).append(
+            (scope, text, occurred_at)
+        )
     return grouped
 
 

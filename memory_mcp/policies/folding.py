@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from memory_mcp.policies.repeats import event_day
 from memory_mcp.timestamps import longer_life
 
 MAX_REPEAT_CLIENTS = 16  # clients named on a coalesced repeat entry
@@ -23,12 +24,14 @@ class Copy:
     key: str | None
     hidden: bool  # forgotten or superseded
     replaced_another: bool  # it superseded a memory: folding it away orphans that correction
+    day: str | None = None  # its event's day (policies/repeats.py), None when undated
 
     @classmethod
     def of_row(cls, row: Any, replaced_another: bool) -> "Copy":
         """From a stored row (either backend's: read by column name)."""
         hidden = row["forgotten_at"] is not None or row["superseded_by"] is not None
-        return cls(int(row["id"]), row["key"], hidden, bool(replaced_another))
+        day = event_day(row["occurred_at"])
+        return cls(int(row["id"]), row["key"], hidden, bool(replaced_another), day)
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,9 @@ def can_fold(later: Copy, into: Copy) -> bool:
 def folded_into(kept_id: int, same_text: Iterable[Copy]) -> list[int]:
     """The ids, oldest first, of the memories that fold into `kept_id` when it becomes
     current again (restored, moved), from `same_text`: every memory of its scope with its
-    normalised text, itself included. The visible ones with its key fold, except one that
-    replaced another; none when it is hidden itself (or not among them)."""
+    normalised text, itself included. The visible ones with its key and its event day (or
+    both undated: a fold would lose a date) fold, except one that replaced another; none
+    when it is hidden itself (or not among them)."""
     copies = list(same_text)
     kept = next((copy for copy in copies if copy.id == kept_id), None)
     if kept is None or kept.hidden:
@@ -63,7 +67,9 @@ def folded_into(kept_id: int, same_text: Iterable[Copy]) -> list[int]:
     return sorted(
         copy.id
         for copy in copies
-        if copy.id != kept.id and copy.key == kept.key and can_fold(copy, kept)
+        if copy.id != kept.id
+        and (copy.key, copy.day) == (kept.key, kept.day)
+        and can_fold(copy, kept)
     )
 
 

@@ -1,8 +1,12 @@
 """Reading the dates people and models type: ISO-8601, written dates and relative phrases.
 
 Everything resolves to an aware UTC datetime, with the stdlib only. Conventions:
-- A phrase that names a day rather than a moment is the start of that day, 00:00 UTC.
-- Relative phrases resolve against the reference's UTC calendar (default: now).
+- A written date without a time (25 Nov 2026) is the start of that day, 00:00 UTC.
+- Relative phrases resolve against the reference's own calendar (default: now, in UTC): a
+  reference with an offset ("2026-11-25T21:00:00-08:00") is a moment on 25 November where it
+  was said, so "yesterday" is 24 November 00:00 there (08:00 UTC), not 25 November as the
+  UTC calendar (05:00 on the 26th) would have it; times of day attached to a relative day
+  ("yesterday at 3pm") and parts of the day are on that clock too. Results are UTC.
 - "N units ago", "in N units", "last/past N units", "past week" shift the reference instant
   itself, so the time of day is kept; months and years clamp to the month's end
   (Mar 31 - 1 month = Feb 28/29).
@@ -111,7 +115,7 @@ def parse_time(
         return None
     if len(text) > MAX_CHARS:
         raise _unreadable(name, text, f"longer than {MAX_CHARS} characters")
-    ref = datetime.now(UTC) if reference is None else _utc(reference)
+    ref = datetime.now(UTC) if reference is None else _aware(reference)
     try:
         moment = _resolve(_normalise(text), ref)
     except OverflowError:
@@ -120,7 +124,23 @@ def parse_time(
         raise _unreadable(name, text, str(exc)) from None
     if moment is None:
         raise _unreadable(name, text)
-    return moment
+    return _utc(moment)
+
+
+def parse_reference(
+    value: str | datetime | date | None, name: str = "reference_time"
+) -> datetime | None:
+    """A reference time, read as parse_time reads it but keeping the offset it was given
+    with: its calendar is the one relative phrases are read on (see the module docstring)."""
+    moment = value if isinstance(value, datetime) else None
+    if isinstance(value, str) and len(value) <= MAX_CHARS:
+        try:
+            moment = datetime.fromisoformat(value.strip().upper())
+        except ValueError:
+            moment = None
+    if moment is not None and moment.tzinfo is not None:
+        return moment
+    return parse_time(value, name)
 
 
 def resolve_relative(text: str, reference: datetime) -> datetime | None:
@@ -128,7 +148,8 @@ def resolve_relative(text: str, reference: datetime) -> datetime | None:
 
     Raises ValueError or OverflowError when the phrase lands outside the years 1 to 9999.
     """
-    return _relative(_FILLER.sub("", _normalise(text)), _utc(reference))
+    moment = _relative(_FILLER.sub("", _normalise(text)), _aware(reference))
+    return None if moment is None else _utc(moment)
 
 
 def _unreadable(name: str, text: str, reason: str = "") -> InvalidInput:
@@ -139,6 +160,11 @@ def _unreadable(name: str, text: str, reason: str = "") -> InvalidInput:
 
 def _normalise(text: str) -> str:
     return " ".join(text.lower().split())
+
+
+def _aware(moment: datetime) -> datetime:
+    """The reference as given (its calendar is where it was said); naive means UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def _utc(moment: datetime) -> datetime:

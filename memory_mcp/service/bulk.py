@@ -14,7 +14,8 @@ from memory_mcp.models import NewMemory, strip_invisible
 from memory_mcp.policies import dedup as dedup_module
 from memory_mcp.policies import inputs
 from memory_mcp.policies.redact import redact_fields
-from memory_mcp.policies.times import parse_time
+from memory_mcp.policies.repeats import event_day
+from memory_mcp.policies.times import parse_reference, parse_time
 from memory_mcp.service import grants
 from memory_mcp.service.context import Part, validated
 from memory_mcp.storage.contract import Inserted, NewRow, Repeats
@@ -99,7 +100,7 @@ class BulkWriter(Part):
             raise InvalidInput("Nothing left to store: an item was entirely private or secret.")
         new = validated(NewMemory, **{k: v for k, v in item.items() if k in NEW_MEMORY_FIELDS}
                         | cleaned.fields)  # fmt: skip
-        reference = parse_time(item.get("reference_time"), "reference_time")
+        reference = parse_reference(item.get("reference_time"))
         occurred = parse_time(item.get("occurred_at"), "occurred_at", reference=reference)
         scope = new.scope or self.ctx.write_scope()
         grants.check_write(self.ctx, scope)
@@ -120,11 +121,14 @@ class BulkWriter(Part):
         repeats)."""
         if not dedup:
             return list(range(len(batch)))
-        first: dict[tuple[str, str], int] = {}
-        for i, r in enumerate(batch):
-            first.setdefault((r.scope, dedup_module.content_hash(r.content)), i)
-        held = self.store.held_texts([(batch[i].scope, batch[i].content) for i in first.values()])
-        return [i for i in first.values() if (batch[i].scope, batch[i].content) not in held]
+        first: dict[tuple[str, str, str | None], int] = {}
+        for i, r in enumerate(batch):  # events of other days are other memories
+            first.setdefault(
+                (r.scope, dedup_module.content_hash(r.content), event_day(r.occurred_at)), i
+            )
+        said = {i: (batch[i].scope, batch[i].content, batch[i].occurred_at) for i in first.values()}
+        held = self.store.held_texts(list(said.values()))
+        return [i for i, text in said.items() if text not in held]
 
     def _embedded(self, batch: list[NewRow], todo: list[int]) -> list[NewRow]:
         """The batch with the rows in `todo` carrying their vectors (none: the model is not

@@ -20,8 +20,9 @@ from memory_mcp.errors import InvalidInput
 from memory_mcp.formats import claude_code_transcript as transcript_format
 from memory_mcp.formats.common import ImportSummary, Record
 from memory_mcp.formats.ingest import ingest
-from memory_mcp.models import Memory, MemoryFilter
+from memory_mcp.models import MAX_KEY_CHARS, Memory, MemoryFilter
 from memory_mcp.policies import episodes, statements
+from memory_mcp.policies.keys import key_form
 from memory_mcp.policies.redact import redact, redact_fields
 from memory_mcp.service import grants, projects
 from memory_mcp.service.context import Part
@@ -265,7 +266,7 @@ def _as_written_now(ids: set[str]) -> set[str]:
 
 
 def _episode_key(sid: str) -> str:
-    return f"session.{sid}"[:100]
+    return key_form(f"session.{sid}")[:MAX_KEY_CHARS]  # as stored, within the key's size
 
 
 def _context(prompt: str, conclusion: str) -> str:

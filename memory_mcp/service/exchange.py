@@ -15,6 +15,7 @@ from memory_mcp.formats.ingest import ingest
 from memory_mcp.models import Memory, MemoryFilter, NewMemory
 from memory_mcp.policies import inputs
 from memory_mcp.policies.redact import redact_fields
+from memory_mcp.policies.times import parse_time
 from memory_mcp.search import evaluation
 from memory_mcp.service import grants, projects, transfer
 from memory_mcp.service.context import Context, Part, validated
@@ -22,6 +23,7 @@ from memory_mcp.service.lifecycle import Lifecycle
 from memory_mcp.service.recalling import Recaller
 from memory_mcp.service.writing import Writer
 from memory_mcp.storage.contract import Progress
+from memory_mcp.timestamps import format_time
 
 MARKDOWN_CLIENT = "import:markdown"  # how the history names edits made in Markdown files
 MARKDOWN_PAGE = 500  # stored memories a Markdown import reads at a time
@@ -142,7 +144,9 @@ class Exchange(Part):
         )
         entry = replace(entry, **cleaned.fields)
         if entry.id is None:
-            existing = self.store.find_exact(entry.scope, entry.content)
+            occurred = parse_time(entry.occurred, "occurred")
+            when = None if occurred is None else format_time(occurred)
+            existing = self.store.find_exact(entry.scope, entry.content, when)
             if existing is not None:
                 report.already_present.append(existing.id)
                 return

@@ -16,6 +16,7 @@ from memory_mcp.models import (
     RestoreResult,
 )
 from memory_mcp.policies import inputs
+from memory_mcp.policies.keys import key_form
 from memory_mcp.policies.redact import redact, redact_fields
 from memory_mcp.policies.times import parse_time
 from memory_mcp.service import grants
@@ -98,7 +99,7 @@ class Lifecycle(Part):
                 "context": context, "key": new_key}  # fmt: skip
         cleaned = redact_fields(**{k: v for k, v in sent.items() if v is not None})
         edit = cleaned.fields
-        slots = _slots(key, occurred_at, expires_at, edit.get("key"))
+        slots = _slots(key, occurred_at, expires_at, edit.get("key") and key_form(edit["key"]))
         if content is not None:
             check_content_left(edit["content"], content)
         current = self.get(memory_id)

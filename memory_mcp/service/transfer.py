@@ -32,6 +32,7 @@ from memory_mcp.formats.common import C0_C1, spaced
 from memory_mcp.models import MAX_KEY_CHARS, NewMemory, clean_name
 from memory_mcp.policies import inputs
 from memory_mcp.policies.controls import json_escaped
+from memory_mcp.policies.keys import key_form
 from memory_mcp.policies.redact import redact_fields
 from memory_mcp.storage.contract import NewRow, Storage
 from memory_mcp.timestamps import format_time
@@ -73,7 +74,8 @@ class ExportedMemory(NewMemory):
     @field_validator("key")
     @classmethod
     def _key(cls, value: str | None) -> str | None:
-        return None if value is None else clean_name(value, "key") or None
+        # An older export may hold one slot in two spellings: imported, they are one slot.
+        return None if value is None else key_form(clean_name(value, "key")) or None
 
     @field_validator(
         "created_at", "updated_at", "forgotten_at", "occurred_at", "expires_at",

@@ -20,8 +20,10 @@ from memory_mcp.models import (
 )
 from memory_mcp.policies import dedup as dedup_module
 from memory_mcp.policies import inputs
+from memory_mcp.policies.keys import key_form
 from memory_mcp.policies.redact import redact_fields
-from memory_mcp.policies.times import parse_duration, parse_time
+from memory_mcp.policies.repeats import Said, event_day, same_event
+from memory_mcp.policies.times import parse_duration, parse_reference, parse_time
 from memory_mcp.service import grants
 from memory_mcp.service.context import (
     ALL_SCOPES,
@@ -99,7 +101,7 @@ class Writer(Part):
         )
         assert new.scope is not None
         grants.check_write(self.ctx, new.scope)
-        reference = parse_time(reference_time, "reference_time")
+        reference = parse_reference(reference_time)
         times = _Times(
             occurred=parse_time(occurred_at, "occurred_at", reference=reference),
             expires=_expiry(ttl, expires_at, reference),
@@ -151,7 +153,8 @@ class Writer(Part):
             metadata=fields["metadata"],
             context=fields["context"],
         )
-        return new, fields["key"], cleaned.redacted
+        key = fields["key"]  # compared and stored in its one spelling, once secrets are masked
+        return new, None if key is None else key_form(key), cleaned.redacted
 
     def _store(
         self,
@@ -283,11 +286,11 @@ class Writer(Part):
         """An exact repeat of a visible memory is counted, not stored again (or embedded);
         it lives on as long as the repeat asks (see record_repeat)."""
         assert new.scope is not None
-        existing = self.store.find_exact(new.scope, new.content)
+        existing = self.store.find_exact(new.scope, new.content, times.occurred_at)
         if existing is None or replaces is not None or (key is not None and existing.key != key):
             return None
         if not self.store.record_repeat(
-            existing.id, client, "duplicate", new.tags, source, times.expires_at
+            existing.id, client, "duplicate", new.tags, source, times.expires_at, _said(new, times)
         ):
             return None  # forgotten or replaced meanwhile: store it after all
         return self._repeated(existing.id, redacted)
@@ -302,22 +305,29 @@ class Writer(Part):
         source: dict[str, str] | None = None,
     ) -> RememberResult | None:
         """Fold a rewording into the memory it repeats, only when no fact differs."""
-        found = self._near_duplicate(new.scope or self.settings.default_scope, new.content, vector)
+        scope = new.scope or self.settings.default_scope
+        found = self._near_duplicate(scope, new.content, vector, occurred_at=times.occurred_at)
         if found is None:
             return None
         memory_id, cosine = found
         if not self.store.record_repeat(
-            memory_id, client, "merge", new.tags, source, times.expires_at,
+            memory_id, client, "merge", new.tags, source, times.expires_at, _said(new, times),
             text=new.content, cosine=cosine,
         ):  # fmt: skip
             return None  # hidden meanwhile: store the new one
         return self._merged(memory_id, redacted)
 
     def _near_duplicate(
-        self, scope: str, content: str, vector: np.ndarray, later: Memory | None = None
+        self,
+        scope: str,
+        content: str,
+        vector: np.ndarray,
+        later: Memory | None = None,
+        occurred_at: str | None = None,
     ) -> tuple[int, float] | None:
-        """(id, cosine) of a memory in `scope` that `content` only rewords; for a stored
-        memory (`later`), only one stored before it."""
+        """(id, cosine) of a memory in `scope` that `content` (an event at `occurred_at`)
+        only rewords, never an event of another day; for a stored memory (`later`), only one
+        stored before it, of its day (or both undated: folding it would lose its date)."""
         threshold = self.settings.near_duplicate
         k = NEAR_DUPLICATE_CANDIDATES + (later is not None)  # it finds itself too
         flt = MemoryFilter(scopes=[scope])
@@ -330,6 +340,8 @@ class Writer(Part):
             return None
         for existing in self.store.get_many(list(close), with_embedded=False):
             cosine = close[existing.id]
+            if not _same_event(existing, later, occurred_at):
+                continue
             if dedup_module.content_hash(existing.content) == dedup_module.content_hash(content):
                 return None  # stored by another writer since: the insert counts the repeat
             if later is not None and not _stored_before(existing, later):
@@ -400,9 +412,27 @@ def clean_key(key: str | None) -> str | None:
         key = clean_name(key, "key")
     except ValueError as exc:
         raise InvalidInput(f"{exc}.") from None
-    if not key or len(key) > MAX_KEY_CHARS:
+    if not key or len(key_form(key)) > MAX_KEY_CHARS:  # as stored: "ß" is "ss"
         raise InvalidInput(f"key must be 1 to {MAX_KEY_CHARS} characters, e.g. user.editor.")
     return key
+
+
+def _said(new: NewMemory, times: _Times) -> Said:
+    """What a repeat sets on the memory it repeats (policies.repeats.adopted)."""
+    return Said(new.kind, new.metadata, times.occurred_at)
+
+
+def _same_event(existing: Memory, later: Memory | None, occurred_at: str | None) -> bool:
+    """Whether a rewording can fold into `existing`: not an event of another day, and a
+    stored `later` only into the same day (or both undated), whose date a fold keeps."""
+    day = event_day(_stored_time(existing.occurred_at))
+    if later is not None:
+        return day == event_day(_stored_time(later.occurred_at))
+    return same_event(_stored_time(existing.occurred_at), occurred_at)
+
+
+def _stored_time(moment: datetime | None) -> str | None:
+    return None if moment is None else format_time(moment)
 
 
 def _stored_before(a: Memory, b: Memory) -> bool:

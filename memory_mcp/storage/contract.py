@@ -18,10 +18,10 @@ Rules every backend keeps:
 - Decisions that depend on stored rows (is this a repeat, who holds this key, was that memory
   already replaced, was this item imported before) are taken inside the transaction of the
   write they decide, so processes writing at once cannot both act on the same stale read.
-- A key has at most one current value per scope: a write that would make two visible,
-  unsuperseded rows hold one (scope, key) leaves one current and marks the other superseded
-  by it, in the same transaction (an insert's new row wins; otherwise the later-created).
-  A memory is superseded at most once.
+- A key (one spelling: policies.keys) has at most one current value per scope: a write that
+  would make two visible, unsuperseded rows hold one leaves one current, the other superseded
+  by it (an insert's row wins, else the later-created). A memory is superseded at most once.
+- A repeat (policies.repeats) is never an event of another day; it sets what it says.
 - Hidden memories (forgotten or superseded) never change the keyword scores of visible ones:
   a search that leaves them out scores as if they did not exist.
 """
@@ -34,6 +34,8 @@ from typing import Any, Literal, Protocol
 import numpy as np
 
 from memory_mcp.models import HistoryEntry, Memory, MemoryFilter
+from memory_mcp.policies.dedup import Written
+from memory_mcp.policies.repeats import Said
 from memory_mcp.storage.principals import PrincipalRecord as PrincipalRecord
 from memory_mcp.storage.principals import Principals
 from memory_mcp.storage.principals import acting_as as acting_as
@@ -66,12 +68,10 @@ class MemoryWrites(Protocol):
     ) -> Inserted:
         """Insert one memory, deciding against the stored rows in the same transaction.
 
-        With `dedup` (ignored with `replaces`), a visible memory in the item's scope with the
-        same normalised content (and the same key, when the item has one) is counted as
-        repeated instead: status "duplicate". An item with a key supersedes the current
-        value of (scope, key). `replaces` is superseded too: NotFound if it does not exist;
-        InvalidInput if it was already superseded or lives in another scope. `once`: "present"
-        if its `metadata.imported_from` is held or was counted (`record_repeat`'s `source`)."""
+        With `dedup` (ignored with `replaces`), a visible memory the item repeats (same key, if
+        it has one) is counted instead: "duplicate". A keyed item supersedes the current value
+        of (scope, key); so does `replaces` (NotFound if missing; InvalidInput if superseded or
+        in another scope). `once`: "present" if its `imported_from` is held or was counted."""
         ...
 
     def insert_many(
@@ -106,10 +106,11 @@ class MemoryWrites(Protocol):
         add_tags: Sequence[str] = (),
         source: dict[str, str] | None = None,
         expires_at: str | None = None,
+        sighting: Said | None = None,
         **detail: Any,
     ) -> bool:
-        """Count another sighting (exact repeat or merged rewording), expiring no sooner than
-        `expires_at` (None: never); False if hidden meanwhile; a `source` counts once."""
+        """Count another sighting (exact repeat or merged rewording), set what `sighting`
+        sets, expire no sooner than `expires_at` (None: never); False if hidden; `source`: once."""
         ...
 
     def merge_into(
@@ -192,13 +193,13 @@ class MemoryReads(Protocol):
         """Every memory (forgotten too) in id order, streamed in batches."""
         ...
 
-    def find_exact(self, scope: str, content: str) -> Memory | None:
-        """A visible memory in `scope` with the same normalised content, if any."""
+    def find_exact(self, scope: str, content: str, occurred_at: str | None = None) -> Memory | None:
+        """A visible memory in `scope` that `content` (an event at `occurred_at`) repeats."""
         ...
 
-    def held_texts(self, texts: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
-        """The (scope, content) pairs of `texts` for which `find_exact` finds a memory, in
-        one statement (a bulk write's check of what it need not embed)."""
+    def held_texts(self, texts: Sequence[Written]) -> set[Written]:
+        """The (scope, content, occurred_at) of `texts` for which `find_exact` finds a
+        memory, in one statement (a bulk write's check of what it need not embed)."""
         ...
 
     def current_for_key(self, scope: str, key: str) -> list[Memory]:

@@ -126,7 +126,7 @@ async def test_what_the_model_reads_about_the_tools(client: Client) -> None:
                 "occurred_at: When it happened. ISO-8601 or relative (`yesterday`, `3 days ago`).",
                 "ttl: Expire after: 30m, 12h, 7d, 2w.",
                 "expires_at: Expire at. ISO-8601 or relative (`yesterday`, `3 days ago`).",
-                "reference_time: The 'now' for relative times.",
+                "reference_time: The 'now' for relative times, with its UTC offset.",
                 "metadata: Any JSON object.",
                 "context: Surrounding conversation; searched, never shown.",
             ],
@@ -144,7 +144,7 @@ async def test_what_the_model_reads_about_the_tools(client: Client) -> None:
                 "include_superseded: Also replaced values.",
                 "as_of: What was current then. ISO-8601 or relative (`yesterday`, `3 days ago`).",
                 "ids: Fetch these in full instead.",
-                "reference_time: The 'now' for relative times.",
+                "reference_time: The 'now' for relative times, with its UTC offset.",
             ],
             "forget": [
                 "Hide memories that are wrong or unwanted. Reversible from the CLI.",

@@ -4,7 +4,7 @@ tests/fixtures/upgrades/<commit>-v<version>.sql are `sqlite3 .dump`s of files th
 commit wrote (`git worktree add /tmp/old <commit>`, then in it, with MEMORY_MCP_SEMANTIC=false):
 remember 8 memories (kinds, tags, two scopes, a key set twice, an event date and expiry,
 non-ASCII text), forget #7 with a reason, edit #6, move #1, remember and purge #9. Add one
-whenever a schema step is appended (the newest now: cbd5497, version 8). cc7099f
+whenever a schema step is appended (the newest now: ae54f9e, version 9). cc7099f
 numbered its steps in another order than main does now (4 = _erasure, 5 = _one_current_value).
 """
 
@@ -15,6 +15,7 @@ import pytest
 import sqlean
 
 from memory_mcp.config import Settings
+from memory_mcp.policies.dedup import content_hash
 from memory_mcp.service import MemoryService
 from memory_mcp.storage.sqlite import db
 from memory_mcp.storage.sqlite.migrations import MIGRATIONS
@@ -74,3 +75,53 @@ def test_an_older_database_opens_with_everything_it_held(tmp_path: Path, dump: P
     assert db.schema_version(conn) == len(MIGRATIONS)
     assert db.scalar(conn, "pragma integrity_check") == "ok"
     conn.close()
+
+
+@pytest.mark.parametrize("dump", FIXTURES, ids=[f.stem for f in FIXTURES])
+def test_keys_spelled_two_ways_are_settled_as_a_later_remember_would(
+    tmp_path: Path, dump: Path
+) -> None:
+    """A file from before keys had one spelling holds "user.editor" (#4, Helix) and a later
+    "USER.EDITOR" both current, and "café.menu" with a composed and a decomposed "é": the
+    upgrade leaves the later-created value of each slot current and supersedes the other,
+    as a later remember of the key would have, renames every key to its form (a forgotten
+    memory's too), and records each change in the history. Nothing is deleted."""
+    rows = [  # id, content, key, created_at, forgotten_at
+        (20, "Editor is Kakoune", "USER.EDITOR", "2026-12-07T00:00:00.000000Z", None),
+        (21, "Menu at the café is short", "caf\u00e9.menu", "2026-12-07T00:00:01.000000Z", None),
+        (22, "Menu at the café is long", "CAFE\u0301.Menu", "2026-12-07T00:00:02.000000Z", None),
+        (23, "An old keyed note", "Old.Key", "2026-12-07T00:00:03.000000Z", "2026-12-07T01:00Z"),
+    ]
+    inserts = "".join(
+        "INSERT INTO memories (id, content, kind, tags, scope, metadata, created_at, updated_at,"
+        " forgotten_at, content_hash, key, client) VALUES"
+        f" ({i}, '{text}', 'note', '[]', 'global', '{{}}', '{at}', '{at}',"
+        f" {'NULL' if gone is None else repr(gone)}, '{content_hash(text)}', '{key}', 'cli');\n"
+        for i, text, key, at, gone in rows
+    )
+    script = dump.read_text(encoding="utf-8")
+    cut = script.index("\n", script.rindex("INSERT INTO memories VALUES")) + 1
+    path = tmp_path / "memory.db"
+    conn = sqlean.connect(str(path))
+    conn.executescript(script[:cut] + inserts + script[cut:])
+    conn.close()
+    before = _rows(path, "select count(*) from memories")[0][0]
+
+    service = MemoryService.open(Settings(db=path), embedder=FakeEmbedder())
+    try:
+        assert _rows(path, "select count(*) from memories")[0][0] == before
+        assert service.get(4).superseded_by == 20 and service.get(20).superseded_by is None
+        assert [m.id for m in service.store.current_for_key("global", "User.Editor")] == [20]
+        assert service.get(21).superseded_by == 22
+        assert service.get(22).key == "caf\u00e9.menu"
+        assert (service.get(23).key, service.get(23).forgotten_at is not None) == ("old.key", True)
+        superseded = service.history(4)[0]
+        assert (superseded.action, superseded.client) == ("supersede", "migration")
+        assert superseded.detail == {"by": 20, "why": "key"}
+        renamed = service.history(20)[0]
+        assert renamed.action == "edit" and renamed.before and renamed.after
+        assert (renamed.before["key"], renamed.after["key"]) == ("USER.EDITOR", "user.editor")
+        later = service.remember("Editor is Zed", key="User.Editor")
+        assert later.supersedes == [20]
+    finally:
+        service.close()

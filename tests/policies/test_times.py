@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from memory_mcp.errors import InvalidInput
-from memory_mcp.policies.times import MAX_CHARS, parse_time, resolve_relative
+from memory_mcp.policies.times import MAX_CHARS, parse_reference, parse_time, resolve_relative
 
 REF = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # a Wednesday
 PLUS_TWO = timezone(timedelta(hours=2))
@@ -168,12 +168,44 @@ def test_weekdays_are_strictly_before_or_after_the_reference_day(
     assert start < moment <= start + timedelta(days=7)
 
 
-def test_relative_phrases_use_the_reference_utc_calendar() -> None:
-    plus_five = timezone(timedelta(hours=5))
-    local_thursday = datetime(2026, 11, 26, 1, 0, tzinfo=plus_five)  # Wednesday 20:00 UTC
-    assert parse_time("today", reference=local_thursday) == utc(2026, 11, 25)
-    assert parse_time("now", reference=local_thursday) == utc(2026, 11, 25, 20)
+def test_relative_phrases_use_the_calendar_where_the_reference_was_said() -> None:
+    """A reference with an offset is a moment on its own calendar: 21:00 on Wednesday in
+    California is 05:00 on Thursday in UTC, and "yesterday" said then is Tuesday there (the
+    UTC calendar made it Wednesday); 01:00 on Thursday in Tokyo is 16:00 on Wednesday in UTC,
+    and "yesterday" is Wednesday there (UTC made it Tuesday). Results are stored in UTC."""
+    california = datetime(2026, 11, 25, 21, 0, tzinfo=timezone(timedelta(hours=-8)))
+    tokyo = datetime(2026, 11, 26, 1, 0, tzinfo=timezone(timedelta(hours=9)))
+    for reference, local_day in ((california, 25), (tokyo, 26)):
+        midnight = datetime(2026, 11, local_day, tzinfo=reference.tzinfo)
+        expected = {
+            "today": midnight,
+            "yesterday": midnight - timedelta(days=1),
+            "tomorrow": midnight + timedelta(days=1),
+            "yesterday at 3pm": midnight - timedelta(days=1) + timedelta(hours=15),
+            "tonight": midnight + timedelta(hours=18),
+            "this week": datetime(2026, 11, 23, tzinfo=reference.tzinfo),  # a Monday
+            "last tuesday": datetime(2026, 11, 24, tzinfo=reference.tzinfo),
+            "this month": datetime(2026, 11, 1, tzinfo=reference.tzinfo),
+        }
+        for text, moment in expected.items():
+            found = parse_time(text, reference=reference)
+            assert found == moment and found is not None and found.tzinfo == UTC, text
+        assert parse_time("now", reference=reference) == reference.astimezone(UTC)
+        assert parse_time("3 days ago", reference=reference) == reference - timedelta(days=3)
+        # A written date names the day it says, whatever the reference: 00:00 UTC.
+        assert parse_time("2026-11-20", reference=reference) == utc(2026, 11, 20)
     assert parse_time("yesterday", reference=datetime(2026, 11, 25, 15)) == utc(2026, 11, 24)
+
+
+def test_a_reference_time_keeps_the_offset_it_was_sent_with() -> None:
+    """reference_time arrives as text: read to UTC, "-08:00" was lost before any phrase was
+    read against it, and "yesterday" fell on the UTC calendar's day again."""
+    reference = parse_reference("2026-11-25T21:00:00-08:00")
+    assert reference is not None and reference.utcoffset() == timedelta(hours=-8)
+    assert parse_time("yesterday", reference=reference) == utc(2026, 11, 24, 8)
+    assert parse_reference("2026-11-25T21:00:00") == utc(2026, 11, 25, 21)  # no offset: UTC
+    assert parse_reference("yesterday") is not None  # a phrase: against now, in UTC
+    assert parse_reference(None) is None
 
 
 def test_default_reference_is_now() -> None:

@@ -228,7 +228,7 @@ def test_repeats_are_counted_on_the_memory_they_repeat(storage: Storage) -> None
 
 
 def test_held_texts_is_find_exact_for_many(storage: Storage) -> None:
-    """One read answers, for many (scope, text) pairs, what find_exact answers for one."""
+    """One read answers, for many (scope, text, occurred_at), what find_exact answers for one."""
     storage.insert(row("Deploys  run on Fridays."))
     storage.insert(row("Tests use pytest", scope="work"))
     gone = storage.insert(row("Logs go to Loki")).id
@@ -236,19 +236,24 @@ def test_held_texts_is_find_exact_for_many(storage: Storage) -> None:
     old = storage.insert(row("The port is 8080", key="port")).id
     storage.insert(row("The port is 8081", key="port"))  # supersedes `old`
     assert storage.get(old).superseded_by is not None
+    storage.insert(row("Went to the dentist", occurred_at="2026-03-02T09:00:00Z"))
     asked = [
-        ("global", "deploys run on fridays"),
-        ("global", "DEPLOYS RUN ON FRIDAYS."),  # the same text spelt otherwise: both held
-        ("elsewhere", "Deploys run on Fridays."),
-        ("work", "Tests use pytest"),
-        ("global", "Tests use pytest"),
-        ("global", "Logs go to Loki"),  # forgotten
-        ("global", "The port is 8080"),  # superseded
-        ("global", "The port is 8081"),  # held under a key: find_exact finds it too
+        ("global", "deploys run on fridays", None),
+        ("global", "DEPLOYS RUN ON FRIDAYS.", None),  # the same text spelt otherwise: both held
+        ("global", "Deploys run on Fridays.", "2026-01-01T00:00:00Z"),  # undated memory: held
+        ("elsewhere", "Deploys run on Fridays.", None),
+        ("work", "Tests use pytest", None),
+        ("global", "Tests use pytest", None),
+        ("global", "Logs go to Loki", None),  # forgotten
+        ("global", "The port is 8080", None),  # superseded
+        ("global", "The port is 8081", None),  # held under a key: find_exact finds it too
+        ("global", "Went to the dentist", "2026-03-02T18:30:00Z"),  # the same day
+        ("global", "Went to the dentist", "2026-03-09T09:00:00Z"),  # another day's event
+        ("global", "went to the dentist", None),  # undated: the dated memory repeats it
     ]
     held = storage.held_texts(asked)
-    assert held == {pair for pair in asked if storage.find_exact(*pair) is not None}
-    assert held == {asked[0], asked[1], asked[3], asked[7]}
+    assert held == {text for text in asked if storage.find_exact(*text) is not None}
+    assert held == {asked[i] for i in (0, 1, 2, 4, 8, 9, 11)}
     assert storage.held_texts([]) == set()
 
 

@@ -212,6 +212,52 @@ def test_the_keyword_column_holds_stopwords_identifiers_and_pairs_on_upgrade(
         store.close()
 
 
+def test_keys_spelled_two_ways_are_settled_on_upgrade(
+    schema: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Version 9 held "user.editor" and a later "USER.EDITOR" both current (one fact, two
+    values), and a composed and a decomposed "é" in another slot: step 10 leaves the
+    later-created value of each current, supersedes the other by it, gives every key its
+    one spelling and records each change; nothing is deleted."""
+    previous = pg_migrations.MIGRATIONS[:4]
+    monkeypatch.setattr(pg_db, "MIGRATIONS", previous)
+    monkeypatch.setattr(pg_db, "TARGET", previous[-1][0])
+    old = open_storage(settings(schema))
+    for mid, key, forgotten in [
+        (41, "user.editor", None),
+        (42, "USER.EDITOR", None),
+        (43, "caf\u00e9.menu", None),
+        (44, "CAFE\u0301.Menu", None),
+        (45, "Old.Key", "2026-01-02T00:00:00Z"),
+    ]:
+        at = f"2026-01-01T00:00:{mid}Z"
+        pg.raw_rows(
+            old,
+            f"""insert into memories (id, content, key, created_at, updated_at, forgotten_at)
+               values ({mid}, 'value {mid}', '{key}', '{at}', '{at}',
+                       {"null" if forgotten is None else repr(forgotten)})""",
+        )
+    old.close()
+    monkeypatch.undo()
+    store = open_storage(settings(schema))
+    try:
+        assert [m.id for m in store.current_for_key("global", "User.Editor")] == [42]
+        assert store.get(41).superseded_by == 42 and store.get(43).superseded_by == 44
+        assert [store.get(i).key for i in (41, 42, 43, 44, 45)] == [
+            "user.editor", "user.editor", "caf\u00e9.menu", "caf\u00e9.menu", "old.key",
+        ]  # fmt: skip
+        assert store.get(45).forgotten_at is not None
+        superseded = store.history(41)[0]
+        assert (superseded.action, superseded.detail) == ("supersede", {"by": 42, "why": "key"})
+        renamed = store.history(42)[0]
+        assert renamed.action == "edit" and renamed.client == "migration"
+        assert renamed.before and renamed.after
+        assert (renamed.before["key"], renamed.after["key"]) == ("USER.EDITOR", "user.editor")
+        assert pg.raw_rows(store, "select count(*) from memories") == [(5,)]
+    finally:
+        store.close()
+
+
 def test_a_database_at_the_newest_number_missing_a_step_gets_it(schema: str) -> None:
     store = open_storage(settings(schema))
     for statement in ("drop table principals", "alter table history drop column principal"):

@@ -74,7 +74,7 @@ When = "ISO-8601 or relative (`yesterday`, `3 days ago`)."
 Since = Annotated[str | None, arg(f"From this time on. {When}")]
 Until = Annotated[str | None, arg(f"Before this time. {When}")]
 KindFilter = Annotated[Kind | None, arg("Only this kind.")]
-Reference = Annotated[str | None, arg("The 'now' for relative times.")]
+Reference = Annotated[str | None, arg("The 'now' for relative times, with its UTC offset.")]
 MaxTokens = Annotated[int | None, arg("Reply size limit in tokens.", ge=MIN_BUDGET)]
 
 ANNOTATIONS = {

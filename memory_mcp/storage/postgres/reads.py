@@ -6,7 +6,9 @@ from typing import Literal
 
 from memory_mcp.errors import NotFound
 from memory_mcp.models import HistoryEntry, Memory, MemoryFilter
-from memory_mcp.policies.dedup import by_hash, content_hash
+from memory_mcp.policies.dedup import Written, by_hash, content_hash
+from memory_mcp.policies.keys import key_form
+from memory_mcp.policies.repeats import event_day
 from memory_mcp.storage.contract import Tally
 from memory_mcp.storage.postgres import decisions, history
 from memory_mcp.storage.postgres.base import PgBase, now
@@ -61,29 +63,37 @@ class PgReads(PgBase):
             yield from rows
             last = rows[-1].id
 
-    def find_exact(self, scope: str, content: str) -> Memory | None:
+    def find_exact(self, scope: str, content: str, occurred_at: str | None = None) -> Memory | None:
         found = self._memories(
             f"where {decisions.REPEAT}",
-            {"scope": scope, "hash": content_hash(content), "key": None},
+            {
+                "scope": scope,
+                "hash": content_hash(content),
+                "key": None,
+                "day": event_day(occurred_at),
+            },
         )
         return found[0] if found else None
 
-    def held_texts(self, texts: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
-        """find_exact for many: one statement walking (scope, content_hash) per pair."""
-        pairs = by_hash(texts)
-        if not pairs:
+    def held_texts(self, texts: Sequence[Written]) -> set[Written]:
+        """find_exact for many: one statement walking (scope, content_hash) per text."""
+        groups = by_hash(texts)
+        if not groups:
             return set()
-        scopes, hashes = zip(*pairs, strict=True)
+        scopes, hashes, days = zip(*groups, strict=True)
         rows = self._read(
             lambda c: c.execute(
-                """select distinct m.scope, m.content_hash
-                    from unnest(%(scopes)s::text[], %(hashes)s::text[]) as p(scope, hash)
+                """select distinct p.scope, p.hash, p.day
+                    from unnest(%(scopes)s::text[], %(hashes)s::text[], %(days)s::text[])
+                        as p(scope, hash, day)
                     join memories m on m.scope = p.scope and m.content_hash = p.hash
-                    where m.forgotten_at is null and m.superseded_by is null""",
-                {"scopes": list(scopes), "hashes": list(hashes)},
+                    where m.forgotten_at is null and m.superseded_by is null
+                    and (p.day is null or m.occurred_at is null
+                         or left(m.occurred_at, 10) = p.day)""",
+                {"scopes": list(scopes), "hashes": list(hashes), "days": list(days)},
             ).fetchall()
         )
-        return {text for r in rows for text in pairs[(r["scope"], r["content_hash"])]}
+        return {text for r in rows for text in groups[(r["scope"], r["hash"], r["day"])]}
 
     def imported_ids(self, source: str) -> set[str]:
         query = """
@@ -95,7 +105,8 @@ class PgReads(PgBase):
 
     def current_for_key(self, scope: str, key: str) -> list[Memory]:
         return self._memories(
-            f"where {decisions.HOLDERS}", {"scope": scope, "key": key, "besides": None}
+            f"where {decisions.HOLDERS}",
+            {"scope": scope, "key": key_form(key), "besides": None},  # in any spelling
         )
 
     def keyed(self, flt: MemoryFilter, limit: int = 1000) -> list[Memory]:

@@ -11,6 +11,7 @@ import numpy as np
 from memory_mcp.policies import folding
 from memory_mcp.policies.dedup import content_hash
 from memory_mcp.policies.folding import Copy
+from memory_mcp.policies.repeats import Said, adopted
 from memory_mcp.storage import sources
 from memory_mcp.storage.contract import Inserted, NewRow, Repeats
 from memory_mcp.storage.postgres import decisions, history, vectors
@@ -76,8 +77,9 @@ class PgWrites(PgBase):
                         return Inserted(same["id"], "present")
                     sighting = {} if source is None else {"source": source}
                     _count_repeat(
-                        c, same["id"], client, "duplicate", item.tags, item.expires_at, **sighting
-                    )
+                        c, same["id"], client, "duplicate", item.tags, item.expires_at,
+                        said(item), **sighting,
+                    )  # fmt: skip
                     return Inserted(same["id"], "duplicate")
             also = [] if replaces is None else [decisions.replace_target(c, replaces, item.scope)]
             return _insert(c, item, "create", client, also, newest=True)
@@ -107,6 +109,7 @@ class PgWrites(PgBase):
         add_tags: Sequence[str] = (),
         source: dict[str, str] | None = None,
         expires_at: str | None = None,
+        sighting: Said | None = None,
         **detail: Any,
     ) -> bool:
         """Count another sighting of a visible memory (exact duplicate or merged rewording),
@@ -122,7 +125,7 @@ class PgWrites(PgBase):
                 ):
                     return True  # another run took it
                 detail["source"] = source
-            _count_repeat(c, memory_id, client, action, add_tags, expires_at, **detail)
+            _count_repeat(c, memory_id, client, action, add_tags, expires_at, sighting, **detail)
             return True
 
     def merge_into(
@@ -272,7 +275,9 @@ def _place(
         return Inserted(before, "present")
     if repeats in ("count", "skip") and (same := decisions.visible_repeat(c, item)) is not None:
         if repeats == "count":
-            _count_repeat(c, same["id"], client, "duplicate", item.tags, item.expires_at)
+            _count_repeat(
+                c, same["id"], client, "duplicate", item.tags, item.expires_at, said(item)
+            )
         return Inserted(same["id"], "duplicate")
     if repeats == "restore":
         if (before := decisions.restored_before(c, item)) is not None:
@@ -337,13 +342,20 @@ def _count_repeat(
     action: str,
     add_tags: Sequence[str] = (),
     expires_at: str | None = None,
+    sighting: Said | None = None,
     **detail: Any,
 ) -> None:
     """Another sighting: repeat count, last seen, new tags, and the sighting's expiry
-    (`expires_at`, None: never) when it outlives the memory's; back-to-back exact repeats
-    with nothing new share one history entry (a count, the last time, the clients), so a
-    memory said 20,000 times keeps a short history."""
+    (`expires_at`, None: never) when it outlives the memory's; what else the `sighting`
+    says explicitly (policies.repeats.adopted: kind, metadata, a date) is set, the history
+    entry showing it before and after. Back-to-back exact repeats with nothing new share one
+    history entry (a count, the last time, the clients), so a memory said 20,000 times
+    keeps a short history."""
     row = require_row(c, memory_id)
+    adopt = _adopted(row, sighting)
+    if adopt:
+        set_fields(c, memory_id, adopt)
+        detail["changed"] = sorted(adopt)
     kept = folding.keep(row["tags"], row["expires_at"], add_tags, expires_at)
     now = utc_now()
     _keep(c, memory_id, kept, now)
@@ -352,7 +364,20 @@ def _count_repeat(
         detail["tags_added"] = kept.tags_added
     elif action == "duplicate" and not detail and _coalesce_repeat(c, memory_id, client, now):
         return
-    history.record(c, memory_id, action, client, **detail)
+    before = history.snapshot(row) if adopt else None
+    after = history.snapshot(require_row(c, memory_id)) if adopt else None
+    history.record(c, memory_id, action, client, before, after, **detail)
+
+
+def _adopted(row: Any, sighting: Said | None) -> dict[str, Any]:
+    if sighting is None:
+        return {}
+    return adopted(row["kind"], dict(row["metadata"]), row["occurred_at"], sighting)
+
+
+def said(item: NewRow) -> Said:
+    """What a row said again brings to the memory it repeats."""
+    return Said(item.kind, item.metadata, item.occurred_at)
 
 
 def _coalesce_repeat(c: Connection, memory_id: int, client: str | None, now: str) -> bool:

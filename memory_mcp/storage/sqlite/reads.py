@@ -7,7 +7,9 @@ from typing import Literal
 
 from memory_mcp.errors import NotFound
 from memory_mcp.models import HistoryEntry, Memory, MemoryFilter
-from memory_mcp.policies.dedup import by_hash, content_hash
+from memory_mcp.policies.dedup import Written, by_hash, content_hash
+from memory_mcp.policies.keys import key_form
+from memory_mcp.policies.repeats import event_day
 from memory_mcp.storage.contract import Tally
 from memory_mcp.storage.records import TALLY
 from memory_mcp.storage.sqlite import decisions, history
@@ -70,30 +72,38 @@ class SqliteReads(SqliteBase):
             yield from rows
             last = rows[-1].id
 
-    def find_exact(self, scope: str, content: str) -> Memory | None:
-        """A visible memory in `scope` with the same normalised content, if any."""
+    def find_exact(self, scope: str, content: str, occurred_at: str | None = None) -> Memory | None:
+        """A visible memory in `scope` with the same normalised content (and, given an event
+        time, no event of another day), if any."""
         found = self._memories(
             f"where {decisions.REPEAT}",
-            {"scope": scope, "hash": content_hash(content), "key": None},
+            {
+                "scope": scope,
+                "hash": content_hash(content),
+                "key": None,
+                "day": event_day(occurred_at),
+            },
         )
         return found[0] if found else None
 
-    def held_texts(self, texts: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
-        """find_exact for many: one statement walking (scope, content_hash) per pair."""
-        pairs = by_hash(texts)
-        if not pairs:
+    def held_texts(self, texts: Sequence[Written]) -> set[Written]:
+        """find_exact for many: one statement walking (scope, content_hash) per text."""
+        groups = by_hash(texts)
+        if not groups:
             return set()
         rows = self._read(
             lambda c: c.execute(
-                # json_each first (cross join keeps it outer): one index probe a pair
-                """select distinct m.scope, m.content_hash
-                    from json_each(:pairs) p cross join memories m
+                # json_each first (cross join keeps it outer): one index probe a text
+                """select distinct p.value ->> 0, p.value ->> 1, p.value ->> 2
+                    from json_each(:groups) p cross join memories m
                     on m.scope = p.value ->> 0 and m.content_hash = p.value ->> 1
-                    where m.forgotten_at is null and m.superseded_by is null""",
-                {"pairs": json.dumps(list(pairs))},
+                    where m.forgotten_at is null and m.superseded_by is null
+                    and (p.value ->> 2 is null or m.occurred_at is null
+                         or substr(m.occurred_at, 1, 10) = p.value ->> 2)""",
+                {"groups": json.dumps(list(groups))},
             ).fetchall()
         )
-        return {text for r in rows for text in pairs[(r[0], r[1])]}
+        return {text for r in rows for text in groups[(r[0], r[1], r[2])]}
 
     def imported_ids(self, source: str) -> set[str]:
         """Source ids of the memories an importer brought in from `source` (forgotten too)."""
@@ -107,7 +117,8 @@ class SqliteReads(SqliteBase):
     def current_for_key(self, scope: str, key: str) -> list[Memory]:
         """The visible, not superseded memories holding `key` in `scope`."""
         return self._memories(
-            f"where {decisions.HOLDERS}", {"scope": scope, "key": key, "besides": None}
+            f"where {decisions.HOLDERS}",
+            {"scope": scope, "key": key_form(key), "besides": None},  # in any spelling
         )
 
     def keyed(self, flt: MemoryFilter, limit: int = 1000) -> list[Memory]:

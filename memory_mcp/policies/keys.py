@@ -1,0 +1,48 @@
+"""The one spelling of a key: what `remember(key=...)` names is a slot, and a slot is the same
+whichever way it was typed.
+
+"User.Editor", "user.editor" and "USER.EDITOR" are one slot; so are "café" typed with a
+composed "é" (U+00E9) and with "e" plus a combining accent (U+0065 U+0301), and "ｕｓｅｒ" typed
+on a full-width keyboard. Keys are stored, compared and shown in this form (Unicode's
+NFKC_Casefold recipe for caseless identifiers): comparing one form while showing another
+would let two spellings of one slot look like two slots.
+"""
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+# A secret masked in a key (policies.redact) keeps its marker as written.
+_MARKER = re.compile(r"(\[REDACTED:[a-z_]+\])")
+
+
+def key_form(key: str) -> str:
+    """NFKC, case-folded, NFKC again (case folding can leave a text no longer normalised:
+    "ǰ" folds to "j" plus a combining caron); masked secrets' markers as they are."""
+    parts = _MARKER.split(key)  # text, marker, text, ...
+    parts[::2] = [_folded(part) for part in parts[::2]]
+    return "".join(parts)
+
+
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+
+
+def settle_spellings(
+    rows: Iterable[Mapping[str, Any]],
+) -> tuple[list[tuple[int, int]], list[tuple[int, str]]]:
+    """How keys stored before they had one spelling take it: (superseded id, by id) for the
+    values of one slot that were each current under another spelling (the later-created
+    stays current, as a later remember of the key leaves it), and (id, key) for every row
+    whose key is spelled otherwise. `rows`: the keyed rows."""
+    slots: dict[tuple[str, str], list[int]] = {}
+    renamed = []
+    for row in sorted(rows, key=lambda r: (r["created_at"], r["id"])):
+        form = key_form(row["key"])
+        if row["forgotten_at"] is None and row["superseded_by"] is None:
+            slots.setdefault((row["scope"], form), []).append(row["id"])
+        if form != row["key"]:
+            renamed.append((row["id"], form))
+    superseded = [(old, held[-1]) for held in slots.values() for old in held[:-1]]
+    return superseded, renamed

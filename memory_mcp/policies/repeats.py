@@ -1,0 +1,55 @@
+"""What a memory said again becomes: which repeats are one memory, and what a repeat changes.
+
+The same text (dedup.normalize) in the same scope is one memory, with two exceptions and one
+rule for what the later statement brings:
+- Events on different days are different events: "I went to the dentist" on 3 March and on
+  9 June are two memories. A repeat without a date, or on the same day (UTC), is a repeat.
+- What the later statement says explicitly wins, as an edit would: another kind (but the
+  default `note`, which says nothing), metadata values (but `imported_from`, which names
+  where the memory itself came from), and a date for a memory that had none. Tags add up
+  and the memory lives as long as the longer of the two (the backends do that).
+Pure functions; the backends apply them inside the repeat's own transaction.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+DEFAULT_KIND = "note"
+# Where an imported memory came from (storage/sources.py): a repeat's source goes to the
+# history entry of that sighting instead, so the memory still names its own.
+IMPORTED_FROM = "imported_from"
+
+
+@dataclass(frozen=True)
+class Said:
+    """The fields a repeat was said with (the texts already masked and checked)."""
+
+    kind: str | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    occurred_at: str | None = None  # ISO-8601 UTC as stored (timestamps.format_time)
+
+
+def event_day(occurred_at: str | None) -> str | None:
+    """The UTC day (YYYY-MM-DD) of a stored event time; None without one."""
+    return None if occurred_at is None else occurred_at[:10]
+
+
+def same_event(a: str | None, b: str | None) -> bool:
+    """Whether two statements of one text can be one memory: not both dated on other days."""
+    return a is None or b is None or event_day(a) == event_day(b)
+
+
+def adopted(
+    kind: str, metadata: Mapping[str, Any], occurred_at: str | None, said: Said
+) -> dict[str, Any]:
+    """The fields of a stored memory (its kind, metadata, event time) that a repeat changes."""
+    changes: dict[str, Any] = {}
+    if said.kind is not None and said.kind not in (DEFAULT_KIND, kind):
+        changes["kind"] = said.kind
+    added = {k: v for k, v in said.metadata.items() if k != IMPORTED_FROM}
+    if any(k not in metadata or metadata[k] != v for k, v in added.items()):
+        changes["metadata"] = {**metadata, **added}
+    if occurred_at is None and said.occurred_at is not None:
+        changes["occurred_at"] = said.occurred_at
+    return changes

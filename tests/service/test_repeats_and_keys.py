@@ -1,0 +1,105 @@
+"""Every write path that decides "this is already stored" or "this key has a value" on both
+backends: keys compared in one spelling, events of other days kept apart, and what a repeat
+says explicitly kept (policies/keys.py, policies/repeats.py)."""
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from memory_mcp.errors import InvalidInput
+from memory_mcp.service import MemoryService
+from tests.conftest import FakeEmbedder
+
+
+def test_an_import_holding_one_slot_in_two_spellings_leaves_one_current_value(
+    service: MemoryService, tmp_path: Path
+) -> None:
+    """An export written before keys had one spelling can hold "user.editor" and
+    "User.Editor" both current: imported, the later-created stays current."""
+    vim = service.remember("The editor is Vim", key="user.editor")
+    helix = service.remember("The editor is Helix", key="user.editor2")
+    buf = io.StringIO()
+    service.export_jsonl(buf)
+    lines = [json.loads(line) for line in buf.getvalue().splitlines()]
+    for line in lines:
+        if line["id"] == helix.id:
+            line["key"] = "User.Editor"
+    path = tmp_path / "old.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    other = MemoryService.open(
+        service.settings.model_copy(update={"db": tmp_path / "copy.db", "pg_schema": None}),
+        FakeEmbedder(),
+    )
+    try:
+        other.import_jsonl(path)
+        assert [m.id for m in other.store.current_for_key("global", "USER.editor")] == [helix.id]
+        assert other.get(vim.id).superseded_by == helix.id
+        assert other.get(helix.id).key == "user.editor"
+    finally:
+        other.close()
+
+
+def test_restoring_an_event_never_folds_another_days_event_into_it(
+    service: MemoryService,
+) -> None:
+    """A restored memory takes in the other copies of its text, but not the same words
+    about another day: that visit happened too."""
+    monday = service.remember("Dentist appointment", kind="event", occurred_at="2026-03-02")
+    service.forget([monday.id])
+    tuesday = service.remember("Dentist appointment", kind="event", occurred_at="2026-03-03")
+    assert tuesday.status == "created"
+    service.restore([monday.id])
+    assert service.get(tuesday.id).forgotten_at is None  # still there, not folded away
+    undated = service.remember("Standup notes are in Notion")
+    service.forget([undated.id])
+    dated = service.remember("Standup notes are in Notion", occurred_at="2026-03-03")
+    assert dated.status == "created"  # the undated copy is forgotten
+    service.restore([undated.id])
+    assert service.get(dated.id).occurred_at is not None  # folding it would lose its date
+
+
+def test_a_rewording_about_another_day_is_not_merged(service: MemoryService) -> None:
+    """A near duplicate merges only into a memory of the same event day (or none)."""
+    first = service.remember("Dentist visit went fine", occurred_at="2026-03-02")
+    again = service.remember("Went fine, dentist visit", occurred_at="2026-03-09")
+    assert again.status == "created" and again.id != first.id
+    same_day = service.remember("Went fine, dentist visit", occurred_at="2026-03-02T17:00Z")
+    assert (same_day.status, same_day.id) == ("merged", first.id)
+
+
+def test_bulk_writes_keep_other_days_and_take_the_later_kind(service: MemoryService) -> None:
+    ids = service.remember_many(
+        [
+            {"content": "Ran the backup drill", "kind": "event", "occurred_at": "2026-01-05"},
+            {"content": "Ran the backup drill", "kind": "event", "occurred_at": "2026-02-05"},
+            {"content": "Ran the backup drill", "occurred_at": "2026-02-05T09:00:00Z"},
+            {"content": "Backups are encrypted", "kind": "fact"},
+            {"content": "Backups are encrypted", "kind": "decision"},
+        ]
+    )
+    assert ids[0] != ids[1] and ids[2] == ids[1] and ids[3] == ids[4]
+    assert service.get(ids[3]).kind == "decision"
+
+
+def test_markdown_new_entries_on_another_day_are_remembered(
+    service: MemoryService, tmp_path: Path
+) -> None:
+    first = service.remember("Deployed the API", kind="event", occurred_at="2026-04-01")
+    (tmp_path / "global.md").write_text(
+        "## #new · event\noccurred: 2026-04-08\n\nDeployed the API\n\n"
+        "## #new · event\noccurred: 2026-04-01\n\nDeployed the API\n"
+    )
+    report = service.import_markdown(tmp_path)
+    assert len(report.created) == 1 and report.already_present == [first.id]
+    assert service.get(report.created[0]).occurred_at is not None
+
+
+def test_a_key_is_measured_as_it_is_stored(service: MemoryService) -> None:
+    """Case folding can lengthen a key ("ß" is "ss"): a key that would be stored longer than
+    the limit is refused up front, or its export could not be imported again."""
+    with pytest.raises(InvalidInput, match="key must be 1 to 100 characters"):
+        service.remember("A long key", key="\u00df" * 60)
+    stored = service.remember("The Straße is closed", key="Straße.Status")
+    assert stored.key == "strasse.status"
