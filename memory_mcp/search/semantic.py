@@ -136,14 +136,29 @@ class SemanticIndex:
         if not backlog:
             self.state = "ready"
             return
-        filled = self._fill()
+        first = self._fill_backlog()
         self.state = "ready"
         known = (self.store.last_memory_id(), self.store.vector_log_head()[1])
-        filled += self._fill()  # covers every row up to `known`
+        # covers every row up to `known` (unless the database has no room: the rest waits)
+        filled = 0 if first is None else first + (self._fill_backlog() or 0)
         if background:  # a server: from now on it embeds what other processes store
             self.newcomers.watch_from(*known)
         if filled:
             logger.info("Embedded %d memories stored while the model was loading", filled)
+
+    def _fill_backlog(self) -> int | None:
+        """Embed the memories stored without a vector, as far as the database takes them: a
+        full disk or size cap midway leaves the rest to keyword search, and semantic search
+        still comes on (else it stayed "loading" for good, and later memories got no vector)."""
+        try:
+            return self._fill()
+        except StorageError as exc:
+            logger.warning(
+                "Memories stored without a vector are found by keyword only until they can be "
+                "embedded: %s",
+                str(exc).replace("Nothing was changed", "That batch was not stored"),
+            )
+            return None
 
     def _fail(self, state: State, reason: str, background: bool) -> None:
         """Record why; a background load logs it (a caller of ensure() reports the note)."""
