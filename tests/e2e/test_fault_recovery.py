@@ -4,6 +4,7 @@ when run again."""
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -239,3 +240,38 @@ def test_a_doctor_repair_stopped_by_the_size_cap_says_what_it_did(tmp_path: Path
     roomy = MemoryService.open(Settings(db=path), embedder=FakeEmbedder(dim=384, model_name="wide"))
     assert roomy.doctor(repair=True).missing_vectors == 0  # run again: it carries on
     roomy.close()
+
+
+@pytest.fixture(scope="module")
+def ten_thousand(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return unembedded_db(tmp_path_factory.mktemp("signals"), 10_000)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("command", "stop"),
+    [
+        ("export", signal.SIGTERM),
+        ("export", signal.SIGINT),
+        ("export", signal.SIGHUP),
+        ("backup", signal.SIGTERM),
+    ],
+)
+def test_a_command_stopped_by_a_signal_leaves_no_partial_file(
+    tmp_path: Path, ten_thousand: Path, command: str, stop: signal.Signals
+) -> None:
+    # SIGTERM ended the process at once: the export's hidden `.x.jsonl.XXXX.partial` stayed.
+    path = ten_thousand
+    out = tmp_path / "out"
+    out.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "MEMORY_MCP_DB"}
+    env["MEMORY_MCP_SEMANTIC"] = "false"
+    argv = [sys.executable, "-m", "memory_mcp", "--db", str(path), command, str(out / "copy")]
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    while not any(".partial" in p.name for p in out.iterdir()):  # it is writing
+        assert proc.poll() is None, proc.communicate()
+    proc.send_signal(stop)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode != 0, stderr
+    assert list(out.iterdir()) == [], stderr  # neither the partial file nor a half copy
+    assert "Traceback" not in stderr.decode()
