@@ -16,7 +16,7 @@ import numpy as np
 
 from memory_mcp.errors import ReadOnly, SchemaMismatch, StorageError
 from memory_mcp.models import Memory, MemoryFilter
-from memory_mcp.search.backlog import Embedded, Newcomers, embed_pending
+from memory_mcp.search.backlog import Embedded, Newcomers, embed_pending, fill_what_fits
 from memory_mcp.search.embed import Embedder, EmbedderUnavailable
 from memory_mcp.search.index_model import IndexModel
 from memory_mcp.search.vecindex import VectorCache
@@ -131,34 +131,19 @@ class SemanticIndex:
         except SchemaMismatch as exc:
             self._fail("mismatch", str(exc), background)
             return
-        # The backlog is embedded before recall reports hybrid mode, so "hybrid" never means
-        # "hybrid over part of the memories"; the second pass catches rows stored meanwhile.
+        # The backlog is embedded before recall reports "hybrid" (but for what a full database
+        # refuses: it waits); the second pass catches rows stored meanwhile, up to `known`.
         if not backlog:
             self.state = "ready"
             return
-        first = self._fill_backlog()
+        first = fill_what_fits(self._fill)
         self.state = "ready"
         known = (self.store.last_memory_id(), self.store.vector_log_head()[1])
-        # covers every row up to `known` (unless the database has no room: the rest waits)
-        filled = 0 if first is None else first + (self._fill_backlog() or 0)
+        filled = 0 if first is None else first + (fill_what_fits(self._fill) or 0)
         if background:  # a server: from now on it embeds what other processes store
             self.newcomers.watch_from(*known)
         if filled:
             logger.info("Embedded %d memories stored while the model was loading", filled)
-
-    def _fill_backlog(self) -> int | None:
-        """Embed the memories stored without a vector, as far as the database takes them: a
-        full disk or size cap midway leaves the rest to keyword search, and semantic search
-        still comes on (else it stayed "loading" for good, and later memories got no vector)."""
-        try:
-            return self._fill()
-        except StorageError as exc:
-            logger.warning(
-                "Memories stored without a vector are found by keyword only until they can be "
-                "embedded: %s",
-                str(exc).replace("Nothing was changed", "That batch was not stored"),
-            )
-            return None
 
     def _fail(self, state: State, reason: str, background: bool) -> None:
         """Record why; a background load logs it (a caller of ensure() reports the note)."""
