@@ -247,26 +247,47 @@ def ten_thousand(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return unembedded_db(tmp_path_factory.mktemp("signals"), 10_000)
 
 
+@pytest.fixture(scope="module")
+def ten_thousand_pg(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The same memories on PostgreSQL: the URL and schema, as the environment names them."""
+    settings = Settings(db=pg.url(), pg_schema=pg.fresh_schema(), semantic=False)
+    facts = tmp_path_factory.mktemp("signals-pg") / "facts.jsonl"
+    lines = [json.dumps({"id": i, "content": f"Fact {i} about host-{i}"}) for i in range(1, 10_001)]
+    facts.write_text("\n".join(lines) + "\n")
+    service = MemoryService.open(settings)
+    service.import_jsonl(facts)
+    service.close()
+    return {"MEMORY_MCP_DB": pg.url(), "MEMORY_MCP_PG_SCHEMA": settings.pg_schema}
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    ("command", "stop"),
+    ("command", "stop", "backend"),
     [
-        ("export", signal.SIGTERM),
-        ("export", signal.SIGINT),
-        ("export", signal.SIGHUP),
-        ("backup", signal.SIGTERM),
+        ("export", signal.SIGTERM, "sqlite"),
+        ("export", signal.SIGINT, "sqlite"),
+        ("export", signal.SIGHUP, "sqlite"),
+        ("backup", signal.SIGTERM, "sqlite"),
+        pytest.param("export", signal.SIGTERM, "postgres", marks=pg.needs_postgres),
     ],
 )
 def test_a_command_stopped_by_a_signal_leaves_no_partial_file(
-    tmp_path: Path, ten_thousand: Path, command: str, stop: signal.Signals
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    command: str,
+    stop: signal.Signals,
+    backend: str,
 ) -> None:
     # SIGTERM ended the process at once: the export's hidden `.x.jsonl.XXXX.partial` stayed.
-    path = ten_thousand
     out = tmp_path / "out"
     out.mkdir()
     env = {k: v for k, v in os.environ.items() if k != "MEMORY_MCP_DB"}
     env["MEMORY_MCP_SEMANTIC"] = "false"
-    argv = [sys.executable, "-m", "memory_mcp", "--db", str(path), command, str(out / "copy")]
+    if backend == "sqlite":
+        env["MEMORY_MCP_DB"] = str(request.getfixturevalue("ten_thousand"))
+    else:
+        env |= request.getfixturevalue("ten_thousand_pg")
+    argv = [sys.executable, "-m", "memory_mcp", command, str(out / "copy")]
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     while not any(".partial" in p.name for p in out.iterdir()):  # it is writing
         assert proc.poll() is None, proc.communicate()
