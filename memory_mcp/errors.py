@@ -34,14 +34,17 @@ class ReadOnly(StorageError):
     process that may write them."""
 
 
-def stopped_partway(exc: StorageError, done: str, command: str = "import") -> StorageError:
+def stopped_partway(
+    exc: StorageError, done: str, command: str = "import", rerun: str | None = None
+) -> StorageError:
     """A storage failure in one batch of a command that stores batch by batch, after earlier
     batches were stored: the failure's "Nothing was changed" is only true of that batch.
-    `done` names what stays ("The 512 memories the earlier batches created")."""
+    `done` names what stays ("The 512 memories the earlier batches created"); `rerun` what
+    to run again and what that does (by default the same command, which carries on)."""
     reason = str(exc).replace("Nothing was changed", "That batch was not stored")
+    again = rerun or f"run the same {command} again: it carries on without duplicates"
     return type(exc)(
-        f"The {command} stopped partway. {reason} {done} stay; once this is fixed, run the "
-        f"same {command} again: it carries on without duplicates."
+        f"The {command} stopped partway. {reason} {done} stay; once this is fixed, {again}."
     )
 
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from memory_mcp.errors import ReadOnly
+from memory_mcp.errors import ReadOnly, StorageError
 from memory_mcp.search.embed import Embedder
 from memory_mcp.storage.contract import Progress, Storage
 
@@ -66,6 +66,21 @@ def embed_pending(
             exc,
         )
     return filled
+
+
+def fill_what_fits(fill: Callable[[], int]) -> int | None:
+    """Embed the backlog (`fill`) as far as the database takes it: a full disk or size cap
+    midway leaves the rest to keyword search, said in a warning, and returns None. (Where
+    it propagated, a server's semantic search stayed "loading" for good.)"""
+    try:
+        return fill()
+    except StorageError as exc:
+        logger.warning(
+            "Memories stored without a vector are found by keyword only until they can be "
+            "embedded: %s",
+            str(exc).replace("Nothing was changed", "That batch was not stored"),
+        )
+        return None
 
 
 # Embed the rows without a vector after this id: how many; None: not now (the model is not

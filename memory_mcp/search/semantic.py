@@ -16,7 +16,7 @@ import numpy as np
 
 from memory_mcp.errors import ReadOnly, SchemaMismatch, StorageError
 from memory_mcp.models import Memory, MemoryFilter
-from memory_mcp.search.backlog import Embedded, Newcomers, embed_pending
+from memory_mcp.search.backlog import Embedded, Newcomers, embed_pending, fill_what_fits
 from memory_mcp.search.embed import Embedder, EmbedderUnavailable
 from memory_mcp.search.index_model import IndexModel
 from memory_mcp.search.vecindex import VectorCache
@@ -131,15 +131,15 @@ class SemanticIndex:
         except SchemaMismatch as exc:
             self._fail("mismatch", str(exc), background)
             return
-        # The backlog is embedded before recall reports hybrid mode, so "hybrid" never means
-        # "hybrid over part of the memories"; the second pass catches rows stored meanwhile.
+        # The backlog is embedded before recall reports "hybrid" (but for what a full database
+        # refuses: it waits); the second pass catches rows stored meanwhile, up to `known`.
         if not backlog:
             self.state = "ready"
             return
-        filled = self._fill()
+        first = fill_what_fits(self._fill)
         self.state = "ready"
         known = (self.store.last_memory_id(), self.store.vector_log_head()[1])
-        filled += self._fill()  # covers every row up to `known`
+        filled = 0 if first is None else first + (fill_what_fits(self._fill) or 0)
         if background:  # a server: from now on it embeds what other processes store
             self.newcomers.watch_from(*known)
         if filled:

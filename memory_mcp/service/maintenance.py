@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 from memory_mcp.config import PG_SCHEMA_PATTERN, is_database_url
-from memory_mcp.errors import InvalidInput
+from memory_mcp.errors import InvalidInput, StorageError, stopped_partway
 from memory_mcp.models import KINDS, BackupReport, DoctorReport, MemoryFilter, ReindexStatus, Stats
 from memory_mcp.service import grants, migration
 from memory_mcp.service.context import Part
@@ -82,8 +82,37 @@ class Maintenance(Part):
 
     def reindex(self, progress: Progress | None = None) -> int:
         grants.owner_only(self.ctx, "reindex")
-        self.store.rebuild_keyword_index()
-        return self.semantic.reindex(progress)
+        self.store.rebuild_keyword_index()  # says itself what a stop midway leaves
+        try:
+            return self.semantic.reindex(progress)
+        except StorageError as exc:
+            if (left := self._vectors_left(None)) is None:
+                raise
+            raise stopped_partway(exc, left, "reindex") from exc
+
+    def _vectors_left(self, before: int | None) -> str | None:
+        """After a failure while embedding batch by batch (each batch one transaction): the
+        vectors that stay, in words; None if none was stored. `before`: how many vectors
+        there were (None: a reindex, which replaced the vector index first)."""
+        try:
+            pending = self.store.reindex_pending()
+            counts = self.store.counts()
+        except StorageError:  # not even readable now: the failure speaks for itself
+            return None
+        vec, total = counts["vec"], counts["memories"]
+        if before is not None:
+            return f"embedded {vec - before} memories that had no vector" if vec > before else None
+        if pending is None:
+            return None
+        # (The keyword rebuild before it completed: it was rebuilt.)
+        vectors = (
+            f"the new vector index for {pending[0]}, still empty (it replaced the old one: "
+            "recall is keyword-only until the reindex completes),"
+            if not vec
+            else f"the vectors of the {vec} of {total} memories embedded so far with "
+            f"{pending[0]} (the others are found by keyword only until the reindex completes)"
+        )
+        return f"The rebuilt keyword index and {vectors}"
 
     def migrate_to(
         self, db: str | Path, progress: Progress | None = None, schema: str | None = None
@@ -135,6 +164,25 @@ class Maintenance(Part):
         if not repair:
             return report
         repaired: list[str] = []
+        before = report.vec_rows
+        try:
+            self._repair(report, repaired)
+        except StorageError as exc:
+            done = [*repaired, self._vectors_left(before) or ""]
+            if not any(done):
+                raise  # (a keyword rebuild stopped midway says itself what stays)
+            raise stopped_partway(
+                exc,
+                f"What it did before ({'; '.join(filter(None, done))})",
+                "doctor --repair",
+                "run `memory-mcp doctor --repair` again: it carries on",
+            ) from exc
+        after = self._diagnose()
+        after.repaired = repaired
+        return after
+
+    def _repair(self, report: DoctorReport, repaired: list[str]) -> None:
+        """Each repair the report calls for, in turn, adding to `repaired` as each is done."""
         if not report.fts_ok or report.fts_rows != report.memories:
             self.store.rebuild_keyword_index()
             repaired.append("rebuilt the full-text index")
@@ -150,9 +198,6 @@ class Maintenance(Part):
         elif report.missing_vectors and self.semantic.ensure():
             filled = self.semantic.fill_pending()
             repaired.append(f"embedded {filled} memories that had no vector")
-        after = self._diagnose()
-        after.repaired = repaired
-        return after
 
     def _diagnose(self) -> DoctorReport:
         counts = self.store.counts()

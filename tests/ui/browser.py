@@ -69,11 +69,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def ui_server(db: Path, model_dir: Path | None, log: Path) -> Iterator[tuple[str, str]]:
+def ui_server(
+    db: Path, model_dir: Path | None, log: Path, **env_vars: str
+) -> Iterator[tuple[str, str]]:
     """`memory-mcp ui --no-browser` on a free port; yields its address and the address it
     printed that logs in (open it once in a browser: its cookie keeps it logged in)."""
     port = free_port()
-    env = dict(os.environ, MEMORY_MCP_DB=str(db))
+    env = dict(os.environ, MEMORY_MCP_DB=str(db), **env_vars)
     if model_dir is not None:
         env["MEMORY_MCP_MODEL_DIR"] = str(model_dir)
     with log.open("w") as stderr:

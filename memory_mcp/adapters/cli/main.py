@@ -9,7 +9,9 @@ from memory_mcp.adapters.cli import tools, browse, exchange, maintenance, model,
 from memory_mcp.adapters.cli import team, ui  # noqa: I001
 from memory_mcp.adapters.cli import hooks  # noqa: I001
 from memory_mcp.adapters.cli.app import app
+import signal
 import sys
+from types import FrameType
 
 COMMAND_MODULES = (tools, browse, exchange, maintenance, model, install, ui, hooks, team)
 
@@ -19,7 +21,22 @@ sys.modules[__package__].app = app  # type: ignore[attr-defined]
 
 
 def main() -> None:
+    _stop_like_ctrl_c()
     app()
+
+
+def _stop_like_ctrl_c() -> None:
+    """SIGTERM (and SIGHUP: the terminal closed) end a command as Ctrl-C does, by an
+    exception, so every `finally` and rollback runs: no hidden `.partial` file of an export
+    or backup, nor an editor's copy of a memory, is left behind, as Python's default (the
+    process ends at once) left them. `serve` and `ui` put in their own handlers."""
+
+    def stop(received: int, _frame: FrameType | None) -> None:
+        raise SystemExit(128 + received)
+
+    for name in ("SIGTERM", "SIGHUP"):  # (Windows has no SIGHUP)
+        if (signum := getattr(signal, name, None)) is not None:
+            signal.signal(signum, stop)
 
 
 __all__ = ["COMMAND_MODULES", "app", "main"]

@@ -32,6 +32,7 @@ def _id(request: Request) -> int:
     return int(request.path_params["memory_id"])
 
 
+NAMED_ON_BUTTON = 5  # a purge's button names the memories by id up to this many
 EDITED = ("content", "kind", "tags", "scope", "key", "occurred_at", "expires_at")
 
 
@@ -161,18 +162,26 @@ async def _bulk(request: Request, data: FormData) -> Response:
             raise Refused(400, "Name the scope to move the selected memories to.")
         await run(svc.move, ids, to, UI_CLIENT)
     elif action == "purge":
-        return redirect(request, "/purge?" + "&".join(f"id={i}" for i in ids))
+        # The confirmation page is this POST's answer, the ids in its form: a redirect put
+        # every id in the address (past what browsers and proxies take for a large
+        # selection, and into the history and access logs).
+        return await _confirm_page(request, ids)
     else:
         raise Refused(400, "Choose forget, restore, move or purge.")
     return redirect(request, "/", "moved")
 
 
 async def confirm_purge(request: Request) -> Response:
-    """The confirmation page: each memory that would be deleted, by id, scope and text."""
+    """The confirmation page of the memory's own "Purge permanently…" link (one id)."""
     try:
         ids = [int(v) for v in request.query_params.getlist("id")]
     except ValueError:
         raise Refused(400, "Memory ids are whole numbers.") from None
+    return await _confirm_page(request, ids)
+
+
+async def _confirm_page(request: Request, ids: list[int]) -> Response:
+    """The confirmation page: each memory that would be deleted, by id, scope and text."""
     memories = await run(service(request).get_many, ids)
     if not memories:
         raise Refused(404, "None of those memories exists (any more).")
@@ -185,7 +194,11 @@ async def confirm_purge(request: Request) -> Response:
         ],
         class_="doomed",
     )
-    names = ", ".join(f"#{m.id}" for m in memories)
+    names = (  # the list above names them all; a button of thousands of ids helps no one
+        ", ".join(f"#{m.id}" for m in memories)
+        if len(memories) <= NAMED_ON_BUTTON
+        else f"these {len(memories)} memories"
+    )
     body = join(
         [
             tag(

@@ -13,15 +13,21 @@ def open_store(
     durability: str = "full",
     create: bool = True,
 ) -> SqliteStore:
-    """Open (and migrate) the database file at `path`, creating it unless `create` is False."""
-    conn = db.connect(path, busy_timeout_ms, max_bytes, durability, create=create)
-    try:
-        db.migrate(conn, path)
-    except BaseException:
-        conn.close()  # a refused file (newer schema, read-only) keeps no -wal or -shm beside it
-        raise
-    room.keep_reserve(path, conn.reserve_bytes)
-    return SqliteStore(conn, path)
+    """Open (and migrate) the database file at `path`, creating it unless `create` is False.
+
+    A file opened read-only is opened again, the same way, once it is writable (base.py)."""
+
+    def opened(create: bool = False) -> db.Connection:
+        conn = db.connect(path, busy_timeout_ms, max_bytes, durability, create=create)
+        try:
+            db.migrate(conn, path)
+        except BaseException:
+            conn.close()  # a refused file (newer schema, read-only): no -wal or -shm left
+            raise
+        room.keep_reserve(path, conn.reserve_bytes)
+        return conn
+
+    return SqliteStore(opened(create), path, reopen=opened)
 
 
 __all__ = ["SqliteStore", "open_store"]

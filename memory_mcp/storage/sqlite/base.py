@@ -1,6 +1,7 @@
 """The SQLite store's plumbing: the connection, its lock, transactions, rows to models."""
 
 import json
+import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -10,20 +11,27 @@ from typing import Any, TypeVar
 
 from memory_mcp.errors import NotFound
 from memory_mcp.models import Memory
-from memory_mcp.storage.sqlite import vectors
+from memory_mcp.storage.sqlite import faults, vectors
 from memory_mcp.storage.sqlite.db import Connection, busy_timeout, storage_errors, transaction
 from memory_mcp.storage.sqlite.termcounts import TermCounts
 from memory_mcp.timestamps import parse_stored_time
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 
 class SqliteBase:
     """Owns the connection; serialises access with one lock; one transaction per write."""
 
-    def __init__(self, conn: Connection, path: Path | None = None) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        path: Path | None = None,
+        reopen: Callable[[], Connection] | None = None,
+    ) -> None:
         self.conn = conn
         self.path = path
+        self._reopen = reopen  # a new connection to the same file, as it was first opened
         self._lock = threading.RLock()
         self._busy_ms = busy_timeout(conn)
         self._term_counts = TermCounts()  # the keyword leg's, kept while nothing changes
@@ -34,13 +42,28 @@ class SqliteBase:
         with (
             self._lock,
             storage_errors(self.path, self._busy_ms, "write"),
-            transaction(self.conn) as conn,
+            transaction(self._connection()) as conn,
         ):
             yield conn
 
     def _read(self, fn: Callable[[Connection], T]) -> T:
         with self._lock, storage_errors(self.path, self._busy_ms, "read"):
-            return fn(self.conn)
+            return fn(self._connection())
+
+    def _connection(self) -> Connection:
+        """The connection (the caller holds the lock). One opened read-only, because the
+        file or its folder was not writable, is replaced by a read-write one once both are
+        writable again: a long-running server takes writes as soon as the permissions are
+        fixed, without a restart. Nothing is lost in the swap: every use of the connection
+        holds the lock, so none is in flight, and the write then starts on the new one. An
+        `immutable` one would not even see what others write from then on."""
+        if not self.conn.read_only or self._reopen is None or faults.read_only(self.path):
+            return self.conn
+        fresh = self._reopen()
+        stale, self.conn = self.conn, fresh
+        stale.close()
+        logger.info("The database %s is writable again: reopened it for writing", self.path)
+        return fresh
 
     def close(self) -> None:
         with self._lock:

@@ -87,8 +87,8 @@ def describe(exc: Exception, path: Path | str | None, busy_timeout_ms: int, doin
         return (
             f"Cannot {doing} {where}: the file (or its folder, which holds the -wal and -shm "
             "files) is read-only, so memories can be read but not changed. Nothing was "
-            "changed; fix its permissions and restart, or point MEMORY_MCP_DB at a writable "
-            "file."
+            "changed; fix its permissions (a running server then writes again by itself, no "
+            "restart needed), or point MEMORY_MCP_DB at a writable file."
         )
     # sqlite-vec grows its table a chunk (~1.5 MB of vectors) at a time and reports a chunk
     # it could not add without SQLite's reason: in practice, no room for it.

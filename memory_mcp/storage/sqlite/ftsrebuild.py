@@ -151,6 +151,17 @@ def start(c: Connection, index: str) -> None:
     set_meta(c, n.mark, str(MIN_ID))
 
 
+def left_behind(c: Connection, index: str) -> tuple[int, int] | None:
+    """What an unfinished rebuild of `index` left: (rows copied, rows the index holds), or
+    None when none is under way."""
+    n = Names(index)
+    upto = _mark(c, n)
+    if upto is None or not _exists(c, n.next):
+        return None
+    copied = scalar(c, f"select count(*) from {n.source} where id <= :u", {"u": upto})
+    return int(copied), int(scalar(c, f"select count(*) from {n.source}"))
+
+
 def step(c: Connection, index: str, rows: int) -> int | None:
     """Copy the next `rows` memories into the new index; how many, or None when another
     rebuild already swapped it in."""

@@ -9,7 +9,7 @@ from contextlib import closing, contextmanager
 from functools import partial
 from pathlib import Path
 
-from memory_mcp.errors import StorageError
+from memory_mcp.errors import StorageError, stopped_partway
 from memory_mcp.storage.contract import Counts
 from memory_mcp.storage.sqlite import ftscheck, ftsmerge, ftsrebuild, room, vectors
 from memory_mcp.storage.sqlite.base import SqliteBase
@@ -32,6 +32,7 @@ FTS_CHECKS = ftscheck.CHECKS  # FTS5's full check of each, in place
 REBUILD_SECONDS = 0.1  # aimed length of one keyword-rebuild transaction
 REBUILD_FIRST_ROWS = 200
 REBUILD_MIN_ROWS = 20
+REBUILD_AGAIN = "run `memory-mcp reindex` (or `memory-mcp doctor --repair`) again: it carries on"
 
 # All rows, forgotten ones and superseded ones: one pass over `memories`.
 _MEMORY_ROWS = "select count(*), count(forgotten_at), count(superseded_by) from memories"
@@ -117,7 +118,28 @@ class SqliteMaintenance(SqliteBase):
         (ftsrebuild.py), pausing between them so other writers get the lock: none waits
         longer than about one batch (REBUILD_SECONDS)."""
         for index in KEYWORD_INDEXES:
-            self._rebuild_one(index)
+            try:
+                self._rebuild_one(index)
+            except StorageError as exc:
+                raise self._rebuild_stopped(exc, index) from exc
+
+    def _rebuild_stopped(self, exc: StorageError, index: str) -> StorageError:
+        """A rebuild that failed (a full disk, the size cap) once it had started copying:
+        what it copied stays, and the next rebuild carries on from there (ftsrebuild.py)."""
+        try:
+            left = self._read(partial(ftsrebuild.left_behind, index=index))
+        except StorageError:
+            left = None
+        if left is None:
+            return exc
+        copied, total = left
+        return stopped_partway(
+            exc,
+            f"The {copied} of {total} memories copied so far into a new keyword index (it "
+            "takes room in the file; searches use the current index until it is complete)",
+            "keyword index rebuild",
+            REBUILD_AGAIN,
+        )
 
     def compact_keyword_index(self, written: int) -> None:
         """After a bulk write of `written` rows: merge the FTS5 segments it left, when it

@@ -138,7 +138,7 @@ class SqliteRemovals(SqliteBase):
         with (
             self._lock,
             storage_errors(self.path, self._busy_ms, "write"),
-            db.spare_room(self.conn),
+            db.spare_room(self._connection()),
             transaction(self.conn) as conn,
         ):
             return work(conn)
