@@ -22,7 +22,7 @@ from memory_mcp.models import strip_invisible
 from memory_mcp.policies import inputs
 from memory_mcp.policies.dedup import content_hash
 from memory_mcp.policies.redact import redact_fields
-from memory_mcp.policies.repeats import event_day
+from memory_mcp.policies.repeats import event_day, event_time
 from memory_mcp.storage.contract import NewRow, Progress, Storage
 from memory_mcp.timestamps import format_time
 
@@ -121,17 +121,18 @@ def _admit(run: _Run, item: Item) -> NewRow | None:
     origin = {"format": run.summary.format, "id": item.source_id, **item.details}
     metadata = {**item.metadata, "imported_from": origin}
     problem = _unfit(run, item, metadata)
+    when = event_time(item.kind, _when(item.occurred_at))  # what keeps it apart from repeats
     if problem is None:
         cleaned = redact_fields(
             content=item.content, tags=item.tags, metadata=metadata, context=item.context
         )
         content = strip_invisible(cleaned.fields["content"])
         redacted = cleaned.changed or item.redacted
-        problem = _problem(run, item.source_id, content, redacted, _when(item.occurred_at))
+        problem = _problem(run, item.source_id, content, redacted, when)
     if problem is not None:
         run.summary.skipped.append(Skipped(where=item.where, reason=problem))
         return None
-    run.first[_seen(content, _when(item.occurred_at))] = run.first[item.source_id] = item.where
+    run.first[_seen(content, when)] = run.first[item.source_id] = item.where
     run.summary.redacted += cleaned.changed or item.redacted
     fields = cleaned.fields
     return _row(run, item, content, stored_tags(fields["tags"]), fields["metadata"], fields)

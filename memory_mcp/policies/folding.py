@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from memory_mcp.policies.repeats import event_day
+from memory_mcp.policies.repeats import event_day, event_time
 from memory_mcp.timestamps import longer_life
 
 MAX_REPEAT_CLIENTS = 16  # clients named on a coalesced repeat entry
@@ -24,13 +24,13 @@ class Copy:
     key: str | None
     hidden: bool  # forgotten or superseded
     replaced_another: bool  # it superseded a memory: folding it away orphans that correction
-    day: str | None = None  # its event's day (policies/repeats.py), None when undated
+    day: str | None = None  # its event's day (policies/repeats.py): None when undated or lasting
 
     @classmethod
     def of_row(cls, row: Any, replaced_another: bool) -> "Copy":
         """From a stored row (either backend's: read by column name)."""
         hidden = row["forgotten_at"] is not None or row["superseded_by"] is not None
-        day = event_day(row["occurred_at"])
+        day = event_day(event_time(row["kind"], row["occurred_at"]))
         return cls(int(row["id"]), row["key"], hidden, bool(replaced_another), day)
 
 

@@ -4,6 +4,9 @@ The same text (dedup.normalize) in the same scope is one memory, with two except
 rule for what the later statement brings:
 - Events on different days are different events: "I went to the dentist" on 3 March and on
   9 June are two memories. A repeat without a date, or on the same day (UTC), is a repeat.
+  Facts, preferences and decisions hold until changed, whenever said: "I prefer tabs" on
+  Monday and again on Thursday is one preference said twice (automatic capture dates every
+  statement with its turn), so their dates never keep them apart.
 - What the later statement says explicitly wins, as an edit would: another kind (but the
   default `note`, which says nothing), metadata values (but `imported_from`, which names
   where the memory itself came from), and a date for a memory that had none. Tags add up
@@ -28,6 +31,15 @@ class Said:
     kind: str | None = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
     occurred_at: str | None = None  # ISO-8601 UTC as stored (timestamps.format_time)
+
+
+LASTING_KINDS = ("fact", "preference", "decision")  # true until changed, whenever said
+
+
+def event_time(kind: str | None, occurred_at: str | None) -> str | None:
+    """The time that keeps a statement of `kind` apart from the same text on other days:
+    its event time, but none for a lasting kind."""
+    return None if kind in LASTING_KINDS else occurred_at
 
 
 def event_day(occurred_at: str | None) -> str | None:

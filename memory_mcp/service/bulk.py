@@ -14,7 +14,7 @@ from memory_mcp.models import NewMemory, strip_invisible
 from memory_mcp.policies import dedup as dedup_module
 from memory_mcp.policies import inputs
 from memory_mcp.policies.redact import redact_fields
-from memory_mcp.policies.repeats import event_day
+from memory_mcp.policies.repeats import event_day, event_time
 from memory_mcp.policies.times import parse_reference, parse_time
 from memory_mcp.service import grants
 from memory_mcp.service.context import Part, validated
@@ -123,10 +123,12 @@ class BulkWriter(Part):
             return list(range(len(batch)))
         first: dict[tuple[str, str, str | None], int] = {}
         for i, r in enumerate(batch):  # events of other days are other memories
-            first.setdefault(
-                (r.scope, dedup_module.content_hash(r.content), event_day(r.occurred_at)), i
-            )
-        said = {i: (batch[i].scope, batch[i].content, batch[i].occurred_at) for i in first.values()}
+            when = event_day(event_time(r.kind, r.occurred_at))
+            first.setdefault((r.scope, dedup_module.content_hash(r.content), when), i)
+        said = {
+            i: (batch[i].scope, batch[i].content, event_time(batch[i].kind, batch[i].occurred_at))
+            for i in first.values()
+        }
         held = self.store.held_texts(list(said.values()))
         return [i for i, text in said.items() if text not in held]
 

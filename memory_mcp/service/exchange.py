@@ -15,6 +15,7 @@ from memory_mcp.formats.ingest import ingest
 from memory_mcp.models import Memory, MemoryFilter, NewMemory
 from memory_mcp.policies import inputs
 from memory_mcp.policies.redact import redact_fields
+from memory_mcp.policies.repeats import event_time
 from memory_mcp.policies.times import parse_time
 from memory_mcp.search import evaluation
 from memory_mcp.service import grants, projects, transfer
@@ -145,7 +146,7 @@ class Exchange(Part):
         entry = replace(entry, **cleaned.fields)
         if entry.id is None:
             occurred = parse_time(entry.occurred, "occurred")
-            when = None if occurred is None else format_time(occurred)
+            when = None if occurred is None else event_time(entry.kind, format_time(occurred))
             existing = self.store.find_exact(entry.scope, entry.content, when)
             if existing is not None:
                 report.already_present.append(existing.id)

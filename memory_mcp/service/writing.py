@@ -22,7 +22,7 @@ from memory_mcp.policies import dedup as dedup_module
 from memory_mcp.policies import inputs
 from memory_mcp.policies.keys import key_form
 from memory_mcp.policies.redact import redact_fields
-from memory_mcp.policies.repeats import Said, event_day, same_event
+from memory_mcp.policies.repeats import Said, event_day, event_time, same_event
 from memory_mcp.policies.times import parse_duration, parse_reference, parse_time
 from memory_mcp.service import grants
 from memory_mcp.service.context import (
@@ -286,7 +286,8 @@ class Writer(Part):
         """An exact repeat of a visible memory is counted, not stored again (or embedded);
         it lives on as long as the repeat asks (see record_repeat)."""
         assert new.scope is not None
-        existing = self.store.find_exact(new.scope, new.content, times.occurred_at)
+        when = event_time(new.kind, times.occurred_at)
+        existing = self.store.find_exact(new.scope, new.content, when)
         if existing is None or replaces is not None or (key is not None and existing.key != key):
             return None
         if not self.store.record_repeat(
@@ -306,7 +307,8 @@ class Writer(Part):
     ) -> RememberResult | None:
         """Fold a rewording into the memory it repeats, only when no fact differs."""
         scope = new.scope or self.settings.default_scope
-        found = self._near_duplicate(scope, new.content, vector, occurred_at=times.occurred_at)
+        when = event_time(new.kind, times.occurred_at)
+        found = self._near_duplicate(scope, new.content, vector, occurred_at=when)
         if found is None:
             return None
         memory_id, cosine = found
@@ -425,10 +427,14 @@ def _said(new: NewMemory, times: _Times) -> Said:
 def _same_event(existing: Memory, later: Memory | None, occurred_at: str | None) -> bool:
     """Whether a rewording can fold into `existing`: not an event of another day, and a
     stored `later` only into the same day (or both undated), whose date a fold keeps."""
-    day = event_day(_stored_time(existing.occurred_at))
+    day = _event_day(existing)
     if later is not None:
-        return day == event_day(_stored_time(later.occurred_at))
-    return same_event(_stored_time(existing.occurred_at), occurred_at)
+        return day == _event_day(later)
+    return same_event(day, occurred_at)
+
+
+def _event_day(memory: Memory) -> str | None:
+    return event_day(event_time(memory.kind, _stored_time(memory.occurred_at)))
 
 
 def _stored_time(moment: datetime | None) -> str | None:

@@ -253,6 +253,27 @@ def test_a_statement_said_again_in_a_later_session_is_a_repeat_not_a_second_memo
     assert memory.repeat_count == 2
 
 
+def test_a_preference_said_again_days_later_is_a_repeat_not_a_second_memory(
+    keyword_service: MemoryService, tmp_path: Path
+) -> None:
+    """Capture dates every statement with its turn; a preference said again on another day
+    is the same preference (policies/repeats.py: lasting kinds), not a second memory."""
+    folder = project(tmp_path)
+    for day, session in (("05", "s1"), ("09", "s2")):
+        lines = [
+            {
+                **user("Always use uv for Python, never pip.", 1),
+                "sessionId": session,
+                "uuid": f"{session}-u",
+                "timestamp": f"2026-10-{day}T09:01:00Z",
+            },
+            {**said("Noted.", 1), "sessionId": session, "timestamp": f"2026-10-{day}T09:01:30Z"},
+        ]
+        keyword_service.capture(write(tmp_path / f"{session}.jsonl", lines), cwd=str(folder))
+    (memory,) = [m for m in keyword_service.list_memories(limit=None) if m.kind == "preference"]
+    assert memory.repeat_count == 2
+
+
 def test_two_captures_of_one_session_at_once_count_each_statement_once(
     settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -83,6 +83,29 @@ def test_bulk_writes_keep_other_days_and_take_the_later_kind(service: MemoryServ
     assert service.get(ids[3]).kind == "decision"
 
 
+@pytest.mark.parametrize("kind", ["fact", "preference", "decision"])
+def test_a_lasting_statement_said_again_another_day_is_one_memory(
+    service: MemoryService, kind: str
+) -> None:
+    """Facts, preferences and decisions hold until changed, whenever said: their dates keep
+    nothing apart, on every path that decides a repeat (remember, a rewording, bulk)."""
+    text = "The staging database is PostgreSQL 16"
+    first = service.remember(text, kind, occurred_at="2026-03-02")
+    again = service.remember(text, kind, occurred_at="2026-03-09")
+    assert (again.status, again.id) == ("duplicate", first.id)
+    note = service.remember(text, occurred_at="2026-03-20")
+    assert (note.status, note.id) == ("duplicate", first.id)  # a note repeats it too
+    reworded = service.remember(
+        "PostgreSQL 16 is the staging database", kind, occurred_at="2026-04-01"
+    )
+    assert reworded.id == first.id and reworded.status in ("merged", "duplicate")
+    ids = service.remember_many(
+        [{"content": text, "kind": kind, "occurred_at": f"2026-05-0{day}"} for day in (1, 2)]
+    )  # fmt: skip
+    assert ids == [first.id, first.id]
+    assert len(service.list_memories(limit=None)) == 1
+
+
 def test_markdown_new_entries_on_another_day_are_remembered(
     service: MemoryService, tmp_path: Path
 ) -> None:

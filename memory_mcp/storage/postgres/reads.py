@@ -83,12 +83,13 @@ class PgReads(PgBase):
         scopes, hashes, days = zip(*groups, strict=True)
         rows = self._read(
             lambda c: c.execute(
-                """select distinct p.scope, p.hash, p.day
+                f"""select distinct p.scope, p.hash, p.day
                     from unnest(%(scopes)s::text[], %(hashes)s::text[], %(days)s::text[])
                         as p(scope, hash, day)
                     join memories m on m.scope = p.scope and m.content_hash = p.hash
                     where m.forgotten_at is null and m.superseded_by is null
                     and (p.day is null or m.occurred_at is null
+                         or m.kind in ({decisions.LASTING})
                          or left(m.occurred_at, 10) = p.day)""",
                 {"scopes": list(scopes), "hashes": list(hashes), "days": list(days)},
             ).fetchall()

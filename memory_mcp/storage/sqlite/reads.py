@@ -94,11 +94,12 @@ class SqliteReads(SqliteBase):
         rows = self._read(
             lambda c: c.execute(
                 # json_each first (cross join keeps it outer): one index probe a text
-                """select distinct p.value ->> 0, p.value ->> 1, p.value ->> 2
+                f"""select distinct p.value ->> 0, p.value ->> 1, p.value ->> 2
                     from json_each(:groups) p cross join memories m
                     on m.scope = p.value ->> 0 and m.content_hash = p.value ->> 1
                     where m.forgotten_at is null and m.superseded_by is null
                     and (p.value ->> 2 is null or m.occurred_at is null
+                         or m.kind in ({decisions.LASTING})
                          or substr(m.occurred_at, 1, 10) = p.value ->> 2)""",
                 {"groups": json.dumps(list(groups))},
             ).fetchall()
