@@ -278,3 +278,33 @@ def test_a_bulk_write_embeds_only_texts_not_stored_yet(
     assert ids[0] == held and ids[3] == ids[4]
     assert service.get(held).repeat_count == 2
     assert len(set(ids)) == 4 and all(m.embedded for m in service.store.get_many(ids))
+
+
+@pytest.mark.sqlite_only
+def test_a_bulk_batch_writes_its_keyword_entries_to_the_index_once(
+    service: MemoryService,
+) -> None:
+    """A memory goes in through the triggers that fill the keyword indexes, so each insert
+    ran in a statement savepoint, where FTS5 writes its pending entries to disk: a batch
+    inserted a row at a time left a segment per row (and merged them as it went). A run of
+    new rows is inserted by one statement; FTS5 writes one segment for the batch."""
+    service.remember("warm up the vector index")
+    texts = [f"bulk row {i} about topic {i}" for i in range(40)]
+    vectors = service.semantic.embed_documents(texts)
+    assert vectors is not None
+    rows = [
+        NewRow(content=t, kind="note", tags=[], scope="global", metadata={}, vector=v)
+        for t, v in zip(texts, vectors, strict=True)
+    ]
+    seen: list[str] = []
+    conn = service.store.conn  # type: ignore[attr-defined]
+    conn.set_trace_callback(seen.append)
+    try:
+        stored = service.store.insert_many(rows, repeats="count")
+    finally:
+        conn.set_trace_callback(None)
+    assert [s.status for s in stored] == ["created"] * 40
+    segments = [s for s in seen if s.startswith("-- INSERT INTO 'main'.'memories_fts_idx'")]
+    assert len(segments) == 1, len(segments)
+    found = service.store.search_keywords("topic", MemoryFilter(), 50)
+    assert {memory_id for memory_id, _ in found} == {s.id for s in stored}

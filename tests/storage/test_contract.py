@@ -335,6 +335,35 @@ def test_insert_many_decides_each_row_against_what_is_stored(storage: Storage) -
     assert storage.get(tea).repeat_count == 2  # left out, not counted
 
 
+def test_a_mixed_batch_is_decided_and_logged_row_by_row(storage: Storage) -> None:
+    """Plain rows, a repeat of an earlier row of the batch, keyed rows superseding each
+    other and rows without a vector: each outcome, id order, history order and index entry
+    as if the rows had come one by one (SQLite writes runs of plain rows together)."""
+    batch = [
+        row("alpha note", vec(1, 0, 0, 0)), row("beta note"), row("Alpha note."),
+        row("Editor is Helix", vec(0, 1, 0, 0), key="user.editor"), row("gamma note"),
+        row("Editor is Zed", vec(0, 0, 1, 0), key="user.editor"), row("beta note", vec(0, 0, 0, 1)),
+    ]  # fmt: skip
+    out = storage.insert_many(batch, client="bulk", repeats="count")
+    alpha, beta, helix, gamma, zed = (out[i].id for i in (0, 1, 3, 4, 5))
+    assert [(s.id, s.status) for s in out] == [
+        (alpha, "created"), (beta, "created"), (alpha, "duplicate"), (helix, "created"),
+        (gamma, "created"), (zed, "created"), (beta, "duplicate"),
+    ]  # fmt: skip
+    assert alpha < beta < helix < gamma < zed
+    assert storage.get(helix).superseded_by == zed
+    assert [storage.get(i).repeat_count for i in (alpha, beta)] == [2, 2]
+    trail = [(h.memory_id, h.action) for h in reversed(storage.history(limit=20))]
+    assert trail == [
+        (alpha, "create"), (beta, "create"), (alpha, "duplicate"), (helix, "create"),
+        (gamma, "create"), (helix, "supersede"), (zed, "create"), (beta, "duplicate"),
+    ]  # fmt: skip
+    assert_in_step(storage, 5, 3)
+    assert ids(storage.search_keywords("gamma", MemoryFilter(), 5)) == [gamma]
+    assert ids(storage.search_keywords("helix", EVERYTHING, 5)) == [helix]
+    assert storage.search_keywords("helix", MemoryFilter(), 5) == []
+
+
 def test_restored_rows_keep_free_ids_and_are_found_again(storage: Storage) -> None:
     mine = storage.insert(row("Mine")).id
     when = "2024-05-06T07:08:09.000000Z"

@@ -403,3 +403,25 @@ def _assert_upgraded_finds(path: Path, expected: list[tuple[str, str, list[int]]
         assert store.keyword_index_ok()
     finally:
         store.close()
+
+
+def test_a_new_database_compiles_each_write_statement_once(tmp_path: Path) -> None:
+    """The connection that made the file keeps its writes' statements prepared. Its schema
+    steps had filled the driver's statement cache, which then evicted its newest entry for
+    each new statement: every insert was compiled again, with its triggers' programs, at
+    each use (counted by the authorizer, which SQLite calls while compiling)."""
+    from memory_mcp.storage.sqlite import open_store
+    from tests.storage.rows import row
+
+    store = open_store(tmp_path / "new.db", busy_timeout_ms=5000)
+    compiled: list[str] = []
+
+    def authorize(action: int, table: str | None, *_: Any) -> int:
+        if action == sqlean.SQLITE_INSERT and table in ("memories", "history"):
+            compiled.append(table)
+        return sqlean.SQLITE_OK
+
+    store.conn.set_authorizer(authorize)
+    for n in range(3):
+        store.insert_many([row(f"note {n}")])
+    assert compiled == ["memories", "history"]

@@ -2,7 +2,6 @@
 
 import contextlib
 import errno
-import json
 import logging
 import os
 import time
@@ -23,6 +22,8 @@ from memory_mcp.storage.sqlite.keyword_schema import (
     SPACED_FUNCTION,
     TAG_KEYWORDS_FUNCTION,
     TAG_WORDS_FUNCTION,
+    tags_function,
+    text_function,
 )
 from memory_mcp.storage.sqlite.migrations import APPLIED, MIGRATIONS
 
@@ -34,6 +35,11 @@ logger = logging.getLogger(__name__)
 # memory (with 256 MiB, a warmed-up server held ~260 B per memory more, benchmarks/scale.py).
 MMAP_BYTES = 64 * 1024 * 1024
 DURABILITY = ("normal", "full")
+# Prepared statements kept per connection. sqlean's cache (pysqlite's) orders them by use and,
+# when full, evicts its newest: the ~100 statements of a new file's schema steps filled the
+# default 100, and every statement of the writes after was compiled again at each use, its
+# triggers' programs with it (half a bulk import's CPU). This holds every statement we send.
+STATEMENT_CACHE = 1024
 
 
 class Connection(sqlean.Connection):
@@ -104,10 +110,10 @@ def _prepare(
     # The keyword indexes' text (keyword_schema.py): their views and triggers call it,
     # so every connection that writes memories needs it; step 8's while a file is
     # migrated past it.
-    conn.create_function(SPACED_FUNCTION, 1, _text_of(spaced), deterministic=True)
-    conn.create_function(TAG_WORDS_FUNCTION, 1, _tags_of(spaced), deterministic=True)
-    conn.create_function(KEYWORDS_FUNCTION, 1, _text_of(indexed), deterministic=True)
-    conn.create_function(TAG_KEYWORDS_FUNCTION, 1, _tags_of(indexed), deterministic=True)
+    conn.create_function(SPACED_FUNCTION, 1, text_function(spaced), deterministic=True)
+    conn.create_function(TAG_WORDS_FUNCTION, 1, tags_function(spaced), deterministic=True)
+    conn.create_function(KEYWORDS_FUNCTION, 1, text_function(indexed), deterministic=True)
+    conn.create_function(TAG_KEYWORDS_FUNCTION, 1, tags_function(indexed), deterministic=True)
     conn.execute(f"pragma busy_timeout = {int(busy_timeout_ms)}")
     # Before WAL mode, which would change the file's header.
     if check_owner and (tables := faults.foreign_tables(conn)):
@@ -150,36 +156,11 @@ def _open(path: Path | str, busy_timeout_ms: int, read_only: bool) -> Connection
             check_same_thread=False,  # the SDK runs sync tools on worker threads; store locks
             timeout=busy_timeout_ms / 1000,
             factory=Connection,
+            cached_statements=STATEMENT_CACHE,
         ),
     )
     conn.read_only = read_only
     return conn
-
-
-def _text_of(words: Callable[[str], str]) -> Callable[[str | None], str | None]:
-    """A text's indexed words (anything else as it is)."""
-
-    def text(value: str | None) -> str | None:
-        return words(value) if isinstance(value, str) else value
-
-    return text
-
-
-def _tags_of(words: Callable[[str], str]) -> Callable[[str | None], str | None]:
-    """A JSON list of tags as indexed words, joined by spaces (anything else as it is)."""
-
-    def tags(value: str | None) -> str | None:
-        if not isinstance(value, str):
-            return value
-        try:
-            found = json.loads(value)
-        except ValueError:
-            return words(value)
-        if not isinstance(found, list):
-            return words(value)
-        return words(" ".join(str(w) for w in found))
-
-    return tags
 
 
 def _use_wal(conn: Connection, busy_timeout_ms: int) -> None:

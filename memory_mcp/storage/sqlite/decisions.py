@@ -33,12 +33,13 @@ HOLDERS = f"""scope = :scope and key = :key and {CURRENT}
     and id is not :besides order by created_at, id"""
 
 
-def visible_repeat(c: Connection, item: NewRow) -> Any:
-    """A visible memory in the item's scope with its normalised content (and its key, when
-    it has one; no event of another day), the oldest first; None if there is none."""
+def visible_repeat(c: Connection, item: NewRow, digest: str | None = None) -> Any:
+    """A visible memory in the item's scope with its normalised content (its hash `digest`,
+    if known; and its key, when it has one; no event of another day), the oldest first;
+    None if there is none."""
     return c.execute(
         f"select * from memories where {REPEAT}",
-        {"scope": item.scope, "hash": content_hash(item.content), "key": item.key,
+        {"scope": item.scope, "hash": digest or content_hash(item.content), "key": item.key,
          "day": event_day(event_time(item.kind, item.occurred_at))},
     ).fetchone()  # fmt: skip
 
@@ -74,9 +75,10 @@ def source_counted(c: Connection, source: dict[str, str], memory_id: int) -> boo
     )
 
 
-def restored_before(c: Connection, item: NewRow) -> int | None:
+def restored_before(c: Connection, item: NewRow, digest: str | None = None) -> int | None:
     """The memory an exported row became on an earlier import (or was all along): its own id
-    with the same content, else the same normalised content and creation time in its scope."""
+    with the same content, else the same normalised content (its hash `digest`, if known)
+    and creation time in its scope."""
     if item.id is not None:
         row = c.execute("select content from memories where id = :id", {"id": item.id}).fetchone()
         if row is not None and row["content"] == item.content:
@@ -84,7 +86,11 @@ def restored_before(c: Connection, item: NewRow) -> int | None:
     row = c.execute(
         """select id from memories where scope = :scope and content_hash = :hash
            and (:created is null or created_at = :created) order by id limit 1""",
-        {"scope": item.scope, "hash": content_hash(item.content), "created": item.created_at},
+        {
+            "scope": item.scope,
+            "hash": digest or content_hash(item.content),
+            "created": item.created_at,
+        },  # fmt: skip
     ).fetchone()
     return None if row is None else int(row[0])
 

@@ -1,6 +1,9 @@
 """The definition of SQLite's two keyword indexes, as the schema steps (migrations.py) make it:
 a view of the text each indexes, the FTS5 table over it, and the triggers keeping it in step."""
 
+import json
+from collections.abc import Callable
+
 # "8 May 2023" from an ISO-8601 time: the FTS index cannot call Python.
 _DATE_WORDS = """
     case when {t} is null then '' else
@@ -86,3 +89,31 @@ def fts_statements(
         """,
         f"insert into {index} ({index}) values ('rebuild')",
     ]
+
+
+# The registered functions' bodies (db.connect gives them the policies' rules): NULL and
+# anything not text pass through as they are.
+def text_function(words: Callable[[str], str]) -> Callable[[str | None], str | None]:
+    """A text's indexed words (anything else as it is)."""
+
+    def text(value: str | None) -> str | None:
+        return words(value) if isinstance(value, str) else value
+
+    return text
+
+
+def tags_function(words: Callable[[str], str]) -> Callable[[str | None], str | None]:
+    """A JSON list of tags as indexed words, joined by spaces (anything else as it is)."""
+
+    def tags(value: str | None) -> str | None:
+        if not isinstance(value, str):
+            return value
+        try:
+            found = json.loads(value)
+        except ValueError:
+            return words(value)
+        if not isinstance(found, list):
+            return words(value)
+        return words(" ".join(str(w) for w in found))
+
+    return tags

@@ -17,6 +17,7 @@ from memory_mcp.storage.contract import Inserted, NewRow, Repeats
 from memory_mcp.storage.sqlite import decisions, history, vectors
 from memory_mcp.storage.sqlite.base import SqliteBase, require_row, to_memory
 from memory_mcp.storage.sqlite.db import Connection
+from memory_mcp.storage.sqlite.runs import Run
 from memory_mcp.timestamps import utc_now
 
 COLUMNS = (
@@ -90,9 +91,13 @@ class SqliteWrites(SqliteBase):
         repeats: Repeats = "insert",
     ) -> list[Inserted]:
         """Insert rows (and their vectors, where given) in one transaction, each decided
-        against the rows stored before it (see the contract for `repeats`)."""
+        against the rows stored before it (see the contract for `repeats`); runs of new
+        memories without a key are written by one statement each (runs.py)."""
         with self._write() as c:
-            return [_place(c, item, action, client, repeats, self._made_with) for item in items]
+            run = Run(c, COLUMNS, _NEXT_ID, action, client, self._made_with)
+            placed = [_place(c, item, client, repeats, run) for item in items]
+            run.write()
+            return [run.written[p] if isinstance(p, int) else p for p in placed]
 
     def record_repeat(
         self,
@@ -259,28 +264,34 @@ def set_fields(c: Connection, memory_id: int, fields: dict[str, Any]) -> None:
 
 
 def _place(
-    c: Connection,
-    item: NewRow,
-    action: str,
-    client: str | None,
-    repeats: Repeats,
-    made_with: str | None,
-) -> Inserted:
-    """One row of insert_many: left out, counted, or inserted (see the contract)."""
+    c: Connection, item: NewRow, client: str | None, repeats: Repeats, run: Run
+) -> Inserted | int:
+    """One row of insert_many: left out, counted, inserted, or taken into `run` (its id:
+    written with the run). Whatever could read or follow a row of the run writes it first."""
+    digest = content_hash(item.content)
+    if run.holds_alike(item, digest):
+        run.write()
     if repeats == "skip" and (before := decisions.imported_before(c, item)) is not None:
         return Inserted(before, "present")
-    if repeats in ("count", "skip") and (same := decisions.visible_repeat(c, item)) is not None:
-        if repeats == "count":
-            _count_repeat(
-                c, same["id"], client, "duplicate", item.tags, item.expires_at, said(item)
-            )
-        return Inserted(same["id"], "duplicate")
+    if repeats in ("count", "skip"):
+        same = decisions.visible_repeat(c, item, digest)
+        if same is not None:
+            if repeats == "count":
+                run.write()
+                _count_repeat(
+                    c, same["id"], client, "duplicate", item.tags, item.expires_at, said(item)
+                )
+            return Inserted(same["id"], "duplicate")
     if repeats == "restore":
-        if (before := decisions.restored_before(c, item)) is not None:
+        if (before := decisions.restored_before(c, item, digest)) is not None:
             return Inserted(before, "present")
         if item.id is not None and decisions.id_taken(c, item.id):
             item = replace(item, id=None)
-    return _insert(c, item, action, client, model=False, made_with=made_with)  # go unread
+    values = row_values(item, utc_now(), digest)
+    if (taken := run.take(item, values)) is not None:
+        return taken
+    run.write()
+    return _insert(c, item, run.action, client, model=False, made_with=run.made_with)
 
 
 def _insert(
@@ -391,15 +402,16 @@ def _coalesce_repeat(c: Connection, memory_id: int, client: str | None, now: str
     return detail is not None
 
 
-def row_values(item: NewRow, now: str) -> dict[str, Any]:
+def row_values(item: NewRow, now: str, digest: str | None = None) -> dict[str, Any]:
     """The insert's parameters for a row (COLUMNS): JSON columns encoded, missing times `now`,
-    the content's hash; shared by inserts and migrate's exact copies (transfer.py)."""
+    the content's hash (`digest`, if known); shared by inserts and migrate's exact copies
+    (transfer.py)."""
     values = {name: getattr(item, name, None) for name in COLUMNS}
     values.update(
         tags=json.dumps(item.tags),
         metadata=json.dumps(item.metadata),
         created_at=item.created_at or now,
         updated_at=item.updated_at or item.created_at or now,
-        content_hash=content_hash(item.content),
+        content_hash=digest or content_hash(item.content),
     )
     return values
