@@ -236,7 +236,8 @@ def test_held_texts_is_find_exact_for_many(storage: Storage) -> None:
     old = storage.insert(row("The port is 8080", key="port")).id
     storage.insert(row("The port is 8081", key="port"))  # supersedes `old`
     assert storage.get(old).superseded_by is not None
-    storage.insert(row("Went to the dentist", occurred_at="2026-03-02T09:00:00Z"))
+    storage.insert(row("Went to the dentist", kind="event", occurred_at="2026-03-02T09:00:00Z"))
+    storage.insert(row("The office is in Lyon", occurred_at="2026-03-02T09:00:00Z"))  # a fact
     asked = [
         ("global", "deploys run on fridays", None),
         ("global", "DEPLOYS RUN ON FRIDAYS.", None),  # the same text spelt otherwise: both held
@@ -250,10 +251,11 @@ def test_held_texts_is_find_exact_for_many(storage: Storage) -> None:
         ("global", "Went to the dentist", "2026-03-02T18:30:00Z"),  # the same day
         ("global", "Went to the dentist", "2026-03-09T09:00:00Z"),  # another day's event
         ("global", "went to the dentist", None),  # undated: the dated memory repeats it
+        ("global", "The office is in Lyon", "2026-05-01T09:00:00Z"),  # lasting: any day
     ]
     held = storage.held_texts(asked)
     assert held == {text for text in asked if storage.find_exact(*text) is not None}
-    assert held == {asked[i] for i in (0, 1, 2, 4, 8, 9, 11)}
+    assert held == {asked[i] for i in (0, 1, 2, 4, 8, 9, 11, 12)}
     assert storage.held_texts([]) == set()
 
 
