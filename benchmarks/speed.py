@@ -53,7 +53,7 @@ FALLBACK_ARGS = ["-c", "from memory_mcp.adapters.mcp_server.server import serve;
 TARGET_COLD_S = 0.5
 TARGET_RECALL_MS = 10.0
 TARGET_REMEMBER_MS = 10.0
-TARGET_BULK_PER_S = 400.0
+TARGET_BULK_RATIO = 0.95  # of the embedder's own batch rate, on the same texts
 
 # -- synthetic memories ------------------------------------------------------------------------
 
@@ -285,8 +285,8 @@ def measure_bulk(
             "service.remember_many",
             f"{import_rate:.0f}",
             f"{import_rate / embed_rate:.2f}",
-            f">= 0.8 x embedder (~{TARGET_BULK_PER_S:.0f}/s on a quiet box): "
-            + verdict(import_rate >= 0.8 * embed_rate),
+            f">= {TARGET_BULK_RATIO} x embedder (issue 17): "
+            + verdict(import_rate >= TARGET_BULK_RATIO * embed_rate),
         ],
     ]
 
