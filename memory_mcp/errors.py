@@ -34,6 +34,12 @@ class ReadOnly(StorageError):
     process that may write them."""
 
 
+def of_one_batch(exc: StorageError) -> str:
+    """The failure of one batch among several, in words: its "Nothing was changed" is only
+    true of that batch."""
+    return str(exc).replace("Nothing was changed", "That batch was not stored")
+
+
 def stopped_partway(
     exc: StorageError, done: str, command: str = "import", rerun: str | None = None
 ) -> StorageError:
@@ -41,7 +47,7 @@ def stopped_partway(
     batches were stored: the failure's "Nothing was changed" is only true of that batch.
     `done` names what stays ("The 512 memories the earlier batches created"); `rerun` what
     to run again and what that does (by default the same command, which carries on)."""
-    reason = str(exc).replace("Nothing was changed", "That batch was not stored")
+    reason = of_one_batch(exc)
     again = rerun or f"run the same {command} again: it carries on without duplicates"
     return type(exc)(
         f"The {command} stopped partway. {reason} {done} stay; once this is fixed, {again}."

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from memory_mcp.errors import ReadOnly, StorageError
+from memory_mcp.errors import ReadOnly, StorageError, of_one_batch
 from memory_mcp.search.embed import Embedder
 from memory_mcp.storage.contract import Progress, Storage
 
@@ -78,7 +78,7 @@ def fill_what_fits(fill: Callable[[], int]) -> int | None:
         logger.warning(
             "Memories stored without a vector are found by keyword only until they can be "
             "embedded: %s",
-            str(exc).replace("Nothing was changed", "That batch was not stored"),
+            of_one_batch(exc),
         )
         return None
 

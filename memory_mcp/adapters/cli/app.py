@@ -20,7 +20,13 @@ from memory_mcp import __version__
 from memory_mcp.adapters.cli.quick import plain_logging, setting_errors
 from memory_mcp.adapters.cli.render import err, out, safe
 from memory_mcp.config import Settings, default_db_path, is_database_url
-from memory_mcp.errors import InvalidInput, MemoryMCPError, StorageError, plain_wording
+from memory_mcp.errors import (
+    InvalidInput,
+    MemoryMCPError,
+    StorageError,
+    of_one_batch,
+    plain_wording,
+)
 from memory_mcp.models import KINDS
 from memory_mcp.service import MemoryService
 
@@ -274,7 +280,7 @@ def _embed_backlog(service: MemoryService) -> None:
     except StorageError as exc:
         # Best effort, each batch its own transaction: the command goes on (a full disk
         # must not refuse a recall), over the vectors stored so far.
-        reason = str(exc).replace("Nothing was changed", "That batch was not stored")
+        reason = of_one_batch(exc)
         err.print(
             "Not every memory stored without a vector got one now; the others are found by "
             f"keyword only until a later command or a server embeds them. {reason}",
