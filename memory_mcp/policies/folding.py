@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from memory_mcp.policies.repeats import event_day, event_time
+from memory_mcp.policies.repeats import event_day
 from memory_mcp.timestamps import longer_life
 
 MAX_REPEAT_CLIENTS = 16  # clients named on a coalesced repeat entry
@@ -30,7 +30,7 @@ class Copy:
     def of_row(cls, row: Any, replaced_another: bool) -> "Copy":
         """From a stored row (either backend's: read by column name)."""
         hidden = row["forgotten_at"] is not None or row["superseded_by"] is not None
-        day = event_day(event_time(row["kind"], row["occurred_at"]))
+        day = event_day(row["occurred_at"], row["kind"])
         return cls(int(row["id"]), row["key"], hidden, bool(replaced_another), day)
 
 

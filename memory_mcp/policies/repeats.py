@@ -32,6 +32,11 @@ class Said:
     metadata: Mapping[str, Any] = field(default_factory=dict)
     occurred_at: str | None = None  # ISO-8601 UTC as stored (timestamps.format_time)
 
+    @classmethod
+    def of(cls, row: Any) -> "Said":
+        """What a row to store (storage's NewRow: kind, metadata, occurred_at) says again."""
+        return cls(row.kind, row.metadata, row.occurred_at)
+
 
 LASTING_KINDS = ("fact", "preference", "decision")  # true until changed, whenever said
 
@@ -42,9 +47,11 @@ def event_time(kind: str | None, occurred_at: str | None) -> str | None:
     return None if kind in LASTING_KINDS else occurred_at
 
 
-def event_day(occurred_at: str | None) -> str | None:
-    """The UTC day (YYYY-MM-DD) of a stored event time; None without one."""
-    return None if occurred_at is None else occurred_at[:10]
+def event_day(occurred_at: str | None, kind: str | None = None) -> str | None:
+    """The UTC day (YYYY-MM-DD) that keeps a statement of `kind` apart from the same text on
+    other days: its stored event time's; None without one, or for a lasting kind."""
+    at = event_time(kind, occurred_at)
+    return None if at is None else at[:10]
 
 
 def same_event(a: str | None, b: str | None) -> bool:

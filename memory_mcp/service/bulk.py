@@ -123,7 +123,7 @@ class BulkWriter(Part):
             return list(range(len(batch)))
         first: dict[tuple[str, str, str | None], int] = {}
         for i, r in enumerate(batch):  # events of other days are other memories
-            when = event_day(event_time(r.kind, r.occurred_at))
+            when = event_day(r.occurred_at, r.kind)
             first.setdefault((r.scope, dedup_module.content_hash(r.content), when), i)
         said = {
             i: (batch[i].scope, batch[i].content, event_time(batch[i].kind, batch[i].occurred_at))

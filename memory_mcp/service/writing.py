@@ -434,7 +434,7 @@ def _same_event(existing: Memory, later: Memory | None, occurred_at: str | None)
 
 
 def _event_day(memory: Memory) -> str | None:
-    return event_day(event_time(memory.kind, _stored_time(memory.occurred_at)))
+    return event_day(_stored_time(memory.occurred_at), memory.kind)
 
 
 def _stored_time(moment: datetime | None) -> str | None:

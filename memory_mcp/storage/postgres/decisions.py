@@ -11,7 +11,7 @@ from typing import Any
 
 from memory_mcp.errors import InvalidInput
 from memory_mcp.policies.dedup import content_hash
-from memory_mcp.policies.repeats import LASTING_KINDS, event_day, event_time
+from memory_mcp.policies.repeats import LASTING_KINDS, event_day
 from memory_mcp.storage.contract import NewRow
 from memory_mcp.storage.postgres import history
 from memory_mcp.storage.postgres.base import require_row
@@ -21,12 +21,20 @@ from memory_mcp.timestamps import utc_now
 
 CURRENT = "forgotten_at is null and superseded_by is null"
 LASTING = ", ".join(f"'{kind}'" for kind in LASTING_KINDS)  # kinds whose dates part nothing
+
+
+def same_event(day: str, m: str = "") -> str:
+    """SQL: memory `m` (a table alias and its dot, or none) may be what a statement of event
+    day `day` (an SQL expression) repeats: not an event of another day (policies.repeats)."""
+    return f"""({day}::text is null or {m}occurred_at is null or {m}kind in ({LASTING})
+         or left({m}occurred_at, 10) = {day})"""
+
+
 # `where` tails shared with the reads of the same rows (reads.find_exact, current_for_key).
 # Not an event of another day (policies.repeats); one of that day before an undated one.
 REPEAT = f"""scope = %(scope)s and content_hash = %(hash)s and {CURRENT}
     and (%(key)s::text is null or key = %(key)s)
-    and (%(day)s::text is null or occurred_at is null or kind in ({LASTING})
-         or left(occurred_at, 10) = %(day)s)
+    and {same_event("%(day)s")}
     order by %(day)s::text is not null and occurred_at is null, id limit 1"""
 HOLDERS = f"""scope = %(scope)s and key = %(key)s and {CURRENT}
     and id is distinct from %(besides)s::bigint order by created_at, id"""
@@ -36,7 +44,7 @@ def visible_repeat(c: Connection, item: NewRow) -> Any:
     return c.execute(
         f"select * from memories where {REPEAT}",
         {"scope": item.scope, "hash": content_hash(item.content), "key": item.key,
-         "day": event_day(event_time(item.kind, item.occurred_at))},
+         "day": event_day(item.occurred_at, item.kind)},
     ).fetchone()  # fmt: skip
 
 

@@ -88,9 +88,7 @@ class PgReads(PgBase):
                         as p(scope, hash, day)
                     join memories m on m.scope = p.scope and m.content_hash = p.hash
                     where m.forgotten_at is null and m.superseded_by is null
-                    and (p.day is null or m.occurred_at is null
-                         or m.kind in ({decisions.LASTING})
-                         or left(m.occurred_at, 10) = p.day)""",
+                    and {decisions.same_event("p.day", "m.")}""",
                 {"scopes": list(scopes), "hashes": list(hashes), "days": list(days)},
             ).fetchall()
         )

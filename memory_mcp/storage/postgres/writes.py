@@ -78,7 +78,7 @@ class PgWrites(PgBase):
                     sighting = {} if source is None else {"source": source}
                     _count_repeat(
                         c, same["id"], client, "duplicate", item.tags, item.expires_at,
-                        said(item), **sighting,
+                        Said.of(item), **sighting,
                     )  # fmt: skip
                     return Inserted(same["id"], "duplicate")
             also = [] if replaces is None else [decisions.replace_target(c, replaces, item.scope)]
@@ -276,7 +276,7 @@ def _place(
     if repeats in ("count", "skip") and (same := decisions.visible_repeat(c, item)) is not None:
         if repeats == "count":
             _count_repeat(
-                c, same["id"], client, "duplicate", item.tags, item.expires_at, said(item)
+                c, same["id"], client, "duplicate", item.tags, item.expires_at, Said.of(item)
             )
         return Inserted(same["id"], "duplicate")
     if repeats == "restore":
@@ -373,11 +373,6 @@ def _adopted(row: Any, sighting: Said | None) -> dict[str, Any]:
     if sighting is None:
         return {}
     return adopted(row["kind"], dict(row["metadata"]), row["occurred_at"], sighting)
-
-
-def said(item: NewRow) -> Said:
-    """What a row said again brings to the memory it repeats."""
-    return Said(item.kind, item.metadata, item.occurred_at)
 
 
 def _coalesce_repeat(c: Connection, memory_id: int, client: str | None, now: str) -> bool:

@@ -12,7 +12,7 @@ from typing import Any
 
 from memory_mcp.errors import InvalidInput
 from memory_mcp.policies.dedup import content_hash
-from memory_mcp.policies.repeats import LASTING_KINDS, event_day, event_time
+from memory_mcp.policies.repeats import LASTING_KINDS, event_day
 from memory_mcp.storage.contract import NewRow
 from memory_mcp.storage.sources import origin
 from memory_mcp.storage.sqlite import history
@@ -22,12 +22,20 @@ from memory_mcp.timestamps import utc_now
 
 CURRENT = "forgotten_at is null and superseded_by is null"
 LASTING = ", ".join(f"'{kind}'" for kind in LASTING_KINDS)  # kinds whose dates part nothing
+
+
+def same_event(day: str, m: str = "") -> str:
+    """SQL: memory `m` (a table alias and its dot, or none) may be what a statement of event
+    day `day` (an SQL expression) repeats: not an event of another day (policies.repeats)."""
+    return f"""({day} is null or {m}occurred_at is null or {m}kind in ({LASTING})
+         or substr({m}occurred_at, 1, 10) = {day})"""
+
+
 # `where` tails shared with the reads of the same rows (reads.find_exact, current_for_key).
 # Not an event of another day (policies.repeats); one of that day before an undated one.
 REPEAT = f"""scope = :scope and content_hash = :hash and {CURRENT}
     and (:key is null or key = :key)
-    and (:day is null or occurred_at is null or kind in ({LASTING})
-         or substr(occurred_at, 1, 10) = :day)
+    and {same_event(":day")}
     order by :day is not null and occurred_at is null, id limit 1"""
 HOLDERS = f"""scope = :scope and key = :key and {CURRENT}
     and id is not :besides order by created_at, id"""
@@ -40,7 +48,7 @@ def visible_repeat(c: Connection, item: NewRow, digest: str | None = None) -> An
     return c.execute(
         f"select * from memories where {REPEAT}",
         {"scope": item.scope, "hash": digest or content_hash(item.content), "key": item.key,
-         "day": event_day(event_time(item.kind, item.occurred_at))},
+         "day": event_day(item.occurred_at, item.kind)},
     ).fetchone()  # fmt: skip
 
 

@@ -98,9 +98,7 @@ class SqliteReads(SqliteBase):
                     from json_each(:groups) p cross join memories m
                     on m.scope = p.value ->> 0 and m.content_hash = p.value ->> 1
                     where m.forgotten_at is null and m.superseded_by is null
-                    and (p.value ->> 2 is null or m.occurred_at is null
-                         or m.kind in ({decisions.LASTING})
-                         or substr(m.occurred_at, 1, 10) = p.value ->> 2)""",
+                    and {decisions.same_event("p.value ->> 2", "m.")}""",
                 {"groups": json.dumps(list(groups))},
             ).fetchall()
         )
