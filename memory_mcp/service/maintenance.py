@@ -86,24 +86,30 @@ class Maintenance(Part):
         try:
             return self.semantic.reindex(progress)
         except StorageError as exc:
-            if (left := self._vectors_left(None)) is None:
+            if (left := self._reindex_left()) is None:
                 raise
             raise stopped_partway(exc, left, "reindex") from exc
 
-    def _vectors_left(self, before: int | None) -> str | None:
+    def _embedded_since(self, before: int) -> str | None:
         """After a failure while embedding batch by batch (each batch one transaction): the
-        vectors that stay, in words; None if none was stored. `before`: how many vectors
-        there were (None: a reindex, which replaced the vector index first)."""
+        vectors stored since there were `before`, in words; None if none was."""
+        try:
+            vec = self.store.counts()["vec"]
+        except StorageError:  # not even readable now: the failure speaks for itself
+            return None
+        return f"embedded {vec - before} memories that had no vector" if vec > before else None
+
+    def _reindex_left(self) -> str | None:
+        """After a reindex failed while embedding (it replaced the vector index first, then
+        embeds batch by batch): what stays, in words; None if it had not got that far."""
         try:
             pending = self.store.reindex_pending()
             counts = self.store.counts()
         except StorageError:  # not even readable now: the failure speaks for itself
             return None
-        vec, total = counts["vec"], counts["memories"]
-        if before is not None:
-            return f"embedded {vec - before} memories that had no vector" if vec > before else None
         if pending is None:
             return None
+        vec, total = counts["vec"], counts["memories"]
         # (The keyword rebuild before it completed: it was rebuilt.)
         vectors = (
             f"the new vector index for {pending[0]}, still empty (it replaced the old one: "
@@ -168,7 +174,7 @@ class Maintenance(Part):
         try:
             self._repair(report, repaired)
         except StorageError as exc:
-            done = [*repaired, self._vectors_left(before) or ""]
+            done = [*repaired, self._embedded_since(before) or ""]
             if not any(done):
                 raise  # (a keyword rebuild stopped midway says itself what stays)
             raise stopped_partway(
