@@ -148,7 +148,9 @@ class Exchange(Part):
             occurred = parse_time(entry.occurred, "occurred")
             when = None if occurred is None else event_time(entry.kind, format_time(occurred))
             existing = self.store.find_exact(entry.scope, entry.content, when)
-            if existing is not None:
+            # An entry that gives its stored text a key is not present yet: remember gives
+            # the key to the unkeyed memory, or stores the text as that key's value.
+            if existing is not None and entry.key in (None, existing.key):
                 report.already_present.append(existing.id)
                 return
             made = self.writer.remember(
@@ -156,7 +158,10 @@ class Exchange(Part):
                 key=entry.key, occurred_at=entry.occurred, client=MARKDOWN_CLIENT,
             )  # fmt: skip
             new = made.status in ("created", "superseded")
-            (report.created if new else report.already_present).append(made.id)
+            keyed = made.status == "duplicate" and existing is not None and existing.key is None
+            (report.created if new else report.updated if keyed else report.already_present).append(
+                made.id
+            )
             if new and cleaned.changed:
                 report.redacted.append(made.id)
         elif entry.id not in current:
