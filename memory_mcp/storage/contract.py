@@ -197,9 +197,10 @@ class MemoryReads(Protocol):
         """A visible memory in `scope` that `content` (an event at `occurred_at`) repeats."""
         ...
 
-    def held_texts(self, texts: Sequence[Written]) -> set[Written]:
+    def held_texts(self, texts: Sequence[Written]) -> dict[Written, int]:
         """The (scope, content, occurred_at) of `texts` for which `find_exact` finds a
-        memory, in one statement (a bulk write's check of what it need not embed)."""
+        memory, each with that memory's id, in one statement (a bulk write's check of what
+        it need not embed; an import's of what it leaves out, naming the memory)."""
         ...
 
     def current_for_key(self, scope: str, key: str) -> list[Memory]:

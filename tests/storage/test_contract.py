@@ -254,9 +254,17 @@ def test_held_texts_is_find_exact_for_many(storage: Storage) -> None:
         ("global", "The office is in Lyon", "2026-05-01T09:00:00Z"),  # lasting: any day
     ]
     held = storage.held_texts(asked)
-    assert held == {text for text in asked if storage.find_exact(*text) is not None}
-    assert held == {asked[i] for i in (0, 1, 2, 4, 8, 9, 11, 12)}
-    assert storage.held_texts([]) == set()
+    found = {text: storage.find_exact(*text) for text in asked}
+    assert held == {text: memory.id for text, memory in found.items() if memory is not None}
+    assert set(held) == {asked[i] for i in (0, 1, 2, 4, 8, 9, 11, 12)}
+    assert storage.held_texts([]) == {}
+    # The id is the memory find_exact names: of the event's day before an undated copy.
+    undated = storage.insert(row("Went to the dentist", kind="event")).id
+    dated = storage.find_exact("global", "went to the dentist", "2026-03-02T20:00:00Z")
+    assert dated is not None and dated.id != undated
+    assert storage.held_texts([("global", "went to the dentist", "2026-03-02T20:00:00Z")]) == {
+        ("global", "went to the dentist", "2026-03-02T20:00:00Z"): dated.id
+    }
 
 
 def test_back_to_back_repeats_share_one_history_entry(storage: Storage) -> None:
