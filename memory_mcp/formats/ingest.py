@@ -69,9 +69,7 @@ def ingest(
     with embedding_thread() as ahead:
 
         def take(start: int) -> tuple[int, list[tuple[Item, NewRow]], Future[Any] | None]:
-            admitted = [
-                (it, row) for it in items[start : start + BATCH] if (row := _admit(run, it))
-            ]
+            admitted = _admit(run, items[start : start + BATCH])
             texts = [row.content for _, row in admitted]
             return start, admitted, ahead.submit(embed, texts) if texts else None
 
@@ -109,8 +107,40 @@ def _store(run: _Run, vectors: np.ndarray | None, admitted: list[tuple[Item, New
             run.summary.skipped.append(Skipped(where=item.where, reason=reason))
 
 
-def _admit(run: _Run, item: Item) -> NewRow | None:
-    """The row to insert for `item`, or None (counted or reported) when it is left out."""
+@dataclass(frozen=True)
+class _Cleaned:
+    """A record as it would be stored (secrets masked), before the check for repeats."""
+
+    item: Record
+    content: str
+    when: str | None  # what keeps it apart from repeats (an event's time)
+    redacted: bool
+    fields: dict[str, Any]
+
+
+def _admit(run: _Run, batch: Sequence[Item]) -> list[tuple[Item, NewRow]]:
+    """The rows to insert for a batch of items; the others are counted or reported. What is
+    stored already is asked once for the batch (held_texts names the memory holding each)."""
+    cleaned = [c for item in batch if (c := _clean(run, item)) is not None]
+    scope = run.summary.scope
+    held = run.store.held_texts([(scope, c.content, c.when) for c in cleaned if c.content])
+    admitted: list[tuple[Item, NewRow]] = []
+    for c in cleaned:
+        problem = _problem(run, c, held.get((scope, c.content, c.when)))
+        if problem is not None:
+            run.summary.skipped.append(Skipped(where=c.item.where, reason=problem))
+            continue
+        run.first[_seen(c.content, c.when)] = run.first[c.item.source_id] = c.item.where
+        run.summary.redacted += c.redacted
+        tags = stored_tags(c.fields["tags"])
+        row = _row(run, c.item, c.content, tags, c.fields["metadata"], c.fields)
+        admitted.append((c.item, row))
+    return admitted
+
+
+def _clean(run: _Run, item: Item) -> _Cleaned | None:
+    """The record with its secrets masked, or None (counted or reported) when it is left out
+    before any lookup."""
     run.summary.read += 1
     if isinstance(item, Skipped):
         run.summary.skipped.append(item)
@@ -121,21 +151,15 @@ def _admit(run: _Run, item: Item) -> NewRow | None:
     origin = {"format": run.summary.format, "id": item.source_id, **item.details}
     metadata = {**item.metadata, "imported_from": origin}
     problem = _unfit(run, item, metadata)
-    when = event_time(item.kind, _when(item.occurred_at))  # what keeps it apart from repeats
-    if problem is None:
-        cleaned = redact_fields(
-            content=item.content, tags=item.tags, metadata=metadata, context=item.context
-        )
-        content = strip_invisible(cleaned.fields["content"])
-        redacted = cleaned.changed or item.redacted
-        problem = _problem(run, item.source_id, content, redacted, when)
     if problem is not None:
         run.summary.skipped.append(Skipped(where=item.where, reason=problem))
         return None
-    run.first[_seen(content, when)] = run.first[item.source_id] = item.where
-    run.summary.redacted += cleaned.changed or item.redacted
-    fields = cleaned.fields
-    return _row(run, item, content, stored_tags(fields["tags"]), fields["metadata"], fields)
+    cleaned = redact_fields(
+        content=item.content, tags=item.tags, metadata=metadata, context=item.context
+    )
+    content = strip_invisible(cleaned.fields["content"])
+    when = event_time(item.kind, _when(item.occurred_at))
+    return _Cleaned(item, content, when, bool(cleaned.changed or item.redacted), cleaned.fields)
 
 
 def _unfit(run: _Run, item: Record, metadata: dict[str, Any]) -> str | None:
@@ -149,17 +173,16 @@ def _unfit(run: _Run, item: Record, metadata: dict[str, Any]) -> str | None:
     return None
 
 
-def _problem(
-    run: _Run, source_id: str, content: str, redacted: bool, occurred_at: str | None
-) -> str | None:
-    if not content:
-        return "nothing left once secrets were removed" if redacted else "empty content"
-    earlier = run.first.get(source_id) or run.first.get(_seen(content, occurred_at))
-    if earlier is None and occurred_at is not None:  # an undated one of this run repeats it
-        earlier = run.first.get(_seen(content, None))
-    if earlier is None:
-        existing = run.store.find_exact(run.summary.scope, content, occurred_at)
-        earlier = None if existing is None else f"memory #{existing.id}"
+def _problem(run: _Run, c: _Cleaned, stored: int | None) -> str | None:
+    """Why a cleaned record is left out, if it is: empty, or a repeat of one earlier in the
+    run or of the memory `stored` (held_texts: the one find_exact names)."""
+    if not c.content:
+        return "nothing left once secrets were removed" if c.redacted else "empty content"
+    earlier = run.first.get(c.item.source_id) or run.first.get(_seen(c.content, c.when))
+    if earlier is None and c.when is not None:  # an undated one of this run repeats it
+        earlier = run.first.get(_seen(c.content, None))
+    if earlier is None and stored is not None:
+        earlier = f"memory #{stored}"
     if earlier is not None:
         run.summary.duplicates += 1
         return f"same content as {earlier}"

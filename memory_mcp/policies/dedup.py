@@ -144,6 +144,21 @@ def by_hash(texts: Iterable[Written]) -> dict[tuple[str, str, str | None], list[
     return grouped
 
 
+Group = tuple[str, str, str | None]  # (scope, content_hash, event day): by_hash's keys
+
+
+def first_repeats(matches: Iterable[tuple[Group, int, bool]]) -> dict[Group, int]:
+    """For each group, the memory an exact repeat counts on, of the (group, memory id,
+    undated) a lookup matched: one of the event's day before an undated one, then the oldest
+    (the order of the backends' REPEAT)."""
+    best: dict[Group, tuple[bool, int]] = {}
+    for group, memory_id, undated in matches:
+        rank = (group[2] is not None and undated, int(memory_id))
+        if group not in best or rank < best[group]:
+            best[group] = rank
+    return {group: rank[1] for group, rank in best.items()}
+
+
 def facts(text: str) -> Counter[str]:
     """The information-bearing tokens of a text, casefolded, as a multiset.
 

@@ -6,11 +6,11 @@ SQLite and PostgreSQL cannot drift apart on the rules (they once held them in tw
 Pure functions, no I/O.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from memory_mcp.policies.repeats import event_day
+from memory_mcp.policies.repeats import DEFAULT_KIND, Said, adopted, event_day
 from memory_mcp.timestamps import longer_life
 
 MAX_REPEAT_CLIENTS = 16  # clients named on a coalesced repeat entry
@@ -89,6 +89,26 @@ def keep(
     detail = {"expires": expires or "never"} if changed else {}
     added = merged[len(tags) :] if merged != list(tags) else []
     return Kept(merged, added, expires, changed, repeats, detail)
+
+
+def taken_over(
+    into: Mapping[str, Any],
+    into_metadata: Mapping[str, Any],
+    later: Mapping[str, Any],
+    later_metadata: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The fields the memory that stays (`into`; rows read by column name, metadata decoded)
+    takes of a copy folded into it, as of a counted repeat (policies.repeats.adopted): a
+    copy created after it brings its explicit kind and its metadata values; one created
+    before it (a memory restored over an older copy) only what it lacks, the later statement
+    winning either way; and a date or a context it lacked. Never its key: copies of one key
+    fold, and a keyed copy is never merged as a rewording."""
+    kind: str | None = later["kind"]
+    if (later["created_at"], later["id"]) < (into["created_at"], into["id"]):
+        later_metadata = {k: v for k, v in later_metadata.items() if k not in into_metadata}
+        kind = kind if into["kind"] == DEFAULT_KIND else None
+    said = Said(kind, later_metadata, later["occurred_at"], context=later["context"])
+    return adopted(into, into_metadata, said)
 
 
 def coalesced_repeat(

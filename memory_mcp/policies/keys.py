@@ -13,6 +13,8 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from memory_mcp.models import MAX_KEY_CHARS
+
 # A secret masked in a key (policies.redact) keeps its marker as written.
 _MARKER = re.compile(r"(\[REDACTED:[a-z_]+\])")
 
@@ -25,6 +27,18 @@ def key_form(key: str) -> str:
     return "".join(parts)
 
 
+def fitted_form(key: str) -> str:
+    """The key's form cut to the longest a key may be (MAX_KEY_CHARS): keys written before
+    they had one spelling were measured as typed, and folding lengthens some ("ß" is "ss"),
+    but a key longer than that is refused by every write, so its export would not import
+    again. The cut is in its form again (a cut may leave a letter a mark no longer follows)."""
+    form = key_form(key)
+    cut = MAX_KEY_CHARS
+    while len(key_form(form[:cut])) > MAX_KEY_CHARS:
+        cut -= 1
+    return form if len(form) <= MAX_KEY_CHARS else key_form(form[:cut])
+
+
 def _folded(text: str) -> str:
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
 
@@ -35,11 +49,12 @@ def settle_spellings(
     """How keys stored before they had one spelling take it: (superseded id, by id) for the
     values of one slot that were each current under another spelling (the later-created
     stays current, as a later remember of the key leaves it), and (id, key) for every row
-    whose key is spelled otherwise. `rows`: the keyed rows."""
+    whose key is spelled otherwise. A form longer than a key may be is cut (fitted_form):
+    keys that are one slot once cut are settled as one. `rows`: the keyed rows."""
     slots: dict[tuple[str, str], list[int]] = {}
     renamed = []
     for row in sorted(rows, key=lambda r: (r["created_at"], r["id"])):
-        form = key_form(row["key"])
+        form = fitted_form(row["key"])
         if row["forgotten_at"] is None and row["superseded_by"] is None:
             slots.setdefault((row["scope"], form), []).append(row["id"])
         if form != row["key"]:

@@ -9,8 +9,12 @@ rule for what the later statement brings:
   statement with its turn), so their dates never keep them apart.
 - What the later statement says explicitly wins, as an edit would: another kind (but the
   default `note`, which says nothing), metadata values (but `imported_from`, which names
-  where the memory itself came from), and a date for a memory that had none. Tags add up
-  and the memory lives as long as the longer of the two (the backends do that).
+  where the memory itself came from), and a date, a key or a context for a memory that had
+  none. Tags add up and the memory lives as long as the longer of the two (the backends do
+  that). A key given to an unkeyed memory makes it that key's current value: the value held
+  before is superseded by it, as a new value would be (the backends settle the slot). A
+  context that differs from the one the memory has is not lost: the repeat's history entry
+  records it (`heard_context`), the memory keeping the one it was first stored with.
 Pure functions; the backends apply them inside the repeat's own transaction.
 """
 
@@ -31,11 +35,14 @@ class Said:
     kind: str | None = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
     occurred_at: str | None = None  # ISO-8601 UTC as stored (timestamps.format_time)
+    key: str | None = None  # in its stored form (policies.keys.key_form)
+    context: str | None = None
 
     @classmethod
     def of(cls, row: Any) -> "Said":
-        """What a row to store (storage's NewRow: kind, metadata, occurred_at) says again."""
-        return cls(row.kind, row.metadata, row.occurred_at)
+        """What a row to store (storage's NewRow: kind, metadata, occurred_at, key, context)
+        says again."""
+        return cls(row.kind, row.metadata, row.occurred_at, row.key, row.context)
 
 
 LASTING_KINDS = ("fact", "preference", "decision")  # true until changed, whenever said
@@ -59,10 +66,10 @@ def same_event(a: str | None, b: str | None) -> bool:
     return a is None or b is None or event_day(a) == event_day(b)
 
 
-def adopted(
-    kind: str, metadata: Mapping[str, Any], occurred_at: str | None, said: Said
-) -> dict[str, Any]:
-    """The fields of a stored memory (its kind, metadata, event time) that a repeat changes."""
+def adopted(row: Mapping[str, Any], metadata: Mapping[str, Any], said: Said) -> dict[str, Any]:
+    """The fields of a stored memory (`row`: its kind, event time, key and context, read by
+    column name; `metadata` decoded) that a repeat changes."""
+    kind, occurred_at = row["kind"], row["occurred_at"]
     changes: dict[str, Any] = {}
     if said.kind is not None and said.kind not in (DEFAULT_KIND, kind):
         changes["kind"] = said.kind
@@ -71,4 +78,16 @@ def adopted(
         changes["metadata"] = {**metadata, **added}
     if occurred_at is None and said.occurred_at is not None:
         changes["occurred_at"] = said.occurred_at
+    if row["key"] is None and said.key is not None:
+        changes["key"] = said.key
+    if not row["context"] and said.context:
+        changes["context"] = said.context
     return changes
+
+
+def heard_context(context: str | None, said: Said | None) -> str | None:
+    """The context a repeat was said in, when the memory keeps another one (`context`): for
+    its history entry, so the later situation is on record though the memory keeps its own."""
+    if said is None or not said.context or not context or said.context == context:
+        return None
+    return said.context

@@ -8,7 +8,10 @@ highest memory id (one index lookup at any size), checked at most every CHECK_EV
 is asked to embed (a recall or a write), and embeds them on a background thread, scanning only
 the ids after the last it looked at (less OVERLAP: on PostgreSQL a lower id can commit after
 a higher one). A row such a process edits loses its vector; the vector change log (its head is
-one lookup too) names those rows, and they are embedded again the same way.
+one lookup too) names those rows, and they are embedded again the same way. A backlog a
+process could not store (a read-only PostgreSQL role, a read-only file) is tried again every
+RETRY_WRITE_S, so a role granted the right to write later fills it without a
+restart.
 """
 
 import logging
@@ -27,8 +30,10 @@ logger = logging.getLogger(__name__)
 EMBED_BATCH = 64
 CHECK_EVERY_S = 2.0
 OVERLAP = 256
+RETRY_WRITE_S = 30.0  # how often a backlog the database refused to store is tried again
 
 Embedded = Callable[[list[tuple[int, np.ndarray]]], None]  # (id, vector) just stored
+Refused = Callable[[ReadOnly], None]  # told when the database may not be written by us
 
 
 def embed_pending(
@@ -38,14 +43,19 @@ def embed_pending(
     told: Embedded | None = None,
     progress: Progress | None = None,
     after: int = 0,
+    refused: Refused | None = None,
 ) -> int:
     """Embed every memory without a vector after id `after`, in batches (each one
-    transaction); `told` hears of each batch's vectors. Returns how many were stored."""
+    transaction); `told` hears of each batch's vectors, `refused` of a database that may only
+    be read (else a warning says it). Returns how many were stored. The first batch is one
+    row: a database that refuses the write (a read-only role, tried again every
+    RETRY_WRITE_S) costs one embedding, not a batch's."""
     # counts() scans every table; only a progress report needs it (not each write's fill)
     counts = store.counts() if progress is not None else None
-    filled = 0
+    filled, size = 0, 1
     try:
-        while not stopping.is_set() and (batch := store.pending_embeddings(EMBED_BATCH, after)):
+        while not stopping.is_set() and (batch := store.pending_embeddings(size, after)):
+            size = EMBED_BATCH
             vectors = embedder.embed_documents([content for _, content in batch])
             # With the text embedded: a row edited since waits for its new text's vector.
             filled += store.set_vectors(
@@ -60,12 +70,19 @@ def embed_pending(
         # A process that may only read (a read-only PostgreSQL role) leaves these rows to one
         # that may write, and searches what has vectors meanwhile. (A reindex never gets
         # here: replacing the vector table already needs the owner.)
-        logger.warning(
-            "Memories stored without a vector are found by keyword only until a process "
-            "that may write embeds them: %s",
-            exc,
-        )
+        if refused is not None:
+            refused(exc)
+        else:
+            _warn_read_only(exc)
     return filled
+
+
+def _warn_read_only(exc: ReadOnly) -> None:
+    logger.warning(
+        "Memories stored without a vector are found by keyword only until a process "
+        "that may write embeds them: %s",
+        exc,
+    )
 
 
 def fill_what_fits(fill: Callable[[], int]) -> int | None:
@@ -97,8 +114,17 @@ class Newcomers:
         # looked at (None: not watching, as in a one-shot command).
         self.known: tuple[int, int] | None = None
         self._at = 0.0
+        # When the database last refused our vectors (it may only be read): the backlog is
+        # tried again RETRY_WRITE_S later (None: nothing refused).
+        self._refused_at: float | None = None
         self._lock = threading.Lock()
         self.thread: threading.Thread | None = None
+
+    def refused(self, exc: ReadOnly) -> None:
+        """The database would not store vectors: said once, tried again later (check)."""
+        if self._refused_at is None:
+            _warn_read_only(exc)
+        self._refused_at = time.monotonic()
 
     def watch_from(self, known: int, logged: int) -> None:
         """Start watching past memory id `known` and vector log position `logged`."""
@@ -116,20 +142,30 @@ class Newcomers:
             if busy or now - self._at < CHECK_EVERY_S:
                 return
             self._at = now
+            refused = self._refused_at
+            retry = refused is not None and now - refused >= RETRY_WRITE_S
         now_at = (self.store.last_memory_id(), self.store.vector_log_head()[1])
-        if now_at[0] <= known[0] and now_at[1] <= known[1]:
+        if not retry and now_at[0] <= known[0] and now_at[1] <= known[1]:
             return
         thread = threading.Thread(
-            target=self._embed, args=(known, now_at), name="memory-mcp-newcomers", daemon=True
-        )
+            target=self._embed, args=(known, now_at, retry), name="memory-mcp-newcomers",
+            daemon=True,
+        )  # fmt: skip
         with self._lock:
             if self.thread is not None and self.thread.is_alive():
                 return
             thread.start()
             self.thread = thread
 
-    def _embed(self, known: tuple[int, int], now_at: tuple[int, int]) -> None:
+    def _embed(self, known: tuple[int, int], now_at: tuple[int, int], retry: bool) -> None:
+        """Embed what is new since `known`; with `retry`, the whole backlog the database
+        refused before (a role still read-only refuses its first row: embed_pending)."""
         try:
+            if retry:
+                refused = self._refused_at
+                if self._fill(0) is None or self._refused_at != refused:
+                    return  # not now, or refused again (refused() moved its time on)
+                self._refused_at = None
             filled = self._fill(max(0, known[0] - OVERLAP))
             if filled is None:
                 return

@@ -363,8 +363,8 @@ class SemanticIndex:
 
     def _fill(self, progress: Progress | None = None, announce: bool = True, after: int = 0) -> int:
         assert self.embedder is not None
-        told = self.on_embedded if announce else None
-        return embed_pending(self.store, self.embedder, self._stopping, told, progress, after)
+        told = (self.on_embedded if announce else None, progress, after, self.newcomers.refused)
+        return embed_pending(self.store, self.embedder, self._stopping, *told)
 
     def reindex(self, progress: Progress | None = None) -> int:
         """Rebuild the vector index with the configured model and re-embed every memory."""

@@ -14,6 +14,7 @@ from memory_mcp.formats import claude_code_memory, files, markdown, markdown_imp
 from memory_mcp.formats.ingest import ingest
 from memory_mcp.models import Memory, MemoryFilter, NewMemory
 from memory_mcp.policies import inputs
+from memory_mcp.policies.dedup import Written
 from memory_mcp.policies.redact import redact_fields
 from memory_mcp.policies.repeats import event_time
 from memory_mcp.policies.times import parse_time
@@ -113,8 +114,12 @@ class Exchange(Part):
             page = entries[start : start + MARKDOWN_PAGE]
             ids = [e.id for e in page if e.id is not None]
             current = {m.id: m for m in self.store.get_many(ids, with_embedded=False)}
-            for done, entry in enumerate(page, start=start + 1):
-                self._apply_entry(entry, current, report)
+            masked = [_masked(e) for e in page]
+            # The new entries' texts stored already, asked once a page (one find_exact an
+            # entry was a statement each).
+            held = self.store.held_texts([_said(e) for e, _ in masked if e.id is None])
+            for done, (entry, changed) in enumerate(masked, start=start + 1):
+                self._apply_entry(entry, changed, current, report, held)
                 if progress is not None:
                     progress(done, len(entries))
         every = MemoryFilter(
@@ -135,36 +140,42 @@ class Exchange(Part):
     def _apply_entry(
         self,
         entry: markdown_import.Entry,
+        changed: bool,
         current: dict[int, Memory],
         report: markdown_import.MarkdownImportReport,
+        held: dict[Written, int],
     ) -> None:
-        """Secrets are masked first, as remember and update mask them, so an entry that
-        differs from its memory only by them is unchanged, and a re-import changes nothing."""
-        cleaned = redact_fields(
-            content=entry.content, tags=entry.tags, key=entry.key, scope=entry.scope
-        )
-        entry = replace(entry, **cleaned.fields)
+        """`entry` with its secrets masked (`changed`: some were), as remember and update mask
+        them, so an entry that differs from its memory only by them is unchanged, and a
+        re-import changes nothing. `held`: the memory each new entry's text is stored as
+        (held_texts), kept up to date as entries are created."""
         if entry.id is None:
-            occurred = parse_time(entry.occurred, "occurred")
-            when = None if occurred is None else event_time(entry.kind, format_time(occurred))
-            existing = self.store.find_exact(entry.scope, entry.content, when)
-            if existing is not None:
-                report.already_present.append(existing.id)
+            said = _said(entry)
+            held_id = held.get(said)
+            # An entry that gives its stored text a key is not present yet: remember gives
+            # the key to the unkeyed memory, or stores the text as that key's value.
+            held_key = None if held_id is None or entry.key is None else self.store.get(held_id).key
+            if held_id is not None and entry.key in (None, held_key):
+                report.already_present.append(held_id)
                 return
             made = self.writer.remember(
                 entry.content, entry.kind, entry.tags, entry.scope,
                 key=entry.key, occurred_at=entry.occurred, client=MARKDOWN_CLIENT,
             )  # fmt: skip
+            held.setdefault(said, made.id)  # the same text later in the page repeats it
             new = made.status in ("created", "superseded")
-            (report.created if new else report.already_present).append(made.id)
-            if new and cleaned.changed:
+            keyed = made.status == "duplicate" and held_id is not None and held_key is None
+            (report.created if new else report.updated if keyed else report.already_present).append(
+                made.id
+            )
+            if new and changed:
                 report.redacted.append(made.id)
         elif entry.id not in current:
             report.unknown.append(entry.id)
         elif fields := markdown_import.changes(entry, current[entry.id]):
             self.lifecycle.update(entry.id, **fields, client=MARKDOWN_CLIENT)
             report.updated.append(entry.id)
-            if cleaned.changed:
+            if changed:
                 report.redacted.append(entry.id)
         else:
             report.unchanged += 1
@@ -213,6 +224,21 @@ class Exchange(Part):
             results.append(evaluation.result(query, [h.id for h in found.hits], elapsed))
             mode = found.mode if found.mode == "keyword" else mode
         return evaluation.report(results, mode)
+
+
+def _masked(entry: markdown_import.Entry) -> tuple[markdown_import.Entry, bool]:
+    """The entry with its secrets masked, and whether any were."""
+    cleaned = redact_fields(
+        content=entry.content, tags=entry.tags, key=entry.key, scope=entry.scope
+    )
+    return replace(entry, **cleaned.fields), cleaned.changed
+
+
+def _said(entry: markdown_import.Entry) -> Written:
+    """A new entry's text as a repeat check reads it (an event's day keeps it apart)."""
+    occurred = parse_time(entry.occurred, "occurred")
+    when = None if occurred is None else event_time(entry.kind, format_time(occurred))
+    return entry.scope, entry.content, when
 
 
 def _folder_scope(path: Path) -> str | None:

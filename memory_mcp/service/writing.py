@@ -188,7 +188,7 @@ class Writer(Part):
             searched = self.semantic.searched_at()
         stored = self._insert(new, vector, key, times, client, replaces, once=source is not None)
         if stored.status in ("duplicate", "present"):  # present: another run took its source
-            return self._repeated(stored.id, redacted)
+            return self._repeated(stored.id, redacted, stored.supersedes)
         if searched is not None and vector is not None:
             folded = self._fold_raced(stored, vector, searched, client)
             if folded is not None:
@@ -257,11 +257,16 @@ class Writer(Part):
             once=once,
         )
 
-    def _repeated(self, memory_id: int, redacted: Sequence[str]) -> RememberResult:
+    def _repeated(
+        self, memory_id: int, redacted: Sequence[str], supersedes: Sequence[int] = ()
+    ) -> RememberResult:
+        """A repeat; `supersedes`: the key's former value, when the repeat gave its memory
+        the key (policies.repeats.adopted)."""
         return RememberResult(
             **self.store.get(memory_id).model_dump(),
             status="duplicate",
             duplicate_of=memory_id,
+            supersedes=list(supersedes),
             redacted=list(redacted),
         )
 
@@ -421,7 +426,7 @@ def clean_key(key: str | None) -> str | None:
 
 def _said(new: NewMemory, times: _Times) -> Said:
     """What a repeat sets on the memory it repeats (policies.repeats.adopted)."""
-    return Said(new.kind, new.metadata, times.occurred_at)
+    return Said(new.kind, new.metadata, times.occurred_at, context=new.context)
 
 
 def _same_event(existing: Memory, later: Memory | None, occurred_at: str | None) -> bool:

@@ -68,10 +68,12 @@ class MemoryWrites(Protocol):
     ) -> Inserted:
         """Insert one memory, deciding against the stored rows in the same transaction.
 
-        With `dedup` (ignored with `replaces`), a visible memory the item repeats (same key, if
-        it has one) is counted instead: "duplicate". A keyed item supersedes the current value
-        of (scope, key); so does `replaces` (NotFound if missing; InvalidInput if superseded or
-        in another scope). `once`: "present" if its `imported_from` is held or was counted."""
+        With `dedup` (ignored with `replaces`), a visible memory the item repeats (its key's, if
+        it has one, else one without a key, which takes it) is counted instead: "duplicate",
+        with what the repeat superseded (policies.repeats.adopted). A keyed item supersedes
+        the current value of (scope, key); so does `replaces` (NotFound if missing;
+        InvalidInput if superseded or in another scope). `once`: "present" if its
+        `imported_from` is held or was counted."""
         ...
 
     def insert_many(
@@ -90,7 +92,7 @@ class MemoryWrites(Protocol):
           counted as repeated ("duplicate", like `insert` with dedup).
         - "skip": a row whose `metadata.imported_from` names a source item (format, id)
           already stored, forgotten ones too, is left out ("present"); so is an exact
-          visible repeat ("duplicate", not counted).
+          visible repeat ("duplicate", not counted, unless it gives that memory a key).
         - "restore" (rows from an export): "present" when a row with its id has the same
           content, or a memory in its scope has the same normalised content and creation
           time (any content-equal one, if the row gives no time); otherwise the row is
@@ -197,9 +199,10 @@ class MemoryReads(Protocol):
         """A visible memory in `scope` that `content` (an event at `occurred_at`) repeats."""
         ...
 
-    def held_texts(self, texts: Sequence[Written]) -> set[Written]:
+    def held_texts(self, texts: Sequence[Written]) -> dict[Written, int]:
         """The (scope, content, occurred_at) of `texts` for which `find_exact` finds a
-        memory, in one statement (a bulk write's check of what it need not embed)."""
+        memory, each with that memory's id, in one statement (a bulk write's check of what
+        it need not embed; an import's of what it leaves out, naming the memory)."""
         ...
 
     def current_for_key(self, scope: str, key: str) -> list[Memory]:

@@ -109,3 +109,77 @@ async def test_relative_dates_are_read_where_the_reference_was_said(
         client, "recall", query="shipped beta", since="yesterday", reference_time=reference
     )
     assert [h["id"] for h in day_before["hits"]] == [said["id"]]
+
+
+async def test_a_repeat_with_a_key_gives_the_memory_that_key(
+    client: Any, service: MemoryService
+) -> None:
+    """The same text said first without a key, then with one, was two memories: the keyed
+    copy and the unkeyed one beside it. The repeat now gives the stored memory the key; when
+    the key held another value, that value is superseded by it, as by a new value."""
+    vim = await call(client, "remember", content="The editor is Vim")
+    keyed = await call(client, "remember", content="the editor is vim.", key="User.Editor")
+    assert (keyed["status"], keyed["id"], keyed["key"]) == ("duplicate", vim["id"], "user.editor")
+    assert [m.id for m in service.store.current_for_key("global", "user.editor")] == [vim["id"]]
+    entry = service.history(vim["id"])[0]
+    assert entry.detail["changed"] == ["key"] and entry.after is not None
+    assert entry.after["key"] == "user.editor"
+
+    helix = await call(client, "remember", content="The editor is Helix", key="user.editor")
+    assert helix["supersedes"] == [vim["id"]]
+    emacs = await call(client, "remember", content="The editor is Emacs", tags=["later"])
+    again = await call(client, "remember", content="The editor is Emacs", key="user.editor")
+    assert (again["status"], again["id"]) == ("duplicate", emacs["id"])
+    assert again["supersedes"] == [helix["id"]]
+    assert service.get(helix["id"]).superseded_by == emacs["id"]
+    assert [m.id for m in service.store.current_for_key("global", "user.editor")] == [emacs["id"]]
+    assert await found(client, "Emacs") == [emacs["id"]]  # one memory of it, not two
+
+    # A memory of another key is not a repeat of this one: each key keeps its own.
+    other = await call(client, "remember", content="The editor is Emacs", key="team.editor")
+    assert other["status"] == "created" and other["id"] != emacs["id"]
+    said_again = await call(client, "remember", content="The editor is Emacs", key="team.editor")
+    assert said_again["id"] == other["id"] and not said_again.get("supersedes")
+
+
+async def test_a_repeat_keeps_its_context(client: Any, service: MemoryService) -> None:
+    """A repeat's context was dropped: now a memory stored without one takes it, and one
+    that has its own keeps it while the repeat's history entry records the new one."""
+    text = "The staging database is read-only on Sundays"
+    first = await call(client, "remember", content=text)
+    with_context = await call(client, "remember", content=text, context="Asked while planning")
+    assert with_context["id"] == first["id"]
+    assert service.get(first["id"]).context == "Asked while planning"
+    later = await call(client, "remember", content=text, context="Said in the incident review")
+    assert later["id"] == first["id"]
+    assert service.get(first["id"]).context == "Asked while planning"
+    entry = service.history(first["id"])[0]
+    assert entry.detail["heard_context"] == "Said in the incident review"
+
+    # remember_many (the Python API) does the same: its repeats are decided in the batch's
+    # own transaction (storage's insert_many).
+    service.remember_many(
+        [{"content": "Backups run at 02:00"},
+         {"content": "Backups run at 02:00", "context": "From the ops handbook"}]
+    )  # fmt: skip
+    backups = service.store.find_exact("global", "Backups run at 02:00")
+    assert backups is not None and backups.context == "From the ops handbook"
+
+
+async def test_a_restored_memory_takes_what_its_later_copy_said(
+    client: Any, service: MemoryService
+) -> None:
+    """Restoring a memory whose text was said again meanwhile folds the later copy into it;
+    the fold kept the first kind and dropped the later metadata that a counted repeat keeps.
+    (`restore` is a CLI command and Python call, one call on the service.)"""
+    text = "Releases are cut from the main branch"
+    first = await call(client, "remember", content=text, kind="fact", metadata={"by": "ann"})
+    await call(client, "forget", ids=[first["id"]])
+    later = await call(
+        client, "remember", content=text, kind="decision", metadata={"by": "bob", "pr": 7}
+    )
+    assert later["status"] == "created"
+    service.restore([first["id"]])
+    kept = service.get(first["id"])
+    assert (kept.kind, kept.metadata) == ("decision", {"by": "bob", "pr": 7})
+    assert service.store.get_many([later["id"]]) == []

@@ -125,3 +125,54 @@ def test_keys_spelled_two_ways_are_settled_as_a_later_remember_would(
         assert later.supersedes == [20]
     finally:
         service.close()
+
+
+def test_keys_that_fold_longer_than_a_key_may_be_are_cut_not_lost(tmp_path: Path) -> None:
+    """A key of 98 "ß" (measured as typed, it fitted) folds to 196 characters ("ss" each):
+    step 10 stored that, which every write refuses, so the file's export did not import
+    again. The upgrade now cuts the form to 100 characters; a key that is then the same slot
+    as another is settled as spellings are (the later value current); the key as it was is
+    in the history; nothing is deleted, and the export imports."""
+    dump = next(f for f in FIXTURES if f.stem.endswith("-v9"))
+    rows = [  # id, content, key, created_at
+        (30, "The street is Hauptstraße", "\u00df" * 98, "2026-12-07T00:00:00.000000Z"),
+        (31, "The street is Hauptstrasse", "S" * 100, "2026-12-07T00:00:01.000000Z"),
+        (
+            32,
+            "A long key of its own",
+            "Stra\u00dfe." + "\u00df" * 60,
+            "2026-12-07T00:00:02.000000Z",
+        ),
+    ]
+    inserts = "".join(
+        "INSERT INTO memories (id, content, kind, tags, scope, metadata, created_at, updated_at,"
+        f" content_hash, key, client) VALUES ({i}, '{text}', 'note', '[]', 'global', '{{}}',"
+        f" '{at}', '{at}', '{content_hash(text)}', '{key}', 'cli');\n"
+        for i, text, key, at in rows
+    )
+    script = dump.read_text(encoding="utf-8")
+    cut = script.index("\n", script.rindex("INSERT INTO memories VALUES")) + 1
+    path = tmp_path / "memory.db"
+    conn = sqlean.connect(str(path))
+    conn.executescript(script[:cut] + inserts + script[cut:])
+    conn.close()
+    before = _rows(path, "select count(*) from memories")[0][0]
+
+    service = MemoryService.open(Settings(db=path), embedder=FakeEmbedder())
+    try:
+        assert _rows(path, "select count(*) from memories")[0][0] == before
+        keys = {i: service.get(i).key for i in (30, 31, 32)}
+        assert keys == {30: "s" * 100, 31: "s" * 100, 32: "strasse." + "s" * 92}
+        assert service.get(30).superseded_by == 31 and service.get(31).superseded_by is None
+        renamed = service.history(30)[0]
+        assert renamed.before is not None and renamed.before["key"] == "\u00df" * 98
+        service.export_jsonl(tmp_path / "all.jsonl")
+    finally:
+        service.close()
+    fresh = MemoryService.open(Settings(db=tmp_path / "fresh.db", semantic=False))
+    try:
+        fresh.import_jsonl(tmp_path / "all.jsonl")
+        assert [m.id for m in fresh.store.current_for_key("global", "s" * 100)] == [31]
+        assert [m.id for m in fresh.store.current_for_key("global", keys[32] or "")] == [32]
+    finally:
+        fresh.close()

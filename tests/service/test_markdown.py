@@ -367,3 +367,25 @@ def test_an_import_reads_the_stored_memories_a_page_at_a_time(
         report = keyword_service.import_markdown(folder)
         assert report.unchanged == n // 2 - 1 and len(report.removed) == n - n // 2 + 1
     assert held[1] < 1.5 * held[0], held
+
+
+def test_a_new_entry_that_keys_a_stored_text_gives_it_the_key(
+    service: MemoryService, tmp_path: Path
+) -> None:
+    """A `#new` entry with a key whose text was stored without one was reported "already
+    present" and its key dropped (and so was one whose text held another key): the stored
+    memory now takes the key, superseding the key's former value; another key's copy stays."""
+    zsh = service.remember("The shell is zsh").id
+    bash = service.remember("The shell is bash", key="user.shell").id
+    fish = service.remember("The shell is fish", key="team.shell").id
+    (tmp_path / "global.md").write_text(
+        "## #new\nkey: user.shell\n\nThe shell is zsh\n\n"
+        "## #new\nkey: user.login\n\nThe shell is fish\n"
+    )
+    report = service.import_markdown(tmp_path)
+    assert report.updated == [zsh]
+    assert len(report.created) == 1 and report.already_present == []
+    assert service.get(zsh).key == "user.shell"
+    assert service.get(bash).superseded_by == zsh
+    assert service.get(fish).key == "team.shell"
+    assert service.get(report.created[0]).key == "user.login"

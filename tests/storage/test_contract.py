@@ -254,9 +254,17 @@ def test_held_texts_is_find_exact_for_many(storage: Storage) -> None:
         ("global", "The office is in Lyon", "2026-05-01T09:00:00Z"),  # lasting: any day
     ]
     held = storage.held_texts(asked)
-    assert held == {text for text in asked if storage.find_exact(*text) is not None}
-    assert held == {asked[i] for i in (0, 1, 2, 4, 8, 9, 11, 12)}
-    assert storage.held_texts([]) == set()
+    found = {text: storage.find_exact(*text) for text in asked}
+    assert held == {text: memory.id for text, memory in found.items() if memory is not None}
+    assert set(held) == {asked[i] for i in (0, 1, 2, 4, 8, 9, 11, 12)}
+    assert storage.held_texts([]) == {}
+    # The id is the memory find_exact names: of the event's day before an undated copy.
+    undated = storage.insert(row("Went to the dentist", kind="event")).id
+    dated = storage.find_exact("global", "went to the dentist", "2026-03-02T20:00:00Z")
+    assert dated is not None and dated.id != undated
+    assert storage.held_texts([("global", "went to the dentist", "2026-03-02T20:00:00Z")]) == {
+        ("global", "went to the dentist", "2026-03-02T20:00:00Z"): dated.id
+    }
 
 
 def test_back_to_back_repeats_share_one_history_entry(storage: Storage) -> None:
@@ -283,7 +291,10 @@ def test_insert_counts_a_repeat_or_supersedes_inside_its_transaction(storage: St
     )
     assert (storage.get(a).repeat_count, storage.get(a).tags) == (2, ["ops", "x"])
     keyed = storage.insert(row("Deploys run on Fridays", key="deploy.day"), dedup=True)
-    assert keyed.status == "created"  # same text, but a value of a key it did not hold
+    assert keyed == Inserted(a, "duplicate")  # the repeat gives the memory its key
+    assert storage.get(a).key == "deploy.day"
+    other_key = storage.insert(row("Deploys run on Fridays", key="ops.day"), dedup=True)
+    assert other_key.status == "created"  # a memory of another key is no repeat of it
     assert storage.insert(row("Deploys run on Fridays"), dedup=False).status == "created"
     fixed = storage.insert(row("Deploys run on Thursdays"), dedup=True, replaces=a)
     assert (fixed.status, fixed.supersedes) == ("created", (a,))
@@ -408,6 +419,31 @@ def test_a_later_copy_folds_into_the_earlier_one(storage: Storage) -> None:
     assert gone.action == "merge" and gone.detail == {"into": first}
     assert gone.before is not None and gone.before["content"] == "User prefers dark mode."
     assert_in_step(storage, 1, 1)
+
+
+def test_a_fold_takes_the_later_copys_kind_and_metadata(storage: Storage) -> None:
+    """A rewording merged into an earlier memory lost its explicit kind and its metadata
+    (a counted repeat kept them): the fold now takes them as the repeat does, and a context
+    the memory lacked; the merge's history entry shows the memory before and after."""
+    first = storage.insert(row("Ship on Fridays", vec(1, 0, 0, 0), metadata={"a": 1})).id
+    later = storage.insert(
+        row("We ship on Fridays.", vec(1, 0.01, 0, 0), kind="decision",
+            metadata={"a": 2, "b": 3}, context="From the retro")
+    ).id  # fmt: skip
+    assert storage.merge_into(later, first, "client-x", cosine=0.99)
+    kept = storage.get(first)
+    assert (kept.kind, kept.metadata, kept.context) == (
+        "decision", {"a": 2, "b": 3}, "From the retro"
+    )  # fmt: skip
+    entry = storage.history(first)[0]
+    assert entry.action == "merge" and entry.detail["changed"] == ["context", "kind", "metadata"]
+    assert entry.before is not None and entry.after is not None
+    assert (entry.before["kind"], entry.after["kind"]) == ("fact", "decision")
+    # A copy saying nothing new changes nothing (the default kind `note` says nothing).
+    plain = storage.insert(row("Ship Fridays", vec(1, 0.02, 0, 0), kind="note")).id
+    assert storage.merge_into(plain, first)
+    assert storage.get(first).kind == "decision"
+    assert "changed" not in storage.history(first)[0].detail
 
 
 def test_a_fold_or_a_repeat_keeps_the_longer_life(storage: Storage) -> None:

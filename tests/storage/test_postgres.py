@@ -212,6 +212,39 @@ def test_the_keyword_column_holds_stopwords_identifiers_and_pairs_on_upgrade(
         store.close()
 
 
+def test_keys_that_fold_longer_than_a_key_may_be_are_cut_on_upgrade(
+    schema: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Step 10 folded a key of 98 "ß" into 196 characters, longer than any write accepts
+    (its export would not import again): the form is now cut to 100 characters, a key that
+    is then another's slot is settled as spellings are, the old key stays in the history and
+    nothing is deleted (as on SQLite: tests/e2e/test_upgrades.py)."""
+    previous = pg_migrations.MIGRATIONS[:4]
+    monkeypatch.setattr(pg_db, "MIGRATIONS", previous)
+    monkeypatch.setattr(pg_db, "TARGET", previous[-1][0])
+    old = open_storage(settings(schema))
+    for mid, key in [(51, "\u00df" * 98), (52, "S" * 100), (53, "Stra\u00dfe." + "\u00df" * 60)]:
+        at = f"2026-01-01T00:00:{mid}Z"
+        pg.raw_rows(
+            old,
+            f"""insert into memories (id, content, key, created_at, updated_at)
+               values ({mid}, 'value {mid}', '{key}', '{at}', '{at}')""",
+        )
+    old.close()
+    monkeypatch.undo()
+    store = open_storage(settings(schema))
+    try:
+        assert [store.get(i).key for i in (51, 52, 53)] == [
+            "s" * 100, "s" * 100, "strasse." + "s" * 92,
+        ]  # fmt: skip
+        assert store.get(51).superseded_by == 52 and store.get(52).superseded_by is None
+        renamed = store.history(51)
+        assert any(e.before and e.before["key"] == "\u00df" * 98 for e in renamed)
+        assert pg.raw_rows(store, "select count(*) from memories") == [(3,)]
+    finally:
+        store.close()
+
+
 def test_keys_spelled_two_ways_are_settled_on_upgrade(
     schema: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -136,3 +136,76 @@ def test_the_urls_own_session_options_reach_every_pooled_connection() -> None:
         row = conn.execute("select current_setting('application_name') as a").fetchone()
     assert row["a"] == "team-memory"
     store.close()
+
+
+def test_a_keyword_rebuild_stopped_partway_says_what_it_rewrote(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """PostgreSQL's keyword rebuild rewrites a batch a transaction; stopped in the third (a
+    statement timeout on a busy server), it said "Nothing was changed" though two batches
+    were rewritten. It now says what the earlier batches did, as SQLite's rebuild does."""
+    from memory_mcp.storage.postgres import maintenance
+
+    schema, url = owned_schema()
+    svc = service(url, schema, semantic=False)
+    last = [svc.remember(f"Build note {n}: the cache key changed", scope="team").id for n in "abcd"]
+    monkeypatch.setattr(maintenance, "REBUILD_BATCH", 2)
+    pg.admin(
+        f"""create function "{schema}".stall() returns trigger language plpgsql as $$ begin
+            raise exception 'canceling statement due to statement timeout'
+                using errcode = 'query_canceled';
+            end $$""",
+        f"""create trigger stall before update on "{schema}".memories for each row
+            when (new.id = {last[-1]}) execute function "{schema}".stall()""",
+    )
+    with pytest.raises(StorageError) as caught:
+        svc.reindex()
+    said = str(caught.value)
+    assert said.startswith("The keyword index rebuild stopped partway.")
+    assert "Nothing was changed" not in said and "That batch was not stored" in said
+    assert "The keyword entries of the 4 memories rewritten so far" in said
+    assert "run `memory-mcp reindex`" in said
+    svc.close()
+
+
+@pytest.mark.anyio
+async def test_a_read_only_server_granted_write_embeds_the_backlog_it_left(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A server on a read-only role leaves the memories stored without a vector to a writer;
+    once an administrator grants it the right to write, it noticed for its own writes but
+    left that backlog unembedded (found by keyword only) until a restart. It now tries the
+    backlog again (one row first) and embeds it."""
+    from mcp import Client
+
+    from memory_mcp.adapters.mcp_server.server import build_server
+    from memory_mcp.search import backlog
+
+    monkeypatch.setattr(backlog, "CHECK_EVERY_S", 0.0)
+    monkeypatch.setattr(backlog, "RETRY_WRITE_S", 0.0)
+    schema, owner_url = owned_schema()
+    waiting = service(owner_url, schema, semantic=False)  # stored without a vector
+    unembedded = waiting.remember("The kubernetes upgrade waits for the audit", scope="team")
+    waiting.close()
+    name, url = pg.fresh_role()
+    pg.admin(
+        f'grant usage on schema "{schema}" to "{name}"',
+        f'grant select on all tables in schema "{schema}" to "{name}"',
+    )
+    server = service(url, schema)
+    server.semantic.start_background()  # as `serve` does
+    assert server.semantic.ensure()  # waits for the model's thread
+    assert not server.get(unembedded.id).embedded
+    async with Client(build_server(server, load_model=False)) as client:
+        for granted in (False, True):
+            if granted:
+                pg.admin(
+                    f'grant insert, update, delete on all tables in schema "{schema}" to "{name}"',
+                    f'grant usage, select on all sequences in schema "{schema}" to "{name}"',
+                )
+            await client.call_tool("recall", {"query": "kubernetes upgrade"})  # checks
+            thread = server.semantic.newcomers.thread
+            if thread is not None:
+                thread.join()
+            assert server.get(unembedded.id).embedded is granted
+    server.close()

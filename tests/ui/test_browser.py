@@ -221,7 +221,7 @@ def test_bulk_forget_a_selection_and_undo(
     page.get_by_role("button", name="Apply").click()
     page.get_by_role("status").filter(has_text="Forgotten").wait_for()
     assert all(m.forgotten_at is not None for m in service.get_many(ids))
-    page.get_by_role("button", name=f"Undo: restore #{ids[0]}, #{ids[1]}").click()
+    page.get_by_role("button", name="Undo: restore the 2 memories just forgotten").click()
     page.get_by_role("status").filter(has_text="Restored").wait_for()
     assert all(m.forgotten_at is None for m in service.get_many(ids))
 

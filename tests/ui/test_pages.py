@@ -240,13 +240,30 @@ def test_only_a_forget_just_made_offers_its_undo(
 ) -> None:
     kept, other = service.remember("Deploys go out on Tuesdays.").id, service.remember("Ok.").id
     service.forget([other])  # forgotten on purpose, earlier: a link must not offer it back
-    crafted = web.get(f"/?done=forgotten&undo={other}").text
+    earlier = service.history(other, limit=1)[0].id  # the history entry of that forget
+    crafted = web.get(f"/?done=forgotten&undo={earlier}-{earlier}").text
     assert "Forgotten" in crafted and "Undo: restore" not in crafted
-    forged = web.get(f"/?done=forgotten&undo={other}&mark={'0' * 64}").text
+    forged = web.get(f"/?done=forgotten&undo={earlier}-{earlier}&mark={'0' * 64}").text
     assert "Undo: restore" not in forged
     sent = {"csrf": guard.csrf, "id": str(kept), "action": "forget"}
     done = web.post("/bulk", data=sent, headers={"origin": ORIGIN}, follow_redirects=False)
-    offered = web.get(done.headers["location"]).text
-    assert f"Undo: restore #{kept}" in offered and f"#{other}" not in offered
-    swapped = done.headers["location"].replace(f"undo={kept}", f"undo={other}")
-    assert "Undo: restore" not in web.get(swapped).text  # the mark names exactly those ids
+    where = done.headers["location"]
+    assert f"={kept}" not in where  # the address names the forget, not the memories
+    offered = web.get(where).text
+    assert "Undo: restore the memory just forgotten" in offered
+    mine = service.history(kept, limit=1)[0].id
+    swapped = where.replace(f"undo={mine}-{mine}", f"undo={earlier}-{earlier}")
+    assert "Undo: restore" not in web.get(swapped).text  # the mark names exactly that forget
+    mark = where.split("mark=")[1].split("&")[0]
+    crafted_undo = {
+        "csrf": guard.csrf,
+        "action": "undo",
+        "batch": f"{earlier}-{mine}",
+        "mark": mark,
+    }
+    refused = web.post("/bulk", data=crafted_undo, headers={"origin": ORIGIN})
+    assert "not one of your forgets" in refused.text
+    assert service.get(other).forgotten_at is not None  # a wider span restores nothing
+    undo = {"csrf": guard.csrf, "action": "undo", "batch": f"{mine}-{mine}", "mark": mark}
+    web.post("/bulk", data=undo, headers={"origin": ORIGIN})
+    assert service.get(kept).forgotten_at is None and service.get(other).forgotten_at is not None

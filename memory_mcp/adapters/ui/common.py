@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 import anyio.to_thread
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -16,6 +17,10 @@ from memory_mcp.adapters.ui.security import UiGuard, Visitor
 from memory_mcp.service import MemoryService
 
 UI_CLIENT = "ui"  # how the history names changes made in these pages
+# A selection posts one field a memory: Starlette's default of 1,000 fields capped a purge
+# at about 1,000 memories, refused with its own "Too many fields".
+MAX_SELECTED = 10_000
+MAX_FORM_FIELDS = MAX_SELECTED + 16  # and the form's own fields
 TAGS_LABEL = 'Tags (comma separated): "a, b" in quotes is one tag'
 VISITOR_KEY = "memory_mcp.ui.visitor"  # set in the request's scope by the guard
 
@@ -97,20 +102,32 @@ def render(
     return HTMLResponse(html, status_code=status)
 
 
-def _undo(request: Request) -> Html | None:
-    """After forgetting a selection: one button that restores exactly those."""
-    ids = [v for v in request.query_params.getlist("undo") if v.isdigit()]
-    found = visitor(request)
-    mark = request.query_params.get("mark")
-    if not ids or found is None or not guard(request).undo_ok(found, ids, mark):
+def forget_batch(value: str | None) -> tuple[int, int] | None:
+    """A forget named by the history entries it wrote ("LOW-HIGH", their first and last id:
+    one a memory, one after the other in its transaction); None if it is not that."""
+    low, _, high = (value or "").partition("-")
+    if not (low.isdigit() and high.isdigit()) or int(low) > int(high):
         return None
-    hidden = [tag("input", type="hidden", name="id", value=i) for i in ids]
+    return int(low), int(high)
+
+
+def _undo(request: Request) -> Html | None:
+    """After forgetting a selection: one button that restores exactly those. The address
+    names the forget, not its memories (it listed every id: ~600 characters for a page of 50);
+    its mark says this visitor just made it (a crafted `?undo=` shows no button)."""
+    batch, mark = request.query_params.get("undo"), request.query_params.get("mark")
+    found, span = visitor(request), forget_batch(batch)
+    if span is None or found is None or not guard(request).undo_ok(found, [batch or ""], mark):
+        return None
+    count = span[1] - span[0] + 1
+    what = "the memory" if count == 1 else f"the {count} memories"
     return tag(
         "form",
         tag("input", type="hidden", name="csrf", value=csrf(request)),
-        tag("input", type="hidden", name="action", value="restore"),
-        hidden,
-        tag("button", f"Undo: restore {', '.join('#' + i for i in ids)}", type="submit"),
+        tag("input", type="hidden", name="action", value="undo"),
+        tag("input", type="hidden", name="batch", value=batch),
+        tag("input", type="hidden", name="mark", value=mark),
+        tag("button", f"Undo: restore {what} just forgotten", type="submit"),
         method="post",
         action=f"{base(request)}/bulk",
     )
@@ -136,12 +153,23 @@ def checked_post(
         g = guard(request)
         if not g.same_origin(request):
             raise Refused(403, "Refused: this request came from another site.")
-        async with request.form() as form:  # uploaded files are closed (and deleted) after
+        try:
+            form = await request.form(max_fields=MAX_FORM_FIELDS)
+        except HTTPException as exc:  # Starlette's own words name no way out
+            raise Refused(
+                413,
+                f"Too much in one form ({exc.detail}): a selection takes at most "
+                f"{MAX_SELECTED:,} memories at once. Select fewer and apply the action again, "
+                "or use the command line (`memory-mcp forget`, `purge`, `move` take ids).",
+            ) from None
+        try:
             token = form.get("csrf")
             sent = token if isinstance(token, str) else None
             if not g.csrf_ok(visitor(request), sent, login):
                 raise Refused(403, "Refused: the form's security token is missing or stale.")
             return await handler(request, form)
+        finally:
+            await form.close()  # uploaded files are closed (and deleted)
 
     return wrapped
 

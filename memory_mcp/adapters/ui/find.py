@@ -268,8 +268,10 @@ def _page_link(request: Request, last: Memory | None) -> str:
 
 
 def _results(request: Request, headers: list[str], rows: list[Html]) -> Html:
-    if not rows:
-        return tag("p", "Nothing matches.", class_="empty")
+    if not rows:  # a refused action (an undo, from a page left empty) still says why
+        problem = _picked(request).problem
+        alert = tag("p", problem, class_="error", role="alert") if problem else None
+        return join([alert, tag("p", "Nothing matches.", class_="empty")])
     actions = [
         ("forget", "Forget"),
         ("restore", "Restore"),

@@ -12,6 +12,7 @@ from memory_mcp.adapters.ui.common import (
     base,
     checked_post,
     csrf,
+    forget_batch,
     guard,
     ids_of,
     redirect,
@@ -26,6 +27,7 @@ from memory_mcp.adapters.ui.find import Picked, find, preview, when
 from memory_mcp.adapters.ui.html import button, form, join, tag
 from memory_mcp.errors import Forbidden, MemoryMCPError, NotFound
 from memory_mcp.models import RestoreResult
+from memory_mcp.service import MemoryService
 
 
 def _id(request: Request) -> int:
@@ -33,6 +35,7 @@ def _id(request: Request) -> int:
 
 
 NAMED_ON_BUTTON = 5  # a purge's button names the memories by id up to this many
+UNDO_LOOKBACK = 64  # newest history entries read past a forget's own to find them
 EDITED = ("content", "kind", "tags", "scope", "key", "occurred_at", "expires_at")
 
 
@@ -144,15 +147,19 @@ async def bulk(request: Request, data: FormData) -> Response:
 
 async def _bulk(request: Request, data: FormData) -> Response:
     ids, action, svc = ids_of(data), text(data, "action"), service(request)
+    if action == "undo":
+        return await _undo_forget(request, data)
     if not ids:
         raise Refused(400, "Select at least one memory first.")
     if action == "forget":
-        await run(svc.forget, ids, None, UI_CLIENT)
-        # the notice offers to restore them, marked so that no other link can offer it
-        undo = "&".join(f"undo={i}" for i in sorted(ids))
-        found = visitor(request)
-        mark = guard(request).undo_mark(found, sorted(ids)) if found else ""
-        return redirect(request, f"/?{undo}&mark={mark}", "forgotten")
+        result = await run(svc.forget, ids, None, UI_CLIENT)
+        # The notice offers to undo this forget, named by the history entries it wrote (not
+        # by its ids: the address grew with the selection), marked so no other link can.
+        batch, found = await run(_written, svc, result.forgotten), visitor(request)
+        if batch is None or found is None:
+            return redirect(request, "/", "forgotten")
+        mark = guard(request).undo_mark(found, [batch])
+        return redirect(request, f"/?undo={batch}&mark={mark}", "forgotten")
     elif action == "restore":
         restored = await run(svc.restore, ids, UI_CLIENT)
         return redirect(request, "/", _restore_notices(restored))
@@ -169,6 +176,38 @@ async def _bulk(request: Request, data: FormData) -> Response:
     else:
         raise Refused(400, "Choose forget, restore, move or purge.")
     return redirect(request, "/", "moved")
+
+
+def _written(svc: MemoryService, forgotten: list[int]) -> str | None:
+    """The history entries a UI forget of `forgotten` just wrote, as "LOW-HIGH" (one a
+    memory, one after the other: its transaction held the write lock); None if none were
+    written or they are not found among the newest entries (a burst of other writes)."""
+    if not forgotten:
+        return None
+    wanted, found = set(forgotten), dict[int, int]()
+    for entry in svc.history(limit=len(forgotten) + UNDO_LOOKBACK):
+        if entry.action == "forget" and entry.client == UI_CLIENT and entry.memory_id in wanted:
+            found.setdefault(entry.memory_id, entry.id)  # newest first: this forget's
+    low, high = min(found.values(), default=0), max(found.values(), default=-1)
+    return f"{low}-{high}" if len(found) == len(wanted) == high - low + 1 else None
+
+
+async def _undo_forget(request: Request, data: FormData) -> Response:
+    """Restore what one forget of this visitor hid: the memories its history entries name."""
+    batch, found = text(data, "batch"), visitor(request)
+    span = forget_batch(batch)
+    if (
+        span is None
+        or found is None
+        or not guard(request).undo_ok(found, [batch or ""], text(data, "mark"))
+    ):
+        raise Refused(400, "This undo is not one of your forgets: restore from the Forgotten list.")
+    low, high = span
+    svc = service(request)
+    entries = await run(svc.history, None, high - low + 1, None, high + 1)
+    ids = [e.memory_id for e in entries if e.id >= low and e.action == "forget"]
+    restored = await run(svc.restore, ids, UI_CLIENT)
+    return redirect(request, "/", _restore_notices(restored))
 
 
 async def confirm_purge(request: Request) -> Response:

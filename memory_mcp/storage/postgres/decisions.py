@@ -32,10 +32,14 @@ def same_event(day: str, m: str = "") -> str:
 
 # `where` tails shared with the reads of the same rows (reads.find_exact, current_for_key).
 # Not an event of another day (policies.repeats); one of that day before an undated one.
+# A keyed statement repeats the memory of its key, else an unkeyed one (which takes the key:
+# policies.repeats.adopted), never a memory of another key.
 REPEAT = f"""scope = %(scope)s and content_hash = %(hash)s and {CURRENT}
-    and (%(key)s::text is null or key = %(key)s)
+    and (%(key)s::text is null or key is null or key = %(key)s)
     and {same_event("%(day)s")}
-    order by %(day)s::text is not null and occurred_at is null, id limit 1"""
+    order by %(key)s::text is not null and key is null,
+        %(day)s::text is not null and occurred_at is null, id
+    limit 1"""
 HOLDERS = f"""scope = %(scope)s and key = %(key)s and {CURRENT}
     and id is distinct from %(besides)s::bigint order by created_at, id"""
 

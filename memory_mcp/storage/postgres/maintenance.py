@@ -5,7 +5,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from memory_mcp.errors import StorageError
+from memory_mcp.errors import StorageError, stopped_partway
 from memory_mcp.storage.contract import Counts
 from memory_mcp.storage.postgres import vectors
 from memory_mcp.storage.postgres.base import PgBase
@@ -132,26 +132,41 @@ class PgMaintenance(PgBase):
     def rebuild_keyword_index(self) -> None:
         """Recompute each row's words and length in short batches, so writers never wait
         long (the statistics trigger follows each row's change), then BM25's totals from
-        the rows in one statement, in case they had drifted by themselves."""
-        last = 0
-        while True:
+        the rows in one statement, in case they had drifted by themselves. A failure after
+        the first batch says what the earlier batches rewrote (their "Nothing was changed"
+        is only true of the batch that failed)."""
+        last = done = 0
+        try:
+            while True:
+                with self._write() as c:
+                    row = c.execute(
+                        f"""with batch as (select id from memories where id > %s order by id
+                                           limit %s)
+                            update memories set fts = {FTS_OF}, doc_len = {LENGTH_OF}
+                            where id in (select id from batch)
+                            returning id""",
+                        (last, REBUILD_BATCH),
+                    ).fetchall()
+                if not row:
+                    break
+                last = max(int(r["id"]) for r in row)
+                done += len(row)
             with self._write() as c:
-                row = c.execute(
-                    f"""with batch as (select id from memories where id > %s order by id
-                                       limit %s)
-                        update memories set fts = {FTS_OF}, doc_len = {LENGTH_OF}
-                        where id in (select id from batch)
-                        returning id""",
-                    (last, REBUILD_BATCH),
-                ).fetchall()
-            if not row:
-                break
-            last = max(int(r["id"]) for r in row)
-        with self._write() as c:
-            c.execute(
-                f"""update fts_stats s set docs = a.docs, tokens = a.tokens
-                    from ({_STATS_OF}) a where s.visible = a.visible"""
-            )
+                c.execute(
+                    f"""update fts_stats s set docs = a.docs, tokens = a.tokens
+                        from ({_STATS_OF}) a where s.visible = a.visible"""
+                )
+        except StorageError as exc:
+            if done == 0:
+                raise
+            raise stopped_partway(
+                exc,
+                f"The keyword entries of the {done} memories rewritten so far (recomputed "
+                "from their text, as the rest will be: recall reads them as they are)",
+                "keyword index rebuild",
+                "run `memory-mcp reindex` (or `memory-mcp doctor --repair`) again: it "
+                "recomputes every entry",
+            ) from exc
 
     def delete_orphan_vectors(self) -> int:
         """Always 0 here: a vector is deleted with its memory (foreign key)."""

@@ -6,7 +6,7 @@ from typing import Literal
 
 from memory_mcp.errors import NotFound
 from memory_mcp.models import HistoryEntry, Memory, MemoryFilter
-from memory_mcp.policies.dedup import Written, by_hash, content_hash
+from memory_mcp.policies.dedup import Written, by_hash, content_hash, first_repeats
 from memory_mcp.policies.keys import key_form
 from memory_mcp.policies.repeats import event_day
 from memory_mcp.storage.contract import Tally
@@ -75,15 +75,15 @@ class PgReads(PgBase):
         )
         return found[0] if found else None
 
-    def held_texts(self, texts: Sequence[Written]) -> set[Written]:
+    def held_texts(self, texts: Sequence[Written]) -> dict[Written, int]:
         """find_exact for many: one statement walking (scope, content_hash) per text."""
         groups = by_hash(texts)
         if not groups:
-            return set()
+            return {}
         scopes, hashes, days = zip(*groups, strict=True)
         rows = self._read(
             lambda c: c.execute(
-                f"""select distinct p.scope, p.hash, p.day
+                f"""select p.scope, p.hash, p.day, m.id, m.occurred_at is null as undated
                     from unnest(%(scopes)s::text[], %(hashes)s::text[], %(days)s::text[])
                         as p(scope, hash, day)
                     join memories m on m.scope = p.scope and m.content_hash = p.hash
@@ -92,7 +92,10 @@ class PgReads(PgBase):
                 {"scopes": list(scopes), "hashes": list(hashes), "days": list(days)},
             ).fetchall()
         )
-        return {text for r in rows for text in groups[(r["scope"], r["hash"], r["day"])]}
+        found = first_repeats(
+            ((r["scope"], r["hash"], r["day"]), r["id"], r["undated"]) for r in rows
+        )
+        return {text: memory_id for group, memory_id in found.items() for text in groups[group]}
 
     def imported_ids(self, source: str) -> set[str]:
         query = """

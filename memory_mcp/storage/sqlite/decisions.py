@@ -33,10 +33,13 @@ def same_event(day: str, m: str = "") -> str:
 
 # `where` tails shared with the reads of the same rows (reads.find_exact, current_for_key).
 # Not an event of another day (policies.repeats); one of that day before an undated one.
+# A keyed statement repeats the memory of its key, else an unkeyed one (which takes the key:
+# policies.repeats.adopted), never a memory of another key.
 REPEAT = f"""scope = :scope and content_hash = :hash and {CURRENT}
-    and (:key is null or key = :key)
+    and (:key is null or key is null or key = :key)
     and {same_event(":day")}
-    order by :day is not null and occurred_at is null, id limit 1"""
+    order by :key is not null and key is null, :day is not null and occurred_at is null, id
+    limit 1"""
 HOLDERS = f"""scope = :scope and key = :key and {CURRENT}
     and id is not :besides order by created_at, id"""
 

@@ -7,7 +7,7 @@ from typing import Literal
 
 from memory_mcp.errors import NotFound
 from memory_mcp.models import HistoryEntry, Memory, MemoryFilter
-from memory_mcp.policies.dedup import Written, by_hash, content_hash
+from memory_mcp.policies.dedup import Written, by_hash, content_hash, first_repeats
 from memory_mcp.policies.keys import key_form
 from memory_mcp.policies.repeats import event_day
 from memory_mcp.storage.contract import Tally
@@ -86,15 +86,16 @@ class SqliteReads(SqliteBase):
         )
         return found[0] if found else None
 
-    def held_texts(self, texts: Sequence[Written]) -> set[Written]:
+    def held_texts(self, texts: Sequence[Written]) -> dict[Written, int]:
         """find_exact for many: one statement walking (scope, content_hash) per text."""
         groups = by_hash(texts)
         if not groups:
-            return set()
+            return {}
         rows = self._read(
             lambda c: c.execute(
                 # json_each first (cross join keeps it outer): one index probe a text
-                f"""select distinct p.value ->> 0, p.value ->> 1, p.value ->> 2
+                f"""select p.value ->> 0, p.value ->> 1, p.value ->> 2, m.id,
+                        m.occurred_at is null
                     from json_each(:groups) p cross join memories m
                     on m.scope = p.value ->> 0 and m.content_hash = p.value ->> 1
                     where m.forgotten_at is null and m.superseded_by is null
@@ -102,7 +103,8 @@ class SqliteReads(SqliteBase):
                 {"groups": json.dumps(list(groups))},
             ).fetchall()
         )
-        return {text for r in rows for text in groups[(r[0], r[1], r[2])]}
+        found = first_repeats(((r[0], r[1], r[2]), r[3], bool(r[4])) for r in rows)
+        return {text: memory_id for group, memory_id in found.items() for text in groups[group]}
 
     def imported_ids(self, source: str) -> set[str]:
         """Source ids of the memories an importer brought in from `source` (forgotten too)."""

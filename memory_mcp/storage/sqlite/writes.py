@@ -11,7 +11,7 @@ import numpy as np
 from memory_mcp.policies import folding
 from memory_mcp.policies.dedup import content_hash
 from memory_mcp.policies.folding import Copy
-from memory_mcp.policies.repeats import Said, adopted
+from memory_mcp.policies.repeats import Said, adopted, heard_context
 from memory_mcp.storage import sources
 from memory_mcp.storage.contract import Inserted, NewRow, Repeats
 from memory_mcp.storage.sqlite import decisions, history, vectors
@@ -74,11 +74,11 @@ class SqliteWrites(SqliteBase):
                     if source is not None and decisions.source_counted(c, source, same["id"]):
                         return Inserted(same["id"], "present")
                     sighting = {} if source is None else {"source": source}
-                    _count_repeat(
+                    superseded = _count_repeat(
                         c, same["id"], client, "duplicate", item.tags, item.expires_at,
                         Said.of(item), **sighting,
                     )  # fmt: skip
-                    return Inserted(same["id"], "duplicate")
+                    return Inserted(same["id"], "duplicate", tuple(superseded))
             also = [] if replaces is None else [decisions.replace_target(c, replaces, item.scope)]
             return _insert(c, item, "create", client, also, newest=True, made_with=self._made_with)
 
@@ -191,8 +191,14 @@ def _update_row(c: Connection, row: Any, fields: dict[str, Any], client: str | N
 
 
 def fold(c: Connection, later: Any, into: Any, client: str | None, **detail: Any) -> None:
-    """Fold row `later` into row `into`: what `into` keeps (policies.folding), both
-    histories, and `later` deleted with its index entries (triggers)."""
+    """Fold row `later` into row `into`: what `into` keeps and takes of it
+    (policies.folding), both histories, and `later` deleted with its index entries (triggers)."""
+    adopt = folding.taken_over(
+        into, json.loads(into["metadata"]), later, json.loads(later["metadata"])
+    )
+    if adopt:  # what the later copy says explicitly wins, as a repeat's would
+        set_fields(c, into["id"], adopt)
+        detail["changed"] = sorted(adopt)
     kept = folding.keep(
         json.loads(into["tags"]),
         into["expires_at"],
@@ -202,9 +208,12 @@ def fold(c: Connection, later: Any, into: Any, client: str | None, **detail: Any
     )
     _keep(c, into["id"], kept, utc_now())
     detail.update(kept.detail)
+    before = history.snapshot(into) if adopt else None
+    after = history.snapshot(require_row(c, into["id"])) if adopt else None
     history.record(
-        c, into["id"], "merge", client, text=later["content"], merged=later["id"], **detail
-    )
+        c, into["id"], "merge", client, before, after,
+        text=later["content"], merged=later["id"], **detail,
+    )  # fmt: skip
     history.record(c, later["id"], "merge", client, history.snapshot(later), into=into["id"])
     c.execute("delete from memories where id = :id", {"id": later["id"]})
 
@@ -276,12 +285,14 @@ def _place(
     if repeats in ("count", "skip"):
         same = decisions.visible_repeat(c, item, digest)
         if same is not None:
-            if repeats == "count":
+            superseded: list[int] = []
+            # A key is new information even where repeats are not counted: it is taken.
+            if repeats == "count" or (item.key is not None and same["key"] is None):
                 run.write()
-                _count_repeat(
+                superseded = _count_repeat(
                     c, same["id"], client, "duplicate", item.tags, item.expires_at, Said.of(item)
                 )
-            return Inserted(same["id"], "duplicate")
+            return Inserted(same["id"], "duplicate", tuple(superseded))
     if repeats == "restore":
         if (before := decisions.restored_before(c, item, digest)) is not None:
             return Inserted(before, "present")
@@ -346,18 +357,27 @@ def _count_repeat(
     expires_at: str | None = None,
     sighting: Said | None = None,
     **detail: Any,
-) -> None:
+) -> list[int]:
     """Another sighting: repeat count, last seen, new tags, and the sighting's expiry
     (`expires_at`, None: never) when it outlives the memory's; what else the `sighting`
-    says explicitly (policies.repeats.adopted: kind, metadata, a date) is set, the history
-    entry showing it before and after. Back-to-back exact repeats with nothing new share one
-    history entry (a count, the last time, the clients), so a memory said 20,000 times
-    keeps a short history."""
+    says explicitly (policies.repeats.adopted: kind, metadata, a date, a key, a context) is
+    set, the history entry showing it before and after; a key it takes supersedes the
+    slot's current value (the repeat is the later statement). Back-to-back exact repeats
+    with nothing new share one history entry (a count, the last time, the clients), so a
+    memory said 20,000 times keeps a short history. Returns the ids it superseded."""
     row = require_row(c, memory_id)
     adopt = _adopted(row, sighting)
+    superseded: list[int] = []
     if adopt:
+        if "key" in adopt:
+            holders = decisions.key_holders(c, row["scope"], adopt["key"], besides=memory_id)
+            superseded = decisions.supersede(
+                c, [h["id"] for h in holders], memory_id, client, why="key"
+            )
         set_fields(c, memory_id, adopt)
         detail["changed"] = sorted(adopt)
+    if (heard := heard_context(row["context"], sighting)) is not None:
+        detail["heard_context"] = heard
     kept = folding.keep(json.loads(row["tags"]), row["expires_at"], add_tags, expires_at)
     now = utc_now()
     _keep(c, memory_id, kept, now)
@@ -365,16 +385,17 @@ def _count_repeat(
     if kept.tags_added:
         detail["tags_added"] = kept.tags_added
     elif action == "duplicate" and not detail and _coalesce_repeat(c, memory_id, client, now):
-        return
+        return superseded
     before = history.snapshot(row) if adopt else None
     after = history.snapshot(require_row(c, memory_id)) if adopt else None
     history.record(c, memory_id, action, client, before, after, **detail)
+    return superseded
 
 
 def _adopted(row: Any, sighting: Said | None) -> dict[str, Any]:
     if sighting is None:
         return {}
-    return adopted(row["kind"], json.loads(row["metadata"]), row["occurred_at"], sighting)
+    return adopted(row, json.loads(row["metadata"]), sighting)
 
 
 def _coalesce_repeat(c: Connection, memory_id: int, client: str | None, now: str) -> bool:
