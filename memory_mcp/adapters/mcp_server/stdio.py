@@ -102,10 +102,10 @@ async def message_streams(
 
 
 class WireOut:
-    """The server's write stream: `send` writes the message's line on the wire. A line begun
-    is finished even if its request is cancelled meanwhile (a cut line would garble the next
-    message), as with the SDK's transport, whose writes are threads no cancellation stops;
-    one line at a time, so replies and refusals never interleave."""
+    """The server's write stream: `send` writes the message's line on the wire, one line at a
+    time, so replies and refusals never interleave. A line begun is finished even if its
+    request is cancelled meanwhile (a cut line would garble the next message), as with the
+    SDK's transport, whose writes are threads no cancellation stops."""
 
     def __init__(self, writer: "LineWriter") -> None:
         self._writer = writer
@@ -118,8 +118,8 @@ class WireOut:
         await self.write_line(item.message.model_dump_json(by_alias=True, exclude_unset=True))
 
     async def write_line(self, text: str) -> None:
-        with anyio.CancelScope(shield=True):
-            async with self._lock:
+        async with self._lock:  # a request cancelled while it waits for the wire sends nothing
+            with anyio.CancelScope(shield=True):
                 try:
                     await self._writer.write(text + "\n")
                 except OSError as exc:  # the client closed its end: nobody reads replies now
