@@ -122,7 +122,7 @@ class WireOut:
             with anyio.CancelScope(shield=True):
                 try:
                     await self._writer.write(text + "\n")
-                except OSError as exc:  # the client closed its end: nobody reads replies now
+                except OSError as exc:  # the client closed its end: the SDK drops the reply
                     raise anyio.BrokenResourceError from exc
 
     async def aclose(self) -> None:
@@ -157,14 +157,19 @@ class WireIn:
             try:
                 message = types.jsonrpc_message_adapter.validate_json(line, by_name=False)
             except Exception as exc:
-                answer = refusal(line, too_deep=nested_too_deep(exc))
-                if answer is not None:
-                    await self._out.write_line(answer)
+                await self._refuse(refusal(line, too_deep=nested_too_deep(exc)))
                 continue
             if isinstance(message, types.JSONRPCNotification) and bears_id(line):
-                await self._out.write_line(error_line(None, INVALID_REQUEST, BAD_ID))
+                await self._refuse(error_line(None, INVALID_REQUEST, BAD_ID))
                 continue
             return SessionMessage(message)
+
+    async def _refuse(self, answer: str | None) -> None:
+        """Answer a line that is no message; a client that reads no more gets nothing (as the
+        SDK drops a reply it cannot send), and serving goes on until stdin closes."""
+        if answer is not None:
+            with suppress(anyio.BrokenResourceError):
+                await self._out.write_line(answer)
 
     def __aiter__(self) -> "WireIn":
         return self
