@@ -136,6 +136,28 @@ def test_a_client_that_stops_reading_gets_every_byte_later(tmp_path: Path) -> No
     assert _finish(proc) == (0, b"")
 
 
+def test_a_client_that_closes_its_reading_end_leaves_a_quiet_server(tmp_path: Path) -> None:
+    """A client that stops reading for good (it closed our stdout, or died) cannot get any
+    answer: replies and refusals are dropped, serving goes on until stdin closes, and the
+    server ends as after any client: exit 0, no traceback in its log (it used to stop on
+    the broken pipe as on an unexpected error, exit 1)."""
+    proc = _spawn(tmp_path)
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(OPENING)
+    proc.stdin.flush()
+    assert _replies(proc, 1)[0]["id"] == 0
+    proc.stdout.close()
+    proc.stdin.write(_line({"id": 1, "method": "ping"}) + b"not json\n")
+    recall = {"name": "recall", "arguments": {"query": "anything"}}
+    proc.stdin.write(_line({"id": 2, "method": "tools/call", "params": recall}))
+    proc.stdin.flush()
+    time.sleep(1)
+    proc.stdin.close()
+    assert proc.wait(timeout=30) == 0
+    log = (tmp_path / "stderr.log").read_text()
+    assert "Traceback" not in log and "unexpected error" not in log, log
+
+
 def test_stray_output_on_fd_1_during_a_call_never_reaches_the_wire(tmp_path: Path) -> None:
     proc = _spawn(tmp_path, PROBE)
     assert proc.stdin is not None

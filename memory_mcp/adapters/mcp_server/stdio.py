@@ -31,11 +31,6 @@ import anyio
 from mcp import types
 from mcp.server import MCPServer
 from mcp.server._otel import OpenTelemetryMiddleware
-from mcp.shared._context_streams import (
-    ContextReceiveStream,
-    ContextSendStream,
-    create_context_streams,
-)
 from mcp.shared.message import SessionMessage
 from opentelemetry import trace
 
@@ -95,45 +90,104 @@ def untraced(lowlevel: Any) -> None:
 @asynccontextmanager
 async def message_streams(
     reader: "LineReader", writer: "LineWriter"
-) -> AsyncIterator[tuple[ContextReceiveStream[Any], ContextSendStream[SessionMessage]]]:
-    """The SDK's `stdio_server(stdin=reader, stdout=writer)`, but a line that is not a
-    JSON-RPC message is answered with JSON-RPC's error (`refusal`) rather than handed to the
-    server, which only logs it: the client would wait for a reply until its timeout."""
-    read_send, read_receive = create_context_streams[SessionMessage | Exception](0)
-    write_send, write_receive = create_context_streams[SessionMessage](0)
-    lock = anyio.Lock()  # one line at a time on the wire: replies and refusals never interleave
+) -> AsyncIterator[tuple["WireIn", "WireOut"]]:
+    """The SDK's `stdio_server(stdin=reader, stdout=writer)`, as streams that read, parse and
+    write in the task that asks: no reader and writer tasks handing each message over a
+    memory stream (two task switches a call). A line that is not a JSON-RPC message is
+    answered with JSON-RPC's error (`refusal`) rather than handed to the server, which only
+    logs it: the client would wait for a reply until its timeout."""
+    out = WireOut(writer)
+    async with WireIn(reader, out) as wire_in, out:
+        yield wire_in, out
 
-    async def put(text: str) -> None:
-        async with lock:
-            await writer.write(text)
 
-    async def read_lines() -> None:
-        with suppress(anyio.ClosedResourceError):
-            async with read_send:
-                async for line in reader:
-                    try:
-                        message = types.jsonrpc_message_adapter.validate_json(line, by_name=False)
-                    except Exception as exc:
-                        answer = refusal(line, too_deep=nested_too_deep(exc))
-                        if answer is not None:
-                            await put(answer + "\n")
-                        continue
-                    if isinstance(message, types.JSONRPCNotification) and bears_id(line):
-                        await put(error_line(None, INVALID_REQUEST, BAD_ID) + "\n")
-                        continue
-                    await read_send.send(SessionMessage(message))
+class WireOut:
+    """The server's write stream: `send` writes the message's line on the wire, one line at a
+    time, so replies and refusals never interleave. A line begun is finished even if its
+    request is cancelled meanwhile (a cut line would garble the next message), as with the
+    SDK's transport, whose writes are threads no cancellation stops."""
 
-    async def write_messages() -> None:
-        with suppress(anyio.ClosedResourceError):
-            async with write_receive:
-                async for outgoing in write_receive:
-                    json_text = outgoing.message.model_dump_json(by_alias=True, exclude_unset=True)
-                    await put(json_text + "\n")
+    def __init__(self, writer: "LineWriter") -> None:
+        self._writer = writer
+        self._lock = anyio.Lock()
+        self._closed = False
 
-    async with anyio.create_task_group() as tasks:
-        tasks.start_soon(read_lines)
-        tasks.start_soon(write_messages)
-        yield read_receive, write_send
+    async def send(self, item: SessionMessage, /) -> None:
+        if self._closed:
+            raise anyio.ClosedResourceError
+        await self.write_line(item.message.model_dump_json(by_alias=True, exclude_unset=True))
+
+    async def write_line(self, text: str) -> None:
+        async with self._lock:  # a request cancelled while it waits for the wire sends nothing
+            with anyio.CancelScope(shield=True):
+                try:
+                    await self._writer.write(text + "\n")
+                except OSError as exc:  # the client closed its end: the SDK drops the reply
+                    raise anyio.BrokenResourceError from exc
+
+    async def aclose(self) -> None:
+        self._closed = True
+
+    async def __aenter__(self) -> "WireOut":
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
+
+class WireIn:
+    """The server's read stream: `receive` reads the wire's next line and parses it. The SDK
+    reads it from one task at a time (its relay, then its dispatcher's loop)."""
+
+    last_context = None  # no sender's context to hand on (the SDK then copies its own)
+
+    def __init__(self, reader: "LineReader", out: WireOut) -> None:
+        self._reader = reader
+        self._out = out
+        self._closed = False
+
+    async def receive(self) -> SessionMessage:
+        while True:
+            if self._closed:
+                raise anyio.ClosedResourceError
+            try:
+                line = await anext(self._reader)
+            except StopAsyncIteration:
+                raise anyio.EndOfStream from None
+            try:
+                message = types.jsonrpc_message_adapter.validate_json(line, by_name=False)
+            except Exception as exc:
+                await self._refuse(refusal(line, too_deep=nested_too_deep(exc)))
+                continue
+            if isinstance(message, types.JSONRPCNotification) and bears_id(line):
+                await self._refuse(error_line(None, INVALID_REQUEST, BAD_ID))
+                continue
+            return SessionMessage(message)
+
+    async def _refuse(self, answer: str | None) -> None:
+        """Answer a line that is no message; a client that reads no more gets nothing (as the
+        SDK drops a reply it cannot send), and serving goes on until stdin closes."""
+        if answer is not None:
+            with suppress(anyio.BrokenResourceError):
+                await self._out.write_line(answer)
+
+    def __aiter__(self) -> "WireIn":
+        return self
+
+    async def __anext__(self) -> SessionMessage:
+        try:
+            return await self.receive()
+        except anyio.EndOfStream:
+            raise StopAsyncIteration from None
+
+    async def aclose(self) -> None:
+        self._closed = True
+
+    async def __aenter__(self) -> "WireIn":
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
 
 
 class LineReader:
