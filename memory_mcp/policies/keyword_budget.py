@@ -23,8 +23,9 @@ Measured for issue 17 and dropped (synthetic stores of benchmarks/speed.py, 20k 
   phrase counted twice). FTS5's bm25 counts each phrase's documents for its IDF on every
   statement, walking the whole doclist (~40 ns a document: 0.07 ms for a word in 1,716 of
   20k, ~0.35 ms in 8,660 of 100k), so it grows with N, slowly. With the rarest terms up to
-  300 / 1,000 matches as candidates its top 10 held 0.51 / 0.83 of exact BM25's on
-  common-word questions at 20k (the plan: 0.32); its recall quality is unmeasured;
+  1,000 matches as candidates its top 10 held 0.84 of exact BM25's on common-word questions
+  at 20k and 0.71 on ordinary ones (the plan: 0.33 / 0.61); up to 300, 0.33 / 0.33. Its
+  cost (under heavy load) and its recall quality are unmeasured;
 - stopping early on the plan's own terms (rank the rarest terms' matches with all of the
   plan's terms; done when the k-th score exceeds what the other terms can add): FTS5's bound
   for a term, idf * (k1 + 1), proves the top for 6 of 85 common-word questions at k=32; each
