@@ -741,6 +741,16 @@ def test_filters_apply_inside_both_searches(storage: Storage) -> None:
         assert ids(storage.search_keywords("deploy", flt, 3)) == [target]
 
 
+def test_matches_that_score_alike_come_newest_first(storage: Storage) -> None:
+    """Memories a query scores alike (the same word, as long) are ranked newest first on
+    every backend, so a cut at k keeps the same, most recent ones (SQLite gave the oldest)."""
+    names = ("alpha", "bravo", "echo", "kilo", "lima")
+    made = [storage.insert(row(f"deploy window {name}")).id for name in names]
+    found = storage.search_keywords("deploy", MemoryFilter(), 3)
+    assert len({score for _, score in found}) == 1
+    assert ids(found) == made[::-1][:3]
+
+
 def test_keyword_statistics_count_visible_memories_and_each_terms_documents(
     storage: Storage,
 ) -> None:

@@ -391,7 +391,7 @@ def test_keyword_ranking_reads_rows_only_for_the_best_matches(store: SqliteStore
             select m.id, -bm25(memories_fts, 1.0, 1.0, 1.0) as score
             from memories_fts join memories m on m.id = memories_fts.rowid
             where memories_fts match :match {where(conds, "and")}
-            order by score desc limit :k
+            order by score desc, m.id desc limit :k
         """
         found = store.conn.execute(sql, params | {"match": '"apple" OR "kiwi"', "k": k})
         return [(int(r[0]), float(r[1])) for r in found]

@@ -26,11 +26,13 @@ def _nth_newest(index: str) -> str:
 
 
 def _fts_ranked(index: str) -> str:
-    """Every match of one index, best first (read lazily: SQLite sorts, we take the head)."""
+    """Every match of one index, best first (read lazily: SQLite sorts, we take the head);
+    matches that score alike newest first, as on PostgreSQL (bm25.py), so a cut at k keeps
+    the same ones on both backends (SQLite's sorter alone gave the oldest)."""
     return f"""
         select rowid, -bm25({index}, :w_content, :w_tags, :w_context) as score
         from {index} where {index} match :match and rowid >= :floor
-        order by score desc
+        order by score desc, rowid desc
     """
 
 
