@@ -751,6 +751,23 @@ def test_matches_that_score_alike_come_newest_first(storage: Storage) -> None:
     assert ids(found) == made[::-1][:3]
 
 
+def test_numbers_after_a_hyphen_are_words_of_their_own(storage: Storage) -> None:
+    """A ticket, a date, a range: every number in them is found alone, on every backend
+    (PostgreSQL's parser read `-004211` and `-05` as signed numbers, which 004211 never
+    matched), and in tags and context too."""
+    ticket = storage.insert(row("The billing team approved CR-004211 after review")).id
+    dated = storage.insert(row("Cut over on 2023-05-08 at noon")).id
+    ranged = storage.insert(row("Pages 12-34 cover the rate limiter")).id
+    tagged = storage.insert(row("A tagged note", tags=["sprint-42"])).id
+    said = storage.insert(row("A note with context", context="during incident INC-7781")).id
+    for query, found in [
+        ("004211", [ticket]), ("CR-004211", [ticket]), ("cr 004211", [ticket]),
+        ("05", [dated]), ("2023-05-08", [dated]), ("34", [ranged]), ("42", [tagged]),
+        ("7781", [said]),
+    ]:  # fmt: skip
+        assert ids(storage.search_keywords(query, MemoryFilter(), 5)) == found, query
+
+
 def test_keyword_statistics_count_visible_memories_and_each_terms_documents(
     storage: Storage,
 ) -> None:

@@ -291,6 +291,34 @@ def test_keys_spelled_two_ways_are_settled_on_upgrade(
         store.close()
 
 
+def test_numbers_after_a_hyphen_are_found_on_upgrade(
+    schema: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Version 10 read `CR-004211` as `cr` and the signed number `-004211`: step 11 rewrites
+    the rows holding a hyphen before a digit, so 004211 finds its memory; the others keep
+    their keyword column, and the totals BM25 reads stay the sum of the lengths."""
+    previous = pg_migrations.MIGRATIONS[:5]
+    monkeypatch.setattr(pg_db, "MIGRATIONS", previous)
+    monkeypatch.setattr(pg_db, "TARGET", previous[-1][0])
+    old = open_storage(settings(schema))
+    ticket = old.insert(row("The billing team approved CR-004211")).id
+    plain = old.insert(row("The billing team met on Friday")).id
+    assert old.search_keywords("004211", MemoryFilter(), 5) == []
+    untouched = pg.raw_rows(old, f"select fts::text from memories where id = {plain}")
+    old.close()
+    monkeypatch.undo()
+    store = open_storage(settings(schema))
+    try:
+        assert [mid for mid, _ in store.search_keywords("004211", MemoryFilter(), 5)] == [ticket]
+        assert pg.raw_rows(store, f"select fts::text from memories where id = {plain}") == (
+            untouched
+        )
+        stats = pg.raw_rows(store, "select tokens from fts_stats where visible")
+        assert stats == pg.raw_rows(store, "select sum(doc_len) from memories")
+    finally:
+        store.close()
+
+
 def test_a_database_at_the_newest_number_missing_a_step_gets_it(schema: str) -> None:
     store = open_storage(settings(schema))
     for statement in ("drop table principals", "alter table history drop column principal"):

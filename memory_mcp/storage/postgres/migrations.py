@@ -317,6 +317,20 @@ def _folds(text: str) -> str:
 _UNIT = keyword_text.unit_pattern(escape=True)
 
 
+def _keywords_function(create: str, source: str) -> str:
+    """memory_keywords: policies.keyword_text.indexed, then what FTS5 does as it reads words
+    (accents, punctuation), and the pairs; `source` is the SQL of the text it starts from."""
+    return f"""
+    {create} function memory_keywords(t text) returns text language sql immutable as $$
+    select regexp_replace(regexp_replace(translate({_identifiers("f")},
+                                                   '{_ACCENTED}', '{_BASES}'),
+                                         '({_UNIT})', ' \\1 ', 'g'),
+                          '{_PUNCTUATION}', ' ', 'g') || ' ' || memory_unit_pairs(f)
+    from memory_folds({source}) as f
+    $$
+    """
+
+
 def _columns(config: str) -> str:
     """SQL of a row's keyword vector in a text search configuration: content (weight A),
     tags (B), context with the words of the event date (C), each read by memory_keywords."""
@@ -355,17 +369,7 @@ _KEYWORDS = [
     ) p where p.n is not null
     $$
     """,
-    # policies.keyword_text.indexed, then what FTS5 does as it reads words (accents,
-    # punctuation), and the pairs.
-    f"""
-    create function memory_keywords(t text) returns text language sql immutable as $$
-    select regexp_replace(regexp_replace(translate({_identifiers("f")},
-                                                   '{_ACCENTED}', '{_BASES}'),
-                                         '({_UNIT})', ' \\1 ', 'g'),
-                          '{_PUNCTUATION}', ' ', 'g') || ' ' || memory_unit_pairs(f)
-    from memory_folds(t) as f
-    $$
-    """,
+    _keywords_function("create", "t"),
     "create text search dictionary memory_english_stem (template = snowball, language = english)",
     "create text search configuration memory_english (copy = english)",
     """
@@ -398,6 +402,18 @@ _KEYWORDS = [
 ]
 
 
+_SIGN = "-(?=[0-9])"  # a hyphen before a digit, which the parser reads as a minus sign
+
+
+def _numbers_after_hyphens(c: Any) -> None:
+    """Step 11: a hyphen before a digit is a space, as FTS5 reads it. The parser read
+    `CR-004211`, `2023-05-08` or `12-34` as a word and signed numbers (`-004211`, `-05`), so a
+    search for 004211, 05 or 34 found nothing. Only rows holding such a hyphen are rewritten."""
+    c.execute(_keywords_function("create or replace", f"regexp_replace(t, '{_SIGN}', ' ', 'g')"))
+    held = " or ".join(f"{column} ~ '{_SIGN}'" for column in ("content", "tags::text", "context"))
+    c.execute(f"update memories set fts = {FTS_OF}, doc_len = {LENGTH_OF} where {held}")
+
+
 def _has_table(c: Any, name: str) -> bool:
     """Whether the schema (the connection's search path) holds this table."""
     row = c.execute("select to_regclass(%s) is not null as e", (name,)).fetchone()
@@ -407,6 +423,11 @@ def _has_table(c: Any, name: str) -> bool:
 def _has_function(c: Any, name: str) -> bool:
     row = c.execute("select to_regproc(%s) is not null as e", (name,)).fetchone()
     return bool(row["e"])
+
+
+def _source(c: Any, function: str) -> str:
+    row = c.execute("select prosrc from pg_proc where oid = to_regproc(%s)", (function,)).fetchone()
+    return str(row["prosrc"]) if row else ""
 
 
 # Whether each step's work is in the schema, whatever its version rows say: a number that a
@@ -419,10 +440,11 @@ APPLIED: dict[Step, Callable[[Any], bool]] = {
     _one_key_spelling: lambda c: (
         c.execute("select 1 from meta where key = 'key_form'").fetchone() is not None
     ),
+    _numbers_after_hyphens: lambda c: _SIGN in _source(c, "memory_keywords"),
 }
 
-TARGET = 10
+TARGET = 11
 MIGRATIONS: list[tuple[int, Step]] = [
     (6, _initial), (7, _principals), (8, _spaced_keyword_text), (9, _keyword_words),
-    (10, _one_key_spelling),
+    (10, _one_key_spelling), (11, _numbers_after_hyphens),
 ]  # fmt: skip
