@@ -405,10 +405,10 @@ def _source_calls(conn: Any, view: str, *functions: str) -> bool:
     return row is not None and any(f in row[0] for f in functions)
 
 
-
 def _numbers_after_hyphens(conn: Any) -> None:
     """Step 11 is PostgreSQL's (its parser read a hyphen before a digit as a minus sign, so
     `CR-004211` did not hold 004211); FTS5 always read that hyphen as a space: nothing to do."""
+
 
 APPLIED: dict[Step, Callable[[Any], bool]] = {
     _initial: lambda c: _has(c, "table", "memories"),
