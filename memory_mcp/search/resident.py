@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 
 class ResidentCopy:
-    def __init__(self, store: Storage, stopping: threading.Event, load: Callable[[], None]):
+    def __init__(self, store: Storage, stopping: threading.Event, load: Callable[[], None]) -> None:
         """`load`: builds a copy and installs it (the owner's, which checks first that the
         index is its model's); run on a thread of its own when the copy was dropped."""
         self.store = store
