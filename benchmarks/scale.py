@@ -131,11 +131,11 @@ def float32_copy(service: MemoryService) -> VectorCache:
 
 def with_copy(service: MemoryService, cache: VectorCache, call: Callable[[], Any]) -> Any:
     """`call` with `cache` standing in for the service's own vector copy."""
-    own, service.semantic._cache = service.semantic._cache, cache
+    own, service.semantic.copy.cache = service.semantic.copy.cache, cache
     try:
         return call()
     finally:
-        service.semantic._cache = own
+        service.semantic.copy.cache = own
 
 
 def query_steps(
@@ -246,7 +246,7 @@ def measure_queries(
         service, ref, qs, lambda q: f32.search(q, MemoryFilter(), NOW, 10) or []
     )
     rows.append([f"{n:,}", "recall@10, float32 copy (before) vs (b)", f"{before:.3f}", "", "", ""])
-    cache = service.semantic._cache
+    cache = service.semantic.copy.cache
     assert cache is not None
     for name, copy in (("product", cache), ("float32 copy (before)", f32)):
         per = copy.resident_bytes() / len(copy)

@@ -4,7 +4,6 @@ Until the model is ready, or when it cannot load, recall runs keyword-only and s
 memories stored meanwhile get their vectors once it is ready (or by `memory-mcp reindex`).
 """
 
-import contextlib
 import logging
 import threading
 import time
@@ -15,13 +14,14 @@ from typing import Literal
 import numpy as np
 
 from memory_mcp.errors import ReadOnly, SchemaMismatch, StorageError
-from memory_mcp.models import Memory, MemoryFilter
+from memory_mcp.models import MemoryFilter
 from memory_mcp.search.backlog import Embedded, Newcomers, embed_pending, fill_what_fits
 from memory_mcp.search.embed import Embedder, EmbedderUnavailable
 from memory_mcp.search.index_model import IndexModel
+from memory_mcp.search.nearby import Prepared, alongside
+from memory_mcp.search.resident import ResidentCopy
 from memory_mcp.search.vecindex import VectorCache
-from memory_mcp.storage.contract import Progress, Storage, VectorRows
-from memory_mcp.timestamps import NEVER, epoch_micros
+from memory_mcp.storage.contract import Progress, Storage
 
 logger = logging.getLogger(__name__)
 
@@ -42,15 +42,12 @@ class SemanticIndex:
         self.reason: str | None = None
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
-        self._cache: VectorCache | None = None  # only a long-running server loads one
-        self._cache_lock = threading.Lock()
-        self._cache_loading = False
         # Told of each batch of backlog vectors (memories stored before the model was
         # ready), so the service can merge a rewording now that it can compare meanings.
         self.on_embedded: Embedded | None = None
-        self._cache_thread: threading.Thread | None = None
         # Set by stop(): background work ends at its next step, not under a closing database.
         self._stopping = threading.Event()
+        self.copy = ResidentCopy(store, self._stopping, self.load_cache)
         self._model: IndexModel | None = None  # is the index still our model's? (lazily)
         self._outdated = False  # it was found to be another model's (state "mismatch")
         self._seen = threading.local()  # the log position a thread's last write check saw
@@ -85,7 +82,7 @@ class SemanticIndex:
         try:
             self._activate(background=True)
             if self.ready and not self._stopping.is_set() and self.store.wants_vector_copy():
-                self._load_cache_logged()
+                self.copy.load_logged()
         except Exception:
             if not self._stopping.is_set():
                 raise
@@ -95,8 +92,9 @@ class SemanticIndex:
         """End background work: it stops at its next step; wait up to `wait` seconds for it.
         Returns whether none is left running (a model download or load cannot be cut short)."""
         self._stopping.set()
+        self.copy.close()
         deadline = time.monotonic() + wait
-        threads = (self._thread, self._cache_thread, self.newcomers.thread)
+        threads = (self._thread, self.copy.thread, self.newcomers.thread)
         for thread in threads:
             if thread is not None and thread is not threading.current_thread():
                 thread.join(max(0.0, deadline - time.monotonic()))
@@ -192,8 +190,8 @@ class SemanticIndex:
         Either way the filter is applied inside the search. `near_only`: only near
         duplicates matter; `origin`: the query this one was moved from, searched just
         before (see VectorCache.search)."""
-        with self._cache_lock:
-            cache = self._cache
+        with self.copy.lock:
+            cache = self.copy.cache
             found = (
                 None
                 if cache is None
@@ -228,61 +226,19 @@ class SemanticIndex:
         if theirs is None and self._outdated:
             self.state, self.reason, self._outdated = "ready", None, False
             logger.info("The vector index is this model's again: semantic search is back on")
-            self._start_cache_load()
+            self.copy.start_load()
         elif theirs is not None:
             switching = not self._outdated or self.state == "ready"
             self.state, self.reason, self._outdated = "mismatch", self._model.reason(theirs), True
             if not switching:
                 return False
             logger.warning("Semantic search is off, recall is keyword-only: %s", self.reason)
-            with self._cache_lock:
-                dropped, self._cache = self._cache, None
-            with contextlib.suppress(OSError):
-                if dropped is not None:
-                    dropped.close()
+            self.copy.discard()
         return theirs is None
 
-    def stored(self, memory: Memory, vector: np.ndarray, logged: int) -> None:
-        """A row this process just wrote (logged at `logged`, see Inserted): the copy, if
-        it stands just before that position, adds it now, so the next search finds the
-        copy current instead of reading the change log back (five statements a remember).
-        Any other position is left to the next search's catch-up, as a foreign write is."""
-        with self._cache_lock:
-            cache = self._cache
-            if cache is None or not logged or cache.head + 1 != logged:
-                return
-            try:
-                cache.apply([memory.id], _vector_rows(memory, vector), logged)
-            except Exception:
-                self._drop_broken_copy(cache)
-
-    def _drop_copy(self, cache: VectorCache) -> None:
-        """Searches go to the database (always right) while the copy loads again (caller
-        holds the cache lock); its file goes now, not whenever the copy is collected."""
-        if self._cache is cache:
-            self._cache = None
-        with contextlib.suppress(OSError):
-            cache.close()
-        self._start_cache_load()
-
-    def _drop_broken_copy(self, cache: VectorCache) -> None:
-        """The copy is the database's servant: an error inside it (a full disk while
-        appending...) drops it rather than failing the recall."""
-        logger.exception("In-memory vector index failed; searching the database, reloading it")
-        self._drop_copy(cache)
-
     def vectors(self, ids: list[int]) -> dict[int, np.ndarray]:
-        """Stored vectors of `ids`: from the in-memory copy when loaded (a search just brought
-        it up to date), else, and for any id it lacks, from the database."""
-        with self._cache_lock:
-            cache, found = self._cache, {}
-            if cache is not None:
-                try:
-                    found = cache.vectors_of(ids)
-                except Exception:
-                    self._drop_broken_copy(cache)
-        missing = [mid for mid in ids if mid not in found]
-        return found | (self.store.vectors_for(missing) if missing else {})
+        """Stored vectors of `ids` (from the copy where it holds them)."""
+        return self.copy.vectors(ids)
 
     def _search_cache(
         self,
@@ -293,20 +249,42 @@ class SemanticIndex:
         near_only: bool,
         origin: np.ndarray | None,
     ) -> list[tuple[int, float]] | None:
-        """Bring the copy up to date (one read, usually finding nothing), but not for recall's
-        feedback search (`origin`): one recall, one view of the index. None: search in SQL."""
-        delta = None if origin is not None else self.store.vector_changes(cache.head, cache.dim)
-        if origin is None and (delta is None or delta.generation != cache.generation):
-            self._drop_copy(cache)  # rebuilt or too far behind: reload without blocking
+        """Bring the copy up to date, but not for recall's feedback search (`origin`): one
+        recall, one view of the index. None: search in SQL."""
+        head = None if origin is not None else self.copy.catch_up(cache)
+        if origin is None and head is None:
             return None
         try:  # the copy's own work; a database error above is the caller's to see
-            if delta is not None and delta.head != cache.head:
-                cache.apply(delta.ids, delta.rows, delta.head)
-            self._seen.head = delta.head if near_only and delta is not None else None
+            self._seen.head = head if near_only else None
             return cache.search(query, flt, datetime.now(UTC), k, near_only, origin)
         except Exception:
-            self._drop_broken_copy(cache)
+            self.copy.drop_broken(cache)
             return None
+
+    # -- a write's near-duplicate check (nearby.py) ----------------------------------------
+
+    def embed_near(self, text: str, scope: str | None) -> tuple[np.ndarray | None, Prepared]:
+        """`text`'s vector (None: no model ready) and, for a write that then looks for a near
+        duplicate in `scope`, what that search reads, prepared on the helper meanwhile."""
+        if scope is None or self.copy.cache is None:  # nothing to read ahead (SQL needs q)
+            vectors, prepared = self.embed_documents([text]), Prepared()
+        else:
+            flt = MemoryFilter(scopes=[scope])
+            vectors, prepared = alongside(
+                self.copy.helper,
+                lambda: self.copy.prepare_near(flt),
+                lambda: self.embed_documents([text]),
+            )
+        return (None if vectors is None else vectors[0]), prepared
+
+    def search_near(
+        self, query: np.ndarray, flt: MemoryFilter, k: int, ahead: Prepared | None
+    ) -> list[tuple[int, float]]:
+        """search(query, flt, k, near_only=True), from the rows `ahead` read for `flt`."""
+        if ahead is None or ahead.rows is None or ahead.flt != flt:
+            return self.search(query, flt, k, near_only=True)
+        self._seen.head = ahead.head
+        return ahead.rows.best(query, k)
 
     def load_cache(self) -> None:
         """Build the in-memory copy of the vector index now (blocking)."""
@@ -322,32 +300,10 @@ class SemanticIndex:
         cache = VectorCache(self.embedder.dim, capacity=self.store.count(everything), folder=folder)
         cache.generation, cache.head = self.store.vector_snapshot(cache.dim, cache.add)
         cache.prepare()
-        with self._cache_lock:
-            replaced, self._cache = self._cache, cache
-            if replaced is not None:
-                replaced.close()
+        self.copy.install(cache)
         logger.info(
             "In-memory vector index: %d vectors in %.1fs", len(cache), time.perf_counter() - started
         )
-
-    def _start_cache_load(self) -> None:
-        if self._cache_loading or self._stopping.is_set():
-            return
-        self._cache_loading = True
-        thread = threading.Thread(
-            target=self._load_cache_logged, name="memory-mcp-vectors", daemon=True
-        )
-        thread.start()
-        self._cache_thread = thread  # published once started, as in start_background
-
-    def _load_cache_logged(self) -> None:
-        try:
-            self.load_cache()
-        except Exception as exc:  # noqa: BLE001 - recall keeps working through SQL
-            if not self._stopping.is_set():  # else: the database closed under it, as asked
-                logger.warning("In-memory vector index not loaded (searching in SQL): %s", exc)
-        finally:
-            self._cache_loading = False
 
     def fill_pending(self, progress: Progress | None = None) -> int:
         """Embed every memory that has no vector yet, in batches (each one transaction)."""
@@ -384,19 +340,3 @@ class SemanticIndex:
         filled = self._fill(progress, announce=False)  # re-embedding is not a new write
         self.store.finish_reindex()
         return filled
-
-
-def _vector_rows(memory: Memory, vector: np.ndarray) -> VectorRows:
-    """One row as the change log would read it back (the vec0 metadata's expressions)."""
-    hidden = memory.forgotten_at is not None or memory.superseded_by is not None
-    at = memory.occurred_at or memory.created_at
-    expires = NEVER if memory.expires_at is None else epoch_micros(memory.expires_at)
-    return VectorRows(
-        ids=np.array([memory.id], np.int64),
-        vectors=np.asarray(vector, np.float32).reshape(1, -1),
-        scopes=[memory.scope],
-        kinds=[memory.kind],
-        hidden=np.array([hidden]),
-        at=np.array([epoch_micros(at)], np.int64),
-        expires=np.array([expires], np.int64),
-    )

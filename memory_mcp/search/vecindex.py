@@ -26,6 +26,7 @@ import numpy as np
 from memory_mcp.models import MemoryFilter
 from memory_mcp.search import kmeans, vecfile
 from memory_mcp.search.moved import FirstPass, moved_top
+from memory_mcp.search.nearby import Gathered
 from memory_mcp.search.vecfile import dot, top
 from memory_mcp.storage.contract import VectorRows, beyond_vector_metadata
 from memory_mcp.timestamps import epoch_micros
@@ -36,6 +37,7 @@ MIN_CANDIDATES = 512
 CANDIDATES_PER_K = 16
 PCA_SAMPLE = 20_000
 EXACT_SHARE = 32  # a filter keeping under 1/32 of the rows is searched exactly
+GATHER_SHARE = 4  # an exact search gathers the rows a filter keeps if under 1/4, else reads all
 # Near-duplicate lookups (cosine >= ~0.96) only need the query's own neighbourhood: rows are
 # grouped around CLUSTERS k-means centroids of the projection and NEAR_PROBES groups are read,
 # ~3% of the rows instead of all of them (remember stays flat as the table grows).
@@ -299,7 +301,7 @@ class VectorCache:
         # All dimensions when the table is small or the filter selective: gathering a row
         # costs ~30x what the first pass spends on it (measured); a full pass needs no gather.
         if len(rows) * EXACT_SHARE <= n or not self._ensure_basis():
-            if len(rows) * 4 <= n:
+            if len(rows) * GATHER_SHARE <= n:
                 return self._score(rows, q, k)
             everything = self._rough(n, q)
             everything[~mask] = -np.inf
@@ -316,6 +318,22 @@ class VectorCache:
             rough[~mask] = -np.inf
             candidates = top(rough, max(MIN_CANDIDATES, CANDIDATES_PER_K * k))
         return self._score(candidates[mask[candidates]], q, k)
+
+    def near_rows(self, flt: MemoryFilter, now: datetime) -> Gathered | None:
+        """The rows a near-duplicate search with `flt` scores exactly, gathered before its
+        query is known (nearby.py). None where that search needs the query first: a coarse
+        pass (a large copy), codes to rank, SQL for the filter, or so many rows a full pass
+        costs less than gathering them (as `search` decides)."""
+        if beyond_vector_metadata(flt) or self._ensure_basis() or self._cols.compact:
+            return None
+        n = self._cols.size
+        mask = self._mask(flt, now, slice(0, n))
+        if mask is None:
+            return Gathered(np.zeros(0, np.int64), np.zeros((0, self.dim), np.float32))
+        rows = np.flatnonzero(mask)
+        if len(rows) * GATHER_SHARE > n:
+            return None
+        return Gathered(self._cols.ids[rows], self._cols.codes[rows])
 
     def _moved(
         self, first: FirstPass, origin: np.ndarray, q: np.ndarray, flt: MemoryFilter, k: int

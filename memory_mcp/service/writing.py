@@ -24,6 +24,7 @@ from memory_mcp.policies.keys import key_form
 from memory_mcp.policies.redact import redact_fields
 from memory_mcp.policies.repeats import Said, event_day, event_time, same_event
 from memory_mcp.policies.times import parse_duration, parse_reference, parse_time
+from memory_mcp.search.nearby import Prepared
 from memory_mcp.service import grants
 from memory_mcp.service.context import (
     ALL_SCOPES,
@@ -178,11 +179,12 @@ class Writer(Part):
         outcome = self._repeat_of(new, key, replaces, times, client, redacted, source)
         if outcome is not None:
             return outcome
-        vectors = self.semantic.embed_documents([new.content])
-        vector = None if vectors is None else vectors[0]
+        mergeable = key is None and replaces is None
+        # The near-duplicate search reads what it can while the model embeds (nearby.py).
+        vector, ahead = self.semantic.embed_near(new.content, new.scope if mergeable else None)
         searched = None  # the vector log position the near-duplicate search reflected
-        if key is None and replaces is None and vector is not None:
-            merged = self._merge_near_duplicate(new, vector, times, client, redacted, source)
+        if mergeable and vector is not None:
+            merged = self._merge_near_duplicate(new, vector, times, client, redacted, source, ahead)
             if merged is not None:
                 return merged
             searched = self.semantic.searched_at()
@@ -194,13 +196,12 @@ class Writer(Part):
             if folded is not None:
                 return self._merged(folded, redacted)
         if vector is None:
-            mergeable = key is None and replaces is None
             folded = self._after_unembedded_insert(stored.id, mergeable)
             if folded is not None:
                 return self._merged(folded, redacted)
         memory = stored.memory or self.store.get(stored.id)
         if vector is not None:
-            self.semantic.stored(memory, vector, stored.logged)
+            self.semantic.copy.stored(memory, vector, stored.logged)
         return RememberResult(
             **memory.model_dump(),
             status="superseded" if stored.supersedes else "created",
@@ -308,12 +309,13 @@ class Writer(Part):
         times: _Times,
         client: str | None,
         redacted: Sequence[str],
-        source: dict[str, str] | None = None,
+        source: dict[str, str] | None,
+        ahead: Prepared,
     ) -> RememberResult | None:
         """Fold a rewording into the memory it repeats, only when no fact differs."""
         scope = new.scope or self.settings.default_scope
         when = event_time(new.kind, times.occurred_at)
-        found = self._near_duplicate(scope, new.content, vector, occurred_at=when)
+        found = self._near_duplicate(scope, new.content, vector, occurred_at=when, ahead=ahead)
         if found is None:
             return None
         memory_id, cosine = found
@@ -331,6 +333,7 @@ class Writer(Part):
         vector: np.ndarray,
         later: Memory | None = None,
         occurred_at: str | None = None,
+        ahead: Prepared | None = None,  # what it read while `vector` was being embedded
     ) -> tuple[int, float] | None:
         """(id, cosine) of a memory in `scope` that `content` (an event at `occurred_at`)
         only rewords, never an event of another day; for a stored memory (`later`), only one
@@ -340,7 +343,7 @@ class Writer(Part):
         flt = MemoryFilter(scopes=[scope])
         close = {
             memory_id: cosine
-            for memory_id, cosine in self.semantic.search(vector, flt, k, near_only=True)
+            for memory_id, cosine in self.semantic.search_near(vector, flt, k, ahead)
             if cosine >= threshold and (later is None or memory_id != later.id)
         }  # best first; read in one query, not one per candidate
         if not close:
@@ -439,11 +442,8 @@ def _same_event(existing: Memory, later: Memory | None, occurred_at: str | None)
 
 
 def _event_day(memory: Memory) -> str | None:
-    return event_day(_stored_time(memory.occurred_at), memory.kind)
-
-
-def _stored_time(moment: datetime | None) -> str | None:
-    return None if moment is None else format_time(moment)
+    moment = memory.occurred_at  # as stored
+    return event_day(None if moment is None else format_time(moment), memory.kind)
 
 
 def _stored_before(a: Memory, b: Memory) -> bool:

@@ -130,7 +130,7 @@ def test_filters_mirror_the_vec0_conditions() -> None:
 @pytest.fixture
 def cached(service: MemoryService) -> Iterator[MemoryService]:
     service.semantic.load_cache()
-    assert service.semantic._cache is not None
+    assert service.semantic.copy.cache is not None
     yield service
 
 
@@ -156,7 +156,7 @@ FILTERS = [
 
 
 def check_same(service: MemoryService) -> None:
-    assert service.semantic._cache is not None
+    assert service.semantic.copy.cache is not None
     for flt in FILTERS:
         mine, theirs = both(service, "apples and pears in the garden", flt)
         assert mine == theirs, flt
@@ -224,7 +224,7 @@ def test_an_own_write_after_anothers_is_caught_up_through_the_log(
         # (keyed: no near-duplicate check, whose second look would replay the log at once)
         mine = s.remember("plums in the orchard", scope="b", key="fruit.plums").id
         monkeypatch.undo()
-        cache = s.semantic._cache
+        cache = s.semantic.copy.cache
         assert cache is not None and mine not in cache.vectors_of([mine])  # left to the log
         check_same(s)
         assert (cache.generation, cache.head) == s.store.vector_log_head()
@@ -235,9 +235,9 @@ def test_an_own_write_after_anothers_is_caught_up_through_the_log(
 
 def wait_for_cache(service: MemoryService) -> None:
     deadline = time.monotonic() + 10
-    while service.semantic._cache is None and time.monotonic() < deadline:
+    while service.semantic.copy.cache is None and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert service.semantic._cache is not None
+    assert service.semantic.copy.cache is not None
 
 
 def test_rebuilt_or_far_behind_index_reloads(
@@ -264,7 +264,7 @@ def test_rebuilt_or_far_behind_index_reloads(
 def test_a_dropped_copy_lets_go_of_its_file_at_once(cached: MemoryService) -> None:
     s = cached
     s.remember("apples in the garden", scope="a")
-    old = s.semantic._cache
+    old = s.semantic.copy.cache
     assert old is not None
     old._exact.append(np.zeros((1, old.dim), np.float32))  # the file a large copy holds
     file = old._exact._file
@@ -272,7 +272,7 @@ def test_a_dropped_copy_lets_go_of_its_file_at_once(cached: MemoryService) -> No
     s.semantic.reindex()  # a new generation: the copy is dropped and reloaded
     q = s.semantic.embed_query("apples")
     assert q is not None and len(s.semantic.search(q, MemoryFilter(), 10)) == 1
-    assert s.semantic._cache is not old
+    assert s.semantic.copy.cache is not old
     assert file.closed
     wait_for_cache(s)
     check_same(s)
@@ -285,7 +285,7 @@ def test_a_copy_that_fails_is_dropped_and_recall_answers_from_the_database(
     database is always right, so the search goes there and the copy is loaded again."""
     s = cached
     s.remember("apples in the garden", scope="a")
-    broken = s.semantic._cache
+    broken = s.semantic.copy.cache
     assert broken is not None
 
     def fail(*_: object, **__: object) -> None:
@@ -296,9 +296,9 @@ def test_a_copy_that_fails_is_dropped_and_recall_answers_from_the_database(
     q = s.semantic.embed_query("apples")
     assert q is not None
     assert [mid for mid, _ in s.semantic.search(q, MemoryFilter(), 10)] == ids_of(s, "apples")
-    assert s.semantic._cache is not broken
+    assert s.semantic.copy.cache is not broken
     wait_for_cache(s)
-    assert s.semantic._cache is not None and s.semantic._cache is not broken
+    assert s.semantic.copy.cache is not None and s.semantic.copy.cache is not broken
     check_same(s)
 
 
@@ -354,7 +354,7 @@ def test_vectors_come_from_the_copy_and_match_the_database(cached: MemoryService
     ids = [s.remember(f"{fruit} grow in the garden").id for fruit in ("apples", "pears")]
     s.update(ids[0], content="apples and plums grow in the orchard")
     s.semantic.search(np.ones(8, np.float32) / np.sqrt(8), MemoryFilter(), 5)  # syncs the copy
-    assert s.semantic._cache is not None and ids[0] in s.semantic._cache.vectors_of(ids)
+    assert s.semantic.copy.cache is not None and ids[0] in s.semantic.copy.cache.vectors_of(ids)
     mine, theirs = s.semantic.vectors([*ids, 999]), s.store.vectors_for(ids)
     assert mine.keys() == theirs.keys() == set(ids)
     for mid in ids:

@@ -2,15 +2,21 @@
 the connection's trace callback, not timed: speed figures are in benchmarks/speed.py)."""
 
 import json
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
+from memory_mcp.config import Settings
 from memory_mcp.errors import InvalidInput
 from memory_mcp.models import MemoryFilter
+from memory_mcp.search.vecindex import VectorCache
 from memory_mcp.service import MemoryService
 from memory_mcp.storage.contract import NewRow
+from tests.conftest import FakeEmbedder
 from tests.overlap import watch_overlap
 from tests.statements import sent
 
@@ -65,7 +71,7 @@ def test_remember_with_the_vector_copy_loaded_reads_no_change_log(
     statements = sent(service, lambda: service.remember("Billing runs at midnight UTC"))
     assert statements.count("begin") == 0  # no read snapshot: only the write's transaction
     assert len(statements) <= BUDGET, "\n".join(statements)  # the copy knows its position
-    cache = service.semantic._cache
+    cache = service.semantic.copy.cache
     assert cache is not None
     assert (cache.generation, cache.head) == service.store.vector_log_head()
     q = service.semantic.embed_query("when does billing run")
@@ -100,7 +106,7 @@ def test_the_copy_reads_another_writers_change_in_one_statement(
 
 @pytest.mark.sqlite_only
 def test_rows_the_copy_adds_itself_filter_as_the_database_does(service: MemoryService) -> None:
-    """The copy builds remember's own row from the stored memory (semantic._vector_rows)
+    """The copy builds remember's own row from the stored memory (resident.vector_rows)
     instead of reading it back: its scope, kind, visibility, time and expiry must filter
     exactly as the vec0 metadata the change log would have given."""
     service.semantic.load_cache()
@@ -308,3 +314,90 @@ def test_a_bulk_batch_writes_its_keyword_entries_to_the_index_once(
     assert len(segments) == 1, len(segments)
     found = service.store.search_keywords("topic", MemoryFilter(), 50)
     assert {memory_id for memory_id, _ in found} == {s.id for s in stored}
+
+
+class _WaitingEmbedder(FakeEmbedder):
+    """Embeds as FakeEmbedder, but a text in `hold` waits (bounded) until the copy has
+    gathered a write's rows, then runs `meanwhile`: what happens while the model runs."""
+
+    def __init__(self, hold: str, meanwhile: Callable[[], Any] = lambda: None) -> None:
+        super().__init__()
+        self.hold, self.meanwhile = hold, meanwhile
+        self.gathered = threading.Event()
+        self.gathered_first: list[bool] = []
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        if texts == [self.hold]:
+            self.gathered_first.append(self.gathered.wait(5))
+            self.meanwhile()
+        return super().embed_documents(texts)
+
+
+@pytest.fixture
+def watched_rows(monkeypatch: pytest.MonkeyPatch) -> list[threading.Event]:
+    """Set the events of embedders waiting for it when the copy gathers a write's rows."""
+    waiting: list[threading.Event] = []
+    near_rows = VectorCache.near_rows
+
+    def gathering(cache: VectorCache, *args: Any) -> Any:
+        found = near_rows(cache, *args)
+        for event in waiting:
+            event.set()
+        return found
+
+    monkeypatch.setattr(VectorCache, "near_rows", gathering)
+    return waiting
+
+
+def test_the_near_duplicate_check_reads_its_rows_while_the_model_embeds(
+    settings: Settings, watched_rows: list[threading.Event]
+) -> None:
+    """With the vector copy loaded (a server), a rewording is merged, and one in another
+    scope or of a forgotten memory is not, as before; the rows it is compared with were
+    gathered from the copy while the model embedded it, not after."""
+    embedder = _WaitingEmbedder("Went fine, dentist visit")
+    watched_rows.append(embedder.gathered)
+    service = MemoryService.open(settings, embedder=embedder)
+    try:
+        service.semantic.ensure()
+        service.semantic.load_cache()
+        first = service.remember("Dentist visit went fine", scope="health")
+        again = service.remember("Went fine, dentist visit", scope="health")
+        assert (again.status, again.id) == ("merged", first.id)
+        assert embedder.gathered_first == [True]
+        elsewhere = service.remember("Went fine, dentist visit", scope="work")
+        assert elsewhere.status == "created"
+        service.forget([first.id])
+        after = service.remember("Went fine, dentist visit", scope="health")
+        assert after.status == "created" and after.id != first.id
+    finally:
+        service.close()
+
+
+def test_a_rewording_another_writer_stores_while_ours_is_embedded_is_merged(
+    settings: Settings, watched_rows: list[threading.Event]
+) -> None:
+    """The rows were read before the model finished: a rewording another server stores on
+    the same file after that read is not among them. Ours is stored, then folded into it
+    (the earlier one), as if the two had been stored one after the other."""
+    other = MemoryService.open(settings, embedder=FakeEmbedder())
+    theirs: list[int] = []
+    embedder = _WaitingEmbedder(
+        "Went fine, dentist visit",
+        lambda: theirs.append(other.remember("Dentist visit went fine", scope="health").id),
+    )
+    watched_rows.append(embedder.gathered)
+    service = MemoryService.open(settings, embedder=embedder)
+    try:
+        assert other.semantic.ensure() and service.semantic.ensure()
+        deploys = service.remember("Deploys run on Fridays", scope="health").id
+        service.semantic.load_cache()
+        ours = service.remember("Went fine, dentist visit", scope="health")
+        assert embedder.gathered_first == [True]
+        assert (ours.status, ours.merged_into) == ("merged", theirs[0])
+        assert service.get(theirs[0]).repeat_count == 2
+        visible = service.store.find(MemoryFilter(scopes=["health"]), limit=10)
+        assert sorted(m.id for m in visible) == [deploys, theirs[0]]
+    finally:
+        service.close()
+        other.close()

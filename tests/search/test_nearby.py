@@ -1,0 +1,122 @@
+"""A write's near-duplicate search read ahead (search/nearby.py): the rows gathered while the
+model embeds give the answer the copy's own search gives, and the helper never makes a write
+wait longer or lose an error."""
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from memory_mcp.models import MemoryFilter
+from memory_mcp.search.nearby import Helper, Prepared, alongside
+from memory_mcp.search.vecindex import COARSE_FROM, VectorCache
+from tests.search.test_vecindex import NOW, unit_rows
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+HOUR = 3_600_000_000
+
+
+def copy_of_300() -> tuple[VectorCache, np.ndarray]:
+    """300 rows in eight scopes and two kinds, some hidden, some expired, over 300 hours."""
+    rng = np.random.default_rng(3)
+    rows = unit_rows(
+        rng.normal(size=(300, 16)),
+        scopes=[f"s{i % 8}" for i in range(300)],
+        kinds=["fact" if i % 3 else "note" for i in range(300)],
+    )
+    rows.at[:] = np.arange(300) * HOUR
+    rows.hidden[::7] = True
+    rows.expires[::11] = 10  # long expired
+    cache = VectorCache(16)
+    cache.add(rows)
+    return cache, rows.vectors
+
+
+@pytest.mark.parametrize(
+    "flt",
+    [
+        MemoryFilter(scopes=["s3"]),
+        MemoryFilter(scopes=["s1", "s5"]),
+        MemoryFilter(scopes=["s2"], kind="fact"),
+        MemoryFilter(scopes=["s4"], include_expired=True),
+        MemoryFilter(scopes=["s6"], since=EPOCH + timedelta(hours=100)),
+        MemoryFilter(scopes=["s0"], until=EPOCH + timedelta(hours=150)),
+        MemoryFilter(scopes=["nowhere"]),
+    ],
+)
+def test_gathered_rows_answer_as_the_copys_near_search(flt: MemoryFilter) -> None:
+    cache, vectors = copy_of_300()
+    gathered = cache.near_rows(flt, NOW)
+    assert gathered is not None
+    for q in (vectors[21], vectors[150], -vectors[42]):
+        assert gathered.best(q, 6) == cache.search(q, flt, NOW, 6, near_only=True)
+
+
+def test_no_rows_are_gathered_where_the_search_needs_its_query() -> None:
+    cache, _ = copy_of_300()
+    assert cache.near_rows(MemoryFilter(tags=["red"]), NOW) is None  # SQL's filter
+    assert cache.near_rows(MemoryFilter(), NOW) is None  # a full pass costs less than a gather
+    compact = VectorCache(16, capacity=COARSE_FROM)  # int8 codes: ranked, then re-scored
+    compact.add(unit_rows(np.random.default_rng(4).normal(size=(40, 16)), scopes=["a"] * 40))
+    assert compact.near_rows(MemoryFilter(scopes=["a"]), NOW) is None
+
+
+def test_the_helper_reads_ahead_on_its_own_thread() -> None:
+    helper, seen = Helper(), []
+    try:
+        ready = threading.Event()
+
+        def ahead() -> Prepared:
+            seen.append(threading.current_thread())
+            ready.set()
+            return Prepared(head=7)
+
+        result, prepared = alongside(helper, ahead, lambda: ready.wait(5))
+        assert result is True and prepared.head == 7  # ahead ran while main waited for it
+        assert seen[0] is not threading.current_thread()
+    finally:
+        helper.close()
+
+
+def test_what_the_helper_never_started_runs_on_the_callers_thread() -> None:
+    """A busy machine may not get to the helper before the model is done: the write then
+    reads on its own thread rather than wait for it."""
+    helper, seen, release = Helper(), [], threading.Event()
+    try:
+        blocker = helper.submit(lambda: release.wait(5))
+        assert blocker is not None
+
+        def ahead() -> Prepared:
+            seen.append(threading.current_thread())
+            return Prepared(head=1)
+
+        assert alongside(helper, ahead, lambda: "vector")[1].head == 1
+        assert seen == [threading.current_thread()]
+    finally:
+        release.set()
+        helper.close()
+    seen.clear()
+    assert alongside(helper, ahead, lambda: "vector")[1].head == 1  # closed: inline too
+    assert seen == [threading.current_thread()]
+
+
+def test_an_error_of_the_embedding_wins_once_the_read_ahead_is_done() -> None:
+    helper, finished, started = Helper(), threading.Event(), threading.Event()
+    try:
+
+        def ahead() -> Prepared:
+            started.set()
+            finished.wait(0.2)
+            finished.set()
+            return Prepared()
+
+        def main() -> None:
+            started.wait(5)
+            raise RuntimeError("model failed")
+
+        with pytest.raises(RuntimeError, match="model failed"):
+            alongside(helper, ahead, main)
+        assert finished.is_set()  # nothing of the failed write is left running
+    finally:
+        helper.close()
