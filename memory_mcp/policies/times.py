@@ -21,6 +21,7 @@ import re
 from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, timedelta
 
 from memory_mcp.errors import InvalidInput
+from memory_mcp.policies.inputs import shown
 
 # Real dates are short; longer text is a misplaced argument, and the cap bounds regex work.
 MAX_CHARS = 100
@@ -153,9 +154,8 @@ def resolve_relative(text: str, reference: datetime) -> datetime | None:
 
 
 def _unreadable(name: str, text: str, reason: str = "") -> InvalidInput:
-    shown = text if len(text) <= MAX_CHARS else text[:40] + "..."
     why = f" ({reason})" if reason else ""
-    return InvalidInput(f"{name}: cannot read {shown!r}{why}. Use {_ACCEPTED}.")
+    return InvalidInput(f"{name}: cannot read {shown(text, MAX_CHARS)}{why}. Use {_ACCEPTED}.")
 
 
 def _normalise(text: str) -> str:
@@ -303,7 +303,7 @@ def parse_duration(value: str, name: str = "ttl") -> timedelta:
     match = _DURATION.match(value or "")
     if match is None or int(match.group(1)) == 0:
         raise InvalidInput(
-            f"{name}: cannot read {value[:40]!r} as a duration. Use a positive number and a "
+            f"{name}: cannot read {shown(value)} as a duration. Use a positive number and a "
             "unit: 30m, 12h, 7d, 2w."
         )
     return timedelta(seconds=int(match.group(1)) * _DURATION_UNITS[match.group(2).lower()])
