@@ -628,6 +628,37 @@ def test_purging_a_replacement_brings_back_what_it_replaced(storage: Storage) ->
     assert_in_step(storage, len(every), 0)
 
 
+def test_purging_the_middle_of_a_chain_of_corrections_keeps_the_last_one_current(
+    storage: Storage,
+) -> None:
+    # `replaces` corrected Monday to Tuesday, then Tuesday to Wednesday. Erasing the middle
+    # correction must not bring Monday back as current beside Wednesday: the first value was
+    # corrected twice, and the last correction still stands.
+    monday = storage.insert(row("The release train leaves on Monday", scope="c")).id
+    tuesday = storage.insert(row("The release train leaves on Tuesday", scope="c"), replaces=monday)
+    wednesday = storage.insert(
+        row("The release train leaves on Wednesday", scope="c"), replaces=tuesday.id
+    ).id
+    storage.purge([tuesday.id])
+    assert storage.get(monday).superseded_by == wednesday
+    assert ids(storage.search_keywords("release train", MemoryFilter(), 5)) == [wednesday]
+    assert ("supersede", wednesday) in [
+        (e.action, e.detail.get("by")) for e in storage.history(monday)
+    ]
+    forgotten = storage.insert(row("Standup is at 9", scope="c")).id
+    later = storage.insert(row("Standup is at 10", scope="c"), replaces=forgotten).id
+    last = storage.insert(row("Standup is at 11", scope="c"), replaces=later).id
+    storage.set_forgotten([last], None)  # the last correction forgotten: none of them shows
+    storage.purge([later])
+    assert storage.get(forgotten).superseded_by == last
+    assert ids(storage.search_keywords("standup", MemoryFilter(), 5)) == []
+    storage.purge([last])  # no correction left: the first value is current again
+    assert storage.get(forgotten).superseded_by is None
+    assert ids(storage.search_keywords("standup", MemoryFilter(), 5)) == [forgotten]
+    every = storage.find(EVERYTHING, limit=100)
+    assert_in_step(storage, len(every), 0)
+
+
 def test_a_key_value_leaving_its_scope_brings_back_what_it_replaced_there(
     storage: Storage,
 ) -> None:

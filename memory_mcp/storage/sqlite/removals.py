@@ -77,11 +77,11 @@ class SqliteRemovals(SqliteBase):
         def delete(c: Connection) -> list[int]:
             purged = []
             for memory_id in dict.fromkeys(ids):
-                require_row(c, memory_id)
+                successor = require_row(c, memory_id)["superseded_by"]
                 c.execute("delete from memories where id = :id", {"id": memory_id})
                 history.erase(c, memory_id, action)
                 history.record(c, memory_id, action, client)
-                decisions.reinstate_replaced(c, memory_id, client)
+                decisions.reinstate_replaced(c, memory_id, client, successor=successor)
                 purged.append(memory_id)
             return purged
 
