@@ -22,6 +22,7 @@ from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, timedelta
 
 from memory_mcp.errors import InvalidInput
 from memory_mcp.policies.inputs import shown
+from memory_mcp.timestamps import leap_second
 
 # Real dates are short; longer text is a misplaced argument, and the cap bounds regex work.
 MAX_CHARS = 100
@@ -136,7 +137,7 @@ def parse_reference(
     moment = value if isinstance(value, datetime) else None
     if isinstance(value, str) and len(value) <= MAX_CHARS:
         try:
-            moment = datetime.fromisoformat(value.strip().upper())
+            moment = datetime.fromisoformat(leap_second(value.strip().upper()))
         except ValueError:
             moment = None
     if moment is not None and moment.tzinfo is not None:
@@ -189,7 +190,7 @@ def _day(text: str, ref: datetime) -> datetime | None:
 
 def _iso(text: str) -> datetime | None:
     try:
-        moment = datetime.fromisoformat(text.upper())  # "t" and "z" arrive lowercased
+        moment = datetime.fromisoformat(leap_second(text.upper()))  # "t", "z" come lowercased
     except ValueError:
         return None
     return _utc(moment)
