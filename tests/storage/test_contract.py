@@ -542,6 +542,28 @@ def test_history_records_every_change_with_its_client(storage: Storage) -> None:
     assert [e.action for e in storage.history(limit=2)] == ["purge", "restore"]
 
 
+def test_scrub_also_erases_a_string_from_the_key_scope_and_forget_reason(
+    storage: Storage,
+) -> None:
+    # Scrub left these alone and erased the history only: `show`, recall and exports still
+    # held the secret, while the history said the memory never had it.
+    secret = "quasar7731"
+    key, scope = f"db.pw.{secret}", f"team/{secret}"
+    old = storage.insert(row("Database password v1", key=key, scope=scope)).id
+    new = storage.insert(row("Database password v2", key=key, scope=scope)).id
+    storage.set_forgotten([old], f"rotated {secret}")
+    assert storage.scrub([new, old], secret, client="cli") == {new: (True, 2), old: (True, 4)}
+    for memory in (storage.get(new), storage.get(old)):
+        assert (memory.key, memory.scope) == (f"db.pw.{SCRUBBED}", f"team/{SCRUBBED}")
+        assert secret not in str(storage.history(memory.id))
+    assert storage.get(old).forget_reason == f"rotated {SCRUBBED}"
+    assert [m.id for m in storage.current_for_key(f"team/{SCRUBBED}", f"db.pw.{SCRUBBED}")] == [new]
+    assert storage.current_for_key(scope, key) == []
+    every = storage.find(EVERYTHING, limit=100)
+    assert secret not in str(every)
+    assert_in_step(storage, len(every), 0)
+
+
 def test_a_purge_keeps_who_and_when_in_the_history_but_no_text(storage: Storage) -> None:
     a = storage.insert(row("The vault code is Quasar-7731"), client="cli").id
     storage.update(a, {"content": "The vault code was rotated"}, client="ui")
