@@ -1,6 +1,7 @@
 """Errors the core raises; messages are written for the person or model that must act on them."""
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 
@@ -62,12 +63,14 @@ def nothing_imported(problems: list[str], noun: str, shown: int = 10) -> Invalid
     return InvalidInput(f"Nothing imported: {len(problems)} {noun}.\n{listed}{more}")
 
 
-def validation_problems(errors: list[Any]) -> str:
+def validation_problems(errors: list[Any], show: Callable[[Any], str] | None = None) -> str:
     """pydantic's errors (`ValidationError.errors()`) as one short sentence each, joined by
     "; ": `limit: must be greater than or equal to 1 (got 0)`. A validator's own message
     that already names what it checks (`scope must not be empty`) comes alone, without the
     model's field name (`scopes`) or pydantic's `Value error, ` before it; one that does not
-    (`is outside the years 1 to 9999`) keeps the field's name."""
+    (`is outside the years 1 to 9999`) keeps the field's name. `show` writes the value sent
+    (cut short; callers above the core pass one that masks secrets first)."""
+    show = show or _short
     problems = []
     for err in errors:
         message = plain_wording(str(err["msg"]))
@@ -75,7 +78,7 @@ def validation_problems(errors: list[Any]) -> str:
         if err["type"] in ("value_error", "assertion_error"):
             problems.append(message if _names(message, err["loc"]) else f"{where}: {message}")
             continue
-        got = "" if err["type"] == "missing" else f" (got {_short(err.get('input'))})"
+        got = "" if err["type"] == "missing" else f" (got {show(err.get('input'))})"
         problems.append(f"{where}: {message}{got}")
     return "; ".join(problems)
 

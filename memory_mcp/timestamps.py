@@ -3,9 +3,21 @@
 Every backend and format writes times through these helpers, so stored text sorts as time.
 """
 
+import re
 from datetime import UTC, datetime
 
 NEVER = 253402300799999999  # 9999-12-31T23:59:59.999999Z in microseconds: "no expiry"
+
+
+_LEAP_SECOND = re.compile(r"(\d\d:\d\d):60(?:[.,]\d+)?")
+
+
+def leap_second(text: str) -> str:
+    """An ISO-8601 time with a leap second (`2016-12-31T23:59:60Z`, valid RFC 3339, as UTC
+    clocks and logs write it) as the last instant before the next second
+    (`23:59:59.999999`): Python's datetime has no second 60 and refused the whole text, so a
+    file holding one did not import. Order and day are kept."""
+    return _LEAP_SECOND.sub(r"\1:59.999999", text) if ":60" in text else text
 
 
 def utc_now() -> str:

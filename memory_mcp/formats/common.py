@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from memory_mcp.errors import InvalidInput
 from memory_mcp.models import MAX_TAG_CHARS, MAX_TAGS, clean_tags
+from memory_mcp.timestamps import leap_second
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def instant(value: object) -> datetime | None:
         if isinstance(value, int | float):
             moment = datetime.fromtimestamp(float(value), UTC)
         elif isinstance(value, str) and value.strip():
-            moment = datetime.fromisoformat(value.strip())
+            moment = datetime.fromisoformat(leap_second(value.strip()))
         else:
             return None
         # An offset can carry a moment past year 1 or 9999 (0001-01-01T00:00+01:00).

@@ -9,13 +9,16 @@ has no timestamps, so these memories are dated when imported.
 """
 
 import json
+import re
 from pathlib import Path
 from typing import Any, TypeGuard
 
 from memory_mcp.errors import InvalidInput, json_problem
 from memory_mcp.formats.common import Item, Record, Skipped, digest, read_lines, tags
+from memory_mcp.policies.redact import redact
 
 FORMAT = "kg-jsonl"
+_MASKED = re.compile(r"(\[REDACTED:[a-z_]+\])")
 
 
 def read(path: Path) -> list[Item]:
@@ -90,7 +93,14 @@ def _relation(where: str, obj: dict[str, Any]) -> Item:
     source, target, relation = obj.get("from"), obj.get("to"), obj.get("relationType")
     if not (_text(source) and _text(target) and _text(relation)):
         return Skipped(where=where, reason="relation needs from, to and relationType")
-    verb = " ".join(relation.replace("_", " ").split())
+    # Secrets go before the underscores: `auth_ghp_…` read as words is `auth ghp …`, no
+    # longer a token the masking of what is stored would find.
+    masked = redact(relation)
+    verb = " ".join(
+        " ".join(piece.replace("_", " ").split()) if index % 2 == 0 else piece
+        for index, piece in enumerate(_MASKED.split(masked.text))
+        if piece.strip()
+    )
     return Record(
         content=f"{source} {verb} {target}",
         source_id=f"relation:{digest(source, relation, target)}",
@@ -98,6 +108,7 @@ def _relation(where: str, obj: dict[str, Any]) -> Item:
         kind="fact",
         tags=tags(["relation", source, target]),
         details={"from": source, "to": target, "relation_type": relation},
+        redacted=masked.changed,
     )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from memory_mcp.errors import InvalidInput, NotFound
 from memory_mcp.models import EMPTY_SCOPE, strip_invisible
-from memory_mcp.policies.redact import measured_length
+from memory_mcp.policies.redact import measured_length, redact
 
 MAX_ID = 2**63 - 1  # SQLite's largest integer: no memory id can be bigger
 MAX_REASON_CHARS = 1_000
@@ -118,6 +118,18 @@ def check_id_values(ids: Sequence[int]) -> None:
     if impossible:
         shown = ", ".join(_short(str(i)) for i in impossible[:5])
         raise NotFound(f"No memory with id {shown}: memory ids are whole numbers from 1.")
+
+
+def shown(value: Any, width: int = 40) -> str:
+    """A value a caller sent, as an error message repeats it: quoted, its secrets masked
+    before it is cut to `width`, so a key pasted into the wrong argument (a date, metadata
+    sent as a string) is not copied into the reply and the server's log. A cut made first
+    would leave most of a token that the masking no longer recognises."""
+    if isinstance(value, str):
+        text = repr(redact(value[: width + 1000]).text)
+    else:
+        text = redact(repr(value)[: width + 1000]).text
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _short(text: str, width: int = 40) -> str:

@@ -21,6 +21,8 @@ import re
 from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, timedelta
 
 from memory_mcp.errors import InvalidInput
+from memory_mcp.policies.inputs import shown
+from memory_mcp.timestamps import leap_second
 
 # Real dates are short; longer text is a misplaced argument, and the cap bounds regex work.
 MAX_CHARS = 100
@@ -135,7 +137,7 @@ def parse_reference(
     moment = value if isinstance(value, datetime) else None
     if isinstance(value, str) and len(value) <= MAX_CHARS:
         try:
-            moment = datetime.fromisoformat(value.strip().upper())
+            moment = datetime.fromisoformat(leap_second(value.strip().upper()))
         except ValueError:
             moment = None
     if moment is not None and moment.tzinfo is not None:
@@ -153,9 +155,8 @@ def resolve_relative(text: str, reference: datetime) -> datetime | None:
 
 
 def _unreadable(name: str, text: str, reason: str = "") -> InvalidInput:
-    shown = text if len(text) <= MAX_CHARS else text[:40] + "..."
     why = f" ({reason})" if reason else ""
-    return InvalidInput(f"{name}: cannot read {shown!r}{why}. Use {_ACCEPTED}.")
+    return InvalidInput(f"{name}: cannot read {shown(text, MAX_CHARS)}{why}. Use {_ACCEPTED}.")
 
 
 def _normalise(text: str) -> str:
@@ -189,7 +190,7 @@ def _day(text: str, ref: datetime) -> datetime | None:
 
 def _iso(text: str) -> datetime | None:
     try:
-        moment = datetime.fromisoformat(text.upper())  # "t" and "z" arrive lowercased
+        moment = datetime.fromisoformat(leap_second(text.upper()))  # "t", "z" come lowercased
     except ValueError:
         return None
     return _utc(moment)
@@ -303,7 +304,7 @@ def parse_duration(value: str, name: str = "ttl") -> timedelta:
     match = _DURATION.match(value or "")
     if match is None or int(match.group(1)) == 0:
         raise InvalidInput(
-            f"{name}: cannot read {value[:40]!r} as a duration. Use a positive number and a "
+            f"{name}: cannot read {shown(value)} as a duration. Use a positive number and a "
             "unit: 30m, 12h, 7d, 2w."
         )
     return timedelta(seconds=int(match.group(1)) * _DURATION_UNITS[match.group(2).lower()])

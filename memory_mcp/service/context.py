@@ -128,4 +128,4 @@ def validated(model: type[M], **fields: Any) -> M:
     try:
         return model(**fields)
     except ValidationError as exc:
-        raise InvalidInput(f"{validation_problems(exc.errors())}.") from None
+        raise InvalidInput(f"{validation_problems(exc.errors(), inputs.shown)}.") from None

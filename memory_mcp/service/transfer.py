@@ -35,7 +35,7 @@ from memory_mcp.policies.controls import json_escaped
 from memory_mcp.policies.keys import key_form
 from memory_mcp.policies.redact import redact_fields
 from memory_mcp.storage.contract import NewRow, Storage
-from memory_mcp.timestamps import format_time
+from memory_mcp.timestamps import format_time, leap_second
 
 IMPORT_BATCH = 256
 IMPORT_CLIENT = "import"  # the history's client for rows a file brought in
@@ -76,6 +76,14 @@ class ExportedMemory(NewMemory):
     def _key(cls, value: str | None) -> str | None:
         # An older export may hold one slot in two spellings: imported, they are one slot.
         return None if value is None else key_form(clean_name(value, "key")) or None
+
+    @field_validator(
+        "created_at", "updated_at", "forgotten_at", "occurred_at", "expires_at",
+        "superseded_at", "last_seen_at", mode="before",
+    )  # fmt: skip
+    @classmethod
+    def _leap(cls, value: Any) -> Any:
+        return leap_second(value) if isinstance(value, str) else value
 
     @field_validator(
         "created_at", "updated_at", "forgotten_at", "occurred_at", "expires_at",

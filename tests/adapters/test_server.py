@@ -387,3 +387,41 @@ def test_stdio_leaves_out_the_sdk_tracing_only_without_a_tracer_provider(
         assert traced(lowlevel)
     untraced(lowlevel)
     assert not traced(lowlevel)
+
+
+TOKEN = "ghp_" + "Zq7xK2mN9pL4vB8cR1tY6wE3uI5oA0sD7fG2"  # a GitHub token's shape, made up
+
+
+@pytest.mark.parametrize(
+    ("tool", "args"),
+    [
+        ("remember", {"content": "x", "kind": TOKEN}),
+        ("remember", {"content": "x", "ttl": TOKEN}),
+        ("remember", {"content": "x", "occurred_at": f"on {TOKEN}"}),
+        ("remember", {"content": "x", "expires_at": TOKEN}),
+        ("remember", {"content": "x", "metadata": ["note", TOKEN]}),
+        ("remember", {"content": "x", "tags": {"token": TOKEN}}),
+        ("recall", {"query": "x", "limit": TOKEN}),
+        ("recall", {"query": "x", "since": TOKEN}),
+        ("recall", {"query": "x", "as_of": f"the day {TOKEN} leaked"}),
+        ("recall", {"query": "x", "time_field": TOKEN}),
+        ("forget", {"ids": [TOKEN]}),
+        ("recall", {"query": "x", TOKEN: 1}),
+        (TOKEN, {}),
+    ],
+)
+async def test_a_secret_sent_in_the_wrong_argument_is_masked_in_the_error(
+    client: Client, tool: str, args: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    """An error that repeats what was sent (a date it cannot read, a value of the wrong type)
+    masks its secrets before cutting it short: the reply is written to clients' logs, and the
+    server logs every failed call on stderr. Cut first, 34 of the token's 40 characters were
+    repeated, too few for the masking to recognise."""
+    caplog.set_level("INFO")
+    result = await client.call_tool(tool, args)
+    assert result.is_error
+    text = result.content[0].text  # type: ignore[union-attr]
+    assert "[REDACTED:github_token]" in text, text
+    assert TOKEN[:12] not in text, text
+    if tool != TOKEN:  # the SDK's own log line names the tool called, as sent
+        assert TOKEN[:12] not in caplog.text, caplog.text

@@ -108,6 +108,30 @@ def test_kg_lines_end_at_newlines_only_and_a_line_not_utf8_is_skipped_alone(
     )
 
 
+def test_kg_a_secret_in_a_relation_type_is_masked_before_it_reads_as_words(
+    service: MemoryService, tmp_path: Path
+) -> None:
+    """A relation type reads as words (`works_at` -> `works at`); a token in it was turned to
+    words first (`ghp Zq7…`), which the masking of what is stored no longer recognised."""
+    token = "ghp_" + "Zq7xK2mN9pL4vB8cR1tY6wE3uI5oA0sD7fG2"
+    path = tmp_path / "memory.jsonl"
+    lines = [
+        {"type": "relation", "from": "ci", "to": "github", "relationType": f"auth_{token}"},
+        {"type": "relation", "from": "Alice", "to": "Acme", "relationType": "works_at"},
+    ]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    summary = service.import_from("kg-jsonl", path)
+    assert summary.created == 2 and summary.redacted == 1
+    assert set(by_content(service)) == {
+        "ci auth [REDACTED:github_token] github",
+        "Alice works at Acme",
+    }
+    exported = tmp_path / "out.jsonl"
+    service.export_jsonl(exported)
+    assert token[4:20] not in exported.read_text()
+    assert token[4:20].lower() not in exported.read_text().lower().replace(" ", "")
+
+
 def test_kg_refuses_a_file_that_is_not_a_graph(service: MemoryService, tmp_path: Path) -> None:
     path = tmp_path / "notes.jsonl"
     path.write_text('{"content": "a JSONL export of ours"}\nnot json\n')

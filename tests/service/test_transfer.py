@@ -12,6 +12,7 @@ from memory_mcp.config import Settings
 from memory_mcp.errors import InvalidInput
 from memory_mcp.service import MemoryService
 from memory_mcp.service.transfer import IMPORT_BATCH
+from memory_mcp.timestamps import format_time
 from tests.overlap import watch_overlap
 
 
@@ -242,3 +243,35 @@ def test_a_file_saved_with_a_byte_order_mark_and_crlf_imports(tmp_path: Path) ->
         assert service.evaluate(queries).queries == 1
     finally:
         service.close()
+
+
+def test_a_leap_second_is_read_wherever_a_time_is(service: MemoryService, tmp_path: Path) -> None:
+    """`23:59:60` is a valid RFC 3339 time (a leap second, as UTC clocks and logs write it);
+    datetime has no second 60, so one such time refused a whole JSONL file, a mem0 record
+    lost its date, and remember refused it. Each is read as the last instant of that minute."""
+    last = "2016-12-31T23:59:59.999999Z"
+    path = tmp_path / "leap.jsonl"
+    line = {
+        "id": 7,
+        "content": "Leap second logged",
+        "created_at": "2016-12-31T23:59:60Z",
+        "updated_at": "2016-12-31T23:59:60.5Z",
+        "occurred_at": "2016-12-31T18:59:60-05:00",
+    }
+    path.write_text(json.dumps(line) + "\n")
+    assert service.import_jsonl(path).created == 1
+    stored = service.get(7)
+    assert {format_time(t) for t in (stored.created_at, stored.updated_at, stored.occurred_at)} == {
+        last
+    }
+    mem0 = tmp_path / "mem0.json"
+    mem0.write_text(
+        json.dumps([{"id": "a", "memory": "From mem0", "created_at": "2016-12-31T23:59:60Z"}])
+    )
+    assert service.import_from("mem0", mem0).created == 1
+    [hit] = service.recall("From mem0", scope="*").hits
+    assert format_time(hit.created_at) == last
+    said = service.remember("Said at the leap", occurred_at="2016-12-31 23:59:60")
+    assert format_time(service.get(said.id).occurred_at) == last  # type: ignore[arg-type]
+    window = service.recall("leap", scope="*", since="2016-12-31T23:59:60Z", until="2017-01-01")
+    assert {h.id for h in window.hits} == {7, said.id}

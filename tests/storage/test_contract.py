@@ -578,6 +578,28 @@ def test_history_records_every_change_with_its_client(storage: Storage) -> None:
     assert [e.action for e in storage.history(limit=2)] == ["purge", "restore"]
 
 
+def test_scrub_also_erases_a_string_from_the_key_scope_and_forget_reason(
+    storage: Storage,
+) -> None:
+    # Scrub left these alone and erased the history only: `show`, recall and exports still
+    # held the secret, while the history said the memory never had it.
+    secret = "quasar7731"
+    key, scope = f"db.pw.{secret}", f"team/{secret}"
+    old = storage.insert(row("Database password v1", key=key, scope=scope)).id
+    new = storage.insert(row("Database password v2", key=key, scope=scope)).id
+    storage.set_forgotten([old], f"rotated {secret}")
+    assert storage.scrub([new, old], secret, client="cli") == {new: (True, 2), old: (True, 4)}
+    for memory in (storage.get(new), storage.get(old)):
+        assert (memory.key, memory.scope) == (f"db.pw.{SCRUBBED}", f"team/{SCRUBBED}")
+        assert secret not in str(storage.history(memory.id))
+    assert storage.get(old).forget_reason == f"rotated {SCRUBBED}"
+    assert [m.id for m in storage.current_for_key(f"team/{SCRUBBED}", f"db.pw.{SCRUBBED}")] == [new]
+    assert storage.current_for_key(scope, key) == []
+    every = storage.find(EVERYTHING, limit=100)
+    assert secret not in str(every)
+    assert_in_step(storage, len(every), 0)
+
+
 def test_a_purge_keeps_who_and_when_in_the_history_but_no_text(storage: Storage) -> None:
     a = storage.insert(row("The vault code is Quasar-7731"), client="cli").id
     storage.update(a, {"content": "The vault code was rotated"}, client="ui")
@@ -661,6 +683,37 @@ def test_purging_a_replacement_brings_back_what_it_replaced(storage: Storage) ->
     every = storage.find(EVERYTHING, limit=100)
     held = {m.id for m in every}
     assert all(m.superseded_by in held for m in every if m.superseded_by is not None)
+    assert_in_step(storage, len(every), 0)
+
+
+def test_purging_the_middle_of_a_chain_of_corrections_keeps_the_last_one_current(
+    storage: Storage,
+) -> None:
+    # `replaces` corrected Monday to Tuesday, then Tuesday to Wednesday. Erasing the middle
+    # correction must not bring Monday back as current beside Wednesday: the first value was
+    # corrected twice, and the last correction still stands.
+    monday = storage.insert(row("The release train leaves on Monday", scope="c")).id
+    tuesday = storage.insert(row("The release train leaves on Tuesday", scope="c"), replaces=monday)
+    wednesday = storage.insert(
+        row("The release train leaves on Wednesday", scope="c"), replaces=tuesday.id
+    ).id
+    storage.purge([tuesday.id])
+    assert storage.get(monday).superseded_by == wednesday
+    assert ids(storage.search_keywords("release train", MemoryFilter(), 5)) == [wednesday]
+    assert ("supersede", wednesday) in [
+        (e.action, e.detail.get("by")) for e in storage.history(monday)
+    ]
+    forgotten = storage.insert(row("Standup is at 9", scope="c")).id
+    later = storage.insert(row("Standup is at 10", scope="c"), replaces=forgotten).id
+    last = storage.insert(row("Standup is at 11", scope="c"), replaces=later).id
+    storage.set_forgotten([last], None)  # the last correction forgotten: none of them shows
+    storage.purge([later])
+    assert storage.get(forgotten).superseded_by == last
+    assert ids(storage.search_keywords("standup", MemoryFilter(), 5)) == []
+    storage.purge([last])  # no correction left: the first value is current again
+    assert storage.get(forgotten).superseded_by is None
+    assert ids(storage.search_keywords("standup", MemoryFilter(), 5)) == [forgotten]
+    every = storage.find(EVERYTHING, limit=100)
     assert_in_step(storage, len(every), 0)
 
 

@@ -105,7 +105,7 @@ class _Server(MCPServer[Any]):
             if str(exc) == f"Unknown tool: {name}":  # the SDK's words, which name no tool
                 tools = [tool.name for tool in await super().list_tools()]
                 raise ToolError(
-                    f"Unknown tool {_short(name)}; the tools are {_listed(tools)}."
+                    f"Unknown tool {_shown(name)}; the tools are {_listed(tools)}."
                 ) from None
             cause = exc.__cause__
             if isinstance(exc, UnexpectedToolError) or not isinstance(cause, ValidationError):
@@ -140,7 +140,7 @@ class _Server(MCPServer[Any]):
         if name not in prompts:
             raise MCPError(
                 INVALID_PARAMS,
-                f"Unknown prompt {_short(name)}; the prompts are {_listed(prompts)}.",
+                f"Unknown prompt {_shown(name)}; the prompts are {_listed(prompts)}.",
             )
         known = {a.name: a.required for a in prompts[name].arguments or []}
         given = arguments or {}
@@ -167,7 +167,8 @@ async def readable_protocol_errors(ctx: Any, call_next: Any) -> Any:
         if not errors or any(err["loc"][:1] != ("params",) for err in errors):
             raise  # not the request's own params: left to the SDK, which shows no detail
         raise MCPError(
-            INVALID_PARAMS, f"Invalid params for {ctx.method}: {validation_problems(errors)}. "
+            INVALID_PARAMS,
+            f"Invalid params for {ctx.method}: {validation_problems(errors, _shown)}. "
             f"See the schema of {ctx.method} in the MCP specification."
         ) from exc  # fmt: skip
     except MCPError as exc:
@@ -204,7 +205,7 @@ async def refuse_cursors(ctx: Any, call_next: Any) -> Any:
         and params["cursor"]
     ):
         raise MCPError(
-            INVALID_PARAMS, f"Invalid cursor {_short(params['cursor'])}: this server sends "
+            INVALID_PARAMS, f"Invalid cursor {_shown(params['cursor'])}: this server sends "
             f"every {what} in one page (its {ctx.method} answers have no nextCursor), so "
             f"there is no page to go on to; send {ctx.method} without a cursor."
         )  # fmt: skip
@@ -224,18 +225,22 @@ def listed_tools() -> list[MCPTool]:
 
 def argument_errors(tool: str, error: ValidationError) -> str:
     """One readable sentence per rejected argument, e.g. `limit: must be at least 1 (got 0)`."""
-    return f"Invalid arguments for {tool}: {validation_problems(error.errors())}."
+    return f"Invalid arguments for {tool}: {validation_problems(error.errors(), _shown)}."
 
 
 def _listed(names: Any, most: int = 5) -> str:
     """Names a client sent, quoted and cut short: `'topic', 'focus'`."""
-    shown = [_short(str(n)) for n in list(names)[:most]]
-    return ", ".join(shown) + (", …" if len(names) > most else "")
+    names_shown = [_shown(str(n)) for n in list(names)[:most]]
+    return ", ".join(names_shown) + (", …" if len(names) > most else "")
 
 
-def _short(value: Any, width: int = 40) -> str:
-    text = repr(value)
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _shown(value: Any) -> str:
+    """A value the client sent, quoted, cut short and with its secrets masked (error replies
+    are logged too). Imported when an error needs it: the masking rules are not needed to
+    start serving."""
+    from memory_mcp.policies.inputs import shown
+
+    return shown(value)
 
 
 def build_server(

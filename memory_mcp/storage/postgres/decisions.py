@@ -153,21 +153,31 @@ def settle_key(c: Connection, row: Any, client: str | None) -> None:
 
 
 def reinstate_replaced(
-    c: Connection, gone: int, client: str | None, slot: tuple[str, str] | None = None
+    c: Connection,
+    gone: int,
+    client: str | None,
+    slot: tuple[str, str] | None = None,
+    successor: int | None = None,
 ) -> list[int]:
     """After `gone` is purged (or, with `slot`, left that scope and key), the memories it
-    superseded (there) are current again unless their key's slot holds a later value
-    (sqlite/decisions.py, same rule and steps)."""
+    superseded (there) are current again unless their key's slot holds a later value, or
+    else `gone` had a `successor`, which then supersedes them (sqlite/decisions.py, same
+    rule and steps)."""
     where = "superseded_by = %s" + (" and scope = %s and key = %s" if slot else "")
     rows = c.execute(
         f"select * from memories where {where} order by created_at, id", (gone, *(slot or ()))
     ).fetchall()
     detail: dict[str, Any] = {"replacement_moved" if slot else "replaced_by_purged": gone}
+    if successor is not None and not _exists(c, successor):
+        successor = None  # a pointer left dangling by an older version: nothing to follow
     for row in rows:
         holders = [] if row["key"] is None else key_holders(c, row["scope"], row["key"], row["id"])
+        target, why = successor, "replaces"
         if row["forgotten_at"] is None and holders and later(holders[-1], row):
+            target, why = holders[-1]["id"], "key"
+        if target is not None:
             _unlink(c, row["id"], hide=True)
-            supersede(c, [row["id"]], holders[-1]["id"], client, why="key")
+            supersede(c, [row["id"]], target, client, why=why)
             c.execute(
                 "update memories set forgotten_at = %s where id = %s",
                 (row["forgotten_at"], row["id"]),
@@ -178,6 +188,10 @@ def reinstate_replaced(
             _unlink(c, row["id"], hide=False)
         history.record(c, row["id"], "restore", client, None, None, **detail)
     return [int(row["id"]) for row in rows]
+
+
+def _exists(c: Connection, memory_id: int) -> bool:
+    return c.execute("select 1 from memories where id = %s", (memory_id,)).fetchone() is not None
 
 
 def _unlink(c: Connection, memory_id: int, hide: bool) -> None:

@@ -16,7 +16,7 @@ from memory_mcp.storage.contract import SCRUBBED
 from memory_mcp.storage.postgres import decisions, history, vectors
 from memory_mcp.storage.postgres.base import PgBase, require_row
 from memory_mcp.storage.postgres.db import Connection, storage_errors
-from memory_mcp.storage.postgres.writes import fold_repeats, set_fields
+from memory_mcp.storage.postgres.writes import _update_row, fold_repeats, set_fields
 from memory_mcp.timestamps import utc_now
 
 logger = logging.getLogger(__name__)
@@ -66,11 +66,11 @@ class PgRemovals(PgBase):
         purged: list[int] = []
         with self._write() as c:
             for memory_id in dict.fromkeys(ids):
-                require_row(c, memory_id)
+                successor = require_row(c, memory_id)["superseded_by"]
                 c.execute("delete from memories where id = %s", (memory_id,))
                 history.erase(c, memory_id, action)
                 history.record(c, memory_id, action, client)
-                decisions.reinstate_replaced(c, memory_id, client)
+                decisions.reinstate_replaced(c, memory_id, client, successor=successor)
                 purged.append(memory_id)
         if purged:
             self._vacuum()
@@ -87,6 +87,8 @@ class PgRemovals(PgBase):
 
         def scrub_one(c: Connection, memory_id: int) -> tuple[bool, int]:
             row = require_row(c, memory_id)
+            named = _scrub_names(c, row, text, client)
+            row = require_row(c, memory_id)
             current = {k: row[k] for k in _SCRUBBED_FIELDS}
             fields = {k: scrubbed(v) for k, v in current.items() if scrubbed(v) != v}
             if fields:
@@ -94,9 +96,10 @@ class PgRemovals(PgBase):
                 if "content" in fields and vectors.has_table(c):
                     vectors.delete(c, memory_id)
             entries = history.scrub(c, memory_id, text, SCRUBBED)
-            if fields or entries:
-                history.record(c, memory_id, "scrub", client, memory=bool(fields), entries=entries)
-            return bool(fields), entries
+            changed = bool(fields) or named
+            if changed or entries:
+                history.record(c, memory_id, "scrub", client, memory=changed, entries=entries)
+            return changed, entries
 
         with self._write() as c:
             result = {i: scrub_one(c, i) for i in dict.fromkeys(ids)}
@@ -136,3 +139,20 @@ class PgRemovals(PgBase):
                 "; ".join(skipped),
                 self.schema,
             )
+
+
+def _scrub_names(c: Connection, row: Any, text: str, client: str | None) -> bool:
+    """`text` out of the key, scope and forget reason of `row`; whether any held it. In a
+    key or scope it names a slot: the memory leaves it as an edit would (what it superseded
+    there is current again, one holding the new slot is settled), recorded as an edit whose
+    before the history's scrub then erases."""
+    slot = {k: row[k].replace(text, SCRUBBED) for k in ("key", "scope") if text in (row[k] or "")}
+    if slot:
+        _update_row(c, row, slot, client)
+    in_reason = text in (row["forget_reason"] or "")
+    if in_reason:
+        c.execute(
+            "update memories set forget_reason = %s where id = %s",
+            (row["forget_reason"].replace(text, SCRUBBED), row["id"]),
+        )
+    return bool(slot) or in_reason

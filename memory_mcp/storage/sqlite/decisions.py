@@ -176,14 +176,21 @@ def settle_key(c: Connection, row: Any, client: str | None) -> None:
 
 
 def reinstate_replaced(
-    c: Connection, gone: int, client: str | None, slot: tuple[str, str] | None = None
+    c: Connection,
+    gone: int,
+    client: str | None,
+    slot: tuple[str, str] | None = None,
+    successor: int | None = None,
 ) -> list[int]:
     """After `gone` is purged, the memories it superseded: a pointer to a deleted memory
     would hide them for good (and an export would not say what the database does). Each is
     current again, unless its key's slot holds a later current value, which then supersedes
     it instead (a chain a -> gone -> d becomes a -> d). With `slot` (scope, key): `gone`
     left that slot (moved or re-keyed), and only what it superseded there comes back (a key
-    has one current value per scope: one elsewhere says nothing of this scope's)."""
+    has one current value per scope: one elsewhere says nothing of this scope's). Without such
+    a value, what superseded `gone` (its `successor`, read before the purge) supersedes them:
+    `replaces` corrected a -> gone -> d, and purging the middle correction must not bring the
+    first, twice corrected, back as current beside d."""
     where = "superseded_by = :gone" + (" and scope = :scope and key = :key" if slot else "")
     scope, key = slot or (None, None)
     rows = c.execute(
@@ -191,13 +198,18 @@ def reinstate_replaced(
         {"gone": gone, "scope": scope, "key": key},
     ).fetchall()
     detail: dict[str, Any] = {"replacement_moved" if slot else "replaced_by_purged": gone}
+    if successor is not None and not _exists(c, successor):
+        successor = None  # a pointer left dangling by an older version: nothing to follow
     for row in rows:
         holders = [] if row["key"] is None else key_holders(c, row["scope"], row["key"], row["id"])
+        target, why = successor, "replaces"
         if row["forgotten_at"] is None and holders and later(holders[-1], row):
+            target, why = holders[-1]["id"], "key"
+        if target is not None:
             # superseded_by changes only from null (a trigger), and the row may not be
             # current beside the holder (the key's index): step through forgotten.
             _unlink(c, row["id"], hide=True)
-            supersede(c, [row["id"]], holders[-1]["id"], client, why="key")
+            supersede(c, [row["id"]], target, client, why=why)
             _set_forgotten_at(c, row["id"], row["forgotten_at"])
         else:
             if row["forgotten_at"] is None and holders:
@@ -205,6 +217,11 @@ def reinstate_replaced(
             _unlink(c, row["id"], hide=False)
         history.record(c, row["id"], "restore", client, None, None, **detail)
     return [int(row["id"]) for row in rows]
+
+
+def _exists(c: Connection, memory_id: int) -> bool:
+    found = c.execute("select 1 from memories where id = :id", {"id": memory_id}).fetchone()
+    return found is not None
 
 
 def _unlink(c: Connection, memory_id: int, hide: bool) -> None:

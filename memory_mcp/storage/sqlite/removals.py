@@ -15,7 +15,7 @@ from memory_mcp.storage.contract import SCRUBBED
 from memory_mcp.storage.sqlite import db, decisions, history, room, vectors
 from memory_mcp.storage.sqlite.base import SqliteBase, require_row
 from memory_mcp.storage.sqlite.db import Connection, storage_errors, transaction
-from memory_mcp.storage.sqlite.writes import fold_repeats, set_fields
+from memory_mcp.storage.sqlite.writes import _update_row, fold_repeats, set_fields
 from memory_mcp.timestamps import utc_now
 
 logger = logging.getLogger(__name__)
@@ -77,11 +77,11 @@ class SqliteRemovals(SqliteBase):
         def delete(c: Connection) -> list[int]:
             purged = []
             for memory_id in dict.fromkeys(ids):
-                require_row(c, memory_id)
+                successor = require_row(c, memory_id)["superseded_by"]
                 c.execute("delete from memories where id = :id", {"id": memory_id})
                 history.erase(c, memory_id, action)
                 history.record(c, memory_id, action, client)
-                decisions.reinstate_replaced(c, memory_id, client)
+                decisions.reinstate_replaced(c, memory_id, client, successor=successor)
                 purged.append(memory_id)
             return purged
 
@@ -104,6 +104,8 @@ class SqliteRemovals(SqliteBase):
 
         def scrub_one(c: Connection, memory_id: int) -> tuple[bool, int]:
             row = require_row(c, memory_id)
+            named = _scrub_names(c, row, text, client)
+            row = require_row(c, memory_id)
             current = {k: row[k] for k in _SCRUBBED_FIELDS}
             current.update(tags=json.loads(row["tags"]), metadata=json.loads(row["metadata"]))
             fields = {k: scrubbed(v) for k, v in current.items() if scrubbed(v) != v}
@@ -112,9 +114,10 @@ class SqliteRemovals(SqliteBase):
                 if "content" in fields and vectors.has_table(c):
                     vectors.delete(c, memory_id)
             entries = history.scrub(c, memory_id, text, SCRUBBED)
-            if fields or entries:
-                history.record(c, memory_id, "scrub", client, memory=bool(fields), entries=entries)
-            return bool(fields), entries
+            changed = bool(fields) or named
+            if changed or entries:
+                history.record(c, memory_id, "scrub", client, memory=changed, entries=entries)
+            return changed, entries
 
         result = self._making_room(lambda c: {i: scrub_one(c, i) for i in dict.fromkeys(ids)})
         if any(changed or entries for changed, entries in result.values()):
@@ -159,3 +162,20 @@ class SqliteRemovals(SqliteBase):
             )
         elif self.path is not None:
             room.keep_reserve(self.path, self.conn.reserve_bytes)  # again, if it was used
+
+
+def _scrub_names(c: Connection, row: Any, text: str, client: str | None) -> bool:
+    """`text` out of the key, scope and forget reason of `row`; whether any held it. In a
+    key or scope it names a slot: the memory leaves it as an edit would (what it superseded
+    there is current again, one holding the new slot is settled), recorded as an edit whose
+    before the history's scrub then erases."""
+    slot = {k: row[k].replace(text, SCRUBBED) for k in ("key", "scope") if text in (row[k] or "")}
+    if slot:
+        _update_row(c, row, slot, client)
+    in_reason = text in (row["forget_reason"] or "")
+    if in_reason:
+        c.execute(
+            "update memories set forget_reason = :reason where id = :id",
+            {"reason": row["forget_reason"].replace(text, SCRUBBED), "id": row["id"]},
+        )
+    return bool(slot) or in_reason
