@@ -114,6 +114,30 @@ def test_a_burst_of_requests_in_one_write_is_answered_in_order(tmp_path: Path) -
     assert _finish(proc) == (0, b"")
 
 
+def test_a_token_sent_as_a_name_or_address_never_reaches_the_log(tmp_path: Path) -> None:
+    """The SDK logs a failed tool or resource with the name or address as sent ("Tool
+    'ghp_…' failed"), and the server's stderr is a file clients keep: every handler masks
+    the SDK's records, and our refusal of a bad address masks what it repeats."""
+    token = "ghp_" + "Ab1" * 12 + "Zq7x"
+    proc = _spawn(tmp_path)
+    assert proc.stdin is not None
+    calls = [
+        {"id": 1, "method": "tools/call", "params": {"name": token, "arguments": {}}},
+        {"id": 2, "method": "resources/read", "params": {"uri": f"memory://{token}"}},
+        {"id": 3, "method": "prompts/get", "params": {"name": token}},
+    ]
+    proc.stdin.write(OPENING + b"".join(_line(call) for call in calls))
+    proc.stdin.flush()
+    replies = _replies(proc, 4)
+    assert replies[2]["error"]["message"] == (
+        "Memory ids are whole numbers such as 7, not '[REDACTED:github_token]'."
+    )
+    assert _finish(proc)[0] == 0
+    log = (tmp_path / "stderr.log").read_text()
+    assert "failed" in log and "[REDACTED:github_token]" in log
+    assert token not in log and token[:20] not in log
+
+
 def test_a_client_that_stops_reading_gets_every_byte_later(tmp_path: Path) -> None:
     content = BIG[:300_000].strip()
     proc = _spawn(tmp_path, MEMORY_MCP_MAX_CONTENT_CHARS=str(len(BIG)))

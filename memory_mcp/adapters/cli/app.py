@@ -19,6 +19,7 @@ from typer.core import TyperGroup
 from memory_mcp import __version__
 from memory_mcp.adapters.cli.quick import plain_logging, setting_errors
 from memory_mcp.adapters.cli.render import err, out, safe
+from memory_mcp.adapters.logs import masked
 from memory_mcp.config import Settings, default_db_path, is_database_url
 from memory_mcp.errors import (
     InvalidInput,
@@ -196,7 +197,7 @@ def _configure_logging(level: int) -> None:
         plain_logging(level)
         return
     handler = RichHandler(console=err, show_path=False, rich_tracebacks=True)
-    logging.basicConfig(level=level, format="%(message)s", handlers=[handler], force=True)
+    logging.basicConfig(level=level, format="%(message)s", handlers=[masked(handler)], force=True)
 
 
 def root_options(ctx: typer.Context) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from memory_mcp.adapters.cli.remote import option_pairs
+from memory_mcp.adapters.logs import masked
 from memory_mcp.policies.controls import CONTROL
 
 LOG_FORMAT = "%(asctime)s %(levelname)-7s %(message)s"
@@ -34,7 +35,7 @@ class PlainLines(logging.Formatter):
 def plain_logging(level: int) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(PlainLines())
-    logging.basicConfig(level=level, handlers=[handler], force=True)
+    logging.basicConfig(level=level, handlers=[masked(handler)], force=True)
 
 
 def serve_options(argv: list[str]) -> dict[str, Any] | None:

@@ -24,6 +24,14 @@ OTHER_FIELDS_TOKENS = 400  # what stats holds besides its scopes, with room to s
 MIN_SNIPPET_TOKENS = 50
 
 
+def _not_an_id(memory_id: str) -> ResourceNotFoundError:
+    """The refusal of `memory://<not a number>`, the address's secrets masked: the SDK logs
+    a failed read with it."""
+    from memory_mcp.policies.inputs import shown  # only on this refusal: not at start-up
+
+    return ResourceNotFoundError(f"Memory ids are whole numbers such as 7, not {shown(memory_id)}.")
+
+
 def register_resources(
     mcp: MCPServer[Any], service: "MemoryService", cap: Callable[[], int]
 ) -> None:
@@ -38,7 +46,7 @@ def register_resources(
     )
     async def one(memory_id: str) -> str:
         if not (memory_id.isascii() and memory_id.isdigit()):  # "²".isdigit() is True
-            raise ResourceNotFoundError(f"memory://{memory_id}: ids are whole numbers.")
+            raise _not_an_id(memory_id)
         return await _json(functools.partial(service.get, int(memory_id)))
 
     @mcp.resource(

@@ -15,6 +15,8 @@ import sys
 import time
 from typing import Any, NoReturn
 
+from memory_mcp.adapters.logs import masked
+
 logger = logging.getLogger("memory_mcp.adapters.mcp_server.workers")
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)  # as server.py's
@@ -127,7 +129,7 @@ def _configure_logging(level: int) -> None:
     from rich.logging import RichHandler
 
     handler = RichHandler(console=Console(stderr=True), show_path=False)
-    logging.basicConfig(level=level, format="%(message)s", handlers=[handler], force=True)
+    logging.basicConfig(level=level, format="%(message)s", handlers=[masked(handler)], force=True)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import threading
 
 import uvicorn
 
+from memory_mcp.adapters.logs import masked
 from memory_mcp.adapters.mcp_server.guards import connection_limits, guarded_protocol
 from memory_mcp.adapters.mcp_server.http import http_app
 from memory_mcp.adapters.mcp_server.server import (
@@ -62,7 +63,7 @@ def _configure_logging(config: WorkerConfig) -> None:
 
     handler = RichHandler(console=Console(stderr=True), show_path=False)
     fmt = f"worker {config.index}: %(message)s"
-    logging.basicConfig(level=config.log_level, format=fmt, handlers=[handler], force=True)
+    logging.basicConfig(level=config.log_level, format=fmt, handlers=[masked(handler)], force=True)
 
 
 def _stop_when_orphaned() -> None:
