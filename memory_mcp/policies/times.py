@@ -1,7 +1,8 @@
 """Reading the dates people and models type: ISO-8601, written dates and relative phrases.
 
 Everything resolves to an aware UTC datetime, with the stdlib only. Conventions:
-- A written date without a time (25 Nov 2026) is the start of that day, 00:00 UTC.
+- A written date without a time (25 Nov 2026) is the start of that day, 00:00 UTC; as the
+  end of a range (parse_until), the end of that day.
 - Relative phrases resolve against the reference's own calendar (default: now, in UTC): a
   reference with an offset ("2026-11-25T21:00:00-08:00") is a moment on 25 November where it
   was said, so "yesterday" is 24 November 00:00 there (08:00 UTC), not 25 November as the
@@ -81,6 +82,7 @@ _OFFSETS = (
 )
 _ANCHORED = re.compile(rf"{_AMOUNT} (?P<way>before|after) (?P<rest>.+)")
 _PERIOD = re.compile(r"(?P<which>last|this|next) (?P<unit>week|month|year)")
+_ISO_DAY = re.compile(r"[0-9]{4}-?[0-9]{2}-?[0-9]{2}")
 _WEEKDAY = re.compile(r"(?:(?P<which>last|next) )?(?P<day>[a-z]+)")
 _YMD = re.compile(r"(?P<y>[0-9]{4})/(?P<mo>[0-9]{1,2})/(?P<d>[0-9]{1,2})")
 _DMY = re.compile(r"(?P<d>[0-9]{1,2})(?:st|nd|rd|th)? (?:of )?(?P<mo>[a-z]+)\.?,? (?P<y>[0-9]{4})")
@@ -143,6 +145,32 @@ def parse_reference(
     if moment is not None and moment.tzinfo is not None:
         return moment
     return parse_time(value, name)
+
+
+def parse_until(
+    value: str | datetime | date | None, *, reference: datetime | None = None
+) -> datetime | None:
+    """The end of a time range (exclusive), as parse_time reads it, but a day named without
+    a time (`2026-11-20`, `20 Nov 2026`, `yesterday`, `last Tuesday`) ends where that day
+    does: "until the 20th" includes the 20th, and since = until = yesterday is yesterday."""
+    end = parse_time(value, "until", reference=reference)
+    if end is not None and _names_a_day(value):
+        return None if end.date() == date.max else end + timedelta(days=1)  # no end at all
+    return end
+
+
+def _names_a_day(value: str | datetime | date | None) -> bool:
+    if isinstance(value, date):
+        return not isinstance(value, datetime)
+    if value is None:
+        return False
+    text = _FILLER.sub("", _normalise(value))
+    if _ISO_DAY.fullmatch(text) or _calendar_date(text) is not None:
+        return True
+    if text in _NAMED_DAYS:
+        return _NAMED_DAYS[text][1] == 0  # "tonight" is a time of day
+    match = _WEEKDAY.fullmatch(text)
+    return match is not None and match["day"] in _WEEKDAYS
 
 
 def resolve_relative(text: str, reference: datetime) -> datetime | None:

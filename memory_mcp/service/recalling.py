@@ -11,7 +11,7 @@ from memory_mcp.models import STORED_DATA_NOTICE, Hit, Memory, MemoryFilter, Rec
 from memory_mcp.policies import budget, inputs
 from memory_mcp.policies.feedback import FEEDBACK_DEPTH, feedback_query
 from memory_mcp.policies.fusion import FTS_WEIGHTS, fuse, prefer_scope, query_mass, supported
-from memory_mcp.policies.times import parse_reference, parse_time
+from memory_mcp.policies.times import parse_reference, parse_time, parse_until
 from memory_mcp.service import grants
 from memory_mcp.service.context import ALL_SCOPES, Part, validated
 
@@ -191,7 +191,7 @@ def make_filter(
     inputs.check_text(scope=scope, scopes=scopes, kind=kind, tags=tags)
     reference = parse_reference(reference_time)
     start = parse_time(since, "since", reference=reference)
-    end = parse_time(until, "until", reference=reference)
+    end = parse_until(until, reference=reference)
     if start and end and start >= end:
         raise InvalidInput(f"since ({since}) must be earlier than until ({until}).")
     if scopes is None:

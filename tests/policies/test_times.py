@@ -7,7 +7,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from memory_mcp.errors import InvalidInput
-from memory_mcp.policies.times import MAX_CHARS, parse_reference, parse_time, resolve_relative
+from memory_mcp.policies.times import (
+    MAX_CHARS,
+    parse_reference,
+    parse_time,
+    parse_until,
+    resolve_relative,
+)
 
 REF = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # a Wednesday
 PLUS_TWO = timezone(timedelta(hours=2))
@@ -341,3 +347,33 @@ def _check_outcome(text: str, reference: datetime) -> None:
         return
     assert moment is None or moment.tzinfo is UTC
     assert (moment is None) == (not text.strip())
+
+
+@pytest.mark.parametrize(
+    ("text", "end"),
+    [
+        ("2026-11-20", datetime(2026, 11, 21, tzinfo=UTC)),
+        ("20261120", datetime(2026, 11, 21, tzinfo=UTC)),
+        ("20 Nov 2026", datetime(2026, 11, 21, tzinfo=UTC)),
+        ("on the 20th of November 2026", datetime(2026, 11, 21, tzinfo=UTC)),
+        ("yesterday", datetime(2026, 11, 25, tzinfo=UTC)),
+        ("last Tuesday", datetime(2026, 11, 25, tzinfo=UTC)),
+        ("tonight", datetime(2026, 11, 25, 18, tzinfo=UTC)),  # a time of day: as given
+        ("3 days ago", datetime(2026, 11, 22, 21, tzinfo=UTC)),
+        ("2026-11-20T10:00", datetime(2026, 11, 20, 10, tzinfo=UTC)),
+        ("last week", datetime(2026, 11, 16, tzinfo=UTC)),  # a period starts there
+        ("9999-12-31", None),  # no day after it: no end
+        (date(2026, 11, 20), datetime(2026, 11, 21, tzinfo=UTC)),
+        (None, None),
+    ],
+)
+def test_until_a_day_named_without_a_time_is_its_end(
+    text: str | date | None, end: datetime | None
+) -> None:
+    assert parse_until(text, reference=datetime(2026, 11, 25, 21, tzinfo=UTC)) == end
+
+
+def test_until_a_day_is_read_on_the_references_calendar() -> None:
+    """'yesterday' said at 21:00 -08:00 on the 25th ends at midnight there (08:00 UTC)."""
+    ref = datetime(2026, 11, 25, 21, tzinfo=timezone(timedelta(hours=-8)))
+    assert parse_until("yesterday", reference=ref) == datetime(2026, 11, 25, 8, tzinfo=UTC)

@@ -82,6 +82,27 @@ def test_recall_filters(service: MemoryService) -> None:
     assert set(ids(service.recall("python testing", until="2999-01-01"))) == {a.id, b.id}
 
 
+def test_until_a_day_includes_that_day(service: MemoryService) -> None:
+    """`until` a date without a time ends where that day does (it stopped at its 00:00, so
+    the day named was left out, and since = until = that day was refused)."""
+    made = {
+        day: service.remember(
+            f"standup notes, day {day}", "event", occurred_at=f"2026-11-{day}T15:00Z"
+        )
+        for day in (19, 20, 21)
+    }
+
+    def found(**kw: str) -> set[int]:
+        return set(ids(service.recall("standup notes", **kw)))
+
+    assert found(until="2026-11-20") == {made[19].id, made[20].id}
+    assert found(since="2026-11-20", until="20 Nov 2026") == {made[20].id}
+    ref = "2026-11-21T09:00:00Z"
+    assert found(since="yesterday", until="yesterday", reference_time=ref) == {made[20].id}
+    assert found(until="2026-11-20T15:00Z") == {made[19].id}  # a time of day: just before it
+    assert found(until="9999-12-31") == set(made_id.id for made_id in made.values())
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [

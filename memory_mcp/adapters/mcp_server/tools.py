@@ -73,7 +73,7 @@ ScopeFilter = Annotated[
 ]
 When = "ISO-8601 or relative (`yesterday`, `3 days ago`)."
 Since = Annotated[str | None, arg(f"From this time on. {When}")]
-Until = Annotated[str | None, arg(f"Before this time. {When}")]
+Until = Annotated[str | None, arg(f"Before this time; a day without a time: to its end. {When}")]
 KindFilter = Annotated[Kind | None, arg("Only this kind.")]
 Reference = Annotated[str | None, arg("The 'now' for relative times, with its UTC offset.")]
 MaxTokens = Annotated[int | None, arg("Reply size limit in tokens.", ge=MIN_BUDGET)]
