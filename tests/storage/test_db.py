@@ -15,9 +15,11 @@ import sqlean
 
 from memory_mcp.config import Settings
 from memory_mcp.errors import SchemaMismatch, StorageError
+from memory_mcp.models import MemoryFilter
 from memory_mcp.storage import open_storage
 from memory_mcp.storage.sqlite import db, migrations
 from memory_mcp.storage.sqlite.migrations import MIGRATIONS
+from tests.storage.rows import row
 
 
 def test_connect_loads_sqlite_vec_and_sets_pragmas(tmp_path: Path) -> None:
@@ -313,6 +315,29 @@ def test_a_file_at_the_newest_number_missing_a_step_gets_it(tmp_path: Path) -> N
     assert [p.name for p in tmp_path.glob("*.bak")] == [f"branch.db.v{len(MIGRATIONS)}.bak"]
 
 
+def test_an_upgrade_whose_steps_have_nothing_to_do_makes_no_backup(tmp_path: Path) -> None:
+    """Step 11 changes nothing in a SQLite file (PostgreSQL's keyword column needed it): a
+    file of version 10 is counted at the newest version without a copy of the whole file."""
+    path = tmp_path / "memory.db"
+    store = open_storage(Settings(db=path, semantic=False))
+    kept = store.insert(row("Ticket CR-004211 is closed")).id
+    store.close()
+    conn = db.connect(path)
+    with db.transaction(conn):
+        conn.execute("pragma user_version = 10")
+        db.set_meta(conn, "schema_version", "10")
+    conn.close()
+    store = open_storage(Settings(db=path, semantic=False))
+    try:
+        assert [mid for mid, _ in store.search_keywords("004211", MemoryFilter(), 5)] == [kept]
+    finally:
+        store.close()
+    conn = db.connect(path)
+    assert db.schema_version(conn) == len(MIGRATIONS) == 11
+    conn.close()
+    assert list(tmp_path.glob("*.bak*")) == []
+
+
 def test_every_schema_step_has_a_probe() -> None:
     """A step appended without a probe would be trusted to its number, which a merge may
     have given another step in some file (see migrations.py)."""
@@ -322,6 +347,9 @@ def test_every_schema_step_has_a_probe() -> None:
 def test_each_probe_tells_its_own_step_from_the_ones_before() -> None:
     conn = db.connect(":memory:")
     for step in MIGRATIONS:
+        if step in migrations.NOTHING_TO_DO:
+            assert migrations.APPLIED[step](conn), step.__name__
+            continue
         assert not migrations.APPLIED[step](conn), step.__name__
         step(conn)
         assert migrations.APPLIED[step](conn), step.__name__

@@ -385,7 +385,8 @@ def _migrate(conn: Connection, db_path: Path | None) -> int:
             "(or its folder) is read-only. Nothing was changed; make it writable, or point "
             "MEMORY_MCP_DB at a writable file."
         )
-    if current > 0 and db_path is not None:
+    changes = any(not _applied(conn, step, version) for version, step in steps)
+    if changes and current > 0 and db_path is not None:  # not for steps with nothing to do
         backup = backup_copy(conn, db_path.with_name(f"{db_path.name}.v{current}.bak"))
         logger.info("Backed up schema v%d database to %s before migrating", current, backup)
     for version, step in steps:

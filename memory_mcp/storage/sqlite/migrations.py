@@ -426,7 +426,10 @@ APPLIED: dict[Step, Callable[[Any], bool]] = {
     _one_key_spelling: lambda c: (
         c.execute("select 1 from meta where key = 'key_form'").fetchone() is not None
     ),
+    _numbers_after_hyphens: lambda c: True,  # nothing to do: no backup is made for it
 }
+# Steps that hold a number on SQLite without work here (their work is PostgreSQL's).
+NOTHING_TO_DO = (_numbers_after_hyphens,)
 
 MIGRATIONS: list[Step] = [
     _initial, _lifecycle, _context, _visible_keyword_index, _erasure, _one_current_value,
