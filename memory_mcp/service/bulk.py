@@ -25,22 +25,26 @@ NEW_MEMORY_FIELDS = {"content", "kind", "tags", "scope", "metadata", "context"}
 BULK_FIELDS = NEW_MEMORY_FIELDS | {"occurred_at", "reference_time"}
 
 
-TAIL_SHARE = 8  # the last batch's last 1/8 goes alone: see batch_sizes
+EDGE_SHARE = 8  # the first batch's first 1/8 and the last's last 1/8 go alone: batch_sizes
 
 
 def batch_sizes(count: int, batch_size: int) -> list[int]:
-    """How many rows each batch of `count` takes: `batch_size` each, but for the last,
-    whose last eighth is a batch of its own. The last batch is stored with nothing left to
-    embed (a core idle); cut so, only a few rows are, and the model embeds them while the
-    rest of that batch is stored."""
+    """How many rows each batch of `count` takes: `batch_size` each, but the first batch's
+    first eighth and the last batch's last eighth are batches of their own. The model waits
+    for the first batch to be checked (redacted) before it starts, and the last batch is
+    stored with nothing left to embed (a core idle either way); cut so, only a few rows
+    are checked with the model idle, and only a few stored: the model embeds the rest of
+    the first batch while they are stored, and the last rows while the rest of theirs is."""
     if batch_size < 1:
         raise InvalidInput(f"batch_size must be at least 1, not {batch_size}.")
     sizes = [batch_size] * (count // batch_size) + (
         [count % batch_size] if count % batch_size else []
     )
     last = sizes.pop()
-    tail = last // TAIL_SHARE
-    return [*sizes, last - tail, tail] if tail else [*sizes, last]
+    tail = last // EDGE_SHARE
+    sizes += [last - tail, tail] if tail else [last]
+    head = sizes[0] // EDGE_SHARE
+    return [head, sizes[0] - head, *sizes[1:]] if head else sizes
 
 
 class BulkWriter(Part):
@@ -52,8 +56,8 @@ class BulkWriter(Part):
         client: str | None = None,
     ) -> list[int]:
         """Validate every item before anything is stored, then embed and insert batch by
-        batch. The model starts on the first batch as soon as that batch is checked, while
-        the rest are checked; while a batch is stored (Python and SQLite), the next one is
+        batch. The model starts on the first rows as soon as they are checked (batch_sizes),
+        while the rest are checked; while a batch is stored (Python and SQLite), the next one is
         embedded (the model runs outside the GIL), so a long import costs about what
         embedding it does."""
         if not items:

@@ -219,6 +219,22 @@ def test_fewer_texts_than_a_batch_per_core_still_keep_every_core_busy(model_dir:
     np.testing.assert_allclose(vectors[::21], alone, atol=1e-5)
 
 
+def test_a_call_is_cut_into_batches_of_one_size_for_the_cores(model_dir: Path) -> None:
+    """224 texts (a bulk write's batch after its first) went 64, 64, 64, 32: at the end of
+    the call one core ran the last full batch while the other, done, waited. The batches
+    are now of one size (to a text), as many as a multiple of the cores, none over the
+    embedder's batch size."""
+    import os
+
+    embedder, batches = _recording_batches(model_dir)
+    texts = [f"note {i} about the Kestrel-{i:05d} deploy" for i in range(224)]
+    embedder.embed_documents(texts)
+    sizes = [len(b) for b in batches]
+    assert max(sizes) - min(sizes) <= 1 and max(sizes) <= embedder.batch_size
+    assert len(sizes) % (os.cpu_count() or 1) == 0
+    assert sorted(t for b in batches for t in b) == sorted(texts)
+
+
 def _recording_batches(model_dir: Path) -> tuple[FastEmbedEmbedder, list[list[str]]]:
     """The real embedder, and the batches it hands the model, as they are run."""
     import numpy as np

@@ -165,6 +165,23 @@ def test_the_first_batch_is_embedded_while_the_rest_is_checked(
     assert service.store.count(MemoryFilter()) == 0
 
 
+def test_the_model_starts_once_the_first_rows_are_checked(
+    service: MemoryService, embedder: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The model waited for the whole first batch to be checked (and redacted); the first
+    batch's first eighth now goes alone, embedded while the rest of its batch is checked.
+    An item refused in that batch still stores nothing."""
+    embedded: list[list[str]] = []
+    embed = embedder.embed_documents
+    monkeypatch.setattr(embedder, "embed_documents", lambda t: embedded.append(t) or embed(t))
+    items = [{"content": f"note {i} password=hunter2xyz"} for i in range(24)]
+    items[10] = {"content": "late", "colour": "red"}
+    with pytest.raises(InvalidInput, match="remember_many items take"):
+        service.remember_many(items, batch_size=24)
+    assert embedded == [[f"note {i} password=[REDACTED:password]" for i in range(2)]]
+    assert service.store.count(MemoryFilter()) == 0
+
+
 def test_the_last_rows_are_embedded_while_the_rest_of_their_batch_is_stored(
     service: MemoryService, embedder: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

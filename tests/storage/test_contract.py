@@ -377,6 +377,38 @@ def test_a_mixed_batch_is_decided_and_logged_row_by_row(storage: Storage) -> Non
     assert storage.search_keywords("helix", MemoryFilter(), 5) == []
 
 
+def test_each_row_of_a_batch_keeps_its_own_vector_and_log_entry(storage: Storage) -> None:
+    """Runs of new rows are written together (SQLite: their vectors by one statement, each
+    cut out of one blob by its place): every row holds its own vector with its own metadata,
+    a row without one holds none, and the vector feed names each embedded row once."""
+    rng = np.random.default_rng(7)
+    given = [vec(*rng.standard_normal(DIM)) for _ in range(9)]
+    _, start = storage.vector_log_head()
+    batch = [
+        row("one", given[0], scope="a"), row("two", given[1], kind="decision"),
+        row("three"), row("four", given[3], scope="b"), row("ONE.", given[4], scope="a"),
+        row("five", given[5], key="k.five"), row("six", given[6]), row("seven", given[7]),
+        row("eight", given[8], scope="b", occurred_at="2024-02-03T04:05:06.000000Z"),
+    ]  # fmt: skip
+    out = storage.insert_many(batch, repeats="count")
+    assert [s.status for s in out] == ["created"] * 4 + ["duplicate"] + ["created"] * 4
+    embedded = {out[i].id: i for i in (0, 1, 3, 5, 6, 7, 8)}
+    streamed: list[VectorRows] = []
+    storage.vector_snapshot(DIM, streamed.append)
+    held = {
+        int(i): (rows.vectors[at], rows.scopes[at], rows.kinds[at])
+        for rows in streamed for at, i in enumerate(rows.ids.tolist())
+    }  # fmt: skip
+    assert set(held) == set(embedded)
+    for memory_id, i in embedded.items():
+        vector, scope, kind = held[memory_id]
+        assert np.allclose(vector, given[i], atol=1e-6), (memory_id, i)
+        assert (scope, kind) == (batch[i].scope, batch[i].kind)
+    delta = storage.vector_changes(start, DIM)
+    assert delta is not None and sorted(delta.ids) == sorted(embedded)
+    assert_in_step(storage, 8, 7)
+
+
 def test_restored_rows_keep_free_ids_and_are_found_again(storage: Storage) -> None:
     mine = storage.insert(row("Mine")).id
     when = "2024-05-06T07:08:09.000000Z"

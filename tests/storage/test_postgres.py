@@ -630,7 +630,7 @@ def test_remember_many_checks_a_batch_for_stored_texts_in_one_statement(
     ids = bulk.remember_many(items, batch_size=30)
     by_bulk = len(sent)
     batches = len(written)
-    assert batches == 3  # 30, then the last batch's 7/8 and 1/8 (bulk.batch_sizes)
+    assert batches == 4  # each batch of 30 cut in 1/8 and 7/8, then 7/8 and 1/8 (batch_sizes)
     scope = bulk.store.get(ids[0]).scope
     sent.clear()
     for contents in written:

@@ -442,6 +442,23 @@ def test_the_change_log_is_trimmed_every_few_writes(
     assert kept == [6, 7, 8, 9, 10]  # trimmed at 8: seq <= 5 gone
 
 
+def test_a_run_is_logged_in_row_order_and_trimmed_as_row_by_row(
+    store: SqliteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run of new rows logs its vectors by one statement: each row's `logged` is its own
+    log position, in row order (in-memory copies apply them one after another), and the log
+    is trimmed as inserting them one by one would have trimmed it."""
+    monkeypatch.setattr(vectors, "LOG_KEEP", 3)
+    monkeypatch.setattr(vectors, "TRIM_EVERY", 4)
+    store.insert(row("before", vec(0, 1, 0, 0)))
+    done = store.insert_many(
+        [row("no vector")] + [row(f"run {i}", vec(1, 0, 0, i)) for i in range(9)]
+    )
+    assert [d.logged for d in done] == [0, *range(2, 11)]
+    kept = [tuple(r) for r in store.conn.execute("select seq, memory_id from vec_log order by seq")]
+    assert kept == [(seq, done[seq - 1].id) for seq in range(6, 11)]  # trimmed at 8: <= 5
+
+
 def test_a_bulk_insert_builds_no_memory_models(
     store: SqliteStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:

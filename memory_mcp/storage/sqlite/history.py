@@ -52,6 +52,20 @@ def record(
     )
 
 
+def record_created(
+    c: Connection, created: Sequence[tuple[int, dict[str, Any]]], action: str, client: str | None
+) -> None:
+    """record(memory_id, action, client, after=snapshot) for each of rows written together
+    (runs.py), by one prepared statement run over them, at one time."""
+    assert action in ACTIONS, action
+    at, principal = utc_now(), acting_principal()
+    c.executemany(
+        "insert into history (memory_id, action, at, client, after, detail, principal) "
+        "values (?, ?, ?, ?, ?, '{}', ?)",
+        [(i, action, at, client, json.dumps(after), principal) for i, after in created],
+    )
+
+
 def erase(c: Connection, memory_id: int, by: str) -> None:
     """Drop every before/after/detail of a memory's history: `{"erased": by}` is all it says."""
     # Deleted and inserted again under the same ids, not updated in place: a delete lets

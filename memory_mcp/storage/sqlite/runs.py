@@ -11,9 +11,11 @@ and every other write, first writes the run.
 """
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from memory_mcp.storage import sources
+from memory_mcp.storage.audit import SNAPSHOT_FIELDS
 from memory_mcp.storage.contract import Inserted, NewRow
 from memory_mcp.storage.sqlite import history, vectors
 from memory_mcp.storage.sqlite.db import Connection, scalar
@@ -56,7 +58,7 @@ class Run:
     def take(self, item: NewRow, values: dict[str, Any]) -> int | None:
         """Take a new memory (its insert parameters, `values`); its id, or None when it is
         to be inserted alone (a key to settle, or no id left below the largest)."""
-        if item.key is not None or not all(map(_json_safe, values.values())):
+        if item.key is not None or not _json_safe(values.values()):
             return None
         if self._next_id is None:
             found = scalar(self._c, f"select {self._next_id_sql}")
@@ -82,26 +84,33 @@ class Run:
         self._sources.clear()
         self._ids.clear()
         self._c.execute(self._insert, {"rows": json.dumps([values for _, values in rows])})
-        indexed = vectors.has_table(self._c)
-        for item, values in rows:
-            new_id = values["id"]
-            logged = 0
-            if item.vector is not None and indexed:
-                logged = vectors.insert(self._c, new_id, item.vector, self.made_with)
-            row = values | {"embedded": logged > 0}
-            history.record(self._c, new_id, self.action, self._client, after=history.snapshot(row))
-            self.written[new_id] = Inserted(new_id, "created", (), None, logged)
+        embedded = [(values["id"], item.vector) for item, values in rows if item.vector is not None]
+        logged = dict.fromkeys((values["id"] for _, values in rows), 0)
+        if embedded and vectors.has_table(self._c):
+            positions = vectors.insert_run(self._c, embedded, self.made_with)
+            logged.update(zip((memory_id for memory_id, _ in embedded), positions, strict=True))
+        # The snapshot of each row's values, its JSON columns as given (not decoded again).
+        after = [
+            (values["id"], {name: values[name] for name in SNAPSHOT_FIELDS}
+             | {"tags": item.tags, "metadata": item.metadata})
+            for item, values in rows
+        ]  # fmt: skip
+        history.record_created(self._c, after, self.action, self._client)
+        for new_id, position in logged.items():
+            self.written[new_id] = Inserted(new_id, "created", (), None, position)
 
 
-def _json_safe(value: Any) -> bool:
-    """Whether a value comes out of JSON as it went in: not text with a NUL or half a
-    surrogate pair (JSON escapes them; SQLite's binding keeps the one, refuses the other)."""
-    if not isinstance(value, str) or value.isascii() and "\x00" not in value:
-        return True
-    if "\x00" in value:
+def _json_safe(values: Iterable[Any]) -> bool:
+    """Whether the values come out of JSON as they went in: no text with a NUL or half a
+    surrogate pair (JSON escapes them; SQLite's binding keeps the one, refuses the other).
+    Checked on the texts joined: one scan a row, not a call a value."""
+    text = "".join(value for value in values if isinstance(value, str))
+    if "\x00" in text:
         return False
+    if text.isascii():
+        return True
     try:
-        value.encode("utf-8")
+        text.encode("utf-8")  # refuses any surrogate, so halves of two texts joined too
     except UnicodeEncodeError:
         return False
     return True
