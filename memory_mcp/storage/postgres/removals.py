@@ -142,17 +142,13 @@ class PgRemovals(PgBase):
 
 
 def _scrub_names(c: Connection, row: Any, text: str, client: str | None) -> bool:
-    """`text` out of the key, scope and forget reason of `row`; whether any held it. In a
-    key or scope it names a slot: the memory leaves it as an edit would (what it superseded
-    there is current again, one holding the new slot is settled), recorded as an edit whose
-    before the history's scrub then erases."""
-    slot = {k: row[k].replace(text, SCRUBBED) for k in ("key", "scope") if text in (row[k] or "")}
+    """`text` out of the key, scope and forget reason of `row` (audit.scrubbed_names);
+    whether any held it. The memory leaves a key or scope slot as an edit would (what it
+    superseded there is current again, one holding the new slot is settled), recorded as an
+    edit whose before the history's scrub then erases."""
+    slot, reason = audit.scrubbed_names(row, text)
     if slot:
         _update_row(c, row, slot, client)
-    in_reason = text in (row["forget_reason"] or "")
-    if in_reason:
-        c.execute(
-            "update memories set forget_reason = %s where id = %s",
-            (row["forget_reason"].replace(text, SCRUBBED), row["id"]),
-        )
-    return bool(slot) or in_reason
+    if reason is not None:
+        c.execute("update memories set forget_reason = %s where id = %s", (reason, row["id"]))
+    return bool(slot) or reason is not None
