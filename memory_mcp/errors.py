@@ -63,14 +63,14 @@ def nothing_imported(problems: list[str], noun: str, shown: int = 10) -> Invalid
     return InvalidInput(f"Nothing imported: {len(problems)} {noun}.\n{listed}{more}")
 
 
-def validation_problems(errors: list[Any], show: Callable[[Any], str] | None = None) -> str:
+def validation_problems(errors: list[Any], show: Callable[[Any], str]) -> str:
     """pydantic's errors (`ValidationError.errors()`) as one short sentence each, joined by
     "; ": `limit: must be greater than or equal to 1 (got 0)`. A validator's own message
     that already names what it checks (`scope must not be empty`) comes alone, without the
     model's field name (`scopes`) or pydantic's `Value error, ` before it; one that does not
-    (`is outside the years 1 to 9999`) keeps the field's name. `show` writes the value sent
-    (cut short; callers above the core pass one that masks secrets first)."""
-    show = show or _short
+    (`is outside the years 1 to 9999`) keeps the field's name. `show` writes the value sent,
+    cut short with its secrets masked first (policies.inputs.shown, which the core cannot
+    import): every caller repeats what a person or model sent."""
     problems = []
     for err in errors:
         message = plain_wording(str(err["msg"]))
@@ -96,11 +96,6 @@ def _names(message: str, loc: Any) -> bool:
     field = str(loc[-1]).lower() if loc else ""
     first = message.split(" ", 1)[0].lower().strip(":,")
     return not field or bool(first) and (field.startswith(first) or first.startswith(field))
-
-
-def _short(value: Any, width: int = 40) -> str:
-    text = repr(value)
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def json_problem(exc: json.JSONDecodeError, one_line: bool = False) -> str:

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from memory_mcp.errors import InvalidInput, json_problem, validation_problems
 from memory_mcp.models import Kind, clean_tags
+from memory_mcp.policies import inputs
 
 KS = (1, 5, 10, 20)
 DEPTH = max(KS)  # hits asked of recall for each query
@@ -66,7 +67,7 @@ def parse_queries(lines: Iterable[str]) -> list[LabelledQuery]:
         except json.JSONDecodeError as exc:
             errors.append(f"line {number}: not JSON ({json_problem(exc, one_line=True)})")
         except ValidationError as exc:
-            errors.append(f"line {number}: {validation_problems(exc.errors())}")
+            errors.append(f"line {number}: {validation_problems(exc.errors(), inputs.shown)}")
     if errors:
         more = len(errors) - MAX_REPORTED_ERRORS
         tail = f"\n... and {more} more" if more > 0 else ""

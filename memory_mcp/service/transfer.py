@@ -386,7 +386,7 @@ def _parse(line: str, limits: Limits | None = None) -> tuple[ExportedMemory | st
     try:
         return ExportedMemory.model_validate(obj | cleaned.fields), cleaned.redacted
     except ValidationError as exc:
-        return validation_problems(exc.errors()), ()
+        return validation_problems(exc.errors(), inputs.shown), ()
 
 
 def _check_sizes(obj: dict[str, Any], limits: Limits) -> None:

@@ -275,3 +275,19 @@ def test_a_leap_second_is_read_wherever_a_time_is(service: MemoryService, tmp_pa
     assert format_time(service.get(said.id).occurred_at) == last  # type: ignore[arg-type]
     window = service.recall("leap", scope="*", since="2016-12-31T23:59:60Z", until="2017-01-01")
     assert {h.id for h in window.hits} == {7, said.id}
+
+
+def test_an_import_line_refused_does_not_repeat_a_secret_it_holds(
+    service: MemoryService, tmp_path: Path
+) -> None:
+    """A JSONL line whose field pydantic refuses (a token pasted as `created_at`, a number
+    that is a token) was repeated in the error, cut to 40 characters but not masked: the
+    CLI prints it and logs keep it. The value is masked before it is cut, as the MCP
+    server's argument errors already did."""
+    token = "ghp_" + "Ab1" * 12 + "Zq7x"
+    path = tmp_path / "leak.jsonl"
+    path.write_text(json.dumps({"id": 7, "content": "x", "created_at": {"when": token}}) + "\n")
+    with pytest.raises(InvalidInput) as refused:
+        service.import_jsonl(path)
+    assert "[REDACTED:github_token]" in str(refused.value)
+    assert token[:20] not in str(refused.value)
