@@ -385,6 +385,7 @@ def _migrate(conn: Connection, db_path: Path | None) -> int:
             "(or its folder) is read-only. Nothing was changed; make it writable, or point "
             "MEMORY_MCP_DB at a writable file."
         )
+    # Probed in order and lazily, as above: a probe may read what the steps before it make.
     changes = any(not _applied(conn, step, version) for version, step in steps)
     if changes and current > 0 and db_path is not None:  # not for steps with nothing to do
         backup = backup_copy(conn, db_path.with_name(f"{db_path.name}.v{current}.bak"))
