@@ -112,12 +112,12 @@ def check_id_values(ids: Sequence[int]) -> None:
     """Ids are whole numbers (an int, never True or 1.0); out of range, no memory has them."""
     wrong = [i for i in ids if isinstance(i, bool) or not isinstance(i, int)]
     if wrong:
-        shown = ", ".join(_short(repr(i)) for i in wrong[:5])
-        raise InvalidInput(f"Memory ids are whole numbers such as 7, not {shown}.")
+        sent = ", ".join(shown(i) for i in wrong[:5])
+        raise InvalidInput(f"Memory ids are whole numbers such as 7, not {sent}.")
     impossible = [i for i in ids if not 1 <= i <= MAX_ID]
     if impossible:
-        shown = ", ".join(_short(str(i)) for i in impossible[:5])
-        raise NotFound(f"No memory with id {shown}: memory ids are whole numbers from 1.")
+        sent = ", ".join(shown(i) for i in impossible[:5])
+        raise NotFound(f"No memory with id {sent}: memory ids are whole numbers from 1.")
 
 
 def shown(value: Any, width: int = 40) -> str:
