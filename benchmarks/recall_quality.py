@@ -189,7 +189,10 @@ All dropped:
   2 / 3 / 5, with or without the current mean-vector one), each candidate's best (max) or mean
   cosine over them as the semantic leg: -0.017 to +0.005 / -0.020 to +0.006; best pooled (2,
   0.5, max, with the mean one) +0.002 [-0.007, +0.012] / +0.006 [-0.016, +0.030]; held-out
-  0.707 / 0.287.
+  0.707 / 0.287;
+- the keyword weight averaged out instead of fixed: each candidate's reciprocal rank (1 / (k
+  + rank), k 1 / 5 / 20 / 60) averaged over fusions at weights 0.5-0.7, 0.45-0.75, 0.4-0.8 or
+  0.3-0.9: -0.005 to -0.023 / -0.024 to +0.000; held-out 0.705 / 0.289.
 PrefEval's misses are mostly ties of meaning: a request for dishes to try abroad is as close
 to a stored dislike of spicy food or of seafood as to the vegan diet that is its gold, and
 nothing in the request tells them apart without knowledge the model lacks (other stored
