@@ -9,8 +9,10 @@ applied to the term frequencies through the tsvector's A/B/C labels (content, ta
 context), document lengths from `doc_len`, and N and the average length from `fts_stats`.
 
 A query matching many rows is first fitted to the ranking budget both backends share
-(policies/keyword_budget.py): past its matches only the rarest terms are kept, or, when even
-the rarest is that common, only the newest matches within the budget are ranked.
+(policies/keyword_budget.py): past its matches only the rarest terms' matches are ranked, or,
+when even the rarest is that common, only the newest matches within the budget; either way
+each is scored with every term of the query, as on SQLite (ftsbudget.py), so the commonest
+terms need their exact document counts for their IDF.
 """
 
 import math
@@ -108,7 +110,7 @@ def rank(
     kept, newest_only = plan(terms, counts)
     exact = dict(zip(terms, counts, strict=True))
     budget = keyword_budget.POSTINGS_BUDGET
-    capped = [t for t in kept if exact[t] > budget]  # only when ranking the newest
+    capped = [t for t in terms if exact[t] > budget]  # counted past the cap: every term scores
     if capped:
         exact.update(zip(capped, exact_counts(c, capped, visible), strict=True))
     floor = ""
@@ -136,8 +138,8 @@ def rank(
         """
     )
     values = params | {
-        "lex": kept,
-        "idf": [idf(n, exact.get(t, 0)) for t in kept],
+        "lex": terms,
+        "idf": [idf(n, exact[t]) for t in terms],
         "match": " | ".join(_quote(t) for t in kept),
         "wa": weights[0],
         "wb": weights[1],

@@ -9,8 +9,9 @@ OR = " OR "
 
 @dataclass(frozen=True)
 class KeywordPlan:
-    match: str
+    match: str  # the terms whose matches are ranked
     newest: int | None = None  # rank only this many matches, the highest ids first
+    rest: str | None = None  # the commonest terms: scored, but only within `match`'s matches
 
 
 def terms(match: str) -> list[str]:
@@ -19,7 +20,8 @@ def terms(match: str) -> list[str]:
 
 
 def plan(match: str, counts: list[int], budget: int | None = None) -> KeywordPlan:
-    """Keep the query, drop its commonest terms, or narrow it to the newest matches.
+    """Keep the query, rank its rarest terms' matches with every term, or narrow it to the
+    newest matches.
 
     `counts` may be capped at keyword_budget.count_cap(): the plan is the same as with exact ones.
     """
@@ -28,4 +30,7 @@ def plan(match: str, counts: list[int], budget: int | None = None) -> KeywordPla
     if newest_only:
         budget = keyword_budget.POSTINGS_BUDGET if budget is None else budget
         return KeywordPlan(match, budget)
-    return KeywordPlan(OR.join(parts[i] for i in kept))
+    if len(kept) == len(parts):
+        return KeywordPlan(match)
+    rest = OR.join(p for i, p in enumerate(parts) if i not in kept)
+    return KeywordPlan(OR.join(parts[i] for i in kept), rest=rest)

@@ -25,14 +25,27 @@ def _nth_newest(index: str) -> str:
     """
 
 
-def _fts_ranked(index: str) -> str:
+def _fts_ranked(index: str, split: bool = False) -> str:
     """Every match of one index, best first (read lazily: SQLite sorts, we take the head);
     matches that score alike newest first, as on PostgreSQL (bm25.py), so a cut at k keeps
-    the same ones on both backends (SQLite's sorter alone gave the oldest)."""
+    the same ones on both backends (SQLite's sorter alone gave the oldest).
+
+    `split` (a plan with `rest`, ftsbudget.py): the matches of :match, each scored with every
+    term, in two parts: those also holding a term of the rest through :both (`(match) AND
+    (rest)`, whose bm25 sums every term once; FTS5 answers the AND by seeking the rest's
+    doclists to the candidates), the others through :match alone, which their rest terms
+    would add nothing to. The `not in` is checked before bm25 is computed, and reads no
+    scores, so each candidate is scored once and only :both counts the rest's documents."""
+    score = f"-bm25({index}, :w_content, :w_tags, :w_context)"
+    ranked = f"select rowid as id, {score} as score from {index} where {index} match"
+    if not split:
+        return f"{ranked} :match and rowid >= :floor order by score desc, id desc"
     return f"""
-        select rowid, -bm25({index}, :w_content, :w_tags, :w_context) as score
-        from {index} where {index} match :match and rowid >= :floor
-        order by score desc, rowid desc
+        {ranked} :both and rowid >= :floor
+        union all
+        {ranked} :match and rowid >= :floor
+            and rowid not in (select rowid from {index} where {index} match :both)
+        order by score desc, id desc
     """
 
 
@@ -53,7 +66,7 @@ def _best_passing(
     """The k best matches that meet the filter: the same as one statement joining every
     match to its row, but only the best few rows are read (bm25 alone is about half the
     cost of a match; reading its row for the conditions was the other half)."""
-    cursor = c.execute(_fts_ranked(index), params)
+    cursor = c.execute(_fts_ranked(index, "both" in params), params)
     try:  # closed early: an unfinished statement would hold its read snapshot open
         if not conds:
             return [(int(r[0]), float(r[1])) for r in cursor.fetchmany(k)]
@@ -119,7 +132,10 @@ class SqliteSearch(SqliteBase):
             newest: dict[str, Any] = {"match": plan.match, "n": plan.newest - 1}
             row = c.execute(_nth_newest(index), newest).fetchone()
             floor = MIN_ID if row is None else int(row[0])
-        return params | {"match": plan.match, "floor": floor}
+        fitted = params | {"match": plan.match, "floor": floor}
+        if plan.rest is not None:
+            fitted["both"] = f"({plan.match}) AND ({plan.rest})"
+        return fitted
 
     def search_vectors(
         self, query: np.ndarray, flt: MemoryFilter, k: int
