@@ -27,8 +27,8 @@ from mcp.client.stdio import stdio_client
 from speed import _slots, ms, pct, progress, timed
 
 from memory_mcp.models import MemoryFilter
-from memory_mcp.service import MemoryService
 from memory_mcp.policies.fusion import FTS_WEIGHTS as WEIGHTS
+from memory_mcp.service import MemoryService
 from memory_mcp.service.recalling import CANDIDATES_PER_HIT
 from memory_mcp.storage.sqlite.fts import fts_query
 
@@ -263,24 +263,20 @@ def limit_rows(
 
 
 def budget_keyword_leg(store: Any, query: str) -> list[tuple[int, float]]:
-    """The keyword leg as it ranked before rare-first scoring (issue 17): past the budget,
-    only the rarest terms that fit were ranked, the commonest left out of the scores."""
+    """The keyword leg as it ranked before rare-first scoring (issue 17), through the same
+    statement and filter steps: past the budget, only the rarest terms that fit were ranked,
+    scored with those terms alone."""
     from memory_mcp.policies import keyword_budget
+    from memory_mcp.storage.sqlite import searching
+    from memory_mcp.storage.sqlite.base import now
+    from memory_mcp.storage.sqlite.filters import memory_conditions
     from memory_mcp.storage.sqlite.ftsbudget import terms
 
     match = fts_query(query)
     if match is None:
         return []
-    sql = """
-        select rowid, -bm25(memories_fts, :w_content, :w_tags, :w_context) as score
-        from memories_fts where memories_fts match :match and rowid >= :floor
-        order by score desc, rowid desc limit :k
-    """
-    newest = """
-        select rowid from memories_fts where memories_fts match :match
-        order by rowid desc limit 1 offset :n
-    """
-    weights = {"w_content": 1.0, "w_tags": 1.0, "w_context": 0.5}
+    conds, params = memory_conditions(MemoryFilter(), now())
+    params.update(k=K, w_content=WEIGHTS[0], w_tags=WEIGHTS[1], w_context=WEIGHTS[2])
 
     def run(c: Any) -> list[tuple[int, float]]:
         parts = terms(match)
@@ -288,11 +284,11 @@ def budget_keyword_leg(store: Any, query: str) -> list[tuple[int, float]]:
         fitted = " OR ".join(parts[i] for i in kept)
         floor = -(2**63)
         if newest_only:
-            n = keyword_budget.POSTINGS_BUDGET - 1
-            row = c.execute(newest, {"match": fitted, "n": n}).fetchone()
+            newest = {"match": fitted, "n": keyword_budget.POSTINGS_BUDGET - 1}
+            row = c.execute(searching._nth_newest("memories_fts"), newest).fetchone()
             floor = floor if row is None else int(row[0])
-        params = {"match": fitted, "floor": floor, "k": K, **weights}
-        return [(int(r[0]), float(r[1])) for r in c.execute(sql, params)]
+        old = params | {"match": fitted, "floor": floor, "arms": ("match",)}
+        return searching._best_passing(c, "memories_fts", conds, old, K)
 
     found: list[tuple[int, float]] = store._read(run)
     return found
@@ -388,9 +384,7 @@ def common_word_rows(service: MemoryService, n: int, ordinary: list[str], count:
             steps[f"{kind} keyword leg"] = lambda q=q: store.search_keywords(
                 q, MemoryFilter(), K, WEIGHTS
             )
-            steps[f"{kind} keyword leg, budget (before)"] = lambda q=q: budget_keyword_leg(
-                store, q
-            )
+            steps[f"{kind} keyword leg, budget (before)"] = lambda q=q: budget_keyword_leg(store, q)
         for name, step in steps.items():
             took = timed(step)
             if i >= 5:
@@ -406,11 +400,11 @@ def common_word_rows(service: MemoryService, n: int, ordinary: list[str], count:
                      f"{label} {ms(pct(o, 0.5))} / {ms(pct(o, 0.95))}",
                      f"{pct(c, 0.5) / pct(o, 0.5):.2f}x / {pct(c, 0.95) / pct(o, 0.95):.2f}x",
                      "p50 and p95 ~1x"])  # fmt: skip
-    now, before = samples["common keyword leg"], samples["common keyword leg, budget (before)"]
+    now, old = samples["common keyword leg"], samples["common keyword leg, budget (before)"]
     rows.append([f"common-word keyword leg now against before, N={n:,}",
                  f"{ms(pct(now, 0.5))} / {ms(pct(now, 0.95))}",
-                 f"budget (before) {ms(pct(before, 0.5))} / {ms(pct(before, 0.95))}",
-                 f"{pct(now, 0.5) / pct(before, 0.5):.2f}x / {pct(now, 0.95) / pct(before, 0.95):.2f}x",
+                 f"budget (before) {ms(pct(old, 0.5))} / {ms(pct(old, 0.95))}",
+                 f"{pct(now, 0.5) / pct(old, 0.5):.2f}x / {pct(now, 0.95) / pct(old, 0.95):.2f}x",
                  "-"])  # fmt: skip
     rows += exactness_rows(store, n, common[5:], ordinary[5:])
     return rows
@@ -613,7 +607,8 @@ def common_only(args: Any, embedder: Any, workdir: Path, state: dict[str, Any]) 
     for size in args.common_at:
         progress(f"common-word recall at N={size:,}")
         rows += common_at(args, embedder, workdir, state, size)
-    speed.table("Common words (p50 / p95, ms)", ["measure", "now", "floor", "ratio", "target"], rows)
+    header = ["measure", "now", "floor", "ratio", "target"]
+    speed.table("Common words (p50 / p95, ms)", header, rows)
 
 
 def common_at(

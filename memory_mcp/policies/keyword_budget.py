@@ -41,6 +41,7 @@ Measured for issue 17 and dropped (synthetic stores of benchmarks/speed.py, 20k 
 from collections.abc import Sequence
 
 POSTINGS_BUDGET = 2_000
+RARE_BUDGET = 250  # the rarest terms' matches, ranked even without a common term beside them
 
 
 def count_cap(budget: int | None = None) -> int:
@@ -65,3 +66,17 @@ def fit(counts: Sequence[int], budget: int | None = None) -> tuple[list[int], bo
         kept.append(position)
         total += counts[position]
     return (sorted(kept), False) if kept else (everything, True)
+
+
+def rarest(counts: Sequence[int], kept: Sequence[int], budget: int | None = None) -> list[int]:
+    """Of the `kept` positions, the rarest whose matches fit RARE_BUDGET together (query
+    order): a memory holding one of them is ranked even without a common term."""
+    budget = RARE_BUDGET if budget is None else budget
+    chosen: list[int] = []
+    total = 0
+    for position in sorted(kept, key=lambda i: counts[i]):
+        if total + counts[position] > budget:
+            break
+        chosen.append(position)
+        total += counts[position]
+    return sorted(chosen)

@@ -20,10 +20,23 @@ def test_queries_within_budget_are_untouched() -> None:
     assert plan(match, [10, 20], budget=100) == KeywordPlan(match)
 
 
-def test_the_rarest_terms_matches_are_ranked_with_the_commonest_as_the_rest() -> None:
+def test_the_rarest_terms_matches_are_ranked_with_the_commonest_as_the_rest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     match = '"database" OR "kestrel 00042" OR "host"'
-    fitted = KeywordPlan('"kestrel 00042" OR "host"', rest='"database"')
+    kept = '"kestrel 00042" OR "host"'
+    fitted = KeywordPlan(kept, rest='"database"', rare=kept)
     assert plan(match, [900, 1, 50], budget=100) == fitted
+    assert fitted.arms() == {"both": f'({kept}) AND ("database")', "rare_only": kept}
+    # Past RARE_BUDGET, a kept term's matches are ranked only beside a rarer or common term.
+    monkeypatch.setattr(keyword_budget, "RARE_BUDGET", 10)
+    tiered = KeywordPlan(kept, rest='"database"', rare='"kestrel 00042"', mid='"host"')
+    assert plan(match, [900, 1, 50], budget=100) == tiered
+    assert tiered.arms() == {
+        "both": f'({kept}) AND ("database")',
+        "rare_mid": '("kestrel 00042") AND ("host")',
+        "rare_only": '("kestrel 00042") NOT ("host")',
+    }
 
 
 def test_only_common_terms_rank_the_newest_matches() -> None:

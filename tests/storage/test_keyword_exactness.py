@@ -50,8 +50,12 @@ def fill(store: Storage) -> list[int]:
         rng.shuffle(words)
         when = datetime(2024, 1 + i % 2, 5, tzinfo=UTC).isoformat()
         rows.append(
-            row(" ".join(words), scope=("a", "b")[i % 2], kind=("fact", "note")[i % 3 == 0],
-                occurred_at=when)  # fmt: skip
+            row(
+                " ".join(words),
+                scope=("a", "b")[i % 2],
+                kind=("fact", "note")[i % 3 == 0],
+                occurred_at=when,
+            )  # fmt: skip
         )
     made = [m.id for m in store.insert_many(rows)]
     return [made[i] for i, r in enumerate(rows) if {"kestrel", "zebra"} & set(r.content.split())]
@@ -135,3 +139,23 @@ def test_a_memory_holding_rare_and_common_words_comes_once_and_alike_newest_firs
     found = ranked(storage, "kestrel team release", MemoryFilter(), 10, 4, monkeypatch)
     assert [i for i, _ in found] == [*twins[::-1], alone]
     assert len({s for _, s in found[:3]}) == 1 and found[2][1] > found[3][1]
+
+
+def test_past_the_rare_budget_a_kept_words_match_needs_a_rarer_or_common_word_beside_it(
+    storage: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`zebra` (4 memories) is among the rarest, `kestrel` (8) only kept: a memory holding
+    kestrel alone is not ranked (the cost bound), one holding it with a common word or with
+    zebra is, scored with every term."""
+    rare = fill(storage)
+    monkeypatch.setattr(keyword_budget, "RARE_BUDGET", 5)
+    query = "kestrel zebra review"
+    exact = dict(ranked(storage, query, MemoryFilter(), 200, BIG, monkeypatch))
+    found = dict(ranked(storage, query, MemoryFilter(), 200, BUDGET, monkeypatch))
+    assert found == pytest.approx({i: exact[i] for i in found}, rel=1e-9)  # every term's score
+    zebra = {
+        i for i in rare if i in dict(ranked(storage, "zebra", MemoryFilter(), 50, BIG, monkeypatch))
+    }
+    review = {i for i, _ in ranked(storage, "review", MemoryFilter(), 200, BIG, monkeypatch)}
+    assert set(found) == zebra | (set(rare) & review)
+    assert set(rare) - zebra - review  # some hold kestrel alone: left out

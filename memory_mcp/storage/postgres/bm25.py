@@ -78,10 +78,17 @@ def exact_counts(c: Connection, terms: list[str], visible: bool) -> list[int]:
     return [int(r["n"]) for r in rows]
 
 
-def plan(terms: list[str], counts: list[int]) -> tuple[list[str], bool]:
-    """(terms kept, rank only the newest matches): keyword_budget.fit on lexemes."""
+def plan(terms: list[str], counts: list[int]) -> tuple[list[str], bool, list[str]]:
+    """(terms kept, rank only the newest matches, anchors): keyword_budget.fit on lexemes.
+    With terms left out, a kept term's match is ranked only when it holds an anchor: a
+    left-out (common) term or one of the rarest kept (keyword_budget.rarest), as SQLite's
+    plan arms do (ftsbudget.py); [] when every match is ranked."""
     kept, newest_only = keyword_budget.fit(counts)
-    return [terms[i] for i in kept], newest_only
+    if newest_only or len(kept) == len(terms):
+        return [terms[i] for i in kept], newest_only, []
+    anchors = {i for i in range(len(terms)) if i not in kept}
+    anchors.update(keyword_budget.rarest(counts, kept))
+    return [terms[i] for i in kept], False, [terms[i] for i in sorted(anchors)]
 
 
 def idf(n: int, df: int) -> float:
@@ -107,7 +114,7 @@ def rank(
     terms, counts, n, tokens = surveyed
     if not terms or n <= 0:
         return []
-    kept, newest_only = plan(terms, counts)
+    kept, newest_only, anchors = plan(terms, counts)
     exact = dict(zip(terms, counts, strict=True))
     budget = keyword_budget.POSTINGS_BUDGET
     capped = [t for t in terms if exact[t] > budget]  # counted past the cap: every term scores
@@ -117,6 +124,8 @@ def rank(
     if newest_only:
         floor = "and m.id in (select m2.id from memories m2 where m2.fts @@ %(match)s::tsquery "
         floor += f"and {_visibility(visible, 'm2')} order by m2.id desc limit %(budget)s)"
+    if anchors:
+        floor = "and m.fts @@ %(anchors)s::tsquery"
     statement = sql.SQL(
         f"""
         with q as (select * from unnest(%(lex)s::text[], %(idf)s::float8[]) as q (lexeme, idf)),
@@ -141,6 +150,7 @@ def rank(
         "lex": terms,
         "idf": [idf(n, exact[t]) for t in terms],
         "match": " | ".join(_quote(t) for t in kept),
+        "anchors": " | ".join(_quote(t) for t in anchors),
         "wa": weights[0],
         "wb": weights[1],
         "wc": weights[2],
