@@ -9,10 +9,12 @@ applied to the term frequencies through the tsvector's A/B/C labels (content, ta
 context), document lengths from `doc_len`, and N and the average length from `fts_stats`.
 
 A query matching many rows is first fitted to the ranking budget both backends share
-(policies/keyword_budget.py): past its matches only the rarest terms' matches are ranked, or,
-when even the rarest is that common, only the newest matches within the budget; either way
-each is scored with every term of the query, as on SQLite (ftsbudget.py), so the commonest
-terms need their exact document counts for their IDF.
+(policies/keyword_budget.py): past its matches only the rarest terms' matches that hold a
+common term or one of the very rarest are ranked (plan's anchors), or, when even the rarest is
+that common, only the newest matches within the budget; either way each is scored with every
+term of the query, as on SQLite (ftsbudget.py), so the commonest terms need their exact
+document counts for their IDF (issue 17: no slower at 20k memories, 46 against 55 ms p50 for
+common-word questions, under load).
 """
 
 import math
@@ -91,6 +93,17 @@ def plan(terms: list[str], counts: list[int]) -> tuple[list[str], bool, list[str
     return [terms[i] for i in kept], False, [terms[i] for i in sorted(anchors)]
 
 
+def _narrowed(visible: bool, newest_only: bool, anchored: bool) -> str:
+    """The condition narrowing the kept terms' matches to the plan's: the newest within the
+    budget, or those holding an anchor (%(anchors)s); "" when every match is ranked."""
+    if newest_only:
+        return (
+            "and m.id in (select m2.id from memories m2 where m2.fts @@ %(match)s::tsquery "
+            f"and {_visibility(visible, 'm2')} order by m2.id desc limit %(budget)s)"
+        )
+    return "and m.fts @@ %(anchors)s::tsquery" if anchored else ""
+
+
 def idf(n: int, df: int) -> float:
     value = math.log((n - df + 0.5) / (df + 0.5))
     return value if value > 0 else MIN_IDF
@@ -120,12 +133,7 @@ def rank(
     capped = [t for t in terms if exact[t] > budget]  # counted past the cap: every term scores
     if capped:
         exact.update(zip(capped, exact_counts(c, capped, visible), strict=True))
-    floor = ""
-    if newest_only:
-        floor = "and m.id in (select m2.id from memories m2 where m2.fts @@ %(match)s::tsquery "
-        floor += f"and {_visibility(visible, 'm2')} order by m2.id desc limit %(budget)s)"
-    if anchors:
-        floor = "and m.fts @@ %(anchors)s::tsquery"
+    floor = _narrowed(visible, newest_only, bool(anchors))
     statement = sql.SQL(
         f"""
         with q as (select * from unnest(%(lex)s::text[], %(idf)s::float8[]) as q (lexeme, idf)),
