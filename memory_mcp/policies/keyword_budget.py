@@ -28,9 +28,10 @@ holding the rare word alone, and the leg's top 10 held 0.42 of exact BM25's (eve
 every match) on common-word questions at 20k, 0.56 on ordinary ones. Every kept match scored
 with every term: 0.99 / 1.00, but 1.4-1.9x the cost (FTS5 reads each match of an OR with
 its positions, whether or not bm25 then scores it). With RARE_BUDGET: 0.99 / 1.00 at
-1.00-1.05x the old plan's cost at 20k; at 100k 0.64 / 0.74 (old 0.28 / 0.57) at 1.4-1.8x, nearly all of it
-FTS5's bm25 counting each common term's documents for its IDF on every statement (a walk of
-the whole doclist, ~20k documents for a question's common words at 100k). Scoring without
+1.00-1.05x the old plan's cost at 20k; at 100k 0.64 / 0.74 (old 0.28 / 0.57) at 1.4-1.8x,
+nearly all of it FTS5's bm25 counting each common term's documents for its IDF on every
+statement (a walk of the whole doclist, ~20k documents for a question's common words at
+100k). Scoring without
 that walk needs each candidate's term frequencies, which FTS5 only hands to bm25, highlight
 and snippet (or a tokenizer of our own that matches porter unicode61 exactly).
 
