@@ -27,6 +27,7 @@ from mcp.client.stdio import stdio_client
 from speed import _slots, ms, pct, progress, timed
 
 from memory_mcp.models import MemoryFilter
+from memory_mcp.policies.fusion import FTS_WEIGHTS as WEIGHTS
 from memory_mcp.service import MemoryService
 from memory_mcp.service.recalling import CANDIDATES_PER_HIT
 from memory_mcp.storage.sqlite.fts import fts_query
@@ -261,27 +262,33 @@ def limit_rows(
 # -- common words ---------------------------------------------------------------------------
 
 
-def joined_keyword_leg(store: Any, query: str) -> list[tuple[int, float]]:
-    """The keyword leg as one statement joining every match to its row for the filter (how it
-    ran before it read the rows of its best matches only), on the same fitted query."""
+def budget_keyword_leg(store: Any, query: str) -> list[tuple[int, float]]:
+    """The keyword leg as it ranked before rare-first scoring (issue 17), through the same
+    statement and filter steps: past the budget, only the rarest terms that fit were ranked,
+    scored with those terms alone."""
+    from memory_mcp.policies import keyword_budget
+    from memory_mcp.storage.sqlite import searching
     from memory_mcp.storage.sqlite.base import now
-    from memory_mcp.storage.sqlite.filters import memory_conditions, where
+    from memory_mcp.storage.sqlite.filters import memory_conditions
+    from memory_mcp.storage.sqlite.ftsbudget import terms
 
     match = fts_query(query)
     if match is None:
         return []
     conds, params = memory_conditions(MemoryFilter(), now())
-    params.update(k=K, w_content=1.0, w_tags=1.0, w_context=1.0)
-    sql = f"""
-        select m.id, -bm25(memories_fts, :w_content, :w_tags, :w_context) as score
-        from memories_fts join memories m on m.id = memories_fts.rowid
-        where memories_fts match :match and memories_fts.rowid >= :floor {where(conds, "and")}
-        order by score desc limit :k
-    """
+    params.update(k=K, w_content=WEIGHTS[0], w_tags=WEIGHTS[1], w_context=WEIGHTS[2])
 
     def run(c: Any) -> list[tuple[int, float]]:
-        fitted = store._fitted(c, "memories_fts", match, params)
-        return [(int(r[0]), float(r[1])) for r in c.execute(sql, fitted)]
+        parts = terms(match)
+        kept, newest_only = keyword_budget.fit(store._term_counts.of(c, "memories_fts", parts))
+        fitted = " OR ".join(parts[i] for i in kept)
+        floor = -(2**63)
+        if newest_only:
+            newest = {"match": fitted, "n": keyword_budget.POSTINGS_BUDGET - 1}
+            row = c.execute(searching._nth_newest("memories_fts"), newest).fetchone()
+            floor = floor if row is None else int(row[0])
+        old = params | {"match": fitted, "floor": floor, "arms": ("match",)}
+        return searching._best_passing(c, "memories_fts", conds, old, K)
 
     found: list[tuple[int, float]] = store._read(run)
     return found
@@ -325,7 +332,7 @@ def exact_share(store: Any, query: str, found: list[tuple[int, float]]) -> float
     if match is None:
         return 1.0
     sql = """
-        select rowid, -bm25(memories_fts, 1.0, 1.0, 1.0) from memories_fts
+        select rowid, -bm25(memories_fts, 1.0, 1.0, 0.5) from memories_fts
         where memories_fts match :match order by 2 desc
     """
     exact = {
@@ -339,47 +346,53 @@ def exact_share(store: Any, query: str, found: list[tuple[int, float]]) -> float
     return sum(1 for i, _ in found[:top] if exact.get(i, -1e300) >= bar) / top
 
 
-def exactness_row(store: Any, n: int, common: list[str], ordinary: list[str]) -> list[Any]:
+def exactness_rows(store: Any, n: int, common: list[str], ordinary: list[str]) -> list[Any]:
     """The keyword leg's top against the exact BM25 ranking, common-word questions next to
-    ordinary ones (mean share over the questions; issue 17 asks >= 0.99)."""
-    shares = {}
-    for kind, queries in (("common", common), ("ordinary", ordinary)):
-        found = [store.search_keywords(q, MemoryFilter(), K) for q in queries]
-        shares[kind] = np.mean(
-            [exact_share(store, q, f) for q, f in zip(queries, found, strict=True)]
-        )
-    return [f"common-word keyword leg, top {EXACT_TOP} as exact BM25's, N={n:,}",
-            f"{shares['common']:.3f}", f"ordinary queries {shares['ordinary']:.3f}",
-            "-", ">= 0.99"]  # fmt: skip
+    ordinary ones (mean share over the questions; issue 17 asks >= 0.99), now and before."""
+    rows = []
+    legs = (("now", lambda q: store.search_keywords(q, MemoryFilter(), K, WEIGHTS)),
+            ("budget (before)", lambda q: budget_keyword_leg(store, q)))  # fmt: skip
+    for label, leg in legs:
+        shares = {}
+        for kind, queries in (("common", common), ("ordinary", ordinary)):
+            found = [leg(q) for q in queries]
+            shares[kind] = np.mean(
+                [exact_share(store, q, f) for q, f in zip(queries, found, strict=True)]
+            )
+        rows.append([f"keyword leg's top {EXACT_TOP} as exact BM25's, {label}, N={n:,}",
+                     f"common {shares['common']:.3f}", f"ordinary queries {shares['ordinary']:.3f}",
+                     "-", ">= 0.99"])  # fmt: skip
+    return rows
 
 
 def common_word_rows(service: MemoryService, n: int, ordinary: list[str], count: int) -> list[Any]:
     """Recall and its keyword leg for questions full of common words, next to (1) the same
     questions with their common words swapped for rare ones (rare_twins: the fair floor, as
     long and shaped alike) and (2) the shorter ordinary queries of the other rows, in one
-    interleaved loop; the keyword leg also as one joined statement (before)."""
+    interleaved loop; the keyword leg also as the budget ranked it before (issue 17)."""
     common = make_common_queries(count + 5, 7 * n)
     store = service.store
     twins = rare_twins(store, common, n)
     samples: dict[str, list[float]] = {}
     for i, (c, t, o) in enumerate(zip(common, twins, ordinary, strict=False)):
-        steps = {
+        steps: dict[str, Callable[[], Any]] = {
             "common recall": lambda q=c: service.recall(q, LIMIT),
-            "common keyword leg": lambda q=c: store.search_keywords(q, MemoryFilter(), K),
             "twin recall": lambda q=t: service.recall(q, LIMIT),
-            "twin keyword leg": lambda q=t: store.search_keywords(q, MemoryFilter(), K),
             "ordinary recall": lambda q=o: service.recall(q, LIMIT),
-            "ordinary keyword leg": lambda q=o: store.search_keywords(q, MemoryFilter(), K),
-            "common keyword leg, joined (before)": lambda q=c: joined_keyword_leg(store, q),
-            "twin keyword leg, joined (before)": lambda q=t: joined_keyword_leg(store, q),
         }
+        for kind, q in (("common", c), ("twin", t), ("ordinary", o)):
+            steps[f"{kind} keyword leg"] = lambda q=q: store.search_keywords(
+                q, MemoryFilter(), K, WEIGHTS
+            )
+            steps[f"{kind} keyword leg, budget (before)"] = lambda q=q: budget_keyword_leg(store, q)
         for name, step in steps.items():
             took = timed(step)
             if i >= 5:
                 samples.setdefault(name, []).append(took)
     rows = []
     pairs = [("recall", "twin"), ("keyword leg", "twin"), ("recall", "ordinary")]
-    pairs += [("keyword leg", "ordinary"), ("keyword leg, joined (before)", "twin")]
+    pairs += [("keyword leg", "ordinary"), ("keyword leg, budget (before)", "twin")]
+    pairs += [("keyword leg, budget (before)", "ordinary")]
     for kind, floor in pairs:
         c, o = samples[f"common {kind}"], samples[f"{floor} {kind}"]
         label = "same questions, rare words" if floor == "twin" else "ordinary (shorter) queries"
@@ -387,7 +400,13 @@ def common_word_rows(service: MemoryService, n: int, ordinary: list[str], count:
                      f"{label} {ms(pct(o, 0.5))} / {ms(pct(o, 0.95))}",
                      f"{pct(c, 0.5) / pct(o, 0.5):.2f}x / {pct(c, 0.95) / pct(o, 0.95):.2f}x",
                      "p50 and p95 ~1x"])  # fmt: skip
-    rows.append(exactness_row(store, n, common[5:], ordinary[5:]))
+    now, old = samples["common keyword leg"], samples["common keyword leg, budget (before)"]
+    rows.append([f"common-word keyword leg now against before, N={n:,}",
+                 f"{ms(pct(now, 0.5))} / {ms(pct(now, 0.95))}",
+                 f"budget (before) {ms(pct(old, 0.5))} / {ms(pct(old, 0.95))}",
+                 f"{pct(now, 0.5) / pct(old, 0.5):.2f}x / {pct(now, 0.95) / pct(old, 0.95):.2f}x",
+                 "-"])  # fmt: skip
+    rows += exactness_rows(store, n, common[5:], ordinary[5:])
     return rows
 
 
@@ -630,14 +649,29 @@ def run(
     )
 
 
+def common_only(args: Any, embedder: Any, workdir: Path, state: dict[str, Any]) -> None:
+    """speed.py --only-common: the common-word rows alone, at each --common-at size."""
+    import speed
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    state["paths"] = {}
+    rows: list[list[Any]] = []
+    for size in args.common_at:
+        progress(f"common-word recall at N={size:,}")
+        rows += common_at(args, embedder, workdir, state, size)
+    header = ["measure", "now", "floor", "ratio", "target"]
+    speed.table("Common words (p50 / p95, ms)", header, rows)
+
+
 def common_at(
     args: Any, embedder: Any, workdir: Path, state: dict[str, Any], n: int
 ) -> list[list[Any]]:
     import speed
 
     path = state["paths"].get(n) or workdir / f"common-{n}.db"
+    built = path.exists() and n not in state["paths"]  # a kept --workdir's, built before
     service = speed.open_service(path, embedder, args.model_dir)
-    if n not in state["paths"]:
+    if n not in state["paths"] and not built:
         items = speed.make_items(n, speed.SEED)
         if "pool" not in state:
             texts = [item["content"] for item in items[: args.pool]]

@@ -485,6 +485,14 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--http-seconds", type=float, default=15.0, help="per client count")
     parser.add_argument("--no-limits", action="store_true", help="skip the limits table")
+    parser.add_argument(
+        "--only-common",
+        action="store_true",
+        help="only the common-word rows, at each --common-at size (issue 17)",
+    )
+    parser.add_argument(
+        "--workdir", type=Path, help="keep the databases here and reuse them (default: a temp dir)"
+    )
     args = parser.parse_args()
     args.common_at = [int(s) for s in args.common_at.split(",") if s]
     args.sizes = [1_000, 10_000] if args.quick else sorted(int(s) for s in args.sizes.split(","))
@@ -563,8 +571,13 @@ def main() -> None:
     embedder, load_s = load_embedder(args.model_dir)
     print_header(args, load_s)
     with tempfile.TemporaryDirectory(prefix="memory-mcp-speed-") as tmp:
-        workdir = Path(tmp)
+        workdir = args.workdir or Path(tmp)
         state: dict[str, Any] = {}
+        if args.only_common:
+            import floors
+
+            floors.common_only(args, embedder, workdir, state)
+            return
         service, path = run_sizes(args, embedder, workdir, state)
         progress("measuring remember")
         title = (

@@ -1,13 +1,17 @@
-"""A cost bound for the keyword leg on large tables: which of a query's terms get ranked. Pure;
+"""A cost bound for the keyword leg on large tables: which matches of a query get ranked. Pure;
 both backends (sqlite/ftsbudget.py, postgres/bm25.py) supply the counts and apply the plan.
 
 Finding a term's documents is cheap (~40 ns each in FTS5), ranking each match with bm25 is not
 (~1-2 us: a document-length lookup and the column walk). An OR of common words matches a large
-share of a big table, so the keyword leg would grow with N. Past POSTINGS_BUDGET matches we keep
-the rarest terms (the ones that carry the query) or, when even the rarest is that common, rank
-only the POSTINGS_BUDGET newest matching documents. Below the budget the query is untouched, so
-small databases rank exactly as before. Term counts only need to reach budget + 1 (a term that
-common is never kept), so counting stays bounded too.
+share of a big table, so the keyword leg would grow with N. Past POSTINGS_BUDGET matches we
+rank the matches of the rarest terms that fit the budget together (the ones that carry the
+query), each scored with every term of the query, but only those also holding a left-out
+(common) term or one of the rarest kept terms (their matches within RARE_BUDGET): a memory
+holding only mid-frequency kept terms is not ranked. When even the rarest term is that
+common, we rank the POSTINGS_BUDGET newest matching documents. Below the budget the query is
+untouched, so small databases rank exactly as before. Term counts only need to reach budget
++ 1 to plan (a term that common is never kept), so counting stays bounded too; PostgreSQL
+then counts the commonest terms in full for their IDF (FTS5's bm25 counts them itself).
 
 2,000: when chosen, a question full of common words cost 1.16x one of rare words at 20k
 memories (keyword leg p50 against the same questions with their common words replaced by rare
@@ -17,30 +21,38 @@ identical); 1,000 cost LoCoMo 0.007 R@5. Remeasured later (issue 17): 3-4.5x at 
 100k alike (p50 ~1,000 ranked matches against ~30; matching them is ~1/3 of that cost, bm25
 the rest); the cost no longer grows with N, but still with the words.
 
+Issue 17, scoring with every term (speed.py --only-common, old and new plans interleaved on
+the synthetic stores; machine under heavy load, so ratios): when the common terms were left
+out of the scores, a memory holding the rare word and most of the question tied with one
+holding the rare word alone, and the leg's top 10 held 0.42 of exact BM25's (every term,
+every match) on common-word questions at 20k, 0.56 on ordinary ones. Every kept match scored
+with every term: 0.99 / 1.00, but 1.4-1.9x the cost (FTS5 reads each match of an OR with
+its positions, whether or not bm25 then scores it). With RARE_BUDGET: 0.99 / 1.00 at
+1.00-1.05x the old plan's cost at 20k; at 100k 0.64 / 0.74 (old 0.28 / 0.57) at 1.4-1.8x,
+nearly all of it FTS5's bm25 counting each common term's documents for its IDF on every
+statement (a walk of the whole doclist, ~20k documents for a question's common words at
+100k). Scoring without
+that walk needs each candidate's term frequencies, which FTS5 only hands to bm25, highlight
+and snippet (or a tokenizer of our own that matches porter unicode61 exactly).
+
 Measured for issue 17 and dropped (synthetic stores of benchmarks/speed.py, 20k and 100k):
-- not yet tried in the product: scoring the rare terms' matches with every term, through FTS5
-  (`(rare) AND (common)` ranked next to `rare` alone: exact bm25 for those candidates, no
-  phrase counted twice). FTS5's bm25 counts each phrase's documents for its IDF on every
-  statement, walking the whole doclist (~40 ns a document: 0.07 ms for a word in 1,716 of
-  20k, ~0.35 ms in 8,660 of 100k), so it grows with N, slowly. With the rarest terms up to
-  1,000 matches as candidates its top 10 held 0.84 of exact BM25's on common-word questions
-  at 20k and 0.71 on ordinary ones (the plan: 0.33 / 0.61); up to 300, 0.33 / 0.33. Its
-  cost (under heavy load) and its recall quality are unmeasured;
 - stopping early on the plan's own terms (rank the rarest terms' matches with all of the
   plan's terms; done when the k-th score exceeds what the other terms can add): FTS5's bound
   for a term, idf * (k1 + 1), proves the top for 6 of 85 common-word questions at k=32; each
   term's best single-term score (a ranking of all its matches, to be kept per state of the
   database, which every write clears) proves 43-70 of 85, and the extra statements took the
-  gain back;
-- the plan already departs from exact BM25 (every term, every match): its top 10 holds 0.34
-  of exact BM25's on common-word questions and 0.59 on ordinary ones (ties agree); quality is
-  judged on the dev sets instead, but LoCoMo holds 2,760 memories and PrefEval 499, so they
-  reach the budget rarely: judging a plan at 20k+ needs a larger labelled set.
+  gain back. Rare-first candidates scored with every term prove their top 32 by that bound
+  (k-th score >= (k1 + 1) * the left-out terms' IDF) for 12 of 60 common-word questions and
+  29 of 60 ordinary ones at 20k: too few to build on;
+- every kept match scored with every term under a smaller budget, 1,000 or 500 matches:
+  0.89 / 0.74 and 0.51 / 0.56 at 20k (a question's best memories hold its mid-frequency
+  words, which then fall outside).
 """
 
 from collections.abc import Sequence
 
 POSTINGS_BUDGET = 2_000
+RARE_BUDGET = 250  # the rarest terms' matches, ranked even without a common term beside them
 
 
 def count_cap(budget: int | None = None) -> int:
@@ -65,3 +77,17 @@ def fit(counts: Sequence[int], budget: int | None = None) -> tuple[list[int], bo
         kept.append(position)
         total += counts[position]
     return (sorted(kept), False) if kept else (everything, True)
+
+
+def rarest(counts: Sequence[int], kept: Sequence[int], budget: int | None = None) -> list[int]:
+    """Of the `kept` positions, the rarest whose matches fit RARE_BUDGET together (query
+    order): a memory holding one of them is ranked even without a common term."""
+    budget = RARE_BUDGET if budget is None else budget
+    chosen: list[int] = []
+    total = 0
+    for position in sorted(kept, key=lambda i: counts[i]):
+        if total + counts[position] > budget:
+            break
+        chosen.append(position)
+        total += counts[position]
+    return sorted(chosen)

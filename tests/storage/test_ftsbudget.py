@@ -20,9 +20,23 @@ def test_queries_within_budget_are_untouched() -> None:
     assert plan(match, [10, 20], budget=100) == KeywordPlan(match)
 
 
-def test_commonest_terms_are_dropped_first() -> None:
+def test_the_rarest_terms_matches_are_ranked_with_the_commonest_as_the_rest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     match = '"database" OR "kestrel 00042" OR "host"'
-    assert plan(match, [900, 1, 50], budget=100) == KeywordPlan('"kestrel 00042" OR "host"')
+    kept = '"kestrel 00042" OR "host"'
+    fitted = KeywordPlan(kept, rest='"database"', rare=kept)
+    assert plan(match, [900, 1, 50], budget=100) == fitted
+    assert fitted.arms() == {"both": f'({kept}) AND ("database")', "rare_only": kept}
+    # Past RARE_BUDGET, a kept term's matches are ranked only beside a rarer or common term.
+    monkeypatch.setattr(keyword_budget, "RARE_BUDGET", 10)
+    tiered = KeywordPlan(kept, rest='"database"', rare='"kestrel 00042"', mid='"host"')
+    assert plan(match, [900, 1, 50], budget=100) == tiered
+    assert tiered.arms() == {
+        "both": f'({kept}) AND ("database")',
+        "rare_mid": '("kestrel 00042") AND ("host")',
+        "rare_only": '("kestrel 00042") NOT ("host")',
+    }
 
 
 def test_only_common_terms_rank_the_newest_matches() -> None:
@@ -39,7 +53,8 @@ def test_store_applies_the_plan(service: MemoryService, monkeypatch: pytest.Monk
     store, everything = service.store, MemoryFilter()
     match = fts_query("common kestrel")
     assert match is not None
-    # "common" (11 documents) is dropped: only the rare term is ranked.
+    # "common" (11 documents) is over the budget: only the rare term's match is ranked,
+    # scored with both terms.
     assert [i for i, _ in store.search_fts(match, everything, 20)] == [rare]
     # Only common terms (11 documents each, budget 4): the 4 newest matches are ranked.
     found = [i for i, _ in store.search_fts(fts_query("common words") or "", everything, 20)]

@@ -25,15 +25,16 @@ def _nth_newest(index: str) -> str:
     """
 
 
-def _fts_ranked(index: str) -> str:
+def _fts_ranked(index: str, arms: Sequence[str] = ("match",)) -> str:
     """Every match of one index, best first (read lazily: SQLite sorts, we take the head);
     matches that score alike newest first, as on PostgreSQL (bm25.py), so a cut at k keeps
-    the same ones on both backends (SQLite's sorter alone gave the oldest)."""
-    return f"""
-        select rowid, -bm25({index}, :w_content, :w_tags, :w_context) as score
-        from {index} where {index} match :match and rowid >= :floor
-        order by score desc, rowid desc
-    """
+    the same ones on both backends (SQLite's sorter alone gave the oldest). `arms`: the
+    parameters holding the MATCH expressions whose matches are ranked together (a plan's
+    arms, ftsbudget.py); a memory in two comes twice, its full score first."""
+    score = f"-bm25({index}, :w_content, :w_tags, :w_context)"
+    ranked = f"select rowid as id, {score} as score from {index} where {index} match"
+    union = " union all ".join(f"{ranked} :{arm} and rowid >= :floor" for arm in arms)
+    return f"{union} order by score desc, id desc"
 
 
 def _passing(conds: list[str]) -> str:
@@ -52,17 +53,24 @@ def _best_passing(
 ) -> list[tuple[int, float]]:
     """The k best matches that meet the filter: the same as one statement joining every
     match to its row, but only the best few rows are read (bm25 alone is about half the
-    cost of a match; reading its row for the conditions was the other half)."""
-    cursor = c.execute(_fts_ranked(index), params)
+    cost of a match; reading its row for the conditions was the other half). A memory the
+    plan's arms give twice counts once, with its first (full) score."""
+    cursor = c.execute(_fts_ranked(index, params["arms"]), params)
     try:  # closed early: an unfinished statement would hold its read snapshot open
-        if not conds:
-            return [(int(r[0]), float(r[1])) for r in cursor.fetchmany(k)]
         found: list[tuple[int, float]] = []
+        seen: set[int] = set()
         size = max(FIRST_CHECK, 2 * k)
         while len(found) < k and (batch := cursor.fetchmany(size)):
-            ids = json.dumps([r[0] for r in batch])
-            ok = {r[0] for r in c.execute(_passing(conds), params | {"ids": ids})}
-            found += [(int(r[0]), float(r[1])) for r in batch if r[0] in ok]
+            fresh = []
+            for memory_id, score in batch:
+                if memory_id not in seen:
+                    seen.add(memory_id)
+                    fresh.append((int(memory_id), float(score)))
+            if conds:
+                ids = json.dumps([i for i, _ in fresh])
+                ok = {r[0] for r in c.execute(_passing(conds), params | {"ids": ids})}
+                fresh = [hit for hit in fresh if hit[0] in ok]
+            found += fresh
             size *= 4
         return found[:k]
     finally:
@@ -119,7 +127,8 @@ class SqliteSearch(SqliteBase):
             newest: dict[str, Any] = {"match": plan.match, "n": plan.newest - 1}
             row = c.execute(_nth_newest(index), newest).fetchone()
             floor = MIN_ID if row is None else int(row[0])
-        return params | {"match": plan.match, "floor": floor}
+        arms = plan.arms()
+        return params | arms | {"arms": tuple(arms), "floor": floor}
 
     def search_vectors(
         self, query: np.ndarray, flt: MemoryFilter, k: int
