@@ -26,7 +26,7 @@ import numpy as np
 from memory_mcp.models import MemoryFilter
 from memory_mcp.search import kmeans, vecfile
 from memory_mcp.search.moved import FirstPass, moved_top
-from memory_mcp.search.nearby import Gathered
+from memory_mcp.search.nearby import Blocks, Gathered
 from memory_mcp.search.vecfile import dot, top
 from memory_mcp.storage.contract import VectorRows, beyond_vector_metadata
 from memory_mcp.timestamps import epoch_micros
@@ -148,6 +148,8 @@ class VectorCache:
         self._changes = 0  # rows added or dropped so far: a first pass is of one state only
         self._longest = 0.0  # no float32 row is longer (the bound in moved.py needs it)
         self._first: FirstPass | None = None  # the last exact full pass (moved.py)
+        self._drops = 0  # rows dropped so far (each change but an insert drops one)
+        self._near_blocks = Blocks()  # rows gathered for writes' near searches (nearby.py)
 
     def __len__(self) -> int:
         return len(self._slot)
@@ -191,6 +193,7 @@ class VectorCache:
             slot = self._slot.pop(memory_id)
             if slot is not None:
                 self._cols.alive[slot] = False
+                self._drops += 1  # (rows gathered for near searches are gathered again)
         self.add(rows)
         self.head = head
         dead = self._cols.size - len(self._slot)
@@ -326,14 +329,12 @@ class VectorCache:
         costs less than gathering them (as `search` decides)."""
         if beyond_vector_metadata(flt) or self._ensure_basis() or self._cols.compact:
             return None
-        n = self._cols.size
-        mask = self._mask(flt, now, slice(0, n))
-        if mask is None:
-            return Gathered(np.zeros(0, np.int64), np.zeros((0, self.dim), np.float32))
-        rows = np.flatnonzero(mask)
-        if len(rows) * GATHER_SHARE > n:
-            return None
-        return Gathered(self._cols.ids[rows], self._cols.codes[rows])
+        cols = self._cols
+        return self._near_blocks.gathered(
+            flt, epoch_micros(now), self._drops, cols.size,
+            lambda rows: self._mask(flt, now, rows), (cols.ids, cols.codes, cols.expires),
+            GATHER_SHARE,
+        )  # fmt: skip
 
     def _moved(
         self, first: FirstPass, origin: np.ndarray, q: np.ndarray, flt: MemoryFilter, k: int
