@@ -280,11 +280,27 @@ class SemanticIndex:
     def search_near(
         self, query: np.ndarray, flt: MemoryFilter, k: int, ahead: Prepared | None
     ) -> list[tuple[int, float]]:
-        """search(query, flt, k, near_only=True), from the rows `ahead` read for `flt`."""
-        if ahead is None or ahead.rows is None or ahead.flt != flt:
+        """search(query, flt, k, near_only=True), from what `ahead` read for `flt`: its
+        rows, or a copy it brought up to date (read once, not again after the embedding;
+        the answer reflects the log at least as far as `ahead.head`, which the writer's
+        raced-fold check goes by)."""
+        if ahead is None or ahead.head is None or ahead.flt != flt:
+            return self.search(query, flt, k, near_only=True)
+        if ahead.rows is not None:
+            self._seen.head = ahead.head
+            return ahead.rows.best(query, k)
+        with self.copy.lock:
+            cache = self.copy.cache
+            found = None
+            if cache is not None and cache.head >= ahead.head:
+                try:
+                    found = cache.search(query, flt, datetime.now(UTC), k, near_only=True)
+                except Exception:
+                    self.copy.drop_broken(cache)
+        if found is None:  # dropped meanwhile, or a filter the copy cannot apply: as usual
             return self.search(query, flt, k, near_only=True)
         self._seen.head = ahead.head
-        return ahead.rows.best(query, k)
+        return found
 
     def load_cache(self) -> None:
         """Build the in-memory copy of the vector index now (blocking)."""
