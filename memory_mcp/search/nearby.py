@@ -82,6 +82,10 @@ class Blocks:
     def __init__(self) -> None:
         self._blocks: list[_Block] = []
 
+    def nbytes(self) -> int:
+        """What the kept rows hold (at most 1/share of the copy's rows a filter)."""
+        return sum(b.ids.nbytes + b.vectors.nbytes + b.expires.nbytes for b in self._blocks)
+
     def gathered(
         self,
         flt: MemoryFilter,

@@ -404,7 +404,8 @@ class VectorCache:
         """Bytes of the arrays the copy holds in memory."""
         arrays = [getattr(self._cols, name) for name in _COLUMNS]
         arrays += [self._projected, self._cluster, self._members]
-        return int(sum(a.nbytes for a in arrays)) + self._slot.nbytes()
+        held = int(sum(a.nbytes for a in arrays)) + self._slot.nbytes()
+        return held + self._near_blocks.nbytes()
 
     def close(self) -> None:
         """Let go of the exact vectors' file (also done when the copy is collected)."""

@@ -79,8 +79,10 @@ def test_rows_kept_gathered_follow_every_change_of_the_copy() -> None:
             assert gathered.best(q, 6) == cache.search(q, flt, now, 6, near_only=True)
         return gathered
 
+    held = cache.resident_bytes()
     first = same_answers()
     kept = first.ids.copy()
+    assert cache.resident_bytes() >= held + first.vectors.nbytes  # the kept rows count
     added = unit_rows(rng.normal(size=(4, 16)), start=301, scopes=["s3", "s1", "s3", "s3"])
     added.expires[3] = epoch_micros(NOW + timedelta(hours=1))
     cache.apply([], added, cache.head + 1)
