@@ -17,7 +17,6 @@ searches in SQL instead, so filters are always applied inside the search, never 
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -25,7 +24,9 @@ import numpy as np
 
 from memory_mcp.models import MemoryFilter
 from memory_mcp.search import kmeans, vecfile
+from memory_mcp.search.columns import COLUMNS, Columns
 from memory_mcp.search.moved import FirstPass, moved_top
+from memory_mcp.search.nearbound import BOUND_FROM, NearBound
 from memory_mcp.search.nearby import Blocks, Gathered
 from memory_mcp.search.vecfile import dot, top
 from memory_mcp.storage.contract import VectorRows, beyond_vector_metadata
@@ -49,66 +50,6 @@ GROUP_TAIL = 10_000  # rows added since the last grouping that are scanned befor
 # k + MIN_RESCORE) of it are read back in float32 and scored exactly.
 RESCORE_PER_K = 2
 MIN_RESCORE = 16
-_COLUMNS = ("ids", "codes", "scale", "row", "scope", "kind", "hidden", "at", "expires", "alive")
-
-
-@dataclass
-class _Columns:
-    """Row-aligned arrays with spare capacity; `alive` marks rows not deleted since."""
-
-    dim: int
-    size: int = 0
-    compact: bool = False  # codes are int8 (scaled); else float32 vectors, scale 1
-    ids: np.ndarray = field(init=False)
-    codes: np.ndarray = field(init=False)  # int8, row ~= codes * scale
-    scale: np.ndarray = field(init=False)
-    row: np.ndarray = field(init=False)  # where the exact float32 vector is in the file
-    scope: np.ndarray = field(init=False)
-    kind: np.ndarray = field(init=False)
-    hidden: np.ndarray = field(init=False)
-    at: np.ndarray = field(init=False)
-    expires: np.ndarray = field(init=False)
-    alive: np.ndarray = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.ids = np.zeros(0, np.int64)
-        self.codes = np.zeros((0, self.dim), np.int8 if self.compact else np.float32)
-        self.scale = np.zeros(0, np.float32)
-        self.row = np.zeros(0, np.int64)
-        self.scope = np.zeros(0, np.int32)
-        self.kind = np.zeros(0, np.int32)
-        self.hidden = np.zeros(0, bool)
-        self.at = np.zeros(0, np.int64)
-        self.expires = np.zeros(0, np.int64)
-        self.alive = np.zeros(0, bool)
-
-    def encode(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        if self.compact:
-            return vecfile.quantise(vectors)
-        return np.asarray(vectors, np.float32), np.ones(len(vectors), np.float32)
-
-    def make_compact(self, exact: vecfile.ExactFile) -> None:
-        """Turn the float32 vectors into int8 codes (a copy that grew past COARSE_FROM),
-        moving the exact ones to `exact`."""
-        if self.compact:
-            return
-        codes = np.zeros(self.codes.shape, np.int8)
-        for at in range(0, self.size, 50_000):
-            stop = min(at + 50_000, self.size)
-            self.row[at:stop] = exact.append(self.codes[at:stop])
-            codes[at:stop], self.scale[at:stop] = vecfile.quantise(self.codes[at:stop])
-        self.codes, self.compact = codes, True
-
-    def reserve(self, extra: int) -> None:
-        need = self.size + extra
-        if need <= len(self.ids):
-            return
-        capacity = max(need, int(len(self.ids) * 1.5), 1024)
-        for name in _COLUMNS:
-            old = getattr(self, name)
-            new = np.zeros((capacity, *old.shape[1:]), old.dtype)
-            new[: self.size] = old[: self.size]
-            setattr(self, name, new)
 
 
 class VectorCache:
@@ -132,7 +73,7 @@ class VectorCache:
         self._exact = vecfile.ExactFile(dim, folder)
         self.generation = generation
         self.head = head
-        self._cols = _Columns(dim, compact=compact and capacity >= COARSE_FROM)
+        self._cols = Columns(dim, compact=compact and capacity >= COARSE_FROM)
         self._cols.reserve(capacity)
         self._slot = vecfile.Slots()
         self._codes: dict[str, dict[str, int]] = {"scope": {}, "kind": {}}
@@ -150,6 +91,7 @@ class VectorCache:
         self._first: FirstPass | None = None  # the last exact full pass (moved.py)
         self._drops = 0  # rows dropped so far (each change but an insert drops one)
         self._near_blocks = Blocks()  # rows gathered for writes' near searches (nearby.py)
+        self._bound: NearBound | None = None  # their shortcut past full passes (nearbound.py)
 
     def __len__(self) -> int:
         return len(self._slot)
@@ -186,6 +128,8 @@ class VectorCache:
             self._longest = max(self._longest, float(np.sqrt(lengths.max())))
         if self._basis is not None:
             self._project(at.start)
+        if self._bound is not None:
+            self._bound.put(at.start, cols.codes[at])
 
     def apply(self, changed: list[int], rows: VectorRows, head: int) -> None:
         """Replay changes: `changed` ids are dropped, then their current `rows` re-added."""
@@ -202,12 +146,14 @@ class VectorCache:
 
     def _compact(self) -> None:
         cols, keep = self._cols, np.flatnonzero(self._cols.alive[: self._cols.size])
-        for name in _COLUMNS:
+        for name in COLUMNS:
             setattr(cols, name, getattr(cols, name)[keep].copy())
         cols.size = len(keep)
         if cols.compact:
             cols.row = self._exact.rewrite(cols.row)  # the file drops the dead rows too
         self._slot.reset(cols.ids[: cols.size])
+        if self._bound is not None:
+            self._bound.keep(keep)
         if self._basis is not None:
             self._projected = self._projected[keep].copy()
             self._cluster = self._cluster[keep].copy()
@@ -234,6 +180,7 @@ class VectorCache:
             return False
         if self._may_compact:
             self._cols.make_compact(self._exact)
+            self._bound = None  # searched by the coarse pass from now on
         rng = np.random.default_rng(len(live))
         picked = rng.choice(live, min(PCA_SAMPLE, len(live)), replace=False)
         sample = vecfile.decode(self._cols.codes[picked], self._cols.scale[picked])
@@ -280,17 +227,24 @@ class VectorCache:
         k: int,
         near_only: bool = False,
         origin: np.ndarray | None = None,
+        floor: float | None = None,
     ) -> list[tuple[int, float]] | None:
         """(id, cosine) best first, filtered inside the search; None if the filter needs SQL.
 
         `near_only` looks in the query's neighbourhood only: exact for near duplicates, not
-        for the k nearest in general. `origin`: the query this one was moved from (recall's
-        feedback), whose full pass, if it was the last search, bounds this one (moved.py)."""
+        for the k nearest in general; with a `floor`, rows that cannot reach it may be left
+        out. `origin`: the query this one was moved from (recall's feedback), whose full
+        pass, if it was the last search, bounds this one (moved.py)."""
         if beyond_vector_metadata(flt):
             return None
         q = np.asarray(query, np.float32)
         if near_only and self._basis is not None:
             return self._near(q, flt, now, k)
+        if near_only and floor is not None and self._bounded():
+            assert self._bound is not None
+            rows = self._bound.candidates(q, self._cols.size, floor)
+            keep = self._mask(flt, now, rows)
+            return [] if keep is None else self._exact_top(rows[keep], q, k)
         first, self._first = self._first, None
         if origin is not None and first is not None:
             found = self._moved(first, origin, q, flt, k)
@@ -335,6 +289,13 @@ class VectorCache:
             lambda rows: self._mask(flt, now, rows), (cols.ids, cols.codes, cols.expires),
             GATHER_SHARE,
         )  # fmt: skip
+
+    def _bounded(self) -> bool:
+        """Whether near searches take the bound (fitted once the copy is big enough)."""
+        cols = self._cols
+        if self._bound is None and not cols.compact and len(self._slot) >= BOUND_FROM:
+            self._bound = NearBound.fit(cols.codes[: cols.size])
+        return self._bound is not None
 
     def _moved(
         self, first: FirstPass, origin: np.ndarray, q: np.ndarray, flt: MemoryFilter, k: int
@@ -402,10 +363,11 @@ class VectorCache:
 
     def resident_bytes(self) -> int:
         """Bytes of the arrays the copy holds in memory."""
-        arrays = [getattr(self._cols, name) for name in _COLUMNS]
+        arrays = [getattr(self._cols, name) for name in COLUMNS]
         arrays += [self._projected, self._cluster, self._members]
         held = int(sum(a.nbytes for a in arrays)) + self._slot.nbytes()
-        return held + self._near_blocks.nbytes()
+        bound = 0 if self._bound is None else self._bound.nbytes()
+        return held + self._near_blocks.nbytes() + bound
 
     def close(self) -> None:
         """Let go of the exact vectors' file (also done when the copy is collected)."""
