@@ -166,9 +166,10 @@ class VectorCache:
     # -- the coarse pass ------------------------------------------------------------------
 
     def prepare(self) -> None:
-        """Fit the coarse pass now if the copy needs one (else at the first search that does),
-        then hand the loading's freed temporaries back to the system."""
-        self._ensure_basis()
+        """Fit the coarse pass (or the near bound) now if the copy needs one (else at the
+        first search that does), then hand the loading's freed temporaries back."""
+        if not self._ensure_basis():
+            self._bounded()
         vecfile.release_free_memory()
 
     def _ensure_basis(self) -> bool:
