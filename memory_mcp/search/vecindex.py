@@ -181,7 +181,7 @@ class VectorCache:
             return False
         if self._may_compact:
             self._cols.make_compact(self._exact)
-            self._bound = None  # searched by the coarse pass from now on
+        self._bound, self._near_blocks = None, Blocks()  # near searches: the coarse pass's
         rng = np.random.default_rng(len(live))
         picked = rng.choice(live, min(PCA_SAMPLE, len(live)), replace=False)
         sample = vecfile.decode(self._cols.codes[picked], self._cols.scale[picked])

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from memory_mcp.models import MemoryFilter
+from memory_mcp.search import vecindex
 from memory_mcp.search.nearbound import BOUND_FROM, NearBound
 from memory_mcp.search.vecindex import VectorCache
 from memory_mcp.timestamps import epoch_micros
@@ -98,3 +99,27 @@ def test_no_row_above_the_floor_is_left_out(dims: int) -> None:
         for floor in (0.5, 0.9, 0.99):
             reach = set(np.flatnonzero(rows @ q >= floor).tolist())
             assert reach <= set(bound.candidates(q, len(rows), floor).tolist())
+
+
+def test_a_copy_grown_past_the_coarse_pass_lets_go_of_the_bound_and_the_kept_rows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past COARSE_FROM rows near searches take the coarse pass: what served them before
+    (the bound, rows kept gathered for a scope) is no longer held."""
+    monkeypatch.setattr(vecindex, "COARSE_FROM", BOUND_FROM + 1000)  # (20,000: slow to fit)
+    rng = np.random.default_rng(13)
+    dim, small = 2 * vecindex.COARSE_DIMS, BOUND_FROM + 500
+    scopes = ["a"] * (small // 8) + ["b"] * (small - small // 8)
+    cache = VectorCache(dim, compact=False)
+    cache.add(unit_rows(rng.normal(size=(small, dim)), scopes=scopes))
+    cache.prepare()
+    assert cache.near_rows(MemoryFilter(scopes=["a"]), NOW) is not None  # kept gathered
+    q = unit_rows(rng.normal(size=(1, dim))).vectors[0]
+    b = MemoryFilter(scopes=["b"])
+    assert cache.search(q, b, NOW, 5, near_only=True, floor=FLOOR) == []
+    assert cache._bound is not None and cache._near_blocks.nbytes() > 0
+    more = unit_rows(rng.normal(size=(1000, dim)), start=small + 1, scopes=["b"] * 1000)
+    cache.apply([], more, cache.head + 1)
+    assert cache.search(q, b, NOW, 5, near_only=True, floor=FLOOR) == []
+    assert cache.near_rows(MemoryFilter(scopes=["a"]), NOW) is None
+    assert cache._bound is None and cache._near_blocks.nbytes() == 0
