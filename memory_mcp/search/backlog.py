@@ -184,13 +184,12 @@ class Newcomers:
     def _embed_edited(self, logged: int) -> int | None:
         """Rows whose vector went since log position `logged` (another process without the
         model changed their text): embedded again. None: the log no longer reaches back
-        that far (a full scan for rows without a vector follows)."""
+        that far (a full scan for rows without a vector follows). Only the ids are read:
+        most changes since are this server's own writes, whose vectors it has."""
         assert self.embedder is not None
-        delta = self.store.vector_changes(logged, self.embedder.dim)
-        if delta is None:
+        gone = self.store.vectors_lost(logged)
+        if gone is None:
             return None
-        still = set(delta.rows.ids.tolist())
-        gone = [mid for mid in dict.fromkeys(delta.ids) if mid not in still]
         filled = 0
         for start in range(0, len(gone), EMBED_BATCH):
             batch = self.store.get_many(gone[start : start + EMBED_BATCH])

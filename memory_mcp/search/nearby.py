@@ -8,6 +8,9 @@ Both are done on a helper thread while the model runs on the caller's (onnxrunti
 tokenizer let go of the GIL), so once the vector is known only its product with the gathered
 rows is left. The result is the one the search would give on the copy as it stood when the
 rows were read; a write landing after that is what the writer's raced-fold check is for.
+The gathered rows of the last NEAR_BLOCKS filters are kept (Blocks): the next write into the
+same scope only adds the rows the copy gained since, instead of masking and gathering
+its scope again (0.6 ms of CPU a write at 10k memories, the helper's whole work under load).
 """
 
 import threading
@@ -22,6 +25,10 @@ from memory_mcp.models import MemoryFilter
 from memory_mcp.search.vecfile import dot, top
 
 T = TypeVar("T")
+NEAR_BLOCKS = 2  # filters whose rows stay gathered (a writer's scope, mostly one)
+# The copy's columns a block is read from: ids, float32 vectors, expiry (epoch micros).
+Columns = tuple[np.ndarray, np.ndarray, np.ndarray]
+Mask = Callable[[slice], np.ndarray | None]  # which rows of a span pass a filter (None: none)
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,79 @@ class Gathered:
             return []
         scores = dot(self.vectors, np.asarray(query, np.float32))
         return [(int(self.ids[i]), float(scores[i])) for i in top(scores, k)]
+
+
+class _Block:
+    """One filter's rows, gathered in copy order, grown in place (a Gathered handed out
+    views the rows it had: appending past them, or into new arrays, leaves them as they
+    were). Rows [0, upto) of the copy were looked at, the copy having `drops` dropped."""
+
+    def __init__(self, flt: MemoryFilter, drops: int, dim: int) -> None:
+        self.flt, self.drops, self.upto, self.size = flt, drops, 0, 0
+        self.ids = np.zeros(0, np.int64)
+        self.vectors = np.zeros((0, dim), np.float32)
+        self.expires = np.zeros(0, np.int64)
+
+    def extend(self, rows: np.ndarray, columns: Columns) -> None:
+        need = self.size + len(rows)
+        if need > len(self.ids):
+            capacity = max(need, len(self.ids) * 3 // 2, 64)
+            for name in ("ids", "vectors", "expires"):
+                old = getattr(self, name)
+                new = np.zeros((capacity, *old.shape[1:]), old.dtype)
+                new[: self.size] = old[: self.size]
+                setattr(self, name, new)
+        at = slice(self.size, need)
+        self.ids[at], self.vectors[at], self.expires[at] = (col[rows] for col in columns)
+        self.size = need
+
+
+class Blocks:
+    """The rows near-duplicate searches score, kept gathered between writes (the copy's
+    lock held by the caller). A row only ever joins a copy at its end, and every other
+    change drops a row first: a block is grown while the copy's drop count stands, else
+    gathered again. Expiry is checked at each use (rows expired when a block grew stay
+    expired)."""
+
+    def __init__(self) -> None:
+        self._blocks: list[_Block] = []
+
+    def nbytes(self) -> int:
+        """What the kept rows hold (at most 1/share of the copy's rows a filter)."""
+        return sum(b.ids.nbytes + b.vectors.nbytes + b.expires.nbytes for b in self._blocks)
+
+    def gathered(
+        self,
+        flt: MemoryFilter,
+        now: int,
+        drops: int,
+        size: int,
+        mask: Mask,
+        columns: Columns,
+        share: int,
+    ) -> Gathered | None:
+        """The rows of the copy's first `size` that pass `flt` at `now` (epoch micros), as
+        a search gathers them; None where more than 1/`share` of the rows pass (a full pass
+        is then cheaper than a gather, and no block is kept)."""
+        block = next((b for b in self._blocks if b.flt == flt and b.drops == drops), None)
+        if block is None:
+            block = _Block(flt, drops, columns[1].shape[1])
+            self._blocks = [b for b in self._blocks if b.flt != flt][1 - NEAR_BLOCKS :]
+            self._blocks.append(block)
+        if block.upto < size:
+            passing = mask(slice(block.upto, size))
+            rows = np.zeros(0, np.int64) if passing is None else np.flatnonzero(passing)
+            if (block.size + len(rows)) * share > size:
+                self._blocks.remove(block)
+                return None
+            block.extend(rows + block.upto, columns)
+            block.upto = size
+        ids, vectors = block.ids[: block.size], block.vectors[: block.size]
+        if not flt.include_expired:
+            live = block.expires[: block.size] > now
+            if not live.all():
+                ids, vectors = ids[live], vectors[live]
+        return None if len(ids) * share > size else Gathered(ids, vectors)
 
 
 @dataclass(frozen=True)

@@ -185,17 +185,18 @@ class SemanticIndex:
         k: int,
         near_only: bool = False,
         origin: np.ndarray | None = None,
+        floor: float | None = None,
     ) -> list[tuple[int, float]]:
         """(id, cosine) best first: from the in-memory copy when loaded, else sqlite-vec.
         Either way the filter is applied inside the search. `near_only`: only near
-        duplicates matter; `origin`: the query this one was moved from, searched just
-        before (see VectorCache.search)."""
+        duplicates matter, above `floor` if given; `origin`: the query this one was moved
+        from, searched just before (see VectorCache.search)."""
         with self.copy.lock:
             cache = self.copy.cache
             found = (
                 None
                 if cache is None
-                else self._search_cache(cache, query, flt, k, near_only, origin)
+                else self._search_cache(cache, query, flt, k, near_only, origin, floor)
             )
         if found is not None:
             return found
@@ -248,6 +249,7 @@ class SemanticIndex:
         k: int,
         near_only: bool,
         origin: np.ndarray | None,
+        floor: float | None = None,
     ) -> list[tuple[int, float]] | None:
         """Bring the copy up to date, but not for recall's feedback search (`origin`): one
         recall, one view of the index. None: search in SQL."""
@@ -256,7 +258,7 @@ class SemanticIndex:
             return None
         try:  # the copy's own work; a database error above is the caller's to see
             self._seen.head = head if near_only else None
-            return cache.search(query, flt, datetime.now(UTC), k, near_only, origin)
+            return cache.search(query, flt, datetime.now(UTC), k, near_only, origin, floor)
         except Exception:
             self.copy.drop_broken(cache)
             return None
@@ -278,13 +280,30 @@ class SemanticIndex:
         return (None if vectors is None else vectors[0]), prepared
 
     def search_near(
-        self, query: np.ndarray, flt: MemoryFilter, k: int, ahead: Prepared | None
+        self, query: np.ndarray, flt: MemoryFilter, k: int, ahead: Prepared | None, floor: float
     ) -> list[tuple[int, float]]:
-        """search(query, flt, k, near_only=True), from the rows `ahead` read for `flt`."""
-        if ahead is None or ahead.rows is None or ahead.flt != flt:
-            return self.search(query, flt, k, near_only=True)
+        """search(query, flt, k, near_only=True, floor=floor), from what `ahead` read: its
+        rows, or a copy it brought up to date (read once, not again after the embedding;
+        the answer reflects the log at least as far as `ahead.head`, which the writer's
+        raced-fold check goes by)."""
+        if ahead is None or ahead.head is None or ahead.flt != flt:
+            return self.search(query, flt, k, near_only=True, floor=floor)
+        if ahead.rows is not None:
+            self._seen.head = ahead.head
+            return ahead.rows.best(query, k)
+        with self.copy.lock:
+            cache = self.copy.cache
+            found = None
+            if cache is not None and cache.head >= ahead.head:
+                try:
+                    now = datetime.now(UTC)
+                    found = cache.search(query, flt, now, k, near_only=True, floor=floor)
+                except Exception:
+                    self.copy.drop_broken(cache)
+        if found is None:  # dropped meanwhile, or a filter the copy cannot apply: as usual
+            return self.search(query, flt, k, near_only=True, floor=floor)
         self._seen.head = ahead.head
-        return ahead.rows.best(query, k)
+        return found
 
     def load_cache(self) -> None:
         """Build the in-memory copy of the vector index now (blocking)."""

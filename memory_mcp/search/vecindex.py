@@ -17,7 +17,6 @@ searches in SQL instead, so filters are always applied inside the search, never 
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -25,8 +24,10 @@ import numpy as np
 
 from memory_mcp.models import MemoryFilter
 from memory_mcp.search import kmeans, vecfile
+from memory_mcp.search.columns import COLUMNS, Columns
 from memory_mcp.search.moved import FirstPass, moved_top
-from memory_mcp.search.nearby import Gathered
+from memory_mcp.search.nearbound import BOUND_FROM, NearBound
+from memory_mcp.search.nearby import Blocks, Gathered
 from memory_mcp.search.vecfile import dot, top
 from memory_mcp.storage.contract import VectorRows, beyond_vector_metadata
 from memory_mcp.timestamps import epoch_micros
@@ -49,66 +50,6 @@ GROUP_TAIL = 10_000  # rows added since the last grouping that are scanned befor
 # k + MIN_RESCORE) of it are read back in float32 and scored exactly.
 RESCORE_PER_K = 2
 MIN_RESCORE = 16
-_COLUMNS = ("ids", "codes", "scale", "row", "scope", "kind", "hidden", "at", "expires", "alive")
-
-
-@dataclass
-class _Columns:
-    """Row-aligned arrays with spare capacity; `alive` marks rows not deleted since."""
-
-    dim: int
-    size: int = 0
-    compact: bool = False  # codes are int8 (scaled); else float32 vectors, scale 1
-    ids: np.ndarray = field(init=False)
-    codes: np.ndarray = field(init=False)  # int8, row ~= codes * scale
-    scale: np.ndarray = field(init=False)
-    row: np.ndarray = field(init=False)  # where the exact float32 vector is in the file
-    scope: np.ndarray = field(init=False)
-    kind: np.ndarray = field(init=False)
-    hidden: np.ndarray = field(init=False)
-    at: np.ndarray = field(init=False)
-    expires: np.ndarray = field(init=False)
-    alive: np.ndarray = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.ids = np.zeros(0, np.int64)
-        self.codes = np.zeros((0, self.dim), np.int8 if self.compact else np.float32)
-        self.scale = np.zeros(0, np.float32)
-        self.row = np.zeros(0, np.int64)
-        self.scope = np.zeros(0, np.int32)
-        self.kind = np.zeros(0, np.int32)
-        self.hidden = np.zeros(0, bool)
-        self.at = np.zeros(0, np.int64)
-        self.expires = np.zeros(0, np.int64)
-        self.alive = np.zeros(0, bool)
-
-    def encode(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        if self.compact:
-            return vecfile.quantise(vectors)
-        return np.asarray(vectors, np.float32), np.ones(len(vectors), np.float32)
-
-    def make_compact(self, exact: vecfile.ExactFile) -> None:
-        """Turn the float32 vectors into int8 codes (a copy that grew past COARSE_FROM),
-        moving the exact ones to `exact`."""
-        if self.compact:
-            return
-        codes = np.zeros(self.codes.shape, np.int8)
-        for at in range(0, self.size, 50_000):
-            stop = min(at + 50_000, self.size)
-            self.row[at:stop] = exact.append(self.codes[at:stop])
-            codes[at:stop], self.scale[at:stop] = vecfile.quantise(self.codes[at:stop])
-        self.codes, self.compact = codes, True
-
-    def reserve(self, extra: int) -> None:
-        need = self.size + extra
-        if need <= len(self.ids):
-            return
-        capacity = max(need, int(len(self.ids) * 1.5), 1024)
-        for name in _COLUMNS:
-            old = getattr(self, name)
-            new = np.zeros((capacity, *old.shape[1:]), old.dtype)
-            new[: self.size] = old[: self.size]
-            setattr(self, name, new)
 
 
 class VectorCache:
@@ -132,7 +73,7 @@ class VectorCache:
         self._exact = vecfile.ExactFile(dim, folder)
         self.generation = generation
         self.head = head
-        self._cols = _Columns(dim, compact=compact and capacity >= COARSE_FROM)
+        self._cols = Columns(dim, compact=compact and capacity >= COARSE_FROM)
         self._cols.reserve(capacity)
         self._slot = vecfile.Slots()
         self._codes: dict[str, dict[str, int]] = {"scope": {}, "kind": {}}
@@ -148,6 +89,9 @@ class VectorCache:
         self._changes = 0  # rows added or dropped so far: a first pass is of one state only
         self._longest = 0.0  # no float32 row is longer (the bound in moved.py needs it)
         self._first: FirstPass | None = None  # the last exact full pass (moved.py)
+        self._drops = 0  # rows dropped so far (each change but an insert drops one)
+        self._near_blocks = Blocks()  # rows gathered for writes' near searches (nearby.py)
+        self._bound: NearBound | None = None  # their shortcut past full passes (nearbound.py)
 
     def __len__(self) -> int:
         return len(self._slot)
@@ -184,6 +128,8 @@ class VectorCache:
             self._longest = max(self._longest, float(np.sqrt(lengths.max())))
         if self._basis is not None:
             self._project(at.start)
+        if self._bound is not None:
+            self._bound.put(at.start, cols.codes[at])
 
     def apply(self, changed: list[int], rows: VectorRows, head: int) -> None:
         """Replay changes: `changed` ids are dropped, then their current `rows` re-added."""
@@ -191,6 +137,7 @@ class VectorCache:
             slot = self._slot.pop(memory_id)
             if slot is not None:
                 self._cols.alive[slot] = False
+                self._drops += 1  # (rows gathered for near searches are gathered again)
         self.add(rows)
         self.head = head
         dead = self._cols.size - len(self._slot)
@@ -199,12 +146,14 @@ class VectorCache:
 
     def _compact(self) -> None:
         cols, keep = self._cols, np.flatnonzero(self._cols.alive[: self._cols.size])
-        for name in _COLUMNS:
+        for name in COLUMNS:
             setattr(cols, name, getattr(cols, name)[keep].copy())
         cols.size = len(keep)
         if cols.compact:
             cols.row = self._exact.rewrite(cols.row)  # the file drops the dead rows too
         self._slot.reset(cols.ids[: cols.size])
+        if self._bound is not None:
+            self._bound.keep(keep)
         if self._basis is not None:
             self._projected = self._projected[keep].copy()
             self._cluster = self._cluster[keep].copy()
@@ -217,9 +166,10 @@ class VectorCache:
     # -- the coarse pass ------------------------------------------------------------------
 
     def prepare(self) -> None:
-        """Fit the coarse pass now if the copy needs one (else at the first search that does),
-        then hand the loading's freed temporaries back to the system."""
-        self._ensure_basis()
+        """Fit the coarse pass (or the near bound) now if the copy needs one (else at the
+        first search that does), then hand the loading's freed temporaries back."""
+        if not self._ensure_basis():
+            self._bounded()
         vecfile.release_free_memory()
 
     def _ensure_basis(self) -> bool:
@@ -231,6 +181,7 @@ class VectorCache:
             return False
         if self._may_compact:
             self._cols.make_compact(self._exact)
+        self._bound, self._near_blocks = None, Blocks()  # near searches: the coarse pass's
         rng = np.random.default_rng(len(live))
         picked = rng.choice(live, min(PCA_SAMPLE, len(live)), replace=False)
         sample = vecfile.decode(self._cols.codes[picked], self._cols.scale[picked])
@@ -277,17 +228,24 @@ class VectorCache:
         k: int,
         near_only: bool = False,
         origin: np.ndarray | None = None,
+        floor: float | None = None,
     ) -> list[tuple[int, float]] | None:
         """(id, cosine) best first, filtered inside the search; None if the filter needs SQL.
 
         `near_only` looks in the query's neighbourhood only: exact for near duplicates, not
-        for the k nearest in general. `origin`: the query this one was moved from (recall's
-        feedback), whose full pass, if it was the last search, bounds this one (moved.py)."""
+        for the k nearest in general; with a `floor`, rows that cannot reach it may be left
+        out. `origin`: the query this one was moved from (recall's feedback), whose full
+        pass, if it was the last search, bounds this one (moved.py)."""
         if beyond_vector_metadata(flt):
             return None
         q = np.asarray(query, np.float32)
         if near_only and self._basis is not None:
             return self._near(q, flt, now, k)
+        if near_only and floor is not None and self._bounded():
+            assert self._bound is not None
+            rows = self._bound.candidates(q, self._cols.size, floor)
+            keep = self._mask(flt, now, rows)
+            return [] if keep is None else self._exact_top(rows[keep], q, k)
         first, self._first = self._first, None
         if origin is not None and first is not None:
             found = self._moved(first, origin, q, flt, k)
@@ -326,14 +284,19 @@ class VectorCache:
         costs less than gathering them (as `search` decides)."""
         if beyond_vector_metadata(flt) or self._ensure_basis() or self._cols.compact:
             return None
-        n = self._cols.size
-        mask = self._mask(flt, now, slice(0, n))
-        if mask is None:
-            return Gathered(np.zeros(0, np.int64), np.zeros((0, self.dim), np.float32))
-        rows = np.flatnonzero(mask)
-        if len(rows) * GATHER_SHARE > n:
-            return None
-        return Gathered(self._cols.ids[rows], self._cols.codes[rows])
+        cols = self._cols
+        return self._near_blocks.gathered(
+            flt, epoch_micros(now), self._drops, cols.size,
+            lambda rows: self._mask(flt, now, rows), (cols.ids, cols.codes, cols.expires),
+            GATHER_SHARE,
+        )  # fmt: skip
+
+    def _bounded(self) -> bool:
+        """Whether near searches take the bound (fitted once the copy is big enough)."""
+        cols = self._cols
+        if self._bound is None and not cols.compact and len(self._slot) >= BOUND_FROM:
+            self._bound = NearBound.fit(cols.codes[: cols.size])
+        return self._bound is not None
 
     def _moved(
         self, first: FirstPass, origin: np.ndarray, q: np.ndarray, flt: MemoryFilter, k: int
@@ -401,9 +364,11 @@ class VectorCache:
 
     def resident_bytes(self) -> int:
         """Bytes of the arrays the copy holds in memory."""
-        arrays = [getattr(self._cols, name) for name in _COLUMNS]
+        arrays = [getattr(self._cols, name) for name in COLUMNS]
         arrays += [self._projected, self._cluster, self._members]
-        return int(sum(a.nbytes for a in arrays)) + self._slot.nbytes()
+        held = int(sum(a.nbytes for a in arrays)) + self._slot.nbytes()
+        bound = 0 if self._bound is None else self._bound.nbytes()
+        return held + self._near_blocks.nbytes() + bound
 
     def close(self) -> None:
         """Let go of the exact vectors' file (also done when the copy is collected)."""

@@ -343,7 +343,7 @@ class Writer(Part):
         flt = MemoryFilter(scopes=[scope])
         close = {
             memory_id: cosine
-            for memory_id, cosine in self.semantic.search_near(vector, flt, k, ahead)
+            for memory_id, cosine in self.semantic.search_near(vector, flt, k, ahead, threshold)
             if cosine >= threshold and (later is None or memory_id != later.id)
         }  # best first; read in one query, not one per candidate
         if not close:

@@ -320,6 +320,12 @@ class VectorFeed(Protocol):
         """Rows changed since log position `after`; None: reload in full."""
         ...
 
+    def vectors_lost(self, after: int) -> list[int] | None:
+        """Ids of memories changed since log position `after` that are still stored and
+        now have no vector (their text was edited without a model), in id order; reads no
+        vector. None: the log no longer reaches back that far."""
+        ...
+
     def vector_snapshot(self, dim: int, consume: Callable[[VectorRows], None]) -> tuple[int, int]:
         """Stream every vector to `consume` from one snapshot; (generation, log position)."""
         ...

@@ -9,8 +9,10 @@ import numpy as np
 import pytest
 
 from memory_mcp.models import MemoryFilter
-from memory_mcp.search.nearby import Helper, Prepared, alongside
+from memory_mcp.search.nearby import Gathered, Helper, Prepared, alongside
 from memory_mcp.search.vecindex import COARSE_FROM, VectorCache
+from memory_mcp.storage.contract import VectorRows
+from memory_mcp.timestamps import epoch_micros
 from tests.search.test_vecindex import NOW, unit_rows
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -60,6 +62,69 @@ def test_no_rows_are_gathered_where_the_search_needs_its_query() -> None:
     compact = VectorCache(16, capacity=COARSE_FROM)  # int8 codes: ranked, then re-scored
     compact.add(unit_rows(np.random.default_rng(4).normal(size=(40, 16)), scopes=["a"] * 40))
     assert compact.near_rows(MemoryFilter(scopes=["a"]), NOW) is None
+
+
+def test_rows_kept_gathered_follow_every_change_of_the_copy() -> None:
+    """Between writes a scope's rows stay gathered (nearby.Blocks): rows the copy gains join
+    them; a row hidden, moved away, re-embedded or deleted leaves them; one that expires
+    meanwhile is not scored; each time, the answer is the copy's own near search."""
+    cache, vectors = copy_of_300()
+    flt, rng = MemoryFilter(scopes=["s3"]), np.random.default_rng(5)
+    queries = (vectors[3], vectors[19], -vectors[27])  # ids 4, 20, 28: in s3
+
+    def same_answers(now: datetime = NOW) -> Gathered:
+        gathered = cache.near_rows(flt, now)
+        assert gathered is not None
+        for q in queries:
+            assert gathered.best(q, 6) == cache.search(q, flt, now, 6, near_only=True)
+        return gathered
+
+    held = cache.resident_bytes()
+    first = same_answers()
+    kept = first.ids.copy()
+    assert cache.resident_bytes() >= held + first.vectors.nbytes  # the kept rows count
+    added = unit_rows(rng.normal(size=(4, 16)), start=301, scopes=["s3", "s1", "s3", "s3"])
+    added.expires[3] = epoch_micros(NOW + timedelta(hours=1))
+    cache.apply([], added, cache.head + 1)
+    grown = same_answers()
+    assert grown.ids.tolist() == [*kept.tolist(), 301, 303, 304]
+    assert np.array_equal(first.ids, kept)  # what a search was handed stays as it was
+    later = same_answers(NOW + timedelta(hours=2))
+    assert 304 not in later.ids.tolist()
+    assert {4, 20, 28} <= set(kept.tolist())
+    hidden = unit_rows(vectors[[3]], start=4, scopes=["s3"])
+    hidden.hidden[0] = True
+    moved = unit_rows(vectors[[19]], start=20, scopes=["s5"])
+    cache.apply([4, 20, 28], concat(hidden, moved), cache.head + 1)  # 28: deleted
+    left = same_answers()
+    assert not {4, 20, 28} & set(left.ids.tolist())
+    cache.apply([], unit_rows(-vectors[[27]], start=28, scopes=["s3"]), cache.head + 1)
+    assert same_answers().ids.tolist()[-1] == 28  # re-embedded: at the copy's end
+
+
+def test_rows_are_no_longer_kept_once_a_scope_holds_most_of_the_copy() -> None:
+    cache, _ = copy_of_300()
+    flt = MemoryFilter(scopes=["s2"])
+    assert cache.near_rows(flt, NOW) is not None
+    many = unit_rows(
+        np.random.default_rng(6).normal(size=(400, 16)), start=301, scopes=["s2"] * 400
+    )
+    cache.apply([], many, cache.head + 1)
+    assert cache.near_rows(flt, NOW) is None  # a full pass now costs less than a gather
+    q = many.vectors[7]
+    assert cache.search(q, flt, NOW, 3, near_only=True)[0][0] == 308
+
+
+def concat(*parts: VectorRows) -> VectorRows:
+    return VectorRows(
+        ids=np.concatenate([p.ids for p in parts]),
+        vectors=np.concatenate([p.vectors for p in parts]),
+        scopes=[s for p in parts for s in p.scopes],
+        kinds=[k for p in parts for k in p.kinds],
+        hidden=np.concatenate([p.hidden for p in parts]),
+        at=np.concatenate([p.at for p in parts]),
+        expires=np.concatenate([p.expires for p in parts]),
+    )
 
 
 def test_the_helper_reads_ahead_on_its_own_thread() -> None:

@@ -9,6 +9,7 @@ import pytest
 from memory_mcp.config import Settings
 from memory_mcp.search import backlog
 from memory_mcp.service import MemoryService
+from memory_mcp.storage.contract import VectorDelta
 from tests.conftest import FakeEmbedder
 
 WAIT_S = 30.0
@@ -61,7 +62,10 @@ def test_a_server_embeds_rows_other_processes_store_without_a_vector(
     assert hits.mode == "hybrid" and set(stored) <= {h.id for h in hits.hits}
     counts = server.store.counts()
     assert counts["memories"] == counts["vec"] == 4 and server.get(before).embedded
-    # Nothing new: a check reads the highest id and starts no work.
+    # Nothing new: a check reads the highest id and starts no work. (The last recall's
+    # check may still be running a round, started by the vectors it stored itself: it
+    # ends first, or `known` is read while it moves on.)
+    settle(server)
     known = server.semantic.newcomers.known
     settle(server)
     assert server.semantic.newcomers.known == known and known is not None
@@ -89,6 +93,40 @@ def test_a_server_embeds_again_what_a_process_without_the_model_edits(
     assert counts["memories"] == counts["vec"] == 401
     other.close()
     server.close()
+
+
+def test_a_servers_check_after_its_own_writes_reads_no_vector_back(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its own writes move the highest id and the vector log on: the check that follows
+    looks for rows left without a vector by their ids alone (each write's vector was read
+    back every CHECK_EVERY_S before), and still embeds one another process edited."""
+    server = serving(settings)
+    settle(server)
+    old = server.remember("Deploys go out on Fridays").id
+    server.remember_many([{"content": f"Own memory number {n}"} for n in range(50)])
+    read_back: list[int] = []
+    real = server.store.vector_changes
+
+    def watched(after: int, dim: int) -> VectorDelta | None:
+        delta = real(after, dim)
+        read_back.extend([] if delta is None else delta.rows.ids.tolist())
+        return delta
+
+    monkeypatch.setattr(server.store, "vector_changes", watched)
+    settle(server)
+    assert read_back == []
+    assert server.semantic.newcomers.known == server_position(server)
+    other = keyword_only(settings)
+    other.update(old, content="Deploys go out on Thursdays now")
+    settle(server)
+    assert server.get(old).embedded and read_back == []
+    other.close()
+    server.close()
+
+
+def server_position(svc: MemoryService) -> tuple[int, int]:
+    return svc.store.last_memory_id(), svc.store.vector_log_head()[1]
 
 
 def test_two_servers_embed_each_newcomer_once(settings: Settings) -> None:

@@ -83,6 +83,27 @@ def test_remember_with_the_vector_copy_loaded_reads_no_change_log(
 
 
 @pytest.mark.sqlite_only
+def test_a_scope_holding_most_memories_reads_the_change_log_once_a_remember(
+    service: MemoryService,
+) -> None:
+    """Its near-duplicate search is a full pass over the copy (no rows to gather ahead):
+    the copy brought up to date while the model embedded is searched as it is, not read
+    up to date a second time after the embedding (it was, one statement a remember)."""
+    service.semantic.load_cache()
+    first = service.remember("Dentist visit went fine").id
+    for n in range(4):
+        service.remember(f"Billing run number {n} is at midnight UTC")
+    statements: list[str] = []  # every one: sent() takes two alike in a row for a trigger's
+    service.store.conn.set_trace_callback(statements.append)  # type: ignore[attr-defined]
+    try:
+        again = service.remember("Went fine, dentist visit")
+    finally:
+        service.store.conn.set_trace_callback(None)  # type: ignore[attr-defined]
+    assert (again.status, again.merged_into) == ("merged", first)
+    assert len([s for s in statements if "from vec_log" in s]) == 1, "\n".join(statements)
+
+
+@pytest.mark.sqlite_only
 def test_the_copy_reads_another_writers_change_in_one_statement(
     service: MemoryService, embedder: Any
 ) -> None:

@@ -1040,6 +1040,23 @@ def test_the_vector_feed_follows_every_vector_write(storage: Storage) -> None:
     assert still.ids == [] and len(still.rows.ids) == 0
 
 
+def test_the_vector_feed_names_rows_left_without_a_vector(storage: Storage) -> None:
+    """What a server's check for edits by processes without the model reads: the ids whose
+    vector went since a log position, and not one vector."""
+    _, start = storage.vector_log_head()
+    edited = storage.insert(row("edited later", vec(1, 0, 0, 0))).id
+    kept = storage.insert(row("kept as it is", vec(0, 1, 0, 0))).id
+    purged = storage.insert(row("purged later", vec(0, 0, 1, 0))).id
+    assert storage.vectors_lost(start) == []  # changed since, each with its vector
+    storage.update(edited, {"content": "edited without a model"}, drop_vector=True)
+    storage.update(purged, {"content": "edited, then purged"}, drop_vector=True)
+    storage.purge([purged])
+    assert storage.vectors_lost(start) == [edited]
+    assert storage.vectors_lost(storage.vector_log_head()[1]) == []
+    assert storage.set_vectors([(edited, "edited without a model", vec(1, 0, 0, 0))]) == 1
+    assert storage.vectors_lost(start) == [] and storage.get(kept).embedded
+
+
 # -- maintenance --------------------------------------------------------------------------------
 
 

@@ -108,6 +108,13 @@ class PgVectorIndex(PgBase):
             ids = vectors.changed_since(c, after)
             return VectorDelta(generation, head, ids, vectors.rows_for(c, ids, dim))
 
+    def vectors_lost(self, after: int) -> list[int] | None:
+        with self._snapshot() as c:
+            _, head, oldest = vectors.log_state(c)
+            if head > after and (oldest is None or oldest > after + 1):
+                return None
+            return vectors.lost_since(c, after)
+
     def vector_snapshot(self, dim: int, consume: Callable[[VectorRows], None]) -> tuple[int, int]:
         with self._snapshot() as c:
             generation, head, _ = vectors.log_state(c)

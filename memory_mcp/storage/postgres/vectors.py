@@ -122,6 +122,19 @@ def changed_since(c: Connection, seq: int) -> list[int]:
     return [int(r["memory_id"]) for r in rows]
 
 
+def lost_since(c: Connection, seq: int) -> list[int]:
+    """Memories changed since `seq` that are still stored and have no vector."""
+    rows = c.execute(
+        """select distinct l.memory_id from vec_log l
+           where l.seq > %s
+               and exists (select 1 from memories m where m.id = l.memory_id)
+               and not exists (select 1 from memory_vectors v where v.memory_id = l.memory_id)
+           order by l.memory_id""",
+        (seq,),
+    )
+    return [int(r["memory_id"]) for r in rows]
+
+
 _ROWS = """
     select v.memory_id, v.embedding, m.scope, m.kind,
         (m.forgotten_at is not null or m.superseded_by is not null) as hidden,

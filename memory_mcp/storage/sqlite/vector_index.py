@@ -127,6 +127,12 @@ class SqliteVectorIndex(SqliteBase):
 
         return self._read(fetch)
 
+    def vectors_lost(self, after: int) -> list[int] | None:
+        """Ids changed since log position `after` left without a vector (see the contract):
+        a server's check after its own writes reads none of their vectors back."""
+        oldest, head, ids = self._read(lambda c: vectors.lost(c, after))
+        return None if head > after and (oldest is None or oldest > after + 1) else ids
+
     def vector_snapshot(self, dim: int, consume: Callable[[VectorRows], None]) -> tuple[int, int]:
         """Stream every vector to `consume` from one read snapshot; returns (generation,
         log position) it reflects. A file database is read on a second connection, so

@@ -308,9 +308,10 @@ _METADATA_OF_M = f"""
 """
 _ROW_COLUMNS = f"select v.memory_id, v.embedding, {_METADATA_OF_M}"
 
-_STATE_COLUMNS = """
+_HEAD = "coalesce((select seq from sqlite_sequence where name = 'vec_log'), 0)"
+_STATE_COLUMNS = f"""
     (select cast(value as integer) from meta where key = 'vec_generation'),
-    coalesce((select seq from sqlite_sequence where name = 'vec_log'), 0),
+    {_HEAD},
     (select min(seq) from vec_log)
 """
 _STATE = f"select {_STATE_COLUMNS}"
@@ -353,6 +354,26 @@ def changes(
     )
     oldest = None if state[3] is None else int(state[3])
     return int(state[1] or 0), int(state[2]), oldest, [int(r[0]) for r in changed], rows
+
+
+# The log's reach (a row marked 0: its oldest change, its head), then each memory changed
+# since :after that is still stored and has no vector (marked 1): one statement, one snapshot.
+_LOST = f"""
+    select 0, (select min(seq) from vec_log), {_HEAD}
+    union all
+    select 1, l.memory_id, null
+    from (select distinct memory_id from vec_log where seq > :after) l
+    where exists (select 1 from memories m where m.id = l.memory_id)
+        and not exists (select 1 from memories_vec_rowids v where v.rowid = l.memory_id)
+"""
+
+
+def lost(c: Connection, after: int) -> tuple[int | None, int, list[int]]:
+    """(oldest logged change, head, ids changed since `after` left without a vector)."""
+    found = c.execute(_LOST, {"after": after}).fetchall()
+    state = next(r for r in found if r[0] == 0)
+    oldest = None if state[1] is None else int(state[1])
+    return oldest, int(state[2]), sorted(int(r[1]) for r in found if r[0] == 1)
 
 
 def all_rows(c: Connection, dim: int, batch: int = 20_000) -> Iterator[VectorRows]:
