@@ -1,6 +1,7 @@
 """CPU per MCP tool call over stdio, on each side: the server's event loop and the client.
 
     uv run python benchmarks/mcp_cpu.py [--db FILE] [--calls 100] [--rounds 3] [--model-dir DIR]
+                                        [--old DIR]
 
 Wall-clock figures (speed.py's "recall over MCP stdio" rows) move by milliseconds on a shared,
 loaded machine; CPU time spent per call moves far less. Per round, one `memory-mcp serve` per
@@ -12,10 +13,14 @@ the client measures its own thread's, split into the SDK client's parts: parsing
 (pydantic), checking the result against the protocol version's shape (pydantic), checking it
 against the tool's output schema (jsonschema), and the rest (session, dispatcher, streams).
 Without --db, a database of 1,000 synthetic memories is built first (embedding them takes a
-minute or two). Figures go to stdout, progress to stderr.
+minute or two). With --old (a checkout of other code, e.g. `git worktree add /tmp/old REV`),
+each client talks to a server on that code and one on this, each on its own copy of the
+database, calling them in turn call by call (so both meet the same load), and the table
+shows old -> new. Figures go to stdout, progress to stderr.
 """
 
 import argparse
+import contextlib
 import functools
 import json
 import os
@@ -25,7 +30,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -108,42 +114,63 @@ class Marks:
         return found[-1]
 
 
-async def measure(call: Any, marks: Marks, seed: int, calls: int) -> dict[str, dict[str, float]]:
+Call = Callable[[str, dict[str, Any]], Awaitable[None]]
+Figures = dict[str, dict[str, dict[str, float]]]  # code -> tool -> measure -> ms per call
+
+
+async def measure(servers: dict[str, tuple[Call, Marks]], seed: int, calls: int) -> Figures:
+    """The same calls on each server (with two: interleaved call by call, in alternating
+    order, so that both meet the same load); CPU per call on each side, per server."""
     queries = [q for q, _ in make_queries(calls + 3, seed)]
     items = [
         {**item, "content": f"{item['content']} ({seed})"}
         for item in make_items(calls + 1, seed + 1)
     ]
-    for query in queries[:3]:  # warm-up (the client compiles each output schema on first use)
-        await call("recall", {"query": query})
-    await call("remember", items[0])
+    for call, _ in servers.values():
+        for query in queries[:3]:  # warm-up (the client compiles each output schema once)
+            await call("recall", {"query": query})
+        await call("remember", items[0])
     batches = {"recall": [{"query": q} for q in queries[3:]], "remember": items[1:]}
-    figures = {}
+    figures: Figures = {code: {} for code in servers}
+    labels = list(servers)
     for tool, batch in batches.items():
-        SPENT.clear()
-        server_start, client_start = await marks.take(), time.thread_time()
-        for arguments in batch:
-            await call(tool, arguments)
-        client = time.thread_time() - client_start
-        server = await marks.take() - server_start
-        per = {"server loop": server, "client": client}
-        per |= {PARTS[part]: SPENT.get(part, 0.0) for part in PARTS}
-        figures[tool] = {name: seconds / len(batch) * 1000 for name, seconds in per.items()}
+        spent = {code: {"client": 0.0} | dict.fromkeys(PARTS, 0.0) for code in servers}
+        starts = {code: await marks.take() for code, (_, marks) in servers.items()}
+        for number, arguments in enumerate(batch):
+            for code in labels[number % 2 :] + labels[: number % 2]:
+                before, client_start = dict(SPENT), time.thread_time()
+                await servers[code][0](tool, arguments)
+                spent[code]["client"] += time.thread_time() - client_start
+                for part in PARTS:
+                    spent[code][part] += SPENT.get(part, 0.0) - before.get(part, 0.0)
+        for code, (_, marks) in servers.items():
+            per = {
+                "server loop": await marks.take() - starts[code],
+                "client": spent[code]["client"],
+            }
+            per |= {PARTS[part]: spent[code][part] for part in PARTS}
+            figures[code][tool] = {name: sec / len(batch) * 1000 for name, sec in per.items()}
     return figures
 
 
-def server_env(db: Path, model_dir: Path | None, marks: Marks) -> dict[str, str]:
+def server_env(db: Path, model_dir: Path | None, marks: Marks, code: Path | None) -> dict[str, str]:
+    """The server's environment; `code`: a checkout whose memory_mcp it runs instead of ours
+    (the server's working directory is not ours, so `-c` does not put ours first)."""
     env = {**os.environ, "MEMORY_MCP_DB": str(db), "MCP_CPU_MARKS": str(marks.path)}
+    if code is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(code), env.get("PYTHONPATH")]))
     return env | ({"MEMORY_MCP_MODEL_DIR": str(model_dir)} if model_dir else {})
 
 
-async def via_sdk(mode: str, db: Path, model_dir: Path | None, workdir: Path, seed: int,
-                  calls: int) -> dict[str, dict[str, float]]:  # fmt: skip
-    marks = Marks(workdir / f"marks-{mode}")
-    log = workdir / f"server-{mode}.log"
+@asynccontextmanager
+async def via_sdk(mode: str, db: Path, model_dir: Path | None, workdir: Path,
+                  code: Path | None) -> AsyncIterator[tuple[Call, Marks]]:  # fmt: skip
+    marks = Marks(workdir / f"marks-{db.stem}")
+    log = workdir / f"server-{db.stem}.log"
     params = StdioServerParameters(
-        command=sys.executable, args=["-c", SERVER], env=server_env(db, model_dir, marks)
-    )
+        command=sys.executable, args=["-c", SERVER], cwd=workdir,
+        env=server_env(db, model_dir, marks, code),
+    )  # fmt: skip
     with log.open("w") as errlog:
         async with Client(sdk_stdio.stdio_client(params, errlog=errlog), mode=mode) as client:
             await client.list_tools()
@@ -154,17 +181,18 @@ async def via_sdk(mode: str, db: Path, model_dir: Path | None, workdir: Path, se
                 result = await client.call_tool(name, arguments)
                 assert not result.is_error, result
 
-            return await measure(call, marks, seed, calls)
+            yield call, marks
 
 
-async def via_bare(db: Path, model_dir: Path | None, workdir: Path, seed: int,
-                   calls: int) -> dict[str, dict[str, float]]:  # fmt: skip
-    marks = Marks(workdir / "marks-bare")
-    log = workdir / "server-bare.log"
+@asynccontextmanager
+async def via_bare(db: Path, model_dir: Path | None, workdir: Path,
+                   code: Path | None) -> AsyncIterator[tuple[Call, Marks]]:  # fmt: skip
+    marks = Marks(workdir / f"marks-{db.stem}")
+    log = workdir / f"server-{db.stem}.log"
     with log.open("w") as errlog:
         proc = subprocess.Popen([sys.executable, "-c", SERVER], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=errlog,
-                                env=server_env(db, model_dir, marks))  # fmt: skip
+                                stdout=subprocess.PIPE, stderr=errlog, cwd=workdir,
+                                env=server_env(db, model_dir, marks, code))  # fmt: skip
         assert proc.stdin is not None and proc.stdout is not None
         stdin, stdout, sent = proc.stdin, proc.stdout, [0]
 
@@ -186,7 +214,7 @@ async def via_bare(db: Path, model_dir: Path | None, workdir: Path, seed: int,
             assert not result.get("isError"), result
 
         try:
-            return await measure(call, marks, seed, calls)
+            yield call, marks
         finally:
             stdin.close()
             proc.wait(60)
@@ -200,30 +228,51 @@ def build_db(path: Path, model_dir: Path | None) -> None:
     service.close()
 
 
-Samples = dict[tuple[str, str, str], list[float]]
+Samples = dict[tuple[str, str, str, str], list[float]]  # (code, client, tool, measure)
+
+
+async def one_client(how: str, dbs: dict[str, tuple[Path, Path | None]],
+                     args: argparse.Namespace, workdir: Path, seed: int) -> Figures:  # fmt: skip
+    """One client of kind `how` per server (one per code, each on its own database copy)."""
+    async with contextlib.AsyncExitStack() as stack:
+        servers = {}
+        for code, (db, checkout) in dbs.items():
+            if how == "bare":
+                opened = via_bare(db, args.model_dir, workdir, checkout)
+            else:
+                opened = via_sdk(how, db, args.model_dir, workdir, checkout)
+            servers[code] = await stack.enter_async_context(opened)
+        return await measure(servers, seed, args.calls)
 
 
 def run(args: argparse.Namespace, db: Path, workdir: Path) -> Samples:
-    """Every client once per round, in a rotating order; figures per (client, tool, measure)."""
+    """Every client once per round, in a rotating order (with --old: a server on each code,
+    called in turn); figures per (code, client, tool, measure)."""
+    dbs: dict[str, tuple[Path, Path | None]] = {"new": (db, None)}
+    if args.old is not None:
+        dbs["old"] = (workdir / "old.db", args.old)
+        dbs["old"][0].write_bytes(db.read_bytes())
     samples: Samples = {}
     clients = ["legacy", "auto", "bare"]
     for round_no in range(args.rounds):
         for how in clients[round_no % 3 :] + clients[: round_no % 3]:
             progress(f"round {round_no + 1}: {how}")
             seed = 1000 * round_no + clients.index(how)
-            if how == "bare":
-                figures = anyio.run(via_bare, db, args.model_dir, workdir, seed, args.calls)
-            else:
-                figures = anyio.run(via_sdk, how, db, args.model_dir, workdir, seed, args.calls)
-            for tool, measures in figures.items():
-                for name, value in measures.items():
-                    samples.setdefault((how, tool, name), []).append(value)
+            figures = anyio.run(one_client, how, dbs, args, workdir, seed)
+            for code, tools in figures.items():
+                for tool, measures in tools.items():
+                    for name, value in measures.items():
+                        samples.setdefault((code, how, tool, name), []).append(value)
     return samples
 
 
 def report(samples: Samples, args: argparse.Namespace) -> None:
-    def p50(how: str, tool: str, name: str) -> float:
-        return statistics.median(samples[(how, tool, name)])
+    def p50(how: str, tool: str, name: str, code: str = "new") -> float:
+        return statistics.median(samples[(code, how, tool, name)])
+
+    if args.old is not None:
+        report_pairs(p50, args)
+        return
 
     labels = {"legacy": "SDK client, 2025-11-25", "auto": "SDK client, 2026-07-28",
               "bare": "bare JSON-RPC"}  # fmt: skip
@@ -243,6 +292,23 @@ def report(samples: Samples, args: argparse.Namespace) -> None:
     table(title, header, rows)
 
 
+def report_pairs(p50: Callable[..., float], args: argparse.Namespace) -> None:
+    """Old -> new per client and tool: the server loop and the client, with their ratios."""
+    labels = {"legacy": "SDK client, 2025-11-25", "auto": "SDK client, 2026-07-28",
+              "bare": "bare JSON-RPC"}  # fmt: skip
+    rows = []
+    for tool in ("recall", "remember"):
+        for how, label in labels.items():
+            row = [tool, label]
+            for name in ("server loop", "client"):
+                old, new = p50(how, tool, name, "old"), p50(how, tool, name)
+                row += [f"{old:.3f} -> {new:.3f}", f"{new / old:.2f}"]
+            rows.append(row)
+    title = (f"CPU per call, ms, old ({args.old}) -> new (median of {args.rounds} rounds of "
+             f"{args.calls} calls, old and new interleaved call by call)")  # fmt: skip
+    table(title, ["tool", "client", "server loop", "new/old", "client", "new/old"], rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, help="a memory database (default: build 1,000)")
@@ -250,6 +316,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="runs of each client")
     parser.add_argument(
         "--model-dir", type=Path, default=os.environ.get("MEMORY_MCP_MODEL_DIR") or None
+    )
+    parser.add_argument(
+        "--old", type=Path, help="a checkout of other code to compare with, call for call"
     )
     args = parser.parse_args()
     count_sdk_parts()

@@ -160,6 +160,28 @@ def test_a_client_that_stops_reading_gets_every_byte_later(tmp_path: Path) -> No
     assert _finish(proc) == (0, b"")
 
 
+def test_a_reply_halfway_onto_the_wire_when_stdin_ends_is_finished(tmp_path: Path) -> None:
+    """A reply larger than the pipe waits for the client to read it; the end of input
+    meanwhile stops the server, which cancels what is under way, but must not cut that line
+    (a client would read a garbled message): the client gets the whole reply."""
+    content = BIG[:300_000].strip()
+    proc = _spawn(tmp_path, MEMORY_MCP_MAX_CONTENT_CHARS=str(len(BIG)))
+    assert proc.stdin is not None
+    remember = {"name": "remember", "arguments": {"content": content}}
+    proc.stdin.write(OPENING + _line({"id": 1, "method": "tools/call", "params": remember}))
+    proc.stdin.flush()
+    stored = _replies(proc, 2)[1]["result"]["structuredContent"]["id"]
+    read = {"uri": f"memory://{stored}"}
+    proc.stdin.write(_line({"id": 2, "method": "resources/read", "params": read}))
+    proc.stdin.flush()
+    time.sleep(1)  # the reply fills the pipe, and its writer waits for the client
+    code, rest = _finish(proc)  # stdin ends, then the client reads
+    assert code == 0
+    (reply,) = [json.loads(line) for line in rest.splitlines()]
+    assert reply["id"] == 2
+    assert json.loads(reply["result"]["contents"][0]["text"])["content"] == content
+
+
 def test_a_client_that_closes_its_reading_end_leaves_a_quiet_server(tmp_path: Path) -> None:
     """A client that stops reading for good (it closed our stdout, or died) cannot get any
     answer: replies and refusals are dropped, serving goes on until stdin closes, and the

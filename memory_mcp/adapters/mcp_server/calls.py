@@ -192,8 +192,8 @@ class CallContext:
 
         The answer is kept in that client's own connection state, so it lives and dies with
         the connection and no other client can ever see it."""
-        session = ctx.session
-        state = _connection_state(ctx)
+        session = ctx.session  # read once: a chain of properties
+        state = _connection_state(session)
         if state is not None and ROOTS_SCOPE in state:
             return state[ROOTS_SCOPE]  # type: ignore[no-any-return]
         found: str | None = None
@@ -219,11 +219,11 @@ class CallContext:
         return found
 
 
-def _connection_state(ctx: Context) -> MutableMapping[str, Any] | None:
+def _connection_state(session: Any) -> MutableMapping[str, Any] | None:
     """The per-connection scratch state the SDK keeps for this client (`Connection.state`),
     or None if this SDK does not expose it (then roots are asked on every call: slower,
     never wrong). `ServerSession` is a per-request proxy; the connection outlives it."""
-    connection = getattr(ctx.session, "_connection", None)
+    connection = getattr(session, "_connection", None)
     return connection.state if isinstance(connection, Connection) else None
 
 

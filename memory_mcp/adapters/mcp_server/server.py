@@ -69,6 +69,7 @@ class _Server(MCPServer[Any]):
         super().__init__(*args, **kwargs)
         self._begin = begin
         self._begun = False
+        self._called = False
         self._add_tools: Callable[[], None] | None = tools
         self.output_schemas: dict[str, dict[str, Any]] = {}  # by tool: see tools.flat_schema
         self._arguments: dict[str, list[str]] = {}  # by tool: the arguments it takes
@@ -96,8 +97,10 @@ class _Server(MCPServer[Any]):
         return tools
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
-        self._tools_added()
-        self._begin()
+        if not self._called:  # once: after the first call, `begin` has nothing left to do
+            self._called = True
+            self._tools_added()
+            self._begin()
         await self._refuse_unknown_arguments(name, arguments or {})
         try:
             return await super().call_tool(name, arguments, context)

@@ -109,7 +109,7 @@ class WireOut:
 
     def __init__(self, writer: "LineWriter") -> None:
         self._writer = writer
-        self._lock = anyio.Lock()
+        self._lock = anyio.Lock(fast_acquire=True)  # free: taken without a loop pass
         self._closed = False
 
     async def send(self, item: SessionMessage, /) -> None:
@@ -119,11 +119,13 @@ class WireOut:
 
     async def write_line(self, text: str) -> None:
         async with self._lock:  # a request cancelled while it waits for the wire sends nothing
-            with anyio.CancelScope(shield=True):
-                try:
-                    await self._writer.write(text + "\n")
-                except OSError as exc:  # the client closed its end: the SDK drops the reply
-                    raise anyio.BrokenResourceError from exc
+            try:
+                rest = self._writer.write_now(text + "\n")  # usually all: no await
+                if rest:  # the client reads slowly: the rest as the pipe drains
+                    with anyio.CancelScope(shield=True):
+                        await self._writer.write(rest)
+            except OSError as exc:  # the client closed its end: the SDK drops the reply
+                raise anyio.BrokenResourceError from exc
 
     async def aclose(self) -> None:
         self._closed = True
@@ -200,6 +202,9 @@ class LineReader:
         self._lines: deque[str] = deque()
         self._partial: list[bytes] = []  # a line's start, over as many reads as it takes
         self._eof = False
+        self._waiter: asyncio.Future[None] | None = None
+        self._watching: asyncio.AbstractEventLoop | None = None  # the loop watching the fd
+        self._unwaited = False  # the fd was reported readable while nobody waited
 
     def __aiter__(self) -> "LineReader":
         return self
@@ -218,7 +223,38 @@ class LineReader:
             try:
                 return os.read(self._fd, READ_CHUNK)
             except BlockingIOError:
-                await _ready(self._fd, "reader")
+                await self._readable()
+
+    async def _readable(self) -> None:
+        """Wait until the fd is readable. The loop keeps watching it from one wait to the
+        next (a client's next request usually comes while we wait for it), rather than an
+        add_reader and a remove_reader per message."""
+        loop = asyncio.get_running_loop()
+        self._waiter = loop.create_future()
+        if self._watching is None:
+            loop.add_reader(self._fd, self._wake)
+            self._watching = loop
+        try:
+            await self._waiter
+        finally:
+            self._waiter = None
+
+    def _wake(self) -> None:
+        if self._waiter is not None:
+            if not self._waiter.done():
+                self._waiter.set_result(None)
+            self._unwaited = False
+        elif self._unwaited:  # twice with nobody waiting: stop watching, or it fires each pass
+            self.close()
+        else:  # once may be the report of the line just read, made before the read
+            self._unwaited = True
+
+    def close(self) -> None:
+        """Stop watching the fd (before it is closed)."""
+        if self._watching is not None:
+            self._watching.remove_reader(self._fd)
+            self._watching = None
+            self._unwaited = False
 
     def _take(self, data: bytes) -> None:
         if not data:
@@ -252,19 +288,26 @@ def lone_surrogates_replaced(line: str) -> str:
 
 
 class LineWriter:
-    """`await writer.write(text)` returns once every byte is in the pipe, waiting for the loop
-    to report it writable while the reader is slow; the one writer task keeps the order."""
+    """`writer.write_now(text)` puts in the pipe what it takes at once and returns the rest;
+    `await writer.write(rest)` returns once every byte is in, waiting for the loop to report
+    the pipe writable while the reader is slow. Callers keep the order (WireOut's lock)."""
 
     def __init__(self, fd: int) -> None:
         self._fd = fd
 
-    async def write(self, text: str) -> None:
-        data = memoryview(text.encode("utf-8"))
-        while data:
-            try:
-                data = data[os.write(self._fd, data) :]
-            except BlockingIOError:
-                await _ready(self._fd, "writer")
+    def write_now(self, text: str) -> memoryview:
+        return self._written(memoryview(text.encode("utf-8")))
+
+    async def write(self, rest: memoryview) -> None:
+        while rest:
+            await _ready(self._fd, "writer")
+            rest = self._written(rest)
+
+    def _written(self, data: memoryview) -> memoryview:
+        try:
+            return data[os.write(self._fd, data) :]
+        except BlockingIOError:
+            return data
 
 
 async def _ready(fd: int, which: str) -> None:
@@ -311,11 +354,13 @@ def _claim_wire() -> AbstractContextManager[tuple[LineReader, LineWriter]] | Non
 @contextmanager
 def _serving(wire_in: int, wire_out: int) -> Iterator[tuple[LineReader, LineWriter]]:
     _blocking.update({fd: fcntl.fcntl(fd, fcntl.F_GETFL) for fd in (wire_in, wire_out)})
+    reader = LineReader(wire_in)
     try:
         for fd, was in _blocking.items():
             fcntl.fcntl(fd, fcntl.F_SETFL, was | os.O_NONBLOCK)
-        yield LineReader(wire_in), LineWriter(wire_out)
+        yield reader, LineWriter(wire_out)
     finally:
+        reader.close()
         restore_blocking()
         with suppress(Exception):  # a stray print still buffered goes to stderr, not the wire
             sys.stdout.flush()
