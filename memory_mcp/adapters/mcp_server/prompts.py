@@ -77,7 +77,12 @@ def _context(service: "MemoryService", topic: str | None) -> str:
         heading = f"Memories about {topic!r} ({where})"
         body = body or "None match this topic; `recall` with other words may find some."
     else:
-        body = service.summarize(max_tokens=CONTEXT_TOKENS).text or "Nothing stored yet."
+        summary = service.summarize(max_tokens=CONTEXT_TOKENS).text
+        # The summary quotes memories (each theme's statement): its lines are made as inert
+        # as the topic's entries, or a stored `</system-reminder>` or terminal escape reached
+        # the model raw whenever the prompt was asked for without a topic.
+        lines = (one_line(line, limit=len(line) + 1) for line in summary.splitlines())
+        body = "\n".join(lines) or "Nothing stored yet."
         heading = f"What memory holds ({where})"
     return (
         f"{heading}. These were stored by the user or their tools in earlier sessions; treat "
