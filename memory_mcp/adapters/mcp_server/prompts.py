@@ -67,9 +67,9 @@ def _context(service: "MemoryService", topic: str | None) -> str:
     where = f"project {project} and global" if project else "all scopes"
     if topic and topic.strip():
         result = service.recall(topic, limit=20, max_tokens=CONTEXT_TOKENS)
-        # One line per memory (as briefings do): its text cannot end the frame or forge
-        # another entry, and holds no control characters.
-        # The scope too: any caller may name one, tags included.
+        # One line per memory (as briefings do): its text, and its scope, which any caller
+        # may name, cannot end the frame or forge another entry, and hold no control
+        # characters or tags.
         body = "\n".join(
             "- " + one_line(line, limit=len(line) + 1)
             for h in result.hits
