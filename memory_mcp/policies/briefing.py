@@ -38,6 +38,9 @@ def render(header: str, sections: Sequence[Section], max_tokens: int) -> str:
 
     Each line is costed with its line break; the estimate of the whole is at most the sum
     of its lines' (each rounds up), so the text never exceeds `max_tokens`."""
+    # The header names the project, whose scope comes from stored data or a repository's
+    # remote URL (`.git/config`): a tag there closed the wrapper as a memory's would.
+    header = one_line(header, limit=len(header) + 1)
     lines = [header]
     used = _cost(header)
     for section in sections:

@@ -401,6 +401,53 @@ def test_what_the_sdk_cannot_take_as_a_message_gets_json_rpc_answers(
         assert http.post(url, json=answer, headers=session).status_code == 202
 
 
+def test_roots_are_asked_in_the_calls_own_stream(
+    tmp_path: Path, servers: list[subprocess.Popen[str]]
+) -> None:
+    """A 2025-11-25 client that offers roots need not open the optional GET stream: roots/list
+    went there, was never seen, and the call waited for ever (the stream's pings kept it
+    open). It now comes in the call's own reply stream, and one never answered costs that
+    call ROOTS_TIMEOUT_S, after which it goes on without a project."""
+    proc, port = start(tmp_path)
+    servers.append(proc)
+    url = f"http://127.0.0.1:{port}/mcp"
+    repo = make_repo(tmp_path)
+    accept = {"Accept": "application/json, text/event-stream"}
+
+    def remember(content: str, answer: bool) -> tuple[list[str], dict[str, Any]]:
+        hello = {"protocolVersion": "2025-11-25", "capabilities": {"roots": {}},
+                 "clientInfo": {"name": "no-get-stream", "version": "1"}}  # fmt: skip
+        opened = httpx2.post(url, headers=accept, json={"jsonrpc": "2.0", "id": 1,
+                             "method": "initialize", "params": hello})  # fmt: skip
+        session = accept | {"mcp-session-id": opened.headers["mcp-session-id"],
+                            "mcp-protocol-version": "2025-11-25"}  # fmt: skip
+        httpx2.post(url, headers=session, json={"jsonrpc": "2.0",
+                                                "method": "notifications/initialized"})  # fmt: skip
+        call = {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+                "params": {"name": "remember", "arguments": {"content": content}}}  # fmt: skip
+        asked, deadline = [], time.monotonic() + 60  # the old server never answered
+        with httpx2.stream("POST", url, headers=session, json=call, timeout=30) as reply:
+            for line in reply.iter_lines():
+                assert time.monotonic() < deadline, f"no reply; asked: {asked}"
+                if not line.startswith("data:"):
+                    continue
+                message = json.loads(line.removeprefix("data:"))
+                if message.get("method") == "roots/list":
+                    asked.append(message["method"])
+                    if answer:
+                        roots = {"roots": [{"uri": repo.as_uri(), "name": "gizmo"}]}
+                        back = {"jsonrpc": "2.0", "id": message["id"], "result": roots}
+                        assert httpx2.post(url, headers=session, json=back).status_code == 202
+                elif message.get("id") == 2:
+                    return asked, message["result"]["structuredContent"]
+        raise AssertionError(f"the call's stream ended without its reply; asked: {asked}")
+
+    asked, stored = remember("Roots answered in the call's stream", answer=True)
+    assert (asked, stored["scope"]) == (["roots/list"], "gitlab.com/acme/gizmo")
+    asked, stored = remember("Roots never answered", answer=False)
+    assert (asked, stored["scope"]) == (["roots/list"], "global")
+
+
 def test_a_client_gone_before_its_body_is_one_info_line_not_a_traceback(
     tmp_path: Path, servers: list[subprocess.Popen[str]]
 ) -> None:

@@ -631,6 +631,74 @@ def test_cli_install_codex_hooks_brief_a_codex_session(cli, tmp_path: Path) -> N
     assert "codex mcp add" in said
 
 
+def test_the_capture_hook_loads_the_model_the_server_entry_names(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path, model_dir: Path
+) -> None:
+    """A client runs its hooks without the server entry's `env`: `--model-dir` (or
+    MEMORY_MCP_MODEL_DIR) reached only that env, so capture, the one hook that loads the
+    model, looked for it in the empty download cache: offline, every capture warned and stored
+    without a vector; with another MEMORY_MCP_MODEL it loaded the wrong model and told the
+    user to `reindex` with it."""
+    repo = project(tmp_path)
+    db = tmp_path / "m.db"
+    cli("--model-dir", str(model_dir), "install", "claude-code", "--dir", str(repo), "--db",
+        str(db), "--hooks")  # fmt: skip
+    hooks = json.loads((repo / ".claude" / "settings.json").read_text())["hooks"]
+    capture = hooks["Stop"][0]["hooks"][0]["command"]
+    assert f"--model-dir {model_dir.absolute()}" in capture
+    # the briefing and prompt hooks never load it, and keep to the quick start-up's --db
+    assert "--model-dir" not in hooks["SessionStart"][0]["hooks"][0]["command"]
+    lines = [
+        {"type": "user", "message": {"role": "user", "content": "We decided to use structlog."},
+         "uuid": "u1", "sessionId": "s1", "timestamp": "2026-10-05T09:00:00Z"},
+        {"type": "assistant", "uuid": "a1", "sessionId": "s1", "timestamp": "2026-10-05T09:01:00Z",
+         "message": {"role": "assistant", "content": [{"type": "text", "text": "Noted."}]}},
+    ]  # fmt: skip
+    transcript = tmp_path / "s1.jsonl"
+    transcript.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    stop = {"session_id": "s1", "transcript_path": str(transcript), "cwd": str(repo),
+            "hook_event_name": "Stop", "stop_hook_active": False}  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MEMORY_MCP_")}
+    env |= {"HOME": str(tmp_path / "home"), "HF_HUB_OFFLINE": "1"}  # no cache, no download
+    ran = subprocess.run(capture, shell=True, capture_output=True, text=True, timeout=120,
+                         input=json.dumps(stop), env=env)  # fmt: skip
+    assert ran.returncode == 0 and "Semantic search is off" not in ran.stderr, ran.stderr
+    service = MemoryService.open(Settings(db=db, semantic=False))  # embeds nothing itself
+    try:
+        stored = service.list_memories()
+        assert "We decided to use structlog." in [m.content for m in stored]
+        assert service.stats().embedded == len(stored)  # the hook embedded what it stored
+    finally:
+        service.close()
+
+
+def test_cli_install_codex_writes_the_settings_it_was_given_absolute(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--db rel.db` reached Codex's hooks and its `codex mcp add` line as given, relative:
+    run from the session's folder they briefed from no database, silently; `--scope` was
+    taken and dropped. Both now carry what other clients' entries carry, paths absolute."""
+    repo = project(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    _, said = cli("--db", "rel.db", "install", "codex", "--dir", str(repo), "--hooks",
+                  "--scope", "mine")  # fmt: skip
+    db = tmp_path / "rel.db"
+    said = " ".join(said.split())
+    assert f"--env MEMORY_MCP_DB={db} --env MEMORY_MCP_DEFAULT_SCOPE=mine --" in said
+    hooks = json.loads((repo / ".codex" / "hooks.json").read_text())["hooks"]
+    command = hooks["SessionStart"][0]["hooks"][0]["command"]
+    assert f"--db {db} hook session-start" in command
+    service = MemoryService.open(Settings(db=db, semantic=False))
+    scope = "github.com/acme/widgets"  # the repository's, as the hook resolves its cwd
+    service.remember("We decided to ship on Fridays only.", "decision", scope=scope)
+    service.close()
+    start = {"session_id": "019d", "transcript_path": None, "cwd": str(repo), "source": "startup",
+             "hook_event_name": "SessionStart", "model": "gpt-5-codex"}  # fmt: skip
+    ran = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=60,
+                         input=json.dumps(start), cwd=repo, env={**os.environ})  # fmt: skip
+    assert "ship on Fridays" in json.loads(ran.stdout)["hookSpecificOutput"]["additionalContext"]
+
+
 def test_cli_install_gemini_writes_the_server_and_hooks_that_brief_a_gemini_session(
     cli, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]

@@ -62,6 +62,8 @@ def _count(db: Path) -> int:
             {},
             ("session-start", "http://h:1"),
         ),
+        # the model's options, which install gives capture, only matter if it answers locally
+        (["--model-dir", "/m", "hook", "capture", "--url", "u"], {}, ("capture", "u")),
         (["hook", "prompt"], {}, None),  # no URL: the local path
         (["hook", "prompt", "--url", "u", "--project", "p"], {}, None),  # the server can't
         (["hook", "prompt", "--url", "u"], {"MEMORY_MCP_PROJECT": "p"}, None),

@@ -92,6 +92,18 @@ async def test_bad_input_is_a_tool_error_and_the_server_keeps_serving(
     assert ok["status"] == "created"
 
 
+async def test_a_filter_of_too_many_tags_is_refused_at_the_first_one_too_many(
+    client: Client,
+) -> None:
+    """Every tag was cleaned before they were counted: 100,000 of them (a 1 MB request) cost
+    the server seconds of CPU before the refusal. The tags after the 33rd are not read: had
+    they been, the control character in them would be the complaint."""
+    tags = [f"tag{i}" for i in range(33)] + ["bad\x07tag"] * 100_000
+    result = await client.call_tool("recall", {"query": "anything", "tags": tags})
+    assert result.is_error
+    assert "at most 32 tags in a filter" in result.content[0].text  # type: ignore[union-attr]
+
+
 @pytest.mark.parametrize("wrong", [True, 1.0])
 async def test_an_id_must_be_a_whole_number_not_true_or_one_point_zero(
     client: Client, wrong: object

@@ -95,9 +95,6 @@ def install(
     url = None if hook_url is None else _check_hook_url(hook_url, hooks)
     given = root_options(ctx)
     launch = launch_command(current_runtime())
-    if client is Client.CODEX:
-        _codex(target, launch, db or given.get("db"), url if hooks else None, hooks, name)
-        return
     env = clients.server_env(
         db or given.get("db"),
         scope,
@@ -105,6 +102,9 @@ def install(
         given.get("model_dir"),
         given.get("cache_dir"),
     )
+    if client is Client.CODEX:
+        _codex(target, launch, env, url if hooks else None, hooks, name)
+        return
     entry = clients.server_entry(target, launch, env)
     if print_:
         if launch.note:
@@ -117,9 +117,12 @@ def install(
     outcome = clients.install(target, entry, datetime.now(), force)
     _report(target, outcome)
     if hooks is not None:
-        options = ["--db", env["MEMORY_MCP_DB"]] if "MEMORY_MCP_DB" in env else []
-        groups = hookconfig.gemini_entries if client is Client.GEMINI else hookconfig.entries
-        _hooks(target, groups(launch, options, url) if hooks else None)
+        options = _root_flags(env, ("MEMORY_MCP_DB",))
+        if client is Client.GEMINI:
+            ours = hookconfig.gemini_entries(launch, options, url)
+        else:
+            ours = hookconfig.entries(launch, options, url, _root_flags(env, _MODEL_SETTINGS))
+        _hooks(target, ours if hooks else None)
     if outcome.action == "unchanged":
         return
     _say(f"Command: {launch.command} ({_KINDS[launch.kind]}).")
@@ -168,19 +171,43 @@ def _check_hooks(client: Client, hooks: bool | None) -> None:
         )
 
 
+# The settings a server entry's `env` carries that also decide what a hook command opens and
+# loads, with the root option that gives each on a hook's command line (a client runs its
+# hooks without that env). The briefing and prompt hooks never load the model, and their
+# quick start-up (cli/quick.py) reads --db only: the model's settings go to capture alone.
+_ROOT_FLAGS = {
+    "MEMORY_MCP_DB": "--db",
+    "MEMORY_MCP_MODEL": "--model",
+    "MEMORY_MCP_MODEL_DIR": "--model-dir",
+    "MEMORY_MCP_CACHE_DIR": "--cache-dir",
+}
+_MODEL_SETTINGS = ("MEMORY_MCP_MODEL", "MEMORY_MCP_MODEL_DIR", "MEMORY_MCP_CACHE_DIR")
+
+
+def _root_flags(env: dict[str, str], names: tuple[str, ...]) -> list[str]:
+    return [word for name in names if name in env for word in (_ROOT_FLAGS[name], env[name])]
+
+
 def _codex(
-    target: Target, launch: Launch, db: str | None, url: str | None, hooks: bool | None, name: str
+    target: Target,
+    launch: Launch,
+    env: dict[str, str],
+    url: str | None,
+    hooks: bool | None,
+    name: str,
 ) -> None:
     """Codex CLI: its hooks in .codex/hooks.json (or ~/.codex/hooks.json with --global); its
-    server entry is TOML, which `codex mcp add` writes."""
-    options = ["--db", str(db)] if db else []
+    server entry is TOML, which `codex mcp add` writes: the line to run carries the entry's
+    settings as `--env` (Codex passes a server only a few of the shell's variables)."""
     if hooks:
         prepare(launch)  # a uv tool install when run from uvx: its script is the command
+    options = _root_flags(env, ("MEMORY_MCP_DB",))
     _hooks(target, hookconfig.codex_entries(launch, options, url) if hooks else None)
     if hooks:
-        server = " ".join(shlex.quote(w) for w in [launch.command, *launch.args, *options])
-        _say(f"Add the server to Codex too, if it is not there yet: codex mcp add {name} --"
-             f" {server} serve")  # fmt: skip
+        words = [w for k, v in env.items() for w in ("--env", f"{k}={v}")]
+        words += ["--", launch.command, *launch.args, "serve"]
+        _say("Add the server to Codex too, if it is not there yet: codex mcp add"
+             f" {shlex.quote(name)} {shlex.join(words)}")  # fmt: skip
 
 
 def _check_hook_url(url: str, hooks: bool | None) -> str:

@@ -34,15 +34,16 @@ _OFF = ("0", "false", "no", "off")
 
 
 def remote_target(argv: list[str], env: "Mapping[str, str]") -> tuple[str, str] | None:
-    """(command, url) of a `[--db X] hook <command> [--db X] [--project P] [--url U]` line whose
-    hook the server can answer as asked, or None for the local path."""
+    """(command, url) of a `[--db X] [--model-dir M …] hook <command> [--db X] [--project P]
+    [--url U]` line whose hook the server can answer as asked, or None for the local path."""
     try:
         at = argv.index("hook")
     except ValueError:
         return None
     command = argv[at + 1] if at + 1 < len(argv) else ""
     root, rest = (
-        option_pairs(argv[:at], ("--db",)),
+        # the model's options only matter if it answers locally: the server uses its own
+        option_pairs(argv[:at], ("--db", "--model", "--model-dir", "--cache-dir")),
         option_pairs(argv[at + 2 :], ("--db", "--project", "--url")),
     )
     if command not in COMMANDS or root is None or rest is None or "project" in rest:

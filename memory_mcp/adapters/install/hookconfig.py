@@ -10,6 +10,7 @@ again replaces them (never duplicates), removing them leaves every other hook as
 
 import copy
 import shlex
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -92,11 +93,12 @@ def _command_groups(
 
 
 def entries(
-    launch: Launch, options: list[str], url: str | None = None
+    launch: Launch, options: list[str], url: str | None = None, model: Sequence[str] = ()
 ) -> dict[str, list[dict[str, Any]]]:
     """Our hook groups, one per event. With the `url` of a running `serve --http`, the prompt
     hook is Claude Code's `http` hook (no process at all: milliseconds) and the commands post
-    to that server (`--url`), answering locally when it does not."""
+    to that server (`--url`), answering locally when it does not. `model`: the root options
+    naming the embedding model (--model-dir …), for capture, the one hook that loads it."""
     groups = {}
     for event, (cmd, timeout) in EVENTS.items():
         hook: dict[str, Any]
@@ -104,7 +106,8 @@ def entries(
             hook = http_hook(url, cmd, timeout)
         else:
             extra = ["--url", url] if url else []
-            hook = {"type": "command", "command": hook_command(launch, options, cmd) + "".join(
+            root = [*options, *model] if cmd == "capture" else options
+            hook = {"type": "command", "command": hook_command(launch, root, cmd) + "".join(
                 " " + shlex.quote(w) for w in extra), "timeout": timeout}  # fmt: skip
         if cmd == "capture":
             hook["async"] = True  # the client does not wait for it

@@ -18,6 +18,8 @@ from mcp.server.connection import Connection
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.shared.exceptions import MCPDeprecationWarning
+from mcp.shared.message import ServerMessageMetadata
+from mcp.types import ListRootsRequest, ListRootsResult
 
 from memory_mcp.adapters.mcp_server.offload import OFFLOAD
 from memory_mcp.errors import MemoryMCPError
@@ -32,6 +34,7 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 ROOTS_SCOPE = "memory_mcp.roots_scope"  # our key in the connection's per-client state
+ROOTS_TIMEOUT_S = 10.0  # a client answers roots/list from memory: this is one that will not
 MAX_CLIENT_NAME_CHARS = 64
 MAX_CLIENT_VERSION_CHARS = 32
 _SPACES = re.compile(r"\s+")
@@ -198,12 +201,12 @@ class CallContext:
             return state[ROOTS_SCOPE]  # type: ignore[no-any-return]
         found: str | None = None
         caps = ctx.client_capabilities
-        if caps is not None and caps.roots is not None:
+        if caps is not None and caps.roots is not None and session.can_send_request:
             try:
                 with warnings.catch_warnings():
                     # Deliberate: roots are only our fallback for clients on older protocols.
                     warnings.simplefilter("ignore", MCPDeprecationWarning)
-                    roots = (await session.list_roots()).roots
+                    roots = (await _ask_roots(ctx)).roots
             except Exception as exc:  # noqa: BLE001 - a client may fail this; we fall back
                 logger.info("Client offered roots but list_roots failed: %s", exc)
                 roots = []
@@ -217,6 +220,24 @@ class CallContext:
         if state is not None:
             state[ROOTS_SCOPE] = found
         return found
+
+
+async def _ask_roots(ctx: Context) -> ListRootsResult:
+    """roots/list, sent on this call's own channel and given ROOTS_TIMEOUT_S to answer.
+
+    `session.list_roots()` sends it on the connection's channel: over HTTP the stream a
+    client may open with a GET, which the spec leaves optional. A 2025-11-25 client that
+    offered roots and opened none never saw the request, and its call (kept open by the
+    stream's pings) waited for ever. Tied to the call, it travels in the reply stream the
+    client is reading, as the spec asks of requests made while serving one; a client that
+    still does not answer costs this one call the timeout, not every call."""
+    result: ListRootsResult = await ctx.session.send_request(
+        ListRootsRequest(),
+        ListRootsResult,
+        request_read_timeout_seconds=ROOTS_TIMEOUT_S,
+        metadata=ServerMessageMetadata(related_request_id=ctx.request_id),
+    )
+    return result
 
 
 def _connection_state(session: Any) -> MutableMapping[str, Any] | None:
