@@ -58,7 +58,7 @@ class Run:
     def take(self, item: NewRow, values: dict[str, Any]) -> int | None:
         """Take a new memory (its insert parameters, `values`); its id, or None when it is
         to be inserted alone (a key to settle, or no id left below the largest)."""
-        if item.key is not None or not _json_safe(values.values()):
+        if item.key is not None or not json_safe(values.values()):
             return None
         if self._next_id is None:
             found = scalar(self._c, f"select {self._next_id_sql}")
@@ -100,7 +100,7 @@ class Run:
             self.written[new_id] = Inserted(new_id, "created", (), None, position)
 
 
-def _json_safe(values: Iterable[Any]) -> bool:
+def json_safe(values: Iterable[Any]) -> bool:
     """Whether the values come out of JSON as they went in: no text with a NUL or half a
     surrogate pair (JSON escapes them; SQLite's binding keeps the one, refuses the other).
     Checked on the texts joined: one scan a row, not a call a value."""
