@@ -377,6 +377,33 @@ def test_a_mixed_batch_is_decided_and_logged_row_by_row(storage: Storage) -> Non
     assert storage.search_keywords("helix", MemoryFilter(), 5) == []
 
 
+def test_a_batch_stores_each_value_as_given(storage: Storage) -> None:
+    """SQLite writes a run of new rows as one JSON array of rows: every text and value comes
+    back as it went in (astral characters, escapes, quotes, line separators, numbers)."""
+    texts = [
+        "emoji \U0001f389 and \U0001f468\u200d\U0001f469\u200d\U0001f467 family",
+        'quotes " and \\ backslash \\u0041 not an escape', "line\u2028sep\u2029para\ttab",
+        "日本語のメモ", "café ÇA ß İ ı", "plain ascii note",
+    ]  # fmt: skip
+    batch = [
+        row(text, vec(1, i, 0, 0), tags=["t\u00e9st", f"n{i}"], scope=f"sc\u00f6pe{i % 2}",
+            metadata={"n": i, "big": 2**62 + i, "f": 0.1 * i, "yes": True, "none": None,
+                      "deep": {"list": [text, -i]}},
+            context=f"ctx {text}", occurred_at="2026-01-02T03:04:05.123456Z",
+            expires_at="2099-01-01T00:00:00.000000Z", client="bulk \U0001f916")
+        for i, text in enumerate(texts)
+    ]  # fmt: skip
+    out = storage.insert_many(batch, repeats="count")
+    assert [s.status for s in out] == ["created"] * len(texts)
+    for given, stored in zip(batch, storage.get_many([s.id for s in out]), strict=True):
+        assert (stored.content, stored.tags, stored.scope, stored.metadata, stored.context) == (
+            given.content, given.tags, given.scope, given.metadata, given.context
+        )  # fmt: skip
+        assert format_time(stored.occurred_at) == given.occurred_at  # type: ignore[arg-type]
+        assert format_time(stored.expires_at) == given.expires_at  # type: ignore[arg-type]
+    assert_in_step(storage, len(texts), len(texts))
+
+
 def _stored_for_batch_tests(store: Storage) -> None:
     """Memories a batch may repeat, or must not: visible, forgotten, superseded, keyed,
     dated events and lasting kinds, in two scopes."""
