@@ -12,7 +12,8 @@ Memories are synthetic sentences built from word lists with a fixed seed; no ext
 Databases up to `--embed-max` memories are built through `remember_many` (every text
 embedded); larger ones reuse the vectors of a `--pool`-text pool via `store.insert_many`.
 The largest of the former is built span by span next to the embedder alone on the same texts:
-that is the bulk-import figure. Figures go to stdout, progress to stderr.
+that is the bulk-import figure (`--bulk-only`: that table alone; benchmarks/bulk_cpu.py gives
+what storing a bulk item costs the CPU). Figures go to stdout, progress to stderr.
 """
 
 import argparse
@@ -493,6 +494,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--workdir", type=Path, help="keep the databases here and reuse them (default: a temp dir)"
     )
+    parser.add_argument(
+        "--bulk-only",
+        action="store_true",
+        help="only the bulk-import table, at the largest N up to --embed-max",
+    )
     args = parser.parse_args()
     args.common_at = [int(s) for s in args.common_at.split(",") if s]
     args.sizes = [1_000, 10_000] if args.quick else sorted(int(s) for s in args.sizes.split(","))
@@ -565,11 +571,26 @@ def run_sizes(
     return service, path
 
 
+def bulk_only(args: argparse.Namespace, embedder: FastEmbedEmbedder, workdir: Path) -> None:
+    """The bulk-import table alone (one fresh DB), for A/B rounds of the bulk path."""
+    n = max(size for size in args.sizes if size <= args.embed_max)
+    progress(f"measuring bulk import at N={n:,}")
+    service = open_service(workdir / "bulk.db", embedder, args.model_dir)
+    _, rows = measure_bulk(service, make_items(n, SEED))
+    service.close()
+    title = f"Bulk import, N={n:,}, same texts, {BULK_SPAN}-item spans (memories/s)"
+    table(title, ["path", "memories/s", "x embedder", "target"], rows)
+
+
 def main() -> None:
     args = parse_args()
     progress("loading the embedding model")
     embedder, load_s = load_embedder(args.model_dir)
     print_header(args, load_s)
+    if args.bulk_only:
+        with tempfile.TemporaryDirectory(prefix="memory-mcp-speed-") as tmp:
+            bulk_only(args, embedder, Path(tmp))
+        return
     with tempfile.TemporaryDirectory(prefix="memory-mcp-speed-") as tmp:
         workdir = args.workdir or Path(tmp)
         state: dict[str, Any] = {}

@@ -1,5 +1,6 @@
 """Pydantic models crossing the service boundary; validation only, no I/O."""
 
+import re
 import unicodedata
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
@@ -34,11 +35,20 @@ def strip_invisible(text: str) -> str:
     return text[start:end]
 
 
+# The control characters (category Cc) of ASCII; no ASCII character is a format one (Cf).
+_ASCII_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
 def clean_name(value: str, what: str) -> str:
     """A scope, tag or key as it prints: invisible format characters removed (`global\u200b`
     is `global`), ends stripped; control characters refused."""
-    value = "".join(char for char in value if unicodedata.category(char) != "Cf").strip()
-    bad = next((char for char in value if unicodedata.category(char) == "Cc"), None)
+    if value.isascii():  # most names: one search, not a category looked up a character
+        value = value.strip()
+        found = _ASCII_CONTROL.search(value)
+        bad = None if found is None else found.group()
+    else:
+        value = "".join(char for char in value if unicodedata.category(char) != "Cf").strip()
+        bad = next((char for char in value if unicodedata.category(char) == "Cc"), None)
     if bad is not None:
         raise ValueError(f"{what} {value[:20]!r} contains the control character U+{ord(bad):04X}")
     return value

@@ -11,7 +11,7 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from memory_mcp.config import DEFAULT_NEAR_DUPLICATE
 from memory_mcp.policies.repeats import event_day
@@ -132,13 +132,18 @@ def content_hash(text: str) -> str:
 Written = tuple[str, str, str | None]  # (scope, text, occurred_at) of a statement
 
 
-def by_hash(texts: Iterable[Written]) -> dict[tuple[str, str, str | None], list[Written]]:
+def by_hash(
+    texts: Sequence[Written], hashes: Sequence[str] | None = None
+) -> dict[tuple[str, str, str | None], list[Written]]:
     """(scope, text, occurred_at) grouped under (scope, content_hash, event day): what one
     lookup of exact repeats answers for (texts that differ only in case or spacing share a
-    hash; events of other days are other memories, policies/repeats.py)."""
+    hash; events of other days are other memories, policies/repeats.py). `hashes`: each
+    text's content_hash, if known."""
+    if hashes is None:
+        hashes = [content_hash(text) for _, text, _ in texts]
     grouped: dict[tuple[str, str, str | None], list[Written]] = {}
-    for scope, text, occurred_at in texts:
-        grouped.setdefault((scope, content_hash(text), event_day(occurred_at)), []).append(
+    for (scope, text, occurred_at), digest in zip(texts, hashes, strict=True):
+        grouped.setdefault((scope, digest, event_day(occurred_at)), []).append(
             (scope, text, occurred_at)
         )
     return grouped

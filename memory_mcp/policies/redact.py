@@ -14,6 +14,7 @@ from itertools import accumulate
 from typing import Any
 
 from memory_mcp.policies.secrets import (
+    ANY_NEEDLE,
     KINDS,
     RULES,
     Span,
@@ -57,11 +58,26 @@ _LONGEST_TAG = len("</private>")
 _MARKER = re.compile(r"\[REDACTED:[a-z_]+\]")
 
 
+# What a text must hold for redact to change it: a rule's needle, a "<" (a private tag), a
+# "%" (an escape _url_decoded reads) or a line break (_across_lines may join a token cut
+# there). Most texts hold none: one search of the lowered text then stands for every step
+# (a needle in part of a text is in the whole: lower() maps each character on its own but
+# for a final sigma, which no needle holds).
+_WORTH_A_LOOK = re.compile(f"{ANY_NEEDLE}|[<%\n]")
+
+
+def _plain(text: str) -> bool:
+    """Whether redact leaves `text` as it is for want of anything to look at."""
+    return _WORTH_A_LOOK.search(text.lower()) is None
+
+
 def redact(text: str) -> Redaction:
     """Remove <private> blocks and replace secrets with `[REDACTED:<kind>]`. Never raises.
 
     Private blocks go first, so a secret split by one is still found once it is joined.
     """
+    if _plain(text):
+        return Redaction(text)
     text, private_at = _strip_private(text)
     found = _findings(text)
     events = [(start, 1, kind) for start, _, kind in found]
@@ -314,6 +330,8 @@ def redact_fields(**fields: Any) -> RedactedFields:
 def _tag(tag: Any, kinds: list[str]) -> Any:
     if not isinstance(tag, str):
         return _walk(tag, kinds)
+    if _plain(tag):
+        return tag
     result = redact(tag)
     kinds += result.redacted
     secrets = [kind for kind in result.redacted if kind != "private"]
@@ -322,6 +340,8 @@ def _tag(tag: Any, kinds: list[str]) -> Any:
 
 def _walk(value: Any, kinds: list[str]) -> Any:
     if isinstance(value, str):
+        if _plain(value):  # most texts: not even a Redaction to make
+            return value
         result = redact(value)
         kinds += result.redacted
         return result.text

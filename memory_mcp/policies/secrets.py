@@ -192,13 +192,20 @@ def _after(word: re.Pattern[str], needles: tuple[str, ...], text: str, at: int) 
 # Earlier rules win when two find the same span, so specific kinds come before generic ones.
 # The needles (before each pattern) are what every match holds, lowercased: a rule whose
 # needles are all absent from a text is not run on it, which keeps ordinary prose cheap.
+# A case-sensitive pattern's needles spell its literal start in full ("glpat-", not "gl",
+# which "global", the default scope, holds); a case-insensitive one's stay as they were,
+# since `re` matches "ı" and "ſ" for "i" and "s" where lower() keeps them apart.
 RULES = (
     _simple("private_key", "private key", _PRIVATE_KEY),
     _simple("private_key", "putty-user-key-file-", _PUTTY_KEY),
     _token("aws_access_key", "akia|asia", rf"(?:AKIA|ASIA)[A-Z0-9]{{16}}{_END}"),
     _token("aws_secret_key", "secret", _AWS_SECRET, labelled=True),
-    _token("github_token", "gh|github_pat_", r"gh[pousr]_[A-Za-z0-9]{36,}|github_pat_\w{22,}"),
-    _token("gitlab_token", "gl", r"gl(?:pat|dt|rt|ptt)-[A-Za-z0-9_-]{20,}"),
+    _token(
+        "github_token",
+        "ghp_|gho_|ghu_|ghs_|ghr_|github_pat_",
+        r"gh[pousr]_[A-Za-z0-9]{36,}|github_pat_\w{22,}",
+    ),
+    _token("gitlab_token", "glpat-|gldt-|glrt-|glptt-", r"gl(?:pat|dt|rt|ptt)-[A-Za-z0-9_-]{20,}"),
     _token("slack_token", "xox|xapp", r"(?:xox[abcdeoprs]|xoxe\.xox[bp]|xapp)-[A-Za-z0-9-]{10,}"),
     _simple(
         "webhook_url",
@@ -285,6 +292,24 @@ _NEEDLES: tuple[tuple[str, tuple[int, ...]], ...] = tuple(
     (needle, tuple(i for i, rule in enumerate(RULES) if needle in rule.needles))
     for needle in dict.fromkeys(n for rule in RULES for n in rule.needles)
 )
+
+
+def _trie(words: list[str]) -> str:
+    """A pattern matching any of `words`, as a trie: one branch per next character, which
+    `re` tries at a position in one step where a flat alternation tries every word. A word
+    that another word begins is enough for a search: the longer one is left out."""
+    if "" in words:
+        return ""
+    groups: dict[str, list[str]] = {}
+    for word in words:
+        groups.setdefault(word[0], []).append(word[1:])
+    branches = [re.escape(first) + _trie(rest) for first, rest in sorted(groups.items())]
+    return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+
+
+# Matches where a text holds any needle: possible_rules(lowered) is empty exactly when this
+# finds nothing in `lowered` (one search, not one look a needle).
+ANY_NEEDLE = _trie([needle for needle, _ in _NEEDLES])
 
 
 def possible_rules(lowered: str) -> set[int]:

@@ -110,6 +110,7 @@ class BulkWriter(Part):
         grants.check_write(self.ctx, scope)
         return NewRow(
             content=new.content,
+            content_hash=dedup_module.content_hash(new.content),  # once: see NewRow
             kind=new.kind,
             tags=new.tags,
             scope=scope,
@@ -127,13 +128,13 @@ class BulkWriter(Part):
             return list(range(len(batch)))
         first: dict[tuple[str, str, str | None], int] = {}
         for i, r in enumerate(batch):  # events of other days are other memories
-            when = event_day(r.occurred_at, r.kind)
-            first.setdefault((r.scope, dedup_module.content_hash(r.content), when), i)
+            first.setdefault((r.scope, r.hashed(), event_day(r.occurred_at, r.kind)), i)
         said = {
             i: (batch[i].scope, batch[i].content, event_time(batch[i].kind, batch[i].occurred_at))
             for i in first.values()
         }
-        held = self.store.held_texts(list(said.values()))
+        hashes = [batch[i].hashed() for i in said]
+        held = self.store.held_texts(list(said.values()), hashes)
         return [i for i, text in said.items() if text not in held]
 
     def _embedded(self, batch: list[NewRow], todo: list[int]) -> list[NewRow]:

@@ -199,10 +199,13 @@ class MemoryReads(Protocol):
         """A visible memory in `scope` that `content` (an event at `occurred_at`) repeats."""
         ...
 
-    def held_texts(self, texts: Sequence[Written]) -> dict[Written, int]:
+    def held_texts(
+        self, texts: Sequence[Written], hashes: Sequence[str] | None = None
+    ) -> dict[Written, int]:
         """The (scope, content, occurred_at) of `texts` for which `find_exact` finds a
         memory, each with that memory's id, in one statement (a bulk write's check of what
-        it need not embed; an import's of what it leaves out, naming the memory)."""
+        it need not embed; an import's of what it leaves out, naming the memory). `hashes`:
+        each content's policies.dedup.content_hash, if the caller has them."""
         ...
 
     def current_for_key(self, scope: str, key: str) -> list[Memory]:

@@ -13,6 +13,7 @@ from typing import Any, Literal, TypedDict
 import numpy as np
 
 from memory_mcp.models import Memory, MemoryFilter
+from memory_mcp.policies.dedup import content_hash
 from memory_mcp.timestamps import parse_stored_time
 
 Ranked = list[tuple[int, float]]  # (memory id, score) best first
@@ -48,6 +49,13 @@ class NewRow:
     repeat_count: int = 1
     last_seen_at: str | None = None
     context: str | None = None
+    # policies.dedup.content_hash(content), when the caller has it already (a bulk write
+    # reads it for its own checks, then the store for its decisions): None, computed there.
+    content_hash: str | None = field(default=None, compare=False, repr=False)
+
+    def hashed(self) -> str:
+        """The content's exact-repeat hash (the one given, else computed)."""
+        return self.content_hash or content_hash(self.content)
 
 
 @dataclass(frozen=True)

@@ -56,13 +56,15 @@ def test_metadata_points_at_the_issuer_and_401_points_at_the_metadata(
     [
         {"aud": "someone-else"},
         {"iss": "https://evil.example.test"},
-        {"exp": int(time.time()) - 120},
-        {"nbf": int(time.time()) + 600},
+        {"exp": -120},  # times: seconds from when the token is made, not collected
+        {"nbf": 600},  # (a suite slower than 10 minutes reached this with nbf past)
         {"sub": 42},
     ],
     ids=["wrong-audience", "wrong-issuer", "expired", "not-yet-valid", "no-principal"],
 )
 def test_a_bad_jwt_gets_401(oauth_service: MemoryService, issuer: Issuer, claims: Any) -> None:
+    now = int(time.time())
+    claims = {k: now + v if k in ("exp", "nbf") else v for k, v in claims.items()}
     with serving(oauth_service, token=None) as url:
         assert ping(url, issuer.token()).status_code != 401  # the same token, valid
         assert ping(url, issuer.token(**claims)).status_code == 401

@@ -1,5 +1,7 @@
 """Bounds and text checks on every argument a caller can send (inputs.py, via the service)."""
 
+import unicodedata
+
 import pytest
 
 from memory_mcp.config import Settings
@@ -114,3 +116,19 @@ def test_names_lose_invisible_characters_and_refuse_control_characters() -> None
     for bad in ("a\nb", "a\x1b[31m", "a\x00"):
         with pytest.raises(ValueError, match="control character"):
             clean_scope(bad)
+
+
+def test_an_ascii_name_is_cleaned_as_any_other() -> None:
+    """ASCII names take a shorter path (one search, no category a character): each ASCII
+    character, alone, inside a name and at its ends, comes out as the Unicode rules say:
+    stripped if whitespace, refused if a control character (category Cc), else kept."""
+    for code in range(128):
+        char = chr(code)
+        for name in (char, f"a{char}b", f" {char} ", char * 3):
+            kept = name.strip()
+            if unicodedata.category(char) == "Cc" and char in kept:
+                with pytest.raises(ValueError, match=f"U\\+{code:04X}"):
+                    clean_name(name, "tag")
+            else:
+                assert clean_name(name, "tag") == kept
+    assert clean_name(" ops\u200b", "tag") == "ops"  # not ASCII: format characters go

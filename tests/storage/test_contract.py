@@ -377,6 +377,103 @@ def test_a_mixed_batch_is_decided_and_logged_row_by_row(storage: Storage) -> Non
     assert storage.search_keywords("helix", MemoryFilter(), 5) == []
 
 
+def test_a_batch_stores_each_value_as_given(storage: Storage) -> None:
+    """SQLite writes a run of new rows as one JSON array of rows: every text and value comes
+    back as it went in (astral characters, escapes, quotes, line separators, numbers)."""
+    texts = [
+        "emoji \U0001f389 and \U0001f468\u200d\U0001f469\u200d\U0001f467 family",
+        'quotes " and \\ backslash \\u0041 not an escape', "line\u2028sep\u2029para\ttab",
+        "日本語のメモ", "café ÇA ß İ ı", "plain ascii note",
+    ]  # fmt: skip
+    batch = [
+        row(text, vec(1, i, 0, 0), tags=["t\u00e9st", f"n{i}"], scope=f"sc\u00f6pe{i % 2}",
+            metadata={"n": i, "big": 2**62 + i, "f": 0.1 * i, "yes": True, "none": None,
+                      "deep": {"list": [text, -i]}},
+            context=f"ctx {text}", occurred_at="2026-01-02T03:04:05.123456Z",
+            expires_at="2099-01-01T00:00:00.000000Z", client="bulk \U0001f916")
+        for i, text in enumerate(texts)
+    ]  # fmt: skip
+    out = storage.insert_many(batch, repeats="count")
+    assert [s.status for s in out] == ["created"] * len(texts)
+    for given, stored in zip(batch, storage.get_many([s.id for s in out]), strict=True):
+        assert (stored.content, stored.tags, stored.scope, stored.metadata, stored.context) == (
+            given.content, given.tags, given.scope, given.metadata, given.context
+        )  # fmt: skip
+        assert format_time(stored.occurred_at) == given.occurred_at  # type: ignore[arg-type]
+        assert format_time(stored.expires_at) == given.expires_at  # type: ignore[arg-type]
+    assert_in_step(storage, len(texts), len(texts))
+
+
+def _stored_for_batch_tests(store: Storage) -> None:
+    """Memories a batch may repeat, or must not: visible, forgotten, superseded, keyed,
+    dated events and lasting kinds, in two scopes."""
+    store.insert(row("Deploys  run on Fridays."))
+    store.insert(row("Tests use pytest", scope="work"))
+    gone = store.insert(row("Logs go to Loki")).id
+    store.set_forgotten([gone], None)
+    store.insert(row("The port is 8080", key="port"))
+    store.insert(row("The port is 8081", key="port"))  # supersedes 8080
+    store.insert(row("Went to the dentist", kind="event", occurred_at="2026-03-02T09:00:00Z"))
+    store.insert(row("The office is in Lyon", occurred_at="2026-03-02T09:00:00Z"))
+    store.insert(row("Editor is Helix"))
+
+
+_BATCH = [
+    row("deploys run on FRIDAYS"),  # a stored memory, spelt otherwise
+    row("Tests use pytest"),  # another scope's text: new here
+    row("Logs go to Loki"),  # forgotten: new
+    row("The port is 8080"),  # superseded: new
+    row("the port is 8081", key="port"),  # its key's memory
+    row("Went to the dentist", kind="event", occurred_at="2026-03-09T09:00:00Z"),  # other day
+    row("went to the dentist.", kind="event", occurred_at="2026-03-09T18:00:00Z"),  # the row above
+    row("Went to the dentist", kind="event", occurred_at="2026-03-02T20:00:00Z"),  # stored day
+    row("The office is in Lyon", occurred_at="2026-05-01T09:00:00Z"),  # lasting: any day
+    row("Editor is Helix", key="user.editor", kind="preference"),  # takes the key and kind
+    row("editor is helix"),  # now keyed: still its repeat
+    row("Tea at four"), row("Coffee at nine"), row("tea at four."),  # new, then repeated
+    row("Coffee at nine", scope="work"), row("coffee at nine", scope="work"),
+    row("A key first", key="first"), row("a key first"),  # a keyed new row, then unkeyed
+    row("From mem0", metadata={"imported_from": {"format": "mem0", "id": "m-1"}}),
+    row("From mem0 again", metadata={"imported_from": {"format": "mem0", "id": "m-1"}}),
+]  # fmt: skip
+
+
+def _state(store: Storage) -> list[tuple[Any, ...]]:
+    """Every memory as stored, but for the times a write sets to its own clock."""
+    return [
+        (m.id, m.content, m.scope, m.kind, m.key, m.tags, m.metadata, m.occurred_at,
+         m.repeat_count, m.superseded_by, m.forgotten_at is None)
+        for m in store.iter_all()
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("repeats", ["count", "skip"])
+def test_a_batch_decides_repeats_as_its_rows_one_by_one(
+    storage: Storage, tmp_path: Path, repeats: str
+) -> None:
+    """insert_many reads which texts are held once a batch, then looks a row up only when
+    its text is held or an earlier row of the batch inserted it: every outcome and every
+    memory as when each row is sent alone."""
+    backend = "postgres" if type(storage).__module__.startswith("memory_mcp.storage.postgres") \
+        else "sqlite"  # fmt: skip
+    alone = open_storage(settings(backend, tmp_path / "alone"))
+    try:
+        alone.ensure_vector_index(MODEL, DIM)
+        for store in (storage, alone):
+            _stored_for_batch_tests(store)
+        together = storage.insert_many(_BATCH, repeats=repeats)  # type: ignore[arg-type]
+        one_by_one = [alone.insert_many([r], repeats=repeats)[0] for r in _BATCH]  # type: ignore[arg-type]
+        assert together == one_by_one
+        assert _state(storage) == _state(alone)
+        d, c = "duplicate", "created"
+        assert [s.status for s in together] == [
+            d, c, c, c, d, c, d, d, d, d, d, c, c, d, c, d, c, d, c,
+            "present" if repeats == "skip" else c,
+        ]  # fmt: skip
+    finally:
+        alone.close()
+
+
 def test_each_row_of_a_batch_keeps_its_own_vector_and_log_entry(storage: Storage) -> None:
     """Runs of new rows are written together (SQLite: their vectors by one statement, each
     cut out of one blob by its place): every row holds its own vector with its own metadata,

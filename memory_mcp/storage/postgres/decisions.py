@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from memory_mcp.errors import InvalidInput
-from memory_mcp.policies.dedup import content_hash
 from memory_mcp.policies.repeats import LASTING_KINDS, event_day
 from memory_mcp.storage.contract import NewRow
 from memory_mcp.storage.postgres import history
@@ -47,9 +46,28 @@ HOLDERS = f"""scope = %(scope)s and key = %(key)s and {CURRENT}
 def visible_repeat(c: Connection, item: NewRow) -> Any:
     return c.execute(
         f"select * from memories where {REPEAT}",
-        {"scope": item.scope, "hash": content_hash(item.content), "key": item.key,
+        {"scope": item.scope, "hash": item.hashed(), "key": item.key,
          "day": event_day(item.occurred_at, item.kind)},
     ).fetchone()  # fmt: skip
+
+
+def held_texts(c: Connection, texts: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Of the (scope, content hash) pairs `texts`, those a visible memory holds: one
+    statement for a batch of insert_many, not a round trip a row. A row whose pair is
+    neither held at the start of its transaction nor inserted by the batch since needs no
+    `visible_repeat`: it would find nothing, since nothing insert_many does makes a memory
+    visible again or changes its scope or text."""
+    pairs = list(set(texts))
+    if not pairs:
+        return set()
+    rows = c.execute(
+        f"""select distinct p.scope, p.hash
+            from unnest(%(scopes)s::text[], %(hashes)s::text[]) as p(scope, hash)
+            join memories m on m.scope = p.scope and m.content_hash = p.hash
+            where m.{CURRENT.replace(" and ", " and m.")}""",
+        {"scopes": [p[0] for p in pairs], "hashes": [p[1] for p in pairs]},
+    ).fetchall()
+    return {(row["scope"], row["hash"]) for row in rows}
 
 
 def imported_before(c: Connection, item: NewRow) -> int | None:
@@ -88,7 +106,7 @@ def restored_before(c: Connection, item: NewRow) -> int | None:
     row = c.execute(
         """select id from memories where scope = %(scope)s and content_hash = %(hash)s
            and (%(created)s::text is null or created_at = %(created)s) order by id limit 1""",
-        {"scope": item.scope, "hash": content_hash(item.content), "created": item.created_at},
+        {"scope": item.scope, "hash": item.hashed(), "created": item.created_at},
     ).fetchone()
     return None if row is None else int(row["id"])
 

@@ -75,12 +75,14 @@ class PgReads(PgBase):
         )
         return found[0] if found else None
 
-    def held_texts(self, texts: Sequence[Written]) -> dict[Written, int]:
+    def held_texts(
+        self, texts: Sequence[Written], hashes: Sequence[str] | None = None
+    ) -> dict[Written, int]:
         """find_exact for many: one statement walking (scope, content_hash) per text."""
-        groups = by_hash(texts)
+        groups = by_hash(texts, hashes)
         if not groups:
             return {}
-        scopes, hashes, days = zip(*groups, strict=True)
+        scopes, digests, days = zip(*groups, strict=True)
         rows = self._read(
             lambda c: c.execute(
                 f"""select p.scope, p.hash, p.day, m.id, m.occurred_at is null as undated
@@ -89,7 +91,7 @@ class PgReads(PgBase):
                     join memories m on m.scope = p.scope and m.content_hash = p.hash
                     where m.forgotten_at is null and m.superseded_by is null
                     and {decisions.same_event("p.day", "m.")}""",
-                {"scopes": list(scopes), "hashes": list(hashes), "days": list(days)},
+                {"scopes": list(scopes), "hashes": list(digests), "days": list(days)},
             ).fetchall()
         )
         found = first_repeats(

@@ -99,7 +99,10 @@ class PgWrites(PgBase):
                 items = [replace(i, vector=None) for i in items]
             # Looked up once, not once a row: only a write (holding our lock) adds or drops it.
             table = vectors.has_table(c)
-            return [_place(c, item, action, client, repeats, table) for item in items]
+            held = None
+            if repeats in ("count", "skip"):
+                held = decisions.held_texts(c, ((i.scope, i.hashed()) for i in items))
+            return [_place(c, item, action, client, repeats, table, held) for item in items]
 
     def record_repeat(
         self,
@@ -276,11 +279,16 @@ def _place(
     client: str | None,
     repeats: Repeats,
     vectors_table: bool | None = None,
+    held: set[tuple[str, str]] | None = None,
 ) -> Inserted:
-    """One row of insert_many: left out, counted, or inserted (see the contract)."""
+    """One row of insert_many: left out, counted, or inserted (see the contract). `held`:
+    the (scope, content hash) pairs a visible memory may hold (decisions.held_texts, and
+    each row inserted since); a row whose pair is not there repeats nothing."""
     if repeats == "skip" and (before := decisions.imported_before(c, item)) is not None:
         return Inserted(before, "present")
-    if repeats in ("count", "skip") and (same := decisions.visible_repeat(c, item)) is not None:
+    pair = (item.scope, item.hashed())
+    looked_up = repeats in ("count", "skip") and (held is None or pair in held)
+    if looked_up and (same := decisions.visible_repeat(c, item)) is not None:
         superseded: list[int] = []
         # A key is new information even where repeats are not counted: it is taken.
         if repeats == "count" or (item.key is not None and same["key"] is None):
@@ -293,6 +301,8 @@ def _place(
             return Inserted(before, "present")
         if item.id is not None and decisions.id_taken(c, item.id):
             item = replace(item, id=None)
+    if held is not None:
+        held.add(pair)
     return _insert(c, item, action, client, vectors_table=vectors_table)
 
 
@@ -425,6 +435,6 @@ def row_values(item: NewRow, now: str) -> dict[str, Any]:
         metadata=as_json(item.metadata),
         created_at=item.created_at or now,
         updated_at=item.updated_at or item.created_at or now,
-        content_hash=content_hash(item.content),
+        content_hash=item.hashed(),
     )
     return values

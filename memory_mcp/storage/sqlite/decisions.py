@@ -7,6 +7,7 @@ item or exported row stored before. Settling a key (one current value per scope 
 writes too, in the same transaction.
 """
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -18,6 +19,7 @@ from memory_mcp.storage.sources import origin
 from memory_mcp.storage.sqlite import history
 from memory_mcp.storage.sqlite.base import require_row
 from memory_mcp.storage.sqlite.db import Connection
+from memory_mcp.storage.sqlite.runs import json_safe
 from memory_mcp.timestamps import utc_now
 
 CURRENT = "forgotten_at is null and superseded_by is null"
@@ -53,6 +55,26 @@ def visible_repeat(c: Connection, item: NewRow, digest: str | None = None) -> An
         {"scope": item.scope, "hash": digest or content_hash(item.content), "key": item.key,
          "day": event_day(item.occurred_at, item.kind)},
     ).fetchone()  # fmt: skip
+
+
+def held_texts(c: Connection, texts: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Of the (scope, content hash) pairs `texts`, those a visible memory holds: one
+    statement for a batch of insert_many, where a look-up a row cost about a tenth of
+    storing it. A row whose pair is neither held at the start of its transaction nor
+    inserted by the batch since needs no `visible_repeat`: it would find nothing, since
+    nothing insert_many does makes a memory visible again or changes its scope or text.
+    A scope JSON could not carry as it is (a lone surrogate) is counted held: looked up."""
+    pairs = set(texts)
+    plain = [pair for pair in pairs if json_safe(pair)]
+    rows = c.execute(
+        # json_each first (cross join keeps it outer): one index probe a pair
+        f"""select distinct p.value ->> 0, p.value ->> 1
+            from json_each(:pairs) p cross join memories m
+            on m.scope = p.value ->> 0 and m.content_hash = p.value ->> 1
+            where m.{CURRENT.replace(" and ", " and m.")}""",
+        {"pairs": json.dumps(plain)},
+    ).fetchall()
+    return {(row[0], row[1]) for row in rows} | (pairs - set(plain))
 
 
 def imported_before(c: Connection, item: NewRow) -> int | None:

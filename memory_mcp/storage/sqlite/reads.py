@@ -86,9 +86,11 @@ class SqliteReads(SqliteBase):
         )
         return found[0] if found else None
 
-    def held_texts(self, texts: Sequence[Written]) -> dict[Written, int]:
+    def held_texts(
+        self, texts: Sequence[Written], hashes: Sequence[str] | None = None
+    ) -> dict[Written, int]:
         """find_exact for many: one statement walking (scope, content_hash) per text."""
-        groups = by_hash(texts)
+        groups = by_hash(texts, hashes)
         if not groups:
             return {}
         rows = self._read(

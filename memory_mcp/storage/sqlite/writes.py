@@ -95,7 +95,10 @@ class SqliteWrites(SqliteBase):
         memories without a key are written by one statement each (runs.py)."""
         with self._write() as c:
             run = Run(c, COLUMNS, _NEXT_ID, action, client, self._made_with)
-            placed = [_place(c, item, client, repeats, run) for item in items]
+            held = None
+            if repeats in ("count", "skip"):
+                held = decisions.held_texts(c, ((i.scope, i.hashed()) for i in items))
+            placed = [_place(c, item, client, repeats, run, held) for item in items]
             run.write()
             return [run.written[p] if isinstance(p, int) else p for p in placed]
 
@@ -273,16 +276,23 @@ def set_fields(c: Connection, memory_id: int, fields: dict[str, Any]) -> None:
 
 
 def _place(
-    c: Connection, item: NewRow, client: str | None, repeats: Repeats, run: Run
+    c: Connection,
+    item: NewRow,
+    client: str | None,
+    repeats: Repeats,
+    run: Run,
+    held: set[tuple[str, str]] | None = None,
 ) -> Inserted | int:
     """One row of insert_many: left out, counted, inserted, or taken into `run` (its id:
-    written with the run). Whatever could read or follow a row of the run writes it first."""
-    digest = content_hash(item.content)
+    written with the run). Whatever could read or follow a row of the run writes it first.
+    `held`: the (scope, content hash) pairs a visible memory may hold (decisions.held_texts,
+    and each row inserted since); a row whose pair is not there repeats nothing."""
+    digest = item.hashed()
     if run.holds_alike(item, digest):
         run.write()
     if repeats == "skip" and (before := decisions.imported_before(c, item)) is not None:
         return Inserted(before, "present")
-    if repeats in ("count", "skip"):
+    if repeats in ("count", "skip") and (held is None or (item.scope, digest) in held):
         same = decisions.visible_repeat(c, item, digest)
         if same is not None:
             superseded: list[int] = []
@@ -299,6 +309,8 @@ def _place(
         if item.id is not None and decisions.id_taken(c, item.id):
             item = replace(item, id=None)
     values = row_values(item, utc_now(), digest)
+    if held is not None:
+        held.add((item.scope, digest))
     if (taken := run.take(item, values)) is not None:
         return taken
     run.write()
@@ -428,6 +440,6 @@ def row_values(item: NewRow, now: str, digest: str | None = None) -> dict[str, A
         metadata=json.dumps(item.metadata),
         created_at=item.created_at or now,
         updated_at=item.updated_at or item.created_at or now,
-        content_hash=digest or content_hash(item.content),
+        content_hash=digest or item.hashed(),
     )
     return values

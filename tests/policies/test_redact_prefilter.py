@@ -1,0 +1,117 @@
+"""The prefilter in front of redaction: one search that lets most text through untouched must
+never change what is redacted. Every text of a broad corpus (the secret corpus, every string
+the redaction tests write, each in variants that move it past the prefilter's reasons to
+look: case, line breaks, %-escapes, private tags) comes out of `redact` and `redact_fields`
+exactly as it does with the prefilter switched off, and each rule's needles are in every
+text the rule matches."""
+
+import ast
+import re
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from memory_mcp.policies import redact as redact_module
+from memory_mcp.policies.redact import redact, redact_fields
+from memory_mcp.policies.secrets import RULES, possible_rules
+from tests.secret_corpus import CORPUS
+
+HERE = Path(__file__).resolve().parent
+SOURCES = [HERE / "test_redact.py", HERE.parent / "service" / "test_redaction.py"]
+
+
+def _strings(path: Path) -> list[str]:
+    """Every string literal of a test module (f-strings' constant parts too)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)]
+    return [s for s in found if isinstance(s, str) and s.strip()]
+
+
+def _variants(text: str) -> list[str]:
+    """The text and the ways it may reach redaction otherwise."""
+    middle = len(text) // 2
+    return [
+        text, text.upper(), text.lower(), text.title(), text.swapcase(),
+        f"Deploy notes: {text} (see the runbook)", f"{text}\n{text}",
+        text[:middle] + "\n" + text[middle:], text[:middle] + " \n  " + text[middle:],
+        quote(text, errors="surrogatepass"), quote(text, safe="", errors="surrogatepass"),
+        text.replace(" ", "+"),
+        f"<private>{text}</private> kept", f"kept <PRIVATE>{text}", f"{text}</private>",
+        text.replace("s", "\u017f").replace("i", "\u0131"), text.replace("k", "\u212a"),
+    ]  # fmt: skip
+
+
+def _corpus() -> list[str]:
+    texts = [secret.text for secret in CORPUS] + [secret.snippet for secret in CORPUS]
+    for path in SOURCES:
+        texts += _strings(path)
+    texts += [
+        "Deploys run on Fridays in the global scope", "global", "ops", "billing-api",
+        "through the night, the ghost of glpat", "ghp_ is how GitHub tokens start",
+        "glpat- alone", "GLPAT-" + "x" * 24, "gho_" + "A1" * 20, "GHP_" + "x" * 40,
+        "github_pat_" + "x" * 30, "Σίσυφος ΣΊΣΥΦΟΣ passΣ", "İstanbul PASSWORD=İ1234567",
+        "[REDACTED:api_key] and then api_key=abcd1234", "%", "<", "\n", "a\nb",
+    ]  # fmt: skip
+    # every start the case-sensitive token rules know, each needle spelt out in full
+    texts += [f"token gh{kind}_{'aB3' * 13} here" for kind in "pousr"]
+    texts += [f"token gl{kind}-{'aB3' * 8} here" for kind in ("pat", "dt", "rt", "ptt")]
+    return list(dict.fromkeys(v for text in texts for v in _variants(text)))
+
+
+CORPUS_TEXTS = _corpus()
+
+
+# Letters `re` matches for "s" and "i" when it ignores case, which lower() keeps as they are:
+# a case-blind rule may match a text without its needle then (as it always could).
+FOLDED_APART = ("\u017f", "\u0131", "\u0130")
+
+
+def _outputs() -> list[object]:
+    found: list[object] = []
+    for text in CORPUS_TEXTS:
+        result = redact(text)
+        fields = redact_fields(
+            content=text, tags=[text, "ops"], scope=text, context=text,
+            metadata={"note": text, "password": text, text[:40]: [text, 7]},
+        )  # fmt: skip
+        found.append((result.text, result.redacted, fields.fields, fields.redacted))
+    return found
+
+
+def test_the_corpus_is_broad() -> None:
+    assert len(CORPUS_TEXTS) > 5_000
+    redacted = [text for text in CORPUS_TEXTS if redact(text).changed]
+    assert len(redacted) > 1_000 and len(CORPUS_TEXTS) - len(redacted) > 1_000
+
+
+def test_the_prefilter_changes_no_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    filtered = _outputs()  # and with every text looked at, as before the prefilter:
+    monkeypatch.setattr(redact_module, "_WORTH_A_LOOK", re.compile(""))
+    assert filtered == _outputs()
+
+
+def test_every_match_holds_one_of_its_rules_needles() -> None:
+    """possible_rules never leaves out a rule that would match (the needles are what every
+    match holds), so a text it finds no rule for needs no rule run. The cookie rule's
+    pattern is any `name=value`: its needle is the `Cookie:` header its value needs."""
+    for text in CORPUS_TEXTS:
+        if any(letter in text for letter in FOLDED_APART):
+            continue
+        possible = possible_rules(text.lower())
+        for index, rule in enumerate(RULES):
+            if rule.kind != "session_cookie" and rule.pattern.search(text):
+                assert index in possible, (rule.kind, text)
+
+
+def test_plain_text_is_not_looked_at_rule_by_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An ordinary memory (its content, a tag, the default scope `global`) is let through by
+    one search: no rule is asked whether it may match, let alone run."""
+    asked: list[str] = []
+    monkeypatch.setattr(redact_module, "possible_rules", lambda t: asked.append(t) or set())
+    cleaned = redact_fields(
+        content="Deploys run on Fridays after the standup", tags=["ops"], scope="global"
+    )
+    assert not cleaned.changed and asked == []
+    assert redact("The ghp_ prefix marks a GitHub token").text.startswith("The ghp_")
+    assert asked  # a needle: looked at
