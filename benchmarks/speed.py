@@ -12,7 +12,7 @@ Memories are synthetic sentences built from word lists with a fixed seed; no ext
 Databases up to `--embed-max` memories are built through `remember_many` (every text
 embedded); larger ones reuse the vectors of a `--pool`-text pool via `store.insert_many`.
 The largest of the former is built span by span next to the embedder alone on the same texts:
-that is the bulk-import figure (`--bulk-only`: that table alone; benchmarks/bulk_cpu.py gives
+that is the bulk-import figure (`--only-bulk`: that table alone; benchmarks/bulk_cpu.py gives
 what storing a bulk item costs the CPU). Figures go to stdout, progress to stderr.
 """
 
@@ -495,7 +495,7 @@ def parse_args() -> argparse.Namespace:
         "--workdir", type=Path, help="keep the databases here and reuse them (default: a temp dir)"
     )
     parser.add_argument(
-        "--bulk-only",
+        "--only-bulk",
         action="store_true",
         help="only the bulk-import table, at the largest N up to --embed-max",
     )
@@ -571,7 +571,7 @@ def run_sizes(
     return service, path
 
 
-def bulk_only(args: argparse.Namespace, embedder: FastEmbedEmbedder, workdir: Path) -> None:
+def only_bulk(args: argparse.Namespace, embedder: FastEmbedEmbedder, workdir: Path) -> None:
     """The bulk-import table alone (one fresh DB), for A/B rounds of the bulk path."""
     n = max(size for size in args.sizes if size <= args.embed_max)
     progress(f"measuring bulk import at N={n:,}")
@@ -587,9 +587,9 @@ def main() -> None:
     progress("loading the embedding model")
     embedder, load_s = load_embedder(args.model_dir)
     print_header(args, load_s)
-    if args.bulk_only:
+    if args.only_bulk:
         with tempfile.TemporaryDirectory(prefix="memory-mcp-speed-") as tmp:
-            bulk_only(args, embedder, Path(tmp))
+            only_bulk(args, embedder, Path(tmp))
         return
     with tempfile.TemporaryDirectory(prefix="memory-mcp-speed-") as tmp:
         workdir = args.workdir or Path(tmp)
