@@ -30,7 +30,6 @@ PREVIEW_CHARS = 160
 DIFF_CONTEXT_WORDS = 4
 
 
-
 def visible(text: str) -> str:
     """`text` with every control character, and every one that prints as nothing, written
     out (`\\x1b`, `\\u202e`, `\\u200b`: policies.controls.shown)."""
