@@ -135,6 +135,22 @@ async def test_true_is_refused_wherever_a_number_goes(client: Client) -> None:
     assert not flags.is_error  # ...and a boolean where one goes is still taken
 
 
+async def test_a_time_refused_says_what_is_wrong_and_what_is_allowed(client: Client) -> None:
+    # `ttl: 99999999d` said "cannot read" (it had more digits than the pattern took), and a
+    # date past the year 9999 or a 13th month said "cannot read" too: each was read.
+    for args, said in [
+        ({"ttl": "99999999d"}, "ttl: '99999999d' is too long: it would end after the year 9999"),
+        ({"ttl": "0d"}, "ttl: '0d' is no time at all"),
+        ({"occurred_at": "10000-01-01"}, "'10000-01-01' is outside the years 1 to 9999"),
+        ({"occurred_at": "2026-13-45"}, "'2026-13-45' is no date: month must be in 1..12"),
+    ]:
+        result = await client.call_tool("remember", {"content": "A dated fact"} | args)
+        text = result.content[0].text  # type: ignore[union-attr]
+        assert result.is_error and said in text and "cannot read" not in text, text
+    longest = await client.call_tool("remember", {"content": "A dated fact", "ttl": "1d"})
+    assert not longest.is_error
+
+
 async def test_what_the_model_reads_about_the_tools(client: Client) -> None:
     """Descriptions and arguments, as the model sees them: change them deliberately."""
     tools = (await client.list_tools()).tools
