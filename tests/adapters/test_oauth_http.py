@@ -3,7 +3,7 @@ keys are served on loopback (no external service), its protected-resource metada
 principal and grants a token's claims make."""
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -51,21 +51,26 @@ def test_metadata_points_at_the_issuer_and_401_points_at_the_metadata(
         assert metadata["authorization_servers"] == [issuer.url]
 
 
+# Claims made from the time the test runs, not the time it was collected: "not yet valid"
+# was `nbf: now + 600` at collection, so a test reached more than ten minutes later (a whole
+# suite under load) sent a token that had become valid, and failed.
 @pytest.mark.parametrize(
     "claims",
     [
-        {"aud": "someone-else"},
-        {"iss": "https://evil.example.test"},
-        {"exp": int(time.time()) - 120},
-        {"nbf": int(time.time()) + 600},
-        {"sub": 42},
+        lambda now: {"aud": "someone-else"},
+        lambda now: {"iss": "https://evil.example.test"},
+        lambda now: {"exp": now - 3600},
+        lambda now: {"nbf": now + 3600},
+        lambda now: {"sub": 42},
     ],
     ids=["wrong-audience", "wrong-issuer", "expired", "not-yet-valid", "no-principal"],
 )
-def test_a_bad_jwt_gets_401(oauth_service: MemoryService, issuer: Issuer, claims: Any) -> None:
+def test_a_bad_jwt_gets_401(
+    oauth_service: MemoryService, issuer: Issuer, claims: Callable[[int], dict[str, Any]]
+) -> None:
     with serving(oauth_service, token=None) as url:
         assert ping(url, issuer.token()).status_code != 401  # the same token, valid
-        assert ping(url, issuer.token(**claims)).status_code == 401
+        assert ping(url, issuer.token(**claims(int(time.time())))).status_code == 401
 
 
 def test_a_forged_or_unsigned_jwt_gets_401(oauth_service: MemoryService, issuer: Issuer) -> None:
