@@ -3,9 +3,16 @@
 import re
 import unicodedata
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import to_json
 
 Kind = Literal["fact", "preference", "decision", "event", "note", "summary"]
@@ -117,6 +124,11 @@ def clean_scope(scope: str) -> str:
     return scope
 
 
+def _numeric(annotation: Any) -> bool:
+    """Whether a field's type is a whole number, or one or None (bool is not int here)."""
+    return annotation is int or int in get_args(annotation)
+
+
 class NewMemory(BaseModel):
     """What a caller asks to store."""
 
@@ -126,6 +138,18 @@ class NewMemory(BaseModel):
     scope: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
     context: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _numbers_not_booleans(cls, data: Any) -> Any:
+        """`true` where a number goes is a mistake, not 1 (as pydantic's lax mode reads it):
+        an imported line's `"id": true` was stored as memory 1."""
+        if isinstance(data, dict):
+            for name, field in cls.model_fields.items():
+                value = data.get(name)
+                if isinstance(value, bool) and _numeric(field.annotation):
+                    raise ValueError(f"{name} must be a whole number, not {str(value).lower()}")
+        return data
 
     @field_validator("content")
     @classmethod

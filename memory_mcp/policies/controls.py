@@ -4,6 +4,11 @@ No I/O.
 C0 controls but newline and tab, DEL and C1 (ESC, CSI, OSC, NEL...), bidi marks, overrides and
 isolates, line and paragraph separators. Shown text writes them out (`\\x1b`, `\\u202e`), JSON
 text as `\\u` escapes (valid JSON, the same data), a one-line briefing as spaces.
+
+Shown text also writes out the characters that print as nothing (UNSEEN): a zero-width space
+in `pay\\u200bpal` reads as "paypal" on a screen, while search, keys and links see another
+word; Unicode tag characters (U+E0020-E007F) carry a whole hidden text. Joiners between two
+letters or symbols of a script that needs them (an emoji sequence, Persian) are left alone.
 """
 
 import re
@@ -15,6 +20,29 @@ CODES = (
 )  # fmt: skip
 CONTROL = re.compile("[" + "".join(f"\\u{c:04x}" for c in CODES) + "]")
 _UNICODE_ESCAPES = {c: f"\\u{c:04x}" for c in CODES}
+_VISIBLE = {c: f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}" for c in CODES}
+# Invisible format characters (Unicode's Cf, but those that print, as the Arabic number
+# signs), fillers and invisible vowels, variation selectors of Mongolian; and a zero-width
+# joiner or non-joiner unless both its neighbours are non-ASCII letters or symbols.
+_NOT_ASCII = r"[^\x00-\x7f\s]"
+UNSEEN = re.compile(
+    "[\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b\u2060-\u2064\u206a-\u206f"
+    "\u3164\ufeff\uffa0\ufff9-\ufffb\U00013430-\U0001343f\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+    f"|(?<!{_NOT_ASCII})[\u200c\u200d]|[\u200c\u200d](?!{_NOT_ASCII})"
+)
+UNSHOWN = re.compile(f"{CONTROL.pattern}|{UNSEEN.pattern}")  # what written_out writes out
+
+
+def written_out(char: str) -> str:
+    """One such character as a person can read it: `\\x1b`, `\\u200b`, `\\U000e0041`."""
+    code = ord(char)
+    return _VISIBLE.get(code) or (f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}")
+
+
+def shown(text: str) -> str:
+    """`text` with every control and unseen character written out (written_out)."""
+    return UNSHOWN.sub(lambda m: written_out(m.group()), text)
 
 
 def json_escaped(text: str) -> str:

@@ -83,6 +83,7 @@ _OFFSETS = (
 _ANCHORED = re.compile(rf"{_AMOUNT} (?P<way>before|after) (?P<rest>.+)")
 _PERIOD = re.compile(r"(?P<which>last|this|next) (?P<unit>week|month|year)")
 _ISO_DAY = re.compile(r"[0-9]{4}-?[0-9]{2}-?[0-9]{2}")
+_DATE_START = re.compile(r"\s*([0-9]{4,})-([0-9]{1,2})-([0-9]{1,2})(?![0-9])")
 _WEEKDAY = re.compile(r"(?:(?P<which>last|next) )?(?P<day>[a-z]+)")
 _YMD = re.compile(r"(?P<y>[0-9]{4})/(?P<mo>[0-9]{1,2})/(?P<d>[0-9]{1,2})")
 _DMY = re.compile(r"(?P<d>[0-9]{1,2})(?:st|nd|rd|th)? (?:of )?(?P<mo>[a-z]+)\.?,? (?P<y>[0-9]{4})")
@@ -123,11 +124,11 @@ def parse_time(
     try:
         moment = _resolve(_normalise(text), ref)
     except OverflowError:
-        raise _unreadable(name, text, "outside the years 1 to 9999") from None
+        raise _out_of_range(name, text) from None
     except ValueError as exc:
         raise _unreadable(name, text, str(exc)) from None
     if moment is None:
-        raise _unreadable(name, text)
+        raise _why_not(name, text)
     return _utc(moment)
 
 
@@ -180,6 +181,29 @@ def resolve_relative(text: str, reference: datetime) -> datetime | None:
     """
     moment = _relative(_FILLER.sub("", _normalise(text)), _aware(reference))
     return None if moment is None else _utc(moment)
+
+
+def _why_not(name: str, text: str) -> InvalidInput:
+    """Why a text that starts as a date does not read as one: the year past 9999, or a month
+    or day the calendar does not have (`2026-13-45`); else that it cannot be read at all."""
+    start = _DATE_START.match(text)
+    if start is None:
+        return _unreadable(name, text)
+    year, month, day = (int(part) for part in start.groups())
+    if not MINYEAR <= year <= MAXYEAR:
+        return _out_of_range(name, text)
+    try:
+        date(year, month, day)
+    except ValueError as exc:
+        return InvalidInput(f"{name}: {shown(text, MAX_CHARS)} is no date: {exc}. Use {_ACCEPTED}.")
+    return _unreadable(name, text)
+
+
+def _out_of_range(name: str, text: str) -> InvalidInput:
+    return InvalidInput(
+        f"{name}: {shown(text, MAX_CHARS)} is outside the years 1 to 9999 (UTC), which is all "
+        "a date may be: give one from 0001-01-01 to 9999-12-31."
+    )
 
 
 def _unreadable(name: str, text: str, reason: str = "") -> InvalidInput:
@@ -320,19 +344,44 @@ def _shift(moment: datetime, count: int, unit: str) -> datetime:
     return moment.replace(year=year, month=month + 1, day=day)
 
 
-_DURATION = re.compile(r"^\s*(\d{1,6})\s*(s|sec|m|min|h|hr|d|day|w|wk|week)s?\s*$", re.IGNORECASE)
+_DURATION = re.compile(r"^\s*([0-9]+)\s*([a-z]+)\s*$", re.IGNORECASE)
 _DURATION_UNITS = {
     "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hr": 3600,
     "d": 86400, "day": 86400, "w": 604800, "wk": 604800, "week": 604800,
 }  # fmt: skip
+_HOW_LONG = "Use a positive number and a unit: 30m, 12h, 7d, 2w."
 
 
 def parse_duration(value: str, name: str = "ttl") -> timedelta:
-    """'30m', '12h', '7d', '2w' (or '90 days') -> timedelta; anything else is InvalidInput."""
+    """'30m', '12h', '7d', '2w' (or '90 days') -> timedelta; anything else is InvalidInput
+    saying what is wrong. One longer than a timedelta holds raises OverflowError (see
+    ends_after, which says how long one may be)."""
     match = _DURATION.match(value or "")
-    if match is None or int(match.group(1)) == 0:
+    if match is None:
+        raise InvalidInput(f"{name}: cannot read {shown(value)} as a duration. {_HOW_LONG}")
+    unit = match.group(2).lower()
+    unit = unit[:-1] if unit not in _DURATION_UNITS and unit[:-1] in _DURATION_UNITS else unit
+    if unit not in _DURATION_UNITS:
         raise InvalidInput(
-            f"{name}: cannot read {shown(value)} as a duration. Use a positive number and a "
-            "unit: 30m, 12h, 7d, 2w."
+            f"{name}: {shown(match.group(2))} in {shown(value)} is not a unit of time here. "
+            "Use s, m, h, d or w (minutes, hours, days, weeks): 30m, 12h, 7d, 2w."
         )
-    return timedelta(seconds=int(match.group(1)) * _DURATION_UNITS[match.group(2).lower()])
+    if len(match.group(1).lstrip("0")) > 12:  # past any date, and int() of 4,300 digits fails
+        raise OverflowError(f"{name} {value!r} is longer than any date range")
+    count = int(match.group(1))
+    if count == 0:
+        raise InvalidInput(f"{name}: {shown(value)} is no time at all. {_HOW_LONG}")
+    return timedelta(seconds=count * _DURATION_UNITS[unit])  # OverflowError past 999999999 days
+
+
+def ends_after(start: datetime, value: str, name: str = "ttl") -> datetime:
+    """`start` plus the duration `value` (parse_duration); one ending after the year 9999
+    is InvalidInput saying the longest it may be from `start`."""
+    try:
+        return start + parse_duration(value, name)
+    except OverflowError:
+        most = (datetime(MAXYEAR, 12, 31, 23, 59, 59, tzinfo=UTC) - start).days
+        raise InvalidInput(
+            f"{name}: {shown(value)} is too long: it would end after the year 9999, the last a "
+            f"date may be. The longest from now is {most}d (about {most // 365} years)."
+        ) from None

@@ -7,6 +7,7 @@ memories stored meanwhile get their vectors once it is ready (or by `memory-mcp 
 import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -52,6 +53,10 @@ class SemanticIndex:
         self._outdated = False  # it was found to be another model's (state "mismatch")
         self._seen = threading.local()  # the log position a thread's last write check saw
         self.newcomers = Newcomers(store, embedder, self._fill_newcomers, self._stopping)
+        # The CLI's loader, run at the first call that needs the model (an embedding, the
+        # backlog): by then the command's input has been checked, so a bad option is refused
+        # at once rather than after the seconds a model takes to load.
+        self.load_on_demand: Callable[[], None] | None = None
 
     @property
     def ready(self) -> bool:
@@ -152,8 +157,16 @@ class SemanticIndex:
             reason,
         )
 
+    def _wanted(self) -> None:
+        """The model is needed now: load it if the CLI left that to this moment."""
+        load = self.load_on_demand
+        if load is not None and self.state == "idle":
+            self.load_on_demand = None
+            load()
+
     def embed_documents(self, texts: list[str]) -> np.ndarray | None:
         """One vector per text; a text repeated in the batch is embedded once."""
+        self._wanted()
         self._look_around()
         if not self.ready or self.embedder is None:
             return None
@@ -171,6 +184,7 @@ class SemanticIndex:
             self._still_ours(self.store.vector_log_head()[0])
 
     def embed_query(self, text: str) -> np.ndarray | None:
+        self._wanted()
         self._look_around()
         if not self.ready or self.embedder is None:
             return None
@@ -326,6 +340,7 @@ class SemanticIndex:
 
     def fill_pending(self, progress: Progress | None = None) -> int:
         """Embed every memory that has no vector yet, in batches (each one transaction)."""
+        self._wanted()
         if not self.ready:
             return 0
         return self._fill(progress)
@@ -345,6 +360,7 @@ class SemanticIndex:
         """Rebuild the vector index with the configured model and re-embed every memory."""
         if self.embedder is None:
             raise EmbedderUnavailable("Semantic search is disabled; nothing to reindex.")
+        self._wanted()
         thread = self._thread
         if thread is not None:
             thread.join()

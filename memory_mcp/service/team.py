@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from memory_mcp.errors import InvalidInput, NotFound
 from memory_mcp.policies import access as policy
 from memory_mcp.policies.access import Access
-from memory_mcp.policies.times import parse_duration
+from memory_mcp.policies.times import ends_after
 from memory_mcp.service import grants
 from memory_mcp.service.context import Part
 from memory_mcp.storage.contract import PrincipalRecord
@@ -89,7 +89,7 @@ class Team(Part):
     def _new_token(self, name: str, expires: str | None) -> tuple[PrincipalRecord, str]:
         until = None
         if expires is not None:
-            until = format_time(datetime.now(UTC) + parse_duration(expires, "expires"))
+            until = format_time(ends_after(datetime.now(UTC), expires, "expires"))
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         return self.store.set_token(name, token_hash(token), until), token
 

@@ -23,7 +23,7 @@ from memory_mcp.policies import inputs
 from memory_mcp.policies.keys import key_form
 from memory_mcp.policies.redact import redact_fields
 from memory_mcp.policies.repeats import Said, event_day, event_time, same_event
-from memory_mcp.policies.times import parse_duration, parse_reference, parse_time
+from memory_mcp.policies.times import ends_after, parse_reference, parse_time
 from memory_mcp.search.nearby import Prepared
 from memory_mcp.service import grants
 from memory_mcp.service.context import (
@@ -403,10 +403,7 @@ def _expiry(
     if ttl is not None and expires_at is not None:
         raise InvalidInput("Give ttl or expires_at, not both.")
     if ttl:
-        try:
-            moment: datetime | None = (reference or datetime.now(UTC)) + parse_duration(ttl)
-        except OverflowError:
-            raise InvalidInput(f"ttl: {ttl!r} ends after the year 9999.") from None
+        moment: datetime | None = ends_after(reference or datetime.now(UTC), ttl)
     else:
         moment = parse_time(expires_at, "expires_at", reference=reference)
     if moment is not None and moment <= datetime.now(UTC):

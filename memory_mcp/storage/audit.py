@@ -2,9 +2,12 @@
 records, the fields a before/after snapshot keeps, and how scrub rewrites what it said
 and the names a memory holds."""
 
+import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
+from memory_mcp.policies.keys import key_form
 from memory_mcp.storage.records import SCRUBBED
 
 ACTIONS = (
@@ -29,11 +32,50 @@ def replace_in(value: Any, fix: Callable[[str], str]) -> Any:
     return value
 
 
-def scrubbed_names(row: Any, text: str) -> tuple[dict[str, str], str | None]:
-    """What scrub changes of `text` in a memory's names (`row`: key, scope, forget_reason):
-    the key and scope it held it in, each with `[scrubbed]` in its place (a new slot: the
-    backends move the memory there as an edit would), and the forget reason rewritten, or
-    None if that did not hold it."""
-    slot = {k: row[k].replace(text, SCRUBBED) for k in ("key", "scope") if text in (row[k] or "")}
+class Erasure:
+    """What scrub replaces with `[scrubbed]`, field by field: the text as typed, and in a
+    field the product stores in its own spelling, that spelling of the text too. Keys are
+    folded (policies.keys: `Hunter2XYZ` is stored `hunter2xyz`), tags lower-cased, and keys,
+    tags and scopes lose their invisible format characters (models.clean_name); so a secret
+    that reached a key is erased however it is typed now. Other fields hold what was typed,
+    and only that is replaced in them."""
+
+    def __init__(self, text: str) -> None:
+        bare = "".join(ch for ch in text if unicodedata.category(ch) != "Cf").strip()
+        self._typed = _pattern((text,))
+        self._named = {
+            "key": _pattern((text, key_form(bare))),
+            "tags": _pattern((text, bare.lower())),
+            "scope": _pattern((text, bare)),
+        }
+
+    def in_field(self, field: str, value: Any) -> Any:
+        """`value` (decoded JSON) of the memory's `field`, with the text erased."""
+        pattern = self._named.get(field, self._typed)
+        return replace_in(value, lambda s: pattern.sub(SCRUBBED, s))
+
+    def in_record(self, value: Any) -> Any:
+        """A history column (a before/after snapshot, or a detail): each top-level entry
+        erased as the field it names holds the text; the names themselves are the code's."""
+        if isinstance(value, dict):
+            return {name: self.in_field(name, v) for name, v in value.items()}
+        return self.in_field("", value)
+
+
+def _pattern(forms: tuple[str, ...]) -> re.Pattern[str]:
+    """One pass over every form, longest first: a form replaced is never matched again
+    inside the marker that replaced another."""
+    ordered = sorted({f for f in forms if f}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, ordered)))
+
+
+def scrubbed_names(row: Any, erasure: Erasure) -> tuple[dict[str, str], str | None]:
+    """What scrub changes of the text in a memory's names (`row`: key, scope,
+    forget_reason): the key and scope it held it in, each with `[scrubbed]` in its place (a
+    new slot: the backends move the memory there as an edit would), and the forget reason
+    rewritten, or None if that did not hold it."""
+    named = {k: (row[k], erasure.in_field(k, row[k])) for k in ("key", "scope") if row[k]}
+    slot = {k: new for k, (old, new) in named.items() if new != old}
     reason = row["forget_reason"] or ""
-    return slot, (reason.replace(text, SCRUBBED) if text in reason else None)
+    erased = erasure.in_field("forget_reason", reason)
+    return slot, (erased if erased != reason else None)

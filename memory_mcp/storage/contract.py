@@ -161,9 +161,11 @@ class MemoryWrites(Protocol):
         self, ids: Iterable[int], text: str, client: str | None = None
     ) -> dict[int, tuple[bool, int]]:
         """Replace every occurrence of `text` with SCRUBBED in the memories (content, context,
-        tags, metadata) and in every string of their history, and record a "scrub" entry that
-        does not contain it, in one transaction; per id, (memory changed, history entries
-        changed). Changed content loses its vector until `set_vectors` gives it one."""
+        tags, metadata, key, scope, forget reason) and in every string of their history, in
+        each spelling a field stores it in (audit.Erasure: a key's folded case), and record a
+        "scrub" entry that does not contain it, in one transaction; per id, (memory changed,
+        history entries changed). Changed content loses its vector until `set_vectors` gives
+        it one."""
         ...
 
 

@@ -375,6 +375,33 @@ def test_memory_text_is_shown_inert_by_every_command(run, tmp_path: Path) -> Non
         assert literal in shown, literal
 
 
+UNSEEN_TEXT = (
+    "Quarterly pay\u200bpal \u2060joined soft\u00adhyphen \ufeffbom tags\U000e0041\U000e0042 "
+    "x\u200dy"
+)
+KEPT = "family \U0001f468\u200d\U0001f469 \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
+UNSEEN_RAW = re.compile("[\u00ad\u200b\u2060\ufeff\U000e0041\U000e0042]|x\u200dy")
+
+
+def test_characters_that_print_as_nothing_are_written_out(tmp_path: Path) -> None:
+    # A zero-width space printed raw: `pay\u200bpal` read as "paypal" in every table, and
+    # tag characters (U+E0041...) carried a text nobody saw. Joiners inside an emoji or a
+    # Persian word print as they should.
+    db = tmp_path / "cli.db"
+    service = MemoryService.open(Settings(db=db, semantic=False))
+    memory_id = service.remember(f"{UNSEEN_TEXT} {KEPT}", context="ctx \u200b here").id
+    service.close()
+    for args in (("list",), ("show", str(memory_id)), ("recall", "Quarterly"), ("summarize",),
+                 ("history", str(memory_id))):  # fmt: skip
+        result = CliRunner().invoke(app, ["--db", str(db), *args])
+        shown = result.stdout + result.stderr
+        assert result.exit_code == 0, (args, shown)
+        assert not UNSEEN_RAW.search(shown), (args, shown)
+        assert "pay\\u200bpal" in shown and "tags\\U000e0041\\U000e0042" in shown, (args, shown)
+    shown = CliRunner().invoke(app, ["--db", str(db), "show", str(memory_id)]).stdout
+    assert KEPT in shown and "x\\u200dy" in shown and "ctx \\u200b here" in shown
+
+
 def test_json_output_keeps_the_text_with_controls_escaped(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     hostile_memories(tmp_path / "cli.db")
     text = run("show", "1", "--json")

@@ -121,6 +121,48 @@ async def test_an_id_must_be_a_whole_number_not_true_or_one_point_zero(
     assert [h["id"] for h in shown["hits"]] == [kept["id"]] == [1]
 
 
+NEEDED = {"remember": {"content": "Needed to call it"}, "recall": {"query": "anything"},
+          "forget": {"ids": [1]}, "summarize": {}}  # fmt: skip
+
+
+async def test_true_is_refused_wherever_a_number_goes(client: Client) -> None:
+    # pydantic's lax mode read `true` as 1: `limit: true` asked for one hit, and the model
+    # never learnt its argument was wrong. Every numeric argument of every tool, from the
+    # schemas tools/list gives, and the numbers inside a list (ids).
+    await call(client, "remember", content="Memory one, for the ids")
+    tried = []
+    for tool in (await client.list_tools()).tools:
+        for name, schema in tool.input_schema["properties"].items():
+            numeric = "integer" in json.dumps(schema) or "number" in json.dumps(schema)
+            if not numeric:
+                continue
+            sent = [True] if schema.get("type") == "array" else True
+            result = await client.call_tool(tool.name, NEEDED[tool.name] | {name: sent})
+            said = result.content[0].text  # type: ignore[union-attr]
+            assert result.is_error, (tool.name, name, said)
+            assert name in said and "whole number" in said, said
+            tried.append((tool.name, name))
+    assert len(tried) == 7, tried  # recall: limit, max_tokens, ids; summarize: the same two...
+    flags = await client.call_tool("summarize", {"save": True})
+    assert not flags.is_error  # ...and a boolean where one goes is still taken
+
+
+async def test_a_time_refused_says_what_is_wrong_and_what_is_allowed(client: Client) -> None:
+    # `ttl: 99999999d` said "cannot read" (it had more digits than the pattern took), and a
+    # date past the year 9999 or a 13th month said "cannot read" too: each was read.
+    for args, said in [
+        ({"ttl": "99999999d"}, "ttl: '99999999d' is too long: it would end after the year 9999"),
+        ({"ttl": "0d"}, "ttl: '0d' is no time at all"),
+        ({"occurred_at": "10000-01-01"}, "'10000-01-01' is outside the years 1 to 9999"),
+        ({"occurred_at": "2026-13-45"}, "'2026-13-45' is no date: month must be in 1..12"),
+    ]:
+        result = await client.call_tool("remember", {"content": "A dated fact"} | args)
+        text = result.content[0].text  # type: ignore[union-attr]
+        assert result.is_error and said in text and "cannot read" not in text, text
+    longest = await client.call_tool("remember", {"content": "A dated fact", "ttl": "1d"})
+    assert not longest.is_error
+
+
 async def test_what_the_model_reads_about_the_tools(client: Client) -> None:
     """Descriptions and arguments, as the model sees them: change them deliberately."""
     tools = (await client.list_tools()).tools

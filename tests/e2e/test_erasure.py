@@ -123,6 +123,21 @@ def test_scrub_erases_a_string_and_keeps_the_memory(server: MemoryService, cli) 
     assert server.doctor().healthy
 
 
+def test_scrub_erases_a_key_that_holds_the_text_in_its_folded_case(
+    server: MemoryService, cli
+) -> None:  # type: ignore[no-untyped-def]
+    # The key is stored folded (`qzxjvkplm-wbrtnyg`): scrub looked for the text as typed, so
+    # the key, and the history that recorded it, kept the secret in the file.
+    path = Path(server.settings.db)
+    stored = server.remember("The release signing phrase", key=f"signing.{SECRET}", tags=[SECRET])
+    assert stored.key == f"signing.{SECRET.casefold()}"
+    said = cli("scrub", str(stored.id), "--text", SECRET)
+    assert f"#{stored.id}: scrubbed from the memory and 2 history entries." in said
+    assert server.get(stored.id).key == "signing.[scrubbed]"
+    assert_erased(path, needles())
+    assert server.doctor().healthy
+
+
 def test_scrub_refuses_what_it_cannot_do_safely(server: MemoryService) -> None:
     stored = server.remember("The build host is Heron-7")
     with pytest.raises(InvalidInput, match="at least 4 characters"):

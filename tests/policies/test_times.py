@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from memory_mcp.errors import InvalidInput
 from memory_mcp.policies.times import (
     MAX_CHARS,
+    ends_after,
     parse_reference,
     parse_time,
     parse_until,
@@ -377,3 +378,42 @@ def test_until_a_day_is_read_on_the_references_calendar() -> None:
     """'yesterday' said at 21:00 -08:00 on the 25th ends at midnight there (08:00 UTC)."""
     ref = datetime(2026, 11, 25, 21, tzinfo=timezone(timedelta(hours=-8)))
     assert parse_until("yesterday", reference=ref) == datetime(2026, 11, 25, 8, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("10000-01-01", "'10000-01-01' is outside the years 1 to 9999 (UTC)"),
+        ("2026-13-45", "'2026-13-45' is no date: month must be in 1..12"),
+        ("2026-02-30T10:00", "'2026-02-30T10:00' is no date: day is out of range for month"),
+        ("99999 years ago", "'99999 years ago' is outside the years 1 to 9999"),
+    ],
+)
+def test_a_date_read_but_not_allowed_says_what_is_wrong_not_cannot_read(
+    text: str, said: str
+) -> None:
+    # These read as dates, so "cannot read" misled: each says what is wrong with it.
+    with pytest.raises(InvalidInput) as caught:
+        parse_time(text, "occurred_at", reference=REF)
+    assert f"occurred_at: {said}" in str(caught.value) and "cannot read" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("99999999d", "'99999999d' is too long: it would end after the year 9999"),
+        ("9" * 40 + "w", "is too long: it would end after the year 9999"),
+        ("0d", "'0d' is no time at all. Use a positive number and a unit"),
+        ("5y", "'y' in '5y' is not a unit of time here. Use s, m, h, d or w"),
+        ("soon", "cannot read 'soon' as a duration. Use a positive number and a unit"),
+    ],
+)
+def test_a_duration_refused_says_what_is_wrong_and_what_is_allowed(text: str, said: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        ends_after(REF, text)
+    assert str(caught.value).startswith("ttl: ") and said in str(caught.value)
+    if "too long" in said:  # and how long one may be, from the time it starts
+        most = (datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC) - REF).days
+        assert f"The longest from now is {most}d" in str(caught.value)
+        assert ends_after(REF, f"{most}d") < datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+    assert ends_after(REF, "90 days") == REF + timedelta(days=90)

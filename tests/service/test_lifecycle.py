@@ -319,3 +319,26 @@ def test_one_unknown_id_changes_none_and_the_error_says_so(service: MemoryServic
         assert service.get(hidden.id).forgotten_at is not None, name
     with pytest.raises(NotFound, match=r"^No memory with id 99999\.$"):  # one id: nothing else
         service.forget([99999])
+
+
+def test_scrub_erases_the_text_in_each_spelling_a_field_stores_it(service: MemoryService) -> None:
+    # Keys are stored case-folded and tags lower-cased, both without invisible characters:
+    # scrub matched only the text as typed, so the secret typed again as it was first typed
+    # stayed in the key, the tags and the history that recorded them.
+    secret = "Quokka\u200b7Zeta"
+    typed = service.remember(f"Vault phrase {secret} for staging", key=f"vault.{secret}")
+    tagged = service.remember("Staging vault phrase, rotated", tags=[f"old-{secret}"])
+    aside = service.remember("A note that says quokka7zeta in lower case")
+    assert (typed.key, tagged.tags) == ("vault.quokka7zeta", ["old-quokka7zeta"])
+
+    result = service.scrub([typed.id, tagged.id, aside.id], secret)
+    assert result == {typed.id: (True, 2), tagged.id: (True, 1), aside.id: (False, 0)}
+    assert service.get(typed.id).key == "vault.[scrubbed]"
+    assert service.get(typed.id).content == "Vault phrase [scrubbed] for staging"
+    assert service.get(tagged.id).tags == ["old-[scrubbed]"]
+    for memory_id in (typed.id, tagged.id):
+        said = str(service.get(memory_id)) + str(service.history(memory_id))
+        assert "quokka7zeta" not in said.casefold().replace("\u200b", "")
+    # Content is stored as typed: another spelling there is other text, and left alone.
+    assert service.get(aside.id).content == "A note that says quokka7zeta in lower case"
+    assert service.doctor().healthy

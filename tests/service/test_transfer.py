@@ -120,6 +120,10 @@ def test_names_of_memories_not_in_the_file_are_dropped(tmp_path: Path) -> None:
         ),
         ([{"id": 3, "content": "a", "superseded_by": 3}], r"line 1: .*loop \(3 -> 3\)"),
         ([{"id": 4, "content": "a"}, {"id": 4, "content": "b"}], "line 2: id 4 is on line 1 too"),
+        # pydantic's lax mode read `true` as 1: the line was stored as memory 1, or as 1 repeat.
+        ([{"id": True, "content": "a"}], "line 1: id must be a whole number, not true"),
+        ([{"content": "a", "repeat_count": True}], "line 1: repeat_count must be a whole number"),
+        ([{"id": 2, "content": "a", "superseded_by": False}], "line 1: superseded_by must be"),
     ],
 )  # fmt: skip
 def test_a_file_whose_links_cannot_hold_is_refused(

@@ -105,16 +105,21 @@ def test_a_cleared_scope_is_refused_not_silently_kept(
     assert (kept.content, kept.scope) == ("Standup is at 9:30.", "team")
 
 
-def test_history_shows_no_python_none_and_isolates_bidi_text(
+def test_history_shows_no_python_none_and_writes_out_what_prints_as_nothing(
     web: TestClient, service: MemoryService
 ) -> None:
-    memory_id = service.remember("Lunch is at noon.").id
+    memory_id = service.remember("Lunch at pay\u200bpal is at noon.").id
     service.forget([memory_id], reason="why \u2069\u202ereversed")
     service.restore([memory_id])  # its history entry's reason is None
     page = web.get(f"/m/{memory_id}").text
     assert "None" not in page
-    # memory text with bidi controls is isolated, and a closer of the isolate is dropped
-    assert "<bdi>why \u202ereversed</bdi>" in page and "\u2069" not in page
+    # Bidi controls and zero-width characters are written out and marked, never applied:
+    # an override reversed the memory's own text, a zero-width space hid inside a word.
+    unseen = '<span class="unseen" title="U+{}">\\u{}</span>'
+    assert f"why {unseen.format('2069', '2069')}{unseen.format('202E', '202e')}reversed" in page
+    assert f"pay{unseen.format('200B', '200b')}pal" in page
+    assert ">Lunch at pay\u200bpal is at noon.</textarea>" in page  # edited as it is
+    assert "\u202e" not in page and "\u2069" not in page
 
 
 def test_a_damaged_page_link_is_a_clear_error_not_a_server_error(web: TestClient) -> None:

@@ -6,6 +6,7 @@ import json
 import re
 import zipfile
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 from starlette.testclient import TestClient
 
@@ -248,10 +249,17 @@ def test_only_a_forget_just_made_offers_its_undo(
     sent = {"csrf": guard.csrf, "id": str(kept), "action": "forget"}
     done = web.post("/bulk", data=sent, headers={"origin": ORIGIN}, follow_redirects=False)
     where = done.headers["location"]
-    assert f"={kept}" not in where  # the address names the forget, not the memories
+    mine = service.history(kept, limit=1)[0].id
+    # The address names the forget (its history entries), not the memories. Its parameters
+    # are read as such: a substring check (`=1` not in it) failed whenever the random mark
+    # began with the memory's id, one run in 16.
+    sent_back = parse_qs(urlsplit(where).query)
+    assert set(sent_back) == {"undo", "mark", "done"}, where
+    assert sent_back["undo"] == [f"{mine}-{mine}"] and re.fullmatch(
+        r"[0-9a-f]{64}", sent_back["mark"][0]
+    )
     offered = web.get(where).text
     assert "Undo: restore the memory just forgotten" in offered
-    mine = service.history(kept, limit=1)[0].id
     swapped = where.replace(f"undo={mine}-{mine}", f"undo={earlier}-{earlier}")
     assert "Undo: restore" not in web.get(swapped).text  # the mark names exactly that forget
     mark = where.split("mark=")[1].split("&")[0]

@@ -1,6 +1,7 @@
 """The CLI's app object, shared options and helpers. Command modules import this one; it
 imports none of them (main.py puts the two together)."""
 
+import functools
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -223,7 +224,9 @@ def open_service(
     create: bool = False,
     connect_timeout_s: int | None = None,
 ) -> Iterator[MemoryService]:
-    """Open the service; `semantic` loads the model now (the CLI can wait for it).
+    """Open the service; `semantic` loads the model when the command first needs it (the
+    CLI can wait for it), which is after the service has checked the command's input: a bad
+    option is refused at once, not after the seconds a load takes.
 
     Only commands that store new memories pass `create`: the others refuse a database that
     does not exist, so a mistyped --db is an error rather than a new, empty database.
@@ -244,13 +247,7 @@ def open_service(
     service = MemoryService.open(settings, create=create, connect_timeout_s=connect_timeout_s)
     try:
         if semantic:
-            with err.status("Loading the embedding model…"):
-                ready = service.semantic.ensure(backlog=False)
-            if ready:
-                _embed_backlog(service)
-            elif service.semantic.state != "off":  # why, and what to do (the loader logs
-                # nothing); turned off by choice, it is said where it informs (recall, stats)
-                err.print(service.semantic.note, style="yellow", markup=False, soft_wrap=True)
+            service.semantic.load_on_demand = functools.partial(_load_model, service)
         principal = ctx.obj.principal if ctx.obj else None
         yield (
             service
@@ -259,6 +256,16 @@ def open_service(
         )
     finally:
         service.close()
+
+
+def _load_model(service: MemoryService) -> None:
+    with err.status("Loading the embedding model…"):
+        ready = service.semantic.ensure(backlog=False)
+    if ready:
+        _embed_backlog(service)
+    elif service.semantic.state != "off":  # why, and what to do (the loader logs nothing);
+        # turned off by choice, it is said where it informs (recall, stats)
+        err.print(service.semantic.note, style="yellow", markup=False, soft_wrap=True)
 
 
 def _embed_backlog(service: MemoryService) -> None:

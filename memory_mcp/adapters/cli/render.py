@@ -22,18 +22,18 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
-from memory_mcp.policies.controls import CODES, CONTROL, json_escaped
+from memory_mcp.policies import controls
+from memory_mcp.policies.controls import CONTROL, json_escaped
 from memory_mcp.timestamps import minute_text
 
 PREVIEW_CHARS = 160
 DIFF_CONTEXT_WORDS = 4
 
-_VISIBLE = {c: f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}" for c in CODES}
-
 
 def visible(text: str) -> str:
-    """`text` with every control character written out (`\\x1b`, `\\u202e`)."""
-    return text.translate(_VISIBLE)
+    """`text` with every control character, and every one that prints as nothing, written
+    out (`\\x1b`, `\\u202e`, `\\u200b`: policies.controls.shown)."""
+    return controls.shown(text)
 
 
 def inert(value: object, style: str = "") -> Text:

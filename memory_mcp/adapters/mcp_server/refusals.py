@@ -8,6 +8,7 @@ import json
 import logging
 import re
 from contextlib import suppress
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -110,3 +111,43 @@ def error_line(message_id: str | int | None, code: int, text: str) -> str:
     logger.warning("Answered a message that is not valid JSON-RPC with error %d", code)
     error = {"jsonrpc": "2.0", "id": message_id, "error": {"code": code, "message": text}}
     return json.dumps(error, separators=(",", ":"))
+
+
+_WORDS = {"integer": "a whole number", "number": "a number", "string": "a string",
+          "array": "a list", "object": "an object"}  # fmt: skip
+
+
+def misplaced_booleans(where: str, value: Any, schema: dict[str, Any]) -> list[str]:
+    """Where `value` (a tool argument as sent) holds a JSON boolean that its schema (the
+    argument's, as tools/list gives it) does not allow, as `limit: must be a whole number,
+    not true`: pydantic's lax mode reads `true` as 1 wherever a number goes."""
+    if isinstance(value, bool):
+        allowed = _types(schema)
+        if allowed and "boolean" not in allowed:
+            kind = " or ".join(_WORDS.get(t, t) for t in sorted(allowed) if t != "null")
+            return [f"{where}: must be {kind}, not {json.dumps(value)}"]
+        return []
+    if isinstance(value, list) and isinstance(schema.get("items"), dict):
+        return [
+            w
+            for i, v in enumerate(value)
+            for w in misplaced_booleans(f"{where}.{i}", v, schema["items"])
+        ]
+    if isinstance(value, dict) and isinstance(schema.get("properties"), dict):
+        props = schema["properties"]
+        return [
+            w
+            for k, v in value.items()
+            if k in props
+            for w in misplaced_booleans(f"{where}.{k}", v, props[k])
+        ]
+    return []
+
+
+def _types(schema: dict[str, Any]) -> set[str]:
+    """The JSON types a schema allows (its `type`, or its `anyOf` options'); empty: any."""
+    if "anyOf" in schema:
+        found = [_types(option) for option in schema["anyOf"]]
+        return set() if any(not f for f in found) else set().union(*found)
+    kind = schema.get("type")
+    return {kind} if isinstance(kind, str) else set(kind) if isinstance(kind, list) else set()

@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from memory_mcp import __version__
 from memory_mcp.adapters.mcp_server.calls import CallContext, ServiceHolder
 from memory_mcp.adapters.mcp_server.prompts import register_prompts
+from memory_mcp.adapters.mcp_server.refusals import misplaced_booleans
 from memory_mcp.adapters.mcp_server.resources import register_resources
 from memory_mcp.adapters.mcp_server.stdio import restore_blocking, run_stdio
 from memory_mcp.config import Settings, shown_db
@@ -72,7 +73,7 @@ class _Server(MCPServer[Any]):
         self._called = False
         self._add_tools: Callable[[], None] | None = tools
         self.output_schemas: dict[str, dict[str, Any]] = {}  # by tool: see tools.flat_schema
-        self._arguments: dict[str, list[str]] = {}  # by tool: the arguments it takes
+        self._arguments: dict[str, dict[str, Any]] = {}  # by tool: its arguments' schemas
 
     def _tools_added(self) -> None:
         """Register the tools (their schemas from the signatures: ~25 ms of pydantic), once."""
@@ -118,10 +119,11 @@ class _Server(MCPServer[Any]):
     async def _refuse_unknown_arguments(self, name: str, arguments: dict[str, Any]) -> None:
         """A misspelt argument (`limt`) is the model's mistake, said with the right names:
         the SDK drops arguments its model has no field for, so the call ran with the
-        default and the model never learnt why its answer was wrong."""
+        default and the model never learnt why its answer was wrong. So is `true` where a
+        number goes: pydantic's lax mode reads it as 1 (`limit: true` asked for one hit)."""
         if not self._arguments:
             self._arguments = {
-                tool.name: list(tool.input_schema.get("properties", {}))
+                tool.name: tool.input_schema.get("properties", {})
                 for tool in await super().list_tools()
             }
         known = self._arguments.get(name)
@@ -133,6 +135,8 @@ class _Server(MCPServer[Any]):
                 f"Invalid arguments for {name}: unknown {noun} {_listed(unknown)}; "
                 f"{name} takes {', '.join(known)}."
             )
+        if wrong := [w for a, v in arguments.items() for w in misplaced_booleans(a, v, known[a])]:
+            raise ToolError(f"Invalid arguments for {name}: {'; '.join(wrong)}.")
 
     async def get_prompt(self, name: str, arguments: dict[str, Any] | None = None,
                          context: Any = None) -> Any:  # fmt: skip

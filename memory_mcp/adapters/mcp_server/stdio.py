@@ -6,8 +6,9 @@ The SDK's transport (`mcp.server.stdio.stdio_server`) wraps the standard streams
 and back. When stdin and stdout are pipes or sockets (how MCP clients start a server), the
 loop waits for them here instead (`add_reader`/`add_writer` on non-blocking private
 duplicates) and the SDK's transport only parses and serialises (`stdio_server(stdin=...,
-stdout=...)`), so messages, invalid lines (handed to the server as an exception, which logs
-it and serves on) and end of input behave as with the SDK's own streams. Anything else
+stdout=...)`), so messages and invalid lines (handed to the server as an exception, which
+logs it and serves on) behave as with the SDK's own streams. End of input, on either
+transport, ends the read stream only once every request read is answered (drain.py). Anything else
 (Windows, a file or a terminal, a loop other than asyncio) is served by the SDK's transport
 unchanged: a terminal's open file is the shell's too, and must not turn non-blocking.
 
@@ -31,9 +32,11 @@ import anyio
 from mcp import types
 from mcp.server import MCPServer
 from mcp.server._otel import OpenTelemetryMiddleware
+from mcp.server.stdio import stdio_server
 from mcp.shared.message import SessionMessage
 from opentelemetry import trace
 
+from memory_mcp.adapters.mcp_server.drain import CountingWriter, DrainingReader, Replies
 from memory_mcp.adapters.mcp_server.refusals import (
     BAD_ID,
     INVALID_REQUEST,
@@ -49,10 +52,6 @@ if sys.platform != "win32":  # pragma: no branch
 logger = logging.getLogger(__name__)
 
 READ_CHUNK = 256 * 1024  # as asyncio's pipe transports; a pipe gives at most what it holds
-# The SDK's transport learns of end of input a thread hop after the last line, so a request
-# sent just before it and answered without a thread (initialize, ping, tools/list) is still
-# answered; at end of input the loop runs this many passes first, for the same.
-EOF_PASSES = 8
 # JSON escapes, left to right (so `\\` is one escape and never starts another): a
 # surrogate pair (an emoji as ASCII-only JSON writes it), a lone half of one, anything else.
 _ESCAPES = re.compile(
@@ -67,7 +66,14 @@ async def run_stdio(server: MCPServer[Any]) -> None:
     lowlevel: Any = getattr(server, "_lowlevel_server", None)  # as run_stdio_async uses it
     wire = None if lowlevel is None else _claim_wire()
     if wire is None:
-        await server.run_stdio_async()
+        if lowlevel is None:
+            await server.run_stdio_async()
+            return
+        async with stdio_server() as (read_stream, write_stream):  # as run_stdio_async
+            replies = Replies()
+            options = lowlevel.create_initialization_options()
+            draining = DrainingReader(read_stream, replies)
+            await lowlevel.run(draining, CountingWriter(write_stream, replies), options)
         return
     untraced(lowlevel)
     with wire as (reader, writer):
@@ -96,8 +102,9 @@ async def message_streams(
     memory stream (two task switches a call). A line that is not a JSON-RPC message is
     answered with JSON-RPC's error (`refusal`) rather than handed to the server, which only
     logs it: the client would wait for a reply until its timeout."""
-    out = WireOut(writer)
-    async with WireIn(reader, out) as wire_in, out:
+    replies = Replies()  # drain.py: every request read is answered before the stream ends
+    out = WireOut(writer, replies)
+    async with WireIn(reader, out, replies) as wire_in, out:
         yield wire_in, out
 
 
@@ -107,15 +114,19 @@ class WireOut:
     request is cancelled meanwhile (a cut line would garble the next message), as with the
     SDK's transport, whose writes are threads no cancellation stops."""
 
-    def __init__(self, writer: "LineWriter") -> None:
+    def __init__(self, writer: "LineWriter", replies: Replies) -> None:
         self._writer = writer
         self._lock = anyio.Lock(fast_acquire=True)  # free: taken without a loop pass
         self._closed = False
+        self._replies = replies
 
     async def send(self, item: SessionMessage, /) -> None:
         if self._closed:
             raise anyio.ClosedResourceError
-        await self.write_line(item.message.model_dump_json(by_alias=True, exclude_unset=True))
+        try:
+            await self.write_line(item.message.model_dump_json(by_alias=True, exclude_unset=True))
+        finally:  # written, or never to be: a client that reads no more is not waited for
+            self._replies.written(item.message)
 
     async def write_line(self, text: str) -> None:
         async with self._lock:  # a request cancelled while it waits for the wire sends nothing
@@ -143,10 +154,11 @@ class WireIn:
 
     last_context = None  # no sender's context to hand on (the SDK then copies its own)
 
-    def __init__(self, reader: "LineReader", out: WireOut) -> None:
+    def __init__(self, reader: "LineReader", out: WireOut, replies: Replies) -> None:
         self._reader = reader
         self._out = out
         self._closed = False
+        self._replies = replies
 
     async def receive(self) -> SessionMessage:
         while True:
@@ -155,7 +167,10 @@ class WireIn:
             try:
                 line = await anext(self._reader)
             except StopAsyncIteration:
-                raise anyio.EndOfStream from None
+                answer = await self._replies.after_end()  # stdin ended: finish what was read
+                if answer is None:
+                    raise anyio.EndOfStream from None
+                return answer
             try:
                 message = types.jsonrpc_message_adapter.validate_json(line, by_name=False)
             except Exception as exc:
@@ -164,7 +179,7 @@ class WireIn:
             if isinstance(message, types.JSONRPCNotification) and bears_id(line):
                 await self._refuse(error_line(None, INVALID_REQUEST, BAD_ID))
                 continue
-            return SessionMessage(message)
+            return self._replies.read(message)
 
     async def _refuse(self, answer: str | None) -> None:
         """Answer a line that is no message; a client that reads no more gets nothing (as the
@@ -211,9 +226,7 @@ class LineReader:
 
     async def __anext__(self) -> str:
         while not self._lines:
-            if self._eof:
-                for _ in range(EOF_PASSES):
-                    await asyncio.sleep(0)
+            if self._eof:  # WireIn then waits for every reply (drain.py)
                 raise StopAsyncIteration
             self._take(await self._read())
         return self._lines.popleft()

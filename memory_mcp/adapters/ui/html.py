@@ -2,9 +2,10 @@
 `Html` made by these helpers. No template engine, no markup from strings a memory could hold."""
 
 import html
-import re
 from collections.abc import Iterable
 from typing import Any
+
+from memory_mcp.policies.controls import UNSHOWN, written_out
 
 
 class Html(str):
@@ -19,34 +20,25 @@ def esc(value: Any) -> Html:
     return value if isinstance(value, Html) else Html(html.escape(str(value), quote=True))
 
 
-# Bidi embeddings, overrides and isolates (LRE..RLO, LRI..PDI): in text they reorder what
-# follows them in the same paragraph, the page's own words and controls too.
-BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
-PDI = "\u2069"
-
-
 def isolated(text: str) -> Html:
-    """`text` escaped, and if it holds bidi controls, in a <bdi> so that whatever they open
-    ends with it: a memory cannot reverse or reorder the page around it (a badge, the
-    sentence it sits in, another row). A PDI that closes nothing opened in `text` is
-    dropped, since it would close the <bdi> itself."""
-    if not BIDI_CONTROLS.search(text):
+    """`text` escaped, with every control character and every one that prints as nothing
+    written out and marked (`\\u202e`, `\\u200b`: policies.controls): a bidi override cannot
+    reorder the memory or the page around it (a badge, the sentence it sits in, another
+    row), and a zero-width space cannot pass `pay\\u200bpal` off as "paypal"."""
+    if not UNSHOWN.search(text):
         return esc(text)
-    kept, depth = [], 0
-    for char in text:
-        if char in "\u2066\u2067\u2068":
-            depth += 1
-        elif char == PDI:
-            if depth == 0:
-                continue
-            depth -= 1
-        kept.append(char)
-    return Html(f"<bdi>{esc(''.join(kept))}</bdi>")
+    parts, last = [], 0
+    for found in UNSHOWN.finditer(text):
+        char = found.group()
+        mark = f'<span class="unseen" title="U+{ord(char):04X}">{esc(written_out(char))}</span>'
+        parts += [esc(text[last : found.start()]), mark]
+        last = found.end()
+    return Html("".join([*parts, esc(text[last:])]))
 
 
 def join(children: Iterable[Child], markup: bool = True) -> Html:
-    """The children as markup; text escaped (and bidi-isolated where `markup` allows tags
-    inside: not in a textarea, whose text must come back exactly as it is)."""
+    """The children as markup; text escaped (and its unseen characters written out where
+    `markup` allows tags inside: not in a textarea, whose text must come back exactly)."""
     parts: list[str] = []
     for child in children:
         if child is None or child is False:

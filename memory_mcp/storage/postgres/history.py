@@ -4,11 +4,11 @@ Rows are written inside the transaction of the change they describe; purge erase
 said, scrub replaces one string in them (memory_mcp/storage/sqlite/history.py, the same rules).
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from memory_mcp.models import HistoryEntry
-from memory_mcp.storage.audit import ACTIONS, SCRUBBED_COLUMNS, SNAPSHOT_FIELDS, replace_in
+from memory_mcp.storage.audit import ACTIONS, SCRUBBED_COLUMNS, SNAPSHOT_FIELDS
 from memory_mcp.storage.contract import acting_principal
 from memory_mcp.storage.postgres.base import as_json
 from memory_mcp.storage.postgres.db import Connection
@@ -59,15 +59,16 @@ def erase(c: Connection, memory_id: int, by: str) -> None:
     )
 
 
-def scrub(c: Connection, memory_id: int, text: str, marker: str) -> int:
-    """Replace `text` with `marker` in every string of a memory's history; entries changed."""
+def scrub(c: Connection, memory_id: int, erase: Callable[[Any], Any]) -> int:
+    """`erase` (audit.Erasure.in_record) applied to every column of a memory's history that
+    says what it held; the entries it changed."""
     changed = 0
     rows = c.execute(
         "select id, before, after, detail from history where memory_id = %s", (memory_id,)
     ).fetchall()
     for row in rows:
         old = {k: row[k] for k in SCRUBBED_COLUMNS}
-        new = {k: replace_in(v, lambda s: s.replace(text, marker)) for k, v in old.items()}
+        new = {k: erase(v) for k, v in old.items()}
         if new != old:
             c.execute(
                 "update history set before = %s, after = %s, detail = %s where id = %s",

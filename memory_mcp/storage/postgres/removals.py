@@ -12,11 +12,10 @@ from typing import Any
 import psycopg
 
 from memory_mcp.storage import audit
-from memory_mcp.storage.contract import SCRUBBED
 from memory_mcp.storage.postgres import decisions, history, vectors
 from memory_mcp.storage.postgres.base import PgBase, require_row
 from memory_mcp.storage.postgres.db import Connection, storage_errors
-from memory_mcp.storage.postgres.writes import _update_row, fold_repeats, set_fields
+from memory_mcp.storage.postgres.writes import fold_repeats, set_fields, update_row
 from memory_mcp.timestamps import utc_now
 
 logger = logging.getLogger(__name__)
@@ -82,20 +81,20 @@ class PgRemovals(PgBase):
         if not text:
             raise ValueError("scrub needs the text to remove")
 
-        def scrubbed(value: Any) -> Any:
-            return audit.replace_in(value, lambda s: s.replace(text, SCRUBBED))
+        erasure = audit.Erasure(text)
 
         def scrub_one(c: Connection, memory_id: int) -> tuple[bool, int]:
             row = require_row(c, memory_id)
-            named = _scrub_names(c, row, text, client)
+            named = _scrub_names(c, row, erasure, client)
             row = require_row(c, memory_id)
             current = {k: row[k] for k in _SCRUBBED_FIELDS}
-            fields = {k: scrubbed(v) for k, v in current.items() if scrubbed(v) != v}
+            erased = {k: erasure.in_field(k, v) for k, v in current.items()}
+            fields = {k: v for k, v in erased.items() if v != current[k]}
             if fields:
                 set_fields(c, memory_id, fields)
                 if "content" in fields and vectors.has_table(c):
                     vectors.delete(c, memory_id)
-            entries = history.scrub(c, memory_id, text, SCRUBBED)
+            entries = history.scrub(c, memory_id, erasure.in_record)
             changed = bool(fields) or named
             if changed or entries:
                 history.record(c, memory_id, "scrub", client, memory=changed, entries=entries)
@@ -141,14 +140,14 @@ class PgRemovals(PgBase):
             )
 
 
-def _scrub_names(c: Connection, row: Any, text: str, client: str | None) -> bool:
-    """`text` out of the key, scope and forget reason of `row` (audit.scrubbed_names);
+def _scrub_names(c: Connection, row: Any, erasure: audit.Erasure, client: str | None) -> bool:
+    """The text out of the key, scope and forget reason of `row` (audit.scrubbed_names);
     whether any held it. The memory leaves a key or scope slot as an edit would (what it
     superseded there is current again, one holding the new slot is settled), recorded as an
     edit whose before the history's scrub then erases."""
-    slot, reason = audit.scrubbed_names(row, text)
+    slot, reason = audit.scrubbed_names(row, erasure)
     if slot:
-        _update_row(c, row, slot, client)
+        update_row(c, row, slot, client)
     if reason is not None:
         c.execute("update memories set forget_reason = %s where id = %s", (reason, row["id"]))
     return bool(slot) or reason is not None

@@ -163,7 +163,7 @@ class PgWrites(PgBase):
         with self._write() as c:
             if vector is not None and self._foreign_index(c):
                 vector, drop_vector = None, True  # the old text's vector must go either way
-            _update_row(c, require_row(c, memory_id), fields, client)
+            update_row(c, require_row(c, memory_id), fields, client)
             if (vector is not None or drop_vector) and vectors.has_table(c):
                 vectors.delete(c, memory_id)
                 if vector is not None:
@@ -175,11 +175,11 @@ class PgWrites(PgBase):
             rows = {i: require_row(c, i, lock=True) for i in sorted(set(ids))}
             moving = [i for i in dict.fromkeys(ids) if rows[i]["scope"] != scope]
             for memory_id in moving:  # read again: moving one may supersede or restore another
-                _update_row(c, require_row(c, memory_id), {"scope": scope}, client)
+                update_row(c, require_row(c, memory_id), {"scope": scope}, client)
         return moving
 
 
-def _update_row(c: Connection, row: Any, fields: dict[str, Any], client: str | None) -> None:
+def update_row(c: Connection, row: Any, fields: dict[str, Any], client: str | None) -> None:
     """`update` within its transaction, but for the vector: the fields, the key slots the row
     leaves and enters, and the history entry."""
     memory_id = row["id"]

@@ -6,11 +6,11 @@ held; a scrub replaces one string in them. Nothing else rewrites them.
 """
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from memory_mcp.models import HistoryEntry
-from memory_mcp.storage.audit import ACTIONS, SCRUBBED_COLUMNS, SNAPSHOT_FIELDS, replace_in
+from memory_mcp.storage.audit import ACTIONS, SCRUBBED_COLUMNS, SNAPSHOT_FIELDS
 from memory_mcp.storage.contract import acting_principal
 from memory_mcp.storage.sqlite.db import Connection
 from memory_mcp.timestamps import utc_now
@@ -83,15 +83,16 @@ def erase(c: Connection, memory_id: int, by: str) -> None:
     )
 
 
-def scrub(c: Connection, memory_id: int, text: str, marker: str) -> int:
-    """Replace `text` with `marker` in every string of a memory's history; entries changed."""
+def scrub(c: Connection, memory_id: int, erase: Callable[[Any], Any]) -> int:
+    """`erase` (audit.Erasure.in_record) applied to every column of a memory's history that
+    says what it held; the entries it changed."""
     changed = 0
     rows = c.execute(
         "select id, before, after, detail from history where memory_id = :id", {"id": memory_id}
     ).fetchall()
     for row in rows:
         old = {k: None if row[k] is None else json.loads(row[k]) for k in SCRUBBED_COLUMNS}
-        new = {k: replace_in(v, lambda s: s.replace(text, marker)) for k, v in old.items()}
+        new = {k: erase(v) for k, v in old.items()}
         if new != old:
             c.execute(
                 "update history set before = :before, after = :after, detail = :detail "

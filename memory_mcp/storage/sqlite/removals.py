@@ -11,11 +11,10 @@ from typing import Any, TypeVar
 
 from memory_mcp.errors import StorageError
 from memory_mcp.storage import audit
-from memory_mcp.storage.contract import SCRUBBED
 from memory_mcp.storage.sqlite import db, decisions, history, room, vectors
 from memory_mcp.storage.sqlite.base import SqliteBase, require_row
 from memory_mcp.storage.sqlite.db import Connection, storage_errors, transaction
-from memory_mcp.storage.sqlite.writes import _update_row, fold_repeats, set_fields
+from memory_mcp.storage.sqlite.writes import fold_repeats, set_fields, update_row
 from memory_mcp.timestamps import utc_now
 
 logger = logging.getLogger(__name__)
@@ -93,27 +92,28 @@ class SqliteRemovals(SqliteBase):
     def scrub(
         self, ids: Iterable[int], text: str, client: str | None = None
     ) -> dict[int, tuple[bool, int]]:
-        """Replace `text` with SCRUBBED in memories and their history, in one transaction:
+        """Replace `text` (each spelling a field stores it in: audit.Erasure) with SCRUBBED
+        in memories and their history, in one transaction:
         per id, (memory changed, history entries changed). Changed content drops the vector
         (re-embedded by set_vectors)."""
         if not text:
             raise ValueError("scrub needs the text to remove")
 
-        def scrubbed(value: Any) -> Any:
-            return audit.replace_in(value, lambda s: s.replace(text, SCRUBBED))
+        erasure = audit.Erasure(text)
 
         def scrub_one(c: Connection, memory_id: int) -> tuple[bool, int]:
             row = require_row(c, memory_id)
-            named = _scrub_names(c, row, text, client)
+            named = _scrub_names(c, row, erasure, client)
             row = require_row(c, memory_id)
             current = {k: row[k] for k in _SCRUBBED_FIELDS}
             current.update(tags=json.loads(row["tags"]), metadata=json.loads(row["metadata"]))
-            fields = {k: scrubbed(v) for k, v in current.items() if scrubbed(v) != v}
+            erased = {k: erasure.in_field(k, v) for k, v in current.items()}
+            fields = {k: v for k, v in erased.items() if v != current[k]}
             if fields:
                 set_fields(c, memory_id, fields)
                 if "content" in fields and vectors.has_table(c):
                     vectors.delete(c, memory_id)
-            entries = history.scrub(c, memory_id, text, SCRUBBED)
+            entries = history.scrub(c, memory_id, erasure.in_record)
             changed = bool(fields) or named
             if changed or entries:
                 history.record(c, memory_id, "scrub", client, memory=changed, entries=entries)
@@ -164,14 +164,14 @@ class SqliteRemovals(SqliteBase):
             room.keep_reserve(self.path, self.conn.reserve_bytes)  # again, if it was used
 
 
-def _scrub_names(c: Connection, row: Any, text: str, client: str | None) -> bool:
-    """`text` out of the key, scope and forget reason of `row` (audit.scrubbed_names);
+def _scrub_names(c: Connection, row: Any, erasure: audit.Erasure, client: str | None) -> bool:
+    """The text out of the key, scope and forget reason of `row` (audit.scrubbed_names);
     whether any held it. The memory leaves a key or scope slot as an edit would (what it
     superseded there is current again, one holding the new slot is settled), recorded as an
     edit whose before the history's scrub then erases."""
-    slot, reason = audit.scrubbed_names(row, text)
+    slot, reason = audit.scrubbed_names(row, erasure)
     if slot:
-        _update_row(c, row, slot, client)
+        update_row(c, row, slot, client)
     if reason is not None:
         c.execute(
             "update memories set forget_reason = :reason where id = :id",

@@ -159,7 +159,7 @@ class SqliteWrites(SqliteBase):
         if unknown:
             raise ValueError(f"cannot update {sorted(unknown)}")
         with self._write() as c:
-            _update_row(c, require_row(c, memory_id), fields, client)
+            update_row(c, require_row(c, memory_id), fields, client)
             if vectors.has_table(c) and (vector is not None or drop_vector):
                 vectors.delete(c, memory_id)
                 if vector is not None:  # not into another model's index (then: pending)
@@ -170,11 +170,11 @@ class SqliteWrites(SqliteBase):
             rows = [require_row(c, memory_id) for memory_id in dict.fromkeys(ids)]  # all exist
             moving = [row["id"] for row in rows if row["scope"] != scope]
             for memory_id in moving:  # read again: moving one may supersede or restore another
-                _update_row(c, require_row(c, memory_id), {"scope": scope}, client)
+                update_row(c, require_row(c, memory_id), {"scope": scope}, client)
         return moving
 
 
-def _update_row(c: Connection, row: Any, fields: dict[str, Any], client: str | None) -> None:
+def update_row(c: Connection, row: Any, fields: dict[str, Any], client: str | None) -> None:
     """`update` within its transaction, but for the vector: the fields, the key slots the row
     leaves and enters, and the history entry."""
     memory_id = row["id"]
