@@ -499,22 +499,27 @@ def _threads_load(
 ) -> tuple[float, float]:
     """`clients` threads calling the service's recall until time is up: the floor of the HTTP
     rows (the same queries in the same order as `_http_load` sends them)."""
-    took: list[float] = []
-    stop = time.monotonic() + seconds
-    lock = threading.Lock()
 
-    def caller(c: int) -> None:
+    def caller(c: int, took: list[float], stop: float) -> None:
         i = c
         while time.monotonic() < stop:
             i += clients
             start = time.perf_counter()
             service.recall(queries[i % len(queries)])
-            elapsed = time.perf_counter() - start
-            with lock:
-                took.append(elapsed)
+            took.append(time.perf_counter() - start)
 
+    return _threads(caller, clients, seconds)
+
+
+def _threads(
+    caller: Callable[[int, list[float], float], None], clients: int, seconds: float
+) -> tuple[float, float]:
+    """Run `caller(c, took, stop)` on `clients` threads until `stop`; (calls a second, p95).
+    Each appends its calls' durations to `took` (list.append is atomic)."""
+    took: list[float] = []
+    stop = time.monotonic() + seconds
     began = time.monotonic()
-    threads = [threading.Thread(target=caller, args=(c,)) for c in range(clients)]
+    threads = [threading.Thread(target=caller, args=(c, took, stop)) for c in range(clients)]
     for t in threads:
         t.start()
     for t in threads:
@@ -528,11 +533,8 @@ def _http_load(
 ) -> tuple[float, float]:
     """Each client thread: its own session (initialize), then recall calls until time is up."""
     headers = {"Accept": "application/json, text/event-stream"}
-    took: list[float] = []
-    stop = time.monotonic() + seconds
-    lock = threading.Lock()
 
-    def client(c: int) -> None:
+    def client(c: int, took: list[float], stop: float) -> None:
         with httpx2.Client(headers=headers, timeout=120) as http:
             init = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": HELLO}
             reply = http.post(url, json=init)
@@ -551,17 +553,9 @@ def _http_load(
                 r = http.post(url, json=body, headers=extra)
                 elapsed = time.perf_counter() - start
                 assert r.status_code == 200, r.text
-                with lock:
-                    took.append(elapsed)
+                took.append(elapsed)
 
-    began = time.monotonic()
-    threads = [threading.Thread(target=client, args=(c,)) for c in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.monotonic() - began
-    return len(took) / wall, pct(took, 0.95)
+    return _threads(client, clients, seconds)
 
 
 # -- resident memory ------------------------------------------------------------------------

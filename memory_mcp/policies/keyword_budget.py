@@ -69,23 +69,21 @@ def fit(counts: Sequence[int], budget: int | None = None) -> tuple[list[int], bo
     everything = list(range(len(counts)))
     if sum(counts) <= budget:
         return everything, False
-    kept: list[int] = []
-    total = 0
-    for position in sorted(everything, key=lambda i: counts[i]):
-        if total + counts[position] > budget:
-            break
-        kept.append(position)
-        total += counts[position]
-    return (sorted(kept), False) if kept else (everything, True)
+    kept = _rarest_fitting(counts, everything, budget)
+    return (kept, False) if kept else (everything, True)
 
 
 def rarest(counts: Sequence[int], kept: Sequence[int], budget: int | None = None) -> list[int]:
     """Of the `kept` positions, the rarest whose matches fit RARE_BUDGET together (query
     order): a memory holding one of them is ranked even without a common term."""
-    budget = RARE_BUDGET if budget is None else budget
+    return _rarest_fitting(counts, kept, RARE_BUDGET if budget is None else budget)
+
+
+def _rarest_fitting(counts: Sequence[int], positions: Sequence[int], budget: int) -> list[int]:
+    """Of `positions`, the rarest terms whose matches fit `budget` together, in query order."""
     chosen: list[int] = []
     total = 0
-    for position in sorted(kept, key=lambda i: counts[i]):
+    for position in sorted(positions, key=lambda i: counts[i]):
         if total + counts[position] > budget:
             break
         chosen.append(position)
