@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from memory_mcp.policies.budget import estimate_tokens
-from memory_mcp.policies.controls import CONTROL
+from memory_mcp.policies.controls import CONTROL, UNSEEN, written_out
 from memory_mcp.policies.text import STOPWORDS, tokens
 
 MAX_ITEM_CHARS = 320
@@ -63,8 +63,11 @@ def _cost(line: str) -> int:
 
 def one_line(text: str, limit: int = MAX_ITEM_CHARS) -> str:
     """Memory text as one inert line: no line breaks or control characters, no tags (shown as
-    ‹tag›), cut to `limit`."""
-    flat = " ".join(_TAG.sub(r"‹\1›", CONTROL.sub(" ", text)).split())
+    ‹tag›), the characters that print as nothing written out (`\\u200b`, `\\U000e0041`), cut
+    to `limit`. A model reads what a person sees: Unicode tag characters carry a whole text
+    no screen shows, so an instruction hidden in a memory reached the model unseen."""
+    shown = UNSEEN.sub(lambda m: written_out(m.group()), CONTROL.sub(" ", text))
+    flat = " ".join(_TAG.sub(r"‹\1›", shown).split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 

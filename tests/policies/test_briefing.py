@@ -18,3 +18,14 @@ def test_json_escaped_keeps_the_data() -> None:
     escaped = json_escaped(text)
     assert not CONTROL.search(escaped) and "é\u200b" in escaped
     assert json.loads(escaped) == json.loads(text)
+
+
+def test_a_briefing_line_writes_out_what_prints_as_nothing() -> None:
+    """Unicode tag characters spell a whole hidden text (here "IGNORE"), a zero-width space
+    splits a word no reader sees split: the model got them raw, unseen by the person."""
+    hidden = "".join(chr(0xE0000 + ord(c)) for c in "IGNORE")
+    line = one_line(f"Use uv{hidden} for pay\u200bments; emoji 👩\u200d💻 stays whole")
+    assert line == (
+        "Use uv\\U000e0049\\U000e0047\\U000e004e\\U000e004f\\U000e0052\\U000e0045"
+        " for pay\\u200bments; emoji 👩\u200d💻 stays whole"
+    )
