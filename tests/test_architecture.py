@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "memory_mcp"
 
 # Lower layers never import higher ones; folders on the same layer don't import each other.
 LAYERS = {
-    "core": 0,  # config, errors, models, timestamps: the shared vocabulary
+    "core": 0,  # config, errors, models, names, timestamps: the shared vocabulary
     "policies": 1,
     "storage": 2,
     "search": 3,
@@ -23,10 +23,14 @@ LAYERS = {
     "service": 4,
     "adapters": 5,
 }
-CORE = {"config", "errors", "models", "timestamps"}
+CORE = {"config", "errors", "models", "names", "timestamps"}
 FRAMEWORKS = {"mcp", "typer", "rich", "starlette", "uvicorn"}  # adapters only
 # Reading another program's SQLite file needs the driver, which only storage/sqlite/db.py loads.
-ALLOWED = {("memory_mcp.formats.mcp_memory_service", "memory_mcp.storage.sqlite.db")}
+ALLOWED = {
+    ("memory_mcp.formats.mcp_memory_service", "memory_mcp.storage.sqlite.db"),
+    # the models' validators apply the name rules; names.py imports nothing of ours
+    ("memory_mcp.models", "memory_mcp.names"),
+}
 
 MAX_MODULE_LINES = 450
 MAX_CLASS_LINES = 350

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from memory_mcp.errors import InvalidInput
-from memory_mcp.models import MAX_TAG_CHARS, MAX_TAGS, clean_tags
+from memory_mcp.names import MAX_TAG_CHARS, MAX_TAGS, clean_tags
 from memory_mcp.timestamps import leap_second
 
 

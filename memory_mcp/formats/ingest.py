@@ -18,7 +18,7 @@ import numpy as np
 from memory_mcp.errors import InvalidInput, StorageError, stopped_partway
 from memory_mcp.formats.ahead import embedding_thread, one_ahead
 from memory_mcp.formats.common import ImportSummary, Item, Record, Skipped, stored_tags
-from memory_mcp.models import strip_invisible
+from memory_mcp.names import strip_invisible
 from memory_mcp.policies import inputs
 from memory_mcp.policies.dedup import content_hash
 from memory_mcp.policies.redact import redact_fields

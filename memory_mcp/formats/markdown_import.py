@@ -20,15 +20,8 @@ from memory_mcp.formats.markdown import (
     MARKER,
     SUFFIX,
 )
-from memory_mcp.models import (
-    KINDS,
-    MAX_KEY_CHARS,
-    Memory,
-    clean_name,
-    clean_scope,
-    clean_tags,
-    strip_invisible,
-)
+from memory_mcp.models import KINDS, Memory
+from memory_mcp.names import MAX_KEY_CHARS, clean_name, clean_scope, clean_tags, strip_invisible
 from memory_mcp.policies.keys import key_form
 from memory_mcp.policies.redact import measured_length
 from memory_mcp.policies.times import parse_time

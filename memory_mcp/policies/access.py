@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from memory_mcp.errors import InvalidInput
-from memory_mcp.models import clean_scope
+from memory_mcp.names import clean_scope
 
 Right = Literal["read", "write"]
 RIGHTS: tuple[Right, ...] = ("read", "write")

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from memory_mcp.errors import InvalidInput, NotFound
-from memory_mcp.models import EMPTY_SCOPE, strip_invisible
+from memory_mcp.names import EMPTY_SCOPE, strip_invisible
 from memory_mcp.policies.redact import measured_length, redact
 
 MAX_ID = 2**63 - 1  # SQLite's largest integer: no memory id can be bigger

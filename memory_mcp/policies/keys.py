@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from memory_mcp.models import MAX_KEY_CHARS
+from memory_mcp.names import MAX_KEY_CHARS
 
 # A secret masked in a key (policies.redact) keeps its marker as written.
 _MARKER = re.compile(r"(\[REDACTED:[a-z_]+\])")

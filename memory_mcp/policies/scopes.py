@@ -180,7 +180,7 @@ def _readable(text: str) -> str:
 def _finish(text: str) -> str:
     text = _readable(text)
     # memory_mcp.models (~30 ms of pydantic classes) is not needed to check --project at start-up
-    from memory_mcp.models import MAX_SCOPE_CHARS, clean_scope
+    from memory_mcp.names import MAX_SCOPE_CHARS, clean_scope
 
     if len(text) > MAX_SCOPE_CHARS:
         # Keep a readable prefix and a hash of the whole, so long names stay distinct.

@@ -11,7 +11,8 @@ import numpy as np
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from memory_mcp.errors import InvalidInput, json_problem, validation_problems
-from memory_mcp.models import Kind, clean_tags
+from memory_mcp.models import Kind
+from memory_mcp.names import clean_tags
 from memory_mcp.policies import inputs
 
 KS = (1, 5, 10, 20)

@@ -10,7 +10,8 @@ import numpy as np
 
 from memory_mcp.errors import InvalidInput
 from memory_mcp.formats.ahead import embedding_thread, one_ahead
-from memory_mcp.models import NewMemory, strip_invisible
+from memory_mcp.models import NewMemory
+from memory_mcp.names import strip_invisible
 from memory_mcp.policies import dedup as dedup_module
 from memory_mcp.policies import inputs
 from memory_mcp.policies.redact import redact_fields

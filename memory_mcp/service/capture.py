@@ -20,7 +20,8 @@ from memory_mcp.errors import InvalidInput
 from memory_mcp.formats import claude_code_transcript as transcript_format
 from memory_mcp.formats.common import ImportSummary, Record
 from memory_mcp.formats.ingest import ingest
-from memory_mcp.models import MAX_KEY_CHARS, Memory, MemoryFilter
+from memory_mcp.models import Memory, MemoryFilter
+from memory_mcp.names import MAX_KEY_CHARS
 from memory_mcp.policies import episodes, statements
 from memory_mcp.policies.keys import key_form
 from memory_mcp.policies.redact import redact, redact_fields

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ValidationError
 
 from memory_mcp.config import MAX_RECALL_LIMIT, MIN_BUDGET, Settings
 from memory_mcp.errors import InvalidInput, validation_problems
-from memory_mcp.models import strip_invisible
+from memory_mcp.names import strip_invisible
 from memory_mcp.policies import inputs
 from memory_mcp.policies.access import OWNER, Access
 from memory_mcp.search.embed import Embedder

@@ -29,7 +29,8 @@ from memory_mcp.errors import (
 )
 from memory_mcp.formats.ahead import embedding_thread
 from memory_mcp.formats.common import C0_C1, spaced
-from memory_mcp.models import MAX_KEY_CHARS, NewMemory, clean_name
+from memory_mcp.models import NewMemory
+from memory_mcp.names import MAX_KEY_CHARS, clean_name
 from memory_mcp.policies import inputs
 from memory_mcp.policies.controls import json_escaped
 from memory_mcp.policies.keys import key_form

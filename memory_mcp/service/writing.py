@@ -10,14 +10,8 @@ from typing import Any
 import numpy as np
 
 from memory_mcp.errors import InvalidInput, MemoryMCPError, NotFound
-from memory_mcp.models import (
-    MAX_KEY_CHARS,
-    Memory,
-    MemoryFilter,
-    NewMemory,
-    RememberResult,
-    clean_name,
-)
+from memory_mcp.models import Memory, MemoryFilter, NewMemory, RememberResult
+from memory_mcp.names import MAX_KEY_CHARS, clean_name
 from memory_mcp.policies import dedup as dedup_module
 from memory_mcp.policies import inputs
 from memory_mcp.policies.keys import key_form

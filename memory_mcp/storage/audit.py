@@ -36,7 +36,7 @@ class Erasure:
     """What scrub replaces with `[scrubbed]`, field by field: the text as typed, and in a
     field the product stores in its own spelling, that spelling of the text too. Keys are
     folded (policies.keys: `Hunter2XYZ` is stored `hunter2xyz`), tags lower-cased, and keys,
-    tags and scopes lose their invisible format characters (models.clean_name); so a secret
+    tags and scopes lose their invisible format characters (names.clean_name); so a secret
     that reached a key is erased however it is typed now. Other fields hold what was typed,
     and only that is replaced in them."""
 

@@ -6,7 +6,7 @@ import pytest
 
 from memory_mcp.config import Settings
 from memory_mcp.errors import InvalidInput, NotFound
-from memory_mcp.models import clean_name, clean_scope, clean_tags, strip_invisible
+from memory_mcp.names import clean_name, clean_scope, clean_tags, strip_invisible
 from memory_mcp.policies import inputs
 from memory_mcp.service import MemoryService
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from memory_mcp.models import MAX_SCOPE_CHARS, clean_scope
+from memory_mcp.names import MAX_SCOPE_CHARS, clean_scope
 from memory_mcp.policies.scopes import normalize_remote
 
 WIDGETS = "github.com/acme/widgets"

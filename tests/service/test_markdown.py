@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from memory_mcp.errors import InvalidInput
 from memory_mcp.formats import markdown, markdown_import
-from memory_mcp.models import Memory, strip_invisible
+from memory_mcp.models import Memory
+from memory_mcp.names import strip_invisible
 from memory_mcp.service import MemoryService
 from memory_mcp.service.exchange import MARKDOWN_PAGE
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from memory_mcp.errors import InvalidInput
-from memory_mcp.models import MAX_SCOPE_CHARS, clean_scope
+from memory_mcp.names import MAX_SCOPE_CHARS, clean_scope
 from memory_mcp.service.projects import project_scope, scope_from_root_uri
 from tests.policies.test_scopes import SAME_REPO_URLS, WIDGETS
 

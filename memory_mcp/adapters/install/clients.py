@@ -21,7 +21,7 @@ from memory_mcp.adapters.install.configfile import ConfigError, read_config, wri
 from memory_mcp.adapters.install.launcher import DIST, MODULE, Launch
 from memory_mcp.config import is_database_url
 from memory_mcp.errors import InvalidInput
-from memory_mcp.models import clean_scope
+from memory_mcp.names import clean_scope
 from memory_mcp.service.projects import project_scope
 
 DEFAULT_NAME = "memory"

@@ -1,0 +1,83 @@
+"""Names and short texts as a memory holds them: scopes, tags, keys and context cleaned and
+checked (invisible characters, controls, lengths). Validation only, no I/O."""
+
+import re
+import unicodedata
+
+MAX_TAGS = 32
+MAX_TAG_CHARS = 64
+MAX_SCOPE_CHARS = 200
+MAX_KEY_CHARS = 100
+
+
+def _shows_nothing(char: str) -> bool:
+    """Whitespace, or a format character: zero-width space and joiners, BOM, bidi marks."""
+    return char.isspace() or unicodedata.category(char) == "Cf"
+
+
+def strip_invisible(text: str) -> str:
+    """Text without the whitespace and invisible characters at its ends (so text made only of
+    zero-width characters or a BOM is empty); those inside it are left alone."""
+    text = text.strip()
+    start, end = 0, len(text)
+    while start < end and _shows_nothing(text[start]):
+        start += 1
+    while end > start and _shows_nothing(text[end - 1]):
+        end -= 1
+    return text[start:end]
+
+
+# The control characters (category Cc) of ASCII; no ASCII character is a format one (Cf).
+_ASCII_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
+def clean_name(value: str, what: str) -> str:
+    """A scope, tag or key as it prints: invisible format characters removed (`global\u200b`
+    is `global`), ends stripped; control characters refused."""
+    if value.isascii():  # most names: one search, not a category looked up a character
+        value = value.strip()
+        found = _ASCII_CONTROL.search(value)
+        bad = None if found is None else found.group()
+    else:
+        value = "".join(char for char in value if unicodedata.category(char) != "Cf").strip()
+        bad = next((char for char in value if unicodedata.category(char) == "Cc"), None)
+    if bad is not None:
+        raise ValueError(f"{what} {value[:20]!r} contains the control character U+{ord(bad):04X}")
+    return value
+
+
+def clean_tags(tags: list[str] | None, held: str = "per memory") -> list[str]:
+    """Strip, lowercase and de-duplicate tags, keeping their first-seen order; `held`: where
+    the limit on their number applies (a memory's, a filter's)."""
+    seen: dict[str, None] = {}
+    for tag in tags or []:
+        tag = clean_name(tag, "tag").lower()
+        if not tag:
+            continue
+        if len(tag) > MAX_TAG_CHARS:
+            raise ValueError(f"tag {tag[:20]!r}... is longer than {MAX_TAG_CHARS} characters")
+        seen[tag] = None
+        # Refused at the first tag too many, not after cleaning them all: 100,000 tags (1 MB
+        # of JSON) took seconds of the server's CPU a request.
+        if len(seen) > MAX_TAGS:
+            raise ValueError(f"at most {MAX_TAGS} tags {held}")
+    return list(seen)
+
+
+def clean_context(context: str | None) -> str | None:
+    """Stripped context, or None when there is none."""
+    return strip_invisible(context or "") or None
+
+
+# An empty or blank scope is a caller's mistake, never a way to ask for the default scope
+# (leaving the argument out is): every entry point refuses it in these words.
+EMPTY_SCOPE = "scope must not be empty or blank: name a scope such as `global`, or leave it out"
+
+
+def clean_scope(scope: str) -> str:
+    scope = clean_name(scope, "scope")
+    if not scope:
+        raise ValueError(EMPTY_SCOPE)
+    if len(scope) > MAX_SCOPE_CHARS:
+        raise ValueError(f"scope is longer than {MAX_SCOPE_CHARS} characters")
+    return scope
