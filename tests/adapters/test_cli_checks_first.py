@@ -11,23 +11,12 @@ import pytest
 
 from memory_mcp.config import Settings
 from memory_mcp.service import MemoryService
+from tests.blocking_model import HAS_MODEL, blocking_model
 
 pytestmark = pytest.mark.slow
 
-MODEL = Path(os.environ.get("MEMORY_MCP_MODEL_DIR", "/nonexistent"))
 
-
-def _blocking_model(folder: Path) -> Path:
-    """The model's files, but its tokenizer files are FIFOs nobody writes: loading never ends."""
-    folder.mkdir()
-    for name in ("model.onnx", "special_tokens_map.json", "tokenizer_config.json"):
-        (folder / name).symlink_to(MODEL / name)
-    for name in ("config.json", "tokenizer.json"):
-        os.mkfifo(folder / name)
-    return folder
-
-
-@pytest.mark.skipif(not (MODEL / "tokenizer.json").exists(), reason="needs the model files")
+@pytest.mark.skipif(not HAS_MODEL, reason="needs the model files")
 def test_a_bad_option_is_refused_before_the_model_loads(tmp_path: Path) -> None:
     db = tmp_path / "m.db"
     service = MemoryService.open(Settings(db=db, semantic=False))
@@ -37,7 +26,7 @@ def test_a_bad_option_is_refused_before_the_model_loads(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MEMORY_MCP_")}
     env |= {
         "MEMORY_MCP_DB": str(db),
-        "MEMORY_MCP_MODEL_DIR": str(_blocking_model(tmp_path / "model")),
+        "MEMORY_MCP_MODEL_DIR": str(blocking_model(tmp_path / "model")),
     }
     refused = {
         ("recall", "deploy", "--limit", "0"): "limit must be between 1 and 50",

@@ -11,26 +11,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.blocking_model import HAS_MODEL, blocking_model
+
 pytestmark = pytest.mark.slow
 
-MODEL = Path(os.environ.get("MEMORY_MCP_MODEL_DIR", "/nonexistent"))
 
-
-def _blocking_model(folder: Path) -> Path:
-    """The model's files, but its tokenizer files are FIFOs nobody writes: loading never ends."""
-    folder.mkdir()
-    for name in ("model.onnx", "special_tokens_map.json", "tokenizer_config.json"):
-        (folder / name).symlink_to(MODEL / name)
-    for name in ("config.json", "tokenizer.json"):
-        os.mkfifo(folder / name)
-    return folder
-
-
-@pytest.mark.skipif(not (MODEL / "tokenizer.json").exists(), reason="needs the model files")
+@pytest.mark.skipif(not HAS_MODEL, reason="needs the model files")
 def test_closing_stdin_while_the_model_loads_ends_the_server_promptly(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MEMORY_MCP_")}
     env |= {"MEMORY_MCP_DB": str(tmp_path / "m.db"),
-            "MEMORY_MCP_MODEL_DIR": str(_blocking_model(tmp_path / "model"))}  # fmt: skip
+            "MEMORY_MCP_MODEL_DIR": str(blocking_model(tmp_path / "model"))}  # fmt: skip
     proc = subprocess.Popen(
         [sys.executable, "-m", "memory_mcp", "serve"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
