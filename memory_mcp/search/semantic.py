@@ -270,8 +270,22 @@ class SemanticIndex:
         head = None if origin is not None else self.copy.catch_up(cache)
         if origin is None and head is None:
             return None
-        try:  # the copy's own work; a database error above is the caller's to see
-            self._seen.head = head if near_only else None
+        self._seen.head = head if near_only else None
+        return self._copy_search(cache, query, flt, k, near_only, origin, floor)
+
+    def _copy_search(
+        self,
+        cache: VectorCache,
+        query: np.ndarray,
+        flt: MemoryFilter,
+        k: int,
+        near_only: bool,
+        origin: np.ndarray | None,
+        floor: float | None,
+    ) -> list[tuple[int, float]] | None:
+        """The copy's own search as it stands (lock held). None: the filter needs SQL, or
+        the copy broke (dropped, to be built again). No database is read here."""
+        try:
             return cache.search(query, flt, datetime.now(UTC), k, near_only, origin, floor)
         except Exception:
             self.copy.drop_broken(cache)
@@ -309,11 +323,7 @@ class SemanticIndex:
             cache = self.copy.cache
             found = None
             if cache is not None and cache.head >= ahead.head:
-                try:
-                    now = datetime.now(UTC)
-                    found = cache.search(query, flt, now, k, near_only=True, floor=floor)
-                except Exception:
-                    self.copy.drop_broken(cache)
+                found = self._copy_search(cache, query, flt, k, True, None, floor)
         if found is None:  # dropped meanwhile, or a filter the copy cannot apply: as usual
             return self.search(query, flt, k, near_only=True, floor=floor)
         self._seen.head = ahead.head
