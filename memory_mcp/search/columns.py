@@ -1,6 +1,7 @@
 """The in-memory copy's row-aligned columns (vecindex.py): ids, vectors or their int8 codes,
 where each exact vector lives, and what filters read, with spare capacity."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -58,12 +59,19 @@ class Columns:
         self.codes, self.compact = codes, True
 
     def reserve(self, extra: int) -> None:
-        need = self.size + extra
-        if need <= len(self.ids):
-            return
-        capacity = max(need, int(len(self.ids) * 1.5), 1024)
-        for name in COLUMNS:
-            old = getattr(self, name)
-            new = np.zeros((capacity, *old.shape[1:]), old.dtype)
-            new[: self.size] = old[: self.size]
-            setattr(self, name, new)
+        grow(self, COLUMNS, self.size, self.size + extra, 1024)
+
+
+def grow(holder: object, names: Sequence[str], size: int, need: int, least: int) -> None:
+    """Give `holder`'s row-aligned arrays `names` room for `need` rows, their first `size`
+    kept: new arrays half as large again (at least `least` rows), so that appending a row at
+    a time copies each row a bounded number of times. Arrays handed out before keep their
+    rows (views of the old ones)."""
+    if need <= len(getattr(holder, names[0])):
+        return
+    capacity = max(need, len(getattr(holder, names[0])) * 3 // 2, least)
+    for name in names:
+        old = getattr(holder, name)
+        new = np.zeros((capacity, *old.shape[1:]), old.dtype)
+        new[:size] = old[:size]
+        setattr(holder, name, new)

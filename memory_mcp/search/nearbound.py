@@ -17,6 +17,7 @@ the fit; a basis that fits them less well only lets more rows through.
 
 import numpy as np
 
+from memory_mcp.search.columns import grow
 from memory_mcp.search.vecfile import dot
 
 BOUND_FROM = 2_000  # rows: a smaller copy's full pass costs less than the projection's
@@ -44,12 +45,7 @@ class NearBound:
     def put(self, start: int, vectors: np.ndarray) -> None:
         """Rows [start, start + len(vectors)) of the copy (appended, capacity grown)."""
         stop = start + len(vectors)
-        if stop > len(self.residual):
-            capacity = max(stop, len(self.residual) * 3 // 2, 1024)
-            projected = np.zeros((capacity, self.basis.shape[1]), np.float32)
-            residual = np.zeros(capacity, np.float32)
-            projected[:start], residual[:start] = self.projected[:start], self.residual[:start]
-            self.projected, self.residual = projected, residual
+        grow(self, ("residual", "projected"), start, stop, 1024)
         part = np.asarray(vectors, np.float32) @ self.basis
         self.projected[start:stop] = part
         self.residual[start:stop] = np.linalg.norm(vectors - part @ self.basis.T, axis=1)

@@ -22,12 +22,13 @@ from typing import TypeVar
 import numpy as np
 
 from memory_mcp.models import MemoryFilter
+from memory_mcp.search.columns import grow
 from memory_mcp.search.vecfile import dot, top
 
 T = TypeVar("T")
 NEAR_BLOCKS = 2  # filters whose rows stay gathered (a writer's scope, mostly one)
 # The copy's columns a block is read from: ids, float32 vectors, expiry (epoch micros).
-Columns = tuple[np.ndarray, np.ndarray, np.ndarray]
+BlockSource = tuple[np.ndarray, np.ndarray, np.ndarray]
 Mask = Callable[[slice], np.ndarray | None]  # which rows of a span pass a filter (None: none)
 
 
@@ -58,15 +59,9 @@ class _Block:
         self.vectors = np.zeros((0, dim), np.float32)
         self.expires = np.zeros(0, np.int64)
 
-    def extend(self, rows: np.ndarray, columns: Columns) -> None:
+    def extend(self, rows: np.ndarray, columns: BlockSource) -> None:
         need = self.size + len(rows)
-        if need > len(self.ids):
-            capacity = max(need, len(self.ids) * 3 // 2, 64)
-            for name in ("ids", "vectors", "expires"):
-                old = getattr(self, name)
-                new = np.zeros((capacity, *old.shape[1:]), old.dtype)
-                new[: self.size] = old[: self.size]
-                setattr(self, name, new)
+        grow(self, ("ids", "vectors", "expires"), self.size, need, 64)
         at = slice(self.size, need)
         self.ids[at], self.vectors[at], self.expires[at] = (col[rows] for col in columns)
         self.size = need
@@ -93,7 +88,7 @@ class Blocks:
         drops: int,
         size: int,
         mask: Mask,
-        columns: Columns,
+        columns: BlockSource,
         share: int,
     ) -> Gathered | None:
         """The rows of the copy's first `size` that pass `flt` at `now` (epoch micros), as
