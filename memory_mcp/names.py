@@ -31,15 +31,21 @@ def strip_invisible(text: str) -> str:
 _ASCII_CONTROL = re.compile("[\x00-\x1f\x7f]")
 
 
+def printed_name(value: str) -> str:
+    """A name as it prints, as a scope, tag or key is stored: invisible format characters
+    removed (`global\u200b` is `global`), ends stripped."""
+    if value.isascii():  # most names: no character can be a format one
+        return value.strip()
+    return "".join(char for char in value if unicodedata.category(char) != "Cf").strip()
+
+
 def clean_name(value: str, what: str) -> str:
-    """A scope, tag or key as it prints: invisible format characters removed (`global\u200b`
-    is `global`), ends stripped; control characters refused."""
+    """A scope, tag or key as it prints (printed_name); control characters refused."""
+    value = printed_name(value)
     if value.isascii():  # most names: one search, not a category looked up a character
-        value = value.strip()
         found = _ASCII_CONTROL.search(value)
         bad = None if found is None else found.group()
     else:
-        value = "".join(char for char in value if unicodedata.category(char) != "Cf").strip()
         bad = next((char for char in value if unicodedata.category(char) == "Cc"), None)
     if bad is not None:
         raise ValueError(f"{what} {value[:20]!r} contains the control character U+{ord(bad):04X}")

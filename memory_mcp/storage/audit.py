@@ -3,10 +3,10 @@ records, the fields a before/after snapshot keeps, and how scrub rewrites what i
 and the names a memory holds."""
 
 import re
-import unicodedata
 from collections.abc import Callable
 from typing import Any
 
+from memory_mcp.names import printed_name
 from memory_mcp.policies.keys import key_form
 from memory_mcp.storage.records import SCRUBBED
 
@@ -36,12 +36,12 @@ class Erasure:
     """What scrub replaces with `[scrubbed]`, field by field: the text as typed, and in a
     field the product stores in its own spelling, that spelling of the text too. Keys are
     folded (policies.keys: `Hunter2XYZ` is stored `hunter2xyz`), tags lower-cased, and keys,
-    tags and scopes lose their invisible format characters (names.clean_name); so a secret
+    tags and scopes lose their invisible format characters (names.printed_name); so a secret
     that reached a key is erased however it is typed now. Other fields hold what was typed,
     and only that is replaced in them."""
 
     def __init__(self, text: str) -> None:
-        bare = "".join(ch for ch in text if unicodedata.category(ch) != "Cf").strip()
+        bare = printed_name(text)
         self._typed = _pattern((text,))
         self._named = {
             "key": _pattern((text, key_form(bare))),
