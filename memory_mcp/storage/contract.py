@@ -54,6 +54,7 @@ from memory_mcp.storage.records import Tally as Tally
 from memory_mcp.storage.records import VectorDelta as VectorDelta
 from memory_mcp.storage.records import VectorRows as VectorRows
 from memory_mcp.storage.records import beyond_vector_metadata as beyond_vector_metadata
+from memory_mcp.storage.records import log_reaches as log_reaches
 
 
 class MemoryWrites(Protocol):

@@ -94,6 +94,12 @@ class VectorDelta:
     rows: VectorRows  # the current rows of those ids that still have a vector
 
 
+def log_reaches(after: int, oldest: int | None, head: int) -> bool:
+    """Whether the vector log (its oldest kept change and its head) still holds every
+    change since position `after`: else they were trimmed, and a reader reloads in full."""
+    return head <= after or (oldest is not None and oldest <= after + 1)
+
+
 @dataclass(frozen=True)
 class Tally:
     """The memories matching a filter that share a scope and a kind: how many, and the first

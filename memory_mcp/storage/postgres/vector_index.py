@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from memory_mcp.errors import SchemaMismatch
-from memory_mcp.storage.contract import VectorDelta, VectorRows
+from memory_mcp.storage.contract import VectorDelta, VectorRows, log_reaches
 from memory_mcp.storage.postgres import vectors
 from memory_mcp.storage.postgres.base import PgBase
 from memory_mcp.storage.postgres.db import Connection, meta_value, set_meta
@@ -103,7 +103,7 @@ class PgVectorIndex(PgBase):
     def vector_changes(self, after: int, dim: int) -> VectorDelta | None:
         with self._snapshot() as c:
             generation, head, oldest = vectors.log_state(c)
-            if head > after and (oldest is None or oldest > after + 1):
+            if not log_reaches(after, oldest, head):
                 return None
             ids = vectors.changed_since(c, after)
             return VectorDelta(generation, head, ids, vectors.rows_for(c, ids, dim))
@@ -111,7 +111,7 @@ class PgVectorIndex(PgBase):
     def vectors_lost(self, after: int) -> list[int] | None:
         with self._snapshot() as c:
             _, head, oldest = vectors.log_state(c)
-            if head > after and (oldest is None or oldest > after + 1):
+            if not log_reaches(after, oldest, head):
                 return None
             return vectors.lost_since(c, after)
 

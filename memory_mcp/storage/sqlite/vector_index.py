@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from memory_mcp.errors import SchemaMismatch
-from memory_mcp.storage.contract import VectorDelta, VectorRows
+from memory_mcp.storage.contract import VectorDelta, VectorRows, log_reaches
 from memory_mcp.storage.sqlite import vectors
 from memory_mcp.storage.sqlite.base import SqliteBase
 from memory_mcp.storage.sqlite.db import (
@@ -121,7 +121,7 @@ class SqliteVectorIndex(SqliteBase):
 
         def fetch(c: Connection) -> VectorDelta | None:
             generation, head, oldest, ids, rows = vectors.changes(c, after, dim)
-            if head > after and (oldest is None or oldest > after + 1):
+            if not log_reaches(after, oldest, head):
                 return None
             return VectorDelta(generation, head, ids, rows)
 
@@ -131,7 +131,7 @@ class SqliteVectorIndex(SqliteBase):
         """Ids changed since log position `after` left without a vector (see the contract):
         a server's check after its own writes reads none of their vectors back."""
         oldest, head, ids = self._read(lambda c: vectors.lost(c, after))
-        return None if head > after and (oldest is None or oldest > after + 1) else ids
+        return ids if log_reaches(after, oldest, head) else None
 
     def vector_snapshot(self, dim: int, consume: Callable[[VectorRows], None]) -> tuple[int, int]:
         """Stream every vector to `consume` from one read snapshot; returns (generation,
