@@ -51,21 +51,21 @@ def visible_repeat(c: Connection, item: NewRow) -> Any:
     ).fetchone()  # fmt: skip
 
 
-def held_texts(c: Connection, texts: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
-    """Of the (scope, content hash) pairs `texts`, those a visible memory holds: one
+def held_hashes(c: Connection, pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Of the (scope, content hash) `pairs`, those a visible memory holds: one
     statement for a batch of insert_many, not a round trip a row. A row whose pair is
     neither held at the start of its transaction nor inserted by the batch since needs no
     `visible_repeat`: it would find nothing, since nothing insert_many does makes a memory
     visible again or changes its scope or text."""
-    pairs = list(set(texts))
-    if not pairs:
+    distinct = list(set(pairs))
+    if not distinct:
         return set()
     rows = c.execute(
         f"""select distinct p.scope, p.hash
             from unnest(%(scopes)s::text[], %(hashes)s::text[]) as p(scope, hash)
             join memories m on m.scope = p.scope and m.content_hash = p.hash
             where m.{CURRENT.replace(" and ", " and m.")}""",
-        {"scopes": [p[0] for p in pairs], "hashes": [p[1] for p in pairs]},
+        {"scopes": [p[0] for p in distinct], "hashes": [p[1] for p in distinct]},
     ).fetchall()
     return {(row["scope"], row["hash"]) for row in rows}
 

@@ -101,7 +101,7 @@ class PgWrites(PgBase):
             table = vectors.has_table(c)
             held = None
             if repeats in ("count", "skip"):
-                held = decisions.held_texts(c, ((i.scope, i.hashed()) for i in items))
+                held = decisions.held_hashes(c, ((i.scope, i.hashed()) for i in items))
             return [_place(c, item, action, client, repeats, table, held) for item in items]
 
     def record_repeat(
@@ -282,7 +282,7 @@ def _place(
     held: set[tuple[str, str]] | None = None,
 ) -> Inserted:
     """One row of insert_many: left out, counted, or inserted (see the contract). `held`:
-    the (scope, content hash) pairs a visible memory may hold (decisions.held_texts, and
+    the (scope, content hash) pairs a visible memory may hold (decisions.held_hashes, and
     each row inserted since); a row whose pair is not there repeats nothing."""
     if repeats == "skip" and (before := decisions.imported_before(c, item)) is not None:
         return Inserted(before, "present")

@@ -57,15 +57,15 @@ def visible_repeat(c: Connection, item: NewRow, digest: str | None = None) -> An
     ).fetchone()  # fmt: skip
 
 
-def held_texts(c: Connection, texts: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
-    """Of the (scope, content hash) pairs `texts`, those a visible memory holds: one
+def held_hashes(c: Connection, pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Of the (scope, content hash) `pairs`, those a visible memory holds: one
     statement for a batch of insert_many, where a look-up a row cost about a tenth of
     storing it. A row whose pair is neither held at the start of its transaction nor
     inserted by the batch since needs no `visible_repeat`: it would find nothing, since
     nothing insert_many does makes a memory visible again or changes its scope or text.
     A scope JSON could not carry as it is (a lone surrogate) is counted held: looked up."""
-    pairs = set(texts)
-    plain = [pair for pair in pairs if json_safe(pair)]
+    distinct = set(pairs)
+    plain = [pair for pair in distinct if json_safe(pair)]
     rows = c.execute(
         # json_each first (cross join keeps it outer): one index probe a pair
         f"""select distinct p.value ->> 0, p.value ->> 1
@@ -74,7 +74,7 @@ def held_texts(c: Connection, texts: Iterable[tuple[str, str]]) -> set[tuple[str
             where m.{CURRENT.replace(" and ", " and m.")}""",
         {"pairs": json.dumps(plain)},
     ).fetchall()
-    return {(row[0], row[1]) for row in rows} | (pairs - set(plain))
+    return {(row[0], row[1]) for row in rows} | (distinct - set(plain))
 
 
 def imported_before(c: Connection, item: NewRow) -> int | None:

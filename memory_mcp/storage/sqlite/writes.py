@@ -97,7 +97,7 @@ class SqliteWrites(SqliteBase):
             run = Run(c, COLUMNS, _NEXT_ID, action, client, self._made_with)
             held = None
             if repeats in ("count", "skip"):
-                held = decisions.held_texts(c, ((i.scope, i.hashed()) for i in items))
+                held = decisions.held_hashes(c, ((i.scope, i.hashed()) for i in items))
             placed = [_place(c, item, client, repeats, run, held) for item in items]
             run.write()
             return [run.written[p] if isinstance(p, int) else p for p in placed]
@@ -285,7 +285,7 @@ def _place(
 ) -> Inserted | int:
     """One row of insert_many: left out, counted, inserted, or taken into `run` (its id:
     written with the run). Whatever could read or follow a row of the run writes it first.
-    `held`: the (scope, content hash) pairs a visible memory may hold (decisions.held_texts,
+    `held`: the (scope, content hash) pairs a visible memory may hold (decisions.held_hashes,
     and each row inserted since); a row whose pair is not there repeats nothing."""
     digest = item.hashed()
     if run.holds_alike(item, digest):
