@@ -31,9 +31,9 @@ its positions, whether or not bm25 then scores it). With RARE_BUDGET: 0.99 / 1.0
 1.00-1.05x the old plan's cost at 20k; at 100k 0.64 / 0.74 (old 0.28 / 0.57) at 1.4-1.8x,
 nearly all of it FTS5's bm25 counting each common term's documents for its IDF on every
 statement (a walk of the whole doclist, ~20k documents for a question's common words at
-100k). Scoring without
-that walk needs each candidate's term frequencies, which FTS5 only hands to bm25, highlight
-and snippet (or a tokenizer of our own that matches porter unicode61 exactly).
+100k). Scoring without that walk needs each candidate's term frequencies, which FTS5 only
+hands to bm25, highlight and snippet (or a tokenizer of our own that matches porter
+unicode61 exactly).
 
 Measured for issue 17 and dropped (synthetic stores of benchmarks/speed.py, 20k and 100k):
 - stopping early on the plan's own terms (rank the rarest terms' matches with all of the
@@ -73,10 +73,15 @@ def fit(counts: Sequence[int], budget: int | None = None) -> tuple[list[int], bo
     return (kept, False) if kept else (everything, True)
 
 
-def rarest(counts: Sequence[int], kept: Sequence[int], budget: int | None = None) -> list[int]:
-    """Of the `kept` positions, the rarest whose matches fit RARE_BUDGET together (query
-    order): a memory holding one of them is ranked even without a common term."""
-    return _rarest_fitting(counts, kept, RARE_BUDGET if budget is None else budget)
+def tiers(counts: Sequence[int], kept: Sequence[int]) -> tuple[list[int], list[int], list[int]]:
+    """With terms left out of `kept` (fit): (the rarest kept, whose matches fit RARE_BUDGET
+    together; the other kept; the left out), positions in query order. A kept term's match
+    is ranked only when it holds a left-out (common) term or one of the rarest kept: a
+    memory holding only the other kept terms is not, which is what bounds the cost."""
+    rare = _rarest_fitting(counts, kept, RARE_BUDGET)
+    mid = [i for i in kept if i not in rare]
+    rest = [i for i in range(len(counts)) if i not in kept]
+    return rare, mid, rest
 
 
 def _rarest_fitting(counts: Sequence[int], positions: Sequence[int], budget: int) -> list[int]:

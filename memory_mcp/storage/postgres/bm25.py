@@ -83,14 +83,13 @@ def exact_counts(c: Connection, terms: list[str], visible: bool) -> list[int]:
 def plan(terms: list[str], counts: list[int]) -> tuple[list[str], bool, list[str]]:
     """(terms kept, rank only the newest matches, anchors): keyword_budget.fit on lexemes.
     With terms left out, a kept term's match is ranked only when it holds an anchor: a
-    left-out (common) term or one of the rarest kept (keyword_budget.rarest), as SQLite's
+    left-out (common) term or one of the rarest kept (keyword_budget.tiers), as SQLite's
     plan arms do (ftsbudget.py); [] when every match is ranked."""
     kept, newest_only = keyword_budget.fit(counts)
     if newest_only or len(kept) == len(terms):
         return [terms[i] for i in kept], newest_only, []
-    anchors = {i for i in range(len(terms)) if i not in kept}
-    anchors.update(keyword_budget.rarest(counts, kept))
-    return [terms[i] for i in kept], False, [terms[i] for i in sorted(anchors)]
+    rare, _, rest = keyword_budget.tiers(counts, kept)
+    return [terms[i] for i in kept], False, [terms[i] for i in sorted(rare + rest)]
 
 
 def _narrowed(visible: bool, newest_only: bool, anchored: bool) -> str:

@@ -52,11 +52,10 @@ def plan(match: str, counts: list[int], budget: int | None = None) -> KeywordPla
         return KeywordPlan(match, budget)
     if len(kept) == len(parts):
         return KeywordPlan(match)
-    rare = keyword_budget.rarest(counts, kept)
-    mid = [i for i in kept if i not in rare]
+    rare, mid, rest = keyword_budget.tiers(counts, kept)
 
     def joined(positions: list[int]) -> str | None:
         return OR.join(parts[i] for i in positions) or None
 
-    rest = joined([i for i in range(len(parts)) if i not in kept])
-    return KeywordPlan(OR.join(parts[i] for i in kept), None, rest, joined(rare), joined(mid))
+    kept_match = OR.join(parts[i] for i in kept)
+    return KeywordPlan(kept_match, None, joined(rest), joined(rare), joined(mid))
