@@ -58,16 +58,17 @@ class Replies:
             self._asked[_key(message.id)] = message.id
             self._wake()
 
-    async def after_end(self) -> SessionMessage | None:
-        """Once stdin has ended: the client's answer, "Connection closed", to a request the
-        server is waiting on; None once every request read is answered (the stream's end)."""
+    async def after_end(self) -> SessionMessage:
+        """Once stdin has ended, what the read stream gives next: the client's answer,
+        "Connection closed", to a request the server is waiting on; anyio.EndOfStream once
+        every request read is answered."""
         while True:
             if self._asked:
-                key, request_id = self._asked.popitem()
+                _, request_id = self._asked.popitem()
                 error = types.ErrorData(code=types.CONNECTION_CLOSED, message=_ENDED)
                 return SessionMessage(types.JSONRPCError(jsonrpc="2.0", id=request_id, error=error))
             if not self._open:
-                return None
+                raise anyio.EndOfStream
             await self._changed.wait()
 
     async def _unanswered(self, key: Hashable) -> None:
@@ -109,10 +110,7 @@ class DrainingReader:
                 if isinstance(item, SessionMessage):
                     return self._replies.read(item.message)
                 return item  # type: ignore[no-any-return]  # a line that is no message: logged
-        answer = await self._replies.after_end()
-        if answer is None:
-            raise anyio.EndOfStream
-        return answer
+        return await self._replies.after_end()
 
     def __aiter__(self) -> "DrainingReader":
         return self

@@ -8,9 +8,10 @@ loop waits for them here instead (`add_reader`/`add_writer` on non-blocking priv
 duplicates) and the SDK's transport only parses and serialises (`stdio_server(stdin=...,
 stdout=...)`), so messages and invalid lines (handed to the server as an exception, which
 logs it and serves on) behave as with the SDK's own streams. End of input, on either
-transport, ends the read stream only once every request read is answered (drain.py). Anything else
-(Windows, a file or a terminal, a loop other than asyncio) is served by the SDK's transport
-unchanged: a terminal's open file is the shell's too, and must not turn non-blocking.
+transport, ends the read stream only once every request read is answered (drain.py).
+Anything else (Windows, a file or a terminal, a loop other than asyncio) is served by the
+SDK's transport unchanged: a terminal's open file is the shell's too, and must not turn
+non-blocking.
 
 While serving, fd 0 reads /dev/null and fd 1 writes to stderr, so a stray print or a child
 process never writes on the wire; both point back at the wire on exit, as with the SDK, and
@@ -167,10 +168,7 @@ class WireIn:
             try:
                 line = await anext(self._reader)
             except StopAsyncIteration:
-                answer = await self._replies.after_end()  # stdin ended: finish what was read
-                if answer is None:
-                    raise anyio.EndOfStream from None
-                return answer
+                return await self._replies.after_end()  # stdin ended: finish what was read
             try:
                 message = types.jsonrpc_message_adapter.validate_json(line, by_name=False)
             except Exception as exc:
