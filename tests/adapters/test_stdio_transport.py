@@ -138,14 +138,20 @@ def test_a_token_sent_as_a_name_or_address_never_reaches_the_log(tmp_path: Path)
     assert token not in log and token[:20] not in log
 
 
-def test_a_client_that_stops_reading_gets_every_byte_later(tmp_path: Path) -> None:
-    content = BIG[:300_000].strip()
+def _serving_big_memory(tmp_path: Path, content: str) -> tuple["subprocess.Popen[bytes]", int]:
+    """A server holding `content` (a memory whose reply is larger than a pipe), and its id."""
     proc = _spawn(tmp_path, MEMORY_MCP_MAX_CONTENT_CHARS=str(len(BIG)))
     assert proc.stdin is not None
     remember = {"name": "remember", "arguments": {"content": content}}
     proc.stdin.write(OPENING + _line({"id": 1, "method": "tools/call", "params": remember}))
     proc.stdin.flush()
-    stored = _replies(proc, 2)[1]["result"]["structuredContent"]["id"]
+    return proc, _replies(proc, 2)[1]["result"]["structuredContent"]["id"]
+
+
+def test_a_client_that_stops_reading_gets_every_byte_later(tmp_path: Path) -> None:
+    content = BIG[:300_000].strip()
+    proc, stored = _serving_big_memory(tmp_path, content)
+    assert proc.stdin is not None
     reads = [
         _line({"id": i, "method": "resources/read", "params": {"uri": f"memory://{stored}"}})
         for i in range(2, 12)
@@ -165,12 +171,8 @@ def test_a_reply_halfway_onto_the_wire_when_stdin_ends_is_finished(tmp_path: Pat
     meanwhile stops the server, which cancels what is under way, but must not cut that line
     (a client would read a garbled message): the client gets the whole reply."""
     content = BIG[:300_000].strip()
-    proc = _spawn(tmp_path, MEMORY_MCP_MAX_CONTENT_CHARS=str(len(BIG)))
+    proc, stored = _serving_big_memory(tmp_path, content)
     assert proc.stdin is not None
-    remember = {"name": "remember", "arguments": {"content": content}}
-    proc.stdin.write(OPENING + _line({"id": 1, "method": "tools/call", "params": remember}))
-    proc.stdin.flush()
-    stored = _replies(proc, 2)[1]["result"]["structuredContent"]["id"]
     read = {"uri": f"memory://{stored}"}
     proc.stdin.write(_line({"id": 2, "method": "resources/read", "params": read}))
     proc.stdin.flush()
