@@ -219,7 +219,7 @@ class CallContext:
             try:
                 state[ROOTS_SCOPE] = await _roots_scope(ctx)
             finally:
-                del state[ROOTS_ASKING]
+                state.pop(ROOTS_ASKING, None)
                 asking.set()
         return state[ROOTS_SCOPE]  # type: ignore[no-any-return]
 
