@@ -9,6 +9,7 @@ server's roots/list only when the test says so (the first call waits for that an
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -31,10 +32,11 @@ WAIT_S = 60  # for what must happen (a log line, an exit): a bound, not a measur
 class Stdio:
     """`memory-mcp serve` with raw JSON-RPC on its stdin and stdout; stderr collected."""
 
-    def __init__(self, tmp_path: Path) -> None:
+    def __init__(self, tmp_path: Path, busy_timeout_s: int = 5) -> None:
         self.db = tmp_path / "m.db"
         env = {k: v for k, v in os.environ.items() if not k.startswith("MEMORY_MCP_")}
-        env |= {"MEMORY_MCP_DB": str(self.db), "MEMORY_MCP_SEMANTIC": "false"}
+        env |= {"MEMORY_MCP_DB": str(self.db), "MEMORY_MCP_SEMANTIC": "false",
+                "MEMORY_MCP_BUSY_TIMEOUT_MS": str(busy_timeout_s * 1000)}  # fmt: skip
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "memory_mcp", "serve"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
@@ -161,3 +163,29 @@ def test_an_idle_server_exits_0_at_once(tmp_path: Path) -> None:
         server.close()
     assert stored(server.db) == [("Answered before the signal", "global")]
     assert not Path(f"{server.db}-wal").exists()
+
+
+def test_a_call_still_running_after_the_grace_is_given_up_and_said(tmp_path: Path) -> None:
+    """The wait is bounded: a call held by the database's write lock (taken here) is given
+    10 s, then the server ends without it (143), says so, and its write is not committed."""
+    server = Stdio(tmp_path, busy_timeout_s=WAIT_S * 2)
+    lock = None
+    try:
+        server.start(roots=False)
+        server.remember(1, "Stored before the lock")
+        assert server.receive()["id"] == 1
+        lock = sqlite3.connect(server.db, isolation_level=None)
+        lock.execute("begin immediate")
+        server.remember(2, "Held by the lock")
+        server.send(id=3, method="ping")  # read in order: once it is answered, 2 was read
+        assert server.receive()["id"] == 3
+        server.proc.send_signal(signal.SIGTERM)
+        assert server.exit_code() == 128 + signal.SIGTERM, "".join(server.log)
+        assert any("1 request(s) still unanswered 10 s after SIGTERM" in x for x in server.log)
+        assert server.proc.stdout is not None and server.proc.stdout.read() == b""
+    finally:
+        if lock is not None:
+            lock.execute("rollback")
+            lock.close()
+        server.close()
+    assert stored(server.db) == [("Stored before the lock", "global")]
