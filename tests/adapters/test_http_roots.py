@@ -3,10 +3,12 @@ the server reads on its own. Only the owner's roots are read; a principal's are 
 for, so a principal cannot make the server read `.git/config` wherever it likes on the
 server's host (and learn, from the scope it got, what is there)."""
 
+import json
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,8 @@ from mcp.types import ListRootsResult, Root
 from tests.adapters.test_http import TOKEN, make_repo, start
 
 pytestmark = pytest.mark.slow
+
+CALLS = 6
 
 
 @pytest.fixture
@@ -73,3 +77,44 @@ def test_a_principals_roots_are_not_read_on_the_server(
     assert (scope, asked) == ("user/mallory", 0)  # its personal scope
     scope, asked = anyio.run(_remember, url, TOKEN, hidden, "The owner's note")
     assert (scope, asked) == ("github.com/acme/hidden-payroll", 1)
+
+
+def test_concurrent_first_calls_over_http_share_one_roots_request(
+    tmp_path: Path, served: tuple[str, str]
+) -> None:
+    """Over HTTP roots/list travels in the reply stream of the call that asks; the calls sent
+    beside it wait for that one answer instead of each asking in its own stream."""
+    url, _ = served
+    repo = make_repo(tmp_path)
+    auth = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/json, text/event-stream"}
+    hello = {"protocolVersion": "2025-11-25", "capabilities": {"roots": {}},
+             "clientInfo": {"name": "eager", "version": "1"}}  # fmt: skip
+    initialize = {"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": hello}
+    opened = httpx2.post(url, headers=auth, timeout=30, json=initialize)
+    session = auth | {"mcp-session-id": opened.headers["mcp-session-id"],
+                      "mcp-protocol-version": "2025-11-25"}  # fmt: skip
+    initialized = {"jsonrpc": "2.0", "method": "notifications/initialized"}
+    assert httpx2.post(url, headers=session, json=initialized).status_code == 202
+    asked: list[object] = []
+    roots = {"roots": [{"uri": repo.as_uri(), "name": "gizmo"}]}
+
+    def call(n: int) -> str:
+        params = {"name": "remember", "arguments": {"content": f"Eager fact {n}: b{n}"}}
+        body = {"jsonrpc": "2.0", "id": n, "method": "tools/call", "params": params}
+        with httpx2.stream("POST", url, headers=session, json=body, timeout=30) as reply:
+            for line in reply.iter_lines():
+                if not line.startswith("data:"):
+                    continue
+                message = json.loads(line.removeprefix("data:"))
+                if message.get("method") == "roots/list":
+                    asked.append(message["id"])
+                    back = {"jsonrpc": "2.0", "id": message["id"], "result": roots}
+                    assert httpx2.post(url, headers=session, json=back).status_code == 202
+                elif message.get("id") == n:
+                    return str(message["result"]["structuredContent"]["scope"])
+        raise AssertionError(f"call {n}'s stream ended without its reply")
+
+    with ThreadPoolExecutor(CALLS) as pool:
+        scopes = list(pool.map(call, range(1, CALLS + 1)))
+    assert len(asked) == 1, asked
+    assert scopes == ["gitlab.com/acme/gizmo"] * CALLS
