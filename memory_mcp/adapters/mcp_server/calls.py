@@ -13,6 +13,7 @@ from collections.abc import Callable, MutableMapping
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import anyio
 import anyio.to_thread
 from mcp.server.connection import Connection
 from mcp.server.mcpserver import Context
@@ -34,6 +35,7 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 ROOTS_SCOPE = "memory_mcp.roots_scope"  # our key in the connection's per-client state
+ROOTS_ASKING = "memory_mcp.roots_asking"  # set while one call of the connection asks
 ROOTS_TIMEOUT_S = 10.0  # a client answers roots/list from memory: this is one that will not
 MAX_CLIENT_NAME_CHARS = 64
 MAX_CLIENT_VERSION_CHARS = 32
@@ -194,32 +196,57 @@ class CallContext:
         offers roots (2025-11-25 and older; deprecated by SEP-2577, so only a fallback).
 
         The answer is kept in that client's own connection state, so it lives and dies with
-        the connection and no other client can ever see it."""
+        the connection and no other client can ever see it. Calls that come while it is
+        being asked wait for that one request rather than each sending its own.
+
+        A root is a folder on the client's machine, read here on the server's: over HTTP only
+        the owner's roots are read (a principal's could name any folder on the server's
+        host, and the scope it got back would tell what is there); a principal's scope comes
+        from its call's `scope` or the server's configuration."""
+        access = current_access()
+        if access is not None and not access.unrestricted:
+            return None
         session = ctx.session  # read once: a chain of properties
         state = _connection_state(session)
-        if state is not None and ROOTS_SCOPE in state:
-            return state[ROOTS_SCOPE]  # type: ignore[no-any-return]
-        found: str | None = None
-        caps = ctx.client_capabilities
-        if caps is not None and caps.roots is not None and session.can_send_request:
+        if state is None:
+            return await _roots_scope(ctx)
+        while ROOTS_SCOPE not in state:
+            asking: anyio.Event | None = state.get(ROOTS_ASKING)
+            if asking is not None:  # another call of this connection is asking
+                await asking.wait()
+                continue  # its answer is kept; if that call was cancelled first, ask again
+            state[ROOTS_ASKING] = asking = anyio.Event()
             try:
-                with warnings.catch_warnings():
-                    # Deliberate: roots are only our fallback for clients on older protocols.
-                    warnings.simplefilter("ignore", MCPDeprecationWarning)
-                    roots = (await _ask_roots(ctx)).roots
-            except Exception as exc:  # noqa: BLE001 - a client may fail this; we fall back
-                logger.info("Client offered roots but list_roots failed: %s", exc)
-                roots = []
-            for root in roots:
-                try:
-                    found = projects.scope_from_root_uri(str(root.uri))
-                except MemoryMCPError as exc:
-                    logger.info("Ignoring root %s: %s", root.uri, exc)
-                if found:
-                    break
-        if state is not None:
-            state[ROOTS_SCOPE] = found
-        return found
+                state[ROOTS_SCOPE] = await _roots_scope(ctx)
+            finally:
+                state.pop(ROOTS_ASKING, None)
+                asking.set()
+        return state[ROOTS_SCOPE]  # type: ignore[no-any-return]
+
+
+async def _roots_scope(ctx: Context) -> str | None:
+    """The scope of the client's first file root that names one; None if the client offers
+    no roots, does not answer roots/list (within ROOTS_TIMEOUT_S), or no root names one."""
+    caps = ctx.client_capabilities
+    if caps is None or caps.roots is None or not ctx.session.can_send_request:
+        return None
+    try:
+        with warnings.catch_warnings():
+            # Deliberate: roots are only our fallback for clients on older protocols.
+            warnings.simplefilter("ignore", MCPDeprecationWarning)
+            roots = (await _ask_roots(ctx)).roots
+    except Exception as exc:  # noqa: BLE001 - a client may fail this; we fall back
+        logger.info("Client offered roots but list_roots failed: %s", exc)
+        return None
+    for root in roots:
+        try:
+            found = projects.scope_from_root_uri(str(root.uri))
+        except MemoryMCPError as exc:
+            logger.info("Ignoring root %s: %s", root.uri, exc)
+            continue
+        if found:
+            return found
+    return None
 
 
 async def _ask_roots(ctx: Context) -> ListRootsResult:

@@ -8,6 +8,11 @@ serve`) lost most of its replies. MCP's stdio shutdown has the client close the 
 stdin and wait for it to exit (sending SIGTERM only if it does not), so there is room to
 finish: the read stream reports its end only once every request read has been answered.
 
+A stop signal (SIGTERM, SIGINT) ends serving the same way, without waiting for stdin: from
+`stop` on, a new request is refused at once (`refused`), while the client's answers and
+notifications still go in, so a call waiting on the client's roots gets them; the server
+stops once `drained`.
+
 `Replies` counts, per id, the requests read and the replies written (whether or not the
 write reached the client: one that stopped reading gets nothing, and is not waited for). A
 request the dispatcher settles without a reply (the client cancelled it) is counted through
@@ -19,6 +24,7 @@ ends, and the handler goes on without it.
 
 from collections import Counter
 from collections.abc import Hashable
+from contextlib import suppress
 from functools import partial
 from typing import Any
 
@@ -27,6 +33,10 @@ from mcp import types
 from mcp.shared.message import ServerMessageMetadata, SessionMessage
 
 _ENDED = "Connection closed: the client closed the server's stdin"
+_STOPPING = (
+    "The server is stopping ({}): it answers the requests it had read and takes no new "
+    "ones. Start it again (or let the client restart it) and send this request there."
+)
 
 
 class Replies:
@@ -37,6 +47,30 @@ class Replies:
         self._open: Counter[Hashable] = Counter()
         self._asked: dict[Hashable, types.RequestId] = {}
         self._changed = anyio.Event()
+        self.stopping: str | None = None  # the stop signal's name, once one arrived
+
+    def stop(self, why: str) -> None:
+        """A stop signal (`why`, e.g. SIGTERM): new requests are refused from now on."""
+        self.stopping = why
+        self._wake()
+
+    @property
+    def unanswered(self) -> int:
+        """The requests read and not yet answered."""
+        return self._open.total()
+
+    async def drained(self) -> None:
+        """Return once every request read is answered."""
+        while self._open:
+            await self._changed.wait()
+
+    def refused(self, message: types.JSONRPCMessage) -> types.JSONRPCError | None:
+        """The answer to a request read while stopping (None: not one, let it in)."""
+        if self.stopping is None or not isinstance(message, types.JSONRPCRequest):
+            return None
+        text = _STOPPING.format(self.stopping)
+        error = types.ErrorData(code=types.CONNECTION_CLOSED, message=text)
+        return types.JSONRPCError(jsonrpc="2.0", id=message.id, error=error)
 
     def read(self, message: types.JSONRPCMessage) -> SessionMessage:
         """A message read from the client, noted, as the server is to see it."""
@@ -95,21 +129,26 @@ class DrainingReader:
     """A read stream of the SDK's own stdio transport (stdin from a file or a terminal) that
     ends only once every request read from it is answered (`Replies.after_end`)."""
 
-    def __init__(self, inner: Any, replies: Replies) -> None:
+    def __init__(self, inner: Any, replies: Replies, out: Any) -> None:
         self._inner = inner
         self._replies = replies
+        self._out = out  # the transport's write stream, for refusals while stopping
         self._ended = False
 
     async def receive(self) -> SessionMessage | Exception:
-        if not self._ended:
+        while not self._ended:
             try:
                 item = await self._inner.receive()
             except anyio.EndOfStream:
                 self._ended = True
-            else:
-                if isinstance(item, SessionMessage):
-                    return self._replies.read(item.message)
+                break
+            if not isinstance(item, SessionMessage):
                 return item  # type: ignore[no-any-return]  # a line that is no message: logged
+            refusal = self._replies.refused(item.message)
+            if refusal is None:
+                return self._replies.read(item.message)
+            with suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
+                await self._out.send(SessionMessage(refusal))
         return await self._replies.after_end()
 
     def __aiter__(self) -> "DrainingReader":

@@ -36,14 +36,14 @@ from memory_mcp.adapters.mcp_server.guards import (
 from memory_mcp.adapters.mcp_server.hookroute import HookRoutes
 from memory_mcp.adapters.mcp_server.listen import listening_socket, serve_socket
 from memory_mcp.adapters.mcp_server.oauth import JwtVerifier, metadata_app
-from memory_mcp.adapters.mcp_server.server import (
+from memory_mcp.adapters.mcp_server.server import build_server
+from memory_mcp.adapters.mcp_server.shared import Shared, SharedRateLimit, SignedSessions
+from memory_mcp.adapters.mcp_server.stopping import (
     STOP_SIGNALS,
     STOP_WAIT_S,
-    build_server,
     exit_at_once,
     stop_process,
 )
-from memory_mcp.adapters.mcp_server.shared import Shared, SharedRateLimit, SignedSessions
 from memory_mcp.adapters.ui.app import ui_app
 from memory_mcp.adapters.ui.mount import with_ui
 from memory_mcp.adapters.ui.security import UiGuard
@@ -278,10 +278,10 @@ def serve_http(settings: Settings, host: str, port: int, allow_hosts: list[str])
             service.close()
         config = workers.new_config(settings, host, port, allow_hosts, token, sock)
         workers.supervise(config, count, _auth(token, team))
-    # uvicorn shuts down gracefully on SIGINT/SIGTERM, puts these handlers back and raises the
-    # signal again: they then stop the model loader, close the database and end the process
-    # (exit 130/143) the way the stdio server does, never in interpreter shutdown, which can
-    # abort inside onnxruntime while the model loads.
+    # Until uvicorn watches the signals (graceful.py: a graceful stop, then exit 0 below): stop
+    # the model loader, close the database and end the process (exit 130/143) the way the
+    # stdio server does, never in interpreter shutdown, which can abort inside onnxruntime
+    # while the model loads.
     for signum in STOP_SIGNALS:
         signal.signal(signum, lambda received, _frame: stop_process([service], 128 + received))
     try:
@@ -295,7 +295,7 @@ def serve_http(settings: Settings, host: str, port: int, allow_hosts: list[str])
         protocol = guarded_protocol(settings.http_read_timeout, cap)
         uv = uvicorn.Config(app, log_level="warning", access_log=False, http=protocol,
                             backlog=backlog)  # fmt: skip
-        serve_socket(uv, sock)
+        serve_socket(uv, sock, graceful=True)
     except BaseException:
         sock.close()
         service.close(wait=STOP_WAIT_S)

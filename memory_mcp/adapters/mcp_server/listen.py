@@ -56,12 +56,15 @@ def _why(exc: OSError, host: str, port: int, host_option: bool) -> str:
     return f"Cannot listen on {where}: {exc.strerror or exc}."
 
 
-def serve_socket(config: "uvicorn.Config", sock: socket.socket) -> None:
+def serve_socket(config: "uvicorn.Config", sock: socket.socket, graceful: bool = False) -> None:
     """uvicorn.run on a socket bound here: serve until stopped; exit 3 (as uvicorn.run does)
-    if the server did not start."""
+    if the server did not start. `graceful`: stop as GracefulServer does (`serve --http`);
+    otherwise uvicorn raises the stop signal again once it has shut down."""
     import uvicorn
 
-    server = uvicorn.Server(config)
+    from memory_mcp.adapters.mcp_server.graceful import GracefulServer
+
+    server = GracefulServer(config) if graceful else uvicorn.Server(config)
     with contextlib.suppress(KeyboardInterrupt):
         server.run(sockets=[sock])
     if not server.started:

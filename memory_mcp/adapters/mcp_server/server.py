@@ -4,14 +4,12 @@ import contextlib
 import functools
 import json
 import logging
-import os
 import signal
-import sys
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import anyio
 from mcp.server import MCPServer
@@ -26,7 +24,13 @@ from memory_mcp.adapters.mcp_server.calls import CallContext, ServiceHolder
 from memory_mcp.adapters.mcp_server.prompts import register_prompts
 from memory_mcp.adapters.mcp_server.refusals import misplaced_booleans
 from memory_mcp.adapters.mcp_server.resources import register_resources
-from memory_mcp.adapters.mcp_server.stdio import restore_blocking, run_stdio
+from memory_mcp.adapters.mcp_server.stopping import (
+    STOP_SIGNALS,
+    STOP_WAIT_S,
+    exit_at_once,
+    serve_until_signal,
+    stop_process,
+)
 from memory_mcp.config import Settings, shown_db
 from memory_mcp.errors import validation_problems
 from memory_mcp.service import projects
@@ -324,15 +328,17 @@ def _sdk_logging_left_alone() -> Iterator[None]:
 
 
 def serve(settings: Settings | None = None, principal: str | None = None) -> None:
-    """Run the stdio server until the client closes stdin (exit 0), or SIGINT (130) or SIGTERM
-    (143) arrives; then stop the model loader, close the database and end the process.
+    """Run the stdio server until the client closes stdin or SIGINT/SIGTERM arrives; then
+    stop the model loader, close the database and end the process with 0.
 
-    The process ends with os._exit once the database is closed and output flushed, because
-    interpreter shutdown is where it used to abort: Python stops daemon threads by unwinding
-    them (pthread_exit) at whatever point they reach, and one inside onnxruntime's C++ model
-    loading dies with "terminate called without an active exception" (SIGABRT). A signal is
-    handled the same way, from the event loop: the SDK reads stdin on a worker thread that no
-    cancellation can wake, which is why Ctrl-C used to leave the server running.
+    A signal stops it gracefully (serve_until_signal): the requests read are answered first,
+    for at most STOP_GRACE_S; a second signal ends it at once. The process ends with os._exit
+    once the database is closed and output flushed, because interpreter shutdown is where it
+    used to abort: Python stops daemon threads by unwinding them (pthread_exit) at whatever
+    point they reach, and one inside onnxruntime's C++ model loading dies with "terminate
+    called without an active exception" (SIGABRT). Signals are watched by the event loop:
+    the SDK's transport reads stdin on a worker thread that no cancellation can wake, which
+    is why Ctrl-C used to leave the server running.
     """
     settings = settings or Settings()
     opened: list[MemoryService] = []
@@ -341,7 +347,7 @@ def serve(settings: Settings | None = None, principal: str | None = None) -> Non
     server = _build(settings, opened, principal)  # a bad setting raises: the CLI says so
     code = 0
     try:
-        anyio.run(_serve_until_signal, server, functools.partial(stop_process, opened))
+        anyio.run(serve_until_signal, server, functools.partial(stop_process, opened))
         opened.clear()  # stdin closed: the lifespan has closed it (ServiceHolder.close_opened)
     except KeyboardInterrupt:  # pragma: no cover - Windows, where Ctrl-C raises this
         code = 128 + signal.SIGINT
@@ -377,48 +383,6 @@ def _build(
         f" (project {project})" if project else "",
     )
     return build_server(open_service, load_model=settings.semantic, principal=principal)
-
-
-def exit_at_once(signum: int, _frame: object) -> None:
-    """A signal while starting, or a second one while stopping: end now. Nothing is lost:
-    every write is one transaction, and an interrupted migration finishes on the next start."""
-    os._exit(128 + signum)
-
-
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-STOP_WAIT_S = 1.0  # for a model load about to finish; clients signal after ~2 s of waiting
-
-
-async def _serve_until_signal(server: MCPServer[Any], stop: Callable[[int], None]) -> None:
-    """Serve stdio (stdio.py); on SIGINT/SIGTERM call `stop` (which ends the process)."""
-    if sys.platform == "win32":  # pragma: no cover - no signal receiver; Ctrl-C raises
-        await run_stdio(server)
-        return
-    async with anyio.create_task_group() as tg:
-
-        async def watch() -> None:
-            with anyio.open_signal_receiver(*STOP_SIGNALS) as received:
-                async for signum in received:
-                    logger.info("Stopping (%s)", signal.Signals(signum).name)
-                    stop(128 + signum)
-
-        tg.start_soon(watch)
-        await run_stdio(server)
-        tg.cancel_scope.cancel()
-
-
-def stop_process(opened: list["MemoryService"], code: int) -> NoReturn:
-    """Stop background work, close the database, flush, and end the process with `code`."""
-    for signum in STOP_SIGNALS:
-        signal.signal(signum, exit_at_once)
-    restore_blocking()  # the wire as whoever started us had it (os._exit skips stdio's exit)
-    for service in opened:
-        service.close(wait=STOP_WAIT_S)
-    logging.shutdown()
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
-            stream.flush()
-    os._exit(code)
 
 
 async def registered_tools() -> list[dict[str, Any]]:

@@ -62,8 +62,10 @@ _ESCAPES = re.compile(
 _SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
-async def run_stdio(server: MCPServer[Any]) -> None:
-    """`server.run_stdio_async()`, with the loop-driven streams where the platform allows."""
+async def run_stdio(server: MCPServer[Any], replies: Replies | None = None) -> None:
+    """`server.run_stdio_async()`, with the loop-driven streams where the platform allows.
+    `replies`: what was read and answered, for a graceful stop (drain.py)."""
+    replies = replies or Replies()
     lowlevel: Any = getattr(server, "_lowlevel_server", None)  # as run_stdio_async uses it
     wire = None if lowlevel is None else _claim_wire()
     if wire is None:
@@ -71,14 +73,13 @@ async def run_stdio(server: MCPServer[Any]) -> None:
             await server.run_stdio_async()
             return
         async with stdio_server() as (read_stream, write_stream):  # as run_stdio_async
-            replies = Replies()
             options = lowlevel.create_initialization_options()
-            draining = DrainingReader(read_stream, replies)
+            draining = DrainingReader(read_stream, replies, write_stream)
             await lowlevel.run(draining, CountingWriter(write_stream, replies), options)
         return
     untraced(lowlevel)
     with wire as (reader, writer):
-        async with message_streams(reader, writer) as (read_stream, write_stream):
+        async with message_streams(reader, writer, replies) as (read_stream, write_stream):
             options = lowlevel.create_initialization_options()
             await lowlevel.run(read_stream, write_stream, options)
 
@@ -96,14 +97,14 @@ def untraced(lowlevel: Any) -> None:
 
 @asynccontextmanager
 async def message_streams(
-    reader: "LineReader", writer: "LineWriter"
+    reader: "LineReader", writer: "LineWriter", replies: Replies | None = None
 ) -> AsyncIterator[tuple["WireIn", "WireOut"]]:
     """The SDK's `stdio_server(stdin=reader, stdout=writer)`, as streams that read, parse and
     write in the task that asks: no reader and writer tasks handing each message over a
     memory stream (two task switches a call). A line that is not a JSON-RPC message is
     answered with JSON-RPC's error (`refusal`) rather than handed to the server, which only
     logs it: the client would wait for a reply until its timeout."""
-    replies = Replies()  # drain.py: every request read is answered before the stream ends
+    replies = replies or Replies()  # drain.py: every request read is answered before the end
     out = WireOut(writer, replies)
     async with WireIn(reader, out, replies) as wire_in, out:
         yield wire_in, out
@@ -176,6 +177,9 @@ class WireIn:
                 continue
             if isinstance(message, types.JSONRPCNotification) and bears_id(line):
                 await self._refuse(error_line(None, INVALID_REQUEST, BAD_ID))
+                continue
+            if self._replies.stopping is not None and (no := self._replies.refused(message)):
+                await self._refuse(no.model_dump_json(by_alias=True, exclude_unset=True))
                 continue
             return self._replies.read(message)
 
@@ -383,7 +387,7 @@ def _serving(wire_in: int, wire_out: int) -> Iterator[tuple[LineReader, LineWrit
 
 # The wire's file flags before serving: O_NONBLOCK belongs to the open file, which whoever
 # started the server may share (a shell running it and then more commands), so it is put
-# back on every way out, os._exit included (server.stop_process calls restore_blocking).
+# back on every way out, os._exit included (stopping.stop_process calls restore_blocking).
 _blocking: dict[int, int] = {}
 
 

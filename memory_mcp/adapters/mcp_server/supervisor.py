@@ -20,7 +20,9 @@ from memory_mcp.adapters.logs import masked
 logger = logging.getLogger("memory_mcp.adapters.mcp_server.workers")
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)  # as server.py's
-STOP_TIMEOUT_S = 10.0  # a worker still running this long after the signal is killed
+# A worker still running this long after the signal is killed: a worker gives the requests
+# under way 10 s (stopping.STOP_GRACE_S, not imported: it brings the SDK) and then ends itself.
+STOP_TIMEOUT_S = 15.0
 WATCH_EVERY_S = 0.2
 RESTARTS = 5  # a worker ending more often than this within RESTART_WINDOW_S stops the server
 RESTART_WINDOW_S = 60.0
@@ -67,8 +69,7 @@ class Pool:
             time.sleep(WATCH_EVERY_S)
         first = self.stopping[0]
         logger.info("Stopping %d workers (%s)", self.count, signal.Signals(first).name)
-        self.stop(first)
-        return 128 + first
+        return 0 if self.stop(first) else 128 + first
 
     def _restart(self, index: int, code: int) -> bool:
         now = time.monotonic()
@@ -83,9 +84,10 @@ class Pool:
         self.start(index)
         return True
 
-    def stop(self, signum: int) -> None:
+    def stop(self, signum: int) -> bool:
         """Pass `signum` to every worker and wait for them; a second signal, or a worker
-        still running after STOP_TIMEOUT_S, kills them."""
+        still running after STOP_TIMEOUT_S, kills them. Whether every worker stopped cleanly
+        (exit 0: its requests answered, its database closed)."""
 
         def kill_all(received: int, _frame: object) -> None:
             for proc in self.procs:
@@ -105,6 +107,7 @@ class Pool:
                 logger.warning("Worker pid %d did not stop in time: killing it", proc.pid)
                 proc.kill()
                 proc.wait()
+        return all(proc.returncode == 0 for proc in self.procs)
 
 
 def main() -> NoReturn:

@@ -12,15 +12,16 @@ import threading
 import uvicorn
 
 from memory_mcp.adapters.logs import masked
+from memory_mcp.adapters.mcp_server.graceful import GracefulServer
 from memory_mcp.adapters.mcp_server.guards import connection_limits, guarded_protocol
 from memory_mcp.adapters.mcp_server.http import http_app
-from memory_mcp.adapters.mcp_server.server import (
+from memory_mcp.adapters.mcp_server.shared import Shared
+from memory_mcp.adapters.mcp_server.stopping import (
     STOP_SIGNALS,
     STOP_WAIT_S,
     exit_at_once,
     stop_process,
 )
-from memory_mcp.adapters.mcp_server.shared import Shared
 from memory_mcp.adapters.mcp_server.workers import ACCEPT_AT_ONCE, WorkerConfig
 from memory_mcp.config import Settings
 from memory_mcp.service import MemoryService
@@ -30,7 +31,8 @@ logger = logging.getLogger(__name__)
 
 def run() -> None:
     """A worker's life: read the configuration, open the service, serve the inherited socket
-    until SIGINT/SIGTERM (or the parent's end), close the database, exit like serve_http."""
+    until SIGINT/SIGTERM (or the parent's end) and its requests are answered, close the
+    database, exit like serve_http."""
     for signum in STOP_SIGNALS:
         signal.signal(signum, exit_at_once)
     config = WorkerConfig(**json.loads(sys.stdin.buffer.readline()))
@@ -76,9 +78,10 @@ def _stop_when_orphaned() -> None:
     os.kill(os.getpid(), signal.SIGTERM)
 
 
-class _Server(uvicorn.Server):
-    """uvicorn's server accepting ACCEPT_AT_ONCE connections per wake-up (asyncio takes its
-    `backlog` as that number too), with the kernel's queue kept at `queue`."""
+class _Server(GracefulServer):
+    """The graceful server (graceful.py) accepting ACCEPT_AT_ONCE connections per wake-up
+    (asyncio takes its `backlog` as that number too), with the kernel's queue kept at
+    `queue`."""
 
     def __init__(self, config: uvicorn.Config, queue: int) -> None:
         super().__init__(config)

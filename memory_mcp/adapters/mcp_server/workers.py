@@ -8,9 +8,10 @@ workers (worker.py), each reading its settings from a pipe and accepting connect
 inherited socket, with its own MemoryService (its own model and vector copy) on the same
 database. It then watches them: a worker that ends
 unexpectedly is reported and started again (a worker that keeps ending stops the server,
-exit 1); SIGINT/SIGTERM is passed to every worker, which finishes its requests and closes
-the database; the parent ends with 130/143 once they have. A worker whose parent is gone
-(its pipe closed) stops the same way, so none is left behind. Once prepared, the parent
+exit 1); SIGINT/SIGTERM is passed to every worker, which finishes its requests (10 s at
+most) and closes the database; the parent ends with 0 once they have (130/143 if one did
+not stop cleanly). A worker whose parent is gone (its pipe closed) stops the same way, so
+none is left behind. Once prepared, the parent
 replaces itself (exec) with supervisor.py, which loads no more than it needs to watch.
 """
 

@@ -19,7 +19,7 @@ import webbrowser
 from pathlib import Path
 
 from memory_mcp.adapters.mcp_server.listen import listening_socket, serve_socket
-from memory_mcp.adapters.mcp_server.server import (
+from memory_mcp.adapters.mcp_server.stopping import (
     STOP_SIGNALS,
     STOP_WAIT_S,
     exit_at_once,
