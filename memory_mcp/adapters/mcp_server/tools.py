@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
-from pydantic import BaseModel, BeforeValidator, Field
+from pydantic import BaseModel, BeforeValidator, Field, ValidatorFunctionWrapHandler, WrapValidator
 
 from memory_mcp.adapters.mcp_server.calls import CallContext
 from memory_mcp.config import MAX_RECALL_LIMIT, MIN_BUDGET
@@ -46,16 +46,35 @@ def _whole_number(value: object) -> object:
 
 
 MemoryId = Annotated[int, BeforeValidator(_whole_number)]
+
+
+def _text_or_none(value: object, handler: ValidatorFunctionWrapHandler) -> object:
+    return None if value is None else handler(value)
+
+
+if TYPE_CHECKING:
+    Text = str | None
+else:
+    # An optional text argument, typed `str` to the SDK: it runs json.loads on every string
+    # sent for an argument of any other type (for lists sent as JSON text), so a query or a
+    # context of `null` arrived as None (a key "null" was dropped, recall("null") refused as
+    # empty) and one of `{"port": 8080}` or `["a"]` as an object the argument refused.
+    # Its schema is a plain string as before; an explicit null is still "not given".
+    Text = Annotated[str, WrapValidator(_text_or_none)]
+
 ECHO_TOKENS = 200  # remember shows an existing memory's text up to this long
 
 
 def _lean(schema: dict[str, Any]) -> None:
     """An optional argument's schema as its type alone (omitting it is how to leave it
     unset), not `anyOf [type, null]` with `default: null`: shorter for the model to read."""
+    if schema.get("default", 0) is not None:
+        return
+    del schema["default"]  # a Text argument's schema is its type and this default alone
     options = schema.get("anyOf")
-    if options and {"type": "null"} in options and schema.get("default", 0) is None:
+    if options and {"type": "null"} in options:
         rest = [o for o in options if o != {"type": "null"}]
-        del schema["anyOf"], schema["default"]
+        del schema["anyOf"]
         if len(rest) == 1:
             schema.update(rest[0])
         else:
@@ -67,15 +86,13 @@ def arg(description: str, **constraints: Any) -> Any:
     return Field(description=description, json_schema_extra=_lean, **constraints)
 
 
-Scope = Annotated[str | None, arg("Scope, e.g. a repo or `global`; default: the project.")]
-ScopeFilter = Annotated[
-    str | None, arg("Only this scope (`*`: all); default: the project and `global`.")
-]
+Scope = Annotated[Text, arg("Scope, e.g. a repo or `global`; default: the project.")]
+ScopeFilter = Annotated[Text, arg("Only this scope (`*`: all); default: the project and `global`.")]
 When = "ISO-8601 or relative (`yesterday`, `3 days ago`)."
-Since = Annotated[str | None, arg(f"From this time on. {When}")]
-Until = Annotated[str | None, arg(f"Before this time; a day without a time: to its end. {When}")]
+Since = Annotated[Text, arg(f"From this time on. {When}")]
+Until = Annotated[Text, arg(f"Before this time; a day without a time: to its end. {When}")]
 KindFilter = Annotated[Kind | None, arg("Only this kind.")]
-Reference = Annotated[str | None, arg("The 'now' for relative times, with its UTC offset.")]
+Reference = Annotated[Text, arg("The 'now' for relative times, with its UTC offset.")]
 MaxTokens = Annotated[int | None, arg("Reply size limit in tokens.", ge=MIN_BUDGET)]
 
 ANNOTATIONS = {
@@ -206,19 +223,17 @@ class Tools:
         tags: Annotated[list[str] | None, arg("Labels to filter on.")] = None,
         scope: Scope = None,
         key: Annotated[
-            str | None, arg("Named slot, e.g. user.editor; a new value replaces the old.")
+            Text, arg("Named slot, e.g. user.editor; a new value replaces the old.")
         ] = None,
         replaces: Annotated[
             MemoryId | None, arg("Id of a memory this corrects, in its scope.")
         ] = None,
-        occurred_at: Annotated[str | None, arg(f"When it happened. {When}")] = None,
-        ttl: Annotated[str | None, arg("Expire after: 30m, 12h, 7d, 2w.")] = None,
-        expires_at: Annotated[str | None, arg(f"Expire at. {When}")] = None,
+        occurred_at: Annotated[Text, arg(f"When it happened. {When}")] = None,
+        ttl: Annotated[Text, arg("Expire after: 30m, 12h, 7d, 2w.")] = None,
+        expires_at: Annotated[Text, arg(f"Expire at. {When}")] = None,
         reference_time: Reference = None,
         metadata: Annotated[dict[str, Any] | None, arg("Any JSON object.")] = None,
-        context: Annotated[
-            str | None, arg("Surrounding conversation; searched, never shown.")
-        ] = None,
+        context: Annotated[Text, arg("Surrounding conversation; searched, never shown.")] = None,
     ) -> Annotated[CallToolResult, RememberReply]:
         """Store what a later session should know: a preference, a decision, a durable fact.
         Repeats and rewordings are merged."""
@@ -239,7 +254,7 @@ class Tools:
     async def recall(
         self,
         ctx: Context,
-        query: Annotated[str | None, arg("What you want to know.")] = None,
+        query: Annotated[Text, arg("What you want to know.")] = None,
         limit: Annotated[
             int | None, arg("Most hits (default 8).", ge=1, le=MAX_RECALL_LIMIT)
         ] = None,
@@ -254,7 +269,7 @@ class Tools:
             arg("since/until on when it happened or was stored."),
         ] = "occurred",
         include_superseded: Annotated[bool, arg("Also replaced values.")] = False,
-        as_of: Annotated[str | None, arg(f"What was current then. {When}")] = None,
+        as_of: Annotated[Text, arg(f"What was current then. {When}")] = None,
         ids: Annotated[list[MemoryId] | None, arg("Fetch these in full instead.")] = None,
         reference_time: Reference = None,
     ) -> Annotated[CallToolResult, RecallResult]:
@@ -272,7 +287,7 @@ class Tools:
         self,
         ctx: Context,
         ids: Annotated[list[MemoryId], arg("Memories to hide.", min_length=1)],
-        reason: Annotated[str | None, arg("Why, for the record.")] = None,
+        reason: Annotated[Text, arg("Why, for the record.")] = None,
     ) -> Annotated[CallToolResult, ForgetResult]:
         """Hide memories that are wrong or unwanted. Reversible from the CLI."""
         call = functools.partial(_on("forget"), ids=ids, reason=reason)
@@ -281,7 +296,7 @@ class Tools:
     async def summarize(
         self,
         ctx: Context,
-        query: Annotated[str | None, arg("Topic; omit for everything.")] = None,
+        query: Annotated[Text, arg("Topic; omit for everything.")] = None,
         scope: ScopeFilter = None,
         kind: KindFilter = None,
         since: Since = None,
