@@ -6,9 +6,10 @@ same JSON in one text block (clients show the model one or the other).
 
 Each tool's output schema is its reply model's, flat (`flat_schema`): a client such as the
 SDK's validates every reply against it with jsonschema, whose cost grows with the schema
-nodes each reply value is checked against. The server does not validate its own replies
-again (they are dumped from the reply models): the tools are registered without an output
-model, and the server lists these schemas with them (server._Server.list_tools).
+nodes each reply value is checked against (a list's items are described in words). The
+server does not validate its own replies again (they are dumped from the reply models): the
+tools are registered without an output model, and the server lists these schemas with them
+(server._Server.list_tools).
 """
 
 import functools
@@ -152,22 +153,27 @@ def _flat(node: Any, defs: dict[str, Any]) -> Any:
     }
     _lean(flat)  # an optional field as its own type, as the arguments' schemas have it
     if isinstance(flat.get("items"), dict) and "properties" in flat["items"]:
-        flat["items"] = _described(flat["items"])
+        flat["description"] = _described(flat.pop("items"), flat.get("description"))
     return flat
 
 
-def _described(item: dict[str, Any]) -> dict[str, Any]:
-    """A list's object items (recall's hits, summarize's themes) as an object with its required
-    fields, every field named in its description with its type, format and meaning, rather
-    than a schema per field: jsonschema checks each field of each item against its own
-    schema (~5 us apiece in the SDK client), which made that check over half the client's
-    CPU time on a recall. The reply's own fields keep their schemas."""
+def _described(item: dict[str, Any], said: str | None) -> str:
+    """A list of objects (recall's hits, summarize's themes) as an array whose description
+    says what each item is, every field with its type, format and meaning, and which fields
+    every item has, rather than an `items` schema: jsonschema descends into each item
+    against its schema (~10-20 us apiece in the SDK client, however little that schema
+    checks; a schema per field of every item cost more again), which made that check most
+    of its cost on a recall. The reply's own fields keep their schemas."""
     fields = "; ".join(_in_words(name, field) for name, field in item["properties"].items())
-    described = {key: value for key, value in item.items() if key != "properties"}
-    described["description"] = " ".join(
-        filter(None, (item.get("description"), f"Fields: {fields}."))
-    )
-    return described
+    always = ", ".join(item.get("required", []))
+    return " ".join(
+        filter(None, (said, f"Each item is an object: {_lower_first(item.get('description'))}",
+                      f"Fields: {fields}.", f"Every one has {always}." if always else None))
+    )  # fmt: skip
+
+
+def _lower_first(text: str | None) -> str:
+    return "" if not text else text[0].lower() + text[1:]
 
 
 def _in_words(name: str, field: dict[str, Any]) -> str:
