@@ -153,7 +153,8 @@ def _flat(node: Any, defs: dict[str, Any]) -> Any:
     }
     _lean(flat)  # an optional field as its own type, as the arguments' schemas have it
     if isinstance(flat.get("items"), dict) and "properties" in flat["items"]:
-        flat["description"] = _described(flat.pop("items"), flat.get("description"))
+        said = flat.get("description")
+        flat["description"] = _described(flat.pop("items"), said if isinstance(said, str) else None)
     return flat
 
 
