@@ -288,7 +288,7 @@ class Tools:
             include_superseded=include_superseded, as_of=as_of, max_tokens=max_tokens, ids=ids,
             reference_time=reference_time,
         )  # fmt: skip
-        return reply(await self._calls.run(ctx, call, scope=scope))
+        return reply(await self._calls.run(ctx, call, scope=scope, reads=True))
 
     async def forget(
         self,
