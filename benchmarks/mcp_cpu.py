@@ -8,7 +8,8 @@ loaded machine; CPU time spent per call moves far less. Per round, one `memory-m
 client: the official SDK client (`mcp.Client`) on the 2025-11-25 handshake ("legacy") and on
 2026-07-28 ("auto"), and a bare JSON-RPC client (one line per message, nothing validated).
 Each makes `--calls` recalls and as many remembers; the server reports its event-loop thread's
-CPU time (everything MCP costs the server; the service call itself runs on a worker thread),
+CPU time (everything MCP costs the server, besides a recall made on the loop: calls.py) and
+its whole process's (the service call included, wherever it runs),
 the client measures its own thread's, split into the SDK client's parts: parsing the line
 (pydantic), checking the result against the protocol version's shape (pydantic), checking it
 against the tool's output schema (jsonschema), and the rest (session, dispatcher, streams).
@@ -48,7 +49,7 @@ SERVER = """
 import os, runpy, signal, sys, time
 def mark(*_):
     with open(os.environ["MCP_CPU_MARKS"], "a") as marks:
-        marks.write(f"{time.thread_time()}\\n")
+        marks.write(f"{time.thread_time()} {time.process_time()}\\n")
 signal.signal(signal.SIGUSR1, mark)
 with open(os.environ["MCP_CPU_MARKS"] + ".pid", "w") as pid:
     pid.write(str(os.getpid()))
@@ -103,10 +104,12 @@ class Marks:
         self.path = path
         path.write_text("")
 
-    def _read(self) -> list[float]:
-        return [float(line) for line in self.path.read_text().split()]
+    def _read(self) -> list[tuple[float, float]]:
+        lines = self.path.read_text().splitlines()
+        return [(float(a), float(b)) for a, b in (line.split() for line in lines)]
 
-    async def take(self) -> float:
+    async def take(self) -> tuple[float, float]:
+        """(the event-loop thread's CPU seconds, the whole process's)."""
         known = len(self._read())
         os.kill(int(Path(f"{self.path}.pid").read_text()), signal.SIGUSR1)
         while len(found := self._read()) <= known:
@@ -144,8 +147,10 @@ async def measure(servers: dict[str, tuple[Call, Marks]], seed: int, calls: int)
                 for part in PARTS:
                     spent[code][part] += SPENT.get(part, 0.0) - before.get(part, 0.0)
         for code, (_, marks) in servers.items():
+            loop, process = await marks.take()
             per = {
-                "server loop": await marks.take() - starts[code],
+                "server loop": loop - starts[code][0],
+                "server process": process - starts[code][1],
                 "client": spent[code]["client"],
             }
             per |= {PARTS[part]: spent[code][part] for part in PARTS}
@@ -293,20 +298,23 @@ def report(samples: Samples, args: argparse.Namespace) -> None:
 
 
 def report_pairs(p50: Callable[..., float], args: argparse.Namespace) -> None:
-    """Old -> new per client and tool: the server loop and the client, with their ratios."""
+    """Old -> new per client and tool: the server loop, the server process and the client,
+    with their ratios."""
     labels = {"legacy": "SDK client, 2025-11-25", "auto": "SDK client, 2026-07-28",
               "bare": "bare JSON-RPC"}  # fmt: skip
     rows = []
     for tool in ("recall", "remember"):
         for how, label in labels.items():
             row = [tool, label]
-            for name in ("server loop", "client"):
+            for name in ("server loop", "server process", "client"):
                 old, new = p50(how, tool, name, "old"), p50(how, tool, name)
                 row += [f"{old:.3f} -> {new:.3f}", f"{new / old:.2f}"]
             rows.append(row)
     title = (f"CPU per call, ms, old ({args.old}) -> new (median of {args.rounds} rounds of "
              f"{args.calls} calls, old and new interleaved call by call)")  # fmt: skip
-    table(title, ["tool", "client", "server loop", "new/old", "client", "new/old"], rows)
+    header = ["tool", "client", "server loop", "new/old", "server process", "new/old", "client",
+              "new/old"]  # fmt: skip
+    table(title, header, rows)
 
 
 def main() -> None:
