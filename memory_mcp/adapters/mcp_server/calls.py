@@ -160,7 +160,10 @@ class CallContext:
     waiting on a loaded one (2.4 ms at the median, 9.7 ms at p90, with 2 cores shared by 8
     busy processes). The loop had nothing else to do meanwhile; a call arriving then waits
     for it rather than overlapping it. Writes stay on threads: one may wait seconds for
-    another process's write lock, and the loop must stay free to hear signals meanwhile."""
+    another process's write lock, and the loop must stay free to hear signals meanwhile. (A
+    recall can wait that long too, but only when one of this server's own background writes,
+    such as embedding rows another process stored, waits so: rare, and bounded by the
+    database's busy timeout.)"""
 
     def __init__(self, holder: ServiceHolder, inline_reads: bool = False) -> None:
         self.holder = holder
