@@ -17,7 +17,8 @@ Without --db, a database of 1,000 synthetic memories is built first (embedding t
 minute or two). With --old (a checkout of other code, e.g. `git worktree add /tmp/old REV`),
 each client talks to a server on that code and one on this, each on its own copy of the
 database, calling them in turn call by call (so both meet the same load), and the table
-shows old -> new. Figures go to stdout, progress to stderr.
+shows old -> new, with the median wall-clock time of a call. Figures go to stdout, progress
+to stderr.
 """
 
 import argparse
@@ -123,7 +124,8 @@ Figures = dict[str, dict[str, dict[str, float]]]  # code -> tool -> measure -> m
 
 async def measure(servers: dict[str, tuple[Call, Marks]], seed: int, calls: int) -> Figures:
     """The same calls on each server (with two: interleaved call by call, in alternating
-    order, so that both meet the same load); CPU per call on each side, per server."""
+    order, so that both meet the same load); CPU per call on each side, per server, and the
+    median wall-clock time of a call (a thread hop costs waiting more than CPU)."""
     queries = [q for q, _ in make_queries(calls + 3, seed)]
     items = [
         {**item, "content": f"{item['content']} ({seed})"}
@@ -138,11 +140,14 @@ async def measure(servers: dict[str, tuple[Call, Marks]], seed: int, calls: int)
     labels = list(servers)
     for tool, batch in batches.items():
         spent = {code: {"client": 0.0} | dict.fromkeys(PARTS, 0.0) for code in servers}
+        walls: dict[str, list[float]] = {code: [] for code in servers}
         starts = {code: await marks.take() for code, (_, marks) in servers.items()}
         for number, arguments in enumerate(batch):
             for code in labels[number % 2 :] + labels[: number % 2]:
                 before, client_start = dict(SPENT), time.thread_time()
+                wall_start = time.perf_counter()
                 await servers[code][0](tool, arguments)
+                walls[code].append(time.perf_counter() - wall_start)
                 spent[code]["client"] += time.thread_time() - client_start
                 for part in PARTS:
                     spent[code][part] += SPENT.get(part, 0.0) - before.get(part, 0.0)
@@ -155,6 +160,7 @@ async def measure(servers: dict[str, tuple[Call, Marks]], seed: int, calls: int)
             }
             per |= {PARTS[part]: spent[code][part] for part in PARTS}
             figures[code][tool] = {name: sec / len(batch) * 1000 for name, sec in per.items()}
+            figures[code][tool]["wall p50"] = statistics.median(walls[code]) * 1000
     return figures
 
 
@@ -306,14 +312,14 @@ def report_pairs(p50: Callable[..., float], args: argparse.Namespace) -> None:
     for tool in ("recall", "remember"):
         for how, label in labels.items():
             row = [tool, label]
-            for name in ("server loop", "server process", "client"):
+            for name in ("wall p50", "server loop", "server process", "client"):
                 old, new = p50(how, tool, name, "old"), p50(how, tool, name)
                 row += [f"{old:.3f} -> {new:.3f}", f"{new / old:.2f}"]
             rows.append(row)
     title = (f"CPU per call, ms, old ({args.old}) -> new (median of {args.rounds} rounds of "
              f"{args.calls} calls, old and new interleaved call by call)")  # fmt: skip
-    header = ["tool", "client", "server loop", "new/old", "server process", "new/old", "client",
-              "new/old"]  # fmt: skip
+    header = ["tool", "client", "wall p50", "new/old", "server loop", "new/old",
+              "server process", "new/old", "client", "new/old"]  # fmt: skip
     table(title, header, rows)
 
 
