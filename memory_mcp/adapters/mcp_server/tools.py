@@ -50,7 +50,9 @@ MemoryId = Annotated[int, BeforeValidator(_whole_number)]
 
 
 def _text_or_none(value: object, handler: ValidatorFunctionWrapHandler) -> object:
-    return None if value is None else handler(value)
+    """None for null, and for the text `null`, which models send for an argument they mean
+    to leave out (the SDK read it so: a key "null" is no key, not a slot named null)."""
+    return None if value is None or value == "null" else handler(value)
 
 
 if TYPE_CHECKING:
@@ -58,9 +60,8 @@ if TYPE_CHECKING:
 else:
     # An optional text argument, typed `str` to the SDK: it runs json.loads on every string
     # sent for an argument of any other type (for lists sent as JSON text), so a query or a
-    # context of `null` arrived as None (a key "null" was dropped, recall("null") refused as
-    # empty) and one of `{"port": 8080}` or `["a"]` as an object the argument refused.
-    # Its schema is a plain string as before; an explicit null is still "not given".
+    # context of `{"port": 8080}` or `["a"]` arrived as an object the argument refused. Its
+    # schema is a plain string as before.
     Text = Annotated[str, WrapValidator(_text_or_none)]
 
 ECHO_TOKENS = 200  # remember shows an existing memory's text up to this long
