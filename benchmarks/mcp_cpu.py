@@ -8,7 +8,8 @@ loaded machine; CPU time spent per call moves far less. Per round, one `memory-m
 client: the official SDK client (`mcp.Client`) on the 2025-11-25 handshake ("legacy") and on
 2026-07-28 ("auto"), and a bare JSON-RPC client (one line per message, nothing validated).
 Each makes `--calls` recalls and as many remembers; the server reports its event-loop thread's
-CPU time (everything MCP costs the server; the service call itself runs on a worker thread),
+CPU time (everything MCP costs the server, besides a recall made on the loop: calls.py) and
+its whole process's (the service call included, wherever it runs),
 the client measures its own thread's, split into the SDK client's parts: parsing the line
 (pydantic), checking the result against the protocol version's shape (pydantic), checking it
 against the tool's output schema (jsonschema), and the rest (session, dispatcher, streams).
@@ -16,7 +17,8 @@ Without --db, a database of 1,000 synthetic memories is built first (embedding t
 minute or two). With --old (a checkout of other code, e.g. `git worktree add /tmp/old REV`),
 each client talks to a server on that code and one on this, each on its own copy of the
 database, calling them in turn call by call (so both meet the same load), and the table
-shows old -> new. Figures go to stdout, progress to stderr.
+shows old -> new, with the median wall-clock time of a call. Figures go to stdout, progress
+to stderr.
 """
 
 import argparse
@@ -48,7 +50,7 @@ SERVER = """
 import os, runpy, signal, sys, time
 def mark(*_):
     with open(os.environ["MCP_CPU_MARKS"], "a") as marks:
-        marks.write(f"{time.thread_time()}\\n")
+        marks.write(f"{time.thread_time()} {time.process_time()}\\n")
 signal.signal(signal.SIGUSR1, mark)
 with open(os.environ["MCP_CPU_MARKS"] + ".pid", "w") as pid:
     pid.write(str(os.getpid()))
@@ -103,10 +105,12 @@ class Marks:
         self.path = path
         path.write_text("")
 
-    def _read(self) -> list[float]:
-        return [float(line) for line in self.path.read_text().split()]
+    def _read(self) -> list[tuple[float, float]]:
+        lines = self.path.read_text().splitlines()
+        return [(float(a), float(b)) for a, b in (line.split() for line in lines)]
 
-    async def take(self) -> float:
+    async def take(self) -> tuple[float, float]:
+        """(the event-loop thread's CPU seconds, the whole process's)."""
         known = len(self._read())
         os.kill(int(Path(f"{self.path}.pid").read_text()), signal.SIGUSR1)
         while len(found := self._read()) <= known:
@@ -120,7 +124,8 @@ Figures = dict[str, dict[str, dict[str, float]]]  # code -> tool -> measure -> m
 
 async def measure(servers: dict[str, tuple[Call, Marks]], seed: int, calls: int) -> Figures:
     """The same calls on each server (with two: interleaved call by call, in alternating
-    order, so that both meet the same load); CPU per call on each side, per server."""
+    order, so that both meet the same load); CPU per call on each side, per server, and the
+    median wall-clock time of a call (a thread hop costs waiting more than CPU)."""
     queries = [q for q, _ in make_queries(calls + 3, seed)]
     items = [
         {**item, "content": f"{item['content']} ({seed})"}
@@ -135,21 +140,27 @@ async def measure(servers: dict[str, tuple[Call, Marks]], seed: int, calls: int)
     labels = list(servers)
     for tool, batch in batches.items():
         spent = {code: {"client": 0.0} | dict.fromkeys(PARTS, 0.0) for code in servers}
+        walls: dict[str, list[float]] = {code: [] for code in servers}
         starts = {code: await marks.take() for code, (_, marks) in servers.items()}
         for number, arguments in enumerate(batch):
             for code in labels[number % 2 :] + labels[: number % 2]:
                 before, client_start = dict(SPENT), time.thread_time()
+                wall_start = time.perf_counter()
                 await servers[code][0](tool, arguments)
+                walls[code].append(time.perf_counter() - wall_start)
                 spent[code]["client"] += time.thread_time() - client_start
                 for part in PARTS:
                     spent[code][part] += SPENT.get(part, 0.0) - before.get(part, 0.0)
         for code, (_, marks) in servers.items():
+            loop, process = await marks.take()
             per = {
-                "server loop": await marks.take() - starts[code],
+                "server loop": loop - starts[code][0],
+                "server process": process - starts[code][1],
                 "client": spent[code]["client"],
             }
             per |= {PARTS[part]: spent[code][part] for part in PARTS}
             figures[code][tool] = {name: sec / len(batch) * 1000 for name, sec in per.items()}
+            figures[code][tool]["wall p50"] = statistics.median(walls[code]) * 1000
     return figures
 
 
@@ -293,20 +304,23 @@ def report(samples: Samples, args: argparse.Namespace) -> None:
 
 
 def report_pairs(p50: Callable[..., float], args: argparse.Namespace) -> None:
-    """Old -> new per client and tool: the server loop and the client, with their ratios."""
+    """Old -> new per client and tool: the server loop, the server process and the client,
+    with their ratios."""
     labels = {"legacy": "SDK client, 2025-11-25", "auto": "SDK client, 2026-07-28",
               "bare": "bare JSON-RPC"}  # fmt: skip
     rows = []
     for tool in ("recall", "remember"):
         for how, label in labels.items():
             row = [tool, label]
-            for name in ("server loop", "client"):
+            for name in ("wall p50", "server loop", "server process", "client"):
                 old, new = p50(how, tool, name, "old"), p50(how, tool, name)
                 row += [f"{old:.3f} -> {new:.3f}", f"{new / old:.2f}"]
             rows.append(row)
     title = (f"CPU per call, ms, old ({args.old}) -> new (median of {args.rounds} rounds of "
              f"{args.calls} calls, old and new interleaved call by call)")  # fmt: skip
-    table(title, ["tool", "client", "server loop", "new/old", "client", "new/old"], rows)
+    header = ["tool", "client", "wall p50", "new/old", "server loop", "new/old",
+              "server process", "new/old", "client", "new/old"]  # fmt: skip
+    table(title, header, rows)
 
 
 def main() -> None:

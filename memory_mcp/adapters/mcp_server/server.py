@@ -258,8 +258,10 @@ def build_server(
     service: "MemoryService | Callable[[], MemoryService]",
     load_model: bool = True,
     principal: str | None = None,
+    inline_reads: bool = False,
 ) -> MCPServer[Any]:
     """The MCP server over one service; the model starts loading once the server runs.
+    `inline_reads`: one client (stdio), whose reads may run on the event loop (calls.py).
 
     `service` may also be a function opening it: the server then answers at once, opens it
     on a thread from the first tools/list (or the timer below), and a call that needs it
@@ -285,7 +287,7 @@ def build_server(
     def add_tools() -> None:
         from memory_mcp.adapters.mcp_server.tools import Tools  # with memory_mcp.models
 
-        mcp.output_schemas.update(Tools(CallContext(holder)).register(mcp))
+        mcp.output_schemas.update(Tools(CallContext(holder, inline_reads)).register(mcp))
 
     with _sdk_logging_left_alone():
         mcp = _Server(
@@ -382,7 +384,9 @@ def _build(
         shown_db(settings.db),
         f" (project {project})" if project else "",
     )
-    return build_server(open_service, load_model=settings.semantic, principal=principal)
+    return build_server(
+        open_service, load_model=settings.semantic, principal=principal, inline_reads=True
+    )
 
 
 async def registered_tools() -> list[dict[str, Any]]:

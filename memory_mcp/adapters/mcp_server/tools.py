@@ -6,9 +6,10 @@ same JSON in one text block (clients show the model one or the other).
 
 Each tool's output schema is its reply model's, flat (`flat_schema`): a client such as the
 SDK's validates every reply against it with jsonschema, whose cost grows with the schema
-nodes each reply value is checked against. The server does not validate its own replies
-again (they are dumped from the reply models): the tools are registered without an output
-model, and the server lists these schemas with them (server._Server.list_tools).
+nodes each reply value is checked against (a list's items are described in words). The
+server does not validate its own replies again (they are dumped from the reply models): the
+tools are registered without an output model, and the server lists these schemas with them
+(server._Server.list_tools).
 """
 
 import functools
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
-from pydantic import BaseModel, BeforeValidator, Field
+from pydantic import BaseModel, BeforeValidator, Field, ValidatorFunctionWrapHandler, WrapValidator
 
 from memory_mcp.adapters.mcp_server.calls import CallContext
 from memory_mcp.config import MAX_RECALL_LIMIT, MIN_BUDGET
@@ -46,16 +47,36 @@ def _whole_number(value: object) -> object:
 
 
 MemoryId = Annotated[int, BeforeValidator(_whole_number)]
+
+
+def _text_or_none(value: object, handler: ValidatorFunctionWrapHandler) -> object:
+    """None for null, and for the text `null`, which models send for an argument they mean
+    to leave out (the SDK read it so: a key "null" is no key, not a slot named null)."""
+    return None if value is None or value == "null" else handler(value)
+
+
+if TYPE_CHECKING:
+    Text = str | None
+else:
+    # An optional text argument, typed `str` to the SDK: it runs json.loads on every string
+    # sent for an argument of any other type (for lists sent as JSON text), so a query or a
+    # context of `{"port": 8080}` or `["a"]` arrived as an object the argument refused. Its
+    # schema is a plain string as before.
+    Text = Annotated[str, WrapValidator(_text_or_none)]
+
 ECHO_TOKENS = 200  # remember shows an existing memory's text up to this long
 
 
 def _lean(schema: dict[str, Any]) -> None:
     """An optional argument's schema as its type alone (omitting it is how to leave it
     unset), not `anyOf [type, null]` with `default: null`: shorter for the model to read."""
+    if schema.get("default", 0) is not None:
+        return
+    del schema["default"]  # a Text argument's schema is its type and this default alone
     options = schema.get("anyOf")
-    if options and {"type": "null"} in options and schema.get("default", 0) is None:
+    if options and {"type": "null"} in options:
         rest = [o for o in options if o != {"type": "null"}]
-        del schema["anyOf"], schema["default"]
+        del schema["anyOf"]
         if len(rest) == 1:
             schema.update(rest[0])
         else:
@@ -67,15 +88,13 @@ def arg(description: str, **constraints: Any) -> Any:
     return Field(description=description, json_schema_extra=_lean, **constraints)
 
 
-Scope = Annotated[str | None, arg("Scope, e.g. a repo or `global`; default: the project.")]
-ScopeFilter = Annotated[
-    str | None, arg("Only this scope (`*`: all); default: the project and `global`.")
-]
+Scope = Annotated[Text, arg("Scope, e.g. a repo or `global`; default: the project.")]
+ScopeFilter = Annotated[Text, arg("Only this scope (`*`: all); default: the project and `global`.")]
 When = "ISO-8601 or relative (`yesterday`, `3 days ago`)."
-Since = Annotated[str | None, arg(f"From this time on. {When}")]
-Until = Annotated[str | None, arg(f"Before this time; a day without a time: to its end. {When}")]
+Since = Annotated[Text, arg(f"From this time on. {When}")]
+Until = Annotated[Text, arg(f"Before this time; a day without a time: to its end. {When}")]
 KindFilter = Annotated[Kind | None, arg("Only this kind.")]
-Reference = Annotated[str | None, arg("The 'now' for relative times, with its UTC offset.")]
+Reference = Annotated[Text, arg("The 'now' for relative times, with its UTC offset.")]
 MaxTokens = Annotated[int | None, arg("Reply size limit in tokens.", ge=MIN_BUDGET)]
 
 ANNOTATIONS = {
@@ -135,22 +154,28 @@ def _flat(node: Any, defs: dict[str, Any]) -> Any:
     }
     _lean(flat)  # an optional field as its own type, as the arguments' schemas have it
     if isinstance(flat.get("items"), dict) and "properties" in flat["items"]:
-        flat["items"] = _described(flat["items"])
+        said = flat.get("description")
+        flat["description"] = _described(flat.pop("items"), said if isinstance(said, str) else None)
     return flat
 
 
-def _described(item: dict[str, Any]) -> dict[str, Any]:
-    """A list's object items (recall's hits, summarize's themes) as an object with its required
-    fields, every field named in its description with its type, format and meaning, rather
-    than a schema per field: jsonschema checks each field of each item against its own
-    schema (~5 us apiece in the SDK client), which made that check over half the client's
-    CPU time on a recall. The reply's own fields keep their schemas."""
+def _described(item: dict[str, Any], said: str | None) -> str:
+    """A list of objects (recall's hits, summarize's themes) as an array whose description
+    says what each item is, every field with its type, format and meaning, and which fields
+    every item has, rather than an `items` schema: jsonschema descends into each item
+    against its schema (~10-20 us apiece in the SDK client, however little that schema
+    checks; a schema per field of every item cost more again), which made that check most
+    of its cost on a recall. The reply's own fields keep their schemas."""
     fields = "; ".join(_in_words(name, field) for name, field in item["properties"].items())
-    described = {key: value for key, value in item.items() if key != "properties"}
-    described["description"] = " ".join(
-        filter(None, (item.get("description"), f"Fields: {fields}."))
-    )
-    return described
+    always = ", ".join(item.get("required", []))
+    return " ".join(
+        filter(None, (said, f"Each item is an object: {_lower_first(item.get('description'))}",
+                      f"Fields: {fields}.", f"Every one has {always}." if always else None))
+    )  # fmt: skip
+
+
+def _lower_first(text: str | None) -> str:
+    return "" if not text else text[0].lower() + text[1:]
 
 
 def _in_words(name: str, field: dict[str, Any]) -> str:
@@ -206,19 +231,17 @@ class Tools:
         tags: Annotated[list[str] | None, arg("Labels to filter on.")] = None,
         scope: Scope = None,
         key: Annotated[
-            str | None, arg("Named slot, e.g. user.editor; a new value replaces the old.")
+            Text, arg("Named slot, e.g. user.editor; a new value replaces the old.")
         ] = None,
         replaces: Annotated[
             MemoryId | None, arg("Id of a memory this corrects, in its scope.")
         ] = None,
-        occurred_at: Annotated[str | None, arg(f"When it happened. {When}")] = None,
-        ttl: Annotated[str | None, arg("Expire after: 30m, 12h, 7d, 2w.")] = None,
-        expires_at: Annotated[str | None, arg(f"Expire at. {When}")] = None,
+        occurred_at: Annotated[Text, arg(f"When it happened. {When}")] = None,
+        ttl: Annotated[Text, arg("Expire after: 30m, 12h, 7d, 2w.")] = None,
+        expires_at: Annotated[Text, arg(f"Expire at. {When}")] = None,
         reference_time: Reference = None,
         metadata: Annotated[dict[str, Any] | None, arg("Any JSON object.")] = None,
-        context: Annotated[
-            str | None, arg("Surrounding conversation; searched, never shown.")
-        ] = None,
+        context: Annotated[Text, arg("Surrounding conversation; searched, never shown.")] = None,
     ) -> Annotated[CallToolResult, RememberReply]:
         """Store what a later session should know: a preference, a decision, a durable fact.
         Repeats and rewordings are merged."""
@@ -239,7 +262,7 @@ class Tools:
     async def recall(
         self,
         ctx: Context,
-        query: Annotated[str | None, arg("What you want to know.")] = None,
+        query: Annotated[Text, arg("What you want to know.")] = None,
         limit: Annotated[
             int | None, arg("Most hits (default 8).", ge=1, le=MAX_RECALL_LIMIT)
         ] = None,
@@ -254,7 +277,7 @@ class Tools:
             arg("since/until on when it happened or was stored."),
         ] = "occurred",
         include_superseded: Annotated[bool, arg("Also replaced values.")] = False,
-        as_of: Annotated[str | None, arg(f"What was current then. {When}")] = None,
+        as_of: Annotated[Text, arg(f"What was current then. {When}")] = None,
         ids: Annotated[list[MemoryId] | None, arg("Fetch these in full instead.")] = None,
         reference_time: Reference = None,
     ) -> Annotated[CallToolResult, RecallResult]:
@@ -266,13 +289,13 @@ class Tools:
             include_superseded=include_superseded, as_of=as_of, max_tokens=max_tokens, ids=ids,
             reference_time=reference_time,
         )  # fmt: skip
-        return reply(await self._calls.run(ctx, call, scope=scope))
+        return reply(await self._calls.run(ctx, call, scope=scope, reads=True))
 
     async def forget(
         self,
         ctx: Context,
         ids: Annotated[list[MemoryId], arg("Memories to hide.", min_length=1)],
-        reason: Annotated[str | None, arg("Why, for the record.")] = None,
+        reason: Annotated[Text, arg("Why, for the record.")] = None,
     ) -> Annotated[CallToolResult, ForgetResult]:
         """Hide memories that are wrong or unwanted. Reversible from the CLI."""
         call = functools.partial(_on("forget"), ids=ids, reason=reason)
@@ -281,7 +304,7 @@ class Tools:
     async def summarize(
         self,
         ctx: Context,
-        query: Annotated[str | None, arg("Topic; omit for everything.")] = None,
+        query: Annotated[Text, arg("Topic; omit for everything.")] = None,
         scope: ScopeFilter = None,
         kind: KindFilter = None,
         since: Since = None,
