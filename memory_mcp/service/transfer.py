@@ -24,6 +24,7 @@ from memory_mcp.errors import (
     StorageError,
     json_problem,
     nothing_imported,
+    read_json,
     stopped_partway,
     validation_problems,
 )
@@ -370,7 +371,7 @@ def _parse(line: str, limits: Limits | None = None) -> tuple[ExportedMemory | st
     Text checks and sizes apply to the line as written, the model's checks to the masked record.
     """
     try:
-        obj = json.loads(line)
+        obj = read_json(line)
     except json.JSONDecodeError as exc:
         return f"not JSON ({json_problem(exc, one_line=True)})", ()
     except RecursionError:
