@@ -64,8 +64,11 @@ class Lifecycle(Part):
         if offset < 0:
             raise InvalidInput(f"offset must be 0 or more, not {offset}.")
         allowed = grants.restrict(self.ctx, flt or MemoryFilter())
-        if allowed is None:
+        # No database holds more memories than its largest id: an offset past that is past
+        # every memory, a limit past it takes them all (neither is an SQL integer).
+        if allowed is None or offset > inputs.MAX_ID:
             return []
+        limit = None if limit is None else min(limit, inputs.MAX_ID)
         return self.store.find(allowed, limit=limit, offset=offset, after=after)
 
     def count(self, flt: MemoryFilter | None = None) -> int:

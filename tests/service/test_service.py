@@ -316,3 +316,13 @@ def test_reindex_with_another_model(service: MemoryService) -> None:
     assert service.reindex() == 2
     assert service.store.vector_index_info() == ("fake/bigger", 16)
     assert service.recall("first").mode == "hybrid"
+
+
+def test_paging_past_any_sql_integer_takes_nothing_or_everything(service: MemoryService) -> None:
+    """An offset or a limit no SQL integer holds was an OverflowError (SQLite) or a driver
+    error (PostgreSQL) out of list_memories."""
+    service.remember("Paging note one")
+    service.remember("Paging note two")
+    assert service.list_memories(offset=10**22) == []
+    assert len(service.list_memories(limit=10**22)) == 2
+    assert [m.content for m in service.list_memories(limit=10**22, offset=1)] == ["Paging note one"]
