@@ -326,3 +326,4 @@ def test_paging_past_any_sql_integer_takes_nothing_or_everything(service: Memory
     assert service.list_memories(offset=10**22) == []
     assert len(service.list_memories(limit=10**22)) == 2
     assert [m.content for m in service.list_memories(limit=10**22, offset=1)] == ["Paging note one"]
+    assert len(service.history(limit=10**22)) == len(service.history(before_id=10**22)) == 2
