@@ -31,7 +31,7 @@ from memory_mcp.errors import (
 from memory_mcp.formats.ahead import embedding_thread
 from memory_mcp.formats.common import C0_C1, spaced
 from memory_mcp.models import NewMemory
-from memory_mcp.names import MAX_KEY_CHARS, clean_name
+from memory_mcp.names import MAX_KEY_CHARS, clean_name, printed_name
 from memory_mcp.policies import inputs
 from memory_mcp.policies.controls import json_escaped
 from memory_mcp.policies.keys import key_form
@@ -42,6 +42,7 @@ from memory_mcp.timestamps import format_time, leap_second
 IMPORT_BATCH = 256
 IMPORT_CLIENT = "import"  # the history's client for rows a file brought in
 MAX_REPORTED_ERRORS = 10
+MAX_CLIENT_CHARS = 100  # a line's `client`: the label of who wrote it, as a server keeps it
 Progress = Callable[[int], None]
 Embed = Callable[[list[str]], np.ndarray | None]
 
@@ -72,6 +73,15 @@ class ExportedMemory(NewMemory):
         if isinstance(value, list):
             return [_spaced(item) for item in value]
         return _spaced(value)
+
+    @field_validator("client")
+    @classmethod
+    def _client(cls, value: str | None) -> str | None:
+        """A label, as a server keeps a client's name: one printable line (controls, format
+        characters and line breaks as spaces; its secrets already masked), cut short."""
+        if value is None:
+            return None
+        return spaced(printed_name(value))[:MAX_CLIENT_CHARS].rstrip() or None
 
     @field_validator("key")
     @classmethod
@@ -362,7 +372,9 @@ def _records(lines: Iterable[str]) -> Iterator[tuple[int, ExportedMemory | str]]
 
 
 # Every text a line can carry into the database goes through redaction, as `remember` does.
-REDACTED_FIELDS = ("content", "context", "tags", "key", "scope", "metadata", "forget_reason")
+REDACTED_FIELDS = (
+    "content", "context", "tags", "key", "scope", "metadata", "forget_reason", "client",
+)  # fmt: skip
 
 
 def _parse(line: str, limits: Limits | None = None) -> tuple[ExportedMemory | str, tuple[str, ...]]:

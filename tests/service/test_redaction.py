@@ -123,6 +123,7 @@ def via_jsonl(service: MemoryService, tmp_path: Path) -> None:
             "metadata": details(s),
             "forgotten_at": "2026-01-02T00:00:00Z",
             "forget_reason": s.text,
+            "client": s.text,
         }  # fmt: skip
         for number, s in enumerate(CORPUS)
     ]
