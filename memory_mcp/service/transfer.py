@@ -77,11 +77,8 @@ class ExportedMemory(NewMemory):
     @field_validator("client")
     @classmethod
     def _client(cls, value: str | None) -> str | None:
-        """A label, as a server keeps a client's name: one printable line (controls, format
-        characters and line breaks as spaces; its secrets already masked), cut short."""
-        if value is None:
-            return None
-        return spaced(printed_name(value))[:MAX_CLIENT_CHARS].rstrip() or None
+        """A label, kept as a server keeps a client's name: one printable line, cut short."""
+        return (spaced(printed_name(value))[:MAX_CLIENT_CHARS].rstrip() or None) if value else None
 
     @field_validator("key")
     @classmethod
@@ -372,9 +369,8 @@ def _records(lines: Iterable[str]) -> Iterator[tuple[int, ExportedMemory | str]]
 
 
 # Every text a line can carry into the database goes through redaction, as `remember` does.
-REDACTED_FIELDS = (
-    "content", "context", "tags", "key", "scope", "metadata", "forget_reason", "client",
-)  # fmt: skip
+REDACTED_FIELDS = ("content", "context", "tags", "key", "scope", "metadata", "forget_reason",
+                   "client")  # fmt: skip
 
 
 def _parse(line: str, limits: Limits | None = None) -> tuple[ExportedMemory | str, tuple[str, ...]]:
