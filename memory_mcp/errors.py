@@ -1,6 +1,8 @@
 """Errors the core raises; messages are written for the person or model that must act on them."""
 
 import json
+import re
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -104,3 +106,25 @@ def json_problem(exc: json.JSONDecodeError, one_line: bool = False) -> str:
     may end in a dangling "at" (`Invalid control character at`), its place given apart."""
     where = f"column {exc.colno}" if one_line else f"line {exc.lineno}, column {exc.colno}"
     return f"{exc.msg.removesuffix(' at')} at {where}"
+
+
+def read_json(text: str | bytes) -> Any:
+    """`json.loads`, with one more fault reported as a JSONDecodeError: a number of more
+    digits than Python converts (`sys.get_int_max_str_digits()`, 4300), which `json.loads`
+    raises as a bare ValueError that no reader expects, so one such number in a transcript,
+    a hook's input or an import file crashed the whole command instead of being refused or
+    skipped as the line it is."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise
+    except ValueError as exc:
+        if isinstance(exc, UnicodeDecodeError):
+            raise
+        doc = text if isinstance(text, str) else text.decode("utf-8", "replace")
+        limit = sys.get_int_max_str_digits()
+        found = re.search(rf"(?<![\w.\"])-?\d{{{limit + 1},}}", doc)
+        if found is None:
+            raise
+        message = f"Number with more than {limit} digits"
+        raise json.JSONDecodeError(message, doc, found.start()) from None

@@ -33,10 +33,18 @@ _ASCII_CONTROL = re.compile("[\x00-\x1f\x7f]")
 
 def printed_name(value: str) -> str:
     """A name as it prints, as a scope, tag or key is stored: invisible format characters
-    removed (`global\u200b` is `global`), ends stripped."""
+    removed (`global\u200b` is `global`), ends stripped, in one Unicode form (NFC): `café`
+    typed with a composed `é` and with `e` and a combining accent (as macOS names folders,
+    Korean ones in separate jamo) is one scope or tag, not two that print alike."""
     if value.isascii():  # most names: no character can be a format one
         return value.strip()
-    return "".join(char for char in value if unicodedata.category(char) != "Cf").strip()
+    kept = "".join(char for char in value if unicodedata.category(char) != "Cf")
+    return unicodedata.normalize("NFC", kept).strip()
+
+
+def name_form(value: str) -> str:
+    """A stored scope or tag in the form printed_name gives it now (settle_names)."""
+    return value if value.isascii() else unicodedata.normalize("NFC", value)
 
 
 def clean_name(value: str, what: str) -> str:

@@ -25,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from memory_mcp.errors import InvalidInput
+from memory_mcp.errors import InvalidInput, read_json
 from memory_mcp.formats.common import instant
 from memory_mcp.policies.inputs import mend
 
@@ -135,7 +135,7 @@ def _entry(line: str) -> dict[str, Any] | None:
     if not line.strip():
         return None
     try:
-        entry = json.loads(line)
+        entry = read_json(line)
         if isinstance(entry, dict) and _UNFIT_ESCAPE.search(line):
             entry = _mended(entry)
     except (json.JSONDecodeError, RecursionError):

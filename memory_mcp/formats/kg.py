@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Any, TypeGuard
 
-from memory_mcp.errors import InvalidInput, json_problem
+from memory_mcp.errors import InvalidInput, json_problem, read_json
 from memory_mcp.formats.common import Item, Record, Skipped, digest, read_lines, tags
 from memory_mcp.policies.redact import redact
 
@@ -50,7 +50,7 @@ def _line(number: int, line: str) -> list[Item] | Skipped:
     """An entity's or relation's items; a bare Skipped when the line is neither."""
     where = f"line {number}"
     try:
-        obj = json.loads(line)
+        obj = read_json(line)
     except json.JSONDecodeError as exc:
         return Skipped(where=where, reason=f"not JSON ({json_problem(exc, one_line=True)})")
     except RecursionError:

@@ -15,7 +15,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-from memory_mcp.errors import InvalidInput
+from memory_mcp.errors import InvalidInput, read_json
 from memory_mcp.formats.common import Item, Record, Skipped, instant, tags
 from memory_mcp.models import KINDS
 from memory_mcp.storage.sqlite import db
@@ -81,7 +81,7 @@ def _tags(value: object) -> list[str]:
         return []
     if value.lstrip().startswith("["):
         try:
-            parsed = json.loads(value)
+            parsed = read_json(value)
         except (json.JSONDecodeError, RecursionError):
             parsed = None
         if isinstance(parsed, list):
@@ -93,7 +93,7 @@ def _json_object(value: object) -> dict[str, Any]:
     if not isinstance(value, str) or not value.strip():
         return {}
     try:
-        parsed = json.loads(value)
+        parsed = read_json(value)
     except (json.JSONDecodeError, RecursionError):
         return {}
     return parsed if isinstance(parsed, dict) else {}

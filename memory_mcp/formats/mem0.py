@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from memory_mcp.errors import InvalidInput, json_problem
+from memory_mcp.errors import InvalidInput, json_problem, read_json
 from memory_mcp.formats.common import Item, Record, Skipped, instant, read_text, tags
 from memory_mcp.timestamps import day_text
 
@@ -29,7 +29,7 @@ KEPT = ("hash", "run_id", "actor_id", "role")  # kept as they were, under import
 def read(path: Path) -> list[Item]:
     """Every memory in the export as a record to import, or a skip with its reason."""
     try:
-        data = json.loads(read_text(path))
+        data = read_json(read_text(path))
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"{path} is not JSON ({json_problem(exc)}).") from exc
     except RecursionError:

@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from memory_mcp.names import MAX_KEY_CHARS
+from memory_mcp.names import MAX_KEY_CHARS, name_form
 
 # A secret masked in a key (policies.redact) keeps its marker as written.
 _MARKER = re.compile(r"(\[REDACTED:[a-z_]+\])")
@@ -59,5 +59,27 @@ def settle_spellings(
             slots.setdefault((row["scope"], form), []).append(row["id"])
         if form != row["key"]:
             renamed.append((row["id"], form))
+    superseded = [(old, held[-1]) for held in slots.values() for old in held[:-1]]
+    return superseded, renamed
+
+
+def settle_names(
+    rows: Iterable[Mapping[str, Any]],
+) -> tuple[list[tuple[int, int]], list[tuple[int, str, list[str]]]]:
+    """How scopes and tags stored before they had one Unicode form (names.name_form) take it:
+    (superseded id, by id) for the values of one key that were each current in a scope
+    spelled two ways, now one scope (the later-created stays current, as a later remember of
+    the key leaves it), and (id, scope, tags) for every row whose scope or tags are spelled
+    otherwise (tags that become one are kept once). `rows`: every row (id, scope, tags as a
+    list, key, created_at, forgotten_at, superseded_by)."""
+    slots: dict[tuple[str, str], list[int]] = {}
+    renamed = []
+    for row in sorted(rows, key=lambda r: (r["created_at"], r["id"])):
+        scope = name_form(row["scope"])
+        tags = list(dict.fromkeys(name_form(tag) for tag in row["tags"]))
+        if row["key"] is not None and row["forgotten_at"] is None and row["superseded_by"] is None:
+            slots.setdefault((scope, row["key"]), []).append(row["id"])
+        if scope != row["scope"] or tags != row["tags"]:
+            renamed.append((row["id"], scope, tags))
     superseded = [(old, held[-1]) for held in slots.values() for old in held[:-1]]
     return superseded, renamed

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any
 
+from memory_mcp.policies.controls import UNSEEN
 from memory_mcp.policies.secrets import (
     ANY_NEEDLE,
     KINDS,
@@ -58,17 +59,24 @@ _LONGEST_TAG = len("</private>")
 _MARKER = re.compile(r"\[REDACTED:[a-z_]+\]")
 
 
+# Characters that print as nothing, and bidi marks: copied from a web page or a chat, a
+# token may hold one (a soft hyphen where the page could wrap, a zero-width space a chat app
+# put in) that hides it from every rule, and its needle from the search below.
+_HIDDEN = re.compile(f"{UNSEEN.pattern}|[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # What a text must hold for redact to change it: a rule's needle, a "<" (a private tag), a
-# "%" (an escape _url_decoded reads) or a line break (_across_lines may join a token cut
-# there). Most texts hold none: one search of the lowered text then stands for every step
-# (a needle in part of a text is in the whole: lower() maps each character on its own but
-# for a final sigma, which no needle holds).
+# "%" (an escape _url_decoded reads), a line break (_across_lines may join a token cut
+# there) or a hidden character (_scan_shown takes it out). Most texts hold none: one search
+# of the lowered text (and, for a text not all ASCII, one for hidden characters) then stands
+# for every step (a needle in part of a text is in the whole: lower() maps each character
+# on its own but for a final sigma, which no needle holds).
 _WORTH_A_LOOK = re.compile(f"{ANY_NEEDLE}|[<%\n]")
 
 
 def _plain(text: str) -> bool:
     """Whether redact leaves `text` as it is for want of anything to look at."""
-    return _WORTH_A_LOOK.search(text.lower()) is None
+    if _WORTH_A_LOOK.search(text.lower()) is not None:
+        return False
+    return text.isascii() or _HIDDEN.search(text) is None  # no ASCII character is hidden
 
 
 def redact(text: str) -> Redaction:
@@ -100,7 +108,7 @@ def _findings(text: str) -> list[tuple[int, int, str]]:
     for marker in [*_MARKER.finditer(text), None]:
         end = len(text) if marker is None else marker.start()
         if start < end:
-            found += _scan(text, start, end)
+            found += _scan_shown(text, start, end)
         start = len(text) if marker is None else marker.end()
     groups: list[tuple[int, int, str | None]] = []
     for start, negative_end, priority, alone in sorted(found):
@@ -125,6 +133,32 @@ def _scan(text: str, start: int, end: int) -> list[Candidate]:
             if first < last:
                 found.append((first, -last, priority, alone))
     return found + _across_lines(text, start, end, found) + _url_decoded(text, start, end)
+
+
+def _scan_shown(text: str, start: int, end: int) -> list[Candidate]:
+    """_scan of text[start:end] as it shows: with the characters that print as nothing taken
+    out first (`sk-proj-Ab3\u200bAb3…`, `s\u00adk_live_…`, also where a line break or a
+    %-escape cuts the token too), and what it finds mapped back to the text as it is, so a
+    mask covers those characters inside a secret."""
+    hidden = list(_HIDDEN.finditer(text, start, end))
+    if not hidden:
+        return _scan(text, start, end)
+    pieces, seams, removed, at = [], [], [0], start
+    for char in hidden:
+        pieces.append(text[at : char.start()])
+        seams.append(char.start() - start - removed[-1])  # where it was, in the shown text
+        removed.append(removed[-1] + char.end() - char.start())
+        at = char.end()
+    pieces.append(text[at:end])
+    shown = "".join(pieces)
+    found: list[Candidate] = []
+    for first, negative_last, priority, alone in _scan(shown, 0, len(shown)):
+        last = -negative_last
+        # a hidden character just before or after a secret stays; those inside go with it
+        first += start + removed[bisect_right(seams, first)]
+        last += start + removed[bisect_left(seams, last)]
+        found.append((first, -last, priority, alone))
+    return found
 
 
 _ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}|\+")

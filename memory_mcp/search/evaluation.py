@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from memory_mcp.errors import InvalidInput, json_problem, validation_problems
+from memory_mcp.errors import InvalidInput, json_problem, read_json, validation_problems
 from memory_mcp.models import Kind
 from memory_mcp.names import clean_tags
 from memory_mcp.policies import inputs
@@ -64,7 +64,7 @@ def parse_queries(lines: Iterable[str]) -> list[LabelledQuery]:
         if not line.strip():
             continue
         try:
-            queries.append(LabelledQuery.model_validate(json.loads(line)))
+            queries.append(LabelledQuery.model_validate(read_json(line)))
         except json.JSONDecodeError as exc:
             errors.append(f"line {number}: not JSON ({json_problem(exc, one_line=True)})")
         except ValidationError as exc:

@@ -64,8 +64,11 @@ class Lifecycle(Part):
         if offset < 0:
             raise InvalidInput(f"offset must be 0 or more, not {offset}.")
         allowed = grants.restrict(self.ctx, flt or MemoryFilter())
-        if allowed is None:
+        # No database holds more memories than its largest id: an offset past that is past
+        # every memory, a limit past it takes them all (neither is an SQL integer).
+        if allowed is None or offset > inputs.MAX_ID:
             return []
+        limit = None if limit is None else min(limit, inputs.MAX_ID)
         return self.store.find(allowed, limit=limit, offset=offset, after=after)
 
     def count(self, flt: MemoryFilter | None = None) -> int:
@@ -258,6 +261,10 @@ class Lifecycle(Part):
             if not self.ctx.access.unrestricted:
                 self.get(memory_id)  # a principal sees the trail of what it can read now
         scopes = grants.readable_scopes(self.ctx)
+        # As for list_memories: no SQL integer holds these, and none need to (every entry's
+        # id is below the largest; a limit that large takes them all).
+        limit = min(limit, inputs.MAX_ID)
+        before_id = None if before_id is not None and before_id > inputs.MAX_ID else before_id
         entries = self.store.history(memory_id, limit, before_id, by=by, scopes=scopes)
         if memory_id is not None and not entries and before_id is None:
             self.store.get(memory_id)  # no such memory, and none ever: NotFound, as for get

@@ -24,13 +24,14 @@ from memory_mcp.errors import (
     StorageError,
     json_problem,
     nothing_imported,
+    read_json,
     stopped_partway,
     validation_problems,
 )
 from memory_mcp.formats.ahead import embedding_thread
 from memory_mcp.formats.common import C0_C1, spaced
 from memory_mcp.models import NewMemory
-from memory_mcp.names import MAX_KEY_CHARS, clean_name
+from memory_mcp.names import MAX_KEY_CHARS, clean_name, printed_name
 from memory_mcp.policies import inputs
 from memory_mcp.policies.controls import json_escaped
 from memory_mcp.policies.keys import key_form
@@ -41,6 +42,7 @@ from memory_mcp.timestamps import format_time, leap_second
 IMPORT_BATCH = 256
 IMPORT_CLIENT = "import"  # the history's client for rows a file brought in
 MAX_REPORTED_ERRORS = 10
+MAX_CLIENT_CHARS = 100  # a line's `client`: the label of who wrote it, as a server keeps it
 Progress = Callable[[int], None]
 Embed = Callable[[list[str]], np.ndarray | None]
 
@@ -71,6 +73,12 @@ class ExportedMemory(NewMemory):
         if isinstance(value, list):
             return [_spaced(item) for item in value]
         return _spaced(value)
+
+    @field_validator("client")
+    @classmethod
+    def _client(cls, value: str | None) -> str | None:
+        """A label, kept as a server keeps a client's name: one printable line, cut short."""
+        return (spaced(printed_name(value))[:MAX_CLIENT_CHARS].rstrip() or None) if value else None
 
     @field_validator("key")
     @classmethod
@@ -361,7 +369,8 @@ def _records(lines: Iterable[str]) -> Iterator[tuple[int, ExportedMemory | str]]
 
 
 # Every text a line can carry into the database goes through redaction, as `remember` does.
-REDACTED_FIELDS = ("content", "context", "tags", "key", "scope", "metadata", "forget_reason")
+REDACTED_FIELDS = ("content", "context", "tags", "key", "scope", "metadata", "forget_reason",
+                   "client")  # fmt: skip
 
 
 def _parse(line: str, limits: Limits | None = None) -> tuple[ExportedMemory | str, tuple[str, ...]]:
@@ -370,7 +379,7 @@ def _parse(line: str, limits: Limits | None = None) -> tuple[ExportedMemory | st
     Text checks and sizes apply to the line as written, the model's checks to the masked record.
     """
     try:
-        obj = json.loads(line)
+        obj = read_json(line)
     except json.JSONDecodeError as exc:
         return f"not JSON ({json_problem(exc, one_line=True)})", ()
     except RecursionError:

@@ -702,6 +702,14 @@ def test_limits_below_one_are_refused(run) -> None:  # type: ignore[no-untyped-d
         assert "must be" in run.stderr_of(*args), args  # type: ignore[attr-defined]
 
 
+def test_an_offset_past_any_sql_integer_is_past_every_memory(run) -> None:  # type: ignore[no-untyped-def]
+    """`list --offset 10**22` was an OverflowError traceback (no SQL integer holds it)."""
+    run("remember", "x")
+    huge = str(10**22)
+    run("list", "--offset", huge)
+    assert "No memories here (of 1 matching)." in run.stderr_of("list", "--offset", huge)  # type: ignore[attr-defined]
+
+
 def test_counts_read_as_english(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     run("remember", "only one")
     assert "Exported 1 memory." in run.stderr_of("export", str(tmp_path / "one.jsonl"))  # type: ignore[attr-defined]

@@ -226,6 +226,42 @@ def test_text_no_database_takes_in_a_transcript_is_mended_not_a_failed_capture(
     assert any(c.startswith("Session of 2026-10-05") for c in contents)  # the episode too
 
 
+def test_a_number_too_long_to_read_in_a_transcript_skips_its_line_not_the_capture(
+    tmp_path: Path, folder: Path
+) -> None:
+    # A tool's structured result may hold an integer of thousands of digits (2**20000):
+    # json.loads raises a bare ValueError for it, which failed every capture of the session.
+    result = {"type": "tool_result", "tool_use_id": "t1", "content": "done"}
+    lines = [
+        _line("u1", "user", "We decided to use structlog for logging.", 0),
+        _line("a1", "assistant", [{"type": "text", "text": "Noted."}], 1),
+        _line("u2", "user", [result], 2).replace('"done"}', '"done", "n": ' + "7" * 5000 + "}"),
+        _line("u3", "user", "Always run the linter before you commit.", 3),
+        _line("a3", "assistant", [{"type": "text", "text": "Ok."}], 4),
+    ]
+    transcript = tmp_path / "s1.jsonl"
+    transcript.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db = tmp_path / "memory.db"
+    payload = {"session_id": "s1", "transcript_path": str(transcript), "cwd": str(folder)}
+    done = hook("capture", payload, db)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    service = MemoryService.open(Settings(db=db, semantic=False))
+    try:
+        contents = [m.content for m in service.list_memories(limit=None)]
+    finally:
+        service.close()
+    assert any(c.startswith("Always run the linter before you commit.") for c in contents)
+    # The hook's own input is refused in one line, as any JSON it cannot read is.
+    huge = json.dumps(documented("UserPromptSubmit", folder, prompt="hi"))[:-1]
+    refused = subprocess.run(
+        [sys.executable, "-m", "memory_mcp", "hook", "prompt"],
+        input=huge + ', "n": ' + "7" * 5000 + "}",
+        capture_output=True, text=True, env={**os.environ, "MEMORY_MCP_DB": str(db)}, timeout=60,
+    )  # fmt: skip
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert "not JSON (Number with more than 4300 digits" in refused.stderr
+
+
 @pytest.mark.parametrize(
     ("command", "fields"),
     [

@@ -190,3 +190,26 @@ def test_a_new_database_on_a_read_only_disk_says_so(tmp_path: Path, cli) -> None
         code, _, err = cli("--db", str(mnt / "memory.db"), "remember", "nowhere to go")
         assert code == 1
         one_red_line(err, "read-only file system", "Nothing was changed")
+
+
+def test_a_database_reached_by_another_spelling_is_the_file_sqlite_opens(
+    tmp_path: Path,
+    cli,  # type: ignore[no-untyped-def]
+) -> None:
+    """SQLite follows a link to the file and keeps its -wal and -shm beside that file: the
+    files memory-mcp keeps beside the database, and the check that a migration's target is
+    not its source, go by that file too (a link used to get a reserve of its own, 2 MB, and
+    `migrate --to LINK` copied the database into itself, reporting success)."""
+    real = seeded(tmp_path / "real" / "memory.db")
+    (tmp_path / "link").mkdir()
+    link = tmp_path / "link" / "memory.db"
+    link.symlink_to(real)
+    code, _, err = cli("--db", str(link), "remember", "Stored through the link")
+    assert code == 0, err
+    assert sorted(p.name for p in link.parent.iterdir()) == ["memory.db"]
+    code, out, _ = cli("--db", str(real), "list", "--json")
+    assert code == 0 and "Stored through the link" in out
+    for target in (link, tmp_path / "real" / ".." / "real" / "memory.db"):
+        code, _, err = cli("--db", str(real), "migrate", "--to", str(target))
+        assert code == 1
+        one_red_line(err, "The target is the source itself", str(real))

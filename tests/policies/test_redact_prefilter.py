@@ -35,6 +35,7 @@ def _variants(text: str) -> list[str]:
         text, text.upper(), text.lower(), text.title(), text.swapcase(),
         f"Deploy notes: {text} (see the runbook)", f"{text}\n{text}",
         text[:middle] + "\n" + text[middle:], text[:middle] + " \n  " + text[middle:],
+        text[:middle] + "\u200b" + text[middle:], text[:middle] + "\u00ad" + text[middle:],
         quote(text, errors="surrogatepass"), quote(text, safe="", errors="surrogatepass"),
         text.replace(" ", "+"),
         f"<private>{text}</private> kept", f"kept <PRIVATE>{text}", f"{text}</private>",

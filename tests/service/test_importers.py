@@ -470,6 +470,34 @@ def test_json_nested_too_deeply_is_a_message_not_a_traceback(
     assert "line 2: metadata.a is nested more than 20 levels deep" in str(err.value)
 
 
+LONG_NUMBER = "9" * 5000  # more digits than Python's int() takes from text (4300)
+
+
+def test_a_number_too_long_to_read_is_a_message_not_a_traceback(
+    service: MemoryService, tmp_path: Path
+) -> None:
+    """`json.loads` raises a bare ValueError for it, which every reader let escape."""
+    entity = {"type": "entity", "name": "A", "entityType": "t", "observations": ["fine"]}
+    kg = tmp_path / "memory.jsonl"
+    kg.write_text(f'{{"type": "entity", "n": {LONG_NUMBER}}}\n{json.dumps(entity)}\n')
+    summary = service.import_from("kg-jsonl", kg)
+    said = "not JSON (Number with more than 4300 digits at column 25)"
+    assert summary.created == 1 and reasons(summary) == {"line 1": said}
+    mem0 = tmp_path / "mem0.json"
+    mem0.write_text(f'[{{"memory": "x", "n": -{LONG_NUMBER}}}]')
+    with pytest.raises(InvalidInput, match="Number with more than 4300 digits at line 1, col"):
+        service.import_from("mem0", mem0)
+    jsonl = tmp_path / "dump.jsonl"
+    jsonl.write_text(f'{{"content": "x", "metadata": {{"n": {LONG_NUMBER}}}}}\n')
+    with pytest.raises(InvalidInput, match="line 1: not JSON \\(Number with more than 4300"):
+        service.import_jsonl(jsonl)
+    queries = tmp_path / "queries.jsonl"
+    queries.write_text(f'{{"query": "x", "expected_ids": [{LONG_NUMBER}]}}\n')
+    with pytest.raises(InvalidInput, match="line 1: not JSON \\(Number with more than 4300"):
+        service.evaluate(queries)
+    assert service.stats().total == 1
+
+
 def test_jsonl_import_applies_the_limits_of_the_tools(
     service: MemoryService, tmp_path: Path
 ) -> None:

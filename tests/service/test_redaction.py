@@ -123,6 +123,7 @@ def via_jsonl(service: MemoryService, tmp_path: Path) -> None:
             "metadata": details(s),
             "forgotten_at": "2026-01-02T00:00:00Z",
             "forget_reason": s.text,
+            "client": s.text,
         }  # fmt: skip
         for number, s in enumerate(CORPUS)
     ]
@@ -211,6 +212,33 @@ def test_no_secret_reaches_the_database_or_the_embedding(
     assert leaked == []
     for value in (b"Zebra-41!", b"Zebra-42!", b"918273645"):  # metadata fields named "password"
         assert value not in raw
+
+
+# What prints as nothing, as a page or a chat app copies it into a token: a zero-width space,
+# a soft hyphen (where a page may wrap), a word joiner, a BOM, a zero-width non-joiner, an LRM.
+HIDDEN = ("\u200b", "\u00ad", "\u2060", "\ufeff", "\u200c", "\u200e")
+
+
+@pytest.mark.parametrize("hidden", HIDDEN)
+def test_a_secret_cut_by_a_character_that_prints_as_nothing_is_masked_whole(
+    hidden: str, service: MemoryService, embedded: list[str]
+) -> None:
+    """One such character inside a token hid it from every rule: the whole key was stored."""
+    for secret in CORPUS:
+        text = secret.text
+        for piece in secret.secrets:
+            middle = len(piece) // 2
+            text = text.replace(piece, piece[:middle] + hidden + piece[middle:])
+        service.remember(text, scope="hidden")
+    raw = stored_bytes(service)
+    leaked = [
+        (secret.name, half)
+        for secret in CORPUS
+        for piece in secret.secrets
+        for half in (piece[: len(piece) // 2], piece[len(piece) // 2 :])
+        if len(half) >= 8 and (half.encode() in raw or any(half in text for text in embedded))
+    ]
+    assert leaked == []
 
 
 # -- edits, re-imports and sizes ----------------------------------------------------------------

@@ -316,3 +316,31 @@ def test_reindex_with_another_model(service: MemoryService) -> None:
     assert service.reindex() == 2
     assert service.store.vector_index_info() == ("fake/bigger", 16)
     assert service.recall("first").mode == "hybrid"
+
+
+def test_paging_past_any_sql_integer_takes_nothing_or_everything(service: MemoryService) -> None:
+    """An offset or a limit no SQL integer holds was an OverflowError (SQLite) or a driver
+    error (PostgreSQL) out of list_memories."""
+    service.remember("Paging note one")
+    service.remember("Paging note two")
+    assert service.list_memories(offset=10**22) == []
+    assert len(service.list_memories(limit=10**22)) == 2
+    assert [m.content for m in service.list_memories(limit=10**22, offset=1)] == ["Paging note one"]
+    assert len(service.history(limit=10**22)) == len(service.history(before_id=10**22)) == 2
+
+
+def test_a_scope_or_tag_is_one_whichever_unicode_form_it_is_typed_in(
+    service: MemoryService,
+) -> None:
+    """macOS names a folder "café" with "e" and a combining accent (Korean ones in separate
+    jamo), a keyboard types the composed "é": they printed alike and were two scopes (and
+    two tags), so a filter typed one way missed what a hook stored the other way."""
+    composed, decomposed = "caf\u00e9", "cafe\u0301"
+    hangul, jamo = "\ud55c\uae00", "\u1112\u1161\u11ab\u1100\u1173\u11af"
+    service.remember("Deploys go out on Fridays", scope=decomposed, tags=[jamo])
+    service.remember("Tests run with pytest", scope=composed, tags=[hangul])
+    assert service.scopes() == {composed: 2}
+    found = service.list_memories(MemoryFilter(scopes=[decomposed], tags=[hangul]))
+    said = sorted(m.content for m in found)
+    assert said == ["Deploys go out on Fridays", "Tests run with pytest"]
+    assert {tuple(m.tags) for m in found} == {(hangul,)}

@@ -295,3 +295,28 @@ def test_an_import_line_refused_does_not_repeat_a_secret_it_holds(
         service.import_jsonl(path)
     assert "[REDACTED:github_token]" in str(refused.value)
     assert token[:20] not in str(refused.value)
+
+
+def test_a_lines_client_is_kept_as_a_label_a_server_would_keep(
+    service: MemoryService, tmp_path: Path
+) -> None:
+    """`client` was the one text of a line stored as written: any length, escape sequences,
+    line breaks and secrets included; every other text is bounded, cleaned and masked."""
+    token = "ghp_" + "a1B2" * 9
+    lines = [
+        {"content": "one", "client": f"deploy-bot {token}\u001b[2J\nline two\u202e"},
+        {"content": "two", "client": "c" * 100_000},
+        {"content": "three", "client": "\u200b \u0007"},
+        {"content": "four", "client": "claude-code 2.0.14"},  # as our exports hold it
+    ]
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    report = service.import_jsonl(path)
+    assert (report.created, report.redacted) == (4, 1)
+    clients = {m.content: m.client for m in service.list_memories(limit=None)}
+    assert clients == {
+        "one": "deploy-bot [REDACTED:github_token] [2J line two",
+        "two": "c" * 100,
+        "three": None,
+        "four": "claude-code 2.0.14",
+    }

@@ -1,5 +1,6 @@
 """connect() and migrate(): pragmas, sqlite-vec on a Python without extension loading, versions."""
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -333,9 +334,44 @@ def test_an_upgrade_whose_steps_have_nothing_to_do_makes_no_backup(tmp_path: Pat
     finally:
         store.close()
     conn = db.connect(path)
-    assert db.schema_version(conn) == len(MIGRATIONS) == 11
+    assert db.schema_version(conn) == len(MIGRATIONS) == 12
     conn.close()
     assert list(tmp_path.glob("*.bak*")) == []
+
+
+def test_scopes_and_tags_take_one_unicode_form_on_upgrade(tmp_path: Path) -> None:
+    """Version 11 kept "café" with a composed and a decomposed "é" as two scopes (and two
+    tags) that print alike: step 12 makes each one, leaves the later-created value of a key
+    current in the scope now one, and records each change; nothing is deleted."""
+    composed, decomposed = "caf\u00e9", "cafe\u0301"
+    path = tmp_path / "memory.db"
+    store = open_storage(Settings(db=path, semantic=False))
+    first = store.insert(row("Deploys on Fridays", key="project.deploy", scope=composed)).id
+    second = store.insert(row("Deploys on Mondays", key="project.deploy", scope="elsewhere")).id
+    store.close()
+    conn = db.connect(path)
+    with db.transaction(conn):  # as version 11 stored what it was sent
+        conn.execute(
+            "update memories set scope = ?, tags = ? where id = ?",
+            (decomposed, json.dumps([decomposed, composed, "ops"]), first),
+        )
+        conn.execute("update memories set scope = ? where id = ?", (composed, second))
+        conn.execute("delete from meta where key = 'name_form'")
+        conn.execute("pragma user_version = 11")
+        db.set_meta(conn, "schema_version", "11")
+    conn.close()
+    store = open_storage(Settings(db=path, semantic=False))
+    try:
+        assert [m.id for m in store.current_for_key(composed, "project.deploy")] == [second]
+        assert store.get(first).superseded_by == second
+        assert (store.get(first).scope, store.get(first).tags) == (composed, [composed, "ops"])
+        renamed, superseded = store.history(first)[:2]
+        assert (renamed.action, renamed.client) == ("edit", "migration")
+        assert renamed.before and renamed.after
+        assert (renamed.before["scope"], renamed.after["scope"]) == (decomposed, composed)
+        assert superseded.detail == {"by": second, "why": "key"}
+    finally:
+        store.close()
 
 
 def test_every_schema_step_has_a_probe() -> None:

@@ -291,6 +291,48 @@ def test_keys_spelled_two_ways_are_settled_on_upgrade(
         store.close()
 
 
+def test_scopes_and_tags_take_one_unicode_form_on_upgrade(
+    schema: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Version 11 kept "café" with a composed and a decomposed "é" as two scopes (and two
+    tags) that print alike: step 12 makes each one, leaves the later-created value of a key
+    current in the scope now one, and records each change; nothing is deleted."""
+    previous = pg_migrations.MIGRATIONS[:6]
+    monkeypatch.setattr(pg_db, "MIGRATIONS", previous)
+    monkeypatch.setattr(pg_db, "TARGET", previous[-1][0])
+    old = open_storage(settings(schema))
+    composed, decomposed = "caf\u00e9", "cafe\u0301"
+    for mid, scope, tags in [
+        (51, decomposed, f'["{decomposed}", "{composed}", "ops"]'),
+        (52, composed, "[]"),
+        (53, "global", f'["{decomposed}"]'),
+    ]:
+        at = f"2026-01-01T00:00:{mid}Z"
+        pg.raw_rows(
+            old,
+            f"""insert into memories (id, content, key, scope, tags, created_at, updated_at)
+               values ({mid}, 'value {mid}', {"'project.deploy'" if mid < 53 else "null"},
+                       '{scope}', '{tags}', '{at}', '{at}')""",
+        )
+    old.close()
+    monkeypatch.undo()
+    store = open_storage(settings(schema))
+    try:
+        assert [m.id for m in store.current_for_key(composed, "project.deploy")] == [52]
+        assert store.get(51).superseded_by == 52
+        assert [(store.get(i).scope, store.get(i).tags) for i in (51, 52, 53)] == [
+            (composed, [composed, "ops"]), (composed, []), ("global", [composed]),
+        ]  # fmt: skip
+        renamed = store.history(51)[0]
+        assert renamed.action == "edit" and renamed.client == "migration"
+        assert renamed.before and renamed.after
+        assert (renamed.before["scope"], renamed.after["scope"]) == (decomposed, composed)
+        assert store.history(51)[1].detail == {"by": 52, "why": "key"}
+        assert pg.raw_rows(store, "select count(*) from memories") == [(3,)]
+    finally:
+        store.close()
+
+
 def test_numbers_after_a_hyphen_are_found_on_upgrade(
     schema: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -123,7 +123,11 @@ def test_history_shows_no_python_none_and_writes_out_what_prints_as_nothing(
 
 
 def test_a_damaged_page_link_is_a_clear_error_not_a_server_error(web: TestClient) -> None:
-    for after in ["2026-01-01T00:00:00~99999999999999999999999", "2026-01-01~x", "junk"]:
+    for after in [
+        "2026-01-01T00:00:00~99999999999999999999999", "2026-01-01~x", "junk",
+        # a time its offset carries past year 1 or 9999 in UTC (was an OverflowError: a 500)
+        "0001-01-01T00:00:00+01:00~5", "9999-12-31T23:59:59-05:00~5",
+    ]:  # fmt: skip
         page = web.get("/", params={"after": after})
         assert page.status_code == 400 and "That page link is damaged" in page.text, after
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from memory_mcp.errors import json_problem
+from memory_mcp.errors import json_problem, read_json
 from memory_mcp.policies.inputs import mend
 from memory_mcp.service import MemoryService
 
@@ -46,7 +46,7 @@ def decode(raw: str | bytes) -> HookInput:
     """The hook input from its JSON text (empty: an empty object), from stdin or an HTTP
     body alike; HookProblem when it is not readable JSON."""
     try:
-        data = json.loads(raw) if raw.strip() else {}
+        data = read_json(raw) if raw.strip() else {}
     except json.JSONDecodeError as exc:
         raise HookProblem(f"The hook input is not JSON ({json_problem(exc)}).") from None
     except UnicodeDecodeError:

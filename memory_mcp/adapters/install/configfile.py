@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from memory_mcp.errors import MemoryMCPError, json_problem
+from memory_mcp.errors import MemoryMCPError, json_problem, read_json
 
 
 class ConfigError(MemoryMCPError):
@@ -31,7 +31,7 @@ def read_config(path: Path) -> dict[str, Any] | None:
     if not text.strip():
         return {}
     try:
-        doc = json.loads(text)
+        doc = read_json(text)
     except json.JSONDecodeError as exc:
         # JSONC is refused too: editors accept it, but a rewrite would drop the comments.
         kind = "JSON with comments or trailing commas" if _JSONC.search(text) else "not valid JSON"

@@ -2,7 +2,7 @@
 memory newest first, paged by keyset; both filtered; a selection takes bulk actions."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -73,7 +73,9 @@ def _cursor(value: str) -> tuple[datetime, int] | None:
     damaged = Refused(400, "That page link is damaged; start from the first page.")
     try:
         moment, last = datetime.fromisoformat(at), int(ident)
-    except ValueError:
+        if moment.tzinfo is not None:  # as the store compares it: one past year 1 or 9999
+            moment = moment.astimezone(UTC)  # in UTC is no time a memory has
+    except (ValueError, OverflowError):
         raise damaged from None
     if not 1 <= last <= MAX_ID:  # else the database cannot take the number: a server error
         raise damaged

@@ -37,6 +37,10 @@ def one_key_spelling(c: Any) -> None:
     c.execute("insert into meta (key, value) values ('key_form', 'nfkc_casefold')")
 
 
+def applied(c: Any) -> bool:
+    return c.execute("select 1 from meta where key = 'key_form'").fetchone() is not None
+
+
 def _snapshot(row: Any) -> Json:
     """The history's before/after of a row (tags and metadata come decoded)."""
     return Json({name: row[name] for name in SNAPSHOT_FIELDS})

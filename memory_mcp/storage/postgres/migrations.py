@@ -15,7 +15,7 @@ from typing import Any
 
 from memory_mcp.policies import keyword_text
 from memory_mcp.policies.text import UNSPACED_RANGES
-from memory_mcp.storage.postgres.key_spelling import one_key_spelling as _one_key_spelling
+from memory_mcp.storage.postgres import key_spelling, name_form
 
 Step = Callable[[Any], None]
 
@@ -437,14 +437,14 @@ APPLIED: dict[Step, Callable[[Any], bool]] = {
     _principals: lambda c: _has_table(c, "principals"),
     _spaced_keyword_text: lambda c: _has_function(c, "memory_words"),
     _keyword_words: lambda c: _has_function(c, "memory_keywords"),
-    _one_key_spelling: lambda c: (
-        c.execute("select 1 from meta where key = 'key_form'").fetchone() is not None
-    ),
+    key_spelling.one_key_spelling: key_spelling.applied,
     _numbers_after_hyphens: lambda c: _SIGN in _source(c, "memory_keywords"),
+    name_form.one_name_form: name_form.applied,
 }
 
-TARGET = 11
+TARGET = 12
 MIGRATIONS: list[tuple[int, Step]] = [
     (6, _initial), (7, _principals), (8, _spaced_keyword_text), (9, _keyword_words),
-    (10, _one_key_spelling), (11, _numbers_after_hyphens),
+    (10, key_spelling.one_key_spelling), (11, _numbers_after_hyphens),
+    (12, name_form.one_name_form),
 ]  # fmt: skip

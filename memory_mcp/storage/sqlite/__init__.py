@@ -15,7 +15,16 @@ def open_store(
 ) -> SqliteStore:
     """Open (and migrate) the database file at `path`, creating it unless `create` is False.
 
-    A file opened read-only is opened again, the same way, once it is writable (base.py)."""
+    A file opened read-only is opened again, the same way, once it is writable (base.py).
+
+    An existing file is opened by its real path, as SQLite itself opens it (it follows a
+    symbolic link and writes the -wal and -shm files beside the file it reaches): the files
+    kept beside the database (the log the size cap counts, the reserve for a full disk, the
+    size `stats` reports) are then the ones beside that file, and two spellings of one file
+    (a link, `a/../a/memory.db`) are one location, so `migrate --to` refuses either as the
+    source itself. A path to nothing is left as written, for its error to name it."""
+    if path.exists():
+        path = path.resolve()
 
     def opened(create: bool = False) -> db.Connection:
         conn = db.connect(path, busy_timeout_ms, max_bytes, durability, create=create)

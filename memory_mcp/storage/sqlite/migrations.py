@@ -23,6 +23,8 @@ from memory_mcp.storage.sqlite.keyword_schema import (
     fts_statements,
     indexed_context,
 )
+from memory_mcp.storage.sqlite.name_form import applied as name_form_applied
+from memory_mcp.storage.sqlite.name_form import one_name_form
 
 Step = Callable[[Any], None]
 
@@ -427,6 +429,7 @@ APPLIED: dict[Step, Callable[[Any], bool]] = {
         c.execute("select 1 from meta where key = 'key_form'").fetchone() is not None
     ),
     _numbers_after_hyphens: lambda c: True,  # nothing to do: no backup is made for it
+    one_name_form: name_form_applied,
 }
 # Steps that hold a number on SQLite without work here (their work is PostgreSQL's).
 NOTHING_TO_DO = (_numbers_after_hyphens,)
@@ -434,5 +437,5 @@ NOTHING_TO_DO = (_numbers_after_hyphens,)
 MIGRATIONS: list[Step] = [
     _initial, _lifecycle, _context, _visible_keyword_index, _erasure, _one_current_value,
     _principals, _spaced_keyword_index, _keyword_words, _one_key_spelling,
-    _numbers_after_hyphens,
+    _numbers_after_hyphens, one_name_form,
 ]  # fmt: skip
