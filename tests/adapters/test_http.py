@@ -541,7 +541,7 @@ def test_tokens_are_checked_on_every_request_of_a_kept_connection(
     assert added.exit_code == 0, added.output
     bob = next(w for w in added.output.split() if w.startswith("mm_"))
     ping = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
-    headers = {"Accept": "application/json, text/event-stream", "MCP-Protocol-Version": "2026-07-28"}
+    headers = {"Accept": "application/json, text/event-stream"}
 
     def status(http: httpx2.Client, token: str) -> int:
         reply = http.post(url, json=ping, headers=headers | {"Authorization": f"Bearer {token}"})
