@@ -512,20 +512,6 @@ def test_an_unsupported_protocol_version_header_names_the_supported_ones(
     assert anyio.run(session, url, None) and initialize(url, "after")
 
 
-def test_requests_are_parsed_by_httptools_under_the_guards() -> None:
-    """uvicorn's HTTP parser in C (httptools, a dependency) under our read timeout and
-    connection cap: about 0.3 ms less server CPU per request than h11's parser in Python
-    (benchmarks/speed.py --only-http). test_half_open_connections_cannot_lock_out_a_client
-    checks the guards on a real server."""
-    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
-
-    from memory_mcp.adapters.mcp_server.guards import Guarded, guarded_protocol
-
-    protocol = guarded_protocol(3.0, 10)
-    assert issubclass(protocol, HttpToolsProtocol) and issubclass(protocol, Guarded)
-    assert (protocol.read_timeout, protocol.max_connections) == (3.0, 10)
-
-
 def test_tokens_are_checked_on_every_request_of_a_kept_connection(
     tmp_path: Path, servers: list[subprocess.Popen[str]]
 ) -> None:

@@ -77,15 +77,10 @@ def connection_limits(wanted: int) -> tuple[int, int]:
     return min(cap, wanted), backlog
 
 
-class Guarded:
-    """A read timeout and a connection cap for uvicorn's HTTP/1.1 protocols (mixed in before
-    one: httptools' parser in C where it is installed, h11's in Python otherwise); the limits
-    are set on a subclass made by `guarded_protocol`."""
+class GuardedH11Protocol(H11Protocol):
+    """Uvicorn's HTTP/1.1 protocol with a read timeout and a connection cap; the limits are
+    set on a subclass made by `guarded_protocol`."""
 
-    connections: set[Any]
-    cycle: Any
-    loop: asyncio.AbstractEventLoop
-    transport: asyncio.Transport
     read_timeout: ClassVar[float] = 10.0
     max_connections: ClassVar[int] = 256
     last_warning: ClassVar[list[float]] = [-WARN_EVERY_S]
@@ -93,7 +88,7 @@ class Guarded:
     _waiting_since = 0.0
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        super().connection_made(transport)  # type: ignore[misc]
+        super().connection_made(transport)  # type: ignore[arg-type]
         self._await_request()
         if len(self.connections) > self.max_connections:
             self._make_room()
@@ -101,10 +96,10 @@ class Guarded:
     def connection_lost(self, exc: Exception | None) -> None:
         if self._deadline is not None:
             self._deadline.cancel()
-        super().connection_lost(exc)  # type: ignore[misc]
+        super().connection_lost(exc)
 
     def on_response_complete(self) -> None:
-        super().on_response_complete()  # type: ignore[misc]
+        super().on_response_complete()
         if not self.transport.is_closing():
             self._await_request()
 
@@ -131,7 +126,7 @@ class Guarded:
         others = [
             c
             for c in self.connections
-            if isinstance(c, Guarded)
+            if isinstance(c, GuardedH11Protocol)
             and c is not self
             and c.waiting()
             and not c.transport.is_closing()  # closed, but its connection_lost is pending
@@ -147,23 +142,11 @@ class Guarded:
             )
 
 
-class GuardedH11Protocol(Guarded, H11Protocol):
-    """h11's protocol (pure Python), guarded."""
-
-
-def guarded_protocol(read_timeout: float, max_connections: int) -> type[asyncio.Protocol]:
-    """The protocol class uvicorn should use (its `http=`), with these limits: on httptools
-    where it is installed (a default dependency on CPython), else on h11."""
+def guarded_protocol(read_timeout: float, max_connections: int) -> type[GuardedH11Protocol]:
+    """The protocol class uvicorn should use (its `http=`), with these limits."""
     limits = {"read_timeout": read_timeout, "max_connections": max_connections,
               "last_warning": [-WARN_EVERY_S]}  # fmt: skip
-    base: type[asyncio.Protocol] = GuardedH11Protocol
-    try:
-        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
-    except ImportError:  # no httptools (PyPy, an unusual platform): h11
-        pass
-    else:
-        base = type("GuardedHttpToolsProtocol", (Guarded, HttpToolsProtocol), {})
-    return type(base.__name__, (base,), limits)
+    return type("GuardedH11Protocol", (GuardedH11Protocol,), limits)
 
 
 @dataclass
