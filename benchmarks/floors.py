@@ -11,6 +11,7 @@ import json
 import os
 import random
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -429,6 +430,7 @@ def http_rows(
     embedder: Any,
     model_dir: Path | None,
     old: Path | None = None,
+    rounds: int = 1,
 ) -> list[list[str]]:
     """recall req/s and p95 with 1, 4 and 16 concurrent clients on one `serve --http` with one
     worker process and with one per core (`--workers`), the loads interleaved, each next to
@@ -442,7 +444,9 @@ def http_rows(
     /proc; Linux only) next to this process's CPU per recall in the floor's load: what one
     request costs the server, free of the client's share of the cores and of the machine's
     other load. With `old` (a checkout of other code), the same servers on that code run
-    too, each load interleaved with ours, and a last column gives ours / old."""
+    too, each load interleaved with ours, and a last column gives ours / old. With `rounds`
+    above 1, every load is repeated that many times, in alternating order, and each figure
+    is its median (a shared machine's load swings within a run)."""
     import logging
     import shutil
 
@@ -462,21 +466,33 @@ def http_rows(
         shutil.copy(db, floor_db)
         service = speed.open_service(floor_db, embedder, model_dir)
         service.semantic.load_cache()  # as a server does
-        floors: dict[int, tuple[float, float, float]] = {}
-        figures: dict[tuple[str, int, int], tuple[float, float, float]] = {}
-        for c in (1, 4, 16):
-            progress(f"HTTP: {c} client(s)")
-            floors[c] = _cpu_per_call(partial(_threads_load, service, queries, c, seconds))
-            order = list(servers.items())
-            for key, (proc, url) in order if c != 4 else order[::-1]:  # both orders
-                load = partial(_http_load, httpx2, url, queries, c, seconds)
-                figures[(*key, c)] = _cpu_per_call(load, proc.pid)
+        floors: dict[int, list[tuple[float, float, float]]] = {}
+        figures: dict[tuple[str, int, int], list[tuple[float, float, float]]] = {}
+        for r in range(rounds):
+            for c in (1, 4, 16):
+                progress(f"HTTP: round {r + 1} of {rounds}, {c} client(s)")
+                floor = _cpu_per_call(partial(_threads_load, service, queries, c, seconds))
+                floors.setdefault(c, []).append(floor)
+                order = list(servers.items())
+                for key, (proc, url) in order if (c + r) % 2 else order[::-1]:  # both orders
+                    load = partial(_http_load, httpx2, url, queries, c, seconds)
+                    figures.setdefault((*key, c), []).append(_cpu_per_call(load, proc.pid))
         service.close()
     finally:
         for proc, _ in servers.values():
             proc.terminate()
             proc.wait(timeout=60)
-    return _http_table(floors, figures, old is not None)
+    return _http_table(
+        {c: _medians(runs) for c, runs in floors.items()},
+        {key: _medians(runs) for key, runs in figures.items()},
+        old is not None,
+    )
+
+
+def _medians(runs: list[tuple[float, float, float]]) -> tuple[float, float, float]:
+    """Each figure's median over the rounds (one load each)."""
+    rate, p95, cpu = (statistics.median(values) for values in zip(*runs, strict=True))
+    return rate, p95, cpu
 
 
 def _start_http(
@@ -710,7 +726,7 @@ def run(
         rows += common_at(args, embedder, workdir, state, size)
     progress("limits: HTTP concurrency")
     rows += http_rows(paths[n], env, workdir, queries, args.http_seconds, embedder, args.model_dir,
-                      args.http_old)  # fmt: skip
+                      args.http_old, args.http_rounds)  # fmt: skip
     speed.table(
         f"Limits: each figure next to its floor in this run (N={n:,} unless said; p50, ms)",
         ["measure", "now", "floor in the same run", "ratio", "target"],
@@ -737,7 +753,7 @@ def http_only(args: Any, embedder: Any, workdir: Path) -> None:
     }
     queries = [q for q, _ in speed.make_queries(args.queries + 5, speed.SEED + 5)]
     rows = http_rows(path, env, workdir, queries, args.http_seconds, embedder, args.model_dir,
-                     args.http_old)  # fmt: skip
+                     args.http_old, args.http_rounds)  # fmt: skip
     header = ["measure", "now", "floor in the same run", "ratio", "target"]
     speed.table(f"HTTP concurrency, N={n:,} (p95, ms; CPU per request)", header, rows)
 

@@ -490,6 +490,9 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--http-seconds", type=float, default=15.0, help="per client count")
     parser.add_argument(
+        "--http-rounds", type=int, default=1, help="HTTP loads repeated, medians shown"
+    )
+    parser.add_argument(
         "--http-old",
         type=Path,
         help="a checkout of other code (e.g. `git worktree add /tmp/old main`): its HTTP "
