@@ -158,7 +158,7 @@ def main() -> None:
                         progress(f"round {r + 1}: {name}: {c} clients")
                         cpu = server.cpu()
                         began = time.monotonic()
-                        rate, p95 = _http_load(httpx2, server.url, queries, c, args.seconds)
+                        rate, p95, _ = _http_load(httpx2, server.url, queries, c, args.seconds)
                         busy = (server.cpu() - cpu) / (time.monotonic() - began)  # cores
                         figures[name][c].append((rate, p95, busy))
         finally:

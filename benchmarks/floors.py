@@ -11,12 +11,14 @@ import json
 import os
 import random
 import socket
+import statistics
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable
 from contextlib import suppress
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -427,6 +429,8 @@ def http_rows(
     seconds: float,
     embedder: Any,
     model_dir: Path | None,
+    old: Path | None = None,
+    rounds: int = 1,
 ) -> list[list[str]]:
     """recall req/s and p95 with 1, 4 and 16 concurrent clients on one `serve --http` with one
     worker process and with one per core (`--workers`), the loads interleaved, each next to
@@ -434,7 +438,15 @@ def http_rows(
     a copy of the same database, with no HTTP in between. That floor is what one process
     reaches on this machine at that concurrency (the model's threads already spread one
     embedding over the cores), so 1 worker at ~1x means HTTP costs little and requests
-    overlap, and more workers above 1x means the extra processes add throughput."""
+    overlap, and more workers above 1x means the extra processes add throughput.
+
+    Each load also shows the server's CPU time per request (every process of it, from
+    /proc; Linux only) next to this process's CPU per recall in the floor's load: what one
+    request costs the server, free of the client's share of the cores and of the machine's
+    other load. With `old` (a checkout of other code), the same servers on that code run
+    too, each load interleaved with ours, and a last column gives ours / old. With `rounds`
+    above 1, every load is repeated that many times, in alternating order, and each figure
+    is its median (a shared machine's load swings within a run)."""
     import logging
     import shutil
 
@@ -444,59 +456,137 @@ def http_rows(
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpx2").setLevel(logging.WARNING)
     cores = os.cpu_count() or 1
-    servers: dict[int, tuple[subprocess.Popen[bytes], str]] = {}
+    codes = {"": None} if old is None else {"old": old, "new": None}
+    servers: dict[tuple[str, int], tuple[subprocess.Popen[bytes], str]] = {}
     try:
-        for workers in dict.fromkeys((1, cores)):
-            port, log = free_port(), workdir / f"http-{workers}.log"
-            copy = workdir / f"http-{workers}.db"
-            shutil.copy(db, copy)
-            with log.open("w") as errlog:
-                proc = subprocess.Popen(
-                    [sys.executable, "-m", "memory_mcp", "serve", "--http", "--port", str(port),
-                     "--workers", str(workers)],
-                    # its own token file (none): one the user's own servers made would
-                    # demand a token of the benchmark's loopback clients
-                    env={**env, "MEMORY_MCP_DB": str(copy),
-                         "MEMORY_MCP_TOKEN_FILE": str(workdir / "no-token")},
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL, stderr=errlog,
-                )  # fmt: skip
-            servers[workers] = (proc, f"http://127.0.0.1:{port}/mcp")
-            deadline = time.monotonic() + 900
-            while log.read_text().count(READY_LINE) < workers:  # every worker loaded
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    sys.exit(f"the server never got ready; see {log}")
-                time.sleep(0.2)
+        for code, checkout in codes.items():
+            for workers in dict.fromkeys((1, cores)):
+                servers[(code, workers)] = _start_http(db, env, workdir, code, checkout, workers)
         floor_db = workdir / "http-floor.db"
         shutil.copy(db, floor_db)
         service = speed.open_service(floor_db, embedder, model_dir)
         service.semantic.load_cache()  # as a server does
-        floors: dict[int, tuple[float, float]] = {}
-        figures: dict[tuple[int, int], tuple[float, float]] = {}
-        for c in (1, 4, 16):
-            floors[c] = _threads_load(service, queries, c, seconds)
-            for w, (_, url) in servers.items():
-                figures[(w, c)] = _http_load(httpx2, url, queries, c, seconds)
+        floors: dict[int, list[tuple[float, float, float]]] = {}
+        figures: dict[tuple[str, int, int], list[tuple[float, float, float]]] = {}
+        for r in range(rounds):
+            for c in (1, 4, 16):
+                progress(f"HTTP: round {r + 1} of {rounds}, {c} client(s)")
+                floor = _cpu_per_call(partial(_threads_load, service, queries, c, seconds))
+                floors.setdefault(c, []).append(floor)
+                order = list(servers.items())
+                for key, (proc, url) in order if (c + r) % 2 else order[::-1]:  # both orders
+                    load = partial(_http_load, httpx2, url, queries, c, seconds)
+                    figures.setdefault((*key, c), []).append(_cpu_per_call(load, proc.pid))
         service.close()
     finally:
         for proc, _ in servers.values():
             proc.terminate()
             proc.wait(timeout=60)
+    return _http_table(
+        {c: _medians(runs) for c, runs in floors.items()},
+        {key: _medians(runs) for key, runs in figures.items()},
+        old is not None,
+    )
+
+
+def _medians(runs: list[tuple[float, float, float]]) -> tuple[float, float, float]:
+    """Each figure's median over the rounds (one load each)."""
+    rate, p95, cpu = (statistics.median(values) for values in zip(*runs, strict=True))
+    return rate, p95, cpu
+
+
+def _start_http(
+    db: Path, env: dict[str, str], workdir: Path, code: str, checkout: Path | None, workers: int
+) -> tuple[subprocess.Popen[bytes], str]:
+    """A `serve --http --workers N` on its own copy of `db`, once every worker is ready; on
+    `checkout`'s code (its own .venv if it has one) when given."""
+    import shutil
+
+    port, log = free_port(), workdir / f"http-{code}{workers}.log"
+    copy = workdir / f"http-{code}{workers}.db"
+    shutil.copy(db, copy)
+    python, extra = sys.executable, {}
+    if checkout is not None and (checkout / ".venv" / "bin" / "python").exists():
+        python = str(checkout / ".venv" / "bin" / "python")
+    elif checkout is not None:
+        extra["PYTHONPATH"] = str(checkout)
+    with log.open("w") as errlog:
+        proc = subprocess.Popen(
+            [python, "-m", "memory_mcp", "serve", "--http", "--port", str(port),
+             "--workers", str(workers)],
+            # its own token file (none): one the user's own servers made would
+            # demand a token of the benchmark's loopback clients
+            env={**env, **extra, "MEMORY_MCP_DB": str(copy),
+                 "MEMORY_MCP_TOKEN_FILE": str(workdir / "no-token")},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=errlog,
+        )  # fmt: skip
+    deadline = time.monotonic() + 900
+    while log.read_text().count(READY_LINE) < workers:  # every worker loaded
+        if time.monotonic() > deadline or proc.poll() is not None:
+            sys.exit(f"the server never got ready; see {log}")
+        time.sleep(0.2)
+    return proc, f"http://127.0.0.1:{port}/mcp"
+
+
+def _cpu_per_call(
+    load: Callable[[], tuple[float, float, int]], pid: int | None = None
+) -> tuple[float, float, float]:
+    """(calls a second, p95, CPU seconds per call) of `load`: the CPU of process `pid` and
+    its children, or of this process when None."""
+    before = process_tree_cpu(pid) if pid else time.process_time()
+    rate, p95, calls = load()
+    after = process_tree_cpu(pid) if pid else time.process_time()
+    return rate, p95, (after - before) / max(calls, 1)
+
+
+def process_tree_cpu(pid: int) -> float:
+    """User + system CPU seconds of `pid` and its descendants so far (nan off Linux)."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total, todo = 0.0, [pid]
+    while todo:
+        one = todo.pop()
+        try:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+            children = Path(f"/proc/{one}/task/{one}/children").read_text().split()
+        except OSError:
+            if one == pid:
+                return float("nan")
+            continue  # a child that ended meanwhile
+        total += (int(fields[11]) + int(fields[12])) / tick
+        todo += [int(child) for child in children]
+    return total
+
+
+def _http_table(
+    floors: dict[int, tuple[float, float, float]],
+    figures: dict[tuple[str, int, int], tuple[float, float, float]],
+    paired: bool,
+) -> list[list[str]]:
     rows = []
-    for (w, c), (rate, p95) in figures.items():
-        floor, floor_p95 = floors[c]
+    for (code, w, c), (rate, p95, cpu) in sorted(figures.items(), key=lambda f: f[0][::-1]):
+        floor, floor_p95, floor_cpu = floors[c]
+        what = f"{c} client{'s' if c > 1 else ''}, {w} worker{'s' if w > 1 else ''}"
+        what += f" ({code})" if code else ""
         rows.append(
-            [f"HTTP recall, {c} client{'s' if c > 1 else ''}, {w} worker{'s' if w > 1 else ''}",
-             f"{rate:.1f} req/s, p95 {ms(p95)}",
+            [f"HTTP recall, {what}", f"{rate:.1f} req/s, p95 {ms(p95)}",
              f"{c} thread{'s' if c > 1 else ''} in-process {floor:.1f} req/s, p95 {ms(floor_p95)}",
              f"{rate / floor:.2f}x", "~1x" if w == 1 else ">= 1x"]
         )  # fmt: skip
+        rows.append(
+            [f"  server CPU per recall, {what}", f"{cpu * 1000:.1f} ms",
+             f"in-process {floor_cpu * 1000:.1f} ms", f"{cpu / floor_cpu:.2f}x", "<= 1.1x"]
+        )  # fmt: skip
+        if paired and code == "new":
+            old_rate, old_p95, old_cpu = figures[("old", w, c)]
+            rows[-2][-1] += f"; new/old {rate / old_rate:.2f}x, p95 {p95 / old_p95:.2f}x"
+            rows[-1][-1] += f"; new/old {cpu / old_cpu:.2f}x"
     return rows
 
 
 def _threads_load(
     service: Any, queries: list[str], clients: int, seconds: float
-) -> tuple[float, float]:
+) -> tuple[float, float, int]:
     """`clients` threads calling the service's recall until time is up: the floor of the HTTP
     rows (the same queries in the same order as `_http_load` sends them)."""
 
@@ -513,9 +603,9 @@ def _threads_load(
 
 def _threads(
     caller: Callable[[int, list[float], float], None], clients: int, seconds: float
-) -> tuple[float, float]:
-    """Run `caller(c, took, stop)` on `clients` threads until `stop`; (calls a second, p95).
-    Each appends its calls' durations to `took` (list.append is atomic)."""
+) -> tuple[float, float, int]:
+    """Run `caller(c, took, stop)` on `clients` threads until `stop`; (calls a second, p95,
+    calls). Each appends its calls' durations to `took` (list.append is atomic)."""
     took: list[float] = []
     stop = time.monotonic() + seconds
     began = time.monotonic()
@@ -525,12 +615,12 @@ def _threads(
     for t in threads:
         t.join()
     wall = time.monotonic() - began
-    return len(took) / wall, pct(took, 0.95)
+    return len(took) / wall, pct(took, 0.95), len(took)
 
 
 def _http_load(
     httpx2: Any, url: str, queries: list[str], clients: int, seconds: float
-) -> tuple[float, float]:
+) -> tuple[float, float, int]:
     """Each client thread: its own session (initialize), then recall calls until time is up."""
     headers = {"Accept": "application/json, text/event-stream"}
 
@@ -635,12 +725,37 @@ def run(
         progress(f"limits: common-word recall at N={size:,}")
         rows += common_at(args, embedder, workdir, state, size)
     progress("limits: HTTP concurrency")
-    rows += http_rows(paths[n], env, workdir, queries, args.http_seconds, embedder, args.model_dir)
+    rows += http_rows(paths[n], env, workdir, queries, args.http_seconds, embedder, args.model_dir,
+                      args.http_old, args.http_rounds)  # fmt: skip
     speed.table(
         f"Limits: each figure next to its floor in this run (N={n:,} unless said; p50, ms)",
         ["measure", "now", "floor in the same run", "ratio", "target"],
         rows,
     )
+
+
+def http_only(args: Any, embedder: Any, workdir: Path) -> None:
+    """speed.py --only-http: the HTTP rows alone, on a database of the largest --sizes N
+    (built once into --workdir, every text embedded)."""
+    import speed
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    n = args.sizes[-1]
+    path = workdir / f"memories-{n}.db"
+    if not path.exists():
+        progress(f"building N={n:,}")
+        service = speed.open_service(path, embedder, args.model_dir)
+        speed.build_embedded(service, speed.make_items(n, speed.SEED))
+        service.close()
+    env = {
+        **os.environ,
+        **({"MEMORY_MCP_MODEL_DIR": str(args.model_dir)} if args.model_dir else {}),
+    }
+    queries = [q for q, _ in speed.make_queries(args.queries + 5, speed.SEED + 5)]
+    rows = http_rows(path, env, workdir, queries, args.http_seconds, embedder, args.model_dir,
+                     args.http_old, args.http_rounds)  # fmt: skip
+    header = ["measure", "now", "floor in the same run", "ratio", "target"]
+    speed.table(f"HTTP concurrency, N={n:,} (p95, ms; CPU per request)", header, rows)
 
 
 def common_only(args: Any, embedder: Any, workdir: Path, state: dict[str, Any]) -> None:

@@ -13,7 +13,11 @@ Databases up to `--embed-max` memories are built through `remember_many` (every 
 embedded); larger ones reuse the vectors of a `--pool`-text pool via `store.insert_many`.
 The largest of the former is built span by span next to the embedder alone on the same texts:
 that is the bulk-import figure (`--only-bulk`: that table alone; benchmarks/bulk_cpu.py gives
-what storing a bulk item costs the CPU). Figures go to stdout, progress to stderr.
+what storing a bulk item costs the CPU). `--only-http`: the HTTP concurrency rows alone
+(req/s, p95 and the server's CPU per request at 1, 4 and 16 clients, 1 and one-per-core
+workers, next to in-process recall); with `--http-old DIR` (a checkout of other code) its
+servers run too, interleaved, and each row gives new/old. Figures go to stdout, progress to
+stderr.
 """
 
 import argparse
@@ -485,6 +489,20 @@ def parse_args() -> argparse.Namespace:
         "--common-at", default="20000", help="N for common-word recall (e.g. 20000,100000)"
     )
     parser.add_argument("--http-seconds", type=float, default=15.0, help="per client count")
+    parser.add_argument(
+        "--http-rounds", type=int, default=1, help="HTTP loads repeated, medians shown"
+    )
+    parser.add_argument(
+        "--http-old",
+        type=Path,
+        help="a checkout of other code (e.g. `git worktree add /tmp/old main`): its HTTP "
+        "servers run beside ours, interleaved, and the HTTP rows give new/old",
+    )
+    parser.add_argument(
+        "--only-http",
+        action="store_true",
+        help="only the HTTP concurrency rows, on a DB of the largest --sizes N",
+    )
     parser.add_argument("--no-limits", action="store_true", help="skip the limits table")
     parser.add_argument(
         "--only-common",
@@ -594,6 +612,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="memory-mcp-speed-") as tmp:
         workdir = args.workdir or Path(tmp)
         state: dict[str, Any] = {}
+        if args.only_http:
+            import floors
+
+            floors.http_only(args, embedder, workdir)
+            return
         if args.only_common:
             import floors
 

@@ -510,3 +510,33 @@ def test_an_unsupported_protocol_version_header_names_the_supported_ones(
     )
     assert modern.status_code == 400 and "params._meta" in modern.json()["error"]["message"]
     assert anyio.run(session, url, None) and initialize(url, "after")
+
+
+def test_tokens_are_checked_on_every_request_of_a_kept_connection(
+    tmp_path: Path, servers: list[subprocess.Popen[str]]
+) -> None:
+    """The owner's token needs no database and no thread; a principal's is looked up on
+    every request: revoked by `memory-mcp token revoke` in another process, the very next
+    request on the same kept-alive connection gets 401, and the owner's still gets in."""
+    proc, port = start(tmp_path, token=TOKEN)
+    servers.append(proc)
+    url = f"http://127.0.0.1:{port}/mcp"
+    env = {"MEMORY_MCP_DB": str(tmp_path / "http.db"), "MEMORY_MCP_SEMANTIC": "false"}
+    runner = CliRunner()
+    added = runner.invoke(app, ["token", "add", "bob"], env=env)
+    assert added.exit_code == 0, added.output
+    bob = next(w for w in added.output.split() if w.startswith("mm_"))
+    ping = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
+    headers = {"Accept": "application/json, text/event-stream"}
+
+    def status(http: httpx2.Client, token: str) -> int:
+        reply = http.post(url, json=ping, headers=headers | {"Authorization": f"Bearer {token}"})
+        return reply.status_code
+
+    with httpx2.Client(timeout=10) as http:  # one connection, kept alive throughout
+        assert status(http, bob) != 401 and status(http, TOKEN) != 401
+        revoked = runner.invoke(app, ["token", "revoke", "bob"], env=env)
+        assert revoked.exit_code == 0, revoked.output
+        assert status(http, bob) == 401
+        assert status(http, TOKEN) != 401
+        assert status(http, TOKEN + "x") == 401

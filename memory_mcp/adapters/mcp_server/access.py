@@ -7,6 +7,7 @@ way) and hands the caller on as an `Access` in `scope[ACCESS_KEY]` and in
 caller. What the caller may then read and write is decided by the service, never here.
 """
 
+import functools
 import hmac
 import json
 import math
@@ -15,13 +16,13 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import anyio.to_thread
 from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
 from mcp.server.auth.provider import AccessToken
 
 from memory_mcp.adapters.mcp_server.calls import CALLER
 from memory_mcp.adapters.mcp_server.guards import ASGIApp, Receive, Scope, Send
 from memory_mcp.adapters.mcp_server.oauth import JwtVerifier
+from memory_mcp.adapters.mcp_server.offload import OFFLOAD
 from memory_mcp.errors import MemoryMCPError, StorageError
 from memory_mcp.policies import access as policy
 from memory_mcp.policies.access import Access
@@ -33,6 +34,7 @@ ACCESS_KEY = "memory_mcp.access"
 UNAUTHORIZED = "Send Authorization: Bearer <token>; see `memory-mcp token`."
 AMBIGUOUS = "Send one Authorization header, not several."
 SLOW_DOWN = "Too many requests from {who}: at most {limit} a minute. Retry in {wait} s."
+OWNER_BY_TOKEN = policy.owner()  # the owner token's caller (an Access is immutable)
 
 
 @dataclass
@@ -77,7 +79,9 @@ class Authenticator:
             if await self._open():
                 return policy.OWNER
             return Refusal(401, "invalid_token", UNAUTHORIZED)
-        found = await anyio.to_thread.run_sync(self._check, credentials)
+        if self.owner_token is not None and hmac.compare_digest(credentials, self.owner_token):
+            return OWNER_BY_TOKEN  # no database to ask: no thread hop for the common case
+        found = await OFFLOAD.run(functools.partial(self._check, credentials))
         if found is None and await self._open():
             return policy.OWNER  # an open server ignores credentials, as it always did
         return found if found is not None else Refusal(401, "invalid_token", UNAUTHORIZED)
@@ -86,12 +90,10 @@ class Authenticator:
         """No token needed: loopback with no owner token, no OAuth and no principal tokens."""
         if self.owner_token is not None or self.verifier is not None:
             return False
-        return not await anyio.to_thread.run_sync(self.service.store.has_tokens)
+        return not await OFFLOAD.run(self.service.store.has_tokens)
 
     def _check(self, credentials: bytes) -> Access | None:
         """Blocking: a database read for a principal's token, maybe a JWKS fetch."""
-        if self.owner_token is not None and hmac.compare_digest(credentials, self.owner_token):
-            return policy.owner()
         try:
             token = credentials.decode("ascii")
         except UnicodeDecodeError:
