@@ -9,7 +9,7 @@ only reads regular files inside it.
 
 import contextlib
 import os
-import tempfile
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
@@ -53,12 +53,16 @@ def private_file(path: Path, overwrite: bool = False) -> Iterator[TextIO]:
     """Write `path` (mode 600) through a temporary file renamed into place when the block
     ends without an error; on an error nothing changes."""
     check_target(path, overwrite)
+    # The name is chosen before the file exists, and the block that removes it is entered
+    # first: a Ctrl-C or SIGTERM landing just as the file is made (mkstemp returns its name
+    # only after) would otherwise leave it behind. 64 random bits: no other file has it.
+    partial = path.with_name(f".{path.name}.{secrets.token_hex(8)}.partial")
     try:
-        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
-    except OSError as exc:
-        raise InvalidInput(f"Cannot write in {path.parent}: {exc.strerror}.") from exc
-    partial = Path(name)
-    try:
+        try:
+            flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0)
+            fd = os.open(partial, flags, 0o600)
+        except OSError as exc:
+            raise InvalidInput(f"Cannot write in {path.parent}: {exc.strerror}.") from exc
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             yield fh
             fh.flush()

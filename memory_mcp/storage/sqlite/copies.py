@@ -43,9 +43,9 @@ def vacuum_into(
     dest.parent.mkdir(parents=True, exist_ok=True)
     sweep_partials(dest.parent)
     partial = dest.with_name(f".{dest.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
-    # VACUUM INTO accepts an empty file: create it owner-only first.
-    os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    try:
+    try:  # entered first: an interrupt as the file is made must not leave it behind
+        # VACUUM INTO accepts an empty file: create it owner-only first.
+        os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         total, page = _pages(conn)
         if progress is not None:
             progress(0, total)
