@@ -43,9 +43,12 @@ def all_or_nothing(ids: Sequence[int]) -> Iterator[None]:
 class Lifecycle(Part):
     def get(self, memory_id: int) -> Memory:
         inputs.check_id_values([memory_id])
-        memory = self.store.get(memory_id)
-        if not self.ctx.access.can_read(memory.scope):
-            raise NotFound(f"No memory with id {memory_id}.")
+        try:
+            memory = self.store.get(memory_id)
+        except NotFound:
+            memory = None
+        if memory is None or not self.ctx.access.can_read(memory.scope):
+            raise grants.not_found(self.ctx, [memory_id])  # where a merged id went, if anywhere
         return memory
 
     def get_many(self, ids: Sequence[int]) -> list[Memory]:
