@@ -7,7 +7,6 @@ subprocess), on both backends."""
 import os
 import subprocess
 import sys
-from typing import Any
 
 import anyio
 import pytest
@@ -15,7 +14,6 @@ from mcp.shared.exceptions import MCPError
 from typer.testing import CliRunner
 
 from memory_mcp.adapters.cli import app
-
 from memory_mcp.config import Settings
 from memory_mcp.service import MemoryService
 from tests.adapters.team_server import connect, serving
