@@ -12,6 +12,7 @@ letters or symbols of a script that needs them (an emoji sequence, Persian) are 
 """
 
 import re
+from typing import Any
 
 CODES = (
     *(c for c in range(0x20) if chr(c) not in "\n\t"),
@@ -43,6 +44,18 @@ def written_out(char: str) -> str:
 def shown(text: str) -> str:
     """`text` with every control and unseen character written out (written_out)."""
     return UNSHOWN.sub(lambda m: written_out(m.group()), text)
+
+
+def shown_values(value: Any) -> Any:
+    """A JSON value (a tool reply, a resource) with shown() applied to every string in it,
+    keys included: what a model reads of memory text is what a person would see."""
+    if isinstance(value, str):
+        return value if value.isascii() and not CONTROL.search(value) else shown(value)
+    if isinstance(value, dict):
+        return {shown_values(k): shown_values(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [shown_values(item) for item in value]
+    return value
 
 
 def json_escaped(text: str) -> str:
