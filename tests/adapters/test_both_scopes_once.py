@@ -16,6 +16,7 @@ from mcp import Client
 
 from memory_mcp.adapters.mcp_server.server import build_server
 from memory_mcp.config import Settings
+from memory_mcp.policies.controls import shown
 from memory_mcp.service import MemoryService
 from tests.adapters.test_http import make_repo
 from tests.conftest import call_tool
@@ -63,7 +64,8 @@ async def test_recall_and_the_prompt_show_a_twin_once(client: Any) -> None:
     assert [h["content"] for h in hits].count(TWICE) == 1
     assert [h["scope"] for h in hits if h["content"] == TWICE] == [PROJECT]  # the project's
     ports = (await call_tool(client, "recall", query="gizmo builds port 8080"))["hits"]
-    assert {h["scope"] for h in ports if h["content"] in (LOOKALIKE, DISGUISED)} == {
+    # (the disguised copy as a reply shows it: its hidden characters written out)
+    assert {h["scope"] for h in ports if h["content"] in (LOOKALIKE, shown(DISGUISED))} == {
         "global", PROJECT,
     }  # fmt: skip
     # Every scope, two hits: the twin once, and the room of its copy to the next memory.
