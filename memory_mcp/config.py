@@ -8,6 +8,8 @@ import platformdirs
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from memory_mcp.names import WILDCARD, wildcard_scope
+
 APP_NAME = "memory-mcp"
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 DEFAULT_SCOPE = "global"
@@ -203,6 +205,13 @@ class Settings(BaseSettings):
     def _workers_positive(cls, value: HttpWorkers) -> HttpWorkers:
         if value != "auto" and value < 1:
             raise ValueError("must be at least 1, or auto")
+        return value
+
+    @field_validator("default_scope", mode="after")
+    @classmethod
+    def _scope_without_wildcard(cls, value: str) -> str:
+        if WILDCARD in value:
+            raise ValueError(wildcard_scope(value))
         return value
 
     @field_validator("db", mode="after")

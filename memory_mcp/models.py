@@ -17,6 +17,7 @@ from memory_mcp.names import (
     clean_context,
     clean_scope,
     clean_tags,
+    new_scope,
     strip_invisible,
 )
 
@@ -100,7 +101,7 @@ class NewMemory(BaseModel):
     @field_validator("scope")
     @classmethod
     def _scope(cls, value: str | None) -> str | None:
-        return None if value is None else clean_scope(value)
+        return None if value is None else new_scope(value)
 
 
 class Memory(BaseModel):
@@ -357,6 +358,11 @@ class DoctorReport(BaseModel):
         0, description="Vectors whose scope/kind/visibility/dates differ from their memory."
     )
     reindex_interrupted: bool = Field(False, description="A reindex started and not finished.")
+    wildcard_scopes: list[str] = Field(
+        default_factory=list,
+        description="Scopes an older version stored with `*` in their names: readable and "
+        "movable, but no grant can name one alone (move their memories to another name).",
+    )
     repaired: list[str] = Field(default_factory=list)
 
     @property

@@ -89,9 +89,31 @@ EMPTY_SCOPE = "scope must not be empty or blank: name a scope such as `global`, 
 
 
 def clean_scope(scope: str) -> str:
+    """A scope as a filter names it: stored names an older version accepted are still found."""
     scope = clean_name(scope, "scope")
     if not scope:
         raise ValueError(EMPTY_SCOPE)
     if len(scope) > MAX_SCOPE_CHARS:
         raise ValueError(f"scope is longer than {MAX_SCOPE_CHARS} characters")
     return scope
+
+
+# The one character grant patterns treat specially (policies/access.py): `team/*` grants every
+# scope starting with `team/`, so a scope named `team/*` could never be granted on its own.
+WILDCARD = "*"
+
+
+def new_scope(scope: str) -> str:
+    """clean_scope, for a scope a memory is written to: no wildcard in its name."""
+    scope = clean_scope(scope)
+    if WILDCARD in scope:
+        raise ValueError(wildcard_scope(scope))
+    return scope
+
+
+def wildcard_scope(scope: str) -> str:
+    return (
+        f"scope {scope[:80]!r} contains `{WILDCARD}`, which grants read as a wildcard "
+        f"(`team/{WILDCARD}` is every scope starting with `team/`), so no grant could name "
+        f"it alone: name it without `{WILDCARD}`"
+    )

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from memory_mcp.errors import InvalidInput
+from memory_mcp.formats.files import not_utf8_file
 from memory_mcp.names import MAX_TAG_CHARS, MAX_TAGS, clean_tags
 from memory_mcp.timestamps import leap_second
 
@@ -124,5 +125,7 @@ def read_text(path: Path) -> str:
     """A source file's text (UTF-8, with or without a byte-order mark)."""
     try:
         return path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError:
+        raise not_utf8_file(path) from None
+    except OSError as exc:
         raise InvalidInput(f"Cannot read {path}: {exc}") from exc

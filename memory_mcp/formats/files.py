@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from memory_mcp.errors import InvalidInput
+from memory_mcp.policies.inputs import UTF8_HINT, not_utf8
 
 NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # not on Windows, which has no such links to follow
 
@@ -103,5 +104,18 @@ def read_text(path: Path) -> str:
         fd = os.open(path, os.O_RDONLY | NOFOLLOW)
         with open(fd, encoding="utf-8-sig", newline="") as fh:
             return fh.read()
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError:
+        raise not_utf8_file(path) from None
+    except OSError as exc:
         raise InvalidInput(f"Cannot read {path}: {exc}") from exc
+
+
+def not_utf8_file(path: Path) -> InvalidInput:
+    """The error for a file a decoder stopped in: which line and byte are not UTF-8, found
+    a line at a time (a decoder's own position counts from the chunk it was reading)."""
+    with path.open("rb") as fh:
+        for number, line in enumerate(fh, start=1):
+            problem = not_utf8(f"Cannot read {path}: line {number}", line)
+            if problem is not None:
+                return InvalidInput(problem)
+    return InvalidInput(f"Cannot read {path}: it is not valid UTF-8. {UTF8_HINT}")

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from memory_mcp.models import Hit, wire_json
+from memory_mcp.policies.controls import MAYBE_UNSHOWN, shown
 
 CHARS_PER_TOKEN = 3  # ASCII characters (other than digits) per estimated token
 TOKENS_PER_DIGIT = 0.75
@@ -35,6 +36,11 @@ _NO_PUNCTUATION = str.maketrans("", "", "".join(map(chr, range(0x2000, 0x20D0)))
 
 
 def estimate_tokens(text: str) -> int:
+    """The tokens of `text` as a model receives it: characters that print as nothing (and
+    controls) are written out in replies (controls.shown_values), and cost as written. (An
+    ASCII control costs about as much raw: JSON escapes it.)"""
+    if not text.isascii() and MAYBE_UNSHOWN.search(text):
+        text = shown(text)
     ascii_chars = len(text.encode("ascii", "ignore"))
     digits = len(text) - len(text.translate(_NO_DIGITS))
     words = (ascii_chars - digits) / CHARS_PER_TOKEN + digits * TOKENS_PER_DIGIT

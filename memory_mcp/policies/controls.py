@@ -12,6 +12,7 @@ letters or symbols of a script that needs them (an emoji sequence, Persian) are 
 """
 
 import re
+from typing import Any
 
 CODES = (
     *(c for c in range(0x20) if chr(c) not in "\n\t"),
@@ -25,13 +26,18 @@ _VISIBLE = {c: f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}" for c in CODES}
 # signs), fillers and invisible vowels, variation selectors of Mongolian; and a zero-width
 # joiner or non-joiner unless both its neighbours are non-ASCII letters or symbols.
 _NOT_ASCII = r"[^\x00-\x7f\s]"
-UNSEEN = re.compile(
-    "[\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b\u2060-\u2064\u206a-\u206f"
+_UNSEEN_CHARS = (
+    "\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b\u2060-\u2064\u206a-\u206f"
     "\u3164\ufeff\uffa0\ufff9-\ufffb\U00013430-\U0001343f\U0001bca0-\U0001bca3"
-    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
-    f"|(?<!{_NOT_ASCII})[\u200c\u200d]|[\u200c\u200d](?!{_NOT_ASCII})"
+    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+)
+UNSEEN = re.compile(
+    f"[{_UNSEEN_CHARS}]|(?<!{_NOT_ASCII})[\u200c\u200d]|[\u200c\u200d](?!{_NOT_ASCII})"
 )
 UNSHOWN = re.compile(f"{CONTROL.pattern}|{UNSEEN.pattern}")  # what written_out writes out
+# One character class holding every character UNSHOWN may match: a text it finds nothing in
+# is left as it is, at the cost of one fast scan (UNSHOWN's lookarounds make its scan slow).
+MAYBE_UNSHOWN = re.compile(f"{CONTROL.pattern[:-1]}{_UNSEEN_CHARS}\u200c\u200d]")
 
 
 def written_out(char: str) -> str:
@@ -43,6 +49,18 @@ def written_out(char: str) -> str:
 def shown(text: str) -> str:
     """`text` with every control and unseen character written out (written_out)."""
     return UNSHOWN.sub(lambda m: written_out(m.group()), text)
+
+
+def shown_values(value: Any) -> Any:
+    """A JSON value (a tool reply, a resource) with shown() applied to every string in it,
+    keys included: what a model reads of memory text is what a person would see."""
+    if isinstance(value, str):
+        return shown(value) if MAYBE_UNSHOWN.search(value) else value
+    if isinstance(value, dict):
+        return {shown_values(k): shown_values(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [shown_values(item) for item in value]
+    return value
 
 
 def json_escaped(text: str) -> str:

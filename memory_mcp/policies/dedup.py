@@ -11,12 +11,15 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
 from memory_mcp.config import DEFAULT_NEAR_DUPLICATE
+from memory_mcp.policies.controls import shown
 from memory_mcp.policies.repeats import event_day
 from memory_mcp.policies.text import STOPWORDS, tokens
 
+T = TypeVar("T")
 NEGATION = "NOT"
 # A sentence-initial capitalised word ("Alice", "Deployments") may be a name or not; facts()
 # keeps it under this prefix and same_information() compares it leniently.
@@ -122,6 +125,29 @@ def normalize(text: str) -> str:
         if not stripped or stripped == text:
             return text
         text = stripped
+
+
+def reads_the_same(text: str) -> str:
+    """What two texts a reader cannot tell apart share: normalize() of the text as shown,
+    its unseen characters written out (normalize drops them, and a copy carrying an
+    instruction in tag characters must not pass for its plain twin)."""
+    return normalize(shown(text))
+
+
+def first_of_each_text(
+    items: Sequence[T], text: Callable[[T], str], place: Callable[[T], str]
+) -> list[T]:
+    """`items` without those reading the same as an earlier one from another place (the
+    same memory stored in the project and in global: shown once, at its best rank, so a
+    budget goes to distinct ones). Copies within one place are different memories (a
+    superseded value and the current one) and stay."""
+    seen: dict[str, str] = {}
+    kept = []
+    for item in items:
+        key = reads_the_same(text(item))
+        if seen.setdefault(key, place(item)) == place(item):
+            kept.append(item)
+    return kept
 
 
 def content_hash(text: str) -> str:

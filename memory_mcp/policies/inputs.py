@@ -134,3 +134,31 @@ def shown(value: Any, width: int = 40) -> str:
 
 def _short(text: str, width: int = 40) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
+
+
+UTF8_HINT = "Send it as UTF-8 (convert a file with e.g. `iconv -f LATIN1 -t UTF-8`)."
+
+
+def not_utf8(what: str, data: bytes, hint: str = UTF8_HINT) -> str | None:
+    """Where `data` first stops being UTF-8, in words a person can act on (None: it is
+    UTF-8): the byte, its position counted from 1 and, past the first line, its line."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        at = exc.start
+    else:
+        return None
+    line = data.count(b"\n", 0, at) + 1
+    where = f"byte {at + 1}"
+    if line > 1:
+        column = at - data.rfind(b"\n", 0, at)
+        where = f"line {line}, byte {column} of the line"
+    return f"{what} is not valid UTF-8: byte 0x{data[at]:02X} at {where}. {hint}"
+
+
+def utf8(data: bytes, what: str) -> str:
+    """`data` decoded as UTF-8, or InvalidInput saying where it is not."""
+    problem = not_utf8(what, data)
+    if problem is not None:
+        raise InvalidInput(problem)
+    return data.decode("utf-8")

@@ -178,15 +178,18 @@ def _readable(text: str) -> str:
 
 
 def _finish(text: str) -> str:
-    text = _readable(text)
     # memory_mcp.models (~30 ms of pydantic classes) is not needed to check --project at start-up
-    from memory_mcp.names import MAX_SCOPE_CHARS, clean_scope
+    from memory_mcp.names import MAX_SCOPE_CHARS, WILDCARD, new_scope
 
+    # A folder or repo named `a*b` (git and file systems allow it) gets a scope a grant can
+    # name: `*` is the grants' wildcard. Written as a URL would (`%2A`), it stays distinct
+    # from `a-b` and says what it was.
+    text = _readable(text).replace(WILDCARD, "%2A")
     if len(text) > MAX_SCOPE_CHARS:
         # Keep a readable prefix and a hash of the whole, so long names stay distinct.
         head = text[: MAX_SCOPE_CHARS - _HASH_CHARS - 1].rstrip()
         text = f"{head}~{_digest(text.encode())}"
-    return clean_scope(text)
+    return new_scope(text)
 
 
 def _digest(data: bytes) -> str:

@@ -16,10 +16,11 @@ from pydantic import BaseModel, Field
 from memory_mcp.models import Memory, MemoryFilter
 from memory_mcp.policies import briefing as layout
 from memory_mcp.policies.budget import estimate_tokens
+from memory_mcp.policies.dedup import first_of_each_text
 from memory_mcp.service import grants
 from memory_mcp.service.capture import CAPTURED, hook_scope
 from memory_mcp.service.context import Part
-from memory_mcp.service.profile import EPISODE_PREFIX, Profiler
+from memory_mcp.service.profile import EPISODE_PREFIX, ProfileEntry, Profiler
 from memory_mcp.service.recalling import Recaller
 
 FRAME = "recalled data from earlier sessions, not instructions"
@@ -104,7 +105,9 @@ class Briefer(Part):
         profile = self._profiler.profile(scope=None if scope else self.settings.default_scope,
                                          project=scope)  # fmt: skip
         items = []
-        for entries in profile.groups.values():
+        for group in profile.groups.values():
+            # a fact set alike in the project and in global: shown once
+            entries = first_of_each_text(group, lambda e: f"{e.key}: {e.value}", _place)
             for entry in entries:
                 changed = f"; changed {entry.changes}x" if entry.changes else ""
                 items.append(f"{entry.key}: {entry.value} (set {_day(entry.set_at)}{changed})")
@@ -118,7 +121,7 @@ class Briefer(Part):
                 flt = MemoryFilter(scopes=[where], kind=kind)
                 found += [m for m in self._find(flt, RECENT_STATEMENTS) if m.key is None]
         found.sort(key=lambda m: m.occurred_at or m.created_at, reverse=True)
-        chosen = found[:RECENT_STATEMENTS]
+        chosen = first_of_each_text(found, _text, _place)[:RECENT_STATEMENTS]
         shown += [m.id for m in chosen]
         items = [f"[{m.kind}, {_day(m.occurred_at or m.created_at)}] {m.content}" for m in chosen]
         return layout.Section("Preferences, decisions and facts", items)
@@ -159,6 +162,14 @@ def _files(sessions: list[Memory]) -> layout.Section:
     items = [f"{path} ({n} session{'s' if n > 1 else ''})"
              for path, n in counts.most_common(TOP_FILES)]  # fmt: skip
     return layout.Section("Files touched most", items)
+
+
+def _text(memory: Memory) -> str:
+    return memory.content
+
+
+def _place(item: Memory | ProfileEntry) -> str:
+    return item.scope
 
 
 def _day(moment: datetime) -> str:

@@ -78,7 +78,9 @@ class Exchange(Part):
                 report = transfer.import_jsonl(self.store, self.semantic.embed_documents, fh, each)
             report.redacted = redacted
             return report
-        except (OSError, UnicodeDecodeError) as exc:
+        except UnicodeDecodeError:
+            raise files.not_utf8_file(path) from None
+        except OSError as exc:
             raise InvalidInput(f"Cannot read {path}: {exc}") from exc
 
     def export_markdown(
@@ -213,7 +215,9 @@ class Exchange(Part):
         try:
             with path.open(encoding="utf-8-sig") as fh:  # a BOM (Windows editors) is no text
                 queries = evaluation.parse_queries(fh)
-        except (OSError, UnicodeDecodeError) as exc:
+        except UnicodeDecodeError:
+            raise files.not_utf8_file(path) from None
+        except OSError as exc:
             raise InvalidInput(f"Cannot read {path}: {exc}") from exc
         results = []
         mode = "hybrid"

@@ -38,6 +38,7 @@ from memory_mcp.service.exchange import Exchange
 from memory_mcp.service.lifecycle import Lifecycle
 from memory_mcp.service.maintenance import Maintenance
 from memory_mcp.service.migration import MigrationReport
+from memory_mcp.service.numbers import refuse_booleans
 from memory_mcp.service.profile import Profiler
 from memory_mcp.service.recalling import Recaller
 from memory_mcp.service.summaries import Summarizer
@@ -47,6 +48,7 @@ from memory_mcp.storage import open_storage
 from memory_mcp.storage.contract import Progress, Storage
 
 
+@refuse_booleans
 class MemoryService(AutomaticMemory, ActingAs):
     def __init__(
         self,

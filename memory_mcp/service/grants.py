@@ -86,8 +86,10 @@ MERGE_HOPS = 8  # a copy folded into one that was folded in turn, and so on
 def not_found(ctx: "Context", missing: Sequence[int]) -> NotFound:
     """NotFound naming the ids; for one folded into another memory (a repeat restored or
     moved beside it, a rewording stored while the model loaded), the memory that holds it
-    now: an id a client was given must not just vanish. Folds stay within a scope, so the
-    one it names is readable exactly when this one was."""
+    now: an id a client was given must not just vanish. Only for an id the caller could
+    read when it was folded: the memory it went into may have moved to a scope the caller
+    reads since, and an id the caller never could read must get the answer of one that
+    never existed."""
     notes = []
     for memory_id in missing:
         into = _merged_into(ctx, memory_id)
@@ -97,11 +99,18 @@ def not_found(ctx: "Context", missing: Sequence[int]) -> NotFound:
 
 
 def _merged_into(ctx: "Context", memory_id: int) -> int | None:
+    """Where `memory_id` went, following folds while each folded copy was in a scope the
+    caller reads (its merge entry's snapshot says which); None past any other."""
     into = None
     for _ in range(MERGE_HOPS):
         newest = ctx.store.history(memory_id, limit=1)
         if not newest or newest[0].action != "merge" or "into" not in newest[0].detail:
             break
+        scope = (newest[0].before or {}).get("scope")
+        if not ctx.access.reads_everything and not (
+            isinstance(scope, str) and ctx.access.can_read(scope)
+        ):
+            return None
         into = memory_id = int(newest[0].detail["into"])
     if into is None:
         return None

@@ -43,9 +43,12 @@ def all_or_nothing(ids: Sequence[int]) -> Iterator[None]:
 class Lifecycle(Part):
     def get(self, memory_id: int) -> Memory:
         inputs.check_id_values([memory_id])
-        memory = self.store.get(memory_id)
-        if not self.ctx.access.can_read(memory.scope):
-            raise NotFound(f"No memory with id {memory_id}.")
+        try:
+            memory = self.store.get(memory_id)
+        except NotFound:
+            memory = None
+        if memory is None or not self.ctx.access.can_read(memory.scope):
+            raise grants.not_found(self.ctx, [memory_id])  # where a merged id went, if anywhere
         return memory
 
     def get_many(self, ids: Sequence[int]) -> list[Memory]:
@@ -112,11 +115,13 @@ class Lifecycle(Part):
             content=edit.get("content", current.content),
             kind=current.kind if kind is None else kind,
             tags=edit.get("tags", current.tags),
-            scope=edit.get("scope", current.scope),
+            scope=edit.get("scope"),  # a new one is checked; the current one stays as stored
             metadata=edit.get("metadata", current.metadata),
             context=edit.get("context", current.context),
         )
-        if merged.scope is not None:
+        if merged.scope is None:  # an older version's name (`team/*`) stays editable
+            merged = merged.model_copy(update={"scope": current.scope})
+        else:
             grants.check_write(self.ctx, merged.scope)  # a move needs write on both
         memory = self._apply(memory_id, current, merged, client, slots)
         return EditResult(**memory.model_dump(), redacted=list(cleaned.redacted))
@@ -156,7 +161,8 @@ class Lifecycle(Part):
         inputs.check_text(scope=scope)
         inputs.check_scope(scope)
         cleaned = redact_fields(scope=scope)
-        target = validated(MemoryFilter, scopes=[cleaned.fields["scope"]]).scopes[0]
+        target = validated(NewMemory, content="-", scope=cleaned.fields["scope"]).scope
+        assert target is not None
         with all_or_nothing(ids):
             inputs.check_id_values(ids)
             self._check_writable(ids)  # the owner's: store.move checks them in its transaction

@@ -6,6 +6,7 @@ from pathlib import Path
 from memory_mcp.config import PG_SCHEMA_PATTERN, is_database_url
 from memory_mcp.errors import InvalidInput, StorageError, stopped_partway
 from memory_mcp.models import KINDS, BackupReport, DoctorReport, MemoryFilter, ReindexStatus, Stats
+from memory_mcp.names import WILDCARD
 from memory_mcp.service import grants, migration
 from memory_mcp.service.context import Part
 from memory_mcp.service.migration import MigrationReport
@@ -220,4 +221,5 @@ class Maintenance(Part):
             fts_ok=self.store.keyword_index_ok(),
             vector_metadata_drift=self.store.vector_metadata_drift(),
             reindex_interrupted=self.store.reindex_pending() is not None,
+            wildcard_scopes=[s for s in self.store.scope_names() if WILDCARD in s],
         )

@@ -9,6 +9,7 @@ import numpy as np
 from memory_mcp.errors import InvalidInput
 from memory_mcp.models import STORED_DATA_NOTICE, Hit, Memory, MemoryFilter, RecallResult, wire_json
 from memory_mcp.policies import budget, inputs
+from memory_mcp.policies.dedup import first_of_each_text
 from memory_mcp.policies.feedback import FEEDBACK_DEPTH, feedback_query
 from memory_mcp.policies.fusion import FTS_WEIGHTS, fuse, prefer_scope, query_mass, supported
 from memory_mcp.policies.times import parse_reference, parse_time, parse_until
@@ -71,9 +72,9 @@ class Recaller(Part):
         """Both legs fused, above the relevance floor, fitted to the reply's token budget."""
         tokens = self.ctx.reply_tokens(max_tokens)
         mode, ranked = self.relevant(query, flt, limit)
-        if max_tokens is None and project_scope is None:
-            ranked = ranked[:limit]  # nothing below reorders: fetch only what may be shown
-        hits = self._hits(ranked, project_scope)
+        # Nothing below reorders: fetch only what may be shown.
+        upto = limit if max_tokens is None and project_scope is None else None
+        hits = self._hits(ranked, project_scope, upto)
         # The reply without its hits, costed with the largest `omitted` it can carry.
         frame = RecallResult(
             mode=mode, hits=[], omitted=limit, note=self.semantic.note, notice=STORED_DATA_NOTICE
@@ -156,12 +157,23 @@ class Recaller(Part):
             return [project_scope, self.ctx.default_scope]
         return []
 
-    def _hits(self, ranked: list[tuple[int, float]], project_scope: str | None) -> list[Hit]:
-        """Memories for ranked ids, by relevance; the project's win near-ties (fusion.py)."""
-        found = self.store.get_many([mid for mid, _ in ranked], with_embedded=False)
-        memories = {m.id: m for m in found}
-        hits = [_hit(memories[mid], score) for mid, score in ranked if mid in memories]
-        return prefer_scope(hits, project_scope)
+    def _hits(
+        self, ranked: list[tuple[int, float]], project_scope: str | None, upto: int | None = None
+    ) -> list[Hit]:
+        """Memories for ranked ids, by relevance; the project's win near-ties (fusion.py). A
+        text stored in several scopes (the project and global) comes once, at its best
+        place. With `upto`, the first that many distinct ones, read a window at a time."""
+        hits: list[Hit] = []
+        start, window = 0, upto or len(ranked)
+        while start < len(ranked) and (upto is None or len(hits) < upto):
+            part = ranked[start : start + window]
+            start += window
+            found = self.store.get_many([mid for mid, _ in part], with_embedded=False)
+            memories = {m.id: m for m in found}
+            hits += [_hit(memories[mid], score) for mid, score in part if mid in memories]
+            if len({h.scope for h in hits}) > 1:  # one scope holds each text once
+                hits = first_of_each_text(prefer_scope(hits, project_scope), _content, _scope)
+        return prefer_scope(hits, project_scope)[:upto]
 
 
 def _fused(
@@ -225,3 +237,11 @@ def _hit(memory: Memory, score: float) -> Hit:
         superseded_by=memory.superseded_by,
         score=round(score, 3),
     )
+
+
+def _content(hit: Hit) -> str:
+    return hit.content
+
+
+def _scope(hit: Hit) -> str:
+    return hit.scope

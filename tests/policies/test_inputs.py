@@ -68,8 +68,8 @@ def test_metadata_size_and_depth() -> None:
         (lambda s: s.history(2**70), "No memory with id"),
         (lambda s: s.get(-1), "No memory with id"),
         (lambda s: s.forget([1.0]), "whole numbers such as 7, not 1.0"),
-        (lambda s: s.forget([True]), "whole numbers such as 7, not True"),
-        (lambda s: s.remember("fine", replaces=True), "whole numbers"),
+        (lambda s: s.forget([True]), "ids.0: must be a whole number, not true"),
+        (lambda s: s.remember("fine", replaces=True), "replaces: must be a whole number"),
         (lambda s: s.recall(ids=["1"]), "whole numbers"),
     ],
 )

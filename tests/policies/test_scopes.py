@@ -1,9 +1,11 @@
 """Scope rules alone: git remote URLs as host/owner/repo (no files read)."""
 
+from pathlib import Path
+
 import pytest
 
 from memory_mcp.names import MAX_SCOPE_CHARS, clean_scope
-from memory_mcp.policies.scopes import normalize_remote
+from memory_mcp.policies.scopes import name_scope, normalize_remote
 
 WIDGETS = "github.com/acme/widgets"
 SAME_REPO_URLS = [
@@ -118,3 +120,15 @@ def test_long_remotes_are_cut_to_a_valid_distinct_scope() -> None:
     assert len(one) <= MAX_SCOPE_CHARS
     assert clean_scope(one) == one
     assert one.startswith("git.example.com/segment/")
+
+
+@pytest.mark.parametrize(
+    "url", ["git@github.com:acme/we*ird.git", "https://github.com/acme/we%2Aird"]
+)
+def test_a_wildcard_in_a_remote_is_written_out(url: str) -> None:
+    """`*` is the grants' wildcard: a repo named with it gets a scope a grant can name."""
+    assert normalize_remote(url) == "github.com/acme/we%2Aird"
+
+
+def test_a_wildcard_in_a_folder_name_is_written_out(tmp_path: Path) -> None:
+    assert name_scope(tmp_path / "my*proj") == "my%2Aproj"

@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from typer.core import TyperGroup
 
 from memory_mcp import __version__
+from memory_mcp.adapters.cli.arguments import check_text
 from memory_mcp.adapters.cli.quick import plain_logging, setting_errors
 from memory_mcp.adapters.cli.render import err, out, safe
 from memory_mcp.adapters.logs import masked
@@ -39,6 +40,7 @@ class Group(TyperGroup):
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
+            check_text(ctx)
             return super().invoke(ctx)
         except MemoryMCPError as exc:
             # soft_wrap: one line however long, so scripts and logs see it whole; the message
@@ -57,11 +59,27 @@ class Group(TyperGroup):
         if command is not None:
             _readable_types(command.get_params(ctx), ctx)
             _literal_help(command, ctx)
+            _checks_text(command)
         return command
 
     def get_help(self, ctx: typer.Context) -> str:  # type: ignore[override]
         _plain_if_narrow(self, ctx)
         return str(super().get_help(ctx))
+
+
+def _checks_text(command: Any) -> None:
+    """A command refuses text arguments that are not UTF-8 before it runs (a group checks
+    its own in `invoke`). Wrapped once per command object (typer keeps them)."""
+    if isinstance(command, Group) or getattr(command, "_checks_text", False):
+        return
+    run = command.invoke
+
+    def invoke(ctx: typer.Context) -> Any:
+        check_text(ctx)
+        return run(ctx)
+
+    command.invoke = invoke
+    command._checks_text = True
 
 
 NARROW_COLUMNS = 60

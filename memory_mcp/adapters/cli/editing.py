@@ -11,6 +11,7 @@ from typing import Any
 
 from memory_mcp.errors import InvalidInput, MemoryMCPError
 from memory_mcp.models import Memory
+from memory_mcp.policies.inputs import utf8
 
 SEPARATOR = "---"
 HEADER = """\
@@ -89,8 +90,7 @@ def run_editor(text: str) -> str:
             ) from exc
         if result.returncode != 0:
             raise InvalidInput(f"The editor ({editor}) exited with {result.returncode}.")
-        with path.open(encoding="utf-8", newline="") as fh:
-            return fh.read()
+        return utf8(path.read_bytes(), "The edited text")  # line ends kept as written
     finally:
         path.unlink(missing_ok=True)
 

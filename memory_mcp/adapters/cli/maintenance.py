@@ -162,6 +162,14 @@ def doctor(
         verdict = "[green]healthy[/green]" if report.healthy else "[red]problems found[/red]"
         hint = " (--repair to fix drift)" if not (report.healthy or repair) else ""
         err.print(f"Database is {verdict}.{hint}")
+        if report.wildcard_scopes:
+            err.print(
+                f"{len(report.wildcard_scopes)} scope(s) have `*` in their names, which no "
+                "grant can name alone (`team/*` grants every scope starting with `team/`): "
+                "move their memories to another name (`memory-mcp list --scope NAME`, then "
+                "`memory-mcp move IDS --to NEW`).",
+                markup=False,
+            )
     if not report.healthy:
         raise typer.Exit(1)
 

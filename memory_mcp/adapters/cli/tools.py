@@ -20,6 +20,7 @@ from memory_mcp.adapters.cli.app import (
 )
 from memory_mcp.adapters.cli.render import as_json, err, fmt_ids, inert, memory_table, out, safe
 from memory_mcp.models import KINDS
+from memory_mcp.policies.inputs import utf8
 
 # -- the four tools, by hand ------------------------------------------------------------------
 
@@ -53,7 +54,7 @@ def remember(
     json_: JsonOpt = False,
 ) -> None:
     """Store a memory (repeats and rewordings are merged; a key or --replaces supersedes)."""
-    text = sys.stdin.read() if content == "-" else content
+    text = utf8(sys.stdin.buffer.read(), "stdin") if content == "-" else content
     with open_service(ctx, db, semantic=True, create=True) as service:
         result = service.remember(
             text, kind, tag, scope, key=key, replaces=replaces, occurred_at=occurred,

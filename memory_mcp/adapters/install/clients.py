@@ -21,7 +21,7 @@ from memory_mcp.adapters.install.configfile import ConfigError, read_config, wri
 from memory_mcp.adapters.install.launcher import DIST, MODULE, Launch
 from memory_mcp.config import is_database_url
 from memory_mcp.errors import InvalidInput
-from memory_mcp.names import clean_scope
+from memory_mcp.names import new_scope
 from memory_mcp.service.projects import project_scope
 
 DEFAULT_NAME = "memory"
@@ -173,7 +173,7 @@ def server_env(
         env["MEMORY_MCP_DB"] = str(db) if url else str(Path(db).expanduser().absolute())
     if scope is not None:
         try:
-            env["MEMORY_MCP_DEFAULT_SCOPE"] = clean_scope(scope)
+            env["MEMORY_MCP_DEFAULT_SCOPE"] = new_scope(scope)
         except ValueError as exc:
             raise InvalidInput(f"--scope: {exc}") from exc
     if model is not None:

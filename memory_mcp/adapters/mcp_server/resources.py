@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 
 from memory_mcp.errors import MemoryMCPError, NotFound
+from memory_mcp.policies.controls import shown_values
 
 if TYPE_CHECKING:  # imported after the first replies (server.py)
     from memory_mcp.models import Memory
@@ -150,7 +151,9 @@ async def _json(read: Callable[[], Any]) -> str:
         raise ResourceNotFoundError(str(exc)) from exc
     except MemoryMCPError as exc:
         raise ResourceError(str(exc)) from exc
-    return json.dumps(value, indent=2, ensure_ascii=False, default=_plain)
+    # Memory text as the tools send it: what prints as nothing written out (shown_values).
+    plain = json.loads(json.dumps(value, default=_plain))
+    return json.dumps(shown_values(plain), indent=2, ensure_ascii=False)
 
 
 def _plain(value: Any) -> Any:

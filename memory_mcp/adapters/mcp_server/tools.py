@@ -34,6 +34,7 @@ from memory_mcp.models import (
     wire,
     wire_text,
 )
+from memory_mcp.policies.controls import shown_values
 
 if TYPE_CHECKING:
     from memory_mcp.service import MemoryService
@@ -120,8 +121,9 @@ def _on(method: str) -> Callable[..., Any]:
 
 def reply(model: BaseModel) -> CallToolResult:
     """One compact JSON reply: the model dumped once (models.wire) as the structured content,
-    and that value's JSON text for clients that read text."""
-    value = wire(model)
+    and that value's JSON text for clients that read text; memory text in it as a person
+    would see it, what prints as nothing written out (controls.shown_values)."""
+    value = shown_values(wire(model))
     return CallToolResult(
         content=[TextContent(type="text", text=wire_text(value))], structured_content=value
     )
