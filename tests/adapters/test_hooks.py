@@ -217,11 +217,7 @@ def test_text_no_database_takes_in_a_transcript_is_mended_not_a_failed_capture(
     for _ in range(2):  # a second run (the next Stop) finds the same session whole
         done = hook("capture", payload, db)
         assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
-    service = MemoryService.open(Settings(db=db, semantic=False))
-    try:
-        contents = [m.content for m in service.list_memories(limit=None)]
-    finally:
-        service.close()
+    contents = [m.content for m in sum(_captured(db), [])]
     assert any(c.startswith("Always run \ufffd the linter before you commit.") for c in contents)
     assert any(c.startswith("Session of 2026-10-05") for c in contents)  # the episode too
 
@@ -245,11 +241,7 @@ def test_a_number_too_long_to_read_in_a_transcript_skips_its_line_not_the_captur
     payload = {"session_id": "s1", "transcript_path": str(transcript), "cwd": str(folder)}
     done = hook("capture", payload, db)
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
-    service = MemoryService.open(Settings(db=db, semantic=False))
-    try:
-        contents = [m.content for m in service.list_memories(limit=None)]
-    finally:
-        service.close()
+    contents = [m.content for m in sum(_captured(db), [])]
     assert any(c.startswith("Always run the linter before you commit.") for c in contents)
     # The hook's own input is refused in one line, as any JSON it cannot read is.
     huge = json.dumps(documented("UserPromptSubmit", folder, prompt="hi"))[:-1]

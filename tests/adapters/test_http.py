@@ -32,6 +32,18 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def principal_token(tmp_path: Path, name: str, grant: str) -> str:
+    """A principal `name` with `grant`, added by the CLI to the database start() serves: its
+    token."""
+    made = subprocess.run(
+        [sys.executable, "-m", "memory_mcp", "--db", str(tmp_path / "http.db"), "token", "add",
+         name, "--grant", grant],
+        capture_output=True, text=True, check=True,
+        env=dict(os.environ, MEMORY_MCP_SEMANTIC="false"),
+    )  # fmt: skip
+    return made.stdout.strip()
+
+
 def start(
     tmp_path: Path,
     *args: str,

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx2
 
-from tests.adapters.test_http import TOKEN, make_repo, servers, start  # noqa: F401 - the fixture
+from tests.adapters.test_http import TOKEN, make_repo, principal_token, servers, start  # noqa: F401 - the fixture
 
 TRANSCRIPT = Path(__file__).resolve().parents[2] / "benchmarks/data/capture/transcripts/w1.jsonl"
 
@@ -61,16 +61,11 @@ def test_a_principal_cannot_make_the_server_read_its_files(
     owner. A principal that may write the project's scope gets 403 and nothing is stored (it
     could otherwise have the owner's own transcripts captured into a scope it can recall)."""
     folder = make_repo(tmp_path, "widgets", "https://github.com/acme/widgets")
-    made = subprocess.run(
-        [sys.executable, "-m", "memory_mcp", "--db", str(tmp_path / "http.db"), "token", "add",
-         "mallory", "--grant", "github.com/acme/*=write"],
-        capture_output=True, text=True, check=True,
-        env=dict(os.environ, MEMORY_MCP_SEMANTIC="false"),
-    )  # fmt: skip
+    mallory_token = principal_token(tmp_path, "mallory", "github.com/acme/*=write")
     proc, port = start(tmp_path, token=TOKEN)
     servers.append(proc)
     base = f"http://127.0.0.1:{port}"
-    mallory = {"Authorization": f"Bearer {made.stdout.strip()}"}
+    mallory = {"Authorization": f"Bearer {mallory_token}"}
     hook = {"session_id": "abc", "transcript_path": str(TRANSCRIPT), "cwd": str(folder),
             "hook_event_name": "Stop"}  # fmt: skip
     refused = httpx2.post(f"{base}/hooks/capture", headers=mallory, json=hook)
@@ -84,7 +79,7 @@ def test_a_principal_cannot_make_the_server_read_its_files(
         [sys.executable, "-m", "memory_mcp", "hook", "capture", "--url", base],
         input=json.dumps(hook), capture_output=True, text=True, timeout=120,
         env={**env, "MEMORY_MCP_DB": str(tmp_path / "mallory.db"), "MEMORY_MCP_SEMANTIC":
-             "false", "MEMORY_MCP_TOKEN": made.stdout.strip()},
+             "false", "MEMORY_MCP_TOKEN": mallory_token},
     )  # fmt: skip
     assert command.returncode == 0
     assert "refused: Capture over HTTP reads the transcript file" in command.stderr

@@ -4,9 +4,6 @@ for, so a principal cannot make the server read `.git/config` wherever it likes 
 server's host (and learn, from the scope it got, what is there)."""
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -19,7 +16,7 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.types import ListRootsResult, Root
 
-from tests.adapters.test_http import TOKEN, make_repo, start
+from tests.adapters.test_http import TOKEN, make_repo, principal_token, start
 
 pytestmark = pytest.mark.slow
 
@@ -30,15 +27,10 @@ CALLS = 6
 def served(tmp_path: Path) -> Iterator[tuple[str, str]]:
     """A `serve --http` with the owner's TOKEN and a principal `mallory` who may write every
     scope of acme's: its URL and mallory's token."""
-    made = subprocess.run(
-        [sys.executable, "-m", "memory_mcp", "--db", str(tmp_path / "http.db"), "token", "add",
-         "mallory", "--grant", "github.com/acme/*=write"],
-        capture_output=True, text=True, check=True,
-        env=dict(os.environ, MEMORY_MCP_SEMANTIC="false"),
-    )  # fmt: skip
+    mallory_token = principal_token(tmp_path, "mallory", "github.com/acme/*=write")
     proc, port = start(tmp_path, token=TOKEN)
     try:
-        yield f"http://127.0.0.1:{port}/mcp", made.stdout.strip()
+        yield f"http://127.0.0.1:{port}/mcp", mallory_token
     finally:
         proc.terminate()
         proc.wait(timeout=30)

@@ -1,16 +1,14 @@
 """`memory-mcp serve --http` as a process, configured only through the environment and the
 CLI: a principal's token from `memory-mcp token add`, and an organisation's JWTs."""
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import anyio
 import pytest
 
 from tests.adapters.team_server import Issuer, connect, ping
-from tests.adapters.test_http import servers, start  # noqa: F401 - the fixture
+from tests.adapters.test_http import principal_token, servers, start  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.slow
 
@@ -19,14 +17,7 @@ def test_serve_http_with_principal_tokens_and_oauth(
     tmp_path: Path,
     servers: list[subprocess.Popen[str]],  # noqa: F811
 ) -> None:
-    db = tmp_path / "http.db"  # where start() points the server
-    made = subprocess.run(
-        [sys.executable, "-m", "memory_mcp", "--db", str(db), "token", "add", "alice",
-         "--grant", "team=write"],
-        capture_output=True, text=True, check=True,
-        env=dict(os.environ, MEMORY_MCP_SEMANTIC="false"),
-    )  # fmt: skip
-    alice = made.stdout.strip()
+    alice = principal_token(tmp_path, "alice", "team=write")
     issuer = Issuer()
     try:
         env = {"MEMORY_MCP_OAUTH_ISSUER": issuer.url, "MEMORY_MCP_OAUTH_JWKS_URL":
