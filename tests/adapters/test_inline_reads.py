@@ -42,17 +42,42 @@ class Where:
 
 
 async def test_a_lone_recall_runs_on_the_loop_and_a_write_on_a_thread(
-    service: MemoryService, monkeypatch: pytest.MonkeyPatch
+    service: MemoryService, backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """On SQLite with its vector copy loaded; PostgreSQL answers over the network, and a
+    stalled connection must not hold the loop: there a recall goes to a thread too."""
+    if backend == "sqlite":
+        service.semantic.load_cache()  # as a server loads it at start
     where = Where(service, monkeypatch)
     loop = threading.get_ident()
     async with Client(build_server(service, load_model=False, inline_reads=True)) as client:
         await call(client, "remember", content="The user codes in Rust")
         found = await call(client, "recall", query="rust")
     assert [hit["content"] for hit in found["hits"]] == ["The user codes in Rust"]
-    assert where.hops == 1  # the remember's
     (_, wrote), (_, read) = where.threads
-    assert wrote != loop and read == loop
+    if backend == "sqlite":
+        assert where.hops == 1  # the remember's
+        assert wrote != loop and read == loop
+    else:
+        assert where.hops == 2 and loop not in (wrote, read)
+
+
+@pytest.mark.sqlite_only
+async def test_a_recall_that_would_scan_the_vector_table_runs_on_a_thread(
+    service: MemoryService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before the vector copy has loaded, a recall searches sqlite-vec's table (seconds at a
+    million memories): the loop must stay free for the client and for signals meanwhile."""
+    assert service.semantic.copy.cache is None
+    where = Where(service, monkeypatch)
+    loop = threading.get_ident()
+    async with Client(build_server(service, load_model=False, inline_reads=True)) as client:
+        await call(client, "recall", query="rust")
+        service.semantic.load_cache()
+        await call(client, "recall", query="rust")
+    (_, before), (_, after) = where.threads
+    assert before != loop and after == loop
+    assert where.hops == 1
 
 
 async def test_a_recall_while_another_call_runs_overlaps_it_on_a_thread(

@@ -161,8 +161,11 @@ class CallContext:
     back costs two thread wake-ups, ~0.1 ms of CPU on an idle machine and milliseconds of
     waiting on a loaded one (2.4 ms at the median, 9.7 ms at p90, with 2 cores shared by 8
     busy processes). The loop had nothing else to do meanwhile; a call arriving then waits
-    for it rather than overlapping it. Writes stay on threads: one may wait seconds for
-    another process's write lock, and the loop must stay free to hear signals meanwhile. (A
+    for it rather than overlapping it. Only while the recall stays in memory
+    (MemoryService.recall_stays_in_memory): on PostgreSQL it waits on the network, and on
+    SQLite before the vector copy has loaded it scans the vector table (seconds at 1M).
+    Writes stay on threads: one may wait seconds for another process's write lock, and the
+    loop must stay free to hear signals meanwhile. (A
     recall can wait that long too, but only when one of this server's own background writes,
     such as embedding rows another process stored, waits so: rare, and bounded by the
     database's busy timeout.)"""
@@ -205,7 +208,12 @@ class CallContext:
         bound = functools.partial(call, service, **extra)
         self._running += 1
         try:
-            if reads and self._inline_reads and self._running == 1:
+            if (
+                reads
+                and self._inline_reads
+                and self._running == 1
+                and service.recall_stays_in_memory()
+            ):
                 await anyio.lowlevel.checkpoint_if_cancelled()
                 return bound()
             return await OFFLOAD.run(bound)
