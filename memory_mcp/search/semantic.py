@@ -251,9 +251,9 @@ class SemanticIndex:
             self.copy.discard()
         return theirs is None
 
-    def vectors(self, ids: list[int]) -> dict[int, np.ndarray]:
-        """Stored vectors of `ids` (from the copy where it holds them)."""
-        return self.copy.vectors(ids)
+    def searches_in_memory(self) -> bool:
+        """Whether searches read only this machine now: SQLite, the loaded copy or no vectors."""
+        return self.store.wants_vector_copy() and (not self.ready or self.copy.cache is not None)
 
     def _search_cache(
         self,

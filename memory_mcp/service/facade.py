@@ -398,11 +398,3 @@ class MemoryService(AutomaticMemory, ActingAs):
     def project_scope(self, project: str | None = None) -> str | None:
         """The project in context: one given per call (e.g. from MCP roots), else configured."""
         return self._ctx.project_scope(project)
-
-    def recall_stays_in_memory(self) -> bool:
-        """Whether a recall now reads only this machine's file and the in-memory vector copy
-        (or no vectors: the model off or loading), never a database server over the network
-        nor sqlite-vec's full scan while the copy loads: what may run on an event loop."""
-        semantic = self.semantic
-        local = self.store.wants_vector_copy()
-        return local and (not semantic.ready or semantic.copy.cache is not None)

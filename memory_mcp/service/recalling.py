@@ -114,7 +114,7 @@ class Recaller(Part):
     def _feedback(self, qvec: np.ndarray, ranked: list[tuple[int, float]]) -> np.ndarray | None:
         """The query vector moved towards the best FEEDBACK_DEPTH fused hits."""
         best = ranked[:FEEDBACK_DEPTH]
-        vectors = self.semantic.vectors([mid for mid, _ in best])
+        vectors = self.semantic.copy.vectors([mid for mid, _ in best])
         return feedback_query(qvec, [(vectors[mid], s) for mid, s in best if mid in vectors])
 
     def _reranked(

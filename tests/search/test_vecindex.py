@@ -355,7 +355,7 @@ def test_vectors_come_from_the_copy_and_match_the_database(cached: MemoryService
     s.update(ids[0], content="apples and plums grow in the orchard")
     s.semantic.search(np.ones(8, np.float32) / np.sqrt(8), MemoryFilter(), 5)  # syncs the copy
     assert s.semantic.copy.cache is not None and ids[0] in s.semantic.copy.cache.vectors_of(ids)
-    mine, theirs = s.semantic.vectors([*ids, 999]), s.store.vectors_for(ids)
+    mine, theirs = s.semantic.copy.vectors([*ids, 999]), s.store.vectors_for(ids)
     assert mine.keys() == theirs.keys() == set(ids)
     for mid in ids:
         assert np.allclose(mine[mid], theirs[mid])

@@ -162,7 +162,7 @@ class CallContext:
     waiting on a loaded one (2.4 ms at the median, 9.7 ms at p90, with 2 cores shared by 8
     busy processes). The loop had nothing else to do meanwhile; a call arriving then waits
     for it rather than overlapping it. Only while the recall stays in memory
-    (MemoryService.recall_stays_in_memory): on PostgreSQL it waits on the network, and on
+    (SemanticIndex.searches_in_memory): on PostgreSQL it waits on the network, and on
     SQLite before the vector copy has loaded it scans the vector table (seconds at 1M).
     Writes stay on threads: one may wait seconds for another process's write lock, and the
     loop must stay free to hear signals meanwhile. (A
@@ -212,7 +212,7 @@ class CallContext:
                 reads
                 and self._inline_reads
                 and self._running == 1
-                and service.recall_stays_in_memory()
+                and service.semantic.searches_in_memory()
             ):
                 await anyio.lowlevel.checkpoint_if_cancelled()
                 return bound()
