@@ -390,6 +390,9 @@ def test_what_the_sdk_cannot_take_as_a_message_gets_json_rpc_answers(
             "null id": json.dumps(ping | {"id": None}),
             "fractional id": json.dumps(ping | {"id": 1.5}),
             "deep": json.dumps(ping | {"id": 8, "params": {"x": "DEEP"}}).replace('"DEEP"', deep),
+            "long number": json.dumps(ping | {"id": 9, "params": {"n": 1}}).replace(
+                '"n": 1', '"n": ' + "9" * 5000
+            ),
         }
         answers = {}
         for name, body in bodies.items():
@@ -401,11 +404,12 @@ def test_what_the_sdk_cannot_take_as_a_message_gets_json_rpc_answers(
             answers[name] = reply.json()
         assert {n: (a["id"], a["error"]["code"]) for n, a in answers.items()} == {
             "batch": (None, -32600), "null id": (None, -32600),
-            "fractional id": (None, -32600), "deep": (8, -32600),
+            "fractional id": (None, -32600), "deep": (8, -32600), "long number": (9, -32600),
         }  # fmt: skip
         assert "batches (arrays) are not supported" in answers["batch"]["error"]["message"]
         assert '"id" must be a string or an integer' in answers["null id"]["error"]["message"]
         assert "more than 200 levels deep" in answers["deep"]["error"]["message"]
+        assert "more than 4300 digits" in answers["long number"]["error"]["message"]
         served = http.post(url, json=ping, headers=session)
         assert served.status_code == 200 and '"result":{}' in served.text
         # A response (as to roots/list) has an id and no method: still accepted as one.

@@ -414,3 +414,20 @@ def test_the_wire_is_left_blocking_for_whoever_shares_it(tmp_path: Path, how: st
         os.close(theirs)
         with contextlib.suppress(OSError):
             os.close(ours)
+
+
+def test_a_number_too_long_to_read_is_refused_as_such_with_its_id(tmp_path: Path) -> None:
+    """A number of more digits than Python reads from text (4300) is valid JSON: it was
+    answered "Parse error: the line is not JSON", without the request's id."""
+    proc = _spawn(tmp_path)
+    assert proc.stdin is not None
+    call = {"name": "remember", "arguments": {"content": "long", "metadata": {"n": "N"}}}
+    line = _line({"id": 5, "method": "tools/call", "params": call})
+    proc.stdin.write(OPENING + line.replace(b'"N"', b"9" * 5000))
+    proc.stdin.write(_line({"id": 6, "method": "ping"}))
+    proc.stdin.flush()
+    refused, pong = _replies(proc, 3)[1:]
+    assert (refused["id"], refused["error"]["code"]) == (5, -32600), refused
+    assert "more than 4300 digits" in refused["error"]["message"]
+    assert pong == {"jsonrpc": "2.0", "id": 6, "result": {}}
+    assert _finish(proc) == (0, b"")

@@ -30,6 +30,7 @@ from memory_mcp.adapters.mcp_server.refusals import (
     INVALID_REQUEST,
     bears_id,
     error_line,
+    number_too_long,
     refusal,
 )
 
@@ -401,6 +402,8 @@ def _refusal(status: int, request: bytes, reply: bytes) -> bytes | None:
         answer = error_line(None, INVALID_REQUEST, BAD_ID) if bears_id(text) else None
     elif b'"Validation error: ' in reply or b"recursion limit exceeded" in reply:
         answer = refusal(text, too_deep=b"recursion limit exceeded" in reply)
+    elif b'"Parse error: ' in reply:  # valid JSON the SDK's parser could not read?
+        answer = number_too_long(text)
     else:
         return None
     return None if answer is None else answer.encode()

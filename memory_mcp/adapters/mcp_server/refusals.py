@@ -7,6 +7,7 @@ report under the wrong code, or a 202 for a request it took as a notification.""
 import json
 import logging
 import re
+import sys
 from contextlib import suppress
 from typing import Any
 
@@ -17,6 +18,9 @@ PARSE_ERROR, INVALID_REQUEST = -32700, -32600  # JSON-RPC 2.0's codes
 MOST_DEPTH = 200
 TOO_DEEP = (f"Invalid Request: the message nests objects and arrays more than {MOST_DEPTH} "
             "levels deep, which this server does not read. Send flatter arguments.")  # fmt: skip
+TOO_LONG = (f"Invalid Request: a number in the message has more than "
+            f"{sys.get_int_max_str_digits()} digits, which this server does not read. Send "
+            "such a value as text.")  # fmt: skip
 BAD_ID = ('Invalid Request: "id" must be a string or an integer (MCP allows no null id); '
           'a notification, which gets no answer, has no "id" member at all.')  # fmt: skip
 
@@ -42,8 +46,8 @@ def refusal(line: str, too_deep: bool = False) -> str | None:
         value = json.loads(text)
     except RecursionError:  # deeper than Python's parser goes: the id is found by a scan
         return error_line(_top_level_id(text), INVALID_REQUEST, TOO_DEEP)
-    except ValueError:
-        return error_line(None, PARSE_ERROR, NOT_JSON)
+    except ValueError:  # not JSON, or a number longer than Python reads from text
+        return number_too_long(text) or error_line(None, PARSE_ERROR, NOT_JSON)
     if isinstance(value, list):
         return error_line(None, INVALID_REQUEST, BATCH)
     if (
@@ -58,6 +62,20 @@ def refusal(line: str, too_deep: bool = False) -> str | None:
     if too_deep:
         return error_line(given if known else None, INVALID_REQUEST, TOO_DEEP)
     return error_line(given if known else None, INVALID_REQUEST, NOT_JSON_RPC)
+
+
+def number_too_long(text: str) -> str | None:
+    """The error for a message whose only fault is a number longer than Python reads from
+    text (JSON itself sets no limit), with the request's id; None for anything else."""
+    try:
+        json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    except ValueError:
+        return error_line(_top_level_id(text), INVALID_REQUEST, TOO_LONG)
+    except RecursionError:
+        return None
+    return None
 
 
 def nested_too_deep(error: Exception) -> bool:
