@@ -46,8 +46,10 @@ def refusal(line: str, too_deep: bool = False) -> str | None:
         value = json.loads(text)
     except RecursionError:  # deeper than Python's parser goes: the id is found by a scan
         return error_line(_top_level_id(text), INVALID_REQUEST, TOO_DEEP)
-    except ValueError:  # not JSON, or a number longer than Python reads from text
-        return number_too_long(text) or error_line(None, PARSE_ERROR, NOT_JSON)
+    except json.JSONDecodeError:
+        return error_line(None, PARSE_ERROR, NOT_JSON)
+    except ValueError:  # valid JSON, with a number longer than Python reads from text
+        return error_line(_top_level_id(text), INVALID_REQUEST, TOO_LONG)
     if isinstance(value, list):
         return error_line(None, INVALID_REQUEST, BATCH)
     if (
@@ -65,17 +67,10 @@ def refusal(line: str, too_deep: bool = False) -> str | None:
 
 
 def number_too_long(text: str) -> str | None:
-    """The error for a message whose only fault is a number longer than Python reads from
-    text (JSON itself sets no limit), with the request's id; None for anything else."""
-    try:
-        json.loads(text)
-    except json.JSONDecodeError:
-        return None
-    except ValueError:
-        return error_line(_top_level_id(text), INVALID_REQUEST, TOO_LONG)
-    except RecursionError:
-        return None
-    return None
+    """For a body the SDK's parser refused: refusal()'s error if it is valid JSON holding a
+    number longer than Python reads from text (JSON itself sets no limit), else None."""
+    answer = refusal(text)
+    return answer if answer is not None and TOO_LONG in answer else None
 
 
 def nested_too_deep(error: Exception) -> bool:
