@@ -41,7 +41,12 @@ def recall_until_embedded(svc: MemoryService, memory_id: int) -> None:
 
 
 def settle(svc: MemoryService) -> None:
-    """One check, and its background embedding if it started one, to the end."""
+    """One check, and its background embedding if it started one, to the end. A round
+    already running (a write's embedding checks too: remember_many embeds on a thread
+    between its batches) ends first, or the check would find it busy and start nothing."""
+    running = svc.semantic.newcomers.thread
+    if running is not None:
+        running.join(WAIT_S)
     svc.semantic.newcomers.check()
     thread = svc.semantic.newcomers.thread
     if thread is not None:
