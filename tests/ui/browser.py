@@ -62,6 +62,18 @@ def chromium() -> Iterator[Any]:
         shutil.rmtree(profile, ignore_errors=True)
 
 
+def log_in(browser: Any, url: str, login: str) -> None:
+    """Open the address `memory-mcp ui` printed once, so the browser keeps its login cookie.
+
+    That page goes on to `url/` by itself (a `refresh` header); the page is closed only once
+    it has arrived: Chromium can take a close in the middle of that navigation and never
+    close the page (playwright#42366), which hung a module's set-up until its timeout."""
+    page = browser.new_page()
+    page.goto(login)
+    page.wait_for_url(url + "/")
+    page.close()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -16,7 +16,7 @@ import pytest
 from memory_mcp.config import Settings
 from memory_mcp.errors import NotFound
 from memory_mcp.service import MemoryService
-from tests.ui.browser import chromium, missing, ui_server
+from tests.ui.browser import chromium, log_in, missing, ui_server
 
 pytestmark = [
     pytest.mark.slow,
@@ -54,9 +54,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, model_dir: Path) -> Iterator
     }
     service.close()
     with ui_server(db, model_dir, root / "ui.log") as (url, login), chromium() as browser:
-        page = browser.new_page()
-        page.goto(login)  # the address `memory-mcp ui` printed: the browser is logged in
-        page.close()
+        log_in(browser, url, login)
         yield {"url": url, "ids": ids, "settings": settings, "browser": browser, "root": root}
 
 

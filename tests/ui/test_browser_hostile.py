@@ -14,7 +14,7 @@ import pytest
 
 from memory_mcp.config import Settings
 from memory_mcp.service import MemoryService
-from tests.ui.browser import chromium, missing, ui_server
+from tests.ui.browser import chromium, log_in, missing, ui_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(missing() is not None, reason=missing() or "")]
 
@@ -43,10 +43,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     svc.update(ids["long"], content="B" * 5000)
     svc.close()
     with ui_server(root / "memory.db", None, root / "ui.log") as (url, login), chromium() as b:
-        page = b.new_page()
-        page.goto(login)
-        page.wait_for_url(url + "/")
-        page.close()
+        log_in(b, url, login)
         yield {"url": url, "login": login, "ids": ids, "settings": settings, "browser": b}
 
 

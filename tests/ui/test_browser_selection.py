@@ -8,7 +8,7 @@ import pytest
 
 from memory_mcp.config import Settings
 from memory_mcp.service import MemoryService
-from tests.ui.browser import chromium, missing, ui_server
+from tests.ui.browser import chromium, log_in, missing, ui_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(missing() is not None, reason=missing() or "")]
 
@@ -32,9 +32,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     service.close()
     log = root / "ui.log"
     with ui_server(db, None, log, MEMORY_MCP_SEMANTIC="false") as (url, login), chromium() as b:
-        page = b.new_page()
-        page.goto(login)
-        page.close()
+        log_in(b, url, login)
         yield {"url": url, "ids": ids, "db": db, "browser": b, "log": log}
 
 
