@@ -21,6 +21,7 @@ from memory_mcp.storage import open_storage
 from memory_mcp.storage.contract import Storage
 from memory_mcp.storage.postgres import db as pg_db
 from memory_mcp.storage.postgres import migrations as pg_migrations
+from memory_mcp.storage.postgres.migrations import principals as pg_principals
 from memory_mcp.storage.sqlite.migrations import MIGRATIONS as SQLITE_MIGRATIONS
 from tests import pg
 from tests.storage.rows import row, vec
@@ -132,7 +133,7 @@ def test_a_step_a_database_holds_under_another_number_is_not_run_again(
     monkeypatch.setattr(pg_db, "MIGRATIONS", previous)
     monkeypatch.setattr(pg_db, "TARGET", previous[-1][0])
     old = open_storage(settings(schema))
-    for statement in pg_migrations._PRINCIPALS:
+    for statement in pg_principals.PRINCIPALS:
         pg.raw_rows(old, statement)
     pg.raw_rows(old, "insert into principals (name, created_at) values ('alice', 'x')")
     old.close()
