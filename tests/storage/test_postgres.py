@@ -334,6 +334,30 @@ def test_scopes_and_tags_take_one_unicode_form_on_upgrade(
         store.close()
 
 
+def test_grants_take_one_unicode_form_on_upgrade(
+    schema: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Version 12 made scopes and tags NFC but left grants as typed: `token list` showed a
+    grant on `café/*` typed decomposed in that form (and two grants that print alike).
+    Step 13 stores each in the one form, once."""
+    previous = pg_migrations.MIGRATIONS[:7]
+    monkeypatch.setattr(pg_db, "MIGRATIONS", previous)
+    monkeypatch.setattr(pg_db, "TARGET", previous[-1][0])
+    old = open_storage(settings(schema))
+    composed, decomposed = "caf\u00e9", "cafe\u0301"
+    old.save_principal("carol", [f"{decomposed}/*=read", f"{composed}/*=read", "team=write"])
+    old.save_principal("dave", ["team=read"])
+    old.close()
+    monkeypatch.undo()
+    store = open_storage(settings(schema))
+    try:
+        carol, dave = store.get_principal("carol"), store.get_principal("dave")
+        assert carol is not None and carol.grants == (f"{composed}/*=read", "team=write")
+        assert dave is not None and dave.grants == ("team=read",)
+    finally:
+        store.close()
+
+
 def test_numbers_after_a_hyphen_are_found_on_upgrade(
     schema: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
