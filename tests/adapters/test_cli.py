@@ -72,6 +72,7 @@ def test_restoring_a_memory_said_again_and_replaced_since_leaves_one_copy(run) -
     run("remember", "Editor is Zed", "--key", "user.editor")
     said = run.stderr_of("restore", "1")  # type: ignore[attr-defined]
     assert "#1 stays superseded by #3" in said
+    assert "#2, the same text stored again meanwhile, merged into #1" in " ".join(said.split())
     old = as_json(run("list", "--superseded", "--json"))
     helix = [(m["id"], m["repeat_count"]) for m in old if m["content"] == "Editor is Helix"]  # type: ignore[index]
     assert helix == [(1, 2)]

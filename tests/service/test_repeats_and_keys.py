@@ -139,7 +139,8 @@ def test_a_restored_memory_said_again_and_replaced_since_is_one_memory(
     service.forget([helix.id])
     again = service.remember("Editor is Helix", key="user.editor")
     zed = service.remember("Editor is Zed", key="user.editor")
-    assert service.restore([helix.id]).restored == [helix.id]
+    result = service.restore([helix.id])
+    assert (result.restored, result.merged) == ([helix.id], {helix.id: [again.id]})
     restored = service.get(helix.id)
     assert (restored.superseded_by, restored.repeat_count) == (zed.id, 2)
     with pytest.raises(NotFound, match=f"#{again.id} was merged into #{helix.id}"):
@@ -161,7 +162,7 @@ def test_a_value_said_again_after_another_stays_two_memories_when_restored(
     service.forget([first.id])
     later = service.remember("Editor is Helix", key="user.editor")
     service.remember("Editor is Zed", key="user.editor")
-    service.restore([first.id])
+    assert service.restore([first.id]).merged == {}
     assert service.get(first.id).superseded_by != service.get(later.id).superseded_by
 
 
