@@ -280,6 +280,10 @@ class RestoreResult(BaseModel):
     memories: list[Memory] = Field(description="The memories named, as they are now.")
     restored: list[int] = Field(description="Forgotten, and back now.")
     not_forgotten: list[int] = Field(default_factory=list, description="Nothing to restore.")
+    merged: dict[int, list[int]] = Field(
+        default_factory=dict,
+        description="Restored id -> copies of its text stored meanwhile, merged into it.",
+    )
 
     @property
     def still_superseded(self) -> dict[int, int]:

@@ -1,5 +1,5 @@
-"""Names and short texts as a memory holds them: scopes, tags, keys and context cleaned and
-checked (invisible characters, controls, lengths). Validation only, no I/O."""
+"""Names and short texts as a memory holds them: scopes, tags, keys, context and the client
+label cleaned and checked (invisible characters, controls, lengths). Validation only, no I/O."""
 
 import re
 import unicodedata
@@ -117,3 +117,21 @@ def wildcard_scope(scope: str) -> str:
         f"(`team/{WILDCARD}` is every scope starting with `team/`), so no grant could name "
         f"it alone: name it without `{WILDCARD}`"
     )
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def clean_label(text: object, limit: int) -> str:
+    """`text` (a client's self-declared name or version, stored with what it writes) as
+    one short printable line: control and format characters (NUL, newlines,
+    bidi overrides), unpaired surrogates and private-use characters dropped, runs of
+    white space made one space, cut to `limit` characters."""
+    if not isinstance(text, str):
+        return ""
+    kept = "".join(
+        " " if ch.isspace() else ch
+        for ch in text[: limit * 4]
+        if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")
+    )
+    return _SPACES.sub(" ", kept).strip()[:limit].rstrip()

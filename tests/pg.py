@@ -121,3 +121,24 @@ def schema_text(schema: str) -> bytes:
             for table in tables
             for row in conn.execute(f'select t::text from "{schema}"."{table}" t').fetchall()
         )
+
+
+def other_spellings(role_url: str | None = None) -> list[str]:
+    """The test database written other ways a person might: the address as digits, an
+    option added, host and user as query parameters, the short scheme; and, given
+    `role_url` (another role's URL of it), that one."""
+    from urllib.parse import quote
+
+    from psycopg import conninfo
+
+    parts = conninfo.conninfo_to_dict(url())
+    user, password = quote(str(parts["user"]), safe=""), quote(str(parts["password"]), safe="")
+    host, port, db = parts.get("host", "localhost"), parts.get("port", "5432"), parts["dbname"]
+    numeric = "127.0.0.1" if host == "localhost" else host
+    spelled = [
+        f"postgresql://{user}:{password}@{numeric}:{port}/{db}",
+        f"{url()}{'&' if '?' in url() else '?'}application_name=another",
+        f"postgresql:///{db}?host={host}&port={port}&user={user}&password={password}",
+        f"postgres://{user}:{password}@{host}:{port}/{db}",
+    ]
+    return spelled + ([role_url] if role_url else [])

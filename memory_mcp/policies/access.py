@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from memory_mcp.errors import InvalidInput
-from memory_mcp.names import clean_scope
+from memory_mcp.names import clean_scope, name_form
 
 Right = Literal["read", "write"]
 RIGHTS: tuple[Right, ...] = ("read", "write")
@@ -137,6 +137,13 @@ def parse_grants(texts: Iterable[str]) -> tuple[Grant, ...]:
     if len(grants) > MAX_GRANTS:
         raise InvalidInput(f"At most {MAX_GRANTS} grants per principal.")
     return grants
+
+
+def settle_grants(stored: Iterable[str]) -> list[str]:
+    """Grants stored before patterns took one Unicode form (schema step 13): each in the form
+    parse_grant gives a new one (names.name_form: `café/*` typed decomposed is NFC), two
+    that are now the same kept once, in their order."""
+    return list(dict.fromkeys(name_form(text) for text in stored))
 
 
 def forbidden_write(scope: str) -> str:

@@ -25,13 +25,16 @@ class Copy:
     hidden: bool  # forgotten or superseded
     replaced_another: bool  # it superseded a memory: folding it away orphans that correction
     day: str | None = None  # its event's day (policies/repeats.py): None when undated or lasting
+    # what superseded it, when that alone hides it (it is not forgotten)
+    successor: int | None = None
 
     @classmethod
     def of_row(cls, row: Any, replaced_another: bool) -> "Copy":
         """From a stored row (either backend's: read by column name)."""
         hidden = row["forgotten_at"] is not None or row["superseded_by"] is not None
         day = event_day(row["occurred_at"], row["kind"])
-        return cls(int(row["id"]), row["key"], hidden, bool(replaced_another), day)
+        successor = row["superseded_by"] if row["forgotten_at"] is None else None
+        return cls(int(row["id"]), row["key"], hidden, bool(replaced_another), day, successor)
 
 
 @dataclass(frozen=True)
@@ -56,20 +59,24 @@ def can_fold(later: Copy, into: Copy) -> bool:
 
 def folded_into(kept_id: int, same_text: Iterable[Copy]) -> list[int]:
     """The ids, oldest first, of the memories that fold into `kept_id` when it becomes
-    current again (restored, moved), from `same_text`: every memory of its scope with its
-    normalised text, itself included. The visible ones with its key and its event day (or
-    both undated: a fold would lose a date) fold, except one that replaced another; none
-    when it is hidden itself (or not among them)."""
+    current again (restored, moved, reinstated), from `same_text`: every memory of its
+    scope with its normalised text, itself included. The visible ones with its key and its
+    event day (or both undated: a fold would lose a date) fold, except one that replaced
+    another. A memory restored only to be superseded (its key has a later value) is the
+    copy its text said again became, when that was superseded by the same memory: that copy
+    folds (one statement with one fate, not two); one superseded by another memory is a
+    value the key had again later and stays. None when it is forgotten (or not among them)."""
     copies = list(same_text)
     kept = next((copy for copy in copies if copy.id == kept_id), None)
-    if kept is None or kept.hidden:
+    if kept is None or (kept.hidden and kept.successor is None):
         return []
     return sorted(
         copy.id
         for copy in copies
         if copy.id != kept.id
         and (copy.key, copy.day) == (kept.key, kept.day)
-        and can_fold(copy, kept)
+        and not copy.replaced_another
+        and (copy.successor == kept.successor if kept.hidden else can_fold(copy, kept))
     )
 
 

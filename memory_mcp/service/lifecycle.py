@@ -26,6 +26,7 @@ from memory_mcp.timestamps import format_time
 
 # Shorter text is too likely to occur by chance (in other words, dates, ids) to replace blindly.
 MIN_SCRUB_CHARS = 4
+MAX_FOLDS_SHOWN = 100  # copies a restore names as merged into it (all are in its history)
 
 
 @contextmanager
@@ -199,8 +200,21 @@ class Lifecycle(Part):
             self._check_writable(ids)
             restored, not_forgotten = self.store.restore(ids, client)
         return RestoreResult(
-            memories=self.store.get_many(list(ids)), restored=restored, not_forgotten=not_forgotten
+            memories=self.store.get_many(list(ids)),
+            restored=restored,
+            not_forgotten=not_forgotten,
+            merged={i: merged for i in restored if (merged := self._merged_by_restore(i))},
         )
+
+    def _merged_by_restore(self, memory_id: int) -> list[int]:
+        """The copies its restore merged into it: the merge entries above its newest
+        restore entry (the restore writes them after it, in its transaction)."""
+        merged: list[int] = []
+        for entry in self.store.history(memory_id, limit=MAX_FOLDS_SHOWN + 1):
+            if entry.action != "merge" or "merged" not in entry.detail:
+                return sorted(merged) if entry.action == "restore" else []
+            merged.append(int(entry.detail["merged"]))
+        return []  # more than we show: the history has them
 
     def purge_candidates(self, ids: Sequence[int], expired: bool = False) -> list[int]:
         inputs.check_id_values(ids)

@@ -41,10 +41,14 @@ def migrate(
     source: Storage, target: Storage, progress: Progress | None = None, seed: int = 0
 ) -> MigrationReport:
     """Copy everything from `source` into `target`, then verify (StorageError if not equal)."""
-    if target.location == source.location:
+    # Compared as stores, not as locations: another spelling of the same server and
+    # database (localhost or 127.0.0.1, another role, an option added) is still the source,
+    # and a copy into it would skip every row as copied already and report success.
+    if target.identity() == source.identity():
+        reached = "" if target.location == source.location else f", reached as {target.location}"
         raise InvalidInput(
-            f"The target is the source itself ({source.location}); copy into another "
-            "database, file or schema (`migrate --to URL --to-schema NAME`)."
+            f"The target is the source itself ({source.location}{reached}); copy into "
+            "another database, file or schema (`migrate --to URL --to-schema NAME`)."
         )
     _check_target_is_ours(source, target)
     info = source.vector_index_info()

@@ -63,6 +63,23 @@ def test_forget_restore_purge(run) -> None:  # type: ignore[no-untyped-def]
     run("show", "1", code=1)
 
 
+def test_restoring_a_memory_said_again_and_replaced_since_leaves_one_copy(run) -> None:  # type: ignore[no-untyped-def]
+    """Helix forgotten, said again (#2), then Zed: `restore 1` left #1 and #2, one text
+    superseded twice by #3 (`list --superseded` showed both); #2 now folds into #1."""
+    run("remember", "Editor is Helix", "--key", "user.editor")
+    run("forget", "1")
+    run("remember", "Editor is Helix", "--key", "user.editor")
+    run("remember", "Editor is Zed", "--key", "user.editor")
+    said = run.stderr_of("restore", "1")  # type: ignore[attr-defined]
+    assert "#1 stays superseded by #3" in said
+    assert "#2, the same text stored again meanwhile, merged into #1" in " ".join(said.split())
+    old = as_json(run("list", "--superseded", "--json"))
+    helix = [(m["id"], m["repeat_count"]) for m in old if m["content"] == "Editor is Helix"]  # type: ignore[index]
+    assert helix == [(1, 2)]
+    assert "#2 was merged into #1" in run.stderr_of("show", "2")  # type: ignore[attr-defined]
+    assert [e["action"] for e in as_json(run("history", "1", "--json"))][:2] == ["merge", "restore"]  # type: ignore[index]
+
+
 def test_restore_says_what_it_did_not_bring_back(run) -> None:  # type: ignore[no-untyped-def]
     """`restore` said "Restored #1" of a memory that was never forgotten, and of a
     superseded one that recall still hides behind its newer value."""

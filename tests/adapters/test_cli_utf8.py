@@ -3,6 +3,7 @@ argument, the byte and where it is, by every command that takes text, from the c
 the environment, stdin or a file; file paths may hold any bytes."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -82,6 +83,28 @@ def test_the_environment_and_stdin_and_files_say_where(db: Path, tmp_path: Path)
     result = CliRunner().invoke(app, ["--db", str(db), "edit", "1"], env={"EDITOR": str(editor)})
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "The edited text is not valid UTF-8: byte 0xE9 at line 3" in result.stderr
+
+
+def test_an_edit_saved_as_latin1_keeps_the_file_and_says_where(db: Path, tmp_path: Path) -> None:
+    """An editor that saved the text in another encoding: the edit was refused and the
+    temporary file deleted, so what the user typed was lost."""
+    editor = tmp_path / "editor.sh"
+    editor.write_text(
+        "#!/bin/sh\nprintf 'kind: note\\n---\\nA long note about the caf\\351 menu' > \"$1\"\n"
+    )
+    editor.chmod(0o700)
+    before = CliRunner().invoke(app, ["--db", str(db), "show", "1", "--json"]).stdout
+    result = CliRunner().invoke(app, ["--db", str(db), "edit", "1"], env={"EDITOR": str(editor)})
+    assert result.exit_code == 1
+    said = " ".join(result.stderr.split())
+    assert "The edited text is not valid UTF-8: byte 0xE9 at line 3" in said
+    found = re.search(r"kept, byte for byte, in (\S+\.md):", said)
+    assert found, said
+    kept = Path(found.group(1))
+    assert kept.read_bytes() == b"kind: note\n---\nA long note about the caf\xe9 menu"
+    assert kept.stat().st_mode & 0o077 == 0  # private: it may hold anything
+    kept.unlink()
+    assert CliRunner().invoke(app, ["--db", str(db), "show", "1", "--json"]).stdout == before
 
 
 def test_a_command_line_of_latin1_bytes_in_a_new_process(db: Path, tmp_path: Path) -> None:

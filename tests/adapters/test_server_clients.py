@@ -10,13 +10,10 @@ import pytest
 from mcp import Client
 from mcp.types import Implementation, ListRootsResult, Root
 
-from memory_mcp.adapters.mcp_server.calls import (
-    MAX_CLIENT_NAME_CHARS,
-    MAX_CLIENT_VERSION_CHARS,
-    clean_label,
-)
+from memory_mcp.adapters.mcp_server.calls import MAX_CLIENT_NAME_CHARS, MAX_CLIENT_VERSION_CHARS
 from memory_mcp.adapters.mcp_server.server import build_server
 from memory_mcp.config import Settings
+from memory_mcp.names import clean_label
 from memory_mcp.service import MemoryService
 from tests.conftest import call_tool as call
 

@@ -36,6 +36,20 @@ def test_a_hidden_memory_takes_in_nothing() -> None:
     assert not can_fold(copy(3, hidden=True), copy(2))
 
 
+def test_a_superseded_memory_takes_in_the_copies_superseded_by_the_same_memory() -> None:
+    """A restore that leaves a memory superseded (its key has a later value) made it the
+    copy its text said again became: superseded by the same memory, one statement. Copies
+    superseded by another memory (the key's value again later) or forgotten stay."""
+
+    def gone(id: int, by: int | None, replaced_another: bool = False) -> Copy:
+        return Copy(id, "k", True, replaced_another, successor=by)
+
+    same_text = [gone(1, 9), gone(4, 9), gone(5, 7), gone(6, None), copy(8, key="k")]
+    assert folded_into(1, same_text) == [4]
+    assert folded_into(1, [gone(1, 9), gone(4, 9, replaced_another=True)]) == []
+    assert folded_into(6, same_text) == []  # forgotten: takes in nothing
+
+
 def test_keyed_copies_fold_only_into_their_key() -> None:
     same_text = [copy(1, key="port"), copy(2, key="port"), copy(3), copy(4, key="host")]
     assert folded_into(2, same_text) == [1]

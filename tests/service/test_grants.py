@@ -298,3 +298,17 @@ def test_acting_as_whom_a_service_already_acts_for_is_that_service(team: dict) -
     assert owner.as_principal(access.OWNER) is owner
     assert alice.as_principal(alice.access) is alice
     assert alice.as_principal(access.OWNER) is not alice  # never keeps a principal's bounds
+
+
+def test_a_grant_typed_in_another_unicode_form_is_stored_in_the_one_form(
+    service: MemoryService,
+) -> None:
+    """Scopes are NFC (`café` from a macOS folder is decomposed); a grant on it, typed
+    either way, is stored as one grant in that form and covers the scope."""
+    composed, decomposed = "caf\u00e9", "cafe\u0301"
+    service.remember("The café opens at eight", scope=f"{decomposed}/menu")
+    record, _ = service.team.add("carol", [f"{decomposed}/*=read", f"{composed}/*"])
+    assert record.grants == (f"{composed}/*=read",)
+    assert service.team.list()[0].grants == (f"{composed}/*=read",)
+    carol = service.as_principal(service.team.access_for("carol"))
+    assert [h.scope for h in carol.recall("café opens", scope="*").hits] == [f"{composed}/menu"]

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from memory_mcp.adapters.cli.main import app
 from memory_mcp.config import Settings
-from memory_mcp.errors import StorageError
+from memory_mcp.errors import InvalidInput, StorageError
 from memory_mcp.models import MemoryFilter
 from memory_mcp.service import MemoryService
 from memory_mcp.service.migration import EVERYTHING, migrate
@@ -192,3 +192,29 @@ def test_two_schemas_of_one_database_are_copied_between_with_to_schema(
         refused = migrate_cli(*args)
         assert refused.exit_code == 1 and said in refused.stderr, refused.stderr
     assert not (tmp_path / "x.db").exists()
+
+
+def test_another_spelling_of_the_source_is_refused_before_anything_is_written(
+    tmp_path: Path,
+) -> None:
+    """The source and the target were compared as URLs: 127.0.0.1 for localhost, another
+    role, host= as a parameter or an option added passed for another database, and the
+    copy went into the source itself, skipped every row as copied and reported success."""
+    schema = pg.fresh_schema()
+    role, role_url = pg.fresh_role()
+    pg.admin(f'grant memory_mcp to "{role}"')  # the owner's rights: it reads the same tables
+    source = MemoryService.open(Settings(db=pg.url(), pg_schema=schema), embedder=FakeEmbedder())
+    source.remember("The staging database is on db-07")
+    before = (everything(source.store), trail(source.store))
+    runner = CliRunner()
+    for spelled in pg.other_spellings(role_url):
+        with pytest.raises(InvalidInput, match="The target is the source itself"):
+            source.migrate_to(spelled)
+        said = runner.invoke(
+            app,
+            ["--db", pg.url(), "migrate", "--to", spelled],
+            env={"MEMORY_MCP_PG_SCHEMA": schema, "MEMORY_MCP_SEMANTIC": "false"},
+        )
+        assert said.exit_code == 1 and "The target is the source itself" in said.stderr, spelled
+    assert (everything(source.store), trail(source.store)) == before
+    source.close()

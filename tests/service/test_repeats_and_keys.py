@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from memory_mcp.errors import InvalidInput
+from memory_mcp.errors import InvalidInput, NotFound
 from memory_mcp.service import MemoryService
 from tests.conftest import FakeEmbedder
 
@@ -126,3 +126,62 @@ def test_a_key_is_measured_as_it_is_stored(service: MemoryService) -> None:
         service.remember("A long key", key="\u00df" * 60)
     stored = service.remember("The Straße is closed", key="Straße.Status")
     assert stored.key == "strasse.status"
+
+
+def test_a_restored_memory_said_again_and_replaced_since_is_one_memory(
+    service: MemoryService,
+) -> None:
+    """Forgotten, then said again, and that copy superseded by a later value: the restore
+    left two copies of one statement, both superseded by the same memory, and purging that
+    value brought both back as current. The copy folds into the restored id (counted, its
+    history saying so), and the value once more current is one memory."""
+    helix = service.remember("Editor is Helix", key="user.editor")
+    service.forget([helix.id])
+    again = service.remember("Editor is Helix", key="user.editor")
+    zed = service.remember("Editor is Zed", key="user.editor")
+    result = service.restore([helix.id])
+    assert (result.restored, result.merged) == ([helix.id], {helix.id: [again.id]})
+    restored = service.get(helix.id)
+    assert (restored.superseded_by, restored.repeat_count) == (zed.id, 2)
+    with pytest.raises(NotFound, match=f"#{again.id} was merged into #{helix.id}"):
+        service.get(again.id)
+    assert [e.action for e in service.history(helix.id)][:2] == ["merge", "restore"]
+    service.purge([zed.id])
+    assert [m.id for m in service.store.current_for_key("global", "user.editor")] == [helix.id]
+    assert [h.id for h in service.recall("Editor is Helix").hits] == [helix.id]
+
+
+def test_a_value_said_again_after_another_stays_two_memories_when_restored(
+    service: MemoryService,
+) -> None:
+    """Helix, then Neovim, then Helix again, then Zed: the two Helix are two moments of
+    the key's history, each superseded by its own next value; restoring the first (it was
+    forgotten) keeps both."""
+    first = service.remember("Editor is Helix", key="user.editor")
+    service.remember("Editor is Neovim", key="user.editor")
+    service.forget([first.id])
+    later = service.remember("Editor is Helix", key="user.editor")
+    service.remember("Editor is Zed", key="user.editor")
+    assert service.restore([first.id]).merged == {}
+    assert service.get(first.id).superseded_by != service.get(later.id).superseded_by
+
+
+def test_purging_a_correction_leaves_one_current_copy_of_the_text(
+    service: MemoryService,
+) -> None:
+    """A restored memory is current beside a copy of its text that a correction replaced;
+    purging the correction reinstated that copy as current too: two current copies. The
+    one reinstated takes the other in, as a restore does."""
+    first = service.remember("The build runs on Jenkins")
+    service.forget([first.id])
+    again = service.remember("The build runs on Jenkins")
+    fix = service.remember("The build runs on Buildkite", replaces=again.id)
+    service.restore([first.id])
+    assert service.get(first.id).forgotten_at is None  # restored, as asked
+    assert service.get(again.id).superseded_by == fix.id
+    service.purge([fix.id])
+    kept = service.get(again.id)
+    assert kept.superseded_by is None and kept.repeat_count == 2
+    with pytest.raises(NotFound, match=f"#{first.id} was merged into #{again.id}"):
+        service.get(first.id)
+    assert [h.id for h in service.recall("build runs on Jenkins").hits] == [again.id]

@@ -1157,6 +1157,33 @@ def test_the_vector_feed_names_rows_left_without_a_vector(storage: Storage) -> N
 # -- maintenance --------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_store_is_itself_however_it_is_reached(backend: str, tmp_path: Path) -> None:
+    """`migrate` compared locations as written, so another spelling of the source
+    (127.0.0.1 for localhost, another role, an option added, ...) passed for another one."""
+    first = settings(backend, tmp_path)
+    one = open_storage(first)
+    if backend == "postgres":
+        spellings = [first.model_copy(update={"db": db}) for db in pg.other_spellings()]
+        elsewhere = first.model_copy(update={"pg_schema": pg.fresh_schema()})
+    else:
+        (tmp_path / "linked.db").symlink_to(tmp_path / "contract.db")
+        (tmp_path / "folder").symlink_to(tmp_path)
+        spellings = [
+            first.model_copy(update={"db": db})
+            for db in (tmp_path / "linked.db", tmp_path / "folder" / "contract.db")
+        ]
+        elsewhere = first.model_copy(update={"db": tmp_path / "other.db"})
+    for spelled in spellings:
+        again = open_storage(spelled)
+        assert again.identity() == one.identity(), spelled.db
+        again.close()
+    other = open_storage(elsewhere)
+    assert other.identity() != one.identity()
+    other.close()
+    one.close()
+
+
 def test_a_healthy_store_says_so_and_backs_up(storage: Storage, tmp_path: Path) -> None:
     if storage.location.startswith("postgresql://"):
         pytest.skip("backup copies SQLite files; a PostgreSQL database uses pg_dump")

@@ -334,7 +334,7 @@ def test_an_upgrade_whose_steps_have_nothing_to_do_makes_no_backup(tmp_path: Pat
     finally:
         store.close()
     conn = db.connect(path)
-    assert db.schema_version(conn) == len(MIGRATIONS) == 12
+    assert db.schema_version(conn) == len(MIGRATIONS) == 13
     conn.close()
     assert list(tmp_path.glob("*.bak*")) == []
 
@@ -370,6 +370,31 @@ def test_scopes_and_tags_take_one_unicode_form_on_upgrade(tmp_path: Path) -> Non
         assert renamed.before and renamed.after
         assert (renamed.before["scope"], renamed.after["scope"]) == (decomposed, composed)
         assert superseded.detail == {"by": second, "why": "key"}
+    finally:
+        store.close()
+
+
+def test_grants_take_one_unicode_form_on_upgrade(tmp_path: Path) -> None:
+    """Version 12 made scopes and tags NFC but left grants as typed: `token list` showed a
+    grant on `café/*` typed decomposed in that form (and two grants that print alike).
+    Step 13 stores each in the one form, once."""
+    composed, decomposed = "caf\u00e9", "cafe\u0301"
+    path = tmp_path / "memory.db"
+    store = open_storage(Settings(db=path, semantic=False))
+    store.save_principal("carol", [f"{decomposed}/*=read", f"{composed}/*=read", "team=write"])
+    store.save_principal("dave", ["team=read"])
+    store.close()
+    conn = db.connect(path)
+    with db.transaction(conn):  # as version 12 left it
+        conn.execute("delete from meta where key = 'grant_form'")
+        conn.execute("pragma user_version = 12")
+        db.set_meta(conn, "schema_version", "12")
+    conn.close()
+    store = open_storage(Settings(db=path, semantic=False))
+    try:
+        carol, dave = store.get_principal("carol"), store.get_principal("dave")
+        assert carol is not None and carol.grants == (f"{composed}/*=read", "team=write")
+        assert dave is not None and dave.grants == ("team=read",)
     finally:
         store.close()
 

@@ -21,6 +21,7 @@ from memory_mcp.storage import open_storage
 from memory_mcp.storage.contract import Storage
 from memory_mcp.storage.postgres import db as pg_db
 from memory_mcp.storage.postgres import migrations as pg_migrations
+from memory_mcp.storage.postgres.migrations import principals as pg_principals
 from memory_mcp.storage.sqlite.migrations import MIGRATIONS as SQLITE_MIGRATIONS
 from tests import pg
 from tests.storage.rows import row, vec
@@ -132,7 +133,7 @@ def test_a_step_a_database_holds_under_another_number_is_not_run_again(
     monkeypatch.setattr(pg_db, "MIGRATIONS", previous)
     monkeypatch.setattr(pg_db, "TARGET", previous[-1][0])
     old = open_storage(settings(schema))
-    for statement in pg_migrations._PRINCIPALS:
+    for statement in pg_principals.PRINCIPALS:
         pg.raw_rows(old, statement)
     pg.raw_rows(old, "insert into principals (name, created_at) values ('alice', 'x')")
     old.close()
@@ -329,6 +330,30 @@ def test_scopes_and_tags_take_one_unicode_form_on_upgrade(
         assert (renamed.before["scope"], renamed.after["scope"]) == (decomposed, composed)
         assert store.history(51)[1].detail == {"by": 52, "why": "key"}
         assert pg.raw_rows(store, "select count(*) from memories") == [(3,)]
+    finally:
+        store.close()
+
+
+def test_grants_take_one_unicode_form_on_upgrade(
+    schema: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Version 12 made scopes and tags NFC but left grants as typed: `token list` showed a
+    grant on `café/*` typed decomposed in that form (and two grants that print alike).
+    Step 13 stores each in the one form, once."""
+    previous = pg_migrations.MIGRATIONS[:7]
+    monkeypatch.setattr(pg_db, "MIGRATIONS", previous)
+    monkeypatch.setattr(pg_db, "TARGET", previous[-1][0])
+    old = open_storage(settings(schema))
+    composed, decomposed = "caf\u00e9", "cafe\u0301"
+    old.save_principal("carol", [f"{decomposed}/*=read", f"{composed}/*=read", "team=write"])
+    old.save_principal("dave", ["team=read"])
+    old.close()
+    monkeypatch.undo()
+    store = open_storage(settings(schema))
+    try:
+        carol, dave = store.get_principal("carol"), store.get_principal("dave")
+        assert carol is not None and carol.grants == (f"{composed}/*=read", "team=write")
+        assert dave is not None and dave.grants == ("team=read",)
     finally:
         store.close()
 

@@ -211,6 +211,13 @@ def test_restore_says_what_it_did_as_the_cli_does(
         "Not forgotten: nothing to restore. Not forgotten, and superseded by a newer value: "
         "recall shows that one instead."
     )
+    zsh = service.remember("Shell is zsh", key="user.shell").id
+    service.forget([zsh])
+    again = service.remember("Shell is zsh", key="user.shell").id  # said again meanwhile
+    service.remember("Shell is fish", key="user.shell")
+    merged = notice(web.post(f"/m/{zsh}/restore", data=sent, headers=same).text)
+    assert merged.startswith("Restored, but superseded") and "was merged into it" in merged
+    assert service.history(again)[0].detail == {"into": zsh}
 
 
 def test_find_and_edit_hold_a_tag_with_a_comma(

@@ -76,6 +76,7 @@ def run_editor(text: str) -> str:
     editor = (os.environ.get("VISUAL") or os.environ.get("EDITOR") or "").strip() or "vi"
     fd, name = tempfile.mkstemp(prefix="memory-", suffix=".md")
     path = Path(name)
+    keep = False
     try:
         # No newline translation either way: a memory's \r\n or \r is text to keep, and
         # an unchanged file must read back as exactly what was written.
@@ -90,9 +91,19 @@ def run_editor(text: str) -> str:
             ) from exc
         if result.returncode != 0:
             raise InvalidInput(f"The editor ({editor}) exited with {result.returncode}.")
-        return utf8(path.read_bytes(), "The edited text")  # line ends kept as written
+        try:
+            return utf8(path.read_bytes(), "The edited text")  # line ends kept as written
+        except InvalidInput as exc:
+            # What was typed is only in this file: keep it (it is private, from mkstemp) for
+            # the user to re-save as UTF-8, rather than delete the only copy of their work.
+            keep = True
+            raise InvalidInput(
+                f"{exc} Nothing was changed; what you wrote is kept, byte for byte, in {path}: "
+                "save it as UTF-8 and edit again (or pass it with --content)."
+            ) from exc
     finally:
-        path.unlink(missing_ok=True)
+        if not keep:
+            path.unlink(missing_ok=True)
 
 
 @contextmanager

@@ -153,6 +153,11 @@ def restore(ctx: typer.Context, ids: IdsArg, db: DbOpt = None, json_: JsonOpt = 
         err.print(f"Restored {fmt_ids(result.restored)}.")
     if result.not_forgotten:
         err.print(f"Not forgotten, nothing to restore: {fmt_ids(result.not_forgotten)}.")
+    for kept, copies in result.merged.items():  # its text, stored again while it was forgotten
+        err.print(
+            f"{fmt_ids(copies)}, the same text stored again meanwhile, merged into #{kept} "
+            f"(`memory-mcp history {kept}`)."
+        )
     for old, new in result.still_superseded.items():  # back, or never gone, but replaced
         err.print(
             f"#{old} stays superseded by #{new}: recall shows #{new} instead "

@@ -5,9 +5,7 @@ client's name, core errors as tool errors, and the blocking service call on a wo
 
 import functools
 import logging
-import re
 import threading
-import unicodedata
 import warnings
 from collections.abc import Callable, MutableMapping
 from contextvars import ContextVar
@@ -25,6 +23,7 @@ from mcp.types import ListRootsRequest, ListRootsResult
 
 from memory_mcp.adapters.mcp_server.offload import OFFLOAD
 from memory_mcp.errors import MemoryMCPError
+from memory_mcp.names import clean_label
 from memory_mcp.service import projects
 
 if TYPE_CHECKING:  # the service stack is imported once the first requests are answered
@@ -40,7 +39,6 @@ ROOTS_ASKING = "memory_mcp.roots_asking"  # set while one call of the connection
 ROOTS_TIMEOUT_S = 10.0  # a client answers roots/list from memory: this is one that will not
 MAX_CLIENT_NAME_CHARS = 64
 MAX_CLIENT_VERSION_CHARS = 32
-_SPACES = re.compile(r"\s+")
 
 # Set by access.AccessGate for each HTTP request (here, so that stdio never imports the gate).
 CALLER: "ContextVar[Access | None]" = ContextVar("memory_mcp_http_access", default=None)
@@ -326,17 +324,3 @@ def _label(name: str | None, version: str | None) -> str:
         return "mcp"
     shown = clean_label(version, MAX_CLIENT_VERSION_CHARS)
     return f"{cleaned} {shown}" if shown else cleaned
-
-
-def clean_label(text: object, limit: int) -> str:
-    """`text` as one short printable line: control and format characters (NUL, newlines,
-    bidi overrides), unpaired surrogates and private-use characters dropped, runs of
-    white space made one space, cut to `limit` characters."""
-    if not isinstance(text, str):
-        return ""
-    kept = "".join(
-        " " if ch.isspace() else ch
-        for ch in text[: limit * 4]
-        if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")
-    )
-    return _SPACES.sub(" ", kept).strip()[:limit].rstrip()

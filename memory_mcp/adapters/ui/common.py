@@ -32,6 +32,8 @@ NOTICES = {
     "restored": "Restored: back in recall.",
     "restoredsuperseded": "Restored, but superseded by a newer value: recall shows that one "
     "instead.",
+    "restoredmerged": "The same text, stored again while it was forgotten, was merged into it "
+    "(its history names the copy).",
     "notforgotten": "Not forgotten: nothing to restore.",
     "stillsuperseded": "Not forgotten, and superseded by a newer value: recall shows that one "
     "instead.",

@@ -121,6 +121,7 @@ def _restore_notices(result: RestoreResult) -> list[str]:
     facts = {
         "restored": bool(back - set(replaced)),
         "restoredsuperseded": bool(back & set(replaced)),
+        "restoredmerged": bool(result.merged),
         "notforgotten": bool(set(result.not_forgotten) - set(replaced)),
         "stillsuperseded": bool(set(result.not_forgotten) & set(replaced)),
     }

@@ -179,6 +179,20 @@ class PgMaintenance(PgBase):
             )
             return int(cur.rowcount)
 
+    def identity(self) -> str:
+        """The running server (its start, to the microsecond, and port), the database (its
+        oid) and the schema: what any role may read. `system_identifier` would need a role
+        allowed pg_control_system(), and two spellings by two roles must still compare."""
+        server = self._read(
+            lambda c: scalar(
+                c,
+                """select concat_ws(':', extract(epoch from pg_postmaster_start_time()),
+                                 current_setting('port'),
+                          (select oid from pg_database where datname = current_database()))""",
+            )
+        )
+        return f"postgresql:{server}:{self.schema}"
+
     def vector_metadata_drift(self) -> int:
         """Always 0: searches join `memories` for their filters, nothing is copied."""
         return 0

@@ -63,14 +63,17 @@ class PgRemovals(PgBase):
         """Hard delete: the row, its keyword entry (a column of it) and vector (cascade),
         and every text its history held; the history keeps when, who and what action."""
         purged: list[int] = []
+        back: list[int] = []
         with self._write() as c:
             for memory_id in dict.fromkeys(ids):
                 successor = require_row(c, memory_id)["superseded_by"]
                 c.execute("delete from memories where id = %s", (memory_id,))
                 history.erase(c, memory_id, action)
                 history.record(c, memory_id, action, client)
-                decisions.reinstate_replaced(c, memory_id, client, successor=successor)
+                back += decisions.reinstate_replaced(c, memory_id, client, successor=successor)
                 purged.append(memory_id)
+            for memory_id in back:  # current again: one memory of each text, as a restore
+                fold_repeats(c, memory_id, client)
         if purged:
             self._vacuum()
         return purged

@@ -209,6 +209,14 @@ class SqliteMaintenance(SqliteBase):
         ):
             return int(scalar(copy, "select count(*) from memories")), _integrity(copy)
 
+    def identity(self) -> str:
+        """The file's device and inode: every path to it (a link, another spelling of the
+        folder) gives the same. A database in memory is only itself."""
+        if self.path is None or str(self.path) == ":memory:":
+            return f"sqlite:memory:{id(self)}"
+        found = self.path.stat()
+        return f"sqlite:{found.st_dev}:{found.st_ino}"
+
     def vector_metadata_drift(self) -> int:
         """Vectors whose filter metadata no longer matches their memory."""
 

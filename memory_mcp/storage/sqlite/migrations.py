@@ -14,6 +14,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from memory_mcp.storage.sqlite.grant_form import applied as grant_form_applied
+from memory_mcp.storage.sqlite.grant_form import one_grant_form
 from memory_mcp.storage.sqlite.keyword_schema import (
     FTS_INDEXES,
     KEYWORDS_FUNCTION,
@@ -430,6 +432,7 @@ APPLIED: dict[Step, Callable[[Any], bool]] = {
     ),
     _numbers_after_hyphens: lambda c: True,  # nothing to do: no backup is made for it
     one_name_form: name_form_applied,
+    one_grant_form: grant_form_applied,
 }
 # Steps that hold a number on SQLite without work here (their work is PostgreSQL's).
 NOTHING_TO_DO = (_numbers_after_hyphens,)
@@ -437,5 +440,5 @@ NOTHING_TO_DO = (_numbers_after_hyphens,)
 MIGRATIONS: list[Step] = [
     _initial, _lifecycle, _context, _visible_keyword_index, _erasure, _one_current_value,
     _principals, _spaced_keyword_index, _keyword_words, _one_key_spelling,
-    _numbers_after_hyphens, one_name_form,
+    _numbers_after_hyphens, one_name_form, one_grant_form,
 ]  # fmt: skip

@@ -74,14 +74,16 @@ class SqliteRemovals(SqliteBase):
         Freed space is zeroed (secure_delete) and the log emptied after: no byte is left."""
 
         def delete(c: Connection) -> list[int]:
-            purged = []
+            purged, back = [], []
             for memory_id in dict.fromkeys(ids):
                 successor = require_row(c, memory_id)["superseded_by"]
                 c.execute("delete from memories where id = :id", {"id": memory_id})
                 history.erase(c, memory_id, action)
                 history.record(c, memory_id, action, client)
-                decisions.reinstate_replaced(c, memory_id, client, successor=successor)
+                back += decisions.reinstate_replaced(c, memory_id, client, successor=successor)
                 purged.append(memory_id)
+            for memory_id in back:  # current again: one memory of each text, as a restore
+                fold_repeats(c, memory_id, client)
             return purged
 
         purged = self._making_room(delete)

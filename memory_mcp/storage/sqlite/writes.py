@@ -185,7 +185,8 @@ def update_row(c: Connection, row: Any, fields: dict[str, Any], client: str | No
     set_fields(c, memory_id, fields)
     if row["key"] is not None and any(row[k] != v for k, v in moved.items()):
         # it left its key's slot: what it superseded there is that slot's value again
-        decisions.reinstate_replaced(c, memory_id, client, (row["scope"], row["key"]))
+        for back in decisions.reinstate_replaced(c, memory_id, client, (row["scope"], row["key"])):
+            fold_repeats(c, back, client)
     after = history.snapshot(require_row(c, memory_id))
     action = "move" if set(fields) == {"scope"} else "edit"
     history.record(c, memory_id, action, client, before, after)
@@ -222,9 +223,11 @@ def fold(c: Connection, later: Any, into: Any, client: str | None, **detail: Any
 
 
 def fold_repeats(c: Connection, memory_id: int, client: str | None) -> list[int]:
-    """A memory just made current again (restored, moved) stays the one memory of its text
-    in its scope: the copies policies.folding picks fold into it. Returns their ids."""
-    row = require_row(c, memory_id)
+    """A memory just made current again (restored, moved, reinstated) stays the one memory
+    of its text in its scope: the copies policies.folding picks fold into it (their ids)."""
+    row = c.execute("select * from memories where id = :id", {"id": memory_id}).fetchone()
+    if row is None:  # folded already into another one made current beside it
+        return []
     same_text = {
         r["id"]: r
         for r in c.execute(

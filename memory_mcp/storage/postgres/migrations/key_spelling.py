@@ -1,4 +1,4 @@
-"""Schema step 10 on PostgreSQL (see migrations.py): every key in its one spelling
+"""Schema step 10 on PostgreSQL (see __init__.py): every key in its one spelling
 (policies.keys), settled as SQLite's step of the same number settles it: of the values one
 slot held current under several spellings, the later-created stays current and the others
 are superseded by it; then every key takes its form. Each change is in the history."""

@@ -1,4 +1,4 @@
-"""Schema step 12 on PostgreSQL (see migrations.py): every scope and tag in its one Unicode
+"""Schema step 12 on PostgreSQL (see __init__.py): every scope and tag in its one Unicode
 form, settled as SQLite's step of the same number settles it (policies.keys.settle_names):
 values of one key that were each current in two spellings of a scope, now one, leave the
 later-created current and the others superseded by it. Each change is in the history."""
