@@ -4,7 +4,8 @@ tests/fixtures/upgrades/<commit>-v<version>.sql are `sqlite3 .dump`s of files th
 commit wrote (`git worktree add /tmp/old <commit>`, then in it, with MEMORY_MCP_SEMANTIC=false):
 remember 8 memories (kinds, tags, two scopes, a key set twice, an event date and expiry,
 non-ASCII text), forget #7 with a reason, edit #6, move #1, remember and purge #9. Add one
-whenever a schema step is appended (the newest now: ae54f9e, version 9). cc7099f
+whenever a schema step is appended (the newest now: 8373640, version 12; it also holds a
+principal with two grants). cc7099f
 numbered its steps in another order than main does now (4 = _erasure, 5 = _one_current_value).
 """
 
@@ -26,6 +27,8 @@ KEPT = ("id", "content", "kind", "tags", "scope", "metadata", "created_at", "upd
 KEPT += ("forgotten_at", "forget_reason", "key", "occurred_at", "expires_at", "superseded_by")
 KEPT += ("superseded_at", "client", "repeat_count", "last_seen_at")
 HISTORY = "id, memory_id, action, at, client, before, after, detail"
+# Files from before step 10 gave every key one spelling (key_form): the ones it settles.
+BEFORE_KEY_FORM = [f for f in FIXTURES if int(f.stem.rsplit("-v", 1)[1]) < 10]
 
 
 def _rows(path: Path, sql: str) -> list[tuple[Any, ...]]:
@@ -36,6 +39,13 @@ def _rows(path: Path, sql: str) -> list[tuple[Any, ...]]:
         conn.close()
 
 
+def _principals(path: Path) -> list[tuple[Any, ...]]:
+    """Every principal row (a team's tokens and grants), or none before the table was."""
+    if not _rows(path, "select 1 from sqlite_master where name = 'principals'"):
+        return []
+    return _rows(path, "select * from principals order by name")
+
+
 @pytest.mark.parametrize("dump", FIXTURES, ids=[f.stem for f in FIXTURES])
 def test_an_older_database_opens_with_everything_it_held(tmp_path: Path, dump: Path) -> None:
     path = tmp_path / "memory.db"
@@ -44,6 +54,7 @@ def test_an_older_database_opens_with_everything_it_held(tmp_path: Path, dump: P
     conn.close()
     version = _rows(path, "pragma user_version")[0][0]
     memories = _rows(path, f"select {', '.join(KEPT)} from memories order by id")
+    principals = _principals(path)
     history = _rows(
         path, f"select {HISTORY} from history where memory_id in (select id from memories)"
     )
@@ -63,6 +74,7 @@ def test_an_older_database_opens_with_everything_it_held(tmp_path: Path, dump: P
         assert service.stats().embedded == len(memories)  # the vector index covers them all
         service.remember("Stored after the upgrade", key="user.editor")
         assert [m.id for m in service.store.current_for_key("global", "user.editor")] == [10]
+        assert _principals(path) == principals  # grants, token hashes and times as they were
     finally:
         service.close()
 
@@ -77,7 +89,7 @@ def test_an_older_database_opens_with_everything_it_held(tmp_path: Path, dump: P
     conn.close()
 
 
-@pytest.mark.parametrize("dump", FIXTURES, ids=[f.stem for f in FIXTURES])
+@pytest.mark.parametrize("dump", BEFORE_KEY_FORM, ids=[f.stem for f in BEFORE_KEY_FORM])
 def test_keys_spelled_two_ways_are_settled_as_a_later_remember_would(
     tmp_path: Path, dump: Path
 ) -> None:
