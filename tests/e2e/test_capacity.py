@@ -13,6 +13,7 @@ from memory_mcp.config import Settings
 from memory_mcp.errors import StorageError
 from memory_mcp.service import MemoryService
 from memory_mcp.storage.sqlite import room
+from memory_mcp.storage.sqlite.companions import WAL, beside
 from tests.conftest import FakeEmbedder
 from tests.e2e.test_faults import tmpfs
 
@@ -21,7 +22,7 @@ MB = 1024 * 1024
 
 def on_disk(path: Path) -> int:
     """What the database takes on disk: the file, its log and its reserve (not the -shm)."""
-    files = [path, *(path.with_name(path.name + s) for s in ("-wal", room.RESERVE_SUFFIX))]
+    files = [path, beside(path, WAL), room.reserve_path(path)]
     return sum(f.stat().st_size for f in files if f.exists())
 
 

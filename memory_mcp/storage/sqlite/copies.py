@@ -21,12 +21,13 @@ from pathlib import Path
 
 import sqlean
 
+from memory_mcp.storage.sqlite.companions import SQLITE_FILES, beside
+
 # `.{destination name}.{process id}-{random}.partial` (`.{name}.{pid}.partial` before), and
 # the rollback journal SQLite keeps beside it while it writes.
 _PARTIAL = re.compile(
     r"^\.(?P<name>.+)\.(?P<pid>\d+)(?:-[0-9a-f]+)?\.partial(?:-journal|-wal|-shm)?$"
 )
-COMPANIONS = ("", "-journal", "-wal", "-shm")
 PROGRESS_EVERY = 10_000  # SQLite instructions between two looks at the copy's size
 PROGRESS_SECONDS = 0.1
 STALE_SECONDS = 60  # on Windows, where the owner cannot be asked: untouched this long
@@ -61,8 +62,8 @@ def vacuum_into(
         if progress is not None:
             progress(total, total)
     finally:
-        for suffix in COMPANIONS:
-            partial.with_name(partial.name + suffix).unlink(missing_ok=True)
+        for suffix in SQLITE_FILES:
+            beside(partial, suffix).unlink(missing_ok=True)
     return dest
 
 

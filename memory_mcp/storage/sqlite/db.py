@@ -17,6 +17,7 @@ from memory_mcp.errors import MemoryMCPError, ReadOnly, SchemaMismatch, StorageE
 from memory_mcp.policies.keyword_text import indexed
 from memory_mcp.policies.text import spaced
 from memory_mcp.storage.sqlite import copies, faults, room
+from memory_mcp.storage.sqlite.companions import WAL, beside
 from memory_mcp.storage.sqlite.keyword_schema import (
     KEYWORDS_FUNCTION,
     SPACED_FUNCTION,
@@ -195,7 +196,7 @@ def share_room(conn: Connection, path: Path | str, max_bytes: int | None) -> Non
     if plan.max_pages is not None:
         conn.execute(f"pragma max_page_count = {plan.max_pages}")
         if str(path) != ":memory:":
-            conn.log_path = Path(path).with_name(Path(path).name + "-wal")
+            conn.log_path = beside(Path(path), WAL)
             conn.log_limit = plan.log_pages * page
 
 
@@ -259,7 +260,7 @@ def connect_readonly(path: Path | str) -> Connection:
     path = Path(path).expanduser()
     if not path.is_file():
         raise MemoryMCPError(f"No such file: {path}")
-    wal = path.with_name(path.name + "-wal").exists()
+    wal = beside(path, WAL).exists()
     try:
         options = "mode=ro" if wal else "mode=ro&immutable=1"
         uri = f"{path.resolve().as_uri()}?{options}"

@@ -14,7 +14,8 @@ import os
 import secrets
 from pathlib import Path
 
-from memory_mcp.storage.sqlite import copies, ftsrebuild
+from memory_mcp.storage.sqlite import ftsrebuild
+from memory_mcp.storage.sqlite.companions import remove_all
 from memory_mcp.storage.sqlite.db import Connection, DatabaseError, connect, read_snapshot
 from memory_mcp.storage.sqlite.fts import KEYWORD_INDEXES
 
@@ -60,10 +61,7 @@ def index_matches_source(c: Connection, db_path: Path, folder: Path | None = Non
             check.close()
         return True
     finally:
-        for suffix in copies.COMPANIONS:
-            companion = scratch.with_name(scratch.name + suffix)
-            if companion.exists():  # (a read-only folder refuses even to unlink nothing)
-                companion.unlink()
+        remove_all(scratch)
 
 
 def _copy(c: Connection, scratch: Path) -> None:

@@ -13,6 +13,7 @@ from memory_mcp.errors import StorageError, stopped_partway
 from memory_mcp.storage.contract import Counts
 from memory_mcp.storage.sqlite import ftscheck, ftsmerge, ftsrebuild, room, vectors
 from memory_mcp.storage.sqlite.base import SqliteBase
+from memory_mcp.storage.sqlite.companions import WAL, beside
 from memory_mcp.storage.sqlite.db import (
     Connection,
     DatabaseError,
@@ -70,7 +71,7 @@ class SqliteMaintenance(SqliteBase):
         """Size on disk of the database file and its write-ahead log."""
         if self.path is None:
             return 0
-        files = (self.path, self.path.with_name(self.path.name + "-wal"))
+        files = (self.path, beside(self.path, WAL))
         return sum(f.stat().st_size for f in files if f.exists())
 
     def integrity_check(self) -> str:

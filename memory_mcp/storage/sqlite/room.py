@@ -14,6 +14,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from memory_mcp.storage.sqlite.companions import RESERVE, beside
+
 # The write-ahead log's share of a size cap, and its most pages with or without one (about
 # SQLite's default checkpoint interval): it is checkpointed at half, and cut back after.
 LOG_SHARE = 4
@@ -25,7 +27,6 @@ MIN_SPARE_PAGES = 16
 DISK_FULL_BYTES = 1024 * 1024
 # The reserve is only kept while the disk has this many times its size free.
 RESERVE_HEADROOM = 4
-RESERVE_SUFFIX = "-reserve"
 _CHUNK = 64 * 1024
 
 
@@ -50,7 +51,7 @@ def plan(max_bytes: int | None, page_size: int) -> Plan:
 
 
 def reserve_path(db_path: Path) -> Path:
-    return db_path.with_name(db_path.name + RESERVE_SUFFIX)
+    return beside(db_path, RESERVE)
 
 
 def keep_reserve(db_path: Path, size: int) -> bool:
