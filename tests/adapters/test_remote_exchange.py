@@ -53,7 +53,7 @@ def test_a_reply_with_its_length_is_read_without_waiting_for_the_close(
     # A server (or proxy) that keeps the connection open despite `Connection: close`: the
     # reply is complete once Content-Length bytes arrived; waiting for the close instead
     # timed out and answered locally (a capture then ran twice).
-    monkeypatch.setitem(remote.TIMEOUTS, "prompt", 2.0)
+    monkeypatch.setitem(remote.TIMEOUTS, "prompt", 10.0)  # under the 30 s it stays open
     url = serve_once(lambda conn: conn.sendall(_ok(b'{"a": 1}')))
     assert remote.post("prompt", url, "{}") == b'{"a": 1}'
 
@@ -61,7 +61,7 @@ def test_a_reply_with_its_length_is_read_without_waiting_for_the_close(
 def test_a_reply_split_over_writes_is_read_whole(
     serve_once: Callable[[Answer], str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(remote.TIMEOUTS, "prompt", 2.0)
+    monkeypatch.setitem(remote.TIMEOUTS, "prompt", 10.0)  # under the 30 s it stays open
     reply = _ok(b'{"hookSpecificOutput": {"additionalContext": "x"}}')
 
     def answer(conn: socket.socket) -> None:
@@ -77,7 +77,7 @@ def test_a_reply_split_over_writes_is_read_whole(
 def test_a_refusal_is_answered_locally(
     serve_once: Callable[[Answer], str], monkeypatch: pytest.MonkeyPatch, status: bytes
 ) -> None:
-    monkeypatch.setitem(remote.TIMEOUTS, "prompt", 2.0)
+    monkeypatch.setitem(remote.TIMEOUTS, "prompt", 10.0)  # under the 30 s it stays open
     url = serve_once(lambda conn: conn.sendall(b"HTTP/1.1 " + status + b"\r\n"
                                                b"Content-Length: 2\r\n\r\n{}"))  # fmt: skip
     assert remote.post("prompt", url, "{}") is None
