@@ -318,7 +318,10 @@ def test_the_full_keyword_check_never_locks_a_writer_out(
     (issue 11, #6 and #7). It runs on a snapshot copy now, and still finds drift. Another
     connection writes while each index is copied and while the copy is checked, on the
     check's own thread (in order, whatever the machine's speed: a check holding the lock
-    there would never see the write through), and a thread writes at any moment too."""
+    there would never see the write through). (Before, a thread's writes, each waiting 20
+    ms at most, were counted during three checks: a number of the machine's speed. A thread
+    is no use beside the writes above: its purges empty the log, which waits for the
+    check's open read while holding the lock, and the check waits for the write above.)"""
     path = tmp_path / "big.db"
     store = words_table(path, 8_000)  # FTS5's check: ~0.1 s
     meanwhile = SqliteStore(db.connect(path, busy_timeout_ms=10_000), path)
@@ -339,12 +342,9 @@ def test_the_full_keyword_check_never_locks_a_writer_out(
 
     monkeypatch.setattr(ftscheck, "_copy_index", copying)
     monkeypatch.setattr(ftscheck, "connect", checking)
-    # (The thread waits as long as it must: its writes and the ones above take turns.)
-    with busy_writer(path, 10_000) as (errors, _):
-        verdicts = [store.keyword_index_ok() for _ in range(3)]
+    verdicts = [store.keyword_index_ok() for _ in range(3)]
     monkeypatch.undo()
     meanwhile.close()
-    assert not errors, errors[:3]
     assert len(written) == 3 * (len(maintenance.KEYWORD_INDEXES) + 1), written
     assert verdicts == [True] * 3
     store.set_forgotten([5, 6], None)
