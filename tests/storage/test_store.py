@@ -263,7 +263,8 @@ def test_keyword_rebuild_never_locks_a_writer_out(
     """FTS5's `rebuild` held the write lock for the whole table (issue 11, #6). It runs in
     short transactions now, the lock free between them: there another connection inserts,
     hides and edits rows, on both sides of the rebuild's progress, while a thread inserts,
-    edits, deletes and hides rows at any moment too; afterwards the index holds exactly what `memories` holds.
+    edits, deletes and hides rows at any moment too; afterwards the index holds exactly
+    what `memories` holds.
     (The pause between batches is where that write goes, on the rebuild's own thread: a
     rebuild still holding the lock there would never see the write through. Timing how long
     the thread's writes waited against the rebuild failed whenever a loaded machine stalled
