@@ -314,7 +314,7 @@ def test_a_crashed_worker_is_replaced_and_none_outlives_the_server(
     servers.append(server)
     first, second = server.children()
     os.kill(first, signal.SIGKILL)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline and (first in server.children()
                                             or len(server.children()) < 2):  # fmt: skip
         time.sleep(0.1)
@@ -328,7 +328,7 @@ def test_a_crashed_worker_is_replaced_and_none_outlives_the_server(
     workers = server.children()
     server.proc.kill()  # the parent dies without a word: its workers see their pipe close
     server.proc.wait()
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline and any(alive(pid) for pid in workers):
         time.sleep(0.1)
     assert not any(alive(pid) for pid in workers)

@@ -90,7 +90,7 @@ async def test_a_recall_while_another_call_runs_overlaps_it_on_a_thread(
 
     def held(*args: Any, **kwargs: Any) -> Any:
         entered.set()
-        release.wait(10)
+        release.wait(60)
         return real_remember(*args, **kwargs)
 
     monkeypatch.setattr(service, "remember", held)
@@ -99,7 +99,7 @@ async def test_a_recall_while_another_call_runs_overlaps_it_on_a_thread(
     server = build_server(service, load_model=False, inline_reads=True)
     async with Client(server) as client, anyio.create_task_group() as tg:
         tg.start_soon(functools.partial(call, client, "remember", content="CI uses make"))
-        await anyio.to_thread.run_sync(entered.wait, 10)
+        await anyio.to_thread.run_sync(entered.wait, 60)
         found = await call(client, "recall", query="deploys")
         release.set()
     assert [hit["content"] for hit in found["hits"]] == ["Deploys happen on Fridays"]

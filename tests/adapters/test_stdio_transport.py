@@ -350,7 +350,7 @@ def test_stdout_to_a_file_is_served_by_the_sdk_transport(tmp_path: Path) -> None
     try:
         proc.stdin.write(OPENING + _line({"id": 1, "method": "tools/list"}))
         proc.stdin.flush()
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120
         while out.read_bytes().count(b"\n") < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
         replies = [json.loads(line) for line in out.read_bytes().splitlines()]

@@ -21,7 +21,7 @@ from memory_mcp.policies.text import STOPWORDS, tokens
 from memory_mcp.service import MemoryService
 
 MODEL_READY_S = 90
-EMBEDDED_S = 30  # the server checks every few seconds when called
+EMBEDDED_S = 90  # the server checks every few seconds when called (a bound: a loaded machine)
 
 EDITOR = "The user's favourite editor is Neovim with the LazyVim distribution"
 QUESTION = "What program does this person prefer for writing code?"  # no word in common

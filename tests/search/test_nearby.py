@@ -137,7 +137,7 @@ def test_the_helper_reads_ahead_on_its_own_thread() -> None:
             ready.set()
             return Prepared(head=7)
 
-        result, prepared = alongside(helper, ahead, lambda: ready.wait(5))
+        result, prepared = alongside(helper, ahead, lambda: ready.wait(60))
         assert result is True and prepared.head == 7  # ahead ran while main waited for it
         assert seen[0] is not threading.current_thread()
     finally:
@@ -149,7 +149,7 @@ def test_what_the_helper_never_started_runs_on_the_callers_thread() -> None:
     reads on its own thread rather than wait for it."""
     helper, seen, release = Helper(), [], threading.Event()
     try:
-        blocker = helper.submit(lambda: release.wait(5))
+        blocker = helper.submit(lambda: release.wait(60))
         assert blocker is not None
 
         def ahead() -> Prepared:
@@ -177,7 +177,9 @@ def test_an_error_of_the_embedding_wins_once_the_read_ahead_is_done() -> None:
             return Prepared()
 
         def main() -> None:
-            started.wait(5)
+            # Until the helper has started `ahead` (generous: a loaded machine may take its
+            # time): one it never started is cancelled, and then never runs at all.
+            started.wait(60)
             raise RuntimeError("model failed")
 
         with pytest.raises(RuntimeError, match="model failed"):

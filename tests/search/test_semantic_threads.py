@@ -43,7 +43,7 @@ def test_stop_and_ensure_during_the_model_threads_start(
     starter = threading.Thread(target=svc.semantic.start_background)
     starter.start()
     try:
-        assert _SlowToStart.starting.wait(5)
+        assert _SlowToStart.starting.wait(60)
         if call == "stop":
             assert svc.semantic.stop(wait=5.0) in (True, False)
         else:

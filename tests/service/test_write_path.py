@@ -385,7 +385,7 @@ class _WaitingEmbedder(FakeEmbedder):
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         if texts == [self.hold]:
-            self.gathered_first.append(self.gathered.wait(5))
+            self.gathered_first.append(self.gathered.wait(60))
             self.meanwhile()
         return super().embed_documents(texts)
 

@@ -43,7 +43,7 @@ def start_ui(tmp_path: Path, *args: str, **env_extra: str) -> Iterator[tuple[str
         )  # fmt: skip
     try:
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120
         while True:
             try:
                 httpx2.get(url + "/static/ui.css", timeout=5)
@@ -102,7 +102,7 @@ def test_the_browser_opened_for_the_owner_is_logged_in(tmp_path: Path) -> None:
     ui = start_ui(tmp_path, BROWSER=f"{browser} %s")
     url, login = next(ui)
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 120
         while not opened.exists() or not opened.read_text().strip():
             assert time.monotonic() < deadline, "no browser was started"
             time.sleep(0.05)
