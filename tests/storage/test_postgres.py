@@ -386,6 +386,50 @@ def test_numbers_after_a_hyphen_are_found_on_upgrade(
         store.close()
 
 
+ACCENT_CORPUS = [
+    "The billing team approved CR-004211 on 2023-05-08",
+    "Crème brûlée at the café, déjà vu: naïve façade",
+    "We ship C++ and C# services; node.js for the .NET bridge",
+    "KULLANICI kullanıcı Straße STRASSE ς σ ΣΟΦΟΣ",
+    "数据库 迁移 計画 データベース — em dash, “quotes” and 🎉",
+    "Ångström, Øresund, Łódź, Dvořák, Ștefan, Ţară, Ǆemal",
+    "plain ascii text with no accents at all, src/app/main.py v1.2.3",
+]
+
+
+def test_accents_are_folded_alike_after_the_step_that_skips_text_without_them(
+    schema: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Step 14 folds accents only in text holding one (for speed): every row's keyword
+    column and length, as version 13 computed them, are what the new functions compute,
+    and a search's words are read alike (accented or not, in content, tags and context)."""
+    previous = pg_migrations.MIGRATIONS[:-1]
+    assert previous[-1][0] == 13
+    monkeypatch.setattr(pg_db, "MIGRATIONS", previous)
+    monkeypatch.setattr(pg_db, "TARGET", previous[-1][0])
+    old = open_storage(settings(schema))
+    for n, text in enumerate(ACCENT_CORPUS):
+        old.insert(row(text, tags=[text.split()[0], "Ærø"], context=f"context {n}: {text}"))
+    columns = "select id, fts::text, doc_len from memories order by id"
+    stored = pg.raw_rows(old, columns)
+    searched = [pg.raw_rows(old, f"select memory_search_text('{t}')") for t in ACCENT_CORPUS]
+    old.close()
+    monkeypatch.undo()
+    store = open_storage(settings(schema))
+    try:
+        recomputed = pg.raw_rows(
+            store,
+            f"select id, {pg_migrations.FTS_OF}::text, {pg_migrations.LENGTH_OF} "
+            "from memories order by id",
+        )
+        assert recomputed == stored == pg.raw_rows(store, columns)
+        again = [pg.raw_rows(store, f"select memory_search_text('{t}')") for t in ACCENT_CORPUS]
+        assert again == searched
+        assert [mid for mid, _ in store.search_keywords("creme brulee", MemoryFilter(), 5)] == [2]
+    finally:
+        store.close()
+
+
 def test_a_database_at_the_newest_number_missing_a_step_gets_it(schema: str) -> None:
     store = open_storage(settings(schema))
     for statement in ("drop table principals", "alter table history drop column principal"):

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from memory_mcp.storage.postgres.migrations import (
+    fast_keywords,
     grant_form,
     initial,
     key_spelling,
@@ -54,14 +55,15 @@ APPLIED: dict[Step, Callable[[Any], bool]] = {
     numbers.numbers_after_hyphens: lambda c: numbers.SIGN in _source(c, "memory_keywords"),
     name_form.one_name_form: name_form.applied,
     grant_form.one_grant_form: grant_form.applied,
+    fast_keywords.fast_keywords: fast_keywords.applied,
 }
 
-TARGET = 13
+TARGET = 14
 MIGRATIONS: list[tuple[int, Step]] = [
     (6, initial.initial_schema), (7, principals.principals), (8, spaced.spaced_keyword_text),
     (9, keyword_words.keyword_words), (10, key_spelling.one_key_spelling),
     (11, numbers.numbers_after_hyphens), (12, name_form.one_name_form),
-    (13, grant_form.one_grant_form),
+    (13, grant_form.one_grant_form), (14, fast_keywords.fast_keywords),
 ]  # fmt: skip
 
 __all__ = ["APPLIED", "CURRENT", "FTS_OF", "LENGTH_OF", "MIGRATIONS", "TARGET", "Step"]

@@ -1,5 +1,6 @@
 """Step 9: the keyword column holds policies.keyword_text's words, stopwords kept."""
 
+from collections.abc import Callable
 from typing import Any
 
 from memory_mcp.policies import keyword_text
@@ -22,7 +23,7 @@ def keyword_words(c: Any) -> None:
     c.execute(f"update memories set fts = {FTS_OF}, doc_len = {LENGTH_OF}")
 
 
-def _identifiers(text: str) -> str:
+def identifiers(text: str) -> str:
     """SQL applying keyword_text.IDENTIFIERS (the index's side) to `text`, in order."""
     for pattern, index, _ in keyword_text.IDENTIFIERS:
         text = f"regexp_replace({text}, '{pattern}', '{index}', 'g')"
@@ -39,24 +40,31 @@ def _folds(text: str) -> str:
     return f"translate({text}, '{letters}', '{intos}')"
 
 
-_UNIT = keyword_text.unit_pattern(escape=True)
+UNIT = keyword_text.unit_pattern(escape=True)
 
 
-def keywords_function(create: str, source: str) -> str:
+def fold_accents(text: str) -> str:
+    """SQL folding the Latin accents of `text` (FTS5's remove_diacritics)."""
+    return f"translate({text},\n{' ' * 51}'{ACCENTED}', '{BASES}')"
+
+
+def keywords_function(
+    create: str, source: str, accents: Callable[[str], str] = fold_accents
+) -> str:
     """memory_keywords: policies.keyword_text.indexed, then what FTS5 does as it reads words
-    (accents, punctuation), and the pairs; `source` is the SQL of the text it starts from."""
+    (accents, punctuation), and the pairs; `source` is the SQL of the text it starts from,
+    `accents` makes the SQL that folds the accents of the text it is given."""
     return f"""
     {create} function memory_keywords(t text) returns text language sql immutable as $$
-    select regexp_replace(regexp_replace(translate({_identifiers("f")},
-                                                   '{ACCENTED}', '{BASES}'),
-                                         '({_UNIT})', ' \\1 ', 'g'),
+    select regexp_replace(regexp_replace({accents(identifiers("f"))},
+                                         '({UNIT})', ' \\1 ', 'g'),
                           '{PUNCTUATION}', ' ', 'g') || ' ' || memory_unit_pairs(f)
     from memory_folds({source}) as f
     $$
     """
 
 
-def _columns(config: str) -> str:
+def keyword_columns(config: str) -> str:
     """SQL of a row's keyword vector in a text search configuration: content (weight A),
     tags (B), context with the words of the event date (C), each read by memory_keywords."""
     context = """trim(coalesce(context, '') || ' ' || case when occurred_at is null then ''
@@ -89,8 +97,8 @@ _KEYWORDS = [
     select coalesce(string_agg(p.u || p.n, ' ' order by p.o, p.i), '')
     from (
         select r.o, x.i, x.u[1] as u, lead(x.u[1]) over (partition by r.o order by x.i) as n
-        from regexp_matches(t, '(?:{_UNIT})+', 'g') with ordinality as r (m, o)
-        cross join lateral regexp_matches(r.m[1], '{_UNIT}', 'g') with ordinality as x (u, i)
+        from regexp_matches(t, '(?:{UNIT})+', 'g') with ordinality as r (m, o)
+        cross join lateral regexp_matches(r.m[1], '{UNIT}', 'g') with ordinality as x (u, i)
     ) p where p.n is not null
     $$
     """,
@@ -104,7 +112,7 @@ _KEYWORDS = [
     f"""
     create or replace function memory_fts(content text, tags jsonb, context text,
         occurred_at text)
-    returns tsvector language sql immutable as $$ select {_columns("memory_english")} $$
+    returns tsvector language sql immutable as $$ select {keyword_columns("memory_english")} $$
     """,
     # BM25's document length: the words but the stopwords, as before this step (measured:
     # with the stopwords counted, LoCoMo R@5 / R@10 0.703 / 0.781 -> 0.710 / 0.779 and
@@ -113,7 +121,7 @@ _KEYWORDS = [
     create function memory_fts_length(content text, tags jsonb, context text,
         occurred_at text)
     returns integer language sql immutable as $$
-    select tsvector_tokens({_columns("english")})
+    select tsvector_tokens({keyword_columns("english")})
     $$
     """,
     f"""
