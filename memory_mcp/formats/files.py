@@ -49,6 +49,31 @@ def check_target(path: Path, overwrite: bool) -> None:
         raise InvalidInput(f"No folder {path.parent}; nothing was written.")
 
 
+# SQLite's own files beside a database: replacing one loses (or corrupts) what it holds.
+DATABASE_FILES = ("", "-wal", "-shm", "-journal")
+
+
+def refuse_database(path: Path, database: Path | None, what: str) -> None:
+    """Refuse a target that is the database or one of SQLite's files beside it, under any
+    spelling (a link, `a/../a`, a hard link): `--force` replaced it, memories and all."""
+    if database is None:
+        return
+    target = path.expanduser()
+    for base in dict.fromkeys([database.expanduser(), database.expanduser().resolve()]):
+        for suffix in DATABASE_FILES:
+            own = base.with_name(base.name + suffix)
+            if target.resolve() == own.resolve() or _same_file(target, own):
+                named = "the database itself" if not suffix else f"the database's {suffix} file"
+                raise InvalidInput(f"{path} is {named}; nothing was written. {what}")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.samefile(b)
+    except OSError:  # either is not there (or cannot be read): not one file
+        return False
+
+
 @contextlib.contextmanager
 def private_file(path: Path, overwrite: bool = False) -> Iterator[TextIO]:
     """Write `path` (mode 600) through a temporary file renamed into place when the block
