@@ -19,15 +19,14 @@ and its last words. Nothing here decides what is worth keeping (policies/capture
 """
 
 import json
-import os
 import re
-import stat
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from memory_mcp.errors import InvalidInput, read_json
+from memory_mcp.formats import files
 from memory_mcp.formats.common import instant
 from memory_mcp.policies.inputs import mend
 
@@ -95,15 +94,13 @@ class Transcript:
 def read(path: Path) -> Transcript:
     """Parse a transcript file; a missing or unreadable file is a clear InvalidInput."""
     try:
-        # Not blocking on a pipe's open, and only a regular file: the hook's JSON names the
-        # path, and /dev/zero or a FIFO was read without end (all memory, or a hang).
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(fd, "rb") as fh:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                raise InvalidInput(f"The transcript {path} is not a file; nothing was read.")
+        # The hook's JSON names the path: /dev/zero or a FIFO was read without end.
+        with files.open_regular(path) as fh:
             size = fh.seek(0, 2)
             fh.seek(max(0, size - MAX_TRANSCRIPT_BYTES))
             data = fh.read(MAX_TRANSCRIPT_BYTES)  # a file growing meanwhile: still bounded
+    except files.NotRegular:
+        raise InvalidInput(f"The transcript {path} is not a file; nothing was read.") from None
     except OSError as exc:
         raise InvalidInput(f"Cannot read the transcript {path}: {exc.strerror or exc}.") from exc
     # Lines end at "\n" only: a message may hold U+2028 or NEL, which JSON keeps raw.

@@ -640,3 +640,38 @@ def test_a_transcript_path_that_is_no_file_is_refused_not_read_without_end(
     )
     assert done.returncode == 1 and done.stdout == ""
     assert f"The transcript {path} is not a file; nothing was read." in done.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX devices and FIFOs")
+@pytest.mark.parametrize("kind", ["device", "fifo"])
+def test_a_projects_memoryignore_that_is_no_file_is_passed_over(
+    tmp_path: Path, folder: Path, kind: str
+) -> None:
+    """A repository can hold `.memoryignore -> /dev/zero` (git keeps links): every capture
+    in it read that until memory ran out (a FIFO held it for good)."""
+    import resource
+
+    if kind == "fifo":
+        os.mkfifo(folder / ".memoryignore")
+    else:
+        (folder / ".memoryignore").symlink_to("/dev/zero")
+
+    def bounded() -> None:  # the old read took all memory: keep it to what a test may use
+        resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+
+    db = tmp_path / "m.db"
+    done = subprocess.run(
+        [sys.executable, "-m", "memory_mcp", "hook", "capture"],
+        input=json.dumps(documented("Stop", folder, stop_hook_active=False)),
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MEMORY_MCP_DB": str(db), "MEMORY_MCP_SEMANTIC": "false"},
+        timeout=60,
+        preexec_fn=bounded,
+    )
+    assert done.returncode == 0, done.stderr
+    service = MemoryService.open(Settings(db=db, semantic=False))
+    try:
+        assert service.count() > 0  # captured as if the project had no .memoryignore
+    finally:
+        service.close()
