@@ -75,8 +75,8 @@ def test_no_export_or_backup_replaces_the_databases_own_files(
     (tmp_path / "link.db").symlink_to(database)
     (tmp_path / "hard.db").hardlink_to(database)
     (tmp_path / "sub").mkdir()
-    targets = [database, Path(f"{database}-wal"), Path(f"{database}-shm"),
-               Path(f"{database}-journal"), tmp_path / "hard.db", tmp_path / "sub/../memory.db"]  # fmt: skip
+    targets = [database, *(Path(f"{database}{end}") for end in ("-wal", "-shm", "-journal"))]
+    targets += [tmp_path / "hard.db", tmp_path / "sub/../memory.db"]
     for target in targets:
         with pytest.raises(InvalidInput, match="nothing was written"):
             service.export_jsonl(target, overwrite=True)
