@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 from memory_mcp.errors import InvalidInput
-from memory_mcp.formats.common import Item, Record, digest, read_text
+from memory_mcp.formats.common import Item, Record, Skipped, digest, read_text
 from memory_mcp.policies.redact import redact
 from memory_mcp.policies.statements import classify
 
@@ -64,7 +64,7 @@ def read(path: Path, home: Path | None = None) -> list[Item]:
         )
     items: list[Item] = []
     for file in chosen:
-        items += _records(file, path)
+        items += _records(file, path) if _own(file, path, home) else [_outside(file)]
     return items
 
 
@@ -75,7 +75,26 @@ def read_codex(path: Path) -> list[Item]:
     found = next((path / name for name in CODEX_FILES if (path / name).is_file()), None)
     if found is None:
         raise InvalidInput(f"No {' or '.join(CODEX_FILES)} in {path}.")
-    return _records(found, path)
+    return _records(found, path) if _own(found, path) else [_outside(found)]
+
+
+def _own(file: Path, path: Path, home: Path | None = None) -> bool:
+    """Whether a file found in a folder is that folder's own: a link in a cloned project
+    (CLAUDE.md -> ../../.aws/credentials) would put a file from anywhere into memory.
+    Files in the project's auto-memory folder are its own there; a file given alone is."""
+    if path.is_file():
+        return True
+    memory = auto_memory_folder(path, home)
+    real = file.resolve()
+    return real.is_relative_to(path.resolve()) or (
+        file.is_relative_to(memory) and real.is_relative_to(memory.resolve())
+    )
+
+
+def _outside(file: Path) -> Skipped:
+    return Skipped(
+        where=str(file), reason=f"a link to {file.resolve()}, outside the folder; not read"
+    )
 
 
 def _records(file: Path, base: Path) -> list[Item]:

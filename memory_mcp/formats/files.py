@@ -10,9 +10,10 @@ only reads regular files inside it.
 import contextlib
 import os
 import secrets
+import stat
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from memory_mcp.errors import InvalidInput
 from memory_mcp.policies.inputs import UTF8_HINT, not_utf8
@@ -47,6 +48,47 @@ def check_target(path: Path, overwrite: bool) -> None:
         )
     if not path.parent.is_dir():
         raise InvalidInput(f"No folder {path.parent}; nothing was written.")
+
+
+class NotRegular(OSError):
+    """A path that names a FIFO, a device or a socket, not a file."""
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """`path` opened to read, if it is a regular file. A path a project holds (a cloned
+    repository's `.memoryignore -> /dev/zero`) or a hook's JSON names may be a device, read
+    without end, or a FIFO, whose open waits for a writer: NotRegular, at once."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    fh = os.fdopen(fd, "rb")
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        fh.close()
+        raise NotRegular(f"{path} is not a file")
+    return fh
+
+
+# SQLite's own files beside a database: replacing one loses (or corrupts) what it holds.
+DATABASE_FILES = ("", "-wal", "-shm", "-journal")
+
+
+def refuse_database(path: Path, database: Path | None, what: str) -> None:
+    """Refuse a target that is the database or one of SQLite's files beside it, under any
+    spelling (a link, `a/../a`, a hard link): `--force` replaced it, memories and all."""
+    if database is None:
+        return
+    target = path.expanduser()
+    for base in dict.fromkeys([database.expanduser(), database.expanduser().resolve()]):
+        for suffix in DATABASE_FILES:
+            own = base.with_name(base.name + suffix)
+            if target.resolve() == own.resolve() or _same_file(target, own):
+                named = "the database itself" if not suffix else f"the database's {suffix} file"
+                raise InvalidInput(f"{path} is {named}; nothing was written. {what}")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.samefile(b)
+    except OSError:  # either is not there (or cannot be read): not one file
+        return False
 
 
 @contextlib.contextmanager

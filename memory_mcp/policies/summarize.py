@@ -2,8 +2,9 @@
 most representative statement with its supporting ids, counts and dates. No LLM: the client's
 own model reads the structured result."""
 
+import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -181,17 +182,21 @@ def _cluster(group: Sequence[Memory], documents: Counter[str], pool_size: int) -
 
 def _header(extent: Extent, pooled: int | None = None) -> str:
     if extent.first_at is None or extent.last_at is None:
-        return f"{extent.total} memories."
+        return f"{_memories(extent.total)}."
     kinds = ", ".join(f"{n} {k}" for k, n in extent.kinds.most_common())
     scopes = ", ".join(dict(extent.scopes.most_common(MAX_SCOPES_LISTED)))
     more = len(extent.scopes) - MAX_SCOPES_LISTED
     scopes += f" and {more} more scopes" if more > 0 else ""
     span = f"{day_text(extent.first_at)} to {day_text(extent.last_at)}"
-    text = f"{extent.total} memories from {span} in {scopes} ({kinds})."
+    text = f"{_memories(extent.total)} from {span} in {scopes} ({kinds})."
     if pooled is None:
         return text
     of = f" (of the newest {pooled})" if pooled < extent.total else ""
     return f"{text} Main themes{of}:"
+
+
+def _memories(count: int) -> str:
+    return f"{count} memory" if count == 1 else f"{count} memories"
 
 
 def _render_cluster(number: int, c: SummaryCluster) -> str:
@@ -202,9 +207,25 @@ def _render_cluster(number: int, c: SummaryCluster) -> str:
         f" to {day_text(c.last_at)}" if c.last_at.date() != c.first_at.date() else ""
     )
     return (
-        f"{number}. {c.label} ({c.count} memories, {span}): {c.statement} "
+        f"{number}. {c.label} ({_memories(c.count)}, {span}): {c.statement} "
         f"[#{c.representative_id}{support}{more}]"
     )
+
+
+# How a theme's line cites its memories: "[#12; also #15, #19 and 3 more]" at its end.
+CITATION = re.compile(r"\[#\d+(?:; also #\d+(?:, #\d+)*)?(?: and \d+ more)?\]$", re.MULTILINE)
+
+
+def recite(text: str, new_id: Callable[[int], int]) -> str:
+    """A rendered summary citing each memory by `new_id` of its id (0: a memory no longer
+    there, cited as "#?"). Only the citation closing a theme's line is read, never the
+    memory text quoted before it."""
+
+    def one(number: re.Match[str]) -> str:
+        found = new_id(int(number.group(1)))
+        return f"#{found}" if found else "#?"
+
+    return CITATION.sub(lambda c: re.sub(r"#(\d+)", one, c.group(0)), text)
 
 
 def _label(group: Sequence[Memory], documents: Counter[str], pool_size: int) -> str:
@@ -247,4 +268,4 @@ def _unit(values: np.ndarray) -> np.ndarray:
     return np.ones_like(values) if span == 0 else (values - values.min()) / span
 
 
-__all__ = ["Extent", "build", "clusters", "render"]
+__all__ = ["Extent", "build", "clusters", "recite", "render"]

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from memory_mcp.errors import InvalidInput
 from memory_mcp.formats import claude_code_transcript as transcript_format
+from memory_mcp.formats import files
 from memory_mcp.formats.common import ImportSummary, Record
 from memory_mcp.formats.ingest import ingest
 from memory_mcp.models import Memory, MemoryFilter
@@ -296,8 +297,9 @@ def _ignore_text(folder: Path | None) -> str:
         return ""
     for candidate in (folder, *folder.parents):
         path = candidate / IGNORE_FILE
-        try:
-            return path.read_text(encoding="utf-8", errors="replace")[:100_000]
+        try:  # a regular file, its start only: a cloned repository's may be /dev/zero
+            with files.open_regular(path) as fh:
+                return fh.read(100_000).decode("utf-8", errors="replace")
         except OSError:
             pass
         if (candidate / ".git").exists():

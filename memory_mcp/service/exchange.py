@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from memory_mcp import formats
+from memory_mcp.config import is_database_url
 from memory_mcp.errors import InvalidInput
 from memory_mcp.formats import claude_code_memory, files, markdown, markdown_import
 from memory_mcp.formats.ingest import ingest
@@ -58,6 +59,8 @@ class Exchange(Part):
     ) -> int:
         inputs.check_scope(scope)  # before a file is made
         if isinstance(out, Path):  # a private file, never through a link, replaced if asked
+            database = None if is_database_url(self.settings.db) else Path(self.store.location)
+            files.refuse_database(out, database, "Export to another file.")
             with files.private_file(out.expanduser(), overwrite) as fh:
                 return self.export_jsonl(fh, progress, scope)
         total = self.export_count(scope) if progress is not None else 0

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from memory_mcp.config import PG_SCHEMA_PATTERN, is_database_url
 from memory_mcp.errors import InvalidInput, StorageError, stopped_partway
+from memory_mcp.formats import files
 from memory_mcp.models import KINDS, BackupReport, DoctorReport, MemoryFilter, ReindexStatus, Stats
 from memory_mcp.names import WILDCARD
 from memory_mcp.service import grants, migration
@@ -151,8 +152,7 @@ class Maintenance(Part):
     ) -> BackupReport:
         grants.owner_only(self.ctx, "back up the database")
         dest = Path(dest).expanduser()
-        if dest.resolve() == Path(self.store.location).expanduser().resolve():
-            raise InvalidInput(f"{dest} is the database itself; back up to another file.")
+        files.refuse_database(dest, Path(self.store.location), "Back up to another file.")
         if dest.exists() and not overwrite:
             raise InvalidInput(f"{dest} already exists; pass --force to replace it.")
         if dest.is_dir():

@@ -1,12 +1,12 @@
 """JSONL export and import: lossless (ids, timestamps, forgotten state), safe to re-run.
 
-An import keeps each line's id when it is free and renumbers it otherwise; every id a line
-names (`superseded_by`, a summary's `metadata.sources`) is translated to the id that memory
-got here. A line waits for the memories it names (it goes in a batch after theirs), so a
-reference is always written translated, never as the file had it. While one batch is stored
-the next is embedded; its names are translated once the batches before it are stored.
-Whether a line is already stored is decided inside the transaction of its batch (see
-`Storage.insert_many`, "restore"), so two imports of one file at once add it once.
+A line keeps its id when it is free, else it is renumbered; every id a line names
+(`superseded_by`, a summary's `sources` and its text's citations) follows its memory. A line
+waits for the memories it names (in a batch after theirs), so a reference is always written
+translated, never as the file had it. While one batch is stored the next is embedded; its
+names are translated once the batches before it are stored. Whether a line is already stored
+is decided inside its batch's transaction (`Storage.insert_many`, "restore"), so two imports
+of one file at once add it once.
 """
 
 import json
@@ -32,7 +32,7 @@ from memory_mcp.formats.ahead import embedding_thread
 from memory_mcp.formats.common import C0_C1, spaced
 from memory_mcp.models import NewMemory
 from memory_mcp.names import MAX_KEY_CHARS, clean_name, printed_name
-from memory_mcp.policies import inputs
+from memory_mcp.policies import inputs, summarize
 from memory_mcp.policies.controls import json_escaped
 from memory_mcp.policies.keys import key_form
 from memory_mcp.policies.redact import redact_fields
@@ -244,12 +244,10 @@ class _Batch:
 
 class _Import:
     """One JSONL import: a line waits until the memories it names are in an earlier batch.
-
     A batch is taken (its lines' ids then count as placed, which routes the lines waiting for
     them) and embedded on a thread, then stored once the next batch is taken: the names a
-    line gives are translated only then, when the batches before it are stored. The batches
-    are the ones a batch-by-batch import takes, since routing only asks whether a name is
-    placed, never which id it got here."""
+    line gives are translated only then, when the batches before it are stored. Routing only
+    asks whether a name is placed, never which id it got here."""
 
     def __init__(
         self, store: Storage, embed: Embed, progress: Progress | None, ahead: ThreadPoolExecutor
@@ -358,6 +356,8 @@ class _Import:
             kept = [self.ids[i] for i in sources if i in self.ids]
             self.report.unlinked += len(sources) - len(kept)
             updates["metadata"] = {**row.metadata, "sources": kept}
+            here = {i: self.ids.get(i, 0) for i in sources}  # its text cites them too
+            updates["content"] = summarize.recite(row.content, lambda i: here.get(i, i))
         return replace(row, **updates) if updates else row
 
 

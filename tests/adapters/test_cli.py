@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlean
 from typer.testing import CliRunner
 
 from memory_mcp.adapters.cli import app
@@ -611,6 +612,17 @@ def test_show_stats_doctor_read_as_text(run) -> None:  # type: ignore[no-untyped
     stats = run("stats")
     assert "{'" not in stats and "team: 1" in stats and " kB" in stats
     assert "--repair" not in run.stderr_of("doctor")  # type: ignore[attr-defined]
+
+
+def test_doctor_on_a_damaged_index_says_so_in_a_sentence(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """It said "Database is problems found."."""
+    run("remember", "Uses Postgres")
+    with sqlean.connect(tmp_path / "cli.db") as conn:
+        conn.execute("delete from memories_fts_data where id > 1")
+    said = run.stderr_of("doctor")  # type: ignore[attr-defined]
+    assert "Problems found. (--repair to fix drift)" in said and "is problems" not in said
+    said = run.stderr_of("doctor", "--repair")  # type: ignore[attr-defined]
+    assert "Database is healthy." in said
 
 
 def test_recall_marks_superseded_and_reads_at_80_columns(run) -> None:  # type: ignore[no-untyped-def]

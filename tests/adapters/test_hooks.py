@@ -609,3 +609,69 @@ def test_a_briefing_hook_gives_up_soon_on_a_silent_database_server(
     # 2 s to connect on top of the start-up, with room for a busy machine; the 10 s that
     # other commands wait would not fit.
     assert took - start_up < 7, (took, start_up)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX devices and FIFOs")
+@pytest.mark.parametrize("kind", ["device", "fifo"])
+def test_a_transcript_path_that_is_no_file_is_refused_not_read_without_end(
+    tmp_path: Path, folder: Path, kind: str
+) -> None:
+    """The hook's JSON names the transcript: /dev/zero was read until memory ran out, and a
+    FIFO with no writer held the capture (and a server's thread) for good."""
+    import resource
+
+    path = Path("/dev/zero")
+    if kind == "fifo":
+        path = tmp_path / "transcript.jsonl"
+        os.mkfifo(path)
+
+    def bounded() -> None:  # the old read took all memory: keep it to what a test may use
+        resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+
+    payload = documented("Stop", folder, transcript_path=str(path), stop_hook_active=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "memory_mcp", "hook", "capture"],
+        input=json.dumps(payload),
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MEMORY_MCP_DB": str(tmp_path / "m.db"), "MEMORY_MCP_SEMANTIC": "false"},
+        timeout=60,
+        preexec_fn=bounded,
+    )
+    assert done.returncode == 1 and done.stdout == ""
+    assert f"The transcript {path} is not a file; nothing was read." in done.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX devices and FIFOs")
+@pytest.mark.parametrize("kind", ["device", "fifo"])
+def test_a_projects_memoryignore_that_is_no_file_is_passed_over(
+    tmp_path: Path, folder: Path, kind: str
+) -> None:
+    """A repository can hold `.memoryignore -> /dev/zero` (git keeps links): every capture
+    in it read that until memory ran out (a FIFO held it for good)."""
+    import resource
+
+    if kind == "fifo":
+        os.mkfifo(folder / ".memoryignore")
+    else:
+        (folder / ".memoryignore").symlink_to("/dev/zero")
+
+    def bounded() -> None:  # the old read took all memory: keep it to what a test may use
+        resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+
+    db = tmp_path / "m.db"
+    done = subprocess.run(
+        [sys.executable, "-m", "memory_mcp", "hook", "capture"],
+        input=json.dumps(documented("Stop", folder, stop_hook_active=False)),
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MEMORY_MCP_DB": str(db), "MEMORY_MCP_SEMANTIC": "false"},
+        timeout=60,
+        preexec_fn=bounded,
+    )
+    assert done.returncode == 0, done.stderr
+    service = MemoryService.open(Settings(db=db, semantic=False))
+    try:
+        assert service.count() > 0  # captured as if the project had no .memoryignore
+    finally:
+        service.close()

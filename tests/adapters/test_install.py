@@ -376,6 +376,31 @@ def test_cli_print_changes_nothing(cli, tmp_path: Path) -> None:  # type: ignore
     assert not (tmp_path / "home" / ".config").exists()
 
 
+@pytest.mark.parametrize(
+    ("client", "hooks_file"),
+    [("claude-code", ".claude/settings.json"), ("gemini", ".gemini/settings.json"),
+     ("codex", ".codex/hooks.json")],
+)  # fmt: skip
+@pytest.mark.parametrize("hooks", ["--hooks", "--no-hooks"])
+def test_cli_print_with_hooks_shows_them_and_changes_nothing(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path, client: str, hooks_file: str, hooks: str
+) -> None:
+    """`install codex --hooks --print` wrote .codex/hooks.json; for the others `--print`
+    showed the server entry alone, never the hooks the same run would write."""
+    repo = project(tmp_path)
+    before = sorted(p for p in tmp_path.rglob("*") if ".git" not in p.parts)
+    shown, said = cli("install", client, "--dir", str(repo), hooks, "--print")
+    assert sorted(p for p in tmp_path.rglob("*") if ".git" not in p.parts) == before
+    said = " ".join(said.split())
+    assert str(repo / hooks_file) in said
+    if hooks == "--hooks":
+        assert "hook session-start" in shown and "hook prompt" in shown
+        if client == "codex":
+            assert "codex mcp add memory" in said
+    else:
+        assert "would remove the automatic-memory hooks" in said and "hook prompt" not in shown
+
+
 def test_cli_project_levels(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     repo = project(tmp_path)
     _, said = cli("install", "claude-code", "--dir", str(repo), "--name", "mem")

@@ -102,3 +102,27 @@ def test_a_token_wrapped_onto_the_next_line_is_masked_before_the_lines_are_joine
     [memory] = keyword_service.list_memories(keyword_service.make_filter(scope="*"))
     assert memory.content == "The CI token is [REDACTED:github_token] for uploads."
     assert "Wq3Wq3" not in summary.model_dump_json()
+
+
+@pytest.mark.parametrize("fmt", ["claude-code", "codex"])
+def test_a_link_in_the_project_to_a_file_outside_it_is_not_read(
+    keyword_service: MemoryService, tmp_path: Path, fmt: str
+) -> None:
+    """A cloned repository's CLAUDE.md (or rule, or AGENTS.md) linking to ../../.netrc put
+    that file's lines into memory, where briefings and recall hand them to the model."""
+    folder = project(tmp_path)
+    outside = tmp_path / "netrc"
+    outside.write_text("- machine example.com login me password-is-swordfish\n")
+    (folder / "CLAUDE.md").unlink()
+    (folder / ("CLAUDE.md" if fmt == "claude-code" else "AGENTS.md")).symlink_to(outside)
+    (folder / ".claude" / "rules").mkdir(parents=True)
+    (folder / ".claude" / "rules" / "style.md").write_text("- Always use tabs.\n")
+    (folder / ".claude" / "rules" / "more.md").symlink_to(outside)
+    (folder / ".claude" / "rules" / "local.md").symlink_to(folder / ".claude/rules/style.md")
+    report = keyword_service.import_from(fmt, folder)
+    stored = [m.content for m in keyword_service.list_memories()]
+    assert not any("swordfish" in text for text in stored)
+    outside_skips = [s for s in report.skipped if "outside the folder; not read" in s.reason]
+    assert len(outside_skips) == (2 if fmt == "claude-code" else 1)
+    if fmt == "claude-code":  # a link within the folder is its own file
+        assert stored == ["Always use tabs."]

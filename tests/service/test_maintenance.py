@@ -64,6 +64,32 @@ def test_backup_refuses_to_clobber(service: MemoryService, tmp_path: Path) -> No
     assert service.backup(tmp_path / "taken.db", overwrite=True).integrity == "ok"
 
 
+@pytest.mark.sqlite_only
+def test_no_export_or_backup_replaces_the_databases_own_files(
+    service: MemoryService, tmp_path: Path
+) -> None:
+    """`export memory.db --force` renamed the JSONL over the database: every memory gone
+    (`backup` only compared the database's own path, so its -wal with --force went too)."""
+    assert service.store.path is not None
+    service.remember("Keep me")
+    database = service.store.path
+    (tmp_path / "link.db").symlink_to(database)
+    (tmp_path / "hard.db").hardlink_to(database)
+    (tmp_path / "sub").mkdir()
+    targets = [database, *(Path(f"{database}{end}") for end in ("-wal", "-shm", "-journal"))]
+    targets += [tmp_path / "hard.db", tmp_path / "sub/../memory.db"]
+    for target in targets:
+        with pytest.raises(InvalidInput, match="nothing was written"):
+            service.export_jsonl(target, overwrite=True)
+        with pytest.raises(InvalidInput, match="nothing was written"):
+            service.backup(target, overwrite=True)
+    with pytest.raises(InvalidInput, match="database itself"):
+        service.backup(tmp_path / "link.db", overwrite=True)
+    assert [m.content for m in service.list_memories()] == ["Keep me"]
+    assert service.doctor().healthy
+    assert service.export_jsonl(tmp_path / "memories.jsonl") == 1
+
+
 def test_backup_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MEMORY_MCP_SEMANTIC", "false")
     source = tmp_path / "src.db"

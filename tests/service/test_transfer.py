@@ -3,6 +3,7 @@ a line names (superseded_by, a summary's sources) follows its memory to its new 
 
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -320,3 +321,46 @@ def test_a_lines_client_is_kept_as_a_label_a_server_would_keep(
         "three": None,
         "four": "claude-code 2.0.14",
     }
+
+
+def test_a_summarys_text_cites_its_memories_by_their_ids_here(
+    service: MemoryService, tmp_path: Path
+) -> None:
+    """A saved summary's text cites its memories ("[#2; also #3]"); imported where those ids
+    are taken, it cited whatever memory held them here. Its citations follow the memories,
+    as its `sources` do, and a re-run still finds the summary already stored."""
+    source = open_db(tmp_path / "source.db")
+    source.remember("Editor is Vim", key="user.editor")
+    source.remember("Editor is Neovim", key="user.editor")
+    source.remember("Deploys on Thursdays from the main branch")
+    assert source.summarize(save=True).saved_id is not None
+    path = exported(source, tmp_path / "export.jsonl")
+    source.close()
+    for text in ["Tea at four", "The office is in Leeds", "Lunch at noon", "Bikes in the shed"]:
+        service.remember(text)  # ids 1-4 are taken here by unrelated memories
+    service.import_jsonl(path)
+    ids = by_content(service)
+    text = _summary(service)
+    cited = [int(n) for n in re.findall(r"#(\d+)", text)]
+    assert sorted(cited) == sorted(ids[t] for t in ["Editor is Neovim", "Deploys on Thursdays "
+                                                    "from the main branch"])  # fmt: skip
+    assert "1 memory," in text and "1 memories" not in text
+    again = service.import_jsonl(path)
+    assert (again.created, again.skipped_existing) == (0, 4)
+
+
+def test_a_citation_of_a_memory_the_file_lacks_names_none_here(
+    service: MemoryService, tmp_path: Path
+) -> None:
+    path = tmp_path / "partial.jsonl"
+    text = "2 memories.\n1. tea, four (2 memories, 2026-01-01): Tea at four [#1; also #98]"
+    lines = [
+        {"id": 1, "content": "Tea at four"},
+        {"id": 2, "content": text, "kind": "summary", "metadata": {"sources": [1, 98]}},
+    ]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    for i in range(100):
+        service.remember(f"Unrelated {i}")  # 98 exists here, but is not that memory
+    service.import_jsonl(path)
+    ids = by_content(service)
+    assert _summary(service).endswith(f"Tea at four [#{ids['Tea at four']}; also #?]")

@@ -889,6 +889,52 @@ def test_a_key_value_leaving_its_scope_brings_back_what_it_replaced_there(
     assert all(m.superseded_by in held for m in every if m.superseded_by is not None)
 
 
+def test_an_old_value_leaving_its_slot_is_no_longer_hidden_by_the_one_that_stays(
+    storage: Storage,
+) -> None:
+    # Moved (or re-keyed) alone, an old value stayed superseded by the value of the slot it
+    # left: in its new scope nothing showed it (recall, profile), hidden by another scope's.
+    def current(scope: str, key: str) -> list[int]:
+        return [m.id for m in storage.current_for_key(scope, key)]
+
+    bash = storage.insert(row("Shell is bash", key="user.shell", scope="p1")).id
+    zsh = storage.insert(row("Shell is zsh", key="user.shell", scope="p1")).id
+    assert storage.move([bash], "p2") == [bash]
+    assert current("p1", "user.shell") == [zsh] and current("p2", "user.shell") == [bash]
+    assert (storage.get(bash).superseded_by, storage.get(bash).superseded_at) == (None, None)
+    assert [(e.action, e.detail) for e in storage.history(bash)][:2] == [
+        ("restore", {"left_replacement": zsh}), ("move", {}),
+    ]  # fmt: skip
+    # Re-keyed: the same; into a slot whose value is later, that value supersedes it.
+    vim = storage.insert(row("Editor is vim", key="user.editor", scope="p1")).id
+    helix = storage.insert(row("Editor is helix", key="user.editor", scope="p1")).id
+    kitty = storage.insert(row("Term is kitty", key="user.term", scope="p1")).id
+    storage.update(vim, {"key": "user.term"})
+    assert current("p1", "user.editor") == [helix] and current("p1", "user.term") == [kitty]
+    assert storage.get(vim).superseded_by == kitty
+    # The middle of a chain leaving: the first is superseded by the slot's value.
+    a, b, c = (storage.insert(row(f"Port {n}", key="port", scope="p1")).id for n in (1, 2, 3))
+    assert storage.get(a).superseded_by == b and storage.get(b).superseded_by == c
+    storage.move([b], "p3")
+    assert current("p3", "port") == [b] and storage.get(a).superseded_by == c
+    # Moved together, a chain stays as it was, whatever the order asked.
+    x = storage.insert(row("Region is us-east-1", key="region", scope="p1")).id
+    y = storage.insert(row("Region is eu-west-1", key="region", scope="p1")).id
+    storage.move([x, y], "p4")
+    assert storage.get(x).superseded_by == y and current("p4", "region") == [y]
+    # A correction (replaces) from another slot is about that memory, wherever it goes.
+    old = storage.insert(row("Deploy on Fridays", key="deploy", scope="p1")).id
+    storage.insert(row("Never deploy on Fridays", scope="p1"), replaces=old)
+    storage.move([old], "p2")
+    assert storage.get(old).superseded_by is not None
+    every = storage.find(EVERYTHING, limit=100)
+    held = {m.id: m for m in every}
+    for m in every:  # one key's values supersede each other only within their slot
+        by = held[m.superseded_by] if m.superseded_by is not None else None
+        if by is not None and by.key is not None and m.key is not None:
+            assert (by.scope, by.key) == (m.scope, m.key), (m.id, by.id)
+
+
 @pytest.mark.parametrize("backend", ["sqlite"])  # a size cap is a file's: a server has its own
 def test_purge_and_forget_work_at_the_size_limit(backend: str, tmp_path: Path) -> None:
     store = open_storage(settings(backend, tmp_path, max_db_mb=1))

@@ -102,27 +102,19 @@ def install(
         given.get("model_dir"),
         given.get("cache_dir"),
     )
-    if client is Client.CODEX:
-        _codex(target, launch, env, url if hooks else None, hooks, name)
+    ours = _our_hooks(client, launch, env, url) if hooks else None
+    entry = None if client is Client.CODEX else clients.server_entry(target, launch, env)
+    if print_:  # shows all a run would write (the hooks too), and writes nothing
+        _print(target, launch, entry, ours if hooks is not None else False, env, name)
         return
-    entry = clients.server_entry(target, launch, env)
-    if print_:
-        if launch.note:
-            _say(launch.note)
-        _say(f"{target.spec.title} reads this from {target.path}:")
-        text = json.dumps(clients.snippet(target, entry), indent=2, ensure_ascii=False)
-        out.print(text, markup=False, highlight=False, soft_wrap=True)
+    if entry is None:
+        _codex(target, launch, env, ours, name)
         return
     prepare(launch)  # a uv tool install when run from uvx: its script is the command
     outcome = clients.install(target, entry, datetime.now(), force)
     _report(target, outcome)
     if hooks is not None:
-        options = _root_flags(env, ("MEMORY_MCP_DB",))
-        if client is Client.GEMINI:
-            ours = hookconfig.gemini_entries(launch, options, url)
-        else:
-            ours = hookconfig.entries(launch, options, url, _root_flags(env, _MODEL_SETTINGS))
-        _hooks(target, ours if hooks else None)
+        _hooks(target, ours)
     if outcome.action == "unchanged":
         return
     _say(f"Command: {launch.command} ({_KINDS[launch.kind]}).")
@@ -188,26 +180,65 @@ def _root_flags(env: dict[str, str], names: tuple[str, ...]) -> list[str]:
     return [word for name in names if name in env for word in (_ROOT_FLAGS[name], env[name])]
 
 
+def _our_hooks(
+    client: Client, launch: Launch, env: dict[str, str], url: str | None
+) -> dict[str, Any]:
+    """The hook groups `install --hooks` writes for `client`."""
+    options = _root_flags(env, ("MEMORY_MCP_DB",))
+    if client is Client.CODEX:
+        return hookconfig.codex_entries(launch, options, url)
+    if client is Client.GEMINI:
+        return hookconfig.gemini_entries(launch, options, url)
+    return hookconfig.entries(launch, options, url, _root_flags(env, _MODEL_SETTINGS))
+
+
+def _codex_line(launch: Launch, env: dict[str, str], name: str) -> str:
+    """Codex CLI's servers are TOML, which `codex mcp add` writes: the line to run carries
+    the entry's settings as `--env` (Codex passes a server only a few of the shell's
+    variables)."""
+    words = [w for k, v in env.items() for w in ("--env", f"{k}={v}")]
+    words += ["--", launch.command, *launch.args, "serve"]
+    return f"codex mcp add {shlex.quote(name)} {shlex.join(words)}"
+
+
 def _codex(
+    target: Target, launch: Launch, env: dict[str, str], ours: dict[str, Any] | None, name: str
+) -> None:
+    """Codex CLI: its hooks in .codex/hooks.json (or ~/.codex/hooks.json with --global)."""
+    if ours:
+        prepare(launch)  # a uv tool install when run from uvx: its script is the command
+    _hooks(target, ours)
+    if ours:
+        line = _codex_line(launch, env, name)
+        _say(f"Add the server to Codex too, if it is not there yet: {line}")
+
+
+def _print(
     target: Target,
     launch: Launch,
+    entry: dict[str, Any] | None,
+    ours: dict[str, Any] | None | bool,
     env: dict[str, str],
-    url: str | None,
-    hooks: bool | None,
     name: str,
 ) -> None:
-    """Codex CLI: its hooks in .codex/hooks.json (or ~/.codex/hooks.json with --global); its
-    server entry is TOML, which `codex mcp add` writes: the line to run carries the entry's
-    settings as `--env` (Codex passes a server only a few of the shell's variables)."""
-    if hooks:
-        prepare(launch)  # a uv tool install when run from uvx: its script is the command
-    options = _root_flags(env, ("MEMORY_MCP_DB",))
-    _hooks(target, hookconfig.codex_entries(launch, options, url) if hooks else None)
-    if hooks:
-        words = [w for k, v in env.items() for w in ("--env", f"{k}={v}")]
-        words += ["--", launch.command, *launch.args, "serve"]
-        _say("Add the server to Codex too, if it is not there yet: codex mcp add"
-             f" {shlex.quote(name)} {shlex.join(words)}")  # fmt: skip
+    """What install would write, where (`ours`: the hooks; None: --no-hooks; False: none)."""
+    if launch.note:
+        _say(launch.note)
+    if entry is not None:
+        _say(f"{target.spec.title} reads this from {target.path}:")
+        _show(clients.snippet(target, entry))
+    if ours is None:
+        _say(f"--no-hooks would remove the automatic-memory hooks from {_hooks_path(target)}.")
+    elif ours:
+        _say(f'The hooks go in {_hooks_path(target)} (beside any others), under "hooks":')
+        _show({"hooks": ours})
+    if entry is None and ours:
+        _say(f"Codex's server entry is added with: {_codex_line(launch, env, name)}")
+
+
+def _show(doc: dict[str, Any]) -> None:
+    out.print(json.dumps(doc, indent=2, ensure_ascii=False), markup=False, highlight=False,
+              soft_wrap=True)  # fmt: skip
 
 
 def _check_hook_url(url: str, hooks: bool | None) -> str:
@@ -223,12 +254,15 @@ def _check_hook_url(url: str, hooks: bool | None) -> str:
     return url.strip().rstrip("/")
 
 
-def _hooks(target: Target, ours: dict[str, Any] | None) -> None:
+def _hooks_path(target: Target) -> Path:
     file = {Client.CODEX: hookconfig.CODEX_FILE, Client.GEMINI: hookconfig.GEMINI_FILE}
-    path = hookconfig.settings_path(
+    return hookconfig.settings_path(
         Machine.current().home, target.project, file.get(target.client, hookconfig.SETTINGS_FILE)
     )
-    outcome = hookconfig.install_hooks(path, ours, datetime.now())
+
+
+def _hooks(target: Target, ours: dict[str, Any] | None) -> None:
+    outcome = hookconfig.install_hooks(_hooks_path(target), ours, datetime.now())
     said = {
         "added": "Added the automatic-memory hooks to {path}.",
         "updated": "Updated the automatic-memory hooks in {path}.",

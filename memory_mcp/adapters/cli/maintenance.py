@@ -159,9 +159,12 @@ def doctor(
         as_json(report.model_dump() | {"healthy": report.healthy})
     else:
         out.print(key_values("doctor", readable(report.model_dump())))
-        verdict = "[green]healthy[/green]" if report.healthy else "[red]problems found[/red]"
-        hint = " (--repair to fix drift)" if not (report.healthy or repair) else ""
-        err.print(f"Database is {verdict}.{hint}")
+        verdict = (
+            "Database is [green]healthy[/green]."
+            if report.healthy
+            else "[red]Problems found.[/red]" + ("" if repair else " (--repair to fix drift)")
+        )
+        err.print(verdict)
         if report.wildcard_scopes:
             err.print(
                 f"{len(report.wildcard_scopes)} scope(s) have `*` in their names, which no "

@@ -6,7 +6,7 @@ process or another replica, can change the rows it read before the write commits
 unique index on current (scope, key) backs the one-current-value rule in the schema too.
 """
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from memory_mcp.errors import InvalidInput
@@ -189,23 +189,46 @@ def reinstate_replaced(
     if successor is not None and not _exists(c, successor):
         successor = None  # a pointer left dangling by an older version: nothing to follow
     for row in rows:
-        holders = [] if row["key"] is None else key_holders(c, row["scope"], row["key"], row["id"])
-        target, why = successor, "replaces"
-        if row["forgotten_at"] is None and holders and later(holders[-1], row):
-            target, why = holders[-1]["id"], "key"
-        if target is not None:
-            _unlink(c, row["id"], hide=True)
-            supersede(c, [row["id"]], target, client, why=why)
-            c.execute(
-                "update memories set forgotten_at = %s where id = %s",
-                (row["forgotten_at"], row["id"]),
-            )
-        else:
-            if row["forgotten_at"] is None and holders:
-                supersede(c, [h["id"] for h in holders], row["id"], client, why="key")
-            _unlink(c, row["id"], hide=False)
-        history.record(c, row["id"], "restore", client, None, None, **detail)
+        _rejoin(c, row, successor, client, detail)
     return [int(row["id"]) for row in rows]
+
+
+def leave_replacer(c: Connection, row: Any, along: Collection[int], client: str | None) -> None:
+    """`row` (as it was) left its key's slot, where that slot's later value superseded it:
+    a key has one current value per scope, so the value of a slot it is no longer in does
+    not hide it. It joins its new slot as a restored memory does (the later-created one is
+    current). Moved together with what superseded it (`along`), the two stay as they were."""
+    by = row["superseded_by"]
+    if by is None or by in along:
+        return
+    holder = c.execute("select scope, key from memories where id = %s", (by,)).fetchone()
+    if holder is None or (holder["scope"], holder["key"]) != (row["scope"], row["key"]):
+        return  # superseded from another slot (a correction): it goes where it goes
+    _rejoin(c, require_row(c, row["id"]), None, client, {"left_replacement": by})
+
+
+def _rejoin(
+    c: Connection, row: Any, successor: int | None, client: str | None, detail: dict[str, Any]
+) -> None:
+    """`row` no longer superseded by what it was: superseded by its slot's later current
+    value if there is one, else by `successor`, else current (what its slot held, older,
+    then superseded by it)."""
+    holders = [] if row["key"] is None else key_holders(c, row["scope"], row["key"], row["id"])
+    target, why = successor, "replaces"
+    if row["forgotten_at"] is None and holders and later(holders[-1], row):
+        target, why = holders[-1]["id"], "key"
+    if target is not None:
+        _unlink(c, row["id"], hide=True)
+        supersede(c, [row["id"]], target, client, why=why)
+        c.execute(
+            "update memories set forgotten_at = %s where id = %s",
+            (row["forgotten_at"], row["id"]),
+        )
+    else:
+        if row["forgotten_at"] is None and holders:
+            supersede(c, [h["id"] for h in holders], row["id"], client, why="key")
+        _unlink(c, row["id"], hide=False)
+    history.record(c, row["id"], "restore", client, None, None, **detail)
 
 
 def _exists(c: Connection, memory_id: int) -> bool:

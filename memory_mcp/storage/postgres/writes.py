@@ -2,7 +2,7 @@
 public method is one transaction, index entries and history included (sqlite/writes.py, the
 same decisions). Forget, purge and scrub: removals.py."""
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -175,26 +175,30 @@ class PgWrites(PgBase):
             rows = {i: require_row(c, i, lock=True) for i in sorted(set(ids))}
             moving = [i for i in dict.fromkeys(ids) if rows[i]["scope"] != scope]
             for memory_id in moving:  # read again: moving one may supersede or restore another
-                update_row(c, require_row(c, memory_id), {"scope": scope}, client)
+                update_row(c, require_row(c, memory_id), {"scope": scope}, client, moving)
         return moving
 
 
-def update_row(c: Connection, row: Any, fields: dict[str, Any], client: str | None) -> None:
+def update_row(
+    c: Connection, row: Any, fields: dict[str, Any], client: str | None, along: Collection[int] = ()
+) -> None:
     """`update` within its transaction, but for the vector: the fields, the key slots the row
-    leaves and enters, and the history entry."""
+    leaves and enters, and the history entry. `along`: the ids moved with it."""
     memory_id = row["id"]
     before = history.snapshot(row)
     moved = {k: v for k, v in fields.items() if k in ("scope", "key")}
     if moved:
         decisions.settle_key(c, dict(row) | moved, client)
     set_fields(c, memory_id, fields)
-    if row["key"] is not None and any(row[k] != v for k, v in moved.items()):
-        # it left its key's slot: what it superseded there is that slot's value again
+    left = row["key"] is not None and any(row[k] != v for k, v in moved.items())
+    if left:  # it left its key's slot: what it superseded there is that slot's value again
         for back in decisions.reinstate_replaced(c, memory_id, client, (row["scope"], row["key"])):
             fold_repeats(c, back, client)
     after = history.snapshot(require_row(c, memory_id))
     action = "move" if set(fields) == {"scope"} else "edit"
     history.record(c, memory_id, action, client, before, after)
+    if left:
+        decisions.leave_replacer(c, row, along, client)  # superseded in the slot it left
     if action == "move":  # not an edit: a batch of them (Markdown) may fold one edited later
         fold_repeats(c, memory_id, client)
 

@@ -2,7 +2,7 @@
 is one transaction, index entries and history included. Forget, purge and scrub: removals.py."""
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -10,7 +10,6 @@ import numpy as np
 
 from memory_mcp.policies import folding
 from memory_mcp.policies.dedup import content_hash
-from memory_mcp.policies.folding import Copy
 from memory_mcp.policies.repeats import Said, adopted, heard_context
 from memory_mcp.storage import sources
 from memory_mcp.storage.contract import Inserted, NewRow, Repeats
@@ -41,7 +40,6 @@ _INSERT = f"""
 _EDITABLE = {
     "content", "kind", "tags", "scope", "metadata", "key", "occurred_at", "expires_at", "context",
 }  # fmt: skip
-
 _EDITABLECOLUMNS = sorted(_EDITABLE | {"content_hash"})
 
 _UPDATE = f"""
@@ -140,7 +138,7 @@ class SqliteWrites(SqliteBase):
                 "select 1 from memories where superseded_by = :id limit 1", {"id": memory_id}
             ).fetchone()
             if not folding.can_fold(
-                Copy.of_row(later, replaced is not None), Copy.of_row(into, False)
+                folding.Copy.of_row(later, replaced is not None), folding.Copy.of_row(into, False)
             ):
                 return False
             fold(c, later, into, client, **detail)
@@ -170,26 +168,30 @@ class SqliteWrites(SqliteBase):
             rows = [require_row(c, memory_id) for memory_id in dict.fromkeys(ids)]  # all exist
             moving = [row["id"] for row in rows if row["scope"] != scope]
             for memory_id in moving:  # read again: moving one may supersede or restore another
-                update_row(c, require_row(c, memory_id), {"scope": scope}, client)
+                update_row(c, require_row(c, memory_id), {"scope": scope}, client, moving)
         return moving
 
 
-def update_row(c: Connection, row: Any, fields: dict[str, Any], client: str | None) -> None:
+def update_row(
+    c: Connection, row: Any, fields: dict[str, Any], client: str | None, along: Collection[int] = ()
+) -> None:
     """`update` within its transaction, but for the vector: the fields, the key slots the row
-    leaves and enters, and the history entry."""
+    leaves and enters, and the history entry. `along`: the ids moved with it."""
     memory_id = row["id"]
     before = history.snapshot(row)
     moved = {k: v for k, v in fields.items() if k in ("scope", "key")}
     if moved:
         decisions.settle_key(c, dict(row) | moved, client)
     set_fields(c, memory_id, fields)
-    if row["key"] is not None and any(row[k] != v for k, v in moved.items()):
-        # it left its key's slot: what it superseded there is that slot's value again
+    left = row["key"] is not None and any(row[k] != v for k, v in moved.items())
+    if left:  # it left its key's slot: what it superseded there is that slot's value again
         for back in decisions.reinstate_replaced(c, memory_id, client, (row["scope"], row["key"])):
             fold_repeats(c, back, client)
     after = history.snapshot(require_row(c, memory_id))
     action = "move" if set(fields) == {"scope"} else "edit"
     history.record(c, memory_id, action, client, before, after)
+    if left:
+        decisions.leave_replacer(c, row, along, client)  # superseded in the slot it left
     if action == "move":  # not an edit: a batch of them (Markdown) may fold one edited later
         fold_repeats(c, memory_id, client)
 
@@ -238,7 +240,7 @@ def fold_repeats(c: Connection, memory_id: int, client: str | None) -> list[int]
         ).fetchall()
     }
     folded = folding.folded_into(
-        memory_id, [Copy.of_row(r, r["replaced"]) for r in same_text.values()]
+        memory_id, [folding.Copy.of_row(r, r["replaced"]) for r in same_text.values()]
     )
     for other in folded:
         fold(c, same_text[other], require_row(c, memory_id), client)
