@@ -1,6 +1,5 @@
 """Step 9: the keyword column holds policies.keyword_text's words, stopwords kept."""
 
-from collections.abc import Callable
 from typing import Any
 
 from memory_mcp.policies import keyword_text
@@ -48,15 +47,12 @@ def fold_accents(text: str) -> str:
     return f"translate({text},\n{' ' * 51}'{ACCENTED}', '{BASES}')"
 
 
-def keywords_function(
-    create: str, source: str, accents: Callable[[str], str] = fold_accents
-) -> str:
+def keywords_function(create: str, source: str) -> str:
     """memory_keywords: policies.keyword_text.indexed, then what FTS5 does as it reads words
-    (accents, punctuation), and the pairs; `source` is the SQL of the text it starts from,
-    `accents` makes the SQL that folds the accents of the text it is given."""
+    (accents, punctuation), and the pairs; `source` is the SQL of the text it starts from."""
     return f"""
     {create} function memory_keywords(t text) returns text language sql immutable as $$
-    select regexp_replace(regexp_replace({accents(identifiers("f"))},
+    select regexp_replace(regexp_replace({fold_accents(identifiers("f"))},
                                          '({UNIT})', ' \\1 ', 'g'),
                           '{PUNCTUATION}', ' ', 'g') || ' ' || memory_unit_pairs(f)
     from memory_folds({source}) as f
