@@ -17,6 +17,7 @@ from typing import BinaryIO, TextIO
 
 from memory_mcp.errors import InvalidInput
 from memory_mcp.policies.inputs import UTF8_HINT, not_utf8
+from memory_mcp.storage.sqlite.companions import SQLITE_FILES, beside
 
 NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # not on Windows, which has no such links to follow
 
@@ -66,10 +67,6 @@ def open_regular(path: Path) -> BinaryIO:
     return fh
 
 
-# SQLite's own files beside a database: replacing one loses (or corrupts) what it holds.
-DATABASE_FILES = ("", "-wal", "-shm", "-journal")
-
-
 def refuse_database(path: Path, database: Path | None, what: str) -> None:
     """Refuse a target that is the database or one of SQLite's files beside it, under any
     spelling (a link, `a/../a`, a hard link): `--force` replaced it, memories and all."""
@@ -77,8 +74,8 @@ def refuse_database(path: Path, database: Path | None, what: str) -> None:
         return
     target = path.expanduser()
     for base in dict.fromkeys([database.expanduser(), database.expanduser().resolve()]):
-        for suffix in DATABASE_FILES:
-            own = base.with_name(base.name + suffix)
+        for suffix in SQLITE_FILES:  # replacing any of these loses (or corrupts) memories
+            own = beside(base, suffix)
             if target.resolve() == own.resolve() or _same_file(target, own):
                 named = "the database itself" if not suffix else f"the database's {suffix} file"
                 raise InvalidInput(f"{path} is {named}; nothing was written. {what}")
