@@ -73,10 +73,11 @@ def refuse_database(path: Path, database: Path | None, what: str) -> None:
     if database is None:
         return
     target = path.expanduser()
+    real = target.resolve()
     for base in dict.fromkeys([database.expanduser(), database.expanduser().resolve()]):
         for suffix in SQLITE_FILES:  # replacing any of these loses (or corrupts) memories
             own = beside(base, suffix)
-            if target.resolve() == own.resolve() or _same_file(target, own):
+            if real == own.resolve() or _same_file(target, own):
                 named = "the database itself" if not suffix else f"the database's {suffix} file"
                 raise InvalidInput(f"{path} is {named}; nothing was written. {what}")
 
