@@ -105,7 +105,7 @@ def install(
     ours = _our_hooks(client, launch, env, url) if hooks else None
     entry = None if client is Client.CODEX else clients.server_entry(target, launch, env)
     if print_:  # shows all a run would write (the hooks too), and writes nothing
-        _print(target, launch, entry, ours if hooks is not None else False, env, name)
+        _print(target, launch, entry, hooks, ours, env, name)
         return
     if entry is None:
         _codex(target, launch, env, ours, name)
@@ -217,19 +217,21 @@ def _print(
     target: Target,
     launch: Launch,
     entry: dict[str, Any] | None,
-    ours: dict[str, Any] | None | bool,
+    hooks: bool | None,
+    ours: dict[str, Any] | None,
     env: dict[str, str],
     name: str,
 ) -> None:
-    """What install would write, where (`ours`: the hooks; None: --no-hooks; False: none)."""
+    """What install would write, and where: the server entry, and with `hooks` (True:
+    --hooks, False: --no-hooks, None: neither) our hook groups (`ours`)."""
     if launch.note:
         _say(launch.note)
     if entry is not None:
         _say(f"{target.spec.title} reads this from {target.path}:")
         _show(clients.snippet(target, entry))
-    if ours is None:
+    if hooks is False:
         _say(f"--no-hooks would remove the automatic-memory hooks from {_hooks_path(target)}.")
-    elif ours:
+    elif hooks and ours:
         _say(f'The hooks go in {_hooks_path(target)} (beside any others), under "hooks":')
         _show({"hooks": ours})
     if entry is None and ours:
