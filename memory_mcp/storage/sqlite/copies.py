@@ -21,7 +21,7 @@ from pathlib import Path
 
 import sqlean
 
-from memory_mcp.storage.sqlite.companions import SQLITE_FILES, beside
+from memory_mcp.storage.sqlite.companions import remove_all
 
 # `.{destination name}.{process id}-{random}.partial` (`.{name}.{pid}.partial` before), and
 # the rollback journal SQLite keeps beside it while it writes.
@@ -62,8 +62,7 @@ def vacuum_into(
         if progress is not None:
             progress(total, total)
     finally:
-        for suffix in SQLITE_FILES:
-            beside(partial, suffix).unlink(missing_ok=True)
+        remove_all(partial)
     return dest
 
 
