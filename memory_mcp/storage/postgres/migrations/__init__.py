@@ -55,7 +55,7 @@ APPLIED: dict[Step, Callable[[Any], bool]] = {
     numbers.numbers_after_hyphens: lambda c: numbers.SIGN in _source(c, "memory_keywords"),
     name_form.one_name_form: name_form.applied,
     grant_form.one_grant_form: grant_form.applied,
-    fast_keywords.fast_keywords: fast_keywords.applied,
+    fast_keywords.fast_keywords: lambda c: fast_keywords.HELD in _source(c, "memory_keywords"),
 }
 
 TARGET = 14

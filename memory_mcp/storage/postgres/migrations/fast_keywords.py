@@ -68,9 +68,3 @@ def fast_keywords(c: Any) -> None:
     is rewritten. SQLite's step of this number has nothing to do."""
     for statement in _FAST:
         c.execute(statement)
-
-
-def applied(c: Any) -> bool:
-    row = c.execute("select prosrc from pg_proc where oid = to_regproc('memory_keywords')")
-    found = row.fetchone()
-    return found is not None and HELD in str(found["prosrc"])
