@@ -263,6 +263,7 @@ def serve_http(settings: Settings, host: str, port: int, allow_hosts: list[str])
     if count > 1 and os.name == "nt":
         raise InvalidInput("Several HTTP workers need a POSIX system; on Windows serve with one.")
     sock = listening_socket(host, port)  # a port in use: one line, before anything loads
+    port = sock.getsockname()[1]  # --port 0: the one the system picked (the start-up line)
     for signum in STOP_SIGNALS:  # until the database is open: end at once, nothing to close
         signal.signal(signum, exit_at_once)
     try:
