@@ -49,6 +49,7 @@ from memory_mcp.adapters.ui.mount import with_ui
 from memory_mcp.adapters.ui.security import UiGuard
 from memory_mcp.config import Settings
 from memory_mcp.errors import InvalidInput
+from memory_mcp.formats import files
 from memory_mcp.service import MemoryService
 
 logger = logging.getLogger(__name__)
@@ -126,11 +127,13 @@ def read_token(path: Path) -> str | None:
     """The token in `path`, or None if there is none; refuses a file other users could read
     or write (anyone who read it could be using the token)."""
     try:
-        with path.open("rb") as fh:
+        with files.open_regular(path) as fh:  # a FIFO is refused, not waited on
             _check_private(path, os.fstat(fh.fileno()))
             token = fh.read().decode("utf-8", "replace").strip()
     except FileNotFoundError:
         return None
+    except files.NotRegular as exc:
+        raise InvalidInput(f"The token file {exc}. Run `memory-mcp token --rotate`.") from None
     return token or None
 
 
