@@ -11,8 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from memory_mcp.errors import InvalidInput
-from memory_mcp.formats.files import not_utf8_file
+from memory_mcp.formats import files
 from memory_mcp.names import MAX_TAG_CHARS, MAX_TAGS, clean_tags
 from memory_mcp.timestamps import leap_second
 
@@ -108,10 +107,7 @@ def read_lines(path: Path) -> list[str | None]:
     """A JSON-lines file's lines, split at "\n" only (a JSON string may hold U+2028 or NEL
     raw, which str.splitlines would break a line at), each decoded on its own: None for a
     line that is not UTF-8, so one bad line does not refuse the rest."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"Cannot read {path}: {exc}") from exc
+    data = files.read_regular(path)  # a FIFO or a device: refused, not waited on
     lines: list[str | None] = []
     for raw in data.removeprefix(b"\xef\xbb\xbf").split(b"\n"):
         try:
@@ -122,10 +118,6 @@ def read_lines(path: Path) -> list[str | None]:
 
 
 def read_text(path: Path) -> str:
-    """A source file's text (UTF-8, with or without a byte-order mark)."""
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise not_utf8_file(path) from None
-    except OSError as exc:
-        raise InvalidInput(f"Cannot read {path}: {exc}") from exc
+    """A source file's text (UTF-8, with or without a byte-order mark), through a link
+    too; a FIFO or a device is refused, not waited on or read without end."""
+    return files.read_text(path, follow=True)

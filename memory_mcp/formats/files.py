@@ -55,16 +55,42 @@ class NotRegular(OSError):
     """A path that names a FIFO, a device or a socket, not a file."""
 
 
-def open_regular(path: Path) -> BinaryIO:
+NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO's open returns at once, writer or not
+
+
+def open_regular(path: Path, follow: bool = True) -> BinaryIO:
     """`path` opened to read, if it is a regular file. A path a project holds (a cloned
     repository's `.memoryignore -> /dev/zero`) or a hook's JSON names may be a device, read
-    without end, or a FIFO, whose open waits for a writer: NotRegular, at once."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    without end, or a FIFO, whose open waits for a writer: NotRegular, at once, saying
+    which. `follow=False`: a link at its end is refused too (OSError)."""
+    fd = os.open(path, os.O_RDONLY | NONBLOCK | (0 if follow else NOFOLLOW))
     fh = os.fdopen(fd, "rb")
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
         fh.close()
-        raise NotRegular(f"{path} is not a file")
+        raise NotRegular(f"{path} is {_kind(mode)}, not a file; nothing was read from it")
     return fh
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (a named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a device"
+
+
+def read_regular(path: Path, limit: int | None = None, follow: bool = True) -> bytes:
+    """A regular file's bytes (its first `limit`), else InvalidInput saying why not."""
+    try:
+        with open_regular(path, follow) as fh:
+            return fh.read() if limit is None else fh.read(limit)
+    except NotRegular as exc:
+        raise InvalidInput(f"{exc}.") from None
+    except OSError as exc:
+        raise InvalidInput(f"Cannot read {path}: {exc.strerror or exc}.") from exc
 
 
 def refuse_database(path: Path, database: Path | None, what: str) -> None:
@@ -138,16 +164,13 @@ def files_in(folder: Path, suffix: str) -> tuple[list[tuple[Path, Path]], list[s
     return found, sorted(skipped)
 
 
-def read_text(path: Path) -> str:
-    """A file's text (UTF-8, BOM dropped, line ends kept), never through a link at its end."""
+def read_text(path: Path, follow: bool = False) -> str:
+    """A regular file's text (UTF-8, BOM dropped, line ends kept), by default never through
+    a link at its end; InvalidInput for anything else (a FIFO, a device: read_regular)."""
     try:
-        fd = os.open(path, os.O_RDONLY | NOFOLLOW)
-        with open(fd, encoding="utf-8-sig", newline="") as fh:
-            return fh.read()
+        return read_regular(path, follow=follow).decode("utf-8-sig")
     except UnicodeDecodeError:
         raise not_utf8_file(path) from None
-    except OSError as exc:
-        raise InvalidInput(f"Cannot read {path}: {exc}") from exc
 
 
 def not_utf8_file(path: Path) -> InvalidInput:

@@ -212,20 +212,50 @@ def _render_cluster(number: int, c: SummaryCluster) -> str:
     )
 
 
-# How a theme's line cites its memories: "[#12; also #15, #19 and 3 more]" at its end.
-CITATION = re.compile(r"\[#\d+(?:; also #\d+(?:, #\d+)*)?(?: and \d+ more)?\]$", re.MULTILINE)
+# How a theme cites its memories: "[#12; also #15, #19 and 3 more]" at its end.
+CITATION = re.compile(r"\[#\d+(?:; also #\d+(?:, #\d+)*)?(?: and \d+ more)?\]\Z")
+# A theme's head, as _render_cluster writes it: "3. label (2 memories, 2026-01-05): ".
+THEME_HEAD = r"^{number}\. [^\n]*? \(\d+ memor(?:y|ies), [^\n]*?\): "
+OMITTED = re.compile(r"^\(\d+ smaller themes not shown\.\)$", re.MULTILINE)
 
 
 def recite(text: str, new_id: Callable[[int], int]) -> str:
     """A rendered summary citing each memory by `new_id` of its id (0: a memory no longer
-    there, cited as "#?"). Only the citation closing a theme's line is read, never the
-    memory text quoted before it."""
+    there, cited as "#?"). Only the citation closing a theme is read: a theme runs from its
+    numbered head (1., 2., ... in turn) to the next one's, or to the line counting the
+    themes not shown, or to the end; what comes before its citation is memory text, which
+    may span lines (an edited or hand-written summary) and end one in what looks like a
+    citation (`[#5]`) that is not one."""
 
     def one(number: re.Match[str]) -> str:
         found = new_id(int(number.group(1)))
         return f"#{found}" if found else "#?"
 
-    return CITATION.sub(lambda c: re.sub(r"#(\d+)", one, c.group(0)), text)
+    pieces, done = [], 0
+    for start, end in _themes(text):
+        theme = text[start:end]
+        body = theme.rstrip("\n")
+        cited = CITATION.search(body)
+        if cited is None:
+            continue
+        pieces += [text[done:start], body[: cited.start()]]
+        pieces += [re.sub(r"#(\d+)", one, cited.group(0)), theme[len(body) :]]
+        done = end
+    return "".join([*pieces, text[done:]])
+
+
+def _themes(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each theme of a rendered summary, in order."""
+    starts: list[int] = []
+    at = 0
+    while found := re.compile(THEME_HEAD.format(number=len(starts) + 1), re.M).search(text, at):
+        starts.append(found.start())
+        at = found.end()
+    if not starts:
+        return []
+    omitted = OMITTED.search(text, at)
+    last = len(text) if omitted is None else omitted.start()
+    return list(zip(starts, [*starts[1:], last], strict=True))
 
 
 def _label(group: Sequence[Memory], documents: Counter[str], pool_size: int) -> str:

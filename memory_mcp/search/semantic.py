@@ -103,7 +103,7 @@ class SemanticIndex:
         for thread in threads:
             if thread is not None and thread is not threading.current_thread():
                 thread.join(max(0.0, deadline - time.monotonic()))
-        return not any(t is not None and t.is_alive() for t in threads)
+        return _none_left(threads, wait)
 
     def ensure(self, backlog: bool = True) -> bool:
         """Load the model now (CLI use); returns whether semantic search is available.
@@ -385,3 +385,13 @@ class SemanticIndex:
         filled = self._fill(progress, announce=False)  # re-embedding is not a new write
         self.store.finish_reindex()
         return filled
+
+
+def _none_left(threads: tuple[threading.Thread | None, ...], wait: float) -> bool:
+    """Whether none of `threads` is still running after stop's wait; a load cannot be cut
+    short, so one still running (besides the caller's own) is said, with the wait it got."""
+    alive = [t for t in threads if t is not None and t.is_alive()]
+    if waited := [t.name for t in alive if t is not threading.current_thread()]:
+        logger.info("Not waiting longer than %g s for %s: ending without it.", wait,
+                    ", ".join(waited))  # fmt: skip
+    return not alive

@@ -1,6 +1,7 @@
 """Moving data in and out: JSONL and Markdown exports and imports, other systems' files, and
 labelled queries run through recall."""
 
+import io
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -74,15 +75,17 @@ class Exchange(Part):
             limits = transfer.Limits(
                 self.settings.max_content_chars, self.settings.max_metadata_chars
             )
-            with path.open(encoding="utf-8-sig") as fh:  # a BOM (Windows editors) is no text
+            with _text(path) as fh:
                 total, redacted = transfer.validate_jsonl(fh, limits)
             each = None if progress is None else (lambda done: progress(done, total))
-            with path.open(encoding="utf-8-sig") as fh:  # a BOM (Windows editors) is no text
+            with _text(path) as fh:
                 report = transfer.import_jsonl(self.store, self.semantic.embed_documents, fh, each)
             report.redacted = redacted
             return report
         except UnicodeDecodeError:
             raise files.not_utf8_file(path) from None
+        except files.NotRegular as exc:
+            raise InvalidInput(f"{exc}.") from None
         except OSError as exc:
             raise InvalidInput(f"Cannot read {path}: {exc}") from exc
 
@@ -216,10 +219,12 @@ class Exchange(Part):
 
     def evaluate(self, path: Path) -> evaluation.EvalReport:
         try:
-            with path.open(encoding="utf-8-sig") as fh:  # a BOM (Windows editors) is no text
+            with _text(path) as fh:
                 queries = evaluation.parse_queries(fh)
         except UnicodeDecodeError:
             raise files.not_utf8_file(path) from None
+        except files.NotRegular as exc:
+            raise InvalidInput(f"{exc}.") from None
         except OSError as exc:
             raise InvalidInput(f"Cannot read {path}: {exc}") from exc
         results = []
@@ -253,3 +258,9 @@ def _folder_scope(path: Path) -> str | None:
         return projects.project_scope(path.parent if (path / "MEMORY.md").is_file() else path)
     except InvalidInput:
         return None
+
+
+def _text(path: Path) -> io.TextIOWrapper:
+    """A file to read as text (a BOM, as Windows editors write, is no text); a FIFO or a
+    device is refused (files.NotRegular), not waited on or read without end."""
+    return io.TextIOWrapper(files.open_regular(path), encoding="utf-8-sig")

@@ -288,7 +288,7 @@ class Lifecycle(Part):
         entries = self.store.history(memory_id, limit, before_id, by=by, scopes=scopes)
         if memory_id is not None and not entries and before_id is None:
             self.store.get(memory_id)  # no such memory, and none ever: NotFound, as for get
-        return entries
+        return grants.readable_links(self.ctx, entries)
 
     def superseded(self, memory_id: int) -> list[int]:
         inputs.check_id_values([memory_id])

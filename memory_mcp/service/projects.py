@@ -6,15 +6,19 @@ MEMORY_MCP_PROJECT, MCP roots): a server's working directory is usually the home
 The parsing and naming rules are policies/scopes.py; this module reads the files.
 """
 
+import io
+import logging
 import os
 import re
 from pathlib import Path
 
 from memory_mcp.errors import InvalidInput
+from memory_mcp.formats import files
 from memory_mcp.policies.scopes import name_scope, normalize_remote, remote_urls, root_uri_path
 
 # Git metadata files are tiny; a cap keeps a hostile or corrupt file from costing anything.
 _MAX_READ = 1 << 20
+logger = logging.getLogger(__name__)
 _UNEXPANDED = re.compile(r"\$\{[^}]*\}")
 
 
@@ -133,8 +137,14 @@ def _config_path(dotgit: Path) -> Path | None:
 
 
 def _read(path: Path) -> str | None:
+    """A git file's text, its start only; None if it is not a regular file that can be read
+    (a cloned repository's `.git/config` may be a FIFO, whose open would wait for a writer
+    for ever, or a link to /dev/zero: said on stderr, at once)."""
     try:
-        with open(path, encoding="utf-8", errors="replace") as file:
-            return file.read(_MAX_READ)
+        with io.TextIOWrapper(files.open_regular(path), encoding="utf-8", errors="replace") as fh:
+            return fh.read(_MAX_READ)
+    except files.NotRegular as exc:
+        logger.warning("%s: the project's scope does not use it.", exc)
+        return None
     except (OSError, ValueError):
         return None

@@ -56,6 +56,13 @@ from memory_mcp.storage.records import VectorRows as VectorRows
 from memory_mcp.storage.records import beyond_vector_metadata as beyond_vector_metadata
 from memory_mcp.storage.records import log_reaches as log_reaches
 
+# The history details whose value is another memory's id, as every backend writes them: what
+# superseded this one (`by`), the copy folded into it (`merged`) or it was folded into
+# (`into`), and the replacement whose purge or move brought it back.
+HISTORY_LINKS = (
+    "by", "merged", "into", "replaced_by_purged", "replacement_moved", "left_replacement",
+)  # fmt: skip
+
 
 class MemoryWrites(Protocol):
     def insert(

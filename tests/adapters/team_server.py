@@ -2,7 +2,6 @@
 HTTP, the real SDK client), a JWKS served on loopback, and MCP calls as one principal."""
 
 import json
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -18,27 +17,24 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
 from memory_mcp.adapters.mcp_server.http import http_app
+from memory_mcp.adapters.mcp_server.listen import listening_socket
 from memory_mcp.service import MemoryService
 
 OWNER_TOKEN = "owner-token-" + "o" * 24
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager
 def serving(
     service: MemoryService, token: str | None = OWNER_TOKEN, allow_hosts: list[str] | None = None
 ) -> Iterator[str]:
-    """The HTTP app over `service` on a free loopback port; yields the MCP URL."""
-    port = free_port()
+    """The HTTP app over `service` on loopback, on a port the system picks as it binds (the
+    socket is bound here, then served); yields the MCP URL."""
+    sock = listening_socket("127.0.0.1", 0)
+    port = int(sock.getsockname()[1])
     app = http_app(service, "127.0.0.1", port, token, allow_hosts or [])
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    config = uvicorn.Config(app, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 120
     while not server.started:
@@ -49,6 +45,7 @@ def serving(
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        sock.close()
 
 
 class connect:  # noqa: N801 - used as `async with connect(url, token) as client`

@@ -24,7 +24,7 @@ import httpx2
 import pytest
 
 from tests.adapters.test_graceful_stop import WAIT_S, stored
-from tests.adapters.test_http import free_port
+from tests.ports import serving_port
 
 pytestmark = pytest.mark.slow
 
@@ -35,21 +35,19 @@ def start(
     tmp_path: Path, workers: int, extra_env: dict[str, str] | None = None
 ) -> tuple[subprocess.Popen[bytes], str, Path]:
     """`serve --http` on loopback without a token: the process, its /mcp URL, its log file."""
-    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MEMORY_MCP_")}
     env |= {"MEMORY_MCP_DB": str(tmp_path / "http.db"), "MEMORY_MCP_SEMANTIC": "false",
             "MEMORY_MCP_TOKEN_FILE": str(tmp_path / "token"), **(extra_env or {})}  # fmt: skip
     log = tmp_path / "server.log"
     with log.open("wb") as stderr:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "memory_mcp", "serve", "--http", "--port", str(port),
+            [sys.executable, "-m", "memory_mcp", "serve", "--http", "--port", "0",
              "--workers", str(workers)],
             env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr,
         )  # fmt: skip
+    port = serving_port(log, proc)  # --port 0: the start-up line names the one bound
     if workers > 1:
         wait_for(log, "serving (pid", proc, count=workers)
-    else:
-        wait_for(log, "serving http://", proc)
     return proc, f"http://127.0.0.1:{port}/mcp", log
 
 

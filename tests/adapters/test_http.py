@@ -20,16 +20,11 @@ from mcp.types import ListRootsResult, Root
 from typer.testing import CliRunner
 
 from memory_mcp.adapters.cli import app
+from tests.ports import log_file, serving_port
 
 pytestmark = pytest.mark.slow
 
 TOKEN = "test-token-" + "x" * 20
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def principal_token(tmp_path: Path, name: str, grant: str) -> str:
@@ -51,8 +46,8 @@ def start(
     extra_env: dict[str, str] | None = None,
     nofile: int | None = None,
 ) -> tuple[subprocess.Popen[str], int]:
-    """`serve --http` on a free loopback port; `nofile` caps its descriptors (soft and hard)."""
-    port = free_port()
+    """`serve --http --port 0` (the port it names once bound); `nofile` caps its descriptors
+    (soft and hard)."""
     env = dict(os.environ, MEMORY_MCP_DB=str(tmp_path / "http.db"), MEMORY_MCP_SEMANTIC="false",
                MEMORY_MCP_TOKEN_FILE=str(tmp_path / "token"), **(extra_env or {}))  # fmt: skip
     env.pop("MEMORY_MCP_TOKEN", None)
@@ -65,25 +60,21 @@ def start(
 
             resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
 
-    log = tmp_path / f"server-{port}.log"
+    log = log_file(tmp_path)
     with log.open("w") as stderr:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "memory_mcp", "serve", "--http", "--port", str(port), *args],
+            [sys.executable, "-m", "memory_mcp", "serve", "--http", "--port", "0", *args],
             env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr,
             text=True, preexec_fn=limit_descriptors,
         )  # fmt: skip
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(log.read_text())
-        # The port is bound before the database opens and the token is made (listen.py):
-        # ready is the start-up line, logged once both are done.
-        with socket.socket() as s:
-            if "serving http://" in log.read_text() and s.connect_ex(("127.0.0.1", port)) == 0:
-                return proc, port
-        time.sleep(0.1)
-    proc.kill()
-    raise AssertionError("server did not start")
+    try:
+        # The port is bound before the database opens and the token is made (listen.py);
+        # the start-up line, logged once both are done, names it.
+        return proc, serving_port(log, proc)
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
 
 
 @pytest.fixture
@@ -471,7 +462,7 @@ def test_a_client_gone_before_its_body_is_one_info_line_not_a_traceback(
     ten-line traceback: a client killed or timing out mid-request filled the log."""
     proc, port = start(tmp_path)
     servers.append(proc)
-    log = tmp_path / f"server-{port}.log"
+    log = next(f for f in tmp_path.glob("server-*.log") if f"1:{port}/mcp" in f.read_text())
     for _ in range(3):
         with socket.create_connection(("127.0.0.1", port)) as s:
             s.sendall(

@@ -3,14 +3,16 @@ do, exit 1, before anything loads (no database opened, no model loading, no uvic
 traceback); on a free one, a plain INFO sentence saying where it serves."""
 
 import os
+import re
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.ports import announced
 
 
 @pytest.fixture
@@ -58,30 +60,27 @@ def test_a_port_in_use_fails_at_once_with_one_line(
 def test_the_startup_line_is_one_plain_info_sentence(
     tmp_path: Path, command: list[str], expected: str
 ) -> None:
-    """It was a WARNING reading `... (no token (loopback))`."""
+    """It was a WARNING reading `... (no token (loopback))`. With `--port 0` the system picks
+    a free port as the server binds, and this line names it: that port answers."""
     from memory_mcp import __version__
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
     env = dict(os.environ, MEMORY_MCP_DB=str(tmp_path / "m.db"), MEMORY_MCP_SEMANTIC="false",
                MEMORY_MCP_TOKEN_FILE=str(tmp_path / "token"), COLUMNS="300")  # fmt: skip
     env.pop("MEMORY_MCP_TOKEN", None)
     log = tmp_path / "server.log"
     with log.open("w") as stderr:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "memory_mcp", *command, "--port", str(port)],
+            [sys.executable, "-m", "memory_mcp", *command, "--port", "0"],
             env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr,
         )  # fmt: skip
     try:
-        deadline = time.monotonic() + 60
-        while "memory-mcp " not in log.read_text() and time.monotonic() < deadline:
-            assert proc.poll() is None, log.read_text()
-            time.sleep(0.05)
+        port = int(announced(log, proc, re.compile(r"http://127\.0\.0\.1:(\d+)/")).group(1))
+        with socket.create_connection(("127.0.0.1", port), timeout=30):
+            pass  # listening
     finally:
         proc.terminate()
         proc.wait(timeout=30)
     lines = [" ".join(line.split()) for line in log.read_text().splitlines()]
     wanted = expected.format(v=__version__, port=port)
-    assert any(line.endswith(wanted) for line in lines), lines
+    assert port != 0 and any(line.endswith(wanted) for line in lines), lines
     assert not any("WARNING" in line for line in lines), lines

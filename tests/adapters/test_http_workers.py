@@ -23,7 +23,7 @@ from mcp.client.streamable_http import streamable_http_client
 from memory_mcp.config import Settings
 from memory_mcp.service import MemoryService
 from tests import pg
-from tests.adapters.test_http import free_port
+from tests.ports import log_file, serving_port
 
 pytestmark = [
     pytest.mark.slow,
@@ -37,18 +37,18 @@ HELLO = {"protocolVersion": "2025-11-25", "capabilities": {},
 
 class Server:
     def __init__(self, tmp_path: Path, db: str, env: dict[str, str], workers: int = 2) -> None:
-        self.port = free_port()
-        self.log = tmp_path / f"server-{self.port}.log"
+        self.log = log_file(tmp_path)
         self.token_file = tmp_path / "token"
         full = {k: v for k, v in os.environ.items() if not k.startswith("MEMORY_MCP_")}
         full |= {"MEMORY_MCP_DB": db, "MEMORY_MCP_SEMANTIC": "false",
                  "MEMORY_MCP_TOKEN_FILE": str(self.token_file), **env}  # fmt: skip
         with self.log.open("w") as stderr:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "memory_mcp", "serve", "--http", "--port",
-                 str(self.port), "--workers", str(workers)],
+                [sys.executable, "-m", "memory_mcp", "serve", "--http", "--port", "0",
+                 "--workers", str(workers)],
                 env=full, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr,
             )  # fmt: skip
+        self.port = serving_port(self.log, self.proc)  # the one the system picked
         self.wait_serving(workers)
 
     def wait_serving(self, count: int, timeout: float = 60) -> None:

@@ -13,7 +13,8 @@ import pytest
 from memory_mcp.adapters.cli.remote import _default_token_file, remote_target, split_url
 from memory_mcp.config import Settings, default_token_path
 from memory_mcp.service import MemoryService
-from tests.adapters.test_http import TOKEN, free_port, make_repo, servers, start  # noqa: F401 - fixture
+from tests.adapters.test_http import TOKEN, make_repo, servers, start  # noqa: F401 - fixture
+from tests.ports import refusing_port
 
 pytestmark = pytest.mark.slow
 
@@ -166,7 +167,11 @@ def test_hooks_through_a_running_server_say_what_the_local_path_says(
 def test_with_the_server_down_the_local_path_answers_and_captures(tmp_path: Path) -> None:
     folder = tmp_path / "widgets"
     (folder / ".git").mkdir(parents=True)
-    down = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    with refusing_port() as port:  # nothing listens there, nor can start to meanwhile
+        _answered_locally(tmp_path, folder, f"http://127.0.0.1:{port}")
+
+
+def _answered_locally(tmp_path: Path, folder: Path, down: str) -> None:
     db = tmp_path / "local.db"
     common = {"session_id": "abc", "transcript_path": str(TRANSCRIPT), "cwd": str(folder)}
     captured = _hook(["capture", "--url", down], {**common, "hook_event_name": "Stop"}, db, folder)

@@ -364,3 +364,27 @@ def test_a_citation_of_a_memory_the_file_lacks_names_none_here(
     service.import_jsonl(path)
     ids = by_content(service)
     assert _summary(service).endswith(f"Tea at four [#{ids['Tea at four']}; also #?]")
+
+
+def test_an_imported_summary_renumbers_its_citations_not_the_text_it_quotes(
+    service: MemoryService, tmp_path: Path
+) -> None:
+    """An edited summary's statement spans lines, one ending in `[#5]`: that is its text, and
+    only the citation closing the theme follows the memories to their ids here."""
+    path = tmp_path / "edited.jsonl"
+    text = (
+        "2 memories.\n1. deploy, steps (2 memories, 2026-01-01): Deploy steps: see [#5]\n"
+        "then ship it [#5; also #6]"
+    )
+    lines = [
+        {"id": 5, "content": "Deploy steps: build, test"},
+        {"id": 6, "content": "Ship on Thursdays"},
+        {"id": 7, "content": text, "kind": "summary", "metadata": {"sources": [5, 6]}},
+    ]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    for i in range(10):
+        service.remember(f"Unrelated {i}")  # 5 and 6 are taken here
+    service.import_jsonl(path)
+    ids = by_content(service)
+    steps, ship = ids["Deploy steps: build, test"], ids["Ship on Thursdays"]
+    assert _summary(service) == text.replace("[#5; also #6]", f"[#{steps}; also #{ship}]")

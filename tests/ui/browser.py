@@ -1,18 +1,17 @@
 """Driving Debian's chromium with Playwright (never Playwright's own browser download), and
-`memory-mcp ui` as a real subprocess on a free loopback port."""
+`memory-mcp ui` as a real subprocess on a loopback port the system picks (`--port 0`)."""
 
 import os
-import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from tests.ports import UI_LOGIN, announced
 
 CHROMIUM = Path(os.environ.get("MEMORY_MCP_CHROMIUM", "/usr/bin/chromium"))
 ARGS = [
@@ -74,46 +73,29 @@ def log_in(browser: Any, url: str, login: str) -> None:
     page.close()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def ui_server(
     db: Path, model_dir: Path | None, log: Path, **env_vars: str
 ) -> Iterator[tuple[str, str]]:
     """`memory-mcp ui --no-browser` on a free port; yields its address and the address it
     printed that logs in (open it once in a browser: its cookie keeps it logged in)."""
-    port = free_port()
     env = dict(os.environ, MEMORY_MCP_DB=str(db), **env_vars)
     if model_dir is not None:
         env["MEMORY_MCP_MODEL_DIR"] = str(model_dir)
     with log.open("w") as stderr:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "memory_mcp", "ui", "--no-browser", "--port", str(port)],
+            [sys.executable, "-m", "memory_mcp", "ui", "--no-browser", "--port", "0"],
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=stderr,
         )
-    url = f"http://127.0.0.1:{port}"
     try:
         # The port is bound before the database and the model are loaded (listen.py), and the
-        # login address printed after: wait for both.
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise AssertionError(log.read_text())
-            login = re.search(rf"Open ({url}/login\?token=\S+)", log.read_text())
-            with socket.socket() as s:
-                if login is not None and s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            if time.monotonic() > deadline:
-                raise AssertionError("memory-mcp ui did not start: " + log.read_text())
-            time.sleep(0.1)
-        yield url, login.group(1)
+        # login address naming it printed after.
+        login = announced(log, proc, UI_LOGIN)
+        url = login.group(1)
+        yield url, login.group(0).removeprefix("Open ")
     finally:
         proc.terminate()
         try:

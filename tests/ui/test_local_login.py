@@ -17,7 +17,8 @@ from memory_mcp.config import Settings
 from memory_mcp.service import MemoryService
 from tests.adapters.test_http import TOKEN
 from tests.adapters.test_http import start as start_http
-from tests.ui.browser import chromium, free_port, missing
+from tests.ports import UI_LOGIN, announced
+from tests.ui.browser import chromium, missing
 
 SECRET = "The vault combination is 12-34-56"
 
@@ -34,25 +35,16 @@ def start_ui(tmp_path: Path, *args: str, **env_extra: str) -> Iterator[tuple[str
     service = MemoryService.open(Settings(db=db, semantic=False))
     service.remember(SECRET)
     service.close()
-    port, log = free_port(), tmp_path / "ui.log"
+    log = tmp_path / "ui.log"
     env = dict(os.environ, MEMORY_MCP_DB=str(db), MEMORY_MCP_SEMANTIC="false", **env_extra)
     with log.open("w") as stderr:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "memory_mcp", "ui", "--port", str(port), *args],
+            [sys.executable, "-m", "memory_mcp", "ui", "--port", "0", *args],
             env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr,
         )  # fmt: skip
     try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                httpx2.get(url + "/static/ui.css", timeout=5)
-                break
-            except httpx2.TransportError:
-                assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
-                time.sleep(0.05)
-        found = re.search(rf"Open ({url}/login\?token=\S+)", log.read_text())
-        yield url, found.group(1) if found else ""
+        login = announced(log, proc, UI_LOGIN)  # printed once the port it names is bound
+        yield login.group(1), login.group(0).removeprefix("Open ")
     finally:
         proc.terminate()
         proc.wait(10)

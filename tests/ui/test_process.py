@@ -3,36 +3,29 @@ process ends with 130/143, while the model may still be loading. A real process.
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.ui.browser import free_port
+from tests.ports import UI_LOGIN, announced
 
 pytestmark = [pytest.mark.slow, pytest.mark.model]
 
 
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_ui_stops_cleanly_on_a_signal(tmp_path: Path, model_dir: Path, stop: int) -> None:
-    db, port = tmp_path / "ui.db", free_port()
+    db = tmp_path / "ui.db"
     env = {**os.environ, "MEMORY_MCP_DB": str(db), "MEMORY_MCP_MODEL_DIR": str(model_dir)}
     log_path = tmp_path / "ui.log"
     with log_path.open("w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "memory_mcp", "ui", "--no-browser", "--port", str(port)],
+            [sys.executable, "-m", "memory_mcp", "ui", "--no-browser", "--port", "0"],
             env=env, stdout=subprocess.DEVNULL, stderr=log,
         )  # fmt: skip
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and proc.poll() is None:  # the port is bound first
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0 and "web UI" in log_path.read_text():
-                    break
-            time.sleep(0.05)
+        announced(log_path, proc, UI_LOGIN)  # its port bound, the database open
         assert "web UI on http://127.0.0.1:" in log_path.read_text()
         proc.send_signal(stop)
         code = proc.wait(timeout=30)

@@ -35,7 +35,12 @@ def serve(
     host: Annotated[str, typer.Option(help="HTTP address; not loopback needs a token.")] = (
         "127.0.0.1"
     ),
-    port: Annotated[int, typer.Option(help="HTTP port.", min=1, max=65535)] = 8765,
+    port: Annotated[
+        int,
+        typer.Option(
+            help="HTTP port; 0: a free one, named in the start-up line.", min=0, max=65535
+        ),
+    ] = 8765,
     allow_host: Annotated[
         list[str] | None,
         typer.Option("--allow-host", help="Extra Host name clients use (repeatable)."),

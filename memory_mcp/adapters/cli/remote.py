@@ -15,6 +15,7 @@ line means it: an explicit project (`--project`, `MEMORY_MCP_PROJECT`), a princi
 
 import io
 import os
+import stat
 import sys
 import time
 
@@ -30,6 +31,7 @@ COMMANDS = ("capture", "session-start", "prompt")
 TIMEOUTS = {"capture": 110.0, "session-start": 10.0, "prompt": 5.0}
 MAX_INPUT_CHARS = 1 << 20  # as hooks/protocol.py: larger input gets the local path's error
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+MAX_TOKEN_FILE = 4096  # characters of the token file read: a token is 43
 _OFF = ("0", "false", "no", "off")
 
 
@@ -223,9 +225,14 @@ def _token(host: str) -> str | None:
     if token or host.lower().strip("[]") not in LOOPBACK:
         return token or None
     path = os.environ.get("MEMORY_MCP_TOKEN_FILE", "").strip() or _default_token_file()
-    try:
-        with open(os.path.expanduser(path), encoding="utf-8", errors="replace") as fh:
-            return fh.read().strip() or None
+    try:  # a regular file's start only, as formats/files.open_regular reads (not imported
+        # here: it pulls in more than the standard library): a FIFO would wait for a writer
+        fd = os.open(os.path.expanduser(path), os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with open(fd, encoding="utf-8", errors="replace") as fh:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                sys.stderr.write(f"memory-mcp hook: the token file {path} is not a file.\n")
+                return None
+            return fh.read(MAX_TOKEN_FILE).strip() or None
     except OSError:
         return None
 

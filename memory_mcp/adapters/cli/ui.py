@@ -10,7 +10,10 @@ from memory_mcp.adapters.cli.app import DbOpt, app, settings_for
 @app.command(rich_help_panel="Inspect and fix")
 def ui(
     ctx: typer.Context,
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.", min=1, max=65535)] = 8766,
+    port: Annotated[
+        int,
+        typer.Option(help="Port on 127.0.0.1; 0: a free one, named at start.", min=0, max=65535),
+    ] = 8766,
     no_browser: Annotated[
         bool, typer.Option("--no-browser", help="Only print the address; open nothing.")
     ] = False,

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from memory_mcp.errors import MemoryMCPError, json_problem, read_json
+from memory_mcp.formats import files
 
 
 class ConfigError(MemoryMCPError):
@@ -22,10 +23,14 @@ _UNTOUCHED = "Nothing was changed; fix the file or add the entry by hand (`--pri
 def read_config(path: Path) -> dict[str, Any] | None:
     """The file's JSON object; None when it does not exist; {} when it is empty."""
     try:
-        # utf-8-sig: Windows editors may write a byte-order mark, which json rejects.
-        text = path.read_text(encoding="utf-8-sig")
+        # utf-8-sig: Windows editors may write a byte-order mark, which json rejects. A FIFO
+        # or a device in the file's place is refused, not waited on or read without end.
+        with files.open_regular(path) as fh:
+            text = fh.read().decode("utf-8-sig")
     except FileNotFoundError:
         return None
+    except files.NotRegular as exc:
+        raise ConfigError(f"{exc}. {_UNTOUCHED}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"Cannot read {path}: {exc}. {_UNTOUCHED}") from exc
     if not text.strip():

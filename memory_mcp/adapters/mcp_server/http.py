@@ -49,6 +49,7 @@ from memory_mcp.adapters.ui.mount import with_ui
 from memory_mcp.adapters.ui.security import UiGuard
 from memory_mcp.config import Settings
 from memory_mcp.errors import InvalidInput
+from memory_mcp.formats import files
 from memory_mcp.service import MemoryService
 
 logger = logging.getLogger(__name__)
@@ -126,11 +127,13 @@ def read_token(path: Path) -> str | None:
     """The token in `path`, or None if there is none; refuses a file other users could read
     or write (anyone who read it could be using the token)."""
     try:
-        with path.open("rb") as fh:
+        with files.open_regular(path) as fh:  # a FIFO is refused, not waited on
             _check_private(path, os.fstat(fh.fileno()))
             token = fh.read().decode("utf-8", "replace").strip()
     except FileNotFoundError:
         return None
+    except files.NotRegular as exc:
+        raise InvalidInput(f"The token file {exc}. Run `memory-mcp token --rotate`.") from None
     return token or None
 
 
@@ -263,6 +266,7 @@ def serve_http(settings: Settings, host: str, port: int, allow_hosts: list[str])
     if count > 1 and os.name == "nt":
         raise InvalidInput("Several HTTP workers need a POSIX system; on Windows serve with one.")
     sock = listening_socket(host, port)  # a port in use: one line, before anything loads
+    port = sock.getsockname()[1]  # --port 0: the one the system picked (the start-up line)
     for signum in STOP_SIGNALS:  # until the database is open: end at once, nothing to close
         signal.signal(signum, exit_at_once)
     try:

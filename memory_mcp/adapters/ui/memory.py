@@ -125,17 +125,10 @@ def _links(request: Request, entries: list[HistoryEntry], replaced: list[int]) -
     """What it replaced, near-duplicates folded into it, and what it was replaced by."""
     items = [join(["Replaced ", link(request, i), " (superseded by this one)"]) for i in replaced]
     for e in entries:
-        if e.action == "merge" and "merged" in e.detail:
-            items.append(
-                join(
-                    [
-                        "Merged near-duplicate ",
-                        link(request, e.detail["merged"]),
-                        ": ",
-                        tag("q", str(e.detail.get("text", ""))),
-                    ]
-                )
-            )
+        if e.action == "merge" and "text" in e.detail:  # its id only if the caller may read it
+            copy = [" ", link(request, e.detail["merged"])] if "merged" in e.detail else []
+            text = tag("q", str(e.detail["text"]))
+            items.append(join(["Merged near-duplicate", *copy, ": ", text]))
         elif e.action == "merge" and "into" in e.detail:
             items.append(join(["Merged into ", link(request, e.detail["into"])]))
         elif e.action == "supersede" and "by" in e.detail:

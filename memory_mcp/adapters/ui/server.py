@@ -42,6 +42,7 @@ def serve_ui(settings: Settings, port: int, open_browser: bool = True) -> None:
     import uvicorn
 
     sock = listening_socket(HOST, port, host_option=False)  # in use: one line, nothing loaded
+    port = sock.getsockname()[1]  # --port 0: the one the system picked (the lines below)
     for signum in STOP_SIGNALS:  # until the database is open: end at once, nothing to close
         signal.signal(signum, exit_at_once)
     try:

@@ -17,7 +17,7 @@ def open_store(
     `connect_timeout_s`: how long each new connection may take (a hook gives up sooner)."""
     where = db.safe_location(url, schema)
     db.url_options(url, schema)  # refused before anything is created in the wrong place
-    with db.storage_errors(where, "open"):
+    with db.storage_errors(where, "open", connect_timeout_s):
         with db.connect_once(url, schema, statement_timeout_ms, connect_timeout_s) as conn:
             db.migrate(conn, schema, create)
         pool = db.open_pool(url, schema, pool_size, statement_timeout_ms, connect_timeout_s)

@@ -43,11 +43,19 @@ def safe_location(url: str, schema: str) -> str:
 
 
 @contextmanager
-def storage_errors(where: str, doing: str) -> Iterator[None]:
+def storage_errors(where: str, doing: str, connect_timeout_s: int | None = None) -> Iterator[None]:
     """Turn the driver's failures into a StorageError the reader can act on; integrity and
-    programming errors are bugs of ours and propagate unchanged."""
+    programming errors are bugs of ours and propagate unchanged. `connect_timeout_s`: the
+    connect timeout of the connections made inside, named when one runs out."""
     try:
         yield
+    except psycopg.errors.ConnectionTimeout as exc:
+        if connect_timeout_s is None:
+            raise StorageError(_unreachable(doing, where, exc)) from exc
+        raise StorageError(
+            f"Cannot {doing} {where}: the database server is unreachable (no answer within "
+            f"{connect_timeout_s} s). Nothing was changed; try again once it is back."
+        ) from exc
     except psycopg.errors.InsufficientPrivilege as exc:
         raise ReadOnly(
             f"Cannot {doing} {where}: {_first_line(exc)}. Nothing was changed; the database "
@@ -75,14 +83,18 @@ def storage_errors(where: str, doing: str) -> Iterator[None]:
                 f"({_first_line(exc)}). Check the URL's user, password and database name "
                 "(or PGPASSWORD, ~/.pgpass); trying again will not help."
             ) from exc
-        raise StorageError(
-            f"Cannot {doing} {where}: the database server is unreachable or closed the "
-            f"connection ({_first_line(exc)}). Nothing was changed; try again once it is back."
-        ) from exc
+        raise StorageError(_unreachable(doing, where, exc)) from exc
     except psycopg.DatabaseError as exc:
         raise StorageError(f"Cannot {doing} {where}: {_first_line(exc)}.") from exc
     except psycopg.Error as exc:  # InterfaceError and the like: the connection is gone
         raise StorageError(f"Cannot {doing} {where}: {_first_line(exc)}.") from exc
+
+
+def _unreachable(doing: str, where: str, exc: Exception) -> str:
+    return (
+        f"Cannot {doing} {where}: the database server is unreachable or closed the "
+        f"connection ({_first_line(exc)}). Nothing was changed; try again once it is back."
+    )
 
 
 # What a server that answered says when it will never let this URL in (as opposed to a
