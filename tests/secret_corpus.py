@@ -256,4 +256,7 @@ CORPUS = [
     _one("mot_de_passe", f"mot de passe : {(fr := body(10) + '7!')}", fr, "Wifi du bureau, {}"),
     _one("contrasena", f"contraseña: {(es := body(10) + '7!')}", es, "VPN {}"),
     _one("senha", f"senha: {(pt := body(10) + '7!')}", pt, "Servidor {}"),
+    # camelCase labels, as JavaScript and JSON configs name them.
+    _one("camel_token_json", f'{{"authToken": "{(ct := body(24))}"}}', ct, "web config: {}"),
+    _one("camel_password", f"dbPassword={(cp := body(14))}", cp, "application.properties: {}"),
 ]

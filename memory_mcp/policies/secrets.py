@@ -84,6 +84,9 @@ _IS = r"|[ \t]+(?i:is)(?=[ \t])"
 _BARE = r"(?:[^\s\"'`,;&]|[,;](?=[^\s\"'`,;&])|&(?![\w.-]*=))*[^\s\"'`,;&.)\]}]"
 _VALUE = rf"(?:\\\"(?P<eq>[^\"\n]*?)\\\"|\"(?P<dq>[^\"\n]*)\"|'(?P<sq>[^'\n]*)'|(?P<bare>{_BARE}))"
 _PLACEHOLDERS = frozenset({"null", "none", "nil", "true", "false", "undefined"})
+# A label starts a word, or a camelCase part of one (`dbPassword`, `authToken`, `apiSecret`:
+# JavaScript, JSON and YAML configs), as a field name does for field_kind below.
+_LABEL_START = r"(?:(?<![A-Za-z0-9])|(?<=[a-z0-9])(?=[A-Z]))"
 _REFERENCE = re.compile(r"[$%<]|\{\{|\*+$|[~.]{0,2}/|[A-Za-z_][\w.]*[(\[]|[\w+.-]+://")
 
 
@@ -108,7 +111,7 @@ def _labelled(kind: str, needles: str, labels: str, prose: bool = True) -> Rule:
     separator = (
         _SEPARATOR.format(f"{_ASSIGN}|:(?!:)", _IS) if prose else _SEPARATOR.format(_ASSIGN, "")
     )
-    pattern = rf"{_START}(?:{labels}){separator}{_VALUE}"
+    pattern = rf"{_LABEL_START}(?:{labels}){separator}{_VALUE}"
     return Rule(kind, re.compile(pattern), _labelled_value, needles=tuple(needles.split("|")))
 
 

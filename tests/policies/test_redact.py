@@ -227,6 +227,18 @@ POSITIVE = [
     (f"t {GITHUB[:20]}\n{GITHUB[20:]} ok", f"t {r('github_token')} ok", ("github_token",)),
     (f"{AWS_ID[:10]}\n  {AWS_ID[10:]}", r("aws_access_key"), ("aws_access_key",)),
     (f"{JWT[:30]}\r\n{JWT[30:]}", r("jwt"), ("jwt",)),
+    # A label may be a camelCase part of a name (JavaScript, JSON and YAML configs).
+    (
+        '{"authToken": "a1b2c3d4e5", "dbPassword": "hunter22", "apiSecret": "s3cr3tValue"}',
+        f'{{"authToken": "{r("token")}", "dbPassword": "{r("password")}", '
+        f'"apiSecret": "{r("secret")}"}}',
+        ("token", "password", "secret"),
+    ),
+    (
+        "refreshToken: 1//abc9x webhookSecret=whk-42x userPwd=Tr0ub4dor",
+        f"refreshToken: {r('token')} webhookSecret={r('secret')} userPwd={r('password')}",
+        ("token", "secret", "password"),
+    ),
 ]
 
 
@@ -324,6 +336,9 @@ FALSE_POSITIVES = [
     "Passwort vergessen? Das Passwort: mindestens 12 Zeichen. Kennwort ändern.",
     "mot de passe : oublié ; le mot de passe doit changer. contraseña: olvidada; senha: nova",
     "mysqldump -u root -p shop > dump.sql; mysql -p'$MYSQL_PWD' shop",
+    # camelCase near misses: a label that goes on, a flag, a placeholder, prose after ':'.
+    "maxTokens=4096; isPassword: true; passwordMinLength=12; getToken(); resetToken: expired",
+    "const hasSecret = false; showPassword=yes; apiTokenCount=3; user.authToken = null",
 ]
 
 
