@@ -259,4 +259,10 @@ CORPUS = [
     # camelCase labels, as JavaScript and JSON configs name them.
     _one("camel_token_json", f'{{"authToken": "{(ct := body(24))}"}}', ct, "web config: {}"),
     _one("camel_password", f"dbPassword={(cp := body(14))}", cp, "application.properties: {}"),
+    # Providers' own prefixes beyond the big ones.
+    _one("vault", va := "hvs." + body(90, URLSAFE), va, "VAULT_TOKEN for CI is {}"),
+    _one("pypi", py := "pypi-AgEIcHlwaS5vcmc" + body(140, URLSAFE), py, "twine upload with {}"),
+    _one("digitalocean", do := "dop_v1_" + body(64, "0123456789abcdef"), do, "doctl auth {}"),
+    _one("docker_hub", dk := "dckr_pat_" + body(27, URLSAFE), dk, "Docker Hub PAT {}"),
+    _one("databricks", db := "dapi" + body(32, "0123456789abcdef"), db, "workspace token {}"),
 ]

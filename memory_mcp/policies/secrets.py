@@ -66,6 +66,38 @@ def _simple(kind: str, needles: str, pattern: str) -> Rule:
     return Rule(kind, re.compile(pattern), needles=tuple(needles.split("|")))
 
 
+# Providers' tokens with a prefix of their own: (kind, needles, pattern), each a _token rule.
+_PREFIXED = (
+    ("age_secret_key", "age-secret-key-1", r"AGE-SECRET-KEY-1[0-9A-Z]{58}"),
+    ("vault_token", "hvs.|hvb.|hvr.", r"hv[sbr]\.[A-Za-z0-9_-]{24,}"),
+    ("shopify_token", "shpat_|shpca_|shppa_|shpss_", r"shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}"),
+    ("digitalocean_token", "dop_v1_|doo_v1_|dor_v1_", r"do[opr]_v1_[a-f0-9]{64}"),
+    ("pypi_token", "pypi-ageichlwas5vcmc", r"pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}"),
+    ("linear_key", "lin_api_", r"lin_api_[A-Za-z0-9]{40}"),
+    ("notion_token", "secret_|ntn_", rf"(?:secret_[A-Za-z0-9]{{43}}|ntn_[A-Za-z0-9]{{40,}}){_END}"),
+    ("atlassian_token", "atatt3", r"ATATT3[A-Za-z0-9_=-]{60,}"),
+    ("databricks_token", "dapi", rf"dapi[a-f0-9]{{32}}(?:-\d)?{_END}"),
+    (
+        "grafana_token",
+        "glsa_|glc_",
+        r"glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}|glc_[A-Za-z0-9+/]{32,}={0,2}",
+    ),
+    ("docker_token", "dckr_pat_|dckr_oat_", r"dckr_(?:pat|oat)_[A-Za-z0-9_-]{27,}"),
+    ("postman_key", "pmak-", r"PMAK-[a-fA-F0-9]{24}-[a-fA-F0-9]{34}"),
+    ("doppler_token", "dp.", r"dp\.(?:pt|st|sa|ct|scim|audit)\.[A-Za-z0-9]{40,44}"),
+    ("supabase_key", "sbp_|sb_secret_", r"sbp_[a-f0-9]{40}|sb_secret_[A-Za-z0-9_-]{20,}"),
+    ("sentry_token", "sntrys_|sntryu_", r"sntry[su]_[A-Za-z0-9+/=_-]{40,}"),
+    ("planetscale_token", "pscale_", r"pscale_(?:tkn|pw|oauth)_[A-Za-z0-9=._-]{32,}"),
+    ("pulumi_token", "pul-", rf"pul-[a-f0-9]{{40}}{_END}"),
+    ("terraform_token", ".atlasv1.", r"[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,}"),
+    ("newrelic_key", "nrak-", rf"NRAK-[A-Z0-9]{{27}}{_END}"),
+    ("heroku_key", "hrku-", r"HRKU-[A-Za-z0-9_-]{58,}"),
+    ("flyio_token", "fo1_|fm2_", r"fo1_[A-Za-z0-9_-]{43}|fm2_[A-Za-z0-9+/=_-]{64,}"),
+    ("mailgun_key", "key-", rf"key-[0-9a-f]{{32}}{_END}"),
+    ("mailchimp_key", "-us", rf"[0-9a-f]{{32}}-us\d{{1,2}}{_END}"),
+)
+
+
 # Labelled assignments: a label, then `=`, `:`, `:=`, `=>` or the word "is", then a value.
 # The tradeoff between leaking a password and shredding an ordinary memory:
 # - a quoted value always counts (quotes are deliberate), unless empty or a placeholder;
@@ -243,6 +275,7 @@ RULES = (
     _token("npm_token", "npm_", rf"npm_[A-Za-z0-9]{{36}}{_END}"),
     _token("sendgrid_key", "sg.", r"SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}"),
     _token("telegram_token", ":aa", r"(?<![\d:])\d{8,10}:AA[A-Za-z0-9_-]{33}(?![\w-])"),
+    *(_token(kind, needles, pattern) for kind, needles, pattern in _PREFIXED),
     _simple(
         "azure_key",
         "accountkey=|sharedaccesskey=",

@@ -55,6 +55,39 @@ AZURE_SIG = "x" * 43 + "%3D"
 AZURE_ENTRA = "abc8Q~" + "x" * 34
 TELEGRAM = "123456789:AA" + "x" * 33
 
+HEX = "0123456789abcdef"
+# One fake token of each provider's own prefix and shape (_PREFIXED in secrets.py).
+PREFIXED = [
+    ("age_secret_key", "AGE-SECRET-KEY-1" + ("QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L" * 2)[:58]),
+    ("vault_token", "hvs.CAESI" + "Xk9mP2vL" * 11),
+    ("shopify_token", "shpat_" + HEX * 2),
+    ("digitalocean_token", "dop_v1_" + HEX * 4),
+    ("pypi_token", "pypi-AgEIcHlwaS5vcmc" + "CJGQ4YjM0ZjBl" * 6),
+    ("linear_key", "lin_api_" + "a1B2c3D4e5" * 4),
+    ("notion_token", "secret_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8s9T0u1V"),
+    ("notion_token", "ntn_" + "12345678901" + "a1B2c3D4e5" * 3 + "F6g7H"),
+    ("atlassian_token", "ATATT3xFfGF0" + "a1B2c3D4e5-_" * 15 + "=ABC12345"),
+    ("databricks_token", "dapi" + HEX * 2),
+    ("databricks_token", "dapi" + HEX * 2 + "-3"),
+    ("grafana_token", "glsa_" + "a1B2c3D4" * 4 + "_" + "0a1b2c3d"),
+    ("grafana_token", "glc_" + "eyJvIjoiMTIzNCIsIm4iOiJzdGFjayJ9" * 2 + "=="),
+    ("docker_token", "dckr_pat_" + "AbCdEfGhIjKlMnOpQrStUvWxYz0"),
+    ("postman_key", "PMAK-" + HEX + "01234567-" + HEX * 2 + "01"),
+    ("doppler_token", "dp.pt." + "a1B2c3D4e5" * 4 + "F6g"),
+    ("supabase_key", "sbp_" + HEX * 2 + "01234567"),
+    ("supabase_key", "sb_secret_" + "a1B2c3D4e5F6g7H8i9J0k1"),
+    ("sentry_token", "sntrys_eyJpYXQiOjE3MDAwMDAwMDAuMCwidXJsIjoiaHR0cHM6"),
+    ("planetscale_token", "pscale_tkn_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7"),
+    ("pulumi_token", "pul-" + HEX * 2 + "01234567"),
+    ("terraform_token", "Abc123Def456Gh.atlasv1." + "a1B2c3D4e5_-" * 6),
+    ("newrelic_key", "NRAK-" + "ABC123DEF456GHI789JKL012MNO"),
+    ("heroku_key", "HRKU-AA" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8s9T0u1V2w3X4y5Z6a7B8"),
+    ("flyio_token", "fo1_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8s9T0u1V"),
+    ("flyio_token", "fm2_" + "lJPECAAAAAAAA" * 6),
+    ("mailgun_key", "key-" + HEX * 2),
+    ("mailchimp_key", HEX * 2 + "-us21"),
+]
+
 
 def r(kind: str) -> str:
     return f"[REDACTED:{kind}]"
@@ -227,6 +260,10 @@ POSITIVE = [
     (f"t {GITHUB[:20]}\n{GITHUB[20:]} ok", f"t {r('github_token')} ok", ("github_token",)),
     (f"{AWS_ID[:10]}\n  {AWS_ID[10:]}", r("aws_access_key"), ("aws_access_key",)),
     (f"{JWT[:30]}\r\n{JWT[30:]}", r("jwt"), ("jwt",)),
+    *(
+        (f"{kind}: {token} (rotate)", f"{kind}: {r(kind)} (rotate)", (kind,))
+        for kind, token in PREFIXED
+    ),
     # A label may be a camelCase part of a name (JavaScript, JSON and YAML configs).
     (
         '{"authToken": "a1b2c3d4e5", "dbPassword": "hunter22", "apiSecret": "s3cr3tValue"}',
@@ -336,6 +373,10 @@ FALSE_POSITIVES = [
     "Passwort vergessen? Das Passwort: mindestens 12 Zeichen. Kennwort ändern.",
     "mot de passe : oublié ; le mot de passe doit changer. contraseña: olvidada; senha: nova",
     "mysqldump -u root -p shop > dump.sql; mysql -p'$MYSQL_PWD' shop",
+    # Near misses of the providers' prefixes: too short, in a word, another alphabet.
+    "dapi is Databricks' prefix; pul-requests; key-value store; hvs.json; secret_sauce_v2",
+    "shpat_ and dop_v1_ and lin_api_ prefixes; dp.pt. docs; NRAK-42; fo1_x; en-us1 locale",
+    "grafana glc_short; AGE-SECRET-KEY-1 header; ATATT3 token format; pscale_tkn_ prefix",
     # camelCase near misses: a label that goes on, a flag, a placeholder, prose after ':'.
     "maxTokens=4096; isPassword: true; passwordMinLength=12; getToken(); resetToken: expired",
     "const hasSecret = false; showPassword=yes; apiTokenCount=3; user.authToken = null",
