@@ -259,6 +259,15 @@ CORPUS = [
     # camelCase labels, as JavaScript and JSON configs name them.
     _one("camel_token_json", f'{{"authToken": "{(ct := body(24))}"}}', ct, "web config: {}"),
     _one("camel_password", f"dbPassword={(cp := body(14))}", cp, "application.properties: {}"),
+    # Passwords as options' values, spelt with a space.
+    _one(
+        "helm_password",
+        f"--password {(hp := body(13) + '7')}",
+        hp,
+        "helm repo add acme x --username bot {}",
+    ),
+    _one("redis_auth", f"redis-cli -h cache -a {(ra := body(16))} ping", ra, "check the queue: {}"),
+    _one("keytool_storepass", f"keytool -list -storepass {(ks := body(12))}", ks, "{}"),
     # Providers' own prefixes beyond the big ones.
     _one("vault", va := "hvs." + body(90, URLSAFE), va, "VAULT_TOKEN for CI is {}"),
     _one("pypi", py := "pypi-AgEIcHlwaS5vcmc" + body(140, URLSAFE), py, "twine upload with {}"),

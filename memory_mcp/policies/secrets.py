@@ -171,9 +171,10 @@ _PASSWORD_FLAG = re.compile(
     r"(?:'(?P<sq>[^'\n]+)'|\"(?P<dq>[^\"\n]+)\"|(?P<bare>[^\s\"'-][^\s\"']*)))"
 )
 _MYSQL_WORD = re.compile(r"(?<![\w-])(?:mysql\w*|mariadb[\w-]*)(?![\w-])")
-_MYSQL_NEEDLES, _LOGIN_NEEDLES = ("mysql", "mariadb"), ("sshpass", "login")
+_MYSQL_NEEDLES, _LOGIN_NEEDLES = ("mysql", "mariadb"), ("sshpass", "login", "mongo")
 _LOGIN_WORD = re.compile(
-    r"(?<![\w-])(?:sshpass|(?:docker|podman|nerdctl|buildah|skopeo|oras|crane|helm|az|oc|cf)"
+    r"(?<![\w-])(?:sshpass|mongo(?:sh|dump|restore|import|export|stat|top)?"
+    r"|(?:docker|podman|nerdctl|buildah|skopeo|oras|crane|helm|az|oc|cf)"
     r"(?:[ \t]+[\w-]+)?[ \t]+login)(?![\w-])"
 )
 
@@ -191,6 +192,45 @@ def _flag_password(match: re.Match[str]) -> tuple[Span, bool]:
         )
         command = command and not (match.group("flag") == "-p" and value.isdigit())
     return match.span(group), bool(command) and is_value(value)
+
+
+# A secret as an option's value, spelt with a space (`=` is a labelled value): options named
+# for one (`--token X`, `--client-secret X`, gpg's `--passphrase X`, helm's `--password X`)
+# when the value holds a digit or symbol (psql's `--password` takes none: `--password mydb`);
+# keytool's `-storepass X` always; openssl's `-passin pass:X`; and short options that mean a
+# password to their command only (redis-cli -a, ldapsearch -w, sqlcmd/zip -P, ssh-keygen -N).
+_OPTION_BARE = r"[^\s\"'-](?:[^\s\"']*[^\s\"';,.)\]}])?"  # a ";" or "," after it ends a clause
+_OPTION_VALUE = rf"[ \t]+(?:'(?P<sq>[^'\n]+)'|\"(?P<dq>[^\"\n]+)\"|(?P<bare>{_OPTION_BARE}))"
+_SHORT_OPTIONS = {
+    "-a": re.compile(r"(?<![\w-])redis-cli(?![\w-])"),
+    "-w": re.compile(r"(?<![\w-])ldap(?:search|modify|add|delete|whoami|passwd|compare)(?![\w-])"),
+    "-P": re.compile(r"(?<![\w-])(?:sqlcmd|bcp|zip|unzip|ssh-keygen)(?![\w-])"),
+    "-N": re.compile(r"(?<![\w-])ssh-keygen(?![\w-])"),
+}
+_SHORT_NEEDLES = ("redis-cli", "ldap", "sqlcmd", "bcp", "zip", "ssh-keygen")
+
+
+def _option_value(match: re.Match[str]) -> tuple[Span, bool]:
+    found = match.groupdict()
+    group = next(g for g in ("sq", "dq", "bare") if found.get(g) is not None)
+    value, flag = match.group(group), match.group("flag")
+    if flag in _SHORT_OPTIONS:
+        named = _after(_SHORT_OPTIONS[flag], _SHORT_NEEDLES, match.string, match.start())
+    elif flag.startswith("--"):  # a bare word is prose naming the option, or psql's database
+        named = group != "bare" or (len(value) >= _MIN_VALUE and not value.isalpha())
+    else:  # keytool's -storepass, openssl's -passin pass:
+        named = True
+    return match.span(group), named and is_value(value)
+
+
+_OPENSSL_PASS = re.compile(
+    rf"(?<!\S)(?P<flag>-pass(?:in|out)?)[ \t]+[\"']?pass:(?P<bare>{_OPTION_BARE})"
+)
+
+
+def _option(kind: str, needles: str, flags: str) -> Rule:
+    pattern = re.compile(rf"(?<!\S)(?P<flag>{flags}){_OPTION_VALUE}")
+    return Rule(kind, pattern, _option_value, needles=tuple(needles.split("|")))
 
 
 # A cookie in a `Cookie:` or `Set-Cookie:` header, named for a session or a credential
@@ -297,6 +337,16 @@ RULES = (
     ),
     Rule("password", _CURL_USER, _curl_password, needles=("-u",)),
     Rule("password", _PASSWORD_FLAG, _flag_password, needles=("-p",)),
+    _option(
+        "password",
+        "--pass|storepass|keypass",
+        r"--(?:password|passwd|pass|passphrase)|-(?:src|dest|new)?(?:store|key)pass",
+    ),
+    Rule("password", _OPENSSL_PASS, _option_value, needles=("pass:",)),
+    _option("password", "-a|-w|-p|-n", r"-[awPN]"),
+    _option("secret", "--secret|--client-secret", r"--(?:client-)?secret"),
+    _option("api_key", "--api", r"--api-?key"),
+    _option("token", "token", r"--(?:auth-|access-|bot-)?token"),
     _labelled("password", "pass|pwd", r"(?i:passw(?:or)?d|pwd|passphrase)"),
     # Names of settings: DB_PASS, smtp-pass, PGPASSWORD, MYSQL_PWD.
     _labelled("password", "_pass|-pass", r"(?i:[a-z0-9]+[_-]pass)"),

@@ -264,6 +264,38 @@ POSITIVE = [
         (f"{kind}: {token} (rotate)", f"{kind}: {r(kind)} (rotate)", (kind,))
         for kind, token in PREFIXED
     ),
+    # A secret as an option's value, spelt with a space.
+    (
+        "helm repo add acme https://c.io --username bot --password Hunter22x && gpg "
+        "--passphrase 'two words' -d f.gpg",
+        f"helm repo add acme https://c.io --username bot --password {r('password')} && gpg "
+        f"--passphrase '{r('password')}' -d f.gpg",
+        ("password",),
+    ),
+    (
+        "keytool -list -storepass changeit -keypass changeit; openssl rsa -passin pass:Hunter22x",
+        f"keytool -list -storepass {r('password')} -keypass {r('password')}; "
+        f"openssl rsa -passin pass:{r('password')}",
+        ("password",),
+    ),
+    (
+        "redis-cli -h cache -a Sup3rS3cret ping; ldapsearch -x -D cn=admin -w Adm1nPass -b dc=x",
+        f"redis-cli -h cache -a {r('password')} ping; "
+        f"ldapsearch -x -D cn=admin -w {r('password')} -b dc=x",
+        ("password",),
+    ),
+    (
+        "sqlcmd -S db -U sa -P Str0ngPass! ; ssh-keygen -N Hunter22x -f k; mongosh -u a -p Hunt3r",
+        f"sqlcmd -S db -U sa -P {r('password')} ; ssh-keygen -N {r('password')} -f k; "
+        f"mongosh -u a -p {r('password')}",
+        ("password",),
+    ),
+    (
+        "vault login --token s.abc123def456; app --client-secret 9f8e7d6c --api-key k3y-42x",
+        f"vault login --token {r('token')}; app --client-secret {r('secret')} "
+        f"--api-key {r('api_key')}",
+        ("token", "secret", "api_key"),
+    ),
     # A label may be a camelCase part of a name (JavaScript, JSON and YAML configs).
     (
         '{"authToken": "a1b2c3d4e5", "dbPassword": "hunter22", "apiSecret": "s3cr3tValue"}',
@@ -377,6 +409,11 @@ FALSE_POSITIVES = [
     "dapi is Databricks' prefix; pul-requests; key-value store; hvs.json; secret_sauce_v2",
     "shpat_ and dop_v1_ and lin_api_ prefixes; dp.pt. docs; NRAK-42; fo1_x; en-us1 locale",
     "grafana glc_short; AGE-SECRET-KEY-1 header; ATATT3 token format; pscale_tkn_ prefix",
+    # Options in prose or without a value: psql's --password takes none, -a/-w/-P/-N mean
+    # a password only to redis-cli, ldapsearch, sqlcmd/zip, ssh-keygen.
+    "psql --password mydb; pass it with --token instead; docker login --password-stdin",
+    "ls -a /tmp; grep -w word f; ssh -N -L 8080:db:5432 host; cp -P a b; --api-key $KEY",
+    "keytool -storepass $STOREPASS; openssl rsa -passin env:PASS; -passout file:pw.txt",
     # camelCase near misses: a label that goes on, a flag, a placeholder, prose after ':'.
     "maxTokens=4096; isPassword: true; passwordMinLength=12; getToken(); resetToken: expired",
     "const hasSecret = false; showPassword=yes; apiTokenCount=3; user.authToken = null",
