@@ -347,7 +347,7 @@ RULES = (
     _option("secret", "--secret|--client-secret", r"--(?:client-)?secret"),
     _option("api_key", "--api", r"--api-?key"),
     _option("token", "token", r"--(?:auth-|access-|bot-)?token"),
-    _labelled("password", "pass|pwd", r"(?i:passw(?:or)?d|pwd|passphrase)"),
+    _labelled("password", "pass|pw", r"(?i:passw(?:or)?d|pwd?|passphrase|passcode)"),
     # Names of settings: DB_PASS, smtp-pass, PGPASSWORD, MYSQL_PWD.
     _labelled("password", "_pass|-pass", r"(?i:[a-z0-9]+[_-]pass)"),
     _labelled("password", "pass|pwd", r"[A-Z0-9]+(?:PASSWORD|PASSWD|PASS|PWD)"),
@@ -414,7 +414,7 @@ def possible_rules(lowered: str) -> set[int]:
 _FIELD_LABELS = (
     ("aws_secret_key", r"aws_?secret(?:_?access)?_?key|secret_?access_?key"),
     ("private_key", r"private_?key"),
-    ("password", r"\w*passw(?:or)?d|pwd|passphrase|pass"),
+    ("password", r"\w*passw(?:or)?d|pwd?|passphrase|passcode|pass"),
     ("password", r"passwort|kennwort|mot_de_passe|contrase[ñn]a|senha|wachtwoord|hasło|пароль"),
     ("secret", r"(?:client_?)?secret(?:_?key)?"),
     ("secret", r"(?:encryption|signing|master|app|session|cookie|jwt|hmac|license|cipher)_?key"),

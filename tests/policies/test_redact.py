@@ -264,6 +264,12 @@ POSITIVE = [
         (f"{kind}: {token} (rotate)", f"{kind}: {r(kind)} (rotate)", (kind,))
         for kind, token in PREFIXED
     ),
+    # Short and other words for a password.
+    (
+        "router pw: Tr0ub4dor, door passcode=482193",
+        f"router pw: {r('password')}, door passcode={r('password')}",
+        ("password",),
+    ),
     # A secret as an option's value, spelt with a space.
     (
         "helm repo add acme https://c.io --username bot --password Hunter22x && gpg "
@@ -414,6 +420,7 @@ FALSE_POSITIVES = [
     "psql --password mydb; pass it with --token instead; docker login --password-stdin",
     "ls -a /tmp; grep -w word f; ssh -N -L 8080:db:5432 host; cp -P a b; --api-key $KEY",
     "keytool -storepass $STOREPASS; openssl rsa -passin env:PASS; -passout file:pw.txt",
+    "pw: 3 pages; PW: pending; the pw is wrong; passcode: changes monthly",
     # camelCase near misses: a label that goes on, a flag, a placeholder, prose after ':'.
     "maxTokens=4096; isPassword: true; passwordMinLength=12; getToken(); resetToken: expired",
     "const hasSecret = false; showPassword=yes; apiTokenCount=3; user.authToken = null",
@@ -656,6 +663,8 @@ def test_tags_are_redacted_before_they_are_lowercased() -> None:
         ("private_key", "private_key"),
         ("encryptionKey", "secret"),
         ("JWT_SIGNING_KEY", "secret"),
+        ("pw", "password"),
+        ("wifiPasscode", "password"),
     ],
 )
 def test_a_field_named_for_a_secret_loses_its_value(name: str, kind: str) -> None:
