@@ -119,7 +119,10 @@ _PLACEHOLDERS = frozenset({"null", "none", "nil", "true", "false", "undefined"})
 # A label starts a word, or a camelCase part of one (`dbPassword`, `authToken`, `apiSecret`:
 # JavaScript, JSON and YAML configs), as a field name does for field_kind below.
 _LABEL_START = r"(?:(?<![A-Za-z0-9])|(?<=[a-z0-9])(?=[A-Z]))"
-_REFERENCE = re.compile(r"[$%<]|\{\{|\*+$|[~.]{0,2}/|[A-Za-z_][\w.]*[(\[]|[\w+.-]+://")
+# "[scrubbed]" is what `memory-mcp scrub` left where a secret was (a bare value stops at "]").
+_REFERENCE = re.compile(
+    r"[$%<]|\{\{|\*+$|\[scrubbed\]?$|[~.]{0,2}/|[A-Za-z_][\w.]*[(\[]|[\w+.-]+://"
+)
 
 
 def _labelled_value(match: re.Match[str]) -> tuple[Span, bool]:

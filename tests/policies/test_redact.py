@@ -421,6 +421,8 @@ FALSE_POSITIVES = [
     "ls -a /tmp; grep -w word f; ssh -N -L 8080:db:5432 host; cp -P a b; --api-key $KEY",
     "keytool -storepass $STOREPASS; openssl rsa -passin env:PASS; -passout file:pw.txt",
     "pw: 3 pages; PW: pending; the pw is wrong; passcode: changes monthly",
+    # What `memory-mcp scrub` left where a secret was is no secret.
+    'after scrub: dbPassword=[scrubbed], {"pw": "[scrubbed]"}, token: [scrubbed]',
     # camelCase near misses: a label that goes on, a flag, a placeholder, prose after ':'.
     "maxTokens=4096; isPassword: true; passwordMinLength=12; getToken(); resetToken: expired",
     "const hasSecret = false; showPassword=yes; apiTokenCount=3; user.authToken = null",
