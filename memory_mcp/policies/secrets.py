@@ -362,7 +362,8 @@ RULES = (
         r"(?i:passwort|kennwort|mot[ _]de[ _]passe|contrase[ñn]a|senha|wachtwoord|hasło|пароль)",
     ),
     Rule("session_cookie", _COOKIE, _cookie_value, needles=("cookie",)),
-    _labelled("secret", "secret", r"(?i:(?:client[_-]?)?secret(?:[_-]?key)?)"),
+    _labelled("secret", "secret", r"(?i:(?:client[_-]?)?secret(?:[_-]?key(?:[_-]?base)?)?)"),
+    _labelled("private_key", "key-data|key_data", r"(?i:client[_-]key[_-]data)"),  # kubeconfig
     # Keys named for what they guard (.env: APP_KEY, ENCRYPTION_KEY, JWT_SIGNING_KEY); not
     # primary_key, sort_key, cache_key, which name no secret.
     _labelled(
@@ -416,10 +417,10 @@ def possible_rules(lowered: str) -> set[int]:
 # against the whole name after camelCase and separators become "_": "dbPassword", "x-api-key".
 _FIELD_LABELS = (
     ("aws_secret_key", r"aws_?secret(?:_?access)?_?key|secret_?access_?key"),
-    ("private_key", r"private_?key"),
+    ("private_key", r"private_?key|client_?key_?data"),
     ("password", r"\w*passw(?:or)?d|pwd?|passphrase|passcode|pass"),
     ("password", r"passwort|kennwort|mot_de_passe|contrase[ñn]a|senha|wachtwoord|hasło|пароль"),
-    ("secret", r"(?:client_?)?secret(?:_?key)?"),
+    ("secret", r"(?:client_?)?secret(?:_?key(?:_?base)?)?"),
     ("secret", r"(?:encryption|signing|master|app|session|cookie|jwt|hmac|license|cipher)_?key"),
     ("api_key", r"api_?key"),
     ("token", r"(?:access_?|refresh_?|auth_?|bearer_?|id_?)?token"),

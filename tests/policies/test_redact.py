@@ -264,6 +264,12 @@ POSITIVE = [
         (f"{kind}: {token} (rotate)", f"{kind}: {r(kind)} (rotate)", (kind,))
         for kind, token in PREFIXED
     ),
+    # Rails' SECRET_KEY_BASE; a kubeconfig's client key (a PEM key in base64).
+    (
+        "SECRET_KEY_BASE=9f8e7d6c5b4a3928 and client-key-data: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBL",
+        f"SECRET_KEY_BASE={r('secret')} and client-key-data: {r('private_key')}",
+        ("secret", "private_key"),
+    ),
     # Short and other words for a password.
     (
         "router pw: Tr0ub4dor, door passcode=482193",
@@ -421,6 +427,7 @@ FALSE_POSITIVES = [
     "ls -a /tmp; grep -w word f; ssh -N -L 8080:db:5432 host; cp -P a b; --api-key $KEY",
     "keytool -storepass $STOREPASS; openssl rsa -passin env:PASS; -passout file:pw.txt",
     "pw: 3 pages; PW: pending; the pw is wrong; passcode: changes monthly",
+    "client-certificate-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t (a certificate is public)",
     # What `memory-mcp scrub` left where a secret was is no secret.
     'after scrub: dbPassword=[scrubbed], {"pw": "[scrubbed]"}, token: [scrubbed]',
     # camelCase near misses: a label that goes on, a flag, a placeholder, prose after ':'.
@@ -666,6 +673,8 @@ def test_tags_are_redacted_before_they_are_lowercased() -> None:
         ("encryptionKey", "secret"),
         ("JWT_SIGNING_KEY", "secret"),
         ("pw", "password"),
+        ("client-key-data", "private_key"),
+        ("secretKeyBase", "secret"),
         ("wifiPasscode", "password"),
     ],
 )
