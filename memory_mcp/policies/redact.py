@@ -14,15 +14,8 @@ from itertools import accumulate
 from typing import Any
 
 from memory_mcp.policies.controls import UNSEEN
-from memory_mcp.policies.secrets import (
-    ANY_NEEDLE,
-    KINDS,
-    RULES,
-    Span,
-    field_kind,
-    is_value,
-    possible_rules,
-)
+from memory_mcp.policies.secret_fields import field_kind
+from memory_mcp.policies.secrets import ANY_NEEDLE, KINDS, RULES, Span, is_value, possible_rules
 
 __all__ = [
     "KINDS",
