@@ -5,6 +5,7 @@ URLs) and conservative about prose, so a memory that mentions "the password poli
 token bucket algorithm" survives intact.
 """
 
+import base64
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -251,6 +252,28 @@ def _cookie_value(match: re.Match[str]) -> tuple[Span, bool]:
     return match.span("secret"), bool(header)
 
 
+# `user:password` in base64, as Docker's config.json ("auth": "...") and .npmrc (_auth=...)
+# keep a registry login; a value that does not decode to a pair is left alone.
+_AUTH_PAIR = re.compile(
+    r"(?<![\w-])(?:\\?\"auth\\?\"[ \t]*:|auth[ \t]*:|_auth[ \t]*=)[ \t]*\\?\"?"
+    r"(?P<secret>[A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])"
+)
+# A .netrc entry: machine HOST (or default), login, then the password, on one or more lines.
+_NETRC = re.compile(
+    r"(?<![\w-])(?:machine[ \t\r\n]+(?:[^\s.]+\.[^\s]+|localhost)|default)"
+    r"[ \t\r\n]+login[ \t\r\n]+\S+[ \t\r\n]+password[ \t\r\n]+(?P<secret>\S+)"
+)
+
+
+def _auth_pair(match: re.Match[str]) -> tuple[Span, bool]:
+    value = match.group("secret")
+    try:
+        decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode()
+    except (ValueError, UnicodeDecodeError):
+        return match.span("secret"), False
+    return match.span("secret"), ":" in decoded and decoded.isprintable()
+
+
 def _after(word: re.Pattern[str], needles: tuple[str, ...], text: str, at: int) -> bool:
     """Whether `word` (holding one of `needles`, lowercase) comes earlier in the same command:
     on the same line, or on lines continued with a backslash (at most _COMMAND_BEFORE characters
@@ -333,6 +356,8 @@ RULES = (
         _START + _HEADER.format("bearer|token", r"[A-Za-z0-9._~+/=-]{8,}"),
     ),
     _simple("basic_auth", "authorization", _START + _HEADER.format("basic", r"[A-Za-z0-9+/=]{8,}")),
+    Rule("basic_auth", _AUTH_PAIR, _auth_pair, needles=("auth",)),
+    Rule("password", _NETRC, needles=("password",)),
     # Only the password goes: scheme, user and host say which service, which is worth keeping.
     # The password runs to the last "@" of the authority, since people paste unescaped ones.
     _simple(
@@ -350,7 +375,9 @@ RULES = (
     _option("secret", "--secret|--client-secret", r"--(?:client-)?secret"),
     _option("api_key", "--api", r"--api-?key"),
     _option("token", "token", r"--(?:auth-|access-|bot-)?token"),
-    _labelled("password", "pass|pw", r"(?i:passw(?:or)?d|pwd?|passphrase|passcode)"),
+    _labelled("password", "pass|pwd", r"(?i:passw(?:or)?d|pwd|passphrase|passcode)"),
+    # "pw: X", "pw=X"; not "pw:api" (a debug namespace) or f"pw:{name}".
+    _labelled("password", "pw", r"(?i:pw)(?=[ \t]*(?:=|:[ \t]))"),
     # Names of settings: DB_PASS, smtp-pass, PGPASSWORD, MYSQL_PWD.
     _labelled("password", "_pass|-pass", r"(?i:[a-z0-9]+[_-]pass)"),
     _labelled("password", "pass|pwd", r"[A-Z0-9]+(?:PASSWORD|PASSWD|PASS|PWD)"),

@@ -270,6 +270,20 @@ POSITIVE = [
         f"SECRET_KEY_BASE={r('secret')} and client-key-data: {r('private_key')}",
         ("secret", "private_key"),
     ),
+    # A registry login as Docker's config.json and .npmrc keep it: base64 of user:password.
+    (
+        '{"auths": {"r.io": {"auth": "Ym9iOkh1bnRlcjIyeFNlY3JldA=="}}}; _auth=Ym9iOnB3MTIzNA',
+        f'{{"auths": {{"r.io": {{"auth": "{r("basic_auth")}"}}}}}}; _auth={r("basic_auth")}',
+        ("basic_auth",),
+    ),
+    # A .netrc entry, on one line or several (its password may be a plain word).
+    (
+        "machine api.heroku.com login me@x.com password swordfish\nmachine h.io\n  login b\n"
+        "  password hunter2",
+        f"machine api.heroku.com login me@x.com password {r('password')}\nmachine h.io\n  login b\n"
+        f"  password {r('password')}",
+        ("password",),
+    ),
     # Short and other words for a password.
     (
         "router pw: Tr0ub4dor, door passcode=482193",
@@ -427,7 +441,10 @@ FALSE_POSITIVES = [
     "ls -a /tmp; grep -w word f; ssh -N -L 8080:db:5432 host; cp -P a b; --api-key $KEY",
     "keytool -storepass $STOREPASS; openssl rsa -passin env:PASS; -passout file:pw.txt",
     "pw: 3 pages; PW: pending; the pw is wrong; passcode: changes monthly",
+    'DEBUG=pw:api,pw:channel node x.js; print(f"pw:{name} {message}")',  # Playwright's logs
     "client-certificate-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t (a certificate is public)",
+    '"auth": "required", "auth": "oauth2", auth: Ym9ib2I= and _auth=dGVzdGluZw (no pair)',
+    "Our machine learning login page password reset flow; default login is the SSO password",
     # What `memory-mcp scrub` left where a secret was is no secret.
     'after scrub: dbPassword=[scrubbed], {"pw": "[scrubbed]"}, token: [scrubbed]',
     # camelCase near misses: a label that goes on, a flag, a placeholder, prose after ':'.
