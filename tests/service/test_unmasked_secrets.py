@@ -5,7 +5,11 @@ texts today's rules mask from them and their history, as `scrub` does. Both back
 import json
 import subprocess
 import sys
+from pathlib import Path
 
+from typer.testing import CliRunner
+
+from memory_mcp.adapters.cli import app
 from memory_mcp.config import Settings
 from memory_mcp.policies.redact import redact
 from memory_mcp.service import MemoryService
@@ -86,3 +90,16 @@ def _environ(extra: dict[str, str]) -> dict[str, str]:
     import os
 
     return os.environ | extra
+
+
+def test_the_table_names_twenty_and_counts_the_rest(tmp_path: Path) -> None:
+    db = tmp_path / "many.db"
+    service = MemoryService.open(Settings(db=db, semantic=False))
+    for n in range(25):
+        memory_id = service.remember(f"Release {n} uploads with the project token").id
+        service.store.update(memory_id, {"content": f"Release {n} uploads with {PYPI}"})
+    service.close()
+    result = CliRunner().invoke(app, ["--db", str(db), "doctor"], env={"COLUMNS": "300"})
+    assert result.exit_code == 0, result.output
+    assert "1, 2, 3" in result.stdout and "20, … (25 in all)" in result.stdout
+    assert "21" not in result.stdout.split("unmasked secrets")[1].split("\n")[0]

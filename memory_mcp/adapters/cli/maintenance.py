@@ -145,6 +145,9 @@ def migrate(
         out.print(key_values("migrated", readable(report.model_dump())))
 
 
+SHOWN_IDS = 20  # doctor's table names this many memories holding unmasked secrets
+
+
 @app.command(rich_help_panel="Serve, move data, maintain")
 def doctor(
     ctx: typer.Context,
@@ -165,7 +168,11 @@ def doctor(
     if json_:
         as_json(report.model_dump() | {"healthy": report.healthy})
     else:
-        out.print(key_values("doctor", readable(report.model_dump())))
+        fields = report.model_dump()
+        if len(ids := report.unmasked_secrets) > SHOWN_IDS:  # all of them with --json
+            shown = ", ".join(map(str, ids[:SHOWN_IDS]))
+            fields["unmasked_secrets"] = f"{shown}, … ({len(ids)} in all)"
+        out.print(key_values("doctor", readable(fields)))
         verdict = (
             "Database is [green]healthy[/green]."
             if report.healthy
