@@ -159,3 +159,15 @@ def not_utf8_file(path: Path) -> InvalidInput:
             if problem is not None:
                 return InvalidInput(problem)
     return InvalidInput(f"Cannot read {path}: it is not valid UTF-8. {UTF8_HINT}")
+
+
+def bounded_lines(fh: TextIO, limit: int, what: str) -> Iterator[str]:
+    """The lines of `fh`, none held past `limit` characters: a longer one (a file that is not
+    JSON lines, a single-line dump, /dev/zero) is refused as soon as it is seen, rather than
+    read whole into memory first. `what` says why no line of the file may be that long."""
+    number = 0
+    while line := fh.readline(limit + 1):
+        number += 1
+        if len(line) > limit and not line.endswith("\n"):
+            raise InvalidInput(f"Line {number} is longer than {limit:,} characters: {what}.")
+        yield line

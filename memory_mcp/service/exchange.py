@@ -74,11 +74,16 @@ class Exchange(Part):
             limits = transfer.Limits(
                 self.settings.max_content_chars, self.settings.max_metadata_chars
             )
+            longest = transfer.longest_line(limits)
+            why = "no memory's line in an export is that long (is this a JSONL export?)"
             with path.open(encoding="utf-8-sig") as fh:  # a BOM (Windows editors) is no text
-                total, redacted = transfer.validate_jsonl(fh, limits)
+                lines = files.bounded_lines(fh, longest, f"{why}; nothing was imported")
+                total, redacted = transfer.validate_jsonl(lines, limits)
             each = None if progress is None else (lambda done: progress(done, total))
             with path.open(encoding="utf-8-sig") as fh:  # a BOM (Windows editors) is no text
-                report = transfer.import_jsonl(self.store, self.semantic.embed_documents, fh, each)
+                lines = files.bounded_lines(fh, longest, why)
+                embed = self.semantic.embed_documents
+                report = transfer.import_jsonl(self.store, embed, lines, each)
             report.redacted = redacted
             return report
         except UnicodeDecodeError:
@@ -217,7 +222,8 @@ class Exchange(Part):
     def evaluate(self, path: Path) -> evaluation.EvalReport:
         try:
             with path.open(encoding="utf-8-sig") as fh:  # a BOM (Windows editors) is no text
-                queries = evaluation.parse_queries(fh)
+                lines = files.bounded_lines(fh, evaluation.LONGEST_LINE, "no query is that long")
+                queries = evaluation.parse_queries(lines)
         except UnicodeDecodeError:
             raise files.not_utf8_file(path) from None
         except OSError as exc:
