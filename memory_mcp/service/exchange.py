@@ -74,7 +74,7 @@ class Exchange(Part):
             limits = transfer.Limits(
                 self.settings.max_content_chars, self.settings.max_metadata_chars
             )
-            longest = transfer.longest_line(limits)
+            longest = longest_line(limits)
             why = "no memory's line in an export is that long (is this a JSONL export?)"
             with path.open(encoding="utf-8-sig") as fh:  # a BOM (Windows editors) is no text
                 lines = files.bounded_lines(fh, longest, f"{why}; nothing was imported")
@@ -259,3 +259,10 @@ def _folder_scope(path: Path) -> str | None:
         return projects.project_scope(path.parent if (path / "MEMORY.md").is_file() else path)
     except InvalidInput:
         return None
+
+
+def longest_line(limits: transfer.Limits) -> int:
+    """More characters than a valid line can hold: content, context and metadata at their
+    limits, each character a `[REDACTED:kind]` marker (one character to the limits, up to 32
+    written), and room for the rest."""
+    return 32 * (2 * limits.content + limits.metadata) + 65_536

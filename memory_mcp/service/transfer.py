@@ -140,13 +140,6 @@ class Limits:
     metadata: int  # as JSON
 
 
-def longest_line(limits: Limits) -> int:
-    """More characters than a valid line can hold: content, context and metadata at their
-    limits, each character a `[REDACTED:kind]` marker (one character to the limits, up to 32
-    written), and room for the rest."""
-    return 32 * (2 * limits.content + limits.metadata) + 65_536
-
-
 def export_jsonl(
     store: Storage,
     out: TextIO,

@@ -13,6 +13,7 @@ from memory_mcp.config import Settings
 from memory_mcp.errors import InvalidInput
 from memory_mcp.search import evaluation
 from memory_mcp.service import MemoryService, transfer
+from memory_mcp.service.exchange import longest_line
 from memory_mcp.service.transfer import IMPORT_BATCH
 from memory_mcp.timestamps import format_time
 from tests.overlap import watch_overlap
@@ -378,7 +379,7 @@ def test_a_line_longer_than_any_memory_is_refused_without_reading_it_whole(
         )  # fmt: skip
     )
     try:
-        longest = transfer.longest_line(transfer.Limits(100, 100))
+        longest = longest_line(transfer.Limits(100, 100))
         path = tmp_path / "dump.jsonl"
         path.write_text(json.dumps({"content": "fine"}) + "\n" + "x" * (longest * 3))
         with pytest.raises(InvalidInput, match=f"Line 2 is longer than {longest:,} characters"):
