@@ -67,6 +67,17 @@ def open_regular(path: Path) -> BinaryIO:
     return fh
 
 
+def refuse_device(path: Path) -> None:
+    """Refuse a source that is a device or a socket (`/dev/zero`, `/dev/urandom`, a terminal):
+    read as a file it never ends. A FIFO stays readable: `import <(command)` is one."""
+    try:
+        mode = path.expanduser().stat().st_mode
+    except OSError:
+        return  # what reading it says is the clearer message
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISSOCK(mode):
+        raise InvalidInput(f"{path} is a device, not a file; nothing was read from it.")
+
+
 def refuse_database(path: Path, database: Path | None, what: str) -> None:
     """Refuse a target that is the database or one of SQLite's files beside it, under any
     spelling (a link, `a/../a`, a hard link): `--force` replaced it, memories and all."""

@@ -70,6 +70,7 @@ class Exchange(Part):
     def import_jsonl(self, path: Path, progress: Progress | None = None) -> transfer.ImportReport:
         # An export restores ids, times and history links across scopes: the owner's job.
         grants.owner_only(self.ctx, "import a JSONL export")
+        files.refuse_device(path)
         try:
             limits = transfer.Limits(
                 self.settings.max_content_chars, self.settings.max_metadata_chars
@@ -203,6 +204,7 @@ class Exchange(Part):
                 f"Unknown format {fmt!r}; import reads {', '.join(formats.IMPORT_FORMATS)}."
             )
         inputs.check_scope(scope)
+        files.refuse_device(path)
         items = reader(path)  # the whole source is read before anything is written
         project_formats = (claude_code_memory.FORMAT, claude_code_memory.CODEX_FORMAT)
         if scope is None and fmt in project_formats and path.is_dir():
@@ -220,6 +222,7 @@ class Exchange(Part):
         )  # fmt: skip
 
     def evaluate(self, path: Path) -> evaluation.EvalReport:
+        files.refuse_device(path)
         try:
             with path.open(encoding="utf-8-sig") as fh:  # a BOM (Windows editors) is no text
                 lines = files.bounded_lines(fh, evaluation.LONGEST_LINE, "no query is that long")
