@@ -1,6 +1,7 @@
 """Moving memories in and out: export and import in every format, with progress bars."""
 
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -158,29 +159,44 @@ FILE_FORMATS = (*STDIN_FORMATS, ImportFormat.mcp_memory_service)  # one file, ne
 
 @contextmanager
 def _source(path: Path, format_: ImportFormat) -> Iterator[Path]:
-    """The file to import: `-` is stdin, copied to a private temporary file (a JSONL import
-    reads it twice: checked whole, then stored), named `stdin` in what is said of it."""
-    if str(path) != "-":
+    """The file to import: `-` is stdin and a FIFO is a pipe (`import <(command)`), each
+    copied to a private temporary file (a JSONL import reads it twice: checked whole, then
+    stored; a pipe read twice is empty the second time), named as given in what is said."""
+    piped = str(path) == "-"
+    if piped and format_ not in STDIN_FORMATS:
+        raise InvalidInput(
+            f"'-' (stdin) is for {', '.join(STDIN_FORMATS)} files; --format {format_} reads "
+            "a folder or a file by its path: give the path."
+        )
+    if not piped:
         if format_ in FILE_FORMATS and path.is_dir():
             raise InvalidInput(
                 f"{path} is a folder; --format {format_} reads one file. A folder written by "
                 "`export --format markdown` imports with `--format markdown`."
             )
-        yield path
-        return
-    if format_ not in STDIN_FORMATS:
-        raise InvalidInput(
-            f"'-' (stdin) is for {', '.join(STDIN_FORMATS)} files; --format {format_} reads "
-            "a folder or a file by its path: give the path."
-        )
+        if not _is_pipe(path):
+            yield path
+            return
     with tempfile.TemporaryDirectory(prefix="memory-mcp-import-") as folder:
         spooled = Path(folder) / "stdin"
         with spooled.open("wb") as fh:  # the folder is the owner's only (700)
-            shutil.copyfileobj(sys.stdin.buffer, fh)
+            if piped:
+                shutil.copyfileobj(sys.stdin.buffer, fh)
+            else:
+                with path.open("rb") as pipe:
+                    shutil.copyfileobj(pipe, fh)
         try:
             yield spooled
         except InvalidInput as exc:
-            raise InvalidInput(str(exc).replace(str(spooled), "stdin")) from exc
+            named = "stdin" if piped else str(path)
+            raise InvalidInput(str(exc).replace(str(spooled), named)) from exc
+
+
+def _is_pipe(path: Path) -> bool:
+    try:
+        return stat.S_ISFIFO(path.stat().st_mode)
+    except OSError:
+        return False  # what reading it says is the clearer message
 
 
 def _show(report: ImportReport | MarkdownImportReport | ImportSummary, json_: bool) -> None:
