@@ -1,6 +1,7 @@
 """What `import` and `eval` read: a pipe given by its path (`import <(command)`) is read
 once, as stdin is, and a device that never ends (`/dev/zero`) is refused at once."""
 
+import contextlib
 import json
 import os
 import shutil
@@ -58,3 +59,31 @@ def test_a_device_is_refused_not_read_without_end(tmp_path: Path, args: tuple[st
     result = CliRunner().invoke(app, ["--db", str(db), *args], env={"MEMORY_MCP_SEMANTIC": "false"})
     assert result.exit_code == 1
     assert "/dev/zero is a device, not a file; nothing was read from it." in result.stderr
+
+
+def test_stdin_is_copied_no_further_than_a_line_an_export_can_hold(tmp_path: Path) -> None:
+    """`import -` copied all of stdin to a temporary file before looking at it: an endless
+    stream with no line break filled the disk. The copy stops at the first line no JSONL
+    export can hold (300 kB with these limits)."""
+    db = tmp_path / "m.db"
+    MemoryService.open(Settings(db=db, semantic=False)).close()
+    env = ENV | {"MEMORY_MCP_MAX_CONTENT_CHARS": "100", "MEMORY_MCP_MAX_METADATA_CHARS": "100"}
+    cli = subprocess.Popen(
+        [sys.executable, "-m", "memory_mcp", "--db", str(db), "import", "-"],
+        stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+    )  # fmt: skip
+    assert cli.stdin is not None and cli.stderr is not None
+    written, chunk = 0, b"x" * (1 << 20)
+    try:
+        while written < 256 << 20:  # the old copy took all of it
+            cli.stdin.write(chunk)
+            written += len(chunk)
+    except BrokenPipeError:
+        pass
+    with contextlib.suppress(BrokenPipeError):
+        cli.stdin.close()
+    with cli.stderr:
+        stderr = cli.stderr.read().decode()
+    assert cli.wait(timeout=300) == 1
+    assert "Line 1 of stdin is longer than any memory's line can be" in stderr
+    assert written < 8 << 20

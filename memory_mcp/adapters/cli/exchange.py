@@ -1,6 +1,5 @@
 """Moving memories in and out: export and import in every format, with progress bars."""
 
-import shutil
 import stat
 import sys
 import tempfile
@@ -8,7 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, BinaryIO
 
 import typer
 from rich.table import Table
@@ -21,12 +20,14 @@ from memory_mcp.adapters.cli.app import (
     app,
     open_service,
     progress_bar,
+    settings_for,
 )
 from memory_mcp.adapters.cli.render import as_json, count, err, fmt_ids, inert
 from memory_mcp.errors import InvalidInput
 from memory_mcp.formats import ImportSummary, Skipped
 from memory_mcp.formats.markdown_import import MarkdownImportReport
-from memory_mcp.service.transfer import ImportReport
+from memory_mcp.service.exchange import longest_line
+from memory_mcp.service.transfer import ImportReport, Limits
 
 SHOWN_SKIPS = 20
 PANEL = "Serve, move data, maintain"  # the help panel export and import are listed in
@@ -131,7 +132,12 @@ def import_(
         raise InvalidInput(
             f"--scope is for other servers' files; {format_} files carry their own scopes."
         )
-    with _source(path, format_) as source:
+    longest = None
+    if format_ is ImportFormat.jsonl:  # a line no export can hold stops the copy of a pipe
+        settings = settings_for(ctx, db=db)
+        limits = Limits(settings.max_content_chars, settings.max_metadata_chars)
+        longest = 4 * longest_line(limits)  # UTF-8: at most 4 bytes a character
+    with _source(path, format_, longest) as source:
         report = _import(ctx, db, source, format_, scope)
     if str(path) == "-" and isinstance(report, ImportSummary):
         report.source = "-"
@@ -158,7 +164,7 @@ FILE_FORMATS = (*STDIN_FORMATS, ImportFormat.mcp_memory_service)  # one file, ne
 
 
 @contextmanager
-def _source(path: Path, format_: ImportFormat) -> Iterator[Path]:
+def _source(path: Path, format_: ImportFormat, longest: int | None) -> Iterator[Path]:
     """The file to import: `-` is stdin and a FIFO is a pipe (`import <(command)`), each
     copied to a private temporary file (a JSONL import reads it twice: checked whole, then
     stored; a pipe read twice is empty the second time), named as given in what is said."""
@@ -179,17 +185,37 @@ def _source(path: Path, format_: ImportFormat) -> Iterator[Path]:
             return
     with tempfile.TemporaryDirectory(prefix="memory-mcp-import-") as folder:
         spooled = Path(folder) / "stdin"
+        named = "stdin" if piped else str(path)
         with spooled.open("wb") as fh:  # the folder is the owner's only (700)
             if piped:
-                shutil.copyfileobj(sys.stdin.buffer, fh)
+                _spool(sys.stdin.buffer, fh, longest, named)
             else:
                 with path.open("rb") as pipe:
-                    shutil.copyfileobj(pipe, fh)
+                    _spool(pipe, fh, longest, named)
         try:
             yield spooled
         except InvalidInput as exc:
-            named = "stdin" if piped else str(path)
             raise InvalidInput(str(exc).replace(str(spooled), named)) from exc
+
+
+def _spool(source: BinaryIO, into: BinaryIO, longest: int | None, name: str) -> None:
+    """Copy a pipe into the spool file, stopping at a line longer than `longest` bytes (an
+    endless or newline-free stream would fill the disk before the import refused it)."""
+    run = lines = 0  # bytes of the line under way; lines ended
+    while chunk := source.read(1 << 20):
+        into.write(chunk)
+        if longest is None:
+            continue
+        pieces = chunk.split(b"\n")
+        sizes = [run + len(pieces[0]), *map(len, pieces[1:])]  # each line's bytes so far
+        too_long = next((i for i, size in enumerate(sizes) if size > longest), None)
+        if too_long is not None:
+            raise InvalidInput(
+                f"Line {lines + too_long + 1:,} of {name} is longer than any memory's line "
+                "can be (is this a JSONL export?); nothing was imported."
+            )
+        lines += len(pieces) - 1
+        run = sizes[-1]
 
 
 def _is_pipe(path: Path) -> bool:
