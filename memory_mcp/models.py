@@ -367,6 +367,11 @@ class DoctorReport(BaseModel):
         description="Scopes an older version stored with `*` in their names: readable and "
         "movable, but no grant can name one alone (move their memories to another name).",
     )
+    unmasked_secrets: list[int] = Field(
+        default_factory=list,
+        description="Memories holding text today's secret rules mask, stored before they "
+        "could (an older version, a newer rule): `doctor --mask-secrets` erases it.",
+    )
     repaired: list[str] = Field(default_factory=list)
 
     @property

@@ -256,4 +256,22 @@ CORPUS = [
     _one("mot_de_passe", f"mot de passe : {(fr := body(10) + '7!')}", fr, "Wifi du bureau, {}"),
     _one("contrasena", f"contraseña: {(es := body(10) + '7!')}", es, "VPN {}"),
     _one("senha", f"senha: {(pt := body(10) + '7!')}", pt, "Servidor {}"),
+    # camelCase labels, as JavaScript and JSON configs name them.
+    _one("camel_token_json", f'{{"authToken": "{(ct := body(24))}"}}', ct, "web config: {}"),
+    _one("camel_password", f"dbPassword={(cp := body(14))}", cp, "application.properties: {}"),
+    # Passwords as options' values, spelt with a space.
+    _one(
+        "helm_password",
+        f"--password {(hp := body(13) + '7')}",
+        hp,
+        "helm repo add acme x --username bot {}",
+    ),
+    _one("redis_auth", f"redis-cli -h cache -a {(ra := body(16))} ping", ra, "check the queue: {}"),
+    _one("keytool_storepass", f"keytool -list -storepass {(ks := body(12))}", ks, "{}"),
+    # Providers' own prefixes beyond the big ones.
+    _one("vault", va := "hvs." + body(90, URLSAFE), va, "VAULT_TOKEN for CI is {}"),
+    _one("pypi", py := "pypi-AgEIcHlwaS5vcmc" + body(140, URLSAFE), py, "twine upload with {}"),
+    _one("digitalocean", do := "dop_v1_" + body(64, "0123456789abcdef"), do, "doctl auth {}"),
+    _one("docker_hub", dk := "dckr_pat_" + body(27, URLSAFE), dk, "Docker Hub PAT {}"),
+    _one("databricks", db := "dapi" + body(32, "0123456789abcdef"), db, "workspace token {}"),
 ]

@@ -93,6 +93,17 @@ def read_regular(path: Path, limit: int | None = None, follow: bool = True) -> b
         raise InvalidInput(f"Cannot read {path}: {exc.strerror or exc}.") from exc
 
 
+def refuse_device(path: Path) -> None:
+    """Refuse a source that is a device or a socket (`/dev/zero`, `/dev/urandom`, a terminal):
+    read as a file it never ends. A FIFO stays readable: `import <(command)` is one."""
+    try:
+        mode = path.expanduser().stat().st_mode
+    except OSError:
+        return  # what reading it says is the clearer message
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISSOCK(mode):
+        raise InvalidInput(f"{path} is a device, not a file; nothing was read from it.")
+
+
 def refuse_database(path: Path, database: Path | None, what: str) -> None:
     """Refuse a target that is the database or one of SQLite's files beside it, under any
     spelling (a link, `a/../a`, a hard link): `--force` replaced it, memories and all."""
@@ -182,3 +193,15 @@ def not_utf8_file(path: Path) -> InvalidInput:
             if problem is not None:
                 return InvalidInput(problem)
     return InvalidInput(f"Cannot read {path}: it is not valid UTF-8. {UTF8_HINT}")
+
+
+def bounded_lines(fh: TextIO, limit: int, what: str) -> Iterator[str]:
+    """The lines of `fh`, none held past `limit` characters: a longer one (a file that is not
+    JSON lines, a single-line dump, /dev/zero) is refused as soon as it is seen, rather than
+    read whole into memory first. `what` says why no line of the file may be that long."""
+    number = 0
+    while line := fh.readline(limit + 1):
+        number += 1
+        if len(line) > limit and not line.endswith("\n"):
+            raise InvalidInput(f"Line {number} is longer than {limit:,} characters: {what}.")
+        yield line

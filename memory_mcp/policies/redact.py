@@ -14,17 +14,18 @@ from itertools import accumulate
 from typing import Any
 
 from memory_mcp.policies.controls import UNSEEN
-from memory_mcp.policies.secrets import (
-    ANY_NEEDLE,
-    KINDS,
-    RULES,
-    Span,
-    field_kind,
-    is_value,
-    possible_rules,
-)
+from memory_mcp.policies.secret_fields import field_kind
+from memory_mcp.policies.secrets import ANY_NEEDLE, KINDS, RULES, Span, is_value, possible_rules
 
-__all__ = ["KINDS", "Redaction", "RedactedFields", "measured_length", "redact", "redact_fields"]
+__all__ = [
+    "KINDS",
+    "Redaction",
+    "RedactedFields",
+    "masked_texts",
+    "measured_length",
+    "redact",
+    "redact_fields",
+]
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,15 @@ def redact(text: str) -> Redaction:
         events.append((private_at, 0, "private"))
     kinds = tuple(dict.fromkeys(kind for _, _, kind in sorted(events)))
     return Redaction(_mask(text, found), kinds)
+
+
+def masked_texts(text: str) -> list[str]:
+    """The stretches of `text` that redact removes: its secrets and <private> blocks."""
+    if _plain(text):
+        return []
+    private = [text[start:end] for start, end in _private_spans(text)]
+    joined, _ = _strip_private(text)
+    return private + [joined[start:end] for start, end, _ in _findings(joined)]
 
 
 Candidate = tuple[int, int, int, bool]  # start, -end, rule index, a secret on its own

@@ -5,6 +5,7 @@ URLs) and conservative about prose, so a memory that mentions "the password poli
 token bucket algorithm" survives intact.
 """
 
+import base64
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -66,6 +67,38 @@ def _simple(kind: str, needles: str, pattern: str) -> Rule:
     return Rule(kind, re.compile(pattern), needles=tuple(needles.split("|")))
 
 
+# Providers' tokens with a prefix of their own: (kind, needles, pattern), each a _token rule.
+_PREFIXED = (
+    ("age_secret_key", "age-secret-key-1", r"AGE-SECRET-KEY-1[0-9A-Z]{58}"),
+    ("vault_token", "hvs.|hvb.|hvr.", r"hv[sbr]\.[A-Za-z0-9_-]{24,}"),
+    ("shopify_token", "shpat_|shpca_|shppa_|shpss_", r"shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}"),
+    ("digitalocean_token", "dop_v1_|doo_v1_|dor_v1_", r"do[opr]_v1_[a-f0-9]{64}"),
+    ("pypi_token", "pypi-ageichlwas5vcmc", r"pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}"),
+    ("linear_key", "lin_api_", r"lin_api_[A-Za-z0-9]{40}"),
+    ("notion_token", "secret_|ntn_", rf"(?:secret_[A-Za-z0-9]{{43}}|ntn_[A-Za-z0-9]{{40,}}){_END}"),
+    ("atlassian_token", "atatt3", r"ATATT3[A-Za-z0-9_=-]{60,}"),
+    ("databricks_token", "dapi", rf"dapi[a-f0-9]{{32}}(?:-\d)?{_END}"),
+    (
+        "grafana_token",
+        "glsa_|glc_",
+        r"glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}|glc_[A-Za-z0-9+/]{32,}={0,2}",
+    ),
+    ("docker_token", "dckr_pat_|dckr_oat_", r"dckr_(?:pat|oat)_[A-Za-z0-9_-]{27,}"),
+    ("postman_key", "pmak-", r"PMAK-[a-fA-F0-9]{24}-[a-fA-F0-9]{34}"),
+    ("doppler_token", "dp.", r"dp\.(?:pt|st|sa|ct|scim|audit)\.[A-Za-z0-9]{40,44}"),
+    ("supabase_key", "sbp_|sb_secret_", r"sbp_[a-f0-9]{40}|sb_secret_[A-Za-z0-9_-]{20,}"),
+    ("sentry_token", "sntrys_|sntryu_", r"sntry[su]_[A-Za-z0-9+/=_-]{40,}"),
+    ("planetscale_token", "pscale_", r"pscale_(?:tkn|pw|oauth)_[A-Za-z0-9=._-]{32,}"),
+    ("pulumi_token", "pul-", rf"pul-[a-f0-9]{{40}}{_END}"),
+    ("terraform_token", ".atlasv1.", r"[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,}"),
+    ("newrelic_key", "nrak-", rf"NRAK-[A-Z0-9]{{27}}{_END}"),
+    ("heroku_key", "hrku-", r"HRKU-[A-Za-z0-9_-]{58,}"),
+    ("flyio_token", "fo1_|fm2_", r"fo1_[A-Za-z0-9_-]{43}|fm2_[A-Za-z0-9+/=_-]{64,}"),
+    ("mailgun_key", "key-", rf"key-[0-9a-f]{{32}}{_END}"),
+    ("mailchimp_key", "-us", rf"[0-9a-f]{{32}}-us\d{{1,2}}{_END}"),
+)
+
+
 # Labelled assignments: a label, then `=`, `:`, `:=`, `=>` or the word "is", then a value.
 # The tradeoff between leaking a password and shredding an ordinary memory:
 # - a quoted value always counts (quotes are deliberate), unless empty or a placeholder;
@@ -84,7 +117,15 @@ _IS = r"|[ \t]+(?i:is)(?=[ \t])"
 _BARE = r"(?:[^\s\"'`,;&]|[,;](?=[^\s\"'`,;&])|&(?![\w.-]*=))*[^\s\"'`,;&.)\]}]"
 _VALUE = rf"(?:\\\"(?P<eq>[^\"\n]*?)\\\"|\"(?P<dq>[^\"\n]*)\"|'(?P<sq>[^'\n]*)'|(?P<bare>{_BARE}))"
 _PLACEHOLDERS = frozenset({"null", "none", "nil", "true", "false", "undefined"})
-_REFERENCE = re.compile(r"[$%<]|\{\{|\*+$|[~.]{0,2}/|[A-Za-z_][\w.]*[(\[]|[\w+.-]+://")
+# A label starts a word, or a camelCase part of one (`dbPassword`, `authToken`, `apiSecret`:
+# JavaScript, JSON and YAML configs), as a field name does for secret_fields.field_kind.
+# Two lookbehinds, not an alternation: re tries every position, and most fail the first test
+# (a lowercase letter before a lowercase one). 69 -> 56 us a memory of prose full of labels.
+_LABEL_START = r"(?<![a-z0-9](?![A-Z]))(?<![A-Z])"
+# "[scrubbed]" is what `memory-mcp scrub` left where a secret was (a bare value stops at "]").
+_REFERENCE = re.compile(
+    r"[$%<]|\{\{|\*+$|\[scrubbed\]?$|[~.]{0,2}/|[A-Za-z_][\w.]*[(\[]|[\w+.-]+://"
+)
 
 
 def _labelled_value(match: re.Match[str]) -> tuple[Span, bool]:
@@ -108,7 +149,7 @@ def _labelled(kind: str, needles: str, labels: str, prose: bool = True) -> Rule:
     separator = (
         _SEPARATOR.format(f"{_ASSIGN}|:(?!:)", _IS) if prose else _SEPARATOR.format(_ASSIGN, "")
     )
-    pattern = rf"{_START}(?:{labels}){separator}{_VALUE}"
+    pattern = rf"{_LABEL_START}(?:{labels}){separator}{_VALUE}"
     return Rule(kind, re.compile(pattern), _labelled_value, needles=tuple(needles.split("|")))
 
 
@@ -136,9 +177,10 @@ _PASSWORD_FLAG = re.compile(
     r"(?:'(?P<sq>[^'\n]+)'|\"(?P<dq>[^\"\n]+)\"|(?P<bare>[^\s\"'-][^\s\"']*)))"
 )
 _MYSQL_WORD = re.compile(r"(?<![\w-])(?:mysql\w*|mariadb[\w-]*)(?![\w-])")
-_MYSQL_NEEDLES, _LOGIN_NEEDLES = ("mysql", "mariadb"), ("sshpass", "login")
+_MYSQL_NEEDLES, _LOGIN_NEEDLES = ("mysql", "mariadb"), ("sshpass", "login", "mongo")
 _LOGIN_WORD = re.compile(
-    r"(?<![\w-])(?:sshpass|(?:docker|podman|nerdctl|buildah|skopeo|oras|crane|helm|az|oc|cf)"
+    r"(?<![\w-])(?:sshpass|mongo(?:sh|dump|restore|import|export|stat|top)?"
+    r"|(?:docker|podman|nerdctl|buildah|skopeo|oras|crane|helm|az|oc|cf)"
     r"(?:[ \t]+[\w-]+)?[ \t]+login)(?![\w-])"
 )
 
@@ -158,6 +200,45 @@ def _flag_password(match: re.Match[str]) -> tuple[Span, bool]:
     return match.span(group), bool(command) and is_value(value)
 
 
+# A secret as an option's value, spelt with a space (`=` is a labelled value): options named
+# for one (`--token X`, `--client-secret X`, gpg's `--passphrase X`, helm's `--password X`)
+# when the value holds a digit or symbol (psql's `--password` takes none: `--password mydb`);
+# keytool's `-storepass X` always; openssl's `-passin pass:X`; and short options that mean a
+# password to their command only (redis-cli -a, ldapsearch -w, sqlcmd/zip -P, ssh-keygen -N).
+_OPTION_BARE = r"[^\s\"'-](?:[^\s\"']*[^\s\"';,.)\]}])?"  # a ";" or "," after it ends a clause
+_OPTION_VALUE = rf"[ \t]+(?:'(?P<sq>[^'\n]+)'|\"(?P<dq>[^\"\n]+)\"|(?P<bare>{_OPTION_BARE}))"
+_SHORT_OPTIONS = {
+    "-a": re.compile(r"(?<![\w-])redis-cli(?![\w-])"),
+    "-w": re.compile(r"(?<![\w-])ldap(?:search|modify|add|delete|whoami|passwd|compare)(?![\w-])"),
+    "-P": re.compile(r"(?<![\w-])(?:sqlcmd|bcp|zip|unzip|ssh-keygen)(?![\w-])"),
+    "-N": re.compile(r"(?<![\w-])ssh-keygen(?![\w-])"),
+}
+_SHORT_NEEDLES = ("redis-cli", "ldap", "sqlcmd", "bcp", "zip", "ssh-keygen")
+
+
+def _option_value(match: re.Match[str]) -> tuple[Span, bool]:
+    found = match.groupdict()
+    group = next(g for g in ("sq", "dq", "bare") if found.get(g) is not None)
+    value, flag = match.group(group), match.group("flag")
+    if flag in _SHORT_OPTIONS:
+        named = _after(_SHORT_OPTIONS[flag], _SHORT_NEEDLES, match.string, match.start())
+    elif flag.startswith("--"):  # a bare word is prose naming the option, or psql's database
+        named = group != "bare" or (len(value) >= _MIN_VALUE and not value.isalpha())
+    else:  # keytool's -storepass, openssl's -passin pass:
+        named = True
+    return match.span(group), named and is_value(value)
+
+
+_OPENSSL_PASS = re.compile(
+    rf"(?<!\S)(?P<flag>-pass(?:in|out)?)[ \t]+[\"']?pass:(?P<bare>{_OPTION_BARE})"
+)
+
+
+def _option(kind: str, needles: str, flags: str) -> Rule:
+    pattern = re.compile(rf"(?<!\S)(?P<flag>{flags}){_OPTION_VALUE}")
+    return Rule(kind, pattern, _option_value, needles=tuple(needles.split("|")))
+
+
 # A cookie in a `Cookie:` or `Set-Cookie:` header, named for a session or a credential
 # (session, connect.sid, PHPSESSID, auth_token, remember_me): its value; `theme=dark` stays.
 _COOKIE = re.compile(r"(?<![^\s;:\"'])(?P<name>[\w.$-]{1,64})=(?P<secret>[^\s;,\"']+)")
@@ -171,6 +252,28 @@ def _cookie_value(match: re.Match[str]) -> tuple[Span, bool]:
     secret = secret and _COOKIE_NAME.search(match.group("name")) is not None
     header = secret and _after(_COOKIE_HEADER, ("cookie",), match.string, match.start())
     return match.span("secret"), bool(header)
+
+
+# `user:password` in base64, as Docker's config.json ("auth": "...") and .npmrc (_auth=...)
+# keep a registry login; a value that does not decode to a pair is left alone.
+_AUTH_PAIR = re.compile(
+    r"(?<![\w-])(?:\\?\"auth\\?\"[ \t]*:|auth[ \t]*:|_auth[ \t]*=)[ \t]*\\?\"?"
+    r"(?P<secret>[A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])"
+)
+# A .netrc entry: machine HOST (or default), login, then the password, on one or more lines.
+_NETRC = re.compile(
+    r"(?<![\w-])(?:machine[ \t\r\n]+(?:[^\s.]+\.[^\s]+|localhost)|default)"
+    r"[ \t\r\n]+login[ \t\r\n]+\S+[ \t\r\n]+password[ \t\r\n]+(?P<secret>\S+)"
+)
+
+
+def _auth_pair(match: re.Match[str]) -> tuple[Span, bool]:
+    value = match.group("secret")
+    try:
+        decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode()
+    except (ValueError, UnicodeDecodeError):
+        return match.span("secret"), False
+    return match.span("secret"), ":" in decoded and decoded.isprintable()
 
 
 def _after(word: re.Pattern[str], needles: tuple[str, ...], text: str, at: int) -> bool:
@@ -240,6 +343,7 @@ RULES = (
     _token("npm_token", "npm_", rf"npm_[A-Za-z0-9]{{36}}{_END}"),
     _token("sendgrid_key", "sg.", r"SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}"),
     _token("telegram_token", ":aa", r"(?<![\d:])\d{8,10}:AA[A-Za-z0-9_-]{33}(?![\w-])"),
+    *(_token(kind, needles, pattern) for kind, needles, pattern in _PREFIXED),
     _simple(
         "azure_key",
         "accountkey=|sharedaccesskey=",
@@ -254,6 +358,8 @@ RULES = (
         _START + _HEADER.format("bearer|token", r"[A-Za-z0-9._~+/=-]{8,}"),
     ),
     _simple("basic_auth", "authorization", _START + _HEADER.format("basic", r"[A-Za-z0-9+/=]{8,}")),
+    Rule("basic_auth", _AUTH_PAIR, _auth_pair, needles=("auth",)),
+    Rule("password", _NETRC, needles=("password",)),
     # Only the password goes: scheme, user and host say which service, which is worth keeping.
     # The password runs to the last "@" of the authority, since people paste unescaped ones.
     _simple(
@@ -261,7 +367,19 @@ RULES = (
     ),
     Rule("password", _CURL_USER, _curl_password, needles=("-u",)),
     Rule("password", _PASSWORD_FLAG, _flag_password, needles=("-p",)),
-    _labelled("password", "pass|pwd", r"(?i:passw(?:or)?d|pwd|passphrase)"),
+    _option(
+        "password",
+        "--pass|storepass|keypass",
+        r"--(?:password|passwd|pass|passphrase)|-(?:src|dest|new)?(?:store|key)pass",
+    ),
+    Rule("password", _OPENSSL_PASS, _option_value, needles=("pass:",)),
+    _option("password", "-a|-w|-p|-n", r"-[awPN]"),
+    _option("secret", "--secret|--client-secret", r"--(?:client-)?secret"),
+    _option("api_key", "--api", r"--api-?key"),
+    _option("token", "token", r"--(?:auth-|access-|bot-)?token"),
+    _labelled("password", "pass|pwd", r"(?i:passw(?:or)?d|pwd|passphrase|passcode)"),
+    # "pw: X", "pw=X"; not "pw:api" (a debug namespace) or f"pw:{name}".
+    _labelled("password", "pw", r"(?i:pw)(?=[ \t]*(?:=|:[ \t]))"),
     # Names of settings: DB_PASS, smtp-pass, PGPASSWORD, MYSQL_PWD.
     _labelled("password", "_pass|-pass", r"(?i:[a-z0-9]+[_-]pass)"),
     _labelled("password", "pass|pwd", r"[A-Z0-9]+(?:PASSWORD|PASSWD|PASS|PWD)"),
@@ -273,7 +391,8 @@ RULES = (
         r"(?i:passwort|kennwort|mot[ _]de[ _]passe|contrase[ñn]a|senha|wachtwoord|hasło|пароль)",
     ),
     Rule("session_cookie", _COOKIE, _cookie_value, needles=("cookie",)),
-    _labelled("secret", "secret", r"(?i:(?:client[_-]?)?secret(?:[_-]?key)?)"),
+    _labelled("secret", "secret", r"(?i:(?:client[_-]?)?secret(?:[_-]?key(?:[_-]?base)?)?)"),
+    _labelled("private_key", "key-data|key_data", r"(?i:client[_-]key[_-]data)"),  # kubeconfig
     # Keys named for what they guard (.env: APP_KEY, ENCRYPTION_KEY, JWT_SIGNING_KEY); not
     # primary_key, sort_key, cache_key, which name no secret.
     _labelled(
@@ -321,30 +440,3 @@ def possible_rules(lowered: str) -> set[int]:
         if needle in lowered:
             found.update(rules)
     return found
-
-
-# Names of fields (metadata keys) whose value is a secret whatever it looks like, matched
-# against the whole name after camelCase and separators become "_": "dbPassword", "x-api-key".
-_FIELD_LABELS = (
-    ("aws_secret_key", r"aws_?secret(?:_?access)?_?key|secret_?access_?key"),
-    ("private_key", r"private_?key"),
-    ("password", r"\w*passw(?:or)?d|pwd|passphrase|pass"),
-    ("password", r"passwort|kennwort|mot_de_passe|contrase[ñn]a|senha|wachtwoord|hasło|пароль"),
-    ("secret", r"(?:client_?)?secret(?:_?key)?"),
-    ("secret", r"(?:encryption|signing|master|app|session|cookie|jwt|hmac|license|cipher)_?key"),
-    ("api_key", r"api_?key"),
-    ("token", r"(?:access_?|refresh_?|auth_?|bearer_?|id_?)?token"),
-    ("bearer_token", r"(?:proxy_)?authorization"),
-)
-_FIELD = re.compile(
-    "|".join(rf"(?:\w*_)?(?P<{kind}{i}>{label})" for i, (kind, label) in enumerate(_FIELD_LABELS))
-)
-
-
-def field_kind(name: str) -> str | None:
-    """The kind of secret a field with this name holds, if its name says it holds one."""
-    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
-    match = _FIELD.fullmatch(re.sub(r"[\s.-]+", "_", words.strip()))
-    if match is None or match.lastgroup is None:
-        return None
-    return match.lastgroup.rstrip("0123456789")

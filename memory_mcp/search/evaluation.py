@@ -56,6 +56,9 @@ class EvalReport(BaseModel):
     results: list[QueryResult]
 
 
+LONGEST_LINE = 1_048_576  # a query, its filters and its expected ids fit with room to spare
+
+
 def parse_queries(lines: Iterable[str]) -> list[LabelledQuery]:
     """Every non-blank line validated first; any bad line refuses the whole file."""
     queries: list[LabelledQuery] = []

@@ -71,15 +71,21 @@ class Exchange(Part):
     def import_jsonl(self, path: Path, progress: Progress | None = None) -> transfer.ImportReport:
         # An export restores ids, times and history links across scopes: the owner's job.
         grants.owner_only(self.ctx, "import a JSONL export")
+        files.refuse_device(path)
         try:
             limits = transfer.Limits(
                 self.settings.max_content_chars, self.settings.max_metadata_chars
             )
+            longest = longest_line(limits)
+            why = "no memory's line in an export is that long (is this a JSONL export?)"
             with _text(path) as fh:
-                total, redacted = transfer.validate_jsonl(fh, limits)
+                lines = files.bounded_lines(fh, longest, f"{why}; nothing was imported")
+                total, redacted = transfer.validate_jsonl(lines, limits)
             each = None if progress is None else (lambda done: progress(done, total))
             with _text(path) as fh:
-                report = transfer.import_jsonl(self.store, self.semantic.embed_documents, fh, each)
+                lines = files.bounded_lines(fh, longest, why)
+                embed = self.semantic.embed_documents
+                report = transfer.import_jsonl(self.store, embed, lines, each)
             report.redacted = redacted
             return report
         except UnicodeDecodeError:
@@ -201,6 +207,7 @@ class Exchange(Part):
                 f"Unknown format {fmt!r}; import reads {', '.join(formats.IMPORT_FORMATS)}."
             )
         inputs.check_scope(scope)
+        files.refuse_device(path)
         items = reader(path)  # the whole source is read before anything is written
         project_formats = (claude_code_memory.FORMAT, claude_code_memory.CODEX_FORMAT)
         if scope is None and fmt in project_formats and path.is_dir():
@@ -218,9 +225,11 @@ class Exchange(Part):
         )  # fmt: skip
 
     def evaluate(self, path: Path) -> evaluation.EvalReport:
+        files.refuse_device(path)
         try:
             with _text(path) as fh:
-                queries = evaluation.parse_queries(fh)
+                lines = files.bounded_lines(fh, evaluation.LONGEST_LINE, "no query is that long")
+                queries = evaluation.parse_queries(lines)
         except UnicodeDecodeError:
             raise files.not_utf8_file(path) from None
         except files.NotRegular as exc:
@@ -264,3 +273,10 @@ def _text(path: Path) -> io.TextIOWrapper:
     """A file to read as text (a BOM, as Windows editors write, is no text); a FIFO or a
     device is refused (files.NotRegular), not waited on or read without end."""
     return io.TextIOWrapper(files.open_regular(path), encoding="utf-8-sig")
+
+
+def longest_line(limits: transfer.Limits) -> int:
+    """More characters than a valid line can hold: content, context and metadata at their
+    limits, each character a `[REDACTED:kind]` marker (one character to the limits, up to 32
+    written), and room for the rest."""
+    return 32 * (2 * limits.content + limits.metadata) + 65_536

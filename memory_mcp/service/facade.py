@@ -362,9 +362,10 @@ class MemoryService(AutomaticMemory, ActingAs):
         """Copy this database exactly into another (a URL, in `schema`; a file); resumable."""
         return self._maintenance.migrate_to(db, progress, schema)
 
-    def doctor(self, repair: bool = False) -> DoctorReport:
-        """Check integrity and index drift; with repair, rebuild what drifted."""
-        return self._maintenance.doctor(repair)
+    def doctor(self, repair: bool = False, mask_secrets: bool = False) -> DoctorReport:
+        """Check integrity and index drift; with repair, rebuild what drifted; with
+        mask_secrets, erase the secrets memories kept from before a rule caught them."""
+        return self._maintenance.doctor(repair, mask_secrets)
 
     def evaluate(self, path: Path) -> evaluation.EvalReport:
         """Run labelled queries (JSONL: query, expected_ids) through recall and score them."""

@@ -8,8 +8,10 @@ from memory_mcp.errors import InvalidInput, StorageError, stopped_partway
 from memory_mcp.formats import files
 from memory_mcp.models import KINDS, BackupReport, DoctorReport, MemoryFilter, ReindexStatus, Stats
 from memory_mcp.names import WILDCARD
+from memory_mcp.policies.unmasked import unmasked_kinds, unmasked_texts
 from memory_mcp.service import grants, migration
 from memory_mcp.service.context import Part
+from memory_mcp.service.lifecycle import MIN_SCRUB_CHARS
 from memory_mcp.service.migration import MigrationReport
 from memory_mcp.storage import open_storage
 from memory_mcp.storage.contract import Progress
@@ -165,12 +167,16 @@ class Maintenance(Part):
             path=str(dest), bytes=dest.stat().st_size, memories=memories, integrity=integrity
         )
 
-    def doctor(self, repair: bool = False) -> DoctorReport:
+    def doctor(self, repair: bool = False, mask_secrets: bool = False) -> DoctorReport:
         grants.owner_only(self.ctx, "check the database")
         report = self._diagnose()
+        if mask_secrets and report.unmasked_secrets:
+            masked = self._mask_secrets(report.unmasked_secrets)
+            report = self._diagnose()
+            report.repaired.append(f"erased the secrets {masked} memories kept")
         if not repair:
             return report
-        repaired: list[str] = []
+        repaired: list[str] = report.repaired
         before = report.vec_rows
         try:
             self._repair(report, repaired)
@@ -187,6 +193,17 @@ class Maintenance(Part):
         after = self._diagnose()
         after.repaired = repaired
         return after
+
+    def _mask_secrets(self, ids: list[int]) -> int:
+        """Scrub, from each memory and its history, the texts today's rules would mask."""
+        masked = 0
+        for memory in self.store.get_many(ids, with_embedded=False):
+            texts = [t for t in unmasked_texts(memory) if len(t.strip()) >= MIN_SCRUB_CHARS]
+            for text in texts:
+                self.store.scrub([memory.id], text, "doctor")
+            masked += bool(texts)
+        self.semantic.fill_pending()
+        return masked
 
     def _repair(self, report: DoctorReport, repaired: list[str]) -> None:
         """Each repair the report calls for, in turn, adding to `repaired` as each is done."""
@@ -222,4 +239,5 @@ class Maintenance(Part):
             vector_metadata_drift=self.store.vector_metadata_drift(),
             reindex_interrupted=self.store.reindex_pending() is not None,
             wildcard_scopes=[s for s in self.store.scope_names() if WILDCARD in s],
+            unmasked_secrets=[m.id for m in self.store.iter_all() if unmasked_kinds(m)],
         )

@@ -118,3 +118,18 @@ def test_stats_as_a_principal_leave_out_what_they_do_not_tell(cli) -> None:  # t
     )  # fmt: skip
     owner = cli("stats")
     assert "size" in owner and "database" in owner and "embedded" in owner
+
+
+def test_as_a_name_no_token_or_grant_knows_is_said(tmp_path: Path) -> None:
+    """A typo in --as used to act, and write, silently as a principal nobody has."""
+    db = tmp_path / "as.db"
+    MemoryService.open(Settings(db=db, semantic=False)).close()
+    runner = CliRunner()
+    env = {"MEMORY_MCP_SEMANTIC": "false"}
+    runner.invoke(app, ["--db", str(db), "token", "add", "alice"], env=env)
+    typo = runner.invoke(app, ["--db", str(db), "--as", "alcie", "list"], env=env)
+    assert typo.exit_code == 0
+    assert "No principal named 'alcie' has a token or grants" in typo.stderr
+    assert "acting with its own scope user/alcie only" in typo.stderr
+    known = runner.invoke(app, ["--db", str(db), "--as", "alice", "list"], env=env)
+    assert known.exit_code == 0 and "No principal named" not in known.stderr

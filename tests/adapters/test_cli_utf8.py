@@ -121,3 +121,18 @@ def test_a_command_line_of_latin1_bytes_in_a_new_process(db: Path, tmp_path: Pat
     done = subprocess.run([*base, b"export", target], capture_output=True, env=env, timeout=60)
     assert done.returncode == 0, done.stderr
     assert os.path.exists(target)
+
+
+def test_remember_reads_stdin_no_further_than_a_memory_can_be(tmp_path: Path) -> None:
+    """`remember - < /dev/zero` read (and held) forever; stdin longer than any memory is
+    refused after reading that far."""
+    db = tmp_path / "m.db"
+    env = {"MEMORY_MCP_SEMANTIC": "false", "MEMORY_MCP_MAX_CONTENT_CHARS": "100"}
+    over = CliRunner().invoke(app, ["--db", str(db), "remember", "-"], input=b"x" * 401, env=env)
+    assert over.exit_code == 1
+    assert "stdin holds more than a memory may (100 characters" in over.stderr
+    # 100 characters of 4 bytes each are read whole and stored.
+    most = CliRunner().invoke(
+        app, ["--db", str(db), "remember", "-"], input="😀".encode() * 100, env=env
+    )
+    assert most.exit_code == 0, most.stderr

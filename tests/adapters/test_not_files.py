@@ -45,13 +45,17 @@ def test_a_projects_git_config_that_is_a_fifo_leaves_the_folder_name(tmp_path: P
     )
 
 
-@pytest.mark.parametrize("format_", ["jsonl", "mem0"])
-def test_an_import_of_a_fifo_is_one_line_saying_so(tmp_path: Path, format_: str) -> None:
-    path = tmp_path / f"export.{format_}"
-    os.mkfifo(path)
-    done = run(tmp_path, "import", str(path), "--format", format_)
-    assert done.returncode == 1 and done.stdout == ""
-    assert " ".join(done.stderr.split()) == f"Error: {path} {FIFO}.", done.stderr
+def test_a_projects_claude_md_that_is_a_fifo_is_passed_over(tmp_path: Path) -> None:
+    """A file an importer finds in a project is read only if it is a file: the FIFO is passed
+    over, the project's other file imported. (A FIFO named on the command line is read as a
+    pipe, `import <(command)`: test_cli_sources.)"""
+    project = tmp_path / "project"
+    project.mkdir()
+    os.mkfifo(project / "CLAUDE.md")
+    (project / "CLAUDE.local.md").write_text("- Run the tests with pytest -q\n")
+    done = run(tmp_path, "import", str(project), "--format", "claude-code", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["created"] == 1
 
 
 def test_a_client_config_that_is_a_fifo_is_left_untouched(tmp_path: Path) -> None:

@@ -86,6 +86,12 @@ async def test_roots_scope_never_reaches_another_client(tmp_path: Path) -> None:
         ("\u202eevil\u202c bot", "v" * 1_000, "evil bot " + "v" * MAX_CLIENT_VERSION_CHARS),
         ("\x00\x01", "3", "mcp"),
         ("  spaced\tout  ", "", "spaced out"),
+        # Its secrets are masked, as an imported line's client is (a token pasted as a name).
+        (
+            "bot ghp_" + "x" * 36,
+            "pw=Tr0ub4dor9",
+            "bot [REDACTED:github_token] pw=[REDACTED:password]",
+        ),
     ],
 )
 async def test_client_name_is_bounded_and_cleaned(

@@ -55,6 +55,39 @@ AZURE_SIG = "x" * 43 + "%3D"
 AZURE_ENTRA = "abc8Q~" + "x" * 34
 TELEGRAM = "123456789:AA" + "x" * 33
 
+HEX = "0123456789abcdef"
+# One fake token of each provider's own prefix and shape (_PREFIXED in secrets.py).
+PREFIXED = [
+    ("age_secret_key", "AGE-SECRET-KEY-1" + ("QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L" * 2)[:58]),
+    ("vault_token", "hvs.CAESI" + "Xk9mP2vL" * 11),
+    ("shopify_token", "shpat_" + HEX * 2),
+    ("digitalocean_token", "dop_v1_" + HEX * 4),
+    ("pypi_token", "pypi-AgEIcHlwaS5vcmc" + "CJGQ4YjM0ZjBl" * 6),
+    ("linear_key", "lin_api_" + "a1B2c3D4e5" * 4),
+    ("notion_token", "secret_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8s9T0u1V"),
+    ("notion_token", "ntn_" + "12345678901" + "a1B2c3D4e5" * 3 + "F6g7H"),
+    ("atlassian_token", "ATATT3xFfGF0" + "a1B2c3D4e5-_" * 15 + "=ABC12345"),
+    ("databricks_token", "dapi" + HEX * 2),
+    ("databricks_token", "dapi" + HEX * 2 + "-3"),
+    ("grafana_token", "glsa_" + "a1B2c3D4" * 4 + "_" + "0a1b2c3d"),
+    ("grafana_token", "glc_" + "eyJvIjoiMTIzNCIsIm4iOiJzdGFjayJ9" * 2 + "=="),
+    ("docker_token", "dckr_pat_" + "AbCdEfGhIjKlMnOpQrStUvWxYz0"),
+    ("postman_key", "PMAK-" + HEX + "01234567-" + HEX * 2 + "01"),
+    ("doppler_token", "dp.pt." + "a1B2c3D4e5" * 4 + "F6g"),
+    ("supabase_key", "sbp_" + HEX * 2 + "01234567"),
+    ("supabase_key", "sb_secret_" + "a1B2c3D4e5F6g7H8i9J0k1"),
+    ("sentry_token", "sntrys_eyJpYXQiOjE3MDAwMDAwMDAuMCwidXJsIjoiaHR0cHM6"),
+    ("planetscale_token", "pscale_tkn_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7"),
+    ("pulumi_token", "pul-" + HEX * 2 + "01234567"),
+    ("terraform_token", "Abc123Def456Gh.atlasv1." + "a1B2c3D4e5_-" * 6),
+    ("newrelic_key", "NRAK-" + "ABC123DEF456GHI789JKL012MNO"),
+    ("heroku_key", "HRKU-AA" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8s9T0u1V2w3X4y5Z6a7B8"),
+    ("flyio_token", "fo1_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8s9T0u1V"),
+    ("flyio_token", "fm2_" + "lJPECAAAAAAAA" * 6),
+    ("mailgun_key", "key-" + HEX * 2),
+    ("mailchimp_key", HEX * 2 + "-us21"),
+]
+
 
 def r(kind: str) -> str:
     return f"[REDACTED:{kind}]"
@@ -227,6 +260,80 @@ POSITIVE = [
     (f"t {GITHUB[:20]}\n{GITHUB[20:]} ok", f"t {r('github_token')} ok", ("github_token",)),
     (f"{AWS_ID[:10]}\n  {AWS_ID[10:]}", r("aws_access_key"), ("aws_access_key",)),
     (f"{JWT[:30]}\r\n{JWT[30:]}", r("jwt"), ("jwt",)),
+    *(
+        (f"{kind}: {token} (rotate)", f"{kind}: {r(kind)} (rotate)", (kind,))
+        for kind, token in PREFIXED
+    ),
+    # Rails' SECRET_KEY_BASE; a kubeconfig's client key (a PEM key in base64).
+    (
+        "SECRET_KEY_BASE=9f8e7d6c5b4a3928 and client-key-data: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBL",
+        f"SECRET_KEY_BASE={r('secret')} and client-key-data: {r('private_key')}",
+        ("secret", "private_key"),
+    ),
+    # A registry login as Docker's config.json and .npmrc keep it: base64 of user:password.
+    (
+        '{"auths": {"r.io": {"auth": "Ym9iOkh1bnRlcjIyeFNlY3JldA=="}}}; _auth=Ym9iOnB3MTIzNA',
+        f'{{"auths": {{"r.io": {{"auth": "{r("basic_auth")}"}}}}}}; _auth={r("basic_auth")}',
+        ("basic_auth",),
+    ),
+    # A .netrc entry, on one line or several (its password may be a plain word).
+    (
+        "machine api.heroku.com login me@x.com password swordfish\nmachine h.io\n  login b\n"
+        "  password hunter2",
+        f"machine api.heroku.com login me@x.com password {r('password')}\nmachine h.io\n  login b\n"
+        f"  password {r('password')}",
+        ("password",),
+    ),
+    # Short and other words for a password.
+    (
+        "router pw: Tr0ub4dor, door passcode=482193",
+        f"router pw: {r('password')}, door passcode={r('password')}",
+        ("password",),
+    ),
+    # A secret as an option's value, spelt with a space.
+    (
+        "helm repo add acme https://c.io --username bot --password Hunter22x && gpg "
+        "--passphrase 'two words' -d f.gpg",
+        f"helm repo add acme https://c.io --username bot --password {r('password')} && gpg "
+        f"--passphrase '{r('password')}' -d f.gpg",
+        ("password",),
+    ),
+    (
+        "keytool -list -storepass changeit -keypass changeit; openssl rsa -passin pass:Hunter22x",
+        f"keytool -list -storepass {r('password')} -keypass {r('password')}; "
+        f"openssl rsa -passin pass:{r('password')}",
+        ("password",),
+    ),
+    (
+        "redis-cli -h cache -a Sup3rS3cret ping; ldapsearch -x -D cn=admin -w Adm1nPass -b dc=x",
+        f"redis-cli -h cache -a {r('password')} ping; "
+        f"ldapsearch -x -D cn=admin -w {r('password')} -b dc=x",
+        ("password",),
+    ),
+    (
+        "sqlcmd -S db -U sa -P Str0ngPass! ; ssh-keygen -N Hunter22x -f k; mongosh -u a -p Hunt3r",
+        f"sqlcmd -S db -U sa -P {r('password')} ; ssh-keygen -N {r('password')} -f k; "
+        f"mongosh -u a -p {r('password')}",
+        ("password",),
+    ),
+    (
+        "vault login --token s.abc123def456; app --client-secret 9f8e7d6c --api-key k3y-42x",
+        f"vault login --token {r('token')}; app --client-secret {r('secret')} "
+        f"--api-key {r('api_key')}",
+        ("token", "secret", "api_key"),
+    ),
+    # A label may be a camelCase part of a name (JavaScript, JSON and YAML configs).
+    (
+        '{"authToken": "a1b2c3d4e5", "dbPassword": "hunter22", "apiSecret": "s3cr3tValue"}',
+        f'{{"authToken": "{r("token")}", "dbPassword": "{r("password")}", '
+        f'"apiSecret": "{r("secret")}"}}',
+        ("token", "password", "secret"),
+    ),
+    (
+        "refreshToken: 1//abc9x webhookSecret=whk-42x userPwd=Tr0ub4dor",
+        f"refreshToken: {r('token')} webhookSecret={r('secret')} userPwd={r('password')}",
+        ("token", "secret", "password"),
+    ),
 ]
 
 
@@ -324,6 +431,25 @@ FALSE_POSITIVES = [
     "Passwort vergessen? Das Passwort: mindestens 12 Zeichen. Kennwort ändern.",
     "mot de passe : oublié ; le mot de passe doit changer. contraseña: olvidada; senha: nova",
     "mysqldump -u root -p shop > dump.sql; mysql -p'$MYSQL_PWD' shop",
+    # Near misses of the providers' prefixes: too short, in a word, another alphabet.
+    "dapi is Databricks' prefix; pul-requests; key-value store; hvs.json; secret_sauce_v2",
+    "shpat_ and dop_v1_ and lin_api_ prefixes; dp.pt. docs; NRAK-42; fo1_x; en-us1 locale",
+    "grafana glc_short; AGE-SECRET-KEY-1 header; ATATT3 token format; pscale_tkn_ prefix",
+    # Options in prose or without a value: psql's --password takes none, -a/-w/-P/-N mean
+    # a password only to redis-cli, ldapsearch, sqlcmd/zip, ssh-keygen.
+    "psql --password mydb; pass it with --token instead; docker login --password-stdin",
+    "ls -a /tmp; grep -w word f; ssh -N -L 8080:db:5432 host; cp -P a b; --api-key $KEY",
+    "keytool -storepass $STOREPASS; openssl rsa -passin env:PASS; -passout file:pw.txt",
+    "pw: 3 pages; PW: pending; the pw is wrong; passcode: changes monthly",
+    'DEBUG=pw:api,pw:channel node x.js; print(f"pw:{name} {message}")',  # Playwright's logs
+    "client-certificate-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t (a certificate is public)",
+    '"auth": "required", "auth": "oauth2", auth: Ym9ib2I= and _auth=dGVzdGluZw (no pair)',
+    "Our machine learning login page password reset flow; default login is the SSO password",
+    # What `memory-mcp scrub` left where a secret was is no secret.
+    'after scrub: dbPassword=[scrubbed], {"pw": "[scrubbed]"}, token: [scrubbed]',
+    # camelCase near misses: a label that goes on, a flag, a placeholder, prose after ':'.
+    "maxTokens=4096; isPassword: true; passwordMinLength=12; getToken(); resetToken: expired",
+    "const hasSecret = false; showPassword=yes; apiTokenCount=3; user.authToken = null",
 ]
 
 
@@ -565,6 +691,10 @@ def test_tags_are_redacted_before_they_are_lowercased() -> None:
         ("private_key", "private_key"),
         ("encryptionKey", "secret"),
         ("JWT_SIGNING_KEY", "secret"),
+        ("pw", "password"),
+        ("client-key-data", "private_key"),
+        ("secretKeyBase", "secret"),
+        ("wifiPasscode", "password"),
     ],
 )
 def test_a_field_named_for_a_secret_loses_its_value(name: str, kind: str) -> None:

@@ -11,7 +11,9 @@ import pytest
 
 from memory_mcp.config import Settings
 from memory_mcp.errors import InvalidInput
-from memory_mcp.service import MemoryService
+from memory_mcp.search import evaluation
+from memory_mcp.service import MemoryService, transfer
+from memory_mcp.service.exchange import longest_line
 from memory_mcp.service.transfer import IMPORT_BATCH
 from memory_mcp.timestamps import format_time
 from tests.overlap import watch_overlap
@@ -388,3 +390,32 @@ def test_an_imported_summary_renumbers_its_citations_not_the_text_it_quotes(
     ids = by_content(service)
     steps, ship = ids["Deploy steps: build, test"], ids["Ship on Thursdays"]
     assert _summary(service) == text.replace("[#5; also #6]", f"[#{steps}; also #{ship}]")
+
+
+def test_a_line_longer_than_any_memory_is_refused_without_reading_it_whole(
+    tmp_path: Path,
+) -> None:
+    """A file that is not JSON lines (a single-line dump, /dev/zero) was read a line at a
+    time with no bound: one line of gigabytes was held whole (5 GB in 10 s of /dev/zero)."""
+    service = MemoryService.open(
+        Settings(
+            db=tmp_path / "memory.db", semantic=False, max_content_chars=100, max_metadata_chars=100
+        )  # fmt: skip
+    )
+    try:
+        longest = longest_line(transfer.Limits(100, 100))
+        path = tmp_path / "dump.jsonl"
+        path.write_text(json.dumps({"content": "fine"}) + "\n" + "x" * (longest * 3))
+        with pytest.raises(InvalidInput, match=f"Line 2 is longer than {longest:,} characters"):
+            service.import_jsonl(path)
+        assert service.list_memories() == []
+        queries = tmp_path / "queries.jsonl"
+        queries.write_text("q" * (evaluation.LONGEST_LINE + 1))
+        with pytest.raises(InvalidInput, match="Line 1 is longer than 1,048,576 characters"):
+            service.evaluate(queries)
+        # A line just at the bound is read (and refused for what it holds, as before).
+        path.write_text("x" * longest + "\n")
+        with pytest.raises(InvalidInput, match="line 1: not JSON"):
+            service.import_jsonl(path)
+    finally:
+        service.close()

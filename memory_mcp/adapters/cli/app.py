@@ -31,6 +31,7 @@ from memory_mcp.errors import (
     plain_wording,
 )
 from memory_mcp.models import KINDS
+from memory_mcp.policies.access import Access
 from memory_mcp.service import MemoryService
 
 
@@ -267,13 +268,24 @@ def open_service(
         if semantic:
             service.semantic.load_on_demand = functools.partial(_load_model, service)
         principal = ctx.obj.principal if ctx.obj else None
-        yield (
-            service
-            if principal is None
-            else service.as_principal(service.team.access_for(principal))
-        )
+        yield service if principal is None else service.as_principal(_acting(service, principal))
     finally:
         service.close()
+
+
+def _acting(service: MemoryService, principal: str) -> Access:
+    """`--as NAME`'s access; a name no token or grant knows is said (a typo would otherwise
+    act, and write, as a principal nobody has), though a JWT caller may be one."""
+    access = service.team.access_for(principal)
+    if all(known.name != access.principal for known in service.team.list()):
+        err.print(
+            f"No principal named {access.principal!r} has a token or grants (memory-mcp "
+            f"token list): acting with its own scope {access.home} only.",
+            style="yellow",
+            markup=False,
+            soft_wrap=True,
+        )
+    return access
 
 
 def _load_model(service: MemoryService) -> None:

@@ -1,13 +1,13 @@
 """Moving memories in and out: export and import in every format, with progress bars."""
 
-import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, BinaryIO
 
 import typer
 from rich.table import Table
@@ -20,12 +20,14 @@ from memory_mcp.adapters.cli.app import (
     app,
     open_service,
     progress_bar,
+    settings_for,
 )
 from memory_mcp.adapters.cli.render import as_json, count, err, fmt_ids, inert
 from memory_mcp.errors import InvalidInput
 from memory_mcp.formats import ImportSummary, Skipped
 from memory_mcp.formats.markdown_import import MarkdownImportReport
-from memory_mcp.service.transfer import ImportReport
+from memory_mcp.service.exchange import longest_line
+from memory_mcp.service.transfer import ImportReport, Limits
 
 SHOWN_SKIPS = 20
 PANEL = "Serve, move data, maintain"  # the help panel export and import are listed in
@@ -130,7 +132,12 @@ def import_(
         raise InvalidInput(
             f"--scope is for other servers' files; {format_} files carry their own scopes."
         )
-    with _source(path, format_) as source:
+    longest = None
+    if format_ is ImportFormat.jsonl:  # a line no export can hold stops the copy of a pipe
+        settings = settings_for(ctx, db=db)
+        limits = Limits(settings.max_content_chars, settings.max_metadata_chars)
+        longest = 4 * longest_line(limits)  # UTF-8: at most 4 bytes a character
+    with _source(path, format_, longest) as source:
         report = _import(ctx, db, source, format_, scope)
     if str(path) == "-" and isinstance(report, ImportSummary):
         report.source = "-"
@@ -157,30 +164,65 @@ FILE_FORMATS = (*STDIN_FORMATS, ImportFormat.mcp_memory_service)  # one file, ne
 
 
 @contextmanager
-def _source(path: Path, format_: ImportFormat) -> Iterator[Path]:
-    """The file to import: `-` is stdin, copied to a private temporary file (a JSONL import
-    reads it twice: checked whole, then stored), named `stdin` in what is said of it."""
-    if str(path) != "-":
+def _source(path: Path, format_: ImportFormat, longest: int | None) -> Iterator[Path]:
+    """The file to import: `-` is stdin and a FIFO is a pipe (`import <(command)`), each
+    copied to a private temporary file (a JSONL import reads it twice: checked whole, then
+    stored; a pipe read twice is empty the second time), named as given in what is said."""
+    piped = str(path) == "-"
+    if piped and format_ not in STDIN_FORMATS:
+        raise InvalidInput(
+            f"'-' (stdin) is for {', '.join(STDIN_FORMATS)} files; --format {format_} reads "
+            "a folder or a file by its path: give the path."
+        )
+    if not piped:
         if format_ in FILE_FORMATS and path.is_dir():
             raise InvalidInput(
                 f"{path} is a folder; --format {format_} reads one file. A folder written by "
                 "`export --format markdown` imports with `--format markdown`."
             )
-        yield path
-        return
-    if format_ not in STDIN_FORMATS:
-        raise InvalidInput(
-            f"'-' (stdin) is for {', '.join(STDIN_FORMATS)} files; --format {format_} reads "
-            "a folder or a file by its path: give the path."
-        )
+        if not _is_pipe(path):
+            yield path
+            return
     with tempfile.TemporaryDirectory(prefix="memory-mcp-import-") as folder:
         spooled = Path(folder) / "stdin"
+        named = "stdin" if piped else str(path)
         with spooled.open("wb") as fh:  # the folder is the owner's only (700)
-            shutil.copyfileobj(sys.stdin.buffer, fh)
+            if piped:
+                _spool(sys.stdin.buffer, fh, longest, named)
+            else:
+                with path.open("rb") as pipe:
+                    _spool(pipe, fh, longest, named)
         try:
             yield spooled
         except InvalidInput as exc:
-            raise InvalidInput(str(exc).replace(str(spooled), "stdin")) from exc
+            raise InvalidInput(str(exc).replace(str(spooled), named)) from exc
+
+
+def _spool(source: BinaryIO, into: BinaryIO, longest: int | None, name: str) -> None:
+    """Copy a pipe into the spool file, stopping at a line longer than `longest` bytes (an
+    endless or newline-free stream would fill the disk before the import refused it)."""
+    run = lines = 0  # bytes of the line under way; lines ended
+    while chunk := source.read(1 << 20):
+        into.write(chunk)
+        if longest is None:
+            continue
+        pieces = chunk.split(b"\n")
+        sizes = [run + len(pieces[0]), *map(len, pieces[1:])]  # each line's bytes so far
+        too_long = next((i for i, size in enumerate(sizes) if size > longest), None)
+        if too_long is not None:
+            raise InvalidInput(
+                f"Line {lines + too_long + 1:,} of {name} is longer than any memory's line "
+                "can be (is this a JSONL export?); nothing was imported."
+            )
+        lines += len(pieces) - 1
+        run = sizes[-1]
+
+
+def _is_pipe(path: Path) -> bool:
+    try:
+        return stat.S_ISFIFO(path.stat().st_mode)
+    except OSError:
+        return False  # what reading it says is the clearer message
 
 
 def _show(report: ImportReport | MarkdownImportReport | ImportSummary, json_: bool) -> None:

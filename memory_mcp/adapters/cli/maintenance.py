@@ -150,20 +150,34 @@ def migrate(
         out.print(key_values("migrated", readable(report.model_dump())))
 
 
+SHOWN_IDS = 20  # doctor's table names this many memories holding unmasked secrets
+
+
 @app.command(rich_help_panel="Serve, move data, maintain")
 def doctor(
     ctx: typer.Context,
     repair: Annotated[bool, typer.Option("--repair", help="Rebuild indexes that drifted.")] = False,
+    mask_secrets: Annotated[
+        bool,
+        typer.Option(
+            "--mask-secrets",
+            help="Erase (as scrub does) the secrets memories kept from before a rule caught them.",
+        ),
+    ] = False,
     db: DbOpt = None,
     json_: JsonOpt = False,
 ) -> None:
     """Check integrity and index drift; --repair fixes drift."""
     with open_service(ctx, db) as service:
-        report = service.doctor(repair=repair)
+        report = service.doctor(repair=repair, mask_secrets=mask_secrets)
     if json_:
         as_json(report.model_dump() | {"healthy": report.healthy})
     else:
-        out.print(key_values("doctor", readable(report.model_dump())))
+        fields = report.model_dump()
+        if len(ids := report.unmasked_secrets) > SHOWN_IDS:  # all of them with --json
+            shown = ", ".join(map(str, ids[:SHOWN_IDS]))
+            fields["unmasked_secrets"] = f"{shown}, … ({len(ids)} in all)"
+        out.print(key_values("doctor", readable(fields)))
         verdict = (
             "Database is [green]healthy[/green]."
             if report.healthy
@@ -176,6 +190,13 @@ def doctor(
                 "grant can name alone (`team/*` grants every scope starting with `team/`): "
                 "move their memories to another name (`memory-mcp list --scope NAME`, then "
                 "`memory-mcp move IDS --to NEW`).",
+                markup=False,
+            )
+        if report.unmasked_secrets:
+            err.print(
+                f"{len(report.unmasked_secrets)} memories hold text that secret masking now "
+                "catches, stored before it could (an older version, a newer rule): "
+                "`memory-mcp doctor --mask-secrets` erases it from them and their history.",
                 markup=False,
             )
     if not report.healthy:

@@ -17,8 +17,10 @@ from memory_mcp.adapters.cli.app import (
     UntilOpt,
     app,
     open_service,
+    settings_for,
 )
 from memory_mcp.adapters.cli.render import as_json, err, fmt_ids, inert, memory_table, out, safe
+from memory_mcp.errors import InvalidInput
 from memory_mcp.models import KINDS
 from memory_mcp.policies.inputs import utf8
 
@@ -54,7 +56,7 @@ def remember(
     json_: JsonOpt = False,
 ) -> None:
     """Store a memory (repeats and rewordings are merged; a key or --replaces supersedes)."""
-    text = utf8(sys.stdin.buffer.read(), "stdin") if content == "-" else content
+    text = _stdin_text(settings_for(ctx, db=db).max_content_chars) if content == "-" else content
     with open_service(ctx, db, semantic=True, create=True) as service:
         result = service.remember(
             text, kind, tag, scope, key=key, replaces=replaces, occurred_at=occurred,
@@ -73,6 +75,18 @@ def remember(
     err.print(message)
     if result.redacted:
         err.print(f"[yellow]Redacted before storing: {', '.join(result.redacted)}.[/yellow]")
+
+
+def _stdin_text(most: int) -> str:
+    """A memory's text from stdin, read no further than any memory can be (UTF-8 takes at
+    most 4 bytes a character): `remember - < /dev/zero` held everything it read."""
+    data = sys.stdin.buffer.read(4 * most + 1)
+    if len(data) > 4 * most:
+        raise InvalidInput(
+            f"stdin holds more than a memory may ({most:,} characters, "
+            "MEMORY_MCP_MAX_CONTENT_CHARS); nothing was stored."
+        )
+    return utf8(data, "stdin")
 
 
 @app.command(rich_help_panel="The four tools, by hand")

@@ -24,6 +24,7 @@ from mcp.types import ListRootsRequest, ListRootsResult
 from memory_mcp.adapters.mcp_server.offload import OFFLOAD
 from memory_mcp.errors import MemoryMCPError
 from memory_mcp.names import clean_label
+from memory_mcp.policies.redact import redact
 from memory_mcp.service import projects
 
 if TYPE_CHECKING:  # the service stack is imported once the first requests are answered
@@ -318,9 +319,15 @@ def _client_name(ctx: Context) -> str:
 
 @functools.lru_cache(maxsize=64)
 def _label(name: str | None, version: str | None) -> str:
-    """A client's label, cleaned once: a connection declares it once and calls many times."""
-    cleaned = clean_label(name, MAX_CLIENT_NAME_CHARS)
+    """A client's label, cleaned once: a connection declares it once and calls many times.
+    Its secrets are masked, as an imported line's client is: it is stored with each write."""
+    cleaned = clean_label(_masked(name, MAX_CLIENT_NAME_CHARS), MAX_CLIENT_NAME_CHARS)
     if not cleaned:
         return "mcp"
-    shown = clean_label(version, MAX_CLIENT_VERSION_CHARS)
+    shown = clean_label(_masked(version, MAX_CLIENT_VERSION_CHARS), MAX_CLIENT_VERSION_CHARS)
     return f"{cleaned} {shown}" if shown else cleaned
+
+
+def _masked(text: str | None, limit: int) -> str | None:
+    # Only what clean_label may keep is looked at, so a huge name costs no more than a short.
+    return None if text is None else redact(text[: limit * 4]).text
