@@ -494,6 +494,22 @@ def test_commands_that_need_memories_refuse_a_missing_database(
         assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("args", READ_COMMANDS, ids=lambda a: " ".join(a))
+def test_commands_that_need_memories_leave_an_empty_or_foreign_file_as_it_was(
+    args: tuple[str, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MEMORY_MCP_SEMANTIC", "false")
+    monkeypatch.chdir(tmp_path)
+    db = tmp_path / "memory.db"
+    for found, said in ((b"", "is an empty file (0 bytes)"), (b"notes\n", "not an SQLite")):
+        db.write_bytes(found)
+        result = CliRunner().invoke(app, ["--db", str(db), *args])
+        assert result.exit_code == 1, result.output
+        assert said in result.stderr and len(result.stderr.strip().splitlines()) == 1
+        assert db.read_bytes() == found  # a check never writes a schema into what it checks
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["memory.db"]
+
+
 def test_only_writing_commands_create_a_database(tmp_path: Path) -> None:
     runner, env = CliRunner(), {"MEMORY_MCP_SEMANTIC": "false"}
     typo = tmp_path / "no-such-folder" / "memory.db"

@@ -90,6 +90,8 @@ def connect(
                     "MEMORY_MCP_DB); a new database is made by the first memory stored "
                     "(memory-mcp remember or import, or a client through the server)."
                 )
+            if not create and faults.empty(path):
+                raise StorageError(faults.EMPTY.format(path=path))
             read_only = path.exists() and faults.read_only(path)
             if not read_only:
                 _create_private(path)
