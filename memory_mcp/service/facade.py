@@ -81,10 +81,11 @@ class MemoryService(AutomaticMemory, ActingAs):
         create: bool = True,
         reranker: Reranker | None = None,
         connect_timeout_s: int | None = None,
+        damaged: bool = False,
     ) -> "MemoryService":
         """Open (and migrate) the database, creating it unless `create` is False (then a
         missing database is a StorageError); the models are not loaded yet (see open_storage)."""
-        store = open_storage(settings, create=create, connect_timeout_s=connect_timeout_s)
+        store = open_storage(settings, create, connect_timeout_s, damaged)
         if embedder is None and settings.semantic:
             embedder = FastEmbedEmbedder(settings.model, settings.model_dir, settings.cache_dir)
         if reranker is None and settings.reranker:

@@ -192,7 +192,10 @@ class Maintenance(Part):
         """Each repair the report calls for, in turn, adding to `repaired` as each is done."""
         if not report.fts_ok or report.fts_rows != report.memories:
             self.store.rebuild_keyword_index()
-            repaired.append("rebuilt the full-text index")
+            repaired.append(
+                "rebuilt the full-text index"
+                + (" (made its dropped parts again)" if report.missing_index_parts else "")
+            )
         if report.orphan_vectors:
             self.store.delete_orphan_vectors()
             repaired.append(f"removed {report.orphan_vectors} orphaned vectors")
@@ -219,6 +222,7 @@ class Maintenance(Part):
             else counts["memories"],
             orphan_vectors=counts["orphan_vec"],
             fts_ok=self.store.keyword_index_ok(),
+            missing_index_parts=self.store.missing_index_parts(),
             vector_metadata_drift=self.store.vector_metadata_drift(),
             reindex_interrupted=self.store.reindex_pending() is not None,
             wildcard_scopes=[s for s in self.store.scope_names() if WILDCARD in s],

@@ -354,7 +354,12 @@ class Maintenance(Protocol):
 
     def integrity_check(self) -> str: ...  # 'ok', or what the backend found wrong
     def keyword_index_ok(self) -> bool: ...
-    def rebuild_keyword_index(self) -> None: ...
+    def rebuild_keyword_index(self) -> None: ...  # makes dropped parts again, too
+
+    def missing_index_parts(self) -> list[str]:
+        """The derived index's parts (tables, triggers, indexes) that were dropped by hand:
+        opening refuses such a database unless asked for doctor, whose --repair makes them."""
+        ...
 
     def compact_keyword_index(self, written: int) -> None:
         """After a bulk write of `written` rows: tidy what its transactions left that slows

@@ -913,3 +913,26 @@ def test_an_empty_scope_option_is_refused_not_read_as_global(  # type: ignore[no
     run(*command, *option, scope, code=1)
     assert [(m["id"], m["scope"]) for m in as_json(run("list", "--json"))] == [(1, "home")]
     assert not (tmp_path / "md-out").exists()
+
+
+def test_a_dropped_keyword_index_names_doctor_repair_which_rebuilds_it(tmp_path: Path) -> None:
+    runner, env = CliRunner(), {"MEMORY_MCP_SEMANTIC": "false"}
+    db = tmp_path / "memory.db"
+    for text in ("the heron waits by the river", "a kestrel hovers"):
+        assert runner.invoke(app, ["--db", str(db), "remember", text], env=env).exit_code == 0
+    conn = sqlean.connect(str(db))
+    conn.execute("drop table memories_fts")
+    conn.commit()
+    conn.close()
+    for args in (["recall", "heron"], ["stats"], ["remember", "more"], ["list"]):
+        refused = runner.invoke(app, ["--db", str(db), *args], env=env)
+        assert refused.exit_code == 1 and len(refused.stderr.strip().splitlines()) == 1
+        assert "memories_fts" in refused.stderr and "memory-mcp doctor --repair" in refused.stderr
+    checked = runner.invoke(app, ["--db", str(db), "doctor", "--json"], env=env)
+    assert (
+        checked.exit_code == 1
+        and "memories_fts" in json.loads(checked.stdout)["missing_index_parts"]
+    )
+    assert runner.invoke(app, ["--db", str(db), "doctor", "--repair"], env=env).exit_code == 0
+    found = runner.invoke(app, ["--db", str(db), "recall", "heron", "--json"], env=env)
+    assert found.exit_code == 0 and "heron" in found.stdout

@@ -246,3 +246,65 @@ def test_doctor_never_reports_a_healthy_file_unhealthy_under_writes(
             monkeypatch.setattr(service.store, name, after_writes(getattr(service.store, name)))
         reports = [service.doctor() for _ in range(10)]
     assert all(r.healthy for r in reports), [r for r in reports if not r.healthy][:1]
+
+
+# Parts of the derived index a hand may drop, each with the statement that drops it.
+DROPPED = {
+    "sqlite": [
+        ("memories_fts", "drop table memories_fts"),
+        ("memories_fts_hidden", "drop table memories_fts_hidden"),
+        ("memories_fts_config", "drop table memories_fts_config"),
+        ("memories_fts_hidden_data", "drop table memories_fts_hidden_data"),
+        ("memories_fts_source", "drop view memories_fts_source"),
+        ("memories_fts_ai", "drop trigger memories_fts_ai"),
+    ],
+    "postgres": [
+        ("fts_stats", "drop table fts_stats"),
+        ("memories_fts", "drop trigger memories_fts on memories"),
+        ("memories_fts_stats", "drop trigger memories_fts_stats on memories"),
+        ("memories_fts_visible", "drop index memories_fts_visible"),
+        ("vec_log", "drop table vec_log"),
+        ("memories_vec_log", "drop trigger memories_vec_log on memories"),
+    ],
+}
+
+
+def test_a_dropped_keyword_index_is_reported_and_made_again_from_the_memories(
+    settings: Settings, backend: str
+) -> None:
+    """Opening such a database failed on every command, doctor --repair included: the schema
+    steps' probes read the dropped index and re-ran steps that could not run on it."""
+    from memory_mcp.errors import StorageError
+    from tests import pg
+
+    keyword = settings.model_copy(update={"semantic": False})
+    with closing_service(keyword) as service:
+        for text in ("the heron waits by the river", "a kestrel hovers", "old otter notes"):
+            service.remember(text)
+        service.forget([3])
+    for part, statement in DROPPED[backend]:
+        with closing_service(keyword) as service:
+            pg.raw_rows(service.store, statement)
+        with pytest.raises(StorageError, match=f"{part}.*`memory-mcp doctor --repair`"):
+            MemoryService.open(keyword)
+        with closing_service(keyword, damaged=True) as service:
+            report = service.doctor()
+            assert part in report.missing_index_parts and not report.healthy
+            fixed = service.doctor(repair=True)
+            assert fixed.healthy and not fixed.missing_index_parts, (part, fixed)
+        with closing_service(keyword) as service:  # the memories were never touched
+            assert [h.id for h in service.recall("heron river").hits] == [1]
+            assert service.store.counts()["memories"] == 3
+            added = service.remember(f"a heron again by the river, after {part}")
+            assert service.doctor().healthy, part  # the index follows writes again
+            service.forget([added.id])
+            service.purge([added.id])
+
+
+@contextmanager
+def closing_service(settings: Settings, damaged: bool = False) -> Iterator[MemoryService]:
+    service = MemoryService.open(settings, damaged=damaged)
+    try:
+        yield service
+    finally:
+        service.close()

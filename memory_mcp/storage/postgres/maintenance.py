@@ -7,7 +7,7 @@ from pathlib import Path
 
 from memory_mcp.errors import StorageError, stopped_partway
 from memory_mcp.storage.contract import Counts
-from memory_mcp.storage.postgres import vectors
+from memory_mcp.storage.postgres import restore, vectors
 from memory_mcp.storage.postgres.base import PgBase
 from memory_mcp.storage.postgres.db import Connection, scalar
 from memory_mcp.storage.postgres.migrations import CURRENT, FTS_OF, LENGTH_OF
@@ -93,6 +93,8 @@ class PgMaintenance(PgBase):
     def keyword_index_ok(self) -> bool:
         """Every row's words and length are what its text gives, and BM25's totals are
         those of the rows."""
+        if self.missing_index_parts():
+            return False
         return self._stale_keyword_entries() == 0 and self._keyword_totals_ok()
 
     def _keyword_totals_ok(self) -> bool:
@@ -134,7 +136,10 @@ class PgMaintenance(PgBase):
         long (the statistics trigger follows each row's change), then BM25's totals from
         the rows in one statement, in case they had drifted by themselves. A failure after
         the first batch says what the earlier batches rewrote (their "Nothing was changed"
-        is only true of the batch that failed)."""
+        is only true of the batch that failed). Parts a hand dropped are made again first
+        (restore.py)."""
+        with self._write() as c:
+            restore.restore(c)
         last = done = 0
         try:
             while True:
@@ -167,6 +172,10 @@ class PgMaintenance(PgBase):
                 "run `memory-mcp reindex` (or `memory-mcp doctor --repair`) again: it "
                 "recomputes every entry",
             ) from exc
+
+    def missing_index_parts(self) -> list[str]:
+        """The derived parts a hand dropped (doctor --repair makes them again)."""
+        return self._read(restore.missing)
 
     def delete_orphan_vectors(self) -> int:
         """Always 0 here: a vector is deleted with its memory (foreign key)."""

@@ -16,7 +16,7 @@ import sqlite_vec
 from memory_mcp.errors import MemoryMCPError, ReadOnly, SchemaMismatch, StorageError
 from memory_mcp.policies.keyword_text import indexed
 from memory_mcp.policies.text import spaced
-from memory_mcp.storage.sqlite import copies, faults, room
+from memory_mcp.storage.sqlite import copies, faults, ftsrestore, room
 from memory_mcp.storage.sqlite.companions import WAL, beside
 from memory_mcp.storage.sqlite.keyword_schema import (
     KEYWORDS_FUNCTION,
@@ -372,7 +372,12 @@ def _migrate(conn: Connection, db_path: Path | None) -> int:
             f"understands ({target}). Upgrade memory-mcp; the file was not modified."
         )
     steps = list(enumerate(MIGRATIONS, start=1))
-    if current == target and all(_applied(conn, step, version) for version, step in steps):
+    # A keyword index dropped by hand: the probes that read it cannot tell, so the file's
+    # number counts the steps it made; doctor --repair makes it again (ftsrestore.py).
+    numbered = bool(ftsrestore.missing(conn))
+    if current == target and all(
+        _applied(conn, step, version, numbered) for version, step in steps
+    ):
         return current  # (each probe is one lookup in the schema: well under a millisecond)
     if conn.read_only:
         made = (
@@ -389,17 +394,17 @@ def _migrate(conn: Connection, db_path: Path | None) -> int:
             "MEMORY_MCP_DB at a writable file."
         )
     # Probed in order and lazily, as above: a probe may read what the steps before it make.
-    changes = any(not _applied(conn, step, version) for version, step in steps)
+    changes = any(not _applied(conn, step, version, numbered) for version, step in steps)
     if changes and current > 0 and db_path is not None:  # not for steps with nothing to do
         backup = backup_copy(conn, db_path.with_name(f"{db_path.name}.v{current}.bak"))
         logger.info("Backed up schema v%d database to %s before migrating", current, backup)
     for version, step in steps:
-        if version <= current and _applied(conn, step, version):
+        if version <= current and _applied(conn, step, version, numbered):
             continue
         with transaction(conn):
             # Another process may have run it while we waited for the write lock; a file
             # whose numbers meant other steps (see migrations.py) may hold its work already.
-            if not _applied(conn, step, version):
+            if not _applied(conn, step, version, numbered):
                 step(conn)
                 logger.debug("Applied schema step %d", version)
             if schema_version(conn) < version:
@@ -415,11 +420,16 @@ def _migrate(conn: Connection, db_path: Path | None) -> int:
     return target
 
 
-def _applied(conn: Connection, step: Callable[[Any], None], version: int) -> bool:
+def _applied(
+    conn: Connection, step: Callable[[Any], None], version: int, numbered: bool = False
+) -> bool:
     """Whether the schema holds the step's work: its probe says so (APPLIED), or, for a step
-    without one, the file's version number counts it."""
+    without one (or any step up to the file's version, when `numbered`), the file's version
+    number counts it."""
     probe = APPLIED.get(step)
-    return bool(probe(conn)) if probe is not None else schema_version(conn) >= version
+    if probe is None or (numbered and version <= schema_version(conn)):
+        return schema_version(conn) >= version
+    return bool(probe(conn))
 
 
 def busy_timeout(conn: Connection) -> int:

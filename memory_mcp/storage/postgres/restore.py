@@ -1,0 +1,67 @@
+"""Parts derived from `memories` that a hand dropped (the keyword column's trigger, BM25's
+totals and their trigger, the keyword GIN indexes, the vector feed's log and trigger):
+found at open, reported by doctor, made again by its --repair. The memories stay untouched;
+each part is made as the schema steps define it (migrations/initial.py), and the keyword
+rebuild then recomputes the rows' words and the totals."""
+
+from memory_mcp.storage.postgres.db import Connection, scalar
+from memory_mcp.storage.postgres.migrations.initial import (
+    FTS_FUNCTIONS,
+    FTS_INDEXES,
+    FTS_TRIGGER,
+    VEC_LOG,
+    VEC_LOG_TRIGGER,
+)
+
+REPAIR = (
+    "The database {where} lacks part of its keyword index ({parts}: dropped by hand?); the "
+    "memories are intact. Run `memory-mcp doctor --repair` to rebuild it from them."
+)
+
+
+def _made_by(start: str) -> str:
+    return next(s for s in FTS_FUNCTIONS if s.strip().startswith(start))
+
+
+# name -> (is a trigger on memories, the statements that make it), in the order to make them
+_PARTS: dict[str, tuple[bool, list[str]]] = {
+    "fts_stats": (
+        False,
+        [_made_by("create table fts_stats"), _made_by("insert into fts_stats")],
+    ),
+    "memories_fts": (True, [FTS_TRIGGER]),
+    "memories_fts_stats": (True, [_made_by("create trigger memories_fts_stats")]),
+    **{name: (False, [statement]) for name, statement in FTS_INDEXES.items()},
+    "vec_log": (False, [VEC_LOG]),
+    "memories_vec_log": (True, [VEC_LOG_TRIGGER]),
+}
+
+
+def missing(c: Connection) -> list[str]:
+    """The derived parts the schema lacks (none when it has no `memories` table yet)."""
+    if not scalar(c, "select to_regclass('memories') is not null"):
+        return []
+    triggers = {
+        str(r["tgname"])
+        for r in c.execute(
+            """select tgname from pg_trigger
+               where tgrelid = to_regclass('memories') and not tgisinternal"""
+        )
+    }
+    gone = []
+    for name, (trigger, _) in _PARTS.items():
+        if trigger:
+            if name not in triggers:
+                gone.append(name)
+        elif scalar(c, "select to_regclass(%s) is null", (name,)):
+            gone.append(name)
+    return gone
+
+
+def restore(c: Connection) -> list[str]:
+    """Make every missing part again (inside the caller's transaction); their names."""
+    gone = missing(c)
+    for name in gone:
+        for statement in _PARTS[name][1]:
+            c.execute(statement)
+    return gone
