@@ -403,7 +403,7 @@ def _migrate(conn: Connection, db_path: Path | None) -> int:
             continue
         with transaction(conn):
             # Another process may have run it while we waited for the write lock; a file
-            # whose numbers meant other steps (see migrations.py) may hold its work already.
+            # whose numbers meant other steps (see migrations/) may hold its work already.
             if not _applied(conn, step, version, numbered):
                 step(conn)
                 logger.debug("Applied schema step %d", version)

@@ -68,7 +68,7 @@ _FUNCTIONS = (KEYWORDS_FUNCTION, TAG_KEYWORDS_FUNCTION)
 
 
 def _tokenize() -> str:
-    """Step 9's tokenizer (migrations._keyword_words)."""
+    """Step 9's tokenizer (migrations/keyword_words.py)."""
     from memory_mcp.policies.keyword_text import cluster_chars
 
     return f"\"porter unicode61 tokenchars '{cluster_chars()}'\""

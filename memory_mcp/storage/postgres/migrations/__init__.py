@@ -1,6 +1,6 @@
 """Ordered schema steps of the PostgreSQL backend; never edit a released step, append one.
 
-Version numbers are the SQLite side's (memory_mcp/storage/sqlite/migrations.py): a database
+Version numbers are the SQLite side's (memory_mcp/storage/sqlite/migrations/): a database
 at version N holds the same facts whichever backend it is on. PostgreSQL support arrived at
 version 6, so its first step builds everything SQLite's steps 1-6 built; a step 7 added to
 SQLite gets its PostgreSQL twin here, with the same number: one module a step, named here.
