@@ -88,6 +88,17 @@ VEC_LOG_TRIGGER = """
     for each row execute function memories_vec_log()
     """
 
+# One current value per (scope, key), a memory superseded at most once (step 15 makes them
+# again after settling rows).
+CURRENT_KEY = f"""
+    create unique index memories_current_key on memories (scope, key)
+    where key is not null and {CURRENT}
+    """
+SUPERSEDED_ONCE = """
+    create trigger memories_superseded_once before update of superseded_by on memories
+    for each row execute function memories_superseded_once()
+    """
+
 _INITIAL = [
     """
     create table schema_version (
@@ -127,10 +138,7 @@ _INITIAL = [
     "create index memories_scope_hash on memories (scope, content_hash)",
     "create index memories_scope_key on memories (scope, key) where key is not null",
     "create index memories_expires on memories (expires_at) where expires_at is not null",
-    f"""
-    create unique index memories_current_key on memories (scope, key)
-    where key is not null and {CURRENT}
-    """,
+    CURRENT_KEY,
     """
     create index memories_imported_from on memories (
         (metadata -> 'imported_from' ->> 'format'), (metadata -> 'imported_from' ->> 'id')
@@ -149,10 +157,7 @@ _INITIAL = [
         return new;
     end $$
     """,
-    """
-    create trigger memories_superseded_once before update of superseded_by on memories
-    for each row execute function memories_superseded_once()
-    """,
+    SUPERSEDED_ONCE,
     """
     create table history (
         id bigint generated always as identity primary key,

@@ -26,6 +26,7 @@ from memory_mcp.storage.sqlite.migrations import (
     initial,
     key_spelling,
     keyword_words,
+    left_slots,
     lifecycle,
     name_form,
     numbers,
@@ -90,6 +91,7 @@ APPLIED: dict[Step, Callable[[Any], bool]] = {
     fast_keywords.fast_keywords: lambda c: True,
     name_form.one_name_form: name_form.applied,
     grant_form.one_grant_form: grant_form.applied,
+    left_slots.settle_left_slots: left_slots.applied,
 }
 # Steps that hold a number on SQLite without work here (their work is PostgreSQL's).
 NOTHING_TO_DO = (numbers.numbers_after_hyphens, fast_keywords.fast_keywords)
@@ -99,5 +101,5 @@ MIGRATIONS: list[Step] = [
     visible.visible_keyword_index, erasure.erasure, one_current.one_current_value,
     principals.principals, spaced.spaced_keyword_index, keyword_words.keyword_words,
     key_spelling.one_key_spelling, numbers.numbers_after_hyphens, name_form.one_name_form,
-    grant_form.one_grant_form, fast_keywords.fast_keywords,
+    grant_form.one_grant_form, fast_keywords.fast_keywords, left_slots.settle_left_slots,
 ]  # fmt: skip
