@@ -14,7 +14,7 @@ from memory_mcp.storage import audit
 from memory_mcp.storage.sqlite import db, decisions, history, room, vectors
 from memory_mcp.storage.sqlite.base import SqliteBase, require_row
 from memory_mcp.storage.sqlite.db import Connection, storage_errors, transaction
-from memory_mcp.storage.sqlite.writes import fold_repeats, set_fields, update_row
+from memory_mcp.storage.sqlite.rowchanges import fold_repeats, set_fields, update_row
 from memory_mcp.timestamps import utc_now
 
 logger = logging.getLogger(__name__)
