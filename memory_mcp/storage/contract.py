@@ -50,6 +50,7 @@ from memory_mcp.storage.records import NewRow as NewRow
 from memory_mcp.storage.records import Progress as Progress
 from memory_mcp.storage.records import Ranked as Ranked
 from memory_mcp.storage.records import Repeats as Repeats
+from memory_mcp.storage.records import Restored as Restored
 from memory_mcp.storage.records import Tally as Tally
 from memory_mcp.storage.records import VectorDelta as VectorDelta
 from memory_mcp.storage.records import VectorRows as VectorRows
@@ -146,8 +147,9 @@ class MemoryWrites(Protocol):
         """Soft-delete: returns (newly forgotten, already forgotten)."""
         ...
 
-    def restore(self, ids: Iterable[int], client: str | None = None) -> tuple[list[int], list[int]]:
-        """Undo forget: returns (restored, were not forgotten)."""
+    def restore(self, ids: Iterable[int], client: str | None = None) -> Restored:
+        """Undo forget: what was restored, what was not forgotten, and what each restored
+        memory took in (copies of its text merged into it), all as its transaction saw it."""
         ...
 
     def purge(
