@@ -93,8 +93,12 @@ def rejoin_left_slots(
     does (the later-created of it and the slot's current value stays current; a forgotten
     one stays forgotten, superseded by nothing). Returns (superseded id, by id) for each
     new supersession, in order, and (id, its superseded_by in the end) for each stranded id.
-    `rows`: the keyed rows (id, scope, key, created_at, forgotten_at, superseded_by)."""
+    `rows`: the keyed rows of those slots (id, scope, key, created_at, forgotten_at,
+    superseded_by)."""
     state = {int(r["id"]): dict(r) for r in rows}
+    slots: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for r in state.values():
+        slots.setdefault((r["scope"], r["key"]), []).append(r)
 
     def order(r: Mapping[str, Any]) -> tuple[Any, int]:
         return (r["created_at"], int(r["id"]))
@@ -108,9 +112,8 @@ def rejoin_left_slots(
             holders = sorted(
                 (
                     r
-                    for r in state.values()
+                    for r in slots[(row["scope"], row["key"])]
                     if r["id"] != memory_id
-                    and (r["scope"], r["key"]) == (row["scope"], row["key"])
                     and r["forgotten_at"] is None
                     and r["superseded_by"] is None
                 ),

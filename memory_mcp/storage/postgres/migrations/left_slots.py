@@ -32,7 +32,15 @@ def settle_left_slots(c: Any) -> None:
     now = utc_now()
     left = {int(r["id"]): int(r["superseded_by"]) for r in c.execute(_STRANDED)}
     if left:
-        rows = {r["id"]: r for r in c.execute("select * from memories where key is not null")}
+        rows: dict[int, Any] = {}  # the rows of the slots those memories are in
+        slots = c.execute(
+            "select distinct scope, key from memories where id = any(%s)", (list(left),)
+        ).fetchall()
+        for slot in slots:
+            found = c.execute(
+                "select * from memories where scope = %s and key = %s", (slot["scope"], slot["key"])
+            )
+            rows.update((r["id"], r) for r in found)
         superseded, settled = rejoin_left_slots(rows.values(), left)
         # The index and the trigger hold of the end state, not of each row on the way.
         c.execute("drop index memories_current_key")

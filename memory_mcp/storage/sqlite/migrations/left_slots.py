@@ -43,7 +43,14 @@ def settle_left_slots(conn: Any) -> None:
     now = utc_now()
     left = {int(r[0]): int(r[1]) for r in conn.execute(STRANDED)}
     if left:
-        rows = {r["id"]: r for r in conn.execute("select * from memories where key is not null")}
+        rows: dict[int, Any] = {}  # the rows of the slots those memories are in
+        slots = conn.execute(
+            "select distinct scope, key from memories where id in (select value from json_each(?))",
+            (json.dumps(list(left)),),
+        ).fetchall()
+        for scope, key in slots:
+            found = conn.execute("select * from memories where scope = ? and key = ?", (scope, key))
+            rows.update((r["id"], r) for r in found)
         superseded, settled = rejoin_left_slots(rows.values(), left)
         # The one-current-value index and the superseded-once trigger hold of the end state,
         # not of each row on the way to it: made again once every row has its value.
