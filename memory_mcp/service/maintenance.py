@@ -190,12 +190,13 @@ class Maintenance(Part):
 
     def _repair(self, report: DoctorReport, repaired: list[str]) -> None:
         """Each repair the report calls for, in turn, adding to `repaired` as each is done."""
+        if report.missing_index_parts:  # first: the checks below read those parts
+            made = self.store.restore_index_parts()
+            repaired.append(f"made again what was dropped of the indexes ({', '.join(made)})")
+            report = self._diagnose()
         if not report.fts_ok or report.fts_rows != report.memories:
             self.store.rebuild_keyword_index()
-            repaired.append(
-                "rebuilt the full-text index"
-                + (" (made its dropped parts again)" if report.missing_index_parts else "")
-            )
+            repaired.append("rebuilt the full-text index")
         if report.orphan_vectors:
             self.store.delete_orphan_vectors()
             repaired.append(f"removed {report.orphan_vectors} orphaned vectors")

@@ -363,6 +363,11 @@ class Maintenance(Protocol):
         opening refuses such a database unless asked for doctor, whose --repair makes them."""
         ...
 
+    def restore_index_parts(self) -> list[str]:
+        """Make the dropped parts again (what `missing_index_parts` named), from `memories`
+        or empty for the rebuilds and embeddings doctor --repair runs next."""
+        ...
+
     def compact_keyword_index(self, written: int) -> None:
         """After a bulk write of `written` rows: tidy what its transactions left that slows
         keyword search, at a cost bounded by what was written; never raises."""

@@ -177,6 +177,12 @@ class PgMaintenance(PgBase):
         """The derived parts a hand dropped (doctor --repair makes them again)."""
         return self._read(restore.missing)
 
+    def restore_index_parts(self) -> list[str]:
+        """Make the dropped parts again, in one transaction (the keyword rebuild then fills
+        the rows' words and BM25's totals)."""
+        with self._write() as c:
+            return restore.restore(c)
+
     def delete_orphan_vectors(self) -> int:
         """Always 0 here: a vector is deleted with its memory (foreign key)."""
         with self._write() as c:

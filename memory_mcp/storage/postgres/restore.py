@@ -14,8 +14,8 @@ from memory_mcp.storage.postgres.migrations.initial import (
 )
 
 REPAIR = (
-    "The database {where} lacks part of its keyword index ({parts}: dropped by hand?); the "
-    "memories are intact. Run `memory-mcp doctor --repair` to rebuild it from them."
+    "The database {where} lacks part of its search indexes ({parts}: dropped by hand?); the "
+    "memories are intact. Run `memory-mcp doctor --repair` to rebuild them from the memories."
 )
 
 

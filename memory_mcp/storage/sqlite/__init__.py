@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from memory_mcp.errors import StorageError
-from memory_mcp.storage.sqlite import db, ftsrestore, room
+from memory_mcp.storage.sqlite import db, ftsrestore, room, vectors
 from memory_mcp.storage.sqlite.store import SqliteStore
 
 
@@ -26,8 +26,8 @@ def open_store(
     (a link, `a/../a/memory.db`) are one location, so `migrate --to` refuses either as the
     source itself. A path to nothing is left as written, for its error to name it.
 
-    A file whose keyword index was dropped by hand is refused with what to run, unless
-    `damaged` (doctor, which reports it and whose --repair makes it again)."""
+    A file whose keyword or vector index was dropped by hand, in part, is refused with what
+    to run, unless `damaged` (doctor, which reports it and whose --repair makes it again)."""
     if path.exists():
         path = path.resolve()
 
@@ -35,7 +35,7 @@ def open_store(
         conn = db.connect(path, busy_timeout_ms, max_bytes, durability, create=create)
         try:
             db.migrate(conn, path)
-            if not damaged and (gone := ftsrestore.missing(conn)):
+            if not damaged and (gone := ftsrestore.missing(conn) + vectors.missing_parts(conn)):
                 raise StorageError(ftsrestore.REPAIR.format(path=path, parts=", ".join(gone)))
         except BaseException:
             conn.close()  # a refused file (newer schema, read-only): no -wal or -shm left

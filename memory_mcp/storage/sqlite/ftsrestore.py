@@ -20,8 +20,8 @@ SINCE_VERSION = 9
 _SHADOWS = ("data", "idx", "docsize", "config")
 _TRIGGERS = ("ai", "ad", "au")
 REPAIR = (
-    "The database {path} lacks part of its keyword index ({parts}: dropped by hand?); the "
-    "memories are intact. Run `memory-mcp doctor --repair` to rebuild it from them."
+    "The database {path} lacks part of its search indexes ({parts}: dropped by hand?); the "
+    "memories are intact. Run `memory-mcp doctor --repair` to rebuild them from the memories."
 )
 
 

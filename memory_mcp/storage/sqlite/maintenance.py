@@ -51,7 +51,7 @@ class SqliteMaintenance(SqliteBase):
                 return int(scalar(c, sql))
 
             with read_snapshot(c):
-                has_vectors = vectors.has_table(c)
+                has_vectors = vectors.readable(c)
                 rows = c.execute(_MEMORY_ROWS).fetchone()
                 assert rows is not None
                 return {
@@ -146,8 +146,19 @@ class SqliteMaintenance(SqliteBase):
         )
 
     def missing_index_parts(self) -> list[str]:
-        """The parts of the keyword indexes a hand dropped (doctor --repair makes them)."""
-        return self._read(ftsrestore.missing)
+        """The parts of the keyword and vector indexes a hand dropped (doctor --repair makes
+        them again)."""
+        return self._read(missing_parts)
+
+    def restore_index_parts(self) -> list[str]:
+        """Make the dropped parts again, in one transaction: a keyword index whole, filled
+        from `memories`; the vector index's log or triggers, or a new empty index (every
+        memory then waits for its vector)."""
+        with self._write() as c:
+            gone = missing_parts(c)
+            ftsrestore.restore(c)
+            vectors.restore_parts(c)
+        return gone
 
     def compact_keyword_index(self, written: int) -> None:
         """After a bulk write of `written` rows: merge the FTS5 segments it left, when it
@@ -246,7 +257,7 @@ def _integrity(c: Connection) -> str:
     """PRAGMA integrity_check's lines, joined ("ok" when all is well). With part of a keyword
     index dropped (FTS5 cannot open it to check it), each ordinary table on its own: the
     missing part is doctor's other finding."""
-    if not ftsrestore.missing(c):
+    if not missing_parts(c):
         return "; ".join(str(r[0]) for r in c.execute("pragma integrity_check"))
     tables = c.execute(
         "select name from sqlite_master where type = 'table' and sql not like 'create virtual%'"
@@ -275,3 +286,8 @@ def _fts_rows(c: Connection) -> str:
     gone = ftsrestore.missing(c)
     held = [i for i in KEYWORD_INDEXES if not {n for _, n in ftsrestore.parts(i)} & set(gone)]
     return "select " + (" + ".join(f"(select count(*) from {i}_docsize)" for i in held) or "0")
+
+
+def missing_parts(c: Connection) -> list[str]:
+    """The parts of the keyword and vector indexes the schema lacks."""
+    return ftsrestore.missing(c) + vectors.missing_parts(c)
