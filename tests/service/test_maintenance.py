@@ -271,6 +271,8 @@ DROPPED = {
         ("memories_fts_visible", "drop index memories_fts_visible"),
         ("vec_log", "drop table vec_log"),
         ("memories_vec_log", "drop trigger memories_vec_log on memories"),
+        ("memory_vectors_hnsw", "drop index memory_vectors_hnsw"),
+        ("memory_vectors_log", "drop trigger memory_vectors_log on memory_vectors"),
     ],
 }
 

@@ -1,9 +1,11 @@
 """Parts derived from `memories` that a hand dropped (the keyword column's trigger, BM25's
-totals and their trigger, the keyword GIN indexes, the vector feed's log and trigger):
+totals and their trigger, the keyword GIN indexes, the vector feed's log and triggers, the
+vector table's HNSW index; the table itself is made, empty, when the model loads):
 found at open, reported by doctor, made again by its --repair. The memories stay untouched;
 each part is made as the schema steps define it (migrations/initial.py), and the keyword
 rebuild then recomputes the rows' words and the totals."""
 
+from memory_mcp.storage.postgres import vectors
 from memory_mcp.storage.postgres.db import Connection, scalar
 from memory_mcp.storage.postgres.migrations.initial import (
     FTS_FUNCTIONS,
@@ -55,6 +57,15 @@ def missing(c: Connection) -> list[str]:
                 gone.append(name)
         elif scalar(c, "select to_regclass(%s) is null", (name,)):
             gone.append(name)
+    if vectors.has_table(c):
+        if scalar(c, "select to_regclass('memory_vectors_hnsw') is null"):
+            gone.append("memory_vectors_hnsw")
+        if not scalar(
+            c,
+            """select count(*) from pg_trigger where tgname = 'memory_vectors_log'
+               and tgrelid = to_regclass('memory_vectors')""",
+        ):
+            gone.append("memory_vectors_log")
     return gone
 
 
@@ -62,6 +73,13 @@ def restore(c: Connection) -> list[str]:
     """Make every missing part again (inside the caller's transaction); their names."""
     gone = missing(c)
     for name in gone:
-        for statement in _PARTS[name][1]:
+        made = _VECTOR_PARTS[name] if name in _VECTOR_PARTS else _PARTS[name][1]
+        for statement in made:
             c.execute(statement)
     return gone
+
+
+_VECTOR_PARTS = {
+    "memory_vectors_hnsw": [vectors.HNSW_INDEX],
+    "memory_vectors_log": [vectors.LOG_TRIGGER],
+}
