@@ -17,6 +17,7 @@ import pytest
 import sqlean
 
 from memory_mcp.config import Settings
+from memory_mcp.models import MemoryFilter
 from memory_mcp.policies.dedup import content_hash
 from memory_mcp.service import MemoryService
 from memory_mcp.storage import open_storage
@@ -287,3 +288,46 @@ def test_values_hidden_by_a_slot_they_left_are_settled_as_a_move_settles_them(
         assert [e.action for e in again.history(61)].count("restore") == 1
     finally:
         again.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pg.needs_postgres)])
+def test_an_upgrade_of_a_file_whose_index_was_dropped_makes_the_index_again_first(
+    backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pending step's writes fire the keyword and vector indexes' triggers: with a part of
+    them dropped by hand, the upgrade failed ("no such table"), and no command, doctor
+    included, could open the database. The upgrade (after its backup) makes them again
+    first, BM25's totals recomputed from the rows on PostgreSQL."""
+    if backend == "postgres":
+        where = Settings(db=pg.url(), pg_schema=pg.fresh_schema(tmp_path), semantic=False)
+        monkeypatch.setattr(pg_db, "MIGRATIONS", pg_migrations.MIGRATIONS[:-1])
+        monkeypatch.setattr(pg_db, "TARGET", pg_migrations.MIGRATIONS[-2][0])
+        dropped = ("drop table fts_stats", "drop table vec_log")
+    else:
+        where = Settings(db=tmp_path / "memory.db", semantic=False)
+        monkeypatch.setattr(db, "MIGRATIONS", MIGRATIONS[:-1])
+        dropped = ("drop table memories_fts", "drop table vec_log")
+    old = open_storage(where)
+    old.ensure_vector_index("test-model", 4)
+    for mid, scope, by in ((61, "p2", 62), (62, "p1", None)):
+        at = f"'2026-01-01T00:00:{mid - 40}.000000Z'"
+        pg.raw_rows(
+            old,
+            f"""insert into memories (id, content, scope, key, created_at, updated_at,
+                                      superseded_by, superseded_at)
+                values ({mid}, 'shell {mid}', '{scope}', 'user.shell', {at}, {at},
+                        {by or "null"}, {"null" if by is None else at})""",
+        )
+    for statement in dropped:
+        pg.raw_rows(old, statement)
+    old.close()
+    monkeypatch.undo()
+    store = open_storage(where)
+    try:
+        assert store.get(61).superseded_by is None and store.missing_index_parts() == []
+        assert sorted(i for i, _ in store.search_keywords("shell", MemoryFilter(), 5)) == [61, 62]
+        assert store.keyword_index_ok()
+    finally:
+        store.close()
+    if backend == "sqlite":
+        assert (tmp_path / "memory.db.v14.bak").exists()

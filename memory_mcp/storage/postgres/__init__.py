@@ -22,7 +22,7 @@ def open_store(
     db.url_options(url, schema)  # refused before anything is created in the wrong place
     with db.storage_errors(where, "open"):
         with db.connect_once(url, schema, statement_timeout_ms, connect_timeout_s) as conn:
-            db.migrate(conn, schema, create)
+            db.migrate(conn, schema, create, restore.restore)
             if not damaged and (gone := restore.missing(conn)):
                 raise StorageError(restore.REPAIR.format(where=where, parts=", ".join(gone)))
         pool = db.open_pool(url, schema, pool_size, statement_timeout_ms, connect_timeout_s)

@@ -10,7 +10,7 @@ from memory_mcp.storage.contract import Counts
 from memory_mcp.storage.postgres import restore, vectors
 from memory_mcp.storage.postgres.base import PgBase
 from memory_mcp.storage.postgres.db import Connection, scalar
-from memory_mcp.storage.postgres.migrations import CURRENT, FTS_OF, LENGTH_OF
+from memory_mcp.storage.postgres.migrations import FTS_OF, LENGTH_OF
 
 REBUILD_BATCH = 2_000
 VACUUM_MIN_ROWS = 256
@@ -24,9 +24,7 @@ _STALE_FTS = f"""select count(*) from memories
                    and (fts is distinct from {FTS_OF} or doc_len is distinct from {LENGTH_OF})"""
 CHECK_BATCH = 5_000
 # BM25's totals (fts_stats, kept by a trigger) as the rows give them, by visibility.
-_STATS_OF = f"""select v.visible, count(m.id) as docs, coalesce(sum(m.doc_len), 0) as tokens
-                from (values (true), (false)) as v (visible)
-                left join memories m on ({CURRENT}) = v.visible group by v.visible"""
+_STATS_OF = restore.STATS_OF
 
 
 class PgMaintenance(PgBase):

@@ -8,6 +8,7 @@ rebuild then recomputes the rows' words and the totals."""
 from memory_mcp.storage.postgres import vectors
 from memory_mcp.storage.postgres.db import Connection, scalar
 from memory_mcp.storage.postgres.migrations.initial import (
+    CURRENT,
     FTS_FUNCTIONS,
     FTS_INDEXES,
     FTS_TRIGGER,
@@ -19,6 +20,12 @@ REPAIR = (
     "The database {where} lacks part of its search indexes ({parts}: dropped by hand?); the "
     "memories are intact. Run `memory-mcp doctor --repair` to rebuild them from the memories."
 )
+
+
+# BM25's totals (fts_stats) as the rows give them.
+STATS_OF = f"""select v.visible, count(m.id) as docs, coalesce(sum(m.doc_len), 0) as tokens
+               from (values (true), (false)) as v (visible)
+               left join memories m on ({CURRENT}) = v.visible group by v.visible"""
 
 
 def _made_by(start: str) -> str:
@@ -76,6 +83,11 @@ def restore(c: Connection) -> list[str]:
         made = _VECTOR_PARTS[name] if name in _VECTOR_PARTS else _PARTS[name][1]
         for statement in made:
             c.execute(statement)
+    if {"fts_stats", "memories_fts_stats"} & set(gone):  # the totals were not kept meanwhile
+        c.execute(
+            f"""update fts_stats s set docs = a.docs, tokens = a.tokens
+                from ({STATS_OF}) a where s.visible = a.visible"""
+        )
     return gone
 
 

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from memory_mcp.errors import StorageError
-from memory_mcp.storage.sqlite import db, ftsrestore, room, vectors
+from memory_mcp.storage.sqlite import db, ftsrestore, indexparts, room
 from memory_mcp.storage.sqlite.store import SqliteStore
 
 
@@ -34,8 +34,8 @@ def open_store(
     def opened(create: bool = False) -> db.Connection:
         conn = db.connect(path, busy_timeout_ms, max_bytes, durability, create=create)
         try:
-            db.migrate(conn, path)
-            if not damaged and (gone := ftsrestore.missing(conn) + vectors.missing_parts(conn)):
+            db.migrate(conn, path, indexparts.restore)
+            if not damaged and (gone := indexparts.missing(conn)):
                 raise StorageError(ftsrestore.REPAIR.format(path=path, parts=", ".join(gone)))
         except BaseException:
             conn.close()  # a refused file (newer schema, read-only): no -wal or -shm left

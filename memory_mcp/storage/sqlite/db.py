@@ -57,6 +57,7 @@ class Connection(sqlean.Connection):
 Row = sqlean.Row
 DatabaseError = sqlean.DatabaseError
 OperationalError = sqlean.OperationalError
+Repair = Callable[[Connection], object]  # migrate's: makes index parts a hand dropped again
 
 
 def connect(
@@ -355,13 +356,14 @@ def schema_version(conn: Connection) -> int:
     return int(scalar(conn, "pragma user_version"))
 
 
-def migrate(conn: Connection, db_path: Path | None = None) -> int:
-    """Apply pending migrations, each with its version bump in one transaction."""
+def migrate(conn: Connection, db_path: Path | None = None, repair: Repair | None = None) -> int:
+    """Apply pending migrations, each with its version bump in one transaction. `repair`
+    makes index parts a hand dropped again first: the steps' writes fire their triggers."""
     with storage_errors(db_path, busy_timeout(conn), "migrate"):
-        return _migrate(conn, db_path)
+        return _migrate(conn, db_path, repair)
 
 
-def _migrate(conn: Connection, db_path: Path | None) -> int:
+def _migrate(conn: Connection, db_path: Path | None, repair: Repair | None) -> int:
     if db_path is not None:  # what a copy killed midway (before a migration) left
         copies.sweep_partials(db_path.parent, db_path.name)
     target = len(MIGRATIONS)
@@ -380,14 +382,8 @@ def _migrate(conn: Connection, db_path: Path | None) -> int:
     ):
         return current  # (each probe is one lookup in the schema: well under a millisecond)
     if conn.read_only:
-        made = (
-            "is empty, and a new database"
-            if current == 0
-            else (
-                f"was written by an older memory-mcp (schema version {current}) and must be "
-                "upgraded, which"
-            )
-        )
+        older = f"was written by an older memory-mcp (schema version {current}) and must be"
+        made = "is empty, and a new database" if current == 0 else f"{older} upgraded, which"
         raise ReadOnly(
             f"Cannot open the database {db_path}: it {made} needs write access, but the file "
             "(or its folder) is read-only. Nothing was changed; make it writable, or point "
@@ -398,6 +394,9 @@ def _migrate(conn: Connection, db_path: Path | None) -> int:
     if changes and current > 0 and db_path is not None:  # not for steps with nothing to do
         backup = backup_copy(conn, db_path.with_name(f"{db_path.name}.v{current}.bak"))
         logger.info("Backed up schema v%d database to %s before migrating", current, backup)
+    if changes and repair is not None:
+        with transaction(conn):
+            repair(conn)
     for version, step in steps:
         if version <= current and _applied(conn, step, version, numbered):
             continue

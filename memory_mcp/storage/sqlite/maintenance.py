@@ -11,7 +11,15 @@ from pathlib import Path
 
 from memory_mcp.errors import StorageError, stopped_partway
 from memory_mcp.storage.contract import Counts
-from memory_mcp.storage.sqlite import ftscheck, ftsmerge, ftsrebuild, ftsrestore, room, vectors
+from memory_mcp.storage.sqlite import (
+    ftscheck,
+    ftsmerge,
+    ftsrebuild,
+    ftsrestore,
+    indexparts,
+    room,
+    vectors,
+)
 from memory_mcp.storage.sqlite.base import SqliteBase
 from memory_mcp.storage.sqlite.companions import WAL, beside
 from memory_mcp.storage.sqlite.db import (
@@ -148,17 +156,14 @@ class SqliteMaintenance(SqliteBase):
     def missing_index_parts(self) -> list[str]:
         """The parts of the keyword and vector indexes a hand dropped (doctor --repair makes
         them again)."""
-        return self._read(missing_parts)
+        return self._read(indexparts.missing)
 
     def restore_index_parts(self) -> list[str]:
         """Make the dropped parts again, in one transaction: a keyword index whole, filled
         from `memories`; the vector index's log or triggers, or a new empty index (every
         memory then waits for its vector)."""
         with self._write() as c:
-            gone = missing_parts(c)
-            ftsrestore.restore(c)
-            vectors.restore_parts(c)
-        return gone
+            return indexparts.restore(c)
 
     def compact_keyword_index(self, written: int) -> None:
         """After a bulk write of `written` rows: merge the FTS5 segments it left, when it
@@ -257,7 +262,7 @@ def _integrity(c: Connection) -> str:
     """PRAGMA integrity_check's lines, joined ("ok" when all is well). With part of a keyword
     index dropped (FTS5 cannot open it to check it), each ordinary table on its own: the
     missing part is doctor's other finding."""
-    if not missing_parts(c):
+    if not indexparts.missing(c):
         return "; ".join(str(r[0]) for r in c.execute("pragma integrity_check"))
     tables = c.execute(
         "select name from sqlite_master where type = 'table' and sql not like 'create virtual%'"
@@ -286,8 +291,3 @@ def _fts_rows(c: Connection) -> str:
     gone = ftsrestore.missing(c)
     held = [i for i in KEYWORD_INDEXES if not {n for _, n in ftsrestore.parts(i)} & set(gone)]
     return "select " + (" + ".join(f"(select count(*) from {i}_docsize)" for i in held) or "0")
-
-
-def missing_parts(c: Connection) -> list[str]:
-    """The parts of the keyword and vector indexes the schema lacks."""
-    return ftsrestore.missing(c) + vectors.missing_parts(c)

@@ -400,6 +400,8 @@ def missing_parts(c: Connection) -> list[str]:
     """The parts of the vector index the schema lacks: none before the model made one (the
     meta table names its model then), nor in an index of an older layout (rebuilt when the
     model loads)."""
+    if c.execute("select 1 from sqlite_master where name = 'meta'").fetchone() is None:
+        return []  # a new file
     layout = meta_value(c, "vec_layout")
     if meta_value(c, "embedding_model") is None or layout is None or int(layout) != LAYOUT:
         return []
