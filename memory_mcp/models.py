@@ -358,6 +358,10 @@ class DoctorReport(BaseModel):
     missing_vectors: int
     orphan_vectors: int
     fts_ok: bool
+    missing_index_parts: list[str] = Field(
+        default_factory=list,
+        description="Parts of the keyword index dropped by hand (--repair makes them again).",
+    )
     vector_metadata_drift: int = Field(
         0, description="Vectors whose scope/kind/visibility/dates differ from their memory."
     )
@@ -379,6 +383,7 @@ class DoctorReport(BaseModel):
         return (
             self.integrity == "ok"
             and self.fts_ok
+            and not self.missing_index_parts
             and self.orphan_vectors == 0
             and self.fts_rows == self.memories
             and self.vector_metadata_drift == 0

@@ -83,3 +83,47 @@ def settle_names(
             renamed.append((row["id"], scope, tags))
     superseded = [(old, held[-1]) for held in slots.values() for old in held[:-1]]
     return superseded, renamed
+
+
+def rejoin_left_slots(
+    rows: Iterable[Mapping[str, Any]], stranded: Iterable[int]
+) -> tuple[list[tuple[int, int]], list[tuple[int, int | None]]]:
+    """How values superseded by a memory that no longer holds their slot (scope, key) take
+    their place, as a move settles one today: each joins its own slot as a restored memory
+    does (the later-created of it and the slot's current value stays current; a forgotten
+    one stays forgotten, superseded by nothing). Returns (superseded id, by id) for each
+    new supersession, in order, and (id, its superseded_by in the end) for each stranded id.
+    `rows`: the keyed rows of those slots (id, scope, key, created_at, forgotten_at,
+    superseded_by)."""
+    state = {int(r["id"]): dict(r) for r in rows}
+    slots: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for r in state.values():
+        slots.setdefault((r["scope"], r["key"]), []).append(r)
+
+    def order(r: Mapping[str, Any]) -> tuple[Any, int]:
+        return (r["created_at"], int(r["id"]))
+
+    superseded: list[tuple[int, int]] = []
+    settling = sorted(stranded, key=lambda i: order(state[i]))
+    for memory_id in settling:
+        row = state[memory_id]
+        row["superseded_by"] = None
+        if row["forgotten_at"] is None:
+            holders = sorted(
+                (
+                    r
+                    for r in slots[(row["scope"], row["key"])]
+                    if r["id"] != memory_id
+                    and r["forgotten_at"] is None
+                    and r["superseded_by"] is None
+                ),
+                key=order,
+            )
+            if holders and order(holders[-1]) > order(row):
+                row["superseded_by"] = holders[-1]["id"]
+                superseded.append((memory_id, int(holders[-1]["id"])))
+            else:
+                for holder in holders:
+                    holder["superseded_by"] = memory_id
+                    superseded.append((int(holder["id"]), memory_id))
+    return superseded, [(i, state[i]["superseded_by"]) for i in settling]

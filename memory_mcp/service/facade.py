@@ -81,10 +81,11 @@ class MemoryService(AutomaticMemory, ActingAs):
         create: bool = True,
         reranker: Reranker | None = None,
         connect_timeout_s: int | None = None,
+        damaged: bool = False,
     ) -> "MemoryService":
         """Open (and migrate) the database, creating it unless `create` is False (then a
         missing database is a StorageError); the models are not loaded yet (see open_storage)."""
-        store = open_storage(settings, create=create, connect_timeout_s=connect_timeout_s)
+        store = open_storage(settings, create, connect_timeout_s, damaged)
         if embedder is None and settings.semantic:
             embedder = FastEmbedEmbedder(settings.model, settings.model_dir, settings.cache_dir)
         if reranker is None and settings.reranker:
@@ -363,8 +364,7 @@ class MemoryService(AutomaticMemory, ActingAs):
         return self._maintenance.migrate_to(db, progress, schema)
 
     def doctor(self, repair: bool = False, mask_secrets: bool = False) -> DoctorReport:
-        """Check integrity and index drift; with repair, rebuild what drifted; with
-        mask_secrets, erase the secrets memories kept from before a rule caught them."""
+        """Check integrity and index drift; repair fixes drift; mask_secrets scrubs old secrets."""
         return self._maintenance.doctor(repair, mask_secrets)
 
     def evaluate(self, path: Path) -> evaluation.EvalReport:

@@ -198,23 +198,14 @@ class Lifecycle(Part):
         ids = inputs.check_ids(ids, self.settings.max_ids)
         with all_or_nothing(ids):
             self._check_writable(ids)
-            restored, not_forgotten = self.store.restore(ids, client)
+            done = self.store.restore(ids, client)
         return RestoreResult(
             memories=self.store.get_many(list(ids)),
-            restored=restored,
-            not_forgotten=not_forgotten,
-            merged={i: merged for i in restored if (merged := self._merged_by_restore(i))},
+            restored=done.restored,
+            not_forgotten=done.not_forgotten,
+            # as the restore's transaction decided; more than we show: the history has them
+            merged={i: m for i, m in done.merged.items() if len(m) <= MAX_FOLDS_SHOWN},
         )
-
-    def _merged_by_restore(self, memory_id: int) -> list[int]:
-        """The copies its restore merged into it: the merge entries above its newest
-        restore entry (the restore writes them after it, in its transaction)."""
-        merged: list[int] = []
-        for entry in self.store.history(memory_id, limit=MAX_FOLDS_SHOWN + 1):
-            if entry.action != "merge" or "merged" not in entry.detail:
-                return sorted(merged) if entry.action == "restore" else []
-            merged.append(int(entry.detail["merged"]))
-        return []  # more than we show: the history has them
 
     def purge_candidates(self, ids: Sequence[int], expired: bool = False) -> list[int]:
         inputs.check_id_values(ids)

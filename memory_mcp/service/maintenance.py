@@ -207,6 +207,10 @@ class Maintenance(Part):
 
     def _repair(self, report: DoctorReport, repaired: list[str]) -> None:
         """Each repair the report calls for, in turn, adding to `repaired` as each is done."""
+        if report.missing_index_parts:  # first: the checks below read those parts
+            made = self.store.restore_index_parts()
+            repaired.append(f"made again what was dropped of the indexes ({', '.join(made)})")
+            report = self._diagnose()
         if not report.fts_ok or report.fts_rows != report.memories:
             self.store.rebuild_keyword_index()
             repaired.append("rebuilt the full-text index")
@@ -236,6 +240,7 @@ class Maintenance(Part):
             else counts["memories"],
             orphan_vectors=counts["orphan_vec"],
             fts_ok=self.store.keyword_index_ok(),
+            missing_index_parts=self.store.missing_index_parts(),
             vector_metadata_drift=self.store.vector_metadata_drift(),
             reindex_interrupted=self.store.reindex_pending() is not None,
             wildcard_scopes=[s for s in self.store.scope_names() if WILDCARD in s],

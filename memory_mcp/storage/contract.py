@@ -50,6 +50,7 @@ from memory_mcp.storage.records import NewRow as NewRow
 from memory_mcp.storage.records import Progress as Progress
 from memory_mcp.storage.records import Ranked as Ranked
 from memory_mcp.storage.records import Repeats as Repeats
+from memory_mcp.storage.records import Restored as Restored
 from memory_mcp.storage.records import Tally as Tally
 from memory_mcp.storage.records import VectorDelta as VectorDelta
 from memory_mcp.storage.records import VectorRows as VectorRows
@@ -153,8 +154,9 @@ class MemoryWrites(Protocol):
         """Soft-delete: returns (newly forgotten, already forgotten)."""
         ...
 
-    def restore(self, ids: Iterable[int], client: str | None = None) -> tuple[list[int], list[int]]:
-        """Undo forget: returns (restored, were not forgotten)."""
+    def restore(self, ids: Iterable[int], client: str | None = None) -> Restored:
+        """Undo forget: what was restored, what was not forgotten, and what each restored
+        memory took in (copies of its text merged into it), all as its transaction saw it."""
         ...
 
     def purge(
@@ -361,7 +363,17 @@ class Maintenance(Protocol):
 
     def integrity_check(self) -> str: ...  # 'ok', or what the backend found wrong
     def keyword_index_ok(self) -> bool: ...
-    def rebuild_keyword_index(self) -> None: ...
+    def rebuild_keyword_index(self) -> None: ...  # makes dropped parts again, too
+
+    def missing_index_parts(self) -> list[str]:
+        """The derived index's parts (tables, triggers, indexes) that were dropped by hand:
+        opening refuses such a database unless asked for doctor, whose --repair makes them."""
+        ...
+
+    def restore_index_parts(self) -> list[str]:
+        """Make the dropped parts again (what `missing_index_parts` named), from `memories`
+        or empty for the rebuilds and embeddings doctor --repair runs next."""
+        ...
 
     def compact_keyword_index(self, written: int) -> None:
         """After a bulk write of `written` rows: tidy what its transactions left that slows

@@ -101,6 +101,17 @@ def log_reaches(after: int, oldest: int | None, head: int) -> bool:
 
 
 @dataclass(frozen=True)
+class Restored:
+    """What a restore did, decided in its transaction: the memories back (`restored`), those
+    that were not forgotten, and for each restored id the copies of its text stored
+    meanwhile that were merged into it (policies.folding), in id order."""
+
+    restored: list[int]
+    not_forgotten: list[int]
+    merged: dict[int, list[int]]
+
+
+@dataclass(frozen=True)
 class Tally:
     """The memories matching a filter that share a scope and a kind: how many, and the first
     and last of their times (when it happened, else when it was recorded)."""

@@ -494,6 +494,22 @@ def test_commands_that_need_memories_refuse_a_missing_database(
         assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("args", READ_COMMANDS, ids=lambda a: " ".join(a))
+def test_commands_that_need_memories_leave_an_empty_or_foreign_file_as_it_was(
+    args: tuple[str, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MEMORY_MCP_SEMANTIC", "false")
+    monkeypatch.chdir(tmp_path)
+    db = tmp_path / "memory.db"
+    for found, said in ((b"", "is an empty file (0 bytes)"), (b"notes\n", "not an SQLite")):
+        db.write_bytes(found)
+        result = CliRunner().invoke(app, ["--db", str(db), *args])
+        assert result.exit_code == 1, result.output
+        assert said in result.stderr and len(result.stderr.strip().splitlines()) == 1
+        assert db.read_bytes() == found  # a check never writes a schema into what it checks
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["memory.db"]
+
+
 def test_only_writing_commands_create_a_database(tmp_path: Path) -> None:
     runner, env = CliRunner(), {"MEMORY_MCP_SEMANTIC": "false"}
     typo = tmp_path / "no-such-folder" / "memory.db"
@@ -897,3 +913,26 @@ def test_an_empty_scope_option_is_refused_not_read_as_global(  # type: ignore[no
     run(*command, *option, scope, code=1)
     assert [(m["id"], m["scope"]) for m in as_json(run("list", "--json"))] == [(1, "home")]
     assert not (tmp_path / "md-out").exists()
+
+
+def test_a_dropped_keyword_index_names_doctor_repair_which_rebuilds_it(tmp_path: Path) -> None:
+    runner, env = CliRunner(), {"MEMORY_MCP_SEMANTIC": "false"}
+    db = tmp_path / "memory.db"
+    for text in ("the heron waits by the river", "a kestrel hovers"):
+        assert runner.invoke(app, ["--db", str(db), "remember", text], env=env).exit_code == 0
+    conn = sqlean.connect(str(db))
+    conn.execute("drop table memories_fts")
+    conn.commit()
+    conn.close()
+    for args in (["recall", "heron"], ["stats"], ["remember", "more"], ["list"]):
+        refused = runner.invoke(app, ["--db", str(db), *args], env=env)
+        assert refused.exit_code == 1 and len(refused.stderr.strip().splitlines()) == 1
+        assert "memories_fts" in refused.stderr and "memory-mcp doctor --repair" in refused.stderr
+    checked = runner.invoke(app, ["--db", str(db), "doctor", "--json"], env=env)
+    assert (
+        checked.exit_code == 1
+        and "memories_fts" in json.loads(checked.stdout)["missing_index_parts"]
+    )
+    assert runner.invoke(app, ["--db", str(db), "doctor", "--repair"], env=env).exit_code == 0
+    found = runner.invoke(app, ["--db", str(db), "recall", "heron", "--json"], env=env)
+    assert found.exit_code == 0 and "heron" in found.stdout

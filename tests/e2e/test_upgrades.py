@@ -4,11 +4,12 @@ tests/fixtures/upgrades/<commit>-v<version>.sql are `sqlite3 .dump`s of files th
 commit wrote (`git worktree add /tmp/old <commit>`, then in it, with MEMORY_MCP_SEMANTIC=false):
 remember 8 memories (kinds, tags, two scopes, a key set twice, an event date and expiry,
 non-ASCII text), forget #7 with a reason, edit #6, move #1, remember and purge #9. Add one
-whenever a schema step is appended (the newest now: 1c2e0d4, version 14; those of version 10 and
-later also hold a principal with two grants, from `token add`). cc7099f
+whenever a schema step is appended (the newest now: 1c2e0d4, version 14, before step 15;
+those of version 10 and later also hold a principal with two grants, from `token add`). cc7099f
 numbered its steps in another order than main does now (4 = _erasure, 5 = _one_current_value).
 """
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +17,17 @@ import pytest
 import sqlean
 
 from memory_mcp.config import Settings
+from memory_mcp.models import MemoryFilter
 from memory_mcp.policies.dedup import content_hash
 from memory_mcp.service import MemoryService
+from memory_mcp.storage import open_storage
+from memory_mcp.storage.postgres import db as pg_db
+from memory_mcp.storage.postgres import migrations as pg_migrations
 from memory_mcp.storage.sqlite import db
 from memory_mcp.storage.sqlite.migrations import MIGRATIONS, NOTHING_TO_DO
+from tests import pg
 from tests.conftest import FakeEmbedder
+from tests.storage.rows import row
 
 FIXTURES = sorted((Path(__file__).parent.parent / "fixtures" / "upgrades").glob("*.sql"))
 KEPT = ("id", "content", "kind", "tags", "scope", "metadata", "created_at", "updated_at")
@@ -189,3 +196,139 @@ def test_keys_that_fold_longer_than_a_key_may_be_are_cut_not_lost(tmp_path: Path
         assert [m.id for m in fresh.store.current_for_key("global", keys[32] or "")] == [32]
     finally:
         fresh.close()
+
+
+# id, scope, key, created second, forgotten, superseded_by, why (its supersede entry's)
+STRANDED = [
+    (61, "p2", "user.shell", 1, False, 62, "key"),  # moved alone (before a6bff80)
+    (62, "p1", "user.shell", 2, False, None, None),
+    (63, "p1", "user.editor", 3, False, 64, "key"),  # its value re-keyed away (before ab2ee8c)
+    (64, "p1", "user.old_editor", 4, False, None, None),
+    (65, "p1", "user.editor", 5, False, None, None),  # the slot's later value
+    (66, "p3", "port", 6, True, 67, None),  # forgotten; an entry without a reason
+    (67, "p1", "port", 7, False, None, None),
+    (68, "p1", "deploy", 8, False, 69, "replaces"),  # a correction from another slot: kept
+    (69, "p1", None, 9, False, None, None),
+    (70, "p4", "region", 10, False, 71, "key"),  # moved together with its value: kept
+    (71, "p4", "region", 11, False, None, None),
+    (72, "p5", "lang", 13, False, 73, "key"),  # later than its slot's value, which it hides
+    (73, "p6", "lang", 14, False, None, None),
+    (74, "p5", "lang", 12, False, None, None),
+]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pg.needs_postgres)])
+def test_values_hidden_by_a_slot_they_left_are_settled_as_a_move_settles_them(
+    backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before a6bff80 (and ab2ee8c) a key's old value moved or re-keyed alone, or left behind
+    by its value, stayed superseded by a memory of another slot: hidden where it is. Step 15
+    settles each as a move does now: it joins its own slot (current unless that slot holds a
+    later value), with a `restore` entry naming what it left; nothing else changes."""
+    if backend == "postgres":
+        where = Settings(db=pg.url(), pg_schema=pg.fresh_schema(tmp_path), semantic=False)
+        monkeypatch.setattr(pg_db, "MIGRATIONS", pg_migrations.MIGRATIONS[:-1])
+        monkeypatch.setattr(pg_db, "TARGET", pg_migrations.MIGRATIONS[-2][0])
+    else:
+        where = Settings(db=tmp_path / "memory.db", semantic=False)
+        monkeypatch.setattr(db, "MIGRATIONS", MIGRATIONS[:-1])
+    old = open_storage(where)
+    for mid, scope, key, second, forgotten, by, why in STRANDED:  # as the old code left them
+        at = f"'2026-01-01T00:00:{second:02d}.000000Z'"
+        pg.raw_rows(
+            old,
+            f"""insert into memories (id, content, scope, key, created_at, updated_at,
+                                      forgotten_at, superseded_by, superseded_at)
+                values ({mid}, 'value {mid}', '{scope}', {"null" if key is None else repr(key)},
+                        {at}, {at}, {at if forgotten else "null"}, {by or "null"},
+                        {"null" if by is None else "'2026-01-02T00:00:00Z'"})""",
+        )
+        if by is not None:  # with its history entry (one without a reason, as older ones)
+            detail = {"by": by} | ({} if why is None else {"why": why})
+            pg.raw_rows(
+                old,
+                f"""insert into history (memory_id, action, at, client, detail)
+                    values ({mid}, 'supersede', '2026-01-02T00:00:00Z', 'cli',
+                            '{json.dumps(detail)}')""",
+            )
+    old.close()
+    monkeypatch.undo()
+    store = open_storage(where)
+    try:
+
+        def superseded_by(mid: int) -> int | None:
+            return store.get(mid).superseded_by
+
+        def current(scope: str, key: str) -> list[int]:
+            return [m.id for m in store.current_for_key(scope, key)]
+
+        assert superseded_by(61) is None and current("p2", "user.shell") == [61]
+        assert current("p1", "user.shell") == [62]
+        assert superseded_by(63) == 65 and current("p1", "user.editor") == [65]
+        assert superseded_by(66) is None and store.get(66).forgotten_at is not None
+        assert (superseded_by(68), superseded_by(70)) == (69, 71)  # kept
+        assert current("p5", "lang") == [72] and superseded_by(74) == 72
+        restored = store.history(61)[0]
+        assert (restored.action, restored.client) == ("restore", "migration")
+        assert restored.detail == {"left_replacement": 62}
+        assert [(e.action, e.detail) for e in store.history(63)][:2] == [
+            ("restore", {"left_replacement": 64}), ("supersede", {"by": 65, "why": "key"}),
+        ]  # fmt: skip
+        assert [(e.action, e.detail) for e in store.history(74)][:1] == [
+            ("supersede", {"by": 72, "why": "key"})
+        ]
+        assert [e.action for e in store.history(68)] == ["supersede"]
+        assert pg.raw_rows(store, "select count(*) from memories") == [(len(STRANDED),)]
+        # The schema's rules hold again: a later value of a slot supersedes the current one.
+        later = store.insert(row("Shell is fish", key="user.shell", scope="p2"))
+        assert list(later.supersedes) == [61]
+    finally:
+        store.close()
+    again = open_storage(where)  # settled once: opening again changes nothing
+    try:
+        assert [e.action for e in again.history(61)].count("restore") == 1
+    finally:
+        again.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pg.needs_postgres)])
+def test_an_upgrade_of_a_file_whose_index_was_dropped_makes_the_index_again_first(
+    backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pending step's writes fire the keyword and vector indexes' triggers: with a part of
+    them dropped by hand, the upgrade failed ("no such table"), and no command, doctor
+    included, could open the database. The upgrade (after its backup) makes them again
+    first, BM25's totals recomputed from the rows on PostgreSQL."""
+    if backend == "postgres":
+        where = Settings(db=pg.url(), pg_schema=pg.fresh_schema(tmp_path), semantic=False)
+        monkeypatch.setattr(pg_db, "MIGRATIONS", pg_migrations.MIGRATIONS[:-1])
+        monkeypatch.setattr(pg_db, "TARGET", pg_migrations.MIGRATIONS[-2][0])
+        dropped = ("drop table fts_stats", "drop table vec_log")
+    else:
+        where = Settings(db=tmp_path / "memory.db", semantic=False)
+        monkeypatch.setattr(db, "MIGRATIONS", MIGRATIONS[:-1])
+        dropped = ("drop table memories_fts", "drop table vec_log")
+    old = open_storage(where)
+    old.ensure_vector_index("test-model", 4)
+    for mid, scope, by in ((61, "p2", 62), (62, "p1", None)):
+        at = f"'2026-01-01T00:00:{mid - 40}.000000Z'"
+        pg.raw_rows(
+            old,
+            f"""insert into memories (id, content, scope, key, created_at, updated_at,
+                                      superseded_by, superseded_at)
+                values ({mid}, 'shell {mid}', '{scope}', 'user.shell', {at}, {at},
+                        {by or "null"}, {"null" if by is None else at})""",
+        )
+    for statement in dropped:
+        pg.raw_rows(old, statement)
+    old.close()
+    monkeypatch.undo()
+    store = open_storage(where)
+    try:
+        assert store.get(61).superseded_by is None and store.missing_index_parts() == []
+        assert sorted(i for i, _ in store.search_keywords("shell", MemoryFilter(), 5)) == [61, 62]
+        assert store.keyword_index_ok()
+    finally:
+        store.close()
+    if backend == "sqlite":
+        assert (tmp_path / "memory.db.v14.bak").exists()

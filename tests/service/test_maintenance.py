@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from memory_mcp.adapters.cli import app
 from memory_mcp.config import Settings
 from memory_mcp.errors import InvalidInput
+from memory_mcp.models import MemoryFilter
 from memory_mcp.service import MemoryService
 from tests.conftest import FakeEmbedder
 
@@ -138,7 +139,8 @@ def test_doctor_finds_and_repairs_every_kind_of_drift(service: MemoryService) ->
     fixed = service.doctor(repair=True)
     assert fixed.healthy, fixed
     assert fixed.missing_vectors == 0 and fixed.vector_metadata_drift == 0
-    assert len(fixed.repaired) == 4
+    assert len(fixed.repaired) == 5  # the trigger dropped to orphan a vector is made again
+    assert "memories_vec_ad" in fixed.repaired[0] and not fixed.missing_index_parts
     assert service.recall("drift test memory number 4").hits  # visible again
 
 
@@ -246,3 +248,76 @@ def test_doctor_never_reports_a_healthy_file_unhealthy_under_writes(
             monkeypatch.setattr(service.store, name, after_writes(getattr(service.store, name)))
         reports = [service.doctor() for _ in range(10)]
     assert all(r.healthy for r in reports), [r for r in reports if not r.healthy][:1]
+
+
+EVERY = MemoryFilter(include_forgotten=True)
+# Parts of the derived index a hand may drop, each with the statement that drops it.
+DROPPED = {
+    "sqlite": [
+        ("memories_fts", "drop table memories_fts"),
+        ("memories_fts_hidden", "drop table memories_fts_hidden"),
+        ("memories_fts_config", "drop table memories_fts_config"),
+        ("memories_fts_hidden_data", "drop table memories_fts_hidden_data"),
+        ("memories_fts_source", "drop view memories_fts_source"),
+        ("memories_fts_ai", "drop trigger memories_fts_ai"),
+        ("vec_log", "drop table vec_log"),
+        ("memories_vec_chunks", "drop table memories_vec_chunks"),
+        ("memories_vec_au", "drop trigger memories_vec_au"),
+    ],
+    "postgres": [
+        ("fts_stats", "drop table fts_stats"),
+        ("memories_fts", "drop trigger memories_fts on memories"),
+        ("memories_fts_stats", "drop trigger memories_fts_stats on memories"),
+        ("memories_fts_visible", "drop index memories_fts_visible"),
+        ("vec_log", "drop table vec_log"),
+        ("memories_vec_log", "drop trigger memories_vec_log on memories"),
+        ("memory_vectors_hnsw", "drop index memory_vectors_hnsw"),
+        ("memory_vectors_log", "drop trigger memory_vectors_log on memory_vectors"),
+    ],
+}
+
+
+def test_a_dropped_index_part_is_reported_and_made_again_from_the_memories(
+    settings: Settings, backend: str
+) -> None:
+    """Opening a database whose keyword index was dropped failed on every command, doctor
+    --repair included: the schema steps' probes read it and re-ran steps that could not run
+    on it. A vector index's dropped log, trigger or sqlite-vec table failed every recall and
+    write, while doctor called the database healthy."""
+    from memory_mcp.errors import StorageError
+    from tests import pg
+
+    keyword = settings
+    with closing_service(keyword) as service:
+        for text in ("the heron waits by the river", "a kestrel hovers", "old otter notes"):
+            service.remember(text)
+        service.forget([3])
+    for part, statement in DROPPED[backend]:
+        with closing_service(keyword) as service:
+            pg.raw_rows(service.store, statement)
+        with pytest.raises(StorageError, match=f"{part}.*`memory-mcp doctor --repair`"):
+            MemoryService.open(keyword, embedder=FakeEmbedder())
+        with closing_service(keyword, damaged=True) as service:
+            report = service.doctor()
+            assert part in report.missing_index_parts and not report.healthy
+            fixed = service.doctor(repair=True)
+            assert fixed.healthy and not fixed.missing_index_parts, (part, fixed)
+            assert (fixed.vec_rows, fixed.missing_vectors) == (3, 0)
+        with closing_service(keyword) as service:  # the memories were never touched
+            assert [i for i, _ in service.store.search_keywords("heron", EVERY, 5)] == [1]
+            assert service.store.counts()["memories"] == 3
+            added = service.remember(f"a heron again by the river, after {part}")
+            assert service.doctor().healthy, part  # the index follows writes again
+            service.forget([added.id])
+            service.purge([added.id])
+
+
+@contextmanager
+def closing_service(settings: Settings, damaged: bool = False) -> Iterator[MemoryService]:
+    service = MemoryService.open(settings, embedder=FakeEmbedder(), damaged=damaged)
+    try:
+        if not damaged:  # (doctor --repair loads the model when it has vectors to make)
+            assert service.semantic.ensure()
+        yield service
+    finally:
+        service.close()

@@ -5,9 +5,11 @@ says explicitly kept (policies/keys.py, policies/repeats.py)."""
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from memory_mcp.config import Settings
 from memory_mcp.errors import InvalidInput, NotFound
 from memory_mcp.service import MemoryService
 from tests.conftest import FakeEmbedder
@@ -149,6 +151,33 @@ def test_a_restored_memory_said_again_and_replaced_since_is_one_memory(
     service.purge([zed.id])
     assert [m.id for m in service.store.current_for_key("global", "user.editor")] == [helix.id]
     assert [h.id for h in service.recall("Editor is Helix").hits] == [helix.id]
+
+
+def test_what_a_restore_merged_is_what_its_transaction_did_whatever_is_written_after(
+    service: MemoryService, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The copies a restore merged were read back from the memory's history after its
+    transaction: another writer's change to the memory in between (a forget, an edit) hid
+    them, and restore reported nothing merged. Now the transaction itself reports them."""
+    helix = service.remember("Editor is Helix", key="user.editor")
+    service.forget([helix.id])
+    again = service.remember("Editor is Helix", key="user.editor")
+    service.remember("Editor is Zed", key="user.editor")
+    other = MemoryService.open(settings.model_copy(update={"semantic": False}))
+    restore = service.store.restore
+
+    def then_another_writer(ids: Any, client: str | None = None) -> Any:
+        done = restore(ids, client)  # committed: another process may write at once
+        other.forget([helix.id], reason="changed my mind")
+        return done
+
+    monkeypatch.setattr(service.store, "restore", then_another_writer)
+    try:
+        result = service.restore([helix.id])
+    finally:
+        other.close()
+    assert (result.restored, result.merged) == ([helix.id], {helix.id: [again.id]})
+    assert [e.action for e in service.history(helix.id)][:3] == ["forget", "merge", "restore"]
 
 
 def test_a_value_said_again_after_another_stays_two_memories_when_restored(

@@ -19,7 +19,7 @@ from memory_mcp.config import Settings
 from memory_mcp.errors import InvalidInput, NotFound, SchemaMismatch, StorageError
 from memory_mcp.models import Memory, MemoryFilter
 from memory_mcp.storage import open_storage
-from memory_mcp.storage.contract import SCRUBBED, Inserted, Storage, VectorRows
+from memory_mcp.storage.contract import SCRUBBED, Inserted, Restored, Storage, VectorRows
 from memory_mcp.timestamps import format_time
 from tests import pg
 from tests.storage.rows import row, vec
@@ -171,8 +171,8 @@ def test_forget_and_restore_report_what_changed(storage: Storage) -> None:
     assert storage.search_vectors(vec(1, 0, 0, 0), MemoryFilter(), 5) == []
     assert storage.count(MemoryFilter()) == 0
     assert storage.count(MemoryFilter(include_forgotten=True)) == 2
-    assert storage.restore([a]) == ([a], [])
-    assert storage.restore([a]) == ([], [a])
+    assert storage.restore([a]) == Restored([a], [], {})
+    assert storage.restore([a]) == Restored([], [a], {})
     assert ids(storage.search_vectors(vec(1, 0, 0, 0), MemoryFilter(), 5)) == [a]
 
 
@@ -808,7 +808,7 @@ def test_purging_a_replacement_brings_back_what_it_replaced(storage: Storage) ->
     storage.purge([zsh, fish])
     assert storage.get(shell).forgotten_at is not None  # still forgotten, no longer replaced
     assert storage.get(shell).superseded_by is None and current("user.shell") == []
-    assert storage.restore([shell])[0] == [shell] and current("user.shell") == [shell]
+    assert storage.restore([shell]).restored == [shell] and current("user.shell") == [shell]
     every = storage.find(EVERYTHING, limit=100)
     held = {m.id for m in every}
     assert all(m.superseded_by in held for m in every if m.superseded_by is not None)
@@ -859,7 +859,7 @@ def test_a_key_value_leaving_its_scope_brings_back_what_it_replaced_there(
     assert storage.get(bash).superseded_by == zsh
     before = storage.get(bash)
     storage.set_forgotten([zsh], None)  # forget changes nothing else, so restore undoes it
-    assert current("p1") == [] and storage.restore([zsh])[0] == [zsh]
+    assert current("p1") == [] and storage.restore([zsh]).restored == [zsh]
     assert storage.get(bash) == before and current("p1") == [zsh]
     storage.update(zsh, {"scope": "p2"}, client="test")
     assert current("p1") == [bash] and current("p2") == [zsh]

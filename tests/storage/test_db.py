@@ -19,7 +19,15 @@ from memory_mcp.errors import SchemaMismatch, StorageError
 from memory_mcp.models import MemoryFilter
 from memory_mcp.storage import open_storage
 from memory_mcp.storage.sqlite import db, migrations
-from memory_mcp.storage.sqlite.migrations import MIGRATIONS
+from memory_mcp.storage.sqlite.migrations import (
+    MIGRATIONS,
+    context,
+    initial,
+    keyword_words,
+    lifecycle,
+    one_current,
+    spaced,
+)
 from tests.storage.rows import row
 
 
@@ -128,7 +136,7 @@ def test_migration_settles_keys_with_several_current_values(tmp_path: Path) -> N
     """Writers racing before one current value per key was enforced left clashes: the
     migration keeps the later-created value current and supersedes the others by it."""
     path = tmp_path / "raced.db"
-    conn = old_schema(path, migrations._one_current_value)
+    conn = old_schema(path, one_current.one_current_value)
     rows = [  # (content, scope, key, created_at, forgotten_at)
         ("Editor is Helix", "global", "user.editor", "2024-01-03T00:00:00.000000Z", None),
         ("Editor is Zed", "global", "user.editor", "2024-01-01T00:00:00.000000Z", None),
@@ -152,7 +160,7 @@ def test_migration_settles_keys_with_several_current_values(tmp_path: Path) -> N
         )
     conn.close()
     store = open_storage(Settings(db=path, semantic=False))
-    assert (tmp_path / f"raced.db.v{MIGRATIONS.index(migrations._one_current_value)}.bak").exists()
+    assert (tmp_path / f"raced.db.v{MIGRATIONS.index(one_current.one_current_value)}.bak").exists()
     assert [m.id for m in store.current_for_key("global", "user.editor")] == [1]
     assert [store.get(i).superseded_by for i in (2, 3, 4, 5)] == [1, 1, None, None]
     entry = store.history(2)[0]
@@ -248,7 +256,7 @@ def test_partial_copies_of_dead_processes_are_swept_on_open(tmp_path: Path) -> N
 
 
 def _erasure_as_first_numbered(conn: Any) -> None:
-    """The _erasure step as main numbered it 4 (Dec 5, 12:27-12:41), before the keyword
+    """The erasure step as main numbered it 4 (Dec 5, 12:27-12:41), before the keyword
     index was split in two: secure-delete on the one index, purged memories' text erased."""
     conn.execute("insert into memories_fts (memories_fts, rank) values ('secure-delete', 1)")
     conn.execute(
@@ -264,8 +272,8 @@ def test_a_file_numbered_in_another_step_order_is_completed(tmp_path: Path, step
     the steps whose work is missing, skips those it holds, and loses nothing."""
     path = tmp_path / "merged.db"
     conn = db.connect(path)
-    order = [migrations._initial, migrations._lifecycle, migrations._context]
-    order += [_erasure_as_first_numbered, migrations._one_current_value][: steps - 3]
+    order = [initial.initial_schema, lifecycle.lifecycle, context.context]
+    order += [_erasure_as_first_numbered, one_current.one_current_value][: steps - 3]
     for version, step in enumerate(order, start=1):
         with db.transaction(conn):
             step(conn)
@@ -334,7 +342,7 @@ def test_an_upgrade_whose_steps_have_nothing_to_do_makes_no_backup(tmp_path: Pat
     finally:
         store.close()
     conn = db.connect(path)
-    assert db.schema_version(conn) == len(MIGRATIONS) == 14
+    assert db.schema_version(conn) == len(MIGRATIONS) == 15
     conn.close()
     assert list(tmp_path.glob("*.bak*")) == []
 
@@ -401,7 +409,7 @@ def test_grants_take_one_unicode_form_on_upgrade(tmp_path: Path) -> None:
 
 def test_every_schema_step_has_a_probe() -> None:
     """A step appended without a probe would be trusted to its number, which a merge may
-    have given another step in some file (see migrations.py)."""
+    have given another step in some file (see migrations/)."""
     assert set(MIGRATIONS) == set(migrations.APPLIED)
 
 
@@ -421,7 +429,7 @@ def test_the_keyword_index_is_rebuilt_spaced_on_upgrade(tmp_path: Path) -> None:
     them (a sentence one word; tags as escaped JSON): step 8 rebuilds both indexes, keeping
     their secure-delete setting, and finds them."""
     path = tmp_path / "v7.db"
-    conn = old_schema(path, migrations._spaced_keyword_index)
+    conn = old_schema(path, spaced.spaced_keyword_index)
     rows = [  # (content, tags, forgotten_at)
         ("我喜欢喝咖啡，不喜欢喝茶", "[]", None),
         ("Quarterly numbers", '["caf\\u00e9"]', None),
@@ -448,7 +456,7 @@ def test_the_keyword_index_is_rebuilt_with_words_on_upgrade(tmp_path: Path) -> N
     `kullanıcı` apart from `KULLANICI`: step 9 rebuilds both indexes (policies.keyword_text),
     keeping their secure-delete setting, and finds them."""
     path = tmp_path / "v8.db"
-    conn = old_schema(path, migrations._keyword_words)
+    conn = old_schema(path, keyword_words.keyword_words)
     rows = [  # (content, tags, forgotten_at)
         ("ฉันอ่านข่าวทุกวัน", "[]", None),
         ("Written in C#", '["c++"]', None),

@@ -242,6 +242,7 @@ def open_service(
     semantic: bool = False,
     create: bool = False,
     connect_timeout_s: int | None = None,
+    damaged: bool = False,
 ) -> Iterator[MemoryService]:
     """Open the service; `semantic` loads the model when the command first needs it (the
     CLI can wait for it), which is after the service has checked the command's input: a bad
@@ -249,6 +250,7 @@ def open_service(
 
     Only commands that store new memories pass `create`: the others refuse a database that
     does not exist, so a mistyped --db is an error rather than a new, empty database.
+    Only doctor passes `damaged`: it opens a database whose keyword index was dropped.
     """
     settings = settings_for(ctx, db=db)
     path = Path(settings.db).expanduser()
@@ -263,7 +265,9 @@ def open_service(
             f"No folder {path.parent} for the database {path}: check --db (or "
             "MEMORY_MCP_DB), or create the folder first."
         )
-    service = MemoryService.open(settings, create=create, connect_timeout_s=connect_timeout_s)
+    service = MemoryService.open(
+        settings, create=create, connect_timeout_s=connect_timeout_s, damaged=damaged
+    )
     try:
         if semantic:
             service.semantic.load_on_demand = functools.partial(_load_model, service)

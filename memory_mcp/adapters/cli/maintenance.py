@@ -168,7 +168,7 @@ def doctor(
     json_: JsonOpt = False,
 ) -> None:
     """Check integrity and index drift; --repair fixes drift."""
-    with open_service(ctx, db) as service:
+    with open_service(ctx, db, damaged=True) as service:
         report = service.doctor(repair=repair, mask_secrets=mask_secrets)
     if json_:
         as_json(report.model_dump() | {"healthy": report.healthy})

@@ -1,7 +1,8 @@
 """The PostgreSQL backend: tsvector + GIN for keywords, pgvector (HNSW) for vectors, any
 number of server processes on one database."""
 
-from memory_mcp.storage.postgres import db
+from memory_mcp.errors import StorageError
+from memory_mcp.storage.postgres import db, restore
 from memory_mcp.storage.postgres.store import PgStore
 
 
@@ -12,14 +13,18 @@ def open_store(
     statement_timeout_ms: int,
     create: bool = True,
     connect_timeout_s: int = db.CONNECT_TIMEOUT_S,
+    damaged: bool = False,
 ) -> PgStore:
     """Connect, migrate the schema (creating it unless `create` is False), open the pool.
-    `connect_timeout_s`: how long each new connection may take (a hook gives up sooner)."""
+    `connect_timeout_s`: how long each new connection may take (a hook gives up sooner).
+    A schema whose derived parts were dropped by hand is refused unless `damaged` (doctor)."""
     where = db.safe_location(url, schema)
     db.url_options(url, schema)  # refused before anything is created in the wrong place
     with db.storage_errors(where, "open", connect_timeout_s):
         with db.connect_once(url, schema, statement_timeout_ms, connect_timeout_s) as conn:
-            db.migrate(conn, schema, create)
+            db.migrate(conn, schema, create, restore.restore)
+            if not damaged and (gone := restore.missing(conn)):
+                raise StorageError(restore.REPAIR.format(where=where, parts=", ".join(gone)))
         pool = db.open_pool(url, schema, pool_size, statement_timeout_ms, connect_timeout_s)
     return PgStore(pool, where, schema)
 

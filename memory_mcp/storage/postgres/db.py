@@ -9,7 +9,7 @@ StorageError, and the next call works once the server is back.
 """
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -225,9 +225,12 @@ def schema_version(c: Connection, schema: str) -> int:
     return int(row["v"] or 0) if row else 0
 
 
-def migrate(c: Connection, schema: str, create: bool) -> int:
+def migrate(
+    c: Connection, schema: str, create: bool, repair: Callable[[Connection], object] | None = None
+) -> int:
     """Apply pending migrations, each with its version row in one transaction, under an
-    advisory lock: replicas starting together migrate once, the others wait and skip."""
+    advisory lock: replicas starting together migrate once, the others wait and skip.
+    `repair` makes derived parts a hand dropped again first (restore.py)."""
     current = schema_version(c, schema)
     if current > TARGET:
         raise SchemaMismatch(
@@ -254,6 +257,8 @@ def migrate(c: Connection, schema: str, create: bool) -> int:
             _create_vector_extension(c)
         if not _schema_exists(c, schema):
             c.execute(sql.SQL("create schema {}").format(sql.Identifier(schema)))
+        if repair is not None:  # the steps' writes fire the triggers of parts a hand dropped
+            repair(c)
     for version, step in MIGRATIONS:
         with c.transaction():
             c.execute("select pg_advisory_xact_lock(%s, hashtext(%s))", (MIGRATE_LOCK, schema))

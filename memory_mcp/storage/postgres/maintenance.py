@@ -7,10 +7,10 @@ from pathlib import Path
 
 from memory_mcp.errors import StorageError, stopped_partway
 from memory_mcp.storage.contract import Counts
-from memory_mcp.storage.postgres import vectors
+from memory_mcp.storage.postgres import restore, vectors
 from memory_mcp.storage.postgres.base import PgBase
 from memory_mcp.storage.postgres.db import Connection, scalar
-from memory_mcp.storage.postgres.migrations import CURRENT, FTS_OF, LENGTH_OF
+from memory_mcp.storage.postgres.migrations import FTS_OF, LENGTH_OF
 
 REBUILD_BATCH = 2_000
 VACUUM_MIN_ROWS = 256
@@ -24,9 +24,7 @@ _STALE_FTS = f"""select count(*) from memories
                    and (fts is distinct from {FTS_OF} or doc_len is distinct from {LENGTH_OF})"""
 CHECK_BATCH = 5_000
 # BM25's totals (fts_stats, kept by a trigger) as the rows give them, by visibility.
-_STATS_OF = f"""select v.visible, count(m.id) as docs, coalesce(sum(m.doc_len), 0) as tokens
-                from (values (true), (false)) as v (visible)
-                left join memories m on ({CURRENT}) = v.visible group by v.visible"""
+_STATS_OF = restore.STATS_OF
 
 
 class PgMaintenance(PgBase):
@@ -93,6 +91,8 @@ class PgMaintenance(PgBase):
     def keyword_index_ok(self) -> bool:
         """Every row's words and length are what its text gives, and BM25's totals are
         those of the rows."""
+        if self.missing_index_parts():
+            return False
         return self._stale_keyword_entries() == 0 and self._keyword_totals_ok()
 
     def _keyword_totals_ok(self) -> bool:
@@ -134,7 +134,10 @@ class PgMaintenance(PgBase):
         long (the statistics trigger follows each row's change), then BM25's totals from
         the rows in one statement, in case they had drifted by themselves. A failure after
         the first batch says what the earlier batches rewrote (their "Nothing was changed"
-        is only true of the batch that failed)."""
+        is only true of the batch that failed). Parts a hand dropped are made again first
+        (restore.py)."""
+        with self._write() as c:
+            restore.restore(c)
         last = done = 0
         try:
             while True:
@@ -167,6 +170,16 @@ class PgMaintenance(PgBase):
                 "run `memory-mcp reindex` (or `memory-mcp doctor --repair`) again: it "
                 "recomputes every entry",
             ) from exc
+
+    def missing_index_parts(self) -> list[str]:
+        """The derived parts a hand dropped (doctor --repair makes them again)."""
+        return self._read(restore.missing)
+
+    def restore_index_parts(self) -> list[str]:
+        """Make the dropped parts again, in one transaction (the keyword rebuild then fills
+        the rows' words and BM25's totals)."""
+        with self._write() as c:
+            return restore.restore(c)
 
     def delete_orphan_vectors(self) -> int:
         """Always 0 here: a vector is deleted with its memory (foreign key)."""

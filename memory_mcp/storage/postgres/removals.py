@@ -12,6 +12,7 @@ from typing import Any
 import psycopg
 
 from memory_mcp.storage import audit
+from memory_mcp.storage.contract import Restored
 from memory_mcp.storage.postgres import decisions, history, vectors
 from memory_mcp.storage.postgres.base import PgBase, require_row
 from memory_mcp.storage.postgres.db import Connection, storage_errors
@@ -27,15 +28,17 @@ class PgRemovals(PgBase):
     def set_forgotten(
         self, ids: Iterable[int], reason: str | None, client: str | None = None
     ) -> tuple[list[int], list[int]]:
-        return self._toggle_forgotten(list(ids), True, reason, client)
+        return self._toggle_forgotten(list(ids), True, reason, client)[:2]
 
-    def restore(self, ids: Iterable[int], client: str | None = None) -> tuple[list[int], list[int]]:
-        return self._toggle_forgotten(list(ids), False, None, client)
+    def restore(self, ids: Iterable[int], client: str | None = None) -> Restored:
+        return Restored(*self._toggle_forgotten(list(ids), False, None, client))
 
     def _toggle_forgotten(
         self, ids: list[int], forget: bool, reason: str | None, client: str | None
-    ) -> tuple[list[int], list[int]]:
+    ) -> tuple[list[int], list[int], dict[int, list[int]]]:
+        """(changed, unchanged, the copies each restored memory took in)."""
         now = utc_now()
+        took: dict[int, list[int]] = {}
         changed: list[int] = []
         unchanged: list[int] = []
         with self._write() as c:
@@ -52,10 +55,11 @@ class PgRemovals(PgBase):
                 )
                 action = "forget" if forget else "restore"
                 history.record(c, memory_id, action, client, reason=reason)
-                if not forget:  # its text stored again meanwhile: one memory of it
-                    fold_repeats(c, memory_id, client)
+                # restored, its text stored again meanwhile: one memory of it
+                if not forget and (folded := fold_repeats(c, memory_id, client)):
+                    took[memory_id] = sorted(folded)
                 changed.append(memory_id)
-        return changed, unchanged
+        return changed, unchanged, took
 
     def purge(
         self, ids: Iterable[int], client: str | None = None, action: str = "purge"

@@ -19,6 +19,16 @@ LOG_KEEP = 100_000  # changes kept in vec_log; a copy further behind reloads in 
 _DROP = ["drop table if exists memory_vectors cascade"]
 
 
+# The table's parts (restore.py makes one again when a hand dropped it).
+HNSW_INDEX = """
+    create index memory_vectors_hnsw on memory_vectors using hnsw (embedding vector_cosine_ops)
+    """
+LOG_TRIGGER = """
+    create trigger memory_vectors_log after insert or update or delete on memory_vectors
+    for each row execute function memory_vectors_log()
+    """
+
+
 def _ddl(dim: int) -> list[str]:
     return [
         f"""
@@ -27,14 +37,8 @@ def _ddl(dim: int) -> list[str]:
             embedding vector({int(dim)}) not null
         )
         """,
-        """
-        create index memory_vectors_hnsw on memory_vectors
-        using hnsw (embedding vector_cosine_ops)
-        """,
-        """
-        create trigger memory_vectors_log after insert or update or delete on memory_vectors
-        for each row execute function memory_vectors_log()
-        """,
+        HNSW_INDEX,
+        LOG_TRIGGER,
     ]
 
 

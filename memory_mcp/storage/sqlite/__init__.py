@@ -2,7 +2,8 @@
 
 from pathlib import Path
 
-from memory_mcp.storage.sqlite import db, room
+from memory_mcp.errors import StorageError
+from memory_mcp.storage.sqlite import db, ftsrestore, indexparts, room
 from memory_mcp.storage.sqlite.store import SqliteStore
 
 
@@ -12,6 +13,7 @@ def open_store(
     max_bytes: int | None = None,
     durability: str = "full",
     create: bool = True,
+    damaged: bool = False,
 ) -> SqliteStore:
     """Open (and migrate) the database file at `path`, creating it unless `create` is False.
 
@@ -22,14 +24,19 @@ def open_store(
     kept beside the database (the log the size cap counts, the reserve for a full disk, the
     size `stats` reports) are then the ones beside that file, and two spellings of one file
     (a link, `a/../a/memory.db`) are one location, so `migrate --to` refuses either as the
-    source itself. A path to nothing is left as written, for its error to name it."""
+    source itself. A path to nothing is left as written, for its error to name it.
+
+    A file whose keyword or vector index was dropped by hand, in part, is refused with what
+    to run, unless `damaged` (doctor, which reports it and whose --repair makes it again)."""
     if path.exists():
         path = path.resolve()
 
     def opened(create: bool = False) -> db.Connection:
         conn = db.connect(path, busy_timeout_ms, max_bytes, durability, create=create)
         try:
-            db.migrate(conn, path)
+            db.migrate(conn, path, indexparts.restore)
+            if not damaged and (gone := indexparts.missing(conn)):
+                raise StorageError(ftsrestore.REPAIR.format(path=path, parts=", ".join(gone)))
         except BaseException:
             conn.close()  # a refused file (newer schema, read-only): no -wal or -shm left
             raise

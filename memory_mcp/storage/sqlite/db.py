@@ -16,7 +16,7 @@ import sqlite_vec
 from memory_mcp.errors import MemoryMCPError, ReadOnly, SchemaMismatch, StorageError
 from memory_mcp.policies.keyword_text import indexed
 from memory_mcp.policies.text import spaced
-from memory_mcp.storage.sqlite import copies, faults, room
+from memory_mcp.storage.sqlite import copies, faults, ftsrestore, room
 from memory_mcp.storage.sqlite.companions import WAL, beside
 from memory_mcp.storage.sqlite.keyword_schema import (
     KEYWORDS_FUNCTION,
@@ -57,6 +57,7 @@ class Connection(sqlean.Connection):
 Row = sqlean.Row
 DatabaseError = sqlean.DatabaseError
 OperationalError = sqlean.OperationalError
+Repair = Callable[[Connection], object]  # migrate's: makes index parts a hand dropped again
 
 
 def connect(
@@ -90,6 +91,8 @@ def connect(
                     "MEMORY_MCP_DB); a new database is made by the first memory stored "
                     "(memory-mcp remember or import, or a client through the server)."
                 )
+            if not create and faults.empty(path):
+                raise StorageError(faults.EMPTY.format(path=path))
             read_only = path.exists() and faults.read_only(path)
             if not read_only:
                 _create_private(path)
@@ -353,13 +356,14 @@ def schema_version(conn: Connection) -> int:
     return int(scalar(conn, "pragma user_version"))
 
 
-def migrate(conn: Connection, db_path: Path | None = None) -> int:
-    """Apply pending migrations, each with its version bump in one transaction."""
+def migrate(conn: Connection, db_path: Path | None = None, repair: Repair | None = None) -> int:
+    """Apply pending migrations, each with its version bump in one transaction. `repair`
+    makes index parts a hand dropped again first: the steps' writes fire their triggers."""
     with storage_errors(db_path, busy_timeout(conn), "migrate"):
-        return _migrate(conn, db_path)
+        return _migrate(conn, db_path, repair)
 
 
-def _migrate(conn: Connection, db_path: Path | None) -> int:
+def _migrate(conn: Connection, db_path: Path | None, repair: Repair | None) -> int:
     if db_path is not None:  # what a copy killed midway (before a migration) left
         copies.sweep_partials(db_path.parent, db_path.name)
     target = len(MIGRATIONS)
@@ -370,34 +374,36 @@ def _migrate(conn: Connection, db_path: Path | None) -> int:
             f"understands ({target}). Upgrade memory-mcp; the file was not modified."
         )
     steps = list(enumerate(MIGRATIONS, start=1))
-    if current == target and all(_applied(conn, step, version) for version, step in steps):
+    # A keyword index dropped by hand: the probes that read it cannot tell, so the file's
+    # number counts the steps it made; doctor --repair makes it again (ftsrestore.py).
+    numbered = bool(ftsrestore.missing(conn))
+    if current == target and all(
+        _applied(conn, step, version, numbered) for version, step in steps
+    ):
         return current  # (each probe is one lookup in the schema: well under a millisecond)
     if conn.read_only:
-        made = (
-            "is empty, and a new database"
-            if current == 0
-            else (
-                f"was written by an older memory-mcp (schema version {current}) and must be "
-                "upgraded, which"
-            )
-        )
+        older = f"was written by an older memory-mcp (schema version {current}) and must be"
+        made = "is empty, and a new database" if current == 0 else f"{older} upgraded, which"
         raise ReadOnly(
             f"Cannot open the database {db_path}: it {made} needs write access, but the file "
             "(or its folder) is read-only. Nothing was changed; make it writable, or point "
             "MEMORY_MCP_DB at a writable file."
         )
     # Probed in order and lazily, as above: a probe may read what the steps before it make.
-    changes = any(not _applied(conn, step, version) for version, step in steps)
+    changes = any(not _applied(conn, step, version, numbered) for version, step in steps)
     if changes and current > 0 and db_path is not None:  # not for steps with nothing to do
         backup = backup_copy(conn, db_path.with_name(f"{db_path.name}.v{current}.bak"))
         logger.info("Backed up schema v%d database to %s before migrating", current, backup)
+    if changes and repair is not None:
+        with transaction(conn):
+            repair(conn)
     for version, step in steps:
-        if version <= current and _applied(conn, step, version):
+        if version <= current and _applied(conn, step, version, numbered):
             continue
         with transaction(conn):
             # Another process may have run it while we waited for the write lock; a file
-            # whose numbers meant other steps (see migrations.py) may hold its work already.
-            if not _applied(conn, step, version):
+            # whose numbers meant other steps (see migrations/) may hold its work already.
+            if not _applied(conn, step, version, numbered):
                 step(conn)
                 logger.debug("Applied schema step %d", version)
             if schema_version(conn) < version:
@@ -413,11 +419,16 @@ def _migrate(conn: Connection, db_path: Path | None) -> int:
     return target
 
 
-def _applied(conn: Connection, step: Callable[[Any], None], version: int) -> bool:
+def _applied(
+    conn: Connection, step: Callable[[Any], None], version: int, numbered: bool = False
+) -> bool:
     """Whether the schema holds the step's work: its probe says so (APPLIED), or, for a step
-    without one, the file's version number counts it."""
+    without one (or any step up to the file's version, when `numbered`), the file's version
+    number counts it."""
     probe = APPLIED.get(step)
-    return bool(probe(conn)) if probe is not None else schema_version(conn) >= version
+    if probe is None or (numbered and version <= schema_version(conn)):
+        return schema_version(conn) >= version
+    return bool(probe(conn))
 
 
 def busy_timeout(conn: Connection) -> int:

@@ -52,6 +52,24 @@ def missing(path: Path) -> str | None:
     return None
 
 
+EMPTY = (
+    "The database {path} is an empty file (0 bytes): no memories, and nothing was written to "
+    "it. Check the path (--db or MEMORY_MCP_DB); the first memory stored there (memory-mcp "
+    "remember or import) makes it a database."
+)
+
+
+def empty(path: Path) -> bool:
+    """Whether the file is empty, with no write-ahead log holding its first pages either (a
+    command that only reads must leave it as it is: opening it would write a schema)."""
+    log = path.with_name(f"{path.name}-wal")
+    return (
+        path.is_file()
+        and path.stat().st_size == 0
+        and (not log.exists() or log.stat().st_size == 0)
+    )
+
+
 def read_only(path: Path | str | None) -> bool:
     """Whether the file or its folder (where SQLite keeps -wal and -shm) is not writable."""
     if path is None or str(path) == ":memory:":

@@ -4,7 +4,7 @@ from memory_mcp.policies.keyword_text import search_words, searched, words
 from memory_mcp.policies.text import STOPWORDS
 
 # The keyword index is two FTS5 tables: visible memories (neither forgotten nor superseded),
-# and the rest (migrations._visible_keyword_index made them; that released step spells them).
+# and the rest (migrations/visible.py made them; that released step spells them).
 KEYWORD_INDEXES = ("memories_fts", "memories_fts_hidden")
 MIN_ID = -(2**63)  # below every rowid
 

@@ -27,7 +27,7 @@ from memory_mcp.storage.sqlite.db import Connection, DatabaseError, meta_value, 
 from memory_mcp.storage.sqlite.fts import MIN_ID
 
 # Options FTS5 keeps per table in `<index>_config` that a new table must carry over. The
-# schema turns secure-delete on for both indexes (migrations._erasure); a new table starts
+# schema turns secure-delete on for both indexes (migrations/erasure.py); a new table starts
 # with it off, so it is set even when the old table's options cannot be read.
 _DEFAULT_OPTIONS = {"secure-delete": 1}
 _NOT_OPTIONS = ("version",)  # FTS5's own format number, written when a table is created

@@ -1,4 +1,4 @@
-"""The definition of SQLite's two keyword indexes, as the schema steps (migrations.py) make it:
+"""The definition of SQLite's two keyword indexes, as the schema steps (migrations/) make it:
 a view of the text each indexes, the FTS5 table over it, and the triggers keeping it in step."""
 
 import json

@@ -11,7 +11,15 @@ from pathlib import Path
 
 from memory_mcp.errors import StorageError, stopped_partway
 from memory_mcp.storage.contract import Counts
-from memory_mcp.storage.sqlite import ftscheck, ftsmerge, ftsrebuild, room, vectors
+from memory_mcp.storage.sqlite import (
+    ftscheck,
+    ftsmerge,
+    ftsrebuild,
+    ftsrestore,
+    indexparts,
+    room,
+    vectors,
+)
 from memory_mcp.storage.sqlite.base import SqliteBase
 from memory_mcp.storage.sqlite.companions import WAL, beside
 from memory_mcp.storage.sqlite.db import (
@@ -27,8 +35,6 @@ from memory_mcp.storage.sqlite.fts import KEYWORD_INDEXES
 
 logger = logging.getLogger(__name__)
 
-# Rows of both keyword indexes together.
-FTS_ROWS = "select " + " + ".join(f"(select count(*) from {i}_docsize)" for i in KEYWORD_INDEXES)
 FTS_CHECKS = ftscheck.CHECKS  # FTS5's full check of each, in place
 REBUILD_SECONDS = 0.1  # aimed length of one keyword-rebuild transaction
 REBUILD_FIRST_ROWS = 200
@@ -53,14 +59,14 @@ class SqliteMaintenance(SqliteBase):
                 return int(scalar(c, sql))
 
             with read_snapshot(c):
-                has_vectors = vectors.has_table(c)
+                has_vectors = vectors.readable(c)
                 rows = c.execute(_MEMORY_ROWS).fetchone()
                 assert rows is not None
                 return {
                     "memories": int(rows[0]),
                     "forgotten": int(rows[1]),
                     "superseded": int(rows[2]),
-                    "fts": one(FTS_ROWS),
+                    "fts": one(_fts_rows(c)),
                     "vec": one("select count(*) from memories_vec") if has_vectors else 0,
                     "orphan_vec": one(_ORPHAN_VECTORS) if has_vectors else 0,
                 }
@@ -94,6 +100,8 @@ class SqliteMaintenance(SqliteBase):
         check). A file is checked on a snapshot copy (ftscheck.py), through a connection of
         its own: the check reads the whole index, and writers must not wait for it. Without
         room for the copy, or without a file, it runs in place, holding the write lock."""
+        if self.missing_index_parts():
+            return False
         if self.path is not None:
             try:
                 with (
@@ -117,8 +125,11 @@ class SqliteMaintenance(SqliteBase):
     def rebuild_keyword_index(self) -> None:
         """Rebuild both keyword indexes from `memories` in short transactions
         (ftsrebuild.py), pausing between them so other writers get the lock: none waits
-        longer than about one batch (REBUILD_SECONDS)."""
-        for index in KEYWORD_INDEXES:
+        longer than about one batch (REBUILD_SECONDS). An index a hand dropped part of is
+        made again whole, in one transaction (ftsrestore.py)."""
+        with self._write() as c:
+            made = ftsrestore.restore(c)
+        for index in (i for i in KEYWORD_INDEXES if i not in made):
             try:
                 self._rebuild_one(index)
             except StorageError as exc:
@@ -141,6 +152,18 @@ class SqliteMaintenance(SqliteBase):
             "keyword index rebuild",
             REBUILD_AGAIN,
         )
+
+    def missing_index_parts(self) -> list[str]:
+        """The parts of the keyword and vector indexes a hand dropped (doctor --repair makes
+        them again)."""
+        return self._read(indexparts.missing)
+
+    def restore_index_parts(self) -> list[str]:
+        """Make the dropped parts again, in one transaction: a keyword index whole, filled
+        from `memories`; the vector index's log or triggers, or a new empty index (every
+        memory then waits for its vector)."""
+        with self._write() as c:
+            return indexparts.restore(c)
 
     def compact_keyword_index(self, written: int) -> None:
         """After a bulk write of `written` rows: merge the FTS5 segments it left, when it
@@ -236,8 +259,16 @@ class SqliteMaintenance(SqliteBase):
 
 
 def _integrity(c: Connection) -> str:
-    """PRAGMA integrity_check's lines, joined ("ok" when all is well)."""
-    return "; ".join(str(r[0]) for r in c.execute("pragma integrity_check"))
+    """PRAGMA integrity_check's lines, joined ("ok" when all is well). With part of a keyword
+    index dropped (FTS5 cannot open it to check it), each ordinary table on its own: the
+    missing part is doctor's other finding."""
+    if not indexparts.missing(c):
+        return "; ".join(str(r[0]) for r in c.execute("pragma integrity_check"))
+    tables = c.execute(
+        "select name from sqlite_master where type = 'table' and sql not like 'create virtual%'"
+    ).fetchall()
+    found = [str(r[0]) for t in tables for r in c.execute(f"pragma integrity_check('{t[0]}')")]
+    return "; ".join(line for line in found if line != "ok") or "ok"
 
 
 @contextmanager
@@ -253,3 +284,10 @@ def _room_at(dest: Path) -> Iterator[None]:
                 "database is unchanged); free space there, or back up to another disk."
             ) from exc
         raise
+
+
+def _fts_rows(c: Connection) -> str:
+    """Rows of both keyword indexes together, but for one a hand dropped part of (none)."""
+    gone = ftsrestore.missing(c)
+    held = [i for i in KEYWORD_INDEXES if not {n for _, n in ftsrestore.parts(i)} & set(gone)]
+    return "select " + (" + ".join(f"(select count(*) from {i}_docsize)" for i in held) or "0")

@@ -11,10 +11,11 @@ from typing import Any, TypeVar
 
 from memory_mcp.errors import StorageError
 from memory_mcp.storage import audit
+from memory_mcp.storage.contract import Restored
 from memory_mcp.storage.sqlite import db, decisions, history, room, vectors
 from memory_mcp.storage.sqlite.base import SqliteBase, require_row
 from memory_mcp.storage.sqlite.db import Connection, storage_errors, transaction
-from memory_mcp.storage.sqlite.writes import fold_repeats, set_fields, update_row
+from memory_mcp.storage.sqlite.rowchanges import fold_repeats, set_fields, update_row
 from memory_mcp.timestamps import utc_now
 
 logger = logging.getLogger(__name__)
@@ -28,18 +29,20 @@ class SqliteRemovals(SqliteBase):
         self, ids: Iterable[int], reason: str | None, client: str | None = None
     ) -> tuple[list[int], list[int]]:
         """Soft-delete: returns (newly forgotten, already forgotten). Unknown ids raise."""
-        return self._toggle_forgotten(list(ids), True, reason, client)
+        return self._toggle_forgotten(list(ids), True, reason, client)[:2]
 
-    def restore(self, ids: Iterable[int], client: str | None = None) -> tuple[list[int], list[int]]:
-        """Undo forget: returns (restored, were not forgotten). Unknown ids raise."""
-        return self._toggle_forgotten(list(ids), False, None, client)
+    def restore(self, ids: Iterable[int], client: str | None = None) -> Restored:
+        """Undo forget (see the contract). Unknown ids raise."""
+        return Restored(*self._toggle_forgotten(list(ids), False, None, client))
 
     def _toggle_forgotten(
         self, ids: list[int], forget: bool, reason: str | None, client: str | None
-    ) -> tuple[list[int], list[int]]:
+    ) -> tuple[list[int], list[int], dict[int, list[int]]]:
+        """(changed, unchanged, the copies each restored memory took in)."""
         now = utc_now()
 
-        def toggle(c: Connection) -> tuple[list[int], list[int]]:
+        def toggle(c: Connection) -> tuple[list[int], list[int], dict[int, list[int]]]:
+            took: dict[int, list[int]] = {}
             changed: list[int] = []
             unchanged: list[int] = []
             for memory_id in dict.fromkeys(ids):
@@ -59,10 +62,11 @@ class SqliteRemovals(SqliteBase):
                 )
                 action = "forget" if forget else "restore"
                 history.record(c, memory_id, action, client, reason=reason)
-                if not forget:  # its text stored again meanwhile: one memory of it
-                    fold_repeats(c, memory_id, client)
+                # restored, its text stored again meanwhile: one memory of it
+                if not forget and (folded := fold_repeats(c, memory_id, client)):
+                    took[memory_id] = sorted(folded)
                 changed.append(memory_id)
-            return changed, unchanged
+            return changed, unchanged, took
 
         return self._making_room(toggle)
 

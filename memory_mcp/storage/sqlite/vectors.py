@@ -384,3 +384,55 @@ def all_rows(c: Connection, dim: int, batch: int = 20_000) -> Iterator[VectorRow
     )
     while rows := cursor.fetchmany(batch):
         yield vector_rows(rows, dim)
+
+
+# The vector index's parts, as _create makes them (layout 3): the vec0 table and its shadow
+# tables, the change log and the two triggers. Dropped by hand, doctor --repair makes them.
+_SHADOWS = (
+    "info", "chunks", "rowids", "vector_chunks00", *(f"metadatachunks0{i}" for i in range(5)),
+    "metadatatext00", "metadatatext01",
+)  # fmt: skip
+_PARTS = ("memories_vec", *(f"memories_vec_{s}" for s in _SHADOWS), "vec_log")
+_TRIGGERS = ("memories_vec_ad", "memories_vec_au")
+
+
+def missing_parts(c: Connection) -> list[str]:
+    """The parts of the vector index the schema lacks: none before the model made one (the
+    meta table names its model then), nor in an index of an older layout (rebuilt when the
+    model loads)."""
+    if c.execute("select 1 from sqlite_master where name = 'meta'").fetchone() is None:
+        return []  # a new file
+    layout = meta_value(c, "vec_layout")
+    if meta_value(c, "embedding_model") is None or layout is None or int(layout) != LAYOUT:
+        return []
+    have = {str(r[0]) for r in c.execute("select name from sqlite_master")}
+    return [name for name in (*_PARTS, *_TRIGGERS) if name not in have]
+
+
+def readable(c: Connection) -> bool:
+    """Whether the vec0 table is there, whole (a hand may have dropped one of its own)."""
+    return has_table(c) and not set(missing_parts(c)) & set(_PARTS[:-1])
+
+
+def restore_parts(c: Connection) -> list[str]:
+    """Make the missing parts again (inside the caller's transaction): the log or triggers
+    alone, keeping the vectors; the vec0 table or one of its own, a new empty index (every
+    memory then waits for its vector: doctor --repair embeds them). Their names."""
+    gone = missing_parts(c)
+    if not gone:
+        return []
+    if set(gone) <= {"vec_log", *_TRIGGERS}:
+        if "vec_log" in gone:
+            c.execute(_LOG_DDL)
+        for name, statement in zip(_TRIGGERS, _VEC_TRIGGERS, strict=True):
+            if name in gone:
+                c.execute(statement)
+        bump_generation(c)
+        return gone
+    have = {str(r[0]) for r in c.execute("select name from sqlite_master")}
+    if "memories_vec" in have:  # sqlite-vec drops its table only with every shadow table
+        for name in _PARTS[1:-1]:
+            if name not in have:
+                c.execute(f"create table {name} (x)")
+    _create(c, int(scalar(c, "select value from meta where key = 'embedding_dim'")))
+    return gone

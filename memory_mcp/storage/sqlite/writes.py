@@ -1,21 +1,23 @@
 """Writes that store or change memories (insert, repeats, merge, update): each public method
-is one transaction, index entries and history included. Forget, purge and scrub: removals.py."""
+is one transaction, index entries and history included. A repeat counted: repeats.py; the
+changes to stored rows these share with forget, purge and scrub (removals.py): rowchanges.py."""
 
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from memory_mcp.policies import folding
-from memory_mcp.policies.dedup import content_hash
-from memory_mcp.policies.repeats import Said, adopted, heard_context
+from memory_mcp.policies.repeats import Said
 from memory_mcp.storage import sources
 from memory_mcp.storage.contract import Inserted, NewRow, Repeats
 from memory_mcp.storage.sqlite import decisions, history, vectors
 from memory_mcp.storage.sqlite.base import SqliteBase, require_row, to_memory
 from memory_mcp.storage.sqlite.db import Connection
+from memory_mcp.storage.sqlite.repeats import count_repeat
+from memory_mcp.storage.sqlite.rowchanges import EDITABLE, fold, update_row
 from memory_mcp.storage.sqlite.runs import Run
 from memory_mcp.timestamps import utc_now
 
@@ -35,18 +37,6 @@ _NEXT_ID = """(select case when max(used) >= 9223372036854775807 then null
 _INSERT = f"""
     insert into memories ({", ".join(COLUMNS)})
     values (coalesce(:id, {_NEXT_ID}), {", ".join(":" + c for c in COLUMNS[1:])})
-"""
-
-_EDITABLE = {
-    "content", "kind", "tags", "scope", "metadata", "key", "occurred_at", "expires_at", "context",
-}  # fmt: skip
-_EDITABLECOLUMNS = sorted(_EDITABLE | {"content_hash"})
-
-_UPDATE = f"""
-    update memories set
-        {", ".join(f"{c} = case when :set_{c} then :{c} else {c} end" for c in _EDITABLECOLUMNS)},
-        updated_at = :now
-    where id = :id
 """
 
 
@@ -72,7 +62,7 @@ class SqliteWrites(SqliteBase):
                     if source is not None and decisions.source_counted(c, source, same["id"]):
                         return Inserted(same["id"], "present")
                     sighting = {} if source is None else {"source": source}
-                    superseded = _count_repeat(
+                    superseded = count_repeat(
                         c, same["id"], client, "duplicate", item.tags, item.expires_at,
                         Said.of(item), **sighting,
                     )  # fmt: skip
@@ -124,7 +114,7 @@ class SqliteWrites(SqliteBase):
                 ):
                     return True  # another run took it
                 detail["source"] = source
-            _count_repeat(c, memory_id, client, action, add_tags, expires_at, sighting, **detail)
+            count_repeat(c, memory_id, client, action, add_tags, expires_at, sighting, **detail)
             return True
 
     def merge_into(
@@ -153,7 +143,7 @@ class SqliteWrites(SqliteBase):
         client: str | None = None,
     ) -> None:
         """Update editable fields; replace or drop the vector in step; record the edit."""
-        unknown = set(fields) - _EDITABLE
+        unknown = set(fields) - EDITABLE
         if unknown:
             raise ValueError(f"cannot update {sorted(unknown)}")
         with self._write() as c:
@@ -170,114 +160,6 @@ class SqliteWrites(SqliteBase):
             for memory_id in moving:  # read again: moving one may supersede or restore another
                 update_row(c, require_row(c, memory_id), {"scope": scope}, client, moving)
         return moving
-
-
-def update_row(
-    c: Connection, row: Any, fields: dict[str, Any], client: str | None, along: Collection[int] = ()
-) -> None:
-    """`update` within its transaction, but for the vector: the fields, the key slots the row
-    leaves and enters, and the history entry. `along`: the ids moved with it."""
-    memory_id = row["id"]
-    before = history.snapshot(row)
-    moved = {k: v for k, v in fields.items() if k in ("scope", "key")}
-    if moved:
-        decisions.settle_key(c, dict(row) | moved, client)
-    set_fields(c, memory_id, fields)
-    left = row["key"] is not None and any(row[k] != v for k, v in moved.items())
-    if left:  # it left its key's slot: what it superseded there is that slot's value again
-        for back in decisions.reinstate_replaced(c, memory_id, client, (row["scope"], row["key"])):
-            fold_repeats(c, back, client)
-    after = history.snapshot(require_row(c, memory_id))
-    action = "move" if set(fields) == {"scope"} else "edit"
-    history.record(c, memory_id, action, client, before, after)
-    if left:
-        decisions.leave_replacer(c, row, along, client)  # superseded in the slot it left
-    if action == "move":  # not an edit: a batch of them (Markdown) may fold one edited later
-        fold_repeats(c, memory_id, client)
-
-
-def fold(c: Connection, later: Any, into: Any, client: str | None, **detail: Any) -> None:
-    """Fold row `later` into row `into`: what `into` keeps and takes of it
-    (policies.folding), both histories, and `later` deleted with its index entries (triggers)."""
-    adopt = folding.taken_over(
-        into, json.loads(into["metadata"]), later, json.loads(later["metadata"])
-    )
-    if adopt:  # what the later copy says explicitly wins, as a repeat's would
-        set_fields(c, into["id"], adopt)
-        detail["changed"] = sorted(adopt)
-    kept = folding.keep(
-        json.loads(into["tags"]),
-        into["expires_at"],
-        json.loads(later["tags"]),
-        later["expires_at"],
-        later["repeat_count"],
-    )
-    _keep(c, into["id"], kept, utc_now())
-    detail.update(kept.detail)
-    before = history.snapshot(into) if adopt else None
-    after = history.snapshot(require_row(c, into["id"])) if adopt else None
-    history.record(
-        c, into["id"], "merge", client, before, after,
-        text=later["content"], merged=later["id"], **detail,
-    )  # fmt: skip
-    history.record(c, later["id"], "merge", client, history.snapshot(later), into=into["id"])
-    c.execute("delete from memories where id = :id", {"id": later["id"]})
-
-
-def fold_repeats(c: Connection, memory_id: int, client: str | None) -> list[int]:
-    """A memory just made current again (restored, moved, reinstated) stays the one memory
-    of its text in its scope: the copies policies.folding picks fold into it (their ids)."""
-    row = c.execute("select * from memories where id = :id", {"id": memory_id}).fetchone()
-    if row is None:  # folded already into another one made current beside it
-        return []
-    same_text = {
-        r["id"]: r
-        for r in c.execute(
-            """select m.*, exists (select 1 from memories r where r.superseded_by = m.id)
-                   as replaced
-               from memories m where scope = :scope and content_hash = :hash""",
-            {"scope": row["scope"], "hash": row["content_hash"]},
-        ).fetchall()
-    }
-    folded = folding.folded_into(
-        memory_id, [folding.Copy.of_row(r, r["replaced"]) for r in same_text.values()]
-    )
-    for other in folded:
-        fold(c, same_text[other], require_row(c, memory_id), client)
-    return folded
-
-
-def _keep(c: Connection, memory_id: int, kept: folding.Kept, now: str) -> None:
-    """Write what a memory keeps of a sighting. Its expiry only when it changes: the vector
-    index's trigger logs every write of it."""
-    if kept.expires_changed:
-        c.execute(
-            "update memories set expires_at = :expires where id = :id",
-            {"expires": kept.expires_at, "id": memory_id},
-        )
-    c.execute(
-        """
-        update memories set repeat_count = repeat_count + :n, last_seen_at = :now, tags = :tags
-        where id = :id
-        """,
-        {"id": memory_id, "n": kept.repeats, "now": now, "tags": json.dumps(kept.tags)},
-    )
-
-
-def set_fields(c: Connection, memory_id: int, fields: dict[str, Any]) -> None:
-    """Update editable fields (tags and metadata as values, encoded here)."""
-    params = {k: json.dumps(v) if k in ("tags", "metadata") else v for k, v in fields.items()}
-    if "content" in params:
-        params["content_hash"] = content_hash(params["content"])
-    c.execute(
-        _UPDATE,
-        {
-            "id": memory_id,
-            "now": utc_now(),
-            **{f"set_{k}": 1 if k in params else 0 for k in _EDITABLECOLUMNS},
-            **{k: params.get(k) for k in _EDITABLECOLUMNS},
-        },
-    )
 
 
 def _place(
@@ -304,7 +186,7 @@ def _place(
             # A key is new information even where repeats are not counted: it is taken.
             if repeats == "count" or (item.key is not None and same["key"] is None):
                 run.write()
-                superseded = _count_repeat(
+                superseded = count_repeat(
                     c, same["id"], client, "duplicate", item.tags, item.expires_at, Said.of(item)
                 )
             return Inserted(same["id"], "duplicate", tuple(superseded))
@@ -363,76 +245,6 @@ def _insert(
         history.record(c, new_id, "supersede", client, by=beaten_by, why="key")
     memory = to_memory(row) if model else None
     return Inserted(new_id, "created", tuple(superseded), memory, logged)
-
-
-def _count_repeat(
-    c: Connection,
-    memory_id: int,
-    client: str | None,
-    action: str,
-    add_tags: Sequence[str] = (),
-    expires_at: str | None = None,
-    sighting: Said | None = None,
-    **detail: Any,
-) -> list[int]:
-    """Another sighting: repeat count, last seen, new tags, and the sighting's expiry
-    (`expires_at`, None: never) when it outlives the memory's; what else the `sighting`
-    says explicitly (policies.repeats.adopted: kind, metadata, a date, a key, a context) is
-    set, the history entry showing it before and after; a key it takes supersedes the
-    slot's current value (the repeat is the later statement). Back-to-back exact repeats
-    with nothing new share one history entry (a count, the last time, the clients), so a
-    memory said 20,000 times keeps a short history. Returns the ids it superseded."""
-    row = require_row(c, memory_id)
-    adopt = _adopted(row, sighting)
-    superseded: list[int] = []
-    if adopt:
-        if "key" in adopt:
-            holders = decisions.key_holders(c, row["scope"], adopt["key"], besides=memory_id)
-            superseded = decisions.supersede(
-                c, [h["id"] for h in holders], memory_id, client, why="key"
-            )
-        set_fields(c, memory_id, adopt)
-        detail["changed"] = sorted(adopt)
-    if (heard := heard_context(row["context"], sighting)) is not None:
-        detail["heard_context"] = heard
-    kept = folding.keep(json.loads(row["tags"]), row["expires_at"], add_tags, expires_at)
-    now = utc_now()
-    _keep(c, memory_id, kept, now)
-    detail.update(kept.detail)
-    if kept.tags_added:
-        detail["tags_added"] = kept.tags_added
-    elif action == "duplicate" and not detail and _coalesce_repeat(c, memory_id, client, now):
-        return superseded
-    before = history.snapshot(row) if adopt else None
-    after = history.snapshot(require_row(c, memory_id)) if adopt else None
-    history.record(c, memory_id, action, client, before, after, **detail)
-    return superseded
-
-
-def _adopted(row: Any, sighting: Said | None) -> dict[str, Any]:
-    if sighting is None:
-        return {}
-    return adopted(row, json.loads(row["metadata"]), sighting)
-
-
-def _coalesce_repeat(c: Connection, memory_id: int, client: str | None, now: str) -> bool:
-    """Fold a repeat into the memory's newest history entry if that is a plain repeat too."""
-    last = c.execute(
-        "select id, action, client, detail from history where memory_id = :id "
-        "order by id desc limit 1",
-        {"id": memory_id},
-    ).fetchone()
-    if last is None:
-        return False
-    detail = folding.coalesced_repeat(
-        last["action"], last["client"], json.loads(last["detail"]), client, now
-    )
-    if detail is not None:
-        c.execute(
-            "update history set detail = :detail where id = :id",
-            {"detail": json.dumps(detail), "id": last["id"]},
-        )
-    return detail is not None
 
 
 def row_values(item: NewRow, now: str, digest: str | None = None) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """Ordered schema steps of the PostgreSQL backend; never edit a released step, append one.
 
-Version numbers are the SQLite side's (memory_mcp/storage/sqlite/migrations.py): a database
+Version numbers are the SQLite side's (memory_mcp/storage/sqlite/migrations/): a database
 at version N holds the same facts whichever backend it is on. PostgreSQL support arrived at
 version 6, so its first step builds everything SQLite's steps 1-6 built; a step 7 added to
 SQLite gets its PostgreSQL twin here, with the same number: one module a step, named here.
@@ -18,6 +18,7 @@ from memory_mcp.storage.postgres.migrations import (
     initial,
     key_spelling,
     keyword_words,
+    left_slots,
     name_form,
     numbers,
     principals,
@@ -56,14 +57,16 @@ APPLIED: dict[Step, Callable[[Any], bool]] = {
     name_form.one_name_form: name_form.applied,
     grant_form.one_grant_form: grant_form.applied,
     fast_keywords.fast_keywords: lambda c: fast_keywords.HELD in _source(c, "memory_keywords"),
+    left_slots.settle_left_slots: left_slots.applied,
 }
 
-TARGET = 14
+TARGET = 15
 MIGRATIONS: list[tuple[int, Step]] = [
     (6, initial.initial_schema), (7, principals.principals), (8, spaced.spaced_keyword_text),
     (9, keyword_words.keyword_words), (10, key_spelling.one_key_spelling),
     (11, numbers.numbers_after_hyphens), (12, name_form.one_name_form),
     (13, grant_form.one_grant_form), (14, fast_keywords.fast_keywords),
+    (15, left_slots.settle_left_slots),
 ]  # fmt: skip
 
 __all__ = ["APPLIED", "CURRENT", "FTS_OF", "LENGTH_OF", "MIGRATIONS", "TARGET", "Step"]

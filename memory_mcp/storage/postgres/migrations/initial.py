@@ -66,6 +66,39 @@ FTS_FUNCTIONS = [
 FTS_OF = "memory_fts(content, tags, context, occurred_at)"
 LENGTH_OF = "memory_fts_length(content, tags, context, occurred_at)"  # BM25's doc_len (step 9)
 
+# The parts derived from `memories` (restore.py makes one again when a hand dropped it).
+FTS_INDEXES = {
+    "memories_fts_visible": (
+        f"create index memories_fts_visible on memories using gin (fts) where {CURRENT}"
+    ),
+    "memories_fts_hidden": (
+        f"create index memories_fts_hidden on memories using gin (fts) where not ({CURRENT})"
+    ),
+}
+FTS_TRIGGER = """
+    create trigger memories_fts before insert or update of content, tags, context, occurred_at
+    on memories for each row execute function memories_fts_doc()
+    """
+VEC_LOG = (
+    "create table vec_log (seq bigint generated always as identity primary key, memory_id bigint)"
+)
+VEC_LOG_TRIGGER = """
+    create trigger memories_vec_log after delete or update of scope, kind, forgotten_at,
+        superseded_by, created_at, occurred_at, expires_at on memories
+    for each row execute function memories_vec_log()
+    """
+
+# One current value per (scope, key), a memory superseded at most once (step 15 makes them
+# again after settling rows).
+CURRENT_KEY = f"""
+    create unique index memories_current_key on memories (scope, key)
+    where key is not null and {CURRENT}
+    """
+SUPERSEDED_ONCE = """
+    create trigger memories_superseded_once before update of superseded_by on memories
+    for each row execute function memories_superseded_once()
+    """
+
 _INITIAL = [
     """
     create table schema_version (
@@ -105,22 +138,15 @@ _INITIAL = [
     "create index memories_scope_hash on memories (scope, content_hash)",
     "create index memories_scope_key on memories (scope, key) where key is not null",
     "create index memories_expires on memories (expires_at) where expires_at is not null",
-    f"""
-    create unique index memories_current_key on memories (scope, key)
-    where key is not null and {CURRENT}
-    """,
+    CURRENT_KEY,
     """
     create index memories_imported_from on memories (
         (metadata -> 'imported_from' ->> 'format'), (metadata -> 'imported_from' ->> 'id')
     ) where (metadata -> 'imported_from' ->> 'format') is not null
     """,
-    f"create index memories_fts_visible on memories using gin (fts) where {CURRENT}",
-    f"create index memories_fts_hidden on memories using gin (fts) where not ({CURRENT})",
+    *FTS_INDEXES.values(),
     *FTS_FUNCTIONS,
-    """
-    create trigger memories_fts before insert or update of content, tags, context, occurred_at
-    on memories for each row execute function memories_fts_doc()
-    """,
+    FTS_TRIGGER,
     """
     create or replace function memories_superseded_once() returns trigger language plpgsql
     as $$ begin
@@ -131,10 +157,7 @@ _INITIAL = [
         return new;
     end $$
     """,
-    """
-    create trigger memories_superseded_once before update of superseded_by on memories
-    for each row execute function memories_superseded_once()
-    """,
+    SUPERSEDED_ONCE,
     """
     create table history (
         id bigint generated always as identity primary key,
@@ -151,7 +174,7 @@ _INITIAL = [
     # What in-memory copies of the vector index replay (VectorFeed): every change of a
     # vector or of the fields recall filters on, logged by triggers (vectors.py adds those
     # on the vector table).
-    "create table vec_log (seq bigint generated always as identity primary key, memory_id bigint)",
+    VEC_LOG,
     """
     create or replace function memories_vec_log() returns trigger language plpgsql as $$
     declare s bigint;
@@ -162,11 +185,7 @@ _INITIAL = [
         return null;
     end $$
     """,
-    """
-    create trigger memories_vec_log after delete or update of scope, kind, forgotten_at,
-        superseded_by, created_at, occurred_at, expires_at on memories
-    for each row execute function memories_vec_log()
-    """,
+    VEC_LOG_TRIGGER,
 ]
 
 

@@ -1,4 +1,4 @@
-"""Schema step 13 (see migrations.py): every principal's grants in their one Unicode form
+"""Schema step 13 (see __init__.py): every principal's grants in their one Unicode form
 (policies.access.settle_grants), as step 12 made scopes and tags: a grant typed before
 patterns were NFC on entry was stored as typed, and `token list` showed it that way."""
 

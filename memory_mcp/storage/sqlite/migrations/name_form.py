@@ -1,4 +1,4 @@
-"""Schema step 12 (see migrations.py): every scope and tag in its one Unicode form
+"""Schema step 12 (see __init__.py): every scope and tag in its one Unicode form
 (names.name_form), settled as policies.keys.settle_names says: values of one key that were
 each current in two spellings of a scope, now one, leave the later-created current and the
 others superseded by it. Each change is in the memory's history (client `migration`)."""
