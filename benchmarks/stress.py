@@ -44,7 +44,8 @@ from mcp.client.stdio import stdio_client
 
 from benchmarks import races
 from memory_mcp.storage.sqlite import db
-from memory_mcp.storage.sqlite.maintenance import FTS_CHECKS, FTS_ROWS
+from memory_mcp.storage.sqlite.fts import KEYWORD_INDEXES
+from memory_mcp.storage.sqlite.maintenance import FTS_CHECKS
 
 SEED = 5
 LOCK_WAIT = re.compile(r"Waited ([0-9.]+) ms for the write lock")
@@ -54,6 +55,9 @@ WORDS = [
     "juniper", "kelp", "lagoon", "meadow", "nickel", "orchard", "pebble", "quartz", "river",
     "saffron", "tundra", "umber", "velvet", "willow", "xenon", "yarrow", "zinc",
 ]  # fmt: skip
+
+# Rows of both keyword indexes together: each holds every memory once, visible or hidden.
+FTS_ROWS = "select " + " + ".join(f"(select count(*) from {i}_docsize)" for i in KEYWORD_INDEXES)
 
 
 @dataclass
