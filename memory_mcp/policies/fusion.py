@@ -34,7 +34,8 @@ PROJECT_EDGE = 0.02
 # leak in the image resizer" 0.18, "security incident" -> "Customer X asked for SSO" 0.23).
 # Calibration (benchmarks/recall_quality.py, see there): LoCoMo and PrefEval lose no gold
 # hit worth mentioning, while recall in small memories returns fewer, relevant hits, and
-# none when no memory is related (the best cosine of every benchmark question is >= 0.41).
+# none when no memory is related. Not higher: PrefEval's requests for advice sit as low as
+# 0.25-0.27 from their nearest preference.
 FLOOR_KEYWORD_SHARE = 0.3
 FLOOR_COSINE_GAP = 0.25
 FLOOR_MIN_COSINE = 0.25
