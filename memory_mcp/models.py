@@ -168,7 +168,10 @@ class Hit(BaseModel):
 
     id: int
     content: str
-    score: float = Field(description="Relevance 0-1, relative to this recall's candidates.")
+    score: float = Field(
+        description="Relevance 0-1: the order among this recall's candidates, scaled down when "
+        "even the best of them bears on the query only weakly."
+    )
     kind: str
     scope: str
     tags: list[str] = Field(default_factory=list)

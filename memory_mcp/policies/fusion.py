@@ -29,13 +29,22 @@ PROJECT_EDGE = 0.02
 # The relevance floor: a candidate is returned only when a leg vouches for it by its own
 # measure, compared with that leg's best candidate: a keyword score at least
 # FLOOR_KEYWORD_SHARE of the best one, or a cosine within
-# FLOOR_COSINE_GAP of the best one and at least FLOOR_MIN_COSINE (under it, all-MiniLM-L6-v2
-# puts unrelated sentences).
+# FLOOR_COSINE_GAP of the best one and at least FLOOR_MIN_COSINE (all-MiniLM-L6-v2 gives
+# unrelated sentences up to about 0.25 against a short query: "release" -> "Fixed the memory
+# leak in the image resizer" 0.18, "security incident" -> "Customer X asked for SSO" 0.23).
 # Calibration (benchmarks/recall_quality.py, see there): LoCoMo and PrefEval lose no gold
-# hit worth mentioning, while recall in small memories returns fewer, relevant hits.
+# hit worth mentioning, while recall in small memories returns fewer, relevant hits, and
+# none when no memory is related. Not higher: PrefEval's requests for advice sit as low as
+# 0.25-0.27 from their nearest preference.
 FLOOR_KEYWORD_SHARE = 0.3
 FLOOR_COSINE_GAP = 0.25
-FLOOR_MIN_COSINE = 0.15
+FLOOR_MIN_COSINE = 0.25
+# Fused scores are relative to the candidates (a lone one scores 1.0), so a recall's scores
+# are scaled by how strong its best evidence is on each leg's own absolute measure: a keyword
+# match on KEYWORD_FULL_SHARE of the query's IDF mass, or a cosine of COSINE_FULL, is full
+# evidence; a best cosine just above the floor, with no keyword match, is almost none. The
+# order never changes (one factor per recall), only what the scores say.
+COSINE_FULL = 0.4
 
 
 def idf(documents: int, containing: int) -> float:
@@ -92,6 +101,23 @@ def supported(
     if semantic:
         least = max(max(c for _, c in semantic) - FLOOR_COSINE_GAP, FLOOR_MIN_COSINE)
         found |= {mid for mid, cosine in semantic if cosine >= least}
+    return found
+
+
+def evidence(
+    keyword: Sequence[tuple[int, float]], semantic: Sequence[tuple[int, float]], mass: float
+) -> float:
+    """How strongly the best candidates bear on the query, 0..1, by each leg's own absolute
+    measure (see COSINE_FULL); a keyword leg with no IDF mass known counts in full."""
+    found = 0.0
+    if keyword:
+        best = max(score for _, score in keyword)
+        full = KEYWORD_FULL_SHARE * mass
+        found = min(best / full, 1.0) if full > 0 else 1.0
+    if semantic:
+        best = max(cosine for _, cosine in semantic)
+        share = (best - FLOOR_MIN_COSINE) / (COSINE_FULL - FLOOR_MIN_COSINE)
+        found = max(found, min(max(share, 0.0), 1.0))
     return found
 
 

@@ -11,7 +11,14 @@ from memory_mcp.models import STORED_DATA_NOTICE, Hit, Memory, MemoryFilter, Rec
 from memory_mcp.policies import budget, inputs
 from memory_mcp.policies.dedup import first_of_each_text
 from memory_mcp.policies.feedback import FEEDBACK_DEPTH, feedback_query
-from memory_mcp.policies.fusion import FTS_WEIGHTS, fuse, prefer_scope, query_mass, supported
+from memory_mcp.policies.fusion import (
+    FTS_WEIGHTS,
+    evidence,
+    fuse,
+    prefer_scope,
+    query_mass,
+    supported,
+)
 from memory_mcp.policies.times import parse_reference, parse_time, parse_until
 from memory_mcp.service import grants
 from memory_mcp.service.context import ALL_SCOPES, Part, validated
@@ -69,9 +76,10 @@ class Recaller(Part):
         project_scope: str | None,
         max_tokens: int | None,
     ) -> RecallResult:
-        """Both legs fused, above the relevance floor, fitted to the reply's token budget."""
+        """Both legs fused, above the relevance floor, fitted to the reply's token budget;
+        the scores shown scaled by the strength of the best evidence (fusion.evidence)."""
         tokens = self.ctx.reply_tokens(max_tokens)
-        mode, ranked = self.relevant(query, flt, limit)
+        mode, ranked, strength = self._relevant(query, flt, limit)
         # Nothing below reorders: fetch only what may be shown.
         upto = limit if max_tokens is None and project_scope is None else None
         hits = self._hits(ranked, project_scope, upto)
@@ -85,31 +93,44 @@ class Recaller(Part):
         else:
             vectors = self.store.vectors_for([h.id for h in hits])
             chosen, omitted = budget.fit(hits, vectors, room, limit)
-        return frame.model_copy(update={"hits": chosen, "omitted": omitted})
+        shown = [h.model_copy(update={"score": round(h.score * strength, 3)}) for h in chosen]
+        return frame.model_copy(update={"hits": shown, "omitted": omitted})
 
     def relevant(
         self, query: str, flt: MemoryFilter, limit: int
     ) -> tuple[Literal["hybrid", "keyword"], list[tuple[int, float]]]:
         """The search mode, and (id, fused score) best first of the candidates that clear the
         relevance floor (fusion.py): each leg proposes CANDIDATES_PER_HIT x limit."""
+        mode, ranked, _ = self._relevant(query, flt, limit)
+        return mode, ranked
+
+    def _relevant(
+        self, query: str, flt: MemoryFilter, limit: int
+    ) -> tuple[Literal["hybrid", "keyword"], list[tuple[int, float]], float]:
+        """relevant(), and the strength of its best evidence (fusion.evidence)."""
         pool = limit * CANDIDATES_PER_HIT
         qvec = self.semantic.embed_query(query)
+        mode: Literal["hybrid", "keyword"] = "keyword" if qvec is None else "hybrid"
         allowed = grants.restrict(self.ctx, flt)
         if allowed is None:  # the caller may read none of the scopes asked
-            return ("keyword" if qvec is None else "hybrid"), []
+            return mode, [], 0.0
         flt = allowed
         keyword = self.store.search_keywords(query, flt, pool, FTS_WEIGHTS)
         semantic = [] if qvec is None else self.semantic.search(qvec, flt, pool)
+        mass = query_mass(*self.store.keyword_statistics(query)) if keyword else 0.0
         # How much of the query the keyword leg matched only matters against another leg: a
-        # keyword-only recall ranks and scores as BM25 does.
-        weigh = bool(keyword and semantic)
-        mass = query_mass(*self.store.keyword_statistics(query)) if weigh else 0.0
-        ranked = _fused(keyword, semantic, mass)
+        # keyword-only recall ranks as BM25 does (its scores still say how much it matched).
+        weigh = mass if semantic else 0.0
+        ranked = _fused(keyword, semantic, weigh)
+        # Evidence is measured against the query itself: the feedback round's vector is
+        # moved towards the best hits, so their cosines with it are inflated.
+        strength = evidence(keyword, semantic, mass) if ranked else 0.0
         if qvec is not None and semantic and ranked:  # the semantic leg asks again (feedback.py)
             moved = self._feedback(qvec, ranked)
             if moved is not None:
-                ranked = _fused(keyword, self.semantic.search(moved, flt, pool, origin=qvec), mass)
-        return ("keyword" if qvec is None else "hybrid"), self._reranked(query, ranked, limit)
+                moved_leg = self.semantic.search(moved, flt, pool, origin=qvec)
+                ranked = _fused(keyword, moved_leg, weigh)
+        return mode, self._reranked(query, ranked, limit), strength
 
     def _feedback(self, qvec: np.ndarray, ranked: list[tuple[int, float]]) -> np.ndarray | None:
         """The query vector moved towards the best FEEDBACK_DEPTH fused hits."""

@@ -2,7 +2,14 @@
 
 import pytest
 
-from memory_mcp.policies.fusion import fuse, idf, query_mass
+from memory_mcp.policies.fusion import (
+    COSINE_FULL,
+    FLOOR_MIN_COSINE,
+    evidence,
+    fuse,
+    idf,
+    query_mass,
+)
 
 
 def ids(ranked: list[tuple[int, float]]) -> list[int]:
@@ -79,3 +86,17 @@ def test_query_mass_adds_the_idf_of_each_term() -> None:
     assert query_mass(100, [1, 1]) == pytest.approx(2 * idf(100, 1))
     assert idf(100, 1) > idf(100, 10) > idf(100, 60) > 0.0  # never negative, however common
     assert idf(3, 5) > 0.0  # a count read while others write may exceed the total
+
+
+def test_evidence_is_absolute_per_leg() -> None:
+    # A lone candidate is 1.0 after min-max; evidence says how strong it is on its own.
+    assert evidence([], [(1, FLOOR_MIN_COSINE)], 0.0) == pytest.approx(0.0)
+    assert evidence([], [(1, COSINE_FULL)], 0.0) == pytest.approx(1.0)
+    half = (FLOOR_MIN_COSINE + COSINE_FULL) / 2
+    assert evidence([], [(1, half), (2, 0.1)], 0.0) == pytest.approx(0.5)
+    # Keyword: the best score as a share of KEYWORD_FULL_SHARE of the query's IDF mass.
+    assert evidence([(1, 1.0)], [], 4.0) == pytest.approx(0.5)
+    assert evidence([(1, 3.0)], [], 4.0) == pytest.approx(1.0)
+    assert evidence([(1, 1.0)], [(1, 0.9)], 4.0) == pytest.approx(1.0)  # the stronger leg
+    assert evidence([(1, 1.0)], [], 0.0) == pytest.approx(1.0)  # no mass known
+    assert evidence([], [], 0.0) == 0.0

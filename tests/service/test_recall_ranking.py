@@ -137,3 +137,18 @@ def test_keyword_matches_on_common_words_alone_are_not_returned(
     found = svc.recall("which database does the project use?")
     assert [h.id for h in found.hits] == [answer.id]
     assert len(svc.recall("project").hits) == 5  # nothing stands out: all of them
+
+
+def test_a_keyword_match_on_a_small_part_of_the_question_scores_low(
+    keyword_service: MemoryService,
+) -> None:
+    """Without the model, a lone memory matching one word of a longer question was shown as a
+    perfect match (1.000); its score now says how much of the question it matched."""
+    for text in VISIBLE:
+        keyword_service.remember(text)
+    keyword_service.remember("Flights to Rome are cheapest in February")
+    [weak] = keyword_service.recall("which restaurants in Rome serve the best carbonara?").hits
+    assert "Rome" in weak.content and 0 < weak.score < 0.5
+    keyword_service.remember("Carbonara at Roscioli in Rome: the best restaurant we tried")
+    best = keyword_service.recall("which restaurants in Rome serve the best carbonara?").hits[0]
+    assert "Roscioli" in best.content and best.score == 1.0

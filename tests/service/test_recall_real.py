@@ -91,3 +91,24 @@ def test_summarize_with_a_query_covers_only_what_matches(svc: MemoryService) -> 
     summary = svc.summarize("database")
     assert summary.total == 2
     assert sorted(i for c in summary.clusters for i in c.ids) == database
+
+
+def test_a_filter_that_leaves_only_unrelated_memories_finds_nothing(svc: MemoryService) -> None:
+    # The reported case: `recall release --since "last week"` printed an unrelated memory with
+    # score 1.000 (MiniLM: cosine 0.18, the only candidate left by the filter).
+    svc.remember("Version 2.3 shipped on 4 May with the new importer", occurred_at="2020-01-01")
+    svc.remember("Fixed the memory leak in the image resizer")
+    svc.remember("Customer X asked for single sign-on via Okta", kind="note")
+    assert svc.recall("release", since="last week").hits == []
+    assert svc.recall("security incident", kind="note").hits == []
+    assert svc.recall("quantum chromodynamics on a lattice").hits == []
+    assert "Version 2.3" in svc.recall("release").hits[0].content  # its tag-free keyword match
+
+
+def test_a_lone_weak_candidate_does_not_score_as_a_perfect_match(svc: MemoryService) -> None:
+    svc.remember("Changelog entries go under the Unreleased heading")
+    svc.remember("Alice is allergic to peanuts", tags=["people"])
+    [weak] = svc.recall("release").hits  # cosine 0.27, no keyword in common: scored 1.0
+    assert 0 < weak.score < 0.3
+    [strong] = svc.recall("who is allergic", tags=["people"]).hits  # cosine 0.60, also alone
+    assert strong.score == 1.0
