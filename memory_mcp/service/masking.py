@@ -5,6 +5,8 @@ output names it or the scope it lives in. These masks apply to what the service 
 never to what its own logic works on (profiles, key slots, dedup, folds read the store):
 - a memory superseded by one the caller may not read leaves `superseded_by` out and still
   reads as superseded: `superseded_at` is set (Memory.superseded, Hit.superseded);
+- a saved summary cites a memory the caller may not read as `#?` (as one purged since), and
+  its `sources` and `scopes` metadata keep only what the caller may read;
 - a history snapshot taken while the memory was in a scope the caller may not read keeps its
   field names, each valued None: the entry says what happened, not what it held there.
 The owner, and a principal granted `*`, see everything as stored.
@@ -15,6 +17,7 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from memory_mcp.models import HistoryEntry, Hit, Memory
+from memory_mcp.policies import summarize
 from memory_mcp.service import grants
 
 if TYPE_CHECKING:
@@ -22,15 +25,18 @@ if TYPE_CHECKING:
 
 M = TypeVar("M", bound=Memory)
 CHUNK = 500  # memories an export masks at a time (one read of their replacements)
+SUMMARY = "summary"  # the kind of a saved summary
 
 
 def memories(ctx: "Context", found: Sequence[M]) -> list[M]:
-    """`found`, each superseded by a memory the caller may not read without that id."""
+    """`found` as the caller is shown them: no id or scope it may not read (see above)."""
     if ctx.access.reads_everything:
         return list(found)
-    seen = _readable_ids(ctx, {m.superseded_by for m in found if m.superseded_by is not None})
-    hidden = [m.superseded_by not in (None, *seen) for m in found]
-    return [_unlinked(m) if h else m for m, h in zip(found, hidden, strict=True)]
+    named = {m.superseded_by for m in found if m.superseded_by is not None}
+    for m in found:
+        named |= _cited(m.kind, m.content, m.metadata)
+    seen = _readable_ids(ctx, named)
+    return [_memory(ctx, m, seen) for m in found]
 
 
 def streamed(ctx: "Context", found: Iterable[M]) -> Iterator[M]:
@@ -47,39 +53,102 @@ def hits(ctx: "Context", found: Sequence[Hit]) -> list[Hit]:
     """As memories(), for recall's hits."""
     if ctx.access.reads_everything:
         return list(found)
-    seen = _readable_ids(ctx, {h.superseded_by for h in found if h.superseded_by is not None})
+    named = {h.superseded_by for h in found if h.superseded_by is not None}
+    for h in found:
+        named |= _cited(h.kind, h.content, {})
+    seen = _readable_ids(ctx, named)
 
     def shown(hit: Hit) -> Hit:
-        if hit.superseded_by is None or hit.superseded_by in seen:
-            return hit
-        when = hit.superseded_at or hit.created_at
-        return hit.model_copy(update={"superseded_by": None, "superseded_at": when})
+        update: dict[str, Any] = {}
+        if hit.superseded_by is not None and hit.superseded_by not in seen:
+            update = {"superseded_by": None, "superseded_at": hit.superseded_at or hit.created_at}
+        if hit.kind == SUMMARY and (text := _recited(hit.content, seen)) != hit.content:
+            update["content"] = text
+        return hit.model_copy(update=update) if update else hit
 
     return [shown(h) for h in found]
 
 
 def entries(ctx: "Context", found: list[HistoryEntry]) -> list[HistoryEntry]:
     """A history as the caller may see it: ids of memories it may not read left out of the
-    details (grants.readable_links), snapshots taken in scopes it may not read emptied."""
+    details (grants.readable_links), snapshots taken in scopes it may not read emptied, a
+    summary's citations masked as memories() masks them."""
     linked = grants.readable_links(ctx, found)
     if ctx.access.reads_everything:
         return linked
+    snaps = [s for e in linked for s in (e.before, e.after) if s is not None]
+    named: set[int] = set()
+    for snap in snaps:
+        named |= _cited(snap.get("kind"), snap.get("content"), snap.get("metadata"))
+    seen = _readable_ids(ctx, named)
     return [
-        e.model_copy(update={"before": _snapshot(ctx, e.before), "after": _snapshot(ctx, e.after)})
+        e.model_copy(
+            update={
+                "before": _snapshot(ctx, e.before, seen),
+                "after": _snapshot(ctx, e.after, seen),
+            }
+        )
         for e in linked
     ]
 
 
-def _snapshot(ctx: "Context", snap: dict[str, Any] | None) -> dict[str, Any] | None:
-    scope = None if snap is None else snap.get("scope")
-    if snap is None or not isinstance(scope, str) or ctx.access.can_read(scope):
+def _snapshot(ctx: "Context", snap: dict[str, Any] | None, seen: set[int]) -> dict[str, Any] | None:
+    if snap is None:
+        return None
+    scope = snap.get("scope")
+    if isinstance(scope, str) and not ctx.access.can_read(scope):
+        return dict.fromkeys(snap)
+    content, metadata = snap.get("content"), snap.get("metadata")
+    if snap.get("kind") != SUMMARY or not isinstance(content, str):
         return snap
-    return dict.fromkeys(snap)
+    shown = {**snap, "content": _recited(content, seen)}
+    if isinstance(metadata, dict):
+        shown["metadata"] = _summary_metadata(ctx, metadata, seen)
+    return shown
 
 
-def _unlinked(memory: M) -> M:
-    when = memory.superseded_at or memory.updated_at
-    return memory.model_copy(update={"superseded_by": None, "superseded_at": when})
+def _memory(ctx: "Context", memory: M, seen: set[int]) -> M:
+    update: dict[str, Any] = {}
+    if memory.superseded_by is not None and memory.superseded_by not in seen:
+        when = memory.superseded_at or memory.updated_at
+        update = {"superseded_by": None, "superseded_at": when}
+    if memory.kind == SUMMARY:
+        text = _recited(memory.content, seen)
+        metadata = _summary_metadata(ctx, memory.metadata, seen)
+        if text != memory.content or metadata != memory.metadata:
+            update |= {"content": text, "metadata": metadata}
+    return memory.model_copy(update=update) if update else memory
+
+
+def _cited(kind: Any, content: Any, metadata: Any) -> set[int]:
+    """Every memory a saved summary names: its text's citations, its `sources`."""
+    if kind != SUMMARY or not isinstance(content, str):
+        return set()
+    cited: set[int] = set()
+
+    def note(memory_id: int) -> int:
+        cited.add(memory_id)
+        return memory_id
+
+    summarize.recite(content, note)
+    sources = metadata.get("sources") if isinstance(metadata, dict) else None
+    if isinstance(sources, list):
+        cited |= {i for i in sources if isinstance(i, int) and not isinstance(i, bool)}
+    return cited
+
+
+def _recited(content: str, seen: set[int]) -> str:
+    """A summary's text citing only what the caller may read (any other as `#?`)."""
+    return summarize.recite(content, lambda i: i if i in seen else 0)
+
+
+def _summary_metadata(ctx: "Context", metadata: dict[str, Any], seen: set[int]) -> dict[str, Any]:
+    shown = dict(metadata)
+    if isinstance(sources := metadata.get("sources"), list):
+        shown["sources"] = [i for i in sources if i in seen]
+    if isinstance(scopes := metadata.get("scopes"), list):
+        shown["scopes"] = [s for s in scopes if isinstance(s, str) and ctx.access.can_read(s)]
+    return shown
 
 
 def _readable_ids(ctx: "Context", ids: set[int]) -> set[int]:

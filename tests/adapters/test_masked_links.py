@@ -140,3 +140,37 @@ def test_a_replacement_or_scope_the_caller_may_not_read_is_never_named(
     assert "vault" in carol_pages[1] and "safe.code" in carol_pages[1]
     row = bob_pages[2][bob_pages[2].index(f"/m/{ids.corrected}") :]
     assert 'class="badge superseded"' in row[: row.index("</tr>")]
+
+
+async def _summary_hits(url: str, token: str) -> list[dict[str, Any]]:
+    async with connect(url, token) as client:
+        result = await client.call_tool("recall", {"query": "staging deploys thursdays"})
+        assert not result.is_error, result.content
+        hits: list[dict[str, Any]] = result.structured_content["hits"]
+    return [h for h in hits if h["kind"] == "summary"]
+
+
+def test_a_saved_summary_cites_only_what_the_caller_may_read(settings: Settings) -> None:
+    """A summary saved in `team` cites a memory moved to `vault` since: bob sees `#?` there
+    (as for a memory purged since), its sources without that id; carol sees the id."""
+    service = MemoryService.open(settings.model_copy(update={"semantic": False}))
+    try:
+        moved = service.remember("The staging database password rotates monthly", scope="team").id
+        service.remember("Deploys to staging happen on Thursdays", scope="team")
+        saved = service.summarize(scope="team", save=True).saved_id
+        assert saved is not None and f"[#{moved}]" in service.get(saved).content
+        service.move([moved], "vault")
+        _, bob = service.team.add("bob", ["team=read"])
+        _, carol = service.team.add("carol", ["team=read", "vault=read"])
+        with serving(service) as url:
+            bob_hits = anyio.run(_summary_hits, url, bob)
+            carol_hits = anyio.run(_summary_hits, url, carol)
+    finally:
+        service.close()
+    assert [h["id"] for h in bob_hits] == [h["id"] for h in carol_hits] == [saved]
+    assert "[#?]" in bob_hits[0]["content"] and f"[#{moved}]" in carol_hits[0]["content"]
+    bob_sees = _json(settings, "bob", "show", str(saved))
+    assert "[#?]" in bob_sees["content"] and moved not in bob_sees["metadata"]["sources"]
+    assert moved in _json(settings, "carol", "show", str(saved))["metadata"]["sources"]
+    trail = json.dumps(_json(settings, "bob", "history", str(saved)))
+    assert f"#{moved}]" not in trail and "[#?]" in trail
