@@ -185,7 +185,7 @@ class Hit(BaseModel):
     occurred_at: ShortTime | None = None
     client: str | None = Field(None, description="Who stored it.")
     superseded_by: int | None = None
-    superseded_at: ShortTime | None = Field(None, description="Replaced by a newer memory then.")
+    superseded_at: ShortTime | None = Field(None, description="When a newer one replaced it.")
     truncated: bool = Field(False, description="Content cut to fit; recall(ids=[id]) for all.")
 
     @property

@@ -143,11 +143,15 @@ def test_a_replacement_or_scope_the_caller_may_not_read_is_never_named(
 
 
 async def _summary_hits(url: str, token: str) -> list[dict[str, Any]]:
+    """The saved summary as recall finds it, and as a summary of summaries quotes it."""
     async with connect(url, token) as client:
         result = await client.call_tool("recall", {"query": "staging deploys thursdays"})
         assert not result.is_error, result.content
         hits: list[dict[str, Any]] = result.structured_content["hits"]
-    return [h for h in hits if h["kind"] == "summary"]
+        again = await client.call_tool("summarize", {"scope": "team", "kind": "summary"})
+        assert not again.is_error, again.content
+    (theme,) = again.structured_content["clusters"]
+    return [h for h in hits if h["kind"] == "summary"] + [{"content": theme["statement"]}]
 
 
 def test_a_saved_summary_cites_only_what_the_caller_may_read(settings: Settings) -> None:
@@ -167,8 +171,9 @@ def test_a_saved_summary_cites_only_what_the_caller_may_read(settings: Settings)
             carol_hits = anyio.run(_summary_hits, url, carol)
     finally:
         service.close()
-    assert [h["id"] for h in bob_hits] == [h["id"] for h in carol_hits] == [saved]
-    assert "[#?]" in bob_hits[0]["content"] and f"[#{moved}]" in carol_hits[0]["content"]
+    assert [h.get("id") for h in bob_hits] == [h.get("id") for h in carol_hits] == [saved, None]
+    for hit, other in zip(bob_hits, carol_hits, strict=True):
+        assert "[#?]" in hit["content"] and f"[#{moved}]" in other["content"]
     bob_sees = _json(settings, "bob", "show", str(saved))
     assert "[#?]" in bob_sees["content"] and moved not in bob_sees["metadata"]["sources"]
     assert moved in _json(settings, "carol", "show", str(saved))["metadata"]["sources"]
