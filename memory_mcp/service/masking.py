@@ -8,7 +8,8 @@ never to what its own logic works on (profiles, key slots, dedup, folds read the
 - a saved summary cites a memory the caller may not read as `#?` (as one purged since), and
   its `sources` and `scopes` metadata keep only what the caller may read;
 - a history snapshot taken while the memory was in a scope the caller may not read keeps its
-  field names, each valued None: the entry says what happened, not what it held there.
+  field names, each valued None, and an entry made while it was there has no details: the
+  entry says what happened, not what the memory held there.
 The owner, and a principal granted `*`, see everything as stored.
 """
 
@@ -71,8 +72,9 @@ def hits(ctx: "Context", found: Sequence[Hit]) -> list[Hit]:
 
 def entries(ctx: "Context", found: list[HistoryEntry]) -> list[HistoryEntry]:
     """A history as the caller may see it: ids of memories it may not read left out of the
-    details (grants.readable_links), snapshots taken in scopes it may not read emptied, a
-    summary's citations masked as memories() masks them."""
+    details (grants.readable_links), snapshots taken in scopes it may not read emptied and
+    details of entries made there dropped, a summary's citations masked as memories() masks
+    them."""
     linked = grants.readable_links(ctx, found)
     if ctx.access.reads_everything:
         return linked
@@ -81,15 +83,40 @@ def entries(ctx: "Context", found: list[HistoryEntry]) -> list[HistoryEntry]:
     for snap in snaps:
         named |= _cited(snap.get("kind"), snap.get("content"), snap.get("metadata"))
     seen = _readable_ids(ctx, named)
-    return [
-        e.model_copy(
-            update={
-                "before": _snapshot(ctx, e.before, seen),
-                "after": _snapshot(ctx, e.after, seen),
-            }
-        )
-        for e in linked
-    ]
+    then = _scopes_then(ctx, linked)
+
+    def shown(e: HistoryEntry) -> HistoryEntry:
+        hidden = (where := then.get(e.id)) is not None and not ctx.access.can_read(where)
+        detail = {} if hidden else e.detail
+        before, after = _snapshot(ctx, e.before, seen), _snapshot(ctx, e.after, seen)
+        return e.model_copy(update={"before": before, "after": after, "detail": detail})
+
+    return [shown(e) for e in linked]
+
+
+def _scopes_then(ctx: "Context", found: list[HistoryEntry]) -> dict[int, str]:
+    """Entry id -> the scope its memory was in just after it, where known: its own snapshot
+    says so, or, walking a memory's entries from its scope now back in time, the scope the
+    next entry found it in (only snapshotted writes change a scope). A log page holding only
+    part of a trail reads a move off the page as not made."""
+    trails: dict[int, list[HistoryEntry]] = {}
+    for e in found:
+        trails.setdefault(e.memory_id, []).append(e)
+    now = {m.id: m.scope for m in ctx.store.get_many(sorted(trails), with_embedded=False)}
+    then: dict[int, str] = {}
+    for memory_id, trail in trails.items():
+        later = now.get(memory_id)
+        for e in sorted(trail, key=lambda e: e.id, reverse=True):
+            where = _scope_of(e.after) or later
+            if where is not None:
+                then[e.id] = where
+            later = _scope_of(e.before) or where
+    return then
+
+
+def _scope_of(snap: dict[str, Any] | None) -> str | None:
+    scope = None if snap is None else snap.get("scope")
+    return scope if isinstance(scope, str) else None
 
 
 def _snapshot(ctx: "Context", snap: dict[str, Any] | None, seen: set[int]) -> dict[str, Any] | None:

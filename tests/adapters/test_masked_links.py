@@ -35,6 +35,8 @@ def _build(service: MemoryService) -> Ids:
     service.move([fix], "vault")
     wanderer = service.remember("Lab door code is in the safe", scope="vault", key="safe.code").id
     service.update(wanderer, key="lab.door")
+    service.forget([wanderer], reason="sealed by the vault audit")  # a detail, no snapshot
+    service.restore([wanderer])
     service.move([wanderer], "team")
     return Ids(corrected, fix, wanderer)
 
@@ -127,6 +129,8 @@ def test_a_replacement_or_scope_the_caller_may_not_read_is_never_named(
     assert [e["action"] for e in bob_trail] == [e["action"] for e in carol_trail]
     assert "vault" not in json.dumps(bob_trail) and "safe.code" not in json.dumps(bob_trail)
     assert "vault" in json.dumps(carol_trail)
+    forgot = [e["detail"] for e in bob_trail + carol_trail if e["action"] == "forget"]
+    assert forgot == [{}, {"reason": "sealed by the vault audit"}]
     move = next(e for e in bob_trail if e["action"] == "move" or "scope" in (e["after"] or {}))
     assert move["before"]["scope"] is None and move["after"]["scope"] == "team"
     for text in (_cli(settings, "bob", "history", str(ids.wanderer)),
