@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 M = TypeVar("M", bound=Memory)
 CHUNK = 500  # memories an export masks at a time (one read of their replacements)
 SUMMARY = "summary"  # the kind of a saved summary
+TRAIL_SCAN = 10_000  # newest entries of a memory read to tell where it was (repeats coalesce)
 
 
 def memories(ctx: "Context", found: Sequence[M]) -> list[M]:
@@ -96,17 +97,18 @@ def entries(ctx: "Context", found: list[HistoryEntry]) -> list[HistoryEntry]:
 
 def _scopes_then(ctx: "Context", found: list[HistoryEntry]) -> dict[int, str]:
     """Entry id -> the scope its memory was in just after it, where known: its own snapshot
-    says so, or, walking a memory's entries from its scope now back in time, the scope the
-    next entry found it in (only snapshotted writes change a scope). A log page holding only
-    part of a trail reads a move off the page as not made."""
+    says so, or, walking the memory's whole trail (a page, or `log --by`, holds part of it)
+    from its scope now back in time, the scope the next entry found it in (only snapshotted
+    writes change a scope)."""
     trails: dict[int, list[HistoryEntry]] = {}
     for e in found:
         trails.setdefault(e.memory_id, []).append(e)
     now = {m.id: m.scope for m in ctx.store.get_many(sorted(trails), with_embedded=False)}
     then: dict[int, str] = {}
     for memory_id, trail in trails.items():
+        whole = {e.id: e for e in [*ctx.store.history(memory_id, TRAIL_SCAN), *trail]}
         later = now.get(memory_id)
-        for e in sorted(trail, key=lambda e: e.id, reverse=True):
+        for e in sorted(whole.values(), key=lambda e: e.id, reverse=True):
             where = _scope_of(e.after) or later
             if where is not None:
                 then[e.id] = where

@@ -97,6 +97,12 @@ def test_a_replacement_or_scope_the_caller_may_not_read_is_never_named(
             carol_hits = anyio.run(_recalled, url, carol, ids.corrected)
             pages = [f"/m/{ids.corrected}", f"/m/{ids.wanderer}", "/?scope=team&superseded=on"]
             bob_pages, carol_pages = _ui(url, bob, *pages), _ui(url, carol, *pages)
+        service.team.add("dave", ["vault=write"])
+        dave = service.as_principal(service.team.access_for("dave"))
+        badge = service.remember("Badge readers log to the gatehouse", scope="vault").id
+        dave.forget([badge], reason="dave read the vault badge log")
+        dave.restore([badge])
+        service.move([badge], "team")  # by the owner: `log --by dave` holds no move
     finally:
         service.close()
 
@@ -133,6 +139,8 @@ def test_a_replacement_or_scope_the_caller_may_not_read_is_never_named(
     assert forgot == [{}, {"reason": "sealed by the vault audit"}]
     move = next(e for e in bob_trail if e["action"] == "move" or "scope" in (e["after"] or {}))
     assert move["before"]["scope"] is None and move["after"]["scope"] == "team"
+    by_dave = _json(settings, "bob", "log", "--by", "dave")
+    assert [(e["action"], e["detail"]) for e in by_dave] == [("restore", {}), ("forget", {})]
     for text in (_cli(settings, "bob", "history", str(ids.wanderer)),
                  _cli(settings, "bob", "log", "-n", "500")):  # fmt: skip
         assert "vault" not in text and "safe.code" not in text
