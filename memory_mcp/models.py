@@ -120,8 +120,10 @@ class Memory(BaseModel):
     key: str | None = Field(None, description="The named slot this memory fills, if any.")
     occurred_at: datetime | None = Field(None, description="When the thing happened.")
     expires_at: datetime | None = None
-    superseded_by: int | None = Field(None, description="The memory that replaced this one.")
-    superseded_at: datetime | None = None
+    superseded_by: int | None = Field(
+        None, description="The memory that replaced this one (left out if you may not read it)."
+    )
+    superseded_at: datetime | None = Field(None, description="When it was replaced.")
     client: str | None = Field(None, description="Which client stored it (or `cli`).")
     repeat_count: int = Field(1, description="How many times this was remembered.")
     last_seen_at: datetime | None = None
@@ -129,6 +131,12 @@ class Memory(BaseModel):
     context: str | None = Field(
         None, description="Surrounding text that helps find the memory; searched, not shown."
     )
+
+    @property
+    def superseded(self) -> bool:
+        """Replaced by a newer memory: `superseded_by` names it unless the caller may not
+        read it (service/masking.py), `superseded_at` says when either way."""
+        return self.superseded_by is not None or self.superseded_at is not None
 
 
 TimeField = Literal["occurred", "recorded"]
@@ -180,7 +188,12 @@ class Hit(BaseModel):
     occurred_at: ShortTime | None = None
     client: str | None = Field(None, description="Who stored it.")
     superseded_by: int | None = None
+    superseded_at: ShortTime | None = Field(None, description="When a newer one replaced it.")
     truncated: bool = Field(False, description="Content cut to fit; recall(ids=[id]) for all.")
+
+    @property
+    def superseded(self) -> bool:  # as Memory.superseded
+        return self.superseded_by is not None or self.superseded_at is not None
 
 
 STORED_DATA_NOTICE = (
@@ -289,9 +302,10 @@ class RestoreResult(BaseModel):
     )
 
     @property
-    def still_superseded(self) -> dict[int, int]:
-        """Memory id -> the newer memory recall shows instead of it."""
-        return {m.id: m.superseded_by for m in self.memories if m.superseded_by is not None}
+    def still_superseded(self) -> dict[int, int | None]:
+        """Memory id -> the newer memory recall shows instead of it (None: one the caller
+        may not read)."""
+        return {m.id: m.superseded_by for m in self.memories if m.superseded}
 
 
 class SummaryCluster(BaseModel):

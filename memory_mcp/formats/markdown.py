@@ -87,9 +87,16 @@ def _header(memory: Memory) -> str:
         ("updated", memory.updated_at),
         ("expires", memory.expires_at),
         ("forgotten", memory.forgotten_at),
-        ("superseded by", f"#{memory.superseded_by}" if memory.superseded_by else None),
+        ("superseded by", _replacement(memory)),
     ]
     return SEPARATOR.join(f"{name}: {_value(v)}" for name, v in values if v is not None)
+
+
+def _replacement(memory: Memory) -> str | None:
+    """`#N`; a newer memory the exporter may not read is not named (service/masking.py)."""
+    if memory.superseded_by is not None:
+        return f"#{memory.superseded_by}"
+    return "a newer memory" if memory.superseded else None
 
 
 def _value(value: Any) -> str:

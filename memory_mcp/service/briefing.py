@@ -63,7 +63,7 @@ class Briefer(Part):
             _files(sessions[:FILE_WINDOW]),
             self._listed("Recently explored", scope, ["explored"], RECENT_EXPLORED, shown),
         ]
-        where = scope or self.settings.default_scope
+        where = scope or self._default
         text = layout.render(f"Memory of {where} ({FRAME}):", sections, budget)
         return Briefing(scope=scope, text=text, tokens=estimate_tokens(text), budget=budget,
                         ids=shown if text else [])  # fmt: skip
@@ -99,10 +99,17 @@ class Briefer(Part):
     # -- sections -----------------------------------------------------------------------------
 
     def _scopes(self, scope: str | None) -> list[str]:
-        return [scope, self.settings.default_scope] if scope else [self.settings.default_scope]
+        return [scope, self._default] if scope else [self._default]
+
+    @property
+    def _default(self) -> str:
+        """The configured default scope, if the caller may read it; else its own (a
+        principal's home): a scope it may not read is never named to it."""
+        scope = self.settings.default_scope
+        return scope if self.ctx.access.can_read(scope) else self.ctx.default_scope
 
     def _profile(self, scope: str | None, shown: list[int]) -> layout.Section:
-        profile = self._profiler.profile(scope=None if scope else self.settings.default_scope,
+        profile = self._profiler.profile(scope=None if scope else self._default,
                                          project=scope)  # fmt: skip
         items = []
         for group in profile.groups.values():

@@ -49,8 +49,13 @@ class Context:
         return cls(store, semantic, settings, project, reranker)
 
     def project_scope(self, project: str | None = None) -> str | None:
-        """The project in context: one given per call (e.g. from MCP roots), else configured."""
-        return project or self.configured_project
+        """The project in context: one given per call (e.g. from MCP roots), else configured:
+        the server's, unless the caller may not read it (then it has none, as when none is
+        configured: its name is not the caller's to know, and searching it finds nothing)."""
+        if project:
+            return project
+        found = self.configured_project
+        return found if found is None or self.access.can_read(found) else None
 
     @property
     def default_scope(self) -> str:

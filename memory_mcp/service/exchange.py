@@ -21,7 +21,7 @@ from memory_mcp.policies.redact import redact_fields
 from memory_mcp.policies.repeats import event_time
 from memory_mcp.policies.times import parse_time
 from memory_mcp.search import evaluation
-from memory_mcp.service import grants, projects, transfer
+from memory_mcp.service import grants, masking, projects, transfer
 from memory_mcp.service.context import Context, Part, validated
 from memory_mcp.service.lifecycle import Lifecycle
 from memory_mcp.service.recalling import Recaller
@@ -66,7 +66,17 @@ class Exchange(Part):
                 return self.export_jsonl(fh, progress, scope)
         total = self.export_count(scope) if progress is not None else 0
         each = None if progress is None else (lambda done: progress(done, max(total, done)))
-        return transfer.export_jsonl(self.store, out, each, scope, self.ctx.access.can_read)
+        return transfer.export_jsonl(self._exported(scope), out, each)
+
+    def _exported(self, scope: str | None) -> Iterator[Memory]:
+        """Every memory an export holds (of `scope`, if named), as the caller is shown it."""
+        access = self.ctx.access
+        found = (
+            m
+            for m in self.store.iter_all()
+            if (scope is None or m.scope == scope) and access.can_read(m.scope)
+        )
+        return masking.streamed(self.ctx, found)
 
     def import_jsonl(self, path: Path, progress: Progress | None = None) -> transfer.ImportReport:
         # An export restores ids, times and history links across scopes: the owner's job.
@@ -103,13 +113,8 @@ class Exchange(Part):
         overwrite: bool = False,
     ) -> tuple[list[Path], int]:
         inputs.check_scope(scope)
-        access = self.ctx.access
-        memories = (
-            m
-            for m in self.store.iter_all()
-            if (scope is None or m.scope == scope) and access.can_read(m.scope)
-        )
         count = self.export_count(scope)
+        memories = self._exported(scope)
         return markdown.export(memories, directory.expanduser(), progress, count, overwrite)
 
     def import_markdown(

@@ -19,7 +19,7 @@ from memory_mcp.policies import inputs
 from memory_mcp.policies.keys import key_form
 from memory_mcp.policies.redact import redact, redact_fields
 from memory_mcp.policies.times import parse_time
-from memory_mcp.service import grants
+from memory_mcp.service import grants, masking
 from memory_mcp.service.context import Part, check_content_left, validated
 from memory_mcp.service.writing import clean_key
 from memory_mcp.timestamps import format_time
@@ -43,6 +43,11 @@ def all_or_nothing(ids: Sequence[int]) -> Iterator[None]:
 
 class Lifecycle(Part):
     def get(self, memory_id: int) -> Memory:
+        """The memory as the caller is shown it (masking.py)."""
+        return masking.memories(self.ctx, [self._get(memory_id)])[0]
+
+    def _get(self, memory_id: int) -> Memory:
+        """The memory as stored; NotFound unless the caller may read it."""
         inputs.check_id_values([memory_id])
         try:
             memory = self.store.get(memory_id)
@@ -54,7 +59,8 @@ class Lifecycle(Part):
 
     def get_many(self, ids: Sequence[int]) -> list[Memory]:
         inputs.check_id_values(ids)
-        return grants.readable(self.ctx, self.store.get_many(list(ids), with_embedded=False))
+        found = self.store.get_many(list(ids), with_embedded=False)
+        return masking.memories(self.ctx, grants.readable(self.ctx, found))
 
     def list_memories(
         self,
@@ -73,7 +79,8 @@ class Lifecycle(Part):
         if allowed is None or offset > inputs.MAX_ID:
             return []
         limit = None if limit is None else min(limit, inputs.MAX_ID)
-        return self.store.find(allowed, limit=limit, offset=offset, after=after)
+        found = self.store.find(allowed, limit=limit, offset=offset, after=after)
+        return masking.memories(self.ctx, found)
 
     def count(self, flt: MemoryFilter | None = None) -> int:
         allowed = grants.restrict(self.ctx, flt or MemoryFilter())
@@ -109,7 +116,7 @@ class Lifecycle(Part):
         slots = _slots(key, occurred_at, expires_at, edit.get("key") and key_form(edit["key"]))
         if content is not None:
             check_content_left(edit["content"], content)
-        current = self.get(memory_id)
+        current = self._get(memory_id)
         grants.check_write(self.ctx, current.scope)
         merged = validated(
             NewMemory,
@@ -125,7 +132,8 @@ class Lifecycle(Part):
         else:
             grants.check_write(self.ctx, merged.scope)  # a move needs write on both
         memory = self._apply(memory_id, current, merged, client, slots)
-        return EditResult(**memory.model_dump(), redacted=list(cleaned.redacted))
+        shown = masking.memories(self.ctx, [memory])[0]
+        return EditResult(**shown.model_dump(), redacted=list(cleaned.redacted))
 
     def _apply(
         self,
@@ -169,7 +177,7 @@ class Lifecycle(Part):
             self._check_writable(ids)  # the owner's: store.move checks them in its transaction
             grants.check_write(self.ctx, target)
             self.store.move(ids, target, client)
-        moved = self.store.get_many(list(dict.fromkeys(ids)))
+        moved = masking.memories(self.ctx, self.store.get_many(list(dict.fromkeys(ids))))
         return [EditResult(**m.model_dump(), redacted=list(cleaned.redacted)) for m in moved]
 
     def forget(
@@ -200,7 +208,7 @@ class Lifecycle(Part):
             self._check_writable(ids)
             done = self.store.restore(ids, client)
         return RestoreResult(
-            memories=self.store.get_many(list(ids)),
+            memories=masking.memories(self.ctx, self.store.get_many(list(ids))),
             restored=done.restored,
             not_forgotten=done.not_forgotten,
             # as the restore's transaction decided; more than we show: the history has them
@@ -270,7 +278,7 @@ class Lifecycle(Part):
         if memory_id is not None:
             inputs.check_id_values([memory_id])
             if not self.ctx.access.unrestricted:
-                self.get(memory_id)  # a principal sees the trail of what it can read now
+                self._get(memory_id)  # a principal sees the trail of what it can read now
         scopes = grants.readable_scopes(self.ctx)
         # As for list_memories: no SQL integer holds these, and none need to (every entry's
         # id is below the largest; a limit that large takes them all).
@@ -279,14 +287,15 @@ class Lifecycle(Part):
         entries = self.store.history(memory_id, limit, before_id, by=by, scopes=scopes)
         if memory_id is not None and not entries and before_id is None:
             self.store.get(memory_id)  # no such memory, and none ever: NotFound, as for get
-        return grants.readable_links(self.ctx, entries)
+        return masking.entries(self.ctx, entries)
 
     def superseded(self, memory_id: int) -> list[int]:
         inputs.check_id_values([memory_id])
         if self.ctx.access.unrestricted:
             return self.store.superseded_ids(memory_id)
-        self.get(memory_id)  # NotFound unless the caller may read it
-        return [m.id for m in self.get_many(self.store.superseded_ids(memory_id))]
+        self._get(memory_id)  # NotFound unless the caller may read it
+        found = self.store.get_many(self.store.superseded_ids(memory_id), with_embedded=False)
+        return [m.id for m in grants.readable(self.ctx, found)]
 
     def scopes(self) -> dict[str, int]:
         counts = self.store.group_counts("scope")

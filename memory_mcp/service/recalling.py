@@ -20,7 +20,7 @@ from memory_mcp.policies.fusion import (
     supported,
 )
 from memory_mcp.policies.times import parse_reference, parse_time, parse_until
-from memory_mcp.service import grants
+from memory_mcp.service import grants, masking
 from memory_mcp.service.context import ALL_SCOPES, Part, validated
 
 CANDIDATES_PER_HIT = 4  # each leg of hybrid recall proposes 4 x limit candidates
@@ -82,7 +82,7 @@ class Recaller(Part):
         mode, ranked, strength = self._relevant(query, flt, limit)
         # Nothing below reorders: fetch only what may be shown.
         upto = limit if max_tokens is None and project_scope is None else None
-        hits = self._hits(ranked, project_scope, upto)
+        hits = masking.hits(self.ctx, self._hits(ranked, project_scope, upto))
         # The reply without its hits, costed with the largest `omitted` it can carry.
         frame = RecallResult(
             mode=mode, hits=[], omitted=limit, note=self.semantic.note, notice=STORED_DATA_NOTICE
@@ -167,7 +167,8 @@ class Recaller(Part):
             omitted=len(ids), note=self.semantic.note, notice=STORED_DATA_NOTICE,
         )  # fmt: skip
         room = self.ctx.reply_tokens(max_tokens) - budget.estimate_tokens(wire_json(frame))
-        hits, omitted = budget.fit_whole([_hit(m, 1.0) for m in memories], room)
+        shown = masking.hits(self.ctx, [_hit(m, 1.0) for m in memories])
+        hits, omitted = budget.fit_whole(shown, room)
         return frame.model_copy(update={"hits": hits, "omitted": omitted})
 
     def recall_scopes(self, scope: str | None, project_scope: str | None) -> list[str]:
@@ -256,6 +257,7 @@ def _hit(memory: Memory, score: float) -> Hit:
         key=memory.key,
         client=memory.client,
         superseded_by=memory.superseded_by,
+        superseded_at=memory.superseded_at,
         score=round(score, 3),
     )
 

@@ -8,7 +8,7 @@ from memory_mcp.config import MAX_RECALL_LIMIT
 from memory_mcp.models import Summary
 from memory_mcp.policies import inputs, summarize
 from memory_mcp.policies.redact import redact_fields
-from memory_mcp.service import grants
+from memory_mcp.service import grants, masking
 from memory_mcp.service.context import Context, Part
 from memory_mcp.service.recalling import Recaller, make_filter
 from memory_mcp.storage.contract import NewRow, Tally
@@ -59,6 +59,8 @@ class Summarizer(Part):
         if kind != "summary":  # summaries never summarize earlier summaries
             pool = [m for m in pool if m.kind != "summary"]
             tallies = [t for t in tallies if t.kind != "summary"]
+        else:  # its statements quote saved summaries: as the caller is shown them
+            pool = masking.memories(self.ctx, pool)
         extent = summarize.Extent.of(pool) if relevance is not None else _extent(tallies)
         groups = summarize.clusters(pool, self.store.vectors_for([m.id for m in pool]), relevance)
         summary = summarize.build(groups, pool, extent, limit, tokens)

@@ -30,7 +30,7 @@ from memory_mcp.errors import (
 )
 from memory_mcp.formats.ahead import embedding_thread
 from memory_mcp.formats.common import C0_C1, spaced
-from memory_mcp.models import NewMemory
+from memory_mcp.models import Memory, NewMemory
 from memory_mcp.names import MAX_KEY_CHARS, clean_name, printed_name
 from memory_mcp.policies import inputs, summarize
 from memory_mcp.policies.controls import json_escaped
@@ -140,21 +140,11 @@ class Limits:
     metadata: int  # as JSON
 
 
-def export_jsonl(
-    store: Storage,
-    out: TextIO,
-    progress: Progress | None = None,
-    scope: str | None = None,
-    readable: Callable[[str], bool] | None = None,
-) -> int:
-    """Write every memory (or one scope's; only `readable` scopes), forgotten ones included,
-    one JSON object a line."""
+def export_jsonl(memories: Iterable[Memory], out: TextIO, progress: Progress | None = None) -> int:
+    """Write the memories (the service picks them: every one, forgotten ones included, or
+    one scope's, or what a principal may read), one JSON object a line."""
     written = 0
-    for memory in store.iter_all():
-        if scope is not None and memory.scope != scope:
-            continue
-        if readable is not None and not readable(memory.scope):
-            continue
+    for memory in memories:
         out.write(json_escaped(memory.model_dump_json(exclude={"embedded"})) + "\n")
         written += 1
         if progress is not None:
@@ -442,7 +432,7 @@ def _to_row(record: ExportedMemory) -> NewRow:
         occurred_at=when(record.occurred_at),
         expires_at=when(record.expires_at),
         superseded_by=record.superseded_by,
-        superseded_at=when(record.superseded_at),
+        superseded_at=None if record.superseded_by is None else when(record.superseded_at),
         client=record.client,
         repeat_count=record.repeat_count,
         last_seen_at=when(record.last_seen_at),

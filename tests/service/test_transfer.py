@@ -419,3 +419,33 @@ def test_a_line_longer_than_any_memory_is_refused_without_reading_it_whole(
             service.import_jsonl(path)
     finally:
         service.close()
+
+
+def test_a_principals_export_imports_a_memory_whose_replacement_it_hid_as_current(
+    service: MemoryService, tmp_path: Path
+) -> None:
+    """bob may not read the correction (moved to `vault`): his export says when his memory
+    was replaced, not by what; imported, that line is a current memory, never one marked
+    superseded by nothing (storage reads superseded_at only beside superseded_by)."""
+    old = service.remember("The team printer is on floor 3", scope="team").id
+    fix = service.remember("The printer is on floor 4 now", replaces=old).id
+    service.move([fix], "vault")
+    service.team.add("bob", ["team=read"])
+    bob = service.as_principal(service.team.access_for("bob"))
+    lines = [
+        json.loads(line) for line in exported(bob, tmp_path / "bob.jsonl").read_text().splitlines()
+    ]
+    assert [(r["id"], r["superseded_by"], bool(r["superseded_at"])) for r in lines] == [
+        (old, None, True)
+    ]
+    target = open_db(tmp_path / "target.db")
+    try:
+        target.import_jsonl(tmp_path / "bob.jsonl")
+        (memory,) = target.list_memories()
+        assert (memory.superseded_by, memory.superseded_at, memory.superseded) == (
+            None,
+            None,
+            False,
+        )
+    finally:
+        target.close()

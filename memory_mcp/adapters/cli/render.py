@@ -164,6 +164,8 @@ def _states(m: Any) -> list[str]:
         marks.append("forgotten")
     if m.superseded_by is not None:
         marks.append(f"superseded by #{m.superseded_by}")
+    elif getattr(m, "superseded", False):  # by a memory the caller may not read
+        marks.append("superseded")
     expires = getattr(m, "expires_at", None)
     if expires is not None and expires <= datetime.now(UTC):
         marks.append("expired")
@@ -269,7 +271,7 @@ def change(entry: Any) -> Text:
                 text.append(" → ")
                 text.append_text(_field(new))
     elif after or before:
-        content = (after or before).get("content", "")
+        content = (after or before).get("content") or ""  # None: where the caller cannot read
         text.append_text(inert(preview(str(content), 120)))
     for key, value in entry.detail.items():
         if value is not None:

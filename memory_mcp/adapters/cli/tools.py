@@ -173,8 +173,9 @@ def restore(ctx: typer.Context, ids: IdsArg, db: DbOpt = None, json_: JsonOpt = 
             f"(`memory-mcp history {kept}`)."
         )
     for old, new in result.still_superseded.items():  # back, or never gone, but replaced
+        newer = "a newer memory" if new is None else f"#{new}"  # None: one you may not read
         err.print(
-            f"#{old} stays superseded by #{new}: recall shows #{new} instead "
+            f"#{old} stays superseded by {newer}: recall shows {newer} instead "
             "(`recall --superseded` shows both)."
         )
 

@@ -217,7 +217,7 @@ def _name(scope: str) -> Html:
 
 def _marks(memory: Memory) -> list[str]:
     marks = ["forgotten"] if memory.forgotten_at else []
-    return marks + (["superseded"] if memory.superseded_by else [])
+    return marks + (["superseded"] if memory.superseded else [])
 
 
 def _hits(request: Request, found: RecallResult, forgotten: bool) -> Html:
@@ -237,7 +237,7 @@ def _hits(request: Request, found: RecallResult, forgotten: bool) -> Html:
             h.id,
             h.content,
             [h.kind, _name(h.scope), f"{h.score:.2f}", when(h.created_at)],
-            ["superseded"] if h.superseded_by else [],
+            ["superseded"] if h.superseded else [],
         )
         for h in found.hits
     ]

@@ -91,7 +91,7 @@ def _status(memory: Memory) -> Html:
     if memory.forgotten_at:
         why = [" (", memory.forget_reason, ")"] if memory.forget_reason else []
         states.append([f"Forgotten {when(memory.forgotten_at)}", *why, ": recall does not see it."])
-    if memory.superseded_by:
+    if memory.superseded:
         states.append([f"Superseded {when(memory.superseded_at)}: recall shows the newer one."])
     if not states:
         return tag("p", "Current: recall sees it.", class_="state ok")
@@ -114,6 +114,8 @@ def _fields(request: Request, m: Memory) -> list[tuple[str, Any]]:
     ]
     if m.superseded_by:
         rows.append(("superseded by", link(request, m.superseded_by)))
+    elif m.superseded:  # by a memory this caller may not read (service/masking.py)
+        rows.append(("superseded by", "a newer memory"))
     if m.context:
         rows.append(("context", m.context))
     if m.metadata:
@@ -214,7 +216,7 @@ def _entry(e: HistoryEntry) -> Html:
             changes.append(
                 tag("div", f"{name}: ", tag("del", _show(old)), " → ", tag("ins", _show(new)))
             )
-    if e.before is None and e.after is not None and "content" in e.after:
+    if e.before is None and e.after is not None and e.after.get("content") is not None:
         changes = [tag("div", tag("span", "text: ", class_="label"), str(e.after["content"]))]
     extra = {k: v for k, v in e.detail.items() if k != "text" and v is not None}
     shown = [[", " if i else "", f"{k}: ", _show(v)] for i, (k, v) in enumerate(extra.items())]

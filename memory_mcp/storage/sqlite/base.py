@@ -120,7 +120,8 @@ def to_memory(row: Any) -> Memory:
         occurred_at=_time(row["occurred_at"]),
         expires_at=_time(row["expires_at"]),
         superseded_by=row["superseded_by"],
-        superseded_at=_time(row["superseded_at"]),
+        # only with superseded_by (older imports could store it alone): see Memory.superseded
+        superseded_at=None if row["superseded_by"] is None else _time(row["superseded_at"]),
         client=row["client"],
         repeat_count=row["repeat_count"],
         last_seen_at=_time(row["last_seen_at"]),
