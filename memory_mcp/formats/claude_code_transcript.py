@@ -25,8 +25,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from memory_mcp import regular_files
 from memory_mcp.errors import InvalidInput, read_json
-from memory_mcp.formats import files
 from memory_mcp.formats.common import instant
 from memory_mcp.policies.inputs import mend
 
@@ -95,11 +95,11 @@ def read(path: Path) -> Transcript:
     """Parse a transcript file; a missing or unreadable file is a clear InvalidInput."""
     try:
         # The hook's JSON names the path: /dev/zero or a FIFO was read without end.
-        with files.open_regular(path) as fh:
+        with regular_files.open_regular(path) as fh:
             size = fh.seek(0, 2)
             fh.seek(max(0, size - MAX_TRANSCRIPT_BYTES))
             data = fh.read(MAX_TRANSCRIPT_BYTES)  # a file growing meanwhile: still bounded
-    except files.NotRegular:
+    except regular_files.NotRegular:
         raise InvalidInput(f"The transcript {path} is not a file; nothing was read.") from None
     except OSError as exc:
         raise InvalidInput(f"Cannot read the transcript {path}: {exc.strerror or exc}.") from exc

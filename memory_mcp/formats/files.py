@@ -13,13 +13,12 @@ import secrets
 import stat
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import TextIO
 
 from memory_mcp.errors import InvalidInput
 from memory_mcp.policies.inputs import UTF8_HINT, not_utf8
+from memory_mcp.regular_files import NotRegular, open_regular
 from memory_mcp.storage.sqlite.companions import SQLITE_FILES, beside
-
-NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # not on Windows, which has no such links to follow
 
 
 def make_folder(folder: Path) -> None:
@@ -49,37 +48,6 @@ def check_target(path: Path, overwrite: bool) -> None:
         )
     if not path.parent.is_dir():
         raise InvalidInput(f"No folder {path.parent}; nothing was written.")
-
-
-class NotRegular(OSError):
-    """A path that names a FIFO, a device or a socket, not a file."""
-
-
-NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO's open returns at once, writer or not
-
-
-def open_regular(path: Path, follow: bool = True) -> BinaryIO:
-    """`path` opened to read, if it is a regular file. A path a project holds (a cloned
-    repository's `.memoryignore -> /dev/zero`) or a hook's JSON names may be a device, read
-    without end, or a FIFO, whose open waits for a writer: NotRegular, at once, saying
-    which. `follow=False`: a link at its end is refused too (OSError)."""
-    fd = os.open(path, os.O_RDONLY | NONBLOCK | (0 if follow else NOFOLLOW))
-    fh = os.fdopen(fd, "rb")
-    mode = os.fstat(fd).st_mode
-    if not stat.S_ISREG(mode):
-        fh.close()
-        raise NotRegular(f"{path} is {_kind(mode)}, not a file; nothing was read from it")
-    return fh
-
-
-def _kind(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO (a named pipe)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "a device"
 
 
 def read_regular(path: Path, limit: int | None = None, follow: bool = True) -> bytes:

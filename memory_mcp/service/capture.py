@@ -16,9 +16,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from memory_mcp import regular_files
 from memory_mcp.errors import InvalidInput
 from memory_mcp.formats import claude_code_transcript as transcript_format
-from memory_mcp.formats import files
 from memory_mcp.formats.common import ImportSummary, Record
 from memory_mcp.formats.ingest import ingest
 from memory_mcp.models import Memory, MemoryFilter
@@ -298,7 +298,7 @@ def _ignore_text(folder: Path | None) -> str:
     for candidate in (folder, *folder.parents):
         path = candidate / IGNORE_FILE
         try:  # a regular file, its start only: a cloned repository's may be /dev/zero
-            with files.open_regular(path) as fh:
+            with regular_files.open_regular(path) as fh:
                 return fh.read(100_000).decode("utf-8", errors="replace")
         except OSError:
             pass

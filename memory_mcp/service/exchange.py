@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from memory_mcp import formats
+from memory_mcp import formats, regular_files
 from memory_mcp.config import is_database_url
 from memory_mcp.errors import InvalidInput
 from memory_mcp.formats import claude_code_memory, files, markdown, markdown_import
@@ -100,7 +100,7 @@ class Exchange(Part):
             return report
         except UnicodeDecodeError:
             raise files.not_utf8_file(path) from None
-        except files.NotRegular as exc:
+        except regular_files.NotRegular as exc:
             raise InvalidInput(f"{exc}.") from None
         except OSError as exc:
             raise InvalidInput(f"Cannot read {path}: {exc}") from exc
@@ -237,7 +237,7 @@ class Exchange(Part):
                 queries = evaluation.parse_queries(lines)
         except UnicodeDecodeError:
             raise files.not_utf8_file(path) from None
-        except files.NotRegular as exc:
+        except regular_files.NotRegular as exc:
             raise InvalidInput(f"{exc}.") from None
         except OSError as exc:
             raise InvalidInput(f"Cannot read {path}: {exc}") from exc
@@ -276,8 +276,8 @@ def _folder_scope(path: Path) -> str | None:
 
 def _text(path: Path) -> io.TextIOWrapper:
     """A file to read as text (a BOM, as Windows editors write, is no text); a FIFO or a
-    device is refused (files.NotRegular), not waited on or read without end."""
-    return io.TextIOWrapper(files.open_regular(path), encoding="utf-8-sig")
+    device is refused (regular_files.NotRegular), not waited on or read without end."""
+    return io.TextIOWrapper(regular_files.open_regular(path), encoding="utf-8-sig")
 
 
 def longest_line(limits: transfer.Limits) -> int:

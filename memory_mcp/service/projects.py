@@ -12,8 +12,8 @@ import os
 import re
 from pathlib import Path
 
+from memory_mcp import regular_files
 from memory_mcp.errors import InvalidInput
-from memory_mcp.formats import files
 from memory_mcp.policies.scopes import name_scope, normalize_remote, remote_urls, root_uri_path
 
 # Git metadata files are tiny; a cap keeps a hostile or corrupt file from costing anything.
@@ -141,9 +141,11 @@ def _read(path: Path) -> str | None:
     (a cloned repository's `.git/config` may be a FIFO, whose open would wait for a writer
     for ever, or a link to /dev/zero: said on stderr, at once)."""
     try:
-        with io.TextIOWrapper(files.open_regular(path), encoding="utf-8", errors="replace") as fh:
+        with io.TextIOWrapper(
+            regular_files.open_regular(path), encoding="utf-8", errors="replace"
+        ) as fh:
             return fh.read(_MAX_READ)
-    except files.NotRegular as exc:
+    except regular_files.NotRegular as exc:
         logger.warning("%s: the project's scope does not use it.", exc)
         return None
     except (OSError, ValueError):

@@ -225,7 +225,7 @@ def _token(host: str) -> str | None:
     if token or host.lower().strip("[]") not in LOOPBACK:
         return token or None
     path = os.environ.get("MEMORY_MCP_TOKEN_FILE", "").strip() or _default_token_file()
-    try:  # a regular file's start only, as formats/files.open_regular reads (not imported
+    try:  # a regular file's start only, as regular_files.open_regular reads (not imported
         # here: it pulls in more than the standard library): a FIFO would wait for a writer
         fd = os.open(os.path.expanduser(path), os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         with open(fd, encoding="utf-8", errors="replace") as fh:

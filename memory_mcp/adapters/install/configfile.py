@@ -8,8 +8,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from memory_mcp import regular_files
 from memory_mcp.errors import MemoryMCPError, json_problem, read_json
-from memory_mcp.formats import files
 
 
 class ConfigError(MemoryMCPError):
@@ -25,11 +25,11 @@ def read_config(path: Path) -> dict[str, Any] | None:
     try:
         # utf-8-sig: Windows editors may write a byte-order mark, which json rejects. A FIFO
         # or a device in the file's place is refused, not waited on or read without end.
-        with files.open_regular(path) as fh:
+        with regular_files.open_regular(path) as fh:
             text = fh.read().decode("utf-8-sig")
     except FileNotFoundError:
         return None
-    except files.NotRegular as exc:
+    except regular_files.NotRegular as exc:
         raise ConfigError(f"{exc}. {_UNTOUCHED}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"Cannot read {path}: {exc}. {_UNTOUCHED}") from exc

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from mcp.server.transport_security import TransportSecuritySettings
 
-from memory_mcp import __version__
+from memory_mcp import __version__, regular_files
 from memory_mcp.adapters.mcp_server.access import AccessGate, Authenticator, RateLimit
 from memory_mcp.adapters.mcp_server.guards import (
     ASGIApp,
@@ -49,7 +49,6 @@ from memory_mcp.adapters.ui.mount import with_ui
 from memory_mcp.adapters.ui.security import UiGuard
 from memory_mcp.config import Settings
 from memory_mcp.errors import InvalidInput
-from memory_mcp.formats import files
 from memory_mcp.service import MemoryService
 
 logger = logging.getLogger(__name__)
@@ -127,12 +126,12 @@ def read_token(path: Path) -> str | None:
     """The token in `path`, or None if there is none; refuses a file other users could read
     or write (anyone who read it could be using the token)."""
     try:
-        with files.open_regular(path) as fh:  # a FIFO is refused, not waited on
+        with regular_files.open_regular(path) as fh:  # a FIFO is refused, not waited on
             _check_private(path, os.fstat(fh.fileno()))
             token = fh.read().decode("utf-8", "replace").strip()
     except FileNotFoundError:
         return None
-    except files.NotRegular as exc:
+    except regular_files.NotRegular as exc:
         raise InvalidInput(f"The token file {exc}. Run `memory-mcp token --rotate`.") from None
     return token or None
 
