@@ -10,7 +10,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from memory_mcp.policies.text import STOPWORDS
+
 Span = tuple[int, int]
+
+
+Pick = Callable[[re.Match[str]], tuple[Span, bool]]
 
 
 def _secret(match: re.Match[str]) -> tuple[Span, bool]:
@@ -23,7 +28,7 @@ class Rule:
     pattern: re.Pattern[str]
     # Where the secret is inside a match, and whether it is one on its own: a labelled value
     # that looks like prose is redacted only when it overlaps a secret found by another rule.
-    pick: Callable[[re.Match[str]], tuple[Span, bool]] = _secret
+    pick: Pick = _secret
     # A token with a shape of its own is also looked for across a line break inside it
     # (a terminal or an editor wrapped it); see redact.py.
     joinable: bool = False
@@ -158,15 +163,35 @@ _REFERENCE = re.compile(
 )
 
 
+# An unquoted value that is code, not a secret: an attribute (`key = mod.attr`,
+# `settings.DB_PASSWORD`), or after a spaced `=` an identifier with a `_` or a camelCase hump
+# (`token = access_token`); neither with a digit, as a password so spelt would have.
+_ATTRIBUTE = re.compile(r"[A-Za-z_]+(?:\.[A-Za-z_]+)+")
+_IDENTIFIER = re.compile(r"[A-Za-z]*(?:_|[a-z][A-Z])[A-Za-z_]*")
+# A number and a unit after "PW=" is a power or a pulse width (`PW=1234 watts`, `PW=20 us`).
+_QUANTITY = re.compile(
+    r"[ \t]*(?:[kKMGmun\u00b5]?(?:W|Hz|s|V|A)|(?i:watts?|volts?|amps?|percent)|%)(?![A-Za-z])"
+)
+
+
 def _labelled_value(match: re.Match[str]) -> tuple[Span, bool]:
     for group in ("eq", "dq", "sq"):
         value = match.group(group)
         if value is not None:
             return match.span(group), is_value(value)
-    value = match.group("bare")
-    prose = match.group("sep") in (None, ":")
+    value, sep = match.group("bare"), match.group("sep")
+    prose = sep in (None, ":")
     worded = len(value) >= _MIN_VALUE and not (prose and value.isalpha())
-    return match.span("bare"), worded and is_value(value)
+    spaced = sep == "=" and match.string[match.start("sep") - 1 : match.start("sep")] in " \t"
+    code = _ATTRIBUTE.fullmatch(value) or (spaced and _IDENTIFIER.fullmatch(value))
+    return match.span("bare"), worded and not code and is_value(value)
+
+
+def _pw_value(match: re.Match[str]) -> tuple[Span, bool]:
+    span, alone = _labelled_value(match)
+    value = match.group("bare")
+    quantity = value is not None and value.replace(".", "", 1).isdigit()
+    return span, alone and not (quantity and _QUANTITY.match(match.string, span[1]))
 
 
 def is_value(value: str) -> bool:
@@ -174,7 +199,9 @@ def is_value(value: str) -> bool:
     return bool(value) and value.lower() not in _PLACEHOLDERS and not _REFERENCE.match(value)
 
 
-def _labelled(kind: str, needles: str, labels: str, prose: bool = True) -> Rule:
+def _labelled(
+    kind: str, needles: str, labels: str, prose: bool = True, pick: Pick = _labelled_value
+) -> Rule:
     """`prose`: also after ":" and "is", which ordinary sentences use as well."""
     separator = (
         _SEPARATOR.format(f"{_ASSIGN}|:(?!:)", _IS) if prose else _SEPARATOR.format(_ASSIGN, "")
@@ -183,7 +210,7 @@ def _labelled(kind: str, needles: str, labels: str, prose: bool = True) -> Rule:
     return Rule(
         kind,
         re.compile(_START + pattern),
-        _labelled_value,
+        pick,
         needles=tuple(needles.split("|")),
         camel=re.compile(pattern),
     )
@@ -256,8 +283,9 @@ def _option_value(match: re.Match[str]) -> tuple[Span, bool]:
     found = match.groupdict()
     group = next(g for g in ("sq", "dq", "bare") if found.get(g) is not None)
     value, flag = match.group(group), match.group("flag")
-    if flag in _SHORT_OPTIONS:
-        named = _after(_SHORT_OPTIONS[flag], _SHORT_NEEDLES, match.string, match.start())
+    if flag in _SHORT_OPTIONS:  # `zip -P is the flag` names the option in prose
+        named = group != "bare" or value.lower() not in STOPWORDS
+        named = named and _after(_SHORT_OPTIONS[flag], _SHORT_NEEDLES, match.string, match.start())
     elif flag.startswith("--"):  # a bare word is prose naming the option, or psql's database
         named = group != "bare" or (len(value) >= _MIN_VALUE and not value.isalpha())
     else:  # keytool's -storepass, openssl's -passin pass:
@@ -415,7 +443,7 @@ RULES = (
     _option("token", "-token", r"--(?:auth-|access-|bot-)?token"),
     _labelled("password", "pass|pwd", r"(?i:passw(?:or)?d|pwd|passphrase|passcode)"),
     # "pw: X", "pw=X"; not "pw:api" (a debug namespace) or f"pw:{name}".
-    _labelled("password", "pw", r"(?i:pw)(?=[ \t]*(?:=|:[ \t]))"),
+    _labelled("password", "pw", r"(?i:pw)(?=[ \t]*(?:=|:[ \t]))", pick=_pw_value),
     # Names of settings: DB_PASS, smtp-pass, PGPASSWORD, MYSQL_PWD.
     _labelled("password", "_pass|-pass", r"(?i:[a-z0-9]+[_-]pass)"),
     _labelled("password", "pass|pwd", r"[A-Z0-9]+(?:PASSWORD|PASSWD|PASS|PWD)"),
@@ -438,6 +466,11 @@ RULES = (
         r"|decryption|cipher)[_-]?key)",
     ),
     _labelled("api_key", "api", r"(?i:api[ _-]?key)"),
-    _labelled("token", "token", r"(?i:(?:access[_-]?)?token)"),
+    # Not .NET's publicKeyToken="b77a5c561934e089", a public assembly's name.
+    _labelled(
+        "token",
+        "token",
+        r"(?<!(?i:publickey))(?<!(?i:public[_-]key)[_-])(?i:(?:access[_-]?)?token)",
+    ),
 )
 KINDS = ("private", *dict.fromkeys(rule.kind for rule in RULES))

@@ -330,6 +330,12 @@ POSITIVE = [
         f'"apiSecret": "{r("secret")}"}}',
         ("token", "password", "secret"),
     ),
+    # Near the code and quantities left alone: a digit makes a value a secret again.
+    (
+        "pw=1234 for the wifi; apiKey = Tr0ub4dor_x; token = Summer2024.x",
+        f"pw={r('password')} for the wifi; apiKey = {r('api_key')}; token = {r('token')}",
+        ("password", "api_key", "token"),
+    ),
     (
         "refreshToken: 1//abc9x webhookSecret=whk-42x userPwd=Tr0ub4dor",
         f"refreshToken: {r('token')} webhookSecret={r('secret')} userPwd={r('password')}",
@@ -451,6 +457,14 @@ FALSE_POSITIVES = [
     # camelCase near misses: a label that goes on, a flag, a placeholder, prose after ':'.
     "maxTokens=4096; isPassword: true; passwordMinLength=12; getToken(); resetToken: expired",
     "const hasSecret = false; showPassword=yes; apiTokenCount=3; user.authToken = null",
+    # Code: an attribute or an identifier as the value is a reference, not a secret.
+    "xPrivateKey = mod.attr; apiKey = self.config.api_key; password=settings.DB_PASSWORD",
+    "token = access_token; const dbPassword = readPassword; secretKey = key_from_env",
+    # .NET's publicKeyToken names a public assembly; PW is a power or a pulse width.
+    '<assemblyIdentity name="System.Web.Mvc" publicKeyToken="31bf3856ad364e35" />',
+    "System.Web, Version=4.0.0.0, Culture=neutral, PublicKeyToken=b03f5f7f11d50a3a",
+    "The heater draws PW=1234 watts; PW=12.5 kW at peak; set PW=20 us for the servo",
+    "With zip -P is the flag for a password, and unzip -P the one to open it",
 ]
 
 
@@ -709,6 +723,9 @@ def test_a_field_named_for_a_secret_loses_its_value(name: str, kind: str) -> Non
     [
         "token_count",
         "max_tokens",
+        "publicKeyToken",  # .NET: a public assembly's name
+        "PublicKeyToken",
+        "public_key_token",
         "password_hash",
         "bypass",
         "compass",
