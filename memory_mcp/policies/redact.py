@@ -16,7 +16,8 @@ from typing import Any
 from memory_mcp.policies.controls import UNSEEN
 from memory_mcp.policies.secret_fields import field_kind
 from memory_mcp.policies.secret_needles import needle_pattern, possible_rules
-from memory_mcp.policies.secrets import KINDS, RULES, Span, camel_parts, is_value
+from memory_mcp.policies.secret_rule import Span, camel_parts, is_value
+from memory_mcp.policies.secrets import KINDS, RULES
 
 __all__ = [
     "KINDS",

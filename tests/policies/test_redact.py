@@ -19,7 +19,8 @@ from memory_mcp.policies.redact import (
     redact_fields,
 )
 from memory_mcp.policies.secret_needles import possible_rules
-from memory_mcp.policies.secrets import RULES, Rule
+from memory_mcp.policies.secret_rule import Rule
+from memory_mcp.policies.secrets import RULES
 from tests.secret_corpus import CORPUS
 
 # Obviously fake values in the shape of each format (AWS's are its documented examples).

@@ -16,7 +16,8 @@ from memory_mcp.policies import redact as redact_module
 from memory_mcp.policies import secrets as secrets_module
 from memory_mcp.policies.redact import redact, redact_fields
 from memory_mcp.policies.secret_needles import possible_rules
-from memory_mcp.policies.secrets import RULES, Rule
+from memory_mcp.policies.secret_rule import Rule
+from memory_mcp.policies.secrets import RULES
 from tests.secret_corpus import CORPUS
 
 HERE = Path(__file__).resolve().parent
