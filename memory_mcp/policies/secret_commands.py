@@ -1,5 +1,6 @@
 """Secrets on a command line or in a credentials file: `curl -u`, password flags and
-options, session cookies, base64 registry logins, .netrc. No I/O; secrets.py lists them."""
+options, smbclient's `-U user%pass`, chpasswd's and htpasswd's input, Python's auth tuples,
+session cookies, base64 registry logins, .netrc and .pgpass. No I/O; secrets.py lists them."""
 
 import base64
 import re
@@ -32,6 +33,11 @@ _PASSWORD_FLAG = re.compile(
 )
 _MYSQL_WORD = re.compile(r"(?<![\w-])(?:mysql\w*|mariadb[\w-]*)(?![\w-])")
 _MYSQL_NEEDLES, _LOGIN_NEEDLES = ("mysql", "mariadb"), ("sshpass", "login", "mongo")
+# Commands taking the password attached to -p: mysql's and archivers' (`7z x a.7z -pSECRET`).
+_ATTACHED_WORD = re.compile(
+    r"(?<![\w-])(?:mysql\w*|mariadb[\w-]*|7z[arz]?|(?:un)?rar)(?:\.exe)?(?![\w-])"
+)
+_ATTACHED_NEEDLES = (*_MYSQL_NEEDLES, "7z", "rar")
 _LOGIN_WORD = re.compile(
     r"(?<![\w-])(?:sshpass|mongo(?:sh|dump|restore|import|export|stat|top)?"
     r"|(?:docker|podman|nerdctl|buildah|skopeo|oras|crane|helm|az|oc|cf)"
@@ -45,7 +51,7 @@ def _flag_password(match: re.Match[str]) -> tuple[Span, bool]:
     )
     value, text, at = match.group(group), match.string, match.start()
     if group in ("attached", "asq", "adq"):  # `mysqldump -p'two words'`
-        command = _after(_MYSQL_WORD, _MYSQL_NEEDLES, text, at)
+        command = _after(_ATTACHED_WORD, _ATTACHED_NEEDLES, text, at)
     else:  # `-p 2222` after a login is a port (ssh, psql); spelt out, the flag says password
         command = _after(_LOGIN_WORD, _LOGIN_NEEDLES, text, at) or (
             match.group("flag") == "--password" and _after(_MYSQL_WORD, _MYSQL_NEEDLES, text, at)
@@ -147,14 +153,72 @@ def _after(word: re.Pattern[str], needles: tuple[str, ...], text: str, at: int) 
     return any(n in window for n in needles) and word.search(text, since, at) is not None
 
 
+# smbclient's `-U user%password` (rpcclient, smbcacls, smbget too): after the "%".
+_SMB_USER = re.compile(
+    r"(?<!\S)(?:-U|--user)(?:[ \t]+|=)(?:'[^'\n%]*%(?P<sq>[^'\n]+)'|\"[^\"\n%]*%(?P<dq>[^\"\n]+)\""
+    r"|[^\s%\"']+%(?P<bare>[^\s\"']*[^\s\"';,]))"  # a ";" or "," after it ends a clause
+)
+_SMB_WORD = re.compile(r"(?<![\w-])(?:smbclient|rpcclient|smbcacls|smbget)(?![\w-])")
+
+
+def _smb_password(match: re.Match[str]) -> tuple[Span, bool]:
+    group = next(g for g in ("sq", "dq", "bare") if match.group(g) is not None)
+    command = _after(_SMB_WORD, ("smb", "rpcclient"), match.string, match.start())
+    return match.span(group), command and is_value(match.group(group))
+
+
+# A .pgpass line, host:port:database:user:password, on PostgreSQL's usual ports or any ("*").
+_PGPASS = re.compile(
+    r"(?<![^\s\"'`])(?:[\w.-]+|\*):(?:5432|5433|6432|\*):[^\s:]+:[^\s:]+:"
+    r"(?P<secret>(?:\\.|[^\s\"'`\\])+)"
+)
+# chpasswd's input, user:password: `echo 'bob:S3cret' | chpasswd`, `chpasswd <<< bob:S3cret`.
+_PAIR = r"[\"']?[\w.@-]+:(?P<secret>[^\s\"':](?:[^\s\"']*[^\s\"';,])?)[\"']?"
+_CHPASSWD_PIPE = re.compile(
+    rf"(?<![^\s\"']){_PAIR}[ \t]*\|[ \t]*(?:sudo[ \t]+(?:-\S+[ \t]+)*)?chpasswd(?![\w-])"
+)
+_CHPASSWD_HERE = re.compile(rf"(?<![\w-])chpasswd[ \t]*<<<?[ \t]*{_PAIR}")
+# `htpasswd -b FILE USER PASSWORD` (with -n, no FILE): the password given on the command line.
+_HTPASSWD = re.compile(
+    r"(?<![\w./-])htpasswd(?P<opts>(?:[ \t]+(?:-C[ \t]*\d+|-[A-Za-z]+))*)"
+    r"[ \t]+(?P<a>[^\s;|&]+)[ \t]+(?P<b>[^\s;|&]+)(?:[ \t]+(?P<c>[^\s;|&]+))?"
+)
+
+
+def _htpasswd(match: re.Match[str]) -> tuple[Span, bool]:
+    letters = "".join(o for o in match.group("opts").split() if not o.startswith("-C"))
+    group = "b" if "n" in letters else "c"
+    if "b" not in letters or match.group(group) is None:
+        return (match.start(), match.start()), False
+    return match.span(group), is_value(match.group(group).strip("'\""))
+
+
+# Python's HTTP clients: `auth=('bob', 'S3cret')`, `HTTPBasicAuth("bob", "S3cret")`.
+_AUTH_TUPLE = re.compile(
+    r"(?:(?<![\w.])auth[ \t]*=[ \t]*[(\[]|(?<![\w])(?:HTTPBasicAuth|HTTPDigestAuth|HTTPProxyAuth"
+    r"|BasicAuth)\()[ \t]*(?P<q1>['\"])[^'\"\n]*(?P=q1)[ \t]*,[ \t]*"
+    r"(?P<q>['\"])(?P<secret>[^'\"\n]+)(?P=q)"
+)
+
+
+def _auth_tuple(match: re.Match[str]) -> tuple[Span, bool]:
+    return match.span("secret"), is_value(match.group("secret"))
+
+
 # In RULES' order (earlier rules win): logins kept in files, then the command line's.
 CREDENTIAL_FILES = (
     Rule("basic_auth", _AUTH_PAIR, _auth_pair, needles=("auth",)),
     Rule("password", _NETRC, needles=("login",)),  # prose says "password" more often
+    Rule("password", _PGPASS, needles=(":5432:", ":5433:", ":6432:", ":*:")),
 )
 COMMAND_LINES = (
     Rule("password", _CURL_USER, _curl_password, needles=("-u",)),
     Rule("password", _PASSWORD_FLAG, _flag_password, needles=("-p",)),
+    Rule("password", _SMB_USER, _smb_password, needles=("-u",)),
+    Rule("password", _CHPASSWD_PIPE, needles=("chpasswd",)),
+    Rule("password", _CHPASSWD_HERE, needles=("chpasswd",)),
+    Rule("password", _HTPASSWD, _htpasswd, needles=("htpasswd",)),
+    Rule("password", _AUTH_TUPLE, _auth_tuple, needles=("auth",)),
     _option(
         "password",
         "--pass|storepass|keypass",

@@ -331,6 +331,32 @@ POSITIVE = [
         f'"apiSecret": "{r("secret")}"}}',
         ("token", "password", "secret"),
     ),
+    # Logins in a .pgpass line, smbclient -U, 7z/unrar -p, chpasswd's and htpasswd's input,
+    # Python's auth tuples.
+    (
+        "db.example.com:5432:appdb:alice:S3cret:Pass *:*:*:postgres:hunter2xyz",
+        f"db.example.com:5432:appdb:alice:{r('password')} *:*:*:postgres:{r('password')}",
+        ("password",),
+    ),
+    (
+        "smbclient //srv/share -U alice%Hunter22x; 7z x b.7z -pS3cret! -oout; unrar x -p'a b' r",
+        f"smbclient //srv/share -U alice%{r('password')}; 7z x b.7z -p{r('password')} -oout; "
+        f"unrar x -p'{r('password')}' r",
+        ("password",),
+    ),
+    (
+        "echo 'bob:Hunter22x' | sudo chpasswd; chpasswd <<< ann:S3cret; htpasswd -nbB bob s3cr3t",
+        f"echo 'bob:{r('password')}' | sudo chpasswd; chpasswd <<< ann:{r('password')}; "
+        f"htpasswd -nbB bob {r('password')}",
+        ("password",),
+    ),
+    (
+        "htpasswd -b /etc/nginx/.htpasswd alice Hunter22x; "
+        "get(u, auth=('bob', 'hunter2')); HTTPBasicAuth(\"bob\", \"hunter2\")",
+        f"htpasswd -b /etc/nginx/.htpasswd alice {r('password')}; "
+        f"get(u, auth=('bob', '{r('password')}')); HTTPBasicAuth(\"bob\", \"{r('password')}\")",
+        ("password",),
+    ),
     # Near the code and quantities left alone: a digit makes a value a secret again.
     (
         "pw=1234 for the wifi; apiKey = Tr0ub4dor_x; token = Summer2024.x",
@@ -466,6 +492,10 @@ FALSE_POSITIVES = [
     "System.Web, Version=4.0.0.0, Culture=neutral, PublicKeyToken=b03f5f7f11d50a3a",
     "The heater draws PW=1234 watts; PW=12.5 kW at peak; set PW=20 us for the servo",
     "With zip -P is the flag for a password, and unzip -P the one to open it",
+    # -p is a port, -U a user, user:group an owner; a pair with no command reading it.
+    "ssh -p 2222 host; docker run -p 5432:5432 pg; 7z x a.7z -p (it asks); rsync -p a b",
+    "smbclient -U alice //srv/s; chown alice:staff f; htpasswd -c .htpasswd bob (it asks)",
+    "auth=(user, password); HTTPBasicAuth(user, os.environ['PW']); at 10:30:00:12:99",
 ]
 
 
