@@ -218,7 +218,7 @@ COMMAND_LINES = (
     Rule("password", _CHPASSWD_PIPE, needles=("chpasswd",)),
     Rule("password", _CHPASSWD_HERE, needles=("chpasswd",)),
     Rule("password", _HTPASSWD, _htpasswd, needles=("htpasswd",)),
-    Rule("password", _AUTH_TUPLE, _auth_tuple, needles=("auth",)),
+    Rule("password", _AUTH_TUPLE, _auth_tuple, needles=("auth=", "auth ", "auth\t", "auth(")),
     _option(
         "password",
         "--pass|storepass|keypass",
