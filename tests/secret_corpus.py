@@ -274,4 +274,10 @@ CORPUS = [
     _one("digitalocean", do := "dop_v1_" + body(64, "0123456789abcdef"), do, "doctl auth {}"),
     _one("docker_hub", dk := "dckr_pat_" + body(27, URLSAFE), dk, "Docker Hub PAT {}"),
     _one("databricks", db := "dapi" + body(32, "0123456789abcdef"), db, "workspace token {}"),
+    _one("pgpass", f"db.internal:5432:app:alice:{(pg := body(18))}", pg, "~/.pgpass has {}"),
+    _one("smbclient", f"smbclient //nas/share -U alice%{(sm := body(14))}", sm, "mount: {}"),
+    _one("7z", f"7z x backup.7z -p{(sz := body(16))} -oout", sz, "restore with {}"),
+    _one("chpasswd", f"echo 'deploy:{(cp := body(14))}' | sudo chpasswd", cp, "on new VMs: {}"),
+    _one("htpasswd", f"htpasswd -bc /etc/nginx/.htpasswd ops {(hp := body(14))}", hp, "{}"),
+    _one("auth_tuple", f"requests.get(url, auth=('svc', '{(at := body(16))}'))", at, "{}"),
 ]

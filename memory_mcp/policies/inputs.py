@@ -59,11 +59,12 @@ def _check_string(name: str, value: str, pattern: re.Pattern[str]) -> None:
     if bad is None:
         return
     char = bad.group()
-    what = "a NUL character" if char == "\x00" else f"an unpaired surrogate (U+{ord(char):04X})"
-    raise InvalidInput(
-        f"{_short(name)} contains {what} at position {bad.start()}. "
-        "Send valid Unicode text without NUL characters."
-    )
+    if char == "\x00":
+        what, hint = "a NUL character", "Send the text without NUL characters."
+    else:  # half of a character outside the BMP (an emoji cut in two), or a stray escape
+        what = f"an unpaired surrogate (U+{ord(char):04X})"
+        hint = "Send valid Unicode text: each surrogate with its pair (a whole emoji), or none."
+    raise InvalidInput(f"{_short(name)} contains {what} at position {bad.start()}. {hint}")
 
 
 def check_scope(scope: str | None) -> None:

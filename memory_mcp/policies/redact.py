@@ -15,7 +15,9 @@ from typing import Any
 
 from memory_mcp.policies.controls import UNSEEN
 from memory_mcp.policies.secret_fields import field_kind
-from memory_mcp.policies.secrets import ANY_NEEDLE, KINDS, RULES, Span, is_value, possible_rules
+from memory_mcp.policies.secret_needles import needle_pattern, possible_rules
+from memory_mcp.policies.secret_rule import Span, camel_parts, is_value
+from memory_mcp.policies.secrets import KINDS, RULES
 
 __all__ = [
     "KINDS",
@@ -70,7 +72,7 @@ _HIDDEN = re.compile(f"{UNSEEN.pattern}|[\u061c\u200e\u200f\u202a-\u202e\u2066-\
 # of the lowered text (and, for a text not all ASCII, one for hidden characters) then stands
 # for every step (a needle in part of a text is in the whole: lower() maps each character
 # on its own but for a final sigma, which no needle holds).
-_WORTH_A_LOOK = re.compile(f"{ANY_NEEDLE}|[<%\n]")
+_WORTH_A_LOOK = re.compile(needle_pattern("<", "%", "\n"))
 
 
 def _plain(text: str) -> bool:
@@ -135,10 +137,11 @@ def _scan(text: str, start: int, end: int) -> list[Candidate]:
     """(start, -end, rule, alone) for each candidate in text[start:end], which has no marker."""
     found: list[Candidate] = []
     possible = possible_rules(text[start:end].lower())
+    parts = camel_parts(text, start, end)
     for priority, rule in enumerate(RULES):
         if priority not in possible:
             continue
-        for match in rule.pattern.finditer(text, start, end):
+        for match in rule.matches(text, start, end, parts):
             (first, last), alone = rule.pick(match)
             if first < last:
                 found.append((first, -last, priority, alone))
@@ -150,8 +153,8 @@ def _scan_shown(text: str, start: int, end: int) -> list[Candidate]:
     out first (`sk-proj-Ab3\u200bAb3…`, `s\u00adk_live_…`, also where a line break or a
     %-escape cuts the token too), and what it finds mapped back to the text as it is, so a
     mask covers those characters inside a secret."""
-    hidden = list(_HIDDEN.finditer(text, start, end))
-    if not hidden:
+    hidden = [] if text.isascii() else list(_HIDDEN.finditer(text, start, end))
+    if not hidden:  # no ASCII character is hidden: most texts skip the search
         return _scan(text, start, end)
     pieces, seams, removed, at = [], [], [0], start
     for char in hidden:
@@ -192,10 +195,11 @@ def _url_decoded(text: str, start: int, end: int) -> list[Candidate]:
     decoded = "".join(pieces)
     found: list[Candidate] = []
     possible = possible_rules(decoded.lower())
+    parts = camel_parts(decoded, 0, len(decoded))
     for priority, rule in enumerate(RULES):
         if priority not in possible:
             continue
-        for match in rule.pattern.finditer(decoded):
+        for match in rule.matches(decoded, 0, len(decoded), parts):
             (first, last), alone = rule.pick(match)
             if first < last:
                 first += start + removed[bisect_left(seams, first)]
@@ -253,10 +257,11 @@ def _across_lines(text: str, start: int, end: int, found: list[Candidate]) -> li
     whole = _Spans((s, -e) for s, e, priority, _ in found if RULES[priority].joinable)
     extra: list[Candidate] = []
     possible = possible_rules(joined.lower())
+    parts = camel_parts(joined, 0, len(joined))
     for priority, rule in _JOINABLE:
         if priority not in possible:
             continue
-        for match in rule.pattern.finditer(joined):
+        for match in rule.matches(joined, 0, len(joined), parts):
             (first, last), alone = rule.pick(match)
             cut = bisect_right(seams, first)  # breaks before the token's first character
             if first >= last or cut == bisect_left(seams, last):

@@ -13,7 +13,10 @@ _FIELD_LABELS = (
     ("secret", r"(?:client_?)?secret(?:_?key(?:_?base)?)?"),
     ("secret", r"(?:encryption|signing|master|app|session|cookie|jwt|hmac|license|cipher)_?key"),
     ("api_key", r"api_?key"),
-    ("token", r"(?:access_?|refresh_?|auth_?|bearer_?|id_?)?token"),
+    (
+        "token",
+        r"(?<!public_key_)(?<!publickey_)(?<!publickey)(?:access_?|refresh_?|auth_?|bearer_?|id_?)?token",
+    ),
     ("bearer_token", r"(?:proxy_)?authorization"),
 )
 _FIELD = re.compile(

@@ -39,6 +39,9 @@ class LabelledQuery(BaseModel):
         return clean_tags(value)
 
 
+FIELDS = tuple(LabelledQuery.model_fields)
+
+
 class QueryResult(BaseModel):
     query: str
     expected_ids: list[int]
@@ -67,7 +70,13 @@ def parse_queries(lines: Iterable[str]) -> list[LabelledQuery]:
         if not line.strip():
             continue
         try:
-            queries.append(LabelledQuery.model_validate(read_json(line)))
+            found = read_json(line)
+            unknown = [k for k in found if k not in FIELDS] if isinstance(found, dict) else []
+            if unknown:  # `"limit": 5` was dropped: the line ran as if it were not there
+                names = ", ".join(inputs.shown(name) for name in unknown)
+                errors.append(f"line {number}: unknown field {names} (known: {', '.join(FIELDS)})")
+                continue
+            queries.append(LabelledQuery.model_validate(found))
         except json.JSONDecodeError as exc:
             errors.append(f"line {number}: not JSON ({json_problem(exc, one_line=True)})")
         except ValidationError as exc:

@@ -61,15 +61,26 @@ def test_a_device_is_refused_not_read_without_end(tmp_path: Path, args: tuple[st
     assert "/dev/zero is a device, not a file; nothing was read from it." in result.stderr
 
 
-def test_stdin_is_copied_no_further_than_a_line_an_export_can_hold(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("fmt", "what"),
+    [
+        ("jsonl", "a JSONL export"),
+        ("kg-jsonl", "a knowledge-graph memory file"),  # these two copied stdin without end
+        ("mem0", "a mem0 export"),
+    ],
+)
+def test_stdin_is_copied_no_further_than_a_line_an_export_can_hold(
+    tmp_path: Path, fmt: str, what: str
+) -> None:
     """`import -` copied all of stdin to a temporary file before looking at it: an endless
     stream with no line break filled the disk. The copy stops at the first line no JSONL
-    export can hold (300 kB with these limits)."""
+    export can hold (300 kB with these limits), for kg-jsonl and mem0 too: an entity's line
+    or a one-line export carries no more text than that."""
     db = tmp_path / "m.db"
     MemoryService.open(Settings(db=db, semantic=False)).close()
     env = ENV | {"MEMORY_MCP_MAX_CONTENT_CHARS": "100", "MEMORY_MCP_MAX_METADATA_CHARS": "100"}
     cli = subprocess.Popen(
-        [sys.executable, "-m", "memory_mcp", "--db", str(db), "import", "-"],
+        [sys.executable, "-m", "memory_mcp", "--db", str(db), "import", "--format", fmt, "-"],
         stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
     )  # fmt: skip
     assert cli.stdin is not None and cli.stderr is not None
@@ -85,5 +96,10 @@ def test_stdin_is_copied_no_further_than_a_line_an_export_can_hold(tmp_path: Pat
     with cli.stderr:
         stderr = cli.stderr.read().decode()
     assert cli.wait(timeout=300) == 1
-    assert "Line 1 of stdin is longer than any memory's line can be" in stderr
+    assert f"Line 1 of stdin is longer than any memory's line can be (is this {what}?)" in stderr
     assert written < 8 << 20
+    service = MemoryService.open(Settings(db=db, semantic=False))
+    try:
+        assert service.stats().total == 0  # nothing imported
+    finally:
+        service.close()

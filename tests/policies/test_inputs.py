@@ -13,8 +13,12 @@ from memory_mcp.service import MemoryService
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("a\x00b", "NUL character at position 1"), ("x\ud800", r"unpaired surrogate \(U\+D800\)")],
-)
+    [
+        ("a\x00b", r"NUL character at position 1\. Send the text without NUL characters\.$"),
+        ("x\ud800", r"unpaired surrogate \(U\+D800\) at position 1\. Send valid Unicode text: "
+         r"each surrogate with its pair \(a whole emoji\), or none\.$"),  # it said "NUL"
+    ],
+)  # fmt: skip
 def test_stored_text_refuses_nul_and_lone_surrogates(text: str, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         inputs.check_text(content=text)

@@ -18,7 +18,9 @@ from memory_mcp.policies.redact import (
     redact,
     redact_fields,
 )
-from memory_mcp.policies.secrets import RULES, Rule, possible_rules
+from memory_mcp.policies.secret_needles import possible_rules
+from memory_mcp.policies.secret_rule import Rule
+from memory_mcp.policies.secrets import RULES
 from tests.secret_corpus import CORPUS
 
 # Obviously fake values in the shape of each format (AWS's are its documented examples).
@@ -329,6 +331,38 @@ POSITIVE = [
         f'"apiSecret": "{r("secret")}"}}',
         ("token", "password", "secret"),
     ),
+    # Logins in a .pgpass line, smbclient -U, 7z/unrar -p, chpasswd's and htpasswd's input,
+    # Python's auth tuples.
+    (
+        "db.example.com:5432:appdb:alice:S3cret:Pass *:*:*:postgres:hunter2xyz",
+        f"db.example.com:5432:appdb:alice:{r('password')} *:*:*:postgres:{r('password')}",
+        ("password",),
+    ),
+    (
+        "smbclient //srv/share -U alice%Hunter22x; 7z x b.7z -pS3cret! -oout; unrar x -p'a b' r",
+        f"smbclient //srv/share -U alice%{r('password')}; 7z x b.7z -p{r('password')} -oout; "
+        f"unrar x -p'{r('password')}' r",
+        ("password",),
+    ),
+    (
+        "echo 'bob:Hunter22x' | sudo chpasswd; chpasswd <<< ann:S3cret; htpasswd -nbB bob s3cr3t",
+        f"echo 'bob:{r('password')}' | sudo chpasswd; chpasswd <<< ann:{r('password')}; "
+        f"htpasswd -nbB bob {r('password')}",
+        ("password",),
+    ),
+    (
+        "htpasswd -b /etc/nginx/.htpasswd alice Hunter22x; "
+        "get(u, auth=('bob', 'hunter2')); HTTPBasicAuth(\"bob\", \"hunter2\")",
+        f"htpasswd -b /etc/nginx/.htpasswd alice {r('password')}; "
+        f"get(u, auth=('bob', '{r('password')}')); HTTPBasicAuth(\"bob\", \"{r('password')}\")",
+        ("password",),
+    ),
+    # Near the code and quantities left alone: a digit makes a value a secret again.
+    (
+        "pw=1234 for the wifi; apiKey = Tr0ub4dor_x; token = Summer2024.x",
+        f"pw={r('password')} for the wifi; apiKey = {r('api_key')}; token = {r('token')}",
+        ("password", "api_key", "token"),
+    ),
     (
         "refreshToken: 1//abc9x webhookSecret=whk-42x userPwd=Tr0ub4dor",
         f"refreshToken: {r('token')} webhookSecret={r('secret')} userPwd={r('password')}",
@@ -450,6 +484,18 @@ FALSE_POSITIVES = [
     # camelCase near misses: a label that goes on, a flag, a placeholder, prose after ':'.
     "maxTokens=4096; isPassword: true; passwordMinLength=12; getToken(); resetToken: expired",
     "const hasSecret = false; showPassword=yes; apiTokenCount=3; user.authToken = null",
+    # Code: an attribute or an identifier as the value is a reference, not a secret.
+    "xPrivateKey = mod.attr; apiKey = self.config.api_key; password=settings.DB_PASSWORD",
+    "token = access_token; const dbPassword = readPassword; secretKey = key_from_env",
+    # .NET's publicKeyToken names a public assembly; PW is a power or a pulse width.
+    '<assemblyIdentity name="System.Web.Mvc" publicKeyToken="31bf3856ad364e35" />',
+    "System.Web, Version=4.0.0.0, Culture=neutral, PublicKeyToken=b03f5f7f11d50a3a",
+    "The heater draws PW=1234 watts; PW=12.5 kW at peak; set PW=20 us for the servo",
+    "With zip -P is the flag for a password, and unzip -P the one to open it",
+    # -p is a port, -U a user, user:group an owner; a pair with no command reading it.
+    "ssh -p 2222 host; docker run -p 5432:5432 pg; 7z x a.7z -p (it asks); rsync -p a b",
+    "smbclient -U alice //srv/s; chown alice:staff f; htpasswd -c .htpasswd bob (it asks)",
+    "auth=(user, password); HTTPBasicAuth(user, os.environ['PW']); at 10:30:00:12:99",
 ]
 
 
@@ -708,6 +754,9 @@ def test_a_field_named_for_a_secret_loses_its_value(name: str, kind: str) -> Non
     [
         "token_count",
         "max_tokens",
+        "publicKeyToken",  # .NET: a public assembly's name
+        "PublicKeyToken",
+        "public_key_token",
         "password_hash",
         "bypass",
         "compass",

@@ -13,8 +13,11 @@ from urllib.parse import quote
 import pytest
 
 from memory_mcp.policies import redact as redact_module
+from memory_mcp.policies import secrets as secrets_module
 from memory_mcp.policies.redact import redact, redact_fields
-from memory_mcp.policies.secrets import RULES, possible_rules
+from memory_mcp.policies.secret_needles import possible_rules
+from memory_mcp.policies.secret_rule import Rule
+from memory_mcp.policies.secrets import RULES
 from tests.secret_corpus import CORPUS
 
 HERE = Path(__file__).resolve().parent
@@ -101,8 +104,34 @@ def test_every_match_holds_one_of_its_rules_needles() -> None:
             continue
         possible = possible_rules(text.lower())
         for index, rule in enumerate(RULES):
-            if rule.kind != "session_cookie" and rule.pattern.search(text):
+            camel = rule.camel is not None and rule.camel.search(text)
+            if rule.kind != "session_cookie" and (rule.pattern.search(text) or camel):
                 assert index in possible, (rule.kind, text)
+
+
+def test_possible_rules_are_the_rules_whose_needles_are_there() -> None:
+    """possible_rules looks for the needles that hold no other first, and for the others
+    only where one they hold is there: it finds what asking every rule would."""
+    for text in CORPUS_TEXTS:
+        lowered = text.lower()
+        asked = {i for i, rule in enumerate(RULES) if rule.may_match(lowered)}
+        assert possible_rules(lowered) == asked, text
+
+
+def test_camel_case_labels_found_apart_change_no_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A label's camelCase start (`dbPassword=`) is matched apart, at the capitals found
+    first; redaction is what one pattern testing both starts at every position gave."""
+    split = _outputs()
+    both = r"(?<![a-z0-9](?![A-Z]))(?<![A-Z])"
+    rules = tuple(
+        Rule(rule.kind, re.compile(both + rule.camel.pattern), rule.pick, needles=rule.needles)
+        if rule.camel is not None
+        else rule
+        for rule in RULES
+    )
+    monkeypatch.setattr(secrets_module, "RULES", rules)
+    monkeypatch.setattr(redact_module, "RULES", rules)
+    assert split == _outputs()
 
 
 def test_plain_text_is_not_looked_at_rule_by_rule(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -35,6 +35,15 @@ def test_bad_lines_refuse_the_whole_file() -> None:
         parse_queries(["", "  "])
 
 
+def test_a_field_no_query_has_refuses_the_file() -> None:
+    """`"limit": 5` was dropped without a word, and the line ran as if it were not there."""
+    lines = ['{"query": "ok", "expected_ids": [1], "limit": 5, "note": "x"}']
+    with pytest.raises(InvalidInput) as caught:
+        parse_queries(lines)
+    message = str(caught.value)
+    assert "line 1: unknown field 'limit', 'note' (known: query, expected_ids, scope" in message
+
+
 def store_memory_style(service: MemoryService) -> list[int]:
     return service.remember_many([{"content": text, "kind": kind} for text, kind in MEMORIES])
 

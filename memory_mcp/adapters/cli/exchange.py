@@ -133,7 +133,9 @@ def import_(
             f"--scope is for other servers' files; {format_} files carry their own scopes."
         )
     longest = None
-    if format_ is ImportFormat.jsonl:  # a line no export can hold stops the copy of a pipe
+    if format_ in STDIN_FORMATS:  # a line no export can hold stops the copy of a pipe
+        # kg-jsonl and mem0 lines are held to what a JSONL line can carry: an entity's or
+        # a one-line export's text (6.4 MB at the default limits)
         settings = settings_for(ctx, db=db)
         limits = Limits(settings.max_content_chars, settings.max_metadata_chars)
         longest = 4 * longest_line(limits)  # UTF-8: at most 4 bytes a character
@@ -160,6 +162,11 @@ def _import(
 
 
 STDIN_FORMATS = (ImportFormat.jsonl, ImportFormat.kg_jsonl, ImportFormat.mem0)
+_WHAT = {  # what a file of each format is, for the refusal of a line too long
+    ImportFormat.jsonl: "a JSONL export",
+    ImportFormat.kg_jsonl: "a knowledge-graph memory file",
+    ImportFormat.mem0: "a mem0 export",
+}
 FILE_FORMATS = (*STDIN_FORMATS, ImportFormat.mcp_memory_service)  # one file, never a folder
 
 
@@ -188,17 +195,17 @@ def _source(path: Path, format_: ImportFormat, longest: int | None) -> Iterator[
         named = "stdin" if piped else str(path)
         with spooled.open("wb") as fh:  # the folder is the owner's only (700)
             if piped:
-                _spool(sys.stdin.buffer, fh, longest, named)
+                _spool(sys.stdin.buffer, fh, longest, named, _WHAT.get(format_, ""))
             else:
                 with path.open("rb") as pipe:
-                    _spool(pipe, fh, longest, named)
+                    _spool(pipe, fh, longest, named, _WHAT.get(format_, ""))
         try:
             yield spooled
         except InvalidInput as exc:
             raise InvalidInput(str(exc).replace(str(spooled), named)) from exc
 
 
-def _spool(source: BinaryIO, into: BinaryIO, longest: int | None, name: str) -> None:
+def _spool(source: BinaryIO, into: BinaryIO, longest: int | None, name: str, what: str) -> None:
     """Copy a pipe into the spool file, stopping at a line longer than `longest` bytes (an
     endless or newline-free stream would fill the disk before the import refused it)."""
     run = lines = 0  # bytes of the line under way; lines ended
@@ -212,7 +219,7 @@ def _spool(source: BinaryIO, into: BinaryIO, longest: int | None, name: str) -> 
         if too_long is not None:
             raise InvalidInput(
                 f"Line {lines + too_long + 1:,} of {name} is longer than any memory's line "
-                "can be (is this a JSONL export?); nothing was imported."
+                f"can be (is this {what}?); nothing was imported."
             )
         lines += len(pieces) - 1
         run = sizes[-1]

@@ -1,0 +1,233 @@
+"""Secrets on a command line or in a credentials file: `curl -u`, password flags and
+options, smbclient's `-U user%pass`, chpasswd's and htpasswd's input, Python's auth tuples,
+session cookies, base64 registry logins, .netrc and .pgpass. No I/O; secrets.py lists them."""
+
+import base64
+import re
+
+from memory_mcp.policies.secret_rule import MIN_VALUE, Rule, Span, is_value
+from memory_mcp.policies.text import STOPWORDS
+
+# `curl -u user:password` (or --user): a user:group such as `-u 1000:1000` is not a password.
+_CURL_USER = re.compile(
+    r"(?<!\S)(?:-u|--user)(?:[ \t]+|=)(?:'[^'\n:]*:(?P<sq>[^'\n]+)'|\"[^\"\n:]*:(?P<dq>[^\"\n]+)\""
+    r"|[^\s:\"']+:(?P<bare>[^\s\"']+))"
+)
+_COMMAND_BEFORE = 1_000  # how far back on the line a command (curl, mysql...) is looked for
+_CURL_WORD = re.compile(r"(?<![\w-])curl(?![\w-])")
+
+
+def _curl_password(match: re.Match[str]) -> tuple[Span, bool]:
+    group = next(g for g in ("sq", "dq", "bare") if match.group(g) is not None)
+    value = match.group(group)
+    command = _after(_CURL_WORD, ("curl",), match.string, match.start())
+    return match.span(group), command and is_value(value) and not value.isdigit()
+
+
+# A password given as a flag: `mysql -pSECRET` (attached: `-p NAME` asks, NAME is the
+# database), `sshpass -p SECRET`, `docker login -u me -p SECRET`, `--password SECRET`.
+_PASSWORD_FLAG = re.compile(
+    r"(?<!\S)(?:-p(?:(?P<attached>[^\s\"'=-][^\s\"']*)|'(?P<asq>[^'\n]+)'|\"(?P<adq>[^\"\n]+)\")"
+    r"|(?P<flag>-p|--password)[ \t]+"
+    r"(?:'(?P<sq>[^'\n]+)'|\"(?P<dq>[^\"\n]+)\"|(?P<bare>[^\s\"'-][^\s\"']*)))"
+)
+_MYSQL_WORD = re.compile(r"(?<![\w-])(?:mysql\w*|mariadb[\w-]*)(?![\w-])")
+_MYSQL_NEEDLES, _LOGIN_NEEDLES = ("mysql", "mariadb"), ("sshpass", "login", "mongo")
+# Commands taking the password attached to -p: mysql's and archivers' (`7z x a.7z -pSECRET`).
+_ATTACHED_WORD = re.compile(
+    r"(?<![\w-])(?:mysql\w*|mariadb[\w-]*|7z[arz]?|(?:un)?rar)(?:\.exe)?(?![\w-])"
+)
+_ATTACHED_NEEDLES = (*_MYSQL_NEEDLES, "7z", "rar")
+_LOGIN_WORD = re.compile(
+    r"(?<![\w-])(?:sshpass|mongo(?:sh|dump|restore|import|export|stat|top)?"
+    r"|(?:docker|podman|nerdctl|buildah|skopeo|oras|crane|helm|az|oc|cf)"
+    r"(?:[ \t]+[\w-]+)?[ \t]+login)(?![\w-])"
+)
+
+
+def _flag_password(match: re.Match[str]) -> tuple[Span, bool]:
+    group = next(
+        g for g in ("attached", "asq", "adq", "sq", "dq", "bare") if match.group(g) is not None
+    )
+    value, text, at = match.group(group), match.string, match.start()
+    if group in ("attached", "asq", "adq"):  # `mysqldump -p'two words'`
+        command = _after(_ATTACHED_WORD, _ATTACHED_NEEDLES, text, at)
+    else:  # `-p 2222` after a login is a port (ssh, psql); spelt out, the flag says password
+        command = _after(_LOGIN_WORD, _LOGIN_NEEDLES, text, at) or (
+            match.group("flag") == "--password" and _after(_MYSQL_WORD, _MYSQL_NEEDLES, text, at)
+        )
+        command = command and not (match.group("flag") == "-p" and value.isdigit())
+    return match.span(group), bool(command) and is_value(value)
+
+
+# A secret as an option's value, spelt with a space (`=` is a labelled value): options named
+# for one (`--token X`, `--client-secret X`, gpg's `--passphrase X`, helm's `--password X`)
+# when the value holds a digit or symbol (psql's `--password` takes none: `--password mydb`);
+# keytool's `-storepass X` always; openssl's `-passin pass:X`; and short options that mean a
+# password to their command only (redis-cli -a, ldapsearch -w, sqlcmd/zip -P, ssh-keygen -N).
+_OPTION_BARE = r"[^\s\"'-](?:[^\s\"']*[^\s\"';,.)\]}])?"  # a ";" or "," after it ends a clause
+_OPTION_VALUE = rf"[ \t]+(?:'(?P<sq>[^'\n]+)'|\"(?P<dq>[^\"\n]+)\"|(?P<bare>{_OPTION_BARE}))"
+_SHORT_OPTIONS = {
+    "-a": re.compile(r"(?<![\w-])redis-cli(?![\w-])"),
+    "-w": re.compile(r"(?<![\w-])ldap(?:search|modify|add|delete|whoami|passwd|compare)(?![\w-])"),
+    "-P": re.compile(r"(?<![\w-])(?:sqlcmd|bcp|zip|unzip|ssh-keygen)(?![\w-])"),
+    "-N": re.compile(r"(?<![\w-])ssh-keygen(?![\w-])"),
+}
+_SHORT_NEEDLES = ("redis-cli", "ldap", "sqlcmd", "bcp", "zip", "ssh-keygen")
+
+
+def _option_value(match: re.Match[str]) -> tuple[Span, bool]:
+    found = match.groupdict()
+    group = next(g for g in ("sq", "dq", "bare") if found.get(g) is not None)
+    value, flag = match.group(group), match.group("flag")
+    if flag in _SHORT_OPTIONS:  # `zip -P is the flag` names the option in prose
+        named = group != "bare" or value.lower() not in STOPWORDS
+        named = named and _after(_SHORT_OPTIONS[flag], _SHORT_NEEDLES, match.string, match.start())
+    elif flag.startswith("--"):  # a bare word is prose naming the option, or psql's database
+        named = group != "bare" or (len(value) >= MIN_VALUE and not value.isalpha())
+    else:  # keytool's -storepass, openssl's -passin pass:
+        named = True
+    return match.span(group), named and is_value(value)
+
+
+_OPENSSL_PASS = re.compile(
+    rf"(?<!\S)(?P<flag>-pass(?:in|out)?)[ \t]+[\"']?pass:(?P<bare>{_OPTION_BARE})"
+)
+
+
+def _option(kind: str, needles: str, flags: str) -> Rule:
+    pattern = re.compile(rf"(?<!\S)(?P<flag>{flags}){_OPTION_VALUE}")
+    return Rule(kind, pattern, _option_value, needles=tuple(needles.split("|")))
+
+
+# A cookie in a `Cookie:` or `Set-Cookie:` header, named for a session or a credential
+# (session, connect.sid, PHPSESSID, auth_token, remember_me): its value; `theme=dark` stays.
+_COOKIE = re.compile(r"(?<![^\s;:\"'])(?P<name>[\w.$-]{1,64})=(?P<secret>[^\s;,\"']+)")
+_COOKIE_NAME = re.compile(r"(?i:sess|sid|token|auth|jwt|remember|login|secret|csrf|xsrf|key)")
+_COOKIE_HEADER = re.compile(r"(?i)(?<![\w-])(?:set-)?cookie[\"']?[ \t]*:")
+
+
+def _cookie_value(match: re.Match[str]) -> tuple[Span, bool]:
+    value = match.group("secret")
+    secret = len(value) >= MIN_VALUE and is_value(value)
+    secret = secret and _COOKIE_NAME.search(match.group("name")) is not None
+    header = secret and _after(_COOKIE_HEADER, ("cookie",), match.string, match.start())
+    return match.span("secret"), bool(header)
+
+
+# `user:password` in base64, as Docker's config.json ("auth": "...") and .npmrc (_auth=...)
+# keep a registry login; a value that does not decode to a pair is left alone.
+_AUTH_PAIR = re.compile(
+    r"(?<![\w-])(?:\\?\"auth\\?\"[ \t]*:|auth[ \t]*:|_auth[ \t]*=)[ \t]*\\?\"?"
+    r"(?P<secret>[A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])"
+)
+# A .netrc entry: machine HOST (or default), login, then the password, on one or more lines.
+_NETRC = re.compile(
+    r"(?<![\w-])(?:machine[ \t\r\n]+(?:[^\s.]+\.[^\s]+|localhost)|default)"
+    r"[ \t\r\n]+login[ \t\r\n]+\S+[ \t\r\n]+password[ \t\r\n]+(?P<secret>\S+)"
+)
+
+
+def _auth_pair(match: re.Match[str]) -> tuple[Span, bool]:
+    value = match.group("secret")
+    try:
+        decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode()
+    except (ValueError, UnicodeDecodeError):
+        return match.span("secret"), False
+    return match.span("secret"), ":" in decoded and decoded.isprintable()
+
+
+def _after(word: re.Pattern[str], needles: tuple[str, ...], text: str, at: int) -> bool:
+    """Whether `word` (holding one of `needles`, lowercase) comes earlier in the same command:
+    on the same line, or on lines continued with a backslash (at most _COMMAND_BEFORE characters
+    back). The needles are looked for first, so a flood of flags stays cheap."""
+    since = max(at - _COMMAND_BEFORE, 0)
+    newline = text.rfind("\n", since, at)
+    while newline > since:
+        before = newline - 1 - (text[newline - 1] == "\r")
+        if before < 0 or text[before] != "\\":
+            break
+        newline = text.rfind("\n", since, newline)
+    since = max(newline + 1, since)
+    window = text[since:at].lower()
+    return any(n in window for n in needles) and word.search(text, since, at) is not None
+
+
+# smbclient's `-U user%password` (rpcclient, smbcacls, smbget too): after the "%".
+_SMB_USER = re.compile(
+    r"(?<!\S)(?:-U|--user)(?:[ \t]+|=)(?:'[^'\n%]*%(?P<sq>[^'\n]+)'|\"[^\"\n%]*%(?P<dq>[^\"\n]+)\""
+    r"|[^\s%\"']+%(?P<bare>[^\s\"']*[^\s\"';,]))"  # a ";" or "," after it ends a clause
+)
+_SMB_WORD = re.compile(r"(?<![\w-])(?:smbclient|rpcclient|smbcacls|smbget)(?![\w-])")
+
+
+def _smb_password(match: re.Match[str]) -> tuple[Span, bool]:
+    group = next(g for g in ("sq", "dq", "bare") if match.group(g) is not None)
+    command = _after(_SMB_WORD, ("smb", "rpcclient"), match.string, match.start())
+    return match.span(group), command and is_value(match.group(group))
+
+
+# A .pgpass line, host:port:database:user:password, on PostgreSQL's usual ports or any ("*").
+_PGPASS = re.compile(
+    r"(?<![^\s\"'`])(?:[\w.-]+|\*):(?:5432|5433|6432|\*):[^\s:]+:[^\s:]+:"
+    r"(?P<secret>(?:\\.|[^\s\"'`\\])+)"
+)
+# chpasswd's input, user:password: `echo 'bob:S3cret' | chpasswd`, `chpasswd <<< bob:S3cret`.
+_PAIR = r"[\"']?[\w.@-]+:(?P<secret>[^\s\"':](?:[^\s\"']*[^\s\"';,])?)[\"']?"
+_CHPASSWD_PIPE = re.compile(
+    rf"(?<![^\s\"']){_PAIR}[ \t]*\|[ \t]*(?:sudo[ \t]+(?:-\S+[ \t]+)*)?chpasswd(?![\w-])"
+)
+_CHPASSWD_HERE = re.compile(rf"(?<![\w-])chpasswd[ \t]*<<<?[ \t]*{_PAIR}")
+# `htpasswd -b FILE USER PASSWORD` (with -n, no FILE): the password given on the command line.
+_HTPASSWD = re.compile(
+    r"(?<![\w./-])htpasswd(?P<opts>(?:[ \t]+(?:-C[ \t]*\d+|-[A-Za-z]+))*)"
+    r"[ \t]+(?P<a>[^\s;|&]+)[ \t]+(?P<b>[^\s;|&]+)(?:[ \t]+(?P<c>[^\s;|&]+))?"
+)
+
+
+def _htpasswd(match: re.Match[str]) -> tuple[Span, bool]:
+    letters = "".join(o for o in match.group("opts").split() if not o.startswith("-C"))
+    group = "b" if "n" in letters else "c"
+    if "b" not in letters or match.group(group) is None:
+        return (match.start(), match.start()), False
+    return match.span(group), is_value(match.group(group).strip("'\""))
+
+
+# Python's HTTP clients: `auth=('bob', 'S3cret')`, `HTTPBasicAuth("bob", "S3cret")`.
+_AUTH_TUPLE = re.compile(
+    r"(?:(?<![\w.])auth[ \t]*=[ \t]*[(\[]|(?<![\w])(?:HTTPBasicAuth|HTTPDigestAuth|HTTPProxyAuth"
+    r"|BasicAuth)\()[ \t]*(?P<q1>['\"])[^'\"\n]*(?P=q1)[ \t]*,[ \t]*"
+    r"(?P<q>['\"])(?P<secret>[^'\"\n]+)(?P=q)"
+)
+
+
+def _auth_tuple(match: re.Match[str]) -> tuple[Span, bool]:
+    return match.span("secret"), is_value(match.group("secret"))
+
+
+# In RULES' order (earlier rules win): logins kept in files, then the command line's.
+CREDENTIAL_FILES = (
+    Rule("basic_auth", _AUTH_PAIR, _auth_pair, needles=("auth",)),
+    Rule("password", _NETRC, needles=("login",)),  # prose says "password" more often
+    Rule("password", _PGPASS, needles=(":5432:", ":5433:", ":6432:", ":*:")),
+)
+COMMAND_LINES = (
+    Rule("password", _CURL_USER, _curl_password, needles=("-u",)),
+    Rule("password", _PASSWORD_FLAG, _flag_password, needles=("-p",)),
+    Rule("password", _SMB_USER, _smb_password, needles=("-u",)),
+    Rule("password", _CHPASSWD_PIPE, needles=("chpasswd",)),
+    Rule("password", _CHPASSWD_HERE, needles=("chpasswd",)),
+    Rule("password", _HTPASSWD, _htpasswd, needles=("htpasswd",)),
+    Rule("password", _AUTH_TUPLE, _auth_tuple, needles=("auth=", "auth ", "auth\t", "auth(")),
+    _option(
+        "password",
+        "--pass|storepass|keypass",
+        r"--(?:password|passwd|pass|passphrase)|-(?:src|dest|new)?(?:store|key)pass",
+    ),
+    Rule("password", _OPENSSL_PASS, _option_value, needles=("pass:",)),
+    _option("password", "-a|-w|-p|-n", r"-[awPN]"),
+    _option("secret", "--secret|--client-secret", r"--(?:client-)?secret"),
+    _option("api_key", "--api", r"--api-?key"),
+    _option("token", "-token", r"--(?:auth-|access-|bot-)?token"),
+)
+COOKIE = Rule("session_cookie", _COOKIE, _cookie_value, needles=("cookie",))

@@ -1,0 +1,61 @@
+"""Which rules may match a text, by the needles each rule's matches hold (secrets.RULES):
+looked for in one search, so most texts are let through with no rule run. No I/O."""
+
+import re
+
+from memory_mcp.policies.secrets import RULES
+
+# Each needle once, with the rules (indices in RULES) that hold it.
+_NEEDLES: tuple[tuple[str, tuple[int, ...]], ...] = tuple(
+    (needle, tuple(i for i, rule in enumerate(RULES) if needle in rule.needles))
+    for needle in dict.fromkeys(n for rule in RULES for n in rule.needles)
+)
+
+
+def _trie(words: list[str]) -> str:
+    """A pattern matching any of `words`, as a trie: one branch per next character, which
+    `re` tries at a position in one step where a flat alternation tries every word. A word
+    that another word begins is enough for a search: the longer one is left out."""
+    if "" in words:
+        return ""
+    groups: dict[str, list[str]] = {}
+    for word in words:
+        groups.setdefault(word[0], []).append(word[1:])
+    branches = [re.escape(first) + _trie(rest) for first, rest in sorted(groups.items())]
+    return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+
+
+# A needle that holds another (a "password" holds "pass") is in a text only where that one
+# is: the roots, needles holding no other, are looked for first, and the needles holding a
+# root only in a text that has it.
+_ROOTS = tuple(n for n, _ in _NEEDLES if not any(m != n and m in n for m, _ in _NEEDLES))
+_HOLDING = {
+    root: tuple((n, rules) for n, rules in _NEEDLES if root in n) for root in _ROOTS
+}  # each root's own entry first
+
+
+def needle_pattern(*more: str) -> str:
+    """A pattern matching where a text holds a root needle (or one of `more`): possible_rules
+    finds nothing in a lowered text exactly where this finds nothing. A flat trie, which `re`
+    skips through a character at a time to the next one a word may start with."""
+    return _trie([*_ROOTS, *more])
+
+
+_ANY_ROOT = re.compile(needle_pattern())
+
+
+def possible_rules(lowered: str) -> set[int]:
+    """The rules (indices in RULES) that may match `lowered`: those whose `may_match` says
+    so, found with one search for the roots and one look for each needle holding one found
+    (a write redacts every text it stores; prose holds few needles)."""
+    found: set[int] = set()
+    roots: set[str] = set()
+    match = _ANY_ROOT.search(lowered)
+    while match is not None:
+        roots.add(match.group())
+        match = _ANY_ROOT.search(lowered, match.start() + 1)
+    for root in roots:
+        for needle, rules in _HOLDING[root]:
+            if needle == root or needle in lowered:
+                found.update(rules)
+    return found
