@@ -28,17 +28,14 @@ KEYWORD_FULL_SHARE = 0.5
 PROJECT_EDGE = 0.02
 # The relevance floor: a candidate is returned only when a leg vouches for it by its own
 # measure, compared with that leg's best candidate: a keyword score at least
-# FLOOR_KEYWORD_SHARE of the best one, or a cosine within
-# FLOOR_COSINE_GAP of the best one and at least FLOOR_MIN_COSINE (all-MiniLM-L6-v2 gives
-# unrelated sentences up to about 0.25 against a short query: "release" -> "Fixed the memory
-# leak in the image resizer" 0.18, "security incident" -> "Customer X asked for SSO" 0.23).
-# Calibration (benchmarks/recall_quality.py, see there): LoCoMo and PrefEval lose no gold
-# hit worth mentioning, while recall in small memories returns fewer, relevant hits, and
-# none when no memory is related. Not higher: PrefEval's requests for advice sit as low as
-# 0.25-0.27 from their nearest preference.
+# FLOOR_KEYWORD_SHARE of the best one, or a cosine within FLOOR_COSINE_GAP of the best one
+# and at least FLOOR_MIN_COSINE. Not higher: all-MiniLM-L6-v2 puts a paraphrase with no word
+# in common as low as unrelated text ("what time is the morning meeting" -> "Standup is at
+# ten" 0.20; "release" -> "Fixed the memory leak in the image resizer" 0.18), so a floor
+# that hides the one loses the other; the score below says which is weak instead.
 FLOOR_KEYWORD_SHARE = 0.3
 FLOOR_COSINE_GAP = 0.25
-FLOOR_MIN_COSINE = 0.25
+FLOOR_MIN_COSINE = 0.15
 # Fused scores are relative to the candidates (a lone one scores 1.0), so a recall's scores
 # are scaled by how strong its best evidence is on each leg's own absolute measure: a keyword
 # match on KEYWORD_FULL_SHARE of the query's IDF mass, or a cosine of COSINE_FULL, is full

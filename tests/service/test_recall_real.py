@@ -93,22 +93,35 @@ def test_summarize_with_a_query_covers_only_what_matches(svc: MemoryService) -> 
     assert sorted(i for c in summary.clusters for i in c.ids) == database
 
 
-def test_a_filter_that_leaves_only_unrelated_memories_finds_nothing(svc: MemoryService) -> None:
+def test_a_filter_that_leaves_only_an_unrelated_memory_shows_it_as_weak(
+    svc: MemoryService,
+) -> None:
     # The reported case: `recall release --since "last week"` printed an unrelated memory with
     # score 1.000 (MiniLM: cosine 0.18, the only candidate left by the filter).
     svc.remember("Version 2.3 shipped on 4 May with the new importer", occurred_at="2020-01-01")
     svc.remember("Fixed the memory leak in the image resizer")
     svc.remember("Customer X asked for single sign-on via Okta", kind="note")
-    assert svc.recall("release", since="last week").hits == []
-    assert svc.recall("security incident", kind="note").hits == []
-    assert svc.recall("quantum chromodynamics on a lattice").hits == []
+    assert all(h.score < 0.2 for h in svc.recall("release", since="last week").hits)
+    assert all(h.score < 0.2 for h in svc.recall("security incident", kind="note").hits)
+    assert svc.recall("quantum chromodynamics on a lattice").hits == []  # nothing near it
     assert "Version 2.3" in svc.recall("release").hits[0].content  # its tag-free keyword match
+
+
+def test_a_rewording_with_no_word_in_common_is_found(svc: MemoryService) -> None:
+    """MiniLM puts it as low as some unrelated text (cosine 0.20): a semantic floor of 0.25
+    lost it, so the floor stays under it and the score says how weak it is."""
+    svc.remember("Deploys run on Kestrel")
+    standup = svc.remember("Standup is at ten").id
+    svc.remember("Alice is allergic to peanuts")
+    hits = svc.recall("what time is the morning meeting").hits
+    assert [h.id for h in hits][:1] == [standup]
+    assert hits[0].score < 0.5  # found, and not shown as a perfect match
 
 
 def test_a_lone_weak_candidate_does_not_score_as_a_perfect_match(svc: MemoryService) -> None:
     svc.remember("Changelog entries go under the Unreleased heading")
     svc.remember("Alice is allergic to peanuts", tags=["people"])
     [weak] = svc.recall("release").hits  # cosine 0.27, no keyword in common: scored 1.0
-    assert 0 < weak.score < 0.3
+    assert 0 < weak.score < 0.5
     [strong] = svc.recall("who is allergic", tags=["people"]).hits  # cosine 0.60, also alone
     assert strong.score == 1.0
