@@ -15,9 +15,10 @@ line means it: an explicit project (`--project`, `MEMORY_MCP_PROJECT`), a princi
 
 import io
 import os
-import stat
 import sys
 import time
+
+from memory_mcp import regular_files
 
 TYPE_CHECKING = False  # typing itself costs milliseconds here
 if TYPE_CHECKING:
@@ -225,14 +226,12 @@ def _token(host: str) -> str | None:
     if token or host.lower().strip("[]") not in LOOPBACK:
         return token or None
     path = os.environ.get("MEMORY_MCP_TOKEN_FILE", "").strip() or _default_token_file()
-    try:  # a regular file's start only, as regular_files.open_regular reads (not imported
-        # here: it pulls in more than the standard library): a FIFO would wait for a writer
-        fd = os.open(os.path.expanduser(path), os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with open(fd, encoding="utf-8", errors="replace") as fh:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                sys.stderr.write(f"memory-mcp hook: the token file {path} is not a file.\n")
-                return None
-            return fh.read(MAX_TOKEN_FILE).strip() or None
+    try:  # a regular file's start only: a FIFO would wait for a writer
+        with regular_files.open_regular(os.path.expanduser(path)) as fh:
+            return fh.read(MAX_TOKEN_FILE).decode("utf-8", "replace").strip() or None
+    except regular_files.NotRegular:
+        sys.stderr.write(f"memory-mcp hook: the token file {path} is not a file.\n")
+        return None
     except OSError:
         return None
 
