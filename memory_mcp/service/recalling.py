@@ -101,13 +101,14 @@ class Recaller(Part):
     ) -> tuple[Literal["hybrid", "keyword"], list[tuple[int, float]]]:
         """The search mode, and (id, fused score) best first of the candidates that clear the
         relevance floor (fusion.py): each leg proposes CANDIDATES_PER_HIT x limit."""
-        mode, ranked, _ = self._relevant(query, flt, limit)
+        mode, ranked, _ = self._relevant(query, flt, limit, measure=False)
         return mode, ranked
 
     def _relevant(
-        self, query: str, flt: MemoryFilter, limit: int
+        self, query: str, flt: MemoryFilter, limit: int, measure: bool = True
     ) -> tuple[Literal["hybrid", "keyword"], list[tuple[int, float]], float]:
-        """relevant(), and the strength of its best evidence (fusion.evidence)."""
+        """relevant(), and (`measure`) the strength of its best evidence (fusion.evidence),
+        else 0."""
         pool = limit * CANDIDATES_PER_HIT
         qvec = self.semantic.embed_query(query)
         mode: Literal["hybrid", "keyword"] = "keyword" if qvec is None else "hybrid"
@@ -117,14 +118,17 @@ class Recaller(Part):
         flt = allowed
         keyword = self.store.search_keywords(query, flt, pool, FTS_WEIGHTS)
         semantic = [] if qvec is None else self.semantic.search(qvec, flt, pool)
-        mass = query_mass(*self.store.keyword_statistics(query)) if keyword else 0.0
+        # The query's IDF mass weighs the keyword leg against the other, and measures evidence:
+        # not read when neither is asked for.
+        wanted = keyword and (semantic or measure)
+        mass = query_mass(*self.store.keyword_statistics(query)) if wanted else 0.0
         # How much of the query the keyword leg matched only matters against another leg: a
         # keyword-only recall ranks as BM25 does (its scores still say how much it matched).
         weigh = mass if semantic else 0.0
         ranked = _fused(keyword, semantic, weigh)
         # Evidence is measured against the query itself: the feedback round's vector is
         # moved towards the best hits, so their cosines with it are inflated.
-        strength = evidence(keyword, semantic, mass) if ranked else 0.0
+        strength = evidence(keyword, semantic, mass) if ranked and measure else 0.0
         if qvec is not None and semantic and ranked:  # the semantic leg asks again (feedback.py)
             moved = self._feedback(qvec, ranked)
             if moved is not None:
