@@ -5,8 +5,10 @@ output names it or the scope it lives in. These masks apply to what the service 
 never to what its own logic works on (profiles, key slots, dedup, folds read the store):
 - a memory superseded by one the caller may not read leaves `superseded_by` out and still
   reads as superseded: `superseded_at` is set (Memory.superseded, Hit.superseded);
-- a saved summary cites a memory the caller may not read as `#?` (as one purged since), and
-  its `sources` and `scopes` metadata keep only what the caller may read;
+- a saved summary quotes the memories it cites: unless the caller may read every one (every
+  scope the summary drew on, `drawn_from`, and every memory it cites now), its text is
+  withheld (WITHHELD stands for it); else a memory purged since is cited as `#?`. Its
+  `sources`, `scopes` and `drawn_from` metadata keep only what the caller may read;
 - a history snapshot taken while the memory was in a scope the caller may not read keeps its
   field names, each valued None, and an entry made while it was there has no details: the
   entry says what happened, not what the memory held there.
@@ -14,8 +16,9 @@ The owner, and a principal granted `*`, see everything as stored.
 """
 
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
 from itertools import islice
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from memory_mcp.models import HistoryEntry, Hit, Memory
 from memory_mcp.policies import summarize
@@ -25,20 +28,19 @@ if TYPE_CHECKING:
     from memory_mcp.service.context import Context
 
 M = TypeVar("M", bound=Memory)
+S = TypeVar("S", bound=Memory | Hit)
 CHUNK = 500  # memories an export masks at a time (one read of their replacements)
 SUMMARY = "summary"  # the kind of a saved summary
+DRAWN_FROM = "drawn_from"  # a saved summary's metadata: every scope it counted (summaries.py)
+WITHHELD = "(A saved summary of memories you may not read: its text is withheld.)"
 TRAIL_SCAN = 10_000  # newest entries of a memory read to tell where it was (repeats coalesce)
 
 
 def memories(ctx: "Context", found: Sequence[M]) -> list[M]:
-    """`found` as the caller is shown them: no id or scope it may not read (see above)."""
+    """`found` as the caller is shown them: no id, scope or text it may not read (see above)."""
     if ctx.access.reads_everything:
         return list(found)
-    named = {m.superseded_by for m in found if m.superseded_by is not None}
-    for m in found:
-        named |= _cited(m.kind, m.content, m.metadata)
-    seen = _readable_ids(ctx, named)
-    return [_memory(ctx, m, seen) for m in found]
+    return _masked(ctx, found, {m.id: m.metadata for m in found})
 
 
 def streamed(ctx: "Context", found: Iterable[M]) -> Iterator[M]:
@@ -52,23 +54,37 @@ def streamed(ctx: "Context", found: Iterable[M]) -> Iterator[M]:
 
 
 def hits(ctx: "Context", found: Sequence[Hit]) -> list[Hit]:
-    """As memories(), for recall's hits."""
+    """As memories(), for recall's hits (a saved summary's metadata read from the store)."""
     if ctx.access.reads_everything:
         return list(found)
-    named = {h.superseded_by for h in found if h.superseded_by is not None}
-    for h in found:
-        named |= _cited(h.kind, h.content, {})
-    seen = _readable_ids(ctx, named)
+    summaries = [h.id for h in found if h.kind == SUMMARY]
+    stored = ctx.store.get_many(summaries, with_embedded=False) if summaries else []
+    return _masked(ctx, found, {m.id: m.metadata for m in stored})
 
-    def shown(hit: Hit) -> Hit:
+
+def _masked(ctx: "Context", found: Sequence[S], metadata: dict[int, dict[str, Any]]) -> list[S]:
+    named = {m.superseded_by for m in found if m.superseded_by is not None}
+    for m in found:
+        named |= _cited(m.kind, m.content, metadata.get(m.id, {}))
+    seen, hidden = _lookup(ctx, named)
+
+    def shown(item: S) -> S:
         update: dict[str, Any] = {}
-        if hit.superseded_by is not None and hit.superseded_by not in seen:
-            update = {"superseded_by": None, "superseded_at": hit.superseded_at or hit.created_at}
-        if hit.kind == SUMMARY and (text := _recited(hit.content, seen)) != hit.content:
-            update["content"] = text
-        return hit.model_copy(update=update) if update else hit
+        if item.superseded_by is not None and item.superseded_by not in seen:
+            when = item.superseded_at or _changed_at(item)
+            update = {"superseded_by": None, "superseded_at": when}
+        if item.kind == SUMMARY:
+            was = {"content": item.content, "metadata": metadata.get(item.id, {})}
+            summary = _summary(ctx, {"kind": SUMMARY, **was}, seen, hidden)
+            fields = ["content", "metadata"] if isinstance(item, Memory) else ["content"]
+            update |= {k: summary[k] for k in fields if summary[k] != was[k]}
+        return cast(S, item.model_copy(update=update)) if update else item
 
-    return [shown(h) for h in found]
+    return [shown(m) for m in found]
+
+
+def _changed_at(item: Memory | Hit) -> datetime:
+    return item.updated_at if isinstance(item, Memory) else item.created_at
 
 
 def entries(ctx: "Context", found: list[HistoryEntry]) -> list[HistoryEntry]:
@@ -83,13 +99,14 @@ def entries(ctx: "Context", found: list[HistoryEntry]) -> list[HistoryEntry]:
     named: set[int] = set()
     for snap in snaps:
         named |= _cited(snap.get("kind"), snap.get("content"), snap.get("metadata"))
-    seen = _readable_ids(ctx, named)
+    seen, hidden = _lookup(ctx, named)
     then = _scopes_then(ctx, linked)
 
     def shown(e: HistoryEntry) -> HistoryEntry:
-        hidden = (where := then.get(e.id)) is not None and not ctx.access.can_read(where)
-        detail = {} if hidden else e.detail
-        before, after = _snapshot(ctx, e.before, seen), _snapshot(ctx, e.after, seen)
+        elsewhere = (where := then.get(e.id)) is not None and not ctx.access.can_read(where)
+        detail = {} if elsewhere else e.detail
+        before = _snapshot(ctx, e.before, seen, hidden)
+        after = _snapshot(ctx, e.after, seen, hidden)
         return e.model_copy(update={"before": before, "after": after, "detail": detail})
 
     return [shown(e) for e in linked]
@@ -121,32 +138,47 @@ def _scope_of(snap: dict[str, Any] | None) -> str | None:
     return scope if isinstance(scope, str) else None
 
 
-def _snapshot(ctx: "Context", snap: dict[str, Any] | None, seen: set[int]) -> dict[str, Any] | None:
+def _snapshot(
+    ctx: "Context", snap: dict[str, Any] | None, seen: set[int], hidden: set[int]
+) -> dict[str, Any] | None:
     if snap is None:
         return None
     scope = snap.get("scope")
     if isinstance(scope, str) and not ctx.access.can_read(scope):
         return dict.fromkeys(snap)
-    content, metadata = snap.get("content"), snap.get("metadata")
-    if snap.get("kind") != SUMMARY or not isinstance(content, str):
+    if snap.get("kind") != SUMMARY or not isinstance(snap.get("content"), str):
         return snap
-    shown = {**snap, "content": _recited(content, seen)}
-    if isinstance(metadata, dict):
-        shown["metadata"] = _summary_metadata(ctx, metadata, seen)
-    return shown
+    return {**snap, **_summary(ctx, snap, seen, hidden)}
 
 
-def _memory(ctx: "Context", memory: M, seen: set[int]) -> M:
-    update: dict[str, Any] = {}
-    if memory.superseded_by is not None and memory.superseded_by not in seen:
-        when = memory.superseded_at or memory.updated_at
-        update = {"superseded_by": None, "superseded_at": when}
-    if memory.kind == SUMMARY:
-        text = _recited(memory.content, seen)
-        metadata = _summary_metadata(ctx, memory.metadata, seen)
-        if text != memory.content or metadata != memory.metadata:
-            update |= {"content": text, "metadata": metadata}
-    return memory.model_copy(update=update) if update else memory
+def _summary(
+    ctx: "Context", summary: dict[str, Any], seen: set[int], hidden: set[int]
+) -> dict[str, Any]:
+    """A saved summary's content and metadata (both present in `summary`) as the caller is
+    shown them: its text withheld unless the caller may read every memory it quotes (every
+    scope it drew on, every memory it cites now), else citing only what it may read."""
+    content, metadata = summary["content"], summary.get("metadata")
+    metadata = metadata if isinstance(metadata, dict) else {}
+    shown = dict(metadata)
+    if isinstance(sources := metadata.get("sources"), list):
+        shown["sources"] = [i for i in sources if i in seen]
+    for field in ("scopes", DRAWN_FROM):
+        if isinstance(scopes := metadata.get(field), list):
+            shown[field] = [s for s in scopes if isinstance(s, str) and ctx.access.can_read(s)]
+    if _cited(SUMMARY, content, metadata) & hidden or not _drawn_readable(ctx, metadata):
+        return {"content": WITHHELD, "metadata": shown}
+    text = summarize.recite(content, lambda i: i if i in seen else 0)  # any other as `#?`
+    return {"content": text, "metadata": shown if shown != metadata else summary.get("metadata")}
+
+
+def _drawn_readable(ctx: "Context", metadata: dict[str, Any]) -> bool:
+    """Whether the caller may read every scope a saved summary drew on: its `drawn_from`
+    (every scope it counted); for one saved before that was recorded, the scopes it was
+    asked for (none: every scope its author could read, unknown)."""
+    drawn = metadata.get(DRAWN_FROM, metadata.get("scopes"))
+    if not isinstance(drawn, list) or (not drawn and DRAWN_FROM not in metadata):
+        return False
+    return all(isinstance(s, str) and ctx.access.can_read(s) for s in drawn)
 
 
 def _cited(kind: Any, content: Any, metadata: Any) -> set[int]:
@@ -166,22 +198,11 @@ def _cited(kind: Any, content: Any, metadata: Any) -> set[int]:
     return cited
 
 
-def _recited(content: str, seen: set[int]) -> str:
-    """A summary's text citing only what the caller may read (any other as `#?`)."""
-    return summarize.recite(content, lambda i: i if i in seen else 0)
-
-
-def _summary_metadata(ctx: "Context", metadata: dict[str, Any], seen: set[int]) -> dict[str, Any]:
-    shown = dict(metadata)
-    if isinstance(sources := metadata.get("sources"), list):
-        shown["sources"] = [i for i in sources if i in seen]
-    if isinstance(scopes := metadata.get("scopes"), list):
-        shown["scopes"] = [s for s in scopes if isinstance(s, str) and ctx.access.can_read(s)]
-    return shown
-
-
-def _readable_ids(ctx: "Context", ids: set[int]) -> set[int]:
+def _lookup(ctx: "Context", ids: set[int]) -> tuple[set[int], set[int]]:
+    """(the ids the caller may read, the ids of memories there that it may not read); an id
+    in neither is no memory now (purged)."""
     if not ids:
-        return set()
+        return set(), set()
     found = ctx.store.get_many(sorted(ids), with_embedded=False)
-    return {m.id for m in grants.readable(ctx, found)}
+    seen = {m.id for m in grants.readable(ctx, found)}
+    return seen, {m.id for m in found} - seen

@@ -10,6 +10,7 @@ from memory_mcp.policies import inputs, summarize
 from memory_mcp.policies.redact import redact_fields
 from memory_mcp.service import grants, masking
 from memory_mcp.service.context import Context, Part
+from memory_mcp.service.masking import DRAWN_FROM
 from memory_mcp.service.recalling import Recaller, make_filter
 from memory_mcp.storage.contract import NewRow, Tally
 
@@ -65,7 +66,10 @@ class Summarizer(Part):
         groups = summarize.clusters(pool, self.store.vectors_for([m.id for m in pool]), relevance)
         summary = summarize.build(groups, pool, extent, limit, tokens)
         if save and summary.clusters:
-            summary.saved_id = self._save_summary(summary, query, scopes_, project_scope, client)
+            drawn = sorted(set(extent.scopes) | {m.scope for m in pool})
+            summary.saved_id = self._save_summary(
+                summary, query, scopes_, drawn, project_scope, client
+            )
         return summary
 
     def _save_summary(
@@ -73,19 +77,19 @@ class Summarizer(Part):
         summary: Summary,
         query: str | None,
         scopes_: list[str],
+        drawn: list[str],
         project_scope: str | None,
         client: str | None,
     ) -> int:
         """Store the summary as a `summary` memory linked to its sources (left untouched); the
         same summary saved again (nothing changed since) is counted as a repeat, not stored
-        twice."""
+        twice. `drawn`, every scope it counted, tells who may read its text (masking.py)."""
         sources = sorted({i for c in summary.clusters for i in c.ids})
         scope = scopes_[0] if len(scopes_) == 1 else self.ctx.write_scope(project_scope)
         grants.check_write(self.ctx, scope)
         # Its text quotes memories (already redacted); the query is the caller's own words.
-        cleaned = redact_fields(
-            content=summary.text, metadata={"sources": sources, "query": query, "scopes": scopes_}
-        ).fields
+        metadata = {"sources": sources, "query": query, "scopes": scopes_, DRAWN_FROM: drawn}
+        cleaned = redact_fields(content=summary.text, metadata=metadata).fields
         vectors = self.semantic.embed_documents([cleaned["content"]])
         return self.store.insert(
             NewRow(

@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from memory_mcp.adapters.cli import app
 from memory_mcp.config import Settings
 from memory_mcp.service import MemoryService
+from memory_mcp.service.masking import WITHHELD
 from tests.adapters.team_server import connect, serving
 
 
@@ -154,40 +155,63 @@ def test_a_replacement_or_scope_the_caller_may_not_read_is_never_named(
     assert 'class="badge superseded"' in row[: row.index("</tr>")]
 
 
-async def _summary_hits(url: str, token: str) -> list[dict[str, Any]]:
-    """The saved summary as recall finds it, and as a summary of summaries quotes it."""
+async def _summary_views(url: str, token: str, saved: int) -> list[str]:
+    """The saved summary as MCP shows it: recall by query and by id, its resource, the recent
+    resource, and a summary of summaries quoting it."""
     async with connect(url, token) as client:
-        result = await client.call_tool("recall", {"query": "staging deploys thursdays"})
-        assert not result.is_error, result.content
-        hits: list[dict[str, Any]] = result.structured_content["hits"]
+        views: list[str] = []
+        for args in ({"query": "staging deploys thursdays"}, {"ids": [saved]}):
+            result = await client.call_tool("recall", args)
+            assert not result.is_error, result.content
+            hits = result.structured_content["hits"]
+            views += [json.dumps(h) for h in hits if h["kind"] == "summary"]
+        for uri in (f"memory://{saved}", "memory://recent"):
+            read = await client.read_resource(uri)
+            views.append(" ".join(getattr(c, "text", "") for c in read.contents))
         again = await client.call_tool("summarize", {"scope": "team", "kind": "summary"})
         assert not again.is_error, again.content
-    (theme,) = again.structured_content["clusters"]
-    return [h for h in hits if h["kind"] == "summary"] + [{"content": theme["statement"]}]
+        views.append(json.dumps(again.structured_content))
+    return views
 
 
-def test_a_saved_summary_cites_only_what_the_caller_may_read(settings: Settings) -> None:
-    """A summary saved in `team` cites a memory moved to `vault` since: bob sees `#?` there
-    (as for a memory purged since), its sources without that id; carol sees the id."""
+SECRET = "The staging database password rotates monthly"
+
+
+def test_a_saved_summary_never_shows_text_the_caller_may_not_read(settings: Settings) -> None:
+    """A summary saved in `team` quotes a memory moved to `vault` since: bob, who may not
+    read `vault`, is shown the summary with its text withheld everywhere (MCP recall and
+    resources, a summary of summaries, the CLI's show, list, export and history); carol,
+    who may, sees it as stored. A summary saved by the owner over every scope into `team`
+    withholds its text from bob from the start. On both backends."""
     service = MemoryService.open(settings.model_copy(update={"semantic": False}))
     try:
-        moved = service.remember("The staging database password rotates monthly", scope="team").id
+        moved = service.remember(SECRET, scope="team").id
         service.remember("Deploys to staging happen on Thursdays", scope="team")
         saved = service.summarize(scope="team", save=True).saved_id
         assert saved is not None and f"[#{moved}]" in service.get(saved).content
         service.move([moved], "vault")
+        service.remember("The vault key is under the blue mat", scope="vault")
+        wide = service.summarize(scope="*", save=True).saved_id  # into the default scope
+        assert wide is not None and "blue mat" in service.get(wide).content
+        service.move([wide], "team")
         _, bob = service.team.add("bob", ["team=read"])
         _, carol = service.team.add("carol", ["team=read", "vault=read"])
         with serving(service) as url:
-            bob_hits = anyio.run(_summary_hits, url, bob)
-            carol_hits = anyio.run(_summary_hits, url, carol)
+            bob_views = anyio.run(_summary_views, url, bob, saved)
+            carol_views = anyio.run(_summary_views, url, carol, saved)
     finally:
         service.close()
-    assert [h.get("id") for h in bob_hits] == [h.get("id") for h in carol_hits] == [saved, None]
-    for hit, other in zip(bob_hits, carol_hits, strict=True):
-        assert "[#?]" in hit["content"] and f"[#{moved}]" in other["content"]
+    assert all(WITHHELD in v and SECRET not in v for v in bob_views), bob_views
+    assert all(SECRET in v and WITHHELD not in v for v in carol_views[:3]), carol_views
+    texts = [_cli(settings, "bob", *args) for args in (
+        ("show", str(saved)), ("show", str(wide)), ("list", "--scope", "team"),
+        ("export", "-"), ("history", str(saved)), ("show", str(saved), "--json"),
+    )]  # fmt: skip
+    for text in texts:
+        assert "password" not in text and "blue mat" not in text and "vault" not in text, text
+    assert WITHHELD in texts[0] and WITHHELD in texts[1]
     bob_sees = _json(settings, "bob", "show", str(saved))
-    assert "[#?]" in bob_sees["content"] and moved not in bob_sees["metadata"]["sources"]
-    assert moved in _json(settings, "carol", "show", str(saved))["metadata"]["sources"]
-    trail = json.dumps(_json(settings, "bob", "history", str(saved)))
-    assert f"#{moved}]" not in trail and "[#?]" in trail
+    assert bob_sees["content"] == WITHHELD and moved not in bob_sees["metadata"]["sources"]
+    carol_sees = _json(settings, "carol", "show", str(saved))
+    assert f"[#{moved}]" in carol_sees["content"] and moved in carol_sees["metadata"]["sources"]
+    assert "blue mat" in _json(settings, "carol", "show", str(wide))["content"]
