@@ -33,7 +33,6 @@ CHUNK = 500  # memories an export masks at a time (one read of their replacement
 SUMMARY = "summary"  # the kind of a saved summary
 DRAWN_FROM = "drawn_from"  # a saved summary's metadata: every scope it counted (summaries.py)
 WITHHELD = "(A saved summary of memories you may not read: its text is withheld.)"
-TRAIL_SCAN = 10_000  # newest entries of a memory read to tell where it was (repeats coalesce)
 
 
 def memories(ctx: "Context", found: Sequence[M]) -> list[M]:
@@ -113,23 +112,19 @@ def entries(ctx: "Context", found: list[HistoryEntry]) -> list[HistoryEntry]:
 
 
 def _scopes_then(ctx: "Context", found: list[HistoryEntry]) -> dict[int, str]:
-    """Entry id -> the scope its memory was in just after it, where known: its own snapshot
-    says so, or, walking the memory's whole trail (a page, or `log --by`, holds part of it)
-    from its scope now back in time, the scope the next entry found it in (only snapshotted
-    writes change a scope)."""
-    trails: dict[int, list[HistoryEntry]] = {}
-    for e in found:
-        trails.setdefault(e.memory_id, []).append(e)
-    now = {m.id: m.scope for m in ctx.store.get_many(sorted(trails), with_embedded=False)}
+    """Entry id -> the scope its memory was in just after it: its own snapshot says so, or
+    the next snapshot of the memory's whole trail (a page, or `log --by`, holds part of it)
+    that holds a scope found it there (only snapshotted writes change a scope), or it is
+    still where it is now."""
+    asked = [(e.memory_id, e.id) for e in found if _scope_of(e.after) is None]
+    later = ctx.store.scopes_after(asked) if asked else {}
+    ids = sorted({m for m, e in asked if e not in later})
+    now = {m.id: m.scope for m in ctx.store.get_many(ids, with_embedded=False)} if ids else {}
     then: dict[int, str] = {}
-    for memory_id, trail in trails.items():
-        whole = {e.id: e for e in [*ctx.store.history(memory_id, TRAIL_SCAN), *trail]}
-        later = now.get(memory_id)
-        for e in sorted(whole.values(), key=lambda e: e.id, reverse=True):
-            where = _scope_of(e.after) or later
-            if where is not None:
-                then[e.id] = where
-            later = _scope_of(e.before) or where
+    for e in found:
+        where = _scope_of(e.after) or later.get(e.id) or now.get(e.memory_id)
+        if where is not None:
+            then[e.id] = where
     return then
 
 
