@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from memory_mcp.models import HistoryEntry, Hit, Memory
 from memory_mcp.policies import summarize
 from memory_mcp.service import grants
+from memory_mcp.storage.contract import HISTORY_LINKS
 
 if TYPE_CHECKING:
     from memory_mcp.service.context import Context
@@ -87,28 +88,30 @@ def _changed_at(item: Memory | Hit) -> datetime:
 
 
 def entries(ctx: "Context", found: list[HistoryEntry]) -> list[HistoryEntry]:
-    """A history as the caller may see it: ids of memories it may not read left out of the
-    details (grants.readable_links), snapshots taken in scopes it may not read emptied and
-    details of entries made there dropped, a summary's citations masked as memories() masks
-    them."""
-    linked = grants.readable_links(ctx, found)
+    """A history as the caller may see it: a detail naming another memory (HISTORY_LINKS)
+    left out unless the caller may read it, now or, for a copy folded away, where it was
+    folded (any other id, a purged memory's too, is not the caller's to know); snapshots
+    taken in scopes it may not read emptied and details of entries made there dropped; a
+    summary masked as memories() masks it."""
     if ctx.access.reads_everything:
-        return linked
-    snaps = [s for e in linked for s in (e.before, e.after) if s is not None]
-    named: set[int] = set()
-    for snap in snaps:
+        return list(found)
+    links = {v for e in found for k in HISTORY_LINKS if isinstance(v := e.detail.get(k), int)}
+    named = set(links)
+    for snap in (s for e in found for s in (e.before, e.after) if s is not None):
         named |= _cited(snap.get("kind"), snap.get("content"), snap.get("metadata"))
     seen, hidden = _lookup(ctx, named)
-    then = _scopes_then(ctx, linked)
+    linked = seen | {i for i in links - seen - hidden if grants.read_where_folded(ctx, i)}
+    then = _scopes_then(ctx, found)
 
     def shown(e: HistoryEntry) -> HistoryEntry:
         elsewhere = (where := then.get(e.id)) is not None and not ctx.access.can_read(where)
-        detail = {} if elsewhere else e.detail
+        detail = {k: v for k, v in e.detail.items() if k not in HISTORY_LINKS or v in linked}
+        detail = {} if elsewhere else detail
         before = _snapshot(ctx, e.before, seen, hidden)
         after = _snapshot(ctx, e.after, seen, hidden)
         return e.model_copy(update={"before": before, "after": after, "detail": detail})
 
-    return [shown(e) for e in linked]
+    return [shown(e) for e in found]
 
 
 def _scopes_then(ctx: "Context", found: list[HistoryEntry]) -> dict[int, str]:
