@@ -61,6 +61,35 @@ def read_regular(path: Path, limit: int | None = None, follow: bool = True) -> b
         raise InvalidInput(f"Cannot read {path}: {exc.strerror or exc}.") from exc
 
 
+def read_bounded(path: Path, longest: int | None, what: str) -> bytes:
+    """read_regular, refused at a line longer than `longest` bytes as soon as it is seen (a
+    copy of stdin is held to the same: adapters/cli/exchange.py), never read whole first:
+    a file with no newline, or a device's endless stream, is no file of memories. `what`
+    names the kind of file expected."""
+    if longest is None:
+        return read_regular(path)
+    chunks: list[bytes] = []
+    run = lines = 0  # bytes of the line under way; lines ended
+    try:
+        with open_regular(path) as fh:
+            while chunk := fh.read(1 << 20):
+                pieces = chunk.split(b"\n")
+                sizes = [run + len(pieces[0]), *map(len, pieces[1:])]  # each line's so far
+                too_long = next((i for i, size in enumerate(sizes) if size > longest), None)
+                if too_long is not None:
+                    raise InvalidInput(
+                        f"Line {lines + too_long + 1:,} of {path} is longer than any memory's "
+                        f"line can be (is this {what}?); nothing was imported."
+                    )
+                lines, run = lines + len(pieces) - 1, sizes[-1]
+                chunks.append(chunk)
+    except NotRegular as exc:
+        raise InvalidInput(f"{exc}.") from None
+    except OSError as exc:
+        raise InvalidInput(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+    return b"".join(chunks)
+
+
 def refuse_device(path: Path) -> None:
     """Refuse a source that is a device or a socket (`/dev/zero`, `/dev/urandom`, a terminal):
     read as a file it never ends. A FIFO stays readable: `import <(command)` is one."""
