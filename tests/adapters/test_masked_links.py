@@ -157,7 +157,7 @@ def test_a_replacement_or_scope_the_caller_may_not_read_is_never_named(
 
 async def _summary_views(url: str, token: str, saved: int) -> list[str]:
     """The saved summary as MCP shows it: recall by query and by id, its resource, the recent
-    resource, and a summary of summaries quoting it."""
+    and profile resources (it holds a key), and a summary of summaries quoting it."""
     async with connect(url, token) as client:
         views: list[str] = []
         for args in ({"query": "staging deploys thursdays"}, {"ids": [saved]}):
@@ -165,7 +165,7 @@ async def _summary_views(url: str, token: str, saved: int) -> list[str]:
             assert not result.is_error, result.content
             hits = result.structured_content["hits"]
             views += [json.dumps(h) for h in hits if h["kind"] == "summary"]
-        for uri in (f"memory://{saved}", "memory://recent"):
+        for uri in (f"memory://{saved}", "memory://recent", "memory://profile"):
             read = await client.read_resource(uri)
             views.append(" ".join(getattr(c, "text", "") for c in read.contents))
         again = await client.call_tool("summarize", {"scope": "team", "kind": "summary"})
@@ -180,15 +180,16 @@ SECRET = "The staging database password rotates monthly"
 def test_a_saved_summary_never_shows_text_the_caller_may_not_read(settings: Settings) -> None:
     """A summary saved in `team` quotes a memory moved to `vault` since: bob, who may not
     read `vault`, is shown the summary with its text withheld everywhere (MCP recall and
-    resources, a summary of summaries, the CLI's show, list, export and history); carol,
-    who may, sees it as stored. A summary saved by the owner over every scope into `team`
-    withholds its text from bob from the start. On both backends."""
+    resources, the profile, a summary of summaries, the CLI's show, list, export and
+    history); carol, who may, sees it as stored. A summary saved by the owner over every
+    scope, moved into `team`, withholds its text from bob from the start. On both backends."""
     service = MemoryService.open(settings.model_copy(update={"semantic": False}))
     try:
         moved = service.remember(SECRET, scope="team").id
         service.remember("Deploys to staging happen on Thursdays", scope="team")
         saved = service.summarize(scope="team", save=True).saved_id
         assert saved is not None and f"[#{moved}]" in service.get(saved).content
+        service.update(saved, key="team.digest")  # a profile value too
         service.move([moved], "vault")
         service.remember("The vault key is under the blue mat", scope="vault")
         wide = service.summarize(scope="*", save=True).saved_id  # into the default scope
@@ -203,6 +204,7 @@ def test_a_saved_summary_never_shows_text_the_caller_may_not_read(settings: Sett
         service.close()
     assert all(WITHHELD in v and SECRET not in v for v in bob_views), bob_views
     assert all(SECRET in v and WITHHELD not in v for v in carol_views[:3]), carol_views
+    assert SECRET in carol_views[5]  # the profile
     texts = [_cli(settings, "bob", *args) for args in (
         ("show", str(saved)), ("show", str(wide)), ("list", "--scope", "team"),
         ("export", "-"), ("history", str(saved)), ("show", str(saved), "--json"),
