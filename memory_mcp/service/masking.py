@@ -36,11 +36,13 @@ DRAWN_FROM = "drawn_from"  # a saved summary's metadata: every scope it counted 
 WITHHELD = "(A saved summary of memories you may not read: its text is withheld.)"
 
 
-def memories(ctx: "Context", found: Sequence[M]) -> list[M]:
-    """`found` as the caller is shown them: no id, scope or text it may not read (see above)."""
+def memories(ctx: "Context", found: Sequence[M], by_text: bool = False) -> list[M]:
+    """`found` as the caller is shown them: no id, scope or text it may not read (see above).
+    `by_text`: found by what they say (a query), so a summary whose text is withheld is left
+    out, as what matched was that text."""
     if ctx.access.reads_everything:
         return list(found)
-    return _masked(ctx, found, {m.id: m.metadata for m in found})
+    return _masked(ctx, found, {m.id: m.metadata for m in found}, by_text)
 
 
 def streamed(ctx: "Context", found: Iterable[M]) -> Iterator[M]:
@@ -53,34 +55,39 @@ def streamed(ctx: "Context", found: Iterable[M]) -> Iterator[M]:
         yield from memories(ctx, chunk)
 
 
-def hits(ctx: "Context", found: Sequence[Hit]) -> list[Hit]:
+def hits(ctx: "Context", found: Sequence[Hit], by_text: bool = False) -> list[Hit]:
     """As memories(), for recall's hits (a saved summary's metadata read from the store)."""
     if ctx.access.reads_everything:
         return list(found)
     summaries = [h.id for h in found if h.kind == SUMMARY]
     stored = ctx.store.get_many(summaries, with_embedded=False) if summaries else []
-    return _masked(ctx, found, {m.id: m.metadata for m in stored})
+    return _masked(ctx, found, {m.id: m.metadata for m in stored}, by_text)
 
 
-def _masked(ctx: "Context", found: Sequence[S], metadata: dict[int, dict[str, Any]]) -> list[S]:
+def _masked(
+    ctx: "Context", found: Sequence[S], metadata: dict[int, dict[str, Any]], by_text: bool
+) -> list[S]:
     named = {m.superseded_by for m in found if m.superseded_by is not None}
     for m in found:
         named |= _cited(m.kind, m.content, metadata.get(m.id, {}))
     seen, hidden = _lookup(ctx, named)
 
-    def shown(item: S) -> S:
+    def shown(item: S) -> S | None:
         update: dict[str, Any] = {}
         if item.superseded_by is not None and item.superseded_by not in seen:
             when = item.superseded_at or _changed_at(item)
             update = {"superseded_by": None, "superseded_at": when}
         if item.kind == SUMMARY:
-            was = {"content": item.content, "metadata": metadata.get(item.id, {})}
+            meta = metadata.get(item.id, {})
+            if by_text and _withheld(ctx, item.content, meta, hidden):
+                return None
+            was = {"content": item.content, "metadata": meta}
             summary = _summary(ctx, {"kind": SUMMARY, **was}, seen, hidden)
             fields = ["content", "metadata"] if isinstance(item, Memory) else ["content"]
             update |= {k: summary[k] for k in fields if summary[k] != was[k]}
         return cast(S, item.model_copy(update=update)) if update else item
 
-    return [shown(m) for m in found]
+    return [m for m in map(shown, found) if m is not None]
 
 
 def _changed_at(item: Memory | Hit) -> datetime:
@@ -163,10 +170,15 @@ def _summary(
     for field in ("scopes", DRAWN_FROM):
         if isinstance(scopes := metadata.get(field), list):
             shown[field] = [s for s in scopes if isinstance(s, str) and ctx.access.can_read(s)]
-    if _cited(SUMMARY, content, metadata) & hidden or not _drawn_readable(ctx, metadata):
+    if _withheld(ctx, content, metadata, hidden):
         return {"content": WITHHELD, "metadata": shown}
     text = summarize.recite(content, lambda i: i if i in seen else 0)  # any other as `#?`
     return {"content": text, "metadata": shown if shown != metadata else summary.get("metadata")}
+
+
+def _withheld(ctx: "Context", content: str, metadata: dict[str, Any], hidden: set[int]) -> bool:
+    """Whether a saved summary quotes a memory the caller may not read (its text withheld)."""
+    return bool(_cited(SUMMARY, content, metadata) & hidden) or not _drawn_readable(ctx, metadata)
 
 
 def _drawn_readable(ctx: "Context", metadata: dict[str, Any]) -> bool:

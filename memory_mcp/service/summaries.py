@@ -61,7 +61,7 @@ class Summarizer(Part):
             pool = [m for m in pool if m.kind != "summary"]
             tallies = [t for t in tallies if t.kind != "summary"]
         else:  # its statements quote saved summaries: as the caller is shown them
-            pool = masking.memories(self.ctx, pool)
+            pool = masking.memories(self.ctx, pool, by_text=relevance is not None)
         extent = summarize.Extent.of(pool) if relevance is not None else _extent(tallies)
         groups = summarize.clusters(pool, self.store.vectors_for([m.id for m in pool]), relevance)
         summary = summarize.build(groups, pool, extent, limit, tokens)

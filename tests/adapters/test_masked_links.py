@@ -155,23 +155,24 @@ def test_a_replacement_or_scope_the_caller_may_not_read_is_never_named(
     assert 'class="badge superseded"' in row[: row.index("</tr>")]
 
 
-async def _summary_views(url: str, token: str, saved: int) -> list[str]:
-    """The saved summary as MCP shows it: recall by query and by id, its resource, the recent
-    and profile resources (it holds a key), and a summary of summaries quoting it."""
+async def _summary_views(url: str, token: str, saved: int) -> tuple[list[int], list[str]]:
+    """The saved summary as MCP shows it: the summaries recall finds by words the summary
+    quotes, then recall by id, its resource, the recent and profile resources (it holds a
+    key), and a summary of summaries quoting it."""
     async with connect(url, token) as client:
-        views: list[str] = []
-        for args in ({"query": "staging deploys thursdays"}, {"ids": [saved]}):
-            result = await client.call_tool("recall", args)
-            assert not result.is_error, result.content
-            hits = result.structured_content["hits"]
-            views += [json.dumps(h) for h in hits if h["kind"] == "summary"]
+        found = await client.call_tool("recall", {"query": "staging database password monthly"})
+        assert not found.is_error, found.content
+        by_words = [h["id"] for h in found.structured_content["hits"] if h["kind"] == "summary"]
+        by_id = await client.call_tool("recall", {"ids": [saved]})
+        assert not by_id.is_error, by_id.content
+        views = [json.dumps(by_id.structured_content["hits"])]
         for uri in (f"memory://{saved}", "memory://recent", "memory://profile"):
             read = await client.read_resource(uri)
             views.append(" ".join(getattr(c, "text", "") for c in read.contents))
         again = await client.call_tool("summarize", {"scope": "team", "kind": "summary"})
         assert not again.is_error, again.content
         views.append(json.dumps(again.structured_content))
-    return views
+    return by_words, views
 
 
 SECRET = "The staging database password rotates monthly"
@@ -202,9 +203,11 @@ def test_a_saved_summary_never_shows_text_the_caller_may_not_read(settings: Sett
             carol_views = anyio.run(_summary_views, url, carol, saved)
     finally:
         service.close()
-    assert all(WITHHELD in v and SECRET not in v for v in bob_views), bob_views
-    assert all(SECRET in v and WITHHELD not in v for v in carol_views[:3]), carol_views
-    assert SECRET in carol_views[5]  # the profile
+    # bob: shown withheld, and not found by the words it withholds (what matched was them)
+    assert bob_views[0] == [] and saved in carol_views[0]
+    assert all(WITHHELD in v and SECRET not in v for v in bob_views[1]), bob_views
+    assert all(SECRET in v and WITHHELD not in v for v in carol_views[1][:2]), carol_views
+    assert SECRET in carol_views[1][3]  # the profile
     texts = [_cli(settings, "bob", *args) for args in (
         ("show", str(saved)), ("show", str(wide)), ("list", "--scope", "team"),
         ("export", "-"), ("history", str(saved)), ("show", str(saved), "--json"),
