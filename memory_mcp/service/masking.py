@@ -184,7 +184,10 @@ def _withheld(ctx: "Context", content: str, metadata: dict[str, Any], hidden: se
 def _drawn_readable(ctx: "Context", metadata: dict[str, Any]) -> bool:
     """Whether the caller may read every scope a saved summary drew on: its `drawn_from`
     (every scope it counted); for one saved before that was recorded, the scopes it was
-    asked for (none: every scope its author could read, unknown)."""
+    asked for (none: every scope its author could read, unknown). A summary written by hand
+    (no `sources`: summarize saved none of it) quotes only what its author wrote."""
+    if DRAWN_FROM not in metadata and "sources" not in metadata:
+        return True
     drawn = metadata.get(DRAWN_FROM, metadata.get("scopes"))
     if not isinstance(drawn, list) or (not drawn and DRAWN_FROM not in metadata):
         return False

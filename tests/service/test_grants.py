@@ -312,3 +312,16 @@ def test_a_grant_typed_in_another_unicode_form_is_stored_in_the_one_form(
     assert service.team.list()[0].grants == (f"{composed}/*=read",)
     carol = service.as_principal(service.team.access_for("carol"))
     assert [h.scope for h in carol.recall("café opens", scope="*").hits] == [f"{composed}/menu"]
+
+
+def test_a_summary_written_by_hand_reads_as_written(team: dict) -> None:  # type: ignore[type-arg]
+    """Only a summary summarize saved quotes other memories: one written by hand (kind
+    summary, no `sources`) is shown as written to whoever may read its scope."""
+    alice: MemoryService = team["alice"]
+    bob: MemoryService = team["bob"]
+    text = "Ferry week in short: schedules moved to the spreadsheet, upper deck booked."
+    written = alice.remember(text, scope="team", kind="summary").id
+    assert bob.get(written).content == alice.get(written).content == text
+    assert [h.content for h in bob.recall("ferry week spreadsheet").hits if h.id == written] == [
+        text
+    ]
