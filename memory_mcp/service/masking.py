@@ -2,13 +2,17 @@
 
 A memory the caller may not read is indistinguishable from one that does not exist, so no
 output names it or the scope it lives in. These masks apply to what the service hands out,
-never to what its own logic works on (profiles, key slots, dedup, folds read the store):
+never to what its own logic works on (key slots, dedup, folds read the store; the profile
+takes only a saved summary's text from here):
 - a memory superseded by one the caller may not read leaves `superseded_by` out and still
   reads as superseded: `superseded_at` is set (Memory.superseded, Hit.superseded);
 - a saved summary quotes the memories it cites: unless the caller may read every one (every
   scope the summary drew on, `drawn_from`, and every memory it cites now), its text is
   withheld (WITHHELD stands for it); else a memory purged since is cited as `#?`. Its
-  `sources`, `scopes` and `drawn_from` metadata keep only what the caller may read;
+  `sources`, `scopes` and `drawn_from` metadata keep only what the caller may read, and a
+  search by text (`by_text`) leaves a withheld summary out: its text is what matched;
+- a history entry's detail naming another memory (HISTORY_LINKS) names only one the caller
+  may read, now or where it was folded away;
 - a history snapshot taken while the memory was in a scope the caller may not read keeps its
   field names, each valued None, and an entry made while it was there has no details: the
   entry says what happened, not what the memory held there.
