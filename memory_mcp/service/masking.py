@@ -36,6 +36,7 @@ M = TypeVar("M", bound=Memory)
 S = TypeVar("S", bound=Memory | Hit)
 CHUNK = 500  # memories an export masks at a time (one read of their replacements)
 SUMMARY = "summary"  # the kind of a saved summary
+ALL_SCOPES = "*"  # drawn on every scope, or on scopes no longer known
 DRAWN_FROM = "drawn_from"  # a saved summary's metadata: every scope it counted (summaries.py)
 WITHHELD = "(A saved summary of memories you may not read: its text is withheld.)"
 
@@ -185,17 +186,21 @@ def _withheld(ctx: "Context", content: str, metadata: dict[str, Any], hidden: se
     return bool(_cited(SUMMARY, content, metadata) & hidden) or not _drawn_readable(ctx, metadata)
 
 
-def _drawn_readable(ctx: "Context", metadata: dict[str, Any]) -> bool:
-    """Whether the caller may read every scope a saved summary drew on: its `drawn_from`
-    (every scope it counted); for one saved before that was recorded, the scopes it was
-    asked for (none: every scope its author could read, unknown). A summary written by hand
-    (no `sources`: summarize saved none of it) quotes only what its author wrote."""
+def drawn_scopes(metadata: dict[str, Any]) -> set[str]:
+    """The scopes a summary drew on, as its metadata records them: `drawn_from`; for one
+    saved before that was recorded, the scopes it was asked for, or `*` (every scope: only
+    the owner's to read) when it named none; none for one written by hand (no `sources`)."""
     if DRAWN_FROM not in metadata and "sources" not in metadata:
-        return True
+        return set()
     drawn = metadata.get(DRAWN_FROM, metadata.get("scopes"))
     if not isinstance(drawn, list) or (not drawn and DRAWN_FROM not in metadata):
-        return False
-    return all(isinstance(s, str) and ctx.access.can_read(s) for s in drawn)
+        return {ALL_SCOPES}
+    return {s if isinstance(s, str) else ALL_SCOPES for s in drawn}
+
+
+def _drawn_readable(ctx: "Context", metadata: dict[str, Any]) -> bool:
+    """Whether the caller may read every scope a saved summary drew on (drawn_scopes)."""
+    return all(s != ALL_SCOPES and ctx.access.can_read(s) for s in drawn_scopes(metadata))
 
 
 def _cited(kind: Any, content: Any, metadata: Any) -> set[int]:

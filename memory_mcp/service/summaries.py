@@ -66,9 +66,11 @@ class Summarizer(Part):
         groups = summarize.clusters(pool, self.store.vectors_for([m.id for m in pool]), relevance)
         summary = summarize.build(groups, pool, extent, limit, tokens)
         if save and summary.clusters:
-            drawn = sorted(set(extent.scopes) | {m.scope for m in pool})
+            drawn = set(extent.scopes) | {m.scope for m in pool}
+            for m in pool:  # a summary of summaries quotes what they drew on
+                drawn |= masking.drawn_scopes(m.metadata) if m.kind == "summary" else set()
             summary.saved_id = self._save_summary(
-                summary, query, scopes_, drawn, project_scope, client
+                summary, query, scopes_, sorted(drawn), project_scope, client
             )
         return summary
 

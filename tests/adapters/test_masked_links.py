@@ -183,7 +183,8 @@ def test_a_saved_summary_never_shows_text_the_caller_may_not_read(settings: Sett
     read `vault`, is shown the summary with its text withheld everywhere (MCP recall and
     resources, the profile, a summary of summaries, the CLI's show, list, export and
     history); carol, who may, sees it as stored. A summary saved by the owner over every
-    scope, moved into `team`, withholds its text from bob from the start. On both backends."""
+    scope, moved into `team`, withholds its text from bob from the start, and so does a
+    summary of those summaries saved in `team`, which quotes them. On both backends."""
     service = MemoryService.open(settings.model_copy(update={"semantic": False}))
     try:
         moved = service.remember(SECRET, scope="team").id
@@ -196,6 +197,8 @@ def test_a_saved_summary_never_shows_text_the_caller_may_not_read(settings: Sett
         wide = service.summarize(scope="*", save=True).saved_id  # into the default scope
         assert wide is not None and "blue mat" in service.get(wide).content
         service.move([wide], "team")
+        nested = service.summarize(scope="team", kind="summary", save=True).saved_id
+        assert nested is not None and SECRET in service.get(nested).content  # quotes `saved`
         _, bob = service.team.add("bob", ["team=read"])
         _, carol = service.team.add("carol", ["team=read", "vault=read"])
         with serving(service) as url:
@@ -209,12 +212,13 @@ def test_a_saved_summary_never_shows_text_the_caller_may_not_read(settings: Sett
     assert all(SECRET in v and WITHHELD not in v for v in carol_views[1][:2]), carol_views
     assert SECRET in carol_views[1][3]  # the profile
     texts = [_cli(settings, "bob", *args) for args in (
-        ("show", str(saved)), ("show", str(wide)), ("list", "--scope", "team"),
+        ("show", str(saved)), ("show", str(wide)), ("show", str(nested)),
+        ("list", "--scope", "team"),
         ("export", "-"), ("history", str(saved)), ("show", str(saved), "--json"),
     )]  # fmt: skip
     for text in texts:
         assert "password" not in text and "blue mat" not in text and "vault" not in text, text
-    assert WITHHELD in texts[0] and WITHHELD in texts[1]
+    assert WITHHELD in texts[0] and WITHHELD in texts[1] and WITHHELD in texts[2]
     bob_sees = _json(settings, "bob", "show", str(saved))
     assert bob_sees["content"] == WITHHELD and moved not in bob_sees["metadata"]["sources"]
     carol_sees = _json(settings, "carol", "show", str(saved))
