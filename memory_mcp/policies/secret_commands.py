@@ -156,7 +156,8 @@ def _after(word: re.Pattern[str], needles: tuple[str, ...], text: str, at: int) 
 # smbclient's `-U user%password` (rpcclient, smbcacls, smbget, Samba's `net ads|rpc|...`
 # too), the user perhaps `DOMAIN\user`: after the "%".
 _SMB_USER = re.compile(
-    r"(?<!\S)(?:-U|--user)(?:[ \t]+|=)(?:'[^'\n%]*%(?P<sq>[^'\n]+)'|\"[^\"\n%]*%(?P<dq>[^\"\n]+)\""
+    r"(?<!\S)(?:-U(?:[ \t]+|=)?|--user(?:[ \t]+|=))"  # -U attached too: `-UCORP\ann%...`
+    r"(?:'[^'\n%]*%(?P<sq>[^'\n]+)'|\"[^\"\n%]*%(?P<dq>[^\"\n]+)\""
     r"|[^\s%\"']+%(?P<bare>[^\s\"']*[^\s\"';,]))"  # a ";" or "," after it ends a clause
 )
 _SMB_WORD = re.compile(

@@ -345,9 +345,11 @@ POSITIVE = [
         ("password",),
     ),
     (
-        "net rpc user -U CORP\\admin%Adm1nPass -S dc1; net ads join -U 'CORP\\ann%Two words'",
+        "net rpc user -U CORP\\admin%Adm1nPass -S dc1; net ads join -U 'CORP\\ann%Two words'; "
+        "smbclient //nas/s -UCORP\\bo%Hunter22x",
         f"net rpc user -U CORP\\admin%{r('password')} -S dc1; "
-        f"net ads join -U 'CORP\\ann%{r('password')}'",
+        f"net ads join -U 'CORP\\ann%{r('password')}'; "
+        f"smbclient //nas/s -UCORP\\bo%{r('password')}",
         ("password",),
     ),
     (
@@ -512,6 +514,7 @@ FALSE_POSITIVES = [
     "MAC 00:11:22:33:44:55 and aa:bb:cc:11:22:33; web01:8080:GET:/index:200; at 12:30:45:00:ab",
     "app.py:120:5:error:undefined-name; db1:99999:x:y:zzzz1; the net result -U 50%off",
     "net rpc shutdown -U CORP\\admin -S dc1 (it asks for the password)",
+    "cut -d% -f2 file; tool -U50%x and -Uadmin%test with no Samba command before them",
 ]
 
 
