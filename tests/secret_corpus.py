@@ -276,6 +276,10 @@ CORPUS = [
     _one("databricks", db := "dapi" + body(32, "0123456789abcdef"), db, "workspace token {}"),
     _one("pgpass", f"db.internal:5432:app:alice:{(pg := body(18))}", pg, "~/.pgpass has {}"),
     _one("smbclient", f"smbclient //nas/share -U alice%{(sm := body(14))}", sm, "mount: {}"),
+    _one(
+        "pgpass_port", f"pg.example.net:25060:app:doadmin:{(pp := body(18))}", pp, "~/.pgpass: {}"
+    ),
+    _one("samba_net", f"net ads join -U CORP\\admin%{(sn := body(14))}", sn, "joined with {}"),
     _one("7z", f"7z x backup.7z -p{(sz := body(16))} -oout", sz, "restore with {}"),
     _one("chpasswd", f"echo 'deploy:{(cp := body(14))}' | sudo chpasswd", cp, "on new VMs: {}"),
     _one("htpasswd", f"htpasswd -bc /etc/nginx/.htpasswd ops {(hp := body(14))}", hp, "{}"),

@@ -22,10 +22,17 @@ READERS: dict[str, Reader] = {
     claude_code_memory.FORMAT: claude_code_memory.read,
     claude_code_memory.CODEX_FORMAT: claude_code_memory.read_codex,
 }
+# Readers whose lines are held to a bound in bytes (what a JSONL export's line can hold),
+# as a copy of stdin is: a file is refused at its first longer line, not read whole first.
+BOUNDED_READERS: dict[str, Callable[[Path, int | None], list[Item]]] = {
+    kg.FORMAT: kg.read,
+    mem0.FORMAT: mem0.read,
+}
 EXPORT_FORMATS = ("jsonl", "markdown")
 IMPORT_FORMATS = (*EXPORT_FORMATS, *READERS)
 
 __all__ = [
+    "BOUNDED_READERS",
     "EXPORT_FORMATS",
     "IMPORT_FORMATS",
     "READERS",

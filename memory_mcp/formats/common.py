@@ -103,11 +103,12 @@ def digest(*parts: str) -> str:
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:16]
 
 
-def read_lines(path: Path) -> list[str | None]:
+def read_lines(path: Path, longest: int | None = None, what: str = "") -> list[str | None]:
     """A JSON-lines file's lines, split at "\n" only (a JSON string may hold U+2028 or NEL
     raw, which str.splitlines would break a line at), each decoded on its own: None for a
-    line that is not UTF-8, so one bad line does not refuse the rest."""
-    data = files.read_regular(path)  # a FIFO or a device: refused, not waited on
+    line that is not UTF-8, so one bad line does not refuse the rest. None longer than
+    `longest` bytes (files.read_bounded; `what` the file should be)."""
+    data = files.read_bounded(path, longest, what)  # a FIFO or a device: refused
     lines: list[str | None] = []
     for raw in data.removeprefix(b"\xef\xbb\xbf").split(b"\n"):
         try:
@@ -117,7 +118,13 @@ def read_lines(path: Path) -> list[str | None]:
     return lines
 
 
-def read_text(path: Path) -> str:
+def read_text(path: Path, longest: int | None = None, what: str = "") -> str:
     """A source file's text (UTF-8, with or without a byte-order mark), through a link
-    too; a FIFO or a device is refused, not waited on or read without end."""
-    return files.read_text(path, follow=True)
+    too; a FIFO or a device is refused, not waited on or read without end; a line longer
+    than `longest` bytes too (files.read_bounded; `what` the file should be)."""
+    if longest is None:
+        return files.read_text(path, follow=True)
+    try:
+        return files.read_bounded(path, longest, what).decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise files.not_utf8_file(path) from None

@@ -61,6 +61,46 @@ def read_regular(path: Path, limit: int | None = None, follow: bool = True) -> b
         raise InvalidInput(f"Cannot read {path}: {exc.strerror or exc}.") from exc
 
 
+class LineBound:
+    """Lines held to `longest` bytes, checked a chunk at a time as a file or a pipe is read:
+    a longer one is refused as soon as it is seen, before the rest is read. `name` is what
+    is read, `what` the kind of file expected."""
+
+    def __init__(self, longest: int, name: str, what: str) -> None:
+        self.longest, self.name, self.what = longest, name, what
+        self.run = self.lines = 0  # bytes of the line under way; lines ended
+
+    def check(self, chunk: bytes) -> None:
+        pieces = chunk.split(b"\n")
+        sizes = [self.run + len(pieces[0]), *map(len, pieces[1:])]  # each line's so far
+        too_long = next((i for i, size in enumerate(sizes) if size > self.longest), None)
+        if too_long is not None:
+            raise InvalidInput(
+                f"Line {self.lines + too_long + 1:,} of {self.name} is longer than any "
+                f"memory's line can be (is this {self.what}?); nothing was imported."
+            )
+        self.lines, self.run = self.lines + len(pieces) - 1, sizes[-1]
+
+
+def read_bounded(path: Path, longest: int | None, what: str) -> bytes:
+    """read_regular, refused at a line longer than `longest` bytes as soon as it is seen (a
+    copy of stdin is held to the same: adapters/cli/exchange.py), never read whole first:
+    a file with no newline is no file of memories. `what` names the kind of file expected."""
+    if longest is None:
+        return read_regular(path)
+    bound, chunks = LineBound(longest, str(path), what), []
+    try:
+        with open_regular(path) as fh:
+            while chunk := fh.read(1 << 20):
+                bound.check(chunk)
+                chunks.append(chunk)
+    except NotRegular as exc:
+        raise InvalidInput(f"{exc}.") from None
+    except OSError as exc:
+        raise InvalidInput(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+    return b"".join(chunks)
+
+
 def refuse_device(path: Path) -> None:
     """Refuse a source that is a device or a socket (`/dev/zero`, `/dev/urandom`, a terminal):
     read as a file it never ends. A FIFO stays readable: `import <(command)` is one."""

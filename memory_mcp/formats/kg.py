@@ -21,11 +21,13 @@ FORMAT = "kg-jsonl"
 _MASKED = re.compile(r"(\[REDACTED:[a-z_]+\])")
 
 
-def read(path: Path) -> list[Item]:
-    """Every line as records to import or skips with their reason."""
+def read(path: Path, longest: int | None = None) -> list[Item]:
+    """Every line as records to import or skips with their reason; a line longer than
+    `longest` bytes refuses the file."""
     items: list[Item] = []
     recognised = 0
-    for number, line in enumerate(read_lines(path), start=1):
+    lines = read_lines(path, longest, "a knowledge-graph memory file")
+    for number, line in enumerate(lines, start=1):
         if line is None:
             items.append(Skipped(where=f"line {number}", reason="not UTF-8 text"))
             continue

@@ -26,10 +26,11 @@ OWNERS = ("user_id", "agent_id", "app_id")  # each becomes a tag "user:<id>", ..
 KEPT = ("hash", "run_id", "actor_id", "role")  # kept as they were, under imported_from
 
 
-def read(path: Path) -> list[Item]:
-    """Every memory in the export as a record to import, or a skip with its reason."""
+def read(path: Path, longest: int | None = None) -> list[Item]:
+    """Every memory in the export as a record to import, or a skip with its reason; a line
+    longer than `longest` bytes refuses the file."""
     try:
-        data = read_json(read_text(path))
+        data = read_json(read_text(path, longest, "a mem0 export"))
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"{path} is not JSON ({json_problem(exc)}).") from exc
     except RecursionError:

@@ -153,25 +153,49 @@ def _after(word: re.Pattern[str], needles: tuple[str, ...], text: str, at: int) 
     return any(n in window for n in needles) and word.search(text, since, at) is not None
 
 
-# smbclient's `-U user%password` (rpcclient, smbcacls, smbget too): after the "%".
+# smbclient's `-U user%password` (rpcclient, smbcacls, smbget, Samba's `net ads|rpc|...`
+# too), the user perhaps `DOMAIN\user`: after the "%".
 _SMB_USER = re.compile(
-    r"(?<!\S)(?:-U|--user)(?:[ \t]+|=)(?:'[^'\n%]*%(?P<sq>[^'\n]+)'|\"[^\"\n%]*%(?P<dq>[^\"\n]+)\""
+    r"(?<!\S)(?:-U(?:[ \t]+|=)?|--user(?:[ \t]+|=))"  # -U attached too: `-UCORP\ann%...`
+    r"(?:'[^'\n%]*%(?P<sq>[^'\n]+)'|\"[^\"\n%]*%(?P<dq>[^\"\n]+)\""
     r"|[^\s%\"']+%(?P<bare>[^\s\"']*[^\s\"';,]))"  # a ";" or "," after it ends a clause
 )
-_SMB_WORD = re.compile(r"(?<![\w-])(?:smbclient|rpcclient|smbcacls|smbget)(?![\w-])")
+_SMB_WORD = re.compile(
+    r"(?<![\w-])(?:smbclient|rpcclient|smbcacls|smbget"
+    r"|net[ \t]+(?:ads|rpc|rap|sam|join|user|group|share|usershare|time|dom|cache|conf"
+    r"|registry|status|lookup|idmap|groupmap|offlinejoin|changesecretpw))(?![\w-])"
+)
 
 
 def _smb_password(match: re.Match[str]) -> tuple[Span, bool]:
     group = next(g for g in ("sq", "dq", "bare") if match.group(g) is not None)
-    command = _after(_SMB_WORD, ("smb", "rpcclient"), match.string, match.start())
+    command = _after(_SMB_WORD, ("smb", "rpcclient", "net"), match.string, match.start())
     return match.span(group), command and is_value(match.group(group))
 
 
-# A .pgpass line, host:port:database:user:password, on PostgreSQL's usual ports or any ("*").
+# A .pgpass line, host:port:database:user:password, on any port or all ("*").
 _PGPASS = re.compile(
-    r"(?<![^\s\"'`])(?:[\w.-]+|\*):(?:5432|5433|6432|\*):[^\s:]+:[^\s:]+:"
+    r"(?<![^\s\"'`])(?P<host>[\w.-]++|\*):(?P<port>\d{1,5}|\*):(?P<db>[^\s:]+):[^\s:]+:"
     r"(?P<secret>(?:\\.|[^\s\"'`\\])+)"
 )
+_PG_PORTS = ("5432", "5433", "6432", "*")  # PostgreSQL's and pgbouncer's usual ports
+
+
+def _pgpass(match: re.Match[str]) -> tuple[Span, bool]:
+    """On a usual port, any five fields; on another, a host that names one (`*`, dotted, or
+    a word of three or more holding a letter: not a MAC address's `aa`), a port 1-65535, a
+    database that is not a number (`app.py:120:5:error:...` is a compiler's line and column)
+    and a password that is not one (`web01:8080:GET:/index:200` is a log line)."""
+    host, port, db, secret = match.group("host", "port", "db", "secret")
+    if port in _PG_PORTS:
+        return match.span("secret"), True
+    named = host == "*" or "." in host or (len(host) >= 3 and any(c.isalpha() for c in host))
+    number = not port.startswith("0") and int(port) <= 65535
+    plausible = named and number and not db.isdigit()
+    number_only = secret.rstrip(";,.").isdigit()  # `...:200;` ends a clause
+    return match.span("secret"), plausible and is_value(secret) and not number_only
+
+
 # chpasswd's input, user:password: `echo 'bob:S3cret' | chpasswd`, `chpasswd <<< bob:S3cret`.
 _PAIR = r"[\"']?[\w.@-]+:(?P<secret>[^\s\"':](?:[^\s\"']*[^\s\"';,])?)[\"']?"
 _CHPASSWD_PIPE = re.compile(
@@ -209,7 +233,7 @@ def _auth_tuple(match: re.Match[str]) -> tuple[Span, bool]:
 CREDENTIAL_FILES = (
     Rule("basic_auth", _AUTH_PAIR, _auth_pair, needles=("auth",)),
     Rule("password", _NETRC, needles=("login",)),  # prose says "password" more often
-    Rule("password", _PGPASS, needles=(":5432:", ":5433:", ":6432:", ":*:")),
+    Rule("password", _PGPASS, _pgpass, needles=(":*:", *(f":{d}" for d in "0123456789"))),
 )
 COMMAND_LINES = (
     Rule("password", _CURL_USER, _curl_password, needles=("-u",)),

@@ -212,7 +212,14 @@ class Exchange(Part):
             )
         inputs.check_scope(scope)
         files.refuse_device(path)
-        items = reader(path)  # the whole source is read before anything is written
+        bounded = formats.BOUNDED_READERS.get(fmt)
+        if bounded is not None:  # held to what a line can carry, as stdin is (the CLI)
+            limits = transfer.Limits(
+                self.settings.max_content_chars, self.settings.max_metadata_chars
+            )
+            items = bounded(path, 4 * longest_line(limits))  # UTF-8: 4 bytes a character
+        else:
+            items = reader(path)  # the whole source is read before anything is written
         project_formats = (claude_code_memory.FORMAT, claude_code_memory.CODEX_FORMAT)
         if scope is None and fmt in project_formats and path.is_dir():
             scope = _folder_scope(path)  # a project's memory files belong to its scope

@@ -11,9 +11,9 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from memory_mcp.errors import Forbidden, NotFound
-from memory_mcp.models import HistoryEntry, Memory, MemoryFilter
+from memory_mcp.models import Memory, MemoryFilter
 from memory_mcp.policies.access import Access, forbidden_write
-from memory_mcp.storage.contract import HISTORY_LINKS, Storage, acting_as
+from memory_mcp.storage.contract import Storage, acting_as
 
 if TYPE_CHECKING:
     from memory_mcp.service.context import Context
@@ -80,25 +80,7 @@ def require_readable(ctx: "Context", ids: Sequence[int]) -> list[Memory]:
     return [found[i] for i in ids]
 
 
-def readable_links(ctx: "Context", entries: list[HistoryEntry]) -> list[HistoryEntry]:
-    """`entries` with every detail naming another memory (HISTORY_LINKS) left out unless the
-    caller may read that memory: now, or for a copy folded away, where it was folded (as
-    not_found tells). Any other id, a purged memory's too, is not the caller's to know: the
-    entry says what happened, without it."""
-    if ctx.access.reads_everything:
-        return entries
-    named = {v for e in entries for k in HISTORY_LINKS if isinstance(v := e.detail.get(k), int)}
-    found = ctx.store.get_many(sorted(named), with_embedded=False)
-    seen = {m.id for m in readable(ctx, found)}
-    seen |= {i for i in named - {m.id for m in found} if _read_where_folded(ctx, i)}
-
-    def shown(detail: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in detail.items() if k not in HISTORY_LINKS or v in seen}
-
-    return [e.model_copy(update={"detail": shown(e.detail)}) for e in entries]
-
-
-def _read_where_folded(ctx: "Context", memory_id: int) -> bool:
+def read_where_folded(ctx: "Context", memory_id: int) -> bool:
     """Whether `memory_id`, gone, was folded away in a scope the caller reads."""
     fold = _fold(ctx, memory_id)
     return fold is not None and ctx.access.can_read(fold[1])

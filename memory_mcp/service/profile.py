@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from memory_mcp.models import Memory, MemoryFilter
 from memory_mcp.policies import inputs
-from memory_mcp.service import grants
+from memory_mcp.service import grants, masking
 from memory_mcp.service.context import ALL_SCOPES, Part
 
 EPISODE_PREFIX = "session."
@@ -55,7 +55,17 @@ class Profiler(Part):
             scopes = []
         flt = grants.restrict(self.ctx, MemoryFilter(scopes=scopes, include_superseded=True))
         rows = [] if flt is None else self.store.keyed(flt, limit=MAX_KEYED)
-        return Profile(scopes=scopes, groups=_groups(rows, superseded))
+        return Profile(scopes=scopes, groups=_groups(self._shown(rows), superseded))
+
+    def _shown(self, rows: list[Memory]) -> list[Memory]:
+        """The rows with a saved summary's text as the caller is shown it (masking.py): a
+        summary given a key by hand is a profile value like any other. Only the text: which
+        value is current is the store's to say."""
+        texts = {
+            m.id: m.content
+            for m in masking.memories(self.ctx, [r for r in rows if r.kind == masking.SUMMARY])
+        }
+        return [r.model_copy(update={"content": texts[r.id]}) if r.id in texts else r for r in rows]
 
 
 def _groups(rows: list[Memory], superseded: bool) -> dict[str, list[ProfileEntry]]:

@@ -82,7 +82,7 @@ class Recaller(Part):
         mode, ranked, strength = self._relevant(query, flt, limit)
         # Nothing below reorders: fetch only what may be shown.
         upto = limit if max_tokens is None and project_scope is None else None
-        hits = masking.hits(self.ctx, self._hits(ranked, project_scope, upto))
+        hits = masking.hits(self.ctx, self._hits(ranked, project_scope, upto), by_text=True)
         # The reply without its hits, costed with the largest `omitted` it can carry.
         frame = RecallResult(
             mode=mode, hits=[], omitted=limit, note=self.semantic.note, notice=STORED_DATA_NOTICE

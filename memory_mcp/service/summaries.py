@@ -5,11 +5,12 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from memory_mcp.config import MAX_RECALL_LIMIT
-from memory_mcp.models import Summary
+from memory_mcp.models import Memory, Summary
 from memory_mcp.policies import inputs, summarize
 from memory_mcp.policies.redact import redact_fields
 from memory_mcp.service import grants, masking
 from memory_mcp.service.context import Context, Part
+from memory_mcp.service.masking import DRAWN_FROM
 from memory_mcp.service.recalling import Recaller, make_filter
 from memory_mcp.storage.contract import NewRow, Tally
 
@@ -60,17 +61,22 @@ class Summarizer(Part):
             pool = [m for m in pool if m.kind != "summary"]
             tallies = [t for t in tallies if t.kind != "summary"]
         else:  # its statements quote saved summaries: as the caller is shown them
-            pool = masking.memories(self.ctx, pool)
+            pool = masking.memories(self.ctx, pool, by_text=relevance is not None)
         extent = summarize.Extent.of(pool) if relevance is not None else _extent(tallies)
         groups = summarize.clusters(pool, self.store.vectors_for([m.id for m in pool]), relevance)
         summary = summarize.build(groups, pool, extent, limit, tokens)
         if save and summary.clusters:
-            summary.saved_id = self._save_summary(summary, query, scopes_, project_scope, client)
+            sources, drawn = _quoted(groups[: len(summary.clusters)], pool, extent)
+            summary.saved_id = self._save_summary(
+                summary, sources, drawn, query, scopes_, project_scope, client
+            )
         return summary
 
     def _save_summary(
         self,
         summary: Summary,
+        sources: list[int],
+        drawn: list[str],
         query: str | None,
         scopes_: list[str],
         project_scope: str | None,
@@ -78,14 +84,12 @@ class Summarizer(Part):
     ) -> int:
         """Store the summary as a `summary` memory linked to its sources (left untouched); the
         same summary saved again (nothing changed since) is counted as a repeat, not stored
-        twice."""
-        sources = sorted({i for c in summary.clusters for i in c.ids})
+        twice. `drawn`, every scope it counted, tells who may read its text (masking.py)."""
         scope = scopes_[0] if len(scopes_) == 1 else self.ctx.write_scope(project_scope)
         grants.check_write(self.ctx, scope)
         # Its text quotes memories (already redacted); the query is the caller's own words.
-        cleaned = redact_fields(
-            content=summary.text, metadata={"sources": sources, "query": query, "scopes": scopes_}
-        ).fields
+        metadata = {"sources": sources, "query": query, "scopes": scopes_, DRAWN_FROM: drawn}
+        cleaned = redact_fields(content=summary.text, metadata=metadata).fields
         vectors = self.semantic.embed_documents([cleaned["content"]])
         return self.store.insert(
             NewRow(
@@ -100,6 +104,20 @@ class Summarizer(Part):
             client=client,
             dedup=True,
         ).id
+
+
+def _quoted(
+    shown: Sequence[Sequence[Memory]], pool: Sequence[Memory], extent: summarize.Extent
+) -> tuple[list[int], list[str]]:
+    """What a saved summary quotes: its sources, every member of the themes it shows (a
+    theme's label draws on all of them, its citation may list fewer to fit a budget), and
+    every scope it drew on (its counts', its pool's, and those a summary in its pool drew
+    on, as masking shows it to the caller: a summary of summaries quotes their text)."""
+    sources = sorted({m.id for group in shown for m in group})
+    drawn = set(extent.scopes) | {m.scope for m in pool}
+    for m in pool:
+        drawn |= masking.drawn_scopes(m.metadata) if m.kind == "summary" else set()
+    return sources, sorted(drawn)
 
 
 def _extent(tallies: Sequence[Tally]) -> summarize.Extent:

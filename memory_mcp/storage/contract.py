@@ -262,6 +262,13 @@ class MemoryReads(Protocol):
         purged memory's entries are left out)."""
         ...
 
+    def scopes_after(self, entries: Sequence[tuple[int, int]]) -> dict[int, str]:
+        """For each (memory id, history entry id), the scope the memory's first later entry
+        holding a scope in a snapshot found it in (its `before`'s, else its `after`'s), by
+        entry id; an entry with no such later one is left out (the memory is where it is
+        now). One query over the memory's history index, however long its history."""
+        ...
+
 
 class Search(Protocol):
     def search_keywords(

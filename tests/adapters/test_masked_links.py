@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from memory_mcp.adapters.cli import app
 from memory_mcp.config import Settings
 from memory_mcp.service import MemoryService
+from memory_mcp.service.masking import WITHHELD
 from tests.adapters.team_server import connect, serving
 
 
@@ -154,40 +155,72 @@ def test_a_replacement_or_scope_the_caller_may_not_read_is_never_named(
     assert 'class="badge superseded"' in row[: row.index("</tr>")]
 
 
-async def _summary_hits(url: str, token: str) -> list[dict[str, Any]]:
-    """The saved summary as recall finds it, and as a summary of summaries quotes it."""
+async def _summary_views(url: str, token: str, saved: int) -> tuple[list[int], list[str]]:
+    """The saved summary as MCP shows it: the summaries recall finds by words the summary
+    quotes, then recall by id, its resource, the recent and profile resources (it holds a
+    key), and a summary of summaries quoting it."""
     async with connect(url, token) as client:
-        result = await client.call_tool("recall", {"query": "staging deploys thursdays"})
-        assert not result.is_error, result.content
-        hits: list[dict[str, Any]] = result.structured_content["hits"]
+        found = await client.call_tool("recall", {"query": "staging database password monthly"})
+        assert not found.is_error, found.content
+        by_words = [h["id"] for h in found.structured_content["hits"] if h["kind"] == "summary"]
+        by_id = await client.call_tool("recall", {"ids": [saved]})
+        assert not by_id.is_error, by_id.content
+        views = [json.dumps(by_id.structured_content["hits"])]
+        for uri in (f"memory://{saved}", "memory://recent", "memory://profile"):
+            read = await client.read_resource(uri)
+            views.append(" ".join(getattr(c, "text", "") for c in read.contents))
         again = await client.call_tool("summarize", {"scope": "team", "kind": "summary"})
         assert not again.is_error, again.content
-    (theme,) = again.structured_content["clusters"]
-    return [h for h in hits if h["kind"] == "summary"] + [{"content": theme["statement"]}]
+        views.append(json.dumps(again.structured_content))
+    return by_words, views
 
 
-def test_a_saved_summary_cites_only_what_the_caller_may_read(settings: Settings) -> None:
-    """A summary saved in `team` cites a memory moved to `vault` since: bob sees `#?` there
-    (as for a memory purged since), its sources without that id; carol sees the id."""
+SECRET = "The staging database password rotates monthly"
+
+
+def test_a_saved_summary_never_shows_text_the_caller_may_not_read(settings: Settings) -> None:
+    """A summary saved in `team` quotes a memory moved to `vault` since: bob, who may not
+    read `vault`, is shown the summary with its text withheld everywhere (MCP recall and
+    resources, the profile, a summary of summaries, the CLI's show, list, export and
+    history); carol, who may, sees it as stored. A summary saved by the owner over every
+    scope, moved into `team`, withholds its text from bob from the start, and so does a
+    summary of those summaries saved in `team`, which quotes them. On both backends."""
     service = MemoryService.open(settings.model_copy(update={"semantic": False}))
     try:
-        moved = service.remember("The staging database password rotates monthly", scope="team").id
+        moved = service.remember(SECRET, scope="team").id
         service.remember("Deploys to staging happen on Thursdays", scope="team")
         saved = service.summarize(scope="team", save=True).saved_id
         assert saved is not None and f"[#{moved}]" in service.get(saved).content
+        service.update(saved, key="team.digest")  # a profile value too
         service.move([moved], "vault")
+        service.remember("The vault key is under the blue mat", scope="vault")
+        wide = service.summarize(scope="*", save=True).saved_id  # into the default scope
+        assert wide is not None and "blue mat" in service.get(wide).content
+        service.move([wide], "team")
+        nested = service.summarize(scope="team", kind="summary", save=True).saved_id
+        assert nested is not None and SECRET in service.get(nested).content  # quotes `saved`
         _, bob = service.team.add("bob", ["team=read"])
         _, carol = service.team.add("carol", ["team=read", "vault=read"])
         with serving(service) as url:
-            bob_hits = anyio.run(_summary_hits, url, bob)
-            carol_hits = anyio.run(_summary_hits, url, carol)
+            bob_views = anyio.run(_summary_views, url, bob, saved)
+            carol_views = anyio.run(_summary_views, url, carol, saved)
     finally:
         service.close()
-    assert [h.get("id") for h in bob_hits] == [h.get("id") for h in carol_hits] == [saved, None]
-    for hit, other in zip(bob_hits, carol_hits, strict=True):
-        assert "[#?]" in hit["content"] and f"[#{moved}]" in other["content"]
+    # bob: shown withheld, and not found by the words it withholds (what matched was them)
+    assert bob_views[0] == [] and saved in carol_views[0]
+    assert all(WITHHELD in v and SECRET not in v for v in bob_views[1]), bob_views
+    assert all(SECRET in v and WITHHELD not in v for v in carol_views[1][:2]), carol_views
+    assert SECRET in carol_views[1][3]  # the profile
+    texts = [_cli(settings, "bob", *args) for args in (
+        ("show", str(saved)), ("show", str(wide)), ("show", str(nested)),
+        ("list", "--scope", "team"),
+        ("export", "-"), ("history", str(saved)), ("show", str(saved), "--json"),
+    )]  # fmt: skip
+    for text in texts:
+        assert "password" not in text and "blue mat" not in text and "vault" not in text, text
+    assert WITHHELD in texts[0] and WITHHELD in texts[1] and WITHHELD in texts[2]
     bob_sees = _json(settings, "bob", "show", str(saved))
-    assert "[#?]" in bob_sees["content"] and moved not in bob_sees["metadata"]["sources"]
-    assert moved in _json(settings, "carol", "show", str(saved))["metadata"]["sources"]
-    trail = json.dumps(_json(settings, "bob", "history", str(saved)))
-    assert f"#{moved}]" not in trail and "[#?]" in trail
+    assert bob_sees["content"] == WITHHELD and moved not in bob_sees["metadata"]["sources"]
+    carol_sees = _json(settings, "carol", "show", str(saved))
+    assert f"[#{moved}]" in carol_sees["content"] and moved in carol_sees["metadata"]["sources"]
+    assert "blue mat" in _json(settings, "carol", "show", str(wide))["content"]

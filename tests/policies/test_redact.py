@@ -338,6 +338,20 @@ POSITIVE = [
         f"db.example.com:5432:appdb:alice:{r('password')} *:*:*:postgres:{r('password')}",
         ("password",),
     ),
+    # A .pgpass line on any port; Samba's `net` and a Windows DOMAIN\\user before the "%".
+    (
+        "db.internal:15432:appdb:alice:S3cretPw9 10.0.0.5:5439:dev:bob:Hunter22x",
+        f"db.internal:15432:appdb:alice:{r('password')} 10.0.0.5:5439:dev:bob:{r('password')}",
+        ("password",),
+    ),
+    (
+        "net rpc user -U CORP\\admin%Adm1nPass -S dc1; net ads join -U 'CORP\\ann%Two words'; "
+        "smbclient //nas/s -UCORP\\bo%Hunter22x",
+        f"net rpc user -U CORP\\admin%{r('password')} -S dc1; "
+        f"net ads join -U 'CORP\\ann%{r('password')}'; "
+        f"smbclient //nas/s -UCORP\\bo%{r('password')}",
+        ("password",),
+    ),
     (
         "smbclient //srv/share -U alice%Hunter22x; 7z x b.7z -pS3cret! -oout; unrar x -p'a b' r",
         f"smbclient //srv/share -U alice%{r('password')}; 7z x b.7z -p{r('password')} -oout; "
@@ -496,6 +510,11 @@ FALSE_POSITIVES = [
     "ssh -p 2222 host; docker run -p 5432:5432 pg; 7z x a.7z -p (it asks); rsync -p a b",
     "smbclient -U alice //srv/s; chown alice:staff f; htpasswd -c .htpasswd bob (it asks)",
     "auth=(user, password); HTTPBasicAuth(user, os.environ['PW']); at 10:30:00:12:99",
+    # Colon-separated fields that are no .pgpass line; a `-U x%y` after no Samba command.
+    "MAC 00:11:22:33:44:55 and aa:bb:cc:11:22:33; web01:8080:GET:/index:200; at 12:30:45:00:ab",
+    "app.py:120:5:error:undefined-name; db1:99999:x:y:zzzz1; the net result -U 50%off",
+    "net rpc shutdown -U CORP\\admin -S dc1 (it asks for the password)",
+    "cut -d% -f2 file; tool -U50%x and -Uadmin%test with no Samba command before them",
 ]
 
 

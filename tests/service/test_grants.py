@@ -17,6 +17,7 @@ from memory_mcp.errors import Forbidden, NotFound
 from memory_mcp.models import MemoryFilter
 from memory_mcp.policies import access
 from memory_mcp.service import MemoryService
+from memory_mcp.service.masking import WITHHELD
 
 
 @pytest.fixture
@@ -312,3 +313,39 @@ def test_a_grant_typed_in_another_unicode_form_is_stored_in_the_one_form(
     assert service.team.list()[0].grants == (f"{composed}/*=read",)
     carol = service.as_principal(service.team.access_for("carol"))
     assert [h.scope for h in carol.recall("café opens", scope="*").hits] == [f"{composed}/menu"]
+
+
+def test_a_summary_written_by_hand_reads_as_written(team: dict) -> None:  # type: ignore[type-arg]
+    """Only a summary summarize saved quotes other memories: one written by hand (kind
+    summary, no `sources`) is shown as written to whoever may read its scope."""
+    alice: MemoryService = team["alice"]
+    bob: MemoryService = team["bob"]
+    text = "Ferry week in short: schedules moved to the spreadsheet, upper deck booked."
+    written = alice.remember(text, scope="team", kind="summary").id
+    assert bob.get(written).content == alice.get(written).content == text
+    assert [h.content for h in bob.recall("ferry week spreadsheet").hits if h.id == written] == [
+        text
+    ]
+
+
+def test_a_summary_cut_to_a_budget_still_knows_every_memory_it_quotes(
+    keyword_service: MemoryService,
+) -> None:
+    """A theme cut to fit `max_tokens` lists fewer ids than it holds, but its label draws on
+    all of them: the saved summary's sources hold them all, so one moved since to a scope a
+    reader may not read withholds the summary's text from that reader."""
+    owner = keyword_service
+    ids = [owner.remember(f"The staging deploy queue runs nightly on host number {n} of the "
+                          "cluster", scope="team").id for n in range(60)]  # fmt: skip
+    summary = owner.summarize(scope="team", max_tokens=300, save=True)
+    (theme,) = summary.clusters
+    assert summary.saved_id is not None and theme.count == 60 and len(theme.ids) < 60
+    unlisted = sorted(set(ids) - set(theme.ids))
+    assert owner.get(summary.saved_id).metadata["sources"] == ids
+    owner.move(unlisted[:1], "vault")
+    bob = owner.as_principal(access.principal("bob", access.parse_grants(["team=read"])))
+    assert bob.get(summary.saved_id).content == WITHHELD
+    carol = owner.as_principal(
+        access.principal("carol", access.parse_grants(["team=read", "vault=read"]))
+    )
+    assert carol.get(summary.saved_id).content == owner.get(summary.saved_id).content

@@ -561,3 +561,37 @@ def test_an_import_embeds_the_next_batch_while_one_is_stored(
     summary = service.import_from("mem0", path)
     assert overlapped == [True]
     assert summary.created == 4
+
+
+@pytest.mark.parametrize(("fmt", "what"), [("kg-jsonl", "a knowledge-graph memory file"),
+                                           ("mem0", "a mem0 export")])  # fmt: skip
+def test_a_file_given_by_path_is_held_to_the_line_bound_of_stdin(
+    settings: Any, tmp_path: Path, fmt: str, what: str
+) -> None:
+    """A kg-jsonl or mem0 file named by its path was read whole, however long its lines;
+    stdin's copy stops at a line longer than any memory's can be. Now both do: the file is
+    refused at that line, and nothing is imported."""
+    small = settings.model_copy(
+        update={"semantic": False, "max_content_chars": 100, "max_metadata_chars": 100}
+    )
+    entity = {"type": "entity", "name": "Alice", "entityType": "person",
+              "observations": ["Speaks Spanish"]}  # fmt: skip
+    long = "x" * 400_000  # past 4 bytes a character of what a line can carry (300,544)
+    path = tmp_path / "source"
+    if fmt == "kg-jsonl":
+        path.write_text(json.dumps(entity) + "\n" + json.dumps({"type": "entity", "name": long}))
+    else:
+        path.write_text(json.dumps([{"id": "a", "memory": "Likes hiking"},
+                                    {"id": "b", "memory": long}]))  # fmt: skip
+    service = MemoryService.open(small)
+    try:
+        with pytest.raises(InvalidInput) as refused:
+            service.import_from(fmt, path)
+        assert service.stats().total == 0
+    finally:
+        service.close()
+    line = 2 if fmt == "kg-jsonl" else 1
+    assert str(refused.value) == (
+        f"Line {line} of {path} is longer than any memory's line can be (is this {what}?); "
+        "nothing was imported."
+    )

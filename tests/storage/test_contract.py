@@ -707,6 +707,24 @@ def test_history_records_every_change_with_its_client(storage: Storage) -> None:
     assert [e.action for e in storage.history(limit=2)] == ["purge", "restore"]
 
 
+def test_scopes_after_tells_where_the_next_snapshot_found_a_memory(storage: Storage) -> None:
+    a = storage.insert(row("moved twice", scope="vault"), client="cli").id
+    b = storage.insert(row("never moved", scope="team"), client="cli").id
+    storage.set_forgotten([a], "why", client="cli")
+    storage.restore([a], client="cli")
+    storage.update(a, {"scope": "team"}, client="cli")
+    storage.update(a, {"content": "moved twice, edited"}, client="cli")
+    storage.update(a, {"scope": "public"}, client="cli")
+    trail = {e.action: e.id for e in reversed(storage.history(a))}  # the first of each
+    created, forget, restore = trail["create"], trail["forget"], trail["restore"]
+    edit, newest = trail["edit"], storage.history(a, limit=1)[0].id
+    asked = [(a, created), (a, forget), (a, restore), (a, edit), (a, newest)]
+    asked.append((b, storage.history(b)[0].id))
+    assert storage.scopes_after(asked) == {created: "vault", forget: "vault", restore: "vault",
+                                           edit: "team"}  # fmt: skip
+    assert storage.scopes_after([]) == {}
+
+
 def test_scrub_also_erases_a_string_from_the_key_scope_and_forget_reason(
     storage: Storage,
 ) -> None:

@@ -24,7 +24,7 @@ from memory_mcp.adapters.cli.app import (
 )
 from memory_mcp.adapters.cli.render import as_json, count, err, fmt_ids, inert
 from memory_mcp.errors import InvalidInput
-from memory_mcp.formats import ImportSummary, Skipped
+from memory_mcp.formats import ImportSummary, Skipped, files
 from memory_mcp.formats.markdown_import import MarkdownImportReport
 from memory_mcp.service.exchange import longest_line
 from memory_mcp.service.transfer import ImportReport, Limits
@@ -208,21 +208,11 @@ def _source(path: Path, format_: ImportFormat, longest: int | None) -> Iterator[
 def _spool(source: BinaryIO, into: BinaryIO, longest: int | None, name: str, what: str) -> None:
     """Copy a pipe into the spool file, stopping at a line longer than `longest` bytes (an
     endless or newline-free stream would fill the disk before the import refused it)."""
-    run = lines = 0  # bytes of the line under way; lines ended
+    bound = None if longest is None else files.LineBound(longest, name, what)
     while chunk := source.read(1 << 20):
         into.write(chunk)
-        if longest is None:
-            continue
-        pieces = chunk.split(b"\n")
-        sizes = [run + len(pieces[0]), *map(len, pieces[1:])]  # each line's bytes so far
-        too_long = next((i for i, size in enumerate(sizes) if size > longest), None)
-        if too_long is not None:
-            raise InvalidInput(
-                f"Line {lines + too_long + 1:,} of {name} is longer than any memory's line "
-                f"can be (is this {what}?); nothing was imported."
-            )
-        lines += len(pieces) - 1
-        run = sizes[-1]
+        if bound is not None:
+            bound.check(chunk)
 
 
 def _is_pipe(path: Path) -> bool:

@@ -126,3 +126,28 @@ def entries(
         )
         for r in rows
     ]
+
+
+# The first snapshot with a scope after each (memory, entry) pair, by the (memory_id, id) index.
+SCOPES_AFTER = """
+    select pair.entry, (
+        select coalesce(
+            case when json_typeof(h.before -> 'scope') = 'string' then h.before ->> 'scope' end,
+            h.after ->> 'scope')
+        from history h
+        where h.memory_id = pair.memory_id and h.id > pair.entry
+          and (json_typeof(h.before -> 'scope') = 'string'
+               or json_typeof(h.after -> 'scope') = 'string')
+        order by h.id limit 1
+    ) as scope
+    from unnest(%(memories)s::bigint[], %(entries)s::bigint[]) as pair(memory_id, entry)
+"""
+
+
+def scopes_after(c: Connection, entries: Sequence[tuple[int, int]]) -> dict[int, str]:
+    """Storage.scopes_after."""
+    if not entries:
+        return {}
+    params = {"memories": [m for m, _ in entries], "entries": [e for _, e in entries]}
+    rows = c.execute(SCOPES_AFTER, params).fetchall()
+    return {int(r["entry"]): r["scope"] for r in rows if isinstance(r["scope"], str)}

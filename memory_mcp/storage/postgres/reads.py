@@ -148,6 +148,9 @@ class PgReads(PgBase):
     ) -> list[HistoryEntry]:
         return self._read(lambda c: history.entries(c, memory_id, limit, before_id, by, scopes))
 
+    def scopes_after(self, entries: Sequence[tuple[int, int]]) -> dict[int, str]:
+        return self._read(lambda c: history.scopes_after(c, entries))
+
     def count(self, flt: MemoryFilter) -> int:
         conds, params = memory_conditions(flt, now())
         query = f"select count(*) from memories m {where(conds)}"

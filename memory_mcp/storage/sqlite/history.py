@@ -148,3 +148,27 @@ def entries(
         )
         for r in rows
     ]
+
+
+# The first snapshot with a scope after each (memory, entry) pair, by the (memory_id, id) index.
+SCOPES_AFTER = """
+    select pair.value ->> 1 as entry, (
+        select coalesce(
+            case when json_type(h.before, '$.scope') = 'text'
+                 then json_extract(h.before, '$.scope') end,
+            json_extract(h.after, '$.scope'))
+        from history h
+        where h.memory_id = pair.value ->> 0 and h.id > pair.value ->> 1
+          and (json_type(h.before, '$.scope') = 'text' or json_type(h.after, '$.scope') = 'text')
+        order by h.id limit 1
+    ) as scope
+    from json_each(:pairs) pair
+"""
+
+
+def scopes_after(c: Connection, entries: Sequence[tuple[int, int]]) -> dict[int, str]:
+    """Storage.scopes_after."""
+    if not entries:
+        return {}
+    rows = c.execute(SCOPES_AFTER, {"pairs": json.dumps([list(p) for p in entries])})
+    return {int(r["entry"]): r["scope"] for r in rows if isinstance(r["scope"], str)}
