@@ -413,6 +413,10 @@ def test_accents_are_folded_alike_after_the_step_that_skips_text_without_them(
     searched = [pg.raw_rows(old, f"select memory_search_text('{t}')") for t in ACCENT_CORPUS]
     old.close()
     monkeypatch.undo()
+    # Up to step 14 (step 16 NFKC-normalises, which changes `Ǆemal` to `dzemal` on purpose)
+    through_14 = [step for step in pg_migrations.MIGRATIONS if step[0] <= 14]
+    monkeypatch.setattr(pg_db, "MIGRATIONS", through_14)
+    monkeypatch.setattr(pg_db, "TARGET", 14)
     store = open_storage(settings(schema))
     try:
         recomputed = pg.raw_rows(
