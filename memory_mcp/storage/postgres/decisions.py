@@ -138,6 +138,21 @@ def key_holders(c: Connection, scope: str, key: str, besides: int | None = None)
     ).fetchall()
 
 
+def slot_times(c: Connection, scope: str, key: str | None, also: Iterable[int]) -> list[str]:
+    """SQLite's slot_times: when every value of the key's slot and each corrected memory
+    were created."""
+    if key is None and not also:  # a plain memory: nothing to read
+        return []
+    return [
+        r["created_at"]
+        for r in c.execute(
+            """select created_at from memories where (scope = %s and key = %s)
+               or id = any(%s::bigint[])""",
+            (scope, key, list(also)),
+        )
+    ]
+
+
 def later(a: Any, b: Any) -> bool:
     return bool((a["created_at"], a["id"]) > (b["created_at"], b["id"]))
 

@@ -160,6 +160,21 @@ def key_holders(c: Connection, scope: str, key: str, besides: int | None = None)
     ).fetchall()
 
 
+def slot_times(c: Connection, scope: str, key: str | None, also: Iterable[int]) -> list[str]:
+    """When the memories a new one may supersede were created: every value its key's slot
+    held (forgotten ones too: a restore compares with them) and the memories it corrects."""
+    if key is None and not also:  # a plain memory: nothing to read
+        return []
+    return [
+        r[0]
+        for r in c.execute(
+            """select created_at from memories where (scope = :scope and key = :key)
+               or id in (select value from json_each(:also))""",
+            {"scope": scope, "key": key, "also": json.dumps(list(also))},
+        )
+    ]
+
+
 def later(a: Any, b: Any) -> bool:
     """Whether row `a` was created after row `b` (ties: the higher id)."""
     return bool((a["created_at"], a["id"]) > (b["created_at"], b["id"]))
