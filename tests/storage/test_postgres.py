@@ -771,3 +771,26 @@ def _statements_sent(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(psycopg.Connection, "execute", recorded)
     return sent
+
+
+def test_a_database_in_another_encoding_is_refused_untouched(schema: str) -> None:
+    """A database made under the C locale (SQL_ASCII) failed partway through creating the
+    schema with a UnicodeEncodeError traceback, and the next try with DuplicateObject."""
+    import uuid
+    from urllib.parse import urlsplit
+
+    name = f"test_db_{uuid.uuid4().hex[:12]}"
+    pg._databases.append(name)  # dropped after the session
+    pg.admin(
+        f"create database \"{name}\" encoding 'SQL_ASCII' template template0 "
+        "lc_collate 'C' lc_ctype 'C'"
+    )
+    target = urlsplit(pg.url())._replace(path=f"/{name}").geturl()
+    for _ in range(2):  # the same answer again: nothing was left half made
+        with pytest.raises(StorageError, match=r"uses the SQL_ASCII encoding; .* needs UTF8"):
+            open_storage(Settings(db=target, pg_schema=schema))
+    with psycopg.connect(target) as conn:
+        found = conn.execute(
+            "select count(*) from pg_namespace where nspname = %s", (schema,)
+        ).fetchone()
+        assert found == (0,)
