@@ -30,11 +30,10 @@ def later_than(now: str, times: Iterable[str]) -> str:
     before it: a clock stepped back (NTP, a restored VM, a host behind the others) must not
     date a new value before the one it supersedes, or every later decision that keeps "the
     later-created value" current (move, restore, the schema steps) brought the old one back."""
-    latest = max(times, default=None)
-    if latest is None or latest < now:
+    latest = max(map(parse_stored_time, times), default=None)  # (older unpadded years too)
+    if latest is None or latest < parse_stored_time(now):
         return now
-    moment = datetime.fromisoformat(latest)
-    return latest if moment.year == 9999 else format_time(moment + timedelta(microseconds=1))
+    return format_time(latest if latest.year == 9999 else latest + timedelta(microseconds=1))
 
 
 def epoch_micros(moment: datetime) -> int:

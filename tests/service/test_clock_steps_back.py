@@ -52,3 +52,15 @@ def test_a_value_written_after_the_clock_stepped_back_stays_the_later_one(
     old = svc.remember("Standup is at 9", scope="p1")
     fix = svc.remember("Standup is at 10", scope="p1", replaces=old.id)
     assert svc.get(fix.id).created_at > svc.get(old.id).created_at
+
+
+def test_later_than_reads_times_not_text() -> None:
+    """Compared as text, an unpadded year an older version wrote ("999-…") sorted after
+    "2026-…": a new value would have been dated in the year 999."""
+    now = "2026-12-07T07:00:00.000000Z"
+    assert timestamps.later_than(now, []) == now
+    assert timestamps.later_than(now, ["999-01-01T00:00:00.000000Z"]) == now
+    later = ["2026-12-07T08:00:00.000000Z", "2026-12-07T06:00:00.000000Z"]
+    assert timestamps.later_than(now, later) == "2026-12-07T08:00:00.000001Z"
+    last = "9999-12-31T23:59:59.999999Z"  # no later time to give: the same, the id decides
+    assert timestamps.later_than(now, [last]) == last
