@@ -794,3 +794,26 @@ def test_a_database_in_another_encoding_is_refused_untouched(schema: str) -> Non
             "select count(*) from pg_namespace where nspname = %s", (schema,)
         ).fetchone()
         assert found == (0,)
+
+
+@pytest.mark.parametrize(
+    "dropped", ["drop schema {schema} cascade", "drop function {schema}.memory_search_text"]
+)
+def test_a_schema_dropped_under_a_running_store_is_a_storage_error(
+    schema: str, dropped: str
+) -> None:
+    """The schema (or one of its functions) dropped while a server had it open: every call
+    failed with psycopg's UndefinedTable or UndefinedFunction (a traceback in the CLI, an
+    internal error over MCP). Now it says what happened and what to run."""
+    store = open_storage(settings(schema))
+    try:
+        store.insert(row("Stored before the drop"))
+        pg.admin(dropped.format(schema=f'"{schema}"'))
+        calls = [lambda: store.search_keywords("stored", MemoryFilter(), 5)]
+        if dropped.startswith("drop schema"):
+            calls.append(lambda: store.insert(row("Stored after the drop")))
+        for call in calls:
+            with pytest.raises(StorageError, match=r"dropped while .*`memory-mcp doctor`"):
+                call()
+    finally:
+        store.close()
