@@ -4,7 +4,8 @@ Every backend and format writes times through these helpers, so stored text sort
 """
 
 import re
-from datetime import UTC, datetime
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 
 NEVER = 253402300799999999  # 9999-12-31T23:59:59.999999Z in microseconds: "no expiry"
 
@@ -22,6 +23,17 @@ def leap_second(text: str) -> str:
 
 def utc_now() -> str:
     return format_time(datetime.now(UTC))
+
+
+def later_than(now: str, times: Iterable[str]) -> str:
+    """`now`, or the microsecond after the latest of `times` (stored times) if that is not
+    before it: a clock stepped back (NTP, a restored VM, a host behind the others) must not
+    date a new value before the one it supersedes, or every later decision that keeps "the
+    later-created value" current (move, restore, the schema steps) brought the old one back."""
+    latest = max(map(parse_stored_time, times), default=None)  # (older unpadded years too)
+    if latest is None or latest < parse_stored_time(now):
+        return now
+    return format_time(latest if latest.year == 9999 else latest + timedelta(microseconds=1))
 
 
 def epoch_micros(moment: datetime) -> int:

@@ -3,7 +3,11 @@
 The same rules run in Python (SQLite's index calls `indexed` through a registered function;
 every search runs `search_words`) and in SQL (PostgreSQL's `memory_keywords`, built from the
 patterns below), so the two backends find the same memories:
-- case traps that the tokenizers' own lowercasing leaves apart are folded first: Turkish
+- one word in any Unicode form is one word (schema step 16): characters that are invisible
+  inside a word (zero-width space, joiners, soft hyphen, bidi marks) are dropped, then the
+  text is NFKC-normalised: NFD `café` is NFC `café`, full-width `Ｐｏｓｔｇｒｅｓ １５` is
+  `Postgres 15`, the ligature `ﬁ` is `fi`;
+- case traps that the tokenizers' own lowercasing leaves apart are folded next: Turkish
   dotless `ı` and dotted `İ` to `i`, German `ß` to `ss`, Greek final `ς` to `σ`;
 - identifiers whose meaning lives in their punctuation get a word of their own beside their
   plain parts: `c++` -> `cplusplus`, `c#` -> `csharp`, `.net` -> `dotnet`, and a dotted name
@@ -19,9 +23,15 @@ removes a row by the words it was given.
 """
 
 import re
+import unicodedata
 
 from memory_mcp.policies.text import UNSPACED_RANGES, tokens
 
+# Invisible inside a word, dropped before NFKC (which keeps them): soft hyphen, zero-width
+# space, non-joiner and joiner, left-to-right and right-to-left marks, the bidi embeddings
+# and overrides, word joiner, the bidi isolates, and the zero-width no-break space (BOM).
+IGNORED = ((0x00AD, 0x00AD), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x2060),
+           (0x2066, 0x2069), (0xFEFF, 0xFEFF))  # fmt: skip
 FOLDS = (("ı", "i"), ("İ", "i"), ("ß", "ss"), ("ẞ", "ss"), ("ς", "σ"))
 
 # Letters and digits of Thai, Lao, Burmese (and its extension A) and Khmer (and its symbols),
@@ -97,8 +107,16 @@ _RUN = re.compile(f"((?:{unit_pattern()})+)")
 _FOLD = str.maketrans({a: b for a, b in FOLDS})
 
 
+_IGNORED = re.compile(f"[{bracket(IGNORED)}]")
+
+
 def folded(text: str) -> str:
-    return text if text.isascii() else text.translate(_FOLD)  # every fold is of non-ASCII
+    """One form of the text for both indexes and every search: invisible characters dropped,
+    NFKC, the case traps folded (all of which touch non-ASCII text alone)."""
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFKC", _IGNORED.sub("", text))
+    return text.translate(_FOLD)
 
 
 def _identifiers(text: str, search: bool) -> str:

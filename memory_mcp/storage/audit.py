@@ -3,11 +3,13 @@ records, the fields a before/after snapshot keeps, and how scrub rewrites what i
 and the names a memory holds."""
 
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
 from memory_mcp.names import printed_name
 from memory_mcp.policies.keys import key_form
+from memory_mcp.policies.keyword_text import IGNORED, bracket
 from memory_mcp.storage.records import SCRUBBED
 
 ACTIONS = (
@@ -38,7 +40,9 @@ class Erasure:
     folded (policies.keys: `Hunter2XYZ` is stored `hunter2xyz`), tags lower-cased, and keys,
     tags and scopes lose their invisible format characters (names.printed_name); so a secret
     that reached a key is erased however it is typed now. Other fields hold what was typed,
-    and only that is replaced in them."""
+    and only that is replaced in them, in any form that prints the same: composed or
+    decomposed (NFC, NFD), with or without invisible characters (a zero-width space, a soft
+    hyphen, a bidi mark) between its letters."""
 
     def __init__(self, text: str) -> None:
         bare = printed_name(text)
@@ -62,11 +66,20 @@ class Erasure:
         return self.in_field("", value)
 
 
+_INVISIBLE = re.compile(f"[{bracket(IGNORED)}]")
+_ANY_INVISIBLE = f"{_INVISIBLE.pattern}*"
+
+
 def _pattern(forms: tuple[str, ...]) -> re.Pattern[str]:
     """One pass over every form, longest first: a form replaced is never matched again
-    inside the marker that replaced another."""
-    ordered = sorted({f for f in forms if f}, key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, ordered)))
+    inside the marker that replaced another. Each form matches composed and decomposed,
+    with any invisible characters between its letters."""
+    shown = {_INVISIBLE.sub("", f) for f in forms}
+    spelled = {unicodedata.normalize(n, f) for f in shown if f for n in ("NFC", "NFD")}
+    ordered = sorted(spelled, key=len, reverse=True)
+    if not ordered:  # nothing visible to look for: match nothing (never the empty string)
+        return re.compile("(?!)")
+    return re.compile("|".join(_ANY_INVISIBLE.join(map(re.escape, f)) for f in ordered))
 
 
 def scrubbed_names(row: Any, erasure: Erasure) -> tuple[dict[str, str], str | None]:

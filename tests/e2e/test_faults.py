@@ -192,6 +192,45 @@ async def test_read_only_database_mcp(tmp_path: Path) -> None:
                 await tool_error(client, "remember", {"content": "x"}, "read-only")
 
 
+@pytest.mark.anyio
+@pytest.mark.parametrize("how", ["restored over", "removed"])
+async def test_a_database_file_replaced_under_a_running_server_takes_no_write(
+    tmp_path: Path, how: str
+) -> None:
+    """The server's connection stayed on the file it had opened: after a backup was renamed
+    over it (or it was deleted), `remember` answered "created", and the memory went into a
+    file nothing would open again. Now every call says what happened and what to do, the
+    file at the path is left as it was, and a restarted server uses it."""
+    path = seeded(tmp_path / "memory.db")
+    copy = seeded(tmp_path / "restored.db")  # a backup: one memory
+    opener = functools.partial(MemoryService.open, Settings(db=path, semantic=False))
+    async with Client(build_server(opener, load_model=False)) as client:
+        await client.call_tool("remember", {"content": "Written before the file changed"})
+        for name in ("memory.db-wal", "memory.db-shm"):  # as a restore by hand does
+            (tmp_path / name).unlink(missing_ok=True)
+        if how == "removed":
+            path.unlink()
+        else:
+            os.replace(copy, path)
+        gone = "removed" if how == "removed" else "replaced by another file"
+        for tool, args in (
+            ("remember", {"content": "The relay is R-17"}),
+            ("recall", {"query": "relay"}),
+        ):
+            await tool_error(client, tool, args, gone, "Restart")
+    if how == "removed":
+        assert not path.exists()
+        return
+    restarted = MemoryService.open(Settings(db=path, semantic=False))
+    try:
+        assert [m.content for m in restarted.list_memories()] == [
+            "Seeded memory about the Heron-7 build host"
+        ]
+        restarted.remember("The relay is R-17")  # the file at the path takes writes again
+    finally:
+        restarted.close()
+
+
 def test_full_disk(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
     with tmpfs(tmp_path / "full", "1m") as mnt:
         path = mnt / "memory.db"

@@ -4,7 +4,7 @@ tests/fixtures/upgrades/<commit>-v<version>.sql are `sqlite3 .dump`s of files th
 commit wrote (`git worktree add /tmp/old <commit>`, then in it, with MEMORY_MCP_SEMANTIC=false):
 remember 8 memories (kinds, tags, two scopes, a key set twice, an event date and expiry,
 non-ASCII text), forget #7 with a reason, edit #6, move #1, remember and purge #9. Add one
-whenever a schema step is appended (the newest now: 1c2e0d4, version 14, before step 15;
+whenever a schema step is appended (the newest now: d81b288, version 15, before step 16;
 those of version 10 and later also hold a principal with two grants, from `token add`). cc7099f
 numbered its steps in another order than main does now (4 = _erasure, 5 = _one_current_value).
 """
@@ -33,6 +33,7 @@ FIXTURES = sorted((Path(__file__).parent.parent / "fixtures" / "upgrades").glob(
 KEPT = ("id", "content", "kind", "tags", "scope", "metadata", "created_at", "updated_at")
 KEPT += ("forgotten_at", "forget_reason", "key", "occurred_at", "expires_at", "superseded_by")
 KEPT += ("superseded_at", "client", "repeat_count", "last_seen_at")
+LEFT_SLOTS = 15  # the step (left_slots) the tests of a file from before it leave pending
 HISTORY = "id, memory_id, action, at, client, before, after, detail"
 # Files from before step 10 gave every key one spelling (key_form): the ones it settles.
 BEFORE_KEY_FORM = [f for f in FIXTURES if int(f.stem.rsplit("-v", 1)[1]) < 10]
@@ -227,11 +228,12 @@ def test_values_hidden_by_a_slot_they_left_are_settled_as_a_move_settles_them(
     later value), with a `restore` entry naming what it left; nothing else changes."""
     if backend == "postgres":
         where = Settings(db=pg.url(), pg_schema=pg.fresh_schema(tmp_path), semantic=False)
-        monkeypatch.setattr(pg_db, "MIGRATIONS", pg_migrations.MIGRATIONS[:-1])
-        monkeypatch.setattr(pg_db, "TARGET", pg_migrations.MIGRATIONS[-2][0])
+        before = [step for step in pg_migrations.MIGRATIONS if step[0] < LEFT_SLOTS]
+        monkeypatch.setattr(pg_db, "MIGRATIONS", before)
+        monkeypatch.setattr(pg_db, "TARGET", LEFT_SLOTS - 1)
     else:
         where = Settings(db=tmp_path / "memory.db", semantic=False)
-        monkeypatch.setattr(db, "MIGRATIONS", MIGRATIONS[:-1])
+        monkeypatch.setattr(db, "MIGRATIONS", MIGRATIONS[: LEFT_SLOTS - 1])
     old = open_storage(where)
     for mid, scope, key, second, forgotten, by, why in STRANDED:  # as the old code left them
         at = f"'2026-01-01T00:00:{second:02d}.000000Z'"
@@ -301,12 +303,13 @@ def test_an_upgrade_of_a_file_whose_index_was_dropped_makes_the_index_again_firs
     first, BM25's totals recomputed from the rows on PostgreSQL."""
     if backend == "postgres":
         where = Settings(db=pg.url(), pg_schema=pg.fresh_schema(tmp_path), semantic=False)
-        monkeypatch.setattr(pg_db, "MIGRATIONS", pg_migrations.MIGRATIONS[:-1])
-        monkeypatch.setattr(pg_db, "TARGET", pg_migrations.MIGRATIONS[-2][0])
+        before = [step for step in pg_migrations.MIGRATIONS if step[0] < LEFT_SLOTS]
+        monkeypatch.setattr(pg_db, "MIGRATIONS", before)
+        monkeypatch.setattr(pg_db, "TARGET", LEFT_SLOTS - 1)
         dropped = ("drop table fts_stats", "drop table vec_log")
     else:
         where = Settings(db=tmp_path / "memory.db", semantic=False)
-        monkeypatch.setattr(db, "MIGRATIONS", MIGRATIONS[:-1])
+        monkeypatch.setattr(db, "MIGRATIONS", MIGRATIONS[: LEFT_SLOTS - 1])
         dropped = ("drop table memories_fts", "drop table vec_log")
     old = open_storage(where)
     old.ensure_vector_index("test-model", 4)

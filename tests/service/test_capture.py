@@ -361,3 +361,21 @@ def test_a_transcript_longer_than_is_read_loses_no_later_statement(
         m.content for m in keyword_service.list_memories(limit=None) if "said-by-user" in m.tags
     }
     assert said_ == {f"Always tag release {n} with a signed tag." for n in range(1, 9)}
+
+
+def test_prompt_context_reads_a_prompt_in_any_unicode_form(
+    keyword_service: MemoryService, tmp_path: Path
+) -> None:
+    """A prompt typed decomposed (NFD), in full-width letters, or with a zero-width space
+    inside a word bears on the memory it names as the plain spelling does: the prompt's
+    words were split at the combining accent (`se`, `or` for `Señor`), so nothing bore on it."""
+    import unicodedata
+
+    mid = keyword_service.remember("Señor Gómez runs the café on Main Street", scope="p").id
+    for prompt in (
+        unicodedata.normalize("NFD", "When does Señor Gómez open the café?"),
+        "When does Ｓｅñｏｒ Ｇóｍｅｚ open the ｃａｆé?",
+        "When does Señor Gó\u200bmez open the ca\u00adfé?",
+    ):
+        found = keyword_service.prompt_context(prompt, project="p")
+        assert found.ids == [mid], prompt

@@ -342,3 +342,31 @@ def test_scrub_erases_the_text_in_each_spelling_a_field_stores_it(service: Memor
     # Content is stored as typed: another spelling there is other text, and left alone.
     assert service.get(aside.id).content == "A note that says quokka7zeta in lower case"
     assert service.doctor().healthy
+
+
+def test_scrub_erases_a_text_stored_in_a_form_that_prints_the_same(
+    service: MemoryService,
+) -> None:
+    """A secret stored decomposed (NFD, pasted from a macOS file name) or with an invisible
+    character inside (a zero-width space, a soft hyphen) prints exactly as typed, yet scrub
+    said "the text is not there" and left it, in the memory and its history."""
+    import unicodedata
+
+    secret = "Señor-4471-Ωmega"
+    stored = {
+        "nfd": unicodedata.normalize("NFD", f"The vault code is {secret}"),
+        "hidden": "The vault code is Se\u00adñor-44\u200b71-Ωmega",
+    }
+    ids = {name: service.remember(text, scope=name).id for name, text in stored.items()}
+    ids["nfd-typed"] = service.remember("Keep Señor-4471-Ωmeg and Senor-4471-Omega").id
+    typed = {"nfd": secret, "hidden": secret, "nfd-typed": unicodedata.normalize("NFD", secret)}
+    for name, memory_id in ids.items():
+        result = service.scrub([memory_id], typed[name])
+        if name == "nfd-typed":  # a prefix, or other letters: other text, left alone
+            assert result == {memory_id: (False, 0)}
+            continue
+        assert result == {memory_id: (True, 1)}, name
+        assert service.get(memory_id).content == "The vault code is [scrubbed]"
+        said = unicodedata.normalize("NFC", str(service.history(memory_id)))
+        assert "4471" not in said and "4471" not in said.replace("\u200b", "")
+    assert service.doctor().healthy

@@ -115,3 +115,37 @@ def test_thai_tone_marks_and_vowels_stay_with_their_letter(
     assert _ids(keyword_service, "ขาว")[:1] == [white]
     assert _ids(keyword_service, "ข่") == [news]
     assert _ids(keyword_service, "ข") == [white]
+
+
+def _nfd(text: str) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFD", text)
+
+
+@pytest.mark.parametrize(
+    ("stored", "queries"),
+    [
+        # NFC stored, NFD typed (macOS file names and some keyboards decompose), and back
+        ("Zoë meets us at the Señor café", [_nfd("Señor"), _nfd("café"), "Señor", "senor"]),
+        (_nfd("Zoë meets us at the Señor café"), ["Señor", "café", _nfd("Zoë"), "zoe"]),
+        # full-width letters and digits (CJK input methods) and ligatures
+        ("Ｐｏｓｔｇｒｅｓ runs version １５", ["postgres", "15", "ＰＯＳＴＧＲＥＳ"]),
+        ("Postgres runs version 15", ["Ｐｏｓｔｇｒｅｓ", "１５"]),
+        ("The ﬁnal report is due", ["final"]),
+        # invisible characters inside a word: zero-width space, joiner, soft hyphen, bidi mark
+        ("The pass\u200bphrase is kept in the vault", ["passphrase"]),
+        ("Deploy with kube\u00adctl apply", ["kubectl"]),
+        ("The vault holds the passphrase", ["pass\u200dphrase", "\u202epassphrase\u202c"]),
+    ],
+)
+def test_one_word_in_any_unicode_form_is_found(
+    keyword_service: MemoryService, stored: str, queries: list[str]
+) -> None:
+    """Dedup and keys read NFC and NFD, full-width and plain, as one text; keyword recall did
+    not (both backends): an NFD `Señor` found nothing stored as NFC, `postgres` nothing
+    written in full-width letters, `passphrase` nothing with a zero-width space inside."""
+    mid = keyword_service.remember(stored).id
+    keyword_service.remember("An unrelated note about tabs")
+    for query in queries:
+        assert _ids(keyword_service, query) == [mid], query

@@ -413,6 +413,10 @@ def test_accents_are_folded_alike_after_the_step_that_skips_text_without_them(
     searched = [pg.raw_rows(old, f"select memory_search_text('{t}')") for t in ACCENT_CORPUS]
     old.close()
     monkeypatch.undo()
+    # Up to step 14 (step 16 NFKC-normalises, which changes `Ǆemal` to `dzemal` on purpose)
+    through_14 = [step for step in pg_migrations.MIGRATIONS if step[0] <= 14]
+    monkeypatch.setattr(pg_db, "MIGRATIONS", through_14)
+    monkeypatch.setattr(pg_db, "TARGET", 14)
     store = open_storage(settings(schema))
     try:
         recomputed = pg.raw_rows(
@@ -767,3 +771,49 @@ def _statements_sent(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(psycopg.Connection, "execute", recorded)
     return sent
+
+
+def test_a_database_in_another_encoding_is_refused_untouched(schema: str) -> None:
+    """A database made under the C locale (SQL_ASCII) failed partway through creating the
+    schema with a UnicodeEncodeError traceback, and the next try with DuplicateObject."""
+    import uuid
+    from urllib.parse import urlsplit
+
+    name = f"test_db_{uuid.uuid4().hex[:12]}"
+    pg._databases.append(name)  # dropped after the session
+    pg.admin(
+        f"create database \"{name}\" encoding 'SQL_ASCII' template template0 "
+        "lc_collate 'C' lc_ctype 'C'"
+    )
+    target = urlsplit(pg.url())._replace(path=f"/{name}").geturl()
+    for _ in range(2):  # the same answer again: nothing was left half made
+        with pytest.raises(StorageError, match=r"uses the SQL_ASCII encoding; .* needs UTF8"):
+            open_storage(Settings(db=target, pg_schema=schema))
+    with psycopg.connect(target) as conn:
+        found = conn.execute(
+            "select count(*) from pg_namespace where nspname = %s", (schema,)
+        ).fetchone()
+        assert found == (0,)
+
+
+@pytest.mark.parametrize(
+    "dropped", ["drop schema {schema} cascade", "drop function {schema}.memory_search_text"]
+)
+def test_a_schema_dropped_under_a_running_store_is_a_storage_error(
+    schema: str, dropped: str
+) -> None:
+    """The schema (or one of its functions) dropped while a server had it open: every call
+    failed with psycopg's UndefinedTable or UndefinedFunction (a traceback in the CLI, an
+    internal error over MCP). Now it says what happened and what to run."""
+    store = open_storage(settings(schema))
+    try:
+        store.insert(row("Stored before the drop"))
+        pg.admin(dropped.format(schema=f'"{schema}"'))
+        calls = [lambda: store.search_keywords("stored", MemoryFilter(), 5)]
+        if dropped.startswith("drop schema"):
+            calls.append(lambda: store.insert(row("Stored after the drop")))
+        for call in calls:
+            with pytest.raises(StorageError, match=r"dropped while .*`memory-mcp doctor`"):
+                call()
+    finally:
+        store.close()

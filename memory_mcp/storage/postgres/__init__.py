@@ -22,11 +22,26 @@ def open_store(
     db.url_options(url, schema)  # refused before anything is created in the wrong place
     with db.storage_errors(where, "open", connect_timeout_s):
         with db.connect_once(url, schema, statement_timeout_ms, connect_timeout_s) as conn:
+            _check_encoding(conn, where)
             db.migrate(conn, schema, create, restore.restore)
             if not damaged and (gone := restore.missing(conn)):
                 raise StorageError(restore.REPAIR.format(where=where, parts=", ".join(gone)))
         pool = db.open_pool(url, schema, pool_size, statement_timeout_ms, connect_timeout_s)
     return PgStore(pool, where, schema)
+
+
+def _check_encoding(conn: db.Connection, where: str) -> None:
+    """Refuse a database that cannot hold every text: memory-mcp's schema and memories are
+    Unicode, and a database in another encoding (SQL_ASCII, LATIN1, as `initdb` under the C
+    locale makes) failed partway through creating the schema with a traceback."""
+    found = db.scalar(conn, "show server_encoding")  # bytes, in such a database
+    encoding = found.decode("ascii", "replace") if isinstance(found, bytes) else str(found)
+    if encoding.upper() != "UTF8":
+        raise StorageError(
+            f"The PostgreSQL database at {where} uses the {encoding} encoding; memory-mcp "
+            "needs UTF8 to store text in any language. Nothing was changed: create a UTF8 "
+            "database (createdb -E UTF8 -T template0 NAME) and point MEMORY_MCP_DB at it."
+        )
 
 
 __all__ = ["PgStore", "open_store"]

@@ -62,6 +62,13 @@ def storage_errors(where: str, doing: str, connect_timeout_s: int | None = None)
             "role in the URL lacks that right: an administrator can grant it, or run this "
             "as the role that owns memory-mcp's tables (see README, Running on PostgreSQL)."
         ) from exc
+    except (psycopg.errors.UndefinedTable, psycopg.errors.UndefinedFunction) as exc:
+        raise StorageError(
+            f"Cannot {doing} {where}: {_first_line(exc)}: a part of memory-mcp's schema was "
+            "dropped while this process had it open. Nothing was changed; `memory-mcp doctor` "
+            "names what is missing and `doctor --repair` makes the derived parts again (the "
+            "memories table itself comes back only from a backup, such as pg_dump's)."
+        ) from exc
     except (psycopg.IntegrityError, psycopg.ProgrammingError):
         raise
     except psycopg.errors.QueryCanceled as exc:

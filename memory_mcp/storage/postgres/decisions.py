@@ -138,6 +138,22 @@ def key_holders(c: Connection, scope: str, key: str, besides: int | None = None)
     ).fetchall()
 
 
+def slot_times(c: Connection, scope: str, key: str | None, also: Iterable[int]) -> list[str]:
+    """SQLite's slot_times: when the latest value of the key's slot (forgotten ones too)
+    or corrected memory was created."""
+    if key is None and not also:  # a plain memory: nothing to read
+        return []
+    return [
+        r["latest"]
+        for r in c.execute(
+            """select max(created_at) as latest from memories where (scope = %s and key = %s)
+               or id = any(%s::bigint[])""",
+            (scope, key, list(also)),
+        )
+        if r["latest"] is not None  # no such memory
+    ]
+
+
 def later(a: Any, b: Any) -> bool:
     return bool((a["created_at"], a["id"]) > (b["created_at"], b["id"]))
 

@@ -17,7 +17,7 @@ from memory_mcp.storage.contract import Inserted, NewRow, Repeats
 from memory_mcp.storage.postgres import decisions, history, vectors
 from memory_mcp.storage.postgres.base import PgBase, as_json, as_jsonb, require_row, to_memory
 from memory_mcp.storage.postgres.db import Connection
-from memory_mcp.timestamps import utc_now
+from memory_mcp.timestamps import later_than, utc_now
 
 COLUMNS = (
     "id", "content", "kind", "tags", "scope", "metadata", "created_at", "updated_at",
@@ -326,6 +326,8 @@ def _insert(
     the current value; else the later-created is); supersede `also` by it. `vectors_table`:
     whether the vector index exists, if the caller knows (else it is looked up)."""
     now = utc_now()
+    if newest and item.created_at is None:  # after what it supersedes, whatever the clock
+        now = later_than(now, decisions.slot_times(c, item.scope, item.key, also))
     values = row_values(item, now)
     current = item.key is not None and item.superseded_by is None and item.forgotten_at is None
     holders = decisions.key_holders(c, item.scope, item.key) if current and item.key else []

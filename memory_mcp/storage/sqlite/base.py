@@ -32,6 +32,7 @@ class SqliteBase:
         self.conn = conn
         self.path = path
         self._reopen = reopen  # a new connection to the same file, as it was first opened
+        self._file = faults.file_id(path)  # the file the connection is on (device, inode)
         self._lock = threading.RLock()
         self._busy_ms = busy_timeout(conn)
         self._term_counts = TermCounts()  # the keyword leg's, kept while nothing changes
@@ -56,7 +57,9 @@ class SqliteBase:
         writable again: a long-running server takes writes as soon as the permissions are
         fixed, without a restart. Nothing is lost in the swap: every use of the connection
         holds the lock, so none is in flight, and the write then starts on the new one. An
-        `immutable` one would not even see what others write from then on."""
+        `immutable` one would not even see what others write from then on. A file replaced
+        or removed under the connection is refused (faults.check_same_file)."""
+        faults.check_same_file(self.path, self._file)
         if not self.conn.read_only or self._reopen is None or faults.read_only(self.path):
             return self.conn
         fresh = self._reopen()

@@ -160,6 +160,23 @@ def key_holders(c: Connection, scope: str, key: str, besides: int | None = None)
     ).fetchall()
 
 
+def slot_times(c: Connection, scope: str, key: str | None, also: Iterable[int]) -> list[str]:
+    """When the latest of the memories a new one may supersede was created: the values its
+    key's slot held (forgotten ones too: a restore compares with them) and the memories it
+    corrects; none when there are none."""
+    if key is None and not also:  # a plain memory: nothing to read
+        return []
+    return [
+        r[0]
+        for r in c.execute(
+            """select max(created_at) as latest from memories where (scope = :scope and key = :key)
+               or id in (select value from json_each(:also))""",
+            {"scope": scope, "key": key, "also": json.dumps(list(also))},
+        )
+        if r[0] is not None  # no such memory
+    ]
+
+
 def later(a: Any, b: Any) -> bool:
     """Whether row `a` was created after row `b` (ties: the higher id)."""
     return bool((a["created_at"], a["id"]) > (b["created_at"], b["id"]))

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from memory_mcp.errors import StorageError
 from memory_mcp.storage.sqlite import room
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -67,6 +68,35 @@ def empty(path: Path) -> bool:
         path.is_file()
         and path.stat().st_size == 0
         and (not log.exists() or log.stat().st_size == 0)
+    )
+
+
+def file_id(path: Path | str | None) -> tuple[int, int] | None:
+    """The device and inode of the file at `path` (None: nothing there, or no file)."""
+    if path is None or str(path) == ":memory:":
+        return None
+    try:
+        found = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return found.st_dev, found.st_ino
+
+
+def check_same_file(path: Path | str | None, opened: tuple[int, int] | None) -> None:
+    """Refuse to go on with a connection whose file is no longer the one at `path`: a backup
+    restored over it (a rename), a move or a delete leaves the connection on the old file,
+    which nothing will open again, so every write acknowledged from then on was lost."""
+    if opened is None:
+        return
+    now = file_id(path)
+    if now == opened:
+        return
+    what = "removed" if now is None else "replaced by another file"
+    raise StorageError(
+        f"The database {path} was {what} while this memory-mcp process had it open (a "
+        "backup restored over it, a move or a delete): nothing was changed, and nothing "
+        "will be until it restarts. Restart it (for an MCP client, restart the client's "
+        "memory-mcp server) to use the file now at that path."
     )
 
 

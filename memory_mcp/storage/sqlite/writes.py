@@ -19,7 +19,7 @@ from memory_mcp.storage.sqlite.db import Connection
 from memory_mcp.storage.sqlite.repeats import count_repeat
 from memory_mcp.storage.sqlite.rowchanges import EDITABLE, fold, update_row
 from memory_mcp.storage.sqlite.runs import Run
-from memory_mcp.timestamps import utc_now
+from memory_mcp.timestamps import later_than, utc_now
 
 COLUMNS = (
     "id", "content", "kind", "tags", "scope", "metadata", "created_at", "updated_at",
@@ -219,6 +219,8 @@ def _insert(
     the row as a Memory (a sixth of a bulk insert's time when nobody reads it). `made_with`:
     the model of `item.vector`, kept out of another model's index (vectors.insert)."""
     now = utc_now()
+    if newest and item.created_at is None:  # after what it supersedes, whatever the clock
+        now = later_than(now, decisions.slot_times(c, item.scope, item.key, also))
     values = row_values(item, now)
     current = item.key is not None and item.superseded_by is None and item.forgotten_at is None
     holders = decisions.key_holders(c, item.scope, item.key) if current and item.key else []

@@ -23,6 +23,7 @@ from memory_mcp.storage.postgres.migrations import (
     numbers,
     principals,
     spaced,
+    text_forms,
 )
 from memory_mcp.storage.postgres.migrations.initial import CURRENT, FTS_OF, LENGTH_OF
 
@@ -58,15 +59,16 @@ APPLIED: dict[Step, Callable[[Any], bool]] = {
     grant_form.one_grant_form: grant_form.applied,
     fast_keywords.fast_keywords: lambda c: fast_keywords.HELD in _source(c, "memory_keywords"),
     left_slots.settle_left_slots: left_slots.applied,
+    text_forms.text_forms: text_forms.applied,
 }
 
-TARGET = 15
+TARGET = 16
 MIGRATIONS: list[tuple[int, Step]] = [
     (6, initial.initial_schema), (7, principals.principals), (8, spaced.spaced_keyword_text),
     (9, keyword_words.keyword_words), (10, key_spelling.one_key_spelling),
     (11, numbers.numbers_after_hyphens), (12, name_form.one_name_form),
     (13, grant_form.one_grant_form), (14, fast_keywords.fast_keywords),
-    (15, left_slots.settle_left_slots),
+    (15, left_slots.settle_left_slots), (16, text_forms.text_forms),
 ]  # fmt: skip
 
 __all__ = ["APPLIED", "CURRENT", "FTS_OF", "LENGTH_OF", "MIGRATIONS", "TARGET", "Step"]

@@ -29,7 +29,7 @@ def identifiers(text: str) -> str:
     return text
 
 
-def _folds(text: str) -> str:
+def folds(text: str) -> str:
     """SQL applying keyword_text.FOLDS to `text`: translate() maps one letter to one."""
     for letter, into in keyword_text.FOLDS:
         if len(into) > 1:
@@ -77,7 +77,7 @@ _KEYWORDS = [
     # policies.keyword_text.folded: the case traps the parser's lowercasing leaves apart.
     f"""
     create function memory_folds(t text) returns text language sql immutable as $$
-    select {_folds("t")}
+    select {folds("t")}
     $$
     """,
     # A search's words (already folded and spaced in Python) as the column reads text.

@@ -33,6 +33,7 @@ from memory_mcp.storage.sqlite.migrations import (
     one_current,
     principals,
     spaced,
+    text_forms,
     visible,
 )
 
@@ -92,6 +93,7 @@ APPLIED: dict[Step, Callable[[Any], bool]] = {
     name_form.one_name_form: name_form.applied,
     grant_form.one_grant_form: grant_form.applied,
     left_slots.settle_left_slots: left_slots.applied,
+    text_forms.text_forms: text_forms.applied,
 }
 # Steps that hold a number on SQLite without work here (their work is PostgreSQL's).
 NOTHING_TO_DO = (numbers.numbers_after_hyphens, fast_keywords.fast_keywords)
@@ -102,4 +104,5 @@ MIGRATIONS: list[Step] = [
     principals.principals, spaced.spaced_keyword_index, keyword_words.keyword_words,
     key_spelling.one_key_spelling, numbers.numbers_after_hyphens, name_form.one_name_form,
     grant_form.one_grant_form, fast_keywords.fast_keywords, left_slots.settle_left_slots,
+    text_forms.text_forms,
 ]  # fmt: skip

@@ -1,0 +1,66 @@
+"""A clock stepped back (NTP, a VM restored from a snapshot, a replica's host behind the
+others) between two writes of one key, on both backends: the value written last stays the
+value whatever the clock said, through every later decision that keeps "the later-created
+value" current."""
+
+from datetime import datetime, timedelta, tzinfo
+
+import pytest
+
+from memory_mcp import timestamps
+from memory_mcp.service import MemoryService
+
+
+def _behind(hours: int) -> type[datetime]:
+    """What utc_now() reads once the clock has stepped back `hours`."""
+
+    class Behind(datetime):
+        @classmethod
+        def now(cls, tz: tzinfo | None = None) -> datetime:
+            return datetime.now(tz) - timedelta(hours=hours)
+
+    return Behind
+
+
+def _current(svc: MemoryService, scope: str) -> list[str]:
+    return [m.content for m in svc.store.current_for_key(scope, "user.shell")]
+
+
+def test_a_value_written_after_the_clock_stepped_back_stays_the_later_one(
+    keyword_service: MemoryService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It was dated an hour before the value it superseded, so moving it away and back
+    (or restoring the old one) made the old value current again: recall said bash."""
+    svc = keyword_service
+    svc.remember("Shell is bash", key="user.shell", scope="p1")
+    monkeypatch.setattr(timestamps, "datetime", _behind(1))
+    zsh = svc.remember("Shell is zsh", key="user.shell", scope="p1")
+    assert zsh.status == "superseded" and _current(svc, "p1") == ["Shell is zsh"]
+    svc.move([zsh.id], "p2")
+    assert _current(svc, "p1") == ["Shell is bash"]  # the slot it left has its value back
+    svc.move([zsh.id], "p1")
+    assert _current(svc, "p1") == ["Shell is zsh"]
+    assert [h.content for h in svc.recall("shell", scope="p1").hits] == ["Shell is zsh"]
+    # A forgotten value restored after a newer one was written meanwhile stays superseded.
+    fish = svc.remember("Shell is fish", key="user.shell", scope="p1").id
+    svc.forget([fish])
+    monkeypatch.setattr(timestamps, "datetime", _behind(2))  # back again
+    svc.remember("Shell is nu", key="user.shell", scope="p1")
+    svc.restore([fish])
+    assert _current(svc, "p1") == ["Shell is nu"]
+    # A correction is dated after what it corrects too.
+    old = svc.remember("Standup is at 9", scope="p1")
+    fix = svc.remember("Standup is at 10", scope="p1", replaces=old.id)
+    assert svc.get(fix.id).created_at > svc.get(old.id).created_at
+
+
+def test_later_than_reads_times_not_text() -> None:
+    """Compared as text, an unpadded year an older version wrote ("999-…") sorted after
+    "2026-…": a new value would have been dated in the year 999."""
+    now = "2026-12-07T07:00:00.000000Z"
+    assert timestamps.later_than(now, []) == now
+    assert timestamps.later_than(now, ["999-01-01T00:00:00.000000Z"]) == now
+    later = ["2026-12-07T08:00:00.000000Z", "2026-12-07T06:00:00.000000Z"]
+    assert timestamps.later_than(now, later) == "2026-12-07T08:00:00.000001Z"
+    last = "9999-12-31T23:59:59.999999Z"  # no later time to give: the same, the id decides
+    assert timestamps.later_than(now, [last]) == last
