@@ -761,3 +761,29 @@ def test_cli_install_gemini_writes_the_server_and_hooks_that_brief_a_gemini_sess
     assert "Removed the automatic-memory hooks" in said
     left = json.loads((repo / ".gemini" / "settings.json").read_text())
     assert left.get("mcpServers", {}) == {} and "hooks" not in left
+
+
+def test_install_codex_without_hooks_names_the_line_to_run_with_this_install(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`install codex` (what the README's client list invites) answered with `codex mcp add
+    memory -- memory-mcp serve`: a bare command, which Codex starts without your PATH, and
+    without the --name, --db and --scope just given. It now names the line --hooks prints."""
+    repo = project(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    _, said = cli("--db", "rel.db", "install", "codex", "--dir", str(repo), "--name", "mem",
+                  "--scope", "mine", code=1)  # fmt: skip
+    said = " ".join(said.split())
+    assert f"codex mcp add mem --env MEMORY_MCP_DB={tmp_path / 'rel.db'}" in said
+    assert "--env MEMORY_MCP_DEFAULT_SCOPE=mine -- /" in said  # an absolute command
+    assert not (repo / ".codex").exists()
+
+
+def test_install_help_names_every_client_with_hooks_and_its_default_level() -> None:
+    """`install --help` said gemini's default level was global (it is project) and that
+    --hooks was for Claude Code alone (gemini and codex have them too)."""
+    result = CliRunner().invoke(app, ["install", "--help"], env={"COLUMNS": "200"})
+    text = " ".join(result.output.split())
+    assert "global for the others" not in text
+    assert "claude-code, vscode, gemini and codex" in text
+    assert "claude-code, gemini, codex: also add" in text

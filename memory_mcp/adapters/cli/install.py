@@ -30,8 +30,9 @@ LevelOpt = Annotated[
     bool | None,
     typer.Option(
         "--project-level/--global",
-        help="The project's file (.cursor/mcp.json, .mcp.json, .vscode/mcp.json) or the user's."
-        " Default: project-level for claude-code and vscode, global for the others.",
+        help="The project's file (.cursor/mcp.json, .mcp.json, .vscode/mcp.json,"
+        " .gemini/settings.json, .codex/hooks.json) or the user's. Default: project-level for"
+        " claude-code, vscode, gemini and codex; global for claude-desktop and cursor.",
         show_default=False,
     ),
 ]
@@ -46,8 +47,9 @@ HooksOpt = Annotated[
     bool | None,
     typer.Option(
         "--hooks/--no-hooks",
-        help="Claude Code: also add (or remove) the hooks that capture each session and brief"
-        " the next one, in .claude/settings.json (or ~/.claude/settings.json with --global).",
+        help="claude-code, gemini, codex: also add (or remove) the hooks that brief each session"
+        " (and, for Claude Code, capture it), in .claude/settings.json, .gemini/settings.json or"
+        " .codex/hooks.json (in your home folder with --global).",
         show_default=False,
     ),
 ]
@@ -102,6 +104,12 @@ def install(
         given.get("model_dir"),
         given.get("cache_dir"),
     )
+    if hooks is None and client is Client.CODEX:
+        raise InvalidInput(
+            "Codex CLI keeps its MCP servers in config.toml, which this does not write: run"
+            f" `{_codex_line(launch, env, name)}`; `install codex --hooks` adds the hooks"
+            " that brief it (and prints that line)."
+        )
     ours = _our_hooks(client, launch, env, url) if hooks else None
     entry = None if client is Client.CODEX else clients.server_entry(target, launch, env)
     if print_:  # shows all a run would write (the hooks too), and writes nothing
@@ -155,11 +163,6 @@ def _check_hooks(client: Client, hooks: bool | None) -> None:
             f"--hooks is for claude-code, codex and gemini; {client.value} has no hook that can"
             " brief a session or hand over its transcript that memory-mcp installs (README,"
             " Automatic memory)."
-        )
-    if hooks is None and client is Client.CODEX:
-        raise InvalidInput(
-            "Codex CLI keeps its MCP servers in config.toml: add memory-mcp with `codex mcp add"
-            " memory -- memory-mcp serve`; `install codex --hooks` adds the hooks that brief it."
         )
 
 
