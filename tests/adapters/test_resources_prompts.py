@@ -227,3 +227,25 @@ async def test_resources_keep_to_the_reply_cap(tmp_path: Any) -> None:
             assert whole["content"] == long[0]["content"].strip()
     finally:
         service.close()
+
+
+def _readme_table(header: str) -> list[str]:
+    """The rows of the README table that starts with `header` (its contiguous `|` lines)."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    rows = readme.split(header, 1)[1].split("\n")[2:]  # past the header and the rule
+    return rows[: next(i for i, row in enumerate(rows) if not row.startswith("|"))]
+
+
+async def test_every_resource_and_prompt_is_a_row_of_the_readmes_tables(client: Client) -> None:
+    """`memory://profile` stood under a paragraph after the resources table: Markdown shows
+    that line as text, so the table listed four of the five resources."""
+    resources = _readme_table("| resource | what it holds |")
+    listed = [str(r.uri) for r in (await client.list_resources()).resources]
+    listed += ["memory://{id}"]  # the template, as the README names it
+    for uri in listed:
+        assert any(row.startswith(f"| `{uri}`") for row in resources), uri
+    prompts = _readme_table("| prompt | what it does |")
+    for prompt in (await client.list_prompts()).prompts:
+        assert any(row.startswith(f"| `{prompt.name}`") for row in prompts), prompt.name
