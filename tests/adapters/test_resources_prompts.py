@@ -178,6 +178,9 @@ async def test_prompt_mistakes_are_clear_errors(service: object, mode: str) -> N
             )
         review = await c.get_prompt("review_session", {"focus": "tests"})
         assert "Concentrate on: tests" in review.messages[0].content.text  # type: ignore[union-attr]
+        # a topic too long was refused as "query is 5000 characters": no argument of its name
+        with pytest.raises(MCPError, match=r"^topic is 5000 characters; the limit is 4000\."):
+            await c.get_prompt("memory_context", {"topic": "x" * 5000})
 
 
 async def test_a_topic_with_no_memories_does_not_say_memory_is_empty(

@@ -309,7 +309,9 @@ def build_server(
 
     # Resources and prompts call the service on worker threads; the holder stands in for it.
     register_resources(mcp, cast("MemoryService", holder), reply_tokens)
-    register_prompts(mcp, cast("MemoryService", holder))
+    register_prompts(
+        mcp, cast("MemoryService", holder), lambda: holder.current().settings.max_query_chars
+    )
     return mcp
 
 
