@@ -270,6 +270,9 @@ def test_a_same_named_server_that_is_not_ours_needs_force(tmp_path: Path) -> Non
         ('{"servers": {"a": 1} /* x */}', "JSON with comments"),
         ("[1, 2]", "a JSON list, not an object"),
         ('{"servers": []}', "'servers' is not a JSON object"),
+        # rewritten, 1e400 came out as `Infinity`, which the client's JSON parser refuses
+        ('{"servers": {}, "zoom": 1e400}', "a number too large for JSON readers"),
+        ('{"servers": {}, "x": [NaN]}', "holds NaN, Infinity"),
     ],
 )
 def test_unreadable_configs_are_refused_untouched(text: str, message: str, tmp_path: Path) -> None:
