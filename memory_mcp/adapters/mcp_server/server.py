@@ -393,7 +393,7 @@ def _build(
     )
 
 
-def _warn_if_gone(project: str) -> None:
+def _warn_if_gone(project: Path) -> None:
     """A --project folder that is not there (the project moved, or a committed `.mcp.json`
     names the folder on its author's machine) gets a scope named after the folder, while the
     hooks, given the real folder, use its repository's: two scopes, silently."""
