@@ -790,3 +790,28 @@ def test_install_help_names_every_client_with_hooks_and_its_default_level() -> N
     assert "global for the others" not in text
     assert "claude-code, vscode, gemini and codex" in text
     assert "claude-code, gemini, codex: also add" in text
+
+
+@pytest.mark.parametrize("client", ["claude-code", "gemini"])
+def test_a_hooks_file_install_refuses_leaves_the_server_entry_untouched_too(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path, client: str
+) -> None:
+    """`install claude-code --hooks` with a settings file whose 'hooks' is not an object
+    added the server entry, then refused the hooks saying "Nothing was changed"; `uninstall`
+    removed the entry and then refused. Now both refuse before writing anything."""
+    repo = project(tmp_path)
+    hooks_file = repo / (".claude" if client == "claude-code" else ".gemini") / "settings.json"
+    hooks_file.parent.mkdir()
+    hooks_file.write_text('{"hooks": []}')
+    before = sorted(p.name for p in repo.rglob("*") if ".git" not in p.parts)
+    _, said = cli("install", client, "--dir", str(repo), "--hooks", code=1)
+    assert "'hooks' is not an object of event lists" in said
+    assert sorted(p.name for p in repo.rglob("*") if ".git" not in p.parts) == before
+    hooks_file.write_text('{"hooks": {}}')
+    cli("install", client, "--dir", str(repo))  # the server entry alone
+    doc = json.loads(hooks_file.read_text())  # gemini: its server entry is in the same file
+    hooks_file.write_text(json.dumps(doc | {"hooks": []}))
+    entry_files = {p: p.read_text() for p in repo.rglob("*.json") if ".git" not in p.parts}
+    _, said = cli("uninstall", client, "--dir", str(repo), code=1)
+    assert "'hooks' is not an object of event lists" in said
+    assert {p: p.read_text() for p in entry_files} == entry_files

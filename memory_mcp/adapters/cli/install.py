@@ -118,6 +118,8 @@ def install(
     if entry is None:
         _codex(target, launch, env, ours, name)
         return
+    if hooks is not None:  # a hooks file install would refuse: refused before any write
+        hookconfig.check_hooks(_hooks_path(target))
     prepare(launch)  # a uv tool install when run from uvx: its script is the command
     outcome = clients.install(target, entry, datetime.now(), force)
     _report(target, outcome)
@@ -146,8 +148,11 @@ def uninstall(
         _hooks(target, None)
         _say(f"Remove the server from Codex with: codex mcp remove {name}")
         return
+    with_hooks = client in (Client.CLAUDE_CODE, Client.GEMINI)
+    if with_hooks:  # a hooks file it would refuse: refused before the entry goes
+        hookconfig.check_hooks(_hooks_path(target))
     _report(target, clients.uninstall(target, datetime.now(), force))
-    if client in (Client.CLAUDE_CODE, Client.GEMINI):
+    if with_hooks:
         _hooks(target, None)
 
 
