@@ -634,6 +634,8 @@ def test_cli_install_codex_hooks_brief_a_codex_session(cli, tmp_path: Path) -> N
     db = tmp_path / "codex.db"
     _, said = cli("install", "codex", "--dir", str(repo), "--db", str(db), "--hooks")
     assert "Added the automatic-memory hooks" in said and "codex mcp add memory --" in said
+    # Codex skips a hook nobody trusted, silently: install said nothing of it
+    assert "open `/hooks` and trust memory-mcp's two" in " ".join(said.split())
     hooks = json.loads((repo / ".codex" / "hooks.json").read_text())["hooks"]
     assert set(hooks) == {"SessionStart", "UserPromptSubmit"}  # no capture: see README
     command = hooks["SessionStart"][0]["hooks"][0]["command"]

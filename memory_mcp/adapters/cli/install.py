@@ -219,6 +219,7 @@ def _codex(
     if ours:
         line = _codex_line(launch, env, name)
         _say(f"Add the server to Codex too, if it is not there yet: {line}")
+        _say(target.spec.reload_hint)  # untrusted, Codex skips the hooks without a word
 
 
 def _print(

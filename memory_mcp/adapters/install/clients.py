@@ -69,7 +69,9 @@ SPECS = {
     ),
     Client.CODEX: Spec(
         "Codex CLI", "mcp_servers", ".codex/config.toml", None, False, True,
-        "Start `codex` again; `/mcp` lists the server, and new sessions run the hooks.",
+        "Codex runs a new or changed hook only once you trust it: start `codex`, open `/hooks`"
+        " and trust memory-mcp's two (a project's .codex/hooks.json is read only in a project"
+        " Codex trusts); `/mcp` lists the server.",
     ),
     Client.GEMINI: Spec(
         "Gemini CLI", "mcpServers", ".gemini/settings.json", None, False, True,
