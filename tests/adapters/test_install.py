@@ -817,3 +817,20 @@ def test_a_hooks_file_install_refuses_leaves_the_server_entry_untouched_too(  # 
     _, said = cli("uninstall", client, "--dir", str(repo), code=1)
     assert "'hooks' is not an object of event lists" in said
     assert {p: p.read_text() for p in entry_files} == entry_files
+
+
+@pytest.mark.parametrize("client", ["cursor", "claude-code"])
+def test_a_database_password_is_never_written_into_a_client_config(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path, client: str
+) -> None:
+    """`install --db postgresql://u:pw@host/db` wrote the password in clear into the entry's
+    env (a project's `.mcp.json` the README suggests committing) and, with --hooks, into hook
+    command lines that `ps` shows. It is refused before anything is written."""
+    repo = project(tmp_path)
+    before = sorted(p for p in tmp_path.rglob("*") if ".git" not in p.parts)
+    url = "postgresql://memory:s3cr3t-pw@db.internal/team"
+    _, said = cli("install", client, "--dir", str(repo), "--db", url, "--hooks"
+                  if client == "claude-code" else "--print", code=1)  # fmt: skip
+    assert "holds a password" in said and "~/.pgpass" in said and "s3cr3t" not in said
+    assert sorted(p for p in tmp_path.rglob("*") if ".git" not in p.parts) == before
+    cli("install", client, "--dir", str(repo), "--db", "postgresql://memory@db.internal/team")
