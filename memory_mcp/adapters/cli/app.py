@@ -138,6 +138,7 @@ app = typer.Typer(
     name="memory-mcp",
     help="Persistent memory for MCP clients: run the server, or inspect and edit memory.",
     no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},  # subcommands inherit it
     add_completion=False,
     pretty_exceptions_show_locals=False,
 )
