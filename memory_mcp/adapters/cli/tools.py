@@ -125,7 +125,9 @@ def recall(
             as_of=as_of, max_tokens=max_tokens, ids=memory_id,
         )  # fmt: skip
         off = service.semantic.state == "off"  # open_service says why only when not chosen
-        hint = "" if result.hits or memory_id else scope_hint(service, scope)
+        # with search off the note is printed, and it names an empty scope itself
+        said_by_note = off and bool(result.note)
+        hint = "" if result.hits or memory_id or said_by_note else scope_hint(service, scope)
     if off and result.note and not json_:
         err.print(result.note, style="yellow", markup=False, soft_wrap=True)
     if json_:
