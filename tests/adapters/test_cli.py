@@ -945,10 +945,10 @@ def test_a_scope_that_holds_nothing_is_named_with_the_nearest_one(run) -> None: 
     run("remember", "Tabs, not spaces", "--scope", "github.com/acme/widgets", "-k", "preference")
     for command in (["list"], ["recall", "Tuesdays"]):
         said = " ".join(run.stderr_of(*command, "--scope", "github.com/acme/widgte").split())
-        assert "No visible memory is in scope 'github.com/acme/widgte'" in said, said
+        assert "No memory you can read is in scope 'github.com/acme/widgte'" in said, said
         assert "(did you mean 'github.com/acme/widgets'?)" in said
     # a scope that has memories, none matching: no such hint
     said = run.stderr_of("list", "--scope", "github.com/acme/widgets", "--kind", "fact")
-    assert "No memories match." in said and "No visible memory" not in said
+    assert "No memories match." in said and "No memory you can read" not in said
     said = run.stderr_of("recall", "nothing-like-this", "--scope", "github.com/acme/widgets")
-    assert "No memory matches." in said and "No visible memory" not in said
+    assert "No memory matches." in said and "No memory you can read" not in said

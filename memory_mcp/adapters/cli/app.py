@@ -363,4 +363,4 @@ def scope_hint(service: MemoryService, scope: str | None) -> str:
         return ""
     close = difflib.get_close_matches(scope, list(known), n=1)
     guess = f" (did you mean {close[0]!r}?)" if close else ""
-    return f" No visible memory is in scope {scope!r}{guess}; `memory-mcp scopes` lists them."
+    return f" No memory you can read is in scope {scope!r}{guess}; `memory-mcp scopes` lists them."
