@@ -834,3 +834,20 @@ def test_a_database_password_is_never_written_into_a_client_config(  # type: ign
     assert "holds a password" in said and "~/.pgpass" in said and "s3cr3t" not in said
     assert sorted(p for p in tmp_path.rglob("*") if ".git" not in p.parts) == before
     cli("install", client, "--dir", str(repo), "--db", "postgresql://memory@db.internal/team")
+
+
+def test_uninstall_at_the_default_level_names_the_entry_left_at_the_other(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path
+) -> None:
+    """After `install claude-code --global`, `uninstall claude-code` (project level by
+    default) said "No server named 'memory' ...; nothing changed" and left the person to
+    find the entry in ~/.claude.json. It now names that file and the flag that removes it."""
+    repo = project(tmp_path)
+    cli("install", "claude-code", "--global", "--dir", str(repo))
+    user_file = tmp_path / "home" / ".claude.json"
+    _, said = cli("uninstall", "claude-code", "--dir", str(repo))
+    said = " ".join(said.split())
+    assert "nothing changed" in said
+    assert f"{user_file} has it: `memory-mcp uninstall claude-code --global` removes it." in said
+    _, said = cli("uninstall", "claude-code", "--global", "--dir", str(repo))
+    assert "Removed 'memory'" in said and "has it" not in said

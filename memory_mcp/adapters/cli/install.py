@@ -13,6 +13,7 @@ from memory_mcp.adapters.cli.remote import split_url
 from memory_mcp.adapters.cli.render import err, out
 from memory_mcp.adapters.install import clients, hookconfig
 from memory_mcp.adapters.install.clients import Client, Machine, Outcome, Target
+from memory_mcp.adapters.install.configfile import ConfigError, read_config
 from memory_mcp.adapters.install.launcher import Launch, current_runtime, launch_command, prepare
 from memory_mcp.config import DEFAULT_SCOPE
 from memory_mcp.errors import InvalidInput
@@ -151,9 +152,28 @@ def uninstall(
     with_hooks = client in (Client.CLAUDE_CODE, Client.GEMINI)
     if with_hooks:  # a hooks file it would refuse: refused before the entry goes
         hookconfig.check_hooks(_hooks_path(target))
-    _report(target, clients.uninstall(target, datetime.now(), force))
+    outcome = clients.uninstall(target, datetime.now(), force)
+    _report(target, outcome)
+    if outcome.action == "absent" and project_level is None:
+        _at_the_other_level(client, name, folder)
     if with_hooks:
         _hooks(target, None)
+
+
+def _at_the_other_level(client: Client, name: str, folder: Path | None) -> None:
+    """`uninstall` looked at the client's default level only: an entry `install --global`
+    (or --project-level) wrote stays, and "nothing changed" left the person to find it."""
+    spec = clients.SPECS[client]
+    if spec.project_file is None:
+        return
+    try:
+        other = _target(client, name, not spec.project_by_default, folder)
+        servers = (read_config(other.path) or {}).get(spec.servers_key)
+    except (InvalidInput, ConfigError):
+        return
+    if isinstance(servers, dict) and name in servers:
+        flag = "--project-level" if other.project is not None else "--global"
+        _say(f"{other.path} has it: `memory-mcp uninstall {client.value} {flag}` removes it.")
 
 
 def _check_hooks(client: Client, hooks: bool | None) -> None:
