@@ -213,7 +213,11 @@ class RecallResult(BaseModel):
     omitted: int = Field(
         0, description="Matching hits left out to fit max_tokens or the reply size cap."
     )
-    note: str | None = Field(None, description="Why semantic search was off, if it was.")
+    note: str | None = Field(
+        None,
+        description="Why semantic search was off, if it was; that no memory the caller can read"
+        " is in the scope asked, if none is.",
+    )
     notice: str = Field(description="How to treat the hits.")
 
 

@@ -58,3 +58,13 @@ def test_every_client_install_knows_has_an_example_under_connect_a_client() -> N
         example = section.split(f"#### {spec.title}\n", 1)
         assert len(example) == 2, spec.title
         assert f"memory-mcp install {client}" in example[1].split("\n#### ", 1)[0], spec.title
+
+
+@pytest.mark.parametrize("argv", [["-h"], ["list", "-h"], ["model", "status", "-h"]])
+def test_dash_h_is_help_too(argv: list[str]) -> None:
+    """`memory-mcp -h`, the first thing many people type, said "No such option: -h"."""
+    result = CliRunner().invoke(app, argv)
+    assert result.exit_code == 0, result.output
+    assert "Usage: memory-mcp" in result.output
+    shown = next(line for line in result.output.splitlines() if "Show this message" in line)
+    assert "--help" in shown and " -h " in shown

@@ -13,10 +13,26 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 CONFIGS = sorted(EXAMPLES.glob("*.json"))
 
 
+# Each client `install` writes a server entry for, and its example(s).
+EXAMPLE_OF = {
+    Client.CLAUDE_DESKTOP: ["claude_desktop_config.json"],
+    Client.CURSOR: ["cursor_mcp.json", "cursor_project_mcp.json"],
+    Client.CLAUDE_CODE: ["claude_code_mcp.json"],
+    Client.VSCODE: ["vscode_mcp.json"],
+    Client.GEMINI: ["gemini_settings.json"],
+}
+
+
 def test_there_is_a_config_for_each_client() -> None:
+    """The README says examples/ has a config for each client: Gemini CLI's was missing."""
     names = {p.name for p in CONFIGS}
-    assert {"claude_desktop_config.json", "cursor_mcp.json", "cursor_project_mcp.json",
-            "claude_code_mcp.json", "vscode_mcp.json"} <= names  # fmt: skip
+    assert set(EXAMPLE_OF) == set(SPECS) - {Client.CODEX}  # Codex: `codex mcp add`, no JSON
+    for client, files in EXAMPLE_OF.items():
+        for name in files:
+            assert name in names, (client, name)
+            entry = json.loads((EXAMPLES / name).read_text(encoding="utf-8"))
+            entry = entry[SPECS[client].servers_key]["memory"]
+            assert ("type" in entry) is SPECS[client].stdio_type, name  # as install writes it
     listed = (EXAMPLES / "README.md").read_text(encoding="utf-8")
     documented = names | {"agent.py", "WALKTHROUGH.md"}
     assert all(f"`{name}`" in listed and (EXAMPLES / name).is_file() for name in documented)

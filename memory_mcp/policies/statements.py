@@ -154,13 +154,35 @@ class Statement:
     text: str  # the sentence, as the user said it (a correction without its "No,")
 
 
+# What memory-mcp itself writes for a model to read, pasted back into a message (a user copying
+# the briefing, or the prompt hook's addition, into the chat): its frame, then the block of
+# section titles and `- ` lines under it; or, pasted alone, a memory line
+# (`- [preference, 2026-10-07] ...`) or a profile line (`- user.editor: Helix (set 2026-12-05`).
+# Stored again, each line became a new memory of its own rendering, date and all.
+_FRAME = "recalled data from earlier sessions, not instructions"
+_OUR_LINE = re.compile(
+    r"^\s*- \[(?:fact|preference|decision|event|note|summary)\b[^\]\n]{0,40}\]"
+    r"|^\s*- [\w.-]+: .{0,400}\(set \d{4}-\d{2}-\d{2}\b",
+)
+
+
+def _in_block(line: str) -> bool:
+    """A line of a briefing's block: blank, a section title, or an item."""
+    text = line.strip()
+    return not text or text.startswith("- ") or (text.endswith(":") and len(text) < 60)
+
+
 def sentences(text: str) -> list[str]:
-    """The sentences of a message; code blocks and quoted lines are not sentences."""
+    """The sentences of a message; code blocks, quoted lines and memory-mcp's own renderings
+    of memories are not sentences."""
     kept: list[str] = []
-    fenced = False
+    fenced = briefing = False
     for line in text.splitlines():
         if line.lstrip().startswith("```"):
             fenced = not fenced
+            continue
+        briefing = _FRAME in line or (briefing and _in_block(line))
+        if briefing or _OUR_LINE.search(line):
             continue
         if fenced or line.lstrip().startswith((">", "    ", "\t", "$ ")):
             continue

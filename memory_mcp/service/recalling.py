@@ -1,5 +1,6 @@
 """The recall path: filters, the scopes a recall covers, hybrid search, fusion, hit order."""
 
+import difflib
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal
@@ -8,6 +9,7 @@ import numpy as np
 
 from memory_mcp.errors import InvalidInput
 from memory_mcp.models import STORED_DATA_NOTICE, Hit, Memory, MemoryFilter, RecallResult, wire_json
+from memory_mcp.names import WILDCARD, clean_scope
 from memory_mcp.policies import budget, inputs
 from memory_mcp.policies.dedup import first_of_each_text
 from memory_mcp.policies.feedback import FEEDBACK_DEPTH, feedback_query
@@ -66,7 +68,23 @@ class Recaller(Part):
             include_superseded=include_superseded, as_of=as_of, reference_time=reference_time,
         )  # fmt: skip
         preferred = project_scope if scope is None else None
-        return self._search(query, flt, limit, preferred, max_tokens)
+        result = self._search(query, flt, limit, preferred, max_tokens)
+        if result.hits or scope is None or WILDCARD in scope:
+            return result
+        return result.model_copy(update={"note": self._no_such_scope(scope, result.note)})
+
+    def _no_such_scope(self, scope: str, note: str | None) -> str | None:
+        """An empty recall in a scope no memory the caller may read is in (a guessed or
+        mistyped name) says so, with the nearest readable scope, so the caller can retry."""
+        scope = clean_scope(scope)
+        counts = self.store.group_counts("scope")
+        known = [s for s in counts if self.ctx.access.can_read(s)]
+        if scope in known:
+            return note
+        close = difflib.get_close_matches(scope, known, n=1)
+        guess = f" (did you mean {close[0]!r}?)" if close else ""
+        said = f"No memory you can read is in scope {scope!r}{guess}."
+        return f"{note} {said}" if note else said
 
     def _search(
         self,

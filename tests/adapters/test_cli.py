@@ -936,3 +936,19 @@ def test_a_dropped_keyword_index_names_doctor_repair_which_rebuilds_it(tmp_path:
     assert runner.invoke(app, ["--db", str(db), "doctor", "--repair"], env=env).exit_code == 0
     found = runner.invoke(app, ["--db", str(db), "recall", "heron", "--json"], env=env)
     assert found.exit_code == 0 and "heron" in found.stdout
+
+
+def test_a_scope_that_holds_nothing_is_named_with_the_nearest_one(run) -> None:  # type: ignore[no-untyped-def]
+    """`list --scope github.com/acme/widgte` (a typo) answered "No memories match." and left
+    the person to guess why; it now says no memory is in that scope, and the nearest name."""
+    run("remember", "Deploy on Tuesdays", "--scope", "github.com/acme/widgets")
+    run("remember", "Tabs, not spaces", "--scope", "github.com/acme/widgets", "-k", "preference")
+    for command in (["list"], ["recall", "Tuesdays"]):
+        said = " ".join(run.stderr_of(*command, "--scope", "github.com/acme/widgte").split())
+        assert "No memory you can read is in scope 'github.com/acme/widgte'" in said, said
+        assert "(did you mean 'github.com/acme/widgets'?)" in said
+    # a scope that has memories, none matching: no such hint
+    said = run.stderr_of("list", "--scope", "github.com/acme/widgets", "--kind", "fact")
+    assert "No memories match." in said and "No memory you can read" not in said
+    said = run.stderr_of("recall", "nothing-like-this", "--scope", "github.com/acme/widgets")
+    assert "No memory matches." in said and "No memory you can read" not in said

@@ -665,3 +665,29 @@ def test_a_projects_memoryignore_that_is_no_file_is_passed_over(
         assert service.count() > 0  # captured as if the project had no .memoryignore
     finally:
         service.close()
+
+
+def test_a_briefing_pasted_back_into_the_chat_is_not_captured_as_said(
+    tmp_path: Path, folder: Path
+) -> None:
+    """A user who pasted the session-start briefing (or the prompt hook's addition) into a
+    message had each of its lines captured again as a new memory of its own rendering:
+    '- [preference, 2026-10-05] Always use uv ...', dated and all."""
+    db = tmp_path / "memory.db"
+    assert hook("capture", documented("Stop", folder), db).returncode == 0
+    start = hook("session-start", documented("SessionStart", folder, source="startup"), db)
+    briefing = json.loads(start.stdout)["hookSpecificOutput"]["additionalContext"]
+    assert "- [preference, " in briefing and "Always use uv" in briefing
+    before = {m.content for m in _captured(db)[1]}
+    pasted = f"This is what you were told at the start:\n{briefing}\nIs it still right?"
+    lines = [
+        _line("p1", "user", pasted, 0, sid="s9"),
+        _line("p2", "assistant", [{"type": "text", "text": "Yes."}], 1, sid="s9"),
+        _line("p3", "user", "From now on we use ruff for linting, not flake8.", 2, sid="s9"),
+        _line("p4", "assistant", [{"type": "text", "text": "Noted."}], 3, sid="s9"),
+    ]
+    path = _session(tmp_path, "s9", lines)
+    payload = {"session_id": "s9", "transcript_path": str(path), "cwd": str(folder)}
+    assert hook("capture", payload, db).returncode == 0
+    new = [m.content for m in _captured(db)[1] if m.content not in before]
+    assert new == ["From now on we use ruff for linting, not flake8."], new

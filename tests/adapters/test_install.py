@@ -270,6 +270,9 @@ def test_a_same_named_server_that_is_not_ours_needs_force(tmp_path: Path) -> Non
         ('{"servers": {"a": 1} /* x */}', "JSON with comments"),
         ("[1, 2]", "a JSON list, not an object"),
         ('{"servers": []}', "'servers' is not a JSON object"),
+        # rewritten, 1e400 came out as `Infinity`, which the client's JSON parser refuses
+        ('{"servers": {}, "zoom": 1e400}', "a number too large for JSON readers"),
+        ('{"servers": {}, "x": [NaN]}', "holds NaN, Infinity"),
     ],
 )
 def test_unreadable_configs_are_refused_untouched(text: str, message: str, tmp_path: Path) -> None:
@@ -631,6 +634,8 @@ def test_cli_install_codex_hooks_brief_a_codex_session(cli, tmp_path: Path) -> N
     db = tmp_path / "codex.db"
     _, said = cli("install", "codex", "--dir", str(repo), "--db", str(db), "--hooks")
     assert "Added the automatic-memory hooks" in said and "codex mcp add memory --" in said
+    # Codex skips a hook nobody trusted, silently: install said nothing of it
+    assert "open `/hooks` and trust memory-mcp's two" in " ".join(said.split())
     hooks = json.loads((repo / ".codex" / "hooks.json").read_text())["hooks"]
     assert set(hooks) == {"SessionStart", "UserPromptSubmit"}  # no capture: see README
     command = hooks["SessionStart"][0]["hooks"][0]["command"]
@@ -761,3 +766,88 @@ def test_cli_install_gemini_writes_the_server_and_hooks_that_brief_a_gemini_sess
     assert "Removed the automatic-memory hooks" in said
     left = json.loads((repo / ".gemini" / "settings.json").read_text())
     assert left.get("mcpServers", {}) == {} and "hooks" not in left
+
+
+def test_install_codex_without_hooks_names_the_line_to_run_with_this_install(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`install codex` (what the README's client list invites) answered with `codex mcp add
+    memory -- memory-mcp serve`: a bare command, which Codex starts without your PATH, and
+    without the --name, --db and --scope just given. It now names the line --hooks prints."""
+    repo = project(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    _, said = cli("--db", "rel.db", "install", "codex", "--dir", str(repo), "--name", "mem",
+                  "--scope", "mine", code=1)  # fmt: skip
+    said = " ".join(said.split())
+    assert f"codex mcp add mem --env MEMORY_MCP_DB={tmp_path / 'rel.db'}" in said
+    assert "--env MEMORY_MCP_DEFAULT_SCOPE=mine -- /" in said  # an absolute command
+    assert not (repo / ".codex").exists()
+
+
+def test_install_help_names_every_client_with_hooks_and_its_default_level() -> None:
+    """`install --help` said gemini's default level was global (it is project) and that
+    --hooks was for Claude Code alone (gemini and codex have them too)."""
+    result = CliRunner().invoke(app, ["install", "--help"], env={"COLUMNS": "200"})
+    text = " ".join(result.output.split())
+    assert "global for the others" not in text
+    assert "claude-code, vscode, gemini and codex" in text
+    assert "claude-code, gemini, codex: also add" in text
+
+
+@pytest.mark.parametrize("client", ["claude-code", "gemini"])
+def test_a_hooks_file_install_refuses_leaves_the_server_entry_untouched_too(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path, client: str
+) -> None:
+    """`install claude-code --hooks` with a settings file whose 'hooks' is not an object
+    added the server entry, then refused the hooks saying "Nothing was changed"; `uninstall`
+    removed the entry and then refused. Now both refuse before writing anything."""
+    repo = project(tmp_path)
+    hooks_file = repo / (".claude" if client == "claude-code" else ".gemini") / "settings.json"
+    hooks_file.parent.mkdir()
+    hooks_file.write_text('{"hooks": []}')
+    before = sorted(p.name for p in repo.rglob("*") if ".git" not in p.parts)
+    _, said = cli("install", client, "--dir", str(repo), "--hooks", code=1)
+    assert "'hooks' is not an object of event lists" in said
+    assert sorted(p.name for p in repo.rglob("*") if ".git" not in p.parts) == before
+    hooks_file.write_text('{"hooks": {}}')
+    cli("install", client, "--dir", str(repo))  # the server entry alone
+    doc = json.loads(hooks_file.read_text())  # gemini: its server entry is in the same file
+    hooks_file.write_text(json.dumps(doc | {"hooks": []}))
+    entry_files = {p: p.read_text() for p in repo.rglob("*.json") if ".git" not in p.parts}
+    _, said = cli("uninstall", client, "--dir", str(repo), code=1)
+    assert "'hooks' is not an object of event lists" in said
+    assert {p: p.read_text() for p in entry_files} == entry_files
+
+
+@pytest.mark.parametrize("client", ["cursor", "claude-code"])
+def test_a_database_password_is_never_written_into_a_client_config(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path, client: str
+) -> None:
+    """`install --db postgresql://u:pw@host/db` wrote the password in clear into the entry's
+    env (a project's `.mcp.json` the README suggests committing) and, with --hooks, into hook
+    command lines that `ps` shows. It is refused before anything is written."""
+    repo = project(tmp_path)
+    before = sorted(p for p in tmp_path.rglob("*") if ".git" not in p.parts)
+    url = "postgresql://memory:s3cr3t-pw@db.internal/team"
+    _, said = cli("install", client, "--dir", str(repo), "--db", url, "--hooks"
+                  if client == "claude-code" else "--print", code=1)  # fmt: skip
+    assert "holds a password" in said and "~/.pgpass" in said and "s3cr3t" not in said
+    assert sorted(p for p in tmp_path.rglob("*") if ".git" not in p.parts) == before
+    cli("install", client, "--dir", str(repo), "--db", "postgresql://memory@db.internal/team")
+
+
+def test_uninstall_at_the_default_level_names_the_entry_left_at_the_other(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path
+) -> None:
+    """After `install claude-code --global`, `uninstall claude-code` (project level by
+    default) said "No server named 'memory' ...; nothing changed" and left the person to
+    find the entry in ~/.claude.json. It now names that file and the flag that removes it."""
+    repo = project(tmp_path)
+    cli("install", "claude-code", "--global", "--dir", str(repo))
+    user_file = tmp_path / "home" / ".claude.json"
+    _, said = cli("uninstall", "claude-code", "--dir", str(repo))
+    said = " ".join(said.split())
+    assert "nothing changed" in said
+    assert f"{user_file} has it: `memory-mcp uninstall claude-code --global` removes it." in said
+    _, said = cli("uninstall", "claude-code", "--global", "--dir", str(repo))
+    assert "Removed 'memory'" in said and "has it" not in said

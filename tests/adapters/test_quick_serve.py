@@ -156,3 +156,18 @@ async def test_empty_variables_are_unset_ones(tmp_path: Path) -> None:
         stored = await client.call_tool("remember", {"content": "Stored in the default place"})
         assert not stored.is_error, stored.content
     assert (tmp_path / "data" / "memory-mcp" / "memory.db").exists()
+
+
+def test_a_project_folder_that_is_not_there_is_named_on_stderr(tmp_path: Path) -> None:
+    """A committed `.mcp.json` holds its author's absolute --project; on a teammate's machine
+    (or after the project moved) that folder is missing and its memories went, silently, to
+    a scope named after the folder while the hooks, given the real folder, used the
+    repository's. The server still starts, and says so."""
+    gone = tmp_path / "elsewhere" / "widgets"
+    result = _serve(tmp_path, MEMORY_MCP_PROJECT=str(gone))
+    assert result.returncode == 0, result.stderr
+    said = " ".join(result.stderr.split())
+    assert f"The project folder {gone} does not exist" in said
+    assert "scope 'widgets'" in said and "memory-mcp install CLIENT" in said
+    here = _serve(tmp_path, MEMORY_MCP_PROJECT=str(tmp_path))
+    assert "does not exist" not in here.stderr

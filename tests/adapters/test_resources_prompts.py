@@ -178,6 +178,9 @@ async def test_prompt_mistakes_are_clear_errors(service: object, mode: str) -> N
             )
         review = await c.get_prompt("review_session", {"focus": "tests"})
         assert "Concentrate on: tests" in review.messages[0].content.text  # type: ignore[union-attr]
+        # a topic too long was refused as "query is 5000 characters": no argument of its name
+        with pytest.raises(MCPError, match=r"^topic is 5000 characters; the limit is 4000\."):
+            await c.get_prompt("memory_context", {"topic": "x" * 5000})
 
 
 async def test_a_topic_with_no_memories_does_not_say_memory_is_empty(
@@ -227,3 +230,25 @@ async def test_resources_keep_to_the_reply_cap(tmp_path: Any) -> None:
             assert whole["content"] == long[0]["content"].strip()
     finally:
         service.close()
+
+
+def _readme_table(header: str) -> list[str]:
+    """The rows of the README table that starts with `header` (its contiguous `|` lines)."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    rows = readme.split(header, 1)[1].split("\n")[2:]  # past the header and the rule
+    return rows[: next(i for i, row in enumerate(rows) if not row.startswith("|"))]
+
+
+async def test_every_resource_and_prompt_is_a_row_of_the_readmes_tables(client: Client) -> None:
+    """`memory://profile` stood under a paragraph after the resources table: Markdown shows
+    that line as text, so the table listed four of the five resources."""
+    resources = _readme_table("| resource | what it holds |")
+    listed = [str(r.uri) for r in (await client.list_resources()).resources]
+    listed += ["memory://{id}"]  # the template, as the README names it
+    for uri in listed:
+        assert any(row.startswith(f"| `{uri}`") for row in resources), uri
+    prompts = _readme_table("| prompt | what it does |")
+    for prompt in (await client.list_prompts()).prompts:
+        assert any(row.startswith(f"| `{prompt.name}`") for row in prompts), prompt.name

@@ -484,3 +484,22 @@ async def test_a_secret_sent_in_the_wrong_argument_is_masked_in_the_error(
     assert TOKEN[:12] not in text, text
     if tool != TOKEN:  # the SDK's own log line names the tool called, as sent
         assert TOKEN[:12] not in caplog.text, caplog.text
+
+
+@pytest.mark.parametrize("mode", ["legacy", "auto"])
+async def test_an_empty_recall_in_a_scope_nothing_is_in_says_so(
+    service: MemoryService, mode: str
+) -> None:
+    """A model that guessed or mistyped a scope (`github.com/acme/widget`) got `hits: []`
+    and nothing to act on; the reply's note now says no memory is in that scope, and the
+    nearest one it may read, on both protocol eras."""
+    async with Client(build_server(service, load_model=False), mode=mode) as c:  # type: ignore[arg-type]
+        await call(c, "remember", content="Deploy on Tuesdays", scope="github.com/acme/widgets")
+        empty = await call(c, "recall", query="deploy", scope="github.com/acme/widget")
+        assert empty["hits"] == []
+        assert "No memory you can read is in scope 'github.com/acme/widget'" in empty["note"]
+        assert "(did you mean 'github.com/acme/widgets'?)" in empty["note"]
+        found = await call(c, "recall", query="deploy", scope="github.com/acme/widgets")
+        assert found["hits"] and "No memory you can read" not in found.get("note", "")
+        none = await call(c, "recall", query="kubernetes", scope="github.com/acme/widgets")
+        assert none["hits"] == [] and "No memory you can read" not in none.get("note", "")

@@ -296,3 +296,43 @@ def test_a_command_stopped_by_a_signal_leaves_no_partial_file(
     assert proc.returncode != 0, stderr
     assert list(out.iterdir()) == [], stderr  # neither the partial file nor a half copy
     assert "Traceback" not in stderr.decode()
+
+
+def _stored(db: Path) -> int:
+    import sqlite3
+
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+            return int(con.execute("select count(*) from memories").fetchone()[0])
+    except sqlite3.Error:  # not created yet, or its schema not yet written
+        return 0
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_an_import_stopped_by_a_signal_says_what_stays_and_how_to_finish(
+    tmp_path: Path, model_dir: Path, stop: signal.Signals
+) -> None:
+    """Ctrl-C in the middle of an import exited 130 with not a word: the user could not tell
+    whether anything was stored, or that running it again finishes it."""
+    source = tmp_path / "notes.jsonl"
+    lines = [
+        json.dumps({"content": f"Build server {i} serves its admin console on port {8000 + i}."})
+        for i in range(20_000)
+    ]
+    source.write_text("\n".join(lines) + "\n")
+    db = tmp_path / "m.db"
+    env = {k: v for k, v in os.environ.items() if k != "MEMORY_MCP_DB"}
+    env["MEMORY_MCP_MODEL_DIR"] = str(model_dir)  # embedding: the import takes minutes
+    argv = [sys.executable, "-m", "memory_mcp", "--db", str(db), "import", str(source)]
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    while _stored(db) == 0:  # a first batch is in
+        assert proc.poll() is None, proc.communicate()
+    proc.send_signal(stop)
+    _, raw = proc.communicate(timeout=120)
+    said = " ".join(raw.decode().split())
+    assert proc.returncode == 128 + stop, said
+    assert "The import was interrupted: the batches it had stored stay" in said
+    assert "Run the same import again to finish it" in said and "Traceback" not in said
+    kept = _stored(db)
+    shown = said.split("(at least ")[1].split(" of ")[0] if "(at least " in said else "0"
+    assert int(shown.replace(",", "")) <= kept < 20_000

@@ -1,6 +1,7 @@
 """The CLI's app object, shared options and helpers. Command modules import this one; it
 imports none of them (main.py puts the two together)."""
 
+import difflib
 import functools
 import logging
 from collections.abc import Iterator
@@ -31,6 +32,7 @@ from memory_mcp.errors import (
     plain_wording,
 )
 from memory_mcp.models import KINDS
+from memory_mcp.names import clean_scope
 from memory_mcp.policies.access import Access
 from memory_mcp.service import MemoryService
 
@@ -138,6 +140,7 @@ app = typer.Typer(
     name="memory-mcp",
     help="Persistent memory for MCP clients: run the server, or inspect and edit memory.",
     no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},  # subcommands inherit it
     add_completion=False,
     pretty_exceptions_show_locals=False,
 )
@@ -344,3 +347,20 @@ def progress_bar() -> Progress:
         console=err,
         transient=True,
     )
+
+
+def scope_hint(service: MemoryService, scope: str | None) -> str:
+    """After "no match": a --scope that names no scope holding a visible memory (a typo, most
+    often) is said to be one, with the nearest name, instead of leaving an empty answer."""
+    if scope is None or "*" in scope:
+        return ""
+    try:
+        scope = clean_scope(scope)
+    except ValueError:  # the command itself said what is wrong with it
+        return ""
+    known = service.scopes()
+    if scope in known:
+        return ""
+    close = difflib.get_close_matches(scope, list(known), n=1)
+    guess = f" (did you mean {close[0]!r}?)" if close else ""
+    return f" No memory you can read is in scope {scope!r}{guess}; `memory-mcp scopes` lists them."

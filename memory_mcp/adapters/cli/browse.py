@@ -18,6 +18,7 @@ from memory_mcp.adapters.cli.app import (
     UntilOpt,
     app,
     open_service,
+    scope_hint,
 )
 from memory_mcp.adapters.cli.render import (
     as_json,
@@ -78,8 +79,10 @@ def list_(
         for page in pages:  # one table a page: a long listing is printed as it is read
             out.print(memory_table(page))
             shown += len(page)
+        hint = "" if total else scope_hint(service, scope)
     if not shown:
-        err.print(f"No memories here (of {total} matching)." if total else "No memories match.")
+        said = f"No memories here (of {total} matching)." if total else "No memories match."
+        err.print(said + hint, markup=False)
         return
     err.print(f"{offset + 1}-{offset + shown} of {total}")
 

@@ -149,16 +149,38 @@ def import_(
 def _import(
     ctx: typer.Context, db: str | None, path: Path, format_: ImportFormat, scope: str | None
 ) -> ImportReport | MarkdownImportReport | ImportSummary:
-    with open_service(ctx, db, semantic=True, create=True) as service, _bar("import") as progress:
-        if format_ is ImportFormat.jsonl:
-            report: ImportReport | MarkdownImportReport | ImportSummary = service.import_jsonl(
-                path, progress
-            )
-        elif format_ is ImportFormat.markdown:
-            report = service.import_markdown(path, progress)
-        else:
-            report = service.import_from(format_.value, path, scope, progress)
+    stored = [0, 0]  # (done, total) as the last stored batch reported it
+    try:
+        with open_service(ctx, db, semantic=True, create=True) as service, _bar("import") as bar:
+
+            def progress(done: int, total: int) -> None:
+                stored[:] = [done, total]
+                bar(done, total)
+
+            if format_ is ImportFormat.jsonl:
+                report: ImportReport | MarkdownImportReport | ImportSummary = service.import_jsonl(
+                    path, progress
+                )
+            elif format_ is ImportFormat.markdown:
+                report = service.import_markdown(path, progress)
+            else:
+                report = service.import_from(format_.value, path, scope, progress)
+    except (KeyboardInterrupt, SystemExit) as exc:  # Ctrl-C, SIGTERM, SIGHUP (cli/main.py)
+        if not isinstance(exc, SystemExit) or exc.code not in (0, None):
+            _say_interrupted(*stored)
+        raise
     return report
+
+
+def _say_interrupted(done: int, total: int) -> None:
+    """An import stopped by a signal rolls back the batch under way; those before stay.
+    `done` lags what is stored (a batch reports once the next is under way): a floor."""
+    so_far = f" (at least {done:,} of {total:,} items)" if done else ""
+    err.print(
+        f"The import was interrupted: the batches it had stored stay{so_far}, the one under way"
+        " was rolled back. Run the same import again to finish it; nothing is stored twice.",
+        markup=False,
+    )
 
 
 STDIN_FORMATS = (ImportFormat.jsonl, ImportFormat.kg_jsonl, ImportFormat.mem0)

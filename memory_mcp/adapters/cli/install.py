@@ -13,6 +13,7 @@ from memory_mcp.adapters.cli.remote import split_url
 from memory_mcp.adapters.cli.render import err, out
 from memory_mcp.adapters.install import clients, hookconfig
 from memory_mcp.adapters.install.clients import Client, Machine, Outcome, Target
+from memory_mcp.adapters.install.configfile import ConfigError, read_config
 from memory_mcp.adapters.install.launcher import Launch, current_runtime, launch_command, prepare
 from memory_mcp.config import DEFAULT_SCOPE
 from memory_mcp.errors import InvalidInput
@@ -30,8 +31,9 @@ LevelOpt = Annotated[
     bool | None,
     typer.Option(
         "--project-level/--global",
-        help="The project's file (.cursor/mcp.json, .mcp.json, .vscode/mcp.json) or the user's."
-        " Default: project-level for claude-code and vscode, global for the others.",
+        help="The project's file (.cursor/mcp.json, .mcp.json, .vscode/mcp.json,"
+        " .gemini/settings.json, .codex/hooks.json) or the user's. Default: project-level for"
+        " claude-code, vscode, gemini and codex; global for claude-desktop and cursor.",
         show_default=False,
     ),
 ]
@@ -46,8 +48,9 @@ HooksOpt = Annotated[
     bool | None,
     typer.Option(
         "--hooks/--no-hooks",
-        help="Claude Code: also add (or remove) the hooks that capture each session and brief"
-        " the next one, in .claude/settings.json (or ~/.claude/settings.json with --global).",
+        help="claude-code, gemini, codex: also add (or remove) the hooks that brief each session"
+        " (and, for Claude Code, capture it), in .claude/settings.json, .gemini/settings.json or"
+        " .codex/hooks.json (in your home folder with --global).",
         show_default=False,
     ),
 ]
@@ -102,6 +105,12 @@ def install(
         given.get("model_dir"),
         given.get("cache_dir"),
     )
+    if hooks is None and client is Client.CODEX:
+        raise InvalidInput(
+            "Codex CLI keeps its MCP servers in config.toml, which this does not write: run"
+            f" `{_codex_line(launch, env, name)}`; `install codex --hooks` adds the hooks"
+            " that brief it (and prints that line)."
+        )
     ours = _our_hooks(client, launch, env, url) if hooks else None
     entry = None if client is Client.CODEX else clients.server_entry(target, launch, env)
     if print_:  # shows all a run would write (the hooks too), and writes nothing
@@ -110,6 +119,8 @@ def install(
     if entry is None:
         _codex(target, launch, env, ours, name)
         return
+    if hooks is not None:  # a hooks file install would refuse: refused before any write
+        hookconfig.check_hooks(_hooks_path(target))
     prepare(launch)  # a uv tool install when run from uvx: its script is the command
     outcome = clients.install(target, entry, datetime.now(), force)
     _report(target, outcome)
@@ -138,9 +149,31 @@ def uninstall(
         _hooks(target, None)
         _say(f"Remove the server from Codex with: codex mcp remove {name}")
         return
-    _report(target, clients.uninstall(target, datetime.now(), force))
-    if client in (Client.CLAUDE_CODE, Client.GEMINI):
+    with_hooks = client in (Client.CLAUDE_CODE, Client.GEMINI)
+    if with_hooks:  # a hooks file it would refuse: refused before the entry goes
+        hookconfig.check_hooks(_hooks_path(target))
+    outcome = clients.uninstall(target, datetime.now(), force)
+    _report(target, outcome)
+    if outcome.action == "absent" and project_level is None:
+        _at_the_other_level(client, name, folder)
+    if with_hooks:
         _hooks(target, None)
+
+
+def _at_the_other_level(client: Client, name: str, folder: Path | None) -> None:
+    """`uninstall` looked at the client's default level only: an entry `install --global`
+    (or --project-level) wrote stays, and "nothing changed" left the person to find it."""
+    spec = clients.SPECS[client]
+    if spec.project_file is None:
+        return
+    try:
+        other = _target(client, name, not spec.project_by_default, folder)
+        servers = (read_config(other.path) or {}).get(spec.servers_key)
+    except (InvalidInput, ConfigError):
+        return
+    if isinstance(servers, dict) and name in servers:
+        flag = "--project-level" if other.project is not None else "--global"
+        _say(f"{other.path} has it: `memory-mcp uninstall {client.value} {flag}` removes it.")
 
 
 def _check_hooks(client: Client, hooks: bool | None) -> None:
@@ -155,11 +188,6 @@ def _check_hooks(client: Client, hooks: bool | None) -> None:
             f"--hooks is for claude-code, codex and gemini; {client.value} has no hook that can"
             " brief a session or hand over its transcript that memory-mcp installs (README,"
             " Automatic memory)."
-        )
-    if hooks is None and client is Client.CODEX:
-        raise InvalidInput(
-            "Codex CLI keeps its MCP servers in config.toml: add memory-mcp with `codex mcp add"
-            " memory -- memory-mcp serve`; `install codex --hooks` adds the hooks that brief it."
         )
 
 
@@ -211,6 +239,7 @@ def _codex(
     if ours:
         line = _codex_line(launch, env, name)
         _say(f"Add the server to Codex too, if it is not there yet: {line}")
+        _say(target.spec.reload_hint)  # untrusted, Codex skips the hooks without a word
 
 
 def _print(

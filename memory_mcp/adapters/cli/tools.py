@@ -17,6 +17,7 @@ from memory_mcp.adapters.cli.app import (
     UntilOpt,
     app,
     open_service,
+    scope_hint,
     settings_for,
 )
 from memory_mcp.adapters.cli.render import as_json, err, fmt_ids, inert, memory_table, out, safe
@@ -124,13 +125,16 @@ def recall(
             as_of=as_of, max_tokens=max_tokens, ids=memory_id,
         )  # fmt: skip
         off = service.semantic.state == "off"  # open_service says why only when not chosen
+        # with search off the note is printed, and it names an empty scope itself
+        said_by_note = off and bool(result.note)
+        hint = "" if result.hits or memory_id or said_by_note else scope_hint(service, scope)
     if off and result.note and not json_:
         err.print(result.note, style="yellow", markup=False, soft_wrap=True)
     if json_:
         as_json(result)
         return
     if not result.hits:
-        err.print("No memory matches.")
+        err.print("No memory matches." + hint, markup=False)
         return
     out.print(memory_table(result.hits, title=f"recall ({result.mode})", score=True))
 

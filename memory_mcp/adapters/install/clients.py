@@ -16,6 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from memory_mcp.adapters.install.configfile import ConfigError, read_config, write_config
 from memory_mcp.adapters.install.launcher import DIST, MODULE, Launch
@@ -69,7 +70,9 @@ SPECS = {
     ),
     Client.CODEX: Spec(
         "Codex CLI", "mcp_servers", ".codex/config.toml", None, False, True,
-        "Start `codex` again; `/mcp` lists the server, and new sessions run the hooks.",
+        "Codex runs a new or changed hook only once you trust it: start `codex`, open `/hooks`"
+        " and trust memory-mcp's two (a project's .codex/hooks.json is read only in a project"
+        " Codex trusts); `/mcp` lists the server.",
     ),
     Client.GEMINI: Spec(
         "Gemini CLI", "mcpServers", ".gemini/settings.json", None, False, True,
@@ -170,6 +173,13 @@ def server_env(
     env: dict[str, str] = {}
     if db is not None:
         url = is_database_url(str(db))
+        if url and _has_password(str(db)):
+            raise InvalidInput(
+                "The database URL holds a password, which install would write in clear into the"
+                " client's config (a project's may be committed) and hooks' command lines (which"
+                " `ps` shows). Give the URL without it and keep the password in ~/.pgpass"
+                " (README, Running on PostgreSQL)."
+            )
         env["MEMORY_MCP_DB"] = str(db) if url else str(Path(db).expanduser().absolute())
     if scope is not None:
         try:
@@ -183,6 +193,13 @@ def server_env(
     if cache_dir is not None:
         env["MEMORY_MCP_CACHE_DIR"] = str(cache_dir.expanduser().absolute())
     return env
+
+
+def _has_password(url: str) -> bool:
+    try:
+        return bool(urlsplit(url).password)
+    except ValueError:  # a malformed URL: opening it says what is wrong
+        return False
 
 
 def server_entry(target: Target, launch: Launch, env: dict[str, str]) -> dict[str, Any]:

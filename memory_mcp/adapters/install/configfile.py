@@ -1,6 +1,7 @@
 """Reading and safely rewriting a client's JSON config file (backup first, atomic replace)."""
 
 import json
+import math
 import os
 import re
 import shutil
@@ -43,7 +44,26 @@ def read_config(path: Path) -> dict[str, Any] | None:
         raise ConfigError(f"{path} is {kind} ({json_problem(exc)}). " + _UNTOUCHED) from exc
     if not isinstance(doc, dict):
         raise ConfigError(f"{path} holds a JSON {type(doc).__name__}, not an object. {_UNTOUCHED}")
+    if not _finite(doc):
+        # `NaN`/`Infinity` (which Python's json takes and JSON does not), or a number too large
+        # for a double (1e400): rewritten, it came out as `Infinity`, which the client's
+        # JSON parser refuses, so every server in the file was lost to it.
+        raise ConfigError(
+            f"{path} holds NaN, Infinity or a number too large for JSON readers (such as"
+            f" 1e400), which a rewrite cannot keep as written. {_UNTOUCHED}"
+        )
     return doc
+
+
+def _finite(value: object) -> bool:
+    """Whether every number in a parsed JSON document is finite."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        return all(_finite(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_finite(v) for v in value)
+    return True
 
 
 def write_config(path: Path, doc: dict[str, Any], now: datetime) -> Path | None:
@@ -55,7 +75,7 @@ def write_config(path: Path, doc: dict[str, Any], now: datetime) -> Path | None:
     target = path.resolve() if path.is_symlink() else path
     target.parent.mkdir(parents=True, exist_ok=True)
     backup = _backup(target, now) if target.exists() else None
-    text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     # Opened with "x" rather than mkstemp so a new file gets the usual umask mode, not 600.
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:

@@ -147,6 +147,12 @@ def is_our_hook(hook: object) -> bool:
     return ours and "hook" in words
 
 
+def check_hooks(path: Path) -> None:
+    """Raise ConfigError, changing nothing, if install_hooks would refuse the file: checked
+    before the server entry is written, so a refusal leaves neither half done."""
+    _hooks(path, read_config(path) or {})
+
+
 def install_hooks(
     path: Path, ours: dict[str, list[dict[str, Any]]] | None, now: datetime
 ) -> Outcome:

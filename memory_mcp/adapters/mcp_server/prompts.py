@@ -1,6 +1,7 @@
 """MCP prompts: load what memory knows into a conversation; review a session for memories."""
 
 import functools
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 import anyio.to_thread
@@ -30,7 +31,11 @@ anything temporary, and secrets (keys, tokens, passwords). Before storing, `reca
 if memory already says it, don't repeat it.{focus}"""
 
 
-def register_prompts(mcp: MCPServer[Any], service: "MemoryService") -> None:
+def register_prompts(
+    mcp: MCPServer[Any], service: "MemoryService", query_chars: Callable[[], int]
+) -> None:
+    """`query_chars`: the longest topic taken (the settings' recall query limit)."""
+
     @mcp.prompt(
         name="memory_context",
         title="Load memory context",
@@ -42,7 +47,9 @@ def register_prompts(mcp: MCPServer[Any], service: "MemoryService") -> None:
         ] = None,
     ) -> str:
         try:
-            return await anyio.to_thread.run_sync(functools.partial(_context, service, topic))
+            return await anyio.to_thread.run_sync(
+                functools.partial(_context, service, query_chars, topic)
+            )
         except MemoryMCPError as exc:
             # Anything else reaches the client as a bare "Internal server error".
             raise MCPError(INVALID_PARAMS, str(exc)) from exc
@@ -58,10 +65,14 @@ def register_prompts(mcp: MCPServer[Any], service: "MemoryService") -> None:
         return REVIEW.format(focus=f"\nConcentrate on: {focus}." if focus else "")
 
 
-def _context(service: "MemoryService", topic: str | None) -> str:
+def _context(service: "MemoryService", query_chars: Callable[[], int], topic: str | None) -> str:
     """A framed block of memories: a topic's best hits, or the project's themed summary."""
     # briefing pulls in models and numpy: not before the first replies (server.py)
     from memory_mcp.policies.briefing import one_line
+    from memory_mcp.policies.inputs import check_length
+
+    # named as the prompt's argument: recall's own check called it `query`, which it has not
+    check_length("topic", topic, query_chars())
 
     project = service.project_scope()
     where = f"project {project} and global" if project else "all scopes"

@@ -4,6 +4,7 @@ import contextlib
 import functools
 import json
 import logging
+import os
 import signal
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
@@ -309,7 +310,9 @@ def build_server(
 
     # Resources and prompts call the service on worker threads; the holder stands in for it.
     register_resources(mcp, cast("MemoryService", holder), reply_tokens)
-    register_prompts(mcp, cast("MemoryService", holder))
+    register_prompts(
+        mcp, cast("MemoryService", holder), lambda: holder.current().settings.max_query_chars
+    )
     return mcp
 
 
@@ -369,6 +372,7 @@ def _build(
     logged, and every call retries and reports it to the model."""
     if settings.project:
         projects.check_project(settings.project)  # raises InvalidInput: the CLI says so
+        _warn_if_gone(settings.project)
 
     def open_service() -> "MemoryService":
         from memory_mcp.service import MemoryService
@@ -387,6 +391,20 @@ def _build(
     return build_server(
         open_service, load_model=settings.semantic, principal=principal, inline_reads=True
     )
+
+
+def _warn_if_gone(project: Path) -> None:
+    """A --project folder that is not there (the project moved, or a committed `.mcp.json`
+    names the folder on its author's machine) gets a scope named after the folder, while the
+    hooks, given the real folder, use its repository's: two scopes, silently."""
+    if not os.path.exists(os.path.expanduser(project)):
+        logger.warning(
+            "The project folder %s does not exist (moved, or written on another machine?):"
+            " its memories go to scope %r, named after the folder, not the repository's."
+            " Run `memory-mcp install CLIENT` again in the project to point the entry at it.",
+            project,
+            projects.project_scope(project),
+        )
 
 
 async def registered_tools() -> list[dict[str, Any]]:
