@@ -62,8 +62,14 @@ def preview(text: str, limit: int = PREVIEW) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def when(moment: datetime | None) -> str:
-    return "" if moment is None else format_time(moment)[:16].replace("T", " ")
+def when(moment: datetime | None, exact: bool = False) -> Html | str:
+    """A moment as a <time>: written in UTC (to the minute, to the second where `exact`),
+    which ui.js shows in the browser's timezone, the exact moment in its tooltip."""
+    if moment is None:
+        return ""
+    iso = format_time(moment)
+    shown = iso[: 19 if exact else 16].replace("T", " ") + " UTC"
+    return tag("time", shown, datetime=iso, title=iso, data_exact=exact or None)
 
 
 def _cursor(value: str) -> tuple[datetime, int] | None:

@@ -54,9 +54,7 @@ async def edit(request: Request, data: FormData) -> Response:
     if seen is not None and seen != memory.version(before):
         entries = await run(svc.history, memory_id, 1)
         by = (
-            [" by ", entries[0].client or "unknown", f" at {when(entries[0].at)}"]
-            if entries
-            else []
+            [" by ", entries[0].client or "unknown", " at ", when(entries[0].at)] if entries else []
         )
         problem = [
             "Not saved: this memory was changed",

@@ -87,12 +87,12 @@ def link(request: Request, memory_id: int) -> Html:
 
 
 def _status(memory: Memory) -> Html:
-    states: list[list[str | None]] = []  # memory text a part of its own (see html.isolated)
+    states: list[list[Child]] = []  # memory text a part of its own (see html.isolated)
     if memory.forgotten_at:
         why = [" (", memory.forget_reason, ")"] if memory.forget_reason else []
-        states.append([f"Forgotten {when(memory.forgotten_at)}", *why, ": recall does not see it."])
+        states.append(["Forgotten ", when(memory.forgotten_at), *why, ": recall does not see it."])
     if memory.superseded:
-        states.append([f"Superseded {when(memory.superseded_at)}: recall shows the newer one."])
+        states.append(["Superseded ", when(memory.superseded_at), ": recall shows the newer one."])
     if not states:
         return tag("p", "Current: recall sees it.", class_="state ok")
     return join(tag("p", s, class_="state off") for s in states)
@@ -104,10 +104,10 @@ def _fields(request: Request, m: Memory) -> list[tuple[str, Any]]:
         ("scope", m.scope),
         ("tags", tags_text(m.tags) or "—"),
         ("key", m.key or "—"),
-        ("happened", when(m.occurred_at) or "—"),
-        ("recorded", when(m.created_at)),
-        ("last changed", when(m.updated_at)),
-        ("expires", when(m.expires_at) or "never"),
+        ("happened", when(m.occurred_at, exact=True) or "—"),
+        ("recorded", when(m.created_at, exact=True)),
+        ("last changed", when(m.updated_at, exact=True)),
+        ("expires", when(m.expires_at, exact=True) or "never"),
         ("written by", m.client or "—"),
         ("remembered", f"{m.repeat_count} time{'s' if m.repeat_count != 1 else ''}"),
         ("searchable by meaning", "yes" if m.embedded else "not yet (keyword only)"),
@@ -200,7 +200,7 @@ def _history(entries: list[HistoryEntry]) -> Html:
 
 def _entry(e: HistoryEntry) -> Html:
     head = tag(
-        "p", tag("strong", e.action), f" {when(e.at)} by ", e.client or "unknown", class_="what"
+        "p", tag("strong", e.action), " ", when(e.at), " by ", e.client or "unknown", class_="what"
     )
     changes = []
     before, after = e.before or {}, e.after or {}

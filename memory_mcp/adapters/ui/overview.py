@@ -119,7 +119,7 @@ def chart(months: list[datetime], series: dict[str, list[int]]) -> Html:
     shapes: list[Html] = [
         tag("line", x1=pad, y1=height - axis, x2=width, y2=height - axis, stroke="#888")
     ]
-    shapes.append(tag("text", str(top), x=2, y=12, font_size=11, fill="#555"))
+    shapes.append(tag("text", str(top), x=2, y=12, font_size=11, fill="currentColor"))
     for i, month in enumerate(months):
         x, y = pad + i * slot + 4, float(height - axis)
         for kind, counts in series.items():
@@ -138,7 +138,9 @@ def chart(months: list[datetime], series: dict[str, list[int]]) -> Html:
                     )
                 )
         shapes.append(
-            tag("text", f"{month:%b}", x=f"{x:.1f}", y=height - 5, font_size=11, fill="#555")
+            tag(
+                "text", f"{month:%b}", x=f"{x:.1f}", y=height - 5, font_size=11, fill="currentColor"
+            )
         )
     svg = tag(
         "svg",

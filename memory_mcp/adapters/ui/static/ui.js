@@ -18,6 +18,29 @@ document.addEventListener("DOMContentLoaded", function () {
       }
     });
   });
+  // times: the page writes them in UTC; shown here in this browser's timezone, named, and
+  // the exact moment (local with seconds, and UTC) in the tooltip
+  document.querySelectorAll("time[datetime]").forEach(function (el) {
+    var iso = el.getAttribute("datetime");
+    var at = new Date(iso);
+    if (isNaN(at.getTime())) {
+      return;
+    }
+    var two = function (n) { return String(n).padStart(2, "0"); };
+    var zone = "";
+    try {
+      new Intl.DateTimeFormat(undefined, { timeZoneName: "short" }).formatToParts(at)
+        .forEach(function (part) { if (part.type === "timeZoneName") { zone = part.value; } });
+    } catch (e) {
+      zone = "";
+    }
+    var day = String(at.getFullYear()).padStart(4, "0") + "-" + two(at.getMonth() + 1) + "-" +
+      two(at.getDate());
+    var minute = day + " " + two(at.getHours()) + ":" + two(at.getMinutes());
+    var second = minute + ":" + two(at.getSeconds());
+    el.textContent = (el.hasAttribute("data-exact") ? second : minute) + (zone ? " " + zone : "");
+    el.title = second + (zone ? " " + zone : "") + " (" + iso + ")";
+  });
   // "/" jumps to the search box, as on many sites (not while typing in a field)
   document.addEventListener("keydown", function (event) {
     var target = event.target;

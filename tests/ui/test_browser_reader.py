@@ -1,0 +1,102 @@
+"""The pages as a reader sees them in a real browser (Debian's chromium driven by Playwright,
+`memory-mcp ui` as a subprocess): times in the browser's own timezone with the exact moment
+at hand, a phone-wide window, the system's dark mode.
+
+Skipped, saying why, where chromium or playwright is missing; CI installs both (.ci/chromium).
+"""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from memory_mcp.config import Settings
+from memory_mcp.service import MemoryService
+from tests.ui.browser import chromium, log_in, missing, ui_server
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(missing() is not None, reason=missing() or "")]
+
+ZONE = "Asia/Tokyo"  # UTC+9 all year: 23:30 UTC is 08:30 the next day there
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    root = tmp_path_factory.mktemp("ui-reader")
+    settings = Settings(db=root / "memory.db")
+    svc = MemoryService.open(settings)
+    late = svc.remember("The release went out late at night.", occurred_at="2026-03-01T23:30:15Z")
+    for n in range(12):
+        svc.remember(
+            f"Note {n}: the deploy for berlin uses postgres and a cache in front of it.",
+            kind="decision", tags=["deploy", "berlin"], scope="proj/alpha-" + "x" * 20,
+        )  # fmt: skip
+    svc.close()
+    with (
+        ui_server(root / "memory.db", None, root / "ui.log") as (url, login),
+        chromium(timezone_id=ZONE) as browser,
+    ):
+        log_in(browser, url, login)
+        yield {"url": url, "browser": browser, "late": late.id}
+
+
+def test_times_are_shown_in_the_browsers_timezone_with_the_exact_moment(
+    page: Any, world: dict[str, Any]
+) -> None:
+    page.goto(f"{world['url']}/m/{world['late']}")
+    happened = page.locator("dt:text-is('happened') + dd time")
+    assert happened.inner_text() == "2026-03-02 08:30:15 GMT+9"  # Tokyo's, not UTC's 23:30
+    assert happened.get_attribute("title") == (
+        "2026-03-02 08:30:15 GMT+9 (2026-03-01T23:30:15.000000Z)"
+    )
+    page.goto(world["url"] + "/")
+    recorded = page.locator("table.results tbody time").first
+    assert recorded.inner_text().endswith(" GMT+9")  # to the minute, zone named
+    assert recorded.get_attribute("datetime").endswith("Z")  # the moment itself, in UTC
+
+
+def test_a_phone_wide_window_neither_scrolls_sideways_nor_squeezes_the_text(
+    page: Any, world: dict[str, Any]
+) -> None:
+    page.set_viewport_size({"width": 360, "height": 740})
+    for path in ["/", "/?q=deploy+berlin", "/?tags=deploy&superseded=on"]:
+        page.goto(world["url"] + path)
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= 360, path
+        # each menu link on one line ("Find", never "Fin" over "d")
+        for link in page.locator("header a").all():
+            assert link.evaluate("a => a.getClientRects().length") == 1, path
+            height = link.evaluate("a => a.getBoundingClientRect().height")
+            line = link.evaluate("a => parseFloat(getComputedStyle(a).lineHeight)")
+            assert height < 1.5 * line, (path, link.inner_text())
+        text = page.locator("table.results tbody .memtext").first
+        assert text.evaluate("e => e.parentElement.getBoundingClientRect().width") > 300, path
+
+
+def _luminance(css: str) -> float:
+    """The relative luminance of an `rgb(r, g, b)` colour, 0 (black) to 1 (white)."""
+    r, g, b = (int(v) / 255 for v in css[css.index("(") + 1 : css.index(")")].split(",")[:3])
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def _contrast(fg: str, bg: str) -> float:
+    hi, lo = sorted([_luminance(fg), _luminance(bg)], reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_the_systems_dark_mode_gives_dark_pages_that_stay_readable(
+    page: Any, world: dict[str, Any]
+) -> None:
+    page.emulate_media(color_scheme="dark")
+    page.goto(f"{world['url']}/?q=deploy")
+    bg = page.locator("body").evaluate("e => getComputedStyle(e).backgroundColor")
+    assert _luminance(bg) < 0.05, bg
+    for selector in ["body", "main a", "#f-q", "label", "th", "td"]:
+        element = page.locator(selector).first
+        fg = element.evaluate("e => getComputedStyle(e).color")
+        back = element.evaluate(
+            """e => { for (let n = e; n; n = n.parentElement) {
+                 const c = getComputedStyle(n).backgroundColor;
+                 if (c !== 'rgba(0, 0, 0, 0)') return c; } return 'rgb(255, 255, 255)'; }"""
+        )
+        assert _contrast(fg, back) >= 4.5, (selector, fg, back)
