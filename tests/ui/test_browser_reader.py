@@ -30,6 +30,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             f"Note {n}: the deploy for berlin uses postgres and a cache in front of it.",
             kind="decision", tags=["deploy", "berlin"], scope="proj/alpha-" + "x" * 20,
         )  # fmt: skip
+    gone = svc.remember("An old plan nobody follows now.", scope="archive", kind="decision")
+    svc.forget([gone.id])
     svc.close()
     with (
         ui_server(root / "memory.db", None, root / "ui.log") as (url, login),
@@ -100,3 +102,16 @@ def test_the_systems_dark_mode_gives_dark_pages_that_stay_readable(
                  if (c !== 'rgba(0, 0, 0, 0)') return c; } return 'rgb(255, 255, 255)'; }"""
         )
         assert _contrast(fg, back) >= 4.5, (selector, fg, back)
+
+
+def test_a_link_to_a_scope_without_current_memories_keeps_its_filter(
+    page: Any, world: dict[str, Any]
+) -> None:
+    page.goto(world["url"] + "/?scope=archive&forgotten=on")
+    assert page.locator("p.mode").inner_text().startswith("1 memories")
+    assert page.get_by_label("Scope", exact=True).input_value() == "archive"  # not "every scope"
+    page.get_by_label("Kind", exact=True).select_option("decision")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url("**kind=decision**")
+    assert "scope=archive" in page.url
+    assert page.locator("p.mode").inner_text().startswith("1 memories")

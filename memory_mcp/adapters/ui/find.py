@@ -154,6 +154,11 @@ def _filters(
     request: Request, scopes: dict[str, int], time_field: str, forgotten: bool, sup: bool
 ) -> Html:
     q = request.query_params
+    chosen = q.get("scope", "")
+    # a scope with no current memory (all forgotten, say) is still the one filtered on: left
+    # out, the box would read "every scope" and the next search would drop the filter
+    if chosen and chosen not in scopes:
+        scopes = {**scopes, chosen: 0}
     scope_options = [("", "every scope"), *((s, f"{s} ({n})") for s, n in scopes.items())]
     return tag(
         "form",
@@ -173,7 +178,7 @@ def _filters(
         tag(
             "fieldset",
             tag("legend", "Filters"),
-            select("Scope", "scope", scope_options, q.get("scope", "")),
+            select("Scope", "scope", scope_options, chosen),
             select("Kind", "kind", [("", "any kind"), *((k, k) for k in KINDS)], q.get("kind", "")),
             field(TAGS_LABEL, "tags", q.get("tags", "")),
             field("Since", "since", q.get("since", ""), placeholder="2026-01-01 or 7d"),
