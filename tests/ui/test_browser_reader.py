@@ -25,11 +25,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     settings = Settings(db=root / "memory.db")
     svc = MemoryService.open(settings)
     late = svc.remember("The release went out late at night.", occurred_at="2026-03-01T23:30:15Z")
-    for n in range(12):
-        svc.remember(
-            f"Note {n}: the deploy for berlin uses postgres and a cache in front of it.",
-            kind="decision", tags=["deploy", "berlin"], scope="proj/alpha-" + "x" * 20,
-        )  # fmt: skip
+    svc.remember_many([
+        {"content": f"Note {n}: the deploy for berlin uses postgres and a cache in front of it.",
+         "kind": "decision", "tags": ["deploy", "berlin"], "scope": "proj/alpha-" + "x" * 20}
+        for n in range(1198)
+    ])  # fmt: skip
     gone = svc.remember("An old plan nobody follows now.", scope="archive", kind="decision")
     svc.forget([gone.id])
     svc.close()
@@ -108,10 +108,24 @@ def test_a_link_to_a_scope_without_current_memories_keeps_its_filter(
     page: Any, world: dict[str, Any]
 ) -> None:
     page.goto(world["url"] + "/?scope=archive&forgotten=on")
-    assert page.locator("p.mode").inner_text().startswith("1 memories")
+    assert page.locator("p.mode").inner_text().startswith("1 memory,")
     assert page.get_by_label("Scope", exact=True).input_value() == "archive"  # not "every scope"
     page.get_by_label("Kind", exact=True).select_option("decision")
     page.get_by_role("button", name="Search").click()
     page.wait_for_url("**kind=decision**")
     assert "scope=archive" in page.url
-    assert page.locator("p.mode").inner_text().startswith("1 memories")
+    assert page.locator("p.mode").inner_text().startswith("1 memory,")
+
+
+def test_counts_read_as_words_and_a_full_recall_says_it_stops_at_fifty(
+    page: Any, world: dict[str, Any]
+) -> None:
+    page.goto(world["url"] + "/?q=release")
+    said = page.locator("p.mode").inner_text()
+    assert said.startswith("Recall, keyword mode: 1 memory found.")  # no model: keyword
+    assert "best 50" not in said
+    page.goto(world["url"] + "/?q=deploy+berlin")
+    said = page.locator("p.mode").inner_text()
+    assert said.startswith("Recall, keyword mode: 50 memories found. Recall shows the best 50")
+    page.goto(world["url"] + "/?forgotten=on")
+    assert page.locator("p.mode").inner_text() == "1,200 memories, newest first."

@@ -234,7 +234,11 @@ def _marks(memory: Memory) -> list[str]:
 def _hits(request: Request, found: RecallResult, forgotten: bool) -> Html:
     head = tag(
         "p",
-        f"Recall, {found.mode} mode: {len(found.hits)} found.",
+        f"Recall, {found.mode} mode: {_count(len(found.hits), 'memory', 'memories')} found.",
+        f" Recall shows the best {PAGE} at most: add words or filters to narrow it, or clear "
+        "the query to page through every memory."
+        if len(found.hits) >= PAGE
+        else "",
         f" {found.note}" if found.note else "",
         " (Recall never returns forgotten memories; clear the query to browse them.)"
         if forgotten
@@ -262,7 +266,9 @@ def _browse(request: Request, page: list[Memory], total: int, deeper: bool) -> H
         _row(request, m.id, m.content, [m.kind, _name(m.scope), when(m.created_at)], _marks(m))
         for m in page
     ]
-    head = tag("p", f"{total} memories, newest first.", class_="mode", role="status")
+    head = tag(
+        "p", f"{_count(total, 'memory', 'memories')}, newest first.", class_="mode", role="status"
+    )
     nav = []
     if deeper:
         nav.append(tag("a", "First page", href=_page_link(request, None)))
@@ -271,6 +277,10 @@ def _browse(request: Request, page: list[Memory], total: int, deeper: bool) -> H
         nav.append(tag("a", "Older →", href=_page_link(request, last), rel="next"))
     pager = tag("nav", nav, aria_label="Pages", class_="pager")
     return join([head, _results(request, ["kind", "scope", "recorded"], rows), pager])
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
 
 
 def _page_link(request: Request, last: Memory | None) -> str:
