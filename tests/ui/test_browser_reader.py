@@ -129,3 +129,28 @@ def test_counts_read_as_words_and_a_full_recall_says_it_stops_at_fifty(
     assert said.startswith("Recall, keyword mode: 50 memories found. Recall shows the best 50")
     page.goto(world["url"] + "/?forgotten=on")
     assert page.locator("p.mode").inner_text() == "1,200 memories, newest first."
+
+
+def test_dates_in_the_filters_are_days_in_the_browsers_timezone(
+    page: Any, world: dict[str, Any]
+) -> None:
+    """The release happened at 23:30 UTC on 1 March, shown as 08:30 on 2 March in Tokyo: a
+    search for 2 March finds it, one for 1 March does not."""
+    for day, found in [("2026-03-02", "1 memory,"), ("2026-03-01", "0 memories,")]:
+        page.goto(world["url"] + "/")
+        page.get_by_label("Since", exact=True).fill(day)
+        page.get_by_label("Until", exact=True).fill(day)
+        page.get_by_role("button", name="Search").click()
+        page.wait_for_url("**until=**")
+        assert page.locator("p.mode").inner_text().startswith(found), day
+        assert "tz=Asia%2FTokyo" in page.url  # a link to these results reads them so too
+    hour = "/?since=2026-03-02T08:00&until=2026-03-02T09:00&tz="
+    page.goto(world["url"] + hour + "Asia/Tokyo")
+    assert page.locator("p.mode").inner_text().startswith("1 memory,")
+    page.goto(world["url"] + hour + "x" * 5000)  # no such zone: read in UTC
+    assert page.locator("p.mode").inner_text().startswith("0 memories,")
+    # no date typed: no zone in the link
+    page.goto(world["url"] + "/?kind=decision")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_load_state()
+    assert "tz=" not in page.url

@@ -2,9 +2,10 @@
 memory newest first, paged by keyset; both filtered; a selection takes bulk actions."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -37,6 +38,7 @@ from memory_mcp.timestamps import format_time
 
 PAGE = 50
 PREVIEW = 240
+MAX_ZONE_CHARS = 64  # the longest IANA zone name is 32
 _KEPT_OUT = ("done", "undo", "mark")  # a notice's parameters: not the page's own
 
 
@@ -72,6 +74,35 @@ def when(moment: datetime | None, exact: bool = False) -> Html | str:
     return tag("time", shown, datetime=iso, title=iso, data_exact=exact or None)
 
 
+def _local(value: str | None, zone_name: str | None, end: bool = False) -> str | None:
+    """A date or date and time typed without an offset, read in the browser's timezone (its
+    name sent by ui.js as `tz`), as the page shows times: "until 2026-03-02" ends where that
+    day ends there. Other phrases ("7d", "yesterday"), an offset, or no known zone: as typed
+    (UTC)."""
+    text = (value or "").strip()
+    if not text or not zone_name or len(zone_name) > MAX_ZONE_CHARS:
+        return text or None
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name no file can have
+        return text
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        pass
+    else:
+        start = datetime(day.year, day.month, day.day, tzinfo=zone)
+        try:
+            return (start + timedelta(days=1) if end else start).isoformat()
+        except OverflowError:  # the last day there is: as typed
+            return text
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    return moment.replace(tzinfo=zone).isoformat() if moment.tzinfo is None else text
+
+
 def _cursor(value: str) -> tuple[datetime, int] | None:
     if not value:
         return None
@@ -97,8 +128,8 @@ async def find(request: Request, picked: Picked | None = None) -> Response:
         "scope": q.get("scope") or "*",  # every scope, whatever project is configured
         "kind": q.get("kind") or None,
         "tags": tags_of(q.get("tags")),
-        "since": q.get("since") or None,
-        "until": q.get("until") or None,
+        "since": _local(q.get("since"), q.get("tz")),
+        "until": _local(q.get("until"), q.get("tz"), end=True),
     }
     time_field = "recorded" if q.get("time") == "recorded" else "occurred"
     forgotten, superseded = q.get("forgotten") == "on", q.get("superseded") == "on"
@@ -183,6 +214,8 @@ def _filters(
             field(TAGS_LABEL, "tags", q.get("tags", "")),
             field("Since", "since", q.get("since", ""), placeholder="2026-01-01 or 7d"),
             field("Until", "until", q.get("until", ""), placeholder="2026-02-01"),
+            # ui.js names the browser's timezone here when a date is sent (see _local)
+            tag("input", type="hidden", name="tz", value=q.get("tz", ""), disabled=True),
             select(
                 "Time",
                 "time",

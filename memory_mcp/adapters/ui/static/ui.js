@@ -41,6 +41,24 @@ document.addEventListener("DOMContentLoaded", function () {
     el.textContent = (el.hasAttribute("data-exact") ? second : minute) + (zone ? " " + zone : "");
     el.title = second + (zone ? " " + zone : "") + " (" + iso + ")";
   });
+  // dates typed in the filters are read in this browser's timezone, as times are shown:
+  // its name goes with the search when a date does (find.py _local)
+  document.querySelectorAll("form[role=search]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      var zone = form.elements.tz;
+      var dated = ["since", "until"].some(function (name) {
+        return form.elements[name] && form.elements[name].value.trim() !== "";
+      });
+      if (zone) {
+        try {
+          zone.value = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+        } catch (e) {
+          zone.value = "";
+        }
+        zone.disabled = !dated || zone.value === "";
+      }
+    });
+  });
   // "/" jumps to the search box, as on many sites (not while typing in a field)
   document.addEventListener("keydown", function (event) {
     var target = event.target;
