@@ -6,6 +6,7 @@ Skipped, saying why, where chromium or playwright is missing; CI installs both (
 """
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -154,3 +155,20 @@ def test_dates_in_the_filters_are_days_in_the_browsers_timezone(
     page.get_by_role("button", name="Search").click()
     page.wait_for_load_state()
     assert "tz=" not in page.url
+
+
+def test_empty_pages_say_why_and_what_to_do(
+    page: Any, world: dict[str, Any], tmp_path: Path
+) -> None:
+    page.goto(world["url"] + "/?kind=preference")  # memories, none of them preferences
+    said = page.locator("p.empty").inner_text()
+    assert said.startswith("Nothing matches these filters (1,200 memories in all)"), said
+    page.goto(world["url"] + "/?q=zzyzx")
+    assert page.locator("p.empty").inner_text().startswith("Nothing found. Recall matches")
+    with ui_server(tmp_path / "empty.db", None, tmp_path / "ui.log") as (url, login):
+        log_in(world["browser"], url, login)
+        page.goto(url + "/")
+        assert page.locator("p.empty").inner_text().startswith("No memories yet.")
+        page.goto(url + "/overview")
+        assert page.locator("main svg").count() == 0  # no empty chart: words instead
+        assert page.get_by_text("None recorded in the last 12 months.").is_visible()

@@ -178,7 +178,13 @@ async def _results_for(
     after = _cursor(request.query_params.get("after", ""))
     page = await run(svc.list_memories, flt, PAGE + 1, after=after)
     total = await run(svc.count, flt)
-    return _browse(request, page, total, after is not None)
+    everything = total
+    if total == 0:  # why nothing shows: an empty store, or the filters
+        every = await run(
+            svc.make_filter, scope="*", include_forgotten=True, include_superseded=True
+        )
+        everything = await run(svc.count, every)
+    return _browse(request, page, total, after is not None, everything)
 
 
 def _filters(
@@ -289,10 +295,16 @@ def _hits(request: Request, found: RecallResult, forgotten: bool) -> Html:
         )
         for h in found.hits
     ]
-    return join([head, _results(request, ["kind", "scope", "score", "recorded"], rows)])
+    empty = (
+        "Nothing found. Recall matches words and meaning (words only while the model loads): "
+        "try other words, or clear a filter."
+    )
+    return join([head, _results(request, ["kind", "scope", "score", "recorded"], rows, empty)])
 
 
-def _browse(request: Request, page: list[Memory], total: int, deeper: bool) -> Html:
+def _browse(
+    request: Request, page: list[Memory], total: int, deeper: bool, everything: int
+) -> Html:
     more = len(page) > PAGE
     page = page[:PAGE]
     rows = [
@@ -309,7 +321,17 @@ def _browse(request: Request, page: list[Memory], total: int, deeper: bool) -> H
         last = page[-1]
         nav.append(tag("a", "Older →", href=_page_link(request, last), rel="next"))
     pager = tag("nav", nav, aria_label="Pages", class_="pager")
-    return join([head, _results(request, ["kind", "scope", "recorded"], rows), pager])
+    if everything == 0:
+        empty = (
+            "No memories yet. Your assistant stores them as you work (its remember tool); "
+            "to bring some in from a file, use Data."
+        )
+    else:
+        empty = (
+            f"Nothing matches these filters ({_count(everything, 'memory', 'memories')} in "
+            "all). Clear a filter, or tick Forgotten too and Superseded too."
+        )
+    return join([head, _results(request, ["kind", "scope", "recorded"], rows, empty), pager])
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -323,11 +345,11 @@ def _page_link(request: Request, last: Memory | None) -> str:
     return f"{base(request)}/?{urlencode(params)}"
 
 
-def _results(request: Request, headers: list[str], rows: list[Html]) -> Html:
+def _results(request: Request, headers: list[str], rows: list[Html], empty: str) -> Html:
     if not rows:  # a refused action (an undo, from a page left empty) still says why
         problem = _picked(request).problem
         alert = tag("p", problem, class_="error", role="alert") if problem else None
-        return join([alert, tag("p", "Nothing matches.", class_="empty")])
+        return join([alert, tag("p", empty, class_="empty")])
     actions = [
         ("forget", "Forget"),
         ("restore", "Restore"),

@@ -114,6 +114,8 @@ def chart(months: list[datetime], series: dict[str, list[int]]) -> Html:
     and the same figures in a table for screen readers."""
     width, height, pad, axis = 720, 220, 30, 20
     totals = [sum(col) for col in zip(*series.values(), strict=True)] or [0] * len(months)
+    if not any(totals):  # an axis and a "1" over nothing read as a broken picture
+        return tag("p", f"None recorded in the last {len(months)} months.", class_="empty")
     top = max(totals, default=0) or 1
     slot = (width - pad) / max(len(months), 1)
     shapes: list[Html] = [
