@@ -39,7 +39,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         chromium(timezone_id=ZONE) as browser,
     ):
         log_in(browser, url, login)
-        yield {"url": url, "browser": browser, "late": late.id}
+        yield {"url": url, "browser": browser, "late": late.id, "settings": settings}
 
 
 def test_times_are_shown_in_the_browsers_timezone_with_the_exact_moment(
@@ -129,7 +129,8 @@ def test_counts_read_as_words_and_a_full_recall_says_it_stops_at_fifty(
     said = page.locator("p.mode").inner_text()
     assert said.startswith("Recall, keyword mode: 50 memories found. Recall shows the best 50")
     page.goto(world["url"] + "/?forgotten=on")
-    assert page.locator("p.mode").inner_text() == "1,200 memories, newest first."
+    said = page.locator("p.mode").inner_text()
+    assert said == "1,200 memories, newest first (by when recorded)."
 
 
 def test_dates_in_the_filters_are_days_in_the_browsers_timezone(
@@ -172,3 +173,37 @@ def test_empty_pages_say_why_and_what_to_do(
         page.goto(url + "/overview")
         assert page.locator("main svg").count() == 0  # no empty chart: words instead
         assert page.get_by_text("None recorded in the last 12 months.").is_visible()
+
+
+def test_oldest_first_pages_through_everything_once_while_memories_arrive(
+    page: Any, world: dict[str, Any]
+) -> None:
+    page.goto(world["url"] + "/?forgotten=on")
+    page.get_by_label("Order (without a query)").select_option("oldest")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url("**order=oldest**")
+    head = page.locator("p.mode").inner_text()
+    assert head.startswith("1,") and "oldest first" in head, head
+    seen: list[int] = []
+    arrived = None
+    while True:
+        links = page.locator("table.results tbody td:nth-child(2) a").all_inner_texts()
+        seen += [int(t.lstrip("#")) for t in links]
+        if arrived is None:  # recorded while the list is being read: it comes last
+            svc = MemoryService.open(world["settings"])
+            try:
+                arrived = svc.remember("Arrived while paging.").id
+            finally:
+                svc.close()
+        onward = page.get_by_role("link", name="Newer →")
+        if onward.count() == 0:
+            break
+        with page.expect_navigation():
+            onward.click()
+    assert seen == sorted(seen) and seen[-1] == arrived  # oldest first, no repeats
+    svc = MemoryService.open(world["settings"])
+    try:
+        every = svc.make_filter(scope="*", include_forgotten=True, include_superseded=True)
+        assert len(seen) == svc.count(every)  # no gaps
+    finally:
+        svc.close()

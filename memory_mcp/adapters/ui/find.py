@@ -176,7 +176,8 @@ async def _results_for(
         time_field=time_field,
     )
     after = _cursor(request.query_params.get("after", ""))
-    page = await run(svc.list_memories, flt, PAGE + 1, after=after)
+    newest = request.query_params.get("order") != "oldest"
+    page = await run(svc.list_memories, flt, PAGE + 1, after=after, newest_first=newest)
     total = await run(svc.count, flt)
     everything = total
     if total == 0:  # why nothing shows: an empty store, or the filters
@@ -227,6 +228,12 @@ def _filters(
                 "time",
                 [("occurred", "when it happened"), ("recorded", "when recorded")],
                 time_field,
+            ),
+            select(
+                "Order (without a query)",
+                "order",
+                [("newest", "newest first"), ("oldest", "oldest first")],
+                "oldest" if q.get("order") == "oldest" else "newest",
             ),
             checkbox("Forgotten too", "forgotten", forgotten),
             checkbox("Superseded too", "superseded", sup),
@@ -311,15 +318,16 @@ def _browse(
         _row(request, m.id, m.content, [m.kind, _name(m.scope), when(m.created_at)], _marks(m))
         for m in page
     ]
-    head = tag(
-        "p", f"{_count(total, 'memory', 'memories')}, newest first.", class_="mode", role="status"
-    )
+    order = "newest" if request.query_params.get("order") != "oldest" else "oldest"
+    said = f"{_count(total, 'memory', 'memories')}, {order} first (by when recorded)."
+    head = tag("p", said, class_="mode", role="status")
     nav = []
     if deeper:
         nav.append(tag("a", "First page", href=_page_link(request, None)))
     if more:
         last = page[-1]
-        nav.append(tag("a", "Older →", href=_page_link(request, last), rel="next"))
+        onward = "Older →" if order == "newest" else "Newer →"
+        nav.append(tag("a", onward, href=_page_link(request, last), rel="next"))
     pager = tag("nav", nav, aria_label="Pages", class_="pager")
     if everything == 0:
         empty = (
