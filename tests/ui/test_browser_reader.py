@@ -31,6 +31,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
          "kind": "decision", "tags": ["deploy", "berlin"], "scope": "proj/alpha-" + "x" * 20}
         for n in range(1198)
     ])  # fmt: skip
+    doomed = svc.remember("A draft about the garden shed.", scope="drafts")
     gone = svc.remember("An old plan nobody follows now.", scope="archive", kind="decision")
     svc.forget([gone.id])
     svc.close()
@@ -39,7 +40,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         chromium(timezone_id=ZONE) as browser,
     ):
         log_in(browser, url, login)
-        yield {"url": url, "browser": browser, "late": late.id, "settings": settings}
+        yield {"url": url, "browser": browser, "late": late.id, "settings": settings,
+               "doomed": doomed.id}  # fmt: skip
 
 
 def test_times_are_shown_in_the_browsers_timezone_with_the_exact_moment(
@@ -130,7 +132,7 @@ def test_counts_read_as_words_and_a_full_recall_says_it_stops_at_fifty(
     assert said.startswith("Recall, keyword mode: 50 memories found. Recall shows the best 50")
     page.goto(world["url"] + "/?forgotten=on")
     said = page.locator("p.mode").inner_text()
-    assert said == "1,200 memories, newest first (by when recorded)."
+    assert said == "1,201 memories, newest first (by when recorded)."
 
 
 def test_dates_in_the_filters_are_days_in_the_browsers_timezone(
@@ -163,7 +165,7 @@ def test_empty_pages_say_why_and_what_to_do(
 ) -> None:
     page.goto(world["url"] + "/?kind=preference")  # memories, none of them preferences
     said = page.locator("p.empty").inner_text()
-    assert said.startswith("Nothing matches these filters (1,200 memories in all)"), said
+    assert said.startswith("Nothing matches these filters (1,201 memories in all)"), said
     page.goto(world["url"] + "/?q=zzyzx")
     assert page.locator("p.empty").inner_text().startswith("Nothing found. Recall matches")
     with ui_server(tmp_path / "empty.db", None, tmp_path / "ui.log") as (url, login):
@@ -207,3 +209,32 @@ def test_oldest_first_pages_through_everything_once_while_memories_arrive(
         assert len(seen) == svc.count(every)  # no gaps
     finally:
         svc.close()
+
+
+def test_a_purge_confirmed_after_another_tab_changed_the_memory_deletes_nothing(
+    page: Any, world: dict[str, Any]
+) -> None:
+    """Tab one asks to purge a draft; tab two rewrites it into something worth keeping;
+    tab one's "Delete" then deletes nothing and shows the memory as it now reads."""
+    memory_id, url = world["doomed"], world["url"]
+    page.goto(f"{url}/purge?id={memory_id}")
+    other = world["browser"].new_page()
+    try:
+        other.goto(f"{url}/m/{memory_id}")
+        other.get_by_label("Text", exact=True).fill("The shed's alarm code is kept with Ann.")
+        other.get_by_role("button", name="Save changes").click()
+        other.get_by_role("status").filter(has_text="Saved.").wait_for()
+    finally:
+        other.close()
+    page.get_by_role("button", name=f"Delete #{memory_id} permanently").click()
+    assert page.get_by_role("alert").inner_text().startswith("Nothing deleted")
+    assert "alarm code is kept with Ann" in page.locator("ul.doomed").inner_text()
+    svc = MemoryService.open(world["settings"], create=False)
+    try:
+        assert "alarm code" in svc.get(memory_id).content  # still there
+    finally:
+        svc.close()
+    # knowingly, from the page showing the new text: it goes
+    page.get_by_role("button", name=f"Delete #{memory_id} permanently").click()
+    page.get_by_role("status").filter(has_text="Deleted permanently").wait_for()
+    assert page.goto(f"{url}/m/{memory_id}").status == 404

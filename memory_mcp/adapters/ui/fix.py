@@ -1,6 +1,8 @@
 """Fixing memory: edit (re-embedded, in history as `ui`), forget and restore (undoable),
 move, purge after a confirmation page naming what goes, and the same on a selection."""
 
+import hashlib
+
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
@@ -26,7 +28,7 @@ from memory_mcp.adapters.ui.common import (
 from memory_mcp.adapters.ui.find import Picked, find, preview, when
 from memory_mcp.adapters.ui.html import button, form, join, tag
 from memory_mcp.errors import Forbidden, MemoryMCPError, NotFound
-from memory_mcp.models import RestoreResult
+from memory_mcp.models import Memory, RestoreResult
 from memory_mcp.service import MemoryService
 
 
@@ -218,11 +220,25 @@ async def confirm_purge(request: Request) -> Response:
     return await _confirm_page(request, ids)
 
 
-async def _confirm_page(request: Request, ids: list[int]) -> Response:
+def _seen(memories: list[Memory]) -> str:
+    """A fingerprint of the memories as a confirmation page shows them: a purge confirmed on
+    a page that showed an older version of one (edited meanwhile, from another tab, MCP or
+    the CLI) deletes nothing and asks again."""
+    digest = hashlib.sha256()
+    for m in memories:
+        digest.update(f"{m.id}\0{m.updated_at.isoformat()}\0{m.scope}\0{m.content}\0".encode())
+    return digest.hexdigest()[:32]
+
+
+async def _confirm_page(request: Request, ids: list[int], problem: str | None = None) -> Response:
     """The confirmation page: each memory that would be deleted, by id, scope and text."""
     memories = await run(service(request).get_many, ids)
     if not memories:
         raise Refused(404, "None of those memories exists (any more).")
+    return _confirming(request, memories, problem)
+
+
+def _confirming(request: Request, memories: list[Memory], problem: str | None) -> Response:
     what = "this memory" if len(memories) == 1 else f"these {len(memories)} memories"
     listing = tag(
         "ul",
@@ -239,6 +255,7 @@ async def _confirm_page(request: Request, ids: list[int]) -> Response:
     )
     body = join(
         [
+            tag("p", problem, class_="error", role="alert") if problem else None,
             tag(
                 "p",
                 f"Permanently delete {what}? Unlike forget, this cannot be undone: the "
@@ -250,6 +267,7 @@ async def _confirm_page(request: Request, ids: list[int]) -> Response:
                 csrf(request),
                 [tag("input", type="hidden", name="id", value=m.id) for m in memories],
                 tag("input", type="hidden", name="confirm", value="yes"),
+                tag("input", type="hidden", name="seen", value=_seen(memories)),
                 button(f"Delete {names} permanently", class_="danger"),
                 " ",
                 tag(
@@ -262,15 +280,27 @@ async def _confirm_page(request: Request, ids: list[int]) -> Response:
             ),
         ]
     )
-    return render(request, "Purge permanently?", body)
+    return render(request, "Purge permanently?", body, status=409 if problem else 200)
 
 
 @checked_post
 async def purge(request: Request, data: FormData) -> Response:
     if text(data, "confirm") != "yes":
         raise Refused(400, "A purge needs the confirmation page; nothing was deleted.")
-    ids = ids_of(data)
+    ids, svc = ids_of(data), service(request)
     if not ids:
         raise Refused(400, "Nothing to purge.")
-    await run(service(request).purge, ids, UI_CLIENT)
+    seen = text(data, "seen")
+    if seen is not None:  # (a client of its own may purge without the page's fingerprint)
+        now = await run(svc.get_many, ids)
+        if _seen(now) != seen:
+            if not now:
+                raise Refused(404, "None of those memories exists (any more).")
+            changed = (
+                "Nothing deleted: since this page was shown, a memory on it was changed or "
+                "deleted (from another tab, MCP or the CLI). Here they are as they now read: "
+                "delete again if they should still go."
+            )
+            return _confirming(request, now, changed)
+    await run(svc.purge, ids, UI_CLIENT)
     return redirect(request, "/", "purged")
