@@ -153,6 +153,8 @@ def test_dates_in_the_filters_are_days_in_the_browsers_timezone(
     assert page.locator("p.mode").inner_text().startswith("1 memory,")
     page.goto(world["url"] + hour + "x" * 5000)  # no such zone: read in UTC
     assert page.locator("p.mode").inner_text().startswith("0 memories,")
+    # the first day there is, in Tokyo, begins before year 1 in UTC: read as typed, no refusal
+    assert page.goto(world["url"] + "/?since=0001-01-01&tz=Asia/Tokyo").status == 200
     # no date typed: no zone in the link
     page.goto(world["url"] + "/?kind=decision")
     page.get_by_role("button", name="Search").click()

@@ -88,19 +88,23 @@ def _local(value: str | None, zone_name: str | None, end: bool = False) -> str |
         return text
     try:
         day = date.fromisoformat(text)
+        moment = datetime(day.year, day.month, day.day, tzinfo=zone)
+        if end:
+            moment += timedelta(days=1)
     except ValueError:
-        pass
-    else:
-        start = datetime(day.year, day.month, day.day, tzinfo=zone)
         try:
-            return (start + timedelta(days=1) if end else start).isoformat()
-        except OverflowError:  # the last day there is: as typed
+            moment = datetime.fromisoformat(text)
+        except ValueError:
             return text
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
+        if moment.tzinfo is not None:
+            return text
+        moment = moment.replace(tzinfo=zone)
+    except OverflowError:  # the last day there is
         return text
-    return moment.replace(tzinfo=zone).isoformat() if moment.tzinfo is None else text
+    try:
+        return moment.astimezone(UTC).isoformat()
+    except OverflowError:  # before year 1 or past 9999 in UTC: as typed, read in UTC
+        return text
 
 
 def _cursor(value: str) -> tuple[datetime, int] | None:
