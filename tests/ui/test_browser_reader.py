@@ -240,3 +240,15 @@ def test_a_purge_confirmed_after_another_tab_changed_the_memory_deletes_nothing(
     page.get_by_role("button", name=f"Delete #{memory_id} permanently").click()
     page.get_by_role("status").filter(has_text="Deleted permanently").wait_for()
     assert page.goto(f"{url}/m/{memory_id}").status == 404
+
+
+def test_page_titles_tell_tabs_and_history_apart(page: Any, world: dict[str, Any]) -> None:
+    page.goto(world["url"] + "/?q=deploy+berlin")
+    assert page.title() == "deploy berlin – Find · memory-mcp"
+    assert page.locator("h1").inner_text() == "Find"
+    page.goto(world["url"] + "/")
+    assert page.title() == "Find · memory-mcp"
+    page.goto(f"{world['url']}/m/{world['late']}")
+    assert page.title() == f"Memory #{world['late']} · memory-mcp"
+    page.goto(world["url"] + "/m/987654")
+    assert page.title() == "Not found · memory-mcp"

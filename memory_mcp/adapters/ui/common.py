@@ -91,7 +91,12 @@ async def run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 
 def render(
-    request: Request, title: str, body: Child, nav: str = "", status: int = 200
+    request: Request,
+    title: str,
+    body: Child,
+    nav: str = "",
+    status: int = 200,
+    tab: str | None = None,
 ) -> HTMLResponse:
     said = [NOTICES[code] for code in request.query_params.getlist("done") if code in NOTICES]
     notice = " ".join(said)
@@ -100,7 +105,9 @@ def render(
         if notice
         else None
     )
-    html: Html = page(title, [flash, body], base=base(request), csrf=csrf(request), nav=nav)
+    html: Html = page(
+        title, [flash, body], base=base(request), csrf=csrf(request), nav=nav, tab=tab
+    )
     return HTMLResponse(html, status_code=status)
 
 

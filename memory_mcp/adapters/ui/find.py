@@ -138,6 +138,7 @@ async def find(request: Request, picked: Picked | None = None) -> Response:
     time_field = "recorded" if q.get("time") == "recorded" else "occurred"
     forgotten, superseded = q.get("forgotten") == "on", q.get("superseded") == "on"
     query = (q.get("q") or "").strip()
+    tab = f"{preview(query, 60)} – Find" if query else None  # tabs and history apart
     svc = service(request)
     scopes = await run(svc.scopes)
     filters = _filters(request, scopes, time_field, forgotten, superseded)
@@ -146,9 +147,10 @@ async def find(request: Request, picked: Picked | None = None) -> Response:
     except (Refused, MemoryMCPError) as exc:  # a filter it cannot read: say so above them
         message = exc.message if isinstance(exc, Refused) else str(exc)
         alert = tag("p", message, class_="error", role="alert")
-        return render(request, "Find", join([alert, filters]), nav="find", status=400)
+        return render(request, "Find", join([alert, filters]), nav="find", status=400, tab=tab)
     status = 200 if picked is None or picked.problem is None else picked.status
-    return render(request, "Find", join([filters, results]), nav="find", status=status)
+    body = join([filters, results])
+    return render(request, "Find", body, nav="find", status=status, tab=tab)
 
 
 async def _results_for(
