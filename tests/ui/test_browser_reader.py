@@ -252,3 +252,30 @@ def test_page_titles_tell_tabs_and_history_apart(page: Any, world: dict[str, Any
     assert page.title() == f"Memory #{world['late']} · memory-mcp"
     page.goto(world["url"] + "/m/987654")
     assert page.title() == "Not found · memory-mcp"
+
+
+def test_a_selection_acted_on_returns_to_the_same_filtered_page(
+    page: Any, world: dict[str, Any]
+) -> None:
+    page.goto(world["url"] + "/?kind=decision&order=oldest")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Newer →").click()  # page two of a filtered list
+    where = page.url
+    first = page.locator("input.pick").first
+    picked = first.get_attribute("value")
+    first.check()
+    page.get_by_role("button", name="Apply").click()  # forget
+    page.get_by_role("status").filter(has_text="Forgotten").wait_for()
+    for part in ["kind=decision", "order=oldest", "after="]:  # not the unfiltered first page
+        assert part in page.url, (part, page.url)
+    assert page.url.startswith(where)
+    page.get_by_role("button", name="Undo: restore the memory just forgotten").click()
+    page.get_by_role("status").filter(has_text="Restored").wait_for()
+    assert page.url.startswith(where)
+    page.locator(f"input.pick[value='{picked}']").check()
+    page.get_by_label("Action").select_option("purge")
+    page.get_by_role("button", name="Apply").click()
+    assert page.get_by_role("link", name="Cancel").get_attribute("href").startswith("/?kind=")
+    page.get_by_role("button", name=f"Delete #{picked} permanently").click()
+    page.get_by_role("status").filter(has_text="Deleted permanently").wait_for()
+    assert page.url.startswith(where)

@@ -15,6 +15,7 @@ from memory_mcp.adapters.ui.common import (
     Refused,
     base,
     csrf,
+    list_path,
     render,
     run,
     service,
@@ -39,7 +40,6 @@ from memory_mcp.timestamps import format_time
 PAGE = 50
 PREVIEW = 240
 MAX_ZONE_CHARS = 64  # the longest IANA zone name is 32
-_KEPT_OUT = ("done", "undo", "mark")  # a notice's parameters: not the page's own
 
 
 @dataclass(frozen=True)
@@ -371,7 +371,7 @@ def _results(request: Request, headers: list[str], rows: list[Html], empty: str)
         ("purge", "Purge (asks first)"),
     ]
     picked = _picked(request)
-    here = urlencode([(k, v) for k, v in request.query_params.multi_items() if k not in _KEPT_OUT])
+    here = list_path(request)[2:]
     bulk = form(
         f"{base(request)}/bulk" + (f"?{here}" if here else ""),
         csrf(request),

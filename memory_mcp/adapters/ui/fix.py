@@ -17,6 +17,7 @@ from memory_mcp.adapters.ui.common import (
     forget_batch,
     guard,
     ids_of,
+    list_path,
     redirect,
     render,
     run,
@@ -157,13 +158,15 @@ async def _bulk(request: Request, data: FormData) -> Response:
         # The notice offers to undo this forget, named by the history entries it wrote (not
         # by its ids: the address grew with the selection), marked so no other link can.
         batch, found = await run(_written, svc, result.forgotten), visitor(request)
+        back = list_path(request)
         if batch is None or found is None:
-            return redirect(request, "/", "forgotten")
+            return redirect(request, back, "forgotten")
         mark = guard(request).undo_mark(found, [batch])
-        return redirect(request, f"/?undo={batch}&mark={mark}", "forgotten")
+        sep = "&" if "?" in back else "?"
+        return redirect(request, f"{back}{sep}undo={batch}&mark={mark}", "forgotten")
     elif action == "restore":
         restored = await run(svc.restore, ids, UI_CLIENT)
-        return redirect(request, "/", _restore_notices(restored))
+        return redirect(request, list_path(request), _restore_notices(restored))
     elif action == "move":
         to = (text(data, "to") or "").strip()
         if not to:
@@ -176,7 +179,7 @@ async def _bulk(request: Request, data: FormData) -> Response:
         return await _confirm_page(request, ids)
     else:
         raise Refused(400, "Choose forget, restore, move or purge.")
-    return redirect(request, "/", "moved")
+    return redirect(request, list_path(request), "moved")
 
 
 def _written(svc: MemoryService, forgotten: list[int]) -> str | None:
@@ -208,7 +211,7 @@ async def _undo_forget(request: Request, data: FormData) -> Response:
     entries = await run(svc.history, None, high - low + 1, None, high + 1)
     ids = [e.memory_id for e in entries if e.id >= low and e.action == "forget"]
     restored = await run(svc.restore, ids, UI_CLIENT)
-    return redirect(request, "/", _restore_notices(restored))
+    return redirect(request, list_path(request), _restore_notices(restored))
 
 
 async def confirm_purge(request: Request) -> Response:
@@ -248,6 +251,8 @@ def _confirming(request: Request, memories: list[Memory], problem: str | None) -
         ],
         class_="doomed",
     )
+    # from a list (a selection's POST): back to it, its filters and page as they were
+    back = list_path(request) if request.method == "POST" else "/"
     names = (  # the list above names them all; a button of thousands of ids helps no one
         ", ".join(f"#{m.id}" for m in memories)
         if len(memories) <= NAMED_ON_BUTTON
@@ -263,7 +268,7 @@ def _confirming(request: Request, memories: list[Memory], problem: str | None) -
             ),
             listing,
             form(
-                f"{base(request)}/purge",
+                f"{base(request)}/purge" + (back[1:] if back != "/" else ""),
                 csrf(request),
                 [tag("input", type="hidden", name="id", value=m.id) for m in memories],
                 tag("input", type="hidden", name="confirm", value="yes"),
@@ -273,9 +278,8 @@ def _confirming(request: Request, memories: list[Memory], problem: str | None) -
                 tag(
                     "a",
                     "Cancel",
-                    href=f"{base(request)}/m/{memories[0].id}"
-                    if len(memories) == 1
-                    else f"{base(request)}/",
+                    href=base(request)
+                    + (f"/m/{memories[0].id}" if back == "/" and len(memories) == 1 else back),
                 ),
             ),
         ]
@@ -303,4 +307,4 @@ async def purge(request: Request, data: FormData) -> Response:
             )
             return _confirming(request, now, changed)
     await run(svc.purge, ids, UI_CLIENT)
-    return redirect(request, "/", "purged")
+    return redirect(request, list_path(request), "purged")
