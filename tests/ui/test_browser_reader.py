@@ -13,6 +13,7 @@ import pytest
 
 from memory_mcp.config import Settings
 from memory_mcp.service import MemoryService
+from tests import pg
 from tests.ui.browser import chromium, log_in, missing, ui_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(missing() is not None, reason=missing() or "")]
@@ -20,10 +21,18 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(missing() is not None, reason
 ZONE = "Asia/Tokyo"  # UTC+9 all year: 23:30 UTC is 08:30 the next day there
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Any]]:
+    """The same pages over each backend (the lists, counts, paging and purges are its)."""
     root = tmp_path_factory.mktemp("ui-reader")
-    settings = Settings(db=root / "memory.db")
+    env: dict[str, str] = {}
+    if request.param == "postgres":
+        settings = Settings(db=pg.url(), pg_schema=pg.fresh_schema())
+        env["MEMORY_MCP_PG_SCHEMA"] = settings.pg_schema
+    else:
+        settings = Settings(db=root / "memory.db")
     svc = MemoryService.open(settings)
     late = svc.remember("The release went out late at night.", occurred_at="2026-03-01T23:30:15Z")
     svc.remember_many([
@@ -36,7 +45,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     svc.forget([gone.id])
     svc.close()
     with (
-        ui_server(root / "memory.db", None, root / "ui.log") as (url, login),
+        ui_server(settings.db, None, root / "ui.log", **env) as (url, login),
         chromium(timezone_id=ZONE) as browser,
     ):
         log_in(browser, url, login)
