@@ -41,6 +41,7 @@ def world(
         for n in range(1198)
     ])  # fmt: skip
     doomed = svc.remember("A draft about the garden shed.", scope="drafts")
+    dentist = svc.remember("The dentist appointment.", scope="drafts")
     gone = svc.remember("An old plan nobody follows now.", scope="archive", kind="decision")
     svc.forget([gone.id])
     svc.close()
@@ -50,7 +51,7 @@ def world(
     ):
         log_in(browser, url, login)
         yield {"url": url, "browser": browser, "late": late.id, "settings": settings,
-               "doomed": doomed.id}  # fmt: skip
+               "doomed": doomed.id, "dentist": dentist.id}  # fmt: skip
 
 
 def test_times_are_shown_in_the_browsers_timezone_with_the_exact_moment(
@@ -141,7 +142,7 @@ def test_counts_read_as_words_and_a_full_recall_says_it_stops_at_fifty(
     assert said.startswith("Recall, keyword mode: 50 memories found. Recall shows the best 50")
     page.goto(world["url"] + "/?forgotten=on")
     said = page.locator("p.mode").inner_text()
-    assert said == "1,201 memories, newest first (by when recorded)."
+    assert said == "1,202 memories, newest first (by when recorded)."
 
 
 def test_dates_in_the_filters_are_days_in_the_browsers_timezone(
@@ -176,7 +177,7 @@ def test_empty_pages_say_why_and_what_to_do(
 ) -> None:
     page.goto(world["url"] + "/?kind=preference")  # memories, none of them preferences
     said = page.locator("p.empty").inner_text()
-    assert said.startswith("Nothing matches these filters (1,201 memories in all)"), said
+    assert said.startswith("Nothing matches these filters (1,202 memories in all)"), said
     page.goto(world["url"] + "/?q=zzyzx")
     assert page.locator("p.empty").inner_text().startswith("Nothing found. Recall matches")
     with ui_server(tmp_path / "empty.db", None, tmp_path / "ui.log") as (url, login):
@@ -288,3 +289,20 @@ def test_a_selection_acted_on_returns_to_the_same_filtered_page(
     page.get_by_role("button", name=f"Delete #{picked} permanently").click()
     page.get_by_role("status").filter(has_text="Deleted permanently").wait_for()
     assert page.url.startswith(where)
+
+
+def test_a_time_typed_in_the_edit_form_is_the_browsers_local_time(
+    page: Any, world: dict[str, Any]
+) -> None:
+    memory_id = world["dentist"]
+    page.goto(f"{world['url']}/m/{memory_id}")
+    page.get_by_label("Happened", exact=False).fill("2026-03-05 09:00")  # 9 in Tokyo
+    page.get_by_role("button", name="Save changes").click()
+    page.get_by_role("status").filter(has_text="Saved.").wait_for()
+    happened = page.locator("dt:text-is('happened') + dd time")
+    assert happened.inner_text() == "2026-03-05 09:00:00 GMT+9"  # as typed
+    assert happened.get_attribute("datetime") == "2026-03-05T00:00:00.000000Z"
+    page.get_by_label("Happened", exact=False).fill("2026-03-05T09:00Z")  # UTC, said so
+    page.get_by_role("button", name="Save changes").click()
+    page.get_by_role("status").filter(has_text="Saved.").wait_for()
+    assert happened.get_attribute("datetime") == "2026-03-05T09:00:00.000000Z"

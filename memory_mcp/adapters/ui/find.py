@@ -74,7 +74,7 @@ def when(moment: datetime | None, exact: bool = False) -> Html | str:
     return tag("time", shown, datetime=iso, title=iso, data_exact=exact or None)
 
 
-def _local(value: str | None, zone_name: str | None, end: bool = False) -> str | None:
+def local_time(value: str | None, zone_name: str | None, end: bool = False) -> str | None:
     """A date or date and time typed without an offset, read in the browser's timezone (its
     name sent by ui.js as `tz`), as the page shows times: "until 2026-03-02" ends where that
     day ends there. Other phrases ("7d", "yesterday"), an offset, or no known zone: as typed
@@ -132,8 +132,8 @@ async def find(request: Request, picked: Picked | None = None) -> Response:
         "scope": q.get("scope") or "*",  # every scope, whatever project is configured
         "kind": q.get("kind") or None,
         "tags": tags_of(q.get("tags")),
-        "since": _local(q.get("since"), q.get("tz")),
-        "until": _local(q.get("until"), q.get("tz"), end=True),
+        "since": local_time(q.get("since"), q.get("tz")),
+        "until": local_time(q.get("until"), q.get("tz"), end=True),
     }
     time_field = "recorded" if q.get("time") == "recorded" else "occurred"
     forgotten, superseded = q.get("forgotten") == "on", q.get("superseded") == "on"
@@ -227,7 +227,7 @@ def _filters(
             field(TAGS_LABEL, "tags", q.get("tags", "")),
             field("Since", "since", q.get("since", ""), placeholder="2026-01-01 or 7d"),
             field("Until", "until", q.get("until", ""), placeholder="2026-02-01"),
-            # ui.js names the browser's timezone here when a date is sent (see _local)
+            # ui.js names the browser's timezone here when a date is sent (see local_time)
             tag("input", type="hidden", name="tz", value=q.get("tz", ""), disabled=True),
             select(
                 "Time",

@@ -26,7 +26,7 @@ from memory_mcp.adapters.ui.common import (
     text,
     visitor,
 )
-from memory_mcp.adapters.ui.find import Picked, find, preview, when
+from memory_mcp.adapters.ui.find import Picked, find, local_time, preview, when
 from memory_mcp.adapters.ui.html import button, form, join, tag
 from memory_mcp.errors import Forbidden, MemoryMCPError, NotFound
 from memory_mcp.models import Memory, RestoreResult
@@ -68,6 +68,9 @@ async def edit(request: Request, data: FormData) -> Response:
         return await memory.show(request, memory_id, problem, sent, status=409)
     shown = memory.form_values(before)  # what the form held: the fields not touched
     changed = {name: value for name, value in sent.items() if value != shown[name]}
+    for name in ("occurred_at", "expires_at"):  # typed without an offset: the browser's time
+        if changed.get(name, "").strip():
+            changed[name] = local_time(changed[name], text(data, "tz")) or changed[name]
     try:
         after = await run(
             svc.update,

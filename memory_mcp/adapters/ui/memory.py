@@ -19,6 +19,7 @@ from memory_mcp.models import KINDS, HistoryEntry, Memory
 from memory_mcp.timestamps import format_time
 
 HISTORY = 100
+ZONED = "{} (ISO date/time, yours unless it ends in Z or an offset; empty for {})"
 WORDS = re.compile(r"\s+|[^\s]+")
 LINES = re.compile(r"[^\n]*\n|[^\n]+")
 DIFF_ITEMS = 300  # the most words (or lines) a side may have for one SequenceMatcher
@@ -167,8 +168,11 @@ def _fix_forms(
         field(TAGS_LABEL, "tags", shown["tags"]),
         field("Scope (changing it moves the memory)", "scope", shown["scope"]),
         field("Key (a named slot, e.g. user.editor; empty for none)", "key", shown["key"]),
-        field("Happened (ISO date/time; empty for none)", "occurred_at", shown["occurred_at"]),
-        field("Expires (ISO date/time; empty for never)", "expires_at", shown["expires_at"]),
+        field(ZONED.format("Happened", "none"), "occurred_at", shown["occurred_at"]),
+        field(ZONED.format("Expires", "never"), "expires_at", shown["expires_at"]),
+        # ui.js names the browser's timezone here (fix.edit reads a time typed without an
+        # offset in it, as the page shows times)
+        tag("input", type="hidden", name="tz", value="", disabled=True),
         button("Save changes"),
         class_="edit",
         aria_label="Edit",

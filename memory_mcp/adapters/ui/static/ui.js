@@ -42,7 +42,7 @@ document.addEventListener("DOMContentLoaded", function () {
     el.title = second + (zone ? " " + zone : "") + " (" + iso + ")";
   });
   // dates typed in the filters are read in this browser's timezone, as times are shown:
-  // its name goes with the search when a date does (find.py _local)
+  // its name goes with the search when a date does (find.py local_time)
   document.querySelectorAll("form[role=search]").forEach(function (form) {
     form.addEventListener("submit", function () {
       var zone = form.elements.tz;
@@ -57,6 +57,18 @@ document.addEventListener("DOMContentLoaded", function () {
         }
         zone.disabled = !dated || zone.value === "";
       }
+    });
+  });
+  // a time typed in the edit form without an offset is this browser's local time too
+  document.querySelectorAll("form.edit").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      var zone = form.elements.tz;
+      try {
+        zone.value = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+      } catch (e) {
+        zone.value = "";
+      }
+      zone.disabled = zone.value === "";
     });
   });
   // "/" jumps to the search box, as on many sites (not while typing in a field)
