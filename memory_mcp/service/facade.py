@@ -122,8 +122,7 @@ class MemoryService(AutomaticMemory, ActingAs):
     ) -> RememberResult:
         """Store a memory unless it is already known; a key or `replaces` supersedes.
 
-        `context` (e.g. the conversation around it) is searched with the memory but not shown.
-        """
+        `context` (e.g. the conversation around it) is searched with the memory, not shown."""
         return self._writer.remember(
             content, kind, tags, scope, metadata, key=key, replaces=replaces,
             occurred_at=occurred_at, ttl=ttl, expires_at=expires_at,
@@ -212,10 +211,11 @@ class MemoryService(AutomaticMemory, ActingAs):
         offset: int = 0,
         *,
         after: tuple[datetime, int] | None = None,
+        newest_first: bool = True,
     ) -> list[Memory]:
-        """A page of the memories a filter matches (by default: the visible ones), newest
-        first; `after` (created_at, id of the last one shown) pages on by keyset."""
-        return self._lifecycle.list_memories(flt, limit, offset, after)
+        """A page of what a filter matches (default: the visible ones), newest first unless
+        `newest_first` is off; `after`, the last one shown (created_at, id), pages on by keyset."""
+        return self._lifecycle.list_memories(flt, limit, offset, after, newest_first)
 
     def count(self, flt: MemoryFilter | None = None) -> int:
         """How many memories match a filter (by default: the visible ones)."""

@@ -68,6 +68,7 @@ class Lifecycle(Part):
         limit: int | None = 50,
         offset: int = 0,
         after: tuple[datetime, int] | None = None,
+        newest_first: bool = True,
     ) -> list[Memory]:
         if limit is not None and limit < 1:
             raise InvalidInput(f"limit must be at least 1, not {limit}.")
@@ -79,7 +80,9 @@ class Lifecycle(Part):
         if allowed is None or offset > inputs.MAX_ID:
             return []
         limit = None if limit is None else min(limit, inputs.MAX_ID)
-        found = self.store.find(allowed, limit=limit, offset=offset, after=after)
+        found = self.store.find(
+            allowed, limit=limit, offset=offset, newest_first=newest_first, after=after
+        )
         return masking.memories(self.ctx, found)
 
     def count(self, flt: MemoryFilter | None = None) -> int:

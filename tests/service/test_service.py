@@ -344,3 +344,16 @@ def test_a_scope_or_tag_is_one_whichever_unicode_form_it_is_typed_in(
     said = sorted(m.content for m in found)
     assert said == ["Deploys go out on Fridays", "Tests run with pytest"]
     assert {tuple(m.tags) for m in found} == {(hangul,)}
+
+
+def test_list_memories_pages_oldest_first_by_keyset(service: MemoryService) -> None:
+    made = [service.remember(f"Fact number {n} about the garden.").id for n in range(7)]
+    seen: list[int] = []
+    after = None
+    while page := service.list_memories(limit=3, after=after, newest_first=False):
+        seen += [m.id for m in page]
+        after = (page[-1].created_at, page[-1].id)
+        if len(seen) == 3:  # recorded while paging: it comes last, once
+            made.append(service.remember("A late fact about the shed.").id)
+    assert seen == made
+    assert [m.id for m in service.list_memories(limit=2)] == made[::-1][:2]  # default: newest

@@ -39,8 +39,9 @@ def missing() -> str | None:
 
 
 @contextmanager
-def chromium() -> Iterator[Any]:
-    """A headless chromium with a fresh profile, removed afterwards."""
+def chromium(**options: Any) -> Iterator[Any]:
+    """A headless chromium with a fresh profile, removed afterwards; `options` go to
+    Playwright's context (e.g. `timezone_id="Asia/Tokyo"`)."""
     from playwright.sync_api import sync_playwright
 
     profile = tempfile.mkdtemp(prefix="memory-mcp-chromium-")
@@ -51,7 +52,7 @@ def chromium() -> Iterator[Any]:
                 executable_path=str(CHROMIUM),
                 headless=True,
                 args=ARGS,
-                viewport={"width": 1200, "height": 860},
+                **({"viewport": {"width": 1200, "height": 860}} | options),
             )
             try:
                 yield context

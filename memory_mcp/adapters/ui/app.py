@@ -192,7 +192,8 @@ async def refused(request: Request, exc: Exception) -> Response:
         status, message = _STATUS.get(type(exc), 400), str(exc)
     body = tag("p", message, class_="error", role="alert")
     if visitor(request) is not None:
-        return render(request, "Not done", body, status=status)
+        heading = {404: "Not found", 403: "Not allowed"}.get(status, "Not done")
+        return render(request, heading, body, status=status)
     return HTMLResponse(tag("p", message), status_code=status)
 
 

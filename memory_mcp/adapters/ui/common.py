@@ -5,6 +5,7 @@ import csv
 import functools
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 import anyio.to_thread
 from starlette.datastructures import FormData
@@ -40,6 +41,8 @@ NOTICES = {
     "moved": "Moved.",
     "purged": "Deleted permanently.",
 }
+
+NOTICE_PARAMS = ("done", "undo", "mark")  # a notice's, not the page's own
 
 T = TypeVar("T")
 
@@ -91,7 +94,12 @@ async def run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 
 def render(
-    request: Request, title: str, body: Child, nav: str = "", status: int = 200
+    request: Request,
+    title: str,
+    body: Child,
+    nav: str = "",
+    status: int = 200,
+    tab: str | None = None,
 ) -> HTMLResponse:
     said = [NOTICES[code] for code in request.query_params.getlist("done") if code in NOTICES]
     notice = " ".join(said)
@@ -100,7 +108,9 @@ def render(
         if notice
         else None
     )
-    html: Html = page(title, [flash, body], base=base(request), csrf=csrf(request), nav=nav)
+    html: Html = page(
+        title, [flash, body], base=base(request), csrf=csrf(request), nav=nav, tab=tab
+    )
     return HTMLResponse(html, status_code=status)
 
 
@@ -131,8 +141,16 @@ def _undo(request: Request) -> Html | None:
         tag("input", type="hidden", name="mark", value=mark),
         tag("button", f"Undo: restore {what} just forgotten", type="submit"),
         method="post",
-        action=f"{base(request)}/bulk",
+        action=f"{base(request)}/bulk" + list_path(request)[1:],
     )
+
+
+def list_path(request: Request) -> str:
+    """The list a bulk action was sent from (its parameters ride in the action's address),
+    its query, filters and page as they were, without a notice's parameters: where the
+    action's notice is shown."""
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in NOTICE_PARAMS]
+    return "/?" + urlencode(kept) if kept else "/"
 
 
 def redirect(request: Request, path: str, done: str | list[str] | None = None) -> Response:

@@ -1,6 +1,8 @@
 """Fixing memory: edit (re-embedded, in history as `ui`), forget and restore (undoable),
 move, purge after a confirmation page naming what goes, and the same on a selection."""
 
+import hashlib
+
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
@@ -15,6 +17,7 @@ from memory_mcp.adapters.ui.common import (
     forget_batch,
     guard,
     ids_of,
+    list_path,
     redirect,
     render,
     run,
@@ -23,10 +26,10 @@ from memory_mcp.adapters.ui.common import (
     text,
     visitor,
 )
-from memory_mcp.adapters.ui.find import Picked, find, preview, when
+from memory_mcp.adapters.ui.find import Picked, find, local_time, preview, when
 from memory_mcp.adapters.ui.html import button, form, join, tag
 from memory_mcp.errors import Forbidden, MemoryMCPError, NotFound
-from memory_mcp.models import RestoreResult
+from memory_mcp.models import Memory, RestoreResult
 from memory_mcp.service import MemoryService
 
 
@@ -54,9 +57,7 @@ async def edit(request: Request, data: FormData) -> Response:
     if seen is not None and seen != memory.version(before):
         entries = await run(svc.history, memory_id, 1)
         by = (
-            [" by ", entries[0].client or "unknown", f" at {when(entries[0].at)}"]
-            if entries
-            else []
+            [" by ", entries[0].client or "unknown", " at ", when(entries[0].at)] if entries else []
         )
         problem = [
             "Not saved: this memory was changed",
@@ -67,6 +68,9 @@ async def edit(request: Request, data: FormData) -> Response:
         return await memory.show(request, memory_id, problem, sent, status=409)
     shown = memory.form_values(before)  # what the form held: the fields not touched
     changed = {name: value for name, value in sent.items() if value != shown[name]}
+    for name in ("occurred_at", "expires_at"):  # typed without an offset: the browser's time
+        if changed.get(name, "").strip():
+            changed[name] = local_time(changed[name], text(data, "tz")) or changed[name]
     try:
         after = await run(
             svc.update,
@@ -157,13 +161,15 @@ async def _bulk(request: Request, data: FormData) -> Response:
         # The notice offers to undo this forget, named by the history entries it wrote (not
         # by its ids: the address grew with the selection), marked so no other link can.
         batch, found = await run(_written, svc, result.forgotten), visitor(request)
+        back = list_path(request)
         if batch is None or found is None:
-            return redirect(request, "/", "forgotten")
+            return redirect(request, back, "forgotten")
         mark = guard(request).undo_mark(found, [batch])
-        return redirect(request, f"/?undo={batch}&mark={mark}", "forgotten")
+        sep = "&" if "?" in back else "?"
+        return redirect(request, f"{back}{sep}undo={batch}&mark={mark}", "forgotten")
     elif action == "restore":
         restored = await run(svc.restore, ids, UI_CLIENT)
-        return redirect(request, "/", _restore_notices(restored))
+        return redirect(request, list_path(request), _restore_notices(restored))
     elif action == "move":
         to = (text(data, "to") or "").strip()
         if not to:
@@ -176,7 +182,7 @@ async def _bulk(request: Request, data: FormData) -> Response:
         return await _confirm_page(request, ids)
     else:
         raise Refused(400, "Choose forget, restore, move or purge.")
-    return redirect(request, "/", "moved")
+    return redirect(request, list_path(request), "moved")
 
 
 def _written(svc: MemoryService, forgotten: list[int]) -> str | None:
@@ -208,7 +214,7 @@ async def _undo_forget(request: Request, data: FormData) -> Response:
     entries = await run(svc.history, None, high - low + 1, None, high + 1)
     ids = [e.memory_id for e in entries if e.id >= low and e.action == "forget"]
     restored = await run(svc.restore, ids, UI_CLIENT)
-    return redirect(request, "/", _restore_notices(restored))
+    return redirect(request, list_path(request), _restore_notices(restored))
 
 
 async def confirm_purge(request: Request) -> Response:
@@ -220,11 +226,25 @@ async def confirm_purge(request: Request) -> Response:
     return await _confirm_page(request, ids)
 
 
-async def _confirm_page(request: Request, ids: list[int]) -> Response:
+def _seen(memories: list[Memory]) -> str:
+    """A fingerprint of the memories as a confirmation page shows them: a purge confirmed on
+    a page that showed an older version of one (edited meanwhile, from another tab, MCP or
+    the CLI) deletes nothing and asks again."""
+    digest = hashlib.sha256()
+    for m in memories:
+        digest.update(f"{m.id}\0{m.updated_at.isoformat()}\0{m.scope}\0{m.content}\0".encode())
+    return digest.hexdigest()[:32]
+
+
+async def _confirm_page(request: Request, ids: list[int], problem: str | None = None) -> Response:
     """The confirmation page: each memory that would be deleted, by id, scope and text."""
     memories = await run(service(request).get_many, ids)
     if not memories:
         raise Refused(404, "None of those memories exists (any more).")
+    return _confirming(request, memories, problem)
+
+
+def _confirming(request: Request, memories: list[Memory], problem: str | None) -> Response:
     what = "this memory" if len(memories) == 1 else f"these {len(memories)} memories"
     listing = tag(
         "ul",
@@ -234,6 +254,8 @@ async def _confirm_page(request: Request, ids: list[int]) -> Response:
         ],
         class_="doomed",
     )
+    # from a list (a selection's POST): back to it, its filters and page as they were
+    back = list_path(request) if request.method == "POST" else "/"
     names = (  # the list above names them all; a button of thousands of ids helps no one
         ", ".join(f"#{m.id}" for m in memories)
         if len(memories) <= NAMED_ON_BUTTON
@@ -241,6 +263,7 @@ async def _confirm_page(request: Request, ids: list[int]) -> Response:
     )
     body = join(
         [
+            tag("p", problem, class_="error", role="alert") if problem else None,
             tag(
                 "p",
                 f"Permanently delete {what}? Unlike forget, this cannot be undone: the "
@@ -248,31 +271,43 @@ async def _confirm_page(request: Request, ids: list[int]) -> Response:
             ),
             listing,
             form(
-                f"{base(request)}/purge",
+                f"{base(request)}/purge" + (back[1:] if back != "/" else ""),
                 csrf(request),
                 [tag("input", type="hidden", name="id", value=m.id) for m in memories],
                 tag("input", type="hidden", name="confirm", value="yes"),
+                tag("input", type="hidden", name="seen", value=_seen(memories)),
                 button(f"Delete {names} permanently", class_="danger"),
                 " ",
                 tag(
                     "a",
                     "Cancel",
-                    href=f"{base(request)}/m/{memories[0].id}"
-                    if len(memories) == 1
-                    else f"{base(request)}/",
+                    href=base(request)
+                    + (f"/m/{memories[0].id}" if back == "/" and len(memories) == 1 else back),
                 ),
             ),
         ]
     )
-    return render(request, "Purge permanently?", body)
+    return render(request, "Purge permanently?", body, status=409 if problem else 200)
 
 
 @checked_post
 async def purge(request: Request, data: FormData) -> Response:
     if text(data, "confirm") != "yes":
         raise Refused(400, "A purge needs the confirmation page; nothing was deleted.")
-    ids = ids_of(data)
+    ids, svc = ids_of(data), service(request)
     if not ids:
         raise Refused(400, "Nothing to purge.")
-    await run(service(request).purge, ids, UI_CLIENT)
-    return redirect(request, "/", "purged")
+    seen = text(data, "seen")
+    if seen is not None:  # (a client of its own may purge without the page's fingerprint)
+        now = await run(svc.get_many, ids)
+        if _seen(now) != seen:
+            if not now:
+                raise Refused(404, "None of those memories exists (any more).")
+            changed = (
+                "Nothing deleted: since this page was shown, a memory on it was changed or "
+                "deleted (from another tab, MCP or the CLI). Here they are as they now read: "
+                "delete again if they should still go."
+            )
+            return _confirming(request, now, changed)
+    await run(svc.purge, ids, UI_CLIENT)
+    return redirect(request, list_path(request), "purged")

@@ -69,8 +69,11 @@ def tag(name: str, /, *children: Child, **attrs: Any) -> Html:
     return Html(f"{start}{join(children, markup=name not in TEXT_ONLY)}</{name}>")
 
 
-def page(title: str, body: Child, *, base: str, csrf: str, nav: str = "") -> Html:
-    """The whole document: skip link, navigation, main content; CSS and JS from /static."""
+def page(
+    title: str, body: Child, *, base: str, csrf: str, nav: str = "", tab: str | None = None
+) -> Html:
+    """The whole document: skip link, navigation, main content; CSS and JS from /static.
+    `tab`: the browser tab's (and history's) title, when it says more than the heading."""
     links = [
         ("find", "/", "Find"),
         ("overview", "/overview", "Overview"),
@@ -95,7 +98,7 @@ def page(title: str, body: Child, *, base: str, csrf: str, nav: str = "") -> Htm
         tag("meta", charset="utf-8"),
         tag("meta", name="viewport", content="width=device-width, initial-scale=1"),
         tag("meta", name="csrf-token", content=csrf),
-        tag("title", f"{title} · memory-mcp"),
+        tag("title", f"{tab or title} · memory-mcp"),
         tag("link", rel="stylesheet", href=f"{base}/static/ui.css"),
         tag("script", src=f"{base}/static/ui.js", defer=True),
     )

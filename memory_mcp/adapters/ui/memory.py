@@ -19,6 +19,7 @@ from memory_mcp.models import KINDS, HistoryEntry, Memory
 from memory_mcp.timestamps import format_time
 
 HISTORY = 100
+ZONED = "{} (ISO date/time, yours unless it ends in Z or an offset; empty for {})"
 WORDS = re.compile(r"\s+|[^\s]+")
 LINES = re.compile(r"[^\n]*\n|[^\n]+")
 DIFF_ITEMS = 300  # the most words (or lines) a side may have for one SequenceMatcher
@@ -87,12 +88,12 @@ def link(request: Request, memory_id: int) -> Html:
 
 
 def _status(memory: Memory) -> Html:
-    states: list[list[str | None]] = []  # memory text a part of its own (see html.isolated)
+    states: list[list[Child]] = []  # memory text a part of its own (see html.isolated)
     if memory.forgotten_at:
         why = [" (", memory.forget_reason, ")"] if memory.forget_reason else []
-        states.append([f"Forgotten {when(memory.forgotten_at)}", *why, ": recall does not see it."])
+        states.append(["Forgotten ", when(memory.forgotten_at), *why, ": recall does not see it."])
     if memory.superseded:
-        states.append([f"Superseded {when(memory.superseded_at)}: recall shows the newer one."])
+        states.append(["Superseded ", when(memory.superseded_at), ": recall shows the newer one."])
     if not states:
         return tag("p", "Current: recall sees it.", class_="state ok")
     return join(tag("p", s, class_="state off") for s in states)
@@ -104,10 +105,10 @@ def _fields(request: Request, m: Memory) -> list[tuple[str, Any]]:
         ("scope", m.scope),
         ("tags", tags_text(m.tags) or "—"),
         ("key", m.key or "—"),
-        ("happened", when(m.occurred_at) or "—"),
-        ("recorded", when(m.created_at)),
-        ("last changed", when(m.updated_at)),
-        ("expires", when(m.expires_at) or "never"),
+        ("happened", when(m.occurred_at, exact=True) or "—"),
+        ("recorded", when(m.created_at, exact=True)),
+        ("last changed", when(m.updated_at, exact=True)),
+        ("expires", when(m.expires_at, exact=True) or "never"),
         ("written by", m.client or "—"),
         ("remembered", f"{m.repeat_count} time{'s' if m.repeat_count != 1 else ''}"),
         ("searchable by meaning", "yes" if m.embedded else "not yet (keyword only)"),
@@ -167,8 +168,11 @@ def _fix_forms(
         field(TAGS_LABEL, "tags", shown["tags"]),
         field("Scope (changing it moves the memory)", "scope", shown["scope"]),
         field("Key (a named slot, e.g. user.editor; empty for none)", "key", shown["key"]),
-        field("Happened (ISO date/time; empty for none)", "occurred_at", shown["occurred_at"]),
-        field("Expires (ISO date/time; empty for never)", "expires_at", shown["expires_at"]),
+        field(ZONED.format("Happened", "none"), "occurred_at", shown["occurred_at"]),
+        field(ZONED.format("Expires", "never"), "expires_at", shown["expires_at"]),
+        # ui.js names the browser's timezone here (fix.edit reads a time typed without an
+        # offset in it, as the page shows times)
+        tag("input", type="hidden", name="tz", value="", disabled=True),
         button("Save changes"),
         class_="edit",
         aria_label="Edit",
@@ -200,7 +204,7 @@ def _history(entries: list[HistoryEntry]) -> Html:
 
 def _entry(e: HistoryEntry) -> Html:
     head = tag(
-        "p", tag("strong", e.action), f" {when(e.at)} by ", e.client or "unknown", class_="what"
+        "p", tag("strong", e.action), " ", when(e.at), " by ", e.client or "unknown", class_="what"
     )
     changes = []
     before, after = e.before or {}, e.after or {}

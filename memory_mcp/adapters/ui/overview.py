@@ -114,12 +114,14 @@ def chart(months: list[datetime], series: dict[str, list[int]]) -> Html:
     and the same figures in a table for screen readers."""
     width, height, pad, axis = 720, 220, 30, 20
     totals = [sum(col) for col in zip(*series.values(), strict=True)] or [0] * len(months)
+    if not any(totals):  # an axis and a "1" over nothing read as a broken picture
+        return tag("p", f"None recorded in the last {len(months)} months.", class_="empty")
     top = max(totals, default=0) or 1
     slot = (width - pad) / max(len(months), 1)
     shapes: list[Html] = [
         tag("line", x1=pad, y1=height - axis, x2=width, y2=height - axis, stroke="#888")
     ]
-    shapes.append(tag("text", str(top), x=2, y=12, font_size=11, fill="#555"))
+    shapes.append(tag("text", str(top), x=2, y=12, font_size=11, fill="currentColor"))
     for i, month in enumerate(months):
         x, y = pad + i * slot + 4, float(height - axis)
         for kind, counts in series.items():
@@ -138,7 +140,9 @@ def chart(months: list[datetime], series: dict[str, list[int]]) -> Html:
                     )
                 )
         shapes.append(
-            tag("text", f"{month:%b}", x=f"{x:.1f}", y=height - 5, font_size=11, fill="#555")
+            tag(
+                "text", f"{month:%b}", x=f"{x:.1f}", y=height - 5, font_size=11, fill="currentColor"
+            )
         )
     svg = tag(
         "svg",
