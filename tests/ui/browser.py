@@ -74,6 +74,15 @@ def log_in(browser: Any, url: str, login: str) -> None:
     page.close()
 
 
+def log_in_with_token(page: Any, ui: str, token: str) -> None:
+    """Log `page` in through the login form of the UI at `ui` (a principal's token or the
+    owner's), as a person would, and wait until it has arrived on the UI's first page."""
+    page.goto(ui + "/login")
+    page.get_by_label("Token").fill(token)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(ui + "/")
+
+
 @contextmanager
 def ui_server(
     db: Path, model_dir: Path | None, log: Path, **env_vars: str

@@ -18,7 +18,7 @@ from memory_mcp.service import MemoryService
 from tests.adapters.test_http import TOKEN
 from tests.adapters.test_http import start as start_http
 from tests.ports import UI_LOGIN, announced
-from tests.ui.browser import chromium, missing
+from tests.ui.browser import chromium, log_in_with_token, missing
 
 SECRET = "The vault combination is 12-34-56"
 
@@ -125,10 +125,7 @@ def test_one_browser_stays_logged_in_to_two_servers_on_one_machine(tmp_path: Pat
             page = context.new_page()
             page.goto(login)
             page.wait_for_url(ui_url + "/")
-            page.goto(served + "/login")
-            page.get_by_label("Token").fill(TOKEN)
-            page.get_by_role("button", name="Log in").click()
-            page.wait_for_url(served + "/")
+            log_in_with_token(page, served, TOKEN)
             for url in (ui_url + "/", served + "/", ui_url + "/overview", served + "/overview"):
                 page.goto(url)
                 assert page.url == url, f"{url} sent the browser to {page.url}"

@@ -16,7 +16,7 @@ from memory_mcp.service.masking import WITHHELD
 from tests.adapters.team_server import serving
 from tests.adapters.test_masked_links import SECRET, _build
 from tests.service.conftest import backend, settings
-from tests.ui.browser import chromium, missing
+from tests.ui.browser import chromium, log_in_with_token, missing
 
 __all__ = ["backend", "settings"]
 pytestmark = [
@@ -32,10 +32,7 @@ def _seen(ui: str, token: str, paths: list[str]) -> list[tuple[str, str]]:
     with chromium() as context:
         page = context.new_page()
         page.set_default_timeout(20_000)
-        page.goto(ui + "/login")
-        page.get_by_label("Token").fill(token)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_url(ui + "/")
+        log_in_with_token(page, ui, token)
         for path in paths:
             response: Any = page.goto(ui + path)
             assert response.status == 200, (path, response.status)

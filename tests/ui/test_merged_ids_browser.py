@@ -13,7 +13,7 @@ from memory_mcp.service import MemoryService
 from tests.adapters.team_server import serving
 from tests.adapters.test_merged_ids import NEVER, folded
 from tests.service.conftest import backend, settings
-from tests.ui.browser import chromium, missing
+from tests.ui.browser import chromium, log_in_with_token, missing
 
 __all__ = ["backend", "settings"]
 pytestmark = [
@@ -29,10 +29,7 @@ def _pages(ui: str, token: str, *ids: int) -> list[tuple[int, str]]:
     with chromium() as context:
         page = context.new_page()
         page.set_default_timeout(20_000)
-        page.goto(ui + "/login")
-        page.get_by_label("Token").fill(token)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_url(ui + "/")
+        log_in_with_token(page, ui, token)
         for memory_id in ids:
             response: Any = page.goto(f"{ui}/m/{memory_id}")
             said = page.locator("main").inner_text()
