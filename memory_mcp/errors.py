@@ -23,6 +23,15 @@ class Forbidden(MemoryMCPError):
     """A caller's grants do not allow this (a memory it cannot read is NotFound instead)."""
 
 
+class Changed(MemoryMCPError):
+    """A write decided on a view of a memory (an editor, a form, a confirmation) that
+    another writer changed or deleted since: nothing was written."""
+
+    def __init__(self, message: str, memory_id: int) -> None:
+        super().__init__(message)
+        self.memory_id = memory_id
+
+
 class SchemaMismatch(MemoryMCPError):
     """The database was written by another schema version or embedding model."""
 

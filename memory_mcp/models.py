@@ -138,6 +138,15 @@ class Memory(BaseModel):
         read it (service/masking.py), `superseded_at` says when either way."""
         return self.superseded_by is not None or self.superseded_at is not None
 
+    @property
+    def changed_at(self) -> datetime:
+        """When anything about it last changed: an edit or move (`updated_at`), a forget,
+        a supersession, a repeat (`last_seen_at`: its tags and expiry may change). A write
+        decided on what a person saw passes it as `unchanged_since`; a restore or a
+        reinstatement clears a time, so it is compared for equality, never as "later"."""
+        stamps = (self.updated_at, self.forgotten_at, self.superseded_at, self.last_seen_at)
+        return max(t for t in stamps if t is not None)
+
 
 TimeField = Literal["occurred", "recorded"]
 

@@ -34,6 +34,7 @@ from memory_mcp.service.briefing import Briefer
 from memory_mcp.service.bulk import BulkWriter
 from memory_mcp.service.capture import Capturer
 from memory_mcp.service.context import Context
+from memory_mcp.service.erasing import Erasing
 from memory_mcp.service.exchange import Exchange
 from memory_mcp.service.lifecycle import Lifecycle
 from memory_mcp.service.maintenance import Maintenance
@@ -49,7 +50,7 @@ from memory_mcp.storage.contract import Progress, Storage
 
 
 @refuse_booleans
-class MemoryService(AutomaticMemory, ActingAs):
+class MemoryService(AutomaticMemory, Erasing, ActingAs):
     def __init__(
         self,
         store: Storage,
@@ -235,16 +236,20 @@ class MemoryService(AutomaticMemory, ActingAs):
         key: str | None = None,
         occurred_at: str | datetime | None = None,
         expires_at: str | datetime | None = None,
+        unchanged_since: datetime | None = None,
     ) -> EditResult:
         """Edit fields in place; changed content is re-embedded (or queued for it).
 
         Secrets in what is sent are masked as `remember` masks them (`redacted` lists the
         kinds). An empty `context`, `key`, `occurred_at` or `expires_at` clears it; None
         leaves it as it is. A new key supersedes its current holder as `remember` would.
+        `unchanged_since`: the `changed_at` of the memory as the caller saw it (an editor, a
+        form): if it changed since, nothing is written (Changed), checked inside the write.
         """
         return self._lifecycle.update(
             memory_id, content, kind, tags, scope, metadata, client, context,
             key=key, occurred_at=occurred_at, expires_at=expires_at,
+            unchanged_since=unchanged_since,
         )  # fmt: skip
 
     def move(self, ids: Sequence[int], scope: str, client: str | None = None) -> list[EditResult]:
@@ -254,25 +259,6 @@ class MemoryService(AutomaticMemory, ActingAs):
     def restore(self, ids: Sequence[int], client: str | None = None) -> RestoreResult:
         """Bring forgotten memories back; says which were not, and which stay superseded."""
         return self._lifecycle.restore(ids, client)
-
-    def purge_candidates(self, ids: Sequence[int], expired: bool = False) -> list[int]:
-        """The ids a purge would delete: those given, plus every expired one if asked."""
-        return self._lifecycle.purge_candidates(ids, expired)
-
-    def purge(self, ids: Sequence[int], client: str | None = None) -> list[int]:
-        """Permanent deletion, for the CLI only (history keeps a record of what it was)."""
-        return self._lifecycle.purge(ids, client)
-
-    def purge_expired(self, client: str | None = None) -> list[int]:
-        """Permanently delete memories whose expiry has passed."""
-        return self._lifecycle.purge_expired(client)
-
-    def scrub(
-        self, ids: Sequence[int], text: str, client: str | None = None
-    ) -> dict[int, tuple[bool, int]]:
-        """Erase a string (a secret) from memories and their history: per id, (memory
-        changed, history entries changed). For the CLI only, like purge."""
-        return self._lifecycle.scrub(ids, text, client)
 
     def history(self, memory_id: int | None = None, limit: int = 50, by: str | None = None,
                 before_id: int | None = None) -> list[HistoryEntry]:  # fmt: skip

@@ -1,11 +1,11 @@
 """A memory after it is stored: reading, editing, moving, forgetting, restoring, purging."""
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from memory_mcp.errors import Forbidden, InvalidInput, NotFound
+from memory_mcp.errors import Changed, Forbidden, InvalidInput, NotFound
 from memory_mcp.models import (
     EditResult,
     ForgetResult,
@@ -22,7 +22,7 @@ from memory_mcp.policies.times import parse_time
 from memory_mcp.service import grants, masking
 from memory_mcp.service.context import Part, check_content_left, validated
 from memory_mcp.service.writing import clean_key
-from memory_mcp.timestamps import format_time
+from memory_mcp.timestamps import format_time, minute_text
 
 # Shorter text is too likely to occur by chance (in other words, dates, ids) to replace blindly.
 MIN_SCRUB_CHARS = 4
@@ -103,10 +103,12 @@ class Lifecycle(Part):
         key: str | None = None,
         occurred_at: str | datetime | None = None,
         expires_at: str | datetime | None = None,
+        unchanged_since: datetime | None = None,
     ) -> EditResult:
         """Sizes are checked on what was sent, then every text sent is redacted, as remember
         does, before anything is compared, embedded or written to history. An empty key,
-        occurred_at or expires_at clears it; None leaves it as it is."""
+        occurred_at or expires_at clears it; None leaves it as it is. `unchanged_since`: the
+        `changed_at` of the memory the edit was made on; checked again inside the write."""
         inputs.check_text(content=content, kind=kind, tags=tags, scope=scope, context=context)
         inputs.check_scope(scope)
         self.check_sizes(content, context, metadata)
@@ -119,6 +121,8 @@ class Lifecycle(Part):
         slots = _slots(key, occurred_at, expires_at, edit.get("key") and key_form(edit["key"]))
         if content is not None:
             check_content_left(edit["content"], content)
+        seen = {memory_id: unchanged_since} if unchanged_since is not None else {}
+        self._check_unchanged(seen)
         current = self._get(memory_id)
         grants.check_write(self.ctx, current.scope)
         merged = validated(
@@ -134,7 +138,8 @@ class Lifecycle(Part):
             merged = merged.model_copy(update={"scope": current.scope})
         else:
             grants.check_write(self.ctx, merged.scope)  # a move needs write on both
-        memory = self._apply(memory_id, current, merged, client, slots)
+        with self._refused_if_changed():
+            memory = self._apply(memory_id, current, merged, client, slots, unchanged_since)
         shown = masking.memories(self.ctx, [memory])[0]
         return EditResult(**shown.model_dump(), redacted=list(cleaned.redacted))
 
@@ -145,6 +150,7 @@ class Lifecycle(Part):
         merged: NewMemory,
         client: str | None,
         slots: dict[str, Any] | None = None,
+        unchanged_since: datetime | None = None,
     ) -> Memory:
         """Write only the fields that differ; new content gets a new vector (or none yet)."""
         fields = {
@@ -165,6 +171,7 @@ class Lifecycle(Part):
             vector=None if vectors is None else vectors[0],
             drop_vector=text_changed and vectors is None,
             client=client,
+            unchanged_since=unchanged_since,
         )
         return self.store.get(memory_id)
 
@@ -224,11 +231,51 @@ class Lifecycle(Part):
             grants.require_writable(self.ctx, ids)  # before the CLI asks to confirm
         return list(ids) + (self._expired() if expired else [])
 
-    def purge(self, ids: Sequence[int], client: str | None = None) -> list[int]:
+    def purge(
+        self,
+        ids: Sequence[int],
+        client: str | None = None,
+        unchanged_since: Mapping[int, datetime] | None = None,
+    ) -> list[int]:
         inputs.check_id_values(ids)
-        with all_or_nothing(ids):
+        with all_or_nothing(ids), self._refused_if_changed():
+            self._check_unchanged(unchanged_since or {})
             self._check_writable(ids)
-            return self.store.purge(ids, client)
+            return self.store.purge(ids, client, unchanged_since=unchanged_since)
+
+    def _check_unchanged(self, seen: Mapping[int, datetime]) -> None:
+        """Before the work (embedding) a stale view would waste; the write checks again."""
+        found = self.store.get_many(list(seen), with_embedded=False)
+        now = {m.id: m.changed_at for m in grants.readable(self.ctx, found)}
+        for memory_id, since in seen.items():
+            if now.get(memory_id) != since:
+                raise self._changed(memory_id)
+
+    @contextmanager
+    def _refused_if_changed(self) -> Iterator[None]:
+        """The store's Changed, told with what the history says of the change."""
+        try:
+            yield
+        except Changed as exc:
+            raise self._changed(exc.memory_id) from None
+
+    def _changed(self, memory_id: int) -> Changed:
+        """A write refused because the memory changed since the caller read it: when, how
+        and by which client, if its history says (as this caller may read it), and what to do."""
+        scopes = grants.readable_scopes(self.ctx)
+        last = masking.entries(self.ctx, self.store.history(memory_id, 1, scopes=scopes))
+        gone = not self.store.get_many([memory_id], with_embedded=False)
+        how = ""
+        if last:
+            by = last[0].principal or last[0].client or "an unnamed client"
+            at = minute_text(last[0].at.astimezone(UTC), seconds=True)
+            how = f" (last: {last[0].action} by {by} at {at} UTC)"
+        return Changed(
+            f"Memory #{memory_id} {'was deleted' if gone else 'changed'} since it was opened"
+            f"{how}; nothing was written. See what changed (memory-mcp history {memory_id}, "
+            "or its page), then make your change on the version there is now.",
+            memory_id,
+        )
 
     def purge_expired(self, client: str | None = None) -> list[int]:
         return self.store.purge(self._expired(), client, action="expire")

@@ -26,7 +26,7 @@ Rules every backend keeps:
   a search that leaves them out scores as if they did not exist.
 """
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -140,8 +140,11 @@ class MemoryWrites(Protocol):
         vector: np.ndarray | None = None,
         drop_vector: bool = False,
         client: str | None = None,
+        unchanged_since: datetime | None = None,
     ) -> None:
-        """Update editable fields; replace or drop the vector in step; record the edit."""
+        """Update editable fields; replace or drop the vector in step; record the edit.
+        `unchanged_since`: the `Memory.changed_at` the caller saw; checked inside the
+        transaction, a memory changed or deleted since is refused (Changed), none written."""
         ...
 
     def move(self, ids: Sequence[int], scope: str, client: str | None = None) -> list[int]:
@@ -160,11 +163,16 @@ class MemoryWrites(Protocol):
         ...
 
     def purge(
-        self, ids: Iterable[int], client: str | None = None, action: str = "purge"
+        self,
+        ids: Iterable[int],
+        client: str | None = None,
+        action: str = "purge",
+        unchanged_since: Mapping[int, datetime] | None = None,
     ) -> list[int]:
         """Hard delete (index entries, vector; works when full); history keeps when, which
         client, `action` (detail {"erased": action}), no text. What it superseded is restored
-        (or superseded by its key's later value), as update does in a key slot a row leaves."""
+        (or superseded by its key's later value), as update does in a key slot a row leaves.
+        `unchanged_since`: per id, as update's (Changed: none deleted)."""
         ...
 
     def scrub(

@@ -16,6 +16,14 @@ from memory_mcp.models import Memory, MemoryFilter
 from memory_mcp.policies.dedup import content_hash
 from memory_mcp.timestamps import parse_stored_time
 
+
+def changed_at(row: Any) -> datetime:
+    """`Memory.changed_at` of a stored row (both backends store times as text)."""
+    superseded = None if row["superseded_by"] is None else row["superseded_at"]
+    stamps = (row["updated_at"], row["forgotten_at"], superseded, row["last_seen_at"])
+    return max(parse_stored_time(t) for t in stamps if t is not None)
+
+
 Ranked = list[tuple[int, float]]  # (memory id, score) best first
 # What insert_many does with a row that repeats something stored (see insert_many).
 Repeats = Literal["insert", "count", "skip", "restore"]

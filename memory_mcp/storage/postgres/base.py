@@ -16,10 +16,11 @@ from typing import Any, TypeVar
 import psycopg_pool
 from psycopg.types.json import Json, Jsonb
 
-from memory_mcp.errors import NotFound
+from memory_mcp.errors import Changed, NotFound
 from memory_mcp.models import Memory
 from memory_mcp.storage.postgres.db import WRITE_LOCK, Connection, meta_value, storage_errors
 from memory_mcp.storage.postgres.surveys import Surveys
+from memory_mcp.storage.records import changed_at
 from memory_mcp.timestamps import parse_stored_time
 
 T = TypeVar("T")
@@ -121,6 +122,20 @@ def now() -> datetime:
 def require_row(c: Connection, memory_id: int, lock: bool = False) -> Any:
     tail = " for update" if lock else ""
     row = c.execute(f"select * from memories where id = %s{tail}", (memory_id,)).fetchone()
+    if row is None:
+        raise NotFound(f"No memory with id {memory_id}.")
+    return row
+
+
+def require_unchanged(c: Connection, memory_id: int, since: datetime | None) -> Any:
+    """The row, locked, inside a write's transaction, refused (Changed) if it no longer
+    reads as the caller saw it: `since` is the `Memory.changed_at` it saw (None: no check)."""
+    row = c.execute("select * from memories where id = %s for update", (memory_id,)).fetchone()
+    if since is not None and (row is None or changed_at(row) != since):
+        gone = "was deleted" if row is None else "changed"
+        raise Changed(
+            f"Memory #{memory_id} {gone} since it was read; nothing was written.", memory_id
+        )
     if row is None:
         raise NotFound(f"No memory with id {memory_id}.")
     return row

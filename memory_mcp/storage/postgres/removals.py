@@ -6,7 +6,8 @@ text are removed from the tables at once rather than at the next autovacuum.
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -14,7 +15,7 @@ import psycopg
 from memory_mcp.storage import audit
 from memory_mcp.storage.contract import Restored
 from memory_mcp.storage.postgres import decisions, history, vectors
-from memory_mcp.storage.postgres.base import PgBase, require_row
+from memory_mcp.storage.postgres.base import PgBase, require_row, require_unchanged
 from memory_mcp.storage.postgres.db import Connection, storage_errors
 from memory_mcp.storage.postgres.writes import fold_repeats, set_fields, update_row
 from memory_mcp.timestamps import utc_now
@@ -62,7 +63,11 @@ class PgRemovals(PgBase):
         return changed, unchanged, took
 
     def purge(
-        self, ids: Iterable[int], client: str | None = None, action: str = "purge"
+        self,
+        ids: Iterable[int],
+        client: str | None = None,
+        action: str = "purge",
+        unchanged_since: Mapping[int, datetime] | None = None,
     ) -> list[int]:
         """Hard delete: the row, its keyword entry (a column of it) and vector (cascade),
         and every text its history held; the history keeps when, who and what action."""
@@ -70,7 +75,8 @@ class PgRemovals(PgBase):
         back: list[int] = []
         with self._write() as c:
             for memory_id in dict.fromkeys(ids):
-                successor = require_row(c, memory_id)["superseded_by"]
+                since = (unchanged_since or {}).get(memory_id)
+                successor = require_unchanged(c, memory_id, since)["superseded_by"]
                 c.execute("delete from memories where id = %s", (memory_id,))
                 history.erase(c, memory_id, action)
                 history.record(c, memory_id, action, client)

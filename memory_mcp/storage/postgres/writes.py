@@ -4,6 +4,7 @@ same decisions). Forget, purge and scrub: removals.py."""
 
 from collections.abc import Collection, Sequence
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -14,7 +15,7 @@ from memory_mcp.policies.folding import Copy
 from memory_mcp.policies.repeats import Said, adopted, heard_context
 from memory_mcp.storage import sources
 from memory_mcp.storage.contract import Inserted, NewRow, Repeats
-from memory_mcp.storage.postgres import decisions, history, vectors
+from memory_mcp.storage.postgres import base, decisions, history, vectors
 from memory_mcp.storage.postgres.base import PgBase, as_json, as_jsonb, require_row, to_memory
 from memory_mcp.storage.postgres.db import Connection
 from memory_mcp.timestamps import later_than, utc_now
@@ -155,15 +156,16 @@ class PgWrites(PgBase):
         vector: np.ndarray | None = None,
         drop_vector: bool = False,
         client: str | None = None,
+        unchanged_since: datetime | None = None,
     ) -> None:
-        """Update editable fields; replace or drop the vector in step; record the edit."""
+        """Update editable fields, the vector in step, the history (contract.py: Changed)."""
         unknown = set(fields) - _EDITABLE
         if unknown:
             raise ValueError(f"cannot update {sorted(unknown)}")
         with self._write() as c:
             if vector is not None and self._foreign_index(c):
                 vector, drop_vector = None, True  # the old text's vector must go either way
-            update_row(c, require_row(c, memory_id), fields, client)
+            update_row(c, base.require_unchanged(c, memory_id, unchanged_since), fields, client)
             if (vector is not None or drop_vector) and vectors.has_table(c):
                 vectors.delete(c, memory_id)
                 if vector is not None:
@@ -249,8 +251,7 @@ def fold_repeats(c: Connection, memory_id: int, client: str | None) -> list[int]
 
 
 def _keep(c: Connection, memory_id: int, kept: folding.Kept, now: str) -> None:
-    """Write what a memory keeps of a sighting. Its expiry only when it changes: the vector
-    index's trigger logs every write of it."""
+    """Write what a memory keeps of a sighting; its expiry only if changed (a trigger logs it)."""
     if kept.expires_changed:
         c.execute("update memories set expires_at = %s where id = %s", (kept.expires_at, memory_id))
     c.execute(

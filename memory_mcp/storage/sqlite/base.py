@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from memory_mcp.errors import NotFound
+from memory_mcp.errors import Changed, NotFound
 from memory_mcp.models import Memory
+from memory_mcp.storage.records import changed_at
 from memory_mcp.storage.sqlite import faults, vectors
 from memory_mcp.storage.sqlite.db import Connection, busy_timeout, storage_errors, transaction
 from memory_mcp.storage.sqlite.termcounts import TermCounts
@@ -102,6 +103,20 @@ def now() -> datetime:
 
 def require_row(c: Connection, memory_id: int) -> Any:
     row = c.execute("select * from memories where id = :id", {"id": memory_id}).fetchone()
+    if row is None:
+        raise NotFound(f"No memory with id {memory_id}.")
+    return row
+
+
+def require_unchanged(c: Connection, memory_id: int, since: datetime | None) -> Any:
+    """The row inside a write's transaction, refused (Changed) if it no longer
+    reads as the caller saw it: `since` is the `Memory.changed_at` it saw (None: no check)."""
+    row = c.execute("select * from memories where id = :id", {"id": memory_id}).fetchone()
+    if since is not None and (row is None or changed_at(row) != since):
+        gone = "was deleted" if row is None else "changed"
+        raise Changed(
+            f"Memory #{memory_id} {gone} since it was read; nothing was written.", memory_id
+        )
     if row is None:
         raise NotFound(f"No memory with id {memory_id}.")
     return row

@@ -6,14 +6,15 @@ the way out of a full database would be blocked by the fullness itself.
 
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from typing import Any, TypeVar
 
 from memory_mcp.errors import StorageError
 from memory_mcp.storage import audit
 from memory_mcp.storage.contract import Restored
 from memory_mcp.storage.sqlite import db, decisions, history, room, vectors
-from memory_mcp.storage.sqlite.base import SqliteBase, require_row
+from memory_mcp.storage.sqlite.base import SqliteBase, require_row, require_unchanged
 from memory_mcp.storage.sqlite.db import Connection, storage_errors, transaction
 from memory_mcp.storage.sqlite.rowchanges import fold_repeats, set_fields, update_row
 from memory_mcp.timestamps import utc_now
@@ -71,7 +72,11 @@ class SqliteRemovals(SqliteBase):
         return self._making_room(toggle)
 
     def purge(
-        self, ids: Iterable[int], client: str | None = None, action: str = "purge"
+        self,
+        ids: Iterable[int],
+        client: str | None = None,
+        action: str = "purge",
+        unchanged_since: Mapping[int, datetime] | None = None,
     ) -> list[int]:
         """Hard delete (explicit CLI purge only): the row, its index entries (triggers) and
         vector, and every text its history held; the history keeps when, who and what action.
@@ -80,7 +85,8 @@ class SqliteRemovals(SqliteBase):
         def delete(c: Connection) -> list[int]:
             purged, back = [], []
             for memory_id in dict.fromkeys(ids):
-                successor = require_row(c, memory_id)["superseded_by"]
+                since = (unchanged_since or {}).get(memory_id)
+                successor = require_unchanged(c, memory_id, since)["superseded_by"]
                 c.execute("delete from memories where id = :id", {"id": memory_id})
                 history.erase(c, memory_id, action)
                 history.record(c, memory_id, action, client)

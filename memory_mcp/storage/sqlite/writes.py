@@ -5,6 +5,7 @@ changes to stored rows these share with forget, purge and scrub (removals.py): r
 import json
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -14,7 +15,7 @@ from memory_mcp.policies.repeats import Said
 from memory_mcp.storage import sources
 from memory_mcp.storage.contract import Inserted, NewRow, Repeats
 from memory_mcp.storage.sqlite import decisions, history, vectors
-from memory_mcp.storage.sqlite.base import SqliteBase, require_row, to_memory
+from memory_mcp.storage.sqlite.base import SqliteBase, require_row, require_unchanged, to_memory
 from memory_mcp.storage.sqlite.db import Connection
 from memory_mcp.storage.sqlite.repeats import count_repeat
 from memory_mcp.storage.sqlite.rowchanges import EDITABLE, fold, update_row
@@ -141,13 +142,15 @@ class SqliteWrites(SqliteBase):
         vector: np.ndarray | None = None,
         drop_vector: bool = False,
         client: str | None = None,
+        unchanged_since: datetime | None = None,
     ) -> None:
-        """Update editable fields; replace or drop the vector in step; record the edit."""
+        """Update editable fields; replace or drop the vector in step; record the edit;
+        refused (Changed) if the row changed since `unchanged_since` (see the contract)."""
         unknown = set(fields) - EDITABLE
         if unknown:
             raise ValueError(f"cannot update {sorted(unknown)}")
         with self._write() as c:
-            update_row(c, require_row(c, memory_id), fields, client)
+            update_row(c, require_unchanged(c, memory_id, unchanged_since), fields, client)
             if vectors.has_table(c) and (vector is not None or drop_vector):
                 vectors.delete(c, memory_id)
                 if vector is not None:  # not into another model's index (then: pending)

@@ -1,0 +1,38 @@
+"""The permanent part of MemoryService's feature list, for the CLI and the web UI only:
+purge (deleting memories for good) and scrub (erasing a string from them and their history).
+MemoryService inherits it; each method hands over to the lifecycle part (lifecycle.py)."""
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from memory_mcp.service.lifecycle import Lifecycle
+
+
+class Erasing:
+    _lifecycle: Lifecycle
+
+    def purge_candidates(self, ids: Sequence[int], expired: bool = False) -> list[int]:
+        """The ids a purge would delete: those given, plus every expired one if asked."""
+        return self._lifecycle.purge_candidates(ids, expired)
+
+    def purge(
+        self,
+        ids: Sequence[int],
+        client: str | None = None,
+        unchanged_since: Mapping[int, datetime] | None = None,
+    ) -> list[int]:
+        """Permanent deletion, for the CLI only (history keeps a record of what it was).
+        `unchanged_since`: per id, the `changed_at` the person confirming saw; one changed
+        or deleted since deletes none (Changed), checked inside the write."""
+        return self._lifecycle.purge(ids, client, unchanged_since)
+
+    def purge_expired(self, client: str | None = None) -> list[int]:
+        """Permanently delete memories whose expiry has passed."""
+        return self._lifecycle.purge_expired(client)
+
+    def scrub(
+        self, ids: Sequence[int], text: str, client: str | None = None
+    ) -> dict[int, tuple[bool, int]]:
+        """Erase a string (a secret) from memories and their history: per id, (memory
+        changed, history entries changed). For the CLI only, like purge."""
+        return self._lifecycle.scrub(ids, text, client)
