@@ -1,6 +1,7 @@
 """Seeing and fixing what memory holds: list, show, edit, purge, scrub, stats."""
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -36,6 +37,7 @@ from memory_mcp.adapters.cli.render import (
     safe,
     size,
 )
+from memory_mcp.errors import InvalidInput
 from memory_mcp.models import HistoryEntry, Memory, MemoryFilter
 from memory_mcp.service import MemoryService
 
@@ -143,23 +145,35 @@ def edit(
     expires: Annotated[
         str | None, typer.Option(help="Expire at this date/time ('' keeps it for good).")
     ] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", help="Save an edited file (as the editor holds it).")
+    ] = None,
     db: DbOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Edit a memory in $VISUAL/$EDITOR (or with options); changed text is re-embedded."""
+    """Edit a memory in $VISUAL/$EDITOR (or with options); changed text is re-embedded.
+    Saved only over the version the editor opened: if it changed meanwhile, nothing is
+    written and what you wrote is kept in a file (--file saves it later)."""
     slots: dict[str, Any] = {"key": key, "occurred_at": occurred, "expires_at": expires}
     with open_service(ctx, db, semantic=True) as service:
         memory = service.get(memory_id)
         options = (content, kind, tag, scope, *slots.values())
+        if file and any(option is not None for option in options):
+            raise InvalidInput("--file holds the whole edit: give it without other options.")
         if all(option is None for option in options):
             written = editing.to_text(memory)
-            edited = editing.run_editor(written)
+            edited = editing.read_kept(file) if file else editing.run_editor(written)
             with editing.kept_on_error(edited, memory_id):  # a refused edit is not lost
                 fields = editing.from_text(edited, written)
                 if fields is None:
                     err.print("Content emptied: edit cancelled, nothing changed.")
                     raise typer.Exit(1)
-                updated = service.update(memory_id, **fields, client=CLI_CLIENT) if fields else None
+                seen = memory.changed_at  # what the editor opened: nothing changed since
+                updated = (
+                    service.update(memory_id, **fields, client=CLI_CLIENT, unchanged_since=seen)
+                    if fields
+                    else None
+                )
         else:
             fields = {"content": content, "kind": kind, "tags": tag, "scope": scope}
             updated = service.update(memory_id, **fields, client=CLI_CLIENT, **slots)
@@ -187,12 +201,15 @@ def purge(
         if not targets:
             err.print("Nothing to purge.")
             return
-        for memory in service.get_many(targets):
+        shown = service.get_many(targets)
+        for memory in shown:
             err.print(inert(f"  #{memory.id} [{memory.scope}] {preview(memory.content, 80)}"))
         if not yes:
             what = "this memory" if len(targets) == 1 else f"these {len(targets)} memories"
             typer.confirm(f"Permanently delete {what}?", abort=True, err=True)
-        purged = service.purge(targets, client=CLI_CLIENT)
+        # as listed above: one changed while the question waited deletes none
+        seen = {m.id: m.changed_at for m in shown}
+        purged = service.purge(targets, client=CLI_CLIENT, unchanged_since=seen)
     their = "Its history keeps" if len(purged) == 1 else "Their history keeps"
     held = "it" if len(purged) == 1 else "them"
     err.print(

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from memory_mcp.errors import InvalidInput, MemoryMCPError
+from memory_mcp.errors import Changed, InvalidInput, MemoryMCPError
 from memory_mcp.models import Memory
 from memory_mcp.policies.inputs import utf8
 
@@ -108,12 +108,27 @@ def run_editor(text: str) -> str:
 
 @contextmanager
 def kept_on_error(edited: str, memory_id: int) -> Iterator[None]:
-    """If the edit is refused (a bad header, a kind that does not exist, a text too long),
-    keep what was typed in a private file and say where, so it can be fixed, not retyped."""
+    """If the edit is refused (a bad header, a kind that does not exist, a text too long,
+    the memory changed while it was open), keep what was typed in a private file and say
+    where, so it can be fixed or applied again, not retyped."""
     try:
         yield
     except MemoryMCPError as exc:
         fd, name = tempfile.mkstemp(prefix=f"memory-{memory_id}-edit-", suffix=".md")
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(edited)
-        raise MemoryMCPError(f"{exc} What you wrote is kept in {name}.") from exc
+        again = (
+            f" To save it over the version there is now: memory-mcp edit {memory_id} "
+            f"--file {shlex.quote(name)}"
+            if isinstance(exc, Changed)
+            else ""
+        )
+        raise MemoryMCPError(f"{exc} What you wrote is kept in {name}.{again}") from exc
+
+
+def read_kept(path: Path) -> str:
+    """An edited file given with --file (one kept_on_error kept): its text, as written."""
+    try:
+        return utf8(path.read_bytes(), f"The file {path}")
+    except OSError as exc:
+        raise InvalidInput(f"Cannot read {path}: {exc.strerror}; nothing was changed.") from exc
