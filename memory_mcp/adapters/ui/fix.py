@@ -28,7 +28,7 @@ from memory_mcp.adapters.ui.common import (
 )
 from memory_mcp.adapters.ui.find import Picked, find, local_time, preview, when
 from memory_mcp.adapters.ui.html import button, form, join, tag
-from memory_mcp.errors import Forbidden, MemoryMCPError, NotFound
+from memory_mcp.errors import Changed, Forbidden, MemoryMCPError, NotFound
 from memory_mcp.models import Memory, RestoreResult
 from memory_mcp.service import MemoryService
 
@@ -47,7 +47,9 @@ async def edit(request: Request, data: FormData) -> Response:
     """Saves the form only over the version it was made from: if the memory changed since
     the page was opened, nothing is written and the page shows the current memory with the
     form still holding what was typed (saving that again then replaces it). A refused value
-    likewise comes back in the form with the reason."""
+    likewise comes back in the form with the reason. The form's fields are compared with
+    the memory as read here, and the write is made only over that read (unchanged_since,
+    checked in its transaction): a change landing between the two is caught as well."""
     memory_id, svc = _id(request), service(request)
     sent = {name: value for name in EDITED if (value := text(data, name)) is not None}
     if "content" in sent:
@@ -55,17 +57,7 @@ async def edit(request: Request, data: FormData) -> Response:
     before = await run(svc.get, memory_id)
     seen = text(data, "base") or text(data, "version")  # base: see memory._fix_forms
     if seen is not None and seen != memory.version(before):
-        entries = await run(svc.history, memory_id, 1)
-        by = (
-            [" by ", entries[0].client or "unknown", " at ", when(entries[0].at)] if entries else []
-        )
-        problem = [
-            "Not saved: this memory was changed",
-            *by,
-            " after you opened this page. It now reads as shown below; the form still holds "
-            "your version: save it again to replace the current one.",
-        ]
-        return await memory.show(request, memory_id, problem, sent, status=409)
+        return await _changed_meanwhile(request, memory_id, sent)
     shown = memory.form_values(before)  # what the form held: the fields not touched
     changed = {name: value for name, value in sent.items() if value != shown[name]}
     for name in ("occurred_at", "expires_at"):  # typed without an offset: the browser's time
@@ -83,11 +75,27 @@ async def edit(request: Request, data: FormData) -> Response:
             key=changed.get("key"),
             occurred_at=changed.get("occurred_at"),
             expires_at=changed.get("expires_at"),
+            unchanged_since=None if seen is None else before.changed_at,
         )
+    except Changed:
+        return await _changed_meanwhile(request, memory_id, sent)
     except MemoryMCPError as exc:
         return await memory.show(request, memory_id, f"Not saved: {exc}", sent, refusal(exc))
     done = "nochange" if after.updated_at == before.updated_at else "saved"
     return redirect(request, f"/m/{memory_id}", done)
+
+
+async def _changed_meanwhile(request: Request, memory_id: int, sent: dict[str, str]) -> Response:
+    """The memory's page as it now reads (409), the form holding what was typed."""
+    entries = await run(service(request).history, memory_id, 1)
+    by = [" by ", entries[0].client or "unknown", " at ", when(entries[0].at)] if entries else []
+    problem = [
+        "Not saved: this memory was changed",
+        *by,
+        " after you opened this page. It now reads as shown below; the form still holds "
+        "your version: save it again to replace the current one.",
+    ]
+    return await memory.show(request, memory_id, problem, sent, status=409)
 
 
 def refusal(exc: MemoryMCPError) -> int:
@@ -298,16 +306,28 @@ async def purge(request: Request, data: FormData) -> Response:
     if not ids:
         raise Refused(400, "Nothing to purge.")
     seen = text(data, "seen")
+    unchanged_since = None
     if seen is not None:  # (a client of its own may purge without the page's fingerprint)
         now = await run(svc.get_many, ids)
         if _seen(now) != seen:
-            if not now:
-                raise Refused(404, "None of those memories exists (any more).")
-            changed = (
-                "Nothing deleted: since this page was shown, a memory on it was changed or "
-                "deleted (from another tab, MCP or the CLI). Here they are as they now read: "
-                "delete again if they should still go."
-            )
-            return _confirming(request, now, changed)
-    await run(svc.purge, ids, UI_CLIENT)
+            return await _purge_refused(request, ids)
+        unchanged_since = {m.id: m.changed_at for m in now}  # checked again in the write
+    try:
+        await run(svc.purge, ids, UI_CLIENT, unchanged_since)
+    except Changed:
+        return await _purge_refused(request, ids)
     return redirect(request, list_path(request), "purged")
+
+
+async def _purge_refused(request: Request, ids: list[int]) -> Response:
+    """The confirmation page again, as the memories now read: one changed or deleted since
+    it was shown (another tab, MCP, the CLI), and nothing was deleted."""
+    now = await run(service(request).get_many, ids)
+    if not now:
+        raise Refused(404, "None of those memories exists (any more).")
+    changed = (
+        "Nothing deleted: since this page was shown, a memory on it was changed or "
+        "deleted (from another tab, MCP or the CLI). Here they are as they now read: "
+        "delete again if they should still go."
+    )
+    return _confirming(request, now, changed)

@@ -1,0 +1,110 @@
+"""The edit form and the purge confirmation compare what the page showed with the memory as
+the handler reads it, then write: a change landing between that read and the write (MCP,
+the CLI, another tab) was overwritten or deleted unseen. The write now goes only over the
+version read (unchanged_since, checked in the service and in the store's transaction).
+
+The race is made real: a second service on the same file or database writes right after
+the handler's read, on both backends (fast, over HTTP without a browser)."""
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from memory_mcp.adapters.ui.app import ui_app
+from memory_mcp.adapters.ui.security import UiGuard
+from memory_mcp.config import Settings
+from memory_mcp.models import Memory
+from memory_mcp.service import MemoryService
+from tests.conftest import FakeEmbedder
+from tests.service.conftest import backend, settings
+from tests.ui.conftest import ORIGIN
+
+__all__ = ["backend", "settings"]
+
+
+class ReadThenChanged(MemoryService):
+    """The UI's service: `meanwhile` (another writer) runs once, right after its next read
+    of a memory returns, before the handler writes."""
+
+    meanwhile: Callable[[], object] | None = None
+
+    def _after_read(self) -> None:
+        if self.meanwhile is not None:
+            step, self.meanwhile = self.meanwhile, None
+            step()
+
+    def get(self, memory_id: int) -> Memory:
+        found = super().get(memory_id)
+        self._after_read()
+        return found
+
+    def get_many(self, ids: Sequence[int], *args: Any, **kwargs: Any) -> list[Memory]:
+        found = super().get_many(ids, *args, **kwargs)
+        self._after_read()
+        return found
+
+
+@pytest.fixture
+def ui_service(settings: Settings) -> Iterator[ReadThenChanged]:
+    svc = ReadThenChanged.open(settings, embedder=FakeEmbedder())
+    yield svc
+    svc.close()
+
+
+@pytest.fixture
+def other(settings: Settings) -> Iterator[MemoryService]:
+    svc = MemoryService.open(settings, embedder=FakeEmbedder())
+    yield svc
+    svc.close()
+
+
+@pytest.fixture
+def web(ui_service: ReadThenChanged, guard: UiGuard) -> Iterator[TestClient]:
+    with TestClient(ui_app(ui_service, guard), base_url=ORIGIN) as client:
+        yield client
+
+
+def _hidden(page: str, name: str) -> str:
+    found = re.search(rf'name="{name}" value="([^"]+)"', page)
+    assert found is not None, name
+    return found.group(1)
+
+
+def test_an_edit_does_not_overwrite_a_change_landing_after_the_form_was_checked(
+    web: TestClient, ui_service: ReadThenChanged, other: MemoryService
+) -> None:
+    memory_id = other.remember("The deploy runs on Fridays.", tags=["ops"]).id
+    page = web.get(f"/m/{memory_id}").text
+    mine = {"csrf": _hidden(page, "csrf"), "version": _hidden(page, "version"),
+            "content": "The deploy runs on Mondays.", "kind": "note", "tags": "ops",
+            "scope": "global", "key": "", "occurred_at": "", "expires_at": ""}  # fmt: skip
+    ui_service.meanwhile = lambda: other.update(memory_id, tags=["ops", "urgent"], client="mcp")
+    refused = web.post(f"/m/{memory_id}/edit", data=mine, headers={"origin": ORIGIN})
+    assert refused.status_code == 409, refused.text
+    assert "Not saved: this memory was changed by mcp" in refused.text
+    assert ">The deploy runs on Mondays.</textarea>" in refused.text  # what was typed is kept
+    kept = other.get(memory_id)
+    assert (kept.content, kept.tags) == ("The deploy runs on Fridays.", ["ops", "urgent"])
+
+
+def test_a_purge_deletes_nothing_when_one_changes_after_the_page_was_checked(
+    web: TestClient, ui_service: ReadThenChanged, other: MemoryService
+) -> None:
+    a = other.remember("Alpha note to delete").id
+    b = other.remember("Bravo note to delete").id
+    page = web.get(f"/purge?id={a}&id={b}").text
+    form = {"csrf": _hidden(page, "csrf"), "seen": _hidden(page, "seen"), "confirm": "yes",
+            "id": [str(a), str(b)]}  # fmt: skip
+    ui_service.meanwhile = lambda: other.update(b, content="Bravo, worth keeping", client="mcp")
+    refused = web.post("/purge", data=form, headers={"origin": ORIGIN})
+    assert refused.status_code == 409, refused.text
+    assert "Nothing deleted: since this page was shown" in refused.text
+    assert "Bravo, worth keeping" in refused.text  # the page as they now read
+    assert [m.id for m in other.get_many([a, b])] == [a, b]
+    # confirmed again on the page that shows the change: both go
+    again = {**form, "seen": _hidden(refused.text, "seen")}
+    done = web.post("/purge", data=again, headers={"origin": ORIGIN}, follow_redirects=False)
+    assert done.status_code == 303 and other.get_many([a, b]) == []
