@@ -33,10 +33,12 @@ def session(
                "input": {"file_path": f"{folder}/src/item_{n}.py"}}  # fmt: skip
         result = {"type": "tool_result", "tool_use_id": f"t{n}", "content": "ok"}
         lines += [
-            {**base, "type": "user", "uuid": f"u{n}", "message": {"role": "user", "content": prompt}},
+            {**base, "type": "user", "uuid": f"u{n}",
+             "message": {"role": "user", "content": prompt}},
             {**base, "type": "assistant", "uuid": f"a{n}",
              "message": {"role": "assistant", "content": [use]}},
-            {**base, "type": "user", "uuid": f"r{n}", "message": {"role": "user", "content": [result]}},
+            {**base, "type": "user", "uuid": f"r{n}",
+             "message": {"role": "user", "content": [result]}},
         ]  # fmt: skip
         if reply is not None:
             text = [{"type": "text", "text": reply}]
@@ -85,7 +87,8 @@ def test_reads_that_concluded_nothing_leave_no_event(
     assert len(episodes) == 1 and "200 requests" in episodes[0].content
 
 
-WORDS = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike".split()
+WORDS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india",
+         "juliet", "kilo", "lima", "mike"]  # fmt: skip
 
 
 def distinct_prompts(n: int) -> tuple[list[str], list[str]]:

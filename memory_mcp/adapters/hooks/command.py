@@ -5,26 +5,26 @@ import json
 from pathlib import Path
 from typing import Any, TextIO
 
-from memory_mcp.adapters.hooks.protocol import MAX_INPUT_CHARS, HookInput, HookProblem, decode
+from memory_mcp.adapters.hook_input import MAX_INPUT_BYTES, read_input, salvage
+from memory_mcp.adapters.hooks.protocol import HookInput, HookProblem, decode
 from memory_mcp.config import Settings, is_database_url
 
 
 def read_hook(stream: TextIO) -> HookInput:
     """The hook's JSON from `stream` (stdin), read as the UTF-8 clients write whatever the
     locale's encoding (a Windows code page garbled a folder's name); empty input is an empty
-    object, and a byte order mark (what Windows tools write first) is not part of it."""
+    object, and a byte order mark (what Windows tools write first) is not part of it. Input
+    over 1 MB (a pasted log) is read through, not kept: its start answers (hook_input.py)."""
     buffer = getattr(stream, "buffer", None)
     if buffer is not None:
-        data = buffer.read(MAX_INPUT_CHARS + 1)
-        raw = data.decode("utf-8", errors="replace")
-        too_big = len(data) > MAX_INPUT_CHARS
+        raw = read_input(buffer).decode("utf-8", errors="replace")
     else:
-        raw = stream.read(MAX_INPUT_CHARS + 1)
-        too_big = len(raw) > MAX_INPUT_CHARS
-    raw = raw.removeprefix("\ufeff")
-    if too_big:
-        raise HookProblem("The hook input is larger than 1 MB.")
-    return decode(raw)
+        raw = stream.read(MAX_INPUT_BYTES + 1)
+        if len(raw) > MAX_INPUT_BYTES:
+            while stream.read(1 << 16):
+                pass
+            raw = json.dumps(salvage(raw[:MAX_INPUT_BYTES].removeprefix("\ufeff")))
+    return decode(raw.removeprefix("\ufeff"))
 
 
 # session-start and prompt run before the model answers, within the client's time limit for

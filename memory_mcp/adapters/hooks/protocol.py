@@ -26,7 +26,6 @@ COMMANDS = ("capture", "session-start", "prompt")
 DEFAULT_EVENT = {"session-start": "SessionStart", "prompt": "UserPromptSubmit"}
 # The events whose hookSpecificOutput.additionalContext the clients read.
 CONTEXT_EVENTS = {"SessionStart", "UserPromptSubmit", "BeforeAgent"}
-MAX_INPUT_CHARS = 1 << 20
 
 
 class HookProblem(ValueError):
