@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from memory_mcp.adapters.hook_input import MAX_INPUT_BYTES, read_input, salvage
-from memory_mcp.adapters.hooks.protocol import HookInput, HookProblem, decode
+from memory_mcp.adapters.hooks.protocol import NO_TRANSCRIPT, HookInput, HookProblem, decode
 from memory_mcp.config import Settings, is_database_url
 
 
@@ -38,11 +38,19 @@ def connect_timeout(command: str) -> int | None:
     return None if command == "capture" else BRIEF_CONNECT_TIMEOUT_S
 
 
-def has_work(command: str, settings: Settings) -> bool:
-    """False when there is nothing to do: no database yet to brief from, or capture is off."""
-    if command == "capture":
+def has_work(command: str, settings: Settings, hook: HookInput | None = None) -> bool:
+    """False when there is nothing to do: no database yet to brief from, capture is off, or
+    no database yet and a transcript with no request in it (none is made for nothing)."""
+    exists = is_database_url(settings.db) or Path(settings.db).expanduser().exists()
+    if command != "capture":
+        return exists
+    if not settings.capture or exists or hook is None:
         return settings.capture
-    return is_database_url(settings.db) or Path(settings.db).expanduser().exists()
+    if hook.transcript is None:  # said before a database is made for it
+        raise HookProblem(NO_TRANSCRIPT)
+    from memory_mcp.formats import claude_code_transcript  # capture loads it anyway
+
+    return bool(claude_code_transcript.read(hook.transcript).turns)
 
 
 def write_reply(stream: TextIO, reply: dict[str, Any] | None) -> None:
