@@ -40,15 +40,24 @@ class Activity:
     changed: list[str] = field(default_factory=list)
     searched: list[str] = field(default_factory=list)
     commands: list[tuple[str, bool | None]] = field(default_factory=list)
+    _seen: dict[str, set[str]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def files(self) -> list[str]:
         return list(dict.fromkeys([*self.changed, *self.read]))
 
     def add(self, other: "Activity") -> None:
-        for mine, theirs in ((self.read, other.read), (self.changed, other.changed),
-                             (self.searched, other.searched)):  # fmt: skip
-            mine.extend(x for x in theirs if x not in mine)
+        """Another request's activity added (a session's total: each path and search once;
+        sets beside the lists, as a 30,000-request session took seconds of list scans)."""
+        for name in ("read", "changed", "searched"):
+            mine: list[str] = getattr(self, name)
+            seen = self._seen.get(name)
+            if seen is None or len(seen) != len(mine):  # the list was set anew since
+                seen = self._seen[name] = set(mine)
+            for item in getattr(other, name):
+                if item not in seen:
+                    seen.add(item)
+                    mine.append(item)
         self.commands.extend(other.commands)
 
 
