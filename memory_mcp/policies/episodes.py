@@ -152,10 +152,12 @@ def folded(text: str, count: int) -> str:
 def episode(
     day: str, branch: str | None, prompts: Sequence[str], act: Activity, requests: int
 ) -> str:
-    """One line per session: when, branch, what was asked, files changed, commands run."""
+    """One line per session: when, branch, what was asked (the first four requests not alike
+    to one before them), files changed, commands run."""
     head = f"Session of {day}" + (f" on branch {branch}" if branch else "")
-    asked = "; ".join(f"'{_cut(_oneline(p), 80)}'" for p in prompts[:4])
-    more = f" and {requests - 4} more" if requests > 4 else ""
+    shown = alike.distinct(prompts, _oneline, 4)
+    asked = "; ".join(f"'{_cut(_oneline(p), 80)}'" for p in shown)
+    more = f" and {requests - len(shown)} more" if requests > len(shown) else ""
     text = f"{head}: {requests} request{'s' if requests != 1 else ''} ({asked}{more})."
     if act.changed:
         text += " Changed " + _list(act.changed) + "."

@@ -80,3 +80,12 @@ def test_a_sessions_total_holds_each_path_once_in_order() -> None:
     total.read = [*total.read, "extra.py"]  # set anew: still read once
     total.add(activity([("Read", {"file_path": f"{ROOT}/extra.py"}, True)], [ROOT], IgnoreRules()))
     assert total.read == ["f1.py", "f2.py", "f3.py", "extra.py"]
+
+
+def test_a_sessions_episode_names_requests_not_alike_to_one_before() -> None:
+    prompts = [f"Please check item {n}." for n in range(3000)] + ["Why is the export slow?"]
+    text = episode("2026-10-05", None, prompts, Activity(), len(prompts))
+    assert text == (
+        "Session of 2026-10-05: 3001 requests ('Please check item 0.'; 'Why is the export"
+        " slow?' and 2999 more)."
+    )
