@@ -9,6 +9,7 @@ from pathlib import Path
 
 from memory_mcp.adapters.hook_input import MAX_CUT_FIELD_CHARS, MAX_INPUT_BYTES, salvage
 from tests.adapters.test_hooks import documented, folder, hook  # noqa: F401 - the fixture
+from tests.adapters.test_http import TOKEN, make_repo, servers, start  # noqa: F401 - the fixture
 
 LOG = "WARN bearer token rejected: é\n" * 130_000  # ~3.8 MB
 
@@ -61,3 +62,22 @@ def test_salvage_keeps_whole_fields_and_the_start_of_the_one_cut() -> None:
     huge = salvage('{"prompt": "' + "q" * (3 * MAX_CUT_FIELD_CHARS))
     assert huge == {"prompt": "q" * MAX_CUT_FIELD_CHARS}
     assert salvage("not json") is None and salvage(" [1, 2") is None
+
+
+def test_serve_http_answers_an_owners_prompt_over_1_mb_from_its_start(
+    tmp_path: Path,
+    servers: list[subprocess.Popen[str]],  # noqa: F811
+) -> None:
+    import httpx2
+
+    repo = make_repo(tmp_path, "widgets", "https://github.com/acme/widgets")
+    proc, port = start(tmp_path, token=TOKEN)
+    servers.append(proc)
+    base, auth = f"http://127.0.0.1:{port}/hooks", {"Authorization": f"Bearer {TOKEN}"}
+    common = documented("Stop", repo)
+    assert httpx2.post(f"{base}/capture", headers=auth, json=common).status_code == 200
+    prompt = "Where are the bearer tokens checked? Here is the log:\n" + LOG
+    body = json.dumps({**common, "hook_event_name": "UserPromptSubmit", "prompt": prompt})
+    reply = httpx2.post(f"{base}/prompt", headers=auth, content=body.encode(), timeout=60)
+    assert reply.status_code == 200, reply.text
+    assert "src/widgets/api/auth.py" in reply.json()["hookSpecificOutput"]["additionalContext"]
