@@ -170,7 +170,7 @@ def _cluster(group: Sequence[Memory], documents: Counter[str], pool_size: int) -
     dates = [m.occurred_at or m.created_at for m in group]
     return SummaryCluster(
         label=_label(group, documents, pool_size),
-        statement=snippet(" ".join(lead.content.split()), STATEMENT_TOKENS),
+        statement=snippet(inert(" ".join(lead.content.split())), STATEMENT_TOKENS),
         representative_id=lead.id,
         ids=sorted(m.id for m in group),
         count=len(group),
@@ -210,6 +210,18 @@ def _render_cluster(number: int, c: SummaryCluster) -> str:
         f"{number}. {c.label} ({_memories(c.count)}, {span}): {c.statement} "
         f"[#{c.representative_id}{support}{more}]"
     )
+
+
+# A number sign before a digit or "?": how a summary cites a memory ("#12", "#?" when masked).
+CITED = re.compile(r"#(?=[\d?])")
+
+
+def inert(quoted: str) -> str:
+    """Memory text as a summary quotes it, unable to pass for one of its citations: "#12" and
+    "#?" read "№12" and "№?". A memory saying "[#1; also #2]" (or a saved summary quoted in
+    a summary of summaries, its citations with it) would read as the summary citing #1 and
+    #2, and stay unrenumbered when an import renumbers the summary's real citations."""
+    return CITED.sub("№", quoted)
 
 
 # How a theme cites its memories: "[#12; also #15, #19 and 3 more]" at its end.
