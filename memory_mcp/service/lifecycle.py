@@ -100,10 +100,13 @@ class Lifecycle(Part):
         key: str | None = None,
         occurred_at: str | datetime | None = None,
         expires_at: str | datetime | None = None,
+        fold: bool = True,
     ) -> EditResult:
         """Sizes are checked on what was sent, then every text sent is redacted, as remember
         does, before anything is compared, embedded or written to history. An empty key,
-        occurred_at or expires_at clears it; None leaves it as it is."""
+        occurred_at or expires_at clears it; None leaves it as it is. The other current
+        copies of the text it then says in its scope fold into it (`fold`: a batch of
+        edits, a Markdown import, folds them at its end)."""
         inputs.check_text(content=content, kind=kind, tags=tags, scope=scope, context=context)
         inputs.check_scope(scope)
         self.check_sizes(content, context, metadata)
@@ -131,7 +134,7 @@ class Lifecycle(Part):
             merged = merged.model_copy(update={"scope": current.scope})
         else:
             grants.check_write(self.ctx, merged.scope)  # a move needs write on both
-        memory = self._apply(memory_id, current, merged, client, slots)
+        memory = self._apply(memory_id, current, merged, client, slots, fold)
         shown = masking.memories(self.ctx, [memory])[0]
         return EditResult(**shown.model_dump(), redacted=list(cleaned.redacted))
 
@@ -142,6 +145,7 @@ class Lifecycle(Part):
         merged: NewMemory,
         client: str | None,
         slots: dict[str, Any] | None = None,
+        fold: bool = True,
     ) -> Memory:
         """Write only the fields that differ; new content gets a new vector (or none yet)."""
         fields = {
@@ -162,6 +166,7 @@ class Lifecycle(Part):
             vector=None if vectors is None else vectors[0],
             drop_vector=text_changed and vectors is None,
             client=client,
+            fold=fold,
         )
         return self.store.get(memory_id)
 

@@ -46,7 +46,7 @@ def update_row(
     history.record(c, memory_id, action, client, before, after)
     if left:
         decisions.leave_replacer(c, row, along, client)  # superseded in the slot it left
-    if action == "move":  # not an edit: a batch of them (Markdown) may fold one edited later
+    if action == "move":  # an edit folds in update (contract.py), unless a batch defers it
         fold_repeats(c, memory_id, client)
 
 
