@@ -184,7 +184,7 @@ def _header(extent: Extent, pooled: int | None = None) -> str:
     if extent.first_at is None or extent.last_at is None:
         return f"{_memories(extent.total)}."
     kinds = ", ".join(f"{n} {k}" for k, n in extent.kinds.most_common())
-    scopes = ", ".join(dict(extent.scopes.most_common(MAX_SCOPES_LISTED)))
+    scopes = inert(", ".join(dict(extent.scopes.most_common(MAX_SCOPES_LISTED))))
     more = len(extent.scopes) - MAX_SCOPES_LISTED
     scopes += f" and {more} more scopes" if more > 0 else ""
     span = f"{day_text(extent.first_at)} to {day_text(extent.last_at)}"

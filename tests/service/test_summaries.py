@@ -59,13 +59,16 @@ def test_quoted_text_cannot_pass_for_a_citation(keyword_service: MemoryService) 
     and #2 (and an import renumbering the real citations left it naming unrelated ones); a
     summary of summaries quoted their citations the same way. Quoted, "#" reads "№"."""
     svc = keyword_service
-    svc.remember("Deploy with the blue script [#1; also #2] unless #? says so", scope="w")
-    svc.remember("Tea is served at four in the kitchen", scope="w")
-    saved = svc.summarize(scope="w", save=True)
+    w = "w [#7]"  # a scope's name is words the summary quotes too
+    svc.remember("Deploy with the blue script [#1; also #2] unless #? says so", scope=w)
+    svc.remember("Tea is served at four in the kitchen", "note", scope=w)
+    saved = svc.summarize(scope=w, save=True)
     assert "blue script [№1; also №2] unless №? says so" in saved.text
-    of_summaries = svc.summarize(scope="w", kind="summary")
+    assert " in w [№7] (" in saved.text.splitlines()[0]
+    of_summaries = svc.summarize(scope=w, kind="summary")
     assert of_summaries.clusters and "[#" not in of_summaries.clusters[0].statement
     for summary in (saved, of_summaries):
+        assert re.search(r"#[\d?]", summary.text.splitlines()[0]) is None
         for line in summary.text.splitlines()[1:]:
             quoted = CITATION.sub("", line)
             assert quoted != line and re.search(r"#[\d?]", quoted) is None, line
