@@ -231,13 +231,15 @@ THEME_HEAD = r"^{number}\. [^\n]*? \(\d+ memor(?:y|ies), [^\n]*?\): "
 OMITTED = re.compile(r"^\(\d+ smaller themes not shown\.\)$", re.MULTILINE)
 
 
-def recite(text: str, new_id: Callable[[int], int]) -> str:
+def recite(text: str, new_id: Callable[[int], int], inert_quotes: bool = False) -> str:
     """A rendered summary citing each memory by `new_id` of its id (0: a memory no longer
     there, cited as "#?"). Only the citation closing a theme is read: a theme runs from its
     numbered head (1., 2., ... in turn) to the next one's, or to the line counting the
     themes not shown, or to the end; what comes before its citation is memory text, which
     may span lines (an edited or hand-written summary) and end one in what looks like a
-    citation (`[#5]`) that is not one."""
+    citation (`[#5]`) that is not one. `inert_quotes` (an import, where the ids change):
+    that text as a summary now quotes it (inert), so what looked like a citation does not
+    name, once renumbered, a memory it never meant."""
 
     def one(number: re.Match[str]) -> str:
         found = new_id(int(number.group(1)))
@@ -250,7 +252,8 @@ def recite(text: str, new_id: Callable[[int], int]) -> str:
         cited = CITATION.search(body)
         if cited is None:
             continue
-        pieces += [text[done:start], body[: cited.start()]]
+        quoted = body[: cited.start()]
+        pieces += [text[done:start], inert(quoted) if inert_quotes else quoted]
         pieces += [re.sub(r"#(\d+)", one, cited.group(0)), theme[len(body) :]]
         done = end
     return "".join([*pieces, text[done:]])
