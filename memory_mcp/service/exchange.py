@@ -141,9 +141,10 @@ class Exchange(Part):
                 if progress is not None:
                     progress(done, len(entries))
         # Edits fold copies of their text once all are applied: folding as each was made
-        # could delete a memory a later entry edits.
-        if report.updated:
-            report.merged = self.store.fold_copies(report.updated, MARKDOWN_CLIENT)
+        # could delete a memory a later entry edits. A page a transaction: writers wait little.
+        for start in range(0, len(report.updated), MARKDOWN_PAGE):
+            edited = report.updated[start : start + MARKDOWN_PAGE]
+            report.merged += self.store.fold_copies(edited, MARKDOWN_CLIENT)
         every = MemoryFilter(
             scopes=sorted({d.scope for d in documents}), include_forgotten=True,
             include_superseded=True, include_expired=True,
