@@ -147,7 +147,8 @@ class Lifecycle(Part):
         slots: dict[str, Any] | None = None,
         fold: bool = True,
     ) -> Memory:
-        """Write only the fields that differ; new content gets a new vector (or none yet)."""
+        """Write only the fields that differ; new content gets a new vector (or none yet). The
+        memory holding it after: another when it folded into a correction saying the same."""
         fields = {
             key: value
             for key, value in (merged.model_dump() | (slots or {})).items()
@@ -160,7 +161,7 @@ class Lifecycle(Part):
             return current
         text_changed = "content" in fields
         vectors = self.semantic.embed_documents([merged.content]) if text_changed else None
-        self.store.update(
+        memory_id = self.store.update(
             memory_id,
             fields,
             vector=None if vectors is None else vectors[0],

@@ -36,6 +36,22 @@ def test_an_edit_to_another_memorys_text_folds_that_copy_into_it(
         service.get(x.id)
 
 
+def test_an_edit_to_a_corrections_text_folds_into_the_correction(
+    service: MemoryService,
+) -> None:
+    """A correction (a memory that replaced another) is never folded away: the edited
+    memory folds into it instead, as a remember of the text counts on it."""
+    wrong = service.remember("The deploy runs on Thursdays")
+    right = service.remember(DEPLOY, replaces=wrong.id)
+    y = service.remember("Lunch is at noon in the kitchen", tags=["food"])
+    edited = service.update(y.id, content=DEPLOY)
+    assert (edited.id, edited.repeat_count, edited.tags) == (right.id, 2, ["food"])
+    assert service.get(wrong.id).superseded_by == right.id  # the correction stands
+    assert [h.id for h in service.recall("deploy Fridays").hits] == [right.id]
+    with pytest.raises(NotFound, match=f"#{y.id} was merged into #{right.id}"):
+        service.get(y.id)
+
+
 def test_an_edit_folds_nothing_of_another_scope_or_key(service: MemoryService) -> None:
     elsewhere = service.remember(DEPLOY, scope="other")
     keyed = service.remember(DEPLOY, key="deploy.day")

@@ -80,7 +80,34 @@ def fold_repeats(c: Connection, memory_id: int, client: str | None) -> list[int]
     row = c.execute("select * from memories where id = %s", (memory_id,)).fetchone()
     if row is None:  # folded already into another one made current beside it
         return []
-    same_text = {
+    same_text = _same_text(c, row)
+    folded = folding.folded_into(
+        memory_id, [Copy.of_row(r, r["replaced"]) for r in same_text.values()]
+    )
+    for other in folded:
+        fold(c, same_text[other], require_row(c, memory_id), client)
+    return folded
+
+
+def fold_edited(c: Connection, memory_id: int, client: str | None) -> tuple[int, list[int]]:
+    """sqlite/rowchanges.fold_edited: the copies fold into the edited memory, or it into a
+    correction saying the same; (the id holding it now, the ids folded away)."""
+    folded = fold_repeats(c, memory_id, client)
+    row = c.execute("select * from memories where id = %s", (memory_id,)).fetchone()
+    if row is None:  # folded already into another edited beside it (a Markdown import)
+        return memory_id, folded
+    same_text = _same_text(c, row)
+    copies = [Copy.of_row(r, r["replaced"]) for r in same_text.values()]
+    into = folding.edited_into(memory_id, copies)
+    if into is None:
+        return memory_id, folded
+    fold(c, same_text[memory_id], same_text[into], client)
+    return into, [*folded, memory_id]
+
+
+def _same_text(c: Connection, row: Any) -> dict[int, Any]:
+    """Every memory of `row`'s scope with its text (itself too), by id, with `replaced`."""
+    return {
         r["id"]: r
         for r in c.execute(
             """select m.*, exists (select 1 from memories r where r.superseded_by = m.id)
@@ -89,12 +116,6 @@ def fold_repeats(c: Connection, memory_id: int, client: str | None) -> list[int]
             (row["scope"], row["content_hash"]),
         ).fetchall()
     }
-    folded = folding.folded_into(
-        memory_id, [Copy.of_row(r, r["replaced"]) for r in same_text.values()]
-    )
-    for other in folded:
-        fold(c, same_text[other], require_row(c, memory_id), client)
-    return folded
 
 
 def keep(c: Connection, memory_id: int, kept: folding.Kept, now: str) -> None:

@@ -19,7 +19,7 @@ from memory_mcp.storage.postgres.db import Connection
 from memory_mcp.storage.postgres.rowchanges import (
     EDITABLE,
     fold,
-    fold_repeats,
+    fold_edited,
     keep,
     set_fields,
     update_row,
@@ -149,9 +149,9 @@ class PgWrites(PgBase):
         drop_vector: bool = False,
         client: str | None = None,
         fold: bool = True,
-    ) -> None:
+    ) -> int:
         """Update editable fields; replace or drop the vector in step; record the edit; fold
-        the other copies of its text into it (contract.py)."""
+        it with the other copies of its text (contract.py): the id holding it now."""
         unknown = set(fields) - EDITABLE
         if unknown:
             raise ValueError(f"cannot update {sorted(unknown)}")
@@ -159,17 +159,17 @@ class PgWrites(PgBase):
             if vector is not None and self._foreign_index(c):
                 vector, drop_vector = None, True  # the old text's vector must go either way
             update_row(c, require_row(c, memory_id), fields, client)
-            if fold:  # after update_row, in its transaction: a remember of the text counts once
-                fold_repeats(c, memory_id, client)
             if (vector is not None or drop_vector) and vectors.has_table(c):
                 vectors.delete(c, memory_id)
                 if vector is not None:
                     vectors.insert(c, memory_id, vector)
+            # Last, in its transaction: a remember of the text counts on one memory.
+            return fold_edited(c, memory_id, client)[0] if fold else memory_id
 
     def fold_copies(self, ids: Sequence[int], client: str | None = None) -> list[int]:
         with self._write() as c:
             return [
-                i for memory_id in dict.fromkeys(ids) for i in fold_repeats(c, memory_id, client)
+                i for memory_id in dict.fromkeys(ids) for i in fold_edited(c, memory_id, client)[1]
             ]
 
     def move(self, ids: Sequence[int], scope: str, client: str | None = None) -> list[int]:

@@ -17,7 +17,7 @@ from memory_mcp.storage.sqlite import decisions, history, vectors
 from memory_mcp.storage.sqlite.base import SqliteBase, require_row, to_memory
 from memory_mcp.storage.sqlite.db import Connection
 from memory_mcp.storage.sqlite.repeats import count_repeat
-from memory_mcp.storage.sqlite.rowchanges import EDITABLE, fold, fold_repeats, update_row
+from memory_mcp.storage.sqlite.rowchanges import EDITABLE, fold, fold_edited, update_row
 from memory_mcp.storage.sqlite.runs import Run
 from memory_mcp.timestamps import later_than, utc_now
 
@@ -142,25 +142,25 @@ class SqliteWrites(SqliteBase):
         drop_vector: bool = False,
         client: str | None = None,
         fold: bool = True,
-    ) -> None:
+    ) -> int:
         """Update editable fields; replace or drop the vector in step; record the edit; fold
-        the other copies of its text into it (contract.py)."""
+        it with the other copies of its text (contract.py): the id holding it now."""
         unknown = set(fields) - EDITABLE
         if unknown:
             raise ValueError(f"cannot update {sorted(unknown)}")
         with self._write() as c:
             update_row(c, require_row(c, memory_id), fields, client)
-            if fold:  # after update_row, in its transaction: a remember of the text counts once
-                fold_repeats(c, memory_id, client)
             if vectors.has_table(c) and (vector is not None or drop_vector):
                 vectors.delete(c, memory_id)
                 if vector is not None:  # not into another model's index (then: pending)
                     vectors.insert(c, memory_id, vector, self._made_with)
+            # Last, in its transaction: a remember of the text counts on one memory.
+            return fold_edited(c, memory_id, client)[0] if fold else memory_id
 
     def fold_copies(self, ids: Sequence[int], client: str | None = None) -> list[int]:
         with self._write() as c:
             return [
-                i for memory_id in dict.fromkeys(ids) for i in fold_repeats(c, memory_id, client)
+                i for memory_id in dict.fromkeys(ids) for i in fold_edited(c, memory_id, client)[1]
             ]
 
     def move(self, ids: Sequence[int], scope: str, client: str | None = None) -> list[int]:
