@@ -170,7 +170,14 @@ def edit(
             err.print("No change.")
         else:
             masked = ", ".join(updated.redacted)
-            err.print(f"Saved #{updated.id}." + (f" Secrets masked: {masked}." if masked else ""))
+            saved = (
+                f"Saved #{updated.id}."
+                if updated.id == memory_id
+                else (
+                    f"Saved: #{memory_id} now says what #{updated.id} says, and was merged into it."
+                )
+            )
+            err.print(saved + (f" Secrets masked: {masked}." if masked else ""))
 
 
 @app.command(rich_help_panel="Inspect and fix")
