@@ -51,6 +51,10 @@ class MarkdownImportReport(BaseModel):
         description="In the files' scopes but in no file: reported, never deleted.",
     )
     unknown: list[int] = Field(default_factory=list, description="Ids this database lacks.")
+    merged: list[int] = Field(
+        default_factory=list,
+        description="Memories an edit gave the text of another: folded into it (history).",
+    )
     skipped: list[str] = Field(
         default_factory=list,
         description="Files not read: links out of the folder, things that are not files.",

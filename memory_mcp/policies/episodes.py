@@ -4,7 +4,9 @@ The service hands over each request's tool calls as (tool name, input, succeeded
 Claude Code's tool vocabulary: Read / Edit / MultiEdit / Write / NotebookEdit name a file
 (`file_path`, `notebook_path`), Grep a `pattern` (and `path`), Glob a `pattern`, Bash a
 `command`. Paths are shown relative to the project root; paths an ignore rule matches are left
-out, and a request that touched no file leaves no memory.
+out. A request leaves a memory only when it changed a file, or read some and the assistant
+concluded something; and one session keeps at most MAX_EXPLORED of them (kept()): alike
+requests folded into one with their count, the most informative kept when there are more.
 """
 
 import re
@@ -12,11 +14,18 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from memory_mcp.policies import alike
+from memory_mcp.policies.text import STOPWORDS, tokens
+
 MAX_PROMPT_CHARS = 160
 MAX_CONCLUSION_CHARS = 400
 MAX_FILES = 8
 MAX_COMMANDS = 5
 MAX_COMMAND_CHARS = 80
+# A session of thousands of requests ("check item N", each reading a file) stored thousands of
+# alike events, and the briefings showed them five times over: what one session keeps.
+MAX_EXPLORED = 40
+MIN_CONCLUSION_WORDS = 3  # "ok", "Done." conclude nothing worth a memory of what was read
 
 READS = {"Read": "file_path", "NotebookRead": "notebook_path"}
 WRITES = {"Edit": "file_path", "MultiEdit": "file_path", "Write": "file_path",
@@ -31,15 +40,24 @@ class Activity:
     changed: list[str] = field(default_factory=list)
     searched: list[str] = field(default_factory=list)
     commands: list[tuple[str, bool | None]] = field(default_factory=list)
+    _seen: dict[str, set[str]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def files(self) -> list[str]:
         return list(dict.fromkeys([*self.changed, *self.read]))
 
     def add(self, other: "Activity") -> None:
-        for mine, theirs in ((self.read, other.read), (self.changed, other.changed),
-                             (self.searched, other.searched)):  # fmt: skip
-            mine.extend(x for x in theirs if x not in mine)
+        """Another request's activity added (a session's total: each path and search once;
+        sets beside the lists, as a 30,000-request session took seconds of list scans)."""
+        for name in ("read", "changed", "searched"):
+            mine: list[str] = getattr(self, name)
+            seen = self._seen.get(name)
+            if seen is None or len(seen) != len(mine):  # the list was set anew since
+                seen = self._seen[name] = set(mine)
+            for item in getattr(other, name):
+                if item not in seen:
+                    seen.add(item)
+                    mine.append(item)
         self.commands.extend(other.commands)
 
 
@@ -76,8 +94,8 @@ def relative(path: str, roots: Sequence[str]) -> str:
 
 def explored(prompt: str, act: Activity, conclusion: str) -> str | None:
     """'To answer "…" the assistant read a, b; changed c; searched "x"; ran `y`. Conclusion: …'
-    or None when the request touched no file."""
-    if not act.files:
+    or None when the request touched no file, or only read and concluded nothing."""
+    if not act.files or not (act.changed or _words(conclusion) >= MIN_CONCLUSION_WORDS):
         return None
     parts = []
     if act.read:
@@ -94,13 +112,52 @@ def explored(prompt: str, act: Activity, conclusion: str) -> str | None:
     return text if text.endswith(".") else text + "."
 
 
+def worth(act: Activity, conclusion: str) -> tuple[bool, int]:
+    """How informative a request's exploration is: a change first, then what it concluded."""
+    return bool(act.changed), min(_words(conclusion), 60)
+
+
+def kept(
+    texts: Sequence[str],
+    stored: Sequence[bool],
+    worths: Sequence[tuple[bool, int]],
+    limit: int = MAX_EXPLORED,
+) -> dict[int, int]:
+    """Which of a session's exploration events (in order; `stored` by an earlier capture) to
+    store now, each with how many alike requests it stands for: the first of each alike group
+    (a group already stored gets nothing more), at most `limit` groups in all, the most
+    informative (`worths`, then the earliest) when there are more."""
+    first: dict[frozenset[str], int] = {}
+    counts: dict[int, int] = {}
+    done: set[int] = set()
+    for n, text in enumerate(texts):
+        leader = first.setdefault(alike.pattern(text), n)
+        counts[leader] = counts.get(leader, 0) + 1
+        if stored[n]:
+            done.add(leader)
+    room = max(limit - len(done), 0)
+    fresh = [n for n in counts if n not in done]
+    best = sorted(fresh, key=lambda n: (worths[n], counts[n]), reverse=True)[:room]
+    return {n: counts[n] for n in sorted(best)}
+
+
+def folded(text: str, count: int) -> str:
+    """An exploration event standing for `count` alike requests says so."""
+    if count <= 1:
+        return text
+    more = count - 1
+    return f"{text} ({more} more request{'s' if more > 1 else ''} like it in this session.)"
+
+
 def episode(
     day: str, branch: str | None, prompts: Sequence[str], act: Activity, requests: int
 ) -> str:
-    """One line per session: when, branch, what was asked, files changed, commands run."""
+    """One line per session: when, branch, what was asked (the first four requests not alike
+    to one before them), files changed, commands run."""
     head = f"Session of {day}" + (f" on branch {branch}" if branch else "")
-    asked = "; ".join(f"'{_cut(_oneline(p), 80)}'" for p in prompts[:4])
-    more = f" and {requests - 4} more" if requests > 4 else ""
+    shown = alike.distinct(prompts, _oneline, 4)
+    asked = "; ".join(f"'{_cut(_oneline(p), 80)}'" for p in shown)
+    more = f" and {requests - len(shown)} more" if requests > len(shown) else ""
     text = f"{head}: {requests} request{'s' if requests != 1 else ''} ({asked}{more})."
     if act.changed:
         text += " Changed " + _list(act.changed) + "."
@@ -129,6 +186,10 @@ def _commands(commands: list[tuple[str, bool | None]]) -> str:
 def _list(paths: list[str]) -> str:
     more = len(paths) - MAX_FILES
     return ", ".join(paths[:MAX_FILES]) + (f" and {more} more" if more > 0 else "")
+
+
+def _words(text: str) -> int:
+    return len({t for t in tokens(text) if t not in STOPWORDS and len(t) > 1})
 
 
 def _oneline(text: str) -> str:

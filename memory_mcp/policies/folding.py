@@ -80,6 +80,28 @@ def folded_into(kept_id: int, same_text: Iterable[Copy]) -> list[int]:
     )
 
 
+def edited_into(edited_id: int, same_text: Iterable[Copy]) -> int | None:
+    """Where a memory just edited to say what others in its scope say folds, once the copies
+    folded_into picks folded into it: into the oldest one left visible with its key and event
+    day (one that replaced another, which is never folded away), as a remember of the text
+    counts on that one; None when there is none, or the edited one may not fold (hidden, or
+    itself a correction)."""
+    copies = sorted(same_text, key=lambda copy: copy.id)
+    edited = next((copy for copy in copies if copy.id == edited_id), None)
+    if edited is None:
+        return None
+    return next(
+        (
+            copy.id
+            for copy in copies
+            if copy.id != edited_id
+            and (copy.key, copy.day) == (edited.key, edited.day)
+            and can_fold(edited, copy)
+        ),
+        None,
+    )
+
+
 def keep(
     tags: Sequence[str],
     expires_at: str | None,

@@ -1,6 +1,7 @@
 """Secrets on a command line or in a credentials file: `curl -u`, password flags and
-options, smbclient's `-U user%pass`, chpasswd's and htpasswd's input, Python's auth tuples,
-session cookies, base64 registry logins, .netrc and .pgpass. No I/O; secrets.py lists them."""
+options, smbclient's `-U user%pass`, Windows' `net use`, mount.cifs's `user=u%pass`,
+chpasswd's and htpasswd's input, Python's auth tuples, session cookies, base64 registry
+logins, .netrc and .pgpass. No I/O; secrets.py lists them."""
 
 import base64
 import re
@@ -173,6 +174,41 @@ def _smb_password(match: re.Match[str]) -> tuple[Span, bool]:
     return match.span(group), command and is_value(match.group(group))
 
 
+# Windows' `net use [X:] \\srv\share PASSWORD /user:DOM\ann` (the password before or after
+# the options): the one argument that is neither the device, the share nor an option (`*`
+# asks for it), standing where an argument ends (before an option, the line's end or a
+# `&`, `|`, `;`): on a line that names a user (/user: or /u:), as a command would, or
+# holding a digit or a symbol (`net use \\srv\share daily` is prose).
+_NET_USE = re.compile(
+    r"(?<![\w-])(?i:net)[ \t]+(?i:use)(?:[ \t]+(?:[A-Za-z]:|\*))?[ \t]+\\\\[^\s\\]+\\\S*"
+    r"(?:[ \t]+/\S+)*[ \t]+(?:\"(?P<dq>[^\"\n]+)\"|(?P<bare>[^\s/*\"'][^\s\"']*))"
+    r"(?=[ \t]*(?:[\r\n/&|;`)]|$))"
+)
+_NET_USER = re.compile(r"[ \t]/(?i:u(?:ser)?):[^\s/]")
+
+
+def _net_use_password(match: re.Match[str]) -> tuple[Span, bool]:
+    group = "dq" if match.group("dq") is not None else "bare"
+    value, text = match.group(group), match.string
+    line_end = text.find("\n", match.end())
+    named = _NET_USER.search(text, match.start(), len(text) if line_end < 0 else line_end)
+    word = group == "dq" or value.lower() not in STOPWORDS  # `/user:ann then` is prose
+    shaped = group == "dq" or not value.isalpha()
+    return match.span(group), (named is not None or shaped) and word and is_value(value)
+
+
+# mount.cifs's `-o user=DOM\ann%PASSWORD` (username= too), in a mount command or an fstab
+# line of type cifs or smb3: after the "%", to the next option's "," (one in a password is
+# written ",,", mount.cifs's escape) or a space. A URL's `?user=a%20b` names no mount.
+_CIFS_USER = re.compile(r"(?<![^\s,\"'])user(?:name)?=[^\s,%\"']+%(?P<secret>(?:,,|[^\s,\"'])+)")
+_CIFS_WORD = re.compile(r"(?<![\w-])(?:mount(?:\.cifs|\.smb3)?|cifs|smb3)(?![\w-])")
+
+
+def _cifs_password(match: re.Match[str]) -> tuple[Span, bool]:
+    command = _after(_CIFS_WORD, ("mount", "cifs", "smb3"), match.string, match.start())
+    return match.span("secret"), command and is_value(match.group("secret"))
+
+
 # A .pgpass line, host:port:database:user:password, on any port or all ("*").
 _PGPASS = re.compile(
     r"(?<![^\s\"'`])(?P<host>[\w.-]++|\*):(?P<port>\d{1,5}|\*):(?P<db>[^\s:]+):[^\s:]+:"
@@ -239,6 +275,8 @@ COMMAND_LINES = (
     Rule("password", _CURL_USER, _curl_password, needles=("-u",)),
     Rule("password", _PASSWORD_FLAG, _flag_password, needles=("-p",)),
     Rule("password", _SMB_USER, _smb_password, needles=("-u",)),
+    Rule("password", _NET_USE, _net_use_password, needles=("net",)),
+    Rule("password", _CIFS_USER, _cifs_password, needles=("er=",)),  # user=, username=
     Rule("password", _CHPASSWD_PIPE, needles=("chpasswd",)),
     Rule("password", _CHPASSWD_HERE, needles=("chpasswd",)),
     Rule("password", _HTPASSWD, _htpasswd, needles=("htpasswd",)),

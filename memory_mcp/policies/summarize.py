@@ -170,7 +170,7 @@ def _cluster(group: Sequence[Memory], documents: Counter[str], pool_size: int) -
     dates = [m.occurred_at or m.created_at for m in group]
     return SummaryCluster(
         label=_label(group, documents, pool_size),
-        statement=snippet(" ".join(lead.content.split()), STATEMENT_TOKENS),
+        statement=snippet(inert(" ".join(lead.content.split())), STATEMENT_TOKENS),
         representative_id=lead.id,
         ids=sorted(m.id for m in group),
         count=len(group),
@@ -184,7 +184,7 @@ def _header(extent: Extent, pooled: int | None = None) -> str:
     if extent.first_at is None or extent.last_at is None:
         return f"{_memories(extent.total)}."
     kinds = ", ".join(f"{n} {k}" for k, n in extent.kinds.most_common())
-    scopes = ", ".join(dict(extent.scopes.most_common(MAX_SCOPES_LISTED)))
+    scopes = inert(", ".join(dict(extent.scopes.most_common(MAX_SCOPES_LISTED))))
     more = len(extent.scopes) - MAX_SCOPES_LISTED
     scopes += f" and {more} more scopes" if more > 0 else ""
     span = f"{day_text(extent.first_at)} to {day_text(extent.last_at)}"
@@ -212,6 +212,18 @@ def _render_cluster(number: int, c: SummaryCluster) -> str:
     )
 
 
+# A number sign before a digit or "?": how a summary cites a memory ("#12", "#?" when masked).
+CITED = re.compile(r"#(?=[\d?])")
+
+
+def inert(quoted: str) -> str:
+    """Memory text as a summary quotes it, unable to pass for one of its citations: "#12" and
+    "#?" read "№12" and "№?". A memory saying "[#1; also #2]" (or a saved summary quoted in
+    a summary of summaries, its citations with it) would read as the summary citing #1 and
+    #2, and stay unrenumbered when an import renumbers the summary's real citations."""
+    return CITED.sub("№", quoted)
+
+
 # How a theme cites its memories: "[#12; also #15, #19 and 3 more]" at its end.
 CITATION = re.compile(r"\[#\d+(?:; also #\d+(?:, #\d+)*)?(?: and \d+ more)?\]\Z")
 # A theme's head, as _render_cluster writes it: "3. label (2 memories, 2026-01-05): ".
@@ -219,13 +231,15 @@ THEME_HEAD = r"^{number}\. [^\n]*? \(\d+ memor(?:y|ies), [^\n]*?\): "
 OMITTED = re.compile(r"^\(\d+ smaller themes not shown\.\)$", re.MULTILINE)
 
 
-def recite(text: str, new_id: Callable[[int], int]) -> str:
+def recite(text: str, new_id: Callable[[int], int], inert_quotes: bool = False) -> str:
     """A rendered summary citing each memory by `new_id` of its id (0: a memory no longer
     there, cited as "#?"). Only the citation closing a theme is read: a theme runs from its
     numbered head (1., 2., ... in turn) to the next one's, or to the line counting the
     themes not shown, or to the end; what comes before its citation is memory text, which
     may span lines (an edited or hand-written summary) and end one in what looks like a
-    citation (`[#5]`) that is not one."""
+    citation (`[#5]`) that is not one. `inert_quotes` (an import, where the ids change):
+    that text as a summary now quotes it (inert), so what looked like a citation does not
+    name, once renumbered, a memory it never meant."""
 
     def one(number: re.Match[str]) -> str:
         found = new_id(int(number.group(1)))
@@ -238,7 +252,8 @@ def recite(text: str, new_id: Callable[[int], int]) -> str:
         cited = CITATION.search(body)
         if cited is None:
             continue
-        pieces += [text[done:start], body[: cited.start()]]
+        quoted = body[: cited.start()]
+        pieces += [text[done:start], inert(quoted) if inert_quotes else quoted]
         pieces += [re.sub(r"#(\d+)", one, cited.group(0)), theme[len(body) :]]
         done = end
     return "".join([*pieces, text[done:]])

@@ -5,6 +5,7 @@ The briefing holds, in this order while they fit: the profile (keyed facts), the
 preferences, decisions and facts, the last sessions' episodes, the files this project's
 sessions touch most, and what recent requests explored. The prompt addition is recall's best
 hits that clear an absolute bar (policies/briefing.bears_on): nothing rather than noise.
+Neither spends a slot on a memory alike to one it already shows (policies/alike.py).
 """
 
 from collections import Counter
@@ -14,6 +15,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from memory_mcp.models import Memory, MemoryFilter
+from memory_mcp.policies import alike
 from memory_mcp.policies import briefing as layout
 from memory_mcp.policies.budget import estimate_tokens
 from memory_mcp.policies.dedup import first_of_each_text
@@ -81,7 +83,8 @@ class Briefer(Part):
         query = prompt.strip()[: self.settings.max_query_chars]
         if not layout.content_words(query):
             return Briefing(scope=scope, budget=budget)
-        hits = self._recaller.recall(query, limit=PROMPT_HITS, project=scope).hits
+        # twice the slots: those alike to a better hit leave room for others
+        hits = self._recaller.recall(query, limit=2 * PROMPT_HITS, project=scope).hits
         qvec = self.semantic.embed_query(query)
         vectors = self.store.vectors_for([h.id for h in hits]) if qvec is not None else {}
         chosen = [
@@ -89,6 +92,7 @@ class Briefer(Part):
             if "session" not in h.tags  # an episode lists every prompt: it matches too much
             and layout.bears_on(query, h.content, _cosine(qvec, vectors.get(h.id)))
         ]  # fmt: skip
+        chosen = alike.distinct(chosen, lambda h: h.content, PROMPT_HITS)
         items = [f"[{h.kind}, {_day(h.occurred_at or h.created_at)}] {h.content}" for h in chosen]
         section = layout.Section("Recalled", items)
         text = layout.render(f"Memories that may bear on this request ({FRAME}):", [section],
@@ -146,7 +150,7 @@ class Briefer(Part):
         if scope is None:
             return layout.Section(title, [])
         flt = MemoryFilter(scopes=[scope], kind="event", tags=[CAPTURED, *tags])
-        found = self._find(flt, limit)
+        found = alike.distinct(self._find(flt, 4 * limit), _text, limit)
         shown += [m.id for m in found]
         return layout.Section(title, [m.content for m in found])
 

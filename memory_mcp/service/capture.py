@@ -2,7 +2,9 @@
 
 From each request the user made: the durable statements they typed (policies/statements.py)
 and, once the assistant has answered, one `event` naming the files, searches and commands it
-used and what it found (policies/episodes.py); and one `event` per session (its episode).
+used and what it found (policies/episodes.py: only for a change or a conclusion; alike ones
+folded into one, at most episodes.MAX_EXPLORED a session); and one `event` per session (its
+episode).
 Everything goes into the project's scope through the importers' path (formats/ingest.py):
 secrets masked, `<private>` blocks dropped, the tools' limits applied, and each record keyed
 by a source id (session, message, part) so a second run over the same transcript, or a longer
@@ -11,6 +13,7 @@ session supersedes its earlier episode instead of adding one.
 """
 
 import logging
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -50,6 +53,9 @@ class CaptureReport(BaseModel):
     created: int = Field(0, description="Statements and explorations stored now.")
     already: int = Field(0, description="Captured by an earlier run: left alone.")
     duplicates: int = 0
+    folded: int = Field(
+        0, description="Explorations not stored: alike to another, or past the session's cap."
+    )
     episode: str | None = Field(None, description="created, superseded, unchanged or none.")
     skipped: str | None = Field(None, description="Why nothing was captured, when it was not.")
 
@@ -96,9 +102,12 @@ class Capturer(Part):
         ignored = episodes.IgnoreRules(_ignore_text(folder))
         episode = next(iter(self.store.current_for_key(scope, _episode_key(sid))), None)
         episode = episode or self._resumed(parsed, scope)
-        records, total = self._records(parsed, sid, roots, ignored)
+        records, total, worths = self._records(parsed, sid, roots, ignored)
         taken = _taken(records, _taken_requests(parsed, episode))
         before = _as_written_now(self.store.imported_ids(SOURCE)) | taken
+        bounded = _bounded(records, before, worths)
+        report.folded = len(records) - len(bounded)
+        records = bounded
         fresh = [r for r in records if r.source_id not in before]
         report.already = len(records) - len(fresh)
         if fresh:
@@ -148,9 +157,10 @@ class Capturer(Part):
         sid: str,
         roots: list[str],
         ignored: episodes.IgnoreRules,
-    ) -> tuple[list[Record], episodes.Activity]:
+    ) -> tuple[list[Record], episodes.Activity, dict[str, tuple[bool, int]]]:
         records: list[Record] = []
         total = episodes.Activity()
+        worths: dict[str, tuple[bool, int]] = {}
         for turn in parsed.turns:
             # A message's own uuid names it in every session that holds a copy (a resumed
             # session's file starts with the earlier one's messages); a stand-in, within this one
@@ -183,7 +193,8 @@ class Capturer(Part):
                               "changed": act.changed[:20]},
                     context=context,
                 ))  # fmt: skip
-        return records, total
+                worths[records[-1].source_id] = episodes.worth(act, conclusion)
+        return records, total, worths
 
     def _resumed(self, parsed: transcript_format.Transcript, scope: str) -> Memory | None:
         """The episode of the session this one resumes, if any: Claude Code starts a resumed
@@ -236,6 +247,31 @@ class Capturer(Part):
             occurred_at=_when(parsed.started), client=client,
         )  # fmt: skip
         return "created" if result.status == "created" else str(result.status)
+
+
+def _bounded(
+    records: list[Record], before: set[str], worths: dict[str, tuple[bool, int]]
+) -> list[Record]:
+    """The statements, and the exploration events this session may store (episodes.kept):
+    those stored before, and the new ones kept, each folded with its alike requests' count."""
+    events = [r for r in records if r.kind == "event"]
+    stored = [r.source_id in before for r in events]
+    chosen = episodes.kept(
+        [r.content for r in events], stored, [worths[r.source_id] for r in events]
+    )
+    keep: dict[str, Record] = {
+        r.source_id: r for r, done in zip(events, stored, strict=True) if done
+    }
+    for n, count in chosen.items():
+        record = events[n]
+        if count > 1:
+            record = replace(
+                record, content=episodes.folded(record.content, count),
+                metadata={**record.metadata, "alike": count},
+            )  # fmt: skip
+        keep[record.source_id] = record
+    return [r if r.kind != "event" else keep[r.source_id] for r in records
+            if r.kind != "event" or r.source_id in keep]  # fmt: skip
 
 
 def _taken_requests(parsed: transcript_format.Transcript, episode: Memory | None) -> set[str]:

@@ -140,6 +140,11 @@ class Exchange(Part):
                 self._apply_entry(entry, changed, current, report, held)
                 if progress is not None:
                     progress(done, len(entries))
+        # Edits fold copies of their text once all are applied: folding as each was made
+        # could delete a memory a later entry edits. A page a transaction: writers wait little.
+        for start in range(0, len(report.updated), MARKDOWN_PAGE):
+            edited = report.updated[start : start + MARKDOWN_PAGE]
+            report.merged += self.store.fold_copies(edited, MARKDOWN_CLIENT)
         every = MemoryFilter(
             scopes=sorted({d.scope for d in documents}), include_forgotten=True,
             include_superseded=True, include_expired=True,
@@ -191,7 +196,7 @@ class Exchange(Part):
         elif entry.id not in current:
             report.unknown.append(entry.id)
         elif fields := markdown_import.changes(entry, current[entry.id]):
-            self.lifecycle.update(entry.id, **fields, client=MARKDOWN_CLIENT)
+            self.lifecycle.update(entry.id, **fields, client=MARKDOWN_CLIENT, fold=False)
             report.updated.append(entry.id)
             if changed:
                 report.redacted.append(entry.id)

@@ -103,11 +103,14 @@ class Lifecycle(Part):
         key: str | None = None,
         occurred_at: str | datetime | None = None,
         expires_at: str | datetime | None = None,
+        fold: bool = True,
         unchanged_since: datetime | None = None,
     ) -> EditResult:
         """Sizes are checked on what was sent, then every text sent is redacted, as remember
         does, before anything is compared, embedded or written to history. An empty key,
-        occurred_at or expires_at clears it; None leaves it as it is. `unchanged_since`: the
+        occurred_at or expires_at clears it; None leaves it as it is. The other current
+        copies of the text it then says in its scope fold into it (`fold`: a batch of
+        edits, a Markdown import, folds them at its end). `unchanged_since`: the
         `changed_at` of the memory the edit was made on; checked again inside the write."""
         inputs.check_text(content=content, kind=kind, tags=tags, scope=scope, context=context)
         inputs.check_scope(scope)
@@ -139,7 +142,7 @@ class Lifecycle(Part):
         else:
             grants.check_write(self.ctx, merged.scope)  # a move needs write on both
         with self._refused_if_changed():
-            memory = self._apply(memory_id, current, merged, client, slots, unchanged_since)
+            memory = self._apply(memory_id, current, merged, client, slots, fold, unchanged_since)
         shown = masking.memories(self.ctx, [memory])[0]
         return EditResult(**shown.model_dump(), redacted=list(cleaned.redacted))
 
@@ -150,9 +153,11 @@ class Lifecycle(Part):
         merged: NewMemory,
         client: str | None,
         slots: dict[str, Any] | None = None,
+        fold: bool = True,
         unchanged_since: datetime | None = None,
     ) -> Memory:
-        """Write only the fields that differ; new content gets a new vector (or none yet)."""
+        """Write only the fields that differ; new content gets a new vector (or none yet). The
+        memory holding it after: another when it folded into a correction saying the same."""
         fields = {
             key: value
             for key, value in (merged.model_dump() | (slots or {})).items()
@@ -165,12 +170,13 @@ class Lifecycle(Part):
             return current
         text_changed = "content" in fields
         vectors = self.semantic.embed_documents([merged.content]) if text_changed else None
-        self.store.update(
+        memory_id = self.store.update(
             memory_id,
             fields,
             vector=None if vectors is None else vectors[0],
             drop_vector=text_changed and vectors is None,
             client=client,
+            fold=fold,
             unchanged_since=unchanged_since,
         )
         return self.store.get(memory_id)

@@ -50,6 +50,18 @@ def memories(ctx: "Context", found: Sequence[M], by_text: bool = False) -> list[
     return _masked(ctx, found, {m.id: m.metadata for m in found}, by_text)
 
 
+def withheld(ctx: "Context", candidates: Sequence[tuple[int, float]]) -> set[int]:
+    """The ids among a search's (id, score) candidates of saved summaries whose text the
+    caller may not read: left out before ranking, as a search by text leaves them out of
+    what it shows (a candidate never shown must not push down, nor rescale the scores of,
+    those that are). None for the owner or a principal granted `*`."""
+    if ctx.access.reads_everything or not candidates:
+        return set()
+    found = ctx.store.get_many(list(dict.fromkeys(i for i, _ in candidates)), with_embedded=False)
+    summaries = [m for m in found if m.kind == SUMMARY]
+    return {m.id for m in summaries} - {m.id for m in memories(ctx, summaries, by_text=True)}
+
+
 def streamed(ctx: "Context", found: Iterable[M]) -> Iterator[M]:
     """memories() over a stream (an export), a chunk at a time."""
     if ctx.access.reads_everything:

@@ -136,6 +136,9 @@ class Recaller(Part):
         flt = allowed
         keyword = self.store.search_keywords(query, flt, pool, FTS_WEIGHTS)
         semantic = [] if qvec is None else self.semantic.search(qvec, flt, pool)
+        keyword, semantic = _without(
+            masking.withheld(self.ctx, keyword + semantic), keyword, semantic
+        )
         # The query's IDF mass weighs the keyword leg against the other, and measures evidence:
         # not read when neither is asked for.
         wanted = keyword and (semantic or measure)
@@ -151,6 +154,7 @@ class Recaller(Part):
             moved = self._feedback(qvec, ranked)
             if moved is not None:
                 moved_leg = self.semantic.search(moved, flt, pool, origin=qvec)
+                (moved_leg,) = _without(masking.withheld(self.ctx, moved_leg), moved_leg)
                 ranked = _fused(keyword, moved_leg, weigh)
         return mode, self._reranked(query, ranked, limit), strength
 
@@ -218,6 +222,11 @@ class Recaller(Part):
             if len({h.scope for h in hits}) > 1:  # one scope holds each text once
                 hits = first_of_each_text(prefer_scope(hits, project_scope), _content, _scope)
         return prefer_scope(hits, project_scope)[:upto]
+
+
+def _without(left_out: set[int], *legs: list[tuple[int, float]]) -> list[list[tuple[int, float]]]:
+    """Each leg without the candidates `left_out`."""
+    return [[(mid, s) for mid, s in leg if mid not in left_out] for leg in legs]
 
 
 def _fused(

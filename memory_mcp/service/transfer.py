@@ -347,7 +347,9 @@ class _Import:
             self.report.unlinked += len(sources) - len(kept)
             updates["metadata"] = {**row.metadata, "sources": kept}
             here = {i: self.ids.get(i, 0) for i in sources}  # its text cites them too
-            updates["content"] = summarize.recite(row.content, lambda i: here.get(i, i))
+            updates["content"] = summarize.recite(
+                row.content, lambda i: here.get(i, i), inert_quotes=True
+            )
         return replace(row, **updates) if updates else row
 
 

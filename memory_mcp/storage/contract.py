@@ -140,11 +140,24 @@ class MemoryWrites(Protocol):
         vector: np.ndarray | None = None,
         drop_vector: bool = False,
         client: str | None = None,
+        fold: bool = True,
         unchanged_since: datetime | None = None,
-    ) -> None:
-        """Update editable fields; replace or drop the vector in step; record the edit.
-        `unchanged_since`: the `Memory.changed_at` the caller saw; checked inside the
-        transaction, a memory changed or deleted since is refused (Changed), none written."""
+    ) -> int:
+        """Update editable fields; replace or drop the vector in step; record the edit. The
+        other current copies of its text in its scope then fold into it, or it into one
+        that is a correction (never folded away), as `fold_copies` does, so an edit never
+        leaves two memories saying the same: the id of the memory holding it now (another
+        only then). `fold=False` leaves that to a batch of edits (a Markdown import), which
+        calls `fold_copies` at its end. `unchanged_since`: the `Memory.changed_at` the caller
+        saw; checked inside the transaction, a memory changed or deleted since is refused
+        (Changed) and nothing is written."""
+        ...
+
+    def fold_copies(self, ids: Sequence[int], client: str | None = None) -> list[int]:
+        """In one transaction, each memory of `ids` still there made the one memory of its
+        text in its scope: the copies policies.folding picks (same key and event day,
+        visible, replacing nothing) fold into it, as a moved one's do, or it into the oldest
+        such copy that replaced another (folding.edited_into). The ids folded away."""
         ...
 
     def move(self, ids: Sequence[int], scope: str, client: str | None = None) -> list[int]:

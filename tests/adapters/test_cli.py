@@ -838,7 +838,7 @@ def test_a_port_out_of_range_is_a_usage_error(run, command: list[str], port: str
     ("args", "said"),
     [
         (["install", "bogus"], "'bogus' is not one of 'claude-desktop'"),
-        (["show", "abc"], "must be a valid integer"),
+        (["show", "abc"], "Memory ids are whole numbers such as 7, not 'abc'."),
         (["list", "--limit", "many"], "must be a valid integer"),
         (["serve", "--http", "--port", "70000"], "must be less than or equal to 65535"),
     ],

@@ -155,3 +155,16 @@ def test_a_purge_confirmed_after_a_memory_changed_deletes_none(
         assert cli.wait(WAIT_S) == 1, said
     assert f"Memory #{b.id} changed since it was opened (last: edit by mcp at " in said, said
     assert [m.id for m in store.get_many([a.id, b.id])] == [a.id, b.id]
+
+
+def test_a_file_is_the_whole_edit_and_takes_no_other_option(
+    settings: Settings, store: MemoryService, tmp_path: Path
+) -> None:
+    memory = store.remember("The deploy window is Thursday 9:00")
+    edited = tmp_path / "edited.md"
+    edited.write_text("kind: note\nscope: global\ntags:\n---\nThe deploy window is Friday\n")
+    both = _cli(settings, "edit", str(memory.id), "--file", str(edited), "--content", "x")
+    assert both.exit_code == 1 and "--file holds the whole edit" in both.stderr
+    assert store.get(memory.id).content == "The deploy window is Thursday 9:00"
+    assert _cli(settings, "edit", str(memory.id), "--file", str(edited)).exit_code == 0
+    assert store.get(memory.id).content == "The deploy window is Friday"

@@ -4,7 +4,7 @@ tests/fixtures/upgrades/<commit>-v<version>.sql are `sqlite3 .dump`s of files th
 commit wrote (`git worktree add /tmp/old <commit>`, then in it, with MEMORY_MCP_SEMANTIC=false):
 remember 8 memories (kinds, tags, two scopes, a key set twice, an event date and expiry,
 non-ASCII text), forget #7 with a reason, edit #6, move #1, remember and purge #9. Add one
-whenever a schema step is appended (the newest now: d81b288, version 15, before step 16;
+whenever a schema step is appended (the newest now: c385296, version 16, before step 17;
 those of version 10 and later also hold a principal with two grants, from `token add`). cc7099f
 numbered its steps in another order than main does now (4 = _erasure, 5 = _one_current_value).
 """
@@ -95,6 +95,7 @@ def test_an_older_database_opens_with_everything_it_held(tmp_path: Path, dump: P
     conn = db.connect(path)
     assert db.schema_version(conn) == len(MIGRATIONS)
     assert db.scalar(conn, "pragma integrity_check") == "ok"
+    assert db.scalar(conn, "select count(*) from sqlite_master where name = 'history_scoped'")
     conn.close()
 
 

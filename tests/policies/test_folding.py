@@ -5,6 +5,7 @@ from memory_mcp.policies.folding import (
     Copy,
     can_fold,
     coalesced_repeat,
+    edited_into,
     folded_into,
     keep,
 )
@@ -96,3 +97,12 @@ def test_a_coalesced_entry_names_a_bounded_number_of_clients() -> None:
     assert folded is not None
     assert len(folded["clients"]) == MAX_REPEAT_CLIENTS
     assert "newcomer" not in folded["clients"]
+
+
+def test_an_edited_memory_folds_into_the_oldest_correction_saying_the_same() -> None:
+    correction, older = copy(3, replaced_another=True), copy(2, replaced_another=True)
+    assert edited_into(9, [copy(9), correction, older, copy(1, hidden=True)]) == 2
+    assert edited_into(9, [copy(9), copy(4, key="k", replaced_another=True)]) is None  # key
+    assert edited_into(9, [copy(9, replaced_another=True), correction]) is None  # one itself
+    assert edited_into(9, [copy(9, hidden=True), correction]) is None  # forgotten
+    assert edited_into(9, [correction]) is None  # not among them

@@ -40,3 +40,16 @@ def test_text_without_themes_is_left_as_it_is() -> None:
         "2. not first (1 memory, x): y [#5]",
     ]:
         assert recite(text, lambda i: i + 100) == text
+
+
+def test_an_import_writes_the_quoted_text_as_a_summary_now_quotes_it() -> None:
+    """Text before a theme's citation that looks like one (a summary saved before quoted
+    text was made inert, or edited) named unrelated memories once an import renumbered."""
+    assert recite(SUMMARY, lambda i: NEW.get(i, 0), inert_quotes=True) == (
+        "4 memories from 2026-01-01 to 2026-01-03 in team (4 note). Main themes:\n"
+        "1. deploy, steps (3 memories, 2026-01-01 to 2026-01-02): Deploy steps: see [№5]\n"
+        "then ship it [№12]\n"
+        "and tell ops [#112; also #105, #115]\n"
+        "2. tea, four (1 memory, 2026-01-03): Tea at four [#120]\n"
+        "(2 smaller themes not shown.)"
+    )

@@ -352,6 +352,27 @@ POSITIVE = [
         f"smbclient //nas/s -UCORP\\bo%{r('password')}",
         ("password",),
     ),
+    # Windows' `net use` (the password before or after /user:, quoted, upper case); mount.cifs's
+    # `user=DOM\\u%password` and `password=` options, an fstab line's.
+    (
+        "net use \\\\srv\\share /user:CORP\\ann S3cr3t!pw; "
+        "net use Z: \\\\srv\\share Hunter2Pass /u:ann /persistent:yes\n"
+        'NET USE Y: \\\\fs01\\data /USER:CORP\\bo "two words" && net use \\\\nas\\x pw123',
+        f"net use \\\\srv\\share /user:CORP\\ann {r('password')}; "
+        f"net use Z: \\\\srv\\share {r('password')} /u:ann /persistent:yes\n"
+        f'NET USE Y: \\\\fs01\\data /USER:CORP\\bo "{r("password")}" && '
+        f"net use \\\\nas\\x {r('password')}",
+        ("password",),
+    ),
+    (
+        "sudo mount -t cifs //srv/s /mnt -o user=CORP\\ann%S3cr3t!pw,uid=1000; "
+        "mount.cifs //srv/s /m -o username=ann,password=Hunter22x\n"
+        "//nas/media /media cifs user=bo%Tr0ub,,4dor,vers=3.0 0 0",
+        f"sudo mount -t cifs //srv/s /mnt -o user=CORP\\ann%{r('password')},uid=1000; "
+        f"mount.cifs //srv/s /m -o username=ann,password={r('password')}\n"
+        f"//nas/media /media cifs user=bo%{r('password')},vers=3.0 0 0",
+        ("password",),
+    ),
     (
         "smbclient //srv/share -U alice%Hunter22x; 7z x b.7z -pS3cret! -oout; unrar x -p'a b' r",
         f"smbclient //srv/share -U alice%{r('password')}; 7z x b.7z -p{r('password')} -oout; "
@@ -515,6 +536,13 @@ FALSE_POSITIVES = [
     "app.py:120:5:error:undefined-name; db1:99999:x:y:zzzz1; the net result -U 50%off",
     "net rpc shutdown -U CORP\\admin -S dc1 (it asks for the password)",
     "cut -d% -f2 file; tool -U50%x and -Uadmin%test with no Samba command before them",
+    # `net use` asking for the password (*), deleting, in prose; a URL's user=a%20b.
+    "net use Z: \\\\srv\\share * /user:CORP\\ann; net use Z: \\\\srv\\share /user:ann; "
+    "net use Z: /delete",
+    "Run net use \\\\srv\\share /user:CORP\\ann and type the password; net use \\\\srv\\s daily",
+    "net use \\\\srv\\share %SHARE_PW% /user:ann; net use \\\\srv\\share /user:ann then",
+    "mount /dev/sdb1 /mnt; see https://x.example/?user=john%20doe and ?username=a%2Fb",
+    "curl 'https://x.example/login?user=ann%40corp' -o out.html; user=50%off in the cifs doc",
 ]
 
 
@@ -635,6 +663,10 @@ ADVERSARIAL = [
     "mysql -p'" * 100_000,
     "mot de passe : " * 60_000,
     "contraseña:" * 80_000,
+    "net use \\\\a\\b " * 100_000,
+    "net use \\\\a\\b" + " /x" * 200_000,
+    "mount user=a%" * 80_000,
+    "cifs user=a%" + ",," * 300_000,
 ]
 
 

@@ -71,6 +71,7 @@ def test_round_trip_without_edits_changes_nothing(service: MemoryService, tmp_pa
         "already_present": [],
         "removed": [],
         "unknown": [],
+        "merged": [],
         "skipped": [],
         "redacted": [],
     }

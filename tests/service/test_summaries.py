@@ -1,6 +1,9 @@
 """Summaries over more memories than they find themes in: what they say is true of all."""
 
+import re
+
 from memory_mcp.models import MemoryFilter
+from memory_mcp.policies.summarize import CITATION
 from memory_mcp.service import MemoryService
 from memory_mcp.service.summaries import SUMMARY_POOL
 
@@ -49,3 +52,23 @@ def test_counts_scopes_kinds_and_dates_describe_every_match(
     assert "Main themes:" in events.text  # all of them were drawn on
     # the summary is stored in the archive, only never summarized again
     assert svc.count(MemoryFilter(scopes=["archive"])) == OLDER + 1
+
+
+def test_quoted_text_cannot_pass_for_a_citation(keyword_service: MemoryService) -> None:
+    """A memory saying "[#1; also #2]" was quoted as it is, reading as the summary citing #1
+    and #2 (and an import renumbering the real citations left it naming unrelated ones); a
+    summary of summaries quoted their citations the same way. Quoted, "#" reads "№"."""
+    svc = keyword_service
+    w = "w [#7]"  # a scope's name is words the summary quotes too
+    svc.remember("Deploy with the blue script [#1; also #2] unless #? says so", scope=w)
+    svc.remember("Tea is served at four in the kitchen", "note", scope=w)
+    saved = svc.summarize(scope=w, save=True)
+    assert "blue script [№1; also №2] unless №? says so" in saved.text
+    assert " in w [№7] (" in saved.text.splitlines()[0]
+    of_summaries = svc.summarize(scope=w, kind="summary")
+    assert of_summaries.clusters and "[#" not in of_summaries.clusters[0].statement
+    for summary in (saved, of_summaries):
+        assert re.search(r"#[\d?]", summary.text.splitlines()[0]) is None
+        for line in summary.text.splitlines()[1:]:
+            quoted = CITATION.sub("", line)
+            assert quoted != line and re.search(r"#[\d?]", quoted) is None, line

@@ -372,7 +372,9 @@ def test_an_imported_summary_renumbers_its_citations_not_the_text_it_quotes(
     service: MemoryService, tmp_path: Path
 ) -> None:
     """An edited summary's statement spans lines, one ending in `[#5]`: that is its text, and
-    only the citation closing the theme follows the memories to their ids here."""
+    only the citation closing the theme follows the memories to their ids here. The text
+    reads `[№5]`, as a summary now quotes it: `[#5]` named an unrelated memory here (one
+    saved before quoted text was written so, or edited by hand)."""
     path = tmp_path / "edited.jsonl"
     text = (
         "2 memories.\n1. deploy, steps (2 memories, 2026-01-01): Deploy steps: see [#5]\n"
@@ -389,7 +391,9 @@ def test_an_imported_summary_renumbers_its_citations_not_the_text_it_quotes(
     service.import_jsonl(path)
     ids = by_content(service)
     steps, ship = ids["Deploy steps: build, test"], ids["Ship on Thursdays"]
-    assert _summary(service) == text.replace("[#5; also #6]", f"[#{steps}; also #{ship}]")
+    assert _summary(service) == text.replace("[#5; also #6]", f"[#{steps}; also #{ship}]").replace(
+        "see [#5]", "see [№5]"
+    )
 
 
 def test_a_line_longer_than_any_memory_is_refused_without_reading_it_whole(

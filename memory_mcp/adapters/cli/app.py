@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from typer._click.exceptions import UsageError
 from typer.core import TyperGroup
 
 from memory_mcp import __version__
@@ -51,7 +52,18 @@ class Group(TyperGroup):
             err.print(f"[red]Error:[/red] {safe(exc)}", markup=True, soft_wrap=True)
             raise typer.Exit(1) from exc
         except typer.BadParameter as exc:  # typer words a value it cannot convert as pydantic
-            exc.message = plain_wording(exc.message)
+            exc.message = _id_wording(exc) or plain_wording(exc.message)
+            raise
+
+    def resolve_command(self, ctx: typer.Context, args: list[str]) -> Any:  # type: ignore[override]
+        try:
+            return super().resolve_command(ctx, args)
+        except UsageError as exc:
+            # typer suggests only close spellings: not `session-start` for `start`
+            near = _named_by(args[0], list(self.commands)) if args else []
+            if near and "Did you mean" not in exc.message:
+                shown = ", ".join(repr(n) for n in near)
+                exc.message = f"{exc.message.rstrip('.')}. Did you mean {shown}?"
             raise
 
     def get_params(self, ctx: typer.Context) -> list[Any]:  # type: ignore[override]
@@ -68,6 +80,36 @@ class Group(TyperGroup):
     def get_help(self, ctx: typer.Context) -> str:  # type: ignore[override]
         _plain_if_narrow(self, ctx)
         return str(super().get_help(ctx))
+
+
+ID_PARAMS = ("memory_id", "ids", "replaces")  # the arguments and options that take memory ids
+
+
+def _id_wording(exc: Any) -> str | None:
+    """A memory id that is not a whole number, in the words the tools use; None otherwise."""
+    cause = exc.__cause__
+    if getattr(exc.param, "name", None) not in ID_PARAMS or not isinstance(cause, ValidationError):
+        return None
+    bad = [e["input"] for e in cause.errors() if str(e.get("type", "")).startswith("int")]
+    return f"Memory ids are whole numbers such as 7, not {bad[0]!r}." if bad else None
+
+
+# A client's hook event named where `memory-mcp hook` wants the command that serves it.
+EVENT_COMMANDS = {"stop": "capture", "precompact": "capture", "precompress": "capture",
+                  "sessionend": "capture", "userpromptsubmit": "prompt",
+                  "beforeagent": "prompt"}  # fmt: skip
+
+
+def _named_by(typed: str, names: list[str]) -> list[str]:
+    """The commands a name that is no command's may mean: one word of theirs (`start`), or
+    theirs spelt without its hyphens or in other case (`SessionStart`, `session_start`), or
+    the hook command a client's event (`Stop`, `UserPromptSubmit`) runs."""
+    bare = typed.lower().replace("_", "-")
+    flat = bare.replace("-", "")
+    return [
+        n for n in names
+        if bare in n.split("-") or flat == n.replace("-", "") or EVENT_COMMANDS.get(flat) == n
+    ]  # fmt: skip
 
 
 def _checks_text(command: Any) -> None:

@@ -37,7 +37,6 @@ from memory_mcp.adapters.cli.render import (
     safe,
     size,
 )
-from memory_mcp.errors import InvalidInput
 from memory_mcp.models import HistoryEntry, Memory, MemoryFilter
 from memory_mcp.service import MemoryService
 
@@ -158,11 +157,9 @@ def edit(
     with open_service(ctx, db, semantic=True) as service:
         memory = service.get(memory_id)
         options = (content, kind, tag, scope, *slots.values())
-        if file and any(option is not None for option in options):
-            raise InvalidInput("--file holds the whole edit: give it without other options.")
-        if all(option is None for option in options):
+        if file or all(option is None for option in options):
             written = editing.to_text(memory)
-            edited = editing.read_kept(file) if file else editing.run_editor(written)
+            edited = editing.read_kept(file, options) if file else editing.run_editor(written)
             with editing.kept_on_error(edited, memory_id):  # a refused edit is not lost
                 fields = editing.from_text(edited, written)
                 if fields is None:
@@ -184,7 +181,14 @@ def edit(
             err.print("No change.")
         else:
             masked = ", ".join(updated.redacted)
-            err.print(f"Saved #{updated.id}." + (f" Secrets masked: {masked}." if masked else ""))
+            saved = (
+                f"Saved #{updated.id}."
+                if updated.id == memory_id
+                else (
+                    f"Saved: #{memory_id} now says what #{updated.id} says, and was merged into it."
+                )
+            )
+            err.print(saved + (f" Secrets masked: {masked}." if masked else ""))
 
 
 @app.command(rich_help_panel="Inspect and fix")

@@ -126,8 +126,11 @@ def kept_on_error(edited: str, memory_id: int) -> Iterator[None]:
         raise MemoryMCPError(f"{exc} What you wrote is kept in {name}.{again}") from exc
 
 
-def read_kept(path: Path) -> str:
-    """An edited file given with --file (one kept_on_error kept): its text, as written."""
+def read_kept(path: Path, options: tuple[object, ...] = ()) -> str:
+    """An edited file given with --file (one kept_on_error kept): its text, as written.
+    The file is the whole edit: no other option (`options`, as given) goes with it."""
+    if any(option is not None for option in options):
+        raise InvalidInput("--file holds the whole edit: give it without other options.")
     try:
         return utf8(path.read_bytes(), f"The file {path}")
     except OSError as exc:

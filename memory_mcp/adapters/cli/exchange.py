@@ -279,6 +279,8 @@ def _show_markdown(report: MarkdownImportReport) -> None:
         err.print(f"Already stored (#new entries): {fmt_ids(report.already_present)}.")
     if report.redacted:
         err.print(f"Secrets masked in: {fmt_ids(report.redacted)}.")
+    if report.merged:
+        err.print(f"Merged into a memory an edit gave their text: {fmt_ids(report.merged)}.")
     if report.unknown:
         err.print(f"[yellow]Not in this database (left alone):[/yellow] {fmt_ids(report.unknown)}.")
     if report.removed:

@@ -19,6 +19,7 @@ import sys
 import time
 
 from memory_mcp import regular_files
+from memory_mcp.adapters.hook_input import read_input
 
 TYPE_CHECKING = False  # typing itself costs milliseconds here
 if TYPE_CHECKING:
@@ -30,7 +31,6 @@ COMMANDS = ("capture", "session-start", "prompt")
 # Seconds the server may take. Capture runs in the background (the client does not wait); the
 # others sit in front of the session or the prompt, and the local path is the fallback.
 TIMEOUTS = {"capture": 110.0, "session-start": 10.0, "prompt": 5.0}
-MAX_INPUT_CHARS = 1 << 20  # as hooks/protocol.py: larger input gets the local path's error
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 MAX_TOKEN_FILE = 4096  # characters of the token file read: a token is 43
 _OFF = ("0", "false", "no", "off")
@@ -83,8 +83,8 @@ def remote_hook(argv: list[str]) -> bool:
     if target is None:
         return False
     command, url = target
-    raw = sys.stdin.buffer.read(MAX_INPUT_CHARS + 1)  # bytes: clients write UTF-8
-    reply = None if len(raw) > MAX_INPUT_CHARS else post(command, url, raw)
+    raw = read_input(sys.stdin.buffer)  # bytes: clients write UTF-8; over 1 MB, its start
+    reply = post(command, url, raw)
     if reply is None:  # the local path reads the same input
         sys.stdin = io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8", errors="replace")
         return False

@@ -5,26 +5,26 @@ import json
 from pathlib import Path
 from typing import Any, TextIO
 
-from memory_mcp.adapters.hooks.protocol import MAX_INPUT_CHARS, HookInput, HookProblem, decode
+from memory_mcp.adapters.hook_input import MAX_INPUT_BYTES, read_input, salvage
+from memory_mcp.adapters.hooks.protocol import NO_TRANSCRIPT, HookInput, HookProblem, decode
 from memory_mcp.config import Settings, is_database_url
 
 
 def read_hook(stream: TextIO) -> HookInput:
     """The hook's JSON from `stream` (stdin), read as the UTF-8 clients write whatever the
     locale's encoding (a Windows code page garbled a folder's name); empty input is an empty
-    object, and a byte order mark (what Windows tools write first) is not part of it."""
+    object, and a byte order mark (what Windows tools write first) is not part of it. Input
+    over 1 MB (a pasted log) is read through, not kept: its start answers (hook_input.py)."""
     buffer = getattr(stream, "buffer", None)
     if buffer is not None:
-        data = buffer.read(MAX_INPUT_CHARS + 1)
-        raw = data.decode("utf-8", errors="replace")
-        too_big = len(data) > MAX_INPUT_CHARS
+        raw = read_input(buffer).decode("utf-8", errors="replace")
     else:
-        raw = stream.read(MAX_INPUT_CHARS + 1)
-        too_big = len(raw) > MAX_INPUT_CHARS
-    raw = raw.removeprefix("\ufeff")
-    if too_big:
-        raise HookProblem("The hook input is larger than 1 MB.")
-    return decode(raw)
+        raw = stream.read(MAX_INPUT_BYTES + 1)
+        if len(raw) > MAX_INPUT_BYTES:
+            while stream.read(1 << 16):
+                pass
+            raw = json.dumps(salvage(raw[:MAX_INPUT_BYTES].removeprefix("\ufeff")))
+    return decode(raw.removeprefix("\ufeff"))
 
 
 # session-start and prompt run before the model answers, within the client's time limit for
@@ -38,11 +38,19 @@ def connect_timeout(command: str) -> int | None:
     return None if command == "capture" else BRIEF_CONNECT_TIMEOUT_S
 
 
-def has_work(command: str, settings: Settings) -> bool:
-    """False when there is nothing to do: no database yet to brief from, or capture is off."""
-    if command == "capture":
+def has_work(command: str, settings: Settings, hook: HookInput | None = None) -> bool:
+    """False when there is nothing to do: no database yet to brief from, capture is off, or
+    no database yet and a transcript with no request in it (none is made for nothing)."""
+    exists = is_database_url(settings.db) or Path(settings.db).expanduser().exists()
+    if command != "capture":
+        return exists
+    if not settings.capture or exists or hook is None:
         return settings.capture
-    return is_database_url(settings.db) or Path(settings.db).expanduser().exists()
+    if hook.transcript is None:  # said before a database is made for it
+        raise HookProblem(NO_TRANSCRIPT)
+    from memory_mcp.formats import claude_code_transcript  # capture loads it anyway
+
+    return bool(claude_code_transcript.read(hook.transcript).turns)
 
 
 def write_reply(stream: TextIO, reply: dict[str, Any] | None) -> None:

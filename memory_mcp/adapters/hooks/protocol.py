@@ -26,7 +26,7 @@ COMMANDS = ("capture", "session-start", "prompt")
 DEFAULT_EVENT = {"session-start": "SessionStart", "prompt": "UserPromptSubmit"}
 # The events whose hookSpecificOutput.additionalContext the clients read.
 CONTEXT_EVENTS = {"SessionStart", "UserPromptSubmit", "BeforeAgent"}
-MAX_INPUT_CHARS = 1 << 20
+NO_TRANSCRIPT = "The hook input has no transcript_path: nothing to capture."
 
 
 class HookProblem(ValueError):
@@ -88,7 +88,7 @@ def answer(
     """Run one hook command; the JSON to print, or None to print nothing."""
     if command == "capture":
         if hook.transcript is None:
-            raise HookProblem("The hook input has no transcript_path: nothing to capture.")
+            raise HookProblem(NO_TRANSCRIPT)
         service.capture(hook.transcript, hook.cwd, hook.session_id, project)
         return None
     if command == "session-start":

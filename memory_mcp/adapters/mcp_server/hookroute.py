@@ -12,8 +12,10 @@ the owner (who owns the server's files too): a principal's capture is refused, o
 principal could have the server read, and store where it can recall, files of the server's
 user (the owner's own transcripts included).
 
-A body is at most 1 MB (what `memory-mcp hook` reads from stdin too), and, from anyone but the
-owner, at most MEMORY_MCP_HTTP_MAX_BODY_KB, as on the MCP endpoint and the web UI.
+The owner's body may be of any size: as `memory-mcp hook` reads stdin, its first 1 MB is kept
+and the rest read through (a pasted log in a prompt is no error: hook_input.py). From anyone
+else a body is at most MEMORY_MCP_HTTP_MAX_BODY_KB (413 past it), as on the MCP endpoint and
+the web UI.
 """
 
 import json
@@ -21,8 +23,9 @@ from typing import Any
 
 import anyio.to_thread
 
+from memory_mcp.adapters.hook_input import MAX_INPUT_BYTES, bounded_body
 from memory_mcp.adapters.hooks import HookProblem, answer
-from memory_mcp.adapters.hooks.protocol import COMMANDS, MAX_INPUT_CHARS, decode
+from memory_mcp.adapters.hooks.protocol import COMMANDS, decode
 from memory_mcp.adapters.mcp_server.access import ACCESS_KEY
 from memory_mcp.adapters.mcp_server.guards import (
     ASGIApp,
@@ -77,11 +80,11 @@ class HookRoutes:
             service = _acting_for(self.service, scope)
             await self._hook(command, service, receive, send, self._body_limit(scope))
 
-    def _body_limit(self, scope: Scope) -> tuple[int, str]:
-        """The most bytes the caller may post, and what a larger body is told: 1 MB, or for
-        anyone but the owner MEMORY_MCP_HTTP_MAX_BODY_KB where that is less."""
-        if _is_owner(scope) or self.max_body_kb * 1024 >= MAX_INPUT_CHARS:
-            return MAX_INPUT_CHARS, "The hook input is larger than 1 MB."
+    def _body_limit(self, scope: Scope) -> tuple[int | None, str]:
+        """The most bytes the caller may post (None: any, the first 1 MB kept), and what a
+        larger body is told: for anyone but the owner, MEMORY_MCP_HTTP_MAX_BODY_KB."""
+        if _is_owner(scope):
+            return None, ""
         return self.max_body_kb * 1024, (
             f"Request body too large: this server takes at most {self.max_body_kb} KiB"
             " per request (MEMORY_MCP_HTTP_MAX_BODY_KB)."
@@ -93,19 +96,20 @@ class HookRoutes:
         service: MemoryService,
         receive: Receive,
         send: Send,
-        limit: tuple[int, str],
+        limit: tuple[int | None, str],
     ) -> None:
         body = b""
         while True:
             message = await receive()
-            body += message.get("body", b"")
-            if len(body) > limit[0]:
+            if len(body) <= MAX_INPUT_BYTES:  # past it, read through and not kept
+                body += message.get("body", b"")
+            if limit[0] is not None and len(body) > limit[0]:
                 await _reply(send, 413, {"error": "too_large", "message": limit[1]})
                 return
             if not message.get("more_body"):
                 break
         try:
-            hook = decode(body)
+            hook = decode(bounded_body(body))
             reply = await anyio.to_thread.run_sync(answer, service, command, hook)
         except (ValueError, HookProblem, MemoryMCPError) as exc:
             await _reply(send, 400, {"error": "bad_request", "message": str(exc)})

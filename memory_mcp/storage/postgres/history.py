@@ -138,7 +138,7 @@ SCOPES_AFTER = """
         where h.memory_id = pair.memory_id and h.id > pair.entry
           and (json_typeof(h.before -> 'scope') = 'string'
                or json_typeof(h.after -> 'scope') = 'string')
-        order by h.id limit 1
+        order by h.id limit 1  -- over history_scoped (step 17): its predicate, word for word
     ) as scope
     from unnest(%(memories)s::bigint[], %(entries)s::bigint[]) as pair(memory_id, entry)
 """

@@ -17,7 +17,7 @@ from memory_mcp.storage.contract import Restored
 from memory_mcp.storage.postgres import decisions, history, vectors
 from memory_mcp.storage.postgres.base import PgBase, require_row, require_unchanged
 from memory_mcp.storage.postgres.db import Connection, storage_errors
-from memory_mcp.storage.postgres.writes import fold_repeats, set_fields, update_row
+from memory_mcp.storage.postgres.rowchanges import fold_repeats, set_fields, update_row
 from memory_mcp.timestamps import utc_now
 
 logger = logging.getLogger(__name__)

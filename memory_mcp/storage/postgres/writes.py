@@ -2,7 +2,7 @@
 public method is one transaction, index entries and history included (sqlite/writes.py, the
 same decisions). Forget, purge and scrub: removals.py."""
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -10,14 +10,28 @@ from typing import Any
 import numpy as np
 
 from memory_mcp.policies import folding
-from memory_mcp.policies.dedup import content_hash
 from memory_mcp.policies.folding import Copy
 from memory_mcp.policies.repeats import Said, adopted, heard_context
 from memory_mcp.storage import sources
 from memory_mcp.storage.contract import Inserted, NewRow, Repeats
-from memory_mcp.storage.postgres import base, decisions, history, vectors
-from memory_mcp.storage.postgres.base import PgBase, as_json, as_jsonb, require_row, to_memory
+from memory_mcp.storage.postgres import decisions, history, vectors
+from memory_mcp.storage.postgres.base import (
+    PgBase,
+    as_json,
+    as_jsonb,
+    require_row,
+    require_unchanged,
+    to_memory,
+)
 from memory_mcp.storage.postgres.db import Connection
+from memory_mcp.storage.postgres.rowchanges import (
+    EDITABLE,
+    fold,
+    fold_edited,
+    keep,
+    set_fields,
+    update_row,
+)
 from memory_mcp.timestamps import later_than, utc_now
 
 COLUMNS = (
@@ -37,20 +51,6 @@ def _insert_sql(columns: tuple[str, ...]) -> str:
 
 _INSERT_WITH_ID = _insert_sql(COLUMNS)
 _INSERT = _insert_sql(COLUMNS[1:])  # the database numbers it
-
-_EDITABLE = {
-    "content", "kind", "tags", "scope", "metadata", "key", "occurred_at", "expires_at", "context",
-}  # fmt: skip
-
-_EDITABLECOLUMNS = sorted(_EDITABLE | {"content_hash"})
-
-_SET = ", ".join(f"{c} = case when %(set_{c})s then %({c})s else {c} end" for c in _EDITABLECOLUMNS)
-_UPDATE = f"""
-    update memories set
-        {_SET},
-        updated_at = %(now)s
-    where id = %(id)s
-"""
 
 
 class PgWrites(PgBase):
@@ -156,20 +156,31 @@ class PgWrites(PgBase):
         vector: np.ndarray | None = None,
         drop_vector: bool = False,
         client: str | None = None,
+        fold: bool = True,
         unchanged_since: datetime | None = None,
-    ) -> None:
-        """Update editable fields, the vector in step, the history (contract.py: Changed)."""
-        unknown = set(fields) - _EDITABLE
+    ) -> int:
+        """Update editable fields; replace or drop the vector in step; record the edit; fold
+        it with the other copies of its text (contract.py, also on `unchanged_since`): the
+        id holding it now."""
+        unknown = set(fields) - EDITABLE
         if unknown:
             raise ValueError(f"cannot update {sorted(unknown)}")
         with self._write() as c:
             if vector is not None and self._foreign_index(c):
                 vector, drop_vector = None, True  # the old text's vector must go either way
-            update_row(c, base.require_unchanged(c, memory_id, unchanged_since), fields, client)
+            update_row(c, require_unchanged(c, memory_id, unchanged_since), fields, client)
             if (vector is not None or drop_vector) and vectors.has_table(c):
                 vectors.delete(c, memory_id)
                 if vector is not None:
                     vectors.insert(c, memory_id, vector)
+            # Last, in its transaction: a remember of the text counts on one memory.
+            return fold_edited(c, memory_id, client)[0] if fold else memory_id
+
+    def fold_copies(self, ids: Sequence[int], client: str | None = None) -> list[int]:
+        with self._write() as c:
+            return [
+                i for memory_id in dict.fromkeys(ids) for i in fold_edited(c, memory_id, client)[1]
+            ]
 
     def move(self, ids: Sequence[int], scope: str, client: str | None = None) -> list[int]:
         with self._write() as c:
@@ -179,105 +190,6 @@ class PgWrites(PgBase):
             for memory_id in moving:  # read again: moving one may supersede or restore another
                 update_row(c, require_row(c, memory_id), {"scope": scope}, client, moving)
         return moving
-
-
-def update_row(
-    c: Connection, row: Any, fields: dict[str, Any], client: str | None, along: Collection[int] = ()
-) -> None:
-    """`update` within its transaction, but for the vector: the fields, the key slots the row
-    leaves and enters, and the history entry. `along`: the ids moved with it."""
-    memory_id = row["id"]
-    before = history.snapshot(row)
-    moved = {k: v for k, v in fields.items() if k in ("scope", "key")}
-    if moved:
-        decisions.settle_key(c, dict(row) | moved, client)
-    set_fields(c, memory_id, fields)
-    left = row["key"] is not None and any(row[k] != v for k, v in moved.items())
-    if left:  # it left its key's slot: what it superseded there is that slot's value again
-        for back in decisions.reinstate_replaced(c, memory_id, client, (row["scope"], row["key"])):
-            fold_repeats(c, back, client)
-    after = history.snapshot(require_row(c, memory_id))
-    action = "move" if set(fields) == {"scope"} else "edit"
-    history.record(c, memory_id, action, client, before, after)
-    if left:
-        decisions.leave_replacer(c, row, along, client)  # superseded in the slot it left
-    if action == "move":  # not an edit: a batch of them (Markdown) may fold one edited later
-        fold_repeats(c, memory_id, client)
-
-
-def fold(c: Connection, later: Any, into: Any, client: str | None, **detail: Any) -> None:
-    """Fold row `later` into row `into`: what `into` keeps and takes of it
-    (policies.folding), both histories, and `later` deleted with its index entries (cascade)."""
-    adopt = folding.taken_over(into, dict(into["metadata"]), later, dict(later["metadata"]))
-    if adopt:  # what the later copy says explicitly wins, as a repeat's would
-        set_fields(c, into["id"], adopt)
-        detail["changed"] = sorted(adopt)
-    kept = folding.keep(
-        into["tags"], into["expires_at"], later["tags"], later["expires_at"], later["repeat_count"]
-    )
-    _keep(c, into["id"], kept, utc_now())
-    detail.update(kept.detail)
-    before = history.snapshot(into) if adopt else None
-    after = history.snapshot(require_row(c, into["id"])) if adopt else None
-    history.record(
-        c, into["id"], "merge", client, before, after,
-        text=later["content"], merged=later["id"], **detail,
-    )  # fmt: skip
-    history.record(c, later["id"], "merge", client, history.snapshot(later), into=into["id"])
-    c.execute("delete from memories where id = %s", (later["id"],))
-
-
-def fold_repeats(c: Connection, memory_id: int, client: str | None) -> list[int]:
-    """A memory just made current again (restored, moved, reinstated) stays the one memory
-    of its text in its scope: the copies policies.folding picks fold into it (their ids)."""
-    row = c.execute("select * from memories where id = %s", (memory_id,)).fetchone()
-    if row is None:  # folded already into another one made current beside it
-        return []
-    same_text = {
-        r["id"]: r
-        for r in c.execute(
-            """select m.*, exists (select 1 from memories r where r.superseded_by = m.id)
-                   as replaced
-               from memories m where scope = %s and content_hash = %s""",
-            (row["scope"], row["content_hash"]),
-        ).fetchall()
-    }
-    folded = folding.folded_into(
-        memory_id, [Copy.of_row(r, r["replaced"]) for r in same_text.values()]
-    )
-    for other in folded:
-        fold(c, same_text[other], require_row(c, memory_id), client)
-    return folded
-
-
-def _keep(c: Connection, memory_id: int, kept: folding.Kept, now: str) -> None:
-    """Write what a memory keeps of a sighting; its expiry only if changed (a trigger logs it)."""
-    if kept.expires_changed:
-        c.execute("update memories set expires_at = %s where id = %s", (kept.expires_at, memory_id))
-    c.execute(
-        """
-        update memories set repeat_count = repeat_count + %s, last_seen_at = %s, tags = %s
-        where id = %s
-        """,
-        (kept.repeats, now, as_jsonb(kept.tags), memory_id),
-    )
-
-
-def set_fields(c: Connection, memory_id: int, fields: dict[str, Any]) -> None:
-    """Update editable fields (tags and metadata as values, encoded here)."""
-    encode = {"tags": as_jsonb, "metadata": as_json}
-    params = {k: encode[k](v) if k in encode else v for k, v in fields.items()}
-    if "content" in params:
-        params["content_hash"] = content_hash(fields["content"])
-    c.execute(
-        _UPDATE,
-        {
-            "id": memory_id,
-            "now": utc_now(),
-            **{f"set_{k}": k in params for k in _EDITABLECOLUMNS},
-            **{k: params.get(k) for k in _EDITABLECOLUMNS},
-        },
-    )
 
 
 def _place(
@@ -396,7 +308,7 @@ def _count_repeat(
         detail["heard_context"] = heard
     kept = folding.keep(row["tags"], row["expires_at"], add_tags, expires_at)
     now = utc_now()
-    _keep(c, memory_id, kept, now)
+    keep(c, memory_id, kept, now)
     detail.update(kept.detail)
     if kept.tags_added:
         detail["tags_added"] = kept.tags_added

@@ -43,7 +43,7 @@ def open_store(
         room.keep_reserve(path, conn.reserve_bytes)
         return conn
 
-    return SqliteStore(opened(create), path, reopen=opened)
+    return SqliteStore(opened(create), path, reopen=opened, damaged=damaged)
 
 
 __all__ = ["SqliteStore", "open_store"]

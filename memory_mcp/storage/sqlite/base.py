@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from memory_mcp.errors import Changed, NotFound
+from memory_mcp.errors import Changed, NotFound, StorageError
 from memory_mcp.models import Memory
 from memory_mcp.storage.records import changed_at
-from memory_mcp.storage.sqlite import faults, vectors
+from memory_mcp.storage.sqlite import faults, ftsrestore, indexparts, vectors
 from memory_mcp.storage.sqlite.db import Connection, busy_timeout, storage_errors, transaction
 from memory_mcp.storage.sqlite.termcounts import TermCounts
 from memory_mcp.timestamps import parse_stored_time
@@ -29,6 +29,7 @@ class SqliteBase:
         conn: Connection,
         path: Path | None = None,
         reopen: Callable[[], Connection] | None = None,
+        damaged: bool = False,
     ) -> None:
         self.conn = conn
         self.path = path
@@ -38,15 +39,37 @@ class SqliteBase:
         self._busy_ms = busy_timeout(conn)
         self._term_counts = TermCounts()  # the keyword leg's, kept while nothing changes
         self._made_with: str | None = None  # the model our callers' vectors are of
+        # The schema version whose search index parts were last found whole; never checked
+        # on a file opened `damaged` (doctor, whose --repair makes the parts again).
+        self._parts_whole: int | None = None
+        self._checks_parts = not damaged
 
     @contextmanager
-    def _write(self) -> Iterator[Connection]:
+    def _write(self, check_parts: bool = True) -> Iterator[Connection]:
         with (
             self._lock,
             storage_errors(self.path, self._busy_ms, "write"),
             transaction(self._connection()) as conn,
         ):
+            if check_parts:
+                self._refuse_missing_parts(conn)
             yield conn
+
+    def _refuse_missing_parts(self, c: Connection) -> None:
+        """Refuse a write (inside its transaction: no other can change the schema now) when
+        a search index lacks a part another connection dropped since the file was opened (a
+        trigger: the index would drift from the memories unnoticed). The parts are looked
+        for again only when the schema changed since they were last found whole (PRAGMA
+        schema_version: one read of the file's header)."""
+        if not self._checks_parts:
+            return
+        row = c.execute("pragma schema_version").fetchone()
+        version = int(row[0]) if row is not None else 0
+        if version == self._parts_whole:
+            return
+        if gone := indexparts.missing(c):
+            raise StorageError(ftsrestore.REPAIR.format(path=self.path, parts=", ".join(gone)))
+        self._parts_whole = version
 
     def _read(self, fn: Callable[[Connection], T]) -> T:
         with self._lock, storage_errors(self.path, self._busy_ms, "read"):

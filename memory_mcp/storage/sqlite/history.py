@@ -160,7 +160,7 @@ SCOPES_AFTER = """
         from history h
         where h.memory_id = pair.value ->> 0 and h.id > pair.value ->> 1
           and (json_type(h.before, '$.scope') = 'text' or json_type(h.after, '$.scope') = 'text')
-        order by h.id limit 1
+        order by h.id limit 1  -- over history_scoped (step 17): its predicate, word for word
     ) as scope
     from json_each(:pairs) pair
 """

@@ -127,7 +127,7 @@ class SqliteMaintenance(SqliteBase):
         (ftsrebuild.py), pausing between them so other writers get the lock: none waits
         longer than about one batch (REBUILD_SECONDS). An index a hand dropped part of is
         made again whole, in one transaction (ftsrestore.py)."""
-        with self._write() as c:
+        with self._write(check_parts=False) as c:  # what it makes again
             made = ftsrestore.restore(c)
         for index in (i for i in KEYWORD_INDEXES if i not in made):
             try:
@@ -162,7 +162,7 @@ class SqliteMaintenance(SqliteBase):
         """Make the dropped parts again, in one transaction: a keyword index whole, filled
         from `memories`; the vector index's log or triggers, or a new empty index (every
         memory then waits for its vector)."""
-        with self._write() as c:
+        with self._write(check_parts=False) as c:  # what it makes again
             return indexparts.restore(c)
 
     def compact_keyword_index(self, written: int) -> None:

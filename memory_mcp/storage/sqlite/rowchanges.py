@@ -46,7 +46,7 @@ def update_row(
     history.record(c, memory_id, action, client, before, after)
     if left:
         decisions.leave_replacer(c, row, along, client)  # superseded in the slot it left
-    if action == "move":  # not an edit: a batch of them (Markdown) may fold one edited later
+    if action == "move":  # an edit folds in update (contract.py), unless a batch defers it
         fold_repeats(c, memory_id, client)
 
 
@@ -84,7 +84,37 @@ def fold_repeats(c: Connection, memory_id: int, client: str | None) -> list[int]
     row = c.execute("select * from memories where id = :id", {"id": memory_id}).fetchone()
     if row is None:  # folded already into another one made current beside it
         return []
-    same_text = {
+    same_text = _same_text(c, row)
+    folded = folding.folded_into(
+        memory_id, [folding.Copy.of_row(r, r["replaced"]) for r in same_text.values()]
+    )
+    for other in folded:
+        fold(c, same_text[other], require_row(c, memory_id), client)
+    return folded
+
+
+def fold_edited(c: Connection, memory_id: int, client: str | None) -> tuple[int, list[int]]:
+    """An edited memory made the one memory of its text in its scope: the copies fold into
+    it (fold_repeats), or, when one left is a correction saying the same, it folds into that
+    one (policies.folding.edited_into). (The id of the memory that holds it now, the ids
+    folded away.)"""
+    folded = fold_repeats(c, memory_id, client)
+    row = c.execute("select * from memories where id = :id", {"id": memory_id}).fetchone()
+    if row is None:  # folded already into another edited beside it (a Markdown import)
+        return memory_id, folded
+    same_text = _same_text(c, row)
+    copies = [folding.Copy.of_row(r, r["replaced"]) for r in same_text.values()]
+    into = folding.edited_into(memory_id, copies)
+    if into is None:
+        return memory_id, folded
+    fold(c, same_text[memory_id], same_text[into], client)
+    return into, [*folded, memory_id]
+
+
+def _same_text(c: Connection, row: Any) -> dict[int, Any]:
+    """Every memory of `row`'s scope with its text (itself too), by id, with `replaced`:
+    whether it superseded another."""
+    return {
         r["id"]: r
         for r in c.execute(
             """select m.*, exists (select 1 from memories r where r.superseded_by = m.id)
@@ -93,12 +123,6 @@ def fold_repeats(c: Connection, memory_id: int, client: str | None) -> list[int]
             {"scope": row["scope"], "hash": row["content_hash"]},
         ).fetchall()
     }
-    folded = folding.folded_into(
-        memory_id, [folding.Copy.of_row(r, r["replaced"]) for r in same_text.values()]
-    )
-    for other in folded:
-        fold(c, same_text[other], require_row(c, memory_id), client)
-    return folded
 
 
 def keep(c: Connection, memory_id: int, kept: folding.Kept, now: str) -> None:

@@ -18,7 +18,7 @@ from memory_mcp.storage.sqlite import decisions, history, vectors
 from memory_mcp.storage.sqlite.base import SqliteBase, require_row, require_unchanged, to_memory
 from memory_mcp.storage.sqlite.db import Connection
 from memory_mcp.storage.sqlite.repeats import count_repeat
-from memory_mcp.storage.sqlite.rowchanges import EDITABLE, fold, update_row
+from memory_mcp.storage.sqlite.rowchanges import EDITABLE, fold, fold_edited, update_row
 from memory_mcp.storage.sqlite.runs import Run
 from memory_mcp.timestamps import later_than, utc_now
 
@@ -142,10 +142,12 @@ class SqliteWrites(SqliteBase):
         vector: np.ndarray | None = None,
         drop_vector: bool = False,
         client: str | None = None,
+        fold: bool = True,
         unchanged_since: datetime | None = None,
-    ) -> None:
-        """Update editable fields; replace or drop the vector in step; record the edit;
-        refused (Changed) if the row changed since `unchanged_since` (see the contract)."""
+    ) -> int:
+        """Update editable fields; replace or drop the vector in step; record the edit; fold
+        it with the other copies of its text (contract.py, also on `unchanged_since`): the
+        id holding it now."""
         unknown = set(fields) - EDITABLE
         if unknown:
             raise ValueError(f"cannot update {sorted(unknown)}")
@@ -155,6 +157,14 @@ class SqliteWrites(SqliteBase):
                 vectors.delete(c, memory_id)
                 if vector is not None:  # not into another model's index (then: pending)
                     vectors.insert(c, memory_id, vector, self._made_with)
+            # Last, in its transaction: a remember of the text counts on one memory.
+            return fold_edited(c, memory_id, client)[0] if fold else memory_id
+
+    def fold_copies(self, ids: Sequence[int], client: str | None = None) -> list[int]:
+        with self._write() as c:
+            return [
+                i for memory_id in dict.fromkeys(ids) for i in fold_edited(c, memory_id, client)[1]
+            ]
 
     def move(self, ids: Sequence[int], scope: str, client: str | None = None) -> list[int]:
         with self._write() as c:

@@ -22,6 +22,7 @@ from memory_mcp.storage.postgres.migrations import (
     name_form,
     numbers,
     principals,
+    scoped_history,
     spaced,
     text_forms,
 )
@@ -60,15 +61,17 @@ APPLIED: dict[Step, Callable[[Any], bool]] = {
     fast_keywords.fast_keywords: lambda c: fast_keywords.HELD in _source(c, "memory_keywords"),
     left_slots.settle_left_slots: left_slots.applied,
     text_forms.text_forms: text_forms.applied,
+    scoped_history.scoped_history: lambda c: _has_table(c, scoped_history.INDEX),
 }
 
-TARGET = 16
+TARGET = 17
 MIGRATIONS: list[tuple[int, Step]] = [
     (6, initial.initial_schema), (7, principals.principals), (8, spaced.spaced_keyword_text),
     (9, keyword_words.keyword_words), (10, key_spelling.one_key_spelling),
     (11, numbers.numbers_after_hyphens), (12, name_form.one_name_form),
     (13, grant_form.one_grant_form), (14, fast_keywords.fast_keywords),
     (15, left_slots.settle_left_slots), (16, text_forms.text_forms),
+    (17, scoped_history.scoped_history),
 ]  # fmt: skip
 
 __all__ = ["APPLIED", "CURRENT", "FTS_OF", "LENGTH_OF", "MIGRATIONS", "TARGET", "Step"]

@@ -1,0 +1,54 @@
+"""SQLite: a search index part dropped by another connection while a store has the file
+open is found by the store's next write, which is refused with doctor --repair's message:
+the parts were only looked for at open, so the index drifted from the memories unnoticed."""
+
+from pathlib import Path
+
+import pytest
+import sqlean
+
+from memory_mcp.config import Settings
+from memory_mcp.errors import StorageError
+from memory_mcp.models import MemoryFilter
+from memory_mcp.storage import open_storage
+from tests.storage.rows import row
+
+EVERY = MemoryFilter(include_forgotten=True)
+
+
+def _drop(path: Path, statement: str) -> None:
+    other = sqlean.connect(str(path))
+    try:
+        other.execute(statement)
+    finally:
+        other.close()
+
+
+@pytest.mark.parametrize(
+    ("part", "statement"),
+    [
+        ("memories_fts_ai", "drop trigger memories_fts_ai"),
+        ("memories_fts_hidden_ad", "drop trigger memories_fts_hidden_ad"),
+        ("memories_vec_au", "drop trigger memories_vec_au"),
+    ],
+)
+def test_a_part_dropped_under_an_open_store_refuses_its_next_write(
+    tmp_path: Path, part: str, statement: str
+) -> None:
+    path = tmp_path / "memory.db"
+    store = open_storage(Settings(db=path, semantic=False))
+    try:
+        store.ensure_vector_index("test-model", 4)
+        heron = store.insert(row("the heron waits by the river")).id
+        _drop(path, statement)
+        with pytest.raises(StorageError, match=f"{part}.*`memory-mcp doctor --repair`"):
+            store.insert(row("a kestrel hovers over the river"))
+        with pytest.raises(StorageError, match=part):
+            store.purge([heron])  # its text must leave the keyword index too
+        assert store.counts()["memories"] == 1  # nothing was written
+        assert part in store.restore_index_parts()
+        kestrel = store.insert(row("a kestrel hovers over the river")).id
+        assert [i for i, _ in store.search_keywords("kestrel", EVERY, 5)] == [kestrel]
+        assert store.keyword_index_ok()
+    finally:
+        store.close()
