@@ -108,3 +108,23 @@ def test_a_purge_deletes_nothing_when_one_changes_after_the_page_was_checked(
     again = {**form, "seen": _hidden(refused.text, "seen")}
     done = web.post("/purge", data=again, headers={"origin": ORIGIN}, follow_redirects=False)
     assert done.status_code == 303 and other.get_many([a, b]) == []
+
+
+def test_an_edit_folded_into_a_correction_goes_to_the_memory_that_holds_it(
+    web: TestClient, other: MemoryService
+) -> None:
+    """An edit giving a memory the text of a correction folds it into that correction (a
+    correction is never folded away): the page after it is the correction's, saying so,
+    not the edited id's, which no longer exists."""
+    wrong = other.remember("The deploy runs on Thursdays")
+    right = other.remember("The deploy runs on Fridays", replaces=wrong.id)
+    lunch = other.remember("Lunch is at noon in the kitchen").id
+    page = web.get(f"/m/{lunch}").text
+    mine = {"csrf": _hidden(page, "csrf"), "version": _hidden(page, "version"),
+            "content": "The deploy runs on Fridays", "kind": "note", "tags": "",
+            "scope": "global", "key": "", "occurred_at": "", "expires_at": ""}  # fmt: skip
+    saved = web.post(f"/m/{lunch}/edit", data=mine, headers={"origin": ORIGIN})
+    assert saved.status_code == 200, saved.text
+    assert str(saved.url).split("?")[0].endswith(f"/m/{right.id}")
+    assert "the memory you edited now says what this one says, and was merged" in saved.text
+    assert f"#{lunch}" in saved.text  # the history, on the page, names it

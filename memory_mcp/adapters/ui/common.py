@@ -29,6 +29,8 @@ VISITOR_KEY = "memory_mcp.ui.visitor"  # set in the request's scope by the guard
 NOTICES = {
     "saved": "Saved.",
     "nochange": "Nothing changed.",
+    "savedmerged": "Saved: the memory you edited now says what this one says, and was merged "
+    "into it (this one's history names it).",
     "forgotten": "Forgotten: hidden from recall.",
     "restored": "Restored: back in recall.",
     "restoredsuperseded": "Restored, but superseded by a newer value: recall shows that one "

@@ -81,6 +81,8 @@ async def edit(request: Request, data: FormData) -> Response:
         return await _changed_meanwhile(request, memory_id, sent)
     except MemoryMCPError as exc:
         return await memory.show(request, memory_id, f"Not saved: {exc}", sent, refusal(exc))
+    if after.id != memory_id:  # folded into a correction saying the same: that one holds it
+        return redirect(request, f"/m/{after.id}", "savedmerged")
     done = "nochange" if after.updated_at == before.updated_at else "saved"
     return redirect(request, f"/m/{memory_id}", done)
 
