@@ -12,7 +12,7 @@ from typing import TextIO
 from memory_mcp import formats, regular_files
 from memory_mcp.config import is_database_url
 from memory_mcp.errors import InvalidInput
-from memory_mcp.formats import claude_code_memory, files, markdown, markdown_import
+from memory_mcp.formats import claude_code_memory, files, markdown, markdown_import, mem0
 from memory_mcp.formats.ingest import ingest
 from memory_mcp.models import Memory, MemoryFilter, NewMemory
 from memory_mcp.policies import inputs
@@ -222,7 +222,7 @@ class Exchange(Part):
             limits = transfer.Limits(
                 self.settings.max_content_chars, self.settings.max_metadata_chars
             )
-            items = bounded(path, 4 * longest_line(limits))  # UTF-8: 4 bytes a character
+            items = bounded(path, source_bound(fmt, limits))
         else:
             items = reader(path)  # the whole source is read before anything is written
         project_formats = (claude_code_memory.FORMAT, claude_code_memory.CODEX_FORMAT)
@@ -288,6 +288,20 @@ def _text(path: Path) -> io.TextIOWrapper:
     """A file to read as text (a BOM, as Windows editors write, is no text); a FIFO or a
     device is refused (regular_files.NotRegular), not waited on or read without end."""
     return io.TextIOWrapper(regular_files.open_regular(path), encoding="utf-8-sig")
+
+
+# A mem0 export is one JSON document, which json.dump writes on one line: its line holds
+# every memory, not one, so it is held to this many memories' worth of a line.
+MEM0_LINE_MEMORIES = 64
+
+
+def source_bound(fmt: str, limits: transfer.Limits) -> int:
+    """The longest line, in bytes, of a kg-jsonl or mem0 source (a file, stdin or a pipe):
+    what a JSONL line can carry (4 bytes a character), or for a mem0 export saved on one line
+    MEM0_LINE_MEMORIES times that (410 MB at the default limits). Past it a source is no such
+    file, and is refused as soon as it is read that far."""
+    longest = 4 * longest_line(limits)  # UTF-8: at most 4 bytes a character
+    return longest * MEM0_LINE_MEMORIES if fmt == mem0.FORMAT else longest
 
 
 def longest_line(limits: transfer.Limits) -> int:

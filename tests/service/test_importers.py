@@ -576,7 +576,8 @@ def test_a_file_given_by_path_is_held_to_the_line_bound_of_stdin(
     )
     entity = {"type": "entity", "name": "Alice", "entityType": "person",
               "observations": ["Speaks Spanish"]}  # fmt: skip
-    long = "x" * 400_000  # past 4 bytes a character of what a line can carry (300,544)
+    # past 4 bytes a character of what a line can carry (300,544), 64 times that for mem0
+    long = "x" * (400_000 if fmt == "kg-jsonl" else 20_000_000)
     path = tmp_path / "source"
     if fmt == "kg-jsonl":
         path.write_text(json.dumps(entity) + "\n" + json.dumps({"type": "entity", "name": long}))
@@ -595,3 +596,26 @@ def test_a_file_given_by_path_is_held_to_the_line_bound_of_stdin(
         f"Line {line} of {path} is longer than any memory's line can be (is this {what}?); "
         "nothing was imported."
     )
+
+
+def test_a_mem0_export_on_one_line_longer_than_a_jsonl_line_is_imported(
+    settings: Any, tmp_path: Path
+) -> None:
+    """json.dump writes a mem0 export on one line, which holds every memory: one longer than
+    a JSONL line can be (300,544 bytes with these limits) was refused, however small each of
+    its memories. It is held to 64 times that instead."""
+    small = settings.model_copy(
+        update={"semantic": False, "max_content_chars": 100, "max_metadata_chars": 100}
+    )
+    memories = [{"id": f"m{i}", "memory": f"Fact {i}: the team prefers trains over planes",
+                 "user_id": "alice", "categories": ["travel"]}
+                for i in range(4_000)]  # fmt: skip
+    path = tmp_path / "mem0.json"
+    path.write_text(json.dumps(memories))
+    assert path.stat().st_size > 300_544 and "\n" not in path.read_text()
+    service = MemoryService.open(small)
+    try:
+        summary = service.import_from("mem0", path)
+        assert (summary.created, service.stats().total) == (4_000, 4_000)
+    finally:
+        service.close()

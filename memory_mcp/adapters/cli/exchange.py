@@ -26,7 +26,7 @@ from memory_mcp.adapters.cli.render import as_json, count, err, fmt_ids, inert
 from memory_mcp.errors import InvalidInput
 from memory_mcp.formats import ImportSummary, Skipped, files
 from memory_mcp.formats.markdown_import import MarkdownImportReport
-from memory_mcp.service.exchange import longest_line
+from memory_mcp.service.exchange import source_bound
 from memory_mcp.service.transfer import ImportReport, Limits
 
 SHOWN_SKIPS = 20
@@ -134,11 +134,10 @@ def import_(
         )
     longest = None
     if format_ in STDIN_FORMATS:  # a line no export can hold stops the copy of a pipe
-        # kg-jsonl and mem0 lines are held to what a JSONL line can carry: an entity's or
-        # a one-line export's text (6.4 MB at the default limits)
+        # as the service holds a file given by its path (exchange.source_bound)
         settings = settings_for(ctx, db=db)
         limits = Limits(settings.max_content_chars, settings.max_metadata_chars)
-        longest = 4 * longest_line(limits)  # UTF-8: at most 4 bytes a character
+        longest = source_bound(format_.value, limits)
     with _source(path, format_, longest) as source:
         report = _import(ctx, db, source, format_, scope)
     if str(path) == "-" and isinstance(report, ImportSummary):
