@@ -828,11 +828,13 @@ def test_a_database_password_is_never_written_into_a_client_config(  # type: ign
     command lines that `ps` shows. It is refused before anything is written."""
     repo = project(tmp_path)
     before = sorted(p for p in tmp_path.rglob("*") if ".git" not in p.parts)
-    url = "postgresql://memory:s3cr3t-pw@db.internal/team"
-    _, said = cli("install", client, "--dir", str(repo), "--db", url, "--hooks"
-                  if client == "claude-code" else "--print", code=1)  # fmt: skip
-    assert "holds a password" in said and "~/.pgpass" in said and "s3cr3t" not in said
-    assert sorted(p for p in tmp_path.rglob("*") if ".git" not in p.parts) == before
+    # libpq reads a password after the user name or as the query's `password` parameter
+    in_query = "postgresql://memory@db.internal/team?sslmode=require&password=s3cr3t-pw"
+    for url in ("postgresql://memory:s3cr3t-pw@db.internal/team", in_query):
+        _, said = cli("install", client, "--dir", str(repo), "--db", url, "--hooks"
+                      if client == "claude-code" else "--print", code=1)  # fmt: skip
+        assert "holds a password" in said and "~/.pgpass" in said and "s3cr3t" not in said
+        assert sorted(p for p in tmp_path.rglob("*") if ".git" not in p.parts) == before
     cli("install", client, "--dir", str(repo), "--db", "postgresql://memory@db.internal/team")
 
 
