@@ -273,6 +273,9 @@ def test_a_same_named_server_that_is_not_ours_needs_force(tmp_path: Path) -> Non
         # rewritten, 1e400 came out as `Infinity`, which the client's JSON parser refuses
         ('{"servers": {}, "zoom": 1e400}', "a number too large for JSON readers"),
         ('{"servers": {}, "x": [NaN]}', "holds NaN, Infinity"),
+        # deeper than json reads, or than the NaN check and json.dumps recurse: a traceback
+        ('{"servers": {}, "x": ' + "[" * 100_000 + "]" * 100_000 + "}", "deeper than 64"),
+        ('{"servers": {}, "x": ' + "[" * 400 + "]" * 400 + "}", "deeper than 64"),
     ],
 )
 def test_unreadable_configs_are_refused_untouched(text: str, message: str, tmp_path: Path) -> None:
