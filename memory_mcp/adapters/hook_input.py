@@ -70,6 +70,8 @@ def salvage(text: str) -> dict[str, object] | None:
         at = _skip(text, at + 1)
         try:
             value, at = decoder.raw_decode(text, at)
+        except RecursionError:  # a value nested deeper than json decodes: what came before
+            return found
         except ValueError:
             if text.startswith('"', at):
                 found[key] = _cut_string(text[at + 1 : at + 1 + MAX_CUT_FIELD_CHARS + 8])

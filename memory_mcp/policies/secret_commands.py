@@ -185,13 +185,18 @@ _NET_USE = re.compile(
     r"(?=[ \t]*(?:[\r\n/&|;`)]|$))"
 )
 _NET_USER = re.compile(r"[ \t]/(?i:u(?:ser)?):[^\s/]")
+# How far past a `net use` password its /user: option is looked for (to the line's end, at
+# most): a command is far shorter, and a line of thousands of them was read to its end for
+# each, quadratic in the line's length (a 640 KB pasted line: 70 s).
+NET_USE_REACH = 1_000
 
 
 def _net_use_password(match: re.Match[str]) -> tuple[Span, bool]:
     group = "dq" if match.group("dq") is not None else "bare"
     value, text = match.group(group), match.string
-    line_end = text.find("\n", match.end())
-    named = _NET_USER.search(text, match.start(), len(text) if line_end < 0 else line_end)
+    reach = min(len(text), match.end() + NET_USE_REACH)
+    line_end = text.find("\n", match.end(), reach)
+    named = _NET_USER.search(text, match.start(), reach if line_end < 0 else line_end)
     word = group == "dq" or value.lower() not in STOPWORDS  # `/user:ann then` is prose
     shaped = group == "dq" or not value.isalpha()
     return match.span(group), (named is not None or shaped) and word and is_value(value)

@@ -270,7 +270,8 @@ class Lifecycle(Part):
         and by which client, if its history says (as this caller may read it), and what to do."""
         scopes = grants.readable_scopes(self.ctx)
         last = masking.entries(self.ctx, self.store.history(memory_id, 1, scopes=scopes))
-        gone = not self.store.get_many([memory_id], with_embedded=False)
+        # one the caller may not read now reads as gone, as one purged (never "changed")
+        gone = not grants.readable(self.ctx, self.store.get_many([memory_id], with_embedded=False))
         how = ""
         if last:
             by = last[0].principal or last[0].client or "an unnamed client"

@@ -64,6 +64,31 @@ def test_salvage_keeps_whole_fields_and_the_start_of_the_one_cut() -> None:
     assert salvage("not json") is None and salvage(" [1, 2") is None
 
 
+def test_a_cut_input_nested_too_deep_keeps_the_fields_before_it(
+    tmp_path: Path,
+    folder: Path,  # noqa: F811
+) -> None:
+    """json's decoder raises RecursionError (no ValueError) past its depth: salvage let it
+    out, so the hook crashed with a traceback (an HTTP hook: a 500)."""
+    deep = '{"cwd": "/w", "n": ' + "[" * MAX_INPUT_BYTES
+    assert salvage(deep) == {"cwd": "/w"}
+    whole = '{"cwd": "/w", "n": ' + "[" * 100_000 + "]" * 100_000 + ', "prompt": "q'
+    assert salvage(whole) == {"cwd": "/w"}
+    db = tmp_path / "memory.db"
+    assert hook("capture", documented("Stop", folder), db).returncode == 0
+    payload = documented("UserPromptSubmit", folder, prompt="Where are tokens checked?")
+    text = json.dumps(payload)[:-1] + ', "zz": ' + "[" * (2 * MAX_INPUT_BYTES)
+    environ = {**os.environ, "MEMORY_MCP_DB": str(db), "MEMORY_MCP_SEMANTIC": "false"}
+    done = subprocess.run(
+        [sys.executable, "-m", "memory_mcp", "hook", "prompt"],
+        input=text.encode(),
+        capture_output=True,
+        env=environ,
+        timeout=120,
+    )
+    assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr
+
+
 def test_serve_http_answers_an_owners_prompt_over_1_mb_from_its_start(
     tmp_path: Path,
     servers: list[subprocess.Popen[str]],  # noqa: F811

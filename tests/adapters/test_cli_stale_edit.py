@@ -168,3 +168,23 @@ def test_a_file_is_the_whole_edit_and_takes_no_other_option(
     assert store.get(memory.id).content == "The deploy window is Thursday 9:00"
     assert _cli(settings, "edit", str(memory.id), "--file", str(edited)).exit_code == 0
     assert store.get(memory.id).content == "The deploy window is Friday"
+
+
+def test_a_file_that_never_ends_is_refused_not_waited_on(
+    settings: Settings, store: MemoryService, tmp_path: Path
+) -> None:
+    """--file read its path whole: a FIFO (nobody writing) hung the edit, /dev/zero filled
+    memory. Refused as the imports refuse one, the memory unchanged."""
+    memory = store.remember("The deploy window is Thursday 9:00")
+    fifo = tmp_path / "edited.md"
+    os.mkfifo(fifo)
+    env = {**os.environ, "MEMORY_MCP_SEMANTIC": "false"}
+    if settings.pg_schema:
+        env["MEMORY_MCP_PG_SCHEMA"] = settings.pg_schema
+    args = ["--db", str(settings.db), "edit", str(memory.id), "--file", str(fifo)]
+    done = subprocess.run([sys.executable, "-m", "memory_mcp", *args], capture_output=True,
+                          text=True, env=env, timeout=WAIT_S)  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert "not a regular file" in done.stderr or "is a FIFO" in done.stderr, done.stderr
+    assert "nothing was changed" in done.stderr and "Traceback" not in done.stderr
+    assert store.get(memory.id).content == "The deploy window is Thursday 9:00"

@@ -273,6 +273,9 @@ def test_a_same_named_server_that_is_not_ours_needs_force(tmp_path: Path) -> Non
         # rewritten, 1e400 came out as `Infinity`, which the client's JSON parser refuses
         ('{"servers": {}, "zoom": 1e400}', "a number too large for JSON readers"),
         ('{"servers": {}, "x": [NaN]}', "holds NaN, Infinity"),
+        # deeper than json reads, or than the NaN check and json.dumps recurse: a traceback
+        ('{"servers": {}, "x": ' + "[" * 100_000 + "]" * 100_000 + "}", "deeper than 64"),
+        ('{"servers": {}, "x": ' + "[" * 400 + "]" * 400 + "}", "deeper than 64"),
     ],
 )
 def test_unreadable_configs_are_refused_untouched(text: str, message: str, tmp_path: Path) -> None:
@@ -828,11 +831,13 @@ def test_a_database_password_is_never_written_into_a_client_config(  # type: ign
     command lines that `ps` shows. It is refused before anything is written."""
     repo = project(tmp_path)
     before = sorted(p for p in tmp_path.rglob("*") if ".git" not in p.parts)
-    url = "postgresql://memory:s3cr3t-pw@db.internal/team"
-    _, said = cli("install", client, "--dir", str(repo), "--db", url, "--hooks"
-                  if client == "claude-code" else "--print", code=1)  # fmt: skip
-    assert "holds a password" in said and "~/.pgpass" in said and "s3cr3t" not in said
-    assert sorted(p for p in tmp_path.rglob("*") if ".git" not in p.parts) == before
+    # libpq reads a password after the user name or as the query's `password` parameter
+    in_query = "postgresql://memory@db.internal/team?sslmode=require&password=s3cr3t-pw"
+    for url in ("postgresql://memory:s3cr3t-pw@db.internal/team", in_query):
+        _, said = cli("install", client, "--dir", str(repo), "--db", url, "--hooks"
+                      if client == "claude-code" else "--print", code=1)  # fmt: skip
+        assert "holds a password" in said and "~/.pgpass" in said and "s3cr3t" not in said
+        assert sorted(p for p in tmp_path.rglob("*") if ".git" not in p.parts) == before
     cli("install", client, "--dir", str(repo), "--db", "postgresql://memory@db.internal/team")
 
 

@@ -881,3 +881,26 @@ def test_which_rules_to_run_is_decided_in_one_pass_over_the_needles(
     monkeypatch.setattr(Rule, "may_match", counted)
     assert redact("the password policy is strict; my password is hunter2").changed
     assert not calls
+
+
+def test_a_line_of_many_net_use_commands_is_read_once_not_once_each(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each `net use` password looked for its /user: option from the command to the end of
+    its line: a line of thousands of commands (a pasted log) was read to its end for each,
+    quadratic (640 KB: 70 s). The look stops within NET_USE_REACH; every one is still found."""
+    from memory_mcp.policies import secret_commands
+
+    looked: list[int] = []
+    real = secret_commands._NET_USER
+
+    class Counted:
+        def search(self, text: str, pos: int, endpos: int) -> object:
+            looked.append(endpos - pos)
+            return real.search(text, pos, endpos)
+
+    monkeypatch.setattr(secret_commands, "_NET_USER", Counted())
+    text = "net use \\\\a\\b p1x /user:ann & " * 3000
+    found = redact(text)
+    assert found.text.count("[REDACTED:password]") == 3000 and "p1x" not in found.text
+    assert len(looked) == 3000 and max(looked) <= 2 * secret_commands.NET_USE_REACH

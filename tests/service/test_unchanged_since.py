@@ -13,6 +13,7 @@ import pytest
 
 from memory_mcp.config import Settings
 from memory_mcp.errors import Changed
+from memory_mcp.policies import access
 from memory_mcp.service import MemoryService
 from tests.conftest import FakeEmbedder
 
@@ -118,3 +119,25 @@ def test_a_purge_of_one_deleted_meanwhile_says_so(
     other.purge([a.id], client="mcp")
     with pytest.raises(Changed, match=rf"Memory #{a.id} was deleted since .*purge by mcp"):
         service.purge([a.id], client="ui", unchanged_since=seen)
+
+
+def test_one_moved_where_the_caller_may_not_read_reads_as_deleted(
+    service: MemoryService,
+) -> None:
+    """A memory the caller may not read is told as one that does not exist: moved out of
+    its sight, it was said to have 'changed' (it still existed), a purge's 'was deleted'."""
+    alice = service.as_principal(access.principal("alice", access.parse_grants(["team=write"])))
+    moved = alice.remember("The team ferry leaves at nine", scope="team")
+    purged = alice.remember("The team ferry leaves from pier 4", scope="team")
+    seen = {m.id: m.changed_at for m in alice.get_many([moved.id, purged.id])}
+    service.move([moved.id], "vault", client="mcp")
+    service.purge([purged.id], client="mcp")
+    said = []
+    for memory_id in (moved.id, purged.id):
+        with pytest.raises(Changed) as refused:
+            alice.update(memory_id, content="At ten", unchanged_since=seen[memory_id])
+        said.append(str(refused.value).replace(str(memory_id), "N"))
+    assert said[0] == said[1] and "was deleted" in said[0]
+    with pytest.raises(Changed) as refused:
+        alice.purge([moved.id], unchanged_since={moved.id: seen[moved.id]})
+    assert str(refused.value).replace(str(moved.id), "N") == said[1]

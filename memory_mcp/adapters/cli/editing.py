@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from memory_mcp.errors import Changed, InvalidInput, MemoryMCPError
+from memory_mcp.formats import files
 from memory_mcp.models import Memory
 from memory_mcp.policies.inputs import utf8
 
@@ -131,7 +132,8 @@ def read_kept(path: Path, options: tuple[object, ...] = ()) -> str:
     The file is the whole edit: no other option (`options`, as given) goes with it."""
     if any(option is not None for option in options):
         raise InvalidInput("--file holds the whole edit: give it without other options.")
-    try:
-        return utf8(path.read_bytes(), f"The file {path}")
-    except OSError as exc:
-        raise InvalidInput(f"Cannot read {path}: {exc.strerror}; nothing was changed.") from exc
+    try:  # a FIFO or a device (/dev/zero) is refused, not waited on or read without end
+        data = files.read_regular(path)
+    except InvalidInput as exc:
+        raise InvalidInput(f"{str(exc).rstrip('.')}; nothing was changed.") from None
+    return utf8(data, f"The file {path}")

@@ -16,7 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from memory_mcp.adapters.install.configfile import ConfigError, read_config, write_config
 from memory_mcp.adapters.install.launcher import DIST, MODULE, Launch
@@ -196,8 +196,12 @@ def server_env(
 
 
 def _has_password(url: str) -> bool:
+    """Whether the URL holds a password: after the user name, or as libpq's `password`
+    parameter in its query (`?password=...`, which libpq reads just the same)."""
     try:
-        return bool(urlsplit(url).password)
+        parts = urlsplit(url)
+        given = parse_qs(parts.query, keep_blank_values=True).get("password", [])
+        return bool(parts.password) or any(given)
     except ValueError:  # a malformed URL: opening it says what is wrong
         return False
 

@@ -18,6 +18,9 @@ class ConfigError(MemoryMCPError):
 
 
 _JSONC = re.compile(r"^\s*//|/\*|,\s*[}\]]", re.M)
+# Deeper than any client's config; json.dumps recurses a level at a time (a traceback past ~400).
+MAX_DEPTH = 64
+_DEEP = object()  # a document json itself found too deep to read
 _UNTOUCHED = "Nothing was changed; fix the file or add the entry by hand (`--print` shows it)."
 
 
@@ -42,6 +45,13 @@ def read_config(path: Path) -> dict[str, Any] | None:
         # JSONC is refused too: editors accept it, but a rewrite would drop the comments.
         kind = "JSON with comments or trailing commas" if _JSONC.search(text) else "not valid JSON"
         raise ConfigError(f"{path} is {kind} ({json_problem(exc)}). " + _UNTOUCHED) from exc
+    except RecursionError:  # not a ValueError: it escaped as a traceback
+        doc = _DEEP
+    if doc is _DEEP or _too_deep(doc):
+        raise ConfigError(
+            f"{path} holds JSON nested deeper than {MAX_DEPTH} levels, which a rewrite cannot"
+            f" keep. {_UNTOUCHED}"
+        )
     if not isinstance(doc, dict):
         raise ConfigError(f"{path} holds a JSON {type(doc).__name__}, not an object. {_UNTOUCHED}")
     if not _finite(doc):
@@ -56,14 +66,33 @@ def read_config(path: Path) -> dict[str, Any] | None:
 
 
 def _finite(value: object) -> bool:
-    """Whether every number in a parsed JSON document is finite."""
-    if isinstance(value, float):
-        return math.isfinite(value)
-    if isinstance(value, dict):
-        return all(_finite(v) for v in value.values())
-    if isinstance(value, list):
-        return all(_finite(v) for v in value)
+    """Whether every number in a parsed JSON document is finite (read without recursion:
+    a document nested deeply is refused by _too_deep, not a RecursionError here)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            return False
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
     return True
+
+
+def _too_deep(value: object) -> bool:
+    """Whether a parsed JSON document nests deeper than MAX_DEPTH (json.dumps, which
+    rewrites it, recurses once a level: a traceback then, after the file was read)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        )
+        if children and depth >= MAX_DEPTH:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def write_config(path: Path, doc: dict[str, Any], now: datetime) -> Path | None:
