@@ -135,3 +135,16 @@ def clean_label(text: object, limit: int) -> str:
         if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")
     )
     return _SPACES.sub(" ", kept).strip()[:limit].rstrip()
+
+
+def no_such_scope(scope: str, known: list[str]) -> str | None:
+    """None if `scope` (clean) is among `known`, the scopes the caller may read memories in;
+    else the sentence saying it is not, with the nearest of them (a guessed or mistyped
+    name), so the caller can retry: recall's note and the CLI's empty answers alike."""
+    if scope in known:
+        return None
+    import difflib  # only for an empty answer
+
+    close = difflib.get_close_matches(scope, known, n=1)
+    guess = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"No memory you can read is in scope {scope!r}{guess}"

@@ -1,6 +1,5 @@
 """The recall path: filters, the scopes a recall covers, hybrid search, fusion, hit order."""
 
-import difflib
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal
@@ -9,7 +8,7 @@ import numpy as np
 
 from memory_mcp.errors import InvalidInput
 from memory_mcp.models import STORED_DATA_NOTICE, Hit, Memory, MemoryFilter, RecallResult, wire_json
-from memory_mcp.names import WILDCARD, clean_scope
+from memory_mcp.names import WILDCARD, clean_scope, no_such_scope
 from memory_mcp.policies import budget, inputs
 from memory_mcp.policies.dedup import first_of_each_text
 from memory_mcp.policies.feedback import FEEDBACK_DEPTH, feedback_query
@@ -76,15 +75,11 @@ class Recaller(Part):
     def _no_such_scope(self, scope: str, note: str | None) -> str | None:
         """An empty recall in a scope no memory the caller may read is in (a guessed or
         mistyped name) says so, with the nearest readable scope, so the caller can retry."""
-        scope = clean_scope(scope)
         counts = self.store.group_counts("scope")
-        known = [s for s in counts if self.ctx.access.can_read(s)]
-        if scope in known:
+        said = no_such_scope(clean_scope(scope), [s for s in counts if self.ctx.access.can_read(s)])
+        if said is None:
             return note
-        close = difflib.get_close_matches(scope, known, n=1)
-        guess = f" (did you mean {close[0]!r}?)" if close else ""
-        said = f"No memory you can read is in scope {scope!r}{guess}."
-        return f"{note} {said}" if note else said
+        return f"{note} {said}." if note else f"{said}."
 
     def _search(
         self,

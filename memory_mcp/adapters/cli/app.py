@@ -1,7 +1,6 @@
 """The CLI's app object, shared options and helpers. Command modules import this one; it
 imports none of them (main.py puts the two together)."""
 
-import difflib
 import functools
 import logging
 from collections.abc import Iterator
@@ -33,7 +32,7 @@ from memory_mcp.errors import (
     plain_wording,
 )
 from memory_mcp.models import KINDS
-from memory_mcp.names import clean_scope
+from memory_mcp.names import clean_scope, no_such_scope
 from memory_mcp.policies.access import Access
 from memory_mcp.service import MemoryService
 
@@ -400,9 +399,5 @@ def scope_hint(service: MemoryService, scope: str | None) -> str:
         scope = clean_scope(scope)
     except ValueError:  # the command itself said what is wrong with it
         return ""
-    known = service.scopes()
-    if scope in known:
-        return ""
-    close = difflib.get_close_matches(scope, list(known), n=1)
-    guess = f" (did you mean {close[0]!r}?)" if close else ""
-    return f" No memory you can read is in scope {scope!r}{guess}; `memory-mcp scopes` lists them."
+    said = no_such_scope(scope, list(service.scopes()))
+    return "" if said is None else f" {said}; `memory-mcp scopes` lists them."
