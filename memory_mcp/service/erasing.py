@@ -21,7 +21,7 @@ class Erasing:
         client: str | None = None,
         unchanged_since: Mapping[int, datetime] | None = None,
     ) -> list[int]:
-        """Permanent deletion, for the CLI only (history keeps a record of what it was).
+        """Permanent deletion, by a person (CLI, web UI; no tool purges): history keeps a record.
         `unchanged_since`: per id, the `changed_at` the person confirming saw; one changed
         or deleted since deletes none (Changed), checked inside the write."""
         return self._lifecycle.purge(ids, client, unchanged_since)
