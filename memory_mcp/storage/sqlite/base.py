@@ -9,11 +9,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from memory_mcp.errors import Changed, NotFound, StorageError
+from memory_mcp.errors import Changed, NotFound, SchemaMismatch, StorageError
 from memory_mcp.models import Memory
 from memory_mcp.storage.records import changed_at
 from memory_mcp.storage.sqlite import faults, ftsrestore, indexparts, vectors
 from memory_mcp.storage.sqlite.db import Connection, busy_timeout, storage_errors, transaction
+from memory_mcp.storage.sqlite.migrations import MIGRATIONS
 from memory_mcp.storage.sqlite.termcounts import TermCounts
 from memory_mcp.timestamps import parse_stored_time
 
@@ -63,6 +64,7 @@ class SqliteBase:
         schema_version: one read of the file's header)."""
         if not self._checks_parts:
             return
+        _refuse_newer_schema(c, self.path)
         row = c.execute("pragma schema_version").fetchone()
         version = int(row[0]) if row is not None else 0
         if version == self._parts_whole:
@@ -173,3 +175,21 @@ def to_memory(row: Any) -> Memory:
 
 def _time(value: str | None) -> datetime | None:
     return None if value is None else parse_stored_time(value)
+
+
+def _refuse_newer_schema(c: Connection, path: Path | None) -> None:
+    """Refuse a write (inside its transaction) once a newer memory-mcp has upgraded the file
+    under this running process: a server started before `uv tool upgrade` keeps running
+    until its client restarts it, and its writes would fill the search index by its own,
+    older rules (a keyword schema step re-folds every word), which nothing notices until
+    recall misses. One read of the file's header per write; the open refuses such a file
+    the same way (db.migrate)."""
+    row = c.execute("pragma user_version").fetchone()
+    found = 0 if row is None else int(row[0])
+    if found > len(MIGRATIONS):
+        raise SchemaMismatch(
+            f"The database {path or ''} was upgraded to schema version {found} by a newer "
+            f"memory-mcp while this one (schema {len(MIGRATIONS)}) was running; this process "
+            "no longer writes to it. Restart it (restart the client that started it) so the "
+            "new version serves; nothing was changed."
+        )

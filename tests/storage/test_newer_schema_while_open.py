@@ -1,0 +1,66 @@
+"""SQLite: a newer memory-mcp that upgrades the file while an older server still has it open
+(a client keeps the server it started until it restarts it) leaves that server reading, but
+its next write is refused: it would index by its own, older rules. The open refuses such a
+file already; the running process never looked again."""
+
+from pathlib import Path
+
+import pytest
+import sqlean
+
+from memory_mcp import MemoryService
+from memory_mcp.config import Settings
+from memory_mcp.errors import SchemaMismatch
+from memory_mcp.storage import open_storage
+from memory_mcp.storage.sqlite.migrations import MIGRATIONS
+from tests.storage.rows import row
+
+
+def _upgrade_elsewhere(path: Path, version: int) -> None:
+    other = sqlean.connect(str(path))
+    try:
+        other.execute(f"pragma user_version = {version}")
+        other.commit()
+    finally:
+        other.close()
+
+
+def test_a_write_after_a_newer_version_upgraded_the_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "memory.db"
+    store = open_storage(Settings(db=path, semantic=False))
+    try:
+        heron = store.insert(row("the heron waits by the river")).id
+        _upgrade_elsewhere(path, len(MIGRATIONS) + 1)
+        with pytest.raises(SchemaMismatch, match=r"newer memory-mcp.*Restart it"):
+            store.insert(row("a kestrel hovers over the river"))
+        with pytest.raises(SchemaMismatch):
+            store.set_forgotten([heron], None)
+        assert store.counts()["memories"] == 1  # nothing was written
+        assert store.get(heron).content == "the heron waits by the river"  # reads go on
+    finally:
+        store.close()
+
+
+def test_the_same_version_written_again_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "memory.db"
+    store = open_storage(Settings(db=path, semantic=False))
+    try:
+        store.insert(row("the heron waits by the river"))
+        _upgrade_elsewhere(path, len(MIGRATIONS))  # another process of this same version
+        store.insert(row("a kestrel hovers over the river"))
+        assert store.counts()["memories"] == 2
+    finally:
+        store.close()
+
+
+def test_remember_says_what_to_do(tmp_path: Path) -> None:
+    path = tmp_path / "memory.db"
+    service = MemoryService.open(Settings(db=path, semantic=False))
+    try:
+        service.remember("the heron waits by the river")
+        _upgrade_elsewhere(path, len(MIGRATIONS) + 1)
+        with pytest.raises(SchemaMismatch, match=f"schema version {len(MIGRATIONS) + 1}"):
+            service.remember("a kestrel hovers over the river")
+        assert [h.content for h in service.recall("heron").hits] == ["the heron waits by the river"]
+    finally:
+        service.close()
