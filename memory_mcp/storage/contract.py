@@ -222,6 +222,11 @@ class MemoryReads(Protocol):
         (keyset paging: as fast on the thousandth page as on the first)."""
         ...
 
+    def kinds(self, ids: Sequence[int]) -> dict[int, str]:
+        """The kind of each of `ids` that exists, in one statement reading no text (which of
+        a search's candidates are saved summaries)."""
+        ...
+
     def count(self, flt: MemoryFilter) -> int: ...
     def last_memory_id(self) -> int: ...  # max(id), 0 if none: one index lookup at any size
 
