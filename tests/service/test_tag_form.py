@@ -8,7 +8,9 @@ import json
 import pytest
 
 from memory_mcp.config import Settings
+from memory_mcp.formats.common import stored_tags
 from memory_mcp.models import MemoryFilter
+from memory_mcp.names import MAX_TAG_CHARS, clean_tags, settled_tags
 from memory_mcp.service import MemoryService
 from tests import pg
 
@@ -33,6 +35,19 @@ def test_a_tag_is_one_whichever_width_or_case_it_is_typed_in(service: MemoryServ
     assert service.get(wide).tags == ["deploy", "ops", "fix"]
     edited = service.update(plain, tags=["ｆｉｘ", "FIX", "Deploy"])
     assert edited.tags == ["fix", "deploy"]
+
+
+def test_a_tag_folding_makes_longer_is_cut_where_it_is_stored_as_found() -> None:
+    """An import's tags (and the tags step 18 settles) are never refused: one that folding
+    lengthens past the limit ("ﷺ" is 18 characters) is cut, in its form again; a tag typed
+    to a write is refused as any too long."""
+    long = "\ufdfa" * 4  # 4 characters typed, 72 folded
+    settled = settled_tags([WIDE, "Deploy", long])
+    assert settled[0] == "deploy" and len(settled) == 2
+    assert len(settled[1]) <= MAX_TAG_CHARS and settled[1] == settled_tags([settled[1]])[0]
+    assert stored_tags([WIDE, "DEPLOY", long]) == settled
+    with pytest.raises(ValueError, match="longer than"):
+        clean_tags([long])
 
 
 def _as_step_17(settings: Settings, tags: dict[int, list[str]], store: object) -> None:
