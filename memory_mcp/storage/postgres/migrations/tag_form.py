@@ -18,16 +18,19 @@ _HISTORY = """
 
 def one_tag_form(c: Any) -> None:
     now = utc_now()
+    changed = []  # only the rows that change are held, then read whole
+    with c.cursor(name="tag_form") as scan:  # on the server: streamed, however many rows
+        scan.execute("select id, tags from memories where tags <> '[]'::jsonb")
+        for row in scan:
+            if (settled := settled_tags(list(row["tags"]))) != row["tags"]:
+                changed.append((row["id"], settled))
     entries = []
-    for row in c.execute(
-        f"select id, {', '.join(SNAPSHOT_FIELDS)} from memories where tags <> '[]'::jsonb"
-    ).fetchall():
-        before = {name: row[name] for name in SNAPSHOT_FIELDS}
-        tags = settled_tags(list(before["tags"]))
-        if tags == before["tags"]:
-            continue
-        c.execute("update memories set tags = %s where id = %s", (Json(tags), row["id"]))
-        entries.append((row["id"], Json(before), Json(before | {"tags": tags}), now))
+    for memory_id, tags in changed:
+        before = c.execute(
+            f"select {', '.join(SNAPSHOT_FIELDS)} from memories where id = %s", (memory_id,)
+        ).fetchone()
+        c.execute("update memories set tags = %s where id = %s", (Json(tags), memory_id))
+        entries.append((memory_id, Json(dict(before)), Json(dict(before) | {"tags": tags}), now))
     c.cursor().executemany(_HISTORY, entries)
     c.execute("insert into meta (key, value) values ('tag_form', 'nfkc_casefold')")
 

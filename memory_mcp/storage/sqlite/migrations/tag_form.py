@@ -18,20 +18,27 @@ _HISTORY = """
 
 def one_tag_form(conn: Any) -> None:
     now = utc_now()
+    changed = []  # only the rows that change are held, then read whole: a streamed scan
+    for row in conn.execute("select id, tags from memories where tags != '[]'"):
+        tags = json.loads(row["tags"])
+        if (settled := settled_tags(tags)) != tags:
+            changed.append((row["id"], settled))
     entries = []
-    for row in conn.execute(
-        f"select id, {', '.join(SNAPSHOT_FIELDS)} from memories where tags != '[]'"
-    ).fetchall():
-        before = {name: row[name] for name in SNAPSHOT_FIELDS}
-        before |= {n: json.loads(before[n]) for n in ("tags", "metadata")}
-        tags = settled_tags(before["tags"])
-        if tags == before["tags"]:
-            continue
-        conn.execute("update memories set tags = ? where id = ?", (json.dumps(tags), row["id"]))
+    for memory_id, tags in changed:
+        before = _snapshot(conn, memory_id)
+        conn.execute("update memories set tags = ? where id = ?", (json.dumps(tags), memory_id))
         after = before | {"tags": tags}
-        entries.append((row["id"], now, json.dumps(before), json.dumps(after)))
+        entries.append((memory_id, now, json.dumps(before), json.dumps(after)))
     conn.executemany(_HISTORY, entries)
     conn.execute("insert into meta (key, value) values ('tag_form', 'nfkc_casefold')")
+
+
+def _snapshot(conn: Any, memory_id: int) -> dict[str, Any]:
+    row = conn.execute(
+        f"select {', '.join(SNAPSHOT_FIELDS)} from memories where id = ?", (memory_id,)
+    ).fetchone()
+    shown = {name: row[name] for name in SNAPSHOT_FIELDS}
+    return shown | {n: json.loads(shown[n]) for n in ("tags", "metadata")}
 
 
 def applied(conn: Any) -> bool:
