@@ -60,12 +60,40 @@ def clean_name(value: str, what: str) -> str:
     return value
 
 
+def caseless(text: str) -> str:
+    """NFKC, case-folded, NFKC again (Unicode's NFKC_Casefold for caseless identifiers; case
+    folding can leave a text no longer normalised: "ǰ" folds to "j" plus a combining caron)."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+
+
+def tag_form(tag: str) -> str:
+    """A tag's one spelling, folded as keys are (policies.keys) and as the keyword index
+    folds words: `Deploy`, full-width `ｄｅｐｌｏｙ` and `deploy` are one tag, so are `ﬁx` and
+    `fix`, `Straße` and `strasse`."""
+    return tag.lower() if tag.isascii() else caseless(tag).strip()
+
+
+def settled_tags(tags: list[str]) -> list[str]:
+    """Stored tags in their one spelling (tag_form), each once, in their order; one that
+    folding made longer than a tag may be (`ﷺ` is 18 characters) is cut to the limit, in
+    its form again, as a new write would refuse it and an export must import again."""
+    settled: dict[str, None] = {}
+    for tag in tags:
+        form = tag_form(tag)
+        cut = MAX_TAG_CHARS
+        while len(form) > MAX_TAG_CHARS:
+            form, cut = tag_form(tag_form(tag)[:cut]), cut - 1
+        if form:
+            settled[form] = None
+    return list(settled)
+
+
 def clean_tags(tags: list[str] | None, held: str = "per memory") -> list[str]:
-    """Strip, lowercase and de-duplicate tags, keeping their first-seen order; `held`: where
-    the limit on their number applies (a memory's, a filter's)."""
+    """Strip, fold (tag_form) and de-duplicate tags, keeping their first-seen order; `held`:
+    where the limit on their number applies (a memory's, a filter's)."""
     seen: dict[str, None] = {}
     for tag in tags or []:
-        tag = clean_name(tag, "tag").lower()
+        tag = tag_form(clean_name(tag, "tag"))
         if not tag:
             continue
         if len(tag) > MAX_TAG_CHARS:

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from memory_mcp.formats import files
-from memory_mcp.names import MAX_TAG_CHARS, MAX_TAGS, clean_tags
+from memory_mcp.names import MAX_TAG_CHARS, MAX_TAGS, clean_tags, settled_tags
 from memory_mcp.timestamps import leap_second
 
 
@@ -75,10 +75,11 @@ def spaced(text: str) -> str:
 
 
 def stored_tags(texts: Iterable[str]) -> list[str]:
-    """Tags as stored: control characters as spaces, cut to our length limit, lowercase, at
-    most MAX_TAGS. Nothing in a source's tags refuses its record."""
-    cut = (spaced(text)[:MAX_TAG_CHARS] for text in texts)
-    return clean_tags(list(dict.fromkeys(t.lower() for t in cut if t))[:MAX_TAGS])
+    """Tags as stored: control characters as spaces, cut to our length limit, in their one
+    spelling (names.settled_tags: folded, cut again if that lengthened one), at most
+    MAX_TAGS. Nothing in a source's tags refuses its record."""
+    cut = [spaced(text)[:MAX_TAG_CHARS] for text in texts]
+    return clean_tags(settled_tags([t for t in cut if t])[:MAX_TAGS])
 
 
 def instant(value: object) -> datetime | None:

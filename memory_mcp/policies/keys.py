@@ -9,11 +9,10 @@ would let two spellings of one slot look like two slots.
 """
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from memory_mcp.names import MAX_KEY_CHARS, name_form
+from memory_mcp.names import MAX_KEY_CHARS, caseless, name_form
 
 # A secret masked in a key (policies.redact) keeps its marker as written.
 _MARKER = re.compile(r"(\[REDACTED:[a-z_]+\])")
@@ -40,7 +39,7 @@ def fitted_form(key: str) -> str:
 
 
 def _folded(text: str) -> str:
-    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    return caseless(text)
 
 
 def settle_spellings(

@@ -125,6 +125,7 @@ class Lifecycle(Part):
         if content is not None:
             check_content_left(edit["content"], content)
         seen = {memory_id: unchanged_since} if unchanged_since is not None else {}
+        self._refuse_unwritable([memory_id])
         self._check_unchanged(seen)
         current = self._get(memory_id)
         grants.check_write(self.ctx, current.scope)
@@ -245,9 +246,19 @@ class Lifecycle(Part):
     ) -> list[int]:
         inputs.check_id_values(ids)
         with all_or_nothing(ids), self._refused_if_changed():
+            self._refuse_unwritable(ids)
             self._check_unchanged(unchanged_since or {})
             self._check_writable(ids)
             return self.store.purge(ids, client, unchanged_since=unchanged_since)
+
+    def _refuse_unwritable(self, ids: Sequence[int]) -> None:
+        """Rights before "changed since": a principal who may only read a memory is told so
+        at once, not first that it changed and then, on the retry, that it may not. Ids it
+        cannot read, or that are gone, are left to the checks after (NotFound, Changed)."""
+        if self.ctx.access.unrestricted:
+            return
+        for memory in grants.readable(self.ctx, self.store.get_many(ids, with_embedded=False)):
+            grants.check_write(self.ctx, memory.scope)
 
     def _check_unchanged(self, seen: Mapping[int, datetime]) -> None:
         """Before the work (embedding) a stale view would waste; the write checks again."""

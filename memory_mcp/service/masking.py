@@ -57,8 +57,12 @@ def withheld(ctx: "Context", candidates: Sequence[tuple[int, float]]) -> set[int
     those that are). None for the owner or a principal granted `*`."""
     if ctx.access.reads_everything or not candidates:
         return set()
-    found = ctx.store.get_many(list(dict.fromkeys(i for i, _ in candidates)), with_embedded=False)
-    summaries = [m for m in found if m.kind == SUMMARY]
+    # Their kinds alone, then the few summaries among them whole: 160 candidates of 2.7 KB
+    # took 2.5 ms on SQLite and 8.4 ms on PostgreSQL read whole, 0.18 and 0.5 ms so.
+    kinds = ctx.store.kinds(list(dict.fromkeys(i for i, _ in candidates)))
+    if not (ids := [i for i, kind in kinds.items() if kind == SUMMARY]):
+        return set()
+    summaries = ctx.store.get_many(ids, with_embedded=False)
     return {m.id for m in summaries} - {m.id for m in memories(ctx, summaries, by_text=True)}
 
 

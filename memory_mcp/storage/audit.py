@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
-from memory_mcp.names import printed_name
+from memory_mcp.names import printed_name, tag_form
 from memory_mcp.policies.keys import key_form
 from memory_mcp.policies.keyword_text import IGNORED, bracket
 from memory_mcp.storage.records import SCRUBBED
@@ -36,11 +36,11 @@ def replace_in(value: Any, fix: Callable[[str], str]) -> Any:
 
 class Erasure:
     """What scrub replaces with `[scrubbed]`, field by field: the text as typed, and in a
-    field the product stores in its own spelling, that spelling of the text too. Keys are
-    folded (policies.keys: `Hunter2XYZ` is stored `hunter2xyz`), tags lower-cased, and keys,
-    tags and scopes lose their invisible format characters (names.printed_name); so a secret
-    that reached a key is erased however it is typed now. Other fields hold what was typed,
-    and only that is replaced in them, in any form that prints the same: composed or
+    field the product stores in its own spelling, that spelling of the text too. Keys and
+    tags are folded (policies.keys, names.tag_form: `Hunter2XYZ` is stored `hunter2xyz`),
+    and keys, tags and scopes lose their invisible format characters (names.printed_name);
+    so a secret that reached a key is erased however it is typed now. Other fields hold what
+    was typed, and only that is replaced in them, in any form that prints the same: composed or
     decomposed (NFC, NFD), with or without invisible characters (a zero-width space, a soft
     hyphen, a bidi mark) between its letters."""
 
@@ -49,7 +49,7 @@ class Erasure:
         self._typed = _pattern((text,))
         self._named = {
             "key": _pattern((text, key_form(bare))),
-            "tags": _pattern((text, bare.lower())),
+            "tags": _pattern((text, tag_form(bare))),
             "scope": _pattern((text, bare)),
         }
 

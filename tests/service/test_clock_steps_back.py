@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, tzinfo
 import pytest
 
 from memory_mcp import timestamps
+from memory_mcp.models import MemoryFilter
 from memory_mcp.service import MemoryService
 
 
@@ -52,6 +53,32 @@ def test_a_value_written_after_the_clock_stepped_back_stays_the_later_one(
     old = svc.remember("Standup is at 9", scope="p1")
     fix = svc.remember("Standup is at 10", scope="p1", replaces=old.id)
     assert svc.get(fix.id).created_at > svc.get(old.id).created_at
+
+
+def test_as_of_finds_one_value_current_at_every_moment_after_the_clock_stepped_back(
+    keyword_service: MemoryService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The new value was dated after the old one, but the old one's superseded_at was the
+    clock's (an hour before): an as_of between the two times found neither current, one
+    at the old value's own time found nothing."""
+    svc = keyword_service
+    bash = svc.remember("Shell is bash", key="user.shell", scope="p1").id
+    old = svc.remember("Standup is at 9", scope="p1").id
+    monkeypatch.setattr(timestamps, "datetime", _behind(1))
+    zsh = svc.remember("Shell is zsh", key="user.shell", scope="p1").id
+    fix = svc.remember("Standup is at 10", scope="p1", replaces=old).id
+    monkeypatch.undo()
+    for before, after in ((bash, zsh), (old, fix)):
+        successor = svc.get(after).created_at
+        assert svc.get(before).superseded_at == successor
+        for moment, current in (
+            (svc.get(before).created_at, before),
+            (successor - timedelta(microseconds=1), before),
+            (successor, after),
+        ):
+            flt = MemoryFilter(scopes=["p1"], as_of=moment)
+            found = {m.id for m in svc.list_memories(flt)} & {before, after}
+            assert found == {current}, (moment, before, after)
 
 
 def test_later_than_reads_times_not_text() -> None:

@@ -104,6 +104,23 @@ def test_read_only_grants_cannot_write(team: dict) -> None:  # type: ignore[type
     assert team["owner"].get(team_id).content == "The team ferry leaves at nine"
 
 
+def test_a_reader_is_told_it_may_not_write_before_that_the_memory_changed(
+    team: dict,  # type: ignore[type-arg]
+) -> None:
+    """A purge or edit decided on a stale view by a principal who may only read: it was
+    told the memory changed since it was opened, and only on the retry that it may not
+    change it at all."""
+    bob: MemoryService = team["bob"]
+    team_id = team["ids"]["team"]
+    seen = bob.get(team_id).changed_at
+    team["alice"].update(team_id, content="The team ferry leaves at ten")  # type: ignore[attr-defined]
+    with pytest.raises(Forbidden, match="team"):
+        bob.purge([team_id], unchanged_since={team_id: seen})
+    with pytest.raises(Forbidden, match="team"):
+        bob.update(team_id, content="changed", unchanged_since=seen)
+    assert team["owner"].get(team_id).content == "The team ferry leaves at ten"  # type: ignore[attr-defined]
+
+
 def test_moving_needs_write_on_both_scopes(team: dict) -> None:  # type: ignore[type-arg]
     alice: MemoryService = team["alice"]
     moved = alice.move([team["ids"]["alice"]], "team")

@@ -27,7 +27,7 @@ def open_store(
             if not damaged and (gone := restore.missing(conn)):
                 raise StorageError(restore.REPAIR.format(where=where, parts=", ".join(gone)))
         pool = db.open_pool(url, schema, pool_size, statement_timeout_ms, connect_timeout_s)
-    return PgStore(pool, where, schema)
+    return PgStore(pool, where, schema, damaged=damaged)
 
 
 def _check_encoding(conn: db.Connection, where: str) -> None:

@@ -16,8 +16,9 @@ from typing import Any, TypeVar
 import psycopg_pool
 from psycopg.types.json import Json, Jsonb
 
-from memory_mcp.errors import Changed, NotFound
+from memory_mcp.errors import Changed, NotFound, StorageError
 from memory_mcp.models import Memory
+from memory_mcp.storage.postgres import restore
 from memory_mcp.storage.postgres.db import WRITE_LOCK, Connection, meta_value, storage_errors
 from memory_mcp.storage.postgres.surveys import Surveys
 from memory_mcp.storage.records import changed_at
@@ -40,16 +41,22 @@ class PgBase:
     """Owns the pool; one transaction per write, decided under the schema's write lock."""
 
     def __init__(
-        self, pool: psycopg_pool.ConnectionPool[Connection], where: str, schema: str
+        self,
+        pool: psycopg_pool.ConnectionPool[Connection],
+        where: str,
+        schema: str,
+        damaged: bool = False,
     ) -> None:
         self.pool = pool
         self.where = where
         self.schema = schema
+        # Not on a schema opened `damaged` (doctor, whose --repair makes the parts again).
+        self._checks_parts = not damaged
         self._surveys = Surveys()  # the keyword survey a recall reads twice, read once
         self._made_with: str | None = None  # the model our callers' vectors are of
 
     @contextmanager
-    def _write(self) -> Iterator[Connection]:
+    def _write(self, check_parts: bool = True) -> Iterator[Connection]:
         try:
             with (
                 storage_errors(self.where, "write to"),
@@ -59,9 +66,22 @@ class PgBase:
                 conn.execute(
                     "select pg_advisory_xact_lock(%s, hashtext(%s))", (WRITE_LOCK, self.schema)
                 )
+                if check_parts and self._checks_parts:
+                    self._refuse_missing_parts(conn)
                 yield conn
         finally:
             self._surveys.changed()  # once committed: a survey read before may be stale
+
+    def _refuse_missing_parts(self, c: Connection) -> None:
+        """Refuse a write when a derived part was dropped since the schema was opened (a
+        trigger: the keyword index or the vector feed would drift from the memories
+        unnoticed until doctor). The lock on `memories` comes first and is held to the
+        commit: a DROP TRIGGER (which must lock the table exclusively) either committed
+        before it, and the catalog read after it sees that, or waits for this write to end.
+        ACCESS SHARE is a read's lock: it holds up no write, only such a drop."""
+        c.execute("lock table memories in access share mode")
+        if gone := restore.missing(c):
+            raise StorageError(restore.REPAIR.format(where=self.where, parts=", ".join(gone)))
 
     def _foreign_index(self, c: Connection) -> bool:
         """Whether the vector index is now another model's than the one this store's vectors

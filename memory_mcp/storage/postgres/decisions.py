@@ -159,10 +159,17 @@ def later(a: Any, b: Any) -> bool:
 
 
 def supersede(
-    c: Connection, old_ids: Iterable[int], new_id: int, client: str | None, **detail: Any
+    c: Connection,
+    old_ids: Iterable[int],
+    new_id: int,
+    client: str | None,
+    *,
+    at: str | None = None,
+    **detail: Any,
 ) -> list[int]:
+    """As sqlite/decisions.py's: `at`, when the successor became current (else now)."""
     done: list[int] = []
-    now = utc_now()
+    now = at or utc_now()
     for old_id in dict.fromkeys(old_ids):
         row = require_row(c, old_id)
         c.execute(

@@ -178,7 +178,7 @@ class PgMaintenance(PgBase):
     def restore_index_parts(self) -> list[str]:
         """Make the dropped parts again, in one transaction (the keyword rebuild then fills
         the rows' words and BM25's totals)."""
-        with self._write() as c:
+        with self._write(check_parts=False) as c:
             return restore.restore(c)
 
     def delete_orphan_vectors(self) -> int:

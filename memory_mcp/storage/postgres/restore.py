@@ -2,19 +2,22 @@
 totals and their trigger, the keyword GIN indexes, the vector feed's log and triggers, the
 vector table's HNSW index; the table itself is made, empty, when the model loads):
 found at open, reported by doctor, made again by its --repair. The memories stay untouched;
-each part is made as the schema steps define it (migrations/initial.py), and the keyword
-rebuild then recomputes the rows' words and the totals."""
+each part is made as the schema steps define it (migrations/initial.py, a trigger with its
+function: a DROP FUNCTION ... CASCADE took the trigger too), and the keyword rebuild then
+recomputes the rows' words and the totals."""
 
 from memory_mcp.storage.postgres import vectors
-from memory_mcp.storage.postgres.db import Connection, scalar
+from memory_mcp.storage.postgres.db import Connection
 from memory_mcp.storage.postgres.migrations.initial import (
     CURRENT,
     FTS_FUNCTIONS,
     FTS_INDEXES,
     FTS_TRIGGER,
     VEC_LOG,
+    VEC_LOG_FUNCTION,
     VEC_LOG_TRIGGER,
 )
+from memory_mcp.storage.postgres.migrations.keyword_words import FTS_DOC_FUNCTION
 
 REPAIR = (
     "The database {where} lacks part of its search indexes ({parts}: dropped by hand?); the "
@@ -38,42 +41,46 @@ _PARTS: dict[str, tuple[bool, list[str]]] = {
         False,
         [_made_by("create table fts_stats"), _made_by("insert into fts_stats")],
     ),
-    "memories_fts": (True, [FTS_TRIGGER]),
-    "memories_fts_stats": (True, [_made_by("create trigger memories_fts_stats")]),
+    # A trigger's function too: DROP FUNCTION ... CASCADE takes the trigger with it.
+    "memories_fts": (True, [FTS_DOC_FUNCTION, FTS_TRIGGER]),
+    "memories_fts_stats": (
+        True,
+        [
+            _made_by("create function memories_fts_stats").replace(
+                "create function", "create or replace function", 1
+            ),
+            _made_by("create trigger memories_fts_stats"),
+        ],
+    ),
     **{name: (False, [statement]) for name, statement in FTS_INDEXES.items()},
     "vec_log": (False, [VEC_LOG]),
-    "memories_vec_log": (True, [VEC_LOG_TRIGGER]),
+    "memories_vec_log": (True, [VEC_LOG_FUNCTION, VEC_LOG_TRIGGER]),
 }
+
+
+# Every part as (name, is a trigger, the table it belongs to): a part is looked for only
+# while its table exists (the vector table is made when the model loads).
+_LOOKED_FOR = [
+    *((name, trigger, "memories") for name, (trigger, _) in _PARTS.items()),
+    ("memory_vectors_hnsw", False, "memory_vectors"),
+    ("memory_vectors_log", True, "memory_vectors"),
+]
+
+# One statement (one round trip: every write asks it, write.py): the parts the schema lacks.
+_MISSING = """
+    select p.name from unnest(%s::text[], %s::bool[], %s::text[]) with ordinality
+        as p (name, is_trigger, owner, place)
+    where to_regclass(p.owner) is not null and case when p.is_trigger
+        then not exists (select 1 from pg_trigger t
+                         where t.tgrelid = to_regclass(p.owner) and t.tgname = p.name)
+        else to_regclass(p.name) is null end
+    order by p.place"""
 
 
 def missing(c: Connection) -> list[str]:
     """The derived parts the schema lacks (none when it has no `memories` table yet)."""
-    if not scalar(c, "select to_regclass('memories') is not null"):
-        return []
-    triggers = {
-        str(r["tgname"])
-        for r in c.execute(
-            """select tgname from pg_trigger
-               where tgrelid = to_regclass('memories') and not tgisinternal"""
-        )
-    }
-    gone = []
-    for name, (trigger, _) in _PARTS.items():
-        if trigger:
-            if name not in triggers:
-                gone.append(name)
-        elif scalar(c, "select to_regclass(%s) is null", (name,)):
-            gone.append(name)
-    if vectors.has_table(c):
-        if scalar(c, "select to_regclass('memory_vectors_hnsw') is null"):
-            gone.append("memory_vectors_hnsw")
-        if not scalar(
-            c,
-            """select count(*) from pg_trigger where tgname = 'memory_vectors_log'
-               and tgrelid = to_regclass('memory_vectors')""",
-        ):
-            gone.append("memory_vectors_log")
-    return gone
+    names, triggers, owners = (list(column) for column in zip(*_LOOKED_FOR, strict=True))
+    return [str(r["name"]) for r in c.execute(_MISSING, (names, triggers, owners))]
 
 
 def restore(c: Connection) -> list[str]:
@@ -93,5 +100,5 @@ def restore(c: Connection) -> list[str]:
 
 _VECTOR_PARTS = {
     "memory_vectors_hnsw": [vectors.HNSW_INDEX],
-    "memory_vectors_log": [vectors.LOG_TRIGGER],
+    "memory_vectors_log": [vectors.LOG_FUNCTION, vectors.LOG_TRIGGER],
 }

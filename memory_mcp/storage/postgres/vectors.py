@@ -42,7 +42,7 @@ def _ddl(dim: int) -> list[str]:
     ]
 
 
-_LOG_FUNCTION = f"""
+LOG_FUNCTION = f"""
 create or replace function memory_vectors_log() returns trigger language plpgsql as $$
 declare s bigint;
 begin
@@ -70,7 +70,7 @@ def index_info(c: Connection) -> tuple[str, int] | None:
 
 def create_index(c: Connection, model: str, dim: int) -> None:
     """A new, empty vector table for (model, dim), replacing any other."""
-    for statement in [*_DROP, _LOG_FUNCTION, *_ddl(dim)]:
+    for statement in [*_DROP, LOG_FUNCTION, *_ddl(dim)]:
         c.execute(statement)
     set_meta(c, "embedding_model", model)
     set_meta(c, "embedding_dim", str(dim))

@@ -265,7 +265,7 @@ def _insert(
     if embedded and item.vector is not None:
         vectors.insert(c, new_id, item.vector)
     beaten = [] if beaten_by is not None else [h["id"] for h in holders]
-    superseded = decisions.supersede(c, [*beaten, *also], new_id, client)
+    superseded = decisions.supersede(c, [*beaten, *also], new_id, client, at=now)
     if values["key"] != item.key:
         c.execute("update memories set key = %s where id = %s", (item.key, new_id))
         row = require_row(c, new_id)

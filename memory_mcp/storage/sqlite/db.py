@@ -1,12 +1,11 @@
-"""The one place that knows the SQLite driver: connect, transactions, migrations."""
+"""The one place that opens an SQLite file: the driver, our pragmas and functions, sqlite-vec,
+migrations. What a connection does once open is in connection.py, named here too."""
 
 import contextlib
-import errno
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
@@ -18,6 +17,19 @@ from memory_mcp.policies.keyword_text import indexed
 from memory_mcp.policies.text import spaced
 from memory_mcp.storage.sqlite import copies, faults, ftsrestore, room
 from memory_mcp.storage.sqlite.companions import WAL, beside
+from memory_mcp.storage.sqlite.connection import Connection as Connection
+from memory_mcp.storage.sqlite.connection import DatabaseError as DatabaseError
+from memory_mcp.storage.sqlite.connection import OperationalError as OperationalError
+from memory_mcp.storage.sqlite.connection import Row as Row
+from memory_mcp.storage.sqlite.connection import busy_timeout as busy_timeout
+from memory_mcp.storage.sqlite.connection import empty_log as empty_log
+from memory_mcp.storage.sqlite.connection import meta_value as meta_value
+from memory_mcp.storage.sqlite.connection import read_snapshot as read_snapshot
+from memory_mcp.storage.sqlite.connection import scalar as scalar
+from memory_mcp.storage.sqlite.connection import set_meta as set_meta
+from memory_mcp.storage.sqlite.connection import spare_room as spare_room
+from memory_mcp.storage.sqlite.connection import storage_errors as storage_errors
+from memory_mcp.storage.sqlite.connection import transaction as transaction
 from memory_mcp.storage.sqlite.keyword_schema import (
     KEYWORDS_FUNCTION,
     SPACED_FUNCTION,
@@ -43,20 +55,6 @@ DURABILITY = ("normal", "full")
 STATEMENT_CACHE = 1024
 
 
-class Connection(sqlean.Connection):
-    """An SQLite connection that knows how many pages its size cap keeps spare (see connect)."""
-
-    max_pages: int | None = None  # under a size cap: the file's pages for ordinary writes
-    spare_pages = 0
-    reserve_bytes = 0
-    log_path: Path | None = None  # under a size cap: the write-ahead log, kept to log_limit
-    log_limit = 0
-    read_only = False  # opened for reading only: the file or its folder is not writable
-
-
-Row = sqlean.Row
-DatabaseError = sqlean.DatabaseError
-OperationalError = sqlean.OperationalError
 Repair = Callable[[Connection], object]  # migrate's: makes index parts a hand dropped again
 
 
@@ -203,56 +201,6 @@ def share_room(conn: Connection, path: Path | str, max_bytes: int | None) -> Non
             conn.log_limit = plan.log_pages * page
 
 
-@contextmanager
-def spare_room(conn: Connection) -> Iterator[None]:
-    """Let the writes inside use the pages the size cap keeps spare (for purge and forget)."""
-    if conn.max_pages is None:
-        yield
-        return
-    # Absolute limits, never relative to the current one: SQLite raises max_page_count to
-    # the file's size, so a file that grew into the spare pages must not move the cap.
-    conn.execute(f"pragma max_page_count = {conn.max_pages + conn.spare_pages}")
-    try:
-        yield
-    finally:
-        conn.execute(f"pragma max_page_count = {conn.max_pages}")
-
-
-def empty_log(conn: Connection) -> bool:
-    """Copy the write-ahead log into the file and truncate it to nothing, so text a write
-    deleted is in no log frame either. False when another connection's open read kept it."""
-    return not scalar(conn, "pragma wal_checkpoint(truncate)")  # its first column: busy
-
-
-@contextmanager
-def storage_errors(path: Path | str | None, busy_timeout_ms: int, doing: str) -> Iterator[None]:
-    """Turn the driver's operational errors into a StorageError the reader can act on.
-
-    Integrity and programming errors are bugs of ours and propagate unchanged.
-    """
-    try:
-        yield
-    except (sqlean.IntegrityError, sqlean.ProgrammingError, sqlean.InterfaceError):
-        raise
-    except sqlean.DatabaseError as exc:
-        # One class for both backends: a read-only file, like a read-only PostgreSQL role,
-        # still reads; only the change is refused.
-        kind = ReadOnly if faults.is_read_only(exc, path) else StorageError
-        raise kind(faults.describe(exc, path, busy_timeout_ms, doing)) from exc
-    except PermissionError as exc:
-        raise StorageError(
-            f"Cannot {doing} the database {path}: permission denied ({exc.filename}). "
-            "memory-mcp needs to read and write the file and its folder."
-        ) from exc
-    except OSError as exc:
-        if exc.errno == errno.EROFS:
-            raise ReadOnly(
-                f"Cannot {doing} the database {path}: {exc.filename} is on a read-only file "
-                "system. Nothing was changed; point --db or MEMORY_MCP_DB at a writable place."
-            ) from exc
-        raise StorageError(f"Cannot {doing} the database {path}: {exc}.") from exc
-
-
 def connect_readonly(path: Path | str) -> Connection:
     """Open another program's SQLite file read-only: it, and its folder, are never changed.
 
@@ -284,72 +232,6 @@ def _create_private(path: Path) -> None:
     # Another process may create it between our check and open: that is fine.
     with contextlib.suppress(FileExistsError):
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-
-
-@contextmanager
-def transaction(conn: Connection) -> Iterator[Connection]:
-    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception."""
-    started = time.perf_counter()
-    conn.execute("begin immediate")
-    # benchmarks/stress.py reads this line (at -vv) to report how long writers queue.
-    logger.debug("Waited %.3f ms for the write lock", (time.perf_counter() - started) * 1000)
-    try:
-        yield conn
-        conn.execute("commit")
-    except BaseException:
-        # SQLite may already have rolled back (disk full, I/O error); a failed COMMIT must
-        # not leave the transaction open, or every later BEGIN on this connection fails.
-        if conn.in_transaction:
-            conn.execute("rollback")
-        raise
-    _trim_log(conn)
-
-
-def _trim_log(conn: Connection) -> None:
-    """Under a size cap, a transaction bigger than the log's share leaves the log past it:
-    checkpoint and truncate it at once, so the file and its log are back within the cap."""
-    if conn.log_path is None or not conn.log_path.exists():
-        return
-    if conn.log_path.stat().st_size <= conn.log_limit:
-        return
-    try:
-        conn.execute("pragma wal_checkpoint(truncate)")
-    except sqlean.DatabaseError as exc:  # the commit stands; the next checkpoint retries
-        logger.debug("Could not trim the write-ahead log: %s", exc)
-
-
-@contextmanager
-def read_snapshot(conn: Connection) -> Iterator[Connection]:
-    """BEGIN ... COMMIT around reads: they all see one snapshot, and writers are not held up."""
-    conn.execute("begin")
-    try:
-        yield conn
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("rollback")
-        raise
-    if conn.in_transaction:
-        conn.execute("commit")
-
-
-def scalar(conn: Connection, sql: str, params: dict[str, Any] | None = None) -> Any:
-    """The first column of the first row of a query that always returns one row."""
-    row = conn.execute(sql, params or {}).fetchone()
-    assert row is not None, sql
-    return row[0]
-
-
-def meta_value(conn: Connection, key: str) -> str | None:
-    """The value `key` has in the `meta` table, or None."""
-    row = conn.execute("select value from meta where key = :k", {"k": key}).fetchone()
-    return None if row is None else str(row[0])
-
-
-def set_meta(conn: Connection, key: str, value: str) -> None:
-    conn.execute(
-        "insert into meta (key, value) values (:k, :v) on conflict (key) do update set value = :v",
-        {"k": key, "v": value},
-    )
 
 
 def schema_version(conn: Connection) -> int:
@@ -429,10 +311,6 @@ def _applied(
     if probe is None or (numbered and version <= schema_version(conn)):
         return schema_version(conn) >= version
     return bool(probe(conn))
-
-
-def busy_timeout(conn: Connection) -> int:
-    return int(scalar(conn, "pragma busy_timeout"))
 
 
 def backup_copy(

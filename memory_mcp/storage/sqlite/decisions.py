@@ -183,11 +183,19 @@ def later(a: Any, b: Any) -> bool:
 
 
 def supersede(
-    c: Connection, old_ids: Iterable[int], new_id: int, client: str | None, **detail: Any
+    c: Connection,
+    old_ids: Iterable[int],
+    new_id: int,
+    client: str | None,
+    *,
+    at: str | None = None,
+    **detail: Any,
 ) -> list[int]:
-    """Mark memories superseded by `new_id`, each with its history entry."""
+    """Mark memories superseded by `new_id`, each with its history entry. `at`: when the
+    successor became current (an insert's own time, later than the clock after it stepped
+    back: as_of finds one of the two current at every moment); else now."""
     done: list[int] = []
-    now = utc_now()
+    now = at or utc_now()
     for old_id in dict.fromkeys(old_ids):
         row = require_row(c, old_id)
         c.execute(

@@ -40,6 +40,15 @@ class SqliteReads(SqliteBase):
         by_id = {m.id: m for m in rows}
         return [by_id[i] for i in ids if i in by_id]
 
+    def kinds(self, ids: Sequence[int]) -> dict[int, str]:
+        rows = self._read(
+            lambda c: c.execute(
+                "select id, kind from memories where id in (select value from json_each(:ids))",
+                {"ids": json.dumps(list(ids))},
+            ).fetchall()
+        )
+        return {int(r["id"]): str(r["kind"]) for r in rows}
+
     def find(
         self,
         flt: MemoryFilter,

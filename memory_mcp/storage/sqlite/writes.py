@@ -249,7 +249,7 @@ def _insert(
         logged = vectors.insert(c, new_id, item.vector, made_with)
     embedded = logged > 0
     beaten = [] if beaten_by is not None else [h["id"] for h in holders]
-    superseded = decisions.supersede(c, [*beaten, *also], new_id, client)
+    superseded = decisions.supersede(c, [*beaten, *also], new_id, client, at=now)
     if values["key"] != item.key:
         c.execute("update memories set key = :key where id = :id", {"key": item.key, "id": new_id})
     # The row as stored, from the values written (every column is given; no trigger edits

@@ -24,6 +24,7 @@ from memory_mcp.storage.postgres.migrations import (
     principals,
     scoped_history,
     spaced,
+    tag_form,
     text_forms,
 )
 from memory_mcp.storage.postgres.migrations.initial import CURRENT, FTS_OF, LENGTH_OF
@@ -62,16 +63,17 @@ APPLIED: dict[Step, Callable[[Any], bool]] = {
     left_slots.settle_left_slots: left_slots.applied,
     text_forms.text_forms: text_forms.applied,
     scoped_history.scoped_history: lambda c: _has_table(c, scoped_history.INDEX),
+    tag_form.one_tag_form: tag_form.applied,
 }
 
-TARGET = 17
+TARGET = 18
 MIGRATIONS: list[tuple[int, Step]] = [
     (6, initial.initial_schema), (7, principals.principals), (8, spaced.spaced_keyword_text),
     (9, keyword_words.keyword_words), (10, key_spelling.one_key_spelling),
     (11, numbers.numbers_after_hyphens), (12, name_form.one_name_form),
     (13, grant_form.one_grant_form), (14, fast_keywords.fast_keywords),
     (15, left_slots.settle_left_slots), (16, text_forms.text_forms),
-    (17, scoped_history.scoped_history),
+    (17, scoped_history.scoped_history), (18, tag_form.one_tag_form),
 ]  # fmt: skip
 
 __all__ = ["APPLIED", "CURRENT", "FTS_OF", "LENGTH_OF", "MIGRATIONS", "TARGET", "Step"]

@@ -82,6 +82,16 @@ FTS_TRIGGER = """
 VEC_LOG = (
     "create table vec_log (seq bigint generated always as identity primary key, memory_id bigint)"
 )
+VEC_LOG_FUNCTION = """
+    create or replace function memories_vec_log() returns trigger language plpgsql as $$
+    declare s bigint;
+    begin
+        insert into vec_log (memory_id) values (case when tg_op = 'DELETE' then old.id
+            else new.id end) returning seq into s;
+        delete from vec_log where seq <= s - 100000;  -- vectors.LOG_KEEP changes are kept
+        return null;
+    end $$
+    """
 VEC_LOG_TRIGGER = """
     create trigger memories_vec_log after delete or update of scope, kind, forgotten_at,
         superseded_by, created_at, occurred_at, expires_at on memories
@@ -175,16 +185,7 @@ _INITIAL = [
     # vector or of the fields recall filters on, logged by triggers (vectors.py adds those
     # on the vector table).
     VEC_LOG,
-    """
-    create or replace function memories_vec_log() returns trigger language plpgsql as $$
-    declare s bigint;
-    begin
-        insert into vec_log (memory_id) values (case when tg_op = 'DELETE' then old.id
-            else new.id end) returning seq into s;
-        delete from vec_log where seq <= s - 100000;  -- vectors.LOG_KEEP changes are kept
-        return null;
-    end $$
-    """,
+    VEC_LOG_FUNCTION,
     VEC_LOG_TRIGGER,
 ]
 

@@ -73,6 +73,16 @@ def keyword_columns(config: str) -> str:
 
 _NEW_FTS = "memory_fts(new.content, new.tags, new.context, new.occurred_at)"
 
+# The keyword trigger's function as this step makes it (restore.py makes it again so).
+FTS_DOC_FUNCTION = f"""
+    create or replace function memories_fts_doc() returns trigger language plpgsql as $$
+    begin
+        new.fts := {_NEW_FTS};
+        new.doc_len := {_NEW_FTS.replace("memory_fts", "memory_fts_length")};
+        return new;
+    end $$
+    """
+
 _KEYWORDS = [
     # policies.keyword_text.folded: the case traps the parser's lowercasing leaves apart.
     f"""
@@ -120,12 +130,5 @@ _KEYWORDS = [
     select tsvector_tokens({keyword_columns("english")})
     $$
     """,
-    f"""
-    create or replace function memories_fts_doc() returns trigger language plpgsql as $$
-    begin
-        new.fts := {_NEW_FTS};
-        new.doc_len := {_NEW_FTS.replace("memory_fts", "memory_fts_length")};
-        return new;
-    end $$
-    """,
+    FTS_DOC_FUNCTION,
 ]

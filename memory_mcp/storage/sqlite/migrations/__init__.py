@@ -34,6 +34,7 @@ from memory_mcp.storage.sqlite.migrations import (
     principals,
     scoped_history,
     spaced,
+    tag_form,
     text_forms,
     visible,
 )
@@ -96,6 +97,7 @@ APPLIED: dict[Step, Callable[[Any], bool]] = {
     left_slots.settle_left_slots: left_slots.applied,
     text_forms.text_forms: text_forms.applied,
     scoped_history.scoped_history: lambda c: _has(c, "index", scoped_history.INDEX),
+    tag_form.one_tag_form: tag_form.applied,
 }
 # Steps that hold a number on SQLite without work here (their work is PostgreSQL's).
 NOTHING_TO_DO = (numbers.numbers_after_hyphens, fast_keywords.fast_keywords)
@@ -106,5 +108,5 @@ MIGRATIONS: list[Step] = [
     principals.principals, spaced.spaced_keyword_index, keyword_words.keyword_words,
     key_spelling.one_key_spelling, numbers.numbers_after_hyphens, name_form.one_name_form,
     grant_form.one_grant_form, fast_keywords.fast_keywords, left_slots.settle_left_slots,
-    text_forms.text_forms, scoped_history.scoped_history,
+    text_forms.text_forms, scoped_history.scoped_history, tag_form.one_tag_form,
 ]  # fmt: skip
