@@ -1,7 +1,8 @@
-"""SQLite: a newer memory-mcp that upgrades the file while an older server still has it open
-(a client keeps the server it started until it restarts it) leaves that server reading, but
-its next write is refused: it would index by its own, older rules. The open refuses such a
-file already; the running process never looked again."""
+"""A newer memory-mcp that upgrades the database while an older process still has it open
+(a client keeps the server it started until it restarts it; a replica not yet upgraded)
+leaves that process reading, but its next write is refused: it would index by its own,
+older rules. The open refuses such a database already; a running process never looked
+again."""
 
 from pathlib import Path
 
@@ -12,7 +13,9 @@ from memory_mcp import MemoryService
 from memory_mcp.config import Settings
 from memory_mcp.errors import SchemaMismatch
 from memory_mcp.storage import open_storage
+from memory_mcp.storage.postgres.migrations import TARGET as PG_TARGET
 from memory_mcp.storage.sqlite.migrations import MIGRATIONS
+from tests import pg
 from tests.storage.rows import row
 
 
@@ -64,3 +67,24 @@ def test_remember_says_what_to_do(tmp_path: Path) -> None:
         assert [h.content for h in service.recall("heron").hits] == ["the heron waits by the river"]
     finally:
         service.close()
+
+
+@pg.needs_postgres
+def test_on_postgresql_a_write_after_a_newer_version_upgraded_the_schema_is_refused() -> None:
+    schema = pg.fresh_schema()
+    store = open_storage(Settings(db=pg.url(), pg_schema=schema, semantic=False))
+    try:
+        heron = store.insert(row("the heron waits by the river")).id
+        newer = PG_TARGET + 1
+        pg.admin(f'insert into "{schema}".schema_version (version) values ({newer})')
+        with pytest.raises(SchemaMismatch, match=rf"schema version {newer}.*Restart it"):
+            store.insert(row("a kestrel hovers over the river"))
+        with pytest.raises(SchemaMismatch):
+            store.set_forgotten([heron], None)
+        assert store.counts()["memories"] == 1
+        assert store.get(heron).forgotten_at is None
+        pg.admin(f'delete from "{schema}".schema_version where version = {newer}')
+        store.insert(row("a kestrel hovers over the river"))  # this version's schema again
+        assert store.counts()["memories"] == 2
+    finally:
+        store.close()

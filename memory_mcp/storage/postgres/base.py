@@ -16,10 +16,11 @@ from typing import Any, TypeVar
 import psycopg_pool
 from psycopg.types.json import Json, Jsonb
 
-from memory_mcp.errors import Changed, NotFound, StorageError
+from memory_mcp.errors import Changed, NotFound, SchemaMismatch, StorageError
 from memory_mcp.models import Memory
 from memory_mcp.storage.postgres import restore
 from memory_mcp.storage.postgres.db import WRITE_LOCK, Connection, meta_value, storage_errors
+from memory_mcp.storage.postgres.migrations import TARGET
 from memory_mcp.storage.postgres.surveys import Surveys
 from memory_mcp.storage.records import changed_at
 from memory_mcp.timestamps import parse_stored_time
@@ -79,7 +80,13 @@ class PgBase:
         commit: a DROP TRIGGER (which must lock the table exclusively) either committed
         before it, and the catalog read after it sees that, or waits for this write to end.
         ACCESS SHARE is a read's lock: it holds up no write, only such a drop."""
-        c.execute("lock table memories in access share mode")
+        # One round trip for the lock and the schema's version (_refuse_newer_schema).
+        cursor = c.execute(
+            "lock table memories in access share mode; select max(version) as v from schema_version"
+        )
+        cursor.nextset()
+        row = cursor.fetchone()
+        _refuse_newer_schema(int(row["v"] or 0) if row else 0, self.where, self.schema)
         if gone := restore.missing(c):
             raise StorageError(restore.REPAIR.format(where=self.where, parts=", ".join(gone)))
 
@@ -189,3 +196,18 @@ def to_memory(row: Any) -> Memory:
 
 def _time(value: str | None) -> datetime | None:
     return None if value is None else parse_stored_time(value)
+
+
+def _refuse_newer_schema(found: int, where: str, schema: str) -> None:
+    """Refuse a write once a newer memory-mcp upgraded the schema (to version `found`) under
+    this running process (a replica or server not yet restarted after an upgrade): its writes
+    would fill the search index by its own, older rules. Read after the lock on `memories`
+    (an upgrade step that changes a table waits for this write, or committed before it); the
+    open refuses such a schema the same way (db.migrate)."""
+    if found > TARGET:
+        raise SchemaMismatch(
+            f"The database {where} (schema {schema!r}) was upgraded to schema version {found} "
+            f"by a newer memory-mcp while this one (schema {TARGET}) was running; this process "
+            "no longer writes to it. Restart it (and every replica still on the older version) "
+            "so the new version serves; nothing was changed."
+        )

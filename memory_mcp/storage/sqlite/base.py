@@ -59,14 +59,18 @@ class SqliteBase:
     def _refuse_missing_parts(self, c: Connection) -> None:
         """Refuse a write (inside its transaction: no other can change the schema now) when
         a search index lacks a part another connection dropped since the file was opened (a
-        trigger: the index would drift from the memories unnoticed). The parts are looked
+        trigger: the index would drift from the memories unnoticed), or when a newer
+        memory-mcp upgraded the file meanwhile (_refuse_newer_schema). The parts are looked
         for again only when the schema changed since they were last found whole (PRAGMA
-        schema_version: one read of the file's header)."""
+        schema_version: like user_version, one read of the file's header)."""
         if not self._checks_parts:
             return
-        _refuse_newer_schema(c, self.path)
-        row = c.execute("pragma schema_version").fetchone()
-        version = int(row[0]) if row is not None else 0
+        row = c.execute(
+            "select u.user_version, s.schema_version"
+            " from pragma_user_version u, pragma_schema_version s"
+        ).fetchone()
+        found, version = (int(row[0]), int(row[1])) if row is not None else (0, 0)
+        _refuse_newer_schema(found, self.path)
         if version == self._parts_whole:
             return
         if gone := indexparts.missing(c):
@@ -177,15 +181,12 @@ def _time(value: str | None) -> datetime | None:
     return None if value is None else parse_stored_time(value)
 
 
-def _refuse_newer_schema(c: Connection, path: Path | None) -> None:
-    """Refuse a write (inside its transaction) once a newer memory-mcp has upgraded the file
+def _refuse_newer_schema(found: int, path: Path | None) -> None:
+    """Refuse a write once a newer memory-mcp upgraded the file (to schema version `found`)
     under this running process: a server started before `uv tool upgrade` keeps running
     until its client restarts it, and its writes would fill the search index by its own,
     older rules (a keyword schema step re-folds every word), which nothing notices until
-    recall misses. One read of the file's header per write; the open refuses such a file
-    the same way (db.migrate)."""
-    row = c.execute("pragma user_version").fetchone()
-    found = 0 if row is None else int(row[0])
+    recall misses. The open refuses such a file the same way (db.migrate)."""
     if found > len(MIGRATIONS):
         raise SchemaMismatch(
             f"The database {path or ''} was upgraded to schema version {found} by a newer "
