@@ -12,8 +12,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from memory_mcp.adapters.ui.clock import when
 from memory_mcp.adapters.ui.common import TAGS_LABEL, base, csrf, render, run, service, tags_text
-from memory_mcp.adapters.ui.find import when
 from memory_mcp.adapters.ui.html import Child, Html, button, dl, field, form, join, select, tag
 from memory_mcp.models import KINDS, HistoryEntry, Memory
 from memory_mcp.timestamps import format_time

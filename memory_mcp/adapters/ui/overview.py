@@ -7,8 +7,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from memory_mcp.adapters.ui.common import base, render, run, service
-from memory_mcp.adapters.ui.find import preview
 from memory_mcp.adapters.ui.html import Html, join, table, tag
+from memory_mcp.adapters.ui.listing import preview
 from memory_mcp.models import KINDS
 from memory_mcp.service import MemoryService
 from memory_mcp.service.profile import Profile

@@ -1,0 +1,202 @@
+"""Finding one's way through many memories in a real browser (Debian's chromium driven by
+Playwright, `memory-mcp ui` as a subprocess), over each backend: pages both ways and search
+results past the first fifty, the search box's focus, exact times, the narrow layout's labels,
+and dates read in the browser's timezone even from a link that does not name it.
+
+Skipped, saying why, where chromium or playwright is missing; CI installs both (.ci/chromium).
+"""
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from memory_mcp.config import Settings
+from memory_mcp.service import MemoryService
+from tests import pg
+from tests.ui.browser import chromium, log_in, missing, ui_server
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(missing() is not None, reason=missing() or "")]
+
+ZONE = "Asia/Tokyo"  # UTC+9 all year, no daylight saving
+
+
+def _tokyo_days() -> dict[str, datetime]:
+    """Yesterday in Tokyo just after it began and just before it ended, and today there just
+    after it began: whatever the hour, UTC's "yesterday" holds exactly one of the first two."""
+    here = ZoneInfo(ZONE)
+    today = datetime.now(here).replace(hour=0, minute=30, second=0, microsecond=0)
+    return {
+        "early": today - timedelta(days=1),
+        "late": today - timedelta(days=1) + timedelta(hours=23),
+        "today": today,
+    }
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Any]]:
+    root = tmp_path_factory.mktemp("ui-paging")
+    env = {"MEMORY_MCP_SEMANTIC": "false"}  # keyword recall throughout: one ranking to page
+    if request.param == "postgres":
+        settings = Settings(db=pg.url(), pg_schema=pg.fresh_schema())
+        env["MEMORY_MCP_PG_SCHEMA"] = settings.pg_schema
+    else:
+        settings = Settings(db=root / "memory.db")
+    svc = MemoryService.open(settings)
+    svc.remember_many([
+        {"content": f"Decision {n}: the deploy of service {n} waits for a green build.",
+         "kind": "decision", "tags": ["deploy"], "scope": "proj/alpha"}
+        for n in range(130)
+    ])  # fmt: skip
+    svc.remember_many([
+        {"content": f"Fact {n}: printer {n} is on floor {n % 4}.", "kind": "fact",
+         "scope": "office"}
+        for n in range(20)
+    ])  # fmt: skip
+    days = {
+        name: svc.remember(f"Zone check {name}.", scope="zones", occurred_at=moment.isoformat()).id
+        for name, moment in _tokyo_days().items()
+    }
+    svc.close()
+    with (
+        ui_server(settings.db, None, root / "ui.log", **env) as (url, login),
+        chromium(timezone_id=ZONE) as browser,
+    ):
+        log_in(browser, url, login)
+        yield {"url": url, "browser": browser, "settings": settings, "days": days}
+
+
+def _ids(page: Any) -> list[int]:
+    links = page.locator("table.results tbody td:nth-child(2) a").all_inner_texts()
+    return [int(t.lstrip("#")) for t in links]
+
+
+def _follow(page: Any, name: str) -> None:
+    with page.expect_navigation():
+        page.get_by_role("link", name=name, exact=True).click()
+
+
+def test_newest_first_pages_back_to_newer_ones_keeping_the_filters_while_memories_arrive(
+    page: Any, world: dict[str, Any]
+) -> None:
+    page.goto(world["url"] + "/?kind=decision&tags=deploy&scope=proj%2Falpha")
+    first = _ids(page)
+    assert len(first) == 50 and first == sorted(first, reverse=True)
+    assert page.get_by_role("link", name="← Newer").count() == 0  # nothing newer yet
+    _follow(page, "Older →")
+    second = _ids(page)
+    assert second == sorted(second, reverse=True) and second[0] < first[-1]
+    svc = MemoryService.open(world["settings"])
+    try:  # recorded while the list is read, matching its filters: newest of all
+        arrived = svc.remember(
+            "Decision: the deploy freeze starts Friday.",
+            kind="decision", tags=["deploy"], scope="proj/alpha",
+        ).id  # fmt: skip
+    finally:
+        svc.close()
+    _follow(page, "← Newer")
+    for part in ["kind=decision", "tags=deploy", "scope=proj%2Falpha", "before="]:
+        assert part in page.url, (part, page.url)
+    assert _ids(page) == first  # the same page as before, not shifted by the newcomer
+    _follow(page, "← Newer")  # only the newcomer is newer: the first page, full
+    assert _ids(page) == [arrived, *first[:49]]
+    assert page.get_by_role("link", name="← Newer").count() == 0
+    _follow(page, "Older →")
+    assert _ids(page) == [first[-1], *second[:49]]
+
+
+def test_search_results_page_past_the_first_fifty(page: Any, world: dict[str, Any]) -> None:
+    page.goto(world["url"] + "/?q=deploy+green+build&kind=decision")
+    said = page.locator("p.mode").inner_text()
+    assert said.startswith("Recall, keyword mode: results 1–50, more on the next page."), said
+    seen = _ids(page)
+    _follow(page, "Next results →")
+    assert "kind=decision" in page.url and "start=50" in page.url
+    assert page.locator("p.mode").inner_text().startswith("Recall, keyword mode: results 51–100")
+    second = _ids(page)
+    assert len(second) == 50 and not set(second) & set(seen)
+    _follow(page, "Next results →")
+    third = _ids(page)
+    assert len(third) >= 30 and not set(third) & set(seen + second)  # 130, or 131 with one
+    assert ", the last." in page.locator("p.mode").inner_text()
+    assert page.get_by_role("link", name="Next results →").count() == 0
+    _follow(page, "← Previous results")
+    assert _ids(page) == second
+
+
+def test_the_search_box_takes_focus_only_on_a_fresh_find_on_a_wide_screen(
+    page: Any, world: dict[str, Any]
+) -> None:
+    focused = "document.activeElement && document.activeElement.id"
+    page.goto(world["url"] + "/")
+    assert page.evaluate(focused) == "f-q"  # typing is the next step
+    page.goto(world["url"] + "/?q=deploy")
+    assert page.evaluate(focused) != "f-q"  # reading the results is
+    page.goto(world["url"] + "/?kind=fact")
+    assert page.evaluate(focused) != "f-q"
+    page.set_viewport_size({"width": 360, "height": 740})  # a phone: no keyboard over the page
+    page.goto(world["url"] + "/")
+    assert page.evaluate(focused) != "f-q"
+    page.keyboard.press("/")  # still one key away
+    assert page.evaluate(focused) == "f-q"
+
+
+def test_exact_times_are_on_the_page_not_only_in_a_tooltip(
+    page: Any, world: dict[str, Any]
+) -> None:
+    page.goto(world["url"] + "/?scope=zones")
+    shown = page.locator("table.results tbody time").first.inner_text()
+    assert shown.count(":") == 1 and shown.endswith(" GMT+9")  # to the minute
+    page.get_by_label("Exact times", exact=False).check()  # a checkbox: keys and fingers reach
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url("**exact=on**")
+    time = page.locator("table.results tbody time").first
+    utc = time.get_attribute("datetime")[:19].replace("T", " ") + " UTC"
+    assert time.inner_text().endswith(f" GMT+9 ({utc})")  # seconds, zone, and UTC
+    assert time.inner_text().count(":") == 4
+    ident = _ids(page)[0]
+    page.goto(f"{world['url']}/m/{ident}")
+    recorded = page.locator("dt:text-is('recorded') + dd time").inner_text()
+    assert recorded.endswith(" UTC)") and " GMT+9 (" in recorded
+
+
+def test_a_narrow_window_labels_each_value_its_hidden_header_named(
+    page: Any, world: dict[str, Any]
+) -> None:
+    page.goto(world["url"] + "/?q=printer+floor")
+    first = page.locator("table.results tbody tr").first
+    assert not first.locator(".cell-label").first.is_visible()  # the headers say it
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(world["url"] + "/?q=printer+floor")
+    assert not page.locator("table.results thead th").nth(3).is_visible()
+    cells = page.locator("table.results tbody tr").first.locator("td")
+    texts = [cells.nth(i).inner_text() for i in range(3, 7)]
+    assert [t.split(":")[0] for t in texts] == ["kind", "scope", "score", "recorded"], texts
+    assert texts[0] == "kind: fact" and texts[1] == "scope: office"
+
+
+def test_dates_are_read_in_the_browsers_timezone_from_a_link_without_one(
+    page: Any, world: dict[str, Any]
+) -> None:
+    days, url = world["days"], world["url"]
+    page.goto(url + "/?scope=zones&since=yesterday&until=yesterday")
+    # "yesterday" on Tokyo's calendar (UTC's holds one of the two, the other day's)
+    assert sorted(_ids(page)) == sorted([days["early"], days["late"]])
+    assert page.locator("p.zone").inner_text() == f"Since and Until read in {ZONE}."
+    assert "tz=" not in page.url  # the page's cookie named the zone
+    # a link opened before any page named the zone (no cookie yet): read again in it
+    page.context.clear_cookies(name="memory_mcp_tz")
+    day = _tokyo_days()["early"].date().isoformat()
+    page.goto(url + f"/?scope=zones&since={day}&until={day}")
+    page.wait_for_url("**tz=Asia%2FTokyo**")
+    assert sorted(_ids(page)) == sorted([days["early"], days["late"]])
+    assert page.locator("p.zone").inner_text() == f"Since and Until read in {ZONE}."
+    # a zone the link names wins over the browser's
+    page.goto(url + f"/?scope=zones&since={day}&until={day}&tz=UTC")
+    assert page.locator("p.zone").inner_text() == "Since and Until read in UTC."
+    # 14:30 and 15:30 UTC that day; "early" (15:30 UTC) was the day before
+    assert sorted(_ids(page)) == sorted([days["late"], days["today"]])
