@@ -1,7 +1,8 @@
 """Finding one's way through many memories in a real browser (Debian's chromium driven by
 Playwright, `memory-mcp ui` as a subprocess), over each backend: pages both ways and search
 results past the first fifty, the search box's focus, exact times, the narrow layout's labels,
-and dates read in the browser's timezone even from a link that does not name it.
+and dates read in the browser's timezone even from a link that does not name it; then what a
+demanding reader met on a phone and with text in other scripts or hostile characters.
 
 Skipped, saying why, where chromium or playwright is missing; CI installs both (.ci/chromium).
 """
@@ -57,6 +58,18 @@ def world(
          "scope": "office"}
         for n in range(20)
     ])  # fmt: skip
+    intl = {
+        "arabic": svc.remember("المستخدم يفضل القهوة العربية في الصباح", scope="intl").id,
+        "long": svc.remember(
+            "A long note. " + "Words that go on and on. " * 20, scope="team/ops"
+        ).id,
+        "trick": svc.remember("Pay \u202eevil\u202c via pay\u200bpal", scope="intl").id,
+        "keyed": svc.remember(
+            "The staging database host is db3.internal, reached over the office VPN only.",
+            key="staging-db-host",
+            scope="proj/infra",
+        ).id,  # fmt: skip
+    }
     days = {
         name: svc.remember(f"Zone check {name}.", scope="zones", occurred_at=moment.isoformat()).id
         for name, moment in _tokyo_days().items()
@@ -67,7 +80,7 @@ def world(
         chromium(timezone_id=ZONE) as browser,
     ):
         log_in(browser, url, login)
-        yield {"url": url, "browser": browser, "settings": settings, "days": days}
+        yield {"url": url, "browser": browser, "settings": settings, "days": days, **intl}
 
 
 def _ids(page: Any) -> list[int]:
@@ -77,7 +90,7 @@ def _ids(page: Any) -> list[int]:
 
 def _follow(page: Any, name: str) -> None:
     with page.expect_navigation():
-        page.get_by_role("link", name=name, exact=True).click()
+        page.get_by_role("link", name=name, exact=True).first.click()  # above the list
 
 
 def test_newest_first_pages_back_to_newer_ones_keeping_the_filters_while_memories_arrive(
@@ -200,3 +213,91 @@ def test_dates_are_read_in_the_browsers_timezone_from_a_link_without_one(
     assert page.locator("p.zone").inner_text() == "Since and Until read in UTC."
     # 14:30 and 15:30 UTC that day; "early" (15:30 UTC) was the day before
     assert sorted(_ids(page)) == sorted([days["late"], days["today"]])
+
+
+def test_a_phone_shows_the_results_first_with_the_filters_folded(
+    page: Any, world: dict[str, Any]
+) -> None:
+    """At 360 px the filters filled more than a screen before the first memory."""
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(world["url"] + "/?kind=fact&order=oldest")
+    summary = page.locator("details.filters-box > summary")
+    assert summary.inner_text() == "Filters (2 set)"  # folded, and says they are there
+    assert not page.get_by_label("Kind", exact=True).is_visible()
+    first = page.locator("table.results tbody tr").first.bounding_box()
+    assert first["y"] + first["height"] < 740  # on the first screen
+    assert page.get_by_text("select all shown").is_visible()  # its header is hidden here
+    summary.click()
+    assert page.get_by_label("Kind", exact=True).input_value() == "fact"
+    page.goto(world["url"] + "/?since=the+day+after+never")  # refused: the fields stay open
+    assert page.get_by_label("Since", exact=True).is_visible()
+    page.set_viewport_size({"width": 1200, "height": 860})
+    page.goto(world["url"] + "/?kind=fact")
+    assert page.get_by_label("Kind", exact=True).is_visible()  # a wide screen: open
+
+
+def test_page_links_sit_above_the_list_too(page: Any, world: dict[str, Any]) -> None:
+    """Below 50 rows of a checkbox and a link each, the next page was 100 Tabs away."""
+    page.goto(world["url"] + "/?kind=decision")
+    above = page.locator("nav.pager.top")
+    assert above.get_by_role("link", name="Older →").is_visible()
+    before = "n => n.compareDocumentPosition(document.querySelector('table.results')) & 4"
+    assert above.evaluate(before)  # the table follows it
+
+
+def test_a_scope_beside_a_long_text_is_not_broken_inside_a_word(
+    page: Any, world: dict[str, Any]
+) -> None:
+    page.goto(world["url"] + "/?scope=team%2Fops")
+    scope = page.locator("table.results tbody .name").first
+    assert scope.inner_text() == "team/ops"
+    one_line = "e => e.offsetHeight < 1.6 * parseFloat(getComputedStyle(e).lineHeight)"
+    assert scope.evaluate(one_line)  # not "team/op" over "s"
+
+
+def test_right_to_left_text_reads_right_to_left(page: Any, world: dict[str, Any]) -> None:
+    direction = "e => getComputedStyle(e).direction"
+    page.goto(world["url"] + "/?scope=intl")
+    rows = page.locator("table.results tbody tr")
+    arabic = rows.filter(has=page.locator(f"a:text-is('#{world['arabic']}')"))
+    assert arabic.locator(".memtext").evaluate(direction) == "rtl"
+    trick = rows.filter(has=page.locator(f"a:text-is('#{world['trick']}')"))
+    assert trick.locator(".memtext").evaluate(direction) == "ltr"
+    page.goto(f"{world['url']}/m/{world['arabic']}")
+    assert page.locator("pre.content").evaluate(direction) == "rtl"
+    assert page.get_by_label("Text", exact=True).evaluate(direction) == "rtl"
+
+
+def test_the_edit_box_warns_of_characters_it_cannot_mark(page: Any, world: dict[str, Any]) -> None:
+    """The box held the text exactly, so an override showed "evil" as "live" there."""
+    page.goto(f"{world['url']}/m/{world['trick']}")
+    box = page.get_by_label("Text", exact=True)
+    assert box.input_value() == "Pay \u202eevil\u202c via pay\u200bpal"  # kept exactly
+    note = page.locator("#" + box.get_attribute("aria-describedby"))
+    assert note.is_visible() and "reorder the text" in note.inner_text()
+    page.goto(f"{world['url']}/m/{world['arabic']}")
+    assert page.get_by_label("Text", exact=True).get_attribute("aria-describedby") is None
+
+
+def test_a_memorys_details_stack_on_a_phone_and_its_times_read_plainly(
+    page: Any, world: dict[str, Any]
+) -> None:
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"{world['url']}/m/{world['days']['early']}")
+    name = page.locator("dt:text-is('recorded')").bounding_box()
+    value = page.locator("dt:text-is('recorded') + dd").bounding_box()
+    assert value["y"] >= name["y"] + name["height"] and value["width"] > 300  # under it
+    happened = page.get_by_label("Happened", exact=False).input_value()
+    assert happened.endswith(":30:00Z") and "." not in happened  # no ".000000"
+
+
+def test_the_overviews_keyed_facts_keep_their_keys_scopes_and_links_whole_on_a_phone(
+    page: Any, world: dict[str, Any]
+) -> None:
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(world["url"] + "/overview")
+    one_line = "e => e.getClientRects().length === 1"  # an inline box a line
+    row = page.locator("tr", has=page.get_by_role("link", name=f"#{world['keyed']}"))
+    assert row.get_by_text("proj/infra", exact=True).evaluate(one_line)  # not "proj/" "infra"
+    assert row.get_by_role("link").evaluate(one_line)  # not "#1" over "66"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360

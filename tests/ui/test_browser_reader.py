@@ -210,7 +210,7 @@ def test_oldest_first_pages_through_everything_once_while_memories_arrive(
                 arrived = svc.remember("Arrived while paging.").id
             finally:
                 svc.close()
-        onward = page.get_by_role("link", name="Newer →")
+        onward = page.get_by_role("link", name="Newer →").first
         if onward.count() == 0:
             break
         with page.expect_navigation():
@@ -270,7 +270,7 @@ def test_a_selection_acted_on_returns_to_the_same_filtered_page(
 ) -> None:
     page.goto(world["url"] + "/?kind=decision&order=oldest")
     with page.expect_navigation():
-        page.get_by_role("link", name="Newer →").click()  # page two of a filtered list
+        page.get_by_role("link", name="Newer →").first.click()  # page two of a filtered list
     where = page.url
     first = page.locator("input.pick").first
     picked = first.get_attribute("value")

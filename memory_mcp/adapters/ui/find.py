@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -175,35 +176,60 @@ def _filters(
             class_="searchbar",
         ),
         tag(
-            "fieldset",
-            tag("legend", "Filters"),
-            select("Scope", "scope", scope_options, chosen),
-            select("Kind", "kind", [("", "any kind"), *((k, k) for k in KINDS)], q.get("kind", "")),
-            field(TAGS_LABEL, "tags", q.get("tags", "")),
-            field("Since", "since", q.get("since", ""), placeholder="2026-01-01 or 7d"),
-            field("Until", "until", q.get("until", ""), placeholder="2026-02-01"),
-            # ui.js names the browser's timezone here when a date is sent (see clock.py)
-            tag("input", type="hidden", name="tz", value=q.get("tz", ""), disabled=True),
-            select(
-                "Time",
-                "time",
-                [("occurred", "when it happened"), ("recorded", "when recorded")],
-                time_field,
-            ),
-            select(
-                "Order (without a query)",
-                "order",
-                [("newest", "newest first"), ("oldest", "oldest first")],
-                "oldest" if q.get("order") == "oldest" else "newest",
-            ),
-            checkbox("Forgotten too", "forgotten", forgotten),
-            checkbox("Superseded too", "superseded", sup),
-            checkbox("Exact times (to the second, and in UTC)", "exact", q.get("exact") == "on"),
-            class_="filters",
+            "details",
+            # ui.js folds it on a phone-wide screen: the results, not the filters, first
+            tag("summary", f"Filters ({_set(q)} set)" if _set(q) else "Filters"),
+            _fieldset(q, scope_options, chosen, time_field, forgotten, sup),
+            open=True,
+            class_="filters-box",
         ),
         method="get",
         action=f"{base(request)}/",
         role="search",
+    )
+
+
+def _set(q: QueryParams) -> int:
+    """How many filters differ from a fresh Find's (said on the folded filters)."""
+    named = ["scope", "kind", "tags", "since", "until", "forgotten", "superseded", "exact"]
+    given = sum(1 for k in named if (q.get(k) or "").strip())
+    return given + (q.get("time") == "recorded") + (q.get("order") == "oldest")
+
+
+def _fieldset(
+    q: QueryParams,
+    scope_options: list[tuple[str, str]],
+    chosen: str,
+    time_field: str,
+    forgotten: bool,
+    sup: bool,
+) -> Html:
+    return tag(
+        "fieldset",
+        tag("legend", "Filters"),
+        select("Scope", "scope", scope_options, chosen),
+        select("Kind", "kind", [("", "any kind"), *((k, k) for k in KINDS)], q.get("kind", "")),
+        field(TAGS_LABEL, "tags", q.get("tags", "")),
+        field("Since", "since", q.get("since", ""), placeholder="2026-01-01 or 7d"),
+        field("Until", "until", q.get("until", ""), placeholder="2026-02-01"),
+        # ui.js names the browser's timezone here when a date is sent (see clock.py)
+        tag("input", type="hidden", name="tz", value=q.get("tz", ""), disabled=True),
+        select(
+            "Time",
+            "time",
+            [("occurred", "when it happened"), ("recorded", "when recorded")],
+            time_field,
+        ),
+        select(
+            "Order (without a query)",
+            "order",
+            [("newest", "newest first"), ("oldest", "oldest first")],
+            "oldest" if q.get("order") == "oldest" else "newest",
+        ),
+        checkbox("Forgotten too", "forgotten", forgotten),
+        checkbox("Superseded too", "superseded", sup),
+        checkbox("Exact times (to the second, and in UTC)", "exact", q.get("exact") == "on"),
+        class_="filters",
     )
 
 
@@ -257,11 +283,15 @@ def _hits(request: Request, found: RecallResult, forgotten: bool, start: int, mo
         onward = {"start": str(start + shown)}
         nav.append(tag("a", "Next results →", href=_link(request, onward), rel="next"))
     table = results(request, ["kind", "scope", "score", "recorded"], rows, empty)
-    return join([head, table, _pager(nav)])
+    return join([head, _pager(nav, "top"), table, _pager(nav)])
 
 
-def _pager(links: list[Html]) -> Html | None:
-    return tag("nav", links, aria_label="Pages", class_="pager") if links else None
+def _pager(links: list[Html], where: str = "") -> Html | None:
+    """The page links, above the list too (else 100 checkboxes and links away by Tab)."""
+    if not links:
+        return None
+    label = "Pages (above the list)" if where else "Pages"
+    return tag("nav", links, aria_label=label, class_=f"pager {where}".strip())
 
 
 def _browse(
@@ -309,7 +339,7 @@ def _browse(
             "all). Clear a filter, or tick Forgotten too and Superseded too."
         )
     table = results(request, ["kind", "scope", "recorded"], rows, empty)
-    return join([head, table, _pager(nav)])
+    return join([head, _pager(nav, "top"), table, _pager(nav)])
 
 
 def _key(memory: Memory) -> str:

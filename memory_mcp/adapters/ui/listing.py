@@ -70,7 +70,8 @@ def row(
         "tr",
         tag("td", pick),
         tag("td", link),
-        tag("td", tag("span", preview(text), class_="memtext"), shown),
+        # dir=auto: a right-to-left text reads as one, isolated from its badges
+        tag("td", tag("span", preview(text), class_="memtext", dir="auto"), shown),
         [tag("td", tag("span", f"{h}: ", class_="cell-label"), c) for h, c in cells],
     )
 
@@ -112,7 +113,16 @@ def results(request: Request, headers: list[str], rows: list[Html], empty: str) 
                 "tr",
                 tag(
                     "th",
-                    tag("input", type="checkbox", class_="pick-all", aria_label="select all shown"),
+                    tag(
+                        "label",
+                        tag(
+                            "input",
+                            type="checkbox",
+                            class_="pick-all",
+                            aria_label="select all shown",
+                        ),
+                        tag("span", " select all shown", class_="cell-label"),
+                    ),
                     scope="col",
                 ),
                 tag("th", "id", scope="col"),

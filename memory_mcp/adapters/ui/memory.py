@@ -16,6 +16,7 @@ from memory_mcp.adapters.ui.clock import when
 from memory_mcp.adapters.ui.common import TAGS_LABEL, base, csrf, render, run, service, tags_text
 from memory_mcp.adapters.ui.html import Child, Html, button, dl, field, form, join, select, tag
 from memory_mcp.models import KINDS, HistoryEntry, Memory
+from memory_mcp.policies.controls import UNSHOWN
 from memory_mcp.timestamps import format_time
 
 HISTORY = 100
@@ -49,7 +50,7 @@ async def show(
             _problem(problem) if refused == "edit" else None,
             _status(memory),
             tag("h2", "Text"),
-            tag("pre", memory.content, class_="content", id="content"),
+            tag("pre", memory.content, class_="content", id="content", dir="auto"),
             tag("h2", "Details"),
             dl(_fields(request, memory)),
             _links(request, entries, replaced),
@@ -161,7 +162,16 @@ def _fix_forms(
         tag(
             "div",
             tag("label", "Text", for_="f-content"),
-            tag("textarea", shown["content"], id="f-content", name="content", rows=6),
+            _unseen_note(shown["content"]),
+            tag(
+                "textarea",
+                shown["content"],
+                id="f-content",
+                name="content",
+                rows=6,
+                dir="auto",  # a right-to-left text reads and edits as one
+                aria_describedby="f-content-unseen" if UNSHOWN.search(shown["content"]) else None,
+            ),
             class_="field",
         ),
         select("Kind", "kind", [(k, k) for k in KINDS], shown["kind"]),
@@ -192,8 +202,28 @@ def _fix_forms(
     return join([edit, tag("div", toggle, purge, class_="actions")])
 
 
+def _unseen_note(text: str) -> Html | None:
+    """A text box cannot mark characters: where the text holds some that print as nothing
+    or reorder what follows (a Trojan Source override), the box shows their effect, so say
+    so beside it."""
+    if not UNSHOWN.search(text):
+        return None
+    return tag(
+        "p",
+        "This text holds characters that print as nothing or reorder the text around them "
+        "(written out and marked under Text above). The box below holds the text exactly, "
+        "so it shows their effect, not them: read the marked copy before saving.",
+        id="f-content-unseen",
+        class_="error",
+    )
+
+
 def _iso(moment: datetime | None) -> str:
-    return "" if moment is None else format_time(moment)
+    """A time as the form's field holds it: UTC, to the second unless it has a fraction."""
+    if moment is None:
+        return ""
+    iso = format_time(moment)
+    return iso.replace(".000000Z", "Z")
 
 
 def _history(entries: list[HistoryEntry]) -> Html:

@@ -98,6 +98,14 @@ document.addEventListener("DOMContentLoaded", function () {
       zone.disabled = zone.value === "";
     });
   });
+  // a phone-wide screen folds the filters (their summary says how many are set): the
+  // results come first, not a screen and a half of fields
+  var refused = document.querySelector("main .error");  // then the fields are what to fix
+  if (!refused && window.matchMedia && window.matchMedia("(max-width: 40rem)").matches) {
+    document.querySelectorAll("details.filters-box").forEach(function (box) {
+      box.open = false;
+    });
+  }
   // the search box takes focus only where typing is plainly next: Find opened afresh (no
   // search, filter, page or notice in its address), on a wide screen with a mouse; never on
   // a phone, where focus opens the keyboard over the page
