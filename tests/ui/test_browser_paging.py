@@ -64,6 +64,9 @@ def world(
             "A long note. " + "Words that go on and on. " * 20, scope="team/ops"
         ).id,
         "trick": svc.remember("Pay \u202eevil\u202c via pay\u200bpal", scope="intl").id,
+        "replaced": svc.remember(
+            "The staging database host is db2.internal.", key="staging-db-host", scope="proj/infra"
+        ).id,
         "keyed": svc.remember(
             "The staging database host is db3.internal, reached over the office VPN only.",
             key="staging-db-host",
@@ -175,6 +178,8 @@ def test_exact_times_are_on_the_page_not_only_in_a_tooltip(
     page.goto(f"{world['url']}/m/{ident}")
     recorded = page.locator("dt:text-is('recorded') + dd time").inner_text()
     assert recorded.endswith(" UTC)") and " GMT+9 (" in recorded
+    created = page.locator("ol.history .what time").last.inner_text()  # its history's too
+    assert created.endswith(" UTC)") and created.count(":") == 4
 
 
 def test_a_narrow_window_labels_each_value_its_hidden_header_named(
@@ -229,6 +234,10 @@ def test_a_phone_shows_the_results_first_with_the_filters_folded(
     assert page.get_by_text("select all shown").is_visible()  # its header is hidden here
     summary.click()
     assert page.get_by_label("Kind", exact=True).input_value() == "fact"
+    page.goto(world["url"] + "/?q=printer&kind=fact&tags=x")
+    _follow(page, "Clear filters")  # one tap, the search kept
+    assert page.url == world["url"] + "/?q=printer"
+    assert page.locator("details.filters-box > summary").inner_text() == "Filters"
     page.goto(world["url"] + "/?since=the+day+after+never")  # refused: the fields stay open
     assert page.get_by_label("Since", exact=True).is_visible()
     page.set_viewport_size({"width": 1200, "height": 860})
@@ -301,3 +310,14 @@ def test_the_overviews_keyed_facts_keep_their_keys_scopes_and_links_whole_on_a_p
     assert row.get_by_text("proj/infra", exact=True).evaluate(one_line)  # not "proj/" "infra"
     assert row.get_by_role("link").evaluate(one_line)  # not "#1" over "66"
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_a_superseded_memory_links_to_its_newer_value_at_the_top(
+    page: Any, world: dict[str, Any]
+) -> None:
+    page.goto(f"{world['url']}/m/{world['replaced']}")
+    state = page.locator("p.state")
+    assert state.inner_text().endswith(f"recall shows the newer one (#{world['keyed']}).")
+    with page.expect_navigation():
+        state.get_by_role("link").click()
+    assert page.url.endswith(f"/m/{world['keyed']}")

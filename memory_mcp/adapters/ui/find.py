@@ -183,10 +183,18 @@ def _filters(
             open=True,
             class_="filters-box",
         ),
+        _clear(request) if _set(q) else None,
         method="get",
         action=f"{base(request)}/",
         role="search",
     )
+
+
+def _clear(request: Request) -> Html:
+    """Back to no filter, the query kept (folded on a phone, they took a tap each)."""
+    query = request.query_params.get("q", "")
+    here = f"{base(request)}/" + (f"?{urlencode({'q': query})}" if query else "")
+    return tag("p", tag("a", "Clear filters", href=here), class_="clear")
 
 
 def _set(q: QueryParams) -> int:

@@ -48,7 +48,7 @@ async def show(
     body = join(
         [
             _problem(problem) if refused == "edit" else None,
-            _status(memory),
+            _status(request, memory),
             tag("h2", "Text"),
             tag("pre", memory.content, class_="content", id="content", dir="auto"),
             tag("h2", "Details"),
@@ -88,13 +88,25 @@ def link(request: Request, memory_id: int) -> Html:
     return tag("a", f"#{memory_id}", href=f"{base(request)}/m/{memory_id}")
 
 
-def _status(memory: Memory) -> Html:
+def _status(request: Request, memory: Memory) -> Html:
     states: list[list[Child]] = []  # memory text a part of its own (see html.isolated)
     if memory.forgotten_at:
         why = [" (", memory.forget_reason, ")"] if memory.forget_reason else []
-        states.append(["Forgotten ", when(memory.forgotten_at), *why, ": recall does not see it."])
+        states.append(
+            ["Forgotten ", when(memory.forgotten_at, exact=True), *why, ": recall does not see it."]
+        )
     if memory.superseded:
-        states.append(["Superseded ", when(memory.superseded_at), ": recall shows the newer one."])
+        # the newer one named here, at the top, not only at the end of the details
+        newer = [" (", link(request, memory.superseded_by), ")"] if memory.superseded_by else []
+        states.append(
+            [
+                "Superseded ",
+                when(memory.superseded_at, exact=True),
+                ": recall shows the newer one",
+                *newer,
+                ".",
+            ]
+        )
     if not states:
         return tag("p", "Current: recall sees it.", class_="state ok")
     return join(tag("p", s, class_="state off") for s in states)
@@ -234,7 +246,13 @@ def _history(entries: list[HistoryEntry]) -> Html:
 
 def _entry(e: HistoryEntry) -> Html:
     head = tag(
-        "p", tag("strong", e.action), " ", when(e.at), " by ", e.client or "unknown", class_="what"
+        "p",
+        tag("strong", e.action),
+        " ",
+        when(e.at, exact=True),
+        " by ",
+        e.client or "unknown",
+        class_="what",
     )
     changes = []
     before, after = e.before or {}, e.after or {}
