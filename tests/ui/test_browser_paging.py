@@ -321,3 +321,23 @@ def test_a_superseded_memory_links_to_its_newer_value_at_the_top(
     with page.expect_navigation():
         state.get_by_role("link").click()
     assert page.url.endswith(f"/m/{world['keyed']}")
+
+
+def test_a_small_edit_to_a_long_memory_shows_the_change_not_the_whole_text(
+    page: Any, world: dict[str, Any]
+) -> None:
+    words = [f"word{n}" for n in range(400)]
+    svc = MemoryService.open(world["settings"])
+    try:
+        memory_id = svc.remember(" ".join(words), scope="essays").id
+        svc.update(memory_id, content=" ".join([*words[:200], "CHANGED", *words[201:]]))
+    finally:
+        svc.close()
+    page.goto(f"{world['url']}/m/{memory_id}")
+    entry = page.locator("ol.history > li").first.locator(".diff")
+    assert entry.locator("del").inner_text() == "word200"
+    assert entry.locator("ins").inner_text() == "CHANGED"
+    shown = entry.inner_text()
+    assert "word192 " in shown and " word207" in shown  # the words around it
+    assert "word150" not in shown and "word250" not in shown
+    assert shown.count("words unchanged") == 2 and "192 words unchanged" in shown

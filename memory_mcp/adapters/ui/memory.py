@@ -23,6 +23,7 @@ HISTORY = 100
 ZONED = "{} (ISO date/time, yours unless it ends in Z or an offset; empty for {})"
 WORDS = re.compile(r"\s+|[^\s]+")
 LINES = re.compile(r"[^\n]*\n|[^\n]+")
+CONTEXT = 8  # unchanged words shown either side of a change in a history entry
 DIFF_ITEMS = 300  # the most words (or lines) a side may have for one SequenceMatcher
 
 
@@ -287,21 +288,39 @@ def _show(value: Any) -> str:
 def diff(old: str, new: str) -> Html:
     """Word by word: removed words struck through (<del>), added ones marked (<ins>); lines
     that changed are compared word by word, so an edit anywhere in a long text is shown."""
-    parts: list[Html] = []
+    parts: list[tuple[str, str]] = []  # ("same" | "del" | "ins", text)
     for same, a_lines, b_lines in _blocks(LINES.findall(old), LINES.findall(new)):
         if same:
-            parts.append(tag("span", "".join(a_lines)))
+            parts.append(("same", "".join(a_lines)))
             continue
         a_words, b_words = WORDS.findall("".join(a_lines)), WORDS.findall("".join(b_lines))
         for same_words, a, b in _blocks(a_words, b_words):
             if same_words:
-                parts.append(tag("span", "".join(a)))
+                parts.append(("same", "".join(a)))
                 continue
             if a:
-                parts.append(tag("del", "".join(a)))
+                parts.append(("del", "".join(a)))
             if b:
-                parts.append(tag("ins", "".join(b)))
-    return join(parts)
+                parts.append(("ins", "".join(b)))
+    last = len(parts) - 1
+    return join(
+        _unchanged(text, i > 0, i < last) if kind == "same" else tag(kind, text)
+        for i, (kind, text) in enumerate(parts)
+    )
+
+
+def _unchanged(text: str, after: bool, before: bool) -> Html:
+    """Unchanged text, cut to the CONTEXT words next to a change (`after` one, `before`
+    one), the words left out counted: a word added to a long memory showed all of it."""
+    tokens = WORDS.findall(text)
+    words = [i for i, t in enumerate(tokens) if not t.isspace()]
+    if len(words) <= 2 * CONTEXT + 3:
+        return tag("span", text)
+    head = tokens[: words[CONTEXT - 1] + 1] if after else []
+    tail = tokens[words[-CONTEXT] :] if before else []
+    left = len(words) - (CONTEXT if after else 0) - (CONTEXT if before else 0)
+    gap = tag("span", f" … {left:,} words unchanged … ", class_="elided")
+    return join([tag("span", "".join(head)), gap, tag("span", "".join(tail))])
 
 
 def _blocks(a: list[str], b: list[str]) -> Iterator[tuple[bool, list[str], list[str]]]:
