@@ -154,9 +154,14 @@ def test_the_search_box_takes_focus_only_on_a_fresh_find_on_a_wide_screen(
     assert page.evaluate(focused) != "f-q"  # reading the results is
     page.goto(world["url"] + "/?kind=fact")
     assert page.evaluate(focused) != "f-q"
+    page.goto(world["url"] + "/login")
+    assert page.evaluate(focused) == "f-token"  # the one thing to do there
     page.set_viewport_size({"width": 360, "height": 740})  # a phone: no keyboard over the page
     page.goto(world["url"] + "/")
     assert page.evaluate(focused) != "f-q"
+    page.goto(world["url"] + "/login")
+    assert page.evaluate(focused) != "f-token"
+    page.goto(world["url"] + "/")
     page.keyboard.press("/")  # still one key away
     assert page.evaluate(focused) == "f-q"
 

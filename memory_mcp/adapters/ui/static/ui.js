@@ -106,14 +106,17 @@ document.addEventListener("DOMContentLoaded", function () {
       box.open = false;
     });
   }
-  // the search box takes focus only where typing is plainly next: Find opened afresh (no
-  // search, filter, page or notice in its address), on a wide screen with a mouse; never on
-  // a phone, where focus opens the keyboard over the page
+  // a field takes the focus only where typing in it is plainly next: the search box on Find
+  // opened afresh (no search, filter, page or notice in its address), the login's token; on
+  // a wide screen with a mouse only, never on a phone, where focus opens the keyboard over
+  // the page
   var search = document.getElementById("f-q");
   var roomy = window.matchMedia &&
     window.matchMedia("(min-width: 40rem) and (hover: hover) and (pointer: fine)").matches;
-  if (search && roomy && window.location.search === "" && window.location.hash === "") {
-    search.focus();
+  var fresh = window.location.search === "" && window.location.hash === "";
+  var next = document.querySelector("[data-focus]") || (fresh ? search : null);
+  if (next && roomy) {
+    next.focus();
   }
   // "/" jumps to the search box, as on many sites (not while typing in a field)
   document.addEventListener("keydown", function (event) {
