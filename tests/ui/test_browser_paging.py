@@ -64,6 +64,11 @@ def world(
             "A long note. " + "Words that go on and on. " * 20, scope="team/ops"
         ).id,
         "trick": svc.remember("Pay \u202eevil\u202c via pay\u200bpal", scope="intl").id,
+        "liked": svc.remember(
+            "The user prefers deploy windows on Tuesday mornings.",
+            kind="preference",
+            scope="proj/webshop-frontend",
+        ).id,  # fmt: skip
         "replaced": svc.remember(
             "The staging database host is db2.internal.", key="staging-db-host", scope="proj/infra"
         ).id,
@@ -346,3 +351,16 @@ def test_a_small_edit_to_a_long_memory_shows_the_change_not_the_whole_text(
     assert "word192 " in shown and " word207" in shown  # the words around it
     assert "word150" not in shown and "word250" not in shown
     assert shown.count("words unchanged") == 2 and "192 words unchanged" in shown
+
+
+def test_no_width_between_a_phone_and_a_desktop_scrolls_sideways(
+    page: Any, world: dict[str, Any]
+) -> None:
+    """Just over the phone layout's 640 px, a result's six columns did not fit."""
+    for width in [641, 680, 720, 780, 900]:
+        page.set_viewport_size({"width": width, "height": 800})
+        paths = ["/?q=deploy+windows", "/?q=staging+database&superseded=on", "/?exact=on"]
+        for path in paths:
+            page.goto(world["url"] + path)
+            wide = page.evaluate("document.documentElement.scrollWidth")
+            assert wide <= width, (width, path, wide)
