@@ -147,6 +147,13 @@ def test_search_results_page_past_the_first_fifty(page: Any, world: dict[str, An
     assert page.get_by_role("link", name="Next results →").count() == 0
     _follow(page, "← Previous results")
     assert _ids(page) == second
+    assert page.get_by_role("alert").count() == 0  # one mode throughout
+    # the model finished loading between two pages: this page's ranking is not the last's
+    page.goto(world["url"] + "/?q=deploy+green+build&kind=decision&start=50&mode=hybrid")
+    said = page.get_by_role("alert").inner_text()
+    assert said.startswith("The page before was ranked in hybrid mode, this one in keyword")
+    _follow(page, "Start again from the first results")
+    assert page.url == world["url"] + "/?q=deploy+green+build&kind=decision"
 
 
 def test_the_search_box_takes_focus_only_on_a_fresh_find_on_a_wide_screen(

@@ -21,7 +21,8 @@ from memory_mcp.service import MemoryService
 
 PAGE = 50
 MAX_START = 10_000  # recall ranks a few hundred candidates at most: past this is past them all
-PAGING = ("after", "before", "start", "done", "undo", "mark")  # not carried to another page
+# not carried to another page ("mode": the recall mode the page before was ranked in)
+PAGING = ("after", "before", "start", "mode", "done", "undo", "mark")
 
 Cursor = tuple[datetime, int]
 
@@ -262,6 +263,15 @@ def _hits(request: Request, found: RecallResult, forgotten: bool, start: int, mo
         class_="mode",
         role="status",
     )
+    before = request.query_params.get("mode")
+    if start and before in ("keyword", "hybrid") and before != found.mode:
+        # the model finished loading (or failed) between two pages: a new ranking
+        changed = (
+            f"The page before was ranked in {before} mode, this one in {found.mode} mode: "
+            "results may repeat or be missed between them. "
+        )
+        again = tag("a", "Start again from the first results", href=_link(request))
+        head = join([head, tag("p", changed, again, class_="error", role="alert")])
     exact = _exact(request)
     rows = [
         row(
@@ -285,10 +295,10 @@ def _hits(request: Request, found: RecallResult, forgotten: bool, start: int, mo
     nav = []
     if start:
         nav.append(tag("a", "First results", href=_link(request)))
-        back = {"start": str(max(0, start - PAGE))} if start > PAGE else {}
+        back = {"start": str(max(0, start - PAGE)), "mode": found.mode} if start > PAGE else {}
         nav.append(tag("a", "← Previous results", href=_link(request, back), rel="prev"))
     if more:
-        onward = {"start": str(start + shown)}
+        onward = {"start": str(start + shown), "mode": found.mode}
         nav.append(tag("a", "Next results →", href=_link(request, onward), rel="next"))
     table = results(request, ["kind", "scope", "score", "recorded"], rows, empty)
     return join([head, _pager(nav, "top"), table, _pager(nav)])
