@@ -161,12 +161,14 @@ class MemoryService(AutomaticMemory, Erasing, ActingAs):
         ids: Sequence[int] | None = None,
         reference_time: str | datetime | None = None,
         project: str | None = None,
+        offset: int = 0,
     ) -> RecallResult:
-        """Hybrid search (or fetch by ids), filtered, fused, and fitted to a token budget."""
+        """Hybrid search (or fetch by ids), filtered, fused, and fitted to a token budget;
+        `offset` skips the best that many of the same ranking (a further page)."""
         return self._recaller.recall(
             query, limit, scope, kind, tags, since, until, time_field=time_field,
             include_superseded=include_superseded, as_of=as_of, max_tokens=max_tokens, ids=ids,
-            reference_time=reference_time, project=project,
+            reference_time=reference_time, project=project, offset=offset,
         )  # fmt: skip
 
     def forget(

@@ -48,8 +48,12 @@ class Recaller(Part):
         ids: Sequence[int] | None = None,
         reference_time: str | datetime | None = None,
         project: str | None = None,
+        offset: int = 0,
     ) -> RecallResult:
-        """Check the inputs, then fetch by ids or search the scopes in view."""
+        """Check the inputs, then fetch by ids or search the scopes in view. `offset`: skip
+        that many of the best hits of the same ranking (the web UI's further pages)."""
+        if offset < 0:
+            raise InvalidInput(f"offset must be 0 or more, not {offset}.")
         inputs.check_query(query=query)
         inputs.check_text(scope=scope, tags=tags, project=project)
         inputs.check_scope(scope)
@@ -67,7 +71,7 @@ class Recaller(Part):
             include_superseded=include_superseded, as_of=as_of, reference_time=reference_time,
         )  # fmt: skip
         preferred = project_scope if scope is None else None
-        result = self._search(query, flt, limit, preferred, max_tokens)
+        result = self._search(query, flt, limit, preferred, max_tokens, offset)
         if result.hits or scope is None or WILDCARD in scope:
             return result
         return result.model_copy(update={"note": self._no_such_scope(scope, result.note)})
@@ -88,14 +92,17 @@ class Recaller(Part):
         limit: int,
         project_scope: str | None,
         max_tokens: int | None,
+        offset: int = 0,
     ) -> RecallResult:
         """Both legs fused, above the relevance floor, fitted to the reply's token budget;
-        the scores shown scaled by the strength of the best evidence (fusion.evidence)."""
+        the scores shown scaled by the strength of the best evidence (fusion.evidence).
+        `offset`: the best that many left out (the candidate pool is still `limit`'s)."""
         tokens = self.ctx.reply_tokens(max_tokens)
         mode, ranked, strength = self._relevant(query, flt, limit)
         # Nothing below reorders: fetch only what may be shown.
-        upto = limit if max_tokens is None and project_scope is None else None
-        hits = masking.hits(self.ctx, self._hits(ranked, project_scope, upto), by_text=True)
+        upto = limit + offset if max_tokens is None and project_scope is None else None
+        found = self._hits(ranked, project_scope, upto)[offset:]
+        hits = masking.hits(self.ctx, found, by_text=True)
         # The reply without its hits, costed with the largest `omitted` it can carry.
         frame = RecallResult(
             mode=mode, hits=[], omitted=limit, note=self.semantic.note, notice=STORED_DATA_NOTICE

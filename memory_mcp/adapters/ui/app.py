@@ -141,7 +141,10 @@ async def login_page(request: Request) -> Response:
             "is new each run). For `serve --http`: the owner's (`memory-mcp token`) or your "
             "own (`memory-mcp token add NAME` on the server); you see what its grants allow.",
         ),
-        field("Token", "token", "", type="password", autocomplete="current-password"),
+        # the one thing to do here: ui.js focuses it (on a wide screen with a mouse)
+        field(
+            "Token", "token", "", type="password", autocomplete="current-password", data_focus=True
+        ),
         button("Log in"),
     )
     return render(request, "Log in", body)

@@ -1,113 +1,33 @@
-"""Find: one search box running the real recall (mode shown), or, without a query, every
-memory newest first, paged by keyset; both filtered; a selection takes bulk actions."""
+"""Find: one search box running the real recall (mode shown, paged), or, without a query,
+every memory newest first, paged by keyset both ways; both filtered; a selection takes bulk
+actions."""
 
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 
-from memory_mcp.adapters.ui.common import (
-    TAGS_LABEL,
-    Refused,
-    base,
-    csrf,
-    list_path,
-    render,
-    run,
-    service,
-    tags_of,
-)
-from memory_mcp.adapters.ui.html import (
-    Html,
-    button,
-    checkbox,
-    field,
-    form,
-    join,
-    select,
-    tag,
-)
+from memory_mcp.adapters.ui.clock import local_time, page_zone, reference, when, zone_label
+from memory_mcp.adapters.ui.common import TAGS_LABEL, Refused, base, render, run, service, tags_of
+from memory_mcp.adapters.ui.html import Html, button, checkbox, field, join, select, tag
+from memory_mcp.adapters.ui.listing import Picked, count, marks, name, preview, results, row
 from memory_mcp.errors import MemoryMCPError
-from memory_mcp.models import KINDS, Memory, RecallResult
+from memory_mcp.models import KINDS, Memory, MemoryFilter, RecallResult
 from memory_mcp.policies.inputs import MAX_ID
 from memory_mcp.service import MemoryService
-from memory_mcp.timestamps import format_time
 
 PAGE = 50
-PREVIEW = 240
-MAX_ZONE_CHARS = 64  # the longest IANA zone name is 32
+MAX_START = 10_000  # recall ranks a few hundred candidates at most: past this is past them all
+# not carried to another page ("mode": the recall mode the page before was ranked in)
+PAGING = ("after", "before", "start", "mode", "done", "undo", "mark")
+
+Cursor = tuple[datetime, int]
 
 
-@dataclass(frozen=True)
-class Picked:
-    """A refused bulk action as it was sent: shown again, selected and typed as it was,
-    with why beside it."""
-
-    ids: frozenset[int] = frozenset()
-    action: str = "forget"
-    to: str = ""
-    problem: str | None = None
-    status: int = 400
-
-
-def _picked(request: Request) -> Picked:
-    found = getattr(request.state, "picked", None)
-    return found if isinstance(found, Picked) else Picked()
-
-
-def preview(text: str, limit: int = PREVIEW) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-def when(moment: datetime | None, exact: bool = False) -> Html | str:
-    """A moment as a <time>: written in UTC (to the minute, to the second where `exact`),
-    which ui.js shows in the browser's timezone, the exact moment in its tooltip."""
-    if moment is None:
-        return ""
-    iso = format_time(moment)
-    shown = iso[: 19 if exact else 16].replace("T", " ") + " UTC"
-    return tag("time", shown, datetime=iso, title=iso, data_exact=exact or None)
-
-
-def local_time(value: str | None, zone_name: str | None, end: bool = False) -> str | None:
-    """A date or date and time typed without an offset, read in the browser's timezone (its
-    name sent by ui.js as `tz`), as the page shows times: "until 2026-03-02" ends where that
-    day ends there. Other phrases ("7d", "yesterday"), an offset, or no known zone: as typed
-    (UTC)."""
-    text = (value or "").strip()
-    if not text or not zone_name or len(zone_name) > MAX_ZONE_CHARS:
-        return text or None
-    try:
-        zone = ZoneInfo(zone_name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name no file can have
-        return text
-    try:
-        day = date.fromisoformat(text)
-        moment = datetime(day.year, day.month, day.day, tzinfo=zone)
-        if end:
-            moment += timedelta(days=1)
-    except ValueError:
-        try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            return text
-        if moment.tzinfo is not None:
-            return text
-        moment = moment.replace(tzinfo=zone)
-    except OverflowError:  # the last day there is
-        return text
-    try:
-        return moment.astimezone(UTC).isoformat()
-    except OverflowError:  # before year 1 or past 9999 in UTC: as typed, read in UTC
-        return text
-
-
-def _cursor(value: str) -> tuple[datetime, int] | None:
+def _cursor(value: str) -> Cursor | None:
     if not value:
         return None
     at, _, ident = value.rpartition("~")
@@ -123,17 +43,27 @@ def _cursor(value: str) -> tuple[datetime, int] | None:
     return moment, last
 
 
+def _start(value: str) -> int:
+    if not value:
+        return 0
+    if not value.isdigit() or int(value) > MAX_START:
+        raise Refused(400, "That page link is damaged; start from the first page.")
+    return int(value)
+
+
 async def find(request: Request, picked: Picked | None = None) -> Response:
     """`picked`: a refused bulk action, shown again over the page it came from (its
     filters ride along in the bulk form's address)."""
     request.state.picked = picked or Picked()
     q = request.query_params
+    zone = page_zone(request)
     args: dict[str, Any] = {
         "scope": q.get("scope") or "*",  # every scope, whatever project is configured
         "kind": q.get("kind") or None,
         "tags": tags_of(q.get("tags")),
-        "since": local_time(q.get("since"), q.get("tz")),
-        "until": local_time(q.get("until"), q.get("tz"), end=True),
+        "since": local_time(q.get("since"), zone),
+        "until": local_time(q.get("until"), zone, end=True),
+        "reference_time": reference(zone),  # "yesterday" on the visitor's calendar
     }
     time_field = "recorded" if q.get("time") == "recorded" else "occurred"
     forgotten, superseded = q.get("forgotten") == "on", q.get("superseded") == "on"
@@ -142,14 +72,18 @@ async def find(request: Request, picked: Picked | None = None) -> Response:
     svc = service(request)
     scopes = await run(svc.scopes)
     filters = _filters(request, scopes, time_field, forgotten, superseded)
+    dated = (q.get("since") or "").strip() or (q.get("until") or "").strip()
+    said = f"Since and Until read in {zone_label(zone)}." if dated else None
+    zone_note = tag("p", said, class_="zone", data_zone=zone_label(zone)) if said else None
     try:
         results = await _results_for(request, svc, query, args, time_field, forgotten, superseded)
     except (Refused, MemoryMCPError) as exc:  # a filter it cannot read: say so above them
         message = exc.message if isinstance(exc, Refused) else str(exc)
         alert = tag("p", message, class_="error", role="alert")
-        return render(request, "Find", join([alert, filters]), nav="find", status=400, tab=tab)
+        body = join([alert, filters, zone_note])
+        return render(request, "Find", body, nav="find", status=400, tab=tab)
     status = 200 if picked is None or picked.problem is None else picked.status
-    body = join([filters, results])
+    body = join([filters, zone_note, results])
     return render(request, "Find", body, nav="find", status=status, tab=tab)
 
 
@@ -164,16 +98,14 @@ async def _results_for(
 ) -> Html:
     """Recall's hits for a query, else a page of every memory the filters match."""
     if query:
-        found = await run(
-            svc.recall,
-            query,
-            PAGE,
-            **args,
-            time_field=time_field,
-            include_superseded=superseded,
-            max_tokens=None,
-        )
-        return _hits(request, found, forgotten)
+        start = _start(request.query_params.get("start", ""))
+        ask = dict(args, time_field=time_field, include_superseded=superseded, max_tokens=None)
+        found = await run(svc.recall, query, PAGE, **ask, offset=start)
+        onward = start + len(found.hits)
+        more = found.omitted > 0  # left out to fit the reply: the next page starts there
+        if not more and len(found.hits) == PAGE and onward <= MAX_START:
+            more = bool((await run(svc.recall, query, PAGE, **ask, offset=onward)).hits)
+        return _hits(request, found, forgotten, start, more)
     flt = await run(
         svc.make_filter,
         **args,
@@ -181,9 +113,6 @@ async def _results_for(
         include_superseded=superseded,
         time_field=time_field,
     )
-    after = _cursor(request.query_params.get("after", ""))
-    newest = request.query_params.get("order") != "oldest"
-    page = await run(svc.list_memories, flt, PAGE + 1, after=after, newest_first=newest)
     total = await run(svc.count, flt)
     everything = total
     if total == 0:  # why nothing shows: an empty store, or the filters
@@ -191,7 +120,35 @@ async def _results_for(
             svc.make_filter, scope="*", include_forgotten=True, include_superseded=True
         )
         everything = await run(svc.count, every)
-    return _browse(request, page, total, after is not None, everything)
+    page, earlier, later = await _page(request, svc, flt)
+    return _browse(request, page, total, everything, earlier, later)
+
+
+async def _page(
+    request: Request, svc: MemoryService, flt: MemoryFilter
+) -> tuple[list[Memory], bool, bool]:
+    """The page a link asks for (`after` the last one shown, or `before` the first), in the
+    list's order, and whether rows come before it and after it. Keyset both ways: a memory
+    recorded meanwhile neither repeats nor skips a row in either direction."""
+    q = request.query_params
+    newest = q.get("order") != "oldest"
+    after, before = _cursor(q.get("after", "")), _cursor(q.get("before", ""))
+    if before is not None and after is None:
+        got = await run(svc.list_memories, flt, PAGE + 1, after=before, newest_first=not newest)
+        if len(got) > PAGE:
+            page = list(reversed(got[:PAGE]))
+            return page, True, await _any(svc, flt, page[-1], newest)
+        after = None  # back at the start: the first page, full
+    got = await run(svc.list_memories, flt, PAGE + 1, after=after, newest_first=newest)
+    page = got[:PAGE]
+    earlier = after is not None and bool(page) and await _any(svc, flt, page[0], not newest)
+    return page, earlier or (after is not None and not page), len(got) > PAGE
+
+
+async def _any(svc: MemoryService, flt: MemoryFilter, past: Memory, newest: bool) -> bool:
+    """Whether a memory comes after `past` in that order."""
+    key = (past.created_at, past.id)
+    return bool(await run(svc.list_memories, flt, 1, after=key, newest_first=newest))
 
 
 def _filters(
@@ -208,89 +165,97 @@ def _filters(
         "form",
         tag(
             "div",
+            # focused by ui.js only where typing is the next step (not on every page load)
             field(
                 "Search (recall)",
                 "q",
                 q.get("q", ""),
                 type="search",
-                autofocus=True,
                 placeholder="what do you want to find?",
             ),
             button("Search"),
             class_="searchbar",
         ),
         tag(
-            "fieldset",
-            tag("legend", "Filters"),
-            select("Scope", "scope", scope_options, chosen),
-            select("Kind", "kind", [("", "any kind"), *((k, k) for k in KINDS)], q.get("kind", "")),
-            field(TAGS_LABEL, "tags", q.get("tags", "")),
-            field("Since", "since", q.get("since", ""), placeholder="2026-01-01 or 7d"),
-            field("Until", "until", q.get("until", ""), placeholder="2026-02-01"),
-            # ui.js names the browser's timezone here when a date is sent (see local_time)
-            tag("input", type="hidden", name="tz", value=q.get("tz", ""), disabled=True),
-            select(
-                "Time",
-                "time",
-                [("occurred", "when it happened"), ("recorded", "when recorded")],
-                time_field,
-            ),
-            select(
-                "Order (without a query)",
-                "order",
-                [("newest", "newest first"), ("oldest", "oldest first")],
-                "oldest" if q.get("order") == "oldest" else "newest",
-            ),
-            checkbox("Forgotten too", "forgotten", forgotten),
-            checkbox("Superseded too", "superseded", sup),
-            class_="filters",
+            "details",
+            # ui.js folds it on a phone-wide screen: the results, not the filters, first
+            tag("summary", f"Filters ({_set(q)} set)" if _set(q) else "Filters"),
+            _fieldset(q, scope_options, chosen, time_field, forgotten, sup),
+            open=True,
+            class_="filters-box",
         ),
+        _clear(request) if _set(q) else None,
         method="get",
         action=f"{base(request)}/",
         role="search",
     )
 
 
-def _row(request: Request, ident: int, text: str, cells: list[Any], marks: list[str]) -> Html:
-    link = tag("a", f"#{ident}", href=f"{base(request)}/m/{ident}")
-    pick = tag(
-        "input",
-        type="checkbox",
-        name="id",
-        value=ident,
-        checked=ident in _picked(request).ids,
-        form="bulk",
-        aria_label=f"select memory {ident}",
-        class_="pick",
-    )
-    badges = [tag("span", m, class_=f"badge {m}") for m in marks]
+def _clear(request: Request) -> Html:
+    """Back to no filter, the query kept (folded on a phone, they took a tap each)."""
+    query = request.query_params.get("q", "")
+    here = f"{base(request)}/" + (f"?{urlencode({'q': query})}" if query else "")
+    return tag("p", tag("a", "Clear filters", href=here), class_="clear")
+
+
+def _set(q: QueryParams) -> int:
+    """How many filters differ from a fresh Find's (said on the folded filters)."""
+    named = ["scope", "kind", "tags", "since", "until", "forgotten", "superseded", "exact"]
+    given = sum(1 for k in named if (q.get(k) or "").strip())
+    return given + (q.get("time") == "recorded") + (q.get("order") == "oldest")
+
+
+def _fieldset(
+    q: QueryParams,
+    scope_options: list[tuple[str, str]],
+    chosen: str,
+    time_field: str,
+    forgotten: bool,
+    sup: bool,
+) -> Html:
     return tag(
-        "tr",
-        tag("td", pick),
-        tag("td", link),
-        tag("td", tag("span", preview(text), class_="memtext"), badges),
-        [tag("td", c) for c in cells],
+        "fieldset",
+        tag("legend", "Filters"),
+        select("Scope", "scope", scope_options, chosen),
+        select("Kind", "kind", [("", "any kind"), *((k, k) for k in KINDS)], q.get("kind", "")),
+        field(TAGS_LABEL, "tags", q.get("tags", "")),
+        field("Since", "since", q.get("since", ""), placeholder="2026-01-01 or 7d"),
+        field("Until", "until", q.get("until", ""), placeholder="2026-02-01"),
+        # ui.js names the browser's timezone here when a date is sent (see clock.py)
+        tag("input", type="hidden", name="tz", value=q.get("tz", ""), disabled=True),
+        select(
+            "Time",
+            "time",
+            [("occurred", "when it happened"), ("recorded", "when recorded")],
+            time_field,
+        ),
+        select(
+            "Order (without a query)",
+            "order",
+            [("newest", "newest first"), ("oldest", "oldest first")],
+            "oldest" if q.get("order") == "oldest" else "newest",
+        ),
+        checkbox("Forgotten too", "forgotten", forgotten),
+        checkbox("Superseded too", "superseded", sup),
+        checkbox("Exact times (to the second, and in UTC)", "exact", q.get("exact") == "on"),
+        class_="filters",
     )
 
 
-def _name(scope: str) -> Html:
-    """A scope in a cell: it wraps where the short cells (kind, score, time) do not."""
-    return tag("span", scope, class_="name")
+def _exact(request: Request) -> bool:
+    return request.query_params.get("exact") == "on"
 
 
-def _marks(memory: Memory) -> list[str]:
-    marks = ["forgotten"] if memory.forgotten_at else []
-    return marks + (["superseded"] if memory.superseded else [])
-
-
-def _hits(request: Request, found: RecallResult, forgotten: bool) -> Html:
+def _hits(request: Request, found: RecallResult, forgotten: bool, start: int, more: bool) -> Html:
+    shown = len(found.hits)
+    if start or more:
+        what = f"results {start + 1:,}–{start + shown:,}" if shown else f"no results past {start:,}"
+        what += ", more on the next page" if more else ", the last"
+    else:
+        what = f"{count(shown, 'memory', 'memories')} found"
     head = tag(
         "p",
-        f"Recall, {found.mode} mode: {_count(len(found.hits), 'memory', 'memories')} found.",
-        f" Recall shows the best {PAGE} at most: add words or filters to narrow it, or clear "
-        "the query to page through every memory."
-        if len(found.hits) >= PAGE
-        else "",
+        f"Recall, {found.mode} mode: {what}.",
         f" {found.note}" if found.note else "",
         " (Recall never returns forgotten memories; clear the query to browse them.)"
         if forgotten
@@ -298,12 +263,27 @@ def _hits(request: Request, found: RecallResult, forgotten: bool) -> Html:
         class_="mode",
         role="status",
     )
+    before = request.query_params.get("mode")
+    if start and before in ("keyword", "hybrid") and before != found.mode:
+        # the model finished loading (or failed) between two pages: a new ranking
+        changed = (
+            f"The page before was ranked in {before} mode, this one in {found.mode} mode: "
+            "results may repeat or be missed between them. "
+        )
+        again = tag("a", "Start again from the first results", href=_link(request))
+        head = join([head, tag("p", changed, again, class_="error", role="alert")])
+    exact = _exact(request)
     rows = [
-        _row(
+        row(
             request,
             h.id,
             h.content,
-            [h.kind, _name(h.scope), f"{h.score:.2f}", when(h.created_at)],
+            [
+                ("kind", h.kind),
+                ("scope", name(h.scope)),
+                ("score", f"{h.score:.2f}"),
+                ("recorded", when(h.created_at, exact)),
+            ],
             ["superseded"] if h.superseded else [],
         )
         for h in found.hits
@@ -312,29 +292,60 @@ def _hits(request: Request, found: RecallResult, forgotten: bool) -> Html:
         "Nothing found. Recall matches words and meaning (words only while the model loads): "
         "try other words, or clear a filter."
     )
-    return join([head, _results(request, ["kind", "scope", "score", "recorded"], rows, empty)])
+    nav = []
+    if start:
+        nav.append(tag("a", "First results", href=_link(request)))
+        back = {"start": str(max(0, start - PAGE)), "mode": found.mode} if start > PAGE else {}
+        nav.append(tag("a", "← Previous results", href=_link(request, back), rel="prev"))
+    if more:
+        onward = {"start": str(start + shown), "mode": found.mode}
+        nav.append(tag("a", "Next results →", href=_link(request, onward), rel="next"))
+    table = results(request, ["kind", "scope", "score", "recorded"], rows, empty)
+    return join([head, _pager(nav, "top"), table, _pager(nav)])
+
+
+def _pager(links: list[Html], where: str = "") -> Html | None:
+    """The page links, above the list too (else 100 checkboxes and links away by Tab)."""
+    if not links:
+        return None
+    label = "Pages (above the list)" if where else "Pages"
+    return tag("nav", links, aria_label=label, class_=f"pager {where}".strip())
 
 
 def _browse(
-    request: Request, page: list[Memory], total: int, deeper: bool, everything: int
+    request: Request,
+    page: list[Memory],
+    total: int,
+    everything: int,
+    earlier: bool,
+    later: bool,
 ) -> Html:
-    more = len(page) > PAGE
-    page = page[:PAGE]
+    exact = _exact(request)
     rows = [
-        _row(request, m.id, m.content, [m.kind, _name(m.scope), when(m.created_at)], _marks(m))
+        row(
+            request,
+            m.id,
+            m.content,
+            [("kind", m.kind), ("scope", name(m.scope)), ("recorded", when(m.created_at, exact))],
+            marks(m),
+        )
         for m in page
     ]
-    order = "newest" if request.query_params.get("order") != "oldest" else "oldest"
-    said = f"{_count(total, 'memory', 'memories')}, {order} first (by when recorded)."
+    newest = request.query_params.get("order") != "oldest"
+    order = "newest" if newest else "oldest"
+    said = f"{count(total, 'memory', 'memories')}, {order} first (by when recorded)."
     head = tag("p", said, class_="mode", role="status")
+    back, onward = ("Newer", "Older") if newest else ("Older", "Newer")
     nav = []
-    if deeper:
-        nav.append(tag("a", "First page", href=_page_link(request, None)))
-    if more:
-        last = page[-1]
-        onward = "Older →" if order == "newest" else "Newer →"
-        nav.append(tag("a", onward, href=_page_link(request, last), rel="next"))
-    pager = tag("nav", nav, aria_label="Pages", class_="pager")
+    if earlier:
+        nav.append(tag("a", "First page", href=_link(request)))
+        if page:
+            before = {"before": _key(page[0])}
+            nav.append(tag("a", f"← {back}", href=_link(request, before), rel="prev"))
+    if later:
+        nav.append(
+            tag("a", f"{onward} →", href=_link(request, {"after": _key(page[-1])}), rel="next")
+        )
     if everything == 0:
         empty = (
             "No memories yet. Your assistant stores them as you work (its remember tool); "
@@ -342,69 +353,19 @@ def _browse(
         )
     else:
         empty = (
-            f"Nothing matches these filters ({_count(everything, 'memory', 'memories')} in "
+            f"Nothing matches these filters ({count(everything, 'memory', 'memories')} in "
             "all). Clear a filter, or tick Forgotten too and Superseded too."
         )
-    return join([head, _results(request, ["kind", "scope", "recorded"], rows, empty), pager])
+    table = results(request, ["kind", "scope", "recorded"], rows, empty)
+    return join([head, _pager(nav, "top"), table, _pager(nav)])
 
 
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n:,} {one if n == 1 else many}"
+def _key(memory: Memory) -> str:
+    return f"{memory.created_at.isoformat()}~{memory.id}"
 
 
-def _page_link(request: Request, last: Memory | None) -> str:
-    params = {k: v for k, v in request.query_params.items() if k not in ("after", "done")}
-    if last is not None:
-        params["after"] = f"{last.created_at.isoformat()}~{last.id}"
+def _link(request: Request, paging: dict[str, str] | None = None) -> str:
+    """This list with every filter kept, at another page (`paging`; none: the first)."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in PAGING]
+    params += list((paging or {}).items())
     return f"{base(request)}/?{urlencode(params)}"
-
-
-def _results(request: Request, headers: list[str], rows: list[Html], empty: str) -> Html:
-    if not rows:  # a refused action (an undo, from a page left empty) still says why
-        problem = _picked(request).problem
-        alert = tag("p", problem, class_="error", role="alert") if problem else None
-        return join([alert, tag("p", empty, class_="empty")])
-    actions = [
-        ("forget", "Forget"),
-        ("restore", "Restore"),
-        ("move", "Move to scope…"),
-        ("purge", "Purge (asks first)"),
-    ]
-    picked = _picked(request)
-    here = list_path(request)[2:]
-    bulk = form(
-        f"{base(request)}/bulk" + (f"?{here}" if here else ""),
-        csrf(request),
-        tag("p", picked.problem, class_="error", role="alert") if picked.problem else None,
-        tag("span", "With the selected:", class_="label"),
-        select("Action", "action", actions, picked.action),
-        tag(
-            "div",
-            tag("label", "Scope to move to", for_="f-to"),
-            tag("input", id="f-to", name="to", value=picked.to),
-            class_="field",
-        ),
-        button("Apply"),
-        id="bulk",
-        class_="bulk",
-    )
-    table = tag(
-        "table",
-        tag(
-            "thead",
-            tag(
-                "tr",
-                tag(
-                    "th",
-                    tag("input", type="checkbox", class_="pick-all", aria_label="select all shown"),
-                    scope="col",
-                ),
-                tag("th", "id", scope="col"),
-                tag("th", "memory", scope="col"),
-                [tag("th", h, scope="col") for h in headers],
-            ),
-        ),
-        tag("tbody", rows),
-        class_="results",
-    )
-    return join([bulk, table])

@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from memory_mcp.adapters.ui import memory
+from memory_mcp.adapters.ui.clock import local_time, page_zone, when
 from memory_mcp.adapters.ui.common import (
     UI_CLIENT,
     Refused,
@@ -26,8 +27,9 @@ from memory_mcp.adapters.ui.common import (
     text,
     visitor,
 )
-from memory_mcp.adapters.ui.find import Picked, find, local_time, preview, when
+from memory_mcp.adapters.ui.find import find
 from memory_mcp.adapters.ui.html import button, form, join, tag
+from memory_mcp.adapters.ui.listing import Picked, preview
 from memory_mcp.errors import Changed, Forbidden, MemoryMCPError, NotFound
 from memory_mcp.models import Memory, RestoreResult
 from memory_mcp.service import MemoryService
@@ -62,7 +64,9 @@ async def edit(request: Request, data: FormData) -> Response:
     changed = {name: value for name, value in sent.items() if value != shown[name]}
     for name in ("occurred_at", "expires_at"):  # typed without an offset: the browser's time
         if changed.get(name, "").strip():
-            changed[name] = local_time(changed[name], text(data, "tz")) or changed[name]
+            changed[name] = (
+                local_time(changed[name], page_zone(request, text(data, "tz"))) or changed[name]
+            )
     try:
         after = await run(
             svc.update,

@@ -12,16 +12,18 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from memory_mcp.adapters.ui.clock import when
 from memory_mcp.adapters.ui.common import TAGS_LABEL, base, csrf, render, run, service, tags_text
-from memory_mcp.adapters.ui.find import when
 from memory_mcp.adapters.ui.html import Child, Html, button, dl, field, form, join, select, tag
 from memory_mcp.models import KINDS, HistoryEntry, Memory
+from memory_mcp.policies.controls import UNSHOWN
 from memory_mcp.timestamps import format_time
 
 HISTORY = 100
 ZONED = "{} (ISO date/time, yours unless it ends in Z or an offset; empty for {})"
 WORDS = re.compile(r"\s+|[^\s]+")
 LINES = re.compile(r"[^\n]*\n|[^\n]+")
+CONTEXT = 8  # unchanged words shown either side of a change in a history entry
 DIFF_ITEMS = 300  # the most words (or lines) a side may have for one SequenceMatcher
 
 
@@ -47,9 +49,9 @@ async def show(
     body = join(
         [
             _problem(problem) if refused == "edit" else None,
-            _status(memory),
+            _status(request, memory),
             tag("h2", "Text"),
-            tag("pre", memory.content, class_="content", id="content"),
+            tag("pre", memory.content, class_="content", id="content", dir="auto"),
             tag("h2", "Details"),
             dl(_fields(request, memory)),
             _links(request, entries, replaced),
@@ -87,13 +89,25 @@ def link(request: Request, memory_id: int) -> Html:
     return tag("a", f"#{memory_id}", href=f"{base(request)}/m/{memory_id}")
 
 
-def _status(memory: Memory) -> Html:
+def _status(request: Request, memory: Memory) -> Html:
     states: list[list[Child]] = []  # memory text a part of its own (see html.isolated)
     if memory.forgotten_at:
         why = [" (", memory.forget_reason, ")"] if memory.forget_reason else []
-        states.append(["Forgotten ", when(memory.forgotten_at), *why, ": recall does not see it."])
+        states.append(
+            ["Forgotten ", when(memory.forgotten_at, exact=True), *why, ": recall does not see it."]
+        )
     if memory.superseded:
-        states.append(["Superseded ", when(memory.superseded_at), ": recall shows the newer one."])
+        # the newer one named here, at the top, not only at the end of the details
+        newer = [" (", link(request, memory.superseded_by), ")"] if memory.superseded_by else []
+        states.append(
+            [
+                "Superseded ",
+                when(memory.superseded_at, exact=True),
+                ": recall shows the newer one",
+                *newer,
+                ".",
+            ]
+        )
     if not states:
         return tag("p", "Current: recall sees it.", class_="state ok")
     return join(tag("p", s, class_="state off") for s in states)
@@ -161,7 +175,16 @@ def _fix_forms(
         tag(
             "div",
             tag("label", "Text", for_="f-content"),
-            tag("textarea", shown["content"], id="f-content", name="content", rows=6),
+            _unseen_note(shown["content"]),
+            tag(
+                "textarea",
+                shown["content"],
+                id="f-content",
+                name="content",
+                rows=6,
+                dir="auto",  # a right-to-left text reads and edits as one
+                aria_describedby="f-content-unseen" if UNSHOWN.search(shown["content"]) else None,
+            ),
             class_="field",
         ),
         select("Kind", "kind", [(k, k) for k in KINDS], shown["kind"]),
@@ -192,8 +215,28 @@ def _fix_forms(
     return join([edit, tag("div", toggle, purge, class_="actions")])
 
 
+def _unseen_note(text: str) -> Html | None:
+    """A text box cannot mark characters: where the text holds some that print as nothing
+    or reorder what follows (a Trojan Source override), the box shows their effect, so say
+    so beside it."""
+    if not UNSHOWN.search(text):
+        return None
+    return tag(
+        "p",
+        "This text holds characters that print as nothing or reorder the text around them "
+        "(written out and marked under Text above). The box below holds the text exactly, "
+        "so it shows their effect, not them: read the marked copy before saving.",
+        id="f-content-unseen",
+        class_="error",
+    )
+
+
 def _iso(moment: datetime | None) -> str:
-    return "" if moment is None else format_time(moment)
+    """A time as the form's field holds it: UTC, to the second unless it has a fraction."""
+    if moment is None:
+        return ""
+    iso = format_time(moment)
+    return iso.replace(".000000Z", "Z")
 
 
 def _history(entries: list[HistoryEntry]) -> Html:
@@ -204,7 +247,13 @@ def _history(entries: list[HistoryEntry]) -> Html:
 
 def _entry(e: HistoryEntry) -> Html:
     head = tag(
-        "p", tag("strong", e.action), " ", when(e.at), " by ", e.client or "unknown", class_="what"
+        "p",
+        tag("strong", e.action),
+        " ",
+        when(e.at, exact=True),
+        " by ",
+        e.client or "unknown",
+        class_="what",
     )
     changes = []
     before, after = e.before or {}, e.after or {}
@@ -239,21 +288,39 @@ def _show(value: Any) -> str:
 def diff(old: str, new: str) -> Html:
     """Word by word: removed words struck through (<del>), added ones marked (<ins>); lines
     that changed are compared word by word, so an edit anywhere in a long text is shown."""
-    parts: list[Html] = []
+    parts: list[tuple[str, str]] = []  # ("same" | "del" | "ins", text)
     for same, a_lines, b_lines in _blocks(LINES.findall(old), LINES.findall(new)):
         if same:
-            parts.append(tag("span", "".join(a_lines)))
+            parts.append(("same", "".join(a_lines)))
             continue
         a_words, b_words = WORDS.findall("".join(a_lines)), WORDS.findall("".join(b_lines))
         for same_words, a, b in _blocks(a_words, b_words):
             if same_words:
-                parts.append(tag("span", "".join(a)))
+                parts.append(("same", "".join(a)))
                 continue
             if a:
-                parts.append(tag("del", "".join(a)))
+                parts.append(("del", "".join(a)))
             if b:
-                parts.append(tag("ins", "".join(b)))
-    return join(parts)
+                parts.append(("ins", "".join(b)))
+    last = len(parts) - 1
+    return join(
+        _unchanged(text, i > 0, i < last) if kind == "same" else tag(kind, text)
+        for i, (kind, text) in enumerate(parts)
+    )
+
+
+def _unchanged(text: str, after: bool, before: bool) -> Html:
+    """Unchanged text, cut to the CONTEXT words next to a change (`after` one, `before`
+    one), the words left out counted: a word added to a long memory showed all of it."""
+    tokens = WORDS.findall(text)
+    words = [i for i, t in enumerate(tokens) if not t.isspace()]
+    if len(words) <= 2 * CONTEXT + 3:
+        return tag("span", text)
+    head = tokens[: words[CONTEXT - 1] + 1] if after else []
+    tail = tokens[words[-CONTEXT] :] if before else []
+    left = len(words) - (CONTEXT if after else 0) - (CONTEXT if before else 0)
+    gap = tag("span", f" … {left:,} words unchanged … ", class_="elided")
+    return join([tag("span", "".join(head)), gap, tag("span", "".join(tail))])
 
 
 def _blocks(a: list[str], b: list[str]) -> Iterator[tuple[bool, list[str], list[str]]]:

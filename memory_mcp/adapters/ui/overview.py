@@ -7,8 +7,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from memory_mcp.adapters.ui.common import base, render, run, service
-from memory_mcp.adapters.ui.find import preview
 from memory_mcp.adapters.ui.html import Html, join, table, tag
+from memory_mcp.adapters.ui.listing import preview
 from memory_mcp.models import KINDS
 from memory_mcp.service import MemoryService
 from memory_mcp.service.profile import Profile
@@ -29,10 +29,10 @@ async def overview(request: Request) -> Response:
     counts = table(
         ["", "memories"],
         [
-            ("visible to recall", stats.active),
-            ("forgotten", stats.forgotten),
-            ("superseded", stats.superseded),
-            ("in all", stats.total),
+            ("visible to recall", f"{stats.active:,}"),
+            ("forgotten", f"{stats.forgotten:,}"),
+            ("superseded", f"{stats.superseded:,}"),
+            ("in all", f"{stats.total:,}"),
         ],
         caption=f"Search mode: {stats.mode}",
     )
@@ -57,8 +57,8 @@ async def overview(request: Request) -> Response:
             tag(
                 "div",
                 counts,
-                table(["scope", "visible"], stats.by_scope.items(), caption="By scope"),
-                table(["kind", "visible"], stats.by_kind.items(), caption="By kind"),
+                table(["scope", "visible"], _counted(stats.by_scope), caption="By scope"),
+                table(["kind", "visible"], _counted(stats.by_kind), caption="By kind"),
                 class_="counts",
             ),
             tag("h2", "Memories recorded per month"),
@@ -74,16 +74,23 @@ def _profile(request: Request, profile: Profile) -> Html:
     )
     if not entries:
         return tag("p", "No keyed facts yet (memories stored with a key, like editor or name).")
+    # a key, a scope and an id break only between words (else "stagin" over "g-db-0" beside
+    # a long value on a phone); the value anywhere; a key too long for the screen scrolls
+    # its table, not the page
     rows = [
         (
-            e.key,
-            e.scope,
-            preview(e.value, 160),
-            tag("a", f"#{e.id}", href=f"{base(request)}/m/{e.id}"),
+            tag("span", e.key, class_="name"),
+            tag("span", e.scope, class_="name"),
+            tag("span", preview(e.value, 160), class_="memtext", dir="auto"),
+            tag("a", f"#{e.id}", href=f"{base(request)}/m/{e.id}", class_="name"),
         )
         for e in entries
     ]
-    return table(["key", "scope", "value", ""], rows)
+    return tag("div", table(["key", "scope", "value", ""], rows), class_="scroll")
+
+
+def _counted(counts: dict[str, int]) -> list[tuple[str, str]]:
+    return [(name, f"{n:,}") for name, n in counts.items()]
 
 
 def month_starts(now: datetime, count: int = MONTHS) -> list[datetime]:
