@@ -50,11 +50,14 @@ def embed_pending(
     be read (else a warning says it). Returns how many were stored. The first batch is one
     row: a database that refuses the write (a read-only role, tried again every
     RETRY_WRITE_S) costs one embedding, not a batch's."""
-    # counts() scans every table; only a progress report needs it (not each write's fill)
-    counts = store.counts() if progress is not None else None
+    # counts() scans every table: only a progress report needs it (not each write's fill),
+    # and only once there is something to embed (not at every start of a server).
+    counts = None
     filled, size = 0, 1
     try:
         while not stopping.is_set() and (batch := store.pending_embeddings(size, after)):
+            if progress is not None and counts is None:
+                counts = store.counts()
             size = EMBED_BATCH
             vectors = embedder.embed_documents([content for _, content in batch])
             # With the text embedded: a row edited since waits for its new text's vector.
@@ -75,6 +78,37 @@ def embed_pending(
         else:
             _warn_read_only(exc)
     return filled
+
+
+class StartingFill:
+    """How far a starting process is with the backlog it embeds before semantic search is on
+    (recall stays keyword-only meanwhile): for the note recall and stats show, which said
+    "the model is still loading" for the minutes a large backlog takes after it loaded."""
+
+    def __init__(self) -> None:
+        self.running = False
+        self.done = self.total = 0
+
+    def progress(self, done: int, total: int) -> None:
+        self.done, self.total = done, total
+
+    def fill(self, fill: Callable[[Progress], int]) -> int | None:
+        """fill_what_fits(fill), with its progress kept for note() while it runs."""
+        self.running = True
+        try:
+            return fill_what_fits(lambda: fill(self.progress))
+        finally:
+            self.running = False
+
+    def note(self) -> str | None:
+        if not self.running:
+            return None
+        left = max(self.total - self.done, 0)
+        counted = f" ({left:,} left)" if self.total else ""
+        return (
+            "The embedding model is loaded and is embedding the memories stored without a "
+            f"vector{counted}; recall is keyword-only until it is done."
+        )
 
 
 def _warn_read_only(exc: ReadOnly) -> None:

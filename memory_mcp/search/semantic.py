@@ -16,7 +16,13 @@ import numpy as np
 
 from memory_mcp.errors import ReadOnly, SchemaMismatch, StorageError
 from memory_mcp.models import MemoryFilter
-from memory_mcp.search.backlog import Embedded, Newcomers, embed_pending, fill_what_fits
+from memory_mcp.search.backlog import (
+    Embedded,
+    Newcomers,
+    StartingFill,
+    embed_pending,
+    fill_what_fits,
+)
 from memory_mcp.search.embed import Embedder, EmbedderUnavailable
 from memory_mcp.search.index_model import IndexModel
 from memory_mcp.search.nearby import Prepared, alongside
@@ -43,8 +49,9 @@ class SemanticIndex:
         self.reason: str | None = None
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
-        # Told of each batch of backlog vectors (memories stored before the model was
-        # ready), so the service can merge a rewording now that it can compare meanings.
+        self.starting = StartingFill()  # the backlog a start embeds before "ready"
+        # Told of each batch of backlog vectors (memories stored before the model was ready),
+        # so the service can merge a rewording now that it can compare meanings.
         self.on_embedded: Embedded | None = None
         # Set by stop(): background work ends at its next step, not under a closing database.
         self._stopping = threading.Event()
@@ -54,8 +61,7 @@ class SemanticIndex:
         self._seen = threading.local()  # the log position a thread's last write check saw
         self.newcomers = Newcomers(store, embedder, self._fill_newcomers, self._stopping)
         # The CLI's loader, run at the first call that needs the model (an embedding, the
-        # backlog): by then the command's input has been checked, so a bad option is refused
-        # at once rather than after the seconds a model takes to load.
+        # backlog): a bad option is refused before the seconds a model takes to load.
         self.load_on_demand: Callable[[], None] | None = None
 
     @property
@@ -67,7 +73,7 @@ class SemanticIndex:
         """Why semantic search is off right now, for recall results and stats."""
         if self.state in ("failed", "mismatch"):
             return f"Semantic search is off: {self.reason}"
-        return NOTES.get(self.state)
+        return (self.state == "loading" and self.starting.note()) or NOTES.get(self.state)
 
     def start_background(self) -> None:
         """Load the model, then the in-memory vector copy, on a daemon thread."""
@@ -139,7 +145,7 @@ class SemanticIndex:
         if not backlog:
             self.state = "ready"
             return
-        first = fill_what_fits(self._fill)
+        first = self.starting.fill(self._fill)
         self.state = "ready"
         known = (self.store.last_memory_id(), self.store.vector_log_head()[1])
         filled = 0 if first is None else first + (fill_what_fits(self._fill) or 0)
