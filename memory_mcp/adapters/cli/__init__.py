@@ -16,6 +16,19 @@ if TYPE_CHECKING:
 
 
 def main() -> None:
+    from memory_mcp.adapters.cli.pipes import ReaderGone, reader_gone
+
+    try:
+        try:
+            _run()
+        finally:  # what is still buffered: its reader may have gone too
+            if sys.stdout is not None and not sys.stdout.closed:
+                sys.stdout.flush()
+    except (BrokenPipeError, ReaderGone):
+        reader_gone()
+
+
+def _run() -> None:
     from memory_mcp.adapters.cli.remote import remote_hook
 
     if remote_hook(sys.argv[1:]):  # a hook line with a server URL: answered by the server
