@@ -49,8 +49,9 @@ def run() -> None:
         app = http_app(service, config.host, config.port, config.token, config.allow_hosts, shared)
         cap, backlog = connection_limits(settings.http_max_connections)
         protocol = guarded_protocol(settings.http_read_timeout, cap)
+        # log_config=None: uvicorn's records go through the worker's handler (http.py)
         uv = uvicorn.Config(app, log_level="warning", access_log=False, http=protocol,
-                            backlog=ACCEPT_AT_ONCE)  # fmt: skip
+                            backlog=ACCEPT_AT_ONCE, log_config=None)  # fmt: skip
         logger.info("serving (pid %d)", os.getpid())
         _Server(uv, backlog).run(sockets=[sock])
     except BaseException:
