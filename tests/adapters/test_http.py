@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -477,6 +478,27 @@ def test_a_client_gone_before_its_body_is_one_info_line_not_a_traceback(
     text = log.read_text()
     assert "Traceback" not in text and "ERROR" not in text, text
     assert anyio.run(session, f"http://127.0.0.1:{port}/mcp", None)  # serving goes on
+
+
+def test_uvicorns_own_lines_go_through_the_servers_log_handler(
+    tmp_path: Path, servers: list[subprocess.Popen[str]]
+) -> None:
+    """uvicorn logged through a handler of its own ("WARNING:  Invalid HTTP request
+    received."): no time, and past the handler that masks secrets and control characters
+    in every other line. Anyone reaching the port, without a token, can make it log."""
+    proc, port = start(tmp_path)
+    servers.append(proc)
+    log = next(f for f in tmp_path.glob("server-*.log") if f"1:{port}/mcp" in f.read_text())
+    with socket.create_connection(("127.0.0.1", port)) as s:
+        s.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+        s.recv(1000)
+    deadline = time.monotonic() + 120
+    while "Invalid HTTP request received." not in log.read_text():
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.1)
+    said = [line for line in log.read_text().splitlines() if "request" in line.lower()]
+    plain = re.compile(r"^\d\d:\d\d:\d\d WARNING ")
+    assert said and all(plain.match(line) for line in said), said
 
 
 def test_an_unsupported_protocol_version_header_names_the_supported_ones(

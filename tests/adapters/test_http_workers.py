@@ -5,7 +5,9 @@ limit used on one worker and then on the other is tested for certain, not by cha
 import http.client
 import json
 import os
+import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -259,6 +261,30 @@ def test_the_sdk_client_works_across_workers(
 
     anyio.run(run)
     assert server.stop(signal.SIGTERM) == 0
+
+
+def test_a_log_file_gets_whole_timed_lines_from_every_worker(
+    tmp_path: Path, servers: list[Server]
+) -> None:
+    """The supervisor and each worker logged through rich even into a file (systemd, docker,
+    a redirect): each record wrapped at 80 columns, rich's dates, and uvicorn's own lines
+    beside them. One server process writes plain lines there; the workers now do too."""
+    server = Server(tmp_path, str(tmp_path / "w.db"), {})
+    servers.append(server)
+    for _ in server.children():  # an invalid request: uvicorn's own line, from a worker
+        with socket.create_connection(("127.0.0.1", server.port)) as s:
+            s.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+            s.recv(1000)
+    deadline = time.monotonic() + 120
+    while "Invalid HTTP request received." not in server.log.read_text():
+        assert time.monotonic() < deadline, server.log.read_text()
+        time.sleep(0.1)
+    assert server.stop(signal.SIGTERM) == 0
+    lines = server.log.read_text().splitlines()
+    timed = re.compile(r"^\d\d:\d\d:\d\d (INFO|WARNING) ")
+    assert all(timed.match(line) for line in lines), lines
+    assert any(line.endswith("(loopback).") and "2 worker processes" in line for line in lines)
+    assert any(re.search(r" worker [01]: Invalid HTTP request received\.$", ln) for ln in lines)
 
 
 def test_logins_rate_limits_and_revocations_hold_across_workers(

@@ -1,8 +1,9 @@
 """The `memory-mcp` command: typer app over MemoryService.
 
 A plain stdio `serve` and the session-start/prompt hooks start without importing the app
-(quick.py): start-up is what an MCP client waits for. A hook given a server URL posts to it
-with the standard library only (remote.py), falling back to those paths.
+(quick.py): start-up is what an MCP client waits for; `--version` needs none of it either. A
+hook given a server URL posts to it with the standard library only (remote.py), falling back
+to those paths.
 `app` is imported on first use.
 """
 
@@ -16,6 +17,24 @@ if TYPE_CHECKING:
 
 
 def main() -> None:
+    from memory_mcp.adapters.cli.pipes import ReaderGone, reader_gone
+
+    try:
+        try:
+            _run()
+        finally:  # what is still buffered: its reader may have gone too
+            if sys.stdout is not None and not sys.stdout.closed:
+                sys.stdout.flush()
+    except (BrokenPipeError, ReaderGone):
+        reader_gone()
+
+
+def _run() -> None:
+    if sys.argv[1:] == ["--version"]:  # what scripts and installers ask: no app, no database
+        from memory_mcp import __version__
+
+        sys.stdout.write(f"memory-mcp {__version__}\n")
+        return
     from memory_mcp.adapters.cli.remote import remote_hook
 
     if remote_hook(sys.argv[1:]):  # a hook line with a server URL: answered by the server

@@ -20,6 +20,7 @@ from typer.core import TyperGroup
 
 from memory_mcp import __version__
 from memory_mcp.adapters.cli.arguments import check_text
+from memory_mcp.adapters.cli.pipes import ReaderGone
 from memory_mcp.adapters.cli.quick import plain_logging, setting_errors
 from memory_mcp.adapters.cli.render import err, out, safe
 from memory_mcp.adapters.logs import masked
@@ -41,10 +42,18 @@ class Group(TyperGroup):
     """Shows a MemoryMCPError as one red line on stderr and exits 1 (anything else is a bug),
     and its commands' help as written."""
 
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:  # the root's --help and --version print here
+            return super().make_context(*args, **kwargs)
+        except BrokenPipeError as exc:
+            raise ReaderGone from exc
+
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
             check_text(ctx)
             return super().invoke(ctx)
+        except BrokenPipeError as exc:  # typer would make it exit code 1
+            raise ReaderGone from exc
         except MemoryMCPError as exc:
             # soft_wrap: one line however long, so scripts and logs see it whole; the message
             # may quote what a client stored, so it is shown inert

@@ -9,6 +9,7 @@ from memory_mcp.adapters.cli import tools, browse, exchange, maintenance, model,
 from memory_mcp.adapters.cli import team, ui  # noqa: I001
 from memory_mcp.adapters.cli import hooks  # noqa: I001
 from memory_mcp.adapters.cli.app import app
+from memory_mcp.adapters.cli.pipes import rich_says_reader_gone
 import signal
 import sys
 from types import FrameType
@@ -22,6 +23,7 @@ sys.modules[__package__].app = app  # type: ignore[attr-defined]
 
 def main() -> None:
     _stop_like_ctrl_c()
+    rich_says_reader_gone()
     app()
 
 

@@ -15,21 +15,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from memory_mcp.adapters.cli.remote import option_pairs
-from memory_mcp.adapters.logs import masked
-from memory_mcp.policies.controls import CONTROL
-
-LOG_FORMAT = "%(asctime)s %(levelname)-7s %(message)s"
-
-
-class PlainLines(logging.Formatter):
-    """A log line for a file or a pipe (a client's log, systemd, docker): whole, never
-    wrapped, and with no control character a later `cat` of the log would act on."""
-
-    def __init__(self) -> None:
-        super().__init__(LOG_FORMAT, "%H:%M:%S")
-
-    def format(self, record: logging.LogRecord) -> str:
-        return CONTROL.sub("\ufffd", super().format(record))
+from memory_mcp.adapters.logs import PlainLines, masked
 
 
 def plain_logging(level: int) -> None:

@@ -296,8 +296,10 @@ def serve_http(settings: Settings, host: str, port: int, allow_hosts: list[str])
                     MCP_PATH, _auth(token, team))  # fmt: skip
         cap, backlog = connection_limits(settings.http_max_connections)
         protocol = guarded_protocol(settings.http_read_timeout, cap)
+        # log_config=None: uvicorn's records go through the server's handler (timed; in a
+        # log file, no control characters), not one of uvicorn's own
         uv = uvicorn.Config(app, log_level="warning", access_log=False, http=protocol,
-                            backlog=backlog)  # fmt: skip
+                            backlog=backlog, log_config=None)  # fmt: skip
         serve_socket(uv, sock, graceful=True)
     except BaseException:
         sock.close()

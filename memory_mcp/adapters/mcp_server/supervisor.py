@@ -15,7 +15,7 @@ import sys
 import time
 from typing import Any, NoReturn
 
-from memory_mcp.adapters.logs import masked
+from memory_mcp.adapters.logs import stderr_handler
 
 logger = logging.getLogger("memory_mcp.adapters.mcp_server.workers")
 
@@ -128,11 +128,7 @@ def main() -> NoReturn:
 
 
 def _configure_logging(level: int) -> None:
-    from rich.console import Console
-    from rich.logging import RichHandler
-
-    handler = RichHandler(console=Console(stderr=True), show_path=False)
-    logging.basicConfig(level=level, format="%(message)s", handlers=[masked(handler)], force=True)
+    logging.basicConfig(level=level, handlers=[stderr_handler()], force=True)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import threading
 
 import uvicorn
 
-from memory_mcp.adapters.logs import masked
+from memory_mcp.adapters.logs import stderr_handler
 from memory_mcp.adapters.mcp_server.graceful import GracefulServer
 from memory_mcp.adapters.mcp_server.guards import connection_limits, guarded_protocol
 from memory_mcp.adapters.mcp_server.http import http_app
@@ -49,8 +49,9 @@ def run() -> None:
         app = http_app(service, config.host, config.port, config.token, config.allow_hosts, shared)
         cap, backlog = connection_limits(settings.http_max_connections)
         protocol = guarded_protocol(settings.http_read_timeout, cap)
+        # log_config=None: uvicorn's records go through the worker's handler (http.py)
         uv = uvicorn.Config(app, log_level="warning", access_log=False, http=protocol,
-                            backlog=ACCEPT_AT_ONCE)  # fmt: skip
+                            backlog=ACCEPT_AT_ONCE, log_config=None)  # fmt: skip
         logger.info("serving (pid %d)", os.getpid())
         _Server(uv, backlog).run(sockets=[sock])
     except BaseException:
@@ -60,12 +61,8 @@ def run() -> None:
 
 
 def _configure_logging(config: WorkerConfig) -> None:
-    from rich.console import Console
-    from rich.logging import RichHandler
-
-    handler = RichHandler(console=Console(stderr=True), show_path=False)
-    fmt = f"worker {config.index}: %(message)s"
-    logging.basicConfig(level=config.log_level, format=fmt, handlers=[masked(handler)], force=True)
+    handler = stderr_handler(f"worker {config.index}: ")
+    logging.basicConfig(level=config.log_level, handlers=[handler], force=True)
 
 
 def _stop_when_orphaned() -> None:
