@@ -2,12 +2,13 @@
 
 from memory_mcp.policies.episodes import (
     Activity,
+    Held,
     IgnoreRules,
     activity,
     episode,
     explored,
     folded,
-    kept,
+    plan,
 )
 
 ROOT = "/home/dev/widgets"
@@ -62,11 +63,27 @@ def test_alike_events_fold_into_their_first_and_a_session_keeps_its_cap() -> Non
     texts = [f"Asked 'check item {n}': read a.py. Found: item {n} is fine." for n in range(5)]
     texts += ["Asked 'why is export slow': read export.py. Found: rows are recomputed."]
     worths = [(False, 3)] * 5 + [(False, 4)]
-    assert kept(texts, [False] * 6, worths) == {0: 5, 5: 1}
-    assert kept(texts, [False, True, False, False, False, False], worths) == {5: 1}  # stored
-    assert kept(texts, [False] * 6, worths, limit=1) == {5: 1}  # the more informative
-    assert kept(texts, [False] * 6, [(True, 0)] + worths[1:], limit=1) == {0: 5}  # a change
-    assert kept(texts, [False] * 5 + [True], worths, limit=1) == {}  # the cap is full
+
+    def chosen(
+        held: dict[int, Held], done: frozenset[int] = frozenset(), limit: int = 40, **kw: object
+    ):
+        found = plan(texts, worths, held, done, limit=limit, **kw)  # type: ignore[arg-type]
+        return found.store, found.recount, found.displaced
+
+    assert chosen({}) == ({0: (5, 1, 4), 5: (1, 0, 5)}, {}, set())  # the stronger first
+    assert chosen({1: Held(0)}) == ({5: (1, 1, 5)}, {1: (5, 4)}, set())  # held: recounted
+    assert chosen({}, frozenset({1})) == (
+        {5: (1, 0, 5)},
+        {},
+        set(),
+    )  # stored, since displaced: left
+    assert chosen({}, limit=1) == ({5: (1, 0, 5)}, {}, set())  # the more informative
+    assert chosen({}, limit=1, elsewhere=[Held(0)]) == ({}, {}, set())  # the cap is full
+    # a held weaker one gives its slot to a stronger new one (a change), not to a weaker one
+    assert chosen({5: Held(0)}, limit=1) == ({}, {5: (1, 5)}, set())
+    stronger = plan(texts, [(True, 0)] + worths[1:], {5: Held(0)}, frozenset(), limit=1)
+    assert (stronger.store, stronger.recount, stronger.displaced) == ({0: (5, 0, 4)}, {}, {0})
+    assert chosen({5: Held(None)}, limit=1) == ({}, {5: (1, 5)}, set())  # no slot: it stays
     assert folded("Asked x.", 1) == "Asked x."
     assert folded("Asked x.", 3) == "Asked x. (2 more requests like it in this session.)"
 
