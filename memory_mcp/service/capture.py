@@ -15,6 +15,7 @@ session supersedes its earlier episode instead of adding one.
 import logging
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -28,6 +29,7 @@ from memory_mcp.names import MAX_KEY_CHARS
 from memory_mcp.policies import episodes, statements
 from memory_mcp.policies.keys import key_form
 from memory_mcp.policies.redact import redact, redact_fields
+from memory_mcp.policies.reused_secrets import mask_again, secrets_in
 from memory_mcp.service import exploring, grants, projects
 from memory_mcp.service.context import Part
 from memory_mcp.service.lifecycle import Lifecycle
@@ -106,7 +108,8 @@ class Capturer(Part):
         ignored = episodes.IgnoreRules(_ignore_text(folder))
         episode = next(iter(self.store.current_for_key(scope, _episode_key(sid))), None)
         episode = episode or self._resumed(parsed, scope)
-        records, total, worths = self._records(parsed, sid, roots, ignored)
+        known = _known_secrets(parsed)
+        records, total, worths = self._records(parsed, sid, roots, ignored, known)
         taken = _taken(records, _taken_requests(parsed, episode))
         before = _as_written_now(self.store.imported_ids(SOURCE)) | taken
         events = [r for r in records if r.kind == "event"]
@@ -133,7 +136,7 @@ class Capturer(Part):
         report.duplicates += summary.duplicates
         for item in chosen.recount:  # one write each, deciding against what it read
             report.recounted += exploring.recount(self._lifecycle, item, client)
-        report.episode = self._episode(parsed, sid, scope, total, client, episode)
+        report.episode = self._episode(parsed, sid, scope, total, client, episode, known)
         return report
 
     def _load_model(self) -> None:
@@ -164,6 +167,7 @@ class Capturer(Part):
         sid: str,
         roots: list[str],
         ignored: episodes.IgnoreRules,
+        known: frozenset[str],
     ) -> tuple[list[Record], episodes.Activity, dict[str, tuple[bool, int]]]:
         records: list[Record] = []
         total = episodes.Activity()
@@ -175,11 +179,11 @@ class Capturer(Part):
             # Every text of the transcript is redacted before it is cut or put on one line: a
             # token cut short, or split at a line break that became a space, is no longer
             # found by the redaction of what is stored, and its head would stay.
-            prompt = redact(turn.prompt).text  # <private> blocks go before sentences are cut
-            conclusion = redact(turn.conclusion).text
-            tools = [
-                (t.name, redact_fields(input=t.input).fields["input"], t.ok) for t in turn.tools
-            ]
+            # <private> blocks go before sentences are cut; a secret the session showed where
+            # redaction knows it goes wherever else it says it (policies/reused_secrets.py)
+            prompt = mask_again(redact(turn.prompt).text, known)
+            conclusion = mask_again(redact(turn.conclusion).text, known)
+            tools = [(t.name, _masked(t.input, known), t.ok) for t in turn.tools]
             act = episodes.activity(tools, roots, ignored)
             total.add(act)
             context = _context(prompt, conclusion)
@@ -226,13 +230,14 @@ class Capturer(Part):
         total: episodes.Activity,
         client: str,
         current: Memory | None,
+        known: frozenset[str],
     ) -> str:
         """The session's episode, replacing an earlier one (it also holds the cursor: how
         many requests' statements were taken)."""
         if not parsed.turns or not sid:
             return "none"
         day = f"{parsed.started:%Y-%m-%d}" if parsed.started else "an unknown day"
-        prompts = [redact(t.prompt).text for t in parsed.turns]
+        prompts = [mask_again(redact(t.prompt).text, known) for t in parsed.turns]
         text = episodes.episode(day, parsed.branch, prompts, total, len(parsed.turns))
         done = len(parsed.turns)
         same = current is not None and current.content == redact(text).text
@@ -254,6 +259,22 @@ class Capturer(Part):
             occurred_at=_when(parsed.started), client=client,
         )  # fmt: skip
         return "created" if result.status == "created" else str(result.status)
+
+
+def _masked(given: dict[str, Any], known: frozenset[str]) -> dict[str, Any]:
+    """A tool's input redacted, its texts with the session's known secrets masked too."""
+    fields: dict[str, Any] = redact_fields(input=given).fields["input"]
+    return {k: mask_again(v, known) if isinstance(v, str) else v for k, v in fields.items()}
+
+
+def _known_secrets(parsed: transcript_format.Transcript) -> frozenset[str]:
+    """The secrets redaction finds anywhere in the session: its prompts, the assistant's
+    replies and what its tools were given (a command's `PGPASSWORD=…`)."""
+    texts: list[str] = []
+    for turn in parsed.turns:
+        texts += [turn.prompt, turn.conclusion]
+        texts += [v for t in turn.tools for v in t.input.values() if isinstance(v, str)]
+    return secrets_in(texts)
 
 
 def _taken_requests(parsed: transcript_format.Transcript, episode: Memory | None) -> set[str]:
