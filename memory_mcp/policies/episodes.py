@@ -26,6 +26,7 @@ MAX_COMMAND_CHARS = 80
 # A session of thousands of requests ("check item N", each reading a file) stored thousands of
 # alike events, and the briefings showed them five times over: what one session keeps.
 MAX_EXPLORED = 40
+_DIGITS = re.compile(r"\d+")
 MIN_CONCLUSION_WORDS = 3  # "ok", "Done." conclude nothing worth a memory of what was read
 
 READS = {"Read": "file_path", "NotebookRead": "notebook_path"}
@@ -106,7 +107,7 @@ def explored(prompt: str, act: Activity, conclusion: str) -> str | None:
     if act.searched:
         parts.append("searched for " + ", ".join(f"'{_cut(s, 40)}'" for s in act.searched[:3]))
     if act.commands:
-        parts.append("ran " + _commands(act.commands))
+        parts.append("ran " + _commands(_last_numbered(act.commands)))
     text = f"Asked '{_cut(_oneline(prompt), MAX_PROMPT_CHARS)}': the assistant " + "; ".join(parts)
     if conclusion.strip():
         text += ". Found: " + _cut(_oneline(conclusion), MAX_CONCLUSION_CHARS)
@@ -215,12 +216,22 @@ def episode(
 
 
 def _last_per_command(commands: list[tuple[str, bool | None]]) -> list[tuple[str, bool | None]]:
-    """Each command once, with its last outcome (a test run that failed then passed passed)."""
-    last: dict[str, bool | None] = {}
+    """Each command once, with its last outcome (a test run that failed then passed passed);
+    commands alike but for their numbers (`tail -n 5`, `tail -n 6`) once, as the last of them:
+    a session of log reads showed five of them and nothing else."""
+    last: dict[str, tuple[str, bool | None]] = {}
     for command, ok in commands:
-        last.pop(command, None)
-        last[command] = ok
-    return list(last.items())
+        form = _DIGITS.sub("0", command)
+        last.pop(form, None)
+        last[form] = (command, ok)
+    return list(last.values())
+
+
+def _last_numbered(commands: list[tuple[str, bool | None]]) -> list[tuple[str, bool | None]]:
+    """The commands in order, one alike to a later one but for its numbers (`tail -n 5`,
+    then `tail -n 6`) left out; a command run again as it was stays (failed, then ok)."""
+    last = {_DIGITS.sub("0", command): command for command, _ in commands}
+    return [(c, ok) for c, ok in commands if last[_DIGITS.sub("0", c)] == c]
 
 
 def _commands(commands: list[tuple[str, bool | None]]) -> str:

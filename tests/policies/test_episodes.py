@@ -106,3 +106,22 @@ def test_a_sessions_episode_names_requests_not_alike_to_one_before() -> None:
         "Session of 2026-10-05: 3001 requests ('Please check item 0.'; 'Why is the export"
         " slow?' and 2999 more)."
     )
+
+
+def test_commands_alike_but_for_their_numbers_are_shown_once_as_the_last() -> None:
+    """A session of log reads: five `tail -n N` filled the request's and the episode's
+    command lists, leaving the one other command out."""
+    tools = [("Read", {"file_path": f"{ROOT}/deploy/worker.yaml"}, True)]
+    tools += [("Bash", {"command": "kubectl get pods"}, True)]
+    tools += [("Bash", {"command": f"kubectl logs deploy/w | tail -n {n}"}, True) for n in range(9)]
+    tools += [
+        ("Bash", {"command": "uv run pytest"}, False),
+        ("Bash", {"command": "uv run pytest"}, True),
+    ]
+    act = activity(tools, [ROOT], IgnoreRules())
+    text = explored("and the worker?", act, "The worker restarts every ten minutes.")
+    assert text is not None
+    shown = "`kubectl get pods` (ok), `kubectl logs deploy/w | tail -n 8` (ok), `uv run pytest`"
+    assert f"ran {shown} (failed), `uv run pytest` (ok)." in text  # run again: both outcomes
+    line = episode("2026-11-02", "main", ["and the worker?"], act, 1)
+    assert line.count("kubectl logs") == 1 and "`kubectl get pods` (ok)" in line
