@@ -33,7 +33,6 @@ class Record:
     occurred_at: datetime | None = None
     context: str | None = None  # searched with the memory, never shown
     redacted: bool = False  # secrets already masked as it was read (before lines were joined)
-    key: str | None = None  # the slot it fills (a captured exploration's: service/exploring.py)
 
 
 class Skipped(BaseModel):

@@ -222,5 +222,4 @@ def _row(
         client=run.client,
         occurred_at=when(item.occurred_at),
         context=fields.get("context"),
-        key=item.key,
     )

@@ -125,6 +125,8 @@ class Capturer(Part):
             status = self._remember(record, scope, client)
             report.created += status == "created"
             report.duplicates += status != "created"
+        for memory in chosen.displace:  # a slot given up before a stronger event takes it
+            exploring.displace(self._lifecycle, memory, client)
         summary = ImportSummary(format=SOURCE, source=str(transcript), scope=scope)
         ingest(
             self.store, self.semantic.embed_documents, chosen.store,

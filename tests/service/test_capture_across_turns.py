@@ -48,10 +48,10 @@ def done(*procs: subprocess.Popen[str]) -> None:
         assert (proc.returncode, out, err) == (0, "", "")
 
 
-def explored(settings: Settings, superseded: bool = False) -> list[Memory]:
+def explored(settings: Settings, forgotten: bool = False) -> list[Memory]:
     service = MemoryService.open(settings.model_copy(update={"semantic": False}))
     try:
-        flt = service.make_filter(scope="*", tags=["explored"], include_superseded=superseded)
+        flt = service.make_filter(scope="*", tags=["explored"], include_forgotten=forgotten)
         return service.list_memories(flt, limit=None)
     finally:
         service.close()
@@ -91,8 +91,11 @@ def test_a_stronger_request_later_in_the_session_takes_a_weaker_ones_place(
     current = explored(settings)
     assert len(current) == MAX_EXPLORED
     assert any("changed src/item_40.py" in m.content for m in current)
-    everything = explored(settings, superseded=True)  # the weaker one is kept, superseded
-    assert len(everything) == MAX_EXPLORED + 1
+    (weaker,) = [m for m in explored(settings, forgotten=True) if m.forgotten_at is not None]
+    assert weaker.forget_reason == "A more informative request of the same session took its place."
+    done(capture(settings, path, folder))  # again: the forgotten one is not stored again
+    assert len(explored(settings)) == MAX_EXPLORED
+    assert len(explored(settings, forgotten=True)) == MAX_EXPLORED + 1
 
 
 def test_captures_of_one_session_never_hold_more_than_its_cap(
