@@ -25,6 +25,7 @@ from memory_mcp.storage.contract import Storage
 ALIKE = "alike"  # in an event's metadata: the requests it stands for
 LAST_SEEN = "last_seen"  # …and when the last of them was made
 REQUEST = "request"  # …and the source id of the request it tells of
+EXACT_UNTIL = 20  # alike requests counted one by one; past it, in steps of a tenth
 DISPLACED = "A more informative request of the same session took its place."
 _SLOT = ":slot:"
 _MAX_READ = 10_000  # the project's exploration events since the session began, read to plan
@@ -128,9 +129,16 @@ def recount(lifecycle: Lifecycle, item: Recount, client: str) -> bool:
 
 
 def needs_recount(item: Recount) -> bool:
-    """Whether `recount` would write (the model is loaded only then)."""
-    wanted = {ALIKE: item.count, LAST_SEEN: _when(item.last)}
-    return item.count > 1 and any(item.memory.metadata.get(k) != v for k, v in wanted.items())
+    """Whether `recount` would write (the model is loaded only then): for each new alike
+    request while the count is under EXACT_UNTIL, then once it grew by a tenth. Each write
+    is an edit in the event's history: a 30,000-request session captured after every turn
+    wrote 30,000 of them; so it writes about a hundred, and the count is never more than a
+    tenth behind."""
+    stored = item.memory.metadata.get(ALIKE)
+    stored = stored if isinstance(stored, int) and not isinstance(stored, bool) else 1
+    if item.count <= stored:
+        return False
+    return stored < EXACT_UNTIL or item.count - stored >= stored // 10
 
 
 def _events_since(store: Storage, scope: str, since: datetime | None) -> list[Memory]:

@@ -115,3 +115,22 @@ def test_captures_of_one_session_never_hold_more_than_its_cap(
     other.write_text(other.read_text().replace('"uuid": "', '"uuid": "copy-'))
     done(capture(settings, other, folder))
     assert len(explored(settings)) == MAX_EXPLORED
+
+
+def test_a_count_captured_turn_by_turn_keeps_a_short_history(
+    keyword_service: MemoryService, tmp_path: Path
+) -> None:
+    """One edit per turn made a 30,000-request session's event 30,000 history entries: it
+    counts one by one to 20, then in steps of a tenth, never more than a tenth behind."""
+    folder = project(tmp_path)
+    prompts = [f"Please check item {i}." for i in range(80)]
+    replies = [f"Item {i} looks fine: its total matches the ledger." for i in range(80)]
+    for end in range(1, 81):
+        path = session(tmp_path / "t.jsonl", folder, prompts[:end], replies[:end])
+        keyword_service.capture(path, cwd=str(folder))
+        (event,) = keyword_service.list_memories(
+            keyword_service.make_filter(scope="*", tags=["explored"]), limit=None
+        )
+        count = event.metadata.get("alike", 1)
+        assert count == end if end <= 20 else end - end // 10 <= count <= end
+    assert len(keyword_service.history(event.id, limit=200)) <= 40  # one a turn: 80
