@@ -34,6 +34,23 @@ def mask_again(text: str, secrets: frozenset[str]) -> str:
 
 @lru_cache(maxsize=8)
 def _pattern(secrets: frozenset[str]) -> re.Pattern[str]:
-    ordered = sorted(secrets, key=len, reverse=True)  # the longest first, where one holds another
-    alternatives = "|".join(re.escape(secret) for secret in ordered)
-    return re.compile(rf"(?<![A-Za-z0-9])(?:{alternatives})(?![A-Za-z0-9])")
+    """One pattern for all of them, as a trie (a plain alternation of thousands of secrets,
+    a long session's tokens, was tried one by one at every position of every text)."""
+    return re.compile(rf"(?<![A-Za-z0-9])(?:{_trie(sorted(secrets))})(?![A-Za-z0-9])")
+
+
+def _trie(words: list[str]) -> str:
+    """A regular expression matching exactly `words` (sorted), the longest first where one
+    is the start of another."""
+    branches: dict[str, list[str]] = {}
+    ends = False
+    for word in words:
+        if word:
+            branches.setdefault(word[0], []).append(word[1:])
+        else:
+            ends = True
+    parts = [re.escape(head) + _trie(rest) for head, rest in branches.items()]
+    if not parts:
+        return ""
+    body = parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+    return f"(?:{body})?" if ends else body
