@@ -101,13 +101,14 @@ def _option_value(match: re.Match[str]) -> tuple[Span, bool]:
         if not _after(_SHORT_OPTIONS[flag], _SHORT_NEEDLES, match.string, match.start()):
             return (match.start(group), match.start(group)), False  # another command's flag
         named = group != "bare" or (value.lower() not in STOPWORDS and value[0] not in "([")
-    elif flag.startswith("--"):  # a bare word is prose naming the option, or psql's database
+    elif flag.startswith("--") or flag in _WORD_OPTIONS:  # prose naming it, psql's database
         named = group != "bare" or (len(value) >= MIN_VALUE and not value.isalpha())
     else:  # keytool's -storepass, openssl's -passin pass:
         named = True
     return match.span(group), named and is_value(value)
 
 
+_WORD_OPTIONS = {"-password", "-passwd", "-pwd", "-pw"}
 _OPENSSL_PASS = re.compile(
     rf"(?<!\S)(?P<flag>-pass(?:in|out)?)[ \t]+[\"']?pass:(?P<bare>{_OPTION_BARE})"
 )
@@ -258,8 +259,44 @@ _SECURE_STRING = re.compile(
 
 
 def _quoted_or_bare(match: re.Match[str]) -> tuple[Span, bool]:
-    group = next(g for g in ("sq", "dq", "bare") if match.groupdict().get(g) is not None)
+    found = match.groupdict()
+    group = next(g for g in ("sq", "dq", "bare", "sq2", "dq2", "bare2") if found.get(g) is not None)
     return match.span(group), is_value(match.group(group))
+
+
+# Passwords as a command's positional argument: `net user NAME PASSWORD` (Windows),
+# `rabbitmqctl add_user|change_password NAME PASSWORD`, `lftp -u NAME,PASSWORD`, and a token
+# after `vault login`. A word of letters only counts where the line is a command (as for
+# `net use`), so "net user bob then" stays.
+_POSITIONAL = re.compile(
+    r"(?<![\w-])(?:(?i:net)[ \t]+(?i:user)[ \t]+(?P<u1>[^\s/*\"']+)"
+    r"|rabbitmqctl[ \t]+(?:add_user|change_password)[ \t]+(?P<u2>\S+)"
+    r"|lftp(?:[ \t]+-\w+)*[ \t]+-u[ \t]+(?P<u3>[^\s,]+),"
+    r"|vault[ \t]+login(?=[ \t]+[^\s-]))"
+    r"[ \t]*(?:\"(?P<dq>[^\"\n]+)\"|'(?P<sq>[^'\n]+)'|(?P<bare>[^\s/*\"'-][^\s\"']*))"
+    r"(?=[ \t]*(?:[\r\n/&|;`)]|[ \t]+[^\s]|$))"
+)
+_POSITIONAL_NEEDLES = ("net", "rabbitmqctl", "lftp", "vault")
+
+
+def _positional(match: re.Match[str]) -> tuple[Span, bool]:
+    group = next(g for g in ("dq", "sq", "bare") if match.group(g) is not None)
+    value = match.group(group)
+    if group == "bare" and (value.lower() in STOPWORDS or "=" in value):
+        return (match.start(group), match.start(group)), False  # `vault login method=oidc`
+    shaped = group != "bare" or not value.rstrip(".,").isalpha()
+    return match.span(group), (shaped or _commanded(match.string, match.start())) and is_value(
+        value
+    )
+
+
+# A password piped or fed to `sudo -S`: `echo 'PASSWORD' | sudo -S …`, `sudo -S <<< PASSWORD`.
+_SUDO_STDIN = re.compile(
+    r"(?<![\w-])(?:echo|printf)[ \t]+(?:-\w+[ \t]+)*(?:'(?P<sq>[^'\n]+)'|\"(?P<dq>[^\"\n]+)\""
+    r"|(?P<bare>[^\s|'\"]+))[ \t]*\|[ \t]*sudo[ \t]+(?:-\w+[ \t]+)*-S(?![\w-])"
+    r"|(?<![\w-])sudo[ \t]+(?:-\w+[ \t]+)*-S[ \t]*<<<[ \t]*"
+    r"(?:'(?P<sq2>[^'\n]+)'|\"(?P<dq2>[^\"\n]+)\"|(?P<bare2>\S+))"
+)
 
 
 # A .pgpass line, host:port:database:user:password, on any port or all ("*").
@@ -347,6 +384,10 @@ COMMAND_LINES = (
     _option("password", "-a|-w|-p|-n|-k", r"-[awPNk]"),
     _option("secret", "--secret|--client-secret", r"--(?:client-)?secret"),
     _option("api_key", "--api", r"--api-?key"),
-    _option("token", "-token", r"--(?:auth-|access-|bot-)?token"),
+    _option("token", "-token|oauth2-bearer", r"--(?:auth-|access-|bot-)?token|--oauth2-bearer"),
+    # single-dash password options: influx's -password, dsadd's -pwd, PuTTY's plink/pscp -pw
+    _option("password", "-password|-passwd|-pwd|-pw", r"-(?:password|passwd|pwd|pw)"),
+    Rule("password", _POSITIONAL, _positional, needles=_POSITIONAL_NEEDLES),
+    Rule("password", _SUDO_STDIN, _quoted_or_bare, needles=("sudo",)),
 )
 COOKIE = Rule("session_cookie", _COOKIE, _cookie_value, needles=("cookie",))

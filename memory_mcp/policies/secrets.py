@@ -114,11 +114,17 @@ _QUANTITY = re.compile(
 
 # A label that is the user of a URL (`https://x-access-token:PASSWORD@github.com`): the URL's
 # password rule masks what follows it, up to the host, which stays.
-_URL_USER = re.compile(r"[A-Za-z0-9]://[^\s/@:]*$")
+_URL_USER = re.compile(r"[^\s/@:]*")
+
+
+def _url_user(text: str, at: int) -> bool:
+    """Whether `at` is inside the user part of a URL (just after its `://`)."""
+    scheme = text.rfind("://", max(at - 100, 0), at)
+    return scheme > 0 and _URL_USER.fullmatch(text, scheme + 3, at) is not None
 
 
 def _labelled_value(match: re.Match[str]) -> tuple[Span, bool]:
-    if _URL_USER.search(match.string, max(match.start() - 100, 0), match.start()):
+    if _url_user(match.string, match.start()):
         return (match.start(), match.start()), False  # `https://x-access-token:…@host`
     for group in ("eq", "dq", "sq"):
         value = match.group(group)

@@ -62,6 +62,18 @@ MASKED = [
     ),
     # openssl enc's -k PASSWORD.
     ("openssl enc -aes256 -k hunter2x -in a", f"openssl enc -aes256 -k {r('password')} -in a"),
+    # Positional passwords: Windows' net user, rabbitmqctl, lftp -u user,password, vault login.
+    ("net user bob hunter2x /add", f"net user bob {r('password')} /add"),
+    ("net user bob hunter", f"net user bob {r('password')}"),
+    ("rabbitmqctl add_user bob hunter2x", f"rabbitmqctl add_user bob {r('password')}"),
+    ("lftp -u bob,hunter2x ftp.x.io", f"lftp -u bob,{r('password')} ftp.x.io"),
+    ("vault login s.abc123def456ghi", f"vault login {r('password')}"),
+    # Single-dash password options (influx, dsadd, plink), curl's --oauth2-bearer, sudo -S.
+    ("influx -username bob -password hunter2x", f"influx -username bob -password {r('password')}"),
+    ("plink -pw hunter2x bob@host", f"plink -pw {r('password')} bob@host"),
+    ("curl --oauth2-bearer abc123xyz789 x.io", f"curl --oauth2-bearer {r('token')} x.io"),
+    ('echo "hunter2x" | sudo -S apt update', f'echo "{r("password")}" | sudo -S apt update'),
+    ("sudo -S <<< 'hunter2x' apt update", f"sudo -S <<< '{r('password')}' apt update"),
     # A token as a URL's user: only it goes, the host and path stay.
     (
         "git remote set-url origin https://x-access-token:hunter2x@github.com/a/b",
@@ -89,6 +101,10 @@ PROSE = [
     "ConvertTo-SecureString $plain -AsPlainText -Force",
     "psexec \\\\host -u admin cmd (it asks for the password)",
     "mount -o uid=1000,gid=1000,vers=3.0 //srv/s /mnt",
+    "Run net user bob to see the account, then net user bob /active:no",
+    "I checked it with net user bob and it was fine; the net user command lists accounts.",
+    "Use vault login to sign in; vault login -method=oidc; vault login method=userpass",
+    "The -pw flag of plink takes the password; -pwd is dsadd's; echo hi | sudo tee f",
     "The AWS secret access key is required; set AWS_SECRET_ACCESS_KEY=$AWS_KEY in CI.",
 ]
 
