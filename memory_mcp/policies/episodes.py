@@ -28,6 +28,10 @@ MAX_COMMAND_CHARS = 80
 MAX_EXPLORED = 40
 _DIGITS = re.compile(r"\d+")
 MIN_CONCLUSION_WORDS = 3  # "ok", "Done." conclude nothing worth a memory of what was read
+# A request that only ran commands (tests, logs, a query) and found something: a debugging
+# session's findings ("the worker restarts every 10 minutes: its memory limit…") came from
+# commands and were lost. More words than for a read: "All 207 tests pass." is no finding.
+MIN_COMMAND_CONCLUSION_WORDS = 6
 
 READS = {"Read": "file_path", "NotebookRead": "notebook_path"}
 WRITES = {"Edit": "file_path", "MultiEdit": "file_path", "Write": "file_path",
@@ -96,8 +100,15 @@ def relative(path: str, roots: Sequence[str]) -> str:
 
 def explored(prompt: str, act: Activity, conclusion: str) -> str | None:
     """'To answer "…" the assistant read a, b; changed c; searched "x"; ran `y`. Conclusion: …'
-    or None when the request touched no file, or only read and concluded nothing."""
-    if not act.files or not (act.changed or _words(conclusion) >= MIN_CONCLUSION_WORDS):
+    or None when the request touched no file and ran no command, or only read or ran and
+    concluded nothing (a command alone, more: "ran the tests, 207 passed" is no finding)."""
+    words = _words(conclusion)
+    if act.changed:
+        pass
+    elif act.files:
+        if words < MIN_CONCLUSION_WORDS:
+            return None
+    elif not act.commands or words < MIN_COMMAND_CONCLUSION_WORDS:
         return None
     parts = []
     if act.read:

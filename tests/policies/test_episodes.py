@@ -39,6 +39,20 @@ def test_a_request_names_the_files_searches_commands_and_what_was_found() -> Non
 def test_a_request_that_touched_no_file_leaves_no_memory() -> None:
     act = activity([("Bash", {"command": "ls"}, True)], [ROOT], IgnoreRules())
     assert explored("list the folder", act, "Done.") is None
+    assert explored("run the tests", act, "All 207 tests pass now.") is None
+    assert explored("nothing", activity([], [ROOT], IgnoreRules()), "A long answer " * 9) is None
+
+
+def test_a_request_that_only_ran_commands_and_found_something_is_remembered() -> None:
+    """A debugging session's findings often come from commands (logs, tests, queries)."""
+    logs = [("Bash", {"command": "kubectl logs deploy/shop-worker --tail=200"}, True)]
+    act = activity(logs, [ROOT], IgnoreRules())
+    found = "The worker restarts every 10 minutes: its memory limit is below the image cache."
+    text = explored("why does the worker restart?", act, found)
+    assert text == (
+        "Asked 'why does the worker restart?': the assistant ran `kubectl logs"
+        " deploy/shop-worker --tail=200` (ok). Found: " + found
+    )
 
 
 def test_ignored_paths_are_left_out() -> None:
