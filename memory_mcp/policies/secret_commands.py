@@ -276,7 +276,7 @@ _POSITIONAL = re.compile(
     r"[ \t]*(?:\"(?P<dq>[^\"\n]+)\"|'(?P<sq>[^'\n]+)'|(?P<bare>[^\s/*\"'-][^\s\"']*))"
     r"(?=[ \t]*(?:[\r\n/&|;`)]|[ \t]+[^\s]|$))"
 )
-_POSITIONAL_NEEDLES = ("net", "rabbitmqctl", "lftp", "vault")
+_POSITIONAL_NEEDLES = ("net", "qctl", "lftp", "login")  # no new first letter: prose has r, v
 
 
 def _positional(match: re.Match[str]) -> tuple[Span, bool]:
