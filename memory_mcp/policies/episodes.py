@@ -5,12 +5,13 @@ Claude Code's tool vocabulary: Read / Edit / MultiEdit / Write / NotebookEdit na
 (`file_path`, `notebook_path`), Grep a `pattern` (and `path`), Glob a `pattern`, Bash a
 `command`. Paths are shown relative to the project root; paths an ignore rule matches are left
 out. A request leaves a memory only when it changed a file, or read some and the assistant
-concluded something; and one session keeps at most MAX_EXPLORED of them (kept()): alike
-requests folded into one with their count, the most informative kept when there are more.
+concluded something; and one session keeps at most MAX_EXPLORED of them (plan()): alike
+requests folded into one with their count, the most informative kept when there are more,
+across captures too (each held in one of MAX_EXPLORED slots, which a stronger one takes).
 """
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +26,12 @@ MAX_COMMAND_CHARS = 80
 # A session of thousands of requests ("check item N", each reading a file) stored thousands of
 # alike events, and the briefings showed them five times over: what one session keeps.
 MAX_EXPLORED = 40
+_DIGITS = re.compile(r"\d+")
 MIN_CONCLUSION_WORDS = 3  # "ok", "Done." conclude nothing worth a memory of what was read
+# A request that only ran commands (tests, logs, a query) and found something: a debugging
+# session's findings ("the worker restarts every 10 minutes: its memory limit…") came from
+# commands and were lost. More words than for a read: "All 207 tests pass." is no finding.
+MIN_COMMAND_CONCLUSION_WORDS = 6
 
 READS = {"Read": "file_path", "NotebookRead": "notebook_path"}
 WRITES = {"Edit": "file_path", "MultiEdit": "file_path", "Write": "file_path",
@@ -94,8 +100,15 @@ def relative(path: str, roots: Sequence[str]) -> str:
 
 def explored(prompt: str, act: Activity, conclusion: str) -> str | None:
     """'To answer "…" the assistant read a, b; changed c; searched "x"; ran `y`. Conclusion: …'
-    or None when the request touched no file, or only read and concluded nothing."""
-    if not act.files or not (act.changed or _words(conclusion) >= MIN_CONCLUSION_WORDS):
+    or None when the request touched no file and ran no command, or only read or ran and
+    concluded nothing (a command alone, more: "ran the tests, 207 passed" is no finding)."""
+    words = _words(conclusion)
+    if act.changed:
+        pass
+    elif act.files:
+        if words < MIN_CONCLUSION_WORDS:
+            return None
+    elif not act.commands or words < MIN_COMMAND_CONCLUSION_WORDS:
         return None
     parts = []
     if act.read:
@@ -105,7 +118,7 @@ def explored(prompt: str, act: Activity, conclusion: str) -> str | None:
     if act.searched:
         parts.append("searched for " + ", ".join(f"'{_cut(s, 40)}'" for s in act.searched[:3]))
     if act.commands:
-        parts.append("ran " + _commands(act.commands))
+        parts.append("ran " + _commands(_last_numbered(act.commands)))
     text = f"Asked '{_cut(_oneline(prompt), MAX_PROMPT_CHARS)}': the assistant " + "; ".join(parts)
     if conclusion.strip():
         text += ". Found: " + _cut(_oneline(conclusion), MAX_CONCLUSION_CHARS)
@@ -117,28 +130,75 @@ def worth(act: Activity, conclusion: str) -> tuple[bool, int]:
     return bool(act.changed), min(_words(conclusion), 60)
 
 
-def kept(
+@dataclass(frozen=True)
+class Held:
+    """An exploration event of the session stored and current: its `slot` (None: stored
+    before events had one; never displaced)."""
+
+    slot: int | None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a capture does with a session's exploration events (indexes into its events):
+    `store` (index -> (alike count, slot, index of the last alike request)) and `recount`
+    (index of a held event -> (alike count, index of the last alike request)); `displaced`:
+    the slots a stronger new event takes from a held one."""
+
+    store: dict[int, tuple[int, int, int]]
+    recount: dict[int, tuple[int, int]]
+    displaced: set[int]
+
+
+def plan(
     texts: Sequence[str],
-    stored: Sequence[bool],
     worths: Sequence[tuple[bool, int]],
+    held: Mapping[int, Held],
+    done: Container[int],
+    elsewhere: Sequence[Held] = (),
     limit: int = MAX_EXPLORED,
-) -> dict[int, int]:
-    """Which of a session's exploration events (in order; `stored` by an earlier capture) to
-    store now, each with how many alike requests it stands for: the first of each alike group
-    (a group already stored gets nothing more), at most `limit` groups in all, the most
-    informative (`worths`, then the earliest) when there are more."""
-    first: dict[frozenset[str], int] = {}
-    counts: dict[int, int] = {}
-    done: set[int] = set()
+) -> Plan:
+    """The session's exploration events to store now and to recount: alike requests (the
+    same pattern) are one group, standing for its count; a group with a `held` event is
+    recounted, one with a `done` one (stored, since forgotten or displaced) left alone, the
+    others ranked by `worths` then count (then the earliest). They take the free slots of
+    `limit` (`elsewhere`: held events of the session this transcript does not hold), then
+    the slot of a weaker held event, which the new one displaces."""
+    groups: dict[frozenset[str], list[int]] = {}
     for n, text in enumerate(texts):
-        leader = first.setdefault(alike.pattern(text), n)
-        counts[leader] = counts.get(leader, 0) + 1
-        if stored[n]:
-            done.add(leader)
-    room = max(limit - len(done), 0)
-    fresh = [n for n in counts if n not in done]
-    best = sorted(fresh, key=lambda n: (worths[n], counts[n]), reverse=True)[:room]
-    return {n: counts[n] for n in sorted(best)}
+        groups.setdefault(alike.pattern(text), []).append(n)
+    fresh: list[list[int]] = []
+    kept: dict[int, list[int]] = {}  # held index -> its group
+    for members in groups.values():
+        mine = next((n for n in members if n in held), None)
+        if mine is not None:
+            kept[mine] = members
+        elif not any(n in done for n in members):
+            fresh.append(members)
+    holders = [*(held[n] for n in kept), *elsewhere]
+    occupied = {h.slot for h in holders if h.slot is not None}
+    room = max(limit - len(occupied) - sum(h.slot is None for h in holders), 0)
+    free = [slot for slot in range(limit) if slot not in occupied][:room]
+
+    def rank(members: list[int]) -> tuple[tuple[bool, int], int]:
+        return worths[members[0]], len(members)
+
+    fresh.sort(key=lambda members: (*rank(members), -members[0]), reverse=True)
+    weak = sorted((n for n in kept if held[n].slot is not None), key=lambda n: rank(kept[n]))
+    store: dict[int, tuple[int, int, int]] = {}
+    displaced: set[int] = set()
+    for members in fresh:
+        if free:
+            slot = free.pop(0)
+        elif weak and rank(members) > rank(kept[weak[0]]):
+            slot = held[weak[0]].slot or 0
+            displaced.add(slot)
+            kept.pop(weak.pop(0))
+        else:
+            break
+        store[members[0]] = (len(members), slot, members[-1])
+    recount = {n: (len(members), members[-1]) for n, members in kept.items()}
+    return Plan(dict(sorted(store.items())), recount, displaced)
 
 
 def folded(text: str, count: int) -> str:
@@ -167,12 +227,22 @@ def episode(
 
 
 def _last_per_command(commands: list[tuple[str, bool | None]]) -> list[tuple[str, bool | None]]:
-    """Each command once, with its last outcome (a test run that failed then passed passed)."""
-    last: dict[str, bool | None] = {}
+    """Each command once, with its last outcome (a test run that failed then passed passed);
+    commands alike but for their numbers (`tail -n 5`, `tail -n 6`) once, as the last of them:
+    a session of log reads showed five of them and nothing else."""
+    last: dict[str, tuple[str, bool | None]] = {}
     for command, ok in commands:
-        last.pop(command, None)
-        last[command] = ok
-    return list(last.items())
+        form = _DIGITS.sub("0", command)
+        last.pop(form, None)
+        last[form] = (command, ok)
+    return list(last.values())
+
+
+def _last_numbered(commands: list[tuple[str, bool | None]]) -> list[tuple[str, bool | None]]:
+    """The commands in order, one alike to a later one but for its numbers (`tail -n 5`,
+    then `tail -n 6`) left out; a command run again as it was stays (failed, then ok)."""
+    last = {_DIGITS.sub("0", command): command for command, _ in commands}
+    return [(c, ok) for c, ok in commands if last[_DIGITS.sub("0", c)] == c]
 
 
 def _commands(commands: list[tuple[str, bool | None]]) -> str:

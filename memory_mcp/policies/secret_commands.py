@@ -1,5 +1,6 @@
-"""Secrets on a command line or in a credentials file: `curl -u`, password flags and
-options, smbclient's `-U user%pass`, Windows' `net use`, mount.cifs's `user=u%pass`,
+"""Secrets on a command line or in a credentials file: `curl -u`, HTTPie's `-a`, password
+flags and options, smbclient's `-U user%pass`, Windows' `net use`, `cmdkey /pass:` and
+`ConvertTo-SecureString`, mount.cifs's `user=u%pass`,
 chpasswd's and htpasswd's input, Python's auth tuples, session cookies, base64 registry
 logins, .netrc and .pgpass. No I/O; secrets.py lists them."""
 
@@ -25,6 +26,19 @@ def _curl_password(match: re.Match[str]) -> tuple[Span, bool]:
     return match.span(group), command and is_value(value) and not value.isdigit()
 
 
+# HTTPie's and xh's `-a user:password` (or --auth), after the command itself (`http`
+# followed by a space: the scheme of a URL is no command).
+_HTTPIE_AUTH = re.compile(_CURL_USER.pattern.replace("(?:-u|--user)", "(?:-a|--auth)", 1))
+_HTTPIE_WORD = re.compile(r"(?<![\w-])(?:https?|xhs?)(?=[ \t])")
+
+
+def _httpie_password(match: re.Match[str]) -> tuple[Span, bool]:
+    group = next(g for g in ("sq", "dq", "bare") if match.group(g) is not None)
+    value = match.group(group)
+    command = _after(_HTTPIE_WORD, ("http", "xh"), match.string, match.start())
+    return match.span(group), command and is_value(value) and not value.isdigit()
+
+
 # A password given as a flag: `mysql -pSECRET` (attached: `-p NAME` asks, NAME is the
 # database), `sshpass -p SECRET`, `docker login -u me -p SECRET`, `--password SECRET`.
 _PASSWORD_FLAG = re.compile(
@@ -33,14 +47,15 @@ _PASSWORD_FLAG = re.compile(
     r"(?:'(?P<sq>[^'\n]+)'|\"(?P<dq>[^\"\n]+)\"|(?P<bare>[^\s\"'-][^\s\"']*)))"
 )
 _MYSQL_WORD = re.compile(r"(?<![\w-])(?:mysql\w*|mariadb[\w-]*)(?![\w-])")
-_MYSQL_NEEDLES, _LOGIN_NEEDLES = ("mysql", "mariadb"), ("sshpass", "login", "mongo")
+_MYSQL_NEEDLES = ("mysql", "mariadb")
+_LOGIN_NEEDLES = ("sshpass", "login", "mongo", "psexec", "paexec")
 # Commands taking the password attached to -p: mysql's and archivers' (`7z x a.7z -pSECRET`).
 _ATTACHED_WORD = re.compile(
     r"(?<![\w-])(?:mysql\w*|mariadb[\w-]*|7z[arz]?|(?:un)?rar)(?:\.exe)?(?![\w-])"
 )
 _ATTACHED_NEEDLES = (*_MYSQL_NEEDLES, "7z", "rar")
 _LOGIN_WORD = re.compile(
-    r"(?<![\w-])(?:sshpass|mongo(?:sh|dump|restore|import|export|stat|top)?"
+    r"(?<![\w-])(?:sshpass|psexec(?:64)?|paexec|mongo(?:sh|dump|restore|import|export|stat|top)?"
     r"|(?:docker|podman|nerdctl|buildah|skopeo|oras|crane|helm|az|oc|cf)"
     r"(?:[ \t]+[\w-]+)?[ \t]+login)(?![\w-])"
 )
@@ -73,8 +88,9 @@ _SHORT_OPTIONS = {
     "-w": re.compile(r"(?<![\w-])ldap(?:search|modify|add|delete|whoami|passwd|compare)(?![\w-])"),
     "-P": re.compile(r"(?<![\w-])(?:sqlcmd|bcp|zip|unzip|ssh-keygen)(?![\w-])"),
     "-N": re.compile(r"(?<![\w-])ssh-keygen(?![\w-])"),
+    "-k": re.compile(r"(?<![\w-])openssl[ \t]+(?:enc|aes-?\w*|des\w*|bf\w*|camellia\w*)(?![\w-])"),
 }
-_SHORT_NEEDLES = ("redis-cli", "ldap", "sqlcmd", "bcp", "zip", "ssh-keygen")
+_SHORT_NEEDLES = ("redis-cli", "ldap", "sqlcmd", "bcp", "zip", "ssh-keygen", "openssl")
 
 
 def _option_value(match: re.Match[str]) -> tuple[Span, bool]:
@@ -82,15 +98,17 @@ def _option_value(match: re.Match[str]) -> tuple[Span, bool]:
     group = next(g for g in ("sq", "dq", "bare") if found.get(g) is not None)
     value, flag = match.group(group), match.group("flag")
     if flag in _SHORT_OPTIONS:  # `zip -P is the flag` names the option in prose
-        named = group != "bare" or value.lower() not in STOPWORDS
-        named = named and _after(_SHORT_OPTIONS[flag], _SHORT_NEEDLES, match.string, match.start())
-    elif flag.startswith("--"):  # a bare word is prose naming the option, or psql's database
+        if not _after(_SHORT_OPTIONS[flag], _SHORT_NEEDLES, match.string, match.start()):
+            return (match.start(group), match.start(group)), False  # another command's flag
+        named = group != "bare" or (value.lower() not in STOPWORDS and value[0] not in "([")
+    elif flag.startswith("--") or flag in _WORD_OPTIONS:  # prose naming it, psql's database
         named = group != "bare" or (len(value) >= MIN_VALUE and not value.isalpha())
     else:  # keytool's -storepass, openssl's -passin pass:
         named = True
     return match.span(group), named and is_value(value)
 
 
+_WORD_OPTIONS = {"-password", "-passwd", "-pwd", "-pw"}
 _OPENSSL_PASS = re.compile(
     rf"(?<!\S)(?P<flag>-pass(?:in|out)?)[ \t]+[\"']?pass:(?P<bare>{_OPTION_BARE})"
 )
@@ -185,6 +203,11 @@ _NET_USE = re.compile(
     r"(?=[ \t]*(?:[\r\n/&|;`)]|$))"
 )
 _NET_USER = re.compile(r"[ \t]/(?i:u(?:ser)?):[^\s/]")
+# Where a line is a command, not prose: its start (after a prompt: `C:\>`, `PS C:\x>`, `$`,
+# `>`), or after a backtick, `&&`, `&`, `|` or `||` (not `;`, which prose uses as well).
+_COMMAND_START = re.compile(
+    r"(?:[ \t]*(?:(?:PS[ \t]+)?[A-Za-z]:\\[^\r\n>]{0,200}>|[$#>])?|.*(?:`|&|\|))[ \t]*"
+)
 # How far past a `net use` password its /user: option is looked for (to the line's end, at
 # most): a command is far shorter, and a line of thousands of them was read to its end for
 # each, quadratic in the line's length (a 640 KB pasted line: 70 s).
@@ -198,8 +221,17 @@ def _net_use_password(match: re.Match[str]) -> tuple[Span, bool]:
     line_end = text.find("\n", match.end(), reach)
     named = _NET_USER.search(text, match.start(), reach if line_end < 0 else line_end)
     word = group == "dq" or value.lower() not in STOPWORDS  # `/user:ann then` is prose
-    shaped = group == "dq" or not value.isalpha()
-    return match.span(group), (named is not None or shaped) and word and is_value(value)
+    shaped = group == "dq" or not value.rstrip(".,").isalpha()  # "… daily." ends a sentence
+    commanded = named is not None or shaped or _commanded(text, match.start())
+    return match.span(group), commanded and word and is_value(value)
+
+
+def _commanded(text: str, at: int) -> bool:
+    """Whether what starts at `at` stands where a command does (_COMMAND_START)."""
+    line = text.rfind("\n", max(at - _COMMAND_BEFORE, 0), at) + 1
+    if line == 0 and at > _COMMAND_BEFORE:
+        return False
+    return _COMMAND_START.fullmatch(text, line, at) is not None
 
 
 # mount.cifs's `-o user=DOM\ann%PASSWORD` (username= too), in a mount command or an fstab
@@ -212,6 +244,59 @@ _CIFS_WORD = re.compile(r"(?<![\w-])(?:mount(?:\.cifs|\.smb3)?|cifs|smb3)(?![\w-
 def _cifs_password(match: re.Match[str]) -> tuple[Span, bool]:
     command = _after(_CIFS_WORD, ("mount", "cifs", "smb3"), match.string, match.start())
     return match.span("secret"), command and is_value(match.group("secret"))
+
+
+# Windows' `cmdkey /add:HOST /user:U /pass:PASSWORD` (/pass alone asks for it).
+_CMDKEY = re.compile(
+    r"(?<![\w-])(?i:cmdkey)(?:\.exe)?[ \t][^\r\n]{0,500}?[ \t]/(?i:pass):"
+    r"(?:\"(?P<dq>[^\"\n]+)\"|(?P<bare>[^\s\"/][^\s\"]*))"
+)
+# PowerShell's `ConvertTo-SecureString 'PASSWORD' -AsPlainText`: a literal, not a $variable.
+_SECURE_STRING = re.compile(
+    r"(?<![\w-])(?i:ConvertTo-SecureString)[ \t]+(?:-(?i:String)[ \t]+)?"
+    r"(?:'(?P<sq>[^'\n]+)'|\"(?P<dq>[^\"\n]+)\")"
+)
+
+
+def _quoted_or_bare(match: re.Match[str]) -> tuple[Span, bool]:
+    found = match.groupdict()
+    group = next(g for g in ("sq", "dq", "bare", "sq2", "dq2", "bare2") if found.get(g) is not None)
+    return match.span(group), is_value(match.group(group))
+
+
+# Passwords as a command's positional argument: `net user NAME PASSWORD` (Windows),
+# `rabbitmqctl add_user|change_password NAME PASSWORD`, `lftp -u NAME,PASSWORD`, and a token
+# after `vault login`. A word of letters only counts where the line is a command (as for
+# `net use`), so "net user bob then" stays.
+_POSITIONAL = re.compile(
+    r"(?<![\w-])(?:(?i:net)[ \t]+(?i:user)[ \t]+(?P<u1>[^\s/*\"']+)"
+    r"|rabbitmqctl[ \t]+(?:add_user|change_password)[ \t]+(?P<u2>\S+)"
+    r"|lftp(?:[ \t]+-\w+)*[ \t]+-u[ \t]+(?P<u3>[^\s,]+),"
+    r"|vault[ \t]+login(?=[ \t]+[^\s-]))"
+    r"[ \t]*(?:\"(?P<dq>[^\"\n]+)\"|'(?P<sq>[^'\n]+)'|(?P<bare>[^\s/*\"'-][^\s\"']*))"
+    r"(?=[ \t]*(?:[\r\n/&|;`)]|[ \t]+[^\s]|$))"
+)
+_POSITIONAL_NEEDLES = ("net", "qctl", "lftp", "login")  # no new first letter: prose has r, v
+
+
+def _positional(match: re.Match[str]) -> tuple[Span, bool]:
+    group = next(g for g in ("dq", "sq", "bare") if match.group(g) is not None)
+    value = match.group(group)
+    if group == "bare" and (value.lower() in STOPWORDS or "=" in value):
+        return (match.start(group), match.start(group)), False  # `vault login method=oidc`
+    shaped = group != "bare" or not value.rstrip(".,").isalpha()
+    return match.span(group), (shaped or _commanded(match.string, match.start())) and is_value(
+        value
+    )
+
+
+# A password piped or fed to `sudo -S`: `echo 'PASSWORD' | sudo -S …`, `sudo -S <<< PASSWORD`.
+_SUDO_STDIN = re.compile(
+    r"(?<![\w-])(?:echo|printf)[ \t]+(?:-\w+[ \t]+)*(?:'(?P<sq>[^'\n]+)'|\"(?P<dq>[^\"\n]+)\""
+    r"|(?P<bare>[^\s|'\"]+))[ \t]*\|[ \t]*sudo[ \t]+(?:-\w+[ \t]+)*-S(?![\w-])"
+    r"|(?<![\w-])sudo[ \t]+(?:-\w+[ \t]+)*-S[ \t]*<<<[ \t]*"
+    r"(?:'(?P<sq2>[^'\n]+)'|\"(?P<dq2>[^\"\n]+)\"|(?P<bare2>\S+))"
+)
 
 
 # A .pgpass line, host:port:database:user:password, on any port or all ("*").
@@ -281,6 +366,9 @@ COMMAND_LINES = (
     Rule("password", _PASSWORD_FLAG, _flag_password, needles=("-p",)),
     Rule("password", _SMB_USER, _smb_password, needles=("-u",)),
     Rule("password", _NET_USE, _net_use_password, needles=("net",)),
+    Rule("password", _HTTPIE_AUTH, _httpie_password, needles=("-a",)),
+    Rule("password", _CMDKEY, _quoted_or_bare, needles=("cmdkey",)),
+    Rule("password", _SECURE_STRING, _quoted_or_bare, needles=("securestring",)),
     Rule("password", _CIFS_USER, _cifs_password, needles=("er=",)),  # user=, username=
     Rule("password", _CHPASSWD_PIPE, needles=("chpasswd",)),
     Rule("password", _CHPASSWD_HERE, needles=("chpasswd",)),
@@ -288,13 +376,18 @@ COMMAND_LINES = (
     Rule("password", _AUTH_TUPLE, _auth_tuple, needles=("auth=", "auth ", "auth\t", "auth(")),
     _option(
         "password",
-        "--pass|storepass|keypass",
-        r"--(?:password|passwd|pass|passphrase)|-(?:src|dest|new)?(?:store|key)pass",
+        "--pass|-password|storepass|keypass",
+        r"--(?:(?:http|ftp|proxy)-)?(?:password|passwd|pass|passphrase)"
+        r"|-(?:src|dest|new)?(?:store|key)pass",
     ),
     Rule("password", _OPENSSL_PASS, _option_value, needles=("pass:",)),
-    _option("password", "-a|-w|-p|-n", r"-[awPN]"),
+    _option("password", "-a|-w|-p|-n|-k", r"-[awPNk]"),
     _option("secret", "--secret|--client-secret", r"--(?:client-)?secret"),
     _option("api_key", "--api", r"--api-?key"),
-    _option("token", "-token", r"--(?:auth-|access-|bot-)?token"),
+    _option("token", "-token|oauth2-bearer", r"--(?:auth-|access-|bot-)?token|--oauth2-bearer"),
+    # single-dash password options: influx's -password, dsadd's -pwd, PuTTY's plink/pscp -pw
+    _option("password", "-password|-passwd|-pwd|-pw", r"-(?:password|passwd|pwd|pw)"),
+    Rule("password", _POSITIONAL, _positional, needles=_POSITIONAL_NEEDLES),
+    Rule("password", _SUDO_STDIN, _quoted_or_bare, needles=("sudo",)),
 )
 COOKIE = Rule("session_cookie", _COOKIE, _cookie_value, needles=("cookie",))

@@ -80,8 +80,10 @@ _PREFIXED = (
 # The tradeoff between leaking a password and shredding an ordinary memory:
 # - a quoted value always counts (quotes are deliberate), unless empty or a placeholder;
 # - an unquoted value is one run without spaces or quotes, at least MIN_VALUE chars long.
-#   It stops before "&name=" (the next query parameter) and before a "," or ";" that ends a
-#   clause; trailing ".)]}" are punctuation. A password ending in those keeps them visible.
+#   It stops before "&name=" (the next query parameter), before ",name=" or ";name=" (the
+#   next option of a mount's -o list, the next field of a connection string) and before a
+#   "," or ";" that ends a clause; trailing ".)]}" are punctuation. A password ending in
+#   those keeps them visible.
 # - after ":" or "is", which prose uses too ("the token: it expires", "the password is
 #   required"), an unquoted value must also hold a digit or symbol. So `PASSWORD=swordfish`
 #   is caught but "my password is swordfish" is not; "my password is hunter2" is.
@@ -90,7 +92,7 @@ _PREFIXED = (
 _ASSIGN = r":=|=>|=(?!=)"
 _SEPARATOR = _QUOTE + r"(?:[ \t]*(?P<sep>{0}){1})[ \t]*"
 _IS = r"|[ \t]+(?i:is)(?=[ \t])"
-_BARE = r"(?:[^\s\"'`,;&]|[,;](?=[^\s\"'`,;&])|&(?![\w.-]*=))*[^\s\"'`,;&.)\]}]"
+_BARE = r"(?:[^\s\"'`,;&]|[,;](?=[^\s\"'`,;&])(?![\w. -]*=)|&(?![\w.-]*=))*[^\s\"'`,;&.)\]}]"
 _VALUE = rf"(?:\\\"(?P<eq>[^\"\n]*?)\\\"|\"(?P<dq>[^\"\n]*)\"|'(?P<sq>[^'\n]*)'|(?P<bare>{_BARE}))"
 # A label starts a word, or a camelCase part of one (`dbPassword`, `authToken`, `apiSecret`:
 # JavaScript, JSON and YAML configs), as a field name does for secret_fields.field_kind. The
@@ -110,7 +112,20 @@ _QUANTITY = re.compile(
 )
 
 
+# A label that is the user of a URL (`https://x-access-token:PASSWORD@github.com`): the URL's
+# password rule masks what follows it, up to the host, which stays.
+_URL_USER = re.compile(r"[^\s/@:]*")
+
+
+def _url_user(text: str, at: int) -> bool:
+    """Whether `at` is inside the user part of a URL (just after its `://`)."""
+    scheme = text.rfind("://", max(at - 100, 0), at)
+    return scheme > 0 and _URL_USER.fullmatch(text, scheme + 3, at) is not None
+
+
 def _labelled_value(match: re.Match[str]) -> tuple[Span, bool]:
+    if _url_user(match.string, match.start()):
+        return (match.start(), match.start()), False  # `https://x-access-token:…@host`
     for group in ("eq", "dq", "sq"):
         value = match.group(group)
         if value is not None:
@@ -234,7 +249,11 @@ RULES = (
         r"(?i:passwort|kennwort|mot[ _]de[ _]passe|contrase[ñn]a|senha|wachtwoord|hasło|пароль)",
     ),
     COOKIE,
-    _labelled("secret", "secret", r"(?i:(?:client[_-]?)?secret(?:[_-]?key(?:[_-]?base)?)?)"),
+    _labelled(
+        "secret",
+        "secret",
+        r"(?i:(?:client[_-]?)?secret(?:[_-]?access)?(?:[_-]?key(?:[_-]?base)?)?)",
+    ),
     _labelled("private_key", "key-data|key_data", r"(?i:client[_-]key[_-]data)"),  # kubeconfig
     # Keys named for what they guard (.env: APP_KEY, ENCRYPTION_KEY, JWT_SIGNING_KEY); not
     # primary_key, sort_key, cache_key, which name no secret.

@@ -54,7 +54,7 @@ class ActingAs:
         view._exchange = Exchange(ctx, view._writer, view._lifecycle, view._recaller)
         view._maintenance = self._maintenance.bind(ctx)
         view._profiler = Profiler(ctx)
-        view._capturer = Capturer(view._writer)
+        view._capturer = Capturer(view._writer, view._lifecycle)
         view._briefer = Briefer(view._recaller, view._profiler)
         view.team = self.team.bind(ctx)
         return view

@@ -3,8 +3,8 @@
 From each request the user made: the durable statements they typed (policies/statements.py)
 and, once the assistant has answered, one `event` naming the files, searches and commands it
 used and what it found (policies/episodes.py: only for a change or a conclusion; alike ones
-folded into one, at most episodes.MAX_EXPLORED a session); and one `event` per session (its
-episode).
+folded into one, at most episodes.MAX_EXPLORED a session: service/exploring.py); and one
+`event` per session (its episode).
 Everything goes into the project's scope through the importers' path (formats/ingest.py):
 secrets masked, `<private>` blocks dropped, the tools' limits applied, and each record keyed
 by a source id (session, message, part) so a second run over the same transcript, or a longer
@@ -13,9 +13,9 @@ session supersedes its earlier episode instead of adding one.
 """
 
 import logging
-from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -29,8 +29,10 @@ from memory_mcp.names import MAX_KEY_CHARS
 from memory_mcp.policies import episodes, statements
 from memory_mcp.policies.keys import key_form
 from memory_mcp.policies.redact import redact, redact_fields
-from memory_mcp.service import grants, projects
+from memory_mcp.policies.reused_secrets import mask_again, secrets_in
+from memory_mcp.service import exploring, grants, projects
 from memory_mcp.service.context import Part
+from memory_mcp.service.lifecycle import Lifecycle
 from memory_mcp.service.writing import Writer
 
 logger = logging.getLogger(__name__)
@@ -56,6 +58,9 @@ class CaptureReport(BaseModel):
     folded: int = Field(
         0, description="Explorations not stored: alike to another, or past the session's cap."
     )
+    recounted: int = Field(
+        0, description="Explorations stored before whose count of alike requests grew."
+    )
     episode: str | None = Field(None, description="created, superseded, unchanged or none.")
     skipped: str | None = Field(None, description="Why nothing was captured, when it was not.")
 
@@ -75,9 +80,10 @@ def hook_scope(configured: str | None, folder: str | Path | None) -> tuple[str |
 
 
 class Capturer(Part):
-    def __init__(self, writer: Writer) -> None:
+    def __init__(self, writer: Writer, lifecycle: Lifecycle) -> None:
         super().__init__(writer.ctx)
         self._writer = writer
+        self._lifecycle = lifecycle
 
     def capture(
         self,
@@ -102,31 +108,37 @@ class Capturer(Part):
         ignored = episodes.IgnoreRules(_ignore_text(folder))
         episode = next(iter(self.store.current_for_key(scope, _episode_key(sid))), None)
         episode = episode or self._resumed(parsed, scope)
-        records, total, worths = self._records(parsed, sid, roots, ignored)
+        known = _known_secrets(parsed)
+        records, total, worths = self._records(parsed, sid, roots, ignored, known)
         taken = _taken(records, _taken_requests(parsed, episode))
         before = _as_written_now(self.store.imported_ids(SOURCE)) | taken
-        bounded = _bounded(records, before, worths)
-        report.folded = len(records) - len(bounded)
-        records = bounded
-        fresh = [r for r in records if r.source_id not in before]
-        report.already = len(records) - len(fresh)
-        if fresh:
+        events = [r for r in records if r.kind == "event"]
+        chosen = exploring.choose(
+            self.store, scope, sid, events, worths, before, parsed.started
+        )  # fmt: skip
+        report.folded = len(events) - len(chosen.store) - len(chosen.recount)
+        said = [r for r in records if r.kind != "event" and r.source_id not in before]
+        report.already = len(records) - len(events) - len(said) + len(chosen.recount)
+        if said or chosen.store or any(map(exploring.needs_recount, chosen.recount)):
             self._load_model()
-        said = [r for r in fresh if r.kind != "event"]
         for record in said:  # remember's dedup and near-duplicate merging, one at a time
             status = self._remember(record, scope, client)
             report.created += status == "created"
             report.duplicates += status != "created"
+        for memory in chosen.displace:  # a slot given up before a stronger event takes it
+            exploring.displace(self._lifecycle, memory, client)
         summary = ImportSummary(format=SOURCE, source=str(transcript), scope=scope)
         ingest(
-            self.store, self.semantic.embed_documents, [r for r in fresh if r.kind == "event"],
+            self.store, self.semantic.embed_documents, chosen.store,
             summary, self.settings.max_content_chars,
             max_metadata=self.settings.max_metadata_chars, client=client,
         )  # fmt: skip
         report.created += summary.created
         report.already += summary.already_imported
         report.duplicates += summary.duplicates
-        report.episode = self._episode(parsed, sid, scope, total, client, episode)
+        for item in chosen.recount:  # one write each, deciding against what it read
+            report.recounted += exploring.recount(self._lifecycle, item, client)
+        report.episode = self._episode(parsed, sid, scope, total, client, episode, known)
         return report
 
     def _load_model(self) -> None:
@@ -157,6 +169,7 @@ class Capturer(Part):
         sid: str,
         roots: list[str],
         ignored: episodes.IgnoreRules,
+        known: frozenset[str],
     ) -> tuple[list[Record], episodes.Activity, dict[str, tuple[bool, int]]]:
         records: list[Record] = []
         total = episodes.Activity()
@@ -168,11 +181,11 @@ class Capturer(Part):
             # Every text of the transcript is redacted before it is cut or put on one line: a
             # token cut short, or split at a line break that became a space, is no longer
             # found by the redaction of what is stored, and its head would stay.
-            prompt = redact(turn.prompt).text  # <private> blocks go before sentences are cut
-            conclusion = redact(turn.conclusion).text
-            tools = [
-                (t.name, redact_fields(input=t.input).fields["input"], t.ok) for t in turn.tools
-            ]
+            # <private> blocks go before sentences are cut; a secret the session showed where
+            # redaction knows it goes wherever else it says it (policies/reused_secrets.py)
+            prompt = mask_again(redact(turn.prompt).text, known)
+            conclusion = mask_again(redact(turn.conclusion).text, known)
+            tools = [(t.name, _masked(t.input, known), t.ok) for t in turn.tools]
             act = episodes.activity(tools, roots, ignored)
             total.add(act)
             context = _context(prompt, conclusion)
@@ -219,13 +232,14 @@ class Capturer(Part):
         total: episodes.Activity,
         client: str,
         current: Memory | None,
+        known: frozenset[str],
     ) -> str:
         """The session's episode, replacing an earlier one (it also holds the cursor: how
         many requests' statements were taken)."""
         if not parsed.turns or not sid:
             return "none"
         day = f"{parsed.started:%Y-%m-%d}" if parsed.started else "an unknown day"
-        prompts = [redact(t.prompt).text for t in parsed.turns]
+        prompts = [mask_again(redact(t.prompt).text, known) for t in parsed.turns]
         text = episodes.episode(day, parsed.branch, prompts, total, len(parsed.turns))
         done = len(parsed.turns)
         same = current is not None and current.content == redact(text).text
@@ -249,29 +263,20 @@ class Capturer(Part):
         return "created" if result.status == "created" else str(result.status)
 
 
-def _bounded(
-    records: list[Record], before: set[str], worths: dict[str, tuple[bool, int]]
-) -> list[Record]:
-    """The statements, and the exploration events this session may store (episodes.kept):
-    those stored before, and the new ones kept, each folded with its alike requests' count."""
-    events = [r for r in records if r.kind == "event"]
-    stored = [r.source_id in before for r in events]
-    chosen = episodes.kept(
-        [r.content for r in events], stored, [worths[r.source_id] for r in events]
-    )
-    keep: dict[str, Record] = {
-        r.source_id: r for r, done in zip(events, stored, strict=True) if done
-    }
-    for n, count in chosen.items():
-        record = events[n]
-        if count > 1:
-            record = replace(
-                record, content=episodes.folded(record.content, count),
-                metadata={**record.metadata, "alike": count},
-            )  # fmt: skip
-        keep[record.source_id] = record
-    return [r if r.kind != "event" else keep[r.source_id] for r in records
-            if r.kind != "event" or r.source_id in keep]  # fmt: skip
+def _masked(given: dict[str, Any], known: frozenset[str]) -> dict[str, Any]:
+    """A tool's input redacted, its texts with the session's known secrets masked too."""
+    fields: dict[str, Any] = redact_fields(input=given).fields["input"]
+    return {k: mask_again(v, known) if isinstance(v, str) else v for k, v in fields.items()}
+
+
+def _known_secrets(parsed: transcript_format.Transcript) -> frozenset[str]:
+    """The secrets redaction finds anywhere in the session: its prompts, the assistant's
+    replies and what its tools were given (a command's `PGPASSWORD=…`)."""
+    texts: list[str] = []
+    for turn in parsed.turns:
+        texts += [turn.prompt, turn.conclusion]
+        texts += [v for t in turn.tools for v in t.input.values() if isinstance(v, str)]
+    return secrets_in(texts)
 
 
 def _taken_requests(parsed: transcript_format.Transcript, episode: Memory | None) -> set[str]:

@@ -70,7 +70,7 @@ class MemoryService(AutomaticMemory, Erasing, ActingAs):
         self._exchange = Exchange(self._ctx, self._writer, self._lifecycle, self._recaller)
         self._maintenance = Maintenance(self._ctx)
         self._profiler = Profiler(self._ctx)
-        self._capturer = Capturer(self._writer)
+        self._capturer = Capturer(self._writer, self._lifecycle)
         self._briefer = Briefer(self._recaller, self._profiler)
         self.team = Team(self._ctx)  # principals and tokens of a shared server
 

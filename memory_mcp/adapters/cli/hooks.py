@@ -63,7 +63,7 @@ def _run(ctx: typer.Context, command: str, db: str | None, project: Path | None)
     try:
         hook = read_hook(sys.stdin)
         settings = settings_for(ctx, db=db)
-        if not has_work(command, settings, hook):
+        if not has_work(command, settings, hook, project):
             return
         # Capture loads the model itself, only when it has something to store (service/capture.py)
         capture = command == "capture"

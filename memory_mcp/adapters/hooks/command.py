@@ -38,9 +38,12 @@ def connect_timeout(command: str) -> int | None:
     return None if command == "capture" else BRIEF_CONNECT_TIMEOUT_S
 
 
-def has_work(command: str, settings: Settings, hook: HookInput | None = None) -> bool:
+def has_work(
+    command: str, settings: Settings, hook: HookInput | None = None, project: Path | None = None
+) -> bool:
     """False when there is nothing to do: no database yet to brief from, capture is off, or
-    no database yet and a transcript with no request in it (none is made for nothing)."""
+    no database yet and nothing a capture could store (a transcript with no request in it,
+    or a folder in no project: none is made for nothing)."""
     exists = is_database_url(settings.db) or Path(settings.db).expanduser().exists()
     if command != "capture":
         return exists
@@ -50,7 +53,26 @@ def has_work(command: str, settings: Settings, hook: HookInput | None = None) ->
         raise HookProblem(NO_TRANSCRIPT)
     from memory_mcp.formats import claude_code_transcript  # capture loads it anyway
 
-    return bool(claude_code_transcript.read(hook.transcript).turns)
+    parsed = claude_code_transcript.read(hook.transcript)
+    if not parsed.turns:
+        return False
+    if project is not None or settings.project is not None:
+        return True
+    return _in_project(hook.cwd or parsed.cwd)
+
+
+def _in_project(folder: str | None) -> bool:
+    """Whether capture would find a project for the hook's folder (service/capture.hook_scope)."""
+    from memory_mcp.errors import InvalidInput
+    from memory_mcp.service.projects import project_scope
+
+    if folder is None or not folder.strip():
+        return False
+    try:
+        project_scope(folder)
+    except InvalidInput:
+        return False
+    return True
 
 
 def write_reply(stream: TextIO, reply: dict[str, Any] | None) -> None:

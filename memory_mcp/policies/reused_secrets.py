@@ -1,0 +1,56 @@
+"""A secret said once and again: redaction finds a password where a URL or a label shows
+it (`postgres://shop:PASSWORD@db`, `PGPASSWORD=…`), not where prose repeats it ("with the
+password PASSWORD hard-coded"). A session's texts are read for the secrets found anywhere in
+them, which are then masked wherever they appear (service/capture.py). No I/O."""
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from memory_mcp.policies.redact import masked_texts
+
+MIN_CHARS = 6  # shorter masked values ("1234") are too likely to be ordinary words elsewhere
+MASK = "[REDACTED:secret]"
+
+
+def secrets_in(texts: Iterable[str]) -> frozenset[str]:
+    """The secrets redaction finds in any of `texts`, on one line each (not <private>
+    blocks, which are dropped wherever they are, nor a key spanning lines)."""
+    found: set[str] = set()
+    for text in texts:
+        for secret in masked_texts(text):
+            secret = secret.strip()
+            if len(secret) >= MIN_CHARS and "\n" not in secret and "<" not in secret[:1]:
+                found.add(secret)
+    return frozenset(found)
+
+
+def mask_again(text: str, secrets: frozenset[str]) -> str:
+    """`text` with each of `secrets` masked where it stands as a word of its own."""
+    if not secrets or not text:
+        return text
+    return _pattern(secrets).sub(MASK, text)
+
+
+@lru_cache(maxsize=8)
+def _pattern(secrets: frozenset[str]) -> re.Pattern[str]:
+    """One pattern for all of them, as a trie (a plain alternation of thousands of secrets,
+    a long session's tokens, was tried one by one at every position of every text)."""
+    return re.compile(rf"(?<![A-Za-z0-9])(?:{_trie(sorted(secrets))})(?![A-Za-z0-9])")
+
+
+def _trie(words: list[str]) -> str:
+    """A regular expression matching exactly `words` (sorted), the longest first where one
+    is the start of another."""
+    branches: dict[str, list[str]] = {}
+    ends = False
+    for word in words:
+        if word:
+            branches.setdefault(word[0], []).append(word[1:])
+        else:
+            ends = True
+    parts = [re.escape(head) + _trie(rest) for head, rest in branches.items()]
+    if not parts:
+        return ""
+    body = parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+    return f"(?:{body})?" if ends else body
