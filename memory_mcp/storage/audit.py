@@ -74,9 +74,13 @@ class Erasure:
         """A history column (a before/after snapshot, or a detail): each top-level entry
         erased as the field it names holds the text; the names themselves are the code's."""
         if isinstance(value, dict):
-            return {name: self.in_field(name, v) for name, v in value.items()}
+            return {name: self.in_field(_HELD.get(name, name), v) for name, v in value.items()}
         return self.in_field("", value)
 
+
+# A history detail holding a field's values in the spelling that field stores: a repeat's
+# new tags (folded, as the memory's tags are).
+_HELD = {"tags_added": "tags"}
 
 _INVISIBLE = re.compile(f"[{bracket(IGNORED)}]")
 _ANY_INVISIBLE = f"{_INVISIBLE.pattern}*"
