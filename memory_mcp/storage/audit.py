@@ -74,7 +74,7 @@ class Erasure:
         """A history column (a before/after snapshot, or a detail): each top-level entry
         erased as the field it names holds the text; the names themselves are the code's."""
         if isinstance(value, dict):
-            return {name: self.in_field(_HELD.get(name, name), v) for name, v in value.items()}
+            return {name: self.in_field(_HELD.get(name) or name, v) for name, v in value.items()}
         return self.in_field("", value)
 
 
