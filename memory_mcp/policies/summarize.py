@@ -330,6 +330,9 @@ def _matrix(memories: Sequence[Memory], vectors: dict[int, np.ndarray]) -> tuple
         threshold = EMBEDDING_THEME
     else:
         rows, threshold = _bag_of_words(memories), WORDS_THEME
+    # A row with a NaN or an infinity is like none (a zero row, alike to nothing): its NaN
+    # similarities would win every argmax in _join and join every theme into one.
+    rows = np.where(np.isfinite(rows).all(axis=1, keepdims=True), rows, 0.0)
     norms = np.linalg.norm(rows, axis=1, keepdims=True)
     return rows / np.where(norms == 0, 1.0, norms), threshold
 

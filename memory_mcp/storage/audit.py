@@ -55,16 +55,32 @@ class Erasure:
 
     def in_field(self, field: str, value: Any) -> Any:
         """`value` (decoded JSON) of the memory's `field`, with the text erased."""
+        if field == "tags":
+            return replace_in(value, self._in_tag)
         pattern = self._named.get(field, self._typed)
         return replace_in(value, lambda s: pattern.sub(SCRUBBED, s))
+
+    def _in_tag(self, tag: str) -> str:
+        """A tag in any spelling whose fold holds the text: the history keeps tags as an
+        older memory-mcp stored them (lower-cased only, before schema step 18: full-width
+        `ｈｕｎｔｅｒ２` for `hunter2`), erased then in their folded form."""
+        pattern = self._named["tags"]
+        if (erased := pattern.sub(SCRUBBED, tag)) != tag:
+            return erased
+        folded = tag_form(tag)
+        return pattern.sub(SCRUBBED, folded) if pattern.search(folded) else tag
 
     def in_record(self, value: Any) -> Any:
         """A history column (a before/after snapshot, or a detail): each top-level entry
         erased as the field it names holds the text; the names themselves are the code's."""
         if isinstance(value, dict):
-            return {name: self.in_field(name, v) for name, v in value.items()}
+            return {name: self.in_field(_HELD.get(name) or name, v) for name, v in value.items()}
         return self.in_field("", value)
 
+
+# A history detail holding a field's values in the spelling that field stores: a repeat's
+# new tags (folded, as the memory's tags are).
+_HELD = {"tags_added": "tags"}
 
 _INVISIBLE = re.compile(f"[{bracket(IGNORED)}]")
 _ANY_INVISIBLE = f"{_INVISIBLE.pattern}*"

@@ -96,3 +96,13 @@ def test_with_the_real_model_small_talk_and_topics_stay_apart(real_embedder: Any
     assert {0, 1} in themes  # small talk is a theme of its own
     assert {5, 6, 7} in themes
     assert all(t <= {2, 3, 4} for t in themes if t & {2, 3, 4})  # the database ones: alone
+
+
+def test_a_vector_that_is_not_a_number_joins_no_theme() -> None:
+    """A NaN in one stored vector made its similarities NaN, which won every choice of the
+    closest two themes: every memory ended in one theme."""
+    vectors = {i: np.eye(4)[i % 4] * 0.9 + 0.1 for i in range(6)}
+    vectors[2] = np.array([np.nan, 1.0, 0.0, 0.0])
+    vectors[3] = np.array([np.inf, 1.0, 0.0, 0.0])
+    themes = _ids(clusters([_memory(i) for i in range(6)], vectors))
+    assert sorted(map(sorted, themes)) == [[0, 4], [1, 5], [2], [3]]

@@ -91,3 +91,23 @@ def test_later_than_reads_times_not_text() -> None:
     assert timestamps.later_than(now, later) == "2026-12-07T08:00:00.000001Z"
     last = "9999-12-31T23:59:59.999999Z"  # no later time to give: the same, the id decides
     assert timestamps.later_than(now, [last]) == last
+
+
+def test_a_value_is_never_superseded_before_it_was_written(
+    keyword_service: MemoryService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A repeat that takes a key supersedes the slot's value (so do a move, a restore) at the
+    clock's time: after a step back, an hour before that value was written, so as_of never
+    found it current, at any moment."""
+    svc = keyword_service
+    monkeypatch.setattr(timestamps, "datetime", _behind(1))
+    vim = svc.remember("Editor is vim", scope="p1").id
+    monkeypatch.undo()
+    emacs = svc.remember("Editor is emacs", key="user.editor", scope="p1").id
+    monkeypatch.setattr(timestamps, "datetime", _behind(1))
+    assert svc.remember("Editor is vim", key="user.editor", scope="p1").id == vim
+    gone = svc.get(emacs)
+    assert gone.superseded_by == vim and gone.superseded_at is not None
+    assert gone.superseded_at > gone.created_at
+    flt = MemoryFilter(scopes=["p1"], as_of=gone.created_at)
+    assert emacs in {m.id for m in svc.list_memories(flt)}

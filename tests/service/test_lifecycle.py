@@ -344,6 +344,18 @@ def test_scrub_erases_the_text_in_each_spelling_a_field_stores_it(service: Memor
     assert service.doctor().healthy
 
 
+def test_scrub_erases_a_tag_a_repeat_added_from_its_history(service: MemoryService) -> None:
+    """A repeat's new tags are in its history entry's detail (`tags_added`), folded as the
+    memory's tags are; scrub read that detail as typed text, so the secret typed again as
+    first typed was erased from the memory's tags and stayed in its history."""
+    memory_id = service.remember("The deploy token is in the vault", tags=["ops"]).id
+    service.remember("The deploy token is in the vault", tags=["Hunter2XYZ"])
+    assert service.get(memory_id).tags == ["ops", "hunter2xyz"]
+    assert service.scrub([memory_id], "Hunter2XYZ") == {memory_id: (True, 1)}
+    assert service.get(memory_id).tags == ["ops", "[scrubbed]"]
+    assert "hunter2xyz" not in str(service.history(memory_id)).casefold()
+
+
 def test_scrub_erases_a_text_stored_in_a_form_that_prints_the_same(
     service: MemoryService,
 ) -> None:

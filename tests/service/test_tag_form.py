@@ -91,3 +91,26 @@ def test_tags_stored_in_other_spellings_become_one_on_upgrade(
         assert svc.doctor().fts_ok  # the keyword index took the tags' new spelling
     finally:
         svc.close()
+
+
+def test_scrub_erases_a_tag_in_the_spelling_an_older_version_stored(settings: Settings) -> None:
+    """Step 18 keeps the tags as they were in the memory's history (the edit's `before`),
+    and older entries hold them so too: lower-cased only, `ｈｕｎｔｅｒ２ｚｚ` for a secret
+    typed on a full-width keyboard. Scrub looked for the text as typed and in its folded
+    form (`hunter2zz`) only: the old spelling stayed in the history."""
+    keyword_settings = settings.model_copy(update={"semantic": False})
+    svc = MemoryService.open(keyword_settings)
+    typings = ("ＨＵＮＴＥＲ２ＺＺ", "hunter2zz")  # as typed then, as shown now
+    ids = [svc.remember(f"Deploy token {n} is in the vault", tags=["ops"]).id for n in (1, 2)]
+    _as_step_17(settings, {i: ["ops", "ｈｕｎｔｅｒ２ｚｚ"] for i in ids}, svc.store)
+    svc.close()
+    svc = MemoryService.open(keyword_settings)
+    try:
+        for memory_id, typed in zip(ids, typings, strict=True):
+            assert svc.get(memory_id).tags == ["ops", "hunter2zz"]
+            svc.scrub([memory_id], typed)
+            assert svc.get(memory_id).tags == ["ops", "[scrubbed]"]
+            kept = repr([h.model_dump() for h in svc.history(memory_id)])
+            assert "ｈｕｎｔｅｒ２ｚｚ" not in kept and "hunter2zz" not in kept, typed
+    finally:
+        svc.close()

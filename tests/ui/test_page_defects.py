@@ -132,6 +132,18 @@ def test_a_damaged_page_link_is_a_clear_error_not_a_server_error(web: TestClient
         assert page.status_code == 400 and "That page link is damaged" in page.text, after
 
 
+def test_a_damaged_search_page_number_is_a_clear_error_not_a_server_error(
+    web: TestClient, service: MemoryService
+) -> None:
+    """`start` took any text str.isdigit() accepts: a superscript digit is one, which int()
+    cannot read (a ValueError: a server error)."""
+    service.remember("The deploy runs on Fridays.")
+    for start in ["²", "1²", "-1", "x", "10001", "١٢³"]:
+        page = web.get("/", params={"q": "deploy", "start": start})
+        assert page.status_code == 400 and "That page link is damaged" in page.text, start
+    assert web.get("/", params={"q": "deploy", "start": "0"}).status_code == 200
+
+
 def test_a_server_error_is_a_page_that_says_what_to_do(
     service: MemoryService, guard: UiGuard, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -46,7 +46,8 @@ def _cursor(value: str) -> Cursor | None:
 def _start(value: str) -> int:
     if not value:
         return 0
-    if not value.isdigit() or int(value) > MAX_START:
+    # ASCII digits only: str.isdigit() takes a superscript "²" too, which int() cannot read
+    if not (value.isascii() and value.isdigit()) or int(value) > MAX_START:
         raise Refused(400, "That page link is damaged; start from the first page.")
     return int(value)
 

@@ -201,9 +201,9 @@ def _time(value: str | None) -> datetime | None:
 def _refuse_newer_schema(found: int, where: str, schema: str) -> None:
     """Refuse a write once a newer memory-mcp upgraded the schema (to version `found`) under
     this running process (a replica or server not yet restarted after an upgrade): its writes
-    would fill the search index by its own, older rules. Read after the lock on `memories`
-    (an upgrade step that changes a table waits for this write, or committed before it); the
-    open refuses such a schema the same way (db.migrate)."""
+    would fill the search index by its own, older rules. Read under the write lock, which
+    each upgrade step takes too (db.migrate): the step committed before this read, or waits
+    for this write to commit; the open refuses such a schema the same way."""
     if found > TARGET:
         raise SchemaMismatch(
             f"The database {where} (schema {schema!r}) was upgraded to schema version {found} "

@@ -269,6 +269,9 @@ def migrate(
     for version, step in MIGRATIONS:
         with c.transaction():
             c.execute("select pg_advisory_xact_lock(%s, hashtext(%s))", (MIGRATE_LOCK, schema))
+            # And the writes': an older process's write commits before the step (which sees
+            # its rows) or reads the new version after it (base._refuse_newer_schema).
+            c.execute("select pg_advisory_xact_lock(%s, hashtext(%s))", (WRITE_LOCK, schema))
             # Another replica may have run it while we waited for the lock; a database whose
             # numbers meant other steps (see migrations.py) may hold its work already.
             counted = schema_version(c, schema) >= version

@@ -16,7 +16,7 @@ from memory_mcp.storage.postgres import history
 from memory_mcp.storage.postgres.base import require_row
 from memory_mcp.storage.postgres.db import Connection
 from memory_mcp.storage.sources import origin
-from memory_mcp.timestamps import utc_now
+from memory_mcp.timestamps import later_than, utc_now
 
 CURRENT = "forgotten_at is null and superseded_by is null"
 LASTING = ", ".join(f"'{kind}'" for kind in LASTING_KINDS)  # kinds whose dates part nothing
@@ -167,14 +167,15 @@ def supersede(
     at: str | None = None,
     **detail: Any,
 ) -> list[int]:
-    """As sqlite/decisions.py's: `at`, when the successor became current (else now)."""
+    """As sqlite/decisions.py's: `at`, when the successor became current (else now; never
+    before the superseded memory was written)."""
     done: list[int] = []
     now = at or utc_now()
     for old_id in dict.fromkeys(old_ids):
         row = require_row(c, old_id)
         c.execute(
             "update memories set superseded_by = %s, superseded_at = %s where id = %s",
-            (new_id, now, old_id),
+            (new_id, later_than(now, [row["created_at"]]), old_id),
         )
         history.record(c, old_id, "supersede", client, history.snapshot(row), by=new_id, **detail)
         done.append(old_id)

@@ -20,7 +20,7 @@ from memory_mcp.storage.sqlite import history
 from memory_mcp.storage.sqlite.base import require_row
 from memory_mcp.storage.sqlite.db import Connection
 from memory_mcp.storage.sqlite.runs import json_safe
-from memory_mcp.timestamps import utc_now
+from memory_mcp.timestamps import later_than, utc_now
 
 CURRENT = "forgotten_at is null and superseded_by is null"
 LASTING = ", ".join(f"'{kind}'" for kind in LASTING_KINDS)  # kinds whose dates part nothing
@@ -193,14 +193,15 @@ def supersede(
 ) -> list[int]:
     """Mark memories superseded by `new_id`, each with its history entry. `at`: when the
     successor became current (an insert's own time, later than the clock after it stepped
-    back: as_of finds one of the two current at every moment); else now."""
+    back: as_of finds one of the two current at every moment); else now. Never before the
+    superseded memory was written (a clock stepped back since: as_of never found it current)."""
     done: list[int] = []
     now = at or utc_now()
     for old_id in dict.fromkeys(old_ids):
         row = require_row(c, old_id)
         c.execute(
             "update memories set superseded_by = :new, superseded_at = :now where id = :old",
-            {"new": new_id, "now": now, "old": old_id},
+            {"new": new_id, "now": later_than(now, [row["created_at"]]), "old": old_id},
         )
         history.record(c, old_id, "supersede", client, history.snapshot(row), by=new_id, **detail)
         done.append(old_id)
