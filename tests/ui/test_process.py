@@ -2,9 +2,12 @@
 process ends with 130/143, while the model may still be loading. A real process."""
 
 import os
+import re
 import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -36,3 +39,32 @@ def test_ui_stops_cleanly_on_a_signal(tmp_path: Path, model_dir: Path, stop: int
     assert code == 128 + stop, text
     assert "Traceback" not in text and "terminate called" not in text, text
     assert not Path(f"{db}-wal").exists()  # the last connection closed: its log was folded in
+
+
+def test_uvicorns_own_lines_go_through_the_uis_log_handler(tmp_path: Path, model_dir: Path) -> None:
+    """As `serve --http` (test_http.py): uvicorn logged through a handler of its own
+    ("WARNING:  Invalid HTTP request received."), untimed and past the handler that keeps
+    control characters out of the log; any local program can make it log."""
+    env = {**os.environ, "MEMORY_MCP_DB": str(tmp_path / "ui.db"),
+           "MEMORY_MCP_MODEL_DIR": str(model_dir)}  # fmt: skip
+    log_path = tmp_path / "ui.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "memory_mcp", "ui", "--no-browser", "--port", "0"],
+            env=env, stdout=subprocess.DEVNULL, stderr=log,
+        )  # fmt: skip
+    try:
+        announced(log_path, proc, UI_LOGIN)
+        port = int(re.search(r"127\.0\.0\.1:(\d+)/", log_path.read_text()).group(1))  # type: ignore[union-attr]
+        with socket.create_connection(("127.0.0.1", port)) as s:
+            s.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+            s.recv(1000)
+        deadline = time.monotonic() + 120
+        while "Invalid HTTP request received." not in log_path.read_text():
+            assert time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.1)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+    said = [line for line in log_path.read_text().splitlines() if "Invalid HTTP" in line]
+    assert said and all(re.match(r"\d\d:\d\d:\d\d WARNING ", line) for line in said), said

@@ -69,7 +69,10 @@ def serve_ui(settings: Settings, port: int, open_browser: bool = True) -> None:
     if open_browser:  # once the server is listening (a moment later), not before
         threading.Timer(1.0, webbrowser.open, args=(_opener(folder, login),)).start()
     try:
-        serve_socket(uvicorn.Config(app, log_level="warning", access_log=False), sock)
+        # log_config=None: uvicorn's records go through the CLI's handler (timed, control
+        # characters filtered), as `serve --http`'s do.
+        config = uvicorn.Config(app, log_level="warning", access_log=False, log_config=None)
+        serve_socket(config, sock)
     except BaseException:
         sock.close()
         shutil.rmtree(folder, ignore_errors=True)
