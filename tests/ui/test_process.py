@@ -17,18 +17,25 @@ from tests.ports import UI_LOGIN, announced
 pytestmark = [pytest.mark.slow, pytest.mark.model]
 
 
-@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-def test_ui_stops_cleanly_on_a_signal(tmp_path: Path, model_dir: Path, stop: int) -> None:
-    db = tmp_path / "ui.db"
-    env = {**os.environ, "MEMORY_MCP_DB": str(db), "MEMORY_MCP_MODEL_DIR": str(model_dir)}
+def _start_ui(tmp_path: Path, model_dir: Path) -> tuple[subprocess.Popen[bytes], Path]:
+    """`memory-mcp ui` on a fresh database, its stderr in ui.log, once its port is bound."""
+    env = {**os.environ, "MEMORY_MCP_DB": str(tmp_path / "ui.db"),
+           "MEMORY_MCP_MODEL_DIR": str(model_dir)}  # fmt: skip
     log_path = tmp_path / "ui.log"
     with log_path.open("w") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "memory_mcp", "ui", "--no-browser", "--port", "0"],
             env=env, stdout=subprocess.DEVNULL, stderr=log,
         )  # fmt: skip
+    announced(log_path, proc, UI_LOGIN)  # its port bound, the database open
+    return proc, log_path
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_ui_stops_cleanly_on_a_signal(tmp_path: Path, model_dir: Path, stop: int) -> None:
+    db = tmp_path / "ui.db"
+    proc, log_path = _start_ui(tmp_path, model_dir)
     try:
-        announced(log_path, proc, UI_LOGIN)  # its port bound, the database open
         assert "web UI on http://127.0.0.1:" in log_path.read_text()
         proc.send_signal(stop)
         code = proc.wait(timeout=30)
@@ -45,16 +52,8 @@ def test_uvicorns_own_lines_go_through_the_uis_log_handler(tmp_path: Path, model
     """As `serve --http` (test_http.py): uvicorn logged through a handler of its own
     ("WARNING:  Invalid HTTP request received."), untimed and past the handler that keeps
     control characters out of the log; any local program can make it log."""
-    env = {**os.environ, "MEMORY_MCP_DB": str(tmp_path / "ui.db"),
-           "MEMORY_MCP_MODEL_DIR": str(model_dir)}  # fmt: skip
-    log_path = tmp_path / "ui.log"
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "memory_mcp", "ui", "--no-browser", "--port", "0"],
-            env=env, stdout=subprocess.DEVNULL, stderr=log,
-        )  # fmt: skip
+    proc, log_path = _start_ui(tmp_path, model_dir)
     try:
-        announced(log_path, proc, UI_LOGIN)
         port = int(re.search(r"127\.0\.0\.1:(\d+)/", log_path.read_text()).group(1))  # type: ignore[union-attr]
         with socket.create_connection(("127.0.0.1", port)) as s:
             s.sendall(b"NOT HTTP AT ALL\r\n\r\n")
