@@ -106,3 +106,40 @@ def test_two_writers_racing_keep_exactly_one(
     assert _visible(a) == [answers[0].id] and answers[1].id == answers[0].id
     a.close()
     b.close()
+
+
+class _WritesMeanwhile(FakeEmbedder):
+    """Each embedding while its service is still starting, another process stores a memory
+    without a vector (writes that keep coming, as clients do at a server's start)."""
+
+    def __init__(self, other: MemoryService) -> None:
+        super().__init__()
+        self.other, self.service = other, None
+        self.while_starting = 0
+
+    def embed_documents(self, texts: list[str]) -> Any:
+        if self.service is not None and not self.service.semantic.ready:
+            self.while_starting += 1
+            if self.while_starting <= 50:
+                self.other.remember(f"Note {self.while_starting} about zebra{self.while_starting}")
+        return super().embed_documents(texts)
+
+
+def test_a_start_embeds_the_backlog_it_found_not_every_write_arriving_meanwhile(
+    settings: Settings,
+) -> None:
+    """The first pass stops at the rows there when it began: "ready" (writes carrying their
+    vectors, checked for rewordings at once) comes however fast others write; the rows
+    stored meanwhile are embedded by the second pass."""
+    writer = MemoryService.open(settings, embedder=FakeEmbedder())  # no model: no vectors
+    for i in range(3):
+        writer.remember(f"Backlog note {i}")
+    embedder = _WritesMeanwhile(writer)
+    svc = MemoryService.open(settings, embedder=embedder)
+    embedder.service = svc
+    assert svc.semantic.ensure()
+    assert embedder.while_starting <= 3  # old code: 50, one more each pass
+    counts = svc.store.counts()
+    assert counts["memories"] == counts["vec"]  # the second pass took the rest
+    svc.close()
+    writer.close()
