@@ -44,10 +44,12 @@ def embed_pending(
     progress: Progress | None = None,
     after: int = 0,
     refused: Refused | None = None,
+    upto: int | None = None,
 ) -> int:
     """Embed every memory without a vector after id `after`, in batches (each one
     transaction); `told` hears of each batch's vectors, `refused` of a database that may only
-    be read (else a warning says it). Returns how many were stored. The first batch is one
+    be read (else a warning says it); `upto`: no row after that id. Returns how many were
+    stored. The first batch is one
     row: a database that refuses the write (a read-only role, tried again every
     RETRY_WRITE_S) costs one embedding, not a batch's."""
     # counts() scans every table: only a progress report needs it (not each write's fill),
@@ -56,6 +58,8 @@ def embed_pending(
     filled, size = 0, 1
     try:
         while not stopping.is_set() and (batch := store.pending_embeddings(size, after)):
+            if upto is not None and not (batch := [row for row in batch if row[0] <= upto]):
+                break
             if progress is not None and counts is None:
                 counts = store.counts()
             size = EMBED_BATCH
@@ -64,11 +68,11 @@ def embed_pending(
             filled += store.set_vectors(
                 [(mid, text, vec) for (mid, text), vec in zip(batch, vectors, strict=True)]
             )
-            if told is not None:
-                told([(mid, vec) for (mid, _), vec in zip(batch, vectors, strict=True)])
             after = batch[-1][0]
             if progress is not None and counts is not None:
                 progress(counts["vec"] + filled, counts["memories"])
+            if told is not None:  # after progress: its checks read the database
+                told([(mid, vec) for (mid, _), vec in zip(batch, vectors, strict=True)])
     except ReadOnly as exc:
         # A process that may only read (a read-only PostgreSQL role) leaves these rows to one
         # that may write, and searches what has vectors meanwhile. (A reindex never gets

@@ -140,12 +140,14 @@ class SemanticIndex:
         except SchemaMismatch as exc:
             self._fail("mismatch", str(exc), background)
             return
-        # The backlog is embedded before recall reports "hybrid" (but for what a full database
-        # refuses: it waits); the second pass catches rows stored meanwhile, up to `known`.
+        # The backlog there now is embedded before recall reports "hybrid" (but for what a full
+        # database refuses: it waits); the second pass catches rows stored meanwhile, up to
+        # `known` (unbounded, the first ran as long as writes came, each stored unembedded).
         if not backlog:
             self.state = "ready"
             return
-        first = self.starting.fill(self._fill)
+        bound = self.store.last_memory_id()
+        first = self.starting.fill(lambda progress: self._fill(progress, upto=bound))
         self.state = "ready"
         known = (self.store.last_memory_id(), self.store.vector_log_head()[1])
         filled = 0 if first is None else first + (fill_what_fits(self._fill) or 0)
@@ -157,11 +159,8 @@ class SemanticIndex:
     def _fail(self, state: State, reason: str, background: bool) -> None:
         """Record why; a background load logs it (a caller of ensure() reports the note)."""
         self.state, self.reason = state, reason
-        logger.log(
-            logging.WARNING if background else logging.INFO,
-            "Semantic search is off, recall is keyword-only: %s",
-            reason,
-        )
+        level = logging.WARNING if background else logging.INFO
+        logger.log(level, "Semantic search is off, recall is keyword-only: %s", reason)
 
     def _wanted(self) -> None:
         """The model is needed now: load it if the CLI left that to this moment."""
@@ -367,10 +366,11 @@ class SemanticIndex:
             return None  # another model's index: its rows are not ours to embed
         return self._fill(after=after)
 
-    def _fill(self, progress: Progress | None = None, announce: bool = True, after: int = 0) -> int:
+    def _fill(self, progress: Progress | None = None, announce: bool = True, after: int = 0,
+              upto: int | None = None) -> int:  # fmt: skip
         assert self.embedder is not None
         told = (self.on_embedded if announce else None, progress, after, self.newcomers.refused)
-        return embed_pending(self.store, self.embedder, self._stopping, *told)
+        return embed_pending(self.store, self.embedder, self._stopping, *told, upto=upto)
 
     def reindex(self, progress: Progress | None = None) -> int:
         """Rebuild the vector index with the configured model and re-embed every memory."""

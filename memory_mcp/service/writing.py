@@ -1,7 +1,6 @@
 """The write path: validate, redact, count exact repeats, merge near duplicates, supersede."""
 
 import logging
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -10,13 +9,12 @@ from typing import Any
 import numpy as np
 
 from memory_mcp.errors import InvalidInput, MemoryMCPError, NotFound
-from memory_mcp.models import Memory, MemoryFilter, NewMemory, RememberResult
+from memory_mcp.models import NewMemory, RememberResult
 from memory_mcp.names import MAX_KEY_CHARS, clean_name
-from memory_mcp.policies import dedup as dedup_module
 from memory_mcp.policies import inputs
 from memory_mcp.policies.keys import key_form
 from memory_mcp.policies.redact import redact_fields
-from memory_mcp.policies.repeats import Said, event_day, event_time, same_event
+from memory_mcp.policies.repeats import Said, event_time
 from memory_mcp.policies.times import ends_after, parse_reference, parse_time
 from memory_mcp.search.nearby import Prepared
 from memory_mcp.service import grants
@@ -27,12 +25,11 @@ from memory_mcp.service.context import (
     check_content_left,
     validated,
 )
+from memory_mcp.service.rewordings import fold_pair, near_duplicate
 from memory_mcp.storage.contract import Inserted, NewRow
 from memory_mcp.timestamps import format_time
 
 logger = logging.getLogger(__name__)
-
-NEAR_DUPLICATE_CANDIDATES = 5
 
 
 @dataclass(frozen=True)
@@ -52,10 +49,8 @@ class _Times:
 class Writer(Part):
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
-        # Memories `remember` stored without a vector (the model was loading): once embedded,
-        # they get the near-duplicate check a vector would have given them (fold_embedded).
-        self._unembedded: set[int] = set()
-        self._unembedded_lock = threading.Lock()
+        # Memories `remember` stored without a vector (the model was loading) get, once
+        # embedded by any process, the near-duplicate check a vector would have given them.
         ctx.semantic.on_embedded = self.fold_embedded
 
     def remember(
@@ -182,7 +177,10 @@ class Writer(Part):
             if merged is not None:
                 return merged
             searched = self.semantic.searched_at()
-        stored = self._insert(new, vector, key, times, client, replaces, once=source is not None)
+        stored = self._insert(
+            new, vector, key, times, client, replaces, once=source is not None,
+            check_later=mergeable and vector is None,
+        )  # fmt: skip
         if stored.status in ("duplicate", "present"):  # present: another run took its source
             return self._repeated(stored.id, redacted, stored.supersedes)
         if searched is not None and vector is not None:
@@ -190,7 +188,7 @@ class Writer(Part):
             if folded is not None:
                 return self._merged(folded, redacted)
         if vector is None:
-            folded = self._after_unembedded_insert(stored.id, mergeable)
+            folded = self._after_unembedded_insert(stored.id)
             if folded is not None:
                 return self._merged(folded, redacted)
         memory = stored.memory or self.store.get(stored.id)
@@ -208,18 +206,30 @@ class Writer(Part):
     ) -> int | None:
         """A rewording another writer stored between our near-duplicate search and our
         insert (another process, or another request of this one) was not there to be found:
-        now both are stored, the later folds into the earlier, as it would have one after the
-        other. Searched again only when vectors changed in between (none: no statement)."""
+        now both are stored, and one folds into the other, as it would have one after the
+        other. Searched again only when vectors changed in between (none: no statement).
+        Ours, not yet acknowledged, folds into the other whichever was stored first: if that
+        one's writer does the same meanwhile, the second fold is refused (its target hidden)."""
         memory = stored.memory or self.store.get(stored.id)
         if not memory.embedded:
             return None
         if (stored.logged or self.store.vector_log_head()[1]) <= searched + 1:
             return None  # (a backend that logs no position per write: the head, read now)
-        found = self._near_duplicate(memory.scope, memory.content, vector, memory)
-        if found is None:
-            return None
-        into, cosine = found
-        return into if self.store.merge_into(memory.id, into, client, cosine=cosine) else None
+        found = near_duplicate(self.ctx, memory.scope, memory.content, vector, memory, either=True)
+        try:
+            if found is not None and self.store.merge_into(
+                memory.id, found[0].id, client, cosine=found[1]
+            ):
+                return found[0].id
+        except NotFound:
+            pass  # folded meanwhile (a fold removes the later row): its history says where
+        return self._folded_by_other(memory.id)  # a backlog's check may have folded it
+
+    def _folded_by_other(self, memory_id: int) -> int | None:
+        """Where another thread or process folded `memory_id`, if it did (only a merge's
+        entry on the folded memory names `into`)."""
+        into = self.store.history(memory_id, limit=1)[0].detail.get("into")
+        return int(into) if into is not None else None
 
     def _insert(
         self,
@@ -230,6 +240,7 @@ class Writer(Part):
         client: str | None,
         replaces: int | None,
         once: bool = False,
+        check_later: bool = False,
     ) -> Inserted:
         assert new.scope is not None
         return self.store.insert(
@@ -245,6 +256,7 @@ class Writer(Part):
                 expires_at=times.expires_at,
                 client=client,
                 context=new.context,
+                check_when_embedded=check_later,
             ),
             client=client,
             dedup=replaces is None,
@@ -309,10 +321,10 @@ class Writer(Part):
         """Fold a rewording into the memory it repeats, only when no fact differs."""
         scope = new.scope or self.settings.default_scope
         when = event_time(new.kind, times.occurred_at)
-        found = self._near_duplicate(scope, new.content, vector, occurred_at=when, ahead=ahead)
+        found = near_duplicate(self.ctx, scope, new.content, vector, occurred_at=when, ahead=ahead)
         if found is None:
             return None
-        memory_id, cosine = found
+        memory_id, cosine = found[0].id, found[1]
         if not self.store.record_repeat(
             memory_id, client, "merge", new.tags, source, times.expires_at, _said(new, times),
             text=new.content, cosine=cosine,
@@ -320,69 +332,34 @@ class Writer(Part):
             return None  # hidden meanwhile: store the new one
         return self._merged(memory_id, redacted)
 
-    def _near_duplicate(
-        self,
-        scope: str,
-        content: str,
-        vector: np.ndarray,
-        later: Memory | None = None,
-        occurred_at: str | None = None,
-        ahead: Prepared | None = None,  # what it read while `vector` was being embedded
-    ) -> tuple[int, float] | None:
-        """(id, cosine) of a memory in `scope` that `content` (an event at `occurred_at`)
-        only rewords, never an event of another day; for a stored memory (`later`), only one
-        stored before it, of its day (or both undated: folding it would lose its date)."""
-        threshold = self.settings.near_duplicate
-        k = NEAR_DUPLICATE_CANDIDATES + (later is not None)  # it finds itself too
-        flt = MemoryFilter(scopes=[scope])
-        close = {
-            memory_id: cosine
-            for memory_id, cosine in self.semantic.search_near(vector, flt, k, ahead, threshold)
-            if cosine >= threshold and (later is None or memory_id != later.id)
-        }  # best first; read in one query, not one per candidate
-        if not close:
-            return None
-        for existing in self.store.get_many(list(close), with_embedded=False):
-            cosine = close[existing.id]
-            if not _same_event(existing, later, occurred_at):
-                continue
-            if dedup_module.content_hash(existing.content) == dedup_module.content_hash(content):
-                return None  # stored by another writer since: the insert counts the repeat
-            if later is not None and not _stored_before(existing, later):
-                continue
-            if dedup_module.is_near_duplicate(existing.content, content, cosine, threshold):
-                return existing.id, cosine
-        return None
-
-    def _after_unembedded_insert(self, memory_id: int, mergeable: bool) -> int | None:
-        """A memory stored without a vector: queue it for the near-duplicate check, and if
-        the model became ready meanwhile, embed it now; returns where it was merged, if it was."""
-        if mergeable:
-            with self._unembedded_lock:
-                self._unembedded.add(memory_id)
+    def _after_unembedded_insert(self, memory_id: int) -> int | None:
+        """A memory stored without a vector: if the model became ready meanwhile, embed it
+        now (a mergeable one is checked then: fold_embedded); returns where it was merged,
+        if it was (by whichever thread or process embedded it)."""
         if not self.semantic.ready:
             return None
         self.semantic.fill_pending()
-        # The model's thread may have stored the vector before the id was queued.
+        # Another thread or process may have stored the vector before our fill looked.
         self.fold_embedded(list(self.store.vectors_for([memory_id]).items()))
-        # Whichever thread merged it, its newest history entry says where (only a merge does).
-        into = self.store.history(memory_id, limit=1)[0].detail.get("into")
-        return int(into) if into is not None else None
+        return self._folded_by_other(memory_id)
 
     def fold_embedded(self, pairs: list[tuple[int, np.ndarray]]) -> None:
-        """Vectors just stored for the backlog: merge each queued memory that only rewords an
-        earlier one, as `remember` would have with the model ready (the later copy folds
-        into the earlier; both histories record it)."""
-        with self._unembedded_lock:
-            mine = [(mid, vec) for mid, vec in pairs if mid in self._unembedded]
-            self._unembedded.difference_update(mid for mid, _ in mine)
-        for memory_id, vector in mine:
+        """Vectors just stored for the backlog: merge each memory `remember` stored without
+        a vector (in any process: its create entry says so) with a rewording of it, as
+        `remember` would have with the model ready; the later folds into the earlier, either
+        way round (the other may have been stored with a vector meanwhile, not finding this
+        one); both histories record it. Decided again inside merge_into's transaction."""
+        due = set(self.store.unembedded_at_creation([mid for mid, _ in pairs])) if pairs else ()
+        for memory_id, vector in pairs:
+            if memory_id not in due:
+                continue
             try:
                 memory = self.store.get(memory_id)
-                found = self._near_duplicate(memory.scope, memory.content, vector, memory)
+                found = near_duplicate(
+                    self.ctx, memory.scope, memory.content, vector, memory, either=True
+                )
                 if found is not None:
-                    into, cosine = found
-                    self.store.merge_into(memory_id, into, memory.client, cosine=cosine)
+                    fold_pair(self.store, memory, *found)
             except NotFound:
                 continue  # purged or merged meanwhile
             except MemoryMCPError as exc:
@@ -421,21 +398,3 @@ def clean_key(key: str | None) -> str | None:
 def _said(new: NewMemory, times: _Times) -> Said:
     """What a repeat sets on the memory it repeats (policies.repeats.adopted)."""
     return Said(new.kind, new.metadata, times.occurred_at, context=new.context)
-
-
-def _same_event(existing: Memory, later: Memory | None, occurred_at: str | None) -> bool:
-    """Whether a rewording can fold into `existing`: not an event of another day, and a
-    stored `later` only into the same day (or both undated), whose date a fold keeps."""
-    day = _event_day(existing)
-    if later is not None:
-        return day == _event_day(later)
-    return same_event(day, occurred_at)
-
-
-def _event_day(memory: Memory) -> str | None:
-    moment = memory.occurred_at  # as stored
-    return event_day(None if moment is None else format_time(moment), memory.kind)
-
-
-def _stored_before(a: Memory, b: Memory) -> bool:
-    return (a.created_at, a.id) < (b.created_at, b.id)

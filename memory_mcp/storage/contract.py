@@ -208,6 +208,11 @@ class MemoryReads(Protocol):
         """Memories for the ids that exist, in the order given (`embedded` False if not asked)."""
         ...
 
+    def unembedded_at_creation(self, ids: Sequence[int]) -> list[int]:
+        """Those of `ids` still visible whose create entry says `remember` stored them
+        without a vector (NewRow.check_when_embedded): due a rewording check once embedded."""
+        ...
+
     def find(
         self,
         flt: MemoryFilter,

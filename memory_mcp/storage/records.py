@@ -57,6 +57,9 @@ class NewRow:
     repeat_count: int = 1
     last_seen_at: str | None = None
     context: str | None = None
+    # Stored by `remember` without a vector (the model was loading): whichever process
+    # embeds it checks it for a rewording then (its create entry says so: `unembedded`).
+    check_when_embedded: bool = False
     # policies.dedup.content_hash(content), when the caller has it already (a bulk write
     # reads it for its own checks, then the store for its decisions): None, computed there.
     content_hash: str | None = field(default=None, compare=False, repr=False)

@@ -269,7 +269,10 @@ def _insert(
     if values["key"] != item.key:
         c.execute("update memories set key = %s where id = %s", (item.key, new_id))
         row = require_row(c, new_id)
-    history.record(c, new_id, action, client, after=history.snapshot(row))
+    pending: dict[str, Any] = (
+        {"unembedded": True} if item.check_when_embedded and not embedded else {}
+    )
+    history.record(c, new_id, action, client, after=history.snapshot(row), **pending)
     if beaten_by is not None:
         history.record(c, new_id, "supersede", client, by=beaten_by, why="key")
     memory = to_memory(dict(row) | {"embedded": embedded})

@@ -40,6 +40,21 @@ class SqliteReads(SqliteBase):
         by_id = {m.id: m for m in rows}
         return [by_id[i] for i in ids if i in by_id]
 
+    def unembedded_at_creation(self, ids: Sequence[int]) -> list[int]:
+        rows = self._read(
+            lambda c: c.execute(
+                """
+                select h.memory_id from history h join memories m on m.id = h.memory_id
+                where h.memory_id in (select value from json_each(:ids))
+                    and h.action = 'create' and json_extract(h.detail, '$.unembedded') = 1
+                    and m.forgotten_at is null and m.superseded_by is null
+                order by h.memory_id
+                """,
+                {"ids": json.dumps(list(ids))},
+            ).fetchall()
+        )
+        return [int(r["memory_id"]) for r in rows]
+
     def kinds(self, ids: Sequence[int]) -> dict[int, str]:
         rows = self._read(
             lambda c: c.execute(

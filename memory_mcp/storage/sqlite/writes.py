@@ -255,7 +255,10 @@ def _insert(
     # The row as stored, from the values written (every column is given; no trigger edits
     # the row itself): reading it back cost a statement per insert.
     row = values | {"id": new_id, "key": item.key, "embedded": embedded}
-    history.record(c, new_id, action, client, after=history.snapshot(row))
+    pending: dict[str, Any] = (
+        {"unembedded": True} if item.check_when_embedded and not embedded else {}
+    )
+    history.record(c, new_id, action, client, after=history.snapshot(row), **pending)
     if beaten_by is not None:
         history.record(c, new_id, "supersede", client, by=beaten_by, why="key")
     memory = to_memory(row) if model else None

@@ -1,0 +1,77 @@
+"""A write's near-duplicate search: the stored memory a text only rewords, and which of two
+rewordings folds into the other."""
+
+import numpy as np
+
+from memory_mcp.models import Memory, MemoryFilter
+from memory_mcp.policies import dedup as dedup_module
+from memory_mcp.policies.repeats import event_day, same_event
+from memory_mcp.search.nearby import Prepared
+from memory_mcp.service.context import Context
+from memory_mcp.storage.contract import Storage
+from memory_mcp.timestamps import format_time
+
+NEAR_DUPLICATE_CANDIDATES = 5
+
+
+def near_duplicate(
+    ctx: Context,
+    scope: str,
+    content: str,
+    vector: np.ndarray,
+    later: Memory | None = None,
+    occurred_at: str | None = None,
+    ahead: Prepared | None = None,  # what it read while `vector` was being embedded
+    either: bool = False,
+) -> tuple[Memory, float] | None:
+    """(memory, cosine) of a memory in `scope` that `content` (an event at `occurred_at`)
+    only rewords, never an event of another day; for a stored memory (`later`), one of
+    its day (or both undated: folding it would lose its date), stored before it unless
+    `either`."""
+    threshold = ctx.settings.near_duplicate
+    k = NEAR_DUPLICATE_CANDIDATES + (later is not None)  # it finds itself too
+    flt = MemoryFilter(scopes=[scope])
+    close = {
+        memory_id: cosine
+        for memory_id, cosine in ctx.semantic.search_near(vector, flt, k, ahead, threshold)
+        if cosine >= threshold and (later is None or memory_id != later.id)
+    }  # best first; read in one query, not one per candidate
+    if not close:
+        return None
+    for existing in ctx.store.get_many(list(close), with_embedded=False):
+        cosine = close[existing.id]
+        if not _same_event(existing, later, occurred_at):
+            continue
+        if dedup_module.content_hash(existing.content) == dedup_module.content_hash(content):
+            return None  # stored by another writer since: the insert counts the repeat
+        if later is not None and not (either or _stored_before(existing, later)):
+            continue
+        if dedup_module.is_near_duplicate(existing.content, content, cosine, threshold):
+            return existing, cosine
+    return None
+
+
+def _same_event(existing: Memory, later: Memory | None, occurred_at: str | None) -> bool:
+    """Whether a rewording can fold into `existing`: not an event of another day, and a
+    stored `later` only into the same day (or both undated), whose date a fold keeps."""
+    day = _event_day(existing)
+    if later is not None:
+        return day == _event_day(later)
+    return same_event(day, occurred_at)
+
+
+def _event_day(memory: Memory) -> str | None:
+    moment = memory.occurred_at  # as stored
+    return event_day(None if moment is None else format_time(moment), memory.kind)
+
+
+def fold_pair(store: Storage, memory: Memory, other: Memory, cosine: float) -> None:
+    """Fold the later of two rewordings into the earlier (a keyed one never folds away)."""
+    if _stored_before(other, memory):
+        store.merge_into(memory.id, other.id, memory.client, cosine=cosine)
+    elif other.key is None:
+        store.merge_into(other.id, memory.id, other.client, cosine=cosine)
+
+
+def _stored_before(a: Memory, b: Memory) -> bool:
+    return (a.created_at, a.id) < (b.created_at, b.id)
