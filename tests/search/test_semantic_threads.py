@@ -84,7 +84,11 @@ def test_recall_says_the_backlog_is_being_embedded_not_that_the_model_is_loading
     try:
         svc.semantic.start_background()
         assert embedder.first_done.wait(60)
-        note = svc.recall("harbour").note or ""
+        # The first batch's vectors are stored and counted just after it is embedded.
+        deadline = time.monotonic() + 60
+        while "left)" not in (note := svc.recall("harbour").note or ""):
+            assert time.monotonic() < deadline, note
+            time.sleep(0.05)
         assert "is loaded and is embedding the memories stored without a vector" in note
         assert "(149 left)" in note  # the first batch is one row
         assert "still loading" not in note
