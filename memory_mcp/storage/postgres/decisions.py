@@ -16,7 +16,7 @@ from memory_mcp.storage.postgres import history
 from memory_mcp.storage.postgres.base import require_row
 from memory_mcp.storage.postgres.db import Connection
 from memory_mcp.storage.sources import origin
-from memory_mcp.timestamps import utc_now
+from memory_mcp.timestamps import not_before, utc_now
 
 CURRENT = "forgotten_at is null and superseded_by is null"
 LASTING = ", ".join(f"'{kind}'" for kind in LASTING_KINDS)  # kinds whose dates part nothing
@@ -167,14 +167,15 @@ def supersede(
     at: str | None = None,
     **detail: Any,
 ) -> list[int]:
-    """As sqlite/decisions.py's: `at`, when the successor became current (else now)."""
+    """As sqlite/decisions.py's: `at`, when the successor became current (else now), never
+    before a memory's own creation."""
     done: list[int] = []
     now = at or utc_now()
     for old_id in dict.fromkeys(old_ids):
         row = require_row(c, old_id)
         c.execute(
             "update memories set superseded_by = %s, superseded_at = %s where id = %s",
-            (new_id, now, old_id),
+            (new_id, not_before(now, row["created_at"]), old_id),
         )
         history.record(c, old_id, "supersede", client, history.snapshot(row), by=new_id, **detail)
         done.append(old_id)
@@ -187,10 +188,13 @@ def settle_key(c: Connection, row: Any, client: str | None) -> None:
     holders = key_holders(c, row["scope"], row["key"], besides=row["id"])
     if not holders:
         return
+    # Dated when the later-created one was: the moment as_of takes it as the slot's value.
     if later(holders[-1], row):
-        supersede(c, [row["id"]], holders[-1]["id"], client, why="key")
+        newest = holders[-1]
+        supersede(c, [row["id"]], newest["id"], client, at=newest["created_at"], why="key")
     else:
-        supersede(c, [h["id"] for h in holders], row["id"], client, why="key")
+        ids = [h["id"] for h in holders]
+        supersede(c, ids, row["id"], client, at=row["created_at"], why="key")
 
 
 def reinstate_replaced(
@@ -240,18 +244,25 @@ def _rejoin(
     target, why = successor, "replaces"
     if row["forgotten_at"] is None and holders and later(holders[-1], row):
         target, why = holders[-1]["id"], "key"
+    # Dated as settle_key dates it: when the later-created of the two was created.
     if target is not None:
         _unlink(c, row["id"], hide=True)
-        supersede(c, [row["id"]], target, client, why=why)
+        supersede(c, [row["id"]], target, client, at=created_at(c, target), why=why)
         c.execute(
             "update memories set forgotten_at = %s where id = %s",
             (row["forgotten_at"], row["id"]),
         )
     else:
         if row["forgotten_at"] is None and holders:
-            supersede(c, [h["id"] for h in holders], row["id"], client, why="key")
+            supersede(
+                c, [h["id"] for h in holders], row["id"], client, at=row["created_at"], why="key"
+            )
         _unlink(c, row["id"], hide=False)
     history.record(c, row["id"], "restore", client, None, None, **detail)
+
+
+def created_at(c: Connection, memory_id: int) -> str:
+    return str(require_row(c, memory_id)["created_at"])
 
 
 def _exists(c: Connection, memory_id: int) -> bool:

@@ -20,7 +20,7 @@ from memory_mcp.storage.sqlite import history
 from memory_mcp.storage.sqlite.base import require_row
 from memory_mcp.storage.sqlite.db import Connection
 from memory_mcp.storage.sqlite.runs import json_safe
-from memory_mcp.timestamps import utc_now
+from memory_mcp.timestamps import not_before, utc_now
 
 CURRENT = "forgotten_at is null and superseded_by is null"
 LASTING = ", ".join(f"'{kind}'" for kind in LASTING_KINDS)  # kinds whose dates part nothing
@@ -192,15 +192,17 @@ def supersede(
     **detail: Any,
 ) -> list[int]:
     """Mark memories superseded by `new_id`, each with its history entry. `at`: when the
-    successor became current (an insert's own time, later than the clock after it stepped
-    back: as_of finds one of the two current at every moment); else now."""
+    successor became current (its own creation: an insert's time, later than the clock
+    after it stepped back; a restored, moved or re-keyed value's), so as_of finds one of the
+    two current at every moment; else now. Never before a memory's own creation (a clock
+    stepped back): it was current once."""
     done: list[int] = []
     now = at or utc_now()
     for old_id in dict.fromkeys(old_ids):
         row = require_row(c, old_id)
         c.execute(
             "update memories set superseded_by = :new, superseded_at = :now where id = :old",
-            {"new": new_id, "now": now, "old": old_id},
+            {"new": new_id, "now": not_before(now, row["created_at"]), "old": old_id},
         )
         history.record(c, old_id, "supersede", client, history.snapshot(row), by=new_id, **detail)
         done.append(old_id)
@@ -216,10 +218,13 @@ def settle_key(c: Connection, row: Any, client: str | None) -> None:
     holders = key_holders(c, row["scope"], row["key"], besides=row["id"])
     if not holders:
         return
+    # Dated when the later-created one was: the moment as_of takes it as the slot's value.
     if later(holders[-1], row):
-        supersede(c, [row["id"]], holders[-1]["id"], client, why="key")
+        newest = holders[-1]
+        supersede(c, [row["id"]], newest["id"], client, at=newest["created_at"], why="key")
     else:
-        supersede(c, [h["id"] for h in holders], row["id"], client, why="key")
+        ids = [h["id"] for h in holders]
+        supersede(c, ids, row["id"], client, at=row["created_at"], why="key")
 
 
 def reinstate_replaced(
@@ -276,17 +281,24 @@ def _rejoin(
     target, why = successor, "replaces"
     if row["forgotten_at"] is None and holders and later(holders[-1], row):
         target, why = holders[-1]["id"], "key"
+    # Dated as settle_key dates it: when the later-created of the two was created.
     if target is not None:
         # superseded_by changes only from null (a trigger), and the row may not be
         # current beside the holder (the key's index): step through forgotten.
         _unlink(c, row["id"], hide=True)
-        supersede(c, [row["id"]], target, client, why=why)
+        supersede(c, [row["id"]], target, client, at=created_at(c, target), why=why)
         _set_forgotten_at(c, row["id"], row["forgotten_at"])
     else:
         if row["forgotten_at"] is None and holders:
-            supersede(c, [h["id"] for h in holders], row["id"], client, why="key")
+            supersede(
+                c, [h["id"] for h in holders], row["id"], client, at=row["created_at"], why="key"
+            )
         _unlink(c, row["id"], hide=False)
     history.record(c, row["id"], "restore", client, None, None, **detail)
+
+
+def created_at(c: Connection, memory_id: int) -> str:
+    return str(require_row(c, memory_id)["created_at"])
 
 
 def _exists(c: Connection, memory_id: int) -> bool:
