@@ -6,6 +6,7 @@ Every backend and format writes times through these helpers, so stored text sort
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 NEVER = 253402300799999999  # 9999-12-31T23:59:59.999999Z in microseconds: "no expiry"
 
@@ -41,6 +42,17 @@ def not_before(time: str, earliest: str) -> str:
     by the clock's time after the clock stepped back is never superseded before it was
     created (as_of would find it current at no moment)."""
     return earliest if parse_stored_time(time) < parse_stored_time(earliest) else time
+
+
+def stated(row: Any) -> str:
+    """When a stored memory (a row with `created_at` and `last_seen_at`) was last stated: its
+    creation, or a repeat since. Of two values of a key the later-stated one is the value: a
+    repeat that gave an older memory the key made it the value then, and a later move or
+    restore compared creations and brought back the value it had replaced."""
+    seen = row["last_seen_at"]
+    if seen is None or parse_stored_time(seen) <= parse_stored_time(row["created_at"]):
+        return str(row["created_at"])
+    return str(seen)
 
 
 def epoch_micros(moment: datetime) -> int:

@@ -129,3 +129,28 @@ def test_a_repeat_taking_a_key_after_the_clock_stepped_back(
     monkeypatch.undo()
     assert svc.get(emacs).superseded_by == vim
     assert svc.get(emacs).superseded_at >= svc.get(emacs).created_at
+
+
+def test_a_value_a_repeat_gave_the_key_stays_the_value_when_moved_back(
+    keyword_service: MemoryService,
+) -> None:
+    """ "Editor is vim", stored before "emacs" took the key, said again with the key: the
+    key's value is vim (the later statement). Moved away and back, or forgotten and restored
+    after emacs came back, it was compared by creation and emacs won again."""
+    svc = keyword_service
+    vim = svc.remember("Editor is vim", scope="p1").id
+    emacs = svc.remember("Editor is emacs", key="user.editor", scope="p1").id
+    assert svc.remember("Editor is vim", key="user.editor", scope="p1").status == "duplicate"
+
+    def current() -> list[int]:
+        return [m.id for m in svc.store.current_for_key("p1", "user.editor")]
+
+    assert current() == [vim]
+    svc.move([vim], "p2")
+    assert current() == [emacs]  # the slot it left has its value back
+    svc.move([vim], "p1")
+    assert current() == [vim]
+    assert svc.get(emacs).superseded_by == vim
+    # Dated when vim was said with the key: never before emacs was created.
+    assert svc.get(emacs).superseded_at == svc.get(vim).last_seen_at
+    assert [h.id for h in svc.recall("editor", scope="p1").hits] == [vim]

@@ -16,7 +16,7 @@ from memory_mcp.storage.postgres import history
 from memory_mcp.storage.postgres.base import require_row
 from memory_mcp.storage.postgres.db import Connection
 from memory_mcp.storage.sources import origin
-from memory_mcp.timestamps import not_before, utc_now
+from memory_mcp.timestamps import not_before, parse_stored_time, stated, utc_now
 
 CURRENT = "forgotten_at is null and superseded_by is null"
 LASTING = ", ".join(f"'{kind}'" for kind in LASTING_KINDS)  # kinds whose dates part nothing
@@ -140,22 +140,20 @@ def key_holders(c: Connection, scope: str, key: str, besides: int | None = None)
 
 def slot_times(c: Connection, scope: str, key: str | None, also: Iterable[int]) -> list[str]:
     """SQLite's slot_times: when the latest value of the key's slot (forgotten ones too)
-    or corrected memory was created."""
+    or corrected memory was created or last stated."""
     if key is None and not also:  # a plain memory: nothing to read
         return []
-    return [
-        r["latest"]
-        for r in c.execute(
-            """select max(created_at) as latest from memories where (scope = %s and key = %s)
-               or id = any(%s::bigint[])""",
-            (scope, key, list(also)),
-        )
-        if r["latest"] is not None  # no such memory
-    ]
+    row = c.execute(
+        """select max(created_at) as created, max(last_seen_at) as seen from memories
+           where (scope = %s and key = %s) or id = any(%s::bigint[])""",
+        (scope, key, list(also)),
+    ).fetchone()
+    return [] if row is None else [t for t in (row["created"], row["seen"]) if t is not None]
 
 
 def later(a: Any, b: Any) -> bool:
-    return bool((a["created_at"], a["id"]) > (b["created_at"], b["id"]))
+    """Whether row `a` was stated after row `b` (ties: the higher id)."""
+    return (parse_stored_time(stated(a)), a["id"]) > (parse_stored_time(stated(b)), b["id"])
 
 
 def supersede(
@@ -191,10 +189,10 @@ def settle_key(c: Connection, row: Any, client: str | None) -> None:
     # Dated when the later-created one was: the moment as_of takes it as the slot's value.
     if later(holders[-1], row):
         newest = holders[-1]
-        supersede(c, [row["id"]], newest["id"], client, at=newest["created_at"], why="key")
+        supersede(c, [row["id"]], newest["id"], client, at=stated(newest), why="key")
     else:
         ids = [h["id"] for h in holders]
-        supersede(c, ids, row["id"], client, at=row["created_at"], why="key")
+        supersede(c, ids, row["id"], client, at=stated(row), why="key")
 
 
 def reinstate_replaced(
@@ -247,22 +245,20 @@ def _rejoin(
     # Dated as settle_key dates it: when the later-created of the two was created.
     if target is not None:
         _unlink(c, row["id"], hide=True)
-        supersede(c, [row["id"]], target, client, at=created_at(c, target), why=why)
+        supersede(c, [row["id"]], target, client, at=stated_at(c, target), why=why)
         c.execute(
             "update memories set forgotten_at = %s where id = %s",
             (row["forgotten_at"], row["id"]),
         )
     else:
         if row["forgotten_at"] is None and holders:
-            supersede(
-                c, [h["id"] for h in holders], row["id"], client, at=row["created_at"], why="key"
-            )
+            supersede(c, [h["id"] for h in holders], row["id"], client, at=stated(row), why="key")
         _unlink(c, row["id"], hide=False)
     history.record(c, row["id"], "restore", client, None, None, **detail)
 
 
-def created_at(c: Connection, memory_id: int) -> str:
-    return str(require_row(c, memory_id)["created_at"])
+def stated_at(c: Connection, memory_id: int) -> str:
+    return stated(require_row(c, memory_id))
 
 
 def _exists(c: Connection, memory_id: int) -> bool:

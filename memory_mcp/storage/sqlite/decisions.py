@@ -20,7 +20,7 @@ from memory_mcp.storage.sqlite import history
 from memory_mcp.storage.sqlite.base import require_row
 from memory_mcp.storage.sqlite.db import Connection
 from memory_mcp.storage.sqlite.runs import json_safe
-from memory_mcp.timestamps import not_before, utc_now
+from memory_mcp.timestamps import not_before, parse_stored_time, stated, utc_now
 
 CURRENT = "forgotten_at is null and superseded_by is null"
 LASTING = ", ".join(f"'{kind}'" for kind in LASTING_KINDS)  # kinds whose dates part nothing
@@ -161,25 +161,22 @@ def key_holders(c: Connection, scope: str, key: str, besides: int | None = None)
 
 
 def slot_times(c: Connection, scope: str, key: str | None, also: Iterable[int]) -> list[str]:
-    """When the latest of the memories a new one may supersede was created: the values its
-    key's slot held (forgotten ones too: a restore compares with them) and the memories it
-    corrects; none when there are none."""
+    """When the latest of the memories a new one may supersede was created or last stated
+    (a repeat: `later` compares these): the values its key's slot held (forgotten ones too:
+    a restore compares with them) and the memories it corrects; none when there are none."""
     if key is None and not also:  # a plain memory: nothing to read
         return []
-    return [
-        r[0]
-        for r in c.execute(
-            """select max(created_at) as latest from memories where (scope = :scope and key = :key)
-               or id in (select value from json_each(:also))""",
-            {"scope": scope, "key": key, "also": json.dumps(list(also))},
-        )
-        if r[0] is not None  # no such memory
-    ]
+    row = c.execute(
+        """select max(created_at), max(last_seen_at) from memories
+           where (scope = :scope and key = :key) or id in (select value from json_each(:also))""",
+        {"scope": scope, "key": key, "also": json.dumps(list(also))},
+    ).fetchone()
+    return [t for t in row or () if t is not None]  # none: no such memory, or never repeated
 
 
 def later(a: Any, b: Any) -> bool:
-    """Whether row `a` was created after row `b` (ties: the higher id)."""
-    return bool((a["created_at"], a["id"]) > (b["created_at"], b["id"]))
+    """Whether row `a` was stated after row `b` (ties: the higher id)."""
+    return (parse_stored_time(stated(a)), a["id"]) > (parse_stored_time(stated(b)), b["id"])
 
 
 def supersede(
@@ -221,10 +218,10 @@ def settle_key(c: Connection, row: Any, client: str | None) -> None:
     # Dated when the later-created one was: the moment as_of takes it as the slot's value.
     if later(holders[-1], row):
         newest = holders[-1]
-        supersede(c, [row["id"]], newest["id"], client, at=newest["created_at"], why="key")
+        supersede(c, [row["id"]], newest["id"], client, at=stated(newest), why="key")
     else:
         ids = [h["id"] for h in holders]
-        supersede(c, ids, row["id"], client, at=row["created_at"], why="key")
+        supersede(c, ids, row["id"], client, at=stated(row), why="key")
 
 
 def reinstate_replaced(
@@ -286,19 +283,17 @@ def _rejoin(
         # superseded_by changes only from null (a trigger), and the row may not be
         # current beside the holder (the key's index): step through forgotten.
         _unlink(c, row["id"], hide=True)
-        supersede(c, [row["id"]], target, client, at=created_at(c, target), why=why)
+        supersede(c, [row["id"]], target, client, at=stated_at(c, target), why=why)
         _set_forgotten_at(c, row["id"], row["forgotten_at"])
     else:
         if row["forgotten_at"] is None and holders:
-            supersede(
-                c, [h["id"] for h in holders], row["id"], client, at=row["created_at"], why="key"
-            )
+            supersede(c, [h["id"] for h in holders], row["id"], client, at=stated(row), why="key")
         _unlink(c, row["id"], hide=False)
     history.record(c, row["id"], "restore", client, None, None, **detail)
 
 
-def created_at(c: Connection, memory_id: int) -> str:
-    return str(require_row(c, memory_id)["created_at"])
+def stated_at(c: Connection, memory_id: int) -> str:
+    return stated(require_row(c, memory_id))
 
 
 def _exists(c: Connection, memory_id: int) -> bool:
