@@ -55,6 +55,14 @@ def stated(row: Any) -> str:
     return str(seen)
 
 
+def expired_by(expires_at: str | None, now: str) -> str | None:
+    """`expires_at` (a stored time) if it is not after `now`: when a memory expired; else
+    None (it has not, or never will)."""
+    if expires_at is None or parse_stored_time(expires_at) > parse_stored_time(now):
+        return None
+    return expires_at
+
+
 def epoch_micros(moment: datetime) -> int:
     """Microseconds since the epoch: the vector index's integer form of a time."""
     if moment.tzinfo is None:

@@ -201,11 +201,12 @@ def reinstate_replaced(
     client: str | None,
     slot: tuple[str, str] | None = None,
     successor: int | None = None,
+    ended: str | None = None,
 ) -> list[int]:
     """After `gone` is purged (or, with `slot`, left that scope and key), the memories it
     superseded (there) are current again unless their key's slot holds a later value, or
     else `gone` had a `successor`, which then supersedes them (sqlite/decisions.py, same
-    rule and steps)."""
+    rule and steps; `ended` too)."""
     where = "superseded_by = %s" + (" and scope = %s and key = %s" if slot else "")
     rows = c.execute(
         f"select * from memories where {where} order by created_at, id", (gone, *(slot or ()))
@@ -215,7 +216,25 @@ def reinstate_replaced(
         successor = None  # a pointer left dangling by an older version: nothing to follow
     for row in rows:
         _rejoin(c, row, successor, client, detail)
+        if ended is not None:
+            _end_with(c, row["id"], ended, gone, client)
     return [int(row["id"]) for row in rows]
+
+
+def _end_with(c: Connection, memory_id: int, ended: str, gone: int, client: str | None) -> None:
+    """A memory current again once `gone`, which superseded it and expired at `ended`, is
+    purged: it expires then too (unless it did before), an edit on record. Expiry said the
+    key's value ended there, and the key showed none since: purging the expired value (as
+    `purge --expired` does) brought the value it had replaced back as current."""
+    row = require_row(c, memory_id)
+    own = row["expires_at"]
+    if row["superseded_by"] is not None or (
+        own is not None and parse_stored_time(own) <= parse_stored_time(ended)
+    ):
+        return
+    c.execute("update memories set expires_at = %s where id = %s", (ended, memory_id))
+    after = history.snapshot(require_row(c, memory_id))
+    history.record(c, memory_id, "edit", client, history.snapshot(row), after, expired_with=gone)
 
 
 def leave_replacer(c: Connection, row: Any, along: Collection[int], client: str | None) -> None:

@@ -18,7 +18,7 @@ from memory_mcp.storage.postgres import decisions, history, vectors
 from memory_mcp.storage.postgres.base import PgBase, require_row, require_unchanged
 from memory_mcp.storage.postgres.db import Connection, storage_errors
 from memory_mcp.storage.postgres.rowchanges import fold_repeats, set_fields, update_row
-from memory_mcp.timestamps import utc_now
+from memory_mcp.timestamps import expired_by, utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -73,14 +73,18 @@ class PgRemovals(PgBase):
         and every text its history held; the history keeps when, who and what action."""
         purged: list[int] = []
         back: list[int] = []
+        now = utc_now()
         with self._write() as c:
             for memory_id in dict.fromkeys(ids):
                 since = (unchanged_since or {}).get(memory_id)
-                successor = require_unchanged(c, memory_id, since)["superseded_by"]
+                gone = require_unchanged(c, memory_id, since)
+                successor, ended = gone["superseded_by"], expired_by(gone["expires_at"], now)
                 c.execute("delete from memories where id = %s", (memory_id,))
                 history.erase(c, memory_id, action)
                 history.record(c, memory_id, action, client)
-                back += decisions.reinstate_replaced(c, memory_id, client, successor=successor)
+                back += decisions.reinstate_replaced(
+                    c, memory_id, client, successor=successor, ended=ended
+                )
                 purged.append(memory_id)
             for memory_id in back:  # current again: one memory of each text, as a restore
                 fold_repeats(c, memory_id, client)

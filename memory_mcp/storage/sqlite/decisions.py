@@ -230,6 +230,7 @@ def reinstate_replaced(
     client: str | None,
     slot: tuple[str, str] | None = None,
     successor: int | None = None,
+    ended: str | None = None,
 ) -> list[int]:
     """After `gone` is purged, the memories it superseded: a pointer to a deleted memory
     would hide them for good (and an export would not say what the database does). Each is
@@ -239,7 +240,8 @@ def reinstate_replaced(
     has one current value per scope: one elsewhere says nothing of this scope's). Without such
     a value, what superseded `gone` (its `successor`, read before the purge) supersedes them:
     `replaces` corrected a -> gone -> d, and purging the middle correction must not bring the
-    first, twice corrected, back as current beside d."""
+    first, twice corrected, back as current beside d. `ended`: `gone` had expired then (see
+    _end_with)."""
     where = "superseded_by = :gone" + (" and scope = :scope and key = :key" if slot else "")
     scope, key = slot or (None, None)
     rows = c.execute(
@@ -251,7 +253,25 @@ def reinstate_replaced(
         successor = None  # a pointer left dangling by an older version: nothing to follow
     for row in rows:
         _rejoin(c, row, successor, client, detail)
+        if ended is not None:
+            _end_with(c, row["id"], ended, gone, client)
     return [int(row["id"]) for row in rows]
+
+
+def _end_with(c: Connection, memory_id: int, ended: str, gone: int, client: str | None) -> None:
+    """A memory current again once `gone`, which superseded it and expired at `ended`, is
+    purged: it expires then too (unless it did before), an edit on record. Expiry said the
+    key's value ended there, and the key showed none since: purging the expired value (as
+    `purge --expired` does) brought the value it had replaced back as current."""
+    row = require_row(c, memory_id)
+    own = row["expires_at"]
+    if row["superseded_by"] is not None or (
+        own is not None and parse_stored_time(own) <= parse_stored_time(ended)
+    ):
+        return
+    c.execute("update memories set expires_at = :at where id = :id", {"at": ended, "id": memory_id})
+    after = history.snapshot(require_row(c, memory_id))
+    history.record(c, memory_id, "edit", client, history.snapshot(row), after, expired_with=gone)
 
 
 def leave_replacer(c: Connection, row: Any, along: Collection[int], client: str | None) -> None:

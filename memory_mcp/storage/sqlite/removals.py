@@ -17,7 +17,7 @@ from memory_mcp.storage.sqlite import db, decisions, history, room, vectors
 from memory_mcp.storage.sqlite.base import SqliteBase, require_row, require_unchanged
 from memory_mcp.storage.sqlite.db import Connection, storage_errors, transaction
 from memory_mcp.storage.sqlite.rowchanges import fold_repeats, set_fields, update_row
-from memory_mcp.timestamps import utc_now
+from memory_mcp.timestamps import expired_by, utc_now
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -83,14 +83,17 @@ class SqliteRemovals(SqliteBase):
         Freed space is zeroed (secure_delete) and the log emptied after: no byte is left."""
 
         def delete(c: Connection) -> list[int]:
-            purged, back = [], []
+            purged, back, now = [], [], utc_now()
             for memory_id in dict.fromkeys(ids):
                 since = (unchanged_since or {}).get(memory_id)
-                successor = require_unchanged(c, memory_id, since)["superseded_by"]
+                gone = require_unchanged(c, memory_id, since)
+                successor, ended = gone["superseded_by"], expired_by(gone["expires_at"], now)
                 c.execute("delete from memories where id = :id", {"id": memory_id})
                 history.erase(c, memory_id, action)
                 history.record(c, memory_id, action, client)
-                back += decisions.reinstate_replaced(c, memory_id, client, successor=successor)
+                back += decisions.reinstate_replaced(
+                    c, memory_id, client, successor=successor, ended=ended
+                )
                 purged.append(memory_id)
             for memory_id in back:  # current again: one memory of each text, as a restore
                 fold_repeats(c, memory_id, client)
