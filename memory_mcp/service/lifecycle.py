@@ -230,6 +230,7 @@ class Lifecycle(Part):
             not_forgotten=done.not_forgotten,
             # as the restore's transaction decided; more than we show: the history has them
             merged={i: m for i, m in done.merged.items() if len(m) <= MAX_FOLDS_SHOWN},
+            folded_into=done.folded_into,
         )
 
     def purge_candidates(self, ids: Sequence[int], expired: bool = False) -> list[int]:
