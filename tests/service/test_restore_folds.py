@@ -45,3 +45,18 @@ def test_the_cli_says_where_a_restored_memory_went(
     done = CliRunner().invoke(app, ["--db", str(db), "restore", str(back)])
     assert done.exit_code == 0, (done.output, done.stderr)
     assert f"#{back} says what #{fix} says" in " ".join(done.stderr.split())
+
+
+def test_a_memory_a_purge_brings_back_folds_into_a_correction_saying_the_same(
+    keyword_service: MemoryService,
+) -> None:
+    """ "Lunch at noon", replaced by "Lunch at one", which was purged: it came back current
+    beside a correction saying "Lunch at noon" too."""
+    svc = keyword_service
+    first = svc.remember("Lunch at noon", scope="p3").id
+    middle = svc.remember("Lunch at one", scope="p3", replaces=first).id
+    wrong = svc.remember("Lunch was at two", scope="p3").id
+    fix = svc.remember("Lunch at noon", scope="p3", replaces=wrong).id
+    svc.purge([middle])
+    assert [m.id for m in svc.list_memories(MemoryFilter(scopes=["p3"]))] == [fix]
+    assert svc.history(fix)[0].action == "merge"

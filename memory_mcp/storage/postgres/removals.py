@@ -17,7 +17,7 @@ from memory_mcp.storage.contract import Restored
 from memory_mcp.storage.postgres import decisions, history, vectors
 from memory_mcp.storage.postgres.base import PgBase, require_row, require_unchanged
 from memory_mcp.storage.postgres.db import Connection, storage_errors
-from memory_mcp.storage.postgres.rowchanges import fold_edited, fold_repeats, set_fields, update_row
+from memory_mcp.storage.postgres.rowchanges import fold_edited, set_fields, update_row
 from memory_mcp.timestamps import expired_by, utc_now
 
 logger = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ class PgRemovals(PgBase):
                 )
                 purged.append(memory_id)
             for memory_id in back:  # current again: one memory of each text, as a restore
-                fold_repeats(c, memory_id, client)
+                fold_edited(c, memory_id, client)  # or into a correction saying the same
         if purged:
             self._vacuum()
         return purged

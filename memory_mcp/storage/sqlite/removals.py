@@ -16,7 +16,7 @@ from memory_mcp.storage.contract import Restored
 from memory_mcp.storage.sqlite import db, decisions, history, room, vectors
 from memory_mcp.storage.sqlite.base import SqliteBase, require_row, require_unchanged
 from memory_mcp.storage.sqlite.db import Connection, storage_errors, transaction
-from memory_mcp.storage.sqlite.rowchanges import fold_edited, fold_repeats, set_fields, update_row
+from memory_mcp.storage.sqlite.rowchanges import fold_edited, set_fields, update_row
 from memory_mcp.timestamps import expired_by, utc_now
 
 logger = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ class SqliteRemovals(SqliteBase):
                 )
                 purged.append(memory_id)
             for memory_id in back:  # current again: one memory of each text, as a restore
-                fold_repeats(c, memory_id, client)
+                fold_edited(c, memory_id, client)  # or into a correction saying the same
             return purged
 
         purged = self._making_room(delete)
