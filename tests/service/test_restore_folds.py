@@ -60,3 +60,16 @@ def test_a_memory_a_purge_brings_back_folds_into_a_correction_saying_the_same(
     svc.purge([middle])
     assert [m.id for m in svc.list_memories(MemoryFilter(scopes=["p3"]))] == [fix]
     assert svc.history(fix)[0].action == "merge"
+
+
+def test_a_memory_moved_where_a_correction_says_the_same_folds_into_it(
+    keyword_service: MemoryService,
+) -> None:
+    """Both stayed current in the scope it was moved to; the move answers with the
+    correction it went into."""
+    svc = keyword_service
+    moved = svc.remember("Standup is at 10", scope="p2").id
+    fix = svc.remember("Standup is at 10", scope="p1", replaces=svc.remember("At 9", scope="p1").id)
+    done = svc.move([moved], "p1")
+    assert [m.id for m in svc.list_memories(MemoryFilter(scopes=["p1"]))] == [fix.id]
+    assert [m.id for m in done] == [fix.id]

@@ -47,7 +47,7 @@ def update_row(
     if left:
         decisions.leave_replacer(c, row, along, client)  # superseded in the slot it left
     if action == "move":  # an edit folds in update (contract.py), unless a batch defers it
-        fold_repeats(c, memory_id, client)
+        fold_edited(c, memory_id, client)  # or into a correction saying the same
 
 
 def fold(c: Connection, later: Any, into: Any, client: str | None, **detail: Any) -> None:
