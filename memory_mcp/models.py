@@ -313,6 +313,11 @@ class RestoreResult(BaseModel):
         default_factory=dict,
         description="Restored id -> copies of its text stored meanwhile, merged into it.",
     )
+    folded_into: dict[int, int] = Field(
+        default_factory=dict,
+        description="Restored id -> the correction saying the same, stored meanwhile, that "
+        "it was merged into (a correction is never folded away).",
+    )
 
     @property
     def still_superseded(self) -> dict[int, int | None]:

@@ -6,6 +6,7 @@ Every backend and format writes times through these helpers, so stored text sort
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 NEVER = 253402300799999999  # 9999-12-31T23:59:59.999999Z in microseconds: "no expiry"
 
@@ -34,6 +35,32 @@ def later_than(now: str, times: Iterable[str]) -> str:
     if latest is None or latest < parse_stored_time(now):
         return now
     return format_time(latest if latest.year == 9999 else latest + timedelta(microseconds=1))
+
+
+def not_before(time: str, earliest: str) -> str:
+    """`time`, or `earliest` (both stored times) if `time` is before it: a memory superseded
+    by the clock's time after the clock stepped back is never superseded before it was
+    created (as_of would find it current at no moment)."""
+    return earliest if parse_stored_time(time) < parse_stored_time(earliest) else time
+
+
+def stated(row: Any) -> str:
+    """When a stored memory (a row with `created_at` and `last_seen_at`) was last stated: its
+    creation, or a repeat since. Of two values of a key the later-stated one is the value: a
+    repeat that gave an older memory the key made it the value then, and a later move or
+    restore compared creations and brought back the value it had replaced."""
+    seen = row["last_seen_at"]
+    if seen is None or parse_stored_time(seen) <= parse_stored_time(row["created_at"]):
+        return str(row["created_at"])
+    return str(seen)
+
+
+def expired_by(expires_at: str | None, now: str) -> str | None:
+    """`expires_at` (a stored time) if it is not after `now`: when a memory expired; else
+    None (it has not, or never will)."""
+    if expires_at is None or parse_stored_time(expires_at) > parse_stored_time(now):
+        return None
+    return expires_at
 
 
 def epoch_micros(moment: datetime) -> int:

@@ -108,13 +108,13 @@ def not_found(ctx: "Context", missing: Sequence[int]) -> NotFound:
     never existed."""
     notes = []
     for memory_id in missing:
-        into = _merged_into(ctx, memory_id)
+        into = merged_into(ctx, memory_id)
         if into is not None:
             notes.append(f"#{memory_id} was merged into #{into}, which says the same: use {into}.")
     return NotFound(" ".join([f"No memory with id {', '.join(map(str, missing))}.", *notes]))
 
 
-def _merged_into(ctx: "Context", memory_id: int) -> int | None:
+def merged_into(ctx: "Context", memory_id: int) -> int | None:
     """Where `memory_id` went, following folds while each folded copy was in a scope the
     caller reads (its merge entry's snapshot says which); None past any other."""
     into = None

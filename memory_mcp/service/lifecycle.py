@@ -194,7 +194,12 @@ class Lifecycle(Part):
             self._check_writable(ids)  # the owner's: store.move checks them in its transaction
             grants.check_write(self.ctx, target)
             self.store.move(ids, target, client)
-        moved = masking.memories(self.ctx, self.store.get_many(list(dict.fromkeys(ids))))
+        # one moved where a correction says the same was merged into it: that one answers
+        wanted = list(dict.fromkeys(ids))
+        there = {m.id for m in self.store.get_many(wanted, with_embedded=False)}
+        went = [grants.merged_into(self.ctx, i) if i not in there else i for i in wanted]
+        shown = list(dict.fromkeys(i for i in went if i is not None))
+        moved = masking.memories(self.ctx, self.store.get_many(shown))
         return [EditResult(**m.model_dump(), redacted=list(cleaned.redacted)) for m in moved]
 
     def forget(
@@ -230,6 +235,7 @@ class Lifecycle(Part):
             not_forgotten=done.not_forgotten,
             # as the restore's transaction decided; more than we show: the history has them
             merged={i: m for i, m in done.merged.items() if len(m) <= MAX_FOLDS_SHOWN},
+            folded_into=done.folded_into,
         )
 
     def purge_candidates(self, ids: Sequence[int], expired: bool = False) -> list[int]:

@@ -17,8 +17,11 @@ ACTIONS = (
     "forget", "restore", "purge", "import", "expire", "scrub",
 )  # fmt: skip
 
+# `context` too: an edit of it alone was on record as an entry whose before and after were
+# the same, the context it replaced lost.
 SNAPSHOT_FIELDS = (
     "content", "kind", "tags", "scope", "key", "metadata", "occurred_at", "expires_at",
+    "context",
 )  # fmt: skip
 SCRUBBED_COLUMNS = ("before", "after", "detail")
 

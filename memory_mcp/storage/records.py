@@ -120,6 +120,8 @@ class Restored:
     restored: list[int]
     not_forgotten: list[int]
     merged: dict[int, list[int]]
+    # restored id -> the correction saying the same that it folded into (never folded away)
+    folded_into: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -208,6 +208,25 @@ def test_every_mutation_is_in_the_history(service: MemoryService) -> None:
     assert service.history()[0].action == "purge"
 
 
+def test_an_edit_of_the_context_is_on_record_masked(service: MemoryService) -> None:
+    """The history's snapshots left `context` out: an edit of it alone was an entry whose
+    before and after were the same, and the context it replaced was lost. A secret in it is
+    masked in the history as in the memory, and a purge erases it there too."""
+    m = service.remember("Deploys go through the shared runner", context="said at standup")
+    service.update(m.id, context="from the wiki, password=hunter2secret", client="cli")
+    service.update(m.id, context="", client="ui")
+    cleared, edit = service.history(m.id)[:2]
+    assert (edit.before["context"], edit.after["context"]) == (
+        "said at standup", "from the wiki, password=[REDACTED:password]"
+    )  # fmt: skip
+    assert (cleared.client, cleared.before["context"], cleared.after["context"]) == (
+        "ui", "from the wiki, password=[REDACTED:password]", None
+    )  # fmt: skip
+    assert "hunter2secret" not in str(service.history(m.id))
+    service.purge([m.id])
+    assert "standup" not in str(service.history(m.id))
+
+
 # -- budgeted recall ---------------------------------------------------------------------------
 
 

@@ -176,6 +176,11 @@ def restore(ctx: typer.Context, ids: IdsArg, db: DbOpt = None, json_: JsonOpt = 
             f"{fmt_ids(copies)}, the same text stored again meanwhile, merged into #{kept} "
             f"(`memory-mcp history {kept}`)."
         )
+    for back, into in result.folded_into.items():  # a correction says the same now
+        err.print(
+            f"#{back} says what #{into} says (a correction stored meanwhile): merged into it "
+            f"(`memory-mcp history {into}`)."
+        )
     for old, new in result.still_superseded.items():  # back, or never gone, but replaced
         newer = "a newer memory" if new is None else f"#{new}"  # None: one you may not read
         err.print(

@@ -16,7 +16,7 @@ from memory_mcp.storage.postgres import history
 from memory_mcp.storage.postgres.base import require_row
 from memory_mcp.storage.postgres.db import Connection
 from memory_mcp.storage.sources import origin
-from memory_mcp.timestamps import later_than, utc_now
+from memory_mcp.timestamps import not_before, parse_stored_time, stated, utc_now
 
 CURRENT = "forgotten_at is null and superseded_by is null"
 LASTING = ", ".join(f"'{kind}'" for kind in LASTING_KINDS)  # kinds whose dates part nothing
@@ -140,22 +140,20 @@ def key_holders(c: Connection, scope: str, key: str, besides: int | None = None)
 
 def slot_times(c: Connection, scope: str, key: str | None, also: Iterable[int]) -> list[str]:
     """SQLite's slot_times: when the latest value of the key's slot (forgotten ones too)
-    or corrected memory was created."""
+    or corrected memory was created or last stated."""
     if key is None and not also:  # a plain memory: nothing to read
         return []
-    return [
-        r["latest"]
-        for r in c.execute(
-            """select max(created_at) as latest from memories where (scope = %s and key = %s)
-               or id = any(%s::bigint[])""",
-            (scope, key, list(also)),
-        )
-        if r["latest"] is not None  # no such memory
-    ]
+    row = c.execute(
+        """select max(created_at) as created, max(last_seen_at) as seen from memories
+           where (scope = %s and key = %s) or id = any(%s::bigint[])""",
+        (scope, key, list(also)),
+    ).fetchone()
+    return [] if row is None else [t for t in (row["created"], row["seen"]) if t is not None]
 
 
 def later(a: Any, b: Any) -> bool:
-    return bool((a["created_at"], a["id"]) > (b["created_at"], b["id"]))
+    """Whether row `a` was stated after row `b` (ties: the higher id)."""
+    return (parse_stored_time(stated(a)), a["id"]) > (parse_stored_time(stated(b)), b["id"])
 
 
 def supersede(
@@ -167,15 +165,15 @@ def supersede(
     at: str | None = None,
     **detail: Any,
 ) -> list[int]:
-    """As sqlite/decisions.py's: `at`, when the successor became current (else now; never
-    before the superseded memory was written)."""
+    """As sqlite/decisions.py's: `at`, when the successor became current (else now), never
+    before a memory's own creation."""
     done: list[int] = []
     now = at or utc_now()
     for old_id in dict.fromkeys(old_ids):
         row = require_row(c, old_id)
         c.execute(
             "update memories set superseded_by = %s, superseded_at = %s where id = %s",
-            (new_id, later_than(now, [row["created_at"]]), old_id),
+            (new_id, not_before(now, row["created_at"]), old_id),
         )
         history.record(c, old_id, "supersede", client, history.snapshot(row), by=new_id, **detail)
         done.append(old_id)
@@ -188,10 +186,13 @@ def settle_key(c: Connection, row: Any, client: str | None) -> None:
     holders = key_holders(c, row["scope"], row["key"], besides=row["id"])
     if not holders:
         return
+    # Dated when the later-created one was: the moment as_of takes it as the slot's value.
     if later(holders[-1], row):
-        supersede(c, [row["id"]], holders[-1]["id"], client, why="key")
+        newest = holders[-1]
+        supersede(c, [row["id"]], newest["id"], client, at=stated(newest), why="key")
     else:
-        supersede(c, [h["id"] for h in holders], row["id"], client, why="key")
+        ids = [h["id"] for h in holders]
+        supersede(c, ids, row["id"], client, at=stated(row), why="key")
 
 
 def reinstate_replaced(
@@ -200,11 +201,12 @@ def reinstate_replaced(
     client: str | None,
     slot: tuple[str, str] | None = None,
     successor: int | None = None,
+    ended: str | None = None,
 ) -> list[int]:
     """After `gone` is purged (or, with `slot`, left that scope and key), the memories it
     superseded (there) are current again unless their key's slot holds a later value, or
     else `gone` had a `successor`, which then supersedes them (sqlite/decisions.py, same
-    rule and steps)."""
+    rule and steps; `ended` too)."""
     where = "superseded_by = %s" + (" and scope = %s and key = %s" if slot else "")
     rows = c.execute(
         f"select * from memories where {where} order by created_at, id", (gone, *(slot or ()))
@@ -214,7 +216,25 @@ def reinstate_replaced(
         successor = None  # a pointer left dangling by an older version: nothing to follow
     for row in rows:
         _rejoin(c, row, successor, client, detail)
+        if ended is not None:
+            _end_with(c, row["id"], ended, gone, client)
     return [int(row["id"]) for row in rows]
+
+
+def _end_with(c: Connection, memory_id: int, ended: str, gone: int, client: str | None) -> None:
+    """A memory current again once `gone`, which superseded it and expired at `ended`, is
+    purged: it expires then too (unless it did before), an edit on record. Expiry said the
+    key's value ended there, and the key showed none since: purging the expired value (as
+    `purge --expired` does) brought the value it had replaced back as current."""
+    row = require_row(c, memory_id)
+    own = row["expires_at"]
+    if row["superseded_by"] is not None or (
+        own is not None and parse_stored_time(own) <= parse_stored_time(ended)
+    ):
+        return
+    c.execute("update memories set expires_at = %s where id = %s", (ended, memory_id))
+    after = history.snapshot(require_row(c, memory_id))
+    history.record(c, memory_id, "edit", client, history.snapshot(row), after, expired_with=gone)
 
 
 def leave_replacer(c: Connection, row: Any, along: Collection[int], client: str | None) -> None:
@@ -241,18 +261,23 @@ def _rejoin(
     target, why = successor, "replaces"
     if row["forgotten_at"] is None and holders and later(holders[-1], row):
         target, why = holders[-1]["id"], "key"
+    # Dated as settle_key dates it: when the later-created of the two was created.
     if target is not None:
         _unlink(c, row["id"], hide=True)
-        supersede(c, [row["id"]], target, client, why=why)
+        supersede(c, [row["id"]], target, client, at=stated_at(c, target), why=why)
         c.execute(
             "update memories set forgotten_at = %s where id = %s",
             (row["forgotten_at"], row["id"]),
         )
     else:
         if row["forgotten_at"] is None and holders:
-            supersede(c, [h["id"] for h in holders], row["id"], client, why="key")
+            supersede(c, [h["id"] for h in holders], row["id"], client, at=stated(row), why="key")
         _unlink(c, row["id"], hide=False)
     history.record(c, row["id"], "restore", client, None, None, **detail)
+
+
+def stated_at(c: Connection, memory_id: int) -> str:
+    return stated(require_row(c, memory_id))
 
 
 def _exists(c: Connection, memory_id: int) -> bool:

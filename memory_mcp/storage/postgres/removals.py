@@ -17,8 +17,8 @@ from memory_mcp.storage.contract import Restored
 from memory_mcp.storage.postgres import decisions, history, vectors
 from memory_mcp.storage.postgres.base import PgBase, require_row, require_unchanged
 from memory_mcp.storage.postgres.db import Connection, storage_errors
-from memory_mcp.storage.postgres.rowchanges import fold_repeats, set_fields, update_row
-from memory_mcp.timestamps import utc_now
+from memory_mcp.storage.postgres.rowchanges import fold_edited, set_fields, update_row
+from memory_mcp.timestamps import expired_by, utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -36,10 +36,12 @@ class PgRemovals(PgBase):
 
     def _toggle_forgotten(
         self, ids: list[int], forget: bool, reason: str | None, client: str | None
-    ) -> tuple[list[int], list[int], dict[int, list[int]]]:
-        """(changed, unchanged, the copies each restored memory took in)."""
+    ) -> tuple[list[int], list[int], dict[int, list[int]], dict[int, int]]:
+        """(changed, unchanged, the copies each restored memory took in, the correction each
+        restored memory folded into)."""
         now = utc_now()
         took: dict[int, list[int]] = {}
+        went: dict[int, int] = {}
         changed: list[int] = []
         unchanged: list[int] = []
         with self._write() as c:
@@ -56,11 +58,16 @@ class PgRemovals(PgBase):
                 )
                 action = "forget" if forget else "restore"
                 history.record(c, memory_id, action, client, reason=reason)
-                # restored, its text stored again meanwhile: one memory of it
-                if not forget and (folded := fold_repeats(c, memory_id, client)):
-                    took[memory_id] = sorted(folded)
+                # restored, its text stored again meanwhile: one memory of it (or, the copy
+                # a correction, folded into that one, as an edit is)
+                if not forget:
+                    into, folded = fold_edited(c, memory_id, client)
+                    if into != memory_id:
+                        went[memory_id] = into
+                    elif folded:
+                        took[memory_id] = sorted(folded)
                 changed.append(memory_id)
-        return changed, unchanged, took
+        return changed, unchanged, took, went
 
     def purge(
         self,
@@ -73,17 +80,21 @@ class PgRemovals(PgBase):
         and every text its history held; the history keeps when, who and what action."""
         purged: list[int] = []
         back: list[int] = []
+        now = utc_now()
         with self._write() as c:
             for memory_id in dict.fromkeys(ids):
                 since = (unchanged_since or {}).get(memory_id)
-                successor = require_unchanged(c, memory_id, since)["superseded_by"]
+                gone = require_unchanged(c, memory_id, since)
+                successor, ended = gone["superseded_by"], expired_by(gone["expires_at"], now)
                 c.execute("delete from memories where id = %s", (memory_id,))
                 history.erase(c, memory_id, action)
                 history.record(c, memory_id, action, client)
-                back += decisions.reinstate_replaced(c, memory_id, client, successor=successor)
+                back += decisions.reinstate_replaced(
+                    c, memory_id, client, successor=successor, ended=ended
+                )
                 purged.append(memory_id)
             for memory_id in back:  # current again: one memory of each text, as a restore
-                fold_repeats(c, memory_id, client)
+                fold_edited(c, memory_id, client)  # or into a correction saying the same
         if purged:
             self._vacuum()
         return purged

@@ -42,14 +42,14 @@ def update_row(
     left = row["key"] is not None and any(row[k] != v for k, v in moved.items())
     if left:  # it left its key's slot: what it superseded there is that slot's value again
         for back in decisions.reinstate_replaced(c, memory_id, client, (row["scope"], row["key"])):
-            fold_repeats(c, back, client)
+            fold_edited(c, back, client)  # or into a correction saying the same
     after = history.snapshot(require_row(c, memory_id))
     action = "move" if set(fields) == {"scope"} else "edit"
     history.record(c, memory_id, action, client, before, after)
     if left:
         decisions.leave_replacer(c, row, along, client)  # superseded in the slot it left
     if action == "move":  # an edit folds in update (contract.py), unless a batch defers it
-        fold_repeats(c, memory_id, client)
+        fold_edited(c, memory_id, client)  # or into a correction saying the same
 
 
 def fold(c: Connection, later: Any, into: Any, client: str | None, **detail: Any) -> None:

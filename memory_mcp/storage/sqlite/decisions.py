@@ -20,7 +20,7 @@ from memory_mcp.storage.sqlite import history
 from memory_mcp.storage.sqlite.base import require_row
 from memory_mcp.storage.sqlite.db import Connection
 from memory_mcp.storage.sqlite.runs import json_safe
-from memory_mcp.timestamps import later_than, utc_now
+from memory_mcp.timestamps import not_before, parse_stored_time, stated, utc_now
 
 CURRENT = "forgotten_at is null and superseded_by is null"
 LASTING = ", ".join(f"'{kind}'" for kind in LASTING_KINDS)  # kinds whose dates part nothing
@@ -161,25 +161,22 @@ def key_holders(c: Connection, scope: str, key: str, besides: int | None = None)
 
 
 def slot_times(c: Connection, scope: str, key: str | None, also: Iterable[int]) -> list[str]:
-    """When the latest of the memories a new one may supersede was created: the values its
-    key's slot held (forgotten ones too: a restore compares with them) and the memories it
-    corrects; none when there are none."""
+    """When the latest of the memories a new one may supersede was created or last stated
+    (a repeat: `later` compares these): the values its key's slot held (forgotten ones too:
+    a restore compares with them) and the memories it corrects; none when there are none."""
     if key is None and not also:  # a plain memory: nothing to read
         return []
-    return [
-        r[0]
-        for r in c.execute(
-            """select max(created_at) as latest from memories where (scope = :scope and key = :key)
-               or id in (select value from json_each(:also))""",
-            {"scope": scope, "key": key, "also": json.dumps(list(also))},
-        )
-        if r[0] is not None  # no such memory
-    ]
+    row = c.execute(
+        """select max(created_at), max(last_seen_at) from memories
+           where (scope = :scope and key = :key) or id in (select value from json_each(:also))""",
+        {"scope": scope, "key": key, "also": json.dumps(list(also))},
+    ).fetchone()
+    return [t for t in row or () if t is not None]  # none: no such memory, or never repeated
 
 
 def later(a: Any, b: Any) -> bool:
-    """Whether row `a` was created after row `b` (ties: the higher id)."""
-    return bool((a["created_at"], a["id"]) > (b["created_at"], b["id"]))
+    """Whether row `a` was stated after row `b` (ties: the higher id)."""
+    return (parse_stored_time(stated(a)), a["id"]) > (parse_stored_time(stated(b)), b["id"])
 
 
 def supersede(
@@ -192,16 +189,17 @@ def supersede(
     **detail: Any,
 ) -> list[int]:
     """Mark memories superseded by `new_id`, each with its history entry. `at`: when the
-    successor became current (an insert's own time, later than the clock after it stepped
-    back: as_of finds one of the two current at every moment); else now. Never before the
-    superseded memory was written (a clock stepped back since: as_of never found it current)."""
+    successor became current (its own creation: an insert's time, later than the clock
+    after it stepped back; a restored, moved or re-keyed value's), so as_of finds one of the
+    two current at every moment; else now. Never before a memory's own creation (a clock
+    stepped back): it was current once."""
     done: list[int] = []
     now = at or utc_now()
     for old_id in dict.fromkeys(old_ids):
         row = require_row(c, old_id)
         c.execute(
             "update memories set superseded_by = :new, superseded_at = :now where id = :old",
-            {"new": new_id, "now": later_than(now, [row["created_at"]]), "old": old_id},
+            {"new": new_id, "now": not_before(now, row["created_at"]), "old": old_id},
         )
         history.record(c, old_id, "supersede", client, history.snapshot(row), by=new_id, **detail)
         done.append(old_id)
@@ -217,10 +215,13 @@ def settle_key(c: Connection, row: Any, client: str | None) -> None:
     holders = key_holders(c, row["scope"], row["key"], besides=row["id"])
     if not holders:
         return
+    # Dated when the later-created one was: the moment as_of takes it as the slot's value.
     if later(holders[-1], row):
-        supersede(c, [row["id"]], holders[-1]["id"], client, why="key")
+        newest = holders[-1]
+        supersede(c, [row["id"]], newest["id"], client, at=stated(newest), why="key")
     else:
-        supersede(c, [h["id"] for h in holders], row["id"], client, why="key")
+        ids = [h["id"] for h in holders]
+        supersede(c, ids, row["id"], client, at=stated(row), why="key")
 
 
 def reinstate_replaced(
@@ -229,6 +230,7 @@ def reinstate_replaced(
     client: str | None,
     slot: tuple[str, str] | None = None,
     successor: int | None = None,
+    ended: str | None = None,
 ) -> list[int]:
     """After `gone` is purged, the memories it superseded: a pointer to a deleted memory
     would hide them for good (and an export would not say what the database does). Each is
@@ -238,7 +240,8 @@ def reinstate_replaced(
     has one current value per scope: one elsewhere says nothing of this scope's). Without such
     a value, what superseded `gone` (its `successor`, read before the purge) supersedes them:
     `replaces` corrected a -> gone -> d, and purging the middle correction must not bring the
-    first, twice corrected, back as current beside d."""
+    first, twice corrected, back as current beside d. `ended`: `gone` had expired then (see
+    _end_with)."""
     where = "superseded_by = :gone" + (" and scope = :scope and key = :key" if slot else "")
     scope, key = slot or (None, None)
     rows = c.execute(
@@ -250,7 +253,25 @@ def reinstate_replaced(
         successor = None  # a pointer left dangling by an older version: nothing to follow
     for row in rows:
         _rejoin(c, row, successor, client, detail)
+        if ended is not None:
+            _end_with(c, row["id"], ended, gone, client)
     return [int(row["id"]) for row in rows]
+
+
+def _end_with(c: Connection, memory_id: int, ended: str, gone: int, client: str | None) -> None:
+    """A memory current again once `gone`, which superseded it and expired at `ended`, is
+    purged: it expires then too (unless it did before), an edit on record. Expiry said the
+    key's value ended there, and the key showed none since: purging the expired value (as
+    `purge --expired` does) brought the value it had replaced back as current."""
+    row = require_row(c, memory_id)
+    own = row["expires_at"]
+    if row["superseded_by"] is not None or (
+        own is not None and parse_stored_time(own) <= parse_stored_time(ended)
+    ):
+        return
+    c.execute("update memories set expires_at = :at where id = :id", {"at": ended, "id": memory_id})
+    after = history.snapshot(require_row(c, memory_id))
+    history.record(c, memory_id, "edit", client, history.snapshot(row), after, expired_with=gone)
 
 
 def leave_replacer(c: Connection, row: Any, along: Collection[int], client: str | None) -> None:
@@ -277,17 +298,22 @@ def _rejoin(
     target, why = successor, "replaces"
     if row["forgotten_at"] is None and holders and later(holders[-1], row):
         target, why = holders[-1]["id"], "key"
+    # Dated as settle_key dates it: when the later-created of the two was created.
     if target is not None:
         # superseded_by changes only from null (a trigger), and the row may not be
         # current beside the holder (the key's index): step through forgotten.
         _unlink(c, row["id"], hide=True)
-        supersede(c, [row["id"]], target, client, why=why)
+        supersede(c, [row["id"]], target, client, at=stated_at(c, target), why=why)
         _set_forgotten_at(c, row["id"], row["forgotten_at"])
     else:
         if row["forgotten_at"] is None and holders:
-            supersede(c, [h["id"] for h in holders], row["id"], client, why="key")
+            supersede(c, [h["id"] for h in holders], row["id"], client, at=stated(row), why="key")
         _unlink(c, row["id"], hide=False)
     history.record(c, row["id"], "restore", client, None, None, **detail)
+
+
+def stated_at(c: Connection, memory_id: int) -> str:
+    return stated(require_row(c, memory_id))
 
 
 def _exists(c: Connection, memory_id: int) -> bool:

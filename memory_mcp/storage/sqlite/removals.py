@@ -16,8 +16,8 @@ from memory_mcp.storage.contract import Restored
 from memory_mcp.storage.sqlite import db, decisions, history, room, vectors
 from memory_mcp.storage.sqlite.base import SqliteBase, require_row, require_unchanged
 from memory_mcp.storage.sqlite.db import Connection, storage_errors, transaction
-from memory_mcp.storage.sqlite.rowchanges import fold_repeats, set_fields, update_row
-from memory_mcp.timestamps import utc_now
+from memory_mcp.storage.sqlite.rowchanges import fold_edited, set_fields, update_row
+from memory_mcp.timestamps import expired_by, utc_now
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -38,12 +38,16 @@ class SqliteRemovals(SqliteBase):
 
     def _toggle_forgotten(
         self, ids: list[int], forget: bool, reason: str | None, client: str | None
-    ) -> tuple[list[int], list[int], dict[int, list[int]]]:
-        """(changed, unchanged, the copies each restored memory took in)."""
+    ) -> tuple[list[int], list[int], dict[int, list[int]], dict[int, int]]:
+        """(changed, unchanged, the copies each restored memory took in, the correction each
+        restored memory folded into)."""
         now = utc_now()
 
-        def toggle(c: Connection) -> tuple[list[int], list[int], dict[int, list[int]]]:
+        def toggle(
+            c: Connection,
+        ) -> tuple[list[int], list[int], dict[int, list[int]], dict[int, int]]:
             took: dict[int, list[int]] = {}
+            went: dict[int, int] = {}
             changed: list[int] = []
             unchanged: list[int] = []
             for memory_id in dict.fromkeys(ids):
@@ -63,11 +67,16 @@ class SqliteRemovals(SqliteBase):
                 )
                 action = "forget" if forget else "restore"
                 history.record(c, memory_id, action, client, reason=reason)
-                # restored, its text stored again meanwhile: one memory of it
-                if not forget and (folded := fold_repeats(c, memory_id, client)):
-                    took[memory_id] = sorted(folded)
+                # restored, its text stored again meanwhile: one memory of it (or, the copy
+                # a correction, folded into that one, as an edit is)
+                if not forget:
+                    into, folded = fold_edited(c, memory_id, client)
+                    if into != memory_id:
+                        went[memory_id] = into
+                    elif folded:
+                        took[memory_id] = sorted(folded)
                 changed.append(memory_id)
-            return changed, unchanged, took
+            return changed, unchanged, took, went
 
         return self._making_room(toggle)
 
@@ -83,17 +92,20 @@ class SqliteRemovals(SqliteBase):
         Freed space is zeroed (secure_delete) and the log emptied after: no byte is left."""
 
         def delete(c: Connection) -> list[int]:
-            purged, back = [], []
+            purged, back, now = [], [], utc_now()
             for memory_id in dict.fromkeys(ids):
                 since = (unchanged_since or {}).get(memory_id)
-                successor = require_unchanged(c, memory_id, since)["superseded_by"]
+                gone = require_unchanged(c, memory_id, since)
+                successor, ended = gone["superseded_by"], expired_by(gone["expires_at"], now)
                 c.execute("delete from memories where id = :id", {"id": memory_id})
                 history.erase(c, memory_id, action)
                 history.record(c, memory_id, action, client)
-                back += decisions.reinstate_replaced(c, memory_id, client, successor=successor)
+                back += decisions.reinstate_replaced(
+                    c, memory_id, client, successor=successor, ended=ended
+                )
                 purged.append(memory_id)
             for memory_id in back:  # current again: one memory of each text, as a restore
-                fold_repeats(c, memory_id, client)
+                fold_edited(c, memory_id, client)  # or into a correction saying the same
             return purged
 
         purged = self._making_room(delete)

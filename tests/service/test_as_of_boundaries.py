@@ -1,0 +1,156 @@
+"""`as_of` at every boundary of a key's values on each path that supersedes one (restore,
+move, re-key, a repeat that takes the key, a purge in a chain), with the clock as it is and
+stepped back, on both backends: at every moment one value at most is current, and from the
+first value's creation on exactly one."""
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta, tzinfo
+
+import pytest
+
+from memory_mcp import timestamps
+from memory_mcp.models import MemoryFilter
+from memory_mcp.service import MemoryService
+
+US = timedelta(microseconds=1)
+
+
+def _behind(hours: int) -> type[datetime]:
+    class Behind(datetime):
+        @classmethod
+        def now(cls, tz: tzinfo | None = None) -> datetime:
+            return datetime.now(tz) - timedelta(hours=hours)
+
+    return Behind
+
+
+def _current_at(svc: MemoryService, scope: str, ids: Iterable[int], moment: datetime) -> set[int]:
+    flt = MemoryFilter(scopes=[scope], as_of=moment)
+    return {m.id for m in svc.list_memories(flt)} & set(ids)
+
+
+def _one_at_every_boundary(svc: MemoryService, scope: str, ids: list[int]) -> None:
+    """Each boundary (a creation, a superseding), a microsecond before and after it: never
+    two current; none only before the first value was created."""
+    rows = [svc.get(i) for i in ids]
+    first = min(m.created_at for m in rows)
+    edges = {m.created_at for m in rows} | {m.superseded_at for m in rows if m.superseded_at}
+    for edge in sorted(edges):
+        for moment in (edge - US, edge, edge + US):
+            found = _current_at(svc, scope, ids, moment)
+            expected = 0 if moment < first else 1
+            assert len(found) == expected, (
+                moment,
+                found,
+                [(m.id, m.created_at, m.superseded_at) for m in rows],
+            )
+    assert len(_current_at(svc, scope, ids, datetime.now(timestamps.UTC) + timedelta(days=1))) == 1
+
+
+@pytest.mark.parametrize("hours_back", [0, 2])
+def test_restore_into_a_slot_with_a_later_value(
+    keyword_service: MemoryService, monkeypatch: pytest.MonkeyPatch, hours_back: int
+) -> None:
+    """The restored bash was superseded at the restore's own time: as_of between zsh's
+    creation and then found both (or, the clock stepped back, bash at no moment)."""
+    svc = keyword_service
+    bash = svc.remember("Shell is bash", key="user.shell", scope="p1").id
+    svc.forget([bash])
+    zsh = svc.remember("Shell is zsh", key="user.shell", scope="p1").id
+    monkeypatch.setattr(timestamps, "datetime", _behind(hours_back))
+    svc.restore([bash])
+    monkeypatch.undo()
+    assert svc.get(bash).superseded_by == zsh
+    assert svc.get(bash).superseded_at == svc.get(zsh).created_at
+    _one_at_every_boundary(svc, "p1", [bash, zsh])
+
+
+@pytest.mark.parametrize("hours_back", [0, 2])
+def test_move_and_rekey_into_a_slot_with_an_older_value(
+    keyword_service: MemoryService, monkeypatch: pytest.MonkeyPatch, hours_back: int
+) -> None:
+    """The later value moved (or re-keyed) in supersedes the slot's older one as of its own
+    creation, not of the move: as_of between the two found both."""
+    svc = keyword_service
+    old = svc.remember("Shell is bash", key="user.shell", scope="p2").id
+    moved = svc.remember("Shell is zsh", key="user.shell", scope="p1").id
+    held = svc.remember("Editor is emacs", key="user.editor", scope="p1").id
+    rekeyed = svc.remember("Editor is vim", key="user.vi", scope="p1").id
+    monkeypatch.setattr(timestamps, "datetime", _behind(hours_back))
+    svc.move([moved], "p2")
+    svc.update(rekeyed, key="user.editor")
+    monkeypatch.undo()
+    for before, after, scope in ((old, moved, "p2"), (held, rekeyed, "p1")):
+        assert svc.get(before).superseded_by == after
+        assert svc.get(before).superseded_at == svc.get(after).created_at
+        _one_at_every_boundary(svc, scope, [before, after])
+
+
+def test_a_value_moved_into_a_later_slot_is_superseded_as_of_that_value(
+    keyword_service: MemoryService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    svc = keyword_service
+    moved = svc.remember("Shell is bash", key="user.shell", scope="p1").id
+    later = svc.remember("Shell is zsh", key="user.shell", scope="p2").id
+    monkeypatch.setattr(timestamps, "datetime", _behind(2))
+    svc.move([moved], "p2")
+    monkeypatch.undo()
+    assert svc.get(moved).superseded_at == svc.get(later).created_at
+    _one_at_every_boundary(svc, "p2", [moved, later])
+
+
+@pytest.mark.parametrize("hours_back", [0, 2])
+def test_purging_the_middle_of_a_chain(
+    keyword_service: MemoryService, monkeypatch: pytest.MonkeyPatch, hours_back: int
+) -> None:
+    """a -> b -> c by `replaces`, b purged: a is superseded by c as of c's creation (it was
+    the purge's time: as_of found a and c both current in between)."""
+    svc = keyword_service
+    a = svc.remember("Standup is at 9", scope="p1").id
+    b = svc.remember("Standup is at 10", scope="p1", replaces=a).id
+    c = svc.remember("Standup is at 11", scope="p1", replaces=b).id
+    monkeypatch.setattr(timestamps, "datetime", _behind(hours_back))
+    svc.purge([b])
+    monkeypatch.undo()
+    assert svc.get(a).superseded_by == c
+    assert svc.get(a).superseded_at == svc.get(c).created_at
+    _one_at_every_boundary(svc, "p1", [a, c])
+
+
+def test_a_repeat_taking_a_key_after_the_clock_stepped_back(
+    keyword_service: MemoryService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The key's value was superseded at the clock's time, before its own creation."""
+    svc = keyword_service
+    emacs = svc.remember("Editor is emacs", key="user.editor", scope="p1").id
+    monkeypatch.setattr(timestamps, "datetime", _behind(2))
+    vim = svc.remember("Editor is vim", scope="p1").id
+    assert svc.remember("Editor is vim", key="user.editor", scope="p1").status == "duplicate"
+    monkeypatch.undo()
+    assert svc.get(emacs).superseded_by == vim
+    assert svc.get(emacs).superseded_at >= svc.get(emacs).created_at
+
+
+def test_a_value_a_repeat_gave_the_key_stays_the_value_when_moved_back(
+    keyword_service: MemoryService,
+) -> None:
+    """ "Editor is vim", stored before "emacs" took the key, said again with the key: the
+    key's value is vim (the later statement). Moved away and back, or forgotten and restored
+    after emacs came back, it was compared by creation and emacs won again."""
+    svc = keyword_service
+    vim = svc.remember("Editor is vim", scope="p1").id
+    emacs = svc.remember("Editor is emacs", key="user.editor", scope="p1").id
+    assert svc.remember("Editor is vim", key="user.editor", scope="p1").status == "duplicate"
+
+    def current() -> list[int]:
+        return [m.id for m in svc.store.current_for_key("p1", "user.editor")]
+
+    assert current() == [vim]
+    svc.move([vim], "p2")
+    assert current() == [emacs]  # the slot it left has its value back
+    svc.move([vim], "p1")
+    assert current() == [vim]
+    assert svc.get(emacs).superseded_by == vim
+    # Dated when vim was said with the key: never before emacs was created.
+    assert svc.get(emacs).superseded_at == svc.get(vim).last_seen_at
+    assert [h.id for h in svc.recall("editor", scope="p1").hits] == [vim]

@@ -1,0 +1,63 @@
+"""Expiry and a key's values, on both backends: when a key's value expires the key has no
+value, and purging the expired value (`purge --expired`, or by id) does not bring back the
+value it had replaced."""
+
+from datetime import datetime, timedelta, tzinfo
+
+import pytest
+
+from memory_mcp import timestamps
+from memory_mcp.models import MemoryFilter
+from memory_mcp.service import MemoryService
+
+
+def _ahead(days: int) -> type[datetime]:
+    class Ahead(datetime):
+        @classmethod
+        def now(cls, tz: tzinfo | None = None) -> datetime:
+            return datetime.now(tz) + timedelta(days=days)
+
+    return Ahead
+
+
+def _at(svc: MemoryService, moment: datetime) -> list[int]:
+    return [m.id for m in svc.list_memories(MemoryFilter(scopes=["p1"], as_of=moment))]
+
+
+@pytest.mark.parametrize("by_id", [False, True])
+def test_purging_an_expired_value_does_not_bring_back_the_one_it_replaced(
+    keyword_service: MemoryService, monkeypatch: pytest.MonkeyPatch, by_id: bool
+) -> None:
+    """ "Deploy freeze is off" (1 day) superseded "Deploy freeze is on"; once it expired the
+    key showed nothing, and `purge --expired` made "on" current again, with no expiry."""
+    svc = keyword_service
+    on = svc.remember("Deploy freeze is on", key="ops.freeze", scope="p1").id
+    off = svc.remember("Deploy freeze is off", key="ops.freeze", scope="p1", ttl="1d").id
+    ends = svc.get(off).expires_at
+    assert ends is not None
+    monkeypatch.setattr(timestamps, "datetime", _ahead(2))  # two days on
+    purged = svc.purge([off]) if by_id else svc.purge_expired()
+    assert purged == [off]
+    monkeypatch.undo()
+    stale = svc.get(on)
+    assert (stale.superseded_by, stale.expires_at) == (None, ends)  # back, and ended then
+    assert _at(svc, stale.created_at) == [on]
+    assert _at(svc, ends - timedelta(microseconds=1)) == [on]
+    assert _at(svc, ends) == []  # as after the expiry, before the purge
+    edit = svc.history(on)[0]
+    assert (edit.action, edit.detail) == ("edit", {"expired_with": off})
+    assert (edit.before["expires_at"], edit.after["expires_at"]) == (
+        None, timestamps.format_time(ends)
+    )  # fmt: skip
+
+
+def test_purging_a_value_before_it_expires_brings_back_the_one_it_replaced(
+    keyword_service: MemoryService,
+) -> None:
+    """As before: a purge (not an expiry) leaves nothing hidden behind a deleted memory."""
+    svc = keyword_service
+    on = svc.remember("Deploy freeze is on", key="ops.freeze", scope="p1").id
+    off = svc.remember("Deploy freeze is off", key="ops.freeze", scope="p1", ttl="1d").id
+    svc.purge([off])
+    assert [m.id for m in svc.store.current_for_key("p1", "ops.freeze")] == [on]
+    assert svc.get(on).expires_at is None
