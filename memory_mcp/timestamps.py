@@ -37,13 +37,6 @@ def later_than(now: str, times: Iterable[str]) -> str:
     return format_time(latest if latest.year == 9999 else latest + timedelta(microseconds=1))
 
 
-def not_before(time: str, earliest: str) -> str:
-    """`time`, or `earliest` (both stored times) if `time` is before it: a memory superseded
-    by the clock's time after the clock stepped back is never superseded before it was
-    created (as_of would find it current at no moment)."""
-    return earliest if parse_stored_time(time) < parse_stored_time(earliest) else time
-
-
 def stated(row: Any) -> str:
     """When a stored memory (a row with `created_at` and `last_seen_at`) was last stated: its
     creation, or a repeat since. Of two values of a key the later-stated one is the value: a

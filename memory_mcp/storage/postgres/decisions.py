@@ -16,7 +16,7 @@ from memory_mcp.storage.postgres import history
 from memory_mcp.storage.postgres.base import require_row
 from memory_mcp.storage.postgres.db import Connection
 from memory_mcp.storage.sources import origin
-from memory_mcp.timestamps import not_before, parse_stored_time, stated, utc_now
+from memory_mcp.timestamps import later_than, parse_stored_time, stated, utc_now
 
 CURRENT = "forgotten_at is null and superseded_by is null"
 LASTING = ", ".join(f"'{kind}'" for kind in LASTING_KINDS)  # kinds whose dates part nothing
@@ -173,7 +173,7 @@ def supersede(
         row = require_row(c, old_id)
         c.execute(
             "update memories set superseded_by = %s, superseded_at = %s where id = %s",
-            (new_id, not_before(now, row["created_at"]), old_id),
+            (new_id, later_than(now, [row["created_at"]]), old_id),
         )
         history.record(c, old_id, "supersede", client, history.snapshot(row), by=new_id, **detail)
         done.append(old_id)

@@ -20,7 +20,7 @@ from memory_mcp.storage.sqlite import history
 from memory_mcp.storage.sqlite.base import require_row
 from memory_mcp.storage.sqlite.db import Connection
 from memory_mcp.storage.sqlite.runs import json_safe
-from memory_mcp.timestamps import not_before, parse_stored_time, stated, utc_now
+from memory_mcp.timestamps import later_than, parse_stored_time, stated, utc_now
 
 CURRENT = "forgotten_at is null and superseded_by is null"
 LASTING = ", ".join(f"'{kind}'" for kind in LASTING_KINDS)  # kinds whose dates part nothing
@@ -199,7 +199,7 @@ def supersede(
         row = require_row(c, old_id)
         c.execute(
             "update memories set superseded_by = :new, superseded_at = :now where id = :old",
-            {"new": new_id, "now": not_before(now, row["created_at"]), "old": old_id},
+            {"new": new_id, "now": later_than(now, [row["created_at"]]), "old": old_id},
         )
         history.record(c, old_id, "supersede", client, history.snapshot(row), by=new_id, **detail)
         done.append(old_id)
