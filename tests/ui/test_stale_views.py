@@ -128,3 +128,22 @@ def test_an_edit_folded_into_a_correction_goes_to_the_memory_that_holds_it(
     assert str(saved.url).split("?")[0].endswith(f"/m/{right.id}")
     assert "the memory you edited now says what this one says, and was merged" in saved.text
     assert f"#{lunch}" in saved.text  # the history, on the page, names it
+
+
+def test_a_restore_folded_into_a_correction_goes_to_the_memory_that_holds_it(
+    web: TestClient, other: MemoryService
+) -> None:
+    """A memory restored where a correction now says the same folds into that correction:
+    the page after it is the correction's, saying so, not the restored id's, which no longer
+    exists (it said "Restored: back in recall." on a page that was then not found)."""
+    back = other.remember("Standup is at 10", scope="p1").id
+    other.forget([back])
+    old = other.remember("Standup is at 9", scope="p1").id
+    fix = other.remember("Standup is at 10", scope="p1", replaces=old).id
+    page = web.get(f"/m/{back}").text
+    done = web.post(f"/m/{back}/restore", data={"csrf": _hidden(page, "csrf")},
+                    headers={"origin": ORIGIN})  # fmt: skip
+    assert done.status_code == 200, done.text
+    assert str(done.url).split("?")[0].endswith(f"/m/{fix}")
+    assert "a correction says the same, so it was merged into this one" in done.text
+    assert "back in recall" not in done.text

@@ -37,6 +37,8 @@ NOTICES = {
     "instead.",
     "restoredmerged": "The same text, stored again while it was forgotten, was merged into it "
     "(its history names the copy).",
+    "restoredfolded": "Restored: a correction says the same, so it was merged into this one "
+    "(its history names the memory you restored).",
     "notforgotten": "Not forgotten: nothing to restore.",
     "stillsuperseded": "Not forgotten, and superseded by a newer value: recall shows that one "
     "instead.",

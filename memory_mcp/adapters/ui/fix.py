@@ -128,6 +128,9 @@ async def forget(request: Request, data: FormData) -> Response:
 async def restore(request: Request, data: FormData) -> Response:
     memory_id = _id(request)
     result = await run(service(request).restore, [memory_id], UI_CLIENT)
+    into = result.folded_into.get(memory_id)
+    if into is not None:  # a correction says the same: this id is gone, that one holds it
+        return redirect(request, f"/m/{into}", "restoredfolded")
     return redirect(request, f"/m/{memory_id}", _restore_notices(result))
 
 
