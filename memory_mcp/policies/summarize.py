@@ -94,8 +94,9 @@ def _join(sims: np.ndarray, threshold: float) -> list[list[int]]:
     themes closest on average are joined, while that average reaches `threshold`. A generic
     memory close to everything (small talk, "thanks!") does not collect the themes around it,
     as it did when each memory joined the closest theme founder, and a chain of pairwise
-    alike memories does not pull two topics into one. O(n^2) for the pool's few hundred:
-    each row keeps its closest theme, recomputed only when that theme changes."""
+    alike memories does not pull two topics into one. Each row keeps its closest theme,
+    looked for again only when that theme changes: about n^2 steps for the pool's few
+    hundred (500 memories: 0.01-0.03 s), n^3 at worst."""
     n = len(sims)
     link = sims.astype(np.float64)  # a copy: rows and columns become themes' averages
     np.fill_diagonal(link, -np.inf)
