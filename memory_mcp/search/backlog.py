@@ -49,9 +49,8 @@ def embed_pending(
     """Embed every memory without a vector after id `after`, in batches (each one
     transaction); `told` hears of each batch's vectors, `refused` of a database that may only
     be read (else a warning says it); `upto`: no row after that id. Returns how many were
-    stored. The first batch is one
-    row: a database that refuses the write (a read-only role, tried again every
-    RETRY_WRITE_S) costs one embedding, not a batch's."""
+    stored. The first batch is one row: a database that refuses the write (a read-only role,
+    tried again every RETRY_WRITE_S) costs one embedding, not a batch's."""
     # counts() scans every table: only a progress report needs it (not each write's fill),
     # and only once there is something to embed (not at every start of a server).
     counts = None
