@@ -3,6 +3,7 @@ it (`postgres://shop:PASSWORD@db`, `PGPASSWORD=…`), not where prose repeats it
 password PASSWORD hard-coded"). A session's texts are read for the secrets found anywhere in
 them, which are then masked wherever they appear (service/capture.py). No I/O."""
 
+import os
 import re
 from collections.abc import Iterable
 from functools import lru_cache
@@ -10,7 +11,12 @@ from functools import lru_cache
 from memory_mcp.policies.redact import masked_texts
 
 MIN_CHARS = 6  # shorter masked values ("1234") are too likely to be ordinary words elsewhere
+# A value of letters only, or digits only (with at most - _ .), is masked again only from
+# this length: "postgres", "password", "example" or "welcome" are common passwords and
+# common words, and masking them in every text of a session destroyed what it captured
+MIN_PLAIN_CHARS = 20
 MASK = "[REDACTED:secret]"
+_PLAIN = re.compile(r"[A-Za-z_.-]+|[0-9_.-]+")
 
 
 def secrets_in(texts: Iterable[str]) -> frozenset[str]:
@@ -20,9 +26,16 @@ def secrets_in(texts: Iterable[str]) -> frozenset[str]:
     for text in texts:
         for secret in masked_texts(text):
             secret = secret.strip()
-            if len(secret) >= MIN_CHARS and "\n" not in secret and "<" not in secret[:1]:
+            if _distinctive(secret):
                 found.add(secret)
     return frozenset(found)
+
+
+def _distinctive(secret: str) -> bool:
+    """Whether a secret is unlikely to be an ordinary word of other texts."""
+    if len(secret) < MIN_CHARS or "\n" in secret or secret.startswith("<"):
+        return False
+    return len(secret) >= MIN_PLAIN_CHARS or not _PLAIN.fullmatch(secret)
 
 
 def mask_again(text: str, secrets: frozenset[str]) -> str:
@@ -41,7 +54,9 @@ def _pattern(secrets: frozenset[str]) -> re.Pattern[str]:
 
 def _trie(words: list[str]) -> str:
     """A regular expression matching exactly `words` (sorted), the longest first where one
-    is the start of another."""
+    is the start of another. A run of letters all of them share is one literal: recursing
+    once a letter put a 1,000-letter bearer token (an OAuth access token) past Python's
+    recursion limit, and the capture failed."""
     branches: dict[str, list[str]] = {}
     ends = False
     for word in words:
@@ -49,8 +64,15 @@ def _trie(words: list[str]) -> str:
             branches.setdefault(word[0], []).append(word[1:])
         else:
             ends = True
-    parts = [re.escape(head) + _trie(rest) for head, rest in branches.items()]
+    parts = [_branch(head, rest) for head, rest in branches.items()]
     if not parts:
         return ""
     body = parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
     return f"(?:{body})?" if ends else body
+
+
+def _branch(head: str, rests: list[str]) -> str:
+    """`head` and the longest start every one of `rests` shares, as one literal, then the
+    trie of what follows."""
+    common = os.path.commonprefix(rests) if all(rests) else ""
+    return re.escape(head + common) + _trie([rest[len(common) :] for rest in rests])
