@@ -80,6 +80,16 @@ MASKED = [
         "git remote set-url origin https://x-access-token:hunter2x@github.com/a/b",
         f"git remote set-url origin https://x-access-token:{r('url_password')}@github.com/a/b",
     ),
+    # …but a query's or a fragment's parameter right after the host is no URL user
+    (
+        "curl https://api.acme.io?password=hunter2x",
+        f"curl https://api.acme.io?password={r('password')}",
+    ),
+    ("https://acme.io#access_token=abc123def456", f"https://acme.io#access_token={r('token')}"),
+    (
+        "mongodb://db.acme.io?authSource=admin;password=hunter2x",
+        f"mongodb://db.acme.io?authSource=admin;password={r('password')}",
+    ),
 ]
 
 
