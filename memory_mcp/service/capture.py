@@ -127,6 +127,8 @@ class Capturer(Part):
             report.duplicates += status != "created"
         for memory in chosen.displace:  # a slot given up before a stronger event takes it
             exploring.displace(self._lifecycle, memory, client)
+        for memory in chosen.release:  # …or by a forgotten event, before a new one takes it
+            exploring.release(self._lifecycle, memory, client)
         summary = ImportSummary(format=SOURCE, source=str(transcript), scope=scope)
         ingest(
             self.store, self.semantic.embed_documents, chosen.store,
