@@ -129,6 +129,8 @@ def recount(lifecycle: Lifecycle, item: Recount, client: str) -> bool:
     memory, count = item.memory, item.count
     metadata = {**memory.metadata, ALIKE: count, LAST_SEEN: _when(item.last)}
     content = strip_invisible(episodes.folded(item.record.content, count))
+    if not _own_text(lifecycle, memory, client):  # the user's edit (or scrub) stays as it is
+        content = None
     try:
         lifecycle.update(
             memory.id, content=content, metadata=metadata, client=client,
@@ -136,6 +138,16 @@ def recount(lifecycle: Lifecycle, item: Recount, client: str) -> bool:
         )  # fmt: skip
     except Changed:  # another capture of the session wrote it meanwhile: the next one counts
         return False
+    return True
+
+
+def _own_text(lifecycle: Lifecycle, memory: Memory, client: str) -> bool:
+    """Whether the event's text is still one a capture wrote: the last change of its text
+    (its history, newest first) was made by `client`, not by someone's edit or scrub."""
+    for entry in lifecycle.history(memory.id, limit=50):
+        before, after = entry.before or {}, entry.after or {}
+        if entry.before is None or before.get("content") != after.get("content"):
+            return entry.client == client
     return True
 
 

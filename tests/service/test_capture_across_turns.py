@@ -157,3 +157,21 @@ def test_a_new_request_is_stored_after_the_user_forgot_an_event_of_the_session(
         limit=None,
     )
     assert [m.id for m in forgotten if m.forgotten_at is not None] == [first.id]
+
+
+def test_a_later_capture_keeps_the_text_the_user_gave_an_event(
+    keyword_service: MemoryService, tmp_path: Path
+) -> None:
+    """A recount rewrote the event's text as capture makes it, over the user's edit."""
+    folder = project(tmp_path)
+    prompts = [f"Please check item {i}." for i in range(12)]
+    replies = [f"Item {i} looks fine: its total matches the ledger." for i in range(12)]
+    path = tmp_path / "t.jsonl"
+    keyword_service.capture(session(path, folder, prompts[:3], replies[:3]), cwd=str(folder))
+    flt = keyword_service.make_filter(scope="*", tags=["explored"])
+    (event,) = keyword_service.list_memories(flt, limit=None)
+    mine = "Item checks: every total matched the ledger; nothing to fix."
+    keyword_service.update(event.id, content=mine)
+    keyword_service.capture(session(path, folder, prompts, replies), cwd=str(folder))
+    (after,) = keyword_service.list_memories(flt, limit=None)
+    assert (after.content, after.metadata["alike"]) == (mine, 12)
