@@ -128,7 +128,7 @@ def recount(lifecycle: Lifecycle, item: Recount, client: str) -> bool:
         return False
     memory, count = item.memory, item.count
     metadata = {**memory.metadata, ALIKE: count, LAST_SEEN: _when(item.last)}
-    content = strip_invisible(episodes.folded(item.record.content, count))
+    content: str | None = strip_invisible(episodes.folded(item.record.content, count))
     if not _own_text(lifecycle, memory, client):  # the user's edit (or scrub) stays as it is
         content = None
     try:
