@@ -6,7 +6,6 @@ them, which are then masked wherever they appear (service/capture.py). No I/O.""
 import os
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 
 from memory_mcp.policies.redact import masked_texts
 
@@ -38,14 +37,26 @@ def _distinctive(secret: str) -> bool:
     return len(secret) >= MIN_PLAIN_CHARS or not _PLAIN.fullmatch(secret)
 
 
+class Masker:
+    """A session's known secrets (`secrets_in`), masked again in each text it is given; its
+    pattern compiled once. (A cache keyed by the set compared an equal set built by the
+    next capture in the same process, thousands of secrets, at every one of its texts.)"""
+
+    def __init__(self, secrets: frozenset[str]) -> None:
+        self.secrets = secrets
+        self._pattern = _pattern(secrets) if secrets else None
+
+    def __call__(self, text: str) -> str:
+        """`text` with each secret masked where it stands as a word of its own."""
+        return text if self._pattern is None or not text else self._pattern.sub(MASK, text)
+
+
 def mask_again(text: str, secrets: frozenset[str]) -> str:
-    """`text` with each of `secrets` masked where it stands as a word of its own."""
-    if not secrets or not text:
-        return text
-    return _pattern(secrets).sub(MASK, text)
+    """`text` with each of `secrets` masked where it stands as a word of its own (a Masker
+    for many texts)."""
+    return Masker(secrets)(text)
 
 
-@lru_cache(maxsize=8)
 def _pattern(secrets: frozenset[str]) -> re.Pattern[str]:
     """One pattern for all of them, as a trie (a plain alternation of thousands of secrets,
     a long session's tokens, was tried one by one at every position of every text)."""

@@ -1,6 +1,6 @@
 """policies/reused_secrets.py: which secrets a session's texts give, and masking them again."""
 
-from memory_mcp.policies.reused_secrets import MASK, mask_again, secrets_in
+from memory_mcp.policies.reused_secrets import MASK, Masker, mask_again, secrets_in
 
 
 def test_a_common_word_used_as_a_password_is_not_masked_everywhere() -> None:
@@ -36,3 +36,11 @@ def test_secrets_sharing_their_starts_are_each_masked_whole() -> None:
     known = frozenset({"abc123xyz", "abc123xy", "abc123q9", "zz9-zz9"})
     text = "abc123xyz abc123xy abc123q9 abc123x zz9-zz9 abc123xyzw"
     assert mask_again(text, known) == f"{MASK} {MASK} {MASK} abc123x {MASK} abc123xyzw"
+
+
+def test_a_masker_masks_each_text_it_is_given_with_the_pattern_it_compiled_once() -> None:
+    masker = Masker(frozenset(f"Xy{i}z9Q!" for i in range(5_000)))
+    texts = [f"the password Xy{i}z9Q! again, not Xy{i}z9Q" for i in range(0, 5_000, 7)]
+    assert [masker(t) for t in texts] == [f"the password {MASK} again, not Xy{i}z9Q"
+                                         for i in range(0, 5_000, 7)]  # fmt: skip
+    assert Masker(frozenset())("Xy1z9Q!") == "Xy1z9Q!"
