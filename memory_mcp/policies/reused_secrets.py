@@ -15,7 +15,7 @@ MIN_CHARS = 6  # shorter masked values ("1234") are too likely to be ordinary wo
 # common words, and masking them in every text of a session destroyed what it captured
 MIN_PLAIN_CHARS = 20
 MASK = "[REDACTED:secret]"
-_PLAIN = re.compile(r"[A-Za-z_.-]+|[0-9_.-]+")
+_PLAIN = re.compile(r"(?:[^\W\d]|[.-])+|[\d_.-]+")  # letters of any alphabet, or digits
 
 
 def secrets_in(texts: Iterable[str]) -> frozenset[str]:

@@ -7,9 +7,10 @@ def test_a_common_word_used_as_a_password_is_not_masked_everywhere() -> None:
     known = secrets_in([
         "psql postgres://postgres:postgres@localhost:5432/app",
         "mysql -u root -ppassword", "docker run -e POSTGRES_PASSWORD=example db",
-        "net user bob welcome /add",
+        "net user bob welcome /add", "export DB_PASSWORD=München", "DB_PASSWORD=sécurité",
     ])  # fmt: skip
     prose = "Use the postgres image; the password reset example shows the welcome page."
+    prose += " La sécurité d'abord, à München comme ailleurs."
     assert mask_again(prose, known) == prose
 
 
