@@ -3,14 +3,19 @@ it (`postgres://shop:PASSWORD@db`, `PGPASSWORD=…`), not where prose repeats it
 password PASSWORD hard-coded"). A session's texts are read for the secrets found anywhere in
 them, which are then masked wherever they appear (service/capture.py). No I/O."""
 
+import os
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 
 from memory_mcp.policies.redact import masked_texts
 
 MIN_CHARS = 6  # shorter masked values ("1234") are too likely to be ordinary words elsewhere
+# A value of letters only, or digits only (with at most - _ .), is masked again only from
+# this length: "postgres", "password", "example" or "welcome" are common passwords and
+# common words, and masking them in every text of a session destroyed what it captured
+MIN_PLAIN_CHARS = 20
 MASK = "[REDACTED:secret]"
+_PLAIN = re.compile(r"(?:[^\W\d]|[.-])+|[\d_.-]+")  # letters of any alphabet, or digits
 
 
 def secrets_in(texts: Iterable[str]) -> frozenset[str]:
@@ -20,19 +25,38 @@ def secrets_in(texts: Iterable[str]) -> frozenset[str]:
     for text in texts:
         for secret in masked_texts(text):
             secret = secret.strip()
-            if len(secret) >= MIN_CHARS and "\n" not in secret and "<" not in secret[:1]:
+            if _distinctive(secret):
                 found.add(secret)
     return frozenset(found)
 
 
+def _distinctive(secret: str) -> bool:
+    """Whether a secret is unlikely to be an ordinary word of other texts."""
+    if len(secret) < MIN_CHARS or "\n" in secret or secret.startswith("<"):
+        return False
+    return len(secret) >= MIN_PLAIN_CHARS or not _PLAIN.fullmatch(secret)
+
+
+class Masker:
+    """A session's known secrets (`secrets_in`), masked again in each text it is given; its
+    pattern compiled once. (A cache keyed by the set compared an equal set built by the
+    next capture in the same process, thousands of secrets, at every one of its texts.)"""
+
+    def __init__(self, secrets: frozenset[str]) -> None:
+        self.secrets = secrets
+        self._pattern = _pattern(secrets) if secrets else None
+
+    def __call__(self, text: str) -> str:
+        """`text` with each secret masked where it stands as a word of its own."""
+        return text if self._pattern is None or not text else self._pattern.sub(MASK, text)
+
+
 def mask_again(text: str, secrets: frozenset[str]) -> str:
-    """`text` with each of `secrets` masked where it stands as a word of its own."""
-    if not secrets or not text:
-        return text
-    return _pattern(secrets).sub(MASK, text)
+    """`text` with each of `secrets` masked where it stands as a word of its own (a Masker
+    for many texts)."""
+    return Masker(secrets)(text)
 
 
-@lru_cache(maxsize=8)
 def _pattern(secrets: frozenset[str]) -> re.Pattern[str]:
     """One pattern for all of them, as a trie (a plain alternation of thousands of secrets,
     a long session's tokens, was tried one by one at every position of every text)."""
@@ -41,7 +65,9 @@ def _pattern(secrets: frozenset[str]) -> re.Pattern[str]:
 
 def _trie(words: list[str]) -> str:
     """A regular expression matching exactly `words` (sorted), the longest first where one
-    is the start of another."""
+    is the start of another. A run of letters all of them share is one literal: recursing
+    once a letter put a 1,000-letter bearer token (an OAuth access token) past Python's
+    recursion limit, and the capture failed."""
     branches: dict[str, list[str]] = {}
     ends = False
     for word in words:
@@ -49,8 +75,15 @@ def _trie(words: list[str]) -> str:
             branches.setdefault(word[0], []).append(word[1:])
         else:
             ends = True
-    parts = [re.escape(head) + _trie(rest) for head, rest in branches.items()]
+    parts = [_branch(head, rest) for head, rest in branches.items()]
     if not parts:
         return ""
     body = parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
     return f"(?:{body})?" if ends else body
+
+
+def _branch(head: str, rests: list[str]) -> str:
+    """`head` and the longest start every one of `rests` shares, as one literal, then the
+    trie of what follows."""
+    common = os.path.commonprefix(rests) if all(rests) else ""
+    return re.escape(head + common) + _trie([rest[len(common) :] for rest in rests])

@@ -267,15 +267,18 @@ def _quoted_or_bare(match: re.Match[str]) -> tuple[Span, bool]:
 # Passwords as a command's positional argument: `net user NAME PASSWORD` (Windows),
 # `rabbitmqctl add_user|change_password NAME PASSWORD`, `lftp -u NAME,PASSWORD`, and a token
 # after `vault login`. A word of letters only counts where the line is a command (as for
-# `net use`), so "net user bob then" stays.
+# `net use`) and, but for lftp's, ends it (_COMMAND_END): "net user bob then" and a line
+# "Net user growth slowed to 3%" stay. The password is a word of its own (a space before
+# it: `net user bob /add` has none, not "b"), not a shell operator (`| Net user a | b |`).
 _POSITIONAL = re.compile(
-    r"(?<![\w-])(?:(?i:net)[ \t]+(?i:user)[ \t]+(?P<u1>[^\s/*\"']+)"
+    r"(?<![\w-])(?:(?:(?i:net)[ \t]+(?i:user)[ \t]+(?P<u1>[^\s/*\"']+)"
     r"|rabbitmqctl[ \t]+(?:add_user|change_password)[ \t]+(?P<u2>\S+)"
-    r"|lftp(?:[ \t]+-\w+)*[ \t]+-u[ \t]+(?P<u3>[^\s,]+),"
-    r"|vault[ \t]+login(?=[ \t]+[^\s-]))"
-    r"[ \t]*(?:\"(?P<dq>[^\"\n]+)\"|'(?P<sq>[^'\n]+)'|(?P<bare>[^\s/*\"'-][^\s\"']*))"
+    r"|vault[ \t]+login)[ \t]+"
+    r"|lftp(?:[ \t]+-\w+)*[ \t]+-u[ \t]+(?P<u3>[^\s,]+),)"
+    r"(?:\"(?P<dq>[^\"\n]+)\"|'(?P<sq>[^'\n]+)'|(?P<bare>[^\s/*\"'|&;<>(-][^\s\"']*))"
     r"(?=[ \t]*(?:[\r\n/&|;`)]|[ \t]+[^\s]|$))"
 )
+_COMMAND_END = re.compile(r"[ \t]*(?:[\r\n/&|;`)-]|$)")
 _POSITIONAL_NEEDLES = ("net", "qctl", "lftp", "login")  # no new first letter: prose has r, v
 
 
@@ -284,10 +287,11 @@ def _positional(match: re.Match[str]) -> tuple[Span, bool]:
     value = match.group(group)
     if group == "bare" and (value.lower() in STOPWORDS or "=" in value):
         return (match.start(group), match.start(group)), False  # `vault login method=oidc`
-    shaped = group != "bare" or not value.rstrip(".,").isalpha()
-    return match.span(group), (shaped or _commanded(match.string, match.start())) and is_value(
-        value
-    )
+    if group != "bare" or not value.rstrip(".,").isalpha():
+        return match.span(group), is_value(value)
+    text = match.string
+    ends = match.group("u3") is not None or _COMMAND_END.match(text, match.end()) is not None
+    return match.span(group), ends and _commanded(text, match.start()) and is_value(value)
 
 
 # A password piped or fed to `sudo -S`: `echo 'PASSWORD' | sudo -S …`, `sudo -S <<< PASSWORD`.

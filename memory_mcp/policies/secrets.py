@@ -113,8 +113,9 @@ _QUANTITY = re.compile(
 
 
 # A label that is the user of a URL (`https://x-access-token:PASSWORD@github.com`): the URL's
-# password rule masks what follows it, up to the host, which stays.
-_URL_USER = re.compile(r"[^\s/@:]*")
+# password rule masks what follows it, up to the host, which stays. A `?`, `#`, `&`, `;` or
+# `=` ends the user part: `https://api.io?password=…` is a query's parameter, no user.
+_URL_USER = re.compile(r"[^\s/@:?#&;=]*")
 
 
 def _url_user(text: str, at: int) -> bool:

@@ -29,7 +29,7 @@ from memory_mcp.names import MAX_KEY_CHARS
 from memory_mcp.policies import episodes, statements
 from memory_mcp.policies.keys import key_form
 from memory_mcp.policies.redact import redact, redact_fields
-from memory_mcp.policies.reused_secrets import mask_again, secrets_in
+from memory_mcp.policies.reused_secrets import Masker, secrets_in
 from memory_mcp.service import exploring, grants, projects
 from memory_mcp.service.context import Part
 from memory_mcp.service.lifecycle import Lifecycle
@@ -108,7 +108,7 @@ class Capturer(Part):
         ignored = episodes.IgnoreRules(_ignore_text(folder))
         episode = next(iter(self.store.current_for_key(scope, _episode_key(sid))), None)
         episode = episode or self._resumed(parsed, scope)
-        known = _known_secrets(parsed)
+        known = Masker(_known_secrets(parsed))
         records, total, worths = self._records(parsed, sid, roots, ignored, known)
         taken = _taken(records, _taken_requests(parsed, episode))
         before = _as_written_now(self.store.imported_ids(SOURCE)) | taken
@@ -127,6 +127,8 @@ class Capturer(Part):
             report.duplicates += status != "created"
         for memory in chosen.displace:  # a slot given up before a stronger event takes it
             exploring.displace(self._lifecycle, memory, client)
+        for memory in chosen.release:  # …or by a forgotten event, before a new one takes it
+            exploring.release(self._lifecycle, memory, client)
         summary = ImportSummary(format=SOURCE, source=str(transcript), scope=scope)
         ingest(
             self.store, self.semantic.embed_documents, chosen.store,
@@ -169,7 +171,7 @@ class Capturer(Part):
         sid: str,
         roots: list[str],
         ignored: episodes.IgnoreRules,
-        known: frozenset[str],
+        known: Masker,
     ) -> tuple[list[Record], episodes.Activity, dict[str, tuple[bool, int]]]:
         records: list[Record] = []
         total = episodes.Activity()
@@ -183,8 +185,8 @@ class Capturer(Part):
             # found by the redaction of what is stored, and its head would stay.
             # <private> blocks go before sentences are cut; a secret the session showed where
             # redaction knows it goes wherever else it says it (policies/reused_secrets.py)
-            prompt = mask_again(redact(turn.prompt).text, known)
-            conclusion = mask_again(redact(turn.conclusion).text, known)
+            prompt = known(redact(turn.prompt).text)
+            conclusion = known(redact(turn.conclusion).text)
             tools = [(t.name, _masked(t.input, known), t.ok) for t in turn.tools]
             act = episodes.activity(tools, roots, ignored)
             total.add(act)
@@ -232,14 +234,14 @@ class Capturer(Part):
         total: episodes.Activity,
         client: str,
         current: Memory | None,
-        known: frozenset[str],
+        known: Masker,
     ) -> str:
         """The session's episode, replacing an earlier one (it also holds the cursor: how
         many requests' statements were taken)."""
         if not parsed.turns or not sid:
             return "none"
         day = f"{parsed.started:%Y-%m-%d}" if parsed.started else "an unknown day"
-        prompts = [mask_again(redact(t.prompt).text, known) for t in parsed.turns]
+        prompts = [known(redact(t.prompt).text) for t in parsed.turns]
         text = episodes.episode(day, parsed.branch, prompts, total, len(parsed.turns))
         done = len(parsed.turns)
         same = current is not None and current.content == redact(text).text
@@ -263,10 +265,10 @@ class Capturer(Part):
         return "created" if result.status == "created" else str(result.status)
 
 
-def _masked(given: dict[str, Any], known: frozenset[str]) -> dict[str, Any]:
+def _masked(given: dict[str, Any], known: Masker) -> dict[str, Any]:
     """A tool's input redacted, its texts with the session's known secrets masked too."""
     fields: dict[str, Any] = redact_fields(input=given).fields["input"]
-    return {k: mask_again(v, known) if isinstance(v, str) else v for k, v in fields.items()}
+    return {k: known(v) if isinstance(v, str) else v for k, v in fields.items()}
 
 
 def _known_secrets(parsed: transcript_format.Transcript) -> frozenset[str]:

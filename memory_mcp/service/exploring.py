@@ -41,12 +41,13 @@ class Recount:
 
 @dataclass(frozen=True)
 class Chosen:
-    """The new events to store (in their slots, folded), the stored ones to recount, and
-    those giving up their slot."""
+    """The new events to store (in their slots, folded), the stored ones to recount, those
+    giving up their slot, and the forgotten ones still holding a slot a new one takes."""
 
     store: list[Record]
     recount: list[Recount]
     displace: list[Memory]
+    release: list[Memory]
 
 
 def choose(
@@ -89,14 +90,24 @@ def choose(
         for n, (count, last) in plan.recount.items()
     ]
     slots = {_slot(m, sid): m for m in current.values()}
-    return Chosen(chosen, recount, [slots[slot] for slot in sorted(plan.displaced)])
+    # A forgotten (or superseded) event keeps its slot's source id, which the import path
+    # stores once: the slot is free to the plan, so its holder gives the id up first
+    dead = {_slot(m, sid): m for m in mine if m.forgotten_at is not None or m.superseded_by}
+    release = [dead[slot] for _, slot, _ in plan.store.values() if slot in dead]
+    return Chosen(chosen, recount, [slots[slot] for slot in sorted(plan.displaced)], release)
 
 
 def displace(lifecycle: Lifecycle, memory: Memory, client: str) -> None:
-    """A stored event gives its slot up for a stronger one: its source id renamed (so the
-    slot can be stored again), then forgotten with the reason. Refused, and the slot left
-    to it, when another write changed it since it was read (the new one then finds the slot
-    taken and is not stored)."""
+    """A stored event gives its slot up for a stronger one (release), then is forgotten
+    with the reason."""
+    if release(lifecycle, memory, client):
+        lifecycle.forget([memory.id], DISPLACED, client)
+
+
+def release(lifecycle: Lifecycle, memory: Memory, client: str) -> bool:
+    """An event gives its slot up: its source id renamed, so the slot can be stored again.
+    Refused (False), and the slot left to it, when another write changed it since it was
+    read (the new one then finds the slot taken and is not stored)."""
     origin = dict(memory.metadata.get("imported_from") or {})
     origin["id"] = f"{origin.get('id')}:gave-up-for:{memory.id}"
     try:
@@ -105,8 +116,8 @@ def displace(lifecycle: Lifecycle, memory: Memory, client: str) -> None:
             unchanged_since=memory.changed_at,
         )  # fmt: skip
     except MemoryMCPError:  # Changed, or gone
-        return
-    lifecycle.forget([memory.id], DISPLACED, client)
+        return False
+    return True
 
 
 def recount(lifecycle: Lifecycle, item: Recount, client: str) -> bool:
@@ -117,7 +128,9 @@ def recount(lifecycle: Lifecycle, item: Recount, client: str) -> bool:
         return False
     memory, count = item.memory, item.count
     metadata = {**memory.metadata, ALIKE: count, LAST_SEEN: _when(item.last)}
-    content = strip_invisible(episodes.folded(item.record.content, count))
+    content: str | None = strip_invisible(episodes.folded(item.record.content, count))
+    if not _own_text(lifecycle, memory, client):  # the user's edit (or scrub) stays as it is
+        content = None
     try:
         lifecycle.update(
             memory.id, content=content, metadata=metadata, client=client,
@@ -125,6 +138,16 @@ def recount(lifecycle: Lifecycle, item: Recount, client: str) -> bool:
         )  # fmt: skip
     except Changed:  # another capture of the session wrote it meanwhile: the next one counts
         return False
+    return True
+
+
+def _own_text(lifecycle: Lifecycle, memory: Memory, client: str) -> bool:
+    """Whether the event's text is still one a capture wrote: the last change of its text
+    (its history, newest first) was made by `client`, not by someone's edit or scrub."""
+    for entry in lifecycle.history(memory.id, limit=50):
+        before, after = entry.before or {}, entry.after or {}
+        if entry.before is None or before.get("content") != after.get("content"):
+            return entry.client == client
     return True
 
 

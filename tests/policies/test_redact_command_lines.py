@@ -65,6 +65,7 @@ MASKED = [
     # Positional passwords: Windows' net user, rabbitmqctl, lftp -u user,password, vault login.
     ("net user bob hunter2x /add", f"net user bob {r('password')} /add"),
     ("net user bob hunter", f"net user bob {r('password')}"),
+    ("C:\\> NET USER bob hunter /add", f"C:\\> NET USER bob {r('password')} /add"),
     ("rabbitmqctl add_user bob hunter2x", f"rabbitmqctl add_user bob {r('password')}"),
     ("lftp -u bob,hunter2x ftp.x.io", f"lftp -u bob,{r('password')} ftp.x.io"),
     ("vault login s.abc123def456ghi", f"vault login {r('password')}"),
@@ -78,6 +79,16 @@ MASKED = [
     (
         "git remote set-url origin https://x-access-token:hunter2x@github.com/a/b",
         f"git remote set-url origin https://x-access-token:{r('url_password')}@github.com/a/b",
+    ),
+    # …but a query's or a fragment's parameter right after the host is no URL user
+    (
+        "curl https://api.acme.io?password=hunter2x",
+        f"curl https://api.acme.io?password={r('password')}",
+    ),
+    ("https://acme.io#access_token=abc123def456", f"https://acme.io#access_token={r('token')}"),
+    (
+        "mongodb://db.acme.io?authSource=admin;password=hunter2x",
+        f"mongodb://db.acme.io?authSource=admin;password={r('password')}",
     ),
 ]
 
@@ -104,6 +115,16 @@ PROSE = [
     "Run net user bob to see the account, then net user bob /active:no",
     "I checked it with net user bob and it was fine; the net user command lists accounts.",
     "Use vault login to sign in; vault login -method=oidc; vault login method=userpass",
+    # a command naming no password: the user's name is no password, nor its last letters
+    "net user bob /add",
+    "C:\\> net user administrator /active:yes",
+    "net user bob * /add",
+    "rabbitmqctl add_user bob",
+    # prose starting a line, or in a table: more words follow, or the "password" is a `|`
+    "Net user growth slowed to 3% in Q3",
+    "vault login failed yesterday after the upgrade",
+    "| Net user retention | improved |",
+    "Revenue & net user counts doubled this year",
     "The -pw flag of plink takes the password; -pwd is dsadd's; echo hi | sudo tee f",
     "The AWS secret access key is required; set AWS_SECRET_ACCESS_KEY=$AWS_KEY in CI.",
 ]

@@ -134,3 +134,44 @@ def test_a_count_captured_turn_by_turn_keeps_a_short_history(
         count = event.metadata.get("alike", 1)
         assert count == end if end <= 20 else end - end // 10 <= count <= end
     assert len(keyword_service.history(event.id, limit=200)) <= 40  # one a turn: 80
+
+
+def test_a_new_request_is_stored_after_the_user_forgot_an_event_of_the_session(
+    keyword_service: MemoryService, tmp_path: Path
+) -> None:
+    """A forgotten event keeps its slot's source id: the next new request was planned into
+    that slot, the import path found the id taken, and it was never stored (every capture)."""
+    folder = project(tmp_path)
+    prompts, replies = distinct_prompts(3)
+    path = tmp_path / "t.jsonl"
+    keyword_service.capture(session(path, folder, prompts[:2], replies[:2]), cwd=str(folder))
+    flt = keyword_service.make_filter(scope="*", tags=["explored"])
+    first = min(keyword_service.list_memories(flt, limit=None), key=lambda m: m.id)
+    keyword_service.forget([first.id], reason="not useful")
+    for _ in range(2):  # the next turn's capture, and the one after it
+        keyword_service.capture(session(path, folder, prompts, replies), cwd=str(folder))
+        stored = keyword_service.list_memories(flt, limit=None)
+        assert sorted(m.metadata["request"] for m in stored) == ["u1:explored", "u2:explored"]
+    forgotten = keyword_service.list_memories(
+        keyword_service.make_filter(scope="*", tags=["explored"], include_forgotten=True),
+        limit=None,
+    )
+    assert [m.id for m in forgotten if m.forgotten_at is not None] == [first.id]
+
+
+def test_a_later_capture_keeps_the_text_the_user_gave_an_event(
+    keyword_service: MemoryService, tmp_path: Path
+) -> None:
+    """A recount rewrote the event's text as capture makes it, over the user's edit."""
+    folder = project(tmp_path)
+    prompts = [f"Please check item {i}." for i in range(12)]
+    replies = [f"Item {i} looks fine: its total matches the ledger." for i in range(12)]
+    path = tmp_path / "t.jsonl"
+    keyword_service.capture(session(path, folder, prompts[:3], replies[:3]), cwd=str(folder))
+    flt = keyword_service.make_filter(scope="*", tags=["explored"])
+    (event,) = keyword_service.list_memories(flt, limit=None)
+    mine = "Item checks: every total matched the ledger; nothing to fix."
+    keyword_service.update(event.id, content=mine)
+    keyword_service.capture(session(path, folder, prompts, replies), cwd=str(folder))
+    (after,) = keyword_service.list_memories(flt, limit=None)
+    assert (after.content, after.metadata["alike"]) == (mine, 12)

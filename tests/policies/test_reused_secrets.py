@@ -1,0 +1,47 @@
+"""policies/reused_secrets.py: which secrets a session's texts give, and masking them again."""
+
+from memory_mcp.policies.reused_secrets import MASK, Masker, mask_again, secrets_in
+
+
+def test_a_common_word_used_as_a_password_is_not_masked_everywhere() -> None:
+    known = secrets_in([
+        "psql postgres://postgres:postgres@localhost:5432/app",
+        "mysql -u root -ppassword", "docker run -e POSTGRES_PASSWORD=example db",
+        "net user bob welcome /add", "export DB_PASSWORD=München", "DB_PASSWORD=sécurité",
+    ])  # fmt: skip
+    prose = "Use the postgres image; the password reset example shows the welcome page."
+    prose += " La sécurité d'abord, à München comme ailleurs."
+    assert mask_again(prose, known) == prose
+
+
+def test_a_distinctive_password_is_still_masked_where_it_is_said_again() -> None:
+    known = secrets_in(["export PGPASSWORD=admin123", "curl -u bob:Tr0ub4dor&3 https://x.io"])
+    said = "the password admin123 is hard-coded, and Tr0ub4dor&3 too"
+    assert mask_again(said, known) == f"the password {MASK} is hard-coded, and {MASK} too"
+
+
+def test_a_long_letters_only_token_is_masked_again() -> None:
+    token = "QwErTyUiOpAsDfGhJkLzXcVbNm"
+    known = secrets_in([f"export GITHUB_TOKEN={token}"])
+    assert mask_again(f"the token {token} leaked", known) == f"the token {MASK} leaked"
+
+
+def test_a_bearer_token_of_thousands_of_characters_is_masked_again() -> None:
+    token = "eyJ" + "aB3dE5gH7j" * 500  # an OAuth access token's length: 5,003 characters
+    known = secrets_in([f"curl -H 'Authorization: Bearer {token}' https://api.acme.io"])
+    assert known == {token}
+    assert mask_again(f"it sent {token} twice", known) == f"it sent {MASK} twice"
+
+
+def test_secrets_sharing_their_starts_are_each_masked_whole() -> None:
+    known = frozenset({"abc123xyz", "abc123xy", "abc123q9", "zz9-zz9"})
+    text = "abc123xyz abc123xy abc123q9 abc123x zz9-zz9 abc123xyzw"
+    assert mask_again(text, known) == f"{MASK} {MASK} {MASK} abc123x {MASK} abc123xyzw"
+
+
+def test_a_masker_masks_each_text_it_is_given_with_the_pattern_it_compiled_once() -> None:
+    masker = Masker(frozenset(f"Xy{i}z9Q!" for i in range(5_000)))
+    texts = [f"the password Xy{i}z9Q! again, not Xy{i}z9Q" for i in range(0, 5_000, 7)]
+    assert [masker(t) for t in texts] == [f"the password {MASK} again, not Xy{i}z9Q"
+                                         for i in range(0, 5_000, 7)]  # fmt: skip
+    assert Masker(frozenset())("Xy1z9Q!") == "Xy1z9Q!"
