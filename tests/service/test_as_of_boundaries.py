@@ -4,24 +4,16 @@ stepped back, on both backends: at every moment one value at most is current, an
 first value's creation on exactly one."""
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, timedelta
 
 import pytest
 
 from memory_mcp import timestamps
 from memory_mcp.models import MemoryFilter
 from memory_mcp.service import MemoryService
+from tests.clock import behind
 
 US = timedelta(microseconds=1)
-
-
-def _behind(hours: int) -> type[datetime]:
-    class Behind(datetime):
-        @classmethod
-        def now(cls, tz: tzinfo | None = None) -> datetime:
-            return datetime.now(tz) - timedelta(hours=hours)
-
-    return Behind
 
 
 def _current_at(svc: MemoryService, scope: str, ids: Iterable[int], moment: datetime) -> set[int]:
@@ -57,7 +49,7 @@ def test_restore_into_a_slot_with_a_later_value(
     bash = svc.remember("Shell is bash", key="user.shell", scope="p1").id
     svc.forget([bash])
     zsh = svc.remember("Shell is zsh", key="user.shell", scope="p1").id
-    monkeypatch.setattr(timestamps, "datetime", _behind(hours_back))
+    monkeypatch.setattr(timestamps, "datetime", behind(hours_back))
     svc.restore([bash])
     monkeypatch.undo()
     assert svc.get(bash).superseded_by == zsh
@@ -76,7 +68,7 @@ def test_move_and_rekey_into_a_slot_with_an_older_value(
     moved = svc.remember("Shell is zsh", key="user.shell", scope="p1").id
     held = svc.remember("Editor is emacs", key="user.editor", scope="p1").id
     rekeyed = svc.remember("Editor is vim", key="user.vi", scope="p1").id
-    monkeypatch.setattr(timestamps, "datetime", _behind(hours_back))
+    monkeypatch.setattr(timestamps, "datetime", behind(hours_back))
     svc.move([moved], "p2")
     svc.update(rekeyed, key="user.editor")
     monkeypatch.undo()
@@ -92,7 +84,7 @@ def test_a_value_moved_into_a_later_slot_is_superseded_as_of_that_value(
     svc = keyword_service
     moved = svc.remember("Shell is bash", key="user.shell", scope="p1").id
     later = svc.remember("Shell is zsh", key="user.shell", scope="p2").id
-    monkeypatch.setattr(timestamps, "datetime", _behind(2))
+    monkeypatch.setattr(timestamps, "datetime", behind(2))
     svc.move([moved], "p2")
     monkeypatch.undo()
     assert svc.get(moved).superseded_at == svc.get(later).created_at
@@ -109,7 +101,7 @@ def test_purging_the_middle_of_a_chain(
     a = svc.remember("Standup is at 9", scope="p1").id
     b = svc.remember("Standup is at 10", scope="p1", replaces=a).id
     c = svc.remember("Standup is at 11", scope="p1", replaces=b).id
-    monkeypatch.setattr(timestamps, "datetime", _behind(hours_back))
+    monkeypatch.setattr(timestamps, "datetime", behind(hours_back))
     svc.purge([b])
     monkeypatch.undo()
     assert svc.get(a).superseded_by == c
@@ -123,7 +115,7 @@ def test_a_repeat_taking_a_key_after_the_clock_stepped_back(
     """The key's value was superseded at the clock's time, before its own creation."""
     svc = keyword_service
     emacs = svc.remember("Editor is emacs", key="user.editor", scope="p1").id
-    monkeypatch.setattr(timestamps, "datetime", _behind(2))
+    monkeypatch.setattr(timestamps, "datetime", behind(2))
     vim = svc.remember("Editor is vim", scope="p1").id
     assert svc.remember("Editor is vim", key="user.editor", scope="p1").status == "duplicate"
     monkeypatch.undo()

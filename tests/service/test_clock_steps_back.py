@@ -3,24 +3,14 @@ others) between two writes of one key, on both backends: the value written last 
 value whatever the clock said, through every later decision that keeps "the later-created
 value" current."""
 
-from datetime import datetime, timedelta, tzinfo
+from datetime import timedelta
 
 import pytest
 
 from memory_mcp import timestamps
 from memory_mcp.models import MemoryFilter
 from memory_mcp.service import MemoryService
-
-
-def _behind(hours: int) -> type[datetime]:
-    """What utc_now() reads once the clock has stepped back `hours`."""
-
-    class Behind(datetime):
-        @classmethod
-        def now(cls, tz: tzinfo | None = None) -> datetime:
-            return datetime.now(tz) - timedelta(hours=hours)
-
-    return Behind
+from tests.clock import behind
 
 
 def _current(svc: MemoryService, scope: str) -> list[str]:
@@ -34,7 +24,7 @@ def test_a_value_written_after_the_clock_stepped_back_stays_the_later_one(
     (or restoring the old one) made the old value current again: recall said bash."""
     svc = keyword_service
     svc.remember("Shell is bash", key="user.shell", scope="p1")
-    monkeypatch.setattr(timestamps, "datetime", _behind(1))
+    monkeypatch.setattr(timestamps, "datetime", behind(1))
     zsh = svc.remember("Shell is zsh", key="user.shell", scope="p1")
     assert zsh.status == "superseded" and _current(svc, "p1") == ["Shell is zsh"]
     svc.move([zsh.id], "p2")
@@ -45,7 +35,7 @@ def test_a_value_written_after_the_clock_stepped_back_stays_the_later_one(
     # A forgotten value restored after a newer one was written meanwhile stays superseded.
     fish = svc.remember("Shell is fish", key="user.shell", scope="p1").id
     svc.forget([fish])
-    monkeypatch.setattr(timestamps, "datetime", _behind(2))  # back again
+    monkeypatch.setattr(timestamps, "datetime", behind(2))  # back again
     svc.remember("Shell is nu", key="user.shell", scope="p1")
     svc.restore([fish])
     assert _current(svc, "p1") == ["Shell is nu"]
@@ -64,7 +54,7 @@ def test_as_of_finds_one_value_current_at_every_moment_after_the_clock_stepped_b
     svc = keyword_service
     bash = svc.remember("Shell is bash", key="user.shell", scope="p1").id
     old = svc.remember("Standup is at 9", scope="p1").id
-    monkeypatch.setattr(timestamps, "datetime", _behind(1))
+    monkeypatch.setattr(timestamps, "datetime", behind(1))
     zsh = svc.remember("Shell is zsh", key="user.shell", scope="p1").id
     fix = svc.remember("Standup is at 10", scope="p1", replaces=old).id
     monkeypatch.undo()
@@ -100,11 +90,11 @@ def test_a_value_is_never_superseded_before_it_was_written(
     clock's time: after a step back, an hour before that value was written, so as_of never
     found it current, at any moment."""
     svc = keyword_service
-    monkeypatch.setattr(timestamps, "datetime", _behind(1))
+    monkeypatch.setattr(timestamps, "datetime", behind(1))
     vim = svc.remember("Editor is vim", scope="p1").id
     monkeypatch.undo()
     emacs = svc.remember("Editor is emacs", key="user.editor", scope="p1").id
-    monkeypatch.setattr(timestamps, "datetime", _behind(1))
+    monkeypatch.setattr(timestamps, "datetime", behind(1))
     assert svc.remember("Editor is vim", key="user.editor", scope="p1").id == vim
     gone = svc.get(emacs)
     assert gone.superseded_by == vim and gone.superseded_at is not None
