@@ -5,7 +5,10 @@ prints nothing. Standard library only: the quick paths use it too."""
 import os
 import signal
 import sys
-from typing import NoReturn
+
+TYPE_CHECKING = False  # not typing's: every CLI run, hooks too, imports this module
+if TYPE_CHECKING:
+    from typing import NoReturn
 
 
 class ReaderGone(Exception):  # noqa: N818 - what happened, not an error of ours
@@ -26,7 +29,7 @@ def rich_says_reader_gone() -> None:
     Console.on_broken_pipe = on_broken_pipe  # type: ignore[method-assign]
 
 
-def reader_gone() -> NoReturn:
+def reader_gone() -> "NoReturn":
     """End the process as SIGPIPE's default action does, the command's own clean-up (its
     `finally` blocks, the database closed) having run on the way here."""
     try:  # what is still buffered for stdout must not be flushed into the pipe at exit
