@@ -3,11 +3,11 @@ it (`postgres://shop:PASSWORD@db`, `PGPASSWORD=…`), not where prose repeats it
 password PASSWORD hard-coded"). A session's texts are read for the secrets found anywhere in
 them, which are then masked wherever they appear (service/capture.py). No I/O."""
 
-import os
 import re
 from collections.abc import Iterable
 
 from memory_mcp.policies.redact import masked_texts
+from memory_mcp.policies.text import trie_pattern
 
 MIN_CHARS = 6  # shorter masked values ("1234") are too likely to be ordinary words elsewhere
 # A value of letters only, or digits only (with at most - _ .), is masked again only from
@@ -58,32 +58,7 @@ def mask_again(text: str, secrets: frozenset[str]) -> str:
 
 
 def _pattern(secrets: frozenset[str]) -> re.Pattern[str]:
-    """One pattern for all of them, as a trie (a plain alternation of thousands of secrets,
-    a long session's tokens, was tried one by one at every position of every text)."""
-    return re.compile(rf"(?<![A-Za-z0-9])(?:{_trie(sorted(secrets))})(?![A-Za-z0-9])")
-
-
-def _trie(words: list[str]) -> str:
-    """A regular expression matching exactly `words` (sorted), the longest first where one
-    is the start of another. A run of letters all of them share is one literal: recursing
-    once a letter put a 1,000-letter bearer token (an OAuth access token) past Python's
-    recursion limit, and the capture failed."""
-    branches: dict[str, list[str]] = {}
-    ends = False
-    for word in words:
-        if word:
-            branches.setdefault(word[0], []).append(word[1:])
-        else:
-            ends = True
-    parts = [_branch(head, rest) for head, rest in branches.items()]
-    if not parts:
-        return ""
-    body = parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
-    return f"(?:{body})?" if ends else body
-
-
-def _branch(head: str, rests: list[str]) -> str:
-    """`head` and the longest start every one of `rests` shares, as one literal, then the
-    trie of what follows."""
-    common = os.path.commonprefix(rests) if all(rests) else ""
-    return re.escape(head + common) + _trie([rest[len(common) :] for rest in rests])
+    """One pattern for all of them, as a trie (text.trie_pattern: a plain alternation of
+    thousands of secrets, a long session's tokens, was tried one by one at every position of
+    every text)."""
+    return re.compile(rf"(?<![A-Za-z0-9])(?:{trie_pattern(list(secrets))})(?![A-Za-z0-9])")

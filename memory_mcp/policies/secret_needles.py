@@ -4,25 +4,13 @@ looked for in one search, so most texts are let through with no rule run. No I/O
 import re
 
 from memory_mcp.policies.secrets import RULES
+from memory_mcp.policies.text import trie_pattern
 
 # Each needle once, with the rules (indices in RULES) that hold it.
 _NEEDLES: tuple[tuple[str, tuple[int, ...]], ...] = tuple(
     (needle, tuple(i for i, rule in enumerate(RULES) if needle in rule.needles))
     for needle in dict.fromkeys(n for rule in RULES for n in rule.needles)
 )
-
-
-def _trie(words: list[str]) -> str:
-    """A pattern matching any of `words`, as a trie: one branch per next character, which
-    `re` tries at a position in one step where a flat alternation tries every word. A word
-    that another word begins is enough for a search: the longer one is left out."""
-    if "" in words:
-        return ""
-    groups: dict[str, list[str]] = {}
-    for word in words:
-        groups.setdefault(word[0], []).append(word[1:])
-    branches = [re.escape(first) + _trie(rest) for first, rest in sorted(groups.items())]
-    return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
 
 
 # A needle that holds another (a "password" holds "pass") is in a text only where that one
@@ -38,7 +26,7 @@ def needle_pattern(*more: str) -> str:
     """A pattern matching where a text holds a root needle (or one of `more`): possible_rules
     finds nothing in a lowered text exactly where this finds nothing. A flat trie, which `re`
     skips through a character at a time to the next one a word may start with."""
-    return _trie([*_ROOTS, *more])
+    return trie_pattern([*_ROOTS, *more])
 
 
 _ANY_ROOT = re.compile(needle_pattern())
