@@ -293,7 +293,7 @@ def test_a_bulk_batch_checks_for_repeats_in_one_statement(
     the memory it counts on (it looked every row up). On PostgreSQL a new row then costs
     three round trips: the insert (which returns the row as stored), its vector and its
     history entry; the transaction two more (its lock on `memories` and its look for
-    dropped index parts: base.PgBase._refuse_missing_parts)."""
+    dropped index parts: base.PgBase._refuse_unsafe_schema)."""
     stored = [service.remember(t).id for t in ("Deploys run on Fridays", "Logs go to Loki")]
     texts = [f"bulk row {i} about topic {i}" for i in range(40)]
     vectors = service.semantic.embed_documents(texts)

@@ -68,18 +68,19 @@ class PgBase:
                     "select pg_advisory_xact_lock(%s, hashtext(%s))", (WRITE_LOCK, self.schema)
                 )
                 if check_parts and self._checks_parts:
-                    self._refuse_missing_parts(conn)
+                    self._refuse_unsafe_schema(conn)
                 yield conn
         finally:
             self._surveys.changed()  # once committed: a survey read before may be stale
 
-    def _refuse_missing_parts(self, c: Connection) -> None:
+    def _refuse_unsafe_schema(self, c: Connection) -> None:
         """Refuse a write when a derived part was dropped since the schema was opened (a
         trigger: the keyword index or the vector feed would drift from the memories
-        unnoticed until doctor). The lock on `memories` comes first and is held to the
-        commit: a DROP TRIGGER (which must lock the table exclusively) either committed
-        before it, and the catalog read after it sees that, or waits for this write to end.
-        ACCESS SHARE is a read's lock: it holds up no write, only such a drop."""
+        unnoticed until doctor), or a newer memory-mcp upgraded it meanwhile. The lock on
+        `memories` comes first and is held to the commit: a DROP TRIGGER (which must lock
+        the table exclusively) either committed before it, and the catalog read after it
+        sees that, or waits for this write to end. ACCESS SHARE is a read's lock: it holds
+        up no write, only such a drop."""
         # One round trip for the lock and the schema's version (_refuse_newer_schema).
         cursor = c.execute(
             "lock table memories in access share mode; select max(version) as v from schema_version"

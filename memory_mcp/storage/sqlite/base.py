@@ -53,10 +53,10 @@ class SqliteBase:
             transaction(self._connection()) as conn,
         ):
             if check_parts:
-                self._refuse_missing_parts(conn)
+                self._refuse_unsafe_schema(conn)
             yield conn
 
-    def _refuse_missing_parts(self, c: Connection) -> None:
+    def _refuse_unsafe_schema(self, c: Connection) -> None:
         """Refuse a write (inside its transaction: no other can change the schema now) when
         a search index lacks a part another connection dropped since the file was opened (a
         trigger: the index would drift from the memories unnoticed), or when a newer

@@ -168,7 +168,7 @@ class SqliteRemovals(SqliteBase):
             db.spare_room(self._connection()),
             transaction(self.conn) as conn,
         ):
-            self._refuse_missing_parts(conn)  # a purge must reach the keyword index too
+            self._refuse_unsafe_schema(conn)  # a purge must reach the keyword index too
             return work(conn)
 
     def _empty_log(self) -> None:
