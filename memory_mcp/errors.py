@@ -35,6 +35,20 @@ class Changed(MemoryMCPError):
 class SchemaMismatch(MemoryMCPError):
     """The database was written by another schema version or embedding model."""
 
+    @classmethod
+    def upgraded_meanwhile(
+        cls, database: str, found: int, ours: int, restart: str
+    ) -> "SchemaMismatch":
+        """A write refused because a newer memory-mcp upgraded the database (to schema
+        version `found`) under this running process, which understands `ours`; `restart`
+        says who to restart, in brackets after "Restart it"."""
+        return cls(
+            f"The database {database} was upgraded to schema version {found} by a newer "
+            f"memory-mcp while this one (schema {ours}) was running; this process no longer "
+            f"writes to it. Restart it ({restart}) so the new version serves; nothing was "
+            "changed."
+        )
+
 
 class StorageError(MemoryMCPError):
     """The database file cannot be used right now: locked, read-only, full, or damaged."""

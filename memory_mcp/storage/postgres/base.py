@@ -206,9 +206,7 @@ def _refuse_newer_schema(found: int, where: str, schema: str) -> None:
     each upgrade step takes too (db.migrate): the step committed before this read, or waits
     for this write to commit; the open refuses such a schema the same way."""
     if found > TARGET:
-        raise SchemaMismatch(
-            f"The database {where} (schema {schema!r}) was upgraded to schema version {found} "
-            f"by a newer memory-mcp while this one (schema {TARGET}) was running; this process "
-            "no longer writes to it. Restart it (and every replica still on the older version) "
-            "so the new version serves; nothing was changed."
-        )
+        raise SchemaMismatch.upgraded_meanwhile(
+            f"{where} (schema {schema!r})", found, TARGET,
+            "and every replica still on the older version",
+        )  # fmt: skip

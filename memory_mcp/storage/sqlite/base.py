@@ -188,9 +188,6 @@ def _refuse_newer_schema(found: int, path: Path | None) -> None:
     older rules (a keyword schema step re-folds every word), which nothing notices until
     recall misses. The open refuses such a file the same way (db.migrate)."""
     if found > len(MIGRATIONS):
-        raise SchemaMismatch(
-            f"The database {path or ''} was upgraded to schema version {found} by a newer "
-            f"memory-mcp while this one (schema {len(MIGRATIONS)}) was running; this process "
-            "no longer writes to it. Restart it (restart the client that started it) so the "
-            "new version serves; nothing was changed."
+        raise SchemaMismatch.upgraded_meanwhile(
+            str(path or ""), found, len(MIGRATIONS), "restart the client that started it"
         )
