@@ -5,10 +5,12 @@ first value's creation on exactly one."""
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from memory_mcp import timestamps
+from memory_mcp.config import Settings
 from memory_mcp.models import MemoryFilter
 from memory_mcp.service import MemoryService
 from tests.clock import behind
@@ -146,3 +148,30 @@ def test_a_value_a_repeat_gave_the_key_stays_the_value_when_moved_back(
     # Dated when vim was said with the key: never before emacs was created.
     assert svc.get(emacs).superseded_at == svc.get(vim).last_seen_at
     assert [h.id for h in svc.recall("editor", scope="p1").hits] == [vim]
+
+
+def test_imported_older_values_take_their_place_in_the_chain(
+    keyword_service: MemoryService, tmp_path: Path
+) -> None:
+    """Older values of a key imported into a store that holds a later one stay superseded, as
+    of the next value's creation in time (not of the import): bash (oldest, from one export)
+    gives way to fish (from another, imported first), fish to the stored zsh."""
+    exports = []
+    for name, text in (("bash", "Shell is bash"), ("fish", "Shell is fish")):
+        source = MemoryService.open(Settings(db=tmp_path / f"{name}.db", semantic=False))
+        try:
+            source.remember(text, key="user.shell", scope="p1")
+            exports.append(tmp_path / f"{name}.jsonl")
+            source.export_jsonl(exports[-1])
+        finally:
+            source.close()
+    svc = keyword_service
+    zsh = svc.remember("Shell is zsh", key="user.shell", scope="p1").id
+    svc.import_jsonl(exports[1])
+    svc.import_jsonl(exports[0])
+    every = MemoryFilter(scopes=["p1"], include_superseded=True)
+    by_text = {m.content: m for m in svc.list_memories(every)}
+    bash, fish = by_text["Shell is bash"], by_text["Shell is fish"]
+    assert (fish.superseded_by, fish.superseded_at) == (zsh, svc.get(zsh).created_at)
+    assert (bash.superseded_by, bash.superseded_at) == (fish.id, fish.created_at)
+    _one_at_every_boundary(svc, "p1", [bash.id, fish.id, zsh])

@@ -138,6 +138,16 @@ def key_holders(c: Connection, scope: str, key: str, besides: int | None = None)
     ).fetchall()
 
 
+def next_value(c: Connection, scope: str, key: str, created_at: str) -> Any:
+    """SQLite's next_value: the key's value created next after `created_at`."""
+    return c.execute(
+        """select id, created_at from memories
+           where scope = %s and key = %s and forgotten_at is null and created_at > %s
+           order by created_at, id limit 1""",
+        (scope, key, created_at),
+    ).fetchone()
+
+
 def slot_times(c: Connection, scope: str, key: str | None, also: Iterable[int]) -> list[str]:
     """SQLite's slot_times: when the latest value of the key's slot (forgotten ones too)
     or corrected memory was created or last stated."""

@@ -246,8 +246,11 @@ def _insert(
     holders = decisions.key_holders(c, item.scope, item.key) if current and item.key else []
     beaten_by = None
     if holders and not newest and holders[-1]["created_at"] > values["created_at"]:
-        beaten_by = holders[-1]["id"]  # the stored value is the later one: it stays current
-        values.update(superseded_by=beaten_by, superseded_at=now)
+        # The stored value is the later one: it stays current, and this older one gave way
+        # to the value created next after it (the holder, or one between: as_of finds one).
+        following = decisions.next_value(c, item.scope, str(item.key), values["created_at"])
+        beaten_by = following["id"]
+        values.update(superseded_by=beaten_by, superseded_at=following["created_at"])
     elif holders:
         values["key"] = None  # given once the holders are superseded: one current value
     statement = _INSERT if item.id is None else _INSERT_WITH_ID

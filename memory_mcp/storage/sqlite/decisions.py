@@ -160,6 +160,17 @@ def key_holders(c: Connection, scope: str, key: str, besides: int | None = None)
     ).fetchall()
 
 
+def next_value(c: Connection, scope: str, key: str, created_at: str) -> Any:
+    """The key's value created next after `created_at` (forgotten ones aside): what an older
+    value written now (an import) gave way to, and when; None when none is later."""
+    return c.execute(
+        """select id, created_at from memories
+           where scope = :scope and key = :key and forgotten_at is null
+             and created_at > :created order by created_at, id limit 1""",
+        {"scope": scope, "key": key, "created": created_at},
+    ).fetchone()
+
+
 def slot_times(c: Connection, scope: str, key: str | None, also: Iterable[int]) -> list[str]:
     """When the latest of the memories a new one may supersede was created or last stated
     (a repeat: `later` compares these): the values its key's slot held (forgotten ones too:
