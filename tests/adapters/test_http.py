@@ -501,6 +501,32 @@ def test_uvicorns_own_lines_go_through_the_servers_log_handler(
     assert said and all(plain.match(line) for line in said), said
 
 
+def test_an_upgrade_request_is_served_plain_without_advice_to_install_anything(
+    tmp_path: Path, servers: list[subprocess.Popen[str]]
+) -> None:
+    """`curl --http2` (Upgrade: h2c) or a websocket client made uvicorn log two warnings a
+    request, one advising `pip install 'uvicorn[standard]'`: the server offers neither on
+    purpose and answers such a request as plain HTTP/1.1, as the protocol allows."""
+    proc, port = start(tmp_path)
+    servers.append(proc)
+    log = next(f for f in tmp_path.glob("server-*.log") if f"1:{port}/mcp" in f.read_text())
+    for upgrade in ("h2c", "websocket"):
+        reply = httpx2.get(
+            f"http://127.0.0.1:{port}/mcp",
+            headers={"Connection": "Upgrade", "Upgrade": upgrade},
+        )
+        assert reply.status_code < 500, reply.text  # answered (a 4xx: no session, no Accept)
+    with socket.create_connection(("127.0.0.1", port)) as s:  # a line the log will show
+        s.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+        s.recv(1000)
+    deadline = time.monotonic() + 120
+    while "Invalid HTTP request received." not in log.read_text():
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.1)
+    text = log.read_text()
+    assert "Unsupported upgrade" not in text and "uvicorn[standard]" not in text, text
+
+
 def test_an_unsupported_protocol_version_header_names_the_supported_ones(
     tmp_path: Path, servers: list[subprocess.Popen[str]]
 ) -> None:

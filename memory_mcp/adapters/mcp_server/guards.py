@@ -104,6 +104,12 @@ class GuardedH11Protocol(H11Protocol):
         if not self.transport.is_closing():
             self._await_request()
 
+    def _unsupported_upgrade_warning(self) -> None:
+        # h2c or websocket asked for (`curl --http2`): answered as plain HTTP/1.1, as the
+        # protocol allows. uvicorn warned twice a request, advising `uvicorn[standard]`, for
+        # what this server does not offer on purpose; anyone reaching the port could fill the log.
+        logger.debug("Answered a request asking to upgrade its protocol over HTTP/1.1")
+
     def _await_request(self) -> None:
         """Start the clock on the client's next request."""
         if self._deadline is not None:
