@@ -67,6 +67,10 @@ def test_a_part_dropped_under_an_open_store_refuses_its_next_write(
         ("memories_vec_log", "drop trigger memories_vec_log on memories"),
         ("memory_vectors_log", "drop trigger memory_vectors_log on memory_vectors"),
         ("memory_vectors_log", "drop function memory_vectors_log() cascade"),
+        # Disabled, a trigger is as good as gone: its rows would drift just the same.
+        ("memories_fts", "alter table memories disable trigger memories_fts"),
+        ("memories_vec_log", "alter table memories disable trigger all"),
+        ("memory_vectors_log", "alter table memory_vectors disable trigger memory_vectors_log"),
     ],
 )
 def test_a_part_dropped_under_an_open_postgresql_store_refuses_its_next_write(
@@ -86,6 +90,34 @@ def test_a_part_dropped_under_an_open_postgresql_store_refuses_its_next_write(
         assert part in store.restore_index_parts()
         kestrel = store.insert(row("a kestrel hovers over the river")).id
         assert [i for i, _ in store.search_keywords("kestrel", EVERY, 5)] == [kestrel]
+        assert store.keyword_index_ok()
+    finally:
+        store.close()
+
+
+@pg.needs_postgres
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "alter table memories disable trigger memories_fts",
+        "alter table memory_vectors disable trigger memory_vectors_log",
+        "drop index memory_vectors_hnsw",
+    ],
+)
+def test_a_trigger_cannot_be_disabled_between_a_writes_check_and_its_rows(statement: str) -> None:
+    """The check holds a lock to the commit that such a statement must wait for: with a
+    read's lock (ACCESS SHARE) a DISABLE TRIGGER could commit after the check and before
+    the insert, whose keyword words or vector log then never came."""
+    import psycopg
+
+    schema = pg.fresh_schema()
+    store = open_storage(Settings(db=pg.url(), pg_schema=schema, semantic=False))
+    try:
+        store.ensure_vector_index("test-model", 4)
+        writing = store._write()  # type: ignore[attr-defined]  # between its check and rows
+        with writing, pytest.raises(psycopg.errors.LockNotAvailable):
+            pg.admin(f'set search_path = "{schema}", public', "set lock_timeout = '1s'", statement)
+        store.insert(row("the heron waits by the river"))  # the parts are all there
         assert store.keyword_index_ok()
     finally:
         store.close()

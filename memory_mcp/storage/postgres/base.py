@@ -38,6 +38,17 @@ def as_jsonb(value: Any) -> Jsonb:
     return Jsonb(value, dumps=_dumps)
 
 
+# The vector table is made when the model loads: locked once it is there.
+_LOCK_AND_VERSION = """
+    do $$ begin
+        lock table memories in row exclusive mode;
+        if to_regclass('memory_vectors') is not null then
+            lock table memory_vectors in row exclusive mode;
+        end if;
+    end $$;
+    select max(version) as v from schema_version"""
+
+
 class PgBase:
     """Owns the pool; one transaction per write, decided under the schema's write lock."""
 
@@ -74,17 +85,16 @@ class PgBase:
             self._surveys.changed()  # once committed: a survey read before may be stale
 
     def _refuse_unsafe_schema(self, c: Connection) -> None:
-        """Refuse a write when a derived part was dropped since the schema was opened (a
-        trigger: the keyword index or the vector feed would drift from the memories
-        unnoticed until doctor), or a newer memory-mcp upgraded it meanwhile. The lock on
-        `memories` comes first and is held to the commit: a DROP TRIGGER (which must lock
-        the table exclusively) either committed before it, and the catalog read after it
-        sees that, or waits for this write to end. ACCESS SHARE is a read's lock: it holds
-        up no write, only such a drop."""
-        # One round trip for the lock and the schema's version (_refuse_newer_schema).
-        cursor = c.execute(
-            "lock table memories in access share mode; select max(version) as v from schema_version"
-        )
+        """Refuse a write when a derived part was dropped or disabled since the schema was
+        opened (a trigger: the keyword index or the vector feed would drift from the
+        memories unnoticed until doctor), or a newer memory-mcp upgraded it meanwhile. The
+        locks on `memories` and the vector table come first and are held to the commit: a
+        DROP TRIGGER or ALTER TABLE ... DISABLE TRIGGER (each must lock its table against
+        writes) either committed before them, and the catalog read after sees that, or
+        waits for this write to end. ROW EXCLUSIVE is the lock the write's own statements
+        take: it holds up no read and no other write (those queue on WRITE_LOCK anyway)."""
+        # One round trip for the locks and the schema's version (_refuse_newer_schema).
+        cursor = c.execute(_LOCK_AND_VERSION)
         cursor.nextset()
         row = cursor.fetchone()
         _refuse_newer_schema(int(row["v"] or 0) if row else 0, self.where, self.schema)

@@ -1,10 +1,10 @@
-"""Parts derived from `memories` that a hand dropped (the keyword column's trigger, BM25's
-totals and their trigger, the keyword GIN indexes, the vector feed's log and triggers, the
-vector table's HNSW index; the table itself is made, empty, when the model loads):
-found at open, reported by doctor, made again by its --repair. The memories stay untouched;
-each part is made as the schema steps define it (migrations/initial.py, a trigger with its
-function: a DROP FUNCTION ... CASCADE took the trigger too), and the keyword rebuild then
-recomputes the rows' words and the totals."""
+"""Parts derived from `memories` that a hand dropped or disabled (the keyword column's
+trigger, BM25's totals and their trigger, the keyword GIN indexes, the vector feed's log and
+triggers, the vector table's HNSW index; the table itself is made, empty, when the model
+loads): found at open, reported by doctor, made again by its --repair. The memories stay
+untouched; each part is made as the schema steps define it (migrations/initial.py, a trigger
+with its function: a DROP FUNCTION ... CASCADE took the trigger too), and the keyword rebuild
+then recomputes the rows' words and the totals."""
 
 from memory_mcp.storage.postgres import vectors
 from memory_mcp.storage.postgres.db import Connection
@@ -67,12 +67,13 @@ _LOOKED_FOR = [
 ]
 
 # One statement (one round trip: every write asks it, write.py): the parts the schema lacks.
+# A disabled trigger (ALTER TABLE ... DISABLE TRIGGER) counts as lacking: its rows drift alike.
 _MISSING = """
     select p.name from unnest(%s::text[], %s::bool[], %s::text[]) with ordinality
         as p (name, is_trigger, owner, place)
     where to_regclass(p.owner) is not null and case when p.is_trigger
-        then not exists (select 1 from pg_trigger t
-                         where t.tgrelid = to_regclass(p.owner) and t.tgname = p.name)
+        then not exists (select 1 from pg_trigger t where t.tgrelid = to_regclass(p.owner)
+                         and t.tgname = p.name and t.tgenabled <> 'D')
         else to_regclass(p.name) is null end
     order by p.place"""
 
@@ -86,8 +87,11 @@ def missing(c: Connection) -> list[str]:
 def restore(c: Connection) -> list[str]:
     """Make every missing part again (inside the caller's transaction); their names."""
     gone = missing(c)
+    owners = {name: owner for name, trigger, owner in _LOOKED_FOR if trigger}
     for name in gone:
         made = _VECTOR_PARTS[name] if name in _VECTOR_PARTS else _PARTS[name][1]
+        if name in owners:  # a disabled one is still there: made again as defined
+            c.execute(f"drop trigger if exists {name} on {owners[name]}")
         for statement in made:
             c.execute(statement)
     if {"fts_stats", "memories_fts_stats"} & set(gone):  # the totals were not kept meanwhile
