@@ -321,7 +321,8 @@ def test_a_key_has_one_current_value_whatever_the_write(storage: Storage) -> Non
     assert current() == [vim] and storage.get(zed.id).superseded_by == vim
     month_ago = format_time(datetime.now(UTC) - timedelta(days=30))
     [old] = storage.insert_many([row("Editor is Emacs", key="user.editor", created_at=month_ago)])
-    assert current() == [vim] and storage.get(old.id).superseded_by == vim
+    # older than every value: superseded by the one created next (as_of then finds one)
+    assert current() == [vim] and storage.get(old.id).superseded_by == helix
     nano = storage.insert(row("Editor is nano")).id
     storage.update(nano, {"key": "user.editor"})  # given the key, and the newest
     assert current() == [nano] and storage.get(vim).superseded_by == nano
@@ -1359,11 +1360,12 @@ def test_an_insert_hands_back_the_row_it_stored(storage: Storage) -> None:
 
     stored(storage.insert(row("Tea at four", tags=["drinks"], metadata={"n": 1})))
     assert stored(storage.insert(row("Coffee at nine", vec(1, 0, 0, 0), context="am"))).embedded
-    stored(storage.insert(row("Editor is Helix", key="user.editor")))
+    helix = stored(storage.insert(row("Editor is Helix", key="user.editor")))
     zed = stored(storage.insert(row("Editor is Zed", key="user.editor", occurred_at=month_ago)))
     assert zed.key == "user.editor"
     [emacs] = storage.insert_many([row("Editor is Emacs", key="user.editor", created_at=month_ago)])
-    assert stored(emacs, handed_back=False).superseded_by == zed.id  # insert_many: ids only
+    # insert_many: ids only; the older value gives way to the one created next after it
+    assert stored(emacs, handed_back=False).superseded_by == helix.id
 
 
 def test_compacting_the_keyword_index_changes_no_search(storage: Storage) -> None:
