@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from typer.testing import CliRunner
 
 from memory_mcp.adapters.cli import app
@@ -22,3 +23,35 @@ def test_version_imports_none_of_the_app_and_says_what_the_app_says() -> None:
     imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if "|" in line}
     assert not imported & HEAVY, imported & HEAVY
     assert done.stdout == CliRunner().invoke(app, ["--version"]).stdout
+
+
+# What only a command that opens a database needs: the settings (pydantic-settings), the
+# service, the storage and search layers (numpy), the importers.
+DATABASE_STACK = {
+    "numpy", "pydantic_settings", "memory_mcp.config", "memory_mcp.service.facade",
+    "memory_mcp.storage", "memory_mcp.formats", "memory_mcp.search.embed",
+    "memory_mcp.policies.redact",
+}  # fmt: skip
+
+
+def imported_by(*args: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "memory_mcp", *args],
+        env={**os.environ, "MEMORY_MCP_DB": "/nonexistent/m.db", "COLUMNS": "100"},
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    return done, {line.split("|")[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("--help",), ("list", "--help"), ("recall", "--help"), ("hook", "--help"),
+     ("token", "--help"), ("model", "--help"), ("import", "--help"), ("install", "--help")],
+)  # fmt: skip
+def test_help_imports_neither_the_settings_nor_the_service(args: tuple[str, ...]) -> None:
+    """Help reads no database: it imported numpy, pydantic-settings and the whole service
+    (about half of its 1.2-1.6 s on a loaded machine)."""
+    done, imported = imported_by(*args)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Usage" in done.stdout
+    assert not imported & DATABASE_STACK, imported & DATABASE_STACK

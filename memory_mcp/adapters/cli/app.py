@@ -7,14 +7,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
-from rich.logging import RichHandler
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from typer._click.exceptions import UsageError
 from typer.core import TyperGroup
 
@@ -24,7 +21,6 @@ from memory_mcp.adapters.cli.pipes import ReaderGone
 from memory_mcp.adapters.cli.quick import plain_logging, setting_errors
 from memory_mcp.adapters.cli.render import err, out, safe
 from memory_mcp.adapters.logs import masked
-from memory_mcp.config import Settings, default_db_path, is_database_url
 from memory_mcp.errors import (
     InvalidInput,
     MemoryMCPError,
@@ -32,10 +28,16 @@ from memory_mcp.errors import (
     of_one_batch,
     plain_wording,
 )
-from memory_mcp.models import KINDS
-from memory_mcp.names import clean_scope, no_such_scope
-from memory_mcp.policies.access import Access
-from memory_mcp.service import MemoryService
+from memory_mcp.names import KINDS, clean_scope, no_such_scope
+
+# The settings, the service and what they import (pydantic-settings, numpy, the storage and
+# search layers) are imported by the commands that open a database, not by `--help`.
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from memory_mcp.config import Settings
+    from memory_mcp.policies.access import Access
+    from memory_mcp.service import MemoryService
 
 
 class Group(TyperGroup):
@@ -95,6 +97,8 @@ ID_PARAMS = ("memory_id", "ids", "replaces")  # the arguments and options that t
 
 def _id_wording(exc: Any) -> str | None:
     """A memory id that is not a whole number, in the words the tools use; None otherwise."""
+    from pydantic import ValidationError
+
     cause = exc.__cause__
     if getattr(exc.param, "name", None) not in ID_PARAMS or not isinstance(cause, ValidationError):
         return None
@@ -269,6 +273,8 @@ def _configure_logging(level: int) -> None:
     if not err.is_terminal:  # rich would wrap each record at 80 columns in a log file
         plain_logging(level)
         return
+    from rich.logging import RichHandler
+
     handler = RichHandler(console=err, show_path=False, rich_tracebacks=True)
     logging.basicConfig(level=level, format="%(message)s", handlers=[masked(handler)], force=True)
 
@@ -278,9 +284,13 @@ def root_options(ctx: typer.Context) -> dict[str, Any]:
     return dict(ctx.obj.overrides) if ctx.obj else {}
 
 
-def settings_for(ctx: typer.Context, **options: Any) -> Settings:
+def settings_for(ctx: typer.Context, **options: Any) -> "Settings":
     """Settings from the root options with this command's own (those given) on top; a bad
     value is a MemoryMCPError, shown as one line like any other."""
+    from pydantic import ValidationError
+
+    from memory_mcp.config import Settings
+
     overrides = root_options(ctx) | {k: v for k, v in options.items() if v is not None}
     try:
         return Settings(**overrides)
@@ -296,7 +306,7 @@ def open_service(
     create: bool = False,
     connect_timeout_s: int | None = None,
     damaged: bool = False,
-) -> Iterator[MemoryService]:
+) -> "Iterator[MemoryService]":
     """Open the service; `semantic` loads the model when the command first needs it (the
     CLI can wait for it), which is after the service has checked the command's input: a bad
     option is refused at once, not after the seconds a load takes.
@@ -305,6 +315,9 @@ def open_service(
     does not exist, so a mistyped --db is an error rather than a new, empty database.
     Only doctor passes `damaged`: it opens a database whose keyword index was dropped.
     """
+    from memory_mcp.config import default_db_path, is_database_url
+    from memory_mcp.service import MemoryService
+
     settings = settings_for(ctx, db=db)
     path = Path(settings.db).expanduser()
     if (
@@ -330,7 +343,7 @@ def open_service(
         service.close()
 
 
-def _acting(service: MemoryService, principal: str) -> Access:
+def _acting(service: "MemoryService", principal: str) -> "Access":
     """`--as NAME`'s access; a name no token or grant knows is said (a typo would otherwise
     act, and write, as a principal nobody has), though a JWT caller may be one."""
     access = service.team.access_for(principal)
@@ -345,7 +358,7 @@ def _acting(service: MemoryService, principal: str) -> Access:
     return access
 
 
-def _load_model(service: MemoryService) -> None:
+def _load_model(service: "MemoryService") -> None:
     with err.status("Loading the embedding model…"):
         ready = service.semantic.ensure(backlog=False)
     if ready:
@@ -355,7 +368,7 @@ def _load_model(service: MemoryService) -> None:
         err.print(service.semantic.note, style="yellow", markup=False, soft_wrap=True)
 
 
-def _embed_backlog(service: MemoryService) -> None:
+def _embed_backlog(service: "MemoryService") -> None:
     """Memories stored without a vector (semantic search off, offline, a hook's quick store)
     get one before the command runs, so its recall is hybrid over all of them. At a few
     hundred a second a large backlog takes a while, once: a bar shows it, from its first batch
@@ -388,7 +401,15 @@ def _embed_backlog(service: MemoryService) -> None:
             bar.stop()
 
 
-def progress_bar() -> Progress:
+def progress_bar() -> "Progress":
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -399,7 +420,7 @@ def progress_bar() -> Progress:
     )
 
 
-def scope_hint(service: MemoryService, scope: str | None) -> str:
+def scope_hint(service: "MemoryService", scope: str | None) -> str:
     """After "no match": a --scope that names no scope holding a visible memory (a typo, most
     often) is said to be one, with the nearest name, instead of leaving an empty answer."""
     if scope is None or "*" in scope:

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -37,8 +37,10 @@ from memory_mcp.adapters.cli.render import (
     safe,
     size,
 )
-from memory_mcp.models import HistoryEntry, Memory, MemoryFilter
-from memory_mcp.service import MemoryService
+
+if TYPE_CHECKING:  # the service is imported when a command opens it (app.open_service)
+    from memory_mcp.models import HistoryEntry, Memory, MemoryFilter
+    from memory_mcp.service import MemoryService
 
 LIST_PAGE = 500  # memories or history entries `list`, `log` and `history` read at a time
 T = TypeVar("T")
@@ -107,8 +109,8 @@ def _keyset_pages(
 
 
 def _pages(
-    service: MemoryService, flt: MemoryFilter, limit: int, offset: int
-) -> Iterator[list[Memory]]:
+    service: "MemoryService", flt: "MemoryFilter", limit: int, offset: int
+) -> "Iterator[list[Memory]]":
     """`limit` memories from `offset`, newest first, each page after the last by keyset."""
     return _keyset_pages(
         lambda size, after: service.list_memories(flt, size, 0 if after else offset, after=after),
@@ -277,8 +279,8 @@ def log(
 
 
 def _history_pages(
-    service: MemoryService, memory_id: int | None, limit: int, by: str | None = None
-) -> Iterator[list[HistoryEntry]]:
+    service: "MemoryService", memory_id: int | None, limit: int, by: str | None = None
+) -> "Iterator[list[HistoryEntry]]":
     """`limit` entries, newest first, each page before the last one's id."""
     return _keyset_pages(
         lambda size, before: service.history(memory_id, size, by, before),
@@ -288,7 +290,7 @@ def _history_pages(
 
 
 def _show_history(
-    pages: Iterator[list[HistoryEntry]], json_: bool, title: str, with_memory: bool = True
+    pages: "Iterator[list[HistoryEntry]]", json_: bool, title: str, with_memory: bool = True
 ) -> None:
     if json_:
         json_array(entry for page in pages for entry in page)
