@@ -50,6 +50,17 @@ class Group(TyperGroup):
         except BrokenPipeError as exc:
             raise ReaderGone from exc
 
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
+        helped = not args and self.no_args_is_help  # (parsing consumes `args`)
+        try:
+            return list(super().parse_args(ctx, args))
+        except ReaderGone as exc:
+            if not helped:
+                raise
+            # typer prints the help of a group given no command while it makes the usage
+            # error (exit 2): a closed pipe cut that help, and the command still failed
+            raise ReaderGone(failing=2) from exc
+
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
             check_text(ctx)
