@@ -4,11 +4,14 @@ numpy and the whole service (0.6 s and more) to print one line."""
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from memory_mcp.adapters.cli import app
+from memory_mcp.config import Settings
+from memory_mcp.service import MemoryService
 
 HEAVY = {"typer", "rich", "numpy", "pydantic", "pydantic_settings", "memory_mcp.service"}
 
@@ -55,3 +58,19 @@ def test_help_imports_neither_the_settings_nor_the_service(args: tuple[str, ...]
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Usage" in done.stdout
     assert not imported & DATABASE_STACK, imported & DATABASE_STACK
+
+
+def test_reading_commands_import_no_web_client(tmp_path: Path) -> None:
+    """`list`, `show`, `history`, `stats` imported urllib.request (with http.client) for a
+    path conversion in `install` and in a scope's root URI, and rich's progress bar and log
+    handler, at every start; none of them is used to read a database."""
+    db = tmp_path / "m.db"
+    service = MemoryService.open(Settings(db=db, semantic=False))
+    first = service.remember("The deploy runs on Tuesdays").id
+    service.close()
+    for args in (["list"], ["show", str(first)], ["history", str(first)], ["stats"]):
+        done, imported = imported_by("--db", str(db), *args)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert str(first) in done.stdout
+        unused = {"urllib.request", "http.client", "rich.progress"}
+        assert not imported & unused, (args, imported & unused)
