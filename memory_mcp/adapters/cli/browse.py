@@ -1,5 +1,6 @@
 """Seeing and fixing what memory holds: list, show, edit, purge, scrub, stats."""
 
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -37,6 +38,7 @@ from memory_mcp.adapters.cli.render import (
     safe,
     size,
 )
+from memory_mcp.errors import InvalidInput
 
 if TYPE_CHECKING:  # the service is imported when a command opens it (app.open_service)
     from memory_mcp.models import HistoryEntry, Memory, MemoryFilter
@@ -229,14 +231,17 @@ def scrub(
     ctx: typer.Context,
     ids: IdsArg,
     text: Annotated[
-        str | None, typer.Option(help="The text to remove (asked for, unechoed, if not given).")
+        str | None,
+        typer.Option(
+            help="The text to remove (if not given: asked for, unechoed, or read from stdin)."
+        ),
     ] = None,
     db: DbOpt = None,
     json_: JsonOpt = False,
 ) -> None:
     """Erase a string (a secret) from memories and their history; it becomes [scrubbed]."""
     if text is None:
-        text = typer.prompt("Text to scrub", hide_input=True, err=True)
+        text = _secret_text()
     with open_service(ctx, db, semantic=True) as service:
         result = service.scrub(ids, text, client=CLI_CLIENT)
     if json_:
@@ -247,6 +252,26 @@ def scrub(
         where += [f"{entries} history entr{'y' if entries == 1 else 'ies'}"] if entries else []
         found = f"scrubbed from {' and '.join(where)}." if where else "the text is not there."
         err.print(f"#{memory_id}: {found}")
+
+
+SCRUB_STDIN_CHARS = 100_000  # more than any memory holds
+
+
+def _secret_text() -> str:
+    """What scrub removes when --text is not given: asked for, unechoed, in a terminal; else
+    read from stdin (`pass show token | memory-mcp scrub 7`: no secret on a command line),
+    its one final line end dropped. getpass warned and aborted there."""
+    if sys.stdin.isatty():
+        return str(typer.prompt("Text to scrub", hide_input=True, err=True))
+    text = sys.stdin.read(SCRUB_STDIN_CHARS + 1)
+    if len(text) > SCRUB_STDIN_CHARS:
+        raise InvalidInput(
+            f"stdin holds more than {SCRUB_STDIN_CHARS:,} characters: no memory is that long."
+        )
+    text = text.removesuffix("\n").removesuffix("\r")
+    if not text:
+        raise InvalidInput("No text to scrub: give --text TEXT, or the text on stdin.")
+    return text
 
 
 @app.command(rich_help_panel="Inspect and fix")

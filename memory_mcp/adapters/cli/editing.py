@@ -3,6 +3,7 @@
 import os
 import shlex
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -74,7 +75,14 @@ def _split(text: str) -> tuple[dict[str, str], str]:
 
 def run_editor(text: str) -> str:
     """Open $VISUAL / $EDITOR on a temp file holding `text`; return what was saved."""
-    editor = (os.environ.get("VISUAL") or os.environ.get("EDITOR") or "").strip() or "vi"
+    editor = (os.environ.get("VISUAL") or os.environ.get("EDITOR") or "").strip()
+    if not editor and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        # vi, the fallback, outside a terminal draws its screen into the pipe, then fails
+        raise InvalidInput(
+            "No editor to run: VISUAL and EDITOR are unset, and vi needs a terminal. Edit "
+            "without one: memory-mcp edit ID --content TEXT (or other options, or --file)."
+        )
+    editor = editor or "vi"
     fd, name = tempfile.mkstemp(prefix="memory-", suffix=".md")
     path = Path(name)
     keep = False
