@@ -167,8 +167,10 @@ def _plain_if_narrow(command: Any, ctx: typer.Context) -> bool:
 
 def _literal_help(command: Any, ctx: typer.Context) -> None:
     """Help is plain text: rich would take `[scrubbed]` in a docstring for a style tag and
-    print nothing of it. Escaped once per command object (typer keeps them). In a narrow
-    terminal click's plain help shows it, which reads no markup, so nothing is escaped."""
+    print nothing of it, and keeps a docstring's line breaks (`nothing is` / `written`, a
+    summary cut in two in the command list): each paragraph is one line, which rich wraps at
+    the terminal's width. Done once per command object (typer keeps them). In a narrow
+    terminal click's plain help shows it, which reads no markup and rewraps itself."""
     if getattr(command, "_literal", False):
         return
     if _plain_if_narrow(command, ctx):
@@ -178,7 +180,8 @@ def _literal_help(command: Any, ctx: typer.Context) -> None:
         for name in ("help", "short_help"):
             text = getattr(item, name, None)
             if text:
-                setattr(item, name, escape(text))
+                paragraphs = (" ".join(p.split()) for p in text.split("\n\n"))
+                setattr(item, name, escape("\n\n".join(paragraphs)))
     command._literal = True
 
 

@@ -155,6 +155,7 @@ def edit(
     json_: JsonOpt = False,
 ) -> None:
     """Edit a memory in $VISUAL/$EDITOR (or with options); changed text is re-embedded.
+
     Saved only over the version the editor opened: if it changed meanwhile, nothing is
     written and what you wrote is kept in a file (--file saves it later)."""
     slots: dict[str, Any] = {"key": key, "occurred_at": occurred, "expires_at": expires}
