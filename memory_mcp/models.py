@@ -13,6 +13,7 @@ from pydantic import (
 )
 from pydantic_core import to_json
 
+from memory_mcp.names import KINDS as KINDS  # (named here too, beside Kind)
 from memory_mcp.names import (
     clean_context,
     clean_scope,
@@ -23,7 +24,6 @@ from memory_mcp.names import (
 
 Kind = Literal["fact", "preference", "decision", "event", "note", "summary"]
 WritableKind = Literal["fact", "preference", "decision", "event", "note"]  # summaries: summarize
-KINDS: tuple[str, ...] = ("fact", "preference", "decision", "event", "note", "summary")
 DEFAULT_KIND: Kind = "note"
 
 

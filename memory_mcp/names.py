@@ -4,6 +4,9 @@ label cleaned and checked (invisible characters, controls, lengths). Validation 
 import re
 import unicodedata
 
+# A memory's kinds (models.Kind spells them as a type): here, where the CLI's help reads
+# them without importing pydantic.
+KINDS: tuple[str, ...] = ("fact", "preference", "decision", "event", "note", "summary")
 MAX_TAGS = 32
 MAX_TAG_CHARS = 64
 MAX_SCOPE_CHARS = 200

@@ -9,7 +9,6 @@ import os
 import re
 from pathlib import Path
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
-from urllib.request import url2pathname
 
 from memory_mcp.errors import InvalidInput
 
@@ -49,7 +48,12 @@ def root_uri_path(uri: str) -> str | None:
     if parts.netloc and parts.netloc.lower() != "localhost":
         path = f"//{parts.netloc}{path}"  # a UNC share: //server/share/...
     try:
-        local = url2pathname(path) if os.name == "nt" else os.fsdecode(unquote_to_bytes(path))
+        if os.name == "nt":  # (urllib.request imports ssl, http and email: only where needed)
+            from urllib.request import url2pathname
+
+            local = url2pathname(path)
+        else:
+            local = os.fsdecode(unquote_to_bytes(path))
     except OSError:
         local = ""
     if not os.path.isabs(local):

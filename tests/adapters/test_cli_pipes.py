@@ -87,3 +87,38 @@ def test_a_reader_that_takes_one_line_and_goes(db: Path) -> None:
     assert first.startswith(b"[")
     assert quiet(stderr)
     assert status == -signal.SIGPIPE
+
+
+FAILING = [
+    (),  # no command: the help, and exit 2
+    ("hook",),
+    ("model",),
+    ("show", "nope"),
+    ("show", "999999"),
+    ("show", "1", "--bogus"),
+    ("list", "--since", "not a date"),
+    ("no-such-command",),
+]
+
+
+@pytest.mark.parametrize("args", FAILING, ids=[" ".join(c) or "(none)" for c in FAILING])
+def test_a_failing_command_whose_reader_went_away_still_fails(
+    db: Path, args: tuple[str, ...]
+) -> None:
+    """`memory-mcp | head -0`: the exit code says the command failed, as it does without the
+    pipe; 141 (SIGPIPE) said only that the reader had gone, and a script took it for success
+    cut short."""
+    env = {**ENV, "MEMORY_MCP_DB": str(db)}  # (no --db: `memory-mcp` alone shows its help)
+    command = [sys.executable, "-m", "memory_mcp", *args]
+    piped = subprocess.run(command, capture_output=True, env=env, timeout=300, check=False)
+    assert piped.returncode in (1, 2), piped.stderr.decode()
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the command writes a byte
+    try:
+        done = subprocess.run(
+            command, stdout=write, stderr=subprocess.PIPE, env=env, timeout=300, check=False
+        )
+    finally:
+        os.close(write)
+    assert done.returncode == piped.returncode, done.stderr.decode()
+    assert "Traceback" not in done.stderr.decode()

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 def main() -> None:
-    from memory_mcp.adapters.cli.pipes import ReaderGone, reader_gone
+    from memory_mcp.adapters.cli.pipes import ReaderGone, failing_with, reader_gone
 
     try:
         try:
@@ -25,8 +25,8 @@ def main() -> None:
         finally:  # what is still buffered: its reader may have gone too
             if sys.stdout is not None and not sys.stdout.closed:
                 sys.stdout.flush()
-    except (BrokenPipeError, ReaderGone):
-        reader_gone()
+    except (BrokenPipeError, ReaderGone) as exc:
+        reader_gone(failing_with(exc))
 
 
 def _run() -> None:

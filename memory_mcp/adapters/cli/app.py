@@ -7,14 +7,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
-from rich.logging import RichHandler
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from typer._click.exceptions import UsageError
 from typer.core import TyperGroup
 
@@ -24,7 +21,6 @@ from memory_mcp.adapters.cli.pipes import ReaderGone
 from memory_mcp.adapters.cli.quick import plain_logging, setting_errors
 from memory_mcp.adapters.cli.render import err, out, safe
 from memory_mcp.adapters.logs import masked
-from memory_mcp.config import Settings, default_db_path, is_database_url
 from memory_mcp.errors import (
     InvalidInput,
     MemoryMCPError,
@@ -32,10 +28,16 @@ from memory_mcp.errors import (
     of_one_batch,
     plain_wording,
 )
-from memory_mcp.models import KINDS
-from memory_mcp.names import clean_scope, no_such_scope
-from memory_mcp.policies.access import Access
-from memory_mcp.service import MemoryService
+from memory_mcp.names import KINDS, clean_scope, no_such_scope
+
+# The settings, the service and what they import (pydantic-settings, numpy, the storage and
+# search layers) are imported by the commands that open a database, not by `--help`.
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from memory_mcp.config import Settings
+    from memory_mcp.policies.access import Access
+    from memory_mcp.service import MemoryService
 
 
 class Group(TyperGroup):
@@ -47,6 +49,17 @@ class Group(TyperGroup):
             return super().make_context(*args, **kwargs)
         except BrokenPipeError as exc:
             raise ReaderGone from exc
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
+        helped = not args and self.no_args_is_help  # (parsing consumes `args`)
+        try:
+            return list(super().parse_args(ctx, args))
+        except ReaderGone as exc:
+            if not helped:
+                raise
+            # typer prints the help of a group given no command while it makes the usage
+            # error (exit 2): a closed pipe cut that help, and the command still failed
+            raise ReaderGone(failing=2) from exc
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
@@ -95,6 +108,8 @@ ID_PARAMS = ("memory_id", "ids", "replaces")  # the arguments and options that t
 
 def _id_wording(exc: Any) -> str | None:
     """A memory id that is not a whole number, in the words the tools use; None otherwise."""
+    from pydantic import ValidationError
+
     cause = exc.__cause__
     if getattr(exc.param, "name", None) not in ID_PARAMS or not isinstance(cause, ValidationError):
         return None
@@ -152,8 +167,10 @@ def _plain_if_narrow(command: Any, ctx: typer.Context) -> bool:
 
 def _literal_help(command: Any, ctx: typer.Context) -> None:
     """Help is plain text: rich would take `[scrubbed]` in a docstring for a style tag and
-    print nothing of it. Escaped once per command object (typer keeps them). In a narrow
-    terminal click's plain help shows it, which reads no markup, so nothing is escaped."""
+    print nothing of it, and keeps a docstring's line breaks (`nothing is` / `written`, a
+    summary cut in two in the command list): each paragraph is one line, which rich wraps at
+    the terminal's width. Done once per command object (typer keeps them). In a narrow
+    terminal click's plain help shows it, which reads no markup and rewraps itself."""
     if getattr(command, "_literal", False):
         return
     if _plain_if_narrow(command, ctx):
@@ -163,7 +180,8 @@ def _literal_help(command: Any, ctx: typer.Context) -> None:
         for name in ("help", "short_help"):
             text = getattr(item, name, None)
             if text:
-                setattr(item, name, escape(text))
+                paragraphs = (" ".join(p.split()) for p in text.split("\n\n"))
+                setattr(item, name, escape("\n\n".join(paragraphs)))
     command._literal = True
 
 
@@ -269,6 +287,8 @@ def _configure_logging(level: int) -> None:
     if not err.is_terminal:  # rich would wrap each record at 80 columns in a log file
         plain_logging(level)
         return
+    from rich.logging import RichHandler
+
     handler = RichHandler(console=err, show_path=False, rich_tracebacks=True)
     logging.basicConfig(level=level, format="%(message)s", handlers=[masked(handler)], force=True)
 
@@ -278,9 +298,13 @@ def root_options(ctx: typer.Context) -> dict[str, Any]:
     return dict(ctx.obj.overrides) if ctx.obj else {}
 
 
-def settings_for(ctx: typer.Context, **options: Any) -> Settings:
+def settings_for(ctx: typer.Context, **options: Any) -> "Settings":
     """Settings from the root options with this command's own (those given) on top; a bad
     value is a MemoryMCPError, shown as one line like any other."""
+    from pydantic import ValidationError
+
+    from memory_mcp.config import Settings
+
     overrides = root_options(ctx) | {k: v for k, v in options.items() if v is not None}
     try:
         return Settings(**overrides)
@@ -296,7 +320,7 @@ def open_service(
     create: bool = False,
     connect_timeout_s: int | None = None,
     damaged: bool = False,
-) -> Iterator[MemoryService]:
+) -> "Iterator[MemoryService]":
     """Open the service; `semantic` loads the model when the command first needs it (the
     CLI can wait for it), which is after the service has checked the command's input: a bad
     option is refused at once, not after the seconds a load takes.
@@ -305,6 +329,9 @@ def open_service(
     does not exist, so a mistyped --db is an error rather than a new, empty database.
     Only doctor passes `damaged`: it opens a database whose keyword index was dropped.
     """
+    from memory_mcp.config import default_db_path, is_database_url
+    from memory_mcp.service import MemoryService
+
     settings = settings_for(ctx, db=db)
     path = Path(settings.db).expanduser()
     if (
@@ -330,7 +357,7 @@ def open_service(
         service.close()
 
 
-def _acting(service: MemoryService, principal: str) -> Access:
+def _acting(service: "MemoryService", principal: str) -> "Access":
     """`--as NAME`'s access; a name no token or grant knows is said (a typo would otherwise
     act, and write, as a principal nobody has), though a JWT caller may be one."""
     access = service.team.access_for(principal)
@@ -345,7 +372,7 @@ def _acting(service: MemoryService, principal: str) -> Access:
     return access
 
 
-def _load_model(service: MemoryService) -> None:
+def _load_model(service: "MemoryService") -> None:
     with err.status("Loading the embedding model…"):
         ready = service.semantic.ensure(backlog=False)
     if ready:
@@ -355,7 +382,7 @@ def _load_model(service: MemoryService) -> None:
         err.print(service.semantic.note, style="yellow", markup=False, soft_wrap=True)
 
 
-def _embed_backlog(service: MemoryService) -> None:
+def _embed_backlog(service: "MemoryService") -> None:
     """Memories stored without a vector (semantic search off, offline, a hook's quick store)
     get one before the command runs, so its recall is hybrid over all of them. At a few
     hundred a second a large backlog takes a while, once: a bar shows it, from its first batch
@@ -388,7 +415,15 @@ def _embed_backlog(service: MemoryService) -> None:
             bar.stop()
 
 
-def progress_bar() -> Progress:
+def progress_bar() -> "Progress":
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -399,7 +434,7 @@ def progress_bar() -> Progress:
     )
 
 
-def scope_hint(service: MemoryService, scope: str | None) -> str:
+def scope_hint(service: "MemoryService", scope: str | None) -> str:
     """After "no match": a --scope that names no scope holding a visible memory (a typo, most
     often) is said to be one, with the nearest name, instead of leaving an empty answer."""
     if scope is None or "*" in scope:

@@ -9,7 +9,6 @@ database path or URL as text.
 from typing import Any
 
 from memory_mcp.errors import InvalidInput
-from memory_mcp.policies.inputs import not_utf8
 
 _PATHS = {"--db"}  # a text option naming a file, where any bytes are allowed
 _PATH_COMMANDS = {("migrate", "to")}  # a postgresql:// URL or an SQLite file
@@ -24,6 +23,8 @@ def check_text(ctx: Any) -> None:
         value = ctx.params.get(param.name)
         for text in value if isinstance(value, list | tuple) else [value]:
             if isinstance(text, str) and _escaped(text) and not _is_path(ctx, param):
+                from memory_mcp.policies.inputs import not_utf8  # (it loads the redaction rules)
+
                 data = text.encode("utf-8", "surrogateescape")
                 shown = data.decode("utf-8", "backslashreplace")[:60]
                 problem = not_utf8(f"{_label(ctx, param)} ({shown})", data, _HINT)

@@ -1,8 +1,9 @@
 """Seeing and fixing what memory holds: list, show, edit, purge, scrub, stats."""
 
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -37,8 +38,11 @@ from memory_mcp.adapters.cli.render import (
     safe,
     size,
 )
-from memory_mcp.models import HistoryEntry, Memory, MemoryFilter
-from memory_mcp.service import MemoryService
+from memory_mcp.errors import InvalidInput
+
+if TYPE_CHECKING:  # the service is imported when a command opens it (app.open_service)
+    from memory_mcp.models import HistoryEntry, Memory, MemoryFilter
+    from memory_mcp.service import MemoryService
 
 LIST_PAGE = 500  # memories or history entries `list`, `log` and `history` read at a time
 T = TypeVar("T")
@@ -107,8 +111,8 @@ def _keyset_pages(
 
 
 def _pages(
-    service: MemoryService, flt: MemoryFilter, limit: int, offset: int
-) -> Iterator[list[Memory]]:
+    service: "MemoryService", flt: "MemoryFilter", limit: int, offset: int
+) -> "Iterator[list[Memory]]":
     """`limit` memories from `offset`, newest first, each page after the last by keyset."""
     return _keyset_pages(
         lambda size, after: service.list_memories(flt, size, 0 if after else offset, after=after),
@@ -151,6 +155,7 @@ def edit(
     json_: JsonOpt = False,
 ) -> None:
     """Edit a memory in $VISUAL/$EDITOR (or with options); changed text is re-embedded.
+
     Saved only over the version the editor opened: if it changed meanwhile, nothing is
     written and what you wrote is kept in a file (--file saves it later)."""
     slots: dict[str, Any] = {"key": key, "occurred_at": occurred, "expires_at": expires}
@@ -227,14 +232,17 @@ def scrub(
     ctx: typer.Context,
     ids: IdsArg,
     text: Annotated[
-        str | None, typer.Option(help="The text to remove (asked for, unechoed, if not given).")
+        str | None,
+        typer.Option(
+            help="The text to remove (if not given: asked for, unechoed, or read from stdin)."
+        ),
     ] = None,
     db: DbOpt = None,
     json_: JsonOpt = False,
 ) -> None:
     """Erase a string (a secret) from memories and their history; it becomes [scrubbed]."""
     if text is None:
-        text = typer.prompt("Text to scrub", hide_input=True, err=True)
+        text = _secret_text()
     with open_service(ctx, db, semantic=True) as service:
         result = service.scrub(ids, text, client=CLI_CLIENT)
     if json_:
@@ -245,6 +253,26 @@ def scrub(
         where += [f"{entries} history entr{'y' if entries == 1 else 'ies'}"] if entries else []
         found = f"scrubbed from {' and '.join(where)}." if where else "the text is not there."
         err.print(f"#{memory_id}: {found}")
+
+
+SCRUB_STDIN_CHARS = 100_000  # more than any memory holds
+
+
+def _secret_text() -> str:
+    """What scrub removes when --text is not given: asked for, unechoed, in a terminal; else
+    read from stdin (`pass show token | memory-mcp scrub 7`: no secret on a command line),
+    its one final line end dropped. getpass warned and aborted there."""
+    if sys.stdin.isatty():
+        return str(typer.prompt("Text to scrub", hide_input=True, err=True))
+    text = sys.stdin.read(SCRUB_STDIN_CHARS + 1)
+    if len(text) > SCRUB_STDIN_CHARS:
+        raise InvalidInput(
+            f"stdin holds more than {SCRUB_STDIN_CHARS:,} characters: no memory is that long."
+        )
+    text = text.removesuffix("\n").removesuffix("\r")
+    if not text:
+        raise InvalidInput("No text to scrub: give --text TEXT, or the text on stdin.")
+    return text
 
 
 @app.command(rich_help_panel="Inspect and fix")
@@ -277,8 +305,8 @@ def log(
 
 
 def _history_pages(
-    service: MemoryService, memory_id: int | None, limit: int, by: str | None = None
-) -> Iterator[list[HistoryEntry]]:
+    service: "MemoryService", memory_id: int | None, limit: int, by: str | None = None
+) -> "Iterator[list[HistoryEntry]]":
     """`limit` entries, newest first, each page before the last one's id."""
     return _keyset_pages(
         lambda size, before: service.history(memory_id, size, by, before),
@@ -288,7 +316,7 @@ def _history_pages(
 
 
 def _show_history(
-    pages: Iterator[list[HistoryEntry]], json_: bool, title: str, with_memory: bool = True
+    pages: "Iterator[list[HistoryEntry]]", json_: bool, title: str, with_memory: bool = True
 ) -> None:
     if json_:
         json_array(entry for page in pages for entry in page)

@@ -3,16 +3,17 @@
 import os
 import shlex
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from memory_mcp.errors import Changed, InvalidInput, MemoryMCPError
-from memory_mcp.formats import files
-from memory_mcp.models import Memory
-from memory_mcp.policies.inputs import utf8
+
+if TYPE_CHECKING:
+    from memory_mcp.models import Memory
 
 SEPARATOR = "---"
 HEADER = """\
@@ -23,7 +24,7 @@ HEADER = """\
 FIELDS = ("kind", "scope", "tags")
 
 
-def to_text(memory: Memory) -> str:
+def to_text(memory: "Memory") -> str:
     return (
         HEADER.format(id=memory.id)
         + f"kind: {memory.kind}\n"
@@ -74,7 +75,14 @@ def _split(text: str) -> tuple[dict[str, str], str]:
 
 def run_editor(text: str) -> str:
     """Open $VISUAL / $EDITOR on a temp file holding `text`; return what was saved."""
-    editor = (os.environ.get("VISUAL") or os.environ.get("EDITOR") or "").strip() or "vi"
+    editor = (os.environ.get("VISUAL") or os.environ.get("EDITOR") or "").strip()
+    if not editor and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        # vi, the fallback, outside a terminal draws its screen into the pipe, then fails
+        raise InvalidInput(
+            "No editor to run: VISUAL and EDITOR are unset, and vi needs a terminal. Edit "
+            "without one: memory-mcp edit ID --content TEXT (or other options, or --file)."
+        )
+    editor = editor or "vi"
     fd, name = tempfile.mkstemp(prefix="memory-", suffix=".md")
     path = Path(name)
     keep = False
@@ -93,6 +101,8 @@ def run_editor(text: str) -> str:
         if result.returncode != 0:
             raise InvalidInput(f"The editor ({editor}) exited with {result.returncode}.")
         try:
+            from memory_mcp.policies.inputs import utf8  # (it loads the redaction rules)
+
             return utf8(path.read_bytes(), "The edited text")  # line ends kept as written
         except InvalidInput as exc:
             # What was typed is only in this file: keep it (it is private, from mkstemp) for
@@ -133,7 +143,11 @@ def read_kept(path: Path, options: tuple[object, ...] = ()) -> str:
     if any(option is not None for option in options):
         raise InvalidInput("--file holds the whole edit: give it without other options.")
     try:  # a FIFO or a device (/dev/zero) is refused, not waited on or read without end
+        from memory_mcp.formats import files  # (every importer: only for --file)
+
         data = files.read_regular(path)
     except InvalidInput as exc:
         raise InvalidInput(f"{str(exc).rstrip('.')}; nothing was changed.") from None
+    from memory_mcp.policies.inputs import utf8
+
     return utf8(data, f"The file {path}")

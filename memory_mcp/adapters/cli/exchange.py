@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, BinaryIO
+from typing import TYPE_CHECKING, Annotated, BinaryIO
 
 import typer
 from rich.table import Table
@@ -24,10 +24,11 @@ from memory_mcp.adapters.cli.app import (
 )
 from memory_mcp.adapters.cli.render import as_json, count, err, fmt_ids, inert
 from memory_mcp.errors import InvalidInput
-from memory_mcp.formats import ImportSummary, Skipped, files
-from memory_mcp.formats.markdown_import import MarkdownImportReport
-from memory_mcp.service.exchange import source_bound
-from memory_mcp.service.transfer import ImportReport, Limits
+
+if TYPE_CHECKING:  # the formats and the service are imported by the commands that use them
+    from memory_mcp.formats import ImportSummary, Skipped
+    from memory_mcp.formats.markdown_import import MarkdownImportReport
+    from memory_mcp.service.transfer import ImportReport
 
 SHOWN_SKIPS = 20
 PANEL = "Serve, move data, maintain"  # the help panel export and import are listed in
@@ -132,6 +133,10 @@ def import_(
         raise InvalidInput(
             f"--scope is for other servers' files; {format_} files carry their own scopes."
         )
+    from memory_mcp.formats import ImportSummary
+    from memory_mcp.service.exchange import source_bound
+    from memory_mcp.service.transfer import Limits
+
     longest = None
     if format_ in STDIN_FORMATS:  # a line no export can hold stops the copy of a pipe
         # as the service holds a file given by its path (exchange.source_bound)
@@ -147,7 +152,7 @@ def import_(
 
 def _import(
     ctx: typer.Context, db: str | None, path: Path, format_: ImportFormat, scope: str | None
-) -> ImportReport | MarkdownImportReport | ImportSummary:
+) -> "ImportReport | MarkdownImportReport | ImportSummary":
     stored = [0, 0]  # (done, total) as the last stored batch reported it
     try:
         with open_service(ctx, db, semantic=True, create=True) as service, _bar("import") as bar:
@@ -229,6 +234,8 @@ def _source(path: Path, format_: ImportFormat, longest: int | None) -> Iterator[
 def _spool(source: BinaryIO, into: BinaryIO, longest: int | None, name: str, what: str) -> None:
     """Copy a pipe into the spool file, stopping at a line longer than `longest` bytes (an
     endless or newline-free stream would fill the disk before the import refused it)."""
+    from memory_mcp.formats import files
+
     bound = None if longest is None else files.LineBound(longest, name, what)
     while chunk := source.read(1 << 20):
         into.write(chunk)
@@ -243,7 +250,10 @@ def _is_pipe(path: Path) -> bool:
         return False  # what reading it says is the clearer message
 
 
-def _show(report: ImportReport | MarkdownImportReport | ImportSummary, json_: bool) -> None:
+def _show(report: "ImportReport | MarkdownImportReport | ImportSummary", json_: bool) -> None:
+    from memory_mcp.formats.markdown_import import MarkdownImportReport
+    from memory_mcp.service.transfer import ImportReport
+
     if json_:
         as_json(report)
     elif isinstance(report, ImportReport):
@@ -264,7 +274,7 @@ def _show(report: ImportReport | MarkdownImportReport | ImportSummary, json_: bo
         _show_summary(report)
 
 
-def _show_markdown(report: MarkdownImportReport) -> None:
+def _show_markdown(report: "MarkdownImportReport") -> None:
     for skipped in report.skipped:
         err.print(Text.assemble(("Skipped ", "yellow"), inert(skipped)))
     err.print(
@@ -290,7 +300,7 @@ def _show_markdown(report: MarkdownImportReport) -> None:
         )
 
 
-def _show_summary(report: ImportSummary) -> None:
+def _show_summary(report: "ImportSummary") -> None:
     err.print(
         inert(
             f"Read {count(report.read, 'record')} from {report.format} into scope "
@@ -303,7 +313,7 @@ def _show_summary(report: ImportSummary) -> None:
         err.print(_skips_table(report.skipped))
 
 
-def _skips_table(skipped: Sequence[Skipped]) -> Table:
+def _skips_table(skipped: "Sequence[Skipped]") -> Table:
     table = Table(title="skipped", expand=False)
     table.add_column("record", no_wrap=True)
     table.add_column("reason", overflow="fold")

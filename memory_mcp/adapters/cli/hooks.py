@@ -22,15 +22,6 @@ from memory_mcp.adapters.cli.app import (
     settings_for,
 )
 from memory_mcp.adapters.cli.render import as_json, err, inert, out, when
-from memory_mcp.adapters.hooks import answer
-from memory_mcp.adapters.hooks.command import (
-    connect_timeout,
-    has_work,
-    read_hook,
-    report_problem,
-    write_reply,
-)
-from memory_mcp.service.projects import project_scope
 
 PANEL = "Automatic memory"
 hook_app = typer.Typer(
@@ -60,6 +51,15 @@ UrlOpt = Annotated[
 
 
 def _run(ctx: typer.Context, command: str, db: str | None, project: Path | None) -> None:
+    from memory_mcp.adapters.hooks import answer
+    from memory_mcp.adapters.hooks.command import (
+        connect_timeout,
+        has_work,
+        read_hook,
+        report_problem,
+        write_reply,
+    )
+
     try:
         hook = read_hook(sys.stdin)
         settings = settings_for(ctx, db=db)
@@ -133,4 +133,6 @@ def profile(
 
 
 def _scope_of(project: Path | None) -> str | None:
+    from memory_mcp.service.projects import project_scope
+
     return None if project is None else project_scope(project)

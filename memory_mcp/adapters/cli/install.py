@@ -15,7 +15,6 @@ from memory_mcp.adapters.install import clients, hookconfig
 from memory_mcp.adapters.install.clients import Client, Machine, Outcome, Target
 from memory_mcp.adapters.install.configfile import ConfigError, read_config
 from memory_mcp.adapters.install.launcher import Launch, current_runtime, launch_command, prepare
-from memory_mcp.config import DEFAULT_SCOPE
 from memory_mcp.errors import InvalidInput
 
 PANEL = "Connect clients"
@@ -131,6 +130,8 @@ def install(
     _say(f"Command: {launch.command} ({_KINDS[launch.kind]}).")
     if launch.note:
         _say(launch.note)
+    from memory_mcp.config import DEFAULT_SCOPE  # (pydantic-settings: not for --help)
+
     _explain_scope(target, env.get("MEMORY_MCP_DEFAULT_SCOPE", DEFAULT_SCOPE))
     _say(target.spec.reload_hint)
 

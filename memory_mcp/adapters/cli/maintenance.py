@@ -131,8 +131,9 @@ def migrate(
     db: DbOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Copy the whole database (every state, history, ids, times, vectors) into another,
-    verify it; re-run to resume an interrupted copy."""
+    """Copy the whole database into another and verify it; re-run to resume a cut copy.
+
+    Every memory in every state is copied with its history, id, times and vector."""
     with open_service(ctx, db) as service, progress_bar() as bar:
         task = bar.add_task("migrate (memories)", total=None)
         try:

@@ -2,19 +2,15 @@
 (e.g. before taking the machine, or a copy of its cache folder, offline)."""
 
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 import typer
 
 from memory_mcp.adapters.cli.app import Group, JsonOpt, app, settings_for
 from memory_mcp.adapters.cli.render import as_json, err, key_values, out
-from memory_mcp.search.embed import FastEmbedEmbedder
-from memory_mcp.search.model_files import (
-    ModelStatus,
-    download,
-    find_cached,
-    model_spec,
-    model_status,
-)
+
+if TYPE_CHECKING:  # the search layer (numpy) is imported by the commands, not by --help
+    from memory_mcp.search.model_files import ModelStatus
 
 model_app = typer.Typer(
     cls=Group,
@@ -24,7 +20,7 @@ model_app = typer.Typer(
 app.add_typer(model_app, name="model", rich_help_panel="Serve, move data, maintain")
 
 
-def _show(status: ModelStatus, json_: bool) -> None:
+def _show(status: "ModelStatus", json_: bool) -> None:
     if json_:
         as_json(asdict(status))
         return
@@ -37,6 +33,8 @@ def _show(status: ModelStatus, json_: bool) -> None:
 @model_app.command("status")
 def status(ctx: typer.Context, json_: JsonOpt = False) -> None:
     """Which model, where its files are, whether they are here, its dimension (loads nothing)."""
+    from memory_mcp.search.model_files import model_status
+
     settings = settings_for(ctx)
     _show(model_status(settings.model, settings.model_dir, settings.cache_dir), json_)
 
@@ -44,6 +42,9 @@ def status(ctx: typer.Context, json_: JsonOpt = False) -> None:
 @model_app.command("download")
 def download_model(ctx: typer.Context, json_: JsonOpt = False) -> None:
     """Download the model into the cache folder (once), then check that it loads."""
+    from memory_mcp.search.embed import FastEmbedEmbedder
+    from memory_mcp.search.model_files import download, find_cached, model_spec, model_status
+
     settings = settings_for(ctx)
     spec = model_spec(settings.model)
     if find_cached(spec, settings.cache_dir) is None:

@@ -13,9 +13,8 @@ import re
 import textwrap
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
 from rich.console import Console, ConsoleOptions, RenderableType, RenderHook, RenderResult
 from rich.markup import escape
 from rich.segment import Segment
@@ -25,6 +24,9 @@ from rich.text import Text
 from memory_mcp.policies import controls
 from memory_mcp.policies.controls import CONTROL, json_escaped
 from memory_mcp.timestamps import minute_text
+
+if TYPE_CHECKING:  # pydantic is imported where JSON is written: `--help` needs none of it
+    from pydantic import BaseModel
 
 PREVIEW_CHARS = 160
 DIFF_CONTEXT_WORDS = 4
@@ -75,12 +77,14 @@ out = _console(soft_wrap=False, markup=False)  # stdout is data: never markup
 err = _console(stderr=True)
 
 
-def as_json(value: BaseModel | Sequence[BaseModel] | dict[str, Any]) -> None:
+def as_json(value: "BaseModel | Sequence[BaseModel] | dict[str, Any]") -> None:
     """Print machine-readable JSON on stdout: plain, with control characters as \\u escapes."""
+    from pydantic import BaseModel
+
     if isinstance(value, BaseModel):
         text = value.model_dump_json(indent=2)
     elif isinstance(value, dict):
-        text = json.dumps(value, indent=2, default=str, ensure_ascii=False)
+        text = json.dumps(value, indent=2, default=_jsonable, ensure_ascii=False)
     else:
         json_array(value)
         return
@@ -88,7 +92,13 @@ def as_json(value: BaseModel | Sequence[BaseModel] | dict[str, Any]) -> None:
     out.file.flush()
 
 
-def json_array(items: Iterable[BaseModel]) -> int:
+def _jsonable(value: Any) -> Any:
+    """A model inside a dict printed as JSON is its fields (str() gave its repr, one string)."""
+    dump = getattr(value, "model_dump", None)
+    return dump(mode="json") if callable(dump) else str(value)
+
+
+def json_array(items: "Iterable[BaseModel]") -> int:
     """Write a JSON array on stdout as its items come, in the text `json.dumps(indent=2)`
     gives: a long list (`list -n 1000000 --json`) is never held whole, as one string or as
     rich's segments of it (gigabytes at 200k memories), and a reader sees the first at once."""
@@ -207,7 +217,7 @@ def shown(value: Any) -> Text:
     return inert(value)
 
 
-def memory_fields(memory: BaseModel) -> list[tuple[str, Any]]:
+def memory_fields(memory: "BaseModel") -> list[tuple[str, Any]]:
     """A memory's fields but its content, leaving out the ones that are not set."""
     fields = memory.model_dump(exclude={"content"})
     return [

@@ -2,13 +2,15 @@
 with their tokens and grants (only a hash of each token is stored, in the database)."""
 
 import dataclasses
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from memory_mcp.adapters.cli.app import DbOpt, Group, JsonOpt, app, open_service, settings_for
 from memory_mcp.adapters.cli.render import as_json, err, out
-from memory_mcp.storage.contract import PrincipalRecord
+
+if TYPE_CHECKING:  # the storage layer (numpy) is imported by the commands, not by --help
+    from memory_mcp.storage.contract import PrincipalRecord
 
 token_app = typer.Typer(
     cls=Group,
@@ -108,14 +110,14 @@ def list_(ctx: typer.Context, db: DbOpt = None, json_: JsonOpt = False) -> None:
         out.print(_line(r), markup=False, highlight=False, soft_wrap=True)
 
 
-def _issued(record: PrincipalRecord, secret: str) -> None:
+def _issued(record: "PrincipalRecord", secret: str) -> None:
     out.print(secret, markup=False, highlight=False)
     err.print(SHOWN_ONCE.format(name=record.name), markup=False)
     if record.expires_at:
         err.print(f"It expires {record.expires_at[:16]}Z.", markup=False)
 
 
-def _line(r: PrincipalRecord) -> str:
+def _line(r: "PrincipalRecord") -> str:
     token = (
         f"token {r.token_created_at[:10] if r.token_created_at else '?'}"
         if r.has_token

@@ -22,8 +22,7 @@ from memory_mcp.adapters.cli.app import (
 )
 from memory_mcp.adapters.cli.render import as_json, err, fmt_ids, inert, memory_table, out, safe
 from memory_mcp.errors import InvalidInput
-from memory_mcp.models import KINDS
-from memory_mcp.policies.inputs import utf8
+from memory_mcp.names import KINDS
 
 # -- the four tools, by hand ------------------------------------------------------------------
 
@@ -87,6 +86,8 @@ def _stdin_text(most: int) -> str:
             f"stdin holds more than a memory may ({most:,} characters, "
             "MEMORY_MCP_MAX_CONTENT_CHARS); nothing was stored."
         )
+    from memory_mcp.policies.inputs import utf8  # (it loads the redaction rules)
+
     return utf8(data, "stdin")
 
 

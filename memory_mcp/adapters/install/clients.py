@@ -20,7 +20,6 @@ from urllib.parse import parse_qs, urlsplit
 
 from memory_mcp.adapters.install.configfile import ConfigError, read_config, write_config
 from memory_mcp.adapters.install.launcher import DIST, MODULE, Launch
-from memory_mcp.config import is_database_url
 from memory_mcp.errors import InvalidInput
 from memory_mcp.names import new_scope
 from memory_mcp.service.projects import project_scope
@@ -172,6 +171,8 @@ def server_env(
     """Settings for the server's `env`, paths made absolute: clients start it elsewhere."""
     env: dict[str, str] = {}
     if db is not None:
+        from memory_mcp.config import is_database_url  # (pydantic-settings: not for --help)
+
         url = is_database_url(str(db))
         if url and _has_password(str(db)):
             raise InvalidInput(

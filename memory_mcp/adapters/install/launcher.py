@@ -16,11 +16,9 @@ import subprocess
 import sys
 import sysconfig
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
 from memory_mcp import __version__
 from memory_mcp.errors import MemoryMCPError
@@ -58,6 +56,8 @@ class Launch:
 
 def current_runtime() -> Runtime:
     """The running interpreter's install (read at call time, never at import)."""
+    from importlib import metadata  # (with urllib.request below: not for every CLI command)
+
     try:
         dist = metadata.distribution(DIST)
         text = dist.read_text("direct_url.json")
@@ -169,5 +169,7 @@ def source_spec(direct_url: dict[str, Any] | None, version: str) -> str:
         return f"{vcs.get('vcs', 'git')}+{url}" + (f"@{commit}" if commit else "")
     parts = urlsplit(url)
     if parts.scheme == "file":
+        from urllib.request import url2pathname  # (it imports ssl, http and email)
+
         return url2pathname(parts.path)
     return url
