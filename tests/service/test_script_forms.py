@@ -6,6 +6,7 @@ typed on an Arabic keyboard. A database whose index an older memory-mcp wrote is
 when it is opened, and a running older server refuses to write after it."""
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -169,3 +170,16 @@ def _as_version(patched: pytest.MonkeyPatch, settings: Settings, version: int) -
 
     patched.setattr(db, "MIGRATIONS", db.MIGRATIONS[:version])
     patched.setattr(base, "MIGRATIONS", db.MIGRATIONS[:version])
+
+
+def test_the_prompt_hook_shows_a_memory_saying_the_word_in_another_form(
+    keyword_service: MemoryService, tmp_path: Path
+) -> None:
+    """The prompt hook shows a recalled memory only when it shares the prompt's words:
+    `بالمكتب` and `قهوة` are the words of `المكتب` and `القهوة`, as the index reads them."""
+    from tests.service.test_capture import project
+
+    folder = project(tmp_path)
+    keyword_service.remember(COFFEE, scope="github.com/acme/widgets")
+    found = keyword_service.prompt_context("متى نشرب قهوة بالمكتب", str(folder))
+    assert COFFEE in found.text
