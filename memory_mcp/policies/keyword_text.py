@@ -12,9 +12,10 @@ patterns below), so the two backends find the same memories:
 - marks a word is written with or without are dropped, and letters written two ways are one
   (schema step 19): Hebrew niqqud and cantillation, Arabic harakat and tatweel; the Arabic
   alef forms `أ إ آ ٱ` to `ا`, `ى` to `ي`, `ة` to `ه`, Persian and Urdu `ی` and `ک` to
-  Arabic `ي` and `ك`; Greek tonos, dialytika and the polytonic accents (`καφές` is
-  `καφες`). FTS5's unicode61 read a Hebrew point or an Arabic haraka as a space, splitting
-  the word, and neither index folded the others;
+  Arabic `ي` and `ك`, Arabic-Indic and Persian digits to `0-9`; Russian `ё` to `е`; Greek
+  tonos, dialytika and the polytonic accents (`καφές` is `καφες`). FTS5's unicode61 read a
+  Hebrew point or an Arabic haraka as a space, splitting the word, and neither index folded
+  the others;
 - Arabic words are held by their light stem (Larkey et al.'s light10, as Lucene's Arabic
   analyzer: `stemmed`): `القهوة`, `بالقهوة`, `والقهوة` and `للقهوة` are `قهوة`'s word;
 - identifiers whose meaning lives in their punctuation get a word of their own beside their
@@ -71,8 +72,14 @@ def _greek_letters() -> list[tuple[str, str]]:
 
 # Step 19's one-to-one letter folds (one letter to one: PostgreSQL's translate()).
 LETTERS = tuple(
-    [(letter, into) for letters, into in _ARABIC_LETTERS for letter in letters] + _greek_letters()
+    [(letter, into) for letters, into in _ARABIC_LETTERS for letter in letters]
+    + [(chr(zero + n), str(n)) for zero in (0x0660, 0x06F0) for n in range(10)]
+    + [("ё", "е"), ("Ё", "Е")]
+    + _greek_letters()
 )
+# Every letter and mark step 19 folds lies in these blocks (Greek, Cyrillic, Hebrew, Arabic,
+# Greek Extended): a text without one skips the step.
+FOLDED_SCRIPTS = ((0x0370, 0x03FF), (0x0400, 0x04FF), (0x0590, 0x06FF), (0x1F00, 0x1FFF))
 
 # Step 19: Arabic words by their light stem, light10 (Larkey, Ballesteros, Connell 2002;
 # Lucene's ArabicStemmer), on text already folded (so `ة` and `ية` are `ه` and `يه`): one
@@ -167,7 +174,9 @@ def stem_patterns(escape: bool = False) -> list[str]:
 
 _IGNORED = re.compile(f"[{bracket(IGNORED)}]")
 _MARKS = re.compile(f"[{bracket(MARKS)}]")
-_FOLD = str.maketrans(dict(FOLDS + LETTERS))
+_FOLD = str.maketrans(dict(FOLDS))
+_LETTERS = str.maketrans(dict(LETTERS))
+_SCRIPTS = re.compile(f"[{bracket(FOLDED_SCRIPTS)}]")
 _ARABIC = re.compile(f"[{bracket(ARABIC_LETTERS)}]")
 _STEMS = [re.compile(p) for p in stem_patterns()]
 
@@ -178,8 +187,8 @@ def folded(text: str) -> str:
     non-ASCII text alone). Folding folded text changes nothing."""
     if text.isascii():
         return text
-    text = unicodedata.normalize("NFKC", _IGNORED.sub("", text))
-    return _MARKS.sub("", text).translate(_FOLD)
+    text = unicodedata.normalize("NFKC", _IGNORED.sub("", text)).translate(_FOLD)
+    return _MARKS.sub("", text).translate(_LETTERS) if _SCRIPTS.search(text) else text
 
 
 def stemmed(text: str) -> str:

@@ -102,6 +102,8 @@ def test_an_arabic_word_behind_its_article_is_the_bare_word() -> None:
         ("مستشفى مدرسة", "مستشفي مدرسه"),  # alef maqsura, teh marbuta
         ("کتاب بازی", "كتاب بازي"),  # Persian keheh and yeh
         ("ΚΑΦΈΣ καφές ϊ ΰ ἀλήθεια ᾠδή", "ΚΑΦΕΣ καφεσ ι υ αληθεια ωδη"),  # Greek accents
+        ("Postgres ١٦ و ۱۶", "Postgres 16 و 16"),  # Arabic-Indic and Persian digits
+        ("Ёлка и ёж", "Елка и еж"),  # Russian yo
         ("İstanbul Straße", "istanbul Strasse"),  # step 9's case traps, unchanged
     ],
 )
@@ -116,3 +118,11 @@ def test_the_stem_patterns_read_the_same_in_postgresql_syntax() -> None:
         assert re.compile(pattern)
     assert all("\\u" in p for p in keyword_text.stem_patterns(escape=True))
     assert all(len(a) == len(b) == 1 for a, b in keyword_text.LETTERS)  # translate()'s
+
+
+def test_every_letter_and_mark_step_19_folds_lies_in_a_block_it_looks_for() -> None:
+    """A text holding none of FOLDED_SCRIPTS skips the step (both backends), so nothing it
+    folds may lie outside them."""
+    blocks = keyword_text.FOLDED_SCRIPTS
+    assert all(any(lo <= ord(a) <= hi for lo, hi in blocks) for a, _ in keyword_text.LETTERS)
+    assert all(any(lo <= a and b <= hi for lo, hi in blocks) for a, b in keyword_text.MARKS)

@@ -28,6 +28,8 @@ STORED = {
     "shalom": "שָׁלוֹם עֲלֵיכֶם מִן הַמִּשְׂרָד",  # peace unto you, from the office (pointed)
     "greek": "Ο καφές είναι έτοιμος στην κουζίνα",  # the coffee is ready in the kitchen
     "persian": "کتاب را دیروز خواندم",  # I read the book yesterday (Persian ک and ی)
+    "digits": "نستخدم Postgres ١٦ في الإنتاج",  # we use Postgres 16 in production
+    "russian": "Купили новую ёлку для офиса",  # we bought a new fir tree for the office
 }
 FOUND_BY = {
     "coffee": ["قهوة", "القهوة", "بالقهوة", "والقهوة", "للقهوة", "قَهْوَةٌ", "القهـــوة"],
@@ -36,6 +38,8 @@ FOUND_BY = {
     "shalom": ["שלום", "שָׁלוֹם", "המשרד", "עליכם"],
     "greek": ["καφες", "ΚΑΦΈΣ", "Καφές", "ετοιμος", "κουζινα"],
     "persian": ["كتاب", "کتاب", "ديروز", "الكتاب"],
+    "digits": ["16", "١٦", "۱۶", "postgres 16"],
+    "russian": ["елку", "ёлку", "ЁЛКУ", "ЕЛКУ"],
 }
 
 

@@ -5,6 +5,7 @@ from typing import Any
 
 from memory_mcp.policies.keyword_text import (
     ARABIC_LETTERS,
+    FOLDED_SCRIPTS,
     IGNORED,
     LETTERS,
     MARKS,
@@ -24,16 +25,42 @@ from memory_mcp.storage.postgres.migrations.spaced import PUNCTUATION
 from memory_mcp.storage.postgres.migrations.text_forms import NON_ASCII
 
 _FORM = f"normalize(regexp_replace(t, '[{bracket(IGNORED, escape=True)}]', '', 'g'), nfkc)"
-_BARE = f"regexp_replace({_FORM}, '[{bracket(MARKS, escape=True)}]', '', 'g')"
-_FROM, _INTO = ("".join(pair[i] for pair in LETTERS) for i in (0, 1))
-# policies.keyword_text.folded (step 16's, the marks dropped and the letters folded too).
+
+
+def _by_block() -> str:
+    """PL/pgSQL dropping the marks and folding the letters of each block the text holds:
+    translate() looks each character up in its list one by one, so a list per block keeps
+    an Arabic text's from running through every Greek letter."""
+    steps = []
+    for lo, hi in FOLDED_SCRIPTS:
+        marks = tuple((a, b) for a, b in MARKS if lo <= a and b <= hi)
+        pairs = [(a, b) for a, b in LETTERS if lo <= ord(a) <= hi]
+        body = "f"
+        if marks:
+            body = f"regexp_replace({body}, '[{bracket(marks, escape=True)}]', '', 'g')"
+        if pairs:
+            letters, into = ("".join(pair[i] for pair in pairs) for i in (0, 1))
+            body = f"translate({body}, '{letters}', '{into}')"
+        block = bracket(((lo, hi),), escape=True)
+        steps.append(f"if f ~ '[{block}]' then f := {body}; end if;")
+    return "\n            ".join(steps)
+
+
+# policies.keyword_text.folded: step 16's, then in a text of the scripts step 19 folds, the
+# marks dropped and the letters folded (a digit folded after a hyphen is step 11's too).
 _FOLDS = f"""
-    create or replace function memory_folds(t text) returns text language sql immutable as $$
-    select case when t ~ '{NON_ASCII}'
-        then translate({folds(f"regexp_replace({_BARE}, '{SIGN}', ' ', 'g')")},
-                       '{_FROM}', '{_INTO}')
-        else t end
-    $$
+    create or replace function memory_folds(t text) returns text language plpgsql
+    immutable as $$
+    declare f text;
+    begin
+        if t !~ '{NON_ASCII}' then return t; end if;
+        f := {folds(f"regexp_replace({_FORM}, '{SIGN}', ' ', 'g')")};
+        if f ~ '[{bracket(FOLDED_SCRIPTS, escape=True)}]' then
+            {_by_block()}
+            f := regexp_replace(f, '{SIGN}', ' ', 'g');
+        end if;
+        return f;
+    end $$
 """
 _STEPS = "\n".join(
     f"        t := regexp_replace(t, '{pattern}', '', 'g');"
