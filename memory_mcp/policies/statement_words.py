@@ -50,7 +50,8 @@ FRENCH = _language(
         "preference": [
             r"^<PLEASE>(?!<COMPLAINT>\b)\w+(?:e|es|ez|s)\s+(?:toujours|jamais)\s+(?!<NOT_AFTER>\b)\w",
             r"^<PLEASE>(?:ne\s+)?(?:toujours|jamais|plus jamais)\s+\w+(?:er|ir|re)\b",
-            r"^<PLEASE>(?:ne\s+|n')(?!t'|te\s|vous\s|<MOMENT>\b)\w+(?:e|es|ez|s)\s+"
+            r"^<PLEASE>(?:ne\s+|n')(?!t'|te\s|vous\s|<MOMENT>\b|<COMPLAINT>\b|<HABIT>\b)"
+            r"\w+(?:e|es|ez|s)\s+"
             r"(?:jamais|plus|pas)\s+(?!<THIS_TASK>\b)\w<NOT_ONLY_THIS>",
             r"\b(?:à partir de maintenant|désormais|dorénavant|à l'avenir|"
             r"à partir d'aujourd'hui|dès maintenant)\b",
@@ -100,7 +101,8 @@ FRENCH = _language(
         "THIS_TASK": r"(?:ça|cela|ceci|rien|encore|maintenant)",
         "NOT_ONLY_THIS": r"(?!.*\b(?:ça|cela|ceci|le reste|rien d'autre|encore|"
         r"tout de suite|maintenant)\b[.!]?$)",
-        "HABIT": r"(?:oublie|oublions|finis|finissons|galère|galérons|perds|perdons|rate|"
+        "HABIT": r"(?:comprends|comprenons|trouve|trouvons|"
+        r"oublie|oublions|finis|finissons|galère|galérons|perds|perdons|rate|"
         r"ratons|dois|devons|ai|avons|a|suis|sommes|est|était|étais|confonds|confondons|"
         r"trompe|trompons|tombe|tombons|casse|cassons|arrive|arrivons|déteste|détestons|"
         r"retrouve|retrouvons|bute|peux|pouvons|sais|savons|vois|voyons|pense|crois)",
@@ -117,11 +119,11 @@ GERMAN = _language(
     "de",
     {
         "preference": [
-            r"^<PLEASE>(?!<NOT_FIRST>\b)(?!\w+t\b)\w+(?:\s+(?:sie|du|ihr))?\s+"
+            r"^<PLEASE>(?!<NOT_FIRST>\b|<HABIT>\b)(?!\w+t\b)\w+(?:\s+(?:sie|du|ihr))?\s+"
             r"(?:immer|nie|niemals|stets|grundsätzlich)\s+(?!<NOT_AFTER>\b)\w",
             r"^<PLEASE>(?:immer|nie|niemals|nie wieder|stets)\s+(?!<NOT_AFTER>\b|diese[nrs]?\b)"
             r"(?:\S+\s+){0,6}?\w+en[.!]?$",
-            r"^<PLEASE>(?!<NOT_FIRST>\b)(?!\w+t\b)\w+(?:\s+(?:sie|du|ihr))?\s+"
+            r"^<PLEASE>(?!<NOT_FIRST>\b|<HABIT>\b)(?!\w+t\b)\w+(?:\s+(?:sie|du|ihr))?\s+"
             r"(?:keine?[nmrs]?)\s+(?!sorgen|stress|panik|umstände|gedanken|ahnung)\w",
             r"\b(?:ab jetzt|von jetzt an|ab sofort|künftig|zukünftig|in zukunft|fortan|"
             r"ab heute|von nun an|ab nun)\b",
@@ -172,7 +174,8 @@ GERMAN = _language(
         r"bleibe|bleiben|irgendwie|leider|ein|eine|einer|mein|meine|dein|deine|unser|unsere)",
         "NOT_AFTER": r"(?:noch|wieder|gleich|dasselbe|das gleiche|so|mehr|weniger|da|dann|"
         r"wenn|schon|nur|zu|spät|früh)",
-        "HABIT": r"(?:vergesse|vergessen|vergisst|frage|fragen|verwechsle|verwechseln|habe|"
+        "HABIT": r"(?:verstehe|verstehen|kapiere|"
+        r"vergesse|vergessen|vergisst|frage|fragen|verwechsle|verwechseln|habe|"
         r"haben|hatte|hatten|bin|sind|war|waren|muss|müssen|brauche|brauchen|finde|finden|"
         r"hasse|hassen|bekomme|bekommen|kriege|kriegen|stolpere|stolpern|lande|landen|"
         r"verliere|verlieren|mache|machen|verzweifle|scheitere|scheitern|kann|können|"
@@ -251,7 +254,7 @@ SPANISH = _language(
         "NOT_VERB": r"(?:es|eres|has|estás|estas|más|menos|vas|tienes|puedes|debes|sabes|crees|"
         r"ves|quieres|necesitas|pares|esperes|olvides|dudes|vuelvas|preocupes|hay|nos|les|"
         r"las|los|tampoco|jamás|nunca)",
-        "HABIT": r"(?:\w+(?:ado|ido|isto|echo|ierto)|"
+        "HABIT": r"(?:\w+(?:ado|ido|isto|echo|ierto)|entiendo|entendemos|comprendo|"
         r"olvido|olvidamos|acabamos|acabo|terminamos|termino|tengo|tenemos|"
         r"necesito|necesitamos|rompemos|perdemos|pierdo|confundo|confundimos|fallo|fallamos|"
         r"odio|odiamos|encuentro|estamos|estoy|somos|soy|hemos|he|vamos|voy|llego|llegamos|"
@@ -264,7 +267,7 @@ SPANISH = _language(
         "NO": r"no",
         "ACTUALLY": r"en realidad|corrección|de hecho",
         "MARKERS": "el la los las de del y en con para por "
-        "que un una siempre nunca no es al lo este esta",
+        "que un una siempre nunca no es al lo este esta ese esa eso esto muy también pero",
         "LETTERS": "ñ ¿ ¡",
     },
 )
@@ -332,7 +335,7 @@ PORTUGUESE = _language(
         r"precisa|basta|sei|é|está|tem|há|vai|da|dá|pare|espere|esqueça|esqueças|desista|"
         r"hesite|se|me|te|o|a|os|as|isso|isto|mais|consigo|entendi|acho|deu|daria|ficou|fica|"
         r"rola|parece|existe|sobra|falta|muda|mudou|bate|chega|cabe|preocupe|nunca|jamais)",
-        "HABIT": r"(?:\w+(?:ado|ido|isto|eito)|"
+        "HABIT": r"(?:\w+(?:ado|ido|isto|eito)|entendo|entendemos|compreendo|"
         r"esqueço|esquecemos|acabamos|acabo|temos|tenho|precisamos|preciso|"
         r"erramos|erro|perdemos|perco|confundo|confundimos|quebramos|odeio|odiamos|estamos|"
         r"estou|somos|sou|fico|ficamos|vamos|vou|chegamos|chego|podemos|posso|sabemos|sei|"
@@ -347,7 +350,8 @@ PORTUGUESE = _language(
         "NO": r"não|nao",
         "ACTUALLY": r"na verdade|correção|na real",
         "MARKERS": "o a os as de do da dos das e em no na nos nas com "
-        "para por que um uma sempre nunca não é isso isto pra neste nesta como você gente",
+        "para por que um uma sempre nunca não é isso isto pra neste nesta como você gente "
+        "esse essa esses essas também muito então ao aos pelo pela",
         "LETTERS": "ã õ",
     },
 )

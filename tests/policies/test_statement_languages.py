@@ -152,3 +152,20 @@ def test_a_message_is_split_at_sentences_starting_with_an_accent_or_inverted_mar
         "On utilise toujours pnpm.",
         "Également, par convention, tabs.",
     ]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Ne marche pas du tout.",
+        "N'arrive pas à compiler le projet.",
+        "Je ne comprends jamais ce code.",
+        "Kriege keine Verbindung zur Datenbank.",
+        "Ich verstehe nie, was das soll.",
+        "Nunca entiendo este código.",
+        "Nunca entendo esse código.",
+        "Mai visto un errore così.",
+    ],
+)
+def test_what_happens_to_the_speaker_with_a_dropped_subject_is_not_a_rule(sentence: str) -> None:
+    assert classify(sentence) is None
