@@ -13,9 +13,11 @@ patterns below), so the two backends find the same memories:
   (schema step 19): Hebrew niqqud and cantillation, Arabic harakat and tatweel; the Arabic
   alef forms `أ إ آ ٱ` to `ا`, `ى` to `ي`, `ة` to `ه`, Persian and Urdu `ی` and `ک` to
   Arabic `ي` and `ك`, Arabic-Indic and Persian digits to `0-9`; Russian `ё` to `е`; Greek
-  tonos, dialytika and the polytonic accents (`καφές` is `καφες`). FTS5's unicode61 read a
-  Hebrew point or an Arabic haraka as a space, splitting the word, and neither index folded
-  the others;
+  tonos, dialytika and the polytonic accents (`καφές` is `καφες`); Latin letters with two
+  marks (Vietnamese `ệ`, pinyin `ǖ`) and those of Latin Extended Additional (`ạ`) to their
+  base letter, as FTS5 folds the others. FTS5's unicode61 read a Hebrew point or an Arabic
+  haraka as a space, splitting the word, neither index folded the others, and only one of
+  them folded `ạ` or `ǖ`;
 - Arabic words are held by their light stem (Larkey et al.'s light10, as Lucene's Arabic
   analyzer: `stemmed`): `القهوة`, `بالقهوة`, `والقهوة` and `للقهوة` are `قهوة`'s word;
 - identifiers whose meaning lives in their punctuation get a word of their own beside their
@@ -70,16 +72,32 @@ def _greek_letters() -> list[tuple[str, str]]:
     return pairs
 
 
+def _latin_letters() -> list[tuple[str, str]]:
+    """Latin letters FTS5 leaves accented (`ǖ`, Vietnamese `ệ`: two marks) or PostgreSQL
+    did (Latin Extended Additional, `ạ`), and their base letters: both backends now agree."""
+    pairs = []
+    for code in [*range(0x01C4, 0x0250), *range(0x1E00, 0x1F00)]:
+        parts = unicodedata.normalize("NFD", chr(code))
+        marks = parts[1:]
+        plain = parts[0].isascii() and parts[0].isalpha() and marks
+        if plain and all(map(unicodedata.combining, marks)) and (code >= 0x1E00 or len(marks) > 1):
+            pairs.append((chr(code), parts[0]))
+    return pairs
+
+
 # Step 19's one-to-one letter folds (one letter to one: PostgreSQL's translate()).
 LETTERS = tuple(
     [(letter, into) for letters, into in _ARABIC_LETTERS for letter in letters]
     + [(chr(zero + n), str(n)) for zero in (0x0660, 0x06F0) for n in range(10)]
     + [("ё", "е"), ("Ё", "Е")]
     + _greek_letters()
+    + _latin_letters()
 )
-# Every letter and mark step 19 folds lies in these blocks (Greek, Cyrillic, Hebrew, Arabic,
-# Greek Extended): a text without one skips the step.
-FOLDED_SCRIPTS = ((0x0370, 0x03FF), (0x0400, 0x04FF), (0x0590, 0x06FF), (0x1F00, 0x1FFF))
+# Every letter and mark step 19 folds lies in these blocks (Latin Extended-B's end, Greek,
+# Cyrillic, Hebrew, Arabic, Latin Extended Additional, Greek Extended): a text without one
+# skips the step.
+FOLDED_SCRIPTS = ((0x01C4, 0x024F), (0x0370, 0x03FF), (0x0400, 0x04FF), (0x0590, 0x06FF),
+                  (0x1E00, 0x1EFF), (0x1F00, 0x1FFF))  # fmt: skip
 
 # Step 19: Arabic words by their light stem, light10 (Larkey, Ballesteros, Connell 2002;
 # Lucene's ArabicStemmer), on text already folded (so `ة` and `ية` are `ه` and `يه`): one

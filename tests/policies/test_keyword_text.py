@@ -104,6 +104,7 @@ def test_an_arabic_word_behind_its_article_is_the_bare_word() -> None:
         ("ΚΑΦΈΣ καφές ϊ ΰ ἀλήθεια ᾠδή", "ΚΑΦΕΣ καφεσ ι υ αληθεια ωδη"),  # Greek accents
         ("Postgres ١٦ و ۱۶", "Postgres 16 و 16"),  # Arabic-Indic and Persian digits
         ("Ёлка и ёж", "Елка и еж"),  # Russian yo
+        ("Việt Nam ở Hồ Tây, lǜ, ạ", "Viet Nam o Ho Tây, lu, a"),  # two marks; Latin Ext. Add.
         ("İstanbul Straße", "istanbul Strasse"),  # step 9's case traps, unchanged
     ],
 )

@@ -30,6 +30,7 @@ STORED = {
     "persian": "کتاب را دیروز خواندم",  # I read the book yesterday (Persian ک and ی)
     "digits": "نستخدم Postgres ١٦ في الإنتاج",  # we use Postgres 16 in production
     "russian": "Купили новую ёлку для офиса",  # we bought a new fir tree for the office
+    "vietnamese": "Văn phòng chính ở Việt Nam, gần Hồ Tây",  # the main office is in Vietnam
 }
 FOUND_BY = {
     "coffee": ["قهوة", "القهوة", "بالقهوة", "والقهوة", "للقهوة", "قَهْوَةٌ", "القهـــوة"],
@@ -40,6 +41,7 @@ FOUND_BY = {
     "persian": ["كتاب", "کتاب", "ديروز", "الكتاب"],
     "digits": ["16", "١٦", "۱۶", "postgres 16"],
     "russian": ["елку", "ёлку", "ЁЛКУ", "ЕЛКУ"],
+    "vietnamese": ["viet", "Việt", "VIỆT", "ho tay", "phong chinh"],
 }
 
 
