@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from memory_mcp.policies.budget import estimate_tokens
 from memory_mcp.policies.controls import CONTROL, UNSEEN, written_out
-from memory_mcp.policies.keyword_text import folded
+from memory_mcp.policies.keyword_text import folded, stemmed
 from memory_mcp.policies.text import STOPWORDS, tokens
 
 MAX_ITEM_CHARS = 320
@@ -74,8 +74,9 @@ def one_line(text: str, limit: int = MAX_ITEM_CHARS) -> str:
 
 def content_words(text: str) -> set[str]:
     """A text's topic words: no stopwords, no one-letter words, crude plural/ing folding; in
-    one Unicode form, as the keyword indexes read them (an NFD `Señor` was `se`, `or`)."""
-    return {_stem(t) for t in tokens(folded(text)) if t not in STOPWORDS and len(t) > 1}
+    one Unicode form, Arabic by its stem, as the keyword indexes read them (an NFD `Señor`
+    was `se`, `or`; `بالقهوة` was not `قهوة`)."""
+    return {_stem(t) for t in tokens(stemmed(folded(text))) if t not in STOPWORDS and len(t) > 1}
 
 
 def word_share(query: str, text: str) -> tuple[int, float]:

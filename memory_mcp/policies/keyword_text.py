@@ -9,6 +9,17 @@ patterns below), so the two backends find the same memories:
   `Postgres 15`, the ligature `ﬁ` is `fi`;
 - case traps that the tokenizers' own lowercasing leaves apart are folded next: Turkish
   dotless `ı` and dotted `İ` to `i`, German `ß` to `ss`, Greek final `ς` to `σ`;
+- marks a word is written with or without are dropped, and letters written two ways are one
+  (schema step 19): Hebrew niqqud and cantillation, Arabic harakat and tatweel; the Arabic
+  alef forms `أ إ آ ٱ` to `ا`, `ى` to `ي`, `ة` to `ه`, Persian and Urdu `ی` and `ک` to
+  Arabic `ي` and `ك`, Arabic-Indic and Persian digits to `0-9`; Russian `ё` to `е`; Greek
+  tonos, dialytika and the polytonic accents (`καφές` is `καφες`); Latin letters with two
+  marks (Vietnamese `ệ`, pinyin `ǖ`) and those of Latin Extended Additional (`ạ`) to their
+  base letter, as FTS5 folds the others. FTS5's unicode61 read a Hebrew point or an Arabic
+  haraka as a space, splitting the word, neither index folded the others, and only one of
+  them folded `ạ` or `ǖ`;
+- Arabic words are held by their light stem (Larkey et al.'s light10, as Lucene's Arabic
+  analyzer: `stemmed`): `القهوة`, `بالقهوة`, `والقهوة` and `للقهوة` are `قهوة`'s word;
 - identifiers whose meaning lives in their punctuation get a word of their own beside their
   plain parts: `c++` -> `cplusplus`, `c#` -> `csharp`, `.net` -> `dotnet`, and a dotted name
   `node.js` -> `nodejs` and `dotjs` (so `.js` finds it). A search for `c++`, `c#` or `.net`
@@ -33,6 +44,71 @@ from memory_mcp.policies.text import UNSPACED_RANGES, tokens
 IGNORED = ((0x00AD, 0x00AD), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x2060),
            (0x2066, 0x2069), (0xFEFF, 0xFEFF))  # fmt: skip
 FOLDS = (("ı", "i"), ("İ", "i"), ("ß", "ss"), ("ẞ", "ss"), ("ς", "σ"))
+# Step 19. Marks dropped after NFKC: Hebrew cantillation and points (not maqaf U+05BE, paseq,
+# sof pasuq: punctuation), Arabic honorifics, tatweel, harakat, superscript alef, Quranic
+# marks.
+MARKS = ((0x0591, 0x05BD), (0x05BF, 0x05BF), (0x05C1, 0x05C2), (0x05C4, 0x05C5),
+         (0x05C7, 0x05C7), (0x0610, 0x061A), (0x0640, 0x0640), (0x064B, 0x065F),
+         (0x0670, 0x0670), (0x06D6, 0x06DC), (0x06DF, 0x06E4), (0x06E7, 0x06E8),
+         (0x06EA, 0x06ED))  # fmt: skip
+_ARABIC_LETTERS = (("أإآٱ", "ا"), ("ى", "ي"), ("ة", "ه"), ("ی", "ي"), ("ک", "ك"))
+
+
+def _greek_letters() -> list[tuple[str, str]]:
+    """Each Greek letter with an accent, breathing or dialytika, and its bare letter (a
+    letter's canonical decomposition never changes: Unicode's stability policy)."""
+    pairs = []
+    for code in [*range(0x0370, 0x0400), *range(0x1F00, 0x2000)]:
+        parts = unicodedata.normalize("NFD", chr(code))
+        base = parts[0]
+        greek = "GREEK" in unicodedata.name(base, "")
+        if (
+            len(parts) > 1
+            and greek
+            and base.isalpha()
+            and all(map(unicodedata.combining, parts[1:]))
+        ):
+            pairs.append((chr(code), base))
+    return pairs
+
+
+def _latin_letters() -> list[tuple[str, str]]:
+    """Latin letters FTS5 leaves accented (`ǖ`, Vietnamese `ệ`: two marks) or PostgreSQL
+    did (Latin Extended Additional, `ạ`), and their base letters: both backends now agree."""
+    pairs = []
+    for code in [*range(0x01C4, 0x0250), *range(0x1E00, 0x1F00)]:
+        parts = unicodedata.normalize("NFD", chr(code))
+        marks = parts[1:]
+        plain = parts[0].isascii() and parts[0].isalpha() and marks
+        if plain and all(map(unicodedata.combining, marks)) and (code >= 0x1E00 or len(marks) > 1):
+            pairs.append((chr(code), parts[0]))
+    return pairs
+
+
+# Step 19's one-to-one letter folds (one letter to one: PostgreSQL's translate()).
+LETTERS = tuple(
+    [(letter, into) for letters, into in _ARABIC_LETTERS for letter in letters]
+    + [(chr(zero + n), str(n)) for zero in (0x0660, 0x06F0) for n in range(10)]
+    + [("ё", "е"), ("Ё", "Е")]
+    + _greek_letters()
+    + _latin_letters()
+)
+# Every letter and mark step 19 folds lies in these blocks (Latin Extended-B's end, Greek,
+# Cyrillic, Hebrew, Arabic, Latin Extended Additional, Greek Extended): a text without one
+# skips the step.
+FOLDED_SCRIPTS = ((0x01C4, 0x024F), (0x0370, 0x03FF), (0x0400, 0x04FF), (0x0590, 0x06FF),
+                  (0x1E00, 0x1EFF), (0x1F00, 0x1FFF))  # fmt: skip
+
+# Step 19: Arabic words by their light stem, light10 (Larkey, Ballesteros, Connell 2002;
+# Lucene's ArabicStemmer), on text already folded (so `ة` and `ية` are `ه` and `يه`): one
+# prefix, the first that leaves enough letters (`و` three, the others two), then each suffix
+# in turn where two letters stay before it. Patterns both Python `re` and PostgreSQL read
+# alike (the prefixes cannot match at one place but `وال` and `و`, which both take longest).
+ARABIC_LETTERS = ((0x0620, 0x063F), (0x0641, 0x064A), (0x066E, 0x066F), (0x0671, 0x06D3),
+                  (0x06D5, 0x06D5), (0x06EE, 0x06EF), (0x06FA, 0x06FC), (0x06FF, 0x06FF),
+                  (0x0750, 0x077F), (0x08A0, 0x08C9))  # fmt: skip
+PREFIXES = ("وال", "بال", "كال", "فال", "ال", "لل")
+SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي")
 
 # Letters and digits of Thai, Lao, Burmese (and its extension A) and Khmer (and its symbols),
 # the signs written onto them, and the two that stack the next consonant under the one
@@ -104,19 +180,43 @@ _IDENTIFIERS = [
 ]
 _UNIT = re.compile(unit_pattern())
 _RUN = re.compile(f"((?:{unit_pattern()})+)")
-_FOLD = str.maketrans({a: b for a, b in FOLDS})
+
+
+def stem_patterns(escape: bool = False) -> list[str]:
+    """light10's steps, each a pattern whose matches are removed: the prefix, then each
+    suffix; `escape`: the letter ranges as PostgreSQL's SQL text spells them."""
+    letter = f"[{bracket(ARABIC_LETTERS, escape)}]"
+    prefix = f"(?<!{letter})(?:(?:{'|'.join(PREFIXES)})(?={letter}{{2}})|و(?={letter}{{3}}))"
+    return [prefix] + [f"(?<={letter}{{2}}){suffix}(?!{letter})" for suffix in SUFFIXES]
 
 
 _IGNORED = re.compile(f"[{bracket(IGNORED)}]")
+_MARKS = re.compile(f"[{bracket(MARKS)}]")
+_FOLD = str.maketrans(dict(FOLDS))
+_LETTERS = str.maketrans(dict(LETTERS))
+_SCRIPTS = re.compile(f"[{bracket(FOLDED_SCRIPTS)}]")
+_ARABIC = re.compile(f"[{bracket(ARABIC_LETTERS)}]")
+_STEMS = [re.compile(p) for p in stem_patterns()]
 
 
 def folded(text: str) -> str:
     """One form of the text for both indexes and every search: invisible characters dropped,
-    NFKC, the case traps folded (all of which touch non-ASCII text alone)."""
+    NFKC, marks dropped, the case traps and letter variants folded (all of which touch
+    non-ASCII text alone). Folding folded text changes nothing."""
     if text.isascii():
         return text
-    text = unicodedata.normalize("NFKC", _IGNORED.sub("", text))
-    return text.translate(_FOLD)
+    text = unicodedata.normalize("NFKC", _IGNORED.sub("", text)).translate(_FOLD)
+    return _MARKS.sub("", text).translate(_LETTERS) if _SCRIPTS.search(text) else text
+
+
+def stemmed(text: str) -> str:
+    """Folded text with each Arabic word by its light stem (stemming a stem may shorten it
+    again: apply once, to folded text)."""
+    if text.isascii() or not _ARABIC.search(text):
+        return text
+    for step in _STEMS:
+        text = step.sub("", text)
+    return text
 
 
 def _identifiers(text: str, search: bool) -> str:
@@ -132,15 +232,15 @@ def unspaced(text: str) -> bool:
 
 
 def indexed(text: str) -> str:
-    """The text as the keyword indexes hold it: folded, identifiers' own words added, each
-    unit of an unspaced script set apart by spaces."""
-    text = _identifiers(folded(text), search=False)
+    """The text as the keyword indexes hold it: folded, Arabic stemmed, identifiers' own
+    words added, each unit of an unspaced script set apart by spaces."""
+    text = _identifiers(stemmed(folded(text)), search=False)
     return text if text.isascii() else _UNIT.sub(r" \g<0> ", text)
 
 
 def searched(text: str) -> str:
-    """A query as a search reads it: folded, identifiers as their own words."""
-    return _identifiers(folded(text), search=True)
+    """A query as a search reads it: folded, Arabic stemmed, identifiers as their own words."""
+    return _identifiers(stemmed(folded(text)), search=True)
 
 
 def words(text: str) -> list[str]:

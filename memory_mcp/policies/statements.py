@@ -7,19 +7,26 @@ first-person preference or convention (I prefer, we use, our convention), a repo
 (we decided, let's go with, we agreed), or a correction (no, / actually, + a statement). Left
 out: questions, requests for this one task, hedges (maybe, I think), and what is said to hold
 only for now. A wrong memory costs more than a missing one, so every rule errs towards silence.
+French, German, Spanish, Portuguese and Italian follow the same shapes in their own words
+(policies/statement_languages.py).
 """
 
 import re
 from dataclasses import dataclass
 
+from memory_mcp.policies import statement_languages
+
 MIN_WORDS = 4
+# "Usiamo sempre pytest", "Ich bevorzuge Tabs": the subject a Romance verb carries, or a
+# German compound, says in three words what English says in four.
+MIN_WORDS_OTHER = 3
 MAX_WORDS = 40
 # A word may be a long run of letters, dots and dashes: without a bound on characters, the
 # patterns that scan the rest of the sentence (`.*`) took quadratic time on a pasted blob of
 # 100k characters (17 s for one sentence, measured). 40 words of ~15 characters is plenty.
 MAX_CHARS = 600
 
-_SENTENCE = re.compile(r"(?<=[.!?;])\s+(?=[A-Z\"'`(~])|\n+")
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+(?=[A-ZÀ-ÖØ-Þ¿¡\"'`(~])|\n+")
 _WORD = re.compile(r"[\w'./~-]+")
 
 # After "always" / "never": an instruction goes on with a verb ("never log bodies"), not a
@@ -206,9 +213,16 @@ def classify(sentence: str) -> Statement | None:
     if len(sentence) > MAX_CHARS:
         return None
     words = _WORD.findall(sentence)
-    if not MIN_WORDS <= len(words) <= MAX_WORDS:
+    if not MIN_WORDS_OTHER <= len(words) <= MAX_WORDS or sentence.rstrip().endswith("?"):
         return None
-    if sentence.rstrip().endswith("?") or _QUESTION_START.match(sentence):
+    found = _english(sentence) if len(words) >= MIN_WORDS else None
+    if found is None and (other := statement_languages.classify(sentence)) is not None:
+        return Statement(other[0], _tidy(other[1]))
+    return found
+
+
+def _english(sentence: str) -> Statement | None:
+    if _QUESTION_START.match(sentence):
         return None
     if _TRANSIENT.search(sentence) or _HEDGE.search(sentence):
         return None

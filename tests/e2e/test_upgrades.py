@@ -4,7 +4,7 @@ tests/fixtures/upgrades/<commit>-v<version>.sql are `sqlite3 .dump`s of files th
 commit wrote (`git worktree add /tmp/old <commit>`, then in it, with MEMORY_MCP_SEMANTIC=false):
 remember 8 memories (kinds, tags, two scopes, a key set twice, an event date and expiry,
 non-ASCII text), forget #7 with a reason, edit #6, move #1, remember and purge #9. Add one
-whenever a schema step is appended (the newest now: a15c1dd, version 17, before step 18;
+whenever a schema step is appended (the newest now: 5894a30, version 18, before step 19;
 those of version 10 and later also hold a principal with two grants, from `token add`). cc7099f
 numbered its steps in another order than main does now (4 = _erasure, 5 = _one_current_value).
 """

@@ -68,3 +68,62 @@ def test_the_shortcuts_change_no_text() -> None:
     for text in texts:
         assert keyword_text.indexed(text) == reference(text, search=False), text
         assert keyword_text.searched(text) == reference(text, search=True), text
+
+
+# Lucene's TestArabicStemFilter (light10), each word with the stem it must come to.
+LIGHT10 = [
+    ("الحسن", "حسن"), ("والحسن", "حسن"), ("بالحسن", "حسن"), ("كالحسن", "حسن"),
+    ("فالحسن", "حسن"), ("للاخر", "اخر"), ("وحسن", "حسن"), ("زوجها", "زوج"),
+    ("ساهدان", "ساهد"), ("ساهدات", "ساهد"), ("ساهدون", "ساهد"), ("ساهدين", "ساهد"),
+    ("ساهديه", "ساهد"), ("ساهدية", "ساهد"), ("ساهده", "ساهد"), ("ساهدة", "ساهد"),
+    ("ساهدي", "ساهد"), ("وساهدون", "ساهد"), ("ساهدهات", "ساهد"), ("الو", "الو"),
+    ("English", "English"), ("ولد", "ولد"), ("والد", "الد"), ("ال", "ال"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("word", "stem"), LIGHT10)
+def test_arabic_words_come_to_their_light10_stem(word: str, stem: str) -> None:
+    assert keyword_text.stemmed(keyword_text.folded(word)) == stem
+
+
+def test_an_arabic_word_behind_its_article_is_the_bare_word() -> None:
+    forms = ["قهوة", "القهوة", "بالقهوة", "والقهوة", "للقهوة", "قَهْوَةٌ", "القهـــوة"]
+    assert {tuple(search_words(form)) for form in forms} == {("قهو",)}
+    assert indexed("نشرب القهوة، والقهوة مرة") == "نشرب قهو، قهو مر"
+
+
+@pytest.mark.parametrize(
+    ("written", "folded"),
+    [
+        ("שָׁלוֹם עֲלֵיכֶם", "שלום עליכם"),  # niqqud
+        ("בְּרֵאשִׁ֖ית", "בראשית"),  # and cantillation
+        ("ספר־תורה", "ספר־תורה"),  # maqaf is punctuation: kept
+        ("أحمد إبراهيم آمن ٱلله", "احمد ابراهيم امن الله"),  # alef forms
+        ("مستشفى مدرسة", "مستشفي مدرسه"),  # alef maqsura, teh marbuta
+        ("کتاب بازی", "كتاب بازي"),  # Persian keheh and yeh
+        ("ΚΑΦΈΣ καφές ϊ ΰ ἀλήθεια ᾠδή", "ΚΑΦΕΣ καφεσ ι υ αληθεια ωδη"),  # Greek accents
+        ("Postgres ١٦ و ۱۶", "Postgres 16 و 16"),  # Arabic-Indic and Persian digits
+        ("Ёлка и ёж", "Елка и еж"),  # Russian yo
+        ("Việt Nam ở Hồ Tây, lǜ, ạ", "Viet Nam o Ho Tây, lu, a"),  # two marks; Latin Ext. Add.
+        ("İstanbul Straße", "istanbul Strasse"),  # step 9's case traps, unchanged
+    ],
+)
+def test_marks_are_dropped_and_letters_written_two_ways_are_one(written: str, folded: str) -> None:
+    assert keyword_text.folded(written) == folded
+    assert keyword_text.folded(folded) == folded  # folding folded text changes nothing
+
+
+def test_the_stem_patterns_read_the_same_in_postgresql_syntax() -> None:
+    for pattern in keyword_text.stem_patterns():
+        assert "\\b" not in pattern and "\\w" not in pattern and "(?P" not in pattern
+        assert re.compile(pattern)
+    assert all("\\u" in p for p in keyword_text.stem_patterns(escape=True))
+    assert all(len(a) == len(b) == 1 for a, b in keyword_text.LETTERS)  # translate()'s
+
+
+def test_every_letter_and_mark_step_19_folds_lies_in_a_block_it_looks_for() -> None:
+    """A text holding none of FOLDED_SCRIPTS skips the step (both backends), so nothing it
+    folds may lie outside them."""
+    blocks = keyword_text.FOLDED_SCRIPTS
+    assert all(any(lo <= ord(a) <= hi for lo, hi in blocks) for a, _ in keyword_text.LETTERS)
+    assert all(any(lo <= a and b <= hi for lo, hi in blocks) for a, b in keyword_text.MARKS)

@@ -23,6 +23,7 @@ from memory_mcp.storage.postgres.migrations import (
     numbers,
     principals,
     scoped_history,
+    script_forms,
     spaced,
     tag_form,
     text_forms,
@@ -64,9 +65,10 @@ APPLIED: dict[Step, Callable[[Any], bool]] = {
     text_forms.text_forms: text_forms.applied,
     scoped_history.scoped_history: lambda c: _has_table(c, scoped_history.INDEX),
     tag_form.one_tag_form: tag_form.applied,
+    script_forms.script_forms: script_forms.applied,
 }
 
-TARGET = 18
+TARGET = 19
 MIGRATIONS: list[tuple[int, Step]] = [
     (6, initial.initial_schema), (7, principals.principals), (8, spaced.spaced_keyword_text),
     (9, keyword_words.keyword_words), (10, key_spelling.one_key_spelling),
@@ -74,6 +76,7 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (13, grant_form.one_grant_form), (14, fast_keywords.fast_keywords),
     (15, left_slots.settle_left_slots), (16, text_forms.text_forms),
     (17, scoped_history.scoped_history), (18, tag_form.one_tag_form),
+    (19, script_forms.script_forms),
 ]  # fmt: skip
 
 __all__ = ["APPLIED", "CURRENT", "FTS_OF", "LENGTH_OF", "MIGRATIONS", "TARGET", "Step"]

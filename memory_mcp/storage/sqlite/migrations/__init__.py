@@ -33,6 +33,7 @@ from memory_mcp.storage.sqlite.migrations import (
     one_current,
     principals,
     scoped_history,
+    script_forms,
     spaced,
     tag_form,
     text_forms,
@@ -98,6 +99,7 @@ APPLIED: dict[Step, Callable[[Any], bool]] = {
     text_forms.text_forms: text_forms.applied,
     scoped_history.scoped_history: lambda c: _has(c, "index", scoped_history.INDEX),
     tag_form.one_tag_form: tag_form.applied,
+    script_forms.script_forms: script_forms.applied,
 }
 # Steps that hold a number on SQLite without work here (their work is PostgreSQL's).
 NOTHING_TO_DO = (numbers.numbers_after_hyphens, fast_keywords.fast_keywords)
@@ -109,4 +111,5 @@ MIGRATIONS: list[Step] = [
     key_spelling.one_key_spelling, numbers.numbers_after_hyphens, name_form.one_name_form,
     grant_form.one_grant_form, fast_keywords.fast_keywords, left_slots.settle_left_slots,
     text_forms.text_forms, scoped_history.scoped_history, tag_form.one_tag_form,
+    script_forms.script_forms,
 ]  # fmt: skip

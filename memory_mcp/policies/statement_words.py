@@ -1,0 +1,431 @@
+"""Each language's words for the shapes of a durable statement (policies/statement_languages.py
+reads them): French, German, Spanish, Portuguese, Italian. No I/O."""
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Language:
+    name: str
+    preference: list[re.Pattern[str]]
+    decision: list[re.Pattern[str]]
+    excluded: list[re.Pattern[str]]  # questions, hedges, hypotheticals, "for now"
+    leading: re.Pattern[str]  # a leading conjunction or correction, dropped
+    markers: frozenset[str]  # its commonest small words
+    letters: frozenset[str]  # letters its neighbours here do not write
+
+
+def _compile(patterns: list[str], parts: dict[str, str]) -> list[re.Pattern[str]]:
+    """Each pattern with its `<NAME>` placeholders filled from `parts` (regular expression
+    braces stay as they are), case-insensitive."""
+    compiled = []
+    for pattern in patterns:
+        for name, part in parts.items():
+            pattern = pattern.replace(f"<{name}>", part)
+        compiled.append(re.compile(pattern, re.IGNORECASE))
+    return compiled
+
+
+def _language(name: str, rules: dict[str, list[str]], parts: dict[str, str]) -> Language:
+    leading = re.compile(
+        rf"^(?:(?:{parts['LEAD']})\b,?\s+|(?:{parts['NO']})\s*[,.!:;—-]\s*|"
+        rf"(?:{parts['ACTUALLY']})\b[,.!:;]?\s*)+",
+        re.IGNORECASE,
+    )
+    return Language(
+        name,
+        _compile(rules["preference"], parts),
+        _compile(rules["decision"], parts),
+        _compile(rules["excluded"], parts),
+        leading,
+        frozenset(parts["MARKERS"].split()),
+        frozenset(parts["LETTERS"].split()),
+    )
+
+
+FRENCH = _language(
+    "fr",
+    {
+        "preference": [
+            r"^<PLEASE>(?!<COMPLAINT>\b)\w+(?:e|es|ez|s)\s+(?:toujours|jamais)\s+(?!<NOT_AFTER>\b)\w",
+            r"^<PLEASE>(?:ne\s+)?(?:toujours|jamais|plus jamais)\s+\w+(?:er|ir|re)\b",
+            r"^<PLEASE>(?:ne\s+|n')(?!t'|te\s|vous\s|<MOMENT>\b|<COMPLAINT>\b|<HABIT>\b)"
+            r"\w+(?:e|es|ez|s)\s+"
+            r"(?:jamais|plus|pas)\s+(?!<THIS_TASK>\b)\w<NOT_ONLY_THIS>",
+            r"\b(?:à partir de maintenant|désormais|dorénavant|à l'avenir|"
+            r"à partir d'aujourd'hui|dès maintenant)\b",
+            r"\b(?:je|nous|on)\s+(?:ne\s+|n')?(?:se\s+|s'|me\s+|m'|nous\s+)?(?!<HABIT>\b)\w+\s+"
+            r"(?:toujours|jamais|systématiquement)\b(?!\s+(?:<NOT_AFTER>)\b)",
+            r"\bj'(?!<HABIT>\b)\w+\s+(?:toujours|jamais|systématiquement)\b",
+            r"\b(?:je|nous|on)\s+(?:préfère|préférons|préférerais|préférerions|préférerait)\b"
+            r"(?!\s+(?:ne pas (?:dire|répondre)|celle|celui|ceux|ça|cela|la première|"
+            r"la deuxième|le premier|le second|la seconde|l'autre|la tienne|la vôtre)\b)",
+            r"\b(?:j'aime|on aime|nous aimons) mieux\b",
+            r"^(?:on|nous)\s+(?:utilise|utilisons|écrit|écrivons|lance|lançons|déploie|"
+            r"déployons|formate|formatons|teste|testons|se sert de|nous servons de)\s+"
+            r"(?!ça|cela|ceci|ce\b|cet\b|cette|ces\b)\w",
+            r"\b(?:notre|la) convention\b",
+            r"\bpar convention\b",
+            r"^(?!ça\b|cela\b|ce\b|c'|il\b|elle\b)\w+(?:\s+[\w'-]+){0,3}\s+(?:ne\s+)?"
+            r"(?:doit|doivent)\s+(?:toujours|jamais)\s",
+            r"^<PLEASE>il (?:faut toujours|ne faut jamais)\s",
+        ],
+        "decision": [
+            r"\b(?:on a|nous avons|j'ai|l'équipe a|tout le monde a)\s+(?:décidé|choisi|"
+            r"convenu|opté|tranché)\b",
+            r"\bon (?:part|partira|va partir) sur\b",
+            r"\bon (?:reste|restera|garde)\s+(?:sur|avec)\b",
+            r"^décision\s*:",
+            r"\b(?:on migre|nous migrons)\s+(?:\S+\s+){0,4}?(?:vers|à|sur)\b",
+        ],
+        "excluded": [
+            r"^(?:est-ce|qu'est-ce|pourquoi|comment|quand|où|quel|quelle|quels|quelles|qui|"
+            r"que|quoi|combien|\w+-(?:tu|vous|on|il|elle|nous|ils|elles))\b",
+            r"\b(?:peut-être|probablement|je pense|je crois|il me semble|pas sûr|pas sûre|"
+            r"pas certain|on pourrait|on devrait|et si|je me demande|éventuellement|serait|"
+            r"pourrait|aurait|si|s'il|s'ils)\b",
+            r"\b(?:pour l'instant|pour le moment|pour cette fois|cette fois|"
+            r"(?<!partir d')aujourd'hui|demain|ce soir|(?<!partir de )(?<!dès )maintenant|"
+            r"tout de suite|temporairement|provisoirement|dans cette session|"
+            r"pour cette tâche|pour ce commit)\b",
+        ],
+    },
+    {
+        "PLEASE": r"(?:(?:s'il (?:te|vous) pla[iî]t|stp|svp),?\s+)?",
+        "COMPLAINT": r"(?:plante|marche|échoue|casse|bugue|crashe|rame|foire|arrive|passe|"
+        r"sort|tombe|prend|donne|ce|cette|elle|les|des|une|ses|mes|tes|nos|vos|leurs)",
+        "NOT_AFTER": r"(?:pareil|la même|le même|les mêmes|aussi|autant|plus|moins|là|comme|"
+        r"quand|pas|rien|personne|vu|eu|été|fait|en retard|trop)",
+        "MOMENT": r"(?:t'inquiète|stresse|panique|attends|arrête|oublie|hésite|bouge)",
+        "THIS_TASK": r"(?:ça|cela|ceci|rien|encore|maintenant)",
+        "NOT_ONLY_THIS": r"(?!.*\b(?:ça|cela|ceci|le reste|rien d'autre|encore|"
+        r"tout de suite|maintenant)\b[.!]?$)",
+        "HABIT": r"(?:comprends|comprenons|trouve|trouvons|"
+        r"oublie|oublions|finis|finissons|galère|galérons|perds|perdons|rate|"
+        r"ratons|dois|devons|ai|avons|a|suis|sommes|est|était|étais|confonds|confondons|"
+        r"trompe|trompons|tombe|tombons|casse|cassons|arrive|arrivons|déteste|détestons|"
+        r"retrouve|retrouvons|bute|peux|pouvons|sais|savons|vois|voyons|pense|crois)",
+        "LEAD": r"et|alors|bon|bref|donc|ok|okay|ah|oh|aussi",
+        "NO": r"non|nan",
+        "ACTUALLY": r"en fait|en réalité|pas du tout|correction",
+        "MARKERS": "le la les des du de un une et est pas ne on je nous vous ce cette "
+        "ces pour avec dans sur toujours jamais que qui au aux ça n j l d qu c",
+        "LETTERS": "œ î û ë ï",
+    },
+)
+
+GERMAN = _language(
+    "de",
+    {
+        "preference": [
+            r"^<PLEASE>(?!<NOT_FIRST>\b|<HABIT>\b)(?!\w+t\b)\w+(?:\s+(?:sie|du|ihr))?\s+"
+            r"(?:immer|nie|niemals|stets|grundsätzlich)\s+(?!<NOT_AFTER>\b)\w",
+            r"^<PLEASE>(?:immer|nie|niemals|nie wieder|stets)\s+(?!<NOT_AFTER>\b|diese[nrs]?\b)"
+            r"(?:\S+\s+){0,6}?\w+en[.!]?$",
+            r"^<PLEASE>(?!<NOT_FIRST>\b|<HABIT>\b)(?!\w+t\b)\w+(?:\s+(?:sie|du|ihr))?\s+"
+            r"(?:keine?[nmrs]?)\s+(?!sorgen|stress|panik|umstände|gedanken|ahnung)\w",
+            r"\b(?:ab jetzt|von jetzt an|ab sofort|künftig|zukünftig|in zukunft|fortan|"
+            r"ab heute|von nun an|ab nun)\b",
+            r"\b(?:ich|wir|man)\s+(?!<HABIT>\b)\w+\s+(?:immer|nie|niemals|stets|grundsätzlich)\b"
+            r"(?!\s+(?:<NOT_AFTER>)\b)",
+            r"^(?:[\w-]+\s+){0,4}?(?!<HABIT>\b)\w+\s+(?:wir|ich|man)\s+"
+            r"(?:immer|nie|niemals|stets|grundsätzlich)\b(?!\s+(?:<NOT_AFTER>)\b)",
+            r"\b(?:ich|wir)\s+(?:bevorzuge|bevorzugen)\b(?!\s+(?:<THIS_ONE>)\b)",
+            r"\b(?:ich|wir)\s+(?:ziehe|ziehen)\s+(?!<THIS_ONE>\b).*\bvor\b",
+            r"\b(?:ich|wir)\s+(?:würde|würden|hätte|hätten|mag|mögen|nehme|nehmen|verwende|"
+            r"verwenden|nutze|nutzen)\s+(?:\w+\s+)?lieber\b",
+            r"^(?:wir|ich)\s+(?:verwenden|nutzen|benutzen|schreiben|deployen|formatieren|"
+            r"testen|verwende|nutze|benutze|setzen auf|setze auf)\s+(?!das\b|dies|es\b)\w",
+            r"\b(?:unsere|die) konvention\b",
+            r"\b(?:per konvention|konventionsgemäß)\b",
+            r"^(?!das\b|es\b|dies|da\b|er\b|sie\b|ich\b|du\b|man\b|wir\b)\w+(?:\s+[\w-]+){0,3}"
+            r"\s+(?:müssen|muss|dürfen|darf)\s+(?:immer|nie|niemals|nicht|keine?n?)\s",
+        ],
+        "decision": [
+            r"\b(?:wir|ich|das team|alle)\s+(?:haben|habe|hat)\s+(?:uns\s+)?(?:[\w-]+\s+){0,5}?"
+            r"(?:entschieden|beschlossen|geeinigt|festgelegt|gewählt)\b",
+            r"\bwir\s+(?:entscheiden|einigen)\s+uns\b",
+            r"\b(?:wir bleiben|es bleibt) bei\b",
+            r"^entscheidung\s*:",
+            r"\bwir (?:wechseln|migrieren|steigen)\b(?:\s+[\w.-]+){0,6}\s+(?:auf|zu|nach)\b",
+            r"^lass(?:t)? uns\b.*\b(?:bleiben|nehmen|verwenden|nutzen|standardisieren)[.!]?$",
+        ],
+        "excluded": [
+            r"^(?:wer|was|wo|wann|warum|wieso|weshalb|wie|welche[rsnm]?|woher|wohin|wozu|"
+            r"kannst|könntest|kann|können|könnten|sollen|sollten|soll|sollte|muss|müssen|"
+            r"darf|dürfen|ist|sind|hast|habt|haben|hat|gibt|wird|werden|würdest|würde|würden|"
+            r"machst|macht|weißt|verstehst|siehst)\b",
+            r"\b(?:vielleicht|wahrscheinlich|eventuell|evtl|möglicherweise|ich glaube|"
+            r"ich denke|ich vermute|glaube ich|denke ich|nicht sicher|keine ahnung|"
+            r"könnten wir|sollten wir|wäre|wären|könnte|könnten|wenn|falls|angenommen)\b",
+            r"\b(?:würden?|hätten?)\b(?!\s+(?:\w+\s+)?lieber\b)",
+            r"\b(?:vorerst|erstmal|erst mal|fürs erste|für jetzt|(?<!ab )heute|morgen|"
+            r"diesmal|dieses mal|gerade|(?<!ab )(?<!von )jetzt|momentan|im moment|"
+            r"vorübergehend|temporär|in dieser sitzung|für diese aufgabe|"
+            r"für diesen commit)\b",
+        ],
+    },
+    {
+        "PLEASE": r"(?:bitte,?\s+)?",
+        "NOT_FIRST": r"(?:das|es|der|die|dem|den|des|er|sie|wir|ich|man|du|ihr|dies|diese|"
+        r"dieser|hier|da|dann|so|ja|nein|auch|aber|und|nicht|doch|schon|noch|wie|was|wer|"
+        r"wo|warum|wann|ist|sind|war|habe|haben|wird|werden|kann|immer|nie|niemals|stets|"
+        r"bleibe|bleiben|irgendwie|leider|ein|eine|einer|mein|meine|dein|deine|unser|unsere)",
+        "NOT_AFTER": r"(?:noch|wieder|gleich|dasselbe|das gleiche|so|mehr|weniger|da|dann|"
+        r"wenn|schon|nur|zu|spät|früh)",
+        "HABIT": r"(?:verstehe|verstehen|kapiere|"
+        r"vergesse|vergessen|vergisst|frage|fragen|verwechsle|verwechseln|habe|"
+        r"haben|hatte|hatten|bin|sind|war|waren|muss|müssen|brauche|brauchen|finde|finden|"
+        r"hasse|hassen|bekomme|bekommen|kriege|kriegen|stolpere|stolpern|lande|landen|"
+        r"verliere|verlieren|mache|machen|verzweifle|scheitere|scheitern|kann|können|"
+        r"dachte|dachten|sehe|sehen|warte|warten|komme|kommen)",
+        "THIS_ONE": r"(?:das|dies|diese[nrs]?|die erste|die zweite|den ersten|den zweiten|"
+        r"deine[nrs]?|ihre|die andere|letztere|erstere)",
+        "LEAD": r"und|also|aber|ok|okay|ach|oh|na ja|naja",
+        "NO": r"nein|ne|nö",
+        "ACTUALLY": r"eigentlich|korrektur|falsch",
+        "MARKERS": "der die das und ist nicht ich wir du sie ein eine mit für "
+        "auf den dem immer nie keine kein zu im ins bitte wie beim vom zum",
+        "LETTERS": "ä ö ü ß",
+    },
+)
+
+SPANISH = _language(
+    "es",
+    {
+        "preference": [
+            r"^<PLEASE>(?!<NOT_IMPERATIVE>\b)\w+(?:a|e|ad|ed|id)\s+siempre\s+(?!<NOT_AFTER>\b)\w",
+            r"^<PLEASE>(?:siempre|nunca|jamás)\s+\w+(?:ar|er|ir)\b",
+            r"^<PLEASE>(?:nunca|jamás)\s+(?!<NOT_VERB>\b)\w+(?:es|as|éis|áis)\b",
+            r"^<PLEASE>no\s+(?!<NOT_VERB>\b)\w+(?:es|as|éis|áis)\s+(?:nunca|jamás)\b",
+            # an English "No changes needed" reads alike: a Spanish word must follow
+            r"^<PLEASE>no\s+(?!<NOT_VERB>\b)\w+(?:es|as|éis|áis)\b(?!.*\b(?:nada más|eso|esto|"
+            r"esa|ese|esos|esas|aún|todavía|otra vez|de nuevo|ahora)\b[.!]?$)"
+            r"(?=.*\b(?:el|la|los|las|del|en|con|para|por|una?|al|nada|sin|ni)\b)",
+            r"\b(?:a partir de ahora|de ahora en adelante|desde ahora|en adelante|en el futuro|"
+            r"a partir de hoy|de aquí en adelante)\b",
+            r"(?:^|\b(?:yo|nosotros|nosotras)\s+)(?:siempre|nunca|jamás)\s+(?!<HABIT>\b)"
+            r"\w+(?:amos|emos|imos|o)\b",
+            r"(?:^|\b(?:yo|nosotros|nosotras)\s+)(?:no\s+)?(?!<HABIT>\b)\w+(?:amos|emos|imos|o)"
+            r"\s+(?:siempre|nunca|jamás)\b",
+            r"\b(?:en este (?:repo|proyecto|código)|aquí),?\s+(?:(?:siempre|nunca|no)\s+)?"
+            r"(?!<HABIT>\b)\w+(?:amos|emos|imos)\b",
+            r"\b(?:prefiero|preferimos|preferiría|preferiríamos)\b(?!\s+(?:no (?:decir|contestar|"
+            r"responder)|<THIS_ONE>)\b)",
+            r"^(?:nosotros\s+)?(?:usamos|utilizamos|escribimos|ejecutamos|desplegamos|"
+            r"formateamos|probamos|trabajamos con)\s+(?!esto|eso|esta|este|estas|estos|esa|ese|"
+            r"esas|esos|lo\b|la\b|los\b|las\b)\w",
+            r"\b(?:nuestra|la) convención\b",
+            r"\bpor convención\b",
+            r"^(?!esto\b|eso\b|ello\b|él\b|ella\b|hay\b|no\b)\w+(?:\s+[\w-]+){0,3}\s+"
+            r"(?:(?:siempre|nunca|jamás|no)\s+(?:debe|deben)\b|(?:debe|deben|tiene que|"
+            r"tienen que)\s+(?:siempre|nunca|jamás)\b)",
+        ],
+        "decision": [
+            r"\b(?:hemos|he|ha|han|habíamos)\s+(?:decidido|acordado|elegido|optado|"
+            r"quedado en)\b",
+            r"\b(?:decidimos|acordamos|elegimos|optamos|el equipo decidió|decidí)\b",
+            r"\bnos quedamos con\b",
+            r"\bvamos con\b(?!\s+(?:retraso|prisa|tiempo|calma))",
+            r"^decisión\s*:",
+            r"\b(?:nos pasamos|migramos)\s+(?:\S+\s+){0,4}?a\b",
+        ],
+        "excluded": [
+            r"¿",
+            r"^(?:qué|que|quién|quien|quiénes|dónde|donde|cuándo|cuando|por qué|porque|cómo|"
+            r"como|cuál|cual|cuáles|cuánto|cuánta|puedes|podrías|podemos|deberíamos|debería|"
+            r"sabes)\b",
+            r"\b(?:quizás|quizá|tal vez|a lo mejor|probablemente|posiblemente|creo que|"
+            r"me parece|no estoy seguro|no estoy segura|no sé si|podríamos|deberíamos|sería|"
+            r"serían|habría|y si|qué tal si|si)\b",
+            r"\b(?:por ahora|de momento|por el momento|esta vez|(?<!partir de )hoy|mañana|"
+            r"esta noche|ahora mismo|(?<!partir de )(?<!desde )ahora(?! en adelante)|"
+            r"temporalmente|solo esta vez|en esta sesión|para esta tarea|para este commit)\b",
+        ],
+    },
+    {
+        "PLEASE": r"(?:por favor,?\s+)?",
+        "NOT_IMPERATIVE": r"(?:falla|rompe|pasa|sale|tarda|peta|crashea|da|es|está|esta|ella|"
+        r"este|ese|esa|nunca|casi|que|se|le|me|te|nos|lo|la|una|uno|cuando|donde|como|pero|"
+        r"porque|hoy|ahora|toda|todo|nada|funciona|queda|cuesta|ocurre|sucede|aparece|"
+        r"vuelve|compila|carga|responde|tira|cae|explota|se queda)",
+        "NOT_AFTER": r"(?:lo mismo|igual|que|así|más|menos|tarde|con|en|de|el mismo|la misma)",
+        "NOT_VERB": r"(?:es|eres|has|estás|estas|más|menos|vas|tienes|puedes|debes|sabes|crees|"
+        r"ves|quieres|necesitas|pares|esperes|olvides|dudes|vuelvas|preocupes|hay|nos|les|"
+        r"las|los|tampoco|jamás|nunca)",
+        "HABIT": r"(?:\w+(?:ado|ido|isto|echo|ierto)|entiendo|entendemos|comprendo|"
+        r"olvido|olvidamos|acabamos|acabo|terminamos|termino|tengo|tenemos|"
+        r"necesito|necesitamos|rompemos|perdemos|pierdo|confundo|confundimos|fallo|fallamos|"
+        r"odio|odiamos|encuentro|estamos|estoy|somos|soy|hemos|he|vamos|voy|llego|llegamos|"
+        r"quedo|quedamos|me|nos|hacemos|hago|caemos|caigo|tardamos|tardo|puedo|podemos|sé|"
+        r"sabemos|veo|vemos|pienso|creo|dudo|no|equipo|trabajo|caso|código|proyecto|"
+        r"problema|repo|tiempo|mismo|modo|todo|algo|nada|cambio|año|medio|ejemplo|lo|lo)",
+        "THIS_ONE": r"(?:esta|este|esa|ese|eso|esto|la primera|el primero|la segunda|"
+        r"el segundo|la otra|el otro|la tuya|tu)",
+        "LEAD": r"y|bueno|pues|entonces|ok|okay|vale|ah|oh|además",
+        "NO": r"no",
+        "ACTUALLY": r"en realidad|corrección|de hecho",
+        "MARKERS": "el la los las de del y en con para por "
+        "que un una siempre nunca no es al lo este esta ese esa eso esto muy también pero",
+        "LETTERS": "ñ ¿ ¡",
+    },
+)
+
+PORTUGUESE = _language(
+    "pt",
+    {
+        "preference": [
+            r"^<PLEASE>(?!<NOT_IMPERATIVE>\b)\w+[ae]\s+sempre\s+(?!<NOT_AFTER>\b)\w",
+            r"^<PLEASE>(?:sempre|nunca|jamais)\s+(?!<NOT_IMPERATIVE>\b)\w+[ae]\b"
+            r"(?!\s+<NOT_AFTER>\b)",
+            r"^<PLEASE>(?:sempre|nunca|jamais)\s+\w+(?:ar|er|ir)\b",
+            r"^<PLEASE>não\s+(?!<NOT_VERB>\b)\w+(?:e|a|es|as)\s+(?:nunca|jamais)\b",
+            r"^<PLEASE>não\s+(?!<NOT_VERB>\b)\w+(?:e|a|es|as)\b(?!.*\b(?:mais nada|nada mais|"
+            r"isso|isto|ainda|de novo|outra vez|agora)\b[.!]?$)",
+            r"\b(?:a partir de agora|de agora em diante|daqui (?:pra|para) frente|"
+            r"daqui em diante|no futuro|doravante|a partir de hoje)\b",
+            r"(?:^|\b(?:eu|nós)\s+)(?:sempre|nunca|jamais)\s+(?!<HABIT>\b)"
+            r"\w+(?:amos|emos|imos|o)\b",
+            r"(?:^|\b(?:eu|nós)\s+)(?:não\s+)?(?!<HABIT>\b)\w+(?:amos|emos|imos|o)\s+"
+            r"(?:sempre|nunca|jamais)\b",
+            r"\ba gente\s+(?:sempre|nunca|não)\s+(?!<HABIT3>\b)\w+[ae]\b",
+            r"\ba gente\s+(?!<HABIT3>\b)\w+[ae]\s+sempre\b",
+            r"\b(?:neste|nesse) (?:repo|projeto|repositório|código),?\s+"
+            r"(?:(?:sempre|nunca|não)\s+)?(?!<HABIT>\b)\w+(?:amos|emos|imos)\b",
+            r"\b(?:prefiro|preferimos|preferiria|preferiríamos|a gente prefere)\b"
+            r"(?!\s+(?:não (?:dizer|responder|comentar)|<THIS_ONE>)\b)",
+            r"^(?:nós\s+|a gente\s+)?(?:usamos|utilizamos|escrevemos|rodamos|executamos|"
+            r"formatamos|testamos|trabalhamos com|usa|utiliza)\s+(?!isso|isto|esse|essa|esses|"
+            r"essas|este|esta|estes|estas|o\b|a\b|os\b|as\b)\w",
+            r"\b(?:nossa|a) convenção\b",
+            r"\bpor convenção\b",
+            r"^(?!isso\b|isto\b|ele\b|ela\b|há\b|não\b)\w+(?:\s+[\w-]+){0,3}\s+"
+            r"(?:(?:sempre|nunca|jamais|não)\s+(?:deve|devem)\b|(?:deve|devem|tem que|"
+            r"têm que)\s+(?:sempre|nunca|jamais)\b)",
+        ],
+        "decision": [
+            r"\b(?:decidimos|decidi|combinamos|escolhemos|optamos|resolvemos)\b",
+            r"\b(?:a gente|o time|a equipe|o pessoal)\s+(?:decidiu|escolheu|combinou|optou|"
+            r"resolveu)\b",
+            r"\b(?:ficamos|vamos ficar) com\b",
+            r"^decisão\s*:",
+            r"\b(?:estamos migrando|vamos migrar|migramos)\s+(?:\S+\s+){0,4}?(?:para|pro|pra)\b",
+        ],
+        "excluded": [
+            r"^(?:o que|que|quem|onde|quando|por que|por quê|porque|como|qual|quais|quanto|"
+            r"quantos|pode|podes|poderia|podemos|devemos|deveríamos|será|você pode|"
+            r"você sabe|sabe)\b",
+            r"\b(?:talvez|provavelmente|possivelmente|acho que|eu acho|creio que|"
+            r"não tenho certeza|não sei se|poderíamos|deveríamos|seria|seriam|e se|caso)\b",
+            r"(?:^|,\s*)se\b",
+            r"\b(?:por enquanto|por agora|por ora|desta vez|dessa vez|(?<!partir de )hoje|"
+            r"amanhã|agora mesmo|(?<!partir de )(?<!de )agora(?! em diante)|temporariamente|"
+            r"só desta vez|nesta sessão|para esta tarefa|para este commit)\b",
+        ],
+    },
+    {
+        "PLEASE": r"(?:por favor,?\s+)?",
+        "NOT_IMPERATIVE": r"(?:falha|quebra|dá|da|trava|demora|acontece|é|está|fica|sai|ela|"
+        r"ele|essa|esse|esta|este|isso|isto|ainda|quase|que|se|me|te|nos|uma|a|o|de|e|nunca|"
+        r"funciona|roda|compila|passa|dessa|desse|sobre|como|onde|quando|toda|tudo|nada|"
+        r"aparece|volta|cai|explode|responde|carrega|gente)",
+        "NOT_AFTER": r"(?:a mesma|o mesmo|igual|que|assim|mais|menos|tarde|com|em|de|foi|dá|da)",
+        "NOT_VERB": r"(?:funciona|roda|compila|passa|quebra|serve|presta|adianta|importa|"
+        r"precisa|basta|sei|é|está|tem|há|vai|da|dá|pare|espere|esqueça|esqueças|desista|"
+        r"hesite|se|me|te|o|a|os|as|isso|isto|mais|consigo|entendi|acho|deu|daria|ficou|fica|"
+        r"rola|parece|existe|sobra|falta|muda|mudou|bate|chega|cabe|preocupe|nunca|jamais)",
+        "HABIT": r"(?:\w+(?:ado|ido|isto|eito)|entendo|entendemos|compreendo|"
+        r"esqueço|esquecemos|acabamos|acabo|temos|tenho|precisamos|preciso|"
+        r"erramos|erro|perdemos|perco|confundo|confundimos|quebramos|odeio|odiamos|estamos|"
+        r"estou|somos|sou|fico|ficamos|vamos|vou|chegamos|chego|podemos|posso|sabemos|sei|"
+        r"vemos|vejo|penso|acho|demoramos|demoro|caímos|caio|me|nos|fazemos|faço|tivemos|"
+        r"fomos|não|time|trabalho|caso|código|projeto|problema|repo|tempo|mesmo|modo|todo|"
+        r"algo|nada|ano|meio|exemplo|o|isso)",
+        "HABIT3": r"(?:esquece|acaba|tem|precisa|erra|perde|confunde|quebra|fica|está|é|vai|"
+        r"sempre|nunca|não|se|chega|pode|sabe|demora|cai|faz)",
+        "THIS_ONE": r"(?:essa|esse|esta|este|isso|isto|a primeira|o primeiro|a segunda|"
+        r"o segundo|a outra|o outro|a sua|o seu)",
+        "LEAD": r"e|bom|então|ok|okay|ah|oh|também|aliás",
+        "NO": r"não|nao",
+        "ACTUALLY": r"na verdade|correção|na real",
+        "MARKERS": "o a os as de do da dos das e em no na nos nas com "
+        "para por que um uma sempre nunca não é isso isto pra neste nesta como você gente "
+        "esse essa esses essas também muito então ao aos pelo pela",
+        "LETTERS": "ã õ",
+    },
+)
+
+ITALIAN = _language(
+    "it",
+    {
+        "preference": [
+            r"^<PLEASE>(?!<NOT_IMPERATIVE>\b)\w+(?:a|i|ate|ete|ite)\s+sempre\s+"
+            r"(?!<NOT_AFTER>\b)\w",
+            r"^<PLEASE>(?:mai|sempre)\s+\w+(?:are|ere|ire)\b",
+            r"^<PLEASE>non\s+(?!<MOMENT>)\w+(?:are|ere|ire|ate|ete|ite)\w{0,4}\s+mai\b",
+            r"^<PLEASE>non\s+(?!<MOMENT>)\w+(?:are|ere|ire|ate|ete|ite)\b(?!.*\b(?:altro|"
+            r"nient'altro|questo|quello|ciò|ora|adesso|ancora|di nuovo|un'altra volta)\b[.!]?$)",
+            r"\b(?:d'ora in poi|da ora in poi|da adesso in poi|d'ora in avanti|"
+            r"da ora in avanti|in futuro|da oggi in poi|d'ora innanzi)\b",
+            r"(?:^|\b(?:io|noi)\s+)(?:sempre|mai)\s+(?!<HABIT>\b)\w+(?:iamo|o)\b",
+            r"(?:^|\b(?:io|noi)\s+)(?:non\s+)?(?!<HABIT>\b)\w+(?:iamo|o)\s+(?:sempre|mai)\b",
+            r"\b(?:in questo (?:repo|progetto|codice)|qui),?\s+(?:(?:sempre|non)\s+)?"
+            r"(?!<HABIT>\b)\w+iamo\b",
+            r"\b(?:preferisco|preferiamo|preferirei|preferiremmo)\b(?!\s+(?:non (?:dire|"
+            r"rispondere)|<THIS_ONE>)\b)",
+            r"^(?:noi\s+)?(?:usiamo|utilizziamo|scriviamo|eseguiamo|rilasciamo|formattiamo|"
+            r"testiamo|lavoriamo con)\s+(?!questo|questa|questi|queste|quello|quella|quelli|"
+            r"lo\b|la\b|li\b|le\b|il\b)\w",
+            r"\b(?:la nostra|la) convenzione\b",
+            r"\bper convenzione\b",
+            r"^(?!questo\b|quello\b|ciò\b|lui\b|lei\b|c'è\b|non\b)\w+(?:\s+[\w'-]+){0,3}\s+"
+            r"(?:(?:non|mai)\s+(?:deve|devono)\b|(?:deve|devono)\s+(?:sempre|mai)\b)",
+        ],
+        "decision": [
+            r"\b(?:abbiamo|ho|ha|hanno)\s+(?:deciso|scelto|concordato|optato|stabilito)\b",
+            r"\bandiamo con\b",
+            r"\brestiamo (?:su|con)\b",
+            r"^decisione\s*:",
+            r"\bmigriamo\s+(?:\S+\s+){0,4}?(?:a|su|verso)\b",
+        ],
+        "excluded": [
+            r"^(?:chi|che|cosa|che cosa|dove|quando|perché|perche|come|quale|quali|quanto|"
+            r"quanti|puoi|potresti|possiamo|dovremmo|sai)\b",
+            r"\b(?:forse|magari|probabilmente|credo che|penso che|mi sa|non sono sicuro|"
+            r"non sono sicura|non so se|potremmo|dovremmo|sarebbe|sarebbero|e se)\b",
+            r"(?:^|,\s*)se\b",
+            r"\b(?:per ora|per adesso|per il momento|questa volta|stavolta|(?<!da )oggi|domani|"
+            r"stasera|(?<!da )adesso(?! in poi)|(?<!d')(?<!da )ora(?! in poi| in avanti)|"
+            r"temporaneamente|solo questa volta|in questa sessione|per questo task|"
+            r"per questo commit)\b",
+        ],
+    },
+    {
+        "PLEASE": r"(?:per (?:favore|piacere),?\s+)?",
+        "NOT_IMPERATIVE": r"(?:crasha|sbaglia|capita|succede|va|sta|è|e|funziona|si|mi|ti|ci|"
+        r"vi|lui|lei|questa|quella|la|una|ora|ancora|quasi|mai|qui|li|poi|dopo|tutti|entra|"
+        r"esce|passa|resta|rimane|ritorna|torna|compila|gira|parte|salta|manca|serve|basta|"
+        r"cambia|fallisce|noi|voi|loro|ma|anche)",
+        "NOT_AFTER": r"(?:lo stesso|la stessa|uguale|così|più|meno|tardi|con|in|di)",
+        "MOMENT": r"(?:preoccupar|fermar|aspettar|dimenticar|esitar|arrender|scordar|mollare|"
+        r"smettere)",
+        "HABIT": r"(?:\w+(?:ato|ito|uto|sto|tto)|"
+        r"dimentichiamo|dimentico|finiamo|finisco|abbiamo|ho|siamo|sono|dobbiamo|"
+        r"devo|sbagliamo|sbaglio|perdiamo|perdo|confondo|confondiamo|odio|odiamo|rompiamo|"
+        r"rompo|facciamo|faccio|arriviamo|arrivo|possiamo|posso|sappiamo|so|vediamo|vedo|"
+        r"penso|credo|ci|mi|andiamo|vado|restiamo|resto|capisco|capiamo|riesco|riusciamo|"
+        r"troviamo|trovo|non|gruppo|lavoro|caso|codice|progetto|problema|repo|tempo|modo|"
+        r"tutto|nulla|niente|anno|mezzo|esempio|lo)",
+        "THIS_ONE": r"(?:questa|questo|quella|quello|la prima|il primo|la seconda|il secondo|"
+        r"l'altra|l'altro|la tua|il tuo)",
+        "LEAD": r"e|allora|quindi|ok|okay|ah|oh|beh|anche",
+        "NO": r"no",
+        "ACTUALLY": r"in realtà|anzi|correzione",
+        "MARKERS": "il lo la i gli le di del della e è in con per "
+        "che un una sempre mai non al alla questo questa come ogni nel nella",
+        "LETTERS": "ò ì",
+    },
+)
+
+LANGUAGES = (FRENCH, GERMAN, SPANISH, PORTUGUESE, ITALIAN)
