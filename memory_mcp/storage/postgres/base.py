@@ -38,12 +38,17 @@ def as_jsonb(value: Any) -> Jsonb:
     return Jsonb(value, dumps=_dumps)
 
 
-# The vector table is made when the model loads: locked once it is there.
+# The vector table is made when the model loads: locked once it is there. A role that may
+# only read (whose "write" can only check, as ensure_vector_index does) may take no more
+# than a read's lock, and its writes fail anyway: nothing of its can drift.
 _LOCK_AND_VERSION = """
-    do $$ begin
-        lock table memories in row exclusive mode;
+    do $$ declare
+        mode text := case when has_table_privilege('memories', 'insert, update, delete')
+                          then 'row exclusive' else 'access share' end;
+    begin
+        execute format('lock table memories in %s mode', mode);
         if to_regclass('memory_vectors') is not null then
-            lock table memory_vectors in row exclusive mode;
+            execute format('lock table memory_vectors in %s mode', mode);
         end if;
     end $$;
     select max(version) as v from schema_version"""
