@@ -1,0 +1,94 @@
+"""Knowing where one is in a real browser (Debian's chromium driven by Playwright, `memory-mcp
+ui` as a subprocess, the browser in Tokyo), over each backend: written dates read in the
+browser's timezone, the overview's months the browser's months, which rows a page of the list
+shows, and the bulk action where a selection ends, by keyboard and on a phone.
+
+Skipped, saying why, where chromium or playwright is missing; CI installs both (.ci/chromium).
+"""
+
+import json
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from memory_mcp.config import Settings
+from memory_mcp.service import MemoryService
+from memory_mcp.timestamps import month_text
+from tests import pg
+from tests.ui.browser import chromium, log_in, missing, ui_server
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(missing() is not None, reason=missing() or "")]
+
+ZONE = "Asia/Tokyo"  # UTC+9 all year, no daylight saving
+LISTED = 130  # the "paging" scope: three pages of 50
+
+
+def _month_start() -> datetime:
+    """Half an hour into this month in Tokyo: the month before, in UTC."""
+    now = datetime.now(ZoneInfo(ZONE))
+    return now.replace(day=1, hour=0, minute=30, second=0, microsecond=0)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Any]]:
+    root = tmp_path_factory.mktemp("ui-whereabouts")
+    env = {"MEMORY_MCP_SEMANTIC": "false"}
+    if request.param == "postgres":
+        settings = Settings(db=pg.url(), pg_schema=pg.fresh_schema())
+        env["MEMORY_MCP_PG_SCHEMA"] = settings.pg_schema
+    else:
+        settings = Settings(db=root / "memory.db")
+    svc = MemoryService.open(settings)
+    svc.remember_many([
+        {"content": f"Listed note {n} about rack {n}.", "scope": "paging"} for n in range(LISTED)
+    ])  # fmt: skip
+    # 23:30 UTC on 1 March: 08:30 on 2 March in Tokyo
+    release = svc.remember("The release went out.", scope="dates", occurred_at="2026-03-01T23:30Z")
+    early = root / "mem0.json"  # recorded at the start of this month in Tokyo
+    early.write_text(json.dumps([{"id": "a", "memory": "An early note of the month.",
+                                  "created_at": _month_start().isoformat()}]))  # fmt: skip
+    assert svc.import_from("mem0", early, scope="months").created == 1
+    svc.close()
+    with (
+        ui_server(settings.db, None, root / "ui.log", **env) as (url, login),
+        chromium(timezone_id=ZONE) as browser,
+    ):
+        log_in(browser, url, login)
+        yield {"url": url, "browser": browser, "settings": settings, "release": release.id}
+
+
+def _ids(page: Any) -> list[int]:
+    links = page.locator("table.results tbody td:nth-child(2) a").all_inner_texts()
+    return [int(t.lstrip("#")) for t in links]
+
+
+def _search(page: Any, url: str, since: str, until: str) -> str:
+    page.goto(url + "/?scope=dates")
+    page.get_by_label("Since", exact=True).fill(since)
+    page.get_by_label("Until", exact=True).fill(until)
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url("**until=**")
+    return str(page.locator("p.mode").inner_text())
+
+
+def test_written_dates_are_read_in_the_browsers_timezone(page: Any, world: dict[str, Any]) -> None:
+    """ "2 Mar 2026" was read on UTC's calendar while "2026-03-02" was read on Tokyo's."""
+    url = world["url"]
+    for since, until, found in [
+        ("2 Mar 2026", "2 Mar 2026", "1 memory,"),
+        ("1 Mar 2026", "1 Mar 2026", "0 memories,"),
+        ("March 2, 2026", "2026/03/02", "1 memory,"),
+        ("March 2, 2026 8:00 am", "2 Mar 2026 9:00", "1 memory,"),
+        ("2 Mar 2026 9:00", "2 Mar 2026 10:00", "0 memories,"),
+        ("1 Mar 2026 23:00 UTC", "1 Mar 2026 23:59 UTC", "1 memory,"),  # says its zone
+    ]:
+        assert _search(page, url, since, until).startswith(found), (since, until)
+        assert page.locator("p.zone").inner_text() == f"Since and Until read in {ZONE}."
+    assert _ids(page) == [world["release"]]
+    page.goto(url + "/?scope=dates&since=2+Mar+2026&until=2+Mar+2026&tz=UTC")
+    assert page.locator("p.mode").inner_text().startswith("0 memories,")  # UTC's 2 March
