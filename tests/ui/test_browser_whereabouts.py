@@ -92,3 +92,25 @@ def test_written_dates_are_read_in_the_browsers_timezone(page: Any, world: dict[
     assert _ids(page) == [world["release"]]
     page.goto(url + "/?scope=dates&since=2+Mar+2026&until=2+Mar+2026&tz=UTC")
     assert page.locator("p.mode").inner_text().startswith("0 memories,")  # UTC's 2 March
+
+
+def _figures(page: Any) -> dict[str, int]:
+    """The overview's table of figures: month -> memories recorded in it."""
+    rows = page.locator("details table tbody tr").all()
+    return {
+        str(r.locator("td").first.text_content()): int(str(r.locator("td").last.text_content()))
+        for r in rows
+    }
+
+
+def test_the_overviews_months_are_the_browsers_months(page: Any, world: dict[str, Any]) -> None:
+    start = _month_start()
+    before = month_text(start - timedelta(days=1))  # the month before, in Tokyo
+    page.goto(world["url"] + "/overview")
+    figures = _figures(page)
+    assert figures[month_text(start)] == LISTED + 2 and figures[before] == 0, figures
+    assert page.locator("p.zone").inner_text() == f"Months in {ZONE}."
+    page.goto(world["url"] + "/overview?tz=UTC")  # a link naming UTC: UTC's months
+    assert page.locator("p.zone").inner_text() == "Months in UTC."
+    utc = month_text(start.astimezone(ZoneInfo("UTC")))
+    assert _figures(page)[utc] >= 1
