@@ -114,3 +114,32 @@ def test_the_overviews_months_are_the_browsers_months(page: Any, world: dict[str
     assert page.locator("p.zone").inner_text() == "Months in UTC."
     utc = month_text(start.astimezone(ZoneInfo("UTC")))
     assert _figures(page)[utc] >= 1
+
+
+def _said(page: Any) -> str:
+    return str(page.locator("p.mode").inner_text())
+
+
+def _follow(page: Any, name: str) -> None:
+    with page.expect_navigation():
+        page.get_by_role("link", name=name, exact=True).first.click()
+
+
+def test_a_page_of_the_list_says_which_rows_it_shows(page: Any, world: dict[str, Any]) -> None:
+    page.goto(world["url"] + "/?scope=paging")
+    first = _ids(page)
+    assert _said(page) == f"Rows 1–50 of {LISTED} memories, newest first (by when recorded)."
+    _follow(page, "Older →")
+    assert _said(page).startswith(f"Rows 51–100 of {LISTED} memories")
+    _follow(page, "Older →")
+    assert _said(page).startswith(f"Rows 101–{LISTED} of {LISTED} memories")
+    _follow(page, "← Newer")
+    assert _said(page).startswith(f"Rows 51–100 of {LISTED} memories")
+    _follow(page, "← Newer")
+    assert _said(page).startswith(f"Rows 1–50 of {LISTED}") and _ids(page) == first
+    # a link carrying a place that no longer fits the count says so, never a wrong "of"
+    after = page.get_by_role("link", name="Older →").first.get_attribute("href")
+    page.goto(world["url"] + after.replace("row=51", "row=500").removeprefix("/"))
+    assert _said(page).startswith(f"About rows 500–549 of {LISTED} memories")
+    page.goto(world["url"] + "/?scope=dates")  # one page: the count alone
+    assert _said(page) == "1 memory, newest first (by when recorded)."

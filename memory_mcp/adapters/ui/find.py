@@ -22,7 +22,7 @@ from memory_mcp.service import MemoryService
 PAGE = 50
 MAX_START = 10_000  # recall ranks a few hundred candidates at most: past this is past them all
 # not carried to another page ("mode": the recall mode the page before was ranked in)
-PAGING = ("after", "before", "start", "mode", "done", "undo", "mark")
+PAGING = ("after", "before", "start", "row", "mode", "done", "undo", "mark")
 
 Cursor = tuple[datetime, int]
 
@@ -41,6 +41,16 @@ def _cursor(value: str) -> Cursor | None:
     if not 1 <= last <= MAX_ID:  # else the database cannot take the number: a server error
         raise damaged
     return moment, last
+
+
+def _row(request: Request, earlier: bool) -> int:
+    """Where a page of the list starts (1: the first row): the first page's is 1; another's
+    rides in its link (`row`), counted by the pages that led to it (a keyset page does not
+    know its place: memories recorded or forgotten meanwhile move it, by as many)."""
+    value = request.query_params.get("row", "")
+    if not earlier or not (value.isascii() and value.isdigit()) or len(value) > 9:
+        return 1
+    return max(int(value), 2)  # a page after the first starts past its first row
 
 
 def _start(value: str) -> int:
@@ -122,7 +132,7 @@ async def _results_for(
         )
         everything = await run(svc.count, every)
     page, earlier, later = await _page(request, svc, flt)
-    return _browse(request, page, total, everything, earlier, later)
+    return _browse(request, page, total, everything, earlier, later, _row(request, earlier))
 
 
 async def _page(
@@ -320,7 +330,9 @@ def _browse(
     everything: int,
     earlier: bool,
     later: bool,
+    first: int = 1,
 ) -> Html:
+    """`first`: the place of the page's first row in the whole list (see _row)."""
     exact = _exact(request)
     rows = [
         row(
@@ -334,19 +346,21 @@ def _browse(
     ]
     newest = request.query_params.get("order") != "oldest"
     order = "newest" if newest else "oldest"
-    said = f"{count(total, 'memory', 'memories')}, {order} first (by when recorded)."
-    head = tag("p", said, class_="mode", role="status")
+    if not later and page:  # the end of the list: its place counts back from the total
+        first = 1 if not earlier else max(2, total - len(page) + 1)
+    where = _whereabouts(page, total, first, earlier, later)
+    said = f" {'memory' if total == 1 else 'memories'}, {order} first (by when recorded)."
+    head = tag("p", where, said, class_="mode", role="status")
     back, onward = ("Newer", "Older") if newest else ("Older", "Newer")
     nav = []
     if earlier:
         nav.append(tag("a", "First page", href=_link(request)))
         if page:
-            before = {"before": _key(page[0])}
+            before = {"before": _key(page[0]), "row": str(max(2, first - PAGE))}
             nav.append(tag("a", f"← {back}", href=_link(request, before), rel="prev"))
     if later:
-        nav.append(
-            tag("a", f"{onward} →", href=_link(request, {"after": _key(page[-1])}), rel="next")
-        )
+        after = {"after": _key(page[-1]), "row": str(first + len(page))}
+        nav.append(tag("a", f"{onward} →", href=_link(request, after), rel="next"))
     if everything == 0:
         empty = (
             "No memories yet. Your assistant stores them as you work (its remember tool); "
@@ -359,6 +373,18 @@ def _browse(
         )
     table = results(request, ["kind", "scope", "recorded"], rows, empty)
     return join([head, _pager(nav, "top"), table, _pager(nav)])
+
+
+def _whereabouts(page: list[Memory], total: int, first: int, earlier: bool, later: bool) -> Html:
+    """Which rows of the list this page shows ("Rows 201–250 of 3,140 memories"): exact on
+    the first and last pages; on one between, counted by the pages that led to it, said as
+    about where that no longer fits the count (memories recorded or forgotten meanwhile)."""
+    if not page or not (earlier or later):  # all of them on this page
+        return tag("span", f"{total:,}", class_="rows")
+    last = first + len(page) - 1
+    fits = (not earlier and first == 1) or last < total or (not later and last == total)
+    about = "Rows" if fits else "About rows"
+    return tag("span", f"{about} {first:,}–{last:,} of {total:,}", class_="rows")
 
 
 def _key(memory: Memory) -> str:
