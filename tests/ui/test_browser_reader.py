@@ -275,7 +275,7 @@ def test_a_selection_acted_on_returns_to_the_same_filtered_page(
     first = page.locator("input.pick").first
     picked = first.get_attribute("value")
     first.check()
-    page.get_by_role("button", name="Apply").click()  # forget
+    page.get_by_role("button", name="Apply", exact=True).click()  # forget
     page.get_by_role("status").filter(has_text="Forgotten").wait_for()
     for part in ["kind=decision", "order=oldest", "after="]:  # not the unfiltered first page
         assert part in page.url, (part, page.url)
@@ -284,8 +284,8 @@ def test_a_selection_acted_on_returns_to_the_same_filtered_page(
     page.get_by_role("status").filter(has_text="Restored").wait_for()
     assert page.url.startswith(where)
     page.locator(f"input.pick[value='{picked}']").check()
-    page.get_by_label("Action").select_option("purge")
-    page.get_by_role("button", name="Apply").click()
+    page.get_by_label("Action", exact=True).select_option("purge")
+    page.get_by_role("button", name="Apply", exact=True).click()
     assert page.get_by_role("link", name="Cancel").get_attribute("href").startswith("/?kind=")
     page.get_by_role("button", name=f"Delete #{picked} permanently").click()
     page.get_by_role("status").filter(has_text="Deleted permanently").wait_for()

@@ -143,3 +143,48 @@ def test_a_page_of_the_list_says_which_rows_it_shows(page: Any, world: dict[str,
     assert _said(page).startswith(f"About rows 500–549 of {LISTED} memories")
     page.goto(world["url"] + "/?scope=dates")  # one page: the count alone
     assert _said(page) == "1 memory, newest first (by when recorded)."
+
+
+def test_the_bulk_action_is_where_the_selection_ends_by_keyboard(
+    page: Any, world: dict[str, Any]
+) -> None:
+    page.goto(world["url"] + "/?scope=paging&order=oldest")
+    last = _ids(page)[-1]
+    box = page.get_by_label(f"select memory {last}")
+    box.focus()
+    page.keyboard.press("Space")
+    assert box.is_checked()
+    for _ in range(3):  # past the row's own link: the action, not 100 fields back up
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "f-action_end":
+            break
+    assert page.evaluate("document.activeElement.id") == "f-action_end"
+    page.keyboard.press("End")  # the last action: purge (asks first)
+    assert page.get_by_label("Action", exact=True).input_value() == "purge"  # one choice
+    page.get_by_label("Action (below the list)").select_option("move")
+    page.get_by_label("Scope to move to (below the list)").fill("paging/moved")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # in the scope field below the list
+    assert page.get_by_role("status").first.inner_text().startswith("Moved.")
+    page.goto(world["url"] + "/?scope=paging%2Fmoved")
+    assert _ids(page) == [last]
+
+
+def test_the_bulk_action_below_the_list_fits_a_phone(page: Any, world: dict[str, Any]) -> None:
+    phone = page
+    phone.set_viewport_size({"width": 360, "height": 740})
+    phone.goto(world["url"] + "/?scope=paging")
+    last = _ids(phone)[-1]
+    phone.get_by_label(f"select memory {last}").check()
+    apply = phone.get_by_role("button", name="Apply to the selected")
+    apply.scroll_into_view_if_needed()
+    box = apply.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    phone.get_by_label("Action (below the list)").select_option("forget")
+    with phone.expect_navigation():
+        apply.click()
+    assert phone.get_by_role("status").first.inner_text().startswith("Forgotten")
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Undo: restore the memory just forgotten").click()
+    assert last in _ids(phone)
