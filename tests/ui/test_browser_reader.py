@@ -143,7 +143,7 @@ def test_counts_read_as_words_and_a_full_recall_offers_the_next_results(
     assert said.startswith("Recall, keyword mode: results 1–50, more on the next page.")
     page.goto(world["url"] + "/?forgotten=on")
     said = page.locator("p.mode").inner_text()
-    assert said == "1,202 memories, newest first (by when recorded)."
+    assert said == "Rows 1–50 of 1,202 memories, newest first (by when recorded)."
 
 
 def test_dates_in_the_filters_are_days_in_the_browsers_timezone(
@@ -198,7 +198,7 @@ def test_oldest_first_pages_through_everything_once_while_memories_arrive(
     page.get_by_role("button", name="Search").click()
     page.wait_for_url("**order=oldest**")
     head = page.locator("p.mode").inner_text()
-    assert head.startswith("1,") and "oldest first" in head, head
+    assert head.startswith("Rows 1–50 of 1,") and "oldest first" in head, head
     seen: list[int] = []
     arrived = None
     while True:
@@ -216,6 +216,9 @@ def test_oldest_first_pages_through_everything_once_while_memories_arrive(
         with page.expect_navigation():
             onward.click()
     assert seen == sorted(seen) and seen[-1] == arrived  # oldest first, no repeats
+    # the last page's place counts back from the total, the newcomer counted
+    last = page.locator("p.mode").inner_text()
+    assert last.startswith(f"Rows {len(seen) - len(links) + 1:,}–{len(seen):,} of {len(seen):,}")
     svc = MemoryService.open(world["settings"])
     try:
         every = svc.make_filter(scope="*", include_forgotten=True, include_superseded=True)
