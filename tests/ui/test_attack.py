@@ -1,0 +1,65 @@
+"""What a fresh attack on the pages found (fast, no browser): forms sized by what the server
+is configured to take, and refusals that name what was too much."""
+
+import html
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from memory_mcp.adapters.ui.app import ui_app
+from memory_mcp.adapters.ui.security import UiGuard
+from memory_mcp.config import Settings
+from memory_mcp.service import MemoryService
+from tests.conftest import FakeEmbedder
+from tests.ui.conftest import ORIGIN
+
+LONGEST = 1_200_000  # characters: a server configured for long memories
+
+
+@pytest.fixture
+def roomy(tmp_path: Path) -> Iterator[MemoryService]:
+    settings = Settings(db=tmp_path / "roomy.db", max_content_chars=LONGEST)
+    svc = MemoryService.open(settings, embedder=FakeEmbedder())
+    yield svc
+    svc.close()
+
+
+def _edit_form(page: str) -> dict[str, str]:
+    found = {
+        name: re.search(rf'name="{name}" value="([^"]+)"', page) for name in ("version", "csrf")
+    }
+    return {name: match.group(1) for name, match in found.items() if match is not None}
+
+
+def _alert(page: str) -> str:
+    said = re.search(r'role="alert">(.*?)</p>', page)
+    assert said is not None, page[:500]
+    return html.unescape(said.group(1))
+
+
+def test_a_memory_of_a_megabyte_is_edited_through_its_page(
+    roomy: MemoryService, guard: UiGuard
+) -> None:
+    """Starlette's forms take fields of 1 MB at most: the edit of a longer memory (which the
+    server was configured to take) was refused, as "a selection takes at most 10,000
+    memories"."""
+    text = " ".join(f"line{i}" for i in range(180_000))[:1_100_000]  # ASCII: 1.1 MB
+    memory_id = roomy.remember(text).id
+    with TestClient(ui_app(roomy, guard), base_url=ORIGIN) as web:
+        page = web.get(f"/m/{memory_id}").text
+        sent = {**_edit_form(page), "content": "Changed: " + text}
+        saved = web.post(f"/m/{memory_id}/edit", data=sent, headers={"origin": ORIGIN})
+        assert saved.status_code == 200 and "Saved." in saved.text
+        assert roomy.get(memory_id).content == "Changed: " + text
+        # past what the server takes: the memory's limit named, not a selection's
+        page = web.get(f"/m/{memory_id}").text
+        sent = {**_edit_form(page), "content": "é" * (LONGEST * 2)}  # 2 bytes a character
+        refused = web.post(f"/m/{memory_id}/edit", data=sent, headers={"origin": ORIGIN})
+        assert refused.status_code == 413
+        said = _alert(refused.text)
+        assert f"a memory's text may be at most {LONGEST:,} characters" in said, said
+        assert "selection" not in said
+    assert roomy.get(memory_id).content == "Changed: " + text
