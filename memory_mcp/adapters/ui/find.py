@@ -22,7 +22,7 @@ from memory_mcp.service import MemoryService
 PAGE = 50
 MAX_START = 10_000  # recall ranks a few hundred candidates at most: past this is past them all
 # not carried to another page ("mode": the recall mode the page before was ranked in)
-PAGING = ("after", "before", "start", "row", "mode", "done", "undo", "mark")
+PAGING = ("after", "before", "start", "mode", "done", "undo", "mark")
 
 Cursor = tuple[datetime, int]
 
@@ -41,16 +41,6 @@ def _cursor(value: str) -> Cursor | None:
     if not 1 <= last <= MAX_ID:  # else the database cannot take the number: a server error
         raise damaged
     return moment, last
-
-
-def _row(request: Request, earlier: bool) -> int:
-    """Where a page of the list starts (1: the first row): the first page's is 1; another's
-    rides in its link (`row`), counted by the pages that led to it (a keyset page does not
-    know its place: memories recorded or forgotten meanwhile move it, by as many)."""
-    value = request.query_params.get("row", "")
-    if not earlier or not (value.isascii() and value.isdigit()) or len(value) > 9:
-        return 1
-    return max(int(value), 2)  # a page after the first starts past its first row
 
 
 def _start(value: str) -> int:
@@ -132,7 +122,12 @@ async def _results_for(
         )
         everything = await run(svc.count, every)
     page, earlier, later = await _page(request, svc, flt)
-    return _browse(request, page, total, everything, earlier, later, _row(request, earlier))
+    first = 1  # the place of the page's first row: those ahead of it in the list's order
+    if earlier and page:
+        newest = request.query_params.get("order") != "oldest"
+        key = (page[0].created_at, page[0].id)
+        first += await run(svc.count, flt, before=key, newest_first=newest)
+    return _browse(request, page, total, everything, earlier, later, first)
 
 
 async def _page(
@@ -332,7 +327,7 @@ def _browse(
     later: bool,
     first: int = 1,
 ) -> Html:
-    """`first`: the place of the page's first row in the whole list (see _row)."""
+    """`first`: the place of the page's first row in the whole list."""
     exact = _exact(request)
     rows = [
         row(
@@ -346,9 +341,7 @@ def _browse(
     ]
     newest = request.query_params.get("order") != "oldest"
     order = "newest" if newest else "oldest"
-    if not later and page:  # the end of the list: its place counts back from the total
-        first = 1 if not earlier else max(2, total - len(page) + 1)
-    where = _whereabouts(page, total, first, earlier, later)
+    where = _whereabouts(page, total, first, earlier or later)
     said = f" {'memory' if total == 1 else 'memories'}, {order} first (by when recorded)."
     head = tag("p", where, said, class_="mode", role="status")
     back, onward = ("Newer", "Older") if newest else ("Older", "Newer")
@@ -356,10 +349,10 @@ def _browse(
     if earlier:
         nav.append(tag("a", "First page", href=_link(request)))
         if page:
-            before = {"before": _key(page[0]), "row": str(max(2, first - PAGE))}
+            before = {"before": _key(page[0])}
             nav.append(tag("a", f"← {back}", href=_link(request, before), rel="prev"))
     if later:
-        after = {"after": _key(page[-1]), "row": str(first + len(page))}
+        after = {"after": _key(page[-1])}
         nav.append(tag("a", f"{onward} →", href=_link(request, after), rel="next"))
     if everything == 0:
         empty = (
@@ -375,16 +368,15 @@ def _browse(
     return join([head, _pager(nav, "top"), table, _pager(nav)])
 
 
-def _whereabouts(page: list[Memory], total: int, first: int, earlier: bool, later: bool) -> Html:
-    """Which rows of the list this page shows ("Rows 201–250 of 3,140 memories"): exact on
-    the first and last pages; on one between, counted by the pages that led to it, said as
-    about where that no longer fits the count (memories recorded or forgotten meanwhile)."""
-    if not page or not (earlier or later):  # all of them on this page
+def _whereabouts(page: list[Memory], total: int, first: int, paged: bool) -> Html:
+    """Which rows of the list this page shows ("Rows 201–250 of 3,140"), counted when the
+    page is read: a memory recorded meanwhile moves the rows after it, and the page says so;
+    a list on one page: its count alone."""
+    if not page or not paged:
         return tag("span", f"{total:,}", class_="rows")
     last = first + len(page) - 1
-    fits = (not earlier and first == 1) or last < total or (not later and last == total)
-    about = "Rows" if fits else "About rows"
-    return tag("span", f"{about} {first:,}–{last:,} of {total:,}", class_="rows")
+    # counted a moment apart: one recorded in between is in the place, not yet in the total
+    return tag("span", f"Rows {first:,}–{last:,} of {max(total, last):,}", class_="rows")
 
 
 def _key(memory: Memory) -> str:
