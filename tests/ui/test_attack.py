@@ -1,5 +1,6 @@
 """What a fresh attack on the pages found (fast, no browser): forms sized by what the server
-is configured to take, and refusals that name what was too much."""
+is configured to take, refusals that name what was too much, and an uploaded database that
+cannot keep the server reading it for ever."""
 
 import html
 import re
@@ -7,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlean
 from starlette.testclient import TestClient
 
 from memory_mcp.adapters.ui.app import ui_app
@@ -63,3 +65,28 @@ def test_a_memory_of_a_megabyte_is_edited_through_its_page(
         assert f"a memory's text may be at most {LONGEST:,} characters" in said, said
         assert "selection" not in said
     assert roomy.get(memory_id).content == "Changed: " + text
+
+
+def test_an_uploaded_database_whose_memories_never_end_is_refused(
+    web: TestClient, guard: UiGuard, service: MemoryService, tmp_path: Path
+) -> None:
+    """Data's import reads an mcp-memory-service file, whose `memories` may be a view: a
+    recursive one kept a worker thread reading (and its memory growing) for ever."""
+    evil = tmp_path / "evil.db"
+    conn = sqlean.connect(str(evil))
+    conn.executescript(
+        "create view memories as with recursive r(n) as (select 1 union all select n + 1 "
+        "from r) select 'x' as content, n as content_hash, 'note' as memory_type from r;"
+    )
+    conn.commit()
+    conn.close()
+    answer = web.post(
+        "/import",
+        data={"csrf": guard.csrf, "format": "mcp-memory-service"},
+        files={"file": ("memories.db", evil.read_bytes())},
+        headers={"origin": ORIGIN},
+    )
+    assert answer.status_code == 400
+    said = _alert(answer.text)
+    assert "Cannot read the memories of memories.db" in said and "never ends" in said, said
+    assert service.count() == 0
