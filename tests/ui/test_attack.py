@@ -90,3 +90,35 @@ def test_an_uploaded_database_whose_memories_never_end_is_refused(
     said = _alert(answer.text)
     assert "Cannot read the memories of memories.db" in said and "never ends" in said, said
     assert service.count() == 0
+
+
+DEEP = b'{"a":' * 100_000 + b"1" + b"}" * 100_000  # past the JSON parser's depth
+
+
+@pytest.mark.parametrize(
+    ("fmt", "body"),
+    [
+        ("jsonl", b'{"id": 1, "content": "x", "metadata": ' + DEEP + b"}\n"),
+        ("mem0", DEEP),
+        ("kg-jsonl", DEEP + b"\n"),
+        ("markdown", b"# s\n<!-- memory-mcp: " + DEEP + b" -->\n"),
+    ],
+)
+def test_json_nested_past_the_parsers_depth_is_refused_in_every_import(
+    web: TestClient, guard: UiGuard, service: MemoryService, fmt: str, body: bytes
+) -> None:
+    """A Markdown file's memory-mcp line nested 100,000 deep was a server error (the other
+    formats already refused it): every format's answer says what is wrong with the file,
+    naming it as uploaded (a Markdown file's problems named the server's copy, upload.md)."""
+    answer = web.post(
+        "/import",
+        data={"csrf": guard.csrf, "format": fmt},
+        files={"file": ("deep.txt", body)},
+        headers={"origin": ORIGIN},
+    )
+    assert answer.status_code == 400, answer.text[-600:]
+    said = html.unescape(answer.text)
+    assert "Something went wrong" not in said
+    assert "upload." not in said and "memory-mcp-ui-" not in said  # the server's copy
+    assert "deep.txt" in said or fmt in ("jsonl", "kg-jsonl")  # these name lines, not files
+    assert service.count() == 0
