@@ -141,6 +141,9 @@ def _scope(file: Path, preamble_lines: list[str]) -> tuple[str, list[str]]:
                 return "", [f"{file.name}:{number}: unreadable memory-mcp line ({why})"]
             except (AttributeError, TypeError, ValueError) as exc:
                 return "", [f"{file.name}:{number}: unreadable memory-mcp line ({exc})"]
+            except RecursionError:  # JSON nested past the parser's depth: a server error
+                why = "its JSON is nested too deeply to read"
+                return "", [f"{file.name}:{number}: unreadable memory-mcp line ({why})"]
     try:
         return clean_scope(unquote(file.name.removesuffix(SUFFIX))), []
     except ValueError as exc:

@@ -22,19 +22,45 @@ from memory_mcp.storage.sqlite import db
 
 FORMAT = "mcp-memory-service"
 REQUIRED = {"content", "content_hash", "memory_type"}
+# A `memories` view is read too, and a view may compute without end (a recursive one) or
+# yield rows without end: reading stops past the work, and the rows, a table the size of the
+# file could need (a row of it takes 8 bytes at the least; its reading, a few steps a byte).
+# The file may be an upload to the web UI by anyone logged in: one hung a worker for good.
+ROW_BYTES = 8
+WORK_PER_BYTE = 64
+MIN_WORK = 20_000_000
+STEPS = 10_000  # virtual machine steps between two looks at the budget
 
 
 def read(path: Path) -> list[Item]:
     """Every row of the memories table as a record to import, or a skip with its reason."""
+    size = path.stat().st_size if path.is_file() else 0
     with closing(db.connect_readonly(path)) as conn:
+        budget = [(MIN_WORK + WORK_PER_BYTE * size) // STEPS]
+
+        def spent() -> int:  # non-zero stops the statement ("interrupted")
+            budget[0] -= 1
+            return int(budget[0] < 0)
+
+        conn.set_progress_handler(spent, STEPS)
         try:
-            rows = _rows(path, conn)
+            rows = _rows(path, conn, size // ROW_BYTES + 1)
         except db.DatabaseError as exc:  # a broken view, text that is not UTF-8, ...
+            if budget[0] < 0:
+                raise _endless(path, size) from None
             raise InvalidInput(f"Cannot read the memories of {path}: {exc}.") from exc
     return [_row(dict(zip(row.keys(), row, strict=True))) for row in rows]
 
 
-def _rows(path: Path, conn: db.Connection) -> list[db.Row]:
+def _endless(path: Path, size: int) -> InvalidInput:
+    return InvalidInput(
+        f"Cannot read the memories of {path}: they take more work, or rows, than a table in "
+        f"a file of {size:,} bytes can (a `memories` view that never ends?). Import a copy "
+        "whose memories are a table."
+    )
+
+
+def _rows(path: Path, conn: db.Connection, most: int) -> list[db.Row]:
     columns = {str(r["name"]) for r in conn.execute("pragma table_info(memories)")}
     if not columns >= REQUIRED:
         raise InvalidInput(
@@ -45,9 +71,14 @@ def _rows(path: Path, conn: db.Connection) -> list[db.Row]:
         "select type from sqlite_master where name = 'memories' collate nocase"
     ).fetchone()
     table = found is not None and found[0] == "table"
-    return conn.execute(  # a view has no rowid to order by
-        "select * from memories order by rowid" if table else "select * from memories"
-    ).fetchall()
+    rows = conn.execute(  # a view has no rowid to order by
+        "select * from memories order by rowid limit :n" if table
+        else "select * from memories limit :n",
+        {"n": most + 1},
+    ).fetchall()  # fmt: skip
+    if len(rows) > most:
+        raise _endless(path, path.stat().st_size)
+    return rows
 
 
 def _row(row: dict[str, Any]) -> Item:

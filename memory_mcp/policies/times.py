@@ -84,6 +84,7 @@ _ANCHORED = re.compile(rf"{_AMOUNT} (?P<way>before|after) (?P<rest>.+)")
 _PERIOD = re.compile(r"(?P<which>last|this|next) (?P<unit>week|month|year)")
 _ISO_DAY = re.compile(r"[0-9]{4}-?[0-9]{2}-?[0-9]{2}")
 _DATE_START = re.compile(r"\s*([0-9]{4,})-([0-9]{1,2})-([0-9]{1,2})(?![0-9])")
+_ZONED = re.compile(r"(?:utc|gmt|z)$")  # "2 mar 2026 8:30 utc" names its timezone
 _WEEKDAY = re.compile(r"(?:(?P<which>last|next) )?(?P<day>[a-z]+)")
 _YMD = re.compile(r"(?P<y>[0-9]{4})/(?P<mo>[0-9]{1,2})/(?P<d>[0-9]{1,2})")
 _DMY = re.compile(r"(?P<d>[0-9]{1,2})(?:st|nd|rd|th)? (?:of )?(?P<mo>[a-z]+)\.?,? (?P<y>[0-9]{4})")
@@ -172,6 +173,43 @@ def _names_a_day(value: str | datetime | date | None) -> bool:
         return _NAMED_DAYS[text][1] == 0  # "tonight" is a time of day
     match = _WEEKDAY.fullmatch(text)
     return match is not None and match["day"] in _WEEKDAYS
+
+
+def wall_time(value: str) -> tuple[datetime, bool] | None:
+    """The clock reading an absolute date typed without an offset names, as a naive datetime
+    ("2 Mar 2026", "2026-03-02", "March 2, 2026 8:30 am", "2026/03/02 08:30"), and whether
+    it names a whole day (no time of day); None for anything else: a relative phrase, a time
+    with an offset or `UTC`, or text that does not read as a date. What a page that knows
+    its reader's timezone reads in that timezone (parse_time reads it in UTC)."""
+    text = _FILLER.sub("", _normalise(value))
+    if not text or len(text) > MAX_CHARS or _ZONED.search(text):
+        return None
+    try:
+        day = _naive_day(text)
+        if day is not None:
+            return day, _ISO_DAY.fullmatch(text) is not None or _calendar_date(text) is not None
+        for pattern in _WITH_CLOCK:
+            match = pattern.fullmatch(text)
+            if (
+                match
+                and (day := _naive_day(_FILLER.sub("", match["date"])))
+                and (clock := _clock(match))
+            ):
+                hour, minute, second = clock
+                return day.replace(hour=hour, minute=minute, second=second), False
+    except (ValueError, OverflowError):  # parse_time says what is wrong with it
+        return None
+    return None
+
+
+def _naive_day(text: str) -> datetime | None:
+    """An ISO-8601 date or date and time without an offset, or a written date, as typed."""
+    try:
+        moment = datetime.fromisoformat(leap_second(text.upper()))
+    except ValueError:
+        found = _calendar_date(text)
+        return None if found is None else found.replace(tzinfo=None)
+    return moment if moment.tzinfo is None else None
 
 
 def resolve_relative(text: str, reference: datetime) -> datetime | None:

@@ -220,9 +220,16 @@ class MemoryService(AutomaticMemory, Erasing, ActingAs):
         `newest_first` is off; `after`, the last one shown (created_at, id), pages on by keyset."""
         return self._lifecycle.list_memories(flt, limit, offset, after, newest_first)
 
-    def count(self, flt: MemoryFilter | None = None) -> int:
-        """How many memories match a filter (by default: the visible ones)."""
-        return self._lifecycle.count(flt)
+    def count(
+        self,
+        flt: MemoryFilter | None = None,
+        *,
+        before: tuple[datetime, int] | None = None,
+        newest_first: bool = True,
+    ) -> int:
+        """How many memories match a filter (by default: the visible ones); with `before` (a
+        memory's created_at and id), those ahead of it in list_memories' order: its place."""
+        return self._lifecycle.count(flt, before, newest_first)
 
     def update(
         self,

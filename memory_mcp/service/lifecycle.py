@@ -85,9 +85,16 @@ class Lifecycle(Part):
         )
         return masking.memories(self.ctx, found)
 
-    def count(self, flt: MemoryFilter | None = None) -> int:
+    def count(
+        self,
+        flt: MemoryFilter | None = None,
+        before: tuple[datetime, int] | None = None,
+        newest_first: bool = True,
+    ) -> int:
         allowed = grants.restrict(self.ctx, flt or MemoryFilter())
-        return 0 if allowed is None else self.store.count(allowed)
+        if allowed is None:
+            return 0
+        return self.store.count(allowed, before=before, newest_first=newest_first)
 
     def update(
         self,

@@ -101,8 +101,8 @@ class Recaller(Part):
         mode, ranked, strength = self._relevant(query, flt, limit)
         # Nothing below reorders: fetch only what may be shown.
         upto = limit + offset if max_tokens is None and project_scope is None else None
-        found = self._hits(ranked, project_scope, upto)[offset:]
-        hits = masking.hits(self.ctx, found, by_text=True)
+        # Sliced after masking: a page cut from what is shown, so pages partition it exactly.
+        hits = self._hits(ranked, project_scope, upto)[offset:]
         # The reply without its hits, costed with the largest `omitted` it can carry.
         frame = RecallResult(
             mode=mode, hits=[], omitted=limit, note=self.semantic.note, notice=STORED_DATA_NOTICE
@@ -212,7 +212,9 @@ class Recaller(Part):
     ) -> list[Hit]:
         """Memories for ranked ids, by relevance; the project's win near-ties (fusion.py). A
         text stored in several scopes (the project and global) comes once, at its best
-        place. With `upto`, the first that many distinct ones, read a window at a time."""
+        place. With `upto`, the first that many distinct ones, read a window at a time. As
+        the caller is shown them (masking.hits): a summary whose text became withheld after
+        ranking (a memory it cites moved meanwhile) is left out before any page is cut."""
         hits: list[Hit] = []
         start, window = 0, upto or len(ranked)
         while start < len(ranked) and (upto is None or len(hits) < upto):
@@ -220,7 +222,8 @@ class Recaller(Part):
             start += window
             found = self.store.get_many([mid for mid, _ in part], with_embedded=False)
             memories = {m.id: m for m in found}
-            hits += [_hit(memories[mid], score) for mid, score in part if mid in memories]
+            part_hits = [_hit(memories[mid], score) for mid, score in part if mid in memories]
+            hits += masking.hits(self.ctx, part_hits, by_text=True)
             if len({h.scope for h in hits}) > 1:  # one scope holds each text once
                 hits = first_of_each_text(prefer_scope(hits, project_scope), _content, _scope)
         return prefer_scope(hits, project_scope)[:upto]

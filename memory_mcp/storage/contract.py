@@ -232,7 +232,17 @@ class MemoryReads(Protocol):
         a search's candidates are saved summaries)."""
         ...
 
-    def count(self, flt: MemoryFilter) -> int: ...
+    def count(
+        self,
+        flt: MemoryFilter,
+        *,
+        before: tuple[datetime, int] | None = None,
+        newest_first: bool = True,
+    ) -> int:
+        """How many match; with `before` (a row's created_at and id), only those ahead of it
+        in find()'s order: that row's place in the list, from 0 (a keyset page's rows)."""
+        ...
+
     def last_memory_id(self) -> int: ...  # max(id), 0 if none: one index lookup at any size
 
     def iter_all(self, batch: int = 500) -> Iterator[Memory]:

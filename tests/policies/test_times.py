@@ -14,6 +14,7 @@ from memory_mcp.policies.times import (
     parse_time,
     parse_until,
     resolve_relative,
+    wall_time,
 )
 
 REF = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # a Wednesday
@@ -417,3 +418,34 @@ def test_a_duration_refused_says_what_is_wrong_and_what_is_allowed(text: str, sa
         assert f"The longest from now is {most}d" in str(caught.value)
         assert ends_after(REF, f"{most}d") < datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
     assert ends_after(REF, "90 days") == REF + timedelta(days=90)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-03-02", (datetime(2026, 3, 2), True)),
+        ("20260302", (datetime(2026, 3, 2), True)),
+        ("2 Mar 2026", (datetime(2026, 3, 2), True)),
+        ("on the 2nd of March 2026", (datetime(2026, 3, 2), True)),
+        ("March 2, 2026", (datetime(2026, 3, 2), True)),
+        ("2026/03/02", (datetime(2026, 3, 2), True)),
+        ("2026-03-02T08:30", (datetime(2026, 3, 2, 8, 30), False)),
+        ("March 2, 2026 8:30 pm", (datetime(2026, 3, 2, 20, 30), False)),
+        ("1:56 pm on 8 May, 2023", (datetime(2023, 5, 8, 13, 56), False)),
+        ("2026-03-02T08:30Z", None),  # an offset: the moment it names
+        ("2026-03-02T08:30+09:00", None),
+        ("2 Mar 2026 8:30 UTC", None),
+        ("yesterday", None),  # relative: read against the reference's calendar
+        ("yesterday at 3pm", None),
+        ("7d", None),
+        ("30 Feb 2026", None),  # parse_time says what is wrong with it
+        ("2 Mar 2026 13 pm", None),
+        ("", None),
+    ],
+)
+def test_wall_time_is_the_clock_reading_of_an_absolute_date_without_an_offset(
+    text: str, expected: tuple[datetime, bool] | None
+) -> None:
+    assert wall_time(text) == expected
+    if expected is not None:  # the same day and clock parse_time reads, in UTC
+        assert parse_time(text) == expected[0].replace(tzinfo=UTC)

@@ -545,6 +545,31 @@ def test_mcp_memory_service_memories_may_be_a_view(service: MemoryService, tmp_p
         service.import_from("mcp-memory-service", source)
 
 
+@pytest.mark.parametrize(
+    "endless",
+    [
+        "select 'x' as content, cast(n as text) as content_hash, 'note' as memory_type from r",
+        "select 'x' as content, 'h' as content_hash, 'note' as memory_type from r where n < 0",
+    ],
+    ids=["rows", "work"],
+)
+def test_mcp_memory_service_a_view_without_end_is_refused_not_read_for_ever(
+    service: MemoryService, tmp_path: Path, endless: str
+) -> None:
+    """A `memories` view is read (above), and one may never end: it yielded rows until memory
+    ran out, or worked for ever yielding none (a file anyone logged in may upload to the web
+    UI). Reading stops past what a table the file's size could need."""
+    source = tmp_path / "endless.db"
+    conn = sqlean.connect(str(source))
+    recursive = "with recursive r(n) as (select 1 union all select n + 1 from r) "
+    conn.executescript(f"create view memories as {recursive}{endless};")
+    conn.commit()
+    conn.close()
+    with pytest.raises(InvalidInput, match="more work, or rows, than a table in a file of"):
+        service.import_from("mcp-memory-service", source)
+    assert service.store.counts()["memories"] == 0
+
+
 def test_an_import_embeds_the_next_batch_while_one_is_stored(
     service: MemoryService, embedder: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -673,6 +673,26 @@ def test_keyset_pages_cover_every_row_once_even_with_equal_times(storage: Storag
     assert rest == []
 
 
+def test_a_rows_place_in_either_order_is_the_count_of_those_ahead_of_it(storage: Storage) -> None:
+    """count(before=) is where a keyset page starts (the web UI's "Rows 201–250"): rows
+    sharing a time are ordered by id, as find() orders them, and filters still apply."""
+    same = format_time(datetime(2026, 1, 1, tzinfo=UTC))
+    storage.insert(row("other scope", scope="elsewhere", created_at=same))
+    for i in range(5):
+        storage.insert(row(f"memory {i}", created_at=same))
+    storage.insert(row("newer"))
+    flt = MemoryFilter(scopes=["global"])
+    for newest_first in (True, False):
+        listed = storage.find(flt, newest_first=newest_first)
+        assert len(listed) == 6
+        places = [
+            storage.count(flt, before=(m.created_at, m.id), newest_first=newest_first)
+            for m in listed
+        ]
+        assert places == list(range(6)), (newest_first, places)
+    assert storage.count(EVERYTHING, before=(datetime(2000, 1, 1, tzinfo=UTC), 1)) == 7
+
+
 def test_superseded_ids_name_what_a_memory_replaced(storage: Storage) -> None:
     first = storage.insert(row("Editor is Vim.", key="editor")).id
     second = storage.insert(row("Editor is Emacs.", key="editor")).id

@@ -215,8 +215,8 @@ def test_bulk_forget_a_selection_and_undo(
     page.goto(f"{world['url']}/")
     for memory_id in ids:
         page.get_by_label(f"select memory {memory_id}").check()
-    page.get_by_label("Action").select_option("forget")
-    page.get_by_role("button", name="Apply").click()
+    page.get_by_label("Action", exact=True).select_option("forget")
+    page.get_by_role("button", name="Apply", exact=True).click()
     page.get_by_role("status").filter(has_text="Forgotten").wait_for()
     assert all(m.forgotten_at is not None for m in service.get_many(ids))
     page.get_by_role("button", name="Undo: restore the 2 memories just forgotten").click()
@@ -255,12 +255,12 @@ def test_a_refused_form_comes_back_filled_in_with_why_beside_it(
     page.goto(f"{world['url']}/?kind=note")
     for memory_id in picked:
         page.get_by_label(f"select memory {memory_id}").check()
-    page.get_by_label("Action").select_option("move")
-    page.get_by_label("Scope to move to").fill("   ")
-    page.get_by_role("button", name="Apply").click()
+    page.get_by_label("Action", exact=True).select_option("move")
+    page.get_by_label("Scope to move to", exact=True).fill("   ")
+    page.get_by_role("button", name="Apply", exact=True).click()
     alert = page.locator("form#bulk [role=alert]")
     assert "Name the scope to move the selected memories to." in alert.inner_text()
-    assert page.get_by_label("Action").input_value() == "move"
+    assert page.get_by_label("Action", exact=True).input_value() == "move"
     assert page.get_by_label("Kind").input_value() == "note"  # the same filtered page
     for memory_id in picked:
         assert page.get_by_label(f"select memory {memory_id}").is_checked()

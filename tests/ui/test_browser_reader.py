@@ -143,7 +143,7 @@ def test_counts_read_as_words_and_a_full_recall_offers_the_next_results(
     assert said.startswith("Recall, keyword mode: results 1–50, more on the next page.")
     page.goto(world["url"] + "/?forgotten=on")
     said = page.locator("p.mode").inner_text()
-    assert said == "1,202 memories, newest first (by when recorded)."
+    assert said == "Rows 1–50 of 1,202 memories, newest first (by when recorded)."
 
 
 def test_dates_in_the_filters_are_days_in_the_browsers_timezone(
@@ -198,7 +198,7 @@ def test_oldest_first_pages_through_everything_once_while_memories_arrive(
     page.get_by_role("button", name="Search").click()
     page.wait_for_url("**order=oldest**")
     head = page.locator("p.mode").inner_text()
-    assert head.startswith("1,") and "oldest first" in head, head
+    assert head.startswith("Rows 1–50 of 1,") and "oldest first" in head, head
     seen: list[int] = []
     arrived = None
     while True:
@@ -216,6 +216,9 @@ def test_oldest_first_pages_through_everything_once_while_memories_arrive(
         with page.expect_navigation():
             onward.click()
     assert seen == sorted(seen) and seen[-1] == arrived  # oldest first, no repeats
+    # the last page's place counts back from the total, the newcomer counted
+    last = page.locator("p.mode").inner_text()
+    assert last.startswith(f"Rows {len(seen) - len(links) + 1:,}–{len(seen):,} of {len(seen):,}")
     svc = MemoryService.open(world["settings"])
     try:
         every = svc.make_filter(scope="*", include_forgotten=True, include_superseded=True)
@@ -275,7 +278,7 @@ def test_a_selection_acted_on_returns_to_the_same_filtered_page(
     first = page.locator("input.pick").first
     picked = first.get_attribute("value")
     first.check()
-    page.get_by_role("button", name="Apply").click()  # forget
+    page.get_by_role("button", name="Apply", exact=True).click()  # forget
     page.get_by_role("status").filter(has_text="Forgotten").wait_for()
     for part in ["kind=decision", "order=oldest", "after="]:  # not the unfiltered first page
         assert part in page.url, (part, page.url)
@@ -284,8 +287,8 @@ def test_a_selection_acted_on_returns_to_the_same_filtered_page(
     page.get_by_role("status").filter(has_text="Restored").wait_for()
     assert page.url.startswith(where)
     page.locator(f"input.pick[value='{picked}']").check()
-    page.get_by_label("Action").select_option("purge")
-    page.get_by_role("button", name="Apply").click()
+    page.get_by_label("Action", exact=True).select_option("purge")
+    page.get_by_role("button", name="Apply", exact=True).click()
     assert page.get_by_role("link", name="Cancel").get_attribute("href").startswith("/?kind=")
     page.get_by_role("button", name=f"Delete #{picked} permanently").click()
     page.get_by_role("status").filter(has_text="Deleted permanently").wait_for()

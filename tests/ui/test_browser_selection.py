@@ -60,8 +60,8 @@ def test_undoing_a_forget_names_the_forget_not_its_memories(
     addresses: list[str] = []
     page.on("request", lambda request: addresses.append(request.url))
     select(page, world, chosen[1:])
-    page.get_by_label("Action").select_option("forget")
-    page.get_by_role("button", name="Apply").click()
+    page.get_by_label("Action", exact=True).select_option("forget")
+    page.get_by_role("button", name="Apply", exact=True).click()
     page.get_by_role("status").filter(has_text="Forgotten").wait_for()
     service = MemoryService.open(Settings(db=world["db"], semantic=False), create=False)
     try:
@@ -79,8 +79,8 @@ def test_a_selection_past_the_forms_limit_is_told_what_to_do(
 ) -> None:
     """Past the most a form takes, the page said Starlette's "Too many fields" alone."""
     select(page, world, list(range(1, 10_020)))
-    page.get_by_label("Action").select_option("forget")
-    page.get_by_role("button", name="Apply").click()
+    page.get_by_label("Action", exact=True).select_option("forget")
+    page.get_by_role("button", name="Apply", exact=True).click()
     alert = page.get_by_role("alert")
     alert.wait_for()
     said = alert.inner_text()
@@ -97,8 +97,8 @@ def test_a_purge_of_a_large_selection_keeps_the_ids_out_of_the_address(
     addresses: list[str] = []
     page.on("request", lambda request: addresses.append(request.url))
     select(page, world, doomed[1:])
-    page.get_by_label("Action").select_option("purge")
-    page.get_by_role("button", name="Apply").click()
+    page.get_by_label("Action", exact=True).select_option("purge")
+    page.get_by_role("button", name="Apply", exact=True).click()
     assert page.locator("ul.doomed > li").count() == SELECTED
     long = [a[:120] for a in addresses if len(a) >= 512 or "id=" in a]
     assert addresses and not long, long

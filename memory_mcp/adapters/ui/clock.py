@@ -1,12 +1,13 @@
 """Times on the pages: a moment as a <time> the browser shows in its own timezone, and the
 dates typed in a form read in that timezone (named by the page: the `tz` field or cookie)."""
 
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from starlette.requests import Request
 
 from memory_mcp.adapters.ui.html import Html, tag
+from memory_mcp.policies.times import wall_time
 from memory_mcp.timestamps import format_time
 
 MAX_ZONE_CHARS = 64  # the longest IANA zone name is 32
@@ -42,31 +43,23 @@ def page_zone(request: Request, sent: str | None = None) -> ZoneInfo | None:
 
 
 def local_time(value: str | None, zone: tzinfo | None, end: bool = False) -> str | None:
-    """A date or date and time typed without an offset, read in the visitor's timezone, as
-    the page shows times: "until 2026-03-02" ends where that day ends there. Other phrases
-    ("7d", "yesterday": read against now there, see reference), an offset, or no known zone:
-    as typed."""
+    """A date or date and time typed without an offset, ISO-8601 or written ("2 Mar 2026",
+    "March 2, 2026 8:30 am"), read in the visitor's timezone, as the page shows times:
+    "until 2026-03-02" ends where that day ends there. Other phrases ("7d", "yesterday":
+    read against now there, see reference), an offset, or no known zone: as typed."""
     text = (value or "").strip()
     if not text or zone is None:
         return text or None
-    try:
-        day = date.fromisoformat(text)
-        moment = datetime(day.year, day.month, day.day, tzinfo=zone)
-        if end:
-            moment += timedelta(days=1)
-    except ValueError:
-        try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            return text
-        if moment.tzinfo is not None:
-            return text
-        moment = moment.replace(tzinfo=zone)
-    except OverflowError:  # the last day there is
+    typed = wall_time(text)
+    if typed is None:
         return text
+    moment, whole_day = typed
     try:
+        moment = moment.replace(tzinfo=zone)
+        if whole_day and end:
+            moment += timedelta(days=1)
         return moment.astimezone(UTC).isoformat()
-    except OverflowError:  # before year 1 or past 9999 in UTC: as typed, read in UTC
+    except OverflowError:  # past the last day, or before year 1 or past 9999 in UTC: as typed
         return text
 
 

@@ -177,15 +177,11 @@ def checked_post(
         g = guard(request)
         if not g.same_origin(request):
             raise Refused(403, "Refused: this request came from another site.")
+        longest = request.app.state.service.settings.max_content_chars
         try:
-            form = await request.form(max_fields=MAX_FORM_FIELDS)
+            form = await request.form(max_fields=MAX_FORM_FIELDS, max_part_size=_part(longest))
         except HTTPException as exc:  # Starlette's own words name no way out
-            raise Refused(
-                413,
-                f"Too much in one form ({exc.detail}): a selection takes at most "
-                f"{MAX_SELECTED:,} memories at once. Select fewer and apply the action again, "
-                "or use the command line (`memory-mcp forget`, `purge`, `move` take ids).",
-            ) from None
+            raise _too_much(str(exc.detail), longest) from None
         try:
             token = form.get("csrf")
             sent = token if isinstance(token, str) else None
@@ -196,6 +192,30 @@ def checked_post(
             await form.close()  # uploaded files are closed (and deleted)
 
     return wrapped
+
+
+def _part(longest: int) -> int:
+    """The largest field a form may carry, in bytes: a memory's longest text, each character
+    up to 4 bytes of UTF-8 and a line break sent as two (Starlette's 1 MB default refused the
+    edit of a long memory the server had been configured to take)."""
+    return max(1024 * 1024, longest * 4 + longest + 64 * 1024)
+
+
+def _too_much(detail: str, longest: int) -> Refused:
+    """What was too much in a form, in words naming the way out."""
+    if "fields" in detail.lower():
+        return Refused(
+            413,
+            f"Too much in one form ({detail}): a selection takes at most {MAX_SELECTED:,} "
+            "memories at once. Select fewer and apply the action again, or use the command "
+            "line (`memory-mcp forget`, `purge`, `move` take ids).",
+        )
+    return Refused(
+        413,
+        f"Too much in one form ({detail}): a memory's text may be at most {longest:,} "
+        "characters (MEMORY_MCP_MAX_CONTENT_CHARS). Shorten it, or split it into memories "
+        "that each say one thing.",
+    )
 
 
 def ids_of(form: FormData, name: str = "id") -> list[int]:

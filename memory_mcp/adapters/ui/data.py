@@ -158,8 +158,10 @@ async def _import_file(request: Request, data: FormData) -> Response:
                 report = describe(await run(svc.import_from, fmt, path, scope))
         except MemoryMCPError as exc:  # named by the file uploaded, not the server's copy
             status = 403 if isinstance(exc, Forbidden) else 400
-            raise Refused(status, str(exc).replace(str(path), upload.filename)) from None
-        report = Html(report.replace(str(path), isolated(upload.filename)))
+            said = str(exc).replace(str(path), upload.filename)  # its path, or its name alone
+            raise Refused(status, said.replace(path.name, upload.filename)) from None
+        named = isolated(upload.filename)
+        report = Html(report.replace(str(path), named).replace(path.name, named))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return await data_page(

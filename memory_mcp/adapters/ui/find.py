@@ -122,7 +122,12 @@ async def _results_for(
         )
         everything = await run(svc.count, every)
     page, earlier, later = await _page(request, svc, flt)
-    return _browse(request, page, total, everything, earlier, later)
+    first = 1  # the place of the page's first row: those ahead of it in the list's order
+    if earlier and page:
+        newest = request.query_params.get("order") != "oldest"
+        key = (page[0].created_at, page[0].id)
+        first += await run(svc.count, flt, before=key, newest_first=newest)
+    return _browse(request, page, total, everything, earlier, later, first)
 
 
 async def _page(
@@ -320,7 +325,9 @@ def _browse(
     everything: int,
     earlier: bool,
     later: bool,
+    first: int = 1,
 ) -> Html:
+    """`first`: the place of the page's first row in the whole list."""
     exact = _exact(request)
     rows = [
         row(
@@ -334,8 +341,9 @@ def _browse(
     ]
     newest = request.query_params.get("order") != "oldest"
     order = "newest" if newest else "oldest"
-    said = f"{count(total, 'memory', 'memories')}, {order} first (by when recorded)."
-    head = tag("p", said, class_="mode", role="status")
+    where = _whereabouts(page, total, first, earlier or later)
+    said = f" {'memory' if total == 1 else 'memories'}, {order} first (by when recorded)."
+    head = tag("p", where, said, class_="mode", role="status")
     back, onward = ("Newer", "Older") if newest else ("Older", "Newer")
     nav = []
     if earlier:
@@ -344,9 +352,8 @@ def _browse(
             before = {"before": _key(page[0])}
             nav.append(tag("a", f"← {back}", href=_link(request, before), rel="prev"))
     if later:
-        nav.append(
-            tag("a", f"{onward} →", href=_link(request, {"after": _key(page[-1])}), rel="next")
-        )
+        after = {"after": _key(page[-1])}
+        nav.append(tag("a", f"{onward} →", href=_link(request, after), rel="next"))
     if everything == 0:
         empty = (
             "No memories yet. Your assistant stores them as you work (its remember tool); "
@@ -359,6 +366,17 @@ def _browse(
         )
     table = results(request, ["kind", "scope", "recorded"], rows, empty)
     return join([head, _pager(nav, "top"), table, _pager(nav)])
+
+
+def _whereabouts(page: list[Memory], total: int, first: int, paged: bool) -> Html:
+    """Which rows of the list this page shows ("Rows 201–250 of 3,140"), counted when the
+    page is read: a memory recorded meanwhile moves the rows after it, and the page says so;
+    a list on one page: its count alone."""
+    if not page or not paged:
+        return tag("span", f"{total:,}", class_="rows")
+    last = first + len(page) - 1
+    # counted a moment apart: one recorded in between is in the place, not yet in the total
+    return tag("span", f"Rows {first:,}–{last:,} of {max(total, last):,}", class_="rows")
 
 
 def _key(memory: Memory) -> str:

@@ -162,13 +162,20 @@ async def bulk(request: Request, data: FormData) -> Response:
             ids = frozenset(ids_of(data))
         except Refused:
             ids = frozenset()  # ids that are not numbers: nothing to keep selected
-        action, to = text(data, "action") or "forget", text(data, "to") or ""
-        typed = Picked(ids, action, to, problem, status)
+        action, to = chosen(data)
+        typed = Picked(ids, action or "forget", to or "", problem, status)
         return await find(request, typed)
 
 
+def chosen(data: FormData) -> tuple[str | None, str | None]:
+    """The action and the scope to move to, from the set of controls whose Apply was pressed:
+    above the list, or below it (listing._actions)."""
+    end = "_end" if text(data, "at") == "end" else ""
+    return text(data, f"action{end}"), text(data, f"to{end}")
+
+
 async def _bulk(request: Request, data: FormData) -> Response:
-    ids, action, svc = ids_of(data), text(data, "action"), service(request)
+    (action, to_typed), ids, svc = chosen(data), ids_of(data), service(request)
     if action == "undo":
         return await _undo_forget(request, data)
     if not ids:
@@ -188,7 +195,7 @@ async def _bulk(request: Request, data: FormData) -> Response:
         restored = await run(svc.restore, ids, UI_CLIENT)
         return redirect(request, list_path(request), _restore_notices(restored))
     elif action == "move":
-        to = (text(data, "to") or "").strip()
+        to = (to_typed or "").strip()
         if not to:
             raise Refused(400, "Name the scope to move the selected memories to.")
         await run(svc.move, ids, to, UI_CLIENT)

@@ -7,7 +7,7 @@ from typing import Any
 from starlette.requests import Request
 
 from memory_mcp.adapters.ui.common import base, csrf, list_path
-from memory_mcp.adapters.ui.html import Html, button, form, join, select, tag
+from memory_mcp.adapters.ui.html import Html, button, form, join, tag
 from memory_mcp.models import Memory
 
 PREVIEW = 240
@@ -82,26 +82,12 @@ def results(request: Request, headers: list[str], rows: list[Html], empty: str) 
     if not rows:  # a refused action (an undo, from a page left empty) still says why
         alert = tag("p", chosen.problem, class_="error", role="alert") if chosen.problem else None
         return join([alert, tag("p", empty, class_="empty")])
-    actions = [
-        ("forget", "Forget"),
-        ("restore", "Restore"),
-        ("move", "Move to scope…"),
-        ("purge", "Purge (asks first)"),
-    ]
     here = list_path(request)[2:]
     bulk = form(
         f"{base(request)}/bulk" + (f"?{here}" if here else ""),
         csrf(request),
         tag("p", chosen.problem, class_="error", role="alert") if chosen.problem else None,
-        tag("span", "With the selected:", class_="label"),
-        select("Action", "action", actions, chosen.action),
-        tag(
-            "div",
-            tag("label", "Scope to move to", for_="f-to"),
-            tag("input", id="f-to", name="to", value=chosen.to),
-            class_="field",
-        ),
-        button("Apply"),
+        _actions(chosen),
         id="bulk",
         class_="bulk",
     )
@@ -133,4 +119,68 @@ def results(request: Request, headers: list[str], rows: list[Html], empty: str) 
         tag("tbody", rows),
         class_="results",
     )
-    return join([bulk, table])
+    # the same controls where a selection ends (a long list's rows, a keyboard's Tab, a
+    # phone's thumb); they belong to the form above (form=), their own names say which
+    # button was pressed (fix.chosen), and ui.js keeps both sets alike
+    end = tag("div", _actions(chosen, end=True), class_="bulk bulk-end", role="group",
+              aria_label="With the selected (below the list)")  # fmt: skip
+    return join([bulk, table, end])
+
+
+ACTIONS = [
+    ("forget", "Forget"),
+    ("restore", "Restore"),
+    ("move", "Move to scope…"),
+    ("purge", "Purge (asks first)"),
+]
+
+
+def _actions(chosen: Picked, end: bool = False) -> Html:
+    """The action, the scope a move goes to, and Apply: above the list, or (`end`) below it,
+    named apart (`action_end`, `to_end`, the button `at=end`) but in the same form."""
+    suffix, owner = ("_end", "bulk") if end else ("", None)
+    return join(
+        [
+            tag("span", "With the selected:", class_="label"),
+            tag(
+                "div",
+                tag(
+                    "label",
+                    "Action" + (" (below the list)" if end else ""),
+                    for_=f"f-action{suffix}",
+                ),
+                tag(
+                    "select",
+                    [tag("option", t, value=v, selected=v == chosen.action) for v, t in ACTIONS],
+                    id=f"f-action{suffix}",
+                    name=f"action{suffix}",
+                    form=owner,
+                    class_="bulk-action",
+                ),
+                class_="field",
+            ),
+            tag(
+                "div",
+                tag(
+                    "label",
+                    "Scope to move to" + (" (below the list)" if end else ""),
+                    for_=f"f-to{suffix}",
+                ),  # fmt: skip
+                tag(
+                    "input",
+                    id=f"f-to{suffix}",
+                    name=f"to{suffix}",
+                    value=chosen.to,
+                    form=owner,
+                    class_="bulk-to",
+                ),  # fmt: skip
+                class_="field",
+            ),
+            button(
+                "Apply to the selected" if end else "Apply",
+                form=owner,
+                name="at" if end else None,
+                value="end" if end else None,
+            ),  # fmt: skip
+        ]
+    )

@@ -1,11 +1,12 @@
 """Overview: the current keyed facts (the profile), the themes `summarize` finds, counts by
 scope and kind, and memories recorded per month by kind as an inline SVG chart (no CDN)."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from memory_mcp.adapters.ui.clock import page_zone, zone_label
 from memory_mcp.adapters.ui.common import base, render, run, service
 from memory_mcp.adapters.ui.html import Html, join, table, tag
 from memory_mcp.adapters.ui.listing import preview
@@ -25,7 +26,8 @@ async def overview(request: Request) -> Response:
     stats = await run(svc.stats)
     profile = await run(svc.profile, "*")  # every scope the visitor may read
     summary = await run(svc.summarize, None, "*", limit=8)  # every scope
-    months, series = await run(timeline, svc, [k for k in KINDS if k in stats.by_kind])
+    zone = page_zone(request)  # the visitor's months, as the pages show times
+    months, series = await run(timeline, svc, [k for k in KINDS if k in stats.by_kind], zone)
     counts = table(
         ["", "memories"],
         [
@@ -62,6 +64,7 @@ async def overview(request: Request) -> Response:
                 class_="counts",
             ),
             tag("h2", "Memories recorded per month"),
+            tag("p", f"Months in {zone_label(zone)}.", class_="zone", data_zone=zone_label(zone)),
             chart(months, series),
         ]
     )
@@ -94,18 +97,22 @@ def _counted(counts: dict[str, int]) -> list[tuple[str, str]]:
 
 
 def month_starts(now: datetime, count: int = MONTHS) -> list[datetime]:
-    """The first instant of each of the last `count` months, and of the next one."""
+    """The first instant of each of the last `count` months, and of the next one, on the
+    calendar of `now`'s timezone."""
     year, month = now.year, now.month
     starts = []
     for back in range(count - 1, -2, -1):
         y, m = divmod((year * 12 + month - 1) - back, 12)
-        starts.append(datetime(y, m + 1, 1, tzinfo=UTC))
+        starts.append(datetime(y, m + 1, 1, tzinfo=now.tzinfo))
     return starts
 
 
-def timeline(svc: MemoryService, kinds: list[str]) -> tuple[list[datetime], dict[str, list[int]]]:
-    """Visible memories recorded in each month, per kind: service counts, one per cell."""
-    starts = month_starts(datetime.now(UTC))
+def timeline(
+    svc: MemoryService, kinds: list[str], zone: tzinfo | None = None
+) -> tuple[list[datetime], dict[str, list[int]]]:
+    """Visible memories recorded in each month of `zone`'s calendar (None: UTC's), per kind:
+    service counts, one per cell."""
+    starts = month_starts(datetime.now(zone or UTC))
     series = {
         kind: [
             svc.count(svc.make_filter(kind=kind, since=a, until=b, time_field="recorded"))

@@ -187,8 +187,17 @@ class SqliteReads(SqliteBase):
     def scopes_after(self, entries: Sequence[tuple[int, int]]) -> dict[int, str]:
         return self._read(lambda c: history.scopes_after(c, entries))
 
-    def count(self, flt: MemoryFilter) -> int:
+    def count(
+        self,
+        flt: MemoryFilter,
+        *,
+        before: tuple[datetime, int] | None = None,
+        newest_first: bool = True,
+    ) -> int:
         conds, params = memory_conditions(flt, now())
+        if before is not None:
+            conds.append(f"(m.created_at, m.id) {'>' if newest_first else '<'} (:k_at, :k_id)")
+            params.update(k_at=format_time(before[0]), k_id=before[1])
         sql = f"select count(*) from memories m {where(conds)}"
         return int(self._read(lambda c: scalar(c, sql, params)))
 

@@ -10,6 +10,22 @@ document.addEventListener("DOMContentLoaded", function () {
       });
     });
   });
+  // the bulk actions above and below a list are one choice: what is set in one shows in
+  // the other (so Enter in either field, or either Apply, does what both say)
+  ["select.bulk-action", "input.bulk-to"].forEach(function (selector) {
+    var twins = document.querySelectorAll(selector);
+    twins.forEach(function (one) {
+      ["input", "change"].forEach(function (kind) {
+        one.addEventListener(kind, function () {
+          twins.forEach(function (other) {
+            if (other !== one) {
+              other.value = one.value;
+            }
+          });
+        });
+      });
+    });
+  });
   // the edit form remembers which version its text was typed on (see memory.py _fix_forms)
   document.querySelectorAll("form.edit").forEach(function (form) {
     form.addEventListener("input", function () {
