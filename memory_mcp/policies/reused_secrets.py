@@ -3,6 +3,7 @@ it (`postgres://shop:PASSWORD@db`, `PGPASSWORD=…`), not where prose repeats it
 password PASSWORD hard-coded"). A session's texts are read for the secrets found anywhere in
 them, which are then masked wherever they appear (service/capture.py). No I/O."""
 
+import os
 import re
 from collections.abc import Iterable
 
@@ -38,27 +39,88 @@ def _distinctive(secret: str) -> bool:
 
 
 class Masker:
-    """A session's known secrets (`secrets_in`), masked again in each text it is given; its
-    pattern compiled once. (A cache keyed by the set compared an equal set built by the
-    next capture in the same process, thousands of secrets, at every one of its texts.)"""
+    """A session's known secrets (`secrets_in`), masked again in each text it is given.
+
+    Built once per capture: one pattern finds where a secret may start (the first MIN_CHARS
+    characters of some secret, after no letter or digit), and a radix tree of the whole
+    secrets, walked from there without recursion, picks the longest one ending before no
+    letter or digit. (A pattern of the whole secrets as a trie nested a group per secret
+    that begins another one: 600 of them raised RecursionError when it was compiled.)
+    """
 
     def __init__(self, secrets: frozenset[str]) -> None:
         self.secrets = secrets
-        self._pattern = _pattern(secrets) if secrets else None
+        heads = list({secret[:MIN_CHARS] for secret in secrets if secret})
+        self._heads = re.compile(f"{_WORD_START}(?:{trie_pattern(heads)})") if heads else None
+        self._tree = _Node()
+        for secret in secrets:
+            self._tree.insert(secret)
 
     def __call__(self, text: str) -> str:
         """`text` with each secret masked where it stands as a word of its own."""
-        return text if self._pattern is None or not text else self._pattern.sub(MASK, text)
+        if self._heads is None or not text:
+            return text
+        pieces: list[str] = []
+        done = 0
+        head = self._heads.search(text)
+        while head is not None:
+            end = self._tree.longest(text, head.start())
+            if end is None:
+                head = self._heads.search(text, head.start() + 1)
+                continue
+            pieces += [text[done : head.start()], MASK]
+            done = end
+            head = self._heads.search(text, end)
+        return "".join(pieces) + text[done:] if pieces else text
+
+
+class _Node:
+    """A radix tree of strings: each edge a run of characters, keyed by its first one."""
+
+    __slots__ = ("edges", "ends")
+
+    def __init__(self) -> None:
+        self.edges: dict[str, tuple[str, _Node]] = {}
+        self.ends = False
+
+    def insert(self, word: str) -> None:
+        node, at = self, 0
+        while at < len(word):
+            edge = node.edges.get(word[at])
+            if edge is None:
+                leaf = _Node()
+                leaf.ends = True
+                node.edges[word[at]] = (word[at:], leaf)
+                return
+            label, child = edge
+            common = len(os.path.commonprefix([label, word[at : at + len(label)]]))
+            if common < len(label):  # the edge splits where the word leaves it
+                middle = _Node()
+                middle.edges[label[common]] = (label[common:], child)
+                node.edges[word[at]] = (label[:common], middle)
+                child = middle
+            node, at = child, at + common
+        node.ends = True
+
+    def longest(self, text: str, start: int) -> int | None:
+        """Where the longest string of the tree found at `start` in `text` ends, of those
+        followed by no ASCII letter or digit; None for none."""
+        node, at, best = self, start, None
+        while at < len(text):
+            edge = node.edges.get(text[at])
+            if edge is None or not text.startswith(edge[0], at):
+                break
+            node, at = edge[1], at + len(edge[0])
+            if node.ends and (at == len(text) or text[at] not in _ALNUM):
+                best = at
+        return best
+
+
+_WORD_START = "(?<![A-Za-z0-9])"
+_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 
 
 def mask_again(text: str, secrets: frozenset[str]) -> str:
     """`text` with each of `secrets` masked where it stands as a word of its own (a Masker
     for many texts)."""
     return Masker(secrets)(text)
-
-
-def _pattern(secrets: frozenset[str]) -> re.Pattern[str]:
-    """One pattern for all of them, as a trie (text.trie_pattern: a plain alternation of
-    thousands of secrets, a long session's tokens, was tried one by one at every position of
-    every text)."""
-    return re.compile(rf"(?<![A-Za-z0-9])(?:{trie_pattern(list(secrets))})(?![A-Za-z0-9])")
