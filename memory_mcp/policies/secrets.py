@@ -9,6 +9,7 @@ import re
 
 from memory_mcp.policies.secret_commands import COMMAND_LINES, COOKIE, CREDENTIAL_FILES
 from memory_mcp.policies.secret_rule import MIN_VALUE, Pick, Rule, Span, is_value
+from memory_mcp.policies.secret_values import bare_end, quoted_end
 
 # Every pattern is linear: no nested quantifiers over overlapping classes, and each unbounded
 # run either ends at a character outside its class or is followed by nothing that can fail.
@@ -79,11 +80,14 @@ _PREFIXED = (
 # Labelled assignments: a label, then `=`, `:`, `:=`, `=>` or the word "is", then a value.
 # The tradeoff between leaking a password and shredding an ordinary memory:
 # - a quoted value always counts (quotes are deliberate), unless empty or a placeholder;
-# - an unquoted value is one run without spaces or quotes, at least MIN_VALUE chars long.
-#   It stops before "&name=" (the next query parameter), before ",name=" or ";name=" (the
-#   next option of a mount's -o list, the next field of a connection string) and before a
-#   "," or ";" that ends a clause; trailing ".)]}" are punctuation. A password ending in
-#   those keeps them visible.
+# - an unquoted value is one run without spaces, at least MIN_VALUE chars long, and never
+#   left partly in clear (secret_values.py): it runs through ",", ";", "&" and quotes inside
+#   it (`DB_PASSWORD=abc,def=Hunter2` is masked whole), stopping at the next separator only
+#   where the label is an item of a list that separator divides (a query's "&", a
+#   connection string's ";", mount's ","), and before a "," or ";" that ends a clause; a
+#   final "." and a closing bracket opened before the label are punctuation;
+# - a quoted value runs past escaped quotes (`"ab\"cd"`) and what the shell joins to it
+#   (`'ab'\''cd'`, `"ab"cd`);
 # - after ":" or "is", which prose uses too ("the token: it expires", "the password is
 #   required"), an unquoted value must also hold a digit or symbol. So `PASSWORD=swordfish`
 #   is caught but "my password is swordfish" is not; "my password is hunter2" is.
@@ -92,7 +96,9 @@ _PREFIXED = (
 _ASSIGN = r":=|=>|=(?!=)"
 _SEPARATOR = _QUOTE + r"(?:[ \t]*(?P<sep>{0}){1})[ \t]*"
 _IS = r"|[ \t]+(?i:is)(?=[ \t])"
-_BARE = r"(?:[^\s\"'`,;&]|[,;](?=[^\s\"'`,;&])(?![\w. -]*=)|&(?![\w.-]*=))*[^\s\"'`,;&.)\]}]"
+# The longest run a value could be (secret_values.bare_end decides where it ends): through a
+# ",", ";" or "&" that a non-space follows and a quote that does not close it (`abc'def`).
+_BARE = r"[^\s\"'`,;&](?:[^\s\"'`,;&]|[,;&](?=[^\s,;&])|[\"'`](?=[^\s>/,;.)\]}\"'`]))*"
 _VALUE = rf"(?:\\\"(?P<eq>[^\"\n]*?)\\\"|\"(?P<dq>[^\"\n]*)\"|'(?P<sq>[^'\n]*)'|(?P<bare>{_BARE}))"
 # A label starts a word, or a camelCase part of one (`dbPassword`, `authToken`, `apiSecret`:
 # JavaScript, JSON and YAML configs), as a field name does for secret_fields.field_kind. The
@@ -127,21 +133,26 @@ def _url_user(text: str, at: int) -> bool:
 def _labelled_value(match: re.Match[str]) -> tuple[Span, bool]:
     if _url_user(match.string, match.start()):
         return (match.start(), match.start()), False  # `https://x-access-token:…@host`
+    text = match.string
     for group in ("eq", "dq", "sq"):
         value = match.group(group)
         if value is not None:
-            return match.span(group), is_value(value)
-    value, sep = match.group("bare"), match.group("sep")
+            start, end = match.span(group)
+            end = end if group == "eq" else quoted_end(text, text[end], end)
+            return (start, end), is_value(value)
+    start, end = match.span("bare")
+    end = bare_end(text, match.start(), start, end)
+    value, sep = text[start:end], match.group("sep")
     prose = sep in (None, ":")
-    worded = len(value) >= MIN_VALUE and not (prose and value.isalpha())
+    worded = len(value) >= MIN_VALUE and not (prose and value.replace("'", "").isalpha())
     spaced = sep == "=" and match.string[match.start("sep") - 1 : match.start("sep")] in " \t"
     code = _ATTRIBUTE.fullmatch(value) or (spaced and _IDENTIFIER.fullmatch(value))
-    return match.span("bare"), worded and not code and is_value(value)
+    return (start, end), worded and not code and is_value(value)
 
 
 def _pw_value(match: re.Match[str]) -> tuple[Span, bool]:
     span, alone = _labelled_value(match)
-    value = match.group("bare")
+    value = match.string[span[0] : span[1]] if match.group("bare") is not None else None
     quantity = value is not None and value.replace(".", "", 1).isdigit()
     return span, alone and not (quantity and _QUANTITY.match(match.string, span[1]))
 
