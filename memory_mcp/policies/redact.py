@@ -9,11 +9,12 @@ secrets.py.
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any
 
 from memory_mcp.policies.controls import UNSEEN
+from memory_mcp.policies.private_blocks import private_spans, strip_private
 from memory_mcp.policies.secret_fields import field_kind
 from memory_mcp.policies.secret_needles import needle_pattern, possible_rules
 from memory_mcp.policies.secret_rule import Span, camel_parts, is_value
@@ -32,10 +33,14 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Redaction:
-    """What may be stored, and each kind of secret removed from it, once, in text order."""
+    """What may be stored, and each kind of secret removed from it, once, in text order;
+    `found`: the stretches removed (<private> blocks, then each secret), what a capture
+    masks again wherever else its session says them (reused_secrets.py), so a text is
+    redacted once for both."""
 
     text: str
     redacted: tuple[str, ...] = ()
+    found: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def changed(self) -> bool:
@@ -44,18 +49,19 @@ class Redaction:
 
 @dataclass(frozen=True)
 class RedactedFields:
-    """A memory's fields with every text redacted, and the kinds removed, in field order."""
+    """A memory's fields with every text redacted, and the kinds removed, in field order;
+    `found`: the texts removed, as Redaction's (a value a field's name says is a secret
+    whole)."""
 
     fields: dict[str, Any]
     redacted: tuple[str, ...] = ()
+    found: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def changed(self) -> bool:
         return bool(self.redacted)
 
 
-_PRIVATE_TAG = re.compile(r"<(/?)private>", re.IGNORECASE)
-_LONGEST_TAG = len("</private>")
 # Text this module wrote earlier. Each stretch between markers is scanned on its own, as if
 # the markers were the ends of the text: no match can swallow one (a URL password ending in
 # a marker, a key "to the end of the text"), so redacting twice changes nothing.
@@ -89,22 +95,20 @@ def redact(text: str) -> Redaction:
     """
     if _plain(text):
         return Redaction(text)
-    text, private_at = _strip_private(text)
-    found = _findings(text)
+    joined, private_at = strip_private(text)
+    found = _findings(joined)
     events = [(start, 1, kind) for start, _, kind in found]
+    removed = [joined[start:end] for start, end, _ in found]
     if private_at is not None:
         events.append((private_at, 0, "private"))
+        removed[:0] = [text[start:end] for start, end in private_spans(text)]
     kinds = tuple(dict.fromkeys(kind for _, _, kind in sorted(events)))
-    return Redaction(_mask(text, found), kinds)
+    return Redaction(_mask(joined, found), kinds, tuple(removed))
 
 
 def masked_texts(text: str) -> list[str]:
-    """The stretches of `text` that redact removes: its secrets and <private> blocks."""
-    if _plain(text):
-        return []
-    private = [text[start:end] for start, end in _private_spans(text)]
-    joined, _ = _strip_private(text)
-    return private + [joined[start:end] for start, end, _ in _findings(joined)]
+    """The stretches of `text` that redact removes: its <private> blocks and secrets."""
+    return list(redact(text).found)
 
 
 Candidate = tuple[int, int, int, bool]  # start, -end, rule index, a secret on its own
@@ -295,68 +299,6 @@ def _mask(text: str, found: list[tuple[int, int, str]]) -> str:
     return "".join(pieces)
 
 
-def _private_spans(text: str) -> list[Span]:
-    """Blocks to cut: nested tags count depth, an unclosed one runs to the end of the text."""
-    spans: list[Span] = []
-    depth = start = 0
-    for tag in _PRIVATE_TAG.finditer(text):
-        if not tag.group(1):
-            start = tag.start() if depth == 0 else start
-            depth += 1
-        elif depth:
-            depth -= 1
-            if depth == 0:
-                spans.append((start, tag.end()))
-        else:
-            spans.append(tag.span())  # a stray closing tag: drop the tag, not the text
-    if depth:
-        spans.append((start, len(text)))
-    # Blocks separated only by whitespace are cut as one, so every kept piece between two
-    # cuts has words in it and the seam logic below only ever sees whitespace at its edges.
-    merged: list[Span] = []
-    for span in spans:
-        if merged and not text[merged[-1][1] : span[0]].strip():
-            merged[-1] = (merged[-1][0], span[1])
-        else:
-            merged.append(span)
-    return merged
-
-
-def _strip_private(text: str) -> tuple[str, int | None]:
-    """The text without private blocks, and where in it the first one was."""
-    spans = _private_spans(text)
-    if not spans:
-        return text, None
-    cuts = [0, *(edge for span in spans for edge in span), len(text)]
-    head = text[: cuts[1]]
-    parts: list[str] = []
-    tail = trail = ""  # last characters written; whitespace held back until the next seam
-    for i in range(0, len(cuts), 2):
-        piece = text[cuts[i] : cuts[i + 1]]
-        core = piece.strip()
-        if not core:
-            continue  # only the first or last piece: the text starts or ends with a block
-        # The text's own indentation stays; whitespace left after a leading block goes.
-        lead = piece[: len(piece) - len(piece.lstrip())] if parts or i == 0 else ""
-        seam = _seam(trail, lead, tail, core) if parts else lead
-        parts += [seam, core]
-        tail = (tail + seam + core[-_LONGEST_TAG:])[-_LONGEST_TAG:]
-        trail = piece[len(piece.rstrip()) :]
-    if text[cuts[-2] :].strip():
-        parts.append(trail)
-    return "".join(parts), len(head.rstrip()) if head.strip() else 0
-
-
-def _seam(trail: str, lead: str, before: str, after: str) -> str:
-    """What joins two kept pieces: one of their whitespace runs, never both."""
-    if trail and lead:
-        return lead if lead.count("\n") > trail.count("\n") else trail
-    if trail or lead:
-        return trail or lead
-    # Two words joined could spell a new tag ("<priv" + "ate>"); keep them apart then only.
-    return " " if _PRIVATE_TAG.search(before + after[:_LONGEST_TAG]) else ""
-
-
 # -- every text of a memory ----------------------------------------------------------------
 
 
@@ -366,33 +308,49 @@ def redact_fields(**fields: Any) -> RedactedFields:
     `x-api-key`, `authorization`) loses its text value whatever it looks like. A tag holding
     a secret becomes its marker alone: a tag is a short label, and stays one. Other values
     (numbers, None) are kept. Never raises; callers bound nesting first (inputs.MAX_DEPTH)."""
-    kinds: list[str] = []
+    kinds = _Removed()
     cleaned = {
         name: [_tag(tag, kinds) for tag in value]
         if name == "tags" and isinstance(value, list)
         else _walk(value, kinds)
         for name, value in fields.items()
     }
-    return RedactedFields(cleaned, tuple(dict.fromkeys(kinds)))
+    return RedactedFields(cleaned, tuple(dict.fromkeys(kinds.kinds)), tuple(kinds.found))
 
 
-def _tag(tag: Any, kinds: list[str]) -> Any:
+class _Removed:
+    """The kinds of secret removed from a memory's fields, and the texts."""
+
+    def __init__(self) -> None:
+        self.kinds: list[str] = []
+        self.found: list[str] = []
+
+    def add(self, result: Redaction) -> None:
+        self.kinds += result.redacted
+        self.found += result.found
+
+    def whole(self, kind: str, value: str) -> None:
+        self.kinds.append(kind)
+        self.found.append(value)
+
+
+def _tag(tag: Any, kinds: _Removed) -> Any:
     if not isinstance(tag, str):
         return _walk(tag, kinds)
     if _plain(tag):
         return tag
     result = redact(tag)
-    kinds += result.redacted
+    kinds.add(result)
     secrets = [kind for kind in result.redacted if kind != "private"]
     return f"[REDACTED:{secrets[0]}]" if secrets else result.text
 
 
-def _walk(value: Any, kinds: list[str]) -> Any:
+def _walk(value: Any, kinds: _Removed) -> Any:
     if isinstance(value, str):
         if _plain(value):  # most texts: not even a Redaction to make
             return value
         result = redact(value)
-        kinds += result.redacted
+        kinds.add(result)
         return result.text
     if isinstance(value, dict):
         return dict(_entry(key, item, kinds) for key, item in value.items())
@@ -401,7 +359,7 @@ def _walk(value: Any, kinds: list[str]) -> Any:
     return value
 
 
-def _entry(key: Any, value: Any, kinds: list[str], within: str | None = None) -> tuple[Any, Any]:
+def _entry(key: Any, value: Any, kinds: _Removed, within: str | None = None) -> tuple[Any, Any]:
     """One dict entry; `within`: the kind a field around it is named for."""
     name = _walk(key, kinds)
     kind = field_kind(key) if isinstance(key, str) else None
@@ -415,14 +373,14 @@ def _entry(key: Any, value: Any, kinds: list[str], within: str | None = None) ->
 _NUMERIC_KINDS = frozenset({"password", "secret", "api_key", "private_key", "aws_secret_key"})
 
 
-def _named(value: Any, kind: str, kinds: list[str], direct: bool) -> Any:
+def _named(value: Any, kind: str, kinds: _Removed, direct: bool) -> Any:
     """The value of a field named for a secret: every text in it, in lists and in dicts at
     any depth, is the secret (a dict's own secret-named entries name theirs); so is a number
     given as the field's value or in a list there, not one deeper in a dict (a password
     policy's `min_length`)."""
     if isinstance(value, str):
         if is_value(value) and not _MARKER.fullmatch(value):
-            kinds.append(kind)
+            kinds.whole(kind, value)
             return f"[REDACTED:{kind}]"
         return _walk(value, kinds)
     if isinstance(value, dict):
@@ -431,7 +389,7 @@ def _named(value: Any, kind: str, kinds: list[str], direct: bool) -> Any:
         return [_named(item, kind, kinds, direct) for item in value]
     number = isinstance(value, int | float) and not isinstance(value, bool)
     if number and direct and kind in _NUMERIC_KINDS:
-        kinds.append(kind)
+        kinds.whole(kind, str(value))
         return f"[REDACTED:{kind}]"
     return value
 

@@ -7,7 +7,7 @@ import os
 import re
 from collections.abc import Iterable
 
-from memory_mcp.policies.redact import masked_texts
+from memory_mcp.policies.redact import redact
 from memory_mcp.policies.text import trie_pattern
 
 MIN_CHARS = 6  # shorter masked values ("1234") are too likely to be ordinary words elsewhere
@@ -20,15 +20,15 @@ _PLAIN = re.compile(r"(?:[^\W\d]|[.-])+|[\d_.-]+")  # letters of any alphabet, o
 
 
 def secrets_in(texts: Iterable[str]) -> frozenset[str]:
-    """The secrets redaction finds in any of `texts`, on one line each (not <private>
-    blocks, which are dropped wherever they are, nor a key spanning lines)."""
-    found: set[str] = set()
-    for text in texts:
-        for secret in masked_texts(text):
-            secret = secret.strip()
-            if _distinctive(secret):
-                found.add(secret)
-    return frozenset(found)
+    """The secrets redaction finds in any of `texts` (secrets_of what it removes)."""
+    return secrets_of(secret for text in texts for secret in redact(text).found)
+
+
+def secrets_of(removed: Iterable[str]) -> frozenset[str]:
+    """Of the texts redaction removed (Redaction.found, RedactedFields.found), the secrets
+    to mask again: on one line each (not <private> blocks, which are dropped wherever they
+    are, nor a key spanning lines), and unlike an ordinary word."""
+    return frozenset(secret for secret in map(str.strip, removed) if _distinctive(secret))
 
 
 def _distinctive(secret: str) -> bool:

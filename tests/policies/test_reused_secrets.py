@@ -3,7 +3,8 @@
 import random
 import re
 
-from memory_mcp.policies.reused_secrets import MASK, Masker, mask_again, secrets_in
+from memory_mcp.policies.redact import masked_texts, redact, redact_fields
+from memory_mcp.policies.reused_secrets import MASK, Masker, mask_again, secrets_in, secrets_of
 
 
 def test_a_common_word_used_as_a_password_is_not_masked_everywhere() -> None:
@@ -75,3 +76,13 @@ def test_the_masker_masks_what_a_pattern_of_the_secrets_longest_first_masks() ->
         reference = re.compile(rf"(?<![A-Za-z0-9])(?:{words})(?![A-Za-z0-9])")
         text = "".join(rng.choice([*alphabet, *ordered]) for _ in range(40))
         assert Masker(secrets)(text) == reference.sub(MASK, text), (secrets, text)
+
+
+def test_a_redaction_carries_what_it_removed_so_a_text_is_redacted_once() -> None:
+    text = "keep <private>my notes</private> export PGPASSWORD=admin123 and ghp_" + "x7" * 18
+    result = redact(text)
+    assert result.found == ("<private>my notes</private>", "admin123", "ghp_" + "x7" * 18)
+    assert result.found == tuple(masked_texts(text))
+    fields = redact_fields(content=text, metadata={"dbPassword": "hunter2", "pin": [1234]})
+    assert fields.found == (*result.found, "hunter2")
+    assert secrets_of(fields.found) == {"admin123", "ghp_" + "x7" * 18, "hunter2"}

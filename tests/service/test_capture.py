@@ -379,3 +379,28 @@ def test_prompt_context_reads_a_prompt_in_any_unicode_form(
     ):
         found = keyword_service.prompt_context(prompt, project="p")
         assert found.ids == [mid], prompt
+
+
+def test_capture_redacts_each_text_of_the_transcript_once(
+    keyword_service: MemoryService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Finding the session's secrets and storing its texts share one redaction of each text
+    # (it was three for a prompt: its secrets, the records, the episode).
+    from memory_mcp.policies import redact as redact_module
+
+    scanned: list[str] = []
+    findings = redact_module._findings
+
+    def counted(text: str) -> list[tuple[int, int, str]]:
+        scanned.append(text)
+        return findings(text)
+
+    monkeypatch.setattr(redact_module, "_findings", counted)
+    folder = project(tmp_path)
+    token = "ghp_" + "R4t" * 12
+    prompt = f"Where is the token read? We set GITHUB_TOKEN={token} in CI."
+    lines = [user(prompt, 1), said(f"It is read in ci.yml; {token} is in its env.", 2)]
+    keyword_service.capture(write(tmp_path / "t.jsonl", lines), cwd=str(folder))
+    assert scanned.count(prompt) == 1
+    memories = keyword_service.list_memories(keyword_service.make_filter(scope="*"), limit=None)
+    assert memories and token not in json.dumps([m.model_dump(mode="json") for m in memories])
