@@ -65,8 +65,11 @@ _LOWER_OR_DIGIT = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 MIN_VALUE = 4
 _PLACEHOLDERS = frozenset({"null", "none", "nil", "true", "false", "undefined"})
 # "[scrubbed]" is what `memory-mcp scrub` left where a secret was (a bare value stops at "]").
+# A value that opens a structure (`{"a": …`, `["x"]`), a template's placeholder (`{token}`,
+# `{r('password')}` in an f-string) or a prefixed string literal (`rf"…"`) is code.
 _REFERENCE = re.compile(
     r"[$%<]|\{\{|\*+$|\[scrubbed\]?$|[~.]{0,2}/|[A-Za-z_][\w.]*[(\[]|[\w+.-]+://"
+    r"|[\[{][\"'A-Za-z_]|[rbfuRBFU]{1,2}[\"']"
 )
 
 

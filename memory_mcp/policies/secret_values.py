@@ -37,7 +37,8 @@ def bare_end(text: str, label: int, start: int, end: int) -> int:
         if closer in _OPENER:
             opener = _OPENER[closer]
             inside = text.count(opener, start, end) >= text.count(closer, start, end)
-            if inside or text.rfind(opener, line, label) <= text.rfind(closer, line, label):
+            opened = text.count(opener, line, label) > text.count(closer, line, label)
+            if inside or not opened:
                 break  # the value's own bracket, or none open before it: a password's
         end -= 1
     return end
@@ -46,7 +47,7 @@ def bare_end(text: str, label: int, start: int, end: int) -> int:
 # What follows a closing quote and is still the value: the shell joins `'abc'\''def'` or
 # `"abc"def` into one word. Not a JSON or XML field's end (`",`, `"}`, `"/>`), nor code
 # after a string (`"abc".encode()`).
-_MORE = re.compile(r"(?:\\.|[^\s,;&|<>()\[\]{}/.:])[^\s,;&|<>()\[\]{}/]*")
+_MORE = re.compile(r"(?:\\.|[^\s,;&|<>()\[\]{}/.:`])[^\s,;&|<>()\[\]{}/`]*")
 
 
 def quoted_end(text: str, quote: str, end: int) -> int:
@@ -65,9 +66,9 @@ def quoted_end(text: str, quote: str, end: int) -> int:
     if more is None:
         return end
     last = more.end()
-    while last > end + 1 and text[last - 1] in "\"'`":
+    while last > end + 1 and text[last - 1] in "\"'.":
         last -= 1
-    return last
+    return last if last > end + 1 else end
 
 
 def _escaped(text: str, at: int) -> bool:

@@ -54,6 +54,7 @@ KEPT = [
     ('<a href="/x?token=Hunter22abc">', f'<a href="/x?token={r("token")}">'),
     ('echo "PASSWORD=Hunter22" >> .env', f'echo "PASSWORD={r("password")}" >> .env'),
     ('p = "password=Hunter22".encode()', f'p = "password={r("password")}".encode()'),
+    ("""'"SecretKey": "Hunter22"'.""", f"""'"SecretKey": "{r("secret")}"'."""),
 ]
 
 
@@ -70,4 +71,19 @@ def test_the_value_ends_where_the_texts_syntax_ends_it(text: str, expected: str)
 
 def test_prose_with_a_possessive_after_is_stays() -> None:
     text = "The -pwd option is dsadd's; the password is required."
+    assert redact(text).text == text
+
+
+CODE = [
+    # what the longer run could have swallowed, which is code, not a secret
+    'login = web.post("/login", data={"csrf": found.group(1), "token": token})',
+    'url = f"{base}?token={key}&next={page}"',
+    "GH_TOKEN={GITHUB} and PASSWORD={r('password')}",
+    '_PRIVATE_KEY = rf"(?P<secret>{_PEM.format(1)})"',
+    'config = {"secret": {"hint": None, "rotated": True}}',
+]
+
+
+@pytest.mark.parametrize("text", CODE)
+def test_code_around_a_label_stays(text: str) -> None:
     assert redact(text).text == text
