@@ -18,6 +18,13 @@ from memory_mcp.policies.private_blocks import private_spans, strip_private
 from memory_mcp.policies.secret_fields import field_kind
 from memory_mcp.policies.secret_needles import needle_pattern, possible_rules
 from memory_mcp.policies.secret_rule import Span, camel_parts, is_value
+from memory_mcp.policies.secret_variants import (
+    JOINABLE,
+    Candidate,
+    as_ascii,
+    lookalikes,
+    url_decoded,
+)
 from memory_mcp.policies.secrets import KINDS, RULES
 
 __all__ = [
@@ -85,7 +92,9 @@ def _plain(text: str) -> bool:
     """Whether redact leaves `text` as it is for want of anything to look at."""
     if _WORTH_A_LOOK.search(text.lower()) is not None:
         return False
-    return text.isascii() or _HIDDEN.search(text) is None  # no ASCII character is hidden
+    if text.isascii():  # no ASCII character is hidden or looks like another
+        return True
+    return _HIDDEN.search(text) is None and _WORTH_A_LOOK.search(as_ascii(text).lower()) is None
 
 
 def redact(text: str) -> Redaction:
@@ -109,9 +118,6 @@ def redact(text: str) -> Redaction:
 def masked_texts(text: str) -> list[str]:
     """The stretches of `text` that redact removes: its <private> blocks and secrets."""
     return list(redact(text).found)
-
-
-Candidate = tuple[int, int, int, bool]  # start, -end, rule index, a secret on its own
 
 
 def _findings(text: str) -> list[tuple[int, int, str]]:
@@ -149,7 +155,8 @@ def _scan(text: str, start: int, end: int) -> list[Candidate]:
             (first, last), alone = rule.pick(match)
             if first < last:
                 found.append((first, -last, priority, alone))
-    return found + _across_lines(text, start, end, found) + _url_decoded(text, start, end)
+    extra = _across_lines(text, start, end, found) + url_decoded(text, start, end)
+    return found + extra + lookalikes(text, start, end)
 
 
 def _scan_shown(text: str, start: int, end: int) -> list[Candidate]:
@@ -178,51 +185,12 @@ def _scan_shown(text: str, start: int, end: int) -> list[Candidate]:
     return found
 
 
-_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}|\+")
-
-
-def _url_decoded(text: str, start: int, end: int) -> list[Candidate]:
-    """Secrets %-encoded in a URL or query string (`password%3Dhunter2%21x`,
-    `Authorization%3A%20Bearer%20…`, `%22ghp_…%22`), found in text[start:end] with each
-    `%XX` (and `+`, a space in a query) decoded once, and mapped back to the text as it is."""
-    if text.find("%", start, end) < 0:
-        return []
-    pieces, seams, removed, at = [], [], [0], start
-    for escape in _ESCAPE.finditer(text, start, end):
-        pieces += [text[at : escape.start()], _decode(escape.group())]
-        seams.append(escape.start() - start - removed[-1])  # where it is in the decoded text
-        removed.append(removed[-1] + len(escape.group()) - 1)
-        at = escape.end()
-    if removed[-1] == 0:
-        return []  # only "+": nothing %-encoded
-    pieces.append(text[at:end])
-    decoded = "".join(pieces)
-    found: list[Candidate] = []
-    possible = possible_rules(decoded.lower())
-    parts = camel_parts(decoded, 0, len(decoded))
-    for priority, rule in enumerate(RULES):
-        if priority not in possible:
-            continue
-        for match in rule.matches(decoded, 0, len(decoded), parts):
-            (first, last), alone = rule.pick(match)
-            if first < last:
-                first += start + removed[bisect_left(seams, first)]
-                last += start + removed[bisect_left(seams, last)]
-                found.append((first, -last, priority, alone))
-    return found
-
-
-def _decode(escape: str) -> str:
-    return " " if escape == "+" else chr(int(escape[1:], 16))
-
-
 # A line break (with the spaces around it) between two characters a token is made of, with
 # runs of such characters on either side that together are at least as long as the shortest
 # token (an "xoxb-" Slack token), or the break cannot be inside one. Prose has few.
 _SHORTEST_TOKEN = 15
 _RUN_BEFORE = re.compile(rf"[A-Za-z0-9_.+/=~-]{{1,{_SHORTEST_TOKEN}}}$")
 _RUN_AFTER = re.compile(rf"[ \t]*([A-Za-z0-9_.+/=~-]{{1,{_SHORTEST_TOKEN}}})")
-_JOINABLE = [(priority, rule) for priority, rule in enumerate(RULES) if rule.joinable]
 
 
 def _breaks(text: str, start: int, end: int) -> list[Span]:
@@ -262,7 +230,7 @@ def _across_lines(text: str, start: int, end: int, found: list[Candidate]) -> li
     extra: list[Candidate] = []
     possible = possible_rules(joined.lower())
     parts = camel_parts(joined, 0, len(joined))
-    for priority, rule in _JOINABLE:
+    for priority, rule in JOINABLE:
         if priority not in possible:
             continue
         for match in rule.matches(joined, 0, len(joined), parts):

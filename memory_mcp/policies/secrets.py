@@ -8,6 +8,7 @@ token bucket algorithm" survives intact.
 import re
 
 from memory_mcp.policies.secret_commands import COMMAND_LINES, COOKIE, CREDENTIAL_FILES
+from memory_mcp.policies.secret_fields import MARKUP
 from memory_mcp.policies.secret_rule import MIN_VALUE, Pick, Rule, Span, is_value
 from memory_mcp.policies.secret_values import bare_end, quoted_end
 
@@ -95,7 +96,8 @@ _PREFIXED = (
 #   URLs, code like os.environ["X"] or getpass(), and null/none/true/false.
 _ASSIGN = r":=|=>|=(?!=)"
 _SEPARATOR = _QUOTE + r"(?:[ \t]*(?P<sep>{0}){1})[ \t]*"
-_IS = r"|[ \t]+(?i:is)(?=[ \t])"
+# "is" in the languages of the labels: "mot de passe est", "Passwort ist", "contraseña es".
+_IS = r"|[ \t]+(?i:is|was|est|était|ist|war|es|era|é|è)(?=[ \t])"
 # The longest run a value could be (secret_values.bare_end decides where it ends): through a
 # ",", ";" or "&" that a non-space follows and a quote that does not close it (`abc'def`).
 _BARE = r"[^\s\"'`,;&](?:[^\s\"'`,;&]|[,;&](?=[^\s,;&])|[\"'`](?=[^\s>/,;.)\]}\"'`]))*"
@@ -241,6 +243,7 @@ RULES = (
     ),
     _simple("basic_auth", "authorization", _START + _HEADER.format("basic", r"[A-Za-z0-9+/=]{8,}")),
     *CREDENTIAL_FILES,
+    *MARKUP,
     # Only the password goes: scheme, user and host say which service, which is worth keeping.
     # The password runs to the last "@" of the authority, since people paste unescaped ones.
     _simple(

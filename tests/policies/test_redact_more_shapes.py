@@ -1,0 +1,50 @@
+"""Shapes an attacker could store a secret in that the rules missed: XML fields named for a
+secret, "is" in the labels' other languages, and look-alike characters in a token's prefix
+or a label (full-width forms, Cyrillic and Greek letters drawn like Latin ones)."""
+
+import pytest
+
+from memory_mcp.policies.redact import redact
+
+S = "Zq8#vR2!mW9x"
+
+LEAKED_BEFORE = [
+    f"<settings><server><username>bob</username><password>{S}</password></server></settings>",
+    f"<connection><dbPassword>{S}</dbPassword></connection>",
+    f"<ns:apiKey>{S}</ns:apiKey>",
+    f'<appSettings><add key="DbPassword" value="{S}" /></appSettings>',
+    f"<property name='client_secret' value='{S}'/>",
+    f"mon mot de passe est {S}",
+    f"mein Passwort ist {S}",
+    f"mi contraseña es {S}",
+    f"the password was {S}",
+    "ghр_" + "A1b2" * 9,  # a Cyrillic "р"
+    "ѕk-proj-" + "Ab12" * 12,  # a Cyrillic "ѕ"
+    "ｇｈｐ＿" + "A1b2" * 9,  # full-width
+    f"ｐａｓｓｗｏｒｄ＝{S} です",
+    f"рassword={S}",
+]
+
+
+@pytest.mark.parametrize("text", LEAKED_BEFORE)
+def test_the_secret_is_masked(text: str) -> None:
+    result = redact(text)
+    assert result.changed, text
+    assert S not in result.text and "A1b2A1b2" not in result.text and "Ab12Ab12" not in result.text
+
+
+PROSE = [
+    "<title>Password reset</title><p>Use <b>token</b> auth.</p>",
+    "<password>${env.DB_PW}</password>",
+    '<add key="Theme" value="dark" />',
+    "The password was changed yesterday; the token was rotated.",
+    "Le mot de passe est obligatoire. Das Passwort ist falsch. La contraseña es larga.",
+    "Привет, как дела? Пароль сменили вчера, и токен тоже.",
+    "Ελληνικά: το token bucket και ο κωδικός.",
+    "全角のテキスト：ＡＢＣ１２３とｐａｓｓｗｏｒｄ　ポリシー",
+]
+
+
+@pytest.mark.parametrize("text", PROSE)
+def test_prose_and_markup_without_a_secret_stay(text: str) -> None:
+    assert redact(text).text == text
