@@ -16,7 +16,7 @@ from typing import Any
 from memory_mcp.policies.controls import UNSEEN
 from memory_mcp.policies.private_blocks import private_spans, strip_private
 from memory_mcp.policies.secret_fields import field_kind
-from memory_mcp.policies.secret_needles import needle_pattern, possible_rules
+from memory_mcp.policies.secret_needles import ANY_SHAPE, needle_pattern, possible_rules
 from memory_mcp.policies.secret_rule import Span, camel_parts, is_value
 from memory_mcp.policies.secret_variants import (
     JOINABLE,
@@ -90,7 +90,8 @@ _WORTH_A_LOOK = re.compile(needle_pattern("<", "%", "\n"))
 
 def _plain(text: str) -> bool:
     """Whether redact leaves `text` as it is for want of anything to look at."""
-    if _WORTH_A_LOOK.search(text.lower()) is not None:
+    lowered = text.lower()
+    if _WORTH_A_LOOK.search(lowered) is not None or ANY_SHAPE.search(lowered) is not None:
         return False
     if text.isascii():  # no ASCII character is hidden or looks like another
         return True

@@ -313,6 +313,16 @@ _SUDO_STDIN = re.compile(
     r"(?:'(?P<sq2>[^'\n]+)'|\"(?P<dq2>[^\"\n]+)\"|(?P<bare2>\S+))"
 )
 
+# A password piped to a login that reads it from stdin: `echo 'PASSWORD' | docker login -u me
+# --password-stdin`, `printf '%s' 'PASSWORD' | …` (podman, helm registry, oras, skopeo...:
+# any command taking that flag).
+_STDIN_LOGIN = re.compile(
+    r"(?<![\w-])(?:echo|printf)[ \t]+(?:-\w+[ \t]+)*"
+    r"(?:(?:'[^'\n]*%[^'\n]*'|\"[^\"\n]*%[^\"\n]*\")[ \t]+)?"  # printf's format
+    r"(?:'(?P<sq>[^'\n]+)'|\"(?P<dq>[^\"\n]+)\"|(?P<bare>[^\s|'\"]+))"
+    r"[ \t]*\|[^\n|]{0,300}?[ \t]--password-stdin(?![\w-])"
+)
+
 
 # A .pgpass line, host:port:database:user:password, on any port or all ("*").
 _PGPASS = re.compile(
@@ -404,5 +414,6 @@ COMMAND_LINES = (
     _option("password", "-password|-passwd|-pwd|-pw", r"-(?:password|passwd|pwd|pw)"),
     Rule("password", _POSITIONAL, _positional, needles=_POSITIONAL_NEEDLES),
     Rule("password", _SUDO_STDIN, _quoted_or_bare, needles=("sudo",)),
+    Rule("password", _STDIN_LOGIN, _quoted_or_bare, needles=("password-stdin",)),
 )
 COOKIE = Rule("session_cookie", _COOKIE, _cookie_value, needles=("cookie",))

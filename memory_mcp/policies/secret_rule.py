@@ -26,6 +26,10 @@ class Rule:
     # (a terminal or an editor wrapped it); see redact.py.
     joinable: bool = False
     needles: tuple[str, ...] = ()  # lowercase; every match holds one of them
+    # For a token with no literal part (a Discord bot token): a pattern every match of the
+    # lowercased text holds, looked for instead of needles (cheap: it fails at the first
+    # character or two of most positions of prose).
+    shape: re.Pattern[str] | None = None
     # A labelled value's label may also start a camelCase part of a word (`dbPassword`):
     # the pattern without its word-start test, matched at each such part (see matches).
     camel: re.Pattern[str] | None = None

@@ -5,6 +5,7 @@ URLs) and conservative about prose, so a memory that mentions "the password poli
 token bucket algorithm" survives intact.
 """
 
+import base64
 import re
 
 from memory_mcp.policies.secret_commands import COMMAND_LINES, COOKIE, CREDENTIAL_FILES
@@ -40,6 +41,29 @@ def _token(kind: str, needles: str, pattern: str, labelled: bool = False) -> Rul
     """A token recognised by its own shape (or its label), wherever it stands."""
     secret = pattern if labelled else f"(?P<secret>{pattern})"
     return Rule(kind, re.compile(_START + secret), joinable=True, needles=tuple(needles.split("|")))
+
+
+# A Discord bot token: the bot's id in base64 (a number, so it starts M, N or O), a dot, a
+# time, a dot, an HMAC. No literal part: found by its shape, kept if the id decodes to one.
+_DISCORD = r"[MNO][A-Za-z\d_-]{23,27}\.[A-Za-z\d_-]{6,7}\.[A-Za-z\d_-]{27,40}"
+
+
+def _discord_token(match: re.Match[str]) -> tuple[Span, bool]:
+    head = match.group("secret").partition(".")[0]
+    try:
+        user = base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)).decode("ascii")
+    except ValueError:
+        return match.span("secret"), False
+    return match.span("secret"), user.isdigit()
+
+
+DISCORD_TOKEN = Rule(
+    "discord_token",
+    re.compile(rf"{_START}(?P<secret>{_DISCORD})(?![\w.-])"),
+    _discord_token,
+    joinable=True,
+    shape=re.compile(r"[mno][a-z\d_-]{23,27}\.[a-z\d_-]{6,7}\.[a-z\d_-]{27}"),
+)
 
 
 def _simple(kind: str, needles: str, pattern: str) -> Rule:
@@ -227,6 +251,7 @@ RULES = (
     _token("npm_token", "npm_", rf"npm_[A-Za-z0-9]{{36}}{_END}"),
     _token("sendgrid_key", "sg.", r"SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}"),
     _token("telegram_token", ":aa", r"(?<![\d:])\d{8,10}:AA[A-Za-z0-9_-]{33}(?![\w-])"),
+    DISCORD_TOKEN,
     *(_token(kind, needles, pattern) for kind, needles, pattern in _PREFIXED),
     _simple(
         "azure_key",

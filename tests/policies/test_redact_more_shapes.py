@@ -23,6 +23,12 @@ LEAKED_BEFORE = [
     "ｇｈｐ＿" + "A1b2" * 9,  # full-width
     f"ｐａｓｓｗｏｒｄ＝{S} です",
     f"рassword={S}",
+    # a Discord bot token: no literal part, its first part a user id in base64
+    "DISCORD_BOT=MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.Ab12Ab12Ab12Ab12Ab12Ab12Ab12Ab12Ab",
+    "bot.run('MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.Ab12Ab12Ab12Ab12Ab12Ab12Ab12Ab12Ab')",
+    # a password piped to a login reading it from stdin
+    f"echo '{S}' | docker login ghcr.io -u me --password-stdin",
+    f'printf "%s" "{S}" | helm registry login r.io --username me --password-stdin',
 ]
 
 
@@ -42,6 +48,8 @@ PROSE = [
     "Привет, как дела? Пароль сменили вчера, и токен тоже.",
     "Ελληνικά: το token bucket και ο κωδικός.",
     "全角のテキスト：ＡＢＣ１２３とｐａｓｓｗｏｒｄ　ポリシー",
+    "NotADiscordTokenButLongName.module.some_attribute_name_that_runs_on",
+    "echo $CR_PAT | docker login ghcr.io -u me --password-stdin",
 ]
 
 
