@@ -324,6 +324,12 @@ _STDIN_LOGIN = re.compile(
 )
 
 
+
+def _stdin_password(match: re.Match[str]) -> tuple[Span, bool]:
+    """A password piped to a login; `echo x | …` in an example is a placeholder."""
+    span, alone = _quoted_or_bare(match)
+    return span, alone and span[1] - span[0] >= MIN_VALUE
+
 # A .pgpass line, host:port:database:user:password, on any port or all ("*").
 _PGPASS = re.compile(
     r"(?<![^\s\"'`])(?P<host>[\w.-]++|\*):(?P<port>\d{1,5}|\*):(?P<db>[^\s:]+):[^\s:]+:"
@@ -414,6 +420,6 @@ COMMAND_LINES = (
     _option("password", "-password|-passwd|-pwd|-pw", r"-(?:password|passwd|pwd|pw)"),
     Rule("password", _POSITIONAL, _positional, needles=_POSITIONAL_NEEDLES),
     Rule("password", _SUDO_STDIN, _quoted_or_bare, needles=("sudo",)),
-    Rule("password", _STDIN_LOGIN, _quoted_or_bare, needles=("password-stdin",)),
+    Rule("password", _STDIN_LOGIN, _stdin_password, needles=("password-stdin",)),
 )
 COOKIE = Rule("session_cookie", _COOKIE, _cookie_value, needles=("cookie",))

@@ -35,6 +35,8 @@ class Rule:
     camel: re.Pattern[str] | None = None
 
     def may_match(self, lowered: str) -> bool:
+        if self.shape is not None and self.shape.search(lowered) is not None:
+            return True
         return any(needle in lowered for needle in self.needles)
 
     def matches(self, text: str, start: int, end: int, parts: list[int]) -> list[re.Match[str]]:

@@ -236,6 +236,11 @@ POSITIVE = [
     (f"entra {AZURE_ENTRA} ok", f"entra {r('azure_key')} ok", ("azure_key",)),
     (f"bot {TELEGRAM} ok", f"bot {r('telegram_token')} ok", ("telegram_token",)),
     (
+        "bot MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789AB ok",
+        f"bot {r('discord_token')} ok",
+        ("discord_token",),
+    ),
+    (
         f"The AWS secret key is {AWS_SECRET}.",
         f"The AWS secret key is {r('aws_secret_key')}.",
         ("aws_secret_key",),
