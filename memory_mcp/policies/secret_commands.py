@@ -324,11 +324,11 @@ _STDIN_LOGIN = re.compile(
 )
 
 
-
 def _stdin_password(match: re.Match[str]) -> tuple[Span, bool]:
     """A password piped to a login; `echo x | …` in an example is a placeholder."""
     span, alone = _quoted_or_bare(match)
     return span, alone and span[1] - span[0] >= MIN_VALUE
+
 
 # A .pgpass line, host:port:database:user:password, on any port or all ("*").
 _PGPASS = re.compile(
