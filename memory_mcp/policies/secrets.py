@@ -62,7 +62,7 @@ DISCORD_TOKEN = Rule(
     re.compile(rf"{_START}(?P<secret>{_DISCORD})(?![\w.-])"),
     _discord_token,
     joinable=True,
-    shape=re.compile(r"[mno][a-z\d_-]{23,27}\.[a-z\d_-]{6,7}\.[a-z\d_-]{27}"),
+    shape=re.compile(r"\.[a-z\d_-]{6,7}\.[a-z\d_-]{27}"),  # from a dot: re skips to one
 )
 
 
