@@ -19,9 +19,11 @@ from memory_mcp.policies.secret_fields import field_kind
 from memory_mcp.policies.secret_needles import ANY_SHAPE, needle_pattern, possible_rules
 from memory_mcp.policies.secret_rule import Span, camel_parts, is_value
 from memory_mcp.policies.secret_variants import (
+    BASE64_RUN,
     JOINABLE,
     Candidate,
     as_ascii,
+    base64_decoded,
     lookalikes,
     url_decoded,
 )
@@ -93,6 +95,8 @@ def _plain(text: str) -> bool:
     lowered = text.lower()
     if _WORTH_A_LOOK.search(lowered) is not None or ANY_SHAPE.search(lowered) is not None:
         return False
+    if BASE64_RUN.search(text) is not None:
+        return False
     if text.isascii():  # no ASCII character is hidden or looks like another
         return True
     return _HIDDEN.search(text) is None and _WORTH_A_LOOK.search(as_ascii(text).lower()) is None
@@ -157,7 +161,7 @@ def _scan(text: str, start: int, end: int) -> list[Candidate]:
             if first < last:
                 found.append((first, -last, priority, alone))
     extra = _across_lines(text, start, end, found) + url_decoded(text, start, end)
-    return found + extra + lookalikes(text, start, end)
+    return found + extra + lookalikes(text, start, end) + base64_decoded(text, start, end)
 
 
 def _scan_shown(text: str, start: int, end: int) -> list[Candidate]:

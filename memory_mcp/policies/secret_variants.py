@@ -1,8 +1,9 @@
-"""The same text read two more ways, for secrets hidden from the rules as it is written:
-%-decoded (a URL's query) and with look-alike characters read as ASCII. Each finds
+"""The same text read three more ways, for secrets hidden from the rules as it is written:
+%-decoded (a URL's query), with look-alike characters read as ASCII, and base64 decoded. Each finds
 candidates (start, -end, rule, alone) mapped back to the text as it is. No I/O; redact.py
 scans them with the text."""
 
+import base64
 import re
 from bisect import bisect_left
 
@@ -93,3 +94,39 @@ def lookalikes(text: str, start: int, end: int) -> list[Candidate]:
             if first < last and inside:
                 found.append((start + first, -(start + last), priority, alone))
     return found
+
+
+# A run that may be base64 (standard or URL-safe), long enough to hold a secret: decoded, a
+# text holding one (`Z2hwX0…` for `ghp_…`, `cGFzc3dvcmQ9…` for `password=…`) is one whole.
+BASE64_RUN = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{24,}={0,2}(?![A-Za-z0-9+/_=-])")
+
+
+def base64_decoded(text: str, start: int, end: int) -> list[Candidate]:
+    """Secrets in base64 in text[start:end]: each run that decodes to printable text in
+    which a rule finds a secret of its own is masked whole (as that rule's kind)."""
+    found: list[Candidate] = []
+    for run in BASE64_RUN.finditer(text, start, end):
+        decoded = _decoded(run.group())
+        if decoded is None:
+            continue
+        possible = possible_rules(decoded.lower())
+        parts = camel_parts(decoded, 0, len(decoded))
+        for priority, rule in enumerate(RULES):
+            if priority in possible and any(
+                rule.pick(match)[1] for match in rule.matches(decoded, 0, len(decoded), parts)
+            ):
+                found.append((run.start(), -run.end(), priority, True))
+                break
+    return found
+
+
+def _decoded(run: str) -> str | None:
+    """The run's base64 decoded, if that is printable text (a hash or an id decodes to
+    bytes that are not)."""
+    padded = run.rstrip("=") + "=" * (-len(run.rstrip("=")) % 4)
+    try:
+        raw = base64.b64decode(padded.replace("-", "+").replace("_", "/"), validate=True)
+        decoded = raw.decode("ascii")
+    except ValueError:
+        return None
+    return decoded if decoded.replace("\n", " ").isprintable() else None

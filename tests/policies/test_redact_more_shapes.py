@@ -2,6 +2,8 @@
 secret, "is" in the labels' other languages, and look-alike characters in a token's prefix
 or a label (full-width forms, Cyrillic and Greek letters drawn like Latin ones)."""
 
+import base64
+
 import pytest
 
 from memory_mcp.policies.redact import redact
@@ -29,6 +31,9 @@ LEAKED_BEFORE = [
     # a password piped to a login reading it from stdin
     f"echo '{S}' | docker login ghcr.io -u me --password-stdin",
     f'printf "%s" "{S}" | helm registry login r.io --username me --password-stdin',
+    # base64 of a token or a labelled password (standard and URL-safe)
+    "the blob is " + base64.b64encode(("ghp_" + "A1b2" * 9).encode()).decode(),
+    "K8S_DATA=" + base64.urlsafe_b64encode(f"password={S}".encode()).decode(),
 ]
 
 
@@ -37,6 +42,7 @@ def test_the_secret_is_masked(text: str) -> None:
     result = redact(text)
     assert result.changed, text
     assert S not in result.text and "A1b2A1b2" not in result.text and "Ab12Ab12" not in result.text
+    assert not any(len(word) > 20 and word in text for word in result.text.split()[1:])
 
 
 PROSE = [
@@ -50,6 +56,10 @@ PROSE = [
     "全角のテキスト：ＡＢＣ１２３とｐａｓｓｗｏｒｄ　ポリシー",
     "NotADiscordTokenButLongName.module.some_attribute_name_that_runs_on",
     "echo $CR_PAT | docker login ghcr.io -u me --password-stdin",
+    "commit 5894a302d65837000b2a54fbc174366a6c7f121f, sha256 e3b0c44298fc1c149afbf4c8996fb924",
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk",
+    "base64 of prose: " + base64.b64encode(b"hello world, nothing to see here").decode(),
+    "test_a_very_long_function_name_with_many_words_in_it",
 ]
 
 
