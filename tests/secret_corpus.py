@@ -5,6 +5,7 @@ Bodies are generated from a fixed seed in each format's alphabet and length, so 
 like the real thing (mixed case, digits) without being anyone's credential.
 """
 
+import base64
 import random
 import string
 from dataclasses import dataclass
@@ -305,5 +306,11 @@ CORPUS = [
         f"echo '{(ps := body(16))}' | docker login ghcr.io -u me --password-stdin",
         ps,
         "push images: {}",
+    ),
+    _one(
+        "base64_token",
+        b6 := base64.b64encode(("ghp_" + body(36)).encode()).decode(),
+        b6,
+        "the secret's data field holds {}",
     ),
 ]
