@@ -31,6 +31,7 @@ from memory_mcp.policies.secrets import KINDS, RULES
 
 __all__ = [
     "KINDS",
+    "HIDDEN",
     "Redaction",
     "RedactedFields",
     "masked_texts",
@@ -80,7 +81,7 @@ _MARKER = re.compile(r"\[REDACTED:[a-z_]+\]")
 # Characters that print as nothing, and bidi marks: copied from a web page or a chat, a
 # token may hold one (a soft hyphen where the page could wrap, a zero-width space a chat app
 # put in) that hides it from every rule, and its needle from the search below.
-_HIDDEN = re.compile(f"{UNSEEN.pattern}|[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+HIDDEN = re.compile(f"{UNSEEN.pattern}|[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # What a text must hold for redact to change it: a rule's needle, a "<" (a private tag), a
 # "%" (an escape _url_decoded reads), a line break (_across_lines may join a token cut
 # there) or a hidden character (_scan_shown takes it out). Most texts hold none: one search
@@ -99,7 +100,7 @@ def _plain(text: str) -> bool:
         return False
     if text.isascii():  # no ASCII character is hidden or looks like another
         return True
-    return _HIDDEN.search(text) is None and _WORTH_A_LOOK.search(as_ascii(text).lower()) is None
+    return HIDDEN.search(text) is None and _WORTH_A_LOOK.search(as_ascii(text).lower()) is None
 
 
 def redact(text: str) -> Redaction:
@@ -169,7 +170,7 @@ def _scan_shown(text: str, start: int, end: int) -> list[Candidate]:
     out first (`sk-proj-Ab3\u200bAb3…`, `s\u00adk_live_…`, also where a line break or a
     %-escape cuts the token too), and what it finds mapped back to the text as it is, so a
     mask covers those characters inside a secret."""
-    hidden = [] if text.isascii() else list(_HIDDEN.finditer(text, start, end))
+    hidden = [] if text.isascii() else list(HIDDEN.finditer(text, start, end))
     if not hidden:  # no ASCII character is hidden: most texts skip the search
         return _scan(text, start, end)
     pieces, seams, removed, at = [], [], [0], start

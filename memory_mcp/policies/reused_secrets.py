@@ -7,7 +7,7 @@ import os
 import re
 from collections.abc import Iterable
 
-from memory_mcp.policies.redact import redact
+from memory_mcp.policies.redact import HIDDEN, redact
 from memory_mcp.policies.text import trie_pattern
 
 MIN_CHARS = 6  # shorter masked values ("1234") are too likely to be ordinary words elsewhere
@@ -50,28 +50,46 @@ class Masker:
 
     def __init__(self, secrets: frozenset[str]) -> None:
         self.secrets = secrets
-        heads = list({secret[:MIN_CHARS] for secret in secrets if secret})
+        shown = {HIDDEN.sub("", secret) for secret in secrets} - {""}
+        heads = list({secret[:MIN_CHARS] for secret in shown})
         self._heads = re.compile(f"{_WORD_START}(?:{trie_pattern(heads)})") if heads else None
         self._tree = _Node()
-        for secret in secrets:
+        for secret in shown:
             self._tree.insert(secret)
 
     def __call__(self, text: str) -> str:
-        """`text` with each secret masked where it stands as a word of its own."""
+        """`text` with each secret masked where it stands as a word of its own, also where
+        characters that print as nothing sit inside it (they go with it)."""
         if self._heads is None or not text:
             return text
+        hidden = [] if text.isascii() else list(HIDDEN.finditer(text))
+        kept: list[int] = []  # where each character of the text as shown is in the text
+        at = 0
+        for char in hidden:
+            kept += range(at, char.start())
+            at = char.end()
+        shown = "".join(text[i] for i in kept) + text[at:] if hidden else text
+        kept += range(at, len(text)) if hidden else []
         pieces: list[str] = []
         done = 0
-        head = self._heads.search(text)
-        while head is not None:
+        for start, end in self._spans(shown):
+            if hidden:  # back to the text as it is
+                start, end = kept[start], kept[end - 1] + 1
+            pieces += [text[done:start], MASK]
+            done = end
+        return "".join(pieces) + text[done:] if pieces else text
+
+    def _spans(self, text: str) -> list[tuple[int, int]]:
+        spans: list[tuple[int, int]] = []
+        head = self._heads.search(text) if self._heads is not None else None
+        while head is not None and self._heads is not None:
             end = self._tree.longest(text, head.start())
             if end is None:
                 head = self._heads.search(text, head.start() + 1)
                 continue
-            pieces += [text[done : head.start()], MASK]
-            done = end
+            spans.append((head.start(), end))
             head = self._heads.search(text, end)
-        return "".join(pieces) + text[done:] if pieces else text
+        return spans
 
 
 class _Node:

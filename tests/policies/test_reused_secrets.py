@@ -86,3 +86,10 @@ def test_a_redaction_carries_what_it_removed_so_a_text_is_redacted_once() -> Non
     fields = redact_fields(content=text, metadata={"dbPassword": "hunter2", "pin": [1234]})
     assert fields.found == (*result.found, "hunter2")
     assert secrets_of(fields.found) == {"admin123", "ghp_" + "x7" * 18, "hunter2"}
+
+
+def test_a_known_secret_said_again_with_a_character_that_prints_as_nothing_is_masked() -> None:
+    # A zero-width space or a soft hyphen inside it (a chat app, a web page) hid it.
+    masker = Masker(frozenset({"admin123x", "Tr0ub\u200b4dor"}))
+    text = "say admin\u200b123x, adm\u00adin123x, Tr0ub4dor and Tr0ub\u200b4dor; admin123xy stays"
+    assert masker(text) == f"say {MASK}, {MASK}, {MASK} and {MASK}; admin123xy stays"
