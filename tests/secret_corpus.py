@@ -5,6 +5,7 @@ Bodies are generated from a fixed seed in each format's alphabet and length, so 
 like the real thing (mixed case, digits) without being anyone's credential.
 """
 
+import base64
 import random
 import string
 from dataclasses import dataclass
@@ -284,4 +285,32 @@ CORPUS = [
     _one("chpasswd", f"echo 'deploy:{(cp := body(14))}' | sudo chpasswd", cp, "on new VMs: {}"),
     _one("htpasswd", f"htpasswd -bc /etc/nginx/.htpasswd ops {(hp := body(14))}", hp, "{}"),
     _one("auth_tuple", f"requests.get(url, auth=('svc', '{(at := body(16))}'))", at, "{}"),
+    # Found in session 19's audit: a value holding a separator or a quote, XML fields, "is"
+    # in other languages, look-alike characters, tokens with no literal part, stdin logins.
+    _one("value_with_separator", f"DB_PASSWORD=ab,cd={(vs := body(14))}", vs, ".env: {}"),
+    _one("value_with_quote", f"DB_PASSWORD=ab'{(vq := body(14))}'", vq, "set {} in CI"),
+    _one("xml_element", f"<password>{(xe := body(14))}</password>", xe, "settings.xml: {}"),
+    _one("xml_entry", f'<add key="DbPassword" value="{(xa := body(14))}"/>', xa, "web.config {}"),
+    _one("mot_de_passe_est", f"le mot de passe est {(fr := body(12) + '7!')}", fr, "Note : {}"),
+    _one("passwort_ist", f"das Passwort ist {(de := body(12) + '7!')}", de, "Hinweis: {}"),
+    _one("homoglyph_prefix", "ghр_" + (hg := body(36)), hg, "CI bot uses {} for uploads"),
+    _one("fullwidth_label", f"ｐａｓｓｗｏｒｄ＝{(fw := body(14))}", fw, "設定：{}"),
+    _one(
+        "discord_bot",
+        f"MTIzNDU2Nzg5MDEyMzQ1Njc4.{body(6, URLSAFE)}.{(dc := body(38, URLSAFE))}",
+        dc,
+        "the bot logs in with {}",
+    ),
+    _one(
+        "password_stdin",
+        f"echo '{(ps := body(16))}' | docker login ghcr.io -u me --password-stdin",
+        ps,
+        "push images: {}",
+    ),
+    _one(
+        "base64_token",
+        b6 := base64.b64encode(("ghp_" + body(36)).encode()).decode(),
+        b6,
+        "the secret's data field holds {}",
+    ),
 ]

@@ -9,18 +9,29 @@ secrets.py.
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any
 
 from memory_mcp.policies.controls import UNSEEN
+from memory_mcp.policies.private_blocks import private_spans, strip_private
 from memory_mcp.policies.secret_fields import field_kind
-from memory_mcp.policies.secret_needles import needle_pattern, possible_rules
+from memory_mcp.policies.secret_needles import ANY_SHAPE, needle_pattern, possible_rules
 from memory_mcp.policies.secret_rule import Span, camel_parts, is_value
+from memory_mcp.policies.secret_variants import (
+    BASE64_RUN,
+    JOINABLE,
+    Candidate,
+    as_ascii,
+    base64_decoded,
+    lookalikes,
+    url_decoded,
+)
 from memory_mcp.policies.secrets import KINDS, RULES
 
 __all__ = [
     "KINDS",
+    "HIDDEN",
     "Redaction",
     "RedactedFields",
     "masked_texts",
@@ -32,10 +43,14 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Redaction:
-    """What may be stored, and each kind of secret removed from it, once, in text order."""
+    """What may be stored, and each kind of secret removed from it, once, in text order;
+    `found`: the stretches removed (<private> blocks, then each secret), what a capture
+    masks again wherever else its session says them (reused_secrets.py), so a text is
+    redacted once for both."""
 
     text: str
     redacted: tuple[str, ...] = ()
+    found: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def changed(self) -> bool:
@@ -44,18 +59,19 @@ class Redaction:
 
 @dataclass(frozen=True)
 class RedactedFields:
-    """A memory's fields with every text redacted, and the kinds removed, in field order."""
+    """A memory's fields with every text redacted, and the kinds removed, in field order;
+    `found`: the texts removed, as Redaction's (a value a field's name says is a secret
+    whole)."""
 
     fields: dict[str, Any]
     redacted: tuple[str, ...] = ()
+    found: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def changed(self) -> bool:
         return bool(self.redacted)
 
 
-_PRIVATE_TAG = re.compile(r"<(/?)private>", re.IGNORECASE)
-_LONGEST_TAG = len("</private>")
 # Text this module wrote earlier. Each stretch between markers is scanned on its own, as if
 # the markers were the ends of the text: no match can swallow one (a URL password ending in
 # a marker, a key "to the end of the text"), so redacting twice changes nothing.
@@ -65,7 +81,7 @@ _MARKER = re.compile(r"\[REDACTED:[a-z_]+\]")
 # Characters that print as nothing, and bidi marks: copied from a web page or a chat, a
 # token may hold one (a soft hyphen where the page could wrap, a zero-width space a chat app
 # put in) that hides it from every rule, and its needle from the search below.
-_HIDDEN = re.compile(f"{UNSEEN.pattern}|[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+HIDDEN = re.compile(f"{UNSEEN.pattern}|[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # What a text must hold for redact to change it: a rule's needle, a "<" (a private tag), a
 # "%" (an escape _url_decoded reads), a line break (_across_lines may join a token cut
 # there) or a hidden character (_scan_shown takes it out). Most texts hold none: one search
@@ -77,9 +93,14 @@ _WORTH_A_LOOK = re.compile(needle_pattern("<", "%", "\n"))
 
 def _plain(text: str) -> bool:
     """Whether redact leaves `text` as it is for want of anything to look at."""
-    if _WORTH_A_LOOK.search(text.lower()) is not None:
+    lowered = text.lower()
+    if _WORTH_A_LOOK.search(lowered) is not None or ANY_SHAPE.search(lowered) is not None:
         return False
-    return text.isascii() or _HIDDEN.search(text) is None  # no ASCII character is hidden
+    if BASE64_RUN.search(text) is not None:
+        return False
+    if text.isascii():  # no ASCII character is hidden or looks like another
+        return True
+    return HIDDEN.search(text) is None and _WORTH_A_LOOK.search(as_ascii(text).lower()) is None
 
 
 def redact(text: str) -> Redaction:
@@ -89,25 +110,20 @@ def redact(text: str) -> Redaction:
     """
     if _plain(text):
         return Redaction(text)
-    text, private_at = _strip_private(text)
-    found = _findings(text)
+    joined, private_at = strip_private(text)
+    found = _findings(joined)
     events = [(start, 1, kind) for start, _, kind in found]
+    removed = [joined[start:end] for start, end, _ in found]
     if private_at is not None:
         events.append((private_at, 0, "private"))
+        removed[:0] = [text[start:end] for start, end in private_spans(text)]
     kinds = tuple(dict.fromkeys(kind for _, _, kind in sorted(events)))
-    return Redaction(_mask(text, found), kinds)
+    return Redaction(_mask(joined, found), kinds, tuple(removed))
 
 
 def masked_texts(text: str) -> list[str]:
-    """The stretches of `text` that redact removes: its secrets and <private> blocks."""
-    if _plain(text):
-        return []
-    private = [text[start:end] for start, end in _private_spans(text)]
-    joined, _ = _strip_private(text)
-    return private + [joined[start:end] for start, end, _ in _findings(joined)]
-
-
-Candidate = tuple[int, int, int, bool]  # start, -end, rule index, a secret on its own
+    """The stretches of `text` that redact removes: its <private> blocks and secrets."""
+    return list(redact(text).found)
 
 
 def _findings(text: str) -> list[tuple[int, int, str]]:
@@ -145,7 +161,8 @@ def _scan(text: str, start: int, end: int) -> list[Candidate]:
             (first, last), alone = rule.pick(match)
             if first < last:
                 found.append((first, -last, priority, alone))
-    return found + _across_lines(text, start, end, found) + _url_decoded(text, start, end)
+    extra = _across_lines(text, start, end, found) + url_decoded(text, start, end)
+    return found + extra + lookalikes(text, start, end) + base64_decoded(text, start, end)
 
 
 def _scan_shown(text: str, start: int, end: int) -> list[Candidate]:
@@ -153,7 +170,7 @@ def _scan_shown(text: str, start: int, end: int) -> list[Candidate]:
     out first (`sk-proj-Ab3\u200bAb3…`, `s\u00adk_live_…`, also where a line break or a
     %-escape cuts the token too), and what it finds mapped back to the text as it is, so a
     mask covers those characters inside a secret."""
-    hidden = [] if text.isascii() else list(_HIDDEN.finditer(text, start, end))
+    hidden = [] if text.isascii() else list(HIDDEN.finditer(text, start, end))
     if not hidden:  # no ASCII character is hidden: most texts skip the search
         return _scan(text, start, end)
     pieces, seams, removed, at = [], [], [0], start
@@ -174,51 +191,12 @@ def _scan_shown(text: str, start: int, end: int) -> list[Candidate]:
     return found
 
 
-_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}|\+")
-
-
-def _url_decoded(text: str, start: int, end: int) -> list[Candidate]:
-    """Secrets %-encoded in a URL or query string (`password%3Dhunter2%21x`,
-    `Authorization%3A%20Bearer%20…`, `%22ghp_…%22`), found in text[start:end] with each
-    `%XX` (and `+`, a space in a query) decoded once, and mapped back to the text as it is."""
-    if text.find("%", start, end) < 0:
-        return []
-    pieces, seams, removed, at = [], [], [0], start
-    for escape in _ESCAPE.finditer(text, start, end):
-        pieces += [text[at : escape.start()], _decode(escape.group())]
-        seams.append(escape.start() - start - removed[-1])  # where it is in the decoded text
-        removed.append(removed[-1] + len(escape.group()) - 1)
-        at = escape.end()
-    if removed[-1] == 0:
-        return []  # only "+": nothing %-encoded
-    pieces.append(text[at:end])
-    decoded = "".join(pieces)
-    found: list[Candidate] = []
-    possible = possible_rules(decoded.lower())
-    parts = camel_parts(decoded, 0, len(decoded))
-    for priority, rule in enumerate(RULES):
-        if priority not in possible:
-            continue
-        for match in rule.matches(decoded, 0, len(decoded), parts):
-            (first, last), alone = rule.pick(match)
-            if first < last:
-                first += start + removed[bisect_left(seams, first)]
-                last += start + removed[bisect_left(seams, last)]
-                found.append((first, -last, priority, alone))
-    return found
-
-
-def _decode(escape: str) -> str:
-    return " " if escape == "+" else chr(int(escape[1:], 16))
-
-
 # A line break (with the spaces around it) between two characters a token is made of, with
 # runs of such characters on either side that together are at least as long as the shortest
 # token (an "xoxb-" Slack token), or the break cannot be inside one. Prose has few.
 _SHORTEST_TOKEN = 15
 _RUN_BEFORE = re.compile(rf"[A-Za-z0-9_.+/=~-]{{1,{_SHORTEST_TOKEN}}}$")
 _RUN_AFTER = re.compile(rf"[ \t]*([A-Za-z0-9_.+/=~-]{{1,{_SHORTEST_TOKEN}}})")
-_JOINABLE = [(priority, rule) for priority, rule in enumerate(RULES) if rule.joinable]
 
 
 def _breaks(text: str, start: int, end: int) -> list[Span]:
@@ -258,7 +236,7 @@ def _across_lines(text: str, start: int, end: int, found: list[Candidate]) -> li
     extra: list[Candidate] = []
     possible = possible_rules(joined.lower())
     parts = camel_parts(joined, 0, len(joined))
-    for priority, rule in _JOINABLE:
+    for priority, rule in JOINABLE:
         if priority not in possible:
             continue
         for match in rule.matches(joined, 0, len(joined), parts):
@@ -295,68 +273,6 @@ def _mask(text: str, found: list[tuple[int, int, str]]) -> str:
     return "".join(pieces)
 
 
-def _private_spans(text: str) -> list[Span]:
-    """Blocks to cut: nested tags count depth, an unclosed one runs to the end of the text."""
-    spans: list[Span] = []
-    depth = start = 0
-    for tag in _PRIVATE_TAG.finditer(text):
-        if not tag.group(1):
-            start = tag.start() if depth == 0 else start
-            depth += 1
-        elif depth:
-            depth -= 1
-            if depth == 0:
-                spans.append((start, tag.end()))
-        else:
-            spans.append(tag.span())  # a stray closing tag: drop the tag, not the text
-    if depth:
-        spans.append((start, len(text)))
-    # Blocks separated only by whitespace are cut as one, so every kept piece between two
-    # cuts has words in it and the seam logic below only ever sees whitespace at its edges.
-    merged: list[Span] = []
-    for span in spans:
-        if merged and not text[merged[-1][1] : span[0]].strip():
-            merged[-1] = (merged[-1][0], span[1])
-        else:
-            merged.append(span)
-    return merged
-
-
-def _strip_private(text: str) -> tuple[str, int | None]:
-    """The text without private blocks, and where in it the first one was."""
-    spans = _private_spans(text)
-    if not spans:
-        return text, None
-    cuts = [0, *(edge for span in spans for edge in span), len(text)]
-    head = text[: cuts[1]]
-    parts: list[str] = []
-    tail = trail = ""  # last characters written; whitespace held back until the next seam
-    for i in range(0, len(cuts), 2):
-        piece = text[cuts[i] : cuts[i + 1]]
-        core = piece.strip()
-        if not core:
-            continue  # only the first or last piece: the text starts or ends with a block
-        # The text's own indentation stays; whitespace left after a leading block goes.
-        lead = piece[: len(piece) - len(piece.lstrip())] if parts or i == 0 else ""
-        seam = _seam(trail, lead, tail, core) if parts else lead
-        parts += [seam, core]
-        tail = (tail + seam + core[-_LONGEST_TAG:])[-_LONGEST_TAG:]
-        trail = piece[len(piece.rstrip()) :]
-    if text[cuts[-2] :].strip():
-        parts.append(trail)
-    return "".join(parts), len(head.rstrip()) if head.strip() else 0
-
-
-def _seam(trail: str, lead: str, before: str, after: str) -> str:
-    """What joins two kept pieces: one of their whitespace runs, never both."""
-    if trail and lead:
-        return lead if lead.count("\n") > trail.count("\n") else trail
-    if trail or lead:
-        return trail or lead
-    # Two words joined could spell a new tag ("<priv" + "ate>"); keep them apart then only.
-    return " " if _PRIVATE_TAG.search(before + after[:_LONGEST_TAG]) else ""
-
-
 # -- every text of a memory ----------------------------------------------------------------
 
 
@@ -366,33 +282,49 @@ def redact_fields(**fields: Any) -> RedactedFields:
     `x-api-key`, `authorization`) loses its text value whatever it looks like. A tag holding
     a secret becomes its marker alone: a tag is a short label, and stays one. Other values
     (numbers, None) are kept. Never raises; callers bound nesting first (inputs.MAX_DEPTH)."""
-    kinds: list[str] = []
+    kinds = _Removed()
     cleaned = {
         name: [_tag(tag, kinds) for tag in value]
         if name == "tags" and isinstance(value, list)
         else _walk(value, kinds)
         for name, value in fields.items()
     }
-    return RedactedFields(cleaned, tuple(dict.fromkeys(kinds)))
+    return RedactedFields(cleaned, tuple(dict.fromkeys(kinds.kinds)), tuple(kinds.found))
 
 
-def _tag(tag: Any, kinds: list[str]) -> Any:
+class _Removed:
+    """The kinds of secret removed from a memory's fields, and the texts."""
+
+    def __init__(self) -> None:
+        self.kinds: list[str] = []
+        self.found: list[str] = []
+
+    def add(self, result: Redaction) -> None:
+        self.kinds += result.redacted
+        self.found += result.found
+
+    def whole(self, kind: str, value: str) -> None:
+        self.kinds.append(kind)
+        self.found.append(value)
+
+
+def _tag(tag: Any, kinds: _Removed) -> Any:
     if not isinstance(tag, str):
         return _walk(tag, kinds)
     if _plain(tag):
         return tag
     result = redact(tag)
-    kinds += result.redacted
+    kinds.add(result)
     secrets = [kind for kind in result.redacted if kind != "private"]
     return f"[REDACTED:{secrets[0]}]" if secrets else result.text
 
 
-def _walk(value: Any, kinds: list[str]) -> Any:
+def _walk(value: Any, kinds: _Removed) -> Any:
     if isinstance(value, str):
         if _plain(value):  # most texts: not even a Redaction to make
             return value
         result = redact(value)
-        kinds += result.redacted
+        kinds.add(result)
         return result.text
     if isinstance(value, dict):
         return dict(_entry(key, item, kinds) for key, item in value.items())
@@ -401,7 +333,7 @@ def _walk(value: Any, kinds: list[str]) -> Any:
     return value
 
 
-def _entry(key: Any, value: Any, kinds: list[str], within: str | None = None) -> tuple[Any, Any]:
+def _entry(key: Any, value: Any, kinds: _Removed, within: str | None = None) -> tuple[Any, Any]:
     """One dict entry; `within`: the kind a field around it is named for."""
     name = _walk(key, kinds)
     kind = field_kind(key) if isinstance(key, str) else None
@@ -415,14 +347,14 @@ def _entry(key: Any, value: Any, kinds: list[str], within: str | None = None) ->
 _NUMERIC_KINDS = frozenset({"password", "secret", "api_key", "private_key", "aws_secret_key"})
 
 
-def _named(value: Any, kind: str, kinds: list[str], direct: bool) -> Any:
+def _named(value: Any, kind: str, kinds: _Removed, direct: bool) -> Any:
     """The value of a field named for a secret: every text in it, in lists and in dicts at
     any depth, is the secret (a dict's own secret-named entries name theirs); so is a number
     given as the field's value or in a list there, not one deeper in a dict (a password
     policy's `min_length`)."""
     if isinstance(value, str):
         if is_value(value) and not _MARKER.fullmatch(value):
-            kinds.append(kind)
+            kinds.whole(kind, value)
             return f"[REDACTED:{kind}]"
         return _walk(value, kinds)
     if isinstance(value, dict):
@@ -431,7 +363,7 @@ def _named(value: Any, kind: str, kinds: list[str], direct: bool) -> Any:
         return [_named(item, kind, kinds, direct) for item in value]
     number = isinstance(value, int | float) and not isinstance(value, bool)
     if number and direct and kind in _NUMERIC_KINDS:
-        kinds.append(kind)
+        kinds.whole(kind, str(value))
         return f"[REDACTED:{kind}]"
     return value
 

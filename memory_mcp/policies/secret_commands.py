@@ -195,11 +195,12 @@ def _smb_password(match: re.Match[str]) -> tuple[Span, bool]:
 # Windows' `net use [X:] \\srv\share PASSWORD /user:DOM\ann` (the password before or after
 # the options): the one argument that is neither the device, the share nor an option (`*`
 # asks for it), standing where an argument ends (before an option, the line's end or a
-# `&`, `|`, `;`): on a line that names a user (/user: or /u:), as a command would, or
-# holding a digit or a symbol (`net use \\srv\share daily` is prose).
+# `&`, `|`, `;`, or a backtick closing the command): on a line that names a user (/user: or
+# /u:), as a command would, or holding a digit or a symbol (`net use \\srv\share daily` is
+# prose).
 _NET_USE = re.compile(
     r"(?<![\w-])(?i:net)[ \t]+(?i:use)(?:[ \t]+(?:[A-Za-z]:|\*))?[ \t]+\\\\[^\s\\]+\\\S*"
-    r"(?:[ \t]+/\S+)*[ \t]+(?:\"(?P<dq>[^\"\n]+)\"|(?P<bare>[^\s/*\"'][^\s\"']*))"
+    r"(?:[ \t]+/\S+)*[ \t]+(?:\"(?P<dq>[^\"\n]+)\"|(?P<bare>[^\s/*\"'`](?:[^\s\"'`]|`(?=\S))*))"
     r"(?=[ \t]*(?:[\r\n/&|;`)]|$))"
 )
 _NET_USER = re.compile(r"[ \t]/(?i:u(?:ser)?):[^\s/]")
@@ -227,11 +228,21 @@ def _net_use_password(match: re.Match[str]) -> tuple[Span, bool]:
 
 
 def _commanded(text: str, at: int) -> bool:
-    """Whether what starts at `at` stands where a command does (_COMMAND_START)."""
+    """Whether what starts at `at` stands where a command does (_COMMAND_START); in a
+    Markdown table's row a `|` parts cells, and prose in a cell is no command."""
     line = text.rfind("\n", max(at - _COMMAND_BEFORE, 0), at) + 1
     if line == 0 and at > _COMMAND_BEFORE:
         return False
-    return _COMMAND_START.fullmatch(text, line, at) is not None
+    start = _COMMAND_START.fullmatch(text, line, at)
+    if start is None:
+        return False
+    return not _TABLE_ROW.match(text, line) or _IN_CELL.fullmatch(text, line, at) is not None
+
+
+# A Markdown table's row starts with a `|` (GitHub's tables and most others write one).
+_TABLE_ROW = re.compile(r"[ \t]*\|")
+# In a row, a command starts a cell only after a backtick, `&&` or a lone `&`.
+_IN_CELL = re.compile(r".*(?:`|&)[ \t]*")
 
 
 # mount.cifs's `-o user=DOM\ann%PASSWORD` (username= too), in a mount command or an fstab
@@ -301,6 +312,22 @@ _SUDO_STDIN = re.compile(
     r"|(?<![\w-])sudo[ \t]+(?:-\w+[ \t]+)*-S[ \t]*<<<[ \t]*"
     r"(?:'(?P<sq2>[^'\n]+)'|\"(?P<dq2>[^\"\n]+)\"|(?P<bare2>\S+))"
 )
+
+# A password piped to a login that reads it from stdin: `echo 'PASSWORD' | docker login -u me
+# --password-stdin`, `printf '%s' 'PASSWORD' | …` (podman, helm registry, oras, skopeo...:
+# any command taking that flag).
+_STDIN_LOGIN = re.compile(
+    r"(?<![\w-])(?:echo|printf)[ \t]+(?:-\w+[ \t]+)*"
+    r"(?:(?:'[^'\n]*%[^'\n]*'|\"[^\"\n]*%[^\"\n]*\")[ \t]+)?"  # printf's format
+    r"(?:'(?P<sq>[^'\n]+)'|\"(?P<dq>[^\"\n]+)\"|(?P<bare>[^\s|'\"]+))"
+    r"[ \t]*\|[^\n|]{0,300}?[ \t]--password-stdin(?![\w-])"
+)
+
+
+def _stdin_password(match: re.Match[str]) -> tuple[Span, bool]:
+    """A password piped to a login; `echo x | …` in an example is a placeholder."""
+    span, alone = _quoted_or_bare(match)
+    return span, alone and span[1] - span[0] >= MIN_VALUE
 
 
 # A .pgpass line, host:port:database:user:password, on any port or all ("*").
@@ -393,5 +420,6 @@ COMMAND_LINES = (
     _option("password", "-password|-passwd|-pwd|-pw", r"-(?:password|passwd|pwd|pw)"),
     Rule("password", _POSITIONAL, _positional, needles=_POSITIONAL_NEEDLES),
     Rule("password", _SUDO_STDIN, _quoted_or_bare, needles=("sudo",)),
+    Rule("password", _STDIN_LOGIN, _stdin_password, needles=("password-stdin",)),
 )
 COOKIE = Rule("session_cookie", _COOKIE, _cookie_value, needles=("cookie",))

@@ -3,6 +3,8 @@
 
 import re
 
+from memory_mcp.policies.secret_rule import Pick, Rule, Span, is_value
+
 # Names of fields (metadata keys) whose value is a secret whatever it looks like, matched
 # against the whole name after camelCase and separators become "_": "dbPassword", "x-api-key".
 _FIELD_LABELS = (
@@ -31,3 +33,34 @@ def field_kind(name: str) -> str | None:
     if match is None or match.lastgroup is None:
         return None
     return match.lastgroup.rstrip("0123456789")
+
+
+# The same fields in XML (web.config, Maven's settings.xml, Spring and Ant files): an element
+# named for a secret, `<password>…</password>`, `<dbPassword>…</dbPassword>`, and an entry
+# `<add key="DbPassword" value="…"/>` (or name=…), whose name says its value is one.
+_ELEMENT = re.compile(
+    r"<(?P<name>[A-Za-z_][\w.:-]{0,60})(?:[ \t][^<>]*)?>(?P<secret>[^<>\n]{1,2000})</(?P=name)>"
+)
+_ENTRY = re.compile(
+    r"(?<![\w-])(?:key|name)[ \t]*=[ \t]*(?P<q>[\"'])(?P<name>[^\"'<>\n]{1,60})(?P=q)"
+    r"[ \t]+value[ \t]*=[ \t]*(?P<q2>[\"'])(?P<secret>[^\"'\n]*)(?P=q2)"
+)
+
+
+def _named(kind: str) -> Pick:
+    """A pick keeping a value whose element or entry is named for a secret of `kind`."""
+
+    def pick(match: re.Match[str]) -> tuple[Span, bool]:
+        name, value = match.group("name"), match.group("secret")
+        named = field_kind(name.rpartition(":")[2]) == kind  # after a namespace's prefix
+        return match.span("secret"), named and is_value(value.strip())
+
+    return pick
+
+
+_KINDS = tuple(dict.fromkeys(kind for kind, _ in _FIELD_LABELS))
+MARKUP = tuple(
+    Rule(kind, pattern, _named(kind), needles=(needle,))
+    for pattern, needle in ((_ELEMENT, "</"), (_ENTRY, "value"))
+    for kind in _KINDS
+)

@@ -30,6 +30,9 @@ def needle_pattern(*more: str) -> str:
 
 
 _ANY_ROOT = re.compile(needle_pattern())
+# Rules with a shape instead of needles, and one pattern for every shape.
+_SHAPED = tuple((i, rule.shape) for i, rule in enumerate(RULES) if rule.shape is not None)
+ANY_SHAPE = re.compile("|".join(f"(?:{shape.pattern})" for _, shape in _SHAPED) or "(?!)")
 
 
 def possible_rules(lowered: str) -> set[int]:
@@ -46,4 +49,5 @@ def possible_rules(lowered: str) -> set[int]:
         for needle, rules in _HOLDING[root]:
             if needle == root or needle in lowered:
                 found.update(rules)
+    found.update(i for i, shape in _SHAPED if shape.search(lowered) is not None)
     return found

@@ -26,11 +26,17 @@ class Rule:
     # (a terminal or an editor wrapped it); see redact.py.
     joinable: bool = False
     needles: tuple[str, ...] = ()  # lowercase; every match holds one of them
+    # For a token with no literal part (a Discord bot token): a pattern every match of the
+    # lowercased text holds, looked for instead of needles (cheap: it fails at the first
+    # character or two of most positions of prose).
+    shape: re.Pattern[str] | None = None
     # A labelled value's label may also start a camelCase part of a word (`dbPassword`):
     # the pattern without its word-start test, matched at each such part (see matches).
     camel: re.Pattern[str] | None = None
 
     def may_match(self, lowered: str) -> bool:
+        if self.shape is not None and self.shape.search(lowered) is not None:
+            return True
         return any(needle in lowered for needle in self.needles)
 
     def matches(self, text: str, start: int, end: int, parts: list[int]) -> list[re.Match[str]]:
@@ -65,8 +71,11 @@ _LOWER_OR_DIGIT = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 MIN_VALUE = 4
 _PLACEHOLDERS = frozenset({"null", "none", "nil", "true", "false", "undefined"})
 # "[scrubbed]" is what `memory-mcp scrub` left where a secret was (a bare value stops at "]").
+# A value that opens a structure (`{"a": …`, `["x"]`), a template's placeholder (`{token}`,
+# `{r('password')}` in an f-string) or a prefixed string literal (`rf"…"`) is code.
 _REFERENCE = re.compile(
     r"[$%<]|\{\{|\*+$|\[scrubbed\]?$|[~.]{0,2}/|[A-Za-z_][\w.]*[(\[]|[\w+.-]+://"
+    r"|[\[{][\"'A-Za-z_]|[rbfuRBFU]{1,2}[\"']"
 )
 
 

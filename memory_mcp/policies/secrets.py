@@ -5,10 +5,13 @@ URLs) and conservative about prose, so a memory that mentions "the password poli
 token bucket algorithm" survives intact.
 """
 
+import base64
 import re
 
 from memory_mcp.policies.secret_commands import COMMAND_LINES, COOKIE, CREDENTIAL_FILES
+from memory_mcp.policies.secret_fields import MARKUP
 from memory_mcp.policies.secret_rule import MIN_VALUE, Pick, Rule, Span, is_value
+from memory_mcp.policies.secret_values import bare_end, quoted_end
 
 # Every pattern is linear: no nested quantifiers over overlapping classes, and each unbounded
 # run either ends at a character outside its class or is followed by nothing that can fail.
@@ -38,6 +41,29 @@ def _token(kind: str, needles: str, pattern: str, labelled: bool = False) -> Rul
     """A token recognised by its own shape (or its label), wherever it stands."""
     secret = pattern if labelled else f"(?P<secret>{pattern})"
     return Rule(kind, re.compile(_START + secret), joinable=True, needles=tuple(needles.split("|")))
+
+
+# A Discord bot token: the bot's id in base64 (a number, so it starts M, N or O), a dot, a
+# time, a dot, an HMAC. No literal part: found by its shape, kept if the id decodes to one.
+_DISCORD = r"[MNO][A-Za-z\d_-]{23,27}\.[A-Za-z\d_-]{6,7}\.[A-Za-z\d_-]{27,40}"
+
+
+def _discord_token(match: re.Match[str]) -> tuple[Span, bool]:
+    head = match.group("secret").partition(".")[0]
+    try:
+        user = base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)).decode("ascii")
+    except ValueError:
+        return match.span("secret"), False
+    return match.span("secret"), user.isdigit()
+
+
+DISCORD_TOKEN = Rule(
+    "discord_token",
+    re.compile(rf"{_START}(?P<secret>{_DISCORD})(?![\w.-])"),
+    _discord_token,
+    joinable=True,
+    shape=re.compile(r"\.[a-z\d_-]{6,7}\.[a-z\d_-]{27}"),  # from a dot: re skips to one
+)
 
 
 def _simple(kind: str, needles: str, pattern: str) -> Rule:
@@ -79,11 +105,14 @@ _PREFIXED = (
 # Labelled assignments: a label, then `=`, `:`, `:=`, `=>` or the word "is", then a value.
 # The tradeoff between leaking a password and shredding an ordinary memory:
 # - a quoted value always counts (quotes are deliberate), unless empty or a placeholder;
-# - an unquoted value is one run without spaces or quotes, at least MIN_VALUE chars long.
-#   It stops before "&name=" (the next query parameter), before ",name=" or ";name=" (the
-#   next option of a mount's -o list, the next field of a connection string) and before a
-#   "," or ";" that ends a clause; trailing ".)]}" are punctuation. A password ending in
-#   those keeps them visible.
+# - an unquoted value is one run without spaces, at least MIN_VALUE chars long, and never
+#   left partly in clear (secret_values.py): it runs through ",", ";", "&" and quotes inside
+#   it (`DB_PASSWORD=abc,def=Hunter2` is masked whole), stopping at the next separator only
+#   where the label is an item of a list that separator divides (a query's "&", a
+#   connection string's ";", mount's ","), and before a "," or ";" that ends a clause; a
+#   final "." and a closing bracket opened before the label are punctuation;
+# - a quoted value runs past escaped quotes (`"ab\"cd"`) and what the shell joins to it
+#   (`'ab'\''cd'`, `"ab"cd`);
 # - after ":" or "is", which prose uses too ("the token: it expires", "the password is
 #   required"), an unquoted value must also hold a digit or symbol. So `PASSWORD=swordfish`
 #   is caught but "my password is swordfish" is not; "my password is hunter2" is.
@@ -91,8 +120,11 @@ _PREFIXED = (
 #   URLs, code like os.environ["X"] or getpass(), and null/none/true/false.
 _ASSIGN = r":=|=>|=(?!=)"
 _SEPARATOR = _QUOTE + r"(?:[ \t]*(?P<sep>{0}){1})[ \t]*"
-_IS = r"|[ \t]+(?i:is)(?=[ \t])"
-_BARE = r"(?:[^\s\"'`,;&]|[,;](?=[^\s\"'`,;&])(?![\w. -]*=)|&(?![\w.-]*=))*[^\s\"'`,;&.)\]}]"
+# "is" in the languages of the labels: "mot de passe est", "Passwort ist", "contraseña es".
+_IS = r"|[ \t]+(?i:is|was|est|était|ist|war|es|era|é|è)(?=[ \t])"
+# The longest run a value could be (secret_values.bare_end decides where it ends): through a
+# ",", ";" or "&" that a non-space follows and a quote that does not close it (`abc'def`).
+_BARE = r"[^\s\"'`,;&](?:[^\s\"'`,;&]|[,;&](?=[^\s,;&])|[\"'`](?=[^\s>/,;.)\]}\"'`]))*"
 _VALUE = rf"(?:\\\"(?P<eq>[^\"\n]*?)\\\"|\"(?P<dq>[^\"\n]*)\"|'(?P<sq>[^'\n]*)'|(?P<bare>{_BARE}))"
 # A label starts a word, or a camelCase part of one (`dbPassword`, `authToken`, `apiSecret`:
 # JavaScript, JSON and YAML configs), as a field name does for secret_fields.field_kind. The
@@ -127,21 +159,26 @@ def _url_user(text: str, at: int) -> bool:
 def _labelled_value(match: re.Match[str]) -> tuple[Span, bool]:
     if _url_user(match.string, match.start()):
         return (match.start(), match.start()), False  # `https://x-access-token:…@host`
+    text = match.string
     for group in ("eq", "dq", "sq"):
         value = match.group(group)
         if value is not None:
-            return match.span(group), is_value(value)
-    value, sep = match.group("bare"), match.group("sep")
+            start, end = match.span(group)
+            end = end if group == "eq" else quoted_end(text, text[end], end)
+            return (start, end), is_value(value)
+    start, end = match.span("bare")
+    end = bare_end(text, match.start(), start, end)
+    value, sep = text[start:end], match.group("sep")
     prose = sep in (None, ":")
-    worded = len(value) >= MIN_VALUE and not (prose and value.isalpha())
+    worded = len(value) >= MIN_VALUE and not (prose and value.replace("'", "").isalpha())
     spaced = sep == "=" and match.string[match.start("sep") - 1 : match.start("sep")] in " \t"
     code = _ATTRIBUTE.fullmatch(value) or (spaced and _IDENTIFIER.fullmatch(value))
-    return match.span("bare"), worded and not code and is_value(value)
+    return (start, end), worded and not code and is_value(value)
 
 
 def _pw_value(match: re.Match[str]) -> tuple[Span, bool]:
     span, alone = _labelled_value(match)
-    value = match.group("bare")
+    value = match.string[span[0] : span[1]] if match.group("bare") is not None else None
     quantity = value is not None and value.replace(".", "", 1).isdigit()
     return span, alone and not (quantity and _QUANTITY.match(match.string, span[1]))
 
@@ -214,6 +251,7 @@ RULES = (
     _token("npm_token", "npm_", rf"npm_[A-Za-z0-9]{{36}}{_END}"),
     _token("sendgrid_key", "sg.", r"SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}"),
     _token("telegram_token", ":aa", r"(?<![\d:])\d{8,10}:AA[A-Za-z0-9_-]{33}(?![\w-])"),
+    DISCORD_TOKEN,
     *(_token(kind, needles, pattern) for kind, needles, pattern in _PREFIXED),
     _simple(
         "azure_key",
@@ -230,6 +268,7 @@ RULES = (
     ),
     _simple("basic_auth", "authorization", _START + _HEADER.format("basic", r"[A-Za-z0-9+/=]{8,}")),
     *CREDENTIAL_FILES,
+    *MARKUP,
     # Only the password goes: scheme, user and host say which service, which is worth keeping.
     # The password runs to the last "@" of the authority, since people paste unescaped ones.
     _simple(

@@ -28,8 +28,8 @@ from memory_mcp.models import Memory, MemoryFilter
 from memory_mcp.names import MAX_KEY_CHARS
 from memory_mcp.policies import episodes, statements
 from memory_mcp.policies.keys import key_form
-from memory_mcp.policies.redact import redact, redact_fields
-from memory_mcp.policies.reused_secrets import Masker, secrets_in
+from memory_mcp.policies.redact import RedactedFields, Redaction, redact, redact_fields
+from memory_mcp.policies.reused_secrets import Masker, secrets_of
 from memory_mcp.service import exploring, grants, projects
 from memory_mcp.service.context import Part
 from memory_mcp.service.lifecycle import Lifecycle
@@ -108,8 +108,9 @@ class Capturer(Part):
         ignored = episodes.IgnoreRules(_ignore_text(folder))
         episode = next(iter(self.store.current_for_key(scope, _episode_key(sid))), None)
         episode = episode or self._resumed(parsed, scope)
-        known = Masker(_known_secrets(parsed))
-        records, total, worths = self._records(parsed, sid, roots, ignored, known)
+        said_then = [_Redacted(turn) for turn in parsed.turns]  # each text redacted once
+        known = Masker(secrets_of(s for turn in said_then for s in turn.found()))
+        records, total, worths = self._records(parsed, sid, roots, ignored, said_then, known)
         taken = _taken(records, _taken_requests(parsed, episode))
         before = _as_written_now(self.store.imported_ids(SOURCE)) | taken
         events = [r for r in records if r.kind == "event"]
@@ -140,7 +141,8 @@ class Capturer(Part):
         report.duplicates += summary.duplicates
         for item in chosen.recount:  # one write each, deciding against what it read
             report.recounted += exploring.recount(self._lifecycle, item, client)
-        report.episode = self._episode(parsed, sid, scope, total, client, episode, known)
+        prompts = [known(turn.prompt.text) for turn in said_then]
+        report.episode = self._episode(parsed, sid, scope, total, client, episode, prompts)
         return report
 
     def _load_model(self) -> None:
@@ -171,12 +173,13 @@ class Capturer(Part):
         sid: str,
         roots: list[str],
         ignored: episodes.IgnoreRules,
+        said_then: list["_Redacted"],
         known: Masker,
     ) -> tuple[list[Record], episodes.Activity, dict[str, tuple[bool, int]]]:
         records: list[Record] = []
         total = episodes.Activity()
         worths: dict[str, tuple[bool, int]] = {}
-        for turn in parsed.turns:
+        for turn, redacted in zip(parsed.turns, said_then, strict=True):
             # A message's own uuid names it in every session that holds a copy (a resumed
             # session's file starts with the earlier one's messages); a stand-in, within this one
             source = turn.uuid if turn.own_id else f"{sid}:{turn.uuid}"
@@ -185,9 +188,12 @@ class Capturer(Part):
             # found by the redaction of what is stored, and its head would stay.
             # <private> blocks go before sentences are cut; a secret the session showed where
             # redaction knows it goes wherever else it says it (policies/reused_secrets.py)
-            prompt = known(redact(turn.prompt).text)
-            conclusion = known(redact(turn.conclusion).text)
-            tools = [(t.name, _masked(t.input, known), t.ok) for t in turn.tools]
+            prompt = known(redacted.prompt.text)
+            conclusion = known(redacted.conclusion.text)
+            tools = [
+                (t.name, _masked(given, known), t.ok)
+                for t, given in zip(turn.tools, redacted.tools, strict=True)
+            ]
             act = episodes.activity(tools, roots, ignored)
             total.add(act)
             context = _context(prompt, conclusion)
@@ -234,14 +240,13 @@ class Capturer(Part):
         total: episodes.Activity,
         client: str,
         current: Memory | None,
-        known: Masker,
+        prompts: list[str],
     ) -> str:
         """The session's episode, replacing an earlier one (it also holds the cursor: how
-        many requests' statements were taken)."""
+        many requests' statements were taken); `prompts`: the requests, redacted."""
         if not parsed.turns or not sid:
             return "none"
         day = f"{parsed.started:%Y-%m-%d}" if parsed.started else "an unknown day"
-        prompts = [known(redact(t.prompt).text) for t in parsed.turns]
         text = episodes.episode(day, parsed.branch, prompts, total, len(parsed.turns))
         done = len(parsed.turns)
         same = current is not None and current.content == redact(text).text
@@ -265,20 +270,25 @@ class Capturer(Part):
         return "created" if result.status == "created" else str(result.status)
 
 
-def _masked(given: dict[str, Any], known: Masker) -> dict[str, Any]:
-    """A tool's input redacted, its texts with the session's known secrets masked too."""
-    fields: dict[str, Any] = redact_fields(input=given).fields["input"]
+def _masked(given: RedactedFields, known: Masker) -> dict[str, Any]:
+    """A tool's input as redacted, its texts with the session's known secrets masked too."""
+    fields: dict[str, Any] = given.fields["input"]
     return {k: known(v) if isinstance(v, str) else v for k, v in fields.items()}
 
 
-def _known_secrets(parsed: transcript_format.Transcript) -> frozenset[str]:
-    """The secrets redaction finds anywhere in the session: its prompts, the assistant's
-    replies and what its tools were given (a command's `PGPASSWORD=…`)."""
-    texts: list[str] = []
-    for turn in parsed.turns:
-        texts += [turn.prompt, turn.conclusion]
-        texts += [v for t in turn.tools for v in t.input.values() if isinstance(v, str)]
-    return secrets_in(texts)
+class _Redacted:
+    """A request's texts, each redacted once: what capture stores of them, and what was
+    removed, the session's known secrets (its prompts, the assistant's replies and what
+    its tools were given: a command's `PGPASSWORD=…`)."""
+
+    def __init__(self, turn: transcript_format.Turn) -> None:
+        self.prompt: Redaction = redact(turn.prompt)
+        self.conclusion: Redaction = redact(turn.conclusion)
+        self.tools = [redact_fields(input=tool.input) for tool in turn.tools]
+
+    def found(self) -> list[str]:
+        removed = [*self.prompt.found, *self.conclusion.found]
+        return removed + [text for tool in self.tools for text in tool.found]
 
 
 def _taken_requests(parsed: transcript_format.Transcript, episode: Memory | None) -> set[str]:

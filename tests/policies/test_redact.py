@@ -190,7 +190,9 @@ POSITIVE = [
     ("passwd: 'correct horse'", f"passwd: '{r('password')}'", ("password",)),
     ("pwd := s3cr3t!", f"pwd := {r('password')}", ("password",)),
     ('{"api_key": "abc123def456"}', f'{{"api_key": "{r("api_key")}"}}', ("api_key",)),
-    ("apikey=abc123def456&page=2", f"apikey={r('api_key')}&page=2", ("api_key",)),
+    ("?apikey=abc123def456&page=2", f"?apikey={r('api_key')}&page=2", ("api_key",)),
+    # not after "?" or "&": no query says where the value ends, so "&page=2" may be its end
+    ("apikey=abc123def456&page=2", f"apikey={r('api_key')}", ("api_key",)),
     ("x-api-key: abc123def456", f"x-api-key: {r('api_key')}", ("api_key",)),
     ("the API key is abc-123-def", f"the API key is {r('api_key')}", ("api_key",)),
     ("SECRET=topsecretvalue", f"SECRET={r('secret')}", ("secret",)),
@@ -233,6 +235,11 @@ POSITIVE = [
     ),
     (f"entra {AZURE_ENTRA} ok", f"entra {r('azure_key')} ok", ("azure_key",)),
     (f"bot {TELEGRAM} ok", f"bot {r('telegram_token')} ok", ("telegram_token",)),
+    (
+        "bot MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789AB ok",
+        f"bot {r('discord_token')} ok",
+        ("discord_token",),
+    ),
     (
         f"The AWS secret key is {AWS_SECRET}.",
         f"The AWS secret key is {r('aws_secret_key')}.",

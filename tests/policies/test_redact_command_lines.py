@@ -98,6 +98,23 @@ def test_command_line_secrets_are_masked_and_nothing_else(text: str, expected: s
     assert redact(text).text == expected
 
 
+# ...but a command in a table's cell, in backticks, or one with a password's shape, is one
+IN_TABLES = [
+    ("| map | `net use \\\\srv\\share S3cr3t` |", "| map | `net use \\\\srv\\share {}` |"),
+    ("| map | net use \\\\srv\\share S3cret! |", "| map | net use \\\\srv\\share {} |"),
+    (
+        "| map | net use \\\\srv\\share daily /user:ann |",
+        "| map | net use \\\\srv\\share {} /user:ann |",
+    ),
+    ("dir | net use \\\\srv\\share daily", "dir | net use \\\\srv\\share {}"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), IN_TABLES)
+def test_commands_in_table_cells_still_lose_their_passwords(text: str, expected: str) -> None:
+    assert redact(text).text == expected.format(r("password"))
+
+
 PROSE = [
     "Then run net use \\\\srv\\share daily.",
     "I map it with net use \\\\srv\\share daily",
@@ -124,6 +141,9 @@ PROSE = [
     "Net user growth slowed to 3% in Q3",
     "vault login failed yesterday after the upgrade",
     "| Net user retention | improved |",
+    # a Markdown table's `|` parts cells: a cell of prose is no command after a pipe
+    "| Step | How |\n|---|---|\n| map the drive | net use \\\\srv\\share daily |",
+    "| Accounts | net user bob welcome |",
     "Revenue & net user counts doubled this year",
     "The -pw flag of plink takes the password; -pwd is dsadd's; echo hi | sudo tee f",
     "The AWS secret access key is required; set AWS_SECRET_ACCESS_KEY=$AWS_KEY in CI.",

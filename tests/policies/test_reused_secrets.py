@@ -1,6 +1,10 @@
 """policies/reused_secrets.py: which secrets a session's texts give, and masking them again."""
 
-from memory_mcp.policies.reused_secrets import MASK, Masker, mask_again, secrets_in
+import random
+import re
+
+from memory_mcp.policies.redact import masked_texts, redact, redact_fields
+from memory_mcp.policies.reused_secrets import MASK, Masker, mask_again, secrets_in, secrets_of
 
 
 def test_a_common_word_used_as_a_password_is_not_masked_everywhere() -> None:
@@ -45,3 +49,47 @@ def test_a_masker_masks_each_text_it_is_given_with_the_pattern_it_compiled_once(
     assert [masker(t) for t in texts] == [f"the password {MASK} again, not Xy{i}z9Q"
                                          for i in range(0, 5_000, 7)]  # fmt: skip
     assert Masker(frozenset())("Xy1z9Q!") == "Xy1z9Q!"
+
+
+def test_hundreds_of_secrets_each_beginning_the_next_are_masked_without_recursion() -> None:
+    # Each secret a prefix of the next: as a pattern, a group nested in the one before it
+    # (600 deep raised RecursionError, and the capture was lost).
+    secrets = frozenset("Xy9!" + "a7" * n for n in range(3, 3_003))
+    masker = Masker(secrets)
+    longest = "Xy9!" + "a7" * 3_002
+    text = f"one Xy9!a7a7a7 two {longest} three {longest}a7 four Xy9!a7a7a7x"
+    assert masker(text) == f"one {MASK} two {MASK} three {longest}a7 four Xy9!a7a7a7x"
+
+
+def test_the_masker_masks_what_a_pattern_of_the_secrets_longest_first_masks() -> None:
+    # The reference: a flat alternation, longest first (backtracking to a shorter secret
+    # where a longer one runs into a letter or digit), as a word of its own.
+    rng = random.Random(19)
+    alphabet = "ab1-_!. \n"
+    for _ in range(300):
+        secrets = frozenset(
+            "".join(rng.choice(alphabet[:6]) for _ in range(rng.randint(1, 9)))
+            for _ in range(rng.randint(1, 8))
+        )
+        ordered = sorted(secrets, key=len, reverse=True)
+        words = "|".join(map(re.escape, ordered))
+        reference = re.compile(rf"(?<![A-Za-z0-9])(?:{words})(?![A-Za-z0-9])")
+        text = "".join(rng.choice([*alphabet, *ordered]) for _ in range(40))
+        assert Masker(secrets)(text) == reference.sub(MASK, text), (secrets, text)
+
+
+def test_a_redaction_carries_what_it_removed_so_a_text_is_redacted_once() -> None:
+    text = "keep <private>my notes</private> export PGPASSWORD=admin123 and ghp_" + "x7" * 18
+    result = redact(text)
+    assert result.found == ("<private>my notes</private>", "admin123", "ghp_" + "x7" * 18)
+    assert result.found == tuple(masked_texts(text))
+    fields = redact_fields(content=text, metadata={"dbPassword": "hunter2", "pin": [1234]})
+    assert fields.found == (*result.found, "hunter2")
+    assert secrets_of(fields.found) == {"admin123", "ghp_" + "x7" * 18, "hunter2"}
+
+
+def test_a_known_secret_said_again_with_a_character_that_prints_as_nothing_is_masked() -> None:
+    # A zero-width space or a soft hyphen inside it (a chat app, a web page) hid it.
+    masker = Masker(frozenset({"admin123x", "Tr0ub\u200b4dor"}))
+    text = "say admin\u200b123x, adm\u00adin123x, Tr0ub4dor and Tr0ub\u200b4dor; admin123xy stays"
+    assert masker(text) == f"say {MASK}, {MASK}, {MASK} and {MASK}; admin123xy stays"

@@ -379,3 +379,59 @@ def test_prompt_context_reads_a_prompt_in_any_unicode_form(
     ):
         found = keyword_service.prompt_context(prompt, project="p")
         assert found.ids == [mid], prompt
+
+
+def test_capture_redacts_each_text_of_the_transcript_once(
+    keyword_service: MemoryService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Finding the session's secrets and storing its texts share one redaction of each text
+    # (it was three for a prompt: its secrets, the records, the episode).
+    from memory_mcp.policies import redact as redact_module
+
+    scanned: list[str] = []
+    findings = redact_module._findings
+
+    def counted(text: str) -> list[tuple[int, int, str]]:
+        scanned.append(text)
+        return findings(text)
+
+    monkeypatch.setattr(redact_module, "_findings", counted)
+    folder = project(tmp_path)
+    token = "ghp_" + "R4t" * 12
+    prompt = f"Where is the token read? We set GITHUB_TOKEN={token} in CI."
+    lines = [user(prompt, 1), said(f"It is read in ci.yml; {token} is in its env.", 2)]
+    keyword_service.capture(write(tmp_path / "t.jsonl", lines), cwd=str(folder))
+    assert scanned.count(prompt) == 1
+    memories = keyword_service.list_memories(keyword_service.make_filter(scope="*"), limit=None)
+    assert memories and token not in json.dumps([m.model_dump(mode="json") for m in memories])
+
+
+def test_no_secret_of_the_corpus_is_stored_by_a_capture(
+    keyword_service: MemoryService, tmp_path: Path
+) -> None:
+    # Every secret the README lists, in a request, in the reply and in a command the
+    # assistant ran: the session's statements, explorations and episode keep none of them.
+    from tests.secret_corpus import CORPUS
+    from tests.service.test_redaction import stored_bytes
+
+    folder = project(tmp_path)
+    lines: list[dict] = []
+    for n, secret in enumerate(CORPUS, start=1):
+        bash = {"type": "tool_use", "id": f"t{n}", "name": "Bash",
+                "input": {"command": f"cd {folder} && {secret.text}"}}  # fmt: skip
+        lines += [
+            user(f"We decided to keep this: {secret.text}. Where is it read?", n % 60),
+            {
+                "type": "assistant",
+                "uuid": f"a{n}",
+                "message": {"role": "assistant", "content": [bash]},
+            },  # fmt: skip
+            said(f"It is read in src/app.py; it was {secret.text} there.", n % 60),
+        ]
+        lines[-3]["uuid"], lines[-1]["uuid"] = f"u{n}", f"b{n}"
+    keyword_service.capture(write(tmp_path / "t.jsonl", lines), cwd=str(folder))
+    memories = keyword_service.list_memories(keyword_service.make_filter(scope="*"), limit=None)
+    assert len(memories) > 3
+    raw = stored_bytes(keyword_service)
+    leaked = [(s.name, p) for s in CORPUS for p in s.secrets if p.encode() in raw]
+    assert leaked == []

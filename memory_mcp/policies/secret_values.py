@@ -1,0 +1,79 @@
+"""Where a labelled value ends (secrets.py's `password=…`, `"token": "…"`). No I/O.
+
+A secret must never be left partly in clear, so the value's end is decided so that a doubt
+masks too much, never too little: the pattern takes the longest run a value could be (an
+unquoted one through `,`, `;`, `&` and quotes inside it, `DB_PASSWORD=abc,def=Hunter2`),
+and it is cut only where the text's own syntax says the value ends.
+"""
+
+import re
+
+# A label that is an item of a list (the char before it) ends its value at the list's next
+# separator: `?a=1&password=…&b=2` (a query: a password holding "&" is %-encoded there),
+# `Server=db;Password=…;Encrypt=true` (a connection string quotes one holding ";"),
+# `-o user=bob,password=…,uid=1000` (mount writes "," in a password ",,").
+_LIST_SEPARATOR = {"?": "&", "&": "&", ";": ";", ",": ","}
+_OPTIONS_FLAG = re.compile(r"(?<!\S)-o[ \t]*$")
+_LABEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
+_OPENER = {")": "(", "]": "[", "}": "{"}
+
+
+def bare_end(text: str, label: int, start: int, end: int) -> int:
+    """Where the unquoted value text[start:end], labelled at `label`, ends: at its list's
+    next separator (above), before a sentence's final `.`, and before a closing bracket
+    that the value does not open but the line opened before the label (`(password=…)`)."""
+    word = label
+    while word > 0 and text[word - 1] in _LABEL_CHARS:
+        word -= 1
+    separator = _LIST_SEPARATOR.get(text[word - 1]) if word > 0 else None
+    if separator is None and _OPTIONS_FLAG.search(text, max(word - 8, 0), word):
+        separator = ","
+    if separator is not None:
+        cut = text.find(separator, start, end)
+        end = end if cut < 0 else cut
+    line = text.rfind("\n", 0, label) + 1
+    while end > start and text[end - 1] in ".)]}":
+        closer = text[end - 1]
+        if closer in _OPENER:
+            opener = _OPENER[closer]
+            inside = text.count(opener, start, end) >= text.count(closer, start, end)
+            opened = text.count(opener, line, label) > text.count(closer, line, label)
+            if inside or not opened:
+                break  # the value's own bracket, or none open before it: a password's
+        end -= 1
+    return end
+
+
+# What follows a closing quote and is still the value: the shell joins `'abc'\''def'` or
+# `"abc"def` into one word. Not a JSON or XML field's end (`",`, `"}`, `"/>`), nor code
+# after a string (`"abc".encode()`).
+_MORE = re.compile(r"(?:\\.|[^\s,;&|<>()\[\]{}/.:`])[^\s,;&|<>()\[\]{}/`]*")
+
+
+def quoted_end(text: str, quote: str, end: int) -> int:
+    """Where a quoted value whose pattern ended at text[end] (its closing quote) ends: past
+    quotes escaped with a backslash (`"ab\\"cd"`; an unclosed one runs to the line's end),
+    and past what the shell joins to it."""
+    if quote == '"':
+        line_end = text.find("\n", end)
+        line_end = len(text) if line_end < 0 else line_end
+        while _escaped(text, end):
+            after = text.find('"', end + 1, line_end)
+            if after < 0:
+                return line_end
+            end = after
+    more = _MORE.match(text, end + 1)
+    if more is None:
+        return end
+    last = more.end()
+    while last > end + 1 and text[last - 1] in "\"'.":
+        last -= 1
+    return last if last > end + 1 else end
+
+
+def _escaped(text: str, at: int) -> bool:
+    """Whether the character at `at` is escaped: an odd run of backslashes before it."""
+    run = at
+    while run > 0 and text[run - 1] == "\\":
+        run -= 1
+    return (at - run) % 2 == 1
