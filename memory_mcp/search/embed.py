@@ -14,11 +14,15 @@ import numpy as np
 from memory_mcp.config import default_cache_dir
 from memory_mcp.search.model_files import (
     OFFLINE_HINT,
+    RETRY_DOWNLOAD_AFTER_S,
     EmbedderUnavailable,
+    ModelSpec,
     download,
+    failed_lately,
     import_fastembed,
     local_dir_problem,
     model_spec,
+    recent_failure,
 )
 
 __all__ = ["Embedder", "EmbedderUnavailable", "FastEmbedEmbedder", "prefixes"]
@@ -91,6 +95,9 @@ class FastEmbedEmbedder:
         self.cache_dir = cache_dir or default_cache_dir()
         self.batch_size = batch_size
         self.download = download
+        # None: a download is tried whenever the model is missing (a server loads it in the
+        # background). Set (a CLI command, which waits): not again this long after one failed.
+        self.retry_download_after_s: float | None = None
         self._model: Any = None
         self._dim: int | None = None
         self._lock = threading.Lock()
@@ -138,6 +145,7 @@ class FastEmbedEmbedder:
                 f"{OFFLINE_HINT}."
             )
         spec = model_spec(self.model_name)
+        self._refuse_if_failed_lately(spec)
         logger.info(
             "Downloading the embedding model %s (~%d MB, once) into %s",
             spec.name,
@@ -146,6 +154,17 @@ class FastEmbedEmbedder:
         )
         download(spec, self.cache_dir)
         return self._fastembed(cache_dir=cache, local_files_only=True, **SESSION_OPTIONS)
+
+    def _refuse_if_failed_lately(self, spec: ModelSpec) -> None:
+        within = self.retry_download_after_s
+        failed = None if within is None else recent_failure(spec.name, self.cache_dir, within)
+        if failed is not None:
+            raise EmbedderUnavailable(
+                f"The embedding model {spec.name} is not downloaded, and {failed_lately(*failed)}"
+                f". Commands try again {round((within or 0) / 60)} min after it, `memory-mcp "
+                "model download` at once; or set MEMORY_MCP_MODEL_DIR to a copy of the model "
+                "folder (README: Offline machines)."
+            )
 
     def _fastembed(self, **kwargs: Any) -> Any:
         text_embedding = import_fastembed()
@@ -214,3 +233,10 @@ class FastEmbedEmbedder:
         self.load()
         query = prefixes(self.model_name)[0] + text
         return np.asarray(next(iter(self._model.query_embed([query]))), dtype=np.float32)
+
+
+def waits_for_it(embedder: object) -> None:
+    """The caller waits for the model to load (a CLI command, not a server's background
+    load): a download that failed within RETRY_DOWNLOAD_AFTER_S is not tried again."""
+    if isinstance(embedder, FastEmbedEmbedder):
+        embedder.retry_download_after_s = RETRY_DOWNLOAD_AFTER_S

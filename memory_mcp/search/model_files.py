@@ -2,8 +2,11 @@
 once (one attempt, no retry storm). fastembed is imported only here, lazily, after onnxruntime's
 telemetry is switched off."""
 
+import json
 import logging
 import os
+import time
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -94,6 +97,37 @@ def find_cached(spec: ModelSpec, cache_dir: Path) -> Path | None:
     return found if all((found / f).is_file() for f in spec.files) else None
 
 
+# Where the last failed download is recorded (model, when, why): a command that waits for
+# the model does not try again for an hour. Behind a network that swallows connections (a
+# firewall or proxy that never answers) each try waits about 11 s for its timeouts.
+FAILED_DOWNLOAD = "download-failed.json"
+RETRY_DOWNLOAD_AFTER_S = 3600
+
+
+def recent_failure(name: str, cache_dir: Path, within_s: float) -> tuple[str, float] | None:
+    """(why, seconds ago) if a download of `name` into `cache_dir` failed less than
+    `within_s` seconds ago; None otherwise, or when the record cannot be read."""
+    try:
+        record = json.loads((Path(cache_dir) / FAILED_DOWNLOAD).read_text(encoding="utf-8"))
+        age = time.time() - float(record["at"])
+        if record["model"] == name and 0 <= age < within_s:
+            return str(record["reason"]), age
+    except (OSError, ValueError, TypeError, KeyError):
+        pass
+    return None
+
+
+def failed_lately(reason: str, age_s: float, what: str = "try") -> str:
+    """A recent failure (recent_failure's answer) in words."""
+    return f"the last {what}, {max(1, round(age_s / 60))} min ago, failed ({reason})"
+
+
+def _record_failure(name: str, cache_dir: Path, reason: str) -> None:
+    record = {"model": name, "at": time.time(), "reason": reason}
+    with suppress(OSError):  # a cache folder we cannot write: every command tries, as before
+        (Path(cache_dir) / FAILED_DOWNLOAD).write_text(json.dumps(record), encoding="utf-8")
+
+
 def download(spec: ModelSpec, cache_dir: Path) -> Path:
     """Fetch the model into `cache_dir` in one attempt; returns its folder.
 
@@ -111,10 +145,12 @@ def download(spec: ModelSpec, cache_dir: Path) -> Path:
         )
     except Exception as exc:  # noqa: BLE001 - httpx, OSError, hub errors: all mean "not here"
         reason = f"{type(exc).__name__}: {(str(exc).strip().splitlines() or [''])[0]}"
+        _record_failure(spec.name, cache_dir, reason[:200])
         raise EmbedderUnavailable(
             f"The embedding model {spec.name} is not downloaded and could not be fetched from "
             f"Hugging Face ({reason[:200]}): {OFFLINE_HINT}."
         ) from exc
+    (Path(cache_dir) / FAILED_DOWNLOAD).unlink(missing_ok=True)
     return Path(folder)
 
 
@@ -144,6 +180,11 @@ def model_status(name: str, model_dir: Path | None, cache_dir: Path) -> ModelSta
         )  # fmt: skip
     found = find_cached(spec, cache_dir)
     problem = None if found else f"not downloaded: {OFFLINE_HINT}"
+    failed = None if found else recent_failure(spec.name, cache_dir, RETRY_DOWNLOAD_AFTER_S)
+    if problem and failed:
+        problem = (
+            f"{problem}; {failed_lately(*failed).replace('the last try', 'the last download try')}"
+        )
     return ModelStatus(
         spec.name, spec.dim, spec.size_mb, "cache", str(found) if found else None,
         found is not None, str(cache_dir), problem,

@@ -124,6 +124,25 @@ def test_without_model_or_network_one_attempt_and_one_line(
     assert cli(env, "recall", "Standup", "--json").returncode == 0
 
 
+def test_after_a_failed_download_commands_do_not_wait_for_the_network_again(
+    home: Path, hub: Hub
+) -> None:
+    """Behind a firewall or proxy that swallows connections, each try waited ~11 s for its
+    timeouts, on every recall and remember: a failed download is not tried again by a
+    command for an hour (the line says when it was and why); `model download` tries at once."""
+    env = machine_env(home, hub)
+    cli(env, "remember", "The deploy key rotates on Mondays")
+    assert len(hub.requests) == 1, hub.requests
+    for command in (["recall", "deploy key", "--json"], ["remember", "Standup at 10"]):
+        result = cli(env, *command)
+        assert len(hub.requests) == 1, hub.requests  # not asked again
+        [line] = [x for x in result.stderr.splitlines() if "Semantic search is off" in x]
+        assert "the last try, 1 min ago, failed (" in line and "memory-mcp model download" in line
+    assert "last download try" in cli(env, "model", "status").stderr
+    cli(env, "model", "download", code=1)  # asked for: it tries
+    assert len(hub.requests) == 2, hub.requests
+
+
 def test_model_download_offline_fails_in_one_line(home: Path, hub: Hub) -> None:
     result = cli(machine_env(home, hub), "model", "download", code=1)
     assert len(hub.requests) == 1, hub.requests

@@ -373,6 +373,9 @@ def _acting(service: "MemoryService", principal: str) -> "Access":
 
 
 def _load_model(service: "MemoryService") -> None:
+    from memory_mcp.search.embed import waits_for_it
+
+    waits_for_it(service.semantic.embedder)  # (not for a network that failed it lately)
     with err.status("Loading the embedding model…"):
         ready = service.semantic.ensure(backlog=False)
     if ready:
