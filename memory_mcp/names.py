@@ -7,6 +7,7 @@ import unicodedata
 # A memory's kinds (models.Kind spells them as a type): here, where the CLI's help reads
 # them without importing pydantic.
 KINDS: tuple[str, ...] = ("fact", "preference", "decision", "event", "note", "summary")
+WRITABLE_KINDS = KINDS[:-1]  # a summary is made by summarize (it records what it draws on)
 MAX_TAGS = 32
 MAX_TAG_CHARS = 64
 MAX_SCOPE_CHARS = 200

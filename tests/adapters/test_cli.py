@@ -112,6 +112,10 @@ def test_errors_are_one_clear_line_and_exit_1(run) -> None:  # type: ignore[no-u
     assert "No memory with id 42" in run.stderr_of("show", "42")
     assert "ISO-8601" in run.stderr_of("recall", "x", "--since", "someday")
     assert "kind" in run.stderr_of("remember", "x", "-k", "gossip")
+    # as the MCP tool: a summary is made by summarize, which records what it draws on
+    run("remember", "A summary by hand", "-k", "summary", code=1)
+    assert "memory-mcp summarize --save" in run.stderr_of("remember", "x", "-k", "summary")
+    assert as_json(run("list", "--json")) == []
     assert "Traceback" not in run.stderr_of("forget", "7")
     assert "--workers is for serve --http" in run.stderr_of("serve", "--workers", "2")
     assert "at least 1, or auto" in run.stderr_of("serve", "--http", "--workers", "0")

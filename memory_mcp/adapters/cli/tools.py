@@ -22,7 +22,7 @@ from memory_mcp.adapters.cli.app import (
 )
 from memory_mcp.adapters.cli.render import as_json, err, fmt_ids, inert, memory_table, out, safe
 from memory_mcp.errors import InvalidInput
-from memory_mcp.names import KINDS
+from memory_mcp.names import WRITABLE_KINDS
 
 # -- the four tools, by hand ------------------------------------------------------------------
 
@@ -31,7 +31,9 @@ from memory_mcp.names import KINDS
 def remember(
     ctx: typer.Context,
     content: Annotated[str, typer.Argument(help="The memory text ('-' reads stdin).")],
-    kind: Annotated[str, typer.Option("--kind", "-k", help=f"One of {', '.join(KINDS)}.")] = "note",
+    kind: Annotated[
+        str, typer.Option("--kind", "-k", help=f"One of {', '.join(WRITABLE_KINDS)}.")
+    ] = "note",
     tag: TagOpt = None,
     scope: Annotated[
         str | None,
@@ -56,6 +58,11 @@ def remember(
     json_: JsonOpt = False,
 ) -> None:
     """Store a memory (repeats and rewordings are merged; a key or --replaces supersedes)."""
+    if kind == "summary":  # as the MCP tool's schema: a summary records what it draws on
+        raise InvalidInput(
+            "A summary is made by `memory-mcp summarize --save`, which records the memories it"
+            f" draws on; store this as one of {', '.join(WRITABLE_KINDS)}."
+        )
     text = _stdin_text(settings_for(ctx, db=db).max_content_chars) if content == "-" else content
     with open_service(ctx, db, semantic=True, create=True) as service:
         result = service.remember(
