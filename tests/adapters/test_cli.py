@@ -956,3 +956,20 @@ def test_a_scope_that_holds_nothing_is_named_with_the_nearest_one(run) -> None: 
     assert "No memories match." in said and "No memory you can read" not in said
     said = run.stderr_of("recall", "nothing-like-this", "--scope", "github.com/acme/widgets")
     assert "No memory matches." in said and "No memory you can read" not in said
+
+
+def test_json_of_a_dict_writes_times_as_the_models_do(capsys: pytest.CaptureFixture[str]) -> None:
+    """A report's model_dump() holds datetimes, which str() wrote `2026-12-07 13:34:51+00:00`
+    beside the models' `2026-12-07T13:34:51Z` in the same outputs."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from memory_mcp.adapters.cli.render import as_json as print_json
+
+    moment = datetime(2026, 12, 7, 13, 34, 51, tzinfo=UTC)
+    paris = moment.astimezone(timezone(timedelta(hours=1)))
+    print_json({"at": moment, "there": paris, "plain": moment.replace(tzinfo=None)})
+    assert json.loads(capsys.readouterr().out) == {
+        "at": "2026-12-07T13:34:51Z",
+        "there": "2026-12-07T14:34:51+01:00",
+        "plain": "2026-12-07T13:34:51",
+    }

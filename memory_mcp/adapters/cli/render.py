@@ -93,7 +93,12 @@ def as_json(value: "BaseModel | Sequence[BaseModel] | dict[str, Any]") -> None:
 
 
 def _jsonable(value: Any) -> Any:
-    """A model inside a dict printed as JSON is its fields (str() gave its repr, one string)."""
+    """A model inside a dict printed as JSON is its fields (str() gave its repr, one string);
+    a time is written as the models write theirs (`2026-12-07T13:34:51Z`, not str()'s
+    `2026-12-07 13:34:51+00:00`)."""
+    if isinstance(value, datetime):
+        text = value.isoformat()
+        return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
     dump = getattr(value, "model_dump", None)
     return dump(mode="json") if callable(dump) else str(value)
 
