@@ -19,6 +19,7 @@ from memory_mcp.errors import InvalidInput, read_json
 from memory_mcp.formats.common import Item, Record, Skipped, instant, tags
 from memory_mcp.models import KINDS
 from memory_mcp.storage.sqlite import db
+from memory_mcp.storage.sqlite.companions import WAL, beside
 
 FORMAT = "mcp-memory-service"
 REQUIRED = {"content", "content_hash", "memory_type"}
@@ -34,7 +35,7 @@ STEPS = 10_000  # virtual machine steps between two looks at the budget
 
 def read(path: Path) -> list[Item]:
     """Every row of the memories table as a record to import, or a skip with its reason."""
-    size = path.stat().st_size if path.is_file() else 0
+    size = _size(path)
     with closing(db.connect_readonly(path)) as conn:
         budget = [(MIN_WORK + WORK_PER_BYTE * size) // STEPS]
 
@@ -50,6 +51,13 @@ def read(path: Path) -> list[Item]:
                 raise _endless(path, size) from None
             raise InvalidInput(f"Cannot read the memories of {path}: {exc}.") from exc
     return [_row(dict(zip(row.keys(), row, strict=True))) for row in rows]
+
+
+def _size(path: Path) -> int:
+    """The bytes the file's rows may take: its own and its write-ahead log's (a running
+    mcp-memory-service keeps its newest rows there, beside a main file of a few pages)."""
+    files = [path, beside(path, WAL)]
+    return sum(f.stat().st_size for f in files if f.is_file())
 
 
 def _endless(path: Path, size: int) -> InvalidInput:
@@ -77,7 +85,7 @@ def _rows(path: Path, conn: db.Connection, most: int) -> list[db.Row]:
         {"n": most + 1},
     ).fetchall()  # fmt: skip
     if len(rows) > most:
-        raise _endless(path, path.stat().st_size)
+        raise _endless(path, _size(path))
     return rows
 
 

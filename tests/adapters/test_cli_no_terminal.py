@@ -62,3 +62,21 @@ def test_scrub_with_nothing_on_stdin_says_what_it_needs(db: Path) -> None:
     assert done.returncode == 1
     assert "No text to scrub" in done.stderr and "--text" in done.stderr
     assert SECRET in content(db)
+
+
+def test_scrub_refuses_stdin_that_is_not_utf8_without_echoing_it(db: Path) -> None:
+    """A secret piped from a file in another encoding (Latin-1 here) was read with its bytes
+    escaped, matched nothing and ended "the text is not there", exit 0: as if scrubbed
+    already. It is refused as --text is, without showing the secret."""
+    env = {k: v for k, v in os.environ.items() if k not in ("VISUAL", "EDITOR")}
+    secret = "Bluefinch-Zürich"
+    done = subprocess.run(
+        [sys.executable, "-m", "memory_mcp", "--db", str(db), "scrub", "1"],
+        input=secret.encode("latin-1"), capture_output=True, timeout=300, check=False,
+        env={**env, "MEMORY_MCP_SEMANTIC": "false"},
+    )  # fmt: skip
+    stderr = done.stderr.decode("utf-8", "replace")
+    assert done.returncode == 1, stderr
+    assert "UTF-8" in stderr and len(stderr.strip().splitlines()) == 1
+    assert "Bluefinch" not in stderr and done.stdout == b""
+    assert SECRET in content(db)

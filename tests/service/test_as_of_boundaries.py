@@ -175,3 +175,34 @@ def test_imported_older_values_take_their_place_in_the_chain(
     assert (fish.superseded_by, fish.superseded_at) == (zsh, svc.get(zsh).created_at)
     assert (bash.superseded_by, bash.superseded_at) == (fish.id, fish.created_at)
     _one_at_every_boundary(svc, "p1", [bash.id, fish.id, zsh])
+
+
+def test_an_older_value_imported_first_gives_way_to_one_imported_after_between(
+    keyword_service: MemoryService, tmp_path: Path
+) -> None:
+    """The same exports in the other order: bash (oldest) imported first gave way to the
+    stored zsh; fish, imported next, falls between them. bash now gives way as of fish's creation:
+    as_of between fish and zsh found both bash and fish current."""
+    exports = []
+    for name, text in (("bash", "Shell is bash"), ("fish", "Shell is fish")):
+        source = MemoryService.open(Settings(db=tmp_path / f"{name}.db", semantic=False))
+        try:
+            source.remember(text, key="user.shell", scope="p1")
+            exports.append(tmp_path / f"{name}.jsonl")
+            source.export_jsonl(exports[-1])
+        finally:
+            source.close()
+    svc = keyword_service
+    zsh = svc.remember("Shell is zsh", key="user.shell", scope="p1").id
+    svc.import_jsonl(exports[0])
+    svc.import_jsonl(exports[1])
+    every = MemoryFilter(scopes=["p1"], include_superseded=True)
+    by_text = {m.content: m for m in svc.list_memories(every)}
+    bash, fish = by_text["Shell is bash"], by_text["Shell is fish"]
+    assert (fish.superseded_by, fish.superseded_at) == (zsh, svc.get(zsh).created_at)
+    _one_at_every_boundary(svc, "p1", [bash.id, fish.id, zsh])
+    # bash's successor stays zsh (a memory is superseded once); it gave way at fish's creation
+    assert (svc.get(bash.id).superseded_by, svc.get(bash.id).superseded_at) == (
+        zsh,
+        fish.created_at,
+    )

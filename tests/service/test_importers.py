@@ -644,3 +644,25 @@ def test_a_mem0_export_on_one_line_longer_than_a_jsonl_line_is_imported(
         assert (summary.created, service.stats().total) == (4_000, 4_000)
     finally:
         service.close()
+
+
+def test_mcp_memory_service_rows_in_its_write_ahead_log_count_toward_the_file_size(
+    service: MemoryService, tmp_path: Path
+) -> None:
+    """A running mcp-memory-service keeps its newest rows in the -wal file, beside a main
+    file that may be a few pages: the rows a file can hold are read from both sizes, so a
+    legitimate database is never refused as a view without end."""
+    source = build_mms(tmp_path / "sqlite_vec.db")
+    running = sqlean.connect(str(source))  # the service, holding the log open
+    running.execute("pragma wal_autocheckpoint = 0")
+    running.executemany(
+        "insert into memories (content_hash, content, memory_type) values (?, ?, 'note')",
+        [(f"h{n}", f"m{n}") for n in range(10_000)],
+    )
+    running.commit()
+    assert source.stat().st_size // 8 < 10_000 < (tmp_path / "sqlite_vec.db-wal").stat().st_size
+    try:
+        summary = service.import_from("mcp-memory-service", source)
+    finally:
+        running.close()
+    assert summary.created == 10_003

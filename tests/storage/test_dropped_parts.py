@@ -71,6 +71,8 @@ def test_a_part_dropped_under_an_open_store_refuses_its_next_write(
         ("memories_fts", "alter table memories disable trigger memories_fts"),
         ("memories_vec_log", "alter table memories disable trigger all"),
         ("memory_vectors_log", "alter table memory_vectors disable trigger memory_vectors_log"),
+        # A replica trigger fires only where session_replication_role = replica: not here.
+        ("memories_fts", "alter table memories enable replica trigger memories_fts"),
     ],
 )
 def test_a_part_dropped_under_an_open_postgresql_store_refuses_its_next_write(

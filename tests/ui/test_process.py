@@ -67,3 +67,33 @@ def test_uvicorns_own_lines_go_through_the_uis_log_handler(tmp_path: Path, model
         proc.wait(timeout=60)
     said = [line for line in log_path.read_text().splitlines() if "Invalid HTTP" in line]
     assert said and all(re.match(r"\d\d:\d\d:\d\d WARNING ", line) for line in said), said
+
+
+def test_an_upgrade_request_is_answered_plain_without_warnings(
+    tmp_path: Path, model_dir: Path
+) -> None:
+    """As `serve --http` (test_http.py): any web page the owner visits may open a WebSocket to
+    a local port, and each one made uvicorn log two warnings (one advising
+    `pip install 'uvicorn[standard]'`) into the terminal running the UI."""
+    proc, log_path = _start_ui(tmp_path, model_dir)
+    try:
+        port = int(re.search(r"127\.0\.0\.1:(\d+)/", log_path.read_text()).group(1))  # type: ignore[union-attr]
+        for upgrade in (b"websocket", b"h2c"):
+            with socket.create_connection(("127.0.0.1", port)) as s:
+                s.sendall(
+                    b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n"
+                    b"Upgrade: " + upgrade + b"\r\n\r\n"
+                )
+                assert s.recv(1000).startswith(b"HTTP/1.1 "), upgrade  # answered plain
+        with socket.create_connection(("127.0.0.1", port)) as s:  # a line the log will show
+            s.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+            s.recv(1000)
+        deadline = time.monotonic() + 120
+        while "Invalid HTTP request received." not in log_path.read_text():
+            assert time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.1)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+    text = log_path.read_text()
+    assert "Unsupported upgrade" not in text and "uvicorn[standard]" not in text, text

@@ -264,8 +264,15 @@ def _secret_text() -> str:
     its one final line end dropped. getpass warned and aborted there."""
     if sys.stdin.isatty():
         return str(typer.prompt("Text to scrub", hide_input=True, err=True))
-    text = sys.stdin.read(SCRUB_STDIN_CHARS + 1)
-    if len(text) > SCRUB_STDIN_CHARS:
+    data = sys.stdin.buffer.read(4 * SCRUB_STDIN_CHARS + 1)  # UTF-8: 4 bytes a character
+    try:  # strict: text read with its bytes escaped matched nothing ("not there", exit 0)
+        text = "" if len(data) > 4 * SCRUB_STDIN_CHARS else data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:  # the message names a byte's place, not the text
+        raise InvalidInput(
+            f"The text on stdin is not UTF-8 (byte {exc.start + 1:,} is not): convert it "
+            "first (iconv -f latin1 -t utf-8), or give --text TEXT."
+        ) from None
+    if len(text) > SCRUB_STDIN_CHARS or len(data) > 4 * SCRUB_STDIN_CHARS:
         raise InvalidInput(
             f"stdin holds more than {SCRUB_STDIN_CHARS:,} characters: no memory is that long."
         )

@@ -78,7 +78,17 @@ def connection_limits(wanted: int) -> tuple[int, int]:
     return min(cap, wanted), backlog
 
 
-class GuardedH11Protocol(H11Protocol):
+class PlainH11Protocol(H11Protocol):
+    """Uvicorn's HTTP/1.1 protocol answering an Upgrade request (h2c, websocket) as plain
+    HTTP/1.1, as the protocol allows, without uvicorn's two warnings a request (one advising
+    `uvicorn[standard]`) for what this server does not offer on purpose: anyone reaching the
+    port (for `memory-mcp ui`, any web page its owner visits) could fill the log."""
+
+    def _unsupported_upgrade_warning(self) -> None:
+        logger.debug("Answered a request asking to upgrade its protocol over HTTP/1.1")
+
+
+class GuardedH11Protocol(PlainH11Protocol):
     """Uvicorn's HTTP/1.1 protocol with a read timeout and a connection cap; the limits are
     set on a subclass made by `guarded_protocol`."""
 
@@ -103,12 +113,6 @@ class GuardedH11Protocol(H11Protocol):
         super().on_response_complete()
         if not self.transport.is_closing():
             self._await_request()
-
-    def _unsupported_upgrade_warning(self) -> None:
-        # h2c or websocket asked for (`curl --http2`): answered as plain HTTP/1.1, as the
-        # protocol allows. uvicorn warned twice a request, advising `uvicorn[standard]`, for
-        # what this server does not offer on purpose; anyone reaching the port could fill the log.
-        logger.debug("Answered a request asking to upgrade its protocol over HTTP/1.1")
 
     def _await_request(self) -> None:
         """Start the clock on the client's next request."""

@@ -18,6 +18,7 @@ import threading
 import webbrowser
 from pathlib import Path
 
+from memory_mcp.adapters.mcp_server.guards import PlainH11Protocol
 from memory_mcp.adapters.mcp_server.listen import listening_socket, serve_socket
 from memory_mcp.adapters.mcp_server.stopping import (
     STOP_SIGNALS,
@@ -71,7 +72,10 @@ def serve_ui(settings: Settings, port: int, open_browser: bool = True) -> None:
     try:
         # log_config=None: uvicorn's records go through the CLI's handler (timed, control
         # characters filtered), as `serve --http`'s do.
-        config = uvicorn.Config(app, log_level="warning", access_log=False, log_config=None)
+        # PlainH11Protocol: a WebSocket any web page opens to this port is answered plain,
+        # unlogged (uvicorn warned twice for each).
+        config = uvicorn.Config(app, log_level="warning", access_log=False, log_config=None,
+                                http=PlainH11Protocol)  # fmt: skip
         serve_socket(config, sock)
     except BaseException:
         sock.close()

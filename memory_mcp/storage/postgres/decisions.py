@@ -148,6 +148,24 @@ def next_value(c: Connection, scope: str, key: str, created_at: str) -> Any:
     ).fetchone()
 
 
+def previous_value(c: Connection, scope: str, key: str, created_at: str) -> Any:
+    """SQLite's previous_value: the key's value created last before `created_at`, if it
+    was still current then."""
+    return c.execute(
+        """select id from (
+               select id, superseded_at from memories
+               where scope = %(scope)s and key = %(key)s and forgotten_at is null
+                 and created_at < %(created)s order by created_at desc, id desc limit 1
+           ) p where p.superseded_at > %(created)s""",
+        {"scope": scope, "key": key, "created": created_at},
+    ).fetchone()
+
+
+def gave_way_at(c: Connection, memory_id: int, moment: str) -> None:
+    """SQLite's gave_way_at: a superseded value's end moved back to `moment`."""
+    c.execute("update memories set superseded_at = %s where id = %s", (moment, memory_id))
+
+
 def slot_times(c: Connection, scope: str, key: str | None, also: Iterable[int]) -> list[str]:
     """SQLite's slot_times: when the latest value of the key's slot (forgotten ones too)
     or corrected memory was created or last stated."""

@@ -67,13 +67,15 @@ _LOOKED_FOR = [
 ]
 
 # One statement (one round trip: every write asks it, write.py): the parts the schema lacks.
-# A disabled trigger (ALTER TABLE ... DISABLE TRIGGER) counts as lacking: its rows drift alike.
+# A disabled trigger (ALTER TABLE ... DISABLE TRIGGER) counts as lacking: its rows drift alike;
+# so does a replica one (ENABLE REPLICA TRIGGER: 'R' fires only under session_replication_role
+# = replica). 'O' (origin, the default) and 'A' (always) fire on our writes.
 _MISSING = """
     select p.name from unnest(%s::text[], %s::bool[], %s::text[]) with ordinality
         as p (name, is_trigger, owner, place)
     where to_regclass(p.owner) is not null and case when p.is_trigger
         then not exists (select 1 from pg_trigger t where t.tgrelid = to_regclass(p.owner)
-                         and t.tgname = p.name and t.tgenabled <> 'D')
+                         and t.tgname = p.name and t.tgenabled in ('O', 'A'))
         else to_regclass(p.name) is null end
     order by p.place"""
 

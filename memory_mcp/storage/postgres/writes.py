@@ -244,13 +244,15 @@ def _insert(
     values = row_values(item, now)
     current = item.key is not None and item.superseded_by is None and item.forgotten_at is None
     holders = decisions.key_holders(c, item.scope, item.key) if current and item.key else []
-    beaten_by = None
+    beaten_by = previous = None
     if holders and not newest and holders[-1]["created_at"] > values["created_at"]:
         # The stored value is the later one: it stays current, and this older one gave way
-        # to the value created next after it (the holder, or one between: as_of finds one).
+        # to the value created next after it (the holder, or one between: as_of finds one),
+        # and the value before it, if still current then, gave way as of its creation.
         following = decisions.next_value(c, item.scope, str(item.key), values["created_at"])
         beaten_by = following["id"]
         values.update(superseded_by=beaten_by, superseded_at=following["created_at"])
+        previous = decisions.previous_value(c, item.scope, str(item.key), values["created_at"])
     elif holders:
         values["key"] = None  # given once the holders are superseded: one current value
     statement = _INSERT if item.id is None else _INSERT_WITH_ID
@@ -269,6 +271,8 @@ def _insert(
         vectors.insert(c, new_id, item.vector)
     beaten = [] if beaten_by is not None else [h["id"] for h in holders]
     superseded = decisions.supersede(c, [*beaten, *also], new_id, client, at=now)
+    if previous is not None:  # its successor stays (superseded once): it gave way sooner
+        decisions.gave_way_at(c, previous["id"], values["created_at"])
     if values["key"] != item.key:
         c.execute("update memories set key = %s where id = %s", (item.key, new_id))
         row = require_row(c, new_id)

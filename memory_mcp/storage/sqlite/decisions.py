@@ -171,6 +171,28 @@ def next_value(c: Connection, scope: str, key: str, created_at: str) -> Any:
     ).fetchone()
 
 
+def previous_value(c: Connection, scope: str, key: str, created_at: str) -> Any:
+    """The key's value created last before `created_at` (forgotten ones aside) if it was
+    still current then (superseded later: by a value created after `created_at`), else None:
+    what an older value written now (an import) supersedes, as of its own creation."""
+    return c.execute(
+        """select id from (
+               select id, superseded_at from memories
+               where scope = :scope and key = :key and forgotten_at is null
+                 and created_at < :created order by created_at desc, id desc limit 1
+           ) where superseded_at > :created""",
+        {"scope": scope, "key": key, "created": created_at},
+    ).fetchone()
+
+
+def gave_way_at(c: Connection, memory_id: int, moment: str) -> None:
+    """Move a superseded value's end back to `moment`: an older value imported after it was
+    superseded fell between it and its successor, and is the current one from `moment` on."""
+    c.execute(
+        "update memories set superseded_at = :at where id = :id", {"at": moment, "id": memory_id}
+    )
+
+
 def slot_times(c: Connection, scope: str, key: str | None, also: Iterable[int]) -> list[str]:
     """When the latest of the memories a new one may supersede was created or last stated
     (a repeat: `later` compares these): the values its key's slot held (forgotten ones too:
