@@ -595,3 +595,20 @@ def test_tokens_are_checked_on_every_request_of_a_kept_connection(
         assert status(http, bob) == 401
         assert status(http, TOKEN) != 401
         assert status(http, TOKEN + "x") == 401
+
+
+def test_no_request_is_upgraded_to_a_websocket_even_with_a_websocket_library() -> None:
+    """uvicorn upgrades a websocket request when `websockets` or `wsproto` is installed (this
+    environment has neither), and the access gate and the UI's guard let such a connection
+    through unchecked: the servers' protocol never upgrades."""
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    from memory_mcp.adapters.mcp_server.guards import PlainH11Protocol, guarded_protocol
+
+    for protocol in (PlainH11Protocol, guarded_protocol(10.0, 256)):
+        connection = object.__new__(protocol)
+        connection.ws_protocol_class = H11Protocol  # a websocket library, as if installed
+        assert connection._should_upgrade_to_ws() is False
+    plain = object.__new__(H11Protocol)
+    plain.ws_protocol_class = H11Protocol
+    assert plain._should_upgrade_to_ws() is True  # what uvicorn alone would do

@@ -82,7 +82,12 @@ class PlainH11Protocol(H11Protocol):
     """Uvicorn's HTTP/1.1 protocol answering an Upgrade request (h2c, websocket) as plain
     HTTP/1.1, as the protocol allows, without uvicorn's two warnings a request (one advising
     `uvicorn[standard]`) for what this server does not offer on purpose: anyone reaching the
-    port (for `memory-mcp ui`, any web page its owner visits) could fill the log."""
+    port (for `memory-mcp ui`, any web page its owner visits) could fill the log. Never a
+    websocket, even where a websocket library is installed: the access gate and the UI's
+    guard check HTTP requests, and nothing here serves a websocket."""
+
+    def _should_upgrade_to_ws(self) -> bool:
+        return False
 
     def _unsupported_upgrade_warning(self) -> None:
         logger.debug("Answered a request asking to upgrade its protocol over HTTP/1.1")
