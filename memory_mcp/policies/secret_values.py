@@ -30,6 +30,8 @@ def bare_end(text: str, label: int, start: int, end: int) -> int:
         separator = ","
     if separator is not None:
         cut = text.find(separator, start, end)
+        while separator == "," and text.startswith(",,", cut):  # mount's "," in a value
+            cut = text.find(",", cut + 2, end)
         end = end if cut < 0 else cut
     line = text.rfind("\n", 0, label) + 1
     while end > start and text[end - 1] in ".)]}":
@@ -52,16 +54,15 @@ _MORE = re.compile(r"(?:\\.|[^\s,;&|<>()\[\]{}/.:`])[^\s,;&|<>()\[\]{}/`]*")
 
 def quoted_end(text: str, quote: str, end: int) -> int:
     """Where a quoted value whose pattern ended at text[end] (its closing quote) ends: past
-    quotes escaped with a backslash (`"ab\\"cd"`; an unclosed one runs to the line's end),
-    and past what the shell joins to it."""
-    if quote == '"':
-        line_end = text.find("\n", end)
-        line_end = len(text) if line_end < 0 else line_end
-        while _escaped(text, end):
-            after = text.find('"', end + 1, line_end)
-            if after < 0:
-                return line_end
-            end = after
+    quotes escaped with a backslash (`"ab\\"cd"`, `'it\\'s'` in Python or JavaScript; an
+    unclosed one runs to the line's end), and past what the shell joins to it."""
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    while _escaped(text, end):
+        after = text.find(quote, end + 1, line_end)
+        if after < 0:
+            return line_end
+        end = after
     more = _MORE.match(text, end + 1)
     if more is None:
         return end
@@ -71,9 +72,34 @@ def quoted_end(text: str, quote: str, end: int) -> int:
     return last if last > end + 1 else end
 
 
-def _escaped(text: str, at: int) -> bool:
-    """Whether the character at `at` is escaped: an odd run of backslashes before it."""
+def escaped_end(text: str, end: int) -> int:
+    """Where a value quoted with escaped quotes (`\\"…\\"`: JSON in a JSON string) ends, its
+    pattern having stopped at the `\\"` at text[end]: past a quote escaped inside it, which
+    reads `\\\\\\"` there (a run of 3, 7... backslashes before the quote; 1, 5... close it;
+    an even run is the outer string's end)."""
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    quote = end + 1
+    while True:
+        run = _run(text, quote)
+        if run % 4 == 1:
+            return quote - 1
+        if run % 2 == 0:
+            return quote - run
+        after = text.find('"', quote + 1, line_end)
+        if after < 0:
+            return line_end
+        quote = after
+
+
+def _run(text: str, at: int) -> int:
+    """How many backslashes stand just before text[at]."""
     run = at
     while run > 0 and text[run - 1] == "\\":
         run -= 1
-    return (at - run) % 2 == 1
+    return at - run
+
+
+def _escaped(text: str, at: int) -> bool:
+    """Whether the character at `at` is escaped: an odd run of backslashes before it."""
+    return _run(text, at) % 2 == 1

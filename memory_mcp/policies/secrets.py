@@ -11,7 +11,7 @@ import re
 from memory_mcp.policies.secret_commands import COMMAND_LINES, COOKIE, CREDENTIAL_FILES
 from memory_mcp.policies.secret_fields import MARKUP
 from memory_mcp.policies.secret_rule import MIN_VALUE, Pick, Rule, Span, is_value
-from memory_mcp.policies.secret_values import bare_end, quoted_end
+from memory_mcp.policies.secret_values import bare_end, escaped_end, quoted_end
 
 # Every pattern is linear: no nested quantifiers over overlapping classes, and each unbounded
 # run either ends at a character outside its class or is followed by nothing that can fail.
@@ -123,8 +123,12 @@ _SEPARATOR = _QUOTE + r"(?:[ \t]*(?P<sep>{0}){1})[ \t]*"
 # "is" in the languages of the labels: "mot de passe est", "Passwort ist", "contraseña es".
 _IS = r"|[ \t]+(?i:is|was|est|était|ist|war|es|era|é|è)(?=[ \t])"
 # The longest run a value could be (secret_values.bare_end decides where it ends): through a
-# ",", ";" or "&" that a non-space follows and a quote that does not close it (`abc'def`).
-_BARE = r"[^\s\"'`,;&](?:[^\s\"'`,;&]|[,;&](?=[^\s,;&])|[\"'`](?=[^\s>/,;.)\]}\"'`]))*"
+# ",", ";" or "&" that a non-space follows, mount's ",," (a "," in its value), a space the
+# shell's backslash escapes (`abc\ def`) and a quote that does not close it (`abc'def`).
+_BARE = (
+    r"[^\s\"'`,;&](?:\\[ \t]|[^\s\"'`,;&]|,,(?=[^\s,;&])|[,;&](?=[^\s,;&])"
+    r"|[\"'`](?=[^\s>/,;.)\]}\"'`]))*"
+)
 _VALUE = rf"(?:\\\"(?P<eq>[^\"\n]*?)\\\"|\"(?P<dq>[^\"\n]*)\"|'(?P<sq>[^'\n]*)'|(?P<bare>{_BARE}))"
 # A label starts a word, or a camelCase part of one (`dbPassword`, `authToken`, `apiSecret`:
 # JavaScript, JSON and YAML configs), as a field name does for secret_fields.field_kind. The
@@ -164,7 +168,7 @@ def _labelled_value(match: re.Match[str]) -> tuple[Span, bool]:
         value = match.group(group)
         if value is not None:
             start, end = match.span(group)
-            end = end if group == "eq" else quoted_end(text, text[end], end)
+            end = escaped_end(text, end) if group == "eq" else quoted_end(text, text[end], end)
             return (start, end), is_value(value)
     start, end = match.span("bare")
     end = bare_end(text, match.start(), start, end)

@@ -26,6 +26,24 @@ WHOLE = [
     ('password="ab\\"Hunter2 and the rest', f'password="{r("password")}'),
     # a closing bracket nothing opened is the password's
     ("password=Hunter2)x) end", f"password={r('password')} end"),
+    # JSON in a JSON string (a tool's input): an inner escaped quote reads \\\" there
+    (
+        '{"input": "{\\"password\\": \\"ab\\\\\\"Hunter2\\"}"}',
+        f'{{"input": "{{\\"password\\": \\"{r("password")}\\"}}"}}',
+    ),
+    (
+        '{"input": "{\\"token\\": \\"x1\\\\\\"a\\\\\\"Hunter2\\", \\"n\\": 1}"}',
+        f'{{"input": "{{\\"token\\": \\"{r("token")}\\", \\"n\\": 1}}"}}',
+    ),
+    # a quote escaped in a single-quoted string (Python, JavaScript)
+    ("const password = 'it\\'s Hunter2';", f"const password = '{r('password')}';"),
+    # mount's ",," is a "," inside the value, not the list's separator
+    (
+        "mount -o user=bob,password=abcd,,Hunter2,uid=1000 /m",
+        f"mount -o user=bob,password={r('password')},uid=1000 /m",
+    ),
+    # a space the shell's backslash escapes is inside the word
+    ("PGPASSWORD=abcd\\ Hunter2 psql", f"PGPASSWORD={r('password')} psql"),
 ]
 
 KEPT = [
