@@ -66,3 +66,29 @@ PROSE = [
 @pytest.mark.parametrize("text", PROSE)
 def test_prose_and_markup_without_a_secret_stay(text: str) -> None:
     assert redact(text).text == text
+
+
+TOKEN = "ghp_" + "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5"
+
+
+@pytest.mark.parametrize("width", [64, 76])
+@pytest.mark.parametrize("pad", range(0, 60, 3))
+def test_base64_wrapped_over_lines_is_read_joined(width: int, pad: int) -> None:
+    # `base64` wraps at 76 characters (PEM at 64): a secret cut at a line's end is in
+    # neither line alone, and was left in clear
+    env = "#" * pad + f"\nGITHUB_TOKEN={TOKEN}\nLOG_LEVEL=info\n"
+    blob = base64.b64encode(env.encode()).decode()
+    lines = [blob[i : i + width] for i in range(0, len(blob), width)]
+    text = "The deploy env, in base64:\n  " + "\n  ".join(lines) + "\nThat is all."
+    result = redact(text)
+    assert result.text == "The deploy env, in base64:\n  [REDACTED:github_token]\nThat is all."
+
+
+def test_base64_of_a_file_with_tabs_and_crlf_is_read() -> None:
+    blob = base64.b64encode(f"[deploy]\r\n\tGITHUB_TOKEN={TOKEN}\r\n".encode()).decode()
+    assert redact(f"blob: {blob}").text == "blob: [REDACTED:github_token]"
+
+
+def test_lines_of_hashes_of_one_width_stay() -> None:
+    text = "\n".join(f"{n:064x}" for n in range(3, 30, 7)) + "\n" + "e3b0c442" * 8
+    assert redact(text).text == text
