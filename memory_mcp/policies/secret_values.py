@@ -16,12 +16,14 @@ _LIST_SEPARATOR = {"?": "&", "&": "&", ";": ";", ",": ","}
 _OPTIONS_FLAG = re.compile(r"(?<!\S)-o[ \t]*$")
 _LABEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
 _OPENER = {")": "(", "]": "[", "}": "{"}
+_BEFORE = 2000  # how far back a bracket open around the label is looked for
 
 
 def bare_end(text: str, label: int, start: int, end: int) -> int:
     """Where the unquoted value text[start:end], labelled at `label`, ends: at its list's
     next separator (above), before a sentence's final `.`, and before a closing bracket
-    that the value does not open but the line opened before the label (`(password=…)`)."""
+    that the value does not open but the text opened before the label (`(password=…)`, or a
+    dict or a call opened on an earlier line: `{\\n  "token": None}`), within _BEFORE."""
     word = label
     while word > 0 and text[word - 1] in _LABEL_CHARS:
         word -= 1
@@ -33,13 +35,13 @@ def bare_end(text: str, label: int, start: int, end: int) -> int:
         while separator == "," and text.startswith(",,", cut):  # mount's "," in a value
             cut = text.find(",", cut + 2, end)
         end = end if cut < 0 else cut
-    line = text.rfind("\n", 0, label) + 1
+    before = max(label - _BEFORE, 0)
     while end > start and text[end - 1] in ".)]}":
         closer = text[end - 1]
         if closer in _OPENER:
             opener = _OPENER[closer]
             inside = text.count(opener, start, end) >= text.count(closer, start, end)
-            opened = text.count(opener, line, label) > text.count(closer, line, label)
+            opened = text.count(opener, before, label) > text.count(closer, before, label)
             if inside or not opened:
                 break  # the value's own bracket, or none open before it: a password's
         end -= 1

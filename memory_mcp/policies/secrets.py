@@ -139,9 +139,11 @@ _VALUE = rf"(?:\\\"(?P<eq>[^\"\n]*?)\\\"|\"(?P<dq>[^\"\n]*)\"|'(?P<sq>[^'\n]*)'|
 
 # An unquoted value that is code, not a secret: an attribute (`key = mod.attr`,
 # `settings.DB_PASSWORD`), or after a spaced `=` an identifier with a `_` or a camelCase hump
-# (`token = access_token`); neither with a digit, as a password so spelt would have.
+# (`token = access_token`) or a call; neither with a digit, as a password so spelt would have.
 _ATTRIBUTE = re.compile(r"[A-Za-z_]+(?:\.[A-Za-z_]+)+")
 _IDENTIFIER = re.compile(r"[A-Za-z]*(?:_|[a-z][A-Z])[A-Za-z_]*")
+# After a spaced `=`, a call: `pwd = (self.password.encode('utf-8') if …`, `key = load(…`.
+_CALL = re.compile(r"\(*[A-Za-z_][A-Za-z_.]*\(")
 # A number and a unit after "PW=" is a power or a pulse width (`PW=1234 watts`, `PW=20 us`).
 _QUANTITY = re.compile(
     r"[ \t]*(?:[kKMGmun\u00b5]?(?:W|Hz|s|V|A)|(?i:watts?|volts?|amps?|percent)|%)(?![A-Za-z])"
@@ -176,7 +178,9 @@ def _labelled_value(match: re.Match[str]) -> tuple[Span, bool]:
     prose = sep in (None, ":")
     worded = len(value) >= MIN_VALUE and not (prose and value.replace("'", "").isalpha())
     spaced = sep == "=" and match.string[match.start("sep") - 1 : match.start("sep")] in " \t"
-    code = _ATTRIBUTE.fullmatch(value) or (spaced and _IDENTIFIER.fullmatch(value))
+    code = _ATTRIBUTE.fullmatch(value) or (
+        spaced and (_IDENTIFIER.fullmatch(value) or _CALL.match(value))
+    )
     return (start, end), worded and not code and is_value(value)
 
 

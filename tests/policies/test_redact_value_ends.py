@@ -99,6 +99,11 @@ CODE = [
     "GH_TOKEN={GITHUB} and PASSWORD={r('password')}",
     '_PRIVATE_KEY = rf"(?P<secret>{_PEM.format(1)})"',
     'config = {"secret": {"hint": None, "rotated": True}}',
+    # a bracket opened on an earlier line closes after the value (found comparing old and
+    # new masking over the Python standard library and the system's docs)
+    'TYPES = {\n    "NAME": None,\n    "TOKEN": None}',
+    "Handle the repeat case (i.e.,\nwhen pinentry->repeat_passphrase is set).",
+    "pwd = (self.password.encode('utf-8') if isinstance(self.password, str)",
 ]
 
 
