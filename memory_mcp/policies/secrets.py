@@ -129,7 +129,13 @@ _BARE = (
     r"[^\s\"'`,;&](?:\\[ \t]|[^\s\"'`,;&]|,,(?=[^\s,;&])|[,;&](?=[^\s,;&])"
     r"|[\"'`](?=[^\s>/,;.)\]}\"'`]))*"
 )
-_VALUE = rf"(?:\\\"(?P<eq>[^\"\n]*?)\\\"|\"(?P<dq>[^\"\n]*)\"|'(?P<sq>[^'\n]*)'|(?P<bare>{_BARE}))"
+# A quote the line does not close opens a value running to the line's end (a dotenv value
+# over lines, a text cut short): it would otherwise be left in clear whole. Looked at, not
+# taken, so a label later on the line is still read.
+_VALUE = (
+    rf"(?:\\\"(?P<eq>[^\"\n]*?)\\\"|\"(?P<dq>[^\"\n]*)\"|'(?P<sq>[^'\n]*)'"
+    rf"|[\"'](?=(?P<open>[^\"'\n][^\n]*))|(?P<bare>{_BARE}))"
+)
 # A label starts a word, or a camelCase part of one (`dbPassword`, `authToken`, `apiSecret`:
 # JavaScript, JSON and YAML configs), as a field name does for secret_fields.field_kind. The
 # pattern tests a word's start only (one lookbehind, which fails at most positions of prose at
@@ -172,16 +178,20 @@ def _labelled_value(match: re.Match[str]) -> tuple[Span, bool]:
             start, end = match.span(group)
             end = escaped_end(text, end) if group == "eq" else quoted_end(text, text[end], end)
             return (start, end), is_value(value)
-    start, end = match.span("bare")
-    end = bare_end(text, match.start(), start, end)
-    value, sep = text[start:end], match.group("sep")
+    if match.group("open") is not None:
+        start, end = match.span("open")
+    else:
+        start, end = match.span("bare")
+        end = bare_end(text, match.start(), start, end)
+    value, sep = text[start:end].rstrip(), match.group("sep")
     prose = sep in (None, ":")
-    worded = len(value) >= MIN_VALUE and not (prose and value.replace("'", "").isalpha())
+    alpha = value.replace("'", "").replace(" ", "").isalpha()
+    worded = len(value) >= MIN_VALUE and not (prose and alpha)
     spaced = sep == "=" and match.string[match.start("sep") - 1 : match.start("sep")] in " \t"
     code = _ATTRIBUTE.fullmatch(value) or (
         spaced and (_IDENTIFIER.fullmatch(value) or _CALL.match(value))
     )
-    return (start, end), worded and not code and is_value(value)
+    return (start, start + len(value)), worded and not code and is_value(value)
 
 
 def _pw_value(match: re.Match[str]) -> tuple[Span, bool]:

@@ -44,6 +44,10 @@ WHOLE = [
     ),
     # a space the shell's backslash escapes is inside the word
     ("PGPASSWORD=abcd\\ Hunter2 psql", f"PGPASSWORD={r('password')} psql"),
+    # a quote the line does not close: a dotenv value over lines, a text cut short
+    ('PASSWORD="abc Hunter2\nmore"\nLOG=1', f'PASSWORD="{r("password")}\nmore"\nLOG=1'),
+    ("DB_PASSWORD='Hunter2 x", f"DB_PASSWORD='{r('password')}"),
+    ('{"password": "ab,Hunter2', f'{{"password": "{r("password")}'),
 ]
 
 KEPT = [
@@ -104,6 +108,8 @@ CODE = [
     'TYPES = {\n    "NAME": None,\n    "TOKEN": None}',
     "Handle the repeat case (i.e.,\nwhen pinentry->repeat_passphrase is set).",
     "pwd = (self.password.encode('utf-8') if isinstance(self.password, str)",
+    # an unclosed quote before words of prose
+    'The token: "see the vault for it',
 ]
 
 
