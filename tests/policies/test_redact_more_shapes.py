@@ -31,6 +31,8 @@ LEAKED_BEFORE = [
     # a password piped to a login reading it from stdin
     f"echo '{S}' | docker login ghcr.io -u me --password-stdin",
     f'printf "%s" "{S}" | helm registry login r.io --username me --password-stdin',
+    f"printf %s '{S}' | podman login quay.io -u me --password-stdin",
+    f"docker login ghcr.io -u me --password-stdin <<< '{S}'",
     # base64 of a token or a labelled password (standard and URL-safe)
     "the blob is " + base64.b64encode(("ghp_" + "A1b2" * 9).encode()).decode(),
     "K8S_DATA=" + base64.urlsafe_b64encode(f"password={S}".encode()).decode(),
@@ -56,6 +58,7 @@ PROSE = [
     "全角のテキスト：ＡＢＣ１２３とｐａｓｓｗｏｒｄ　ポリシー",
     "NotADiscordTokenButLongName.module.some_attribute_name_that_runs_on",
     "echo $CR_PAT | docker login ghcr.io -u me --password-stdin",
+    'docker login ghcr.io -u me --password-stdin <<< "$CR_PAT"',
     "commit 5894a302d65837000b2a54fbc174366a6c7f121f, sha256 e3b0c44298fc1c149afbf4c8996fb924",
     "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk",
     "base64 of prose: " + base64.b64encode(b"hello world, nothing to see here").decode(),
