@@ -17,13 +17,14 @@ _OPTIONS_FLAG = re.compile(r"(?<!\S)-o[ \t]*$")
 _LABEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
 _OPENER = {")": "(", "]": "[", "}": "{"}
 _BEFORE = 2000  # how far back a bracket open around the label is looked for
+_BRACKETS = 40  # and through how many brackets
 
 
 def bare_end(text: str, label: int, start: int, end: int) -> int:
     """Where the unquoted value text[start:end], labelled at `label`, ends: at its list's
     next separator (above), before a sentence's final `.`, and before a closing bracket
     that the value does not open but the text opened before the label (`(password=…)`, or a
-    dict or a call opened on an earlier line: `{\\n  "token": None}`), within _BEFORE."""
+    dict or a call opened on an earlier line: `{\\n  "token": None}`)."""
     word = label
     while word > 0 and text[word - 1] in _LABEL_CHARS:
         word -= 1
@@ -35,17 +36,35 @@ def bare_end(text: str, label: int, start: int, end: int) -> int:
         while separator == "," and text.startswith(",,", cut):  # mount's "," in a value
             cut = text.find(",", cut + 2, end)
         end = end if cut < 0 else cut
-    before = max(label - _BEFORE, 0)
     while end > start and text[end - 1] in ".)]}":
         closer = text[end - 1]
         if closer in _OPENER:
             opener = _OPENER[closer]
             inside = text.count(opener, start, end) >= text.count(closer, start, end)
-            opened = text.count(opener, before, label) > text.count(closer, before, label)
-            if inside or not opened:
+            if inside or not _open_at(text, label, opener, closer):
                 break  # the value's own bracket, or none open before it: a password's
         end -= 1
     return end
+
+
+def _open_at(text: str, label: int, opener: str, closer: str) -> bool:
+    """Whether an `opener` before `label` is still open there (its `closer` not yet met),
+    looking back _BEFORE characters and _BRACKETS brackets at most (a doubt: not open)."""
+    low = max(label - _BEFORE, 0)
+    opened, closed = text.rfind(opener, low, label), text.rfind(closer, low, label)
+    depth = 0
+    for _ in range(_BRACKETS):
+        if opened < 0:
+            return False
+        if closed > opened:  # a pair closed before the label: its opener is further back
+            depth += 1
+            closed = text.rfind(closer, low, closed)
+        elif depth == 0:
+            return True
+        else:
+            depth -= 1
+            opened = text.rfind(opener, low, opened)
+    return False
 
 
 # What follows a closing quote and is still the value: the shell joins `'abc'\''def'` or

@@ -168,6 +168,13 @@ def _url_user(text: str, at: int) -> bool:
     return scheme > 0 and _URL_USER.fullmatch(text, scheme + 3, at) is not None
 
 
+def _closes(text: str, quote: int) -> bool:
+    """Whether the quote at `quote` closes a string its line opened before it (an odd
+    number of the same quote stands before it on the line)."""
+    line = text.rfind("\n", 0, quote) + 1
+    return text.count(text[quote], line, quote) % 2 == 1
+
+
 def _labelled_value(match: re.Match[str]) -> tuple[Span, bool]:
     if _url_user(match.string, match.start()):
         return (match.start(), match.start()), False  # `https://x-access-token:…@host`
@@ -180,6 +187,8 @@ def _labelled_value(match: re.Match[str]) -> tuple[Span, bool]:
             return (start, end), is_value(value)
     if match.group("open") is not None:
         start, end = match.span("open")
+        if _closes(text, start - 1):
+            return (start, start), False  # `"Token: " + repr(t)`, `prompt='Password: ', …`
     else:
         start, end = match.span("bare")
         end = bare_end(text, match.start(), start, end)

@@ -108,8 +108,13 @@ CODE = [
     'TYPES = {\n    "NAME": None,\n    "TOKEN": None}',
     "Handle the repeat case (i.e.,\nwhen pinentry->repeat_passphrase is set).",
     "pwd = (self.password.encode('utf-8') if isinstance(self.password, str)",
-    # an unclosed quote before words of prose
+    # an unclosed quote before words of prose, or a quote closing a string the line opened
     'The token: "see the vault for it',
+    'print("shlex: token=" + repr(raw))',
+    "def getpass(prompt='Password: ', stream=None):",
+    'Prefix the messages with "passwd: ", only indicate a password',
+    # brackets closed before the label, further back than its line
+    'print(")")\n  with serving(oauth_service, token=None) as url:',
 ]
 
 
