@@ -170,9 +170,16 @@ def _url_user(text: str, at: int) -> bool:
 
 def _closes(text: str, quote: int) -> bool:
     """Whether the quote at `quote` closes a string its line opened before it (an odd
-    number of the same quote stands before it on the line)."""
+    number of the same quote stands before it on the line; an apostrophe, between two
+    letters, is none)."""
     line = text.rfind("\n", 0, quote) + 1
-    return text.count(text[quote], line, quote) % 2 == 1
+    count = text.count(text[quote], line, quote)
+    if text[quote] == "'" and count:
+        count -= len(_APOSTROPHE.findall(text, line, quote))
+    return count % 2 == 1
+
+
+_APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
 
 
 def _labelled_value(match: re.Match[str]) -> tuple[Span, bool]:
@@ -183,6 +190,8 @@ def _labelled_value(match: re.Match[str]) -> tuple[Span, bool]:
         value = match.group(group)
         if value is not None:
             start, end = match.span(group)
+            if group != "eq" and _closes(text, start - 1):
+                return (start, start), False  # `'passwd:' and 'group:'`: no value
             end = escaped_end(text, end) if group == "eq" else quoted_end(text, text[end], end)
             return (start, end), is_value(value)
     if match.group("open") is not None:
@@ -194,13 +203,14 @@ def _labelled_value(match: re.Match[str]) -> tuple[Span, bool]:
         end = bare_end(text, match.start(), start, end)
     value, sep = text[start:end].rstrip(), match.group("sep")
     prose = sep in (None, ":")
-    alpha = value.replace("'", "").replace(" ", "").isalpha()
+    core = value.strip("()[]{}")  # a bracket nothing in the text opened: `(required)`, `None}`
+    alpha = core.replace("'", "").replace(" ", "").isalpha()
     worded = len(value) >= MIN_VALUE and not (prose and alpha)
     spaced = sep == "=" and match.string[match.start("sep") - 1 : match.start("sep")] in " \t"
     code = _ATTRIBUTE.fullmatch(value) or (
         spaced and (_IDENTIFIER.fullmatch(value) or _CALL.match(value))
     )
-    return (start, start + len(value)), worded and not code and is_value(value)
+    return (start, start + len(value)), worded and not code and is_value(value) and is_value(core)
 
 
 def _pw_value(match: re.Match[str]) -> tuple[Span, bool]:

@@ -48,6 +48,8 @@ WHOLE = [
     ('PASSWORD="abc Hunter2\nmore"\nLOG=1', f'PASSWORD="{r("password")}\nmore"\nLOG=1'),
     ("DB_PASSWORD='Hunter2 x", f"DB_PASSWORD='{r('password')}"),
     ('{"password": "ab,Hunter2', f'{{"password": "{r("password")}'),
+    # an apostrophe before the label opens no string
+    ("Bob's password='Hunter2 x'", f"Bob's password='{r('password')}'"),
 ]
 
 KEPT = [
@@ -113,6 +115,11 @@ CODE = [
     'print("shlex: token=" + repr(raw))',
     "def getpass(prompt='Password: ', stream=None):",
     'Prefix the messages with "passwd: ", only indicate a password',
+    "removed from the 'passwd:' and 'group:' lines in /etc/nsswitch.conf",
+    'the "passwd:" and "group:" lines',
+    # a bracket around a placeholder or a word, with its opener out of sight
+    '             "TOKEN": None}',
+    "secret: (required) The name of the secret in Secret Manager.",
     # brackets closed before the label, further back than its line
     'print(")")\n  with serving(oauth_service, token=None) as url:',
 ]
