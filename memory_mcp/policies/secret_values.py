@@ -77,12 +77,10 @@ def quoted_end(text: str, quote: str, end: int) -> int:
     """Where a quoted value whose pattern ended at text[end] (its closing quote) ends: past
     quotes escaped with a backslash (`"ab\\"cd"`, `'it\\'s'` in Python or JavaScript; an
     unclosed one runs to the line's end), and past what the shell joins to it."""
-    line_end = text.find("\n", end)
-    line_end = len(text) if line_end < 0 else line_end
     while _escaped(text, end):
-        after = text.find(quote, end + 1, line_end)
-        if after < 0:
-            return line_end
+        after = _next_on_line(text, quote, end + 1)
+        if text[after : after + 1] != quote:
+            return after  # the line's end
         end = after
     more = _MORE.match(text, end + 1)
     if more is None:
@@ -98,8 +96,6 @@ def escaped_end(text: str, end: int) -> int:
     pattern having stopped at the `\\"` at text[end]: past a quote escaped inside it, which
     reads `\\\\\\"` there (a run of 3, 7... backslashes before the quote; 1, 5... close it;
     an even run is the outer string's end)."""
-    line_end = text.find("\n", end)
-    line_end = len(text) if line_end < 0 else line_end
     quote = end + 1
     while True:
         run = _run(text, quote)
@@ -107,10 +103,19 @@ def escaped_end(text: str, end: int) -> int:
             return quote - 1
         if run % 2 == 0:
             return quote - run
-        after = text.find('"', quote + 1, line_end)
-        if after < 0:
-            return line_end
+        after = _next_on_line(text, '"', quote + 1)
+        if text[after : after + 1] != '"':
+            return after  # the line's end
         quote = after
+
+
+def _next_on_line(text: str, quote: str, at: int) -> int:
+    """Where the next `quote` from `at` is, or the line's end if that comes first; each
+    search stops at the quote (a line's end for each of many values cost quadratic time)."""
+    after = text.find(quote, at)
+    stop = len(text) if after < 0 else after
+    newline = text.find("\n", at, stop)
+    return stop if newline < 0 else newline
 
 
 def _run(text: str, at: int) -> int:

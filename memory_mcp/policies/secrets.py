@@ -171,14 +171,19 @@ def _url_user(text: str, at: int) -> bool:
 def _closes(text: str, quote: int) -> bool:
     """Whether the quote at `quote` closes a string its line opened before it (an odd
     number of the same quote stands before it on the line; an apostrophe, between two
-    letters, is none)."""
-    line = text.rfind("\n", 0, quote) + 1
+    letters, is none). A line longer than _LINE_BACK before it is not judged (a doubt
+    masks): each label's look back stays short."""
+    low = max(quote - _LINE_BACK, 0)
+    line = text.rfind("\n", low, quote) + 1
+    if line == 0 and low > 0:
+        return False
     count = text.count(text[quote], line, quote)
     if text[quote] == "'" and count:
         count -= len(_APOSTROPHE.findall(text, line, quote))
     return count % 2 == 1
 
 
+_LINE_BACK = 400
 _APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
 
 
