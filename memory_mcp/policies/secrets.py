@@ -184,6 +184,17 @@ def _closes(text: str, quote: int) -> bool:
 
 
 _LINE_BACK = 400
+
+
+def _ends_quoted_label(text: str, label: int, quote: int) -> bool:
+    """Whether the quote at `quote` closes a string that the label opens (`'passwd:'`,
+    `"Password: "`): the same quote stands before the label's word, none between."""
+    word = label
+    while word > 0 and (text[word - 1].isalnum() or text[word - 1] in "_-"):
+        word -= 1
+    return word > 0 and text[word - 1] == text[quote] and text[quote] not in text[word:quote]
+
+
 _APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
 
 
@@ -195,7 +206,7 @@ def _labelled_value(match: re.Match[str]) -> tuple[Span, bool]:
         value = match.group(group)
         if value is not None:
             start, end = match.span(group)
-            if group != "eq" and _closes(text, start - 1):
+            if group != "eq" and _ends_quoted_label(text, match.start(), start - 1):
                 return (start, start), False  # `'passwd:' and 'group:'`: no value
             end = escaped_end(text, end) if group == "eq" else quoted_end(text, text[end], end)
             return (start, end), is_value(value)

@@ -48,6 +48,11 @@ WHOLE = [
     ('PASSWORD="abc Hunter2\nmore"\nLOG=1', f'PASSWORD="{r("password")}\nmore"\nLOG=1'),
     ("DB_PASSWORD='Hunter2 x", f"DB_PASSWORD='{r('password')}"),
     ('{"password": "ab,Hunter2', f'{{"password": "{r("password")}'),
+    # a line starting inside a string a wrapped line opened: the count of quotes is off
+    (
+        '1", "pvkPassword": "Hunter2 x" } }',
+        f'1", "pvkPassword": "{r("password")}" }} }}',
+    ),
     # an apostrophe before the label opens no string
     ("Bob's password='Hunter2 x'", f"Bob's password='{r('password')}'"),
 ]
