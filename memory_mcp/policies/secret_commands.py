@@ -315,12 +315,15 @@ _SUDO_STDIN = re.compile(
 
 # A password piped to a login that reads it from stdin: `echo 'PASSWORD' | docker login -u me
 # --password-stdin`, `printf '%s' 'PASSWORD' | …` (podman, helm registry, oras, skopeo...:
-# any command taking that flag).
+# any command taking that flag), or given to it as a here-string (`… --password-stdin <<<
+# 'PASSWORD'`).
 _STDIN_LOGIN = re.compile(
     r"(?<![\w-])(?:echo|printf)[ \t]+(?:-\w+[ \t]+)*"
-    r"(?:(?:'[^'\n]*%[^'\n]*'|\"[^\"\n]*%[^\"\n]*\")[ \t]+)?"  # printf's format
+    r"(?:(?:'[^'\n]*%[^'\n]*'|\"[^\"\n]*%[^\"\n]*\"|%[^\s|'\"]*)[ \t]+)?"  # printf's format
     r"(?:'(?P<sq>[^'\n]+)'|\"(?P<dq>[^\"\n]+)\"|(?P<bare>[^\s|'\"]+))"
     r"[ \t]*\|[^\n|]{0,300}?[ \t]--password-stdin(?![\w-])"
+    r"|(?<![\w-])--password-stdin(?![\w-])[^\n|<]{0,300}?<<<[ \t]*"
+    r"(?:'(?P<sq2>[^'\n]+)'|\"(?P<dq2>[^\"\n]+)\"|(?P<bare2>[^\s|'\"]+))"
 )
 
 

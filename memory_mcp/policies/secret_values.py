@@ -16,12 +16,15 @@ _LIST_SEPARATOR = {"?": "&", "&": "&", ";": ";", ",": ","}
 _OPTIONS_FLAG = re.compile(r"(?<!\S)-o[ \t]*$")
 _LABEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
 _OPENER = {")": "(", "]": "[", "}": "{"}
+_BEFORE = 2000  # how far back a bracket open around the label is looked for
+_BRACKETS = 40  # and through how many brackets
 
 
 def bare_end(text: str, label: int, start: int, end: int) -> int:
     """Where the unquoted value text[start:end], labelled at `label`, ends: at its list's
     next separator (above), before a sentence's final `.`, and before a closing bracket
-    that the value does not open but the line opened before the label (`(password=…)`)."""
+    that the value does not open but the text opened before the label (`(password=…)`, or a
+    dict or a call opened on an earlier line: `{\\n  "token": None}`)."""
     word = label
     while word > 0 and text[word - 1] in _LABEL_CHARS:
         word -= 1
@@ -30,18 +33,38 @@ def bare_end(text: str, label: int, start: int, end: int) -> int:
         separator = ","
     if separator is not None:
         cut = text.find(separator, start, end)
+        while separator == "," and text.startswith(",,", cut):  # mount's "," in a value
+            cut = text.find(",", cut + 2, end)
         end = end if cut < 0 else cut
-    line = text.rfind("\n", 0, label) + 1
     while end > start and text[end - 1] in ".)]}":
         closer = text[end - 1]
         if closer in _OPENER:
             opener = _OPENER[closer]
             inside = text.count(opener, start, end) >= text.count(closer, start, end)
-            opened = text.count(opener, line, label) > text.count(closer, line, label)
-            if inside or not opened:
+            if inside or not _open_at(text, label, opener, closer):
                 break  # the value's own bracket, or none open before it: a password's
         end -= 1
     return end
+
+
+def _open_at(text: str, label: int, opener: str, closer: str) -> bool:
+    """Whether an `opener` before `label` is still open there (its `closer` not yet met),
+    looking back _BEFORE characters and _BRACKETS brackets at most (a doubt: not open)."""
+    low = max(label - _BEFORE, 0)
+    opened, closed = text.rfind(opener, low, label), text.rfind(closer, low, label)
+    depth = 0
+    for _ in range(_BRACKETS):
+        if opened < 0:
+            return False
+        if closed > opened:  # a pair closed before the label: its opener is further back
+            depth += 1
+            closed = text.rfind(closer, low, closed)
+        elif depth == 0:
+            return True
+        else:
+            depth -= 1
+            opened = text.rfind(opener, low, opened)
+    return False
 
 
 # What follows a closing quote and is still the value: the shell joins `'abc'\''def'` or
@@ -52,16 +75,13 @@ _MORE = re.compile(r"(?:\\.|[^\s,;&|<>()\[\]{}/.:`])[^\s,;&|<>()\[\]{}/`]*")
 
 def quoted_end(text: str, quote: str, end: int) -> int:
     """Where a quoted value whose pattern ended at text[end] (its closing quote) ends: past
-    quotes escaped with a backslash (`"ab\\"cd"`; an unclosed one runs to the line's end),
-    and past what the shell joins to it."""
-    if quote == '"':
-        line_end = text.find("\n", end)
-        line_end = len(text) if line_end < 0 else line_end
-        while _escaped(text, end):
-            after = text.find('"', end + 1, line_end)
-            if after < 0:
-                return line_end
-            end = after
+    quotes escaped with a backslash (`"ab\\"cd"`, `'it\\'s'` in Python or JavaScript; an
+    unclosed one runs to the line's end), and past what the shell joins to it."""
+    while _escaped(text, end):
+        after = _next_on_line(text, quote, end + 1)
+        if text[after : after + 1] != quote:
+            return after  # the line's end
+        end = after
     more = _MORE.match(text, end + 1)
     if more is None:
         return end
@@ -71,9 +91,41 @@ def quoted_end(text: str, quote: str, end: int) -> int:
     return last if last > end + 1 else end
 
 
-def _escaped(text: str, at: int) -> bool:
-    """Whether the character at `at` is escaped: an odd run of backslashes before it."""
+def escaped_end(text: str, end: int) -> int:
+    """Where a value quoted with escaped quotes (`\\"…\\"`: JSON in a JSON string) ends, its
+    pattern having stopped at the `\\"` at text[end]: past a quote escaped inside it, which
+    reads `\\\\\\"` there (a run of 3, 7... backslashes before the quote; 1, 5... close it;
+    an even run is the outer string's end)."""
+    quote = end + 1
+    while True:
+        run = _run(text, quote)
+        if run % 4 == 1:
+            return quote - 1
+        if run % 2 == 0:
+            return quote - run
+        after = _next_on_line(text, '"', quote + 1)
+        if text[after : after + 1] != '"':
+            return after  # the line's end
+        quote = after
+
+
+def _next_on_line(text: str, quote: str, at: int) -> int:
+    """Where the next `quote` from `at` is, or the line's end if that comes first; each
+    search stops at the quote (a line's end for each of many values cost quadratic time)."""
+    after = text.find(quote, at)
+    stop = len(text) if after < 0 else after
+    newline = text.find("\n", at, stop)
+    return stop if newline < 0 else newline
+
+
+def _run(text: str, at: int) -> int:
+    """How many backslashes stand just before text[at]."""
     run = at
     while run > 0 and text[run - 1] == "\\":
         run -= 1
-    return (at - run) % 2 == 1
+    return at - run
+
+
+def _escaped(text: str, at: int) -> bool:
+    """Whether the character at `at` is escaped: an odd run of backslashes before it."""
+    return _run(text, at) % 2 == 1

@@ -8,7 +8,7 @@ import re
 from bisect import bisect_left
 
 from memory_mcp.policies.secret_needles import possible_rules
-from memory_mcp.policies.secret_rule import camel_parts
+from memory_mcp.policies.secret_rule import Span, camel_parts
 from memory_mcp.policies.secrets import RULES
 
 Candidate = tuple[int, int, int, bool]  # start, -end, rule index, a secret on its own
@@ -103,30 +103,67 @@ BASE64_RUN = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{24,}={0,2}(?![A-Za
 
 def base64_decoded(text: str, start: int, end: int) -> list[Candidate]:
     """Secrets in base64 in text[start:end]: each run that decodes to printable text in
-    which a rule finds a secret of its own is masked whole (as that rule's kind)."""
+    which a rule finds a secret of its own is masked whole (as that rule's kind); so is a
+    block wrapped over lines (`base64` writes 76 characters a line), read joined, where a
+    secret may be cut in two."""
     found: list[Candidate] = []
+    block_end = start
     for run in BASE64_RUN.finditer(text, start, end):
-        decoded = _decoded(run.group())
-        if decoded is None:
-            continue
-        possible = possible_rules(decoded.lower())
-        parts = camel_parts(decoded, 0, len(decoded))
-        for priority, rule in enumerate(RULES):
-            if priority in possible and any(
-                rule.pick(match)[1] for match in rule.matches(decoded, 0, len(decoded), parts)
-            ):
-                found.append((run.start(), -run.end(), priority, True))
-                break
+        _add_secret(run.group(), run.start(), run.end(), found)
+        if run.start() >= block_end:
+            lines = _wrapped(text, run, end)
+            if len(lines) > 1:
+                joined = "".join(text[first:last] for first, last in lines)
+                block_end = lines[-1][1]
+                _add_secret(joined, run.start(), block_end, found)
     return found
 
 
+# The next line of a wrapped block: its spaces, then a run of base64 characters.
+_NEXT_LINE = re.compile(r"[ \t]*\r?\n[ \t]*([A-Za-z0-9+/_-]+={0,2})(?![A-Za-z0-9+/_=-])")
+
+
+def _wrapped(text: str, run: re.Match[str], end: int) -> list[Span]:
+    """The lines of the block wrapped at `run`'s width that starts with `run`: each as long
+    as the first, but the last, which may be shorter; every line but the last unpadded."""
+    width = run.end() - run.start()
+    lines = [run.span()]
+    while width % 4 == 0 and not text.endswith("=", lines[0][0], lines[-1][1]):
+        line = _NEXT_LINE.match(text, lines[-1][1], end)
+        if line is None or len(line.group(1)) > width:
+            break
+        lines.append(line.span(1))
+        if len(line.group(1)) < width:
+            break
+    return lines
+
+
+def _add_secret(run: str, first: int, last: int, found: list[Candidate]) -> None:
+    """(first, -last) as the kind of the first rule finding a secret of its own in `run`
+    decoded, if it decodes to text."""
+    decoded = _decoded(run)
+    if decoded is None:
+        return
+    possible = possible_rules(decoded.lower())
+    parts = camel_parts(decoded, 0, len(decoded))
+    for priority, rule in enumerate(RULES):
+        if priority in possible and any(
+            rule.pick(match)[1] for match in rule.matches(decoded, 0, len(decoded), parts)
+        ):
+            found.append((first, -last, priority, True))
+            return
+
+
 def _decoded(run: str) -> str | None:
-    """The run's base64 decoded, if that is printable text (a hash or an id decodes to
-    bytes that are not)."""
+    """The run's base64 decoded, if that is printable text, tabs and line ends included (a
+    hash or an id decodes to bytes that are not)."""
     padded = run.rstrip("=") + "=" * (-len(run.rstrip("=")) % 4)
     try:
         raw = base64.b64decode(padded.replace("-", "+").replace("_", "/"), validate=True)
         decoded = raw.decode("ascii")
     except ValueError:
         return None
-    return decoded if decoded.replace("\n", " ").isprintable() else None
+    return decoded if decoded.translate(_SPACES).isprintable() else None
+
+
+_SPACES = str.maketrans("\t\r\n", "   ")  # a file's tabs and line ends are text

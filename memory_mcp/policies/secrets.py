@@ -11,7 +11,7 @@ import re
 from memory_mcp.policies.secret_commands import COMMAND_LINES, COOKIE, CREDENTIAL_FILES
 from memory_mcp.policies.secret_fields import MARKUP
 from memory_mcp.policies.secret_rule import MIN_VALUE, Pick, Rule, Span, is_value
-from memory_mcp.policies.secret_values import bare_end, quoted_end
+from memory_mcp.policies.secret_values import bare_end, escaped_end, quoted_end
 
 # Every pattern is linear: no nested quantifiers over overlapping classes, and each unbounded
 # run either ends at a character outside its class or is followed by nothing that can fail.
@@ -123,9 +123,19 @@ _SEPARATOR = _QUOTE + r"(?:[ \t]*(?P<sep>{0}){1})[ \t]*"
 # "is" in the languages of the labels: "mot de passe est", "Passwort ist", "contraseña es".
 _IS = r"|[ \t]+(?i:is|was|est|était|ist|war|es|era|é|è)(?=[ \t])"
 # The longest run a value could be (secret_values.bare_end decides where it ends): through a
-# ",", ";" or "&" that a non-space follows and a quote that does not close it (`abc'def`).
-_BARE = r"[^\s\"'`,;&](?:[^\s\"'`,;&]|[,;&](?=[^\s,;&])|[\"'`](?=[^\s>/,;.)\]}\"'`]))*"
-_VALUE = rf"(?:\\\"(?P<eq>[^\"\n]*?)\\\"|\"(?P<dq>[^\"\n]*)\"|'(?P<sq>[^'\n]*)'|(?P<bare>{_BARE}))"
+# ",", ";" or "&" that a non-space follows, mount's ",," (a "," in its value), a space the
+# shell's backslash escapes (`abc\ def`) and a quote that does not close it (`abc'def`).
+_BARE = (
+    r"[^\s\"'`,;&](?:\\[ \t]|[^\s\"'`,;&]|,,(?=[^\s,;&])|[,;&](?=[^\s,;&])"
+    r"|[\"'`](?=[^\s>/,;.)\]}\"'`]))*"
+)
+# A quote the line does not close opens a value running to the line's end (a dotenv value
+# over lines, a text cut short): it would otherwise be left in clear whole. Looked at, not
+# taken, so a label later on the line is still read.
+_VALUE = (
+    rf"(?:\\\"(?P<eq>[^\"\n]*?)\\\"|\"(?P<dq>[^\"\n]*)\"|'(?P<sq>[^'\n]*)'"
+    rf"|[\"'](?=(?P<open>[^\"'\n][^\n]*))|(?P<bare>{_BARE}))"
+)
 # A label starts a word, or a camelCase part of one (`dbPassword`, `authToken`, `apiSecret`:
 # JavaScript, JSON and YAML configs), as a field name does for secret_fields.field_kind. The
 # pattern tests a word's start only (one lookbehind, which fails at most positions of prose at
@@ -135,9 +145,11 @@ _VALUE = rf"(?:\\\"(?P<eq>[^\"\n]*?)\\\"|\"(?P<dq>[^\"\n]*)\"|'(?P<sq>[^'\n]*)'|
 
 # An unquoted value that is code, not a secret: an attribute (`key = mod.attr`,
 # `settings.DB_PASSWORD`), or after a spaced `=` an identifier with a `_` or a camelCase hump
-# (`token = access_token`); neither with a digit, as a password so spelt would have.
+# (`token = access_token`) or a call; neither with a digit, as a password so spelt would have.
 _ATTRIBUTE = re.compile(r"[A-Za-z_]+(?:\.[A-Za-z_]+)+")
 _IDENTIFIER = re.compile(r"[A-Za-z]*(?:_|[a-z][A-Z])[A-Za-z_]*")
+# After a spaced `=`, a call: `pwd = (self.password.encode('utf-8') if …`, `key = load(…`.
+_CALL = re.compile(r"\(*[A-Za-z_][A-Za-z_.]*\(")
 # A number and a unit after "PW=" is a power or a pulse width (`PW=1234 watts`, `PW=20 us`).
 _QUANTITY = re.compile(
     r"[ \t]*(?:[kKMGmun\u00b5]?(?:W|Hz|s|V|A)|(?i:watts?|volts?|amps?|percent)|%)(?![A-Za-z])"
@@ -156,6 +168,36 @@ def _url_user(text: str, at: int) -> bool:
     return scheme > 0 and _URL_USER.fullmatch(text, scheme + 3, at) is not None
 
 
+def _closes(text: str, quote: int) -> bool:
+    """Whether the quote at `quote` closes a string its line opened before it (an odd
+    number of the same quote stands before it on the line; an apostrophe, between two
+    letters, is none). A line longer than _LINE_BACK before it is not judged (a doubt
+    masks): each label's look back stays short."""
+    low = max(quote - _LINE_BACK, 0)
+    line = text.rfind("\n", low, quote) + 1
+    if line == 0 and low > 0:
+        return False
+    count = text.count(text[quote], line, quote)
+    if text[quote] == "'" and count:
+        count -= len(_APOSTROPHE.findall(text, line, quote))
+    return count % 2 == 1
+
+
+_LINE_BACK = 400
+
+
+def _ends_quoted_label(text: str, label: int, quote: int) -> bool:
+    """Whether the quote at `quote` closes a string that the label opens (`'passwd:'`,
+    `"Password: "`): the same quote stands before the label's word, none between."""
+    word = label
+    while word > 0 and (text[word - 1].isalnum() or text[word - 1] in "_-"):
+        word -= 1
+    return word > 0 and text[word - 1] == text[quote] and text[quote] not in text[word:quote]
+
+
+_APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
+
+
 def _labelled_value(match: re.Match[str]) -> tuple[Span, bool]:
     if _url_user(match.string, match.start()):
         return (match.start(), match.start()), False  # `https://x-access-token:…@host`
@@ -164,16 +206,27 @@ def _labelled_value(match: re.Match[str]) -> tuple[Span, bool]:
         value = match.group(group)
         if value is not None:
             start, end = match.span(group)
-            end = end if group == "eq" else quoted_end(text, text[end], end)
+            if group != "eq" and _ends_quoted_label(text, match.start(), start - 1):
+                return (start, start), False  # `'passwd:' and 'group:'`: no value
+            end = escaped_end(text, end) if group == "eq" else quoted_end(text, text[end], end)
             return (start, end), is_value(value)
-    start, end = match.span("bare")
-    end = bare_end(text, match.start(), start, end)
-    value, sep = text[start:end], match.group("sep")
+    if match.group("open") is not None:
+        start, end = match.span("open")
+        if _closes(text, start - 1):
+            return (start, start), False  # `"Token: " + repr(t)`, `prompt='Password: ', …`
+    else:
+        start, end = match.span("bare")
+        end = bare_end(text, match.start(), start, end)
+    value, sep = text[start:end].rstrip(), match.group("sep")
     prose = sep in (None, ":")
-    worded = len(value) >= MIN_VALUE and not (prose and value.replace("'", "").isalpha())
+    core = value.strip("()[]{}")  # a bracket nothing in the text opened: `(required)`, `None}`
+    alpha = core.replace("'", "").replace(" ", "").isalpha()
+    worded = len(value) >= MIN_VALUE and not (prose and alpha)
     spaced = sep == "=" and match.string[match.start("sep") - 1 : match.start("sep")] in " \t"
-    code = _ATTRIBUTE.fullmatch(value) or (spaced and _IDENTIFIER.fullmatch(value))
-    return (start, end), worded and not code and is_value(value)
+    code = _ATTRIBUTE.fullmatch(value) or (
+        spaced and (_IDENTIFIER.fullmatch(value) or _CALL.match(value))
+    )
+    return (start, start + len(value)), worded and not code and is_value(value) and is_value(core)
 
 
 def _pw_value(match: re.Match[str]) -> tuple[Span, bool]:

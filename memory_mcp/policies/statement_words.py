@@ -152,6 +152,10 @@ GERMAN = _language(
             r"^lass(?:t)? uns\b.*\b(?:bleiben|nehmen|verwenden|nutzen|standardisieren)[.!]?$",
         ],
         "excluded": [
+            # negated: "not always" is no habit, "we have not decided" no decision
+            r"\bnicht\s+(?:immer|stets|grundsätzlich)\b",
+            r"\b(?:nicht|nichts|nie|keine?n?)\s+(?:[\w-]+\s+){0,3}?(?:entschieden|beschlossen|"
+            r"geeinigt|festgelegt|gewählt)\b",
             r"^(?:wer|was|wo|wann|warum|wieso|weshalb|wie|welche[rsnm]?|woher|wohin|wozu|"
             r"kannst|könntest|kann|können|könnten|sollen|sollten|soll|sollte|muss|müssen|"
             r"darf|dürfen|ist|sind|hast|habt|haben|hat|gibt|wird|werden|würdest|würde|würden|"
@@ -233,6 +237,10 @@ SPANISH = _language(
         ],
         "excluded": [
             r"¿",
+            r"\bno\s+siempre\b",
+            r"\b(?:no|nunca|todavía no|aún no)\s+(?:(?:hemos|he|ha|han|habíamos)\s+)?"
+            r"(?:decidido|acordado|elegido|optado|quedado en|decidimos|acordamos|elegimos|"
+            r"optamos|decidí)\b",
             r"^(?:qué|que|quién|quien|quiénes|dónde|donde|cuándo|cuando|por qué|porque|cómo|"
             r"como|cuál|cual|cuáles|cuánto|cuánta|puedes|podrías|podemos|deberíamos|debería|"
             r"sabes)\b",
@@ -313,6 +321,9 @@ PORTUGUESE = _language(
             r"\b(?:estamos migrando|vamos migrar|migramos)\s+(?:\S+\s+){0,4}?(?:para|pro|pra)\b",
         ],
         "excluded": [
+            r"\b(?:não|nao|nunca|nem)\s+(?:\w+\s+)?sempre\b",
+            r"\b(?:não|nao|nunca)\s+(?:decidimos|decidi|combinamos|escolhemos|optamos|"
+            r"resolvemos|decidiu|escolheu|combinou|optou|resolveu)\b",
             r"^(?:o que|que|quem|onde|quando|por que|por quê|porque|como|qual|quais|quanto|"
             r"quantos|pode|podes|poderia|podemos|devemos|deveríamos|será|você pode|"
             r"você sabe|sabe)\b",
@@ -390,6 +401,9 @@ ITALIAN = _language(
             r"\bmigriamo\s+(?:\S+\s+){0,4}?(?:a|su|verso)\b",
         ],
         "excluded": [
+            r"\bnon\s+(?:\w+\s+)?sempre\b",
+            r"\bnon\s+(?:(?:abbiamo|ho|ha|hanno)\s+)?(?:ancora\s+)?(?:deciso|scelto|concordato|"
+            r"optato|stabilito)\b",
             r"^(?:chi|che|cosa|che cosa|dove|quando|perché|perche|come|quale|quali|quanto|"
             r"quanti|puoi|potresti|possiamo|dovremmo|sai)\b",
             r"\b(?:forse|magari|probabilmente|credo che|penso che|mi sa|non sono sicuro|"

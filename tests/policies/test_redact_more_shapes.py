@@ -31,6 +31,8 @@ LEAKED_BEFORE = [
     # a password piped to a login reading it from stdin
     f"echo '{S}' | docker login ghcr.io -u me --password-stdin",
     f'printf "%s" "{S}" | helm registry login r.io --username me --password-stdin',
+    f"printf %s '{S}' | podman login quay.io -u me --password-stdin",
+    f"docker login ghcr.io -u me --password-stdin <<< '{S}'",
     # base64 of a token or a labelled password (standard and URL-safe)
     "the blob is " + base64.b64encode(("ghp_" + "A1b2" * 9).encode()).decode(),
     "K8S_DATA=" + base64.urlsafe_b64encode(f"password={S}".encode()).decode(),
@@ -56,6 +58,7 @@ PROSE = [
     "全角のテキスト：ＡＢＣ１２３とｐａｓｓｗｏｒｄ　ポリシー",
     "NotADiscordTokenButLongName.module.some_attribute_name_that_runs_on",
     "echo $CR_PAT | docker login ghcr.io -u me --password-stdin",
+    'docker login ghcr.io -u me --password-stdin <<< "$CR_PAT"',
     "commit 5894a302d65837000b2a54fbc174366a6c7f121f, sha256 e3b0c44298fc1c149afbf4c8996fb924",
     "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk",
     "base64 of prose: " + base64.b64encode(b"hello world, nothing to see here").decode(),
@@ -65,4 +68,30 @@ PROSE = [
 
 @pytest.mark.parametrize("text", PROSE)
 def test_prose_and_markup_without_a_secret_stay(text: str) -> None:
+    assert redact(text).text == text
+
+
+TOKEN = "ghp_" + "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5"
+
+
+@pytest.mark.parametrize("width", [64, 76])
+@pytest.mark.parametrize("pad", range(0, 60, 3))
+def test_base64_wrapped_over_lines_is_read_joined(width: int, pad: int) -> None:
+    # `base64` wraps at 76 characters (PEM at 64): a secret cut at a line's end is in
+    # neither line alone, and was left in clear
+    env = "#" * pad + f"\nGITHUB_TOKEN={TOKEN}\nLOG_LEVEL=info\n"
+    blob = base64.b64encode(env.encode()).decode()
+    lines = [blob[i : i + width] for i in range(0, len(blob), width)]
+    text = "The deploy env, in base64:\n  " + "\n  ".join(lines) + "\nThat is all."
+    result = redact(text)
+    assert result.text == "The deploy env, in base64:\n  [REDACTED:github_token]\nThat is all."
+
+
+def test_base64_of_a_file_with_tabs_and_crlf_is_read() -> None:
+    blob = base64.b64encode(f"[deploy]\r\n\tGITHUB_TOKEN={TOKEN}\r\n".encode()).decode()
+    assert redact(f"blob: {blob}").text == "blob: [REDACTED:github_token]"
+
+
+def test_lines_of_hashes_of_one_width_stay() -> None:
+    text = "\n".join(f"{n:064x}" for n in range(3, 30, 7)) + "\n" + "e3b0c442" * 8
     assert redact(text).text == text

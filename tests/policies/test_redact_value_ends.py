@@ -26,6 +26,35 @@ WHOLE = [
     ('password="ab\\"Hunter2 and the rest', f'password="{r("password")}'),
     # a closing bracket nothing opened is the password's
     ("password=Hunter2)x) end", f"password={r('password')} end"),
+    # JSON in a JSON string (a tool's input): an inner escaped quote reads \\\" there
+    (
+        '{"input": "{\\"password\\": \\"ab\\\\\\"Hunter2\\"}"}',
+        f'{{"input": "{{\\"password\\": \\"{r("password")}\\"}}"}}',
+    ),
+    (
+        '{"input": "{\\"token\\": \\"x1\\\\\\"a\\\\\\"Hunter2\\", \\"n\\": 1}"}',
+        f'{{"input": "{{\\"token\\": \\"{r("token")}\\", \\"n\\": 1}}"}}',
+    ),
+    # a quote escaped in a single-quoted string (Python, JavaScript)
+    ("const password = 'it\\'s Hunter2';", f"const password = '{r('password')}';"),
+    # mount's ",," is a "," inside the value, not the list's separator
+    (
+        "mount -o user=bob,password=abcd,,Hunter2,uid=1000 /m",
+        f"mount -o user=bob,password={r('password')},uid=1000 /m",
+    ),
+    # a space the shell's backslash escapes is inside the word
+    ("PGPASSWORD=abcd\\ Hunter2 psql", f"PGPASSWORD={r('password')} psql"),
+    # a quote the line does not close: a dotenv value over lines, a text cut short
+    ('PASSWORD="abc Hunter2\nmore"\nLOG=1', f'PASSWORD="{r("password")}\nmore"\nLOG=1'),
+    ("DB_PASSWORD='Hunter2 x", f"DB_PASSWORD='{r('password')}"),
+    ('{"password": "ab,Hunter2', f'{{"password": "{r("password")}'),
+    # a line starting inside a string a wrapped line opened: the count of quotes is off
+    (
+        '1", "pvkPassword": "Hunter2 x" } }',
+        f'1", "pvkPassword": "{r("password")}" }} }}',
+    ),
+    # an apostrophe before the label opens no string
+    ("Bob's password='Hunter2 x'", f"Bob's password='{r('password')}'"),
 ]
 
 KEPT = [
@@ -81,6 +110,23 @@ CODE = [
     "GH_TOKEN={GITHUB} and PASSWORD={r('password')}",
     '_PRIVATE_KEY = rf"(?P<secret>{_PEM.format(1)})"',
     'config = {"secret": {"hint": None, "rotated": True}}',
+    # a bracket opened on an earlier line closes after the value (found comparing old and
+    # new masking over the Python standard library and the system's docs)
+    'TYPES = {\n    "NAME": None,\n    "TOKEN": None}',
+    "Handle the repeat case (i.e.,\nwhen pinentry->repeat_passphrase is set).",
+    "pwd = (self.password.encode('utf-8') if isinstance(self.password, str)",
+    # an unclosed quote before words of prose, or a quote closing a string the line opened
+    'The token: "see the vault for it',
+    'print("shlex: token=" + repr(raw))',
+    "def getpass(prompt='Password: ', stream=None):",
+    'Prefix the messages with "passwd: ", only indicate a password',
+    "removed from the 'passwd:' and 'group:' lines in /etc/nsswitch.conf",
+    'the "passwd:" and "group:" lines',
+    # a bracket around a placeholder or a word, with its opener out of sight
+    '             "TOKEN": None}',
+    "secret: (required) The name of the secret in Secret Manager.",
+    # brackets closed before the label, further back than its line
+    'print(")")\n  with serving(oauth_service, token=None) as url:',
 ]
 
 

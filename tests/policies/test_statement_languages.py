@@ -169,3 +169,41 @@ def test_a_message_is_split_at_sentences_starting_with_an_accent_or_inverted_mar
 )
 def test_what_happens_to_the_speaker_with_a_dropped_subject_is_not_a_rule(sentence: str) -> None:
     assert classify(sentence) is None
+
+
+# A negated rule or decision says what is not the rule, as "We don't always use Docker" and
+# "We have not decided to use Postgres" do in English (both silent there).
+NEGATED = [
+    "Wir verwenden nicht immer Docker.",
+    "Wir haben nicht entschieden, Postgres zu nehmen.",
+    "Wir haben uns noch nicht entschieden.",
+    "No siempre usamos Docker.",
+    "No hemos decidido usar Postgres.",
+    "Todavía no decidimos nada.",
+    "Não usamos sempre Docker.",
+    "Não decidimos usar Postgres.",
+    "Non usiamo sempre Docker.",
+    "Non abbiamo deciso di usare Postgres.",
+    "Non abbiamo ancora scelto il database.",
+]
+
+
+@pytest.mark.parametrize("sentence", NEGATED)
+def test_a_negated_rule_or_decision_is_not_one(sentence: str) -> None:
+    assert classify(sentence) is None
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Wir haben entschieden, keine Mocks zu nutzen.",
+        "Wir haben beschlossen, nie wieder Mocks zu nutzen.",
+        "Hemos decidido no usar mocks.",
+        "Decidimos não usar mocks.",
+        "Abbiamo deciso di non usare mock.",
+        "Non usiamo mai i mock nei test.",
+        "Wir verwenden nie Mocks.",
+    ],
+)
+def test_a_rule_or_decision_to_not_do_something_still_is_one(sentence: str) -> None:
+    assert classify(sentence) is not None
