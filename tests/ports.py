@@ -48,3 +48,20 @@ def refusing_port() -> Iterator[int]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         yield int(s.getsockname()[1])
+
+
+INVALID_REQUEST = "Invalid HTTP request received."  # what uvicorn logs for a non-HTTP request
+
+
+def log_an_invalid_request(port: int, log: Path) -> str:
+    """Send bytes that are no HTTP request, wait for the warning it makes the server log
+    (its lines are in order: whatever an earlier request logged is there by then), and
+    return the log's text."""
+    with socket.create_connection(("127.0.0.1", port)) as s:
+        s.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+        s.recv(1000)
+    deadline = time.monotonic() + START_S
+    while INVALID_REQUEST not in (text := log.read_text()):
+        assert time.monotonic() < deadline, text
+        time.sleep(0.1)
+    return text

@@ -21,7 +21,7 @@ from mcp.types import ListRootsResult, Root
 from typer.testing import CliRunner
 
 from memory_mcp.adapters.cli import app
-from tests.ports import log_file, serving_port
+from tests.ports import log_an_invalid_request, log_file, serving_port
 
 pytestmark = pytest.mark.slow
 
@@ -489,14 +489,9 @@ def test_uvicorns_own_lines_go_through_the_servers_log_handler(
     proc, port = start(tmp_path)
     servers.append(proc)
     log = next(f for f in tmp_path.glob("server-*.log") if f"1:{port}/mcp" in f.read_text())
-    with socket.create_connection(("127.0.0.1", port)) as s:
-        s.sendall(b"NOT HTTP AT ALL\r\n\r\n")
-        s.recv(1000)
-    deadline = time.monotonic() + 120
-    while "Invalid HTTP request received." not in log.read_text():
-        assert time.monotonic() < deadline, log.read_text()
-        time.sleep(0.1)
-    said = [line for line in log.read_text().splitlines() if "request" in line.lower()]
+    said = [
+        line for line in log_an_invalid_request(port, log).splitlines() if "request" in line.lower()
+    ]
     plain = re.compile(r"^\d\d:\d\d:\d\d WARNING ")
     assert said and all(plain.match(line) for line in said), said
 
@@ -516,14 +511,7 @@ def test_an_upgrade_request_is_served_plain_without_advice_to_install_anything(
             headers={"Connection": "Upgrade", "Upgrade": upgrade},
         )
         assert reply.status_code < 500, reply.text  # answered (a 4xx: no session, no Accept)
-    with socket.create_connection(("127.0.0.1", port)) as s:  # a line the log will show
-        s.sendall(b"NOT HTTP AT ALL\r\n\r\n")
-        s.recv(1000)
-    deadline = time.monotonic() + 120
-    while "Invalid HTTP request received." not in log.read_text():
-        assert time.monotonic() < deadline, log.read_text()
-        time.sleep(0.1)
-    text = log.read_text()
+    text = log_an_invalid_request(port, log)  # by then the upgrades' lines, if any, are there
     assert "Unsupported upgrade" not in text and "uvicorn[standard]" not in text, text
 
 

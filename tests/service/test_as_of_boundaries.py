@@ -150,59 +150,35 @@ def test_a_value_a_repeat_gave_the_key_stays_the_value_when_moved_back(
     assert [h.id for h in svc.recall("editor", scope="p1").hits] == [vim]
 
 
+def _exported(tmp_path: Path, name: str, text: str) -> Path:
+    """A JSONL export of another store holding `text` as p1's user.shell, made now."""
+    source = MemoryService.open(Settings(db=tmp_path / f"{name}.db", semantic=False))
+    try:
+        source.remember(text, key="user.shell", scope="p1")
+        source.export_jsonl(tmp_path / f"{name}.jsonl")
+    finally:
+        source.close()
+    return tmp_path / f"{name}.jsonl"
+
+
+@pytest.mark.parametrize("first", ["fish", "bash"])
 def test_imported_older_values_take_their_place_in_the_chain(
-    keyword_service: MemoryService, tmp_path: Path
+    keyword_service: MemoryService, tmp_path: Path, first: str
 ) -> None:
-    """Older values of a key imported into a store that holds a later one stay superseded, as
-    of the next value's creation in time (not of the import): bash (oldest, from one export)
-    gives way to fish (from another, imported first), fish to the stored zsh."""
-    exports = []
-    for name, text in (("bash", "Shell is bash"), ("fish", "Shell is fish")):
-        source = MemoryService.open(Settings(db=tmp_path / f"{name}.db", semantic=False))
-        try:
-            source.remember(text, key="user.shell", scope="p1")
-            exports.append(tmp_path / f"{name}.jsonl")
-            source.export_jsonl(exports[-1])
-        finally:
-            source.close()
+    """Older values of a key imported into a store that holds a later one (zsh) stay
+    superseded as of the next value's creation in time, not of the import, whichever comes
+    in first: bash (oldest, from one export) gives way when fish (from another) was created,
+    fish when zsh was. bash imported first gave way to zsh and keeps that successor (a memory
+    is superseded once), dated fish's creation: as_of between fish and zsh found both."""
+    exports = {name: _exported(tmp_path, name, f"Shell is {name}") for name in ("bash", "fish")}
     svc = keyword_service
     zsh = svc.remember("Shell is zsh", key="user.shell", scope="p1").id
-    svc.import_jsonl(exports[1])
-    svc.import_jsonl(exports[0])
+    for name in (first, "bash" if first == "fish" else "fish"):
+        svc.import_jsonl(exports[name])
     every = MemoryFilter(scopes=["p1"], include_superseded=True)
     by_text = {m.content: m for m in svc.list_memories(every)}
     bash, fish = by_text["Shell is bash"], by_text["Shell is fish"]
     assert (fish.superseded_by, fish.superseded_at) == (zsh, svc.get(zsh).created_at)
-    assert (bash.superseded_by, bash.superseded_at) == (fish.id, fish.created_at)
+    assert bash.superseded_at == fish.created_at
+    assert bash.superseded_by == (fish.id if first == "fish" else zsh)
     _one_at_every_boundary(svc, "p1", [bash.id, fish.id, zsh])
-
-
-def test_an_older_value_imported_first_gives_way_to_one_imported_after_between(
-    keyword_service: MemoryService, tmp_path: Path
-) -> None:
-    """The same exports in the other order: bash (oldest) imported first gave way to the
-    stored zsh; fish, imported next, falls between them. bash now gives way as of fish's creation:
-    as_of between fish and zsh found both bash and fish current."""
-    exports = []
-    for name, text in (("bash", "Shell is bash"), ("fish", "Shell is fish")):
-        source = MemoryService.open(Settings(db=tmp_path / f"{name}.db", semantic=False))
-        try:
-            source.remember(text, key="user.shell", scope="p1")
-            exports.append(tmp_path / f"{name}.jsonl")
-            source.export_jsonl(exports[-1])
-        finally:
-            source.close()
-    svc = keyword_service
-    zsh = svc.remember("Shell is zsh", key="user.shell", scope="p1").id
-    svc.import_jsonl(exports[0])
-    svc.import_jsonl(exports[1])
-    every = MemoryFilter(scopes=["p1"], include_superseded=True)
-    by_text = {m.content: m for m in svc.list_memories(every)}
-    bash, fish = by_text["Shell is bash"], by_text["Shell is fish"]
-    assert (fish.superseded_by, fish.superseded_at) == (zsh, svc.get(zsh).created_at)
-    _one_at_every_boundary(svc, "p1", [bash.id, fish.id, zsh])
-    # bash's successor stays zsh (a memory is superseded once); it gave way at fish's creation
-    assert (svc.get(bash.id).superseded_by, svc.get(bash.id).superseded_at) == (
-        zsh,
-        fish.created_at,
-    )

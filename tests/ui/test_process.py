@@ -7,12 +7,11 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.ports import UI_LOGIN, announced
+from tests.ports import UI_LOGIN, announced, log_an_invalid_request
 
 pytestmark = [pytest.mark.slow, pytest.mark.model]
 
@@ -55,13 +54,7 @@ def test_uvicorns_own_lines_go_through_the_uis_log_handler(tmp_path: Path, model
     proc, log_path = _start_ui(tmp_path, model_dir)
     try:
         port = int(re.search(r"127\.0\.0\.1:(\d+)/", log_path.read_text()).group(1))  # type: ignore[union-attr]
-        with socket.create_connection(("127.0.0.1", port)) as s:
-            s.sendall(b"NOT HTTP AT ALL\r\n\r\n")
-            s.recv(1000)
-        deadline = time.monotonic() + 120
-        while "Invalid HTTP request received." not in log_path.read_text():
-            assert time.monotonic() < deadline, log_path.read_text()
-            time.sleep(0.1)
+        log_an_invalid_request(port, log_path)
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)
@@ -85,13 +78,7 @@ def test_an_upgrade_request_is_answered_plain_without_warnings(
                     b"Upgrade: " + upgrade + b"\r\n\r\n"
                 )
                 assert s.recv(1000).startswith(b"HTTP/1.1 "), upgrade  # answered plain
-        with socket.create_connection(("127.0.0.1", port)) as s:  # a line the log will show
-            s.sendall(b"NOT HTTP AT ALL\r\n\r\n")
-            s.recv(1000)
-        deadline = time.monotonic() + 120
-        while "Invalid HTTP request received." not in log_path.read_text():
-            assert time.monotonic() < deadline, log_path.read_text()
-            time.sleep(0.1)
+        log_an_invalid_request(port, log_path)  # by then the upgrades' lines, if any, are there
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)
