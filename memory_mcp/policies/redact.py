@@ -16,8 +16,8 @@ from typing import Any
 from memory_mcp.policies.controls import UNSEEN
 from memory_mcp.policies.private_blocks import private_spans, strip_private
 from memory_mcp.policies.secret_fields import field_kind
-from memory_mcp.policies.secret_needles import ANY_SHAPE, needle_pattern, possible_rules
-from memory_mcp.policies.secret_rule import Span, camel_parts, is_value
+from memory_mcp.policies.secret_needles import ANY_SHAPE, needle_pattern, rule_picks
+from memory_mcp.policies.secret_rule import Span, is_value
 from memory_mcp.policies.secret_variants import (
     BASE64_RUN,
     JOINABLE,
@@ -151,16 +151,11 @@ def _findings(text: str) -> list[tuple[int, int, str]]:
 
 def _scan(text: str, start: int, end: int) -> list[Candidate]:
     """(start, -end, rule, alone) for each candidate in text[start:end], which has no marker."""
-    found: list[Candidate] = []
-    possible = possible_rules(text[start:end].lower())
-    parts = camel_parts(text, start, end)
-    for priority, rule in enumerate(RULES):
-        if priority not in possible:
-            continue
-        for match in rule.matches(text, start, end, parts):
-            (first, last), alone = rule.pick(match)
-            if first < last:
-                found.append((first, -last, priority, alone))
+    found: list[Candidate] = [
+        (first, -last, priority, alone)
+        for priority, _, (first, last), alone in rule_picks(text, start, end)
+        if first < last
+    ]
     extra = _across_lines(text, start, end, found) + url_decoded(text, start, end)
     return found + extra + lookalikes(text, start, end) + base64_decoded(text, start, end)
 
@@ -234,19 +229,13 @@ def _across_lines(text: str, start: int, end: int, found: list[Candidate]) -> li
     joined = "".join(pieces)
     whole = _Spans((s, -e) for s, e, priority, _ in found if RULES[priority].joinable)
     extra: list[Candidate] = []
-    possible = possible_rules(joined.lower())
-    parts = camel_parts(joined, 0, len(joined))
-    for priority, rule in JOINABLE:
-        if priority not in possible:
-            continue
-        for match in rule.matches(joined, 0, len(joined), parts):
-            (first, last), alone = rule.pick(match)
-            cut = bisect_right(seams, first)  # breaks before the token's first character
-            if first >= last or cut == bisect_left(seams, last):
-                continue  # a token on one line: the scan of the text as it is has it
-            span = (start + first + removed[cut], start + last + removed[bisect_left(seams, last)])
-            if not whole.overlap(*span):
-                extra.append((span[0], -span[1], priority, alone))
+    for priority, _, (first, last), alone in rule_picks(joined, rules=JOINABLE):
+        cut = bisect_right(seams, first)  # breaks before the token's first character
+        if first >= last or cut == bisect_left(seams, last):
+            continue  # a token on one line: the scan of the text as it is has it
+        span = (start + first + removed[cut], start + last + removed[bisect_left(seams, last)])
+        if not whole.overlap(*span):
+            extra.append((span[0], -span[1], priority, alone))
     return extra
 
 

@@ -2,7 +2,9 @@
 looked for in one search, so most texts are let through with no rule run. No I/O."""
 
 import re
+from collections.abc import Iterator, Sequence
 
+from memory_mcp.policies.secret_rule import Rule, Span, camel_parts
 from memory_mcp.policies.secrets import RULES
 from memory_mcp.policies.text import trie_pattern
 
@@ -51,3 +53,23 @@ def possible_rules(lowered: str) -> set[int]:
                 found.update(rules)
     found.update(i for i, shape in _SHAPED if shape.search(lowered) is not None)
     return found
+
+
+def rule_picks(
+    text: str,
+    start: int = 0,
+    end: int | None = None,
+    rules: Sequence[tuple[int, Rule]] | None = None,
+) -> Iterator[tuple[int, re.Match[str], Span, bool]]:
+    """(rule index, match, the span it picks, a secret on its own) for each match in
+    text[start:end] of each of `rules` (index, rule; default every rule) that possible_rules
+    lets run."""
+    end = len(text) if end is None else end
+    rules = list(enumerate(RULES)) if rules is None else rules
+    possible = possible_rules(text[start:end].lower())
+    parts = camel_parts(text, start, end)
+    for priority, rule in rules:
+        if priority in possible:
+            for match in rule.matches(text, start, end, parts):
+                span, alone = rule.pick(match)
+                yield priority, match, span, alone

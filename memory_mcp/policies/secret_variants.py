@@ -7,8 +7,8 @@ import base64
 import re
 from bisect import bisect_left
 
-from memory_mcp.policies.secret_needles import possible_rules
-from memory_mcp.policies.secret_rule import Span, camel_parts
+from memory_mcp.policies.secret_needles import rule_picks
+from memory_mcp.policies.secret_rule import Span
 from memory_mcp.policies.secrets import RULES
 
 Candidate = tuple[int, int, int, bool]  # start, -end, rule index, a secret on its own
@@ -33,19 +33,12 @@ def url_decoded(text: str, start: int, end: int) -> list[Candidate]:
     if removed[-1] == 0:
         return []  # only "+": nothing %-encoded
     pieces.append(text[at:end])
-    decoded = "".join(pieces)
     found: list[Candidate] = []
-    possible = possible_rules(decoded.lower())
-    parts = camel_parts(decoded, 0, len(decoded))
-    for priority, rule in enumerate(RULES):
-        if priority not in possible:
-            continue
-        for match in rule.matches(decoded, 0, len(decoded), parts):
-            (first, last), alone = rule.pick(match)
-            if first < last:
-                first += start + removed[bisect_left(seams, first)]
-                last += start + removed[bisect_left(seams, last)]
-                found.append((first, -last, priority, alone))
+    for priority, _, (first, last), alone in rule_picks("".join(pieces)):
+        if first < last:
+            first += start + removed[bisect_left(seams, first)]
+            last += start + removed[bisect_left(seams, last)]
+            found.append((first, -last, priority, alone))
     return found
 
 
@@ -83,16 +76,10 @@ def lookalikes(text: str, start: int, end: int) -> list[Candidate]:
         return []
     changed = [i for i, (a, b) in enumerate(zip(stretch, shown, strict=True)) if a != b]
     found: list[Candidate] = []
-    possible = possible_rules(shown.lower())
-    parts = camel_parts(shown, 0, len(shown))
-    for priority, rule in enumerate(RULES):
-        if priority not in possible:
-            continue
-        for match in rule.matches(shown, 0, len(shown), parts):
-            (first, last), alone = rule.pick(match)
-            inside = bisect_left(changed, match.start()) < bisect_left(changed, match.end())
-            if first < last and inside:
-                found.append((start + first, -(start + last), priority, alone))
+    for priority, match, (first, last), alone in rule_picks(shown):
+        inside = bisect_left(changed, match.start()) < bisect_left(changed, match.end())
+        if first < last and inside:
+            found.append((start + first, -(start + last), priority, alone))
     return found
 
 
@@ -144,12 +131,8 @@ def _add_secret(run: str, first: int, last: int, found: list[Candidate]) -> None
     decoded = _decoded(run)
     if decoded is None:
         return
-    possible = possible_rules(decoded.lower())
-    parts = camel_parts(decoded, 0, len(decoded))
-    for priority, rule in enumerate(RULES):
-        if priority in possible and any(
-            rule.pick(match)[1] for match in rule.matches(decoded, 0, len(decoded), parts)
-        ):
+    for priority, _, _, alone in rule_picks(decoded):
+        if alone:
             found.append((first, -last, priority, True))
             return
 

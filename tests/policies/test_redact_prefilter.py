@@ -13,6 +13,7 @@ from urllib.parse import quote
 import pytest
 
 from memory_mcp.policies import redact as redact_module
+from memory_mcp.policies import secret_needles as needles_module
 from memory_mcp.policies import secrets as secrets_module
 from memory_mcp.policies.redact import redact, redact_fields
 from memory_mcp.policies.secret_needles import possible_rules
@@ -131,6 +132,7 @@ def test_camel_case_labels_found_apart_change_no_output(monkeypatch: pytest.Monk
     )
     monkeypatch.setattr(secrets_module, "RULES", rules)
     monkeypatch.setattr(redact_module, "RULES", rules)
+    monkeypatch.setattr(needles_module, "RULES", rules)  # (rule_picks runs them)
     assert split == _outputs()
 
 
@@ -138,7 +140,8 @@ def test_plain_text_is_not_looked_at_rule_by_rule(monkeypatch: pytest.MonkeyPatc
     """An ordinary memory (its content, a tag, the default scope `global`) is let through by
     one search: no rule is asked whether it may match, let alone run."""
     asked: list[str] = []
-    monkeypatch.setattr(redact_module, "possible_rules", lambda t: asked.append(t) or set())
+    # every rule runs through rule_picks, which asks possible_rules first
+    monkeypatch.setattr(needles_module, "possible_rules", lambda t: asked.append(t) or set())
     cleaned = redact_fields(
         content="Deploys run on Fridays after the standup", tags=["ops"], scope="global"
     )
