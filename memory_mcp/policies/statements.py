@@ -14,12 +14,12 @@ French, German, Spanish, Portuguese and Italian follow the same shapes in their 
 import re
 from dataclasses import dataclass
 
-from memory_mcp.policies import statement_languages
+from memory_mcp.policies import statement_content, statement_languages
 
-MIN_WORDS = 4
-# "Usiamo sempre pytest", "Ich bevorzuge Tabs": the subject a Romance verb carries, or a
-# German compound, says in three words what English says in four.
-MIN_WORDS_OTHER = 3
+# "Always use uv.", "I prefer tabs.", "Usiamo sempre pytest": three words can state a rule;
+# fewer are an answer to something before them. A statement of any length must also say
+# something without the chat before it (statement_content.py).
+MIN_WORDS = 3
 MAX_WORDS = 40
 # A word may be a long run of letters, dots and dashes: without a bound on characters, the
 # patterns that scan the rest of the sentence (`.*`) took quadratic time on a pasted blob of
@@ -213,11 +213,13 @@ def classify(sentence: str) -> Statement | None:
     if len(sentence) > MAX_CHARS:
         return None
     words = _WORD.findall(sentence)
-    if not MIN_WORDS_OTHER <= len(words) <= MAX_WORDS or sentence.rstrip().endswith("?"):
+    if not MIN_WORDS <= len(words) <= MAX_WORDS or sentence.rstrip().endswith("?"):
         return None
-    found = _english(sentence) if len(words) >= MIN_WORDS else None
+    found = _english(sentence)
     if found is None and (other := statement_languages.classify(sentence)) is not None:
-        return Statement(other[0], _tidy(other[1]))
+        found = Statement(other[0], _tidy(other[1]))
+    if found is None or not statement_content.says_something(found.text):
+        return None  # "We decided to go with that.": what it says is in the chat before it
     return found
 
 

@@ -176,3 +176,65 @@ def test_a_sentence_longer_than_max_chars_is_not_a_statement() -> None:
     blob = "-".join(["uses"] * 20_000)
     assert classify(f"The gateway {blob} on port 8080.") is None
     assert classify("The gateway needs the broker on port 8080.") is not None
+
+
+SHORT_RULES = [
+    ("Always use uv.", "preference"),
+    ("I prefer tabs.", "preference"),
+    ("Never commit secrets.", "preference"),
+    ("Don't use pip.", "preference"),
+    ("We use Go.", "preference"),
+    ("We use pytest.", "preference"),
+    ("Usiamo sempre pytest.", "preference"),
+    ("Ich bevorzuge Tabs.", "preference"),
+]
+
+
+@pytest.mark.parametrize(("sentence", "kind"), SHORT_RULES)
+def test_three_words_can_state_a_rule_in_english_as_in_the_other_languages(
+    sentence: str, kind: str
+) -> None:
+    found = classify(sentence)
+    assert found is not None and found.kind == kind
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "We decided that.",
+        "We decided to go with that.",
+        "Let's go with that.",
+        "We agreed on it.",
+        "I prefer it that way.",
+        "I prefer the other one.",
+        "I prefer this.",
+        "Never do that again.",
+        "Always do it like this.",
+        "From now on, do that.",
+        "Our convention is this.",
+        "We use them.",
+        "On fait toujours ça.",
+        "On a décidé de faire ça.",
+        "Wir haben uns dafür entschieden.",
+        "Wir machen das immer so.",
+        "Hemos decidido hacerlo así.",
+        "Usiamo sempre questo.",
+    ],
+)
+def test_a_statement_that_only_points_back_at_the_chat_is_not_kept(sentence: str) -> None:
+    """Stored alone it tells the next session nothing: what it decides is said before it."""
+    assert classify(sentence) is None
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "We use Go for that.",
+        "Always pin it to 3.12.",
+        "Never do that in src/app.",
+        "We decided on Postgres for this.",
+        "Wir haben uns für Postgres entschieden.",
+    ],
+)
+def test_one_name_path_or_number_makes_a_pointer_statement_say_something(sentence: str) -> None:
+    assert classify(sentence) is not None
