@@ -1,7 +1,8 @@
 """Which sentences a user typed should outlast the session, without a language model. No I/O.
 
 A durable statement is the user's own rule, choice or correction about the project or about how
-to work: "always use uv", "we decided on Postgres 16", "no, the config lives in settings.toml".
+to work: "always use uv", "we decided on Postgres 16", "no, the config lives in settings.toml";
+or what they say about themselves that lasts ("I'm allergic to peanuts": statement_personal.py).
 Found by sentence shape: an imperative about conduct (always / never / don't / from now on), a
 first-person preference or convention (I prefer, we use, our convention), a reported decision
 (we decided, let's go with, we agreed), or a correction (no, / actually, + a statement). Left
@@ -14,7 +15,7 @@ French, German, Spanish, Portuguese and Italian follow the same shapes in their 
 import re
 from dataclasses import dataclass
 
-from memory_mcp.policies import statement_content, statement_languages
+from memory_mcp.policies import statement_content, statement_languages, statement_personal
 
 # "Always use uv.", "I prefer tabs.", "Usiamo sempre pytest": three words can state a rule;
 # fewer are an answer to something before them. A statement of any length must also say
@@ -239,6 +240,8 @@ def _english(sentence: str) -> Statement | None:
         return None
     if _ABOUT_ME.search(body):
         return Statement("fact", _tidy(body))
+    if (kind := statement_personal.personal(body)) is not None:
+        return Statement(kind, _tidy(body))
     if any(p.search(body) for p in _FACT) and (correction or _declarative(body)):
         return Statement("fact", _tidy(body))
     return None

@@ -238,3 +238,65 @@ def test_a_statement_that_only_points_back_at_the_chat_is_not_kept(sentence: str
 )
 def test_one_name_path_or_number_makes_a_pointer_statement_say_something(sentence: str) -> None:
     assert classify(sentence) is not None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("I am vegetarian.", "fact"),
+        ("I'm allergic to peanuts.", "fact"),
+        ("I live in Berlin.", "fact"),
+        ("I work at Acme.", "fact"),
+        ("I'm a data engineer at Acme.", "fact"),
+        ("I am a nurse.", "fact"),
+        ("I work as a teacher.", "fact"),
+        ("I'm learning Spanish.", "fact"),
+        ("My daughter is called Mia.", "fact"),
+        ("My dog's name is Rex.", "fact"),
+        ("I have two kids.", "fact"),
+        ("I have a peanut allergy.", "fact"),
+        ("I'm 34 years old.", "fact"),
+        ("I speak German and French.", "fact"),
+        ("My timezone is CET.", "fact"),
+        ("I avoid anything with gluten.", "preference"),
+        ("I don't eat pork.", "preference"),
+        ("I love hiking.", "preference"),
+        ("I hate meetings before noon.", "preference"),
+        ("I'm a big fan of jazz.", "preference"),
+        ("My favorite color is green.", "preference"),
+    ],
+)
+def test_what_users_say_about_themselves_is_kept(sentence: str, kind: str) -> None:
+    """A tutor, a companion or an assistant needs these as much as the project's rules."""
+    found = classify(sentence)
+    assert found is not None and found.kind == kind
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I'm an idiot.",
+        "I'm a bit lost.",
+        "I'm a bit under the weather.",
+        "I'm a little worried about the deploy.",
+        "I'm a better developer now.",
+        "I love this.",
+        "I love the colours.",
+        "I love seeing them play.",
+        "I hate it when the build breaks.",
+        "I love you.",
+        "I have a question.",
+        "I have two questions.",
+        "I'm learning a lot here.",
+        "I'm learning how this works.",
+        "I live in fear of merge conflicts.",
+        "I work at night.",
+        "I'm from the future.",
+        "I'm allergic to this kind of code.",
+        "My dog is sick.",
+        "I am vegetarian for now.",
+        "Maybe I'm a vegetarian.",
+    ],
+)
+def test_moods_reactions_and_passing_states_about_the_user_are_not_kept(sentence: str) -> None:
+    assert classify(sentence) is None

@@ -1,0 +1,82 @@
+"""What users say about themselves that outlasts the session, in English. No I/O.
+
+A tutor that forgets the student's level, a companion that forgets the diet or the dog's name,
+an assistant that asks again where its user works: these statements hold for months, and the
+project rules of policies/statements.py do not cover them. Found by shape, erring towards
+silence as those rules do: who I am (a trade or role, a diet, a lasting condition, an age, where
+I live or work, what I study or learn), the people and animals in my life by name, what I
+avoid, love or hate, and my favourites. Moods ("I'm an idiot", "I'm a bit lost"), approval of
+what is on the screen ("I love this", "I hate it when..."), one-off states ("I have a
+question") and requests never match; neither does what holds for now (statements.py's
+transient and hedge rules run first).
+"""
+
+import re
+
+# What a statement of taste points at when it reacts to the chat, not when it describes the
+# person: "I love this", "I love the colours" (of a photo just shown), "I love seeing them
+# play", "I love his humour" (measured on LoCoMo's 2,760 dialogue turns, read by hand).
+_NOT_HERE = (
+    r"(?!(?:this|that|it|these|those|the|your|his|her|their|our|how|what|when|where|you|him|"
+    r"them|us|me|seeing|watching|hearing|having|doing (?:this|that|it))\b)"
+)
+# Trades and roles end this way (engineer, developer, scientist, librarian, consultant, tutor);
+# the moods and jokes that share the ending are named.
+# A role is said as the sentence's end or before where, whom or since ("a data engineer at
+# Acme"); "a bit under the weather" is not one.
+_ROLE = (
+    r"(?:\w+(?:er|or|ist|ian|ant|ent|ee)|nurse|chef|pilot|cook|vet|intern|postdoc|novice|"
+    r"newbie|expert|mom|mum|dad|mother|father|native speaker|\w+ major)\b"
+    r"(?<!\bloser)(?<!\bdisaster)(?<!\bmonster)"
+    r"(?=\s*(?:$|[.,;!]|(?:at|for|in|on|with|of|and|who|from|based|working|since)\b))"
+)
+_CONDITION = (
+    rf"(?:(?:allergic|intolerant) to {_NOT_HERE}|"
+    r"vegan|vegetarian|pescatarian|diabetic|c(?:o)?eliac|colou?r-?blind|dyslexic|autistic|"
+    r"left-handed|right-handed|deaf|hard of hearing|pregnant|married|divorced|widowed|retired|"
+    r"sober|lactose[- ]intolerant|gluten[- ]free|"
+    r"\d{1,3} years old|based in (?-i:[A-Z])|from (?-i:[A-Z]))"
+)
+_PEOPLE = (
+    r"(?:wife|husband|partner|spouse|son|daughter|kid|kids|child|children|baby|dog|cat|puppy|"
+    r"kitten|pet|mother|mom|mum|father|dad|brother|sister|boss|manager|cofounder|co-founder)"
+)
+_LEARNING = r"(?!(?:a lot|so much|a ton|fast|slowly|that|this|it|how|what)\b)"
+
+FACTS = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        rf"^i(?:'m| am)\s+(?:a|an)\s+(?!(?:bit|little|lot)\b)(?:[\w-]+\s+){{0,3}}?{_ROLE}",
+        rf"^i(?:'m| am)\s+{_CONDITION}",
+        r"^i\s+(?:live|work|study|teach)\s+(?:in|at|for)\s+(?:the\s+)?(?-i:[A-Z])",
+        r"^i\s+work\s+as\s+(?:a|an)\s+\w",
+        rf"^i(?:'m| am)\s+(?:studying|learning|training for|preparing for)\s+{_LEARNING}\w",
+        rf"^my\s+{_PEOPLE}(?:'s| is| are)\s+(?:name\s+is\s+|called\s+|named\s+)?(?-i:[A-Z])",
+        rf"^my\s+{_PEOPLE}(?:'s)?\s+names?\s+(?:is|are)\s+(?-i:[A-Z])",
+        r"^my\s+(?:birthday|time ?zone|pronouns|native language|first language|mother tongue)"
+        r"\s+(?:is|are)\s+\w",
+        rf"^i\s+have\s+(?:a|an|one|two|three|four|five|\d)\s+(?:[\w-]+\s+)?{_PEOPLE}\b",
+        r"^i\s+have\s+(?:diabetes|celiac|coeliac|adhd|asthma|epilepsy|dyslexia|"
+        r"(?:a|an)\s+[\w-]+\s+allergy)\b",
+        r"^i\s+speak\s+(?-i:[A-Z])",
+    )
+]
+TASTES = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        rf"^i\s+(?:avoid|don't eat|do not eat|can't eat|cannot eat|don't drink|do not drink)"
+        rf"\s+{_NOT_HERE}\w",
+        rf"^i\s+(?:really\s+)?(?:love|enjoy|hate|dislike|can't stand|cannot stand)\s+{_NOT_HERE}\w",
+        rf"^i(?:'m| am)\s+(?:(?:a\s+)?(?:big\s+|huge\s+)?fan of|into|not a fan of)\s+{_NOT_HERE}\w",
+        r"^my\s+(?:favou?rite|preferred)\s+[\w -]{1,30}?\s+(?:is|are)\s+\w",
+    )
+]
+
+
+def personal(sentence: str) -> str | None:
+    """ "fact" or "preference" for a lasting statement about the user, else None."""
+    if any(p.search(sentence) for p in FACTS):
+        return "fact"
+    if any(p.search(sentence) for p in TASTES):
+        return "preference"
+    return None
