@@ -14,12 +14,15 @@ transient and hedge rules run first).
 import re
 
 # What a statement of taste points at when it reacts to the chat, not when it describes the
-# person: "I love this", "I love the colours" (of a photo just shown), "I love seeing them
-# play", "I love his humour" (measured on LoCoMo's 2,760 dialogue turns, read by hand).
+# person: "I love this", "I hate it when...", "I love seeing them play", "I love his humour";
+# and for a liking, "I love the colours" (of a photo just shown). Measured on LoCoMo's 2,760
+# dialogue turns, read by hand.
 _NOT_HERE = (
-    r"(?!(?:this|that|it|these|those|the|your|his|her|their|our|how|what|when|where|you|him|"
-    r"them|us|me|seeing|watching|hearing|having|doing (?:this|that|it))\b)"
+    r"(?!(?:this|that|it|these|those|your|his|her|their|our|how|what|when|where|you|him|"
+    r"them|us|me|doing (?:this|that|it)|(?:seeing|watching|hearing|having) "
+    r"(?:them|him|her|it|this|that|these|those|you))\b)"
 )
+_NOT_SHOWN = r"(?!the\b)"
 # Trades and roles end this way (engineer, developer, scientist, librarian, consultant, tutor);
 # the moods and jokes that share the ending are named.
 # A role is said as the sentence's end or before where, whom or since ("a data engineer at
@@ -42,6 +45,24 @@ _PEOPLE = (
     r"kitten|pet|mother|mom|mum|father|dad|brother|sister|boss|manager|cofounder|co-founder)"
 )
 _LEARNING = r"(?!(?:a lot|so much|a ton|fast|slowly|that|this|it|how|what)\b)"
+# "I", after a reason given first ("Due to a chronic condition, I ...", "As a vegan, I ..."),
+# with an adverb of degree or frequency ("I strongly prefer", "I usually avoid").
+_REASON = r"^(?:(?:due to|because of|as|given|since|being)\b[^,]{1,80},\s+)?"
+_I = rf"{_REASON}i\s+(?:\w+ly\s+)?"
+_I_AM = rf"{_REASON}i(?:'m|\s+am)\s+(?:\w+ly\s+)?"
+_DISLIKE = (
+    r"(?:avoid|dislike|hate|despise|detest|favou?r|prioriti[sz]e|"
+    r"prefer(?! not to (?:say|answer|comment|discuss|talk|share)\b)|"
+    r"refuse to (?!believe|accept|admit)|"
+    r"(?:can't|cannot|can not) (?:stand|tolerate|eat|drink|handle)|"
+    r"(?:don't|do not|never|won't|will not) (?:like|enjoy|eat|drink|consume|wear|watch|play|"
+    r"buy|use)|(?:need|have|try|want) to avoid|must avoid|steer clear of)"
+)
+_LIKE = r"(?:love|enjoy|adore)"
+_HABIT_VERB = (
+    r"(?:eat|drink|wear|watch|buy|read|play|use|listen to|travel|stay|drive|shop|cook|fly|"
+    r"book|choose|go for|opt for)"
+)
 
 FACTS = [
     re.compile(p, re.IGNORECASE)
@@ -56,18 +77,28 @@ FACTS = [
         r"^my\s+(?:birthday|time ?zone|pronouns|native language|first language|mother tongue)"
         r"\s+(?:is|are)\s+\w",
         rf"^i\s+have\s+(?:a|an|one|two|three|four|five|\d)\s+(?:[\w-]+\s+)?{_PEOPLE}\b",
-        r"^i\s+have\s+(?:diabetes|celiac|coeliac|adhd|asthma|epilepsy|dyslexia|"
-        r"(?:a|an)\s+[\w-]+\s+allergy)\b",
+        r"^i\s+have\s+(?:diabetes|celiac|coeliac|adhd|asthma|epilepsy|dyslexia)\b",
+        rf"{_I}have\s+(?:a|an)\s+(?:[\w-]+\s+){{0,6}}?(?:allergy|allergies|intolerance)\b",
         r"^i\s+speak\s+(?-i:[A-Z])",
     )
 ]
 TASTES = [
     re.compile(p, re.IGNORECASE)
     for p in (
-        rf"^i\s+(?:avoid|don't eat|do not eat|can't eat|cannot eat|don't drink|do not drink)"
-        rf"\s+{_NOT_HERE}\w",
-        rf"^i\s+(?:really\s+)?(?:love|enjoy|hate|dislike|can't stand|cannot stand)\s+{_NOT_HERE}\w",
-        rf"^i(?:'m| am)\s+(?:(?:a\s+)?(?:big\s+|huge\s+)?fan of|into|not a fan of)\s+{_NOT_HERE}\w",
+        rf"{_I}{_DISLIKE}\s+{_NOT_HERE}\w",
+        rf"{_I}{_LIKE}\s+{_NOT_HERE}{_NOT_SHOWN}\w",
+        rf"{_I}(?:only|exclusively)\s+{_HABIT_VERB}\s+{_NOT_HERE}\w",
+        rf"{_I_AM}(?:(?:a\s+)?(?:big\s+|huge\s+)?fan of|into|passionate about)\s+"
+        rf"{_NOT_HERE}{_NOT_SHOWN}\w",
+        rf"{_I_AM}not\s+(?:(?:a\s+)?fan of|into|interested in)\s+{_NOT_HERE}\w",
+        rf"{_I}have\s+no\s+interest\s+in\s+{_NOT_HERE}\w",
+        rf"{_I}have\s+(?:a|an)\s+(?:[\w-]+\s+){{0,2}}?(?:aversion|preference|phobia|fear|"
+        rf"dislike|passion|weakness|soft spot|objection)\s+(?:to|for|of)\s+{_NOT_HERE}\w",
+        rf"{_I}follow\s+(?:a|an)\s+(?:[\w-]+\s+){{0,2}}?diet\b",
+        # "I find textbooks dry and prefer stories", "I'm scared of heights, so I avoid ..."
+        rf"^i(?:'m|\s+(?:am|find|have|get|feel|follow|believe)\b)[^,;]{{0,80}}?(?:\band|,)\s+"
+        rf"(?:so\s+)?(?:i\s+)?(?:\w+ly\s+)?"
+        rf"(?:prefer|avoid)\s+{_NOT_HERE}\w",
         r"^my\s+(?:favou?rite|preferred)\s+[\w -]{1,30}?\s+(?:is|are)\s+\w",
     )
 ]
@@ -75,6 +106,7 @@ TASTES = [
 
 def personal(sentence: str) -> str | None:
     """ "fact" or "preference" for a lasting statement about the user, else None."""
+    sentence = sentence.lstrip("\"'“‘ ").replace("\u2019", "'")
     if any(p.search(sentence) for p in FACTS):
         return "fact"
     if any(p.search(sentence) for p in TASTES):

@@ -264,6 +264,18 @@ def test_one_name_path_or_number_makes_a_pointer_statement_say_something(sentenc
         ("I hate meetings before noon.", "preference"),
         ("I'm a big fan of jazz.", "preference"),
         ("My favorite color is green.", "preference"),
+        ("I strongly dislike fragrances with floral notes.", "preference"),
+        ("Due to a chronic condition, I cannot tolerate heat.", "preference"),
+        ("I have a strong aversion to heights.", "preference"),
+        ("I only watch films released before 2000.", "preference"),
+        ("I’m not interested in documentaries.", "preference"),
+        ("I have no interest in superhero movies.", "preference"),
+        ("I won't use global variables.", "preference"),
+        ("I find textbooks dry and prefer stories.", "preference"),
+        ("I have sensitive skin, so I avoid fragrances.", "preference"),
+        ("I follow a strict vegan diet.", "preference"),
+        ('"I avoid using any products with phthalates."', "preference"),
+        ("I have a severe peanut and tree nut allergy.", "fact"),
     ],
 )
 def test_what_users_say_about_themselves_is_kept(sentence: str, kind: str) -> None:
@@ -296,6 +308,10 @@ def test_what_users_say_about_themselves_is_kept(sentence: str, kind: str) -> No
         "My dog is sick.",
         "I am vegetarian for now.",
         "Maybe I'm a vegetarian.",
+        "I refuse to believe this works.",
+        "I ran the tests and prefer the second approach.",
+        "I avoid that pattern.",
+        "I love the new API.",
     ],
 )
 def test_moods_reactions_and_passing_states_about_the_user_are_not_kept(sentence: str) -> None:
