@@ -2,7 +2,7 @@
 how often a new session gets its follow-up questions answered; then hook latency.
 
     uv run python benchmarks/capture.py [--model-dir DIR | --keyword-only] [--latency]
-                                        [--sizes 1000,10000] [--runs 5]
+                                        [--sizes 1000,10000] [--runs 5] [--prefeval PATH]
     uv run python benchmarks/capture.py --latency-only --runs 15 [--baseline /tmp/hookbase]
 
 Data: benchmarks/data/capture/ holds 12 Claude Code transcripts over 3 made-up projects
@@ -141,6 +141,30 @@ def heldout(name: str) -> None:
     for text, kind, got in found:
         if (got is None) != (kind is None):
             print(f"  {'missed' if got is None else 'wrong'}: {text}")
+
+
+# The PrefEval topics the personal-statement rules (policies/statement_personal.py) were
+# written against; the other five of the dev file were only measured.
+PREFEVAL_SEEN = {
+    "education_learning_styles",
+    "entertain_games",
+    "entertain_shows",
+    "lifestyle_beauty",
+    "lifestyle_fit",
+}
+
+
+def prefeval(path: Path) -> None:
+    """How many of PrefEval's stated preferences (../shared/bench/prefeval-dev.json: read from
+    outside the repo, evaluation only) a user's message would leave as a memory."""
+    from memory_mcp.policies.statements import durable
+
+    rows = json.loads(path.read_text())
+    for name, seen in (("topics the rules were written against", True), ("the others", False)):
+        said = sorted({r["preference"] for r in rows if (r["topic"] in PREFEVAL_SEEN) == seen})
+        kept = [p for p in said if durable(p)]
+        print(f"PrefEval preferences, {name}: {len(kept)} of {len(said)} captured"
+              f" ({len(kept) / max(1, len(said)):.2f})")  # fmt: skip
 
 
 def add_noise(service: MemoryService, n: int, scopes: list[str]) -> None:
@@ -361,6 +385,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--latency-only", action="store_true", help="skip the quality part")
     parser.add_argument(
+        "--prefeval", type=Path, help="PrefEval's dev file: how many stated preferences are kept"
+    )
+    parser.add_argument(
         "--baseline",
         type=Path,
         help="another checkout (git worktree add /tmp/hookbase main): its cold hook commands"
@@ -384,6 +411,8 @@ def main() -> None:
             heldout("heldout2.json")  # tuned on after its first run (0.88 / 1.00)
             heldout("heldout3.json")  # tuned on after its first run (0.89 / 0.76)
             heldout("heldout4.json")  # tuned on after its first run (0.90 / 0.50)
+            if args.prefeval is not None:
+                prefeval(args.prefeval)
         if args.latency or args.latency_only:
             sizes = [int(s) for s in args.sizes.split(",")]
             latency(settings, root, sizes, args.runs, args.baseline)
