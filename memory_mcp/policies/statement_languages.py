@@ -9,11 +9,14 @@ or `¿` anywhere), hedges and hypotheticals (maybe, I think, if, would), what ho
 a pronoun where Italian `se` is "if". Where a verb's imperative is also its third person
 ("Usa sempre" is "always use" and "he always uses"), the verbs that make complaints ("falla
 siempre", "crasha sempre") are named and left out. A wrong memory costs more than a missing
-one: every rule errs towards silence.
+one: every rule errs towards silence. What users say about themselves that lasts (a diet, an
+allergy, where they live, a child's name, what they avoid or love) is read last, in
+statement_personal_words' words.
 """
 
 import re
 
+from memory_mcp.policies import statement_personal_words
 from memory_mcp.policies.statement_words import LANGUAGES, Language
 
 # English function words: a sentence holding two is English (which policies/statements.py
@@ -51,4 +54,20 @@ def classify(sentence: str) -> tuple[str, str] | None:
             return "decision", body
         if any(p.search(body) for p in language.preference):
             return "preference", body
+    return None
+
+
+def personal(sentence: str) -> tuple[str, str] | None:
+    """(kind, the statement) of a sentence in one of LANGUAGES where users say something
+    lasting about themselves. Each language's words are specific enough to be tried on any
+    sentence (three words rarely show which language they are), each silenced by its own
+    exclusions alone (French and Spanish `si` is "if", Italian `si chiama` is "is called")."""
+    text = sentence.replace("\u2019", "'")
+    if len(set(_ENGLISH.findall(text.lower()))) >= 2:
+        return None
+    for language in LANGUAGES:
+        body = language.leading.sub("", text)
+        kind = statement_personal_words.personal(language.name, body)
+        if kind is not None and not any(p.search(body) for p in language.excluded):
+            return kind, body
     return None

@@ -21,6 +21,7 @@ from memory_mcp.policies import statement_content, statement_languages, statemen
 # fewer are an answer to something before them. A statement of any length must also say
 # something without the chat before it (statement_content.py).
 MIN_WORDS = 3
+MIN_PERSONAL_WORDS = 2  # "I'm vegan.", "Soy vegetariana.": a closed list says it in two
 MAX_WORDS = 40
 # A word may be a long run of letters, dots and dashes: without a bound on characters, the
 # patterns that scan the rest of the sentence (`.*`) took quadratic time on a pasted blob of
@@ -214,17 +215,20 @@ def classify(sentence: str) -> Statement | None:
     if len(sentence) > MAX_CHARS:
         return None
     words = _WORD.findall(sentence)
-    if not MIN_WORDS <= len(words) <= MAX_WORDS or sentence.rstrip().endswith("?"):
+    if not MIN_PERSONAL_WORDS <= len(words) <= MAX_WORDS or sentence.rstrip().endswith("?"):
         return None
-    found = _english(sentence)
-    if found is None and (other := statement_languages.classify(sentence)) is not None:
+    short = len(words) < MIN_WORDS  # "I'm vegan.", "Sono vegetariano.": about the user only
+    found = _english(sentence, short)
+    other = None if found is not None or short else statement_languages.classify(sentence)
+    other = other or (statement_languages.personal(sentence) if found is None else None)
+    if other is not None:
         found = Statement(other[0], _tidy(other[1]))
     if found is None or not statement_content.says_something(found.text):
         return None  # "We decided to go with that.": what it says is in the chat before it
     return found
 
 
-def _english(sentence: str) -> Statement | None:
+def _english(sentence: str, personal_only: bool = False) -> Statement | None:
     if _QUESTION_START.match(sentence):
         return None
     if _TRANSIENT.search(sentence) or _HEDGE.search(sentence):
@@ -232,6 +236,9 @@ def _english(sentence: str) -> Statement | None:
     sentence = _LEADING.sub("", sentence)
     correction = _CORRECTION.match(sentence)
     body = correction.group("rest") if correction else sentence
+    if personal_only:
+        kind = statement_personal.personal(body)
+        return None if kind is None else Statement(kind, _tidy(body))
     if any(p.search(body) for p in _DECISION):
         return Statement("decision", _tidy(body))
     if any(p.search(body) for p in _PREFERENCE):

@@ -207,3 +207,56 @@ def test_a_negated_rule_or_decision_is_not_one(sentence: str) -> None:
 )
 def test_a_rule_or_decision_to_not_do_something_still_is_one(sentence: str) -> None:
     assert classify(sentence) is not None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("Je suis allergique aux arachides.", "fact"),
+        ("J'habite à Lyon.", "fact"),
+        ("J'apprends l'allemand.", "fact"),
+        ("Ma fille s'appelle Léa.", "fact"),
+        ("J'évite le gluten.", "preference"),
+        ("Ich bin Vegetarier.", "fact"),
+        ("Ich arbeite bei Siemens.", "fact"),
+        ("Meine Tochter heißt Mia.", "fact"),
+        ("Ich esse kein Fleisch.", "preference"),
+        ("Soy vegetariana.", "fact"),
+        ("Tengo dos hijos.", "fact"),
+        ("No como carne.", "preference"),
+        ("Me encanta el senderismo.", "preference"),
+        ("Moro em Lisboa.", "fact"),
+        ("Minha filha se chama Ana.", "fact"),
+        ("Não como carne.", "preference"),
+        ("Sono vegetariano.", "fact"),
+        ("Mia figlia si chiama Giulia.", "fact"),
+        ("Evito il glutine.", "preference"),
+    ],
+)
+def test_what_users_say_about_themselves_is_kept_in_five_more_languages(
+    sentence: str, kind: str
+) -> None:
+    found = classify(sentence)
+    assert found is not None and found.kind == kind
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Je suis fatigué.",
+        "J'adore ça.",
+        "Je suis végétarien pour l'instant.",
+        "Ich bin nicht vegan.",
+        "Ich liebe die Idee.",
+        "Ich wohne in der Nähe.",
+        "Ich lerne gerade Spanisch.",
+        "Vielleicht bin ich Vegetarier.",
+        "Odio esto.",
+        "Me encanta esta idea.",
+        "Adoro isso.",
+        "Odio questo.",
+        "Sono stanco.",
+    ],
+)
+def test_moods_and_reactions_in_five_more_languages_are_not_kept(sentence: str) -> None:
+    assert classify(sentence) is None
