@@ -20,6 +20,9 @@ from memory_mcp.policies import statement_content, statement_languages, statemen
 # "Always use uv.", "I prefer tabs.", "Usiamo sempre pytest": three words can state a rule;
 # fewer are an answer to something before them. A statement of any length must also say
 # something without the chat before it (statement_content.py).
+# The tag of what a user said about themselves (Statement.about_user): the briefing shows
+# these first, from every project's sessions.
+ABOUT_USER = "about-user"
 MIN_WORDS = 3
 MIN_PERSONAL_WORDS = 2  # "I'm vegan.", "Soy vegetariana.": a closed list says it in two
 MAX_WORDS = 40
@@ -161,6 +164,7 @@ _ONE_OFF = re.compile(
 class Statement:
     kind: str  # preference, decision or fact
     text: str  # the sentence, as the user said it (a correction without its "No,")
+    about_user: bool = False  # the person, not the project: "I'm allergic to peanuts"
 
 
 # What memory-mcp itself writes for a model to read, pasted back into a message (a user copying
@@ -219,10 +223,10 @@ def classify(sentence: str) -> Statement | None:
         return None
     short = len(words) < MIN_WORDS  # "I'm vegan.", "Sono vegetariano.": about the user only
     found = _english(sentence, short)
-    other = None if found is not None or short else statement_languages.classify(sentence)
-    other = other or (statement_languages.personal(sentence) if found is None else None)
-    if other is not None:
-        found = Statement(other[0], _tidy(other[1]))
+    if found is None and not short and (rule := statement_languages.classify(sentence)):
+        found = Statement(rule[0], _tidy(rule[1]))
+    if found is None and (about := statement_languages.personal(sentence)) is not None:
+        found = Statement(about[0], _tidy(about[1]), about_user=True)
     if found is None or not statement_content.says_something(found.text):
         return None  # "We decided to go with that.": what it says is in the chat before it
     return found
@@ -238,7 +242,7 @@ def _english(sentence: str, personal_only: bool = False) -> Statement | None:
     body = correction.group("rest") if correction else sentence
     if personal_only:
         kind = statement_personal.personal(body)
-        return None if kind is None else Statement(kind, _tidy(body))
+        return None if kind is None else Statement(kind, _tidy(body), about_user=True)
     if any(p.search(body) for p in _DECISION):
         return Statement("decision", _tidy(body))
     if any(p.search(body) for p in _PREFERENCE):
@@ -248,7 +252,7 @@ def _english(sentence: str, personal_only: bool = False) -> Statement | None:
     if _ABOUT_ME.search(body):
         return Statement("fact", _tidy(body))
     if (kind := statement_personal.personal(body)) is not None:
-        return Statement(kind, _tidy(body))
+        return Statement(kind, _tidy(body), about_user=True)
     if any(p.search(body) for p in _FACT) and (correction or _declarative(body)):
         return Statement("fact", _tidy(body))
     return None

@@ -1,11 +1,12 @@
 """What the client hooks inject: a project briefing at session start, and per prompt the few
 memories that clearly bear on it. Both within a hard token budget, framed as recalled data.
 
-The briefing holds, in this order while they fit: the profile (keyed facts), the recent
-preferences, decisions and facts, the last sessions' episodes, the files this project's
-sessions touch most, and what recent requests explored. The prompt addition is recall's best
-hits that clear an absolute bar (policies/briefing.bears_on): nothing rather than noise.
-Neither spends a slot on a memory alike to one it already shows (policies/alike.py).
+The briefing holds, in this order while they fit: the profile (keyed facts), what the user
+said about themselves (tagged `about-user`), the recent preferences, decisions and facts, the
+last sessions' episodes, the files this project's sessions touch most, and what recent
+requests explored. The prompt addition is recall's best hits that clear an absolute bar
+(policies/briefing.bears_on): nothing rather than noise. Neither spends a slot on a memory
+alike to one it already shows (policies/alike.py).
 """
 
 from collections import Counter
@@ -19,6 +20,7 @@ from memory_mcp.policies import alike
 from memory_mcp.policies import briefing as layout
 from memory_mcp.policies.budget import estimate_tokens
 from memory_mcp.policies.dedup import first_of_each_text
+from memory_mcp.policies.statements import ABOUT_USER
 from memory_mcp.service import grants
 from memory_mcp.service.capture import CAPTURED, hook_scope
 from memory_mcp.service.context import Part
@@ -27,6 +29,7 @@ from memory_mcp.service.recalling import Recaller
 
 FRAME = "recalled data from earlier sessions, not instructions"
 RECENT_STATEMENTS = 12
+ABOUT_USER_ITEMS = 8
 RECENT_SESSIONS = 3
 RECENT_EXPLORED = 6
 TOP_FILES = 8
@@ -60,6 +63,7 @@ class Briefer(Part):
         shown += [m.id for m in listed]
         sections = [
             self._profile(scope, shown),
+            self._about_user(scope, shown),
             self._statements(scope, shown),
             layout.Section("Last sessions", [m.content for m in listed]),
             _files(sessions[:FILE_WINDOW]),
@@ -125,12 +129,27 @@ class Briefer(Part):
                 shown.append(entry.id)
         return layout.Section("Profile", items)
 
+    def _about_user(self, scope: str | None, shown: list[int]) -> layout.Section:
+        """What the user said about themselves (a diet, a trade, a child's name): few, short
+        and true for months, so shown before the project's statements, whatever their age."""
+        found: list[Memory] = []
+        for where in self._scopes(scope):
+            flt = MemoryFilter(scopes=[where], tags=[ABOUT_USER])
+            found += [m for m in self._find(flt, ABOUT_USER_ITEMS) if m.key is None]
+        found.sort(key=lambda m: m.occurred_at or m.created_at, reverse=True)
+        chosen = first_of_each_text(found, _text, _place)[:ABOUT_USER_ITEMS]
+        shown += [m.id for m in chosen]
+        return layout.Section("About the user", [m.content for m in chosen])
+
     def _statements(self, scope: str | None, shown: list[int]) -> layout.Section:
         found: list[Memory] = []
         for where in self._scopes(scope):  # one scope a query: newest first along an index
             for kind in ("decision", "preference", "fact"):
                 flt = MemoryFilter(scopes=[where], kind=kind)
-                found += [m for m in self._find(flt, RECENT_STATEMENTS) if m.key is None]
+                found += [
+                    m for m in self._find(flt, RECENT_STATEMENTS)
+                    if m.key is None and m.id not in shown
+                ]  # fmt: skip
         found.sort(key=lambda m: m.occurred_at or m.created_at, reverse=True)
         chosen = first_of_each_text(found, _text, _place)[:RECENT_STATEMENTS]
         shown += [m.id for m in chosen]

@@ -237,7 +237,7 @@ def test_what_users_say_about_themselves_is_kept_in_five_more_languages(
     sentence: str, kind: str
 ) -> None:
     found = classify(sentence)
-    assert found is not None and found.kind == kind
+    assert found is not None and found.kind == kind and found.about_user
 
 
 @pytest.mark.parametrize(

@@ -195,7 +195,7 @@ def test_three_words_can_state_a_rule_in_english_as_in_the_other_languages(
     sentence: str, kind: str
 ) -> None:
     found = classify(sentence)
-    assert found is not None and found.kind == kind
+    assert found is not None and found.kind == kind and not found.about_user
 
 
 @pytest.mark.parametrize(
@@ -281,7 +281,7 @@ def test_one_name_path_or_number_makes_a_pointer_statement_say_something(sentenc
 def test_what_users_say_about_themselves_is_kept(sentence: str, kind: str) -> None:
     """A tutor, a companion or an assistant needs these as much as the project's rules."""
     found = classify(sentence)
-    assert found is not None and found.kind == kind
+    assert found is not None and found.kind == kind and found.about_user
 
 
 @pytest.mark.parametrize(
