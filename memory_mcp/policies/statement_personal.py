@@ -22,7 +22,9 @@ _NOT_HERE = (
     r"them|us|me|doing (?:this|that|it)|(?:seeing|watching|hearing|having) "
     r"(?:them|him|her|it|this|that|these|those|you))\b)"
 )
-_NOT_SHOWN = r"(?!the\b)"
+# "The" names what is on the screen ("I hate the naming", "I love the colours") unless what
+# follows says which in general ("I dislike the scent of citrus", "I avoid the use of ORMs").
+_NOT_SHOWN = r"(?:(?!the\b)|(?=the\s+(?:[\w-]+\s+){1,3}?(?:of|in|from|with|that|on)\b))"
 # Trades and roles end this way (engineer, developer, scientist, librarian, consultant, tutor);
 # the moods and jokes that share the ending are named.
 # A role is said as the sentence's end or before where, whom or since ("a data engineer at
@@ -52,7 +54,6 @@ _I = rf"{_REASON}i\s+(?:\w+ly\s+)?"
 _I_AM = rf"{_REASON}i(?:'m|\s+am)\s+(?:\w+ly\s+)?"
 _DISLIKE = (
     r"(?:avoid|dislike|hate|despise|detest|favou?r|prioriti[sz]e|"
-    r"prefer(?! not to (?:say|answer|comment|discuss|talk|share)\b)|"
     r"refuse to (?!believe|accept|admit)|"
     r"(?:can't|cannot|can not) (?:stand|tolerate|eat|drink|handle)|"
     r"(?:don't|do not|never|won't|will not) (?:like|enjoy|eat|drink|consume|wear|watch|play|"
@@ -85,7 +86,10 @@ FACTS = [
 TASTES = [
     re.compile(p, re.IGNORECASE)
     for p in (
-        rf"{_I}{_DISLIKE}\s+{_NOT_HERE}\w",
+        rf"{_I}{_DISLIKE}\s+{_NOT_HERE}{_NOT_SHOWN}\w",
+        # a standing choice, not one between what is on the screen ("the second one")
+        rf"{_I}prefer\s+{_NOT_HERE}(?!not to (?:say|answer|comment|discuss|talk|share)\b)"
+        rf"(?!the (?:first|second|third|last|other|former|latter|new|old|one)\b)\w",
         rf"{_I}{_LIKE}\s+{_NOT_HERE}{_NOT_SHOWN}\w",
         rf"{_I}(?:only|exclusively)\s+{_HABIT_VERB}\s+{_NOT_HERE}\w",
         rf"{_I_AM}(?:(?:a\s+)?(?:big\s+|huge\s+)?fan of|into|passionate about)\s+"

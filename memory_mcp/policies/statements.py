@@ -71,7 +71,7 @@ _PREFERENCE = [
         r"\b(?:from now on|going forward|moving forward|from here on|in (?:the )?future|"
         r"henceforth)\b",
         rf"\b(?:i|we)\s+(?:always|never)\s+{_NOT_A_VERB}{_NOT_A_HABIT}\w",
-        r"\b(?:i|we)\s+(?:really\s+)?(?:prefer|like to)\b(?!\s+not to (?:say|answer))",
+        r"\b(?:i|we)\s+(?:\w+ly\s+)?(?:prefer|like to)\b(?!\s+not to (?:say|answer))",
         rf"^(?:i|we)\s+(?:really\s+)?like\s+{_NOT_APPROVAL}\w+",
         r"^(?:please\s+)?prefer\s+(?!(?:the (?:first|second|last|other)|this|that|it|option)\b)"
         r"\w.*\b(?:over|to|instead of|rather than)\s+\w",

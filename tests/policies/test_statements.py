@@ -276,6 +276,8 @@ def test_one_name_path_or_number_makes_a_pointer_statement_say_something(sentenc
         ("I follow a strict vegan diet.", "preference"),
         ('"I avoid using any products with phthalates."', "preference"),
         ("I have a severe peanut and tree nut allergy.", "fact"),
+        ("I dislike the scent of citrus.", "preference"),
+        ("I love the smell of rain.", "preference"),
     ],
 )
 def test_what_users_say_about_themselves_is_kept(sentence: str, kind: str) -> None:
@@ -312,6 +314,8 @@ def test_what_users_say_about_themselves_is_kept(sentence: str, kind: str) -> No
         "I ran the tests and prefer the second approach.",
         "I avoid that pattern.",
         "I love the new API.",
+        "I hate the naming.",
+        "I hate the way this works.",
     ],
 )
 def test_moods_reactions_and_passing_states_about_the_user_are_not_kept(sentence: str) -> None:
