@@ -122,8 +122,10 @@ class Capturer(Part):
         report.already = len(records) - len(events) - len(said) + len(chosen.recount)
         if said or chosen.store or any(map(exploring.needs_recount, chosen.recount)):
             self._load_model()
+        about_user = self._about_user_scope(scope)
         for record in said:  # remember's dedup and near-duplicate merging, one at a time
-            status = self._remember(record, scope, client)
+            where = about_user if statements.ABOUT_USER in record.tags else scope
+            status = self._remember(record, where, client)
             report.created += status == "created"
             report.duplicates += status != "created"
         for memory in chosen.displace:  # a slot given up before a stronger event takes it
@@ -144,6 +146,13 @@ class Capturer(Part):
         prompts = [known(turn.prompt.text) for turn in said_then]
         report.episode = self._episode(parsed, sid, scope, total, client, episode, prompts)
         return report
+
+    def _about_user_scope(self, project: str) -> str:
+        """Where what users say about themselves goes: their default scope (a principal's
+        own), which every project's recall and briefing read; the project's if they may
+        not write there."""
+        default = self.ctx.default_scope
+        return default if self.ctx.access.can_write(default) else project
 
     def _load_model(self) -> None:
         """Load the embedding model for what this capture stores, unless it is loaded or being
@@ -198,10 +207,11 @@ class Capturer(Part):
             total.add(act)
             context = _context(prompt, conclusion)
             for n, found in enumerate(statements.durable(prompt)):
+                about = [statements.ABOUT_USER] if found.about_user else []
                 records.append(Record(
                     content=found.text, source_id=f"{source}:s{n}",
                     where=turn.uuid, kind=found.kind,
-                    tags=[CAPTURED, "said-by-user"], occurred_at=turn.at, created_at=None,
+                    tags=[CAPTURED, "said-by-user", *about], occurred_at=turn.at, created_at=None,
                     metadata={"session": sid}, context=context,
                 ))  # fmt: skip
             text = episodes.explored(prompt, act, conclusion) if turn.complete else None

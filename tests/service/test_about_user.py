@@ -1,7 +1,9 @@
 """What users say about themselves: shown first in every project's briefing."""
 
+import json
 from pathlib import Path
 
+from memory_mcp.policies import access
 from memory_mcp.policies.statements import ABOUT_USER
 from memory_mcp.service import MemoryService
 
@@ -33,3 +35,60 @@ def test_the_briefing_shows_what_the_user_said_about_themselves_before_newer_sta
     assert brief.text.index("I'm allergic to peanuts.") > about
     assert about < brief.text.index("Preferences, decisions and facts:")
     assert brief.text.count("I'm allergic to peanuts.") == 1  # not listed again below
+
+
+def transcript(path: Path, *said: str) -> Path:
+    lines = []
+    for n, text in enumerate(said):
+        lines.append({
+            "type": "user", "uuid": f"u{n}", "sessionId": "s1", "cwd": "/w",
+            "timestamp": f"2026-10-05T09:{n:02d}:00Z",
+            "message": {"role": "user", "content": text},
+        })  # fmt: skip
+        lines.append({
+            "type": "assistant", "uuid": f"a{n}", "sessionId": "s1",
+            "timestamp": f"2026-10-05T09:{n:02d}:30Z",
+            "message": {"role": "assistant", "content": [{"type": "text", "text": "Noted."}]},
+        })  # fmt: skip
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    return path
+
+
+def test_capture_keeps_what_users_say_about_themselves_for_every_project(
+    keyword_service: MemoryService, tmp_path: Path
+) -> None:
+    widgets, ledger = project(tmp_path, "widgets"), project(tmp_path, "ledger")
+    said = transcript(
+        tmp_path / "s1.jsonl",
+        "I'm allergic to peanuts. Always use uv for Python here.",
+        "Ich bin Vegetarier. We decided to go with that.",
+    )
+    report = keyword_service.capture(said, cwd=str(widgets))
+    assert report.created == 3  # the pointer-only decision is not kept
+    everything = keyword_service.list_memories(keyword_service.make_filter(scope="*"))
+    where = {m.content: (m.scope, ABOUT_USER in m.tags) for m in everything if m.kind != "event"}
+    assert where == {
+        "I'm allergic to peanuts.": ("global", True),
+        "Ich bin Vegetarier.": ("global", True),
+        "Always use uv for Python here.": ("github.com/acme/widgets", False),
+    }
+    elsewhere = keyword_service.session_briefing(cwd=str(ledger)).text
+    assert "About the user:" in elsewhere and "I'm allergic to peanuts." in elsewhere
+    assert "Always use uv" not in elsewhere  # the project's rule stays with its project
+    again = keyword_service.capture(said, cwd=str(widgets))
+    assert again.created == 0  # taken once, wherever it went
+
+
+def test_a_principal_keeps_what_it_says_about_itself_in_its_own_scope(
+    keyword_service: MemoryService, tmp_path: Path
+) -> None:
+    grants = access.parse_grants(["github.com/acme/widgets=write"])
+    alice = keyword_service.as_principal(access.principal("alice", grants))
+    said = transcript(tmp_path / "s1.jsonl", "I'm allergic to peanuts. Always use uv for Python.")
+    alice.capture(said, cwd=str(project(tmp_path, "widgets")))
+    everything = keyword_service.list_memories(keyword_service.make_filter(scope="*"))
+    where = {m.content: m.scope for m in everything if m.kind != "event"}
+    assert where == {
+        "I'm allergic to peanuts.": "user/alice",
+        "Always use uv for Python.": "github.com/acme/widgets",
+    }
