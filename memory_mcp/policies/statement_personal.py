@@ -26,9 +26,8 @@ _NOT_HERE = (
 # follows says which in general ("I dislike the scent of citrus", "I avoid the use of ORMs").
 _NOT_SHOWN = r"(?:(?!the\b)|(?=the\s+(?:[\w-]+\s+){1,3}?(?:of|in|from|with|that|on)\b))"
 # Trades and roles end this way (engineer, developer, scientist, librarian, consultant, tutor);
-# the moods and jokes that share the ending are named.
-# A role is said as the sentence's end or before where, whom or since ("a data engineer at
-# Acme"); "a bit under the weather" is not one.
+# the jokes that share the ending are named. A role ends the sentence or comes before where,
+# whom or since ("a data engineer at Acme"): "a bit under the weather" is not one.
 _ROLE = (
     r"(?:\w+(?:er|or|ist|ian|ant|ent|ee)|nurse|chef|pilot|cook|vet|intern|postdoc|novice|"
     r"newbie|expert|mom|mum|dad|mother|father|native speaker|\w+ major)\b"
@@ -52,14 +51,15 @@ _LEARNING = r"(?!(?:a lot|so much|a ton|fast|slowly|that|this|it|how|what)\b)"
 _REASON = r"^(?:(?:due to|because of|as|given|since|being)\b[^,]{1,80},\s+)?"
 _I = rf"{_REASON}i\s+(?:\w+ly\s+)?"
 _I_AM = rf"{_REASON}i(?:'m|\s+am)\s+(?:\w+ly\s+)?"
-_DISLIKE = (
+# A standing taste, whatever its object ("I avoid gluten", "I can't stand heat").
+_TASTE = (
     r"(?:avoid|dislike|hate|despise|detest|favou?r|prioriti[sz]e|"
     r"refuse to (?!believe|accept|admit)|"
     r"(?:can't|cannot|can not) (?:stand|tolerate|eat|drink|handle)|"
     r"(?:don't|do not|never|won't|will not) (?:like|enjoy|eat|drink|consume|wear|watch|play|"
     r"buy|use)|(?:need|have|try|want) to avoid|must avoid|steer clear of)"
 )
-_LIKE = r"(?:love|enjoy|adore)"
+_LIKE = r"(?:love|enjoy|adore)"  # also said of what is shown: not before a pointer
 _HABIT_VERB = (
     r"(?:eat|drink|wear|watch|buy|read|play|use|listen to|travel|stay|drive|shop|cook|fly|"
     r"book|choose|go for|opt for)"
@@ -86,7 +86,7 @@ FACTS = [
 TASTES = [
     re.compile(p, re.IGNORECASE)
     for p in (
-        rf"{_I}{_DISLIKE}\s+{_NOT_HERE}{_NOT_SHOWN}\w",
+        rf"{_I}{_TASTE}\s+{_NOT_HERE}{_NOT_SHOWN}\w",
         # a standing choice, not one between what is on the screen ("the second one")
         rf"{_I}prefer\s+{_NOT_HERE}(?!not to (?:say|answer|comment|discuss|talk|share)\b)"
         rf"(?!the (?:first|second|third|last|other|former|latter|new|old|one)\b)\w",
