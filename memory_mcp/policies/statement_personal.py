@@ -22,9 +22,13 @@ _NOT_HERE = (
     r"them|us|me|doing (?:this|that|it)|(?:seeing|watching|hearing|having) "
     r"(?:them|him|her|it|this|that|these|those|you))\b)"
 )
-# "The" names what is on the screen ("I hate the naming", "I love the colours") unless what
-# follows says which in general ("I dislike the scent of citrus", "I avoid the use of ORMs").
-_NOT_SHOWN = r"(?:(?!the\b)|(?=the\s+(?:[\w-]+\s+){1,3}?(?:of|in|from|with|that|on)\b))"
+# "The" names what is on the screen ("I hate the naming", "I love the colours", "I hate the
+# naming in this file") unless what follows says which in general ("I dislike the scent of
+# citrus", "I avoid the use of ORMs").
+_NOT_SHOWN = (
+    r"(?:(?!the\b)|(?=the\s+(?:[\w-]+\s+){1,3}?(?:of|in|from|with|on)\s+"
+    r"(?!(?:this|that|these|those|it|here|there|your)\b)))"
+)
 # Trades and roles end this way (engineer, developer, scientist, librarian, consultant, tutor);
 # the jokes that share the ending are named. A role ends the sentence or comes before where,
 # whom or since ("a data engineer at Acme"): "a bit under the weather" is not one.

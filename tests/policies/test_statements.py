@@ -315,6 +315,7 @@ def test_what_users_say_about_themselves_is_kept(sentence: str, kind: str) -> No
         "I avoid that pattern.",
         "I love the new API.",
         "I hate the naming.",
+        "I hate the naming in this file.",
         "I hate the way this works.",
     ],
 )
