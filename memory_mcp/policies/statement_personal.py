@@ -59,9 +59,9 @@ _I_AM = rf"{_REASON}i(?:'m|\s+am)\s+(?:\w+ly\s+)?"
 _TASTE = (
     r"(?:avoid|dislike|hate|despise|detest|favou?r|prioriti[sz]e|"
     r"refuse to (?!believe|accept|admit)|"
-    r"(?:can't|cannot|can not) (?:stand|tolerate|eat|drink|handle)|"
+    r"(?:can't|cannot|can not) (?:stand|tolerate|eat|drink)|"
     r"(?:don't|do not|never|won't|will not) (?:like|enjoy|eat|drink|consume|wear|watch|play|"
-    r"buy|use)|(?:need|have|try|want) to avoid|must avoid|steer clear of)"
+    r"buy|use)|(?:have|try) to avoid|must avoid|steer clear of)"
 )
 _LIKE = r"(?:love|enjoy|adore)"  # also said of what is shown: not before a pointer
 _HABIT_VERB = (
@@ -98,8 +98,8 @@ TASTES = [
         rf"{_I}(?:only|exclusively)\s+{_HABIT_VERB}\s+{_NOT_HERE}\w",
         rf"{_I_AM}(?:(?:a\s+)?(?:big\s+|huge\s+)?fan of|into|passionate about)\s+"
         rf"{_NOT_HERE}{_NOT_SHOWN}\w",
-        rf"{_I_AM}not\s+(?:(?:a\s+)?fan of|into|interested in)\s+{_NOT_HERE}\w",
-        rf"{_I}have\s+no\s+interest\s+in\s+{_NOT_HERE}\w",
+        rf"{_I_AM}not\s+(?:(?:a\s+)?fan of|into|interested in)\s+{_NOT_HERE}{_NOT_SHOWN}\w",
+        rf"{_I}have\s+no\s+interest\s+in\s+{_NOT_HERE}{_NOT_SHOWN}\w",
         rf"{_I}have\s+(?:a|an)\s+(?:[\w-]+\s+){{0,2}}?(?:aversion|preference|phobia|fear|"
         rf"dislike|passion|weakness|soft spot|objection)\s+(?:to|for|of)\s+{_NOT_HERE}\w",
         rf"{_I}follow\s+(?:a|an)\s+(?:[\w-]+\s+){{0,2}}?diet\b",

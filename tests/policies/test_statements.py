@@ -316,6 +316,9 @@ def test_what_users_say_about_themselves_is_kept(sentence: str, kind: str) -> No
         "I love the new API.",
         "I hate the naming.",
         "I hate the naming in this file.",
+        "I want to avoid a full rebuild.",
+        "I can't handle another merge conflict.",
+        "I'm not interested in the details.",
         "I hate the way this works.",
     ],
 )
