@@ -119,3 +119,51 @@ def test_each_readme_command_line_uses_options_that_exist(line: str) -> None:
         elif subcommands(command):
             assert word in subcommands(command), f"{word!r} is no command of {' '.join(context)}"
             command, context = subcommands(command)[word], [*context, word]
+
+
+def architecture_chunks() -> dict[str, str]:
+    """The Architecture section's module list, as the text under each folder it names
+    (`adapters/cli`, `storage/sqlite`, ...; `` for the package's own modules)."""
+    block = section("## Architecture").split("```text\n", 1)[1].split("```", 1)[0]
+    chunks: dict[str, str] = {}
+    top = sub = ""
+    for line in block.splitlines()[1:]:
+        if entry := re.match(r"^  (\S+)", line):
+            top, sub = entry[1].rstrip("/") if entry[1].endswith("/") else "", ""
+        elif entry := re.match(r"^    (\S+)", line):
+            sub = entry[1].rstrip("/") if entry[1].endswith("/") else ""
+        folder = "/".join(part for part in (top, sub) if part)
+        chunks[folder] = chunks.get(folder, "") + line + "\n"
+    return chunks
+
+
+MODULES = sorted(
+    p.relative_to(ROOT / "memory_mcp")
+    for p in (ROOT / "memory_mcp").rglob("*.py")
+    if p.name not in {"__init__.py", "__main__.py"}
+)
+
+
+@pytest.mark.parametrize("module", MODULES, ids=str)
+def test_the_architecture_section_names_every_module_in_its_folder(module: Path) -> None:
+    """A module added without a word in the README's module list (or listed under another
+    folder than the one it is in) fails here."""
+    chunks = architecture_chunks()
+    folder = module.parent
+    while str(folder) not in chunks and str(folder) != ".":  # migrations/: under their store
+        folder = folder.parent
+    text = chunks[""] if str(folder) == "." else chunks[str(folder)]
+    if str(folder) == "storage/postgres":  # "PgStore: the same parts" as SqliteStore's
+        text += chunks["storage/sqlite"]
+    assert re.search(rf"(?<![\w/]){re.escape(module.stem)}(\.py)?\b", text), (module, folder)
+
+
+NAMED_PATHS = sorted(
+    set(re.findall(r"\b((?:memory_mcp|benchmarks|tests|examples|docs)/[\w./-]*\w)", README))
+    - {"tests/api/test_auth.py"}  # a path in an example project's transcript, not ours
+)
+
+
+@pytest.mark.parametrize("path", NAMED_PATHS)
+def test_each_path_the_readme_names_exists(path: str) -> None:
+    assert (ROOT / path).exists(), path
