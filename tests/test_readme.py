@@ -35,6 +35,14 @@ def test_the_settings_table_lists_every_setting_and_nothing_else() -> None:
     assert set(CLI_VARIABLES) <= set(TABLE)
 
 
+def test_every_variable_the_readme_names_is_in_the_settings_table() -> None:
+    """Outside Development (whose variables point the tests at their tools), a
+    `MEMORY_MCP_...` the README names is one the Settings table documents."""
+    user_part = README.split("\n## Development\n", 1)[0]
+    named = {name.lower() for name in re.findall(r"MEMORY_MCP_([A-Z0-9_]*[A-Z0-9])", user_part)}
+    assert named <= set(TABLE), named - set(TABLE)
+
+
 def shown(value: object) -> str:
     if isinstance(value, bool):
         return str(value).lower()
