@@ -48,9 +48,17 @@ class Team(Part):
         return self.store.save_principal(name, [str(g) for g in parsed])
 
     def rotate(self, name: str, expires: str | None = None) -> tuple[PrincipalRecord, str]:
+        """A new token; without `expires`, it lives as long as the one it replaces did (a
+        90-day token rotated is another 90-day token, not one that never expires)."""
         grants.owner_only(self.ctx, "manage principals")
-        self._require(name)
-        return self._new_token(name, expires)
+        found = self._require(name)
+        lifetime = None
+        if found.expires_at and found.token_created_at:
+            lifetime = datetime.fromisoformat(found.expires_at) - datetime.fromisoformat(
+                found.token_created_at
+            )  # to the second: the two times are taken microseconds apart
+            lifetime = timedelta(seconds=round(lifetime.total_seconds()))
+        return self._new_token(name, expires, lifetime)
 
     def revoke(self, name: str) -> PrincipalRecord:
         grants.owner_only(self.ctx, "manage principals")
@@ -86,10 +94,16 @@ class Team(Part):
             raise NotFound(f"No principal named {name!r}; see `memory-mcp token list`.")
         return found
 
-    def _new_token(self, name: str, expires: str | None) -> tuple[PrincipalRecord, str]:
-        until = None
+    def _new_token(
+        self, name: str, expires: str | None, lifetime: timedelta | None = None
+    ) -> tuple[PrincipalRecord, str]:
+        """A token that expires after `expires` (a duration such as 90d), else after
+        `lifetime`, else never."""
+        now, until = datetime.now(UTC), None
         if expires is not None:
-            until = format_time(ends_after(datetime.now(UTC), expires, "expires"))
+            until = format_time(ends_after(now, expires, "expires"))
+        elif lifetime is not None:
+            until = format_time(now + max(lifetime, timedelta(seconds=1)))
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         return self.store.set_token(name, token_hash(token), until), token
 

@@ -246,7 +246,8 @@ async def test_every_resource_and_prompt_is_a_row_of_the_readmes_tables(client: 
     that line as text, so the table listed four of the five resources."""
     resources = _readme_table("| resource | what it holds |")
     listed = [str(r.uri) for r in (await client.list_resources()).resources]
-    listed += ["memory://{id}"]  # the template, as the README names it
+    templates = (await client.list_resource_templates()).resource_templates
+    listed += [t.uri_template for t in templates]  # memory://{memory_id}, as the server names it
     for uri in listed:
         assert any(row.startswith(f"| `{uri}`") for row in resources), uri
     prompts = _readme_table("| prompt | what it does |")
