@@ -122,10 +122,8 @@ class Capturer(Part):
         report.already = len(records) - len(events) - len(said) + len(chosen.recount)
         if said or chosen.store or any(map(exploring.needs_recount, chosen.recount)):
             self._load_model()
-        about_user = self._about_user_scope(scope)
         for record in said:  # remember's dedup and near-duplicate merging, one at a time
-            where = about_user if statements.ABOUT_USER in record.tags else scope
-            status = self._remember(record, where, client)
+            status = self._remember(record, self._scope_of(record, scope), client)
             report.created += status == "created"
             report.duplicates += status != "created"
         for memory in chosen.displace:  # a slot given up before a stronger event takes it
@@ -147,12 +145,13 @@ class Capturer(Part):
         report.episode = self._episode(parsed, sid, scope, total, client, episode, prompts)
         return report
 
-    def _about_user_scope(self, project: str) -> str:
-        """Where what users say about themselves goes: their default scope (a principal's
-        own), which every project's recall and briefing read; the project's if they may
-        not write there."""
+    def _scope_of(self, record: Record, project: str) -> str:
+        """The project's; but what users say about themselves goes to their default scope (a
+        principal's own), which every project's recall and briefing read, if they may
+        write there."""
         default = self.ctx.default_scope
-        return default if self.ctx.access.can_write(default) else project
+        about_user = statements.ABOUT_USER in record.tags
+        return default if about_user and self.ctx.access.can_write(default) else project
 
     def _load_model(self) -> None:
         """Load the embedding model for what this capture stores, unless it is loaded or being
