@@ -433,3 +433,30 @@ def test_what_a_tutors_or_companions_user_says_of_themselves_is_kept(
     """heldout6.json's classes of misses."""
     found = classify(sentence)
     assert found is not None and found.kind == kind and found.about_user
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Never do that in production.",
+        "Always run it with --dry-run.",
+        "Never run it as root.",
+        "Don't do that without a review.",
+        "Never commit that file.",
+        "Always test first.",
+        "Never push directly.",
+        "Ne fais jamais ça en production.",
+        "Mach das nie in Produktion.",
+        "Nunca hagas eso en producción.",
+    ],
+)
+def test_a_short_rule_with_a_pointer_and_where_or_how_is_kept(sentence: str) -> None:
+    assert classify(sentence) is not None
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["Never change that.", "Always update it.", "Ne fais plus ça.", "Mach das nie."],
+)
+def test_an_instruction_whose_only_object_is_a_pointer_is_not_kept(sentence: str) -> None:
+    assert classify(sentence) is None
