@@ -150,6 +150,32 @@ def heldout(name: str) -> None:
             print(f"  {'not ' if about else ''}about the user: {text}")
 
 
+def worst_case() -> None:
+    """classify on adversarial sentences (one word of dots, hyphens or -ing, 40 words of a
+    stem's filler) at 150, 300 and 600 characters: the time should double with the length."""
+    from memory_mcp.policies.statements import MAX_CHARS, MAX_WORDS, classify
+
+    shapes = {
+        "dots": lambda n: "I'm a " + ".".join(["a"] * n),
+        "hyphens": lambda n: "Due to " + "-" * 2 * n,
+        "-ing": lambda n: "I love " + "x" * 2 * n + "ing this.",
+        "fillers": lambda n: " ".join(("I'm a the x of and prefer " * n).split()[:MAX_WORDS]),
+    }
+    for name, make in shapes.items():
+        times = []
+        for chars in (150, 300, MAX_CHARS):
+            sentence = make(chars)[:chars]
+            best = min(_timed(classify, sentence) for _ in range(5))
+            times.append(f"{chars} chars {best * 1000:.2f} ms")
+        print(f"classify, worst case '{name}': " + ", ".join(times))
+
+
+def _timed(call: Any, arg: str) -> float:
+    start = time.perf_counter()
+    call(arg)
+    return time.perf_counter() - start
+
+
 # The PrefEval topics the personal-statement rules (policies/statement_personal.py) were
 # written against; the other five of the dev file were only measured.
 PREFEVAL_SEEN = {
@@ -420,6 +446,7 @@ def main() -> None:
             heldout("heldout4.json")  # tuned on after its first run (0.90 / 0.50)
             heldout("heldout5.json")  # what coders say of themselves: tuned on after its first run
             heldout("heldout6.json")  # what a tutor's user says of themselves: likewise
+            worst_case()
             if args.prefeval is not None:
                 prefeval(args.prefeval)
         if args.latency or args.latency_only:

@@ -215,6 +215,6 @@ def personal(sentence: str) -> str | None:
     sentence = sentence.lstrip("\"'“‘ ").replace("\u2019", "'")
     if any(p.search(sentence) for p in FACTS):
         return "fact"
-    if not _POINTS_HERE.search(sentence) and any(p.search(sentence) for p in TASTES):
+    if any(p.search(sentence) for p in TASTES) and not _POINTS_HERE.search(sentence):
         return "preference"
     return None

@@ -225,6 +225,6 @@ def personal(language: str, sentence: str) -> str | None:
     sentence = sentence.lstrip("\"'“‘«„ ").replace("\u2019", "'")
     if any(p.search(sentence) for p in facts):
         return "fact"
-    if not _SHOWN.search(sentence) and any(p.search(sentence) for p in tastes):
+    if any(p.search(sentence) for p in tastes) and not _SHOWN.search(sentence):
         return "preference"
     return None

@@ -197,3 +197,15 @@ def test_an_untagged_copy_in_the_project_is_not_shown_again_below(
     keyword_service.remember("I'm allergic to peanuts.", tags=[ABOUT_USER], scope="global")
     text = keyword_service.session_briefing(cwd=str(folder)).text
     assert text.count("allergic to peanuts") == 1
+
+
+def test_alike_statements_about_the_user_take_one_line_the_newest(
+    keyword_service: MemoryService, tmp_path: Path
+) -> None:
+    folder = project(tmp_path, "widgets")
+    for age, day in ((5, "2025-03-01"), (6, "2026-03-01")):
+        keyword_service.remember(f"My son Tom is {age} years old.", tags=[ABOUT_USER],
+                                 occurred_at=f"{day}T09:00:00Z")  # fmt: skip
+    text = keyword_service.session_briefing(cwd=str(folder)).text
+    assert about_lines(text) == ["My son Tom is 6 years old."]
+    assert "is 5 years" not in text
