@@ -25,7 +25,8 @@ _NOT_HERE = (
     r"(?!(?:this|that|it|these|those|your|his|her|their|our|how|what|when|where|you|him|"
     r"them|us|me|myself|yourself|another|everything about|(?:either|neither|both) of|"
     r"(?:any|all|some|none|each|most|many|one|two|few) of|having to|"
-    r"to (?:say|be|admit|break|ask|interrupt|bother|see|hear|tell|think|point)|"
+    r"to (?:say|be|admit|break|ask|interrupt|bother|see|hear|tell|think|point|nitpick|"
+    r"complain|repeat|rush|push|pester|nag)|"
     r"\w+ing (?:this|that|it|these|those|them|him|her|you))\b)"
 )
 # "The" names what is on the screen ("I hate the naming", "I love the colours", "I hate the
@@ -50,19 +51,22 @@ _NOT_SHOWN = (
 # allergic to them").
 _POINTS_HERE = re.compile(r"\b(?:this|these|those|you|your|yours|again)\b", re.IGNORECASE)
 # A choice between what is on the screen: "I have a preference for the first one".
-_NOT_CHOSEN = r"(?!the\s+(?:first|second|third|last|other|former|latter|new|old|one|current)\b)"
+_NOT_CHOSEN = (
+    r"(?!the\s+(?:first|second|third|last|other|former|latter|new|old|one|current|original|"
+    r"previous|latest)\b)"
+)
 # Trades and roles end this way (engineer, developer, scientist, librarian, consultant, tutor);
 # the jokes that share the ending are named. A role ends the sentence or comes before where,
 # whom or since ("a data engineer at Acme"): "a bit under the weather" is not one.
 _ROLE = (
     r"(?:\w+(?:er|or|ist|ian|ant|ent|ee)|nurse|chef|pilot|cook|vet|intern|postdoc|novice|"
     r"newbie|expert|mom|mum|dad|mother|father|native speaker|\w+ major|widow|sophomore|"
-    r"freshman|grandma|grandpa|parent)\b"
+    r"freshman|grandma|grandpa|parent|noob)\b"
     r"(?<!\bloser)(?<!\bdisaster)(?<!\bmonster)"
     r"(?=\s*(?:$|[.,;!]|(?:and|who|from|based|working|since|here|mostly|by (?:trade|profession))\b|"
     # where or with what, not a part in what is going on ("a reviewer on this PR", "a blocker
     # for the release", "an observer in this meeting", "a beginner at this")
-    r"(?:at|for|in|on|with|of)\s+(?!(?:this|that|these|those|it|my|our|your)\b)"
+    r"(?:at|for|in|on|with|of|to)\s+(?!(?:this|that|these|those|it|my|our|your)\b)"
     r"(?!the\s+(?-i:[a-z]))))"
 )
 # What people say they are allergic to in jest ("I'm allergic to YAML", "to meetings").
@@ -130,6 +134,14 @@ FACTS = [
         rf"^i(?:'m| am)\s+{_CONDITION}",
         r"^i\s+(?:live|work|study|teach)\s+(?:in|at|for)\s+(?:the\s+)?(?-i:[A-Z])",
         r"^i\s+work\s+as\s+(?:a|an)\s+\w",
+        # a workplace by kind ("I work at a bank in Frankfurt"), a team ("I'm on the infra
+        # team"), a trade by its initials ("I'm an SRE at Datadog")
+        r"^i\s+work\s+(?:at|for|in)\s+(?:a|an)\s+(?:[\w-]+\s+){0,2}?(?:bank|hospital|clinic|"
+        r"school|university|college|startup|agency|consultancy|company|firm|factory|restaurant|"
+        r"shop|store|library|lab|nonprofit|charity|fintech)\b",
+        r"^i(?:'m|\s+am|\s+work)\s+(?:on|in|from|with)\s+the\s+(?!(?:same|other|wrong|right)\b)"
+        r"[\w-]+(?:\s+[\w-]+)?\s+team\b(?!\s+(?:call|meeting|sync|standup|channel|chat)\b)",
+        r"^i(?:'m| am)\s+(?:a|an)\s+(?-i:[A-Z]{2,5})\s+(?:at|for|in|with)\s+(?-i:[A-Z])",
         rf"^i(?:'m| am)\s+(?:studying|learning|training for|preparing for)\s+{_LEARNING}\w",
         rf"^my\s+{_PEOPLE}(?:'s| is| are)\s+(?:name\s+is\s+|called\s+|named\s+)(?-i:[A-Z])",
         # a name alone: a word with a capital then small letters ("is Tom"), not "is OK", "is

@@ -139,7 +139,8 @@ _CORRECTION = re.compile(
 )
 # What keeps a sentence out whatever else it says.
 _TRANSIENT = re.compile(
-    r"\b(?:for now|this time|today|tomorrow|tonight|right now|for the moment|temporarily|"
+    r"\b(?:for now|this time|today|tomorrow|tonight|right now|for the moment|at the moment|"
+    r"temporarily|"
     r"just this once|"
     r"this session|for this (?:task|change|pr|commit))\b",
     re.IGNORECASE,

@@ -370,6 +370,10 @@ def test_moods_reactions_and_passing_states_about_the_user_are_not_kept(sentence
         "I'm married to this codebase at this point.",
         # a plan or errand, not a subject learnt or a person
         "I'm learning the ropes here.",
+        "I'm learning Go at the moment.",
+        "I hate to nitpick, but the name is off.",
+        "I have a preference for the original version.",
+        "I'm on the same team call.",
         "I'm preparing for the demo.",
         "I have a kid's birthday party later.",
         "I have a dog walk at noon.",
@@ -420,6 +424,11 @@ def test_what_coders_say_of_themselves_while_they_work_is_not_about_the_user(
         ("I'm a fan of both jazz and blues.", "preference"),
         ("I avoid cats because I'm allergic to them.", "preference"),
         # a habit of eating or dressing, a routine, an aid: the person's, not the project's
+        ("I'm on the infra team.", "fact"),
+        ("I work at a bank in Frankfurt.", "fact"),
+        ("I'm an SRE at Datadog.", "fact"),
+        ("I'm a contributor to the Linux kernel.", "fact"),
+        ("I'm a total noob at Terraform.", "fact"),
         ("I never drink coffee.", "preference"),
         ("I keep kosher.", "preference"),
         ("I run every morning.", "preference"),
