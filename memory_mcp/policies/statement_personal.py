@@ -78,8 +78,11 @@ _NOT_AN_ALLERGEN = (
 _CONDITION = (
     rf"(?:(?:allergic|intolerant) to {_NOT_HERE}{_NOT_AN_ALLERGEN}|"
     r"vegan|vegetarian|pescatarian|diabetic|c(?:o)?eliac|colou?r-?blind|dyslexic|autistic|"
-    r"(?:a\s+)?(?:catholic|muslim|jewish|hindu|buddhist|christian|sikh|mormon|atheist|agnostic)|"
-    r"on\s+(?:a|an)\s+(?:[\w-]+\s+){0,2}?diet|"
+    # a faith, not a figure of speech ("I'm Catholic about tabs"); a diet, not "a diet of
+    # coffee and stack traces"
+    r"(?:a\s+)?(?:catholic|muslim|jewish|hindu|buddhist|christian|sikh|mormon|atheist|agnostic)"
+    r"(?=\s*(?:$|[.,;!]|and\b|so\b))|"
+    r"on\s+(?:a|an)\s+(?:[\w-]+\s+){0,2}?diet\b(?!\s+of\b)|"
     r"left-handed|right-handed|deaf|hard of hearing|pregnant|married(?! to)|divorced|widowed|"
     r"retired|"
     r"sober|lactose[- ]intolerant|gluten[- ]free|"
@@ -149,7 +152,7 @@ FACTS = [
         rf"^my\s+{_PEOPLE}\s+(?:is|are)\s+(?-i:[A-Z][a-z]+)(?:\s*$|\s*[.,;!]|\s+and\b)",
         rf"^my\s+{_PETS}\s+(?-i:[A-Z][a-z]+)\s+(?:is|was|has|loves|hates)\b",
         rf"^my\s+{_PEOPLE}\s+(?:is\s+(?:a|an)\s+(?:[\w-]+\s+){{0,3}}?{_ROLE}|"
-        r"works?\s+(?:as|at|for|in)\s+(?!(?:this|that|the\s+(?-i:[a-z]))\b)\w|"
+        r"works?\s+(?:as|at|for|in)\s+(?!(?:this|that)\b|the\s+(?-i:[a-z]))\w|"
         r"lives?\s+(?:in|with|near)\s+(?!(?:this|that)\b)\w)",
         rf"^my\s+{_PEOPLE}(?:'s)?\s+names?\s+(?:is|are)\s+(?-i:[A-Z])",
         r"^my\s+(?:birthday|time ?zone|pronouns|native language|first language|mother tongue)"
@@ -186,7 +189,9 @@ TASTES = [
         rf"(?!the (?:first|second|third|last|other|former|latter|new|old|one)\b)\w",
         rf"{_I}{_LIKE}\s+{_NOT_HERE}{_NOT_SHOWN}\w",
         rf"{_I}(?:only|exclusively)\s+{_HABIT_VERB}\s+{_NOT_HERE}{_NOT_SHOWN}\w",
-        rf"{_I_AM}(?:afraid|scared|terrified) of\s+{_NOT_HERE}{_NOT_SHOWN}\w",
+        # a fear, not of doing something to what is at hand ("afraid of touching the auth code")
+        rf"{_I_AM}(?:afraid|scared|terrified) of\s+{_NOT_HERE}{_NOT_SHOWN}"
+        r"(?!\w+ing\s+(?:the|prod|production|main|master|it)\b)\w",
         r"^i\s+learn\s+(?:best|better|most easily)\b",
         r"^i\s+play\s+(?:the\s+)?(?:guitar|piano|violin|drums|cello|bass|flute|saxophone|"
         r"trumpet|chess|tennis|football|soccer|basketball|golf|volleyball|hockey|cricket|rugby|"
@@ -214,7 +219,7 @@ TASTES = [
 # person even where "I never / I always / I keep / I run" would make a rule of the project.
 LIFESTYLE = re.compile(
     r"^i\s+(?:\w+ly\s+)?(?:never|always|only|don't|do not|rarely)?\s*(?:eat|drink|smoke|wear|"
-    r"cook)\b(?!\s+(?:this|that|it|these|those)\b)|^i\s+keep\s+(?:kosher|halal)\b|"
+    r"cook)\b(?!\s+(?:this|that|it|these|those|the kool-aid)\b)|^i\s+keep\s+(?:kosher|halal)\b|"
     r"^i\s+(?:run|swim|cycle|jog|walk|meditate|train)\s+(?:every|each)\s+(?:morning|day|evening|"
     r"night|week|weekend)\b|"
     r"^i\s+use\s+(?:a|an)\s+(?:wheelchair|cane|hearing aid|walker|screen reader|insulin pump)\b",
