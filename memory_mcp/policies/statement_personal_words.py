@@ -67,6 +67,19 @@ ITALIAN_LANGS = _any(
     "inglese tedesco francese spagnolo portoghese italiano giapponese cinese russo arabo"
 )
 
+_NOT_A_PLACE = _any(
+    "Bedarf Angst Ruhe Geld Frieden Eile Sorge Zukunft Gedanken Wirklichkeit Stille Hektik "
+    "Vollzeit Teilzeit Schichten"
+)
+GERMAN_SUBJECTS = (
+    _any(
+        "Informatik Medizin Jura Physik Mathematik BWL VWL Chemie Biologie Maschinenbau "
+        "Psychologie Germanistik Geschichte Philosophie Architektur Elektrotechnik Musik Kunst "
+        "Lehramt Pharmazie Anglistik Soziologie Pädagogik"
+    )[:-1]
+    + r"|\w+(?:wissenschaften|wissenschaft|technik|informatik|ologie|istik))"
+)
+
 # name -> (facts, tastes); the names are statement_words.Language.name.
 PERSONAL: dict[str, tuple[list[re.Pattern[str]], list[re.Pattern[str]]]] = {
     "fr": (
@@ -107,10 +120,13 @@ PERSONAL: dict[str, tuple[list[re.Pattern[str]], list[re.Pattern[str]]]] = {
                 r"(?:Software)?[Ee]ntwickler(?:in)?|Lehrer(?:in)?|Student(?:in)?|"
                 r"Krankenpfleger(?:in)?|Arzt|Ärztin|Anwalt|Anwältin|Designer(?:in)?|Rentner(?:in)?|"
                 r"Forscher(?:in)?)\b",
-                r"^ich (?:wohne|lebe|arbeite|studiere)\s+(?:in|bei|für)\s+<UPPER>",
+                # German writes every noun with a capital: a place or employer, not a manner
+                # ("Ich arbeite bei Bedarf auch am Wochenende", "Ich lebe in Angst vor ...")
+                r"^ich (?:wohne|lebe|arbeite|studiere)\s+(?:in|bei|für)\s+(?!"
+                + _NOT_A_PLACE
+                + r"\b)<UPPER>\w*(?:[\s-]+<UPPER>\w*)*\s*(?:$|[.,;!]|(?:und|als|seit|im|am|in)\b)",
                 r"^ich bin\s+(?:verheiratet|geschieden|verwitwet)\s*(?:$|[.,;!])",
-                r"^ich studiere\s+(?!(?:gerade|jetzt|den|die|das|dem|der)\b)<UPPER>\w+"
-                r"\s*(?:$|[.,;!])",
+                r"^ich studiere\s+(?:" + GERMAN_SUBJECTS + r")\b",
                 r"^ich lerne\s+" + GERMAN_LANGS,
                 r"^ich spreche\s+(?:fließend\s+)?" + GERMAN_LANGS,
                 r"^(?:mein|meine)\s+(?:Sohn|Tochter|Hund|Hündin|Katze|Kater|Mann|Frau|Freund|"

@@ -280,6 +280,11 @@ def test_moods_and_reactions_in_five_more_languages_are_not_kept(sentence: str) 
         "Adoro la nuova interfaccia.",
         "Amo il risultato.",
         "Non mi piace il nome di questa funzione.",
+        # German writes every noun with a capital: a manner, not a place or a subject
+        "Ich arbeite bei Bedarf auch am Wochenende.",
+        "Ich lebe in Angst vor Merge-Konflikten.",
+        "Ich arbeite für Geld, nicht aus Spaß.",
+        "Ich studiere Logs.",
     ],
 )
 def test_a_taste_for_what_is_on_the_screen_is_not_kept_in_five_more_languages(
@@ -295,6 +300,9 @@ def test_a_taste_for_what_is_on_the_screen_is_not_kept_in_five_more_languages(
         ("Je suis marié.", "fact"),
         ("Ich bin verheiratet.", "fact"),
         ("Ich studiere Medizin.", "fact"),
+        ("Ich studiere Politikwissenschaft.", "fact"),
+        ("Ich arbeite bei Siemens als Ingenieurin.", "fact"),
+        ("Ich wohne in Bad Homburg.", "fact"),
         ("Estoy casada.", "fact"),
         ("Sou casado.", "fact"),
         ("Sono sposata.", "fact"),
