@@ -129,9 +129,16 @@ _FACT = [
                re.IGNORECASE),
 ]  # fmt: skip
 # Who the user is: said of themselves, so no subject test ("My name is Priya", "I maintain
-# the ingestion pipeline"). A name is about the person; what they maintain is the project's.
-_MY_NAME = re.compile(r"^(?:my name is|call me\s+(?-i:[A-Z]))", re.IGNORECASE)
-_ABOUT_ME = re.compile(r"^i\s+(?:maintain|own|lead|manage)\s+(?:the|our)\b", re.IGNORECASE)
+# the ingestion pipeline"). A name alone is about the person, for every project; what they
+# maintain is the project's ("My name is Priya and I maintain the ingestion pipeline").
+_MY_NAME = re.compile(
+    r"^(?:my name is|call me)\s+(?-i:[A-Z])[\w'-]*(?:\s+(?-i:[A-Z])[\w'-]*)?\s*[.!]?$",
+    re.IGNORECASE,
+)
+_ABOUT_ME = re.compile(
+    r"^(?:my name is|call me)\s+(?-i:[A-Z])|^i\s+(?:maintain|own|lead|manage)\s+(?:the|our)\b",
+    re.IGNORECASE,
+)
 _LEADING = re.compile(r"^(?:and|also|plus|oh|so|but|ok|okay)\b[,]?\s+", re.IGNORECASE)
 _CORRECTION = re.compile(
     r"^(?:no|nope|actually|not quite|wrong|correction)\b[,.!:;]?\s*(?:—|-)?\s*(?P<rest>.+)$",

@@ -375,6 +375,7 @@ def test_moods_reactions_and_passing_states_about_the_user_are_not_kept(sentence
         "I have a preference for the original version.",
         "I'm on the same team call.",
         "I'm Catholic about tabs.",
+        "My name is on the commit.",
         "I'm on a diet of coffee and stack traces.",
         "I'm afraid of touching the auth code.",
         "My husband works in the same team.",
@@ -440,6 +441,7 @@ def test_what_coders_say_of_themselves_while_they_work_is_not_about_the_user(
         ("I run every morning.", "preference"),
         ("I use a wheelchair.", "preference"),
         ("My name is Dana.", "fact"),
+        ("Call me Ana Lopez.", "fact"),
     ],
 )
 def test_what_a_tutors_or_companions_user_says_of_themselves_is_kept(
@@ -475,3 +477,8 @@ def test_a_short_rule_with_a_pointer_and_where_or_how_is_kept(sentence: str) -> 
 )
 def test_an_instruction_whose_only_object_is_a_pointer_is_not_kept(sentence: str) -> None:
     assert classify(sentence) is None
+
+
+def test_a_name_with_what_the_user_maintains_stays_with_the_project() -> None:
+    found = classify("My name is Priya and I maintain the ingestion pipeline.")
+    assert found is not None and found.kind == "fact" and not found.about_user
