@@ -53,7 +53,7 @@ FRENCH = _language(
             r"^<PLEASE>(?:ne\s+|n')(?!t'|te\s|vous\s|<MOMENT>\b|<COMPLAINT>\b|<HABIT>\b)"
             r"\w+(?:e|es|ez|s)\s+"
             r"(?:jamais|plus|pas)\s+(?!<THIS_TASK>\b)\w<NOT_ONLY_THIS>",
-            # "ça" then where ("Ne fais jamais ça en production") says which
+            # a pointer then where says which ("Ne fais jamais ça en production"; German below)
             r"^<PLEASE>(?:ne\s+|n')(?!<MOMENT>\b|<COMPLAINT>\b|<HABIT>\b)\w+(?:e|es|ez|s)\s+"
             r"(?:plus\s+)?jamais\s+(?:ça|cela)\s+(?:en|sur|dans)\s+(?!entier\b|même\b)\w",
             r"\b(?:à partir de maintenant|désormais|dorénavant|à l'avenir|"
@@ -124,7 +124,6 @@ GERMAN = _language(
         "preference": [
             r"^<PLEASE>(?!<NOT_FIRST>\b|<HABIT>\b)(?!\w+t\b)\w+(?:\s+(?:sie|du|ihr))?\s+"
             r"(?:immer|nie|niemals|stets|grundsätzlich)\s+(?!<NOT_AFTER>\b)\w",
-            # "das" then where ("Mach das nie in Produktion") says which
             r"^<PLEASE>(?!<NOT_FIRST>\b|<HABIT>\b)(?!\w+t\b)\w+\s+(?:das|es)\s+"
             r"(?:nie|niemals|immer|stets)\s+(?:in|auf|im|ohne|vor|nach)\s+\w",
             r"^<PLEASE>(?:immer|nie|niemals|nie wieder|stets)\s+(?!<NOT_AFTER>\b|diese[nrs]?\b)"
