@@ -9,8 +9,10 @@ is neither the frame of a statement (pronouns, always / never, prefer / use / de
 auxiliaries) nor a pointer (this, that, it, the same way, ça, das, eso, isso, questo): "We use
 Go.", "I prefer tabs.", "Don't use pip." count; "We use them." does not. A word with a digit,
 a dot, a slash or an underscore, or capitalised inside the sentence (a name: "We use Go."),
-always counts. One list serves every language: a sentence all of whose words are frame or
-pointer words in some language says nothing in any of them.
+always counts. The verbs an instruction puts before a pointer ("Never change that.", "Always
+update it.") are frame too: what they change is in the chat. One list serves every language: a
+sentence all of whose words are frame or pointer words in some language says nothing in any of
+them.
 """
 
 import re
@@ -26,6 +28,8 @@ settle settled the a an that this it its these those them they one ones other ot
 way ways thing things stuff something anything everything nothing so thus as here there
 instead rather with to of for in at by and or but is are be was were will shall should must
 would have has had convention rule ok okay yes yeah right fine actually well all every
+change check touch edit modify remove delete push commit merge run test fix update rename move
+call handle add skip ignore try leave put
 """
 _FRENCH = """
 je j nous on tu vous me m te se s moi toujours jamais ne n pas plus désormais dorénavant

@@ -27,6 +27,25 @@ _NOT = (
 )
 
 
+# What a taste names when it reacts to what is on the screen, in any of the five languages:
+# a demonstrative anywhere ("Je n'aime pas le nom de cette fonction"), "here" ("Ich hasse den
+# Build-Prozess hier"), something new or old ("J'adore la nouvelle interface", "Ich vermeide
+# den alten Code"), or the things a session shows ("Amo il risultato", "Evito el archivo
+# generado", "Ich vermeide die Datei").
+_SHOWN = re.compile(
+    r"\b(?:ce|cet|cette|ces|ceci|cela|ça|ici|dies|diese|dieser|dieses|diesen|diesem|hier|"
+    r"este|esta|estos|estas|esto|ese|esa|esos|esas|eso|aquí|aqui|isto|essa|isso|desse|"
+    r"dessa|deste|desta|nesse|nessa|neste|nesta|questo|questa|questi|queste|quello|quella|"
+    r"nouvel|nouvelle|nouveau|nouveaux|ancien|ancienne|neue|neuen|neuer|neues|alte|alten|"
+    r"alter|altes|nuevo|nueva|nuevos|nuevas|novo|nova|novos|novas|nuovo|nuova|nuovi|nuove|"
+    r"résultat|resultado|risultato|ergebnis|fichier|archivo|arquivo|datei|interface|interfaz|"
+    r"interfaccia|oberfläche|versión|versão|versione|version|design|diseño|layout|build\S*|"
+    r"código|codice|code|module|módulo|modulo|modul|fonction|función|função|funzione|"
+    r"funktion)\b",
+    re.IGNORECASE,
+)
+
+
 def _any(words: str) -> str:
     return "(?:" + "|".join(words.split()) + ")"
 
@@ -48,6 +67,19 @@ ITALIAN_LANGS = _any(
     "inglese tedesco francese spagnolo portoghese italiano giapponese cinese russo arabo"
 )
 
+_NOT_A_PLACE = _any(
+    "Bedarf Angst Ruhe Geld Frieden Eile Sorge Zukunft Gedanken Wirklichkeit Stille Hektik "
+    "Vollzeit Teilzeit Schichten"
+)
+GERMAN_SUBJECTS = (
+    _any(
+        "Informatik Medizin Jura Physik Mathematik BWL VWL Chemie Biologie Maschinenbau "
+        "Psychologie Germanistik Geschichte Philosophie Architektur Elektrotechnik Musik Kunst "
+        "Lehramt Pharmazie Anglistik Soziologie Pädagogik"
+    )[:-1]
+    + r"|\w+(?:wissenschaften|wissenschaft|technik|informatik|ologie|istik))"
+)
+
 # name -> (facts, tastes); the names are statement_words.Language.name.
 PERSONAL: dict[str, tuple[list[re.Pattern[str]], list[re.Pattern[str]]]] = {
     "fr": (
@@ -56,6 +88,7 @@ PERSONAL: dict[str, tuple[list[re.Pattern[str]], list[re.Pattern[str]]]] = {
                 r"^je suis\s+(?:végétarien(?:ne)?|végane?|végétalien(?:ne)?|diabétique|"
                 r"c[œo]eliaque|enceinte|allergique (?:à|aux?)\s+" + _NOT + r"\w|"
                 r"intolérante? (?:au|à la|aux)\s+\w)",
+                r"^je suis\s+(?:mariée?|pacsée?|divorcée?|veuf|veuve)\s*(?:$|[.,;!])",
                 r"^je suis\s+(?:une?\s+)?(?:ingénieure?|développeur|développeuse|professeure?|"
                 r"enseignante?|étudiante?|infirmière?|infirmier|médecin|avocate?|chercheuse|"
                 r"chercheur|graphiste|comptable|architecte|retraitée?)\b",
@@ -87,7 +120,13 @@ PERSONAL: dict[str, tuple[list[re.Pattern[str]], list[re.Pattern[str]]]] = {
                 r"(?:Software)?[Ee]ntwickler(?:in)?|Lehrer(?:in)?|Student(?:in)?|"
                 r"Krankenpfleger(?:in)?|Arzt|Ärztin|Anwalt|Anwältin|Designer(?:in)?|Rentner(?:in)?|"
                 r"Forscher(?:in)?)\b",
-                r"^ich (?:wohne|lebe|arbeite|studiere)\s+(?:in|bei|für)\s+<UPPER>",
+                # German writes every noun with a capital: a place or employer, not a manner
+                # ("Ich arbeite bei Bedarf auch am Wochenende", "Ich lebe in Angst vor ...")
+                r"^ich (?:wohne|lebe|arbeite|studiere)\s+(?:in|bei|für)\s+(?!"
+                + _NOT_A_PLACE
+                + r"\b)<UPPER>\w*(?:[\s-]+<UPPER>\w*)*\s*(?:$|[.,;!]|(?:und|als|seit|im|am|in)\b)",
+                r"^ich bin\s+(?:verheiratet|geschieden|verwitwet)\s*(?:$|[.,;!])",
+                r"^ich studiere\s+(?:" + GERMAN_SUBJECTS + r")\b",
                 r"^ich lerne\s+" + GERMAN_LANGS,
                 r"^ich spreche\s+(?:fließend\s+)?" + GERMAN_LANGS,
                 r"^(?:mein|meine)\s+(?:Sohn|Tochter|Hund|Hündin|Katze|Kater|Mann|Frau|Freund|"
@@ -120,6 +159,7 @@ PERSONAL: dict[str, tuple[list[re.Pattern[str]], list[re.Pattern[str]]]] = {
                 r"programador(?:a)?|profesor(?:a)?|maestr[oa]|estudiante|enfermer[oa]|médic[oa]|"
                 r"abogad[oa]|diseñador(?:a)?|jubilad[oa]|investigador(?:a)?)\b",
                 r"^(?:yo\s+)?(?:vivo|trabajo|estudio)\s+(?:en|para)\s+<UPPER>",
+                r"^(?:yo\s+)?(?:estoy|soy)\s+(?:casad[oa]|divorciad[oa]|viud[oa])\s*(?:$|[.,;!])",
                 r"^(?:yo\s+)?estoy aprendiendo\s+" + SPANISH_LANGS,
                 r"^(?:yo\s+)?hablo\s+(?:con fluidez\s+)?" + SPANISH_LANGS,
                 r"^mi\s+(?:hij[oa]|perr[oa]|gat[oa]|marido|espos[oa]|novi[oa]|pareja|herman[oa]|"
@@ -146,6 +186,7 @@ PERSONAL: dict[str, tuple[list[re.Pattern[str]], list[re.Pattern[str]]]] = {
                 r"programador(?:a)?|professor(?:a)?|estudante|enfermeir[oa]|médic[oa]|"
                 r"advogad[oa]|designer|aposentad[oa]|pesquisador(?:a)?)\b",
                 r"^(?:eu\s+)?(?:moro|vivo|trabalho|estudo)\s+(?:em|no|na|para)\s+<UPPER>",
+                r"^(?:eu\s+)?(?:sou|estou)\s+(?:casad[oa]|divorciad[oa]|viúv[oa])\s*(?:$|[.,;!])",
                 r"^(?:eu\s+)?estou aprendendo\s+" + PORTUGUESE_LANGS,
                 r"^(?:eu\s+)?falo\s+(?:fluentemente\s+)?" + PORTUGUESE_LANGS,
                 r"^(?:o meu|a minha|meu|minha)\s+(?:filh[oa]|cachorr[oa]|cão|gat[oa]|marido|esposa|"
@@ -169,7 +210,8 @@ PERSONAL: dict[str, tuple[list[re.Pattern[str]], list[re.Pattern[str]]]] = {
                 r"^(?:io\s+)?sono\s+(?:vegetarian[oa]|vegan[oa]|diabetic[oa]|celiac[oa]|incinta|"
                 r"allergic[oa] (?:a|al|alla|ai|alle)\s+" + _NOT + r"\w|"
                 r"intollerante (?:a|al|alla|ai|alle)\s+\w)",
-                r"^(?:io\s+)?sono\s+(?:un\s+|una\s+|un')?(?:ingegnere|sviluppat(?:ore|rice)|"
+                r"^(?:io\s+)?sono\s+(?:sposat[oa]|divorziat[oa]|vedov[oa])\s*(?:$|[.,;!])",
+                r"^(?:io\s+)?sono\s+(?:uno\s+|un\s+|una\s+|un')?(?:ingegnere|sviluppat(?:ore|rice)|"
                 r"programmat(?:ore|rice)|insegnante|professor(?:e|essa)|student(?:e|essa)|"
                 r"infermier[ea]|medico|avvocat[oa]|designer|ricercat(?:ore|rice)|in pensione)\b",
                 r"^(?:io\s+)?(?:vivo|abito|lavoro|studio)\s+(?:a|in|per|da|presso)\s+<UPPER>",
@@ -199,6 +241,6 @@ def personal(language: str, sentence: str) -> str | None:
     sentence = sentence.lstrip("\"'“‘«„ ").replace("\u2019", "'")
     if any(p.search(sentence) for p in facts):
         return "fact"
-    if any(p.search(sentence) for p in tastes):
+    if any(p.search(sentence) for p in tastes) and not _SHOWN.search(sentence):
         return "preference"
     return None

@@ -53,6 +53,9 @@ FRENCH = _language(
             r"^<PLEASE>(?:ne\s+|n')(?!t'|te\s|vous\s|<MOMENT>\b|<COMPLAINT>\b|<HABIT>\b)"
             r"\w+(?:e|es|ez|s)\s+"
             r"(?:jamais|plus|pas)\s+(?!<THIS_TASK>\b)\w<NOT_ONLY_THIS>",
+            # a pointer then where says which ("Ne fais jamais ça en production"; German below)
+            r"^<PLEASE>(?:ne\s+|n')(?!<MOMENT>\b|<COMPLAINT>\b|<HABIT>\b)\w+(?:e|es|ez|s)\s+"
+            r"(?:plus\s+)?jamais\s+(?:ça|cela)\s+(?:en|sur|dans)\s+(?!entier\b|même\b)\w",
             r"\b(?:à partir de maintenant|désormais|dorénavant|à l'avenir|"
             r"à partir d'aujourd'hui|dès maintenant)\b",
             r"\b(?:je|nous|on)\s+(?:ne\s+|n')?(?:se\s+|s'|me\s+|m'|nous\s+)?(?!<HABIT>\b)\w+\s+"
@@ -121,6 +124,8 @@ GERMAN = _language(
         "preference": [
             r"^<PLEASE>(?!<NOT_FIRST>\b|<HABIT>\b)(?!\w+t\b)\w+(?:\s+(?:sie|du|ihr))?\s+"
             r"(?:immer|nie|niemals|stets|grundsätzlich)\s+(?!<NOT_AFTER>\b)\w",
+            r"^<PLEASE>(?!<NOT_FIRST>\b|<HABIT>\b)(?!\w+t\b)\w+\s+(?:das|es)\s+"
+            r"(?:nie|niemals|immer|stets)\s+(?:in|auf|im|ohne|vor|nach)\s+\w",
             r"^<PLEASE>(?:immer|nie|niemals|nie wieder|stets)\s+(?!<NOT_AFTER>\b|diese[nrs]?\b)"
             r"(?:\S+\s+){0,6}?\w+en[.!]?$",
             r"^<PLEASE>(?!<NOT_FIRST>\b|<HABIT>\b)(?!\w+t\b)\w+(?:\s+(?:sie|du|ihr))?\s+"

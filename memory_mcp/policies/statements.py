@@ -71,7 +71,11 @@ _PREFERENCE = [
         r"\b(?:from now on|going forward|moving forward|from here on|in (?:the )?future|"
         r"henceforth)\b",
         rf"\b(?:i|we)\s+(?:always|never)\s+{_NOT_A_VERB}{_NOT_A_HABIT}\w",
-        r"\b(?:i|we)\s+(?:\w+ly\s+)?(?:prefer|like to)\b(?!\s+not to (?:say|answer))",
+        # a standing choice, not one between what is on the screen ("I prefer the second
+        # option", "I prefer your version")
+        r"\b(?:i|we)\s+(?:\w+ly\s+)?(?:prefer|like to)\b(?!\s+not to (?:say|answer))"
+        r"(?!\s+(?:the (?:first|second|third|last|other|former|latter|new|old|one|original)|"
+        r"your|yours|his|her|their|both|either|neither|option)\b)",
         rf"^(?:i|we)\s+(?:really\s+)?like\s+{_NOT_APPROVAL}\w+",
         r"^(?:please\s+)?prefer\s+(?!(?:the (?:first|second|last|other)|this|that|it|option)\b)"
         r"\w.*\b(?:over|to|instead of|rather than)\s+\w",
@@ -125,9 +129,14 @@ _FACT = [
                re.IGNORECASE),
 ]  # fmt: skip
 # Who the user is: said of themselves, so no subject test ("My name is Priya", "I maintain
-# the ingestion pipeline").
+# the ingestion pipeline"). A name alone is about the person, for every project; what they
+# maintain is the project's ("My name is Priya and I maintain the ingestion pipeline").
+_MY_NAME = re.compile(
+    r"^(?:my name is|call me)\s+(?-i:[A-Z])[\w'-]*(?:\s+(?-i:[A-Z])[\w'-]*)?\s*[.!]?$",
+    re.IGNORECASE,
+)
 _ABOUT_ME = re.compile(
-    r"^(?:my name is|call me\s+(?-i:[A-Z]))|^i\s+(?:maintain|own|lead|manage)\s+(?:the|our)\b",
+    r"^(?:my name is|call me)\s+(?-i:[A-Z])|^i\s+(?:maintain|own|lead|manage)\s+(?:the|our)\b",
     re.IGNORECASE,
 )
 _LEADING = re.compile(r"^(?:and|also|plus|oh|so|but|ok|okay)\b[,]?\s+", re.IGNORECASE)
@@ -137,7 +146,8 @@ _CORRECTION = re.compile(
 )
 # What keeps a sentence out whatever else it says.
 _TRANSIENT = re.compile(
-    r"\b(?:for now|this time|today|tomorrow|tonight|right now|for the moment|temporarily|"
+    r"\b(?:for now|this time|today|tomorrow|tonight|right now|for the moment|at the moment|"
+    r"temporarily|"
     r"just this once|"
     r"this session|for this (?:task|change|pr|commit))\b",
     re.IGNORECASE,
@@ -245,10 +255,14 @@ def _english(sentence: str, personal_only: bool = False) -> Statement | None:
         return None if kind is None else Statement(kind, _tidy(body), about_user=True)
     if any(p.search(body) for p in _DECISION):
         return Statement("decision", _tidy(body))
+    if statement_personal.LIFESTYLE.search(body):  # "I never drink coffee": not the project's
+        return Statement("preference", _tidy(body), about_user=True)
     if any(p.search(body) for p in _PREFERENCE):
         return Statement("preference", _tidy(body))
     if _ONE_OFF.match(body):
         return None
+    if _MY_NAME.search(body):
+        return Statement("fact", _tidy(body), about_user=True)
     if _ABOUT_ME.search(body):
         return Statement("fact", _tidy(body))
     if (kind := statement_personal.personal(body)) is not None:

@@ -10,6 +10,7 @@ alike to one it already shows (policies/alike.py).
 """
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime
 
 import numpy as np
@@ -61,10 +62,11 @@ class Briefer(Part):
         sessions = self._sessions(scope)
         listed = sessions[:RECENT_SESSIONS]
         shown += [m.id for m in listed]
+        about = self._about_user(scope, shown)
         sections = [
             self._profile(scope, shown),
-            self._about_user(scope, shown),
-            self._statements(scope, shown),
+            about,
+            self._statements(scope, shown, about.items),
             layout.Section("Last sessions", [m.content for m in listed]),
             _files(sessions[:FILE_WINDOW]),
             self._listed("Recently explored", scope, ["explored"], RECENT_EXPLORED, shown),
@@ -131,26 +133,40 @@ class Briefer(Part):
 
     def _about_user(self, scope: str | None, shown: list[int]) -> layout.Section:
         """What the user said about themselves (a diet, a trade, a child's name): few, short
-        and true for months, so shown before the project's statements, whatever their age."""
+        and true for months, so shown before the project's statements, whatever their age.
+        Read from the project, the default scope and the caller's own (where capture puts
+        them for a principal, even one that may read global); one line for alike ones (the
+        newest: "My son is 6." over "My son is 5.")."""
         found: list[Memory] = []
-        for where in self._scopes(scope):
+        for where in dict.fromkeys([*self._scopes(scope), self.ctx.default_scope]):
+            if not self.ctx.access.can_read(where):
+                continue
             flt = MemoryFilter(scopes=[where], tags=[ABOUT_USER])
             found += [m for m in self._find(flt, ABOUT_USER_ITEMS) if m.key is None]
         found.sort(key=lambda m: m.occurred_at or m.created_at, reverse=True)
-        chosen = first_of_each_text(found, _text, _place)[:ABOUT_USER_ITEMS]
+        chosen = alike.distinct(first_of_each_text(found, _text, _place), _text, ABOUT_USER_ITEMS)
         shown += [m.id for m in chosen]
         return layout.Section("About the user", [m.content for m in chosen])
 
-    def _statements(self, scope: str | None, shown: list[int]) -> layout.Section:
+    def _statements(
+        self, scope: str | None, shown: list[int], above: Sequence[str] = ()
+    ) -> layout.Section:
+        """The newest preferences, decisions and facts of the project and the default scope;
+        not those about the user (theirs is the section `above`, whose cap holds however many
+        there are), nor one alike to a line there (the same words captured untagged before)."""
         found: list[Memory] = []
         for where in self._scopes(scope):  # one scope a query: newest first along an index
             for kind in ("decision", "preference", "fact"):
                 flt = MemoryFilter(scopes=[where], kind=kind)
                 found += [
                     m for m in self._find(flt, RECENT_STATEMENTS)
-                    if m.key is None and m.id not in shown
+                    if m.key is None and m.id not in shown and ABOUT_USER not in m.tags
                 ]  # fmt: skip
         found.sort(key=lambda m: m.occurred_at or m.created_at, reverse=True)
+        said = [alike.pattern(text) for text in above]
+        found = [
+            m for m in found if not any(alike.alike(alike.pattern(m.content), p) for p in said)
+        ]
         chosen = first_of_each_text(found, _text, _place)[:RECENT_STATEMENTS]
         shown += [m.id for m in chosen]
         items = [f"[{m.kind}, {_day(m.occurred_at or m.created_at)}] {m.content}" for m in chosen]

@@ -260,3 +260,60 @@ def test_what_users_say_about_themselves_is_kept_in_five_more_languages(
 )
 def test_moods_and_reactions_in_five_more_languages_are_not_kept(sentence: str) -> None:
     assert classify(sentence) is None
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "J'adore la nouvelle interface.",
+        "J'adore le résultat.",
+        "Je n'aime pas le nom de cette fonction.",
+        "J'évite de toucher à ce fichier.",
+        "Ich hasse den Build-Prozess hier.",
+        "Ich vermeide die Datei, weil sie generiert ist.",
+        "Ich vermeide den alten Code.",
+        "Me encanta la nueva versión.",
+        "Evito el archivo generado.",
+        "No me gusta el nombre de esta función.",
+        "Adoro a nova interface.",
+        "Amo o resultado.",
+        "Adoro la nuova interfaccia.",
+        "Amo il risultato.",
+        "Non mi piace il nome di questa funzione.",
+        # German writes every noun with a capital: a manner, not a place or a subject
+        "Ich arbeite bei Bedarf auch am Wochenende.",
+        "Ich lebe in Angst vor Merge-Konflikten.",
+        "Ich arbeite für Geld, nicht aus Spaß.",
+        "Ich studiere Logs.",
+    ],
+)
+def test_a_taste_for_what_is_on_the_screen_is_not_kept_in_five_more_languages(
+    sentence: str,
+) -> None:
+    """Something new or old, a demonstrative, "here", or what a session shows (heldout5)."""
+    assert classify(sentence) is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("Je suis marié.", "fact"),
+        ("Ich bin verheiratet.", "fact"),
+        ("Ich studiere Medizin.", "fact"),
+        ("Ich studiere Politikwissenschaft.", "fact"),
+        ("Ich arbeite bei Siemens als Ingenieurin.", "fact"),
+        ("Ich wohne in Bad Homburg.", "fact"),
+        ("Estoy casada.", "fact"),
+        ("Sou casado.", "fact"),
+        ("Sono sposata.", "fact"),
+        ("Sono uno sviluppatore backend.", "fact"),
+        ("Ich esse kein Fleisch.", "preference"),
+        ("J'adore la randonnée.", "preference"),
+        ("Adoro la pizza.", "preference"),
+    ],
+)
+def test_marriage_a_subject_studied_and_every_article_are_kept_in_five_more_languages(
+    sentence: str, kind: str
+) -> None:
+    found = classify(sentence)
+    assert found is not None and found.kind == kind and found.about_user
