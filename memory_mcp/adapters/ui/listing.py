@@ -9,6 +9,7 @@ from starlette.requests import Request
 from memory_mcp.adapters.ui.common import base, csrf, list_path
 from memory_mcp.adapters.ui.html import Html, button, form, join, tag
 from memory_mcp.models import Memory
+from memory_mcp.policies import controls
 
 PREVIEW = 240
 
@@ -31,7 +32,7 @@ def picked(request: Request) -> Picked:
 
 
 def preview(text: str, limit: int = PREVIEW) -> str:
-    flat = " ".join(text.split())
+    flat = controls.one_line(text)
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
