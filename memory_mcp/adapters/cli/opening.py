@@ -76,8 +76,8 @@ def open_service(
             f"No folder {path.parent} for the database {path}: check --db (or "
             "MEMORY_MCP_DB), or create the folder first."
         )
-    service = MemoryService.open(
-        settings, create=create, connect_timeout_s=connect_timeout_s, damaged=damaged
+    service = MemoryService.open(  # lazy: a command builds (and imports) the parts it uses
+        settings, create=create, connect_timeout_s=connect_timeout_s, damaged=damaged, lazy=True
     )
     try:
         if semantic:
