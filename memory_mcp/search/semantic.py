@@ -87,6 +87,11 @@ class _FirstUse:
             "In-memory vector index: %d vectors in %.1fs", len(cache), time.perf_counter() - started
         )
 
+    def prepare(self) -> None:
+        """Import and make now what the first search needs (a server, before its first
+        call: a recall would otherwise import them while the model loads)."""
+        self.copy  # noqa: B018 - made for its imports (resident, vecindex, nearby, numpy)
+
     def _made_copy(self) -> "ResidentCopy | None":
         with self._making:
             return self._copy

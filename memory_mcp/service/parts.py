@@ -45,9 +45,11 @@ class Parts:
         return Parts(ctx, self._owner or self)
 
     def build_all(self) -> None:
-        """Build every part now (a server, before its first call needs one)."""
+        """Build every part now, and what the first search needs (a server, before its
+        first call needs one)."""
         for name in NAMES:
             getattr(self, name)
+        self.ctx.semantic.prepare()
 
     def _part(self, name: str, build: Callable[[], T]) -> T:
         part = self._built.get(name)
