@@ -40,6 +40,16 @@ UNSHOWN = re.compile(f"{CONTROL.pattern}|{UNSEEN.pattern}")  # what written_out 
 MAYBE_UNSHOWN = re.compile(f"{CONTROL.pattern[:-1]}{_UNSEEN_CHARS}\u200c\u200d]")
 
 
+_RUNS_OF_SPACE = re.compile(r"[ \t\n]+")
+
+
+def one_line(text: str) -> str:
+    """`text` on one line (a preview): each run of spaces, tabs and newlines one space. Not
+    str.split()'s whitespace, which holds controls (a carriage return, a form feed, U+001C-
+    U+001F, NEL, U+2028): a preview turned them into spaces, where shown() writes them out."""
+    return _RUNS_OF_SPACE.sub(" ", text).strip(" ")
+
+
 def written_out(char: str) -> str:
     """One such character as a person can read it: `\\x1b`, `\\u200b`, `\\U000e0041`."""
     code = ord(char)

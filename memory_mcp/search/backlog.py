@@ -18,12 +18,15 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from memory_mcp.errors import ReadOnly, StorageError, of_one_batch
 from memory_mcp.search.embed import Embedder
 from memory_mcp.storage.contract import Progress, Storage
+
+if TYPE_CHECKING:
+    import numpy as np
+
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +35,7 @@ CHECK_EVERY_S = 2.0
 OVERLAP = 256
 RETRY_WRITE_S = 30.0  # how often a backlog the database refused to store is tried again
 
-Embedded = Callable[[list[tuple[int, np.ndarray]]], None]  # (id, vector) just stored
+Embedded = Callable[[list[tuple[int, "np.ndarray"]]], None]  # (id, vector) just stored
 Refused = Callable[[ReadOnly], None]  # told when the database may not be written by us
 
 

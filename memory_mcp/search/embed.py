@@ -7,9 +7,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
 from pathlib import Path
-from typing import Any, Protocol
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, Protocol
 
 from memory_mcp.config import default_cache_dir
 from memory_mcp.search.model_files import (
@@ -24,6 +22,10 @@ from memory_mcp.search.model_files import (
     model_spec,
     recent_failure,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
+
 
 __all__ = ["Embedder", "EmbedderUnavailable", "FastEmbedEmbedder", "prefixes"]
 
@@ -68,11 +70,11 @@ class Embedder(Protocol):
         """Load the model now (blocking); raises EmbedderUnavailable."""
         ...
 
-    def embed_documents(self, texts: list[str]) -> np.ndarray:
+    def embed_documents(self, texts: list[str]) -> "np.ndarray":
         """(len(texts), dim) float32, unit-normalised."""
         ...
 
-    def embed_query(self, text: str) -> np.ndarray:
+    def embed_query(self, text: str) -> "np.ndarray":
         """(dim,) float32, unit-normalised."""
         ...
 
@@ -103,6 +105,8 @@ class FastEmbedEmbedder:
         self._lock = threading.Lock()
 
     def load(self) -> None:
+        import numpy as np
+
         with self._lock:
             if self._model is not None:
                 return
@@ -195,7 +199,9 @@ class FastEmbedEmbedder:
         assert self._dim is not None
         return self._dim
 
-    def embed_documents(self, texts: list[str]) -> np.ndarray:
+    def embed_documents(self, texts: list[str]) -> "np.ndarray":
+        import numpy as np
+
         self.load()
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
@@ -225,11 +231,15 @@ class FastEmbedEmbedder:
         placed[order] = vectors
         return placed
 
-    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+    def _embed_batch(self, texts: list[str]) -> "np.ndarray":
+        import numpy as np
+
         vectors = self._model.passage_embed(texts, batch_size=self.batch_size)
         return np.asarray(list(vectors), dtype=np.float32)
 
-    def embed_query(self, text: str) -> np.ndarray:
+    def embed_query(self, text: str) -> "np.ndarray":
+        import numpy as np
+
         self.load()
         query = prefixes(self.model_name)[0] + text
         return np.asarray(next(iter(self._model.query_embed([query]))), dtype=np.float32)

@@ -10,9 +10,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
-
-import numpy as np
+from typing import TYPE_CHECKING, Literal
 
 from memory_mcp.errors import ReadOnly, SchemaMismatch, StorageError
 from memory_mcp.models import MemoryFilter
@@ -25,10 +23,17 @@ from memory_mcp.search.backlog import (
 )
 from memory_mcp.search.embed import Embedder, EmbedderUnavailable
 from memory_mcp.search.index_model import IndexModel
-from memory_mcp.search.nearby import Prepared, alongside
-from memory_mcp.search.resident import ResidentCopy
-from memory_mcp.search.vecindex import VectorCache
 from memory_mcp.storage.contract import Progress, Storage
+
+# The in-memory copy (resident.py, vecindex.py, nearby.py) and numpy are imported where used:
+# a command that reads no vector (`list`, `show`, `stats`) never loads them.
+if TYPE_CHECKING:
+    import numpy as np
+
+    from memory_mcp.search.nearby import Prepared
+    from memory_mcp.search.resident import ResidentCopy
+    from memory_mcp.search.vecindex import VectorCache
+
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +46,58 @@ NOTES: dict[State, str] = {
 }
 
 
-class SemanticIndex:
+class _FirstUse:
+    """SemanticIndex's in-memory copy of the vector index (resident.py), made and loaded on
+    first use: it imports numpy, which a command that reads no vector never needs."""
+
+    store: Storage
+    embedder: Embedder | None
+    _still_ours: Callable[[int | None], bool]  # (SemanticIndex's)
+    _stopping: threading.Event
+    _making: threading.Lock
+    _copy: "ResidentCopy | None" = None
+
+    @property
+    def copy(self) -> "ResidentCopy":
+        with self._making:
+            if self._copy is None:
+                from memory_mcp.search.resident import ResidentCopy
+
+                self._copy = ResidentCopy(self.store, self._stopping, self.load_cache)
+            return self._copy
+
+    def load_cache(self) -> None:
+        """Build the in-memory copy of the vector index now (blocking)."""
+        from memory_mcp.search.vecindex import VectorCache
+
+        assert self.embedder is not None
+        if not self._still_ours(self.store.vector_log_head()[0]):
+            return
+        started = time.perf_counter()
+        everything = MemoryFilter(
+            include_forgotten=True, include_superseded=True, include_expired=True
+        )  # a plain count(*): counts() also scans the vec0 table for orphans
+        db = Path(self.store.location)  # the exact vectors' file goes next to the database
+        folder = db.parent if db.is_file() else None
+        cache = VectorCache(self.embedder.dim, capacity=self.store.count(everything), folder=folder)
+        cache.generation, cache.head = self.store.vector_snapshot(cache.dim, cache.add)
+        cache.prepare()
+        self.copy.install(cache)
+        logger.info(
+            "In-memory vector index: %d vectors in %.1fs", len(cache), time.perf_counter() - started
+        )
+
+    def prepare(self) -> None:
+        """Import and make now what the first search needs (a server, before its first
+        call: a recall would otherwise import them while the model loads)."""
+        self.copy  # noqa: B018 - made for its imports (resident, vecindex, nearby, numpy)
+
+    def _made_copy(self) -> "ResidentCopy | None":
+        with self._making:
+            return self._copy
+
+
+class SemanticIndex(_FirstUse):
     def __init__(self, store: Storage, embedder: Embedder | None) -> None:
         self.store = store
         self.embedder = embedder
@@ -55,7 +111,7 @@ class SemanticIndex:
         self.on_embedded: Embedded | None = None
         # Set by stop(): background work ends at its next step, not under a closing database.
         self._stopping = threading.Event()
-        self.copy = ResidentCopy(store, self._stopping, self.load_cache)
+        self._making = threading.Lock()  # the copy is made on first use (_FirstUse)
         self._model: IndexModel | None = None  # is the index still our model's? (lazily)
         self._outdated = False  # it was found to be another model's (state "mismatch")
         self._seen = threading.local()  # the log position a thread's last write check saw
@@ -103,9 +159,10 @@ class SemanticIndex:
         """End background work: it stops at its next step; wait up to `wait` seconds for it.
         Returns whether none is left running (a model download or load cannot be cut short)."""
         self._stopping.set()
-        self.copy.close()
+        if copy := self._made_copy():
+            copy.close()
         deadline = time.monotonic() + wait
-        threads = (self._thread, self.copy.thread, self.newcomers.thread)
+        threads = (self._thread, copy.thread if copy else None, self.newcomers.thread)
         for thread in threads:
             if thread is not None and thread is not threading.current_thread():
                 thread.join(max(0.0, deadline - time.monotonic()))
@@ -169,7 +226,7 @@ class SemanticIndex:
             self.load_on_demand = None
             load()
 
-    def embed_documents(self, texts: list[str]) -> np.ndarray | None:
+    def embed_documents(self, texts: list[str]) -> "np.ndarray | None":
         """One vector per text; a text repeated in the batch is embedded once."""
         self._wanted()
         self._look_around()
@@ -188,7 +245,7 @@ class SemanticIndex:
         if self._outdated:
             self._still_ours(self.store.vector_log_head()[0])
 
-    def embed_query(self, text: str) -> np.ndarray | None:
+    def embed_query(self, text: str) -> "np.ndarray | None":
         self._wanted()
         self._look_around()
         if not self.ready or self.embedder is None:
@@ -199,11 +256,11 @@ class SemanticIndex:
 
     def search(
         self,
-        query: np.ndarray,
+        query: "np.ndarray",
         flt: MemoryFilter,
         k: int,
         near_only: bool = False,
-        origin: np.ndarray | None = None,
+        origin: "np.ndarray | None" = None,
         floor: float | None = None,
     ) -> list[tuple[int, float]]:
         """(id, cosine) best first: from the in-memory copy when loaded, else sqlite-vec.
@@ -262,12 +319,12 @@ class SemanticIndex:
 
     def _search_cache(
         self,
-        cache: VectorCache,
-        query: np.ndarray,
+        cache: "VectorCache",
+        query: "np.ndarray",
         flt: MemoryFilter,
         k: int,
         near_only: bool,
-        origin: np.ndarray | None,
+        origin: "np.ndarray | None",
         floor: float | None = None,
     ) -> list[tuple[int, float]] | None:
         """Bring the copy up to date, but not for recall's feedback search (`origin`): one
@@ -280,12 +337,12 @@ class SemanticIndex:
 
     def _copy_search(
         self,
-        cache: VectorCache,
-        query: np.ndarray,
+        cache: "VectorCache",
+        query: "np.ndarray",
         flt: MemoryFilter,
         k: int,
         near_only: bool,
-        origin: np.ndarray | None,
+        origin: "np.ndarray | None",
         floor: float | None,
     ) -> list[tuple[int, float]] | None:
         """The copy's own search as it stands (lock held). None: the filter needs SQL, or
@@ -298,9 +355,11 @@ class SemanticIndex:
 
     # -- a write's near-duplicate check (nearby.py) ----------------------------------------
 
-    def embed_near(self, text: str, scope: str | None) -> tuple[np.ndarray | None, Prepared]:
+    def embed_near(self, text: str, scope: str | None) -> "tuple[np.ndarray | None, Prepared]":
         """`text`'s vector (None: no model ready) and, for a write that then looks for a near
         duplicate in `scope`, what that search reads, prepared on the helper meanwhile."""
+        from memory_mcp.search.nearby import Prepared, alongside
+
         if scope is None or self.copy.cache is None:  # nothing to read ahead (SQL needs q)
             vectors, prepared = self.embed_documents([text]), Prepared()
         else:
@@ -313,7 +372,7 @@ class SemanticIndex:
         return (None if vectors is None else vectors[0]), prepared
 
     def search_near(
-        self, query: np.ndarray, flt: MemoryFilter, k: int, ahead: Prepared | None, floor: float
+        self, query: "np.ndarray", flt: MemoryFilter, k: int, ahead: "Prepared | None", floor: float
     ) -> list[tuple[int, float]]:
         """search(query, flt, k, near_only=True, floor=floor), from what `ahead` read: its
         rows, or a copy it brought up to date (read once, not again after the embedding;
@@ -333,25 +392,6 @@ class SemanticIndex:
             return self.search(query, flt, k, near_only=True, floor=floor)
         self._seen.head = ahead.head
         return found
-
-    def load_cache(self) -> None:
-        """Build the in-memory copy of the vector index now (blocking)."""
-        assert self.embedder is not None
-        if not self._still_ours(self.store.vector_log_head()[0]):
-            return
-        started = time.perf_counter()
-        everything = MemoryFilter(
-            include_forgotten=True, include_superseded=True, include_expired=True
-        )  # a plain count(*): counts() also scans the vec0 table for orphans
-        db = Path(self.store.location)  # the exact vectors' file goes next to the database
-        folder = db.parent if db.is_file() else None
-        cache = VectorCache(self.embedder.dim, capacity=self.store.count(everything), folder=folder)
-        cache.generation, cache.head = self.store.vector_snapshot(cache.dim, cache.add)
-        cache.prepare()
-        self.copy.install(cache)
-        logger.info(
-            "In-memory vector index: %d vectors in %.1fs", len(cache), time.perf_counter() - started
-        )
 
     def fill_pending(self, progress: Progress | None = None) -> int:
         """Embed every memory that has no vector yet, in batches (each one transaction)."""

@@ -3,39 +3,32 @@ bound to a context whose grants bound every read and write and whose history rec
 principal. MemoryService inherits this; the store, model and background work stay shared."""
 
 import copy
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from memory_mcp.policies.access import Access
 from memory_mcp.service import grants
-from memory_mcp.service.briefing import Briefer
-from memory_mcp.service.bulk import BulkWriter
-from memory_mcp.service.capture import Capturer
 from memory_mcp.service.context import Context
-from memory_mcp.service.exchange import Exchange
-from memory_mcp.service.lifecycle import Lifecycle
-from memory_mcp.service.maintenance import Maintenance
-from memory_mcp.service.profile import Profiler
-from memory_mcp.service.recalling import Recaller
-from memory_mcp.service.summaries import Summarizer
-from memory_mcp.service.team import Team
-from memory_mcp.service.writing import Writer
+from memory_mcp.service.parts import Parts
 from memory_mcp.storage.contract import Storage
+
+if TYPE_CHECKING:
+    from memory_mcp.service.briefing import Briefer
+    from memory_mcp.service.bulk import BulkWriter
+    from memory_mcp.service.capture import Capturer
+    from memory_mcp.service.exchange import Exchange
+    from memory_mcp.service.lifecycle import Lifecycle
+    from memory_mcp.service.maintenance import Maintenance
+    from memory_mcp.service.profile import Profiler
+    from memory_mcp.service.recalling import Recaller
+    from memory_mcp.service.summaries import Summarizer
+    from memory_mcp.service.team import Team
+    from memory_mcp.service.writing import Writer
 
 
 class ActingAs:
     _ctx: Context
+    _parts: Parts  # built on first use (parts.py)
     store: Storage
-    _writer: Writer
-    _bulk: BulkWriter
-    _recaller: Recaller
-    _lifecycle: Lifecycle
-    _summarizer: Summarizer
-    _exchange: Exchange
-    _maintenance: Maintenance
-    _profiler: Profiler
-    _capturer: Capturer
-    _briefer: Briefer
-    team: Team
 
     def as_principal(self, access: Access) -> Self:
         """This service acting for one caller: its grants bound every method and the history
@@ -46,18 +39,52 @@ class ActingAs:
         view = copy.copy(self)
         ctx = view._ctx = grants.scoped(self._ctx, access)
         view.store = ctx.store
-        view._writer = self._writer.bind(ctx)
-        view._bulk = self._bulk.bind(ctx)
-        view._recaller = self._recaller.bind(ctx)
-        view._lifecycle = self._lifecycle.bind(ctx)
-        view._summarizer = Summarizer(ctx, view._recaller)
-        view._exchange = Exchange(ctx, view._writer, view._lifecycle, view._recaller)
-        view._maintenance = self._maintenance.bind(ctx)
-        view._profiler = Profiler(ctx)
-        view._capturer = Capturer(view._writer, view._lifecycle)
-        view._briefer = Briefer(view._recaller, view._profiler)
-        view.team = self.team.bind(ctx)
+        view._parts = self._parts.acting(ctx)
         return view
+
+    @property
+    def team(self) -> "Team":  # principals and tokens of a shared server
+        return self._parts.team
+
+    @property
+    def _writer(self) -> "Writer":
+        return self._parts.writer
+
+    @property
+    def _bulk(self) -> "BulkWriter":
+        return self._parts.bulk
+
+    @property
+    def _recaller(self) -> "Recaller":
+        return self._parts.recaller
+
+    @property
+    def _lifecycle(self) -> "Lifecycle":
+        return self._parts.lifecycle
+
+    @property
+    def _summarizer(self) -> "Summarizer":
+        return self._parts.summarizer
+
+    @property
+    def _exchange(self) -> "Exchange":
+        return self._parts.exchange
+
+    @property
+    def _maintenance(self) -> "Maintenance":
+        return self._parts.maintenance
+
+    @property
+    def _profiler(self) -> "Profiler":
+        return self._parts.profiler
+
+    @property
+    def _capturer(self) -> "Capturer":
+        return self._parts.capturer
+
+    @property
+    def _briefer(self) -> "Briefer":
+        return self._parts.briefer
 
     @property
     def access(self) -> Access:  # who this service acts for (the owner, unless a view)

@@ -5,12 +5,10 @@ MemoryService inherits it; each method hands over to the lifecycle part (lifecyc
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from memory_mcp.service.lifecycle import Lifecycle
+from memory_mcp.service.acting import ActingAs
 
 
-class Erasing:
-    _lifecycle: Lifecycle
-
+class Erasing(ActingAs):
     def purge_candidates(self, ids: Sequence[int], expired: bool = False) -> list[int]:
         """The ids a purge would delete: those given, plus every expired one if asked."""
         return self._lifecycle.purge_candidates(ids, expired)

@@ -4,11 +4,9 @@ each method hands over to the part of the service that does the work."""
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from memory_mcp import formats
 from memory_mcp.config import Settings
-from memory_mcp.formats import markdown_import
 from memory_mcp.models import (
     BackupReport,
     DoctorReport,
@@ -24,55 +22,47 @@ from memory_mcp.models import (
     Stats,
     Summary,
 )
-from memory_mcp.search import evaluation
-from memory_mcp.search.embed import Embedder, FastEmbedEmbedder
-from memory_mcp.search.rerank import FastEmbedReranker, Reranker
-from memory_mcp.service import recalling, transfer
-from memory_mcp.service.acting import ActingAs
+from memory_mcp.search.embed import Embedder
+from memory_mcp.service import filters
 from memory_mcp.service.automatic import AutomaticMemory
-from memory_mcp.service.briefing import Briefer
-from memory_mcp.service.bulk import BulkWriter
-from memory_mcp.service.capture import Capturer
 from memory_mcp.service.context import Context
 from memory_mcp.service.erasing import Erasing
-from memory_mcp.service.exchange import Exchange
-from memory_mcp.service.lifecycle import Lifecycle
-from memory_mcp.service.maintenance import Maintenance
-from memory_mcp.service.migration import MigrationReport
 from memory_mcp.service.numbers import refuse_booleans
-from memory_mcp.service.profile import Profiler
-from memory_mcp.service.recalling import Recaller
-from memory_mcp.service.summaries import Summarizer
-from memory_mcp.service.team import Team
-from memory_mcp.service.writing import Writer
+from memory_mcp.service.parts import Parts
 from memory_mcp.storage import open_storage
 from memory_mcp.storage.contract import Progress, Storage
 
+# What only some methods use is imported by the part that does the work, when first used
+# (parts.py): `memory-mcp list` imports neither the writer, recall, the importers nor numpy.
+if TYPE_CHECKING:
+    from memory_mcp import formats
+    from memory_mcp.formats import markdown_import
+    from memory_mcp.search import evaluation
+    from memory_mcp.search.rerank import Reranker
+    from memory_mcp.service import transfer
+    from memory_mcp.service.migration import MigrationReport
+
 
 @refuse_booleans
-class MemoryService(AutomaticMemory, Erasing, ActingAs):
+class MemoryService(AutomaticMemory, Erasing):
     def __init__(
         self,
         store: Storage,
         embedder: Embedder | None,
         settings: Settings,
-        reranker: Reranker | None = None,
+        reranker: "Reranker | None" = None,
+        *,
+        lazy: bool = False,
     ) -> None:
+        """`lazy`: build each part on first use (a CLI command uses one or two); otherwise
+        all of them now, as a server does on the thread that opens the service."""
         self._ctx = Context.build(store, embedder, settings, reranker)
         self.store = self._ctx.store
         self.settings = self._ctx.settings
         self.semantic = self._ctx.semantic
-        self._writer = Writer(self._ctx)
-        self._bulk = BulkWriter(self._ctx)
-        self._recaller = Recaller(self._ctx)
-        self._lifecycle = Lifecycle(self._ctx)
-        self._summarizer = Summarizer(self._ctx, self._recaller)
-        self._exchange = Exchange(self._ctx, self._writer, self._lifecycle, self._recaller)
-        self._maintenance = Maintenance(self._ctx)
-        self._profiler = Profiler(self._ctx)
-        self._capturer = Capturer(self._writer, self._lifecycle)
-        self._briefer = Briefer(self._recaller, self._profiler)
-        self.team = Team(self._ctx)  # principals and tokens of a shared server
+        self._parts = Parts(self._ctx)
+        if not lazy:
+            self._parts.build_all()
 
     @classmethod
     def open(
@@ -80,20 +70,26 @@ class MemoryService(AutomaticMemory, Erasing, ActingAs):
         settings: Settings,
         embedder: Embedder | None = None,
         create: bool = True,
-        reranker: Reranker | None = None,
+        reranker: "Reranker | None" = None,
         connect_timeout_s: int | None = None,
         damaged: bool = False,
+        lazy: bool = False,
     ) -> "MemoryService":
         """Open (and migrate) the database, creating it unless `create` is False (then a
-        missing database is a StorageError); the models are not loaded yet (see open_storage)."""
+        missing database is a StorageError); the models are not loaded yet (see open_storage).
+        `lazy`: the parts are built on first use (see __init__)."""
+        from memory_mcp.search.embed import FastEmbedEmbedder
+
         store = open_storage(settings, create, connect_timeout_s, damaged)
         if embedder is None and settings.semantic:
             embedder = FastEmbedEmbedder(settings.model, settings.model_dir, settings.cache_dir)
         if reranker is None and settings.reranker:
+            from memory_mcp.search.rerank import FastEmbedReranker
+
             reranker = FastEmbedReranker(
                 settings.reranker, settings.reranker_dir, settings.cache_dir
             )
-        return cls(store, embedder, settings, reranker)
+        return cls(store, embedder, settings, reranker, lazy=lazy)
 
     def close(self, wait: float = 5.0) -> None:
         """Stop background work (model loading, backlog embedding; waiting up to `wait`
@@ -299,7 +295,7 @@ class MemoryService(AutomaticMemory, Erasing, ActingAs):
         A path is written as a private file and only replaces an existing one if `overwrite`."""
         return self._exchange.export_jsonl(out, progress, scope, overwrite)
 
-    def import_jsonl(self, path: Path, progress: Progress | None = None) -> transfer.ImportReport:
+    def import_jsonl(self, path: Path, progress: Progress | None = None) -> "transfer.ImportReport":
         """Import a JSONL export: the whole file is validated before anything is written."""
         return self._exchange.import_jsonl(path, progress)
 
@@ -317,7 +313,7 @@ class MemoryService(AutomaticMemory, Erasing, ActingAs):
 
     def import_markdown(
         self, path: Path, progress: Progress | None = None
-    ) -> markdown_import.MarkdownImportReport:
+    ) -> "markdown_import.MarkdownImportReport":
         """Apply edited Markdown files back by id: edits update (re-embedded, in history),
         `#new` entries are remembered, missing entries are only reported. All files are
         checked before anything is written; unedited files change nothing."""
@@ -325,7 +321,7 @@ class MemoryService(AutomaticMemory, Erasing, ActingAs):
 
     def import_from(
         self, fmt: str, path: Path, scope: str | None = None, progress: Progress | None = None
-    ) -> formats.ImportSummary:
+    ) -> "formats.ImportSummary":
         """Import another memory system's file into one scope; re-running adds nothing.
 
         Formats: kg-jsonl (the official MCP knowledge-graph server), mem0 (a get_all() export),
@@ -354,7 +350,7 @@ class MemoryService(AutomaticMemory, Erasing, ActingAs):
         return self._maintenance.backup(dest, overwrite, progress)
 
     def migrate_to(self, db: str | Path, progress: Progress | None = None,
-                   schema: str | None = None) -> MigrationReport:  # fmt: skip
+                   schema: str | None = None) -> "MigrationReport":  # fmt: skip
         """Copy this database exactly into another (a URL, in `schema`; a file); resumable."""
         return self._maintenance.migrate_to(db, progress, schema)
 
@@ -362,7 +358,7 @@ class MemoryService(AutomaticMemory, Erasing, ActingAs):
         """Check integrity and index drift; repair fixes drift; mask_secrets scrubs old secrets."""
         return self._maintenance.doctor(repair, mask_secrets)
 
-    def evaluate(self, path: Path) -> evaluation.EvalReport:
+    def evaluate(self, path: Path) -> "evaluation.EvalReport":
         """Run labelled queries (JSONL: query, expected_ids) through recall and score them."""
         return self._exchange.evaluate(path)
 
@@ -385,7 +381,7 @@ class MemoryService(AutomaticMemory, Erasing, ActingAs):
         reference_time: str | datetime | None = None,
     ) -> MemoryFilter:
         """Validate filter arguments; dates may be relative to `reference_time` (or now)."""
-        return recalling.make_filter(
+        return filters.make_filter(
             scope, kind, tags, since, until, include_forgotten, scopes=scopes,
             time_field=time_field, include_superseded=include_superseded,
             include_expired=include_expired, as_of=as_of, reference_time=reference_time,

@@ -21,7 +21,6 @@ from memory_mcp.policies.redact import redact, redact_fields
 from memory_mcp.policies.times import parse_time
 from memory_mcp.service import grants, masking
 from memory_mcp.service.context import Part, check_content_left, validated
-from memory_mcp.service.writing import clean_key
 from memory_mcp.timestamps import format_time, minute_text
 
 # Shorter text is too likely to occur by chance (in other words, dates, ids) to replace blindly.
@@ -123,6 +122,8 @@ class Lifecycle(Part):
         inputs.check_scope(scope)
         self.check_sizes(content, context, metadata)
         inputs.check_id_values([memory_id])
+        from memory_mcp.service.writing import clean_key  # (reading never imports writing)
+
         new_key = clean_key(key) if key and key.strip() else None
         sent = {"content": content, "tags": tags, "scope": scope, "metadata": metadata,
                 "context": context, "key": new_key}  # fmt: skip

@@ -5,7 +5,6 @@ from pathlib import Path
 
 from memory_mcp.config import PG_SCHEMA_PATTERN, is_database_url
 from memory_mcp.errors import InvalidInput, StorageError, stopped_partway
-from memory_mcp.formats import files
 from memory_mcp.models import KINDS, BackupReport, DoctorReport, MemoryFilter, ReindexStatus, Stats
 from memory_mcp.names import WILDCARD
 from memory_mcp.policies.unmasked import unmasked_kinds, unmasked_texts
@@ -154,6 +153,8 @@ class Maintenance(Part):
     ) -> BackupReport:
         grants.owner_only(self.ctx, "back up the database")
         dest = Path(dest).expanduser()
+        from memory_mcp.formats import files  # (the importers: not for `stats`)
+
         files.refuse_database(dest, Path(self.store.location), "Back up to another file.")
         if dest.exists() and not overwrite:
             raise InvalidInput(f"{dest} already exists; pass --force to replace it.")

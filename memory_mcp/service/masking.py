@@ -25,7 +25,6 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from memory_mcp.models import HistoryEntry, Hit, Memory
-from memory_mcp.policies import summarize
 from memory_mcp.service import grants
 from memory_mcp.storage.contract import HISTORY_LINKS
 
@@ -193,6 +192,8 @@ def _summary(
             shown[field] = [s for s in scopes if isinstance(s, str) and ctx.access.can_read(s)]
     if _withheld(ctx, content, metadata, hidden):
         return {"content": WITHHELD, "metadata": shown}
+    from memory_mcp.policies import summarize  # (its clustering imports numpy: only here)
+
     text = summarize.recite(content, lambda i: i if i in seen else 0)  # any other as `#?`
     return {"content": text, "metadata": shown if shown != metadata else summary.get("metadata")}
 
@@ -228,6 +229,8 @@ def _cited(kind: Any, content: Any, metadata: Any) -> set[int]:
     def note(memory_id: int) -> int:
         cited.add(memory_id)
         return memory_id
+
+    from memory_mcp.policies import summarize
 
     summarize.recite(content, note)
     sources = metadata.get("sources") if isinstance(metadata, dict) else None

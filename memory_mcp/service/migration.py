@@ -10,15 +10,18 @@ command again resumes it (and a finished one re-run copies nothing).
 
 import random
 from collections.abc import Callable, Iterator, Sequence
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-import numpy as np
 from pydantic import BaseModel, Field
 
 from memory_mcp.errors import InvalidInput, StorageError, stopped_partway
 from memory_mcp.models import HistoryEntry, Memory, MemoryFilter
 from memory_mcp.storage.contract import NewRow, Storage
 from memory_mcp.timestamps import format_time
+
+if TYPE_CHECKING:
+    import numpy as np
+
 
 BATCH = 500
 SAMPLE = 200
@@ -135,6 +138,8 @@ def _check_counts(source: Storage, target: Storage, history: int) -> None:
 
 
 def _check_sample(source: Storage, target: Storage, rng: random.Random) -> int:
+    import numpy as np
+
     ids = [m.id for m in source.iter_all(BATCH)]
     sample = rng.sample(ids, min(SAMPLE, len(ids)))
     theirs = source.get_many(sample)
@@ -155,7 +160,7 @@ def _check_sample(source: Storage, target: Storage, rng: random.Random) -> int:
     return len(theirs)
 
 
-def _row(m: Memory, vector: np.ndarray | None) -> NewRow:
+def _row(m: Memory, vector: "np.ndarray | None") -> NewRow:
     def when(value: object) -> str | None:
         return None if value is None else format_time(value)  # type: ignore[arg-type]
 

@@ -35,9 +35,7 @@ def refuse_booleans(cls: C) -> C:
 def _numeric(method: Callable[..., Any]) -> dict[str, tuple[str, bool]]:
     """Parameter -> (what it takes in words, whether it is a list of them)."""
     found = {}
-    for param, hint in typing.get_type_hints(method).items():
-        if param == "return":
-            continue
+    for param, hint in _parameter_hints(method).items():
         options = _options(hint)
         if words := _words(options):
             found[param] = (words, False)
@@ -48,6 +46,16 @@ def _numeric(method: Callable[..., Any]) -> dict[str, tuple[str, bool]]:
             ):
                 found[param] = (words, True)
     return found
+
+
+def _parameter_hints(method: Callable[..., Any]) -> dict[str, Any]:
+    """The method's parameters' annotations, evaluated; not its return type's, which may name
+    a class imported only for type checking (the parts' results, parts.py)."""
+
+    def parameters() -> None: ...
+
+    parameters.__annotations__ = {k: v for k, v in method.__annotations__.items() if k != "return"}
+    return typing.get_type_hints(parameters, globalns=getattr(method, "__globals__", None))
 
 
 def _options(hint: Any) -> tuple[Any, ...]:

@@ -1,7 +1,7 @@
 """A write's near-duplicate search: the stored memory a text only rewords, and which of two
 rewordings folds into the other."""
 
-import numpy as np
+from typing import TYPE_CHECKING
 
 from memory_mcp.models import Memory, MemoryFilter
 from memory_mcp.policies import dedup as dedup_module
@@ -11,6 +11,10 @@ from memory_mcp.service.context import Context
 from memory_mcp.storage.contract import Storage
 from memory_mcp.timestamps import format_time
 
+if TYPE_CHECKING:
+    import numpy as np
+
+
 NEAR_DUPLICATE_CANDIDATES = 5
 
 
@@ -18,7 +22,7 @@ def near_duplicate(
     ctx: Context,
     scope: str,
     content: str,
-    vector: np.ndarray,
+    vector: "np.ndarray",
     later: Memory | None = None,
     occurred_at: str | None = None,
     ahead: Prepared | None = None,  # what it read while `vector` was being embedded

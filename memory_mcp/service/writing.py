@@ -4,9 +4,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from memory_mcp.errors import InvalidInput, MemoryMCPError, NotFound
 from memory_mcp.models import NewMemory, RememberResult
@@ -16,7 +14,6 @@ from memory_mcp.policies.keys import key_form
 from memory_mcp.policies.redact import redact_fields
 from memory_mcp.policies.repeats import Said, event_time
 from memory_mcp.policies.times import ends_after, parse_reference, parse_time
-from memory_mcp.search.nearby import Prepared
 from memory_mcp.service import grants
 from memory_mcp.service.context import (
     ALL_SCOPES,
@@ -28,6 +25,12 @@ from memory_mcp.service.context import (
 from memory_mcp.service.rewordings import fold_pair, near_duplicate
 from memory_mcp.storage.contract import Inserted, NewRow
 from memory_mcp.timestamps import format_time
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from memory_mcp.search.nearby import Prepared
+
 
 logger = logging.getLogger(__name__)
 
@@ -202,7 +205,7 @@ class Writer(Part):
         )
 
     def _fold_raced(
-        self, stored: Inserted, vector: np.ndarray, searched: int, client: str | None
+        self, stored: Inserted, vector: "np.ndarray", searched: int, client: str | None
     ) -> int | None:
         """A rewording another writer stored between our near-duplicate search and our
         insert (another process, or another request of this one) was not there to be found:
@@ -234,7 +237,7 @@ class Writer(Part):
     def _insert(
         self,
         new: NewMemory,
-        vector: np.ndarray | None,
+        vector: "np.ndarray | None",
         key: str | None,
         times: _Times,
         client: str | None,
@@ -311,12 +314,12 @@ class Writer(Part):
     def _merge_near_duplicate(
         self,
         new: NewMemory,
-        vector: np.ndarray,
+        vector: "np.ndarray",
         times: _Times,
         client: str | None,
         redacted: Sequence[str],
         source: dict[str, str] | None,
-        ahead: Prepared,
+        ahead: "Prepared",
     ) -> RememberResult | None:
         """Fold a rewording into the memory it repeats, only when no fact differs."""
         scope = new.scope or self.settings.default_scope
@@ -343,7 +346,7 @@ class Writer(Part):
         self.fold_embedded(list(self.store.vectors_for([memory_id]).items()))
         return self._folded_by_other(memory_id)
 
-    def fold_embedded(self, pairs: list[tuple[int, np.ndarray]]) -> None:
+    def fold_embedded(self, pairs: "list[tuple[int, np.ndarray]]") -> None:
         """Vectors just stored for the backlog: merge each memory `remember` stored without
         a vector (in any process: its create entry says so) with a rewording of it, as
         `remember` would have with the model ready; the later folds into the earlier, either

@@ -29,9 +29,7 @@ Rules every backend keeps:
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Literal, Protocol
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from memory_mcp.models import HistoryEntry, Memory, MemoryFilter
 from memory_mcp.policies.dedup import Written
@@ -57,6 +55,10 @@ from memory_mcp.storage.records import VectorRows as VectorRows
 from memory_mcp.storage.records import beyond_vector_metadata as beyond_vector_metadata
 from memory_mcp.storage.records import log_reaches as log_reaches
 from memory_mcp.storage.upkeep import Maintenance, Transfer, VectorFeed, VectorIndex
+
+if TYPE_CHECKING:
+    import numpy as np
+
 
 # The history details whose value is another memory's id, as every backend writes them: what
 # superseded this one (`by`), the copy folded into it (`merged`) or it was folded into
@@ -138,7 +140,7 @@ class MemoryWrites(Protocol):
         self,
         memory_id: int,
         fields: dict[str, Any],
-        vector: np.ndarray | None = None,
+        vector: "np.ndarray | None" = None,
         drop_vector: bool = False,
         client: str | None = None,
         fold: bool = True,
@@ -330,11 +332,11 @@ class Search(Protocol):
         searchable."""
         ...
 
-    def search_vectors(self, query: np.ndarray, flt: MemoryFilter, k: int) -> Ranked:
+    def search_vectors(self, query: "np.ndarray", flt: MemoryFilter, k: int) -> Ranked:
         """(id, cosine similarity) best first."""
         ...
 
-    def vectors_for(self, ids: Sequence[int]) -> dict[int, np.ndarray]: ...
+    def vectors_for(self, ids: Sequence[int]) -> "dict[int, np.ndarray]": ...
 
 
 class Storage(

@@ -8,13 +8,14 @@ records, so the service and the semantic leg import them from the contract as be
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, TypedDict
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 from memory_mcp.models import Memory, MemoryFilter
 from memory_mcp.policies.dedup import content_hash
 from memory_mcp.timestamps import parse_stored_time
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def changed_at(row: Any) -> datetime:
@@ -42,7 +43,7 @@ class NewRow:
     tags: list[str]
     scope: str
     metadata: dict[str, Any]
-    vector: np.ndarray | None = None
+    vector: "np.ndarray | None" = None
     created_at: str | None = None
     updated_at: str | None = None
     id: int | None = None
@@ -88,13 +89,13 @@ class Inserted:
 class VectorRows:
     """Vectors with the metadata recall filters on, as columns (for in-memory copies)."""
 
-    ids: np.ndarray  # int64
-    vectors: np.ndarray  # (n, dim) float32
+    ids: "np.ndarray"  # int64
+    vectors: "np.ndarray"  # (n, dim) float32
     scopes: list[str]
     kinds: list[str]
-    hidden: np.ndarray  # bool: forgotten or superseded
-    at: np.ndarray  # int64 microseconds: occurred, else recorded
-    expires: np.ndarray  # int64 microseconds; timestamps.NEVER when it never expires
+    hidden: "np.ndarray"  # bool: forgotten or superseded
+    at: "np.ndarray"  # int64 microseconds: occurred, else recorded
+    expires: "np.ndarray"  # int64 microseconds; timestamps.NEVER when it never expires
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,13 @@ reads, the store's maintenance, and whole-database copies; contract.Storage comb
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Protocol
-
-import numpy as np
+from typing import TYPE_CHECKING, Protocol
 
 from memory_mcp.models import HistoryEntry
 from memory_mcp.storage.records import Counts, NewRow, Progress, VectorDelta, VectorRows
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class VectorIndex(Protocol):
@@ -36,7 +37,7 @@ class VectorIndex(Protocol):
         """(id, content) of memories without a vector, in id order."""
         ...
 
-    def set_vectors(self, rows: Sequence[tuple[int, str, np.ndarray]]) -> int:
+    def set_vectors(self, rows: "Sequence[tuple[int, str, np.ndarray]]") -> int:
         """(id, text embedded, vector): stored where that row still has that text and no vector."""
         ...
 

@@ -595,9 +595,8 @@ def test_a_backlog_is_embedded_before_the_command_and_shown_as_it_goes(
 
     from rich.console import Console
 
-    cli_app = sys.modules[
-        "memory_mcp.adapters.cli.app"
-    ]  # the module (the package's `app` is typer's)
+    from memory_mcp.adapters.cli import opening
+
     db = tmp_path / "backlog.db"
     offline = MemoryService.open(Settings(db=db, semantic=False))
     for text in ("The deploy runs on Fridays", "Staging uses Postgres 16", "Tabs, not spaces"):
@@ -608,7 +607,7 @@ def test_a_backlog_is_embedded_before_the_command_and_shown_as_it_goes(
 
     def recall() -> tuple[dict[str, object], str]:
         shown = io.StringIO()
-        monkeypatch.setattr(cli_app, "err", Console(file=shown, force_terminal=True, width=100))
+        monkeypatch.setattr(opening, "err", Console(file=shown, force_terminal=True, width=100))
         result = CliRunner().invoke(app, ["--db", str(db), "recall", "when do we ship", "--json"])
         assert result.exit_code == 0, (result.output, result.exception)
         return json.loads(result.stdout), shown.getvalue()

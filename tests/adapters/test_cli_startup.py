@@ -37,10 +37,12 @@ DATABASE_STACK = {
 }  # fmt: skip
 
 
-def imported_by(*args: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+def imported_by(
+    *args: str, env: dict[str, str] | None = None
+) -> tuple[subprocess.CompletedProcess[str], set[str]]:
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "memory_mcp", *args],
-        env={**os.environ, "MEMORY_MCP_DB": "/nonexistent/m.db", "COLUMNS": "100"},
+        env={**os.environ, "MEMORY_MCP_DB": "/nonexistent/m.db", "COLUMNS": "100", **(env or {})},
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     return done, {line.split("|")[-1].strip() for line in done.stderr.splitlines() if "|" in line}
@@ -74,3 +76,39 @@ def test_reading_commands_import_no_web_client(tmp_path: Path) -> None:
         assert str(first) in done.stdout
         unused = {"urllib.request", "http.client", "rich.progress"}
         assert not imported & unused, (args, imported & unused)
+
+
+# What reading memories as text never needs: vectors (numpy), the model (onnxruntime,
+# fastembed), and the parts that write, recall or import.
+VECTOR_STACK = {
+    "numpy", "onnxruntime", "fastembed", "memory_mcp.search.resident",
+    "memory_mcp.search.vecindex", "memory_mcp.service.writing", "memory_mcp.service.recalling",
+    "memory_mcp.formats",
+}  # fmt: skip
+
+
+def test_reading_commands_import_neither_numpy_nor_the_model(tmp_path: Path) -> None:
+    """`list`, `show`, `history` and `stats` imported numpy and the whole service (every part
+    built when the service opened; the storage's annotations; sqlite-vec's package), with the
+    model configured as a user has it; `recall` still loads it and finds by meaning."""
+    db = tmp_path / "m.db"
+    service = MemoryService.open(Settings(db=db, semantic=False))
+    first = service.remember("The deploy runs on Tuesdays").id
+    service.close()
+    model = os.environ.get("MEMORY_MCP_MODEL_DIR")
+    configured = {
+        "MEMORY_MCP_SEMANTIC": "true",
+        **({"MEMORY_MCP_MODEL_DIR": model} if model else {}),
+    }
+    for args in (["list", "-n", "5"], ["show", str(first)], ["history", str(first)], ["stats"]):
+        done, imported = imported_by("--db", str(db), *args, env=configured)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert str(first) in done.stdout or args == ["stats"], done.stdout
+        assert not imported & VECTOR_STACK, (args, imported & VECTOR_STACK)
+    if model:  # the model's commands still import what they use, and find by meaning
+        done, imported = imported_by(
+            "--db", str(db), "recall", "which weekday we ship", "--json", env=configured
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert {"numpy", "onnxruntime"} <= imported
+        assert '"mode": "hybrid"' in done.stdout and "Tuesdays" in done.stdout

@@ -282,3 +282,17 @@ def test_only_a_forget_just_made_offers_its_undo(
     undo = {"csrf": guard.csrf, "action": "undo", "batch": f"{mine}-{mine}", "mark": mark}
     web.post("/bulk", data=undo, headers={"origin": ORIGIN})
     assert service.get(kept).forgotten_at is None and service.get(other).forgotten_at is not None
+
+
+def test_a_list_preview_writes_out_controls_python_calls_whitespace(
+    web: TestClient, service: MemoryService
+) -> None:
+    """Find's one-line preview turned a carriage return (or U+2028, NEL...) into a space,
+    where a memory's page writes it out and marks it."""
+    service.remember("before\rafter cr")
+    service.remember("before\u2028after ls")
+    page = web.get("/").text
+    for written, word in (("\\x0d", "cr"), ("\\u2028", "ls")):
+        assert re.search(
+            rf"before<span class=\"unseen\"[^>]*>{re.escape(written)}</span>after {word}", page
+        ), written

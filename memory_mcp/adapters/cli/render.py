@@ -38,9 +38,24 @@ def visible(text: str) -> str:
     return controls.shown(text)
 
 
+# A written-out character is marked on a terminal, as the web UI marks it: `\x1b` typed as
+# four characters and an escape character written out would otherwise read the same.
+WRITTEN_OUT = "reverse"
+
+
 def inert(value: object, style: str = "") -> Text:
-    """A value from a memory as rich text: never read as markup, shown with visible controls."""
-    return Text(visible(value if isinstance(value, str) else str(value)), style=style)
+    """A value from a memory as rich text: never read as markup, shown with visible controls
+    (each marked: WRITTEN_OUT)."""
+    text = value if isinstance(value, str) else str(value)
+    shown = Text(style=style)
+    at = 0
+    if controls.MAYBE_UNSHOWN.search(text):
+        for found in controls.UNSHOWN.finditer(text):
+            shown.append(text[at : found.start()])
+            shown.append(controls.written_out(found.group()), style=WRITTEN_OUT)
+            at = found.end()
+    shown.append(text[at:])
+    return shown
 
 
 def safe(value: object) -> str:
@@ -119,7 +134,7 @@ def json_array(items: "Iterable[BaseModel]") -> int:
 
 
 def preview(text: str, width: int = PREVIEW_CHARS) -> str:
-    text = " ".join(text.split())
+    text = controls.one_line(text)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 

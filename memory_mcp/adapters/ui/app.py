@@ -128,7 +128,7 @@ async def login_page(request: Request) -> Response:
     guard: UiGuard = request.app.state.guard
     given = request.query_params.get("token") if guard.link_login else None
     if given is not None:  # the address `memory-mcp ui` prints
-        session = await guard.login(given)
+        session = await guard.login(given, UiGuard.cookie_name(request))
         if session is not None:  # a page that goes on, not a redirect: see _logged_in
             return _logged_in(request, session, onward=True)
     body = form(
@@ -153,7 +153,8 @@ async def login_page(request: Request) -> Response:
 async def _login(request: Request, data: FormData) -> Response:
     guard: UiGuard = request.app.state.guard
     token = data.get("token")
-    session = await guard.login(token) if isinstance(token, str) else None
+    name = UiGuard.cookie_name(request)
+    session = await guard.login(token, name) if isinstance(token, str) else None
     if session is None:
         raise Refused(401, "That is not a valid token for this server.")
     return _logged_in(request, session)

@@ -14,6 +14,12 @@ MAX_ZONE_CHARS = 64  # the longest IANA zone name is 32
 ZONE_COOKIE = "memory_mcp_tz"  # ui.js names the browser's timezone in it on every page
 
 
+def zone_cookie(request: Request) -> str:
+    """The timezone cookie's name on this server: its port's, as ui.js names it (a browser
+    sends a host's cookies to every port of it, so another UI there would set this one's)."""
+    return f"{ZONE_COOKIE}_{request.url.port or request.url.scheme}"
+
+
 def when(moment: datetime | None, exact: bool = False) -> Html | str:
     """A moment as a <time>: written in UTC (to the minute, to the second where `exact`),
     which ui.js shows in the browser's timezone; `exact` shows the UTC moment beside it too
@@ -39,7 +45,7 @@ def page_zone(request: Request, sent: str | None = None) -> ZoneInfo | None:
     """The visitor's timezone: the one a form or link names (`sent`, else `tz` in the
     address), else the one the page named in its cookie; None: unknown (dates read in UTC)."""
     given = sent if sent is not None else request.query_params.get("tz")
-    return zone_named(given) or zone_named(request.cookies.get(ZONE_COOKIE))
+    return zone_named(given) or zone_named(request.cookies.get(zone_cookie(request)))
 
 
 def local_time(value: str | None, zone: tzinfo | None, end: bool = False) -> str | None:

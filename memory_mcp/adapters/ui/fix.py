@@ -162,16 +162,28 @@ async def bulk(request: Request, data: FormData) -> Response:
             ids = frozenset(ids_of(data))
         except Refused:
             ids = frozenset()  # ids that are not numbers: nothing to keep selected
-        action, to = chosen(data)
+        action, to = chosen(data, strict=False)
         typed = Picked(ids, action or "forget", to or "", problem, status)
         return await find(request, typed)
 
 
-def chosen(data: FormData) -> tuple[str | None, str | None]:
+def chosen(data: FormData, strict: bool = True) -> tuple[str | None, str | None]:
     """The action and the scope to move to, from the set of controls whose Apply was pressed:
-    above the list, or below it (listing._actions)."""
-    end = "_end" if text(data, "at") == "end" else ""
-    return text(data, f"action{end}"), text(data, f"to{end}")
+    above the list, or below it (listing._actions). Enter in a scope field presses neither
+    (`at=enter`, the form's first button): the set whose scope was typed, or both when they
+    say the same (the script keeps them alike); two that differ are refused (`strict`)."""
+    top = text(data, "action"), text(data, "to")
+    end = text(data, "action_end"), text(data, "to_end")
+    at = text(data, "at")
+    if at != "enter" or top == end:
+        return end if at == "end" else top
+    typed = [one for one in (top, end) if (one[1] or "").strip()]
+    if len(typed) == 1 or not strict:
+        return (typed or [top])[0]
+    raise Refused(
+        400,
+        "The actions above and below the list differ: press the Apply beside the one you mean.",
+    )
 
 
 async def _bulk(request: Request, data: FormData) -> Response:

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from memory_mcp.adapters.ui.common import base, csrf, list_path
 from memory_mcp.adapters.ui.html import Html, button, form, join, tag
 from memory_mcp.models import Memory
+from memory_mcp.policies import controls
 
 PREVIEW = 240
 
@@ -31,7 +32,7 @@ def picked(request: Request) -> Picked:
 
 
 def preview(text: str, limit: int = PREVIEW) -> str:
-    flat = " ".join(text.split())
+    flat = controls.one_line(text)
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
@@ -139,8 +140,13 @@ def _actions(chosen: Picked, end: bool = False) -> Html:
     """The action, the scope a move goes to, and Apply: above the list, or (`end`) below it,
     named apart (`action_end`, `to_end`, the button `at=end`) but in the same form."""
     suffix, owner = ("_end", "bulk") if end else ("", None)
+    # Enter in a scope field submits with the form's first button: this one, which says so
+    # (`at=enter`), not the Apply above, whose action would win over the one typed below
+    enter = button("Apply", name="at", value="enter", class_="enter-submit", tabindex="-1",
+                   aria_hidden="true")  # fmt: skip
     return join(
         [
+            None if end else enter,
             tag("span", "With the selected:", class_="label"),
             tag(
                 "div",
@@ -179,8 +185,8 @@ def _actions(chosen: Picked, end: bool = False) -> Html:
             button(
                 "Apply to the selected" if end else "Apply",
                 form=owner,
-                name="at" if end else None,
-                value="end" if end else None,
+                name="at",
+                value="end" if end else "top",
             ),  # fmt: skip
         ]
     )

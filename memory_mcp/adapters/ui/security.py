@@ -153,7 +153,8 @@ class UiGuard:
         tokens cannot be checked now (503) or the request is malformed (400)."""
         if self.authenticator is None:
             return Visitor(policy.OWNER, self.csrf)
-        session = self._session(request.cookies.get(self.cookie_name(request), ""))
+        name = self.cookie_name(request)
+        session = self._session(request.cookies.get(name, ""), name)
         if session is not None and "authorization" not in request.headers:
             sid, credential = session
             found = await self._identify(credential)
@@ -167,14 +168,15 @@ class UiGuard:
             return Visitor(found, self._sign("bearer", found.principal or ""))
         return None if found.status == 401 else found
 
-    async def login(self, token: str) -> str | None:
-        """The session cookie's value for a valid token, else None."""
+    async def login(self, token: str, name: str) -> str | None:
+        """The value of the session cookie `name` for a valid token, else None: sealed with
+        its name (the port's), so no other cookie's value, however got, opens as this one."""
         credential = token.strip().encode()
         if self.authenticator is None or not credential or b"\n" in credential:
             return None
         if not isinstance(await self._identify(credential), Access):
             return None
-        return self._seal(credential, time.time() + SESSION_AGE_S)
+        return self._seal(credential, time.time() + SESSION_AGE_S, name)
 
     def body_limit(self, visitor: Visitor | None, owners: int) -> int:
         """The largest request body `visitor` may send: `owners` for the owner (imports),
@@ -197,18 +199,18 @@ class UiGuard:
         scope = {"type": "http", "headers": [(b"authorization", b"Bearer " + credential)]}
         return await self.authenticator.identify(scope)
 
-    def _seal(self, credential: bytes, expires: float) -> str | None:
+    def _seal(self, credential: bytes, expires: float, name: str) -> str | None:
         """The cookie's value: a random nonce and the sealed credential and expiry; None if
         it would not fit in a cookie (a very large JWT)."""
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
         nonce = secrets.token_bytes(NONCE_BYTES)
         plain = json.dumps({"c": credential.decode("latin-1"), "e": expires}).encode()
-        sealed = AESGCM(self._seal_key).encrypt(nonce, plain, SESSION_COOKIE.encode())
+        sealed = AESGCM(self._seal_key).encrypt(nonce, plain, name.encode())
         value = base64.urlsafe_b64encode(nonce + sealed).rstrip(b"=").decode()
         return value if len(value) <= MAX_COOKIE_CHARS else None
 
-    def _session(self, cookie: str) -> tuple[str, bytes] | None:
+    def _session(self, cookie: str, name: str) -> tuple[str, bytes] | None:
         """(the login's id, its credential) from a cookie this server sealed and that has not
         expired, else None."""
         from cryptography.exceptions import InvalidTag
@@ -219,7 +221,7 @@ class UiGuard:
         try:
             raw = base64.urlsafe_b64decode(cookie + "=" * (-len(cookie) % 4))
             nonce, sealed = raw[:NONCE_BYTES], raw[NONCE_BYTES:]
-            plain = AESGCM(self._seal_key).decrypt(nonce, sealed, SESSION_COOKIE.encode())
+            plain = AESGCM(self._seal_key).decrypt(nonce, sealed, name.encode())
             found = json.loads(plain)
             credential, expires = found["c"].encode("latin-1"), float(found["e"])
         except (ValueError, InvalidTag, KeyError, TypeError, AttributeError):

@@ -2,6 +2,7 @@
 migrations. What a connection does once open is in connection.py, named here too."""
 
 import contextlib
+import importlib.util
 import logging
 import os
 import time
@@ -10,7 +11,6 @@ from pathlib import Path
 from typing import Any, cast
 
 import sqlean
-import sqlite_vec
 
 from memory_mcp.errors import MemoryMCPError, ReadOnly, SchemaMismatch, StorageError
 from memory_mcp.policies.keyword_text import indexed
@@ -129,8 +129,17 @@ def _prepare(
     # vec0 scans read every vector blob: mapped pages cost ~40% less than the page cache.
     conn.execute(f"pragma mmap_size = {MMAP_BYTES}")
     conn.enable_load_extension(True)
-    sqlite_vec.load(conn)
+    conn.load_extension(_vec0())
     conn.enable_load_extension(False)
+
+
+def _vec0() -> str:
+    """sqlite-vec's loadable extension, found without importing its package, which imports
+    numpy (numpy.typing, 0.1 s and more) for helpers we do not use, at every CLI start."""
+    spec = importlib.util.find_spec("sqlite_vec")
+    if spec is None or not spec.submodule_search_locations:
+        raise StorageError("The sqlite-vec package is not installed: reinstall memory-mcp.")
+    return os.path.join(next(iter(spec.submodule_search_locations)), "vec0")
 
 
 def _open(path: Path | str, busy_timeout_ms: int, read_only: bool) -> Connection:

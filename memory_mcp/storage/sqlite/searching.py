@@ -2,9 +2,7 @@
 
 import json
 from collections.abc import Sequence
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from memory_mcp.models import MemoryFilter
 from memory_mcp.storage.contract import ColumnWeights
@@ -13,6 +11,10 @@ from memory_mcp.storage.sqlite.base import SqliteBase, now
 from memory_mcp.storage.sqlite.db import Connection
 from memory_mcp.storage.sqlite.filters import memory_conditions, vector_conditions, where
 from memory_mcp.storage.sqlite.fts import KEYWORD_INDEXES, MIN_ID, fts_query
+
+if TYPE_CHECKING:
+    import numpy as np
+
 
 MAX_KNN_K = 4096  # sqlite-vec's ceiling for `k = ?`
 
@@ -131,7 +133,7 @@ class SqliteSearch(SqliteBase):
         return params | arms | {"arms": tuple(arms), "floor": floor}
 
     def search_vectors(
-        self, query: np.ndarray, flt: MemoryFilter, k: int
+        self, query: "np.ndarray", flt: MemoryFilter, k: int
     ) -> list[tuple[int, float]]:
         """(id, cosine similarity) best first, filters applied inside the KNN scan."""
         conds, params = vector_conditions(flt, now())
@@ -143,7 +145,7 @@ class SqliteSearch(SqliteBase):
         rows = self._read(lambda c: c.execute(sql, params).fetchall())
         return [(int(r[0]), 1.0 - float(r[1])) for r in rows]
 
-    def vectors_for(self, ids: Sequence[int]) -> dict[int, np.ndarray]:
+    def vectors_for(self, ids: Sequence[int]) -> "dict[int, np.ndarray]":
         # memories drives the join: vec0 answers `memory_id = ?` with a point lookup, where
         # `memory_id in (...)` on vec0 itself scanned every vector (~50 ms per call at 100k).
         if not self.has_vector_index():
@@ -158,4 +160,6 @@ class SqliteSearch(SqliteBase):
                 {"ids": json.dumps(list(ids))},
             ).fetchall()
         )
+        import numpy as np  # (a command that only reads text never imports it)
+
         return {int(r[0]): np.frombuffer(r[1], dtype="<f4") for r in rows}

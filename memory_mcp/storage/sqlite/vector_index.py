@@ -3,8 +3,7 @@ in-memory copies of it current (vec_log)."""
 
 import json
 from collections.abc import Callable, Sequence
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from memory_mcp.errors import SchemaMismatch
 from memory_mcp.storage.contract import VectorDelta, VectorRows, log_reaches
@@ -18,6 +17,10 @@ from memory_mcp.storage.sqlite.db import (
     scalar,
     set_meta,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
+
 
 _REINDEX_KEY = "reindex_pending"
 
@@ -90,7 +93,7 @@ class SqliteVectorIndex(SqliteBase):
             ]
         )
 
-    def set_vectors(self, rows: Sequence[tuple[int, str, np.ndarray]]) -> int:
+    def set_vectors(self, rows: "Sequence[tuple[int, str, np.ndarray]]") -> int:
         """Store vectors for memories that still lack one (see the contract): two servers
         embedding the same row, or a row edited while its old text was embedded, never
         replace the vector of its current content with a stale one."""

@@ -8,13 +8,15 @@ and transaction; SqliteStore is the only caller.
 import json
 import weakref
 from collections.abc import Iterator
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from memory_mcp.storage.contract import VectorRows
 from memory_mcp.storage.sqlite.db import Connection, meta_value, scalar, set_meta
 from memory_mcp.timestamps import NEVER
+
+if TYPE_CHECKING:
+    import numpy as np
+
 
 _VEC_DROP = [
     "drop trigger if exists memories_vec_ad",
@@ -95,7 +97,9 @@ def _ddl(dim: int) -> str:
     """
 
 
-def to_blob(vector: np.ndarray) -> bytes:
+def to_blob(vector: "np.ndarray") -> bytes:
+    import numpy as np  # (a command that only reads text never imports it)
+
     return np.asarray(vector, dtype="<f4").tobytes()
 
 
@@ -173,7 +177,7 @@ def has_table(c: Connection) -> bool:
     return found is not None
 
 
-def insert(c: Connection, memory_id: int, vector: np.ndarray, model: str | None = None) -> int:
+def insert(c: Connection, memory_id: int, vector: "np.ndarray", model: str | None = None) -> int:
     """Store the row's vector; returns its change-log position. `model`: the one the vector
     was made with; when the index is now another's (another process's reindex), nothing is
     stored (returns 0), decided by the same statement."""
@@ -191,7 +195,7 @@ def insert(c: Connection, memory_id: int, vector: np.ndarray, model: str | None 
 
 
 def insert_run(
-    c: Connection, rows: list[tuple[int, np.ndarray]], model: str | None = None
+    c: Connection, rows: "list[tuple[int, np.ndarray]]", model: str | None = None
 ) -> list[int]:
     """insert() for each (id, vector) of rows just written together (runs.py), by one
     statement and one log statement: vec0 then costs about half as much a row. The vectors
@@ -288,6 +292,8 @@ def resync_metadata(c: Connection) -> None:
 
 def vector_rows(rows: list[Any], dim: int) -> VectorRows:
     """Rows of (id, embedding blob, scope, kind, hidden, at, expires) as columns."""
+    import numpy as np
+
     blob = b"".join(r[1] for r in rows)
     return VectorRows(
         ids=np.array([r[0] for r in rows], dtype=np.int64),

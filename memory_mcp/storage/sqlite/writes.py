@@ -6,9 +6,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from memory_mcp.policies import folding
 from memory_mcp.policies.repeats import Said
@@ -21,6 +19,10 @@ from memory_mcp.storage.sqlite.repeats import count_repeat
 from memory_mcp.storage.sqlite.rowchanges import EDITABLE, fold, fold_edited, update_row
 from memory_mcp.storage.sqlite.runs import Run
 from memory_mcp.timestamps import later_than, utc_now
+
+if TYPE_CHECKING:
+    import numpy as np
+
 
 COLUMNS = (
     "id", "content", "kind", "tags", "scope", "metadata", "created_at", "updated_at",
@@ -139,7 +141,7 @@ class SqliteWrites(SqliteBase):
         self,
         memory_id: int,
         fields: dict[str, Any],
-        vector: np.ndarray | None = None,
+        vector: "np.ndarray | None" = None,
         drop_vector: bool = False,
         client: str | None = None,
         fold: bool = True,

@@ -43,7 +43,10 @@ document.addEventListener("DOMContentLoaded", function () {
     browserZone = "";
   }
   if (/^[A-Za-z0-9_+\-\/]+$/.test(browserZone)) {  // an IANA name: safe as a cookie value
-    document.cookie = "memory_mcp_tz=" + browserZone +
+    // named by this server's port, as the login cookie (clock.py zone_cookie): cookies go to
+    // every port of a host, and another UI there would set this one's
+    var port = window.location.port || window.location.protocol.replace(":", "");
+    document.cookie = "memory_mcp_tz_" + port + "=" + browserZone +
       "; path=/; max-age=31536000; SameSite=Strict";
   }
   // a date filter read in another timezone than this browser's (a link opened before the
