@@ -27,7 +27,7 @@ Rules every backend keeps:
   a search that leaves them out scores as if they did not exist.
 """
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
@@ -182,11 +182,14 @@ class MemoryWrites(Protocol):
         client: str | None = None,
         action: str = "purge",
         unchanged_since: Mapping[int, datetime] | None = None,
+        follow: Callable[[str], bool] | None = None,
     ) -> list[int]:
         """Hard delete (index entries, vector; works when full); history keeps when, which
         client, `action` (detail {"erased": action}), no text. What it superseded is restored
         (or superseded by its key's later value), as update does in a key slot a row leaves.
-        `unchanged_since`: per id, as update's (Changed: none deleted)."""
+        `unchanged_since`: per id, as update's (Changed: none deleted). `follow` (purge
+        --expired): a memory the purge brought back already expired, in a scope `follow`
+        accepts, is purged too, in the same transaction, and so on down the chain."""
         ...
 
     def scrub(
