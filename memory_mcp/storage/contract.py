@@ -60,9 +60,11 @@ from memory_mcp.storage.upkeep import Maintenance, Transfer, VectorFeed, VectorI
 
 # The history details whose value is another memory's id, as every backend writes them: what
 # superseded this one (`by`), the copy folded into it (`merged`) or it was folded into
-# (`into`), and the replacement whose purge or move brought it back.
+# (`into`), the replacement whose purge or move brought it back, and the older value
+# imported later that it gave way to first (`gave_way_to`).
 HISTORY_LINKS = (
     "by", "merged", "into", "replaced_by_purged", "replacement_moved", "left_replacement",
+    "gave_way_to",
 )  # fmt: skip
 
 

@@ -182,3 +182,13 @@ def test_imported_older_values_take_their_place_in_the_chain(
     assert bash.superseded_at == fish.created_at
     assert bash.superseded_by == (fish.id if first == "fish" else zsh)
     _one_at_every_boundary(svc, "p1", [bash.id, fish.id, zsh])
+    if first == "bash":  # fish moved bash's end back: on record, as every change of it
+        moved = svc.history(bash.id)[0]
+        assert moved.action == "supersede" and moved.before is not None
+        assert moved.detail == {
+            "by": zsh,
+            "why": "key",
+            "gave_way_to": fish.id,
+            "superseded_at": timestamps.format_time(fish.created_at),
+            "was": timestamps.format_time(svc.get(zsh).created_at),
+        }

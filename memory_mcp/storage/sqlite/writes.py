@@ -256,7 +256,7 @@ def _insert(
     beaten = [] if beaten_by is not None else [h["id"] for h in holders]
     superseded = decisions.supersede(c, [*beaten, *also], new_id, client, at=now)
     if previous is not None:  # its successor stays (superseded once): it gave way sooner
-        decisions.gave_way_at(c, previous["id"], values["created_at"])
+        decisions.gave_way_at(c, previous["id"], values["created_at"], new_id, client)
     if values["key"] != item.key:
         c.execute("update memories set key = :key where id = :id", {"key": item.key, "id": new_id})
     # The row as stored, from the values written (every column is given; no trigger edits
