@@ -306,7 +306,8 @@ def _show_summary(report: "ImportSummary") -> None:
             f"Read {count(report.read, 'record')} from {report.format} into scope "
             f"{report.scope}: created {report.created}, {report.already_imported} already "
             f"imported, {count(report.duplicates, 'duplicate')}, {len(report.skipped)} skipped"
-            + (f", {report.redacted} with secrets masked." if report.redacted else ".")
+            + (f", {report.redacted} with secrets masked" if report.redacted else "")
+            + (f", {report.more_tags} with tags past 32 in metadata." if report.more_tags else ".")
         )
     )
     if report.skipped:
