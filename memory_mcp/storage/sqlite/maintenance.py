@@ -158,6 +158,10 @@ class SqliteMaintenance(SqliteBase):
         them again)."""
         return self._read(indexparts.missing)
 
+    def lacking_privileges(self) -> list[str]:
+        """None: a file has no roles (a read-only file is refused as such)."""
+        return []
+
     def restore_index_parts(self) -> list[str]:
         """Make the dropped parts again, in one transaction: a keyword index whole, filled
         from `memories`; the vector index's log or triggers, or a new empty index (every
