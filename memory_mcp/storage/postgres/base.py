@@ -137,8 +137,9 @@ class PgBase:
         cursor = c.execute(_LOCK_AND_VERSION)
         cursor.nextset()
         row = cursor.fetchone()
-        _refuse_newer_schema(int(row["v"] or 0) if row else 0, self.where, self.schema)
-        if gone := restore.missing(c):
+        version = int(row["v"] or 0) if row else 0
+        _refuse_newer_schema(version, self.where, self.schema)
+        if gone := restore.missing(c, version):
             raise StorageError(restore.REPAIR.format(where=self.where, parts=", ".join(gone)))
 
     def _foreign_index(self, c: Connection) -> bool:

@@ -172,8 +172,10 @@ class PgMaintenance(PgBase):
             ) from exc
 
     def missing_index_parts(self) -> list[str]:
-        """The derived parts a hand dropped (doctor --repair makes them again)."""
-        return self._read(restore.missing)
+        """The derived parts a hand dropped, and the functions whose body is not their
+        newest definition ("name (out of date)"): doctor --repair makes them again."""
+
+        return self._read(lambda c: restore.missing(c) + restore.out_of_date(c))
 
     def lacking_privileges(self) -> list[str]:
         """What this role, if it may write `memories`, lacks for a write (base.LACKING)."""
