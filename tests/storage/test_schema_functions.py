@@ -9,8 +9,10 @@ left the keyword column drifting from what searches look for."""
 
 import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
+import sqlean
 
 from memory_mcp.config import Settings
 from memory_mcp.service import MemoryService
@@ -133,3 +135,71 @@ def test_every_postgresql_function_of_a_new_schema_is_in_the_list() -> None:
             "select proname from pg_proc where pronamespace = %s::regnamespace", (schema,)
         ).fetchall()
     assert sorted(r[0] for r in rows) == _pg_functions()
+
+
+# -- SQLite -------------------------------------------------------------------------------
+
+
+def _sqlite_parts() -> list[str]:
+    from memory_mcp.storage.sqlite.schemaparts import newest
+
+    return sorted(newest())
+
+
+def _older_sqlite(name: str) -> str:
+    """The part `name` defined otherwise: a keyword index's view or trigger as step 8 made
+    it (its text through memory_mcp_spaced, before step 9's words), else its own definition
+    with another body (a hand's edit)."""
+    from memory_mcp.storage.sqlite.keyword_schema import (
+        FTS_INDEXES,
+        SPACED_FUNCTION,
+        TAG_WORDS_FUNCTION,
+        fts_statements,
+    )
+    from memory_mcp.storage.sqlite.schemaparts import newest
+
+    for index, negate in FTS_INDEXES:
+        view, _, *triggers, _ = fts_statements(index, negate, (SPACED_FUNCTION, TAG_WORDS_FUNCTION))
+        names = [f"{index}_source", *(f"{index}_{t}" for t in ("ai", "ad", "au"))]
+        if name in names:
+            return dict(zip(names, [view, *triggers], strict=True))[name]
+    statement = newest()[name]
+    if " end" in statement:  # a trigger: one more statement in its body
+        return statement.replace(" end", " select 1; end", 1)
+    return statement.replace("where key is not null", "where key is not null and 1 = 1")
+
+
+@pytest.mark.parametrize("how", ["dropped", "older"])
+@pytest.mark.parametrize("name", _sqlite_parts())
+def test_sqlite_doctor_finds_and_repair_remakes_each_part(
+    tmp_path: Path, name: str, how: str
+) -> None:
+    settings = Settings(db=tmp_path / "memory.db")
+    svc = _open(settings)
+    svc.remember("The heron waits by the river", scope="p1")
+    svc.close()
+
+    def change() -> None:
+        kind = (
+            "index"
+            if name == "memories_current_key"
+            else ("view" if name.endswith("_source") else "trigger")
+        )
+        conn = sqlean.connect(str(tmp_path / "memory.db"))
+        try:
+            conn.execute(f"drop {kind} {name}")
+            if how == "older":
+                conn.execute(_older_sqlite(name))
+            conn.commit()
+        finally:
+            conn.close()
+
+    part = name if how == "dropped" else f"{name} (out of date)"
+    _repaired_and_working(settings, part, change)
+    from memory_mcp.storage.sqlite import indexparts
+
+    conn = sqlean.connect(str(tmp_path / "memory.db"))
+    try:
+        assert indexparts.doctor_finds(conn) == []
+    finally:
+        conn.close()

@@ -133,7 +133,13 @@ def schema_version(c: Connection) -> int:
     return int(scalar(c, "select coalesce(max(version), 0) from schema_version"))
 
 
-def restore(c: Connection) -> list[str]:
+def restore_missing(c: Connection) -> list[str]:
+    """restore, but for what is out of date: before an upgrade's steps, whose checks read
+    the functions' bodies (one made newest here would pass for a step's work undone)."""
+    return restore(c, out_of_date_too=False)
+
+
+def restore(c: Connection, out_of_date_too: bool = True) -> list[str]:
     """Make every missing part again, and every out-of-date function, the functions first,
     inside the caller's transaction; their names. On a schema an upgrade has yet to reach,
     the functions are left to the steps (whose checks read them)."""
@@ -141,7 +147,7 @@ def restore(c: Connection) -> list[str]:
     made = [name for name in gone if not _defined(name)]  # relations and triggers
     if _at_target(c):
         defined = [name for name in gone if _defined(name)]
-        stale = out_of_date(c)
+        stale = out_of_date(c) if out_of_date_too else []
         functions.make(c, [_function(name) for name in defined + stale])
         gone = defined + stale + made
     else:
