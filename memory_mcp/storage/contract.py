@@ -107,8 +107,11 @@ class MemoryWrites(Protocol):
           visible repeat ("duplicate", not counted, unless it gives that memory a key).
         - "restore" (rows from an export): "present" when a row with its id has the same
           content, or a memory in its scope has the same normalised content and creation
-          time (any content-equal one, if the row gives no time); otherwise the row is
-          inserted under its id when that is free, else under a new one.
+          time (any content-equal one, if the row gives no time); "duplicate" when it is a
+          current keyed row saying what its key's stored value says at another time, with
+          no other value of the key between the two (folded into that memory: the earlier
+          creation, both statements, both tags and metadata; keyedmerge.py); otherwise the
+          row is inserted under its id when that is free, else under a new one.
         """
         ...
 

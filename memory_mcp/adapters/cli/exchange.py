@@ -261,6 +261,7 @@ def _show(report: "ImportReport | MarkdownImportReport | ImportSummary", json_: 
             f"Read {count(report.read, 'memory', 'memories')}: created {report.created}, "
             f"skipped {report.skipped_existing} already present, renumbered "
             f"{report.renumbered} whose id was taken"
+            + (f", folded {report.folded} into the same keyed value" if report.folded else "")
             + (f"; {report.redacted} with secrets masked." if report.redacted else ".")
             + (
                 f" Dropped {count(report.unlinked, 'link', 'links')} to memories not in the file."

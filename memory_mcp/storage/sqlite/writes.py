@@ -14,7 +14,7 @@ from memory_mcp.policies import folding
 from memory_mcp.policies.repeats import Said
 from memory_mcp.storage import sources
 from memory_mcp.storage.contract import Inserted, NewRow, Repeats
-from memory_mcp.storage.sqlite import decisions, history, vectors
+from memory_mcp.storage.sqlite import decisions, history, keyedmerge, vectors
 from memory_mcp.storage.sqlite.base import SqliteBase, require_row, require_unchanged, to_memory
 from memory_mcp.storage.sqlite.db import Connection
 from memory_mcp.storage.sqlite.repeats import count_repeat
@@ -206,6 +206,8 @@ def _place(
     if repeats == "restore":
         if (before := decisions.restored_before(c, item, digest)) is not None:
             return Inserted(before, "present")
+        if (folded := keyedmerge.fold_keyed(c, item, digest, client)) is not None:
+            return Inserted(folded, "duplicate")  # the same belief: one memory of it
         if item.id is not None and decisions.id_taken(c, item.id):
             item = replace(item, id=None)
     values = row_values(item, utc_now(), digest)
