@@ -411,6 +411,12 @@ class DoctorReport(BaseModel):
         description="Memories holding text today's secret rules mask, stored before they "
         "could (an older version, a newer rule): `doctor --mask-secrets` erases it.",
     )
+    lacking_privileges: list[str] = Field(
+        default_factory=list,
+        description="PostgreSQL: rights this role, which may write memories, lacks on the "
+        "other tables a write changes ('INSERT, UPDATE, DELETE on memory_vectors'): its "
+        "writes are refused until an administrator grants them. The data is not at fault.",
+    )
     repaired: list[str] = Field(default_factory=list)
 
     @property

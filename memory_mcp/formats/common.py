@@ -15,6 +15,9 @@ from memory_mcp.formats import files
 from memory_mcp.names import MAX_TAG_CHARS, MAX_TAGS, clean_tags, settled_tags
 from memory_mcp.timestamps import leap_second
 
+# Where an imported memory keeps the source's tags past MAX_TAGS: metadata.imported_from's.
+MORE_TAGS = "more_tags"
+
 
 @dataclass(frozen=True)
 class Record:
@@ -51,6 +54,11 @@ class ImportSummary(BaseModel):
     already_imported: int = Field(0, description="Brought in by an earlier run: left alone.")
     duplicates: int = Field(0, description="Same content as a memory already in the scope.")
     redacted: int = Field(0, description="Created with secrets masked.")
+    more_tags: int = Field(
+        0,
+        description=f"Created with more than {MAX_TAGS} tags: the first {MAX_TAGS} are its "
+        f"tags, the rest kept in its metadata (imported_from.{MORE_TAGS}).",
+    )
     skipped: list[Skipped] = Field(
         default_factory=list, description="Records not imported and why (duplicates included)."
     )
@@ -75,11 +83,20 @@ def spaced(text: str) -> str:
 
 
 def stored_tags(texts: Iterable[str]) -> list[str]:
+    """Tags as stored (split_tags' first part)."""
+    return split_tags(texts)[0]
+
+
+def split_tags(texts: Iterable[str]) -> tuple[list[str], list[str]]:
     """Tags as stored: control characters as spaces, cut to our length limit, in their one
-    spelling (names.settled_tags: folded, cut again if that lengthened one), at most
-    MAX_TAGS. Nothing in a source's tags refuses its record."""
+    spelling (names.settled_tags: folded, cut again if that lengthened one), the first
+    MAX_TAGS; and the rest, in the same form (kept in metadata: nothing is lost). Nothing
+    in a source's tags refuses its record."""
     cut = [spaced(text)[:MAX_TAG_CHARS] for text in texts]
-    return clean_tags(settled_tags([t for t in cut if t])[:MAX_TAGS])
+    forms = list(
+        dict.fromkeys(f for t in settled_tags([t for t in cut if t]) for f in clean_tags([t]))
+    )
+    return forms[:MAX_TAGS], forms[MAX_TAGS:]
 
 
 def instant(value: object) -> datetime | None:

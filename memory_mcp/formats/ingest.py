@@ -17,7 +17,7 @@ import numpy as np
 
 from memory_mcp.errors import InvalidInput, StorageError, stopped_partway
 from memory_mcp.formats.ahead import embedding_thread, one_ahead
-from memory_mcp.formats.common import ImportSummary, Item, Record, Skipped, stored_tags
+from memory_mcp.formats.common import MORE_TAGS, ImportSummary, Item, Record, Skipped, split_tags
 from memory_mcp.names import strip_invisible
 from memory_mcp.policies import inputs
 from memory_mcp.policies.dedup import content_hash
@@ -96,9 +96,10 @@ def _store(run: _Run, vectors: np.ndarray | None, admitted: list[tuple[Item, New
     if vectors is not None:
         rows = [replace(r, vector=v) for r, v in zip(rows, vectors, strict=True)]
     stored = run.store.insert_many(rows, client=run.client, action="import", repeats="skip")
-    for (item, _), outcome in zip(admitted, stored, strict=True):
+    for (item, row), outcome in zip(admitted, stored, strict=True):
         if outcome.status == "created":
             run.summary.created += 1
+            run.summary.more_tags += MORE_TAGS in row.metadata["imported_from"]
         elif outcome.status == "present":  # another run brought it in meanwhile
             run.summary.already_imported += 1
         else:
@@ -132,8 +133,12 @@ def _admit(run: _Run, batch: Sequence[Item]) -> list[tuple[Item, NewRow]]:
             continue
         run.first[_seen(c.content, c.when)] = run.first[c.item.source_id] = c.item.where
         run.summary.redacted += c.redacted
-        tags = stored_tags(c.fields["tags"])
-        row = _row(run, c.item, c.content, tags, c.fields["metadata"], c.fields)
+        tags, more = split_tags(c.fields["tags"])
+        metadata = c.fields["metadata"]
+        if more:  # past the tags a memory holds: kept where the source's details are
+            origin = {**metadata["imported_from"], MORE_TAGS: more}
+            metadata = {**metadata, "imported_from": origin}
+        row = _row(run, c.item, c.content, tags, metadata, c.fields)
         admitted.append((c.item, row))
     return admitted
 

@@ -18,14 +18,18 @@ class Erasing(ActingAs):
         ids: Sequence[int],
         client: str | None = None,
         unchanged_since: Mapping[int, datetime] | None = None,
+        expired: bool = False,
     ) -> list[int]:
         """Permanent deletion, by a person (CLI, web UI; no tool purges): history keeps a record.
         `unchanged_since`: per id, the `changed_at` the person confirming saw; one changed
-        or deleted since deletes none (Changed), checked inside the write."""
-        return self._lifecycle.purge(ids, client, unchanged_since)
+        or deleted since deletes none (Changed), checked inside the write. `expired`
+        (purge --expired): what the purge brings back already expired goes too, as
+        purge_expired's chain does."""
+        return self._lifecycle.purge(ids, client, unchanged_since, expired)
 
     def purge_expired(self, client: str | None = None) -> list[int]:
-        """Permanently delete memories whose expiry has passed."""
+        """Permanently delete memories whose expiry has passed, and those their purge brings
+        back already expired (a chain of expired values), in one transaction."""
         return self._lifecycle.purge_expired(client)
 
     def scrub(

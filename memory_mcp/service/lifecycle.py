@@ -1,6 +1,6 @@
 """A memory after it is stored: reading, editing, moving, forgetting, restoring, purging."""
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -257,13 +257,15 @@ class Lifecycle(Part):
         ids: Sequence[int],
         client: str | None = None,
         unchanged_since: Mapping[int, datetime] | None = None,
+        expired: bool = False,
     ) -> list[int]:
         inputs.check_id_values(ids)
         with all_or_nothing(ids), self._refused_if_changed():
             self._refuse_unwritable(ids)
             self._check_unchanged(unchanged_since or {})
             self._check_writable(ids)
-            return self.store.purge(ids, client, unchanged_since=unchanged_since)
+            follow = self._writable_scope() if expired else None
+            return self.store.purge(ids, client, unchanged_since=unchanged_since, follow=follow)
 
     def _refuse_unwritable(self, ids: Sequence[int]) -> None:
         """Rights before "changed since": a principal who may only read a memory is told so
@@ -310,7 +312,15 @@ class Lifecycle(Part):
         )
 
     def purge_expired(self, client: str | None = None) -> list[int]:
-        return self.store.purge(self._expired(), client, action="expire")
+        """Every expired memory the caller may delete, and what their purge brings back
+        already expired (a chain of expired values), in one transaction."""
+        follow = self._writable_scope()
+        return self.store.purge(self._expired(), client, action="expire", follow=follow)
+
+    def _writable_scope(self) -> Callable[[str], bool]:
+        """Whether the caller may delete a memory of a scope (a chain's next link)."""
+        access = self.ctx.access
+        return (lambda _scope: True) if access.unrestricted else access.can_write
 
     def _expired(self) -> list[int]:
         """Expired memories the caller may delete."""

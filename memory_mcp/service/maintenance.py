@@ -246,4 +246,5 @@ class Maintenance(Part):
             reindex_interrupted=self.store.reindex_pending() is not None,
             wildcard_scopes=[s for s in self.store.scope_names() if WILDCARD in s],
             unmasked_secrets=[m.id for m in self.store.iter_all() if unmasked_kinds(m)],
+            lacking_privileges=self.store.lacking_privileges(),
         )

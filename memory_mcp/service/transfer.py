@@ -119,6 +119,11 @@ class ImportReport(BaseModel):
     created: int = 0
     skipped_existing: int = Field(0, description="Same id and content already present.")
     renumbered: int = Field(0, description="Id taken by a different memory: got a new id.")
+    folded: int = Field(
+        0,
+        description="Keyed lines saying what a stored value of their key says, at another "
+        "time: folded into that memory (earliest time kept, fields merged).",
+    )
     redacted: int = Field(0, description="Lines whose secrets were masked before import.")
     unlinked: int = Field(
         0,
@@ -325,6 +330,8 @@ class _Import:
             if outcome.status == "created":
                 self.report.created += 1
                 self.report.renumbered += record.id is not None and outcome.id != record.id
+            elif outcome.status == "duplicate":  # the same belief: folded into that memory
+                self.report.folded += 1
             else:
                 self.report.skipped_existing += 1
             if record.id is not None:

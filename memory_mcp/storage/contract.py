@@ -27,7 +27,7 @@ Rules every backend keeps:
   a search that leaves them out scores as if they did not exist.
 """
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -62,9 +62,11 @@ if TYPE_CHECKING:
 
 # The history details whose value is another memory's id, as every backend writes them: what
 # superseded this one (`by`), the copy folded into it (`merged`) or it was folded into
-# (`into`), and the replacement whose purge or move brought it back.
+# (`into`), the replacement whose purge or move brought it back, and the older value
+# imported later that it gave way to first (`gave_way_to`).
 HISTORY_LINKS = (
     "by", "merged", "into", "replaced_by_purged", "replacement_moved", "left_replacement",
+    "gave_way_to",
 )  # fmt: skip
 
 
@@ -107,8 +109,11 @@ class MemoryWrites(Protocol):
           visible repeat ("duplicate", not counted, unless it gives that memory a key).
         - "restore" (rows from an export): "present" when a row with its id has the same
           content, or a memory in its scope has the same normalised content and creation
-          time (any content-equal one, if the row gives no time); otherwise the row is
-          inserted under its id when that is free, else under a new one.
+          time (any content-equal one, if the row gives no time); "duplicate" when it is a
+          current keyed row saying what its key's stored value says at another time, with
+          no other value of the key between the two (folded into that memory: the earlier
+          creation, both statements, both tags and metadata; keyedmerge.py); otherwise the
+          row is inserted under its id when that is free, else under a new one.
         """
         ...
 
@@ -184,11 +189,14 @@ class MemoryWrites(Protocol):
         client: str | None = None,
         action: str = "purge",
         unchanged_since: Mapping[int, datetime] | None = None,
+        follow: Callable[[str], bool] | None = None,
     ) -> list[int]:
         """Hard delete (index entries, vector; works when full); history keeps when, which
         client, `action` (detail {"erased": action}), no text. What it superseded is restored
         (or superseded by its key's later value), as update does in a key slot a row leaves.
-        `unchanged_since`: per id, as update's (Changed: none deleted)."""
+        `unchanged_since`: per id, as update's (Changed: none deleted). `follow` (purge
+        --expired): a memory the purge brought back already expired, in a scope `follow`
+        accepts, is purged too, in the same transaction, and so on down the chain."""
         ...
 
     def scrub(

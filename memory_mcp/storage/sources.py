@@ -4,6 +4,7 @@
 from typing import Any
 
 from memory_mcp.storage.contract import NewRow
+from memory_mcp.timestamps import parse_stored_time
 
 
 def origin(item: NewRow) -> dict[str, str] | None:
@@ -17,3 +18,45 @@ def source_of(found: Any) -> dict[str, str] | None:
     if not isinstance(found, dict) or found.get("format") is None or found.get("id") is None:
         return None
     return {"format": str(found["format"]), "id": str(found["id"])}
+
+
+# -- a keyed exported row that says what a stored value says (insert_many's "restore") -----
+#
+# The same key and text in a scope is one belief: an export of another store (or of this
+# one, before an edit of times) holding it at another time is that memory stated again, not
+# a second value. It is folded into the stored one: the earliest creation kept, the latest
+# statement and both counts, the tags and metadata of both (a metadata value the stored one
+# holds otherwise kept under IMPORTED_OTHERWISE), a context they do not share joined.
+
+IMPORTED_OTHERWISE = "imported_otherwise"
+
+
+def merged_row(stored: dict[str, Any], item: NewRow, max_tags: int) -> dict[str, Any]:
+    """The stored row's fields (tags and metadata decoded) once `item` is folded into it."""
+    times = [t for t in (stored["created_at"], item.created_at) if t is not None]
+    created = min(times, key=parse_stored_time)
+    said = [t for t in (stored["last_seen_at"], item.last_seen_at, *times) if t is not None]
+    latest = max(said, key=parse_stored_time)
+    tags = list(dict.fromkeys([*stored["tags"], *item.tags]))[:max_tags]
+    metadata = {**item.metadata, **stored["metadata"]}
+    otherwise = {
+        k: v
+        for k, v in item.metadata.items()
+        if k in stored["metadata"] and stored["metadata"][k] != v
+    }
+    if otherwise:
+        metadata[IMPORTED_OTHERWISE] = {**metadata.get(IMPORTED_OTHERWISE, {}), **otherwise}
+    context = stored["context"] or item.context
+    if stored["context"] and item.context and item.context not in stored["context"]:
+        context = f"{stored['context']}\n{item.context}"
+    updated = [t for t in (stored["updated_at"], item.updated_at) if t is not None]
+    return {
+        "created_at": created,
+        "last_seen_at": None if latest == created else latest,
+        "repeat_count": int(stored["repeat_count"]) + int(item.repeat_count or 1),
+        "tags": tags,
+        "metadata": metadata,
+        "context": context,
+        "occurred_at": stored["occurred_at"] or item.occurred_at,
+        "updated_at": max(updated, key=parse_stored_time),
+    }

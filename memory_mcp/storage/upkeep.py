@@ -94,6 +94,12 @@ class Maintenance(Protocol):
         opening refuses such a database unless asked for doctor, whose --repair makes them."""
         ...
 
+    def lacking_privileges(self) -> list[str]:
+        """What a role that may write `memories` lacks on the other tables a write changes
+        ('INSERT, UPDATE, DELETE on memory_vectors'): its writes are refused, naming them.
+        Always empty on SQLite (a file has no roles)."""
+        ...
+
     def restore_index_parts(self) -> list[str]:
         """Make the dropped parts again (what `missing_index_parts` named), from `memories`
         or empty for the rebuilds and embeddings doctor --repair runs next."""

@@ -135,6 +135,9 @@ def test_keys_spelled_two_ways_are_settled_as_a_later_remember_would(
         assert service.get(4).superseded_by == 20 and service.get(20).superseded_by is None
         assert [m.id for m in service.store.current_for_key("global", "User.Editor")] == [20]
         assert service.get(21).superseded_by == 22
+        # dated by the data (the value that stays was stated then), not the upgrade's day
+        assert service.get(4).superseded_at == service.get(20).created_at
+        assert service.get(21).superseded_at == service.get(22).created_at
         assert service.get(22).key == "caf\u00e9.menu"
         assert (service.get(23).key, service.get(23).forgotten_at is not None) == ("old.key", True)
         superseded = service.history(4)[0]
@@ -271,6 +274,9 @@ def test_values_hidden_by_a_slot_they_left_are_settled_as_a_move_settles_them(
         assert superseded_by(66) is None and store.get(66).forgotten_at is not None
         assert (superseded_by(68), superseded_by(70)) == (69, 71)  # kept
         assert current("p5", "lang") == [72] and superseded_by(74) == 72
+        # dated by the data (the value that stays was created then), not the upgrade's day
+        assert store.get(74).superseded_at == store.get(72).created_at
+        assert store.get(63).superseded_at == store.get(65).created_at
         restored = store.history(61)[0]
         assert (restored.action, restored.client) == ("restore", "migration")
         assert restored.detail == {"left_replacement": 62}

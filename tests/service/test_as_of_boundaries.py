@@ -3,6 +3,7 @@ move, re-key, a repeat that takes the key, a purge in a chain), with the clock a
 stepped back, on both backends: at every moment one value at most is current, and from the
 first value's creation on exactly one."""
 
+import json
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -182,3 +183,55 @@ def test_imported_older_values_take_their_place_in_the_chain(
     assert bash.superseded_at == fish.created_at
     assert bash.superseded_by == (fish.id if first == "fish" else zsh)
     _one_at_every_boundary(svc, "p1", [bash.id, fish.id, zsh])
+    if first == "bash":  # fish moved bash's end back: on record, as every change of it
+        moved = svc.history(bash.id)[0]
+        assert moved.action == "supersede" and moved.before is not None
+        assert moved.detail == {
+            "by": zsh,
+            "why": "key",
+            "gave_way_to": fish.id,
+            "superseded_at": timestamps.format_time(fish.created_at),
+            "was": timestamps.format_time(svc.get(zsh).created_at),
+        }
+
+
+@pytest.mark.parametrize("exported_first", [True, False])
+def test_an_imported_keyed_value_the_store_holds_at_another_time_is_one_memory(
+    keyword_service: MemoryService, tmp_path: Path, exported_first: bool
+) -> None:
+    """The same key and text is the same belief: a JSONL import holding the store's current
+    value at another time used to keep both (two memories, one superseding the other). It
+    is folded into the stored one, inside the import's transaction: the earliest time kept,
+    both statements counted, the import's tags and metadata merged, nothing lost; the value
+    before it gives way at the earlier time, on record."""
+    svc = keyword_service
+    bash = svc.remember("Shell is bash", key="user.shell", scope="p1").id
+
+    def export() -> Path:
+        source = MemoryService.open(Settings(db=tmp_path / "src.db", semantic=False))
+        try:
+            source.remember(
+                "Shell is zsh", key="user.shell", scope="p1", tags=["laptop"],
+                metadata={"origin": "laptop"},
+            )  # fmt: skip
+            source.export_jsonl(tmp_path / "src.jsonl")
+        finally:
+            source.close()
+        return tmp_path / "src.jsonl"
+
+    path = export() if exported_first else None
+    zsh = svc.remember("Shell is zsh", key="user.shell", scope="p1", tags=["desk"]).id
+    path = path or export()
+    stored = svc.get(zsh).created_at
+    line = json.loads(path.read_text().splitlines()[0])
+    exported = datetime.fromisoformat(line["created_at"].replace("Z", "+00:00"))
+    report = svc.import_jsonl(path)
+    assert (report.created, report.folded) == (0, 1)
+    every = MemoryFilter(scopes=["p1"], include_superseded=True)
+    assert sorted(m.id for m in svc.list_memories(every)) == [bash, zsh]
+    merged = svc.get(zsh)
+    assert merged.created_at == min(exported, stored) and merged.repeat_count == 2
+    assert merged.tags == ["desk", "laptop"] and merged.metadata["origin"] == "laptop"
+    assert svc.get(bash).superseded_at == merged.created_at
+    assert svc.history(zsh)[0].action == "import"
+    _one_at_every_boundary(svc, "p1", [bash, zsh])

@@ -29,7 +29,8 @@ def test_purging_an_expired_value_does_not_bring_back_the_one_it_replaced(
     keyword_service: MemoryService, monkeypatch: pytest.MonkeyPatch, by_id: bool
 ) -> None:
     """ "Deploy freeze is off" (1 day) superseded "Deploy freeze is on"; once it expired the
-    key showed nothing, and `purge --expired` made "on" current again, with no expiry."""
+    key showed nothing, and `purge --expired` made "on" current again, with no expiry. Now
+    "on" comes back ended when "off" did; `purge --expired` removes it with "off"."""
     svc = keyword_service
     on = svc.remember("Deploy freeze is on", key="ops.freeze", scope="p1").id
     off = svc.remember("Deploy freeze is off", key="ops.freeze", scope="p1", ttl="1d").id
@@ -37,6 +38,9 @@ def test_purging_an_expired_value_does_not_bring_back_the_one_it_replaced(
     assert ends is not None
     monkeypatch.setattr(timestamps, "datetime", _ahead(2))  # two days on
     purged = svc.purge([off]) if by_id else svc.purge_expired()
+    if not by_id:  # "on", back and expired with "off", goes in the same run (below)
+        assert purged == [off, on]
+        return
     assert purged == [off]
     monkeypatch.undo()
     stale = svc.get(on)
@@ -61,3 +65,34 @@ def test_purging_a_value_before_it_expires_brings_back_the_one_it_replaced(
     svc.purge([off])
     assert [m.id for m in svc.store.current_for_key("p1", "ops.freeze")] == [on]
     assert svc.get(on).expires_at is None
+
+
+@pytest.mark.parametrize("listed", [False, True])
+def test_purge_expired_removes_a_whole_chain_in_one_run(
+    keyword_service: MemoryService, monkeypatch: pytest.MonkeyPatch, listed: bool
+) -> None:
+    """A value superseded by an expired value superseded by an expired value: purging the
+    expired ones brings the first back as current, expired with them, so it is purgeable
+    too. One `purge --expired` used to remove one level a run (the first stayed until the
+    next run); it now removes the whole chain, whatever its depth, in one transaction.
+    `listed`: as the CLI does it, the candidates listed, then purged with expired=True."""
+    svc = keyword_service
+    first = svc.remember("Deploy freeze is on", key="ops.freeze", scope="p1").id
+    chain = [
+        svc.remember(f"Deploy freeze is {word}", key="ops.freeze", scope="p1", ttl="1d").id
+        for word in ("off", "lifted", "over")
+    ]
+    plain = svc.remember("The lab opens at nine", scope="p1").id
+    monkeypatch.setattr(timestamps, "datetime", _ahead(2))  # two days on
+    if listed:
+        purged = svc.purge(svc.purge_candidates([], expired=True), expired=True)
+    else:
+        purged = svc.purge_expired()
+    assert sorted(purged) == sorted([first, *chain])
+    assert svc.purge_expired() == []  # nothing left for a second run
+    monkeypatch.undo()
+    assert [m.id for m in svc.list_memories(MemoryFilter(scopes=["p1"]))] == [plain]
+    for gone in [first, *chain]:  # kept as purge keeps it: when and what, no text
+        entries = svc.history(gone)
+        assert entries[0].action == ("purge" if listed else "expire")
+        assert entries[0].before is None and entries[0].after is None

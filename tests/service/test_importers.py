@@ -666,3 +666,42 @@ def test_mcp_memory_service_rows_in_its_write_ahead_log_count_toward_the_file_si
     finally:
         running.close()
     assert summary.created == 10_003
+
+
+def _many_tags_source(tmp_path: Path, fmt: str, many: list[str]) -> Path:
+    """A source in `fmt` holding one memory with the tags `many` (mem0: its categories)."""
+    if fmt == "mem0":
+        path = tmp_path / "mem0.json"
+        record = {"id": "m-1", "memory": "Tagged a great deal", "categories": many}
+        path.write_text(json.dumps({"results": [record]}))
+        return path
+    path = tmp_path / "mms.db"
+    conn = sqlean.connect(str(path))
+    conn.execute(
+        "create table if not exists memories"
+        " (content_hash text, content text, tags text, memory_type text)"
+    )
+    conn.execute(
+        "insert into memories values ('h1', 'Tagged a great deal', ?, 'note')", (",".join(many),)
+    )
+    conn.commit()
+    conn.close()
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["mem0", "mcp-memory-service"])
+def test_tags_past_32_are_kept_in_metadata_and_counted(
+    service: MemoryService, tmp_path: Path, fmt: str
+) -> None:
+    """A memory holds 32 tags; an import used to drop a source record's others without a
+    word. They are kept in metadata.imported_from.more_tags, and the summary counts the
+    memories that have some (a knowledge-graph record has 2 or 3 tags: never more)."""
+    many = [f"Topic{n:02d}" for n in range(40)]
+    summary = service.import_from(fmt, _many_tags_source(tmp_path, fmt, many))
+    assert (summary.created, summary.more_tags) == (1, 1)
+    memory = by_content(service)["Tagged a great deal"]
+    stored = memory.tags  # type: ignore[attr-defined]
+    kept = memory.metadata["imported_from"]["more_tags"]  # type: ignore[attr-defined]
+    assert stored == [t.lower() for t in many[:32]] and kept == [t.lower() for t in many[32:]]
+    again = service.import_from(fmt, _many_tags_source(tmp_path, fmt, many))
+    assert (again.created, again.more_tags) == (0, 0)

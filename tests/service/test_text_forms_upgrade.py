@@ -27,16 +27,20 @@ def _old_folded(text: str) -> str:
 def _as_step_15(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     """Put the keyword index back as step 15 left it: every row's words by the old rule."""
     if isinstance(settings.db, str):
-        from memory_mcp.storage.postgres.migrations import FTS_OF, LENGTH_OF
+        from memory_mcp.storage.postgres.migrations import FTS_OF, LENGTH_OF, fast_keywords
         from memory_mcp.storage.postgres.migrations.keyword_words import folds
 
         schema = settings.pg_schema
+        # As step 15 left it: step 14's memory_keywords too, so that steps 16 and 19 both
+        # run again, in order (step 16 alone would leave step 19's memory_folds undone,
+        # which doctor names as out of date).
         pg.admin(
             f'set search_path to "{schema}", public;'
             "create or replace function memory_folds(t text) returns text language sql "
             f"immutable as $$ select {folds('t')} $$;"
+            f"{fast_keywords._FAST[0]};"
             f"update memories set fts = {FTS_OF}, doc_len = {LENGTH_OF};"
-            "delete from schema_version where version = 16"
+            "delete from schema_version where version in (16, 19)"
         )
         return
     from memory_mcp.storage.sqlite import db

@@ -163,6 +163,8 @@ def test_migration_settles_keys_with_several_current_values(tmp_path: Path) -> N
     assert (tmp_path / f"raced.db.v{MIGRATIONS.index(one_current.one_current_value)}.bak").exists()
     assert [m.id for m in store.current_for_key("global", "user.editor")] == [1]
     assert [store.get(i).superseded_by for i in (2, 3, 4, 5)] == [1, 1, None, None]
+    # dated by the data (the value that stays was created then), not the upgrade's day
+    assert [store.get(i).superseded_at for i in (2, 3)] == [store.get(1).created_at] * 2
     entry = store.history(2)[0]
     assert (entry.action, entry.client, entry.detail) == (
         "supersede",
@@ -372,6 +374,7 @@ def test_scopes_and_tags_take_one_unicode_form_on_upgrade(tmp_path: Path) -> Non
     try:
         assert [m.id for m in store.current_for_key(composed, "project.deploy")] == [second]
         assert store.get(first).superseded_by == second
+        assert store.get(first).superseded_at == store.get(second).created_at  # by the data
         assert (store.get(first).scope, store.get(first).tags) == (composed, [composed, "ops"])
         renamed, superseded = store.history(first)[:2]
         assert (renamed.action, renamed.client) == ("edit", "migration")

@@ -209,3 +209,28 @@ async def test_a_read_only_server_granted_write_embeds_the_backlog_it_left(
                 thread.join()
             assert server.get(unembedded.id).embedded is granted
     server.close()
+
+
+def test_a_role_that_may_only_read_the_vector_table_is_told_which_right_it_lacks() -> None:
+    """A role granted writes on every table but the vector table (select only there): the
+    write lock's LOCK TABLE failed with the server's raw words. Its writes now stop at once
+    with one line naming the missing privilege and the grant that gives it, and doctor says
+    it too."""
+    schema, _ = owned_schema()
+    name, url = pg.fresh_role()
+    pg.admin(
+        f'grant usage on schema "{schema}" to "{name}"',
+        f'grant select, insert, update, delete on all tables in schema "{schema}" to "{name}"',
+        f'grant usage, select on all sequences in schema "{schema}" to "{name}"',
+        f'revoke insert, update, delete on "{schema}".memory_vectors from "{name}"',
+    )
+    writer = service(url, schema)
+    writer.semantic.ensure()
+    with pytest.raises(ReadOnly) as caught:
+        writer.remember("A note the vectors cannot take", scope="team")
+    said = str(caught.value)
+    assert "\n" not in said
+    assert f"role '{name}' may write memories but lacks INSERT, UPDATE, DELETE on" in said
+    assert "memory_vectors" in said and "GRANT" in said
+    assert writer.doctor().lacking_privileges == ["INSERT, UPDATE, DELETE on memory_vectors"]
+    writer.close()

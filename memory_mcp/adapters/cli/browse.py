@@ -218,7 +218,7 @@ def purge(
             typer.confirm(f"Permanently delete {what}?", abort=True, err=True)
         # as listed above: one changed while the question waited deletes none
         seen = {m.id: m.changed_at for m in shown}
-        purged = service.purge(targets, client=CLI_CLIENT, unchanged_since=seen)
+        purged = service.purge(targets, client=CLI_CLIENT, unchanged_since=seen, expired=expired)
     their = "Its history keeps" if len(purged) == 1 else "Their history keeps"
     held = "it" if len(purged) == 1 else "them"
     err.print(

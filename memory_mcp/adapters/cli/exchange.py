@@ -261,6 +261,7 @@ def _show(report: "ImportReport | MarkdownImportReport | ImportSummary", json_: 
             f"Read {count(report.read, 'memory', 'memories')}: created {report.created}, "
             f"skipped {report.skipped_existing} already present, renumbered "
             f"{report.renumbered} whose id was taken"
+            + (f", folded {report.folded} into the same keyed value" if report.folded else "")
             + (f"; {report.redacted} with secrets masked." if report.redacted else ".")
             + (
                 f" Dropped {count(report.unlinked, 'link', 'links')} to memories not in the file."
@@ -306,7 +307,8 @@ def _show_summary(report: "ImportSummary") -> None:
             f"Read {count(report.read, 'record')} from {report.format} into scope "
             f"{report.scope}: created {report.created}, {report.already_imported} already "
             f"imported, {count(report.duplicates, 'duplicate')}, {len(report.skipped)} skipped"
-            + (f", {report.redacted} with secrets masked." if report.redacted else ".")
+            + (f", {report.redacted} with secrets masked" if report.redacted else "")
+            + (f", {report.more_tags} with tags past 32 in metadata." if report.more_tags else ".")
         )
     )
     if report.skipped:

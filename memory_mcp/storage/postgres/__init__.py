@@ -23,7 +23,7 @@ def open_store(
     with db.storage_errors(where, "open", connect_timeout_s):
         with db.connect_once(url, schema, statement_timeout_ms, connect_timeout_s) as conn:
             _check_encoding(conn, where)
-            db.migrate(conn, schema, create, restore.restore)
+            db.migrate(conn, schema, create, restore.restore_missing)
             if not damaged and (gone := restore.missing(conn)):
                 raise StorageError(restore.REPAIR.format(where=where, parts=", ".join(gone)))
         pool = db.open_pool(url, schema, pool_size, statement_timeout_ms, connect_timeout_s)

@@ -38,14 +38,49 @@ def as_jsonb(value: Any) -> Jsonb:
     return Jsonb(value, dumps=_dumps)
 
 
+# What a write does besides `memories`' rows, by table: its statements and triggers insert
+# and delete vectors, history entries (a purge erases, a scrub rewrites them) and the vector
+# feed's log, and keep BM25's totals.
+WRITTEN_BESIDES = {
+    "memory_vectors": ("insert", "update", "delete"),
+    "history": ("insert", "update", "delete"),
+    "vec_log": ("insert", "delete"),
+    "fts_stats": ("update",),
+}
+
+
+def _lacking(table: str, privileges: tuple[str, ...]) -> str:
+    """SQL: which of `privileges` the role lacks on `table` ('INSERT, DELETE on vec_log'),
+    null when it has them all or the table is not there (yet)."""
+    held = " and ".join(f"has_table_privilege('{table}', '{p}')" for p in privileges)
+    names = ", ".join(
+        f"case when not has_table_privilege('{table}', '{p}') then '{p.upper()}' end"
+        for p in privileges
+    )
+    return f"""case when to_regclass('{table}') is not null and not ({held})
+                    then concat_ws(', ', {names}) || ' on {table}' end"""
+
+
+# The privileges a role that may write `memories` lacks on the other tables a write changes
+# (empty: none), read by the write lock and by doctor.
+LACKING = f"concat_ws('; ', {', '.join(_lacking(t, p) for t, p in WRITTEN_BESIDES.items())})"
+
 # The vector table is made when the model loads: locked once it is there. A role that may
 # only read (whose "write" can only check, as ensure_vector_index does) may take no more
-# than a read's lock, and its writes fail anyway: nothing of its can drift.
-_LOCK_AND_VERSION = """
+# than a read's lock, and its writes fail anyway: nothing of its can drift. A role that may
+# write `memories` but not the other tables a write changes is told which rights it lacks,
+# in one line, before any lock (LOCK TABLE's own error named no right).
+_LOCK_AND_VERSION = f"""
     do $$ declare
         mode text := case when has_table_privilege('memories', 'insert, update, delete')
                           then 'row exclusive' else 'access share' end;
+        lacking text := case when mode = 'row exclusive' then nullif({LACKING}, '') end;
     begin
+        if lacking is not null then
+            raise exception using errcode = 'insufficient_privilege', message = format(
+                'role ''%s'' may write memories but lacks %s in schema %s: an administrator '
+                'can GRANT them to it', current_user, lacking, current_schema());
+        end if;
         execute format('lock table memories in %s mode', mode);
         if to_regclass('memory_vectors') is not null then
             execute format('lock table memory_vectors in %s mode', mode);
@@ -102,8 +137,9 @@ class PgBase:
         cursor = c.execute(_LOCK_AND_VERSION)
         cursor.nextset()
         row = cursor.fetchone()
-        _refuse_newer_schema(int(row["v"] or 0) if row else 0, self.where, self.schema)
-        if gone := restore.missing(c):
+        version = int(row["v"] or 0) if row else 0
+        _refuse_newer_schema(version, self.where, self.schema)
+        if gone := restore.missing(c, version):
             raise StorageError(restore.REPAIR.format(where=self.where, parts=", ".join(gone)))
 
     def _foreign_index(self, c: Connection) -> bool:

@@ -272,6 +272,7 @@ def migrate(
             # And the writes': an older process's write commits before the step (which sees
             # its rows) or reads the new version after it (base._refuse_newer_schema).
             c.execute("select pg_advisory_xact_lock(%s, hashtext(%s))", (WRITE_LOCK, schema))
+            _catch_up(c)
             # Another replica may have run it while we waited for the lock; a database whose
             # numbers meant other steps (see migrations.py) may hold its work already.
             counted = schema_version(c, schema) >= version
@@ -291,6 +292,13 @@ def migrate(
             )
     logger.info("PostgreSQL schema %r at version %d (was %d)", schema, TARGET, current)
     return TARGET
+
+
+def _catch_up(c: Connection) -> None:
+    """See what another replica's step committed while we waited for the locks: an advisory
+    lock does not read the catalog's invalidations as a table's lock does, so to_regclass
+    answered from this session's cache of before (no `memories` yet: step 6 ran twice)."""
+    c.execute("select count(*) from pg_namespace")
 
 
 def _create_vector_extension(c: Connection) -> None:

@@ -161,9 +161,14 @@ def previous_value(c: Connection, scope: str, key: str, created_at: str) -> Any:
     ).fetchone()
 
 
-def gave_way_at(c: Connection, memory_id: int, moment: str) -> None:
-    """SQLite's gave_way_at: a superseded value's end moved back to `moment`."""
+def gave_way_at(c: Connection, memory_id: int, moment: str, to: int, client: str | None) -> None:
+    """SQLite's gave_way_at: a superseded value's end moved back to `moment`, on record."""
+    row = require_row(c, memory_id)
     c.execute("update memories set superseded_at = %s where id = %s", (moment, memory_id))
+    history.record(
+        c, memory_id, "supersede", client, history.snapshot(row), by=row["superseded_by"],
+        why="key", gave_way_to=to, superseded_at=moment, was=row["superseded_at"],
+    )  # fmt: skip
 
 
 def slot_times(c: Connection, scope: str, key: str | None, also: Iterable[int]) -> list[str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 from memory_mcp.errors import StorageError, stopped_partway
 from memory_mcp.storage.contract import Counts
 from memory_mcp.storage.postgres import restore, vectors
-from memory_mcp.storage.postgres.base import PgBase
+from memory_mcp.storage.postgres.base import LACKING, PgBase
 from memory_mcp.storage.postgres.db import Connection, scalar
 from memory_mcp.storage.postgres.migrations import FTS_OF, LENGTH_OF
 
@@ -172,8 +172,17 @@ class PgMaintenance(PgBase):
             ) from exc
 
     def missing_index_parts(self) -> list[str]:
-        """The derived parts a hand dropped (doctor --repair makes them again)."""
-        return self._read(restore.missing)
+        """The derived parts a hand dropped, and the functions whose body is not their
+        newest definition ("name (out of date)"): doctor --repair makes them again."""
+
+        return self._read(lambda c: restore.missing(c) + restore.out_of_date(c))
+
+    def lacking_privileges(self) -> list[str]:
+        """What this role, if it may write `memories`, lacks for a write (base.LACKING)."""
+        query = f"""select case when has_table_privilege('memories', 'insert, update, delete')
+                    then {LACKING} end as l"""
+        found = self._read(lambda c: scalar(c, query))
+        return [part for part in str(found or "").split("; ") if part]
 
     def restore_index_parts(self) -> list[str]:
         """Make the dropped parts again, in one transaction (the keyword rebuild then fills

@@ -6,7 +6,7 @@ text are removed from the tables at once rather than at the next autovacuum.
 """
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -75,26 +75,33 @@ class PgRemovals(PgBase):
         client: str | None = None,
         action: str = "purge",
         unchanged_since: Mapping[int, datetime] | None = None,
+        follow: Callable[[str], bool] | None = None,
     ) -> list[int]:
         """Hard delete: the row, its keyword entry (a column of it) and vector (cascade),
-        and every text its history held; the history keeps when, who and what action."""
+        and every text its history held; the history keeps when, who and what action.
+        `follow`: what the purge brought back already expired goes too (see the contract)."""
         purged: list[int] = []
         back: list[int] = []
-        now = utc_now()
+        now, todo = utc_now(), list(dict.fromkeys(ids))
         with self._write() as c:
-            for memory_id in dict.fromkeys(ids):
-                since = (unchanged_since or {}).get(memory_id)
-                gone = require_unchanged(c, memory_id, since)
-                successor, ended = gone["superseded_by"], expired_by(gone["expires_at"], now)
-                c.execute("delete from memories where id = %s", (memory_id,))
-                history.erase(c, memory_id, action)
-                history.record(c, memory_id, action, client)
-                back += decisions.reinstate_replaced(
-                    c, memory_id, client, successor=successor, ended=ended
-                )
-                purged.append(memory_id)
-            for memory_id in back:  # current again: one memory of each text, as a restore
-                fold_edited(c, memory_id, client)  # or into a correction saying the same
+            while todo:
+                brought: list[int] = []
+                for memory_id in todo:
+                    since = (unchanged_since or {}).get(memory_id)
+                    gone = require_unchanged(c, memory_id, since)
+                    successor, ended = gone["superseded_by"], expired_by(gone["expires_at"], now)
+                    c.execute("delete from memories where id = %s", (memory_id,))
+                    history.erase(c, memory_id, action)
+                    history.record(c, memory_id, action, client)
+                    brought += decisions.reinstate_replaced(
+                        c, memory_id, client, successor=successor, ended=ended
+                    )
+                    purged.append(memory_id)
+                back += brought
+                todo = _expired_among(c, brought, now, follow) if follow else []
+            for memory_id in dict.fromkeys(back):  # current again: one memory of each text,
+                if memory_id not in purged:  # as a restore, or into a correction saying it
+                    fold_edited(c, memory_id, client)
         if purged:
             self._vacuum()
         return purged
@@ -175,3 +182,15 @@ def _scrub_names(c: Connection, row: Any, erasure: audit.Erasure, client: str | 
     if reason is not None:
         c.execute("update memories set forget_reason = %s where id = %s", (reason, row["id"]))
     return bool(slot) or reason is not None
+
+
+def _expired_among(
+    c: Connection, ids: list[int], now: str, follow: Callable[[str], bool]
+) -> list[int]:
+    """Of `ids` (brought back by a purge), those expired by `now` in a scope `follow` takes."""
+    rows = c.execute(
+        """select id, scope from memories where id = any(%s) and expires_at <= %s
+           order by id""",
+        (list(dict.fromkeys(ids)), now),
+    ).fetchall()
+    return [int(r["id"]) for r in rows if follow(r["scope"])]

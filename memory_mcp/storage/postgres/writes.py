@@ -14,7 +14,7 @@ from memory_mcp.policies.folding import Copy
 from memory_mcp.policies.repeats import Said, adopted, heard_context
 from memory_mcp.storage import sources
 from memory_mcp.storage.contract import Inserted, NewRow, Repeats
-from memory_mcp.storage.postgres import decisions, history, vectors
+from memory_mcp.storage.postgres import decisions, history, keyedmerge, vectors
 from memory_mcp.storage.postgres.base import (
     PgBase,
     as_json,
@@ -219,6 +219,8 @@ def _place(
     if repeats == "restore":
         if (before := decisions.restored_before(c, item)) is not None:
             return Inserted(before, "present")
+        if (folded := keyedmerge.fold_keyed(c, item, client)) is not None:
+            return Inserted(folded, "duplicate")  # the same belief: one memory of it
         if item.id is not None and decisions.id_taken(c, item.id):
             item = replace(item, id=None)
     if held is not None:
@@ -272,7 +274,7 @@ def _insert(
     beaten = [] if beaten_by is not None else [h["id"] for h in holders]
     superseded = decisions.supersede(c, [*beaten, *also], new_id, client, at=now)
     if previous is not None:  # its successor stays (superseded once): it gave way sooner
-        decisions.gave_way_at(c, previous["id"], values["created_at"])
+        decisions.gave_way_at(c, previous["id"], values["created_at"], new_id, client)
     if values["key"] != item.key:
         c.execute("update memories set key = %s where id = %s", (item.key, new_id))
         row = require_row(c, new_id)

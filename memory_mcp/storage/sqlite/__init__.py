@@ -34,7 +34,7 @@ def open_store(
     def opened(create: bool = False) -> db.Connection:
         conn = db.connect(path, busy_timeout_ms, max_bytes, durability, create=create)
         try:
-            db.migrate(conn, path, indexparts.restore)
+            db.migrate(conn, path, indexparts.restore_missing)
             if not damaged and (gone := indexparts.missing(conn)):
                 raise StorageError(ftsrestore.REPAIR.format(path=path, parts=", ".join(gone)))
         except BaseException:

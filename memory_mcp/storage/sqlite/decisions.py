@@ -185,12 +185,18 @@ def previous_value(c: Connection, scope: str, key: str, created_at: str) -> Any:
     ).fetchone()
 
 
-def gave_way_at(c: Connection, memory_id: int, moment: str) -> None:
+def gave_way_at(c: Connection, memory_id: int, moment: str, to: int, client: str | None) -> None:
     """Move a superseded value's end back to `moment`: an older value imported after it was
-    superseded fell between it and its successor, and is the current one from `moment` on."""
+    superseded (`to`) fell between it and its successor, and is the current one from `moment`
+    on. On record as a `supersede` entry (its successor stays; `was`: the end it had)."""
+    row = require_row(c, memory_id)
     c.execute(
         "update memories set superseded_at = :at where id = :id", {"at": moment, "id": memory_id}
     )
+    history.record(
+        c, memory_id, "supersede", client, history.snapshot(row), by=row["superseded_by"],
+        why="key", gave_way_to=to, superseded_at=moment, was=row["superseded_at"],
+    )  # fmt: skip
 
 
 def slot_times(c: Connection, scope: str, key: str | None, also: Iterable[int]) -> list[str]:

@@ -6,6 +6,7 @@ is rebuilt as the newest schema step defines it (keyword_schema.fts_statements w
 9's text functions and tokenizer).
 """
 
+from collections.abc import Collection
 from typing import Any
 
 from memory_mcp.storage.sqlite.keyword_schema import (
@@ -48,26 +49,27 @@ def missing(c: Any) -> list[str]:
     ]
 
 
-def restore(c: Any) -> list[str]:
-    """Make every keyword index with a missing part again, whole, from `memories` (inside
-    the caller's write transaction); the names of those made again."""
-    gone = set(missing(c))
+def restore(c: Any, stale: Collection[str] = ()) -> list[str]:
+    """Make every keyword index with a missing part, or one of `stale` (out of date:
+    schemaparts.py), again, whole, from `memories` (inside the caller's write transaction);
+    the names of those made again."""
+    gone = set(missing(c)) | set(stale)
     made = []
     for index, negate in FTS_INDEXES:
         if not gone & {name for _, name in parts(index)}:
             continue
         _drop(c, index)
-        for statement in fts_statements(index, negate, _FUNCTIONS, _tokenize()):
+        for statement in fts_statements(index, negate, _FUNCTIONS, tokenize()):
             c.execute(statement)
         c.execute(f"insert into {index} ({index}, rank) values ('secure-delete', 1)")
         made.append(index)
     return made
 
 
-_FUNCTIONS = (KEYWORDS_FUNCTION, TAG_KEYWORDS_FUNCTION)
+_FUNCTIONS = FUNCTIONS = (KEYWORDS_FUNCTION, TAG_KEYWORDS_FUNCTION)
 
 
-def _tokenize() -> str:
+def tokenize() -> str:
     """Step 9's tokenizer (migrations/keyword_words.py)."""
     from memory_mcp.policies.keyword_text import cluster_chars
 

@@ -1,19 +1,35 @@
 """The search indexes' parts a hand dropped, both kinds: the keyword indexes'
-(ftsrestore.py) and the vector index's (vectors.py), found and made again together."""
+(ftsrestore.py) and the vector index's (vectors.py), and the guards writers rely on and
+the parts out of date (schemaparts.py), found and made again together."""
 
-from memory_mcp.storage.sqlite import ftsrestore, vectors
+from memory_mcp.storage.sqlite import ftsrestore, schemaparts, vectors
 from memory_mcp.storage.sqlite.db import Connection
 
 
 def missing(c: Connection) -> list[str]:
-    """The parts both search indexes lack."""
-    return ftsrestore.missing(c) + vectors.missing_parts(c)
+    """The parts the schema lacks (at open and before a write: refused)."""
+    return ftsrestore.missing(c) + vectors.missing_parts(c) + schemaparts.missing(c)
 
 
-def restore(c: Connection) -> list[str]:
-    """Make both search indexes' missing parts again (ftsrestore.restore,
-    vectors.restore_parts) inside the caller's write transaction; the parts' names."""
+def doctor_finds(c: Connection) -> list[str]:
+    """What doctor names: the missing parts, and those out of date."""
+    return missing(c) + schemaparts.out_of_date(c)
+
+
+def restore_missing(c: Connection) -> list[str]:
+    """restore, but for what is out of date: before an upgrade's steps (which make the
+    parts as they define them)."""
+    return restore(c, out_of_date_too=False)
+
+
+def restore(c: Connection, out_of_date_too: bool = True) -> list[str]:
+    """Make the missing and out-of-date parts again (ftsrestore.restore,
+    vectors.restore_parts, schemaparts.restore) inside the caller's write transaction; the
+    parts' names."""
     gone = missing(c)
-    ftsrestore.restore(c)
+    stale = schemaparts.out_of_date(c) if out_of_date_too else []
+    bare = [name.removesuffix(schemaparts.OUT_OF_DATE) for name in stale]
+    ftsrestore.restore(c, bare)
     vectors.restore_parts(c)
-    return gone
+    schemaparts.restore(c, stale)
+    return gone + stale

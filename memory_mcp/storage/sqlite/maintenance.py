@@ -154,9 +154,13 @@ class SqliteMaintenance(SqliteBase):
         )
 
     def missing_index_parts(self) -> list[str]:
-        """The parts of the keyword and vector indexes a hand dropped (doctor --repair makes
-        them again)."""
-        return self._read(indexparts.missing)
+        """The parts of the keyword and vector indexes a hand dropped, the guards writers
+        rely on, and the parts out of date (doctor --repair makes them again)."""
+        return self._read(indexparts.doctor_finds)
+
+    def lacking_privileges(self) -> list[str]:
+        """None: a file has no roles (a read-only file is refused as such)."""
+        return []
 
     def restore_index_parts(self) -> list[str]:
         """Make the dropped parts again, in one transaction: a keyword index whole, filled

@@ -86,26 +86,35 @@ class SqliteRemovals(SqliteBase):
         client: str | None = None,
         action: str = "purge",
         unchanged_since: Mapping[int, datetime] | None = None,
+        follow: Callable[[str], bool] | None = None,
     ) -> list[int]:
         """Hard delete (explicit CLI purge only): the row, its index entries (triggers) and
         vector, and every text its history held; the history keeps when, who and what action.
-        Freed space is zeroed (secure_delete) and the log emptied after: no byte is left."""
+        Freed space is zeroed (secure_delete) and the log emptied after: no byte is left.
+        `follow`: what the purge brought back already expired goes too (see the contract)."""
 
         def delete(c: Connection) -> list[int]:
-            purged, back, now = [], [], utc_now()
-            for memory_id in dict.fromkeys(ids):
-                since = (unchanged_since or {}).get(memory_id)
-                gone = require_unchanged(c, memory_id, since)
-                successor, ended = gone["superseded_by"], expired_by(gone["expires_at"], now)
-                c.execute("delete from memories where id = :id", {"id": memory_id})
-                history.erase(c, memory_id, action)
-                history.record(c, memory_id, action, client)
-                back += decisions.reinstate_replaced(
-                    c, memory_id, client, successor=successor, ended=ended
-                )
-                purged.append(memory_id)
-            for memory_id in back:  # current again: one memory of each text, as a restore
-                fold_edited(c, memory_id, client)  # or into a correction saying the same
+            purged: list[int] = []
+            back: list[int] = []
+            now, todo = utc_now(), list(dict.fromkeys(ids))
+            while todo:
+                brought: list[int] = []
+                for memory_id in todo:
+                    since = (unchanged_since or {}).get(memory_id)
+                    gone = require_unchanged(c, memory_id, since)
+                    successor, ended = gone["superseded_by"], expired_by(gone["expires_at"], now)
+                    c.execute("delete from memories where id = :id", {"id": memory_id})
+                    history.erase(c, memory_id, action)
+                    history.record(c, memory_id, action, client)
+                    brought += decisions.reinstate_replaced(
+                        c, memory_id, client, successor=successor, ended=ended
+                    )
+                    purged.append(memory_id)
+                back += brought
+                todo = _expired_among(c, brought, now, follow) if follow else []
+            for memory_id in dict.fromkeys(back):  # current again: one memory of each text,
+                if memory_id not in purged:  # as a restore, or into a correction saying it
+                    fold_edited(c, memory_id, client)
             return purged
 
         purged = self._making_room(delete)
@@ -203,3 +212,15 @@ def _scrub_names(c: Connection, row: Any, erasure: audit.Erasure, client: str | 
             {"reason": reason, "id": row["id"]},
         )
     return bool(slot) or reason is not None
+
+
+def _expired_among(
+    c: Connection, ids: list[int], now: str, follow: Callable[[str], bool]
+) -> list[int]:
+    """Of `ids` (brought back by a purge), those expired by `now` in a scope `follow` takes."""
+    rows = c.execute(
+        """select id, scope from memories
+           where id in (select value from json_each(:ids)) and expires_at <= :now order by id""",
+        {"ids": json.dumps(list(dict.fromkeys(ids))), "now": now},
+    ).fetchall()
+    return [int(r["id"]) for r in rows if follow(r["scope"])]

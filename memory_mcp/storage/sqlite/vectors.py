@@ -400,6 +400,7 @@ _SHADOWS = (
 )  # fmt: skip
 _PARTS = ("memories_vec", *(f"memories_vec_{s}" for s in _SHADOWS), "vec_log")
 _TRIGGERS = ("memories_vec_ad", "memories_vec_au")
+TRIGGERS, VEC_TRIGGERS = _TRIGGERS, _VEC_TRIGGERS  # (schemaparts.py compares them)
 
 
 def missing_parts(c: Connection) -> list[str]:

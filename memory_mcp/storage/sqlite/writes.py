@@ -12,7 +12,7 @@ from memory_mcp.policies import folding
 from memory_mcp.policies.repeats import Said
 from memory_mcp.storage import sources
 from memory_mcp.storage.contract import Inserted, NewRow, Repeats
-from memory_mcp.storage.sqlite import decisions, history, vectors
+from memory_mcp.storage.sqlite import decisions, history, keyedmerge, vectors
 from memory_mcp.storage.sqlite.base import SqliteBase, require_row, require_unchanged, to_memory
 from memory_mcp.storage.sqlite.db import Connection
 from memory_mcp.storage.sqlite.repeats import count_repeat
@@ -208,6 +208,8 @@ def _place(
     if repeats == "restore":
         if (before := decisions.restored_before(c, item, digest)) is not None:
             return Inserted(before, "present")
+        if (folded := keyedmerge.fold_keyed(c, item, digest, client)) is not None:
+            return Inserted(folded, "duplicate")  # the same belief: one memory of it
         if item.id is not None and decisions.id_taken(c, item.id):
             item = replace(item, id=None)
     values = row_values(item, utc_now(), digest)
@@ -258,7 +260,7 @@ def _insert(
     beaten = [] if beaten_by is not None else [h["id"] for h in holders]
     superseded = decisions.supersede(c, [*beaten, *also], new_id, client, at=now)
     if previous is not None:  # its successor stays (superseded once): it gave way sooner
-        decisions.gave_way_at(c, previous["id"], values["created_at"])
+        decisions.gave_way_at(c, previous["id"], values["created_at"], new_id, client)
     if values["key"] != item.key:
         c.execute("update memories set key = :key where id = :id", {"key": item.key, "id": new_id})
     # The row as stored, from the values written (every column is given; no trigger edits

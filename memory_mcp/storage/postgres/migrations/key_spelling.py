@@ -9,7 +9,7 @@ from psycopg.types.json import Json
 
 from memory_mcp.policies.keys import settle_spellings
 from memory_mcp.storage.audit import SNAPSHOT_FIELDS
-from memory_mcp.timestamps import utc_now
+from memory_mcp.timestamps import later_than, stated, utc_now
 
 _HISTORY = """
     insert into history (memory_id, action, before, after, detail, at, client)
@@ -23,9 +23,10 @@ def one_key_spelling(c: Any) -> None:
     superseded, renamed = settle_spellings(rows.values())
     entries: list[tuple[Any, ...]] = []
     for old, by in superseded:
+        at = later_than(stated(rows[by]), [rows[old]["created_at"]])  # by the data
         c.execute(
             "update memories set superseded_by = %s, superseded_at = %s where id = %s",
-            (by, now, old),
+            (by, at, old),
         )
         detail = Json({"by": by, "why": "key"})
         entries.append((old, "supersede", _snapshot(rows[old]), None, detail, now))

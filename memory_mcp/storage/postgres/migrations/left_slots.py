@@ -11,7 +11,7 @@ from psycopg.types.json import Json
 from memory_mcp.policies.keys import rejoin_left_slots
 from memory_mcp.storage.audit import SNAPSHOT_FIELDS
 from memory_mcp.storage.postgres.migrations.initial import CURRENT_KEY, SUPERSEDED_ONCE
-from memory_mcp.timestamps import utc_now
+from memory_mcp.timestamps import later_than, stated, utc_now
 
 _STRANDED = """
     select m.id, m.superseded_by from memories m
@@ -48,7 +48,7 @@ def settle_left_slots(c: Any) -> None:
         for memory_id, by in [*settled, *superseded]:
             c.execute(
                 "update memories set superseded_by = %s, superseded_at = %s where id = %s",
-                (by, None if by is None else now, memory_id),
+                (by, None if by is None else _gave_way(rows, memory_id, by), memory_id),
             )
         entries: list[tuple[Any, ...]] = [
             (old, "supersede", _snapshot(rows[old]), Json({"by": by, "why": "key"}), now)
@@ -70,3 +70,9 @@ def applied(c: Any) -> bool:
 def _snapshot(row: Any) -> Json:
     """The history's before of a row (tags and metadata come decoded)."""
     return Json({name: row[name] for name in SNAPSHOT_FIELDS})
+
+
+def _gave_way(rows: dict[int, Any], memory_id: int, by: int) -> str:
+    """When a memory superseded by `by` gave way, by the data: `by`'s statement (not the
+    upgrade's day), never before its own creation."""
+    return later_than(stated(rows[by]), [rows[memory_id]["created_at"]])

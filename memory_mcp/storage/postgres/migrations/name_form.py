@@ -9,7 +9,7 @@ from psycopg.types.json import Json
 
 from memory_mcp.policies.keys import settle_names
 from memory_mcp.storage.audit import SNAPSHOT_FIELDS
-from memory_mcp.timestamps import utc_now
+from memory_mcp.timestamps import later_than, stated, utc_now
 
 _HISTORY = """
     insert into history (memory_id, action, before, after, detail, at, client)
@@ -21,18 +21,20 @@ def one_name_form(c: Any) -> None:
     now = utc_now()
     rows = list(
         c.execute(
-            """select id, scope, tags, key, created_at, forgotten_at, superseded_by
-               from memories"""
+            """select id, scope, tags, key, created_at, last_seen_at, forgotten_at,
+                      superseded_by from memories"""
         )
     )
     superseded, renamed = settle_names(rows)
     changed = dict.fromkeys([old for old, _ in superseded] + [i for i, _, _ in renamed])
     snap = {memory_id: _snapshot(c, memory_id) for memory_id in changed}
     entries: list[tuple[Any, ...]] = []
+    held = {row["id"]: row for row in rows}
     for old, by in superseded:  # first: a renamed scope must not hold two current values
+        at = later_than(stated(held[by]), [held[old]["created_at"]])  # by the data
         c.execute(
             "update memories set superseded_by = %s, superseded_at = %s where id = %s",
-            (by, now, old),
+            (by, at, old),
         )
         detail = Json({"by": by, "why": "key"})
         entries.append((old, "supersede", Json(snap[old]), None, detail, now))

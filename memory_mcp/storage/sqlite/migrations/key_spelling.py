@@ -12,7 +12,7 @@ def one_key_spelling(conn: Any) -> None:
     memory's history (the spelling it had in the edit's `before`)."""
     from memory_mcp.policies.keys import settle_spellings
     from memory_mcp.storage.audit import SNAPSHOT_FIELDS
-    from memory_mcp.timestamps import utc_now
+    from memory_mcp.timestamps import later_than, stated, utc_now
 
     def snapshot(row: Any) -> str:
         shown = {name: row[name] for name in SNAPSHOT_FIELDS}
@@ -23,9 +23,12 @@ def one_key_spelling(conn: Any) -> None:
     superseded, renamed = settle_spellings(rows.values())
     entries: list[tuple[int, str, str, str, str | None, str]] = []
     for old, by in superseded:
+        # Dated by the data: when the value it gave way to was stated (not the upgrade's
+        # day), never before its own creation.
+        at = later_than(stated(rows[by]), [rows[old]["created_at"]])
         conn.execute(
-            "update memories set superseded_by = :by, superseded_at = :now where id = :id",
-            {"by": by, "now": now, "id": old},
+            "update memories set superseded_by = :by, superseded_at = :at where id = :id",
+            {"by": by, "at": at, "id": old},
         )
         detail = json.dumps({"by": by, "why": "key"})
         entries.append((old, "supersede", now, snapshot(rows[old]), None, detail))

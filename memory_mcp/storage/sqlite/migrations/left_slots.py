@@ -59,7 +59,7 @@ def settle_left_slots(conn: Any) -> None:
         for memory_id, by in [*settled, *superseded]:
             conn.execute(
                 "update memories set superseded_by = ?, superseded_at = ? where id = ?",
-                (by, None if by is None else now, memory_id),
+                (by, None if by is None else _gave_way(rows, memory_id, by), memory_id),
             )
         entries: list[tuple[int, str, str, str | None, str]] = [
             (old, "supersede", now, snapshot(rows[old]), json.dumps({"by": by, "why": "key"}))
@@ -76,3 +76,11 @@ def settle_left_slots(conn: Any) -> None:
 
 def applied(conn: Any) -> bool:
     return conn.execute("select 1 from meta where key = 'left_slots'").fetchone() is not None
+
+
+def _gave_way(rows: dict[int, Any], memory_id: int, by: int) -> str:
+    """When a memory superseded by `by` gave way, by the data: `by`'s statement (not the
+    upgrade's day), never before its own creation."""
+    from memory_mcp.timestamps import later_than, stated
+
+    return later_than(stated(rows[by]), [rows[memory_id]["created_at"]])

@@ -8,7 +8,7 @@ from typing import Any
 
 from memory_mcp.policies.keys import settle_names
 from memory_mcp.storage.audit import SNAPSHOT_FIELDS
-from memory_mcp.timestamps import utc_now
+from memory_mcp.timestamps import later_than, stated, utc_now
 
 _HISTORY = """
     insert into history (memory_id, action, at, client, before, after, detail)
@@ -21,18 +21,20 @@ def one_name_form(conn: Any) -> None:
     rows = [
         dict(r) | {"tags": json.loads(r["tags"])}
         for r in conn.execute(
-            """select id, scope, tags, key, created_at, forgotten_at, superseded_by
-               from memories"""
+            """select id, scope, tags, key, created_at, last_seen_at, forgotten_at,
+                      superseded_by from memories"""
         )
     ]
     superseded, renamed = settle_names(rows)
     changed = [old for old, _ in superseded] + [memory_id for memory_id, _, _ in renamed]
     snap = {memory_id: _snapshot(conn, memory_id) for memory_id in dict.fromkeys(changed)}
     entries: list[tuple[int, str, str, str, str | None, str]] = []
+    held = {row["id"]: row for row in rows}
     for old, by in superseded:  # first: a renamed scope must not hold two current values
+        at = later_than(stated(held[by]), [held[old]["created_at"]])  # by the data
         conn.execute(
             "update memories set superseded_by = ?, superseded_at = ? where id = ?",
-            (by, now, old),
+            (by, at, old),
         )
         detail = json.dumps({"by": by, "why": "key"})
         entries.append((old, "supersede", now, json.dumps(snap[old]), None, detail))

@@ -10,7 +10,7 @@ def one_current_value(conn: Any) -> None:
     backed by the schema. Rows that break the first rule (left by writers racing before
     this step) are settled first: the later-created value stays current, the others are
     superseded by it, each with a history entry."""
-    from memory_mcp.timestamps import utc_now
+    from memory_mcp.timestamps import later_than, utc_now
 
     now = utc_now()
     clashes = conn.execute(
@@ -18,18 +18,18 @@ def one_current_value(conn: Any) -> None:
             group by scope, key having count(*) > 1"""
     ).fetchall()
     for scope, key in clashes:
-        ids = [
-            int(r[0])
-            for r in conn.execute(
-                f"""select id from memories where scope = :scope and key = :key and {_CURRENT}
-                    order by created_at, id""",
-                {"scope": scope, "key": key},
-            )
-        ]
-        for old in ids[:-1]:
+        found = conn.execute(
+            f"""select id, created_at from memories
+                where scope = :scope and key = :key and {_CURRENT} order by created_at, id""",
+            {"scope": scope, "key": key},
+        ).fetchall()
+        ids = [int(r[0]) for r in found]
+        for old, created in [(int(r[0]), str(r[1])) for r in found[:-1]]:
+            # Dated by the data: the later value's creation (not the upgrade's day).
+            at = later_than(str(found[-1][1]), [created])
             conn.execute(
-                "update memories set superseded_by = :by, superseded_at = :now where id = :id",
-                {"by": ids[-1], "now": now, "id": old},
+                "update memories set superseded_by = :by, superseded_at = :at where id = :id",
+                {"by": ids[-1], "at": at, "id": old},
             )
             conn.execute(
                 """insert into history (memory_id, action, at, client, detail)

@@ -1,0 +1,48 @@
+"""An exported keyed row saying what a stored value of its key says, at another time: folded
+into that memory inside the import's transaction (sources.merged_row), not kept beside it."""
+
+import json
+from typing import Any
+
+from memory_mcp.names import MAX_TAGS
+from memory_mcp.storage.contract import NewRow
+from memory_mcp.storage.sources import merged_row
+from memory_mcp.storage.sqlite import decisions, history
+from memory_mcp.storage.sqlite.base import require_row
+from memory_mcp.storage.sqlite.db import Connection
+from memory_mcp.timestamps import parse_stored_time
+
+# The stored value of the row's key with its text; none if another value of the key was
+# created between the two times (then they are two statements, a change between them).
+_SAME = """select * from memories where scope = :scope and key = :key and content_hash = :hash
+           and forgotten_at is null order by created_at, id limit 1"""
+_BETWEEN = """select 1 from memories where scope = :scope and key = :key and forgotten_at is null
+              and content_hash <> :hash and created_at > :low and created_at < :high limit 1"""
+
+
+def fold_keyed(c: Connection, item: NewRow, digest: str, client: str | None) -> int | None:
+    """The stored memory `item` (a current keyed row of an export) was folded into, if one
+    says the same; None to insert it."""
+    if item.key is None or item.superseded_by is not None or item.forgotten_at is not None:
+        return None
+    found: dict[str, Any] = {"scope": item.scope, "key": item.key, "hash": digest}
+    row = c.execute(_SAME, found).fetchone()
+    if row is None or item.created_at is None or row["created_at"] == item.created_at:
+        return None
+    low, high = sorted((row["created_at"], item.created_at), key=parse_stored_time)
+    if c.execute(_BETWEEN, found | {"low": low, "high": high}).fetchone() is not None:
+        return None
+    stored = dict(row) | {"tags": json.loads(row["tags"]), "metadata": json.loads(row["metadata"])}
+    fields = merged_row(stored, item, MAX_TAGS)
+    moved_back = fields["created_at"] != row["created_at"]
+    if moved_back and (before := decisions.previous_value(c, item.scope, item.key, low)):
+        decisions.gave_way_at(c, before["id"], low, int(row["id"]), client)
+    encoded = fields | {k: json.dumps(fields[k]) for k in ("tags", "metadata")}
+    sets = ", ".join(f"{name} = :{name}" for name in encoded)
+    c.execute(f"update memories set {sets} where id = :id", encoded | {"id": row["id"]})
+    after = history.snapshot(require_row(c, int(row["id"])))
+    history.record(
+        c, int(row["id"]), "import", client, history.snapshot(row), after,
+        folded={"created_at": item.created_at, "id": item.id},
+    )  # fmt: skip
+    return int(row["id"])
