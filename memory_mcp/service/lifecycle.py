@@ -20,7 +20,7 @@ from memory_mcp.policies.keys import key_form
 from memory_mcp.policies.redact import redact, redact_fields
 from memory_mcp.policies.times import parse_time
 from memory_mcp.service import grants, masking
-from memory_mcp.service.context import Part, check_content_left, validated
+from memory_mcp.service.context import Context, Part, check_content_left, validated
 from memory_mcp.timestamps import format_time, minute_text
 
 # Shorter text is too likely to occur by chance (in other words, dates, ids) to replace blindly.
@@ -264,7 +264,7 @@ class Lifecycle(Part):
             self._refuse_unwritable(ids)
             self._check_unchanged(unchanged_since or {})
             self._check_writable(ids)
-            follow = self._writable_scope() if expired else None
+            follow = _writable_scope(self.ctx) if expired else None
             return self.store.purge(ids, client, unchanged_since=unchanged_since, follow=follow)
 
     def _refuse_unwritable(self, ids: Sequence[int]) -> None:
@@ -314,13 +314,8 @@ class Lifecycle(Part):
     def purge_expired(self, client: str | None = None) -> list[int]:
         """Every expired memory the caller may delete, and what their purge brings back
         already expired (a chain of expired values), in one transaction."""
-        follow = self._writable_scope()
+        follow = _writable_scope(self.ctx)
         return self.store.purge(self._expired(), client, action="expire", follow=follow)
-
-    def _writable_scope(self) -> Callable[[str], bool]:
-        """Whether the caller may delete a memory of a scope (a chain's next link)."""
-        access = self.ctx.access
-        return (lambda _scope: True) if access.unrestricted else access.can_write
 
     def _expired(self) -> list[int]:
         """Expired memories the caller may delete."""
@@ -408,3 +403,9 @@ def _slots(
         if value is not None:
             slots[name] = parse_time(value, name) if str(value).strip() else None
     return slots
+
+
+def _writable_scope(ctx: Context) -> Callable[[str], bool]:
+    """Whether the caller may delete a memory of a scope (a chain's next link)."""
+    access = ctx.access
+    return (lambda _scope: True) if access.unrestricted else access.can_write
