@@ -22,6 +22,7 @@ from mcp.client.stdio import stdio_client
 from memory_mcp.config import Settings
 from memory_mcp.errors import ReadOnly
 from memory_mcp.service import MemoryService
+from tests import pg
 from tests.e2e.test_faults import cli, one_red_line, seeded, tmpfs
 
 __all__ = ["cli"]  # the fixture, used by name
@@ -213,3 +214,22 @@ def test_a_database_reached_by_another_spelling_is_the_file_sqlite_opens(
         code, _, err = cli("--db", str(real), "migrate", "--to", str(target))
         assert code == 1
         one_red_line(err, "The target is the source itself", str(real))
+
+
+@pg.needs_postgres
+def test_a_migration_the_target_refuses_is_not_told_to_resume(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    cli,  # type: ignore[no-untyped-def]
+) -> None:
+    """No password for the target: nothing was copied and trying again will not help, so
+    the message does not say to run it again to resume."""
+    source = seeded(tmp_path / "memory.db")
+    name, url = pg.fresh_role()
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "no-pgpass"))
+    bare = url.replace(f"{name}:pw@", f"{name}@")
+    code, _, err = cli("--db", str(source), "migrate", "--to", bare)
+    assert code == 1
+    one_red_line(err, "no password supplied", "trying again will not help")
+    assert "resume" not in err

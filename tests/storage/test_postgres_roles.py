@@ -108,6 +108,22 @@ def test_a_wrong_password_is_not_called_a_server_that_is_down() -> None:
     assert "try again once it is back" not in str(caught.value)
 
 
+def test_no_password_at_all_is_not_called_a_server_that_is_down(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: object
+) -> None:
+    """A URL without a password, and none in PGPASSWORD or ~/.pgpass: the server asks for
+    one, which is no outage to wait out."""
+    name, url = pg.fresh_role()
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path) + "/none")
+    bare = url.replace(f"{name}:pw@", f"{name}@")
+    with pytest.raises(StorageError) as caught:
+        open_storage(Settings(db=bare, pg_schema=pg.fresh_schema(), semantic=False))
+    assert "no password supplied" in str(caught.value)
+    assert "Check the URL's user, password" in str(caught.value)
+    assert "try again once it is back" not in str(caught.value)
+
+
 def test_a_database_without_pgvector_names_the_statement_a_superuser_runs() -> None:
     name, url = pg.fresh_role()
     database = pg.fresh_database(owner=name)

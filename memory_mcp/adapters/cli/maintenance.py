@@ -141,6 +141,8 @@ def migrate(
                 to, lambda done, total: bar.update(task, completed=done, total=total), to_schema
             )
         except StorageError as exc:
+            if "trying again will not help" in str(exc):  # refused: not a cut to resume
+                raise
             raise StorageError(
                 f"{exc} What was copied before stopping is intact; run the same command "
                 "again to resume."

@@ -26,7 +26,10 @@ GrantOpt = Annotated[
     typer.Option("--grant", "-g", help="PATTERN=read|write, e.g. team/*=write (repeatable)."),
 ]
 ExpiresOpt = Annotated[
-    str | None, typer.Option("--expires", help="Token lifetime, e.g. 90d (default: none).")
+    str | None,
+    typer.Option(
+        "--expires", help="Token lifetime, e.g. 90d (default: none; rotate: the old token's)."
+    ),
 ]
 SHOWN_ONCE = (
     "Token for {name} (shown once; only its hash is stored). Clients send "

@@ -108,6 +108,7 @@ def _unreachable(doing: str, where: str, exc: Exception) -> str:
 # server that is down, restarting or out of connection slots, which a retry can get past).
 _REFUSALS = (
     "password authentication failed",
+    "no password supplied",  # the server asks for one the URL, PGPASSWORD and ~/.pgpass lack
     "no pg_hba.conf entry",
     "does not exist",
     "permission denied for database",
