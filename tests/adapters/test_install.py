@@ -5,12 +5,14 @@ Every test works in tmp_path (a fake home, %APPDATA% or project): no real config
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import anyio
 import pytest
@@ -26,6 +28,7 @@ from memory_mcp.adapters.install.launcher import Launch
 from memory_mcp.config import Settings
 from memory_mcp.errors import InvalidInput
 from memory_mcp.service import MemoryService
+from tests import pg
 
 NOW = datetime(2026, 3, 4, 5, 6, 7)
 LAUNCH = Launch("/opt/venv/bin/memory-mcp", [], "venv")
@@ -856,3 +859,37 @@ def test_uninstall_at_the_default_level_names_the_entry_left_at_the_other(  # ty
     assert f"{user_file} has it: `memory-mcp uninstall claude-code --global` removes it." in said
     _, said = cli("uninstall", "claude-code", "--global", "--dir", str(repo))
     assert "Removed 'memory'" in said and "has it" not in said
+
+
+@pg.needs_postgres
+def test_install_carries_the_postgresql_schema_to_the_server_and_every_hook(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With MEMORY_MCP_PG_SCHEMA=team, `install --db URL` wrote a server entry and hooks on the
+    default schema: an empty store. The schema goes into the entry's env and, as --pg-schema,
+    into each hook's command line, which then reads that schema's memories."""
+    schema = pg.fresh_schema()
+    parts = urlsplit(pg.url())  # install refuses a password in the URL: PGPASSWORD has it
+    url = urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", "@")))
+    monkeypatch.setenv("PGPASSWORD", unquote(parts.password or ""))
+    service = MemoryService.open(Settings(db=url, pg_schema=schema, semantic=False))
+    service.remember("Always run the smoke test before a release.", kind="preference")
+    service.close()
+    repo = project(tmp_path)
+    monkeypatch.setenv("MEMORY_MCP_PG_SCHEMA", schema)
+    cli("install", "claude-code", "--dir", str(repo), "--db", url, "--hooks")
+    entry = json.loads((repo / ".mcp.json").read_text())["mcpServers"]["memory"]
+    assert entry["env"]["MEMORY_MCP_PG_SCHEMA"] == schema
+    hooks = json.loads((repo / ".claude" / "settings.json").read_text())["hooks"]
+    lines = [h["command"] for group in hooks.values() for g in group for h in g["hooks"]]
+    assert lines and all(f"--pg-schema {schema}" in line for line in lines)
+    words = shlex.split(next(line for line in lines if "session-start" in line))
+    monkeypatch.delenv("MEMORY_MCP_PG_SCHEMA")
+    env = {k: v for k, v in os.environ.items() if k != "MEMORY_MCP_PG_SCHEMA"}
+    done = subprocess.run(
+        [sys.executable, "-m", "memory_mcp", *words[words.index("--db") :]],
+        input=json.dumps({"session_id": "s", "cwd": str(repo), "hook_event_name": "SessionStart"}),
+        capture_output=True, text=True, env=env, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Always run the smoke test before a release." in done.stdout

@@ -27,6 +27,10 @@ FULL_CLI = "from memory_mcp.adapters.cli.main import main; main()"
             ["--db=/a.db", "hook", "prompt", "--db", "/b.db", "--project=/p"],
             ("prompt", {"db": "/b.db", "project": "/p"}),
         ),
+        (
+            ["--db", "postgresql://h/d", "--pg-schema", "team", "hook", "prompt"],
+            ("prompt", {"db": "postgresql://h/d", "pg_schema": "team"}),
+        ),
         (["hook", "capture"], None),  # loads the model anyway: the CLI
         (["hook", "prompt", "--help"], None),
         (["hook", "prompt", "--db"], None),

@@ -81,6 +81,12 @@ def _root(
         Path | None,
         typer.Option(envvar="MEMORY_MCP_CACHE_DIR", help="Where downloaded models are kept."),
     ] = None,
+    pg_schema: Annotated[
+        str | None,
+        typer.Option(
+            envvar="MEMORY_MCP_PG_SCHEMA", help="PostgreSQL schema (default: memory_mcp)."
+        ),
+    ] = None,
     as_: Annotated[
         str | None,
         typer.Option(
@@ -97,7 +103,8 @@ def _root(
     level = logging.WARNING - 10 * verbose
     serving = ctx.invoked_subcommand in ("serve", "ui")  # their startup lines are INFO
     _configure_logging(min(level, logging.INFO) if serving else level)
-    overrides = {"db": db, "model": model, "model_dir": model_dir, "cache_dir": cache_dir}
+    overrides = {"db": db, "model": model, "model_dir": model_dir, "cache_dir": cache_dir,
+                 "pg_schema": pg_schema}  # fmt: skip
     ctx.obj = _Options({k: v for k, v in overrides.items() if v is not None}, as_)
 
 

@@ -103,6 +103,7 @@ def install(
         given.get("model"),
         given.get("model_dir"),
         given.get("cache_dir"),
+        given.get("pg_schema"),
     )
     if hooks is None and client is Client.CODEX:
         raise InvalidInput(
@@ -195,9 +196,11 @@ def _check_hooks(client: Client, hooks: bool | None) -> None:
 # The settings a server entry's `env` carries that also decide what a hook command opens and
 # loads, with the root option that gives each on a hook's command line (a client runs its
 # hooks without that env). The briefing and prompt hooks never load the model, and their
-# quick start-up (cli/quick.py) reads --db only: the model's settings go to capture alone.
+# quick start-up (cli/quick.py) reads --db and --pg-schema only: the model's settings go to
+# capture alone.
 _ROOT_FLAGS = {
     "MEMORY_MCP_DB": "--db",
+    "MEMORY_MCP_PG_SCHEMA": "--pg-schema",
     "MEMORY_MCP_MODEL": "--model",
     "MEMORY_MCP_MODEL_DIR": "--model-dir",
     "MEMORY_MCP_CACHE_DIR": "--cache-dir",
@@ -213,7 +216,7 @@ def _our_hooks(
     client: Client, launch: Launch, env: dict[str, str], url: str | None
 ) -> dict[str, Any]:
     """The hook groups `install --hooks` writes for `client`."""
-    options = _root_flags(env, ("MEMORY_MCP_DB",))
+    options = _root_flags(env, ("MEMORY_MCP_DB", "MEMORY_MCP_PG_SCHEMA"))
     if client is Client.CODEX:
         return hookconfig.codex_entries(launch, options, url)
     if client is Client.GEMINI:

@@ -71,17 +71,21 @@ HOOK_COMMANDS = ("session-start", "prompt")
 
 
 def hook_options(argv: list[str]) -> tuple[str, dict[str, Any]] | None:
-    """(command, settings) of a plain `[--db X] hook session-start|prompt [--db X] [--project
-    P] [--url U]` line, or None for anything else. The hook's own --db wins over the root's."""
+    """(command, settings) of a plain `[--db X] [--pg-schema S] hook session-start|prompt [--db
+    X] [--project P] [--url U]` line, or None for anything else. The hook's own --db wins over
+    the root's."""
     try:
         at = argv.index("hook")
     except ValueError:
         return None
     names = ("--db", "--project", "--url")  # --url: the server's, used by remote.py
-    root, rest = option_pairs(argv[:at], ("--db",)), option_pairs(argv[at + 2 :], names)
+    root = option_pairs(argv[:at], ("--db", "--pg-schema"))
+    rest = option_pairs(argv[at + 2 :], names)
     if root is None or rest is None or argv[at + 1 : at + 2] not in ([c] for c in HOOK_COMMANDS):
         return None
     rest.pop("url", None)
+    if "pg-schema" in root:
+        root["pg_schema"] = root.pop("pg-schema")
     return argv[at + 1], root | rest
 
 

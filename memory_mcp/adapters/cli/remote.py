@@ -46,7 +46,7 @@ def remote_target(argv: list[str], env: "Mapping[str, str]") -> tuple[str, str] 
     command = argv[at + 1] if at + 1 < len(argv) else ""
     root, rest = (
         # the model's options only matter if it answers locally: the server uses its own
-        option_pairs(argv[:at], ("--db", "--model", "--model-dir", "--cache-dir")),
+        option_pairs(argv[:at], ("--db", "--pg-schema", "--model", "--model-dir", "--cache-dir")),
         option_pairs(argv[at + 2 :], ("--db", "--project", "--url")),
     )
     if command not in COMMANDS or root is None or rest is None or "project" in rest:

@@ -167,6 +167,7 @@ def server_env(
     model: str | None,
     model_dir: Path | None,
     cache_dir: Path | None = None,
+    pg_schema: str | None = None,
 ) -> dict[str, str]:
     """Settings for the server's `env`, paths made absolute: clients start it elsewhere."""
     env: dict[str, str] = {}
@@ -193,6 +194,13 @@ def server_env(
         env["MEMORY_MCP_MODEL_DIR"] = str(model_dir.expanduser().absolute())
     if cache_dir is not None:
         env["MEMORY_MCP_CACHE_DIR"] = str(cache_dir.expanduser().absolute())
+    if pg_schema is not None and db is not None and "MEMORY_MCP_DB" in env:
+        from memory_mcp.config import PG_SCHEMA_PATTERN, is_database_url
+
+        if is_database_url(str(db)):  # a file has no schema: nothing to carry
+            if not re.fullmatch(PG_SCHEMA_PATTERN, pg_schema):
+                raise InvalidInput(f"--pg-schema: {pg_schema!r} is not a plain schema name.")
+            env["MEMORY_MCP_PG_SCHEMA"] = pg_schema
     return env
 
 
