@@ -314,3 +314,12 @@ CORPUS = [
         "the secret's data field holds {}",
     ),
 ]
+# Session 20: the known gaps closed, each on every write path.
+CORPUS += [
+    Secret(
+        "passphrase_with_spaces",
+        f"DB_PASSWORD={(pw1 := body(9))} {(pw2 := body(7))} {(pw3 := body(8))}",
+        (pw1, pw2, pw3),
+        "prod .env:\n{}\nLOG_LEVEL=info",
+    ),
+]

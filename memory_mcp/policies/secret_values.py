@@ -129,3 +129,60 @@ def _run(text: str, at: int) -> int:
 def _escaped(text: str, at: int) -> bool:
     """Whether the character at `at` is escaped: an odd run of backslashes before it."""
     return _run(text, at) % 2 == 1
+
+
+# A dotenv, INI or properties line: the label is the line's first word (after an optional
+# `export`), then `=` or `:`. Its unquoted value runs to the line's end (or an inline ` #`
+# comment): `DB_PASSWORD=correct horse battery` is one passphrase, and nothing but the line
+# says where it ends. Not where the line is a command run with the variable set
+# (`PGPASSWORD=x psql -h db`): the next word is a command we know, another `NAME=value`, or
+# the rest holds a flag, a pipe, `;`, `&&`, `||` or a redirection.
+_LINE_HEAD = re.compile(r"[ \t]*(?:export[ \t]+)?")
+_COMMENT = re.compile(r"[ \t]+#")
+_ASSIGNMENT = re.compile(r"[A-Za-z_][\w.-]*=")
+_PATH = re.compile(r"(?:\.{0,2}|~)/|[\w.-]+/[\w.-]")
+_NEXT_LABEL = re.compile(r"(?<=[ \t])[A-Za-z_][\w.-]*[ \t]*(?:=|:(?=[ \t]))")
+_REMARK = re.compile(r"[ \t]+\([^()]*\)$")
+_SHELL = re.compile(r"(?<!\S)(?:--?[A-Za-z]|\|\|?(?!\S)|&&|[0-9]?>>?|<)|;")
+COMMANDS = frozenset(
+    """
+    psql pg_dump pg_dumpall pg_restore pg_basebackup pgbench createdb dropdb createuser
+    mysql mysqldump mysqladmin mariadb redis-cli mongosh mongo mongodump mongorestore sqlcmd
+    sqlplus clickhouse-client cqlsh influx docker podman kubectl helm terraform tofu packer
+    ansible ansible-playbook vault consul nomad aws gcloud gsutil az doctl heroku flyctl fly
+    gh git ssh scp sftp rsync curl wget http npm npx yarn pnpm node deno bun python python3
+    pip pip3 uv poetry pipenv pytest ruby bundle rake rails go cargo make cmake java mvn gradle
+    dotnet php composer perl bash sh zsh fish sudo env exec nohup time timeout watch xargs
+    echo printf cat tee jq yq openssl gpg restic borg duplicity rclone s3cmd minio mc
+    supabase firebase vercel netlify wrangler twine uvicorn gunicorn celery flask django-admin
+    manage.py ./manage.py dbt airflow spark-submit prisma sequelize knex alembic flyway
+    liquibase sqlx diesel goose migrate
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+
+
+def line_end(text: str, label: int, end: int, limit: int) -> int:
+    """Where a labelled unquoted value that ends at `end` (before a space) ends when its
+    label starts a dotenv, INI or properties line (above): the line's end (or `limit`, the
+    end of the stretch scanned), before a ` #` comment, another label, a closing remark in
+    brackets and trailing spaces; `end` itself on any other line, or a command's."""
+    word = label
+    while word > 0 and text[word - 1] in _LABEL_CHARS:
+        word -= 1
+    line = text.rfind("\n", max(word - 80, 0), word) + 1
+    if (line == 0 and word > 80) or _LINE_HEAD.fullmatch(text, line, word) is None:
+        return end
+    stop = text.find("\n", end, limit)
+    stop = limit if stop < 0 else stop
+    comment = _COMMENT.search(text, end, stop)
+    rest = text[end : stop if comment is None else comment.start()].rstrip()
+    words = rest.split()
+    if not words or _SHELL.search(rest) is not None:
+        return end
+    after = words[0]
+    if after in COMMANDS or _ASSIGNMENT.match(after) or _PATH.match(after):
+        return end
+    other = _NEXT_LABEL.search(rest)  # another label's value is its own: `… und hasło: …`
+    rest = rest if other is None else rest[: other.start()].rstrip()
+    remark = _REMARK.search(rest)  # a remark in brackets closing the line: `… (rotate)`
+    return end + len(rest if remark is None else rest[: remark.start()])

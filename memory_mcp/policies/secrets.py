@@ -11,7 +11,7 @@ import re
 from memory_mcp.policies.secret_commands import COMMAND_LINES, COOKIE, CREDENTIAL_FILES
 from memory_mcp.policies.secret_fields import MARKUP
 from memory_mcp.policies.secret_rule import MIN_VALUE, Pick, Rule, Span, is_value
-from memory_mcp.policies.secret_values import bare_end, escaped_end, quoted_end
+from memory_mcp.policies.secret_values import bare_end, escaped_end, line_end, quoted_end
 
 # Every pattern is linear: no nested quantifiers over overlapping classes, and each unbounded
 # run either ends at a character outside its class or is followed by nothing that can fail.
@@ -226,14 +226,25 @@ def _labelled_value(match: re.Match[str]) -> tuple[Span, bool]:
     code = _ATTRIBUTE.fullmatch(value) or (
         spaced and (_IDENTIFIER.fullmatch(value) or _CALL.match(value))
     )
-    return (start, start + len(value)), worded and not code and is_value(value) and is_value(core)
+    valued = not code and is_value(value) and is_value(core)
+    alone, end = bool(worded and valued), start + len(value)
+    # A dotenv line's value runs to the line's end (secret_values.line_end): after "=" a
+    # short first word is judged with the rest (`DB_PASSWORD=abc horse battery`); after ":",
+    # which prose uses, only a first word that is a secret on its own is carried on.
+    spaced_on = match.group("bare") is not None and text[end : end + 1] in (" ", "\t")
+    if spaced_on and ((sep == "=" and valued) or (sep == ":" and alone)):
+        whole = line_end(text, match.start(), end, match.endpos)
+        if whole > end and whole - start >= MIN_VALUE:
+            alone, end = True, whole
+    return (start, end), alone
 
 
 def _pw_value(match: re.Match[str]) -> tuple[Span, bool]:
     span, alone = _labelled_value(match)
-    value = match.string[span[0] : span[1]] if match.group("bare") is not None else None
-    quantity = value is not None and value.replace(".", "", 1).isdigit()
-    return span, alone and not (quantity and _QUANTITY.match(match.string, span[1]))
+    words = match.string[span[0] : span[1]].split() if match.group("bare") is not None else []
+    first = words[0] if words else ""  # a dotenv line's value: its first word is the number
+    quantity = first.replace(".", "", 1).isdigit()
+    return span, alone and not (quantity and _QUANTITY.match(match.string, span[0] + len(first)))
 
 
 def _labelled(

