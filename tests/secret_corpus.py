@@ -316,10 +316,35 @@ CORPUS = [
 ]
 # Session 20: the known gaps closed, each on every write path.
 CORPUS += [
+    # A dotenv line (the snippet holds its line's end: mid-sentence, only a passphrase's
+    # first word is masked, as the README says, so it is no tag or summary query here).
     Secret(
         "passphrase_with_spaces",
-        f"DB_PASSWORD={(pw1 := body(9))} {(pw2 := body(7))} {(pw3 := body(8))}",
+        f"DB_PASSWORD={(pw1 := body(9))} {(pw2 := body(7))} {(pw3 := body(8))}\nLOG_LEVEL=info",
         (pw1, pw2, pw3),
-        "prod .env:\n{}\nLOG_LEVEL=info",
+        "prod .env:\n{}",
+    ),
+]
+CORPUS += [
+    _one("xml_cdata", f"<password><![CDATA[{(xc := body(14))}]]></password>", xc, "pom.xml: {}"),
+    _one(
+        "xml_over_lines",
+        f"<password>\n    {(xl := body(14))}\n  </password>",
+        xl,
+        "settings.xml:\n  {}",
+    ),
+    _one(
+        "yaml_block",
+        f"password: |\n  {(yb := body(15))}\nuser: app",
+        yb,
+        "values.yaml:\n{}",
+    ),
+    _one("python_triple", f'DB_PASSWORD = """{(pt3 := body(15))}"""', pt3, "settings.py: {}"),
+    _one("shell_ansi_c", f"export PGPASSWORD=$'{(sa := body(13))}\\'x'", sa, "in .bashrc: {}"),
+    _one(
+        "base64_twice",
+        b64b := base64.b64encode(base64.b64encode(("ghp_" + body(36)).encode())).decode(),
+        b64b,
+        "the Kubernetes Secret's data, encoded twice: {}",
     ),
 ]

@@ -8,6 +8,8 @@ and it is cut only where the text's own syntax says the value ends.
 
 import re
 
+from memory_mcp.policies.secret_rule import Span, is_value
+
 # A label that is an item of a list (the char before it) ends its value at the list's next
 # separator: `?a=1&password=…&b=2` (a query: a password holding "&" is %-encoded there),
 # `Server=db;Password=…;Encrypt=true` (a connection string quotes one holding ";"),
@@ -186,3 +188,53 @@ def line_end(text: str, label: int, end: int, limit: int) -> int:
     rest = rest if other is None else rest[: other.start()].rstrip()
     remark = _REMARK.search(rest)  # a remark in brackets closing the line: `… (rotate)`
     return end + len(rest if remark is None else rest[: remark.start()])
+
+
+# Values written in a form of their own, whose end the quotes or bare runs above miss: a
+# Python triple-quoted string (`PASSWORD = """…"""`, over lines too), a shell's `$'…'`
+# (backslash escapes inside) and a YAML block scalar (`password: |` or `>-`, then the lines
+# indented more than the label's).
+_TRIPLE = re.compile(r"\"\"\"|'''")
+_BLOCK = re.compile(r"[|>][+-]?[1-9]?[+-]?[ \t]*(?:#[^\n]*)?(?=\r?\n)")
+
+
+def special_value(text: str, label: int, at: int, limit: int) -> tuple[Span, bool] | None:
+    """The span of a value in one of the forms above starting at text[at] (its label at
+    `label`, the stretch scanned ending at `limit`), and whether it is a secret; None for a
+    value in no such form."""
+    if _TRIPLE.match(text, at, limit):
+        close = text.find(text[at : at + 3], at + 3, limit)
+        end = limit if close < 0 else close
+        return (at + 3, end), _valued(text[at + 3 : end])
+    if text.startswith("$'", at):
+        end = at + 2
+        while end < limit and text[end] not in "'\n":
+            end += 2 if text[end] == "\\" else 1
+        return (at + 2, min(end, limit)), _valued(text[at + 2 : min(end, limit)])
+    block = _BLOCK.match(text, at, limit)
+    if block is None:
+        return None
+    line = text.rfind("\n", 0, label) + 1
+    indent = _indent(text, line, label)
+    start = end = text.find("\n", block.end(), limit) + 1
+    while end < limit:
+        stop = text.find("\n", end, limit)
+        stop = limit if stop < 0 else stop
+        if text[end:stop].strip() and _indent(text, end, stop) <= indent:
+            break
+        end = stop + 1 if stop < limit else limit
+    content = text[start:end].rstrip()
+    first = start + len(content) - len(content.lstrip())
+    return (first, start + len(content)), _valued(content)
+
+
+def _valued(value: str) -> bool:
+    return is_value(value.strip())
+
+
+def _indent(text: str, at: int, stop: int) -> int:
+    """How many spaces and tabs text[at:stop] starts with."""
+    end = at
+    while end < stop and text[end] in " \t":
+        end += 1
+    return end - at

@@ -90,7 +90,8 @@ BASE64_RUN = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{24,}={0,2}(?![A-Za
 
 def base64_decoded(text: str, start: int, end: int) -> list[Candidate]:
     """Secrets in base64 in text[start:end]: each run that decodes to printable text in
-    which a rule finds a secret of its own is masked whole (as that rule's kind); so is a
+    which a rule finds a secret of its own (or a base64 run in it does, _LEVELS deep) is
+    masked whole (as that rule's kind); so is a
     block wrapped over lines (`base64` writes 76 characters a line), read joined, where a
     secret may be cut in two."""
     found: list[Candidate] = []
@@ -125,9 +126,15 @@ def _wrapped(text: str, run: re.Match[str], end: int) -> list[Span]:
     return lines
 
 
-def _add_secret(run: str, first: int, last: int, found: list[Candidate]) -> None:
+# How many times a run is decoded: base64 of base64 (a Kubernetes Secret's data holding a
+# registry login, a config encoded twice) hides a secret from one decoding. Each level is
+# shorter by a quarter, so the cost stays linear.
+_LEVELS = 3
+
+
+def _add_secret(run: str, first: int, last: int, found: list[Candidate], level: int = 1) -> None:
     """(first, -last) as the kind of the first rule finding a secret of its own in `run`
-    decoded, if it decodes to text."""
+    decoded, if it decodes to text; else in a base64 run of that text, _LEVELS deep."""
     decoded = _decoded(run)
     if decoded is None:
         return
@@ -135,6 +142,13 @@ def _add_secret(run: str, first: int, last: int, found: list[Candidate]) -> None
         if alone:
             found.append((first, -last, priority, True))
             return
+    if level < _LEVELS:
+        inner: list[Candidate] = []
+        for deeper in BASE64_RUN.finditer(decoded):
+            _add_secret(deeper.group(), first, last, inner, level + 1)
+            if inner:
+                found.append(inner[0])
+                return
 
 
 def _decoded(run: str) -> str | None:

@@ -11,7 +11,13 @@ import re
 from memory_mcp.policies.secret_commands import COMMAND_LINES, COOKIE, CREDENTIAL_FILES
 from memory_mcp.policies.secret_fields import MARKUP
 from memory_mcp.policies.secret_rule import MIN_VALUE, Pick, Rule, Span, is_value
-from memory_mcp.policies.secret_values import bare_end, escaped_end, line_end, quoted_end
+from memory_mcp.policies.secret_values import (
+    bare_end,
+    escaped_end,
+    line_end,
+    quoted_end,
+    special_value,
+)
 
 # Every pattern is linear: no nested quantifiers over overlapping classes, and each unbounded
 # run either ends at a character outside its class or is followed by nothing that can fail.
@@ -198,10 +204,19 @@ def _ends_quoted_label(text: str, label: int, quote: int) -> bool:
 _APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
 
 
+# The value's groups in _VALUE, and how many quote characters stand before each.
+_VALUE_GROUPS = {"eq": 2, "dq": 1, "sq": 1, "open": 1, "bare": 0}
+
+
 def _labelled_value(match: re.Match[str]) -> tuple[Span, bool]:
     if _url_user(match.string, match.start()):
         return (match.start(), match.start()), False  # `https://x-access-token:…@host`
     text = match.string
+    group = next(g for g in _VALUE_GROUPS if match.group(g) is not None)
+    at = match.start(group) - _VALUE_GROUPS[group]  # where the value starts, quotes included
+    special = special_value(text, match.start(), at, match.endpos)  # `"""…"""`, `|` …
+    if special is not None:
+        return special
     for group in ("eq", "dq", "sq"):
         value = match.group(group)
         if value is not None:
