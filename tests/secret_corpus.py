@@ -348,3 +348,13 @@ CORPUS += [
         "the Kubernetes Secret's data, encoded twice: {}",
     ),
 ]
+# Found in session 20's audit.
+CORPUS += [
+    _one("json_unicode_escape", f'{{"\\u0070assword": "{(ju := body(14))}"}}', ju, "log: {}"),
+    _one("label_for_is", f"the password for the wifi is {(fi := body(12) + '7!')}", fi, "{}"),
+    _one("kennwort_lautet", f"das Kennwort lautet {(kl := body(12) + '7!')}", kl, "Hinweis: {}"),
+    _one("sql_with_password", f"CREATE USER app WITH PASSWORD '{(sq := body(14))}';", sq, "{}"),
+    _one("sql_identified_by", f"ALTER USER app IDENTIFIED BY {(si := body(14))};", si, "{}"),
+    _one("fish_set", f"set -gx DB_PASSWORD {(fs := body(14))}", fs, "config.fish: {}"),
+    _one("go_dsn", f"app:{(gd := body(14))}@tcp(db:3306)/shop", gd, "DSN is {}"),
+]

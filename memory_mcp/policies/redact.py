@@ -24,6 +24,7 @@ from memory_mcp.policies.secret_variants import (
     as_ascii,
     base64_decoded,
     lookalikes,
+    string_unescaped,
     url_decoded,
 )
 from memory_mcp.policies.secrets import KINDS, RULES
@@ -83,12 +84,13 @@ _MARKER = re.compile(r"\[REDACTED:[a-z_]+\]")
 # put in) that hides it from every rule, and its needle from the search below.
 HIDDEN = re.compile(f"{UNSEEN.pattern}|[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # What a text must hold for redact to change it: a rule's needle, a "<" (a private tag), a
-# "%" (an escape _url_decoded reads), a line break (_across_lines may join a token cut
-# there) or a hidden character (_scan_shown takes it out). Most texts hold none: one search
-# of the lowered text (and, for a text not all ASCII, one for hidden characters) then stands
-# for every step (a needle in part of a text is in the whole: lower() maps each character
-# on its own but for a final sigma, which no needle holds).
-_WORTH_A_LOOK = re.compile(needle_pattern("<", "%", "\n"))
+# "%" (an escape url_decoded reads), a `\u` or `\x` (string_unescaped's), a line break
+# (_across_lines may join a token cut there) or a hidden character (_scan_shown takes it
+# out). Most texts hold none: one search of the lowered text (and, for a text not all
+# ASCII, one for hidden characters) then stands for every step (a needle in part of a text
+# is in the whole: lower() maps each character on its own but for a final sigma, which no
+# needle holds).
+_WORTH_A_LOOK = re.compile(needle_pattern("<", "%", "\n", "\\u", "\\x"))
 
 
 # Whether a text may hold a base64 run (secret_variants.BASE64_RUN: 24 or more characters of
@@ -176,6 +178,7 @@ def _scan(text: str, start: int, end: int) -> list[Candidate]:
         if first < last
     ]
     extra = _across_lines(text, start, end, found) + url_decoded(text, start, end)
+    extra += string_unescaped(text, start, end)
     return found + extra + lookalikes(text, start, end) + base64_decoded(text, start, end)
 
 

@@ -6,6 +6,7 @@ scans them with the text."""
 import base64
 import re
 from bisect import bisect_left
+from collections.abc import Callable
 
 from memory_mcp.policies.secret_needles import rule_picks
 from memory_mcp.policies.secret_rule import Span
@@ -24,9 +25,16 @@ def url_decoded(text: str, start: int, end: int) -> list[Candidate]:
     `%XX` (and `+`, a space in a query) decoded once, and mapped back to the text as it is."""
     if text.find("%", start, end) < 0:
         return []
+    return _unescaped(text, start, end, _ESCAPE, _decode)
+
+
+def _unescaped(
+    text: str, start: int, end: int, escapes: re.Pattern[str], decode: Callable[[str], str]
+) -> list[Candidate]:
+    """Secrets in text[start:end] read with each of `escapes` decoded to one character."""
     pieces, seams, removed, at = [], [], [0], start
-    for escape in _ESCAPE.finditer(text, start, end):
-        pieces += [text[at : escape.start()], _decode(escape.group())]
+    for escape in escapes.finditer(text, start, end):
+        pieces += [text[at : escape.start()], decode(escape.group())]
         seams.append(escape.start() - start - removed[-1])  # where it is in the decoded text
         removed.append(removed[-1] + len(escape.group()) - 1)
         at = escape.end()
@@ -44,6 +52,23 @@ def url_decoded(text: str, start: int, end: int) -> list[Candidate]:
 
 def _decode(escape: str) -> str:
     return " " if escape == "+" else chr(int(escape[1:], 16))
+
+
+# A string's escapes (JSON's `\u0070assword`, JavaScript's and Python's `\x70`): a log line
+# or an export that escapes letters hides the label or the token from every rule.
+_STRING_ESCAPE = re.compile(r"\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2}")
+
+
+def string_unescaped(text: str, start: int, end: int) -> list[Candidate]:
+    """Secrets in text[start:end] read with each `\\uXXXX` and `\\xXX` escape decoded once,
+    mapped back to the text as it is (`{"\\u0070assword": "…"}`)."""
+    if text.find("\\", start, end) < 0:
+        return []
+    return _unescaped(text, start, end, _STRING_ESCAPE, _unescape)
+
+
+def _unescape(escape: str) -> str:
+    return chr(int(escape[2:], 16))
 
 
 # Characters that look like ASCII ones, each standing for one: full-width forms (`ｇｈｐ＿…`)

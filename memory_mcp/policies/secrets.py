@@ -11,6 +11,7 @@ import re
 from memory_mcp.policies.secret_commands import COMMAND_LINES, COOKIE, CREDENTIAL_FILES
 from memory_mcp.policies.secret_fields import MARKUP
 from memory_mcp.policies.secret_rule import MIN_VALUE, Pick, Rule, Span, is_value
+from memory_mcp.policies.secret_statements import STATEMENTS
 from memory_mcp.policies.secret_values import (
     bare_end,
     escaped_end,
@@ -127,7 +128,14 @@ _PREFIXED = (
 _ASSIGN = r":=|=>|=(?!=)"
 _SEPARATOR = _QUOTE + r"(?:[ \t]*(?P<sep>{0}){1})[ \t]*"
 # "is" in the languages of the labels: "mot de passe est", "Passwort ist", "contraseña es".
-_IS = r"|[ \t]+(?i:is|was|est|était|ist|war|es|era|é|è)(?=[ \t])"
+# A short complement may stand between the label and "is": "the password for the wifi is",
+# "le mot de passe du wifi est", "la contraseña del wifi es" (at most three words, none a
+# label's `:` or `=`).
+_FOR = (
+    r"(?:(?i:for|of|on|du|des|pour|für|vom|von|zum|zur|del|do|da|dos|das|per|di|della)"
+    r"(?:[ \t]+[^\s:=]+){1,3}?[ \t]+)?"
+)
+_IS = rf"|[ \t]+{_FOR}(?i:is|was|est|était|ist|war|lautet|es|era|é|è)(?=[ \t])"
 # The longest run a value could be (secret_values.bare_end decides where it ends): through a
 # ",", ";" or "&" that a non-space follows, mount's ",," (a "," in its value), a space the
 # shell's backslash escapes (`abc\ def`) and a quote that does not close it (`abc'def`).
@@ -354,6 +362,7 @@ RULES = (
         "url_password", "://", r"(?<=[A-Za-z0-9]://)[^\s:/@]*:(?P<secret>[^\s/@]+(?:@[^\s/@]+)*)@"
     ),
     *COMMAND_LINES,
+    *STATEMENTS,
     _labelled("password", "pass|pwd", r"(?i:passw(?:or)?d|pwd|passphrase|passcode)"),
     # "pw: X", "pw=X"; not "pw:api" (a debug namespace) or f"pw:{name}".
     _labelled("password", "pw", r"(?i:pw)(?=[ \t]*(?:=|:[ \t]))", pick=_pw_value),
@@ -364,8 +373,9 @@ RULES = (
     # The word in other languages notes are written in: "Passwort:", "mot de passe :".
     _labelled(
         "password",
-        "pass|wort|contrase|senha|woord|hasło|пароль",
-        r"(?i:passwort|kennwort|mot[ _]de[ _]passe|contrase[ñn]a|senha|wachtwoord|hasło|пароль)",
+        "pass|wort|contrase|senha|woord|hasło|пароль|mdp|clave|parola",
+        r"(?i:passwort|kennwort|mot[ _]de[ _]passe|contrase[ñn]a|senha|wachtwoord|hasło|пароль"
+        r"|mdp|clave|palavra[ _-]passe|parola[ _]d'ordine)",
     ),
     COOKIE,
     _labelled(

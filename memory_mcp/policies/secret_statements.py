@@ -1,0 +1,56 @@
+"""Secrets set by a statement rather than a label and a separator: SQL's `IDENTIFIED BY '…'`
+and `PASSWORD '…'`, fish's and Windows' `set -x NAME value` / `setx NAME value`, and a Go
+MySQL DSN (`user:…@tcp(host)/db`, no scheme for the URL rule to see). No I/O; secrets.py
+lists them."""
+
+import re
+
+from memory_mcp.policies.secret_fields import field_kind
+from memory_mcp.policies.secret_rule import MIN_VALUE, Pick, Rule, Span, is_value
+
+# `CREATE USER app IDENTIFIED BY 'pw'` (MySQL, Oracle: unquoted too), `… WITH PASSWORD 'pw'`,
+# `ALTER ROLE app PASSWORD 'pw'` (PostgreSQL): after PASSWORD only a quoted value counts
+# ("password reset" is prose), and a quote doubled inside it is the quote.
+_SQL = re.compile(
+    r"(?<![\w-])(?i:identified[ \t]+by(?:[ \t]+password)?[ \t]+(?!password\b)"
+    r"(?P<bare>[^\s;'\"()]+)"
+    r"|(?:identified[ \t]+by(?:[ \t]+password)?|password)[ \t]+"
+    r"(?:'(?P<sq>(?:[^'\n]|'')+)'|\"(?P<dq>[^\"\n]+)\"))"
+)
+
+
+def _sql_password(match: re.Match[str]) -> tuple[Span, bool]:
+    group = next(g for g in ("sq", "dq", "bare") if match.group(g) is not None)
+    value = match.group(group)
+    long_enough = group != "bare" or len(value) >= MIN_VALUE
+    return match.span(group), long_enough and is_value(value)
+
+
+# fish's `set -x DB_PASSWORD value` (also -gx, -Ux…) and Windows' `setx API_TOKEN value`: a
+# variable named for a secret (secret_fields.field_kind) and its value.
+_SET = re.compile(
+    r"(?<!\S)(?:set (?:-[A-Za-z]+[ \t]+)+|setx[ \t]+)(?P<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]+"
+    r"(?:'(?P<sq>[^'\n]+)'|\"(?P<dq>[^\"\n]+)\"|(?P<bare>[^\s;|&'\"]+))"
+)
+
+
+def _set_value(kind: str) -> Pick:
+    def pick(match: re.Match[str]) -> tuple[Span, bool]:
+        group = next(g for g in ("sq", "dq", "bare") if match.group(g) is not None)
+        value = match.group(group)
+        named = field_kind(match.group("name")) == kind
+        long_enough = group != "bare" or len(value) >= MIN_VALUE
+        return match.span(group), named and long_enough and is_value(value)
+
+    return pick
+
+
+# Go's MySQL driver: `user:password@tcp(db:3306)/app`, `…@unix(/run/mysqld.sock)/app`.
+_GO_DSN = re.compile(r"(?<![\w/:@.-])[\w.-]+:(?P<secret>[^\s:@/]+)@(?:tcp|unix|udp)\(")
+
+_SET_KINDS = ("password", "secret", "api_key", "token", "private_key", "aws_secret_key")
+STATEMENTS = (
+    Rule("password", _SQL, _sql_password, needles=("identified", "password")),
+    *(Rule(kind, _SET, _set_value(kind), needles=("set -", "setx")) for kind in _SET_KINDS),
+    Rule("password", _GO_DSN, needles=("@tcp(", "@unix(", "@udp(")),
+)
