@@ -58,8 +58,12 @@ def _named(kind: str) -> Pick:
         name, value = match.group("name"), match.group(group)
         named = field_kind(name.rpartition(":")[2]) == kind  # after a namespace's prefix
         start, end = match.span(group)
+        if not (named and is_value(value.strip())):
+            # no candidate: an element over lines that is no secret (`<pre>…</pre>`) would
+            # take a secret found inside it whole
+            return (start, start), False
         first = start + len(value) - len(value.lstrip())  # the indent over lines stays
-        return (first, max(first, start + len(value.rstrip()))), named and is_value(value.strip())
+        return (first, max(first, start + len(value.rstrip()))), True
 
     return pick
 

@@ -145,6 +145,9 @@ _ASSIGNMENT = re.compile(r"[A-Za-z_][\w.-]*=")
 _PATH = re.compile(r"(?:\.{0,2}|~)/|[\w.-]+/[\w.-]")
 _NEXT_LABEL = re.compile(r"(?<=[ \t])[A-Za-z_][\w.-]*[ \t]*(?:=|:(?=[ \t]))")
 _REMARK = re.compile(r"[ \t]+\([^()]*\)$")
+# A rest that reads as a sentence (a comma, a stop or a colon before a space) is prose
+# about the setting: `JPOOL_PASS = one processing pass of a datastream, was`.
+_CLAUSE = re.compile(r"[,.:!?][ \t]")
 _SHELL = re.compile(r"(?<!\S)(?:--?[A-Za-z]|\|\|?(?!\S)|&&|[0-9]?>>?|<)|;")
 COMMANDS = frozenset(
     """
@@ -174,12 +177,14 @@ def line_end(text: str, label: int, end: int, limit: int) -> int:
     line = text.rfind("\n", max(word - 80, 0), word) + 1
     if (line == 0 and word > 80) or _LINE_HEAD.fullmatch(text, line, word) is None:
         return end
+    if not (text[word].isalpha() or text[word] == "_"):
+        return end  # an option (`--root-password= …`), not a setting
     stop = text.find("\n", end, limit)
     stop = limit if stop < 0 else stop
     comment = _COMMENT.search(text, end, stop)
     rest = text[end : stop if comment is None else comment.start()].rstrip()
     words = rest.split()
-    if not words or _SHELL.search(rest) is not None:
+    if not words or _SHELL.search(rest) is not None or _CLAUSE.search(rest) is not None:
         return end
     after = words[0]
     if after in COMMANDS or _ASSIGNMENT.match(after) or _PATH.match(after):
@@ -205,12 +210,12 @@ def special_value(text: str, label: int, at: int, limit: int) -> tuple[Span, boo
     if _TRIPLE.match(text, at, limit):
         close = text.find(text[at : at + 3], at + 3, limit)
         end = limit if close < 0 else close
-        return (at + 3, end), _valued(text[at + 3 : end])
+        return _kept((at + 3, end), text[at + 3 : end])
     if text.startswith("$'", at):
         end = at + 2
         while end < limit and text[end] not in "'\n":
             end += 2 if text[end] == "\\" else 1
-        return (at + 2, min(end, limit)), _valued(text[at + 2 : min(end, limit)])
+        return _kept((at + 2, min(end, limit)), text[at + 2 : min(end, limit)])
     block = _BLOCK.match(text, at, limit)
     if block is None:
         return None
@@ -225,11 +230,13 @@ def special_value(text: str, label: int, at: int, limit: int) -> tuple[Span, boo
         end = stop + 1 if stop < limit else limit
     content = text[start:end].rstrip()
     first = start + len(content) - len(content.lstrip())
-    return (first, start + len(content)), _valued(content)
+    return _kept((first, start + len(content)), content)
 
 
-def _valued(value: str) -> bool:
-    return is_value(value.strip())
+def _kept(span: Span, value: str) -> tuple[Span, bool]:
+    """The span of a value in a form of its own, and whether it is a secret; an empty span
+    for none, so a block of lines holding a secret found otherwise is not masked whole."""
+    return (span, True) if is_value(value.strip()) else ((span[0], span[0]), False)
 
 
 def _indent(text: str, at: int, stop: int) -> int:

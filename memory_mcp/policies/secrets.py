@@ -255,7 +255,8 @@ def _labelled_value(match: re.Match[str]) -> tuple[Span, bool]:
     # short first word is judged with the rest (`DB_PASSWORD=abc horse battery`); after ":",
     # which prose uses, only a first word that is a secret on its own is carried on.
     spaced_on = match.group("bare") is not None and text[end : end + 1] in (" ", "\t")
-    if spaced_on and ((sep == "=" and valued) or (sep == ":" and alone)):
+    even = sep != "=" or spaced == (text[match.end("sep") : match.end("sep") + 1] in " \t")
+    if spaced_on and even and ((sep == "=" and valued) or (sep == ":" and alone)):
         whole = line_end(text, match.start(), end, match.endpos)
         if whole > end and whole - start >= MIN_VALUE:
             alone, end = True, whole

@@ -125,7 +125,7 @@ POSITIVE = [
     ('mysqldump -p"two words" db', f'mysqldump -p"{r("password")}" db', ("password",)),
     (
         "Kennwort=Sommer2024 und hasło: Zima2024!",
-        f"Kennwort={r('password')} hasło: {r('password')}",  # a dotenv line's value
+        f"Kennwort={r('password')} und hasło: {r('password')}",
         ("password",),
     ),
     (f"key:\n{PEM}\nrotate it", f"key:\n{r('private_key')}\nrotate it", ("private_key",)),
@@ -276,7 +276,7 @@ POSITIVE = [
     # Rails' SECRET_KEY_BASE; a kubeconfig's client key (a PEM key in base64).
     (
         "SECRET_KEY_BASE=9f8e7d6c5b4a3928 and client-key-data: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBL",
-        f"SECRET_KEY_BASE={r('secret')} client-key-data: {r('private_key')}",  # the line's
+        f"SECRET_KEY_BASE={r('secret')} and client-key-data: {r('private_key')}",
         ("secret", "private_key"),
     ),
     # A registry login as Docker's config.json and .npmrc keep it: base64 of user:password.

@@ -48,6 +48,11 @@ MASKED = [
     ("PASSWORD=$'Hunter2\\'s horse' psql", f"PASSWORD=$'{r('password')}' psql"),
     (f"data: {b64('ghp_' + 'a1B2' * 9, 2)}", f"data: {r('github_token')}"),
     (f"data: {b64('password=Hunter2 horse', 3)}", f"data: {r('password')}"),
+    # an element over lines that is no secret is no candidate: only the secret inside goes
+    (
+        '<pre class="x">\nlogin("bob")\npassword = "Hunter2 horse"\n</pre>',
+        f'<pre class="x">\nlogin("bob")\npassword = "{r("password")}"\n</pre>',
+    ),
 ]
 
 KEPT = [

@@ -55,3 +55,18 @@ def test_a_dotenv_lines_value_runs_to_the_lines_end(text: str, expected: str) ->
 def test_a_command_run_with_the_variable_set_stays_readable(text: str, expected: str) -> None:
     assert redact(text).text == expected
     assert redact(expected).text == expected
+
+
+# Found comparing old and new masking over the system's docs: an option at a line's start,
+# `Name= value` (no dotenv writes a space after "=" alone), a rest that reads as a sentence.
+ONE_WORD = [
+    ("   --root-password= which is like", f"   --root-password= {r('password')} is like"),
+    ("IPv6Token= setting in the section", f"IPv6Token= {r('token')} in the section"),
+    ("JPOOL_PASS = one processing pass of a datastream, was", None),
+    ("Kennwort=Sommer2024 und hasło: x", f"Kennwort={r('password')} und hasło: x"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ONE_WORD)
+def test_what_is_no_dotenv_line_keeps_a_one_word_value(text: str, expected: str | None) -> None:
+    assert redact(text).text == (text if expected is None else expected)
