@@ -228,9 +228,25 @@ def special_value(text: str, label: int, at: int, limit: int) -> tuple[Span, boo
         if text[end:stop].strip() and _indent(text, end, stop) <= indent:
             break
         end = stop + 1 if stop < limit else limit
+    if not text[start:end].strip():  # no line indented under it: its indent was lost
+        end = _unindented_value(text, start, limit)
     content = text[start:end].rstrip()
     first = start + len(content) - len(content.lstrip())
     return _kept((first, start + len(content)), content)
+
+
+# A line that starts a YAML entry or list item of its own (`user: app`, `- name`).
+_YAML_ENTRY = re.compile(r"[ \t]*(?:[\w.\"'-]+[ \t]*:(?:[ \t]|$)|-[ \t]|#|$)", re.MULTILINE)
+
+
+def _unindented_value(text: str, start: int, limit: int) -> int:
+    """Where the value of a block scalar whose lines lost their indent (a Markdown paragraph
+    flattened, a note pasted) ends: its next line, unless that line starts an entry of its
+    own (`password: |` then `user: app` is an empty block)."""
+    if start <= 0 or start >= limit or _YAML_ENTRY.match(text, start, limit):
+        return start
+    stop = text.find("\n", start, limit)
+    return limit if stop < 0 else stop
 
 
 def _kept(span: Span, value: str) -> tuple[Span, bool]:

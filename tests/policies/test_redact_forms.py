@@ -40,6 +40,8 @@ MASKED = [
         "api_token: >-\n  Hunter2\n\n  horse battery\nnext: 1",
         f"api_token: >-\n  {r('token')}\nnext: 1",
     ),
+    # a block whose lines lost their indent (a Markdown paragraph flattened by an importer)
+    ("password: |\nHunter2 horse\nuser: app", f"password: |\n{r('password')}\nuser: app"),
     ('PASSWORD = """Hunter2 horse"""', f'PASSWORD = """{r("password")}"""'),
     (
         "DB_PASSWORD = '''Hunter2\nhorse battery'''\nDEBUG = True",
