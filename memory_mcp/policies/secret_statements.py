@@ -19,11 +19,20 @@ _SQL = re.compile(
 )
 
 
+# The statement's verb, earlier on its line: prose says "identified by 'Jane'" and "the
+# password \"…\"" too (found masking the system's docs).
+_SQL_VERB = re.compile(r"(?i:\b(?:create|alter)[ \t]+(?:user|role|login)\b|\bgrant\b)")
+_SQL_BACK = 300  # how far back on the line the verb is looked for
+
+
 def _sql_password(match: re.Match[str]) -> tuple[Span, bool]:
     group = next(g for g in ("sq", "dq", "bare") if match.group(g) is not None)
     value = match.group(group)
     long_enough = group != "bare" or len(value) >= MIN_VALUE
-    return match.span(group), long_enough and is_value(value)
+    text, at = match.string, match.start()
+    line = max(text.rfind("\n", max(at - _SQL_BACK, 0), at) + 1, at - _SQL_BACK, 0)
+    statement = _SQL_VERB.search(text, line, at) is not None
+    return match.span(group), statement and long_enough and is_value(value)
 
 
 # fish's `set -x DB_PASSWORD value` (also -gx, -Ux…) and Windows' `setx API_TOKEN value`: a

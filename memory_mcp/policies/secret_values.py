@@ -148,6 +148,8 @@ _REMARK = re.compile(r"[ \t]+\([^()]*\)$")
 # A rest that reads as a sentence (a comma, a stop or a colon before a space) is prose
 # about the setting: `JPOOL_PASS = one processing pass of a datastream, was`.
 _CLAUSE = re.compile(r"[,.:!?][ \t]")
+# A rest holding brackets, quotes or a comparison is code (`secret = pattern if x else f"…"`).
+_CODE = re.compile(r"[()\[\]{}\"'`]|==|!=|>=|<=")
 _SHELL = re.compile(r"(?<!\S)(?:--?[A-Za-z]|\|\|?(?!\S)|&&|[0-9]?>>?|<)|;")
 COMMANDS = frozenset(
     """
@@ -183,16 +185,19 @@ def line_end(text: str, label: int, end: int, limit: int) -> int:
     stop = limit if stop < 0 else stop
     comment = _COMMENT.search(text, end, stop)
     rest = text[end : stop if comment is None else comment.start()].rstrip()
+    remark = _REMARK.search(rest)  # a remark in brackets closing the line: `… (rotate)`
+    rest = rest if remark is None else rest[: remark.start()]
+    if _SHELL.search(rest) or _CLAUSE.search(rest) or _CODE.search(rest):
+        return end
+    other = _NEXT_LABEL.search(rest)  # another label's value is its own: `DB_USER=app`
+    rest = rest if other is None else rest[: other.start()].rstrip()
     words = rest.split()
-    if not words or _SHELL.search(rest) is not None or _CLAUSE.search(rest) is not None:
+    if not words:
         return end
     after = words[0]
     if after in COMMANDS or _ASSIGNMENT.match(after) or _PATH.match(after):
         return end
-    other = _NEXT_LABEL.search(rest)  # another label's value is its own: `… und hasło: …`
-    rest = rest if other is None else rest[: other.start()].rstrip()
-    remark = _REMARK.search(rest)  # a remark in brackets closing the line: `… (rotate)`
-    return end + len(rest if remark is None else rest[: remark.start()])
+    return end + len(rest)
 
 
 # Values written in a form of their own, whose end the quotes or bare runs above miss: a

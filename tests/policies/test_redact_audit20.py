@@ -57,6 +57,10 @@ KEPT = [
     "the password for this is what we said",
     "Enter the password in the box; the password reset flow sends a mail.",
     "IDENTIFIED BY PASSWORD",
+    # no SQL statement on the line (found masking the system's docs)
+    'problem identified by "Jon Doe"',
+    "Fix for issues identified by Coverity scan",
+    'mount writes "," in a password ",,"',
     "set -x PATH /usr/local/bin",
     "setx API_TOKEN %TOKEN%",
     "path C:\\xampp\\htdocs and caf\\u00e9",

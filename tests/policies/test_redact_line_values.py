@@ -63,6 +63,10 @@ ONE_WORD = [
     ("   --root-password= which is like", f"   --root-password= {r('password')} is like"),
     ("IPv6Token= setting in the section", f"IPv6Token= {r('token')} in the section"),
     ("JPOOL_PASS = one processing pass of a datastream, was", None),
+    (
+        '    secret = pattern if labelled else f"(?P<s>{p})"',  # code: brackets, quotes
+        f'    secret = {r("secret")} if labelled else f"(?P<s>{{p}})"',
+    ),
     ("Kennwort=Sommer2024 und hasło: x", f"Kennwort={r('password')} und hasło: x"),
 ]
 
