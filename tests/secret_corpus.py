@@ -357,4 +357,9 @@ CORPUS += [
     _one("sql_identified_by", f"ALTER USER app IDENTIFIED BY {(si := body(14))};", si, "{}"),
     _one("fish_set", f"set -gx DB_PASSWORD {(fs := body(14))}", fs, "config.fish: {}"),
     _one("go_dsn", f"app:{(gd := body(14))}@tcp(db:3306)/shop", gd, "DSN is {}"),
+    _one(
+        "htpasswd_hash", f"ops:$apr1$9Vx3kz1Q${(hh := body(22, B64.replace('+', '.')))}", hh, "{}"
+    ),
+    _one("label_for_colon", f"Senha do banco: {(sb := body(12) + '7!')}", sb, "Servidor: {}"),
+    _one("gh_secret_body", f"gh secret set API_TOKEN --body {(gb := body(20))}", gb, "CI: {}"),
 ]

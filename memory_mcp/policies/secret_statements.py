@@ -1,7 +1,8 @@
 """Secrets set by a statement rather than a label and a separator: SQL's `IDENTIFIED BY '…'`
-and `PASSWORD '…'`, fish's and Windows' `set -x NAME value` / `setx NAME value`, and a Go
-MySQL DSN (`user:…@tcp(host)/db`, no scheme for the URL rule to see). No I/O; secrets.py
-lists them."""
+and `PASSWORD '…'`, fish's and Windows' `set -x NAME value` / `setx NAME value`, a Go MySQL
+DSN (`user:…@tcp(host)/db`, no scheme for the URL rule to see), password hashes in crypt's
+format, and commands' own secret flags (`gh secret set … --body`, `security … -w`). No I/O;
+secrets.py lists them."""
 
 import re
 
@@ -57,9 +58,47 @@ def _set_value(kind: str) -> Pick:
 # Go's MySQL driver: `user:password@tcp(db:3306)/app`, `…@unix(/run/mysqld.sock)/app`.
 _GO_DSN = re.compile(r"(?<![\w/:@.-])[\w.-]+:(?P<secret>[^\s:@/]+)@(?:tcp|unix|udp)\(")
 
+# A password hash in crypt's format (`.htpasswd`, /etc/shadow, a bcrypt column): not the
+# password, but one a dictionary attack finds in minutes when it is weak.
+_CRYPT = re.compile(
+    r"(?<![\w$])(?P<secret>\$(?:apr1|2[abxy]|[156]|y|7|argon2(?:id|i|d))\$[./A-Za-z0-9$=,+-]{20,})"
+)
+
+# Commands that take a secret as a flag of their own: `gh secret set NAME --body …` (or -b),
+# macOS's `security add-generic-password … -w …`.
+_COMMAND_FLAG = re.compile(
+    r"(?<![\w-])(?:gh[ \t]+secret[ \t]+set[ \t][^\n|;&]*?(?:--body|-b)|security[ \t]+"
+    r"add-(?:generic|internet)-password[ \t][^\n|;&]*?-w)(?:[ \t]+|=|(?=[\"']))"
+    r"(?:'(?P<sq>[^'\n]+)'|\"(?P<dq>[^\"\n]+)\"|(?P<bare>[^\s'\"-][^\s'\"]*))"
+)
+
+
+def _flag_value(match: re.Match[str]) -> tuple[Span, bool]:
+    group = next(g for g in ("sq", "dq", "bare") if match.group(g) is not None)
+    return match.span(group), is_value(match.group(group))
+
+
 _SET_KINDS = ("password", "secret", "api_key", "token", "private_key", "aws_secret_key")
 STATEMENTS = (
     Rule("password", _SQL, _sql_password, needles=("identified", "password")),
     *(Rule(kind, _SET, _set_value(kind), needles=("set -", "setx")) for kind in _SET_KINDS),
     Rule("password", _GO_DSN, needles=("@tcp(", "@unix(", "@udp(")),
+    Rule(
+        "password_hash",
+        _CRYPT,
+        needles=(
+            "$apr1$",
+            "$2a$",
+            "$2b$",
+            "$2x$",
+            "$2y$",
+            "$1$",
+            "$5$",
+            "$6$",
+            "$y$",
+            "$7$",
+            "$argon2",
+        ),
+    ),
+    Rule("secret", _COMMAND_FLAG, _flag_value, needles=("secret", "-password")),
 )

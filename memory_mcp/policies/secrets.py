@@ -130,12 +130,15 @@ _SEPARATOR = _QUOTE + r"(?:[ \t]*(?P<sep>{0}){1})[ \t]*"
 # "is" in the languages of the labels: "mot de passe est", "Passwort ist", "contraseña es".
 # A short complement may stand between the label and "is": "the password for the wifi is",
 # "le mot de passe du wifi est", "la contraseña del wifi es" (at most three words, none a
-# label's `:` or `=`).
+# label's `:` or `=`), and before a ":" ("Senha do banco:", "password for staging:").
 _FOR = (
-    r"(?:(?i:for|of|on|du|des|pour|für|vom|von|zum|zur|del|do|da|dos|das|per|di|della)"
-    r"(?:[ \t]+[^\s:=]+){1,3}?[ \t]+)?"
+    r"(?i:for|of|on|du|des|pour|für|vom|von|zum|zur|del|do|da|dos|das|per|di|della)"
+    r"(?:[ \t]+[^\s:=]+){1,3}?"
 )
-_IS = rf"|[ \t]+{_FOR}(?i:is|was|est|était|ist|war|lautet|es|era|é|è)(?=[ \t])"
+_IS = (
+    rf"|[ \t]+(?:{_FOR}[ \t]+)?(?i:is|was|est|était|ist|war|lautet|es|era|é|è)(?=[ \t])"
+    rf"|[ \t]+{_FOR}[ \t]*:(?![:/])"
+)
 # The longest run a value could be (secret_values.bare_end decides where it ends): through a
 # ",", ";" or "&" that a non-space follows, mount's ",," (a "," in its value), a space the
 # shell's backslash escapes (`abc\ def`) and a quote that does not close it (`abc'def`).

@@ -410,6 +410,11 @@ POSITIVE = [
         f"refreshToken: {r('token')} webhookSecret={r('secret')} userPwd={r('password')}",
         ("token", "secret", "password"),
     ),
+    (
+        "ops:$apr1$9Vx3kz1Q$Xw4oZ2pUu8yZk1m1Q0rGv/ in .htpasswd",
+        f"ops:{r('password_hash')} in .htpasswd",
+        ("password_hash",),
+    ),
 ]
 
 

@@ -48,6 +48,24 @@ MASKED = [
     (f"set -x DB_PASSWORD {S}", f"set -x DB_PASSWORD {r('password')}"),
     (f"set -gx API_TOKEN '{S}'", f"set -gx API_TOKEN '{r('token')}'"),
     (f"setx OPENAI_API_KEY {S}", f"setx OPENAI_API_KEY {r('api_key')}"),
+    # a complement before ":" too
+    (f"Senha do banco: {S}", f"Senha do banco: {r('password')}"),
+    (f"Password for staging: {S}", f"Password for staging: {r('password')}"),
+    # password hashes in crypt's format (.htpasswd, /etc/shadow)
+    (
+        "admin:$2y$05$abcdefghijklmnopqrstuuYx1xJzCq4Bv7Qm2pQW8hE0uS1mQ9e6",
+        f"admin:{r('password_hash')}",
+    ),
+    (
+        "root:$6$saltsalt$abcdefghijklmnopqrstuvwxyzABCDEF0123456789./:19000:0:99999:7:::",
+        f"root:{r('password_hash')}:19000:0:99999:7:::",
+    ),
+    # commands' own secret flags
+    (f"gh secret set API_TOKEN --body {S}", f"gh secret set API_TOKEN --body {r('secret')}"),
+    (
+        f"security add-generic-password -a me -s svc -w {S}",
+        f"security add-generic-password -a me -s svc -w {r('secret')}",
+    ),
     # Go's MySQL DSN
     (f'dsn := "app:{S}@tcp(db:3306)/app"', f'dsn := "app:{r("password")}@tcp(db:3306)/app"'),
 ]
@@ -65,6 +83,9 @@ KEPT = [
     "setx API_TOKEN %TOKEN%",
     "path C:\\xampp\\htdocs and caf\\u00e9",
     "la clave es importante",
+    "Password for the admin account: see the vault",
+    "costs $5$ and $6$ more; the $2y$ prefix",
+    "gh secret set X < file.txt",
 ]
 
 
