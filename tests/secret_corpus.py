@@ -362,4 +362,6 @@ CORPUS += [
     ),
     _one("label_for_colon", f"Senha do banco: {(sb := body(12) + '7!')}", sb, "Servidor: {}"),
     _one("gh_secret_body", f"gh secret set API_TOKEN --body {(gb := body(20))}", gb, "CI: {}"),
+    _one("italian_is", f"la password del server è {(it := body(12) + '7!')}", it, "Nota: {}"),
+    _one("german_compound", f"Zugangspasswort: {(gc := body(12) + '7!')}", gc, "Router {}"),
 ]

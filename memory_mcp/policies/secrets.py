@@ -129,11 +129,11 @@ _ASSIGN = r":=|=>|=(?!=)"
 _SEPARATOR = _QUOTE + r"(?:[ \t]*(?P<sep>{0}){1})[ \t]*"
 # "is" in the languages of the labels: "mot de passe est", "Passwort ist", "contraseña es".
 # A short complement may stand between the label and "is": "the password for the wifi is",
-# "le mot de passe du wifi est", "la contraseña del wifi es" (at most three words, none a
+# "le mot de passe du wifi est", "la contraseña del wifi es" (at most four words, none a
 # label's `:` or `=`), and before a ":" ("Senha do banco:", "password for staging:").
 _FOR = (
-    r"(?i:for|of|on|du|des|pour|für|vom|von|zum|zur|del|do|da|dos|das|per|di|della)"
-    r"(?:[ \t]+[^\s:=]+){1,3}?"
+    r"(?i:for|of|on|de|du|des|pour|für|vom|von|zum|zur|del|do|da|dos|das|per|di|della)"
+    r"(?:[ \t]+[^\s:=]+){1,4}?"
 )
 _IS = (
     rf"|[ \t]+(?:{_FOR}[ \t]+)?(?i:is|was|est|était|ist|war|lautet|es|era|é|è)(?=[ \t])"
@@ -378,8 +378,9 @@ RULES = (
     _labelled(
         "password",
         "pass|wort|contrase|senha|woord|hasło|пароль|mdp|clave|parola",
-        r"(?i:passwort|kennwort|mot[ _]de[ _]passe|contrase[ñn]a|senha|wachtwoord|hasło|пароль"
-        r"|mdp|clave|palavra[ _-]passe|parola[ _]d'ordine)",
+        # German compounds end with the word: "Zugangspasswort", "Datenbankkennwort"
+        r"(?i:[a-zäöüß]*(?:passwort|kennwort)|mot[ _]de[ _]passe|contrase[ñn]a|senha"
+        r"|wachtwoord|hasło|пароль|mdp|clave|palavra[ _-]passe|parola[ _]d'ordine)",
     ),
     COOKIE,
     _labelled(

@@ -48,6 +48,10 @@ MASKED = [
     (f"set -x DB_PASSWORD {S}", f"set -x DB_PASSWORD {r('password')}"),
     (f"set -gx API_TOKEN '{S}'", f"set -gx API_TOKEN '{r('token')}'"),
     (f"setx OPENAI_API_KEY {S}", f"setx OPENAI_API_KEY {r('api_key')}"),
+    (f"contraseña de la base de datos: {S}", f"contraseña de la base de datos: {r('password')}"),
+    # German compounds ending with the word
+    (f"Zugangspasswort: {S}", f"Zugangspasswort: {r('password')}"),
+    (f"Das Datenbankkennwort ist {S}", f"Das Datenbankkennwort ist {r('password')}"),
     # a complement before ":" too
     (f"Senha do banco: {S}", f"Senha do banco: {r('password')}"),
     (f"Password for staging: {S}", f"Password for staging: {r('password')}"),
@@ -83,6 +87,7 @@ KEPT = [
     "setx API_TOKEN %TOKEN%",
     "path C:\\xampp\\htdocs and caf\\u00e9",
     "la clave es importante",
+    "Passwortrichtlinie: mindestens 12 Zeichen",
     "Password for the admin account: see the vault",
     "costs $5$ and $6$ more; the $2y$ prefix",
     "gh secret set X < file.txt",
