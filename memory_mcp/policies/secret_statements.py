@@ -12,10 +12,11 @@ from memory_mcp.policies.secret_rule import MIN_VALUE, Pick, Rule, Span, is_valu
 # `CREATE USER app IDENTIFIED BY 'pw'` (MySQL, Oracle: unquoted too), `… WITH PASSWORD 'pw'`,
 # `ALTER ROLE app PASSWORD 'pw'` (PostgreSQL): after PASSWORD only a quoted value counts
 # ("password reset" is prose), and a quote doubled inside it is the quote.
+# Spelt with one space, as SQL is written: the rule then runs only on a text holding one
+# of its needles (`password '`), not on every text saying "password".
 _SQL = re.compile(
-    r"(?<![\w-])(?i:identified[ \t]+by(?:[ \t]+password)?[ \t]+(?!password\b)"
-    r"(?P<bare>[^\s;'\"()]+)"
-    r"|(?:identified[ \t]+by(?:[ \t]+password)?|password)[ \t]+"
+    r"(?<![\w-])(?i:identified by(?: password)? (?!password\b)(?P<bare>[^\s;'\"()]+)"
+    r"|(?:identified by(?: password)?|password) "
     r"(?:'(?P<sq>(?:[^'\n]|'')+)'|\"(?P<dq>[^\"\n]+)\"))"
 )
 
@@ -80,7 +81,7 @@ def _flag_value(match: re.Match[str]) -> tuple[Span, bool]:
 
 _SET_KINDS = ("password", "secret", "api_key", "token", "private_key", "aws_secret_key")
 STATEMENTS = (
-    Rule("password", _SQL, _sql_password, needles=("identified", "password")),
+    Rule("password", _SQL, _sql_password, needles=("identified by", "password '", 'password "')),
     *(Rule(kind, _SET, _set_value(kind), needles=("set -", "setx")) for kind in _SET_KINDS),
     Rule("password", _GO_DSN, needles=("@tcp(", "@unix(", "@udp(")),
     Rule(
