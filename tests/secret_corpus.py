@@ -314,3 +314,54 @@ CORPUS = [
         "the secret's data field holds {}",
     ),
 ]
+# Session 20: the known gaps closed, each on every write path.
+CORPUS += [
+    # A dotenv line (the snippet holds its line's end: mid-sentence, only a passphrase's
+    # first word is masked, as the README says, so it is no tag or summary query here).
+    Secret(
+        "passphrase_with_spaces",
+        f"DB_PASSWORD={(pw1 := body(9))} {(pw2 := body(7))} {(pw3 := body(8))}\nLOG_LEVEL=info",
+        (pw1, pw2, pw3),
+        "prod .env:\n{}",
+    ),
+]
+CORPUS += [
+    _one("xml_cdata", f"<password><![CDATA[{(xc := body(14))}]]></password>", xc, "pom.xml: {}"),
+    _one(
+        "xml_over_lines",
+        f"<password>\n    {(xl := body(14))}\n  </password>",
+        xl,
+        "settings.xml:\n  {}",
+    ),
+    _one(
+        "yaml_block",
+        f"password: |\n  {(yb := body(15))}\nuser: app",
+        yb,
+        "values.yaml:\n{}",
+    ),
+    _one("python_triple", f'DB_PASSWORD = """{(pt3 := body(15))}"""', pt3, "settings.py: {}"),
+    _one("shell_ansi_c", f"export PGPASSWORD=$'{(sa := body(13))}\\'x'", sa, "in .bashrc: {}"),
+    _one(
+        "base64_twice",
+        b64b := base64.b64encode(base64.b64encode(("ghp_" + body(36)).encode())).decode(),
+        b64b,
+        "the Kubernetes Secret's data, encoded twice: {}",
+    ),
+]
+# Found in session 20's audit.
+CORPUS += [
+    _one("json_unicode_escape", f'{{"\\u0070assword": "{(ju := body(14))}"}}', ju, "log: {}"),
+    _one("label_for_is", f"the password for the wifi is {(fi := body(12) + '7!')}", fi, "{}"),
+    _one("kennwort_lautet", f"das Kennwort lautet {(kl := body(12) + '7!')}", kl, "Hinweis: {}"),
+    _one("sql_with_password", f"CREATE USER app WITH PASSWORD '{(sq := body(14))}';", sq, "{}"),
+    _one("sql_identified_by", f"ALTER USER app IDENTIFIED BY {(si := body(14))};", si, "{}"),
+    _one("fish_set", f"set -gx DB_PASSWORD {(fs := body(14))}", fs, "config.fish: {}"),
+    _one("go_dsn", f"app:{(gd := body(14))}@tcp(db:3306)/shop", gd, "DSN is {}"),
+    _one(
+        "htpasswd_hash", f"ops:$apr1$9Vx3kz1Q${(hh := body(22, B64.replace('+', '.')))}", hh, "{}"
+    ),
+    _one("label_for_colon", f"Senha do banco: {(sb := body(12) + '7!')}", sb, "Servidor: {}"),
+    _one("gh_secret_body", f"gh secret set API_TOKEN --body {(gb := body(20))}", gb, "CI: {}"),
+    _one("italian_is", f"la password del server è {(it := body(12) + '7!')}", it, "Nota: {}"),
+    _one("german_compound", f"Zugangspasswort: {(gc := body(12) + '7!')}", gc, "Router {}"),
+]

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable
 
 from memory_mcp.policies.redact import HIDDEN, redact
+from memory_mcp.policies.secret_variants import as_ascii
 from memory_mcp.policies.text import trie_pattern
 
 MIN_CHARS = 6  # shorter masked values ("1234") are too likely to be ordinary words elsewhere
@@ -50,7 +51,7 @@ class Masker:
 
     def __init__(self, secrets: frozenset[str]) -> None:
         self.secrets = secrets
-        shown = {HIDDEN.sub("", secret) for secret in secrets} - {""}
+        shown = {as_ascii(HIDDEN.sub("", secret)) for secret in secrets} - {""}
         heads = list({secret[:MIN_CHARS] for secret in shown})
         self._heads = re.compile(f"{_WORD_START}(?:{trie_pattern(heads)})") if heads else None
         self._tree = _Node()
@@ -59,7 +60,9 @@ class Masker:
 
     def __call__(self, text: str) -> str:
         """`text` with each secret masked where it stands as a word of its own, also where
-        characters that print as nothing sit inside it (they go with it)."""
+        characters that print as nothing sit inside it (they go with it) or it is spelt with
+        look-alike letters (`Tr0ub4dоr` with a Cyrillic "о"): both read as ASCII, as the
+        rules read them (secret_variants.as_ascii)."""
         if self._heads is None or not text:
             return text
         hidden = [] if text.isascii() else list(HIDDEN.finditer(text))
@@ -69,6 +72,7 @@ class Masker:
             kept += range(at, char.start())
             at = char.end()
         shown = "".join(text[i] for i in kept) + text[at:] if hidden else text
+        shown = shown if shown.isascii() else as_ascii(shown)  # one for one: spans stay
         kept += range(at, len(text)) if hidden else []
         pieces: list[str] = []
         done = 0

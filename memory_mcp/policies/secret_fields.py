@@ -38,8 +38,11 @@ def field_kind(name: str) -> str | None:
 # The same fields in XML (web.config, Maven's settings.xml, Spring and Ant files): an element
 # named for a secret, `<password>…</password>`, `<dbPassword>…</dbPassword>`, and an entry
 # `<add key="DbPassword" value="…"/>` (or name=…), whose name says its value is one.
+# The value may stand over lines (indented between its tags) or in a CDATA section.
 _ELEMENT = re.compile(
-    r"<(?P<name>[A-Za-z_][\w.:-]{0,60})(?:[ \t][^<>]*)?>(?P<secret>[^<>\n]{1,2000})</(?P=name)>"
+    r"<(?P<name>[A-Za-z_][\w.:-]{0,60})(?:[ \t][^<>]*)?>"
+    r"(?:\s*<!\[CDATA\[(?P<cdata>[^\]]{0,2000}(?:\](?!\]>)[^\]]{0,200}){0,20})\]\]>\s*"
+    r"|(?P<secret>[^<>]{1,2000}))</(?P=name)>"
 )
 _ENTRY = re.compile(
     r"(?<![\w-])(?:key|name)[ \t]*=[ \t]*(?P<q>[\"'])(?P<name>[^\"'<>\n]{1,60})(?P=q)"
@@ -51,9 +54,16 @@ def _named(kind: str) -> Pick:
     """A pick keeping a value whose element or entry is named for a secret of `kind`."""
 
     def pick(match: re.Match[str]) -> tuple[Span, bool]:
-        name, value = match.group("name"), match.group("secret")
+        group = "cdata" if match.groupdict().get("cdata") is not None else "secret"
+        name, value = match.group("name"), match.group(group)
         named = field_kind(name.rpartition(":")[2]) == kind  # after a namespace's prefix
-        return match.span("secret"), named and is_value(value.strip())
+        start, end = match.span(group)
+        if not (named and is_value(value.strip())):
+            # no candidate: an element over lines that is no secret (`<pre>…</pre>`) would
+            # take a secret found inside it whole
+            return (start, start), False
+        first = start + len(value) - len(value.lstrip())  # the indent over lines stays
+        return (first, max(first, start + len(value.rstrip()))), True
 
     return pick
 

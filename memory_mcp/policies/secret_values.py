@@ -8,6 +8,8 @@ and it is cut only where the text's own syntax says the value ends.
 
 import re
 
+from memory_mcp.policies.secret_rule import Span, is_value
+
 # A label that is an item of a list (the char before it) ends its value at the list's next
 # separator: `?a=1&password=…&b=2` (a query: a password holding "&" is %-encoded there),
 # `Server=db;Password=…;Encrypt=true` (a connection string quotes one holding ";"),
@@ -129,3 +131,138 @@ def _run(text: str, at: int) -> int:
 def _escaped(text: str, at: int) -> bool:
     """Whether the character at `at` is escaped: an odd run of backslashes before it."""
     return _run(text, at) % 2 == 1
+
+
+# A dotenv, INI or properties line: the label is the line's first word (after an optional
+# `export`), then `=` or `:`. Its unquoted value runs to the line's end (or an inline ` #`
+# comment): `DB_PASSWORD=correct horse battery` is one passphrase, and nothing but the line
+# says where it ends. Not where the line is a command run with the variable set
+# (`PGPASSWORD=x psql -h db`): the next word is a command we know, another `NAME=value`, or
+# the rest holds a flag, a pipe, `;`, `&&`, `||` or a redirection.
+_LINE_HEAD = re.compile(r"[ \t]*(?:export[ \t]+)?")
+_COMMENT = re.compile(r"[ \t]+#")
+_ASSIGNMENT = re.compile(r"[A-Za-z_][\w.-]*=")
+_PATH = re.compile(r"(?:\.{0,2}|~)/|[\w.-]+/[\w.-]")
+_NEXT_LABEL = re.compile(r"(?<=[ \t])[A-Za-z_][\w.-]*[ \t]*(?:=|:(?=[ \t]))")
+_REMARK = re.compile(r"[ \t]+\([^()]*\)$")
+# A rest that reads as a sentence (a comma, a stop or a colon before a space) is prose
+# about the setting: `JPOOL_PASS = one processing pass of a datastream, was`.
+_CLAUSE = re.compile(r"[,.:!?][ \t]")
+# A rest holding brackets, quotes or a comparison is code (`secret = pattern if x else f"…"`).
+_CODE = re.compile(r"[()\[\]{}\"'`]|==|!=|>=|<=")
+_SHELL = re.compile(r"(?<!\S)(?:--?[A-Za-z]|\|\|?(?!\S)|&&|[0-9]?>>?|<)|;")
+COMMANDS = frozenset(
+    """
+    psql pg_dump pg_dumpall pg_restore pg_basebackup pgbench createdb dropdb createuser
+    mysql mysqldump mysqladmin mariadb redis-cli mongosh mongo mongodump mongorestore sqlcmd
+    sqlplus clickhouse-client cqlsh influx docker podman kubectl helm terraform tofu packer
+    ansible ansible-playbook vault consul nomad aws gcloud gsutil az doctl heroku flyctl fly
+    gh git ssh scp sftp rsync curl wget http npm npx yarn pnpm node deno bun python python3
+    pip pip3 uv poetry pipenv pytest ruby bundle rake rails go cargo make cmake java mvn gradle
+    dotnet php composer perl bash sh zsh fish sudo env exec nohup time timeout watch xargs
+    echo printf cat tee jq yq openssl gpg restic borg duplicity rclone s3cmd minio mc
+    supabase firebase vercel netlify wrangler twine uvicorn gunicorn celery flask django-admin
+    manage.py ./manage.py dbt airflow spark-submit prisma sequelize knex alembic flyway
+    liquibase sqlx diesel goose migrate
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+
+
+def line_end(text: str, label: int, end: int, limit: int) -> int:
+    """Where a labelled unquoted value that ends at `end` (before a space) ends when its
+    label starts a dotenv, INI or properties line (above): the line's end (or `limit`, the
+    end of the stretch scanned), before a ` #` comment, another label, a closing remark in
+    brackets and trailing spaces; `end` itself on any other line, or a command's."""
+    word = label
+    while word > 0 and text[word - 1] in _LABEL_CHARS:
+        word -= 1
+    line = text.rfind("\n", max(word - 80, 0), word) + 1
+    if (line == 0 and word > 80) or _LINE_HEAD.fullmatch(text, line, word) is None:
+        return end
+    if not (text[word].isalpha() or text[word] == "_"):
+        return end  # an option (`--root-password= …`), not a setting
+    stop = text.find("\n", end, limit)
+    stop = limit if stop < 0 else stop
+    comment = _COMMENT.search(text, end, stop)
+    rest = text[end : stop if comment is None else comment.start()].rstrip()
+    remark = _REMARK.search(rest)  # a remark in brackets closing the line: `… (rotate)`
+    rest = rest if remark is None else rest[: remark.start()]
+    if _SHELL.search(rest) or _CLAUSE.search(rest) or _CODE.search(rest):
+        return end
+    other = _NEXT_LABEL.search(rest)  # another label's value is its own: `DB_USER=app`
+    rest = rest if other is None else rest[: other.start()].rstrip()
+    words = rest.split()
+    if not words:
+        return end
+    after = words[0]
+    if after in COMMANDS or _ASSIGNMENT.match(after) or _PATH.match(after):
+        return end
+    return end + len(rest)
+
+
+# Values written in a form of their own, whose end the quotes or bare runs above miss: a
+# Python triple-quoted string (`PASSWORD = """…"""`, over lines too), a shell's `$'…'`
+# (backslash escapes inside) and a YAML block scalar (`password: |` or `>-`, then the lines
+# indented more than the label's).
+_TRIPLE = re.compile(r"\"\"\"|'''")
+_BLOCK = re.compile(r"[|>][+-]?[1-9]?[+-]?[ \t]*(?:#[^\n]*)?(?=\r?\n)")
+
+
+def special_value(text: str, label: int, at: int, limit: int) -> tuple[Span, bool] | None:
+    """The span of a value in one of the forms above starting at text[at] (its label at
+    `label`, the stretch scanned ending at `limit`), and whether it is a secret; None for a
+    value in no such form."""
+    if _TRIPLE.match(text, at, limit):
+        close = text.find(text[at : at + 3], at + 3, limit)
+        end = limit if close < 0 else close
+        return _kept((at + 3, end), text[at + 3 : end])
+    if text.startswith("$'", at):
+        end = at + 2
+        while end < limit and text[end] not in "'\n":
+            end += 2 if text[end] == "\\" else 1
+        return _kept((at + 2, min(end, limit)), text[at + 2 : min(end, limit)])
+    block = _BLOCK.match(text, at, limit)
+    if block is None:
+        return None
+    line = text.rfind("\n", 0, label) + 1
+    indent = _indent(text, line, label)
+    start = end = text.find("\n", block.end(), limit) + 1
+    while end < limit:
+        stop = text.find("\n", end, limit)
+        stop = limit if stop < 0 else stop
+        if text[end:stop].strip() and _indent(text, end, stop) <= indent:
+            break
+        end = stop + 1 if stop < limit else limit
+    if not text[start:end].strip():  # no line indented under it: its indent was lost
+        end = _unindented_value(text, start, limit)
+    content = text[start:end].rstrip()
+    first = start + len(content) - len(content.lstrip())
+    return _kept((first, start + len(content)), content)
+
+
+# A line that starts a YAML entry or list item of its own (`user: app`, `- name`).
+_YAML_ENTRY = re.compile(r"[ \t]*(?:[\w.\"'-]+[ \t]*:(?:[ \t]|$)|-[ \t]|#|$)", re.MULTILINE)
+
+
+def _unindented_value(text: str, start: int, limit: int) -> int:
+    """Where the value of a block scalar whose lines lost their indent (a Markdown paragraph
+    flattened, a note pasted) ends: its next line, unless that line starts an entry of its
+    own (`password: |` then `user: app` is an empty block)."""
+    if start <= 0 or start >= limit or _YAML_ENTRY.match(text, start, limit):
+        return start
+    stop = text.find("\n", start, limit)
+    return limit if stop < 0 else stop
+
+
+def _kept(span: Span, value: str) -> tuple[Span, bool]:
+    """The span of a value in a form of its own, and whether it is a secret; an empty span
+    for none, so a block of lines holding a secret found otherwise is not masked whole."""
+    return (span, True) if is_value(value.strip()) else ((span[0], span[0]), False)
+
+
+def _indent(text: str, at: int, stop: int) -> int:
+    """How many spaces and tabs text[at:stop] starts with."""
+    end = at
+    while end < stop and text[end] in " \t":
+        end += 1
+    return end - at

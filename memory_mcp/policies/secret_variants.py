@@ -6,6 +6,7 @@ scans them with the text."""
 import base64
 import re
 from bisect import bisect_left
+from collections.abc import Callable
 
 from memory_mcp.policies.secret_needles import rule_picks
 from memory_mcp.policies.secret_rule import Span
@@ -24,9 +25,16 @@ def url_decoded(text: str, start: int, end: int) -> list[Candidate]:
     `%XX` (and `+`, a space in a query) decoded once, and mapped back to the text as it is."""
     if text.find("%", start, end) < 0:
         return []
+    return _unescaped(text, start, end, _ESCAPE, _decode)
+
+
+def _unescaped(
+    text: str, start: int, end: int, escapes: re.Pattern[str], decode: Callable[[str], str]
+) -> list[Candidate]:
+    """Secrets in text[start:end] read with each of `escapes` decoded to one character."""
     pieces, seams, removed, at = [], [], [0], start
-    for escape in _ESCAPE.finditer(text, start, end):
-        pieces += [text[at : escape.start()], _decode(escape.group())]
+    for escape in escapes.finditer(text, start, end):
+        pieces += [text[at : escape.start()], decode(escape.group())]
         seams.append(escape.start() - start - removed[-1])  # where it is in the decoded text
         removed.append(removed[-1] + len(escape.group()) - 1)
         at = escape.end()
@@ -44,6 +52,23 @@ def url_decoded(text: str, start: int, end: int) -> list[Candidate]:
 
 def _decode(escape: str) -> str:
     return " " if escape == "+" else chr(int(escape[1:], 16))
+
+
+# A string's escapes (JSON's `\u0070assword`, JavaScript's and Python's `\x70`): a log line
+# or an export that escapes letters hides the label or the token from every rule.
+_STRING_ESCAPE = re.compile(r"\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2}")
+
+
+def string_unescaped(text: str, start: int, end: int) -> list[Candidate]:
+    """Secrets in text[start:end] read with each `\\uXXXX` and `\\xXX` escape decoded once,
+    mapped back to the text as it is (`{"\\u0070assword": "…"}`)."""
+    if text.find("\\", start, end) < 0:
+        return []
+    return _unescaped(text, start, end, _STRING_ESCAPE, _unescape)
+
+
+def _unescape(escape: str) -> str:
+    return chr(int(escape[2:], 16))
 
 
 # Characters that look like ASCII ones, each standing for one: full-width forms (`ｇｈｐ＿…`)
@@ -90,7 +115,8 @@ BASE64_RUN = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{24,}={0,2}(?![A-Za
 
 def base64_decoded(text: str, start: int, end: int) -> list[Candidate]:
     """Secrets in base64 in text[start:end]: each run that decodes to printable text in
-    which a rule finds a secret of its own is masked whole (as that rule's kind); so is a
+    which a rule finds a secret of its own (or a base64 run in it does, _LEVELS deep) is
+    masked whole (as that rule's kind); so is a
     block wrapped over lines (`base64` writes 76 characters a line), read joined, where a
     secret may be cut in two."""
     found: list[Candidate] = []
@@ -125,9 +151,15 @@ def _wrapped(text: str, run: re.Match[str], end: int) -> list[Span]:
     return lines
 
 
-def _add_secret(run: str, first: int, last: int, found: list[Candidate]) -> None:
+# How many times a run is decoded: base64 of base64 (a Kubernetes Secret's data holding a
+# registry login, a config encoded twice) hides a secret from one decoding. Each level is
+# shorter by a quarter, so the cost stays linear.
+_LEVELS = 3
+
+
+def _add_secret(run: str, first: int, last: int, found: list[Candidate], level: int = 1) -> None:
     """(first, -last) as the kind of the first rule finding a secret of its own in `run`
-    decoded, if it decodes to text."""
+    decoded, if it decodes to text; else in a base64 run of that text, _LEVELS deep."""
     decoded = _decoded(run)
     if decoded is None:
         return
@@ -135,6 +167,13 @@ def _add_secret(run: str, first: int, last: int, found: list[Candidate]) -> None
         if alone:
             found.append((first, -last, priority, True))
             return
+    if level < _LEVELS:
+        inner: list[Candidate] = []
+        for deeper in BASE64_RUN.finditer(decoded):
+            _add_secret(deeper.group(), first, last, inner, level + 1)
+            if inner:
+                found.append(inner[0])
+                return
 
 
 def _decoded(run: str) -> str | None:

@@ -11,7 +11,14 @@ import re
 from memory_mcp.policies.secret_commands import COMMAND_LINES, COOKIE, CREDENTIAL_FILES
 from memory_mcp.policies.secret_fields import MARKUP
 from memory_mcp.policies.secret_rule import MIN_VALUE, Pick, Rule, Span, is_value
-from memory_mcp.policies.secret_values import bare_end, escaped_end, quoted_end
+from memory_mcp.policies.secret_statements import STATEMENTS
+from memory_mcp.policies.secret_values import (
+    bare_end,
+    escaped_end,
+    line_end,
+    quoted_end,
+    special_value,
+)
 
 # Every pattern is linear: no nested quantifiers over overlapping classes, and each unbounded
 # run either ends at a character outside its class or is followed by nothing that can fail.
@@ -121,7 +128,17 @@ _PREFIXED = (
 _ASSIGN = r":=|=>|=(?!=)"
 _SEPARATOR = _QUOTE + r"(?:[ \t]*(?P<sep>{0}){1})[ \t]*"
 # "is" in the languages of the labels: "mot de passe est", "Passwort ist", "contraseña es".
-_IS = r"|[ \t]+(?i:is|was|est|était|ist|war|es|era|é|è)(?=[ \t])"
+# A short complement may stand between the label and "is": "the password for the wifi is",
+# "le mot de passe du wifi est", "la contraseña del wifi es" (at most four words, none a
+# label's `:` or `=`), and before a ":" ("Senha do banco:", "password for staging:").
+_FOR = (
+    r"(?i:for|of|on|de|du|des|pour|für|vom|von|zum|zur|del|do|da|dos|das|per|di|della)"
+    r"(?:[ \t]+[^\s:=]+){1,4}?"
+)
+_IS = (
+    rf"|[ \t]+(?:{_FOR}[ \t]+)?(?i:is|was|est|était|ist|war|lautet|es|era|é|è)(?=[ \t])"
+    rf"|[ \t]+{_FOR}[ \t]*:(?![:/])"
+)
 # The longest run a value could be (secret_values.bare_end decides where it ends): through a
 # ",", ";" or "&" that a non-space follows, mount's ",," (a "," in its value), a space the
 # shell's backslash escapes (`abc\ def`) and a quote that does not close it (`abc'def`).
@@ -198,10 +215,19 @@ def _ends_quoted_label(text: str, label: int, quote: int) -> bool:
 _APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
 
 
+# The value's groups in _VALUE, and how many quote characters stand before each.
+_VALUE_GROUPS = {"eq": 2, "dq": 1, "sq": 1, "open": 1, "bare": 0}
+
+
 def _labelled_value(match: re.Match[str]) -> tuple[Span, bool]:
     if _url_user(match.string, match.start()):
         return (match.start(), match.start()), False  # `https://x-access-token:…@host`
     text = match.string
+    group = next(g for g in _VALUE_GROUPS if match.group(g) is not None)
+    at = match.start(group) - _VALUE_GROUPS[group]  # where the value starts, quotes included
+    special = special_value(text, match.start(), at, match.endpos)  # `"""…"""`, `|` …
+    if special is not None:
+        return special
     for group in ("eq", "dq", "sq"):
         value = match.group(group)
         if value is not None:
@@ -226,14 +252,26 @@ def _labelled_value(match: re.Match[str]) -> tuple[Span, bool]:
     code = _ATTRIBUTE.fullmatch(value) or (
         spaced and (_IDENTIFIER.fullmatch(value) or _CALL.match(value))
     )
-    return (start, start + len(value)), worded and not code and is_value(value) and is_value(core)
+    valued = not code and is_value(value) and is_value(core)
+    alone, end = bool(worded and valued), start + len(value)
+    # A dotenv line's value runs to the line's end (secret_values.line_end): after "=" a
+    # short first word is judged with the rest (`DB_PASSWORD=abc horse battery`); after ":",
+    # which prose uses, only a first word that is a secret on its own is carried on.
+    spaced_on = match.group("bare") is not None and text[end : end + 1] in (" ", "\t")
+    even = sep != "=" or spaced == (text[match.end("sep") : match.end("sep") + 1] in " \t")
+    if spaced_on and even and ((sep == "=" and valued) or (sep == ":" and alone)):
+        whole = line_end(text, match.start(), end, match.endpos)
+        if whole > end and whole - start >= MIN_VALUE:
+            alone, end = True, whole
+    return (start, end), alone
 
 
 def _pw_value(match: re.Match[str]) -> tuple[Span, bool]:
     span, alone = _labelled_value(match)
-    value = match.string[span[0] : span[1]] if match.group("bare") is not None else None
-    quantity = value is not None and value.replace(".", "", 1).isdigit()
-    return span, alone and not (quantity and _QUANTITY.match(match.string, span[1]))
+    words = match.string[span[0] : span[1]].split() if match.group("bare") is not None else []
+    first = words[0] if words else ""  # a dotenv line's value: its first word is the number
+    quantity = first.replace(".", "", 1).isdigit()
+    return span, alone and not (quantity and _QUANTITY.match(match.string, span[0] + len(first)))
 
 
 def _labelled(
@@ -328,6 +366,7 @@ RULES = (
         "url_password", "://", r"(?<=[A-Za-z0-9]://)[^\s:/@]*:(?P<secret>[^\s/@]+(?:@[^\s/@]+)*)@"
     ),
     *COMMAND_LINES,
+    *STATEMENTS,
     _labelled("password", "pass|pwd", r"(?i:passw(?:or)?d|pwd|passphrase|passcode)"),
     # "pw: X", "pw=X"; not "pw:api" (a debug namespace) or f"pw:{name}".
     _labelled("password", "pw", r"(?i:pw)(?=[ \t]*(?:=|:[ \t]))", pick=_pw_value),
@@ -338,9 +377,13 @@ RULES = (
     # The word in other languages notes are written in: "Passwort:", "mot de passe :".
     _labelled(
         "password",
-        "pass|wort|contrase|senha|woord|hasło|пароль",
-        r"(?i:passwort|kennwort|mot[ _]de[ _]passe|contrase[ñn]a|senha|wachtwoord|hasło|пароль)",
+        "pass|wort|contrase|senha|woord|hasło|пароль|mdp|clave|parola",
+        r"(?i:passwort|kennwort|mot[ _]de[ _]passe|contrase[ñn]a|senha"
+        r"|wachtwoord|hasło|пароль|mdp|clave|palavra[ _-]passe|parola[ _]d'ordine)",
     ),
+    # German compounds end with the word ("Zugangspasswort", "Datenbankkennwort"): a rule of
+    # their own, run only on a text holding the German word (its prefix costs each word).
+    _labelled("password", "passwort|kennwort", r"(?i:[a-zäöüß]+(?:passwort|kennwort))"),
     COOKIE,
     _labelled(
         "secret",

@@ -30,6 +30,7 @@ from memory_mcp.policies import episodes, statements
 from memory_mcp.policies.keys import key_form
 from memory_mcp.policies.redact import RedactedFields, Redaction, redact, redact_fields
 from memory_mcp.policies.reused_secrets import Masker, secrets_of
+from memory_mcp.policies.secret_seams import across_seams
 from memory_mcp.service import exploring, grants, projects
 from memory_mcp.service.context import Part
 from memory_mcp.service.lifecycle import Lifecycle
@@ -109,6 +110,7 @@ class Capturer(Part):
         episode = next(iter(self.store.current_for_key(scope, _episode_key(sid))), None)
         episode = episode or self._resumed(parsed, scope)
         said_then = [_Redacted(turn) for turn in parsed.turns]  # each text redacted once
+        _mask_seams(said_then)
         known = Masker(secrets_of(s for turn in said_then for s in turn.found()))
         records, total, worths = self._records(parsed, sid, roots, ignored, said_then, known)
         taken = _taken(records, _taken_requests(parsed, episode))
@@ -298,6 +300,21 @@ class _Redacted:
     def found(self) -> list[str]:
         removed = [*self.prompt.found, *self.conclusion.found]
         return removed + [text for tool in self.tools for text in tool.found]
+
+
+def _mask_seams(said: list[_Redacted]) -> None:
+    """A secret split between two consecutive texts of the session (a request and its
+    reply, a reply and the next request: policies/secret_seams.py) masked on both sides."""
+    texts = [text for turn in said for text in (turn.prompt, turn.conclusion)]
+    seamed = across_seams([text.text for text in texts])
+    for n, (text, seams) in enumerate(zip(texts, seamed, strict=True)):
+        if seams.kinds:
+            kinds = tuple(dict.fromkeys((*text.redacted, *seams.kinds)))
+            text = Redaction(seams.text, kinds, (*text.found, *seams.found))
+            turn = said[n // 2]
+            turn.prompt, turn.conclusion = (
+                (text, turn.conclusion) if n % 2 == 0 else (turn.prompt, text)
+            )
 
 
 def _taken_requests(parsed: transcript_format.Transcript, episode: Memory | None) -> set[str]:

@@ -197,7 +197,7 @@ POSITIVE = [
     ("the API key is abc-123-def", f"the API key is {r('api_key')}", ("api_key",)),
     ("SECRET=topsecretvalue", f"SECRET={r('secret')}", ("secret",)),
     ("client_secret: 'abcdef'", f"client_secret: '{r('secret')}'", ("secret",)),
-    ("token=abcd1234 sent", f"token={r('token')} sent", ("token",)),
+    ("sent token=abcd1234 sent", f"sent token={r('token')} sent", ("token",)),
     ("access_token => 'zzz999'", f"access_token => '{r('token')}'", ("token",)),
     ("GITHUB_TOKEN=abcd1234efgh", f"GITHUB_TOKEN={r('token')}", ("token",)),
     ("a <private>hidden</private> b", "a b", ("private",)),
@@ -409,6 +409,11 @@ POSITIVE = [
         "refreshToken: 1//abc9x webhookSecret=whk-42x userPwd=Tr0ub4dor",
         f"refreshToken: {r('token')} webhookSecret={r('secret')} userPwd={r('password')}",
         ("token", "secret", "password"),
+    ),
+    (
+        "ops:$apr1$9Vx3kz1Q$Xw4oZ2pUu8yZk1m1Q0rGv/ in .htpasswd",
+        f"ops:{r('password_hash')} in .htpasswd",
+        ("password_hash",),
     ),
 ]
 

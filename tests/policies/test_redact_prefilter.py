@@ -148,3 +148,18 @@ def test_plain_text_is_not_looked_at_rule_by_rule(monkeypatch: pytest.MonkeyPatc
     assert not cleaned.changed and asked == []
     assert redact("The ghp_ prefix marks a GitHub token").text.startswith("The ghp_")
     assert asked  # a needle: looked at
+
+
+def test_every_text_holding_a_base64_run_is_looked_at() -> None:
+    """The prefilter asks whether a text may hold a base64 run with a byte translation, not
+    the run's pattern (3.2 us a memory of prose; 0.9 us so): it must say so for every text
+    the pattern finds one in, whatever stands around the run."""
+    from memory_mcp.policies.secret_variants import BASE64_RUN
+
+    run = "QWxhZGRpbjpvcGVuIHNlc2FtZQ"  # 26 characters
+    texts = [run, f"é{run}é", f"日本{run}", f"{run}==", f"-{run}_", f"\ud800{run}", run[:24]]
+    texts += [t for t in CORPUS_TEXTS if BASE64_RUN.search(t)]
+    for text in texts:
+        assert BASE64_RUN.search(text) is not None
+        assert not redact_module._plain(text), text
+    assert redact_module._plain("a word " + run[:23] + " then prose")

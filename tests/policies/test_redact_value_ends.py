@@ -14,7 +14,7 @@ def r(kind: str) -> str:
 WHOLE = [
     # a separator inside the value: nothing says the value ends there
     ("DB_PASSWORD=abc,def=Hunter2", f"DB_PASSWORD={r('password')}"),
-    ("DB_PASSWORD=abc;def=Hunter2 done", f"DB_PASSWORD={r('password')} done"),
+    ("in CI DB_PASSWORD=abc;def=Hunter2 done", f"in CI DB_PASSWORD={r('password')} done"),
     ("DB_PASSWORD=abc&def=Hunter2", f"DB_PASSWORD={r('password')}"),
     ("export API_TOKEN=x1,y=Hunter2zz", f"export API_TOKEN={r('token')}"),
     ('{"cmd": "PGPASSWORD=ab;c=Hunter2 psql"}', f'{{"cmd": "PGPASSWORD={r("password")} psql"}}'),
@@ -25,7 +25,7 @@ WHOLE = [
     ('{"password": "ab\\"Hunter2"}', f'{{"password": "{r("password")}"}}'),
     ('password="ab\\"Hunter2 and the rest', f'password="{r("password")}'),
     # a closing bracket nothing opened is the password's
-    ("password=Hunter2)x) end", f"password={r('password')} end"),
+    ("so password=Hunter2)x) end", f"so password={r('password')} end"),
     # JSON in a JSON string (a tool's input): an inner escaped quote reads \\\" there
     (
         '{"input": "{\\"password\\": \\"ab\\\\\\"Hunter2\\"}"}',

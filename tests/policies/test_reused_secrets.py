@@ -93,3 +93,14 @@ def test_a_known_secret_said_again_with_a_character_that_prints_as_nothing_is_ma
     masker = Masker(frozenset({"admin123x", "Tr0ub\u200b4dor"}))
     text = "say admin\u200b123x, adm\u00adin123x, Tr0ub4dor and Tr0ub\u200b4dor; admin123xy stays"
     assert masker(text) == f"say {MASK}, {MASK}, {MASK} and {MASK}; admin123xy stays"
+
+
+def test_a_known_secret_repeated_with_look_alike_letters_is_masked_again() -> None:
+    # The rules read look-alikes as ASCII (secret_variants.as_ascii); so does the session's
+    # matcher: a known password said again with a Cyrillic "о" or full-width digits, or one
+    # first shown with look-alikes and then said in ASCII, is masked where it stands.
+    known = secrets_in(["curl -u bob:Tr0ub4dor&3 https://x.io", "export PGPASSWORD=аdmin12345"])
+    said = "it was Tr0ub4dоr&3 (Cyrillic о), then Ｔｒ０ｕｂ４ｄｏｒ&3, and admin12345 in ASCII"
+    assert (
+        mask_again(said, known) == f"it was {MASK} (Cyrillic о), then {MASK}, and {MASK} in ASCII"
+    )

@@ -435,3 +435,32 @@ def test_no_secret_of_the_corpus_is_stored_by_a_capture(
     raw = stored_bytes(keyword_service)
     leaked = [(s.name, p) for s in CORPUS for p in s.secrets if p.encode() in raw]
     assert leaked == []
+
+
+def test_a_secret_split_between_two_messages_of_a_session_is_stored_in_neither(
+    keyword_service: MemoryService, tmp_path: Path
+) -> None:
+    # A token pasted over two requests, and a request ending with a label whose value the
+    # reply starts with: neither text alone holds the secret; read joined at the seam, it
+    # is masked on both sides (policies/secret_seams.py).
+    from tests.secret_corpus import body
+    from tests.service.test_redaction import stored_bytes
+
+    token = "ghp_" + body(36)
+    password = body(12) + "7!"
+    folder = project(tmp_path)
+    lines = [
+        user(f"We decided to keep the deploy token in CI, it is {token[:17]}", 1),
+        user(f"{token[17:]} and we always rotate it monthly.", 2),
+        said("Noted, rotating monthly.", 2),
+        user("We decided to use the staging database; its password is", 3),
+        said(f"{password} is what I will use for the staging database.", 3),
+    ]
+    lines[2]["uuid"], lines[4]["uuid"] = "b2", "b3"
+    keyword_service.capture(write(tmp_path / "t.jsonl", lines), cwd=str(folder))
+    memories = keyword_service.list_memories(keyword_service.make_filter(scope="*"), limit=None)
+    assert len(memories) >= 2
+    raw = stored_bytes(keyword_service)
+    for piece in (token[:17], token[17:], password):
+        assert piece.encode() not in raw
+    assert b"rotate it monthly" in raw

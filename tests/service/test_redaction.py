@@ -179,6 +179,19 @@ def via_mcp_memory_service(service: MemoryService, tmp_path: Path) -> None:
     assert service.import_from("mcp-memory-service", path).redacted == len(CORPUS)
 
 
+def via_claude_code(service: MemoryService, tmp_path: Path) -> None:
+    # Claude Code's memory files: each paragraph and list item one memory, lines joined
+    # without their indent (a YAML block scalar's value loses the indent that marked it).
+    project = tmp_path / "project"
+    project.mkdir()
+    paragraphs = [secret.text for secret in CORPUS]
+    items = [f"- Rule {n}: {s.text}" for n, s in enumerate(CORPUS) if "\n" not in s.text]
+    (project / "CLAUDE.md").write_text("# Notes\n\n" + "\n\n".join(paragraphs) + "\n")
+    (project / "AGENTS.md").write_text("# Rules\n\n" + "\n".join(items) + "\n")
+    assert service.import_from("claude-code", project).redacted >= len(CORPUS) - 5
+    assert service.import_from("codex", project).redacted >= len(items) - 5
+
+
 def via_summary_and_forget(service: MemoryService, tmp_path: Path) -> None:
     for number, secret in enumerate(CORPUS):
         memory = service.remember(f"Deploy runbook step {number} for the deploy pipeline")
