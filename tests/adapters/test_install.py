@@ -844,6 +844,26 @@ def test_a_database_password_is_never_written_into_a_client_config(  # type: ign
     cli("install", client, "--dir", str(repo), "--db", "postgresql://memory@db.internal/team")
 
 
+@pytest.mark.parametrize("client", ["claude-code", "codex", "gemini"])
+def test_an_invalid_schema_is_refused_with_the_rule_and_a_file_carries_none(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path, client: str
+) -> None:
+    """`--pg-schema Team-1` was refused as "not a plain schema name", which says neither
+    what a name may hold nor that MEMORY_MCP_PG_SCHEMA (set long ago) may be its source.
+    With a SQLite file the schema means nothing: neither the entry nor a hook carries it."""
+    repo = project(tmp_path)
+    url = "postgresql://memory@db.internal/team"
+    before = sorted(p for p in tmp_path.rglob("*") if ".git" not in p.parts)
+    _, said = cli("--pg-schema", "Team-1", "install", client, "--dir", str(repo), "--db", url,
+                  "--hooks", code=1)  # fmt: skip
+    said = " ".join(said.split())
+    assert "'Team-1'" in said and "MEMORY_MCP_PG_SCHEMA" in said and "lowercase" in said
+    assert sorted(p for p in tmp_path.rglob("*") if ".git" not in p.parts) == before
+    shown, _ = cli("--pg-schema", "team_1", "install", client, "--dir", str(repo),
+                   "--db", str(tmp_path / "m.db"), "--hooks", "--print")  # fmt: skip
+    assert "team_1" not in shown and "PG_SCHEMA" not in shown and "m.db" in shown
+
+
 def test_uninstall_at_the_default_level_names_the_entry_left_at_the_other(  # type: ignore[no-untyped-def]
     cli, tmp_path: Path
 ) -> None:

@@ -171,6 +171,7 @@ def server_env(
 ) -> dict[str, str]:
     """Settings for the server's `env`, paths made absolute: clients start it elsewhere."""
     env: dict[str, str] = {}
+    url = False  # a PostgreSQL URL (not a file)
     if db is not None:
         from memory_mcp.config import is_database_url  # (pydantic-settings: not for --help)
 
@@ -194,14 +195,22 @@ def server_env(
         env["MEMORY_MCP_MODEL_DIR"] = str(model_dir.expanduser().absolute())
     if cache_dir is not None:
         env["MEMORY_MCP_CACHE_DIR"] = str(cache_dir.expanduser().absolute())
-    if pg_schema is not None and db is not None and "MEMORY_MCP_DB" in env:
-        from memory_mcp.config import PG_SCHEMA_PATTERN, is_database_url
-
-        if is_database_url(str(db)):  # a file has no schema: nothing to carry
-            if not re.fullmatch(PG_SCHEMA_PATTERN, pg_schema):
-                raise InvalidInput(f"--pg-schema: {pg_schema!r} is not a plain schema name.")
-            env["MEMORY_MCP_PG_SCHEMA"] = pg_schema
+    if pg_schema is not None and url:  # a file has no schema to carry
+        env["MEMORY_MCP_PG_SCHEMA"] = _schema(pg_schema)
     return env
+
+
+def _schema(name: str) -> str:
+    """A PostgreSQL schema's name as the server reads it (config.PG_SCHEMA_PATTERN), or the
+    rule it breaks: the server would refuse it at every start, and every hook with it."""
+    from memory_mcp.config import PG_SCHEMA_PATTERN
+
+    if not re.fullmatch(PG_SCHEMA_PATTERN, name):
+        raise InvalidInput(
+            f"--pg-schema (or MEMORY_MCP_PG_SCHEMA) {name!r}: use 1-63 lowercase letters,"
+            " digits or '_', not starting with a digit (e.g. team_notes)."
+        )
+    return name
 
 
 def _has_password(url: str) -> bool:
