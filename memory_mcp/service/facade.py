@@ -364,28 +364,8 @@ class MemoryService(AutomaticMemory, Erasing):
 
     # -- filters and scopes, for the adapters -------------------------------------------------
 
-    def make_filter(
-        self,
-        scope: str | None = None,
-        kind: str | None = None,
-        tags: list[str] | None = None,
-        since: str | datetime | None = None,
-        until: str | datetime | None = None,
-        include_forgotten: bool = False,
-        *,
-        scopes: list[str] | None = None,
-        time_field: str = "occurred",
-        include_superseded: bool = False,
-        include_expired: bool = False,
-        as_of: str | datetime | None = None,
-        reference_time: str | datetime | None = None,
-    ) -> MemoryFilter:
-        """Validate filter arguments; dates may be relative to `reference_time` (or now)."""
-        return filters.make_filter(
-            scope, kind, tags, since, until, include_forgotten, scopes=scopes,
-            time_field=time_field, include_superseded=include_superseded,
-            include_expired=include_expired, as_of=as_of, reference_time=reference_time,
-        )  # fmt: skip
+    # Validate filter arguments; dates may be relative to `reference_time` (or now).
+    make_filter = staticmethod(filters.make_filter)
 
     def project_scope(self, project: str | None = None) -> str | None:
         """The project in context: one given per call (e.g. from MCP roots), else configured."""
