@@ -26,9 +26,11 @@ def source_of(found: Any) -> dict[str, str] | None:
 # one, before an edit of times) holding it at another time is that memory stated again, not
 # a second value. It is folded into the stored one: the earliest creation kept, the latest
 # statement and both counts, the tags and metadata of both (a metadata value the stored one
-# holds otherwise kept under IMPORTED_OTHERWISE), a context they do not share joined.
+# holds otherwise kept under IMPORTED_OTHERWISE, as are the tags past MAX_TAGS), a context
+# they do not share joined.
 
 IMPORTED_OTHERWISE = "imported_otherwise"
+MORE_TAGS = "more_tags"  # under IMPORTED_OTHERWISE: the tags past MAX_TAGS of both
 
 
 def merged_row(stored: dict[str, Any], item: NewRow, max_tags: int) -> dict[str, Any]:
@@ -37,15 +39,18 @@ def merged_row(stored: dict[str, Any], item: NewRow, max_tags: int) -> dict[str,
     created = min(times, key=parse_stored_time)
     said = [t for t in (stored["last_seen_at"], item.last_seen_at, *times) if t is not None]
     latest = max(said, key=parse_stored_time)
-    tags = list(dict.fromkeys([*stored["tags"], *item.tags]))[:max_tags]
+    tags = list(dict.fromkeys([*stored["tags"], *item.tags]))
     metadata = {**item.metadata, **stored["metadata"]}
     otherwise = {
         k: v
         for k, v in item.metadata.items()
         if k in stored["metadata"] and stored["metadata"][k] != v
     }
+    kept = metadata.get(IMPORTED_OTHERWISE, {})
+    if past := tags[max_tags:]:  # kept as an import keeps a line's (nothing is lost)
+        otherwise[MORE_TAGS] = list(dict.fromkeys([*kept.get(MORE_TAGS, []), *past]))
     if otherwise:
-        metadata[IMPORTED_OTHERWISE] = {**metadata.get(IMPORTED_OTHERWISE, {}), **otherwise}
+        metadata[IMPORTED_OTHERWISE] = {**kept, **otherwise}
     context = stored["context"] or item.context
     if stored["context"] and item.context and item.context not in stored["context"]:
         context = f"{stored['context']}\n{item.context}"
@@ -54,7 +59,7 @@ def merged_row(stored: dict[str, Any], item: NewRow, max_tags: int) -> dict[str,
         "created_at": created,
         "last_seen_at": None if latest == created else latest,
         "repeat_count": int(stored["repeat_count"]) + int(item.repeat_count or 1),
-        "tags": tags,
+        "tags": tags[:max_tags],
         "metadata": metadata,
         "context": context,
         "occurred_at": stored["occurred_at"] or item.occurred_at,

@@ -235,3 +235,29 @@ def test_an_imported_keyed_value_the_store_holds_at_another_time_is_one_memory(
     assert svc.get(bash).superseded_at == merged.created_at
     assert svc.history(zsh)[0].action == "import"
     _one_at_every_boundary(svc, "p1", [bash, zsh])
+
+
+def test_a_folded_import_keeps_the_tags_past_32_in_metadata(
+    keyword_service: MemoryService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A keyed line folded into the stored memory takes the line's tags: with the stored
+    memory's, past 32 they were cut off and lost (an import keeps a line's tags past 32 in
+    its metadata, nothing is lost). They are kept under metadata.imported_otherwise, in
+    their order, and a second fold adds its own."""
+    svc = keyword_service
+    mine = [f"own{i}" for i in range(30)]
+    svc.remember("Editor is vim", key="user.editor", scope="p1")  # (the lines are #1)
+    held = svc.remember("Shell is zsh", key="user.shell", scope="p1", tags=mine).id
+    for n, theirs in enumerate((["own3", "a1", "a2", "a3", "a4"], ["b1", "a1"])):
+        source = MemoryService.open(Settings(db=tmp_path / f"src{n}.db", semantic=False))
+        try:
+            monkeypatch.setattr(timestamps, "datetime", behind(24 * (n + 1)))
+            source.remember("Shell is zsh", key="user.shell", scope="p1", tags=theirs)
+            monkeypatch.undo()
+            source.export_jsonl(tmp_path / f"src{n}.jsonl")
+        finally:
+            source.close()
+        assert svc.import_jsonl(tmp_path / f"src{n}.jsonl").folded == 1
+    merged = svc.get(held)
+    assert merged.tags == [*mine, "a1", "a2"] and merged.repeat_count == 3
+    assert merged.metadata["imported_otherwise"]["more_tags"] == ["a3", "a4", "b1"]
