@@ -9,109 +9,30 @@ is decided inside its batch's transaction (`Storage.insert_many`, "restore"), so
 of one file at once add it once.
 """
 
-import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, NamedTuple, TextIO
 
 import numpy as np
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field
 
-from memory_mcp.errors import (
-    InvalidInput,
-    StorageError,
-    json_problem,
-    nothing_imported,
-    read_json,
-    stopped_partway,
-    validation_problems,
-)
+from memory_mcp.errors import StorageError, nothing_imported, stopped_partway
 from memory_mcp.formats.ahead import embedding_thread
-from memory_mcp.formats.common import C0_C1, spaced
-from memory_mcp.models import Memory, NewMemory
-from memory_mcp.names import MAX_KEY_CHARS, clean_name, printed_name
-from memory_mcp.policies import inputs, summarize
+from memory_mcp.models import Memory
+from memory_mcp.policies import summarize
 from memory_mcp.policies.controls import json_escaped
-from memory_mcp.policies.keys import key_form
-from memory_mcp.policies.redact import redact_fields
+from memory_mcp.service.jsonl_lines import ExportedMemory, parse, records
+from memory_mcp.service.jsonl_lines import Limits as Limits  # (exchange.py names it here)
 from memory_mcp.storage.contract import NewRow, Storage
-from memory_mcp.timestamps import format_time, leap_second
+from memory_mcp.timestamps import format_time
 
 IMPORT_BATCH = 256
 IMPORT_CLIENT = "import"  # the history's client for rows a file brought in
 MAX_REPORTED_ERRORS = 10
-MAX_CLIENT_CHARS = 100  # a line's `client`: the label of who wrote it, as a server keeps it
 Progress = Callable[[int], None]
 Embed = Callable[[list[str]], np.ndarray | None]
-
-
-class ExportedMemory(NewMemory):
-    """One JSONL line; only content is required, so hand-written files import too."""
-
-    id: int | None = Field(None, ge=1, le=inputs.MAX_ID)  # larger: not an SQL integer
-    scope: str = "global"
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
-    forgotten_at: datetime | None = None
-    forget_reason: str | None = None
-    key: str | None = None
-    occurred_at: datetime | None = None
-    expires_at: datetime | None = None
-    superseded_by: int | None = Field(None, ge=1, le=inputs.MAX_ID)
-    superseded_at: datetime | None = None
-    client: str | None = None
-    repeat_count: int = Field(1, ge=1, le=inputs.MAX_ID)
-    last_seen_at: datetime | None = None
-
-    @field_validator("tags", "scope", "key", mode="before")
-    @classmethod
-    def _names(cls, value: Any) -> Any:
-        """Names an older version stored with control characters (refused since) import with
-        them as spaces, as the other importers' tags do: its export imports again."""
-        if isinstance(value, list):
-            return [_spaced(item) for item in value]
-        return _spaced(value)
-
-    @field_validator("client")
-    @classmethod
-    def _client(cls, value: str | None) -> str | None:
-        """A label, kept as a server keeps a client's name: one printable line, cut short."""
-        return (spaced(printed_name(value))[:MAX_CLIENT_CHARS].rstrip() or None) if value else None
-
-    @field_validator("key")
-    @classmethod
-    def _key(cls, value: str | None) -> str | None:
-        # An older export may hold one slot in two spellings: imported, they are one slot.
-        return None if value is None else key_form(clean_name(value, "key")) or None
-
-    @field_validator(
-        "created_at", "updated_at", "forgotten_at", "occurred_at", "expires_at",
-        "superseded_at", "last_seen_at", mode="before",
-    )  # fmt: skip
-    @classmethod
-    def _leap(cls, value: Any) -> Any:
-        return leap_second(value) if isinstance(value, str) else value
-
-    @field_validator(
-        "created_at", "updated_at", "forgotten_at", "occurred_at", "expires_at",
-        "superseded_at", "last_seen_at",
-    )  # fmt: skip
-    @classmethod
-    def _utc(cls, value: datetime | None) -> datetime | None:
-        """Times are stored in UTC: an offset that carries one past year 1 or 9999
-        (0001-01-01T00:00:00+01:00) refuses the line here, before anything is written."""
-        if value is None or value.tzinfo is None:
-            return value
-        try:
-            return value.astimezone(UTC)
-        except OverflowError:
-            raise ValueError("is outside the years 1 to 9999 in UTC") from None
-
-
-def _spaced(name: Any) -> Any:
-    return spaced(name) if isinstance(name, str) and C0_C1.search(name) else name
 
 
 class ImportReport(BaseModel):
@@ -139,12 +60,6 @@ class Checked(NamedTuple):
     redacted: int
 
 
-@dataclass(frozen=True)
-class Limits:
-    content: int  # content and context, each
-    metadata: int  # as JSON
-
-
 def export_jsonl(memories: Iterable[Memory], out: TextIO, progress: Progress | None = None) -> int:
     """Write the memories (the service picks them: every one, forgotten ones included, or
     one scope's, or what a principal may read), one JSON object a line."""
@@ -167,7 +82,7 @@ def validate_jsonl(lines: Iterable[str], limits: Limits) -> Checked:
         if not line.strip():
             continue
         count += 1
-        record, kinds = _parse(line, limits)
+        record, kinds = parse(line, limits)
         if isinstance(record, str):
             errors.append(f"line {number}: {record}")
             continue
@@ -214,7 +129,7 @@ def import_jsonl(
     with embedding_thread() as ahead:
         run = _Import(store, embed, progress, ahead)
         try:
-            for _, record in _records(lines):
+            for _, record in records(lines):
                 assert not isinstance(record, str), "call validate_jsonl first"
                 run.add(record)
             run.finish()
@@ -358,55 +273,6 @@ class _Import:
                 row.content, lambda i: here.get(i, i), inert_quotes=True
             )
         return replace(row, **updates) if updates else row
-
-
-def _records(lines: Iterable[str]) -> Iterator[tuple[int, ExportedMemory | str]]:
-    """(line number, record with its secrets masked, or error message), skipping blank lines."""
-    for number, line in enumerate(lines, start=1):
-        if line.strip():
-            yield number, _parse(line)[0]
-
-
-# Every text a line can carry into the database goes through redaction, as `remember` does.
-REDACTED_FIELDS = ("content", "context", "tags", "key", "scope", "metadata", "forget_reason",
-                   "client")  # fmt: skip
-
-
-def _parse(line: str, limits: Limits | None = None) -> tuple[ExportedMemory | str, tuple[str, ...]]:
-    """One line as a record with its secrets masked, and their kinds; or what is wrong with it.
-
-    Text checks and sizes apply to the line as written, the model's checks to the masked record.
-    """
-    try:
-        obj = read_json(line)
-    except json.JSONDecodeError as exc:
-        return f"not JSON ({json_problem(exc, one_line=True)})", ()
-    except RecursionError:
-        return "not readable: JSON nested too deeply", ()
-    if not isinstance(obj, dict):
-        return "not a JSON object", ()
-    try:
-        inputs.check_text(**obj)
-        if limits is not None:
-            _check_sizes(obj, limits)
-    except InvalidInput as exc:
-        return str(exc), ()
-    cleaned = redact_fields(**{name: obj[name] for name in REDACTED_FIELDS if name in obj})
-    try:
-        return ExportedMemory.model_validate(obj | cleaned.fields), cleaned.redacted
-    except ValidationError as exc:
-        return validation_problems(exc.errors(), inputs.shown), ()
-
-
-def _check_sizes(obj: dict[str, Any], limits: Limits) -> None:
-    sizes = {"content": limits.content, "context": limits.content, "key": MAX_KEY_CHARS,
-             "forget_reason": inputs.MAX_REASON_CHARS}  # fmt: skip
-    for name, limit in sizes.items():
-        if isinstance(obj.get(name), str):
-            inputs.check_length(name, obj[name], limit)
-    metadata = obj.get("metadata")
-    if isinstance(metadata, dict):
-        inputs.check_metadata(metadata, limits.metadata)
 
 
 def _references(record: ExportedMemory) -> list[int]:
