@@ -95,16 +95,8 @@ def install(
     target = _target(client, name, project_level, folder)
     _check_hooks(client, hooks)
     url = None if hook_url is None else _check_hook_url(hook_url, hooks)
-    given = root_options(ctx)
     launch = launch_command(current_runtime())
-    env = clients.server_env(
-        db or given.get("db"),
-        scope,
-        given.get("model"),
-        given.get("model_dir"),
-        given.get("cache_dir"),
-        given.get("pg_schema"),
-    )
+    env = _entry_env(ctx, db, scope)
     if hooks is None and client is Client.CODEX:
         raise InvalidInput(
             "Codex CLI keeps its MCP servers in config.toml, which this does not write: run"
@@ -135,6 +127,16 @@ def install(
 
     _explain_scope(target, env.get("MEMORY_MCP_DEFAULT_SCOPE", DEFAULT_SCOPE))
     _say(target.spec.reload_hint)
+
+
+def _entry_env(ctx: typer.Context, db: str | None, scope: str | None) -> dict[str, str]:
+    """The server entry's env: the command's --db and --scope, and the root options (or
+    their variables) that decide what a server opens and loads."""
+    given = root_options(ctx)
+    return clients.server_env(
+        db or given.get("db"), scope, given.get("model"), given.get("model_dir"),
+        given.get("cache_dir"), given.get("pg_schema"),
+    )  # fmt: skip
 
 
 @app.command(rich_help_panel=PANEL)
