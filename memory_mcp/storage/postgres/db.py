@@ -240,25 +240,9 @@ def migrate(
     advisory lock: replicas starting together migrate once, the others wait and skip.
     `repair` makes derived parts a hand dropped again first (restore.py)."""
     current = schema_version(c, schema)
-    if current > TARGET:
-        raise SchemaMismatch(
-            f"This database's schema {schema!r} uses schema version {current}, newer than this "
-            f"memory-mcp understands ({TARGET}). Upgrade memory-mcp; nothing was modified."
-        )
-    if current == 0 and not create:
-        raise StorageError(
-            f"No database at schema {schema!r}: nothing was created. Check the URL and "
-            "MEMORY_MCP_PG_SCHEMA; a new one is made by the first memory stored."
-        )
+    _refuse_unusable(c, schema, current, create)
     if current == TARGET and all(probe(c) for probe in APPLIED.values()):
         return current
-    if current == 0 and (taken := _taken(c, schema)):
-        raise StorageError(
-            f"Cannot use schema {schema!r}: another program's tables there have memory-mcp's "
-            f"names ({', '.join(taken)}), and it has no schema_version table of ours. Nothing "
-            "was changed; set MEMORY_MCP_PG_SCHEMA to a schema of memory-mcp's own (a new name "
-            "makes a new one)."
-        )
     with c.transaction():
         c.execute("select pg_advisory_xact_lock(%s, hashtext(%s))", (MIGRATE_LOCK, schema))
         if _vector_schema(c) is None:
@@ -293,6 +277,28 @@ def migrate(
             )
     logger.info("PostgreSQL schema %r at version %d (was %d)", schema, TARGET, current)
     return TARGET
+
+
+def _refuse_unusable(c: Connection, schema: str, current: int, create: bool) -> None:
+    """Refuse, before anything is made, a schema of a newer memory-mcp, none where none may
+    be made, or one holding another program's tables under our names."""
+    if current > TARGET:
+        raise SchemaMismatch(
+            f"This database's schema {schema!r} uses schema version {current}, newer than this "
+            f"memory-mcp understands ({TARGET}). Upgrade memory-mcp; nothing was modified."
+        )
+    if current == 0 and not create:
+        raise StorageError(
+            f"No database at schema {schema!r}: nothing was created. Check the URL and "
+            "MEMORY_MCP_PG_SCHEMA; a new one is made by the first memory stored."
+        )
+    if current == 0 and (taken := _taken(c, schema)):
+        raise StorageError(
+            f"Cannot use schema {schema!r}: another program's tables there have memory-mcp's "
+            f"names ({', '.join(taken)}), and it has no schema_version table of ours. Nothing "
+            "was changed; set MEMORY_MCP_PG_SCHEMA to a schema of memory-mcp's own (a new name "
+            "makes a new one)."
+        )
 
 
 def _catch_up(c: Connection) -> None:
