@@ -15,6 +15,7 @@ import pytest
 import sqlean
 
 from memory_mcp.config import Settings
+from memory_mcp.errors import StorageError
 from memory_mcp.service import MemoryService
 from tests import pg
 from tests.conftest import FakeEmbedder
@@ -203,3 +204,39 @@ def test_sqlite_doctor_finds_and_repair_remakes_each_part(
         assert indexparts.doctor_finds(conn) == []
     finally:
         conn.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pg.needs_postgres)])
+def test_a_write_refused_for_a_missing_guard_or_function_says_what_it_lacks(
+    tmp_path: Path, backend: str
+) -> None:
+    """The refusal said the database "lacks part of its search indexes" and that repair would
+    "rebuild them from the memories" when what a hand dropped was the trigger that keeps a
+    memory superseded once (or, on PostgreSQL, a function the triggers call): neither is an
+    index. It names the part and says what doctor --repair does with it."""
+    if backend == "sqlite":
+        settings = Settings(db=tmp_path / "memory.db")
+        part = "memories_superseded_once"
+        drop = f"drop trigger {part}"
+    else:
+        settings = Settings(db=pg.url(), pg_schema=pg.fresh_schema())
+        part = "memory_folds()"
+        drop = "drop function memory_folds(text) cascade"
+    svc = _open(settings)
+    try:
+        svc.remember("The heron waits by the river", scope="p1")
+        if backend == "sqlite":
+            conn = sqlean.connect(str(tmp_path / "memory.db"))
+            conn.execute(drop)
+            conn.commit()
+            conn.close()
+        else:
+            _by_admin(settings, drop)()
+        with pytest.raises(StorageError) as refused:
+            svc.remember("A kestrel hovers over the estuary", scope="p1")
+        said = str(refused.value)
+        assert part in said and "search indexes" not in said and "doctor --repair" in said
+        assert svc.doctor(repair=True).healthy
+        svc.remember("A kestrel hovers over the estuary", scope="p1")
+    finally:
+        svc.close()

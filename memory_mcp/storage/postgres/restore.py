@@ -25,8 +25,9 @@ from memory_mcp.storage.postgres.migrations.initial import (
 from memory_mcp.storage.postgres.migrations.keyword_words import FTS_DOC_FUNCTION
 
 REPAIR = (
-    "The database {where} lacks part of its search indexes ({parts}: dropped by hand?); the "
-    "memories are intact. Run `memory-mcp doctor --repair` to rebuild them from the memories."
+    "The database {where} lacks parts of its schema that keep its indexes and its rules "
+    "({parts}: dropped by hand?); the memories are intact. Run `memory-mcp doctor --repair` "
+    "to make them again, as the schema defines them."
 )
 
 

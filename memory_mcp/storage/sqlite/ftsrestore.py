@@ -21,8 +21,9 @@ SINCE_VERSION = 9
 _SHADOWS = ("data", "idx", "docsize", "config")
 _TRIGGERS = ("ai", "ad", "au")
 REPAIR = (
-    "The database {path} lacks part of its search indexes ({parts}: dropped by hand?); the "
-    "memories are intact. Run `memory-mcp doctor --repair` to rebuild them from the memories."
+    "The database {path} lacks parts of its schema that keep its indexes and its rules "
+    "({parts}: dropped by hand?); the memories are intact. Run `memory-mcp doctor --repair` "
+    "to make them again, as the schema defines them."
 )
 
 
