@@ -859,9 +859,10 @@ def test_an_invalid_schema_is_refused_with_the_rule_and_a_file_carries_none(  # 
     said = " ".join(said.split())
     assert "'Team-1'" in said and "MEMORY_MCP_PG_SCHEMA" in said and "lowercase" in said
     assert sorted(p for p in tmp_path.rglob("*") if ".git" not in p.parts) == before
-    shown, _ = cli("--pg-schema", "team_1", "install", client, "--dir", str(repo),
-                   "--db", str(tmp_path / "m.db"), "--hooks", "--print")  # fmt: skip
+    shown, said = cli("--pg-schema", "team_1", "install", client, "--dir", str(repo),
+                      "--db", str(tmp_path / "m.db"), "--hooks", "--print")  # fmt: skip
     assert "team_1" not in shown and "PG_SCHEMA" not in shown and "m.db" in shown
+    assert "not carried" in said and "SQLite" in said  # said, as the person may expect it
 
 
 def test_uninstall_at_the_default_level_names_the_entry_left_at_the_other(  # type: ignore[no-untyped-def]

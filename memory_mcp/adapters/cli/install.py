@@ -133,10 +133,16 @@ def _entry_env(ctx: typer.Context, db: str | None, scope: str | None) -> dict[st
     """The server entry's env: the command's --db and --scope, and the root options (or
     their variables) that decide what a server opens and loads."""
     given = root_options(ctx)
-    return clients.server_env(
+    env = clients.server_env(
         db or given.get("db"), scope, given.get("model"), given.get("model_dir"),
         given.get("cache_dir"), given.get("pg_schema"),
     )  # fmt: skip
+    if given.get("pg_schema") is not None and "MEMORY_MCP_PG_SCHEMA" not in env:
+        _say(  # (a schema set for another database: said, not refused)
+            "--pg-schema (MEMORY_MCP_PG_SCHEMA) is not carried: the server opens a SQLite "
+            "file, which has no schema (give --db postgresql://... for one)."
+        )
+    return env
 
 
 @app.command(rich_help_panel=PANEL)
