@@ -210,7 +210,7 @@ class Maintenance(Part):
         """Each repair the report calls for, in turn, adding to `repaired` as each is done."""
         if report.missing_index_parts:  # first: the checks below read those parts
             made = self.store.restore_index_parts()
-            repaired.append(f"made again what was dropped of the indexes ({', '.join(made)})")
+            repaired.append(f"made again as the schema defines them: {', '.join(made)}")
             report = self._diagnose()
         if not report.fts_ok or report.fts_rows != report.memories:
             self.store.rebuild_keyword_index()
