@@ -168,6 +168,25 @@ COMMANDS = frozenset(
 )
 
 
+# Commands that are also words a passphrase is made of (`DB_PASSWORD=correct make battery`):
+# one is a command run with the variable set only when alone or followed by more than words
+# (`make`, `time python app.py`); a doubt masks the line (`PGPASSWORD=x make deploy`).
+_WORDLIKE = frozenset(
+    """
+    make time watch go fly env exec bundle rake cat tee echo node fish migrate goose diesel
+    vault consul nomad packer helm bun flask celery prisma mc http mongo borg
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+
+
+def _command(words: list[str]) -> bool:
+    """Whether `words`, after a line's first value, run a command we know."""
+    if words[0] not in COMMANDS:
+        return False
+    rest = words[1:]
+    return words[0] not in _WORDLIKE or not rest or not all(w.isalpha() for w in rest)
+
+
 def line_end(text: str, label: int, end: int, limit: int) -> int:
     """Where a labelled unquoted value that ends at `end` (before a space) ends when its
     label starts a dotenv, INI or properties line (above): the line's end (or `limit`, the
@@ -195,7 +214,7 @@ def line_end(text: str, label: int, end: int, limit: int) -> int:
     if not words:
         return end
     after = words[0]
-    if after in COMMANDS or _ASSIGNMENT.match(after) or _PATH.match(after):
+    if _command(words) or _ASSIGNMENT.match(after) or _PATH.match(after):
         return end
     return end + len(rest)
 

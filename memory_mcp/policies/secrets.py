@@ -257,13 +257,17 @@ def _labelled_value(match: re.Match[str]) -> tuple[Span, bool]:
     # A dotenv line's value runs to the line's end (secret_values.line_end): after "=" a
     # short first word is judged with the rest (`DB_PASSWORD=abc horse battery`); after ":",
     # which prose uses, only a first word that is a secret on its own is carried on.
-    spaced_on = match.group("bare") is not None and text[end : end + 1] in (" ", "\t")
+    after = text[end : end + 1]  # a space, a tab or a Unicode one (no-break, ideographic)
+    spaced_on = match.group("bare") is not None and after.isspace() and after not in _BREAK
     even = sep != "=" or spaced == (text[match.end("sep") : match.end("sep") + 1] in " \t")
     if spaced_on and even and ((sep == "=" and valued) or (sep == ":" and alone)):
         whole = line_end(text, match.start(), end, match.endpos)
         if whole > end and whole - start >= MIN_VALUE:
             alone, end = True, whole
     return (start, end), alone
+
+
+_BREAK = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")  # what ends a line
 
 
 def _pw_value(match: re.Match[str]) -> tuple[Span, bool]:

@@ -1,0 +1,65 @@
+"""Leaks found reviewing session 20's redaction rules as an attacker: a passphrase word that
+is also a command's name, a value's words parted by a Unicode space, a CDATA value written
+in several sections. Each was stored in clear before."""
+
+import pytest
+
+from memory_mcp.policies.redact import redact
+
+
+def r(kind: str) -> str:
+    return f"[REDACTED:{kind}]"
+
+
+WHOLE_LINE = [
+    # a command's name that only words follow is the passphrase's next word
+    ("DB_PASSWORD=correct make battery", f"DB_PASSWORD={r('password')}"),
+    ("DB_PASSWORD=blue go fish", f"DB_PASSWORD={r('password')}"),
+    ("DB_PASSWORD=Tr0ub4 time horse staple", f"DB_PASSWORD={r('password')}"),
+    ("API_TOKEN=hunter22 watch horse", f"API_TOKEN={r('token')}"),
+    # words parted by a no-break, ideographic, figure or narrow space
+    ("DB_PASSWORD=correct\u00a0horse battery", f"DB_PASSWORD={r('password')}"),
+    ("DB_PASSWORD=correct\u3000horse battery", f"DB_PASSWORD={r('password')}"),
+    ("DB_PASSWORD=correct\u2007horse battery", f"DB_PASSWORD={r('password')}"),
+    ("DB_PASSWORD=correct\u202fhorse\r\nUSER=app", f"DB_PASSWORD={r('password')}\r\nUSER=app"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), WHOLE_LINE)
+def test_a_passphrase_is_masked_to_the_lines_end(text: str, expected: str) -> None:
+    assert redact(text).text == expected
+
+
+COMMAND_KEPT = [
+    ("API_TOKEN=hunter22 make", f"API_TOKEN={r('token')} make"),
+    ("API_TOKEN=hunter22 go run ./cmd", f"API_TOKEN={r('token')} go run ./cmd"),
+    ("API_TOKEN=hunter22 time python app.py", f"API_TOKEN={r('token')} time python app.py"),
+    ("API_TOKEN=hunter22 make release-1", f"API_TOKEN={r('token')} make release-1"),
+    ("PGPASSWORD=hunter22 psql mydb", f"PGPASSWORD={r('password')} psql mydb"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), COMMAND_KEPT)
+def test_a_command_that_is_more_than_words_stays_readable(text: str, expected: str) -> None:
+    assert redact(text).text == expected
+
+
+CDATA = [
+    (
+        "<password><![CDATA[Xk9#mP2]]><![CDATA[qL7vv]]></password>",
+        f"<password><![CDATA[{r('password')}]]></password>",
+    ),
+    (  # how "]]>" is written inside CDATA: the section closed and another opened
+        "<password><![CDATA[Hunter2]]]]><![CDATA[>horse]]></password>",
+        f"<password><![CDATA[{r('password')}]]></password>",
+    ),
+    (
+        "<db>\n <password>\n  <![CDATA[Hunter2]]><![CDATA[ horse]]>\n </password>\n</db>",
+        f"<db>\n <password>\n  <![CDATA[{r('password')}]]>\n </password>\n</db>",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CDATA)
+def test_a_cdata_value_in_several_sections_is_masked_whole(text: str, expected: str) -> None:
+    assert redact(text).text == expected
