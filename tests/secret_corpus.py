@@ -365,14 +365,9 @@ CORPUS += [
     _one("italian_is", f"la password del server è {(it := body(12) + '7!')}", it, "Nota: {}"),
     _one("german_compound", f"Zugangspasswort: {(gc := body(12) + '7!')}", gc, "Router {}"),
 ]
-# Found reviewing session 20's rules (tests/policies/test_redact_review20.py).
+# Found reviewing session 20's rules (tests/policies/test_redact_review20.py; its dotenv cases
+# hold only at a line's start, which the capture's and the adapters' prose is not).
 CORPUS += [
-    _one(
-        "dotenv_command_word",
-        f"DB_PASSWORD=correct make {(cw := body(12, string.ascii_lowercase))}",
-        cw,
-    ),
-    _one("dotenv_nbsp", f"DB_PASSWORD=wombat\u00a0{(nb := body(12))}", nb),
     _one(
         "xml_cdata_split",
         f"<password><![CDATA[{body(7)}]]><![CDATA[{(cs := body(9))}]]></password>",
