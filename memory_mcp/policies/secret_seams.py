@@ -40,7 +40,7 @@ def across_seams(texts: list[str]) -> list[Seamed]:
         b = texts[after]
         lead = len(b) - len(b.lstrip())
         head: _Piece = (after, lead, max(_head(b), lead))
-        pieces = _before(texts, present[:n])
+        pieces = _before(texts, present[max(n - _PIECES + 1, 0) : n])
         alone = [(s, e) for s, e, _ in secret_spans(b[head[1] : head[2]])]
         for join in _JOINS:
             _read([*pieces, head], join, texts, alone, masks)
@@ -48,10 +48,11 @@ def across_seams(texts: list[str]) -> list[Seamed]:
 
 
 def _before(texts: list[str], present: list[int]) -> list[_Piece]:
-    """The pieces read before a seam: the last text's tail, and the texts before it while
-    each is short (SEAM characters at most) and read whole, up to _PIECES in all."""
+    """The pieces read before a seam from the texts `present` (the last _PIECES - 1 before
+    it): the last text's tail, and the texts before it while each is short (SEAM characters
+    at most) and read whole."""
     pieces: list[_Piece] = []
-    for index in reversed(present[-(_PIECES - 1) :]):
+    for index in reversed(present):
         text = texts[index]
         end, lead = len(text.rstrip()), len(text) - len(text.lstrip())
         at = max(_tail(text[:end]), lead)
