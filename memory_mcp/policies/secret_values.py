@@ -148,8 +148,9 @@ _REMARK = re.compile(r"[ \t]+\([^()]*\)$")
 # A rest that reads as a sentence (a comma, a stop or a colon before a space) is prose
 # about the setting: `JPOOL_PASS = one processing pass of a datastream, was`.
 _CLAUSE = re.compile(r"[,.:!?][ \t]")
-# A rest holding brackets, quotes or a comparison is code (`secret = pattern if x else f"…"`).
-_CODE = re.compile(r"[()\[\]{}\"'`]|==|!=|>=|<=")
+# A rest holding brackets, quotes, a comparison or an operator is code or a grammar
+# (`secret = pattern if x else f"…"`, `pw = pw + c`, `token = 1*<any CHAR except CTLs>`).
+_CODE = re.compile(r"[()\[\]{}<>\"'`]|[=!]=|(?<!\S)[-+*/%]=?(?!\S)")
 _SHELL = re.compile(r"(?<!\S)(?:--?[A-Za-z]|\|\|?(?!\S)|&&|[0-9]?>>?|<)|;")
 COMMANDS = frozenset(
     """

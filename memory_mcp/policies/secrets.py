@@ -212,6 +212,15 @@ def _ends_quoted_label(text: str, label: int, quote: int) -> bool:
     return word > 0 and text[word - 1] == text[quote] and text[quote] not in text[word:quote]
 
 
+def _inside_string(match: re.Match[str]) -> bool:
+    """Whether the label stands unquoted (`"IMAP password: "`), so a quote after it may close
+    the string it is in; a quoted label (`"pvkPassword": "…"`) is a field of its own, whose
+    line may start inside a string a wrapped line opened (its count of quotes is off)."""
+    sep = match.group("sep")
+    before = match.string[: match.start("sep")].rstrip(" \t") if sep is not None else ""
+    return before[-1:] not in ("\"", "'")
+
+
 _APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
 
 
@@ -232,8 +241,11 @@ def _labelled_value(match: re.Match[str]) -> tuple[Span, bool]:
         value = match.group(group)
         if value is not None:
             start, end = match.span(group)
-            if group != "eq" and _ends_quoted_label(text, match.start(), start - 1):
-                return (start, start), False  # `'passwd:' and 'group:'`: no value
+            if group != "eq" and (
+                _ends_quoted_label(text, match.start(), start - 1)
+                or (_inside_string(match) and _closes(text, start - 1))
+            ):  # `'passwd:' and 'group:'`, `("IMAP password: " % (user, "x"))`: no value
+                return (start, start), False
             end = escaped_end(text, end) if group == "eq" else quoted_end(text, text[end], end)
             return (start, end), is_value(value)
     if match.group("open") is not None:

@@ -63,3 +63,23 @@ CDATA = [
 @pytest.mark.parametrize(("text", "expected"), CDATA)
 def test_a_cdata_value_in_several_sections_is_masked_whole(text: str, expected: str) -> None:
     assert redact(text).text == expected
+
+
+# Found comparing the masking of bb89f9d and main over the Python stdlib: an operator or a
+# grammar's <…> in a line's rest is code, not a passphrase; a quote after a label's ':' that
+# closes the string the label stands in opens no value.
+ONE_WORD = [
+    ("pw = pw + c", None),
+    ("Token = Ignore + PlainToken", f"Token = {r('token')} + PlainToken"),
+    (
+        "token             = 1*<any CHAR except CTLs or separators>",
+        f"token             = {r('token')} CHAR except CTLs or separators>",
+    ),
+    ('  PASSWD = getpass("IMAP password for %s on %s: " % (USER, host or "localhost"))', None),
+    ('  PASSWD = getpass("IMAP password: " % (USER, host or "localhost"))', None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ONE_WORD)
+def test_code_in_a_lines_rest_is_not_masked(text: str, expected: str | None) -> None:
+    assert redact(text).text == (text if expected is None else expected)
