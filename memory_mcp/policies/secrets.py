@@ -218,7 +218,7 @@ def _inside_string(match: re.Match[str]) -> bool:
     line may start inside a string a wrapped line opened (its count of quotes is off)."""
     sep = match.group("sep")
     before = match.string[: match.start("sep")].rstrip(" \t") if sep is not None else ""
-    return before[-1:] not in ("\"", "'")
+    return before[-1:] not in ('"', "'")
 
 
 _APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
