@@ -83,3 +83,35 @@ ONE_WORD = [
 @pytest.mark.parametrize(("text", "expected"), ONE_WORD)
 def test_code_in_a_lines_rest_is_not_masked(text: str, expected: str | None) -> None:
     assert redact(text).text == (text if expected is None else expected)
+
+
+# A space that is not " " between a label and its value (French puts a no-break one before
+# ":"), and SQL written over lines, with a tab or with MySQL 8's `IDENTIFIED WITH plugin BY`.
+AROUND = [
+    ("mot de passe\u00a0: Hunter2Hunter2", f"mot de passe\u00a0: {r('password')}"),
+    ("Passwort:\u202fHunter2Hunter2", f"Passwort:\u202f{r('password')}"),
+    ("password\u00a0=\u00a0Hunter2Hunter2", f"password\u00a0=\u00a0{r('password')}"),
+    ("token:\u3000Xk9mP2qL7vZ4wR8t", f"token:\u3000{r('token')}"),
+    (
+        "CREATE USER app IDENTIFIED BY\tHunter2Hunter2;",
+        f"CREATE USER app IDENTIFIED BY\t{r('password')};",
+    ),
+    (
+        "CREATE USER app\n  IDENTIFIED BY Hunter2Hunter2;",
+        f"CREATE USER app\n  IDENTIFIED BY {r('password')};",
+    ),
+    (
+        "ALTER USER app IDENTIFIED WITH mysql_native_password BY 'Hunter2Hunter2';",
+        f"ALTER USER app IDENTIFIED WITH mysql_native_password BY '{r('password')}';",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), AROUND)
+def test_unicode_spaces_and_sql_over_lines_are_masked(text: str, expected: str) -> None:
+    assert redact(text).text == expected
+
+
+def test_a_statement_before_the_last_semicolon_is_not_the_verb() -> None:
+    text = "CREATE USER app;\nThe change was identified by Hunter2Hunter2 in review."
+    assert redact(text).text == text
