@@ -7,7 +7,7 @@ secrets.py lists them."""
 import re
 
 from memory_mcp.policies.secret_fields import field_kind
-from memory_mcp.policies.secret_rule import MIN_VALUE, Pick, Rule, Span, is_value
+from memory_mcp.policies.secret_rule import MIN_VALUE, Pick, Rule, Span, is_value, quoted_group
 
 # `CREATE USER app IDENTIFIED BY 'pw'` (MySQL, Oracle: unquoted too), `… WITH PASSWORD 'pw'`,
 # `ALTER ROLE app PASSWORD 'pw'` (PostgreSQL): after PASSWORD only a quoted value counts
@@ -30,7 +30,7 @@ _SQL_BACK = 300  # how far back in the statement the verb is looked for
 
 
 def _sql_password(match: re.Match[str]) -> tuple[Span, bool]:
-    group = next(g for g in ("sq", "dq", "bare") if match.group(g) is not None)
+    group = quoted_group(match)
     value = match.group(group)
     long_enough = group != "bare" or len(value) >= MIN_VALUE
     text, at = match.string, match.start()
@@ -49,7 +49,7 @@ _SET = re.compile(
 
 def _set_value(kind: str) -> Pick:
     def pick(match: re.Match[str]) -> tuple[Span, bool]:
-        group = next(g for g in ("sq", "dq", "bare") if match.group(g) is not None)
+        group = quoted_group(match)
         value = match.group(group)
         named = field_kind(match.group("name")) == kind
         long_enough = group != "bare" or len(value) >= MIN_VALUE
@@ -77,7 +77,7 @@ _COMMAND_FLAG = re.compile(
 
 
 def _flag_value(match: re.Match[str]) -> tuple[Span, bool]:
-    group = next(g for g in ("sq", "dq", "bare") if match.group(g) is not None)
+    group = quoted_group(match)
     return match.span(group), is_value(match.group(group))
 
 
