@@ -141,6 +141,10 @@ def _escaped(text: str, at: int) -> bool:
 # the rest holds a flag, a pipe, `;`, `&&`, `||` or a redirection.
 _LINE_HEAD = re.compile(r"[ \t]*(?:export[ \t]+)?")
 _COMMENT = re.compile(r"[ \t]+#")
+# `name = value` (an INI or properties line: a shell's `=` has no space around it) runs no
+# command, and its inline comment may start with ";" too.
+_SPACED = re.compile(r"[\w.-]*[ \t]+[:?]?=")
+_INI_COMMENT = re.compile(r"[ \t]+[#;]")
 _ASSIGNMENT = re.compile(r"[A-Za-z_][\w.-]*=")
 _PATH = re.compile(r"(?:\.{0,2}|~)/|[\w.-]+/[\w.-]")
 _NEXT_LABEL = re.compile(r"(?<=[ \t])[A-Za-z_][\w.-]*[ \t]*(?:=|:(?=[ \t]))")
@@ -203,11 +207,12 @@ def line_end(text: str, label: int, end: int, limit: int) -> int:
         return end  # an option (`--root-password= …`), not a setting
     stop = text.find("\n", end, limit)
     stop = limit if stop < 0 else stop
-    comment = _COMMENT.search(text, end, stop)
+    ini = _SPACED.match(text, word, end) is not None  # no shell line spaces its "="
+    comment = (_INI_COMMENT if ini else _COMMENT).search(text, end, stop)
     rest = text[end : stop if comment is None else comment.start()].rstrip()
     remark = _REMARK.search(rest)  # a remark in brackets closing the line: `… (rotate)`
     rest = rest if remark is None else rest[: remark.start()]
-    if _SHELL.search(rest) or _CLAUSE.search(rest) or _CODE.search(rest):
+    if (not ini and _SHELL.search(rest)) or _CLAUSE.search(rest) or _CODE.search(rest):
         return end
     other = _NEXT_LABEL.search(rest)  # another label's value is its own: `DB_USER=app`
     rest = rest if other is None else rest[: other.start()].rstrip()

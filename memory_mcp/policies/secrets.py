@@ -125,7 +125,7 @@ _PREFIXED = (
 #   is caught but "my password is swordfish" is not; "my password is hunter2" is.
 # - references are not secrets: $VAR, ${VAR}, %VAR%, <placeholder>, {{ var }}, ****, paths,
 #   URLs, code like os.environ["X"] or getpass(), and null/none/true/false.
-_ASSIGN = r":=|=>|=(?!=)"
+_ASSIGN = r":=|\?=|=>|=(?!=)"  # `?=`: a Makefile's default
 _SEPARATOR = _QUOTE + r"(?:[ \t]*(?P<sep>{0}){1})[ \t]*"
 # "is" in the languages of the labels: "mot de passe est", "Passwort ist", "contraseña es".
 # A short complement may stand between the label and "is": "the password for the wifi is",
@@ -272,7 +272,7 @@ def _labelled_value(match: re.Match[str]) -> tuple[Span, bool]:
     after = text[end : end + 1]  # a space, a tab or a Unicode one (no-break, ideographic)
     spaced_on = match.group("bare") is not None and after.isspace() and after not in _BREAK
     even = sep != "=" or spaced == (text[match.end("sep") : match.end("sep") + 1] in " \t")
-    if spaced_on and even and ((sep == "=" and valued) or (sep == ":" and alone)):
+    if spaced_on and even and ((sep in ("=", "?=") and valued) or (sep == ":" and alone)):
         whole = line_end(text, match.start(), end, match.endpos)
         if whole > end and whole - start >= MIN_VALUE:
             alone, end = True, whole

@@ -115,3 +115,22 @@ def test_unicode_spaces_and_sql_over_lines_are_masked(text: str, expected: str) 
 def test_a_statement_before_the_last_semicolon_is_not_the_verb() -> None:
     text = "CREATE USER app;\nThe change was identified by Hunter2Hunter2 in review."
     assert redact(text).text == text
+
+
+# An INI line's inline comment may start with ";", and `name = value` spaced as no shell
+# writes it runs no command; a Makefile's `NAME ?= value` is a setting too.
+INI = [
+    (
+        "passphrase = correct horse battery staple  ; set by ops",
+        f"passphrase = {r('password')}  ; set by ops",
+    ),
+    ("  password = Hunter2 horse -v x", f"  password = {r('password')}"),
+    ("DB_PASSWORD ?= correct horse battery", f"DB_PASSWORD ?= {r('password')}"),
+    ("DB_PASSWORD ?= Hunter2x9", f"DB_PASSWORD ?= {r('password')}"),
+    ("PGPASSWORD=x9hunter psql ; echo ok", f"PGPASSWORD={r('password')} psql ; echo ok"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), INI)
+def test_ini_and_makefile_settings_are_masked_whole(text: str, expected: str) -> None:
+    assert redact(text).text == expected
