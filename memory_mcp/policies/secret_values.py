@@ -69,6 +69,46 @@ def _open_at(text: str, label: int, opener: str, closer: str) -> bool:
     return False
 
 
+# Whether a quote after a label opens its value or closes a string the label stands in.
+def closes(text: str, quote: int) -> bool:
+    """Whether the quote at `quote` closes a string its line opened before it (an odd
+    number of the same quote stands before it on the line; an apostrophe, between two
+    letters, is none). A line longer than _LINE_BACK before it is not judged (a doubt
+    masks): each label's look back stays short."""
+    low = max(quote - _LINE_BACK, 0)
+    line = text.rfind("\n", low, quote) + 1
+    if line == 0 and low > 0:
+        return False
+    count = text.count(text[quote], line, quote)
+    if text[quote] == "'" and count:
+        count -= len(_APOSTROPHE.findall(text, line, quote))
+    return count % 2 == 1
+
+
+_LINE_BACK = 400  # how far back on its line a quote is counted
+
+
+def ends_quoted_label(text: str, label: int, quote: int) -> bool:
+    """Whether the quote at `quote` closes a string that the label opens (`'passwd:'`,
+    `"Password: "`): the same quote stands before the label's word, none between."""
+    word = label
+    while word > 0 and (text[word - 1].isalnum() or text[word - 1] in "_-"):
+        word -= 1
+    return word > 0 and text[word - 1] == text[quote] and text[quote] not in text[word:quote]
+
+
+def inside_string(match: re.Match[str]) -> bool:
+    """Whether the label stands unquoted (`"IMAP password: "`), so a quote after it may close
+    the string it is in; a quoted label (`"pvkPassword": "…"`) is a field of its own, whose
+    line may start inside a string a wrapped line opened (its count of quotes is off)."""
+    sep = match.group("sep")
+    before = match.string[: match.start("sep")].rstrip(" \t") if sep is not None else ""
+    return before[-1:] not in ('"', "'")
+
+
+_APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
+
+
 # What follows a closing quote and is still the value: the shell joins `'abc'\''def'` or
 # `"abc"def` into one word. Not a JSON or XML field's end (`",`, `"}`, `"/>`), nor code
 # after a string (`"abc".encode()`).

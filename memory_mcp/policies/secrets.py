@@ -14,7 +14,10 @@ from memory_mcp.policies.secret_rule import MIN_VALUE, Pick, Rule, Span, is_valu
 from memory_mcp.policies.secret_statements import STATEMENTS
 from memory_mcp.policies.secret_values import (
     bare_end,
+    closes,
+    ends_quoted_label,
     escaped_end,
+    inside_string,
     line_end,
     quoted_end,
     special_value,
@@ -185,45 +188,6 @@ def _url_user(text: str, at: int) -> bool:
     return scheme > 0 and _URL_USER.fullmatch(text, scheme + 3, at) is not None
 
 
-def _closes(text: str, quote: int) -> bool:
-    """Whether the quote at `quote` closes a string its line opened before it (an odd
-    number of the same quote stands before it on the line; an apostrophe, between two
-    letters, is none). A line longer than _LINE_BACK before it is not judged (a doubt
-    masks): each label's look back stays short."""
-    low = max(quote - _LINE_BACK, 0)
-    line = text.rfind("\n", low, quote) + 1
-    if line == 0 and low > 0:
-        return False
-    count = text.count(text[quote], line, quote)
-    if text[quote] == "'" and count:
-        count -= len(_APOSTROPHE.findall(text, line, quote))
-    return count % 2 == 1
-
-
-_LINE_BACK = 400
-
-
-def _ends_quoted_label(text: str, label: int, quote: int) -> bool:
-    """Whether the quote at `quote` closes a string that the label opens (`'passwd:'`,
-    `"Password: "`): the same quote stands before the label's word, none between."""
-    word = label
-    while word > 0 and (text[word - 1].isalnum() or text[word - 1] in "_-"):
-        word -= 1
-    return word > 0 and text[word - 1] == text[quote] and text[quote] not in text[word:quote]
-
-
-def _inside_string(match: re.Match[str]) -> bool:
-    """Whether the label stands unquoted (`"IMAP password: "`), so a quote after it may close
-    the string it is in; a quoted label (`"pvkPassword": "…"`) is a field of its own, whose
-    line may start inside a string a wrapped line opened (its count of quotes is off)."""
-    sep = match.group("sep")
-    before = match.string[: match.start("sep")].rstrip(" \t") if sep is not None else ""
-    return before[-1:] not in ('"', "'")
-
-
-_APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
-
-
 # The value's groups in _VALUE, and how many quote characters stand before each.
 _VALUE_GROUPS = {"eq": 2, "dq": 1, "sq": 1, "open": 1, "bare": 0}
 
@@ -242,15 +206,15 @@ def _labelled_value(match: re.Match[str]) -> tuple[Span, bool]:
         if value is not None:
             start, end = match.span(group)
             if group != "eq" and (
-                _ends_quoted_label(text, match.start(), start - 1)
-                or (_inside_string(match) and _closes(text, start - 1))
+                ends_quoted_label(text, match.start(), start - 1)
+                or (inside_string(match) and closes(text, start - 1))
             ):  # `'passwd:' and 'group:'`, `("IMAP password: " % (user, "x"))`: no value
                 return (start, start), False
             end = escaped_end(text, end) if group == "eq" else quoted_end(text, text[end], end)
             return (start, end), is_value(value)
     if match.group("open") is not None:
         start, end = match.span("open")
-        if _closes(text, start - 1):
+        if closes(text, start - 1):
             return (start, start), False  # `"Token: " + repr(t)`, `prompt='Password: ', …`
     else:
         start, end = match.span("bare")
