@@ -109,6 +109,28 @@ def inside_string(match: re.Match[str]) -> bool:
 _APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
 
 
+# A quote its line does not close may close on one of the next lines: a YAML or dotenv value
+# over lines (`password: "abc` then `  def"`), whose lines after the first were left in clear.
+_OPEN_LINES = 4  # how many lines after its own a value's closing quote is looked for on
+_OPEN_REACH = 400  # and within how many characters
+
+
+def open_end(text: str, quote: int, end: int, limit: int) -> int:
+    """Where a value opened by the quote at `quote` and not closed on its line (which ends at
+    `end`) ends: before its closing quote on one of the next lines (above), else at `end`."""
+    reach, last = end, min(end + _OPEN_REACH, limit)
+    for _ in range(_OPEN_LINES):
+        if reach >= last or text[reach] != "\n":
+            break
+        stop = text.find("\n", reach + 1, last)
+        stop = last if stop < 0 else stop
+        close = text.find(text[quote], reach + 1, stop)
+        if close >= 0:
+            return close
+        reach = stop
+    return end
+
+
 # What follows a closing quote and is still the value: the shell joins `'abc'\''def'` or
 # `"abc"def` into one word. Not a JSON or XML field's end (`",`, `"}`, `"/>`), nor code
 # after a string (`"abc".encode()`).
@@ -269,7 +291,7 @@ def line_end(text: str, label: int, end: int, limit: int) -> int:
 # Python triple-quoted string (`PASSWORD = """…"""`, over lines too), a shell's `$'…'`
 # (backslash escapes inside) and a YAML block scalar (`password: |` or `>-`, then the lines
 # indented more than the label's).
-_TRIPLE = re.compile(r"\"\"\"|'''")
+_TRIPLE = re.compile(r"[rRbBuUfF]{0,2}(\"\"\"|''')")  # r"""…""", b'''…''' too
 _BLOCK = re.compile(r"[|>][+-]?[1-9]?[+-]?[ \t]*(?:#[^\n]*)?(?=\r?\n)")
 
 
@@ -277,10 +299,11 @@ def special_value(text: str, label: int, at: int, limit: int) -> tuple[Span, boo
     """The span of a value in one of the forms above starting at text[at] (its label at
     `label`, the stretch scanned ending at `limit`), and whether it is a secret; None for a
     value in no such form."""
-    if _TRIPLE.match(text, at, limit):
-        close = text.find(text[at : at + 3], at + 3, limit)
+    triple = _TRIPLE.match(text, at, limit)
+    if triple:
+        close = text.find(triple.group(1), triple.end(), limit)
         end = limit if close < 0 else close
-        return _kept((at + 3, end), text[at + 3 : end])
+        return _kept((triple.end(), end), text[triple.end() : end])
     if text.startswith("$'", at):
         end = at + 2
         while end < limit and text[end] not in "'\n":
@@ -326,8 +349,10 @@ def _kept(span: Span, value: str) -> tuple[Span, bool]:
 
 
 def _indent(text: str, at: int, stop: int) -> int:
-    """How many spaces and tabs text[at:stop] starts with."""
-    end = at
+    """How many columns of spaces and tabs text[at:stop] starts with, a tab to the next of
+    every 8 (a value pasted tab-indented under a label indented with spaces is under it)."""
+    end, column = at, 0
     while end < stop and text[end] in " \t":
+        column = column + 1 if text[end] == " " else (column // 8 + 1) * 8
         end += 1
-    return end - at
+    return column

@@ -19,6 +19,7 @@ from memory_mcp.policies.secret_values import (
     escaped_end,
     inside_string,
     line_end,
+    open_end,
     quoted_end,
     special_value,
 )
@@ -216,6 +217,7 @@ def _labelled_value(match: re.Match[str]) -> tuple[Span, bool]:
         start, end = match.span("open")
         if closes(text, start - 1):
             return (start, start), False  # `"Token: " + repr(t)`, `prompt='Password: ', …`
+        end = open_end(text, start - 1, end, match.endpos)
     else:
         start, end = match.span("bare")
         end = bare_end(text, match.start(), start, end)

@@ -134,3 +134,26 @@ INI = [
 @pytest.mark.parametrize(("text", "expected"), INI)
 def test_ini_and_makefile_settings_are_masked_whole(text: str, expected: str) -> None:
     assert redact(text).text == expected
+
+
+# Forms over lines: a quoted value closed on a later line (YAML's flow scalars, a dotenv
+# value), a block scalar indented with tabs under a label indented with spaces, Python's
+# string prefixes before triple quotes.
+OVER_LINES = [
+    (
+        'password: "Hunter2\n  horse battery"\nuser: app',
+        f'password: "{r("password")}"\nuser: app',
+    ),
+    ('PASSWORD="abc horse\r\ndef battery"\r\nUSER=app', f'PASSWORD="{r("password")}"\r\nUSER=app'),
+    (
+        "db:\n    password: |\n\tHunter2 horse\n\tbattery\n    user: app",
+        f"db:\n    password: |\n\t{r('password')}\n    user: app",
+    ),
+    ('PASSWORD = r"""Hunter2 horse"""', f'PASSWORD = r"""{r("password")}"""'),
+    ("PASSWORD = b'''Hunter2\nhorse'''", f"PASSWORD = b'''{r('password')}'''"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), OVER_LINES)
+def test_a_value_over_lines_is_masked_whole(text: str, expected: str) -> None:
+    assert redact(text).text == expected
