@@ -125,8 +125,8 @@ def open_end(text: str, quote: int, end: int, limit: int) -> int:
         stop = text.find("\n", reach + 1, last)
         stop = last if stop < 0 else stop
         close = text.find(text[quote], reach + 1, stop)
-        if close >= 0:
-            return close
+        if close >= 0:  # a quote a word follows opens a string: `print("shlex: …`
+            return end if text[close + 1 : close + 2].isalnum() else close
         reach = stop
     return end
 

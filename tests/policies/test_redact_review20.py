@@ -157,3 +157,8 @@ OVER_LINES = [
 @pytest.mark.parametrize(("text", "expected"), OVER_LINES)
 def test_a_value_over_lines_is_masked_whole(text: str, expected: str) -> None:
     assert redact(text).text == expected
+
+
+def test_a_quote_that_opens_a_string_on_a_later_line_closes_no_value() -> None:
+    text = """    'The token: "',\n    'print("shlex: token=" + repr(raw))',"""
+    assert "shlex" in redact(text).text and "print" in redact(text).text
