@@ -365,3 +365,13 @@ CORPUS += [
     _one("italian_is", f"la password del server è {(it := body(12) + '7!')}", it, "Nota: {}"),
     _one("german_compound", f"Zugangspasswort: {(gc := body(12) + '7!')}", gc, "Router {}"),
 ]
+# Found reviewing session 20's rules (tests/policies/test_redact_review20.py; its dotenv cases
+# hold only at a line's start, which the capture's and the adapters' prose is not).
+CORPUS += [
+    _one(
+        "xml_cdata_split",
+        f"<password><![CDATA[{body(7)}]]><![CDATA[{(cs := body(9))}]]></password>",
+        cs,
+        "settings.xml: {}",
+    ),
+]

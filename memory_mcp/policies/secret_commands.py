@@ -7,7 +7,7 @@ logins, .netrc and .pgpass. No I/O; secrets.py lists them."""
 import base64
 import re
 
-from memory_mcp.policies.secret_rule import MIN_VALUE, Rule, Span, is_value
+from memory_mcp.policies.secret_rule import MIN_VALUE, Rule, Span, is_value, quoted_group
 from memory_mcp.policies.text import STOPWORDS
 
 # `curl -u user:password` (or --user): a user:group such as `-u 1000:1000` is not a password.
@@ -20,7 +20,7 @@ _CURL_WORD = re.compile(r"(?<![\w-])curl(?![\w-])")
 
 
 def _curl_password(match: re.Match[str]) -> tuple[Span, bool]:
-    group = next(g for g in ("sq", "dq", "bare") if match.group(g) is not None)
+    group = quoted_group(match)
     value = match.group(group)
     command = _after(_CURL_WORD, ("curl",), match.string, match.start())
     return match.span(group), command and is_value(value) and not value.isdigit()
@@ -33,7 +33,7 @@ _HTTPIE_WORD = re.compile(r"(?<![\w-])(?:https?|xhs?)(?=[ \t])")
 
 
 def _httpie_password(match: re.Match[str]) -> tuple[Span, bool]:
-    group = next(g for g in ("sq", "dq", "bare") if match.group(g) is not None)
+    group = quoted_group(match)
     value = match.group(group)
     command = _after(_HTTPIE_WORD, ("http", "xh"), match.string, match.start())
     return match.span(group), command and is_value(value) and not value.isdigit()
@@ -94,8 +94,7 @@ _SHORT_NEEDLES = ("redis-cli", "ldap", "sqlcmd", "bcp", "zip", "ssh-keygen", "op
 
 
 def _option_value(match: re.Match[str]) -> tuple[Span, bool]:
-    found = match.groupdict()
-    group = next(g for g in ("sq", "dq", "bare") if found.get(g) is not None)
+    group = quoted_group(match)
     value, flag = match.group(group), match.group("flag")
     if flag in _SHORT_OPTIONS:  # `zip -P is the flag` names the option in prose
         if not _after(_SHORT_OPTIONS[flag], _SHORT_NEEDLES, match.string, match.start()):
@@ -187,7 +186,7 @@ _SMB_WORD = re.compile(
 
 
 def _smb_password(match: re.Match[str]) -> tuple[Span, bool]:
-    group = next(g for g in ("sq", "dq", "bare") if match.group(g) is not None)
+    group = quoted_group(match)
     command = _after(_SMB_WORD, ("smb", "rpcclient", "net"), match.string, match.start())
     return match.span(group), command and is_value(match.group(group))
 
@@ -294,7 +293,7 @@ _POSITIONAL_NEEDLES = ("net", "qctl", "lftp", "login")  # no new first letter: p
 
 
 def _positional(match: re.Match[str]) -> tuple[Span, bool]:
-    group = next(g for g in ("dq", "sq", "bare") if match.group(g) is not None)
+    group = quoted_group(match)
     value = match.group(group)
     if group == "bare" and (value.lower() in STOPWORDS or "=" in value):
         return (match.start(group), match.start(group)), False  # `vault login method=oidc`

@@ -38,10 +38,13 @@ def field_kind(name: str) -> str | None:
 # The same fields in XML (web.config, Maven's settings.xml, Spring and Ant files): an element
 # named for a secret, `<password>…</password>`, `<dbPassword>…</dbPassword>`, and an entry
 # `<add key="DbPassword" value="…"/>` (or name=…), whose name says its value is one.
-# The value may stand over lines (indented between its tags) or in a CDATA section.
+# The value may stand over lines (indented between its tags) or in CDATA sections: one, or
+# several in a row (`<![CDATA[ab]]><![CDATA[cd]]>` is `abcd`; it is how `]]>` is written in one).
+_CDATA = r"[^\]]{0,2000}(?:\](?!\]>)[^\]]{0,200}){0,20}"
+_CDATA_SEAM = "]]><![CDATA["
 _ELEMENT = re.compile(
     r"<(?P<name>[A-Za-z_][\w.:-]{0,60})(?:[ \t][^<>]*)?>"
-    r"(?:\s*<!\[CDATA\[(?P<cdata>[^\]]{0,2000}(?:\](?!\]>)[^\]]{0,200}){0,20})\]\]>\s*"
+    rf"(?:\s*<!\[CDATA\[(?P<cdata>{_CDATA}(?:\]\]><!\[CDATA\[{_CDATA}){{0,8}})\]\]>\s*"
     r"|(?P<secret>[^<>]{1,2000}))</(?P=name)>"
 )
 _ENTRY = re.compile(
@@ -55,15 +58,16 @@ def _named(kind: str) -> Pick:
 
     def pick(match: re.Match[str]) -> tuple[Span, bool]:
         group = "cdata" if match.groupdict().get("cdata") is not None else "secret"
-        name, value = match.group("name"), match.group(group)
+        name, value = match.group("name"), match.group(group).replace(_CDATA_SEAM, "")
         named = field_kind(name.rpartition(":")[2]) == kind  # after a namespace's prefix
         start, end = match.span(group)
         if not (named and is_value(value.strip())):
             # no candidate: an element over lines that is no secret (`<pre>…</pre>`) would
             # take a secret found inside it whole
             return (start, start), False
-        first = start + len(value) - len(value.lstrip())  # the indent over lines stays
-        return (first, max(first, start + len(value.rstrip()))), True
+        whole = match.group(group)  # with its sections' seams
+        first = start + len(whole) - len(whole.lstrip())  # the indent over lines stays
+        return (first, max(first, start + len(whole.rstrip()))), True
 
     return pick
 

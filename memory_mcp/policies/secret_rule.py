@@ -68,6 +68,13 @@ _LOWER_OR_DIGIT = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
 # An unquoted labelled value must be this long (see secrets.py's labelled assignments).
+def quoted_group(match: re.Match[str]) -> str:
+    """Which of a value's three forms matched: `sq` ('…'), `dq` ("…") or `bare` (the
+    groups every statement and command rule names its value by)."""
+    found = match.groupdict()
+    return next(g for g in ("sq", "dq", "bare") if found.get(g) is not None)
+
+
 MIN_VALUE = 4
 _PLACEHOLDERS = frozenset({"null", "none", "nil", "true", "false", "undefined"})
 # "[scrubbed]" is what `memory-mcp scrub` left where a secret was (a bare value stops at "]").

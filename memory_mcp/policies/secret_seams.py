@@ -13,6 +13,7 @@ from memory_mcp.policies.redact import secret_spans
 SEAM = 200  # characters read on each side of a seam
 _JOINS = ("", " ")  # a token cut in two; a label in one text and its value in the next
 _SPACE = re.compile(r"\s")
+_PIECES = 4  # a secret is read over this many texts at most (cut in three: `ghp_ab` `cd` `ef`)
 
 
 @dataclass
@@ -24,25 +25,66 @@ class Seamed:
     found: list[str] = field(default_factory=list)
 
 
+# A piece of a text read at a seam: its index among the texts, and where it starts and ends.
+_Piece = tuple[int, int, int]
+
+
 def across_seams(texts: list[str]) -> list[Seamed]:
     """Each of `texts` (in the session's order) with the pieces of a secret that a seam
-    with the text before or after it cuts in two masked as `[REDACTED:kind]`."""
+    with the text before or after it cuts in two masked as `[REDACTED:kind]`. The spaces
+    and line ends around a seam are left out (`my token is ghp_ab\r\n` then `cd…`), and a
+    short text between two seams is read with the text before it too (a secret in three)."""
     masks: list[list[tuple[int, int, str]]] = [[] for _ in texts]
     present = [i for i, text in enumerate(texts) if text.strip()]
-    for before, after in zip(present, present[1:], strict=False):
-        a, b = texts[before], texts[after]
-        tail_at, head_to = _tail(a), _head(b)
-        tail, head = a[tail_at:], b[:head_to]
-        alone = [(start, end) for start, end, _ in secret_spans(head)]
+    for n, after in enumerate(present[1:], 1):
+        b = texts[after]
+        lead = len(b) - len(b.lstrip())
+        head: _Piece = (after, lead, max(_head(b), lead))
+        pieces = _before(texts, present[max(n - _PIECES + 1, 0) : n])
+        alone = [(s, e) for s, e, _ in secret_spans(b[head[1] : head[2]])]
         for join in _JOINS:
-            seam = len(tail) + len(join)
-            for start, end, kind in secret_spans(tail + join + head):
-                if end <= seam or any(s + seam <= start and end <= e + seam for s, e in alone):
-                    continue  # all in the first text, or in the second without the first
-                if start < len(tail):
-                    masks[before].append((tail_at + start, len(a), kind))
-                masks[after].append((max(start - seam, 0), end - seam, kind))
+            _read([*pieces, head], join, texts, alone, masks)
     return [_masked(text, spans) for text, spans in zip(texts, masks, strict=True)]
+
+
+def _before(texts: list[str], present: list[int]) -> list[_Piece]:
+    """The pieces read before a seam from the texts `present` (the last _PIECES - 1 before
+    it): the last text's tail, and the texts before it while each is short (SEAM characters
+    at most) and read whole."""
+    pieces: list[_Piece] = []
+    for index in reversed(present):
+        text = texts[index]
+        end, lead = len(text.rstrip()), len(text) - len(text.lstrip())
+        at = max(_tail(text[:end]), lead)
+        pieces.insert(0, (index, at, end))
+        if at > lead:
+            break  # its tail only: nothing before it is read
+    return pieces
+
+
+def _read(
+    pieces: list[_Piece],
+    join: str,
+    texts: list[str],
+    alone: list[tuple[int, int]],
+    masks: list[list[tuple[int, int, str]]],
+) -> None:
+    """Find the secrets in `pieces` joined with `join` that cross the last seam (not all
+    before it, nor all after it in what the last piece holds alone), and mask each piece
+    of them in `masks`."""
+    offsets, joined = [], ""
+    for index, start, end in pieces:
+        offsets.append(len(joined))
+        joined += texts[index][start:end] + join
+    joined = joined[: len(joined) - len(join)]
+    seam = offsets[-1]
+    for start, end, kind in secret_spans(joined):
+        if end <= seam or any(s + seam <= start and end <= e + seam for s, e in alone):
+            continue
+        for (index, at, stop), offset in zip(pieces, offsets, strict=True):
+            low, high = max(start - offset, 0), min(end - offset, stop - at)
+            if low < high:
+                masks[index].append((at + low, at + high, kind))
 
 
 def _tail(text: str) -> int:

@@ -7,33 +7,35 @@ secrets.py lists them."""
 import re
 
 from memory_mcp.policies.secret_fields import field_kind
-from memory_mcp.policies.secret_rule import MIN_VALUE, Pick, Rule, Span, is_value
+from memory_mcp.policies.secret_rule import MIN_VALUE, Pick, Rule, Span, is_value, quoted_group
 
 # `CREATE USER app IDENTIFIED BY 'pw'` (MySQL, Oracle: unquoted too), `… WITH PASSWORD 'pw'`,
 # `ALTER ROLE app PASSWORD 'pw'` (PostgreSQL): after PASSWORD only a quoted value counts
 # ("password reset" is prose), and a quote doubled inside it is the quote.
 # Spelt with one space, as SQL is written: the rule then runs only on a text holding one
 # of its needles (`password '`), not on every text saying "password".
+_IDENTIFIED = r"identified (?:with [\w-]+ )?by(?: password)?"  # MySQL 8: WITH plugin BY
 _SQL = re.compile(
-    r"(?<![\w-])(?i:identified by(?: password)? (?!password\b)(?P<bare>[^\s;'\"()]+)"
-    r"|(?:identified by(?: password)?|password) "
+    rf"(?<![\w-])(?i:{_IDENTIFIED}[ \t]+(?!password\b)(?P<bare>[^\s;'\"()]+)"
+    rf"|(?:{_IDENTIFIED}|password)[ \t]+"
     r"(?:'(?P<sq>(?:[^'\n]|'')+)'|\"(?P<dq>[^\"\n]+)\"))"
 )
 
 
-# The statement's verb, earlier on its line: prose says "identified by 'Jane'" and "the
+# The statement's verb, earlier in it (after the last ";", on its line or the lines before
+# it: `CREATE USER app\n  IDENTIFIED BY …`): prose says "identified by 'Jane'" and "the
 # password \"…\"" too (found masking the system's docs).
 _SQL_VERB = re.compile(r"(?i:\b(?:create|alter)[ \t]+(?:user|role|login)\b|\bgrant\b)")
-_SQL_BACK = 300  # how far back on the line the verb is looked for
+_SQL_BACK = 300  # how far back in the statement the verb is looked for
 
 
 def _sql_password(match: re.Match[str]) -> tuple[Span, bool]:
-    group = next(g for g in ("sq", "dq", "bare") if match.group(g) is not None)
+    group = quoted_group(match)
     value = match.group(group)
     long_enough = group != "bare" or len(value) >= MIN_VALUE
     text, at = match.string, match.start()
-    line = max(text.rfind("\n", max(at - _SQL_BACK, 0), at) + 1, at - _SQL_BACK, 0)
-    statement = _SQL_VERB.search(text, line, at) is not None
+    begin = max(text.rfind(";", max(at - _SQL_BACK, 0), at) + 1, at - _SQL_BACK, 0)
+    statement = _SQL_VERB.search(text, begin, at) is not None
     return match.span(group), statement and long_enough and is_value(value)
 
 
@@ -47,7 +49,7 @@ _SET = re.compile(
 
 def _set_value(kind: str) -> Pick:
     def pick(match: re.Match[str]) -> tuple[Span, bool]:
-        group = next(g for g in ("sq", "dq", "bare") if match.group(g) is not None)
+        group = quoted_group(match)
         value = match.group(group)
         named = field_kind(match.group("name")) == kind
         long_enough = group != "bare" or len(value) >= MIN_VALUE
@@ -75,13 +77,18 @@ _COMMAND_FLAG = re.compile(
 
 
 def _flag_value(match: re.Match[str]) -> tuple[Span, bool]:
-    group = next(g for g in ("sq", "dq", "bare") if match.group(g) is not None)
+    group = quoted_group(match)
     return match.span(group), is_value(match.group(group))
 
 
 _SET_KINDS = ("password", "secret", "api_key", "token", "private_key", "aws_secret_key")
 STATEMENTS = (
-    Rule("password", _SQL, _sql_password, needles=("identified by", "password '", 'password "')),
+    Rule(
+        "password",
+        _SQL,
+        _sql_password,
+        needles=("identified by", "identified with", "password '", 'password "'),
+    ),
     *(Rule(kind, _SET, _set_value(kind), needles=("set -", "setx")) for kind in _SET_KINDS),
     Rule("password", _GO_DSN, needles=("@tcp(", "@unix(", "@udp(")),
     Rule(

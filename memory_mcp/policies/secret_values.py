@@ -69,6 +69,68 @@ def _open_at(text: str, label: int, opener: str, closer: str) -> bool:
     return False
 
 
+# Whether a quote after a label opens its value or closes a string the label stands in.
+def closes(text: str, quote: int) -> bool:
+    """Whether the quote at `quote` closes a string its line opened before it (an odd
+    number of the same quote stands before it on the line; an apostrophe, between two
+    letters, is none). A line longer than _LINE_BACK before it is not judged (a doubt
+    masks): each label's look back stays short."""
+    low = max(quote - _LINE_BACK, 0)
+    line = text.rfind("\n", low, quote) + 1
+    if line == 0 and low > 0:
+        return False
+    count = text.count(text[quote], line, quote)
+    if text[quote] == "'" and count:
+        count -= len(_APOSTROPHE.findall(text, line, quote))
+    return count % 2 == 1
+
+
+_LINE_BACK = 400  # how far back on its line a quote is counted
+
+
+def ends_quoted_label(text: str, label: int, quote: int) -> bool:
+    """Whether the quote at `quote` closes a string that the label opens (`'passwd:'`,
+    `"Password: "`): the same quote stands before the label's word, none between."""
+    word = label
+    while word > 0 and (text[word - 1].isalnum() or text[word - 1] in "_-"):
+        word -= 1
+    return word > 0 and text[word - 1] == text[quote] and text[quote] not in text[word:quote]
+
+
+def inside_string(match: re.Match[str]) -> bool:
+    """Whether the label stands unquoted (`"IMAP password: "`), so a quote after it may close
+    the string it is in; a quoted label (`"pvkPassword": "…"`) is a field of its own, whose
+    line may start inside a string a wrapped line opened (its count of quotes is off)."""
+    sep = match.group("sep")
+    before = match.string[: match.start("sep")].rstrip(" \t") if sep is not None else ""
+    return before[-1:] not in ('"', "'")
+
+
+_APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
+
+
+# A quote its line does not close may close on one of the next lines: a YAML or dotenv value
+# over lines (`password: "abc` then `  def"`), whose lines after the first were left in clear.
+_OPEN_LINES = 4  # how many lines after its own a value's closing quote is looked for on
+_OPEN_REACH = 400  # and within how many characters
+
+
+def open_end(text: str, quote: int, end: int, limit: int) -> int:
+    """Where a value opened by the quote at `quote` and not closed on its line (which ends at
+    `end`) ends: before its closing quote on one of the next lines (above), else at `end`."""
+    reach, last = end, min(end + _OPEN_REACH, limit)
+    for _ in range(_OPEN_LINES):
+        if reach >= last or text[reach] != "\n":
+            break
+        stop = text.find("\n", reach + 1, last)
+        stop = last if stop < 0 else stop
+        close = text.find(text[quote], reach + 1, stop)
+        if close >= 0:  # a quote a word follows opens a string: `print("shlex: …`
+            return end if text[close + 1 : close + 2].isalnum() else close
+        reach = stop
+    return end
+
+
 # What follows a closing quote and is still the value: the shell joins `'abc'\''def'` or
 # `"abc"def` into one word. Not a JSON or XML field's end (`",`, `"}`, `"/>`), nor code
 # after a string (`"abc".encode()`).
@@ -141,6 +203,10 @@ def _escaped(text: str, at: int) -> bool:
 # the rest holds a flag, a pipe, `;`, `&&`, `||` or a redirection.
 _LINE_HEAD = re.compile(r"[ \t]*(?:export[ \t]+)?")
 _COMMENT = re.compile(r"[ \t]+#")
+# `name = value` (an INI or properties line: a shell's `=` has no space around it) runs no
+# command, and its inline comment may start with ";" too.
+_SPACED = re.compile(r"[\w.-]*[ \t]+[:?]?=")
+_INI_COMMENT = re.compile(r"[ \t]+[#;]")
 _ASSIGNMENT = re.compile(r"[A-Za-z_][\w.-]*=")
 _PATH = re.compile(r"(?:\.{0,2}|~)/|[\w.-]+/[\w.-]")
 _NEXT_LABEL = re.compile(r"(?<=[ \t])[A-Za-z_][\w.-]*[ \t]*(?:=|:(?=[ \t]))")
@@ -148,8 +214,9 @@ _REMARK = re.compile(r"[ \t]+\([^()]*\)$")
 # A rest that reads as a sentence (a comma, a stop or a colon before a space) is prose
 # about the setting: `JPOOL_PASS = one processing pass of a datastream, was`.
 _CLAUSE = re.compile(r"[,.:!?][ \t]")
-# A rest holding brackets, quotes or a comparison is code (`secret = pattern if x else f"…"`).
-_CODE = re.compile(r"[()\[\]{}\"'`]|==|!=|>=|<=")
+# A rest holding brackets, quotes, a comparison or an operator is code or a grammar
+# (`secret = pattern if x else f"…"`, `pw = pw + c`, `token = 1*<any CHAR except CTLs>`).
+_CODE = re.compile(r"[()\[\]{}<>\"'`]|[=!]=|(?<!\S)[-+*/%]=?(?!\S)")
 _SHELL = re.compile(r"(?<!\S)(?:--?[A-Za-z]|\|\|?(?!\S)|&&|[0-9]?>>?|<)|;")
 COMMANDS = frozenset(
     """
@@ -168,6 +235,25 @@ COMMANDS = frozenset(
 )
 
 
+# Commands that are also words a passphrase is made of (`DB_PASSWORD=correct make battery`):
+# one is a command run with the variable set only when alone or followed by more than words
+# (`make`, `time python app.py`); a doubt masks the line (`PGPASSWORD=x make deploy`).
+_WORDLIKE = frozenset(
+    """
+    make time watch go fly env exec bundle rake cat tee echo node fish migrate goose diesel
+    vault consul nomad packer helm bun flask celery prisma mc http mongo borg
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+
+
+def _command(words: list[str]) -> bool:
+    """Whether `words`, after a line's first value, run a command we know."""
+    if words[0] not in COMMANDS:
+        return False
+    rest = words[1:]
+    return words[0] not in _WORDLIKE or not rest or not all(w.isalpha() for w in rest)
+
+
 def line_end(text: str, label: int, end: int, limit: int) -> int:
     """Where a labelled unquoted value that ends at `end` (before a space) ends when its
     label starts a dotenv, INI or properties line (above): the line's end (or `limit`, the
@@ -183,11 +269,12 @@ def line_end(text: str, label: int, end: int, limit: int) -> int:
         return end  # an option (`--root-password= …`), not a setting
     stop = text.find("\n", end, limit)
     stop = limit if stop < 0 else stop
-    comment = _COMMENT.search(text, end, stop)
+    ini = _SPACED.match(text, word, end) is not None  # no shell line spaces its "="
+    comment = (_INI_COMMENT if ini else _COMMENT).search(text, end, stop)
     rest = text[end : stop if comment is None else comment.start()].rstrip()
     remark = _REMARK.search(rest)  # a remark in brackets closing the line: `… (rotate)`
     rest = rest if remark is None else rest[: remark.start()]
-    if _SHELL.search(rest) or _CLAUSE.search(rest) or _CODE.search(rest):
+    if (not ini and _SHELL.search(rest)) or _CLAUSE.search(rest) or _CODE.search(rest):
         return end
     other = _NEXT_LABEL.search(rest)  # another label's value is its own: `DB_USER=app`
     rest = rest if other is None else rest[: other.start()].rstrip()
@@ -195,7 +282,7 @@ def line_end(text: str, label: int, end: int, limit: int) -> int:
     if not words:
         return end
     after = words[0]
-    if after in COMMANDS or _ASSIGNMENT.match(after) or _PATH.match(after):
+    if _command(words) or _ASSIGNMENT.match(after) or _PATH.match(after):
         return end
     return end + len(rest)
 
@@ -204,7 +291,7 @@ def line_end(text: str, label: int, end: int, limit: int) -> int:
 # Python triple-quoted string (`PASSWORD = """…"""`, over lines too), a shell's `$'…'`
 # (backslash escapes inside) and a YAML block scalar (`password: |` or `>-`, then the lines
 # indented more than the label's).
-_TRIPLE = re.compile(r"\"\"\"|'''")
+_TRIPLE = re.compile(r"[rRbBuUfF]{0,2}(\"\"\"|''')")  # r"""…""", b'''…''' too
 _BLOCK = re.compile(r"[|>][+-]?[1-9]?[+-]?[ \t]*(?:#[^\n]*)?(?=\r?\n)")
 
 
@@ -212,10 +299,11 @@ def special_value(text: str, label: int, at: int, limit: int) -> tuple[Span, boo
     """The span of a value in one of the forms above starting at text[at] (its label at
     `label`, the stretch scanned ending at `limit`), and whether it is a secret; None for a
     value in no such form."""
-    if _TRIPLE.match(text, at, limit):
-        close = text.find(text[at : at + 3], at + 3, limit)
+    triple = _TRIPLE.match(text, at, limit)
+    if triple:
+        close = text.find(triple.group(1), triple.end(), limit)
         end = limit if close < 0 else close
-        return _kept((at + 3, end), text[at + 3 : end])
+        return _kept((triple.end(), end), text[triple.end() : end])
     if text.startswith("$'", at):
         end = at + 2
         while end < limit and text[end] not in "'\n":
@@ -261,8 +349,10 @@ def _kept(span: Span, value: str) -> tuple[Span, bool]:
 
 
 def _indent(text: str, at: int, stop: int) -> int:
-    """How many spaces and tabs text[at:stop] starts with."""
-    end = at
+    """How many columns of spaces and tabs text[at:stop] starts with, a tab to the next of
+    every 8 (a value pasted tab-indented under a label indented with spaces is under it)."""
+    end, column = at, 0
     while end < stop and text[end] in " \t":
+        column = column + 1 if text[end] == " " else (column // 8 + 1) * 8
         end += 1
-    return end - at
+    return column

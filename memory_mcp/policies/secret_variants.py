@@ -73,14 +73,18 @@ def _unescape(escape: str) -> str:
 
 # Characters that look like ASCII ones, each standing for one: full-width forms (`ｇｈｐ＿…`)
 # and the Cyrillic and Greek letters drawn like Latin ones (`ghр_…` with a Cyrillic "р"),
-# which hide a token's prefix from its rule. One for one, so a span in the text with them
-# read as ASCII is the same span in the text as it is.
+# which hide a token's prefix from its rule, and the spaces that are not " " (the no-break
+# one French puts before ":", `mot de passe\xa0: …`; thin, ideographic), which the rules'
+# `[ \t]` does not take. One for one, so a span in the text with them read as ASCII is the
+# same span in the text as it is.
 _CYRILLIC = ("аеорсухѕіјԁһԛԝгкмнтвАВЕКМНОРСТХЅІЈ", "aeopcyxsijdhqwrkmhtbABEKMHOPCTXSIJ")
 _GREEK = ("οαικνρτυχΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "oaikvptuxABEZHIKMNOPTYX")
 _ASCII_LOOKALIKES = str.maketrans(
     {chr(0xFF01 + i): chr(0x21 + i) for i in range(94)}
     | dict(zip(*_CYRILLIC, strict=True))
     | dict(zip(*_GREEK, strict=True))
+    | dict.fromkeys("\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008", " ")
+    | dict.fromkeys("\u2009\u200a\u202f\u205f\u3000", " ")
 )
 
 

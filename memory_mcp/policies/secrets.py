@@ -14,8 +14,12 @@ from memory_mcp.policies.secret_rule import MIN_VALUE, Pick, Rule, Span, is_valu
 from memory_mcp.policies.secret_statements import STATEMENTS
 from memory_mcp.policies.secret_values import (
     bare_end,
+    closes,
+    ends_quoted_label,
     escaped_end,
+    inside_string,
     line_end,
+    open_end,
     quoted_end,
     special_value,
 )
@@ -125,7 +129,7 @@ _PREFIXED = (
 #   is caught but "my password is swordfish" is not; "my password is hunter2" is.
 # - references are not secrets: $VAR, ${VAR}, %VAR%, <placeholder>, {{ var }}, ****, paths,
 #   URLs, code like os.environ["X"] or getpass(), and null/none/true/false.
-_ASSIGN = r":=|=>|=(?!=)"
+_ASSIGN = r":=|\?=|=>|=(?!=)"  # `?=`: a Makefile's default
 _SEPARATOR = _QUOTE + r"(?:[ \t]*(?P<sep>{0}){1})[ \t]*"
 # "is" in the languages of the labels: "mot de passe est", "Passwort ist", "contraseña es".
 # A short complement may stand between the label and "is": "the password for the wifi is",
@@ -185,36 +189,6 @@ def _url_user(text: str, at: int) -> bool:
     return scheme > 0 and _URL_USER.fullmatch(text, scheme + 3, at) is not None
 
 
-def _closes(text: str, quote: int) -> bool:
-    """Whether the quote at `quote` closes a string its line opened before it (an odd
-    number of the same quote stands before it on the line; an apostrophe, between two
-    letters, is none). A line longer than _LINE_BACK before it is not judged (a doubt
-    masks): each label's look back stays short."""
-    low = max(quote - _LINE_BACK, 0)
-    line = text.rfind("\n", low, quote) + 1
-    if line == 0 and low > 0:
-        return False
-    count = text.count(text[quote], line, quote)
-    if text[quote] == "'" and count:
-        count -= len(_APOSTROPHE.findall(text, line, quote))
-    return count % 2 == 1
-
-
-_LINE_BACK = 400
-
-
-def _ends_quoted_label(text: str, label: int, quote: int) -> bool:
-    """Whether the quote at `quote` closes a string that the label opens (`'passwd:'`,
-    `"Password: "`): the same quote stands before the label's word, none between."""
-    word = label
-    while word > 0 and (text[word - 1].isalnum() or text[word - 1] in "_-"):
-        word -= 1
-    return word > 0 and text[word - 1] == text[quote] and text[quote] not in text[word:quote]
-
-
-_APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
-
-
 # The value's groups in _VALUE, and how many quote characters stand before each.
 _VALUE_GROUPS = {"eq": 2, "dq": 1, "sq": 1, "open": 1, "bare": 0}
 
@@ -232,14 +206,18 @@ def _labelled_value(match: re.Match[str]) -> tuple[Span, bool]:
         value = match.group(group)
         if value is not None:
             start, end = match.span(group)
-            if group != "eq" and _ends_quoted_label(text, match.start(), start - 1):
-                return (start, start), False  # `'passwd:' and 'group:'`: no value
+            if group != "eq" and (
+                ends_quoted_label(text, match.start(), start - 1)
+                or (inside_string(match) and closes(text, start - 1))
+            ):  # `'passwd:' and 'group:'`, `("IMAP password: " % (user, "x"))`: no value
+                return (start, start), False
             end = escaped_end(text, end) if group == "eq" else quoted_end(text, text[end], end)
             return (start, end), is_value(value)
     if match.group("open") is not None:
         start, end = match.span("open")
-        if _closes(text, start - 1):
+        if closes(text, start - 1):
             return (start, start), False  # `"Token: " + repr(t)`, `prompt='Password: ', …`
+        end = open_end(text, start - 1, end, match.endpos)
     else:
         start, end = match.span("bare")
         end = bare_end(text, match.start(), start, end)
@@ -257,13 +235,17 @@ def _labelled_value(match: re.Match[str]) -> tuple[Span, bool]:
     # A dotenv line's value runs to the line's end (secret_values.line_end): after "=" a
     # short first word is judged with the rest (`DB_PASSWORD=abc horse battery`); after ":",
     # which prose uses, only a first word that is a secret on its own is carried on.
-    spaced_on = match.group("bare") is not None and text[end : end + 1] in (" ", "\t")
+    after = text[end : end + 1]  # a space, a tab or a Unicode one (no-break, ideographic)
+    spaced_on = match.group("bare") is not None and after.isspace() and after not in _BREAK
     even = sep != "=" or spaced == (text[match.end("sep") : match.end("sep") + 1] in " \t")
-    if spaced_on and even and ((sep == "=" and valued) or (sep == ":" and alone)):
+    if spaced_on and even and ((sep in ("=", "?=") and valued) or (sep == ":" and alone)):
         whole = line_end(text, match.start(), end, match.endpos)
         if whole > end and whole - start >= MIN_VALUE:
             alone, end = True, whole
     return (start, end), alone
+
+
+_BREAK = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")  # what ends a line
 
 
 def _pw_value(match: re.Match[str]) -> tuple[Span, bool]:

@@ -44,8 +44,9 @@ WHOLE = [
     ),
     # a space the shell's backslash escapes is inside the word
     ("PGPASSWORD=abcd\\ Hunter2 psql", f"PGPASSWORD={r('password')} psql"),
-    # a quote the line does not close: a dotenv value over lines, a text cut short
-    ('PASSWORD="abc Hunter2\nmore"\nLOG=1', f'PASSWORD="{r("password")}\nmore"\nLOG=1'),
+    # a quote the line does not close: a dotenv value over lines (to its closing quote on a
+    # later line: "more" was left in clear), a text cut short
+    ('PASSWORD="abc Hunter2\nmore"\nLOG=1', f'PASSWORD="{r("password")}"\nLOG=1'),
     ("DB_PASSWORD='Hunter2 x", f"DB_PASSWORD='{r('password')}"),
     ('{"password": "ab,Hunter2', f'{{"password": "{r("password")}'),
     # a line starting inside a string a wrapped line opened: the count of quotes is off

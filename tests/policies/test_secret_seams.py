@@ -42,3 +42,25 @@ def test_texts_that_hold_no_secret_together_stay() -> None:
     ]
     for pair in pairs:
         assert texts(pair) == pair
+
+
+def test_line_ends_and_spaces_around_a_seam_are_left_out() -> None:
+    assert texts(["my token is " + TOKEN[:15] + "\r\n", "\n" + TOKEN[15:]]) == [
+        "my token is [REDACTED:github_token]\r\n",
+        "\n[REDACTED:github_token]",
+    ]
+    assert texts(["the password is\r\n", "Tr0ub4dor&3 ok"]) == [
+        "the password is\r\n",
+        "[REDACTED:password] ok",
+    ]
+
+
+def test_a_token_cut_in_three_or_four_texts_is_masked_in_each() -> None:
+    cut = ["my token is " + TOKEN[:12], TOKEN[12:24], TOKEN[24:] + " thanks"]
+    assert texts(cut) == [
+        "my token is [REDACTED:github_token]",
+        "[REDACTED:github_token]",
+        "[REDACTED:github_token] thanks",
+    ]
+    four = texts(["token: " + TOKEN[:10], TOKEN[10:20], "", TOKEN[20:30], TOKEN[30:]])
+    assert all(TOKEN[n : n + 10] not in " ".join(four) for n in range(0, 40, 10))
