@@ -355,6 +355,12 @@ CORPUS += [
     _one("kennwort_lautet", f"das Kennwort lautet {(kl := body(12) + '7!')}", kl, "Hinweis: {}"),
     _one("sql_with_password", f"CREATE USER app WITH PASSWORD '{(sq := body(14))}';", sq, "{}"),
     _one("sql_identified_by", f"ALTER USER app IDENTIFIED BY {(si := body(14))};", si, "{}"),
+    _one(
+        "sql_set_password_for",
+        f"SET PASSWORD FOR 'app'@'%' = '{(sp := body(14))}';",
+        sp,
+        "{}",
+    ),
     _one("fish_set", f"set -gx DB_PASSWORD {(fs := body(14))}", fs, "config.fish: {}"),
     _one("go_dsn", f"app:{(gd := body(14))}@tcp(db:3306)/shop", gd, "DSN is {}"),
     _one(

@@ -1,8 +1,8 @@
-"""Secrets set by a statement rather than a label and a separator: SQL's `IDENTIFIED BY '…'`
-and `PASSWORD '…'`, fish's and Windows' `set -x NAME value` / `setx NAME value`, a Go MySQL
-DSN (`user:…@tcp(host)/db`, no scheme for the URL rule to see), password hashes in crypt's
-format, and commands' own secret flags (`gh secret set … --body`, `security … -w`). No I/O;
-secrets.py lists them."""
+"""Secrets set by a statement rather than a label and a separator: SQL's `IDENTIFIED BY '…'`,
+`PASSWORD '…'` and MySQL's `SET PASSWORD FOR … = '…'`, fish's and Windows' `set -x NAME
+value` / `setx NAME value`, a Go MySQL DSN (`user:…@tcp(host)/db`, no scheme for the URL rule
+to see), password hashes in crypt's format, and commands' own secret flags (`gh secret set …
+--body`, `security … -w`). No I/O; secrets.py lists them."""
 
 import re
 
@@ -19,6 +19,13 @@ _SQL = re.compile(
     rf"(?<![\w-])(?i:{_IDENTIFIED}[ \t]+(?!password\b)(?P<bare>[^\s;'\"()]+)"
     rf"|(?:{_IDENTIFIED}|password)[ \t]+"
     r"(?:'(?P<sq>(?:[^'\n]|'')+)'|\"(?P<dq>[^\"\n]+)\"))"
+)
+
+# MySQL's `SET PASSWORD FOR 'app'@'host' = 'pw'` (or `= PASSWORD('pw')`, before 5.7): the
+# account between PASSWORD and `=` hides the value from the labelled rules.
+_SET_PASSWORD_FOR = re.compile(
+    r"(?i:\bset[ \t]+password[ \t]+for[ \t]+[^\s=;]{1,200}?[ \t]*=[ \t]*(?:password\([ \t]*)?)"
+    r"(?:'(?P<sq>(?:[^'\n]|'')+)'|\"(?P<dq>[^\"\n]+)\")"
 )
 
 
@@ -89,6 +96,7 @@ STATEMENTS = (
         _sql_password,
         needles=("identified by", "identified with", "password '", 'password "'),
     ),
+    Rule("password", _SET_PASSWORD_FOR, _flag_value, needles=("password for",)),
     *(Rule(kind, _SET, _set_value(kind), needles=("set -", "setx")) for kind in _SET_KINDS),
     Rule("password", _GO_DSN, needles=("@tcp(", "@unix(", "@udp(")),
     Rule(

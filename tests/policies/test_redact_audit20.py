@@ -44,6 +44,15 @@ MASKED = [
         f"GRANT ALL ON *.* TO 'app'@'%' IDENTIFIED BY '{S}';",
         f"GRANT ALL ON *.* TO 'app'@'%' IDENTIFIED BY '{r('password')}';",
     ),
+    # MySQL's SET PASSWORD FOR an account (and before 5.7, = PASSWORD('…'))
+    (
+        f"SET PASSWORD FOR 'app'@'localhost' = '{S}';",
+        f"SET PASSWORD FOR 'app'@'localhost' = '{r('password')}';",
+    ),
+    (
+        f'set password for app@localhost = PASSWORD("{S}")',
+        f'set password for app@localhost = PASSWORD("{r("password")}")',
+    ),
     # fish's and Windows' set
     (f"set -x DB_PASSWORD {S}", f"set -x DB_PASSWORD {r('password')}"),
     (f"set -gx API_TOKEN '{S}'", f"set -gx API_TOKEN '{r('token')}'"),
@@ -91,6 +100,7 @@ KEPT = [
     "Password for the admin account: see the vault",
     "costs $5$ and $6$ more; the $2y$ prefix",
     "gh secret set X < file.txt",
+    "We set password for the admin account in the vault.",
 ]
 
 
