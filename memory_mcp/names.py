@@ -9,6 +9,9 @@ import unicodedata
 KINDS: tuple[str, ...] = ("fact", "preference", "decision", "event", "note", "summary")
 WRITABLE_KINDS = KINDS[:-1]  # a summary is made by summarize (it records what it draws on)
 MAX_TAGS = 32
+# The tag of what users said about themselves (policies/statements.Statement.about_user):
+# capture stores such memories in the default scope, and the briefing shows them first.
+ABOUT_USER = "about-user"
 MAX_TAG_CHARS = 64
 MAX_SCOPE_CHARS = 200
 MAX_KEY_CHARS = 100

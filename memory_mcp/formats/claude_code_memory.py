@@ -18,7 +18,6 @@ from pathlib import Path
 from memory_mcp.errors import InvalidInput
 from memory_mcp.formats.common import Item, Record, Skipped, digest, read_text
 from memory_mcp.policies.redact import redact
-from memory_mcp.policies.statements import classify
 
 FORMAT = "claude-code"
 PROJECT_FILES = ("CLAUDE.md", ".claude/CLAUDE.md", "CLAUDE.local.md")
@@ -98,6 +97,10 @@ def _outside(file: Path) -> Skipped:
 
 
 def _records(file: Path, base: Path) -> list[Item]:
+    # Here, not at the top: the statement rules compile ~60 ms of patterns, and every
+    # import of a `formats` module (the server's start, each hook) loads this one.
+    from memory_mcp.policies.statements import classify
+
     text = _COMMENT.sub("", read_text(file))
     name = str(file.relative_to(base)) if file.is_relative_to(base) else file.name
     source = "codex" if file.name in CODEX_FILES else "claude-code"

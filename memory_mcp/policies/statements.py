@@ -15,14 +15,12 @@ French, German, Spanish, Portuguese and Italian follow the same shapes in their 
 import re
 from dataclasses import dataclass
 
+from memory_mcp.names import ABOUT_USER as ABOUT_USER
 from memory_mcp.policies import statement_content, statement_languages, statement_personal
 
 # "Always use uv.", "I prefer tabs.", "Usiamo sempre pytest": three words can state a rule;
 # fewer are an answer to something before them. A statement of any length must also say
 # something without the chat before it (statement_content.py).
-# The tag of what a user said about themselves (Statement.about_user): the briefing shows
-# these first, from every project's sessions.
-ABOUT_USER = "about-user"
 MIN_WORDS = 3
 MIN_PERSONAL_WORDS = 2  # "I'm vegan.", "Soy vegetariana.": a closed list says it in two
 MAX_WORDS = 40

@@ -17,11 +17,11 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from memory_mcp.models import Memory, MemoryFilter
+from memory_mcp.names import ABOUT_USER
 from memory_mcp.policies import alike
 from memory_mcp.policies import briefing as layout
 from memory_mcp.policies.budget import estimate_tokens
 from memory_mcp.policies.dedup import first_of_each_text
-from memory_mcp.policies.statements import ABOUT_USER
 from memory_mcp.service import grants
 from memory_mcp.service.capture import CAPTURED, hook_scope
 from memory_mcp.service.context import Part

@@ -25,8 +25,8 @@ from memory_mcp.formats import claude_code_transcript as transcript_format
 from memory_mcp.formats.common import ImportSummary, Record
 from memory_mcp.formats.ingest import ingest
 from memory_mcp.models import Memory, MemoryFilter
-from memory_mcp.names import MAX_KEY_CHARS
-from memory_mcp.policies import episodes, statements
+from memory_mcp.names import ABOUT_USER, MAX_KEY_CHARS
+from memory_mcp.policies import episodes
 from memory_mcp.policies.keys import key_form
 from memory_mcp.policies.redact import RedactedFields, Redaction, redact, redact_fields
 from memory_mcp.policies.reused_secrets import Masker, secrets_of
@@ -152,7 +152,7 @@ class Capturer(Part):
         principal's own), which every project's recall and briefing read, if they may
         write there."""
         default = self.ctx.default_scope
-        about_user = statements.ABOUT_USER in record.tags
+        about_user = ABOUT_USER in record.tags
         return default if about_user and self.ctx.access.can_write(default) else project
 
     def _load_model(self) -> None:
@@ -186,6 +186,11 @@ class Capturer(Part):
         said_then: list["_Redacted"],
         known: Masker,
     ) -> tuple[list[Record], episodes.Activity, dict[str, tuple[bool, int]]]:
+        # Here, not at the top: the statement rules compile ~60 ms of patterns, which the
+        # session-start and prompt hooks (importing this module for CAPTURED, hook_scope)
+        # never use.
+        from memory_mcp.policies import statements
+
         records: list[Record] = []
         total = episodes.Activity()
         worths: dict[str, tuple[bool, int]] = {}
@@ -208,7 +213,7 @@ class Capturer(Part):
             total.add(act)
             context = _context(prompt, conclusion)
             for n, found in enumerate(statements.durable(prompt)):
-                about = [statements.ABOUT_USER] if found.about_user else []
+                about = [ABOUT_USER] if found.about_user else []
                 records.append(Record(
                     content=found.text, source_id=f"{source}:s{n}",
                     where=turn.uuid, kind=found.kind,
