@@ -12,6 +12,7 @@ transient and hedge rules run first).
 """
 
 import re
+from collections.abc import Sequence
 
 # What a statement of taste points at when it reacts to the chat, not when it describes the
 # person: "I love this", "I hate it when...", "I love seeing them play", "I love his humour";
@@ -229,9 +230,21 @@ LIFESTYLE = re.compile(
 
 def personal(sentence: str) -> str | None:
     """ "fact" or "preference" for a lasting statement about the user, else None."""
-    sentence = sentence.lstrip("\"'“‘ ").replace("\u2019", "'")
-    if any(p.search(sentence) for p in FACTS):
+    return kind_of(sentence, FACTS, TASTES, _POINTS_HERE)
+
+
+def kind_of(
+    sentence: str,
+    facts: Sequence[re.Pattern[str]],
+    tastes: Sequence[re.Pattern[str]],
+    points_here: re.Pattern[str],
+) -> str | None:
+    """ "fact" when a fact pattern matches the sentence (its opening quotes dropped, a curly
+    apostrophe read as straight), "preference" when a taste does and nothing in it points
+    at the chat; else None. Each language's patterns go through here."""
+    sentence = sentence.lstrip("\"'“‘«„ ").replace("\u2019", "'")
+    if any(p.search(sentence) for p in facts):
         return "fact"
-    if any(p.search(sentence) for p in TASTES) and not _POINTS_HERE.search(sentence):
+    if any(p.search(sentence) for p in tastes) and not points_here.search(sentence):
         return "preference"
     return None

@@ -10,6 +10,8 @@ tastes (avoid, hate, love, don't eat) before anything but a pointer to the chat 
 
 import re
 
+from memory_mcp.policies.statement_personal import kind_of
+
 _UPPER = r"(?-i:[A-ZÀ-ÖØ-Þ])"
 
 
@@ -238,9 +240,4 @@ PERSONAL: dict[str, tuple[list[re.Pattern[str]], list[re.Pattern[str]]]] = {
 def personal(language: str, sentence: str) -> str | None:
     """ "fact" or "preference" for a lasting statement about the user in `language`."""
     facts, tastes = PERSONAL.get(language, ([], []))
-    sentence = sentence.lstrip("\"'“‘«„ ").replace("\u2019", "'")
-    if any(p.search(sentence) for p in facts):
-        return "fact"
-    if any(p.search(sentence) for p in tastes) and not _SHOWN.search(sentence):
-        return "preference"
-    return None
+    return kind_of(sentence, facts, tastes, _SHOWN)
