@@ -4,6 +4,7 @@ may only read; wrong passwords and a database without pgvector. Each gets its wo
 a sentence saying what is missing, never a traceback."""
 
 import logging
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -98,28 +99,22 @@ def test_a_role_that_owns_no_table_is_told_who_may_reindex_and_vacuum(
     writer.close()
 
 
-def test_a_wrong_password_is_not_called_a_server_that_is_down() -> None:
-    name, url = pg.fresh_role()
-    wrong = url.replace(f"{name}:pw@", f"{name}:{quote('not it')}@")
-    with pytest.raises(StorageError) as caught:
-        open_storage(Settings(db=wrong, pg_schema=pg.fresh_schema(), semantic=False))
-    assert "password authentication failed" in str(caught.value)
-    assert "Check the URL's user, password" in str(caught.value)
-    assert "try again once it is back" not in str(caught.value)
-
-
-def test_no_password_at_all_is_not_called_a_server_that_is_down(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: object
+@pytest.mark.parametrize(
+    ("password", "said"),
+    [(quote("not it"), "password authentication failed"), (None, "no password supplied")],
+)
+def test_a_refused_password_is_not_called_a_server_that_is_down(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, password: str | None, said: str
 ) -> None:
-    """A URL without a password, and none in PGPASSWORD or ~/.pgpass: the server asks for
-    one, which is no outage to wait out."""
+    """A wrong password, or none at all (none in PGPASSWORD or ~/.pgpass either, and the
+    server asks for one): no outage to wait out."""
     name, url = pg.fresh_role()
     monkeypatch.delenv("PGPASSWORD", raising=False)
-    monkeypatch.setenv("PGPASSFILE", str(tmp_path) + "/none")
-    bare = url.replace(f"{name}:pw@", f"{name}@")
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "none"))
+    given = url.replace(f"{name}:pw@", f"{name}@" if password is None else f"{name}:{password}@")
     with pytest.raises(StorageError) as caught:
-        open_storage(Settings(db=bare, pg_schema=pg.fresh_schema(), semantic=False))
-    assert "no password supplied" in str(caught.value)
+        open_storage(Settings(db=given, pg_schema=pg.fresh_schema(), semantic=False))
+    assert said in str(caught.value)
     assert "Check the URL's user, password" in str(caught.value)
     assert "try again once it is back" not in str(caught.value)
 
