@@ -54,6 +54,11 @@ class StorageError(MemoryMCPError):
     """The database file cannot be used right now: locked, read-only, full, or damaged."""
 
 
+class Refused(StorageError):
+    """The database server refused the connection (credentials, database name, options):
+    unlike an outage, trying again will not help."""
+
+
 class ReadOnly(StorageError):
     """This process may read the database but not make this change (a PostgreSQL role
     without the right): reads go on; vectors for memories stored without one wait for a

@@ -15,7 +15,7 @@ from memory_mcp.adapters.cli.app import (
 )
 from memory_mcp.adapters.cli.render import as_json, err, key_values, miss_table, out, readable, size
 from memory_mcp.adapters.cli.render import count as plural
-from memory_mcp.errors import InvalidInput, StorageError
+from memory_mcp.errors import InvalidInput, Refused, StorageError
 
 # -- serving -----------------------------------------------------------------------------------
 
@@ -140,9 +140,9 @@ def migrate(
             report = service.migrate_to(
                 to, lambda done, total: bar.update(task, completed=done, total=total), to_schema
             )
+        except Refused:  # nothing was cut short: there is no copy to resume
+            raise
         except StorageError as exc:
-            if "trying again will not help" in str(exc):  # refused: not a cut to resume
-                raise
             raise StorageError(
                 f"{exc} What was copied before stopping is intact; run the same command "
                 "again to resume."

@@ -19,7 +19,7 @@ from pgvector.psycopg import register_vector
 from psycopg import conninfo, sql
 from psycopg.rows import dict_row
 
-from memory_mcp.errors import ReadOnly, SchemaMismatch, StorageError
+from memory_mcp.errors import ReadOnly, Refused, SchemaMismatch, StorageError
 from memory_mcp.storage.postgres.migrations import APPLIED, MIGRATIONS, TARGET
 
 logger = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ def storage_errors(where: str, doing: str, connect_timeout_s: int | None = None)
         ) from exc
     except psycopg.OperationalError as exc:
         if any(marker in str(exc) for marker in _REFUSALS):
-            raise StorageError(
+            raise Refused(
                 f"Cannot {doing} {where}: the server refused the connection "
                 f"({_first_line(exc)}). Check the URL's user, password and database name "
                 "(or PGPASSWORD, ~/.pgpass); trying again will not help."
