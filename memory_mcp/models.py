@@ -230,50 +230,6 @@ class RecallResult(BaseModel):
     notice: str = Field(description="How to treat the hits.")
 
 
-Outcome = Literal["created", "duplicate", "merged", "superseded"]
-
-
-class RememberResult(Memory):
-    """The stored (or matched) memory and what happened to the request."""
-
-    status: Outcome = Field(
-        description="created; duplicate (exact repeat, nothing new stored); merged (same "
-        "information reworded, folded into an existing memory); superseded (created, and it "
-        "replaced older memories)."
-    )
-    duplicate_of: int | None = None
-    merged_into: int | None = None
-    supersedes: list[int] = Field(default_factory=list)
-    redacted: list[str] = Field(default_factory=list, description="Secret kinds removed.")
-
-
-class RememberReply(BaseModel):
-    """What `remember` sends back: the id, what happened and where the memory went."""
-
-    id: int = Field(description="The memory (for duplicate and merged: the existing one).")
-    status: Outcome
-    scope: str
-    kind: str
-    key: str | None = None
-    content: str | None = Field(
-        None, description="The stored text when it differs from what was sent."
-    )
-    truncated: bool = False
-    occurred_at: ShortTime | None = None
-    expires_at: ShortTime | None = None
-    repeat_count: int = 1
-    supersedes: list[int] = Field(default_factory=list)
-    redacted: list[str] = Field(default_factory=list, description="Secret kinds removed.")
-
-    @classmethod
-    def of(cls, result: RememberResult) -> "RememberReply":
-        changed = result.status in ("duplicate", "merged") or bool(result.redacted)
-        return cls(
-            **result.model_dump(include=set(cls.model_fields) - {"content"}),
-            content=result.content if changed else None,
-        )
-
-
 class HistoryEntry(BaseModel):
     id: int
     memory_id: int

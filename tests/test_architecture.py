@@ -23,7 +23,7 @@ LAYERS = {
     "service": 4,
     "adapters": 5,
 }
-CORE = {"config", "errors", "models", "names", "timestamps", "regular_files"}
+CORE = {"config", "errors", "models", "names", "timestamps", "regular_files", "remembered"}
 # The one core module that reads files: how a path from a project is opened (never a FIFO or a
 # device), needed from every layer and before the server's first reply, so below them all.
 READERS = {"memory_mcp.regular_files"}
@@ -34,6 +34,7 @@ ALLOWED = {
     # the models' validators apply the name rules; names.py imports nothing of ours
     ("memory_mcp.models", "memory_mcp.names"),
     ("memory_mcp.config", "memory_mcp.names"),  # the default scope obeys the same rules
+    ("memory_mcp.remembered", "memory_mcp.models"),  # remember's answer is a Memory and more
 }
 
 MAX_MODULE_LINES = 450

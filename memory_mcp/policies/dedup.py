@@ -100,6 +100,8 @@ _SENTENCE_END = (".", "!", "?", ":")
 # Joined by code punctuation: Kestrel-00042, user.editor, snake_case, ~/.vimrc, C++, @alice.
 _CODE = re.compile(r"\w[-_./@:\\#+~]|[-_./@:\\#~$]\w")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+# A day of the month written as an ordinal ("the 3rd of March", "March 3rd") is that day.
+_DAY_ORDINAL = re.compile(r"(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th)")
 _SHARED_PREFIX = 5
 # Math, currency and other symbols (emoji included), but not modifiers such as skin tones.
 _SYMBOLS = frozenset({"Sm", "Sc", "So"})
@@ -233,7 +235,15 @@ def facts(text: str) -> Counter[str]:
             if any(ch.isalnum() for ch in word):
                 initial = chunk.rstrip(")]}\"'\u201d\u2019»*").endswith(_SENTENCE_END)
                 after_number = any(ch.isdigit() for ch in word)
-    return found
+    return _days_as_numbers(found)
+
+
+def _days_as_numbers(found: Counter[str]) -> Counter[str]:
+    """Beside a month, "3rd" is the day 3: "March 3" and "the 3rd of March" say one date."""
+    if not any(key in _MONTHS for key in found):
+        return found
+    days = Counter({key: n for key, n in found.items() if _DAY_ORDINAL.fullmatch(key)})
+    return found - days + Counter({key[:-2]: n for key, n in days.items()})
 
 
 def _classify(word: str, initial: bool, after_number: bool) -> str | None:

@@ -17,11 +17,11 @@ from memory_mcp.models import (
     MemoryFilter,
     RecallResult,
     ReindexStatus,
-    RememberResult,
     RestoreResult,
     Stats,
     Summary,
 )
+from memory_mcp.remembered import RememberResult
 from memory_mcp.search.embed import Embedder
 from memory_mcp.service import filters
 from memory_mcp.service.automatic import AutomaticMemory

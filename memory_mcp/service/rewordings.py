@@ -1,6 +1,7 @@
 """A write's near-duplicate search: the stored memory a text only rewords, and which of two
 rewordings folds into the other."""
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from memory_mcp.models import Memory, MemoryFilter
@@ -16,6 +17,20 @@ if TYPE_CHECKING:
 
 
 NEAR_DUPLICATE_CANDIDATES = 5
+# A memory this close in meaning that a fact keeps apart may hold an older value of the same
+# thing ("The staging database is on port 5433" / "Staging DB moved to port 6543": 0.75);
+# most memories of one topic that say different things sit below it (0.3-0.6, MiniLM).
+SIMILAR_COSINE = 0.7
+SIMILAR_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class Nearby:
+    """What a new text's neighbours in its scope are: the memory it only rewords, if any, and
+    the current ones close to it that it does not reword (an older value, perhaps)."""
+
+    duplicate: tuple[Memory, float] | None = None
+    similar: tuple[Memory, ...] = ()
 
 
 def near_duplicate(
@@ -42,7 +57,62 @@ def near_duplicate(
     }  # best first; read in one query, not one per candidate
     if not close:
         return None
-    for existing in ctx.store.get_many(list(close), with_embedded=False):
+    return _rewording(ctx, close, content, later, occurred_at, either)
+
+
+def look_near(
+    ctx: Context,
+    scope: str,
+    content: str,
+    vector: "np.ndarray",
+    kind: str,
+    occurred_at: str | None = None,
+    ahead: Prepared | None = None,
+) -> Nearby:
+    """near_duplicate() for a text about to be stored, and, when it rewords none, the
+    current memories at SIMILAR_COSINE or closer (events aside: another day's is another
+    event), closest first: read by the same search and one query."""
+    threshold = ctx.settings.near_duplicate
+    floor = min(threshold, SIMILAR_COSINE)
+    flt = MemoryFilter(scopes=[scope])
+    close = {
+        memory_id: cosine
+        for memory_id, cosine in ctx.semantic.search_near(
+            vector, flt, NEAR_DUPLICATE_CANDIDATES, ahead, floor
+        )
+        if cosine >= floor
+    }
+    if not close:
+        return Nearby()
+    rows = {m.id: m for m in ctx.store.get_many(list(close), with_embedded=False)}
+    duplicate = _rewording(
+        ctx, {i: c for i, c in close.items() if c >= threshold}, content, None, occurred_at,
+        False, rows,
+    )  # fmt: skip
+    if duplicate is not None or kind == "event":
+        return Nearby(duplicate)
+    similar = [
+        rows[memory_id]
+        for memory_id in close  # best first
+        if memory_id in rows and rows[memory_id].kind != "event"
+    ]
+    return Nearby(None, tuple(similar[:SIMILAR_SHOWN]))
+
+
+def _rewording(
+    ctx: Context,
+    close: dict[int, float],
+    content: str,
+    later: Memory | None,
+    occurred_at: str | None,
+    either: bool,
+    rows: dict[int, Memory] | None = None,
+) -> tuple[Memory, float] | None:
+    """Of the `close` memories (id: cosine, best first), the one `content` only rewords."""
+    threshold = ctx.settings.near_duplicate
+    if rows is None:
+        rows = {m.id: m for m in ctx.store.get_many(list(close), with_embedded=False)}
+    for existing in (rows[i] for i in close if i in rows):
         cosine = close[existing.id]
         if not _same_event(existing, later, occurred_at):
             continue

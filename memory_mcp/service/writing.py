@@ -7,13 +7,14 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from memory_mcp.errors import InvalidInput, MemoryMCPError, NotFound
-from memory_mcp.models import NewMemory, RememberResult
+from memory_mcp.models import Memory, NewMemory
 from memory_mcp.names import MAX_KEY_CHARS, clean_name
 from memory_mcp.policies import inputs
 from memory_mcp.policies.keys import key_form
 from memory_mcp.policies.redact import redact_fields
 from memory_mcp.policies.repeats import Said, event_time
 from memory_mcp.policies.times import ends_after, parse_reference, parse_time
+from memory_mcp.remembered import RememberResult, Similar
 from memory_mcp.service import grants
 from memory_mcp.service.context import (
     ALL_SCOPES,
@@ -22,7 +23,7 @@ from memory_mcp.service.context import (
     check_content_left,
     validated,
 )
-from memory_mcp.service.rewordings import fold_pair, near_duplicate
+from memory_mcp.service.rewordings import fold_pair, look_near, near_duplicate
 from memory_mcp.storage.contract import Inserted, NewRow
 from memory_mcp.timestamps import format_time
 
@@ -175,8 +176,11 @@ class Writer(Part):
         # The near-duplicate search reads what it can while the model embeds (nearby.py).
         vector, ahead = self.semantic.embed_near(new.content, new.scope if mergeable else None)
         searched = None  # the vector log position the near-duplicate search reflected
+        similar: tuple[Memory, ...] = ()
         if mergeable and vector is not None:
-            merged = self._merge_near_duplicate(new, vector, times, client, redacted, source, ahead)
+            merged, similar = self._merge_near_duplicate(
+                new, vector, times, client, redacted, source, ahead
+            )
             if merged is not None:
                 return merged
             searched = self.semantic.searched_at()
@@ -202,6 +206,7 @@ class Writer(Part):
             status="superseded" if stored.supersedes else "created",
             supersedes=list(stored.supersedes),
             redacted=list(redacted),
+            similar=[Similar.model_validate(m, from_attributes=True) for m in similar],
         )
 
     def _fold_raced(
@@ -262,7 +267,7 @@ class Writer(Part):
                 check_when_embedded=check_later,
             ),
             client=client,
-            dedup=replaces is None,
+            dedup=True,  # a correction stored already takes over (the contract)
             replaces=replaces,
             once=once,
         )
@@ -320,20 +325,21 @@ class Writer(Part):
         redacted: Sequence[str],
         source: dict[str, str] | None,
         ahead: "Prepared",
-    ) -> RememberResult | None:
-        """Fold a rewording into the memory it repeats, only when no fact differs."""
+    ) -> tuple[RememberResult | None, tuple[Memory, ...]]:
+        """Fold a rewording into the memory it repeats, only when no fact differs; else
+        the memories close to it that a fact keeps apart (see rewordings.look_near)."""
         scope = new.scope or self.settings.default_scope
         when = event_time(new.kind, times.occurred_at)
-        found = near_duplicate(self.ctx, scope, new.content, vector, occurred_at=when, ahead=ahead)
-        if found is None:
-            return None
-        memory_id, cosine = found[0].id, found[1]
+        near = look_near(self.ctx, scope, new.content, vector, new.kind, when, ahead)
+        if near.duplicate is None:
+            return None, near.similar
+        memory_id, cosine = near.duplicate[0].id, near.duplicate[1]
         if not self.store.record_repeat(
             memory_id, client, "merge", new.tags, source, times.expires_at, _said(new, times),
             text=new.content, cosine=cosine,
         ):  # fmt: skip
-            return None  # hidden meanwhile: store the new one
-        return self._merged(memory_id, redacted)
+            return None, ()  # hidden meanwhile: store the new one
+        return self._merged(memory_id, redacted), ()
 
     def _after_unembedded_insert(self, memory_id: int) -> int | None:
         """A memory stored without a vector: if the model became ready meanwhile, embed it

@@ -15,10 +15,10 @@ from memory_mcp.models import (
     ForgetResult,
     Hit,
     RecallResult,
-    RememberReply,
     SummaryCluster,
     SummaryReply,
 )
+from memory_mcp.remembered import RememberReply
 from memory_mcp.service import MemoryService
 from tests.conftest import FakeEmbedder
 from tests.conftest import call_tool as call
@@ -177,7 +177,7 @@ async def test_what_the_model_reads_about_the_tools(client: Client) -> None:
     assert read == snapshot(
         {
             "remember": [
-                "Store what a later session should know: a preference, a decision, a durable fact. Repeats and rewordings are merged.",
+                "Store what a later session should know: a preference, a decision, a durable fact. Repeats and rewordings are merged; if this updates a `similar` memory of the reply, call again with replaces=its id.",
                 "content: One self-contained statement.",
                 "kind: Kind of memory.",
                 "tags: Labels to filter on.",

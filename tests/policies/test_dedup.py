@@ -138,6 +138,8 @@ def test_facts_names_are_case_insensitive() -> None:
         ("Latency must be < 100ms", "Latency must be > 100ms"),  # comparison
         ("Passwords need at least 12 characters", "Passwords need at most 12 characters"),
         ("The user lives north of the river", "The user lives south of the river"),
+        ("Ana's birthday is March 3", "Ana's birthday is on the 4th of March"),  # other day
+        ("We ship the 3rd release", "We ship 3 releases"),  # no month: an ordinal stays one
     ],
 )
 def test_same_information_keeps_distinct_facts_apart(a: str, b: str) -> None:
@@ -160,6 +162,8 @@ def test_same_information_keeps_distinct_facts_apart(a: str, b: str) -> None:
         ("Пользователь любит кофе.", "пользователь любит кофе"),  # same words
         ("José prefers dark mode", "Dark mode is what José prefers"),
         ("Build is green ✅", "✅ The build is green"),
+        ("Ana's birthday is March 3", "Ana's birthday is on the 3rd of March"),  # one day
+        ("The audit is on 21st June", "The audit is on June 21"),
     ],
 )
 def test_same_information_merges_rewording(a: str, b: str) -> None:

@@ -79,6 +79,32 @@ def test_replaces_corrects_without_a_key(service: MemoryService) -> None:
         service.remember("again", replaces=wrong.id)
 
 
+def test_a_correction_whose_text_is_stored_already_supersedes_with_that_memory(
+    service: MemoryService,
+) -> None:
+    """The new value was remembered first, then named as the old one's correction: the
+    stored memory takes over (counted as a repeat), no second copy of it is stored."""
+    old = service.remember("The staging database is on port 5433")
+    new = service.remember("Staging DB moved to port 6543")
+    fixed = service.remember("Staging DB moved to port 6543.", replaces=old.id)
+    assert (fixed.id, fixed.status, fixed.supersedes) == (new.id, "duplicate", [old.id])
+    assert (fixed.repeat_count, service.get(old.id).superseded_by) == (2, new.id)
+    assert ids(service.recall("staging database port")) == [new.id]
+    assert [m.id for m in service.list_memories()] == [new.id]
+    assert [e.action for e in service.history(old.id)][:1] == ["supersede"]
+    with pytest.raises(InvalidInput, match=f"already replaced by {new.id}"):
+        service.remember("Staging DB moved to port 6543", replaces=old.id)
+
+
+def test_a_correction_repeating_the_memory_it_corrects_changes_nothing(
+    service: MemoryService,
+) -> None:
+    old = service.remember("Standups are at 9:30")
+    again = service.remember("standups are at 9:30", replaces=old.id)
+    assert (again.id, again.status, again.supersedes) == (old.id, "duplicate", [])
+    assert service.get(old.id).superseded_by is None
+
+
 def test_a_correction_stays_in_the_scope_of_what_it_corrects(service: MemoryService) -> None:
     wrong = service.remember("The repo uses tabs", scope="repo-a")
     with pytest.raises(InvalidInput, match=r"in scope 'repo-a', not 'repo-b'.*scope='repo-a'"):

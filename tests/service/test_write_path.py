@@ -24,6 +24,9 @@ from tests.statements import sent
 # change log's trim (now every vectors.TRIM_EVERY changes); 9, + 1: the schema's version
 # read in the write's transaction (a search index part another connection dropped, base.py)
 BUDGET = 10
+# Far, for the 8-d fake embedder, from the deploy windows the tests store first (cosine 0.63,
+# under rewordings.SIMILAR_COSINE): nothing close to read.
+FAR = "Backups rotate nightly"
 
 
 @pytest.mark.sqlite_only
@@ -31,10 +34,8 @@ def test_remember_sends_only_the_statements_it_needs(service: MemoryService) -> 
     for n in range(5):
         service.remember(f"Deploy window number {n} is on Thursday at {n} pm")
     stored: list[Any] = []
-    statements = sent(
-        service, lambda: stored.append(service.remember("Billing runs at midnight UTC"))
-    )
-    assert stored[0].status == "created"
+    statements = sent(service, lambda: stored.append(service.remember(FAR)))
+    assert (stored[0].status, stored[0].similar) == ("created", [])
     assert not [s for s in statements if "sqlite_master" in s]  # the vector index is known
     assert not [s for s in statements if "json_each('[]')" in s]  # no near duplicate to read
     assert not [s for s in statements if s.startswith("delete from vec_log")]
@@ -48,6 +49,21 @@ def test_remember_sends_only_the_statements_it_needs(service: MemoryService) -> 
         stored[0].model_dump(exclude={"status"}).items()
         >= service.get(stored[0].id).model_dump().items()
     )
+
+
+@pytest.mark.sqlite_only
+def test_memories_close_to_a_new_one_cost_one_read_of_their_rows(service: MemoryService) -> None:
+    first = [
+        service.remember(f"Deploy window number {n} is on Thursday at {n} pm") for n in range(5)
+    ]
+    stored: list[Any] = []
+    statements = sent(service, lambda: stored.append(service.remember("Lunch is in the kitchen")))
+    assert stored[0].status == "created" and stored[0].similar
+    assert {near.id for near in stored[0].similar} <= {m.id for m in first}
+    reads = [s for s in statements if s.startswith(("select * from memories where id",
+                                                     "select m.*"))]  # fmt: skip
+    assert len(reads) == 2, reads  # the exact-repeat check, the close memories' rows
+    assert len(statements) <= BUDGET + 2, "\n".join(statements)
 
 
 def test_a_keyed_remember_returns_the_row_as_stored(service: MemoryService) -> None:
@@ -69,7 +85,9 @@ def test_remember_with_the_vector_copy_loaded_reads_no_change_log(
     service.semantic.load_cache()
     for n in range(3):
         service.remember(f"Deploy window number {n} is on Thursday at {n} pm")
-    statements = sent(service, lambda: service.remember("Billing runs at midnight UTC"))
+    stored: list[Any] = []
+    statements = sent(service, lambda: stored.append(service.remember(FAR)))
+    assert stored[0].similar == []
     assert statements.count("begin") == 0  # no read snapshot: only the write's transaction
     assert len(statements) <= BUDGET, "\n".join(statements)  # the copy knows its position
     cache = service.semantic.copy.cache

@@ -20,7 +20,16 @@ from memory_mcp.adapters.cli.app import (
     scope_hint,
     settings_for,
 )
-from memory_mcp.adapters.cli.render import as_json, err, fmt_ids, inert, memory_table, out, safe
+from memory_mcp.adapters.cli.render import (
+    as_json,
+    err,
+    fmt_ids,
+    inert,
+    memory_table,
+    out,
+    preview,
+    safe,
+)
 from memory_mcp.errors import InvalidInput
 from memory_mcp.names import WRITABLE_KINDS
 
@@ -74,7 +83,8 @@ def remember(
         return
     message = {
         "created": f"Remembered [cyan]#{result.id}[/cyan] in scope {safe(result.scope)}.",
-        "duplicate": f"Already known as [cyan]#{result.id}[/cyan]; counted the repeat.",
+        "duplicate": f"Already known as [cyan]#{result.id}[/cyan]; counted the repeat"
+        + (f"; it supersedes {fmt_ids(result.supersedes)}." if result.supersedes else "."),
         "merged": f"Same information as [cyan]#{result.id}[/cyan]; merged into it.",
         "superseded": f"Remembered [cyan]#{result.id}[/cyan]; it supersedes "
         f"{fmt_ids(result.supersedes)}.",
@@ -82,6 +92,11 @@ def remember(
     err.print(message)
     if result.redacted:
         err.print(f"[yellow]Redacted before storing: {', '.join(result.redacted)}.[/yellow]")
+    if result.similar:
+        err.print("Close to, but not the same as:")
+        for near in result.similar:
+            err.print(f"  [cyan]#{near.id}[/cyan] {safe(preview(near.content))}")
+        err.print("If it replaces one of them: memory-mcp remember TEXT --replaces ID")
 
 
 def _stdin_text(most: int) -> str:

@@ -28,13 +28,13 @@ from memory_mcp.models import (
     ForgetResult,
     Kind,
     RecallResult,
-    RememberReply,
     SummaryReply,
     WritableKind,
     wire,
     wire_text,
 )
 from memory_mcp.policies.controls import shown_values
+from memory_mcp.remembered import RememberReply
 
 if TYPE_CHECKING:
     from memory_mcp.service import MemoryService
@@ -246,7 +246,8 @@ class Tools:
         context: Annotated[Text, arg("Surrounding conversation; searched, never shown.")] = None,
     ) -> Annotated[CallToolResult, RememberReply]:
         """Store what a later session should know: a preference, a decision, a durable fact.
-        Repeats and rewordings are merged."""
+        Repeats and rewordings are merged; if this updates a `similar` memory of the reply,
+        call again with replaces=its id."""
         call = functools.partial(
             _on("remember"), content=content, kind=kind, tags=tags, scope=scope,
             metadata=metadata, key=key, replaces=replaces, occurred_at=occurred_at, ttl=ttl,
@@ -259,6 +260,8 @@ class Tools:
             sent = sent.model_copy(
                 update={"content": snippet(sent.content, ECHO_TOKENS), "truncated": True}
             )
+        for near in sent.similar:  # enough to tell what each says, not the whole of it
+            near.content = snippet(near.content, ECHO_TOKENS)
         return reply(sent)
 
     async def recall(

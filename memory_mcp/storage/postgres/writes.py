@@ -71,18 +71,21 @@ class PgWrites(PgBase):
             source = sources.origin(item) if once else None
             if source is not None and (held := decisions.source_held(c, source)) is not None:
                 return Inserted(held, "present")
-            if dedup and replaces is None:
-                same = decisions.visible_repeat(c, item)
-                if same is not None:
-                    if source is not None and decisions.source_counted(c, source, same["id"]):
-                        return Inserted(same["id"], "present")
-                    sighting = {} if source is None else {"source": source}
-                    superseded = _count_repeat(
-                        c, same["id"], client, "duplicate", item.tags, item.expires_at,
-                        Said.of(item), **sighting,
-                    )  # fmt: skip
-                    return Inserted(same["id"], "duplicate", tuple(superseded))
             also = [] if replaces is None else [decisions.replace_target(c, replaces, item.scope)]
+            same = decisions.visible_repeat(c, item) if dedup else None
+            if same is not None:
+                if source is not None and decisions.source_counted(c, source, same["id"]):
+                    return Inserted(same["id"], "present")
+                sighting = {} if source is None else {"source": source}
+                superseded = _count_repeat(
+                    c, same["id"], client, "duplicate", item.tags, item.expires_at,
+                    Said.of(item), **sighting,
+                )  # fmt: skip
+                # A correction whose text is stored already: that memory replaces the old one
+                # (a correction repeating the memory it corrects changes nothing).
+                also = [old for old in also if old != same["id"] and old not in superseded]
+                superseded += decisions.supersede(c, also, same["id"], client)
+                return Inserted(same["id"], "duplicate", tuple(superseded))
             return _insert(c, item, "create", client, also, newest=True)
 
     def insert_many(

@@ -1,0 +1,60 @@
+"""Through the MCP SDK client with the real model: `remember` names a current memory that a
+new value may update, and the correction its reply asks for makes the new one replace it."""
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+
+from memory_mcp.adapters.mcp_server.server import build_server
+from memory_mcp.config import Settings
+from memory_mcp.search.embed import FastEmbedEmbedder
+from memory_mcp.service import MemoryService
+from tests.conftest import call_tool as call
+
+pytestmark = [pytest.mark.anyio, pytest.mark.model]
+
+
+@pytest.fixture
+def real_service(settings: Settings, real_embedder: FastEmbedEmbedder) -> Iterator[MemoryService]:
+    service = MemoryService.open(settings, embedder=real_embedder)
+    assert service.semantic.ensure()
+    yield service
+    service.close()
+
+
+@pytest.fixture
+async def real_client(real_service: MemoryService) -> AsyncIterator[Any]:
+    from mcp import Client
+
+    async with Client(build_server(real_service, load_model=False)) as c:
+        yield c
+
+
+async def test_remember_names_the_older_value_and_replaces_it_when_asked(real_client: Any) -> None:
+    old = await call(real_client, "remember", content="We deploy on Fridays", kind="decision")
+    long_tail = "We no longer deploy on Fridays; deploys are on Tuesdays now"
+    new = await call(real_client, "remember", content=long_tail, kind="decision")
+    assert new["status"] == "created"
+    assert new["similar"] == [
+        {
+            "id": old["id"],
+            "content": "We deploy on Fridays",
+            "created_at": new["similar"][0]["created_at"],
+        }
+    ]
+    assert new["similar"][0]["created_at"].endswith("Z")  # to the second, as every reply
+    fixed = await call(real_client, "remember", content=long_tail, replaces=old["id"])
+    assert (fixed["id"], fixed["status"], fixed["supersedes"]) == (
+        new["id"],
+        "duplicate",
+        [old["id"]],
+    )
+    hits = (await call(real_client, "recall", query="which day do we deploy?"))["hits"]
+    assert [h["id"] for h in hits] == [new["id"]]
+
+
+async def test_a_reply_without_close_memories_has_no_similar_field(real_client: Any) -> None:
+    await call(real_client, "remember", content="We deploy on Fridays")
+    reply = await call(real_client, "remember", content="The user is allergic to peanuts")
+    assert "similar" not in reply  # left out when empty, as every empty field

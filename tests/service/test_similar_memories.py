@@ -1,0 +1,74 @@
+"""`remember` names the current memories close to a new one that a fact keeps apart (an older
+value of the same thing, perhaps), so the client can make the new one replace it; with the
+real model, on both backends."""
+
+from collections.abc import Iterator
+
+import pytest
+
+from memory_mcp.config import Settings
+from memory_mcp.search.embed import FastEmbedEmbedder
+from memory_mcp.service import MemoryService
+
+pytestmark = pytest.mark.model
+
+OLD = "The staging database is on port 5433"
+NEW = "Staging DB moved to port 6543"
+
+
+@pytest.fixture
+def svc(settings: Settings, real_embedder: FastEmbedEmbedder) -> Iterator[MemoryService]:
+    service = MemoryService.open(settings, embedder=real_embedder)
+    assert service.semantic.ensure()
+    yield service
+    service.close()
+
+
+def similar_ids(result: object) -> list[int]:
+    return [near.id for near in result.similar]
+
+
+def test_a_new_value_names_the_old_one_and_can_then_replace_it(svc: MemoryService) -> None:
+    svc.remember("The user likes green tea")
+    old = svc.remember(OLD)
+    new = svc.remember(NEW)
+    assert (new.status, similar_ids(new)) == ("created", [old.id])
+    assert new.similar[0].content == OLD and new.similar[0].created_at == old.created_at
+    fixed = svc.remember(NEW, replaces=old.id)  # what the reply tells the client to do
+    assert (fixed.id, fixed.status, fixed.supersedes) == (new.id, "duplicate", [old.id])
+    assert [h.id for h in svc.recall("which port is the staging database on?").hits] == [new.id]
+
+
+def test_a_rewording_is_merged_and_names_nothing(svc: MemoryService) -> None:
+    first = svc.remember("Ana's birthday is March 3")
+    again = svc.remember("Ana's birthday is on the 3rd of March")
+    assert (again.status, again.id, again.similar) == ("merged", first.id, [])
+
+
+def test_nothing_close_names_nothing(svc: MemoryService) -> None:
+    svc.remember(OLD)
+    assert svc.remember("The user prefers tabs over spaces").similar == []
+
+
+def test_hidden_memories_and_other_scopes_are_never_named(svc: MemoryService) -> None:
+    forgotten = svc.remember(OLD, scope="p1")
+    svc.forget([forgotten.id])
+    replaced = svc.remember("The staging database is on port 5400", scope="p1")
+    svc.remember("The staging database is on port 5401", scope="p1", replaces=replaced.id)
+    elsewhere = svc.remember(OLD, scope="p2")
+    new = svc.remember(NEW, scope="p1")
+    assert forgotten.id not in similar_ids(new) and replaced.id not in similar_ids(new)
+    assert elsewhere.id not in similar_ids(new)
+    assert len(new.similar) == 1  # the current correction alone
+
+
+def test_events_and_keyed_values_name_nothing(svc: MemoryService) -> None:
+    """Another day's event is another event; a key already replaces its old value."""
+    svc.remember("Went to the dentist for a check-up", kind="event", occurred_at="2026-03-03")
+    event = svc.remember(
+        "Went to the dentist for a filling", kind="event", occurred_at="2026-06-09"
+    )
+    assert event.similar == []
+    svc.remember(OLD)
+    keyed = svc.remember(NEW, key="staging.db.port")
+    assert keyed.similar == []
