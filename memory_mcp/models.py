@@ -199,6 +199,11 @@ class Hit(BaseModel):
     superseded_by: int | None = None
     superseded_at: ShortTime | None = Field(None, description="When a newer one replaced it.")
     truncated: bool = Field(False, description="Content cut to fit; recall(ids=[id]) for all.")
+    newer: int | None = Field(
+        None,
+        description="A later hit close to this one that says something different: this one "
+        "may be out of date.",
+    )
 
     @property
     def superseded(self) -> bool:  # as Memory.superseded

@@ -9,7 +9,7 @@ import numpy as np
 from memory_mcp.errors import InvalidInput
 from memory_mcp.models import STORED_DATA_NOTICE, Hit, Memory, MemoryFilter, RecallResult, wire_json
 from memory_mcp.names import WILDCARD, clean_scope, no_such_scope
-from memory_mcp.policies import budget, inputs
+from memory_mcp.policies import budget, inputs, updates
 from memory_mcp.policies.dedup import first_of_each_text
 from memory_mcp.policies.feedback import FEEDBACK_DEPTH, feedback_query
 from memory_mcp.policies.fusion import (
@@ -103,6 +103,8 @@ class Recaller(Part):
         upto = limit + offset if max_tokens is None and project_scope is None else None
         # Sliced after masking: a page cut from what is shown, so pages partition it exactly.
         hits = self._hits(ranked, project_scope, upto)[offset:]
+        if mode == "hybrid":
+            hits = self._with_newer(hits)
         # The reply without its hits, costed with the largest `omitted` it can carry.
         frame = RecallResult(
             mode=mode, hits=[], omitted=limit, note=self.semantic.note, notice=STORED_DATA_NOTICE
@@ -115,6 +117,15 @@ class Recaller(Part):
             chosen, omitted = budget.fit(hits, vectors, room, limit)
         shown = [h.model_copy(update={"score": round(h.score * strength, 3)}) for h in chosen]
         return frame.model_copy(update={"hits": shown, "omitted": omitted})
+
+    def _with_newer(self, hits: list[Hit]) -> list[Hit]:
+        """Each hit that a later hit may update names it (policies/updates.py): the model
+        reading "port 5433" first learns that a later memory says otherwise."""
+        ids = [h.id for h in hits if updates.standing(h)]
+        if len(ids) < 2:
+            return hits
+        found = updates.newer_values(hits, self.semantic.copy.vectors(ids))
+        return [h.model_copy(update={"newer": found[h.id]}) if h.id in found else h for h in hits]
 
     def relevant(
         self, query: str, flt: MemoryFilter, limit: int

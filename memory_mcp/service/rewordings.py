@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from memory_mcp.models import Memory, MemoryFilter
 from memory_mcp.policies import dedup as dedup_module
 from memory_mcp.policies.repeats import event_day, same_event
+from memory_mcp.policies.updates import SIMILAR_COSINE
 from memory_mcp.search.nearby import Prepared
 from memory_mcp.service.context import Context
 from memory_mcp.storage.contract import Storage
@@ -17,10 +18,6 @@ if TYPE_CHECKING:
 
 
 NEAR_DUPLICATE_CANDIDATES = 5
-# A memory this close in meaning that a fact keeps apart may hold an older value of the same
-# thing ("The staging database is on port 5433" / "Staging DB moved to port 6543": 0.75);
-# most memories of one topic that say different things sit below it (0.3-0.6, MiniLM).
-SIMILAR_COSINE = 0.7
 SIMILAR_SHOWN = 3
 
 

@@ -1,5 +1,6 @@
 """Through the MCP SDK client with the real model: `remember` names a current memory that a
-new value may update, and the correction its reply asks for makes the new one replace it."""
+new value may update, recall names the later value on the older hit, and the correction the
+reply asks for makes the new one replace it."""
 
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -44,6 +45,9 @@ async def test_remember_names_the_older_value_and_replaces_it_when_asked(real_cl
         }
     ]
     assert new["similar"][0]["created_at"].endswith("Z")  # to the second, as every reply
+    before = (await call(real_client, "recall", query="which day do we deploy?"))["hits"]
+    newer = {h["id"]: h.get("newer") for h in before}
+    assert newer == {old["id"]: new["id"], new["id"]: None}  # the old hit names the new one
     fixed = await call(real_client, "remember", content=long_tail, replaces=old["id"])
     assert (fixed["id"], fixed["status"], fixed["supersedes"]) == (
         new["id"],

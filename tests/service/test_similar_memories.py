@@ -72,3 +72,20 @@ def test_events_and_keyed_values_name_nothing(svc: MemoryService) -> None:
     svc.remember(OLD)
     keyed = svc.remember(NEW, key="staging.db.port")
     assert keyed.similar == []
+
+
+def test_recall_names_the_later_value_on_the_older_hit(svc: MemoryService) -> None:
+    svc.remember("The user likes green tea")
+    old = svc.remember(OLD)
+    new = svc.remember(NEW)
+    hits = {h.id: h for h in svc.recall("which port is the staging database on?").hits}
+    assert (hits[old.id].newer, hits[new.id].newer) == (new.id, None)
+
+
+def test_recall_names_nothing_between_episodes_or_scopes(svc: MemoryService) -> None:
+    svc.remember("Standup was moved to 9:30", kind="event", occurred_at="2026-03-03")
+    svc.remember("Standup was moved to 10:00", kind="event", occurred_at="2026-03-10")
+    svc.remember(OLD, scope="p1")
+    svc.remember(NEW, scope="p2")
+    assert all(h.newer is None for h in svc.recall("standup", scope="*").hits)
+    assert all(h.newer is None for h in svc.recall("staging database port", scope="*").hits)

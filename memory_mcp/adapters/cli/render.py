@@ -199,6 +199,8 @@ def _states(m: Any) -> list[str]:
     expires = getattr(m, "expires_at", None)
     if expires is not None and expires <= datetime.now(UTC):
         marks.append("expired")
+    if getattr(m, "newer", None) is not None:
+        marks.append(f"#{m.newer}, later, says otherwise")
     if getattr(m, "truncated", False):
         marks.append("snippet: recall --id for all of it")
     return marks
