@@ -45,9 +45,12 @@ def standing(memory: Stated) -> bool:
     """A statement that holds until changed: a fact, preference or decision, or an undated
     note; an event (or a dated note, a turn of a conversation) is what happened then, and a
     later one is another episode, not a new value."""
-    if memory.superseded_by is not None:
-        return False
-    return memory.kind in STANDING or (memory.kind == "note" and memory.occurred_at is None)
+    return memory.superseded_by is None and standing_kind(memory.kind, memory.occurred_at)
+
+
+def standing_kind(kind: str, occurred_at: object) -> bool:
+    """standing() of a memory of `kind` dated `occurred_at` (None: undated)."""
+    return kind in STANDING or (kind == "note" and occurred_at is None)
 
 
 def newer_values(memories: Sequence[Stated], vectors: Mapping[int, "np.ndarray"]) -> dict[int, int]:

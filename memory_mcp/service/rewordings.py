@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from memory_mcp.models import Memory, MemoryFilter
 from memory_mcp.policies import dedup as dedup_module
 from memory_mcp.policies.repeats import event_day, same_event
-from memory_mcp.policies.updates import SIMILAR_COSINE
+from memory_mcp.policies.updates import SIMILAR_COSINE, standing, standing_kind
 from memory_mcp.search.nearby import Prepared
 from memory_mcp.service.context import Context
 from memory_mcp.storage.contract import Storage
@@ -67,8 +67,9 @@ def look_near(
     ahead: Prepared | None = None,
 ) -> Nearby:
     """near_duplicate() for a text about to be stored, and, when it rewords none, the
-    current memories at SIMILAR_COSINE or closer (events aside: another day's is another
-    event), closest first: read by the same search and one query."""
+    current memories at SIMILAR_COSINE or closer, closest first, both standing statements
+    (policies/updates.py: an event or a dated note is an episode, not a value): read by the
+    same search and one query."""
     threshold = ctx.settings.near_duplicate
     floor = min(threshold, SIMILAR_COSINE)
     flt = MemoryFilter(scopes=[scope])
@@ -86,12 +87,12 @@ def look_near(
         ctx, {i: c for i, c in close.items() if c >= threshold}, content, None, occurred_at,
         False, rows,
     )  # fmt: skip
-    if duplicate is not None or kind == "event":
+    if duplicate is not None or not standing_kind(kind, occurred_at):
         return Nearby(duplicate)
     similar = [
         rows[memory_id]
         for memory_id in close  # best first
-        if memory_id in rows and rows[memory_id].kind != "event"
+        if memory_id in rows and standing(rows[memory_id])
     ]
     return Nearby(None, tuple(similar[:SIMILAR_SHOWN]))
 

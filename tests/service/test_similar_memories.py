@@ -89,3 +89,10 @@ def test_recall_names_nothing_between_episodes_or_scopes(svc: MemoryService) -> 
     svc.remember(NEW, scope="p2")
     assert all(h.newer is None for h in svc.recall("standup", scope="*").hits)
     assert all(h.newer is None for h in svc.recall("staging database port", scope="*").hits)
+
+
+def test_a_dated_note_is_an_episode_and_names_nothing(svc: MemoryService) -> None:
+    """A turn of a conversation, stored with its date, is what was said then."""
+    svc.remember(OLD, occurred_at="2026-03-03")
+    assert svc.remember(NEW, occurred_at="2026-03-10").similar == []
+    assert svc.remember("Staging DB moved to port 6544").similar == []  # the other is dated
