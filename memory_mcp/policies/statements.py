@@ -212,6 +212,14 @@ def sentences(text: str) -> list[str]:
     return [" ".join(p.split()) for p in parts if p and p.strip()]
 
 
+def kept_without_project(kind: str, about_user: bool) -> bool:
+    """Whether a session in no project keeps a statement: what the user says of themselves,
+    and a rule or taste, theirs wherever they work ("Always answer in French"); not a
+    decision or a fact, which are about a project it cannot name ("We decided on structlog",
+    "The config lives in settings.toml") and would mislead every project's briefing."""
+    return about_user or kind == "preference"
+
+
 def durable(text: str) -> list[Statement]:
     """The durable statements among a user message's sentences, in order."""
     found: list[Statement] = []
