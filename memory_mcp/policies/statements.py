@@ -16,7 +16,12 @@ import re
 from dataclasses import dataclass
 
 from memory_mcp.names import ABOUT_USER as ABOUT_USER
-from memory_mcp.policies import statement_content, statement_languages, statement_personal
+from memory_mcp.policies import (
+    statement_content,
+    statement_languages,
+    statement_personal,
+    statement_work,
+)
 
 # "Always use uv.", "I prefer tabs.", "Usiamo sempre pytest": three words can state a rule;
 # fewer are an answer to something before them. A statement of any length must also say
@@ -135,6 +140,14 @@ _MY_NAME = re.compile(
 )
 _ABOUT_ME = re.compile(
     r"^(?:my name is|call me)\s+(?-i:[A-Z])|^i\s+(?:maintain|own|lead|manage)\s+(?:the|our)\b",
+    re.IGNORECASE,
+)
+# A taste in the first person ("I like jazz", "I prefer short answers", "As a student, I'd
+# rather see an example first"): the user's, in every project, unless it names the work ("I
+# prefer tabs", "I like small commits": statement_work.py). "We" speaks for a team: its own.
+_MY_TASTE = re.compile(
+    r"^[\"'“]?(?:(?:as|being|since|because)\b[^,]{1,80},\s+)?(?=i\b)(?!.*\bwe\b)"
+    r".*?\bi(?:\s+(?:\w+ly\s+)?(?:prefer|like|would rather)|'d\s+rather)\b",
     re.IGNORECASE,
 )
 _LEADING = re.compile(r"^(?:and|also|plus|oh|so|but|ok|okay)\b[,]?\s+", re.IGNORECASE)
@@ -264,7 +277,8 @@ def _english(sentence: str, personal_only: bool = False) -> Statement | None:
     if statement_personal.LIFESTYLE.search(body):  # "I never drink coffee": not the project's
         return Statement("preference", _tidy(body), about_user=True)
     if any(p.search(body) for p in _PREFERENCE):
-        return Statement("preference", _tidy(body))
+        mine = _MY_TASTE.match(body) is not None and not statement_work.names_work(body)
+        return Statement("preference", _tidy(body), about_user=mine)
     if _ONE_OFF.match(body):
         return None
     if _MY_NAME.search(body):
