@@ -151,7 +151,7 @@ GERMAN = _language(
             r"ich denke|ich vermute|glaube ich|denke ich|nicht sicher|keine ahnung|"
             r"könnten wir|sollten wir|wäre|wären|könnte|könnten|wenn|falls|angenommen)\b",
             r"\b(?:würden?|hätten?)\b(?!\s+(?:\w+\s+)?lieber\b)",
-            r"\b(?:vorerst|erstmal|erst mal|fürs erste|für jetzt|(?<!ab )heute|morgen|"
+            r"\b(?:vorerst|erstmal|erst mal|fürs erste|für jetzt|(?<!ab )heute|(?<!jeden )morgen|"
             r"diesmal|dieses mal|gerade|(?<!ab )(?<!von )jetzt|momentan|im moment|"
             r"vorübergehend|temporär|in dieser sitzung|für diese aufgabe|"
             r"für diesen commit)\b",

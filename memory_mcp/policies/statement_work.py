@@ -58,6 +58,11 @@ arquivo arquivos pasta pastas cartella cartelle código codice sauvegarde backup
 projet projekt proyecto projeto progetto déploiement bereitstellung despliegue implantação
 rilascio dépôt
 """
+# and the work's own rituals, which a habit with a frequency may name
+_RITUALS = """
+backlog backlogs standup standups sprint sprints ticket tickets jira retro retros oncall
+on-call
+"""
 _NAMES = frozenset(
     [
         "Go",
@@ -75,7 +80,7 @@ _NAMES = frozenset(
         "Helm",
     ]
 )
-_WORK = frozenset((_WORDS + _ABROAD).split())
+_WORK = frozenset((_WORDS + _ABROAD + _RITUALS).split())
 _TOKEN = re.compile(r"[\w+#]+(?:[-'][\w+#]+)*")
 # Shaped like code: a dot, slash or underscore inside a word, a call, a backtick, camelCase.
 _CODE_SHAPED = re.compile(r"\w[./_]\w|\w\(\)|`|\b[a-z]+[A-Z]\w*")

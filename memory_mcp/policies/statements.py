@@ -82,6 +82,10 @@ _PREFERENCE = [
         rf"^(?:i|we)\s+(?:really\s+)?like\s+{_NOT_APPROVAL}\w+",
         r"^(?:please\s+)?prefer\s+(?!(?:the (?:first|second|last|other)|this|that|it|option)\b)"
         r"\w.*\b(?:over|to|instead of|rather than)\s+\w",
+        # "I need you to never touch the migrations folder": a rule, not "I need you to
+        # fix this" nor "I need you to never do that again"
+        rf"^(?:i|we)\s+(?:need|want)\s+you\s+to\s+(?:always|never|not)\s+{_NOT_A_VERB}"
+        rf"{_THIS_TASK}\w",
         r"^(?:please\s+)?(?:make sure|be sure|remember)\s+(?:(?:that\s+)?you\s+|to\s+)?"
         r"(?:always|never|don't|do not)\b",
         r"\b(?:i|we)(?:'d|\s+would)\s+rather\b",
@@ -274,7 +278,8 @@ def _english(sentence: str, personal_only: bool = False) -> Statement | None:
         return None if kind is None else Statement(kind, _tidy(body), about_user=True)
     if any(p.search(body) for p in _DECISION):
         return Statement("decision", _tidy(body))
-    if statement_personal.LIFESTYLE.search(body):  # "I never drink coffee": not the project's
+    if statement_personal.LIFESTYLE.search(body) or statement_personal.habit(body):
+        # "I never drink coffee", "I do yoga every morning": not the project's
         return Statement("preference", _tidy(body), about_user=True)
     if any(p.search(body) for p in _PREFERENCE):
         mine = _MY_TASTE.match(body) is not None and not statement_work.names_work(body)
