@@ -2,7 +2,9 @@
 
 A durable statement is the user's own rule, choice or correction about the project or about how
 to work: "always use uv", "we decided on Postgres 16", "no, the config lives in settings.toml";
-or what they say about themselves that lasts ("I'm allergic to peanuts": statement_personal.py).
+or what they say about themselves that lasts ("I'm allergic to peanuts": statement_personal.py),
+among which a taste said in the first person that names nothing of the work ("I like jazz",
+"I prefer short answers"; "I prefer tabs" names it: statement_work.py).
 Found by sentence shape: an imperative about conduct (always / never / don't / from now on), a
 first-person preference or convention (I prefer, we use, our convention), a reported decision
 (we decided, let's go with, we agreed), or a correction (no, / actually, + a statement). Left
