@@ -449,6 +449,7 @@ def main() -> None:
                 "heldout6.json"
             )  # what a tutor's user says of themselves: tuned on (1.00 / 0.81)
             heldout("heldout7.json")  # written after 5 and 6's fixes: 0.61/0.73 before, 0.94/0.90
+            heldout("heldout8.json")  # written before capture21's rules: 1.00/0.46 -> 1.00/1.00
             worst_case()
             if args.prefeval is not None:
                 prefeval(args.prefeval)

@@ -14,6 +14,8 @@ transient and hedge rules run first).
 import re
 from collections.abc import Sequence
 
+from memory_mcp.policies.statement_work import names_work
+
 # What a statement of taste points at when it reacts to the chat, not when it describes the
 # person: "I love this", "I hate it when...", "I love seeing them play", "I love his humour";
 # and for a liking, "I love the colours" (of a photo just shown). Measured on LoCoMo's 2,760
@@ -125,6 +127,12 @@ _TASTE = (
     r"(?:don't|do not|never|won't|will not) (?:like|enjoy|eat|drink|consume|wear|watch|play|"
     r"buy|use)|(?:have|try) to avoid|must avoid|steer clear of)"
 )
+_GROUP = (
+    r"(?:the|our|my|a|an)\s+(?:[\w-]+\s+){0,3}?(?:team|squad|guild|group|club|choir|band|"
+    r"orchestra|committee|board|union|association|society|community|church|congregation|"
+    r"league|crew|department|chapter|council|party)\b"
+    r"(?!\s+(?:call|meeting|sync|standup|channel|chat|lunch|dinner|event)\b)"
+)
 _LIKE = r"(?:love|enjoy|adore)"  # also said of what is shown: not before a pointer
 _HABIT_VERB = (
     r"(?:eat|drink|wear|watch|buy|read|play|use|listen to|travel|stay|drive|shop|cook|fly|"
@@ -179,6 +187,11 @@ FACTS = [
         r"early (?:riser|bird)|introvert|extrovert)\b",
         rf"{_I}have\s+(?:a|an)\s+(?:[\w-]+\s+){{0,6}}?(?:allergy|allergies|intolerance)\b",
         r"^i\s+speak\s+(?-i:[A-Z])",
+        # a group the user belongs to ("I'm a member of the platform team", "I belong to a
+        # running club"), not a part in what goes on ("I'm part of the problem", "a member
+        # of this PR's reviewers") nor a meeting ("I joined the team call")
+        rf"^i(?:'m|\s+am)\s+(?:a\s+)?(?:member|part)\s+of\s+{_GROUP}",
+        rf"^i\s+(?:belong to|joined)\s+{_GROUP}",
     )
 ]
 TASTES = [
@@ -228,9 +241,45 @@ LIFESTYLE = re.compile(
 )
 
 
+# A move with a place: a name ("I moved to Lisbon last year", "I relocated here from
+# Brazil") that is not a tool's ("I moved to Postgres": statement_work.py), or a kind of
+# place ("I moved to a small town").
+_MOVED = re.compile(
+    r"^i(?:'ve|\s+have)?\s+(?:\w+ly\s+|just\s+)?(?:moved|relocated)\s+"
+    r"(?:back\s+|here\s+|over\s+|out\s+)?(?:to|from)\s+(?:(?P<place>(?-i:[A-Z])[\w'-]*"
+    r"(?:\s+(?-i:[A-Z])[\w'-]*)*)|(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:town|city|village|"
+    r"country|flat|apartment|house|suburb|neighbou?rhood|island|farm|countryside|coast)\b)",
+    re.IGNORECASE,
+)
+# A habit with its frequency ("I do yoga every morning", "I go swimming twice a week", "I
+# call my mum on Sundays"), not a routine of the work ("I check the logs every day", "I do
+# a release every Friday"): nothing in it names the work.
+_DAYS = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+FREQUENCY = (
+    rf"(?:(?:every|each)\s+(?:other\s+)?(?:day|morning|evening|night|week|weekend|month|"
+    rf"{_DAYS})|on\s+(?:{_DAYS}s|weekends)|(?:once|twice|three times|four times|\d+ times)\s+"
+    r"(?:a|per)\s+(?:day|week|month)|daily|weekly)\b"
+)
+_HABIT = re.compile(
+    r"^i\s+(?:\w+ly\s+)?(?:do|go|practi[sc]e|play|take|ride|run|swim|cycle|jog|walk|hike|"
+    r"meditate|train|pray|visit|call|cook|bake|read|paint|draw|dance|sing|stretch|lift|climb|"
+    rf"surf|ski|fast|work out)\b(?!\s+(?:this|that|it|these|those)\b).*\b{FREQUENCY}",
+    re.IGNORECASE,
+)
+
+
 def personal(sentence: str) -> str | None:
     """ "fact" or "preference" for a lasting statement about the user, else None."""
-    return kind_of(sentence, FACTS, TASTES, _POINTS_HERE)
+    found = kind_of(sentence, FACTS, TASTES, _POINTS_HERE)
+    if found is None and (moved := _MOVED.search(sentence)) is not None:
+        place = moved.group("place")
+        found = None if place and names_work(place) else "fact"
+    return found
+
+
+def habit(sentence: str) -> bool:
+    """A habit of the user's with its frequency, which names nothing of the work."""
+    return _HABIT.search(sentence) is not None and not names_work(sentence)
 
 
 def kind_of(

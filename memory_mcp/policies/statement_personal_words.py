@@ -11,6 +11,7 @@ tastes (avoid, hate, love, don't eat) before anything but a pointer to the chat 
 import re
 
 from memory_mcp.policies.statement_personal import kind_of
+from memory_mcp.policies.statement_work import names_work
 
 _UPPER = r"(?-i:[A-ZÀ-ÖØ-Þ])"
 
@@ -102,6 +103,11 @@ PERSONAL: dict[str, tuple[list[re.Pattern[str]], list[re.Pattern[str]]]] = {
                 r"^j'ai\s+\d{1,3}\s+ans\b",
                 r"^j'ai\s+(?:un|une|deux|trois|quatre|\d)\s+(?:enfants?|fils|filles?|chiens?|chats?)\b",
                 r"^j'ai\s+une\s+(?:\w+\s+){0,3}?(?:allergie|intolérance)\b",
+                r"^je (?:fais partie|suis membre) (?:de l'|de la |du |des |d'une? |d')"
+                r"(?:[\w-]+\s+){0,2}?(?:équipe|groupe|club|chorale|association|comité|syndicat|"
+                r"orchestre|bureau|conseil)\b",
+                r"^(?:j'ai déménagé|je me suis installée?|je suis partie? vivre)\s+(?:à|en|au|aux)"
+                r"\s+<UPPER>",
             ]
         ),
         _compile(
@@ -138,6 +144,8 @@ PERSONAL: dict[str, tuple[list[re.Pattern[str]], list[re.Pattern[str]]]] = {
                 r"Tochter|Töchter|Hund|Hunde|Katze|Katzen)\b",
                 r"^ich habe\s+(?:eine\s+)?(?:\w+\s+){0,3}?(?:\w*allergie|Laktoseintoleranz|"
                 r"Zöliakie|Diabetes)\b",
+                r"^ich bin\s+(?:[\w-]+\s+){0,4}?nach\s+<UPPER>[\w-]*\s+(?:[\w-]+\s+){0,3}?"
+                r"(?:um)?gezogen\b",
             ]
         ),
         _compile(
@@ -169,6 +177,7 @@ PERSONAL: dict[str, tuple[list[re.Pattern[str]], list[re.Pattern[str]]]] = {
                 r"^tengo\s+\d{1,3}\s+años\b",
                 r"^tengo\s+(?:un|una|dos|tres|cuatro|\d)\s+(?:hij[oa]s?|perr[oa]s?|gat[oa]s?)\b",
                 r"^tengo\s+(?:una\s+)?(?:\w+\s+){0,3}?(?:alergia|intolerancia|diabetes|celiaquía)\b",
+                r"^(?:yo\s+)?me (?:mudé|trasladé|fui a vivir)\s+(?:a|al)\s+<UPPER>",
             ]
         ),
         _compile(
@@ -196,6 +205,7 @@ PERSONAL: dict[str, tuple[list[re.Pattern[str]], list[re.Pattern[str]]]] = {
                 r"^tenho\s+\d{1,3}\s+anos\b",
                 r"^tenho\s+(?:um|uma|dois|duas|três|\d)\s+(?:filh[oa]s?|cachorr[oa]s?|gat[oa]s?|cães)\b",
                 r"^tenho\s+(?:uma\s+)?(?:\w+\s+){0,3}?(?:alergia|intolerância|diabetes)\b",
+                r"^(?:eu\s+)?(?:me mudei|mudei-me|fui morar)\s+(?:para|pra|pro|em)\s+<UPPER>",
             ]
         ),
         _compile(
@@ -224,6 +234,7 @@ PERSONAL: dict[str, tuple[list[re.Pattern[str]], list[re.Pattern[str]]]] = {
                 r"^ho\s+\d{1,3}\s+anni\b",
                 r"^ho\s+(?:un|una|due|tre|quattro|\d)\s+(?:figli[oa]?|figlie|can[ie]|gatt[oiae])\b",
                 r"^ho\s+(?:un'|una\s+)?(?:\w+\s+){0,3}?(?:allergia|intolleranza|diabete|celiachia)\b",
+                r"^(?:io\s+)?mi sono trasferit[oa]\s+(?:a|in)\s+<UPPER>",
             ]
         ),
         _compile(
@@ -237,7 +248,45 @@ PERSONAL: dict[str, tuple[list[re.Pattern[str]], list[re.Pattern[str]]]] = {
 }
 
 
+# A habit with its frequency ("Je fais du yoga tous les jours", "Ich gehe jeden Morgen
+# joggen"), not a routine of the work ("Je fais une sauvegarde tous les soirs"): the
+# sentence names nothing of the work (statement_work.py).
+_FR_DAYS = _any("lundi mardi mercredi jeudi vendredi samedi dimanche")
+_DE_DAYS = _any("Montag Dienstag Mittwoch Donnerstag Freitag Samstag Sonntag")
+_ES_DAYS = _any("lunes martes miércoles jueves viernes sábados domingos")
+_IT_DAYS = _any("lunedì martedì mercoledì giovedì venerdì sabato domenica")
+HABITS = {
+    language: re.compile(pattern, re.IGNORECASE)
+    for language, pattern in {
+        "fr": r"^(?:je\s+(?:fais|vais|cours|nage|marche|médite|joue|pratique|prends)|j'(?:fais|"
+        r"vais))\b.*\b(?:tous les (?:jours|matins|soirs|week-ends|" + _FR_DAYS + r"s)|"
+        r"toutes les semaines|chaque (?:jour|matin|soir|semaine|week-end|" + _FR_DAYS + r")|"
+        r"(?:une|deux|trois|quatre|\d) fois par (?:jour|semaine|mois))\b",
+        "de": r"^ich\s+(?:mache|gehe|laufe|jogge|schwimme|meditiere|spiele|fahre|trainiere|"
+        r"koche|lese)\b.*\b(?:jeden (?:Tag|Morgen|Abend|" + _DE_DAYS + r")|jede Woche|"
+        r"jedes Wochenende|täglich|wöchentlich|(?:ein|zwei|drei|vier|\d)\s?mal (?:am Tag|"
+        r"pro Woche|die Woche|in der Woche|im Monat))\b",
+        "es": r"^(?:yo\s+)?(?:hago|voy|corro|nado|medito|juego|practico|camino|cocino|leo|"
+        r"entreno)\b.*\b(?:todos los (?:días|fines de semana|" + _ES_DAYS + r")|todas las "
+        r"(?:mañanas|noches|tardes|semanas)|cada (?:día|mañana|noche|tarde|semana)|"
+        r"(?:una|dos|tres|cuatro|\d) veces? (?:al día|a la semana|por semana|al mes))\b",
+        "pt": r"^(?:eu\s+)?(?:faço|vou|corro|nado|medito|jogo|pratico|caminho|cozinho|leio|"
+        r"treino)\b.*\b(?:todos os dias|todo dia|todas as (?:manhãs|noites|tardes|semanas)|"
+        r"toda (?:manhã|noite|tarde|semana)|(?:uma|duas|três|quatro|\d) vez(?:es)? por "
+        r"(?:dia|semana|mês)|aos (?:sábados|domingos|fins de semana))\b",
+        "it": r"^(?:io\s+)?(?:faccio|vado|corro|nuoto|medito|gioco|pratico|cammino|cucino|"
+        r"leggo|mi alleno)\b.*\b(?:ogni (?:giorno|mattina|sera|settimana|" + _IT_DAYS + r")|"
+        r"tutti i giorni|tutte le (?:mattine|sere|settimane)|(?:una|due|tre|quattro|\d) volte "
+        r"(?:al giorno|a settimana|alla settimana|al mese))\b",
+    }.items()
+}
+
+
 def personal(language: str, sentence: str) -> str | None:
     """ "fact" or "preference" for a lasting statement about the user in `language`."""
     facts, tastes = PERSONAL.get(language, ([], []))
-    return kind_of(sentence, facts, tastes, _SHOWN)
+    found = kind_of(sentence, facts, tastes, _SHOWN)
+    habit = HABITS.get(language)
+    if found is None and habit is not None and habit.search(sentence):
+        found = None if names_work(sentence) else "preference"
+    return found

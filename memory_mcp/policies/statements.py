@@ -2,7 +2,9 @@
 
 A durable statement is the user's own rule, choice or correction about the project or about how
 to work: "always use uv", "we decided on Postgres 16", "no, the config lives in settings.toml";
-or what they say about themselves that lasts ("I'm allergic to peanuts": statement_personal.py).
+or what they say about themselves that lasts ("I'm allergic to peanuts": statement_personal.py),
+among which a taste said in the first person that names nothing of the work ("I like jazz",
+"I prefer short answers"; "I prefer tabs" names it: statement_work.py).
 Found by sentence shape: an imperative about conduct (always / never / don't / from now on), a
 first-person preference or convention (I prefer, we use, our convention), a reported decision
 (we decided, let's go with, we agreed), or a correction (no, / actually, + a statement). Left
@@ -16,7 +18,12 @@ import re
 from dataclasses import dataclass
 
 from memory_mcp.names import ABOUT_USER as ABOUT_USER
-from memory_mcp.policies import statement_content, statement_languages, statement_personal
+from memory_mcp.policies import (
+    statement_content,
+    statement_languages,
+    statement_personal,
+    statement_work,
+)
 
 # "Always use uv.", "I prefer tabs.", "Usiamo sempre pytest": three words can state a rule;
 # fewer are an answer to something before them. A statement of any length must also say
@@ -77,6 +84,10 @@ _PREFERENCE = [
         rf"^(?:i|we)\s+(?:really\s+)?like\s+{_NOT_APPROVAL}\w+",
         r"^(?:please\s+)?prefer\s+(?!(?:the (?:first|second|last|other)|this|that|it|option)\b)"
         r"\w.*\b(?:over|to|instead of|rather than)\s+\w",
+        # "I need you to never touch the migrations folder": a rule, not "I need you to
+        # fix this" nor "I need you to never do that again"
+        rf"^(?:i|we)\s+(?:need|want)\s+you\s+to\s+(?:always|never|not)\s+{_NOT_A_VERB}"
+        rf"{_THIS_TASK}\w",
         r"^(?:please\s+)?(?:make sure|be sure|remember)\s+(?:(?:that\s+)?you\s+|to\s+)?"
         r"(?:always|never|don't|do not)\b",
         r"\b(?:i|we)(?:'d|\s+would)\s+rather\b",
@@ -135,6 +146,14 @@ _MY_NAME = re.compile(
 )
 _ABOUT_ME = re.compile(
     r"^(?:my name is|call me)\s+(?-i:[A-Z])|^i\s+(?:maintain|own|lead|manage)\s+(?:the|our)\b",
+    re.IGNORECASE,
+)
+# A taste in the first person ("I like jazz", "I prefer short answers", "As a student, I'd
+# rather see an example first"): the user's, in every project, unless it names the work ("I
+# prefer tabs", "I like small commits": statement_work.py). "We" speaks for a team: its own.
+_MY_TASTE = re.compile(
+    r"^[\"'“]?(?:(?:as|being|since|because)\b[^,]{1,80},\s+)?(?=i\b)(?!.*\bwe\b)"
+    r".*?\bi(?:\s+(?:\w+ly\s+)?(?:prefer|like|would rather)|'d\s+rather)\b",
     re.IGNORECASE,
 )
 _LEADING = re.compile(r"^(?:and|also|plus|oh|so|but|ok|okay)\b[,]?\s+", re.IGNORECASE)
@@ -212,6 +231,14 @@ def sentences(text: str) -> list[str]:
     return [" ".join(p.split()) for p in parts if p and p.strip()]
 
 
+def kept_without_project(kind: str, about_user: bool) -> bool:
+    """Whether a session in no project keeps a statement: what the user says of themselves,
+    and a rule or taste, theirs wherever they work ("Always answer in French"); not a
+    decision or a fact, which are about a project it cannot name ("We decided on structlog",
+    "The config lives in settings.toml") and would mislead every project's briefing."""
+    return about_user or kind == "preference"
+
+
 def durable(text: str) -> list[Statement]:
     """The durable statements among a user message's sentences, in order."""
     found: list[Statement] = []
@@ -253,10 +280,12 @@ def _english(sentence: str, personal_only: bool = False) -> Statement | None:
         return None if kind is None else Statement(kind, _tidy(body), about_user=True)
     if any(p.search(body) for p in _DECISION):
         return Statement("decision", _tidy(body))
-    if statement_personal.LIFESTYLE.search(body):  # "I never drink coffee": not the project's
+    if statement_personal.LIFESTYLE.search(body) or statement_personal.habit(body):
+        # "I never drink coffee", "I do yoga every morning": not the project's
         return Statement("preference", _tidy(body), about_user=True)
     if any(p.search(body) for p in _PREFERENCE):
-        return Statement("preference", _tidy(body))
+        mine = _MY_TASTE.match(body) is not None and not statement_work.names_work(body)
+        return Statement("preference", _tidy(body), about_user=mine)
     if _ONE_OFF.match(body):
         return None
     if _MY_NAME.search(body):

@@ -102,8 +102,7 @@ class Capturer(Part):
         scope, folder = hook_scope(self.ctx.project_scope(project), cwd or parsed.cwd)
         report = CaptureReport(scope=scope, session_id=sid, requests=len(parsed.turns))
         if scope is None:
-            report.skipped = "no project folder (the hook's cwd is not inside a project)"
-            return report
+            return self._without_project(parsed, sid, report, client)
         grants.check_write(self.ctx, scope)  # events are stored below remember's own check
         roots = [str(p) for p in (_repo_root(folder), folder, parsed.cwd) if p]
         ignored = episodes.IgnoreRules(_ignore_text(folder))
@@ -145,6 +144,35 @@ class Capturer(Part):
             report.recounted += exploring.recount(self._lifecycle, item, client)
         prompts = [known(turn.prompt.text) for turn in said_then]
         report.episode = self._episode(parsed, sid, scope, total, client, episode, prompts)
+        return report
+
+    def _without_project(
+        self, parsed: transcript_format.Transcript, sid: str, report: CaptureReport, client: str
+    ) -> CaptureReport:
+        """A session in no project (the home folder, a client that gives no folder): what the
+        user said of themselves goes to their default scope, which every session's briefing
+        reads, and so does a rule said there: the user's own, for every project. Decisions
+        and facts name a project it cannot tell, and what the session explored and its
+        episode belong to none: not kept (in the default scope, every project would show
+        them)."""
+        scope = self.ctx.default_scope
+        report.scope = scope
+        grants.check_write(self.ctx, scope)
+        said_then = [_Redacted(turn) for turn in parsed.turns]
+        _mask_seams(said_then)
+        known = Masker(secrets_of(s for turn in said_then for s in turn.found()))
+        records, _, _ = self._records(parsed, sid, [], episodes.IgnoreRules(""), said_then, known)
+        said = [r for r in records if r.kind != "event" and _kept_without_project(r)]
+        before = _as_written_now(self.store.imported_ids(SOURCE))
+        fresh = [r for r in said if r.source_id not in before]
+        report.already = len(said) - len(fresh)
+        report.episode = "none"
+        if fresh:
+            self._load_model()
+        for record in fresh:
+            status = self._remember(record, scope, client)
+            report.created += status == "created"
+            report.duplicates += status != "created"
         return report
 
     def _scope_of(self, record: Record, project: str) -> str:
@@ -284,6 +312,12 @@ class Capturer(Part):
             occurred_at=_when(parsed.started), client=client,
         )  # fmt: skip
         return "created" if result.status == "created" else str(result.status)
+
+
+def _kept_without_project(record: Record) -> bool:
+    from memory_mcp.policies.statements import kept_without_project
+
+    return kept_without_project(record.kind, ABOUT_USER in record.tags)
 
 
 def _masked(given: RedactedFields, known: Masker) -> dict[str, Any]:

@@ -1,5 +1,7 @@
 """`memory-mcp hook capture` where nothing can be stored makes no database: a transcript with
-requests, but the hook's folder (and the transcript's) belongs to no project."""
+requests, but the hook's folder (and the transcript's) belongs to no project, and none says
+what a session in no project keeps (about the user, or their rule): a decision names a
+project it cannot tell."""
 
 import json
 import os

@@ -200,3 +200,29 @@ def test_loading_the_model_writes_nothing_outside_its_folders(
     written = sorted(p.relative_to(home) for p in home.rglob("*") if p.is_file())
     assert all(p.parts[0] == "data" for p in written), written  # the database and companions
     assert hub.requests == []
+
+
+@pytest.mark.model
+def test_model_download_with_a_model_dir_loads_it_and_asks_no_network(
+    home: Path, hub: Hub, model_dir: Path
+) -> None:
+    """The folder MEMORY_MCP_MODEL_DIR names is what loads: `model download` checks it and
+    fetches nothing (it used to try the network for a cache copy that would never be used)."""
+    env = machine_env(home, hub, MEMORY_MCP_MODEL_DIR=str(model_dir))
+    result = cli(env, "model", "download", "--json")
+    assert hub.requests == []
+    status = json.loads(result.stdout)
+    assert status["present"] is True and status["source"] == "MEMORY_MCP_MODEL_DIR"
+    assert "already there" in result.stderr and "nothing to download" in result.stderr
+    assert not (home / ".cache" / "memory-mcp" / "models").exists()
+
+
+def test_model_download_with_an_empty_model_dir_says_so_in_one_line(
+    home: Path, hub: Hub, tmp_path: Path
+) -> None:
+    empty = tmp_path / "no-model"
+    empty.mkdir()
+    result = cli(machine_env(home, hub, MEMORY_MCP_MODEL_DIR=str(empty)), "model", "download",
+                 code=1)  # fmt: skip
+    assert hub.requests == []
+    assert result.stderr.count("\n") == 1 and "holds no model.onnx" in result.stderr

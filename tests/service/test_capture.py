@@ -173,19 +173,31 @@ def test_a_transcript_line_holding_a_line_separator_is_read_whole(
     assert any(m.kind == "decision" for m in memories if "said-by-user" in m.tags)
 
 
-def test_capture_off_and_no_project_store_nothing(settings: Settings, tmp_path: Path) -> None:
+def test_capture_off_stores_nothing(settings: Settings, tmp_path: Path) -> None:
     off = MemoryService.open(settings.model_copy(update={"semantic": False, "capture": False}))
     try:
         report = off.capture(TRANSCRIPTS / "w1.jsonl", cwd=str(project(tmp_path)))
         assert report.skipped and off.count() == 0
     finally:
         off.close()
+
+
+def test_outside_a_project_only_what_the_user_said_is_kept_in_the_default_scope(
+    settings: Settings,
+) -> None:
+    """The home folder is no project: no scope is named after it; what the session explored
+    (files of no project) and its decisions (about a project it cannot tell) are not kept;
+    the user's rules go to the default scope."""
     on = MemoryService.open(settings.model_copy(update={"semantic": False}))
     try:
         report = on.capture(TRANSCRIPTS / "w1.jsonl", cwd=str(Path.home()))
-        assert report.skipped and on.count() == 0
+        kept = on.list_memories(on.make_filter(scope="*"), limit=None)
     finally:
         on.close()
+    assert report.scope == "global" and report.episode == "none" and report.created > 0
+    assert {m.scope for m in kept} == {"global"}
+    assert all("said-by-user" in m.tags and m.kind == "preference" for m in kept)
+    assert any(m.content.startswith("Always use uv for anything Python") for m in kept)
 
 
 def test_a_missing_transcript_is_a_clear_error(

@@ -2,6 +2,7 @@
 (e.g. before taking the machine, or a copy of its cache folder, offline)."""
 
 from dataclasses import asdict
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -41,23 +42,43 @@ def status(ctx: typer.Context, json_: JsonOpt = False) -> None:
 
 @model_app.command("download")
 def download_model(ctx: typer.Context, json_: JsonOpt = False) -> None:
-    """Download the model into the cache folder (once), then check that it loads."""
+    """Download the model into the cache folder (once), then check that it loads; with
+    MEMORY_MCP_MODEL_DIR set, check that folder instead (it is what loads: nothing to fetch)."""
     from memory_mcp.search.embed import FastEmbedEmbedder
     from memory_mcp.search.model_files import download, find_cached, model_spec, model_status
 
     settings = settings_for(ctx)
     spec = model_spec(settings.model)
+    if settings.model_dir is not None:
+        _check_model_dir(spec.name, settings.model_dir, settings.cache_dir, json_)
+        return
     if find_cached(spec, settings.cache_dir) is None:
         with err.status(f"Downloading {spec.name} (~{spec.size_mb} MB) into {settings.cache_dir}…"):
             download(spec, settings.cache_dir)
     with err.status("Checking that it loads…"):
         FastEmbedEmbedder(spec.name, None, settings.cache_dir, download=False).load()
-    result = model_status(spec.name, None, settings.cache_dir)
-    _show(result, json_)
-    if settings.model_dir is not None:
-        err.print(
-            f"Note: MEMORY_MCP_MODEL_DIR={settings.model_dir} is set, and takes precedence over "
-            "this copy.",
-            markup=False,
-            soft_wrap=True,
+    _show(model_status(spec.name, None, settings.cache_dir), json_)
+
+
+def _check_model_dir(name: str, model_dir: Path, cache_dir: Path, json_: bool) -> None:
+    """The model MEMORY_MCP_MODEL_DIR names, loaded from its folder (never the network): a
+    download into the cache would not be used while the variable is set."""
+    from memory_mcp.errors import InvalidInput
+    from memory_mcp.search.embed import FastEmbedEmbedder
+    from memory_mcp.search.model_files import local_dir_problem, model_status
+
+    problem = local_dir_problem(model_dir)
+    if problem is not None:
+        raise InvalidInput(
+            f"{problem}: point it at a folder holding the model's files, or unset it to"
+            " download the model into the cache."
         )
+    with err.status(f"Checking that the model in {model_dir} loads…"):
+        FastEmbedEmbedder(name, model_dir, cache_dir, download=False).load()
+    _show(model_status(name, model_dir, cache_dir), json_)
+    err.print(
+        f"The model is already there (MEMORY_MCP_MODEL_DIR={model_dir}, it loads): nothing"
+        " to download.",
+        markup=False,
+        soft_wrap=True,
+    )

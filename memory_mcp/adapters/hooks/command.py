@@ -43,7 +43,7 @@ def has_work(
 ) -> bool:
     """False when there is nothing to do: no database yet to brief from, capture is off, or
     no database yet and nothing a capture could store (a transcript with no request in it,
-    or a folder in no project: none is made for nothing)."""
+    or, in no project, no request saying something lasting: none is made for nothing)."""
     exists = is_database_url(settings.db) or Path(settings.db).expanduser().exists()
     if command != "capture":
         return exists
@@ -56,9 +56,12 @@ def has_work(
     parsed = claude_code_transcript.read(hook.transcript)
     if not parsed.turns:
         return False
-    if project is not None or settings.project is not None:
+    if project is not None or settings.project is not None or _in_project(hook.cwd or parsed.cwd):
         return True
-    return _in_project(hook.cwd or parsed.cwd)
+    from memory_mcp.policies import statements  # what capture keeps outside a project
+
+    found = (s for turn in parsed.turns for s in statements.durable(turn.prompt))
+    return any(statements.kept_without_project(s.kind, s.about_user) for s in found)
 
 
 def _in_project(folder: str | None) -> bool:

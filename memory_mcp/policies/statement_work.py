@@ -1,0 +1,95 @@
+"""Whether a statement names something of the work: code and how it is written, the tools,
+files, formats and languages of programming, version control, tests, builds and deploys.
+No I/O.
+
+A taste said in the first person belongs to a project only when it names one of these: "I
+prefer tabs", "I like small commits", "I prefer pytest to unittest" are the project's;
+"I like jazz", "I prefer visual explanations", "I prefer short answers", "I like to cook" are
+the user's, true in every project and every session (policies/statements.py routes them).
+The list is closed on purpose, and the other way round would not be: what a person may like
+has no end, what a project is made of is named by a few hundred words. A word shaped like
+code (`uv.lock`, `src/app`, `snake_case`, `camelCase`, `run()`) counts too. The same words
+tell a move to a place ("I moved to Lisbon") from a move to a tool ("I moved to Postgres"),
+and a habit ("I do yoga every day") from a routine of the work ("I check the logs every
+day"). In the five other languages a few words that name the work there too.
+"""
+
+import re
+
+# Left out, for what else they mean where a person says what they like: class and method
+# (yoga classes, a teaching method), type and types (all types of music), table, path, tool,
+# program, library, package, hint, mock and fixture (a mock exam), squash, rest, pandas,
+# console, patch, stack, thread, composition, spaces. Names that are also words count with
+# their capital only (Go, Rust, Swift, Black, Bash).
+_WORDS = """
+code codes coding codebase codebases programming software function functions variable
+variables constant constants argument arguments parameter parameters param params typing
+interface interfaces struct structs enum enums module modules framework frameworks dependency
+dependencies dep deps import imports api apis endpoint endpoints sdk sdks cli gui ui ux
+frontend backend server servers database databases db dbs sql query queries schema schemas
+migration migrations columns test tests testing unittest unittests spec specs mocking
+lint linter linters linting formatter formatters formatting indentation indent indents
+indented tabs semicolon semicolons brackets docstring docstrings comment comments naming
+identifier identifiers commit commits committing committed branch branches branching merge
+merges merging merged rebase rebasing rebased squashed squashing pr prs diff diffs repo repos
+repository repositories git github gitlab bitbucket ci pipeline pipelines builds deploy
+deploys deploying deployment deployments release releases releasing container containers
+docker dockerfile kubernetes k8s terraform ansible zsh powershell terminal editor editors ide
+ides vim neovim emacs vscode jetbrains debugger debugging debug logs logging logger error
+errors exception exceptions traceback tracebacks bug bugs refactor refactors refactoring
+script scripts scripting config configs configuration yaml yml json toml xml csv markdown
+html css regex regexes async await threading concurrency algorithm algorithms compiler
+compilers runtime runtimes file files folder folders directory directories tooling
+technology technologies tech python golang java javascript typescript js ts ruby php kotlin
+scala haskell elixir erlang clojure lua perl ocaml c++ c# postgres postgresql mysql mariadb
+sqlite redis mongo mongodb kafka rabbitmq elasticsearch react vue angular svelte nextjs django
+flask fastapi laravel nodejs deno npm yarn pnpm pip pipx poetry uv conda venv virtualenv
+pytest jest mocha vitest ruff isort mypy pyright flake8 pylint eslint prettier webpack vite
+makefile cmake gradle maven nix nginx graphql grpc orm orms sqlalchemy numpy jupyter linux
+unix macos ssh http https tcp oop tdd bdd inheritance monorepo monorepos microservice
+microservices serverless lambda lambdas cache caching auth oauth jwt env lockfile lockfiles
+semver changelog readme docs documentation ifs recursion pointer pointers mutability
+immutability nullable dataclass dataclasses generics macro macros callback callbacks
+"""
+# the same, in French, German, Spanish, Portuguese and Italian, where they differ
+_ABROAD = """
+fichier fichiers dossier dossiers datei dateien ordner archivo archivos carpeta carpetas
+arquivo arquivos pasta pastas cartella cartelle código codice sauvegarde backup backups
+projet projekt proyecto projeto progetto déploiement bereitstellung despliegue implantação
+rilascio dépôt
+"""
+# and the work's own rituals, which a habit with a frequency may name
+_RITUALS = """
+backlog backlogs standup standups sprint sprints ticket tickets jira retro retros oncall
+on-call
+"""
+_NAMES = frozenset(
+    [
+        "Go",
+        "Rust",
+        "Swift",
+        "Julia",
+        "Dart",
+        "Black",
+        "Bash",
+        "Spring",
+        "Rails",
+        "Node",
+        "Bun",
+        "Cargo",
+        "Helm",
+    ]
+)
+_WORK = frozenset((_WORDS + _ABROAD + _RITUALS).split())
+_TOKEN = re.compile(r"[\w+#]+(?:[-'][\w+#]+)*")
+# Shaped like code: a dot, slash or underscore inside a word, a call, a backtick, camelCase.
+_CODE_SHAPED = re.compile(r"\w[./_]\w|\w\(\)|`|\b[a-z]+[A-Z]\w*")
+_PHRASES = re.compile(r"\b(?:pull|merge) requests?\b|\btype hints?\b", re.IGNORECASE)
+
+
+def names_work(sentence: str) -> bool:
+    """Whether `sentence` names something of the work (module doc)."""
+    if _CODE_SHAPED.search(sentence) or _PHRASES.search(sentence):
+        return True
+    tokens = _TOKEN.findall(sentence)
+    return any(t.lower() in _WORK or t in _NAMES for t in tokens)

@@ -1,0 +1,67 @@
+"""Whose a statement is: the user's (every project's briefing shows it) or the project's.
+A first-person taste is the user's unless it names the work (policies/statement_work.py)."""
+
+import pytest
+
+from memory_mcp.policies.statement_work import names_work
+from memory_mcp.policies.statements import classify
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I like jazz.",
+        "I like to cook.",
+        "I prefer visual explanations.",
+        "I prefer short answers.",
+        "I prefer tea over coffee.",
+        "I really like long walks on the beach.",
+        "As a student, I'd rather see an example first.",
+        "I prefer to go to bed early.",  # "go" the verb, not Go the language
+        '"I prefer not to wear fur."',
+        "I strongly prefer cruelty-free cosmetics that have not been tested on animals.",
+    ],
+)
+def test_a_taste_with_no_word_of_the_work_is_about_the_user(sentence: str) -> None:
+    found = classify(sentence)
+    assert found is not None and found.kind == "preference" and found.about_user
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I prefer tabs.",
+        "I like small commits.",
+        "We use Go.",
+        "I prefer Go for services.",
+        "I prefer pytest to unittest.",
+        "I like descriptive variable names.",
+        "I prefer named arguments over positional ones.",
+        "I'd rather keep uv.lock in git.",
+        "I like to see the diff before you commit.",
+        "We prefer short answers in code review.",  # a team speaks: its project's
+        "As a tech lead, I prefer boring technology.",
+        "I prefer small pull requests.",
+    ],
+)
+def test_a_taste_that_names_the_work_stays_with_the_project(sentence: str) -> None:
+    found = classify(sentence)
+    assert found is not None and found.kind == "preference" and not found.about_user
+
+
+@pytest.mark.parametrize(
+    ("text", "work"),
+    [
+        ("snake_case everywhere", True),
+        ("call run() first", True),
+        ("the camelCase names", True),
+        ("C++ and C#", True),
+        ("Black formats it", True),
+        ("black coffee", False),
+        ("yoga classes in the morning", False),
+        ("all types of music", False),
+        ("a mock exam", False),
+    ],
+)
+def test_what_names_the_work(text: str, work: bool) -> None:
+    assert names_work(text) is work
