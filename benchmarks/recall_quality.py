@@ -245,11 +245,12 @@ question's 20 hits), R@5 LoCoMo / PrefEval against the product, held-out as abov
   [+0.000, +0.006] (single-hop +0.010, multi-hop -0.004); held-out 0.704 / 0.299 over all 60
   settings, 0.708 / 0.299 over the 9 phrase ones. The same pairs found in Python in the best
   40's own words (adjacent or one word apart, with or without context, 0.05 / 0.1): +0.001 to
-  +0.006 / +0.000. As a second keyword query whose BM25 joins the keyword leg's (x 0.25-1):
-  -0.019 to +0.005 / -0.010 to +0.004; held out 0.710 / 0.303, but from opposite settings
-  (NEAR 1 at 0.25 on LoCoMo loses 0.004 on PrefEval, phrases at 1 on PrefEval lose 0.012 on
-  LoCoMo). A phrase match is weak evidence: on LoCoMo 71% of questions have one, in a median
-  10 turns, the gold among them in 70%; on PrefEval 23%, the gold among them in 16%;
+  +0.006 / +0.000, held-out 0.709 / 0.295. As a second keyword query whose BM25 joins the
+  keyword leg's (x 0.25-1): -0.019 to +0.005 / -0.010 to +0.004; held out 0.710 / 0.303, but
+  from opposite settings (NEAR 1 at 0.25 on LoCoMo loses 0.004 on PrefEval, phrases at 1 on
+  PrefEval lose 0.012 on LoCoMo). A phrase match is weak evidence: on LoCoMo 71% of questions
+  have one, in a median 10 turns, the gold among them in 70%; on PrefEval 23%, the gold among
+  them in 16%;
 - query-word weights from the model in the keyword leg (each term's BM25 weighted, the IDF mass
   alike; importance: the cosine of the word's own embedding with the query's, or the cosine
   lost when the word is left out; weight 1 - l + l x importance / its mean, l 0.25-1, squared
