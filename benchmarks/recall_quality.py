@@ -279,7 +279,10 @@ question's 20 hits), R@5 LoCoMo / PrefEval against the product, held-out as abov
   / 0.297;
 - IDF from the searched scope's memories instead of the whole index (LoCoMo's conversations
   share one; PrefEval has one scope): against the per-term sum, half-and-half +0.000, scope
-  alone -0.010; held-out 0.703.
+  alone -0.010; held-out 0.703;
+- feedback's weight scaled by how much the keyword leg knows (0.3 / 0.5 / 0.7 x its best's
+  share of half the IDF mass, or x half of one plus half that share): -0.005 to +0.003 /
+  -0.010 to +0.004; held-out 0.709 / 0.295.
 PrefEval's misses are mostly ties of meaning: a request for dishes to try abroad is as close
 to a stored dislike of spicy food or of seafood as to the vegan diet that is its gold, and
 nothing in the request tells them apart without knowledge the model lacks (other stored
