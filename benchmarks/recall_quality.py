@@ -282,7 +282,9 @@ question's 20 hits), R@5 LoCoMo / PrefEval against the product, held-out as abov
   alone -0.010; held-out 0.703;
 - feedback's weight scaled by how much the keyword leg knows (0.3 / 0.5 / 0.7 x its best's
   share of half the IDF mass, or x half of one plus half that share): -0.005 to +0.003 /
-  -0.010 to +0.004; held-out 0.709 / 0.295.
+  -0.010 to +0.004; held-out 0.709 / 0.295; feedback from the semantic leg's own best 3 / 5
+  (cosine-weighted) when the keyword leg's best is under 0.5 / 1 x half the IDF mass, the
+  fused best otherwise: -0.002 to +0.000 / -0.016 to +0.000; held-out 0.704 / 0.295.
 PrefEval's misses are mostly ties of meaning: a request for dishes to try abroad is as close
 to a stored dislike of spicy food or of seafood as to the vegan diet that is its gold, and
 nothing in the request tells them apart without knowledge the model lacks (other stored
