@@ -234,6 +234,57 @@ cosines and keyword scores, the returned 20 filtered; exact for whole-recall cut
   (hits 16.9), within noise. With all-MiniLM-L6-v2 none beats the fixed 0.25; a model whose
   unrelated cosines sit higher (bge-small, not downloadable here) would need max(floor,
   anchors' mean + 3 sd) and COSINE_FULL above it, which these figures say costs nothing here.
+Proximity, word weights, residual queries, rewrites and gates (main 14bcee1, product 0.705 /
+0.299 R@5). Measured on a replay of the whole ranking (both legs captured at 80 from the real
+pipeline, the feedback round redone over the scope's stored vectors; it reproduces every
+question's 20 hits), R@5 LoCoMo / PrefEval against the product, held-out as above. All dropped:
+- proximity: the query's adjacent content-word pairs matched as FTS5 phrases or NEAR(a b, 0 /
+  1 / 3 / 6), their BM25 summed, a bonus in both rounds of 0.05-0.3 x (that sum over its best,
+  1 for any match, or its share of half the IDF mass): -0.020 to +0.010 / -0.012 to +0.002;
+  best on both, phrases at 0.05 x the share of the best: +0.005 [+0.000, +0.011] / +0.002
+  [+0.000, +0.006] (single-hop +0.010, multi-hop -0.004); held-out 0.704 / 0.299 over all 60
+  settings, 0.708 / 0.299 over the 9 phrase ones. The same pairs found in Python in the best
+  40's own words (adjacent or one word apart, with or without context, 0.05 / 0.1): +0.001 to
+  +0.006 / +0.000, held-out 0.709 / 0.295. As a second keyword query whose BM25 joins the
+  keyword leg's (x 0.25-1): -0.019 to +0.005 / -0.010 to +0.004; held out 0.710 / 0.303, but
+  from opposite settings (NEAR 1 at 0.25 on LoCoMo loses 0.004 on PrefEval, phrases at 1 on
+  PrefEval lose 0.012 on LoCoMo). A phrase match is weak evidence: on LoCoMo 71% of questions
+  have one, in a median 10 turns, the gold among them in 70%; on PrefEval 23%, the gold among
+  them in 16%;
+- query-word weights from the model in the keyword leg (each term's BM25 weighted, the IDF mass
+  alike; importance: the cosine of the word's own embedding with the query's, or the cosine
+  lost when the word is left out; weight 1 - l + l x importance / its mean, l 0.25-1, squared
+  or not): -0.007 to -0.157 / -0.006 to +0.004 (against the unweighted sum of per-term BM25,
+  0.707 / 0.293: -0.009 to -0.159 / +0.000 to +0.010); held-out 0.693 / 0.281. The
+  model's importance is not BM25's: a question's rarest word sits mid-way in its order (0.52);
+- residual query for multi-hop: after the best hit, a keyword search for the query words it
+  lacks (their BM25; when they carry any or at least 0.25 of the IDF mass), one of its hits
+  every 2nd or 3rd rank from rank 2 / 3: -0.009 to -0.050 / -0.030 to -0.055 (multi-hop
+  -0.020 / -0.030 at rank 3 / 2); from rank 4 / 6 (R@5 unchanged but at rank 4 every other):
+  R@10 -0.001 to -0.010 / -0.016 to -0.053; the missing words' own vectors as a semantic
+  search, placed alike: -0.029 to -0.062 / -0.032 to -0.063; as a bonus below the best hit,
+  0.05-0.2 x the share of the missing words' IDF a candidate matches: -0.001 to -0.018 /
+  -0.002 to -0.004 (multi-hop -0.009 at 0.1), held-out 0.704 / 0.295. In a sample of
+  multi-hop questions, the words the best hit lacked were as often the question's frame
+  words as a second fact's;
+- question-to-statement rewrite for the semantic query (wh-words, a leading auxiliary and "?"
+  dropped; or the leading name written "Name:" as a stored turn is), its vector added at 0.5 /
+  1 / 2 to the question's: -0.006 to -0.011 / -0.008 to +0.002; held-out 0.695 / 0.295;
+- a gate instead of the keyword weight: when the keyword leg's best is under 0.5 / 1 x half
+  the IDF mass, its candidates kept out of the best 5 / 10 unless their cosine is within 0.05 /
+  0.1 / 0.15 / 0.2 of the semantic best: -0.045 to +0.001 / -0.030 to +0.004; held-out 0.705 /
+  0.297. The IDF-mass rule already weighs those candidates down; cutting them cut gold ones;
+- the semantic leg's min-max top anchored at an absolute cosine (its own "how much it knows"):
+  0.4 / 0.5 change no R@5, 0.6 / 0.7: +0.001 / -0.001 and -0.016 / -0.024; held-out 0.701
+  / 0.297;
+- IDF from the searched scope's memories instead of the whole index (LoCoMo's conversations
+  share one; PrefEval has one scope): against the per-term sum, half-and-half +0.000, scope
+  alone -0.010; held-out 0.703;
+- feedback's weight scaled by how much the keyword leg knows (0.3 / 0.5 / 0.7 x its best's
+  share of half the IDF mass, or x half of one plus half that share): -0.005 to +0.003 /
+  -0.010 to +0.004; held-out 0.709 / 0.295; feedback from the semantic leg's own best 3 / 5
+  (cosine-weighted) when the keyword leg's best is under 0.5 / 1 x half the IDF mass, the
+  fused best otherwise: -0.002 to +0.000 / -0.016 to +0.000; held-out 0.704 / 0.295.
 PrefEval's misses are mostly ties of meaning: a request for dishes to try abroad is as close
 to a stored dislike of spicy food or of seafood as to the vegan diet that is its gold, and
 nothing in the request tells them apart without knowledge the model lacks (other stored
