@@ -65,3 +65,13 @@ def test_the_closest_later_value_is_named() -> None:
     latest = M(3, "Code reviews need four approvals", created_at=T0 + timedelta(days=2))
     vectors = {1: unit(0), 2: unit(CLOSE * 0.5), 3: unit(CLOSE)}
     assert newer_values([old, later, latest], vectors) == {1: 2, 2: 3}
+
+
+def test_two_subjects_values_are_not_one_things_update() -> None:
+    later = T0 + timedelta(days=1)
+    vectors = {1: unit(0), 2: unit(CLOSE)}
+    alice = M(1, "Alice's email is alice@example.com")
+    bob = M(2, "Bob's email is bob@example.com", created_at=later)
+    assert newer_values([alice, bob], vectors) == {}
+    switched = M(2, "Alice's email is alice.smith@example.com", created_at=later)
+    assert newer_values([alice, switched], vectors) == {1: 2}
