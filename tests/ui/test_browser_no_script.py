@@ -26,7 +26,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         ui_server(db, None, root / "ui.log", MEMORY_MCP_SEMANTIC="false") as (url, login),
         chromium(java_script_enabled=False) as browser,
     ):
-        log_in(browser, url, login)
+        url = log_in(browser, url, login)
         yield {"url": url, "ids": ids, "db": db, "browser": browser}
 
 

@@ -49,7 +49,7 @@ def world(
         ui_server(settings.db, None, root / "ui.log", **env) as (url, login),
         chromium(timezone_id=ZONE) as browser,
     ):
-        log_in(browser, url, login)
+        url = log_in(browser, url, login)
         yield {"url": url, "browser": browser, "late": late.id, "settings": settings,
                "doomed": doomed.id, "dentist": dentist.id}  # fmt: skip
 
@@ -182,7 +182,7 @@ def test_empty_pages_say_why_and_what_to_do(
     page.goto(world["url"] + "/?q=zzyzx")
     assert page.locator("p.empty").inner_text().startswith("Nothing found. Recall matches")
     with ui_server(tmp_path / "empty.db", None, tmp_path / "ui.log") as (url, login):
-        log_in(world["browser"], url, login)
+        url = log_in(world["browser"], url, login)
         page.goto(url + "/")
         assert page.locator("p.empty").inner_text().startswith("No memories yet.")
         page.goto(url + "/overview")

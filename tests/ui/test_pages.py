@@ -106,11 +106,14 @@ def test_serve_http_serves_the_pages_under_ui_behind_its_token(service: MemorySe
                   headers={"origin": ORIGIN}, follow_redirects=False)  # fmt: skip
     assert ok.status_code == 303 and "httponly" in ok.headers["set-cookie"].lower()
     assert '<meta name="csrf-token" content="">' in login  # the pages' token: after login
-    page = web.get("/ui/")
+    home = ok.headers["location"]  # this login's pages: the cookie alone is no login
+    assert re.fullmatch(r"/ui/s/[A-Za-z0-9_-]{32}/", home), home
+    assert web.get("/ui/", follow_redirects=False).headers["location"] == "/ui/login"
+    page = web.get(home)
     assert page.status_code == 200 and 'href="/ui/m/' not in page.text  # empty database
     shown = re.search(r'name="csrf-token" content="([^"]+)"', page.text)
     assert shown is not None and shown.group(1) != csrf.group(1)
-    assert 'href="/ui/overview"' in page.text
+    assert f'href="{home}overview"' in page.text
     # the tools still want the bearer token, even from a browser holding the login cookie
     assert web.get("/mcp").status_code == 401
     bearer = TestClient(app, base_url=ORIGIN, headers={"authorization": f"Bearer {token}"})
