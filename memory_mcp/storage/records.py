@@ -5,7 +5,7 @@ Plain values, read from a filter or a stored row at most; `contract.py` re-expor
 records, so the service and the semantic leg import them from the contract as before.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, TypedDict
@@ -171,3 +171,25 @@ def beyond_vector_metadata(flt: MemoryFilter) -> bool:
         or flt.tags
         or (windowed and flt.time_field == "recorded")
     )
+
+
+class Rehearsed(Exception):
+    """Raised in a purge's transaction to roll it back (Storage.purge's `rehearse`),
+    carrying the ids it would have deleted."""
+
+    def __init__(self, ids: list[int]) -> None:
+        super().__init__(ids)
+        self.ids = ids
+
+
+def purge_ends(purged: list[int], listed: Collection[int] | None, rehearse: bool) -> list[int]:
+    """The end of a purge's transaction: a rehearsal rolls back (Rehearsed); a purge that
+    reached a memory its confirmation did not list deletes none (Changed, naming it)."""
+    from memory_mcp.errors import Changed
+
+    if rehearse:
+        raise Rehearsed(purged)
+    beyond = [i for i in purged if listed is not None and i not in listed]
+    if beyond:
+        raise Changed(f"Memory #{beyond[0]} would go too, and was not listed", beyond[0])
+    return purged

@@ -210,15 +210,21 @@ def purge(
         if not targets:
             err.print("Nothing to purge.")
             return
-        shown = service.get_many(targets)
+        # everything that goes: with --expired, what the purge brings back already expired too
+        going = service.purge_preview(targets, expired) if expired else targets
+        shown = service.get_many(going)
         for memory in shown:
-            err.print(inert(f"  #{memory.id} [{memory.scope}] {preview(memory.content, 80)}"))
+            behind = "" if memory.id in targets else " (behind an expired one, expired with it)"
+            line = f"  #{memory.id} [{memory.scope}] {preview(memory.content, 80)}{behind}"
+            err.print(inert(line))
         if not yes:
-            what = "this memory" if len(targets) == 1 else f"these {len(targets)} memories"
+            what = "this memory" if len(going) == 1 else f"these {len(going)} memories"
             typer.confirm(f"Permanently delete {what}?", abort=True, err=True)
-        # as listed above: one changed while the question waited deletes none
-        seen = {m.id: m.changed_at for m in shown}
-        purged = service.purge(targets, client=CLI_CLIENT, unchanged_since=seen, expired=expired)
+        # as listed above: one changed while the question waited (or one more to go) deletes none
+        seen = {m.id: m.changed_at for m in shown if m.id in targets}
+        purged = service.purge(
+            targets, client=CLI_CLIENT, unchanged_since=seen, expired=expired, listed=going
+        )
     their = "Its history keeps" if len(purged) == 1 else "Their history keeps"
     held = "it" if len(purged) == 1 else "them"
     err.print(

@@ -17,9 +17,9 @@ port of 127.0.0.1 that the browser visits receives the login cookie and could re
 The cookie alone is therefore not a login: each login's pages live under a path of their own,
 `/s/MARK/`, MARK signed from the credential it holds (`page_mark`: a login again with the
 same token keeps the address, so a form sent after the login ended can be sent again), and a
-request carrying the cookie without its mark is a visitor who has not logged in. Browsers send a page's address only to
-its own origin (`referrer-policy: same-origin`), and the links are plain links: the pages
-still work with JavaScript off.
+request carrying the cookie without its mark is a visitor who has not logged in. Browsers
+send a page's address only to its own origin (`referrer-policy: same-origin`), and the
+links are plain links: the pages still work with JavaScript off.
 """
 
 import base64
