@@ -302,13 +302,15 @@ def _show_markdown(report: "MarkdownImportReport") -> None:
 
 
 def _show_summary(report: "ImportSummary") -> None:
+    from memory_mcp.formats.common import more_tags_said
+
     err.print(
         inert(
             f"Read {count(report.read, 'record')} from {report.format} into scope "
             f"{report.scope}: created {report.created}, {report.already_imported} already "
             f"imported, {count(report.duplicates, 'duplicate')}, {len(report.skipped)} skipped"
             + (f", {report.redacted} with secrets masked" if report.redacted else "")
-            + (f", {report.more_tags} with tags past 32 in metadata." if report.more_tags else ".")
+            + (f", {more_tags_said(report)}." if report.more_tags else ".")
         )
     )
     if report.skipped:
