@@ -267,10 +267,8 @@ class Lifecycle(Part):
             self._check_unchanged(unchanged_since or {})
             self._check_writable(ids)
             follow = _writable_scope(self.ctx) if expired else None
-            return self.store.purge(
-                ids, client, unchanged_since=unchanged_since, follow=follow, listed=listed,
-                rehearse=rehearse,
-            )  # fmt: skip
+            since = unchanged_since  # (the store's arguments in its order: one line)
+            return self.store.purge(ids, client, "purge", since, follow, listed, rehearse)
 
     def _refuse_unwritable(self, ids: Sequence[int]) -> None:
         """Rights before "changed since": a principal who may only read a memory is told so

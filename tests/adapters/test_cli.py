@@ -972,3 +972,22 @@ def test_json_of_a_dict_writes_times_as_the_models_do(capsys: pytest.CaptureFixt
         "there": "2026-12-07T14:34:51+01:00",
         "plain": "2026-12-07T13:34:51",
     }
+
+
+def test_invisible_characters_in_a_scope_are_said_by_every_command(run) -> None:  # type: ignore[no-untyped-def]
+    """`list --scope $'te\\u202eam'` silently matched `team`; every option naming a scope
+    now says what it read past (on stderr), and still reads it as `team`."""
+    memory = as_json(run("remember", "The door code changed", "--scope", "team", "--json"))
+    odd, mid = "te\u202eam", str(memory["id"])
+    commands = [
+        ["list", "--scope", odd],
+        ["recall", "door", "--scope", odd],
+        ["export", "-", "--scope", odd],
+        ["remember", "The gate code changed", "--scope", odd],
+        ["edit", mid, "--scope", odd, "--content", "The door code changed twice"],
+        ["move", mid, "--to", odd],
+    ]
+    for args in commands:
+        said = " ".join(run.stderr_of(*args).split())
+        assert "U+202E (RIGHT-TO-LEFT OVERRIDE)" in said and "read as 'team'" in said, args
+    assert {m["scope"] for m in as_json(run("list", "--scope", odd, "--json"))} == {"team"}

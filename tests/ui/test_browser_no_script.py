@@ -94,3 +94,15 @@ def test_two_sets_that_differ_are_refused_not_guessed(page: Any, world: dict[str
     page.get_by_role("alert").filter(has_text="press the Apply beside the one you mean").wait_for()
     assert state(world["db"], memory_id) == ("global", False)
     assert page.get_by_label(f"select memory {memory_id}").is_checked()  # kept as sent
+
+
+def test_invisible_characters_in_the_scope_filter_are_said(
+    page: Any, world: dict[str, Any]
+) -> None:
+    """`glo<U+202E>bal` in an address filtered on `global` without a word; now the page says
+    which character it read past, and the box shows the scope it reads."""
+    page.goto(f"{world['url']}/?scope=glo%E2%80%AEbal")
+    said = page.get_by_role("status").filter(has_text="invisible").inner_text()
+    assert "U+202E (RIGHT-TO-LEFT OVERRIDE)" in said and "read as 'global'" in said, said
+    assert "glo\\u202ebal" in said  # shown escaped: the override reorders nothing on the page
+    assert page.get_by_label("Scope", exact=True).input_value() == "global"

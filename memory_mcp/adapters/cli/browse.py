@@ -22,6 +22,7 @@ from memory_mcp.adapters.cli.app import (
     open_service,
     scope_hint,
 )
+from memory_mcp.adapters.cli.opening import noted_scope
 from memory_mcp.adapters.cli.render import (
     as_json,
     err,
@@ -49,6 +50,11 @@ T = TypeVar("T")
 K = TypeVar("K")
 
 # -- inspecting and editing -------------------------------------------------------------------
+
+
+NewScopeOpt = Annotated[
+    str | None, typer.Option("--scope", "-s", help="New scope.", callback=noted_scope)
+]
 
 
 @app.command("list", rich_help_panel="Inspect and fix")
@@ -140,7 +146,7 @@ def edit(
     content: Annotated[str | None, typer.Option(help="New text (skips the editor).")] = None,
     kind: Annotated[str | None, typer.Option("--kind", "-k", help="New kind.")] = None,
     tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Replace tags.")] = None,
-    scope: Annotated[str | None, typer.Option("--scope", "-s", help="New scope.")] = None,
+    scope: NewScopeOpt = None,
     key: Annotated[str | None, typer.Option(help="New key ('' removes it).")] = None,
     occurred: Annotated[
         str | None, typer.Option(help="When it happened ('' removes the date).")
@@ -363,7 +369,9 @@ def scopes(ctx: typer.Context, db: DbOpt = None, json_: JsonOpt = False) -> None
 def move(
     ctx: typer.Context,
     ids: IdsArg,
-    to: Annotated[str, typer.Option("--to", help="The scope to move them to.")],
+    to: Annotated[
+        str, typer.Option("--to", help="The scope to move them to.", callback=noted_scope)
+    ],
     db: DbOpt = None,
     json_: JsonOpt = False,
 ) -> None:

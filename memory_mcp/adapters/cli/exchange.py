@@ -22,6 +22,7 @@ from memory_mcp.adapters.cli.app import (
     progress_bar,
     settings_for,
 )
+from memory_mcp.adapters.cli.opening import noted_scope
 from memory_mcp.adapters.cli.render import as_json, count, err, fmt_ids, inert
 from memory_mcp.errors import InvalidInput
 
@@ -120,7 +121,10 @@ def import_(
     scope: Annotated[
         str | None,
         typer.Option(
-            "--scope", "-s", help="Scope for memories from another server (default: global)."
+            "--scope",
+            "-s",
+            help="Scope for memories from another server (default: global).",
+            callback=noted_scope,
         ),
     ] = None,
     db: DbOpt = None,

@@ -5,11 +5,17 @@ superseded by it with a `supersede` history entry; nothing is deleted)."""
 
 from typing import Any
 
-from memory_mcp.storage.postgres import history
+from psycopg.types.json import Json
+
+from memory_mcp.storage.audit import SNAPSHOT_FIELDS
+from memory_mcp.storage.contract import acting_principal
 from memory_mcp.storage.postgres.db import Connection
-from memory_mcp.timestamps import later_than, parse_stored_time, stated
+from memory_mcp.timestamps import later_than, parse_stored_time, stated, utc_now
 
 CLIENT = "doctor"
+# history.record's entry, written here: history.py imports base.py, which imports restore.py
+_HISTORY = """insert into history (memory_id, action, at, client, before, after, detail, principal)
+              values (%s, 'supersede', %s, %s, %s, null, %s, %s)"""
 _CURRENT = "key is not null and forgotten_at is null and superseded_by is null"
 _SHARED = f"""
     select * from memories where {_CURRENT} and (scope, key) in (
@@ -33,7 +39,8 @@ def settle(c: Connection) -> list[int]:
                 "update memories set superseded_by = %s, superseded_at = %s where id = %s",
                 (newest["id"], at, row["id"]),
             )
-            before = history.snapshot(row)
-            history.record(c, row["id"], "supersede", CLIENT, before, by=newest["id"], why="key")
+            before = Json({name: row[name] for name in SNAPSHOT_FIELDS})
+            detail = Json({"by": newest["id"], "why": "key"})
+            c.execute(_HISTORY, (row["id"], utc_now(), CLIENT, before, detail, acting_principal()))
             settled.append(int(row["id"]))
     return settled
