@@ -991,3 +991,25 @@ def test_invisible_characters_in_a_scope_are_said_by_every_command(run) -> None:
         said = " ".join(run.stderr_of(*args).split())
         assert "U+202E (RIGHT-TO-LEFT OVERRIDE)" in said and "read as 'team'" in said, args
     assert {m["scope"] for m in as_json(run("list", "--scope", odd, "--json"))} == {"team"}
+
+
+def test_long_listings_are_printed_plain_and_short_ones_as_tables(run) -> None:  # type: ignore[no-untyped-def]
+    """A rich table costs ~1 ms a row (`log -n 100000` took ~2 minutes): past LONG_LISTING
+    rows asked for, `list`, `log` and `history` print each row's cell plain beside its id,
+    wrapped to the width, control characters never raw; a short listing keeps its table."""
+    from memory_mcp.adapters.cli.longlist import LONG_LISTING
+
+    hostile = "Deploy \x1b[31mred\x1b[0m " + "word " * 40
+    memory = as_json(run("remember", hostile, "--tag", "ops", "--json"))
+    run("edit", str(memory["id"]), "--content", hostile + "again")
+    long, short = str(LONG_LISTING + 1), "50"
+    for args in (["list"], ["log"], ["history", str(memory["id"])]):
+        table, plain = run(*args, "-n", short), run(*args, "-n", long)
+        assert "│" in table and "│" not in plain, args
+        assert "\x1b" not in plain and "\\x1b[31m" in plain, args  # written out, as in tables
+        assert all(len(line) <= 80 for line in plain.splitlines()), args
+        assert "Deploy" in plain and "word word" in plain, args
+    listed = run("list", "-n", long)
+    assert listed.startswith(f"{memory['id']}  Deploy") and "note · global" in listed
+    logged = run("log", "-n", long)
+    assert logged.startswith(f"#{memory['id']}  ") and "content: " in logged

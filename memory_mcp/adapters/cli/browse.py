@@ -22,15 +22,18 @@ from memory_mcp.adapters.cli.app import (
     open_service,
     scope_hint,
 )
+from memory_mcp.adapters.cli.longlist import LONG_LISTING, print_rows
 from memory_mcp.adapters.cli.opening import noted_scope
 from memory_mcp.adapters.cli.render import (
     as_json,
     err,
     fmt_ids,
+    history_cell,
     history_table,
     inert,
     json_array,
     key_values,
+    memory_cell,
     memory_fields,
     memory_table,
     out,
@@ -88,7 +91,10 @@ def list_(
             return
         shown = 0
         for page in pages:  # one table a page: a long listing is printed as it is read
-            out.print(memory_table(page))
+            if limit > LONG_LISTING:  # plain: a table costs ~1 ms a row (longlist.py)
+                print_rows(out, ((str(m.id), memory_cell(m)) for m in page))
+            else:
+                out.print(memory_table(page))
             shown += len(page)
         hint = "" if total else scope_hint(service, scope)
     if not shown:
@@ -305,7 +311,8 @@ def history(
     """The audit trail of one memory: every change, when, and by which client."""
     with open_service(ctx, db) as service:
         pages = _history_pages(service, memory_id, limit)
-        _show_history(pages, json_, f"history of #{memory_id}", with_memory=False)
+        long = limit > LONG_LISTING
+        _show_history(pages, json_, f"history of #{memory_id}", with_memory=False, plain=long)
 
 
 @app.command(rich_help_panel="Inspect and fix")
@@ -320,7 +327,8 @@ def log(
 ) -> None:
     """Recent changes to any memory, newest first."""
     with open_service(ctx, db) as service:
-        _show_history(_history_pages(service, None, limit, by), json_, "log")
+        pages = _history_pages(service, None, limit, by)
+        _show_history(pages, json_, "log", plain=limit > LONG_LISTING)
 
 
 def _history_pages(
@@ -335,14 +343,23 @@ def _history_pages(
 
 
 def _show_history(
-    pages: "Iterator[list[HistoryEntry]]", json_: bool, title: str, with_memory: bool = True
+    pages: "Iterator[list[HistoryEntry]]",
+    json_: bool,
+    title: str,
+    with_memory: bool = True,
+    plain: bool = False,
 ) -> None:
+    """`plain`: a long listing, printed line by line (longlist.py)."""
     if json_:
         json_array(entry for page in pages for entry in page)
         return
     shown = 0
     for page in pages:
-        out.print(history_table(page, title if not shown else None, with_memory))
+        if plain:
+            rows = ((f"#{e.memory_id}" if with_memory else "", history_cell(e)) for e in page)
+            print_rows(out, rows)
+        else:
+            out.print(history_table(page, title if not shown else None, with_memory))
         shown += len(page)
     if not shown:
         err.print("No changes recorded.")
