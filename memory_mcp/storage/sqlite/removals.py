@@ -188,13 +188,18 @@ class SqliteRemovals(SqliteBase):
             return work(conn)
 
     def _empty_log(self) -> None:
-        """After text was deleted: copy the log into the (zeroed) file and truncate it."""
-        with self._lock:
-            try:
-                emptied = db.empty_log(self.conn)
-            except db.DatabaseError as exc:
-                logger.warning("The deletion is done, but the write-ahead log was not: %s", exc)
-                return
+        """After text was deleted: copy the log into the (zeroed) file and truncate it; on a
+        file, outside the store's lock and between other writers' writes, however long an
+        open read elsewhere delays it (db.empty_log_between_writes)."""
+        try:
+            if self.path is None:
+                with self._lock:
+                    emptied = db.empty_log(self.conn)
+            else:
+                emptied = db.empty_log_between_writes(self.path, self._busy_ms)
+        except db.DatabaseError as exc:
+            logger.warning("The deletion is done, but the write-ahead log was not: %s", exc)
+            return
         if not emptied:
             logger.warning(
                 "The deletion is done, but another process was reading, so the write-ahead log "
