@@ -64,6 +64,9 @@ class NewRow:
     # policies.dedup.content_hash(content), when the caller has it already (a bulk write
     # reads it for its own checks, then the store for its decisions): None, computed there.
     content_hash: str | None = field(default=None, compare=False, repr=False)
+    # The largest metadata (characters of JSON) the row's writer accepts: a row folded into
+    # a stored one (insert_many's "restore") keeps the merged metadata within it (sources.py).
+    metadata_limit: int | None = field(default=None, compare=False, repr=False)
 
     def hashed(self) -> str:
         """The content's exact-repeat hash (the one given, else computed)."""
