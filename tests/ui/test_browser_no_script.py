@@ -106,3 +106,13 @@ def test_invisible_characters_in_the_scope_filter_are_said(
     assert "U+202E (RIGHT-TO-LEFT OVERRIDE)" in said and "read as 'global'" in said, said
     assert "glo\\u202ebal" in said  # shown escaped: the override reorders nothing on the page
     assert page.get_by_label("Scope", exact=True).input_value() == "global"
+
+
+def test_a_moves_scope_typed_with_invisible_characters_says_they_were_left_out(
+    page: Any, world: dict[str, Any]
+) -> None:
+    memory_id = world["ids"][3]
+    enter_in(page, world, memory_id, False, "night\u200bshift")
+    notice = page.get_by_role("status").filter(has_text="invisible characters")
+    assert "they were left out" in notice.inner_text()
+    assert state(world["db"], memory_id) == ("nightshift", False)
