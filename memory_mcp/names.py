@@ -49,6 +49,24 @@ def printed_name(value: str) -> str:
     return unicodedata.normalize("NFC", kept).strip()
 
 
+def invisible_note(value: str, what: str = "scope") -> str | None:
+    """What printed_name removes from `value` besides spaces at its ends, in words (None if
+    nothing): `te<U+202E>am` is read as `team`, and the person who typed it is told, never
+    left to wonder why it matched (every CLI command taking a scope, the web UI's filter)."""
+    if value.isascii():
+        return None
+    found = list(dict.fromkeys(c for c in value if unicodedata.category(c) == "Cf"))
+    if not found:
+        return None
+    shown = "".join(f"\\u{ord(c):04x}" if c in found else c for c in value.strip())
+    chars = ", ".join(f"U+{ord(c):04X} ({unicodedata.name(c, 'unnamed')})" for c in found)
+    plural = "s" if len(found) > 1 else ""
+    return (
+        f"{what} '{shown}' holds the invisible character{plural} {chars}, which names never "
+        f"keep: read as '{printed_name(value)}'"
+    )
+
+
 def name_form(value: str) -> str:
     """A stored scope or tag in the form printed_name gives it now (settle_names)."""
     return value if value.isascii() else unicodedata.normalize("NFC", value)

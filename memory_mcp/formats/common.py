@@ -17,6 +17,8 @@ from memory_mcp.timestamps import leap_second
 
 # Where an imported memory keeps the source's tags past MAX_TAGS: metadata.imported_from's.
 MORE_TAGS = "more_tags"
+# How many of those did not fit in the metadata's size limit (left out, counted here).
+TAGS_LEFT_OUT = "more_tags_left_out"
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,12 @@ class ImportSummary(BaseModel):
         0,
         description=f"Created with more than {MAX_TAGS} tags: the first {MAX_TAGS} are its "
         f"tags, the rest kept in its metadata (imported_from.{MORE_TAGS}).",
+    )
+    tags_left_out: int = Field(
+        0,
+        description=f"Of those, the memories whose tags past {MAX_TAGS} did not all fit in "
+        f"the metadata's size limit (MEMORY_MCP_MAX_METADATA_CHARS): those that fit are kept, "
+        f"the number left out is noted (imported_from.{TAGS_LEFT_OUT}); the source has them.",
     )
     skipped: list[Skipped] = Field(
         default_factory=list, description="Records not imported and why (duplicates included)."
@@ -146,3 +154,43 @@ def read_text(path: Path, longest: int | None = None, what: str = "") -> str:
         return files.read_bounded(path, longest, what).decode("utf-8-sig")
     except UnicodeDecodeError:
         raise files.not_utf8_file(path) from None
+
+
+def with_more_tags(
+    metadata: dict[str, Any], more: list[str], limit: int
+) -> tuple[dict[str, Any], int]:
+    """`metadata` keeping the tags past MAX_TAGS (`more`) under imported_from, as many as fit
+    in `limit` characters of JSON with the note of how many did not (TAGS_LEFT_OUT), and that
+    number: the metadata's limit holds for an imported memory as for every other."""
+
+    def kept(n: int) -> dict[str, Any]:
+        origin = dict(metadata["imported_from"])
+        if n:
+            origin[MORE_TAGS] = more[:n]
+        if n < len(more):
+            origin[TAGS_LEFT_OUT] = len(more) - n
+        return {**metadata, "imported_from": origin}
+
+    def fits(n: int) -> bool:
+        return len(json.dumps(kept(n), default=str)) <= limit
+
+    if fits(len(more)):
+        return kept(len(more)), 0
+    low, high = 0, len(more)  # fits(low) or low == 0; not fits(high)
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if fits(middle) else (low, middle)
+    if fits(low):
+        return kept(low), len(more) - low
+    return metadata, len(more)  # not even the note fits: the summary still counts them
+
+
+def more_tags_said(report: ImportSummary) -> str:
+    """The import summary's words for the memories with tags past MAX_TAGS (CLI and UI)."""
+    said = f"{report.more_tags} with tags past {MAX_TAGS} in metadata"
+    if report.tags_left_out:
+        said += (
+            f" ({report.tags_left_out} with some left out, past the metadata's size limit: "
+            f"their number is in metadata.imported_from.{TAGS_LEFT_OUT})"
+        )
+    return said

@@ -17,7 +17,15 @@ import numpy as np
 
 from memory_mcp.errors import InvalidInput, StorageError, stopped_partway
 from memory_mcp.formats.ahead import embedding_thread, one_ahead
-from memory_mcp.formats.common import MORE_TAGS, ImportSummary, Item, Record, Skipped, split_tags
+from memory_mcp.formats.common import (
+    MORE_TAGS,
+    ImportSummary,
+    Item,
+    Record,
+    Skipped,
+    split_tags,
+    with_more_tags,
+)
 from memory_mcp.names import strip_invisible
 from memory_mcp.policies import inputs
 from memory_mcp.policies.dedup import content_hash
@@ -39,6 +47,7 @@ class _Run:
     before: set[str]  # source ids that earlier runs imported
     first: dict[str, str] = field(default_factory=dict)  # content hash or source id -> where
     by: str | None = None  # the client named in history (default import:<format>)
+    left_out: dict[str, int] = field(default_factory=dict)  # source id -> tags past the limit
 
     @property
     def client(self) -> str:
@@ -99,7 +108,9 @@ def _store(run: _Run, vectors: np.ndarray | None, admitted: list[tuple[Item, New
     for (item, row), outcome in zip(admitted, stored, strict=True):
         if outcome.status == "created":
             run.summary.created += 1
-            run.summary.more_tags += MORE_TAGS in row.metadata["imported_from"]
+            left_out = run.left_out.get(item.source_id, 0) if isinstance(item, Record) else 0
+            run.summary.more_tags += MORE_TAGS in row.metadata["imported_from"] or left_out > 0
+            run.summary.tags_left_out += left_out > 0
         elif outcome.status == "present":  # another run brought it in meanwhile
             run.summary.already_imported += 1
         else:
@@ -135,9 +146,9 @@ def _admit(run: _Run, batch: Sequence[Item]) -> list[tuple[Item, NewRow]]:
         run.summary.redacted += c.redacted
         tags, more = split_tags(c.fields["tags"])
         metadata = c.fields["metadata"]
-        if more:  # past the tags a memory holds: kept where the source's details are
-            origin = {**metadata["imported_from"], MORE_TAGS: more}
-            metadata = {**metadata, "imported_from": origin}
+        if more:  # past the tags a memory holds: kept where the source's details are, as
+            metadata, left_out = with_more_tags(metadata, more, run.max_metadata)  # many as fit
+            run.left_out[c.item.source_id] = left_out
         row = _row(run, c.item, c.content, tags, metadata, c.fields)
         admitted.append((c.item, row))
     return admitted

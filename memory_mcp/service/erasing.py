@@ -2,7 +2,7 @@
 purge (deleting memories for good) and scrub (erasing a string from them and their history).
 MemoryService inherits it; each method hands over to the lifecycle part (lifecycle.py)."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 
 from memory_mcp.service.acting import ActingAs
@@ -19,13 +19,21 @@ class Erasing(ActingAs):
         client: str | None = None,
         unchanged_since: Mapping[int, datetime] | None = None,
         expired: bool = False,
+        listed: Collection[int] | None = None,
     ) -> list[int]:
         """Permanent deletion, by a person (CLI, web UI; no tool purges): history keeps a record.
         `unchanged_since`: per id, the `changed_at` the person confirming saw; one changed
         or deleted since deletes none (Changed), checked inside the write. `expired`
         (purge --expired): what the purge brings back already expired goes too, as
-        purge_expired's chain does."""
-        return self._lifecycle.purge(ids, client, unchanged_since, expired)
+        purge_expired's chain does. `listed`: every memory the confirmation listed
+        (purge_preview's); a purge that would delete another deletes none (Changed)."""
+        return self._lifecycle.purge(ids, client, unchanged_since, expired, listed)
+
+    def purge_preview(self, ids: Sequence[int], expired: bool = False) -> list[int]:
+        """What purge(ids, expired=expired) would delete now, the chains behind the expired
+        memories too (each brought back already expired goes with them): what a confirmation
+        lists. A rehearsal in a transaction rolled back; nothing is changed."""
+        return self._lifecycle.purge(ids, expired=expired, rehearse=True)
 
     def purge_expired(self, client: str | None = None) -> list[int]:
         """Permanently delete memories whose expiry has passed, and those their purge brings

@@ -94,7 +94,7 @@ class Exchange(Part):
             with _text(path) as fh:
                 lines = files.bounded_lines(fh, longest, why)
                 embed = self.semantic.embed_documents
-                report = transfer.import_jsonl(self.store, embed, lines, each)
+                report = transfer.import_jsonl(self.store, embed, lines, each, limits.metadata)
             report.redacted = redacted
             return report
         except UnicodeDecodeError:

@@ -1,6 +1,6 @@
 """A memory after it is stored: reading, editing, moving, forgetting, restoring, purging."""
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -258,6 +258,8 @@ class Lifecycle(Part):
         client: str | None = None,
         unchanged_since: Mapping[int, datetime] | None = None,
         expired: bool = False,
+        listed: Collection[int] | None = None,
+        rehearse: bool = False,
     ) -> list[int]:
         inputs.check_id_values(ids)
         with all_or_nothing(ids), self._refused_if_changed():
@@ -265,7 +267,8 @@ class Lifecycle(Part):
             self._check_unchanged(unchanged_since or {})
             self._check_writable(ids)
             follow = _writable_scope(self.ctx) if expired else None
-            return self.store.purge(ids, client, unchanged_since=unchanged_since, follow=follow)
+            since = unchanged_since  # (the store's arguments in its order: one line)
+            return self.store.purge(ids, client, "purge", since, follow, listed, rehearse)
 
     def _refuse_unwritable(self, ids: Sequence[int]) -> None:
         """Rights before "changed since": a principal who may only read a memory is told so

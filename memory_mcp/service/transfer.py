@@ -121,13 +121,18 @@ def _loop(ids: list[int]) -> str:
 
 
 def import_jsonl(
-    store: Storage, embed: Embed, lines: Iterable[str], progress: Progress | None = None
+    store: Storage,
+    embed: Embed,
+    lines: Iterable[str],
+    progress: Progress | None = None,
+    max_metadata: int | None = None,
 ) -> ImportReport:
     """Import validated lines in batches (one transaction each); re-running adds nothing.
     While a batch is stored, the next one is embedded on a thread (the model runs outside
-    the GIL)."""
+    the GIL). `max_metadata`: what a line folded into a stored memory may leave it holding."""
     with embedding_thread() as ahead:
         run = _Import(store, embed, progress, ahead)
+        run.max_metadata = max_metadata
         try:
             for _, record in records(lines):
                 assert not isinstance(record, str), "call validate_jsonl first"
@@ -174,6 +179,7 @@ class _Import:
         self.ready: list[ExportedMemory] = []
         self.waiting: dict[int, list[ExportedMemory]] = {}  # file id -> lines naming it
         self.taken: _Batch | None = None  # the batch embedding, stored when the next is taken
+        self.max_metadata: int | None = None  # for a line folded into a stored memory
 
     def add(self, record: ExportedMemory) -> None:
         self.report.read += 1
@@ -233,7 +239,8 @@ class _Import:
         return _Batch(batch, todo, vectors, self.report.read)
 
     def _store(self, taken: _Batch) -> None:
-        rows = [self._link(record, _to_row(record)) for record in taken.records]
+        limit = self.max_metadata
+        rows = [self._link(r, replace(_to_row(r), metadata_limit=limit)) for r in taken.records]
         vectors = None if taken.vectors is None else taken.vectors.result()
         if vectors is not None:
             for i, vector in zip(taken.todo, vectors, strict=True):

@@ -111,3 +111,15 @@ def scrubbed_names(row: Any, erasure: Erasure) -> tuple[dict[str, str], str | No
     reason = row["forget_reason"] or ""
     erased = erasure.in_field("forget_reason", reason)
     return slot, (erased if erased != reason else None)
+
+
+def settled_keys(part: str, ids: list[int]) -> str:
+    """How doctor --repair names the current-key index it made after settling the values
+    that shared a key (both backends' currentkeys.py)."""
+    if not ids:
+        return part
+    listed = ", ".join(str(i) for i in ids)
+    return (
+        f"{part} (first {len(ids)} current value(s) sharing a key with a newer one were "
+        f"superseded by it, history kept: {listed})"
+    )

@@ -27,7 +27,7 @@ Rules every backend keeps:
   a search that leaves them out scores as if they did not exist.
 """
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -191,13 +191,18 @@ class MemoryWrites(Protocol):
         action: str = "purge",
         unchanged_since: Mapping[int, datetime] | None = None,
         follow: Callable[[str], bool] | None = None,
+        listed: Collection[int] | None = None,
+        rehearse: bool = False,
     ) -> list[int]:
         """Hard delete (index entries, vector; works when full); history keeps when, which
         client, `action` (detail {"erased": action}), no text. What it superseded is restored
         (or superseded by its key's later value), as update does in a key slot a row leaves.
         `unchanged_since`: per id, as update's (Changed: none deleted). `follow` (purge
         --expired): a memory the purge brought back already expired, in a scope `follow`
-        accepts, is purged too, in the same transaction, and so on down the chain."""
+        accepts, is purged too, in the same transaction, and so on down the chain.
+        `rehearse`: the ids it would delete, the transaction rolled back (what a confirmation
+        lists); `listed`: those confirmed: one more (the chain grew since) deletes none
+        (Changed, naming it)."""
         ...
 
     def scrub(

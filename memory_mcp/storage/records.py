@@ -5,7 +5,7 @@ Plain values, read from a filter or a stored row at most; `contract.py` re-expor
 records, so the service and the semantic leg import them from the contract as before.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, TypedDict
@@ -64,6 +64,9 @@ class NewRow:
     # policies.dedup.content_hash(content), when the caller has it already (a bulk write
     # reads it for its own checks, then the store for its decisions): None, computed there.
     content_hash: str | None = field(default=None, compare=False, repr=False)
+    # The largest metadata (characters of JSON) the row's writer accepts: a row folded into
+    # a stored one (insert_many's "restore") keeps the merged metadata within it (sources.py).
+    metadata_limit: int | None = field(default=None, compare=False, repr=False)
 
     def hashed(self) -> str:
         """The content's exact-repeat hash (the one given, else computed)."""
@@ -171,3 +174,25 @@ def beyond_vector_metadata(flt: MemoryFilter) -> bool:
         or flt.tags
         or (windowed and flt.time_field == "recorded")
     )
+
+
+class Rehearsed(Exception):
+    """Raised in a purge's transaction to roll it back (Storage.purge's `rehearse`),
+    carrying the ids it would have deleted."""
+
+    def __init__(self, ids: list[int]) -> None:
+        super().__init__(ids)
+        self.ids = ids
+
+
+def purge_ends(purged: list[int], listed: Collection[int] | None, rehearse: bool) -> list[int]:
+    """The end of a purge's transaction: a rehearsal rolls back (Rehearsed); a purge that
+    reached a memory its confirmation did not list deletes none (Changed, naming it)."""
+    from memory_mcp.errors import Changed
+
+    if rehearse:
+        raise Rehearsed(purged)
+    beyond = [i for i in purged if listed is not None and i not in listed]
+    if beyond:
+        raise Changed(f"Memory #{beyond[0]} would go too, and was not listed", beyond[0])
+    return purged

@@ -1,6 +1,7 @@
 """Import source items as both backends name and compare them: `insert(once=True)` and
 `record_repeat(source=)` decide inside their transaction whether an item was taken already."""
 
+import json
 from typing import Any
 
 from memory_mcp.storage.contract import NewRow
@@ -31,6 +32,31 @@ def source_of(found: Any) -> dict[str, str] | None:
 
 IMPORTED_OTHERWISE = "imported_otherwise"
 MORE_TAGS = "more_tags"  # under IMPORTED_OTHERWISE: the tags past MAX_TAGS of both
+TAGS_LEFT_OUT = "more_tags_left_out"  # how many of those the metadata's limit left out
+
+
+def within(metadata: dict[str, Any], stored: dict[str, Any], limit: int) -> dict[str, Any]:
+    """Merged metadata kept within `limit` characters of JSON: the tags past MAX_TAGS it
+    keeps (imported_otherwise.more_tags) cut from the end, their number left out noted
+    (more_tags_left_out); if that is not enough, the stored memory's own metadata, as it
+    was (the export's line still holds the rest)."""
+
+    def size(value: dict[str, Any]) -> int:
+        return len(json.dumps(value, default=str))
+
+    if size(metadata) <= limit:
+        return metadata
+    otherwise = dict(metadata.get(IMPORTED_OTHERWISE) or {})
+    more = list(otherwise.get(MORE_TAGS) or [])
+    total = len(more)
+    while more:
+        more.pop()
+        otherwise[MORE_TAGS] = more
+        otherwise[TAGS_LEFT_OUT] = total - len(more)
+        cut = {**metadata, IMPORTED_OTHERWISE: otherwise}
+        if size(cut) <= limit:
+            return cut
+    return stored
 
 
 def merged_row(stored: dict[str, Any], item: NewRow, max_tags: int) -> dict[str, Any]:
@@ -51,6 +77,8 @@ def merged_row(stored: dict[str, Any], item: NewRow, max_tags: int) -> dict[str,
         otherwise[MORE_TAGS] = list(dict.fromkeys([*kept.get(MORE_TAGS, []), *past]))
     if otherwise:
         metadata[IMPORTED_OTHERWISE] = {**kept, **otherwise}
+    if item.metadata_limit is not None:
+        metadata = within(metadata, stored["metadata"], item.metadata_limit)
     context = stored["context"] or item.context
     if stored["context"] and item.context and item.context not in stored["context"]:
         context = f"{stored['context']}\n{item.context}"

@@ -972,3 +972,44 @@ def test_json_of_a_dict_writes_times_as_the_models_do(capsys: pytest.CaptureFixt
         "there": "2026-12-07T14:34:51+01:00",
         "plain": "2026-12-07T13:34:51",
     }
+
+
+def test_invisible_characters_in_a_scope_are_said_by_every_command(run) -> None:  # type: ignore[no-untyped-def]
+    """`list --scope $'te\\u202eam'` silently matched `team`; every option naming a scope
+    now says what it read past (on stderr), and still reads it as `team`."""
+    memory = as_json(run("remember", "The door code changed", "--scope", "team", "--json"))
+    odd, mid = "te\u202eam", str(memory["id"])
+    commands = [
+        ["list", "--scope", odd],
+        ["recall", "door", "--scope", odd],
+        ["export", "-", "--scope", odd],
+        ["remember", "The gate code changed", "--scope", odd],
+        ["edit", mid, "--scope", odd, "--content", "The door code changed twice"],
+        ["move", mid, "--to", odd],
+    ]
+    for args in commands:
+        said = " ".join(run.stderr_of(*args).split())
+        assert "U+202E (RIGHT-TO-LEFT OVERRIDE)" in said and "read as 'team'" in said, args
+    assert {m["scope"] for m in as_json(run("list", "--scope", odd, "--json"))} == {"team"}
+
+
+def test_long_listings_are_printed_plain_and_short_ones_as_tables(run) -> None:  # type: ignore[no-untyped-def]
+    """A rich table costs ~1 ms a row (`log -n 100000` took ~2 minutes): past LONG_LISTING
+    rows asked for, `list`, `log` and `history` print each row's cell plain beside its id,
+    wrapped to the width, control characters never raw; a short listing keeps its table."""
+    from memory_mcp.adapters.cli.longlist import LONG_LISTING
+
+    hostile = "Deploy \x1b[31mred\x1b[0m " + "word " * 40
+    memory = as_json(run("remember", hostile, "--tag", "ops", "--json"))
+    run("edit", str(memory["id"]), "--content", hostile + "again")
+    long, short = str(LONG_LISTING + 1), "50"
+    for args in (["list"], ["log"], ["history", str(memory["id"])]):
+        table, plain = run(*args, "-n", short), run(*args, "-n", long)
+        assert "│" in table and "│" not in plain, args
+        assert "\x1b" not in plain and "\\x1b[31m" in plain, args  # written out, as in tables
+        assert all(len(line) <= 80 for line in plain.splitlines()), args
+        assert "Deploy" in plain and "word word" in plain, args
+    listed = run("list", "-n", long)
+    assert listed.startswith(f"{memory['id']}  Deploy") and "note · global" in listed
+    logged = run("log", "-n", long)
+    assert logged.startswith(f"#{memory['id']}  ") and "content: " in logged

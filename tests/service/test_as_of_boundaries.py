@@ -261,3 +261,42 @@ def test_a_folded_import_keeps_the_tags_past_32_in_metadata(
     merged = svc.get(held)
     assert merged.tags == [*mine, "a1", "a2"] and merged.repeat_count == 3
     assert merged.metadata["imported_otherwise"]["more_tags"] == ["a3", "a4", "b1"]
+
+
+def test_a_folded_import_keeps_metadata_within_its_limit(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tags past 32 a fold keeps in metadata went in unchecked against its size limit
+    (64-character tags: 32 of them are ~2,200 characters, past a 2,000 limit). Now as many
+    as fit are kept, the number left out noted; never past the limit."""
+    limit = 2_000
+    svc = MemoryService.open(
+        settings.model_copy(update={"semantic": False, "max_metadata_chars": limit})
+    )
+    try:
+        _fold_past_the_limit(svc, tmp_path, monkeypatch, limit)
+    finally:
+        svc.close()
+
+
+def _fold_past_the_limit(
+    svc: MemoryService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: int
+) -> None:
+    mine = [f"own{i:02d}-" + "m" * 58 for i in range(32)]
+    theirs = [f"new{i:02d}-" + "t" * 58 for i in range(32)]
+    svc.remember("Editor is vim", key="user.editor", scope="p1")
+    held = svc.remember("Shell is zsh", key="user.shell", scope="p1", tags=mine).id
+    source = MemoryService.open(Settings(db=tmp_path / "src.db", semantic=False))
+    try:
+        monkeypatch.setattr(timestamps, "datetime", behind(24))
+        source.remember("Shell is zsh", key="user.shell", scope="p1", tags=theirs)
+        monkeypatch.undo()
+        source.export_jsonl(tmp_path / "src.jsonl")
+    finally:
+        source.close()
+    assert svc.import_jsonl(tmp_path / "src.jsonl").folded == 1
+    merged = svc.get(held)
+    assert len(json.dumps(merged.metadata)) <= limit
+    otherwise = merged.metadata["imported_otherwise"]
+    kept, left_out = otherwise["more_tags"], otherwise["more_tags_left_out"]
+    assert kept == theirs[: len(kept)] and kept and len(kept) + left_out == 32

@@ -2,11 +2,13 @@
 value, and purging the expired value (`purge --expired`, or by id) does not bring back the
 value it had replaced."""
 
+import re
 from datetime import datetime, timedelta, tzinfo
 
 import pytest
 
 from memory_mcp import timestamps
+from memory_mcp.config import Settings
 from memory_mcp.models import MemoryFilter
 from memory_mcp.service import MemoryService
 
@@ -96,3 +98,64 @@ def test_purge_expired_removes_a_whole_chain_in_one_run(
         entries = svc.history(gone)
         assert entries[0].action == ("purge" if listed else "expire")
         assert entries[0].before is None and entries[0].after is None
+
+
+def _chain(svc: MemoryService) -> tuple[int, list[int]]:
+    """A value (no expiry) behind three expiring values of its key: (first, the chain)."""
+    first = svc.remember("Deploy freeze is on", key="ops.freeze", scope="p1").id
+    chain = [
+        svc.remember(f"Deploy freeze is {word}", key="ops.freeze", scope="p1", ttl="1d").id
+        for word in ("off", "lifted", "over")
+    ]
+    return first, chain
+
+
+def test_the_preview_of_purge_expired_lists_the_chain_behind_and_changes_nothing(
+    keyword_service: MemoryService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What `purge --expired` confirms: the expired memories listed alone, the value behind
+    them (which the purge brings back expired, and deletes) was not; a purge that would go
+    past what was listed deletes nothing."""
+    from memory_mcp.errors import Changed
+
+    svc = keyword_service
+    first, chain = _chain(svc)
+    monkeypatch.setattr(timestamps, "datetime", _ahead(2))  # two days on
+    candidates = svc.purge_candidates([], expired=True)
+    assert sorted(candidates) == sorted(chain)
+    going = svc.purge_preview(candidates, expired=True)
+    assert sorted(going) == sorted([first, *chain])
+    assert svc.get(first).superseded_by is not None  # a rehearsal: nothing changed
+    assert [e.action for e in svc.history(first)] == ["supersede", "create"]
+    with pytest.raises(Changed, match=f"#{first}"):
+        svc.purge(candidates, expired=True, listed=candidates)
+    assert {m.id for m in svc.get_many([first, *chain])} == {first, *chain}  # none deleted
+    assert sorted(svc.purge(candidates, expired=True, listed=going)) == sorted(going)
+
+
+def test_purge_expired_confirmation_lists_what_goes(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI's question names every memory that goes, the one behind the chain too."""
+    from typer.testing import CliRunner
+
+    from memory_mcp.adapters.cli import app
+
+    svc = MemoryService.open(settings.model_copy(update={"semantic": False}))
+    try:
+        first, chain = _chain(svc)
+    finally:
+        svc.close()
+    env = {"MEMORY_MCP_SEMANTIC": "false", "MEMORY_MCP_DB": str(settings.db)}
+    if settings.pg_schema and str(settings.db).startswith("postgresql"):
+        env["MEMORY_MCP_PG_SCHEMA"] = settings.pg_schema
+    monkeypatch.setattr(timestamps, "datetime", _ahead(2))
+    asked = CliRunner().invoke(app, ["purge", "--expired"], input="n\n", env=env)
+    assert asked.exit_code == 1, asked.output
+    listed = [int(i) for i in re.findall(r"^  #(\d+) ", asked.stderr, re.MULTILINE)]
+    assert sorted(listed) == sorted([first, *chain]), asked.stderr
+    assert f"#{first} [p1] Deploy freeze is on (behind an expired one" in asked.stderr
+    assert "Permanently delete these 4 memories?" in asked.stderr
+    done = CliRunner().invoke(app, ["purge", "--expired", "--yes"], env=env)
+    assert done.exit_code == 0, done.output
+    assert all(f"#{i}" in done.stderr or str(i) in done.stderr for i in [first, *chain])

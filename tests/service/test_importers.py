@@ -705,3 +705,24 @@ def test_tags_past_32_are_kept_in_metadata_and_counted(
     assert stored == [t.lower() for t in many[:32]] and kept == [t.lower() for t in many[32:]]
     again = service.import_from(fmt, _many_tags_source(tmp_path, fmt, many))
     assert (again.created, again.more_tags) == (0, 0)
+
+
+@pytest.mark.parametrize("fmt", ["mem0", "mcp-memory-service"])
+def test_tags_past_32_never_make_metadata_exceed_its_limit(
+    service: MemoryService, tmp_path: Path, fmt: str
+) -> None:
+    """Tags past 32 went into metadata unchecked: 300 long tags stored ~19,000 characters of
+    metadata where the limit is 8,000. As many as fit are kept, the number left out is
+    noted, and the summary counts the memory."""
+    many = [f"Topic{n:03d}-" + "x" * 50 for n in range(300)]
+    summary = service.import_from(fmt, _many_tags_source(tmp_path, fmt, many))
+    assert (summary.created, summary.more_tags, summary.tags_left_out) == (1, 1, 1)
+    memory = by_content(service)["Tagged a great deal"]
+    metadata = memory.metadata  # type: ignore[attr-defined]
+    size = len(json.dumps(metadata))
+    assert size <= service.settings.max_metadata_chars, size
+    origin = metadata["imported_from"]
+    kept, left_out = origin["more_tags"], origin["more_tags_left_out"]
+    assert kept == [t.lower() for t in many[32 : 32 + len(kept)]] and kept
+    assert len(kept) + left_out == len(many) - 32
+    assert size > service.settings.max_metadata_chars - 64  # filled, not emptied

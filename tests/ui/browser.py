@@ -2,6 +2,7 @@
 `memory-mcp ui` as a real subprocess on a loopback port the system picks (`--port 0`)."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -62,25 +63,40 @@ def chromium(**options: Any) -> Iterator[Any]:
         shutil.rmtree(profile, ignore_errors=True)
 
 
-def log_in(browser: Any, url: str, login: str) -> None:
-    """Open the address `memory-mcp ui` printed once, so the browser keeps its login cookie.
+HOME = re.compile(r"^(.*/s/[A-Za-z0-9_-]{32})/$")  # a login's pages: /s/MARK/
 
-    That page goes on to `url/` by itself (a `refresh` header); the page is closed only once
+
+def log_in(browser: Any, url: str, login: str) -> str:
+    """Open the address `memory-mcp ui` printed once, so the browser keeps its login cookie;
+    the address of this login's pages (`url/s/MARK`: the cookie alone is no login).
+
+    That page goes on to them by itself (a `refresh` header); the page is closed only once
     it has arrived: Chromium can take a close in the middle of that navigation and never
     close the page (playwright#42366), which hung a module's set-up until its timeout."""
     page = browser.new_page()
     page.goto(login)
-    page.wait_for_url(url + "/")
+    page.wait_for_url(url + "/s/*/")
+    home = pages_of(page.url)
     page.close()
+    return home
 
 
-def log_in_with_token(page: Any, ui: str, token: str) -> None:
+def log_in_with_token(page: Any, ui: str, token: str) -> str:
     """Log `page` in through the login form of the UI at `ui` (a principal's token or the
-    owner's), as a person would, and wait until it has arrived on the UI's first page."""
+    owner's), as a person would, and wait until it has arrived on the UI's first page; the
+    address of this login's pages (`ui/s/MARK`)."""
     page.goto(ui + "/login")
     page.get_by_label("Token").fill(token)
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(ui + "/")
+    page.wait_for_url(ui + "/s/*/")
+    return pages_of(page.url)
+
+
+def pages_of(address: str) -> str:
+    """`ui/s/MARK` from the address of a login's first page."""
+    found = HOME.match(address)
+    assert found is not None, address
+    return found.group(1)
 
 
 @contextmanager

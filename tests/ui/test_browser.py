@@ -54,7 +54,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, model_dir: Path) -> Iterator
     }
     service.close()
     with ui_server(db, model_dir, root / "ui.log") as (url, login), chromium() as browser:
-        log_in(browser, url, login)
+        url = log_in(browser, url, login)
         yield {"url": url, "ids": ids, "settings": settings, "browser": browser, "root": root}
 
 

@@ -43,7 +43,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     svc.update(ids["long"], content="B" * 5000)
     svc.close()
     with ui_server(root / "memory.db", None, root / "ui.log") as (url, login), chromium() as b:
-        log_in(b, url, login)
+        url = log_in(b, url, login)
         yield {"url": url, "login": login, "ids": ids, "settings": settings, "browser": b}
 
 

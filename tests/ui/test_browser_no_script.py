@@ -26,7 +26,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         ui_server(db, None, root / "ui.log", MEMORY_MCP_SEMANTIC="false") as (url, login),
         chromium(java_script_enabled=False) as browser,
     ):
-        log_in(browser, url, login)
+        url = log_in(browser, url, login)
         yield {"url": url, "ids": ids, "db": db, "browser": browser}
 
 
@@ -94,3 +94,25 @@ def test_two_sets_that_differ_are_refused_not_guessed(page: Any, world: dict[str
     page.get_by_role("alert").filter(has_text="press the Apply beside the one you mean").wait_for()
     assert state(world["db"], memory_id) == ("global", False)
     assert page.get_by_label(f"select memory {memory_id}").is_checked()  # kept as sent
+
+
+def test_invisible_characters_in_the_scope_filter_are_said(
+    page: Any, world: dict[str, Any]
+) -> None:
+    """`glo<U+202E>bal` in an address filtered on `global` without a word; now the page says
+    which character it read past, and the box shows the scope it reads."""
+    page.goto(f"{world['url']}/?scope=glo%E2%80%AEbal")
+    said = page.get_by_role("status").filter(has_text="invisible").inner_text()
+    assert "U+202E (RIGHT-TO-LEFT OVERRIDE)" in said and "read as 'global'" in said, said
+    assert "glo\\u202ebal" in said  # shown escaped: the override reorders nothing on the page
+    assert page.get_by_label("Scope", exact=True).input_value() == "global"
+
+
+def test_a_moves_scope_typed_with_invisible_characters_says_they_were_left_out(
+    page: Any, world: dict[str, Any]
+) -> None:
+    memory_id = world["ids"][3]
+    enter_in(page, world, memory_id, False, "night\u200bshift")
+    notice = page.get_by_role("status").filter(has_text="invisible characters")
+    assert "they were left out" in notice.inner_text()
+    assert state(world["db"], memory_id) == ("nightshift", False)

@@ -10,6 +10,7 @@ Skipped, saying why, where chromium or playwright is missing; CI installs both (
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -87,7 +88,7 @@ def world(
         ui_server(settings.db, None, root / "ui.log", **env) as (url, login),
         chromium(timezone_id=ZONE) as browser,
     ):
-        log_in(browser, url, login)
+        url = log_in(browser, url, login)
         yield {"url": url, "browser": browser, "settings": settings, "days": days, **intl}
 
 
@@ -224,7 +225,7 @@ def test_dates_are_read_in_the_browsers_timezone_from_a_link_without_one(
     assert page.locator("p.zone").inner_text() == f"Since and Until read in {ZONE}."
     assert "tz=" not in page.url  # the page's cookie named the zone
     # a link opened before any page named the zone (no cookie yet): read again in it
-    page.context.clear_cookies(name=f"memory_mcp_tz_{url.rsplit(':', 1)[1]}")
+    page.context.clear_cookies(name=f"memory_mcp_tz_{urlsplit(url).port}")
     day = _tokyo_days()["early"].date().isoformat()
     page.goto(url + f"/?scope=zones&since={day}&until={day}")
     page.wait_for_url("**tz=Asia%2FTokyo**")

@@ -32,7 +32,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     service.close()
     log = root / "ui.log"
     with ui_server(db, None, log, MEMORY_MCP_SEMANTIC="false") as (url, login), chromium() as b:
-        log_in(b, url, login)
+        url = log_in(b, url, login)
         yield {"url": url, "ids": ids, "db": db, "browser": b, "log": log}
 
 

@@ -58,7 +58,7 @@ def world(
         ui_server(settings.db, None, root / "ui.log", **env) as (url, login),
         chromium(timezone_id=ZONE) as browser,
     ):
-        log_in(browser, url, login)
+        url = log_in(browser, url, login)
         yield {"url": url, "browser": browser, "settings": settings, "release": release.id}
 
 

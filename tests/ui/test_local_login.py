@@ -18,7 +18,7 @@ from memory_mcp.service import MemoryService
 from tests.adapters.test_http import TOKEN
 from tests.adapters.test_http import start as start_http
 from tests.ports import UI_LOGIN, announced
-from tests.ui.browser import chromium, log_in_with_token, missing
+from tests.ui.browser import chromium, log_in_with_token, missing, pages_of
 
 SECRET = "The vault combination is 12-34-56"
 
@@ -73,12 +73,15 @@ def test_the_printed_address_logs_the_owner_in(ui: tuple[str, str]) -> None:
     url, login = ui
     with httpx2.Client(base_url=url, timeout=10) as owner:
         entered = owner.get(login)
-        assert entered.status_code == 200 and entered.headers["refresh"] == "0;url=/"
+        onward = re.fullmatch(r"0;url=(/s/[A-Za-z0-9_-]{32})/", entered.headers["refresh"])
+        assert entered.status_code == 200 and onward is not None, entered.headers["refresh"]
         cookie = entered.headers["set-cookie"].lower()
         assert "httponly" in cookie and "samesite=strict" in cookie
         assert login.rsplit("=", 1)[1].lower() not in cookie  # sealed, not the key itself
-        assert SECRET in owner.get("/export.jsonl").text
-        assert SECRET in owner.get("/").text
+        assert SECRET in owner.get(onward.group(1) + "/export.jsonl").text
+        assert SECRET in owner.get(onward.group(1) + "/").text
+        # the cookie without the login's path mark is no login (other ports get the cookie)
+        assert owner.get("/export.jsonl").headers["location"] == "/login"
 
 
 @pytest.mark.slow
@@ -105,7 +108,7 @@ def test_the_browser_opened_for_the_owner_is_logged_in(tmp_path: Path) -> None:
         with chromium() as context:
             page = context.new_page()
             page.goto(address)
-            page.wait_for_url(url + "/")
+            page.wait_for_url(url + "/s/*/")
             assert SECRET in page.locator("main").inner_text()
     finally:
         ui.close()
@@ -124,8 +127,9 @@ def test_one_browser_stays_logged_in_to_two_servers_on_one_machine(tmp_path: Pat
         with chromium() as context:
             page = context.new_page()
             page.goto(login)
-            page.wait_for_url(ui_url + "/")
-            log_in_with_token(page, served, TOKEN)
+            page.wait_for_url(ui_url + "/s/*/")
+            ui_url = pages_of(page.url)
+            served = log_in_with_token(page, served, TOKEN)
             for url in (ui_url + "/", served + "/", ui_url + "/overview", served + "/overview"):
                 page.goto(url)
                 assert page.url == url, f"{url} sent the browser to {page.url}"

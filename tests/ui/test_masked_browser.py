@@ -32,7 +32,7 @@ def _seen(ui: str, token: str, paths: list[str]) -> list[tuple[str, str]]:
     with chromium() as context:
         page = context.new_page()
         page.set_default_timeout(20_000)
-        log_in_with_token(page, ui, token)
+        ui = log_in_with_token(page, ui, token)
         for path in paths:
             response: Any = page.goto(ui + path)
             assert response.status == 200, (path, response.status)

@@ -29,7 +29,7 @@ def _pages(ui: str, token: str, *ids: int) -> list[tuple[int, str]]:
     with chromium() as context:
         page = context.new_page()
         page.set_default_timeout(20_000)
-        log_in_with_token(page, ui, token)
+        ui = log_in_with_token(page, ui, token)
         for memory_id in ids:
             response: Any = page.goto(f"{ui}/m/{memory_id}")
             said = page.locator("main").inner_text()

@@ -106,11 +106,14 @@ def test_serve_http_serves_the_pages_under_ui_behind_its_token(service: MemorySe
                   headers={"origin": ORIGIN}, follow_redirects=False)  # fmt: skip
     assert ok.status_code == 303 and "httponly" in ok.headers["set-cookie"].lower()
     assert '<meta name="csrf-token" content="">' in login  # the pages' token: after login
-    page = web.get("/ui/")
+    home = ok.headers["location"]  # this login's pages: the cookie alone is no login
+    assert re.fullmatch(r"/ui/s/[A-Za-z0-9_-]{32}/", home), home
+    assert web.get("/ui/", follow_redirects=False).headers["location"] == "/ui/login"
+    page = web.get(home)
     assert page.status_code == 200 and 'href="/ui/m/' not in page.text  # empty database
     shown = re.search(r'name="csrf-token" content="([^"]+)"', page.text)
     assert shown is not None and shown.group(1) != csrf.group(1)
-    assert 'href="/ui/overview"' in page.text
+    assert f'href="{home}overview"' in page.text
     # the tools still want the bearer token, even from a browser holding the login cookie
     assert web.get("/mcp").status_code == 401
     bearer = TestClient(app, base_url=ORIGIN, headers={"authorization": f"Bearer {token}"})
@@ -296,3 +299,23 @@ def test_a_list_preview_writes_out_controls_python_calls_whitespace(
         assert re.search(
             rf"before<span class=\"unseen\"[^>]*>{re.escape(written)}</span>after {word}", page
         ), written
+
+
+def test_the_import_summary_names_folded_lines_and_tags_past_32(
+    web: TestClient, service: MemoryService, guard: UiGuard
+) -> None:
+    """The CLI said both; the page said neither. Tag text is shown as text, never markup."""
+    stored = service.remember("The editor is vim.", key="editor")
+    line = json.loads(web.get("/export.jsonl").text.splitlines()[0])
+    line |= {"id": stored.id + 100, "created_at": "2020-01-01T00:00:00+00:00"}
+    form, same = {"csrf": guard.csrf, "format": "jsonl"}, {"origin": ORIGIN}
+    files = {"file": ("again.jsonl", (json.dumps(line) + "\n").encode(), "application/json")}
+    report = web.post("/import", data=form, files=files, headers=same)
+    assert "folded 1 into the same keyed value" in report.text, report.text
+    many = [f"<b>Topic{n:03d}</b>" + "x" * 50 for n in range(300)]
+    source = {"results": [{"id": "m-1", "memory": "Tagged a great deal", "categories": many}]}
+    files = {"file": ("mem0.json", json.dumps(source).encode(), "application/json")}
+    report = web.post("/import", data={**form, "format": "mem0"}, files=files, headers=same)
+    said = "1 with tags past 32 in metadata (1 with some left out, past the metadata"
+    assert said in report.text, report.text
+    assert "<b>" not in report.text

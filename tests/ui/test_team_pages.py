@@ -54,6 +54,11 @@ class Team:
         cookie = done.headers["set-cookie"].lower()
         assert "httponly" in cookie and "samesite=strict" in cookie
         assert token.lower() not in cookie  # the cookie names a session, not the token
+        # this login's pages: under its path mark (the cookie alone is no login)
+        assert web.get("/").headers.get("location") == "/ui/login"
+        home = done.headers["location"]
+        assert re.fullmatch(r"/ui/s/[A-Za-z0-9_-]{32}/", home), home
+        web.base_url = self.origin + home.rstrip("/")
         return web
 
     @staticmethod

@@ -11,6 +11,7 @@ import typer
 
 from memory_mcp import __version__
 from memory_mcp.adapters.cli.group import Group as Group
+from memory_mcp.adapters.cli.opening import noted_scope as noted_scope
 from memory_mcp.adapters.cli.opening import open_service as open_service
 from memory_mcp.adapters.cli.opening import progress_bar as progress_bar
 from memory_mcp.adapters.cli.opening import root_options as root_options
@@ -50,7 +51,9 @@ RootDbOpt = Annotated[
 ]
 DbOpt = Annotated[str | None, typer.Option("--db", help=_DB_HELP, show_default=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-ScopeOpt = Annotated[str | None, typer.Option("--scope", "-s", help="Only this scope.")]
+ScopeOpt = Annotated[
+    str | None, typer.Option("--scope", "-s", help="Only this scope.", callback=noted_scope)
+]
 KindOpt = Annotated[str | None, typer.Option("--kind", "-k", help=f"One of {', '.join(KINDS)}.")]
 TagOpt = Annotated[list[str] | None, typer.Option("--tag", "-t", help="Tag (repeat for several).")]
 # The same dates the tools take (policies/times.py), not only ISO-8601 ones.

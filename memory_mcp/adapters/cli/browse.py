@@ -22,14 +22,18 @@ from memory_mcp.adapters.cli.app import (
     open_service,
     scope_hint,
 )
+from memory_mcp.adapters.cli.longlist import LONG_LISTING, print_rows
+from memory_mcp.adapters.cli.opening import noted_scope
 from memory_mcp.adapters.cli.render import (
     as_json,
     err,
     fmt_ids,
+    history_cell,
     history_table,
     inert,
     json_array,
     key_values,
+    memory_cell,
     memory_fields,
     memory_table,
     out,
@@ -49,6 +53,11 @@ T = TypeVar("T")
 K = TypeVar("K")
 
 # -- inspecting and editing -------------------------------------------------------------------
+
+
+NewScopeOpt = Annotated[
+    str | None, typer.Option("--scope", "-s", help="New scope.", callback=noted_scope)
+]
 
 
 @app.command("list", rich_help_panel="Inspect and fix")
@@ -82,7 +91,10 @@ def list_(
             return
         shown = 0
         for page in pages:  # one table a page: a long listing is printed as it is read
-            out.print(memory_table(page))
+            if limit > LONG_LISTING:  # plain: a table costs ~1 ms a row (longlist.py)
+                print_rows(out, ((str(m.id), memory_cell(m)) for m in page))
+            else:
+                out.print(memory_table(page))
             shown += len(page)
         hint = "" if total else scope_hint(service, scope)
     if not shown:
@@ -140,7 +152,7 @@ def edit(
     content: Annotated[str | None, typer.Option(help="New text (skips the editor).")] = None,
     kind: Annotated[str | None, typer.Option("--kind", "-k", help="New kind.")] = None,
     tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Replace tags.")] = None,
-    scope: Annotated[str | None, typer.Option("--scope", "-s", help="New scope.")] = None,
+    scope: NewScopeOpt = None,
     key: Annotated[str | None, typer.Option(help="New key ('' removes it).")] = None,
     occurred: Annotated[
         str | None, typer.Option(help="When it happened ('' removes the date).")
@@ -210,15 +222,21 @@ def purge(
         if not targets:
             err.print("Nothing to purge.")
             return
-        shown = service.get_many(targets)
+        # everything that goes: with --expired, what the purge brings back already expired too
+        going = service.purge_preview(targets, expired) if expired else targets
+        shown = service.get_many(going)
         for memory in shown:
-            err.print(inert(f"  #{memory.id} [{memory.scope}] {preview(memory.content, 80)}"))
+            behind = "" if memory.id in targets else " (behind an expired one, expired with it)"
+            line = f"  #{memory.id} [{memory.scope}] {preview(memory.content, 80)}{behind}"
+            err.print(inert(line))
         if not yes:
-            what = "this memory" if len(targets) == 1 else f"these {len(targets)} memories"
+            what = "this memory" if len(going) == 1 else f"these {len(going)} memories"
             typer.confirm(f"Permanently delete {what}?", abort=True, err=True)
-        # as listed above: one changed while the question waited deletes none
-        seen = {m.id: m.changed_at for m in shown}
-        purged = service.purge(targets, client=CLI_CLIENT, unchanged_since=seen, expired=expired)
+        # as listed above: one changed while the question waited (or one more to go) deletes none
+        seen = {m.id: m.changed_at for m in shown if m.id in targets}
+        purged = service.purge(
+            targets, client=CLI_CLIENT, unchanged_since=seen, expired=expired, listed=going
+        )
     their = "Its history keeps" if len(purged) == 1 else "Their history keeps"
     held = "it" if len(purged) == 1 else "them"
     err.print(
@@ -293,7 +311,8 @@ def history(
     """The audit trail of one memory: every change, when, and by which client."""
     with open_service(ctx, db) as service:
         pages = _history_pages(service, memory_id, limit)
-        _show_history(pages, json_, f"history of #{memory_id}", with_memory=False)
+        long = limit > LONG_LISTING
+        _show_history(pages, json_, f"history of #{memory_id}", with_memory=False, plain=long)
 
 
 @app.command(rich_help_panel="Inspect and fix")
@@ -308,7 +327,8 @@ def log(
 ) -> None:
     """Recent changes to any memory, newest first."""
     with open_service(ctx, db) as service:
-        _show_history(_history_pages(service, None, limit, by), json_, "log")
+        pages = _history_pages(service, None, limit, by)
+        _show_history(pages, json_, "log", plain=limit > LONG_LISTING)
 
 
 def _history_pages(
@@ -323,14 +343,23 @@ def _history_pages(
 
 
 def _show_history(
-    pages: "Iterator[list[HistoryEntry]]", json_: bool, title: str, with_memory: bool = True
+    pages: "Iterator[list[HistoryEntry]]",
+    json_: bool,
+    title: str,
+    with_memory: bool = True,
+    plain: bool = False,
 ) -> None:
+    """`plain`: a long listing, printed line by line (longlist.py)."""
     if json_:
         json_array(entry for page in pages for entry in page)
         return
     shown = 0
     for page in pages:
-        out.print(history_table(page, title if not shown else None, with_memory))
+        if plain:
+            rows = ((f"#{e.memory_id}" if with_memory else "", history_cell(e)) for e in page)
+            print_rows(out, rows)
+        else:
+            out.print(history_table(page, title if not shown else None, with_memory))
         shown += len(page)
     if not shown:
         err.print("No changes recorded.")
@@ -357,7 +386,9 @@ def scopes(ctx: typer.Context, db: DbOpt = None, json_: JsonOpt = False) -> None
 def move(
     ctx: typer.Context,
     ids: IdsArg,
-    to: Annotated[str, typer.Option("--to", help="The scope to move them to.")],
+    to: Annotated[
+        str, typer.Option("--to", help="The scope to move them to.", callback=noted_scope)
+    ],
     db: DbOpt = None,
     json_: JsonOpt = False,
 ) -> None:

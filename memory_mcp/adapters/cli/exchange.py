@@ -22,6 +22,7 @@ from memory_mcp.adapters.cli.app import (
     progress_bar,
     settings_for,
 )
+from memory_mcp.adapters.cli.opening import noted_scope
 from memory_mcp.adapters.cli.render import as_json, count, err, fmt_ids, inert
 from memory_mcp.errors import InvalidInput
 
@@ -120,7 +121,10 @@ def import_(
     scope: Annotated[
         str | None,
         typer.Option(
-            "--scope", "-s", help="Scope for memories from another server (default: global)."
+            "--scope",
+            "-s",
+            help="Scope for memories from another server (default: global).",
+            callback=noted_scope,
         ),
     ] = None,
     db: DbOpt = None,
@@ -302,13 +306,15 @@ def _show_markdown(report: "MarkdownImportReport") -> None:
 
 
 def _show_summary(report: "ImportSummary") -> None:
+    from memory_mcp.formats.common import more_tags_said
+
     err.print(
         inert(
             f"Read {count(report.read, 'record')} from {report.format} into scope "
             f"{report.scope}: created {report.created}, {report.already_imported} already "
             f"imported, {count(report.duplicates, 'duplicate')}, {len(report.skipped)} skipped"
             + (f", {report.redacted} with secrets masked" if report.redacted else "")
-            + (f", {report.more_tags} with tags past 32 in metadata." if report.more_tags else ".")
+            + (f", {more_tags_said(report)}." if report.more_tags else ".")
         )
     )
     if report.skipped:

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from memory_mcp.adapters.cli.app import DbOpt, app, root_options
+from memory_mcp.adapters.cli.opening import noted_scope
 from memory_mcp.adapters.cli.remote import split_url
 from memory_mcp.adapters.cli.render import err, out
 from memory_mcp.adapters.install import clients, hookconfig
@@ -82,7 +83,10 @@ def install(
     db: DbOpt = None,
     scope: Annotated[
         str | None,
-        typer.Option(help="Scope for memories stored outside a project (default: global)."),
+        typer.Option(
+            help="Scope for memories stored outside a project (default: global).",
+            callback=noted_scope,
+        ),
     ] = None,
     project_level: LevelOpt = None,
     folder: DirOpt = None,

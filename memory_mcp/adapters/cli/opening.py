@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from memory_mcp.adapters.cli.quick import setting_errors
-from memory_mcp.adapters.cli.render import err
+from memory_mcp.adapters.cli.render import err, inert
 from memory_mcp.errors import InvalidInput, MemoryMCPError, StorageError, of_one_batch
-from memory_mcp.names import clean_scope, no_such_scope
+from memory_mcp.names import clean_scope, invisible_note, no_such_scope
 
 # The settings, the service and what they import (pydantic-settings, the storage and search
 # layers) are imported when a command opens a database, not by `--help`.
@@ -179,3 +179,11 @@ def scope_hint(service: "MemoryService", scope: str | None) -> str:
         return ""
     said = no_such_scope(scope, list(service.scopes()))
     return "" if said is None else f" {said}; `memory-mcp scopes` lists them."
+
+
+def noted_scope(value: str | None) -> str | None:
+    """The callback of every option naming a scope: invisible characters in it (scope names
+    never keep them, so `te<U+202E>am` is `team`) are said on stderr, not dropped unseen."""
+    if value is not None and (note := invisible_note(value)) is not None:
+        err.print(inert(f"Note: {note}."))
+    return value

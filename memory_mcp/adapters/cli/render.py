@@ -166,12 +166,17 @@ def memory_table(memories: Sequence[Any], title: str | None = None, score: bool 
         row: list[RenderableType] = [str(m.id)]
         if score:
             row.append(f"{m.score:.3f}")
-        text = inert(preview(m.content))
-        text.append("\n")
-        text.append_text(_about(m))
-        row.append(text)
+        row.append(memory_cell(m))
         table.add_row(*row)
     return table
+
+
+def memory_cell(m: Any) -> Text:
+    """A memory as memory_table's cell shows it: its text, below it what, where and when."""
+    text = inert(preview(m.content))
+    text.append("\n")
+    text.append_text(_about(m))
+    return text
 
 
 def _about(m: Any) -> Text:
@@ -272,15 +277,20 @@ def history_table(entries: Sequence[Any], title: str | None, with_memory: bool =
         table.add_column("memory", justify="right", style="cyan", no_wrap=True)
     table.add_column("change (times UTC)", overflow="fold")
     for e in entries:
-        parts = [when(e.at, seconds=True), e.action, e.client or ""]
-        parts += [f"by {e.principal}"] if getattr(e, "principal", None) else []
-        text = inert(" · ".join(p for p in parts if p), style="dim")
-        what = change(e)
-        if what:
-            text.append("\n")
-            text.append_text(what)
-        table.add_row(*([f"#{e.memory_id}"] if with_memory else []), text)
+        table.add_row(*([f"#{e.memory_id}"] if with_memory else []), history_cell(e))
     return table
+
+
+def history_cell(e: Any) -> Text:
+    """A history entry as history_table's cell shows it: when, what, who; then the change."""
+    parts = [when(e.at, seconds=True), e.action, e.client or ""]
+    parts += [f"by {e.principal}"] if getattr(e, "principal", None) else []
+    text = inert(" · ".join(p for p in parts if p), style="dim")
+    what = change(e)
+    if what:
+        text.append("\n")
+        text.append_text(what)
+    return text
 
 
 def change(entry: Any) -> Text:

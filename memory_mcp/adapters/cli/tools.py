@@ -20,6 +20,7 @@ from memory_mcp.adapters.cli.app import (
     scope_hint,
     settings_for,
 )
+from memory_mcp.adapters.cli.opening import noted_scope
 from memory_mcp.adapters.cli.render import (
     as_json,
     err,
@@ -47,7 +48,10 @@ def remember(
     scope: Annotated[
         str | None,
         typer.Option(
-            "--scope", "-s", help="Store it in this scope (default: the project's, else global)."
+            "--scope",
+            "-s",
+            help="Store it in this scope (default: the project's, else global).",
+            callback=noted_scope,
         ),
     ] = None,
     key: Annotated[

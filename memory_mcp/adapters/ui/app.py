@@ -4,6 +4,7 @@ little plain JavaScript and CSS shipped in the package, nothing from elsewhere.
 `ui_app` is mounted at "/" by `memory-mcp ui` and under "/ui" by `serve --http`.
 """
 
+import hmac
 import math
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from starlette.applications import Starlette
 from starlette.datastructures import FormData
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -28,7 +29,7 @@ from memory_mcp.adapters.ui.common import (
     visitor,
 )
 from memory_mcp.adapters.ui.html import button, field, form, join, tag
-from memory_mcp.adapters.ui.security import HEADERS, UiGuard
+from memory_mcp.adapters.ui.security import HEADERS, MARKED, UiGuard
 from memory_mcp.errors import Forbidden, MemoryMCPError, NotFound
 from memory_mcp.service import MemoryService
 
@@ -65,7 +66,7 @@ class Guarded:
         if path.startswith("/static/"):  # the same files for everyone, before logging in too
             await self.app(scope, receive, send_with_headers)
             return
-        response = await self._admit(scope, request, path)
+        response = await self._admit(scope, request, *_marked(path))
         if response is None:
             # The body is read only after this: an upload past the visitor's limit gets 413,
             # and one who has not logged in cannot send more than a login form needs.
@@ -75,13 +76,22 @@ class Guarded:
         else:
             await response(scope, receive, send_with_headers)
 
-    async def _admit(self, scope: Scope, request: Request, path: str) -> Response | None:
-        """None to go ahead (with the visitor in the scope), else the answer instead."""
+    async def _admit(self, scope: Scope, request: Request, mark: str, path: str) -> Response | None:
+        """None to go ahead (with the visitor in the scope, and a login's pages under its
+        mark as their root), else the answer instead. A login cookie without its path mark
+        is no login: every port of this host gets the cookie (security.py)."""
         found = await self.guard.visitor(request)
         if isinstance(found, Refusal):
             return PlainTextResponse(found.message, status_code=found.status)
+        if found is not None and found.mark:
+            if not hmac.compare_digest(mark.encode(), found.mark.encode()):
+                found = None
+            else:
+                scope["root_path"] = base(request) + MARKED + mark
+                if not path:
+                    return redirect(request, "/")
         if found is None:
-            if path.startswith(OPEN_PATHS):
+            if not mark and path.startswith(OPEN_PATHS):
                 return None
             if request.method == "POST" and self.guard.same_origin(request):
                 return logged_out(request)  # from our own page: say so, keep the form
@@ -95,6 +105,14 @@ class Guarded:
             return PlainTextResponse(message, status_code=429, headers=headers)
         scope[VISITOR_KEY] = found
         return None
+
+
+def _marked(path: str) -> tuple[str, str]:
+    """(the login's mark, the rest of the path) of a path under /s/MARK, else ("", path)."""
+    if not path.startswith(MARKED):
+        return "", path
+    mark, slash, rest = path[len(MARKED) :].partition("/")
+    return mark, slash + rest
 
 
 def logged_out(request: Request) -> Response:
@@ -164,16 +182,19 @@ def _logged_in(request: Request, session: str, onward: bool = False) -> Response
     """The login cookie, and on to the pages. `onward`: with a page that goes on by itself,
     since the browser may have come from another site (the file `memory-mcp ui` opens),
     and a redirect would carry on that navigation, in which a SameSite=Strict cookie is not
-    sent; the page's own navigation is same-site."""
+    sent; the page's own navigation is same-site. Either way on to this login's pages, under
+    its path mark (security.py)."""
+    name = UiGuard.cookie_name(request)
+    mark = request.app.state.guard.page_mark(session, name)
+    home = f"{base(request)}{MARKED}{mark}/"
     if onward:
-        home = f"{base(request)}/"
         body = tag("p", tag("a", "Logged in: on to the pages", href=home))
         response: Response = render(request, "Logged in", body)
         response.headers["refresh"] = f"0;url={home}"
     else:
-        response = redirect(request, "/")
+        response = RedirectResponse(home, status_code=303)
     response.set_cookie(
-        UiGuard.cookie_name(request),
+        name,
         session,
         httponly=True,
         samesite="strict",

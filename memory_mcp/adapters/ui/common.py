@@ -44,6 +44,8 @@ NOTICES = {
     "instead.",
     "moved": "Moved.",
     "purged": "Deleted permanently.",
+    "invisible": "The scope typed held invisible characters (zero-width or bidi ones), which "
+    "scope names never keep: they were left out.",
 }
 
 NOTICE_PARAMS = ("done", "undo", "mark")  # a notice's, not the page's own

@@ -16,6 +16,7 @@ from memory_mcp.adapters.ui.common import text as form_text
 from memory_mcp.adapters.ui.html import Html, button, field, form, isolated, join, select, tag
 from memory_mcp.errors import Forbidden, MemoryMCPError
 from memory_mcp.formats import ImportSummary
+from memory_mcp.formats.common import more_tags_said
 from memory_mcp.formats.markdown_import import MarkdownImportReport
 from memory_mcp.service.transfer import ImportReport
 
@@ -176,6 +177,7 @@ def describe(report: ImportReport | MarkdownImportReport | ImportSummary) -> Htm
             f"Read {report.read} memories: created {report.created}, skipped "
             f"{report.skipped_existing} already present, renumbered {report.renumbered} whose "
             f"id was taken"
+            + (f", folded {report.folded} into the same keyed value" if report.folded else "")
             + (f"; {report.redacted} with secrets masked." if report.redacted else ".")
             + (
                 f" Dropped {report.unlinked} links to memories not in the file."
@@ -196,7 +198,8 @@ def describe(report: ImportReport | MarkdownImportReport | ImportSummary) -> Htm
         f"Read {report.read} records from {report.format} into scope {report.scope}: created "
         f"{report.created}, {report.already_imported} already imported, {report.duplicates} "
         f"duplicates, {len(report.skipped)} skipped"
-        + (f", {report.redacted} with secrets masked." if report.redacted else ".")
+        + (f", {report.redacted} with secrets masked" if report.redacted else "")
+        + (f", {more_tags_said(report)}." if report.more_tags else ".")
     ]
     skipped = [["Skipped ", s.where, ": ", s.reason] for s in report.skipped[:20]]
     return join(tag("p", line) for line in [*lines, *skipped])

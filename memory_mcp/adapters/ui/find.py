@@ -16,6 +16,7 @@ from memory_mcp.adapters.ui.html import Html, button, checkbox, field, join, sel
 from memory_mcp.adapters.ui.listing import Picked, count, marks, name, preview, results, row
 from memory_mcp.errors import MemoryMCPError
 from memory_mcp.models import KINDS, Memory, MemoryFilter, RecallResult
+from memory_mcp.names import invisible_note, printed_name
 from memory_mcp.policies.inputs import MAX_ID
 from memory_mcp.service import MemoryService
 
@@ -162,6 +163,10 @@ def _filters(
 ) -> Html:
     q = request.query_params
     chosen = q.get("scope", "")
+    # invisible characters, which scope names never keep, said, not dropped unseen (the
+    # filter reads `te<U+202E>am` as `team`): the box shows the scope it reads
+    said = invisible_note(chosen)
+    chosen = printed_name(chosen) if said else chosen
     # a scope with no current memory (all forgotten, say) is still the one filtered on: left
     # out, the box would read "every scope" and the next search would drop the filter
     if chosen and chosen not in scopes:
@@ -190,6 +195,7 @@ def _filters(
             open=True,
             class_="filters-box",
         ),
+        tag("p", f"The {said}.", class_="error", role="status") if said else None,
         _clear(request) if _set(q) else None,
         method="get",
         action=f"{base(request)}/",

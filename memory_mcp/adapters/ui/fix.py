@@ -32,6 +32,7 @@ from memory_mcp.adapters.ui.html import button, form, join, tag
 from memory_mcp.adapters.ui.listing import Picked, preview
 from memory_mcp.errors import Changed, Forbidden, MemoryMCPError, NotFound
 from memory_mcp.models import Memory, RestoreResult
+from memory_mcp.names import invisible_note
 from memory_mcp.service import MemoryService
 
 
@@ -88,7 +89,7 @@ async def edit(request: Request, data: FormData) -> Response:
     if after.id != memory_id:  # folded into a correction saying the same: that one holds it
         return redirect(request, f"/m/{after.id}", "savedmerged")
     done = "nochange" if after.updated_at == before.updated_at else "saved"
-    return redirect(request, f"/m/{memory_id}", done)
+    return redirect(request, f"/m/{memory_id}", [done, *_read_past(changed.get("scope"))])
 
 
 async def _changed_meanwhile(request: Request, memory_id: int, sent: dict[str, str]) -> Response:
@@ -211,6 +212,7 @@ async def _bulk(request: Request, data: FormData) -> Response:
         if not to:
             raise Refused(400, "Name the scope to move the selected memories to.")
         await run(svc.move, ids, to, UI_CLIENT)
+        return redirect(request, list_path(request), ["moved", *_read_past(to)])
     elif action == "purge":
         # The confirmation page is this POST's answer, the ids in its form: a redirect put
         # every id in the address (past what browsers and proxies take for a large
@@ -270,6 +272,11 @@ def _seen(memories: list[Memory]) -> str:
     for m in memories:
         digest.update(f"{m.id}\0{m.updated_at.isoformat()}\0{m.scope}\0{m.content}\0".encode())
     return digest.hexdigest()[:32]
+
+
+def _read_past(scope: str | None) -> list[str]:
+    """The notice for a typed scope with invisible characters (removed, and said so)."""
+    return ["invisible"] if scope and invisible_note(scope) else []
 
 
 async def _confirm_page(request: Request, ids: list[int], problem: str | None = None) -> Response:

@@ -11,6 +11,15 @@ for that caller exactly as the tools do. The login cookie holds the credential s
 server can open it, every worker of `serve --http --workers N` can (they share the secret),
 and the credential is checked again on every request, so a revoked, rotated or expired token
 ends its logins at once. A restart makes a new secret: everyone logs in again.
+
+A browser sends a host's cookies to every port of it, so any program listening on another
+port of 127.0.0.1 that the browser visits receives the login cookie and could replay it here.
+The cookie alone is therefore not a login: each login's pages live under a path of their own,
+`/s/MARK/`, MARK signed from the credential it holds (`page_mark`: a login again with the
+same token keeps the address, so a form sent after the login ended can be sent again), and a
+request carrying the cookie without its mark is a visitor who has not logged in. Browsers
+send a page's address only to its own origin (`referrer-policy: same-origin`), and the
+links are plain links: the pages still work with JavaScript off.
 """
 
 import base64
@@ -33,6 +42,7 @@ SESSION_COOKIE = "memory_mcp_ui"
 SESSION_AGE_S = 12 * 3600  # a login lasts this long at most (the token is re-checked always)
 MAX_COOKIE_CHARS = 3_800  # browsers keep cookies of up to 4 KB, name and attributes included
 NONCE_BYTES = 12
+MARKED = "/s/"  # a login's pages: /s/MARK/... (`UiGuard.page_mark`)
 # Pages, not an API: no CORS headers at all, nothing embeds them, scripts and styles only
 # from this server, and forms only post back to it.
 HEADERS = {
@@ -68,6 +78,9 @@ class Visitor:
 
     access: Access
     csrf: str
+    # the path mark a cookie login's requests must carry ("" for a bearer header or an open
+    # server: nothing a browser sends to another port logs in there)
+    mark: str = ""
 
     @property
     def who(self) -> str:
@@ -159,7 +172,7 @@ class UiGuard:
             sid, credential = session
             found = await self._identify(credential)
             if isinstance(found, Access):
-                return Visitor(found, self._sign("csrf", sid))
+                return Visitor(found, self._sign("csrf", sid), self._mark(credential))
             if found.status == 401:  # revoked, rotated or expired: the login no longer holds
                 return None
             return found
@@ -177,6 +190,14 @@ class UiGuard:
         if not isinstance(await self._identify(credential), Access):
             return None
         return self._seal(credential, time.time() + SESSION_AGE_S, name)
+
+    def page_mark(self, cookie: str, name: str) -> str:
+        """The path mark of the login whose cookie `name` holds `cookie` ("" if none)."""
+        session = self._session(cookie, name)
+        return self._mark(session[1]) if session else ""
+
+    def _mark(self, credential: bytes) -> str:
+        return self._sign("pages", credential.decode("latin-1"))[:32]
 
     def body_limit(self, visitor: Visitor | None, owners: int) -> int:
         """The largest request body `visitor` may send: `owners` for the owner (imports),

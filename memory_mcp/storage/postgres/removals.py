@@ -6,7 +6,7 @@ text are removed from the tables at once rather than at the next autovacuum.
 """
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +18,7 @@ from memory_mcp.storage.postgres import decisions, history, vectors
 from memory_mcp.storage.postgres.base import PgBase, require_row, require_unchanged
 from memory_mcp.storage.postgres.db import Connection, storage_errors
 from memory_mcp.storage.postgres.rowchanges import fold_edited, set_fields, update_row
+from memory_mcp.storage.records import Rehearsed, purge_ends
 from memory_mcp.timestamps import expired_by, utc_now
 
 logger = logging.getLogger(__name__)
@@ -76,32 +77,42 @@ class PgRemovals(PgBase):
         action: str = "purge",
         unchanged_since: Mapping[int, datetime] | None = None,
         follow: Callable[[str], bool] | None = None,
+        listed: Collection[int] | None = None,
+        rehearse: bool = False,
     ) -> list[int]:
         """Hard delete: the row, its keyword entry (a column of it) and vector (cascade),
         and every text its history held; the history keeps when, who and what action.
-        `follow`: what the purge brought back already expired goes too (see the contract)."""
+        `follow`: what the purge brought back already expired goes too; `listed`, `rehearse`:
+        see the contract."""
         purged: list[int] = []
         back: list[int] = []
         now, todo = utc_now(), list(dict.fromkeys(ids))
-        with self._write() as c:
-            while todo:
-                brought: list[int] = []
-                for memory_id in todo:
-                    since = (unchanged_since or {}).get(memory_id)
-                    gone = require_unchanged(c, memory_id, since)
-                    successor, ended = gone["superseded_by"], expired_by(gone["expires_at"], now)
-                    c.execute("delete from memories where id = %s", (memory_id,))
-                    history.erase(c, memory_id, action)
-                    history.record(c, memory_id, action, client)
-                    brought += decisions.reinstate_replaced(
-                        c, memory_id, client, successor=successor, ended=ended
-                    )
-                    purged.append(memory_id)
-                back += brought
-                todo = _expired_among(c, brought, now, follow) if follow else []
-            for memory_id in dict.fromkeys(back):  # current again: one memory of each text,
-                if memory_id not in purged:  # as a restore, or into a correction saying it
-                    fold_edited(c, memory_id, client)
+        try:
+            with self._write() as c:
+                while todo:
+                    brought: list[int] = []
+                    for memory_id in todo:
+                        since = (unchanged_since or {}).get(memory_id)
+                        gone = require_unchanged(c, memory_id, since)
+                        successor, ended = (
+                            gone["superseded_by"],
+                            expired_by(gone["expires_at"], now),
+                        )
+                        c.execute("delete from memories where id = %s", (memory_id,))
+                        history.erase(c, memory_id, action)
+                        history.record(c, memory_id, action, client)
+                        brought += decisions.reinstate_replaced(
+                            c, memory_id, client, successor=successor, ended=ended
+                        )
+                        purged.append(memory_id)
+                    back += brought
+                    todo = _expired_among(c, brought, now, follow) if follow else []
+                for memory_id in dict.fromkeys(back):  # current again: one memory of each text,
+                    if memory_id not in purged:  # as a restore, or into a correction saying it
+                        fold_edited(c, memory_id, client)
+                purge_ends(purged, listed, rehearse)
+        except Rehearsed as rehearsed:  # rolled back
+            return rehearsed.ids
         if purged:
             self._vacuum()
         return purged

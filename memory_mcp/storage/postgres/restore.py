@@ -1,7 +1,8 @@
 """Parts derived from `memories` that a hand dropped or disabled (the keyword column's
 trigger, BM25's totals and their trigger, the keyword GIN indexes, the vector feed's log and
 triggers, the vector table's HNSW index; the table itself is made, empty, when the model
-loads), the trigger that supersedes a memory once, and the functions and text search
+loads), the index of one current value per key (the values that share one settled first:
+currentkeys.py), the trigger that supersedes a memory once, and the functions and text search
 configuration those call (functions.py: each as the newest step defines it; one replaced by
 an older body is out of date): found at open (out of date: by doctor alone), reported by
 doctor, made again by its --repair, in one transaction. The memories stay untouched; each
@@ -9,11 +10,13 @@ part is made as the schema steps define it (migrations/initial.py, a trigger wit
 function: a DROP FUNCTION ... CASCADE took the trigger too), and the keyword rebuild then
 recomputes the rows' words and the totals."""
 
-from memory_mcp.storage.postgres import functions, vectors
+from memory_mcp.storage.audit import settled_keys
+from memory_mcp.storage.postgres import currentkeys, functions, vectors
 from memory_mcp.storage.postgres.db import Connection, scalar
 from memory_mcp.storage.postgres.migrations import TARGET
 from memory_mcp.storage.postgres.migrations.initial import (
     CURRENT,
+    CURRENT_KEY,
     FTS_FUNCTIONS,
     FTS_INDEXES,
     FTS_TRIGGER,
@@ -61,7 +64,9 @@ _PARTS: dict[str, tuple[bool, list[str]]] = {
     **{name: (False, [statement]) for name, statement in FTS_INDEXES.items()},
     "vec_log": (False, [VEC_LOG]),
     "memories_vec_log": (True, [VEC_LOG_FUNCTION, VEC_LOG_TRIGGER]),
-    # A memory superseded at most once (what writers decide rests on it).
+    # One current value per key (its values settled first: currentkeys.py) and a memory
+    # superseded at most once (what writers decide rests on them).
+    "memories_current_key": (False, [CURRENT_KEY]),
     "memories_superseded_once": (
         True,
         [functions.FUNCTIONS["memories_superseded_once"].statement, SUPERSEDED_ONCE],
@@ -158,6 +163,8 @@ def restore(c: Connection, out_of_date_too: bool = True) -> list[str]:
         statements = _VECTOR_PARTS[name] if name in _VECTOR_PARTS else _PARTS[name][1]
         if name in triggers:  # a disabled one is still there: made again as defined
             c.execute(f"drop trigger if exists {name} on {triggers[name]}")
+        if name == "memories_current_key":  # values a write left sharing a key meanwhile
+            gone[gone.index(name)] = settled_keys(name, currentkeys.settle(c))
         for statement in statements:
             c.execute(statement)
     if {"fts_stats", "memories_fts_stats"} & set(gone):  # the totals were not kept meanwhile

@@ -57,6 +57,32 @@ def empty_log(conn: Connection) -> bool:
     return not scalar(conn, "pragma wal_checkpoint(truncate)")  # its first column: busy
 
 
+def empty_log_between_writes(path: Path | str, busy_timeout_ms: int) -> bool:
+    """empty_log on a connection of its own that never waits, tried again and again until
+    `busy_timeout_ms` has passed. A TRUNCATE checkpoint waiting on an open read (another
+    process's) holds the write lock meanwhile: every writer waited with it, up to the busy
+    timeout (5 s), and on the store's own connection every call of this process did too.
+    Each try here gives up at once (it copies what it can, as a passive one), so writers
+    and readers go on between tries; False if the read was still open at the end."""
+    conn = sqlean.connect(str(path), isolation_level=None, timeout=0, check_same_thread=False)
+    try:
+        deadline, pause = time.monotonic() + busy_timeout_ms / 1000, 0.002
+        while True:
+            try:
+                busy, _, _ = conn.execute("pragma wal_checkpoint(truncate)").fetchone() or (1, 0, 0)
+                if not busy:
+                    return True
+            except sqlean.OperationalError as exc:  # locked: a writer is committing
+                if "locked" not in str(exc).lower() and "busy" not in str(exc).lower():
+                    raise
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
+    finally:
+        conn.close()
+
+
 @contextmanager
 def storage_errors(path: Path | str | None, busy_timeout_ms: int, doing: str) -> Iterator[None]:
     """Turn the driver's operational errors into a StorageError the reader can act on.

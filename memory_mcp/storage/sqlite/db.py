@@ -23,6 +23,9 @@ from memory_mcp.storage.sqlite.connection import OperationalError as Operational
 from memory_mcp.storage.sqlite.connection import Row as Row
 from memory_mcp.storage.sqlite.connection import busy_timeout as busy_timeout
 from memory_mcp.storage.sqlite.connection import empty_log as empty_log
+from memory_mcp.storage.sqlite.connection import (
+    empty_log_between_writes as empty_log_between_writes,
+)
 from memory_mcp.storage.sqlite.connection import meta_value as meta_value
 from memory_mcp.storage.sqlite.connection import read_snapshot as read_snapshot
 from memory_mcp.storage.sqlite.connection import scalar as scalar

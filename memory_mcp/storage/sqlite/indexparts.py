@@ -31,5 +31,5 @@ def restore(c: Connection, out_of_date_too: bool = True) -> list[str]:
     bare = [name.removesuffix(schemaparts.OUT_OF_DATE) for name in stale]
     ftsrestore.restore(c, bare)
     vectors.restore_parts(c)
-    schemaparts.restore(c, stale)
-    return gone + stale
+    said = {m.partition(" (first ")[0]: m for m in schemaparts.restore(c, stale)}
+    return [said.get(name, name) for name in gone + stale]  # what settling the keys did

@@ -6,13 +6,14 @@ the way out of a full database would be blocked by the fullness itself.
 
 import json
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
 from memory_mcp.errors import StorageError
 from memory_mcp.storage import audit
 from memory_mcp.storage.contract import Restored
+from memory_mcp.storage.records import Rehearsed, purge_ends
 from memory_mcp.storage.sqlite import db, decisions, history, room, vectors
 from memory_mcp.storage.sqlite.base import SqliteBase, require_row, require_unchanged
 from memory_mcp.storage.sqlite.db import Connection, storage_errors, transaction
@@ -87,11 +88,14 @@ class SqliteRemovals(SqliteBase):
         action: str = "purge",
         unchanged_since: Mapping[int, datetime] | None = None,
         follow: Callable[[str], bool] | None = None,
+        listed: Collection[int] | None = None,
+        rehearse: bool = False,
     ) -> list[int]:
         """Hard delete (explicit CLI purge only): the row, its index entries (triggers) and
         vector, and every text its history held; the history keeps when, who and what action.
         Freed space is zeroed (secure_delete) and the log emptied after: no byte is left.
-        `follow`: what the purge brought back already expired goes too (see the contract)."""
+        `follow`: what the purge brought back already expired goes too; `listed`, `rehearse`:
+        see the contract."""
 
         def delete(c: Connection) -> list[int]:
             purged: list[int] = []
@@ -115,9 +119,12 @@ class SqliteRemovals(SqliteBase):
             for memory_id in dict.fromkeys(back):  # current again: one memory of each text,
                 if memory_id not in purged:  # as a restore, or into a correction saying it
                     fold_edited(c, memory_id, client)
-            return purged
+            return purge_ends(purged, listed, rehearse)
 
-        purged = self._making_room(delete)
+        try:
+            purged = self._making_room(delete)
+        except Rehearsed as rehearsed:  # rolled back
+            return rehearsed.ids
         if purged:
             self._empty_log()
         return purged
@@ -181,13 +188,18 @@ class SqliteRemovals(SqliteBase):
             return work(conn)
 
     def _empty_log(self) -> None:
-        """After text was deleted: copy the log into the (zeroed) file and truncate it."""
-        with self._lock:
-            try:
-                emptied = db.empty_log(self.conn)
-            except db.DatabaseError as exc:
-                logger.warning("The deletion is done, but the write-ahead log was not: %s", exc)
-                return
+        """After text was deleted: copy the log into the (zeroed) file and truncate it; on a
+        file, outside the store's lock and between other writers' writes, however long an
+        open read elsewhere delays it (db.empty_log_between_writes)."""
+        try:
+            if self.path is None:
+                with self._lock:
+                    emptied = db.empty_log(self.conn)
+            else:
+                emptied = db.empty_log_between_writes(self.path, self._busy_ms)
+        except db.DatabaseError as exc:
+            logger.warning("The deletion is done, but the write-ahead log was not: %s", exc)
+            return
         if not emptied:
             logger.warning(
                 "The deletion is done, but another process was reading, so the write-ahead log "

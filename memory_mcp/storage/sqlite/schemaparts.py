@@ -8,7 +8,8 @@ dump replaced by another body is out of date: doctor names it ("name (out of dat
 
 from typing import Any
 
-from memory_mcp.storage.sqlite import vectors
+from memory_mcp.storage.audit import settled_keys
+from memory_mcp.storage.sqlite import currentkeys, vectors
 from memory_mcp.storage.sqlite.keyword_schema import FTS_INDEXES, fts_statements
 from memory_mcp.storage.sqlite.migrations.one_current import STATEMENTS
 
@@ -17,8 +18,9 @@ _SINCE = 6  # the schema version that made the guards
 
 # name -> (type, statement): what writers' decisions rest on (one current value per key,
 # a memory superseded once).
+CURRENT_KEY = "memories_current_key"
 GUARDS = {
-    "memories_current_key": ("index", STATEMENTS[0]),
+    CURRENT_KEY: ("index", STATEMENTS[0]),
     "memories_superseded_once": ("trigger", STATEMENTS[1]),
 }
 
@@ -80,7 +82,8 @@ def out_of_date(c: Any) -> list[str]:
 def restore(c: Any, stale: list[str]) -> list[str]:
     """Make the missing guards again, and the out-of-date guards and vector triggers
     (`stale`, out_of_date's names; the keyword parts are ftsrestore's), inside the caller's
-    transaction; the names of those made."""
+    transaction; the names of those made. The current-key index after settling the values
+    that share a key (currentkeys.py)."""
     redo = {n: (kind, s) for n, (kind, s) in GUARDS.items()}
     redo |= {n: ("trigger", s) for n, s in zip(vectors.TRIGGERS, vectors.VEC_TRIGGERS, strict=True)}
     made = []
@@ -89,6 +92,7 @@ def restore(c: Any, stale: list[str]) -> list[str]:
         if name in redo:
             kind, statement = redo[name]
             c.execute(f"drop {kind} if exists {name}")
+            settled = currentkeys.settle(c) if name == CURRENT_KEY else []  # written meanwhile
             c.execute(statement)
-            made.append(part)
+            made.append(settled_keys(part, settled))
     return made
