@@ -6,6 +6,7 @@ import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlean
@@ -1013,3 +1014,28 @@ def test_long_listings_are_printed_plain_and_short_ones_as_tables(run) -> None: 
     assert listed.startswith(f"{memory['id']}  Deploy") and "note · global" in listed
     logged = run("log", "-n", long)
     assert logged.startswith(f"#{memory['id']}  ") and "content: " in logged
+
+
+def test_remember_prints_the_close_memories_and_recall_the_later_value(
+    tmp_path: Path, model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the model: what a new value may update, and how to make it replace it; recall
+    marks the old value's hit with the later one; --replaces with the same text takes over."""
+    monkeypatch.setenv("MEMORY_MCP_MODEL_DIR", str(model_dir))
+    monkeypatch.delenv("MEMORY_MCP_SEMANTIC", raising=False)
+    runner, db = CliRunner(), str(tmp_path / "similar.db")
+
+    def cli(*args: str) -> Any:
+        result = runner.invoke(app, ["--db", db, *args])
+        assert result.exit_code == 0, (result.output, result.exception)
+        return result
+
+    cli("remember", "The staging database is on port 5433")
+    said = cli("remember", "Staging DB moved to port 6543").stderr
+    assert "Close to, but not the same as:" in said
+    assert "#1 The staging database is on port 5433" in " ".join(said.split())
+    assert "--replaces ID" in said
+    table = " ".join(cli("recall", "which port is the staging database on").stdout.split())
+    assert "#2, later, says otherwise" in table
+    fixed = cli("remember", "Staging DB moved to port 6543", "--replaces", "1").stderr
+    assert "Already known as #2; counted the repeat; it supersedes #1." in " ".join(fixed.split())

@@ -33,6 +33,7 @@ from memory_mcp.adapters.cli.render import (
 )
 from memory_mcp.errors import InvalidInput
 from memory_mcp.names import WRITABLE_KINDS
+from memory_mcp.remembered import RememberResult
 
 # -- the four tools, by hand ------------------------------------------------------------------
 
@@ -85,6 +86,11 @@ def remember(
     if json_:
         as_json(result)
         return
+    _say_remembered(result)
+
+
+def _say_remembered(result: RememberResult) -> None:
+    """What happened, what was masked, and the close memories it may update."""
     message = {
         "created": f"Remembered [cyan]#{result.id}[/cyan] in scope {safe(result.scope)}.",
         "duplicate": f"Already known as [cyan]#{result.id}[/cyan]; counted the repeat"
