@@ -53,11 +53,20 @@ def standing_kind(kind: str, occurred_at: object) -> bool:
     return kind in STANDING or (kind == "note" and occurred_at is None)
 
 
-def newer_values(memories: Sequence[Stated], vectors: Mapping[int, "np.ndarray"]) -> dict[int, int]:
+def newer_values(
+    memories: Sequence[Stated],
+    vectors: Mapping[int, "np.ndarray"],
+    said: Mapping[int, datetime] | None = None,
+) -> dict[int, int]:
     """For each memory a later one of `memories` may update, that later one's id (the
     closest, if several): same scope, both standing, cosine >= SIMILAR_COSINE, and a fact
-    apart (policies.dedup.same_information)."""
+    apart (policies.dedup.same_information). Later: said later, `said` giving when each was
+    last stated (a repeat counted on it since: "9am", "10am", then "9am" again makes the
+    first the latest), else its creation."""
     import numpy as np
+
+    def when(memory: Stated) -> tuple[datetime, int]:
+        return (said or {}).get(memory.id, memory.created_at), memory.id
 
     eligible = [m for m in memories if m.id in vectors and standing(m)]
     if len(eligible) < 2:
@@ -71,7 +80,7 @@ def newer_values(memories: Sequence[Stated], vectors: Mapping[int, "np.ndarray"]
             new = eligible[int(j)]
             if cosines[i, j] < SIMILAR_COSINE:
                 break
-            if new.scope != old.scope or new.created_at <= old.created_at:
+            if new.scope != old.scope or when(new) <= when(old):
                 continue
             if not same_information(old.content, new.content):
                 best = new.id

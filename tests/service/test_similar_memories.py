@@ -96,3 +96,14 @@ def test_a_dated_note_is_an_episode_and_names_nothing(svc: MemoryService) -> Non
     svc.remember(OLD, occurred_at="2026-03-03")
     assert svc.remember(NEW, occurred_at="2026-03-10").similar == []
     assert svc.remember("Staging DB moved to port 6544").similar == []  # the other is dated
+
+
+def test_a_value_said_again_is_the_latest_and_names_no_newer(svc: MemoryService) -> None:
+    """Mon 9am, Tue 10am, Wed 9am again (counted on Monday's memory): the 9am one was said
+    last, so recall must not tell the model that the 10am one updates it."""
+    nine = svc.remember("The team standup is at 9am")
+    ten = svc.remember("The team standup moved to 10am")
+    again = svc.remember("The team standup is at 9am")
+    assert (again.status, again.id) == ("duplicate", nine.id)
+    hits = {h.id: h for h in svc.recall("when is the team standup?").hits}
+    assert (hits[nine.id].newer, hits[ten.id].newer) == (None, nine.id)
