@@ -21,6 +21,7 @@ from memory_mcp.names import ABOUT_USER as ABOUT_USER
 from memory_mcp.policies import (
     statement_content,
     statement_languages,
+    statement_material,
     statement_personal,
     statement_work,
 )
@@ -213,8 +214,9 @@ def _in_block(line: str) -> bool:
 
 
 def sentences(text: str) -> list[str]:
-    """The sentences of a message; code blocks, quoted lines and memory-mcp's own renderings
-    of memories are not sentences."""
+    """The sentences of a message; code blocks, quoted lines, memory-mcp's own renderings
+    of memories and what the message hands over to be worked on (an email, a page: see
+    statement_material.py) are not sentences."""
     kept: list[str] = []
     fenced = briefing = False
     for line in text.splitlines():
@@ -227,7 +229,7 @@ def sentences(text: str) -> list[str]:
         if fenced or line.lstrip().startswith((">", "    ", "\t", "$ ")):
             continue
         kept.append(line)
-    parts = _SENTENCE.split("\n".join(kept))
+    parts = _SENTENCE.split(statement_material.own_words("\n".join(kept)))
     return [" ".join(p.split()) for p in parts if p and p.strip()]
 
 
