@@ -157,6 +157,15 @@ _MY_TASTE = re.compile(
     r".*?\bi(?:\s+(?:\w+ly\s+)?(?:prefer|like|would rather)|'d\s+rather)\b",
     re.IGNORECASE,
 )
+# Said for a group (we, our; nous, notre, "On utilise"; wir, unser; nosotros, nuestro and a
+# verb in -amos/-imos; noi, nostro, -iamo; nós, nosso): a team's convention, not the user's
+# rule. French "on" only opening the sentence before a verb ("Never deploy on Fridays").
+_FOR_A_GROUP = re.compile(
+    r"\b(?:we|we're|we've|we'll|we'd|our|ours|us|let's|nous|notre|nos|wir|unser\w*|"
+    r"nosotr[oa]s|nuestr[oa]s?|noi|nostr[oaie]|n[oó]s|noss[oa]s?|\w{2,}(?:amos|imos|iamo))\b"
+    r"|^\W*on\s+(?!the\b|a\b|an\b|my\b|every\b|each\b|time\b)\w+(?:e|t|ons)\b",
+    re.IGNORECASE,
+)
 _LEADING = re.compile(r"^(?:and|also|plus|oh|so|but|ok|okay)\b[,]?\s+", re.IGNORECASE)
 _CORRECTION = re.compile(
     r"^(?:no|nope|actually|not quite|wrong|correction)\b[,.!:;]?\s*(?:—|-)?\s*(?P<rest>.+)$",
@@ -233,12 +242,14 @@ def sentences(text: str) -> list[str]:
     return [" ".join(p.split()) for p in parts if p and p.strip()]
 
 
-def kept_without_project(kind: str, about_user: bool) -> bool:
+def kept_without_project(kind: str, about_user: bool, text: str = "") -> bool:
     """Whether a session in no project keeps a statement: what the user says of themselves,
     and a rule or taste, theirs wherever they work ("Always answer in French"); not a
     decision or a fact, which are about a project it cannot name ("We decided on structlog",
-    "The config lives in settings.toml") and would mislead every project's briefing."""
-    return about_user or kind == "preference"
+    "The config lives in settings.toml") and would mislead every project's briefing, nor a
+    convention said for a group ("We use tabs", "Our convention is snake_case", "Usiamo
+    sempre pytest"): its team's, in a project it cannot name either."""
+    return about_user or (kind == "preference" and not _FOR_A_GROUP.search(text))
 
 
 def durable(text: str) -> list[Statement]:

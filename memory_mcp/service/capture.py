@@ -317,7 +317,7 @@ class Capturer(Part):
 def _kept_without_project(record: Record) -> bool:
     from memory_mcp.policies.statements import kept_without_project
 
-    return kept_without_project(record.kind, ABOUT_USER in record.tags)
+    return kept_without_project(record.kind, ABOUT_USER in record.tags, record.content)
 
 
 def _masked(given: RedactedFields, known: Masker) -> dict[str, Any]:

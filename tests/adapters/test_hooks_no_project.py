@@ -125,6 +125,7 @@ def test_what_a_message_hands_over_is_not_stored_as_the_users(tmp_path: Path) ->
         "here's a page I found: Hello! I'm Jane. I love hiking and I have a dog named Max.",
         "My colleague says: I prefer short answers.",
         "Proofread my essay. I grew up in a small village. I am allergic to peanuts.",
+        "We use tabs for indentation.",  # a team's convention, in a project it cannot name
     )  # fmt: skip
     payload = {"session_id": "s1", "transcript_path": str(said), "cwd": str(home),
                "hook_event_name": "Stop"}  # fmt: skip
