@@ -21,6 +21,7 @@ class Similar(BaseModel):
     id: int
     content: str
     created_at: ShortTime
+    truncated: bool = Field(False, description="Content cut; recall(ids=[id]) for all.")
 
 
 class RememberResult(Memory):

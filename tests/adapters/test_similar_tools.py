@@ -63,3 +63,17 @@ async def test_a_reply_without_close_memories_has_no_similar_field(real_client: 
     await call(real_client, "remember", content="We deploy on Fridays")
     reply = await call(real_client, "remember", content="The user is allergic to peanuts")
     assert "similar" not in reply and "notice" not in reply  # left out when empty
+
+
+async def test_long_similar_memories_come_as_snippets(real_client: Any) -> None:
+    """Three long design notes close to a new one must not make remember's reply carry
+    three whole notes (20,000 characters each, at most): a snippet, marked, as recall's."""
+    body = " ".join(f"Step {n}: the importer retries the batch and logs it." for n in range(300))
+    for n in range(3):
+        await call(real_client, "remember", content=f"Importer design, version {n}. {body}")
+    new = await call(real_client, "remember", content=f"Importer design, version 9. {body}")
+    assert len(new["similar"]) == 3, new
+    for near in new["similar"]:
+        assert near["truncated"] is True and len(near["content"]) < 1000
+        whole = await call(real_client, "recall", ids=[near["id"]])
+        assert whole["hits"][0]["content"].startswith(near["content"].rstrip("…"))
