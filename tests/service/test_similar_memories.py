@@ -107,3 +107,23 @@ def test_a_value_said_again_is_the_latest_and_names_no_newer(svc: MemoryService)
     assert (again.status, again.id) == ("duplicate", nine.id)
     hits = {h.id: h for h in svc.recall("when is the team standup?").hits}
     assert (hits[nine.id].newer, hits[ten.id].newer) == (None, nine.id)
+
+
+def test_a_principal_is_never_shown_another_scopes_text(svc: MemoryService) -> None:
+    """On a shared server: bob may write his own scope and read `team`; alice's scope and
+    the secrets scope he may not read hold values close to his. `similar` names only his
+    scope's, and recall's `newer` only a hit he is shown."""
+    from memory_mcp.policies import access
+
+    svc.remember(OLD, scope="user/alice")
+    svc.remember("The staging database is on port 5434", scope="secrets")
+    team = svc.remember("The staging database is on port 5435", scope="team")
+    bob = svc.as_principal(access.principal("bob", access.parse_grants(["team=read"])))
+    mine = bob.remember(NEW)
+    assert mine.scope == "user/bob" and mine.similar == []
+    again = bob.remember("Staging DB moved to port 6544")
+    assert [near.id for near in again.similar] == [mine.id]
+    hits = bob.recall("which port is the staging database on?", scope="*").hits
+    shown = {h.id for h in hits}
+    assert shown <= {team.id, mine.id, again.id}
+    assert all(h.newer is None or h.newer in shown for h in hits)
