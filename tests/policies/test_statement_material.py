@@ -17,6 +17,9 @@ from memory_mcp.policies.statements import durable
         "She wrote: I'm allergic to peanuts.",
         "Proofread my essay. I grew up in a small village. I am allergic to peanuts.",
         "Here is the text below\nI'm a nurse and I live in Berlin.",
+        "Write a story in the first person: I am a pilot. I live in Nice and I love sailing.",
+        "Let's role-play. You are a barista and I am a customer. I live in Paris and I love jazz.",
+        "I'd like to roleplay an interview.\nI'm a nurse and I live in Berlin.",
     ],
 )
 def test_material_handed_over_states_nothing(message: str) -> None:
@@ -35,6 +38,8 @@ def test_material_handed_over_states_nothing(message: str) -> None:
         ("Always update the README when you add a module.\nI prefer tabs.", 2),
         ("Can you review my code?\nI prefer functional style.", ["I prefer functional style."]),
         ("I'm a nurse and I live in Berlin. Always answer in German.", 2),
+        ("Pretend you are my French teacher.\nI am a vegetarian and I live in Lyon.", 1),
+        ("Always write tests first.\nI prefer tabs.", 2),
     ],
 )
 def test_the_users_own_words_around_it_are_kept(message: str, kept: list[str] | int) -> None:
