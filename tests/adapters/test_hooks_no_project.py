@@ -137,3 +137,5 @@ def test_what_a_message_hands_over_is_not_stored_as_the_users(tmp_path: Path) ->
     finally:
         service.close()
     assert [m.content for m in kept] == ["I'm a teacher."]
+    assert "reply to this email" in str(kept[0].context)  # what the user asked, kept
+    assert "Leeds" not in str(kept[0].context)  # the email's own words are not stored
