@@ -82,6 +82,13 @@ def same_replaces(service: MemoryService, rnd: int, worker: int) -> Outcome:
     return made.status, made.id
 
 
+def one_correction(service: MemoryService, rnd: int, worker: int) -> Outcome:
+    """Every worker sends the same correction (a client's retries, two agents): the last
+    targets, from the end (the first ones are same-replaces')."""
+    made = service.remember(f"Round {rnd}: the one correction", replaces=TARGETS[-1 - rnd])
+    return made.status, made.id
+
+
 def same_bulk(service: MemoryService, rnd: int, worker: int) -> Outcome:
     made = service.remember_many([{"content": f"Bulk round {rnd} fact {i}"} for i in range(3)])
     return "bulk", made
@@ -101,6 +108,7 @@ STEPS: dict[str, Step] = {
     "same-key": same_key,
     "same-meaning": same_meaning,
     "same-replaces": same_replaces,
+    "one-correction": one_correction,
     "same-bulk": same_bulk,
     "same-import": same_import,
 }

@@ -201,8 +201,8 @@ class Hit(BaseModel):
     truncated: bool = Field(False, description="Content cut to fit; recall(ids=[id]) for all.")
     newer: int | None = Field(
         None,
-        description="A later hit close to this one that says something different: this one "
-        "may be out of date.",
+        description="A memory stated later, close to this one, that says something different: "
+        "this one may be out of date (recall with ids reads it).",
     )
 
     @property

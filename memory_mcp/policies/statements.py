@@ -21,6 +21,7 @@ from memory_mcp.names import ABOUT_USER as ABOUT_USER
 from memory_mcp.policies import (
     statement_content,
     statement_languages,
+    statement_material,
     statement_personal,
     statement_work,
 )
@@ -156,6 +157,15 @@ _MY_TASTE = re.compile(
     r".*?\bi(?:\s+(?:\w+ly\s+)?(?:prefer|like|would rather)|'d\s+rather)\b",
     re.IGNORECASE,
 )
+# Said for a group (we, our; nous, notre, "On utilise"; wir, unser; nosotros, nuestro and a
+# verb in -amos/-imos; noi, nostro, -iamo; nós, nosso): a team's convention, not the user's
+# rule. French "on" only opening the sentence before a verb ("Never deploy on Fridays").
+_FOR_A_GROUP = re.compile(
+    r"\b(?:we|we're|we've|we'll|we'd|our|ours|us|let's|nous|notre|nos|wir|unser\w*|"
+    r"nosotr[oa]s|nuestr[oa]s?|noi|nostr[oaie]|n[oó]s|noss[oa]s?|\w{2,}(?:amos|imos|iamo))\b"
+    r"|^\W*on\s+(?!the\b|a\b|an\b|my\b|every\b|each\b|time\b)\w+(?:e|t|ons)\b",
+    re.IGNORECASE,
+)
 _LEADING = re.compile(r"^(?:and|also|plus|oh|so|but|ok|okay)\b[,]?\s+", re.IGNORECASE)
 _CORRECTION = re.compile(
     r"^(?:no|nope|actually|not quite|wrong|correction)\b[,.!:;]?\s*(?:—|-)?\s*(?P<rest>.+)$",
@@ -213,8 +223,9 @@ def _in_block(line: str) -> bool:
 
 
 def sentences(text: str) -> list[str]:
-    """The sentences of a message; code blocks, quoted lines and memory-mcp's own renderings
-    of memories are not sentences."""
+    """The sentences of a message; code blocks, quoted lines, memory-mcp's own renderings
+    of memories and what the message hands over to be worked on (an email, a page: see
+    statement_material.py) are not sentences."""
     kept: list[str] = []
     fenced = briefing = False
     for line in text.splitlines():
@@ -227,16 +238,18 @@ def sentences(text: str) -> list[str]:
         if fenced or line.lstrip().startswith((">", "    ", "\t", "$ ")):
             continue
         kept.append(line)
-    parts = _SENTENCE.split("\n".join(kept))
+    parts = _SENTENCE.split(statement_material.own_words("\n".join(kept)))
     return [" ".join(p.split()) for p in parts if p and p.strip()]
 
 
-def kept_without_project(kind: str, about_user: bool) -> bool:
+def kept_without_project(kind: str, about_user: bool, text: str = "") -> bool:
     """Whether a session in no project keeps a statement: what the user says of themselves,
     and a rule or taste, theirs wherever they work ("Always answer in French"); not a
     decision or a fact, which are about a project it cannot name ("We decided on structlog",
-    "The config lives in settings.toml") and would mislead every project's briefing."""
-    return about_user or kind == "preference"
+    "The config lives in settings.toml") and would mislead every project's briefing, nor a
+    convention said for a group ("We use tabs", "Our convention is snake_case", "Usiamo
+    sempre pytest"): its team's, in a project it cannot name either."""
+    return about_user or (kind == "preference" and not _FOR_A_GROUP.search(text))
 
 
 def durable(text: str) -> list[Statement]:

@@ -217,7 +217,7 @@ class Capturer(Part):
         # Here, not at the top: the statement rules compile ~60 ms of patterns, which the
         # session-start and prompt hooks (importing this module for CAPTURED, hook_scope)
         # never use.
-        from memory_mcp.policies import statements
+        from memory_mcp.policies import statement_material, statements
 
         records: list[Record] = []
         total = episodes.Activity()
@@ -240,13 +240,17 @@ class Capturer(Part):
             act = episodes.activity(tools, roots, ignored)
             total.add(act)
             context = _context(prompt, conclusion)
+            # A statement's context is what the user said, not what they handed over (an
+            # email, a page: statement_material.py), which is someone else's and would be
+            # stored with it, in the default scope for what they say of themselves.
+            own = _context(statement_material.own_words(prompt), conclusion)
             for n, found in enumerate(statements.durable(prompt)):
                 about = [ABOUT_USER] if found.about_user else []
                 records.append(Record(
                     content=found.text, source_id=f"{source}:s{n}",
                     where=turn.uuid, kind=found.kind,
                     tags=[CAPTURED, "said-by-user", *about], occurred_at=turn.at, created_at=None,
-                    metadata={"session": sid}, context=context,
+                    metadata={"session": sid}, context=own,
                 ))  # fmt: skip
             text = episodes.explored(prompt, act, conclusion) if turn.complete else None
             if text is not None:
@@ -317,7 +321,7 @@ class Capturer(Part):
 def _kept_without_project(record: Record) -> bool:
     from memory_mcp.policies.statements import kept_without_project
 
-    return kept_without_project(record.kind, ABOUT_USER in record.tags)
+    return kept_without_project(record.kind, ABOUT_USER in record.tags, record.content)
 
 
 def _masked(given: RedactedFields, known: Masker) -> dict[str, Any]:

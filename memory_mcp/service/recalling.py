@@ -102,9 +102,10 @@ class Recaller(Part):
         # Nothing below reorders: fetch only what may be shown.
         upto = limit + offset if max_tokens is None and project_scope is None else None
         # Sliced after masking: a page cut from what is shown, so pages partition it exactly.
-        hits = self._hits(ranked, project_scope, upto)[offset:]
+        hits, said = self._hits(ranked, project_scope, upto)
+        hits = hits[offset:]
         if mode == "hybrid":
-            hits = self._with_newer(hits)
+            hits = self._with_newer(hits, said)
         # The reply without its hits, costed with the largest `omitted` it can carry.
         frame = RecallResult(
             mode=mode, hits=[], omitted=limit, note=self.semantic.note, notice=STORED_DATA_NOTICE
@@ -118,13 +119,14 @@ class Recaller(Part):
         shown = [h.model_copy(update={"score": round(h.score * strength, 3)}) for h in chosen]
         return frame.model_copy(update={"hits": shown, "omitted": omitted})
 
-    def _with_newer(self, hits: list[Hit]) -> list[Hit]:
-        """Each hit that a later hit may update names it (policies/updates.py): the model
-        reading "port 5433" first learns that a later memory says otherwise."""
+    def _with_newer(self, hits: list[Hit], said: dict[int, datetime]) -> list[Hit]:
+        """Each hit that a hit said later may update names it (policies/updates.py): the
+        model reading "port 5433" first learns that a later memory says otherwise. `said`:
+        when each was last stated (a repeat counted since its creation)."""
         ids = [h.id for h in hits if updates.standing(h)]
         if len(ids) < 2:
             return hits
-        found = updates.newer_values(hits, self.semantic.copy.vectors(ids))
+        found = updates.newer_values(hits, self.semantic.copy.vectors(ids), said)
         return [h.model_copy(update={"newer": found[h.id]}) if h.id in found else h for h in hits]
 
     def relevant(
@@ -220,24 +222,27 @@ class Recaller(Part):
 
     def _hits(
         self, ranked: list[tuple[int, float]], project_scope: str | None, upto: int | None = None
-    ) -> list[Hit]:
+    ) -> tuple[list[Hit], dict[int, datetime]]:
         """Memories for ranked ids, by relevance; the project's win near-ties (fusion.py). A
         text stored in several scopes (the project and global) comes once, at its best
         place. With `upto`, the first that many distinct ones, read a window at a time. As
         the caller is shown them (masking.hits): a summary whose text became withheld after
-        ranking (a memory it cites moved meanwhile) is left out before any page is cut."""
+        ranking (a memory it cites moved meanwhile) is left out before any page is cut.
+        With them, when each was last stated (its creation, or a repeat counted since)."""
         hits: list[Hit] = []
+        said: dict[int, datetime] = {}
         start, window = 0, upto or len(ranked)
         while start < len(ranked) and (upto is None or len(hits) < upto):
             part = ranked[start : start + window]
             start += window
             found = self.store.get_many([mid for mid, _ in part], with_embedded=False)
             memories = {m.id: m for m in found}
+            said |= {m.id: max(m.created_at, m.last_seen_at or m.created_at) for m in found}
             part_hits = [_hit(memories[mid], score) for mid, score in part if mid in memories]
             hits += masking.hits(self.ctx, part_hits, by_text=True)
             if len({h.scope for h in hits}) > 1:  # one scope holds each text once
                 hits = first_of_each_text(prefer_scope(hits, project_scope), _content, _scope)
-        return prefer_scope(hits, project_scope)[:upto]
+        return prefer_scope(hits, project_scope)[:upto], said
 
 
 def _without(left_out: set[int], *legs: list[tuple[int, float]]) -> list[list[tuple[int, float]]]:

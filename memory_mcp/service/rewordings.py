@@ -6,8 +6,10 @@ from typing import TYPE_CHECKING
 
 from memory_mcp.models import Memory, MemoryFilter
 from memory_mcp.policies import dedup as dedup_module
+from memory_mcp.policies.budget import snippet
 from memory_mcp.policies.repeats import event_day, same_event
 from memory_mcp.policies.updates import SIMILAR_COSINE, standing, standing_kind
+from memory_mcp.remembered import Similar
 from memory_mcp.search.nearby import Prepared
 from memory_mcp.service.context import Context
 from memory_mcp.storage.contract import Storage
@@ -19,6 +21,9 @@ if TYPE_CHECKING:
 
 NEAR_DUPLICATE_CANDIDATES = 5
 SIMILAR_SHOWN = 3
+# A similar memory's text in remember's answer: enough to tell whether the new one replaces
+# it (recall(ids=[id]) reads it whole); three whole notes of 20,000 characters would not fit.
+SIMILAR_TOKENS = 80
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,13 @@ def look_near(
         if memory_id in rows and standing(rows[memory_id])
     ]
     return Nearby(None, tuple(similar[:SIMILAR_SHOWN]))
+
+
+def as_similar(memory: Memory) -> Similar:
+    """A memory as remember names it among the similar ones: its text a snippet at most."""
+    short = snippet(memory.content, SIMILAR_TOKENS)
+    cut = short != memory.content
+    return Similar(id=memory.id, content=short, created_at=memory.created_at, truncated=cut)
 
 
 def _rewording(

@@ -14,7 +14,7 @@ from memory_mcp.policies.keys import key_form
 from memory_mcp.policies.redact import redact_fields
 from memory_mcp.policies.repeats import Said, event_time
 from memory_mcp.policies.times import ends_after, parse_reference, parse_time
-from memory_mcp.remembered import RememberResult, Similar
+from memory_mcp.remembered import RememberResult
 from memory_mcp.service import grants
 from memory_mcp.service.context import (
     ALL_SCOPES,
@@ -23,7 +23,7 @@ from memory_mcp.service.context import (
     check_content_left,
     validated,
 )
-from memory_mcp.service.rewordings import fold_pair, look_near, near_duplicate
+from memory_mcp.service.rewordings import as_similar, fold_pair, look_near, near_duplicate
 from memory_mcp.storage.contract import Inserted, NewRow
 from memory_mcp.timestamps import format_time
 
@@ -206,7 +206,7 @@ class Writer(Part):
             status="superseded" if stored.supersedes else "created",
             supersedes=list(stored.supersedes),
             redacted=list(redacted),
-            similar=[Similar.model_validate(m, from_attributes=True) for m in similar],
+            similar=[as_similar(m) for m in similar],
         )
 
     def _fold_raced(

@@ -85,7 +85,8 @@ class MemoryWrites(Protocol):
         With `dedup`, a visible memory the item repeats (its key's, if it has one, else one
         without a key, which takes it) is counted instead: "duplicate", with what the repeat
         superseded (policies.repeats.adopted), and with `replaces`, the memory it names, which
-        the repeated one then supersedes (unless it is that one). A keyed item supersedes
+        the repeated one then supersedes (unless it is that one, or superseded it already: the
+        same correction again is a repeat, not refused). A keyed item supersedes
         the current value of (scope, key); so does `replaces` (NotFound if missing;
         InvalidInput if superseded or in another scope). `once`: "present" if its
         `imported_from` is held or was counted."""

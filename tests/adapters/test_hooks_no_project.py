@@ -109,3 +109,33 @@ def test_a_session_in_the_home_folder_saying_nothing_lasting_makes_no_database(
     stop = hook("capture", payload, home)
     assert (stop.returncode, stop.stderr) == (0, "")
     assert not (home / "data" / "memory.db").exists()
+
+
+def test_what_a_message_hands_over_is_not_stored_as_the_users(tmp_path: Path) -> None:
+    """A pasted email, README or web page speaks in someone else's first person: in the home
+    folder, its "I live in Leeds" and "Always run the linter" would reach every project's
+    briefing as the user's own. What the user says before it is kept."""
+    home = tmp_path / "carol"
+    (home / "data").mkdir(parents=True)
+    said = transcript(
+        home / "s.jsonl", str(home),
+        "I'm a teacher. Can you help me reply to this email?\n\nHi Tom,\nI live in Leeds now "
+        "and I work as a data engineer at Acme. I prefer meetings on Tuesdays.\nBest, Sarah",
+        "Summarize this README:\nAlways run the linter before committing. Never push to main.",
+        "here's a page I found: Hello! I'm Jane. I love hiking and I have a dog named Max.",
+        "My colleague says: I prefer short answers.",
+        "Proofread my essay. I grew up in a small village. I am allergic to peanuts.",
+        "We use tabs for indentation.",  # a team's convention, in a project it cannot name
+    )  # fmt: skip
+    payload = {"session_id": "s1", "transcript_path": str(said), "cwd": str(home),
+               "hook_event_name": "Stop"}  # fmt: skip
+    stop = hook("capture", payload, home)
+    assert (stop.returncode, stop.stderr) == (0, "")
+    service = MemoryService.open(Settings(db=home / "data" / "memory.db", semantic=False))
+    try:
+        kept = service.list_memories(service.make_filter(scope="*"), limit=None)
+    finally:
+        service.close()
+    assert [m.content for m in kept] == ["I'm a teacher."]
+    assert "reply to this email" in str(kept[0].context)  # what the user asked, kept
+    assert "Leeds" not in str(kept[0].context)  # the email's own words are not stored

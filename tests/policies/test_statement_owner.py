@@ -4,7 +4,7 @@ A first-person taste is the user's unless it names the work (policies/statement_
 import pytest
 
 from memory_mcp.policies.statement_work import names_work
-from memory_mcp.policies.statements import classify
+from memory_mcp.policies.statements import classify, kept_without_project
 
 
 @pytest.mark.parametrize(
@@ -65,3 +65,26 @@ def test_a_taste_that_names_the_work_stays_with_the_project(sentence: str) -> No
 )
 def test_what_names_the_work(text: str, work: bool) -> None:
     assert names_work(text) is work
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kept"),
+    [
+        ("We use tabs for indentation.", False),  # a team's convention: which team?
+        ("Our convention is to use snake_case.", False),
+        ("We always deploy on Fridays.", False),
+        ("On utilise toujours pnpm.", False),
+        ("Wir benutzen immer Tabs.", False),
+        ("Usiamo sempre pytest.", False),
+        ("Preferimos usar pytest.", False),
+        ("Always answer in French.", True),  # the user's own rule, wherever they work
+        ("Never deploy on Fridays.", True),
+        ("Always run the tests on CI.", True),
+        ("I prefer tabs.", True),
+        ("I prefer short answers.", True),
+    ],
+)
+def test_in_no_project_a_convention_said_for_a_group_is_not_kept(sentence: str, kept: bool) -> None:
+    found = classify(sentence)
+    assert found is not None
+    assert kept_without_project(found.kind, found.about_user, found.text) is kept

@@ -93,7 +93,18 @@ def test_a_correction_whose_text_is_stored_already_supersedes_with_that_memory(
     assert [m.id for m in service.list_memories()] == [new.id]
     assert [e.action for e in service.history(old.id)][:1] == ["supersede"]
     with pytest.raises(InvalidInput, match=f"already replaced by {new.id}"):
-        service.remember("Staging DB moved to port 6543", replaces=old.id)
+        service.remember("Staging DB moved to port 7000", replaces=old.id)  # another value
+
+
+def test_the_same_correction_again_is_a_repeat_not_refused(service: MemoryService) -> None:
+    """A client retrying a correction whose reply it lost (or a second writer sending the
+    same one) gets the memory that replaced the old one, not "already replaced"."""
+    old = service.remember("The staging database is on port 5433")
+    first = service.remember("Staging DB moved to port 6543", replaces=old.id)
+    again = service.remember("Staging DB moved to port 6543", replaces=old.id)
+    assert (first.status, first.supersedes) == ("superseded", [old.id])
+    assert (again.id, again.status, again.supersedes) == (first.id, "duplicate", [])
+    assert (again.repeat_count, service.get(old.id).superseded_by) == (2, first.id)
 
 
 def test_a_correction_repeating_the_memory_it_corrects_changes_nothing(

@@ -42,9 +42,10 @@ def raced(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[int], di
     """One run of every racing step (one set of processes for the whole module)."""
     path = tmp_path_factory.mktemp("race") / "race.db"
     service = MemoryService.open(Settings(db=path, semantic=False))
-    targets = [service.remember(f"Round {r}: a mistaken fact").id for r in range(ROUNDS)]
+    targets = [service.remember(f"Round {r}: a mistaken fact").id for r in range(2 * ROUNDS)]
     service.close()
-    steps = ["same-content", "same-meaning", "same-key", "same-replaces", "same-bulk"]
+    steps = ["same-content", "same-meaning", "same-key", "same-replaces", "one-correction"]
+    steps.append("same-bulk")
     # The workers' fake embedder takes a real model's time: the gap between a read and the
     # write it decides is as wide as in a real server.
     return path, targets, race(path, steps, WORKERS, ROUNDS, targets, fake_delay=REAL_MODEL_SECONDS)
@@ -97,7 +98,7 @@ def test_the_same_memory_corrected_at_once_is_replaced_once(
 ) -> None:
     path, targets, outcomes = raced
     no_crash(outcomes["same-replaces"])
-    for rnd, target in enumerate(targets):
+    for rnd, target in enumerate(targets[:ROUNDS]):
         got = outcomes["same-replaces"][rnd]
         accepted = [memory_id for status, memory_id in got if status == "superseded"]
         refused = [message for status, message in got if status == "refused"]
@@ -108,6 +109,22 @@ def test_the_same_memory_corrected_at_once_is_replaced_once(
         ]
         stored = f"select count(*) from memories where content like 'Round {rnd}: correction%'"
         assert rows(path, stored) == [(1,)]  # a refused correction stores nothing
+
+
+def test_the_same_correction_at_once_replaces_once_and_refuses_none(
+    raced: tuple[Path, list[int], Any],
+) -> None:
+    """Six writers send one correction at once: one stores it and replaces the memory, the
+    others count a repeat of it; none is told "already replaced"."""
+    path, targets, outcomes = raced
+    no_crash(outcomes["one-correction"])
+    for rnd in range(ROUNDS):
+        got = outcomes["one-correction"][rnd]
+        assert Counter(s for s, _ in got) == {"superseded": 1, "duplicate": WORKERS - 1}, got
+        (kept,) = {memory_id for _, memory_id in got}
+        target = targets[-1 - rnd]
+        assert rows(path, f"select superseded_by from memories where id = {target}") == [(kept,)]
+        assert rows(path, f"select repeat_count from memories where id = {kept}") == [(WORKERS,)]
 
 
 def test_remember_many_at_once_stores_each_text_once(raced: tuple[Path, list[int], Any]) -> None:

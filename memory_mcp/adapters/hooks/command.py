@@ -61,7 +61,7 @@ def has_work(
     from memory_mcp.policies import statements  # what capture keeps outside a project
 
     found = (s for turn in parsed.turns for s in statements.durable(turn.prompt))
-    return any(statements.kept_without_project(s.kind, s.about_user) for s in found)
+    return any(statements.kept_without_project(s.kind, s.about_user, s.text) for s in found)
 
 
 def _in_project(folder: str | None) -> bool:

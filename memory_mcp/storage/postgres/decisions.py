@@ -115,8 +115,12 @@ def id_taken(c: Connection, memory_id: int) -> bool:
     return c.execute("select 1 from memories where id = %s", (memory_id,)).fetchone() is not None
 
 
-def replace_target(c: Connection, replaces: int, scope: str) -> int:
+def replace_target(c: Connection, replaces: int, scope: str, by: Any = None) -> list[int]:
+    """The memory a correction replaces ([] or [it]), if it still can be (sqlite's
+    decisions.replace_target)."""
     row = require_row(c, replaces)
+    if by is not None and row["superseded_by"] == by["id"]:
+        return []  # the same correction again (a retry, a second writer): done already
     if row["superseded_by"] is not None:
         raise InvalidInput(
             f"Memory {replaces} was already replaced by {row['superseded_by']}; "
@@ -128,7 +132,7 @@ def replace_target(c: Connection, replaces: int, scope: str) -> int:
             f"stored in the scope of the memory it corrects. Give scope={row['scope']!r} (or "
             f"leave scope out), or move memory {replaces} first."
         )
-    return replaces
+    return [replaces]
 
 
 def key_holders(c: Connection, scope: str, key: str, besides: int | None = None) -> list[Any]:

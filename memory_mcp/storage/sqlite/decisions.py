@@ -134,10 +134,13 @@ def id_taken(c: Connection, memory_id: int) -> bool:
     )
 
 
-def replace_target(c: Connection, replaces: int, scope: str) -> int:
-    """The memory a correction replaces, if it still can be: it exists, nothing replaced it
-    yet, and it lives in the correction's scope."""
+def replace_target(c: Connection, replaces: int, scope: str, by: Any = None) -> list[int]:
+    """The memory a correction replaces ([] or [it]), if it still can be: it exists, nothing
+    replaced it yet, and it lives in the correction's scope. `by`: the stored row the
+    correction repeats, if any; what that one replaced already is done, not refused."""
     row = require_row(c, replaces)
+    if by is not None and row["superseded_by"] == by["id"]:
+        return []  # the same correction again (a retry, a second writer): done already
     if row["superseded_by"] is not None:
         raise InvalidInput(
             f"Memory {replaces} was already replaced by {row['superseded_by']}; "
@@ -149,7 +152,7 @@ def replace_target(c: Connection, replaces: int, scope: str) -> int:
             f"stored in the scope of the memory it corrects. Give scope={row['scope']!r} (or "
             f"leave scope out), or move memory {replaces} first."
         )
-    return replaces
+    return [replaces]
 
 
 def key_holders(c: Connection, scope: str, key: str, besides: int | None = None) -> list[Any]:

@@ -59,8 +59,10 @@ class SqliteWrites(SqliteBase):
             source = sources.origin(item) if once else None
             if source is not None and (held := decisions.source_held(c, source)) is not None:
                 return Inserted(held, "present")
-            also = [] if replaces is None else [decisions.replace_target(c, replaces, item.scope)]
             same = decisions.visible_repeat(c, item) if dedup else None
+            also = (
+                [] if replaces is None else decisions.replace_target(c, replaces, item.scope, same)
+            )
             if same is not None:
                 if source is not None and decisions.source_counted(c, source, same["id"]):
                     return Inserted(same["id"], "present")

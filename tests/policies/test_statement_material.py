@@ -1,0 +1,47 @@
+"""What a message hands over to be worked on (an email, a README, a web page, someone's
+words) is not the user's statement; the user's own words around it still are."""
+
+import pytest
+
+from memory_mcp.policies.statements import durable
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Can you help me reply to this email?\nI live in Leeds. Always send me the agenda.",
+        "Summarize this README:\nAlways run the linter before committing.",
+        "Translate to French:\nI am a vegetarian and I always take the train.",
+        "here's a page I found: I'm Jane. I love hiking and I have a dog named Max.",
+        "My colleague says: I prefer short answers.",
+        "She wrote: I'm allergic to peanuts.",
+        "Proofread my essay. I grew up in a small village. I am allergic to peanuts.",
+        "Here is the text below\nI'm a nurse and I live in Berlin.",
+        "Write a story in the first person: I am a pilot. I live in Nice and I love sailing.",
+        "Let's role-play. You are a barista and I am a customer. I live in Paris and I love jazz.",
+        "I'd like to roleplay an interview.\nI'm a nurse and I live in Berlin.",
+    ],
+)
+def test_material_handed_over_states_nothing(message: str) -> None:
+    assert durable(message) == []
+
+
+@pytest.mark.parametrize(
+    ("message", "kept"),
+    [
+        ("I'm a teacher. Reply to this email:\nI live in Leeds.", ["I'm a teacher."]),
+        (
+            "Always answer in German.\nTranslate this letter:\nI'm Tom.",
+            ["Always answer in German."],
+        ),
+        ("Please always add this header to every page.\nNever use emojis.", 2),
+        ("Always update the README when you add a module.\nI prefer tabs.", 2),
+        ("Can you review my code?\nI prefer functional style.", ["I prefer functional style."]),
+        ("I'm a nurse and I live in Berlin. Always answer in German.", 2),
+        ("Pretend you are my French teacher.\nI am a vegetarian and I live in Lyon.", 1),
+        ("Always write tests first.\nI prefer tabs.", 2),
+    ],
+)
+def test_the_users_own_words_around_it_are_kept(message: str, kept: list[str] | int) -> None:
+    found = [s.text for s in durable(message)]
+    assert found == kept if isinstance(kept, list) else len(found) == kept
