@@ -161,7 +161,9 @@ class Capturer(Part):
         said_then = [_Redacted(turn) for turn in parsed.turns]
         _mask_seams(said_then)
         known = Masker(secrets_of(s for turn in said_then for s in turn.found()))
-        records, _, _ = self._records(parsed, sid, [], episodes.IgnoreRules(""), said_then, known)
+        records, _, _ = self._records(
+            parsed, sid, [], episodes.IgnoreRules(""), said_then, known, everywhere=True
+        )
         said = [r for r in records if r.kind != "event" and _kept_without_project(r)]
         before = _as_written_now(self.store.imported_ids(SOURCE))
         fresh = [r for r in said if r.source_id not in before]
@@ -213,7 +215,9 @@ class Capturer(Part):
         ignored: episodes.IgnoreRules,
         said_then: list["_Redacted"],
         known: Masker,
+        everywhere: bool = False,
     ) -> tuple[list[Record], episodes.Activity, dict[str, tuple[bool, int]]]:
+        """`everywhere`: every statement goes to the default scope (no project)."""
         # Here, not at the top: the statement rules compile ~60 ms of patterns, which the
         # session-start and prompt hooks (importing this module for CAPTURED, hook_scope)
         # never use.
@@ -243,14 +247,19 @@ class Capturer(Part):
             # A statement's context is what the user said, not what they handed over (an
             # email, a page: statement_material.py), which is someone else's and would be
             # stored with it, in the default scope for what they say of themselves.
-            own = _context(statement_material.own_words(prompt), conclusion)
+            own_words = statement_material.own_words(prompt)
+            own = _context(own_words, conclusion)
             for n, found in enumerate(statements.durable(prompt)):
                 about = [ABOUT_USER] if found.about_user else []
+                # In the default scope, searched from every project: the user's words alone,
+                # not the assistant's reply (a draft holding an email's details, a project's
+                # code).
+                said = _context(own_words, "") if found.about_user or everywhere else own
                 records.append(Record(
                     content=found.text, source_id=f"{source}:s{n}",
                     where=turn.uuid, kind=found.kind,
                     tags=[CAPTURED, "said-by-user", *about], occurred_at=turn.at, created_at=None,
-                    metadata={"session": sid}, context=own,
+                    metadata={"session": sid}, context=said,
                 ))  # fmt: skip
             text = episodes.explored(prompt, act, conclusion) if turn.complete else None
             if text is not None:
@@ -394,8 +403,8 @@ def _episode_key(sid: str) -> str:
 
 
 def _context(prompt: str, conclusion: str) -> str:
-    text = f"User: {prompt}\nAssistant: {conclusion}".strip()
-    return text[:MAX_CONTEXT_CHARS]
+    text = f"User: {prompt}" + (f"\nAssistant: {conclusion}" if conclusion else "")
+    return text.strip()[:MAX_CONTEXT_CHARS]
 
 
 def _when(moment: datetime | None) -> str | None:

@@ -79,6 +79,23 @@ def test_capture_keeps_what_users_say_about_themselves_for_every_project(
     assert again.created == 0  # taken once, wherever it went
 
 
+def test_what_goes_to_the_default_scope_keeps_the_users_words_alone_as_context(
+    keyword_service: MemoryService, tmp_path: Path
+) -> None:
+    """Searched from every project, an about-user memory's context holds what the user said,
+    not the assistant's reply (here a drafted answer naming the project's internals); the
+    project's rule keeps both, in its project."""
+    said = transcript(tmp_path / "s1.jsonl", "I'm a teacher. Always use uv for Python here.")
+    text = said.read_text().replace("Noted.", "Draft: the ledger service runs on db-7.internal")
+    said.write_text(text)
+    keyword_service.capture(said, cwd=str(project(tmp_path, "widgets")))
+    everything = keyword_service.list_memories(keyword_service.make_filter(scope="*"))
+    context = {m.content: m.context for m in everything if m.kind != "event"}
+    assert context["I'm a teacher."] == "User: I'm a teacher. Always use uv for Python here."
+    assert "db-7.internal" in (context["Always use uv for Python here."] or "")
+    assert not keyword_service.recall("db-7", scope="global").hits
+
+
 def test_a_principal_keeps_what_it_says_about_itself_in_its_own_scope(
     keyword_service: MemoryService, tmp_path: Path
 ) -> None:
