@@ -10,6 +10,7 @@ import re
 
 from memory_mcp.policies.secret_commands import COMMAND_LINES, COOKIE, CREDENTIAL_FILES
 from memory_mcp.policies.secret_fields import MARKUP
+from memory_mcp.policies.secret_prose import PROSE
 from memory_mcp.policies.secret_rule import MIN_VALUE, Pick, Rule, Span, is_value
 from memory_mcp.policies.secret_statements import STATEMENTS
 from memory_mcp.policies.secret_values import (
@@ -130,7 +131,9 @@ _PREFIXED = (
 # - references are not secrets: $VAR, ${VAR}, %VAR%, <placeholder>, {{ var }}, ****, paths,
 #   URLs, code like os.environ["X"] or getpass(), and null/none/true/false.
 _ASSIGN = r":=|\?=|=>|=(?!=)"  # `?=`: a Makefile's default
-_SEPARATOR = _QUOTE + r"(?:[ \t]*(?P<sep>{0}){1})[ \t]*"
+# A YAML tag before the value is not the value: `password: !!binary aHVudGVy…` (base64 of
+# the secret), `!!str 1234`.
+_SEPARATOR = _QUOTE + r"(?:[ \t]*(?P<sep>{0}){1})[ \t]*(?:!!?[A-Za-z]+[ \t]+)?"
 # "is" in the languages of the labels: "mot de passe est", "Passwort ist", "contraseña es".
 # A short complement may stand between the label and "is": "the password for the wifi is",
 # "le mot de passe du wifi est", "la contraseña del wifi es" (at most four words, none a
@@ -153,8 +156,9 @@ _BARE = (
 # A quote the line does not close opens a value running to the line's end (a dotenv value
 # over lines, a text cut short): it would otherwise be left in clear whole. Looked at, not
 # taken, so a label later on the line is still read.
+# C#'s interpolated and verbatim strings (`$"…"`, `@"…"`, `$@"…"`) are strings all the same.
 _VALUE = (
-    rf"(?:\\\"(?P<eq>[^\"\n]*?)\\\"|\"(?P<dq>[^\"\n]*)\"|'(?P<sq>[^'\n]*)'"
+    rf"(?:[$@]{{1,2}}(?=\"))?(?:\\\"(?P<eq>[^\"\n]*?)\\\"|\"(?P<dq>[^\"\n]*)\"|'(?P<sq>[^'\n]*)'"
     rf"|[\"'](?=(?P<open>[^\"'\n][^\n]*))|(?P<bare>{_BARE}))"
 )
 # A label starts a word, or a camelCase part of one (`dbPassword`, `authToken`, `apiSecret`:
@@ -189,6 +193,21 @@ def _url_user(text: str, at: int) -> bool:
     return scheme > 0 and _URL_USER.fullmatch(text, scheme + 3, at) is not None
 
 
+# An interpolated string's holes (C#'s `$"{user}:…"`): what stands around them is written out
+# as it is, and is a secret when long enough to be one (`$"{Prefix}-{Suffix}"` is not).
+_HOLE = re.compile(r"\{[^{}\n]*\}")
+_INTERPOLATED_MIN = 6
+
+
+def _interpolated(text: str, start: int, value: str) -> bool:
+    """Whether the quoted value at text[start:], not a value as it is, is a C# interpolated
+    string whose literal text is one."""
+    if "$" not in text[max(start - 3, 0) : start]:
+        return False
+    literal = _HOLE.sub("", value)
+    return len(literal) >= _INTERPOLATED_MIN and literal != value and is_value(literal)
+
+
 # The value's groups in _VALUE, and how many quote characters stand before each.
 _VALUE_GROUPS = {"eq": 2, "dq": 1, "sq": 1, "open": 1, "bare": 0}
 
@@ -212,7 +231,7 @@ def _labelled_value(match: re.Match[str]) -> tuple[Span, bool]:
             ):  # `'passwd:' and 'group:'`, `("IMAP password: " % (user, "x"))`: no value
                 return (start, start), False
             end = escaped_end(text, end) if group == "eq" else quoted_end(text, text[end], end)
-            return (start, end), is_value(value)
+            return (start, end), is_value(value) or _interpolated(text, start, value)
     if match.group("open") is not None:
         start, end = match.span("open")
         if closes(text, start - 1):
@@ -349,6 +368,7 @@ RULES = (
     ),
     *COMMAND_LINES,
     *STATEMENTS,
+    *PROSE,
     _labelled("password", "pass|pwd", r"(?i:passw(?:or)?d|pwd|passphrase|passcode)"),
     # "pw: X", "pw=X"; not "pw:api" (a debug namespace) or f"pw:{name}".
     _labelled("password", "pw", r"(?i:pw)(?=[ \t]*(?:=|:[ \t]))", pick=_pw_value),
@@ -366,6 +386,10 @@ RULES = (
     # German compounds end with the word ("Zugangspasswort", "Datenbankkennwort"): a rule of
     # their own, run only on a text holding the German word (its prefix costs each word).
     _labelled("password", "passwort|kennwort", r"(?i:[a-zäöüß]+(?:passwort|kennwort))"),
+    # A WPA pre-shared key: wpa_supplicant's `psk="…"`, NetworkManager's `psk=…`.
+    _labelled(
+        "password", "psk|pre-shared|pre_shared", r"(?i:(?:wpa[_-]?)?psk|pre[_-]shared[_-]key)"
+    ),
     COOKIE,
     _labelled(
         "secret",

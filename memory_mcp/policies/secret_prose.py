@@ -1,0 +1,185 @@
+"""Secrets written as people write them down rather than as a config does: the value on the
+line under its label (`Password` then `hunter2xyz`, as a form is pasted), after a label with
+no separator (`the wifi password hunter2xyz`, `# passphrase correct-horse-9`), and the codes
+that are passwords by another name (`PIN 4921`, `door code 1234#`, `the safe combination is
+12-34-56`, `code wifi est …`). No I/O; secrets.py lists the rules.
+
+Prose says "password reset flow" and "PIN the version" too, so a value here is one word
+(a combination's numbers may be spaced) that holds a digit, and never a word that names an
+algorithm, a version or a year.
+"""
+
+import re
+
+from memory_mcp.policies.secret_rule import MIN_VALUE, Rule, Span, is_value
+
+_START = r"(?<![A-Za-z0-9_])"
+_PASSWORD = (
+    r"passw(?:or)?d|passphrase|passcode|passwort|kennwort|mot de passe|contrase[ñn]a|senha"
+    r"|wachtwoord|hasło|пароль"
+)
+_PASSWORD_NEEDLES = ("pass", "wort", "contrase", "senha", "woord", "hasło", "пароль")
+
+# What a value here is not: an algorithm or encoding (`password SHA-256 hash`, `bcrypt`), a
+# version (`v2`, `1.2.3`), a year, a count (`8+`), or a word that ends a clause or labels
+# the next one (`password hash:`).
+_NOT_A_SECRET = re.compile(
+    r"(?i:(?:sha|md|aes|rsa|des|ec|ed|hmac|pbkdf|argon|blake|crc|utf|ucs|base|x|p|bcrypt"
+    r"|scrypt|yescrypt|ntlm|rc|tls|ssl)-?\d*(?:id|i|d)?(?:-\d+)?|v?\d+(?:\.\d+)+|v\d+|(?:19|20)\d\d"
+    r"|\d+\+|\d+(?:st|nd|rd|th)|[^:=]*[:=]|\d+[a-z]?(?:fa|mb|kb|gb|ms|s|h|d|x|px|%))"
+)
+# Not a value: an option (`-x`), a remark or an issue in brackets (`update-passwd (#13765)`),
+# markup (`Password &#x3C;xxxxxxxx></span>`), a `name=value` or a template's hole.
+_NOT_A_WORD = re.compile(r"^[-(#]|[<>={}]")
+_TRAILING = ".,;)]}\"'`"  # punctuation after a value; a `!` or `?` may be its last character
+
+
+def _word(value: str, digits_only: bool = True) -> bool:
+    """Whether one word after a label is a secret: long enough, a value, holding a digit and
+    not all letters; `digits_only`: a number alone counts (a PIN)."""
+    core = value.rstrip(_TRAILING).lstrip("(\"'`")
+    if len(core) < MIN_VALUE or not is_value(core) or _NOT_A_WORD.search(value):
+        return False
+    if not any(c.isdigit() for c in core) or _NOT_A_SECRET.fullmatch(core):
+        return False
+    return digits_only or not core.isdigit() or len(core) >= 6
+
+
+def _span(match: re.Match[str], group: str = "value") -> Span:
+    start, end = match.span(group)
+    value = match.group(group)
+    core = value.rstrip(_TRAILING)
+    end = start + len(core)
+    skip = len(core) - len(core.lstrip("(\"'`"))
+    return start + skip, end
+
+
+# A label alone on its line, the value alone on the next (maybe after a blank line, maybe
+# indented, quoted or in backticks): `Password` / `hunter2xyz` from a form, `password:` /
+# `  hunter2xyz` in YAML, `API key` / `sk-…` from a dashboard. Up to three words and a list
+# or heading mark may stand before the label (`Wifi password`, `# Admin PIN`, `- DB password:`).
+# Found from each line break (a literal, which `re` skips to; a label tested at every
+# position cost a text with a label word ~25% more), the line before it then read whole;
+# the value is looked at, not taken, so the next match may start on its line.
+_NEXT_LINE = re.compile(
+    r"\n(?=(?:[ \t]*+\r?\n)?(?P<indent>[ \t]*+)(?P<value>[^\s]++)[ \t]*+(?:\r?\n|\Z))"
+)
+_LINE_MAX = 80  # how long a label's line may be
+_LABELS = (
+    rf"(?i:{_PASSWORD}|pwd|api[ _-]?key|(?:access |auth |api |bearer |secret )?token|secret"
+    r"|secret key|client secret|pin(?: code)?|security code|recovery code|access code)"
+)
+_LABEL_LINE = re.compile(
+    r"[ \t]*(?:[#>*+-]+[ \t]*|\d+[.)][ \t]+)?(?:\*\*)?(?:[^\s:=]+[ \t]+){0,3}"
+    rf"{_LABELS}[ \t]*(?:\*\*[ \t]*)?(?P<sep>[:=]?)[ \t]*(?:\*\*[ \t]*)?\r?"
+)
+_NEXT_LINE_NEEDLES: tuple[str, ...] = (
+    *_PASSWORD_NEEDLES,
+    "pwd",
+    "api",
+    "token",
+    "secret",
+    "pin\n",
+    "pin:",
+)
+_NEXT_LINE_NEEDLES += ("pin\r", "pin code", "security code", "recovery code", "access code")
+
+
+def _next_line(match: re.Match[str]) -> tuple[Span, bool]:
+    text, start, end = match.string, match.start("value"), match.start()
+    line = text.rfind("\n", max(end - _LINE_MAX - 1, match.pos), end) + 1
+    if line == 0 and end - match.pos > _LINE_MAX:
+        return (start, start), False
+    label = _LABEL_LINE.fullmatch(text, max(line, match.pos), end)
+    if label is None:
+        return (start, start), False
+    value = match.group("value").strip("`\"'")
+    # in YAML (`password:` then an indented line) a value of letters is one too
+    yaml = label.group("sep") != "" and match.group("indent") != ""
+    letters = yaml and len(value) >= MIN_VALUE and is_value(value) and not value.startswith("-")
+    start += len(match.group("value")) - len(match.group("value").lstrip("`\"'"))
+    secret = letters or _word(value) or (not value.isalnum() and _strong(value))
+    return (start, start + len(value)), secret
+
+
+def _strong(value: str) -> bool:
+    """A value of letters and symbols with no digit (`correct-horse-battery`, `Tr!ck$y`)."""
+    return len(value) >= 8 and is_value(value) and any(c.isalpha() for c in value)
+
+
+# A password word, a space, and one word holding a digit: `passphrase correct-horse-9`,
+# `# password hunter2xyz`, `the wifi password hunter2xyz`.
+# Written from each word's first letter, which `re` skips to (the letters the words start
+# with, then the rest of the word that letter starts): a label at every position, tested
+# as `_START` then the words, cost a text holding "password" twice as much.
+_FIRST = {"p": "assw(?:or)?d|assphrase|asscode|asswort", "k": "ennwort", "m": "ot de passe"}
+_FIRST |= {"c": "ontrase[ñn]a", "s": "enha", "w": "achtwoord", "h": "asło", "п": "ароль"}
+_BARE_LABEL = re.compile(
+    rf"[{''.join(_FIRST)}{''.join(_FIRST).upper()}](?<![A-Za-z0-9_].)"
+    rf"(?:{'|'.join(f'(?<=[{c}{c.upper()}])(?i:{rest})' for c, rest in _FIRST.items())})"
+    r"[ \t]+(?P<value>[^\s]+)"
+)
+
+
+def _bare_label(match: re.Match[str]) -> tuple[Span, bool]:
+    return _span(match), _word(match.group("value"), digits_only=False)
+
+
+# Passwords by another name. A PIN: `PIN 4921`, `my PIN is 4921`, `pin code: 0000` (in
+# capitals, or with "code" or "number": "pin the version" is a verb). A code or a
+# combination that opens something: `door code 1234#`, `the safe combination is 12-34-56`,
+# `code wifi est …`, `Türcode: 4711`.
+_IS = r"(?:[ \t]*[:=]|[ \t]+(?i:is|was|est|ist|lautet|es|é|è))?[ \t]+"
+_PIN = r"(?:PINs?|Pin|(?i:pin)(?=[ -]?(?i:code|number)))(?:[ -]?(?i:code|number))?"
+# Each a needle too: a text saying "code" or "lock" alone runs none of these rules.
+_WIFI: tuple[str, ...] = (
+    "wifi code",
+    "wi-fi code",
+    "wlan code",
+    "wifi pin",
+    "code wifi",
+    "code wi-fi",
+)
+_WIFI += ("code wlan", "wlan-schlüssel", "wifi key", "wi-fi key", "wlan key", "network key")
+_THINGS = "door gate garage alarm entry entrance lock keypad building safe locker padlock"
+_THINGS += " unlock lockbox keysafe key-safe access"
+_OPENERS = tuple(f"{thing} {what}" for thing in _THINGS.split() for what in ("code", "pin"))
+_OPENERS += ("combination", "combo", "code de la porte", "code porte", "code d'entrée")
+_OPENERS += ("code portail", "code alarme", "code d'accès", "digicode", "türcode", "torcode")
+_OPENERS += ("zugangscode",)
+_OPENS = (
+    rf"(?i:(?P<wifi>{'|'.join(map(re.escape, _WIFI))})"
+    rf"|(?:{'|'.join(_THINGS.split())}) combination"
+    rf"|{'|'.join(map(re.escape, _OPENERS))})"
+)
+# What opens a door, a safe or an alarm is a number, maybe with `#` or `*` keys and dashes.
+_KEYPAD = re.compile(r"[#*]?\d[\d#*-]*")
+# A combination's numbers may be spaced: `12 34 56`.
+_CODE_VALUE = r"(?P<value>\d{1,4}(?:[ \t-]\d{1,4}){2,4}(?![\w-])|[^\s]+)"
+_CODES = re.compile(rf"{_START}(?:(?P<pin>{_PIN})|{_OPENS}){_IS}{_CODE_VALUE}")
+
+
+def _code(match: re.Match[str]) -> tuple[Span, bool]:
+    value = match.group("value")
+    if match.group("pin") is not None:
+        core = value.rstrip(_TRAILING)
+        digits = core.rstrip("#*")
+        return _span(match), digits.isdigit() and 4 <= len(digits) <= 12
+    if " " in value or "\t" in value:
+        return _span(match), True  # spaced numbers: only the pattern's first form
+    if match.group("wifi") is not None:  # a wifi network's code is its password
+        return _span(match), _word(value) or _strong(value)
+    core = value.rstrip(_TRAILING)
+    keys = _KEYPAD.fullmatch(core) is not None and sum(c.isdigit() for c in core) >= 3
+    return _span(match), keys
+
+
+# A wifi network in a QR code's text: `WIFI:T:WPA;S:home;P:…;;` (`\;` escapes a `;`).
+_WIFI_QR = re.compile(r"WIFI:(?:[^\n]{0,200}?;)?P:(?P<secret>(?:\\.|[^;\\\n])+)")
+
+PROSE = (
+    Rule("password", _NEXT_LINE, _next_line, needles=_NEXT_LINE_NEEDLES),
+    Rule("password", _BARE_LABEL, _bare_label, needles=_PASSWORD_NEEDLES),
+    Rule("password", _WIFI_QR, needles=("wifi:",)),
+    Rule("password", _CODES, _code, needles=("pin ", "pin:", "pin-", "pins ", *_WIFI, *_OPENERS)),
+)
