@@ -405,11 +405,13 @@ RULES = (
     # German compounds end with the word ("Zugangspasswort", "Datenbankkennwort"): a rule of
     # their own, run only on a text holding the German word (its prefix costs each word).
     _labelled("password", "passwort|kennwort", r"(?i:[a-zäöüß]+(?:passwort|kennwort))"),
-    # A WPA pre-shared key: wpa_supplicant's `psk="…"`, NetworkManager's `psk=…`.
+    # A WPA pre-shared key: wpa_supplicant's `psk="…"`, NetworkManager's `psk=…`; not after
+    # ":", as OpenSSL's cipher lists say `PSK:!RC4`.
     _labelled(
         "password",
         "psk|pre-shared|pre_shared",
         r"(?i:(?:wpa[_-]?)?psk|pre[_-]shared[_-]key)",
+        prose=False,
         first="wp",
     ),
     COOKIE,

@@ -148,6 +148,8 @@ def test_a_wifi_key_as_people_paste_it_is_masked(text: str, expected: str) -> No
     assert redact(text).text.endswith(expected)
 
 
-@pytest.mark.parametrize("text", ["PSK mode is used", "the psk is stored in the keychain"])
+@pytest.mark.parametrize(
+    "text", ["PSK mode is used", "the psk is stored in the keychain", 'say "PSK:!RC4" to enable']
+)
 def test_prose_naming_a_psk_stays(text: str) -> None:
     assert redact(text).text == text
