@@ -422,3 +422,8 @@ CORPUS += [
         "swarm: {}",
     ),
 ]
+# Found attacking session 21's rules: a wifi network's key as its tools write it.
+CORPUS += [
+    _one("wifi_psk", f'psk="{(wp := body(14))}"', wp, "wpa_supplicant.conf: {}"),
+    _one("wifi_qr", f"WIFI:T:WPA;S:home;P:{(wq := body(14))};;", wq, "the QR code says {}"),
+]

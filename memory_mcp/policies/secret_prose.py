@@ -96,7 +96,9 @@ def _next_line(match: re.Match[str]) -> tuple[Span, bool]:
     value = match.group("value").strip("`\"'")
     # in YAML (`password:` then an indented line) a value of letters is one too
     yaml = label.group("sep") != "" and match.group("indent") != ""
+    # (not a key or a block's opener: `if pwd:` then `    try:` is Python)
     letters = yaml and len(value) >= MIN_VALUE and is_value(value) and not value.startswith("-")
+    letters = letters and not value.endswith(":")
     start += len(match.group("value")) - len(match.group("value").lstrip("`\"'"))
     secret = letters or _word(value) or (not value.isalnum() and _strong(value))
     return (start, start + len(value)), secret

@@ -66,6 +66,7 @@ PROSE_KEPT = [
     "Password\nRequired\n",
     "Token\nexpires in 3 days",
     "password hash: bcrypt",
+    "if pwd:\n    try:\n        name = pwd.getpwuid(uid)[0]",
 ]
 
 
