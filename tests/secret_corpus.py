@@ -427,3 +427,11 @@ CORPUS += [
     _one("wifi_psk", f'psk="{(wp := body(14))}"', wp, "wpa_supplicant.conf: {}"),
     _one("wifi_qr", f"WIFI:T:WPA;S:home;P:{(wq := body(14))};;", wq, "the QR code says {}"),
 ]
+CORPUS += [
+    Secret(
+        "password_manager_csv",
+        f"\nname,url,username,password\nGitHub,https://github.com,me,{(pc := body(14))}\n",
+        (pc,),
+        "exported from the vault:{}",
+    ),
+]

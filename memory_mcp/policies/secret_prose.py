@@ -186,9 +186,67 @@ def _code(match: re.Match[str]) -> tuple[Span, bool]:
 # A wifi network in a QR code's text: `WIFI:T:WPA;S:home;P:…;;` (`\;` escapes a `;`).
 _WIFI_QR = re.compile(r"WIFI:(?:[^\n]{0,200}?;)?P:(?P<secret>(?:\\.|[^;\\\n])+)")
 
+# A table with a password column: a Markdown table (`| Service | User | Password |`) or a
+# password manager's CSV export (`name,url,username,password`): each row's cell under the
+# header's, for as long as the rows have as many cells as the header. Found from the header
+# (a line holding a cell that names the column), so a table is read once, in linear time.
+_HEADER = re.compile(
+    rf"(?:^|(?<=\n))[^\n]*?(?<![^|,\t\n])[ \t]*\**(?i:{_PASSWORD}|pwd|pass|secret|api[ _-]?key)"
+    r"\**[ \t]*(?:[|,\t][^\n]*)?(?=\r?\n)"
+)
+_COLUMN = re.compile(rf"[ \t]*\**(?i:{_PASSWORD}|pwd|pass|secret|api[ _-]?key)\**[ \t]*")
+_CELL = re.compile(r"(?P<secret>[^\n]+)")
+
+
+def _rows(text: str, header: re.Match[str], end: int) -> tuple[list[re.Match[str]], int]:
+    """The cells under the password column of the table `header` starts (a match of
+    _CELL each, over the cell's value), and where the table ends."""
+    line = header.group().rstrip("\r")
+    sep = next((c for c in "|\t," if c in line), None)
+    if sep is None:
+        return [], header.end()
+    names = line.split(sep)
+    column = next(i for i, name in enumerate(names) if _COLUMN.fullmatch(name))
+    cells, row = [], header.end() + (2 if text.startswith("\r\n", header.end()) else 1)
+    while row < end:
+        stop = text.find("\n", row, end)
+        stop = end if stop < 0 else stop
+        values = text[row:stop].rstrip("\r").split(sep)
+        if len(values) != len(names):
+            break
+        start = row + sum(len(value) + 1 for value in values[:column])
+        value = values[column].strip()
+        start += len(values[column]) - len(values[column].lstrip())
+        found = _CELL.fullmatch(text, start, start + len(value)) if value else None
+        if found is not None:
+            cells.append(found)
+        row = stop + 1
+    return cells, row
+
+
+def _table_cell(match: re.Match[str]) -> tuple[Span, bool]:
+    value = match.group()
+    secret = len(value) >= MIN_VALUE and is_value(value) and bool(set(value) - set("-: "))
+    return match.span(), secret and _COLUMN.fullmatch(value) is None
+
+
+class _Table(Rule):
+    """The table rule: its matches are the cells under a password column (_rows)."""
+
+    def matches(self, text: str, start: int, end: int, parts: list[int]) -> list[re.Match[str]]:
+        found: list[re.Match[str]] = []
+        reach = start
+        for header in self.pattern.finditer(text, start, end):
+            if header.start() >= reach:  # a row of a table read already is no header
+                cells, reach = _rows(text, header, end)
+                found += cells
+        return found
+
+
 PROSE = (
     Rule("password", _NEXT_LINE, _next_line, needles=_NEXT_LINE_NEEDLES),
     Rule("password", _BARE_LABEL, _bare_label, needles=_PASSWORD_NEEDLES),
     Rule("password", _WIFI_QR, needles=("wifi:",)),
+    _Table("password", _HEADER, _table_cell, needles=(*_PASSWORD_NEEDLES, "pwd", "secret", "api")),
     Rule("password", _CODES, _code, needles=("pin ", "pin:", "pin-", "pins ", *_WIFI, *_OPENERS)),
 )

@@ -154,3 +154,45 @@ def test_a_wifi_key_as_people_paste_it_is_masked(text: str, expected: str) -> No
 )
 def test_prose_naming_a_psk_stays(text: str) -> None:
     assert redact(text).text == text
+
+
+TABLES = [
+    (
+        "name,url,username,password\nGitHub,https://github.com,me,Hunter2xyz!\nNAS,,root,Tr0ub4",
+        f"GitHub,https://github.com,me,{r()}\nNAS,,root,{r()}",
+    ),
+    (
+        "| Service | User | **Password** |\n|---|---|---|\n| wifi | admin | hunter2xyz |\r\n",
+        f"|---|---|---|\n| wifi | admin | {r()} |\r\n",
+    ),
+    ("host\tuser\tpasswd\ndb1\tapp\ts3cr3t-pw", f"db1\tapp\t{r()}"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), TABLES)
+def test_a_password_columns_cells_are_masked(text: str, expected: str) -> None:
+    assert redact(text).text.endswith(expected)
+
+
+TABLES_KEPT = [
+    "| Option | Description |\n|---|---|\n| password | the password to use |",
+    "| Field | Type |\n|---|---|\n| password | string |",
+    "| Password | Notes |\n|---|---|\n| - | none |",
+    "| a | password |\n| b | c | d |\n| e | f |",
+]
+
+
+@pytest.mark.parametrize("text", TABLES_KEPT)
+def test_a_table_naming_passwords_keeps_its_other_cells(text: str) -> None:
+    assert redact(text).text == text
+
+
+def test_a_long_table_is_read_in_linear_time() -> None:
+    # each row looks back for its header at most a bounded number of rows
+    text = "a,b,password\n" + "x,y,z1z1\n" * 20_000
+    assert redact(text).text.count("[REDACTED:password]") == 20_000
+
+
+def test_rows_that_all_look_like_headers_are_read_in_linear_time() -> None:
+    text = "a,password\n" * 40_000 + "b,c1c1c1"
+    assert redact(text).text.endswith(f"a,password\nb,{r()}")

@@ -17,7 +17,7 @@ from memory_mcp.policies import secret_needles as needles_module
 from memory_mcp.policies import secrets as secrets_module
 from memory_mcp.policies.redact import redact, redact_fields
 from memory_mcp.policies.secret_needles import possible_rules
-from memory_mcp.policies.secret_rule import Rule
+from memory_mcp.policies.secret_rule import Rule, camel_parts
 from memory_mcp.policies.secrets import RULES
 from tests.secret_corpus import CORPUS
 
@@ -98,9 +98,10 @@ def test_the_prefilter_changes_no_output(monkeypatch: pytest.MonkeyPatch) -> Non
 
 def _picks(rule: Rule, text: str) -> bool:
     """Whether a match of `rule` in `text` picks a span (a value under a label is found
-    from the line break before it, and the label, the needle, is read back from there)."""
-    patterns = [rule.pattern] if rule.camel is None else [rule.pattern, rule.camel]
-    return any(rule.pick(m)[0][0] < rule.pick(m)[0][1] for p in patterns for m in p.finditer(text))
+    from the line break before it, and the label, the needle, is read back from there; a
+    table's cells are matched under their header, which holds the needle)."""
+    matches = rule.matches(text, 0, len(text), camel_parts(text, 0, len(text)))
+    return any(rule.pick(m)[0][0] < rule.pick(m)[0][1] for m in matches)
 
 
 def test_every_match_holds_one_of_its_rules_needles() -> None:
