@@ -202,11 +202,14 @@ def _rows(text: str, header: re.Match[str], end: int) -> tuple[list[re.Match[str
     """The cells under the password column of the table `header` starts (a match of
     _CELL each, over the cell's value), and where the table ends."""
     line = header.group().rstrip("\r")
-    sep = next((c for c in "|\t," if c in line), None)
-    if sep is None:
+    # the separator that parts the column's name from the rest (`a\tpassword|b` has two)
+    split = [(c, line.split(c)) for c in "|\t," if c in line]
+    named = [
+        (sep, names, i) for sep, names in split for i, n in enumerate(names) if _COLUMN.fullmatch(n)
+    ]
+    if not named:
         return [], header.end()
-    names = line.split(sep)
-    column = next(i for i, name in enumerate(names) if _COLUMN.fullmatch(name))
+    sep, names, column = named[0]
     cells, row = [], header.end() + (2 if text.startswith("\r\n", header.end()) else 1)
     while row < end:
         stop = text.find("\n", row, end)

@@ -179,6 +179,7 @@ TABLES_KEPT = [
     "| Field | Type |\n|---|---|\n| password | string |",
     "| Password | Notes |\n|---|---|\n| - | none |",
     "| a | password |\n| b | c | d |\n| e | f |",
+    "a\tpassword|b\nc\td|e",  # a cell parted by one separator, the row by another
 ]
 
 
