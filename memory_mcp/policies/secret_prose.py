@@ -87,9 +87,14 @@ _NEXT_LINE_NEEDLES += ("pin\r", "pin code", "security code", "recovery code", "a
 
 def _next_line(match: re.Match[str]) -> tuple[Span, bool]:
     text, start, end = match.string, match.start("value"), match.start()
+    after = match.end("value")
+    while after < match.endpos and text[after] in " \t":
+        after += 1
+    if after == match.endpos < len(text):  # the stretch scanned ends there, not the line
+        return (start, start), False  # (at a marker: `hunter2 [REDACTED:…]`)
     line = text.rfind("\n", max(end - _LINE_MAX - 1, match.pos), end) + 1
-    if line == 0 and end - match.pos > _LINE_MAX:
-        return (start, start), False
+    if line == 0 and (end - match.pos > _LINE_MAX or text[match.pos - 1 : match.pos] not in "\n"):
+        return (start, start), False  # too long, or it starts before the stretch scanned
     label = _LABEL_LINE.fullmatch(text, max(line, match.pos), end)
     if label is None:
         return (start, start), False
@@ -184,7 +189,7 @@ def _code(match: re.Match[str]) -> tuple[Span, bool]:
 
 
 # A wifi network in a QR code's text: `WIFI:T:WPA;S:home;P:…;;` (`\;` escapes a `;`).
-_WIFI_QR = re.compile(r"WIFI:(?:[^\n]{0,200}?;)?P:(?P<secret>(?:\\.|[^;\\\n])+)")
+_WIFI_QR = re.compile(r"WIFI:(?:[^\n]{0,200}?;)?P:(?P<secret>(?:\\.|[^;\\\s])(?:\\.|[^;\\\n])*)")
 
 # A table with a password column: a Markdown table (`| Service | User | Password |`) or a
 # password manager's CSV export (`name,url,username,password`): each row's cell under the

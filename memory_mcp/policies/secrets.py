@@ -132,8 +132,10 @@ _PREFIXED = (
 #   URLs, code like os.environ["X"] or getpass(), and null/none/true/false.
 _ASSIGN = r":=|\?=|=>|=(?!=)"  # `?=`: a Makefile's default
 # A YAML tag before the value is not the value: `password: !!binary aHVudGVy…` (base64 of
-# the secret), `!!str 1234`.
-_SEPARATOR = _QUOTE + r"(?:[ \t]*(?P<sep>{0}){1})[ \t]*(?:!!?[A-Za-z]+[ \t]+)?"
+# the secret), `!!str 1234`; never read as the value itself.
+_SEPARATOR = (
+    _QUOTE + r"(?:[ \t]*(?P<sep>{0}){1})[ \t]*(?:(?>!!?[A-Za-z]+[ \t]+)|(?!!!?[A-Za-z]+[ \t]))"
+)
 # "is" in the languages of the labels: "mot de passe est", "Passwort ist", "contraseña es".
 # A short complement may stand between the label and "is": "the password for the wifi is",
 # "le mot de passe du wifi est", "la contraseña del wifi es" (at most four words, none a

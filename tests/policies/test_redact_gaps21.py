@@ -197,3 +197,17 @@ def test_a_long_table_is_read_in_linear_time() -> None:
 def test_rows_that_all_look_like_headers_are_read_in_linear_time() -> None:
     text = "a,password\n" * 40_000 + "b,c1c1c1"
     assert redact(text).text.endswith(f"a,password\nb,{r()}")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Password=!!binary\tP:wifi key",  # a tag is never the value, also next to a marker
+        "\tpassword\t\nis1234#1234#\t- P:passwordP:\t  #=",  # a line a marker ends
+        ";password\t12-34P:!!binary\t---api key\n---!!binaryPIN",  # a line a marker starts
+        "WIFI:P: api key;P:Password\t1234combination\t Password",
+    ],
+)
+def test_masking_twice_changes_nothing(text: str) -> None:
+    once = redact(text).text
+    assert redact(once).text == once
