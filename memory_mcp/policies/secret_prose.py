@@ -200,6 +200,7 @@ _HEADER = re.compile(
     r"\**[ \t]*(?:[|,\t][^\n]*)?(?=\r?\n)"
 )
 _COLUMN = re.compile(rf"[ \t]*\**(?i:{_PASSWORD}|pwd|pass|secret|api[ _-]?key)\**[ \t]*")
+_NAME = re.compile(r"[ \t]*(?:[^\s|,]+(?:[ \t][^\s|,]+){0,2})?[ \t]*")  # three words at most
 _CELL = re.compile(r"(?P<secret>[^\n]+)")
 
 
@@ -212,8 +213,8 @@ def _rows(text: str, header: re.Match[str], end: int) -> tuple[list[re.Match[str
     named = [
         (sep, names, i) for sep, names in split for i, n in enumerate(names) if _COLUMN.fullmatch(n)
     ]
-    if not named:
-        return [], header.end()
+    if not named or not all(_NAME.fullmatch(name) for name in named[0][1]):
+        return [], header.end()  # a header's cells are names, not a sentence's clauses
     sep, names, column = named[0]
     cells, row = [], header.end() + (2 if text.startswith("\r\n", header.end()) else 1)
     while row < end:
