@@ -195,28 +195,30 @@ _WIFI_QR = re.compile(r"WIFI:(?:[^\n]{0,200}?;)?P:(?P<secret>(?:\\.|[^;\\\s])(?:
 # password manager's CSV export (`name,url,username,password`): each row's cell under the
 # header's, for as long as the rows have as many cells as the header. Found from the header
 # (a line holding a cell that names the column), so a table is read once, in linear time.
+# A column's name, from its first letter (which `re` skips to: a pattern reading each line
+# for a header cost a text with a label word ~15% more); its line is then read as a header.
 _HEADER = re.compile(
-    rf"(?:^|(?<=\n))[^\n]*?(?<![^|,\t\n])[ \t]*\**(?i:{_PASSWORD}|pwd|pass|secret|api[ _-]?key)"
-    r"\**[ \t]*(?:[|,\t][^\n]*)?(?=\r?\n)"
+    r"(?=[pPkKmMcCsSwWhHпПaA])(?<![^\s|,*])"
+    rf"(?i:{_PASSWORD}|pwd|pass|secret|api[ _-]?key)(?![^\s|,*])"
 )
 _COLUMN = re.compile(rf"[ \t]*\**(?i:{_PASSWORD}|pwd|pass|secret|api[ _-]?key)\**[ \t]*")
 _NAME = re.compile(r"[ \t]*(?:[^\s|,]+(?:[ \t][^\s|,]+){0,2})?[ \t]*")  # three words at most
 _CELL = re.compile(r"(?P<secret>[^\n]+)")
 
 
-def _rows(text: str, header: re.Match[str], end: int) -> tuple[list[re.Match[str]], int]:
-    """The cells under the password column of the table `header` starts (a match of
-    _CELL each, over the cell's value), and where the table ends."""
-    line = header.group().rstrip("\r")
+def _rows(text: str, first: int, last: int, end: int) -> tuple[list[re.Match[str]], int]:
+    """The cells under the password column of the table whose header is text[first:last]
+    (a match of _CELL each, over the cell's value), and where the table ends."""
+    line = text[first:last].rstrip("\r")
     # the separator that parts the column's name from the rest (`a\tpassword|b` has two)
     split = [(c, line.split(c)) for c in "|\t," if c in line]
     named = [
         (sep, names, i) for sep, names in split for i, n in enumerate(names) if _COLUMN.fullmatch(n)
     ]
     if not named or not all(_NAME.fullmatch(name) for name in named[0][1]):
-        return [], header.end()  # a header's cells are names, not a sentence's clauses
+        return [], last  # a header's cells are names, not a sentence's clauses
     sep, names, column = named[0]
-    cells, row = [], header.end() + (2 if text.startswith("\r\n", header.end()) else 1)
+    cells, row = [], last + 1
     while row < end:
         stop = text.find("\n", row, end)
         stop = end if stop < 0 else stop
@@ -245,10 +247,16 @@ class _Table(Rule):
     def matches(self, text: str, start: int, end: int, parts: list[int]) -> list[re.Match[str]]:
         found: list[re.Match[str]] = []
         reach = start
-        for header in self.pattern.finditer(text, start, end):
-            if header.start() >= reach:  # a row of a table read already is no header
-                cells, reach = _rows(text, header, end)
-                found += cells
+        for name in self.pattern.finditer(text, start, end):
+            if name.start() < reach:
+                continue  # on a header read already, or a row of its table
+            first = text.rfind("\n", start, name.start()) + 1 or start
+            last = text.find("\n", name.end(), end)
+            if last < 0:
+                break  # no row under it
+            cells, reach = _rows(text, first, last, end)
+            found += cells
+            reach = max(reach, last)
         return found
 
 
