@@ -202,7 +202,9 @@ _HEADER = re.compile(
     rf"(?i:{_PASSWORD}|pwd|pass|secret|api[ _-]?key)(?![^\s|,*])"
 )
 _COLUMN = re.compile(rf"[ \t]*\**(?i:{_PASSWORD}|pwd|pass|secret|api[ _-]?key)\**[ \t]*")
-_NAME = re.compile(r"[ \t]*(?:[^\s|,]+(?:[ \t][^\s|,]+){0,2})?[ \t]*")  # three words at most
+# A column's name: three words at most, no brackets or `=` (`def f(user, passwd, host):`
+# over `return g(user, passwd, host)` is code, not a table).
+_NAME = re.compile(r"[ \t]*(?:[^\s|,()\[\]{}=]+(?:[ \t][^\s|,()\[\]{}=]+){0,2})?[ \t]*")
 _CELL = re.compile(r"(?P<secret>[^\n]+)")
 
 

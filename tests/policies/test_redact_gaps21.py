@@ -181,6 +181,7 @@ TABLES_KEPT = [
     "| a | password |\n| b | c | d |\n| e | f |",
     "a\tpassword|b\nc\td|e",  # a cell parted by one separator, the row by another
     "// to disable it on the leading edge, pass\n// `{leading: false}`. On the other one, ditto.",
+    "def connect(self, user, passwd, host):\n    return ftp(user, passwd, host)",
 ]
 
 
