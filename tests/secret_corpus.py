@@ -381,3 +381,57 @@ CORPUS += [
         "settings.xml: {}",
     ),
 ]
+# Session 21: values written down as people write them (tests/policies/test_redact_gaps21.py).
+# A value under its label must be alone on its line, so the snippet starts and ends one.
+_DIGITS = string.digits
+CORPUS += [
+    Secret(
+        "value_on_next_line",
+        f"\nWifi password:\n  {(nl := body(11) + '7')}\nGuest network: on",
+        (nl,),
+        "home notes:{}",
+    ),
+    Secret("form_pasted", f"\nPassword\n{(fp := body(10) + '3')}\nSign in", (fp,), "login:{}"),
+    _one("label_no_separator", f"the wifi passphrase {(ns := body(10) + '-9')}", ns, "{}"),
+    _one("pin", f"my PIN is {(pn := body(8, _DIGITS))}", pn, "bank: {}"),
+    _one("door_code", f"the door code is {(dr := body(7, _DIGITS))}#", dr, "office: {}"),
+    _one(
+        "combination",
+        f"the safe combination is {(cb := '-'.join(body(3, _DIGITS) for _ in range(3)))}",
+        cb,
+        "{}",
+    ),
+    Secret(
+        "yaml_list_passphrase",
+        f"\n- password: {(y1 := body(6) + '1')} {(y2 := body(7))} {(y3 := body(6))}\n",
+        (y1, y2, y3),
+        "users.yaml:{}",
+    ),
+    _one("unicode_U_escape", f'{{"\\U00000070assword": "{(ue := body(14))}"}}', ue, "log: {}"),
+    _one("csharp_interpolated", f'var pw = $"{(ci := body(14))}";', ci, "Program.cs: {}"),
+    _one(
+        "yaml_binary",
+        f"password: !!binary {(yn := base64.b64encode(body(12).encode()).decode())}",
+        yn,
+        "secrets.yaml: {}",
+    ),
+    _one(
+        "docker_secret_stdin",
+        f"printf '{(dk := body(14))}' | docker secret create db_pw -",
+        dk,
+        "swarm: {}",
+    ),
+]
+# Found attacking session 21's rules: a wifi network's key as its tools write it.
+CORPUS += [
+    _one("wifi_psk", f'psk="{(wp := body(14))}"', wp, "wpa_supplicant.conf: {}"),
+    _one("wifi_qr", f"WIFI:T:WPA;S:home;P:{(wq := body(14))};;", wq, "the QR code says {}"),
+]
+CORPUS += [
+    Secret(
+        "password_manager_csv",
+        f"\nname,url,username,password\nGitHub,https://github.com,me,{(pc := body(14))}\n",
+        (pc,),
+        "exported from the vault:{}",
+    ),
+]

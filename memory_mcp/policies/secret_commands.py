@@ -315,13 +315,16 @@ _SUDO_STDIN = re.compile(
 # A password piped to a login that reads it from stdin: `echo 'PASSWORD' | docker login -u me
 # --password-stdin`, `printf '%s' 'PASSWORD' | …` (podman, helm registry, oras, skopeo...:
 # any command taking that flag), or given to it as a here-string (`… --password-stdin <<<
-# 'PASSWORD'`).
+# 'PASSWORD'`). So is a secret piped to `docker secret create NAME -` (or podman's), which
+# stores what stdin says.
+_SECRET_CREATE = r"(?:docker|podman)[ \t]+secret[ \t]+create(?![\w-])"
 _STDIN_LOGIN = re.compile(
     r"(?<![\w-])(?:echo|printf)[ \t]+(?:-\w+[ \t]+)*"
     r"(?:(?:'[^'\n]*%[^'\n]*'|\"[^\"\n]*%[^\"\n]*\"|%[^\s|'\"]*)[ \t]+)?"  # printf's format
     r"(?:'(?P<sq>[^'\n]+)'|\"(?P<dq>[^\"\n]+)\"|(?P<bare>[^\s|'\"]+))"
-    r"[ \t]*\|[^\n|]{0,300}?[ \t]--password-stdin(?![\w-])"
-    r"|(?<![\w-])--password-stdin(?![\w-])[^\n|<]{0,300}?<<<[ \t]*"
+    rf"[ \t]*\|[^\n|]{{0,300}}?[ \t](?:--password-stdin(?![\w-])|{_SECRET_CREATE})"
+    rf"|(?<![\w-])(?:--password-stdin|{_SECRET_CREATE}[ \t]+[^\s|<]+[ \t]+-)(?![\w-])"
+    r"[^\n|<]{0,300}?<<<[ \t]*"
     r"(?:'(?P<sq2>[^'\n]+)'|\"(?P<dq2>[^\"\n]+)\"|(?P<bare2>[^\s|'\"]+))"
 )
 
@@ -422,6 +425,6 @@ COMMAND_LINES = (
     _option("password", "-password|-passwd|-pwd|-pw", r"-(?:password|passwd|pwd|pw)"),
     Rule("password", _POSITIONAL, _positional, needles=_POSITIONAL_NEEDLES),
     Rule("password", _SUDO_STDIN, _quoted_or_bare, needles=("sudo",)),
-    Rule("password", _STDIN_LOGIN, _stdin_password, needles=("password-stdin",)),
+    Rule("password", _STDIN_LOGIN, _stdin_password, needles=("password-stdin", "secret create")),
 )
 COOKIE = Rule("session_cookie", _COOKIE, _cookie_value, needles=("cookie",))

@@ -195,13 +195,13 @@ def _escaped(text: str, at: int) -> bool:
     return _run(text, at) % 2 == 1
 
 
-# A dotenv, INI or properties line: the label is the line's first word (after an optional
-# `export`), then `=` or `:`. Its unquoted value runs to the line's end (or an inline ` #`
-# comment): `DB_PASSWORD=correct horse battery` is one passphrase, and nothing but the line
-# says where it ends. Not where the line is a command run with the variable set
-# (`PGPASSWORD=x psql -h db`): the next word is a command we know, another `NAME=value`, or
-# the rest holds a flag, a pipe, `;`, `&&`, `||` or a redirection.
-_LINE_HEAD = re.compile(r"[ \t]*(?:export[ \t]+)?")
+# A dotenv, INI, properties or YAML line: the label is the line's first word (after an
+# optional `export`, or a YAML list item's `- `), then `=` or `:`. Its unquoted value runs
+# to the line's end (or an inline ` #` comment): `DB_PASSWORD=correct horse battery` is one
+# passphrase, and nothing but the line says where it ends. Not where the line is a command
+# run with the variable set (`PGPASSWORD=x psql -h db`): the next word is a command we know,
+# another `NAME=value`, or the rest holds a flag, a pipe, `;`, `&&`, `||` or a redirection.
+_LINE_HEAD = re.compile(r"[ \t]*(?:(?:export|-)[ \t]+)?")
 _COMMENT = re.compile(r"[ \t]+#")
 # `name = value` (an INI or properties line: a shell's `=` has no space around it) runs no
 # command, and its inline comment may start with ";" too.

@@ -54,13 +54,18 @@ def _decode(escape: str) -> str:
     return " " if escape == "+" else chr(int(escape[1:], 16))
 
 
-# A string's escapes (JSON's `\u0070assword`, JavaScript's and Python's `\x70`): a log line
-# or an export that escapes letters hides the label or the token from every rule.
-_STRING_ESCAPE = re.compile(r"\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2}")
+# A string's escapes (JSON's `\u0070assword`, JavaScript's and Python's `\x70`, Python's and
+# C#'s `\U00000070`, JavaScript's, Rust's and Swift's `\u{70}`): a log line or an export
+# that escapes letters hides the label or the token from every rule. Only code points
+# Unicode has (to U+10FFFF), so each decodes.
+_STRING_ESCAPE = re.compile(
+    r"\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2}|\\U00(?:0[0-9A-Fa-f]|10)[0-9A-Fa-f]{4}"
+    r"|\\u\{0{0,2}(?:0?[0-9A-Fa-f]|10)?[0-9A-Fa-f]{1,4}\}"
+)
 
 
 def string_unescaped(text: str, start: int, end: int) -> list[Candidate]:
-    """Secrets in text[start:end] read with each `\\uXXXX` and `\\xXX` escape decoded once,
+    """Secrets in text[start:end] read with each string escape (above) decoded once,
     mapped back to the text as it is (`{"\\u0070assword": "…"}`)."""
     if text.find("\\", start, end) < 0:
         return []
@@ -68,7 +73,7 @@ def string_unescaped(text: str, start: int, end: int) -> list[Candidate]:
 
 
 def _unescape(escape: str) -> str:
-    return chr(int(escape[2:], 16))
+    return chr(int(escape[2:].strip("{}"), 16))
 
 
 # Characters that look like ASCII ones, each standing for one: full-width forms (`ｇｈｐ＿…`)

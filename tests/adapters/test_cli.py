@@ -218,7 +218,7 @@ def test_lifecycle_commands(run) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_purge_expired_lists_and_confirms(run) -> None:  # type: ignore[no-untyped-def]
-    m = as_json(run("remember", "Temporary door code 1234", "--ttl", "1h", "--json"))
+    m = as_json(run("remember", "Temporary door number 1234", "--ttl", "1h", "--json"))
     assert m["expires_at"]
     run("purge", "--expired", "--yes")  # not expired yet: nothing to purge
     assert as_json(run("show", str(m["id"]), "--json"))["id"] == m["id"]

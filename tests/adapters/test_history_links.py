@@ -49,7 +49,7 @@ def _build(service: MemoryService) -> Ids:
     purged = service.remember("It rotates weekly", replaces=reinstated).id
     service.move([purged], "vault")
     service.purge([purged])
-    kept, copy = _fold(service, "Carol's locker code is 5521", "vault")
+    kept, copy = _fold(service, "Carol's locker number is 5521", "vault")
     service.move([kept], "team")
     team_kept, team_copy = _fold(service, "The team lunch is on Fridays", "team")
     return Ids(corrected, fix, reinstated, purged, kept, copy, team_kept, team_copy)
@@ -124,7 +124,7 @@ def test_history_shows_another_memorys_id_only_to_who_may_read_it(settings: Sett
     merge = [e for e in _cli(settings, "bob", "history", str(ids.kept)) if e["action"] == "merge"]
     assert merge and merge[0]["detail"] == {}
     carol = [e for e in _cli(settings, "carol", "history", str(ids.kept)) if e["action"] == "merge"]
-    assert carol[0]["detail"]["text"] == "Carol's locker code is 5521"
+    assert carol[0]["detail"]["text"] == "Carol's locker number is 5521"
 
     hidden = {ids.fix, ids.purged, ids.copy}
     assert not hidden & set(_links(_cli(settings, "bob", "log", "-n", "500")).values())

@@ -19,7 +19,7 @@ from memory_mcp.service import MemoryService
 from tests.adapters.team_server import connect, serving
 
 NEVER = 987_654  # an id no test database reaches
-TEXT = "Carol's locker code is 5521"
+TEXT = "Carol's locker number is 5521"
 
 
 def folded(service: MemoryService) -> tuple[int, int]:

@@ -19,7 +19,7 @@ from memory_mcp.timestamps import format_time
 from tests.adapters.team_server import OWNER_TOKEN, connect, ping, serving
 from tests.adapters.test_http import make_repo
 
-ALICE_SECRET = "Alice's locker code is 4417"
+ALICE_SECRET = "Alice's locker number is 4417"
 
 
 @pytest.fixture
@@ -225,7 +225,7 @@ def test_hooks_over_http_act_within_the_callers_grants(
         "session_id": "s1",
         "cwd": str(folder),
         "hook_event_name": "UserPromptSubmit",
-        "prompt": "what is alice's locker code?",
+        "prompt": "what is alice's locker number?",
     }
     with serving(team_service) as url:
         base = url.removesuffix("/mcp") + "/hooks"

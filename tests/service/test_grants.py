@@ -292,7 +292,7 @@ def test_profile_briefing_and_capture_keep_to_grants(team: dict, tmp_path: Path)
     bob: MemoryService = team["bob"]
     project = "github.com/acme/widgets"
     owner.remember(
-        "Alice's locker code is 4417", kind="fact", key="user.locker", scope="user/alice"
+        "Alice's locker number is 4417", kind="fact", key="user.locker", scope="user/alice"
     )
     owner.remember("We decided the vault code is 9981", kind="decision", scope=project)
     owner.remember("The team ferry pass is 5512", kind="fact", key="team.pass", scope="team")

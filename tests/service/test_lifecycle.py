@@ -151,14 +151,14 @@ def test_relative_occurred_at_is_stored_absolute(service: MemoryService) -> None
 
 
 def test_expired_memories_drop_out_and_purge_removes_them(service: MemoryService) -> None:
-    m = service.remember("Door code is 4411 this week", ttl="7d")
+    m = service.remember("Door number is 4411 this week", ttl="7d")
     assert m.expires_at is not None
     assert m.expires_at - datetime.now(UTC) > timedelta(days=6)
     pg.raw_rows(
         service.store,
         f"update memories set expires_at = '2000-01-01T00:00:00.000000Z' where id = {m.id}",
     )
-    assert ids(service.recall("door code")) == []
+    assert ids(service.recall("door number")) == []
     assert service.purge_expired() == [m.id]
     assert service.store.counts()["memories"] == 0
     assert [e.action for e in service.history(m.id)][0] == "expire"

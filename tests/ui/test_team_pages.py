@@ -14,8 +14,8 @@ from memory_mcp.config import Settings
 from memory_mcp.service import MemoryService
 from tests.adapters.team_server import OWNER_TOKEN, Issuer, serving
 
-ALICE = "Alice keeps locker code 4417"
-BOB = "Bob keeps locker code 9931"
+ALICE = "Alice keeps locker number 4417"
+BOB = "Bob keeps locker number 9931"
 TEAM = "The team locker room is B2"
 
 
