@@ -218,11 +218,6 @@ class Capturer(Part):
         everywhere: bool = False,
     ) -> tuple[list[Record], episodes.Activity, dict[str, tuple[bool, int]]]:
         """`everywhere`: every statement goes to the default scope (no project)."""
-        # Here, not at the top: the statement rules compile ~60 ms of patterns, which the
-        # session-start and prompt hooks (importing this module for CAPTURED, hook_scope)
-        # never use.
-        from memory_mcp.policies import statement_material, statements
-
         records: list[Record] = []
         total = episodes.Activity()
         worths: dict[str, tuple[bool, int]] = {}
@@ -244,23 +239,7 @@ class Capturer(Part):
             act = episodes.activity(tools, roots, ignored)
             total.add(act)
             context = _context(prompt, conclusion)
-            # A statement's context is what the user said, not what they handed over (an
-            # email, a page: statement_material.py), which is someone else's and would be
-            # stored with it, in the default scope for what they say of themselves.
-            own_words = statement_material.own_words(prompt)
-            own = _context(own_words, conclusion)
-            for n, found in enumerate(statements.durable(prompt)):
-                about = [ABOUT_USER] if found.about_user else []
-                # In the default scope, searched from every project: the user's words alone,
-                # not the assistant's reply (a draft holding an email's details, a project's
-                # code).
-                said = _context(own_words, "") if found.about_user or everywhere else own
-                records.append(Record(
-                    content=found.text, source_id=f"{source}:s{n}",
-                    where=turn.uuid, kind=found.kind,
-                    tags=[CAPTURED, "said-by-user", *about], occurred_at=turn.at, created_at=None,
-                    metadata={"session": sid}, context=said,
-                ))  # fmt: skip
+            records += _statements(turn, source, sid, prompt, conclusion, everywhere)
             text = episodes.explored(prompt, act, conclusion) if turn.complete else None
             if text is not None:
                 records.append(Record(
@@ -396,6 +375,37 @@ def _as_written_now(ids: set[str]) -> set[str]:
     `<session>:<message uuid>:…`, now `<message uuid>:…` (so a copy in a resumed session's
     file is the same message)."""
     return ids | {i.partition(":")[2] for i in ids}
+
+
+def _statements(
+    turn: transcript_format.Turn,
+    source: str,
+    sid: str,
+    prompt: str,
+    conclusion: str,
+    everywhere: bool,
+) -> list[Record]:
+    """The durable statements of one user message. Their context is what the user said,
+    not what they handed over (an email, a page: statement_material.py), which is someone
+    else's; and in the default scope (about the user, or `everywhere`), searched from every
+    project, the user's words alone, not the assistant's reply (a draft holding an email's
+    details, a project's code)."""
+    # Here, not at the top: the statement rules compile ~60 ms of patterns, which the
+    # session-start and prompt hooks (importing this module for CAPTURED, hook_scope) never
+    # use.
+    from memory_mcp.policies import statement_material, statements
+
+    own_words = statement_material.own_words(prompt)
+    found_here = []
+    for n, found in enumerate(statements.durable(prompt)):
+        alone = found.about_user or everywhere
+        found_here.append(Record(
+            content=found.text, source_id=f"{source}:s{n}", where=turn.uuid, kind=found.kind,
+            tags=[CAPTURED, "said-by-user", *([ABOUT_USER] if found.about_user else [])],
+            occurred_at=turn.at, created_at=None, metadata={"session": sid},
+            context=_context(own_words, "" if alone else conclusion),
+        ))  # fmt: skip
+    return found_here
 
 
 def _episode_key(sid: str) -> str:
