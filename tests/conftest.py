@@ -77,6 +77,15 @@ def service(settings: Settings, embedder: FakeEmbedder) -> Iterator[MemoryServic
 
 
 @pytest.fixture
+def real_service(settings: Settings, real_embedder: Any) -> Iterator[MemoryService]:
+    """`service` with the real model (tests marked `model`)."""
+    svc = MemoryService.open(settings, embedder=real_embedder)
+    assert svc.semantic.ensure()
+    yield svc
+    svc.close()
+
+
+@pytest.fixture
 def keyword_service(settings: Settings) -> Iterator[MemoryService]:
     """A service whose semantic search is switched off."""
     svc = MemoryService.open(settings.model_copy(update={"semantic": False}))

@@ -2,26 +2,16 @@
 new value may update, recall names the later value on the older hit, and the correction the
 reply asks for makes the new one replace it."""
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from memory_mcp.adapters.mcp_server.server import build_server
-from memory_mcp.config import Settings
-from memory_mcp.search.embed import FastEmbedEmbedder
 from memory_mcp.service import MemoryService
 from tests.conftest import call_tool as call
 
 pytestmark = [pytest.mark.anyio, pytest.mark.model]
-
-
-@pytest.fixture
-def real_service(settings: Settings, real_embedder: FastEmbedEmbedder) -> Iterator[MemoryService]:
-    service = MemoryService.open(settings, embedder=real_embedder)
-    assert service.semantic.ensure()
-    yield service
-    service.close()
 
 
 @pytest.fixture

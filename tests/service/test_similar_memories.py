@@ -2,12 +2,8 @@
 value of the same thing, perhaps), so the client can make the new one replace it; with the
 real model, on both backends."""
 
-from collections.abc import Iterator
-
 import pytest
 
-from memory_mcp.config import Settings
-from memory_mcp.search.embed import FastEmbedEmbedder
 from memory_mcp.service import MemoryService
 
 pytestmark = pytest.mark.model
@@ -17,11 +13,8 @@ NEW = "Staging DB moved to port 6543"
 
 
 @pytest.fixture
-def svc(settings: Settings, real_embedder: FastEmbedEmbedder) -> Iterator[MemoryService]:
-    service = MemoryService.open(settings, embedder=real_embedder)
-    assert service.semantic.ensure()
-    yield service
-    service.close()
+def svc(real_service: MemoryService) -> MemoryService:
+    return real_service
 
 
 def similar_ids(result: object) -> list[int]:
