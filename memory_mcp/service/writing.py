@@ -327,7 +327,7 @@ class Writer(Part):
         ahead: "Prepared",
     ) -> tuple[RememberResult | None, tuple[Memory, ...]]:
         """Fold a rewording into the memory it repeats, only when no fact differs; else
-        the memories close to it that a fact keeps apart (see rewordings.look_near)."""
+        the current memories close to it that it does not reword (rewordings.look_near)."""
         scope = new.scope or self.settings.default_scope
         when = event_time(new.kind, times.occurred_at)
         near = look_near(self.ctx, scope, new.content, vector, new.kind, when, ahead)
