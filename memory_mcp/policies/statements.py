@@ -149,12 +149,13 @@ _ABOUT_ME = re.compile(
     r"^(?:my name is|call me)\s+(?-i:[A-Z])|^i\s+(?:maintain|own|lead|manage)\s+(?:the|our)\b",
     re.IGNORECASE,
 )
-# A taste in the first person ("I like jazz", "I prefer short answers", "As a student, I'd
-# rather see an example first"): the user's, in every project, unless it names the work ("I
-# prefer tabs", "I like small commits": statement_work.py). "We" speaks for a team: its own.
+# A taste or a habit in the first person ("I like jazz", "I prefer short answers", "As a
+# student, I'd rather see an example first", "I always avoid floral patterns"): the user's, in
+# every project, unless it names the work ("I prefer tabs", "I like small commits", "I always
+# run the linter": statement_work.py). "We" speaks for a team: its own.
 _MY_TASTE = re.compile(
     r"^[\"'“]?(?:(?:as|being|since|because)\b[^,]{1,80},\s+)?(?=i\b)(?!.*\bwe\b)"
-    r".*?\bi(?:\s+(?:\w+ly\s+)?(?:prefer|like|would rather)|'d\s+rather)\b",
+    r".*?\bi(?:\s+(?:\w+ly\s+)?(?:prefer|like|would rather|always|never)|'d\s+rather)\b",
     re.IGNORECASE,
 )
 # Said for a group (we, our; nous, notre, "On utilise"; wir, unser; nosotros, nuestro and a

@@ -20,6 +20,8 @@ from memory_mcp.policies.statements import classify, kept_without_project
         "I prefer to go to bed early.",  # "go" the verb, not Go the language
         '"I prefer not to wear fur."',
         "I strongly prefer cruelty-free cosmetics that have not been tested on animals.",
+        "I always avoid wearing floral patterns.",  # a habit said as a rule: stored in the project
+        "I never eat pork.",
     ],
 )
 def test_a_taste_with_no_word_of_the_work_is_about_the_user(sentence: str) -> None:
@@ -42,6 +44,9 @@ def test_a_taste_with_no_word_of_the_work_is_about_the_user(sentence: str) -> No
         "We prefer short answers in code review.",  # a team speaks: its project's
         "As a tech lead, I prefer boring technology.",
         "I prefer small pull requests.",
+        "I always run the linter before pushing.",
+        "I always use uv.",
+        "Never commit secrets.",  # no "I": the project's rule
     ],
 )
 def test_a_taste_that_names_the_work_stays_with_the_project(sentence: str) -> None:
