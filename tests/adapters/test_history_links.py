@@ -80,7 +80,9 @@ def _page(url: str, token: str, memory_id: int) -> str:
         assert found is not None
         login = web.post("/login", data={"csrf": found.group(1), "token": token})
         assert login.status_code == 303, login.text
-        page = web.get(f"/m/{memory_id}")
+        # A login's pages live under its marked address (/ui/s/MARK/): the cookie alone is none.
+        home = httpx2.URL(origin + "/ui/").join(login.headers["location"])
+        page = web.get(str(home.join(f"m/{memory_id}")))
         assert page.status_code == 200, page.text
         html = page.text
         # (Its Details still say which memory superseded it: see the note in the README.)

@@ -316,8 +316,10 @@ def test_logins_rate_limits_and_revocations_hold_across_workers(
     logged_in.read()
     assert logged_in.status == 303, logged_in.status
     cookie = logged_in.getheader("set-cookie", "").split(";", 1)[0]
+    home = logged_in.getheader("location", "")  # the login's marked address, /ui/s/MARK/
+    assert home.startswith("/ui/s/"), home
     for conn in (a, b):
-        conn.request("GET", "/ui/", headers={"Host": host["Host"], "Cookie": cookie})
+        conn.request("GET", home, headers={"Host": host["Host"], "Cookie": cookie})
         shown = conn.getresponse()
         shown.read()
         assert shown.status == 200  # the login made on b holds on a
@@ -325,7 +327,7 @@ def test_logins_rate_limits_and_revocations_hold_across_workers(
     service.team.revoke("bob")
     service.close()
     for conn in (a, b):  # and its revocation ends it on both, at once
-        conn.request("GET", "/ui/", headers={"Host": host["Host"], "Cookie": cookie})
+        conn.request("GET", home, headers={"Host": host["Host"], "Cookie": cookie})
         ended = conn.getresponse()
         ended.read()
         assert ended.status == 303 and ended.getheader("location", "").endswith("/ui/login")

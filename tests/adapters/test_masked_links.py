@@ -75,7 +75,9 @@ def _ui(url: str, token: str, *paths: str) -> list[str]:
         assert found is not None
         login = web.post("/login", data={"csrf": found.group(1), "token": token})
         assert login.status_code == 303, login.text
-        pages = [web.get(p) for p in paths]
+        # A login's pages live under its marked address (/ui/s/MARK/): the cookie alone is none.
+        home = httpx2.URL(origin + "/ui/").join(login.headers["location"])
+        pages = [web.get(str(home.join(p.lstrip("/")))) for p in paths]
     assert all(p.status_code == 200 for p in pages), [p.text for p in pages]
     return [p.text for p in pages]
 
