@@ -821,3 +821,24 @@ def test_a_schema_dropped_under_a_running_store_is_a_storage_error(
                 call()
     finally:
         store.close()
+
+
+def test_a_replica_making_the_vector_table_meanwhile_leaves_no_part_missing(schema: str) -> None:
+    """The parts check reads every catalog row in its statement's snapshot: to_regclass()
+    saw the vector table another replica had just made while the snapshot did not see its
+    log trigger, and a replica starting beside it refused to open ("lacks
+    memory_vectors_log"). A repeatable-read snapshot taken before the table is made holds
+    the same view for a whole transaction, as one statement's does for its length."""
+    from psycopg.rows import dict_row
+
+    from memory_mcp.storage.postgres import restore
+
+    first = open_storage(settings(schema))
+    with psycopg.connect(pg.url(), row_factory=dict_row) as looking:
+        looking.execute(f'set search_path to "{schema}"')
+        looking.execute("begin isolation level repeatable read")
+        assert restore.missing(looking) == []  # the snapshot is taken: no vector table yet
+        first.ensure_vector_index("test-model", DIM)  # another connection makes it, commits
+        assert restore.missing(looking) == []
+        looking.execute("rollback")
+    first.close()

@@ -20,7 +20,7 @@ from tests.adapters.test_http import start as start_http
 from tests.ports import UI_LOGIN, announced
 from tests.ui.browser import chromium, log_in_with_token, missing, pages_of
 
-SECRET = "The vault combination is 12-34-56"
+SECRET = "The vault is behind the third blue door"
 
 
 @pytest.fixture

@@ -94,19 +94,24 @@ _LOOKED_FOR = [
 # A disabled trigger (ALTER TABLE ... DISABLE TRIGGER) counts as lacking: its rows drift alike;
 # so does a replica one (ENABLE REPLICA TRIGGER: 'R' fires only under session_replication_role
 # = replica). 'O' (origin, the default) and 'A' (always) fire on our writes.
+# Tables are looked up in pg_class, under the statement's snapshot like every other catalog
+# row it reads: to_regclass() reads the catalog cache, which sees a table another replica just
+# made while the snapshot does not yet see that table's trigger ("lacks memory_vectors_log"
+# on a replica starting beside one making the vector table).
 _MISSING = f"""
+    with rel as (select c.oid, c.relname from pg_class c
+                 where c.relnamespace = current_schema()::regnamespace)
     select p.name from unnest(%s::text[], %s::text[], %s::text[], %s::int[]) with ordinality
         as p (name, kind, owner, since, place)
-    where to_regclass(p.owner) is not null
+    where exists (select 1 from rel where rel.relname = p.owner)
       and p.since <= %s
       and case p.kind
-        when 'trigger' then not exists (select 1 from pg_trigger t
-            where t.tgrelid = to_regclass(p.owner) and t.tgname = p.name
-            and t.tgenabled in ('O', 'A'))
+        when 'trigger' then not exists (select 1 from pg_trigger t join rel on t.tgrelid = rel.oid
+            where rel.relname = p.owner and t.tgname = p.name and t.tgenabled in ('O', 'A'))
         when 'function' then not exists (select 1 from pg_proc f
             where f.proname = left(p.name, -2) and f.pronamespace = current_schema()::regnamespace)
         when 'configuration' then not {functions.CONFIGURATION_THERE}
-        else to_regclass(p.name) is null end
+        else not exists (select 1 from rel where rel.relname = p.name) end
     order by p.place"""
 
 
