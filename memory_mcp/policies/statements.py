@@ -150,7 +150,7 @@ _ABOUT_ME = re.compile(
     re.IGNORECASE,
 )
 # A taste or a habit in the first person ("I like jazz", "I prefer short answers", "As a
-# student, I'd rather see an example first", "I always avoid floral patterns"): the user's, in
+# student, I'd rather see an example first", "I always avoid spicy food"): the user's, in
 # every project, unless it names the work ("I prefer tabs", "I like small commits", "I always
 # run the linter": statement_work.py). "We" speaks for a team: its own.
 _MY_TASTE = re.compile(

@@ -20,7 +20,7 @@ from memory_mcp.policies.statements import classify, kept_without_project
         "I prefer to go to bed early.",  # "go" the verb, not Go the language
         '"I prefer not to wear fur."',
         "I strongly prefer cruelty-free cosmetics that have not been tested on animals.",
-        "I always avoid wearing floral patterns.",  # a habit said as a rule: stored in the project
+        "I always avoid wearing bright colours.",  # a habit said as a rule: stored in the project
         "I never eat pork.",
     ],
 )
