@@ -68,8 +68,7 @@ def embedder() -> FakeEmbedder:
     return FakeEmbedder()
 
 
-@pytest.fixture
-def service(settings: Settings, embedder: FakeEmbedder) -> Iterator[MemoryService]:
+def _opened(settings: Settings, embedder: Any) -> Iterator[MemoryService]:
     svc = MemoryService.open(settings, embedder=embedder)
     assert svc.semantic.ensure()
     yield svc
@@ -77,12 +76,14 @@ def service(settings: Settings, embedder: FakeEmbedder) -> Iterator[MemoryServic
 
 
 @pytest.fixture
+def service(settings: Settings, embedder: FakeEmbedder) -> Iterator[MemoryService]:
+    yield from _opened(settings, embedder)
+
+
+@pytest.fixture
 def real_service(settings: Settings, real_embedder: Any) -> Iterator[MemoryService]:
     """`service` with the real model (tests marked `model`)."""
-    svc = MemoryService.open(settings, embedder=real_embedder)
-    assert svc.semantic.ensure()
-    yield svc
-    svc.close()
+    yield from _opened(settings, real_embedder)
 
 
 @pytest.fixture
