@@ -52,11 +52,8 @@ def near_duplicate(
     threshold = ctx.settings.near_duplicate
     k = NEAR_DUPLICATE_CANDIDATES + (later is not None)  # it finds itself too
     flt = MemoryFilter(scopes=[scope])
-    close = {
-        memory_id: cosine
-        for memory_id, cosine in ctx.semantic.search_near(vector, flt, k, ahead, threshold)
-        if cosine >= threshold and (later is None or memory_id != later.id)
-    }  # best first; read in one query, not one per candidate
+    close = _close(ctx, vector, flt, k, ahead, threshold)
+    close.pop(later.id if later is not None else -1, None)  # it finds itself
     if not close:
         return None
     return _rewording(ctx, close, content, later, occurred_at, either)
@@ -78,13 +75,7 @@ def look_near(
     threshold = ctx.settings.near_duplicate
     floor = min(threshold, SIMILAR_COSINE)
     flt = MemoryFilter(scopes=[scope])
-    close = {
-        memory_id: cosine
-        for memory_id, cosine in ctx.semantic.search_near(
-            vector, flt, NEAR_DUPLICATE_CANDIDATES, ahead, floor
-        )
-        if cosine >= floor
-    }
+    close = _close(ctx, vector, flt, NEAR_DUPLICATE_CANDIDATES, ahead, floor)
     if not close:
         return Nearby()
     rows = {m.id: m for m in ctx.store.get_many(list(close), with_embedded=False)}
@@ -107,6 +98,20 @@ def as_similar(memory: Memory) -> Similar:
     short = snippet(memory.content, SIMILAR_TOKENS)
     cut = short != memory.content
     return Similar(id=memory.id, content=short, created_at=memory.created_at, truncated=cut)
+
+
+def _close(
+    ctx: Context,
+    vector: "np.ndarray",
+    flt: MemoryFilter,
+    k: int,
+    ahead: Prepared | None,
+    floor: float,
+) -> dict[int, float]:
+    """(id: cosine) of the k nearest at `floor` or closer, best first (rows read in one
+    query afterwards, not one per candidate)."""
+    found = ctx.semantic.search_near(vector, flt, k, ahead, floor)
+    return {memory_id: cosine for memory_id, cosine in found if cosine >= floor}
 
 
 def _rewording(
