@@ -148,6 +148,44 @@ def heldout(name: str) -> None:
             print(f"  {'missed' if got is None else 'wrong'}: {text}")
         elif got is not None and about is not None and got.about_user != about:
             print(f"  {'not ' if about else ''}about the user: {text}")
+    data = json.loads((DATA / name).read_text())
+    if "no_project" in data:
+        outside(data["no_project"])
+    if "messages" in data:
+        handed_over(data["messages"])
+
+
+def outside(rows: list) -> None:
+    """Rows of [sentence, kept]: whether a session in no project keeps the sentence (a
+    group's convention is dropped there, the user's own rule kept)."""
+    from memory_mcp.policies.statements import classify, kept_without_project
+
+    wrong = []
+    for text, kept in rows:
+        got = classify(text)
+        if (got is not None and kept_without_project(got.kind, got.about_user, got.text)) != kept:
+            wrong.append(f"  {'dropped' if kept else 'kept'} in no project: {text}")
+    print(f"  in no project: {len(rows) - len(wrong)} of {len(rows)} right")
+    print("\n".join(wrong)) if wrong else None
+
+
+def handed_over(rows: list) -> None:
+    """Rows of [message, the user's own statements]: what a message hands over to be worked
+    on (an email, a quote, a page) must not be read as the user speaking."""
+    from memory_mcp.policies.statements import durable
+
+    said = right = expected = 0
+    for message, own in rows:
+        got = [s.text for s in durable(message)]
+        said, expected = said + len(got), expected + len(own)
+        right += sum(1 for text in got if text in own)
+        for text in got:
+            if text not in own:
+                print(f"  read as the user's: {text!r} in {message[:50]!r}")
+    print(
+        f"  messages: {len(rows)}, the user's statements {expected}; precision"
+        f" {right / max(1, said):.2f}, recall {right / max(1, expected):.2f}"
+    )
 
 
 def worst_case() -> None:
@@ -450,6 +488,7 @@ def main() -> None:
             )  # what a tutor's user says of themselves: tuned on (1.00 / 0.81)
             heldout("heldout7.json")  # written after 5 and 6's fixes: 0.61/0.73 before, 0.94/0.90
             heldout("heldout8.json")  # written before capture21's rules: 1.00/0.46 -> 1.00/1.00
+            heldout("heldout9.json")  # written before capture22's rules
             worst_case()
             if args.prefeval is not None:
                 prefeval(args.prefeval)
