@@ -15,11 +15,9 @@ session supersedes its earlier episode instead of adding one.
 import logging
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, Field
 
-from memory_mcp import regular_files
 from memory_mcp.errors import InvalidInput
 from memory_mcp.formats import claude_code_transcript as transcript_format
 from memory_mcp.formats.common import ImportSummary, Record
@@ -28,10 +26,9 @@ from memory_mcp.models import Memory, MemoryFilter
 from memory_mcp.names import ABOUT_USER, MAX_KEY_CHARS
 from memory_mcp.policies import episodes
 from memory_mcp.policies.keys import key_form
-from memory_mcp.policies.redact import RedactedFields, Redaction, redact, redact_fields
+from memory_mcp.policies.redact import redact
 from memory_mcp.policies.reused_secrets import Masker, secrets_of
-from memory_mcp.policies.secret_seams import across_seams
-from memory_mcp.service import exploring, grants, projects
+from memory_mcp.service import capture_folder, capture_texts, exploring, grants, projects
 from memory_mcp.service.context import Part
 from memory_mcp.service.lifecycle import Lifecycle
 from memory_mcp.service.writing import Writer
@@ -41,7 +38,6 @@ logger = logging.getLogger(__name__)
 SOURCE = "claude-code-session"  # metadata.imported_from.format of captured memories
 CAPTURED = "captured"  # the tag every captured memory carries
 MAX_CONTEXT_CHARS = 1_500
-IGNORE_FILE = ".memoryignore"
 CURSOR = "statements_through"  # in the episode's metadata: requests whose statements are in
 CURSOR_AT = "statements_through_message"  # …and the uuid of the last of them
 FIRST = "first_message"  # in the episode's metadata: the uuid of the session's first request
@@ -104,12 +100,12 @@ class Capturer(Part):
         if scope is None:
             return self._without_project(parsed, sid, report, client)
         grants.check_write(self.ctx, scope)  # events are stored below remember's own check
-        roots = [str(p) for p in (_repo_root(folder), folder, parsed.cwd) if p]
-        ignored = episodes.IgnoreRules(_ignore_text(folder))
+        roots = [str(p) for p in (capture_folder.repo_root(folder), folder, parsed.cwd) if p]
+        ignored = episodes.IgnoreRules(capture_folder.ignore_text(folder))
         episode = next(iter(self.store.current_for_key(scope, _episode_key(sid))), None)
         episode = episode or self._resumed(parsed, scope)
-        said_then = [_Redacted(turn) for turn in parsed.turns]  # each text redacted once
-        _mask_seams(said_then)
+        said_then = [capture_texts.Redacted(turn) for turn in parsed.turns]  # redacted once
+        capture_texts.mask_seams(said_then)
         known = Masker(secrets_of(s for turn in said_then for s in turn.found()))
         records, total, worths = self._records(parsed, sid, roots, ignored, said_then, known)
         taken = _taken(records, _taken_requests(parsed, episode))
@@ -158,8 +154,8 @@ class Capturer(Part):
         scope = self.ctx.default_scope
         report.scope = scope
         grants.check_write(self.ctx, scope)
-        said_then = [_Redacted(turn) for turn in parsed.turns]
-        _mask_seams(said_then)
+        said_then = [capture_texts.Redacted(turn) for turn in parsed.turns]
+        capture_texts.mask_seams(said_then)
         known = Masker(secrets_of(s for turn in said_then for s in turn.found()))
         records, _, _ = self._records(
             parsed, sid, [], episodes.IgnoreRules(""), said_then, known, everywhere=True
@@ -213,7 +209,7 @@ class Capturer(Part):
         sid: str,
         roots: list[str],
         ignored: episodes.IgnoreRules,
-        said_then: list["_Redacted"],
+        said_then: list[capture_texts.Redacted],
         known: Masker,
         everywhere: bool = False,
     ) -> tuple[list[Record], episodes.Activity, dict[str, tuple[bool, int]]]:
@@ -233,7 +229,7 @@ class Capturer(Part):
             prompt = known(redacted.prompt.text)
             conclusion = known(redacted.conclusion.text)
             tools = [
-                (t.name, _masked(given, known), t.ok)
+                (t.name, capture_texts.masked_input(given, known), t.ok)
                 for t, given in zip(turn.tools, redacted.tools, strict=True)
             ]
             act = episodes.activity(tools, roots, ignored)
@@ -312,42 +308,6 @@ def _kept_without_project(record: Record) -> bool:
     return kept_without_project(record.kind, ABOUT_USER in record.tags, record.content)
 
 
-def _masked(given: RedactedFields, known: Masker) -> dict[str, Any]:
-    """A tool's input as redacted, its texts with the session's known secrets masked too."""
-    fields: dict[str, Any] = given.fields["input"]
-    return {k: known(v) if isinstance(v, str) else v for k, v in fields.items()}
-
-
-class _Redacted:
-    """A request's texts, each redacted once: what capture stores of them, and what was
-    removed, the session's known secrets (its prompts, the assistant's replies and what
-    its tools were given: a command's `PGPASSWORD=…`)."""
-
-    def __init__(self, turn: transcript_format.Turn) -> None:
-        self.prompt: Redaction = redact(turn.prompt)
-        self.conclusion: Redaction = redact(turn.conclusion)
-        self.tools = [redact_fields(input=tool.input) for tool in turn.tools]
-
-    def found(self) -> list[str]:
-        removed = [*self.prompt.found, *self.conclusion.found]
-        return removed + [text for tool in self.tools for text in tool.found]
-
-
-def _mask_seams(said: list[_Redacted]) -> None:
-    """A secret split between two consecutive texts of the session (a request and its
-    reply, a reply and the next request: policies/secret_seams.py) masked on both sides."""
-    texts = [text for turn in said for text in (turn.prompt, turn.conclusion)]
-    seamed = across_seams([text.text for text in texts])
-    for n, (text, seams) in enumerate(zip(texts, seamed, strict=True)):
-        if seams.kinds:
-            kinds = tuple(dict.fromkeys((*text.redacted, *seams.kinds)))
-            text = Redaction(seams.text, kinds, (*text.found, *seams.found))
-            turn = said[n // 2]
-            turn.prompt, turn.conclusion = (
-                (text, turn.conclusion) if n % 2 == 0 else (turn.prompt, text)
-            )
-
-
 def _taken_requests(parsed: transcript_format.Transcript, episode: Memory | None) -> set[str]:
     """The requests whose statements an earlier run took (stored, or counted as a repeat of a
     memory that does not carry their id): those up to the message the episode names. A count
@@ -419,30 +379,3 @@ def _context(prompt: str, conclusion: str) -> str:
 
 def _when(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
-
-
-def _repo_root(folder: Path | None) -> Path | None:
-    """The git repository holding `folder` (paths are shown relative to it), if any."""
-    if folder is None:
-        return None
-    for candidate in (folder, *folder.parents):
-        if (candidate / ".git").exists():
-            return candidate
-    return None
-
-
-def _ignore_text(folder: Path | None) -> str:
-    """The project's .memoryignore: in the folder or the nearest one above it (up to the
-    repository's root)."""
-    if folder is None:
-        return ""
-    for candidate in (folder, *folder.parents):
-        path = candidate / IGNORE_FILE
-        try:  # a regular file, its start only: a cloned repository's may be /dev/zero
-            with regular_files.open_regular(path) as fh:
-                return fh.read(100_000).decode("utf-8", errors="replace")
-        except OSError:
-            pass
-        if (candidate / ".git").exists():
-            break
-    return ""
