@@ -84,11 +84,31 @@ _WORK = frozenset((_WORDS + _ABROAD + _RITUALS).split())
 _TOKEN = re.compile(r"[\w+#]+(?:[-'][\w+#]+)*")
 # Shaped like code: a dot, slash or underscore inside a word, a call, a backtick, camelCase.
 _CODE_SHAPED = re.compile(r"\w[./_]\w|\w\(\)|`|\b[a-z]+[A-Z]\w*")
-_PHRASES = re.compile(r"\b(?:pull|merge) requests?\b|\btype hints?\b", re.IGNORECASE)
+_PHRASES = re.compile(
+    r"\b(?:pull|merge) requests?\b|\btype hints?\b|\bearly returns?\b|\bguard clauses?\b",
+    re.IGNORECASE,
+)
+
+
+# A word of the work in another trade's sense, said by a student, a shopper, a patient: a test
+# to practise for or to sit, testing on animals, a touchscreen's interface, a retro style.
+_OTHER_SENSE = re.compile(
+    r"\b(?:practice|mock|placement|standardi[sz]ed|driving|blood|eye|hearing|allergy|"
+    r"pregnancy|personality|entrance|spelling|vocabulary|vocab|multiple-choice|oral|written)"
+    r"\s+tests?\b|\banimal\s+testing\b|\btest(?:s|ed|ing)?\s+on\s+animals\b|"
+    r"\btouch-?\s?screen\s+interfaces?\b|\b(?:wearable|fitness|assistive|driver-assist|"
+    r"smart-?\s?home|kitchen|medical)\s+(?:tech|technology|technologies)\b|"
+    r"\b(?:gadgets|wearables|devices)\W+(?:\w+\W+){0,3}?(?:tech|technology|technologies)\b|"
+    r"\b(?:tech|technology|technologies)\W+(?:\w+\W+){0,3}?(?:gadgets|wearables|devices)\b|"
+    r"\bretro\s+(?:style|styles|aesthetic|look|fashion|clothes|clothing|design|games?|music|"
+    r"vibes?|furniture)\b",
+    re.IGNORECASE,
+)
 
 
 def names_work(sentence: str) -> bool:
     """Whether `sentence` names something of the work (module doc)."""
+    sentence = _OTHER_SENSE.sub(" ", sentence)
     if _CODE_SHAPED.search(sentence) or _PHRASES.search(sentence):
         return True
     tokens = _TOKEN.findall(sentence)

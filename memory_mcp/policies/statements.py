@@ -180,6 +180,11 @@ _TRANSIENT = re.compile(
     r"this session|for this (?:task|change|pr|commit))\b",
     re.IGNORECASE,
 )
+# A heads-up for the exchange: what the user says of their hours or ways to announce how this
+# chat will go ("I'm a night owl, so expect late messages"): stored, its "expect late
+# messages" would reach every briefing as a standing instruction. An apology keeps its fact
+# ("I'm from Brazil, so excuse my English"): it asks nothing of later sessions.
+_HEADS_UP = re.compile(r"\bso\s+(?:please\s+)?expect\b", re.IGNORECASE)
 _HEDGE = re.compile(
     r"\b(?:maybe|perhaps|probably|i think|i guess|not sure|might|wondering|what if|"
     r"could we|should we|would it)\b",
@@ -275,7 +280,7 @@ def classify(sentence: str) -> Statement | None:
     if found is None and not short and (rule := statement_languages.classify(sentence)):
         found = Statement(rule[0], _tidy(rule[1]))
     if found is None and (about := statement_languages.personal(sentence)) is not None:
-        found = Statement(about[0], _tidy(about[1]), about_user=True)
+        found = _about_me(*about)
     if found is None or not statement_content.says_something(found.text):
         return None  # "We decided to go with that.": what it says is in the chat before it
     return found
@@ -284,19 +289,21 @@ def classify(sentence: str) -> Statement | None:
 def _english(sentence: str, personal_only: bool = False) -> Statement | None:
     if _QUESTION_START.match(sentence):
         return None
-    if _TRANSIENT.search(sentence) or _HEDGE.search(sentence):
+    if _TRANSIENT.search(sentence) or _HEDGE.search(sentence) or _HEADS_UP.search(sentence):
         return None
     sentence = _LEADING.sub("", sentence)
     correction = _CORRECTION.match(sentence)
     body = correction.group("rest") if correction else sentence
     if personal_only:
         kind = statement_personal.personal(body)
-        return None if kind is None else Statement(kind, _tidy(body), about_user=True)
+        return None if kind is None else _about_me(kind, body)
     if any(p.search(body) for p in _DECISION):
         return Statement("decision", _tidy(body))
     if statement_personal.LIFESTYLE.search(body) or statement_personal.habit(body):
-        # "I never drink coffee", "I do yoga every morning": not the project's
-        return Statement("preference", _tidy(body), about_user=True)
+        # "I never drink coffee", "I do yoga every morning": not the project's; told of the
+        # work ("I only drink coffee on deploy days"), the user's way through a work day,
+        # neither their life's nor a rule of the project
+        return _about_me("preference", body, habit=True)
     if any(p.search(body) for p in _PREFERENCE):
         mine = _MY_TASTE.match(body) is not None and not statement_work.names_work(body)
         return Statement("preference", _tidy(body), about_user=mine)
@@ -307,10 +314,22 @@ def _english(sentence: str, personal_only: bool = False) -> Statement | None:
     if _ABOUT_ME.search(body):
         return Statement("fact", _tidy(body))
     if (kind := statement_personal.personal(body)) is not None:
-        return Statement(kind, _tidy(body), about_user=True)
+        return _about_me(kind, body)
     if any(p.search(body) for p in _FACT) and (correction or _declarative(body)):
         return Statement("fact", _tidy(body))
     return None
+
+
+def _about_me(kind: str, body: str, habit: bool = False) -> Statement | None:
+    """What the user said of themselves, asked the one question every about-user shape asks:
+    does it name the work (statement_work.py)? Who they are is theirs whatever it names ("I'm
+    a backend developer", "I'm on the release team"); a taste that names the work is a rule
+    of the project ("I avoid editing the lockfile by hand", "I'm a big fan of early
+    returns", "Adoro i test automatici"), as "I prefer tabs" is; a habit of their life told
+    of the work ("I only eat at my desk on release days") is neither."""
+    if kind == "fact" or not statement_work.names_work(body):
+        return Statement(kind, _tidy(body), about_user=True)
+    return None if habit else Statement(kind, _tidy(body))
 
 
 def _declarative(sentence: str) -> bool:

@@ -270,7 +270,6 @@ def test_one_name_path_or_number_makes_a_pointer_statement_say_something(sentenc
         ("I only watch films released before 2000.", "preference"),
         ("I’m not interested in documentaries.", "preference"),
         ("I have no interest in reality TV shows.", "preference"),
-        ("I won't use global variables.", "preference"),
         ("I find textbooks dry and prefer stories.", "preference"),
         ("I have sensitive skin, so I avoid fragrances.", "preference"),
         ("I follow a strict vegan diet.", "preference"),
@@ -397,7 +396,6 @@ def test_what_coders_say_of_themselves_while_they_work_is_not_about_the_user(
 @pytest.mark.parametrize(
     ("sentence", "kind"),
     [
-        ("I refuse to use Jira.", "preference"),
         ("I have two daughters.", "fact"),
         ("I have a golden retriever named Max.", "fact"),
         ("My grandson is called Theo.", "fact"),
