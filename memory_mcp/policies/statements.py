@@ -158,13 +158,22 @@ _MY_TASTE = re.compile(
     r".*?\bi(?:\s+(?:\w+ly\s+)?(?:prefer|like|would rather|always|never)|'d\s+rather)\b",
     re.IGNORECASE,
 )
-# Said for a group (we, our; nous, notre, "On utilise"; wir, unser; nosotros, nuestro and a
-# verb in -amos/-imos; noi, nostro, -iamo; nós, nosso): a team's convention, not the user's
-# rule. French "on" only opening the sentence before a verb ("Never deploy on Fridays").
+# Said for a group (we, our; nous, notre, "On utilise"; wir, uns, unser; nosotros, nuestro
+# and a verb in -amos/-imos; noi, nostro, -iamo; nós, nosso, "a gente"), or by anyone in it
+# (German "man nutzt", "nutzt man"): a team's convention, not the user's rule. French "on"
+# before a verb opening the sentence, or after "ici" or a comma before a French word ("Ici,
+# on utilise toujours", "Dans l'équipe, on fait des revues"), not in "Never deploy on
+# Fridays" nor "Always run the linter, on save"; German "man" only beside a
+# verb ("man sollte", "Hier nutzt man"), not "Never trust man pages".
 _FOR_A_GROUP = re.compile(
-    r"\b(?:we|we're|we've|we'll|we'd|our|ours|us|let's|nous|notre|nos|wir|unser\w*|"
-    r"nosotr[oa]s|nuestr[oa]s?|noi|nostr[oaie]|n[oó]s|noss[oa]s?|\w{2,}(?:amos|imos|iamo))\b"
-    r"|^\W*on\s+(?!the\b|a\b|an\b|my\b|every\b|each\b|time\b)\w+(?:e|t|ons)\b",
+    r"\b(?:we|we're|we've|we'll|we'd|our|ours|us|let's|nous|notre|nos|wir|uns|unser\w*|"
+    r"nosotr[oa]s|nuestr[oa]s?|noi|nostr[oaie]|n[oó]s|noss[oa]s?|a gente|"
+    r"\w{2,}(?:amos|imos|iamo))\b"
+    r"|^\W*on\s+(?!the\b|a\b|an\b|my\b|every\b|each\b|time\b)\w+(?:e|t|ons)\b"
+    r"|(?:^\W*ici|,)\s*on\s+(?:ne\s+|n')?\w+(?:e|t|ons)\s+(?:toujours|jamais|pas|plus|"
+    r"systématiquement|d'abord|plutôt|des|les|le|la|du|un|une)\b"
+    r"|\bman\s+(?:\w+t|sollte|soll|muss|darf|kann)\b"
+    r"|(?:^\W*|\b(?:hier|uns|team|dort|da)\s+)\w+t\s+man\b",
     re.IGNORECASE,
 )
 _LEADING = re.compile(r"^(?:and|also|plus|oh|so|but|ok|okay)\b[,]?\s+", re.IGNORECASE)

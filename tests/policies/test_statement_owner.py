@@ -93,3 +93,33 @@ def test_in_no_project_a_convention_said_for_a_group_is_not_kept(sentence: str, 
     found = classify(sentence)
     assert found is not None
     assert kept_without_project(found.kind, found.about_user, found.text) is kept
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kept"),
+    [
+        ("Wir nutzen immer pnpm.", False),
+        ("Bei uns nutzt man immer pnpm.", False),
+        ("Hier nutzt man immer Tabs.", False),
+        ("Man sollte immer Tests schreiben.", False),
+        ("Usamos siempre pnpm.", False),
+        ("Nós usamos sempre pnpm.", False),
+        ("A gente usa sempre pnpm.", False),
+        ("Ici, on utilise toujours pnpm.", False),
+        ("Ici on utilise toujours des tabulations.", False),
+        ("Dans l'équipe, on fait toujours des revues de code.", False),
+        ("Chez nous, on relit toujours les PR.", False),
+        ("Benutze immer pnpm.", True),  # the user's own rule, in each language
+        ("Usa siempre pnpm.", True),
+        ("Utilise toujours pnpm.", True),
+        ("Never trust man pages blindly.", True),
+        ("Always run the linter, on save.", True),
+        ("Never commit on Fridays, on principle.", True),
+    ],
+)
+def test_a_groups_convention_in_each_language_is_not_kept_in_no_project(
+    sentence: str, kept: bool
+) -> None:
+    found = classify(sentence)
+    assert found is not None
+    assert kept_without_project(found.kind, found.about_user, found.text) is kept
