@@ -45,3 +45,60 @@ def test_material_handed_over_states_nothing(message: str) -> None:
 def test_the_users_own_words_around_it_are_kept(message: str, kept: list[str] | int) -> None:
     found = [s.text for s in durable(message)]
     assert found == kept if isinstance(kept, list) else len(found) == kept
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Résume ce document :\nJe suis végétarienne. Utilisez toujours des tabulations.",
+        "Peux-tu relire cette lettre ?\nJe suis infirmière et j'habite à Lyon.",
+        "Kannst du auf diese E-Mail antworten?\nIch wohne in Berlin. Ich bin Vegetarier.",
+        "Fasse diesen Artikel zusammen:\nIch bin Lehrerin. Ich wohne in Köln.",
+        "¿Puedes responder a este correo?\nVivo en Madrid. Soy vegetariano.",
+        "Resume este artículo:\nSoy enfermera. Vivo en Sevilla.",
+        "Podes responder a este e-mail?\nMoro em Lisboa. Sou vegetariana.",
+        "Resuma este texto:\nSou professora. Moro no Porto.",
+        "Puoi rispondere a questa email?\nVivo a Roma. Sono vegetariano.",
+        "Riassumi questo articolo:\nSono infermiera. Vivo a Torino.",
+        "Mein Kollege schreibt: Ich bin Vegetarier.",
+        "Faisons un jeu de rôle. Je suis une cliente. J'habite à Paris.",
+    ],
+)
+def test_a_lead_in_each_language_hands_over_material(message: str) -> None:
+    assert durable(message) == []
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "From: Jane Doe <jane@example.org>\nSubject: Re: onboarding\n\nI live in Leeds. "
+        "Always run the linter before pushing.",
+        "Subject: team lunch\nFrom: Bob\n\nI'm vegan and I live in Bristol.",
+        "Von: Anna\nBetreff: Urlaub\n\nIch wohne in Hamburg.",
+        "---------- Forwarded message ---------\nFrom: Ana\nI'm a nurse and I live in Porto.",
+        "Begin forwarded message:\n\nI am allergic to peanuts.",
+        'What do you make of this?\n"I\'m a nurse. I live in Leeds."',
+        "Thoughts on this quote?\n\u201cI live in Leeds\nand I never eat meat.\u201d",
+    ],
+)
+def test_material_with_no_lead_line_states_nothing(message: str) -> None:
+    assert durable(message) == []
+
+
+@pytest.mark.parametrize(
+    ("message", "kept"),
+    [
+        ("I'm vegan.\nFrom: Bob\nTo: Ana\n\nI live in Leeds.", ["I'm vegan."]),
+        ('I said "always" by mistake earlier. I live in York.', ["I live in York."]),
+        ('> I live in Leeds.\n"Quoted," she said.\nI live in York.', ["I live in York."]),
+        ("Réponds toujours en français.\nJe suis végétarienne.", 2),
+        ("Antworte immer auf Deutsch.\nIch bin Vegetarier.", 2),
+        ('"I avoid anything with gluten."', 1),  # all quote: their own words, quoted
+        ("From now on, always use uv.\nSubject lines stay short.", 1),
+    ],
+)
+def test_the_users_own_words_beside_unled_material_are_kept(
+    message: str, kept: list[str] | int
+) -> None:
+    found = [s.text for s in durable(message)]
+    assert found == kept if isinstance(kept, list) else len(found) == kept
