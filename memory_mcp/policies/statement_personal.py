@@ -14,7 +14,7 @@ transient and hedge rules run first).
 import re
 from collections.abc import Sequence
 
-from memory_mcp.policies.statement_work import names_work
+from memory_mcp.policies.statement_work import names_product, names_work
 
 # What a statement of taste points at when it reacts to the chat, not when it describes the
 # person: "I love this", "I hate it when...", "I love seeing them play", "I love his humour";
@@ -251,6 +251,10 @@ _MOVED = re.compile(
     r"country|flat|apartment|house|suburb|neighbou?rhood|island|farm|countryside|coast)\b)",
     re.IGNORECASE,
 )
+# What a move is for: a thing of the work ("for our docs", "for the tickets") makes it a
+# move of the work; a job or a family ("for my new job", "for my kids") does not.
+_PURPOSE = re.compile(r"\bfor\s+(?:our|my|the|all)\s+(?:[\w-]+\s+){0,2}?([\w-]+)\s*[.!,;]?$",
+                      re.IGNORECASE)  # fmt: skip
 # A habit with its frequency ("I do yoga every morning", "I go swimming twice a week", "I
 # call my mum on Sundays"), not a routine of the work ("I check the logs every day", "I do
 # a release every Friday"): nothing in it names the work.
@@ -272,8 +276,9 @@ def personal(sentence: str) -> str | None:
     """ "fact" or "preference" for a lasting statement about the user, else None."""
     found = kind_of(sentence, FACTS, TASTES, _POINTS_HERE)
     if found is None and (moved := _MOVED.search(sentence)) is not None:
-        place = moved.group("place")
-        found = None if place and names_work(place) else "fact"
+        place, purpose = moved.group("place"), _PURPOSE.search(sentence, moved.end())
+        tool = place and (names_work(place) or names_product(place))
+        found = None if tool or (purpose and names_work(purpose[1])) else "fact"
     return found
 
 

@@ -8,8 +8,10 @@ prefer tabs", "I like small commits", "I prefer pytest to unittest" are the proj
 the user's, true in every project and every session (policies/statements.py routes them).
 The list is closed on purpose, and the other way round would not be: what a person may like
 has no end, what a project is made of is named by a few hundred words. A word shaped like
-code (`uv.lock`, `src/app`, `snake_case`, `camelCase`, `run()`) counts too. The same words
-tell a move to a place ("I moved to Lisbon") from a move to a tool ("I moved to Postgres"),
+code (`uv.lock`, `src/app`, `snake_case`, `camelCase`, `run()`) counts too. The same words,
+with the products people move their work between ("I moved to Linear", "to Notion for my
+notes") and a purpose that names the work ("for our tickets"), tell a move to a place ("I
+moved to Lisbon") from a move to a tool ("I moved to Postgres"),
 and a habit ("I do yoga every day") from a routine of the work ("I check the logs every
 day"). In the five other languages a few words that name the work there too.
 """
@@ -81,6 +83,21 @@ _NAMES = frozenset(
     ]
 )
 _WORK = frozenset((_WORDS + _ABROAD + _RITUALS).split())
+# The products people move their work between (trackers, docs and notes, chat, design,
+# passwords, mail and files, hosting, editors and terminals, systems), with their capital:
+# "I moved to Linear" is a move of the work, "I moved to Lisbon" one of the user. Places are
+# without end; the products a move of the work names are few, so they are the closed list.
+_PRODUCT_NAMES = """
+    Jira Linear Asana Trello ClickUp Basecamp Shortcut YouTrack Todoist Things OmniFocus
+    TickTick Notion Confluence Coda Obsidian Evernote OneNote Logseq Roam Bear Quip Slack
+    Discord Teams Zoom Mattermost Zulip Matrix Element Telegram Signal WhatsApp Figma Sketch
+    Miro Mural FigJam Canva Framer Penpot Excalidraw Bitwarden 1Password LastPass KeePass
+    Dashlane Gmail Outlook Fastmail Proton ProtonMail Dropbox OneDrive iCloud AWS Azure GCP
+    Vercel Netlify Heroku Cloudflare Supabase Firebase DigitalOcean Hetzner Render Railway
+    Cursor Zed Sublime Atom Helix IntelliJ PyCharm WebStorm Xcode Warp iTerm Kitty Alacritty
+    Ghostty Tmux Windows Ubuntu Fedora Debian Arch Mac NixOS GitHub GitLab Bitbucket
+"""
+_PRODUCTS = frozenset(_PRODUCT_NAMES.split())
 _TOKEN = re.compile(r"[\w+#]+(?:[-'][\w+#]+)*")
 # Shaped like code: a dot, slash or underscore inside a word, a call, a backtick, camelCase.
 _CODE_SHAPED = re.compile(r"\w[./_]\w|\w\(\)|`|\b[a-z]+[A-Z]\w*")
@@ -113,3 +130,8 @@ def names_work(sentence: str) -> bool:
         return True
     tokens = _TOKEN.findall(sentence)
     return any(t.lower() in _WORK or t in _NAMES for t in tokens)
+
+
+def names_product(name: str) -> bool:
+    """Whether `name` (a capitalised name, as written) is a product people move work to."""
+    return name.split()[0] in _PRODUCTS if name.strip() else False

@@ -54,6 +54,11 @@ def test_a_part_in_what_goes_on_is_no_membership(sentence: str) -> None:
         "Me mudé a Madrid hace dos años.",
         "Mudei-me para Lisboa em 2021.",
         "Mi sono trasferita a Milano l'anno scorso.",
+        "I moved to Seattle.",
+        "I moved to Nice last summer.",
+        "I moved to Reading for work.",
+        "I moved to London for my new job.",
+        "I moved to Denver for my kids.",
     ],
 )
 def test_a_move_to_a_place_is_a_fact_about_the_user(sentence: str) -> None:
@@ -68,6 +73,12 @@ def test_a_move_to_a_place_is_a_fact_about_the_user(sentence: str) -> None:
         "I moved to VS Code.",
         "I moved the file to src.",
         "I moved to the new API.",
+        "I moved to Linear.",  # a product people move their work to
+        "I moved to Notion for my notes.",
+        "I moved to Figma last month.",
+        "I moved here from Windows.",
+        "I moved to Coda for our docs.",  # what it is for names the work
+        "I moved to Basecamp for the tickets.",
     ],
 )
 def test_a_move_to_a_tool_or_of_a_file_is_not_about_the_user(sentence: str) -> None:
