@@ -102,3 +102,18 @@ def test_the_users_own_words_beside_unled_material_are_kept(
 ) -> None:
     found = [s.text for s in durable(message)]
     assert found == kept if isinstance(kept, list) else len(found) == kept
+
+
+@pytest.mark.parametrize(
+    ("message", "kept"),
+    [
+        ("Write commit messages in the imperative mood. Always use uv.", ["Always use uv."]),
+        ("Review the PR description. Always squash merges.", ["Always squash merges."]),
+        ("Proofread my essay. I grew up in a small village. I am allergic to peanuts.", []),
+        ("Corrige ma lettre. J'habite à Lyon.", []),
+    ],
+)
+def test_a_task_on_a_kind_of_text_is_a_rule_not_a_lead(message: str, kept: list[str]) -> None:
+    """'Write commit messages ...' says how to write them; 'Proofread my essay.' hands one
+    over. The first ended the message there: 'Always use uv.' was lost."""
+    assert [s.text for s in durable(message)] == kept
