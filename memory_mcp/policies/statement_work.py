@@ -129,7 +129,9 @@ def names_work(sentence: str) -> bool:
     if _CODE_SHAPED.search(sentence) or _PHRASES.search(sentence):
         return True
     tokens = _TOKEN.findall(sentence)
-    return any(t.lower() in _WORK or t in _NAMES for t in tokens)
+    # and each part of a compound ("Merge-Commits", "YAML-Dateien", "pre-commit")
+    parts = [part for t in tokens if "-" in t for part in t.split("-")]
+    return any(t.lower() in _WORK or t in _NAMES for t in (*tokens, *parts))
 
 
 def names_product(name: str) -> bool:

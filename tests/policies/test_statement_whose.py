@@ -27,6 +27,8 @@ def whose(sentence: str) -> tuple[str, bool] | None:
         "J'évite les ORM.",
         "Odio los tests inestables.",
         "Adoro i test automatici.",
+        "Ich vermeide Merge-Commits.",  # a part of a compound names it
+        "I love pre-commit hooks.",
     ],
 )
 def test_a_taste_that_names_the_work_is_the_projects(sentence: str) -> None:
