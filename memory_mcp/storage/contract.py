@@ -330,6 +330,12 @@ class MemoryReads(Protocol):
         now). One query over the memory's history index, however long its history."""
         ...
 
+    def names_at(self, ids: Sequence[int], at: datetime) -> dict[int, tuple[str, str | None]]:
+        """The (scope, key) each memory had at `at`, as its history recorded them: those of
+        the `before` snapshot of its first change after `at` holding a scope (a move, an
+        edit, a re-key), by id; a memory with none is left out (its names are unchanged)."""
+        ...
+
 
 class Search(Protocol):
     def search_keywords(
