@@ -38,9 +38,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         yield {"url": url, "login": login, "key": key, "browser": browser, "id": memory_id}
 
 
-def _log_in_at(page: Any, key: str) -> None:
+def _log_in_at(page: Any, key: str, onward: bool = True) -> None:
     """On the login page a bookmark led to: the key typed, as a person does."""
     assert "/login" in page.url and KEPT not in page.content(), page.url
+    said = "goes on to the page you asked for" in page.content()
+    assert said == onward, page.url
     page.get_by_label("Token").fill(key)
     page.get_by_role("button", name="Log in").click()
 
@@ -82,7 +84,7 @@ def test_a_link_naming_a_question_or_another_site_goes_to_the_first_page(
         for wanted in ("/purge?ids=1", "//example.com/", "https://example.com/", "/export.jsonl"):
             browser.clear_cookies()
             page.goto(f"{url}/login?next={urllib.request.quote(wanted, safe='')}")
-            _log_in_at(page, key)
+            _log_in_at(page, key, onward=False)
             page.wait_for_url(re.compile(r"/s/[^/]+/$"), timeout=WAIT_MS)
             assert page.url.startswith(url) and KEPT in page.content(), wanted
     finally:

@@ -182,6 +182,13 @@ async def login_page(request: Request) -> Response:
             "is new each run). For `serve --http`: the owner's (`memory-mcp token`) or your "
             "own (`memory-mcp token add NAME` on the server); you see what its grants allow.",
         ),
+        tag(
+            "p",
+            "Logging in here goes on to the page you asked for (the address `memory-mcp ui` "
+            "printed goes to the first page: type its key, after `token=`, here instead).",
+        )
+        if wanted != "/"
+        else None,
         # the one thing to do here: ui.js focuses it (on a wide screen with a mouse)
         field(
             "Token", "token", "", type="password", autocomplete="current-password", data_focus=True
