@@ -219,6 +219,10 @@ SUMMARY_DATA_NOTICE = (
 )
 
 
+# What a reply's `note` says of the names sent (names.names_note).
+NAMES_NOTE = "Invisible characters left out of the scope, key or tags sent, if any."
+
+
 class RecallResult(BaseModel):
     mode: Literal["hybrid", "keyword"] = Field(
         description="hybrid = keyword + semantic; keyword = semantic search unavailable."
@@ -230,7 +234,7 @@ class RecallResult(BaseModel):
     note: str | None = Field(
         None,
         description="Why semantic search was off, if it was; that no memory the caller can read"
-        " is in the scope asked, if none is.",
+        " is in the scope asked, if none is; invisible characters left out of a name sent.",
     )
     notice: str = Field(description="How to treat the hits.")
 
@@ -313,6 +317,7 @@ class SummaryReply(BaseModel):
     clusters: list[SummaryCluster]
     omitted: int = Field(0, description="Themes left out by the limit or token budget.")
     saved_id: int | None = Field(None, description="Id of the stored summary (save=true).")
+    note: str | None = Field(None, description=NAMES_NOTE)
     # Statements quote stored memories as recall's hits do, so they carry recall's framing.
     notice: str = Field(description="How to treat the statements.")
 

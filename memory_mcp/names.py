@@ -67,6 +67,18 @@ def invisible_note(value: str, what: str = "scope") -> str | None:
     )
 
 
+def names_note(**named: str | list[str] | None) -> str | None:
+    """invisible_note of every name an MCP tool or an HTTP call was given (`scope=`, `key=`,
+    `tags=`), in one sentence for the reply's `note` (None if none held any): a model that
+    wrote `te<U+202E>am` is told it was read as `team`, as the CLI and the web UI tell."""
+    said = []
+    for what, value in named.items():
+        for one in [value] if isinstance(value, str) else value or []:
+            if isinstance(one, str) and (note := invisible_note(one, what.rstrip("s"))):
+                said.append(note)
+    return "; ".join(said) + "." if said else None
+
+
 def name_form(value: str) -> str:
     """A stored scope or tag in the form printed_name gives it now (settle_names)."""
     return value if value.isascii() else unicodedata.normalize("NFC", value)

@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from memory_mcp.models import Memory, ShortTime
+from memory_mcp.models import NAMES_NOTE, Memory, ShortTime
 
 Outcome = Literal["created", "duplicate", "merged", "superseded"]
 # Other memories' texts in remember's reply come with what recall's hits come with.
@@ -62,6 +62,7 @@ class RememberReply(BaseModel):
         "first: if this one replaces one of them, remember it again with replaces=its id.",
     )
     notice: str | None = Field(None, description="How to treat the similar memories.")
+    note: str | None = Field(None, description=NAMES_NOTE)
 
     @classmethod
     def of(cls, result: RememberResult) -> "RememberReply":

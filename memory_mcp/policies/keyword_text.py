@@ -20,6 +20,11 @@ patterns below), so the two backends find the same memories:
   them folded `ạ` or `ǖ`;
 - Arabic words are held by their light stem (Larkey et al.'s light10, as Lucene's Arabic
   analyzer: `stemmed`): `القهوة`, `بالقهوة`, `والقهوة` and `للقهوة` are `قهوة`'s word;
+- a Hebrew word behind its one-letter prefixes (schema step 20: `ו` and, `ש` that, `כש`
+  when, then one of `ב ל כ מ ה מה`: `והספר`, `בבית`, `שהספר`) is held as written and, beside
+  it, without them, where three letters at least stay (`בית`, `מים`, `שלום` keep their first
+  letter; `שלום` is held as `שלום לום`); a search looks for both forms, so `בית` finds
+  `בבית` and `הבית`, and the word as written ranks first;
 - identifiers whose meaning lives in their punctuation get a word of their own beside their
   plain parts: `c++` -> `cplusplus`, `c#` -> `csharp`, `.net` -> `dotnet`, and a dotted name
   `node.js` -> `nodejs` and `dotjs` (so `.js` finds it). A search for `c++`, `c#` or `.net`
@@ -110,6 +115,21 @@ ARABIC_LETTERS = ((0x0620, 0x063F), (0x0641, 0x064A), (0x066E, 0x066F), (0x0671,
 PREFIXES = ("وال", "بال", "كال", "فال", "ال", "لل")
 SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي")
 
+# Step 20: a Hebrew word behind its one-letter prefixes, also without them: a conjunction
+# (`ו`), then a relative (`ש`, `כש`), then a preposition or the article (`ב ל כ מ ה`, `מה`),
+# at least one, where three letters at least stay (a shorter word is left alone: `בית` is
+# not `ב` + `ית`). The prefixes longest first: Python takes the first alternative that
+# matches, PostgreSQL the longest, the same one.
+HEBREW_LETTERS = ((0x05D0, 0x05EA), (0x05EF, 0x05F2))
+HEBREW_PREFIXES = tuple(
+    sorted(
+        {c + r + p for c in ("", "ו") for r in ("", "ש", "כש") for p in ("", *"בלכמה", "מה")}
+        - {""},
+        key=lambda prefix: (-len(prefix), prefix),
+    )
+)
+MIN_HEBREW_STEM = 3
+
 # Letters and digits of Thai, Lao, Burmese (and its extension A) and Khmer (and its symbols),
 # the signs written onto them, and the two that stack the next consonant under the one
 # before (Burmese virama, Khmer coeng): Unicode 14 categories, frozen here.
@@ -190,6 +210,17 @@ def stem_patterns(escape: bool = False) -> list[str]:
     return [prefix] + [f"(?<={letter}{{2}}){suffix}(?!{letter})" for suffix in SUFFIXES]
 
 
+def hebrew_pattern(escape: bool = False) -> str:
+    """A Hebrew word behind its prefixes: group 1 the prefixes, group 2 the rest; replaced by
+    `\\1\\2 \\2` (the word as written, then without them). `escape`: as PostgreSQL's SQL
+    text spells the letter ranges."""
+    letter = f"[{bracket(HEBREW_LETTERS, escape)}]"
+    prefixes = "|".join(HEBREW_PREFIXES)
+    return f"(?<!{letter})({prefixes})({letter}{{{MIN_HEBREW_STEM},}})(?!{letter})"
+
+
+HEBREW_WITHOUT = "\\1\\2 \\2"  # the replacement, the same in Python and PostgreSQL
+
 _IGNORED = re.compile(f"[{bracket(IGNORED)}]")
 _MARKS = re.compile(f"[{bracket(MARKS)}]")
 _FOLD = str.maketrans(dict(FOLDS))
@@ -197,6 +228,8 @@ _LETTERS = str.maketrans(dict(LETTERS))
 _SCRIPTS = re.compile(f"[{bracket(FOLDED_SCRIPTS)}]")
 _ARABIC = re.compile(f"[{bracket(ARABIC_LETTERS)}]")
 _STEMS = [re.compile(p) for p in stem_patterns()]
+_HEBREW = re.compile(f"[{bracket(HEBREW_LETTERS)}]")
+_HEBREW_WORD = re.compile(hebrew_pattern())
 
 
 def folded(text: str) -> str:
@@ -210,12 +243,16 @@ def folded(text: str) -> str:
 
 
 def stemmed(text: str) -> str:
-    """Folded text with each Arabic word by its light stem (stemming a stem may shorten it
-    again: apply once, to folded text)."""
-    if text.isascii() or not _ARABIC.search(text):
+    """Folded text with each Arabic word by its light stem, and each Hebrew word behind its
+    prefixes followed by the word without them (stemming a stem may shorten it again: apply
+    once, to folded text)."""
+    if text.isascii():
         return text
-    for step in _STEMS:
-        text = step.sub("", text)
+    if _ARABIC.search(text):
+        for step in _STEMS:
+            text = step.sub("", text)
+    if _HEBREW.search(text):
+        text = _HEBREW_WORD.sub(HEBREW_WITHOUT, text)
     return text
 
 

@@ -3,12 +3,14 @@ configured project, and the checks several parts apply the same way."""
 
 import copy
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from memory_mcp.config import MAX_RECALL_LIMIT, MIN_BUDGET, Settings
 from memory_mcp.errors import InvalidInput, validation_problems
+from memory_mcp.models import Hit, Memory
 from memory_mcp.names import strip_invisible
 from memory_mcp.policies import inputs
 from memory_mcp.policies.access import OWNER, Access
@@ -134,3 +136,20 @@ def validated(model: type[M], **fields: Any) -> M:
         return model(**fields)
     except ValidationError as exc:
         raise InvalidInput(f"{validation_problems(exc.errors(), inputs.shown)}.") from None
+
+
+N = TypeVar("N", Memory, Hit)
+
+
+def named_then(store: Storage, items: list[N], at: datetime | None) -> list[N]:
+    """Memories or hits (with `id`, `scope`, `key`) as `as_of` answers them: with the scope
+    and key each had at `at` (Storage.names_at), not those a later move or re-key gave."""
+    if at is None or not items:
+        return items
+    then = store.names_at([item.id for item in items], at)
+    return [
+        item.model_copy(update=dict(zip(("scope", "key"), then[item.id], strict=True)))
+        if item.id in then
+        else item
+        for item in items
+    ]

@@ -20,7 +20,13 @@ from memory_mcp.policies.keys import key_form
 from memory_mcp.policies.redact import redact, redact_fields
 from memory_mcp.policies.times import parse_time
 from memory_mcp.service import grants, masking
-from memory_mcp.service.context import Context, Part, check_content_left, validated
+from memory_mcp.service.context import (
+    Context,
+    Part,
+    check_content_left,
+    named_then,
+    validated,
+)
 from memory_mcp.timestamps import format_time, minute_text
 
 # Shorter text is too likely to occur by chance (in other words, dates, ids) to replace blindly.
@@ -82,7 +88,7 @@ class Lifecycle(Part):
         found = self.store.find(
             allowed, limit=limit, offset=offset, newest_first=newest_first, after=after
         )
-        return masking.memories(self.ctx, found)
+        return named_then(self.store, masking.memories(self.ctx, found), allowed.as_of)
 
     def count(
         self,

@@ -21,7 +21,7 @@ from memory_mcp.policies.fusion import (
     supported,
 )
 from memory_mcp.service import grants, masking
-from memory_mcp.service.context import ALL_SCOPES, Part
+from memory_mcp.service.context import ALL_SCOPES, Part, named_then
 from memory_mcp.service.filters import make_filter as make_filter
 
 CANDIDATES_PER_HIT = 4  # each leg of hybrid recall proposes 4 x limit candidates
@@ -103,7 +103,7 @@ class Recaller(Part):
         upto = limit + offset if max_tokens is None and project_scope is None else None
         # Sliced after masking: a page cut from what is shown, so pages partition it exactly.
         hits, said = self._hits(ranked, project_scope, upto)
-        hits = hits[offset:]
+        hits = named_then(self.store, hits[offset:], flt.as_of)
         if mode == "hybrid":
             hits = self._with_newer(hits, said)
         # The reply without its hits, costed with the largest `omitted` it can carry.

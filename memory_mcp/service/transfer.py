@@ -45,6 +45,12 @@ class ImportReport(BaseModel):
         description="Keyed lines saying what a stored value of their key says, at another "
         "time: folded into that memory (earliest time kept, fields merged).",
     )
+    metadata_kept: int = Field(
+        0,
+        description="Folded lines whose merged metadata was still past the metadata limit "
+        "once every extra tag was cut: the stored memory kept its own metadata (the file's "
+        "line holds the rest).",
+    )
     redacted: int = Field(0, description="Lines whose secrets were masked before import.")
     unlinked: int = Field(
         0,
@@ -254,6 +260,7 @@ class _Import:
                 self.report.renumbered += record.id is not None and outcome.id != record.id
             elif outcome.status == "duplicate":  # the same belief: folded into that memory
                 self.report.folded += 1
+                self.report.metadata_kept += outcome.metadata_kept
             else:
                 self.report.skipped_existing += 1
             if record.id is not None:

@@ -2,9 +2,10 @@
 records, the fields a before/after snapshot keeps, and how scrub rewrites what it said
 and the names a memory holds."""
 
+import json
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from memory_mcp.names import printed_name, tag_form
@@ -123,3 +124,16 @@ def settled_keys(part: str, ids: list[int]) -> str:
         f"{part} (first {len(ids)} current value(s) sharing a key with a newer one were "
         f"superseded by it, history kept: {listed})"
     )
+
+
+def names_then(rows: Iterable[tuple[int, str | None]]) -> dict[int, tuple[str, str | None]]:
+    """Storage.names_at from (memory id, the JSON `before` of its first change after the
+    moment that holds a scope, or None): its scope and key then, by id; a memory with no
+    such change is left out (its names then are its names now)."""
+    found: dict[int, tuple[str, str | None]] = {}
+    for memory_id, before in rows:
+        snapshot = json.loads(before) if before else None
+        if isinstance(snapshot, dict) and isinstance(snapshot.get("scope"), str):
+            key = snapshot.get("key")
+            found[memory_id] = (snapshot["scope"], key if isinstance(key, str) else None)
+    return found

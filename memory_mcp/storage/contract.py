@@ -198,9 +198,11 @@ class MemoryWrites(Protocol):
         """Hard delete (index entries, vector; works when full); history keeps when, which
         client, `action` (detail {"erased": action}), no text. What it superseded is restored
         (or superseded by its key's later value), as update does in a key slot a row leaves.
-        `unchanged_since`: per id, as update's (Changed: none deleted). `follow` (purge
-        --expired): a memory the purge brought back already expired, in a scope `follow`
-        accepts, is purged too, in the same transaction, and so on down the chain.
+        `unchanged_since`: per id, as update's (Changed: none deleted), every id of it checked
+        before any is deleted (a chain's member a confirmation listed, not given, too).
+        `follow` (purge --expired): a memory the purge brought back already expired, in a
+        scope `follow` accepts, is purged too, in the same transaction, and so on down the
+        chain.
         `rehearse`: the ids it would delete, the transaction rolled back (what a confirmation
         lists); `listed`: those confirmed: one more (the chain grew since) deletes none
         (Changed, naming it)."""
@@ -326,6 +328,12 @@ class MemoryReads(Protocol):
         holding a scope in a snapshot found it in (its `before`'s, else its `after`'s), by
         entry id; an entry with no such later one is left out (the memory is where it is
         now). One query over the memory's history index, however long its history."""
+        ...
+
+    def names_at(self, ids: Sequence[int], at: datetime) -> dict[int, tuple[str, str | None]]:
+        """The (scope, key) each memory had at `at`, as its history recorded them: those of
+        the `before` snapshot of its first change after `at` holding a scope (a move, an
+        edit, a re-key), by id; a memory with none is left out (its names are unchanged)."""
         ...
 
 

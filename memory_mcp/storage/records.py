@@ -79,13 +79,16 @@ class Inserted:
     (`supersedes`: what it superseded; `memory`: the row as created, by insert alone);
     duplicate: an exact visible repeat of memory `id` in the same scope (counted there or
     left out, as asked); present: already stored (an imported source item, a restored row).
-    `logged`: the change-log position of a created row's vector (0: none), see VectorFeed."""
+    `logged`: the change-log position of a created row's vector (0: none), see VectorFeed.
+    `metadata_kept`: an imported keyed row folded into `id` whose merged metadata stayed past
+    the import's limit after every extra tag was cut: `id` kept its own (sources.merged_row)."""
 
     id: int
     status: Literal["created", "duplicate", "present"]
     supersedes: tuple[int, ...] = ()
     memory: Memory | None = field(default=None, compare=False)
     logged: int = field(default=0, compare=False)
+    metadata_kept: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 `record_repeat(source=)` decide inside their transaction whether an item was taken already."""
 
 import json
-from typing import Any
+from typing import Any, NamedTuple
 
 from memory_mcp.storage.contract import NewRow
 from memory_mcp.timestamps import parse_stored_time
@@ -35,11 +35,11 @@ MORE_TAGS = "more_tags"  # under IMPORTED_OTHERWISE: the tags past MAX_TAGS of b
 TAGS_LEFT_OUT = "more_tags_left_out"  # how many of those the metadata's limit left out
 
 
-def within(metadata: dict[str, Any], stored: dict[str, Any], limit: int) -> dict[str, Any]:
+def within(metadata: dict[str, Any], limit: int) -> dict[str, Any] | None:
     """Merged metadata kept within `limit` characters of JSON: the tags past MAX_TAGS it
     keeps (imported_otherwise.more_tags) cut from the end, their number left out noted
-    (more_tags_left_out); if that is not enough, the stored memory's own metadata, as it
-    was (the export's line still holds the rest)."""
+    (more_tags_left_out); None if that is not enough (merged_row then keeps the stored
+    memory's own metadata, as it was, and says so: the export's line still holds the rest)."""
 
     def size(value: dict[str, Any]) -> int:
         return len(json.dumps(value, default=str))
@@ -56,10 +56,18 @@ def within(metadata: dict[str, Any], stored: dict[str, Any], limit: int) -> dict
         cut = {**metadata, IMPORTED_OTHERWISE: otherwise}
         if size(cut) <= limit:
             return cut
-    return stored
+    return None
 
 
-def merged_row(stored: dict[str, Any], item: NewRow, max_tags: int) -> dict[str, Any]:
+class Merged(NamedTuple):
+    """merged_row's answer: the fields, and whether the metadata merged stayed past the
+    limit after every extra tag was cut (the stored metadata kept: the import counts it)."""
+
+    fields: dict[str, Any]
+    metadata_kept: bool
+
+
+def merged_row(stored: dict[str, Any], item: NewRow, max_tags: int) -> Merged:
     """The stored row's fields (tags and metadata decoded) once `item` is folded into it."""
     times = [t for t in (stored["created_at"], item.created_at) if t is not None]
     created = min(times, key=parse_stored_time)
@@ -77,13 +85,13 @@ def merged_row(stored: dict[str, Any], item: NewRow, max_tags: int) -> dict[str,
         otherwise[MORE_TAGS] = list(dict.fromkeys([*kept.get(MORE_TAGS, []), *past]))
     if otherwise:
         metadata[IMPORTED_OTHERWISE] = {**kept, **otherwise}
-    if item.metadata_limit is not None:
-        metadata = within(metadata, stored["metadata"], item.metadata_limit)
+    fitted = metadata if item.metadata_limit is None else within(metadata, item.metadata_limit)
+    metadata = stored["metadata"] if fitted is None else fitted
     context = stored["context"] or item.context
     if stored["context"] and item.context and item.context not in stored["context"]:
         context = f"{stored['context']}\n{item.context}"
     updated = [t for t in (stored["updated_at"], item.updated_at) if t is not None]
-    return {
+    fields = {
         "created_at": created,
         "last_seen_at": None if latest == created else latest,
         "repeat_count": int(stored["repeat_count"]) + int(item.repeat_count or 1),
@@ -93,3 +101,4 @@ def merged_row(stored: dict[str, Any], item: NewRow, max_tags: int) -> dict[str,
         "occurred_at": stored["occurred_at"] or item.occurred_at,
         "updated_at": max(updated, key=parse_stored_time),
     }
+    return Merged(fields, fitted is None)

@@ -188,3 +188,40 @@ def test_a_file_that_never_ends_is_refused_not_waited_on(
     assert "not a regular file" in done.stderr or "is a FIFO" in done.stderr, done.stderr
     assert "nothing was changed" in done.stderr and "Traceback" not in done.stderr
     assert store.get(memory.id).content == "The deploy window is Thursday 9:00"
+
+
+def test_a_purge_expired_confirmed_after_a_member_of_its_chain_changed_deletes_none(
+    settings: Settings, store: MemoryService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`purge --expired` lists the value behind an expired one (brought back expired, it goes
+    too). That member was checked only as part of the set (no more, no fewer): edited while
+    the question waited, it was deleted unseen. Now each listed memory is checked: none goes."""
+    from memory_mcp import timestamps
+    from memory_mcp.service import writing
+    from tests.clock import behind
+
+    for clock in (timestamps, writing):  # stored two days ago, expired a day ago
+        monkeypatch.setattr(clock, "datetime", behind(48))
+    first = store.remember("Deploy freeze is on", key="ops.freeze", scope="p1").id
+    off = store.remember("Deploy freeze is off", key="ops.freeze", scope="p1", ttl="1d").id
+    monkeypatch.undo()
+    env = os.environ | {"MEMORY_MCP_SEMANTIC": "false", "MEMORY_MCP_DB": str(settings.db)}
+    if settings.pg_schema:
+        env["MEMORY_MCP_PG_SCHEMA"] = settings.pg_schema
+    command = [sys.executable, "-m", "memory_mcp", "purge", "--expired"]
+    with subprocess.Popen(command, env=env, stdin=PIPE, stderr=PIPE) as cli:
+        assert cli.stdin is not None and cli.stderr is not None
+        shown = b""
+        while b"Permanently delete" not in shown:  # the question is asked
+            chunk = os.read(cli.stderr.fileno(), 4096)
+            assert chunk, shown
+            shown += chunk
+        assert f"#{first} [p1]".encode() in shown  # listed, behind the expired one
+        store.update(first, content="Deploy freeze is on until the audit", client="mcp")
+        cli.stdin.write(b"y\n")
+        cli.stdin.close()
+        said = " ".join((shown + cli.stderr.read()).decode().split())
+        assert cli.wait(WAIT_S) == 1, said
+    assert f"Memory #{first} changed since it was opened (last: edit by mcp at " in said, said
+    assert [m.id for m in store.get_many([first, off])] == [first, off]
+    assert store.get(first).content == "Deploy freeze is on until the audit"

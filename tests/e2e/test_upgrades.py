@@ -4,8 +4,9 @@ tests/fixtures/upgrades/<commit>-v<version>.sql are `sqlite3 .dump`s of files th
 commit wrote (`git worktree add /tmp/old <commit>`, then in it, with MEMORY_MCP_SEMANTIC=false):
 remember 8 memories (kinds, tags, two scopes, a key set twice, an event date and expiry,
 non-ASCII text), forget #7 with a reason, edit #6, move #1, remember and purge #9. Add one
-whenever a schema step is appended (the newest now: 5894a30, version 18, before step 19;
-those of version 10 and later also hold a principal with two grants, from `token add`). cc7099f
+whenever a schema step is appended (the newest now: d2a424a, version 19, before step 20: the
+version 18 file opened by that commit's CLI, which ran step 19, then dumped; those of version
+10 and later also hold a principal with two grants, from `token add`). cc7099f
 numbered its steps in another order than main does now (4 = _erasure, 5 = _one_current_value).
 """
 

@@ -20,8 +20,12 @@ US = timedelta(microseconds=1)
 
 
 def _current_at(svc: MemoryService, scope: str, ids: Iterable[int], moment: datetime) -> set[int]:
+    """Those of `ids` current at `moment` in the slot they share now (`scope`, their key),
+    by the scope and key each had then (a memory moved or re-keyed in later was elsewhere)."""
+    ids = set(ids)
+    key = {m.key for m in svc.get_many(list(ids))}
     flt = MemoryFilter(scopes=[scope], as_of=moment)
-    return {m.id for m in svc.list_memories(flt)} & set(ids)
+    return {m.id for m in svc.list_memories(flt) if m.key in key} & ids
 
 
 def _one_at_every_boundary(svc: MemoryService, scope: str, ids: list[int]) -> None:
@@ -30,6 +34,7 @@ def _one_at_every_boundary(svc: MemoryService, scope: str, ids: list[int]) -> No
     rows = [svc.get(i) for i in ids]
     first = min(m.created_at for m in rows)
     edges = {m.created_at for m in rows} | {m.superseded_at for m in rows if m.superseded_at}
+    edges |= {e.at for i in ids for e in svc.history(i) if e.action in ("move", "edit")}
     for edge in sorted(edges):
         for moment in (edge - US, edge, edge + US):
             found = _current_at(svc, scope, ids, moment)
@@ -64,8 +69,9 @@ def test_restore_into_a_slot_with_a_later_value(
 def test_move_and_rekey_into_a_slot_with_an_older_value(
     keyword_service: MemoryService, monkeypatch: pytest.MonkeyPatch, hours_back: int
 ) -> None:
-    """The later value moved (or re-keyed) in supersedes the slot's older one as of its own
-    creation, not of the move: as_of between the two found both."""
+    """The later value moved (or re-keyed) in supersedes the slot's older one as of when the
+    two first shared the slot: the move (or, the clock stepped back before its creation, its
+    creation). as_of reads the scope and key each had then: never two, never none."""
     svc = keyword_service
     old = svc.remember("Shell is bash", key="user.shell", scope="p2").id
     moved = svc.remember("Shell is zsh", key="user.shell", scope="p1").id
@@ -77,7 +83,9 @@ def test_move_and_rekey_into_a_slot_with_an_older_value(
     monkeypatch.undo()
     for before, after, scope in ((old, moved, "p2"), (held, rekeyed, "p1")):
         assert svc.get(before).superseded_by == after
-        assert svc.get(before).superseded_at == svc.get(after).created_at
+        entered = svc.history(after)[0]  # the move, the re-key
+        assert entered.action in ("move", "edit")
+        assert svc.get(before).superseded_at == max(svc.get(after).created_at, entered.at)
         _one_at_every_boundary(svc, scope, [before, after])
 
 
@@ -146,8 +154,11 @@ def test_a_value_a_repeat_gave_the_key_stays_the_value_when_moved_back(
     svc.move([vim], "p1")
     assert current() == [vim]
     assert svc.get(emacs).superseded_by == vim
-    # Dated when vim was said with the key: never before emacs was created.
-    assert svc.get(emacs).superseded_at == svc.get(vim).last_seen_at
+    # Dated when vim came back to the slot (said with the key before: never before emacs
+    # was created, nor before the move back, when as_of reads it in p1 again).
+    back = svc.history(vim)[0]
+    assert back.action == "move" and svc.get(emacs).superseded_at == back.at
+    assert back.at >= svc.get(vim).last_seen_at
     assert [h.id for h in svc.recall("editor", scope="p1").hits] == [vim]
 
 

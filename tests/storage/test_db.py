@@ -344,7 +344,7 @@ def test_an_upgrade_whose_steps_have_nothing_to_do_makes_no_backup(tmp_path: Pat
     finally:
         store.close()
     conn = db.connect(path)
-    assert db.schema_version(conn) == len(MIGRATIONS) == 19
+    assert db.schema_version(conn) == len(MIGRATIONS) == 20
     conn.close()
     assert list(tmp_path.glob("*.bak*")) == []
 

@@ -232,8 +232,9 @@ def purge(
         if not yes:
             what = "this memory" if len(going) == 1 else f"these {len(going)} memories"
             typer.confirm(f"Permanently delete {what}?", abort=True, err=True)
-        # as listed above: one changed while the question waited (or one more to go) deletes none
-        seen = {m.id: m.changed_at for m in shown if m.id in targets}
+        # as listed above, each one: one changed while the question waited (a memory behind
+        # an expired one too), or one more to go, deletes none
+        seen = {m.id: m.changed_at for m in shown}
         purged = service.purge(
             targets, client=CLI_CLIENT, unchanged_since=seen, expired=expired, listed=going
         )

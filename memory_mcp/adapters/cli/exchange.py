@@ -268,6 +268,12 @@ def _show(report: "ImportReport | MarkdownImportReport | ImportSummary", json_: 
             + (f", folded {report.folded} into the same keyed value" if report.folded else "")
             + (f"; {report.redacted} with secrets masked." if report.redacted else ".")
             + (
+                f" Kept the stored metadata of {report.metadata_kept} folded: merged, it was "
+                "past the metadata limit even with every extra tag cut (the file holds the rest)."
+                if report.metadata_kept
+                else ""
+            )
+            + (
                 f" Dropped {count(report.unlinked, 'link', 'links')} to memories not in the file."
                 if report.unlinked
                 else ""

@@ -33,6 +33,7 @@ from memory_mcp.models import (
     wire,
     wire_text,
 )
+from memory_mcp.names import names_note
 from memory_mcp.policies.controls import shown_values
 from memory_mcp.remembered import RememberReply
 
@@ -262,7 +263,7 @@ class Tools:
             )
         for near in sent.similar:  # enough to tell what each says, not the whole of it
             near.content = snippet(near.content, ECHO_TOKENS)
-        return reply(sent)
+        return reply(sent.model_copy(update={"note": names_note(scope=scope, key=key, tags=tags)}))
 
     async def recall(
         self,
@@ -294,7 +295,9 @@ class Tools:
             include_superseded=include_superseded, as_of=as_of, max_tokens=max_tokens, ids=ids,
             reference_time=reference_time,
         )  # fmt: skip
-        return reply(await self._calls.run(ctx, call, scope=scope, reads=True))
+        found = await self._calls.run(ctx, call, scope=scope, reads=True)
+        said = [names_note(scope=scope, tags=tags), found.note]
+        return reply(found.model_copy(update={"note": " ".join(filter(None, said)) or None}))
 
     async def forget(
         self,
@@ -324,5 +327,5 @@ class Tools:
             _on("summarize"), query=query, scope=scope, kind=kind, since=since,
             until=until, limit=limit, max_tokens=max_tokens, save=save,
         )  # fmt: skip
-        summary = await self._calls.run(ctx, call, scope=scope, client=True)
-        return reply(SummaryReply.of(summary))
+        summary = SummaryReply.of(await self._calls.run(ctx, call, scope=scope, client=True))
+        return reply(summary.model_copy(update={"note": names_note(scope=scope)}))

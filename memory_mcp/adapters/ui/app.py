@@ -6,7 +6,9 @@ little plain JavaScript and CSS shipped in the package, nothing from elsewhere.
 
 import hmac
 import math
+import re
 from pathlib import Path
+from urllib.parse import urlencode
 
 from starlette.applications import Starlette
 from starlette.datastructures import FormData
@@ -95,7 +97,10 @@ class Guarded:
                 return None
             if request.method == "POST" and self.guard.same_origin(request):
                 return logged_out(request)  # from our own page: say so, keep the form
-            return redirect(request, "/login")
+            wanted = onward_path(path + (f"?{request.url.query}" if request.url.query else ""))
+            return redirect(
+                request, "/login" + (f"?{urlencode({'next': wanted})}" * (wanted != "/"))
+            )
         wait = self.guard.rate_wait(found)
         if wait > 0:
             seconds = max(1, math.ceil(wait))
@@ -105,6 +110,22 @@ class Guarded:
             return PlainTextResponse(message, status_code=429, headers=headers)
         scope[VISITOR_KEY] = found
         return None
+
+
+# The pages a login may go on to (a bookmark's, the address a logged-out visitor asked for):
+# pages that only show, never one that asks to confirm a change (a link to /login?next=/purge
+# would land a person who logs in on a deletion's question).
+_ONWARD = re.compile(r"/(?:m/[0-9]{1,18}|overview|data)?")
+
+
+def onward_path(wanted: str | None) -> str:
+    """The page (with its query) a login goes on to: `wanted` if it is one of this UI's pages
+    that only show (`_ONWARD`), else the first page. The login's own path mark is put before
+    it, so no address another site names can lead anywhere else."""
+    if not wanted or len(wanted) > 2_000 or not wanted.isprintable():
+        return "/"
+    path, _, query = wanted.partition("?")
+    return wanted if _ONWARD.fullmatch(path) and "#" not in query else "/"
 
 
 def _marked(path: str) -> tuple[str, str]:
@@ -145,13 +166,15 @@ def logged_out(request: Request) -> Response:
 async def login_page(request: Request) -> Response:
     guard: UiGuard = request.app.state.guard
     given = request.query_params.get("token") if guard.link_login else None
+    wanted = onward_path(request.query_params.get("next"))
     if given is not None:  # the address `memory-mcp ui` prints
         session = await guard.login(given, UiGuard.cookie_name(request))
         if session is not None:  # a page that goes on, not a redirect: see _logged_in
-            return _logged_in(request, session, onward=True)
+            return _logged_in(request, session, wanted, onward=True)
     body = form(
         f"{base(request)}/login",
         guard.login_csrf,
+        tag("input", type="hidden", name="next", value=wanted) if wanted != "/" else None,
         tag("p", "That address's key is not this run's.") if given is not None else None,
         tag(
             "p",
@@ -159,6 +182,13 @@ async def login_page(request: Request) -> Response:
             "is new each run). For `serve --http`: the owner's (`memory-mcp token`) or your "
             "own (`memory-mcp token add NAME` on the server); you see what its grants allow.",
         ),
+        tag(
+            "p",
+            "Logging in here goes on to the page you asked for (the address `memory-mcp ui` "
+            "printed goes to the first page: type its key, after `token=`, here instead).",
+        )
+        if wanted != "/"
+        else None,
         # the one thing to do here: ui.js focuses it (on a wide screen with a mouse)
         field(
             "Token", "token", "", type="password", autocomplete="current-password", data_focus=True
@@ -175,18 +205,19 @@ async def _login(request: Request, data: FormData) -> Response:
     session = await guard.login(token, name) if isinstance(token, str) else None
     if session is None:
         raise Refused(401, "That is not a valid token for this server.")
-    return _logged_in(request, session)
+    wanted = data.get("next")
+    return _logged_in(request, session, onward_path(wanted if isinstance(wanted, str) else None))
 
 
-def _logged_in(request: Request, session: str, onward: bool = False) -> Response:
+def _logged_in(request: Request, session: str, wanted: str = "/", onward: bool = False) -> Response:
     """The login cookie, and on to the pages. `onward`: with a page that goes on by itself,
     since the browser may have come from another site (the file `memory-mcp ui` opens),
     and a redirect would carry on that navigation, in which a SameSite=Strict cookie is not
     sent; the page's own navigation is same-site. Either way on to this login's pages, under
-    its path mark (security.py)."""
+    its path mark (security.py), to the page `wanted` (onward_path's: a bookmark's page)."""
     name = UiGuard.cookie_name(request)
     mark = request.app.state.guard.page_mark(session, name)
-    home = f"{base(request)}{MARKED}{mark}/"
+    home = f"{base(request)}{MARKED}{mark}{wanted}"
     if onward:
         body = tag("p", tag("a", "Logged in: on to the pages", href=home))
         response: Response = render(request, "Logged in", body)

@@ -217,19 +217,28 @@ def supersede(
     return done
 
 
-def settle_key(c: Connection, row: Any, client: str | None) -> None:
+def settle_key(c: Connection, row: Any, client: str | None, since: str | None = None) -> None:
     if row["key"] is None or row["superseded_by"] is not None or row["forgotten_at"] is not None:
         return
     holders = key_holders(c, row["scope"], row["key"], besides=row["id"])
     if not holders:
         return
-    # Dated when the later-created one was: the moment as_of takes it as the slot's value.
+    # As sqlite's: dated when the later-created one was, and for a move or a re-key not
+    # before its moment (`since`).
     if later(holders[-1], row):
         newest = holders[-1]
-        supersede(c, [row["id"]], newest["id"], client, at=stated(newest), why="key")
+        at = _not_before(stated(newest), since)
+        supersede(c, [row["id"]], newest["id"], client, at=at, why="key")
     else:
         ids = [h["id"] for h in holders]
-        supersede(c, ids, row["id"], client, at=stated(row), why="key")
+        supersede(c, ids, row["id"], client, at=_not_before(stated(row), since), why="key")
+
+
+def _not_before(moment: str, since: str | None) -> str:
+    """`moment`, or `since` if that is later."""
+    if since is None or parse_stored_time(since) <= parse_stored_time(moment):
+        return moment
+    return since
 
 
 def reinstate_replaced(

@@ -7,6 +7,11 @@ from memory_mcp.models import MemoryFilter
 from memory_mcp.storage.postgres.base import as_jsonb
 from memory_mcp.timestamps import format_time
 
+# The scope a memory had at as_of, as sqlite's filters.SCOPE_THEN.
+SCOPE_THEN = """coalesce((select h.before ->> 'scope' from history h
+    where h.memory_id = {m}.id and h.at > %(f_ref)s and json_typeof(h.before -> 'scope') = 'string'
+    order by h.id limit 1), {m}.scope)"""
+
 
 def memory_conditions(
     flt: MemoryFilter, now: datetime, alias: str = "m"
@@ -25,7 +30,8 @@ def memory_conditions(
     if not flt.include_expired:
         conds.append(f"({m}.expires_at is null or {m}.expires_at > %(f_ref)s)")
     if flt.scopes:
-        conds.append(f"{m}.scope = any(%(f_scopes)s)")
+        scope = f"{m}.scope" if flt.as_of is None else SCOPE_THEN.format(m=m)
+        conds.append(f"{scope} = any(%(f_scopes)s)")
         params["f_scopes"] = list(flt.scopes)
     if flt.kind is not None:
         conds.append(f"{m}.kind = %(f_kind)s")

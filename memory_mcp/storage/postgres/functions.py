@@ -15,6 +15,7 @@ from typing import Any
 from memory_mcp.storage.postgres import vectors
 from memory_mcp.storage.postgres.migrations import (
     fast_keywords,
+    hebrew_prefixes,
     initial,
     keyword_words,
     numbers,
@@ -33,6 +34,7 @@ _STEPS: list[tuple[int, list[str]]] = [
     (14, fast_keywords._FAST),
     (16, [text_forms._FOLDS]),
     (19, [script_forms._FOLDS, script_forms._STEMS, script_forms._KEYWORDS]),
+    (20, [hebrew_prefixes._STEMS]),
 ]
 _DEFINES = re.compile(r"^\s*create (?:or replace )?function (\w+)\(")
 

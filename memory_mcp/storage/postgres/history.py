@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from memory_mcp.models import HistoryEntry
-from memory_mcp.storage.audit import ACTIONS, SCRUBBED_COLUMNS, SNAPSHOT_FIELDS
+from memory_mcp.storage.audit import ACTIONS, SCRUBBED_COLUMNS, SNAPSHOT_FIELDS, names_then
 from memory_mcp.storage.contract import acting_principal
 from memory_mcp.storage.postgres.base import as_json
 from memory_mcp.storage.postgres.db import Connection
@@ -30,8 +30,10 @@ def record(
     client: str | None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    when: str | None = None,
     **detail: Any,
 ) -> None:
+    """One entry of `memory_id`'s history, at `when` (default: now)."""
     assert action in ACTIONS, action
     c.execute(
         """
@@ -41,7 +43,7 @@ def record(
         (
             memory_id,
             action,
-            utc_now(),
+            when or utc_now(),
             client,
             None if before is None else as_json(before),
             None if after is None else as_json(after),
@@ -136,8 +138,7 @@ SCOPES_AFTER = """
             h.after ->> 'scope')
         from history h
         where h.memory_id = pair.memory_id and h.id > pair.entry
-          and (json_typeof(h.before -> 'scope') = 'string'
-               or json_typeof(h.after -> 'scope') = 'string')
+          and json_typeof(h.before -> 'scope') = 'string'
         order by h.id limit 1  -- over history_scoped (step 17): its predicate, word for word
     ) as scope
     from unnest(%(memories)s::bigint[], %(entries)s::bigint[]) as pair(memory_id, entry)
@@ -151,3 +152,23 @@ def scopes_after(c: Connection, entries: Sequence[tuple[int, int]]) -> dict[int,
     params = {"memories": [m for m, _ in entries], "entries": [e for _, e in entries]}
     rows = c.execute(SCOPES_AFTER, params).fetchall()
     return {int(r["entry"]): r["scope"] for r in rows if isinstance(r["scope"], str)}
+
+
+# sqlite's history.NAMES_AT.
+NAMES_AT = """
+    select i as id, (
+        select h.before::text from history h
+        where h.memory_id = i and h.at > %(at)s
+          and json_typeof(h.before -> 'scope') = 'string'
+        order by h.id limit 1
+    ) as before
+    from unnest(%(ids)s::bigint[]) i
+"""
+
+
+def names_at(c: Connection, ids: Sequence[int], at: str) -> dict[int, tuple[str, str | None]]:
+    """Storage.names_at."""
+    if not ids:
+        return {}
+    rows = c.execute(NAMES_AT, {"ids": list(ids), "at": at}).fetchall()
+    return names_then((int(r["id"]), r["before"]) for r in rows)

@@ -8,6 +8,7 @@ from memory_mcp.storage.contract import NewRow
 from memory_mcp.storage.postgres import decisions, history
 from memory_mcp.storage.postgres.base import as_json, as_jsonb, require_row
 from memory_mcp.storage.postgres.db import Connection
+from memory_mcp.storage.records import Inserted
 from memory_mcp.storage.sources import merged_row
 from memory_mcp.timestamps import parse_stored_time
 
@@ -19,9 +20,10 @@ _BETWEEN = """select 1 from memories where scope = %(scope)s and key = %(key)s
               and created_at > %(low)s and created_at < %(high)s limit 1"""
 
 
-def fold_keyed(c: Connection, item: NewRow, client: str | None) -> int | None:
+def fold_keyed(c: Connection, item: NewRow, client: str | None) -> Inserted | None:
     """The stored memory `item` (a current keyed row of an export) was folded into, if one
-    says the same; None to insert it."""
+    says the same (`metadata_kept`: the merged metadata did not fit the limit); None to
+    insert it."""
     if item.key is None or item.superseded_by is not None or item.forgotten_at is not None:
         return None
     found: dict[str, Any] = {"scope": item.scope, "key": item.key, "hash": item.hashed()}
@@ -31,7 +33,7 @@ def fold_keyed(c: Connection, item: NewRow, client: str | None) -> int | None:
     low, high = sorted((row["created_at"], item.created_at), key=parse_stored_time)
     if c.execute(_BETWEEN, found | {"low": low, "high": high}).fetchone() is not None:
         return None
-    fields = merged_row(dict(row), item, MAX_TAGS)
+    fields, kept = merged_row(dict(row), item, MAX_TAGS)
     if fields["created_at"] != row["created_at"] and (
         before := decisions.previous_value(c, item.scope, item.key, low)
     ):
@@ -44,4 +46,4 @@ def fold_keyed(c: Connection, item: NewRow, client: str | None) -> int | None:
         c, int(row["id"]), "import", client, history.snapshot(row), after,
         folded={"created_at": item.created_at, "id": item.id},
     )  # fmt: skip
-    return int(row["id"])
+    return Inserted(int(row["id"]), "duplicate", metadata_kept=kept)

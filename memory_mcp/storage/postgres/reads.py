@@ -174,6 +174,9 @@ class PgReads(PgBase):
     def scopes_after(self, entries: Sequence[tuple[int, int]]) -> dict[int, str]:
         return self._read(lambda c: history.scopes_after(c, entries))
 
+    def names_at(self, ids: Sequence[int], at: datetime) -> dict[int, tuple[str, str | None]]:
+        return self._read(lambda c: history.names_at(c, ids, format_time(at)))
+
     def count(
         self,
         flt: MemoryFilter,

@@ -225,7 +225,7 @@ def _place(
         if (before := decisions.restored_before(c, item)) is not None:
             return Inserted(before, "present")
         if (folded := keyedmerge.fold_keyed(c, item, client)) is not None:
-            return Inserted(folded, "duplicate")  # the same belief: one memory of it
+            return folded  # the same belief: one memory of it
         if item.id is not None and decisions.id_taken(c, item.id):
             item = replace(item, id=None)
     if held is not None:

@@ -248,7 +248,7 @@ def supersede(
     return done
 
 
-def settle_key(c: Connection, row: Any, client: str | None) -> None:
+def settle_key(c: Connection, row: Any, client: str | None, since: str | None = None) -> None:
     """Before `row` becomes current under its (scope, key) (restored, moved, re-keyed): the
     later-created of it and the current holder stays current, the other is superseded by it.
     `row` may carry the scope and key it is about to get."""
@@ -257,13 +257,23 @@ def settle_key(c: Connection, row: Any, client: str | None) -> None:
     holders = key_holders(c, row["scope"], row["key"], besides=row["id"])
     if not holders:
         return
-    # Dated when the later-created one was: the moment as_of takes it as the slot's value.
+    # Dated when the later-created one was: the moment as_of takes it as the slot's value;
+    # for a move or a re-key (`since`: its moment, the history entry's), not before it, when
+    # the two first shared the slot (as_of reads the scope and key each had then).
     if later(holders[-1], row):
         newest = holders[-1]
-        supersede(c, [row["id"]], newest["id"], client, at=stated(newest), why="key")
+        at = _not_before(stated(newest), since)
+        supersede(c, [row["id"]], newest["id"], client, at=at, why="key")
     else:
         ids = [h["id"] for h in holders]
-        supersede(c, ids, row["id"], client, at=stated(row), why="key")
+        supersede(c, ids, row["id"], client, at=_not_before(stated(row), since), why="key")
+
+
+def _not_before(moment: str, since: str | None) -> str:
+    """`moment`, or `since` if that is later."""
+    if since is None or parse_stored_time(since) <= parse_stored_time(moment):
+        return moment
+    return since
 
 
 def reinstate_replaced(

@@ -8,6 +8,14 @@ from memory_mcp.models import MemoryFilter
 from memory_mcp.storage.contract import beyond_vector_metadata
 from memory_mcp.timestamps import epoch_micros, format_time
 
+# The scope a memory had at as_of (`f_ref`): the scope before the first change after then that
+# its history recorded with a scope (a move, an edit), else the one it has now.
+SCOPE_THEN = """coalesce((select json_extract(h.before, '$.scope') from history h
+    where h.memory_id = {m}.id and h.at > :f_ref
+      and (json_type(h.before, '$.scope') = 'text' or json_type(h.after, '$.scope') = 'text')
+      and json_type(h.before, '$.scope') = 'text'
+    order by h.id limit 1), {m}.scope)"""
+
 
 def memory_conditions(
     flt: MemoryFilter, now: datetime, alias: str = "m"
@@ -26,11 +34,12 @@ def memory_conditions(
         conds.append(f"{m}.superseded_by is null")
     if not flt.include_expired:
         conds.append(f"({m}.expires_at is null or {m}.expires_at > :f_ref)")
+    scope = f"{m}.scope" if flt.as_of is None else SCOPE_THEN.format(m=m)
     if len(flt.scopes) == 1:  # a plain equality lets the planner walk (scope, created_at)
-        conds.append(f"{m}.scope = :f_scope")
+        conds.append(f"{scope} = :f_scope")
         params["f_scope"] = flt.scopes[0]
     elif flt.scopes:
-        conds.append(f"{m}.scope in (select value from json_each(:f_scopes))")
+        conds.append(f"{scope} in (select value from json_each(:f_scopes))")
         params["f_scopes"] = json.dumps(flt.scopes)
     if flt.kind is not None:
         conds.append(f"{m}.kind = :f_kind")

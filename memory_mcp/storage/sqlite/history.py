@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from memory_mcp.models import HistoryEntry
-from memory_mcp.storage.audit import ACTIONS, SCRUBBED_COLUMNS, SNAPSHOT_FIELDS
+from memory_mcp.storage.audit import ACTIONS, SCRUBBED_COLUMNS, SNAPSHOT_FIELDS, names_then
 from memory_mcp.storage.contract import acting_principal
 from memory_mcp.storage.sqlite.db import Connection
 from memory_mcp.timestamps import utc_now
@@ -31,8 +31,10 @@ def record(
     client: str | None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    when: str | None = None,
     **detail: Any,
 ) -> None:
+    """One entry of `memory_id`'s history, at `when` (default: now)."""
     assert action in ACTIONS, action
     c.execute(
         """
@@ -43,7 +45,7 @@ def record(
             "principal": acting_principal(),
             "memory_id": memory_id,
             "action": action,
-            "at": utc_now(),
+            "at": when or utc_now(),
             "client": client,
             "before": None if before is None else json.dumps(before),
             "after": None if after is None else json.dumps(after),
@@ -172,3 +174,24 @@ def scopes_after(c: Connection, entries: Sequence[tuple[int, int]]) -> dict[int,
         return {}
     rows = c.execute(SCOPES_AFTER, {"pairs": json.dumps([list(p) for p in entries])})
     return {int(r["entry"]): r["scope"] for r in rows if isinstance(r["scope"], str)}
+
+
+# The first change of each memory after a moment whose `before` holds a scope: that snapshot.
+NAMES_AT = """
+    select ids.value as id, (
+        select json(h.before) from history h
+        where h.memory_id = ids.value and h.at > :at
+          and (json_type(h.before, '$.scope') = 'text' or json_type(h.after, '$.scope') = 'text')
+          and json_type(h.before, '$.scope') = 'text'  -- (not a creation, recorded after it)
+        order by h.id limit 1  -- over history_scoped (step 17): its predicate, word for word
+    ) as before
+    from json_each(:ids) ids
+"""
+
+
+def names_at(c: Connection, ids: Sequence[int], at: str) -> dict[int, tuple[str, str | None]]:
+    """Storage.names_at."""
+    if not ids:
+        return {}
+    rows = c.execute(NAMES_AT, {"ids": json.dumps(list(ids)), "at": at}).fetchall()
+    return names_then((int(r["id"]), r["before"]) for r in rows)

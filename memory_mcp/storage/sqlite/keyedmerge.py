@@ -6,6 +6,7 @@ from typing import Any
 
 from memory_mcp.names import MAX_TAGS
 from memory_mcp.storage.contract import NewRow
+from memory_mcp.storage.records import Inserted
 from memory_mcp.storage.sources import merged_row
 from memory_mcp.storage.sqlite import decisions, history
 from memory_mcp.storage.sqlite.base import require_row
@@ -20,9 +21,10 @@ _BETWEEN = """select 1 from memories where scope = :scope and key = :key and for
               and content_hash <> :hash and created_at > :low and created_at < :high limit 1"""
 
 
-def fold_keyed(c: Connection, item: NewRow, digest: str, client: str | None) -> int | None:
+def fold_keyed(c: Connection, item: NewRow, digest: str, client: str | None) -> Inserted | None:
     """The stored memory `item` (a current keyed row of an export) was folded into, if one
-    says the same; None to insert it."""
+    says the same (`metadata_kept`: the merged metadata did not fit the limit); None to
+    insert it."""
     if item.key is None or item.superseded_by is not None or item.forgotten_at is not None:
         return None
     found: dict[str, Any] = {"scope": item.scope, "key": item.key, "hash": digest}
@@ -33,7 +35,7 @@ def fold_keyed(c: Connection, item: NewRow, digest: str, client: str | None) -> 
     if c.execute(_BETWEEN, found | {"low": low, "high": high}).fetchone() is not None:
         return None
     stored = dict(row) | {"tags": json.loads(row["tags"]), "metadata": json.loads(row["metadata"])}
-    fields = merged_row(stored, item, MAX_TAGS)
+    fields, kept = merged_row(stored, item, MAX_TAGS)
     moved_back = fields["created_at"] != row["created_at"]
     if moved_back and (before := decisions.previous_value(c, item.scope, item.key, low)):
         decisions.gave_way_at(c, before["id"], low, int(row["id"]), client)
@@ -45,4 +47,4 @@ def fold_keyed(c: Connection, item: NewRow, digest: str, client: str | None) -> 
         c, int(row["id"]), "import", client, history.snapshot(row), after,
         folded={"created_at": item.created_at, "id": item.id},
     )  # fmt: skip
-    return int(row["id"])
+    return Inserted(int(row["id"]), "duplicate", metadata_kept=kept)

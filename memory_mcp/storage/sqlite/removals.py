@@ -101,11 +101,12 @@ class SqliteRemovals(SqliteBase):
             purged: list[int] = []
             back: list[int] = []
             now, todo = utc_now(), list(dict.fromkeys(ids))
+            for memory_id, since in (unchanged_since or {}).items():  # all as confirmed,
+                require_unchanged(c, memory_id, since)  # a chain's member too, before any goes
             while todo:
                 brought: list[int] = []
                 for memory_id in todo:
-                    since = (unchanged_since or {}).get(memory_id)
-                    gone = require_unchanged(c, memory_id, since)
+                    gone = require_unchanged(c, memory_id, None)
                     successor, ended = gone["superseded_by"], expired_by(gone["expires_at"], now)
                     c.execute("delete from memories where id = :id", {"id": memory_id})
                     history.erase(c, memory_id, action)

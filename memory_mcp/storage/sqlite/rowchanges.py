@@ -34,8 +34,9 @@ def update_row(
     memory_id = row["id"]
     before = history.snapshot(row)
     moved = {k: v for k, v in fields.items() if k in ("scope", "key")}
+    now = utc_now()  # the move's moment: its history entry's, and a slot it enters settles then
     if moved:
-        decisions.settle_key(c, dict(row) | moved, client)
+        decisions.settle_key(c, dict(row) | moved, client, since=now)
     set_fields(c, memory_id, fields)
     left = row["key"] is not None and any(row[k] != v for k, v in moved.items())
     if left:  # it left its key's slot: what it superseded there is that slot's value again
@@ -43,7 +44,7 @@ def update_row(
             fold_edited(c, back, client)  # or into a correction saying the same
     after = history.snapshot(require_row(c, memory_id))
     action = "move" if set(fields) == {"scope"} else "edit"
-    history.record(c, memory_id, action, client, before, after)
+    history.record(c, memory_id, action, client, before, after, when=now)
     if left:
         decisions.leave_replacer(c, row, along, client)  # superseded in the slot it left
     if action == "move":  # an edit folds in update (contract.py), unless a batch defers it

@@ -214,7 +214,7 @@ def _place(
         if (before := decisions.restored_before(c, item, digest)) is not None:
             return Inserted(before, "present")
         if (folded := keyedmerge.fold_keyed(c, item, digest, client)) is not None:
-            return Inserted(folded, "duplicate")  # the same belief: one memory of it
+            return folded  # the same belief: one memory of it
         if item.id is not None and decisions.id_taken(c, item.id):
             item = replace(item, id=None)
     values = row_values(item, utc_now(), digest)

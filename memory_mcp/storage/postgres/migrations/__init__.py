@@ -15,6 +15,7 @@ from typing import Any
 from memory_mcp.storage.postgres.migrations import (
     fast_keywords,
     grant_form,
+    hebrew_prefixes,
     initial,
     key_spelling,
     keyword_words,
@@ -66,9 +67,10 @@ APPLIED: dict[Step, Callable[[Any], bool]] = {
     scoped_history.scoped_history: lambda c: _has_table(c, scoped_history.INDEX),
     tag_form.one_tag_form: tag_form.applied,
     script_forms.script_forms: script_forms.applied,
+    hebrew_prefixes.hebrew_prefixes: hebrew_prefixes.applied,
 }
 
-TARGET = 19
+TARGET = 20
 MIGRATIONS: list[tuple[int, Step]] = [
     (6, initial.initial_schema), (7, principals.principals), (8, spaced.spaced_keyword_text),
     (9, keyword_words.keyword_words), (10, key_spelling.one_key_spelling),
@@ -76,7 +78,7 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (13, grant_form.one_grant_form), (14, fast_keywords.fast_keywords),
     (15, left_slots.settle_left_slots), (16, text_forms.text_forms),
     (17, scoped_history.scoped_history), (18, tag_form.one_tag_form),
-    (19, script_forms.script_forms),
+    (19, script_forms.script_forms), (20, hebrew_prefixes.hebrew_prefixes),
 ]  # fmt: skip
 
 __all__ = ["APPLIED", "CURRENT", "FTS_OF", "LENGTH_OF", "MIGRATIONS", "TARGET", "Step"]

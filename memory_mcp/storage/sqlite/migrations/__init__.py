@@ -23,6 +23,7 @@ from memory_mcp.storage.sqlite.migrations import (
     erasure,
     fast_keywords,
     grant_form,
+    hebrew_prefixes,
     initial,
     key_spelling,
     keyword_words,
@@ -100,6 +101,7 @@ APPLIED: dict[Step, Callable[[Any], bool]] = {
     scoped_history.scoped_history: lambda c: _has(c, "index", scoped_history.INDEX),
     tag_form.one_tag_form: tag_form.applied,
     script_forms.script_forms: script_forms.applied,
+    hebrew_prefixes.hebrew_prefixes: hebrew_prefixes.applied,
 }
 # Steps that hold a number on SQLite without work here (their work is PostgreSQL's).
 NOTHING_TO_DO = (numbers.numbers_after_hyphens, fast_keywords.fast_keywords)
@@ -111,5 +113,5 @@ MIGRATIONS: list[Step] = [
     key_spelling.one_key_spelling, numbers.numbers_after_hyphens, name_form.one_name_form,
     grant_form.one_grant_form, fast_keywords.fast_keywords, left_slots.settle_left_slots,
     text_forms.text_forms, scoped_history.scoped_history, tag_form.one_tag_form,
-    script_forms.script_forms,
+    script_forms.script_forms, hebrew_prefixes.hebrew_prefixes,
 ]  # fmt: skip
