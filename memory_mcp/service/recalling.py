@@ -170,7 +170,11 @@ class Recaller(Part):
             if moved is not None:
                 moved_leg = self.semantic.search(moved, flt, pool, origin=qvec)
                 (moved_leg,) = _without(masking.withheld(self.ctx, moved_leg), moved_leg)
-                ranked = _fused(keyword, moved_leg, weigh)
+                # A candidate that cleared the floor against the query itself stays: the moved
+                # query is nearer the best hits, so its gap floor would drop the others
+                # ("where do I live": "I live in Berlin" 0.50 -> 0.68, "I moved to Lisbon
+                # last month" 0.36 -> 0.41, a gap past FLOOR_COSINE_GAP).
+                ranked = _fused(keyword, moved_leg, weigh, supported(keyword, semantic))
         return mode, self._reranked(query, ranked, limit), strength
 
     def _feedback(self, qvec: np.ndarray, ranked: list[tuple[int, float]]) -> np.ndarray | None:
@@ -251,10 +255,14 @@ def _without(left_out: set[int], *legs: list[tuple[int, float]]) -> list[list[tu
 
 
 def _fused(
-    keyword: list[tuple[int, float]], semantic: list[tuple[int, float]], mass: float
+    keyword: list[tuple[int, float]],
+    semantic: list[tuple[int, float]],
+    mass: float,
+    cleared: set[int] | frozenset[int] = frozenset(),
 ) -> list[tuple[int, float]]:
-    """Both legs fused, best first, keeping the candidates above the relevance floor."""
-    floor = supported(keyword, semantic)
+    """Both legs fused, best first, keeping the candidates above the relevance floor (or
+    among those `cleared` already)."""
+    floor = supported(keyword, semantic) | cleared
     return [(mid, s) for mid, s in fuse(keyword, semantic, keyword_mass=mass) if mid in floor]
 
 
