@@ -13,7 +13,7 @@ Two values of one thing are often far apart in meaning ("The project uses Postgr
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from memory_mcp.policies.dedup import same_information, subject
 from memory_mcp.policies.update_words import says_change, whose
@@ -79,6 +79,9 @@ class Stated(Protocol):
     def superseded_by(self) -> int | None: ...
 
 
+S = TypeVar("S", bound=Stated)
+
+
 def standing(memory: Stated) -> bool:
     """A statement that holds until changed: a fact, preference or decision, or an undated
     note; an event (or a dated note, a turn of a conversation) is what happened then, and a
@@ -133,6 +136,66 @@ def newer_values(
                 old.content, new.content
             ):
                 found[old.id] = new.id
+                break
+    return found
+
+
+def close_to_any(
+    heads: Sequence[int], candidates: Sequence[int], vectors: Mapping[int, "np.ndarray"]
+) -> list[int]:
+    """The candidates at CHANGE_SIMILAR_COSINE or closer to one of the heads (those worth
+    reading as later_values()'s candidates), closest first."""
+    import numpy as np
+
+    mine = [h for h in heads if h in vectors]
+    theirs = [c for c in candidates if c in vectors]
+    if not mine or not theirs:
+        return []
+    best = (np.stack([vectors[c] for c in theirs]) @ np.stack([vectors[h] for h in mine]).T).max(1)
+    return [
+        c
+        for c, cosine in zip(theirs, best.tolist(), strict=True)
+        if cosine >= CHANGE_SIMILAR_COSINE
+    ]
+
+
+def later_values(
+    heads: Sequence[Stated],
+    candidates: Sequence[S],
+    vectors: Mapping[int, "np.ndarray"],
+    said: Mapping[int, datetime],
+) -> dict[int, S]:
+    """For each standing head, the closest of `candidates` said after it that says it changes
+    something and may update it (may_list: remember would have named the head among its
+    `similar`): recall shows it next to the head, so an old value never comes alone because
+    its update is worded otherwise ("where does the user live?" finds "The user lives in
+    Lisbon", not "I moved to Porto last month"). `said`: when each was last stated."""
+    import numpy as np
+
+    found: dict[int, S] = {}
+    later = [c for c in candidates if c.id in vectors and standing(c)]
+    if not later:
+        return found
+    mat = np.stack([np.asarray(vectors[c.id], np.float32) for c in later])
+    taken: set[int] = set()
+    for head in heads:
+        if head.id not in vectors or not standing(head):
+            continue
+        cosines = mat @ np.asarray(vectors[head.id], np.float32)
+        for j in np.argsort(-cosines).tolist():
+            new, cosine = later[j], float(cosines[j])
+            if cosine < CHANGE_SIMILAR_COSINE:
+                break
+            stated = (said.get(new.id, new.created_at), new.id)
+            if new.id in taken or new.scope != head.scope:
+                continue
+            if stated <= (said.get(head.id, head.created_at), head.id):
+                continue
+            # Said as a change: one close only in meaning (another taste of the same kind,
+            # "I dislike anything spicy" beside "I avoid spicy food") is no update to show.
+            if says_change(new.content) and may_list(head.content, new.content, cosine):
+                found[head.id] = new
+                taken.add(new.id)
                 break
     return found
 

@@ -28,6 +28,9 @@ CANDIDATES_PER_HIT = 4  # each leg of hybrid recall proposes 4 x limit candidate
 # With a reranker configured (search/rerank.py), it reorders this many of the best fused
 # candidates (or `limit`, when more are asked for): misses mostly sit just below the cut.
 RERANK_DEPTH = 30
+# The candidates the floor left out that are read as a first hit's later value: the closest
+# few to one of them (a read of their rows, when any is close at all).
+LATER_READ = 4
 
 
 class Recaller(Part):
@@ -98,13 +101,15 @@ class Recaller(Part):
         the scores shown scaled by the strength of the best evidence (fusion.evidence).
         `offset`: the best that many left out (the candidate pool is still `limit`'s)."""
         tokens = self.ctx.reply_tokens(max_tokens)
-        mode, ranked, strength = self._relevant(query, flt, limit)
+        mode, ranked, strength, below = self._relevant(query, flt, limit)
         # Nothing below reorders: fetch only what may be shown.
         upto = limit + offset if max_tokens is None and project_scope is None else None
         # Sliced after masking: a page cut from what is shown, so pages partition it exactly.
         hits, said = self._hits(ranked, project_scope, upto)
         hits = hits[offset:]
         if mode == "hybrid":
+            if not offset:  # the first page's head; a later page's first hits are no head
+                hits = self._with_later(hits, below, said)
             hits = self._with_newer(hits, said)
         # The reply without its hits, costed with the largest `omitted` it can carry.
         frame = RecallResult(
@@ -118,6 +123,34 @@ class Recaller(Part):
             chosen, omitted = budget.fit(hits, vectors, room, limit)
         shown = [h.model_copy(update={"score": round(h.score * strength, 3)}) for h in chosen]
         return frame.model_copy(update={"hits": shown, "omitted": omitted})
+
+    def _with_later(
+        self, hits: list[Hit], below: list[int], said: dict[int, datetime]
+    ) -> list[Hit]:
+        """Each of the first hits that a candidate the floor left out may update (said later,
+        saying it changes something: policies/updates.later_values) has it right after it, at
+        its score: an old value never comes alone because its update is worded otherwise."""
+        heads = [h for h in hits[: updates.NAMED_FIRST] if updates.standing(h)]
+        # Ids grow with every write: one stored before every head is no later value (unless
+        # said again since; a repeat of an old text, or an import of older history, is the
+        # case this leaves to `newer` and to the floor). Not read, so most recalls read none.
+        below = [mid for mid in below if heads and mid > min(h.id for h in heads)]
+        if not below:
+            return hits
+        vectors = self.semantic.copy.vectors([h.id for h in heads] + below)
+        close = updates.close_to_any([h.id for h in heads], below, vectors)[:LATER_READ]
+        if not close:
+            return hits
+        found = self.store.get_many(close, with_embedded=False)
+        said |= {m.id: max(m.created_at, m.last_seen_at or m.created_at) for m in found}
+        candidates = masking.hits(self.ctx, [_hit(m, 0.0) for m in found], by_text=True)
+        later = updates.later_values(heads, candidates, vectors, said)
+        placed: list[Hit] = []
+        for hit in hits:
+            placed.append(hit)
+            if hit.id in later:
+                placed.append(later[hit.id].model_copy(update={"score": hit.score}))
+        return placed
 
     def _with_newer(self, hits: list[Hit], said: dict[int, datetime]) -> list[Hit]:
         """Each hit that a hit said later may update names it (policies/updates.py): the
@@ -134,20 +167,20 @@ class Recaller(Part):
     ) -> tuple[Literal["hybrid", "keyword"], list[tuple[int, float]]]:
         """The search mode, and (id, fused score) best first of the candidates that clear the
         relevance floor (fusion.py): each leg proposes CANDIDATES_PER_HIT x limit."""
-        mode, ranked, _ = self._relevant(query, flt, limit, measure=False)
+        mode, ranked, _, _ = self._relevant(query, flt, limit, measure=False)
         return mode, ranked
 
     def _relevant(
         self, query: str, flt: MemoryFilter, limit: int, measure: bool = True
-    ) -> tuple[Literal["hybrid", "keyword"], list[tuple[int, float]], float]:
-        """relevant(), and (`measure`) the strength of its best evidence (fusion.evidence),
-        else 0."""
+    ) -> tuple[Literal["hybrid", "keyword"], list[tuple[int, float]], float, list[int]]:
+        """relevant(), (`measure`) the strength of its best evidence (fusion.evidence), else
+        0, and the candidates the floor left out (recall shows one that updates a first hit)."""
         pool = limit * CANDIDATES_PER_HIT
         qvec = self.semantic.embed_query(query)
         mode: Literal["hybrid", "keyword"] = "keyword" if qvec is None else "hybrid"
         allowed = grants.restrict(self.ctx, flt)
         if allowed is None:  # the caller may read none of the scopes asked
-            return mode, [], 0.0
+            return mode, [], 0.0, []
         flt = allowed
         keyword = self.store.search_keywords(query, flt, pool, FTS_WEIGHTS)
         semantic = [] if qvec is None else self.semantic.search(qvec, flt, pool)
@@ -175,7 +208,10 @@ class Recaller(Part):
                 # ("where do I live": "I live in Berlin" 0.50 -> 0.68, "I moved to Lisbon
                 # last month" 0.36 -> 0.41, a gap past FLOOR_COSINE_GAP).
                 ranked = _fused(keyword, moved_leg, weigh, supported(keyword, semantic))
-        return mode, self._reranked(query, ranked, limit), strength
+                semantic = semantic + moved_leg
+        kept = {mid for mid, _ in ranked}
+        below = list(dict.fromkeys(mid for mid, _ in keyword + semantic if mid not in kept))
+        return mode, self._reranked(query, ranked, limit), strength, below
 
     def _feedback(self, qvec: np.ndarray, ranked: list[tuple[int, float]]) -> np.ndarray | None:
         """The query vector moved towards the best FEEDBACK_DEPTH fused hits."""

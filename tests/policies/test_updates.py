@@ -12,6 +12,8 @@ from memory_mcp.policies.updates import (
     CHANGE_SIMILAR_COSINE,
     NEWER_COSINE,
     SIMILAR_COSINE,
+    close_to_any,
+    later_values,
     may_list,
     newer_values,
     standing,
@@ -175,3 +177,27 @@ def test_whose_value_a_statement_opens_with() -> None:
     assert whose("The user's partner went vegan") == "partner"
     assert whose("My manager is Dana") is None  # the writer's manager: the writer's value
     assert whose("I live in Berlin") is None and whose("My phone number is 555-0199") is None
+
+
+def test_a_later_value_left_out_comes_with_the_hit_it_updates() -> None:
+    """recall's candidates below the floor: the one said later that says it changes a head
+    is shown with it; one said before, one that adds, another person's, no."""
+    later = T0 + timedelta(days=1)
+    head = M(1, "The user lives in Lisbon")
+    moved = M(2, "I moved to Porto last month", created_at=later)
+    beyond = float(np.arccos(CHANGE_SIMILAR_COSINE)) * 1.2  # what remember would not list
+    vectors = {1: unit(0), 2: unit(MIDDLE), 3: unit(MIDDLE), 4: unit(beyond)}
+    assert later_values([head], [moved], vectors, {}) == {1: moved}
+    before = M(2, "I moved to Porto last month", created_at=T0 - timedelta(days=1))
+    assert later_values([head], [before], vectors, {}) == {}
+    sister = M(3, "My sister moved to Porto", created_at=later)
+    added = M(3, "I now also rent a flat in Porto", created_at=later)
+    assert later_values([head], [sister], vectors, {}) == later_values([head], [added], vectors, {})
+    assert later_values([head], [sister], vectors, {}) == {}
+    far = M(4, "I moved my desk to the window", created_at=later)
+    assert later_values([head], [far], vectors, {}) == {}
+    assert close_to_any([1], [2, 3, 4], vectors) == [2, 3]
+    event = M(2, "I moved to Porto last month", kind="event", created_at=later)
+    assert later_values([head], [event], vectors, {}) == {}
+    taste = M(5, "The user lives near the sea", created_at=later)  # close, says no change
+    assert later_values([head], [taste], {1: unit(0), 5: unit(CLOSE)}, {}) == {}

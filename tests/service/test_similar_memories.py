@@ -156,3 +156,19 @@ def test_a_principal_is_never_shown_another_scopes_text(svc: MemoryService) -> N
     shown = {h.id for h in hits}
     assert shown <= {team.id, mine.id, again.id}
     assert all(h.newer is None or h.newer in shown for h in hits)
+
+
+def test_recall_shows_a_later_value_next_to_the_one_it_updates(svc: MemoryService) -> None:
+    """"I moved to Porto last month" is far from "where does the user live?" (0.28) next to
+    the stored city (0.60): the relevance floor left it out, and the model read the old city
+    alone. A later memory that says it changes a first hit (0.49 from it) now comes right
+    after it."""
+    for text in ("The user is allergic to peanuts", "Kubernetes manifests live in deploy/"):
+        svc.remember(text)
+    lisbon = svc.remember("The user lives in Lisbon")
+    porto = svc.remember("I moved to Porto last month")
+    sister = svc.remember("My sister moved to Madrid")  # not the user's value
+    ids = [h.id for h in svc.recall("where does the user live?").hits]
+    assert ids[ids.index(lisbon.id) + 1] == porto.id and sister.id not in ids[:3]
+    page = svc.recall("where does the user live?", limit=1).hits
+    assert [h.id for h in page] == [lisbon.id]  # the limit holds
