@@ -159,7 +159,7 @@ def test_a_principal_is_never_shown_another_scopes_text(svc: MemoryService) -> N
 
 
 def test_recall_shows_a_later_value_next_to_the_one_it_updates(svc: MemoryService) -> None:
-    """"I moved to Porto last month" is far from "where does the user live?" (0.28) next to
+    """ "I moved to Porto last month" is far from "where does the user live?" (0.28) next to
     the stored city (0.60): the relevance floor left it out, and the model read the old city
     alone. A later memory that says it changes a first hit (0.49 from it) now comes right
     after it."""
