@@ -101,15 +101,19 @@ class Recaller(Part):
         the scores shown scaled by the strength of the best evidence (fusion.evidence).
         `offset`: the best that many left out (the candidate pool is still `limit`'s)."""
         tokens = self.ctx.reply_tokens(max_tokens)
-        mode, ranked, strength, below = self._relevant(query, flt, limit)
+        mode, ranked, strength = self._relevant(query, flt, limit)
         # Nothing below reorders: fetch only what may be shown.
         upto = limit + offset if max_tokens is None and project_scope is None else None
         # Sliced after masking: a page cut from what is shown, so pages partition it exactly.
-        hits, said = self._hits(ranked, project_scope, upto)
+        hits, said, withheld = self._hits(ranked, project_scope, upto)
+        if withheld & {mid for mid, _ in ranked[:FEEDBACK_DEPTH]}:
+            # A first hit withheld since it was ranked (a memory its summary cites moved out
+            # of the caller's scopes meanwhile) drew the feedback round: ranked once more, as
+            # the next page will be, so that pages still partition one ranking.
+            mode, ranked, strength = self._relevant(query, flt, limit)
+            hits, said, withheld = self._hits(ranked, project_scope, upto)
         hits = hits[offset:]
         if mode == "hybrid":
-            if not offset:  # the first page's head; a later page's first hits are no head
-                hits = self._with_later(hits, below, said)
             hits = self._with_newer(hits, said)
         # The reply without its hits, costed with the largest `omitted` it can carry.
         frame = RecallResult(
@@ -123,34 +127,6 @@ class Recaller(Part):
             chosen, omitted = budget.fit(hits, vectors, room, limit)
         shown = [h.model_copy(update={"score": round(h.score * strength, 3)}) for h in chosen]
         return frame.model_copy(update={"hits": shown, "omitted": omitted})
-
-    def _with_later(
-        self, hits: list[Hit], below: list[int], said: dict[int, datetime]
-    ) -> list[Hit]:
-        """Each of the first hits that a candidate the floor left out may update (said later,
-        saying it changes something: policies/updates.later_values) has it right after it, at
-        its score: an old value never comes alone because its update is worded otherwise."""
-        heads = [h for h in hits[: updates.NAMED_FIRST] if updates.standing(h)]
-        # Ids grow with every write: one stored before every head is no later value (unless
-        # said again since; a repeat of an old text, or an import of older history, is the
-        # case this leaves to `newer` and to the floor). Not read, so most recalls read none.
-        below = [mid for mid in below if heads and mid > min(h.id for h in heads)]
-        if not below:
-            return hits
-        vectors = self.semantic.copy.vectors([h.id for h in heads] + below)
-        close = updates.close_to_any([h.id for h in heads], below, vectors)[:LATER_READ]
-        if not close:
-            return hits
-        found = self.store.get_many(close, with_embedded=False)
-        said |= {m.id: max(m.created_at, m.last_seen_at or m.created_at) for m in found}
-        candidates = masking.hits(self.ctx, [_hit(m, 0.0) for m in found], by_text=True)
-        later = updates.later_values(heads, candidates, vectors, said)
-        placed: list[Hit] = []
-        for hit in hits:
-            placed.append(hit)
-            if hit.id in later:
-                placed.append(later[hit.id].model_copy(update={"score": hit.score}))
-        return placed
 
     def _with_newer(self, hits: list[Hit], said: dict[int, datetime]) -> list[Hit]:
         """Each hit that a hit said later may update names it (policies/updates.py): the
@@ -167,20 +143,20 @@ class Recaller(Part):
     ) -> tuple[Literal["hybrid", "keyword"], list[tuple[int, float]]]:
         """The search mode, and (id, fused score) best first of the candidates that clear the
         relevance floor (fusion.py): each leg proposes CANDIDATES_PER_HIT x limit."""
-        mode, ranked, _, _ = self._relevant(query, flt, limit, measure=False)
+        mode, ranked, _ = self._relevant(query, flt, limit, measure=False)
         return mode, ranked
 
     def _relevant(
         self, query: str, flt: MemoryFilter, limit: int, measure: bool = True
-    ) -> tuple[Literal["hybrid", "keyword"], list[tuple[int, float]], float, list[int]]:
-        """relevant(), (`measure`) the strength of its best evidence (fusion.evidence), else
-        0, and the candidates the floor left out (recall shows one that updates a first hit)."""
+    ) -> tuple[Literal["hybrid", "keyword"], list[tuple[int, float]], float]:
+        """relevant(), and (`measure`) the strength of its best evidence (fusion.evidence),
+        else 0."""
         pool = limit * CANDIDATES_PER_HIT
         qvec = self.semantic.embed_query(query)
         mode: Literal["hybrid", "keyword"] = "keyword" if qvec is None else "hybrid"
         allowed = grants.restrict(self.ctx, flt)
         if allowed is None:  # the caller may read none of the scopes asked
-            return mode, [], 0.0, []
+            return mode, [], 0.0
         flt = allowed
         keyword = self.store.search_keywords(query, flt, pool, FTS_WEIGHTS)
         semantic = [] if qvec is None else self.semantic.search(qvec, flt, pool)
@@ -211,7 +187,36 @@ class Recaller(Part):
                 semantic = semantic + moved_leg
         kept = {mid for mid, _ in ranked}
         below = list(dict.fromkeys(mid for mid, _ in keyword + semantic if mid not in kept))
-        return mode, self._reranked(query, ranked, limit), strength, below
+        return mode, self._with_later(self._reranked(query, ranked, limit), below), strength
+
+    def _with_later(
+        self, ranked: list[tuple[int, float]], below: list[int]
+    ) -> list[tuple[int, float]]:
+        """Each of the first candidates that a candidate the floor left out (`below`) may
+        update (said later, saying it changes something: policies/updates.later_values) has
+        it right after it, at its score: an old value never comes alone because its update
+        is worded otherwise. In the ranking itself, so every page of one ranking agrees."""
+        heads = [mid for mid, _ in ranked[: updates.NAMED_FIRST]]
+        # Ids grow with every write: one stored before every head is no later value (unless
+        # said again since; a repeat of an old text, or an import of older history, is the
+        # case this leaves to `newer` and to the floor). Not read, so most recalls read none.
+        below = [mid for mid in below if heads and mid > min(heads)]
+        if not below:
+            return ranked
+        vectors = self.semantic.copy.vectors(heads + below)
+        close = updates.close_to_any(heads, below, vectors)[:LATER_READ]
+        if not close:
+            return ranked
+        rows = {m.id: m for m in self.store.get_many(heads + close, with_embedded=False)}
+        said = {mid: max(m.created_at, m.last_seen_at or m.created_at) for mid, m in rows.items()}
+        firsts = [rows[mid] for mid in heads if mid in rows]
+        later = updates.later_values(firsts, [rows[c] for c in close if c in rows], vectors, said)
+        placed: list[tuple[int, float]] = []
+        for mid, score in ranked:
+            placed.append((mid, score))
+            if mid in later:
+                placed.append((later[mid].id, score))
+        return placed
 
     def _feedback(self, qvec: np.ndarray, ranked: list[tuple[int, float]]) -> np.ndarray | None:
         """The query vector moved towards the best FEEDBACK_DEPTH fused hits."""
@@ -262,15 +267,17 @@ class Recaller(Part):
 
     def _hits(
         self, ranked: list[tuple[int, float]], project_scope: str | None, upto: int | None = None
-    ) -> tuple[list[Hit], dict[int, datetime]]:
+    ) -> tuple[list[Hit], dict[int, datetime], set[int]]:
         """Memories for ranked ids, by relevance; the project's win near-ties (fusion.py). A
         text stored in several scopes (the project and global) comes once, at its best
         place. With `upto`, the first that many distinct ones, read a window at a time. As
         the caller is shown them (masking.hits): a summary whose text became withheld after
         ranking (a memory it cites moved meanwhile) is left out before any page is cut.
-        With them, when each was last stated (its creation, or a repeat counted since)."""
+        With them, when each was last stated (its creation, or a repeat counted since), and
+        the ids left out as withheld."""
         hits: list[Hit] = []
         said: dict[int, datetime] = {}
+        withheld: set[int] = set()
         start, window = 0, upto or len(ranked)
         while start < len(ranked) and (upto is None or len(hits) < upto):
             part = ranked[start : start + window]
@@ -279,10 +286,12 @@ class Recaller(Part):
             memories = {m.id: m for m in found}
             said |= {m.id: max(m.created_at, m.last_seen_at or m.created_at) for m in found}
             part_hits = [_hit(memories[mid], score) for mid, score in part if mid in memories]
-            hits += masking.hits(self.ctx, part_hits, by_text=True)
+            shown = masking.hits(self.ctx, part_hits, by_text=True)
+            withheld |= {h.id for h in part_hits} - {h.id for h in shown}
+            hits += shown
             if len({h.scope for h in hits}) > 1:  # one scope holds each text once
                 hits = first_of_each_text(prefer_scope(hits, project_scope), _content, _scope)
-        return prefer_scope(hits, project_scope)[:upto], said
+        return prefer_scope(hits, project_scope)[:upto], said, withheld
 
 
 def _without(left_out: set[int], *legs: list[tuple[int, float]]) -> list[list[tuple[int, float]]]:
