@@ -28,6 +28,9 @@ CANDIDATES_PER_HIT = 4  # each leg of hybrid recall proposes 4 x limit candidate
 # With a reranker configured (search/rerank.py), it reorders this many of the best fused
 # candidates (or `limit`, when more are asked for): misses mostly sit just below the cut.
 RERANK_DEPTH = 30
+# The candidates the floor left out that are read as a first hit's later value: the closest
+# few to one of them (a read of their rows, when any is close at all).
+LATER_READ = 4
 
 
 class Recaller(Part):
@@ -102,7 +105,13 @@ class Recaller(Part):
         # Nothing below reorders: fetch only what may be shown.
         upto = limit + offset if max_tokens is None and project_scope is None else None
         # Sliced after masking: a page cut from what is shown, so pages partition it exactly.
-        hits, said = self._hits(ranked, project_scope, upto)
+        hits, said, withheld = self._hits(ranked, project_scope, upto)
+        if withheld & {mid for mid, _ in ranked[:FEEDBACK_DEPTH]}:
+            # A first hit withheld since it was ranked (a memory its summary cites moved out
+            # of the caller's scopes meanwhile) drew the feedback round: ranked once more, as
+            # the next page will be, so that pages still partition one ranking.
+            mode, ranked, strength = self._relevant(query, flt, limit)
+            hits, said, withheld = self._hits(ranked, project_scope, upto)
         hits = named_then(self.store, hits[offset:], flt.as_of)
         if mode == "hybrid":
             hits = self._with_newer(hits, said)
@@ -170,8 +179,44 @@ class Recaller(Part):
             if moved is not None:
                 moved_leg = self.semantic.search(moved, flt, pool, origin=qvec)
                 (moved_leg,) = _without(masking.withheld(self.ctx, moved_leg), moved_leg)
-                ranked = _fused(keyword, moved_leg, weigh)
-        return mode, self._reranked(query, ranked, limit), strength
+                # A candidate that cleared the floor against the query itself stays: the moved
+                # query is nearer the best hits, so its gap floor would drop the others
+                # ("where do I live": "I live in Berlin" 0.50 -> 0.68, "I moved to Lisbon
+                # last month" 0.36 -> 0.41, a gap past FLOOR_COSINE_GAP).
+                ranked = _fused(keyword, moved_leg, weigh, supported(keyword, semantic))
+                semantic = semantic + moved_leg
+        kept = {mid for mid, _ in ranked}
+        below = list(dict.fromkeys(mid for mid, _ in keyword + semantic if mid not in kept))
+        return mode, self._with_later(self._reranked(query, ranked, limit), below), strength
+
+    def _with_later(
+        self, ranked: list[tuple[int, float]], below: list[int]
+    ) -> list[tuple[int, float]]:
+        """Each of the first candidates that a candidate the floor left out (`below`) may
+        update (said later, saying it changes something: policies/updates.later_values) has
+        it right after it, at its score: an old value never comes alone because its update
+        is worded otherwise. In the ranking itself, so every page of one ranking agrees."""
+        heads = [mid for mid, _ in ranked[: updates.NAMED_FIRST]]
+        # Ids grow with every write: one stored before every head is no later value (unless
+        # said again since; a repeat of an old text, or an import of older history, is the
+        # case this leaves to `newer` and to the floor). Not read, so most recalls read none.
+        below = [mid for mid in below if heads and mid > min(heads)]
+        if not below:
+            return ranked
+        vectors = self.semantic.copy.vectors(heads + below)
+        close = updates.close_to_any(heads, below, vectors)[:LATER_READ]
+        if not close:
+            return ranked
+        rows = {m.id: m for m in self.store.get_many(heads + close, with_embedded=False)}
+        said = {mid: max(m.created_at, m.last_seen_at or m.created_at) for mid, m in rows.items()}
+        firsts = [rows[mid] for mid in heads if mid in rows]
+        later = updates.later_values(firsts, [rows[c] for c in close if c in rows], vectors, said)
+        placed: list[tuple[int, float]] = []
+        for mid, score in ranked:
+            placed.append((mid, score))
+            if mid in later:
+                placed.append((later[mid].id, score))
+        return placed
 
     def _feedback(self, qvec: np.ndarray, ranked: list[tuple[int, float]]) -> np.ndarray | None:
         """The query vector moved towards the best FEEDBACK_DEPTH fused hits."""
@@ -222,15 +267,17 @@ class Recaller(Part):
 
     def _hits(
         self, ranked: list[tuple[int, float]], project_scope: str | None, upto: int | None = None
-    ) -> tuple[list[Hit], dict[int, datetime]]:
+    ) -> tuple[list[Hit], dict[int, datetime], set[int]]:
         """Memories for ranked ids, by relevance; the project's win near-ties (fusion.py). A
         text stored in several scopes (the project and global) comes once, at its best
         place. With `upto`, the first that many distinct ones, read a window at a time. As
         the caller is shown them (masking.hits): a summary whose text became withheld after
         ranking (a memory it cites moved meanwhile) is left out before any page is cut.
-        With them, when each was last stated (its creation, or a repeat counted since)."""
+        With them, when each was last stated (its creation, or a repeat counted since), and
+        the ids left out as withheld."""
         hits: list[Hit] = []
         said: dict[int, datetime] = {}
+        withheld: set[int] = set()
         start, window = 0, upto or len(ranked)
         while start < len(ranked) and (upto is None or len(hits) < upto):
             part = ranked[start : start + window]
@@ -239,10 +286,12 @@ class Recaller(Part):
             memories = {m.id: m for m in found}
             said |= {m.id: max(m.created_at, m.last_seen_at or m.created_at) for m in found}
             part_hits = [_hit(memories[mid], score) for mid, score in part if mid in memories]
-            hits += masking.hits(self.ctx, part_hits, by_text=True)
+            shown = masking.hits(self.ctx, part_hits, by_text=True)
+            withheld |= {h.id for h in part_hits} - {h.id for h in shown}
+            hits += shown
             if len({h.scope for h in hits}) > 1:  # one scope holds each text once
                 hits = first_of_each_text(prefer_scope(hits, project_scope), _content, _scope)
-        return prefer_scope(hits, project_scope)[:upto], said
+        return prefer_scope(hits, project_scope)[:upto], said, withheld
 
 
 def _without(left_out: set[int], *legs: list[tuple[int, float]]) -> list[list[tuple[int, float]]]:
@@ -251,10 +300,14 @@ def _without(left_out: set[int], *legs: list[tuple[int, float]]) -> list[list[tu
 
 
 def _fused(
-    keyword: list[tuple[int, float]], semantic: list[tuple[int, float]], mass: float
+    keyword: list[tuple[int, float]],
+    semantic: list[tuple[int, float]],
+    mass: float,
+    cleared: set[int] | frozenset[int] = frozenset(),
 ) -> list[tuple[int, float]]:
-    """Both legs fused, best first, keeping the candidates above the relevance floor."""
-    floor = supported(keyword, semantic)
+    """Both legs fused, best first, keeping the candidates above the relevance floor (or
+    among those `cleared` already)."""
+    floor = supported(keyword, semantic) | cleared
     return [(mid, s) for mid, s in fuse(keyword, semantic, keyword_mass=mass) if mid in floor]
 
 

@@ -8,7 +8,7 @@ from memory_mcp.models import Memory, MemoryFilter
 from memory_mcp.policies import dedup as dedup_module
 from memory_mcp.policies.budget import snippet
 from memory_mcp.policies.repeats import event_day, same_event
-from memory_mcp.policies.updates import SIMILAR_COSINE, standing, standing_kind
+from memory_mcp.policies.updates import change_floor, may_list, standing, standing_kind
 from memory_mcp.remembered import Similar
 from memory_mcp.search.nearby import Prepared
 from memory_mcp.service.context import Context
@@ -69,11 +69,13 @@ def look_near(
     ahead: Prepared | None = None,
 ) -> Nearby:
     """near_duplicate() for a text about to be stored, and, when it rewords none, the
-    current memories at SIMILAR_COSINE or closer, closest first, both standing statements
-    (policies/updates.py: an event or a dated note is an episode, not a value): read by the
-    same search and one query."""
+    current memories it may update, closest first: standing statements (policies/updates.py:
+    an event or a dated note is an episode, not a value) at SIMILAR_COSINE or closer, or
+    closer than CHANGE_SIMILAR_COSINE when the text says it changes something, about the
+    same person or subject. Read by the same search and one query."""
     threshold = ctx.settings.near_duplicate
-    floor = min(threshold, SIMILAR_COSINE)
+    values = standing_kind(kind, occurred_at)
+    floor = min(threshold, change_floor(content) if values else threshold)
     flt = MemoryFilter(scopes=[scope])
     close = _close(ctx, vector, flt, NEAR_DUPLICATE_CANDIDATES, ahead, floor)
     if not close:
@@ -83,12 +85,14 @@ def look_near(
         ctx, {i: c for i, c in close.items() if c >= threshold}, content, None, occurred_at,
         False, rows,
     )  # fmt: skip
-    if duplicate is not None or not standing_kind(kind, occurred_at):
+    if duplicate is not None or not values:
         return Nearby(duplicate)
     similar = [
         rows[memory_id]
-        for memory_id in close  # best first
-        if memory_id in rows and standing(rows[memory_id])
+        for memory_id, cosine in close.items()  # best first
+        if memory_id in rows
+        and standing(rows[memory_id])
+        and may_list(rows[memory_id].content, content, cosine)
     ]
     return Nearby(None, tuple(similar[:SIMILAR_SHOWN]))
 

@@ -4,6 +4,7 @@ semantic leg searches again from the query moved towards the best hits."""
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from memory_mcp.config import Settings
 from memory_mcp.service import MemoryService
@@ -79,3 +80,16 @@ def test_the_feedback_search_sees_the_copy_as_the_first_search_did(tmp_path: Pat
     assert {mid for mid, _ in moved} == {mid for mid, _ in first}  # not yet `stored`
     assert stored in {mid for mid, _ in svc.semantic.search(query, flt, 10)}
     svc.close()
+
+
+@pytest.mark.model
+def test_a_memory_that_cleared_the_floor_is_not_dropped_by_the_feedback_round(
+    real_service: MemoryService,
+) -> None:
+    """The moved query is nearer the best hit, whose cosine rises (0.50 -> 0.68) more than
+    the others' (0.36 -> 0.41): the gap floor measured on the moved search dropped the very
+    memory that says where the user lives now."""
+    svc = real_service
+    berlin = svc.remember("I live in Berlin")
+    lisbon = svc.remember("I moved to Lisbon last month")
+    assert [h.id for h in svc.recall("where do I live").hits] == [berlin.id, lisbon.id]

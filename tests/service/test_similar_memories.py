@@ -76,12 +76,39 @@ def test_recall_names_the_later_value_on_the_older_hit(svc: MemoryService) -> No
 
 
 def test_recall_asks_more_than_remember_before_it_marks_a_hit(svc: MemoryService) -> None:
-    """The staging port's two values (cosine 0.75) are listed by remember, which the writer
-    weighs, but not marked by recall, which asserts it to every reader (NEWER_COSINE)."""
+    """Two values 0.74 apart, the later saying no change: remember lists it, which the
+    writer weighs; recall, which asserts it to every reader, does not mark it (NEWER_COSINE).
+    The staging port's move (0.75) says it changes the port: recall marks it."""
+    dana = svc.remember("My manager is Dana")
+    omar = svc.remember("Dana's manager is Omar")
+    assert [near.id for near in omar.similar] == [dana.id]
+    assert all(h.newer is None for h in svc.recall("who is Dana's manager?").hits)
     old = svc.remember(OLD)
     new = svc.remember(NEW)
-    assert [near.id for near in new.similar] == [old.id]
-    assert all(h.newer is None for h in svc.recall("which port is the staging database on?").hits)
+    hits = {h.id: h for h in svc.recall("which port is the staging database on?").hits}
+    assert (hits[old.id].newer, hits[new.id].newer) == (new.id, None)
+
+
+def test_a_change_far_apart_in_meaning_is_named_and_marked(svc: MemoryService) -> None:
+    """A changed city, stack or job sits at 0.3-0.6 from the old value, where memories of
+    one topic that both hold sit too: what the new text says (moved, switched, now) tells
+    them apart; an addition ("also") or another person's move names nothing. Recall marks
+    such a change from CHANGE_NEWER_COSINE (0.55) on: Spanish -> Portuguese (0.63), not the
+    city (0.39)."""
+    svc.remember("The user likes green tea")
+    berlin = svc.remember("I live in Berlin")
+    svc.remember("I love the food in Lisbon", kind="note", occurred_at="2026-01-04")
+    assert svc.remember("My sister moved to Lisbon").similar == []
+    lisbon = svc.remember("I moved to Lisbon last month")  # cosine 0.39
+    assert [near.id for near in lisbon.similar] == [berlin.id]
+    spanish = svc.remember("I'm learning Spanish")
+    portuguese = svc.remember("I've switched to learning Portuguese")
+    hits = {h.id: h for h in svc.recall("which language am I learning?").hits}
+    assert (hits[spanish.id].newer, hits[portuguese.id].newer) == (portuguese.id, None)
+    postgres = svc.remember("The project uses PostgreSQL 14", scope="app")
+    assert svc.remember("We now also use Redis for caching", scope="app").similar == []
+    mysql = svc.remember("Switched from PostgreSQL 14 to MySQL 8", scope="app")
+    assert [near.id for near in mysql.similar] == [postgres.id]
 
 
 def test_recall_names_nothing_between_episodes_or_scopes(svc: MemoryService) -> None:
@@ -129,3 +156,19 @@ def test_a_principal_is_never_shown_another_scopes_text(svc: MemoryService) -> N
     shown = {h.id for h in hits}
     assert shown <= {team.id, mine.id, again.id}
     assert all(h.newer is None or h.newer in shown for h in hits)
+
+
+def test_recall_shows_a_later_value_next_to_the_one_it_updates(svc: MemoryService) -> None:
+    """ "I moved to Porto last month" is far from "where does the user live?" (0.28) next to
+    the stored city (0.60): the relevance floor left it out, and the model read the old city
+    alone. A later memory that says it changes a first hit (0.49 from it) now comes right
+    after it."""
+    for text in ("The user is allergic to peanuts", "Kubernetes manifests live in deploy/"):
+        svc.remember(text)
+    lisbon = svc.remember("The user lives in Lisbon")
+    porto = svc.remember("I moved to Porto last month")
+    sister = svc.remember("My sister moved to Madrid")  # not the user's value
+    ids = [h.id for h in svc.recall("where does the user live?").hits]
+    assert ids[ids.index(lisbon.id) + 1] == porto.id and sister.id not in ids[:3]
+    page = svc.recall("where does the user live?", limit=1).hits
+    assert [h.id for h in page] == [lisbon.id]  # the limit holds
