@@ -1,0 +1,99 @@
+"""A memory already stored shows the later current memories that may update it (remember's
+`similar` the other way round), and one of them can be made its replacement in one step;
+restore undoes it. With the real model, on both backends."""
+
+import pytest
+
+from memory_mcp.errors import InvalidInput, NotFound
+from memory_mcp.service import MemoryService
+
+pytestmark = pytest.mark.model
+
+OLD = "The staging database is on port 5433"
+NEW = "Staging DB moved to port 6543"
+
+
+@pytest.fixture
+def svc(real_service: MemoryService) -> MemoryService:
+    return real_service
+
+
+def later_ids(svc: MemoryService, memory_id: int) -> list[int]:
+    return [m.id for m in svc.later_memories(memory_id).later]
+
+
+def test_the_old_value_names_the_later_one_and_not_the_other_way(svc: MemoryService) -> None:
+    svc.remember("The user likes green tea")
+    old = svc.remember(OLD)
+    new = svc.remember(NEW)
+    found = svc.later_memories(old.id)
+    assert [(m.id, m.content) for m in found.later] == [(new.id, NEW)]
+    assert found.note is None
+    assert later_ids(svc, new.id) == []  # nothing later than the newest value
+
+
+def test_other_scopes_events_and_hidden_memories_are_never_named(svc: MemoryService) -> None:
+    old = svc.remember(OLD, scope="p1")
+    svc.remember(NEW, scope="p2")
+    forgotten = svc.remember("The staging database moved to port 6000", scope="p1")
+    svc.forget([forgotten.id])
+    svc.remember("Staging DB moved to port 6543", kind="event", occurred_at="2026-03-03",
+                 scope="p1")  # fmt: skip
+    assert later_ids(svc, old.id) == []
+
+
+def test_replace_with_supersedes_and_restore_brings_it_back(svc: MemoryService) -> None:
+    old = svc.remember(OLD)
+    new = svc.remember(NEW)
+    repeats = svc.get(new.id).repeat_count
+    replaced = svc.replace_with(old.id, new.id, client="test")
+    assert (replaced.superseded_by, svc.superseded(new.id)) == (new.id, [old.id])
+    assert svc.get(new.id).repeat_count == repeats  # no repeat counted, unlike remember
+    assert [h.id for h in svc.recall("which port is the staging database on?").hits] == [new.id]
+    assert svc.later_memories(old.id).later == []  # replaced: nothing to show
+    entry = svc.history(old.id, limit=1)[0]
+    assert (entry.action, entry.detail.get("by")) == ("supersede", new.id)
+    assert svc.replace_with(old.id, new.id).superseded_by == new.id  # a retry: done already
+    result = svc.restore([old.id])
+    assert result.restored == [old.id] and result.still_superseded == {}
+    assert svc.get(old.id).superseded_by is None
+    assert later_ids(svc, old.id) == [new.id]
+    assert svc.history(old.id, limit=1)[0].action == "restore"
+
+
+def test_replace_with_refuses_what_cannot_be(svc: MemoryService) -> None:
+    old = svc.remember(OLD, scope="p1")
+    new = svc.remember(NEW, scope="p1")
+    other = svc.remember("The staging database is on port 7000", scope="p2")
+    with pytest.raises(InvalidInput, match="cannot replace itself"):
+        svc.replace_with(old.id, old.id)
+    with pytest.raises(InvalidInput, match="in scope 'p1' and .* in 'p2'"):
+        svc.replace_with(old.id, other.id)
+    with pytest.raises(NotFound):
+        svc.replace_with(old.id, 99999)
+    svc.forget([new.id])
+    with pytest.raises(InvalidInput, match=f"Memory {new.id} is forgotten"):
+        svc.replace_with(old.id, new.id)
+    svc.restore([new.id])
+    svc.replace_with(old.id, new.id)
+    newest = svc.remember("Staging database moved again, to port 6600", scope="p1")
+    with pytest.raises(InvalidInput, match=f"already replaced by {new.id}"):
+        svc.replace_with(old.id, newest.id)
+    with pytest.raises(InvalidInput, match=f"{old.id} was itself replaced by {new.id}"):
+        svc.replace_with(newest.id, old.id)  # the way back would be a cycle: old -> new -> old
+    assert svc.get(old.id).superseded_by == new.id
+
+
+def test_a_keyed_value_stays_behind_its_slot_on_restore(svc: MemoryService) -> None:
+    """A key keeps one current value: restore does not undo a key's supersede."""
+    vim = svc.remember("Editor is Vim", key="user.editor")
+    svc.remember("Editor is Helix", key="user.editor")
+    result = svc.restore([vim.id])
+    assert result.restored == [] and vim.id in result.still_superseded
+
+
+def test_keyword_only_says_why_none_are_shown(keyword_service: MemoryService) -> None:
+    old = keyword_service.remember(OLD)
+    keyword_service.remember(NEW)
+    found = keyword_service.later_memories(old.id)
+    assert found.later == [] and "Semantic search is off here" in (found.note or "")
