@@ -12,18 +12,22 @@ with a stored text is not that (it counts a repeat, re-embeds the text and sets 
 repeat's expiry and kind), so the store does it (MemoryWrites.replace_with).
 """
 
+from typing import TYPE_CHECKING
+
 from memory_mcp.models import Memory, MemoryFilter
 from memory_mcp.policies import inputs
 from memory_mcp.policies.dedup import is_near_duplicate
 from memory_mcp.policies.updates import CHANGE_SIMILAR_COSINE, may_list, standing
-from memory_mcp.remembered import LaterMemories
+from memory_mcp.remembered import LaterMemories, Similar
 from memory_mcp.service import grants, masking
 from memory_mcp.service.context import Part
-from memory_mcp.service.rewordings import SIMILAR_SHOWN, as_similar
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # Nearest neighbours weighed: earlier memories and rewordings are among them too.
 LATER_CANDIDATES = 12
-OFF = "Semantic search is off here ({why}): later values are found by meaning, so none are shown."
+NOT_NOW = "{why} Later memories that may update it are found by meaning: none are shown now."
 UNEMBEDDED = (
     "Memory {id} has no embedding yet (the model was not ready when it was stored): "
     "later values are found by meaning once it has one."
@@ -34,23 +38,32 @@ class Later(Part):
     def later_memories(self, memory_id: int) -> LaterMemories:
         """The later current memories of `memory_id`'s scope that may update it, closest
         first, at most SIMILAR_SHOWN; none for a memory that is no standing statement, or
-        already superseded (`note` says why when semantic search cannot say)."""
+        already superseded (`note` says why when semantic search cannot say). Read by
+        meaning only when its scope holds a memory stored since (one count: a lone or
+        newest memory is shown without vectors, numpy or the model)."""
         inputs.check_id_values([memory_id])
         memory = grants.require_readable(self.ctx, [memory_id])[0]
-        semantic = self.semantic
-        if semantic.embedder is None or semantic.state in ("failed", "mismatch"):
-            why = (semantic.note or "").removeprefix("Semantic search is off: ").rstrip(".")
-            return LaterMemories(id=memory_id, note=OFF.format(why=why or "no model"))
-        if not standing(memory):
+        since = MemoryFilter(scopes=[memory.scope], since=memory.created_at, time_field="recorded")
+        if not standing(memory) or self.store.count(since) < 2:  # itself, and any since
             return LaterMemories(id=memory_id)
+        semantic = self.semantic
+        if semantic.state == "idle":  # a CLI command: load the model now
+            semantic.ensure(backlog=False)
+        if not semantic.ready:
+            return LaterMemories(id=memory_id, note=NOT_NOW.format(why=semantic.note or ""))
         vector = semantic.copy.vectors([memory_id]).get(memory_id)
         if vector is None:
             return LaterMemories(id=memory_id, note=UNEMBEDDED.format(id=memory_id))
+        return LaterMemories(id=memory_id, later=self._nearest_later(memory, vector))
+
+    def _nearest_later(self, memory: Memory, vector: "np.ndarray") -> list["Similar"]:
+        from memory_mcp.service.rewordings import SIMILAR_SHOWN, as_similar
+
         flt = MemoryFilter(scopes=[memory.scope])
-        near = semantic.search(
+        near = self.semantic.search(
             vector, flt, LATER_CANDIDATES, near_only=True, floor=CHANGE_SIMILAR_COSINE
         )
-        close = {i: cosine for i, cosine in near if i != memory_id}
+        close = {i: cosine for i, cosine in near if i != memory.id}
         rows = {m.id: m for m in self.store.get_many(list(close), with_embedded=False)}
         later = [
             rows[i]
@@ -58,7 +71,7 @@ class Later(Part):
             if i in rows and self._may_update(memory, rows[i], cosine)
         ]
         shown = masking.memories(self.ctx, grants.readable(self.ctx, later[:SIMILAR_SHOWN]))
-        return LaterMemories(id=memory_id, later=[as_similar(m) for m in shown])
+        return [as_similar(m) for m in shown]
 
     def _may_update(self, memory: Memory, other: Memory, cosine: float) -> bool:
         """`other`, stated after `memory`, may hold a newer value of it (look_near's rules
