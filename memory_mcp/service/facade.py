@@ -262,7 +262,8 @@ class MemoryService(AutomaticMemory, Erasing):
         return self._lifecycle.move(ids, scope, client)
 
     def restore(self, ids: Sequence[int], client: str | None = None) -> RestoreResult:
-        """Bring forgotten memories back; says which were not, and which stay superseded."""
+        """Bring forgotten memories back, or undo a replacement (not a key's: its slot keeps
+        one current value); says which were not, and which stay superseded."""
         return self._lifecycle.restore(ids, client)
 
     def history(self, memory_id: int | None = None, limit: int = 50, by: str | None = None,

@@ -43,7 +43,10 @@ class Later(Part):
         newest memory is shown without vectors, numpy or the model)."""
         inputs.check_id_values([memory_id])
         memory = grants.require_readable(self.ctx, [memory_id])[0]
-        since = MemoryFilter(scopes=[memory.scope], since=memory.created_at, time_field="recorded")
+        # a stored scope as stored (one written before today's name rules still is one)
+        since = MemoryFilter.model_construct(
+            scopes=[memory.scope], since=memory.created_at, time_field="recorded"
+        )
         if not standing(memory) or self.store.count(since) < 2:  # itself, and any since
             return LaterMemories(id=memory_id)
         semantic = self.semantic
@@ -59,7 +62,7 @@ class Later(Part):
     def _nearest_later(self, memory: Memory, vector: "np.ndarray") -> list["Similar"]:
         from memory_mcp.service.rewordings import SIMILAR_SHOWN, as_similar
 
-        flt = MemoryFilter(scopes=[memory.scope])
+        flt = MemoryFilter.model_construct(scopes=[memory.scope])
         near = self.semantic.search(
             vector, flt, LATER_CANDIDATES, near_only=True, floor=CHANGE_SIMILAR_COSINE
         )
