@@ -37,8 +37,8 @@ UNEMBEDDED = (
 class Later(Part):
     def later_memories(self, memory_id: int) -> LaterMemories:
         """The later current memories of `memory_id`'s scope that may update it, closest
-        first, at most SIMILAR_SHOWN; none for a memory that is no standing statement, or
-        already superseded (`note` says why when semantic search cannot say). Read by
+        first, at most SIMILAR_SHOWN; none for a memory that is no standing statement, or is
+        forgotten or superseded (`note` says why when semantic search cannot say). Read by
         meaning only when its scope holds a memory stored since (one count: a lone or
         newest memory is shown without vectors, numpy or the model)."""
         inputs.check_id_values([memory_id])
@@ -47,8 +47,8 @@ class Later(Part):
         since = MemoryFilter.model_construct(
             scopes=[memory.scope], since=memory.created_at, time_field="recorded"
         )
-        if not standing(memory) or self.store.count(since) < 2:  # itself, and any since
-            return LaterMemories(id=memory_id)
+        if memory.forgotten_at or not standing(memory) or self.store.count(since) < 2:
+            return LaterMemories(id=memory_id)  # (the count: itself, and any stored since)
         semantic = self.semantic
         if semantic.state == "idle":  # a CLI command: load the model now
             semantic.ensure(backlog=False)

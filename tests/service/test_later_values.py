@@ -30,6 +30,8 @@ def test_the_old_value_names_the_later_one_and_not_the_other_way(svc: MemoryServ
     assert [(m.id, m.content) for m in found.later] == [(new.id, NEW)]
     assert found.note is None
     assert later_ids(svc, new.id) == []  # nothing later than the newest value
+    svc.forget([old.id])
+    assert later_ids(svc, old.id) == []  # forgotten: nothing to replace
 
 
 def test_other_scopes_events_and_hidden_memories_are_never_named(svc: MemoryService) -> None:
@@ -96,4 +98,4 @@ def test_keyword_only_says_why_none_are_shown(keyword_service: MemoryService) ->
     old = keyword_service.remember(OLD)
     keyword_service.remember(NEW)
     found = keyword_service.later_memories(old.id)
-    assert found.later == [] and "Semantic search is off here" in (found.note or "")
+    assert found.later == [] and "found by meaning: none are shown now" in (found.note or "")
