@@ -2,8 +2,11 @@
 `similar` the other way round), and one of them can be made its replacement in one step;
 restore undoes it. With the real model, on both backends."""
 
+import threading
+
 import pytest
 
+from memory_mcp.config import Settings
 from memory_mcp.errors import InvalidInput, NotFound
 from memory_mcp.service import MemoryService
 
@@ -99,3 +102,39 @@ def test_keyword_only_says_why_none_are_shown(keyword_service: MemoryService) ->
     keyword_service.remember(NEW)
     found = keyword_service.later_memories(old.id)
     assert found.later == [] and "found by meaning: none are shown now" in (found.note or "")
+
+
+def test_replacements_racing_for_one_memory_leave_it_replaced_once(settings: Settings) -> None:
+    """Four writers (each its own connection) make four later memories replace one at the
+    same moment: the decision is taken inside each write's transaction, so one wins and the
+    others are told what replaced it."""
+    plain = settings.model_copy(update={"semantic": False})
+    services = [MemoryService.open(plain) for _ in range(4)]
+    try:
+        old = services[0].remember("The build runs on Jenkins").id
+        news = [services[0].remember(f"The build moved to runner {i}").id for i in range(4)]
+        barrier = threading.Barrier(4)
+        outcomes: list[str] = []
+
+        def replace(svc: MemoryService, new: int) -> None:
+            barrier.wait()
+            try:
+                svc.replace_with(old, new)
+                outcomes.append("replaced")
+            except InvalidInput as exc:
+                outcomes.append("refused" if "already replaced by" in str(exc) else str(exc))
+
+        threads = [
+            threading.Thread(target=replace, args=pair) for pair in zip(services, news, strict=True)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(outcomes) == ["refused", "refused", "refused", "replaced"]
+        winner = services[0].get(old).superseded_by
+        assert winner in news
+        assert [e.action for e in services[0].history(old)].count("supersede") == 1
+    finally:
+        for svc in services:
+            svc.close()
