@@ -72,3 +72,12 @@ class RememberReply(BaseModel):
             content=result.content if changed else None,
             notice=SIMILAR_NOTICE if result.similar else None,
         )
+
+
+class LaterMemories(BaseModel):
+    """The later current memories of a memory's scope that may update it (remember's
+    `similar` the other way round: this memory the old value), closest first."""
+
+    id: int = Field(description="The memory they may update.")
+    later: list[Similar] = Field(default_factory=list)
+    note: str | None = Field(None, description="Why none can be found now, if so.")

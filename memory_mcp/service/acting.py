@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from memory_mcp.service.bulk import BulkWriter
     from memory_mcp.service.capture import Capturer
     from memory_mcp.service.exchange import Exchange
+    from memory_mcp.service.later import Later
     from memory_mcp.service.lifecycle import Lifecycle
     from memory_mcp.service.maintenance import Maintenance
     from memory_mcp.service.profile import Profiler
@@ -61,6 +62,10 @@ class ActingAs:
     @property
     def _lifecycle(self) -> "Lifecycle":
         return self._parts.lifecycle
+
+    @property
+    def _later(self) -> "Later":
+        return self._parts.later
 
     @property
     def _summarizer(self) -> "Summarizer":

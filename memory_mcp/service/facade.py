@@ -21,7 +21,7 @@ from memory_mcp.models import (
     Stats,
     Summary,
 )
-from memory_mcp.remembered import RememberResult
+from memory_mcp.remembered import LaterMemories, RememberResult
 from memory_mcp.search.embed import Embedder
 from memory_mcp.service import filters
 from memory_mcp.service.automatic import AutomaticMemory
@@ -262,7 +262,8 @@ class MemoryService(AutomaticMemory, Erasing):
         return self._lifecycle.move(ids, scope, client)
 
     def restore(self, ids: Sequence[int], client: str | None = None) -> RestoreResult:
-        """Bring forgotten memories back; says which were not, and which stay superseded."""
+        """Bring forgotten memories back, or undo a replacement (not a key's: its slot keeps
+        one current value); says which were not, and which stay superseded."""
         return self._lifecycle.restore(ids, client)
 
     def history(self, memory_id: int | None = None, limit: int = 50, by: str | None = None,
@@ -273,6 +274,15 @@ class MemoryService(AutomaticMemory, Erasing):
     def superseded(self, memory_id: int) -> list[int]:
         """The memories this one replaced (by key or `replaces`), in the order it did."""
         return self._lifecycle.superseded(memory_id)
+
+    def later_memories(self, memory_id: int) -> LaterMemories:
+        """The later current memories that may update this one (remember's `similar`
+        reversed), closest first: for a person looking by hand (CLI show, web UI)."""
+        return self._later.later_memories(memory_id)
+
+    def replace_with(self, old_id: int, new_id: int, client: str | None = None) -> Memory:
+        """Make stored `new_id` the replacement of `old_id` (superseded; restore undoes it)."""
+        return self._later.replace_with(old_id, new_id, client)
 
     def scopes(self) -> dict[str, int]:
         """Every scope with its count of visible memories."""

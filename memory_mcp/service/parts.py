@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from memory_mcp.service.bulk import BulkWriter
     from memory_mcp.service.capture import Capturer
     from memory_mcp.service.exchange import Exchange
+    from memory_mcp.service.later import Later
     from memory_mcp.service.lifecycle import Lifecycle
     from memory_mcp.service.maintenance import Maintenance
     from memory_mcp.service.profile import Profiler
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 NAMES = ("writer", "bulk", "recaller", "lifecycle", "summarizer", "exchange", "maintenance",
-         "profiler", "capturer", "briefer", "team")  # fmt: skip
+         "profiler", "capturer", "briefer", "team", "later")  # fmt: skip
 
 
 class Parts:
@@ -90,6 +91,12 @@ class Parts:
         from memory_mcp.service.lifecycle import Lifecycle
 
         return self._bound("lifecycle", lambda: Lifecycle(self.ctx))
+
+    @property
+    def later(self) -> "Later":
+        from memory_mcp.service.later import Later
+
+        return self._bound("later", lambda: Later(self.ctx))
 
     @property
     def maintenance(self) -> "Maintenance":

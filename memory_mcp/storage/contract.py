@@ -181,8 +181,19 @@ class MemoryWrites(Protocol):
         ...
 
     def restore(self, ids: Iterable[int], client: str | None = None) -> Restored:
-        """Undo forget: what was restored, what was not forgotten, and what each restored
-        memory took in (copies of its text merged into it), all as its transaction saw it."""
+        """Undo forget, or, for a memory not forgotten but superseded, the replacement:
+        current again beside what replaced it, unless its key's slot holds another current
+        value (history: `restore` with `by`). What was restored, what was not (forgotten nor
+        reinstated), and what each restored memory took in (copies of its text merged into
+        it), all as its transaction saw it."""
+        ...
+
+    def replace_with(self, old_id: int, new_id: int, client: str | None = None) -> bool:
+        """Make stored `new_id` the replacement of `old_id`: `old_id` superseded by it, as
+        `insert(replaces=)` does (keys untouched; history: `supersede` with `by`), decided in
+        one transaction. InvalidInput (storage/replacement.py) unless both are current, in
+        one scope, and two memories (being current, `new_id` has no successor: no cycle);
+        NotFound for an unknown id. False, and nothing written, when it replaced it already."""
         ...
 
     def purge(

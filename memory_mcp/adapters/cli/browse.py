@@ -138,11 +138,14 @@ def show(ctx: typer.Context, memory_id: int, db: DbOpt = None, json_: JsonOpt = 
     """Show one memory in full."""
     with open_service(ctx, db) as service:
         memory = service.get(memory_id)
-    if json_:
-        as_json(memory)
-        return
-    out.print(key_values(f"memory #{memory.id}", memory_fields(memory)))
-    out.print(inert(memory.content))
+        if json_:
+            as_json(memory)
+            return
+        out.print(key_values(f"memory #{memory.id}", memory_fields(memory)))
+        out.print(inert(memory.content))
+        from memory_mcp.adapters.cli.replacing import say_later  # (main registers it)
+
+        say_later(service, memory)
 
 
 @app.command(rich_help_panel="Inspect and fix")

@@ -5,7 +5,8 @@ Each command builds the service, makes one call and renders; errors are handled 
 
 # Importing a command module registers its commands on `app`, and --help lists them in that
 # order: the tools first, then browsing, moving data, maintenance, client set-up.
-from memory_mcp.adapters.cli import tools, browse, exchange, maintenance, model, install  # noqa: I001
+from memory_mcp.adapters.cli import tools, browse, replacing, exchange, maintenance, model  # noqa: I001
+from memory_mcp.adapters.cli import install  # noqa: I001
 from memory_mcp.adapters.cli import team, ui  # noqa: I001
 from memory_mcp.adapters.cli import hooks  # noqa: I001
 from memory_mcp.adapters.cli.app import app
@@ -14,7 +15,7 @@ import signal
 import sys
 from types import FrameType
 
-COMMAND_MODULES = (tools, browse, exchange, maintenance, model, install, ui, hooks, team)
+COMMAND_MODULES = (tools, browse, replacing, exchange, maintenance, model, install, ui, hooks, team)
 
 # The package's `app` is this Typer app (imported lazily, cli/__init__.py), not the module
 # app.py, which importing it bound to that name.

@@ -194,7 +194,7 @@ def forget(
 
 @app.command(rich_help_panel="The four tools, by hand")
 def restore(ctx: typer.Context, ids: IdsArg, db: DbOpt = None, json_: JsonOpt = False) -> None:
-    """Bring forgotten memories back."""
+    """Bring forgotten memories back (or undo a replacement: `replace`, --replaces)."""
     with open_service(ctx, db) as service:
         result = service.restore(ids, client=CLI_CLIENT)
     if json_:

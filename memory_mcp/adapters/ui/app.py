@@ -271,6 +271,7 @@ def routes() -> list[Route | Mount]:
         Route("/m/{memory_id:int}/edit", fix.edit, methods=["POST"]),
         Route("/m/{memory_id:int}/forget", fix.forget, methods=["POST"]),
         Route("/m/{memory_id:int}/restore", fix.restore, methods=["POST"]),
+        Route("/m/{memory_id:int}/replace", fix.replace, methods=["POST"]),
         Route("/bulk", fix.bulk, methods=["POST"]),
         Route("/purge", fix.confirm_purge, methods=["GET"]),
         Route("/purge", fix.purge, methods=["POST"]),

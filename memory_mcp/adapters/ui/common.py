@@ -39,6 +39,8 @@ NOTICES = {
     "(its history names the copy).",
     "restoredfolded": "Restored: a correction says the same, so it was merged into this one "
     "(its history names the memory you restored).",
+    "replaced": "Replaced: superseded by the later memory you chose, which recall shows "
+    "instead (Restore undoes it).",
     "notforgotten": "Not forgotten: nothing to restore.",
     "stillsuperseded": "Not forgotten, and superseded by a newer value: recall shows that one "
     "instead.",

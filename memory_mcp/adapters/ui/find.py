@@ -297,6 +297,7 @@ def _hits(request: Request, found: RecallResult, forgotten: bool, start: int, mo
                 ("recorded", when(h.created_at, exact)),
             ],
             ["superseded"] if h.superseded else [],
+            _later(request, h.newer),
         )
         for h in found.hits
     ]
@@ -314,6 +315,14 @@ def _hits(request: Request, found: RecallResult, forgotten: bool, start: int, mo
         nav.append(tag("a", "Next results →", href=_link(request, onward), rel="next"))
     table = results(request, ["kind", "scope", "score", "recorded"], rows, empty)
     return join([head, _pager(nav, "top"), table, _pager(nav)])
+
+
+def _later(request: Request, newer: int | None) -> Html | None:
+    """A hit that a later hit may update links to it (recall's `newer`)."""
+    if newer is None:
+        return None
+    later = tag("a", f"later: #{newer}", href=f"{base(request)}/m/{newer}")
+    return tag("span", later, class_="badge newer", title="A later memory may update this one")
 
 
 def _pager(links: list[Html], where: str = "") -> Html | None:

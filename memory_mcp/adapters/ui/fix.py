@@ -30,7 +30,7 @@ from memory_mcp.adapters.ui.common import (
 from memory_mcp.adapters.ui.find import find
 from memory_mcp.adapters.ui.html import button, form, join, tag
 from memory_mcp.adapters.ui.listing import Picked, preview
-from memory_mcp.errors import Changed, Forbidden, MemoryMCPError, NotFound
+from memory_mcp.errors import Changed, Forbidden, InvalidInput, MemoryMCPError, NotFound
 from memory_mcp.models import Memory, RestoreResult
 from memory_mcp.names import invisible_note
 from memory_mcp.service import MemoryService
@@ -123,6 +123,22 @@ async def forget(request: Request, data: FormData) -> Response:
         said, sent = f"Not forgotten: {exc}", {"reason": typed}
         return await memory.show(request, memory_id, said, sent, refusal(exc), "forget")
     return redirect(request, f"/m/{memory_id}", "forgotten")
+
+
+@checked_post
+async def replace(request: Request, data: FormData) -> Response:
+    """The later memory chosen on this memory's page (`by`) becomes its replacement; a
+    refusal (no longer current, another scope) is the page again, saying why."""
+    memory_id, by = _id(request), text(data, "by") or ""
+    try:
+        if not by.strip().isdigit():
+            raise InvalidInput("Choose the later memory that replaces this one.")
+        await run(service(request).replace_with, memory_id, int(by), UI_CLIENT)
+    except NotFound:
+        raise  # no page of it to show
+    except MemoryMCPError as exc:
+        return await memory.show(request, memory_id, f"Not replaced: {exc}", status=refusal(exc))
+    return redirect(request, f"/m/{memory_id}", "replaced")
 
 
 @checked_post

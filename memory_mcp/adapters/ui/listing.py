@@ -7,7 +7,7 @@ from typing import Any
 from starlette.requests import Request
 
 from memory_mcp.adapters.ui.common import base, csrf, list_path
-from memory_mcp.adapters.ui.html import Html, button, form, join, tag
+from memory_mcp.adapters.ui.html import Child, Html, button, form, join, tag
 from memory_mcp.models import Memory
 from memory_mcp.policies import controls
 
@@ -51,10 +51,16 @@ def marks(memory: Memory) -> list[str]:
 
 
 def row(
-    request: Request, ident: int, text: str, cells: list[tuple[str, Any]], badges: list[str]
+    request: Request,
+    ident: int,
+    text: str,
+    cells: list[tuple[str, Any]],
+    badges: list[str],
+    after: Child = None,
 ) -> Html:
     """A memory's row; each cell (column name, value) carries its column's name, shown only
-    where the column headers are not (a phone-wide window, where each row is a block)."""
+    where the column headers are not (a phone-wide window, where each row is a block).
+    `after`: what follows its badges (a recall hit's later value)."""
     link = tag("a", f"#{ident}", href=f"{base(request)}/m/{ident}")
     pick = tag(
         "input",
@@ -72,7 +78,7 @@ def row(
         tag("td", pick),
         tag("td", link),
         # dir=auto: a right-to-left text reads as one, isolated from its badges
-        tag("td", tag("span", preview(text), class_="memtext", dir="auto"), shown),
+        tag("td", tag("span", preview(text), class_="memtext", dir="auto"), shown, after),
         [tag("td", tag("span", f"{h}: ", class_="cell-label"), c) for h, c in cells],
     )
 

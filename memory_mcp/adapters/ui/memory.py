@@ -17,6 +17,7 @@ from memory_mcp.adapters.ui.common import TAGS_LABEL, base, csrf, render, run, s
 from memory_mcp.adapters.ui.html import Child, Html, button, dl, field, form, join, select, tag
 from memory_mcp.models import KINDS, HistoryEntry, Memory
 from memory_mcp.policies.controls import UNSHOWN
+from memory_mcp.remembered import LaterMemories
 from memory_mcp.timestamps import format_time
 
 HISTORY = 100
@@ -46,6 +47,7 @@ async def show(
     memory = await run(svc.get, memory_id)
     entries = await run(svc.history, memory_id, HISTORY)
     replaced = await run(svc.superseded, memory_id)
+    later = await run(svc.later_memories, memory_id)  # none for a superseded one
     body = join(
         [
             _problem(problem) if refused == "edit" else None,
@@ -55,6 +57,7 @@ async def show(
             tag("h2", "Details"),
             dl(_fields(request, memory)),
             _links(request, entries, replaced),
+            _later(request, memory, later),
             tag("h2", "Fix it"),
             _fix_forms(request, memory, sent or {}, problem if refused == "forget" else None),
             tag("h2", "History"),
@@ -155,6 +158,31 @@ def _links(request: Request, entries: list[HistoryEntry], replaced: list[int]) -
     return join([tag("h2", "Links"), tag("ul", [tag("li", i) for i in items])])
 
 
+def _later(request: Request, memory: Memory, found: LaterMemories) -> Html | None:
+    """The later current memories that may update this one (their text as text), each
+    with the button that makes it the replacement; or why none can be found now."""
+    if not found.later:
+        return tag("p", found.note, class_="mode") if found.note else None
+    token, at = csrf(request), f"{base(request)}/m/{memory.id}/replace"
+    items = [
+        tag(
+            "li",
+            link(request, later.id),
+            " ",
+            tag("q", later.content, dir="auto"),
+            form(
+                at,
+                token,
+                tag("input", type="hidden", name="by", value=later.id),
+                button(f"#{later.id} replaces this"),
+                class_="inline",
+            ),
+        )
+        for later in found.later
+    ]
+    return join([tag("h2", "Later memories that may update this"), tag("ul", items)])
+
+
 def _problem(problem: Child) -> Html | None:
     return tag("p", problem, class_="error", role="alert") if problem else None
 
@@ -211,6 +239,9 @@ def _fix_forms(
             button("Forget"),
             class_="inline",
         )
+    if m.superseded and not m.forgotten_at:  # restore undoes the replacement
+        undo = form(f"{at}/restore", token, button("Restore (undo the replacement)"))
+        toggle = join([tag("div", undo, class_="inline"), toggle])
     purge = tag("a", "Purge permanently…", href=f"{base(request)}/purge?id={m.id}", class_="danger")
     return join([edit, tag("div", toggle, purge, class_="actions")])
 

@@ -12,7 +12,7 @@ import numpy as np
 from memory_mcp.policies import folding
 from memory_mcp.policies.folding import Copy
 from memory_mcp.policies.repeats import Said, adopted, heard_context
-from memory_mcp.storage import sources
+from memory_mcp.storage import replacement, sources
 from memory_mcp.storage.contract import Inserted, NewRow, Repeats
 from memory_mcp.storage.postgres import decisions, history, keyedmerge, vectors
 from memory_mcp.storage.postgres.base import (
@@ -153,6 +153,18 @@ class PgWrites(PgBase):
                 return False
             fold(c, later, into, client, **detail)
         return True
+
+    def replace_with(self, old_id: int, new_id: int, client: str | None = None) -> bool:
+        """Make stored `new_id` the replacement of `old_id` (see the contract): False when
+        it is already."""
+        with self._write() as c:
+            rows = {i: require_row(c, i, lock=True) for i in sorted({old_id, new_id})}
+            old, new = rows[old_id], rows[new_id]  # locked in one order: no deadlock
+            if replacement.done_already(old, new):
+                return False
+            replacement.check(old, new)
+            decisions.supersede(c, [old_id], new_id, client)
+            return True
 
     def update(
         self,

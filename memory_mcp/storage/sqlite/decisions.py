@@ -14,6 +14,7 @@ from typing import Any
 from memory_mcp.errors import InvalidInput
 from memory_mcp.policies.dedup import content_hash
 from memory_mcp.policies.repeats import LASTING_KINDS, event_day
+from memory_mcp.storage import replacement
 from memory_mcp.storage.contract import NewRow
 from memory_mcp.storage.sources import origin
 from memory_mcp.storage.sqlite import history
@@ -246,6 +247,21 @@ def supersede(
         history.record(c, old_id, "supersede", client, history.snapshot(row), by=new_id, **detail)
         done.append(old_id)
     return done
+
+
+def reinstate(c: Connection, row: Any, client: str | None) -> bool:
+    """Restore of a superseded memory (not forgotten): current again beside what replaced
+    it, unless its key's slot holds another current value (replacement.reinstatable).
+    Recorded as a `restore` naming what had superseded it (`by`)."""
+    holders = [] if row["key"] is None else key_holders(c, row["scope"], row["key"], row["id"])
+    if not replacement.reinstatable(row, holders):
+        return False
+    c.execute(
+        "update memories set superseded_by = null, superseded_at = null where id = :id",
+        {"id": row["id"]},
+    )
+    history.record(c, row["id"], "restore", client, by=row["superseded_by"])
+    return True
 
 
 def settle_key(c: Connection, row: Any, client: str | None, since: str | None = None) -> None:

@@ -54,20 +54,23 @@ class SqliteRemovals(SqliteBase):
             for memory_id in dict.fromkeys(ids):
                 row = require_row(c, memory_id)
                 if (row["forgotten_at"] is None) != forget:
-                    unchanged.append(memory_id)
-                    continue
-                if not forget:
-                    # back among the current values: settle its key first
-                    decisions.settle_key(c, dict(row) | {"forgotten_at": None}, client)
-                c.execute(
-                    """
-                    update memories set forgotten_at = :at, forget_reason = :reason
-                    where id = :id
-                    """,
-                    {"id": memory_id, "at": now if forget else None, "reason": reason},
-                )
-                action = "forget" if forget else "restore"
-                history.record(c, memory_id, action, client, reason=reason)
+                    # not forgotten: restore undoes a replacement (a key's value stays)
+                    if forget or not decisions.reinstate(c, row, client):
+                        unchanged.append(memory_id)
+                        continue
+                else:
+                    if not forget:
+                        # back among the current values: settle its key first
+                        decisions.settle_key(c, dict(row) | {"forgotten_at": None}, client)
+                    c.execute(
+                        """
+                        update memories set forgotten_at = :at, forget_reason = :reason
+                        where id = :id
+                        """,
+                        {"id": memory_id, "at": now if forget else None, "reason": reason},
+                    )
+                    action = "forget" if forget else "restore"
+                    history.record(c, memory_id, action, client, reason=reason)
                 # restored, its text stored again meanwhile: one memory of it (or, the copy
                 # a correction, folded into that one, as an edit is)
                 if not forget:

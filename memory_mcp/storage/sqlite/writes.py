@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from memory_mcp.policies import folding
 from memory_mcp.policies.repeats import Said
-from memory_mcp.storage import sources
+from memory_mcp.storage import replacement, sources
 from memory_mcp.storage.contract import Inserted, NewRow, Repeats
 from memory_mcp.storage.sqlite import decisions, history, keyedmerge, vectors
 from memory_mcp.storage.sqlite.base import SqliteBase, require_row, require_unchanged, to_memory
@@ -141,6 +141,17 @@ class SqliteWrites(SqliteBase):
                 return False
             fold(c, later, into, client, **detail)
         return True
+
+    def replace_with(self, old_id: int, new_id: int, client: str | None = None) -> bool:
+        """Make stored `new_id` the replacement of `old_id` (see the contract): False when
+        it is already."""
+        with self._write() as c:
+            old, new = require_row(c, old_id), require_row(c, new_id)
+            if replacement.done_already(old, new):
+                return False
+            replacement.check(old, new)
+            decisions.supersede(c, [old_id], new_id, client)
+            return True
 
     def update(
         self,
