@@ -3,6 +3,7 @@ a view of the text each indexes, the FTS5 table over it, and the triggers keepin
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 # "8 May 2023" from an ISO-8601 time: the FTS index cannot call Python.
 _DATE_WORDS = """
@@ -117,3 +118,21 @@ def tags_function(words: Callable[[str], str]) -> Callable[[str | None], str | N
         return words(" ".join(str(w) for w in found))
 
     return tags
+
+
+def rebuild_indexes(conn: Any, probe: str, form: str) -> None:
+    """A keyword rule changed: both indexes rebuilt from their views (which call the new
+    rule; an index removes a row by the words it was given, so none may keep the old ones),
+    and meta's `probe` set to `form`, what holds_form() reads to tell the step is done."""
+    for index, _ in FTS_INDEXES:
+        conn.execute(f"insert into {index} ({index}) values ('rebuild')")
+    conn.execute(
+        "insert into meta (key, value) values (:k, :v) on conflict (key) do update set value = :v",
+        {"k": probe, "v": form},
+    )
+
+
+def holds_form(conn: Any, probe: str, form: str) -> bool:
+    """Whether the keyword indexes were rebuilt for `form` (rebuild_indexes)."""
+    row = conn.execute("select value from meta where key = :k", {"k": probe}).fetchone()
+    return row is not None and row[0] == form

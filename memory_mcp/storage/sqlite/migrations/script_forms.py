@@ -3,7 +3,7 @@ or with its suffix, are one word in both keyword indexes."""
 
 from typing import Any
 
-from memory_mcp.storage.sqlite.keyword_schema import FTS_INDEXES
+from memory_mcp.storage.sqlite.keyword_schema import holds_form, rebuild_indexes
 
 FORM_KEY = "keyword_scripts"  # meta: the script rules the keyword indexes hold (the probe)
 FORM = "light10"
@@ -16,14 +16,8 @@ def script_forms(conn: Any) -> None:
     their light stem: `قهوة` never found `القهوة`, `بالقهوة` or `للقهوة`. Both indexes are
     rebuilt from their views (which call the new rule): an index removes a row by the words
     it was given, so none may keep the old ones."""
-    for index, _ in FTS_INDEXES:
-        conn.execute(f"insert into {index} ({index}) values ('rebuild')")
-    conn.execute(
-        "insert into meta (key, value) values (:k, :v) on conflict (key) do update set value = :v",
-        {"k": FORM_KEY, "v": FORM},
-    )
+    rebuild_indexes(conn, FORM_KEY, FORM)
 
 
 def applied(conn: Any) -> bool:
-    row = conn.execute("select value from meta where key = :k", {"k": FORM_KEY}).fetchone()
-    return row is not None and row[0] == FORM
+    return holds_form(conn, FORM_KEY, FORM)
