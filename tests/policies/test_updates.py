@@ -197,6 +197,7 @@ def test_a_later_value_left_out_comes_with_the_hit_it_updates() -> None:
     far = M(4, "I moved my desk to the window", created_at=later)
     assert later_values([head], [far], vectors, {}) == {}
     assert close_to_any([1], [2, 3, 4], vectors) == [2, 3]
+    assert close_to_any([1], [4, 3, 6], vectors | {6: unit(CLOSE)}) == [6, 3]  # closest first
     event = M(2, "I moved to Porto last month", kind="event", created_at=later)
     assert later_values([head], [event], vectors, {}) == {}
     taste = M(5, "The user lives near the sea", created_at=later)  # close, says no change
