@@ -30,7 +30,8 @@ MIN_HIT_TOKENS = 100  # no hit is cut shorter than this (its fields take ~60 of 
 MMR_LAMBDA = 0.75  # relevance vs novelty when choosing what fills the budget
 DUPLICATE_COSINE = 0.95  # a hit this close to one already chosen adds nothing
 ELLIPSIS = "…"
-_NO_DIGITS = str.maketrans("", "", "0123456789")
+_DIGITS = "0123456789"
+_NO_DIGITS = str.maketrans("", "", _DIGITS)
 # General punctuation and currency signs (… — “ ” ’ €): one token each, as in English text.
 _NO_PUNCTUATION = str.maketrans("", "", "".join(map(chr, range(0x2000, 0x20D0))))
 
@@ -39,7 +40,10 @@ def estimate_tokens(text: str) -> int:
     """The tokens of `text` as a model receives it: characters that print as nothing (and
     controls) are written out in replies (controls.shown_values), and cost as written. (An
     ASCII control costs about as much raw: JSON escapes it.)"""
-    if not text.isascii() and MAYBE_UNSHOWN.search(text):
+    if text.isascii():  # (most text) the same sum, without two translations: 8 -> 3 us
+        digits = sum(map(text.count, _DIGITS))
+        return math.ceil((len(text) - digits) / CHARS_PER_TOKEN + digits * TOKENS_PER_DIGIT)
+    if MAYBE_UNSHOWN.search(text):
         text = shown(text)
     ascii_chars = len(text.encode("ascii", "ignore"))
     digits = len(text) - len(text.translate(_NO_DIGITS))

@@ -77,14 +77,17 @@ def fuse(
         (1.0 - keyword_weight, _min_max(semantic)),
     ]
     total = sum(weight for weight, units in legs if units) or 1.0
+    # Filled keyword ids first, each leg in its own order: the ids stand in the order they
+    # were first proposed, which a stable sort keeps among equal scores.
     scores: dict[int, float] = {}
     for weight, units in legs:
         for memory_id, unit in units.items():
             scores[memory_id] = scores.get(memory_id, 0.0) + weight * unit / total
-    first_seen: dict[int, int] = {}
-    for i, (mid, _) in enumerate([*keyword, *semantic]):
-        first_seen.setdefault(mid, i)
-    return sorted(scores.items(), key=lambda item: (-item[1], first_seen[item[0]]))
+    return sorted(scores.items(), key=_score, reverse=True)  # (stable, reversed too)
+
+
+def _score(item: tuple[int, float]) -> float:
+    return item[1]
 
 
 def supported(
@@ -124,11 +127,15 @@ def _min_max(ranking: Sequence[tuple[int, float]], top: float = 0.0) -> dict[int
     if not ranking:
         return {}
     values = [score for _, score in ranking]
-    low, high = min(values), max(*values, top)
+    low, high = min(values), max(max(values), top)
+    if high <= low:
+        return dict.fromkeys((memory_id for memory_id, _ in ranking), 1.0)
+    span = high - low
     unit: dict[int, float] = {}
     for memory_id, score in ranking:
-        scaled = (score - low) / (high - low) if high > low else 1.0
-        unit[memory_id] = max(unit.get(memory_id, 0.0), scaled)
+        scaled = (score - low) / span  # never below 0: low is the least score
+        if memory_id not in unit or scaled > unit[memory_id]:
+            unit[memory_id] = scaled
     return unit
 
 

@@ -65,3 +65,24 @@ async def test_a_reply_with_hidden_text_keeps_to_its_budget(client: Any) -> None
     text = result.content[0].text
     assert raw_hidden(text) == [] and r"\\U000e0069" in text
     assert estimate_tokens(text) <= 300
+
+
+async def test_controls_in_plain_ascii_text_come_written_out_and_backslashes_stay(
+    client: Any,
+) -> None:
+    """In ASCII text only DEL stands in the reply's JSON as it is; the other controls JSON
+    escapes (tools._may_hold_unshown looks for both): each comes written out, while a text
+    whose backslashes only look like such escapes comes back as it is."""
+    controls = "Run make\x1b[2J release\x7f now\rdone\x08"
+    paths = r"Build in C:\repos\bin\u0041 with \f flags"
+    ids = [
+        (
+            await client.call_tool("remember", {"content": text, "scope": "ascii"})
+        ).structured_content["id"]
+        for text in (controls, paths)
+    ]
+    result = await client.call_tool("recall", {"ids": ids})
+    shown = {h["id"]: h["content"] for h in result.structured_content["hits"]}
+    assert shown[ids[0]] == r"Run make\x1b[2J release\x7f now\x0ddone\x08"
+    assert shown[ids[1]] == paths
+    assert json.loads(result.content[0].text) == result.structured_content

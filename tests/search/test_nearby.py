@@ -115,6 +115,28 @@ def test_rows_are_no_longer_kept_once_a_scope_holds_most_of_the_copy() -> None:
     assert cache.search(q, flt, NOW, 3, near_only=True)[0][0] == 308
 
 
+def test_writes_spread_over_small_scopes_keep_each_gathered_within_two_blocks_rows() -> None:
+    """Each of eight scopes holds an eighth of the copy: as many stay gathered as two
+    blocks of a quarter of it could hold (the last used kept), not just the last two; the
+    least recently used goes first, and a scope written to again is not gathered again."""
+    cache, _ = copy_of_300()
+    scopes = [MemoryFilter(scopes=[f"s{i}"]) for i in range(8)]
+
+    def rows(i: int) -> Gathered:
+        gathered = cache.near_rows(scopes[i], NOW)
+        assert gathered is not None
+        return gathered
+
+    first = [rows(i) for i in range(4)]
+    again = [rows(i) for i in (0, 1, 2, 3)]  # all four still kept: none gathered again
+    assert all(np.shares_memory(a.ids, b.ids) for a, b in zip(first, again, strict=True))
+    held = cache.resident_bytes()
+    for i in range(4, 8):
+        rows(i)
+    assert not np.shares_memory(rows(0).ids, first[0].ids)  # let go, least recently used
+    assert cache.resident_bytes() <= held * 2  # the rows kept stay bounded
+
+
 def concat(*parts: VectorRows) -> VectorRows:
     return VectorRows(
         ids=np.concatenate([p.ids for p in parts]),
