@@ -8,22 +8,13 @@ token bucket algorithm" survives intact.
 import base64
 import re
 
-from memory_mcp.policies.secret_commands import COMMAND_LINES, COOKIE, CREDENTIAL_FILES
+from memory_mcp.policies.secret_commands import COMMAND_LINES
 from memory_mcp.policies.secret_fields import MARKUP
+from memory_mcp.policies.secret_files import COOKIE, CREDENTIAL_FILES
+from memory_mcp.policies.secret_labelled import labelled_value, pw_value
 from memory_mcp.policies.secret_prose import PROSE
-from memory_mcp.policies.secret_rule import MIN_VALUE, Pick, Rule, Span, is_value
+from memory_mcp.policies.secret_rule import Pick, Rule, Span
 from memory_mcp.policies.secret_statements import STATEMENTS
-from memory_mcp.policies.secret_values import (
-    bare_end,
-    closes,
-    ends_quoted_label,
-    escaped_end,
-    inside_string,
-    line_end,
-    open_end,
-    quoted_end,
-    special_value,
-)
 
 # Every pattern is linear: no nested quantifiers over overlapping classes, and each unbounded
 # run either ends at a character outside its class or is followed by nothing that can fail.
@@ -170,119 +161,12 @@ _VALUE = (
 # that test is matched at each (Rule.matches). A lookbehind for both cost prose 40% more.
 
 
-# An unquoted value that is code, not a secret: an attribute (`key = mod.attr`,
-# `settings.DB_PASSWORD`), or after a spaced `=` an identifier with a `_` or a camelCase hump
-# (`token = access_token`) or a call; neither with a digit, as a password so spelt would have.
-_ATTRIBUTE = re.compile(r"[A-Za-z_]+(?:\.[A-Za-z_]+)+")
-_IDENTIFIER = re.compile(r"[A-Za-z]*(?:_|[a-z][A-Z])[A-Za-z_]*")
-# After a spaced `=`, a call: `pwd = (self.password.encode('utf-8') if …`, `key = load(…`.
-_CALL = re.compile(r"\(*[A-Za-z_][A-Za-z_.]*\(")
-# A number and a unit after "PW=" is a power or a pulse width (`PW=1234 watts`, `PW=20 us`).
-_QUANTITY = re.compile(
-    r"[ \t]*(?:[kKMGmun\u00b5]?(?:W|Hz|s|V|A)|(?i:watts?|volts?|amps?|percent)|%)(?![A-Za-z])"
-)
-
-
-# A label that is the user of a URL (`https://x-access-token:PASSWORD@github.com`): the URL's
-# password rule masks what follows it, up to the host, which stays. A `?`, `#`, `&`, `;` or
-# `=` ends the user part: `https://api.io?password=…` is a query's parameter, no user.
-_URL_USER = re.compile(r"[^\s/@:?#&;=]*")
-
-
-def _url_user(text: str, at: int) -> bool:
-    """Whether `at` is inside the user part of a URL (just after its `://`)."""
-    scheme = text.rfind("://", max(at - 100, 0), at)
-    return scheme > 0 and _URL_USER.fullmatch(text, scheme + 3, at) is not None
-
-
-# An interpolated string's holes (C#'s `$"{user}:…"`): what stands around them is written out
-# as it is, and is a secret when long enough to be one (`$"{Prefix}-{Suffix}"` is not).
-_HOLE = re.compile(r"\{[^{}\n]*\}")
-_INTERPOLATED_MIN = 6
-
-
-def _interpolated(text: str, start: int, value: str) -> bool:
-    """Whether the quoted value at text[start:], not a value as it is, is a C# interpolated
-    string whose literal text is one."""
-    if "$" not in text[max(start - 3, 0) : start]:
-        return False
-    literal = _HOLE.sub("", value)
-    return len(literal) >= _INTERPOLATED_MIN and literal != value and is_value(literal)
-
-
-# The value's groups in _VALUE, and how many quote characters stand before each.
-_VALUE_GROUPS = {"eq": 2, "dq": 1, "sq": 1, "open": 1, "bare": 0}
-
-
-def _labelled_value(match: re.Match[str]) -> tuple[Span, bool]:
-    if _url_user(match.string, match.start()):
-        return (match.start(), match.start()), False  # `https://x-access-token:…@host`
-    text = match.string
-    group = next(g for g in _VALUE_GROUPS if match.group(g) is not None)
-    at = match.start(group) - _VALUE_GROUPS[group]  # where the value starts, quotes included
-    special = special_value(text, match.start(), at, match.endpos)  # `"""…"""`, `|` …
-    if special is not None:
-        return special
-    for group in ("eq", "dq", "sq"):
-        value = match.group(group)
-        if value is not None:
-            start, end = match.span(group)
-            if group != "eq" and (
-                ends_quoted_label(text, match.start(), start - 1)
-                or (inside_string(match) and closes(text, start - 1))
-            ):  # `'passwd:' and 'group:'`, `("IMAP password: " % (user, "x"))`: no value
-                return (start, start), False
-            end = escaped_end(text, end) if group == "eq" else quoted_end(text, text[end], end)
-            return (start, end), is_value(value) or _interpolated(text, start, value)
-    if match.group("open") is not None:
-        start, end = match.span("open")
-        if closes(text, start - 1):
-            return (start, start), False  # `"Token: " + repr(t)`, `prompt='Password: ', …`
-        end = open_end(text, start - 1, end, match.endpos)
-    else:
-        start, end = match.span("bare")
-        end = bare_end(text, match.start(), start, end)
-    value, sep = text[start:end].rstrip(), match.group("sep")
-    prose = sep in (None, ":")
-    core = value.strip("()[]{}")  # a bracket nothing in the text opened: `(required)`, `None}`
-    alpha = core.replace("'", "").replace(" ", "").isalpha()
-    worded = len(value) >= MIN_VALUE and not (prose and alpha)
-    spaced = sep == "=" and match.string[match.start("sep") - 1 : match.start("sep")] in " \t"
-    code = _ATTRIBUTE.fullmatch(value) or (
-        spaced and (_IDENTIFIER.fullmatch(value) or _CALL.match(value))
-    )
-    valued = not code and is_value(value) and is_value(core)
-    alone, end = bool(worded and valued), start + len(value)
-    # A dotenv line's value runs to the line's end (secret_values.line_end): after "=" a
-    # short first word is judged with the rest (`DB_PASSWORD=abc horse battery`); after ":",
-    # which prose uses, only a first word that is a secret on its own is carried on.
-    after = text[end : end + 1]  # a space, a tab or a Unicode one (no-break, ideographic)
-    spaced_on = match.group("bare") is not None and after.isspace() and after not in _BREAK
-    even = sep != "=" or spaced == (text[match.end("sep") : match.end("sep") + 1] in " \t")
-    if spaced_on and even and ((sep in ("=", "?=") and valued) or (sep == ":" and alone)):
-        whole = line_end(text, match.start(), end, match.endpos)
-        if whole > end and whole - start >= MIN_VALUE:
-            alone, end = True, whole
-    return (start, end), alone
-
-
-_BREAK = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")  # what ends a line
-
-
-def _pw_value(match: re.Match[str]) -> tuple[Span, bool]:
-    span, alone = _labelled_value(match)
-    words = match.string[span[0] : span[1]].split() if match.group("bare") is not None else []
-    first = words[0] if words else ""  # a dotenv line's value: its first word is the number
-    quantity = first.replace(".", "", 1).isdigit()
-    return span, alone and not (quantity and _QUANTITY.match(match.string, span[0] + len(first)))
-
-
 def _labelled(
     kind: str,
     needles: str,
     labels: str,
     prose: bool = True,
-    pick: Pick = _labelled_value,
+    pick: Pick = labelled_value,
     first: str = "",
 ) -> Rule:
     """`prose`: also after ":" and "is", which ordinary sentences use as well; `first`: the
@@ -391,7 +275,7 @@ RULES = (
     *PROSE,
     _labelled("password", "pass|pwd", r"(?i:passw(?:or)?d|pwd|passphrase|passcode)", first="p"),
     # "pw: X", "pw=X"; not "pw:api" (a debug namespace) or f"pw:{name}".
-    _labelled("password", "pw", r"(?i:pw)(?=[ \t]*(?:=|:[ \t]))", pick=_pw_value, first="p"),
+    _labelled("password", "pw", r"(?i:pw)(?=[ \t]*(?:=|:[ \t]))", pick=pw_value, first="p"),
     # Names of settings: DB_PASS, smtp-pass, PGPASSWORD, MYSQL_PWD.
     _labelled("password", "_pass|-pass", r"(?i:[a-z0-9]+[_-]pass)"),
     _labelled("password", "pass|pwd", r"[A-Z0-9]+(?:PASSWORD|PASSWD|PASS|PWD)"),
