@@ -435,3 +435,52 @@ CORPUS += [
         "exported from the vault:{}",
     ),
 ]
+# Session 22: short labels, wifi commands, passphrases of several words, f-strings
+# (tests/policies/test_redact_gaps22.py).
+_WORDS = ("blue", "fish", "lamp", "river", "stone", "cloud", "maple", "otter")
+CORPUS += [
+    _one(
+        "pass_colon",
+        f"pass: {(ps := body(9) + '4')}",
+        ps,
+        "The Netgear router in the hall closet, admin {}",
+    ),
+    _one(
+        "pw_bare",
+        f"pw {(pb := body(9) + '5')}",
+        pb,
+        "Synology NAS on the shelf: {} for the backup share",
+    ),
+    _one(
+        "user_pass_pair",
+        f"user/pass: bob/{(up := body(10) + '6')}",
+        up,
+        "Staging Jenkins login, {}",
+    ),
+    _one(
+        "creds_pair",
+        f"creds bob:{(cp := body(10) + '7')}",
+        cp,
+        "Old FTP mirror {} (decommission in spring)",
+    ),
+    _one(
+        "security_answer",
+        f"security answer: {(sa := body(8) + '1999')}",
+        sa,
+        "Credit union phone banking asks the {}",
+    ),
+    _one(
+        "wpa_passphrase",
+        f"wpa_passphrase HomeNet {(wn := body(14))}",
+        wn,
+        "ran {} > /etc/wpa_supplicant.conf",
+    ),
+    _one("netsh_key", f"netsh wlan set hostednetwork ssid=Cafe key={(nk := body(12))}", nk, "{}"),
+    Secret(
+        "passphrase_words",
+        f"my passphrase: {(pw := ' '.join([*_RANDOM.sample(_WORDS, 4), body(2, _DIGITS)]))}",
+        (pw,),
+        "KeePass vault on the laptop, {} and it works",
+    ),
+    _one("f_string_literal", f"x = f\"token={{'{(fs := body(16))}'}}\"", fs, "app.py: {}"),
+]

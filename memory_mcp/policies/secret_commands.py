@@ -330,7 +330,43 @@ def _auth_tuple(match: re.Match[str]) -> tuple[Span, bool]:
     return match.span("secret"), is_value(match.group("secret"))
 
 
+# A wifi network's password on a command line: `wpa_passphrase SSID PASSPHRASE` (the SSID
+# maybe quoted), nmcli's `wifi connect SSID password X` and `wifi-sec.psk X`, iwd's `iwctl
+# --passphrase X`, Windows' `netsh wlan … key=X` (or `keyMaterial=X`), and netsh's own
+# report of a profile, `Key Content : X` (to the line's end: a key may hold spaces). The
+# command says the value is the key, so a word of letters counts too where the line is a
+# command and the word ends it (`wpa_passphrase prints a psk line` is prose).
+_WIFI_COMMAND = re.compile(
+    r"(?<![\w-])(?:wpa_passphrase[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s\"'|;&<>]++)[ \t]+"
+    r"|nmcli(?:[ \t]+[^\s|;&]+){0,12}?[ \t]+(?:password|(?:wifi-sec|802-11-wireless-security)"
+    r"\.psk)[ \t]+"
+    r"|iwctl(?:[ \t]+[^\s|;&]+){0,12}?[ \t]+--passphrase(?:=|[ \t]+)"
+    r"|netsh[ \t]+wlan(?:[ \t]+[^\s|;&]+){0,12}?[ \t]+(?i:key(?:material)?)=)"
+    r"(?:\"(?P<dq>[^\"\n]+)\"|'(?P<sq>[^'\n]+)'|(?P<bare>[^\s\"'|;&<>]+))"
+    r"|(?<![\w-])(?i:key[ \t]+content|schlüsselinhalt|contenu[ \t]+de[ \t]+la[ \t]+clé)[ \t]*:"
+    r"[ \t]*(?P<line>[^\s](?:[^\r\n]*[^\s])?)"
+)
+_WIFI_NEEDLES = ("wpa_passphrase", "nmcli", "iwctl", "netsh", "key content", "schlüssel", "contenu")
+
+
+def _wifi_password(match: re.Match[str]) -> tuple[Span, bool]:
+    if match.group("line") is not None:
+        return match.span("line"), is_value(match.group("line"))
+    group = quoted_group(match)
+    value = match.group(group)
+    head = match.string[match.start() : match.start(group)].rstrip()
+    if group == "bare":  # a positional word (not an option's value: `--passphrase X`)
+        value = value.rstrip(".,")
+        ends = _COMMAND_END.match(match.string, match.start(group) + len(value)) is not None
+        loose = head.startswith("wpa_passphrase") or head.endswith("password")
+        if loose and value.isalpha() and not (ends and _commanded(match.string, match.start())):
+            return (match.start(group), match.start(group)), False
+    span = (match.start(group), match.start(group) + len(value))
+    return span, len(value) >= MIN_VALUE and is_value(value)
+
+
 COMMAND_LINES = (
+    Rule("password", _WIFI_COMMAND, _wifi_password, needles=_WIFI_NEEDLES),
     Rule("password", _CURL_USER, _curl_password, needles=("-u",)),
     Rule("password", _PASSWORD_FLAG, _flag_password, needles=("-p",)),
     Rule("password", _SMB_USER, _smb_password, needles=("-u",)),

@@ -15,6 +15,7 @@ from memory_mcp.policies.secret_values import (
     quoted_end,
     special_value,
 )
+from memory_mcp.policies.secret_words import passphrase_end
 
 # An unquoted value that is code, not a secret: an attribute (`key = mod.attr`,
 # `settings.DB_PASSWORD`), or after a spaced `=` an identifier with a `_` or a camelCase hump
@@ -45,15 +46,37 @@ def _url_user(text: str, at: int) -> bool:
 # as it is, and is a secret when long enough to be one (`$"{Prefix}-{Suffix}"` is not).
 _HOLE = re.compile(r"\{[^{}\n]*\}")
 _INTERPOLATED_MIN = 6
+_NOT_LITERAL = re.compile(r"[\s()\[\]<>\\|?*+^$]")
+# A Python f-string's hole holding a string literal is that literal written out:
+# `f"token={'abc123…'}"` (the label inside an f-string its line opened: `{"hint": None}` is
+# a dict); its value is the literal.
+_F_OPEN = re.compile(r"(?<![\w])(?:[fF][rR]?|[rR][fF])[\"']")
+_LITERAL_HOLE = re.compile(r"\{[ \t]*(?P<q>['\"])(?P<literal>[^'\"\n]+)(?P=q)[ \t]*[!:}]")
 
 
-def _interpolated(text: str, start: int, value: str) -> bool:
+def _interpolated(text: str, start: int, value: str, python: bool = False) -> bool:
     """Whether the quoted value at text[start:], not a value as it is, is a C# interpolated
-    string whose literal text is one."""
-    if "$" not in text[max(start - 3, 0) : start]:
+    string (`$"…"`) or, `python`, an f-string whose literal text is one: a word, not a
+    pattern's or a format's text (`rf"(?P<secret>{body})"`)."""
+    if not python and "$" not in text[max(start - 3, 0) : start]:
         return False
     literal = _HOLE.sub("", value)
+    if python and _NOT_LITERAL.search(literal) is not None:
+        return False
     return len(literal) >= _INTERPOLATED_MIN and literal != value and is_value(literal)
+
+
+def _literal_hole(match: re.Match[str], start: int) -> tuple[Span, bool] | None:
+    """The string literal in an f-string's hole at text[start] (above), if one is there."""
+    text = match.string
+    hole = _LITERAL_HOLE.match(text, start)
+    if hole is None:
+        return None
+    line = text.rfind("\n", max(match.start() - 400, 0), match.start()) + 1
+    if _F_OPEN.search(text, line, match.start()) is None:
+        return None
+    literal = hole.group("literal")
+    return hole.span("literal"), len(literal) >= MIN_VALUE and is_value(literal)
 
 
 # The value's groups in _VALUE, and how many quote characters stand before each.
@@ -79,6 +102,8 @@ def labelled_value(match: re.Match[str]) -> tuple[Span, bool]:
             ):  # `'passwd:' and 'group:'`, `("IMAP password: " % (user, "x"))`: no value
                 return (start, start), False
             end = escaped_end(text, end) if group == "eq" else quoted_end(text, text[end], end)
+            if match.group("f") is not None and _HOLE.search(value):  # `f"{a}…"`: its words
+                return (start, end), _interpolated(text, start, value, python=True)
             return (start, end), is_value(value) or _interpolated(text, start, value)
     if match.group("open") is not None:
         start, end = match.span("open")
@@ -87,6 +112,9 @@ def labelled_value(match: re.Match[str]) -> tuple[Span, bool]:
         end = open_end(text, start - 1, end, match.endpos)
     else:
         start, end = match.span("bare")
+        literal = _literal_hole(match, start)
+        if literal is not None:
+            return literal
         end = bare_end(text, match.start(), start, end)
     value, sep = text[start:end].rstrip(), match.group("sep")
     prose = sep in (None, ":")
@@ -109,6 +137,10 @@ def labelled_value(match: re.Match[str]) -> tuple[Span, bool]:
         whole = line_end(text, match.start(), end, match.endpos)
         if whole > end and whole - start >= MIN_VALUE:
             alone, end = True, whole
+    elif spaced_on and prose and valued and not alone:
+        phrase = passphrase_end(text, start, match.endpos)
+        if phrase > end:
+            alone, end = True, phrase
     return (start, end), alone
 
 
@@ -121,3 +153,12 @@ def pw_value(match: re.Match[str]) -> tuple[Span, bool]:
     first = words[0] if words else ""  # a dotenv line's value: its first word is the number
     quantity = first.replace(".", "", 1).isdigit()
     return span, alone and not (quantity and _QUANTITY.match(match.string, span[0] + len(first)))
+
+
+# What stands for a URL's password in a template: `{pw}`, `{{ pw }}`, `${PW}`, `$PW`,
+# `%(pw)s`, `<password>`.
+_URL_HOLE = re.compile(r"\{\{?[^{}\s]*\}\}?|\$\{?\w+\}?|%\(\w+\)s|<[^<>\s]*>")
+
+
+def url_password(match: re.Match[str]) -> tuple[Span, bool]:
+    return match.span("secret"), _URL_HOLE.fullmatch(match.group("secret")) is None

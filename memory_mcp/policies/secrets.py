@@ -11,7 +11,8 @@ import re
 from memory_mcp.policies.secret_commands import COMMAND_LINES
 from memory_mcp.policies.secret_fields import MARKUP
 from memory_mcp.policies.secret_files import COOKIE, CREDENTIAL_FILES
-from memory_mcp.policies.secret_labelled import labelled_value, pw_value
+from memory_mcp.policies.secret_labelled import labelled_value, pw_value, url_password
+from memory_mcp.policies.secret_logins import LOGINS
 from memory_mcp.policies.secret_prose import PROSE
 from memory_mcp.policies.secret_rule import Pick, Rule, Span
 from memory_mcp.policies.secret_statements import STATEMENTS
@@ -149,9 +150,10 @@ _BARE = (
 # A quote the line does not close opens a value running to the line's end (a dotenv value
 # over lines, a text cut short): it would otherwise be left in clear whole. Looked at, not
 # taken, so a label later on the line is still read.
-# C#'s interpolated and verbatim strings (`$"…"`, `@"…"`, `$@"…"`) are strings all the same.
+# C#'s interpolated and verbatim strings (`$"…"`, `@"…"`, `$@"…"`) and Python's f-strings
+# (`f"…"`, `rf'…'`) are strings all the same.
 _VALUE = (
-    rf"(?:[$@]{{1,2}}(?=\"))?(?:\\\"(?P<eq>[^\"\n]*?)\\\"|\"(?P<dq>[^\"\n]*)\"|'(?P<sq>[^'\n]*)'"
+    rf"(?:[$@]{{1,2}}(?=\")|(?P<f>[fF][rR]?|[rR][fF])(?=[\"']))?(?:\\\"(?P<eq>[^\"\n]*?)\\\"|\"(?P<dq>[^\"\n]*)\"|'(?P<sq>[^'\n]*)'"
     rf"|[\"'](?=(?P<open>[^\"'\n][^\n]*))|(?P<bare>{_BARE}))"
 )
 # A label starts a word, or a camelCase part of one (`dbPassword`, `authToken`, `apiSecret`:
@@ -265,14 +267,19 @@ RULES = (
     _simple("basic_auth", "authorization", _START + _HEADER.format("basic", r"[A-Za-z0-9+/=]{8,}")),
     *CREDENTIAL_FILES,
     *MARKUP,
-    # Only the password goes: scheme, user and host say which service, which is worth keeping.
+    # Only the password goes: scheme, user and host say which service, which is worth keeping;
+    # a template's hole in its place (`{pw}`, `${PGPASSWORD}`, `<password>`) is no password.
     # The password runs to the last "@" of the authority, since people paste unescaped ones.
-    _simple(
-        "url_password", "://", r"(?<=[A-Za-z0-9]://)[^\s:/@]*:(?P<secret>[^\s/@]+(?:@[^\s/@]+)*)@"
+    Rule(
+        "url_password",
+        re.compile(r"(?<=[A-Za-z0-9]://)[^\s:/@]*:(?P<secret>[^\s/@]+(?:@[^\s/@]+)*)@"),
+        url_password,
+        needles=("://",),
     ),
     *COMMAND_LINES,
     *STATEMENTS,
     *PROSE,
+    *LOGINS,
     _labelled("password", "pass|pwd", r"(?i:passw(?:or)?d|pwd|passphrase|passcode)", first="p"),
     # "pw: X", "pw=X"; not "pw:api" (a debug namespace) or f"pw:{name}".
     _labelled("password", "pw", r"(?i:pw)(?=[ \t]*(?:=|:[ \t]))", pick=pw_value, first="p"),
@@ -280,6 +287,14 @@ RULES = (
     _labelled("password", "_pass|-pass", r"(?i:[a-z0-9]+[_-]pass)"),
     _labelled("password", "pass|pwd", r"[A-Z0-9]+(?:PASSWORD|PASSWD|PASS|PWD)"),
     _labelled("password", "pass", r"(?i:pass)", prose=False, first="p"),  # not "first pass: 2024"
+    # A security question's answer, a memorable word: what a bank's login asks for.
+    _labelled(
+        "password",
+        "answer|memorable",
+        r"(?i:(?:security|secret)(?:[ _-]question)?[ _-]answer"
+        r"|memorable[ _-](?:word|information|phrase))",
+        first="sm",
+    ),
     # The word in other languages notes are written in: "Passwort:", "mot de passe :".
     _labelled(
         "password",

@@ -1,0 +1,63 @@
+"""Logins written with short labels, as notes and chats do: `pass: hunter2xyz`, `pw hunter2xyz`,
+a user and password together (`user/pass: bob/hunter2xyz`, `login: bob / hunter2xyz`,
+`creds bob:hunter2xyz`). No I/O; secrets.py lists the rules.
+
+"pass" and "login" are ordinary words ("pass the build", "pass: the test suite", "Login: via
+SSO"), so each value here is one word holding a digit (never a year, a version or a count) or
+letters and symbols, as secret_prose's bare labels are.
+"""
+
+import re
+
+from memory_mcp.policies.secret_prose import is_word
+from memory_mcp.policies.secret_rule import Rule, Span
+
+_START = r"(?<![A-Za-z0-9_./-])"
+# One word after the label, trailing punctuation taken off by the pick.
+_WORD = r"(?P<value>[^\s]++)"
+
+# `pass: X` in lower case or capitalised: `PASS: test_login2` is a test runner's result line.
+_PASS = re.compile(rf"(?=[pP]){_START}(?:pass|Pass)[ \t]*:[ \t]+{_WORD}")
+# `pw X`, `pwd X`, `PW: X` (`pw=X` is a labelled value): not `PW model`, `pwd /home/me`.
+_PW = re.compile(rf"(?=[pP]){_START}(?i:pwd?)(?:[ \t]*:)?[ \t]+{_WORD}")
+
+
+def _one_word(match: re.Match[str]) -> tuple[Span, bool]:
+    """One word holding a digit and a letter (`pass: 12/15` is a score), or letters with
+    symbols (`Tr!ck$y`), not a year, a version or a count (secret_prose.is_word)."""
+    span, secret = is_word(match)
+    value = match.string[span[0] : span[1]]
+    return span, secret and any(c.isalpha() for c in value) and "/" not in value
+
+
+# A user and password together: after a label naming both (`user/pass:`, `username &
+# password`), or a login's (`login:`, `credentials`, `creds`), the user, a `/` (maybe
+# spaced) or a `:`, then the password: one word holding no `/` or `:` (`login:
+# localhost:5432/db` and `creds: ~/.aws/credentials` are places, not logins).
+_PAIR_LABEL = (
+    r"(?i:(?P<both>(?:user(?:[ _-]?name)?|login|e-?mail|id)[ \t]*(?:/|&|\+|and)[ \t]*"
+    r"(?:pass(?:word)?|pwd?))|credentials?|creds|logins?)"
+)
+_PAIR = re.compile(
+    rf"(?=[uUlLeEiIcC]){_START}{_PAIR_LABEL}(?:[ \t]*[:=][ \t]*|[ \t]+(?i:is|are)[ \t]+|[ \t]+)"
+    r"[\"'`]?(?P<user>[^\s/:\"'`]++)(?:[ \t]*/[ \t]*|:)(?P<value>[^\s/:]++)(?![/:])"
+)
+
+
+def _pair(match: re.Match[str]) -> tuple[Span, bool]:
+    """After a label naming the password (`user/pass: admin/admin`) any word is one; after
+    `login:` or `creds` one holding a digit or a symbol (`Login: Google/Facebook` names two
+    ways to sign in)."""
+    span, secret = is_word(match, letters=match.group("both") is not None)
+    return span, secret and match.group("user").lower() not in _NOT_A_USER
+
+
+# Words a `creds` or `login` phrase has where a user would stand: "login and password:
+# x/y" is the label's second half, "credentials via SSO/okta1" names a way to sign in.
+_NOT_A_USER = frozenset({"and", "or", "via", "with", "for", "from", "page", "screen", "url"})
+
+LOGINS = (
+    Rule("password", _PASS, _one_word, needles=("pass",)),
+    Rule("password", _PW, _one_word, needles=("pw",)),
+    Rule("password", _PAIR, _pair, needles=("pass", "pw", "cred", "login")),
+)
