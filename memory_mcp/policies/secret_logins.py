@@ -49,6 +49,8 @@ def _pair(match: re.Match[str]) -> tuple[Span, bool]:
     `login:` or `creds` one holding a digit or a symbol (`Login: Google/Facebook` names two
     ways to sign in)."""
     span, secret = is_word(match, letters=match.group("both") is not None)
+    if match.end() == match.endpos < len(match.string):  # a marker: `x/y[REDACTED:…]`
+        return (span[0], span[0]), False  # what stood there decided (the `/` or `:` after)
     return span, secret and match.group("user").lower() not in _NOT_A_USER
 
 

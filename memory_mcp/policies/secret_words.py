@@ -43,12 +43,24 @@ _NOT_PHRASE = frozenset(
 )
 
 
+def _cut(text: str, at: int, limit: int) -> bool:
+    """Whether the stretch scanned ends at `limit` inside a word or just before one reached
+    from `at` (a marker there: the secret a first pass masked was a word of its own, which
+    would have been judged; the phrase is left to that judgment, so a second pass finds
+    what the first did)."""
+    while at < limit and text[at] in " \t\u00a0":
+        at += 1
+    return at == limit < len(text) and not text[limit].isspace()
+
+
 def passphrase_end(text: str, start: int, limit: int) -> int:
     """Where a passphrase of several words starting at text[start] ends (above), or `start`
     where what follows the label is no passphrase."""
     at, end, words, digit, number = start, start, 0, False, False
     while words <= _PHRASE_WORDS:
         found = _WORD_ON_LINE.match(text, at, limit)
+        if _cut(text, at if found is None else found.end(), limit):
+            return start
         if found is None:
             break
         word = found.group(1)

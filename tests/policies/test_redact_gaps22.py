@@ -4,8 +4,10 @@ line, a passphrase of several words after `:` or "is" or under its label, the ki
 names, Python f-strings."""
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from memory_mcp.policies.redact import redact
+from memory_mcp.policies.redact import Redaction, redact
 
 
 def r(kind: str = "password") -> str:
@@ -197,3 +199,40 @@ F_STRING_CODE = [
 @pytest.mark.parametrize("text", F_STRING_CODE)
 def test_an_f_strings_holes_and_templates_stay(text: str) -> None:
     assert redact(text).text == text
+
+
+# Texts a fuzz of this session's words found masked more by a second pass: a marker ends the
+# stretch a rule reads, and the text around it read otherwise (a value's end, a passphrase's
+# next word, a label a first match's value took in, a URL's scheme inside a masked token).
+NOT_IDEMPOTENT_BEFORE = [
+    "${PW}#sky{security answer:passphrasemaster passwordcredentialsnull7my passphrase:Passwort:{is",
+    "pwd[REDACTED:password]user/pass:WIFI:+*thePassword%3D:API key%22wpa_passphrasecombination",
+    "my passphrase:pin codehunter2xyz---api key-----END PRIVATE KEY--------api key:PINuser:9  <x>",
+    "</private>Authorization: Bearer security answer:security answer:%3D12-34-56",
+    "wifi-sec.psk = my passphrase:Passwort:door codeP:security answersid=(f',password\n",
+    'abcd\r\nsk-bbbbbbbbbbbbbbbbbbbbbbbbhttps://f"fish---api key%3DeyJAuthorization: Bearer ',
+    "my passphrase:API keyTr0ub4dor&3-----BEGIN PRIVATE KEY-----security answer:{pw}user:*\t",
+]
+
+
+@pytest.mark.parametrize("text", NOT_IDEMPOTENT_BEFORE)
+def test_masking_a_masked_text_again_changes_nothing(text: str) -> None:
+    once = redact(text)
+    assert redact(once.text).text == once.text
+
+
+WORDS = [
+    "password", "pass", "pw", "pwd", "token", "api key", "secret", "PIN", "door code", "P:",
+    "WIFI:", "!!binary", "is", ": ", ":", "=", "\n", "\t", " ", "1234", "hunter2xyz", "{'",
+    "'}", "[REDACTED:password]", "'", '"', "user/pass", "login", "creds", "bob", "/",
+    "security answer", "wpa_passphrase", "nmcli", "netsh wlan", "key=", "Key Content", "f\"",
+    "{", "}", "blue", "fish", "42", "and", ",", ".", "(", "$", "://", "@", "%3D", "sk-" + "b" * 24,
+    "Authorization: Bearer ", "-----BEGIN PRIVATE KEY-----", "<private>", "</private>", "#",
+]  # fmt: skip
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.lists(st.sampled_from(WORDS), max_size=14).map("".join))
+def test_masking_this_sessions_words_twice_changes_nothing(text: str) -> None:
+    once = redact(text)
+    assert redact(once.text) == Redaction(once.text, ())
