@@ -17,7 +17,7 @@ _START = r"(?<![A-Za-z0-9_./-])"
 _WORD = r"(?P<value>[^\s]++)"
 
 # `pass: X` in lower case or capitalised: `PASS: test_login2` is a test runner's result line.
-_PASS = re.compile(rf"(?=[pP]){_START}(?:pass|Pass)[ \t]*:[ \t]+{_WORD}")
+_PASS = re.compile(rf"(?=[pP]){_START}(?:pass|Pass)[ \t]?:[ \t]+{_WORD}")
 # `pw X`, `pwd X`, `PW: X` (`pw=X` is a labelled value): not `PW model`, `pwd /home/me`.
 _PW = re.compile(rf"(?=[pP]){_START}(?i:pwd?)(?:[ \t]*:)?[ \t]+{_WORD}")
 
@@ -34,12 +34,19 @@ def _one_word(match: re.Match[str]) -> tuple[Span, bool]:
 # password`), or a login's (`login:`, `credentials`, `creds`), the user, a `/` (maybe
 # spaced) or a `:`, then the password: one word holding no `/` or `:` (`login:
 # localhost:5432/db` and `creds: ~/.aws/credentials` are places, not logins).
-_PAIR_LABEL = (
-    r"(?i:(?P<both>(?:user(?:[ _-]?name)?|login|e-?mail|id)[ \t]*(?:/|&|\+|and)[ \t]*"
-    r"(?:pass(?:word)?|pwd?))|credentials?|creds|logins?)"
+# Each label its own rule, with needles of its own: a text saying "password" runs neither.
+_BOTH = (
+    r"(?i:(?P<both>(?:user(?:[ _-]?name)?|login|e-?mail|id)(?:[ \t]?[/&+][ \t]?|[ \t]and[ \t])"
+    r"(?:pass(?:word)?|pwd?)))"
 )
-_PAIR = re.compile(
-    rf"(?=[uUlLeEiIcC]){_START}{_PAIR_LABEL}(?:[ \t]*[:=][ \t]*|[ \t]+(?i:is|are)[ \t]+|[ \t]+)"
+_BOTH_NEEDLES = tuple(
+    f"{joint}{word}"
+    for joint in ("/", "/ ", "&", "& ", "+", "+ ", " and ")
+    for word in ("pass", "pw", "pwd")
+)
+_LOGIN = r"(?i:credentials?|creds|logins?)"
+_PAIR = (
+    r"(?:[ \t]*[:=][ \t]*|[ \t]+(?i:is|are)[ \t]+|[ \t]+)"
     r"[\"'`]?(?P<user>[^\s/:\"'`]++)(?:[ \t]*/[ \t]*|:)(?P<value>[^\s/:]++)(?![/:])"
 )
 
@@ -48,7 +55,7 @@ def _pair(match: re.Match[str]) -> tuple[Span, bool]:
     """After a label naming the password (`user/pass: admin/admin`) any word is one; after
     `login:` or `creds` one holding a digit or a symbol (`Login: Google/Facebook` names two
     ways to sign in)."""
-    span, secret = is_word(match, letters=match.group("both") is not None)
+    span, secret = is_word(match, letters=match.groupdict().get("both") is not None)
     if match.end() == match.endpos < len(match.string):  # a marker: `x/y[REDACTED:…]`
         return (span[0], span[0]), False  # what stood there decided (the `/` or `:` after)
     return span, secret and match.group("user").lower() not in _NOT_A_USER
@@ -59,7 +66,18 @@ def _pair(match: re.Match[str]) -> tuple[Span, bool]:
 _NOT_A_USER = frozenset({"and", "or", "via", "with", "for", "from", "page", "screen", "url"})
 
 LOGINS = (
-    Rule("password", _PASS, _one_word, needles=("pass",)),
+    Rule("password", _PASS, _one_word, needles=("pass:", "pass :", "pass\t:")),
     Rule("password", _PW, _one_word, needles=("pw",)),
-    Rule("password", _PAIR, _pair, needles=("pass", "pw", "cred", "login")),
+    Rule(
+        "password",
+        re.compile(rf"(?=[uUlLeEiI]){_START}{_BOTH}{_PAIR}"),
+        _pair,
+        needles=_BOTH_NEEDLES,
+    ),
+    Rule(
+        "password",
+        re.compile(rf"(?=[lLcC]){_START}{_LOGIN}{_PAIR}"),
+        _pair,
+        needles=("cred", "login"),
+    ),
 )

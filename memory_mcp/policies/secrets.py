@@ -198,6 +198,11 @@ def _first(letters: str) -> str:
     return f"(?=[{both}])"
 
 
+# What a key guards, in its name (below): each a needle with the key (`app_key`), so a text
+# saying "app" or "session" alone does not run the rule.
+_GUARDS = "private encryption signing master app session cookie jwt hmac license decryption cipher"
+
+
 # Earlier rules win when two find the same span, so specific kinds come before generic ones.
 # The needles (before each pattern) are what every match holds, lowercased: a rule whose
 # needles are all absent from a text is not run on it, which keeps ordinary prose cheap.
@@ -286,11 +291,21 @@ RULES = (
     # Names of settings: DB_PASS, smtp-pass, PGPASSWORD, MYSQL_PWD.
     _labelled("password", "_pass|-pass", r"(?i:[a-z0-9]+[_-]pass)"),
     _labelled("password", "pass|pwd", r"[A-Z0-9]+(?:PASSWORD|PASSWD|PASS|PWD)"),
-    _labelled("password", "pass", r"(?i:pass)", prose=False, first="p"),  # not "first pass: 2024"
+    # Not "first pass: 2024"; its needles are what may follow the word (a quote, a space, a
+    # separator), so a text saying "password" alone does not run it.
+    _labelled(
+        "password",
+        "pass=|pass:|pass?|pass |pass\t|pass\"|pass'|pass\\",
+        r"(?i:pass)",
+        prose=False,
+        first="p",
+    ),
     # A security question's answer, a memorable word: what a bank's login asks for.
     _labelled(
         "password",
-        "answer|memorable",
+        # a label's first word: a needle starting with a common letter cost all prose
+        "security|secret answer|secret_answer|secret-answer|secret question|secret_question"
+        "|secret-question|memorable",
         r"(?i:(?:security|secret)(?:[ _-]question)?[ _-]answer"
         r"|memorable[ _-](?:word|information|phrase))",
         first="sm",
@@ -298,7 +313,8 @@ RULES = (
     # The word in other languages notes are written in: "Passwort:", "mot de passe :".
     _labelled(
         "password",
-        "pass|wort|contrase|senha|woord|hasło|пароль|mdp|clave|parola",
+        "de passe|de_passe|a passe|a_passe|a-passe|wort|contrase|senha|woord|hasło|пароль|mdp"
+        "|clave|parola",
         r"(?i:passwort|kennwort|mot[ _]de[ _]passe|contrase[ñn]a|senha"
         r"|wachtwoord|hasło|пароль|mdp|clave|palavra[ _-]passe|parola[ _]d'ordine)",
         first="pkmcswhп",
@@ -329,9 +345,8 @@ RULES = (
     # primary_key, sort_key, cache_key, which name no secret.
     _labelled(
         "secret",
-        "private|encryption|signing|master|app|session|cookie|jwt|hmac|license|decryption|cipher",
-        r"(?i:(?:private|encryption|signing|master|app|session|cookie|jwt|hmac|license"
-        r"|decryption|cipher)[_-]?key)",
+        "|".join(f"{word}{joint}key" for word in _GUARDS.split() for joint in ("", "_", "-")),
+        rf"(?i:(?:{_GUARDS.replace(' ', '|')})[_-]?key)",
         first="pesmacjhld",
     ),
     _labelled("api_key", "api", r"(?i:api[ _-]?key)", first="a"),
