@@ -484,3 +484,36 @@ CORPUS += [
     ),
     _one("f_string_literal", f"x = f\"token={{'{(fs := body(16))}'}}\"", fs, "app.py: {}"),
 ]
+# Found attacking session 22's rules (tests/policies/test_redact_attack22.py).
+_SEED_WORDS = [
+    "witch",
+    "collapse",
+    "practice",
+    "feed",
+    "shame",
+    "open",
+    "despair",
+    "creek",
+    "road",
+    "again",
+    "ice",
+    "least",
+]
+CORPUS += [
+    _one("setter_call", f'ds.setPassword("{(st := body(14))}");', st, "DataSource.java: {}"),
+    _one("pw_is_chat", f"root pw on the nas is {(pi := body(9) + '8')}", pi, "<bob> {} btw"),
+    _one("wifi_pair", f"wifi: HomeNet / {(wf := body(10) + '2')}", wf, "for the guests, {}"),
+    _one(
+        "wireguard_psk",
+        f"PresharedKey = {(wg := body(43, B64) + '=')}",
+        wg,
+        "wg0.conf [Peer] {}",
+    ),
+    _one("add_mask", f"::add-mask::{(am := body(16))}", am, "workflow log: {}"),
+    _one(
+        "seed_phrase",
+        f"seed phrase: {(sp := ' '.join(_RANDOM.sample(_SEED_WORDS, 12)))}",
+        sp,
+        "Ledger backup, {}",
+    ),
+]

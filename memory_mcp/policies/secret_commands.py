@@ -365,7 +365,16 @@ def _wifi_password(match: re.Match[str]) -> tuple[Span, bool]:
     return span, len(value) >= MIN_VALUE and is_value(value)
 
 
+# GitHub Actions' `::add-mask::VALUE`: a workflow hides VALUE from its logs, so it is one.
+_ADD_MASK = re.compile(r"::add-mask::(?P<secret>[^\s](?:[^\r\n]*[^\s])?)")
+
+
+def _masked(match: re.Match[str]) -> tuple[Span, bool]:
+    return match.span("secret"), is_value(match.group("secret"))
+
+
 COMMAND_LINES = (
+    Rule("secret", _ADD_MASK, _masked, needles=("::add-mask::",)),
     Rule("password", _WIFI_COMMAND, _wifi_password, needles=_WIFI_NEEDLES),
     Rule("password", _CURL_USER, _curl_password, needles=("-u",)),
     Rule("password", _PASSWORD_FLAG, _flag_password, needles=("-p",)),

@@ -18,8 +18,11 @@ _WORD = r"(?P<value>[^\s]++)"
 
 # `pass: X` in lower case or capitalised: `PASS: test_login2` is a test runner's result line.
 _PASS = re.compile(rf"(?=[pP]){_START}(?:pass|Pass)[ \t]?:[ \t]+{_WORD}")
-# `pw X`, `pwd X`, `PW: X` (`pw=X` is a labelled value): not `PW model`, `pwd /home/me`.
-_PW = re.compile(rf"(?=[pP]){_START}(?i:pwd?)(?:[ \t]*:)?[ \t]+{_WORD}")
+# `pw X`, `pwd X`, `PW: X`, "pw is X", "the root pw on the nas is X" (`pw=X` is a labelled
+# value): not `PW model`, `pwd /home/me`. "the pass is X" too.
+_ON = r"(?:[ \t]+(?i:on|for|of|to)(?:[ \t]+[^\s:=]+){1,3}?)?[ \t]+(?i:is|was)"
+_PW = re.compile(rf"(?=[pP]){_START}(?i:pwd?)(?:[ \t]*:|{_ON})?[ \t]+{_WORD}")
+_PASS_IS = re.compile(rf"(?=[pP]){_START}(?i:pass){_ON}[ \t]+{_WORD}")
 
 
 def _one_word(match: re.Match[str]) -> tuple[Span, bool]:
@@ -44,7 +47,7 @@ _BOTH_NEEDLES = tuple(
     for joint in ("/", "/ ", "&", "& ", "+", "+ ", " and ")
     for word in ("pass", "pw", "pwd")
 )
-_LOGIN = r"(?i:credentials?|creds|logins?)"
+_LOGIN = r"(?i:credentials?|creds|logins?|wi-?fi|wlan)"  # wifi: the network, its password
 _PAIR = (
     r"(?:[ \t]*[:=][ \t]*|[ \t]+(?i:is|are)[ \t]+|[ \t]+)"
     r"[\"'`]?(?P<user>[^\s/:\"'`]++)(?:[ \t]*/[ \t]*|:)(?P<value>[^\s/:]++)(?![/:])"
@@ -65,6 +68,33 @@ def _pair(match: re.Match[str]) -> tuple[Span, bool]:
 # x/y" is the label's second half, "credentials via SSO/okta1" names a way to sign in.
 _NOT_A_USER = frozenset({"and", "or", "via", "with", "for", "from", "page", "screen", "url"})
 
+# A wallet's seed (recovery) phrase: 12 to 24 words of lower-case letters after its label,
+# `seed phrase: abandon ability …`, "my recovery phrase is: witch collapse …".
+_SEED = re.compile(
+    rf"(?=[sSrRmMbB]){_START}(?i:(?:secret[ \t]+)?(?:seed|recovery|backup|mnemonic)"
+    r"(?:[ \t]+(?:phrase|words))?|mnemonic)(?:[ \t]*:|[ \t]+(?i:is|was)[ \t]*:?)[ \t]*"
+    r"(?P<value>[a-z]{3,8}(?:[ \t]+[a-z]{3,8}){11,23})(?![ \t]*[a-z])"
+)
+
+
+def _seed(match: re.Match[str]) -> tuple[Span, bool]:
+    return match.span("value"), len(match.group("value").split()) in (12, 15, 18, 21, 24)
+
+
+# Two-factor backup codes after their label: a run of codes each holding a digit
+# (`backup codes: 8721-0923 1123-8876`, `recovery codes: a1b2-c3d4, e5f6-g7h8`).
+_CODES = re.compile(
+    rf"(?=[bBrR2]){_START}(?i:(?:2fa[ \t]+)?(?:backup|recovery)|2fa)[ \t]+(?i:codes?)[ \t]*:"
+    r"[ \t]*(?P<value>[A-Za-z0-9]{4,10}(?:-[A-Za-z0-9]{4,10})?"
+    r"(?:,?[ \t]+[A-Za-z0-9]{4,10}(?:-[A-Za-z0-9]{4,10})?)*)"
+)
+
+
+def _codes(match: re.Match[str]) -> tuple[Span, bool]:
+    codes = match.group("value").replace(",", " ").split()
+    return match.span("value"), all(any(c.isdigit() for c in code) for code in codes)
+
+
 LOGINS = (
     Rule("password", _PASS, _one_word, needles=("pass:", "pass :", "pass\t:")),
     Rule("password", _PW, _one_word, needles=("pw",)),
@@ -76,8 +106,11 @@ LOGINS = (
     ),
     Rule(
         "password",
-        re.compile(rf"(?=[lLcC]){_START}{_LOGIN}{_PAIR}"),
+        re.compile(rf"(?=[lLcCwW]){_START}{_LOGIN}{_PAIR}"),
         _pair,
-        needles=("cred", "login"),
+        needles=("cred", "login", "wifi", "wi-fi", "wlan"),
     ),
+    Rule("password", _PASS_IS, _one_word, needles=("pass is", "pass was", "pass on", "pass for")),
+    Rule("secret", _SEED, _seed, needles=("seed", "recovery phrase", "mnemonic", "backup phrase")),
+    Rule("access_code", _CODES, _codes, needles=("backup code", "recovery code", "2fa code")),
 )

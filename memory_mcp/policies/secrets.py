@@ -8,6 +8,7 @@ token bucket algorithm" survives intact.
 import base64
 import re
 
+from memory_mcp.policies.secret_calls import CALLS
 from memory_mcp.policies.secret_commands import COMMAND_LINES
 from memory_mcp.policies.secret_fields import MARKUP
 from memory_mcp.policies.secret_files import COOKIE, CREDENTIAL_FILES
@@ -138,6 +139,7 @@ _FOR = (
 )
 _IS = (
     rf"|[ \t]+(?:{_FOR}[ \t]+)?(?i:is|was|est|était|ist|war|lautet|es|era|é|è)(?=[ \t])"
+    r"|['\u2019]s(?=[ \t])"  # "the password's …"
     rf"|[ \t]+{_FOR}[ \t]*:(?![:/])"
 )
 # The longest run a value could be (secret_values.bare_end decides where it ends): through a
@@ -283,6 +285,7 @@ RULES = (
     ),
     *COMMAND_LINES,
     *STATEMENTS,
+    *CALLS,
     *PROSE,
     *LOGINS,
     _labelled("password", "pass|pwd", r"(?i:passw(?:or)?d|pwd|passphrase|passcode)", first="p"),
@@ -326,8 +329,8 @@ RULES = (
     # ":", as OpenSSL's cipher lists say `PSK:!RC4`.
     _labelled(
         "password",
-        "psk|pre-shared|pre_shared",
-        r"(?i:(?:wpa[_-]?)?psk|pre[_-]shared[_-]key)",
+        "psk|pre-shared|pre_shared|preshared",
+        r"(?i:(?:wpa[_-]?)?psk|pre[_-]?shared[_-]?key)",
         prose=False,
         first="wp",
     ),
