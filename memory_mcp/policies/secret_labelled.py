@@ -120,7 +120,8 @@ def labelled_value(match: re.Match[str]) -> tuple[Span, bool]:
     prose = sep in (None, ":")
     core = value.strip("()[]{}")  # a bracket nothing in the text opened: `(required)`, `None}`
     alpha = core.replace("'", "").replace(" ", "").isalpha()
-    worded = len(value) >= MIN_VALUE and not (prose and alpha)
+    # in a sentence, a word ending in ":" labels what follows ("the token's file: written")
+    worded = len(value) >= MIN_VALUE and not (prose and (alpha or value.endswith(":")))
     spaced = sep == "=" and match.string[match.start("sep") - 1 : match.start("sep")] in " \t"
     code = _ATTRIBUTE.fullmatch(value) or (
         spaced and (_IDENTIFIER.fullmatch(value) or _CALL.match(value))

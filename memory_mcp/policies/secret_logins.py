@@ -18,10 +18,12 @@ _WORD = r"(?P<value>[^\s]++)"
 
 # `pass: X` in lower case or capitalised: `PASS: test_login2` is a test runner's result line.
 _PASS = re.compile(rf"(?=[pP]){_START}(?:pass|Pass)[ \t]?:[ \t]+{_WORD}")
-# `pw X`, `pwd X`, `PW: X`, "pw is X", "the root pw on the nas is X" (`pw=X` is a labelled
-# value): not `PW model`, `pwd /home/me`. "the pass is X" too.
+# `pw X`, `pwd: X` (`pwd X` is the shell's command), `PW: X`, "pw is X", "the root pw on the
+# nas is X" (`pw=X` is a labelled value): not `PW model`. "the pass is X" too.
 _ON = r"(?:[ \t]+(?i:on|for|of|to)(?:[ \t]+[^\s:=]+){1,3}?)?[ \t]+(?i:is|was)"
-_PW = re.compile(rf"(?=[pP]){_START}(?i:pwd?)(?:[ \t]*:|{_ON})?[ \t]+{_WORD}")
+_PW = re.compile(
+    rf"(?=[pP]){_START}(?:(?i:pw)(?:[ \t]*:|{_ON})?|(?i:pwd)(?:[ \t]*:|{_ON}))[ \t]+{_WORD}"
+)
 _PASS_IS = re.compile(rf"(?=[pP]){_START}(?i:pass){_ON}[ \t]+{_WORD}")
 
 

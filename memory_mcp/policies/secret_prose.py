@@ -46,7 +46,7 @@ def is_word(match: re.Match[str], letters: bool = False) -> tuple[Span, bool]:
     value = match.group("value")
     span = _span(match)
     core = match.string[span[0] : span[1]]
-    if _NOT_A_WORD.search(value) or not is_value(core):
+    if _NOT_A_WORD.search(value) or not is_value(core) or core.endswith(":"):  # a label
         return span, False
     worded = letters and len(core) >= MIN_VALUE and core.lower() not in STOPWORDS
     return span, worded or _word(value, digits_only=False) or (not core.isalnum() and _strong(core))
@@ -285,6 +285,8 @@ class _Table(Rule):
             if name.start() < reach:
                 continue  # on a header read already, or a row of its table
             first = text.rfind("\n", start, name.start()) + 1 or start
+            if first == start and text[start - 1 : start] not in ("", "\n"):
+                continue  # its line starts before the stretch scanned (after a marker)
             last = text.find("\n", name.end(), end)
             if last < 0:
                 break  # no row under it
