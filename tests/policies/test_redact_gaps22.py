@@ -250,3 +250,9 @@ def test_a_line_a_marker_cuts_is_no_tables_header() -> None:
         "        return self.authenticate('CRAM-MD5', self._CRAM_MD5_AUTH)"
     )
     assert "self._CRAM_MD5_AUTH)" in redact(text).text
+
+
+def test_a_label_a_first_value_took_in_is_read() -> None:
+    # "passwd's" read "password" as its value (no secret), which took in the next label
+    text = "only if the passwd's password is 'hunter2x'."
+    assert redact(text).text == f"only if the passwd's password is '{r()}'."
