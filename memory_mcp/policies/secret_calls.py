@@ -18,6 +18,15 @@ _SETTERS = (
 )
 
 
+# Each name with its bracket, so a text that only says "password" runs none of these.
+_SETTER_NEEDLES = (
+    ("password(", "passwd(", "passphrase("),
+    ("token(",),
+    ("secret(", "secretkey("),
+    ("apikey(", "api_key("),
+)
+
+
 def _setter(kind_name: str) -> re.Pattern[str]:
     return re.compile(
         rf"(?:(?<=\.)|(?<![\w$]))(?:set|with|Set|With)?(?:{kind_name})"
@@ -41,8 +50,8 @@ _CONNECT = re.compile(
 
 CALLS = (
     *(
-        Rule(kind, _setter(name), _literal, needles=(needle,))
-        for (kind, name), needle in zip(_SETTERS, ("pass", "token", "secret", "api"), strict=True)
+        Rule(kind, _setter(name), _literal, needles=needles)
+        for (kind, name), needles in zip(_SETTERS, _SETTER_NEEDLES, strict=True)
     ),
     Rule("password", _CONNECT, _literal, needles=("connect", "pdo", "mysqli")),
 )
