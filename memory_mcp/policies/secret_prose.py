@@ -275,6 +275,15 @@ def _table_cell(match: re.Match[str]) -> tuple[Span, bool]:
     return match.span(), secret and _COLUMN.fullmatch(value) is None
 
 
+class _Lines(Rule):
+    """A rule found from a line break: a text of one line (most memories) runs none."""
+
+    def matches(self, text: str, start: int, end: int, parts: list[int]) -> list[re.Match[str]]:
+        if text.find("\n", start, end) < 0:
+            return []
+        return super().matches(text, start, end, parts)
+
+
 class _Table(Rule):
     """The table rule: its matches are the cells under a password column (_rows)."""
 
@@ -298,7 +307,7 @@ class _Table(Rule):
 
 PROSE = (
     *(
-        Rule(kind, _NEXT_LINE, _next_line(_label_line(labels)), needles=needles)
+        _Lines(kind, _NEXT_LINE, _next_line(_label_line(labels)), needles=needles)
         for kind, labels, needles in _NEXT_LINE_LABELS
     ),
     Rule("password", _BARE_LABEL, _bare_label, needles=_PASSWORD_NEEDLES),
