@@ -435,3 +435,85 @@ CORPUS += [
         "exported from the vault:{}",
     ),
 ]
+# Session 22: short labels, wifi commands, passphrases of several words, f-strings
+# (tests/policies/test_redact_gaps22.py).
+_WORDS = ("blue", "fish", "lamp", "river", "stone", "cloud", "maple", "otter")
+CORPUS += [
+    _one(
+        "pass_colon",
+        f"pass: {(ps := body(9) + '4')}",
+        ps,
+        "The Netgear router in the hall closet, admin {}",
+    ),
+    _one(
+        "pw_bare",
+        f"pw {(pb := body(9) + '5')}",
+        pb,
+        "Synology NAS on the shelf: {} for the backup share",
+    ),
+    _one(
+        "user_pass_pair",
+        f"user/pass: bob/{(up := body(10) + '6')}",
+        up,
+        "Staging Jenkins login, {}",
+    ),
+    _one(
+        "creds_pair",
+        f"creds bob:{(cp := body(10) + '7')}",
+        cp,
+        "Old FTP mirror {} (decommission in spring)",
+    ),
+    _one(
+        "security_answer",
+        f"security answer: {(sa := body(8) + '1999')}",
+        sa,
+        "Credit union phone banking asks the {}",
+    ),
+    _one(
+        "wpa_passphrase",
+        f"wpa_passphrase HomeNet {(wn := body(14))}",
+        wn,
+        "ran {} > /etc/wpa_supplicant.conf",
+    ),
+    _one("netsh_key", f"netsh wlan set hostednetwork ssid=Cafe key={(nk := body(12))}", nk, "{}"),
+    Secret(
+        "passphrase_words",
+        f"my passphrase: {(pw := ' '.join([*_RANDOM.sample(_WORDS, 4), body(2, _DIGITS)]))}",
+        (pw,),
+        "KeePass vault on the laptop, {} and it works",
+    ),
+    _one("f_string_literal", f"x = f\"token={{'{(fs := body(16))}'}}\"", fs, "app.py: {}"),
+]
+# Found attacking session 22's rules (tests/policies/test_redact_attack22.py).
+_SEED_WORDS = [
+    "witch",
+    "collapse",
+    "practice",
+    "feed",
+    "shame",
+    "open",
+    "despair",
+    "creek",
+    "road",
+    "again",
+    "ice",
+    "least",
+]
+CORPUS += [
+    _one("setter_call", f'ds.setPassword("{(st := body(14))}");', st, "DataSource.java: {}"),
+    _one("pw_is_chat", f"root pw on the nas is {(pi := body(9) + '8')}", pi, "<bob> {} btw"),
+    _one("wifi_pair", f"wifi: HomeNet / {(wf := body(10) + '2')}", wf, "for the guests, {}"),
+    _one(
+        "wireguard_psk",
+        f"PresharedKey = {(wg := body(43, B64) + '=')}",
+        wg,
+        "wg0.conf [Peer] {}",
+    ),
+    _one("add_mask", f"::add-mask::{(am := body(16))}", am, "workflow log: {}"),
+    _one(
+        "seed_phrase",
+        f"seed phrase: {(sp := ' '.join(_RANDOM.sample(_SEED_WORDS, 12)))}",
+        sp,
+        "Ledger backup, {}",
+    ),
+]

@@ -1,10 +1,8 @@
-"""Secrets on a command line or in a credentials file: `curl -u`, HTTPie's `-a`, password
-flags and options, smbclient's `-U user%pass`, Windows' `net use`, `cmdkey /pass:` and
-`ConvertTo-SecureString`, mount.cifs's `user=u%pass`,
-chpasswd's and htpasswd's input, Python's auth tuples, session cookies, base64 registry
-logins, .netrc and .pgpass. No I/O; secrets.py lists them."""
+"""Secrets on a command line: `curl -u`, HTTPie's `-a`, password flags and options,
+smbclient's `-U user%pass`, Windows' `net use`, `cmdkey /pass:` and `ConvertTo-SecureString`,
+mount.cifs's `user=u%pass`, chpasswd's and htpasswd's input, Python's auth tuples, a
+password piped to a login. No I/O; secrets.py lists them (secret_files.py the files')."""
 
-import base64
 import re
 
 from memory_mcp.policies.secret_rule import MIN_VALUE, Rule, Span, is_value, quoted_group
@@ -22,7 +20,7 @@ _CURL_WORD = re.compile(r"(?<![\w-])curl(?![\w-])")
 def _curl_password(match: re.Match[str]) -> tuple[Span, bool]:
     group = quoted_group(match)
     value = match.group(group)
-    command = _after(_CURL_WORD, ("curl",), match.string, match.start())
+    command = after_command(_CURL_WORD, ("curl",), match.string, match.start())
     return match.span(group), command and is_value(value) and not value.isdigit()
 
 
@@ -35,7 +33,7 @@ _HTTPIE_WORD = re.compile(r"(?<![\w-])(?:https?|xhs?)(?=[ \t])")
 def _httpie_password(match: re.Match[str]) -> tuple[Span, bool]:
     group = quoted_group(match)
     value = match.group(group)
-    command = _after(_HTTPIE_WORD, ("http", "xh"), match.string, match.start())
+    command = after_command(_HTTPIE_WORD, ("http", "xh"), match.string, match.start())
     return match.span(group), command and is_value(value) and not value.isdigit()
 
 
@@ -67,10 +65,11 @@ def _flag_password(match: re.Match[str]) -> tuple[Span, bool]:
     )
     value, text, at = match.group(group), match.string, match.start()
     if group in ("attached", "asq", "adq"):  # `mysqldump -p'two words'`
-        command = _after(_ATTACHED_WORD, _ATTACHED_NEEDLES, text, at)
+        command = after_command(_ATTACHED_WORD, _ATTACHED_NEEDLES, text, at)
     else:  # `-p 2222` after a login is a port (ssh, psql); spelt out, the flag says password
-        command = _after(_LOGIN_WORD, _LOGIN_NEEDLES, text, at) or (
-            match.group("flag") == "--password" and _after(_MYSQL_WORD, _MYSQL_NEEDLES, text, at)
+        command = after_command(_LOGIN_WORD, _LOGIN_NEEDLES, text, at) or (
+            match.group("flag") == "--password"
+            and after_command(_MYSQL_WORD, _MYSQL_NEEDLES, text, at)
         )
         command = command and not (match.group("flag") == "-p" and value.isdigit())
     return match.span(group), bool(command) and is_value(value)
@@ -97,7 +96,7 @@ def _option_value(match: re.Match[str]) -> tuple[Span, bool]:
     group = quoted_group(match)
     value, flag = match.group(group), match.group("flag")
     if flag in _SHORT_OPTIONS:  # `zip -P is the flag` names the option in prose
-        if not _after(_SHORT_OPTIONS[flag], _SHORT_NEEDLES, match.string, match.start()):
+        if not after_command(_SHORT_OPTIONS[flag], _SHORT_NEEDLES, match.string, match.start()):
             return (match.start(group), match.start(group)), False  # another command's flag
         named = group != "bare" or (value.lower() not in STOPWORDS and value[0] not in "([")
     elif flag.startswith("--") or flag in _WORD_OPTIONS:  # prose naming it, psql's database
@@ -118,44 +117,7 @@ def _option(kind: str, needles: str, flags: str) -> Rule:
     return Rule(kind, pattern, _option_value, needles=tuple(needles.split("|")))
 
 
-# A cookie in a `Cookie:` or `Set-Cookie:` header, named for a session or a credential
-# (session, connect.sid, PHPSESSID, auth_token, remember_me): its value; `theme=dark` stays.
-_COOKIE = re.compile(r"(?<![^\s;:\"'])(?P<name>[\w.$-]{1,64})=(?P<secret>[^\s;,\"']+)")
-_COOKIE_NAME = re.compile(r"(?i:sess|sid|token|auth|jwt|remember|login|secret|csrf|xsrf|key)")
-_COOKIE_HEADER = re.compile(r"(?i)(?<![\w-])(?:set-)?cookie[\"']?[ \t]*:")
-
-
-def _cookie_value(match: re.Match[str]) -> tuple[Span, bool]:
-    value = match.group("secret")
-    secret = len(value) >= MIN_VALUE and is_value(value)
-    secret = secret and _COOKIE_NAME.search(match.group("name")) is not None
-    header = secret and _after(_COOKIE_HEADER, ("cookie",), match.string, match.start())
-    return match.span("secret"), bool(header)
-
-
-# `user:password` in base64, as Docker's config.json ("auth": "...") and .npmrc (_auth=...)
-# keep a registry login; a value that does not decode to a pair is left alone.
-_AUTH_PAIR = re.compile(
-    r"(?<![\w-])(?:\\?\"auth\\?\"[ \t]*:|auth[ \t]*:|_auth[ \t]*=)[ \t]*\\?\"?"
-    r"(?P<secret>[A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])"
-)
-# A .netrc entry: machine HOST (or default), login, then the password, on one or more lines.
-_NETRC = re.compile(
-    r"(?<![\w-])(?:machine[ \t\r\n]+(?:[^\s.]+\.[^\s]+|localhost)|default)"
-    r"[ \t\r\n]+login[ \t\r\n]+\S+[ \t\r\n]+password[ \t\r\n]+(?P<secret>\S+)"
-)
-
-
-def _auth_pair(match: re.Match[str]) -> tuple[Span, bool]:
-    value = match.group("secret")
-    try:
-        decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode()
-    except (ValueError, UnicodeDecodeError):
-        return match.span("secret"), False
-    return match.span("secret"), ":" in decoded and decoded.isprintable()
-
-
-def _after(word: re.Pattern[str], needles: tuple[str, ...], text: str, at: int) -> bool:
+def after_command(word: re.Pattern[str], needles: tuple[str, ...], text: str, at: int) -> bool:
     """Whether `word` (holding one of `needles`, lowercase) comes earlier in the same command:
     on the same line, or on lines continued with a backslash (at most _COMMAND_BEFORE characters
     back). The needles are looked for first, so a flood of flags stays cheap."""
@@ -187,7 +149,7 @@ _SMB_WORD = re.compile(
 
 def _smb_password(match: re.Match[str]) -> tuple[Span, bool]:
     group = quoted_group(match)
-    command = _after(_SMB_WORD, ("smb", "rpcclient", "net"), match.string, match.start())
+    command = after_command(_SMB_WORD, ("smb", "rpcclient", "net"), match.string, match.start())
     return match.span(group), command and is_value(match.group(group))
 
 
@@ -252,7 +214,7 @@ _CIFS_WORD = re.compile(r"(?<![\w-])(?:mount(?:\.cifs|\.smb3)?|cifs|smb3)(?![\w-
 
 
 def _cifs_password(match: re.Match[str]) -> tuple[Span, bool]:
-    command = _after(_CIFS_WORD, ("mount", "cifs", "smb3"), match.string, match.start())
+    command = after_command(_CIFS_WORD, ("mount", "cifs", "smb3"), match.string, match.start())
     return match.span("secret"), command and is_value(match.group("secret"))
 
 
@@ -335,29 +297,6 @@ def _stdin_password(match: re.Match[str]) -> tuple[Span, bool]:
     return span, alone and span[1] - span[0] >= MIN_VALUE
 
 
-# A .pgpass line, host:port:database:user:password, on any port or all ("*").
-_PGPASS = re.compile(
-    r"(?<![^\s\"'`])(?P<host>[\w.-]++|\*):(?P<port>\d{1,5}|\*):(?P<db>[^\s:]+):[^\s:]+:"
-    r"(?P<secret>(?:\\.|[^\s\"'`\\])+)"
-)
-_PG_PORTS = ("5432", "5433", "6432", "*")  # PostgreSQL's and pgbouncer's usual ports
-
-
-def _pgpass(match: re.Match[str]) -> tuple[Span, bool]:
-    """On a usual port, any five fields; on another, a host that names one (`*`, dotted, or
-    a word of three or more holding a letter: not a MAC address's `aa`), a port 1-65535, a
-    database that is not a number (`app.py:120:5:error:...` is a compiler's line and column)
-    and a password that is not one (`web01:8080:GET:/index:200` is a log line)."""
-    host, port, db, secret = match.group("host", "port", "db", "secret")
-    if port in _PG_PORTS:
-        return match.span("secret"), True
-    named = host == "*" or "." in host or (len(host) >= 3 and any(c.isalpha() for c in host))
-    number = not port.startswith("0") and int(port) <= 65535
-    plausible = named and number and not db.isdigit()
-    number_only = secret.rstrip(";,.").isdigit()  # `...:200;` ends a clause
-    return match.span("secret"), plausible and is_value(secret) and not number_only
-
-
 # chpasswd's input, user:password: `echo 'bob:S3cret' | chpasswd`, `chpasswd <<< bob:S3cret`.
 _PAIR = r"[\"']?[\w.@-]+:(?P<secret>[^\s\"':](?:[^\s\"']*[^\s\"';,])?)[\"']?"
 _CHPASSWD_PIPE = re.compile(
@@ -391,13 +330,52 @@ def _auth_tuple(match: re.Match[str]) -> tuple[Span, bool]:
     return match.span("secret"), is_value(match.group("secret"))
 
 
-# In RULES' order (earlier rules win): logins kept in files, then the command line's.
-CREDENTIAL_FILES = (
-    Rule("basic_auth", _AUTH_PAIR, _auth_pair, needles=("auth",)),
-    Rule("password", _NETRC, needles=("login",)),  # prose says "password" more often
-    Rule("password", _PGPASS, _pgpass, needles=(":*:", *(f":{d}" for d in "0123456789"))),
+# A wifi network's password on a command line: `wpa_passphrase SSID PASSPHRASE` (the SSID
+# maybe quoted), nmcli's `wifi connect SSID password X` and `wifi-sec.psk X`, iwd's `iwctl
+# --passphrase X`, Windows' `netsh wlan … key=X` (or `keyMaterial=X`), and netsh's own
+# report of a profile, `Key Content : X` (to the line's end: a key may hold spaces). The
+# command says the value is the key, so a word of letters counts too where the line is a
+# command and the word ends it (`wpa_passphrase prints a psk line` is prose).
+_WIFI_COMMAND = re.compile(
+    r"(?<![\w-])(?:wpa_passphrase[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s\"'|;&<>]++)[ \t]+"
+    r"|nmcli(?:[ \t]+[^\s|;&]+){0,12}?[ \t]+(?:password|(?:wifi-sec|802-11-wireless-security)"
+    r"\.psk)[ \t]+"
+    r"|iwctl(?:[ \t]+[^\s|;&]+){0,12}?[ \t]+--passphrase(?:=|[ \t]+)"
+    r"|netsh[ \t]+wlan(?:[ \t]+[^\s|;&]+){0,12}?[ \t]+(?i:key(?:material)?)=)"
+    r"(?:\"(?P<dq>[^\"\n]+)\"|'(?P<sq>[^'\n]+)'|(?P<bare>[^\s\"'|;&<>]+))"
+    r"|(?<![\w-])(?i:key[ \t]+content|schlüsselinhalt|contenu[ \t]+de[ \t]+la[ \t]+clé)[ \t]*:"
+    r"[ \t]*(?P<line>[^\s](?:[^\r\n]*[^\s])?)"
 )
+_WIFI_NEEDLES = ("wpa_passphrase", "nmcli", "iwctl", "netsh", "key content", "schlüssel", "contenu")
+
+
+def _wifi_password(match: re.Match[str]) -> tuple[Span, bool]:
+    if match.group("line") is not None:
+        return match.span("line"), is_value(match.group("line"))
+    group = quoted_group(match)
+    value = match.group(group)
+    head = match.string[match.start() : match.start(group)].rstrip()
+    if group == "bare":  # a positional word (not an option's value: `--passphrase X`)
+        value = value.rstrip(".,")
+        ends = _COMMAND_END.match(match.string, match.start(group) + len(value)) is not None
+        loose = head.startswith("wpa_passphrase") or head.endswith("password")
+        if loose and value.isalpha() and not (ends and _commanded(match.string, match.start())):
+            return (match.start(group), match.start(group)), False
+    span = (match.start(group), match.start(group) + len(value))
+    return span, len(value) >= MIN_VALUE and is_value(value)
+
+
+# GitHub Actions' `::add-mask::VALUE`: a workflow hides VALUE from its logs, so it is one.
+_ADD_MASK = re.compile(r"::add-mask::(?P<secret>[^\s](?:[^\r\n]*[^\s])?)")
+
+
+def _masked(match: re.Match[str]) -> tuple[Span, bool]:
+    return match.span("secret"), is_value(match.group("secret"))
+
+
 COMMAND_LINES = (
+    Rule("secret", _ADD_MASK, _masked, needles=("::add-mask::",)),
+    Rule("password", _WIFI_COMMAND, _wifi_password, needles=_WIFI_NEEDLES),
     Rule("password", _CURL_USER, _curl_password, needles=("-u",)),
     Rule("password", _PASSWORD_FLAG, _flag_password, needles=("-p",)),
     Rule("password", _SMB_USER, _smb_password, needles=("-u",)),
@@ -427,4 +405,3 @@ COMMAND_LINES = (
     Rule("password", _SUDO_STDIN, _quoted_or_bare, needles=("sudo",)),
     Rule("password", _STDIN_LOGIN, _stdin_password, needles=("password-stdin", "secret create")),
 )
-COOKIE = Rule("session_cookie", _COOKIE, _cookie_value, needles=("cookie",))

@@ -10,7 +10,7 @@ from memory_mcp.policies.secret_rule import Pick, Rule, Span, is_value
 _FIELD_LABELS = (
     ("aws_secret_key", r"aws_?secret(?:_?access)?_?key|secret_?access_?key"),
     ("private_key", r"private_?key|client_?key_?data"),
-    ("password", r"\w*passw(?:or)?d|pwd?|passphrase|passcode|pass"),
+    ("password", r"\w*passw(?:or)?d|pwd?|passphrase|passcode|pass|psk|key_?material"),
     ("password", r"passwort|kennwort|mot_de_passe|contrase[ñn]a|senha|wachtwoord|hasło|пароль"),
     ("secret", r"(?:client_?)?secret(?:_?key(?:_?base)?)?"),
     ("secret", r"(?:encryption|signing|master|app|session|cookie|jwt|hmac|license|cipher)_?key"),

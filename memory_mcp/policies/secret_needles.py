@@ -73,3 +73,25 @@ def rule_picks(
             for match in rule.matches(text, start, end, parts):
                 span, alone = rule.pick(match)
                 yield priority, match, span, alone
+                if not alone and rule.camel is not None:  # a labelled value, no secret
+                    yield from _within(priority, rule, match, end)
+
+
+_WORD_START = re.compile(r"(?<![\w'])\w")
+_VALUES = ("eq", "dq", "sq", "open", "bare")  # a labelled rule's value groups
+
+
+def _within(
+    priority: int, rule: Rule, match: re.Match[str], end: int
+) -> Iterator[tuple[int, re.Match[str], Span, bool]]:
+    """The rule's matches at the words of a match's value that is no secret: its label took
+    in the next one's (`the passwd's password is '…'`: the value read was "password"), which
+    a second look, after the first value is masked, would find."""
+    text = match.string
+    value = next(match.start(g) for g in _VALUES if match.group(g) is not None)
+    for word in _WORD_START.finditer(text, value, match.end()):
+        inner = rule.pattern.match(text, word.start(), end)
+        if inner is not None:
+            span, alone = rule.pick(inner)
+            yield priority, inner, span, alone
+            return

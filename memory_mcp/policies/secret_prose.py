@@ -11,7 +11,9 @@ algorithm, a version or a year.
 
 import re
 
-from memory_mcp.policies.secret_rule import MIN_VALUE, Rule, Span, is_value
+from memory_mcp.policies.secret_rule import MIN_VALUE, Pick, Rule, Span, is_value
+from memory_mcp.policies.secret_words import not_a_count, passphrase_end
+from memory_mcp.policies.text import STOPWORDS
 
 _START = r"(?<![A-Za-z0-9_])"
 _PASSWORD = (
@@ -20,14 +22,6 @@ _PASSWORD = (
 )
 _PASSWORD_NEEDLES = ("pass", "wort", "contrase", "senha", "woord", "hasło", "пароль")
 
-# What a value here is not: an algorithm or encoding (`password SHA-256 hash`, `bcrypt`), a
-# version (`v2`, `1.2.3`), a year, a count (`8+`), or a word that ends a clause or labels
-# the next one (`password hash:`).
-_NOT_A_SECRET = re.compile(
-    r"(?i:(?:sha|md|aes|rsa|des|ec|ed|hmac|pbkdf|argon|blake|crc|utf|ucs|base|x|p|bcrypt"
-    r"|scrypt|yescrypt|ntlm|rc|tls|ssl)-?\d*(?:id|i|d)?(?:-\d+)?|v?\d+(?:\.\d+)+|v\d+|(?:19|20)\d\d"
-    r"|\d+\+|\d+(?:st|nd|rd|th)|[^:=]*[:=]|\d+[a-z]?(?:fa|mb|kb|gb|ms|s|h|d|x|px|%))"
-)
 # Not a value: an option (`-x`), a remark or an issue in brackets (`update-passwd (#13765)`),
 # markup (`Password &#x3C;xxxxxxxx></span>`), a `name=value` or a template's hole.
 _NOT_A_WORD = re.compile(r"^[-(#]|[<>={}]")
@@ -40,9 +34,22 @@ def _word(value: str, digits_only: bool = True) -> bool:
     core = value.rstrip(_TRAILING).lstrip("(\"'`")
     if len(core) < MIN_VALUE or not is_value(core) or _NOT_A_WORD.search(value):
         return False
-    if not any(c.isdigit() for c in core) or _NOT_A_SECRET.fullmatch(core):
+    if not any(c.isdigit() for c in core) or not not_a_count(core):
         return False
     return digits_only or not core.isdigit() or len(core) >= 6
+
+
+def is_word(match: re.Match[str], letters: bool = False) -> tuple[Span, bool]:
+    """The span of a match's one-word `value` (its trailing punctuation off) and whether it
+    is a secret: holding a digit (_word), or letters and symbols (_strong); `letters`: or
+    any word of letters long enough, where the label says a password follows."""
+    value = match.group("value")
+    span = _span(match)
+    core = match.string[span[0] : span[1]]
+    if _NOT_A_WORD.search(value) or not is_value(core) or core.endswith(":"):  # a label
+        return span, False
+    worded = letters and len(core) >= MIN_VALUE and core.lower() not in STOPWORDS
+    return span, worded or _word(value, digits_only=False) or (not core.isalnum() and _strong(core))
 
 
 def _span(match: re.Match[str], group: str = "value") -> Span:
@@ -60,32 +67,46 @@ def _span(match: re.Match[str], group: str = "value") -> Span:
 # or heading mark may stand before the label (`Wifi password`, `# Admin PIN`, `- DB password:`).
 # Found from each line break (a literal, which `re` skips to; a label tested at every
 # position cost a text with a label word ~25% more), the line before it then read whole;
-# the value is looked at, not taken, so the next match may start on its line.
+# the value is looked at, not taken, so the next match may start on its line. A value of
+# several words on its line is a passphrase when secret_words.passphrase_end takes it whole
+# (`Master password` / `correct horse battery staple 9`; not `Password` / `Sent by email`).
 _NEXT_LINE = re.compile(
-    r"\n(?=(?:[ \t]*+\r?\n)?(?P<indent>[ \t]*+)(?P<value>[^\s]++)[ \t]*+(?:\r?\n|\Z))"
+    r"\n(?=(?:[ \t]*+\r?\n)?(?P<indent>[ \t]*+)(?P<value>[^\s]++(?:[ \t]++[^\s]++){0,7}+)"
+    r"[ \t]*+(?:\r?\n|\Z))"
 )
 _LINE_MAX = 80  # how long a label's line may be
-_LABELS = (
-    rf"(?i:{_PASSWORD}|pwd|api[ _-]?key|(?:access |auth |api |bearer |secret )?token|secret"
-    r"|secret key|client secret|pin(?: code)?|security code|recovery code|access code)"
+# The labels, by the kind of secret each names: `API key` then a key is an api_key.
+_NEXT_LINE_LABELS = (
+    ("password", rf"{_PASSWORD}|pwd", (*_PASSWORD_NEEDLES, "pwd")),
+    ("api_key", r"api[ _-]?key", ("api",)),
+    ("token", r"(?:access |auth |api |bearer |secret )?token", ("token",)),
+    ("secret", r"secret|secret key|client secret", ("secret",)),
+    ("pin", r"pin(?: code)?", ("pin\n", "pin:", "pin\r", "pin code")),
+    (
+        "access_code",
+        r"security code|recovery code|access code",
+        ("security code", "recovery code", "access code"),
+    ),
 )
-_LABEL_LINE = re.compile(
-    r"[ \t]*(?:[#>*+-]+[ \t]*|\d+[.)][ \t]+)?(?:\*\*)?(?:[^\s:=]+[ \t]+){0,3}"
-    rf"{_LABELS}[ \t]*(?:\*\*[ \t]*)?(?P<sep>[:=]?)[ \t]*(?:\*\*[ \t]*)?\r?"
-)
-_NEXT_LINE_NEEDLES: tuple[str, ...] = (
-    *_PASSWORD_NEEDLES,
-    "pwd",
-    "api",
-    "token",
-    "secret",
-    "pin\n",
-    "pin:",
-)
-_NEXT_LINE_NEEDLES += ("pin\r", "pin code", "security code", "recovery code", "access code")
 
 
-def _next_line(match: re.Match[str]) -> tuple[Span, bool]:
+def _label_line(labels: str) -> re.Pattern[str]:
+    return re.compile(
+        r"[ \t]*(?:[#>*+-]+[ \t]*|\d+[.)][ \t]+)?(?:\*\*)?(?:[^\s:=]+[ \t]+){0,3}"
+        rf"(?i:{labels})[ \t]*(?:\*\*[ \t]*)?(?P<sep>[:=]?)[ \t]*(?:\*\*[ \t]*)?\r?"
+    )
+
+
+def _next_line(label_line: re.Pattern[str]) -> Pick:
+    """The pick of a value under a label `label_line` matches (its line, whole)."""
+
+    def pick(match: re.Match[str]) -> tuple[Span, bool]:
+        return _under(label_line, match)
+
+    return pick
+
+
+def _under(label_line: re.Pattern[str], match: re.Match[str]) -> tuple[Span, bool]:
     text, start, end = match.string, match.start("value"), match.start()
     after = match.end("value")
     while after < match.endpos and text[after] in " \t":
@@ -95,9 +116,16 @@ def _next_line(match: re.Match[str]) -> tuple[Span, bool]:
     line = text.rfind("\n", max(end - _LINE_MAX - 1, match.pos), end) + 1
     if line == 0 and (end - match.pos > _LINE_MAX or text[match.pos - 1 : match.pos] not in "\n"):
         return (start, start), False  # too long, or it starts before the stretch scanned
-    label = _LABEL_LINE.fullmatch(text, max(line, match.pos), end)
+    label = label_line.fullmatch(text, max(line, match.pos), end)
     if label is None:
         return (start, start), False
+    if " " in match.group("value") or "\t" in match.group("value"):  # a passphrase, whole
+        last = match.end("value")
+        words, heading = match.group("value").split(), text[max(line, match.pos) : end].split()
+        table = "\t" in text[max(line, match.pos) : last] or len(words) == len(heading)
+        if table or passphrase_end(text, start, last) != last:
+            return (start, start), False  # no candidate: its words would join a secret's
+        return (start, last), True
     value = match.group("value").strip("`\"'")
     # in YAML (`password:` then an indented line) a value of letters is one too
     yaml = label.group("sep") != "" and match.group("indent") != ""
@@ -161,27 +189,31 @@ _OPENERS = tuple(f"{thing} {what}" for thing in _THINGS.split() for what in ("co
 _OPENERS += ("combination", "combo", "code de la porte", "code porte", "code d'entrée")
 _OPENERS += ("code portail", "code alarme", "code d'accès", "digicode", "türcode", "torcode")
 _OPENERS += ("zugangscode",)
+_WIFI_LABEL = rf"(?i:(?P<wifi>{'|'.join(map(re.escape, _WIFI))}))"
 _OPENS = (
-    rf"(?i:(?P<wifi>{'|'.join(map(re.escape, _WIFI))})"
-    rf"|(?:{'|'.join(_THINGS.split())}) combination"
+    rf"(?i:(?:{'|'.join(_THINGS.split())}) combination"
     rf"|{'|'.join(map(re.escape, _OPENERS))})"
 )
 # What opens a door, a safe or an alarm is a number, maybe with `#` or `*` keys and dashes.
 _KEYPAD = re.compile(r"[#*]?\d[\d#*-]*")
 # A combination's numbers may be spaced: `12 34 56`.
 _CODE_VALUE = r"(?P<value>\d{1,4}(?:[ \t-]\d{1,4}){2,4}(?![\w-])|[^\s]+)"
-_CODES = re.compile(rf"{_START}(?:(?P<pin>{_PIN})|{_OPENS}){_IS}{_CODE_VALUE}")
+# Each its own rule, named for what it is: a PIN, a wifi network's password, a code that
+# opens a door.
+_PINS = re.compile(rf"{_START}(?P<pin>{_PIN}){_IS}{_CODE_VALUE}")
+_WIFI_CODES = re.compile(rf"{_START}{_WIFI_LABEL}{_IS}{_CODE_VALUE}")
+_CODES = re.compile(rf"{_START}{_OPENS}{_IS}{_CODE_VALUE}")
 
 
 def _code(match: re.Match[str]) -> tuple[Span, bool]:
     value = match.group("value")
-    if match.group("pin") is not None:
+    if match.groupdict().get("pin") is not None:
         core = value.rstrip(_TRAILING)
         digits = core.rstrip("#*")
         return _span(match), digits.isdigit() and 4 <= len(digits) <= 12
     if " " in value or "\t" in value:
         return _span(match), True  # spaced numbers: only the pattern's first form
-    if match.group("wifi") is not None:  # a wifi network's code is its password
+    if match.groupdict().get("wifi") is not None:  # a wifi network's code is its password
         return _span(match), _word(value) or _strong(value)
     core = value.rstrip(_TRAILING)
     keys = _KEYPAD.fullmatch(core) is not None and sum(c.isdigit() for c in core) >= 3
@@ -243,6 +275,15 @@ def _table_cell(match: re.Match[str]) -> tuple[Span, bool]:
     return match.span(), secret and _COLUMN.fullmatch(value) is None
 
 
+class _Lines(Rule):
+    """A rule found from a line break: a text of one line (most memories) runs none."""
+
+    def matches(self, text: str, start: int, end: int, parts: list[int]) -> list[re.Match[str]]:
+        if text.find("\n", start, end) < 0:
+            return []
+        return super().matches(text, start, end, parts)
+
+
 class _Table(Rule):
     """The table rule: its matches are the cells under a password column (_rows)."""
 
@@ -253,6 +294,8 @@ class _Table(Rule):
             if name.start() < reach:
                 continue  # on a header read already, or a row of its table
             first = text.rfind("\n", start, name.start()) + 1 or start
+            if first == start and text[start - 1 : start] not in ("", "\n"):
+                continue  # its line starts before the stretch scanned (after a marker)
             last = text.find("\n", name.end(), end)
             if last < 0:
                 break  # no row under it
@@ -263,9 +306,14 @@ class _Table(Rule):
 
 
 PROSE = (
-    Rule("password", _NEXT_LINE, _next_line, needles=_NEXT_LINE_NEEDLES),
+    *(
+        _Lines(kind, _NEXT_LINE, _next_line(_label_line(labels)), needles=needles)
+        for kind, labels, needles in _NEXT_LINE_LABELS
+    ),
     Rule("password", _BARE_LABEL, _bare_label, needles=_PASSWORD_NEEDLES),
     Rule("password", _WIFI_QR, needles=("wifi:",)),
     _Table("password", _HEADER, _table_cell, needles=(*_PASSWORD_NEEDLES, "pwd", "secret", "api")),
-    Rule("password", _CODES, _code, needles=("pin ", "pin:", "pin-", "pins ", *_WIFI, *_OPENERS)),
+    Rule("pin", _PINS, _code, needles=("pin ", "pin:", "pin-", "pins ")),
+    Rule("password", _WIFI_CODES, _code, needles=_WIFI),
+    Rule("access_code", _CODES, _code, needles=_OPENERS),
 )

@@ -8,22 +8,15 @@ token bucket algorithm" survives intact.
 import base64
 import re
 
-from memory_mcp.policies.secret_commands import COMMAND_LINES, COOKIE, CREDENTIAL_FILES
+from memory_mcp.policies.secret_calls import CALLS
+from memory_mcp.policies.secret_commands import COMMAND_LINES
 from memory_mcp.policies.secret_fields import MARKUP
+from memory_mcp.policies.secret_files import COOKIE, CREDENTIAL_FILES
+from memory_mcp.policies.secret_labelled import labelled_value, pw_value, url_password
+from memory_mcp.policies.secret_logins import LOGINS
 from memory_mcp.policies.secret_prose import PROSE
-from memory_mcp.policies.secret_rule import MIN_VALUE, Pick, Rule, Span, is_value
+from memory_mcp.policies.secret_rule import Pick, Rule, Span
 from memory_mcp.policies.secret_statements import STATEMENTS
-from memory_mcp.policies.secret_values import (
-    bare_end,
-    closes,
-    ends_quoted_label,
-    escaped_end,
-    inside_string,
-    line_end,
-    open_end,
-    quoted_end,
-    special_value,
-)
 
 # Every pattern is linear: no nested quantifiers over overlapping classes, and each unbounded
 # run either ends at a character outside its class or is followed by nothing that can fail.
@@ -146,6 +139,7 @@ _FOR = (
 )
 _IS = (
     rf"|[ \t]+(?:{_FOR}[ \t]+)?(?i:is|was|est|était|ist|war|lautet|es|era|é|è)(?=[ \t])"
+    r"|['\u2019]s(?=[ \t])"  # "the password's …"
     rf"|[ \t]+{_FOR}[ \t]*:(?![:/])"
 )
 # The longest run a value could be (secret_values.bare_end decides where it ends): through a
@@ -158,9 +152,10 @@ _BARE = (
 # A quote the line does not close opens a value running to the line's end (a dotenv value
 # over lines, a text cut short): it would otherwise be left in clear whole. Looked at, not
 # taken, so a label later on the line is still read.
-# C#'s interpolated and verbatim strings (`$"…"`, `@"…"`, `$@"…"`) are strings all the same.
+# C#'s interpolated and verbatim strings (`$"…"`, `@"…"`, `$@"…"`) and Python's f-strings
+# (`f"…"`, `rf'…'`) are strings all the same.
 _VALUE = (
-    rf"(?:[$@]{{1,2}}(?=\"))?(?:\\\"(?P<eq>[^\"\n]*?)\\\"|\"(?P<dq>[^\"\n]*)\"|'(?P<sq>[^'\n]*)'"
+    rf"(?:[$@]{{1,2}}(?=\")|(?P<f>[fF][rR]?|[rR][fF])(?=[\"']))?(?:\\\"(?P<eq>[^\"\n]*?)\\\"|\"(?P<dq>[^\"\n]*)\"|'(?P<sq>[^'\n]*)'"
     rf"|[\"'](?=(?P<open>[^\"'\n][^\n]*))|(?P<bare>{_BARE}))"
 )
 # A label starts a word, or a camelCase part of one (`dbPassword`, `authToken`, `apiSecret`:
@@ -170,119 +165,12 @@ _VALUE = (
 # that test is matched at each (Rule.matches). A lookbehind for both cost prose 40% more.
 
 
-# An unquoted value that is code, not a secret: an attribute (`key = mod.attr`,
-# `settings.DB_PASSWORD`), or after a spaced `=` an identifier with a `_` or a camelCase hump
-# (`token = access_token`) or a call; neither with a digit, as a password so spelt would have.
-_ATTRIBUTE = re.compile(r"[A-Za-z_]+(?:\.[A-Za-z_]+)+")
-_IDENTIFIER = re.compile(r"[A-Za-z]*(?:_|[a-z][A-Z])[A-Za-z_]*")
-# After a spaced `=`, a call: `pwd = (self.password.encode('utf-8') if …`, `key = load(…`.
-_CALL = re.compile(r"\(*[A-Za-z_][A-Za-z_.]*\(")
-# A number and a unit after "PW=" is a power or a pulse width (`PW=1234 watts`, `PW=20 us`).
-_QUANTITY = re.compile(
-    r"[ \t]*(?:[kKMGmun\u00b5]?(?:W|Hz|s|V|A)|(?i:watts?|volts?|amps?|percent)|%)(?![A-Za-z])"
-)
-
-
-# A label that is the user of a URL (`https://x-access-token:PASSWORD@github.com`): the URL's
-# password rule masks what follows it, up to the host, which stays. A `?`, `#`, `&`, `;` or
-# `=` ends the user part: `https://api.io?password=…` is a query's parameter, no user.
-_URL_USER = re.compile(r"[^\s/@:?#&;=]*")
-
-
-def _url_user(text: str, at: int) -> bool:
-    """Whether `at` is inside the user part of a URL (just after its `://`)."""
-    scheme = text.rfind("://", max(at - 100, 0), at)
-    return scheme > 0 and _URL_USER.fullmatch(text, scheme + 3, at) is not None
-
-
-# An interpolated string's holes (C#'s `$"{user}:…"`): what stands around them is written out
-# as it is, and is a secret when long enough to be one (`$"{Prefix}-{Suffix}"` is not).
-_HOLE = re.compile(r"\{[^{}\n]*\}")
-_INTERPOLATED_MIN = 6
-
-
-def _interpolated(text: str, start: int, value: str) -> bool:
-    """Whether the quoted value at text[start:], not a value as it is, is a C# interpolated
-    string whose literal text is one."""
-    if "$" not in text[max(start - 3, 0) : start]:
-        return False
-    literal = _HOLE.sub("", value)
-    return len(literal) >= _INTERPOLATED_MIN and literal != value and is_value(literal)
-
-
-# The value's groups in _VALUE, and how many quote characters stand before each.
-_VALUE_GROUPS = {"eq": 2, "dq": 1, "sq": 1, "open": 1, "bare": 0}
-
-
-def _labelled_value(match: re.Match[str]) -> tuple[Span, bool]:
-    if _url_user(match.string, match.start()):
-        return (match.start(), match.start()), False  # `https://x-access-token:…@host`
-    text = match.string
-    group = next(g for g in _VALUE_GROUPS if match.group(g) is not None)
-    at = match.start(group) - _VALUE_GROUPS[group]  # where the value starts, quotes included
-    special = special_value(text, match.start(), at, match.endpos)  # `"""…"""`, `|` …
-    if special is not None:
-        return special
-    for group in ("eq", "dq", "sq"):
-        value = match.group(group)
-        if value is not None:
-            start, end = match.span(group)
-            if group != "eq" and (
-                ends_quoted_label(text, match.start(), start - 1)
-                or (inside_string(match) and closes(text, start - 1))
-            ):  # `'passwd:' and 'group:'`, `("IMAP password: " % (user, "x"))`: no value
-                return (start, start), False
-            end = escaped_end(text, end) if group == "eq" else quoted_end(text, text[end], end)
-            return (start, end), is_value(value) or _interpolated(text, start, value)
-    if match.group("open") is not None:
-        start, end = match.span("open")
-        if closes(text, start - 1):
-            return (start, start), False  # `"Token: " + repr(t)`, `prompt='Password: ', …`
-        end = open_end(text, start - 1, end, match.endpos)
-    else:
-        start, end = match.span("bare")
-        end = bare_end(text, match.start(), start, end)
-    value, sep = text[start:end].rstrip(), match.group("sep")
-    prose = sep in (None, ":")
-    core = value.strip("()[]{}")  # a bracket nothing in the text opened: `(required)`, `None}`
-    alpha = core.replace("'", "").replace(" ", "").isalpha()
-    worded = len(value) >= MIN_VALUE and not (prose and alpha)
-    spaced = sep == "=" and match.string[match.start("sep") - 1 : match.start("sep")] in " \t"
-    code = _ATTRIBUTE.fullmatch(value) or (
-        spaced and (_IDENTIFIER.fullmatch(value) or _CALL.match(value))
-    )
-    valued = not code and is_value(value) and is_value(core)
-    alone, end = bool(worded and valued), start + len(value)
-    # A dotenv line's value runs to the line's end (secret_values.line_end): after "=" a
-    # short first word is judged with the rest (`DB_PASSWORD=abc horse battery`); after ":",
-    # which prose uses, only a first word that is a secret on its own is carried on.
-    after = text[end : end + 1]  # a space, a tab or a Unicode one (no-break, ideographic)
-    spaced_on = match.group("bare") is not None and after.isspace() and after not in _BREAK
-    even = sep != "=" or spaced == (text[match.end("sep") : match.end("sep") + 1] in " \t")
-    if spaced_on and even and ((sep in ("=", "?=") and valued) or (sep == ":" and alone)):
-        whole = line_end(text, match.start(), end, match.endpos)
-        if whole > end and whole - start >= MIN_VALUE:
-            alone, end = True, whole
-    return (start, end), alone
-
-
-_BREAK = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")  # what ends a line
-
-
-def _pw_value(match: re.Match[str]) -> tuple[Span, bool]:
-    span, alone = _labelled_value(match)
-    words = match.string[span[0] : span[1]].split() if match.group("bare") is not None else []
-    first = words[0] if words else ""  # a dotenv line's value: its first word is the number
-    quantity = first.replace(".", "", 1).isdigit()
-    return span, alone and not (quantity and _QUANTITY.match(match.string, span[0] + len(first)))
-
-
 def _labelled(
     kind: str,
     needles: str,
     labels: str,
     prose: bool = True,
-    pick: Pick = _labelled_value,
+    pick: Pick = labelled_value,
     first: str = "",
 ) -> Rule:
     """`prose`: also after ":" and "is", which ordinary sentences use as well; `first`: the
@@ -310,6 +198,11 @@ def _first(letters: str) -> str:
     both = "".join(dict.fromkeys(letters.lower() + letters.upper()))
     both += "\u212a" * ("k" in letters) + "\u017f" * ("s" in letters)
     return f"(?=[{both}])"
+
+
+# What a key guards, in its name (below): each a needle with the key (`app_key`), so a text
+# saying "app" or "session" alone does not run the rule.
+_GUARDS = "private encryption signing master app session cookie jwt hmac license decryption cipher"
 
 
 # Earlier rules win when two find the same span, so specific kinds come before generic ones.
@@ -381,25 +274,50 @@ RULES = (
     _simple("basic_auth", "authorization", _START + _HEADER.format("basic", r"[A-Za-z0-9+/=]{8,}")),
     *CREDENTIAL_FILES,
     *MARKUP,
-    # Only the password goes: scheme, user and host say which service, which is worth keeping.
+    # Only the password goes: scheme, user and host say which service, which is worth keeping;
+    # a template's hole in its place (`{pw}`, `${PGPASSWORD}`, `<password>`) is no password.
     # The password runs to the last "@" of the authority, since people paste unescaped ones.
-    _simple(
-        "url_password", "://", r"(?<=[A-Za-z0-9]://)[^\s:/@]*:(?P<secret>[^\s/@]+(?:@[^\s/@]+)*)@"
+    Rule(
+        "url_password",
+        re.compile(r"(?<=[A-Za-z0-9]://)[^\s:/@]*:(?P<secret>[^\s/@]+(?:@[^\s/@]+)*)@"),
+        url_password,
+        needles=("://",),
     ),
     *COMMAND_LINES,
     *STATEMENTS,
+    *CALLS,
     *PROSE,
+    *LOGINS,
     _labelled("password", "pass|pwd", r"(?i:passw(?:or)?d|pwd|passphrase|passcode)", first="p"),
     # "pw: X", "pw=X"; not "pw:api" (a debug namespace) or f"pw:{name}".
-    _labelled("password", "pw", r"(?i:pw)(?=[ \t]*(?:=|:[ \t]))", pick=_pw_value, first="p"),
+    _labelled("password", "pw", r"(?i:pw)(?=[ \t]*(?:=|:[ \t]))", pick=pw_value, first="p"),
     # Names of settings: DB_PASS, smtp-pass, PGPASSWORD, MYSQL_PWD.
     _labelled("password", "_pass|-pass", r"(?i:[a-z0-9]+[_-]pass)"),
     _labelled("password", "pass|pwd", r"[A-Z0-9]+(?:PASSWORD|PASSWD|PASS|PWD)"),
-    _labelled("password", "pass", r"(?i:pass)", prose=False, first="p"),  # not "first pass: 2024"
+    # Not "first pass: 2024"; its needles are what may follow the word (a quote, a space, a
+    # separator), so a text saying "password" alone does not run it.
+    _labelled(
+        "password",
+        "pass=|pass:|pass?|pass |pass\t|pass\"|pass'|pass\\",
+        r"(?i:pass)",
+        prose=False,
+        first="p",
+    ),
+    # A security question's answer, a memorable word: what a bank's login asks for.
+    _labelled(
+        "password",
+        # a label's first word: a needle starting with a common letter cost all prose
+        "security|secret answer|secret_answer|secret-answer|secret question|secret_question"
+        "|secret-question|memorable",
+        r"(?i:(?:security|secret)(?:[ _-]question)?[ _-]answer"
+        r"|memorable[ _-](?:word|information|phrase))",
+        first="sm",
+    ),
     # The word in other languages notes are written in: "Passwort:", "mot de passe :".
     _labelled(
         "password",
-        "pass|wort|contrase|senha|woord|hasło|пароль|mdp|clave|parola",
+        "de passe|de_passe|a passe|a_passe|a-passe|wort|contrase|senha|woord|hasło|пароль|mdp"
+        "|clave|parola",
         r"(?i:passwort|kennwort|mot[ _]de[ _]passe|contrase[ñn]a|senha"
         r"|wachtwoord|hasło|пароль|mdp|clave|palavra[ _-]passe|parola[ _]d'ordine)",
         first="pkmcswhп",
@@ -411,8 +329,8 @@ RULES = (
     # ":", as OpenSSL's cipher lists say `PSK:!RC4`.
     _labelled(
         "password",
-        "psk|pre-shared|pre_shared",
-        r"(?i:(?:wpa[_-]?)?psk|pre[_-]shared[_-]key)",
+        "psk|pre-shared|pre_shared|preshared",
+        r"(?i:(?:wpa[_-]?)?psk|pre[_-]?shared[_-]?key)",
         prose=False,
         first="wp",
     ),
@@ -430,9 +348,8 @@ RULES = (
     # primary_key, sort_key, cache_key, which name no secret.
     _labelled(
         "secret",
-        "private|encryption|signing|master|app|session|cookie|jwt|hmac|license|decryption|cipher",
-        r"(?i:(?:private|encryption|signing|master|app|session|cookie|jwt|hmac|license"
-        r"|decryption|cipher)[_-]?key)",
+        "|".join(f"{word}{joint}key" for word in _GUARDS.split() for joint in ("", "_", "-")),
+        rf"(?i:(?:{_GUARDS.replace(' ', '|')})[_-]?key)",
         first="pesmacjhld",
     ),
     _labelled("api_key", "api", r"(?i:api[ _-]?key)", first="a"),

@@ -97,6 +97,8 @@ def r(kind: str) -> str:
 
 # (input, expected output, expected kinds): the secret is gone, everything around it stays.
 POSITIVE = [
+    ("my PIN is 4921.", f"my PIN is {r('pin')}.", ("pin",)),
+    ("door code 1234#", f"door code {r('access_code')}", ("access_code",)),
     (
         "curl -b x -H 'Cookie: theme=dark; PHPSESSID=9c1b7e4d4a6f' /",
         f"curl -b x -H 'Cookie: theme=dark; PHPSESSID={r('session_cookie')}' /",

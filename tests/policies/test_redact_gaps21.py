@@ -17,9 +17,9 @@ NEXT_LINE = [
     ("password:\n  hunter2xyz", f"password:\n  {r()}"),
     ("password:\n  swordfish\nuser: app", f"password:\n  {r()}\nuser: app"),
     ("Email\nme@example.com\nPassword\nhunter2xyz\nSign in", f"Password\n{r()}\nSign in"),
-    ("-----\nAPI key\nk3y-Qm8vXz2LpA", f"-----\nAPI key\n{r()}"),
+    ("-----\nAPI key\nk3y-Qm8vXz2LpA", f"-----\nAPI key\n{r('api_key')}"),
     ("Wifi password:\n\n  `Tr0ub4dor&3`", f"Wifi password:\n\n  `{r()}`"),
-    ("## Admin PIN\n4921\n", f"## Admin PIN\n{r()}\n"),
+    ("## Admin PIN\n4921\n", f"## Admin PIN\n{r('pin')}\n"),
     ("- DB password:\r\n  hunter2xyz\r\n", f"- DB password:\r\n  {r()}\r\n"),
 ]
 
@@ -35,14 +35,17 @@ NO_SEPARATOR = [
     ("the wifi password hunter2xyz is on the fridge", f"the wifi password {r()} is on the fridge"),
     ("Passwort Tr0ub4dor!", f"Passwort {r()}"),
     ("code wifi est Hk7pq9zz", f"code wifi est {r()}"),
-    ("PIN 4921", f"PIN {r()}"),
-    ("my PIN is 4921.", f"my PIN is {r()}."),
-    ("pin code: 004921", f"pin code: {r()}"),
-    ("door code 1234#", f"door code {r()}"),
-    ("the gate code is *4711", f"the gate code is {r()}"),
-    ("the safe combination is 12-34-56", f"the safe combination is {r()}"),
-    ("the locker combination is 12 34 56, then", f"the locker combination is {r()}, then"),
-    ("Türcode: 4711", f"Türcode: {r()}"),
+    ("PIN 4921", f"PIN {r('pin')}"),
+    ("my PIN is 4921.", f"my PIN is {r('pin')}."),
+    ("pin code: 004921", f"pin code: {r('pin')}"),
+    ("door code 1234#", f"door code {r('access_code')}"),
+    ("the gate code is *4711", f"the gate code is {r('access_code')}"),
+    ("the safe combination is 12-34-56", f"the safe combination is {r('access_code')}"),
+    (
+        "the locker combination is 12 34 56, then",
+        f"the locker combination is {r('access_code')}, then",
+    ),
+    ("Türcode: 4711", f"Türcode: {r('access_code')}"),
 ]
 
 
