@@ -97,6 +97,21 @@ def test_a_keyed_value_stays_behind_its_slot_on_restore(svc: MemoryService) -> N
     assert result.restored == [] and vim.id in result.still_superseded
 
 
+def test_an_undo_of_a_forget_done_twice_leaves_the_replacement(svc: MemoryService) -> None:
+    """Restore undoes a replacement too: the undo of a forget (the web UI's Undo, its
+    Forgotten list, a forgotten memory's Restore) asks for the forget only, so a second one
+    (a retry, a second tab) does not bring a replaced value back beside its replacement."""
+    old = svc.remember(OLD)
+    new = svc.remember(NEW, replaces=old.id)
+    svc.forget([old.id])
+    for _ in range(2):
+        result = svc.restore([old.id], replaced=False)
+        assert svc.get(old.id).superseded_by == new.id and old.id in result.still_superseded
+    assert result.restored == [] and result.not_forgotten == [old.id]
+    assert svc.restore([old.id]).restored == [old.id]  # asked for: the replacement undone
+    assert svc.get(old.id).superseded_by is None
+
+
 def test_keyword_only_says_why_none_are_shown(keyword_service: MemoryService) -> None:
     old = keyword_service.remember(OLD)
     keyword_service.remember(NEW)
