@@ -36,7 +36,7 @@ identifier identifiers commit commits committing committed branch branches branc
 merges merging merged rebase rebasing rebased squashed squashing pr prs diff diffs repo repos
 repository repositories git github gitlab bitbucket ci pipeline pipelines builds deploy
 deploys deploying deployment deployments release releases releasing container containers
-docker dockerfile kubernetes k8s terraform ansible zsh powershell terminal editor editors ide
+docker dockerfile kubernetes k8s terraform ansible shell zsh powershell terminal editor editors ide
 ides vim neovim emacs vscode jetbrains debugger debugging debug logs logging logger error
 errors exception exceptions traceback tracebacks bug bugs refactor refactors refactoring
 script scripts scripting config configs configuration yaml yml json toml xml csv markdown
@@ -58,7 +58,8 @@ _ABROAD = """
 fichier fichiers dossier dossiers datei dateien ordner archivo archivos carpeta carpetas
 arquivo arquivos pasta pastas cartella cartelle código codice sauvegarde backup backups
 projet projekt proyecto projeto progetto déploiement bereitstellung despliegue implantação
-rilascio dépôt
+rilascio dépôt fonction fonctions funktion funktionen función funciones função funções
+funzione funzioni variablen variabile variabili
 """
 # and the work's own rituals, which a habit with a frequency may name
 _RITUALS = """
@@ -102,7 +103,8 @@ _TOKEN = re.compile(r"[\w+#]+(?:[-'][\w+#]+)*")
 # Shaped like code: a dot, slash or underscore inside a word, a call, a backtick, camelCase.
 _CODE_SHAPED = re.compile(r"\w[./_]\w|\w\(\)|`|\b[a-z]+[A-Z]\w*")
 _PHRASES = re.compile(
-    r"\b(?:pull|merge) requests?\b|\btype hints?\b|\bearly returns?\b|\bguard clauses?\b",
+    r"\b(?:pull|merge) requests?\b|\btype (?:hints?|systems?)\b|\bearly returns?\b"
+    r"|\bguard clauses?\b|\bmagic numbers?\b|\bglobal (?:state|variables?)\b",
     re.IGNORECASE,
 )
 
@@ -128,7 +130,8 @@ def names_work(sentence: str) -> bool:
     sentence = _OTHER_SENSE.sub(" ", sentence)
     if _CODE_SHAPED.search(sentence) or _PHRASES.search(sentence):
         return True
-    tokens = _TOKEN.findall(sentence)
+    # a name's possessive is the name ("Rust's type system", "Go's error handling")
+    tokens = [re.sub(r"['’]s$", "", t) for t in _TOKEN.findall(sentence)]
     # and each part of a compound ("Merge-Commits", "YAML-Dateien", "pre-commit")
     parts = [part for t in tokens if "-" in t for part in t.split("-")]
     return any(t.lower() in _WORK or t in _NAMES for t in (*tokens, *parts))
