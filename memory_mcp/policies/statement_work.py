@@ -99,6 +99,14 @@ _PRODUCT_NAMES = """
     Ghostty Tmux Windows Ubuntu Fedora Debian Arch Mac NixOS GitHub GitLab Bitbucket
 """
 _PRODUCTS = frozenset(_PRODUCT_NAMES.split())
+# What may follow a product's name and still name the product ("GitHub Actions", "Notion
+# AI", "Arch Linux"); any other capitalised word makes a place of it ("Signal Hill", "Bear
+# Creek", "Arch Cape", "Teams Valley").
+_TAIL_NAMES = """
+    App Apps Desktop Cloud Pro Plus AI Enterprise Business Workspace Mail Drive Pages Actions
+    CI Docs Notes Code Studio Server Web Linux Pipelines Workers Functions
+"""
+_PRODUCT_TAILS = frozenset(_TAIL_NAMES.split())
 _TOKEN = re.compile(r"[\w+#]+(?:[-'][\w+#]+)*")
 # Shaped like code: a dot, slash or underscore inside a word, a call, a backtick, camelCase.
 _CODE_SHAPED = re.compile(r"\w[./_]\w|\w\(\)|`|\b[a-z]+[A-Z]\w*")
@@ -138,5 +146,7 @@ def names_work(sentence: str) -> bool:
 
 
 def names_product(name: str) -> bool:
-    """Whether `name` (a capitalised name, as written) is a product people move work to."""
-    return name.split()[0] in _PRODUCTS if name.strip() else False
+    """Whether `name` (a capitalised name, as written) is a product people move work to: one
+    of them, alone or with a word that names a part or edition of it."""
+    first, *rest = name.split() or [""]
+    return first in _PRODUCTS and all(word in _PRODUCT_TAILS for word in rest)
