@@ -128,7 +128,18 @@ _OTHER_SENSE = re.compile(
     r"\b(?:gadgets|wearables|devices)\W+(?:\w+\W+){0,3}?(?:tech|technology|technologies)\b|"
     r"\b(?:tech|technology|technologies)\W+(?:\w+\W+){0,3}?(?:gadgets|wearables|devices)\b|"
     r"\bretro\s+(?:style|styles|aesthetic|look|fashion|clothes|clothing|design|games?|music|"
-    r"vibes?|furniture)\b",
+    r"vibes?|furniture)\b|"
+    # committing to a plan, merging into traffic, a tree's branches, an airport's terminal, an
+    # insect, a stomach bug, a release of stress
+    r"\bcommit(?:s|ted|ting)?\s+to\s+(?:(?:a|the|my|any|long-term)\s+)?(?:plans?|dates?|"
+    r"relationships?|decisions?|schedules?|goals?|anything|things|something|people)\b|"
+    r"\bmerg(?:e|es|ed|ing)\s+(?:onto|into)\s+(?:the\s+)?(?:motorway|highway|freeway|"
+    r"traffic|lane)s?\b|\b(?:tree|oak|pine|willow|birch)\s+branch(?:es)?\b|"
+    r"\bbranch(?:es)?\s+of\s+(?:the\s+|an?\s+)?(?:\w+\s+){0,2}?trees?\b|"
+    r"\b(?:airport|bus|ferry|cruise)\s+terminals?\b|\bterminal\s+[0-9]+\b|"
+    r"\bbugs?\W+(?:\w+\W+){0,2}?(?:spiders?|insects?|mosquito(?:e?s)?|ants?|flies|beetles?|"
+    r"roaches|cockroaches)\b|\b(?:stomach|tummy|flu)\s+bugs?\b|"
+    r"\brelease\s+of\s+(?:endorphins|dopamine|tension|stress|emotions?)\b",
     re.IGNORECASE,
 )
 

@@ -57,6 +57,12 @@ def test_a_taste_that_names_the_work_is_the_projects(sentence: str) -> None:
         "I love my mum's cooking.",
         "I love Jane's music.",
         "I don't like magic.",
+        # a word of the work in another sense
+        "I hate committing to plans too far ahead.",
+        "I avoid flying from Terminal 5.",
+        "I hate merging onto the motorway.",
+        "I love the branches of old oak trees.",
+        "I hate bugs, especially spiders.",
     ],
 )
 def test_a_taste_that_names_nothing_of_the_work_is_the_users(sentence: str) -> None:
