@@ -36,7 +36,7 @@ identifier identifiers commit commits committing committed branch branches branc
 merges merging merged rebase rebasing rebased squashed squashing pr prs diff diffs repo repos
 repository repositories git github gitlab bitbucket ci pipeline pipelines builds deploy
 deploys deploying deployment deployments release releases releasing container containers
-docker dockerfile kubernetes k8s terraform ansible zsh powershell terminal editor editors ide
+docker dockerfile kubernetes k8s terraform ansible shell zsh powershell terminal editor editors ide
 ides vim neovim emacs vscode jetbrains debugger debugging debug logs logging logger error
 errors exception exceptions traceback tracebacks bug bugs refactor refactors refactoring
 script scripts scripting config configs configuration yaml yml json toml xml csv markdown
@@ -58,7 +58,8 @@ _ABROAD = """
 fichier fichiers dossier dossiers datei dateien ordner archivo archivos carpeta carpetas
 arquivo arquivos pasta pastas cartella cartelle código codice sauvegarde backup backups
 projet projekt proyecto projeto progetto déploiement bereitstellung despliegue implantação
-rilascio dépôt
+rilascio dépôt fonction fonctions funktion funktionen función funciones função funções
+funzione funzioni variablen variabile variabili
 """
 # and the work's own rituals, which a habit with a frequency may name
 _RITUALS = """
@@ -98,11 +99,20 @@ _PRODUCT_NAMES = """
     Ghostty Tmux Windows Ubuntu Fedora Debian Arch Mac NixOS GitHub GitLab Bitbucket
 """
 _PRODUCTS = frozenset(_PRODUCT_NAMES.split())
+# What may follow a product's name and still name the product ("GitHub Actions", "Notion
+# AI", "Arch Linux"); any other capitalised word makes a place of it ("Signal Hill", "Bear
+# Creek", "Arch Cape", "Teams Valley").
+_TAIL_NAMES = """
+    App Apps Desktop Cloud Pro Plus AI Enterprise Business Workspace Mail Drive Pages Actions
+    CI Docs Notes Code Studio Server Web Linux Pipelines Workers Functions
+"""
+_PRODUCT_TAILS = frozenset(_TAIL_NAMES.split())
 _TOKEN = re.compile(r"[\w+#]+(?:[-'][\w+#]+)*")
 # Shaped like code: a dot, slash or underscore inside a word, a call, a backtick, camelCase.
 _CODE_SHAPED = re.compile(r"\w[./_]\w|\w\(\)|`|\b[a-z]+[A-Z]\w*")
 _PHRASES = re.compile(
-    r"\b(?:pull|merge) requests?\b|\btype hints?\b|\bearly returns?\b|\bguard clauses?\b",
+    r"\b(?:pull|merge) requests?\b|\btype (?:hints?|systems?)\b|\bearly returns?\b"
+    r"|\bguard clauses?\b|\bmagic numbers?\b|\bglobal (?:state|variables?)\b",
     re.IGNORECASE,
 )
 
@@ -118,7 +128,18 @@ _OTHER_SENSE = re.compile(
     r"\b(?:gadgets|wearables|devices)\W+(?:\w+\W+){0,3}?(?:tech|technology|technologies)\b|"
     r"\b(?:tech|technology|technologies)\W+(?:\w+\W+){0,3}?(?:gadgets|wearables|devices)\b|"
     r"\bretro\s+(?:style|styles|aesthetic|look|fashion|clothes|clothing|design|games?|music|"
-    r"vibes?|furniture)\b",
+    r"vibes?|furniture)\b|"
+    # committing to a plan, merging into traffic, a tree's branches, an airport's terminal, an
+    # insect, a stomach bug, a release of stress
+    r"\bcommit(?:s|ted|ting)?\s+to\s+(?:(?:a|the|my|any|long-term)\s+)?(?:plans?|dates?|"
+    r"relationships?|decisions?|schedules?|goals?|anything|things|something|people)\b|"
+    r"\bmerg(?:e|es|ed|ing)\s+(?:onto|into)\s+(?:the\s+)?(?:motorway|highway|freeway|"
+    r"traffic|lane)s?\b|\b(?:tree|oak|pine|willow|birch)\s+branch(?:es)?\b|"
+    r"\bbranch(?:es)?\s+of\s+(?:the\s+|an?\s+)?(?:\w+\s+){0,2}?trees?\b|"
+    r"\b(?:airport|bus|ferry|cruise)\s+terminals?\b|\bterminal\s+[0-9]+\b|"
+    r"\bbugs?\W+(?:\w+\W+){0,2}?(?:spiders?|insects?|mosquito(?:e?s)?|ants?|flies|beetles?|"
+    r"roaches|cockroaches)\b|\b(?:stomach|tummy|flu)\s+bugs?\b|"
+    r"\brelease\s+of\s+(?:endorphins|dopamine|tension|stress|emotions?)\b",
     re.IGNORECASE,
 )
 
@@ -128,12 +149,15 @@ def names_work(sentence: str) -> bool:
     sentence = _OTHER_SENSE.sub(" ", sentence)
     if _CODE_SHAPED.search(sentence) or _PHRASES.search(sentence):
         return True
-    tokens = _TOKEN.findall(sentence)
+    # a name's possessive is the name ("Rust's type system", "Go's error handling")
+    tokens = [re.sub(r"['’]s$", "", t) for t in _TOKEN.findall(sentence)]
     # and each part of a compound ("Merge-Commits", "YAML-Dateien", "pre-commit")
     parts = [part for t in tokens if "-" in t for part in t.split("-")]
     return any(t.lower() in _WORK or t in _NAMES for t in (*tokens, *parts))
 
 
 def names_product(name: str) -> bool:
-    """Whether `name` (a capitalised name, as written) is a product people move work to."""
-    return name.split()[0] in _PRODUCTS if name.strip() else False
+    """Whether `name` (a capitalised name, as written) is a product people move work to: one
+    of them, alone or with a word that names a part or edition of it."""
+    first, *rest = name.split() or [""]
+    return first in _PRODUCTS and all(word in _PRODUCT_TAILS for word in rest)

@@ -11,6 +11,7 @@ Two values of one thing are often far apart in meaning ("The project uses Postgr
 (policies/update_words.py) is weighed at a lower bar than one that does not.
 """
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol, TypeVar
@@ -221,7 +222,42 @@ def _about_one_thing(a: str, b: str) -> bool:
     if whose(a) != whose(b):
         return False
     first_a, first_b = _named(a), _named(b)
+    if _someone_elses(a, first_b, b) or _someone_elses(b, first_a, a):
+        return False
     return first_a is None or first_b is None or first_a == first_b
+
+
+# A text in its writer's voice opens with "I" (in the languages capture reads, or "the user"
+# as a model writes it) ...
+_I_OPENS = re.compile(r"^\W*(?:I|I['’](?:m|ve|d|ll)|Ich|Je|J['’]|Yo|Io|Eu|[Tt]he user|User)\b")
+# ... and a text about its writer speaks as them somewhere ("VS Code is my editor now").
+_WRITER_WORD = re.compile(
+    r"\b(?:i|me|my|mine|myself|we|us|our|ours|user|ich|mich|mir|mein\w*|wir|uns|unser\w*|je|j['’]"
+    r"|moi|mon|ma|mes|nous|notre|nos|yo|mí|mi|mis|nosotros|nuestr\w+|io|mio|mia|miei|mie"
+    r"|noi|nostr\w|eu|meu|minha|meus|minhas|nós|noss\w+)\b",
+    re.IGNORECASE,
+)
+
+
+# ... and one about someone else opens with their name as a person's: "Sam's", "Tom now
+# works", "Anna is" (not "Staging DB moved", "Docs are in Confluence", "Use pnpm now").
+_PERSON_OPENS = re.compile(
+    r"^\W*[A-Z][a-z]*[a-rt-z](?:['’]s\b|\s+(?:now\s+|just\s+|recently\s+)?(?:is|was|has|had"
+    r"|works|worked|lives|lived|moved|left|joined|started|became|got|quit|switched|prefers"
+    r"|likes|loves|hates|uses|went|took|runs|leads|manages|studies|teaches)\b)"
+)
+
+
+def _someone_elses(mine: str, named: str | None, other: str) -> bool:
+    """`mine` opens in its writer's voice ("I work at Google") and `other` opens with a
+    person's name and never speaks as its writer ("Sam's new job is at Stripe", "Tom now
+    works at Stripe"): another person's value, not the writer's."""
+    return (
+        named is not None
+        and _I_OPENS.match(mine) is not None
+        and _PERSON_OPENS.match(other) is not None
+        and _WRITER_WORD.search(other) is None
+    )
 
 
 # The writer's own contractions open a text as "I" does, naming no one ("I'm learning

@@ -261,10 +261,14 @@ class MemoryService(AutomaticMemory, Erasing):
         """Move memories to another scope (recorded in their history)."""
         return self._lifecycle.move(ids, scope, client)
 
-    def restore(self, ids: Sequence[int], client: str | None = None) -> RestoreResult:
+    def restore(
+        self, ids: Sequence[int], client: str | None = None, replaced: bool = True
+    ) -> RestoreResult:
         """Bring forgotten memories back, or undo a replacement (not a key's: its slot keeps
-        one current value); says which were not, and which stay superseded."""
-        return self._lifecycle.restore(ids, client)
+        one current value; `replaced` False: forgotten ones only, the undo of a forget, so
+        that a second one leaves a replaced memory replaced); says which were not, and
+        which stay superseded."""
+        return self._lifecycle.restore(ids, client, replaced)
 
     def history(self, memory_id: int | None = None, limit: int = 50, by: str | None = None,
                 before_id: int | None = None) -> list[HistoryEntry]:  # fmt: skip

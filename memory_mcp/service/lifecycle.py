@@ -236,21 +236,21 @@ class Lifecycle(Part):
             undo=f"memory-mcp restore {' '.join(map(str, forgotten or already))}",
         )
 
-    def restore(self, ids: Sequence[int], client: str | None = None) -> RestoreResult:
+    def restore(self, ids: Sequence[int], client: str | None = None,
+                replaced: bool = True) -> RestoreResult:  # fmt: skip
         if not ids:
             raise InvalidInput("Name at least one memory id to restore.")
         ids = inputs.check_ids(ids, self.settings.max_ids)
         with all_or_nothing(ids):
             self._check_writable(ids)
-            done = self.store.restore(ids, client)
+            done = self.store.restore(ids, client, replaced)
         return RestoreResult(
             memories=masking.memories(self.ctx, self.store.get_many(list(ids))),
-            restored=done.restored,
-            not_forgotten=done.not_forgotten,
+            restored=done.restored, not_forgotten=done.not_forgotten,
             # as the restore's transaction decided; more than we show: the history has them
             merged={i: m for i, m in done.merged.items() if len(m) <= MAX_FOLDS_SHOWN},
             folded_into=done.folded_into,
-        )
+        )  # fmt: skip
 
     def purge_candidates(self, ids: Sequence[int], expired: bool = False) -> list[int]:
         inputs.check_id_values(ids)

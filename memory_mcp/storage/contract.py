@@ -180,12 +180,16 @@ class MemoryWrites(Protocol):
         """Soft-delete: returns (newly forgotten, already forgotten)."""
         ...
 
-    def restore(self, ids: Iterable[int], client: str | None = None) -> Restored:
-        """Undo forget, or, for a memory not forgotten but superseded, the replacement:
-        current again beside what replaced it, unless its key's slot holds another current
-        value (history: `restore` with `by`). What was restored, what was not (forgotten nor
-        reinstated), and what each restored memory took in (copies of its text merged into
-        it), all as its transaction saw it."""
+    def restore(
+        self, ids: Iterable[int], client: str | None = None, replaced: bool = True
+    ) -> Restored:
+        """Undo forget, or, for a memory not forgotten but superseded (and `replaced`), the
+        replacement: current again beside what replaced it, unless its key's slot holds
+        another current value (history: `restore` with `by`). `replaced` False: an undo of a
+        forget only, which done twice (a retry, a second tab) leaves a replaced memory
+        replaced. What was restored, what was not (forgotten nor reinstated), and what each
+        restored memory took in (copies of its text merged into it), all as its transaction
+        saw it."""
         ...
 
     def replace_with(self, old_id: int, new_id: int, client: str | None = None) -> bool:

@@ -47,6 +47,8 @@ def test_show_names_a_later_value_and_replace_makes_it_the_replacement(
     assert "Memory 2 was already replaced by 3" in said
     run("restore", "2")
     assert json.loads(run("show", "2", "--json")[0])["superseded_by"] is None
+    told = " ".join(run("history", "2")[0].split())  # the restore does not read as a supersede
+    assert "replacement by #3 undone" in told and told.count("superseded by #3") == 1
     assert "#3" in run("show", "2")[0]
 
 

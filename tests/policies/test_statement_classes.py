@@ -59,6 +59,11 @@ def test_a_part_in_what_goes_on_is_no_membership(sentence: str) -> None:
         "I moved to Reading for work.",
         "I moved to London for my new job.",
         "I moved to Denver for my kids.",
+        # a place whose name opens with a product's: the whole name is the place
+        "I moved to Signal Hill last year.",
+        "I moved to Bear Creek in March.",
+        "I just moved to Arch Cape.",
+        "I recently moved to Teams Valley.",
     ],
 )
 def test_a_move_to_a_place_is_a_fact_about_the_user(sentence: str) -> None:
@@ -79,6 +84,8 @@ def test_a_move_to_a_place_is_a_fact_about_the_user(sentence: str) -> None:
         "I moved here from Windows.",
         "I moved to Coda for our docs.",  # what it is for names the work
         "I moved to Basecamp for the tickets.",
+        "I moved to GitHub Actions.",  # a product with a part's name
+        "I moved to Arch Linux.",
     ],
 )
 def test_a_move_to_a_tool_or_of_a_file_is_not_about_the_user(sentence: str) -> None:

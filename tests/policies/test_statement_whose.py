@@ -29,6 +29,16 @@ def whose(sentence: str) -> tuple[str, bool] | None:
         "Adoro i test automatici.",
         "Ich vermeide Merge-Commits.",  # a part of a compound names it
         "I love pre-commit hooks.",
+        # the same words in every language, and a name's possessive is the name
+        "Ich mag keine langen Funktionen.",  # as "I dislike long functions."
+        "Ich vermeide globale Variablen.",  # as "Evito usar variables globales."
+        "Evito le variabili globali.",
+        "Je déteste les fonctions trop longues.",
+        "I love Rust's type system.",
+        "I love Go's error handling.",
+        "I avoid using global state.",
+        "I'm not a fan of magic numbers.",
+        "My favourite shell is fish.",  # as "My favourite editor is Helix."
     ],
 )
 def test_a_taste_that_names_the_work_is_the_projects(sentence: str) -> None:
@@ -44,6 +54,15 @@ def test_a_taste_that_names_the_work_is_the_projects(sentence: str) -> None:
         "My favourite colour is green.",
         "J'adore la randonnée.",
         "Odio el calor.",
+        "I love my mum's cooking.",
+        "I love Jane's music.",
+        "I don't like magic.",
+        # a word of the work in another sense
+        "I hate committing to plans too far ahead.",
+        "I avoid flying from Terminal 5.",
+        "I hate merging onto the motorway.",
+        "I love the branches of old oak trees.",
+        "I hate bugs, especially spiders.",
     ],
 )
 def test_a_taste_that_names_nothing_of_the_work_is_the_users(sentence: str) -> None:

@@ -148,6 +148,13 @@ def test_remember_lists_a_change_further_out_than_a_plain_statement() -> None:
         "Nous sommes passés à pytest",
         "Wir nutzen jetzt pnpm",
         "Ya no bebo café",
+        "You should now use pnpm",  # a rule said with "now" is a change of the rule
+        "Priya left; my manager is now Tom",
+        "I left Google in May",
+        "We switched to New Relic",
+        "The login button is on the left now",
+        "Wir sind auf pnpm gewechselt",
+        "I'd moved to Lisbon before the summer",
     ],
 )
 def test_what_says_a_change(text: str) -> None:
@@ -165,6 +172,23 @@ def test_what_says_a_change(text: str) -> None:
         "We opened a second office in Denver",
         "The user prefers tabs",
         "Port 5433 is reserved for staging",  # "port" is no move
+        # a change wished for, planned, asked for or put as a condition is not made
+        "We need a new logo for the conference",
+        "I want to become a staff engineer",
+        "We're hiring a new frontend developer",
+        "We should switch to pnpm",
+        "I'd like to move to Lisbon",
+        "I’ll switch to Linux next year",
+        "If we migrate to Kubernetes, logs go to Loki",
+        "Don't quit the app with Ctrl+C",
+        "Wir möchten auf pnpm wechseln",
+        # "now" of the moment, "left" of a place, "New" of a name
+        "Right now I'm debugging the login flow",
+        "Just now the build failed on main",
+        "The button on the left opens the menu",
+        "Click the icon in the top left corner",
+        "I left-click the icon",
+        "New York is five hours behind us",
     ],
 )
 def test_what_says_no_change(text: str) -> None:
@@ -177,6 +201,55 @@ def test_whose_value_a_statement_opens_with() -> None:
     assert whose("The user's partner went vegan") == "partner"
     assert whose("My manager is Dana") is None  # the writer's manager: the writer's value
     assert whose("I live in Berlin") is None and whose("My phone number is 555-0199") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("Mum moved to Leeds", "mum"),  # kin named without "my"
+        ("Dad's new job is at Stripe", "dad"),
+        ("My in-laws moved to Leeds", "in-laws"),
+        ("My mother-in-law moved to Leeds", "mother-in-law"),
+        ("Our neighbours moved to Leeds", "neighbour"),  # plural
+        ("She moved to Leeds", "she"),
+        ("His new job is at Stripe", "he"),
+        ("Meine Schwester ist nach Leeds umgezogen", "schwester"),
+        ("Ma sœur a déménagé à Leeds", "sœur"),
+        ("Mi hermana se mudó a Leeds", "hermana"),
+        ("Mia sorella si è trasferita a Leeds", "sorella"),
+        ("Minha irmã mudou-se para Leeds", "irmã"),
+    ],
+)
+def test_whose_value_in_every_form_a_person_is_named(text: str, person: str) -> None:
+    assert whose(text) == person
+    assert not may_list("I live in Berlin, in Kreuzberg", text, 0.95)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Herbs grow on the balcony", "Heroku is our host now", "Mi casa es azul", "Hero image moved"],
+)
+def test_a_word_that_starts_like_a_person_names_none(text: str) -> None:
+    assert whose(text) is None
+
+
+def test_a_named_persons_value_is_not_the_writers() -> None:
+    """ "I work at Google" and "Sam's new job is at Stripe" are two people's jobs: a text in
+    the writer's voice and one opening with another person's name that never speaks as the
+    writer. A name that opens a thing's value ("Staging DB moved"), or a text that says
+    "my" ("VS Code is my editor now"), may still update it."""
+    between = (SIMILAR_COSINE + CHANGE_SIMILAR_COSINE) / 2
+    mine = "I work at Google as a backend engineer"
+    for theirs in [
+        "Sam's new job is backend engineer at Stripe",
+        "Tom now works at Google as a frontend engineer",
+        "Anna moved to Stripe",
+    ]:
+        assert not may_list(mine, theirs, between), theirs
+        assert not may_list("The user works at Google", theirs, between), theirs
+    assert may_list("I use Neovim", "VS Code is my editor now", between)
+    assert may_list("I keep staging on port 5433", "Staging DB moved to port 6543", between)
+    assert may_list("My manager is Priya", "Priya left; my manager is now Tom", between)
 
 
 def test_a_later_value_left_out_comes_with_the_hit_it_updates() -> None:

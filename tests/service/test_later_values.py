@@ -3,11 +3,13 @@
 restore undoes it. With the real model, on both backends."""
 
 import threading
+from datetime import UTC, datetime
 
 import pytest
 
 from memory_mcp.config import Settings
 from memory_mcp.errors import InvalidInput, NotFound
+from memory_mcp.models import MemoryFilter
 from memory_mcp.service import MemoryService
 
 pytestmark = pytest.mark.model
@@ -95,6 +97,44 @@ def test_a_keyed_value_stays_behind_its_slot_on_restore(svc: MemoryService) -> N
     svc.remember("Editor is Helix", key="user.editor")
     result = svc.restore([vim.id])
     assert result.restored == [] and vim.id in result.still_superseded
+
+
+def test_an_undo_of_a_forget_done_twice_leaves_the_replacement(svc: MemoryService) -> None:
+    """Restore undoes a replacement too: the undo of a forget (the web UI's Undo, its
+    Forgotten list, a forgotten memory's Restore) asks for the forget only, so a second one
+    (a retry, a second tab) does not bring a replaced value back beside its replacement."""
+    old = svc.remember(OLD)
+    new = svc.remember(NEW, replaces=old.id)
+    svc.forget([old.id])
+    for _ in range(2):
+        result = svc.restore([old.id], replaced=False)
+        assert svc.get(old.id).superseded_by == new.id and old.id in result.still_superseded
+    assert result.restored == [] and result.not_forgotten == [old.id]
+    assert svc.restore([old.id]).restored == [old.id]  # asked for: the replacement undone
+    assert svc.get(old.id).superseded_by is None
+
+
+def test_as_of_a_moment_a_replacement_since_undone_was_in_effect(svc: MemoryService) -> None:
+    """Restore of a replaced memory clears its superseded_at: as_of a moment between the
+    replacement and the undo read it as current then, beside what had replaced it. Its
+    history's restore keeps the moment it was superseded (`was`); as_of reads it, on both
+    legs (keyword only and by meaning) and in list."""
+    old = svc.remember(OLD)
+    new = svc.remember(NEW)
+    before = datetime.now(UTC)
+    svc.replace_with(old.id, new.id)
+    between = datetime.now(UTC)
+    svc.restore([old.id])
+    after = datetime.now(UTC)
+    question = "which port is the staging database on?"
+    for moment, shown in [
+        (before, {old.id, new.id}),
+        (between, {new.id}),
+        (after, {old.id, new.id}),
+    ]:
+        assert {h.id for h in svc.recall(question, as_of=moment).hits} == shown, moment
+        listed = svc.list_memories(MemoryFilter(as_of=moment))
+        assert {m.id for m in listed} == shown, moment
 
 
 def test_keyword_only_says_why_none_are_shown(keyword_service: MemoryService) -> None:

@@ -172,3 +172,28 @@ def test_recall_shows_a_later_value_next_to_the_one_it_updates(svc: MemoryServic
     assert ids[ids.index(lisbon.id) + 1] == porto.id and sister.id not in ids[:3]
     page = svc.recall("where does the user live?", limit=1).hits
     assert [h.id for h in page] == [lisbon.id]  # the limit holds
+
+
+def test_a_change_only_wished_for_or_of_someone_else_names_nothing(svc: MemoryService) -> None:
+    """Words of change that change nothing of the writer's: a need or a wish ("We need a new
+    logo": 0.64 from the stored logo), "left" of a place (0.55), "now" of the moment, and a
+    move of a person named in forms the first rule missed (kin without "my", "she", a name:
+    0.64-0.72 from the writer's own home). None is listed, nor shown after the old value."""
+    logo = svc.remember("Our logo is a blue circle")
+    svc.remember("The login button is on the right of the header")
+    home = svc.remember("I live in Berlin, in Kreuzberg")
+    svc.remember("I work at Google as a backend engineer")
+    for text in [
+        "We need a new logo for the conference",
+        "The button on the left opens the menu",
+        "Right now I'm debugging the login flow",
+        "I want to become a staff engineer",
+        "Mum moved to Kreuzberg in Berlin",
+        "She moved to Kreuzberg in Berlin",
+        "Anna moved to Kreuzberg in Berlin",
+        "Tom now works at Google as a frontend engineer",
+    ]:
+        assert svc.remember(text).similar == [], text
+    ids = [h.id for h in svc.recall("where do I live?").hits]
+    assert ids[0] == home.id and all(h.newer is None for h in svc.recall("our logo").hits)
+    assert similar_ids(svc.remember("Our new logo is a green triangle"))[0] == logo.id

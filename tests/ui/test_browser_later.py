@@ -35,7 +35,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, model_dir: Path) -> Iterator
     ids = [service.remember(text).id for text in ("The user likes green tea", OLD, NEW)]
     service.close()
     with ui_server(db, model_dir, root / "ui.log") as (url, login), chromium() as browser:
-        yield {"url": log_in(browser, url, login), "ids": ids, "browser": browser}
+        yield {"url": log_in(browser, url, login), "ids": ids, "browser": browser, "db": db}
 
 
 def _open_when_listed(page: Any, address: str) -> None:
@@ -84,3 +84,30 @@ def test_find_links_a_hit_to_a_later_value(world: dict[str, Any], page: Any) -> 
     assert row.get_by_role("link", name=f"later: #{new}").count() == 1
     row.get_by_role("link", name=f"later: #{new}").click()
     page.wait_for_url(f"**/m/{new}")
+
+
+def test_a_forgotten_replaced_memory_restored_from_two_tabs_stays_replaced(
+    world: dict[str, Any], page: Any
+) -> None:
+    """A replaced memory forgotten, then restored from two tabs (or Back and again): the
+    second Restore is an undo of the forget, done already, and leaves the replacement; only
+    "Restore (undo the replacement)" undoes that."""
+    service = MemoryService.open(Settings(db=world["db"], semantic=False), create=False)
+    try:
+        old = service.remember("The release train leaves on Wednesdays").id
+        new = service.remember("The release train leaves on Fridays now", replaces=old).id
+        service.forget([old])
+    finally:
+        service.close()
+    at = f"{world['url']}/m/{old}"
+    second = page.context.new_page()
+    for tab in (page, second):
+        tab.goto(at)
+    for tab in (page, second):
+        tab.get_by_role("button", name="Restore", exact=True).click()
+        tab.wait_for_url("**done=*")
+        assert f"recall shows the newer one (#{new})" in tab.locator("main").inner_text()
+    second.close()
+    page.get_by_role("button", name="Restore (undo the replacement)").click()
+    page.wait_for_url("**done=restored")
+    assert "Current: recall sees it." in page.locator("main").inner_text()

@@ -318,8 +318,10 @@ def change(entry: Any) -> Text:
     for key, value in entry.detail.items():
         if value is not None:
             text.append("\n" if text else "")
-            if key == "by":  # supersede: the memory that replaced this one
-                text.append(f"superseded by #{value}", style="bold")
+            if key == "by":  # supersede: the memory that replaced this one; restore: undone
+                undone = entry.action == "restore"
+                said = f"replacement by #{value} undone" if undone else f"superseded by #{value}"
+                text.append(said, style="bold")
                 continue
             text.append(f"{key}: ", style="bold")
             text.append_text(inert(preview(str(value), 120)))

@@ -144,7 +144,10 @@ async def replace(request: Request, data: FormData) -> Response:
 @checked_post
 async def restore(request: Request, data: FormData) -> Response:
     memory_id = _id(request)
-    result = await run(service(request).restore, [memory_id], UI_CLIENT)
+    # The button of a replaced memory undoes the replacement; a forgotten one's brings it
+    # back only: sent twice (a second tab, Back and again), it leaves the replacement be.
+    replaced = text(data, "undo") == "replacement"
+    result = await run(service(request).restore, [memory_id], UI_CLIENT, replaced)
     into = result.folded_into.get(memory_id)
     if into is not None:  # a correction says the same: this id is gone, that one holds it
         return redirect(request, f"/m/{into}", "restoredfolded")
@@ -221,7 +224,8 @@ async def _bulk(request: Request, data: FormData) -> Response:
         sep = "&" if "?" in back else "?"
         return redirect(request, f"{back}{sep}undo={batch}&mark={mark}", "forgotten")
     elif action == "restore":
-        restored = await run(svc.restore, ids, UI_CLIENT)
+        # the Forgotten list's action: back from forgetting, replacements left as they are
+        restored = await run(svc.restore, ids, UI_CLIENT, False)
         return redirect(request, list_path(request), _restore_notices(restored))
     elif action == "move":
         to = (to_typed or "").strip()
@@ -267,7 +271,7 @@ async def _undo_forget(request: Request, data: FormData) -> Response:
     svc = service(request)
     entries = await run(svc.history, None, high - low + 1, None, high + 1)
     ids = [e.memory_id for e in entries if e.id >= low and e.action == "forget"]
-    restored = await run(svc.restore, ids, UI_CLIENT)
+    restored = await run(svc.restore, ids, UI_CLIENT, False)  # the forget's undo, no more
     return redirect(request, list_path(request), _restore_notices(restored))
 
 

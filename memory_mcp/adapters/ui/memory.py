@@ -240,7 +240,8 @@ def _fix_forms(
             class_="inline",
         )
     if m.superseded and not m.forgotten_at:  # restore undoes the replacement
-        undo = form(f"{at}/restore", token, button("Restore (undo the replacement)"))
+        replacement = tag("input", type="hidden", name="undo", value="replacement")
+        undo = form(f"{at}/restore", token, replacement, button("Restore (undo the replacement)"))
         toggle = join([tag("div", undo, class_="inline"), toggle])
     purge = tag("a", "Purge permanently…", href=f"{base(request)}/purge?id={m.id}", class_="danger")
     return join([edit, tag("div", toggle, purge, class_="actions")])

@@ -12,6 +12,11 @@ SCOPE_THEN = """coalesce((select h.before ->> 'scope' from history h
     where h.memory_id = {m}.id and h.at > %(f_ref)s and json_typeof(h.before -> 'scope') = 'string'
     order by h.id limit 1), {m}.scope)"""
 
+# As sqlite's filters.REINSTATED_SINCE: a replacement undone since then was in effect then.
+REINSTATED_SINCE = """not exists (select 1 from history r where r.memory_id = {m}.id
+    and r.action = 'restore' and r.at > %(f_ref)s
+    and r.detail ->> 'was' <= %(f_ref)s)"""
+
 
 def memory_conditions(
     flt: MemoryFilter, now: datetime, alias: str = "m"
@@ -25,6 +30,7 @@ def memory_conditions(
     if flt.as_of is not None:
         conds.append(f"{m}.created_at <= %(f_ref)s")
         conds.append(f"({m}.superseded_at is null or {m}.superseded_at > %(f_ref)s)")
+        conds.append(REINSTATED_SINCE.format(m=m))
     elif not flt.include_superseded:
         conds.append(f"{m}.superseded_by is null")
     if not flt.include_expired:

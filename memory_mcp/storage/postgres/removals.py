@@ -32,11 +32,18 @@ class PgRemovals(PgBase):
     ) -> tuple[list[int], list[int]]:
         return self._toggle_forgotten(list(ids), True, reason, client)[:2]
 
-    def restore(self, ids: Iterable[int], client: str | None = None) -> Restored:
-        return Restored(*self._toggle_forgotten(list(ids), False, None, client))
+    def restore(
+        self, ids: Iterable[int], client: str | None = None, replaced: bool = True
+    ) -> Restored:
+        return Restored(*self._toggle_forgotten(list(ids), False, None, client, replaced))
 
     def _toggle_forgotten(
-        self, ids: list[int], forget: bool, reason: str | None, client: str | None
+        self,
+        ids: list[int],
+        forget: bool,
+        reason: str | None,
+        client: str | None,
+        replaced: bool = True,
     ) -> tuple[list[int], list[int], dict[int, list[int]], dict[int, int]]:
         """(changed, unchanged, the copies each restored memory took in, the correction each
         restored memory folded into)."""
@@ -50,7 +57,7 @@ class PgRemovals(PgBase):
                 row = require_row(c, memory_id)
                 if (row["forgotten_at"] is None) != forget:
                     # not forgotten: restore undoes a replacement (a key's value stays)
-                    if forget or not decisions.reinstate(c, row, client):
+                    if forget or not (replaced and decisions.reinstate(c, row, client)):
                         unchanged.append(memory_id)
                         continue
                 else:

@@ -260,7 +260,10 @@ def reinstate(c: Connection, row: Any, client: str | None) -> bool:
         "update memories set superseded_by = null, superseded_at = null where id = :id",
         {"id": row["id"]},
     )
-    history.record(c, row["id"], "restore", client, by=row["superseded_by"])
+    # `was`: as_of still finds it superseded between then and now (filters.REINSTATED_SINCE)
+    history.record(
+        c, row["id"], "restore", client, by=row["superseded_by"], was=row["superseded_at"]
+    )
     return True
 
 

@@ -16,6 +16,11 @@ SCOPE_THEN = """coalesce((select json_extract(h.before, '$.scope') from history 
       and json_type(h.before, '$.scope') = 'text'
     order by h.id limit 1), {m}.scope)"""
 
+# Not a replacement undone since then that was in effect then (restore of a superseded
+# memory clears its superseded_at; its history entry keeps the one it had, `was`).
+REINSTATED_SINCE = """not exists (select 1 from history r where r.memory_id = {m}.id
+    and r.action = 'restore' and r.at > :f_ref and json_extract(r.detail, '$.was') <= :f_ref)"""
+
 
 def memory_conditions(
     flt: MemoryFilter, now: datetime, alias: str = "m"
@@ -30,6 +35,7 @@ def memory_conditions(
         # What was current then: recorded by then, not yet superseded then.
         conds.append(f"{m}.created_at <= :f_ref")
         conds.append(f"({m}.superseded_at is null or {m}.superseded_at > :f_ref)")
+        conds.append(REINSTATED_SINCE.format(m=m))
     elif not flt.include_superseded:
         conds.append(f"{m}.superseded_by is null")
     if not flt.include_expired:

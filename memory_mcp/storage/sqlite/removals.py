@@ -33,12 +33,19 @@ class SqliteRemovals(SqliteBase):
         """Soft-delete: returns (newly forgotten, already forgotten). Unknown ids raise."""
         return self._toggle_forgotten(list(ids), True, reason, client)[:2]
 
-    def restore(self, ids: Iterable[int], client: str | None = None) -> Restored:
+    def restore(
+        self, ids: Iterable[int], client: str | None = None, replaced: bool = True
+    ) -> Restored:
         """Undo forget (see the contract). Unknown ids raise."""
-        return Restored(*self._toggle_forgotten(list(ids), False, None, client))
+        return Restored(*self._toggle_forgotten(list(ids), False, None, client, replaced))
 
     def _toggle_forgotten(
-        self, ids: list[int], forget: bool, reason: str | None, client: str | None
+        self,
+        ids: list[int],
+        forget: bool,
+        reason: str | None,
+        client: str | None,
+        replaced: bool = True,
     ) -> tuple[list[int], list[int], dict[int, list[int]], dict[int, int]]:
         """(changed, unchanged, the copies each restored memory took in, the correction each
         restored memory folded into)."""
@@ -55,7 +62,7 @@ class SqliteRemovals(SqliteBase):
                 row = require_row(c, memory_id)
                 if (row["forgotten_at"] is None) != forget:
                     # not forgotten: restore undoes a replacement (a key's value stays)
-                    if forget or not decisions.reinstate(c, row, client):
+                    if forget or not (replaced and decisions.reinstate(c, row, client)):
                         unchanged.append(memory_id)
                         continue
                 else:
