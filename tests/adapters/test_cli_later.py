@@ -1,5 +1,6 @@
 """`memory-mcp show` names the later memories that may update the one shown, and `memory-mcp
-replace OLD --by NEW` makes one of them its replacement (undone by `restore`); with the real
+replace OLD --by NEW` makes one of them its replacement (undone by `restore --replacement`,
+never by a plain `restore`, a forget's undo run twice); with the real
 model, on a real database file."""
 
 import json
@@ -40,12 +41,16 @@ def test_show_names_a_later_value_and_replace_makes_it_the_replacement(
     assert "memory-mcp replace 2 --by ID" in shown
     assert "Later memories" not in run("show", "3")[0]  # the newest value
     _, said = run("replace", "2", "--by", "3")
-    assert "#2 is now superseded by #3" in said and "Undo with: memory-mcp restore 2" in said
+    assert "#2 is now superseded by #3" in said
+    assert "Undo with: memory-mcp restore 2 --replacement" in said
     assert json.loads(run("show", "2", "--json")[0])["superseded_by"] == 3
     assert "Later memories" not in run("show", "2")[0]
     _, said = run("replace", "2", "--by", "1", code=1)
     assert "Memory 2 was already replaced by 3" in said
-    run("restore", "2")
+    _, said = run("restore", "2")  # a forget's undo: a replaced memory stays replaced
+    assert json.loads(run("show", "2", "--json")[0])["superseded_by"] == 3
+    assert "#2 stays replaced by #3: `memory-mcp restore 2 --replacement`" in said
+    run("restore", "2", "--replacement")
     assert json.loads(run("show", "2", "--json")[0])["superseded_by"] is None
     told = " ".join(run("history", "2")[0].split())  # the restore does not read as a supersede
     assert "replacement by #3 undone" in told and told.count("superseded by #3") == 1

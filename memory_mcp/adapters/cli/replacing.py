@@ -36,7 +36,7 @@ def replace(
     db: DbOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Make a later memory the replacement of an older one (undo: restore OLD)."""
+    """Make a later memory the replacement of an older one (undo: restore OLD --replacement)."""
     with open_service(ctx, db) as service:
         old = service.replace_with(memory_id, by, client=CLI_CLIENT)
     if json_:
@@ -44,5 +44,5 @@ def replace(
         return
     err.print(
         f"#{old.id} is now superseded by #{by}: recall shows #{by} instead. "
-        f"Undo with: memory-mcp restore {old.id}"
+        f"Undo with: memory-mcp restore {old.id} --replacement"
     )

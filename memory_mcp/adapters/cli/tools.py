@@ -193,17 +193,39 @@ def forget(
 
 
 @app.command(rich_help_panel="The four tools, by hand")
-def restore(ctx: typer.Context, ids: IdsArg, db: DbOpt = None, json_: JsonOpt = False) -> None:
-    """Bring forgotten memories back (or undo a replacement: `replace`, --replaces)."""
+def restore(
+    ctx: typer.Context,
+    ids: IdsArg,
+    replacement: Annotated[
+        bool,
+        typer.Option(
+            "--replacement",
+            help="Also undo a replacement (`replace`, --replaces): the memory current again "
+            "beside what replaced it.",
+        ),
+    ] = False,
+    db: DbOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Bring forgotten memories back (--replacement: undo a replacement too).
+
+    Without --replacement a replaced memory stays replaced, so running a forget's undo twice
+    never brings an old value back beside its correction."""
     with open_service(ctx, db) as service:
-        result = service.restore(ids, client=CLI_CLIENT)
+        result = service.restore(ids, client=CLI_CLIENT, replaced=replacement)
     if json_:
         as_json(result.memories)
         return
     if result.restored:
         err.print(f"Restored {fmt_ids(result.restored)}.")
+    replaced = {m.id: m.superseded_by for m in result.memories if m.superseded_by}
     if result.not_forgotten:
         err.print(f"Not forgotten, nothing to restore: {fmt_ids(result.not_forgotten)}.")
+    for mid in [] if replacement else [i for i in result.not_forgotten if i in replaced]:
+        err.print(
+            f"#{mid} stays replaced by #{replaced[mid]}: "
+            f"`memory-mcp restore {mid} --replacement` makes it current again beside it."
+        )
     for kept, copies in result.merged.items():  # its text, stored again while it was forgotten
         err.print(
             f"{fmt_ids(copies)}, the same text stored again meanwhile, merged into #{kept} "
