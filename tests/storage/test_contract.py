@@ -903,8 +903,9 @@ def test_a_key_value_leaving_its_scope_brings_back_what_it_replaced_there(
     storage.update(zsh, {"scope": "p2"}, client="test")
     assert current("p1") == [bash] and current("p2") == [zsh]
     assert storage.get(bash).superseded_at is None
+    # with the moment it was superseded: as_of reads it superseded until the move
     assert [(e.action, e.detail) for e in storage.history(bash)][0] == (
-        "restore", {"replacement_moved": zsh},
+        "restore", {"replacement_moved": zsh, "was": format_time(before.superseded_at)},
     )  # fmt: skip
     # Re-keyed away: the same. Moved within a chain: the slot's later value takes over.
     vim = storage.insert(row("Editor is vim", key="user.editor", scope="p1")).id
@@ -938,11 +939,12 @@ def test_an_old_value_leaving_its_slot_is_no_longer_hidden_by_the_one_that_stays
 
     bash = storage.insert(row("Shell is bash", key="user.shell", scope="p1")).id
     zsh = storage.insert(row("Shell is zsh", key="user.shell", scope="p1")).id
+    was = format_time(storage.get(bash).superseded_at)
     assert storage.move([bash], "p2") == [bash]
     assert current("p1", "user.shell") == [zsh] and current("p2", "user.shell") == [bash]
     assert (storage.get(bash).superseded_by, storage.get(bash).superseded_at) == (None, None)
     assert [(e.action, e.detail) for e in storage.history(bash)][:2] == [
-        ("restore", {"left_replacement": zsh}), ("move", {}),
+        ("restore", {"left_replacement": zsh, "was": was}), ("move", {}),
     ]  # fmt: skip
     # Re-keyed: the same; into a slot whose value is later, that value supersedes it.
     vim = storage.insert(row("Editor is vim", key="user.editor", scope="p1")).id

@@ -380,7 +380,12 @@ def _rejoin(
         if row["forgotten_at"] is None and holders:
             supersede(c, [h["id"] for h in holders], row["id"], client, at=stated(row), why="key")
         _unlink(c, row["id"], hide=False)
-    history.record(c, row["id"], "restore", client, None, None, **detail)
+    # The moment it was superseded, as restore's undo of a replacement keeps it: as_of a
+    # moment between that and now reads it as superseded then (filters.REINSTATED_SINCE), by
+    # a replacement that moved away or was re-keyed. Not by one purged: erased, it never was.
+    kept = row["superseded_at"] is not None and "replaced_by_purged" not in detail
+    was = {"was": row["superseded_at"]} if kept else {}
+    history.record(c, row["id"], "restore", client, None, None, **detail, **was)
 
 
 def stated_at(c: Connection, memory_id: int) -> str:
