@@ -166,8 +166,8 @@ def test_what_a_restore_merged_is_what_its_transaction_did_whatever_is_written_a
     other = MemoryService.open(settings.model_copy(update={"semantic": False}))
     restore = service.store.restore
 
-    def then_another_writer(ids: Any, client: str | None = None) -> Any:
-        done = restore(ids, client)  # committed: another process may write at once
+    def then_another_writer(ids: Any, client: str | None = None, replaced: bool = True) -> Any:
+        done = restore(ids, client, replaced)  # committed: another process may write at once
         other.forget([helix.id], reason="changed my mind")
         return done
 
