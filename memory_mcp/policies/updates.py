@@ -112,7 +112,7 @@ def newer_values(
     import numpy as np
 
     def when(memory: Stated) -> tuple[datetime, int]:
-        return (said or {}).get(memory.id, memory.created_at), memory.id
+        return _stated(memory, said or {})
 
     eligible = [m for m in memories if m.id in vectors and standing(m)]
     if len(eligible) < 2:
@@ -184,10 +184,9 @@ def later_values(
             new, cosine = later[j], float(cosines[j])
             if cosine < CHANGE_SIMILAR_COSINE:
                 break
-            stated = (said.get(new.id, new.created_at), new.id)
             if new.id in taken or new.scope != head.scope:
                 continue
-            if stated <= (said.get(head.id, head.created_at), head.id):
+            if _stated(new, said) <= _stated(head, said):
                 continue
             # Said as a change: one close only in meaning (another taste of the same kind,
             # "I dislike anything spicy" beside "I avoid spicy food") is no update to show.
@@ -199,6 +198,12 @@ def later_values(
 
 
 Said = Callable[[Stated], tuple[datetime, int]]
+
+
+def _stated(memory: Stated, said: Mapping[int, datetime]) -> tuple[datetime, int]:
+    """When `memory` was last stated (`said`, else its creation), ties by id: what "later"
+    means to newer_values() and later_values()."""
+    return said.get(memory.id, memory.created_at), memory.id
 
 
 def _closest_before(eligible: Sequence[Stated], mat: "np.ndarray", j: int, when: Said) -> int:

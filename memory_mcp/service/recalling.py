@@ -111,7 +111,7 @@ class Recaller(Part):
             # of the caller's scopes meanwhile) drew the feedback round: ranked once more, as
             # the next page will be, so that pages still partition one ranking.
             mode, ranked, strength = self._relevant(query, flt, limit)
-            hits, said, withheld = self._hits(ranked, project_scope, upto)
+            hits, said, _ = self._hits(ranked, project_scope, upto)
         hits = named_then(self.store, hits[offset:], flt.as_of)
         if mode == "hybrid":
             hits = self._with_newer(hits, said)
@@ -200,7 +200,9 @@ class Recaller(Part):
         # Ids grow with every write: one stored before every head is no later value (unless
         # said again since; a repeat of an old text, or an import of older history, is the
         # case this leaves to `newer` and to the floor). Not read, so most recalls read none.
-        below = [mid for mid in below if heads and mid > min(heads)]
+        if not heads:
+            return ranked
+        below = [mid for mid in below if mid > min(heads)]
         if not below:
             return ranked
         vectors = self.semantic.copy.vectors(heads + below)
@@ -208,7 +210,7 @@ class Recaller(Part):
         if not close:
             return ranked
         rows = {m.id: m for m in self.store.get_many(heads + close, with_embedded=False)}
-        said = {mid: max(m.created_at, m.last_seen_at or m.created_at) for mid, m in rows.items()}
+        said = {mid: _last_said(m) for mid, m in rows.items()}
         firsts = [rows[mid] for mid in heads if mid in rows]
         later = updates.later_values(firsts, [rows[c] for c in close if c in rows], vectors, said)
         placed: list[tuple[int, float]] = []
@@ -284,7 +286,7 @@ class Recaller(Part):
             start += window
             found = self.store.get_many([mid for mid, _ in part], with_embedded=False)
             memories = {m.id: m for m in found}
-            said |= {m.id: max(m.created_at, m.last_seen_at or m.created_at) for m in found}
+            said |= {m.id: _last_said(m) for m in found}
             part_hits = [_hit(memories[mid], score) for mid, score in part if mid in memories]
             shown = masking.hits(self.ctx, part_hits, by_text=True)
             withheld |= {h.id for h in part_hits} - {h.id for h in shown}
@@ -309,6 +311,11 @@ def _fused(
     among those `cleared` already)."""
     floor = supported(keyword, semantic) | cleared
     return [(mid, s) for mid, s in fuse(keyword, semantic, keyword_mass=mass) if mid in floor]
+
+
+def _last_said(memory: Memory) -> datetime:
+    """When it was last stated: its creation, or a repeat counted since."""
+    return max(memory.created_at, memory.last_seen_at or memory.created_at)
 
 
 def _hit(memory: Memory, score: float) -> Hit:
