@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from speed import LIMIT, SEED, load_embedder, make_items, make_queries, open_service  # noqa: E402
+from speed import LIMIT, SEED, ensure_db, load_embedder, make_queries, open_service  # noqa: E402
 
 
 def hits(result: Any) -> list[list[Any]]:
@@ -37,10 +37,7 @@ def main() -> None:
     parser.add_argument("--model-dir", type=Path, default=None)
     args = parser.parse_args()
     embedder, _ = load_embedder(args.model_dir)
-    if not args.db.exists():
-        service = open_service(args.db, embedder, args.model_dir)
-        service.remember_many(make_items(10_000, SEED))
-        service.close()
+    ensure_db(args.db, embedder, args.model_dir)
     with tempfile.TemporaryDirectory(prefix="memory-mcp-same-") as tmp:
         db = Path(tmp) / "copy.db"
         shutil.copy(args.db, db)

@@ -29,7 +29,7 @@ from memory_mcp.config import DEFAULT_MODEL, Settings
 from memory_mcp.service import MemoryService, rewordings, writing
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from speed import SEED, load_embedder, make_items, open_service  # noqa: E402
+from speed import SEED, ensure_db, load_embedder, make_items  # noqa: E402
 
 
 class Vectors:
@@ -114,10 +114,7 @@ def main() -> None:
     parser.add_argument("--model-dir", type=Path, default=None)
     args = parser.parse_args()
     embedder, _ = load_embedder(args.model_dir)
-    if not args.db.exists():
-        service = open_service(args.db, embedder, args.model_dir)
-        service.remember_many(make_items(10_000, SEED))
-        service.close()
+    ensure_db(args.db, embedder, args.model_dir)
     items = make_items(args.writes + 10, SEED + 99)
     texts = list(dict.fromkeys(item["content"] for item in items))
     known = dict(zip(texts, embedder.embed_documents(texts), strict=True))

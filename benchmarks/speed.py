@@ -228,6 +228,15 @@ def open_service(path: Path, embedder: FastEmbedEmbedder, model_dir: Path | None
     return service
 
 
+def ensure_db(path: Path, embedder: FastEmbedEmbedder, model_dir: Path | None) -> None:
+    """`path` holds the 10k templated memories (make_items, SEED), built once if missing:
+    what recall_same.py and remember_cpu.py measure against, run after run."""
+    if not path.exists():
+        service = open_service(path, embedder, model_dir)
+        service.remember_many(make_items(10_000, SEED))
+        service.close()
+
+
 def build_embedded(service: MemoryService, items: list[dict[str, Any]]) -> float:
     """Every text embedded by remember_many; returns seconds."""
     return timed(lambda: service.remember_many(items))
